@@ -1,0 +1,21 @@
+// See https://svelte.dev/docs/kit/types#app.d.ts
+import type { SessionUser } from '$lib/server/auth/session';
+
+declare global {
+	namespace App {
+		interface Error {
+			message: string;
+			/** Short id the server logged the failure under, so a user can report it. */
+			errorId?: string;
+		}
+		interface Locals {
+			user: SessionUser | null;
+			sessionId: string | null;
+		}
+		// interface PageData {}
+		// interface PageState {}
+		// interface Platform {}
+	}
+}
+
+export {};

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/**
+ * `npm run cli -- <command> …`: the headless face of Instruct Audit. Each command lives in
+ * ./commands/<name>.ts, exports `run(argv)`, and calls the same domain functions as the pages.
+ * A command signals a user error by throwing CliError (printed without a stack, exit 1).
+ */
+import { CliError } from './cli-error';
+
+const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
+	users: { summary: 'create, list, reset passwords of, disable accounts', load: () => import('./commands/users') },
+	import: { summary: 'import a dataset file', load: () => import('./commands/import') },
+	datasets: { summary: 'list datasets', load: () => import('./commands/datasets') },
+	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') }
+};
+
+function usage(): string {
+	const width = Math.max(...Object.keys(commands).map((c) => c.length));
+	return [
+		'Usage: npm run cli -- <command> [options]   (add --help after a command for its options)',
+		'',
+		'Commands:',
+		...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+	].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+	const [name, ...rest] = argv;
+	if (!name || name === '--help' || name === '-h' || name === 'help') {
+		console.log(usage());
+		return name ? 0 : 1;
+	}
+	const command = commands[name];
+	if (!command) {
+		console.error(`Unknown command "${name}".\n\n${usage()}`);
+		return 2;
+	}
+	try {
+		const mod = await command.load();
+		await mod.run(rest);
+		return 0;
+	} catch (err) {
+		if (err instanceof CliError) {
+			console.error(`error: ${err.message}`);
+			return err.exitCode;
+		}
+		console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+		return 1;
+	}
+}
+
+main(process.argv.slice(2)).then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(err) => {
+		console.error(err);
+		process.exitCode = 1;
+	}
+);

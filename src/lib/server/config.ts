@@ -1,0 +1,50 @@
+import path from 'node:path';
+
+/**
+ * Server configuration, read from the process environment in this one place so the web server,
+ * the CLI and the tests agree. Every variable is documented in the README.
+ */
+export interface AppConfig {
+	/** SQLite database file; created (with its folder) on first start. */
+	databasePath: string;
+	/** Folder holding drizzle-kit's migrations, applied at start-up. */
+	migrationsDir: string;
+	/** Largest file an import accepts, in bytes. */
+	maxImportBytes: number;
+	/** Session lifetime in milliseconds. */
+	sessionMaxAgeMs: number;
+	/** Failed logins allowed per email and per address within `loginWindowMs`. */
+	loginMaxAttempts: number;
+	loginWindowMs: number;
+	adminEmail?: string;
+	adminPassword?: string;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isFinite(value) || value < 0) {
+		throw new Error(`Environment variable ${name} must be a non-negative number, got "${raw}"`);
+	}
+	return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+	return {
+		databasePath: path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db'),
+		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
+		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
+		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
+		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
+		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_MINUTES', 15) * 60 * 1000,
+		adminEmail: env.ADMIN_EMAIL || undefined,
+		adminPassword: env.ADMIN_PASSWORD || undefined
+	};
+}
+
+let cached: AppConfig | undefined;
+export function config(): AppConfig {
+	cached ??= readConfig();
+	return cached;
+}

@@ -1,0 +1,180 @@
+import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { users } from './accounts';
+
+export const datasets = sqliteTable('datasets', {
+	id: integer('id').primaryKey({ autoIncrement: true }),
+	name: text('name').notNull().unique(),
+	description: text('description').notNull().default(''),
+	createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' })
+});
+
+/** One successful import of one file. A failed import leaves no row (and no data) behind. */
+export const imports = sqliteTable(
+	'imports',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		fileName: text('file_name').notNull(),
+		format: text('format').notNull(),
+		/** For prediction files: the model the responses came from. */
+		modelName: text('model_name'),
+		bytes: integer('bytes').notNull().default(0),
+		records: integer('records').notNull().default(0),
+		tasksAdded: integer('tasks_added').notNull().default(0),
+		instancesAdded: integer('instances_added').notNull().default(0),
+		responsesAdded: integer('responses_added').notNull().default(0),
+		skippedDuplicates: integer('skipped_duplicates').notNull().default(0),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+		durationMs: integer('duration_ms').notNull().default(0),
+		createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' })
+	},
+	(t) => [index('imports_dataset_idx').on(t.datasetId)]
+);
+
+export const TASK_ORIGINS = ['seed', 'generated', 'imported'] as const;
+export type TaskOrigin = (typeof TASK_ORIGINS)[number];
+
+/** Verdict of the automatic filters, kept on the row so the filters can themselves be audited. */
+export const FILTER_STATUSES = ['kept', 'rejected'] as const;
+export type FilterStatus = (typeof FILTER_STATUSES)[number];
+
+/**
+ * A task: one instruction with its instances. `runId` and `importId` are the provenance
+ * (exactly one is set for data that came in through the app). Generation runs are added by
+ * the pipelines (issue 4) and reference `runId` without a foreign key here so this module
+ * does not depend on theirs.
+ */
+export const tasks = sqliteTable(
+	'tasks',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		instruction: text('instruction').notNull(),
+		/** Instruction with whitespace runs collapsed and trimmed: the key instances join on. */
+		instructionKey: text('instruction_key').notNull(),
+		/** Original id in the source file, e.g. "seed_task_0". */
+		sourceId: text('source_id'),
+		name: text('name'),
+		/** true / false, or null when unknown. */
+		isClassification: integer('is_classification', { mode: 'boolean' }),
+		origin: text('origin', { enum: TASK_ORIGINS }).notNull(),
+		/** Source metadata not modelled as columns (e.g. motivation_app), as a JSON object. */
+		metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+		importId: integer('import_id').references(() => imports.id, { onDelete: 'set null' }),
+		runId: integer('run_id'),
+		/** Generation call that produced this candidate (provenance of generated rows). */
+		callId: integer('call_id'),
+		filterStatus: text('filter_status', { enum: FILTER_STATUSES }),
+		filterRule: text('filter_rule'),
+		filterDetail: text('filter_detail'),
+		/** Denormalised counts so the dataset page never aggregates 250K instances per view. */
+		instanceCount: integer('instance_count').notNull().default(0),
+		emptyInputCount: integer('empty_input_count').notNull().default(0),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [
+		index('tasks_dataset_idx').on(t.datasetId, t.id),
+		index('tasks_dataset_key_idx').on(t.datasetId, t.instructionKey),
+		index('tasks_dataset_class_idx').on(t.datasetId, t.isClassification, t.id),
+		index('tasks_dataset_origin_idx').on(t.datasetId, t.origin, t.id),
+		index('tasks_dataset_empty_idx').on(t.datasetId, t.emptyInputCount, t.id),
+		index('tasks_run_idx').on(t.runId),
+		index('tasks_import_idx').on(t.importId)
+	]
+);
+
+export const instances = sqliteTable(
+	'instances',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		taskId: integer('task_id')
+			.notNull()
+			.references(() => tasks.id, { onDelete: 'cascade' }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		input: text('input').notNull().default(''),
+		output: text('output').notNull().default(''),
+		/** Unnatural Instructions: the output-space constraints used while generating. */
+		constraints: text('constraints'),
+		/** Unnatural Instructions: the instruction with the input filled in. */
+		instructionWithInput: text('instruction_with_input'),
+		importId: integer('import_id').references(() => imports.id, { onDelete: 'set null' }),
+		runId: integer('run_id'),
+		callId: integer('call_id'),
+		filterStatus: text('filter_status', { enum: FILTER_STATUSES }),
+		filterRule: text('filter_rule'),
+		filterDetail: text('filter_detail'),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [
+		index('instances_task_idx').on(t.taskId, t.id),
+		index('instances_dataset_idx').on(t.datasetId, t.id),
+		index('instances_run_idx').on(t.runId)
+	]
+);
+
+/**
+ * Alternative formulations of a task (Unnatural Instructions' template expansion): another
+ * wording of the instruction for the same input and output. `instanceId` is set when the
+ * formulation's input matches one of the task's instances.
+ */
+export const formulations = sqliteTable(
+	'formulations',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		taskId: integer('task_id')
+			.notNull()
+			.references(() => tasks.id, { onDelete: 'cascade' }),
+		instanceId: integer('instance_id').references(() => instances.id, { onDelete: 'cascade' }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		instruction: text('instruction').notNull(),
+		instructionWithInput: text('instruction_with_input'),
+		input: text('input').notNull().default(''),
+		output: text('output').notNull().default(''),
+		importId: integer('import_id').references(() => imports.id, { onDelete: 'set null' }),
+		runId: integer('run_id'),
+		callId: integer('call_id'),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [index('formulations_task_idx').on(t.taskId), index('formulations_dataset_idx').on(t.datasetId)]
+);
+
+/** A model's response to a task (Self-Instruct human evaluation), rated in rating audits. */
+export const responses = sqliteTable(
+	'responses',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		taskId: integer('task_id')
+			.notNull()
+			.references(() => tasks.id, { onDelete: 'cascade' }),
+		instanceId: integer('instance_id').references(() => instances.id, { onDelete: 'set null' }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		model: text('model').notNull(),
+		response: text('response').notNull(),
+		prompt: text('prompt'),
+		importId: integer('import_id').references(() => imports.id, { onDelete: 'set null' }),
+		runId: integer('run_id'),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [
+		index('responses_task_idx').on(t.taskId),
+		index('responses_dataset_model_idx').on(t.datasetId, t.model)
+	]
+);
+
+export type Dataset = typeof datasets.$inferSelect;
+export type Task = typeof tasks.$inferSelect;
+export type Instance = typeof instances.$inferSelect;
+export type Response = typeof responses.$inferSelect;
+export type Import = typeof imports.$inferSelect;
+export type Formulation = typeof formulations.$inferSelect;
