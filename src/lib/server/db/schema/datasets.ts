@@ -57,6 +57,8 @@ export const tasks = sqliteTable(
 		instruction: text('instruction').notNull(),
 		/** Instruction with whitespace runs collapsed and trimmed: the key instances join on. */
 		instructionKey: text('instruction_key').notNull(),
+		/** Whitespace-separated words, stored so statistics are one aggregate (paper Table 1). */
+		instructionWords: integer('instruction_words').notNull().default(0),
 		/** Original id in the source file, e.g. "seed_task_0". */
 		sourceId: text('source_id'),
 		name: text('name'),
@@ -100,6 +102,8 @@ export const instances = sqliteTable(
 			.references(() => datasets.id, { onDelete: 'cascade' }),
 		input: text('input').notNull().default(''),
 		output: text('output').notNull().default(''),
+		inputWords: integer('input_words').notNull().default(0),
+		outputWords: integer('output_words').notNull().default(0),
 		/** Unnatural Instructions: the output-space constraints used while generating. */
 		constraints: text('constraints'),
 		/** Unnatural Instructions: the instruction with the input filled in. */

@@ -1,0 +1,26 @@
+import { hash, verify } from '@node-rs/argon2';
+
+/** Shortest password an account accepts; long passphrases beat complexity rules. */
+export const MIN_PASSWORD_LENGTH = 10;
+
+// argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1: the OWASP minimum).
+export function hashPassword(password: string): Promise<string> {
+	return hash(password);
+}
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+	try {
+		return await verify(passwordHash, password);
+	} catch {
+		return false;
+	}
+}
+
+/** Returns a reason the password is unacceptable, or null. */
+export function passwordProblem(password: string): string | null {
+	if (password.length < MIN_PASSWORD_LENGTH) {
+		return `Password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
+	}
+	if (password.length > 512) return 'Password must be at most 512 characters long.';
+	return null;
+}

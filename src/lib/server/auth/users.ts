@@ -1,0 +1,158 @@
+import { asc, count, eq } from 'drizzle-orm';
+import { db, type Db } from '../db';
+import { users, sessions, ROLES, type Role, type User } from '../db/tables';
+import { hashPassword, passwordProblem } from './password';
+
+export class UserError extends Error {
+	constructor(
+		message: string,
+		readonly field?: string
+	) {
+		super(message);
+		this.name = 'UserError';
+	}
+}
+
+export interface PublicUser {
+	id: number;
+	email: string;
+	name: string;
+	role: Role;
+	createdAt: Date;
+	disabledAt: Date | null;
+}
+
+export function normalizeEmail(email: string): string {
+	return email.trim().toLowerCase();
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
+
+function toPublic(u: User): PublicUser {
+	return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt, disabledAt: u.disabledAt };
+}
+
+export function countUsers(database: Db = db()): number {
+	return database.select({ n: count() }).from(users).get()?.n ?? 0;
+}
+
+export function listUsers(database: Db = db()): PublicUser[] {
+	return database.select().from(users).orderBy(asc(users.email)).all().map(toPublic);
+}
+
+export function findUserByEmail(email: string, database: Db = db()): User | undefined {
+	return database.select().from(users).where(eq(users.email, normalizeEmail(email))).get();
+}
+
+export function getUser(id: number, database: Db = db()): PublicUser | undefined {
+	const u = database.select().from(users).where(eq(users.id, id)).get();
+	return u ? toPublic(u) : undefined;
+}
+
+export async function createUser(
+	input: { email: string; password: string; role: Role; name?: string },
+	database: Db = db()
+): Promise<PublicUser> {
+	const email = normalizeEmail(input.email);
+	if (!EMAIL_PATTERN.test(email)) throw new UserError(`"${input.email}" is not an email address.`, 'email');
+	if (!ROLES.includes(input.role)) throw new UserError(`Unknown role "${input.role}".`, 'role');
+	const problem = passwordProblem(input.password);
+	if (problem) throw new UserError(problem, 'password');
+	if (findUserByEmail(email, database)) throw new UserError(`An account for ${email} already exists.`, 'email');
+	const passwordHash = await hashPassword(input.password);
+	const row = database
+		.insert(users)
+		.values({ email, name: (input.name ?? '').trim(), role: input.role, passwordHash, createdAt: new Date() })
+		.returning()
+		.get();
+	return toPublic(row);
+}
+
+/**
+ * Creates the first admin only while there are no users at all. The check and the insert run
+ * in one transaction so two first visits cannot both become admin.
+ */
+export async function createFirstAdmin(
+	input: { email: string; password: string; name?: string },
+	database: Db = db()
+): Promise<PublicUser> {
+	const email = normalizeEmail(input.email);
+	if (!EMAIL_PATTERN.test(email)) throw new UserError(`"${input.email}" is not an email address.`, 'email');
+	const problem = passwordProblem(input.password);
+	if (problem) throw new UserError(problem, 'password');
+	const passwordHash = await hashPassword(input.password);
+	return database.$client
+		.transaction(() => {
+			if (countUsers(database) > 0) throw new UserError('An administrator already exists; sign in instead.');
+			const row = database
+				.insert(users)
+				.values({ email, name: (input.name ?? '').trim(), role: 'admin', passwordHash, createdAt: new Date() })
+				.returning()
+				.get();
+			return toPublic(row);
+		})
+		.immediate();
+}
+
+/** Sets a new password and ends every session of the account. */
+export async function resetPassword(userId: number, password: string, database: Db = db()): Promise<void> {
+	const problem = passwordProblem(password);
+	if (problem) throw new UserError(problem, 'password');
+	const passwordHash = await hashPassword(password);
+	database.$client
+		.transaction(() => {
+			const changed = database.update(users).set({ passwordHash }).where(eq(users.id, userId)).run().changes;
+			if (!changed) throw new UserError(`No user with id ${userId}.`);
+			database.delete(sessions).where(eq(sessions.userId, userId)).run();
+		})
+		.immediate();
+}
+
+export function setRole(userId: number, role: Role, database: Db = db()): void {
+	if (!ROLES.includes(role)) throw new UserError(`Unknown role "${role}".`, 'role');
+	database.$client
+		.transaction(() => {
+			const user = getUser(userId, database);
+			if (!user) throw new UserError(`No user with id ${userId}.`);
+			if (user.role === 'admin' && role !== 'admin') assertAnotherActiveAdmin(userId, database);
+			database.update(users).set({ role }).where(eq(users.id, userId)).run();
+		})
+		.immediate();
+}
+
+/** Disabling ends every session at once; enabling restores the account. */
+export function setDisabled(userId: number, disabled: boolean, database: Db = db()): void {
+	database.$client
+		.transaction(() => {
+			const user = getUser(userId, database);
+			if (!user) throw new UserError(`No user with id ${userId}.`);
+			if (disabled && user.role === 'admin') assertAnotherActiveAdmin(userId, database);
+			database
+				.update(users)
+				.set({ disabledAt: disabled ? new Date() : null })
+				.where(eq(users.id, userId))
+				.run();
+			if (disabled) database.delete(sessions).where(eq(sessions.userId, userId)).run();
+		})
+		.immediate();
+}
+
+function assertAnotherActiveAdmin(userId: number, database: Db): void {
+	const others = database
+		.select()
+		.from(users)
+		.where(eq(users.role, 'admin'))
+		.all()
+		.filter((u) => u.id !== userId && !u.disabledAt);
+	if (others.length === 0) throw new UserError('The last active administrator cannot be demoted or disabled.');
+}
+
+/** ADMIN_EMAIL / ADMIN_PASSWORD create the first admin at start-up, for headless installs. */
+export async function ensureAdminFromEnv(
+	email: string | undefined,
+	password: string | undefined,
+	database: Db = db()
+): Promise<PublicUser | null> {
+	if (!email || !password || countUsers(database) > 0) return null;
+	return createFirstAdmin({ email, password }, database);
+}
