@@ -1,0 +1,8 @@
+/** Import formats: streaming parsers for the dataset files users bring (pure, no I/O). */
+export * from './types';
+export { ImportError, describePlace } from './import-error';
+export { ImportParser, parseImport, chunksOf, formatByteSize } from './parse-import';
+export { detectFormat } from './records';
+export { normalizeWhitespace, modelNameFromFileName } from './text';
+export { splitInstructionPrompt, outputFromCompletion, END_OF_TEXT } from './prompt-shape';
+export { MAX_RECORD_CHARS } from './splitters';

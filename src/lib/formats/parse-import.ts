@@ -1,0 +1,316 @@
+/**
+ * Streaming import: bytes in, ParsedRecords out, chunk by chunk, so a file of any size is never
+ * held in memory whole. The container (JSON Lines or one top-level JSON array) is chosen by the
+ * first non-space character; the format by the first record's fields unless the caller forces
+ * one. Every problem is an ImportError naming the file, the line (or array item) and the field.
+ */
+import { ImportError, RecordError, type ErrorPlace } from './import-error';
+import { detectFormat, isJsonObject, jsonType, readRecord, type JsonObject } from './records';
+import { JsonArraySplitter, JsonLinesSplitter, type RawRecord, type RecordSplitter } from './splitters';
+import { FORMATS, type FormatId, type ParseOptions, type ParsedRecord, type RecordLocation } from './types';
+import { completeUtf8Length, hexBytes, invalidUtf8Offset } from './utf8';
+
+const BOM = '\uFEFF';
+
+function formatLabel(id: FormatId): string {
+	return FORMATS.find((f) => f.id === id)?.label ?? id;
+}
+
+/** Task files with nested instances (Self-Instruct, Unnatural) may sit together; other shapes may not. */
+function shapeFamily(id: FormatId): string {
+	return id === 'self-instruct-tasks' || id === 'unnatural' ? 'nested-tasks' : id;
+}
+
+export function formatByteSize(bytes: number): string {
+	const mib = bytes / (1024 * 1024);
+	if (mib >= 1) return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+	const kib = bytes / 1024;
+	if (kib >= 1) return `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB`;
+	return `${bytes} bytes`;
+}
+
+function placeOf(raw: RawRecord): ErrorPlace {
+	return raw.index === undefined ? { line: raw.line } : { line: raw.line, column: raw.column, index: raw.index };
+}
+
+function locationOf(raw: RawRecord): RecordLocation {
+	return raw.index === undefined ? { line: raw.line } : { line: raw.line, index: raw.index, column: raw.column };
+}
+
+const JSON_POSITION = / in JSON at position (\d+)/;
+// V8 quotes the offending text ("…" is not valid JSON); the place says where, the quote only adds noise.
+const JSON_SNIPPET = /, "[\s\S]*" is not valid JSON$/;
+
+/** Turn a JSON.parse failure into a message placed at the offending character. */
+function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
+	let message = error instanceof Error ? error.message : String(error);
+	let place = placeOf(raw);
+	const pos = JSON_POSITION.exec(message);
+	if (pos) {
+		const at = Number(pos[1]);
+		message = message.replace(JSON_POSITION, '');
+		const before = raw.text.slice(0, at);
+		const lastNl = before.lastIndexOf('\n');
+		const linesBefore = lastNl === -1 ? 0 : before.split('\n').length - 1;
+		const column = lastNl === -1 ? (raw.column ?? 1) + at : at - lastNl;
+		place = { ...place, line: raw.line + linesBefore, column };
+	}
+	message = message.replace(JSON_SNIPPET, '');
+	if (message === 'Unexpected end of JSON input') message = 'the JSON ends too early (truncated record?)';
+	let hint = '';
+	if (raw.index === undefined && raw.text.trim() === '{')
+		hint =
+			' (JSON Lines needs one whole object per line; a pretty-printed object spread over several lines is not supported, use a JSON array or JSON Lines)';
+	return ImportError.at(file, place, `malformed JSON: ${message}${hint}`);
+}
+
+function fieldList(o: JsonObject): string {
+	const keys = Object.keys(o);
+	if (keys.length === 0) return 'none (an empty object)';
+	const shown = keys.slice(0, 20).join(', ');
+	return keys.length > 20 ? `${shown}, … (${keys.length} in all)` : shown;
+}
+
+/**
+ * The synchronous core of parseImport: push byte chunks, get the records they complete.
+ * Usable inside a synchronous database transaction; parseImport wraps it for async sources.
+ */
+export class ImportParser {
+	readonly file: string;
+	private readonly forced: FormatId | null;
+	private readonly maxBytes: number | undefined;
+	private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+	private carry: Uint8Array | null = null;
+	private splitter: RecordSplitter | null = null;
+	/** Text seen before the first non-space character (needed to count lines). */
+	private lead = '';
+	private started = false;
+	private raws: RawRecord[] = [];
+	private firstLocation: RawRecord | null = null;
+	private format: FormatId | null;
+	/** Bytes received so far. */
+	bytesRead = 0;
+	/** Records produced so far. */
+	records = 0;
+
+	private readonly onFormat: ((format: FormatId) => void) | undefined;
+
+	constructor(options: Pick<ParseOptions, 'fileName' | 'format' | 'maxBytes' | 'onFormat'>) {
+		this.file = options.fileName;
+		this.onFormat = options.onFormat;
+		this.forced = options.format && options.format !== 'auto' ? options.format : null;
+		this.format = this.forced;
+		this.maxBytes = options.maxBytes;
+	}
+
+	/** The file's format: the forced one, or the one detected from the first record (null before it). */
+	get detectedFormat(): FormatId | null {
+		return this.format;
+	}
+
+	/** 'jsonl' or 'array' once the first non-space character has been seen. */
+	get container(): 'jsonl' | 'array' | null {
+		return this.splitter === null ? null : this.splitter instanceof JsonArraySplitter ? 'array' : 'jsonl';
+	}
+
+	push(chunk: Uint8Array): ParsedRecord[] {
+		if (chunk.length === 0) return [];
+		if (this.bytesRead === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)))
+			throw ImportError.at(this.file, { line: 1 }, `the file looks like UTF-16 (it starts with ${hexBytes(chunk, 0, 2)}); save it as UTF-8`);
+		this.bytesRead += chunk.length;
+		if (this.maxBytes !== undefined && this.bytesRead > this.maxBytes)
+			throw ImportError.at(
+				this.file,
+				null,
+				`the file is larger than the import limit of ${formatByteSize(this.maxBytes)} (${this.maxBytes.toLocaleString('en-US')} bytes)`
+			);
+		let bytes = chunk;
+		if (this.carry) {
+			bytes = new Uint8Array(this.carry.length + chunk.length);
+			bytes.set(this.carry);
+			bytes.set(chunk, this.carry.length);
+		}
+		const complete = completeUtf8Length(bytes);
+		this.carry = complete < bytes.length ? bytes.slice(complete) : null;
+		return this.decodeAndRead(complete < bytes.length ? bytes.subarray(0, complete) : bytes);
+	}
+
+	/** The input is over: flush the last record and check the file was not empty or cut short. */
+	end(): ParsedRecord[] {
+		const out: ParsedRecord[] = [];
+		if (this.carry) {
+			// An incomplete multi-byte sequence at the very end of the file.
+			const bytes = this.carry;
+			this.carry = null;
+			out.push(...this.decodeAndRead(bytes));
+		}
+		if (!this.splitter) {
+			throw ImportError.at(this.file, null, this.bytesRead === 0 ? 'the file is empty' : 'the file contains only whitespace, no records');
+		}
+		this.splitter.end(this.raws);
+		out.push(...this.readRaws());
+		if (this.records === 0) {
+			throw ImportError.at(
+				this.file,
+				null,
+				this.splitter instanceof JsonArraySplitter ? 'the JSON array is empty, no records' : 'the file contains only blank lines, no records'
+			);
+		}
+		return out;
+	}
+
+	private decodeAndRead(bytes: Uint8Array): ParsedRecord[] {
+		let text: string;
+		let bad = -1;
+		try {
+			text = this.decoder.decode(bytes);
+		} catch {
+			bad = invalidUtf8Offset(bytes);
+			if (bad < 0) bad = 0; // the decoder and our validator disagree: place the error at the chunk start
+			text = this.decoder.decode(bytes.subarray(0, bad));
+		}
+		// Read everything before a bad byte first, so the first problem in the file is the one reported.
+		this.feed(text);
+		const records = this.readRaws();
+		if (bad >= 0) {
+			throw ImportError.at(
+				this.file,
+				this.position(),
+				`invalid UTF-8 (byte${bytes.length - bad > 1 ? 's' : ''} ${hexBytes(bytes, bad, 4)}); the file must be saved as UTF-8`
+			);
+		}
+		return records;
+	}
+
+	private position(): ErrorPlace {
+		if (this.splitter) return this.splitter.position();
+		const lines = this.lead.split('\n');
+		return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+	}
+
+	private feed(text: string): void {
+		if (text.length === 0) return;
+		if (this.splitter) {
+			this.splitter.push(text, this.raws);
+			return;
+		}
+		// A UTF-8 byte order mark is allowed at the very start (decoded as U+FEFF, kept by ignoreBOM).
+		if (!this.started) {
+			this.started = true;
+			if (text.startsWith(BOM)) text = text.slice(1);
+		}
+		const all = this.lead + text;
+		const first = all.search(/[^ \t\r\n]/);
+		if (first === -1) {
+			this.lead = all;
+			return;
+		}
+		const c = all[first];
+		if (c === '[') this.splitter = new JsonArraySplitter(this.file);
+		else if (c === '{') this.splitter = new JsonLinesSplitter(this.file);
+		else {
+			const before = all.slice(0, first).split('\n');
+			throw ImportError.at(
+				this.file,
+				{ line: before.length, column: before[before.length - 1].length + 1 },
+				`not a JSON Lines file or a JSON array: expected '{' or '[' first, found ${JSON.stringify(all.slice(first, first + 20))}`
+			);
+		}
+		this.lead = '';
+		this.splitter.push(all, this.raws);
+	}
+
+	private readRaws(): ParsedRecord[] {
+		const raws = this.raws;
+		if (raws.length === 0) return [];
+		const out: ParsedRecord[] = new Array(raws.length);
+		for (let i = 0; i < raws.length; i++) out[i] = this.readRaw(raws[i]);
+		raws.length = 0;
+		return out;
+	}
+
+	private readRaw(raw: RawRecord): ParsedRecord {
+		let value: unknown;
+		try {
+			value = JSON.parse(raw.text);
+		} catch (e) {
+			throw malformed(this.file, raw, e);
+		}
+		if (!isJsonObject(value))
+			throw ImportError.at(this.file, placeOf(raw), `expected a JSON object, got ${jsonType(value)}`);
+		let format = this.format;
+		if (format === null) {
+			format = detectFormat(value);
+			if (format === null)
+				throw ImportError.at(
+					this.file,
+					placeOf(raw),
+					`unknown format: the first record has the fields ${fieldList(value)}, which match none of the known formats ` +
+						`(e.g. {instruction, input, output}, {instruction, instances}, {prompt, completion}, {messages}, {instruction, response}); choose the format explicitly if it is one of them`
+				);
+			this.format = format;
+		}
+		if (this.firstLocation === null) {
+			this.firstLocation = raw;
+			this.onFormat?.(format);
+		}
+		let record: ParsedRecord;
+		try {
+			record = readRecord(format, value) as ParsedRecord;
+		} catch (e) {
+			if (!(e instanceof RecordError)) throw e;
+			const looksLike = detectFormat(value);
+			if (looksLike && shapeFamily(looksLike) !== shapeFamily(format)) {
+				if (this.forced) {
+					throw ImportError.at(
+						this.file,
+						placeOf(raw),
+						`${e.message} (the record looks like ${formatLabel(looksLike)}, but the format was set to ${formatLabel(format)})`,
+						e.field
+					);
+				}
+				throw this.mixed(raw, value, looksLike, format);
+			}
+			throw ImportError.at(this.file, placeOf(raw), e.message, e.field);
+		}
+		if (!this.forced && this.records > 0) {
+			const looksLike = detectFormat(value);
+			if (looksLike !== null && shapeFamily(looksLike) !== shapeFamily(format)) throw this.mixed(raw, value, looksLike, format);
+		}
+		record.location = locationOf(raw);
+		this.records++;
+		return record;
+	}
+
+	private mixed(raw: RawRecord, value: JsonObject, looksLike: FormatId, format: FormatId): ImportError {
+		const first = this.firstLocation;
+		const firstPlace = first ? (first.index === undefined ? `line ${first.line}` : `item ${first.index}`) : 'the first record';
+		return ImportError.at(
+			this.file,
+			placeOf(raw),
+			`mixed formats: this record (fields ${fieldList(value)}) looks like ${formatLabel(looksLike)}, but the file's first record (${firstPlace}) is ${formatLabel(format)}; one file must hold one format`
+		);
+	}
+}
+
+/**
+ * Parse an import file streamed as byte chunks (e.g. `fs.createReadStream(path)` or an upload's
+ * body). Yields records in file order; throws ImportError (file, line or array item, field) at the
+ * first problem. A consumer that stores records as they come must roll back on that error.
+ */
+export async function* parseImport(source: AsyncIterable<Uint8Array>, options: ParseOptions): AsyncGenerator<ParsedRecord> {
+	const parser = new ImportParser(options);
+	for await (const chunk of source) {
+		const records = parser.push(chunk);
+		for (let i = 0; i < records.length; i++) yield records[i];
+		options.onProgress?.(parser.bytesRead);
+	}
+	const last = parser.end();
+	for (let i = 0; i < last.length; i++) yield last[i];
+}
+
+/** Feed an in-memory file as chunks of `size` bytes (tests, benchmarks, small uploads). */
+export async function* chunksOf(data: Uint8Array | string, size = 64 * 1024): AsyncGenerator<Uint8Array> {
+	const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+	for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, Math.min(bytes.length, at + size));
+}
