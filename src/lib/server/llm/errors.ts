@@ -1,0 +1,153 @@
+/**
+ * Errors from model calls, translated from the SDK's into one class with a kind the pipelines
+ * can act on. Messages are scrubbed of the API key: servers sometimes echo it back.
+ */
+import {
+	APIConnectionError,
+	APIConnectionTimeoutError,
+	APIError,
+	APIUserAbortError
+} from 'openai';
+
+export type LlmErrorKind =
+	| 'rate_limited'
+	| 'server_error'
+	| 'timeout'
+	| 'connection'
+	| 'auth'
+	| 'permission'
+	| 'not_found'
+	| 'bad_request'
+	| 'bad_response'
+	| 'aborted'
+	| 'other';
+
+export class LlmError extends Error {
+	readonly kind: LlmErrorKind;
+	/** HTTP status, when the server answered. */
+	readonly status?: number;
+	/** The server's error code (e.g. "model_not_found"), when given. */
+	readonly code?: string;
+	/** Network error code (e.g. ECONNREFUSED, ENOTFOUND), when the connection failed. */
+	readonly networkCode?: string;
+	/** Whether trying again may succeed (429, 5xx, 408/409, timeouts, connection errors). */
+	readonly retryable: boolean;
+	/** What the server asked us to wait (Retry-After / retry-after-ms), in ms. */
+	readonly retryAfterMs?: number;
+	/** Attempts made before giving up (set by the client). */
+	attempts: number;
+
+	constructor(
+		kind: LlmErrorKind,
+		message: string,
+		details: {
+			status?: number;
+			code?: string;
+			networkCode?: string;
+			retryable?: boolean;
+			retryAfterMs?: number;
+			attempts?: number;
+		} = {}
+	) {
+		super(message);
+		this.name = 'LlmError';
+		this.kind = kind;
+		this.status = details.status;
+		this.code = details.code;
+		this.networkCode = details.networkCode;
+		this.retryable = details.retryable ?? false;
+		this.retryAfterMs = details.retryAfterMs;
+		this.attempts = details.attempts ?? 1;
+	}
+}
+
+/** Replace the key (and anything that looks like a bearer token or an sk- key) with a mask. */
+export function redactSecrets(text: string, apiKey: string): string {
+	let out = text;
+	if (apiKey.length >= 4) out = out.split(apiKey).join('[redacted]');
+	return out
+		.replace(/(Bearer\s+)[^\s"',]+/gi, '$1[redacted]')
+		.replace(/\bsk-[A-Za-z0-9_-]{6,}/g, 'sk-[redacted]');
+}
+
+/**
+ * Wait asked for by the server: `retry-after-ms` (OpenAI's, in ms) first, then `Retry-After`
+ * in seconds or as an HTTP date. Undefined when absent or unreadable.
+ */
+export function retryAfterFromHeaders(headers: Headers | undefined, now = Date.now()): number | undefined {
+	if (!headers) return undefined;
+	const ms = headers.get('retry-after-ms');
+	if (ms !== null) {
+		const n = Number.parseFloat(ms);
+		if (Number.isFinite(n) && n >= 0) return n;
+	}
+	const after = headers.get('retry-after');
+	if (after !== null && after.trim() !== '') {
+		const seconds = Number(after);
+		if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+		const date = Date.parse(after);
+		if (!Number.isNaN(date)) return Math.max(0, date - now);
+	}
+	return undefined;
+}
+
+function networkCodeOf(err: unknown): string | undefined {
+	// undici wraps the system error: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
+	let current: unknown = err;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const code = (current as { code?: unknown }).code;
+		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(code)) return code;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+function isAbortLike(err: unknown): boolean {
+	return err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError');
+}
+
+/** Translate anything thrown while calling the SDK into an LlmError with a scrubbed message. */
+export function toLlmError(err: unknown, apiKey: string): LlmError {
+	if (err instanceof LlmError) return err;
+	const clean = (m: string) => redactSecrets(m, apiKey);
+	if (isAbortLike(err)) return new LlmError('aborted', 'The request was cancelled.');
+	if (err instanceof APIConnectionTimeoutError) {
+		return new LlmError('timeout', 'The server did not answer in time.', { retryable: true });
+	}
+	if (err instanceof APIConnectionError) {
+		const networkCode = networkCodeOf(err.cause);
+		const detail = networkCode ? ` (${networkCode})` : '';
+		return new LlmError('connection', clean(`Could not reach the server${detail}: ${err.message}`), {
+			retryable: true,
+			networkCode
+		});
+	}
+	if (err instanceof APIError && typeof err.status === 'number') {
+		const status = err.status;
+		const headers = err.headers instanceof Headers ? err.headers : undefined;
+		const shouldRetry = headers?.get('x-should-retry');
+		const code = typeof err.code === 'string' ? err.code : undefined;
+		const retryAfterMs = retryAfterFromHeaders(headers);
+		const message = clean(err.message);
+		const [kind, retryableByStatus]: [LlmErrorKind, boolean] =
+			status === 429
+				? ['rate_limited', true]
+				: status === 408
+					? ['timeout', true]
+					: status === 409 || status >= 500
+						? ['server_error', true]
+						: status === 401
+							? ['auth', false]
+							: status === 403
+								? ['permission', false]
+								: status === 404
+									? ['not_found', false]
+									: status === 400 || status === 422
+										? ['bad_request', false]
+										: ['other', false];
+		const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : retryableByStatus;
+		return new LlmError(kind, message, { status, code, retryable, retryAfterMs });
+	}
+	const message = err instanceof Error ? err.message : String(err);
+	return new LlmError('other', clean(message));
+}

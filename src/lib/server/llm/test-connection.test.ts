@@ -1,0 +1,116 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../../../../tests/support/fake-openai';
+import type { EndpointConfig } from './endpoint';
+import { testConnection } from './test-connection';
+
+let fake: FakeOpenAI | undefined;
+afterEach(async () => {
+	await fake?.close();
+	fake = undefined;
+});
+
+async function start(options: FakeOpenAIOptions = {}) {
+	fake = await startFakeOpenAI(options);
+	return fake;
+}
+
+const secret = 'sk-live-abcdefghijklmnopqrstuvwxyz';
+
+function endpoint(baseUrl: string, overrides: Partial<EndpointConfig> = {}): EndpointConfig {
+	return { baseUrl, apiKey: secret, apiStyle: 'completions', model: 'fake-model', concurrency: 4, ...overrides };
+}
+
+/** A port nothing listens on: bind one, then close it. */
+async function closedPort(): Promise<number> {
+	const server = http.createServer();
+	await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+	const { port } = server.address() as AddressInfo;
+	await new Promise<void>((r) => server.close(() => r()));
+	return port;
+}
+
+describe('testConnection', () => {
+	it('reports the model and latency when it answers', async () => {
+		const server = await start({ latencyMs: 30 });
+		const report = await testConnection(endpoint(server.url));
+		expect(report.ok).toBe(true);
+		expect(report.outcome).toBe('connected');
+		expect(report.message).toMatch(/^Connected: model fake-model answered in \d+ ms \(completions API\)\.$/);
+		expect(report.latencyMs).toBeGreaterThanOrEqual(25);
+		// one tiny call
+		expect(server.generationRequests()).toHaveLength(1);
+		expect(server.generationRequests()[0].body).toMatchObject({ max_tokens: 1 });
+	});
+
+	it('works for chat endpoints', async () => {
+		const server = await start();
+		const report = await testConnection(endpoint(server.url, { apiStyle: 'chat' }));
+		expect(report).toMatchObject({ ok: true, outcome: 'connected' });
+		expect(server.generationRequests()[0].path).toBe('/v1/chat/completions');
+	});
+
+	it('says when the connection is refused', async () => {
+		const port = await closedPort();
+		const report = await testConnection(endpoint(`http://127.0.0.1:${port}/v1`));
+		expect(report).toMatchObject({ ok: false, outcome: 'refused' });
+		expect(report.message).toBe(`The server at http://127.0.0.1:${port}/v1 refused the connection. Is it running, and on that port?`);
+	});
+
+	it('says the key was rejected, without repeating it', async () => {
+		const server = await start({ apiKey: 'sk-the-right-key' });
+		const report = await testConnection(endpoint(server.url));
+		expect(report).toMatchObject({ ok: false, outcome: 'auth_rejected', status: 401, message: '401: the API key was rejected.' });
+		expect(JSON.stringify(report)).not.toContain(secret);
+	});
+
+	it('says a key is missing when none is set', async () => {
+		const server = await start({ apiKey: 'sk-the-right-key' });
+		const report = await testConnection(endpoint(server.url, { apiKey: '' }));
+		expect(report.message).toBe('401: the server wants an API key, and none is set.');
+	});
+
+	it('says the model is not found and lists what the server has', async () => {
+		const server = await start({ models: ['llama-base', 'qwen-base'] });
+		const report = await testConnection(endpoint(server.url, { model: 'gpt-9' }));
+		expect(report).toMatchObject({ ok: false, outcome: 'model_not_found', status: 404, availableModels: ['llama-base', 'qwen-base'] });
+		expect(report.message).toBe('Model not found: the server does not know "gpt-9". It offers: llama-base, qwen-base.');
+	});
+
+	it('suspects the base URL when nothing answers at it', async () => {
+		const server = await start();
+		const withoutV1 = server.url.replace(/\/v1$/, '');
+		const report = await testConnection(endpoint(withoutV1));
+		expect(report).toMatchObject({ ok: false, outcome: 'wrong_url', status: 404 });
+		expect(report.message).toContain('usually ends in /v1');
+	});
+
+	it('gives up after the timeout', async () => {
+		const server = await start({ script: () => ({ fault: 'hang' }) });
+		const report = await testConnection(endpoint(server.url), { timeoutMs: 200 });
+		expect(report).toMatchObject({ ok: false, outcome: 'timeout' });
+		expect(report.message).toBe(`No answer from ${server.url} within 0.2 s. The server may be overloaded or still loading the model.`);
+	});
+
+	it('reports server errors and rejected requests in words, with a hint for chat models', async () => {
+		const server = await start({ script: () => ({ fault: 'status', status: 500, message: 'CUDA out of memory' }) });
+		const broken = await testConnection(endpoint(server.url));
+		expect(broken).toMatchObject({ ok: false, outcome: 'server_error', status: 500 });
+		expect(broken.message).toContain('CUDA out of memory');
+		expect(server.generationRequests()).toHaveLength(1); // no retries for a test
+
+		server.setScript(() => ({ fault: 'status', status: 400, message: 'This is a chat model' }));
+		const rejected = await testConnection(endpoint(server.url));
+		expect(rejected.outcome).toBe('rejected_request');
+		expect(rejected.message).toContain('choose the chat API style');
+	});
+
+	it('reports a rate limit as reachable but refused', async () => {
+		const server = await start({ script: () => ({ fault: 'status', status: 429, message: 'quota exceeded', retryAfterSeconds: 30 }) });
+		const started = performance.now();
+		const report = await testConnection(endpoint(server.url));
+		expect(report).toMatchObject({ ok: false, outcome: 'rate_limited', status: 429 });
+		expect(performance.now() - started).toBeLessThan(5_000); // does not wait out Retry-After
+	});
+});
