@@ -83,6 +83,8 @@ describe('binomialTest', () => {
 		// Balanced outcomes give 1, never more.
 		expect(binomialTest(5, 10).pValue).toBe(1);
 		expect(binomialTest(0, 0).pValue).toBe(1);
+		expect(binomialTest(500, 1000).pValue).toBe(1);
+		expect(binomialTest(250, 1000, 0.25).pValue).toBe(1);
 	});
 
 	it('asymmetric null: sums outcomes no likelier than the observed one', () => {

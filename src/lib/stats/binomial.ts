@@ -88,9 +88,9 @@ const EQUAL_PROBABILITY_TOLERANCE = 1 + 1e-7;
 
 /**
  * Exact two-sided binomial test: the p-value is the total probability of all outcomes no more
- * likely than the one observed (the "minimum likelihood" rule of R's binom.test and of
- * Conover, Practical Nonparametric Statistics, 3rd ed., §3.1). For p = ½ this equals twice the
- * smaller tail, capped at 1.
+ * likely than the one observed — the rule of R's binom.test, called "minlike" by Fay (2010),
+ * "Two-sided exact tests and matching confidence intervals for discrete data", R Journal 2(1):53–58.
+ * For p = ½ this equals twice the smaller tail, capped at 1.
  */
 export function binomialTest(successes: number, trials: number, nullProbability = 0.5): BinomialTestResult {
 	assertCount(successes, 'successes');
@@ -98,10 +98,14 @@ export function binomialTest(successes: number, trials: number, nullProbability 
 	assertProbability(nullProbability);
 	if (successes > trials) throw new RangeError(`successes (${successes}) exceed trials (${trials})`);
 	const observed = binomialPmf(successes, trials, nullProbability);
-	let pValue = 0;
+	let selected = 0;
+	let total = 0;
 	for (let i = 0; i <= trials; i++) {
 		const probability = binomialPmf(i, trials, nullProbability);
-		if (probability <= observed * EQUAL_PROBABILITY_TOLERANCE) pValue += probability;
+		total += probability;
+		if (probability <= observed * EQUAL_PROBABILITY_TOLERANCE) selected += probability;
 	}
-	return { successes, trials, nullProbability, pValue: Math.min(1, pValue) };
+	// Dividing by the computed total (1 up to log-space rounding) cancels that rounding, so e.g.
+	// a perfectly balanced outcome gets p = 1 exactly rather than 0.99999999999.
+	return { successes, trials, nullProbability, pValue: Math.min(1, selected / total) };
 }
