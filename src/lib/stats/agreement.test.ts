@@ -124,8 +124,14 @@ describe("Fleiss' κ", () => {
 		expect(result.kappa).toBeCloseTo(4211 / 20059, 14);
 		expect(result.observedAgreement!.toFixed(3)).toBe('0.378');
 		expect(result.expectedAgreement!.toFixed(3)).toBe('0.213');
-		expect(result.categoryShares.get(1)).toBeCloseTo(0.143, 3);
-		expect(result.categoryShares.get(3)).toBeCloseTo(0.279, 3);
+		// Wikipedia's pⱼ row: 0.143, 0.200, 0.279, 0.150, 0.229.
+		expect(result.categoryShares.map(({ value, share }) => [value, share.toFixed(3)])).toEqual([
+			[5, '0.229'],
+			[2, '0.200'],
+			[3, '0.279'],
+			[4, '0.150'],
+			[1, '0.143']
+		]);
 		expect(result).toMatchObject({ items: 10, ratersPerItem: 14, excludedItems: 0 });
 	});
 

@@ -157,8 +157,8 @@ export interface FleissKappa<T extends Category> {
 	observedAgreement: number | null;
 	/** P̄ₑ = Σⱼ pⱼ²: chance agreement from the pooled category shares. */
 	expectedAgreement: number | null;
-	/** pⱼ: share of all used ratings in each category, in order of first appearance. */
-	categoryShares: Map<T, number>;
+	/** pⱼ: share of all used ratings in each category, in order of first appearance (JSON-friendly). */
+	categoryShares: Array<{ value: T; share: number }>;
 }
 
 /**
@@ -191,7 +191,7 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 		excludedItems: rated.length,
 		observedAgreement: null,
 		expectedAgreement: null,
-		categoryShares: new Map()
+		categoryShares: []
 	};
 	if (used.length === 0) return empty;
 
@@ -206,11 +206,11 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 		sumOfItemAgreement += (sumOfSquares - m) / (m * (m - 1));
 	}
 	const ratingsUsed = used.length * m;
-	const categoryShares = new Map<T, number>();
+	const categoryShares: Array<{ value: T; share: number }> = [];
 	let expectedAgreement = 0;
 	for (const [value, total] of totals) {
 		const share = total / ratingsUsed;
-		categoryShares.set(value, share);
+		categoryShares.push({ value, share });
 		expectedAgreement += share * share;
 	}
 	const observedAgreement = sumOfItemAgreement / used.length;
