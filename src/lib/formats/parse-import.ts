@@ -37,7 +37,7 @@ function locationOf(raw: RawRecord): RecordLocation {
 	return raw.index === undefined ? { line: raw.line } : { line: raw.line, index: raw.index, column: raw.column };
 }
 
-const JSON_POSITION = / in JSON at position (\d+)/;
+const JSON_POSITION = /(?: in JSON)? at position (\d+)/;
 // V8 quotes the offending text ("…" is not valid JSON); the place says where, the quote only adds noise.
 const JSON_SNIPPET = /, "[\s\S]*" is not valid JSON$/;
 
@@ -49,6 +49,8 @@ function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	if (pos) {
 		const at = Number(pos[1]);
 		message = message.replace(JSON_POSITION, '');
+		// A complaint about the very end of the text means the record was cut off.
+		if (at >= raw.text.trimEnd().length) message = 'Unexpected end of JSON input';
 		const before = raw.text.slice(0, at);
 		const lastNl = before.lastIndexOf('\n');
 		const linesBefore = lastNl === -1 ? 0 : before.split('\n').length - 1;
@@ -122,7 +124,8 @@ export class ImportParser {
 			throw ImportError.at(
 				this.file,
 				null,
-				`the file is larger than the import limit of ${formatByteSize(this.maxBytes)} (${this.maxBytes.toLocaleString('en-US')} bytes)`
+				`the file is larger than the import limit of ${formatByteSize(this.maxBytes)}` +
+					(this.maxBytes >= 1024 ? ` (${this.maxBytes.toLocaleString('en-US')} bytes)` : '')
 			);
 		let bytes = chunk;
 		if (this.carry) {
@@ -176,7 +179,7 @@ export class ImportParser {
 			throw ImportError.at(
 				this.file,
 				this.position(),
-				`invalid UTF-8 (byte${bytes.length - bad > 1 ? 's' : ''} ${hexBytes(bytes, bad, 4)}); the file must be saved as UTF-8`
+				`invalid UTF-8 (byte ${hexBytes(bytes, bad, 1)}); the file must be saved as UTF-8`
 			);
 		}
 		return records;

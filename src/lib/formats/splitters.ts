@@ -108,6 +108,13 @@ const QUOTE = 34;
 const BACKSLASH = 92;
 const NEWLINE = 10;
 
+/** Number of consecutive backslashes right before `end`, not looking before `from`. */
+function backslashesBefore(text: string, end: number, from: number): number {
+	let k = end;
+	while (k > from && text.charCodeAt(k - 1) === BACKSLASH) k--;
+	return end - k;
+}
+
 /** Splits `[ item, item, … ]` into item texts. The caller guarantees the text starts (after whitespace) with '['. */
 export class JsonArraySplitter implements RecordSplitter {
 	/** 0 before '[' and after ']'; 1 between items; more inside an item. */
@@ -152,18 +159,26 @@ export class JsonArraySplitter implements RecordSplitter {
 		};
 		const n = text.length;
 		for (let i = 0; i < n; i++) {
-			const c = text.charCodeAt(i);
 			if (inString) {
-				if (escape) escape = false;
-				else if (c === BACKSLASH) escape = true;
-				else if (c === QUOTE) inString = false;
-				else if (c === NEWLINE) {
-					// Invalid inside a JSON string (JSON.parse will say so), but keep positions right.
-					line++;
-					lineStart = base + i + 1;
+				// Jump from quote to quote (most of a file is string content): a quote ends the
+				// string unless an odd run of backslashes precedes it. Positions from `i` on are
+				// never the escaped character of an earlier backslash, so runs are counted from `i`.
+				if (escape) {
+					escape = false;
+					continue;
 				}
+				let q = text.indexOf('"', i);
+				while (q !== -1 && backslashesBefore(text, q, i) % 2 === 1) q = text.indexOf('"', q + 1);
+				if (q === -1) {
+					escape = backslashesBefore(text, n, i) % 2 === 1;
+					i = n;
+					break;
+				}
+				inString = false;
+				i = q;
 				continue;
 			}
+			const c = text.charCodeAt(i);
 			switch (c) {
 				case 32:
 				case 9:
@@ -250,7 +265,8 @@ export class JsonArraySplitter implements RecordSplitter {
 	end(out: RawRecord[]): void {
 		if (!this.opened) throw ImportError.at(this.file, null, "expected a JSON array starting with '['");
 		if (this.closed) return;
-		const last = this.position();
+		// The end of the file, not the item's start, is where the problem shows.
+		const last = { line: this.line, column: this.offset - this.lineStart + 1 };
 		if (this.inString) {
 			throw ImportError.at(
 				this.file,

@@ -12,7 +12,7 @@ export function completeUtf8Length(bytes: Uint8Array): number {
 	while (i >= 0 && n - i <= 3 && (bytes[i] & 0xc0) === 0x80) i--;
 	if (i < 0) return n;
 	const lead = bytes[i];
-	const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	const need = lead >= 0xf8 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
 	return n - i < need ? i : n;
 }
 

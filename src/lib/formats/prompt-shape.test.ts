@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { outputFromCompletion, splitInstructionPrompt } from './prompt-shape';
+
+describe('splitInstructionPrompt', () => {
+	it('splits the human-evaluation prompt shape instruction + "\\n\\nInput: " + input + "\\nOutput:"', () => {
+		expect(splitInstructionPrompt('Fix the grammar.\n\nInput: he go home.\nOutput:')).toEqual({
+			instruction: 'Fix the grammar.',
+			input: 'he go home.',
+			labelled: true
+		});
+	});
+	it('reads instruction + "\\nOutput:" as an empty input', () => {
+		expect(splitInstructionPrompt('Tell me a joke.\nOutput:')).toEqual({ instruction: 'Tell me a joke.', input: '', labelled: true });
+	});
+	it('handles the fine-tuning template variants', () => {
+		expect(splitInstructionPrompt('Sort the list.\nInput: 3, 1, 2\nOutput:')).toMatchObject({ instruction: 'Sort the list.', input: '3, 1, 2' });
+		expect(splitInstructionPrompt('Sort the list.\n\nInput: 3, 1, 2\n\nOutput:')).toMatchObject({ instruction: 'Sort the list.', input: '3, 1, 2' });
+		expect(splitInstructionPrompt('Task: Sort the list.\nInput: 3, 1, 2\nOutput:')).toMatchObject({ instruction: 'Sort the list.', input: '3, 1, 2' });
+		expect(splitInstructionPrompt('Name a colour. Output:')).toEqual({ instruction: 'Name a colour.', input: '', labelled: true });
+		expect(splitInstructionPrompt('Name a colour.\n\nOutput:')).toMatchObject({ instruction: 'Name a colour.', input: '' });
+	});
+	it('keeps multi-line inputs whole and splits at the first Input: line', () => {
+		expect(splitInstructionPrompt('Summarise.\n\nInput: line one\nline two\nInput: not a label\nOutput:')).toMatchObject({
+			instruction: 'Summarise.',
+			input: 'line one\nline two\nInput: not a label'
+		});
+	});
+	it('does not split at "Input:" inside a line', () => {
+		expect(splitInstructionPrompt('Explain what Input: means.\nOutput:')).toMatchObject({ instruction: 'Explain what Input: means.', input: '' });
+	});
+	it('splits an Input: label without a closing Output: label (chat user messages)', () => {
+		expect(splitInstructionPrompt('Translate to French.\n\nInput: good morning')).toEqual({
+			instruction: 'Translate to French.',
+			input: 'good morning',
+			labelled: false
+		});
+	});
+	it('keeps an unlabelled prompt whole as the instruction', () => {
+		expect(splitInstructionPrompt('Sort the list.\n\n3, 1, 2\n\n')).toEqual({ instruction: 'Sort the list.\n\n3, 1, 2', input: '', labelled: false });
+		expect(splitInstructionPrompt('Task: do it\n\n')).toMatchObject({ instruction: 'Task: do it', input: '' });
+	});
+	it('accepts CRLF line breaks', () => {
+		expect(splitInstructionPrompt('Fix it.\r\n\r\nInput: x\r\nOutput:')).toMatchObject({ instruction: 'Fix it.', input: 'x' });
+	});
+});
+
+describe('outputFromCompletion', () => {
+	it('drops the trailing <|endoftext|> and the space after an Output: label', () => {
+		expect(outputFromCompletion(' Paris<|endoftext|>', true)).toBe('Paris');
+	});
+	it('keeps the leading space of an unlabelled completion and text without the end marker', () => {
+		expect(outputFromCompletion(' Paris', false)).toBe(' Paris');
+		expect(outputFromCompletion('Paris', true)).toBe('Paris');
+	});
+	it('drops only one end marker and one space', () => {
+		expect(outputFromCompletion('  a<|endoftext|><|endoftext|>', true)).toBe(' a<|endoftext|>');
+	});
+});
