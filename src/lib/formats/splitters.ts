@@ -144,6 +144,7 @@ export class JsonArraySplitter implements RecordSplitter {
 
 	push(text: string, out: RawRecord[]): void {
 		const base = this.offset;
+		// The scan state lives in locals while scanning (hot loop) and is stored back at the end.
 		let { depth, inString, escape, inItem, line, lineStart, afterComma } = this;
 		let itemStart = inItem ? 0 : -1;
 		const fail = (i: number, detail: string, withIndex = true): never => {
@@ -258,7 +259,13 @@ export class JsonArraySplitter implements RecordSplitter {
 					this.maxRecordChars
 				);
 		}
-		Object.assign(this, { depth, inString, escape, inItem, line, lineStart, afterComma });
+		this.depth = depth;
+		this.inString = inString;
+		this.escape = escape;
+		this.inItem = inItem;
+		this.line = line;
+		this.lineStart = lineStart;
+		this.afterComma = afterComma;
 		this.offset = base + n;
 	}
 
