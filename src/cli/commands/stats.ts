@@ -1,0 +1,41 @@
+import { CliError } from '../cli-error';
+import { parseCommandArgs } from '../args';
+import { printJson } from '../output';
+import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { datasetStatistics } from '$lib/server/datasets/statistics';
+
+const USAGE = `Usage: npm run cli -- stats <dataset> [--kept-only] [--json]
+
+Prints the dataset's statistics as in Self-Instruct Table 1.`;
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
+	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
+	let dataset;
+	try {
+		dataset = resolveDataset(positionals[0]);
+	} catch (err) {
+		if (err instanceof DatasetError) throw new CliError(err.message);
+		throw err;
+	}
+	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });
+	if (values.json) {
+		printJson({ dataset: dataset.name, ...stats });
+		return;
+	}
+	const rows: [string, string][] = [
+		['# of instructions', String(stats.instructions)],
+		['  - # of classification instructions', String(stats.classification)],
+		['  - # of non-classification instructions', String(stats.nonClassification)],
+		...(stats.unknownClassification ? ([['  - classification unknown', String(stats.unknownClassification)]] as [string, string][]) : []),
+		['# of instances', String(stats.instances)],
+		['  - # of instances with empty input', String(stats.emptyInputInstances)],
+		['ave. instruction length (in words)', stats.avgInstructionWords.toFixed(1)],
+		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords.toFixed(1)],
+		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
+	];
+	if (stats.responses) rows.push(['model responses', `${stats.responses} (${stats.models} models)`]);
+	console.log(`Statistics of "${dataset.name}"`);
+	const width = Math.max(...rows.map((r) => r[0].length));
+	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(8)}`);
+}

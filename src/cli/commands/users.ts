@@ -1,0 +1,86 @@
+import { createInterface } from 'node:readline/promises';
+import { CliError } from '../cli-error';
+import { parseCommandArgs } from '../args';
+import { printJson, printTable } from '../output';
+import { createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole, UserError } from '$lib/server/auth/users';
+import { ROLES, type Role } from '$lib/server/db/tables';
+
+const USAGE = `Usage:
+  npm run cli -- users list [--json]
+  npm run cli -- users create --email <email> --role admin|researcher|reviewer [--name <name>] [--password <pw>]
+  npm run cli -- users reset-password --email <email> [--password <pw>]
+  npm run cli -- users set-role --email <email> --role admin|researcher|reviewer
+  npm run cli -- users disable --email <email>
+  npm run cli -- users enable --email <email>
+
+Without --password, the password is read from the PASSWORD environment variable or asked for.`;
+
+async function readPassword(given: string | undefined): Promise<string> {
+	if (given) return given;
+	if (process.env.PASSWORD) return process.env.PASSWORD;
+	if (!process.stdin.isTTY) throw new CliError('Give the password with --password or the PASSWORD environment variable.', 2);
+	const rl = createInterface({ input: process.stdin, output: process.stdout });
+	try {
+		return await rl.question('Password (at least 10 characters): ');
+	} finally {
+		rl.close();
+	}
+}
+
+function userId(email: string | undefined): number {
+	if (!email) throw new CliError(`Missing --email.\n\n${USAGE}`, 2);
+	const user = findUserByEmail(email);
+	if (!user) throw new CliError(`No account for ${email}.`);
+	return user.id;
+}
+
+function role(value: string | undefined): Role {
+	if (!value || !ROLES.includes(value as Role)) throw new CliError(`--role must be one of ${ROLES.join(', ')}.`, 2);
+	return value as Role;
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{ email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' }, json: { type: 'boolean' } },
+		USAGE
+	);
+	const action = positionals[0] ?? 'list';
+	try {
+		switch (action) {
+			case 'list': {
+				const users = listUsers();
+				if (values.json) printJson(users);
+				else printTable(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.disabledAt ? 'disabled' : 'active' })));
+				return;
+			}
+			case 'create': {
+				if (!values.email) throw new CliError(`Missing --email.\n\n${USAGE}`, 2);
+				const user = await createUser({ email: values.email, role: role(values.role), name: values.name, password: await readPassword(values.password) });
+				if (values.json) printJson(user);
+				else console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
+				return;
+			}
+			case 'reset-password': {
+				const id = userId(values.email);
+				await resetPassword(id, await readPassword(values.password));
+				console.log(`Password of ${values.email} reset; their sessions were ended.`);
+				return;
+			}
+			case 'set-role':
+				setRole(userId(values.email), role(values.role));
+				console.log(`${values.email} is now ${values.role}.`);
+				return;
+			case 'disable':
+			case 'enable':
+				setDisabled(userId(values.email), action === 'disable');
+				console.log(`${values.email} ${action}d.`);
+				return;
+			default:
+				throw new CliError(`Unknown users action "${action}".\n\n${USAGE}`, 2);
+		}
+	} catch (err) {
+		if (err instanceof UserError) throw new CliError(err.message);
+		throw err;
+	}
+}

@@ -1,0 +1,51 @@
+import type { Cookies } from '@sveltejs/kit';
+import { config } from '../config';
+import { findUserByEmail, normalizeEmail } from './users';
+import { verifyPassword, hashPassword } from './password';
+import { createSession, revokeSession, SESSION_COOKIE } from './session';
+import { LoginRateLimiter } from './rate-limit';
+
+let limiter: LoginRateLimiter | undefined;
+function rateLimiter(): LoginRateLimiter {
+	limiter ??= new LoginRateLimiter(config().loginMaxAttempts, config().loginWindowMs);
+	return limiter;
+}
+
+// Verifying against a fixed hash when the email is unknown keeps the response time the same,
+// so timing does not reveal which emails have accounts.
+let dummyHash: Promise<string> | undefined;
+
+export type SignInResult = { ok: true; userId: number } | { ok: false; status: 400 | 429; message: string };
+
+export async function signIn(
+	email: string,
+	password: string,
+	context: { address: string; userAgent: string | null; cookies: Cookies; secure: boolean }
+): Promise<SignInResult> {
+	const keys = [`email:${normalizeEmail(email)}`, `addr:${context.address}`];
+	const wait = rateLimiter().retryAfterMs(keys);
+	if (wait > 0) {
+		const minutes = Math.ceil(wait / 60_000);
+		return { ok: false, status: 429, message: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` };
+	}
+	const user = findUserByEmail(email);
+	dummyHash ??= hashPassword('not-a-real-password-for-timing');
+	const valid = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyHash, password), false);
+	if (!user || !valid || user.disabledAt) {
+		rateLimiter().recordFailure(keys);
+		return { ok: false, status: 400, message: 'Wrong email or password, or the account is disabled.' };
+	}
+	rateLimiter().reset([keys[0]]);
+	setSessionCookie(context.cookies, user.id, context.userAgent, context.secure);
+	return { ok: true, userId: user.id };
+}
+
+export function setSessionCookie(cookies: Cookies, userId: number, userAgent: string | null, secure: boolean): void {
+	const { token, expiresAt } = createSession(userId, userAgent);
+	cookies.set(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: expiresAt });
+}
+
+export function signOut(cookies: Cookies, sessionId: string | null): void {
+	if (sessionId) revokeSession(sessionId);
+	cookies.delete(SESSION_COOKIE, { path: '/' });
+}

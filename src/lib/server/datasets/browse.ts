@@ -1,0 +1,129 @@
+import { db, type Db } from '../db';
+import type { Formulation, Instance, Response, Task } from '../db/tables';
+
+export interface TaskListFilters {
+	/** Full-text query over instruction, inputs and outputs (FTS5; words are ANDed, prefix match on the last). */
+	q?: string;
+	classification?: 'yes' | 'no' | 'unknown';
+	emptyInput?: 'yes' | 'no';
+	origin?: 'seed' | 'generated' | 'imported';
+	filter?: 'kept' | 'rejected' | 'unfiltered';
+	page?: number;
+	pageSize?: number;
+}
+
+export interface TaskListRow {
+	id: number;
+	instruction: string;
+	isClassification: boolean | null;
+	origin: string;
+	instanceCount: number;
+	emptyInputCount: number;
+	filterStatus: string | null;
+	filterRule: string | null;
+	firstInput: string | null;
+	firstOutput: string | null;
+}
+
+export interface TaskListPage {
+	rows: TaskListRow[];
+	total: number;
+	page: number;
+	pageSize: number;
+	pages: number;
+}
+
+/**
+ * Turns what a user types into an FTS5 query that cannot be a syntax error: each word becomes
+ * a quoted string (quotes doubled), the last one a prefix match.
+ */
+export function toFtsQuery(q: string): string | null {
+	const words = q.match(/[\p{L}\p{N}_]+/gu);
+	if (!words?.length) return null;
+	return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+}
+
+const MAX_PAGE_SIZE = 200;
+
+/** One page of a dataset's tasks with the first instance of each, filtered and searched. */
+export function listTasks(datasetId: number, filters: TaskListFilters = {}, database: Db = db()): TaskListPage {
+	const c = database.$client;
+	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), MAX_PAGE_SIZE);
+	const where: string[] = ['t.dataset_id = ?'];
+	const params: unknown[] = [datasetId];
+	if (filters.classification === 'yes') where.push('t.is_classification = 1');
+	if (filters.classification === 'no') where.push('t.is_classification = 0');
+	if (filters.classification === 'unknown') where.push('t.is_classification IS NULL');
+	if (filters.emptyInput === 'yes') where.push('t.empty_input_count > 0');
+	if (filters.emptyInput === 'no') where.push('t.empty_input_count < t.instance_count');
+	if (filters.origin) {
+		where.push('t.origin = ?');
+		params.push(filters.origin);
+	}
+	if (filters.filter === 'kept') where.push("t.filter_status = 'kept'");
+	if (filters.filter === 'rejected') where.push("t.filter_status = 'rejected'");
+	if (filters.filter === 'unfiltered') where.push('t.filter_status IS NULL');
+	const fts = filters.q ? toFtsQuery(filters.q) : null;
+	if (filters.q && !fts) return { rows: [], total: 0, page: 1, pageSize, pages: 1 };
+	if (fts) {
+		where.push('t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)');
+		params.push(fts);
+	}
+	const whereSql = where.join(' AND ');
+	const total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
+	const pages = Math.max(1, Math.ceil(total / pageSize));
+	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
+	const rows = c
+		.prepare(
+			`SELECT t.id, t.instruction, t.is_classification AS isClassification, t.origin,
+				t.instance_count AS instanceCount, t.empty_input_count AS emptyInputCount,
+				t.filter_status AS filterStatus, t.filter_rule AS filterRule,
+				(SELECT input FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstInput,
+				(SELECT output FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
+			 FROM tasks t WHERE ${whereSql} ORDER BY t.id LIMIT ? OFFSET ?`
+		)
+		.all(...params, pageSize, (page - 1) * pageSize) as (Omit<TaskListRow, 'isClassification'> & { isClassification: number | null })[];
+	return {
+		rows: rows.map((r) => ({ ...r, isClassification: r.isClassification == null ? null : r.isClassification === 1 })),
+		total,
+		page,
+		pageSize,
+		pages
+	};
+}
+
+export interface TaskDetail {
+	task: Task;
+	instances: Instance[];
+	formulations: Formulation[];
+	responses: Response[];
+	provenance: { importFile: string | null; importedAt: Date | null; runId: number | null };
+}
+
+export function getTaskDetail(datasetId: number, taskId: number, database: Db = db()): TaskDetail | null {
+	const task = database.query.tasks.findFirst({ where: (t, { and, eq }) => and(eq(t.id, taskId), eq(t.datasetId, datasetId)) }).sync();
+	if (!task) return null;
+	const instances = database.query.instances.findMany({ where: (i, { eq }) => eq(i.taskId, taskId), orderBy: (i, { asc }) => asc(i.id) }).sync();
+	const formulations = database.query.formulations
+		.findMany({ where: (f, { eq }) => eq(f.taskId, taskId), orderBy: (f, { asc }) => asc(f.id) })
+		.sync();
+	const responses = database.query.responses
+		.findMany({ where: (r, { eq }) => eq(r.taskId, taskId), orderBy: (r, { asc }) => [asc(r.model), asc(r.id)] })
+		.sync();
+	const imp = task.importId
+		? database.query.imports.findFirst({ where: (i, { eq }) => eq(i.id, task.importId!) }).sync()
+		: undefined;
+	return {
+		task,
+		instances,
+		formulations,
+		responses,
+		provenance: { importFile: imp?.fileName ?? null, importedAt: imp?.createdAt ?? null, runId: task.runId }
+	};
+}
+
+export function listImports(datasetId: number, database: Db = db()) {
+	return database.query.imports
+		.findMany({ where: (i, { eq }) => eq(i.datasetId, datasetId), orderBy: (i, { desc }) => desc(i.id) })
+		.sync();
+}

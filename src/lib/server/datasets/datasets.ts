@@ -1,0 +1,110 @@
+import { asc, eq } from 'drizzle-orm';
+import { db, type Db } from '../db';
+import { datasets, type Dataset } from '../db/tables';
+
+export class DatasetError extends Error {
+	constructor(
+		message: string,
+		readonly field?: string
+	) {
+		super(message);
+		this.name = 'DatasetError';
+	}
+}
+
+export interface DatasetSummary extends Dataset {
+	tasks: number;
+	instances: number;
+	responses: number;
+	models: number;
+}
+
+const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._\-/()+]{0,119}$/u;
+
+export function validateDatasetName(name: string): string {
+	const trimmed = name.trim();
+	if (!NAME_PATTERN.test(trimmed)) {
+		throw new DatasetError(
+			'A dataset name is 1–120 letters, digits, spaces or . _ - / ( ) +, starting with a letter or digit.',
+			'name'
+		);
+	}
+	return trimmed;
+}
+
+export function getDataset(id: number, database: Db = db()): Dataset | undefined {
+	return database.select().from(datasets).where(eq(datasets.id, id)).get();
+}
+
+export function findDatasetByName(name: string, database: Db = db()): Dataset | undefined {
+	return database.select().from(datasets).where(eq(datasets.name, name.trim())).get();
+}
+
+/** A dataset by name or numeric id, for the CLI. */
+export function resolveDataset(ref: string, database: Db = db()): Dataset {
+	const byName = findDatasetByName(ref, database);
+	if (byName) return byName;
+	if (/^\d+$/.test(ref)) {
+		const byId = getDataset(Number(ref), database);
+		if (byId) return byId;
+	}
+	throw new DatasetError(`No dataset named "${ref}".`);
+}
+
+export function createDataset(
+	input: { name: string; description?: string; createdBy?: number | null },
+	database: Db = db()
+): Dataset {
+	const name = validateDatasetName(input.name);
+	if (findDatasetByName(name, database)) throw new DatasetError(`A dataset named "${name}" already exists.`, 'name');
+	return database
+		.insert(datasets)
+		.values({ name, description: input.description?.trim() ?? '', createdAt: new Date(), createdBy: input.createdBy ?? null })
+		.returning()
+		.get();
+}
+
+export function getOrCreateDataset(name: string, createdBy: number | null, database: Db = db()): { dataset: Dataset; created: boolean } {
+	const existing = findDatasetByName(name, database);
+	if (existing) return { dataset: existing, created: false };
+	return { dataset: createDataset({ name, createdBy }, database), created: true };
+}
+
+export function deleteDataset(id: number, database: Db = db()): void {
+	database.delete(datasets).where(eq(datasets.id, id)).run();
+}
+
+/** Every dataset with its counts, in three grouped scans rather than one query per dataset. */
+export function listDatasets(database: Db = db()): DatasetSummary[] {
+	const rows = database.select().from(datasets).orderBy(asc(datasets.name)).all();
+	const client = database.$client;
+	const tasks = new Map(
+		(client.prepare('SELECT dataset_id AS id, count(*) AS n, sum(instance_count) AS i FROM tasks GROUP BY dataset_id').all() as {
+			id: number;
+			n: number;
+			i: number;
+		}[]).map((r) => [r.id, r])
+	);
+	const responses = new Map(
+		(client
+			.prepare('SELECT dataset_id AS id, count(*) AS n, count(DISTINCT model) AS m FROM responses GROUP BY dataset_id')
+			.all() as { id: number; n: number; m: number }[]).map((r) => [r.id, r])
+	);
+	return rows.map((d) => ({
+		...d,
+		tasks: tasks.get(d.id)?.n ?? 0,
+		instances: tasks.get(d.id)?.i ?? 0,
+		responses: responses.get(d.id)?.n ?? 0,
+		models: responses.get(d.id)?.m ?? 0
+	}));
+}
+
+export function updateDatasetDescription(id: number, description: string, database: Db = db()): void {
+	database.update(datasets).set({ description: description.trim() }).where(eq(datasets.id, id)).run();
+}
+
+export function datasetModels(datasetId: number, database: Db = db()): { model: string; responses: number }[] {
+	return database.$client
+		.prepare('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
+		.all(datasetId) as { model: string; responses: number }[];
+}

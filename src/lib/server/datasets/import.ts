@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { db, transaction, type Db } from '../db';
+import { imports, type TaskOrigin } from '../db/tables';
+import { config } from '../config';
+import {
+	parseImport,
+	ImportError,
+	modelNameFromFileName,
+	normalizeWhitespace,
+	type FormatId,
+	type ParsedRecord
+} from '$lib/formats';
+import { getOrCreateDataset, validateDatasetName, DatasetError } from './datasets';
+import { RowWriter } from './rows';
+
+export interface ImportOptions {
+	/** Dataset to import into; created if it does not exist. */
+	datasetName: string;
+	fileName: string;
+	format?: FormatId | 'auto';
+	/** For prediction files: the model name; taken from the file name when absent. */
+	modelName?: string | null;
+	/** How the imported tasks are labelled: seed tasks for a generation run, or imported data. */
+	origin?: Extract<TaskOrigin, 'seed' | 'imported'>;
+	createdBy?: number | null;
+	onProgress?: (progress: ImportProgress) => void;
+	/** Overrides the configured size limit (bytes). */
+	maxBytes?: number;
+}
+
+export interface ImportProgress {
+	phase: 'reading' | 'writing' | 'done';
+	bytesRead: number;
+	records: number;
+}
+
+export interface ImportSummary {
+	importId: number;
+	datasetId: number;
+	datasetName: string;
+	datasetCreated: boolean;
+	fileName: string;
+	format: FormatId;
+	modelName: string | null;
+	bytes: number;
+	records: number;
+	tasksAdded: number;
+	instancesAdded: number;
+	formulationsAdded: number;
+	responsesAdded: number;
+	skippedDuplicates: number;
+	durationMs: number;
+}
+
+export { ImportError };
+
+/**
+ * Imports one file into a dataset, all or nothing. Reading is streamed and validated first,
+ * into a staging file, so a bad record fails the import before the database is touched; the
+ * staged records are then written in one transaction, so the database never holds half a file.
+ */
+export async function importFile(
+	source: AsyncIterable<Uint8Array>,
+	options: ImportOptions,
+	database: Db = db()
+): Promise<ImportSummary> {
+	const started = performance.now();
+	try {
+		validateDatasetName(options.datasetName);
+	} catch (err) {
+		if (err instanceof DatasetError) throw new ImportError(err.message, { file: options.fileName, field: 'dataset' });
+		throw err;
+	}
+	const stagingPath = path.join(os.tmpdir(), `instruct-audit-import-${process.pid}-${randomUUID()}.ndjson`);
+	const staging = fs.openSync(stagingPath, 'w');
+	let bytesRead = 0;
+	let records = 0;
+	let format: FormatId | undefined;
+	try {
+		const buffered: string[] = [];
+		let bufferedLength = 0;
+		const flushStaging = () => {
+			if (!buffered.length) return;
+			fs.writeSync(staging, buffered.join(''));
+			buffered.length = 0;
+			bufferedLength = 0;
+		};
+		let lastReport = 0;
+		for await (const record of parseImport(source, {
+			fileName: options.fileName,
+			format: options.format ?? 'auto',
+			maxBytes: options.maxBytes ?? config().maxImportBytes,
+			onFormat: (f: FormatId) => {
+				format = f;
+			},
+			onProgress: (bytes: number) => {
+				bytesRead = bytes;
+			}
+		})) {
+			const line = JSON.stringify(record) + '\n';
+			buffered.push(line);
+			bufferedLength += line.length;
+			if (bufferedLength > 1 << 20) flushStaging();
+			records++;
+			if (options.onProgress && records - lastReport >= 2000) {
+				lastReport = records;
+				options.onProgress({ phase: 'reading', bytesRead, records });
+			}
+		}
+		flushStaging();
+		fs.closeSync(staging);
+		if (records === 0 || !format) {
+			throw new ImportError(`${options.fileName}: the file holds no records.`, { file: options.fileName });
+		}
+		options.onProgress?.({ phase: 'writing', bytesRead, records });
+		const summary = writeStaged(stagingPath, format, { ...options, bytes: bytesRead, records }, database);
+		summary.durationMs = Math.round(performance.now() - started);
+		database.$client.prepare('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
+		options.onProgress?.({ phase: 'done', bytesRead, records });
+		return summary;
+	} finally {
+		try {
+			fs.closeSync(staging);
+		} catch {
+			// already closed
+		}
+		fs.rmSync(stagingPath, { force: true });
+	}
+}
+
+/** Yields the staged records back, one line at a time, without reading the file whole. */
+function* readStaged(file: string): Generator<ParsedRecord> {
+	const fd = fs.openSync(file, 'r');
+	try {
+		const chunk = Buffer.allocUnsafe(1 << 20);
+		let rest = '';
+		for (;;) {
+			const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+			if (n === 0) break;
+			const text = rest + chunk.toString('utf8', 0, n);
+			const lines = text.split('\n');
+			rest = lines.pop() ?? '';
+			for (const line of lines) if (line) yield JSON.parse(line) as ParsedRecord;
+		}
+		if (rest) yield JSON.parse(rest) as ParsedRecord;
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
+function fingerprint(...parts: string[]): string {
+	return createHash('sha1').update(parts.join('\u0000')).digest('base64');
+}
+
+function where(fileName: string, record: ParsedRecord): string {
+	const loc = record.location;
+	return loc.index !== undefined ? `${fileName}: item ${loc.index} (line ${loc.line})` : `${fileName}: line ${loc.line}`;
+}
+
+function writeStaged(
+	stagingPath: string,
+	format: FormatId,
+	options: ImportOptions & { bytes: number; records: number },
+	database: Db
+): ImportSummary {
+	const client = database.$client;
+	return transaction(database, () => {
+		const now = Date.now();
+		const { dataset, created } = getOrCreateDataset(options.datasetName, options.createdBy ?? null, database);
+		const modelName =
+			format === 'predictions' ? (options.modelName?.trim() || modelNameFromFileName(options.fileName)) : null;
+		const importRow = database
+			.insert(imports)
+			.values({
+				datasetId: dataset.id,
+				fileName: options.fileName,
+				format,
+				modelName,
+				bytes: options.bytes,
+				records: options.records,
+				createdAt: new Date(now),
+				createdBy: options.createdBy ?? null
+			})
+			.returning({ id: imports.id })
+			.get();
+		const importId = importRow.id;
+		const writer = new RowWriter(database);
+
+		// Existing tasks of the dataset, by join key, so instances join the task with the same instruction.
+		const taskByKey = new Map<string, { id: number; isClassification: number | null }>();
+		for (const row of client
+			.prepare('SELECT id, instruction_key AS key, is_classification AS c FROM tasks WHERE dataset_id = ?')
+			.iterate(dataset.id) as Iterable<{ id: number; key: string; c: number | null }>) {
+			if (!taskByKey.has(row.key)) taskByKey.set(row.key, { id: row.id, isClassification: row.c });
+		}
+		const seenInstances = new Set<string>();
+		const instanceByTaskInput = new Map<string, number>();
+		const seenResponses = new Set<string>();
+		if (!created) {
+			for (const row of client
+				.prepare('SELECT id, task_id AS t, input, output FROM instances WHERE dataset_id = ?')
+				.iterate(dataset.id) as Iterable<{ id: number; t: number; input: string; output: string }>) {
+				seenInstances.add(fingerprint(String(row.t), row.input, row.output));
+				const inputKey = `${row.t}\u0000${normalizeWhitespace(row.input)}`;
+				if (!instanceByTaskInput.has(inputKey)) instanceByTaskInput.set(inputKey, row.id);
+			}
+			if (modelName) {
+				for (const row of client
+					.prepare('SELECT task_id AS t, response FROM responses WHERE dataset_id = ? AND model = ?')
+					.iterate(dataset.id, modelName) as Iterable<{ t: number; response: string }>) {
+					seenResponses.add(fingerprint(String(row.t), row.response));
+				}
+			}
+		}
+		const setClassification = client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ?');
+
+		let tasksAdded = 0;
+		let instancesAdded = 0;
+		let formulationsAdded = 0;
+		let responsesAdded = 0;
+		let skippedDuplicates = 0;
+
+		for (const record of readStaged(stagingPath)) {
+			const key = normalizeWhitespace(record.instruction);
+			if (record.kind === 'response') {
+				const task = taskByKey.get(key);
+				if (!task) {
+					throw new ImportError(
+						`${where(options.fileName, record)}: field "instruction": no task in dataset "${dataset.name}" has this instruction ("${clip(record.instruction)}"). Import the tasks file into this dataset first.`,
+						{ file: options.fileName, line: record.location.line, index: record.location.index, field: 'instruction' }
+					);
+				}
+				const instanceId = instanceByTaskInput.get(`${task.id}\u0000${normalizeWhitespace(record.input)}`);
+				if (instanceId === undefined) {
+					throw new ImportError(
+						`${where(options.fileName, record)}: field "input": the task "${clip(record.instruction)}" has no instance with this input ("${clip(record.input)}").`,
+						{ file: options.fileName, line: record.location.line, index: record.location.index, field: 'input' }
+					);
+				}
+				const fp = fingerprint(String(task.id), record.response);
+				if (seenResponses.has(fp)) {
+					skippedDuplicates++;
+					continue;
+				}
+				seenResponses.add(fp);
+				writer.insertResponse(
+					{ taskId: task.id, instanceId, datasetId: dataset.id, model: modelName!, response: record.response, prompt: record.prompt ?? null, importId },
+					now
+				);
+				responsesAdded++;
+				continue;
+			}
+
+			let task = taskByKey.get(key);
+			if (!task) {
+				const id = writer.insertTask(
+					{
+						datasetId: dataset.id,
+						instruction: record.instruction,
+						origin: options.origin ?? 'imported',
+						sourceId: record.sourceId ?? null,
+						name: record.name ?? null,
+						isClassification: record.isClassification ?? null,
+						metadata: record.metadata ?? null,
+						importId
+					},
+					now
+				);
+				task = { id, isClassification: record.isClassification == null ? null : record.isClassification ? 1 : 0 };
+				taskByKey.set(key, task);
+				tasksAdded++;
+			} else if (task.isClassification === null && record.isClassification != null) {
+				task.isClassification = record.isClassification ? 1 : 0;
+				setClassification.run(task.isClassification, task.id);
+			}
+			for (const instance of record.instances) {
+				const fp = fingerprint(String(task.id), instance.input, instance.output);
+				if (seenInstances.has(fp)) {
+					skippedDuplicates++;
+					continue;
+				}
+				seenInstances.add(fp);
+				const instanceId = writer.insertInstance(
+					{
+						taskId: task.id,
+						datasetId: dataset.id,
+						input: instance.input,
+						output: instance.output,
+						constraints: instance.constraints ?? null,
+						instructionWithInput: instance.instructionWithInput ?? null,
+						importId
+					},
+					now
+				);
+				const inputKey = `${task.id}\u0000${normalizeWhitespace(instance.input)}`;
+				if (!instanceByTaskInput.has(inputKey)) instanceByTaskInput.set(inputKey, instanceId);
+				instancesAdded++;
+			}
+			for (const f of record.formulations ?? []) {
+				writer.insertFormulation(
+					{
+						taskId: task.id,
+						instanceId: instanceByTaskInput.get(`${task.id}\u0000${normalizeWhitespace(f.input)}`) ?? null,
+						datasetId: dataset.id,
+						instruction: f.instruction,
+						instructionWithInput: f.instructionWithInput ?? null,
+						input: f.input,
+						output: f.output,
+						importId
+					},
+					now
+				);
+				formulationsAdded++;
+			}
+		}
+		writer.flush();
+		client
+			.prepare(
+				'UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?'
+			)
+			.run(tasksAdded, instancesAdded, responsesAdded, skippedDuplicates, importId);
+		return {
+			importId,
+			datasetId: dataset.id,
+			datasetName: dataset.name,
+			datasetCreated: created,
+			fileName: options.fileName,
+			format,
+			modelName,
+			bytes: options.bytes,
+			records: options.records,
+			tasksAdded,
+			instancesAdded,
+			formulationsAdded,
+			responsesAdded,
+			skippedDuplicates,
+			durationMs: 0
+		};
+	});
+}
+
+function clip(text: string, max = 60): string {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}

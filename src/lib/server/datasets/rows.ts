@@ -1,0 +1,208 @@
+import type { Db } from '../db';
+import type { FilterStatus, TaskOrigin } from '../db/tables';
+import { countWords } from '$lib/text/words';
+import { normalizeWhitespace } from '$lib/formats';
+
+/**
+ * The one way rows enter tasks/instances/formulations/responses: prepared statements that
+ * fill the derived columns (join key, word counts) and keep the per-task counters and the
+ * search index right. Imports and generation runs both write through a RowWriter, inside a
+ * transaction they own.
+ */
+export interface NewTask {
+	datasetId: number;
+	instruction: string;
+	origin: TaskOrigin;
+	sourceId?: string | null;
+	name?: string | null;
+	isClassification?: boolean | null;
+	metadata?: Record<string, unknown> | null;
+	importId?: number | null;
+	runId?: number | null;
+	callId?: number | null;
+	filterStatus?: FilterStatus | null;
+	filterRule?: string | null;
+	filterDetail?: string | null;
+}
+
+export interface NewInstance {
+	taskId: number;
+	datasetId: number;
+	input: string;
+	output: string;
+	constraints?: string | null;
+	instructionWithInput?: string | null;
+	importId?: number | null;
+	runId?: number | null;
+	callId?: number | null;
+	filterStatus?: FilterStatus | null;
+	filterRule?: string | null;
+	filterDetail?: string | null;
+}
+
+export interface NewFormulation {
+	taskId: number;
+	instanceId?: number | null;
+	datasetId: number;
+	instruction: string;
+	instructionWithInput?: string | null;
+	input: string;
+	output: string;
+	importId?: number | null;
+	runId?: number | null;
+	callId?: number | null;
+}
+
+export interface NewResponse {
+	taskId: number;
+	instanceId?: number | null;
+	datasetId: number;
+	model: string;
+	response: string;
+	prompt?: string | null;
+	importId?: number | null;
+	runId?: number | null;
+}
+
+export class RowWriter {
+	private readonly insertTaskStmt;
+	private readonly insertInstanceStmt;
+	private readonly insertFormulationStmt;
+	private readonly insertResponseStmt;
+	private readonly bumpCountsStmt;
+	private readonly deleteSearchStmt;
+	private readonly insertSearchStmt;
+	/** Tasks whose instances changed: their counters and search rows are refreshed by flush(). */
+	private readonly touched = new Map<number, { added: number; empty: number }>();
+
+	constructor(private readonly database: Db) {
+		const c = database.$client;
+		this.insertTaskStmt = c.prepare(
+			`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, source_id, name, is_classification,
+				origin, metadata, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		this.insertInstanceStmt = c.prepare(
+			`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, constraints,
+				instruction_with_input, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		this.insertFormulationStmt = c.prepare(
+			`INSERT INTO formulations (task_id, instance_id, dataset_id, instruction, instruction_with_input, input, output,
+				import_id, run_id, call_id, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		this.insertResponseStmt = c.prepare(
+			`INSERT INTO responses (task_id, instance_id, dataset_id, model, response, prompt, import_id, run_id, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		this.bumpCountsStmt = c.prepare(
+			'UPDATE tasks SET instance_count = instance_count + ?, empty_input_count = empty_input_count + ? WHERE id = ?'
+		);
+		this.deleteSearchStmt = c.prepare('DELETE FROM task_search WHERE rowid = ?');
+		this.insertSearchStmt = c.prepare(
+			`INSERT INTO task_search (rowid, instruction, inputs, outputs)
+			 SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
+			 FROM tasks t LEFT JOIN instances i ON i.task_id = t.id WHERE t.id = ? GROUP BY t.id`
+		);
+	}
+
+	insertTask(task: NewTask, now = Date.now()): number {
+		const result = this.insertTaskStmt.run(
+			task.datasetId,
+			task.instruction,
+			normalizeWhitespace(task.instruction),
+			countWords(task.instruction),
+			task.sourceId ?? null,
+			task.name ?? null,
+			task.isClassification == null ? null : task.isClassification ? 1 : 0,
+			task.origin,
+			task.metadata ? JSON.stringify(task.metadata) : null,
+			task.importId ?? null,
+			task.runId ?? null,
+			task.callId ?? null,
+			task.filterStatus ?? null,
+			task.filterRule ?? null,
+			task.filterDetail ?? null,
+			now
+		);
+		const id = Number(result.lastInsertRowid);
+		// A task without instances must still be findable by its instruction.
+		if (!this.touched.has(id)) this.touched.set(id, { added: 0, empty: 0 });
+		return id;
+	}
+
+	insertInstance(instance: NewInstance, now = Date.now()): number {
+		const result = this.insertInstanceStmt.run(
+			instance.taskId,
+			instance.datasetId,
+			instance.input,
+			instance.output,
+			countWords(instance.input),
+			countWords(instance.output),
+			instance.constraints ?? null,
+			instance.instructionWithInput ?? null,
+			instance.importId ?? null,
+			instance.runId ?? null,
+			instance.callId ?? null,
+			instance.filterStatus ?? null,
+			instance.filterRule ?? null,
+			instance.filterDetail ?? null,
+			now
+		);
+		const counts = this.touched.get(instance.taskId) ?? { added: 0, empty: 0 };
+		counts.added++;
+		if (countWords(instance.input) === 0) counts.empty++;
+		this.touched.set(instance.taskId, counts);
+		return Number(result.lastInsertRowid);
+	}
+
+	insertFormulation(f: NewFormulation, now = Date.now()): number {
+		return Number(
+			this.insertFormulationStmt.run(
+				f.taskId,
+				f.instanceId ?? null,
+				f.datasetId,
+				f.instruction,
+				f.instructionWithInput ?? null,
+				f.input,
+				f.output,
+				f.importId ?? null,
+				f.runId ?? null,
+				f.callId ?? null,
+				now
+			).lastInsertRowid
+		);
+	}
+
+	insertResponse(r: NewResponse, now = Date.now()): number {
+		return Number(
+			this.insertResponseStmt.run(
+				r.taskId,
+				r.instanceId ?? null,
+				r.datasetId,
+				r.model,
+				r.response,
+				r.prompt ?? null,
+				r.importId ?? null,
+				r.runId ?? null,
+				now
+			).lastInsertRowid
+		);
+	}
+
+	/** Marks a task's search row stale, e.g. after its instruction or instances changed elsewhere. */
+	touchTask(taskId: number): void {
+		if (!this.touched.has(taskId)) this.touched.set(taskId, { added: 0, empty: 0 });
+	}
+
+	/** Applies the counters and rebuilds the search rows of every touched task. Call inside the writer's transaction. */
+	flush(): void {
+		for (const [taskId, counts] of this.touched) {
+			if (counts.added) this.bumpCountsStmt.run(counts.added, counts.empty, taskId);
+			this.deleteSearchStmt.run(taskId);
+			this.insertSearchStmt.run(taskId);
+		}
+		this.touched.clear();
+	}
+}

@@ -1,0 +1,72 @@
+import { db, type Db } from '../db';
+
+/**
+ * A dataset's statistics as Self-Instruct reports them (paper Table 1): instruction counts by
+ * classification, instances, instances with empty input, and average lengths in words
+ * (a word = a whitespace-separated token; input length averaged over non-empty inputs).
+ */
+export interface DatasetStatistics {
+	instructions: number;
+	classification: number;
+	nonClassification: number;
+	unknownClassification: number;
+	instances: number;
+	emptyInputInstances: number;
+	avgInstructionWords: number;
+	avgNonEmptyInputWords: number;
+	avgOutputWords: number;
+	responses: number;
+	models: number;
+	/** Rows the automatic filters rejected (excluded when `keptOnly`). */
+	rejectedInstructions: number;
+}
+
+export interface StatisticsOptions {
+	/** Leave out rows the automatic filters rejected. */
+	keptOnly?: boolean;
+}
+
+export function datasetStatistics(datasetId: number, options: StatisticsOptions = {}, database: Db = db()): DatasetStatistics {
+	const c = database.$client;
+	const keptTask = options.keptOnly ? "AND (filter_status IS NULL OR filter_status <> 'rejected')" : '';
+	const keptInstance = options.keptOnly
+		? "AND (i.filter_status IS NULL OR i.filter_status <> 'rejected') AND (t.filter_status IS NULL OR t.filter_status <> 'rejected')"
+		: '';
+	const t = c
+		.prepare(
+			`SELECT count(*) AS n,
+				coalesce(sum(is_classification = 1), 0) AS cls,
+				coalesce(sum(is_classification = 0), 0) AS noncls,
+				coalesce(sum(is_classification IS NULL), 0) AS unknown,
+				coalesce(avg(instruction_words), 0) AS words,
+				coalesce(sum(filter_status = 'rejected'), 0) AS rejected
+			 FROM tasks WHERE dataset_id = ? ${keptTask}`
+		)
+		.get(datasetId) as { n: number; cls: number; noncls: number; unknown: number; words: number; rejected: number };
+	const i = c
+		.prepare(
+			`SELECT count(*) AS n,
+				coalesce(sum(i.input_words = 0), 0) AS empty,
+				coalesce(avg(CASE WHEN i.input_words > 0 THEN i.input_words END), 0) AS inputWords,
+				coalesce(avg(i.output_words), 0) AS outputWords
+			 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? ${keptInstance}`
+		)
+		.get(datasetId) as { n: number; empty: number; inputWords: number; outputWords: number };
+	const r = c
+		.prepare('SELECT count(*) AS n, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?')
+		.get(datasetId) as { n: number; models: number };
+	return {
+		instructions: t.n,
+		classification: t.cls,
+		nonClassification: t.noncls,
+		unknownClassification: t.unknown,
+		instances: i.n,
+		emptyInputInstances: i.empty,
+		avgInstructionWords: t.words,
+		avgNonEmptyInputWords: i.inputWords,
+		avgOutputWords: i.outputWords,
+		responses: r.n,
+		models: r.models,
+		rejectedInstructions: options.keptOnly ? 0 : t.rejected
+	};
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export type FieldErrors = Record<string, string>;
+
+/**
+ * Validates a submitted form against a zod schema. Returns the data, or the first message per
+ * field so a page can show it next to the control (`fail(400, { errors, values })`).
+ */
+export function parseForm<T extends z.ZodType>(
+	schema: T,
+	form: FormData
+): { ok: true; data: z.infer<T> } | { ok: false; errors: FieldErrors; values: Record<string, string> } {
+	const values: Record<string, string> = {};
+	for (const [key, value] of form.entries()) {
+		if (typeof value === 'string' && !/password/i.test(key)) values[key] = value;
+	}
+	const raw: Record<string, unknown> = {};
+	for (const key of new Set(form.keys())) {
+		const all = form.getAll(key).filter((v): v is string => typeof v === 'string');
+		raw[key] = all.length > 1 ? all : all[0];
+	}
+	const result = schema.safeParse(raw);
+	if (result.success) return { ok: true, data: result.data };
+	const errors: FieldErrors = {};
+	for (const issue of result.error.issues) {
+		const key = issue.path.join('.') || 'form';
+		errors[key] ??= issue.message;
+	}
+	return { ok: false, errors, values };
+}
+
+/** A checkbox arrives as "on" when ticked and is absent otherwise. */
+export const checkbox = z
+	.union([z.literal('on'), z.literal('true'), z.literal('1'), z.literal('')])
+	.optional()
+	.transform((v) => v === 'on' || v === 'true' || v === '1');

@@ -1,0 +1,2 @@
+// Domain modules that hook into start-up or shutdown register themselves when imported here.
+export {};

@@ -1,0 +1,30 @@
+/**
+ * Number of words as the papers count them for Table 1: whitespace-separated tokens
+ * (Python's str.split() with no argument).
+ */
+export function countWords(text: string): number {
+	let count = 0;
+	let inWord = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		// Python's str.split() separators: ASCII whitespace, \x1c-\x1f, and Unicode spaces.
+		const space =
+			c === 32 || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f) || c === 0x85 || c === 0xa0 || c === 0x1680 ||
+			(c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+		if (space) inWord = false;
+		else if (!inWord) {
+			inWord = true;
+			count++;
+		}
+	}
+	return count;
+}
+
+/** "1,234" style integers and fixed decimals for tables. */
+export function formatNumber(n: number, digits = 0): string {
+	return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function formatPercent(fraction: number, digits = 1): string {
+	return `${(fraction * 100).toFixed(digits)}%`;
+}

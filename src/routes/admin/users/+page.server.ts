@@ -1,0 +1,75 @@
+import { fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { parseForm, type FieldErrors } from '$lib/server/forms';
+import { createUser, listUsers, resetPassword, setDisabled, setRole, UserError } from '$lib/server/auth/users';
+import { ROLES } from '$lib/server/db/tables';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	requireRole(locals, 'admin', url);
+	return { users: listUsers(), roles: [...ROLES] };
+};
+
+const createSchema = z.object({
+	email: z.string().trim().min(1, 'Enter an email address.'),
+	name: z.string().trim().max(200).optional(),
+	role: z.enum(ROLES, { message: 'Choose a role.' }),
+	password: z.string()
+});
+const idSchema = z.object({ id: z.coerce.number().int().positive() });
+
+function userFailure(err: unknown, action: string) {
+	if (err instanceof UserError) {
+		const errors: FieldErrors = { [err.field ?? 'form']: err.message };
+		return fail(400, { action, errors, values: {} as Record<string, string> });
+	}
+	throw err;
+}
+
+export const actions: Actions = {
+	create: async ({ request, locals }) => {
+		requireRole(locals, 'admin');
+		const parsed = parseForm(createSchema, await request.formData());
+		if (!parsed.ok) return fail(400, { action: 'create', errors: parsed.errors, values: parsed.values });
+		try {
+			const user = await createUser(parsed.data);
+			return { action: 'create', message: `Created ${user.role} account ${user.email}.` };
+		} catch (err) {
+			return userFailure(err, 'create');
+		}
+	},
+	reset: async ({ request, locals }) => {
+		requireRole(locals, 'admin');
+		const parsed = parseForm(idSchema.extend({ password: z.string() }), await request.formData());
+		if (!parsed.ok) return fail(400, { action: 'reset', errors: parsed.errors, values: {} as Record<string, string> });
+		try {
+			await resetPassword(parsed.data.id, parsed.data.password);
+			return { action: 'reset', message: 'Password reset; the user was signed out everywhere.' };
+		} catch (err) {
+			return userFailure(err, 'reset');
+		}
+	},
+	role: async ({ request, locals }) => {
+		requireRole(locals, 'admin');
+		const parsed = parseForm(idSchema.extend({ role: z.enum(ROLES) }), await request.formData());
+		if (!parsed.ok) return fail(400, { action: 'role', errors: parsed.errors, values: {} as Record<string, string> });
+		try {
+			setRole(parsed.data.id, parsed.data.role);
+			return { action: 'role', message: 'Role changed.' };
+		} catch (err) {
+			return userFailure(err, 'role');
+		}
+	},
+	disable: async ({ request, locals }) => {
+		requireRole(locals, 'admin');
+		const parsed = parseForm(idSchema.extend({ disabled: z.enum(['true', 'false']) }), await request.formData());
+		if (!parsed.ok) return fail(400, { action: 'disable', errors: parsed.errors, values: {} as Record<string, string> });
+		try {
+			setDisabled(parsed.data.id, parsed.data.disabled === 'true');
+			return { action: 'disable', message: parsed.data.disabled === 'true' ? 'Account disabled and signed out.' : 'Account enabled.' };
+		} catch (err) {
+			return userFailure(err, 'disable');
+		}
+	}
+};

@@ -1,0 +1,32 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { requireApiRole } from '$lib/server/auth/guards';
+import { importFile, ImportError } from '$lib/server/datasets/import';
+import { FORMATS, type FormatId } from '$lib/formats';
+
+/** Streams the request body (the raw file) through the import; answers the summary or a located error. */
+export const POST: RequestHandler = async ({ request, url, locals }) => {
+	const user = requireApiRole(locals, 'researcher');
+	const datasetName = url.searchParams.get('dataset') ?? '';
+	const fileName = url.searchParams.get('fileName') || 'upload';
+	const format = url.searchParams.get('format') ?? 'auto';
+	const origin = url.searchParams.get('origin') === 'seed' ? 'seed' : 'imported';
+	if (format !== 'auto' && !FORMATS.some((f) => f.id === format)) {
+		return json({ message: `Unknown format "${format}".` }, { status: 400 });
+	}
+	if (!request.body) return json({ message: `${fileName}: the file is empty.` }, { status: 400 });
+	try {
+		const summary = await importFile(request.body as unknown as AsyncIterable<Uint8Array>, {
+			datasetName,
+			fileName,
+			format: format as FormatId | 'auto',
+			modelName: url.searchParams.get('model'),
+			origin,
+			createdBy: user.id
+		});
+		return json({ summary });
+	} catch (err) {
+		if (err instanceof ImportError) return json({ message: err.message }, { status: 400 });
+		throw err;
+	}
+};

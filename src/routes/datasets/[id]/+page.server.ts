@@ -1,0 +1,49 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { datasetModels, deleteDataset, getDataset } from '$lib/server/datasets/datasets';
+import { datasetStatistics } from '$lib/server/datasets/statistics';
+import { listImports, listTasks } from '$lib/server/datasets/browse';
+
+const filtersSchema = z.object({
+	q: z.string().trim().max(500).optional().catch(undefined),
+	classification: z.enum(['yes', 'no', 'unknown']).optional().catch(undefined),
+	emptyInput: z.enum(['yes', 'no']).optional().catch(undefined),
+	origin: z.enum(['seed', 'generated', 'imported']).optional().catch(undefined),
+	filter: z.enum(['kept', 'rejected', 'unfiltered']).optional().catch(undefined),
+	page: z.coerce.number().int().min(1).optional().catch(undefined)
+});
+
+function datasetOr404(id: string) {
+	const dataset = /^\d+$/.test(id) ? getDataset(Number(id)) : undefined;
+	if (!dataset) error(404, { message: 'No such dataset.' });
+	return dataset;
+}
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, 'researcher', url);
+	const dataset = datasetOr404(params.id);
+	const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
+	return {
+		dataset,
+		filters,
+		stats: datasetStatistics(dataset.id),
+		tasks: listTasks(dataset.id, { ...filters, pageSize: 50 }),
+		models: datasetModels(dataset.id),
+		imports: listImports(dataset.id).slice(0, 20)
+	};
+};
+
+export const actions: Actions = {
+	delete: async ({ locals, params, request }) => {
+		requireRole(locals, 'researcher');
+		const dataset = datasetOr404(params.id);
+		const form = await request.formData();
+		if (form.get('confirm') !== dataset.name) {
+			return fail(400, { deleteError: `Type the dataset name "${dataset.name}" to confirm.` });
+		}
+		deleteDataset(dataset.id);
+		redirect(303, '/datasets');
+	}
+};

@@ -1,0 +1,63 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN, RESEARCHER, REVIEWER, signIn, signOut, gotoReady } from './helpers';
+
+test('first visit creates the administrator account', async ({ page }) => {
+	await gotoReady(page, '/');
+	await expect(page).toHaveURL(/\/setup$/);
+	await expect(page.getByRole('heading', { name: 'Welcome to Instruct Audit' })).toBeVisible();
+	await page.getByLabel('Email').fill(ADMIN.email);
+	await page.getByLabel('Password', { exact: false }).first().fill(ADMIN.password);
+	await page.getByLabel('Repeat password').fill('something-else-1');
+	await page.getByRole('button', { name: 'Create administrator' }).click();
+	await expect(page.getByText('The passwords do not match.')).toBeVisible();
+	await page.getByLabel('Password', { exact: false }).first().fill(ADMIN.password);
+	await page.getByLabel('Repeat password').fill(ADMIN.password);
+	await page.getByRole('button', { name: 'Create administrator' }).click();
+	await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+	// The setup page is gone once an account exists.
+	await page.goto('/setup');
+	await expect(page).not.toHaveURL(/\/setup$/);
+});
+
+test('login and logout, with a wrong password refused', async ({ page }) => {
+	await gotoReady(page, '/login');
+	await page.getByLabel('Email').fill(ADMIN.email);
+	await page.getByLabel('Password').fill('not-the-password');
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	await expect(page.getByRole('alert')).toContainText('Wrong email or password');
+	await signIn(page, ADMIN);
+	await expect(page.getByRole('link', { name: 'Admin' })).toBeVisible();
+	await signOut(page);
+	await page.goto('/datasets');
+	await expect(page).toHaveURL(/\/login\?next=%2Fdatasets/);
+});
+
+test('an admin creates a researcher and a reviewer', async ({ page }) => {
+	await signIn(page, ADMIN);
+	await page.getByRole('link', { name: 'Admin' }).click();
+	await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+	for (const [who, role] of [
+		[RESEARCHER, 'researcher'],
+		[REVIEWER, 'reviewer']
+	] as const) {
+		await page.getByLabel('Email', { exact: true }).fill(who.email);
+		await page.getByLabel('Role', { exact: true }).selectOption(role);
+		await page.getByLabel('Initial password').fill(who.password);
+		await page.getByRole('button', { name: 'Create account' }).click();
+		await expect(page.getByRole('status')).toContainText(`Created ${role} account ${who.email}`);
+		await expect(page.locator(`tr[data-user="${who.email}"]`)).toBeVisible();
+	}
+});
+
+test('a reviewer is refused on researcher and admin pages and endpoints', async ({ page }) => {
+	await signIn(page, REVIEWER);
+	await expect(page.getByRole('link', { name: 'Datasets' })).toHaveCount(0);
+	for (const path of ['/datasets', '/datasets/import', '/admin/users', '/audits']) {
+		const response = await page.goto(path);
+		expect(response?.status(), path).toBe(403);
+		await expect(page.getByText('No access').or(page.getByText('Error 403'))).toBeVisible();
+	}
+	const api = await page.request.post('/api/datasets/import?dataset=x&fileName=a.jsonl', { data: '{"instruction":"a","input":"","output":"b"}' });
+	expect(api.status()).toBe(403);
+	expect(await api.text()).not.toContain('instruction');
+});
