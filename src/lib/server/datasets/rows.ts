@@ -69,11 +69,8 @@ export class RowWriter {
 	private readonly insertInstanceStmt;
 	private readonly insertFormulationStmt;
 	private readonly insertResponseStmt;
-	private readonly bumpCountsStmt;
-	private readonly deleteSearchStmt;
-	private readonly insertSearchStmt;
 	/** Tasks whose instances changed: their counters and search rows are refreshed by flush(). */
-	private readonly touched = new Map<number, { added: number; empty: number }>();
+	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean }>();
 
 	constructor(private readonly database: Db) {
 		const c = database.$client;
@@ -95,15 +92,6 @@ export class RowWriter {
 		this.insertResponseStmt = c.prepare(
 			`INSERT INTO responses (task_id, instance_id, dataset_id, model, response, prompt, import_id, run_id, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-		);
-		this.bumpCountsStmt = c.prepare(
-			'UPDATE tasks SET instance_count = instance_count + ?, empty_input_count = empty_input_count + ? WHERE id = ?'
-		);
-		this.deleteSearchStmt = c.prepare('DELETE FROM task_search WHERE rowid = ?');
-		this.insertSearchStmt = c.prepare(
-			`INSERT INTO task_search (rowid, instruction, inputs, outputs)
-			 SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
-			 FROM tasks t LEFT JOIN instances i ON i.task_id = t.id WHERE t.id = ? GROUP BY t.id`
 		);
 	}
 
@@ -128,17 +116,18 @@ export class RowWriter {
 		);
 		const id = Number(result.lastInsertRowid);
 		// A task without instances must still be findable by its instruction.
-		if (!this.touched.has(id)) this.touched.set(id, { added: 0, empty: 0 });
+		this.touched.set(id, { added: 0, empty: 0, isNew: true });
 		return id;
 	}
 
 	insertInstance(instance: NewInstance, now = Date.now()): number {
+		const inputWords = countWords(instance.input);
 		const result = this.insertInstanceStmt.run(
 			instance.taskId,
 			instance.datasetId,
 			instance.input,
 			instance.output,
-			countWords(instance.input),
+			inputWords,
 			countWords(instance.output),
 			instance.constraints ?? null,
 			instance.instructionWithInput ?? null,
@@ -150,10 +139,10 @@ export class RowWriter {
 			instance.filterDetail ?? null,
 			now
 		);
-		const counts = this.touched.get(instance.taskId) ?? { added: 0, empty: 0 };
+		let counts = this.touched.get(instance.taskId);
+		if (!counts) this.touched.set(instance.taskId, (counts = { added: 0, empty: 0, isNew: false }));
 		counts.added++;
-		if (countWords(instance.input) === 0) counts.empty++;
-		this.touched.set(instance.taskId, counts);
+		if (inputWords === 0) counts.empty++;
 		return Number(result.lastInsertRowid);
 	}
 
@@ -193,16 +182,30 @@ export class RowWriter {
 
 	/** Marks a task's search row stale, e.g. after its instruction or instances changed elsewhere. */
 	touchTask(taskId: number): void {
-		if (!this.touched.has(taskId)) this.touched.set(taskId, { added: 0, empty: 0 });
+		if (!this.touched.has(taskId)) this.touched.set(taskId, { added: 0, empty: 0, isNew: false });
 	}
 
-	/** Applies the counters and rebuilds the search rows of every touched task. Call inside the writer's transaction. */
+	/**
+	 * Applies the counters and rebuilds the search rows of every touched task, set-based through
+	 * a temporary table (one statement per step rather than per task). Call inside the writer's
+	 * transaction.
+	 */
 	flush(): void {
-		for (const [taskId, counts] of this.touched) {
-			if (counts.added) this.bumpCountsStmt.run(counts.added, counts.empty, taskId);
-			this.deleteSearchStmt.run(taskId);
-			this.insertSearchStmt.run(taskId);
-		}
+		if (this.touched.size === 0) return;
+		const c = this.database.$client;
+		c.exec(
+			'CREATE TEMP TABLE IF NOT EXISTS touched_tasks (id INTEGER PRIMARY KEY, added INTEGER NOT NULL, empty INTEGER NOT NULL, is_new INTEGER NOT NULL)'
+		);
+		c.exec('DELETE FROM touched_tasks');
+		const insert = c.prepare('INSERT INTO touched_tasks (id, added, empty, is_new) VALUES (?, ?, ?, ?)');
+		for (const [taskId, t] of this.touched) insert.run(taskId, t.added, t.empty, t.isNew ? 1 : 0);
+		c.exec(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
+			FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`);
+		c.exec('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)');
+		c.exec(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
+			SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
+			FROM touched_tasks x JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY t.id`);
+		c.exec('DELETE FROM touched_tasks');
 		this.touched.clear();
 	}
 }

@@ -1,0 +1,57 @@
+/**
+ * Import throughput: 100,000 Alpaca-like instances (JSON Lines and one JSON array) into a fresh
+ * database file, through the same importFile() the upload page and the CLI use.
+ * Target (issue 2): 100,000 instances in ≤ 5 s on this 2-core machine.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../src/lib/server/db';
+import { importFile } from '../src/lib/server/datasets/import';
+import { peakRssMb, fmt } from './measure';
+
+const N = 100_000;
+const verbs = ['Explain', 'Summarize', 'Translate', 'Classify', 'Rewrite', 'List', 'Describe', 'Generate', 'Compare', 'Suggest'];
+const topics = ['the water cycle', 'a healthy breakfast', 'quantum computing', 'the French revolution', 'photosynthesis', 'a job interview', 'climate change', 'binary search', 'a birthday party', 'the stock market'];
+
+function record(i: number) {
+	const verb = verbs[i % verbs.length];
+	const topic = topics[Math.floor(i / verbs.length) % topics.length];
+	return {
+		instruction: `${verb} ${topic} for a reader who is new to it (variant ${i}).`,
+		input: i % 3 === 0 ? '' : `Context ${i}: some details about ${topic}, with "quotes", commas, and ünïcödé.`,
+		output: `Here is an answer about ${topic}. It has a few sentences so that the output is realistic in length, number ${i}.`
+	};
+}
+
+async function* fileChunks(file: string) {
+	for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) yield chunk as Uint8Array;
+}
+
+async function run(kind: 'jsonl' | 'array') {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-import-'));
+	const file = path.join(dir, kind === 'jsonl' ? 'data.jsonl' : 'data.json');
+	const out = fs.openSync(file, 'w');
+	if (kind === 'array') fs.writeSync(out, '[');
+	for (let i = 0; i < N; i++) {
+		const line = JSON.stringify(record(i));
+		fs.writeSync(out, kind === 'jsonl' ? line + '\n' : (i ? ',' : '') + line);
+	}
+	if (kind === 'array') fs.writeSync(out, ']');
+	fs.closeSync(out);
+	const bytes = fs.statSync(file).size;
+	const db = openDatabase(path.join(dir, 'bench.db'), path.resolve('migrations'));
+	const start = performance.now();
+	const summary = await importFile(fileChunks(file), { datasetName: 'bench', fileName: path.basename(file) }, db);
+	const ms = performance.now() - start;
+	if (summary.instancesAdded !== N) throw new Error(`expected ${N} instances, got ${summary.instancesAdded}`);
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+	console.log(
+		`${kind.padEnd(5)}  ${fmt(N)} instances, ${fmt(bytes / 1e6, 1)} MB: ${fmt(ms / 1000, 2)} s  (${fmt(N / (ms / 1000))} instances/s; target ≤ 5 s: ${ms <= 5000 ? 'met' : 'MISSED'})`
+	);
+}
+
+await run('jsonl');
+await run('array');
+console.log(`peak RSS ${fmt(peakRssMb())} MB`);
