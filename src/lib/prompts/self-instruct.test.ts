@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import {
+	buildClassificationPrompt,
+	buildInstancePrompt,
+	buildInstructionGenerationPrompt,
+	CLASSIFICATION_DEMONSTRATIONS,
+	CLASSIFICATION_TEMPLATE,
+	INSTANCE_INPUT_FIRST_TEMPLATE,
+	INSTANCE_OUTPUT_FIRST_TEMPLATE,
+	parseClassificationAnswer,
+	parseInputFirstInstances,
+	parseInstructionList,
+	parseOutputFirstInstances
+} from './self-instruct';
+import { TemplateError } from './template';
+
+const shots = [
+	'Suggest a name for a bakery.',
+	'Translate the sentence\ninto French:',
+	'  Classify the review as positive or negative.  ',
+	'Write a haiku about snow.',
+	'Sort the numbers in ascending order.',
+	'Explain photosynthesis to a child.',
+	'Find the bug in the code.',
+	'Give three synonyms for "fast".'
+];
+
+describe('instruction generation prompt', () => {
+	it('is a header line, 8 numbered one-line shots and "9." to continue', () => {
+		const prompt = buildInstructionGenerationPrompt(shots);
+		const lines = prompt.split('\n');
+		expect(lines).toHaveLength(10);
+		expect(lines[0]).toMatch(/:$/);
+		expect(lines.slice(1, 9)).toEqual([
+			'1. Suggest a name for a bakery.',
+			'2. Translate the sentence into French',
+			'3. Classify the review as positive or negative.',
+			'4. Write a haiku about snow.',
+			'5. Sort the numbers in ascending order.',
+			'6. Explain photosynthesis to a child.',
+			'7. Find the bug in the code.',
+			'8. Give three synonyms for "fast".'
+		]);
+		expect(lines[9]).toBe('9.');
+	});
+
+	it('uses an edited template and refuses one without the list', () => {
+		expect(buildInstructionGenerationPrompt(shots.slice(0, 2), 'Tasks:\n{{instructions}}\n{{next_number}}.')).toBe(
+			'Tasks:\n1. Suggest a name for a bakery.\n2. Translate the sentence into French\n3.'
+		);
+		expect(() => buildInstructionGenerationPrompt(shots, 'Tasks:\n{{next_number}}.')).toThrow(TemplateError);
+	});
+});
+
+describe('parseInstructionList', () => {
+	it('splits a base model continuation of "9." at each "N. "', () => {
+		const reply = ' Write a limerick about a cat.\n10. Convert 5 miles to kilometres.\n11. Name three rivers in Africa.';
+		expect(parseInstructionList(reply, 'stop')).toEqual({
+			instructions: ['Write a limerick about a cat.', 'Convert 5 miles to kilometres.', 'Name three rivers in Africa.'],
+			droppedForLength: false
+		});
+	});
+
+	it('drops a reply cut by the length limit whole', () => {
+		const reply = ' Write a limerick.\n10. Convert 5 miles to kilo';
+		expect(parseInstructionList(reply, 'length')).toEqual({ instructions: [], droppedForLength: true });
+	});
+
+	it('copes with messy output: extra whitespace, gaps in numbering, empty items, ")" markers', () => {
+		const reply = '   Plan a   picnic menu.  \n\n10.   \n12 . Rewrite the email\n   more politely.\n 13) List four prime numbers.\n14.';
+		expect(parseInstructionList(reply, 'stop').instructions).toEqual([
+			'Plan a picnic menu.',
+			'Rewrite the email more politely.',
+			'List four prime numbers.'
+		]);
+	});
+
+	it('does not split at numbers inside an item', () => {
+		const reply = ' Explain why 3.5 is between 3 and 4.\n10. Describe version 2. of the plan in one line.';
+		expect(parseInstructionList(reply, 'stop').instructions).toEqual([
+			'Explain why 3.5 is between 3 and 4.',
+			'Describe version 2. of the plan in one line.'
+		]);
+	});
+
+	it('reads a chat model list written afresh and drops its lead-in', () => {
+		const reply = 'Sure! Here are more tasks:\n9. Write a toast for a wedding.\n10. Estimate the weight of a bus.';
+		expect(parseInstructionList(reply, 'stop')).toEqual({
+			instructions: ['Write a toast for a wedding.', 'Estimate the weight of a bus.'],
+			droppedForLength: false,
+			preamble: 'Sure! Here are more tasks:'
+		});
+		expect(parseInstructionList('1. Only one task here.', 'stop').instructions).toEqual(['Only one task here.']);
+	});
+
+	it('returns nothing for an empty reply', () => {
+		expect(parseInstructionList('   \n', 'stop').instructions).toEqual([]);
+	});
+});
+
+describe('classification identification', () => {
+	it('has our own ~20 demonstrations, both answers represented', () => {
+		expect(CLASSIFICATION_DEMONSTRATIONS.length).toBeGreaterThanOrEqual(20);
+		const yes = CLASSIFICATION_DEMONSTRATIONS.filter((d) => d.isClassification).length;
+		expect(yes).toBeGreaterThanOrEqual(8);
+		expect(CLASSIFICATION_DEMONSTRATIONS.length - yes).toBeGreaterThanOrEqual(8);
+		expect(CLASSIFICATION_TEMPLATE.match(/^Classification: (Yes|No)$/gm)).toHaveLength(CLASSIFICATION_DEMONSTRATIONS.length);
+	});
+
+	it('puts the task last, on one line, for the model to answer', () => {
+		const prompt = buildClassificationPrompt('Is the email\n  spam?');
+		expect(prompt.endsWith('\n\nTask: Is the email spam?\nClassification:')).toBe(true);
+	});
+
+	it.each([
+		['Yes', true],
+		[' yes.', true],
+		['YES, it is', true],
+		['\nNo', false],
+		[' no', false],
+		['Maybe', null],
+		['', null],
+		['Nope', null]
+	] as const)('reads %j as %s', (text, expected) => {
+		expect(parseClassificationAnswer(text)).toBe(expected);
+	});
+});
+
+describe('instance prompts', () => {
+	it('end with the task for the model to continue, input-first or output-first', () => {
+		expect(buildInstancePrompt('Write a\nslogan.', 'input-first')).toBe(
+			INSTANCE_INPUT_FIRST_TEMPLATE.replace('{{task}}', 'Write a slogan.')
+		);
+		const outputFirst = buildInstancePrompt('Is the number even or odd?', 'output-first');
+		expect(outputFirst.endsWith('Task: Is the number even or odd?\n')).toBe(true);
+		expect(outputFirst).toBe(INSTANCE_OUTPUT_FIRST_TEMPLATE.replace('{{task}}', 'Is the number even or odd?'));
+	});
+});
+
+describe('parseInputFirstInstances', () => {
+	it('reads numbered examples with inputs and outputs', () => {
+		const reply = 'Example 1\nInput: 3, 1, 2\nOutput: 1, 2, 3\nExample 2\nInput: 9, 8\nOutput: 8, 9\n';
+		expect(parseInputFirstInstances(reply)).toEqual({
+			instances: [
+				{ input: '3, 1, 2', output: '1, 2, 3' },
+				{ input: '9, 8', output: '8, 9' }
+			],
+			problems: []
+		});
+	});
+
+	it('gives an empty input to examples without one, also for "<noinput>"', () => {
+		const reply = 'Example 1\nOutput: The Rolling Pin\nExample 2\nInput: <noinput>\nOutput: Crumbs & Co.';
+		expect(parseInputFirstInstances(reply).instances).toEqual([
+			{ input: '', output: 'The Rolling Pin' },
+			{ input: '', output: 'Crumbs & Co.' }
+		]);
+	});
+
+	it('reads a reply with no "Example" header at all', () => {
+		expect(parseInputFirstInstances('Output: Just one answer.').instances).toEqual([{ input: '', output: 'Just one answer.' }]);
+	});
+
+	it('keeps multi-line fields and tolerates messy labels and spacing', () => {
+		const reply = '\nExample 1:\n  input :  def f(x):\n    return x\nOUTPUT:\nThe function returns its argument.\n\n\nExample  3\nInput:a\nOutput:b';
+		expect(parseInputFirstInstances(reply).instances).toEqual([
+			{ input: 'def f(x):\n    return x', output: 'The function returns its argument.' },
+			{ input: 'a', output: 'b' }
+		]);
+	});
+
+	it('reports an example whose "Output:" is missing instead of guessing', () => {
+		const result = parseInputFirstInstances('Example 1\nInput: hello\nExample 2\nInput: x\nOutput: y');
+		expect(result.instances).toEqual([{ input: 'x', output: 'y' }]);
+		expect(result.problems).toEqual([{ problem: 'missing_output', raw: 'Input: hello' }]);
+	});
+
+	it('stops where the model starts a new task', () => {
+		const reply = 'Example 1\nInput: a\nOutput: b\n\nTask: Something else\nExample 1\nInput: c\nOutput: d';
+		expect(parseInputFirstInstances(reply).instances).toEqual([{ input: 'a', output: 'b' }]);
+	});
+
+	it('drops the last example of a reply cut by the length limit', () => {
+		const result = parseInputFirstInstances('Example 1\nInput: a\nOutput: b\nExample 2\nInput: c\nOutput: half a sen', 'length');
+		expect(result.instances).toEqual([{ input: 'a', output: 'b' }]);
+		expect(result.problems).toEqual([{ problem: 'truncated', raw: 'Input: c\nOutput: half a sen' }]);
+	});
+
+	it('keeps an empty output for the filters to judge', () => {
+		expect(parseInputFirstInstances('Example 1\nInput: a\nOutput:').instances).toEqual([{ input: 'a', output: '' }]);
+	});
+});
+
+describe('parseOutputFirstInstances', () => {
+	it('reads label-then-input blocks, the label being the output', () => {
+		const reply = 'Class label: Positive\nInput: Loved it.\nClass label: Negative\nInput: Hated it.\n';
+		expect(parseOutputFirstInstances(reply)).toEqual({
+			instances: [
+				{ input: 'Loved it.', output: 'Positive' },
+				{ input: 'Hated it.', output: 'Negative' }
+			],
+			problems: []
+		});
+	});
+
+	it('gives an empty input when a label has none, ignores a lead-in, stops at the next task', () => {
+		const reply = 'Here you go.\nclass label:  True \nClass Label: False\nInput:  The sun is cold. \nTask: next';
+		expect(parseOutputFirstInstances(reply).instances).toEqual([
+			{ input: '', output: 'True' },
+			{ input: 'The sun is cold.', output: 'False' }
+		]);
+	});
+
+	it('reports a block without a label and drops a truncated last block', () => {
+		const result = parseOutputFirstInstances('Class label:\nInput: orphan\nClass label: A\nInput: a\nClass label: B\nInput: cut', 'length');
+		expect(result.instances).toEqual([{ input: 'a', output: 'A' }]);
+		expect(result.problems.map((p) => p.problem)).toEqual(['truncated', 'missing_label']);
+	});
+});

@@ -1,0 +1,76 @@
+/**
+ * Choosing the in-context examples of a prompt. Randomness comes from a seeded generator so a
+ * run can rebuild exactly the prompt it sent (e.g. to check a stored call after a restart).
+ */
+
+/** A seeded uniform [0, 1) generator (mulberry32): tiny, fast, and the same on every platform. */
+export function createRng(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** A 32-bit seed from text (FNV-1a), e.g. from "run 7 / instruction batch 42". */
+export function seedFromString(text: string): number {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		hash ^= text.charCodeAt(i);
+		hash = Math.imul(hash, 0x01000193);
+	}
+	return hash >>> 0;
+}
+
+/** Fisher–Yates shuffle into a new array. */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+	const out = items.slice();
+	for (let i = out.length - 1; i > 0; i--) {
+		const j = Math.floor(random() * (i + 1));
+		[out[i], out[j]] = [out[j], out[i]];
+	}
+	return out;
+}
+
+/** `k` distinct items chosen uniformly (all of them, shuffled, when there are no more than k). */
+export function sample<T>(items: readonly T[], k: number, random: () => number): T[] {
+	if (k <= 0) return [];
+	if (k * 2 >= items.length) return shuffled(items, random).slice(0, k);
+	// Few from many (8 shots from a pool of 50K machine instructions): draw distinct indices
+	// instead of shuffling the whole pool for every prompt.
+	const picked = new Set<number>();
+	while (picked.size < k) picked.add(Math.floor(random() * items.length));
+	return [...picked].map((i) => items[i]);
+}
+
+export interface InstructionShot {
+	instruction: string;
+	origin: 'seed' | 'machine';
+}
+
+/**
+ * Self-Instruct's shots for one instruction-generation prompt: `humanCount` seed instructions +
+ * `machineCount` machine-generated ones, shuffled together. While fewer than `machineCount`
+ * machine instructions exist, all shots come from the seeds (the paper: 6 + 2, or 8 seeds at
+ * the start).
+ */
+export function chooseInstructionShots(
+	seedInstructions: readonly string[],
+	machineInstructions: readonly string[],
+	random: () => number,
+	counts: { humanCount?: number; machineCount?: number } = {}
+): InstructionShot[] {
+	const humanCount = counts.humanCount ?? 6;
+	const machineCount = counts.machineCount ?? 2;
+	const useMachine = machineInstructions.length >= machineCount && machineCount > 0;
+	const seeds = sample(seedInstructions, useMachine ? humanCount : humanCount + machineCount, random).map(
+		(instruction): InstructionShot => ({ instruction, origin: 'seed' })
+	);
+	const machine = useMachine
+		? sample(machineInstructions, machineCount, random).map((instruction): InstructionShot => ({ instruction, origin: 'machine' }))
+		: [];
+	return shuffled([...seeds, ...machine], random);
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+	buildCorePrompt,
+	buildExpansionPrompt,
+	buildOutputPrompt,
+	comparableText,
+	EXPANSION_TEMPLATE,
+	instructionWithInput,
+	parseCoreExample,
+	parseOutput,
+	parseRephrasing
+} from './unnatural';
+import { DEFAULT_UNNATURAL_SEED_SETS, type UnnaturalDemonstration } from './unnatural-seeds';
+
+const demos: UnnaturalDemonstration[] = [
+	{ instruction: 'Reverse the word.', input: 'stressed', constraints: 'The output should be one word.' },
+	{ instruction: 'Name the colour of the fruit.', input: 'banana', constraints: 'None.' },
+	{ instruction: 'Is the number even?', input: '7', constraints: "The output should be 'Yes' or 'No'." }
+];
+
+describe('core generation prompt', () => {
+	it('shows three numbered demonstrations and opens a fourth', () => {
+		const prompt = buildCorePrompt(demos);
+		expect(prompt).toContain(
+			'Example 1\nInstruction: Reverse the word.\nInput: stressed\nConstraints: The output should be one word.\n\nExample 2\nInstruction: Name the colour of the fruit.'
+		);
+		expect(prompt.endsWith("Constraints: The output should be 'Yes' or 'No'.\n\nExample 4")).toBe(true);
+		expect(prompt.match(/^Example \d$/gm)).toEqual(['Example 1', 'Example 2', 'Example 3', 'Example 4']);
+	});
+
+	it('works for every default seed set', () => {
+		for (const set of DEFAULT_UNNATURAL_SEED_SETS) expect(buildCorePrompt(set).endsWith('Example 4')).toBe(true);
+	});
+});
+
+describe('parseCoreExample', () => {
+	it('reads the three fields of the fourth example', () => {
+		const reply = '\nInstruction: Count the words in the sentence.\nInput: The cat sat.\nConstraints: The output should be a number.\n';
+		expect(parseCoreExample(reply)).toEqual({
+			fields: { instruction: 'Count the words in the sentence.', input: 'The cat sat.', constraints: 'The output should be a number.' },
+			missingFields: [],
+			truncated: false,
+			example: { instruction: 'Count the words in the sentence.', input: 'The cat sat.', constraints: 'The output should be a number.' }
+		});
+	});
+
+	it('detects missing and empty fields', () => {
+		const result = parseCoreExample('\nInstruction: Say hello.\nInput:   \nConstraints:\n');
+		expect(result.missingFields).toEqual(['input', 'constraints']);
+		expect(result.example).toBeUndefined();
+		expect(parseCoreExample('Just some text').missingFields).toEqual(['instruction', 'input', 'constraints']);
+	});
+
+	it('keeps multi-line values, ignores label case, and stops at the next example', () => {
+		const reply = '\n instruction : Fix the grammar.\nINPUT: line one\nline two\nConstraints: None.\n\nExample 5\nInstruction: another';
+		expect(parseCoreExample(reply).example).toEqual({ instruction: 'Fix the grammar.', input: 'line one\nline two', constraints: 'None.' });
+	});
+
+	it('keeps the first value when a label repeats', () => {
+		const reply = 'Instruction: First.\nInput: a\nInstruction: Second.\nConstraints: None.';
+		expect(parseCoreExample(reply).example?.instruction).toBe('First.');
+	});
+
+	it('flags a reply cut by the length limit and offers no example', () => {
+		const result = parseCoreExample('Instruction: A.\nInput: b\nConstraints: The output sho', 'length');
+		expect(result).toMatchObject({ truncated: true, missingFields: [] });
+		expect(result.example).toBeUndefined();
+	});
+});
+
+describe('output generation', () => {
+	it('conditions on instruction, input and constraints', () => {
+		expect(buildOutputPrompt(demos[2])).toBe(
+			"Carry out the task below. The constraints say what a valid output looks like.\n\nInstruction: Is the number even?\nInput: 7\nConstraints: The output should be 'Yes' or 'No'.\nOutput:"
+		);
+	});
+
+	it('parses the output up to a new instruction or example', () => {
+		expect(parseOutput(' No\n\nInstruction: next task')).toEqual({ output: 'No', empty: false, truncated: false });
+		expect(parseOutput(' line 1\nline 2\nExample 2\nmore')).toMatchObject({ output: 'line 1\nline 2' });
+		expect(parseOutput('  \n')).toEqual({ output: '', empty: true, truncated: false });
+		expect(parseOutput('a long answ', 'length')).toMatchObject({ truncated: true });
+	});
+
+	it('joins instruction and input as the released data does', () => {
+		expect(instructionWithInput('Reverse the word.', 'stressed')).toBe('Reverse the word.\nstressed');
+		expect(instructionWithInput('Tell a joke.', '')).toBe('Tell a joke.');
+	});
+});
+
+describe('template expansion', () => {
+	it('shows two demonstrations then the instruction', () => {
+		expect(EXPANSION_TEMPLATE.match(/^Alternative formulation:/gm)).toHaveLength(3);
+		expect(buildExpansionPrompt('Reverse\nthe word.').endsWith('Instruction: Reverse the word.\nAlternative formulation:')).toBe(true);
+	});
+
+	it.each([
+		[' Write the word backwards.', 'Write the word backwards.'],
+		[' "Write the word backwards."\n\nInstruction: next', 'Write the word backwards.'],
+		[' “Spell the word from its last letter to its first.”', 'Spell the word from its last letter to its first.'],
+		['  Write the word\n  backwards.\nInstruction: x', 'Write the word backwards.']
+	])('reads %j', (reply, expected) => {
+		expect(parseRephrasing(reply, 'Reverse the word.')).toEqual({ rephrasing: expected });
+	});
+
+	it('rejects empty, identical and truncated rephrasings', () => {
+		expect(parseRephrasing('  ', 'Reverse the word.')).toEqual({ rephrasing: null, problem: 'empty' });
+		expect(parseRephrasing(' reverse  the WORD', 'Reverse the word.')).toEqual({ rephrasing: null, problem: 'same_as_original' });
+		expect(parseRephrasing(' Write the', 'Reverse the word.', 'length')).toEqual({ rephrasing: null, problem: 'truncated' });
+	});
+
+	it('compares text ignoring case and spacing', () => {
+		expect(comparableText('  Reverse\tthe  WORD ')).toBe('reverse the word');
+	});
+});

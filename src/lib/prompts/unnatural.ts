@@ -1,0 +1,197 @@
+/**
+ * Unnatural Instructions prompts (Honovich et al., 2022): default templates in our own words,
+ * built to the structure the paper describes, and parsers for the replies.
+ *
+ * Steps: core generation (3 demonstrations → a 4th example) → output generation (instruction,
+ * input and constraints → output) → template expansion (rephrase the instruction).
+ */
+import { oneLine } from './self-instruct';
+import { renderTemplate, type PlaceholderSpec } from './template';
+import type { UnnaturalDemonstration } from './unnatural-seeds';
+
+// ─────────────────────────────── Core generation ───────────────────────────────
+
+export const CORE_PLACEHOLDERS: readonly PlaceholderSpec[] = [
+	{ name: 'demonstrations', required: true, description: 'the seed set as "Example 1" … "Example 3" blocks' },
+	{ name: 'next_number', required: true, description: 'the number of the example the model writes, e.g. 4' }
+];
+
+export const CORE_TEMPLATE = `Below are example tasks. Each has an instruction, an input for it, and constraints that describe what a valid output looks like ("None." when any answer will do). Write one more task, different from the ones shown.
+
+{{demonstrations}}
+
+Example {{next_number}}`;
+
+export function formatDemonstrations(demonstrations: readonly UnnaturalDemonstration[]): string {
+	return demonstrations
+		.map(
+			(d, i) => `Example ${i + 1}\nInstruction: ${d.instruction.trim()}\nInput: ${d.input.trim()}\nConstraints: ${d.constraints.trim()}`
+		)
+		.join('\n\n');
+}
+
+export function buildCorePrompt(demonstrations: readonly UnnaturalDemonstration[], template: string = CORE_TEMPLATE): string {
+	return renderTemplate(
+		template,
+		{ demonstrations: formatDemonstrations(demonstrations), next_number: String(demonstrations.length + 1) },
+		CORE_PLACEHOLDERS
+	);
+}
+
+export const UNNATURAL_FIELDS = ['instruction', 'input', 'constraints'] as const;
+export type UnnaturalField = (typeof UNNATURAL_FIELDS)[number];
+
+export interface ParsedCoreExample {
+	/** Fields found, trimmed (multi-line values kept). */
+	fields: Partial<Record<UnnaturalField, string>>;
+	/** Fields absent or empty: the paper drops such generations. */
+	missingFields: UnnaturalField[];
+	/** Cut by the length limit: the last field may be incomplete. */
+	truncated: boolean;
+	/** Set only when all three fields are present and the reply was not truncated. */
+	example?: UnnaturalDemonstration;
+}
+
+const FIELD_LABEL = /(?:^|\n)[ \t]*(instruction|input|constraints)[ \t]*:/gi;
+
+/** The reply up to where the model starts another example (if no stop sequence caught it). */
+function untilNextExample(text: string): string {
+	const at = text.search(/\n[ \t]*Example[ \t]*\d+/i);
+	return at === -1 ? text : text.slice(0, at);
+}
+
+/**
+ * The model's continuation of "Example 4": "Instruction: …\nInput: …\nConstraints: …". Each
+ * field runs to the next label; a label seen twice keeps its first value.
+ */
+export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCoreExample {
+	const body = untilNextExample(text);
+	const marks = [...body.matchAll(FIELD_LABEL)].map((m) => ({
+		field: m[1].toLowerCase() as UnnaturalField,
+		start: m.index,
+		valueStart: m.index + m[0].length
+	}));
+	const fields: Partial<Record<UnnaturalField, string>> = {};
+	marks.forEach((mark, i) => {
+		const end = i + 1 < marks.length ? marks[i + 1].start : body.length;
+		const value = body.slice(mark.valueStart, end).trim();
+		if (fields[mark.field] === undefined && value !== '') fields[mark.field] = value;
+	});
+	const missingFields = UNNATURAL_FIELDS.filter((f) => fields[f] === undefined);
+	const truncated = finishReason === 'length';
+	return {
+		fields,
+		missingFields,
+		truncated,
+		...(missingFields.length === 0 && !truncated
+			? { example: { instruction: fields.instruction!, input: fields.input!, constraints: fields.constraints! } }
+			: {})
+	};
+}
+
+/** Text compared for "copies a demonstration" and duplicate checks: case and spacing ignored. */
+export function comparableText(text: string): string {
+	return oneLine(text).toLowerCase();
+}
+
+// ─────────────────────────────── Output generation ───────────────────────────────
+
+export const OUTPUT_PLACEHOLDERS: readonly PlaceholderSpec[] = [
+	{ name: 'instruction', required: true, description: 'the generated instruction' },
+	{ name: 'input', required: true, description: 'its input' },
+	{ name: 'constraints', required: false, description: 'the output-space constraints (dropped from the final example)' }
+];
+
+export const OUTPUT_TEMPLATE = `Carry out the task below. The constraints say what a valid output looks like.
+
+Instruction: {{instruction}}
+Input: {{input}}
+Constraints: {{constraints}}
+Output:`;
+
+export function buildOutputPrompt(
+	example: UnnaturalDemonstration,
+	template: string = OUTPUT_TEMPLATE
+): string {
+	return renderTemplate(
+		template,
+		{ instruction: example.instruction.trim(), input: example.input.trim(), constraints: example.constraints.trim() },
+		OUTPUT_PLACEHOLDERS
+	);
+}
+
+export interface ParsedOutput {
+	output: string;
+	/** Nothing usable came back. */
+	empty: boolean;
+	/** Cut by the length limit. */
+	truncated: boolean;
+}
+
+/** The output, up to where the model starts a new instruction or example. */
+export function parseOutput(text: string, finishReason = 'stop'): ParsedOutput {
+	const stopAt = text.search(/\n[ \t]*\n[ \t]*(?:Instruction|Example)\b|\n[ \t]*Example[ \t]*\d+/i);
+	const output = (stopAt === -1 ? text : text.slice(0, stopAt)).trim();
+	return { output, empty: output === '', truncated: finishReason === 'length' };
+}
+
+/**
+ * The released data's `instruction_with_input`: "the instruction concatenated with the input".
+ * We join them with a newline, which keeps the two readable in a single prompt.
+ */
+export function instructionWithInput(instruction: string, input: string): string {
+	return input.trim() === '' ? instruction.trim() : `${instruction.trim()}\n${input.trim()}`;
+}
+
+// ─────────────────────────────── Template expansion ───────────────────────────────
+
+export const EXPANSION_PLACEHOLDERS: readonly PlaceholderSpec[] = [
+	{ name: 'instruction', required: true, description: 'the instruction to rephrase' }
+];
+
+/** Two demonstrations of an instruction and another way to say it, then the task's instruction. */
+export const EXPANSION_TEMPLATE = `Rewrite each task instruction in different words. The new wording must ask for exactly the same thing, so the same input still gets the same output.
+
+Instruction: Count the vowels in the given word.
+Alternative formulation: How many vowels does the following word contain? Answer with a number.
+
+Instruction: Decide whether the review is positive or negative.
+Alternative formulation: Here is a customer review. Tell me whether its writer liked the product (positive) or not (negative).
+
+Instruction: {{instruction}}
+Alternative formulation:`;
+
+export function buildExpansionPrompt(instruction: string, template: string = EXPANSION_TEMPLATE): string {
+	return renderTemplate(template, { instruction: oneLine(instruction) }, EXPANSION_PLACEHOLDERS);
+}
+
+export type RephrasingProblem = 'empty' | 'same_as_original' | 'truncated';
+
+export interface ParsedRephrasing {
+	rephrasing: string | null;
+	problem?: RephrasingProblem;
+}
+
+const CLOSING_QUOTE: Record<string, string> = { '"': '"', '“': '”', "'": "'", '‘': '’' };
+
+function stripWrappingQuotes(text: string): string {
+	const close = CLOSING_QUOTE[text[0]];
+	return close && text.length >= 2 && text.endsWith(close) ? text.slice(1, -1).trim() : text;
+}
+
+/**
+ * One rephrasing: the first paragraph of the reply, on one line, without wrapping quotes.
+ * Rejected when empty, cut by the length limit, or the same as the original (case, spacing
+ * and final punctuation ignored).
+ */
+export function parseRephrasing(text: string, original: string, finishReason = 'stop'): ParsedRephrasing {
+	if (finishReason === 'length') return { rephrasing: null, problem: 'truncated' };
+	const firstParagraph = text
+		.trim()
+		.split(/\n[ \t]*\n|\n[ \t]*(?:Instruction|Alternative formulation)[ \t]*:/i)[0];
+	const rephrasing = stripWrappingQuotes(oneLine(firstParagraph));
+	if (rephrasing === '') return { rephrasing: null, problem: 'empty' };
+	const same = (s: string) => comparableText(s).replace(/[.!?]+$/, '');
+	if (same(rephrasing) === same(original)) return { rephrasing: null, problem: 'same_as_original' };
+	return { rephrasing };
+}
