@@ -58,18 +58,28 @@ describe('import', () => {
 	it('attaches prediction files to the matching tasks, model name from the file name', async () => {
 		const tasks = [
 			{ id: 'user_oriented_task_0', motivation_app: 'Grammarly', instruction: 'Fix the grammar.', instances: [{ input: 'he go home', output: 'He goes home.' }] },
-			{ id: 'user_oriented_task_1', motivation_app: 'Gmail', instruction: 'Write a polite decline.', instances: [{ input: '', output: 'Thank you, but no.' }] }
+			{ id: 'user_oriented_task_1', motivation_app: 'Gmail', instruction: 'Write a polite decline.', instances: [{ input: '', output: 'Thank you, but no.' }] },
+			// Two tasks of a task file may share an instruction: they stay two tasks (as in the real file).
+			{ id: 'user_oriented_task_2', motivation_app: 'Quora', instruction: 'Answer the following question.', instances: [{ input: 'What is 2+2?', output: '4' }] },
+			{ id: 'user_oriented_task_3', motivation_app: 'Quora', instruction: 'Answer the following question.', instances: [{ input: 'Capital of France?', output: 'Paris' }] }
 		];
 		const tasksSummary = await importText(jsonl(tasks), 'user', 'user_oriented_instructions.jsonl');
-		expect(tasksSummary.tasksAdded).toBe(2);
+		expect(tasksSummary.tasksAdded).toBe(4);
 		const predictions = [
 			{ prompt: 'Fix the grammar.\n\nInput: he go home\nOutput:', instruction: ' Fix the  grammar.', input: 'he go home', response: ' He goes home.', target: 'He goes home.' },
-			{ prompt: 'Write a polite decline.\nOutput:', instruction: 'Write a polite decline.', input: '', response: '\n\nNo thanks.', target: 'Thank you, but no.' }
+			{ prompt: 'Write a polite decline.\nOutput:', instruction: 'Write a polite decline.', input: '', response: '\n\nNo thanks.', target: 'Thank you, but no.' },
+			{ prompt: 'x', instruction: 'Answer the following question.', input: 'Capital of France?', response: 'Paris.', target: 'Paris' },
+			{ prompt: 'x', instruction: 'Answer the following question.', input: 'What is 2+2?', response: 'Four.', target: '4' }
 		];
 		const summary = await importText(jsonl(predictions), 'user', 'davinci-t0-ft_predictions.jsonl');
-		expect(summary).toMatchObject({ format: 'predictions', modelName: 'davinci-t0-ft', responsesAdded: 2, tasksAdded: 0 });
+		expect(summary).toMatchObject({ format: 'predictions', modelName: 'davinci-t0-ft', responsesAdded: 4, tasksAdded: 0 });
 		const stats = datasetStatistics(summary.datasetId, {}, db);
-		expect(stats).toMatchObject({ responses: 2, models: 1 });
+		expect(stats).toMatchObject({ instructions: 4, responses: 4, models: 1 });
+		const france = listTasks(summary.datasetId, { q: 'France' }, db).rows[0];
+		expect(getTaskDetail(summary.datasetId, france.id, db)!.responses.map((r) => r.response)).toEqual(['Paris.']);
+		// The same predictions again are all duplicates.
+		const again = await importText(jsonl(predictions), 'user', 'davinci-t0-ft_predictions.jsonl');
+		expect(again).toMatchObject({ responsesAdded: 0, skippedDuplicates: 4 });
 		const task = listTasks(summary.datasetId, { q: 'grammar' }, db).rows[0];
 		const detail = getTaskDetail(summary.datasetId, task.id, db)!;
 		expect(detail.responses.map((r) => [r.model, r.response])).toEqual([['davinci-t0-ft', ' He goes home.']]);

@@ -189,29 +189,37 @@ function writeStaged(
 		const importId = importRow.id;
 		const writer = new RowWriter(database);
 
-		// Existing tasks of the dataset, by join key, so instances join the task with the same instruction.
+		// Existing tasks of the dataset, by join key. A record carrying its own task id (Self-Instruct
+		// task files) is that task; rows without one (Alpaca, 82K) join the task with the same
+		// instruction, as the papers' per-instance files intend.
 		const taskByKey = new Map<string, { id: number; isClassification: number | null }>();
+		const instructionKeys = new Set<string>();
 		for (const row of client
-			.prepare('SELECT id, instruction_key AS key, is_classification AS c FROM tasks WHERE dataset_id = ?')
-			.iterate(dataset.id) as Iterable<{ id: number; key: string; c: number | null }>) {
-			if (!taskByKey.has(row.key)) taskByKey.set(row.key, { id: row.id, isClassification: row.c });
+			.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
+			.iterate(dataset.id) as Iterable<{ id: number; key: string; sourceId: string | null; c: number | null }>) {
+			const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
+			if (!taskByKey.has(key)) taskByKey.set(key, { id: row.id, isClassification: row.c });
+			instructionKeys.add(row.key);
 		}
 		const seenInstances = new Set<string>();
-		const instanceByTaskInput = new Map<string, number>();
+		// Instruction + input → instance: how prediction rows find the task and instance they answer.
+		const instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
 		const seenResponses = new Set<string>();
 		if (!created) {
 			for (const row of client
-				.prepare('SELECT id, task_id AS t, input, output FROM instances WHERE dataset_id = ?')
-				.iterate(dataset.id) as Iterable<{ id: number; t: number; input: string; output: string }>) {
+				.prepare(
+					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
+				)
+				.iterate(dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
 				seenInstances.add(fingerprint(String(row.t), row.input, row.output));
-				const inputKey = `${row.t}\u0000${normalizeWhitespace(row.input)}`;
-				if (!instanceByTaskInput.has(inputKey)) instanceByTaskInput.set(inputKey, row.id);
+				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
+				if (!instanceByPrompt.has(promptKey)) instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 			}
 			if (modelName) {
 				for (const row of client
-					.prepare('SELECT task_id AS t, response FROM responses WHERE dataset_id = ? AND model = ?')
-					.iterate(dataset.id, modelName) as Iterable<{ t: number; response: string }>) {
-					seenResponses.add(fingerprint(String(row.t), row.response));
+					.prepare('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ?')
+					.iterate(dataset.id, modelName) as Iterable<{ t: number; i: number | null; response: string }>) {
+					seenResponses.add(fingerprint(String(row.t), String(row.i), row.response));
 				}
 			}
 		}
@@ -224,36 +232,45 @@ function writeStaged(
 		let skippedDuplicates = 0;
 
 		for (const record of readStaged(stagingPath)) {
-			const key = normalizeWhitespace(record.instruction);
+			const instructionKey = normalizeWhitespace(record.instruction);
 			if (record.kind === 'response') {
-				const task = taskByKey.get(key);
-				if (!task) {
-					throw new ImportError(
-						`${where(options.fileName, record)}: field "instruction": no task in dataset "${dataset.name}" has this instruction ("${clip(record.instruction)}"). Import the tasks file into this dataset first.`,
-						{ file: options.fileName, line: record.location.line, index: record.location.index, field: 'instruction' }
-					);
+				const match = instanceByPrompt.get(`${instructionKey}\u0000${normalizeWhitespace(record.input)}`);
+				if (!match) {
+					const field = instructionKeys.has(instructionKey) ? 'input' : 'instruction';
+					const detail =
+						field === 'instruction'
+							? `no task in dataset "${dataset.name}" has this instruction ("${clip(record.instruction)}"). Import the tasks file into this dataset first.`
+							: `the task "${clip(record.instruction)}" has no instance with this input ("${clip(record.input)}").`;
+					throw new ImportError(`${where(options.fileName, record)}: field "${field}": ${detail}`, {
+						file: options.fileName,
+						line: record.location.line,
+						index: record.location.index,
+						field
+					});
 				}
-				const instanceId = instanceByTaskInput.get(`${task.id}\u0000${normalizeWhitespace(record.input)}`);
-				if (instanceId === undefined) {
-					throw new ImportError(
-						`${where(options.fileName, record)}: field "input": the task "${clip(record.instruction)}" has no instance with this input ("${clip(record.input)}").`,
-						{ file: options.fileName, line: record.location.line, index: record.location.index, field: 'input' }
-					);
-				}
-				const fp = fingerprint(String(task.id), record.response);
+				const fp = fingerprint(String(match.taskId), String(match.instanceId), record.response);
 				if (seenResponses.has(fp)) {
 					skippedDuplicates++;
 					continue;
 				}
 				seenResponses.add(fp);
 				writer.insertResponse(
-					{ taskId: task.id, instanceId, datasetId: dataset.id, model: modelName!, response: record.response, prompt: record.prompt ?? null, importId },
+					{
+						taskId: match.taskId,
+						instanceId: match.instanceId,
+						datasetId: dataset.id,
+						model: modelName!,
+						response: record.response,
+						prompt: record.prompt ?? null,
+						importId
+					},
 					now
 				);
 				responsesAdded++;
 				continue;
 			}
 
+			const key = record.sourceId ? `src:${record.sourceId}` : `ins:${instructionKey}`;
 			let task = taskByKey.get(key);
 			if (!task) {
 				const id = writer.insertTask(
@@ -271,6 +288,7 @@ function writeStaged(
 				);
 				task = { id, isClassification: record.isClassification == null ? null : record.isClassification ? 1 : 0 };
 				taskByKey.set(key, task);
+				instructionKeys.add(instructionKey);
 				tasksAdded++;
 			} else if (task.isClassification === null && record.isClassification != null) {
 				task.isClassification = record.isClassification ? 1 : 0;
@@ -295,15 +313,15 @@ function writeStaged(
 					},
 					now
 				);
-				const inputKey = `${task.id}\u0000${normalizeWhitespace(instance.input)}`;
-				if (!instanceByTaskInput.has(inputKey)) instanceByTaskInput.set(inputKey, instanceId);
+				const promptKey = `${instructionKey}\u0000${normalizeWhitespace(instance.input)}`;
+				if (!instanceByPrompt.has(promptKey)) instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
 				instancesAdded++;
 			}
 			for (const f of record.formulations ?? []) {
 				writer.insertFormulation(
 					{
 						taskId: task.id,
-						instanceId: instanceByTaskInput.get(`${task.id}\u0000${normalizeWhitespace(f.input)}`) ?? null,
+						instanceId: instanceByPrompt.get(`${instructionKey}\u0000${normalizeWhitespace(f.input)}`)?.instanceId ?? null,
 						datasetId: dataset.id,
 						instruction: f.instruction,
 						instructionWithInput: f.instructionWithInput ?? null,
