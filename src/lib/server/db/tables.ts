@@ -2,3 +2,4 @@
 // (picked up by drizzle-kit through drizzle.config.ts) gets a line here too.
 export * from './schema/accounts';
 export * from './schema/datasets';
+export * from './schema/audits';

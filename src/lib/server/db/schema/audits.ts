@@ -1,0 +1,341 @@
+import { sqliteTable, integer, text, real, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import { users } from './accounts';
+import { datasets, instances, responses, tasks } from './datasets';
+
+/**
+ * Audits: a reproducible sample of a dataset routed to reviewers (paper audits: Self-Instruct
+ * Table 2, Unnatural Instructions §audit; Self-Instruct Figure 5 for A–D ratings).
+ *
+ * Reports read these tables with plain SQL:
+ * - per-question rates: `audit_labels` joined to `audit_items` (is_gold = 0), one row per
+ *   reviewer per item, the three answers as 0/1 columns and one `error_reason`;
+ * - per-model A–D: `audit_label_ratings` (one row per rated response, model denormalised);
+ * - reviewer time: `audit_labels.duration_ms` (server clock) and `active_ms` (client clock);
+ * - gold accuracy: `audit_labels` joined to `audit_gold_answers` / `audit_gold_ratings`;
+ * - a researcher's final word: `audit_adjudications` (+ `_ratings`), never mixed with labels.
+ */
+
+export const AUDIT_KINDS = ['quality', 'rating'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+export const AUDIT_STATUSES = ['open', 'closed'] as const;
+export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+export const INSTANCE_MODES = ['one', 'all'] as const;
+export type InstanceMode = (typeof INSTANCE_MODES)[number];
+export const STRATIFICATIONS = ['none', 'classification'] as const;
+export type Stratification = (typeof STRATIFICATIONS)[number];
+/** active = leased and counting toward k; expired = the lease lapsed and the slot was freed. */
+export const ASSIGNMENT_STATUSES = ['active', 'submitted', 'skipped', 'expired', 'released'] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+export const audits = sqliteTable(
+	'audits',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		name: text('name').notNull(),
+		kind: text('kind', { enum: AUDIT_KINDS }).notNull(),
+		status: text('status', { enum: AUDIT_STATUSES }).notNull().default('open'),
+		/** Sampling parameters, kept so the sample can be drawn again and described in reports. */
+		sampleSize: integer('sample_size').notNull(),
+		seed: integer('seed').notNull(),
+		instanceMode: text('instance_mode', { enum: INSTANCE_MODES }).notNull().default('one'),
+		stratify: text('stratify', { enum: STRATIFICATIONS }).notNull().default('none'),
+		includeRejected: integer('include_rejected', { mode: 'boolean' }).notNull().default(false),
+		/** Rating audits: the models whose responses are rated (JSON array of names). */
+		models: text('models', { mode: 'json' }).$type<string[]>(),
+		/** k: submitted labels each item ends with. */
+		overlap: integer('overlap').notNull().default(1),
+		blind: integer('blind', { mode: 'boolean' }).notNull().default(true),
+		/** Idle time after which a lease lapses and the item returns to the pool. */
+		leaseSeconds: integer('lease_seconds').notNull(),
+		/** Markdown, rendered with raw HTML disabled. */
+		guidelines: text('guidelines').notNull().default(''),
+		/** Share of a reviewer's items that are gold items (0 = none). */
+		goldRate: real('gold_rate').notNull().default(0),
+		/** Sampled (non-gold) items; denormalised for progress. */
+		itemCount: integer('item_count').notNull().default(0),
+		goldCount: integer('gold_count').notNull().default(0),
+		createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+		closedAt: integer('closed_at', { mode: 'timestamp_ms' })
+	},
+	(t) => [index('audits_dataset_idx').on(t.datasetId)]
+);
+
+export const auditReviewers = sqliteTable(
+	'audit_reviewers',
+	{
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		userId: integer('user_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		/** Where this reviewer enters the audit's random item order (uint32). */
+		orderSalt: integer('order_salt').notNull(),
+		addedAt: integer('added_at', { mode: 'timestamp_ms' }).notNull(),
+		/** Removed reviewers get no more items; their submitted labels stay unless discarded. */
+		removedAt: integer('removed_at', { mode: 'timestamp_ms' })
+	},
+	(t) => [primaryKey({ columns: [t.auditId, t.userId] }), index('audit_reviewers_user_idx').on(t.userId)]
+);
+
+export const auditItems = sqliteTable(
+	'audit_items',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		/** Opaque random handle used in reviewers' URLs, so ids reveal neither order nor gold. */
+		ref: text('ref').notNull(),
+		/** Order in the drawn sample (gold items after the sample). */
+		position: integer('position').notNull(),
+		taskId: integer('task_id')
+			.notNull()
+			.references(() => tasks.id, { onDelete: 'cascade' }),
+		/** The instance shown (quality: always set; rating: the instance the responses answer, if known). */
+		instanceId: integer('instance_id').references(() => instances.id, { onDelete: 'cascade' }),
+		/** 'classification' | 'non-classification' | 'unknown' when the sample was stratified. */
+		stratum: text('stratum'),
+		isGold: integer('is_gold', { mode: 'boolean' }).notNull().default(false),
+		/** Uint32 from the seeded generator: the audit's random routing order. */
+		shuffleKey: integer('shuffle_key').notNull(),
+		/** Submitted labels. Never above the audit's overlap for sampled items. */
+		labelCount: integer('label_count').notNull().default(0),
+		/** Submitted labels + active leases: what routing compares with the overlap. */
+		claimedCount: integer('claimed_count').notNull().default(0)
+	},
+	(t) => [
+		uniqueIndex('audit_items_ref_idx').on(t.ref),
+		uniqueIndex('audit_items_position_idx').on(t.auditId, t.position),
+		// Next item: least claimed first, then the audit's random order.
+		index('audit_items_route_idx').on(t.auditId, t.isGold, t.claimedCount, t.shuffleKey),
+		index('audit_items_task_idx').on(t.taskId)
+	]
+);
+
+/** Rating audits: the responses an item shows (one per chosen model), in canonical order. */
+export const auditItemResponses = sqliteTable(
+	'audit_item_responses',
+	{
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		responseId: integer('response_id')
+			.notNull()
+			.references(() => responses.id, { onDelete: 'cascade' }),
+		position: integer('position').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.itemId, t.responseId] }), index('audit_item_responses_response_idx').on(t.responseId)]
+);
+
+/**
+ * One reviewer's hold on one item: at most one row per (item, reviewer), which is what keeps a
+ * reviewer from ever getting the same item twice. A draft lives here until the label is submitted.
+ */
+export const auditAssignments = sqliteTable(
+	'audit_assignments',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		reviewerId: integer('reviewer_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		status: text('status', { enum: ASSIGNMENT_STATUSES }).notNull(),
+		assignedAt: integer('assigned_at', { mode: 'timestamp_ms' }).notNull(),
+		expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+		/** When the reviewer's screen first showed the item (prefetched items are leased earlier). */
+		shownAt: integer('shown_at', { mode: 'timestamp_ms' }),
+		finishedAt: integer('finished_at', { mode: 'timestamp_ms' }),
+		skipReason: text('skip_reason'),
+		draft: text('draft', { mode: 'json' }).$type<Record<string, unknown>>(),
+		draftSavedAt: integer('draft_saved_at', { mode: 'timestamp_ms' })
+	},
+	(t) => [
+		uniqueIndex('audit_assignments_item_reviewer_idx').on(t.itemId, t.reviewerId),
+		index('audit_assignments_reviewer_idx').on(t.auditId, t.reviewerId, t.status),
+		// Sweeping lapsed leases: only active rows, oldest expiry first.
+		index('audit_assignments_expiry_idx').on(t.auditId, t.status, t.expiresAt)
+	]
+);
+
+export const ERROR_REASON_KEYS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'] as const;
+export type ErrorReasonKey = (typeof ERROR_REASON_KEYS)[number];
+export const RATING_KEYS = ['A', 'B', 'C', 'D'] as const;
+export type RatingKey = (typeof RATING_KEYS)[number];
+
+/**
+ * A reviewer's label on an item (one per reviewer per item; edits update it and are logged in
+ * audit_submissions). Quality audits fill the three answers; rating audits have one
+ * audit_label_ratings row per response.
+ */
+export const auditLabels = sqliteTable(
+	'audit_labels',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		reviewerId: integer('reviewer_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		/** Quality: "Does the instruction describe a valid task?" (1 yes, 0 no). */
+		instructionValid: integer('instruction_valid', { mode: 'boolean' }),
+		/** Quality: "Is the input appropriate for the instruction?" */
+		inputValid: integer('input_valid', { mode: 'boolean' }),
+		/** Quality: "Is the output a correct and acceptable response to the instruction and input?" */
+		outputValid: integer('output_valid', { mode: 'boolean' }),
+		/** Unnatural Instructions' error taxonomy (or 'other'); null when every answer is yes. */
+		errorReason: text('error_reason', { enum: ERROR_REASON_KEYS }),
+		comment: text('comment').notNull().default(''),
+		/** Server clock: first submit minus when the item was first shown (or assigned). */
+		durationMs: integer('duration_ms').notNull().default(0),
+		/** Client clock: time the page was visible and in use, summed over the submit and edits. */
+		activeMs: integer('active_ms').notNull().default(0),
+		submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }).notNull(),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+		/** 1 on the first submit, +1 per edit. */
+		revision: integer('revision').notNull().default(1)
+	},
+	(t) => [
+		uniqueIndex('audit_labels_item_reviewer_idx').on(t.itemId, t.reviewerId),
+		index('audit_labels_reviewer_idx').on(t.auditId, t.reviewerId, t.submittedAt),
+		index('audit_labels_audit_idx').on(t.auditId, t.itemId)
+	]
+);
+
+/** Rating audits: one A–D rating per response per label. */
+export const auditLabelRatings = sqliteTable(
+	'audit_label_ratings',
+	{
+		labelId: integer('label_id')
+			.notNull()
+			.references(() => auditLabels.id, { onDelete: 'cascade' }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		responseId: integer('response_id')
+			.notNull()
+			.references(() => responses.id, { onDelete: 'cascade' }),
+		/** responses.model, copied so per-model distributions are one GROUP BY. */
+		model: text('model').notNull(),
+		rating: text('rating', { enum: RATING_KEYS }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.labelId, t.responseId] }), index('audit_label_ratings_model_idx').on(t.auditId, t.model)]
+);
+
+/**
+ * Every submission received, keyed by the id the browser generated: makes a retried submit
+ * idempotent and keeps the history of edits (and any label refused because the item was full).
+ */
+export const auditSubmissions = sqliteTable(
+	'audit_submissions',
+	{
+		id: text('id').primaryKey(),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		reviewerId: integer('reviewer_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		labelId: integer('label_id').references(() => auditLabels.id, { onDelete: 'set null' }),
+		/** 'created' | 'edited' | 'refused' (the item already had its k labels). */
+		outcome: text('outcome').notNull(),
+		payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+		receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [index('audit_submissions_item_idx').on(t.itemId, t.reviewerId)]
+);
+
+/** Gold items: answers the researcher knows, to measure reviewers' accuracy. */
+export const auditGoldAnswers = sqliteTable('audit_gold_answers', {
+	itemId: integer('item_id')
+		.primaryKey()
+		.references(() => auditItems.id, { onDelete: 'cascade' }),
+	auditId: integer('audit_id')
+		.notNull()
+		.references(() => audits.id, { onDelete: 'cascade' }),
+	instructionValid: integer('instruction_valid', { mode: 'boolean' }),
+	inputValid: integer('input_valid', { mode: 'boolean' }),
+	outputValid: integer('output_valid', { mode: 'boolean' }),
+	errorReason: text('error_reason', { enum: ERROR_REASON_KEYS }),
+	/** Why this is the answer; shown to researchers only. */
+	note: text('note').notNull().default(''),
+	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+	createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
+});
+
+export const auditGoldRatings = sqliteTable(
+	'audit_gold_ratings',
+	{
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		responseId: integer('response_id')
+			.notNull()
+			.references(() => responses.id, { onDelete: 'cascade' }),
+		rating: text('rating', { enum: RATING_KEYS }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.itemId, t.responseId] })]
+);
+
+/** A researcher's final label for an item (reports prefer it), kept apart from reviewers' labels. */
+export const auditAdjudications = sqliteTable(
+	'audit_adjudications',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'cascade' }),
+		adjudicatorId: integer('adjudicator_id').references(() => users.id, { onDelete: 'set null' }),
+		instructionValid: integer('instruction_valid', { mode: 'boolean' }),
+		inputValid: integer('input_valid', { mode: 'boolean' }),
+		outputValid: integer('output_valid', { mode: 'boolean' }),
+		errorReason: text('error_reason', { enum: ERROR_REASON_KEYS }),
+		comment: text('comment').notNull().default(''),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [uniqueIndex('audit_adjudications_item_idx').on(t.itemId), index('audit_adjudications_audit_idx').on(t.auditId)]
+);
+
+export const auditAdjudicationRatings = sqliteTable(
+	'audit_adjudication_ratings',
+	{
+		adjudicationId: integer('adjudication_id')
+			.notNull()
+			.references(() => auditAdjudications.id, { onDelete: 'cascade' }),
+		responseId: integer('response_id')
+			.notNull()
+			.references(() => responses.id, { onDelete: 'cascade' }),
+		model: text('model').notNull(),
+		rating: text('rating', { enum: RATING_KEYS }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.adjudicationId, t.responseId] })]
+);
+
+export type Audit = typeof audits.$inferSelect;
+export type AuditItem = typeof auditItems.$inferSelect;
+export type AuditAssignment = typeof auditAssignments.$inferSelect;
+export type AuditLabel = typeof auditLabels.$inferSelect;
+export type AuditReviewer = typeof auditReviewers.$inferSelect;
