@@ -37,7 +37,6 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			HOST: '127.0.0.1',
-			ORIGIN: `http://127.0.0.1:${port}`,
 			DATABASE_PATH: path.join(dataDir, 'e2e.db'),
 			BODY_SIZE_LIMIT: 'Infinity',
 			E2E_DATA_DIR: dataDir

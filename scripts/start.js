@@ -38,4 +38,5 @@ process.env.PORT ??= '3000';
 process.env.BODY_SIZE_LIMIT ??= 'Infinity';
 process.env.DATABASE_PATH ??= path.join(root, 'data', 'instruct-audit.db');
 console.log(`Instruct Audit on http://localhost:${process.env.PORT} (database ${process.env.DATABASE_PATH})`);
-await import(entry);
+const { serve } = await import('./serve.js');
+await serve(root);

@@ -6,4 +6,5 @@ const dir = process.env.E2E_DATA_DIR;
 if (!dir) throw new Error('E2E_DATA_DIR is not set');
 fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
-await import(path.resolve('build/index.js'));
+const { serve } = await import(path.resolve('scripts/serve.js'));
+await serve(process.cwd());
