@@ -15,8 +15,18 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 		return json({ message: `Unknown format "${format}".` }, { status: 400 });
 	}
 	if (!request.body) return json({ message: `${fileName}: the file is empty.` }, { status: 400 });
+	// Read through our own reader: a `for await` over the body would cancel it on a parse error,
+	// and cancelling destroys the connection before the browser sees the error message.
+	const reader = request.body.getReader();
+	async function* chunks(): AsyncGenerator<Uint8Array> {
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) return;
+			yield value;
+		}
+	}
 	try {
-		const summary = await importFile(request.body as unknown as AsyncIterable<Uint8Array>, {
+		const summary = await importFile(chunks(), {
 			datasetName,
 			fileName,
 			format: format as FormatId | 'auto',
@@ -26,6 +36,8 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 		});
 		return json({ summary });
 	} catch (err) {
+		// Take the rest of the upload so the client receives the answer.
+		while (!(await reader.read()).done);
 		if (err instanceof ImportError) return json({ message: err.message }, { status: 400 });
 		throw err;
 	}
