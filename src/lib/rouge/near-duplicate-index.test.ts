@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { ExhaustivePool } from './exhaustive';
+import { NearDuplicateIndex } from './near-duplicate-index';
+import { minLcsAbove, LcsBounds } from './bounds';
+import { fmeasureFromLcs } from './score';
+
+function rng(seed: number) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+/** Random "instructions" over a small Zipf-ish vocabulary, many of them edits of earlier ones. */
+function makeStream(seed: number, count: number, vocabulary: number, plantedShare: number): string[] {
+	const random = rng(seed);
+	const word = () => `w${Math.floor(vocabulary * random() ** 2)}`;
+	const out: string[] = [];
+	for (let i = 0; i < count; i++) {
+		if (out.length > 0 && random() < plantedShare) {
+			// Planted near-duplicate: an earlier one with a few substitutions, insertions, deletions, swaps.
+			const ws = out[Math.floor(random() * out.length)].split(' ');
+			const edits = Math.floor(random() * 4);
+			for (let e = 0; e < edits; e++) {
+				const at = Math.floor(random() * ws.length);
+				const r = random();
+				if (r < 0.3) ws[at] = word();
+				else if (r < 0.55) ws.splice(at, 0, word());
+				else if (r < 0.8 && ws.length > 1) ws.splice(at, 1);
+				else if (at + 1 < ws.length) [ws[at], ws[at + 1]] = [ws[at + 1], ws[at]];
+			}
+			out.push(ws.join(' '));
+		} else {
+			const len = random() < 0.05 ? Math.floor(random() * 90) : 1 + Math.floor(random() * 25);
+			out.push(Array.from({ length: len }, word).join(' '));
+		}
+	}
+	return out;
+}
+
+/** Runs the Self-Instruct filter loop with both and checks every answer is the same. */
+function compareWithExhaustive(stream: string[], threshold: number, topK: number, seeds: string[] = []) {
+	const index = new NearDuplicateIndex({ minThreshold: Math.min(threshold, 0.5) });
+	const pool = new ExhaustivePool();
+	for (const s of seeds) {
+		index.add(s);
+		pool.add(s);
+	}
+	let rejected = 0;
+	for (const candidate of stream) {
+		const fast = index.query(candidate, threshold, topK);
+		const slow = pool.query(candidate, threshold, topK);
+		expect(fast.exceeds, candidate).toBe(slow.exceeds);
+		expect(fast.matches).toEqual(slow.matches);
+		if (slow.exceeds) {
+			expect(fast.max).toEqual(slow.max);
+			rejected++;
+		} else {
+			expect(fast.max).toBeNull();
+			// What the index saw is a real pair at or below the threshold, never above the pool maximum.
+			if (fast.bestExamined) {
+				expect(fast.bestExamined.score).toBeLessThanOrEqual(threshold);
+				expect(fast.bestExamined.score).toBeLessThanOrEqual(slow.max?.score ?? 0);
+			}
+			index.add(candidate);
+			pool.add(candidate);
+		}
+	}
+	return rejected;
+}
+
+describe('minLcsAbove', () => {
+	it('is the least LCS whose rouge_score F exceeds the threshold', () => {
+		for (const t of [0, 0.3, 0.5, 0.7, 0.9, 1]) {
+			for (let m = 0; m <= 40; m++) {
+				for (let n = 0; n <= 40; n++) {
+					let expected = Math.min(m, n) + 1;
+					if (m === 0 || n === 0) expected = 1;
+					else
+						for (let l = 0; l <= Math.min(m, n); l++)
+							if (fmeasureFromLcs(l, m, n) > t) {
+								expected = l;
+								break;
+							}
+					expect(minLcsAbove(t, m, n)).toBe(expected);
+				}
+			}
+		}
+	});
+
+	it('follows the last bit of 2·p·r/(p+r): 7 of 8 vs 12 tokens passes 0.7', () => {
+		expect(minLcsAbove(0.7, 8, 12)).toBe(7);
+		expect(new LcsBounds(0.7).need(8, 12)).toBe(7);
+	});
+});
+
+describe('NearDuplicateIndex', () => {
+	it('finds exact duplicates and reports the maximum and top-k', () => {
+		const index = new NearDuplicateIndex<string>();
+		index.add('Give me a recipe for chocolate cake.', 'a');
+		index.add('Write a poem about the sea.', 'b');
+		index.add('Give me a recipe for a chocolate cake!', 'c');
+		const r = index.query('give me a recipe for chocolate cake', 0.7, 10);
+		expect(r.exceeds).toBe(true);
+		expect(r.max).toEqual({ entry: 0, score: 1 });
+		expect(r.matches.map((m) => index.payload(m.entry))).toEqual(['a', 'c']);
+		expect(r.matches[1].score).toBeCloseTo(14 / 15, 12);
+		expect(index.query('give me a recipe for chocolate cake', 0.7, 1).matches).toHaveLength(1);
+		expect(index.query('Write a program that sorts numbers.', 0.7).exceeds).toBe(false);
+	});
+
+	it('rejects at exactly 2·L/(m+n) = 0.7 when rouge_score F is 0.7000000000000001', () => {
+		const index = new NearDuplicateIndex();
+		index.add('w1 w2 w3 w4 w5 w6 w7 p8 p9 p10 p11 p12');
+		const r = index.query('w1 w2 w3 w4 w5 w6 w7 t8', 0.7);
+		expect(r.exceeds).toBe(true);
+		expect(r.max?.score).toBe(0.7000000000000001);
+	});
+
+	it('handles empty candidates, empty pool instructions and repeated tokens', () => {
+		const index = new NearDuplicateIndex();
+		expect(index.query('anything at all here').exceeds).toBe(false);
+		index.add('');
+		index.add('?!');
+		expect(index.query('').exceeds).toBe(false);
+		index.add('the the the the cat');
+		expect(index.query('the the the cat').exceeds).toBe(true);
+		expect(index.query('the cat the cat').exceeds).toBe(false); // LCS 3 of 4 vs 5: F = 2/3
+	});
+
+	it('refuses a threshold below the one it was built for', () => {
+		const index = new NearDuplicateIndex({ minThreshold: 0.7 });
+		expect(() => index.query('x', 0.5)).toThrow(RangeError);
+		expect(() => new NearDuplicateIndex({ minThreshold: 1.5 })).toThrow(RangeError);
+	});
+
+	for (const threshold of [0.5, 0.7, 0.9]) {
+		it(`decides exactly like the exhaustive scan at threshold ${threshold} (random + planted near-duplicates)`, () => {
+			let rejected = 0;
+			for (let seed = 1; seed <= 4; seed++) {
+				const stream = makeStream(seed * 101 + threshold * 10, 700, 60 + seed * 40, 0.3);
+				const seeds = makeStream(seed, 40, 200, 0);
+				rejected += compareWithExhaustive(stream, threshold, 1 + seed * 3, seeds);
+			}
+			// The data must exercise both outcomes.
+			expect(rejected).toBeGreaterThan(100);
+			expect(rejected).toBeLessThan(4 * 700 - 100);
+		});
+	}
+
+	it('stays exact across the re-ranking rebuilds of a growing pool', () => {
+		// Over 1,000 kept instructions: rebuilds at 256 and 512 pool entries happen mid-stream.
+		const stream = makeStream(99, 2500, 3000, 0.15);
+		const rejected = compareWithExhaustive(stream, 0.7, 5);
+		expect(rejected).toBeGreaterThan(50);
+	});
+
+	it('answers higher thresholds than its minimum exactly', () => {
+		const index = new NearDuplicateIndex({ minThreshold: 0.5 });
+		const pool = new ExhaustivePool();
+		const stream = makeStream(7, 600, 80, 0.3);
+		for (const [k, s] of stream.entries()) {
+			if (k % 2 === 0) {
+				index.add(s);
+				pool.add(s);
+				continue;
+			}
+			for (const t of [0.5, 0.6, 0.75, 0.95]) {
+				const fast = index.query(s, t, 3);
+				const slow = pool.query(s, t, 3);
+				expect(fast.exceeds).toBe(slow.exceeds);
+				expect(fast.matches).toEqual(slow.matches);
+			}
+		}
+	});
+});
