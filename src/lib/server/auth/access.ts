@@ -21,6 +21,7 @@ const RULES: [prefix: string, role: Role | 'public'][] = [
 	['/audits', 'researcher'],
 	['/api/audits', 'researcher'],
 	['/reports', 'researcher'],
+	['/api/reports', 'researcher'],
 	['/exports', 'researcher'],
 	['/api/exports', 'researcher'],
 	['/review', 'reviewer'],
