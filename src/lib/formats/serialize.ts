@@ -1,0 +1,249 @@
+/**
+ * Export serialisers: an instance (instruction, input, output) in, a chunk of the output file
+ * out. Pure and streaming — `begin()`, then `write(record)` per record, then `end()`; the
+ * concatenation of the chunks is the file, so a caller never holds more than one chunk. No
+ * dependencies here, so the format list and the prompt templates can be shown in the browser;
+ * CSV and Parquet live in serialize-csv.ts and serialize-parquet.ts, and createSerializer() in
+ * serialize-formats.ts picks among them all.
+ */
+
+/** One training example: a task's instruction with one of its instances (or a reformulation of it). */
+export interface ExportRecord {
+	instruction: string;
+	input: string;
+	output: string;
+}
+
+/** A piece of the output file: text (written as UTF-8) or bytes (Parquet). */
+export type Chunk = string | Uint8Array;
+
+export interface RecordSerializer {
+	/** What starts the file (a JSON array's "[", a CSV header, Parquet's magic bytes); may be empty. */
+	begin(): Chunk;
+	/** The chunk for one record; empty while a serialiser batches records (Parquet row groups). */
+	write(record: ExportRecord): Chunk;
+	/** What closes the file (buffered rows, "]", the Parquet footer); may be empty. */
+	end(): Chunk;
+}
+
+export type ExportFormatId = 'alpaca-json' | 'jsonl' | 'openai-chat' | 'prompt-completion' | 'csv' | 'parquet';
+
+export interface ExportFormatInfo {
+	id: ExportFormatId;
+	label: string;
+	extension: string;
+	mimeType: string;
+	/** Binary formats are written as bytes; the others are UTF-8 text. */
+	binary: boolean;
+	description: string;
+}
+
+export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
+	{
+		id: 'jsonl',
+		label: 'JSON Lines {instruction, input, output}',
+		extension: 'jsonl',
+		mimeType: 'application/jsonl; charset=utf-8',
+		binary: false,
+		description: 'One instance per line, as Self-Instruct releases its generated data; loads with datasets.load_dataset("json").'
+	},
+	{
+		id: 'alpaca-json',
+		label: 'Alpaca JSON array',
+		extension: 'json',
+		mimeType: 'application/json; charset=utf-8',
+		binary: false,
+		description: 'One JSON array of {instruction, input, output} objects, one per line, as Stanford Alpaca releases its data.'
+	},
+	{
+		id: 'openai-chat',
+		label: 'OpenAI chat fine-tuning JSON Lines',
+		extension: 'jsonl',
+		mimeType: 'application/jsonl; charset=utf-8',
+		binary: false,
+		description: '{messages: [system?, user, assistant]}: the user message is the instruction and the input, the assistant message the output.'
+	},
+	{
+		id: 'prompt-completion',
+		label: 'Prompt / completion JSON Lines',
+		extension: 'jsonl',
+		mimeType: 'application/jsonl; charset=utf-8',
+		binary: false,
+		description: '{prompt, completion} pairs written with a prompt template (Self-Instruct fine-tuning shape or Alpaca prompt).'
+	},
+	{
+		id: 'csv',
+		label: 'CSV (RFC 4180, UTF-8)',
+		extension: 'csv',
+		mimeType: 'text/csv; charset=utf-8',
+		binary: false,
+		description: 'Columns instruction, input, output with a header row; fields with commas, quotes or line breaks are quoted. Loads with pandas.read_csv.'
+	},
+	{
+		id: 'parquet',
+		label: 'Parquet',
+		extension: 'parquet',
+		mimeType: 'application/vnd.apache.parquet',
+		binary: true,
+		description: 'String columns instruction, input, output in row groups, Snappy-compressed; loads with pyarrow, pandas and datasets.load_dataset("parquet").'
+	}
+];
+
+export const EXPORT_FORMAT_IDS: readonly ExportFormatId[] = EXPORT_FORMATS.map((f) => f.id);
+
+export function isExportFormatId(value: string): value is ExportFormatId {
+	return (EXPORT_FORMAT_IDS as readonly string[]).includes(value);
+}
+
+export function exportFormat(id: ExportFormatId): ExportFormatInfo {
+	return EXPORT_FORMATS.find((f) => f.id === id)!;
+}
+
+// ---- prompt templates (prompt/completion) ----
+
+export type PromptTemplateId = 'self-instruct' | 'alpaca';
+
+export interface PromptTemplateInfo {
+	id: PromptTemplateId;
+	label: string;
+	description: string;
+}
+
+export const PROMPT_TEMPLATES: readonly PromptTemplateInfo[] = [
+	{
+		id: 'self-instruct',
+		label: 'Self-Instruct fine-tuning shape',
+		description:
+			'prompt "instruction\\nInput: input\\nOutput:" (or "instruction\\nOutput:" without input), completion " output<|endoftext|>"; the importer splits it back into instruction and input.'
+	},
+	{
+		id: 'alpaca',
+		label: 'Alpaca prompt',
+		description: 'The Stanford Alpaca training prompt ("Below is an instruction… ### Instruction: … ### Input: … ### Response:"), completion = the output.'
+	}
+];
+
+export const PROMPT_TEMPLATE_IDS: readonly PromptTemplateId[] = PROMPT_TEMPLATES.map((t) => t.id);
+
+export function isPromptTemplateId(value: string): value is PromptTemplateId {
+	return (PROMPT_TEMPLATE_IDS as readonly string[]).includes(value);
+}
+
+/** Marks the end of a completion in the Self-Instruct (GPT-3 fine-tuning) data. */
+export const END_OF_TEXT = '<|endoftext|>';
+
+/**
+ * Self-Instruct's prepare_for_finetuning.py encodes an instance with one of several templates
+ * (chosen at random); we always use its labelled ones — "{instruction}\nInput: {input}\nOutput:"
+ * and "{instruction}\nOutput:" — with " {output}<|endoftext|>" as completion. Like the
+ * reference, instruction and input are stripped and the no-input template is used when the
+ * input is blank; unlike it, the output is kept exactly (training data should not be edited).
+ */
+function selfInstructPair(r: ExportRecord): { prompt: string; completion: string } {
+	const instruction = r.instruction.trim();
+	const input = r.input.trim();
+	const prompt = input === '' ? `${instruction}\nOutput:` : `${instruction}\nInput: ${input}\nOutput:`;
+	return { prompt, completion: ` ${r.output}${END_OF_TEXT}` };
+}
+
+// The prompt Stanford Alpaca trains with (train.py, PROMPT_DICT); training code built on Alpaca expects this exact text.
+const ALPACA_PROMPT_INPUT =
+	'Below is an instruction that describes a task, paired with an input that provides further context. ' +
+	'Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:';
+const ALPACA_PROMPT_NO_INPUT =
+	'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n' +
+	'### Instruction:\n{instruction}\n\n### Response:';
+
+function alpacaPair(r: ExportRecord): { prompt: string; completion: string } {
+	// Function replacers: a "$&" in the data must not be read as a replacement pattern.
+	const prompt =
+		r.input.trim() === ''
+			? ALPACA_PROMPT_NO_INPUT.replace('{instruction}', () => r.instruction)
+			: ALPACA_PROMPT_INPUT.replace('{instruction}', () => r.instruction).replace('{input}', () => r.input);
+	return { prompt, completion: r.output };
+}
+
+/** The prompt/completion pair a template makes of a record. */
+export function promptCompletion(template: PromptTemplateId, record: ExportRecord): { prompt: string; completion: string } {
+	return template === 'alpaca' ? alpacaPair(record) : selfInstructPair(record);
+}
+
+// ---- chat ----
+
+/**
+ * How the user message holds the input. "labelled" puts "Input:" before it (after a blank
+ * line), which the importer's chat reader splits back into instruction and input; "plain" is
+ * only the blank line, which reads naturally but cannot be split back.
+ */
+export type ChatInputLayout = 'labelled' | 'plain';
+export const CHAT_INPUT_LAYOUTS: readonly ChatInputLayout[] = ['labelled', 'plain'];
+
+export function chatUserMessage(record: ExportRecord, layout: ChatInputLayout = 'labelled'): string {
+	const instruction = record.instruction.trim();
+	const input = record.input.trim();
+	if (input === '') return instruction;
+	return layout === 'plain' ? `${instruction}\n\n${input}` : `${instruction}\n\nInput: ${input}`;
+}
+
+// ---- the JSON family ----
+
+export interface SerializeOptions {
+	/** prompt-completion: which template writes the prompt; default self-instruct. */
+	template?: PromptTemplateId;
+	/** openai-chat: a system message put first in every example; none when empty. */
+	system?: string | null;
+	/** openai-chat: how the input sits in the user message; default labelled. */
+	chatInput?: ChatInputLayout;
+	/** parquet: rows per row group (memory stays bounded by one group). */
+	rowGroupRows?: number;
+	/** parquet: the writer named in the file's metadata. */
+	createdBy?: string;
+}
+
+const line = (value: unknown) => JSON.stringify(value) + '\n';
+
+export function jsonLinesSerializer(): RecordSerializer {
+	return {
+		begin: () => '',
+		write: (r) => line({ instruction: r.instruction, input: r.input, output: r.output }),
+		end: () => ''
+	};
+}
+
+/** A JSON array with one record per line, so it stays readable and greppable. */
+export function alpacaJsonSerializer(): RecordSerializer {
+	let first = true;
+	return {
+		begin: () => '[',
+		write: (r) => {
+			const text = (first ? '\n' : ',\n') + JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output });
+			first = false;
+			return text;
+		},
+		end: () => (first ? ']\n' : '\n]\n')
+	};
+}
+
+export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 'chatInput'> = {}): RecordSerializer {
+	const system = options.system?.trim() ? options.system : null;
+	const layout = options.chatInput ?? 'labelled';
+	return {
+		begin: () => '',
+		write: (r) => {
+			const messages: { role: string; content: string }[] = [];
+			if (system) messages.push({ role: 'system', content: system });
+			messages.push({ role: 'user', content: chatUserMessage(r, layout) }, { role: 'assistant', content: r.output });
+			return line({ messages });
+		},
+		end: () => ''
+	};
+}
+
+export function promptCompletionSerializer(options: Pick<SerializeOptions, 'template'> = {}): RecordSerializer {
+	const template = options.template ?? 'self-instruct';
+	return {
+		begin: () => '',
+		write: (r) => line(promptCompletion(template, r)),
+		end: () => ''
+	};
+}
