@@ -87,17 +87,17 @@ export class NearDuplicateIndex<T = undefined> {
 	private readonly boundsByThreshold = new Map<number, LcsBounds>();
 
 	// Token order: rankOf[token id]; lower rank = rarer = earlier in sorted form.
-	private rankOf = new Int32Array(1024);
+	private rankOf: Int32Array = new Int32Array(1024);
 	private nextNewRank = FROZEN_RANK_BASE - 1;
 	/** Pool instructions containing each token (for the next rebuild's order). */
-	private docFreq = new Int32Array(1024);
+	private docFreq: Int32Array = new Int32Array(1024);
 
 	// Pool instructions: token ids in text order (`seq`) and their ranks sorted (`ordRank`).
 	private count = 0;
-	private start = new Int32Array(1024);
-	private length = new Int32Array(1024);
-	private seq = new Int32Array(16384);
-	private ordRank = new Int32Array(16384);
+	private start: Int32Array = new Int32Array(1024);
+	private length: Int32Array = new Int32Array(1024);
+	private seq: Int32Array = new Int32Array(16384);
+	private ordRank: Int32Array = new Int32Array(16384);
 	private used = 0;
 	private maxLength = 0;
 	private readonly texts: string[] = [];
@@ -113,14 +113,14 @@ export class NearDuplicateIndex<T = undefined> {
 	private rebuildAt = FIRST_REBUILD;
 
 	// Per-query scratch.
-	private acc = new Int32Array(1024);
-	private lastI = new Int32Array(1024);
-	private lastJ = new Int32Array(1024);
-	private touched = new Int32Array(1024);
-	private touchedByLength = new Int32Array(256);
-	private xTokens = new Int32Array(64);
-	private xRanks = new Int32Array(64);
-	private xKeys = new Int32Array(64);
+	private acc: Int32Array = new Int32Array(1024);
+	private lastI: Int32Array = new Int32Array(1024);
+	private lastJ: Int32Array = new Int32Array(1024);
+	private touched: Int32Array = new Int32Array(1024);
+	private touchedByLength: Int32Array = new Int32Array(256);
+	private xTokens: Int32Array = new Int32Array(64);
+	private xRanks: Int32Array = new Int32Array(64);
+	private xKeys: Int32Array = new Int32Array(64);
 	private readonly pattern = new PatternBuffer();
 
 	constructor(options: NearDuplicateIndexOptions = {}) {

@@ -1,0 +1,95 @@
+/**
+ * Filter configuration: a plain JSON-serialisable object (stored with a run), validated with
+ * `parseFilterConfig`. Every number of the papers' filters is a field here.
+ */
+import { z } from 'zod';
+
+/** Names of the rules, as they appear in verdicts and funnels. */
+export const INSTRUCTION_RULES = [
+	'emptyInstruction',
+	'wordCount',
+	'blacklist',
+	'forbiddenPrefix',
+	'leadingPunctuation',
+	'leadingNonAscii',
+	'rougeL'
+] as const;
+export const INSTANCE_RULES = [
+	'taskRejected',
+	'inputEqualsOutput',
+	'emptyOutput',
+	'endsWithColon',
+	'conflictingOutputs',
+	'duplicate',
+	'maxPerTask'
+] as const;
+/** A task whose instruction passed but none of whose instances did. */
+export const TASK_RULES = ['noInstances'] as const;
+
+export type InstructionRule = (typeof INSTRUCTION_RULES)[number];
+export type InstanceRule = (typeof INSTANCE_RULES)[number];
+export type FilterRule = InstructionRule | InstanceRule | (typeof TASK_RULES)[number];
+
+/** Human labels for funnels and tables. */
+export const RULE_LABELS: Record<FilterRule, string> = {
+	emptyInstruction: 'Empty instruction',
+	wordCount: 'Too short or too long',
+	blacklist: 'Blacklisted word',
+	forbiddenPrefix: 'Forbidden opening ("Write a program")',
+	leadingPunctuation: 'Starts with punctuation',
+	leadingNonAscii: 'Starts with a non-ASCII character',
+	rougeL: 'Too similar to the pool (ROUGE-L)',
+	taskRejected: 'Its instruction was rejected',
+	inputEqualsOutput: 'Input identical to output',
+	emptyOutput: 'Empty output',
+	endsWithColon: 'Input or output ends with ":"',
+	conflictingOutputs: 'Same input, different outputs (whole task)',
+	duplicate: 'Exact duplicate instance',
+	maxPerTask: 'Over the per-task limit',
+	noInstances: 'No instance left'
+};
+
+const toggle = z.object({ enabled: z.boolean() });
+
+export const filterConfigSchema = z.object({
+	/** Preset it came from ("self-instruct", "alpaca") or a user's name for it. */
+	name: z.string().min(1),
+	/** What the reference does to a generated instruction before its rules. */
+	normalize: z.object({
+		/** re.sub(r"\s+", " ", inst) — Self-Instruct only. */
+		collapseWhitespace: z.boolean(),
+		/** inst.capitalize() — Self-Instruct only (makes "Write a program" case-insensitive). */
+		capitalize: z.boolean()
+	}),
+	instruction: z.object({
+		/** Kept only with min ≤ words ≤ max, words as Python's str.split() counts them. */
+		wordCount: toggle.extend({ min: z.number().int().min(0), max: z.number().int().min(0) }),
+		/** Whole words, case-insensitive, Python word boundaries; taken literally (the reference pastes them into a regex). */
+		blacklist: toggle.extend({ words: z.array(z.string().min(1)) }),
+		/** Case-sensitive prefixes of the (normalised) instruction. */
+		forbiddenPrefix: toggle.extend({ prefixes: z.array(z.string().min(1)) }),
+		/** First character in Python's string.punctuation. */
+		leadingPunctuation: toggle,
+		/** First character outside ASCII. */
+		leadingNonAscii: toggle,
+		/** Rejected when ROUGE-L F to some pool instruction is > threshold. */
+		rougeL: toggle.extend({ threshold: z.number().min(0).max(1), topK: z.number().int().min(0) })
+	}),
+	instance: z.object({
+		inputEqualsOutput: toggle,
+		emptyOutput: toggle,
+		endsWithColon: toggle,
+		/** One non-empty input with different outputs: every instance of the task goes. */
+		conflictingOutputs: toggle,
+		duplicate: toggle,
+		/** The first `max` valid instances are kept (the reference samples them at random). */
+		maxPerTask: toggle.extend({ max: z.number().int().min(1) })
+	})
+});
+
+export type FilterConfig = z.infer<typeof filterConfigSchema>;
+
+/** Validate a stored or user-given configuration; throws a ZodError naming the bad field. */
+export function parseFilterConfig(value: unknown): FilterConfig {
+	return filterConfigSchema.parse(value);
+}

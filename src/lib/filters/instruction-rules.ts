@@ -1,0 +1,114 @@
+/**
+ * The per-instruction rules of Self-Instruct / Alpaca (everything but ROUGE-L, which needs the
+ * pool): each returns a verdict naming the rule and why.
+ */
+import { countWords } from '../text/words';
+import type { FilterConfig, InstructionRule } from './config';
+import { ASCII_PUNCTUATION, collapseWhitespace, pyCapitalize, pyStrip } from './python-text';
+
+export interface Verdict<R extends string = string> {
+	keep: boolean;
+	rule?: R;
+	detail?: string;
+}
+
+export const KEEP: Verdict<never> = Object.freeze({ keep: true });
+
+/** The instruction as the reference's rules see it: stripped, and for Self-Instruct collapsed and capitalized. */
+export function normalizeInstruction(text: string, normalize: FilterConfig['normalize']): string {
+	let s = normalize.collapseWhitespace ? pyStrip(collapseWhitespace(text)) : pyStrip(text);
+	if (normalize.capitalize) s = pyCapitalize(s);
+	return s;
+}
+
+/**
+ * Python's `\b` in a str pattern: a boundary between a word character (str.isalnum() or "_",
+ * i.e. Unicode letters and numbers) and a non-word one. JavaScript's `\b` is ASCII-only.
+ */
+const WORD = '[\\p{L}\\p{N}_]';
+const BOUNDARY = `(?:(?<=${WORD})(?!${WORD})|(?<!${WORD})(?=${WORD}))`;
+
+/**
+ * Characters Python's re.IGNORECASE matches for an ASCII letter beyond its two cases (found by
+ * testing every code point): İ and ı for i, the Kelvin sign for k, the long s for s.
+ */
+const EXTRA_CASE_MATCHES: Record<string, string> = { i: '\u0130\u0131', k: '\u212a', s: '\u017f' };
+
+function escapeClassChar(ch: string): string {
+	return /[\\\]^-]/.test(ch) ? `\\${ch}` : ch;
+}
+
+function caseInsensitiveChar(ch: string): string {
+	const lower = ch.toLowerCase();
+	const upper = ch.toUpperCase();
+	const variants = new Set([ch]);
+	// Only single-character case partners, as a regex engine compares characters one by one.
+	if ([...lower].length === 1) variants.add(lower);
+	if ([...upper].length === 1) variants.add(upper);
+	for (const extra of EXTRA_CASE_MATCHES[lower] ?? '') variants.add(extra);
+	if (variants.size === 1) return ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+	return `[${[...variants].map(escapeClassChar).join('')}]`;
+}
+
+/**
+ * A matcher for Self-Instruct's `re.compile(r'\b({0})\b'.format(w), flags=re.IGNORECASE)`,
+ * for all blacklisted words at once. Returns the word found, or null.
+ */
+export function blacklistMatcher(words: readonly string[]): (text: string) => string | null {
+	if (words.length === 0) return () => null;
+	const alternatives = words.map((w) => [...w].map(caseInsensitiveChar).join(''));
+	const re = new RegExp(`${BOUNDARY}(?:${alternatives.join('|')})${BOUNDARY}`, 'u');
+	return (text) => {
+		const m = re.exec(text);
+		return m ? m[0] : null;
+	};
+}
+
+/** Quote a text for a verdict's detail, shortened. */
+export function quote(text: string, max = 40): string {
+	const chars = [...text];
+	return JSON.stringify(chars.length > max ? chars.slice(0, max).join('') + '…' : text);
+}
+
+/** The rules that look at one instruction alone, in the reference's order. */
+export class InstructionRules {
+	private readonly findBlacklisted: (text: string) => string | null;
+
+	constructor(private readonly config: FilterConfig) {
+		this.findBlacklisted = config.instruction.blacklist.enabled
+			? blacklistMatcher(config.instruction.blacklist.words)
+			: () => null;
+	}
+
+	/** Verdict on an already normalised instruction. */
+	check(text: string): Verdict<InstructionRule> {
+		const rules = this.config.instruction;
+		if (text === '') return { keep: false, rule: 'emptyInstruction', detail: 'nothing left after stripping whitespace' };
+		if (rules.wordCount.enabled) {
+			const words = countWords(text);
+			if (words < rules.wordCount.min) {
+				return { keep: false, rule: 'wordCount', detail: `${words} words < ${rules.wordCount.min}` };
+			}
+			if (words > rules.wordCount.max) {
+				return { keep: false, rule: 'wordCount', detail: `${words} words > ${rules.wordCount.max}` };
+			}
+		}
+		if (rules.blacklist.enabled) {
+			const found = this.findBlacklisted(text);
+			if (found !== null) return { keep: false, rule: 'blacklist', detail: `contains ${JSON.stringify(found)}` };
+		}
+		if (rules.forbiddenPrefix.enabled) {
+			const prefix = rules.forbiddenPrefix.prefixes.find((p) => text.startsWith(p));
+			if (prefix !== undefined) return { keep: false, rule: 'forbiddenPrefix', detail: `starts with ${JSON.stringify(prefix)}` };
+		}
+		const first = String.fromCodePoint(text.codePointAt(0)!);
+		if (rules.leadingPunctuation.enabled && ASCII_PUNCTUATION.includes(first)) {
+			return { keep: false, rule: 'leadingPunctuation', detail: `starts with ${JSON.stringify(first)}` };
+		}
+		if (rules.leadingNonAscii.enabled && first.codePointAt(0)! > 0x7f) {
+			const cp = first.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+			return { keep: false, rule: 'leadingNonAscii', detail: `starts with ${JSON.stringify(first)} (U+${cp})` };
+		}
+		return KEEP;
+	}
+}

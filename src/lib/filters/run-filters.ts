@@ -1,0 +1,232 @@
+/**
+ * Runs a filter configuration over tasks in order, as the reference pipelines do: each task's
+ * instruction goes through the instruction rules, then ROUGE-L against the pool (seed
+ * instructions + every instruction kept so far, joined at once); its instances go through the
+ * instance rules. Yields one verdict per task and ends with a funnel: how many each rule
+ * removed, with a few examples of each. Nothing is deleted; callers store the verdicts.
+ */
+import { NearDuplicateIndex } from '../rouge/near-duplicate-index';
+import {
+	INSTANCE_RULES,
+	INSTRUCTION_RULES,
+	RULE_LABELS,
+	TASK_RULES,
+	type FilterConfig,
+	type FilterRule,
+	type InstructionRule
+} from './config';
+import { type FilterInstance, type InstanceVerdict, checkInstances } from './instance-rules';
+import { InstructionRules, type Verdict, normalizeInstruction, quote } from './instruction-rules';
+
+export type TaskId = string | number;
+
+export interface FilterTask {
+	id: TaskId;
+	instruction: string;
+	instances?: readonly FilterInstance[];
+}
+
+/** A seed instruction: in the ROUGE-L pool from the start, never filtered itself. */
+export type SeedInstruction = string | { id?: TaskId; instruction: string };
+
+export interface SimilarInstruction {
+	instruction: string;
+	score: number;
+	/** The pool instruction's task id (seeds: their id if given). */
+	id?: TaskId;
+	seed: boolean;
+}
+
+export interface RougeFinding {
+	/**
+	 * For a rejected instruction the pool's exact maximum F; for a kept one the best F among the
+	 * pool instructions the index examined (≤ threshold), or null if it examined none.
+	 */
+	max: number | null;
+	/** Rejected: the top-k pool instructions above the threshold; kept: the best examined one. */
+	mostSimilar: SimilarInstruction[];
+}
+
+export interface TaskVerdict extends Verdict<FilterRule> {
+	id: TaskId;
+	/** The instruction's own verdict (a task can still go for having no instance left). */
+	instruction: Verdict<InstructionRule>;
+	/** Set when the ROUGE-L rule ran for this instruction. */
+	rougeL?: RougeFinding;
+	instances: InstanceVerdict[];
+}
+
+export interface FunnelExample {
+	taskId: TaskId;
+	instanceId?: string | number;
+	text: string;
+	detail?: string;
+}
+
+export interface FunnelStep {
+	rule: FilterRule;
+	label: string;
+	level: 'task' | 'instance';
+	removed: number;
+	examples: FunnelExample[];
+}
+
+export interface FilterFunnel {
+	config: string;
+	tasks: { total: number; kept: number };
+	instances: { total: number; kept: number };
+	/** Every rule in pipeline order, including those that removed nothing. */
+	steps: FunnelStep[];
+}
+
+export interface FilterRunOptions {
+	seeds?: Iterable<SeedInstruction>;
+	/** Examples kept per rule in the funnel (default 5). */
+	examplesPerRule?: number;
+}
+
+interface PoolEntry {
+	id?: TaskId;
+	instruction: string;
+	seed: boolean;
+}
+
+function formatScore(score: number, threshold: number): string {
+	const short = score.toFixed(2);
+	// Near the threshold two decimals could read as "0.70 > 0.7"; show every digit then.
+	return Number(short) <= threshold || Number(short) === 1 ? String(score) : short;
+}
+
+/** A filter run fed one task at a time; `funnel()` summarises what it has seen so far. */
+export class FilterRun {
+	private readonly rules: InstructionRules;
+	private readonly pool: NearDuplicateIndex<PoolEntry> | null;
+	private readonly examplesPerRule: number;
+	private readonly steps = new Map<FilterRule, FunnelStep>();
+	private tasksTotal = 0;
+	private tasksKept = 0;
+	private instancesTotal = 0;
+	private instancesKept = 0;
+
+	constructor(
+		readonly config: FilterConfig,
+		options: FilterRunOptions = {}
+	) {
+		this.rules = new InstructionRules(config);
+		this.examplesPerRule = options.examplesPerRule ?? 5;
+		const rouge = config.instruction.rougeL;
+		this.pool = rouge.enabled ? new NearDuplicateIndex<PoolEntry>({ minThreshold: rouge.threshold }) : null;
+		for (const seed of options.seeds ?? []) {
+			const entry: PoolEntry = typeof seed === 'string' ? { instruction: seed, seed: true } : { ...seed, seed: true };
+			this.pool?.add(normalizeInstruction(entry.instruction, config.normalize), entry);
+		}
+		for (const rule of INSTRUCTION_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
+		for (const rule of TASK_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
+		for (const rule of INSTANCE_RULES) this.steps.set(rule, this.emptyStep(rule, 'instance'));
+	}
+
+	/** Filter the next task; a kept instruction joins the ROUGE-L pool before this returns. */
+	push(task: FilterTask): TaskVerdict {
+		const text = normalizeInstruction(task.instruction, this.config.normalize);
+		let instruction: Verdict<InstructionRule> = this.rules.check(text);
+		let rougeL: RougeFinding | undefined;
+		if (instruction.keep && this.pool) {
+			const { threshold, topK } = this.config.instruction.rougeL;
+			const prepared = this.pool.prepare(text);
+			const result = this.pool.query(prepared, threshold, topK);
+			const similar = (entry: number, score: number): SimilarInstruction => {
+				const p = this.pool!.payload(entry);
+				return { instruction: p.instruction, score, ...(p.id !== undefined ? { id: p.id } : {}), seed: p.seed };
+			};
+			if (result.exceeds) {
+				const best = result.max!;
+				rougeL = { max: best.score, mostSimilar: result.matches.map((m) => similar(m.entry, m.score)) };
+				instruction = {
+					keep: false,
+					rule: 'rougeL',
+					detail: `rougeL ${formatScore(best.score, threshold)} vs ${quote(this.pool.payload(best.entry).instruction)}`
+				};
+			} else {
+				const seen = result.bestExamined;
+				rougeL = { max: seen ? seen.score : null, mostSimilar: seen && topK > 0 ? [similar(seen.entry, seen.score)] : [] };
+				this.pool.add(prepared, { id: task.id, instruction: task.instruction, seed: false });
+			}
+		}
+
+		const instances = task.instances ?? [];
+		let instanceVerdicts: InstanceVerdict[];
+		if (instruction.keep) {
+			instanceVerdicts = checkInstances(instances, this.config.instance);
+		} else {
+			const detail = `instruction rejected by ${instruction.rule}`;
+			instanceVerdicts = instances.map((i) => ({ id: i.id, keep: false, rule: 'taskRejected' as const, detail }));
+		}
+		let verdict: Verdict<FilterRule> = instruction;
+		if (instruction.keep && instances.length > 0 && !instanceVerdicts.some((v) => v.keep)) {
+			verdict = { keep: false, rule: 'noInstances', detail: `all ${instances.length} instances removed` };
+		}
+		this.count(task, verdict, instanceVerdicts);
+		return { id: task.id, ...verdict, instruction, ...(rougeL ? { rougeL } : {}), instances: instanceVerdicts };
+	}
+
+	funnel(): FilterFunnel {
+		return {
+			config: this.config.name,
+			tasks: { total: this.tasksTotal, kept: this.tasksKept },
+			instances: { total: this.instancesTotal, kept: this.instancesKept },
+			steps: [...this.steps.values()].map((s) => ({ ...s, examples: [...s.examples] }))
+		};
+	}
+
+	private emptyStep(rule: FilterRule, level: 'task' | 'instance'): FunnelStep {
+		return { rule, label: RULE_LABELS[rule], level, removed: 0, examples: [] };
+	}
+
+	private count(task: FilterTask, verdict: Verdict<FilterRule>, instances: InstanceVerdict[]): void {
+		this.tasksTotal++;
+		if (verdict.keep) this.tasksKept++;
+		else this.note(verdict.rule!, { taskId: task.id, text: task.instruction, detail: verdict.detail });
+		const byId = task.instances ?? [];
+		instances.forEach((v, k) => {
+			this.instancesTotal++;
+			if (v.keep) this.instancesKept++;
+			else {
+				const inst = byId[k];
+				this.note(v.rule!, {
+					taskId: task.id,
+					instanceId: v.id,
+					text: `${inst.input === '' ? '' : `${inst.input} → `}${inst.output}`,
+					detail: v.detail
+				});
+			}
+		});
+	}
+
+	private note(rule: FilterRule, example: FunnelExample): void {
+		const step = this.steps.get(rule)!;
+		step.removed++;
+		if (step.examples.length < this.examplesPerRule) step.examples.push(example);
+	}
+}
+
+/** Filter `tasks` in order; the generator's return value is the funnel. */
+export function* runFilters(
+	tasks: Iterable<FilterTask>,
+	config: FilterConfig,
+	options: FilterRunOptions = {}
+): Generator<TaskVerdict, FilterFunnel, undefined> {
+	const run = new FilterRun(config, options);
+	for (const task of tasks) yield run.push(task);
+	return run.funnel();
+}
+
+/** The same over an async stream (e.g. rows read in batches, or an import parser). */
+export async function* runFiltersAsync(
+	tasks: AsyncIterable<FilterTask> | Iterable<FilterTask>,
+	config: FilterConfig,
+	options: FilterRunOptions = {}
+): AsyncGenerator<TaskVerdict, FilterFunnel, undefined> {
+	const run = new FilterRun(config, options);
+	for await (const task of tasks) yield run.push(task);
+	return run.funnel();
+}
