@@ -10,7 +10,9 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	users: { summary: 'create, list, reset passwords of, disable accounts', load: () => import('./commands/users') },
 	import: { summary: 'import a dataset file', load: () => import('./commands/import') },
 	datasets: { summary: 'list datasets', load: () => import('./commands/datasets') },
-	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') }
+	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') },
+	dedup: { summary: 'ROUGE-L near-duplicate filter over a file of instructions (JSON lines out)', load: () => import('./commands/dedup') },
+	rouge: { summary: 'ROUGE-L (rouge_score-exact) for {target, prediction} pairs', load: () => import('./commands/rouge') }
 };
 
 function usage(): string {

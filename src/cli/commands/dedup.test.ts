@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rougeL } from '$lib/rouge/score';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '../../..');
+let dir: string;
+
+async function cli(...args: string[]) {
+	try {
+		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', ...args], { cwd: root });
+		return { code: 0, stdout, stderr };
+	} catch (err) {
+		const e = err as { code: number; stdout: string; stderr: string };
+		return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+	}
+}
+
+const lines = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const write = (name: string, text: string) => {
+	const file = path.join(dir, name);
+	fs.writeFileSync(file, text);
+	return file;
+};
+
+beforeAll(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-cli-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('cli dedup', () => {
+	it('filters JSON Lines in order against seeds, kept candidates joining the pool at once', async () => {
+		const seeds = write(
+			'seeds.jsonl',
+			[
+				{ id: 'seed_task_0', name: 'haiku', instruction: 'Write a haiku about autumn leaves.', instances: [{ input: '', output: 'Leaves fall.' }], is_classification: false },
+				{ id: 'seed_task_1', name: 'rivers', instruction: 'Name three rivers in Africa.', instances: [{ input: '', output: 'Nile, Congo, Niger.' }], is_classification: false }
+			]
+				.map((t) => JSON.stringify(t))
+				.join('\n') + '\n'
+		);
+		const candidates = write(
+			'candidates.jsonl',
+			[
+				JSON.stringify({ id: 'c1', instruction: 'Give me a recipe for a chocolate cake.' }),
+				JSON.stringify({ instruction: 'Give me a recipe for a chocolate cake, please!' }),
+				'',
+				JSON.stringify({ id: 42, instruction: 'Write a haiku about the autumn leaves.' }),
+				JSON.stringify({ instruction: 'Explain how rainbows form to a child.' })
+			].join('\n') + '\n'
+		);
+		const { code, stdout, stderr } = await cli('dedup', candidates, '--seeds', seeds, '--top', '3');
+		expect(stderr).not.toContain('error');
+		expect(code).toBe(0);
+		const out = lines(stdout);
+		expect(out.map((o) => [o.id, o.keep])).toEqual([
+			['c1', true],
+			[2, false],
+			[42, false],
+			[4, true]
+		]);
+		const cake = rougeL('Give me a recipe for a chocolate cake, please!', 'Give me a recipe for a chocolate cake.').fmeasure;
+		expect(out[1]).toEqual({
+			id: 2,
+			instruction: 'Give me a recipe for a chocolate cake, please!',
+			keep: false,
+			max_rougeL: cake,
+			most_similar: [{ instruction: 'Give me a recipe for a chocolate cake.', score: cake }]
+		});
+		expect(out[2].most_similar[0].instruction).toBe('Write a haiku about autumn leaves.');
+		expect(out[2].max_rougeL).toBe(rougeL('Write a haiku about the autumn leaves.', 'Write a haiku about autumn leaves.').fmeasure);
+		for (const o of out.filter((o) => o.keep)) {
+			if (o.max_rougeL !== null) expect(o.max_rougeL).toBeLessThanOrEqual(0.7);
+			expect(o.most_similar.length).toBeLessThanOrEqual(1);
+		}
+
+		// A higher threshold keeps the near-copy; --top 0 lists nothing.
+		const loose = lines((await cli('dedup', candidates, '--seeds', seeds, '--threshold', '0.95', '--top', '0')).stdout);
+		expect(loose.map((o) => o.keep)).toEqual([true, true, true, true]);
+		expect(loose.every((o) => o.most_similar.length === 0)).toBe(true);
+	});
+
+	it('reads an importable file (an Alpaca JSON array)', async () => {
+		const alpaca = write(
+			'alpaca.json',
+			JSON.stringify([
+				{ instruction: 'List three primary colors.', input: '', output: 'Red, blue, yellow.' },
+				{ instruction: 'List the three primary colors.', input: '', output: 'Red, yellow, blue.' },
+				{ instruction: 'Translate the sentence into French.', input: 'Hello', output: 'Bonjour' }
+			])
+		);
+		const { code, stdout } = await cli('dedup', alpaca);
+		expect(code).toBe(0);
+		expect(lines(stdout).map((o) => [o.instruction, o.keep])).toEqual([
+			['List three primary colors.', true],
+			['List the three primary colors.', false],
+			['Translate the sentence into French.', true]
+		]);
+	});
+
+	it('names the file, line and field of a bad record, after printing the verdicts before it', async () => {
+		const bad = write('bad.jsonl', `${JSON.stringify({ instruction: 'Name a bird that cannot fly.' })}\n{"id": 2, "instruction": 7}\n`);
+		const { code, stdout, stderr } = await cli('dedup', bad);
+		expect(code).toBe(1);
+		expect(stderr).toContain('bad.jsonl: line 2: field "instruction" must be a string, got number');
+		expect(lines(stdout)).toHaveLength(1);
+		const usage = await cli('dedup', bad, '--threshold', '2');
+		expect(usage.code).toBe(2);
+		expect(usage.stderr).toContain('--threshold must be a number from 0 to 1');
+	});
+});
+
+describe('cli rouge', () => {
+	it('prints rouge_score precision, recall and F per pair, and names a bad field', async () => {
+		const pairs = write(
+			'pairs.jsonl',
+			[
+				{ target: 'the cat sat on the mat', prediction: 'the cat on a mat' },
+				{ target: 'w1 w2 w3 w4 w5 w6 w7 t8', prediction: 'w1 w2 w3 w4 w5 w6 w7 p8 p9 p10 p11 p12' },
+				{ target: '', prediction: 'anything' }
+			]
+				.map((p) => JSON.stringify(p))
+				.join('\n')
+		);
+		const { code, stdout } = await cli('rouge', '--pairs', pairs);
+		expect(code).toBe(0);
+		expect(lines(stdout)).toEqual([
+			{ precision: 0.8, recall: 0.6666666666666666, fmeasure: 0.7272727272727272 },
+			{ precision: 7 / 12, recall: 0.875, fmeasure: 0.7000000000000001 },
+			{ precision: 0, recall: 0, fmeasure: 0 }
+		]);
+		const bad = write('badpairs.jsonl', '{"target": "a b", "prediction": "a"}\n{"target": "x"}\n');
+		const failed = await cli('rouge', '--pairs', bad);
+		expect(failed.code).toBe(1);
+		expect(failed.stderr).toContain('badpairs.jsonl: line 2: field "prediction" must be a string, it is missing');
+		expect(lines(failed.stdout)).toHaveLength(1);
+	});
+});

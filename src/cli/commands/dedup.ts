@@ -1,0 +1,218 @@
+/**
+ * `npm run cli -- dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10]`: the Self-Instruct
+ * ROUGE-L filter over a file of instructions, in file order. The pool starts with the seed
+ * file's instructions; a kept candidate joins it at once, as in the reference. One JSON line
+ * per candidate on stdout:
+ *   {id, instruction, keep, max_rougeL, most_similar: [{instruction, score}]}
+ * For a rejected candidate max_rougeL and most_similar[0] are the pool's exact maximum (and
+ * most_similar the top matches above the threshold); for a kept one they are the best match the
+ * index examined (≤ threshold), or null and [] — the exact maximum would need the full scan.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { CliError } from '../cli-error';
+import { parseCommandArgs } from '../args';
+import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
+import { NearDuplicateIndex } from '$lib/rouge/near-duplicate-index';
+
+const USAGE = `Usage: npm run cli -- dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>]
+
+Keeps an instruction only if its ROUGE-L F with every instruction already in the pool (the seeds,
+then every kept one) is at most the threshold, and prints one JSON line per instruction:
+  {"id", "instruction", "keep", "max_rougeL", "most_similar": [{"instruction", "score"}]}
+
+Input: JSON Lines of {"id"?, "instruction"} (id defaults to the record's position, from 1),
+or any importable file (seed_tasks.jsonl, an Alpaca JSON array, …; --format to force one):
+${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.label}`).join('\n')}`;
+
+export interface InstructionRecord {
+	id: string | number;
+	instruction: string;
+}
+
+/** Fields that mark a record as one of the importable formats rather than a bare instruction. */
+const IMPORT_FIELDS = ['instances', 'input', 'output', 'messages', 'prompt', 'completion', 'response'];
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{ seeds: { type: 'string' }, threshold: { type: 'string' }, top: { type: 'string' }, format: { type: 'string' } },
+		USAGE
+	);
+	const file = positionals[0];
+	if (!file) throw new CliError(`Missing the file of instructions.\n\n${USAGE}`, 2);
+	if (positionals.length > 1) throw new CliError(`Unexpected argument "${positionals[1]}".\n\n${USAGE}`, 2);
+	const threshold = values.threshold === undefined ? 0.7 : Number(values.threshold);
+	if (!(threshold >= 0 && threshold <= 1)) throw new CliError(`--threshold must be a number from 0 to 1, got "${values.threshold}".`, 2);
+	const top = values.top === undefined ? 10 : Number(values.top);
+	if (!Number.isInteger(top) || top < 0) throw new CliError(`--top must be a whole number ≥ 0, got "${values.top}".`, 2);
+	const format = values.format ?? 'auto';
+	if (format !== 'auto' && !FORMATS.some((f) => f.id === format)) {
+		throw new CliError(`Unknown --format "${format}". Choose one of: ${FORMATS.map((f) => f.id).join(', ')}.`, 2);
+	}
+
+	const index = new NearDuplicateIndex<string>({ minThreshold: threshold });
+	if (values.seeds) {
+		for await (const seed of readInstructions(values.seeds, 'auto')) index.add(seed.instruction, seed.instruction);
+	}
+	const out = new LineWriter(process.stdout);
+	try {
+		await filterInto(out, index, readInstructions(file, format as FormatId | 'auto'), threshold, top);
+	} finally {
+		await out.end(); // the verdicts given before an error still go out
+	}
+}
+
+async function filterInto(
+	out: LineWriter,
+	index: NearDuplicateIndex<string>,
+	candidates: AsyncIterable<InstructionRecord>,
+	threshold: number,
+	top: number
+): Promise<void> {
+	for await (const candidate of candidates) {
+		const prepared = index.prepare(candidate.instruction);
+		const result = index.query(prepared, threshold, top);
+		let max: number | null;
+		let similar: { instruction: string; score: number }[];
+		if (result.exceeds) {
+			max = result.max!.score;
+			similar = result.matches.map((m) => ({ instruction: index.payload(m.entry), score: m.score }));
+		} else {
+			const seen = result.bestExamined;
+			max = seen ? seen.score : null;
+			similar = seen && top > 0 ? [{ instruction: index.payload(seen.entry), score: seen.score }] : [];
+			index.add(prepared, candidate.instruction);
+		}
+		await out.write(
+			JSON.stringify({ id: candidate.id, instruction: candidate.instruction, keep: !result.exceeds, max_rougeL: max, most_similar: similar })
+		);
+	}
+}
+
+/**
+ * Instructions of a file, in order: JSON Lines of {id?, instruction} read here, anything else
+ * through the import parsers (each task's instruction, id = its source id).
+ */
+export async function* readInstructions(file: string, format: FormatId | 'auto'): AsyncGenerator<InstructionRecord> {
+	const name = path.basename(file);
+	const first = await firstRecord(file);
+	if (format === 'auto' && first !== null && isBareInstruction(first)) {
+		yield* readJsonLines(file, (value, line, position) => {
+			if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+				throw new CliError(`${name}: line ${line}: expected an object {"id"?, "instruction"}, got ${describe(value)}`);
+			}
+			const record = value as Record<string, unknown>;
+			if (typeof record.instruction !== 'string') {
+				throw new CliError(`${name}: line ${line}: field "instruction" must be a string, got ${describe(record.instruction)}`);
+			}
+			const id = record.id ?? position;
+			if (typeof id !== 'string' && typeof id !== 'number') {
+				throw new CliError(`${name}: line ${line}: field "id" must be a string or a number, got ${describe(id)}`);
+			}
+			return { id, instruction: record.instruction };
+		});
+		return;
+	}
+	let position = 0;
+	try {
+		for await (const record of parseImport(openFile(file), { fileName: name, format })) {
+			position++;
+			if (record.kind !== 'task') {
+				throw new CliError(`${name}: line ${record.location.line}: a model prediction, not a task; dedup reads instructions`);
+			}
+			yield { id: record.sourceId ?? position, instruction: record.instruction };
+		}
+	} catch (err) {
+		if (err instanceof ImportError) throw new CliError(err.message);
+		throw err;
+	}
+}
+
+/** Parse each non-blank line of a JSON Lines file with `map(value, line number, record position)`. */
+export async function* readJsonLines<T>(
+	file: string,
+	map: (value: unknown, line: number, position: number) => T
+): AsyncGenerator<T> {
+	const name = path.basename(file);
+	const lines = readline.createInterface({ input: openFile(file), crlfDelay: Infinity });
+	let line = 0;
+	let position = 0;
+	for await (const raw of lines) {
+		line++;
+		const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+		if (text.trim() === '') continue;
+		position++;
+		let value: unknown;
+		try {
+			value = JSON.parse(text);
+		} catch (err) {
+			throw new CliError(`${name}: line ${line}: not valid JSON (${(err as Error).message})`);
+		}
+		yield map(value, line, position);
+	}
+}
+
+function openFile(file: string): fs.ReadStream {
+	try {
+		fs.accessSync(file, fs.constants.R_OK);
+	} catch {
+		throw new CliError(`Cannot read ${file}: no such file or not readable.`);
+	}
+	return fs.createReadStream(file, { highWaterMark: 1 << 20 });
+}
+
+/** The first record of a JSON Lines file, or null when the file is something else (e.g. a JSON array). */
+async function firstRecord(file: string): Promise<unknown | null> {
+	for await (const line of readline.createInterface({ input: openFile(file), crlfDelay: Infinity })) {
+		const text = line.replace(/^\uFEFF/, '').trim();
+		if (text === '') continue;
+		if (!text.startsWith('{')) return null;
+		try {
+			return JSON.parse(text);
+		} catch {
+			return null;
+		}
+	}
+	return null;
+}
+
+function isBareInstruction(value: unknown): boolean {
+	if (typeof value !== 'object' || value === null) return false;
+	const record = value as Record<string, unknown>;
+	return 'instruction' in record && !IMPORT_FIELDS.some((f) => f in record);
+}
+
+function describe(value: unknown): string {
+	if (value === undefined) return 'nothing (missing)';
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	return typeof value === 'string' ? `a string` : typeof value;
+}
+
+/** Buffered stdout lines that wait for the pipe to drain instead of piling up in memory. */
+export class LineWriter {
+	private buffer: string[] = [];
+	private size = 0;
+
+	constructor(private readonly stream: NodeJS.WritableStream) {}
+
+	async write(line: string): Promise<void> {
+		this.buffer.push(line);
+		this.size += line.length + 1;
+		if (this.size >= 64 * 1024) await this.flush();
+	}
+
+	async end(): Promise<void> {
+		await this.flush();
+	}
+
+	private async flush(): Promise<void> {
+		if (this.buffer.length === 0) return;
+		const chunk = this.buffer.join('\n') + '\n';
+		this.buffer = [];
+		this.size = 0;
+		if (!this.stream.write(chunk)) await new Promise<void>((resolve) => this.stream.once('drain', () => resolve()));
+	}
+}
