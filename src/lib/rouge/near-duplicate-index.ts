@@ -15,9 +15,8 @@
  *    typed arrays) and only the candidate's prefix is probed, so the long lists of common words
  *    are never read.
  * 3. While probing (PPJoin's length and positional filters): a match at sorted positions i, j
- *    bounds the overlap by matches-so-far + 1 + min(m − i − 1, n − j − 1). Long inverted lists
- *    are bucketed by instruction length, so lengths that cannot pass at position i are skipped
- *    without being read.
+ *    bounds the overlap by matches-so-far + 1 + min(m − i − 1, n − j − 1); a pool instruction
+ *    whose bound falls below its need is dropped for this query.
  * 4. After probing, a tighter bound that uses the fact that the whole prefixes were searched
  *    (see `query`), then an exact overlap count by merging the sorted tails with early exit,
  *    then the bit-parallel LCS against the candidate's bit masks (built once per query), and
@@ -75,8 +74,6 @@ export interface NearDuplicateIndexOptions {
 const FROZEN_RANK_BASE = 1 << 30;
 /** Do not bother re-ranking before the pool has this many instructions. */
 const FIRST_REBUILD = 256;
-/** An inverted list longer than this is split into buckets by instruction length. */
-const BUCKET_AT = 24;
 /** Token ids and repetition keys stay below 2^26 so that (occurrence, token) packs into a safe integer. */
 const TOKEN_KEY_SPAN = 0x4000000;
 
@@ -105,10 +102,8 @@ export class NearDuplicateIndex<T = undefined> {
 
 	// Inverted lists over pool prefixes, one per element (token, occurrence), addressed by an
 	// element key: 2·token for first occurrences, 2·k + 1 for the k-th repeated element.
-	// A list is [count, (entry, sorted position, length)…]; a long one moves to `buckets`:
-	// buckets[key][length] = [count, (entry, sorted position)…].
+	// A list is [count, (entry, sorted position, length)…].
 	private lists: (Int32Array | undefined)[] = [];
-	private buckets: ((Int32Array | undefined)[] | undefined)[] = [];
 	private readonly repeatKeys = new Map<number, number>();
 	private rebuildAt = FIRST_REBUILD;
 
@@ -117,7 +112,6 @@ export class NearDuplicateIndex<T = undefined> {
 	private lastI: Int32Array = new Int32Array(1024);
 	private lastJ: Int32Array = new Int32Array(1024);
 	private touched: Int32Array = new Int32Array(1024);
-	private touchedByLength: Int32Array = new Int32Array(256);
 	private xTokens: Int32Array = new Int32Array(64);
 	private xRanks: Int32Array = new Int32Array(64);
 	private xKeys: Int32Array = new Int32Array(64);
@@ -217,57 +211,14 @@ export class NearDuplicateIndex<T = undefined> {
 
 		const needRow = bounds.needRow(m, this.maxLength);
 		const rowEnd = needRow.length;
-		// Shortest pool instruction that can pass at all (length filter, lower side).
-		let nLo = 1;
-		while (nLo < rowEnd && needRow[nLo] > nLo) nLo++;
-		// A pool instruction of n tokens can have its first match only at candidate positions
-		// i ≤ m − need (at least need − 1 more common elements follow the first). nHi = the longest
-		// length that can still be matched first at position i. Long lists are bucketed by length,
-		// and a bucket above nHi is read only if a pool instruction of that length is already
-		// being counted (so every match inside both prefixes is still found for it).
-		let nHi = rowEnd - 1;
-		if (this.touchedByLength.length < rowEnd) this.touchedByLength = new Int32Array(rowEnd * 2);
-		const touchedByLength = this.touchedByLength;
-
-		const { acc, lastI, lastJ, length, lists, buckets } = this;
+		const { acc, lastI, lastJ, length, lists } = this;
 		let touched = this.touched;
 		let touchedCount = 0;
 
 		for (let i = 0; i < probe; i++) {
 			const key = xKeys[i];
 			if (key < 0) continue;
-			while (nHi >= nLo && needRow[nHi] > m - i) nHi--;
 			const restX = m - i - 1;
-			const bucketed = buckets[key];
-			if (bucketed !== undefined) {
-				const top = rowEnd < bucketed.length ? rowEnd - 1 : bucketed.length - 1;
-				for (let n = nLo; n <= top; n++) {
-					const bucket = bucketed[n];
-					if (bucket === undefined || (n > nHi && touchedByLength[n] === 0)) continue;
-					const need = needRow[n];
-					const end = bucket[0] * 2 + 1;
-					for (let p = 1; p < end; p += 2) {
-						const y = bucket[p];
-						const a = acc[y];
-						if (a < 0) continue;
-						const j = bucket[p + 1];
-						const restY = n - j - 1;
-						if (a + 1 + (restX < restY ? restX : restY) < need) {
-							if (a > 0) acc[y] = -1;
-							continue;
-						}
-						if (a === 0) {
-							if (touchedCount === touched.length) touched = this.growTouched();
-							touched[touchedCount++] = y;
-							touchedByLength[n]++;
-						}
-						acc[y] = a + 1;
-						lastI[y] = i;
-						lastJ[y] = j;
-					}
-				}
-				continue;
-			}
 			const list = lists[key];
 			if (list === undefined) continue;
 			const end = list[0] * 3 + 1;
@@ -289,7 +240,6 @@ export class NearDuplicateIndex<T = undefined> {
 				if (a === 0) {
 					if (touchedCount === touched.length) touched = this.growTouched();
 					touched[touchedCount++] = y;
-					touchedByLength[n]++;
 				}
 				acc[y] = a + 1;
 				lastI[y] = i;
@@ -310,9 +260,8 @@ export class NearDuplicateIndex<T = undefined> {
 			const y = touched[k];
 			const a = acc[y];
 			acc[y] = 0;
-			const n = length[y];
-			touchedByLength[n] = 0;
 			if (a <= 0) continue;
+			const n = length[y];
 			const need = needRow[n];
 			// Both prefixes have been searched in full for y, so after the last match (li, lj) the
 			// x elements still inside x's probed prefix can only match y beyond y's indexed prefix,
@@ -425,33 +374,10 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/** Append (entry, position, length) to the inverted list of element `key`. */
 	private post(key: number, entry: number, position: number, n: number): void {
-		const bucketed = this.buckets[key];
-		if (bucketed !== undefined) {
-			let bucket = bucketed[n];
-			const len = bucket === undefined ? 0 : bucket[0];
-			if (bucket === undefined || bucket.length < len * 2 + 3) {
-				const grown = new Int32Array(bucket === undefined ? 9 : (bucket.length - 1) * 2 + 1);
-				if (bucket) grown.set(bucket);
-				bucketed[n] = bucket = grown;
-			}
-			bucket[len * 2 + 1] = entry;
-			bucket[len * 2 + 2] = position;
-			bucket[0] = len + 1;
-			return;
-		}
 		let list = this.lists[key];
 		const len = list === undefined ? 0 : list[0];
-		if (len === BUCKET_AT) {
-			// Long list: move it into buckets by length.
-			const moved: (Int32Array | undefined)[] = [];
-			this.buckets[key] = moved;
-			this.lists[key] = undefined;
-			for (let p = 1; p < len * 3 + 1; p += 3) this.post(key, list![p], list![p + 1], list![p + 2]);
-			this.post(key, entry, position, n);
-			return;
-		}
 		if (list === undefined || list.length < len * 3 + 4) {
-			const grown = new Int32Array(list === undefined ? 7 : Math.min((list.length - 1) * 2, BUCKET_AT * 3) + 1);
+			const grown = new Int32Array(list === undefined ? 7 : (list.length - 1) * 2 + 1);
 			if (list) grown.set(list);
 			this.lists[key] = list = grown;
 		}
@@ -483,7 +409,6 @@ export class NearDuplicateIndex<T = undefined> {
 		for (let k = 0; k < vocabSize; k++) this.rankOf[order[k]] = FROZEN_RANK_BASE + k;
 		this.nextNewRank = FROZEN_RANK_BASE - 1;
 		this.lists = [];
-		this.buckets = [];
 		for (let e = 0; e < this.count; e++) {
 			const s = this.start[e];
 			this.storeSorted(e, this.sortedTokens(this.seq.subarray(s, s + this.length[e])));
