@@ -1,0 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError } from '../cli-error';
+import { parseCommandArgs, requireOption } from '../args';
+import { printJson } from '../output';
+import { createProgressBar } from '../progress';
+import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { countExport, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
+import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
+import {
+	CHAT_INPUT_LAYOUTS,
+	EXPORT_FORMATS,
+	PROMPT_TEMPLATES,
+	isExportFormatId,
+	isPromptTemplateId,
+	type ChatInputLayout
+} from '$lib/formats/serialize';
+
+const USAGE = `Usage: npm run cli -- export <dataset> --format <format> --out <file> [--where <filter>]… [options]
+
+Writes the rows of <dataset> (name or id) that pass every --where filter to <file>, streamed,
+and a manifest (dataset, runs, filters, counts, date, app version and the audits' estimate of
+the correctness rate) to <file>.manifest.json.
+
+Formats (--format):
+${EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
+
+Filters (--where, repeatable; every one must hold):
+${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd(34)} ${f.description}${f.humanLabel ? ' [human labels]' : ''}`).join('\n')}
+  A yes/no filter given alone means yes: --where kept is --where kept=yes.
+
+Options:
+  --out <file>           where to write (refuses to overwrite without --force)
+  --template <t>         prompt-completion template: ${PROMPT_TEMPLATES.map((t) => t.id).join(' | ')} (default self-instruct)
+  --system <text>        openai-chat: a system message first in every example
+  --chat-input <layout>  openai-chat: ${CHAT_INPUT_LAYOUTS.join(' | ')} (default labelled: "Input:" before the input,
+                         which the importer splits back; plain: only a blank line)
+  --responses <model>    export this model's responses as the outputs (one row per response)
+  --reformulations       add each instance's reformulations (template expansion) as extra rows
+  --count                print how many rows match and write nothing
+  --force                overwrite <file> and its manifest
+  --json                 print the manifest (or with --count, the counts) as JSON on stdout
+
+Example:
+  npm run cli -- export "self-instruct 82K" --format jsonl --where kept --where classification=no --where run=3 --out clean.jsonl`;
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{
+			format: { type: 'string', short: 'f' },
+			out: { type: 'string', short: 'o' },
+			where: { type: 'string', short: 'w', multiple: true },
+			template: { type: 'string' },
+			system: { type: 'string' },
+			'chat-input': { type: 'string' },
+			responses: { type: 'string' },
+			reformulations: { type: 'boolean' },
+			count: { type: 'boolean' },
+			force: { type: 'boolean' },
+			json: { type: 'boolean' }
+		},
+		USAGE
+	);
+	const datasetRef = positionals[0];
+	if (!datasetRef) throw new CliError(`Missing the dataset to export.\n\n${USAGE}`, 2);
+	if (positionals.length > 1) throw new CliError(`Unexpected argument "${positionals[1]}" (filters go after --where).\n\n${USAGE}`, 2);
+
+	let datasetId: number;
+	try {
+		datasetId = resolveDataset(datasetRef).id;
+	} catch (err) {
+		if (err instanceof DatasetError) throw new CliError(err.message);
+		throw err;
+	}
+	let filters;
+	try {
+		filters = parseWhere(values.where ?? []);
+	} catch (err) {
+		if (err instanceof ExportFilterError) throw new CliError(err.message, 2);
+		throw err;
+	}
+	const selection = { datasetId, filters, responsesOf: values.responses ?? null, includeReformulations: !!values.reformulations };
+
+	if (values.count) {
+		const counts = guard(() => countExport(selection));
+		if (values.json) printJson({ ...counts, where: whereClauses(filters) });
+		else {
+			console.log(
+				`${counts.rows} rows match: ${counts.instances} of ${counts.datasetInstances} instances from ${counts.tasks} tasks` +
+					`${counts.responses ? `, ${counts.responses} responses` : ''}${counts.reformulations ? `, ${counts.reformulations} reformulations` : ''}.`
+			);
+		}
+		return;
+	}
+
+	const format = requireOption(values.format, 'format', USAGE);
+	if (!isExportFormatId(format)) throw new CliError(`Unknown --format "${format}". Choose one of: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}.`, 2);
+	const out = path.resolve(requireOption(values.out, 'out', USAGE));
+	const template = values.template ?? 'self-instruct';
+	if (!isPromptTemplateId(template)) throw new CliError(`Unknown --template "${template}". Choose one of: ${PROMPT_TEMPLATES.map((t) => t.id).join(', ')}.`, 2);
+	const chatInput = values['chat-input'] ?? 'labelled';
+	if (!(CHAT_INPUT_LAYOUTS as readonly string[]).includes(chatInput)) throw new CliError(`--chat-input must be ${CHAT_INPUT_LAYOUTS.join(' or ')}.`, 2);
+	if (!values.force) {
+		for (const f of [out, `${out}.manifest.json`]) {
+			if (fs.existsSync(f)) throw new CliError(`${f} exists; add --force to overwrite it.`);
+		}
+	}
+	if (!fs.existsSync(path.dirname(out))) throw new CliError(`Folder ${path.dirname(out)} does not exist.`);
+
+	const request: ExportRequest = {
+		...selection,
+		format,
+		options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout }
+	};
+	let bar: ReturnType<typeof createProgressBar> | null = null;
+	const result = guard(() =>
+		writeExportFile(request, out, {
+			onProgress: (p) => {
+				if (values.json) return;
+				bar ??= createProgressBar('Exporting', p.totalRows, 'items');
+				bar.update(p.rows, `${(p.bytes / 1024 / 1024).toFixed(1)} MB`);
+			}
+		})
+	);
+	(bar as ReturnType<typeof createProgressBar> | null)?.finish(result.manifest.counts.rows);
+	if (values.json) {
+		printJson(result.manifest);
+		return;
+	}
+	const m = result.manifest;
+	const q = m.quality;
+	console.log(
+		`Wrote ${m.counts.rows} rows (${m.counts.instances} instances from ${m.counts.tasks} tasks` +
+			`${m.counts.responses ? `, ${m.counts.responses} responses` : ''}${m.counts.reformulations ? `, ${m.counts.reformulations} reformulations` : ''}) ` +
+			`of "${m.dataset.name}" to ${result.file} (${(m.file.bytes / 1024 / 1024).toFixed(1)} MB, ${m.file.format}).`
+	);
+	if (q && q.exported.rate !== null) {
+		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
+		console.log(
+			`Audit estimate (${q.measure}): population ${pct(q.population.rate)} [${pct(q.population.lower)}, ${pct(q.population.upper)}] from ${q.population.trials} labelled items; ` +
+				`this file ${pct(q.exported.rate)} [${pct(q.exported.lower)}, ${pct(q.exported.upper)}].`
+		);
+	}
+	console.log(`Manifest: ${result.manifestFile}`);
+}
+
+function guard<T>(fn: () => T): T {
+	try {
+		return fn();
+	} catch (err) {
+		if (err instanceof ExportFilterError) throw new CliError(err.message);
+		throw err;
+	}
+}

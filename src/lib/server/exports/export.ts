@@ -1,0 +1,325 @@
+/**
+ * Exporting a filtered subset of a dataset: the one use case behind the export page, its API
+ * and the CLI. `startExport` reads one consistent snapshot on a connection of its own, counts
+ * the selection, estimates its quality from the audits, then hands out the file as byte chunks
+ * (about 256 KB each) while the rows stream from SQLite — the whole dataset is never in
+ * memory. When the chunks are done, `manifest()` describes exactly what was written.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { db, type Db } from '../db';
+import { getDataset } from '../datasets/datasets';
+import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
+import { createSerializer } from '$lib/formats/serialize-formats';
+import { ExportFilterError, describeFilters, whereClauses } from './filters';
+import { countSelection, openReader, selectRows, type ExportSelection, type SelectionCounts } from './query';
+import { estimateQuality, type QualityEstimate } from './quality';
+import { appVersion, type AppVersion } from './version';
+
+export { ExportFilterError };
+
+export interface ExportRequest extends ExportSelection {
+	format: ExportFormatId;
+	/** Template (prompt/completion), system message and input layout (chat). */
+	options?: SerializeOptions;
+	/** The file's name in the manifest and the download; derived from the dataset when absent. */
+	fileName?: string;
+}
+
+export interface ExportManifest {
+	kind: 'instruct-audit-export';
+	manifestVersion: 1;
+	createdAt: string;
+	app: AppVersion;
+	file: { name: string; format: ExportFormatId; formatLabel: string; bytes: number; sha256: string; rows: number };
+	options: {
+		includeReformulations: boolean;
+		responsesOf: string | null;
+		template?: string;
+		system?: string | null;
+		chatInput?: string;
+	};
+	dataset: { id: number; name: string; tasks: number; instances: number };
+	/** Where the exported rows came from: generation runs and imported files. */
+	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
+	filters: { where: string; description: string }[];
+	counts: SelectionCounts & { excludedInstances: number };
+	/** The audits' estimate of the correctness rate; null when no audit labelled this population. */
+	quality: QualityEstimate | null;
+}
+
+export interface ExportProgress {
+	rows: number;
+	totalRows: number;
+	bytes: number;
+}
+
+export interface ExportStream {
+	id: string;
+	fileName: string;
+	format: ExportFormatInfo;
+	/** What the selection holds (counted on the snapshot the rows are read from). */
+	counts: SelectionCounts;
+	/** File size extrapolated from the first rows, for progress bars. */
+	estimatedBytes: number;
+	/** The file. Ending the iteration early (return()) releases the snapshot. */
+	chunks(): Generator<Uint8Array, void, undefined>;
+	progress(): ExportProgress;
+	/** The manifest; complete once the chunks are done. */
+	manifest(): ExportManifest;
+	/** Releases the snapshot (also done when the chunks end). */
+	close(): void;
+}
+
+export interface StartOptions {
+	onProgress?: (progress: ExportProgress) => void;
+	/** Rows between onProgress calls. */
+	progressEvery?: number;
+}
+
+const CHUNK_BYTES = 256 * 1024;
+const SAMPLE_ROWS = 500;
+
+export function defaultFileName(datasetName: string, format: ExportFormatId, responsesOf?: string | null): string {
+	const slug = (s: string) =>
+		s
+			.normalize('NFKD')
+			.replace(/[^\w.-]+/g, '-')
+			.replace(/^-+|-+$/g, '')
+			.toLowerCase() || 'export';
+	const info = exportFormat(format);
+	const variant = format === 'openai-chat' ? '.chat' : format === 'prompt-completion' ? '.prompt-completion' : '';
+	return `${slug(datasetName)}${responsesOf ? `-${slug(responsesOf)}` : ''}${variant}.${info.extension}`;
+}
+
+function serializerOptions(request: ExportRequest): SerializeOptions {
+	return { ...request.options, createdBy: `${appVersion().name} ${appVersion().version}` };
+}
+
+function manifestOptions(request: ExportRequest): ExportManifest['options'] {
+	const o: ExportManifest['options'] = { includeReformulations: !!request.includeReformulations, responsesOf: request.responsesOf ?? null };
+	if (request.format === 'prompt-completion') o.template = request.options?.template ?? 'self-instruct';
+	if (request.format === 'openai-chat') {
+		o.system = request.options?.system?.trim() ? request.options.system : null;
+		o.chatInput = request.options?.chatInput ?? 'labelled';
+	}
+	return o;
+}
+
+/** Checks the request against the data: the dataset exists, and the model has responses in it. */
+function resolve(request: ExportRequest, database: Db) {
+	const dataset = getDataset(request.datasetId, database);
+	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+	if (request.responsesOf) {
+		const has = database.$client.prepare('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
+		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);
+	}
+	return dataset;
+}
+
+/** How many rows a request would export (the page's live count). */
+export function countExport(request: ExportSelection, database: Db = db()): SelectionCounts & { datasetInstances: number } {
+	resolve({ ...request, format: 'jsonl' }, database);
+	const counts = countSelection(database.$client, request);
+	const total = database.$client.prepare('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId) as { n: number };
+	return { ...counts, datasetInstances: total.n };
+}
+
+export function startExport(request: ExportRequest, database: Db = db(), options: StartOptions = {}): ExportStream {
+	const dataset = resolve(request, database);
+	const format = exportFormat(request.format);
+	const fileName = request.fileName ?? defaultFileName(dataset.name, request.format, request.responsesOf);
+	const createdAt = new Date();
+	const reader = openReader(database);
+	let closed = false;
+	const close = () => {
+		if (!closed) {
+			closed = true;
+			reader.close();
+		}
+	};
+
+	let counts: SelectionCounts;
+	let quality: QualityEstimate | null;
+	let totals: { tasks: number; instances: number };
+	let estimatedBytes: number;
+	try {
+		counts = countSelection(reader.client, request);
+		quality = estimateQuality(reader.client, request);
+		totals = reader.client
+			.prepare('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
+			.get(dataset.id) as { tasks: number; instances: number };
+		estimatedBytes = estimateBytes(reader.client, request, counts.rows);
+	} catch (err) {
+		close();
+		throw err;
+	}
+
+	const written = { rows: 0, bytes: 0, tasks: 0, instances: 0, responses: 0, reformulations: 0 };
+	const runs = new Set<number>();
+	const importIds = new Set<number>();
+	const hash = createHash('sha256');
+	let imports: { id: number; fileName: string; format: string }[] = [];
+	let done = false;
+	const progressEvery = options.progressEvery ?? 2000;
+
+	function* chunks(): Generator<Uint8Array, void, undefined> {
+		const serializer = createSerializer(request.format, serializerOptions(request));
+		let pending: (string | Uint8Array)[] = [];
+		let pendingLength = 0;
+		const flush = (): Uint8Array | null => {
+			if (!pendingLength) return null;
+			const bytes = pending.length === 1 && typeof pending[0] !== 'string' ? pending[0] : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+			pending = [];
+			pendingLength = 0;
+			hash.update(bytes);
+			written.bytes += bytes.length;
+			return bytes;
+		};
+		const add = (chunk: string | Uint8Array) => {
+			if (!chunk.length) return;
+			pending.push(chunk);
+			// String length undercounts UTF-8 bytes; near enough for sizing chunks.
+			pendingLength += chunk.length;
+		};
+		try {
+			add(serializer.begin());
+			let lastTask = -1;
+			let lastInstance: number | null = null;
+			for (const row of selectRows(reader.client, request)) {
+				add(serializer.write(row));
+				written.rows++;
+				if (row.kind === 'reformulation') written.reformulations++;
+				else {
+					if (row.kind === 'response') written.responses++;
+					// Rows come in task then instance order, so counting changes counts distinct ones.
+					if (row.instanceId !== lastInstance) {
+						written.instances++;
+						lastInstance = row.instanceId;
+					}
+					if (row.taskId !== lastTask) {
+						written.tasks++;
+						lastTask = row.taskId;
+					}
+				}
+				if (row.runId !== null) runs.add(row.runId);
+				if (row.importId !== null) importIds.add(row.importId);
+				if (pendingLength >= CHUNK_BYTES) {
+					const bytes = flush();
+					if (bytes) yield bytes;
+				}
+				if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
+			}
+			add(serializer.end());
+			const last = flush();
+			if (last) yield last;
+			if (importIds.size) {
+				const ids = [...importIds].sort((a, b) => a - b);
+				imports = reader.client
+					.prepare(`SELECT id, file_name AS fileName, format FROM imports WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+					.all(...ids) as typeof imports;
+			}
+			done = true;
+			options.onProgress?.(progress());
+		} finally {
+			close();
+		}
+	}
+
+	const progress = (): ExportProgress => ({ rows: written.rows, totalRows: counts.rows, bytes: written.bytes });
+
+	let digest: string | undefined;
+	const manifest = (): ExportManifest => {
+		if (done) digest ??= hash.copy().digest('hex');
+		return {
+			kind: 'instruct-audit-export',
+			manifestVersion: 1,
+			createdAt: createdAt.toISOString(),
+			app: appVersion(),
+			file: { name: fileName, format: format.id, formatLabel: format.label, bytes: written.bytes, sha256: digest ?? '', rows: written.rows },
+			options: manifestOptions(request),
+			dataset: { id: dataset.id, name: dataset.name, tasks: totals.tasks, instances: totals.instances },
+			sources: { runs: [...runs].sort((a, b) => a - b), imports },
+			filters: describeFilters(request.filters),
+			counts: done
+				? {
+						rows: written.rows,
+						tasks: written.tasks,
+						instances: written.instances,
+						responses: written.responses,
+						reformulations: written.reformulations,
+						excludedInstances: totals.instances - written.instances
+					}
+				: { ...counts, excludedInstances: totals.instances - counts.instances },
+			quality
+		};
+	};
+
+	return {
+		id: randomUUID(),
+		fileName,
+		format,
+		counts,
+		estimatedBytes,
+		chunks,
+		progress,
+		manifest,
+		close
+	};
+}
+
+/** Serialises the first rows to extrapolate the file size (JSON quoting, CSV quoting and Parquet compression differ). */
+function estimateBytes(client: import('better-sqlite3').Database, request: ExportRequest, totalRows: number): number {
+	if (totalRows === 0) return 0;
+	const serializer = createSerializer(request.format, { ...serializerOptions(request), rowGroupRows: SAMPLE_ROWS });
+	let sampleBytes = 0;
+	let sampleRows = 0;
+	const size = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length);
+	const fixed = size(serializer.begin());
+	for (const row of selectRows(client, request, SAMPLE_ROWS)) {
+		sampleBytes += size(serializer.write(row));
+		sampleRows++;
+	}
+	const tail = size(serializer.end());
+	if (request.format === 'parquet') sampleBytes += tail;
+	if (sampleRows === 0) return fixed + tail;
+	return Math.round(fixed + (sampleBytes / sampleRows) * totalRows + (request.format === 'parquet' ? 0 : tail));
+}
+
+export interface FileExportResult {
+	manifest: ExportManifest;
+	file: string;
+	manifestFile: string;
+}
+
+/**
+ * Writes an export to `file` and its manifest to `file.manifest.json`. The data goes to
+ * `file.partial` first and is renamed at the end, so an interrupted export never leaves a
+ * truncated file under the requested name.
+ */
+export function writeExportFile(request: ExportRequest, file: string, options: StartOptions = {}, database: Db = db()): FileExportResult {
+	const stream = startExport({ ...request, fileName: request.fileName ?? path.basename(file) }, database, options);
+	const partial = `${file}.partial`;
+	const fd = fs.openSync(partial, 'w');
+	try {
+		for (const chunk of stream.chunks()) fs.writeSync(fd, chunk);
+		fs.closeSync(fd);
+		fs.renameSync(partial, file);
+	} catch (err) {
+		stream.close();
+		try {
+			fs.closeSync(fd);
+		} catch {
+			// already closed
+		}
+		fs.rmSync(partial, { force: true });
+		throw err;
+	}
+	const manifest = stream.manifest();
+	const manifestFile = `${file}.manifest.json`;
+	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+	return { manifest, file, manifestFile };
+}
+
+export { whereClauses };

@@ -1,0 +1,259 @@
+/**
+ * The filters an export combines (all must hold), written the same way everywhere: as
+ * `key` or `key=value` clauses — `--where` on the CLI, `where=` parameters of /api/exports, and
+ * the list the manifest records. Each filter turns into one SQL predicate over `t` (tasks),
+ * `i` (instances) and, when exporting model responses, `r` (responses); the human-label filters
+ * are predicates over the final labels of human-labels.ts.
+ */
+import { TASK_ORIGINS, type TaskOrigin } from '../db/tables';
+import type { SqlQuery } from './sql';
+import { QUALITY_ALL_YES, RATING_ORDER, levelsAtLeast, withQualityFinal, withRatingFinal, type RatingLevel } from './human-labels';
+
+export class ExportFilterError extends Error {
+	constructor(
+		message: string,
+		readonly clause?: string
+	) {
+		super(message);
+		this.name = 'ExportFilterError';
+	}
+}
+
+export interface ExportFilters {
+	/** yes: neither the task nor the instance was rejected by the automatic filters (unfiltered rows count as kept); no: one of them was. */
+	kept?: 'yes' | 'no';
+	classification?: 'yes' | 'no' | 'unknown';
+	/** Generation runs: the instance's run, or its task's when the instance has none. */
+	runs?: number[];
+	origins?: TaskOrigin[];
+	input?: 'empty' | 'nonempty';
+	/** Human labels: which audits count (default: every audit of the dataset). */
+	audits?: number[];
+	/** Human labels: all three questions answered yes in the final (adjudicated, else majority) label. */
+	allYes?: boolean;
+	/** Human labels (responses only): final A–D rating at least this good. */
+	minRating?: RatingLevel;
+	/** Human labels: leave out items whose reviewers disagree and that no researcher adjudicated. */
+	agreed?: boolean;
+	/** Human labels: yes = only items with a final label or adjudication; no = only items without. */
+	audited?: 'yes' | 'no';
+}
+
+export interface FilterHelp {
+	key: string;
+	values: string;
+	description: string;
+	humanLabel: boolean;
+}
+
+/** For `--help` and the page, in the order they are shown. */
+export const FILTER_HELP: readonly FilterHelp[] = [
+	{ key: 'kept', values: 'yes|no', description: 'kept by the automatic filters (task and instance not rejected); "kept" alone means yes', humanLabel: false },
+	{ key: 'classification', values: 'yes|no|unknown', description: 'classification tasks or not', humanLabel: false },
+	{ key: 'run', values: '<id>[,<id>…]', description: 'from these generation runs', humanLabel: false },
+	{ key: 'origin', values: 'seed|generated|imported[,…]', description: 'task origin', humanLabel: false },
+	{ key: 'input', values: 'empty|nonempty', description: 'instances with an empty or a non-empty input', humanLabel: false },
+	{ key: 'audit', values: '<id>[,<id>…]', description: 'which audits the human-label filters and the estimate use (default: all of the dataset)', humanLabel: true },
+	{ key: 'all-yes', values: '', description: 'all three questions answered yes (adjudicated label, else reviewers\' majority)', humanLabel: true },
+	{ key: 'rating', values: 'A|B|C|D', description: 'response rated at least this level (needs --responses <model>)', humanLabel: true },
+	{ key: 'agreed', values: '', description: 'without items in unresolved disagreement (reviewers disagree, no adjudication)', humanLabel: true },
+	{ key: 'audited', values: 'yes|no', description: 'only items with a human label (yes) or only items without one (no)', humanLabel: true }
+];
+
+function oneOf<T extends string>(clause: string, value: string, allowed: readonly T[]): T {
+	if ((allowed as readonly string[]).includes(value)) return value as T;
+	throw new ExportFilterError(`--where ${clause}: expected ${allowed.join(', ')}, got "${value}".`, clause);
+}
+
+function ids(clause: string, value: string): number[] {
+	const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+	if (!parts.length || parts.some((p) => !/^\d+$/.test(p))) {
+		throw new ExportFilterError(`--where ${clause}: expected one or more numeric ids separated by commas.`, clause);
+	}
+	return [...new Set(parts.map(Number))].sort((a, b) => a - b);
+}
+
+const YES_WORDS = new Set(['yes', 'true', '1', 'on']);
+const NO_WORDS = new Set(['no', 'false', '0', 'off']);
+
+function yesNo(clause: string, value: string | undefined): 'yes' | 'no' {
+	if (value === undefined || YES_WORDS.has(value)) return 'yes';
+	if (NO_WORDS.has(value)) return 'no';
+	throw new ExportFilterError(`--where ${clause}: expected yes or no, got "${value}".`, clause);
+}
+
+/**
+ * Reads `key` / `key=value` clauses (case-insensitive keys and values, except ids). A later
+ * clause for the same key replaces an earlier one.
+ */
+export function parseWhere(clauses: readonly string[]): ExportFilters {
+	const filters: ExportFilters = {};
+	for (const raw of clauses) {
+		const clause = raw.trim();
+		if (!clause) continue;
+		const eq = clause.indexOf('=');
+		const key = (eq === -1 ? clause : clause.slice(0, eq)).trim().toLowerCase();
+		const value = eq === -1 ? undefined : clause.slice(eq + 1).trim().toLowerCase();
+		const need = () => {
+			if (value === undefined || value === '') throw new ExportFilterError(`--where ${clause}: give a value, e.g. ${key}=…`, clause);
+			return value;
+		};
+		switch (key) {
+			case 'kept':
+				filters.kept = yesNo(clause, value);
+				break;
+			case 'rejected':
+				filters.kept = yesNo(clause, value) === 'yes' ? 'no' : 'yes';
+				break;
+			case 'classification':
+				filters.classification = value === undefined ? 'yes' : oneOf(clause, value, ['yes', 'no', 'unknown'] as const);
+				break;
+			case 'run':
+			case 'runs':
+				filters.runs = ids(clause, need());
+				break;
+			case 'origin':
+				filters.origins = [...new Set(need().split(',').map((o) => oneOf(clause, o.trim(), TASK_ORIGINS)))];
+				break;
+			case 'input':
+				filters.input = oneOf(clause, need(), ['empty', 'nonempty'] as const);
+				break;
+			case 'audit':
+			case 'audits':
+				filters.audits = ids(clause, need());
+				break;
+			case 'all-yes':
+			case 'valid':
+				filters.allYes = yesNo(clause, value) === 'yes';
+				break;
+			case 'rating':
+				filters.minRating = oneOf(clause, need().toUpperCase(), RATING_ORDER);
+				break;
+			case 'agreed':
+				filters.agreed = yesNo(clause, value) === 'yes';
+				break;
+			case 'audited':
+				filters.audited = yesNo(clause, value);
+				break;
+			default:
+				throw new ExportFilterError(
+					`--where ${clause}: unknown filter "${key}". Known: ${FILTER_HELP.map((f) => f.key).join(', ')}.`,
+					clause
+				);
+		}
+	}
+	if (filters.allYes === false) delete filters.allYes;
+	if (filters.agreed === false) delete filters.agreed;
+	return filters;
+}
+
+/** The canonical clauses of a filter set (what parseWhere reads back to the same filters). */
+export function whereClauses(filters: ExportFilters): string[] {
+	const out: string[] = [];
+	if (filters.kept) out.push(filters.kept === 'yes' ? 'kept' : 'kept=no');
+	if (filters.classification) out.push(`classification=${filters.classification}`);
+	if (filters.runs?.length) out.push(`run=${filters.runs.join(',')}`);
+	if (filters.origins?.length) out.push(`origin=${filters.origins.join(',')}`);
+	if (filters.input) out.push(`input=${filters.input}`);
+	if (filters.audits?.length) out.push(`audit=${filters.audits.join(',')}`);
+	if (filters.allYes) out.push('all-yes');
+	if (filters.minRating) out.push(`rating=${filters.minRating}`);
+	if (filters.agreed) out.push('agreed');
+	if (filters.audited) out.push(`audited=${filters.audited}`);
+	return out;
+}
+
+/** One sentence per filter, for the manifest and the page. */
+export function describeFilters(filters: ExportFilters): { where: string; description: string }[] {
+	return whereClauses(filters).map((where) => ({ where, description: describeClause(filters, where) }));
+}
+
+function describeClause(f: ExportFilters, where: string): string {
+	const key = where.split('=')[0];
+	switch (key) {
+		case 'kept':
+			return f.kept === 'yes'
+				? 'kept by the automatic filters: neither the task nor the instance was rejected'
+				: 'rejected by the automatic filters (the task or the instance)';
+		case 'classification':
+			return f.classification === 'unknown' ? 'classification unknown' : f.classification === 'yes' ? 'classification tasks' : 'non-classification tasks';
+		case 'run':
+			return `from generation run${f.runs!.length > 1 ? 's' : ''} ${f.runs!.join(', ')}`;
+		case 'origin':
+			return `task origin ${f.origins!.join(' or ')}`;
+		case 'input':
+			return f.input === 'empty' ? 'instances with an empty input' : 'instances with a non-empty input';
+		case 'audit':
+			return `human labels from audit${f.audits!.length > 1 ? 's' : ''} ${f.audits!.join(', ')}`;
+		case 'all-yes':
+			return 'all three questions answered yes (adjudicated label, else the reviewers\' majority)';
+		case 'rating':
+			return `response rated ${levelsAtLeast(f.minRating!).join(' or ')} (adjudicated, else the reviewers' majority)`;
+		case 'agreed':
+			return 'without items in unresolved disagreement (reviewers disagree and no researcher adjudicated)';
+		case 'audited':
+			return f.audited === 'yes' ? 'only items with a human label' : 'only items without a human label';
+		default:
+			return where;
+	}
+}
+
+export function usesHumanLabels(filters: ExportFilters): boolean {
+	return !!(filters.allYes || filters.minRating || filters.agreed || filters.audited);
+}
+
+/** The filters without the human-label ones: the population the audit estimate is about. */
+export function withoutHumanLabels(filters: ExportFilters): ExportFilters {
+	const { allYes: _a, minRating: _m, agreed: _g, audited: _d, ...rest } = filters;
+	return rest;
+}
+
+export interface FilterContext {
+	datasetId: number;
+	/** Set when the export's rows are a model's responses (alias `r`) rather than instance outputs. */
+	responses: boolean;
+}
+
+/** Adds every filter's predicate to the query. */
+export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterContext): void {
+	if (filters.kept === 'yes') q.where("t.filter_status IS NOT 'rejected' AND i.filter_status IS NOT 'rejected'");
+	if (filters.kept === 'no') q.where("t.filter_status IS 'rejected' OR i.filter_status IS 'rejected'");
+	if (filters.classification === 'yes') q.where('t.is_classification = 1');
+	if (filters.classification === 'no') q.where('t.is_classification = 0');
+	if (filters.classification === 'unknown') q.where('t.is_classification IS NULL');
+	if (filters.runs?.length) q.where(`coalesce(i.run_id, t.run_id) IN (${q.list(filters.runs)})`);
+	if (filters.origins?.length) q.where(`t.origin IN (${q.list(filters.origins)})`);
+	if (filters.input === 'empty') q.where('i.input_words = 0');
+	if (filters.input === 'nonempty') q.where('i.input_words > 0');
+
+	const scope = { datasetId: ctx.datasetId, auditIds: filters.audits };
+	if (filters.minRating && !ctx.responses) {
+		throw new ExportFilterError(
+			'--where rating: A–D ratings are given to model responses; export a model\'s responses (--responses <model>) to filter on them.',
+			`rating=${filters.minRating}`
+		);
+	}
+	if (filters.allYes) {
+		const qf = withQualityFinal(q, scope);
+		q.where(`i.id IN (SELECT qf.instance_id FROM ${qf} qf WHERE ${QUALITY_ALL_YES})`);
+	}
+	if (filters.minRating) {
+		const rf = withRatingFinal(q, scope);
+		q.where(`r.id IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.rating IN (${q.list(levelsAtLeast(filters.minRating))}))`);
+	}
+	if (filters.agreed) {
+		const qf = withQualityFinal(q, scope);
+		q.where(`i.id NOT IN (SELECT qf.instance_id FROM ${qf} qf WHERE qf.disagreement)`);
+		if (ctx.responses) {
+			const rf = withRatingFinal(q, scope);
+			q.where(`r.id NOT IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.disagreement)`);
+		}
+	}
+	if (filters.audited) {
+		// What judges a row: quality labels on the instance, or A–D ratings on the response.
+		const labelled = ctx.responses
+			? `r.id IN (SELECT response_id FROM ${withRatingFinal(q, scope)})`
+			: `i.id IN (SELECT instance_id FROM ${withQualityFinal(q, scope)})`;
+		q.where(filters.audited === 'yes' ? labelled : `NOT (${labelled})`);
+	}
+}

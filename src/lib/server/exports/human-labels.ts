@@ -1,0 +1,112 @@
+/**
+ * The human labels an export can filter on, read straight from the audit tables
+ * (src/lib/server/db/schema/audits.ts) as SQL the export query joins, so they stream with it.
+ *
+ * The final label of an instance (quality audits) or a response (rating audits) is the one
+ * reports use: a researcher's adjudication where there is one, otherwise the reviewers'
+ * plurality (majority) label, and no label when the top answers tie. Labels of every audit of
+ * the dataset count together unless the export names the audits. Gold items are the
+ * researcher's own test items and never count.
+ *
+ * Unresolved disagreement: the reviewers of an item did not all give the same answer (to any of
+ * the three questions, or the same A–D level) and no researcher has adjudicated it.
+ */
+import type { SqlQuery } from './sql';
+
+/** Which audits' labels count. */
+export interface AuditScope {
+	datasetId: number;
+	/** Restrict to these audits (of the dataset); all when empty or absent. */
+	auditIds?: number[];
+}
+
+function scopeSql(q: SqlQuery, scope: AuditScope, kind: 'quality' | 'rating'): string {
+	const parts = [`a.dataset_id = ${q.param(scope.datasetId)}`, `a.kind = '${kind}'`, 'it.is_gold = 0'];
+	if (scope.auditIds?.length) parts.push(`a.id IN (${q.list(scope.auditIds)})`);
+	return parts.join(' AND ');
+}
+
+/**
+ * CTE `quality_final`: one row per labelled instance with its final answer to each question
+ * (1 yes, 0 no, NULL tie), `all_yes`, `labels`, `adjudicated` and `disagreement` (unresolved).
+ */
+export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
+	q.with('quality_votes', () => {
+		return `SELECT it.instance_id AS instance_id, count(*) AS labels,
+				sum(l.instruction_valid = 1) AS ins_yes, sum(l.instruction_valid = 0) AS ins_no,
+				sum(l.input_valid = 1) AS inp_yes, sum(l.input_valid = 0) AS inp_no,
+				sum(l.output_valid = 1) AS out_yes, sum(l.output_valid = 0) AS out_no
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
+			WHERE ${scopeSql(q, scope, 'quality')} AND it.instance_id IS NOT NULL
+			GROUP BY it.instance_id`;
+	});
+	// The latest adjudication of the instance (an instance can sit in several audits).
+	q.with('quality_adjudicated', () => {
+		return `SELECT it.instance_id AS instance_id, j.instruction_valid AS ins, j.input_valid AS inp, j.output_valid AS out,
+				max(j.updated_at) AS at
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_adjudications j ON j.item_id = it.id
+			WHERE ${scopeSql(q, scope, 'quality')} AND it.instance_id IS NOT NULL
+			GROUP BY it.instance_id`;
+	});
+	const vote = (yes: string, no: string) => `CASE WHEN v.${yes} > v.${no} THEN 1 WHEN v.${no} > v.${yes} THEN 0 END`;
+	q.with('quality_final', () => {
+		return `SELECT x.instance_id AS instance_id,
+				coalesce(v.labels, 0) AS labels,
+				j.instance_id IS NOT NULL AS adjudicated,
+				CASE WHEN j.instance_id IS NOT NULL THEN j.ins ELSE ${vote('ins_yes', 'ins_no')} END AS ins,
+				CASE WHEN j.instance_id IS NOT NULL THEN j.inp ELSE ${vote('inp_yes', 'inp_no')} END AS inp,
+				CASE WHEN j.instance_id IS NOT NULL THEN j.out ELSE ${vote('out_yes', 'out_no')} END AS out,
+				j.instance_id IS NULL AND coalesce((v.ins_yes > 0 AND v.ins_no > 0) OR (v.inp_yes > 0 AND v.inp_no > 0) OR (v.out_yes > 0 AND v.out_no > 0), 0) AS disagreement
+			FROM (SELECT instance_id FROM quality_votes UNION SELECT instance_id FROM quality_adjudicated) x
+			LEFT JOIN quality_votes v ON v.instance_id = x.instance_id
+			LEFT JOIN quality_adjudicated j ON j.instance_id = x.instance_id`;
+	});
+	return 'quality_final';
+}
+
+/** SQL truth of "all three final answers are yes" over a quality_final row aliased `qf`. */
+export const QUALITY_ALL_YES = 'qf.ins = 1 AND qf.inp = 1 AND qf.out = 1';
+/** The row has a final answer to every question (no tie left). */
+export const QUALITY_DECIDED = 'qf.ins IS NOT NULL AND qf.inp IS NOT NULL AND qf.out IS NOT NULL';
+
+export const RATING_ORDER = ['A', 'B', 'C', 'D'] as const;
+export type RatingLevel = (typeof RATING_ORDER)[number];
+
+/**
+ * CTE `rating_final`: one row per rated response with its final A–D level (NULL on a tie),
+ * `labels`, `adjudicated` and `disagreement` (unresolved).
+ */
+export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
+	q.with('rating_votes', () => {
+		return `SELECT r.response_id AS response_id, count(*) AS labels,
+				sum(r.rating = 'A') AS na, sum(r.rating = 'B') AS nb, sum(r.rating = 'C') AS nc, sum(r.rating = 'D') AS nd
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_label_ratings r ON r.item_id = it.id
+			WHERE ${scopeSql(q, scope, 'rating')}
+			GROUP BY r.response_id`;
+	});
+	q.with('rating_adjudicated', () => {
+		return `SELECT jr.response_id AS response_id, jr.rating AS rating, max(j.updated_at) AS at
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_adjudications j ON j.item_id = it.id
+				JOIN audit_adjudication_ratings jr ON jr.adjudication_id = j.id
+			WHERE ${scopeSql(q, scope, 'rating')}
+			GROUP BY jr.response_id`;
+	});
+	q.with('rating_final', () => {
+		return `SELECT x.response_id AS response_id,
+				coalesce(v.labels, 0) AS labels,
+				j.response_id IS NOT NULL AS adjudicated,
+				CASE WHEN j.response_id IS NOT NULL THEN j.rating
+					WHEN v.na > max(v.nb, v.nc, v.nd) THEN 'A' WHEN v.nb > max(v.na, v.nc, v.nd) THEN 'B'
+					WHEN v.nc > max(v.na, v.nb, v.nd) THEN 'C' WHEN v.nd > max(v.na, v.nb, v.nc) THEN 'D' END AS rating,
+				j.response_id IS NULL AND coalesce((v.na > 0) + (v.nb > 0) + (v.nc > 0) + (v.nd > 0) > 1, 0) AS disagreement
+			FROM (SELECT response_id FROM rating_votes UNION SELECT response_id FROM rating_adjudicated) x
+			LEFT JOIN rating_votes v ON v.response_id = x.response_id
+			LEFT JOIN rating_adjudicated j ON j.response_id = x.response_id`;
+	});
+	return 'rating_final';
+}
+
+/** Levels at least as good as `min` (A best). */
+export function levelsAtLeast(min: RatingLevel): RatingLevel[] {
+	return RATING_ORDER.slice(0, RATING_ORDER.indexOf(min) + 1);
+}

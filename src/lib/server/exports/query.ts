@@ -1,0 +1,191 @@
+/**
+ * The rows an export selects, as SQL over tasks × instances (× a model's responses), streamed
+ * with `.iterate()` in task order then instance order — the join is forced to walk
+ * tasks_dataset_idx then instances_task_idx, so SQLite never sorts (or holds) the result.
+ * Reformulations are merged in from a second cursor in the same task order, so each one
+ * follows its instance without a query per row.
+ */
+import Database from 'better-sqlite3';
+import type { Db } from '../db';
+import { SqlQuery } from './sql';
+import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
+
+export interface ExportSelection {
+	datasetId: number;
+	filters: ExportFilters;
+	/** Export this model's responses as the outputs, one row per response, instead of the instances' outputs. */
+	responsesOf?: string | null;
+	/** Add each exported instance's reformulations (Unnatural Instructions template expansion) as extra rows. */
+	includeReformulations?: boolean;
+}
+
+export type ExportRowKind = 'instance' | 'reformulation' | 'response';
+
+export interface ExportRow {
+	kind: ExportRowKind;
+	taskId: number;
+	instanceId: number | null;
+	instruction: string;
+	input: string;
+	output: string;
+	runId: number | null;
+	importId: number | null;
+}
+
+export interface SelectionCounts {
+	/** Rows the file gets: instances (or responses) plus reformulations. */
+	rows: number;
+	tasks: number;
+	instances: number;
+	responses: number;
+	reformulations: number;
+}
+
+/** The FROM … WHERE of a selection, with its parameters. */
+export function selectionQuery(selection: ExportSelection, filters: ExportFilters = selection.filters): { q: SqlQuery; from: string } {
+	const q = new SqlQuery();
+	const responses = !!selection.responsesOf;
+	if (responses && selection.includeReformulations) {
+		throw new ExportFilterError('Reformulations pair another wording of the instruction with the instance output; they cannot go with model responses.');
+	}
+	// CROSS JOIN fixes the loop order (tasks outer), which is what lets ORDER BY t.id, i.id use the indexes.
+	let from = 'tasks t CROSS JOIN instances i ON i.task_id = t.id';
+	if (responses) {
+		from += ` CROSS JOIN responses r ON r.task_id = t.id AND r.instance_id = i.id AND r.model = ${q.param(selection.responsesOf)}`;
+	}
+	q.where(`t.dataset_id = ${q.param(selection.datasetId)}`);
+	applyFilters(q, filters, { datasetId: selection.datasetId, responses });
+	return { q, from };
+}
+
+export function countSelection(client: Database.Database, selection: ExportSelection): SelectionCounts {
+	const { q, from } = selectionQuery(selection);
+	const responses = !!selection.responsesOf;
+	const main = client
+		.prepare(
+			`${q.withClause()}SELECT count(*) AS n, count(DISTINCT t.id) AS tasks, count(DISTINCT i.id) AS instances
+			 FROM ${from} WHERE ${q.whereClause()}`
+		)
+		.get(q.params) as { n: number; tasks: number; instances: number };
+	let reformulations = 0;
+	if (selection.includeReformulations && main.n > 0) {
+		const sel = q.clone();
+		sel.with('export_selected', () => `SELECT t.id AS task_id, i.id AS instance_id FROM ${from} WHERE ${q.whereClause()}`);
+		reformulations = (
+			client
+				.prepare(
+					`${sel.withClause()}SELECT count(*) AS n FROM formulations f
+					 WHERE f.dataset_id = ${sel.param(selection.datasetId)}
+					   AND (f.instance_id IN (SELECT instance_id FROM export_selected)
+					     OR (f.instance_id IS NULL AND f.task_id IN (SELECT task_id FROM export_selected)))`
+				)
+				.get(sel.params) as { n: number }
+		).n;
+	}
+	return {
+		rows: main.n + reformulations,
+		tasks: main.tasks,
+		instances: main.instances,
+		responses: responses ? main.n : 0,
+		reformulations
+	};
+}
+
+interface FormulationRow {
+	taskId: number;
+	instanceId: number | null;
+	instruction: string;
+	input: string;
+	output: string;
+	runId: number | null;
+	importId: number | null;
+}
+
+/** The selected rows in file order; `limit` for a sample (the size estimate). */
+export function* selectRows(client: Database.Database, selection: ExportSelection, limit?: number): Generator<ExportRow> {
+	const { q, from } = selectionQuery(selection);
+	const responses = !!selection.responsesOf;
+	const output = responses ? 'r.response' : 'i.output';
+	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
+	const limitSql = limit !== undefined ? ` LIMIT ${q.param(limit)}` : '';
+	const rows = client
+		.prepare(
+			`${q.withClause()}SELECT t.id AS taskId, i.id AS instanceId, t.instruction AS instruction, i.input AS input, ${output} AS output,
+				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id) AS runId,
+				coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id) AS importId
+			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}${limitSql}`
+		)
+		.iterate(q.params) as IterableIterator<Omit<ExportRow, 'kind'>>;
+	const kind: ExportRowKind = responses ? 'response' : 'instance';
+
+	if (!selection.includeReformulations) {
+		for (const row of rows) yield { kind, ...row };
+		return;
+	}
+
+	const formulations = client
+		.prepare(
+			`SELECT f.task_id AS taskId, f.instance_id AS instanceId, f.instruction, f.input, f.output,
+				f.run_id AS runId, f.import_id AS importId
+			 FROM tasks t CROSS JOIN formulations f ON f.task_id = t.id
+			 WHERE t.dataset_id = ? ORDER BY t.id, f.id`
+		)
+		.iterate(selection.datasetId) as IterableIterator<FormulationRow>;
+	let pending = formulations.next();
+	let taskId = -1;
+	let linked = new Map<number, FormulationRow[]>();
+	let unlinked: FormulationRow[] = [];
+	const asRow = (f: FormulationRow): ExportRow => ({ kind: 'reformulation', ...f });
+	try {
+		for (const row of rows) {
+			if (row.taskId !== taskId) {
+				// A task's reformulations not tied to one of its instances follow its last exported instance.
+				for (const f of unlinked) yield asRow(f);
+				taskId = row.taskId;
+				linked = new Map();
+				unlinked = [];
+				while (!pending.done && pending.value.taskId < taskId) pending = formulations.next();
+				while (!pending.done && pending.value.taskId === taskId) {
+					const f = pending.value;
+					if (f.instanceId === null) unlinked.push(f);
+					else {
+						const list = linked.get(f.instanceId);
+						if (list) list.push(f);
+						else linked.set(f.instanceId, [f]);
+					}
+					pending = formulations.next();
+				}
+			}
+			yield { kind, ...row };
+			const own = row.instanceId !== null ? linked.get(row.instanceId) : undefined;
+			if (own) for (const f of own) yield asRow(f);
+		}
+		for (const f of unlinked) yield asRow(f);
+	} finally {
+		formulations.return?.();
+	}
+}
+
+/**
+ * A connection of its own for one export. An open cursor keeps its connection busy for writes
+ * (better-sqlite3 refuses them until the cursor ends), so a slow download must not iterate on
+ * the app's shared connection; a read-only one also reads one consistent snapshot (WAL) for
+ * the counts and the rows. An in-memory database can only be read through its own connection.
+ */
+export function openReader(database: Db): { client: Database.Database; close: () => void } {
+	const main = database.$client;
+	if (main.memory) return { client: main, close: () => {} };
+	const reader = new Database(main.name, { readonly: true, fileMustExist: true });
+	reader.pragma('busy_timeout = 5000');
+	reader.pragma('cache_size = -32768');
+	reader.exec('BEGIN');
+	return {
+		client: reader,
+		close: () => {
+			if (reader.open) {
+				if (reader.inTransaction) reader.exec('COMMIT');
+				reader.close();
+			}
+		}
+	};
+}
