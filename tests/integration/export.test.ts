@@ -1,0 +1,517 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { parquetReadObjects } from 'hyparquet';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { transaction, type Db } from '../../src/lib/server/db';
+import { RowWriter } from '../../src/lib/server/datasets/rows';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { countExport, startExport, type ExportRequest } from '../../src/lib/server/exports/export';
+import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
+import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
+import type { ExportFormatId, ExportRecord } from '../../src/lib/formats/serialize';
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+function concat(parts: Uint8Array[]): Uint8Array {
+	const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+	let at = 0;
+	for (const p of parts) {
+		out.set(p, at);
+		at += p.length;
+	}
+	return out;
+}
+
+function runExport(request: ExportRequest) {
+	const stream = startExport(request, db);
+	const bytes = concat([...stream.chunks()]);
+	return { bytes, text: new TextDecoder().decode(bytes), manifest: stream.manifest(), stream };
+}
+
+function datasetRows(datasetId: number): ExportRecord[] {
+	return db.$client
+		.prepare('SELECT t.instruction, i.input, i.output FROM tasks t JOIN instances i ON i.task_id = t.id WHERE t.dataset_id = ? ORDER BY t.id, i.id')
+		.all(datasetId) as ExportRecord[];
+}
+
+function datasetInstructions(datasetId: number): string[] {
+	return (db.$client.prepare('SELECT instruction FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId) as { instruction: string }[]).map((r) => r.instruction);
+}
+
+// Several instances per task, so the round trip must also rebuild the grouping.
+const SOURCE_ROWS: ExportRecord[] = [
+	...TRICKY_RECORDS,
+	{ instruction: 'Translate to French.', input: 'cat, "the" cat', output: 'chat,\n« le chat »' },
+	{ instruction: 'Write a haiku about the sea 🌊.', input: 'in winter', output: 'cold grey sea\r\n' }
+];
+
+async function importSource(): Promise<number> {
+	const summary = await importFile(streamOf(jsonl(SOURCE_ROWS), 5), { datasetName: 'source', fileName: 'source.jsonl' }, db);
+	expect(summary.instancesAdded).toBe(SOURCE_ROWS.length);
+	return summary.datasetId;
+}
+
+describe('round trips: export, then read back, gives the same tasks and instances', () => {
+	const reimported: [ExportFormatId, ExportRequest['options']][] = [
+		['jsonl', {}],
+		['alpaca-json', {}],
+		['openai-chat', { system: 'You are a careful assistant.' }],
+		['prompt-completion', { template: 'self-instruct' }]
+	];
+	for (const [format, options] of reimported) {
+		it(`${format}: re-imported through the importer`, async () => {
+			const sourceId = await importSource();
+			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format, options });
+			expect(manifest.counts).toMatchObject({ rows: SOURCE_ROWS.length, instances: SOURCE_ROWS.length, tasks: datasetInstructions(sourceId).length });
+			const back = await importFile(streamOf(bytes, 3), { datasetName: `back ${format}`, fileName: manifest.file.name }, db);
+			expect(back.format).toBe(format === 'openai-chat' ? 'chat' : format === 'prompt-completion' ? 'prompt-completion' : 'instances');
+			expect(datasetInstructions(back.datasetId)).toEqual(datasetInstructions(sourceId));
+			expect(datasetRows(back.datasetId)).toEqual(datasetRows(sourceId));
+			expect(back.skippedDuplicates).toBe(0);
+		});
+	}
+
+	it('csv: csv-parse reads the same rows back', async () => {
+		const sourceId = await importSource();
+		const { text } = runExport({ datasetId: sourceId, filters: {}, format: 'csv' });
+		expect(parseCsv(text, { columns: true })).toEqual(datasetRows(sourceId));
+	});
+
+	it('parquet: hyparquet reads the same rows back', async () => {
+		const sourceId = await importSource();
+		const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'parquet' });
+		const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+		expect(await parquetReadObjects({ file })).toEqual(datasetRows(sourceId));
+		expect(manifest.file.bytes).toBe(bytes.length);
+	});
+
+	it('the manifest names the source file, the counts, the app version and a checksum of the bytes', async () => {
+		const sourceId = await importSource();
+		const { bytes, manifest } = runExport({ datasetId: sourceId, filters: parseWhere(['kept']), format: 'jsonl' });
+		const { createHash } = await import('node:crypto');
+		expect(manifest.file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+		expect(manifest.file).toMatchObject({ name: 'source.jsonl', format: 'jsonl', rows: SOURCE_ROWS.length, bytes: bytes.length });
+		expect(manifest.sources.imports).toEqual([{ id: expect.any(Number), fileName: 'source.jsonl', format: 'instances' }]);
+		expect(manifest.app.name).toBe('instruct-audit');
+		expect(manifest.app.version).toMatch(/^\d+\.\d+\.\d+/);
+		expect(manifest.filters).toEqual([{ where: 'kept', description: expect.stringContaining('automatic filters') }]);
+		expect(manifest.dataset).toMatchObject({ name: 'source', instances: SOURCE_ROWS.length });
+		expect(manifest.counts.excludedInstances).toBe(0);
+		expect(manifest.quality).toBeNull();
+		expect(Date.parse(manifest.createdAt)).not.toBeNaN();
+	});
+});
+
+/**
+ * A dataset that exercises every filter: tasks of each origin, classification value and filter
+ * verdict, instances of three runs, empty and non-empty inputs, and reformulations linked to an
+ * instance or only to their task. Outputs name the rows: "o1a" is task 1's first instance.
+ */
+function buildLab(): { datasetId: number; instance: Record<string, number>; task: Record<string, number> } {
+	const now = Date.now();
+	const datasetId = Number(db.$client.prepare("INSERT INTO datasets (name, description, created_at) VALUES ('lab', '', ?)").run(now).lastInsertRowid);
+	const instance: Record<string, number> = {};
+	const task: Record<string, number> = {};
+	transaction(db, () => {
+		const w = new RowWriter(db);
+		const addTask = (name: string, t: Partial<Parameters<RowWriter['insertTask']>[0]>) =>
+			(task[name] = w.insertTask({ datasetId, instruction: `Task ${name}.`, origin: 'generated', ...t }, now));
+		const addInstance = (name: string, taskName: string, input: string, extra: Partial<Parameters<RowWriter['insertInstance']>[0]> = {}) =>
+			(instance[name] = w.insertInstance({ taskId: task[taskName], datasetId, input, output: `o${name}`, ...extra }, now));
+		addTask('1', { origin: 'seed', isClassification: true, filterStatus: 'kept' });
+		addInstance('1a', '1', 'x', { filterStatus: 'kept' });
+		addInstance('1b', '1', '', { filterStatus: 'rejected', filterRule: 'empty-output' });
+		addTask('2', { runId: 1, isClassification: false, filterStatus: 'kept' });
+		addInstance('2a', '2', '', { runId: 1, filterStatus: 'kept' });
+		addInstance('2b', '2', 'y', { runId: 1, filterStatus: 'kept' });
+		addTask('3', { runId: 2, isClassification: null, filterStatus: 'rejected', filterRule: 'rouge' });
+		addInstance('3a', '3', 'z', { runId: 2 });
+		addTask('4', { runId: 2, isClassification: false });
+		addInstance('4a', '4', 'w', { runId: 2 });
+		addInstance('4b', '4', '', { runId: 3 });
+		addTask('5', { origin: 'imported', isClassification: true });
+		addInstance('5a', '5', 'v');
+		w.insertFormulation({ taskId: task['2'], instanceId: instance['2a'], datasetId, instruction: 'Task 2, said otherwise.', input: '', output: 'f1' }, now);
+		w.insertFormulation({ taskId: task['2'], instanceId: null, datasetId, instruction: 'Task 2, a third way.', input: 'q', output: 'f2' }, now);
+		w.insertFormulation({ taskId: task['1'], instanceId: instance['1b'], datasetId, instruction: 'Task 1 again.', input: '', output: 'f3' }, now);
+		w.insertFormulation({ taskId: task['3'], instanceId: instance['3a'], datasetId, instruction: 'Task 3 again.', input: 'z', output: 'f4' }, now);
+		w.flush();
+	});
+	return { datasetId, instance, task };
+}
+
+const ALL = ['o1a', 'o1b', 'o2a', 'o2b', 'o3a', 'o4a', 'o4b', 'o5a'];
+
+function outputs(datasetId: number, where: string[], extra: Partial<ExportRequest> = {}): string[] {
+	const { text } = runExport({ datasetId, filters: parseWhere(where), format: 'jsonl', ...extra });
+	return text
+		.split('\n')
+		.filter(Boolean)
+		.map((l) => JSON.parse(l).output);
+}
+
+describe('filters', () => {
+	const cases: [string[], string[]][] = [
+		[[], ALL],
+		[['kept'], ['o1a', 'o2a', 'o2b', 'o4a', 'o4b', 'o5a']],
+		[['kept=no'], ['o1b', 'o3a']],
+		[['rejected'], ['o1b', 'o3a']],
+		[['classification=yes'], ['o1a', 'o1b', 'o5a']],
+		[['classification=no'], ['o2a', 'o2b', 'o4a', 'o4b']],
+		[['classification=unknown'], ['o3a']],
+		[['run=2'], ['o3a', 'o4a']],
+		[['run=3'], ['o4b']],
+		[['run=1,3'], ['o2a', 'o2b', 'o4b']],
+		[['origin=seed'], ['o1a', 'o1b']],
+		[['origin=generated'], ['o2a', 'o2b', 'o3a', 'o4a', 'o4b']],
+		[['origin=seed,imported'], ['o1a', 'o1b', 'o5a']],
+		[['input=empty'], ['o1b', 'o2a', 'o4b']],
+		[['input=nonempty'], ['o1a', 'o2b', 'o3a', 'o4a', 'o5a']],
+		// Combinations: every filter must hold.
+		[['kept', 'classification=no', 'input=nonempty'], ['o2b', 'o4a']],
+		[['kept', 'run=2'], ['o4a']],
+		[['kept', 'origin=generated', 'run=1,3'], ['o2a', 'o2b', 'o4b']],
+		[['kept=no', 'classification=yes'], ['o1b']],
+		[['classification=yes', 'classification=no'], ['o2a', 'o2b', 'o4a', 'o4b']],
+		[['origin=seed', 'run=1'], []]
+	];
+	for (const [where, expected] of cases) {
+		it(`${where.join(' + ') || '(none)'} → ${expected.join(', ') || 'nothing'}`, () => {
+			const { datasetId } = buildLab();
+			expect(outputs(datasetId, where)).toEqual(expected);
+			const counts = countExport({ datasetId, filters: parseWhere(where) }, db);
+			expect(counts.rows).toBe(expected.length);
+			expect(counts.instances).toBe(expected.length);
+			expect(counts.datasetInstances).toBe(ALL.length);
+		});
+	}
+
+	it('reformulations follow their instance; unlinked ones follow their task; those of excluded instances stay out', () => {
+		const { datasetId } = buildLab();
+		expect(outputs(datasetId, [], { includeReformulations: true })).toEqual(['o1a', 'o1b', 'f3', 'o2a', 'f1', 'o2b', 'f2', 'o3a', 'f4', 'o4a', 'o4b', 'o5a']);
+		expect(outputs(datasetId, ['kept'], { includeReformulations: true })).toEqual(['o1a', 'o2a', 'f1', 'o2b', 'f2', 'o4a', 'o4b', 'o5a']);
+		expect(outputs(datasetId, ['input=nonempty', 'origin=generated'], { includeReformulations: true })).toEqual(['o2b', 'f2', 'o3a', 'f4', 'o4a']);
+		const counts = countExport({ datasetId, filters: parseWhere(['kept']), includeReformulations: true }, db);
+		expect(counts).toMatchObject({ rows: 8, instances: 6, reformulations: 2, tasks: 4 });
+		const { manifest, text } = runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl', includeReformulations: true });
+		expect(manifest.counts).toMatchObject({ rows: 8, instances: 6, reformulations: 2, tasks: 4, excludedInstances: 2 });
+		expect(JSON.parse(text.split('\n')[2])).toEqual({ instruction: 'Task 2, said otherwise.', input: '', output: 'f1' });
+	});
+
+	it('the manifest lists the runs the rows came from', () => {
+		const { datasetId } = buildLab();
+		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'csv' }).manifest.sources.runs).toEqual([1, 2, 3]);
+		expect(runExport({ datasetId, filters: parseWhere(['run=3']), format: 'csv' }).manifest.sources.runs).toEqual([3]);
+		expect(runExport({ datasetId, filters: parseWhere(['origin=seed']), format: 'csv' }).manifest.sources.runs).toEqual([]);
+	});
+
+	it('where clauses read back to the same filters, and bad ones are refused with the clause named', () => {
+		const where = ['kept', 'classification=no', 'run=1,3', 'origin=seed,generated', 'input=empty', 'audit=2', 'all-yes', 'rating=B', 'agreed', 'audited=no'];
+		expect(whereClauses(parseWhere(where))).toEqual(where);
+		expect(parseWhere(['KEPT=Yes', 'Classification=NO'])).toEqual({ kept: 'yes', classification: 'no' });
+		for (const [bad, message] of [
+			['colour=blue', /unknown filter "colour"/],
+			['run=abc', /numeric ids/],
+			['run', /give a value/],
+			['classification=maybe', /expected yes, no, unknown/],
+			['origin=web', /expected seed, generated, imported/],
+			['rating=E', /expected A, B, C, D/],
+			['kept=perhaps', /expected yes or no/]
+		] as const) {
+			expect(() => parseWhere([bad])).toThrow(message);
+		}
+	});
+
+	it('refuses an unknown dataset and a model without responses', () => {
+		const { datasetId } = buildLab();
+		expect(() => startExport({ datasetId: 999, filters: {}, format: 'jsonl' }, db)).toThrow(ExportFilterError);
+		expect(() => startExport({ datasetId, filters: {}, format: 'jsonl', responsesOf: 'nobody' }, db)).toThrow(/no responses from model "nobody"/);
+	});
+});
+
+describe('streaming', () => {
+	it('reads one snapshot on its own connection: the app can write while a download is paused halfway', async () => {
+		const rows = Array.from({ length: 3000 }, (_, i) => ({ instruction: `Task ${i % 300}`, input: `input ${i}`, output: `${'lorem ipsum '.repeat(20)}${i}` }));
+		const summary = await importFile(streamOf(jsonl(rows), 1 << 16), { datasetName: 'big', fileName: 'big.jsonl' }, db);
+		const stream = startExport({ datasetId: summary.datasetId, filters: {}, format: 'jsonl' }, db);
+		expect(stream.counts.rows).toBe(3000);
+		expect(stream.estimatedBytes).toBeGreaterThan(500_000);
+		const chunks = stream.chunks();
+		const first = chunks.next();
+		expect(first.done).toBe(false);
+		expect(stream.progress().rows).toBeLessThan(3000);
+		// The shared connection takes writes while the export's cursor is open…
+		const more = await importFile(streamOf(jsonl([{ instruction: 'Late task', input: '', output: 'late' }])), { datasetName: 'big', fileName: 'late.jsonl' }, db);
+		expect(more.instancesAdded).toBe(1);
+		// …and the export still writes exactly the snapshot it started from.
+		const rest = [first.value as Uint8Array, ...(function* () {
+			for (let c = chunks.next(); !c.done; c = chunks.next()) yield c.value;
+		})()];
+		const text = new TextDecoder().decode(concat(rest));
+		const lines = text.split('\n').filter(Boolean);
+		expect(lines).toHaveLength(3000);
+		expect(text).not.toContain('Late task');
+		expect(rest.length).toBeGreaterThan(2);
+		const manifest = stream.manifest();
+		expect(manifest.counts.rows).toBe(3000);
+		expect(manifest.file.bytes).toBe(Buffer.byteLength(text));
+		expect(Math.abs(stream.estimatedBytes - manifest.file.bytes) / manifest.file.bytes).toBeLessThan(0.1);
+	});
+
+	it('an abandoned download releases its snapshot', async () => {
+		const rows = Array.from({ length: 2000 }, (_, i) => ({ instruction: `T${i}`, input: '', output: 'x'.repeat(300) }));
+		const summary = await importFile(streamOf(jsonl(rows), 1 << 16), { datasetName: 'big2', fileName: 'b.jsonl' }, db);
+		const stream = startExport({ datasetId: summary.datasetId, filters: {}, format: 'csv' }, db);
+		const chunks = stream.chunks();
+		chunks.next();
+		chunks.return(undefined);
+		// A closed reader would throw if used again; a second export works normally.
+		expect(runExport({ datasetId: summary.datasetId, filters: {}, format: 'csv' }).manifest.counts.rows).toBe(2000);
+	});
+});
+
+// ---- human labels (audit tables) ----
+
+function insertUser(email: string): number {
+	return Number(
+		db.$client
+			.prepare("INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, '', 'reviewer', 'x', ?)")
+			.run(email, Date.now()).lastInsertRowid
+	);
+}
+
+function insertAudit(datasetId: number, kind: 'quality' | 'rating', extra: { stratify?: string; includeRejected?: boolean } = {}): number {
+	return Number(
+		db.$client
+			.prepare(
+				`INSERT INTO audits (dataset_id, name, kind, sample_size, seed, lease_seconds, stratify, include_rejected, created_at)
+				 VALUES (?, ?, ?, 200, 1, 600, ?, ?, ?)`
+			)
+			.run(datasetId, `${kind} audit`, kind, extra.stratify ?? 'none', extra.includeRejected ? 1 : 0, Date.now()).lastInsertRowid
+	);
+}
+
+let position = 0;
+function insertItem(auditId: number, taskId: number, instanceId: number | null, gold = false): number {
+	position++;
+	return Number(
+		db.$client
+			.prepare('INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, is_gold, shuffle_key) VALUES (?, ?, ?, ?, ?, ?, ?)')
+			.run(auditId, `ref-${position}`, position, taskId, instanceId, gold ? 1 : 0, position).lastInsertRowid
+	);
+}
+
+/** A quality label: "yyn" = instruction yes, input yes, output no. */
+function label(auditId: number, itemId: number, reviewerId: number, answers: string): number {
+	const [a, b, c] = [...answers].map((x) => (x === 'y' ? 1 : 0));
+	return Number(
+		db.$client
+			.prepare(
+				`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, submitted_at, updated_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+			)
+			.run(auditId, itemId, reviewerId, a, b, c, Date.now(), Date.now()).lastInsertRowid
+	);
+}
+
+function adjudicate(auditId: number, itemId: number, answers: string | null): number {
+	const [a, b, c] = answers ? [...answers].map((x) => (x === 'y' ? 1 : 0)) : [null, null, null];
+	return Number(
+		db.$client
+			.prepare(
+				`INSERT INTO audit_adjudications (audit_id, item_id, instruction_valid, input_valid, output_valid, created_at, updated_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?)`
+			)
+			.run(auditId, itemId, a, b, c, Date.now(), Date.now()).lastInsertRowid
+	);
+}
+
+function buildLabels() {
+	const lab = buildLab();
+	const [r1, r2, r3] = ['r1@x.org', 'r2@x.org', 'r3@x.org'].map(insertUser);
+	const q1 = insertAudit(lab.datasetId, 'quality');
+	// 1a: both reviewers say all yes.
+	let item = insertItem(q1, lab.task['1'], lab.instance['1a']);
+	label(q1, item, r1, 'yyy');
+	label(q1, item, r2, 'yyy');
+	// 2a: output judged wrong by the majority (2 of 3): not all yes, and an unresolved disagreement.
+	item = insertItem(q1, lab.task['2'], lab.instance['2a']);
+	label(q1, item, r1, 'yyn');
+	label(q1, item, r2, 'yyy');
+	label(q1, item, r3, 'yyn');
+	// 2b: the reviewers tie on the input: no final label, unresolved.
+	item = insertItem(q1, lab.task['2'], lab.instance['2b']);
+	label(q1, item, r1, 'yyy');
+	label(q1, item, r2, 'yny');
+	// 4a: the reviewers disagree on everything; a researcher adjudicated all yes.
+	item = insertItem(q1, lab.task['4'], lab.instance['4a']);
+	label(q1, item, r1, 'yyy');
+	label(q1, item, r2, 'nnn');
+	adjudicate(q1, item, 'yyy');
+	// 5a: a gold item (the researcher's own test): never counts.
+	item = insertItem(q1, lab.task['5'], lab.instance['5a'], true);
+	label(q1, item, r1, 'yyy');
+	// A second audit labels 4b.
+	const q2 = insertAudit(lab.datasetId, 'quality', { stratify: 'classification' });
+	item = insertItem(q2, lab.task['4'], lab.instance['4b']);
+	label(q2, item, r1, 'yyy');
+	return { ...lab, q1, q2, reviewers: [r1, r2, r3] };
+}
+
+describe('human-label filters', () => {
+	const cases: [string[], string[]][] = [
+		[['all-yes'], ['o1a', 'o4a', 'o4b']],
+		[['all-yes', 'audit=1'], ['o1a', 'o4a']],
+		[['all-yes', 'audit=2'], ['o4b']],
+		[['agreed'], ['o1a', 'o1b', 'o3a', 'o4a', 'o4b', 'o5a']],
+		[['audited'], ['o1a', 'o2a', 'o2b', 'o4a', 'o4b']],
+		[['audited=no'], ['o1b', 'o3a', 'o5a']],
+		[['audited=no', 'audit=2'], ['o1a', 'o1b', 'o2a', 'o2b', 'o3a', 'o4a', 'o5a']],
+		[['kept', 'all-yes', 'agreed'], ['o1a', 'o4a', 'o4b']],
+		[['kept', 'agreed', 'classification=no'], ['o4a', 'o4b']],
+		[['audited', 'agreed', 'input=empty'], ['o4b']]
+	];
+	for (const [where, expected] of cases) {
+		it(`${where.join(' + ')} → ${expected.join(', ')}`, () => {
+			const { datasetId } = buildLabels();
+			expect(outputs(datasetId, where)).toEqual(expected);
+			expect(countExport({ datasetId, filters: parseWhere(where) }, db).rows).toBe(expected.length);
+		});
+	}
+
+	it('an adjudication wins over the majority in both directions', () => {
+		const lab = buildLabels();
+		// Overrule the unanimous yes on 1a.
+		const item = (db.$client.prepare('SELECT id FROM audit_items WHERE instance_id = ?').get(lab.instance['1a']) as { id: number }).id;
+		adjudicate(lab.q1, item, 'ynn');
+		expect(outputs(lab.datasetId, ['all-yes'])).toEqual(['o4a', 'o4b']);
+	});
+
+	it('rating filters need model responses', () => {
+		const { datasetId } = buildLabels();
+		expect(() => countExport({ datasetId, filters: parseWhere(['rating=B']) }, db)).toThrow(/--responses/);
+	});
+
+	it('the manifest carries the audit estimate of the population and of the file, with a 95% Wilson interval', () => {
+		const { datasetId } = buildLabels();
+		const { manifest } = runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' });
+		const q = manifest.quality!;
+		expect(q.measure).toBe('all three questions yes');
+		expect(q.audits.map((a) => a.id)).toEqual([1, 2]);
+		// Population = kept rows (1a 2a 2b 4a 4b 5a); decided labels: 1a yes, 2a no, 4a yes (adjudicated), 4b yes; 2b tied.
+		expect(q.population).toMatchObject({ trials: 4, successes: 3, ties: 1, rate: 0.75, confidence: 0.95 });
+		// Wilson score interval for 3/4 at z = 1.959964: (0.3006, 0.9544).
+		expect(q.population.lower).toBeCloseTo(0.30064, 4);
+		expect(q.population.upper).toBeCloseTo(0.95440, 4);
+		// The file: 3 labelled correct, 1 labelled wrong, 2 unlabelled (2b tied, 5a gold only) at 75%.
+		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, unlabelled: 2 });
+		expect(q.exported.rate).toBeCloseTo((3 + 2 * 0.75) / 6, 10);
+		expect(q.exported.lower).toBeCloseTo((3 + 2 * q.population.lower) / 6, 10);
+		expect(q.caveats.join(' ')).toMatch(/Only 4 audited items/);
+		expect(q.caveats.join(' ')).toMatch(/tied reviewer labels/);
+		expect(q.caveats.join(' ')).toMatch(/stratified/);
+	});
+
+	it('a file restricted to items labelled correct reports 100%, from the same population estimate', () => {
+		const { datasetId } = buildLabels();
+		const q = runExport({ datasetId, filters: parseWhere(['kept', 'all-yes']), format: 'csv' }).manifest.quality!;
+		expect(q.population).toMatchObject({ trials: 4, successes: 3 });
+		expect(q.exported).toMatchObject({ rows: 3, labelledCorrect: 3, labelledIncorrect: 0, unlabelled: 0, rate: 1, lower: 1, upper: 1 });
+	});
+
+	it('the estimate follows the chosen audits and warns when the population holds rejected rows the audit never sampled', () => {
+		const { datasetId } = buildLabels();
+		const q = runExport({ datasetId, filters: parseWhere(['audit=1']), format: 'jsonl' }).manifest.quality!;
+		expect(q.audits.map((a) => a.id)).toEqual([1]);
+		expect(q.population).toMatchObject({ trials: 3, successes: 2 });
+		expect(q.caveats.join(' ')).toMatch(/rejected by the automatic filters/);
+		expect(runExport({ datasetId, filters: parseWhere(['origin=seed', 'input=empty']), format: 'jsonl' }).manifest.quality).toBeNull();
+	});
+});
+
+describe('model responses and A–D ratings', () => {
+	function buildRatings() {
+		const lab = buildLabels();
+		const now = Date.now();
+		const response = (instanceName: string, taskName: string, model: string, text: string) =>
+			Number(
+				db.$client
+					.prepare('INSERT INTO responses (task_id, instance_id, dataset_id, model, response, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+					.run(lab.task[taskName], lab.instance[instanceName], lab.datasetId, model, text, now).lastInsertRowid
+			);
+		const R1 = response('1a', '1', 'm1', 'r1');
+		const R2 = response('2b', '2', 'm1', 'r2');
+		const R3 = response('5a', '5', 'm1', 'r3');
+		const R4 = response('1a', '1', 'm2', 'r4');
+		const audit = insertAudit(lab.datasetId, 'rating');
+		const [u1, u2, u3] = lab.reviewers;
+		const rate = (itemId: number, reviewer: number, ratings: [number, string, string][]) => {
+			const labelId = Number(
+				db.$client
+					.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, submitted_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+					.run(audit, itemId, reviewer, now, now).lastInsertRowid
+			);
+			for (const [responseId, model, rating] of ratings) {
+				db.$client
+					.prepare('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)')
+					.run(labelId, audit, itemId, responseId, model, rating);
+			}
+		};
+		// R1: A, B, A → A by majority, an unresolved disagreement. R4 (m2) rated C by all.
+		let item = insertItem(audit, lab.task['1'], lab.instance['1a']);
+		rate(item, u1, [[R1, 'm1', 'A'], [R4, 'm2', 'C']]);
+		rate(item, u2, [[R1, 'm1', 'B'], [R4, 'm2', 'C']]);
+		rate(item, u3, [[R1, 'm1', 'A'], [R4, 'm2', 'C']]);
+		// R2: C, C.
+		item = insertItem(audit, lab.task['2'], lab.instance['2b']);
+		rate(item, u1, [[R2, 'm1', 'C']]);
+		rate(item, u2, [[R2, 'm1', 'C']]);
+		// R3: D, A → adjudicated B.
+		item = insertItem(audit, lab.task['5'], lab.instance['5a']);
+		rate(item, u1, [[R3, 'm1', 'D']]);
+		rate(item, u2, [[R3, 'm1', 'A']]);
+		const adj = adjudicate(audit, item, null);
+		db.$client.prepare("INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, 'm1', 'B')").run(adj, R3);
+		return lab;
+	}
+
+	const cases: [string[], string[]][] = [
+		[[], ['r1', 'r2', 'r3']],
+		[['rating=A'], ['r1']],
+		[['rating=B'], ['r1', 'r3']],
+		[['rating=C'], ['r1', 'r2', 'r3']],
+		[['audited'], ['r1', 'r2', 'r3']],
+		[['audited=no'], []],
+		// r1's raters disagree; r2 sits on instance 2b whose quality labels tie.
+		[['agreed'], ['r3']],
+		[['rating=B', 'classification=yes'], ['r1', 'r3']],
+		[['rating=B', 'origin=imported'], ['r3']]
+	];
+	for (const [where, expected] of cases) {
+		it(`m1 ${where.join(' + ') || '(no filter)'} → ${expected.join(', ') || 'nothing'}`, () => {
+			const { datasetId } = buildRatings();
+			expect(outputs(datasetId, where, { responsesOf: 'm1' })).toEqual(expected);
+			expect(countExport({ datasetId, filters: parseWhere(where), responsesOf: 'm1' }, db)).toMatchObject({
+				rows: expected.length,
+				responses: expected.length
+			});
+		});
+	}
+
+	it('rows pair the task instruction and instance input with the response; the estimate is the share rated A or B', () => {
+		const { datasetId } = buildRatings();
+		const { text, manifest } = runExport({ datasetId, filters: parseWhere(['rating=C']), format: 'jsonl', responsesOf: 'm1' });
+		expect(JSON.parse(text.split('\n')[0])).toEqual({ instruction: 'Task 1.', input: 'x', output: 'r1' });
+		expect(manifest.options.responsesOf).toBe('m1');
+		expect(manifest.counts).toMatchObject({ rows: 3, responses: 3, instances: 3, tasks: 3 });
+		expect(manifest.quality).toMatchObject({ measure: 'rated A or B', population: { trials: 3, successes: 2 } });
+		expect(manifest.quality!.exported).toMatchObject({ rows: 3, labelledCorrect: 2, labelledIncorrect: 1, unlabelled: 0 });
+		expect(outputs(datasetId, [], { responsesOf: 'm2' })).toEqual(['r4']);
+		expect(() => countExport({ datasetId, filters: {}, responsesOf: 'm1', includeReformulations: true }, db)).toThrow(/reformulations/i);
+	});
+});
