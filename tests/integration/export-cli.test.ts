@@ -1,0 +1,94 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import type { Db } from '../../src/lib/server/db';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let dir: string;
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	dir = path.dirname(file);
+	const rows = [
+		{ instruction: 'Translate to French.', input: 'cat', output: 'chat', is_classification: false },
+		{ instruction: 'Translate to French.', input: 'dog, "big"', output: 'chien,\ngrand' },
+		{ instruction: 'Is this spam?', input: 'WIN $$$', output: 'yes', is_classification: true },
+		{ instruction: 'Name a colour 🎨.', input: '', output: 'bleu' }
+	];
+	await importFile(streamOf(jsonl(rows)), { datasetName: 'cli data', fileName: 'rows.jsonl' }, db);
+});
+afterEach(() => cleanup());
+
+/** Runs `npm run cli -- …` the way the script does (tsx with the project's tsconfig), on the test database. */
+function cli(...args: string[]) {
+	const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json' },
+		encoding: 'utf8',
+		timeout: 60_000
+	});
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('npm run cli -- export', () => {
+	it('writes the file and <file>.manifest.json, and --json prints the manifest', () => {
+		const out = path.join(dir, 'clean.jsonl');
+		const r = cli('export', 'cli data', '--format', 'jsonl', '--where', 'kept', '--where', 'classification=no', '--out', out, '--json');
+		expect(r.stderr).not.toMatch(/error/i);
+		expect(r.code).toBe(0);
+		const manifest = JSON.parse(r.stdout);
+		expect(manifest).toMatchObject({
+			kind: 'instruct-audit-export',
+			file: { name: 'clean.jsonl', format: 'jsonl', rows: 2 },
+			dataset: { name: 'cli data', instances: 4 },
+			counts: { rows: 2, instances: 2, tasks: 1, excludedInstances: 2 }
+		});
+		expect(manifest.filters.map((f: { where: string }) => f.where)).toEqual(['kept', 'classification=no']);
+		expect(JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8'))).toEqual(manifest);
+		expect(fs.readFileSync(out, 'utf8')).toBe(
+			'{"instruction":"Translate to French.","input":"cat","output":"chat"}\n{"instruction":"Translate to French.","input":"dog, \\"big\\"","output":"chien,\\ngrand"}\n'
+		);
+		expect(fs.existsSync(`${out}.partial`)).toBe(false);
+	});
+
+	it('writes Parquet that reads back, and refuses to overwrite without --force', async () => {
+		const out = path.join(dir, 'all.parquet');
+		expect(cli('export', 'cli data', '-f', 'parquet', '-o', out).code).toBe(0);
+		const bytes = fs.readFileSync(out);
+		const rows = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+		expect(rows.map((r) => r.output)).toEqual(['chat', 'chien,\ngrand', 'yes', 'bleu']);
+		const again = cli('export', 'cli data', '-f', 'parquet', '-o', out);
+		expect(again.code).toBe(1);
+		expect(again.stderr).toContain('add --force');
+		expect(cli('export', 'cli data', '-f', 'parquet', '-o', out, '--force', '--where', 'input=empty').code).toBe(0);
+		expect(JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8')).counts.rows).toBe(1);
+	});
+
+	it('--count prints the matching counts and writes nothing', () => {
+		const r = cli('export', 'cli data', '--count', '--where', 'classification=yes', '--json');
+		expect(r.code).toBe(0);
+		expect(JSON.parse(r.stdout)).toMatchObject({ rows: 1, instances: 1, tasks: 1, datasetInstances: 4, where: ['classification=yes'] });
+		expect(cli('export', 'cli data', '--count').stdout).toContain('4 rows match: 4 of 4 instances from 3 tasks');
+	});
+
+	it('explains user errors with a non-zero exit', () => {
+		const bad = cli('export', 'cli data', '--format', 'xml', '--out', path.join(dir, 'x'));
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toContain('Unknown --format "xml"');
+		const where = cli('export', 'cli data', '--format', 'csv', '--out', path.join(dir, 'x.csv'), '--where', 'colour=red');
+		expect(where.code).toBe(2);
+		expect(where.stderr).toContain('unknown filter "colour"');
+		const missing = cli('export', 'nope', '--format', 'csv', '--out', path.join(dir, 'x.csv'));
+		expect(missing.code).toBe(1);
+		expect(missing.stderr).toContain('No dataset named "nope"');
+		const help = cli('export', '--help');
+		expect(help.code).toBe(0);
+		expect(help.stdout).toContain('--where');
+		expect(help.stdout).toContain('all-yes');
+		expect(help.stdout).toContain('kept=yes|no');
+	});
+});
