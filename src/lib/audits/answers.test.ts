@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { answerQuestion, answerSchema, chooseReason, completeDraft, draftFromAnswer, draftSchema, emptyDraft, rateResponse, type QualityDraft, type RatingDraft } from './answers';
+import { QUALITY_QUESTIONS, RATING_LEVELS } from './rubric';
+
+describe('rubric', () => {
+	it('asks the three questions in the issue\'s exact words', () => {
+		expect(QUALITY_QUESTIONS.map((q) => q.text)).toEqual([
+			'Does the instruction describe a valid task?',
+			'Is the input appropriate for the instruction?',
+			'Is the output a correct and acceptable response to the instruction and input?'
+		]);
+		expect(RATING_LEVELS.map((l) => l.key)).toEqual(['A', 'B', 'C', 'D']);
+	});
+});
+
+describe('quality drafts', () => {
+	it('suggests the taxonomy reason of the first "no" until the reviewer picks one', () => {
+		let d = emptyDraft('quality') as QualityDraft;
+		d = answerQuestion(d, 'instruction', true);
+		d = answerQuestion(d, 'input', true);
+		expect(d.reason).toBeNull();
+		d = answerQuestion(d, 'output', false);
+		expect(d.reason).toBe('incorrect_output');
+		d = answerQuestion(d, 'input', false);
+		expect(d.reason).toBe('input_mismatch');
+		d = chooseReason(d, 'other');
+		d = answerQuestion(d, 'instruction', false);
+		expect(d.reason).toBe('other');
+		// All yes again: no reason, and the suggestion resumes.
+		d = answerQuestion(answerQuestion(answerQuestion(d, 'instruction', true), 'input', true), 'output', true);
+		expect(d).toMatchObject({ reason: null, reasonChosen: false });
+	});
+
+	it('completes only when every question is answered and a "no" has a reason', () => {
+		let d = emptyDraft('quality') as QualityDraft;
+		expect(completeDraft(d)).toMatchObject({ ok: false, row: 0 });
+		d = answerQuestion(answerQuestion(d, 'instruction', true), 'input', true);
+		expect(completeDraft(d)).toMatchObject({ ok: false, row: 2 });
+		d = answerQuestion(d, 'output', false);
+		d = { ...d, reason: null, comment: '  off by one  ' };
+		expect(completeDraft(d)).toMatchObject({ ok: false, row: 'reason' });
+		d = chooseReason(d, 'incorrect_output');
+		expect(completeDraft(d)).toEqual({
+			ok: true,
+			answer: { kind: 'quality', instruction: true, input: true, output: false, reason: 'incorrect_output', comment: 'off by one' }
+		});
+	});
+
+	it('round-trips an answer through a draft', () => {
+		const answer = { kind: 'quality' as const, instruction: false, input: true, output: false, reason: 'incorrect_output' as const, comment: 'x' };
+		const draft = draftFromAnswer(answer) as QualityDraft;
+		expect(draft.reasonChosen).toBe(true);
+		expect(completeDraft(draft)).toEqual({ ok: true, answer });
+	});
+});
+
+describe('rating drafts', () => {
+	it('needs a rating for every response', () => {
+		let d = emptyDraft('rating', 3) as RatingDraft;
+		d = rateResponse(rateResponse(d, 0, 'A'), 2, 'D');
+		expect(completeDraft(d)).toMatchObject({ ok: false, row: 1, problem: 'Rate response 2.' });
+		d = rateResponse(d, 1, 'B');
+		expect(rateResponse(d, 7, 'C')).toBe(d);
+		expect(completeDraft(d)).toEqual({ ok: true, answer: { kind: 'rating', ratings: ['A', 'B', 'D'], comment: '' } });
+	});
+});
+
+describe('answerSchema', () => {
+	it('accepts complete answers, drops a reason when all is valid, and refuses a "no" without reason', () => {
+		expect(answerSchema.parse({ kind: 'quality', instruction: true, input: true, output: true, reason: 'other', comment: ' hi ' })).toEqual({
+			kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: 'hi'
+		});
+		expect(answerSchema.safeParse({ kind: 'quality', instruction: true, input: false, output: true, reason: null }).success).toBe(false);
+		expect(answerSchema.safeParse({ kind: 'quality', instruction: true, input: 'yes', output: true, reason: null }).success).toBe(false);
+		expect(answerSchema.safeParse({ kind: 'quality', instruction: false, input: true, output: true, reason: 'bogus' }).success).toBe(false);
+		expect(answerSchema.parse({ kind: 'rating', ratings: ['A', 'D'] })).toEqual({ kind: 'rating', ratings: ['A', 'D'], comment: '' });
+		expect(answerSchema.safeParse({ kind: 'rating', ratings: ['E'] }).success).toBe(false);
+		expect(answerSchema.safeParse({ kind: 'rating', ratings: [] }).success).toBe(false);
+	});
+
+	it('bounds drafts', () => {
+		expect(draftSchema.safeParse(emptyDraft('quality')).success).toBe(true);
+		expect(draftSchema.safeParse(emptyDraft('rating', 2)).success).toBe(true);
+		expect(draftSchema.safeParse({ kind: 'rating', ratings: [], comment: 'x'.repeat(10_000) }).success).toBe(false);
+	});
+});

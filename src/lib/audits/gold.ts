@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './rubric';
+
+/**
+ * Gold items: instances whose right answers the researcher already knows, mixed into reviewers'
+ * work to measure their accuracy. Given as JSON Lines, one item per line:
+ *
+ *   quality: {"instance": 123, "instruction": "yes", "input": "yes", "output": "no", "reason": "incorrect_output", "note": "…"}
+ *   rating:  {"task": 45, "ratings": {"model-a": "A", "model-b": "C"}, "note": "…"}
+ *
+ * Answers may be "yes"/"no" or true/false. `reason` defaults to the taxonomy entry of the first
+ * "no" and is dropped when everything is "yes".
+ */
+
+export interface QualityGold {
+	kind: 'quality';
+	instanceId: number;
+	instruction: boolean;
+	input: boolean;
+	output: boolean;
+	reason: ErrorReason | null;
+	note: string;
+}
+
+export interface RatingGold {
+	kind: 'rating';
+	taskId: number;
+	instanceId: number | null;
+	ratings: Record<string, RatingLevel>;
+	note: string;
+}
+
+export type GoldSpec = QualityGold | RatingGold;
+
+export class GoldParseError extends Error {
+	constructor(
+		message: string,
+		readonly line: number
+	) {
+		super(`Gold line ${line}: ${message}`);
+		this.name = 'GoldParseError';
+	}
+}
+
+const yesNo = z.union([z.boolean(), z.enum(['yes', 'no', 'Yes', 'No', 'YES', 'NO'])]).transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'yes'));
+const id = z.number().int().positive();
+const note = z.string().max(2000).default('');
+
+const qualityLine = z.strictObject({
+	instance: id,
+	instruction: yesNo,
+	input: yesNo,
+	output: yesNo,
+	reason: z.enum(REASON_KEYS as [ErrorReason, ...ErrorReason[]]).nullable().optional(),
+	note
+});
+
+const ratingLine = z.strictObject({
+	task: id,
+	instance: id.nullable().optional(),
+	ratings: z.record(z.string().min(1), z.enum(RATING_KEYS as [RatingLevel, ...RatingLevel[]])).refine((r) => Object.keys(r).length > 0, 'needs at least one rating'),
+	note
+});
+
+const FIRST_NO_REASON: [keyof Pick<QualityGold, 'instruction' | 'input' | 'output'>, ErrorReason][] = [
+	['instruction', 'incomprehensible_instruction'],
+	['input', 'input_mismatch'],
+	['output', 'incorrect_output']
+];
+
+export const MAX_GOLD_ITEMS = 1000;
+
+export function parseGold(text: string, kind: 'quality' | 'rating'): GoldSpec[] {
+	const specs: GoldSpec[] = [];
+	const lines = text.split(/\r?\n/);
+	lines.forEach((raw, i) => {
+		const line = raw.trim();
+		if (!line) return;
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch {
+			throw new GoldParseError('not valid JSON.', i + 1);
+		}
+		const parsed = (kind === 'quality' ? qualityLine : ratingLine).safeParse(value);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			const where = issue.path.length ? `"${issue.path.join('.')}" ` : '';
+			throw new GoldParseError(`${where}${issue.message}`, i + 1);
+		}
+		if (kind === 'quality') {
+			const q = parsed.data as z.infer<typeof qualityLine>;
+			const allYes = q.instruction && q.input && q.output;
+			const reason = allYes ? null : (q.reason ?? FIRST_NO_REASON.find(([k]) => !q[k])![1]);
+			specs.push({ kind, instanceId: q.instance, instruction: q.instruction, input: q.input, output: q.output, reason, note: q.note });
+		} else {
+			const r = parsed.data as z.infer<typeof ratingLine>;
+			specs.push({ kind, taskId: r.task, instanceId: r.instance ?? null, ratings: r.ratings, note: r.note });
+		}
+		if (specs.length > MAX_GOLD_ITEMS) throw new GoldParseError(`at most ${MAX_GOLD_ITEMS} gold items.`, i + 1);
+	});
+	return specs;
+}

@@ -1,0 +1,64 @@
+/**
+ * What reviewers answer. The three validity questions are Self-Instruct's audit (paper Table 2),
+ * worded as in the issue; the reasons are Unnatural Instructions' error taxonomy (its audit of
+ * 200 examples: incomprehensible instruction / input does not match the task / incorrect
+ * output) plus "other"; the A–D levels are Self-Instruct's human evaluation scale (Figure 5),
+ * defined in our own words.
+ */
+
+export const QUALITY_QUESTIONS = [
+	{
+		key: 'instruction',
+		label: 'Instruction',
+		text: 'Does the instruction describe a valid task?',
+		/** The taxonomy entry a "no" here usually means (pre-selected, the reviewer can change it). */
+		reasonIfNo: 'incomprehensible_instruction'
+	},
+	{
+		key: 'input',
+		label: 'Input',
+		text: 'Is the input appropriate for the instruction?',
+		reasonIfNo: 'input_mismatch'
+	},
+	{
+		key: 'output',
+		label: 'Output',
+		text: 'Is the output a correct and acceptable response to the instruction and input?',
+		reasonIfNo: 'incorrect_output'
+	}
+] as const;
+
+export type QuestionKey = (typeof QUALITY_QUESTIONS)[number]['key'];
+
+export const ERROR_REASONS = [
+	{ key: 'incomprehensible_instruction', label: 'Incomprehensible instruction' },
+	{ key: 'input_mismatch', label: 'Input does not match the task' },
+	{ key: 'incorrect_output', label: 'Incorrect output' },
+	{ key: 'other', label: 'Other' }
+] as const;
+
+export type ErrorReason = (typeof ERROR_REASONS)[number]['key'];
+
+export const RATING_LEVELS = [
+	{ key: 'A', label: 'Valid and satisfying', definition: 'The response does what the instruction asks, correctly and in full.' },
+	{
+		key: 'B',
+		label: 'Acceptable, minor errors',
+		definition: 'An acceptable response with minor errors or imperfections that are easy to fix or overlook.'
+	},
+	{
+		key: 'C',
+		label: 'Relevant, significant errors',
+		definition: 'It responds to the instruction and is relevant, but its content has significant errors.'
+	},
+	{ key: 'D', label: 'Irrelevant or invalid', definition: 'The response is irrelevant to the instruction or completely invalid.' }
+] as const;
+
+export type RatingLevel = (typeof RATING_LEVELS)[number]['key'];
+
+export const RATING_KEYS: readonly RatingLevel[] = RATING_LEVELS.map((l) => l.key);
+export const REASON_KEYS: readonly ErrorReason[] = ERROR_REASONS.map((r) => r.key);
+
+export function reasonLabel(key: string | null | undefined): string {
+	return ERROR_REASONS.find((r) => r.key === key)?.label ?? '';
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from './random';
+import { allocateProportional, drawSample, type SamplingUnit } from './sampling';
+
+function units(n: number, opts: { classification?: (i: number) => boolean | null; choices?: (i: number) => number[] } = {}): SamplingUnit[] {
+	return Array.from({ length: n }, (_, i) => ({
+		taskId: i + 1,
+		isClassification: opts.classification ? opts.classification(i) : false,
+		choices: opts.choices ? opts.choices(i) : [1000 + i * 10, 1000 + i * 10 + 1, 1000 + i * 10 + 2]
+	}));
+}
+
+describe('allocateProportional', () => {
+	it('splits by largest remainder and sums to the total', () => {
+		expect(allocateProportional([50, 30, 20], 10)).toEqual([5, 3, 2]);
+		// Quotas 3.33, 3.33, 3.33: the leftover unit goes to the first group.
+		expect(allocateProportional([10, 10, 10], 10)).toEqual([4, 3, 3]);
+		// 26 classification of 175 seeds, sample 20: quotas 2.97 / 17.03.
+		expect(allocateProportional([26, 149], 20)).toEqual([3, 17]);
+		expect(allocateProportional([5, 0, 3], 100)).toEqual([5, 0, 3]);
+		expect(allocateProportional([0, 0], 5)).toEqual([0, 0]);
+	});
+});
+
+describe('drawSample', () => {
+	const base = { size: 20, seed: 1, instanceMode: 'one' as const, stratify: 'none' as const };
+
+	it('draws size distinct instructions with one of their instances each', () => {
+		const sample = drawSample(units(100), base);
+		expect(sample).toHaveLength(20);
+		expect(new Set(sample.map((s) => s.taskId)).size).toBe(20);
+		for (const s of sample) expect([0, 1, 2].map((k) => 1000 + (s.taskId - 1) * 10 + k)).toContain(s.choice);
+		expect(sample.every((s) => s.stratum === null)).toBe(true);
+	});
+
+	it('is reproducible from the seed whatever the input order, and changes with the seed', () => {
+		const a = drawSample(units(100), base);
+		const b = drawSample(units(100).reverse(), base);
+		expect(b).toEqual(a);
+		const c = drawSample(units(100), { ...base, seed: 2 });
+		expect(c.map((s) => s.taskId)).not.toEqual(a.map((s) => s.taskId));
+	});
+
+	it('follows the documented algorithm step by step', () => {
+		const sample = drawSample(units(10).reverse(), { ...base, size: 3 });
+		// Re-derive by hand: units sorted by task id, partial Fisher–Yates, then one choice each,
+		// then one routing key each, all from one generator seeded with the seed.
+		const rng = new SeededRandom(1);
+		const pool = units(10);
+		for (let i = 0; i < 3; i++) {
+			const j = i + rng.int(10 - i);
+			[pool[i], pool[j]] = [pool[j], pool[i]];
+		}
+		const expected = pool.slice(0, 3).map((u) => ({ taskId: u.taskId, choice: u.choices[rng.int(3)] }));
+		const keys = expected.map(() => rng.next());
+		expect(sample).toEqual(expected.map((e, i) => ({ ...e, stratum: null, shuffleKey: keys[i] })));
+	});
+
+	it('takes everything when the size exceeds the population, and skips units without choices', () => {
+		const pool = units(5, { choices: (i) => (i === 2 ? [] : [i]) });
+		const sample = drawSample(pool, { ...base, size: 200 });
+		expect(sample.map((s) => s.taskId).sort()).toEqual([1, 2, 4, 5]);
+	});
+
+	it('keeps every instance in "all" mode', () => {
+		const sample = drawSample(units(10), { ...base, size: 4, instanceMode: 'all' });
+		expect(sample).toHaveLength(12);
+		const byTask = new Map<number, number[]>();
+		for (const s of sample) byTask.set(s.taskId, [...(byTask.get(s.taskId) ?? []), s.choice]);
+		for (const [taskId, choices] of byTask) expect(choices).toEqual([0, 1, 2].map((k) => 1000 + (taskId - 1) * 10 + k));
+	});
+
+	it('stratifies proportionally by classification', () => {
+		// 30 classification, 60 not, 10 unknown; sample 20 → 6 / 12 / 2.
+		const pool = units(100, { classification: (i) => (i < 30 ? true : i < 90 ? false : null) });
+		const sample = drawSample(pool, { ...base, stratify: 'classification' });
+		const count = (s: string) => sample.filter((x) => x.stratum === s).length;
+		expect([count('classification'), count('non-classification'), count('unknown')]).toEqual([6, 12, 2]);
+		for (const s of sample) {
+			const expected = s.taskId <= 30 ? 'classification' : s.taskId <= 90 ? 'non-classification' : 'unknown';
+			expect(s.stratum).toBe(expected);
+		}
+	});
+
+	it('gives every item a routing key and every unit an equal chance', () => {
+		const hits = new Array(10).fill(0);
+		for (let seed = 0; seed < 3000; seed++) for (const s of drawSample(units(10), { ...base, size: 3, seed })) hits[s.taskId - 1]++;
+		// Each unit is drawn with probability 3/10: 900 of 3000 expected.
+		for (const h of hits) expect(Math.abs(h - 900)).toBeLessThan(90);
+		const keys = drawSample(units(100), base).map((s) => s.shuffleKey);
+		expect(keys.every((k) => Number.isInteger(k) && k >= 0 && k < 2 ** 32)).toBe(true);
+		expect(new Set(keys).size).toBe(keys.length);
+	});
+
+	it('refuses a non-positive size', () => {
+		expect(() => drawSample(units(3), { ...base, size: 0 })).toThrow(RangeError);
+	});
+});

@@ -1,0 +1,291 @@
+import { db, transaction, type Db } from '../db';
+import type { Audit, AuditKind, AuditStatus } from '../db/tables';
+import { median } from '../../stats/descriptive';
+import type { GoldSpec } from '../../audits/gold';
+import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
+import { AuditError } from './errors';
+import { activeUsers, insertItems, orderSalt, resolveGold } from './create';
+
+/** Researchers' side of audits: listing, progress, reviewers, open/closed, gold. */
+
+export interface AuditListRow {
+	id: number;
+	name: string;
+	kind: AuditKind;
+	status: AuditStatus;
+	datasetId: number;
+	datasetName: string;
+	itemCount: number;
+	overlap: number;
+	reviewers: number;
+	labels: number;
+	completeItems: number;
+	createdAt: number;
+}
+
+export function listAudits(options: { datasetId?: number } = {}, database: Db = db()): AuditListRow[] {
+	return database.$client
+		.prepare(
+			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.item_count AS itemCount,
+				a.overlap, a.created_at AS createdAt,
+				(SELECT count(*) FROM audit_reviewers r WHERE r.audit_id = a.id AND r.removed_at IS NULL) AS reviewers,
+				coalesce(p.labels, 0) AS labels, coalesce(p.complete, 0) AS completeItems
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
+			 LEFT JOIN (SELECT audit_id, sum(label_count) AS labels, sum(label_count >= (SELECT overlap FROM audits WHERE id = audit_id)) AS complete
+				FROM audit_items WHERE is_gold = 0 GROUP BY audit_id) p ON p.audit_id = a.id
+			 WHERE (? IS NULL OR a.dataset_id = ?)
+			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
+		)
+		.all(options.datasetId ?? null, options.datasetId ?? null) as AuditListRow[];
+}
+
+export function getAudit(id: number, database: Db = db()): Audit | undefined {
+	return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync();
+}
+
+export function requireAudit(id: number, database: Db = db()): Audit {
+	const audit = getAudit(id, database);
+	if (!audit) throw new AuditError('No such audit.', 404, 'not-found');
+	return audit;
+}
+
+export interface ReviewerStats {
+	userId: number;
+	email: string;
+	name: string;
+	removed: boolean;
+	labelled: number;
+	skipped: number;
+	/** Leases held right now (not lapsed). */
+	holding: number;
+	medianSeconds: number | null;
+	goldAnswered: number;
+	goldCorrect: number;
+	lastActivity: number | null;
+}
+
+export interface AuditProgress {
+	items: number;
+	needed: number;
+	labels: number;
+	completeItems: number;
+	/** Items no current reviewer can still take (everyone left has labelled or skipped them). */
+	stuckItems: number;
+	skips: number;
+	activeLeases: number;
+	reviewers: ReviewerStats[];
+}
+
+/** Progress of an audit and of each reviewer, in a handful of grouped queries. */
+export function auditProgress(auditId: number, options: { now?: number } = {}, database: Db = db()): AuditProgress {
+	const audit = requireAudit(auditId, database);
+	const c = database.$client;
+	const now = options.now ?? Date.now();
+	const totals = c
+		.prepare(
+			`SELECT coalesce(sum(label_count), 0) AS labels, coalesce(sum(label_count >= ?), 0) AS complete
+			 FROM audit_items WHERE audit_id = ? AND is_gold = 0`
+		)
+		.get(audit.overlap, auditId) as { labels: number; complete: number };
+	const reviewers = c
+		.prepare(
+			`SELECT r.user_id AS userId, u.email, u.name, r.removed_at IS NOT NULL AS removed,
+				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'skipped') AS skipped,
+				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'active' AND s.expires_at > ?) AS holding,
+				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = r.audit_id AND l.reviewer_id = r.user_id) AS lastActivity
+			 FROM audit_reviewers r JOIN users u ON u.id = r.user_id WHERE r.audit_id = ? ORDER BY r.removed_at IS NOT NULL, u.email`
+		)
+		.all(now, auditId) as (Omit<ReviewerStats, 'removed' | 'labelled' | 'medianSeconds' | 'goldAnswered' | 'goldCorrect'> & { removed: number })[];
+	const durations = new Map<number, number[]>();
+	for (const row of c.prepare('SELECT reviewer_id AS r, duration_ms AS d FROM audit_labels WHERE audit_id = ?').raw().all(auditId) as [number, number][]) {
+		let list = durations.get(row[0]);
+		if (!list) durations.set(row[0], (list = []));
+		list.push(row[1]);
+	}
+	const gold = goldScores(audit, database);
+	const currentReviewers = reviewers.filter((r) => !r.removed).length;
+	// An item is stuck when its labels plus the current reviewers who have neither labelled,
+	// skipped nor been released from it cannot reach k.
+	const stuck = c
+		.prepare(
+			`SELECT count(*) AS n FROM audit_items i
+			 LEFT JOIN (SELECT s.item_id, count(*) AS blocked FROM audit_assignments s
+				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+				WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) b ON b.item_id = i.id
+			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(b.blocked, 0) < ?`
+		)
+		.get(auditId, auditId, audit.overlap, currentReviewers, audit.overlap) as { n: number };
+	const counts = c
+		.prepare(
+			`SELECT coalesce(sum(status = 'skipped'), 0) AS skips, coalesce(sum(status = 'active' AND expires_at > ?), 0) AS leases
+			 FROM audit_assignments WHERE audit_id = ?`
+		)
+		.get(now, auditId) as { skips: number; leases: number };
+	return {
+		items: audit.itemCount,
+		needed: audit.itemCount * audit.overlap,
+		labels: totals.labels,
+		completeItems: totals.complete,
+		stuckItems: stuck.n,
+		skips: counts.skips,
+		activeLeases: counts.leases,
+		reviewers: reviewers.map((r) => {
+			const list = durations.get(r.userId) ?? [];
+			const med = median(list);
+			return {
+				...r,
+				removed: r.removed === 1,
+				labelled: list.length,
+				medianSeconds: med === null ? null : med / 1000,
+				goldAnswered: gold.get(r.userId)?.answered ?? 0,
+				goldCorrect: gold.get(r.userId)?.correct ?? 0
+			};
+		})
+	};
+}
+
+/**
+ * Per reviewer, gold items answered and answered right. Quality: all three answers equal the
+ * gold answers (the reason is not required to match). Rating: every gold rating matched.
+ */
+function goldScores(audit: Audit, database: Db): Map<number, { answered: number; correct: number }> {
+	const scores = new Map<number, { answered: number; correct: number }>();
+	if (!audit.goldCount) return scores;
+	const sql =
+		audit.kind === 'quality'
+			? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered,
+					sum(l.instruction_valid = g.instruction_valid AND l.input_valid = g.input_valid AND l.output_valid = g.output_valid) AS correct
+				 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
+			: `SELECT reviewerId, count(*) AS answered, sum(wrong = 0) AS correct FROM (
+					SELECT l.reviewer_id AS reviewerId, l.id, sum(coalesce(r.rating, '') <> g.rating) AS wrong
+					FROM audit_labels l JOIN audit_gold_ratings g ON g.item_id = l.item_id
+					LEFT JOIN audit_label_ratings r ON r.label_id = l.id AND r.response_id = g.response_id
+					WHERE l.audit_id = ? GROUP BY l.id) GROUP BY reviewerId`;
+	for (const row of database.$client.prepare(sql).all(audit.id) as { reviewerId: number; answered: number; correct: number }[]) {
+		scores.set(row.reviewerId, { answered: row.answered, correct: row.correct ?? 0 });
+	}
+	return scores;
+}
+
+export function closeAudit(auditId: number, database: Db = db()): void {
+	const changed = database.$client.prepare(`UPDATE audits SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`).run(Date.now(), auditId).changes;
+	if (!changed) requireAudit(auditId, database);
+}
+
+export function reopenAudit(auditId: number, database: Db = db()): void {
+	const changed = database.$client.prepare(`UPDATE audits SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'`).run(auditId).changes;
+	if (!changed) requireAudit(auditId, database);
+}
+
+/** Adds reviewers (or brings back removed ones, who keep their earlier work). */
+export function addReviewers(auditId: number, userIds: number[], database: Db = db()): number {
+	const audit = requireAudit(auditId, database);
+	activeUsers(userIds, database);
+	const c = database.$client;
+	return transaction(database, () => {
+		let added = 0;
+		const now = Date.now();
+		for (const userId of new Set(userIds)) {
+			added += c
+				.prepare(
+					`INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)
+					 ON CONFLICT (audit_id, user_id) DO UPDATE SET removed_at = NULL WHERE removed_at IS NOT NULL`
+				)
+				.run(auditId, userId, orderSalt(auditId, userId, audit.seed), now).changes;
+		}
+		return added;
+	});
+}
+
+/**
+ * Stops routing items to a reviewer: their leases are released at once (the items return to
+ * the pool). Their submitted labels stay and count, unless `discardLabels`: then the labels are
+ * deleted and those items need labels from someone else.
+ */
+export function removeReviewer(auditId: number, userId: number, options: { discardLabels?: boolean } = {}, database: Db = db()): { released: number; discarded: number } {
+	requireAudit(auditId, database);
+	const c = database.$client;
+	return transaction(database, () => {
+		const changed = c.prepare(`UPDATE audit_reviewers SET removed_at = ? WHERE audit_id = ? AND user_id = ? AND removed_at IS NULL`).run(Date.now(), auditId, userId).changes;
+		if (!changed) throw new AuditError('That account is not a reviewer of this audit.', 400, 'invalid', 'reviewer');
+		const leases = c
+			.prepare(`SELECT id, item_id AS itemId FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'active'`)
+			.all(auditId, userId) as { id: number; itemId: number }[];
+		for (const lease of leases) {
+			c.prepare(`UPDATE audit_assignments SET status = 'released', draft = NULL WHERE id = ?`).run(lease.id);
+			c.prepare(`UPDATE audit_items SET claimed_count = claimed_count - 1 WHERE id = ?`).run(lease.itemId);
+		}
+		let discarded = 0;
+		if (options.discardLabels) {
+			const labels = c.prepare(`SELECT id, item_id AS itemId FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?`).all(auditId, userId) as {
+				id: number;
+				itemId: number;
+			}[];
+			for (const label of labels) {
+				c.prepare(`DELETE FROM audit_labels WHERE id = ?`).run(label.id);
+				c.prepare(`UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?`).run(label.itemId);
+				c.prepare(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`).run(label.itemId, userId);
+			}
+			discarded = labels.length;
+		}
+		return { released: leases.length, discarded };
+	});
+}
+
+export function updateGuidelines(auditId: number, guidelines: string, database: Db = db()): void {
+	const text = guidelines.trim();
+	if (text.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
+	requireAudit(auditId, database);
+	database.$client.prepare('UPDATE audits SET guidelines = ? WHERE id = ?').run(text, auditId);
+}
+
+/** Adds gold items to an existing audit (and sets the rate they are mixed in at). */
+export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, createdBy: number | null, database: Db = db()): number {
+	const audit = requireAudit(auditId, database);
+	if (specs.some((g) => g.kind !== audit.kind)) throw new AuditError('Gold answers must match the kind of audit.', 400, 'invalid', 'gold');
+	if (!(goldRate > 0 && goldRate <= 0.5)) throw new AuditError('The gold rate must be above 0 and at most 50%.', 400, 'invalid', 'goldRate');
+	const items = resolveGold(audit.datasetId, specs, audit.models, audit.includeRejected, audit.seed + audit.goldCount + 1, database);
+	const c = database.$client;
+	// The same instance twice as gold in one audit would let a reviewer see it twice.
+	const existing = c.prepare(`SELECT 1 FROM audit_items WHERE audit_id = ? AND is_gold = 1 AND task_id = ? AND coalesce(instance_id, 0) = ?`);
+	for (const item of items) {
+		if (existing.get(auditId, item.taskId, item.instanceId ?? 0)) {
+			throw new AuditError(`Gold: ${item.instanceId ? `instance ${item.instanceId}` : `task ${item.taskId}`} is already a gold item.`, 400, 'invalid', 'gold');
+		}
+	}
+	return transaction(database, () => {
+		const position = (c.prepare('SELECT coalesce(max(position), -1) + 1 AS p FROM audit_items WHERE audit_id = ?').get(auditId) as { p: number }).p;
+		insertItems(database, auditId, items, position, createdBy, Date.now());
+		c.prepare('UPDATE audits SET gold_count = gold_count + ?, gold_rate = ? WHERE id = ?').run(items.length, goldRate, auditId);
+		return items.length;
+	});
+}
+
+export interface AuditItemRow {
+	position: number;
+	taskId: number;
+	instanceId: number | null;
+	instruction: string;
+	stratum: string | null;
+	isGold: boolean;
+	labelCount: number;
+	claimedCount: number;
+}
+
+export function listAuditItems(auditId: number, options: { page?: number; pageSize?: number; gold?: boolean } = {}, database: Db = db()) {
+	const pageSize = Math.min(Math.max(options.pageSize ?? 50, 1), 200);
+	const gold = options.gold ? 1 : 0;
+	const c = database.$client;
+	const total = (c.prepare('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = ?').get(auditId, gold) as { n: number }).n;
+	const pages = Math.max(1, Math.ceil(total / pageSize));
+	const page = Math.min(Math.max(options.page ?? 1, 1), pages);
+	const rows = c
+		.prepare(
+			`SELECT i.position, i.task_id AS taskId, i.instance_id AS instanceId, substr(t.instruction, 1, 300) AS instruction, i.stratum,
+				i.is_gold AS isGold, i.label_count AS labelCount, i.claimed_count AS claimedCount
+			 FROM audit_items i JOIN tasks t ON t.id = i.task_id WHERE i.audit_id = ? AND i.is_gold = ?
+			 ORDER BY i.position LIMIT ? OFFSET ?`
+		)
+		.all(auditId, gold, pageSize, (page - 1) * pageSize) as (Omit<AuditItemRow, 'isGold'> & { isGold: number })[];
+	return { rows: rows.map((r) => ({ ...r, isGold: r.isGold === 1 })), total, page, pages, pageSize };
+}

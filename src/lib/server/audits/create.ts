@@ -1,0 +1,324 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { db, transaction, type Db } from '../db';
+import type { Audit, AuditKind, InstanceMode, Stratification } from '../db/tables';
+import { drawSample, stratumOf, DEFAULT_SAMPLE_SIZE, type SamplingUnit, type Stratum } from '../../audits/sampling';
+import { hash32 } from '../../audits/random';
+import type { GoldSpec } from '../../audits/gold';
+import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
+import { AuditError } from './errors';
+
+export const DEFAULT_OVERLAP = 1;
+export const MAX_OVERLAP = 10;
+/** A lease lapses after this much idle time unless the audit says otherwise. */
+export const DEFAULT_LEASE_MINUTES = 30;
+export const MAX_SAMPLE_SIZE = 100_000;
+export const MAX_GOLD_RATE = 0.5;
+
+export interface CreateAuditInput {
+	datasetId: number;
+	kind: AuditKind;
+	name?: string;
+	/** Instructions to draw (default 200, as both papers). */
+	sampleSize?: number;
+	/** Default: a random seed, recorded so the sample can be drawn again. */
+	seed?: number;
+	instanceMode?: InstanceMode;
+	stratify?: Stratification;
+	/** Also sample rows the automatic filters rejected (default: no). */
+	includeRejected?: boolean;
+	/** Rating audits: models whose responses are rated (default: every model in the dataset). */
+	models?: string[];
+	overlap?: number;
+	reviewerIds: number[];
+	blind?: boolean;
+	leaseMinutes?: number;
+	guidelines?: string;
+	gold?: GoldSpec[];
+	goldRate?: number;
+	createdBy?: number | null;
+}
+
+interface ResponseRow {
+	id: number;
+	taskId: number;
+	instanceId: number | null;
+	model: string;
+}
+
+/** What can be sampled from a dataset, and how it splits. */
+export interface SamplePreview {
+	instructions: number;
+	strata: Record<Stratum, number>;
+	/** Quality: instances eligible; rating: response groups (task × instance). */
+	units: number;
+	models: { model: string; responses: number }[];
+}
+
+function rejectedFilter(includeRejected: boolean, alias: string): string {
+	return includeRejected ? '' : `AND (${alias}.filter_status IS NULL OR ${alias}.filter_status <> 'rejected')`;
+}
+
+function loadQualityUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
+	const rows = database.$client
+		.prepare(
+			`SELECT t.id AS taskId, t.is_classification AS cls, i.id AS instanceId
+			 FROM tasks t JOIN instances i ON i.task_id = t.id
+			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')} ${rejectedFilter(includeRejected, 'i')}
+			 ORDER BY t.id, i.id`
+		)
+		.raw()
+		.all(datasetId) as [number, number | null, number][];
+	const units: SamplingUnit[] = [];
+	for (const [taskId, cls, instanceId] of rows) {
+		const last = units[units.length - 1];
+		if (last?.taskId === taskId) last.choices.push(instanceId);
+		else units.push({ taskId, isClassification: cls === null ? null : cls === 1, choices: [instanceId] });
+	}
+	return units;
+}
+
+/** Rating: responses of the chosen models grouped by (task, instance); one response per model per group. */
+function loadRatingGroups(datasetId: number, models: string[], includeRejected: boolean, database: Db) {
+	const rows = database.$client
+		.prepare(
+			`SELECT r.id, r.task_id AS taskId, r.instance_id AS instanceId, r.model, t.is_classification AS cls
+			 FROM responses r JOIN tasks t ON t.id = r.task_id
+			 WHERE r.dataset_id = ? AND r.model IN (SELECT value FROM json_each(?)) ${rejectedFilter(includeRejected, 't')}
+			 ORDER BY r.task_id, r.instance_id, r.model, r.id`
+		)
+		.all(datasetId, JSON.stringify(models)) as (ResponseRow & { cls: number | null })[];
+	const groups = new Map<number, Map<number, ResponseRow[]>>();
+	const units = new Map<number, SamplingUnit>();
+	for (const row of rows) {
+		const key = row.instanceId ?? 0;
+		let byInstance = groups.get(row.taskId);
+		if (!byInstance) groups.set(row.taskId, (byInstance = new Map()));
+		let group = byInstance.get(key);
+		if (!group) {
+			byInstance.set(key, (group = []));
+			let unit = units.get(row.taskId);
+			if (!unit) units.set(row.taskId, (unit = { taskId: row.taskId, isClassification: row.cls === null ? null : row.cls === 1, choices: [] }));
+			unit.choices.push(key);
+		}
+		// The first response of a model for this task and instance is the one rated.
+		if (!group.some((r) => r.model === row.model)) group.push({ id: row.id, taskId: row.taskId, instanceId: row.instanceId, model: row.model });
+	}
+	return { units: [...units.values()], groups };
+}
+
+export function datasetModels(datasetId: number, database: Db = db()): { model: string; responses: number }[] {
+	return database.$client
+		.prepare('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
+		.all(datasetId) as { model: string; responses: number }[];
+}
+
+export function previewSample(
+	datasetId: number,
+	options: { kind: AuditKind; includeRejected?: boolean; models?: string[] },
+	database: Db = db()
+): SamplePreview {
+	const models = datasetModels(datasetId, database);
+	const chosen = options.models?.length ? options.models : models.map((m) => m.model);
+	const units =
+		options.kind === 'quality'
+			? loadQualityUnits(datasetId, !!options.includeRejected, database)
+			: loadRatingGroups(datasetId, chosen, !!options.includeRejected, database).units;
+	const strata: Record<Stratum, number> = { classification: 0, 'non-classification': 0, unknown: 0 };
+	for (const u of units) strata[stratumOf(u.isClassification)]++;
+	return { instructions: units.length, strata, units: units.reduce((s, u) => s + u.choices.length, 0), models };
+}
+
+function intIn(value: number | undefined, fallback: number, min: number, max: number, field: string, what: string): number {
+	const v = value ?? fallback;
+	if (!Number.isInteger(v) || v < min || v > max) throw new AuditError(`${what} must be a whole number from ${min} to ${max}.`, 400, 'invalid', field);
+	return v;
+}
+
+export function newItemRef(): string {
+	return randomBytes(9).toString('base64url');
+}
+
+/** Where a reviewer enters the audit's random order: fixed per audit and reviewer. */
+export function orderSalt(auditId: number, userId: number, seed: number): number {
+	return hash32(auditId, userId, seed);
+}
+
+/** Active accounts for these ids; throws naming the first that is unknown or disabled. */
+export function activeUsers(userIds: number[], database: Db): { id: number; email: string }[] {
+	const rows = database.$client
+		.prepare('SELECT id, email, disabled_at AS disabledAt FROM users WHERE id IN (SELECT value FROM json_each(?))')
+		.all(JSON.stringify(userIds)) as { id: number; email: string; disabledAt: number | null }[];
+	for (const id of userIds) {
+		const row = rows.find((r) => r.id === id);
+		if (!row) throw new AuditError(`No account with id ${id}.`, 400, 'invalid', 'reviewers');
+		if (row.disabledAt) throw new AuditError(`The account ${row.email} is disabled.`, 400, 'invalid', 'reviewers');
+	}
+	return rows;
+}
+
+export interface PlannedItem {
+	taskId: number;
+	instanceId: number | null;
+	stratum: Stratum | null;
+	shuffleKey: number;
+	responses: ResponseRow[];
+	gold?: GoldSpec;
+}
+
+/**
+ * Draws the sample (see src/lib/audits/sampling.ts for the algorithm) and creates the audit, its
+ * reviewers, items and gold items in one transaction.
+ */
+export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
+	const kind = input.kind;
+	if (kind !== 'quality' && kind !== 'rating') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
+	const dataset = database.$client.prepare('SELECT id, name FROM datasets WHERE id = ?').get(input.datasetId) as
+		| { id: number; name: string }
+		| undefined;
+	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
+
+	const sampleSize = intIn(input.sampleSize, DEFAULT_SAMPLE_SIZE, 1, MAX_SAMPLE_SIZE, 'sampleSize', 'The sample size');
+	const seed = input.seed ?? randomInt(1, 2 ** 31);
+	if (!Number.isSafeInteger(seed) || seed < 0) throw new AuditError('The seed must be a whole number ≥ 0.', 400, 'invalid', 'seed');
+	const overlap = intIn(input.overlap, DEFAULT_OVERLAP, 1, MAX_OVERLAP, 'overlap', 'The overlap');
+	const leaseMinutes = intIn(input.leaseMinutes, DEFAULT_LEASE_MINUTES, 1, 24 * 60, 'leaseMinutes', 'The lease time (minutes)');
+	const instanceMode = input.instanceMode ?? 'one';
+	const stratify = input.stratify ?? 'none';
+	const includeRejected = !!input.includeRejected;
+	const guidelines = (input.guidelines ?? '').trim();
+	if (guidelines.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
+	const gold = input.gold ?? [];
+	const goldRate = input.goldRate ?? (gold.length ? 0.1 : 0);
+	if (!(goldRate >= 0 && goldRate <= MAX_GOLD_RATE)) throw new AuditError(`The gold rate must be between 0 and ${MAX_GOLD_RATE * 100}%.`, 400, 'invalid', 'goldRate');
+	if (gold.some((g) => g.kind !== kind)) throw new AuditError('Gold answers must match the kind of audit.', 400, 'invalid', 'gold');
+
+	const reviewerIds = [...new Set(input.reviewerIds)];
+	if (reviewerIds.length < overlap) {
+		throw new AuditError(`An overlap of ${overlap} needs at least ${overlap} reviewer${overlap === 1 ? '' : 's'}.`, 400, 'invalid', 'reviewers');
+	}
+	activeUsers(reviewerIds, database);
+
+	let models: string[] | null = null;
+	const planned: PlannedItem[] = [];
+	if (kind === 'quality') {
+		const units = loadQualityUnits(dataset.id, includeRejected, database);
+		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
+			planned.push({ taskId: s.taskId, instanceId: s.choice, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [] });
+		}
+	} else {
+		const available = datasetModels(dataset.id, database).map((m) => m.model);
+		models = input.models?.length ? [...new Set(input.models)] : available;
+		const unknown = models.filter((m) => !available.includes(m));
+		if (unknown.length) throw new AuditError(`The dataset has no responses from ${unknown.join(', ')}.`, 400, 'invalid', 'models');
+		if (!models.length) throw new AuditError('A rating audit needs model responses; this dataset has none.', 400, 'invalid', 'models');
+		models.sort();
+		const { units, groups } = loadRatingGroups(dataset.id, models, includeRejected, database);
+		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
+			const responses = groups.get(s.taskId)!.get(s.choice)!;
+			planned.push({ taskId: s.taskId, instanceId: s.choice || null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses });
+		}
+	}
+	if (!planned.length) {
+		throw new AuditError(
+			kind === 'quality'
+				? 'Nothing to sample: the dataset has no instances the filters kept.'
+				: 'Nothing to sample: no task has a response from the chosen models.',
+			400,
+			'invalid',
+			'dataset'
+		);
+	}
+	const goldItems = resolveGold(dataset.id, gold, models, includeRejected, seed, database);
+
+	const now = Date.now();
+	const name = (input.name ?? '').trim() || `${kind === 'quality' ? 'Quality' : 'Rating'} audit of ${dataset.name} (seed ${seed})`;
+	if (name.length > 200) throw new AuditError('The name is too long.', 400, 'invalid', 'name');
+
+	return transaction(database, () => {
+		const c = database.$client;
+		const audit = c
+			.prepare(
+				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
+					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at)
+				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+			)
+			.get(
+				dataset.id, name, kind, sampleSize, seed, instanceMode, stratify, includeRejected ? 1 : 0,
+				models ? JSON.stringify(models) : null, overlap, input.blind === false ? 0 : 1, leaseMinutes * 60, guidelines,
+				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now
+			) as { id: number };
+		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
+		for (const userId of reviewerIds) addReviewer.run(audit.id, userId, orderSalt(audit.id, userId, seed), now);
+		insertItems(database, audit.id, planned, 0, input.createdBy ?? null, now);
+		insertItems(database, audit.id, goldItems, planned.length, input.createdBy ?? null, now);
+		return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, audit.id) }).sync()!;
+	});
+}
+
+export function insertItems(database: Db, auditId: number, items: PlannedItem[], firstPosition: number, createdBy: number | null, now: number): void {
+	const c = database.$client;
+	const insertItem = c.prepare(
+		`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	);
+	const insertResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
+	const insertGold = c.prepare(
+		`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	);
+	const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
+	items.forEach((item, i) => {
+		const { id } = insertItem.get(
+			auditId, newItemRef(), firstPosition + i, item.taskId, item.instanceId, item.stratum, item.gold ? 1 : 0, item.shuffleKey
+		) as { id: number };
+		item.responses.forEach((r, position) => insertResponse.run(id, r.id, position));
+		const gold = item.gold;
+		if (gold?.kind === 'quality') {
+			insertGold.run(id, auditId, +gold.instruction, +gold.input, +gold.output, gold.reason, gold.note, createdBy, now);
+		} else if (gold?.kind === 'rating') {
+			insertGold.run(id, auditId, null, null, null, null, gold.note, createdBy, now);
+			for (const r of item.responses) if (gold.ratings[r.model]) insertGoldRating.run(id, r.id, gold.ratings[r.model]);
+		}
+	});
+}
+
+/** Turns gold specs into items, checking that each names an instance (or task) of the dataset. */
+export function resolveGold(
+	datasetId: number,
+	gold: GoldSpec[],
+	models: string[] | null,
+	includeRejected: boolean,
+	seed: number,
+	database: Db
+): PlannedItem[] {
+	if (!gold.length) return [];
+	const c = database.$client;
+	const items: PlannedItem[] = [];
+	const seen = new Set<string>();
+	const instanceRow = c.prepare(
+		'SELECT i.id, i.task_id AS taskId FROM instances i WHERE i.id = ? AND i.dataset_id = ?'
+	);
+	const ratingGroups = models ? loadRatingGroups(datasetId, models, includeRejected, database).groups : null;
+	for (const spec of gold) {
+		if (spec.kind === 'quality') {
+			const row = instanceRow.get(spec.instanceId, datasetId) as { id: number; taskId: number } | undefined;
+			if (!row) throw new AuditError(`Gold: instance ${spec.instanceId} is not in this dataset.`, 400, 'invalid', 'gold');
+			const key = `i${row.id}`;
+			if (seen.has(key)) throw new AuditError(`Gold: instance ${spec.instanceId} is given twice.`, 400, 'invalid', 'gold');
+			seen.add(key);
+			items.push({ taskId: row.taskId, instanceId: row.id, stratum: null, shuffleKey: hash32(seed, row.id, 1), responses: [], gold: spec });
+		} else {
+			const byInstance = ratingGroups?.get(spec.taskId);
+			const groupKey = spec.instanceId ?? (byInstance ? Math.min(...byInstance.keys()) : 0);
+			const responses = byInstance?.get(groupKey);
+			if (!responses) throw new AuditError(`Gold: task ${spec.taskId} has no responses from the chosen models.`, 400, 'invalid', 'gold');
+			const missing = Object.keys(spec.ratings).filter((m) => !responses.some((r) => r.model === m));
+			if (missing.length) throw new AuditError(`Gold: task ${spec.taskId} has no response from ${missing.join(', ')}.`, 400, 'invalid', 'gold');
+			const key = `t${spec.taskId}:${groupKey}`;
+			if (seen.has(key)) throw new AuditError(`Gold: task ${spec.taskId} is given twice.`, 400, 'invalid', 'gold');
+			seen.add(key);
+			items.push({ taskId: spec.taskId, instanceId: groupKey || null, stratum: null, shuffleKey: hash32(seed, spec.taskId, groupKey, 2), responses, gold: spec });
+		}
+	}
+	return items;
+}

@@ -1,0 +1,25 @@
+/**
+ * A refusal the caller can explain to a person. `status` is the HTTP status routes answer with:
+ * 400 bad input, 404 not found *or not yours* (never revealing which), 409 the audit's state
+ * forbids it (closed, item full, skipped).
+ */
+export class AuditError extends Error {
+	constructor(
+		message: string,
+		readonly status: 400 | 404 | 409 = 400,
+		readonly code = 'invalid',
+		readonly field?: string
+	) {
+		super(message);
+		this.name = 'AuditError';
+	}
+}
+
+/** The one answer for "no such audit/item" and "not yours", so ids cannot be probed. */
+export function notFound(what = 'item'): AuditError {
+	return new AuditError(`No such ${what}, or it is not assigned to you.`, 404, 'not-found');
+}
+
+export function closedError(): AuditError {
+	return new AuditError('This audit is closed: labels can no longer be given or changed.', 409, 'closed');
+}

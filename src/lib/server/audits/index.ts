@@ -1,0 +1,6 @@
+/** Audits: sampling, routing, reviewing, progress. Routes and the CLI call these. */
+export * from './errors';
+export * from './create';
+export * from './routing';
+export * from './review';
+export * from './audits';

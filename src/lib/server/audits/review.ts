@@ -1,0 +1,296 @@
+import { db, type Db } from '../db';
+import type { AuditKind, AuditStatus } from '../db/tables';
+import { responseOrder } from '../../audits/order';
+import { renderGuidelines } from '../../audits/guidelines';
+import type { Answer, Draft } from '../../audits/answers';
+import { draftSchema } from '../../audits/answers';
+import type { ErrorReason, RatingLevel } from '../../audits/rubric';
+import { membership, statements, type Membership } from './routing';
+import { notFound } from './errors';
+
+/**
+ * What a reviewer may read: their audits, the items assigned to them and their own labels. Every
+ * function starts from membership(), so anything else is the same 404.
+ */
+
+export interface ReviewResponse {
+	/** Position on this reviewer's screen (1-based); the model is hidden in blind audits. */
+	slot: number;
+	model: string | null;
+	text: string;
+}
+
+export interface ReviewItemView {
+	ref: string;
+	kind: AuditKind;
+	instruction: string;
+	/** null when a rating item's responses are not tied to an instance. */
+	input: string | null;
+	/** Quality audits: the output under review. */
+	output: string | null;
+	responses: ReviewResponse[];
+	/** assigned: the reviewer holds it; submitted: their earlier label, open for changes. */
+	state: 'assigned' | 'submitted';
+	draft: Draft | null;
+	answer: Answer | null;
+	revision: number;
+	submittedAt: number | null;
+	shownAt: number | null;
+	/** Shown only in non-blind audits. */
+	context: { classification: boolean | null; origin: string; sourceId: string | null } | null;
+}
+
+export interface ReviewProgress {
+	/** Labels this reviewer has submitted. */
+	mine: number;
+	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
+	auditLabels: number;
+	auditNeeded: number;
+}
+
+export interface ReviewAuditInfo {
+	id: number;
+	name: string;
+	kind: AuditKind;
+	status: AuditStatus;
+	blind: boolean;
+	overlap: number;
+	itemCount: number;
+	leaseSeconds: number;
+	guidelinesHtml: string;
+}
+
+interface ItemRow {
+	id: number;
+	taskId: number;
+	instanceId: number | null;
+	instruction: string;
+	input: string | null;
+	output: string | null;
+	classification: number | null;
+	origin: string;
+	sourceId: string | null;
+	status: string;
+	draft: string | null;
+	shownAt: number | null;
+}
+
+interface LabelRow {
+	id: number;
+	instructionValid: number | null;
+	inputValid: number | null;
+	outputValid: number | null;
+	errorReason: ErrorReason | null;
+	comment: string;
+	submittedAt: number;
+	revision: number;
+}
+
+export function reviewProgress(auditId: number, reviewerId: number, database: Db = db()): ReviewProgress {
+	const c = database.$client;
+	const m = membership(auditId, reviewerId, database);
+	const mine = (c.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').get(auditId, reviewerId) as { n: number }).n;
+	const all = (c.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(auditId) as { n: number }).n;
+	const gold = m.goldCount
+		? (c
+				.prepare('SELECT count(*) AS n FROM audit_labels WHERE item_id IN (SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 1)')
+				.get(auditId) as { n: number }).n
+		: 0;
+	return { mine, auditLabels: all - gold, auditNeeded: m.itemCount * m.overlap };
+}
+
+export function reviewAuditInfo(auditId: number, reviewerId: number, database: Db = db()): ReviewAuditInfo {
+	membership(auditId, reviewerId, database);
+	const a = database.$client
+		.prepare(
+			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ?`
+		)
+		.get(auditId) as Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number };
+	const { guidelines, ...rest } = a;
+	return { ...rest, blind: a.blind === 1, guidelinesHtml: guidelines ? renderGuidelines(guidelines) : '' };
+}
+
+/** One of the reviewer's own items (held or labelled); anything else is a 404. */
+export function reviewItemView(auditId: number, reviewerId: number, ref: string, database: Db = db()): ReviewItemView {
+	const m = membership(auditId, reviewerId, database);
+	return itemView(m, reviewerId, ref, database);
+}
+
+function itemView(m: Membership, reviewerId: number, ref: string, database: Db): ReviewItemView {
+	const c = database.$client;
+	const row = c
+		.prepare(
+			`SELECT i.id, i.task_id AS taskId, i.instance_id AS instanceId, t.instruction, n.input, n.output,
+				t.is_classification AS classification, t.origin, t.source_id AS sourceId,
+				s.status, s.draft, s.shown_at AS shownAt
+			 FROM audit_items i
+			 JOIN audit_assignments s ON s.item_id = i.id AND s.reviewer_id = ?
+			 JOIN tasks t ON t.id = i.task_id
+			 LEFT JOIN instances n ON n.id = i.instance_id
+			 WHERE i.ref = ? AND i.audit_id = ?`
+		)
+		.get(reviewerId, ref, m.auditId) as ItemRow | undefined;
+	if (!row || row.status === 'skipped' || row.status === 'released') throw notFound();
+
+	const responses = m.kind === 'rating' ? (statements(database).itemResponses.all(row.id) as { id: number; model: string }[]) : [];
+	const texts = new Map(
+		responses.length
+			? (c
+					.prepare(`SELECT id, response FROM responses WHERE id IN (SELECT value FROM json_each(?))`)
+					.all(JSON.stringify(responses.map((r) => r.id))) as { id: number; response: string }[]).map((r) => [r.id, r.response])
+			: []
+	);
+	const order = responseOrder(responses.length, reviewerId, row.id, m.blind);
+	const shown = order.map((canonical, i) => ({ slot: i + 1, model: m.blind ? null : responses[canonical].model, text: texts.get(responses[canonical].id) ?? '' }));
+
+	let answer: Answer | null = null;
+	let label: LabelRow | undefined;
+	if (row.status === 'submitted') {
+		label = c
+			.prepare(
+				`SELECT id, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
+					error_reason AS errorReason, comment, submitted_at AS submittedAt, revision
+				 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`
+			)
+			.get(row.id, reviewerId) as LabelRow;
+		if (m.kind === 'quality') {
+			answer = {
+				kind: 'quality',
+				instruction: label.instructionValid === 1,
+				input: label.inputValid === 1,
+				output: label.outputValid === 1,
+				reason: label.errorReason,
+				comment: label.comment
+			};
+		} else {
+			const ratings = new Map(
+				(c.prepare('SELECT response_id AS responseId, rating FROM audit_label_ratings WHERE label_id = ?').all(label.id) as {
+					responseId: number;
+					rating: RatingLevel;
+				}[]).map((r) => [r.responseId, r.rating])
+			);
+			answer = { kind: 'rating', ratings: order.map((canonical) => ratings.get(responses[canonical].id) ?? 'D'), comment: label.comment };
+		}
+	}
+	let draft: Draft | null = null;
+	if (row.draft && row.status !== 'submitted') {
+		const parsed = draftSchema.safeParse(JSON.parse(row.draft));
+		if (parsed.success && parsed.data.kind === m.kind && (parsed.data.kind !== 'rating' || parsed.data.ratings.length === shown.length)) {
+			draft = parsed.data as Draft;
+		}
+	}
+	return {
+		ref,
+		kind: m.kind,
+		instruction: row.instruction,
+		input: row.instanceId === null ? null : (row.input ?? ''),
+		output: m.kind === 'quality' ? (row.output ?? '') : null,
+		responses: shown,
+		state: row.status === 'submitted' ? 'submitted' : 'assigned',
+		draft,
+		answer,
+		revision: label?.revision ?? 0,
+		submittedAt: label?.submittedAt ?? null,
+		shownAt: row.shownAt,
+		context: m.blind ? null : { classification: row.classification === null ? null : row.classification === 1, origin: row.origin, sourceId: row.sourceId }
+	};
+}
+
+export interface HistoryEntry {
+	ref: string;
+	submittedAt: number;
+	updatedAt: number;
+	revision: number;
+	instruction: string;
+	/** e.g. "yes · yes · no — Incorrect output" or "A · C · B". */
+	summary: string;
+}
+
+/** The reviewer's own labels, newest first (what Back walks through). */
+export function reviewHistory(auditId: number, reviewerId: number, options: { limit?: number } = {}, database: Db = db()): HistoryEntry[] {
+	const m = membership(auditId, reviewerId, database);
+	const c = database.$client;
+	const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
+	const rows = c
+		.prepare(
+			`SELECT l.id, i.id AS itemId, i.ref, l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision,
+				substr(t.instruction, 1, 200) AS instruction, l.instruction_valid AS a, l.input_valid AS b, l.output_valid AS c, l.error_reason AS reason
+			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN tasks t ON t.id = i.task_id
+			 WHERE l.audit_id = ? AND l.reviewer_id = ? ORDER BY l.submitted_at DESC, l.id DESC LIMIT ?`
+		)
+		.all(m.auditId, reviewerId, limit) as {
+		id: number;
+		itemId: number;
+		ref: string;
+		submittedAt: number;
+		updatedAt: number;
+		revision: number;
+		instruction: string;
+		a: number;
+		b: number;
+		c: number;
+		reason: string | null;
+	}[];
+	const ratingsByLabel = new Map<number, Map<number, string>>();
+	if (m.kind === 'rating' && rows.length) {
+		const ratings = c
+			.prepare(
+				`SELECT r.label_id AS labelId, r.response_id AS responseId, r.rating FROM audit_label_ratings r
+				 WHERE r.label_id IN (SELECT value FROM json_each(?))`
+			)
+			.all(JSON.stringify(rows.map((r) => r.id))) as { labelId: number; responseId: number; rating: string }[];
+		for (const r of ratings) {
+			let byResponse = ratingsByLabel.get(r.labelId);
+			if (!byResponse) ratingsByLabel.set(r.labelId, (byResponse = new Map()));
+			byResponse.set(r.responseId, r.rating);
+		}
+	}
+	const yn = (v: number) => (v ? 'yes' : 'no');
+	return rows.map((r) => {
+		let summary: string;
+		if (m.kind === 'quality') {
+			summary = `${yn(r.a)} · ${yn(r.b)} · ${yn(r.c)}`;
+			if (r.reason) summary += ` — ${r.reason.replace(/_/g, ' ')}`;
+		} else {
+			const responses = statements(database).itemResponses.all(r.itemId) as { id: number }[];
+			const order = responseOrder(responses.length, reviewerId, r.itemId, m.blind);
+			const byResponse = ratingsByLabel.get(r.id);
+			summary = order.map((canonical) => byResponse?.get(responses[canonical].id) ?? '?').join(' · ');
+		}
+		return { ref: r.ref, submittedAt: r.submittedAt, updatedAt: r.updatedAt, revision: r.revision, instruction: r.instruction, summary };
+	});
+}
+
+export interface MyAudit {
+	id: number;
+	name: string;
+	kind: AuditKind;
+	status: AuditStatus;
+	overlap: number;
+	itemCount: number;
+	mine: number;
+	auditLabels: number;
+	auditNeeded: number;
+	/** Items this reviewer could still get or holds now. */
+	remaining: number;
+	lastActivity: number | null;
+}
+
+/** The audits a user reviews in, with their progress (the /review home). */
+export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
+	return database.$client
+		.prepare(
+			`SELECT a.id, a.name, a.kind, a.status, a.overlap, a.item_count AS itemCount,
+				(SELECT count(*) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS mine,
+				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS auditLabels,
+				a.item_count * a.overlap AS auditNeeded,
+				(SELECT count(*) FROM audit_items i WHERE i.audit_id = a.id AND i.is_gold = 0 AND i.label_count < a.overlap
+					AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = r.user_id AND s.status <> 'active'))
+					AS remaining,
+				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity
+			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
+			 WHERE r.user_id = ? AND r.removed_at IS NULL
+			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
+		)
+		.all(userId) as MyAudit[];
+}

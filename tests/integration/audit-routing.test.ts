@@ -1,0 +1,340 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import type { Db } from '../../src/lib/server/db';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { heartbeat, nextAssignment, releaseLapsedLeases, saveDraft, skipItem, submitLabel, MAX_LEASES_PER_REVIEWER } from '../../src/lib/server/audits/routing';
+import { reviewItemView, reviewProgress, reviewHistory, listMyAudits } from '../../src/lib/server/audits/review';
+import { addReviewers, auditProgress, closeAudit, removeReviewer, reopenAudit } from '../../src/lib/server/audits/audits';
+import { AuditError } from '../../src/lib/server/audits/errors';
+import { ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
+import { emptyDraft, answerQuestion, type QualityDraft } from '../../src/lib/audits/answers';
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+const MINUTE = 60_000;
+
+function labelCounts(auditId: number): number[] {
+	return (db.$client.prepare('SELECT label_count AS n FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY id').all(auditId) as { n: number }[]).map((r) => r.n);
+}
+
+function labelsPerItem(auditId: number): Map<number, number[]> {
+	const rows = db.$client.prepare('SELECT item_id AS item, reviewer_id AS reviewer FROM audit_labels WHERE audit_id = ?').all(auditId) as { item: number; reviewer: number }[];
+	const map = new Map<number, number[]>();
+	for (const r of rows) map.set(r.item, [...(map.get(r.item) ?? []), r.reviewer]);
+	return map;
+}
+
+function expectAuditError(fn: () => unknown, status: number, code?: string) {
+	try {
+		fn();
+	} catch (err) {
+		expect(err).toBeInstanceOf(AuditError);
+		expect((err as AuditError).status).toBe(status);
+		if (code) expect((err as AuditError).code).toBe(code);
+		return;
+	}
+	throw new Error('expected an AuditError');
+}
+
+/** Works through the audit as `reviewer` until nothing is left; returns the refs labelled. */
+function drain(auditId: number, reviewerId: number, now = Date.now()): string[] {
+	const done: string[] = [];
+	for (;;) {
+		const next = nextAssignment(auditId, reviewerId, { now }, db);
+		if (next.status !== 'assigned') return done;
+		const result = submitLabel(auditId, reviewerId, { ref: next.ref, submissionId: submissionId(), answer: ALL_YES }, { now }, db);
+		expect(result.outcome).toBe('created');
+		done.push(next.ref);
+	}
+}
+
+async function quality(items: number, overlap: number, reviewers: number, extra: Partial<Parameters<typeof createAudit>[0]> = {}) {
+	const datasetId = await makeDataset(db, `d${Math.random()}`, items);
+	const users = makeUsers(db, reviewers);
+	const audit = createAudit({ datasetId, kind: 'quality', sampleSize: items, seed: 7, overlap, reviewerIds: users.map((u) => u.id), ...extra }, db);
+	return { audit, users, datasetId };
+}
+
+describe('routing', () => {
+	it('gives every item exactly k labels, never one item twice to a reviewer', async () => {
+		const { audit, users } = await quality(12, 2, 3);
+		// Interleave the three reviewers one call at a time.
+		const active = new Set(users.map((u) => u.id));
+		while (active.size) {
+			for (const id of [...active]) {
+				const next = nextAssignment(audit.id, id, {}, db);
+				if (next.status !== 'assigned') {
+					active.delete(id);
+					continue;
+				}
+				submitLabel(audit.id, id, { ref: next.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			}
+		}
+		expect(labelCounts(audit.id)).toEqual(new Array(12).fill(2));
+		for (const reviewers of labelsPerItem(audit.id).values()) expect(new Set(reviewers).size).toBe(2);
+		expect(auditProgress(audit.id, {}, db)).toMatchObject({ items: 12, needed: 24, labels: 24, completeItems: 12, stuckItems: 0, activeLeases: 0 });
+		for (const u of users) expect(nextAssignment(audit.id, u.id, {}, db)).toEqual({ status: 'done' });
+	});
+
+	it('serves least-claimed items first, in a different order for each reviewer', async () => {
+		const second = await quality(20, 2, 2);
+		const [c, d] = second.users;
+		const cRefs: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			const n = nextAssignment(second.audit.id, c.id, {}, db);
+			if (n.status !== 'assigned') throw new Error('expected an item');
+			submitLabel(second.audit.id, c.id, { ref: n.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			cRefs.push(n.ref);
+		}
+		// D gets the 15 unlabelled items before any of the 5 C labelled.
+		const dRefs: string[] = [];
+		for (let i = 0; i < 15; i++) {
+			const n = nextAssignment(second.audit.id, d.id, {}, db);
+			if (n.status !== 'assigned') throw new Error('expected an item');
+			submitLabel(second.audit.id, d.id, { ref: n.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			dRefs.push(n.ref);
+		}
+		expect(dRefs.filter((r) => cRefs.includes(r))).toEqual([]);
+		const n = nextAssignment(second.audit.id, d.id, {}, db);
+		expect(n.status === 'assigned' && cRefs.includes(n.ref)).toBe(true);
+	});
+
+	it('keeps a lease for its reviewer, prefetches one more, and caps the leases', async () => {
+		const { audit, users } = await quality(10, 1, 1);
+		const [a] = users;
+		const first = nextAssignment(audit.id, a.id, {}, db);
+		expect(first.status).toBe('assigned');
+		// Asking again (a reload) returns the same item.
+		expect(nextAssignment(audit.id, a.id, {}, db)).toEqual(first);
+		const ref1 = (first as { ref: string }).ref;
+		const second = nextAssignment(audit.id, a.id, { exclude: [ref1] }, db);
+		expect(second.status).toBe('assigned');
+		expect((second as { ref: string }).ref).not.toBe(ref1);
+		expect(MAX_LEASES_PER_REVIEWER).toBe(2);
+		expect(nextAssignment(audit.id, a.id, { exclude: [ref1, (second as { ref: string }).ref] }, db)).toEqual({ status: 'limit' });
+	});
+
+	it('returns an idle lease to the pool; its reviewer resumes it only while the item has room', async () => {
+		const { audit, users } = await quality(1, 1, 2, { leaseMinutes: 10 });
+		const [a, b] = users;
+		const t0 = Date.now();
+		const held = nextAssignment(audit.id, a.id, { now: t0 }, db) as { status: 'assigned'; ref: string };
+		saveDraft(audit.id, a.id, held.ref, answerQuestion(emptyDraft('quality') as QualityDraft, 'instruction', true), { now: t0 }, db);
+		expect(nextAssignment(audit.id, b.id, { now: t0 + 5 * MINUTE }, db)).toEqual({ status: 'waiting', pending: 1 });
+
+		// A's lease lapses unnoticed; A comes back first and resumes it with the draft.
+		expect(nextAssignment(audit.id, a.id, { now: t0 + 11 * MINUTE }, db)).toEqual(held);
+		expect(reviewItemView(audit.id, a.id, held.ref, db).draft).toMatchObject({ answers: { instruction: true } });
+
+		// This time B comes along after the lease lapsed and takes the slot.
+		const t1 = t0 + 11 * MINUTE;
+		expect(nextAssignment(audit.id, b.id, { now: t1 + 11 * MINUTE }, db)).toEqual(held);
+		// A's late submit is refused (logged, not counted); B's is taken.
+		expect(submitLabel(audit.id, a.id, { ref: held.ref, submissionId: 'late-submit-1', answer: ALL_YES }, { now: t1 + 12 * MINUTE }, db)).toMatchObject({ outcome: 'refused' });
+		expect(submitLabel(audit.id, b.id, { ref: held.ref, submissionId: submissionId(), answer: ALL_YES }, { now: t1 + 12 * MINUTE }, db)).toMatchObject({ outcome: 'created' });
+		expect(labelCounts(audit.id)).toEqual([1]);
+		const refused = db.$client.prepare("SELECT outcome, payload FROM audit_submissions WHERE id = 'late-submit-1'").get() as { outcome: string; payload: string };
+		expect(refused.outcome).toBe('refused');
+		expect(JSON.parse(refused.payload).answer).toMatchObject({ kind: 'quality', output: true });
+		// A draft save on the lost item says so.
+		expectAuditError(() => saveDraft(audit.id, a.id, held.ref, emptyDraft('quality'), { now: t1 + 13 * MINUTE }, db), 409, 'full');
+		expect(nextAssignment(audit.id, a.id, { now: t1 + 13 * MINUTE }, db)).toEqual({ status: 'done' });
+	});
+
+	it('accepts a late submit when nobody took the slot', async () => {
+		const { audit, users } = await quality(3, 1, 2, { leaseMinutes: 1 });
+		const [a] = users;
+		const t0 = Date.now();
+		const held = nextAssignment(audit.id, a.id, { now: t0 }, db) as { ref: string };
+		expect(releaseLapsedLeases(audit.id, { now: t0 + 30_000 }, db)).toBe(0);
+		expect(releaseLapsedLeases(audit.id, { now: t0 + 2 * MINUTE }, db)).toBe(1);
+		expect(db.$client.prepare('SELECT claimed_count AS c FROM audit_items WHERE ref = ?').get(held.ref)).toEqual({ c: 0 });
+		expect(submitLabel(audit.id, a.id, { ref: held.ref, submissionId: submissionId(), answer: ALL_YES }, { now: t0 + 3 * MINUTE }, db).outcome).toBe('created');
+		const rows = db.$client.prepare('SELECT label_count AS l, claimed_count AS c FROM audit_items WHERE ref = ?').get(held.ref);
+		expect(rows).toEqual({ l: 1, c: 1 });
+	});
+
+	it('heartbeats keep a lease alive and record when the item was first shown', async () => {
+		const { audit, users } = await quality(1, 1, 2, { leaseMinutes: 10 });
+		const [a, b] = users;
+		const t0 = Date.now();
+		const held = nextAssignment(audit.id, a.id, { now: t0 }, db) as { ref: string };
+		heartbeat(audit.id, a.id, held.ref, { now: t0 + 60_000 }, db);
+		heartbeat(audit.id, a.id, held.ref, { now: t0 + 8 * MINUTE }, db);
+		expect(nextAssignment(audit.id, b.id, { now: t0 + 15 * MINUTE }, db).status).toBe('waiting');
+		submitLabel(audit.id, a.id, { ref: held.ref, submissionId: submissionId(), answer: ALL_YES, activeMs: 999_999_999 }, { now: t0 + 16 * MINUTE }, db);
+		const label = db.$client.prepare('SELECT duration_ms AS d, active_ms AS a FROM audit_labels').get() as { d: number; a: number };
+		// Timed from when the screen showed it (t0 + 1 min), not from the lease; client time capped by it.
+		expect(label).toEqual({ d: 15 * MINUTE, a: 15 * MINUTE });
+	});
+
+	it('skips return the item to the pool and never to the same reviewer', async () => {
+		const { audit, users } = await quality(2, 1, 2);
+		const [a, b] = users;
+		const first = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		skipItem(audit.id, a.id, first.ref, 'I do not read French', {}, db);
+		skipItem(audit.id, a.id, first.ref, 'again', {}, db); // harmless repeat
+		expectAuditError(() => submitLabel(audit.id, a.id, { ref: first.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db), 409, 'skipped');
+		expectAuditError(() => reviewItemView(audit.id, a.id, first.ref, db), 404);
+		const aDone = drain(audit.id, a.id);
+		expect(aDone).toHaveLength(1);
+		expect(aDone).not.toContain(first.ref);
+		expect(drain(audit.id, b.id)).toEqual([first.ref]);
+		const skip = db.$client.prepare("SELECT skip_reason AS r FROM audit_assignments WHERE status = 'skipped'").get();
+		expect(skip).toEqual({ r: 'I do not read French' });
+		expect(auditProgress(audit.id, {}, db)).toMatchObject({ skips: 1, completeItems: 2 });
+	});
+
+	it('reports items nobody left can finish', async () => {
+		const { audit, users } = await quality(1, 2, 2);
+		const [a, b] = users;
+		drain(audit.id, a.id);
+		const n = nextAssignment(audit.id, b.id, {}, db) as { ref: string };
+		skipItem(audit.id, b.id, n.ref, '', {}, db);
+		expect(auditProgress(audit.id, {}, db)).toMatchObject({ completeItems: 0, stuckItems: 1 });
+		const c = makeUser(db);
+		addReviewers(audit.id, [c.id], db);
+		expect(auditProgress(audit.id, {}, db).stuckItems).toBe(0);
+	});
+
+	it('makes submits idempotent per submission id and lets reviewers change their labels', async () => {
+		const { audit, users } = await quality(3, 1, 1);
+		const [a] = users;
+		const n = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		const id = submissionId();
+		expect(submitLabel(audit.id, a.id, { ref: n.ref, submissionId: id, answer: ALL_YES }, {}, db)).toEqual({ outcome: 'created', duplicate: false, revision: 1 });
+		expect(submitLabel(audit.id, a.id, { ref: n.ref, submissionId: id, answer: ALL_YES }, {}, db)).toEqual({ outcome: 'created', duplicate: true, revision: 1 });
+		expect(labelCounts(audit.id).reduce((x, y) => x + y)).toBe(1);
+		// Change of mind: a new submission on the same item edits the label.
+		expect(submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer: BAD_OUTPUT, activeMs: 1500 }, {}, db)).toMatchObject({ outcome: 'edited', revision: 2 });
+		expect(reviewItemView(audit.id, a.id, n.ref, db)).toMatchObject({ state: 'submitted', answer: BAD_OUTPUT, revision: 2 });
+		expect(labelCounts(audit.id).reduce((x, y) => x + y)).toBe(1);
+		// The same id for another item is a conflict, not a silent success.
+		const other = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		expectAuditError(() => submitLabel(audit.id, a.id, { ref: other.ref, submissionId: id, answer: ALL_YES }, {}, db), 409, 'conflict');
+		expect((db.$client.prepare('SELECT count(*) AS n FROM audit_submissions').get() as { n: number }).n).toBe(2);
+		expect(reviewHistory(audit.id, a.id, {}, db).map((h) => h.summary)).toEqual(['yes · yes · no — incorrect output']);
+	});
+
+	it('validates answers against the audit', async () => {
+		const { audit, users } = await quality(1, 1, 1);
+		const [a] = users;
+		const n = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		for (const answer of [
+			{ kind: 'quality', instruction: true, input: false, output: true, reason: null },
+			{ kind: 'rating', ratings: ['A'] },
+			{ kind: 'quality', instruction: 1, input: true, output: true, reason: null },
+			null
+		]) {
+			expectAuditError(() => submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer }, {}, db), 400);
+		}
+		expectAuditError(() => submitLabel(audit.id, a.id, { ref: n.ref, submissionId: 'x', answer: ALL_YES }, {}, db), 400);
+		expect(labelCounts(audit.id)).toEqual([0]);
+	});
+
+	it('closing stops all review work; reopening resumes it', async () => {
+		const { audit, users } = await quality(2, 1, 1);
+		const [a] = users;
+		const n = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+		closeAudit(audit.id, db);
+		expectAuditError(() => nextAssignment(audit.id, a.id, {}, db), 409, 'closed');
+		expectAuditError(() => submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer: BAD_OUTPUT }, {}, db), 409, 'closed');
+		expectAuditError(() => saveDraft(audit.id, a.id, n.ref, emptyDraft('quality'), {}, db), 409, 'closed');
+		// Reading one's own labels still works while closed.
+		expect(reviewItemView(audit.id, a.id, n.ref, db).answer).toEqual(ALL_YES);
+		expect(listMyAudits(a.id, db)[0]).toMatchObject({ status: 'closed', mine: 1 });
+		reopenAudit(audit.id, db);
+		expect(drain(audit.id, a.id)).toHaveLength(1);
+	});
+
+	it('removing a reviewer releases their leases, keeps or discards their labels', async () => {
+		const second = await quality(4, 1, 2);
+		const [c, d] = second.users;
+		const refs: string[] = [];
+		for (let i = 0; i < 2; i++) {
+			const n = nextAssignment(second.audit.id, c.id, {}, db) as { ref: string };
+			submitLabel(second.audit.id, c.id, { ref: n.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			refs.push(n.ref);
+		}
+		const held = nextAssignment(second.audit.id, c.id, {}, db) as { ref: string };
+		expect(removeReviewer(second.audit.id, c.id, {}, db)).toEqual({ released: 1, discarded: 0 });
+		expectAuditError(() => nextAssignment(second.audit.id, c.id, {}, db), 404);
+		expectAuditError(() => reviewItemView(second.audit.id, c.id, refs[0], db), 404);
+		// C's two labels count; D gets the other two, including the one C held.
+		const dRefs = drain(second.audit.id, d.id);
+		expect(dRefs.sort()).toEqual(
+			(db.$client.prepare('SELECT ref FROM audit_items WHERE audit_id = ? ORDER BY ref').all(second.audit.id) as { ref: string }[])
+				.map((r) => r.ref)
+				.filter((r) => !refs.includes(r))
+		);
+		expect(dRefs).toContain(held.ref);
+
+		// Discarding: bring C back, remove with their labels; their items return to the pool.
+		addReviewers(second.audit.id, [c.id], db);
+		expect(removeReviewer(second.audit.id, c.id, { discardLabels: true }, db)).toEqual({ released: 0, discarded: 2 });
+		expect(drain(second.audit.id, d.id).sort()).toEqual([...refs].sort());
+		expect(labelCounts(second.audit.id)).toEqual([1, 1, 1, 1]);
+		expectAuditError(() => removeReviewer(second.audit.id, c.id, {}, db), 400);
+	});
+});
+
+describe('access', () => {
+	it('gives nothing to non-members, and nothing across audits or reviewers', async () => {
+		const one = await quality(3, 1, 1);
+		const two = await quality(3, 1, 1);
+		const [a] = one.users;
+		const [b] = two.users;
+		const outsider = makeUser(db);
+		const aRef = (nextAssignment(one.audit.id, a.id, {}, db) as { ref: string }).ref;
+		const bRef = (nextAssignment(two.audit.id, b.id, {}, db) as { ref: string }).ref;
+
+		for (const call of [
+			() => nextAssignment(one.audit.id, outsider.id, {}, db),
+			() => reviewItemView(one.audit.id, outsider.id, aRef, db),
+			() => reviewProgress(one.audit.id, outsider.id, db),
+			() => reviewHistory(one.audit.id, outsider.id, {}, db),
+			() => submitLabel(one.audit.id, outsider.id, { ref: aRef, submissionId: submissionId(), answer: ALL_YES }, {}, db),
+			() => nextAssignment(two.audit.id, a.id, {}, db),
+			// A member of audit one asking for audit two's item through audit one.
+			() => reviewItemView(one.audit.id, a.id, bRef, db),
+			() => submitLabel(one.audit.id, a.id, { ref: bRef, submissionId: submissionId(), answer: ALL_YES }, {}, db),
+			() => saveDraft(one.audit.id, a.id, bRef, emptyDraft('quality'), {}, db),
+			() => skipItem(one.audit.id, a.id, bRef, '', {}, db),
+			() => nextAssignment(999_999, a.id, {}, db)
+		]) {
+			expectAuditError(call, 404);
+		}
+		// Within one audit, an item assigned to someone else is just as invisible.
+		const c = makeUser(db);
+		addReviewers(one.audit.id, [c.id], db);
+		expectAuditError(() => reviewItemView(one.audit.id, c.id, aRef, db), 404);
+		expect(listMyAudits(outsider.id, db)).toEqual([]);
+		expect(listMyAudits(a.id, db).map((x) => x.id)).toEqual([one.audit.id]);
+	});
+});
+
+describe('drafts and progress', () => {
+	it('saves drafts server-side, renews the lease, and counts progress', async () => {
+		const { audit, users } = await quality(5, 2, 2);
+		const [a, b] = users;
+		const n = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		expect(reviewItemView(audit.id, a.id, n.ref, db)).toMatchObject({ state: 'assigned', draft: null, answer: null });
+		const draft = { ...answerQuestion(emptyDraft('quality') as QualityDraft, 'output', false), comment: 'half done' };
+		expect(saveDraft(audit.id, a.id, n.ref, draft, {}, db)).toMatchObject({ saved: true });
+		expect(reviewItemView(audit.id, a.id, n.ref, db).draft).toEqual(draft);
+		expectAuditError(() => saveDraft(audit.id, a.id, n.ref, { kind: 'quality', nonsense: true }, {}, db), 400);
+		submitLabel(audit.id, a.id, { ref: n.ref, submissionId: submissionId(), answer: BAD_OUTPUT }, {}, db);
+		expect(saveDraft(audit.id, a.id, n.ref, draft, {}, db)).toEqual({ saved: false, reason: 'labelled' });
+		expect(reviewItemView(audit.id, a.id, n.ref, db).draft).toBeNull();
+		drain(audit.id, b.id);
+		expect(reviewProgress(audit.id, a.id, db)).toEqual({ mine: 1, auditLabels: 6, auditNeeded: 10 });
+		expect(listMyAudits(a.id, db)[0]).toMatchObject({ mine: 1, auditLabels: 6, auditNeeded: 10, remaining: 4 });
+		expect(listMyAudits(b.id, db)[0]).toMatchObject({ mine: 5, remaining: 0 });
+	});
+});
