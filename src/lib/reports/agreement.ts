@@ -1,0 +1,94 @@
+/**
+ * Reviewer agreement for one judgement (a yes/no question, the error category, or A–D ratings):
+ * percent agreement, a κ (Cohen's when exactly two reviewers shared items, Fleiss' otherwise)
+ * and Krippendorff's α (nominal for categories, ordinal for A–D), each with its n.
+ */
+import {
+	cohenKappa,
+	fleissKappa,
+	krippendorffAlpha,
+	percentAgreement,
+	ratingPairs,
+	ratingsByItem,
+	type Category,
+	type RatingRecord
+} from '$lib/stats';
+
+export type AgreementScale = 'yes/no' | 'category' | 'A–D';
+
+export interface AgreementRow {
+	/** What was judged: a question key, 'allValid', 'category', a model name or 'all models'. */
+	key: string;
+	scale: AgreementScale;
+	percent: {
+		/** Mean share of agreeing reviewer pairs per item; null without an item labelled twice. */
+		value: number | null;
+		/** Items with at least two labels. */
+		items: number;
+		pairs: number;
+	};
+	kappa: {
+		/** Cohen's κ needs the same two reviewers throughout; with more reviewers, Fleiss' κ. */
+		method: 'cohen' | 'fleiss';
+		value: number | null;
+		/** Items used (Cohen: labelled by both; Fleiss: with the modal number of labels). */
+		items: number;
+		/** Distinct reviewers over the items labelled at least twice. */
+		raters: number;
+		/** Fleiss: items with ≥ 2 labels left out because their count differed from the mode. */
+		excludedItems: number;
+	};
+	alpha: {
+		level: 'nominal' | 'ordinal';
+		value: number | null;
+		/** Pairable values (labels on items with at least two labels). */
+		n: number;
+		units: number;
+	};
+}
+
+/**
+ * Agreement on one judgement from one record per reviewer per unit (item, or item × response for
+ * ratings). Records with a null value count as missing. `order` ranks the values for ordinal α.
+ */
+export function agreementRow<Unit, T extends Category>(
+	key: string,
+	scale: AgreementScale,
+	records: ReadonlyArray<RatingRecord<Unit, number, T>>,
+	options: { level?: 'nominal' | 'ordinal'; order?: readonly T[] } = {}
+): AgreementRow {
+	const level = options.level ?? 'nominal';
+	const byItem = [...ratingsByItem(records).values()];
+	const percent = percentAgreement(byItem);
+
+	// Which reviewers met on a shared unit: decides Cohen (exactly two) or Fleiss.
+	const ratersByUnit = new Map<Unit, Set<number>>();
+	for (const r of records) {
+		if (r.value === null || r.value === undefined) continue;
+		let set = ratersByUnit.get(r.item);
+		if (!set) ratersByUnit.set(r.item, (set = new Set()));
+		set.add(r.rater);
+	}
+	const sharing = new Set<number>();
+	for (const set of ratersByUnit.values()) if (set.size >= 2) for (const rater of set) sharing.add(rater);
+
+	let kappa: AgreementRow['kappa'];
+	if (sharing.size === 2) {
+		const [first, second] = [...sharing].sort((a, b) => a - b);
+		const pairs = ratingPairs(records, first, second);
+		const result = cohenKappa(pairs, options.order ? { categories: options.order } : {});
+		kappa = { method: 'cohen', value: result.kappa, items: result.n, raters: 2, excludedItems: 0 };
+	} else {
+		const result = fleissKappa(byItem);
+		kappa = { method: 'fleiss', value: result.kappa, items: result.items, raters: sharing.size, excludedItems: result.excludedItems };
+	}
+
+	const alpha = krippendorffAlpha(byItem, level === 'ordinal' ? { level, order: options.order } : { level });
+	return {
+		key,
+		scale,
+		percent: { value: percent.agreement, items: percent.items, pairs: percent.pairs },
+		kappa,
+		alpha: { level, value: alpha.alpha, n: alpha.n, units: alpha.units }
+	};
+}

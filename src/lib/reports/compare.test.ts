@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { compareReports, ComparisonError } from './compare';
+import { buildAuditReport } from './report';
+import type { Rating, ReportAudit, ReportInput, ReportLabel } from './types';
+
+function audit(id: number, kind: 'quality' | 'rating', items: number): ReportAudit {
+	return { id, name: `audit ${id}`, kind, status: 'closed', datasetId: 1, datasetName: 'd', overlap: 1, sampleSize: items, itemCount: items, goldCount: 0, seed: 1, models: kind === 'rating' ? ['m'] : [], createdAt: '2024-01-01T00:00:00.000Z', closedAt: null };
+}
+
+/** A single-reviewer quality audit: `spec` lists [answers, how many items]. */
+function qualityAudit(id: number, spec: Array<[string, number]>): ReportInput {
+	const labels: ReportLabel[] = [];
+	let itemId = 0;
+	for (const [answers, count] of spec) {
+		for (let k = 0; k < count; k++) {
+			itemId++;
+			const [i, n, o] = [...answers].map((c) => c === 'Y');
+			labels.push({ id: itemId, itemId, reviewerId: 1, instructionValid: i, inputValid: n, outputValid: o, errorReason: !n ? 'input_mismatch' : !o ? 'incorrect_output' : null, durationMs: 1000, activeMs: 1000, submittedAt: '2024-01-01T00:00:00.000Z', ratings: [] });
+		}
+	}
+	const items = labels.map((l) => ({ id: l.itemId, position: l.itemId - 1, taskId: l.itemId, instanceId: l.itemId, stratum: null, isGold: false, isClassification: false, responses: [] }));
+	return { audit: audit(id, 'quality', items.length), items, labels, adjudications: [], gold: [], skips: [], reviewers: [{ id: 1, name: 'Ana' }] };
+}
+
+describe('compareReports', () => {
+	// Newcombe (1998b), Stat Med 17:873–890, Table II example (a): 56/70 − 48/80, method 10 →
+	// 0.1750 [0.0524, 0.3339].
+	const first = buildAuditReport(qualityAudit(1, [['YYY', 56], ['YYN', 14]]));
+	const second = buildAuditReport(qualityAudit(2, [['YYY', 48], ['YNY', 32]]));
+	const comparison = compareReports(first, second);
+
+	it('gives each rate of both audits, the difference and its Newcombe interval', () => {
+		const allValid = comparison.rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
+		expect(allValid.first).toMatchObject({ successes: 56, trials: 70, proportion: 0.8 });
+		expect(allValid.second).toMatchObject({ successes: 48, trials: 80, proportion: 0.6 });
+		expect(allValid.difference).toBeCloseTo(0.2, 12);
+		expect(allValid.lower.toFixed(4)).toBe('0.0524');
+		expect(allValid.upper.toFixed(4)).toBe('0.3339');
+		const input = comparison.rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'input')!;
+		expect([input.first.successes, input.second.successes]).toEqual([70, 48]);
+	});
+
+	it('compares the breakdown categories, including ones only one audit has', () => {
+		const mismatch = comparison.rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'input_mismatch')!;
+		expect(mismatch.first).toMatchObject({ successes: 0, trials: 70 });
+		expect(mismatch.second).toMatchObject({ successes: 32, trials: 80 });
+		expect(mismatch.difference).toBeCloseTo(-0.4, 12);
+		expect(mismatch.upper).toBeLessThan(0);
+		// Both audits have only non-classification tasks: the empty classification group compares as
+		// n = 0 on both sides, so its difference is undefined and its interval the whole range.
+		expect(new Set(comparison.rows.map((r) => r.group))).toEqual(new Set(['all', 'classification', 'non-classification']));
+		const empty = comparison.rows.find((r) => r.group === 'classification' && r.key === 'allValid')!;
+		expect(empty.difference).toBeNull();
+		expect([empty.lower, empty.upper]).toEqual([-1, 1]);
+	});
+
+	it('compares rating audits model by model and refuses mixed kinds', () => {
+		const ratingAudit = (id: number, ratings: Rating[]): ReportInput => ({
+			audit: audit(id, 'rating', ratings.length),
+			items: ratings.map((_, k) => ({ id: k + 1, position: k, taskId: k + 1, instanceId: null, stratum: null, isGold: false, isClassification: null, responses: [{ responseId: k + 1, model: 'm' }] })),
+			labels: ratings.map((rating, k) => ({ id: k + 1, itemId: k + 1, reviewerId: 1, instructionValid: null, inputValid: null, outputValid: null, errorReason: null, durationMs: 0, activeMs: 0, submittedAt: '2024-01-01T00:00:00.000Z', ratings: [{ responseId: k + 1, model: 'm', rating }] })),
+			adjudications: [],
+			gold: [],
+			skips: [],
+			reviewers: []
+		});
+		const a = buildAuditReport(ratingAudit(3, ['A', 'A', 'B', 'D']));
+		const b = buildAuditReport(ratingAudit(4, ['C', 'D', 'B', 'D']));
+		const rows = compareReports(a, b).rows;
+		expect(rows.map((r) => r.key)).toEqual(['aOrB', 'A', 'B', 'C', 'D']);
+		expect(rows[0]).toMatchObject({ group: 'm', first: { successes: 3, trials: 4 }, second: { successes: 1, trials: 4 }, difference: 0.5 });
+		// No C in the first audit: 0 of 4, Wilson lower bound 0.
+		expect(rows[3].first).toMatchObject({ successes: 0, lower: 0 });
+		expect(() => compareReports(first, a)).toThrow(ComparisonError);
+	});
+});

@@ -1,0 +1,91 @@
+/**
+ * Two audits side by side (two generation runs, two filter settings, …): each rate of both, the
+ * difference first − second, and its Newcombe hybrid score interval (the two audits are
+ * independent samples).
+ */
+import { proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
+import type { Estimate, GroupKey } from './quality';
+import type { AuditReport } from './report';
+import { RATING_SCALE, type ReportAudit } from './types';
+
+export interface ComparisonRow {
+	/** quality: 'rate' (a question or all valid) or 'breakdown'; rating: 'model'. */
+	section: 'rate' | 'breakdown' | 'model';
+	/** Quality: the task group; rating: the model. */
+	group: GroupKey | string;
+	/** The rate: a question key, 'allValid', a category, 'aOrB' or a level A–D. */
+	key: string;
+	first: Estimate;
+	second: Estimate;
+	/** first − second; null when either side has no decided items. */
+	difference: number | null;
+	lower: number;
+	upper: number;
+}
+
+export interface AuditComparison {
+	first: ReportAudit;
+	second: ReportAudit;
+	confidence: number;
+	kind: 'quality' | 'rating';
+	rows: ComparisonRow[];
+}
+
+export class ComparisonError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'ComparisonError';
+	}
+}
+
+function row(section: ComparisonRow['section'], group: string, key: string, first: Estimate, second: Estimate, confidence: number): ComparisonRow {
+	const d = proportionDifferenceInterval(
+		{ successes: first.successes, trials: first.trials },
+		{ successes: second.successes, trials: second.trials },
+		{ confidence }
+	);
+	const plain = (e: Estimate): Estimate => ({ successes: e.successes, trials: e.trials, proportion: e.proportion, lower: e.lower, upper: e.upper });
+	return { section, group, key, first: plain(first), second: plain(second), difference: d.difference, lower: d.lower, upper: d.upper };
+}
+
+function estimate(successes: number, trials: number, confidence: number): Estimate {
+	const w = wilsonInterval(successes, trials, { confidence });
+	return { successes, trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
+}
+
+/** Compares two reports of the same kind, computed at the same confidence level. */
+export function compareReports(first: AuditReport, second: AuditReport): AuditComparison {
+	if (first.audit.kind !== second.audit.kind) {
+		throw new ComparisonError(`Cannot compare a ${first.audit.kind} audit with a ${second.audit.kind} audit.`);
+	}
+	if (first.confidence !== second.confidence) throw new ComparisonError('Both reports must use the same confidence level.');
+	const confidence = first.confidence;
+	const rows: ComparisonRow[] = [];
+	if (first.quality && second.quality) {
+		for (const a of first.quality.groups) {
+			const b = second.quality.groups.find((g) => g.key === a.key);
+			if (!b) continue;
+			for (const rate of a.rates) {
+				const other = b.rates.find((r) => r.key === rate.key)!;
+				rows.push(row('rate', a.key, rate.key, rate, other, confidence));
+			}
+			const keys = [...new Set([...a.breakdown.map((r) => r.key), ...b.breakdown.map((r) => r.key)])];
+			for (const key of keys) {
+				// A category one audit never used (e.g. tied reasons) is 0 of its decided items.
+				const x = a.breakdown.find((r) => r.key === key) ?? estimate(0, a.decided, confidence);
+				const y = b.breakdown.find((r) => r.key === key) ?? estimate(0, b.decided, confidence);
+				rows.push(row('breakdown', a.key, key, x, y, confidence));
+			}
+		}
+	} else if (first.rating && second.rating) {
+		for (const a of first.rating.models) {
+			const b = second.rating.models.find((m) => m.model === a.model);
+			if (!b) continue;
+			rows.push(row('model', a.model, 'aOrB', a.aOrB, b.aOrB, confidence));
+			for (const level of RATING_SCALE) {
+				rows.push(row('model', a.model, level, estimate(a.counts[level], a.n, confidence), estimate(b.counts[level], b.n, confidence), confidence));
+			}
+		}
+	}
+	return { first: first.audit, second: second.audit, confidence, kind: first.audit.kind, rows };
+}

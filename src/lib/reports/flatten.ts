@@ -1,0 +1,180 @@
+/**
+ * The report as one long table (one number per row, with its n and interval): the CSV download.
+ * Long rather than wide so every section fits the same columns and spreadsheets can pivot it.
+ */
+import type { AgreementRow } from './agreement';
+import type { AuditComparison } from './compare';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, judgementLabel } from './format';
+import type { AuditReport } from './report';
+import { RATING_SCALE } from './types';
+
+export interface ReportCsvRow {
+	section: string;
+	group: string;
+	key: string;
+	label: string;
+	value: number | null;
+	successes: number | null;
+	n: number | null;
+	lower: number | null;
+	upper: number | null;
+	reference: number | null;
+	note: string;
+}
+
+export const REPORT_CSV_COLUMNS: Array<keyof ReportCsvRow> = ['section', 'group', 'key', 'label', 'value', 'successes', 'n', 'lower', 'upper', 'reference', 'note'];
+
+function make(partial: Partial<ReportCsvRow> & Pick<ReportCsvRow, 'section' | 'key'>): ReportCsvRow {
+	return { group: '', label: '', value: null, successes: null, n: null, lower: null, upper: null, reference: null, note: '', ...partial };
+}
+
+function agreementRows(section: string, rows: readonly AgreementRow[]): ReportCsvRow[] {
+	return rows.flatMap((r) => [
+		make({ section, group: r.key, key: 'percent_agreement', label: `${judgementLabel(r.key)}: percent agreement`, value: r.percent.value, n: r.percent.items, note: `${r.percent.pairs} reviewer pairs` }),
+		make({
+			section,
+			group: r.key,
+			key: r.kappa.method === 'cohen' ? 'cohen_kappa' : 'fleiss_kappa',
+			label: `${judgementLabel(r.key)}: ${r.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} kappa`,
+			value: r.kappa.value,
+			n: r.kappa.items,
+			note: `${r.kappa.raters} reviewers${r.kappa.excludedItems ? `; ${r.kappa.excludedItems} items with another number of labels left out` : ''}`
+		}),
+		make({
+			section,
+			group: r.key,
+			key: `krippendorff_alpha_${r.alpha.level}`,
+			label: `${judgementLabel(r.key)}: Krippendorff's alpha (${r.alpha.level})`,
+			value: r.alpha.value,
+			n: r.alpha.n,
+			note: `${r.alpha.units} items, n = pairable values`
+		})
+	]);
+}
+
+export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
+	const rows: ReportCsvRow[] = [];
+	const a = report.audit;
+	rows.push(make({ section: 'audit', key: 'id', label: a.name, value: a.id, note: `${a.kind} audit of dataset "${a.datasetName}"` }));
+	rows.push(make({ section: 'audit', key: 'confidence', label: 'Confidence level of the intervals', value: report.confidence }));
+	for (const [key, value] of Object.entries(report.progress)) rows.push(make({ section: 'progress', key, value }));
+	for (const [key, value] of Object.entries(report.basis)) rows.push(make({ section: 'basis', key, value }));
+	rows.push(make({ section: 'basis', key: 'disagreements', label: 'Items on which reviewers disagree', value: report.disagreements }));
+
+	if (report.quality) {
+		for (const g of report.quality.groups) {
+			for (const r of g.rates) {
+				rows.push(
+					make({
+						section: 'rate',
+						group: g.key,
+						key: r.key,
+						label: `${RATE_LABELS[r.key]} (${GROUP_LABELS[g.key]})`,
+						value: r.proportion,
+						successes: r.yes,
+						n: r.trials,
+						lower: r.lower,
+						upper: r.upper,
+						reference: g.key === 'all' ? r.reference : null,
+						note: `${r.ties} tied items left out`
+					})
+				);
+			}
+			for (const r of g.breakdown) {
+				rows.push(
+					make({
+						section: 'breakdown',
+						group: g.key,
+						key: r.key,
+						label: `${CATEGORY_LABELS[r.key]} (${GROUP_LABELS[g.key]})`,
+						value: r.proportion,
+						successes: r.count,
+						n: r.trials,
+						lower: r.lower,
+						upper: r.upper,
+						reference: g.key === 'all' && r.reference ? r.reference.share : null,
+						note: r.shareOfIncorrect === null ? '' : `${(r.shareOfIncorrect * 100).toFixed(1)}% of incorrect`
+					})
+				);
+			}
+		}
+		if (report.quality.agreement) rows.push(...agreementRows('agreement', report.quality.agreement));
+		for (const t of report.quality.ties) {
+			rows.push(make({ section: 'tie', group: String(t.itemId), key: 'item', label: `item #${t.position + 1}`, value: t.taskId, n: t.labels, note: t.judgements.join(' ') }));
+		}
+	}
+
+	if (report.rating) {
+		for (const m of report.rating.models) {
+			for (const level of RATING_SCALE) {
+				rows.push(make({ section: 'model_rating', group: m.model, key: level, label: `Rated ${level}`, value: m.shares[level], successes: m.counts[level], n: m.n }));
+			}
+			rows.push(
+				make({
+					section: 'model_rating',
+					group: m.model,
+					key: 'aOrB',
+					label: 'Rated A or B',
+					value: m.aOrB.proportion,
+					successes: m.aOrB.successes,
+					n: m.aOrB.trials,
+					lower: m.aOrB.lower,
+					upper: m.aOrB.upper,
+					note: `${m.ties} tied, ${m.unrated} unrated, ${m.adjudicated} adjudicated`
+				})
+			);
+		}
+		for (const c of report.rating.comparisons) {
+			const group = `${c.first} vs ${c.second}`;
+			rows.push(make({ section: 'model_comparison', group, key: 'pairs', label: 'Tasks with both rated', value: c.pairs, n: c.tasks }));
+			rows.push(make({ section: 'model_comparison', group, key: 'first_better', label: `${c.first} rated better`, value: c.firstBetter, n: c.pairs }));
+			rows.push(make({ section: 'model_comparison', group, key: 'second_better', label: `${c.second} rated better`, value: c.secondBetter, n: c.pairs }));
+			rows.push(make({ section: 'model_comparison', group, key: 'same', label: 'Same rating', value: c.same, n: c.pairs }));
+			rows.push(make({ section: 'model_comparison', group, key: 'median_difference', label: 'Median difference (levels)', value: c.medianDifference, n: c.pairs }));
+			rows.push(
+				make({
+					section: 'model_comparison',
+					group,
+					key: 'wilcoxon_p',
+					label: 'Wilcoxon signed-rank p (two-sided)',
+					value: c.wilcoxon.pValue,
+					n: c.wilcoxon.n,
+					note: `V = ${c.wilcoxon.statistic}; ${c.wilcoxon.method}${c.wilcoxon.z === null ? '' : `, z = ${c.wilcoxon.z.toFixed(3)}`}; ${c.wilcoxon.zeros} ties dropped`
+				})
+			);
+			rows.push(make({ section: 'model_comparison', group, key: 'sign_p', label: 'Sign test p (two-sided, exact)', value: c.sign.pValue, n: c.sign.n, note: `${c.sign.positive} +, ${c.sign.negative} −` }));
+		}
+		if (report.rating.agreement) rows.push(...agreementRows('agreement', report.rating.agreement));
+		for (const t of report.rating.ties) {
+			rows.push(make({ section: 'tie', group: String(t.itemId), key: 'item', label: `item #${t.position + 1}`, value: t.taskId, n: t.labels, note: t.judgements.join(' ') }));
+		}
+	}
+
+	for (const r of report.reviewers) {
+		const group = r.name;
+		rows.push(make({ section: 'reviewer', group, key: 'items', label: 'Items labelled (sampled)', value: r.items }));
+		rows.push(make({ section: 'reviewer', group, key: 'gold_items', label: 'Gold items labelled', value: r.goldItems }));
+		rows.push(make({ section: 'reviewer', group, key: 'skips', label: 'Items skipped', value: r.skips }));
+		rows.push(make({ section: 'reviewer', group, key: 'median_seconds', label: 'Median seconds per item', value: r.medianSeconds, n: r.items + r.goldItems }));
+		rows.push(make({ section: 'reviewer', group, key: 'median_active_seconds', label: 'Median active seconds per item', value: r.medianActiveSeconds, n: r.items + r.goldItems }));
+		rows.push(make({ section: 'reviewer', group, key: 'agreement', label: 'Agreement with other reviewers', value: r.agreement.value, n: r.agreement.pairs, note: `${r.agreement.items} shared items` }));
+		if (r.gold) {
+			rows.push(
+				make({ section: 'reviewer', group, key: 'gold_accuracy', label: 'Accuracy on gold answers', value: r.gold.proportion, successes: r.gold.successes, n: r.gold.trials, lower: r.gold.lower, upper: r.gold.upper, note: `${r.gold.items} gold items` })
+			);
+		}
+	}
+	return rows;
+}
+
+export function comparisonCsvRows(comparison: AuditComparison): ReportCsvRow[] {
+	return comparison.rows.flatMap((r) => {
+		const label = r.section === 'rate' ? RATE_LABELS[r.key as keyof typeof RATE_LABELS] : r.section === 'breakdown' ? CATEGORY_LABELS[r.key as keyof typeof CATEGORY_LABELS] : r.key === 'aOrB' ? 'Rated A or B' : `Rated ${r.key}`;
+		const group = r.section === 'model' ? r.group : GROUP_LABELS[r.group as keyof typeof GROUP_LABELS];
+		return [
+			make({ section: `${r.section}:first`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.first.name}`, value: r.first.proportion, successes: r.first.successes, n: r.first.trials, lower: r.first.lower, upper: r.first.upper }),
+			make({ section: `${r.section}:second`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.second.name}`, value: r.second.proportion, successes: r.second.successes, n: r.second.trials, lower: r.second.lower, upper: r.second.upper }),
+			make({ section: `${r.section}:difference`, group: r.group, key: r.key, label: `${label} (${group}), difference`, value: r.difference, lower: r.lower, upper: r.upper, note: 'first − second, Newcombe hybrid score interval' })
+		];
+	});
+}

@@ -1,0 +1,98 @@
+/** Names and number formats shared by the report page, the CLI and the CSV download. */
+import type { GroupKey, RateKey, BreakdownKey } from './quality';
+import type { AuditReport } from './report';
+
+export const RATE_LABELS: Record<RateKey, string> = {
+	instruction: 'Instruction describes a valid task',
+	input: 'Input is appropriate for the instruction',
+	output: 'Output is a correct and acceptable response',
+	allValid: 'All fields valid'
+};
+
+export const CATEGORY_LABELS: Record<BreakdownKey, string> = {
+	correct: 'Correct',
+	incomprehensible_instruction: 'Incomprehensible instruction',
+	input_mismatch: 'Input does not match the task',
+	incorrect_output: 'Incorrect output',
+	other: 'Other error',
+	reason_tied: 'Incorrect, reviewers tied on the reason'
+};
+
+export const GROUP_LABELS: Record<GroupKey, string> = {
+	all: 'All tasks',
+	classification: 'Classification tasks',
+	'non-classification': 'Non-classification tasks',
+	unknown: 'Classification unknown'
+};
+
+/** Judgements that can tie (quality) and agreement rows. */
+export const JUDGEMENT_LABELS: Record<string, string> = {
+	instruction: 'Instruction valid',
+	input: 'Input appropriate',
+	output: 'Output correct',
+	allValid: 'All fields valid',
+	reason: 'Error reason',
+	category: 'Error category (correct or reason)'
+};
+
+export function judgementLabel(key: string): string {
+	return JUDGEMENT_LABELS[key] ?? key;
+}
+
+/** "56.5%"; "—" when there is no value. */
+export function percent(value: number | null | undefined, digits = 1): string {
+	return value === null || value === undefined ? '—' : `${(value * 100).toFixed(digits)}%`;
+}
+
+/** A signed difference in percentage points: "+12.5 pp". */
+export function points(value: number | null | undefined, digits = 1): string {
+	if (value === null || value === undefined) return '—';
+	const pp = value * 100;
+	const text = Math.abs(pp).toFixed(digits);
+	return `${pp > 0 && text !== (0).toFixed(digits) ? '+' : pp < 0 && text !== (0).toFixed(digits) ? '−' : ''}${text} pp`;
+}
+
+/** "[49.0%, 94.3%]". */
+export function interval(lower: number, upper: number, digits = 1): string {
+	return `[${percent(lower, digits)}, ${percent(upper, digits)}]`;
+}
+
+/** An interval of differences, in percentage points. */
+export function pointsInterval(lower: number, upper: number, digits = 1): string {
+	return `[${points(lower, digits)}, ${points(upper, digits)}]`;
+}
+
+/** κ, α and the like: three decimals, "—" when undefined. */
+export function coefficient(value: number | null | undefined): string {
+	return value === null || value === undefined ? '—' : value.toFixed(3);
+}
+
+/** p-values: three significant digits, "< 0.001" below that. */
+export function pValue(value: number): string {
+	if (value < 0.001) return '< 0.001';
+	return value >= 0.1 ? value.toFixed(2) : value.toPrecision(2);
+}
+
+export function seconds(value: number | null): string {
+	if (value === null) return '—';
+	return value < 10 ? `${value.toFixed(1)} s` : `${Math.round(value)} s`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+/** One sentence saying where the report's labels come from. */
+export function describeBasis(report: AuditReport): string {
+	const b = report.basis;
+	const parts: string[] = [];
+	if (report.audit.overlap > 1) {
+		parts.push(`Each item's label is the majority of its reviewers' labels (k = ${report.audit.overlap} per item)`);
+	} else {
+		parts.push("Each item's label is its reviewer's label (one reviewer per item)");
+	}
+	if (b.adjudicated > 0) parts.push(`${plural(b.adjudicated, 'item')} use a researcher's adjudicated label instead`);
+	if (b.tied > 0) parts.push(`${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'is' : 'are'} left out where the tie falls (listed below)`);
+	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);
+	return parts.join('; ') + '. Gold items are not counted.';
+}

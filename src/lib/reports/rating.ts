@@ -1,0 +1,133 @@
+/**
+ * The response-rating report (Self-Instruct Figure 5): per model, how many responses got each of
+ * A–D as their final rating, the share rated A or B with a Wilson interval, and paired comparisons
+ * of two models on the same tasks (Wilcoxon signed-rank and sign tests).
+ */
+import { compareOrdinalRatings, wilsonInterval } from '$lib/stats';
+import type { Estimate, IntervalSettings } from './quality';
+import { RATING_SCALE, type Rating } from './types';
+import type { RatingItemVerdict } from './verdicts';
+
+export interface ModelRatingRow {
+	model: string;
+	/** Responses of this model with a final rating, per level. */
+	counts: Record<Rating, number>;
+	/** counts / n per level (null when n = 0). */
+	shares: Record<Rating, number | null>;
+	/** Responses with a final rating. */
+	n: number;
+	/** Responses whose reviewers tied (left out of n). */
+	ties: number;
+	/** Responses nobody has rated yet. */
+	unrated: number;
+	/** Responses whose final rating is a researcher's. */
+	adjudicated: number;
+	/** Share rated A or B ("acceptable or better"), with its Wilson interval. */
+	aOrB: Estimate;
+}
+
+export interface ModelComparison {
+	first: string;
+	second: string;
+	/** Items showing a response of both models. */
+	tasks: number;
+	/** Tasks where both responses have a final rating. */
+	pairs: number;
+	firstBetter: number;
+	secondBetter: number;
+	same: number;
+	/** Median of (first − second) in scale steps, positive when the first model is better. */
+	medianDifference: number | null;
+	wilcoxon: {
+		/** V: sum of the ranks of the differences in the first model's favour. */
+		statistic: number;
+		/** Non-zero differences. */
+		n: number;
+		zeros: number;
+		method: 'exact' | 'normal';
+		z: number | null;
+		pValue: number;
+	};
+	sign: { n: number; positive: number; negative: number; pValue: number };
+}
+
+/** Models in the audit's order, then any others found in the ratings, alphabetically. */
+export function modelOrder(declared: readonly string[], verdicts: readonly RatingItemVerdict[]): string[] {
+	const seen = new Set<string>();
+	for (const v of verdicts) for (const r of v.responses) seen.add(r.model);
+	const extra = [...seen].filter((m) => !declared.includes(m)).sort();
+	return [...declared, ...extra];
+}
+
+export function modelRatingRows(models: readonly string[], verdicts: readonly RatingItemVerdict[], settings: IntervalSettings): ModelRatingRow[] {
+	return models.map((model) => {
+		const counts: Record<Rating, number> = { A: 0, B: 0, C: 0, D: 0 };
+		let ties = 0;
+		let unrated = 0;
+		let adjudicated = 0;
+		for (const item of verdicts) {
+			for (const unit of item.responses) {
+				if (unit.model !== model) continue;
+				if (unit.rating) counts[unit.rating] += 1;
+				else if (unit.tie) ties += 1;
+				else unrated += 1;
+				if (unit.adjudicated) adjudicated += 1;
+			}
+		}
+		const n = RATING_SCALE.reduce((sum, level) => sum + counts[level], 0);
+		const shares = Object.fromEntries(RATING_SCALE.map((level) => [level, n === 0 ? null : counts[level] / n])) as Record<Rating, number | null>;
+		const w = wilsonInterval(counts.A + counts.B, n, { confidence: settings.confidence });
+		return {
+			model,
+			counts,
+			shares,
+			n,
+			ties,
+			unrated,
+			adjudicated,
+			aOrB: { successes: w.successes, trials: w.trials, proportion: w.proportion, lower: w.lower, upper: w.upper }
+		};
+	});
+}
+
+/** Paired comparison of two models over the items showing a response of each. */
+export function compareModels(first: string, second: string, verdicts: readonly RatingItemVerdict[]): ModelComparison {
+	const a: Array<Rating | null> = [];
+	const b: Array<Rating | null> = [];
+	for (const item of verdicts) {
+		const x = item.responses.find((r) => r.model === first);
+		const y = item.responses.find((r) => r.model === second);
+		if (!x || !y) continue;
+		a.push(x.rating);
+		b.push(y.rating);
+	}
+	const result = compareOrdinalRatings(a, b, RATING_SCALE);
+	return {
+		first,
+		second,
+		tasks: a.length,
+		pairs: result.pairs,
+		firstBetter: result.firstBetter,
+		secondBetter: result.secondBetter,
+		same: result.same,
+		medianDifference: result.medianDifference,
+		wilcoxon: {
+			statistic: result.wilcoxon.statistic,
+			n: result.wilcoxon.n,
+			zeros: result.wilcoxon.zeros,
+			method: result.wilcoxon.method,
+			z: result.wilcoxon.z,
+			pValue: result.wilcoxon.pValue
+		},
+		sign: { n: result.sign.n, positive: result.sign.positive, negative: result.sign.negative, pValue: result.sign.pValue }
+	};
+}
+
+/** Every unordered pair of models, in model order. */
+export function allModelComparisons(models: readonly string[], verdicts: readonly RatingItemVerdict[]): ModelComparison[] {
+	const comparisons: ModelComparison[] = [];
+	for (let i = 0; i < models.length; i++) {
+		for (let j = i + 1; j < models.length; j++) comparisons.push(compareModels(models[i], models[j], verdicts));
+	}
+	return comparisons;
+}

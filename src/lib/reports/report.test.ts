@@ -1,0 +1,489 @@
+import { describe, expect, it } from 'vitest';
+import { krippendorffAlpha } from '$lib/stats';
+import { buildAuditReport, correctnessEstimateOf, itemVerdictsOf } from './report';
+import type { ErrorReason, Rating, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
+
+// Expected intervals below are Wilson score intervals at z = Φ⁻¹(0.975), computed independently
+// (scipy.stats.norm.ppf and the closed form of Wilson 1927 / Newcombe 1998 method 3).
+const W = {
+	'0/2': [0, 0.6576197724933469],
+	'1/1': [0.20654931437723742, 1],
+	'1/2': [0.09453120573423071, 0.9054687942657693],
+	'2/2': [0.3423802275066531, 1],
+	'2/4': [0.15003898915214947, 0.8499610108478506],
+	'2/5': [0.11762077423264788, 0.769275718723987],
+	'3/3': [0.4385029682449545, 1],
+	'4/5': [0.3755346297625253, 0.9637758913675699],
+	'4/6': [0.299993315138392, 0.9032285888942195],
+	'5/5': [0.5655175352168252, 1],
+	'6/6': [0.6096657120978346, 1]
+} as const;
+
+function audit(kind: 'quality' | 'rating', overrides: Partial<ReportAudit> = {}): ReportAudit {
+	return {
+		id: 1,
+		name: 'test audit',
+		kind,
+		status: 'open',
+		datasetId: 1,
+		datasetName: 'd',
+		overlap: 3,
+		sampleSize: 7,
+		itemCount: 7,
+		goldCount: 1,
+		seed: 1,
+		models: [],
+		createdAt: '2024-01-01T00:00:00.000Z',
+		closedAt: null,
+		...overrides
+	};
+}
+
+function item(id: number, isClassification: boolean | null, extra: Partial<ReportItem> = {}): ReportItem {
+	return { id, position: id - 1, taskId: 100 + id, instanceId: 200 + id, stratum: null, isGold: false, isClassification, responses: [], ...extra };
+}
+
+let nextLabel = 1;
+/** A quality label from a "YYN" string and the reason of the first "no" (or the one given). */
+function q(itemId: number, reviewerId: number, answers: string, reason?: ErrorReason, durationMs = 10_000): ReportLabel {
+	const [i, n, o] = [...answers].map((c) => c === 'Y');
+	const defaultReason: ErrorReason | null = !i ? 'incomprehensible_instruction' : !n ? 'input_mismatch' : !o ? 'incorrect_output' : null;
+	return {
+		id: nextLabel++,
+		itemId,
+		reviewerId,
+		instructionValid: i,
+		inputValid: n,
+		outputValid: o,
+		errorReason: answers === 'YYY' ? null : (reason ?? defaultReason),
+		durationMs,
+		activeMs: durationMs / 2,
+		submittedAt: `2024-01-02T00:00:${String(nextLabel % 60).padStart(2, '0')}.000Z`,
+		ratings: []
+	};
+}
+
+/** A rating label: ratings given as { model: level }; response ids are itemId * 10 + model index. */
+function r(itemId: number, reviewerId: number, ratings: Record<string, Rating>, durationMs = 20_000): ReportLabel {
+	return {
+		id: nextLabel++,
+		itemId,
+		reviewerId,
+		instructionValid: null,
+		inputValid: null,
+		outputValid: null,
+		errorReason: null,
+		durationMs,
+		activeMs: durationMs,
+		submittedAt: '2024-01-02T00:00:00.000Z',
+		ratings: Object.entries(ratings).map(([model, rating]) => ({ responseId: itemId * 10 + (model === 'm1' ? 1 : 2), model, rating }))
+	};
+}
+
+/**
+ * Seven sampled items, overlap 3, reviewers 1–3, plus one gold item:
+ *  1 (classification)   YYY YYY YYY                → correct
+ *  2 (classification)   YYN YYN YYY                → output no, incorrect_output
+ *  3 (non-class.)       NYY YYY (third skipped)    → instruction and all-valid tie
+ *  4 (non-class.)       YNY YYN YYY                → all-valid no, reasons tie
+ *  5 (non-class.)       YNN YYY + adjudicated YYN  → adjudicated: incorrect_output
+ *  6 (unknown)          YYY                        → single label, correct
+ *  7 (non-class.)       —                          → not labelled (skipped by reviewer 3)
+ *  8 gold               gold YYN; r1 YYN, r2 YYY
+ */
+function qualityInput(): ReportInput {
+	return {
+		audit: audit('quality'),
+		items: [
+			item(1, true),
+			item(2, true),
+			item(3, false),
+			item(4, false),
+			item(5, false),
+			item(6, null),
+			item(7, false),
+			item(8, false, { isGold: true })
+		],
+		labels: [
+			q(1, 1, 'YYY', undefined, 4000),
+			q(1, 2, 'YYY', undefined, 9000),
+			q(1, 3, 'YYY', undefined, 30_000),
+			q(2, 1, 'YYN', undefined, 6000),
+			q(2, 2, 'YYN', undefined, 11_000),
+			q(2, 3, 'YYY', undefined, 20_000),
+			q(3, 1, 'NYY', undefined, 8000),
+			q(3, 2, 'YYY', undefined, 7000),
+			q(4, 1, 'YNY', undefined, 2000),
+			q(4, 2, 'YYN', undefined, 5000),
+			q(4, 3, 'YYY', undefined, 10_000),
+			q(5, 1, 'YNN', undefined, 1000),
+			q(5, 2, 'YYY', undefined, 3000),
+			q(6, 1, 'YYY', undefined, 5000),
+			q(8, 1, 'YYN', undefined, 12_000),
+			q(8, 2, 'YYY', undefined, 13_000)
+		],
+		adjudications: [
+			{
+				itemId: 5,
+				adjudicatorId: 9,
+				instructionValid: true,
+				inputValid: true,
+				outputValid: false,
+				errorReason: 'incorrect_output',
+				comment: 'output is wrong',
+				updatedAt: '2024-01-03T00:00:00.000Z',
+				ratings: []
+			}
+		],
+		gold: [{ itemId: 8, instructionValid: true, inputValid: true, outputValid: false, errorReason: 'incorrect_output', ratings: [] }],
+		skips: [
+			{ itemId: 3, reviewerId: 3 },
+			{ itemId: 7, reviewerId: 3 }
+		],
+		reviewers: [
+			{ id: 1, name: 'Ana' },
+			{ id: 2, name: 'Ben' },
+			{ id: 3, name: 'Cy' }
+		]
+	};
+}
+
+describe('data-quality report', () => {
+	const report = buildAuditReport(qualityInput());
+	const all = report.quality!.groups[0];
+	const rate = (group: typeof all, key: string) => group.rates.find((r) => r.key === key)!;
+
+	it('uses majority labels, adjudications where they exist, and leaves ties out', () => {
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 4, adjudicated: 1, tied: 2 });
+		expect(report.progress).toEqual({ items: 7, goldItems: 1, labelledItems: 6, completeItems: 3, labels: 14, goldLabels: 2, skips: 2, reviewers: 3 });
+		// Items 2, 3, 4 and 5 have differing labels (5 is adjudicated but still a disagreement).
+		expect(report.disagreements).toBe(4);
+		expect(report.quality!.ties).toEqual([
+			{ itemId: 3, position: 2, taskId: 103, judgements: ['instruction', 'allValid'], labels: 2 },
+			{ itemId: 4, position: 3, taskId: 104, judgements: ['reason'], labels: 3 }
+		]);
+	});
+
+	it('gives each question and all-valid the share of yes with its Wilson interval', () => {
+		expect(all.key).toBe('all');
+		expect(all.items).toBe(7);
+		expect(all.labelled).toBe(6);
+		const expected = [
+			['instruction', 5, 0, 1, W['5/5'], 0.92],
+			['input', 6, 0, 0, W['6/6'], 0.79],
+			['output', 4, 2, 0, W['4/6'], 0.58],
+			['allValid', 2, 3, 1, W['2/5'], 0.54]
+		] as const;
+		for (const [key, yes, no, ties, [lower, upper], reference] of expected) {
+			const row = rate(all, key);
+			expect(row, key).toMatchObject({ yes, no, ties, successes: yes, trials: yes + no, reference });
+			expect(row.proportion).toBeCloseTo(yes / (yes + no), 12);
+			expect(row.lower).toBeCloseTo(lower, 12);
+			expect(row.upper).toBeCloseTo(upper, 12);
+		}
+	});
+
+	it('breaks the decided items down as Unnatural Instructions does, flagging tied reasons', () => {
+		expect(all.decided).toBe(5);
+		expect(all.incorrect).toBe(3);
+		const byKey = Object.fromEntries(all.breakdown.map((r) => [r.key, r]));
+		expect(Object.keys(byKey)).toEqual(['correct', 'incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other', 'reason_tied']);
+		expect(byKey.correct).toMatchObject({ count: 2, trials: 5, proportion: 0.4, shareOfIncorrect: null, reference: { count: 113, share: 0.565 } });
+		expect(byKey.incorrect_output).toMatchObject({ count: 2, proportion: 0.4, reference: { count: 43, share: 0.215 } });
+		expect(byKey.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 3, 12);
+		expect(byKey.incomprehensible_instruction).toMatchObject({ count: 0, reference: { count: 9, share: 0.045 } });
+		expect(byKey.input_mismatch).toMatchObject({ count: 0, reference: { count: 35, share: 0.175 } });
+		expect(byKey.other).toMatchObject({ count: 0, reference: null });
+		expect(byKey.reason_tied).toMatchObject({ count: 1, reference: null });
+		expect(byKey.correct.lower).toBeCloseTo(W['2/5'][0], 12);
+		expect(all.breakdown.reduce((sum, r) => sum + r.count, 0)).toBe(all.decided);
+	});
+
+	it('splits classification and non-classification tasks (and unknown when present)', () => {
+		expect(report.quality!.groups.map((g) => [g.key, g.items])).toEqual([
+			['all', 7],
+			['classification', 2],
+			['non-classification', 4],
+			['unknown', 1]
+		]);
+		const [, cls, non, unknown] = report.quality!.groups;
+		expect(cls.rates.map((r) => [r.key, r.yes, r.trials])).toEqual([
+			['instruction', 2, 2],
+			['input', 2, 2],
+			['output', 1, 2],
+			['allValid', 1, 2]
+		]);
+		expect(rate(cls, 'output').lower).toBeCloseTo(W['1/2'][0], 12);
+		expect(non.rates.map((r) => [r.key, r.yes, r.trials, r.ties])).toEqual([
+			['instruction', 2, 2, 1],
+			['input', 3, 3, 0],
+			['output', 2, 3, 0],
+			['allValid', 0, 2, 1]
+		]);
+		expect(rate(non, 'allValid').upper).toBeCloseTo(W['0/2'][1], 12);
+		expect(non.breakdown.find((b) => b.key === 'incorrect_output')!.count).toBe(1);
+		expect(non.breakdown.find((b) => b.key === 'reason_tied')!.count).toBe(1);
+		expect(unknown.rates.every((r) => r.yes === 1 && r.trials === 1)).toBe(true);
+		expect(rate(unknown, 'allValid').lower).toBeCloseTo(W['1/1'][0], 12);
+	});
+
+	it('measures agreement per question from the reviewers’ own labels (Fleiss with three reviewers)', () => {
+		const agreement = Object.fromEntries(report.quality!.agreement!.map((a) => [a.key, a]));
+		expect(Object.keys(agreement)).toEqual(['instruction', 'input', 'output', 'allValid', 'category']);
+		// Instruction: items 1, 2, 4 YYY; 3 N/Y; 5 Y/Y → per-item agreement 1, 1, 0, 1, 1.
+		expect(agreement.instruction.percent).toEqual({ value: 0.8, items: 5, pairs: 3 + 3 + 1 + 3 + 1 });
+		expect(agreement.instruction.kappa.method).toBe('fleiss');
+		expect(agreement.instruction.kappa.raters).toBe(3);
+		// Fleiss uses the three items with three labels, all "yes": chance agreement 1, κ undefined.
+		expect(agreement.instruction.kappa).toMatchObject({ value: null, items: 3, excludedItems: 2 });
+		// Coincidences: o(Y,Y) = 3·3 + 2 = 11, o(Y,N) = o(N,Y) = 1 → n = 13, α = 1 − 12·2 / (2·12·1) = 0.
+		expect(agreement.instruction.alpha).toEqual({ level: 'nominal', value: 0, n: 13, units: 5 });
+		// Output: item 1 YYY (1), 2 NNY (1/3), 3 YY (1), 4 YNY (1/3), 5 NY (0) → 8/3 / 5.
+		expect(agreement.output.percent.value).toBeCloseTo((1 + 1 / 3 + 1 + 1 / 3 + 0) / 5, 12);
+		// Fleiss on items 1, 2, 4 (m = 3): P̄ = (1 + 1/3 + 1/3)/3 = 5/9; p(no) = 3/9 → P̄e = 5/9 → κ = 0.
+		expect(agreement.output.kappa.value).toBeCloseTo(0, 12);
+		expect(agreement.category.scale).toBe('category');
+		expect(agreement.category.alpha.value).toBeCloseTo(
+			krippendorffAlpha([
+				['correct', 'correct', 'correct'],
+				['incorrect_output', 'incorrect_output', 'correct'],
+				['incomprehensible_instruction', 'correct'],
+				['input_mismatch', 'incorrect_output', 'correct'],
+				['input_mismatch', 'correct']
+			]).alpha!,
+			12
+		);
+	});
+
+	it('reports each reviewer’s work, time, agreement and gold accuracy', () => {
+		const byName = Object.fromEntries(report.reviewers.map((r) => [r.name, r]));
+		expect(report.reviewers.map((r) => r.name)).toEqual(['Ana', 'Ben', 'Cy']);
+		// Ana: items 1–6 and gold 8; durations 4, 6, 8, 2, 1, 5, 12 s → median 5 s.
+		expect(byName.Ana).toMatchObject({ items: 6, goldItems: 1, skips: 0, medianSeconds: 5, medianActiveSeconds: 2.5 });
+		// Gold YYN: Ana YYN 3/3, Ben YYY 2/3.
+		expect(byName.Ana.gold).toMatchObject({ items: 1, successes: 3, trials: 3 });
+		expect(byName.Ana.gold!.lower).toBeCloseTo(W['3/3'][0], 12);
+		expect(byName.Ben.gold).toMatchObject({ items: 1, successes: 2, trials: 3 });
+		expect(byName.Cy).toMatchObject({ items: 3, goldItems: 0, skips: 2, medianSeconds: 20, gold: null });
+		// Ana's answers paired with the others' on items 1–5 (one unit per question): item 1 6/6;
+		// 2 (vs YYN, YYY) 5/6; 3 (vs YYY) 2/3; 4 (YNY vs YYN, YYY) 3/6; 5 (YNN vs YYY) 1/3.
+		expect(byName.Ana.agreement).toEqual({ value: (6 + 5 + 2 + 3 + 1) / (6 + 6 + 3 + 6 + 3), pairs: 24, items: 5 });
+	});
+
+	it('gives exports the per-item verdicts and the all-valid estimate', () => {
+		const verdicts = itemVerdictsOf(qualityInput());
+		expect(verdicts.map((v) => [v.itemId, v.allValid, v.tie, v.adjudicated, v.basis, v.category])).toEqual([
+			[1, true, false, false, 'majority', 'correct'],
+			[2, false, false, false, 'majority', 'incorrect_output'],
+			[3, null, true, false, 'majority', null],
+			[4, false, false, false, 'majority', null],
+			[5, false, false, true, 'adjudicated', 'incorrect_output'],
+			[6, true, false, false, 'single', 'correct'],
+			[7, null, false, false, 'none', null]
+		]);
+		expect(verdicts[3].ties).toEqual(['reason']);
+		expect(verdicts[4]).toMatchObject({ taskId: 105, instanceId: 205, instructionValid: true, inputValid: true, outputValid: false });
+		expect(itemVerdictsOf(qualityInput(), { includeGold: true }).at(-1)).toMatchObject({ itemId: 8, isGold: true, allValid: null, tie: true });
+
+		const estimate = correctnessEstimateOf(qualityInput());
+		expect(estimate).toMatchObject({ auditId: 1, kind: 'quality', measure: 'all-valid', n: 5, correct: 2, rate: 0.4, adjudicated: 1, ties: 1, basis: 'mixed', confidence: 0.95 });
+		expect(estimate.lower).toBeCloseTo(W['2/5'][0], 12);
+		expect(estimate.upper).toBeCloseTo(W['2/5'][1], 12);
+		expect(correctnessEstimateOf(qualityInput(), { group: 'classification' })).toMatchObject({ n: 2, correct: 1, basis: 'majority' });
+		expect(correctnessEstimateOf(qualityInput(), { group: 'unknown' })).toMatchObject({ n: 1, correct: 1, basis: 'single' });
+	});
+
+	it('with one reviewer per item, uses the labels as they are and has no agreement section', () => {
+		const input = qualityInput();
+		input.audit.overlap = 1;
+		input.labels = input.labels.filter((l) => l.reviewerId === 1);
+		input.adjudications = [];
+		const single = buildAuditReport(input);
+		expect(single.quality!.agreement).toBeNull();
+		expect(single.basis).toMatchObject({ single: 6, majority: 0, tied: 0, unlabelled: 1 });
+		// Ana: YYY, YYN, NYY, YNY, YNN, YYY → all valid 2 of 6; instruction 5/6.
+		expect(single.quality!.groups[0].rates.map((r) => [r.key, r.yes, r.trials])).toEqual([
+			['instruction', 5, 6],
+			['input', 4, 6],
+			['output', 4, 6],
+			['allValid', 2, 6]
+		]);
+		expect(correctnessEstimateOf(input)).toMatchObject({ basis: 'single', n: 6, correct: 2 });
+	});
+
+	it('honours another confidence level', () => {
+		const r90 = buildAuditReport(qualityInput(), { confidence: 0.9 });
+		const row = r90.quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
+		expect(r90.confidence).toBe(0.9);
+		expect(row.upper - row.lower).toBeLessThan(W['2/5'][1] - W['2/5'][0]);
+	});
+});
+
+/**
+ * Rating audit, models m1 and m2, reviewers 1 and 2 (overlap 2):
+ *  1: r1 m1 A m2 C; r2 m1 A m2 B   → m1 A, m2 tie (B, C)
+ *  2: r1 m1 B m2 B; r2 m1 B m2 B   → B, B
+ *  3: r1 m1 A m2 D; r2 m1 B m2 D   → m1 tie, adjudicated A; m2 D
+ *  4: r1 m1 C m2 A; r2 m1 C m2 A   → C, A
+ *  5: r1 m1 A m2 C                 → single: A, C
+ *  6: no labels
+ *  7 gold: gold m1 A, m2 C; r1 A B; r2 A C
+ */
+function ratingInput(): ReportInput {
+	const responses = (id: number) => [
+		{ responseId: id * 10 + 1, model: 'm1' },
+		{ responseId: id * 10 + 2, model: 'm2' }
+	];
+	return {
+		audit: audit('rating', { overlap: 2, models: ['m1', 'm2'], itemCount: 6 }),
+		items: [1, 2, 3, 4, 5, 6].map((id) => item(id, null, { responses: responses(id) })).concat(item(7, null, { isGold: true, responses: responses(7) })),
+		labels: [
+			r(1, 1, { m1: 'A', m2: 'C' }, 10_000),
+			r(1, 2, { m1: 'A', m2: 'B' }, 30_000),
+			r(2, 1, { m1: 'B', m2: 'B' }, 20_000),
+			r(2, 2, { m1: 'B', m2: 'B' }, 40_000),
+			r(3, 1, { m1: 'A', m2: 'D' }, 30_000),
+			r(3, 2, { m1: 'B', m2: 'D' }, 50_000),
+			r(4, 1, { m1: 'C', m2: 'A' }, 40_000),
+			r(4, 2, { m1: 'C', m2: 'A' }, 60_000),
+			r(5, 1, { m1: 'A', m2: 'C' }, 50_000),
+			r(7, 1, { m1: 'A', m2: 'B' }, 60_000),
+			r(7, 2, { m1: 'A', m2: 'C' }, 70_000)
+		],
+		adjudications: [
+			{
+				itemId: 3,
+				adjudicatorId: 9,
+				instructionValid: null,
+				inputValid: null,
+				outputValid: null,
+				errorReason: null,
+				comment: '',
+				updatedAt: '2024-01-03T00:00:00.000Z',
+				ratings: [{ responseId: 31, model: 'm1', rating: 'A' }]
+			}
+		],
+		gold: [
+			{
+				itemId: 7,
+				instructionValid: null,
+				inputValid: null,
+				outputValid: null,
+				errorReason: null,
+				ratings: [
+					{ responseId: 71, rating: 'A' },
+					{ responseId: 72, rating: 'C' }
+				]
+			}
+		],
+		skips: [],
+		reviewers: [
+			{ id: 1, name: 'Ana' },
+			{ id: 2, name: 'Ben' }
+		]
+	};
+}
+
+describe('response-rating report', () => {
+	const report = buildAuditReport(ratingInput());
+
+	it('counts each model’s final A–D ratings with the A-or-B share and its interval', () => {
+		const [m1, m2] = report.rating!.models;
+		expect(m1).toMatchObject({ model: 'm1', counts: { A: 3, B: 1, C: 1, D: 0 }, n: 5, ties: 0, unrated: 1, adjudicated: 1 });
+		expect(m1.shares).toEqual({ A: 0.6, B: 0.2, C: 0.2, D: 0 });
+		expect(m1.aOrB).toMatchObject({ successes: 4, trials: 5, proportion: 0.8 });
+		expect(m1.aOrB.lower).toBeCloseTo(W['4/5'][0], 12);
+		expect(m1.aOrB.upper).toBeCloseTo(W['4/5'][1], 12);
+		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1, C: 1, D: 1 }, n: 4, ties: 1, unrated: 1, adjudicated: 0 });
+		expect(m2.aOrB).toMatchObject({ successes: 2, trials: 4, proportion: 0.5 });
+		expect(m2.aOrB.lower).toBeCloseTo(W['2/4'][0], 12);
+		expect(report.rating!.ties).toEqual([{ itemId: 1, position: 0, taskId: 101, judgements: ['m2'], labels: 2 }]);
+		expect(report.basis).toEqual({ overlap: 2, unlabelled: 1, single: 1, majority: 3, adjudicated: 1, tied: 1 });
+	});
+
+	it('compares two models on the same tasks with the Wilcoxon signed-rank and sign tests', () => {
+		expect(report.rating!.comparisons).toHaveLength(1);
+		const c = report.rating!.comparisons[0];
+		// Differences m1 − m2 in levels on tasks 2–5: 0, +3, −2, +2 (task 1: m2 tied; task 6 unrated).
+		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 4, firstBetter: 2, secondBetter: 1, same: 1, medianDifference: 1 });
+		// Ranks of |3|, |2|, |2|: 3, 1.5, 1.5 → V = 4.5; tied ranks → normal approximation.
+		expect(c.wilcoxon).toMatchObject({ statistic: 4.5, n: 3, zeros: 1, method: 'normal' });
+		// scipy.stats.wilcoxon([0, 3, -2, 2], correction=True, method='approx') → p = 0.58621368107314.
+		expect(c.wilcoxon.pValue).toBeCloseTo(0.58621368107314, 10);
+		expect(c.wilcoxon.z).toBeCloseTo(1 / Math.sqrt(3.375), 12);
+		// Two + and one −: 2·P(X ≤ 1 | n = 3) = 1.
+		expect(c.sign).toEqual({ n: 3, positive: 2, negative: 1, pValue: 1 });
+	});
+
+	it('measures A–D agreement with Cohen’s κ (two reviewers) and ordinal α', () => {
+		const [overall, m1, m2] = report.rating!.agreement!;
+		expect([overall.key, m1.key, m2.key]).toEqual(['all models', 'm1', 'm2']);
+		// 8 doubly rated responses, 6 agreeing: pₒ = 6/8; marginals A 3/2, B 2/4, C 2/1, D 1/1 → pₑ = 17/64.
+		expect(overall.percent).toEqual({ value: 0.75, items: 8, pairs: 8 });
+		expect(overall.kappa).toMatchObject({ method: 'cohen', items: 8, raters: 2 });
+		expect(overall.kappa.value).toBeCloseTo(31 / 47, 12);
+		expect(overall.alpha.level).toBe('ordinal');
+		expect(overall.alpha.n).toBe(16);
+		expect(overall.alpha.value).toBeCloseTo(
+			krippendorffAlpha(
+				[
+					['A', 'A'],
+					['C', 'B'],
+					['B', 'B'],
+					['B', 'B'],
+					['A', 'B'],
+					['D', 'D'],
+					['C', 'C'],
+					['A', 'A']
+				],
+				{ level: 'ordinal', order: ['A', 'B', 'C', 'D'] }
+			).alpha!,
+			12
+		);
+		// m1 alone: (A,A) (B,B) (A,B) (C,C) → 3 of 4.
+		expect(m1.percent.value).toBe(0.75);
+	});
+
+	it('reports reviewers’ agreement and gold accuracy on ratings', () => {
+		const [ana, ben] = report.reviewers;
+		expect(ana).toMatchObject({ name: 'Ana', items: 5, goldItems: 1, medianSeconds: 35 });
+		expect(ana.agreement).toEqual({ value: 0.75, pairs: 8, items: 4 });
+		expect(ana.gold).toMatchObject({ successes: 1, trials: 2 });
+		expect(ben.gold).toMatchObject({ successes: 2, trials: 2 });
+	});
+
+	it('gives exports per-response verdicts and the A-or-B estimate', () => {
+		const verdicts = itemVerdictsOf(ratingInput());
+		expect(verdicts[0].ratingsByResponse).toEqual([
+			{ responseId: 11, model: 'm1', rating: 'A', tie: false, adjudicated: false, basis: 'majority' },
+			{ responseId: 12, model: 'm2', rating: null, tie: true, adjudicated: false, basis: 'majority' }
+		]);
+		expect(verdicts[0]).toMatchObject({ tie: true, ties: ['m2'], allValid: null });
+		expect(verdicts[2].ratingsByResponse![0]).toMatchObject({ rating: 'A', adjudicated: true, basis: 'adjudicated' });
+		expect(correctnessEstimateOf(ratingInput())).toMatchObject({ measure: 'rated-a-or-b', n: 9, correct: 6, ties: 1, adjudicated: 1, basis: 'mixed' });
+		expect(correctnessEstimateOf(ratingInput(), { model: 'm2' })).toMatchObject({ n: 4, correct: 2, ties: 1, adjudicated: 0, basis: 'majority' });
+	});
+});
+
+describe('report as CSV rows', () => {
+	it('has one row per number, with n, interval and the paper reference', async () => {
+		const { reportCsvRows, REPORT_CSV_COLUMNS } = await import('./flatten');
+		const rows = reportCsvRows(buildAuditReport(qualityInput()));
+		for (const row of rows) expect(Object.keys(row).sort()).toEqual([...REPORT_CSV_COLUMNS].sort());
+		const allValid = rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
+		expect(allValid).toMatchObject({ value: 0.4, successes: 2, n: 5, reference: 0.54, note: '1 tied items left out' });
+		expect(allValid.lower).toBeCloseTo(W['2/5'][0], 12);
+		// Classification rows carry no paper reference (the papers give none per group).
+		expect(rows.find((r) => r.section === 'rate' && r.group === 'classification' && r.key === 'allValid')!.reference).toBeNull();
+		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 2, n: 5, reference: 0.565 });
+		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'krippendorff_alpha_nominal')).toMatchObject({ value: 0, n: 13 });
+		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')).toMatchObject({ value: null, n: 3 });
+		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3', '4']);
+		expect(rows.find((r) => r.section === 'reviewer' && r.group === 'Ana' && r.key === 'gold_accuracy')).toMatchObject({ value: 1, successes: 3, n: 3 });
+
+		const ratingRows = reportCsvRows(buildAuditReport(ratingInput()));
+		expect(ratingRows.find((r) => r.section === 'model_rating' && r.group === 'm1' && r.key === 'aOrB')).toMatchObject({ value: 0.8, successes: 4, n: 5 });
+		expect(ratingRows.find((r) => r.section === 'model_comparison' && r.key === 'sign_p')).toMatchObject({ group: 'm1 vs m2', value: 1, n: 3 });
+		expect(ratingRows.find((r) => r.section === 'agreement' && r.group === 'all models' && r.key === 'cohen_kappa')!.value).toBeCloseTo(31 / 47, 12);
+	});
+});

@@ -1,0 +1,409 @@
+/**
+ * An audit's whole report as one JSON-friendly object: what the report page shows, what the JSON
+ * download and `cli report --json` print, and what the CSV flattens. Built from plain data
+ * (./types) so the numbers can be checked without a database.
+ */
+import { DEFAULT_CONFIDENCE, wilsonInterval, type RatingRecord } from '$lib/stats';
+import { agreementRow, type AgreementRow } from './agreement';
+import { qualityGroups, type QualityGroup } from './quality';
+import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
+import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
+import { reviewerRows, type ReviewerRow } from './reviewers';
+import {
+	QUALITY_QUESTIONS,
+	RATING_SCALE,
+	answerTo,
+	type QualityCategory,
+	type Rating,
+	type ReportAudit,
+	type ReportInput,
+	type ReportItem
+} from './types';
+import {
+	labelsByItem,
+	qualityVerdict,
+	ratingVerdict,
+	type QualityItemVerdict,
+	type QualityJudgement,
+	type RatingItemVerdict,
+	type VerdictBasis
+} from './verdicts';
+
+export interface ReportOptions {
+	/** Two-sided confidence level of every interval; default 0.95. */
+	confidence?: number;
+}
+
+export interface TieRow {
+	itemId: number;
+	position: number;
+	taskId: number;
+	/** Quality: the judgements that tied; rating: the models whose response's rating tied. */
+	judgements: string[];
+	labels: number;
+}
+
+export interface QualityReport {
+	/** 'all' first, then by classification. */
+	groups: QualityGroup[];
+	/** Null when no item has two labels yet. */
+	agreement: AgreementRow[] | null;
+	/** Items with a tied judgement and no adjudication. */
+	ties: TieRow[];
+	references: { selfInstruct: typeof SELF_INSTRUCT_TABLE_2; unnatural: typeof UNNATURAL_AUDIT };
+}
+
+export interface RatingReport {
+	models: ModelRatingRow[];
+	/** Every pair of models, in model order. */
+	comparisons: ModelComparison[];
+	/** 'all models' first, then per model; null when no response was rated twice. */
+	agreement: AgreementRow[] | null;
+	ties: TieRow[];
+}
+
+export interface AuditReport {
+	audit: ReportAudit;
+	confidence: number;
+	progress: {
+		/** Sampled items (gold excluded). */
+		items: number;
+		goldItems: number;
+		/** Sampled items with at least one label. */
+		labelledItems: number;
+		/** Sampled items with the audit's full k labels. */
+		completeItems: number;
+		labels: number;
+		goldLabels: number;
+		skips: number;
+		reviewers: number;
+	};
+	/** Where the final labels come from, in sampled items. */
+	basis: {
+		overlap: number;
+		unlabelled: number;
+		single: number;
+		majority: number;
+		adjudicated: number;
+		/** Items with a tie somewhere (not adjudicated). */
+		tied: number;
+	};
+	/** Sampled items on which reviewers' labels differ (adjudicated or not). */
+	disagreements: number;
+	quality: QualityReport | null;
+	rating: RatingReport | null;
+	reviewers: ReviewerRow[];
+}
+
+/** Per-item final labels, as exports filter on them. */
+export interface ItemVerdict {
+	itemId: number;
+	taskId: number;
+	instanceId: number | null;
+	position: number;
+	stratum: string | null;
+	isClassification: boolean | null;
+	isGold: boolean;
+	/** Reviewers' labels on the item. */
+	labels: number;
+	basis: VerdictBasis;
+	adjudicated: boolean;
+	/** A judgement tied and no adjudication settles it (quality: all-valid; rating: some response). */
+	tie: boolean;
+	/** Quality only (null for rating audits, and when undecided). */
+	allValid: boolean | null;
+	instructionValid: boolean | null;
+	inputValid: boolean | null;
+	outputValid: boolean | null;
+	category: QualityCategory | null;
+	/** Quality: every judgement that tied (questions, allValid, reason). */
+	ties: string[];
+	/** Rating audits: the final rating of each response. */
+	ratingsByResponse?: Array<{ responseId: number; model: string; rating: Rating | null; tie: boolean; adjudicated: boolean; basis: VerdictBasis }>;
+}
+
+interface Verdicts {
+	sampled: ReportItem[];
+	quality: Map<number, QualityItemVerdict>;
+	rating: Map<number, RatingItemVerdict>;
+}
+
+function computeVerdicts(input: ReportInput, includeGold = false): Verdicts {
+	const byItem = labelsByItem(input.labels);
+	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
+	const sampled = input.items.filter((i) => includeGold || !i.isGold);
+	const quality = new Map<number, QualityItemVerdict>();
+	const rating = new Map<number, RatingItemVerdict>();
+	for (const item of sampled) {
+		const labels = byItem.get(item.id) ?? [];
+		const adjudication = adjudications.get(item.id);
+		if (input.audit.kind === 'quality') quality.set(item.id, qualityVerdict(item.id, labels, adjudication));
+		else rating.set(item.id, ratingVerdict(item, labels, adjudication));
+	}
+	return { sampled, quality, rating };
+}
+
+function qualityAgreement(input: ReportInput, sampledIds: Set<number>): AgreementRow[] | null {
+	const labels = input.labels.filter((l) => sampledIds.has(l.itemId));
+	const perItem = labelsByItem(labels);
+	if (![...perItem.values()].some((list) => list.length >= 2)) return null;
+	const rows: AgreementRow[] = [];
+	for (const q of QUALITY_QUESTIONS) {
+		rows.push(agreementRow(q, 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: answerTo(l, q) }))));
+	}
+	const allValid = (l: (typeof labels)[number]) => {
+		const answers = QUALITY_QUESTIONS.map((q) => answerTo(l, q));
+		return answers.includes(false) ? false : answers.every((a) => a === true) ? true : null;
+	};
+	rows.push(agreementRow('allValid', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: allValid(l) }))));
+	rows.push(
+		agreementRow(
+			'category',
+			'category',
+			labels.map((l) => {
+				const valid = allValid(l);
+				const value: QualityCategory | null = valid === null ? null : valid ? 'correct' : (l.errorReason ?? 'other');
+				return { item: l.itemId, rater: l.reviewerId, value };
+			})
+		)
+	);
+	return rows;
+}
+
+function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: readonly string[]): AgreementRow[] | null {
+	const records: Array<RatingRecord<string, number, Rating> & { model: string }> = [];
+	for (const l of input.labels) {
+		if (!sampledIds.has(l.itemId)) continue;
+		for (const r of l.ratings) records.push({ item: `${l.itemId}:${r.responseId}`, rater: l.reviewerId, value: r.rating, model: r.model });
+	}
+	const perUnit = new Map<string, number>();
+	for (const r of records) perUnit.set(r.item, (perUnit.get(r.item) ?? 0) + 1);
+	if (![...perUnit.values()].some((n) => n >= 2)) return null;
+	const options = { level: 'ordinal' as const, order: RATING_SCALE };
+	const rows = [agreementRow('all models', 'A–D', records, options)];
+	for (const model of models) rows.push(agreementRow(model, 'A–D', records.filter((r) => r.model === model), options));
+	return rows;
+}
+
+export function buildAuditReport(input: ReportInput, options: ReportOptions = {}): AuditReport {
+	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+	const settings = { confidence };
+	const { sampled, quality, rating } = computeVerdicts(input);
+	const sampledIds = new Set(sampled.map((i) => i.id));
+	const goldIds = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
+	const byItem = labelsByItem(input.labels.filter((l) => sampledIds.has(l.itemId)));
+
+	const verdicts: Array<{ basis: VerdictBasis; tie: boolean; disagreement: boolean }> =
+		input.audit.kind === 'quality'
+			? [...quality.values()].map((v) => ({ basis: v.basis, tie: v.ties.length > 0, disagreement: v.disagreement }))
+			: [...rating.values()].map((v) => ({
+					basis: v.adjudicated ? 'adjudicated' : v.labels === 0 ? 'none' : v.labels === 1 ? 'single' : 'majority',
+					tie: v.tie,
+					disagreement: v.disagreement
+				}));
+
+	const report: AuditReport = {
+		audit: input.audit,
+		confidence,
+		progress: {
+			items: sampled.length,
+			goldItems: goldIds.size,
+			labelledItems: [...byItem.values()].filter((l) => l.length > 0).length,
+			completeItems: [...byItem.values()].filter((l) => l.length >= input.audit.overlap).length,
+			labels: input.labels.filter((l) => sampledIds.has(l.itemId)).length,
+			goldLabels: input.labels.filter((l) => goldIds.has(l.itemId)).length,
+			skips: input.skips.length,
+			reviewers: new Set(input.labels.map((l) => l.reviewerId)).size
+		},
+		basis: {
+			overlap: input.audit.overlap,
+			unlabelled: verdicts.filter((v) => v.basis === 'none').length,
+			single: verdicts.filter((v) => v.basis === 'single').length,
+			majority: verdicts.filter((v) => v.basis === 'majority').length,
+			adjudicated: verdicts.filter((v) => v.basis === 'adjudicated').length,
+			tied: verdicts.filter((v) => v.tie).length
+		},
+		disagreements: verdicts.filter((v) => v.disagreement).length,
+		quality: null,
+		rating: null,
+		reviewers: reviewerRows(input, settings)
+	};
+
+	if (input.audit.kind === 'quality') {
+		const ties: TieRow[] = sampled
+			.map((item) => ({ item, verdict: quality.get(item.id)! }))
+			.filter(({ verdict }) => verdict.ties.length > 0)
+			.map(({ item, verdict }) => ({ itemId: item.id, position: item.position, taskId: item.taskId, judgements: verdict.ties, labels: verdict.labels }));
+		report.quality = {
+			groups: qualityGroups(sampled, quality, settings),
+			agreement: qualityAgreement(input, sampledIds),
+			ties,
+			references: { selfInstruct: SELF_INSTRUCT_TABLE_2, unnatural: UNNATURAL_AUDIT }
+		};
+	} else {
+		const list = sampled.map((item) => rating.get(item.id)!);
+		const models = modelOrder(input.audit.models, list);
+		const ties: TieRow[] = sampled
+			.map((item) => ({ item, verdict: rating.get(item.id)! }))
+			.filter(({ verdict }) => verdict.tie)
+			.map(({ item, verdict }) => ({
+				itemId: item.id,
+				position: item.position,
+				taskId: item.taskId,
+				judgements: verdict.responses.filter((r) => r.tie).map((r) => r.model),
+				labels: verdict.labels
+			}));
+		report.rating = {
+			models: modelRatingRows(models, list, settings),
+			comparisons: allModelComparisons(models, list),
+			agreement: ratingAgreement(input, sampledIds, models),
+			ties
+		};
+	}
+	return report;
+}
+
+/** Per-item final labels (sampled items in sample order; gold items too when asked). */
+export function itemVerdictsOf(input: ReportInput, options: { includeGold?: boolean } = {}): ItemVerdict[] {
+	const { sampled, quality, rating } = computeVerdicts(input, options.includeGold ?? false);
+	return sampled.map((item) => {
+		const base = {
+			itemId: item.id,
+			taskId: item.taskId,
+			instanceId: item.instanceId,
+			position: item.position,
+			stratum: item.stratum,
+			isClassification: item.isClassification,
+			isGold: item.isGold
+		};
+		const q = quality.get(item.id);
+		if (q) {
+			return {
+				...base,
+				labels: q.labels,
+				basis: q.basis,
+				adjudicated: q.adjudicated,
+				tie: q.allValid.tie,
+				allValid: q.allValid.value,
+				instructionValid: q.instruction.value,
+				inputValid: q.input.value,
+				outputValid: q.output.value,
+				category: q.category,
+				ties: q.ties as QualityJudgement[]
+			};
+		}
+		const r = rating.get(item.id)!;
+		return {
+			...base,
+			labels: r.labels,
+			basis: (r.adjudicated ? 'adjudicated' : r.labels === 0 ? 'none' : r.labels === 1 ? 'single' : 'majority') as VerdictBasis,
+			adjudicated: r.adjudicated,
+			tie: r.tie,
+			allValid: null,
+			instructionValid: null,
+			inputValid: null,
+			outputValid: null,
+			category: null,
+			ties: r.responses.filter((u) => u.tie).map((u) => u.model),
+			ratingsByResponse: r.responses.map((u) => ({
+				responseId: u.responseId,
+				model: u.model,
+				rating: u.rating,
+				tie: u.tie,
+				adjudicated: u.adjudicated,
+				basis: u.basis
+			}))
+		};
+	});
+}
+
+export interface CorrectnessEstimateOptions extends ReportOptions {
+	/** Only classification / non-classification tasks. */
+	group?: 'classification' | 'non-classification' | 'unknown';
+	/** Rating audits: one model's responses (default: all models pooled). */
+	model?: string;
+}
+
+export interface CorrectnessEstimate {
+	auditId: number;
+	kind: 'quality' | 'rating';
+	/** Quality: share of items with all three fields valid; rating: share of responses rated A or B. */
+	measure: 'all-valid' | 'rated-a-or-b';
+	/** correct / n; null when nothing is decided yet. */
+	rate: number | null;
+	lower: number;
+	upper: number;
+	confidence: number;
+	/** Items (responses, for ratings) with a decided final label. */
+	n: number;
+	correct: number;
+	/** Of the n, how many have a researcher's adjudicated label. */
+	adjudicated: number;
+	/** Left out because the reviewers tied. */
+	ties: number;
+	/**
+	 * Where the n labels come from: 'single' (one reviewer each), 'majority' (several reviewers,
+	 * majority label), 'adjudicated' (all adjudicated), 'mixed' (adjudicated and reviewers' labels),
+	 * 'none' (nothing decided).
+	 */
+	basis: 'none' | 'single' | 'majority' | 'adjudicated' | 'mixed';
+}
+
+function summariseBasis(bases: readonly VerdictBasis[]): CorrectnessEstimate['basis'] {
+	if (bases.length === 0) return 'none';
+	const adjudicated = bases.filter((b) => b === 'adjudicated').length;
+	if (adjudicated === bases.length) return 'adjudicated';
+	if (adjudicated > 0) return 'mixed';
+	return bases.some((b) => b === 'majority') ? 'majority' : 'single';
+}
+
+/** The audit's estimate of the share of correct data, with its Wilson interval. */
+export function correctnessEstimateOf(input: ReportInput, options: CorrectnessEstimateOptions = {}): CorrectnessEstimate {
+	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+	const verdicts = itemVerdictsOf(input).filter((v) => {
+		if (!options.group) return true;
+		const group = v.isClassification === true ? 'classification' : v.isClassification === false ? 'non-classification' : 'unknown';
+		return group === options.group;
+	});
+	let correct = 0;
+	let ties = 0;
+	const bases: VerdictBasis[] = [];
+	if (input.audit.kind === 'quality') {
+		for (const v of verdicts) {
+			if (v.allValid === null) {
+				if (v.tie) ties++;
+				continue;
+			}
+			if (v.allValid) correct++;
+			bases.push(v.basis);
+		}
+	} else {
+		for (const v of verdicts) {
+			for (const r of v.ratingsByResponse ?? []) {
+				if (options.model && r.model !== options.model) continue;
+				if (r.rating === null) {
+					if (r.tie) ties++;
+					continue;
+				}
+				if (r.rating === 'A' || r.rating === 'B') correct++;
+				bases.push(r.basis);
+			}
+		}
+	}
+	const n = bases.length;
+	const w = wilsonInterval(correct, n, { confidence });
+	return {
+		auditId: input.audit.id,
+		kind: input.audit.kind,
+		measure: input.audit.kind === 'quality' ? 'all-valid' : 'rated-a-or-b',
+		rate: w.proportion,
+		lower: w.lower,
+		upper: w.upper,
+		confidence,
+		n,
+		correct,
+		adjudicated: bases.filter((b) => b === 'adjudicated').length,
+		ties,
+		basis: summariseBasis(bases)
+	};
+}

@@ -1,0 +1,118 @@
+/**
+ * Per reviewer: work done, time per item, agreement with the other reviewers, and accuracy on
+ * gold items (answers the researcher knows).
+ */
+import { median, raterAgreement, wilsonInterval, type RatingRecord } from '$lib/stats';
+import type { Estimate, IntervalSettings } from './quality';
+import { QUALITY_QUESTIONS, answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
+
+export interface ReviewerRow {
+	reviewerId: number;
+	name: string;
+	/** Labels on sampled items. */
+	items: number;
+	/** Labels on gold items. */
+	goldItems: number;
+	skips: number;
+	/** Median server-measured seconds per label (sampled and gold items); null without labels. */
+	medianSeconds: number | null;
+	/** Median seconds the page was visible and in use (client clock). */
+	medianActiveSeconds: number | null;
+	/**
+	 * Share of this reviewer's answers (one per question, or per rated response) that match another
+	 * reviewer's answer on the same item, over all such pairs; null when they share no item.
+	 */
+	agreement: { value: number | null; pairs: number; items: number };
+	/** Answers on gold items matching the gold answer (per question or per rated response). */
+	gold: (Estimate & { items: number }) | null;
+	firstLabelAt: string | null;
+	lastLabelAt: string | null;
+}
+
+/**
+ * Records for per-reviewer agreement: one unit per (item, question) for quality audits, per
+ * (item, response) for rating audits, so every answer counts once.
+ */
+export function answerRecords(kind: AuditKind, labels: readonly ReportLabel[]): RatingRecord<string, number, string | boolean>[] {
+	const records: RatingRecord<string, number, string | boolean>[] = [];
+	for (const label of labels) {
+		if (kind === 'quality') {
+			for (const q of QUALITY_QUESTIONS) records.push({ item: `${label.itemId}:${q}`, rater: label.reviewerId, value: answerTo(label, q) });
+		} else {
+			for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
+		}
+	}
+	return records;
+}
+
+function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], input: ReportInput, settings: IntervalSettings): ReviewerRow['gold'] {
+	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
+	let items = 0;
+	let correct = 0;
+	let total = 0;
+	for (const label of labels) {
+		const gold = goldByItem.get(label.itemId);
+		if (!gold) continue;
+		items++;
+		if (kind === 'quality') {
+			for (const q of QUALITY_QUESTIONS) {
+				const expected = answerTo(gold, q);
+				const given = answerTo(label, q);
+				if (expected === null || given === null) continue;
+				total++;
+				if (expected === given) correct++;
+			}
+		} else {
+			for (const g of gold.ratings) {
+				const given = label.ratings.find((r) => r.responseId === g.responseId);
+				if (!given) continue;
+				total++;
+				if (given.rating === g.rating) correct++;
+			}
+		}
+	}
+	if (items === 0) return null;
+	const w = wilsonInterval(correct, total, { confidence: settings.confidence });
+	return { items, successes: correct, trials: total, proportion: w.proportion, lower: w.lower, upper: w.upper };
+}
+
+export function reviewerRows(input: ReportInput, settings: IntervalSettings): ReviewerRow[] {
+	const kind = input.audit.kind;
+	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
+	const sampled = input.labels.filter((l) => !gold.has(l.itemId));
+	const agreement = raterAgreement(answerRecords(kind, sampled));
+
+	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
+	for (const l of input.labels) ids.add(l.reviewerId);
+	for (const s of input.skips) ids.add(s.reviewerId);
+	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
+	const labelsPerItem = new Map<number, number>();
+	for (const l of sampled) labelsPerItem.set(l.itemId, (labelsPerItem.get(l.itemId) ?? 0) + 1);
+
+	const rows: ReviewerRow[] = [];
+	for (const id of ids) {
+		const own = input.labels.filter((l) => l.reviewerId === id);
+		const ownSampled = own.filter((l) => !gold.has(l.itemId));
+		const ownGold = own.filter((l) => gold.has(l.itemId));
+		const times = own.map((l) => l.submittedAt).sort();
+		const stats = agreement.get(id);
+		// Items this reviewer shares with someone else (agreement units are finer: per answer).
+		const sharedItems = ownSampled.filter((l) => (labelsPerItem.get(l.itemId) ?? 0) > 1).length;
+		const medianMs = median(own.map((l) => l.durationMs));
+		const medianActiveMs = median(own.map((l) => l.activeMs));
+		rows.push({
+			reviewerId: id,
+			name: names.get(id) ?? `reviewer ${id}`,
+			items: ownSampled.length,
+			goldItems: ownGold.length,
+			skips: input.skips.filter((s) => s.reviewerId === id).length,
+			medianSeconds: medianMs === null ? null : medianMs / 1000,
+			medianActiveSeconds: medianActiveMs === null ? null : medianActiveMs / 1000,
+			agreement: { value: stats?.agreement ?? null, pairs: stats?.pairs ?? 0, items: sharedItems },
+			gold: goldAccuracy(kind, ownGold, input, settings),
+			firstLabelAt: times[0] ?? null,
+			lastLabelAt: times[times.length - 1] ?? null
+		});
+	}
+	return rows.sort((a, b) => b.items - a.items || a.name.localeCompare(b.name));
+}

@@ -1,0 +1,133 @@
+/**
+ * What the report functions read: an audit's items, reviewers' labels, researchers'
+ * adjudications, gold answers and skips, as plain data (the server loads them with SQL; tests
+ * build them by hand). Kept free of server imports so pages and the browser can use the types.
+ */
+
+/** Self-Instruct's three audit questions (paper Table 2), in the order reviewers answer them. */
+export const QUALITY_QUESTIONS = ['instruction', 'input', 'output'] as const;
+export type QualityQuestion = (typeof QUALITY_QUESTIONS)[number];
+
+/** Unnatural Instructions' error taxonomy (its 200-example audit) plus "other". */
+export const ERROR_REASONS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/** An item's overall verdict: fully correct, or what is wrong with it. */
+export const QUALITY_CATEGORIES = ['correct', ...ERROR_REASONS] as const;
+export type QualityCategory = (typeof QUALITY_CATEGORIES)[number];
+
+/** Self-Instruct's human-evaluation scale (Figure 5), best first. */
+export const RATING_SCALE = ['A', 'B', 'C', 'D'] as const;
+export type Rating = (typeof RATING_SCALE)[number];
+
+export type AuditKind = 'quality' | 'rating';
+
+export interface ReportAudit {
+	id: number;
+	name: string;
+	kind: AuditKind;
+	status: 'open' | 'closed';
+	datasetId: number;
+	datasetName: string;
+	/** k: labels each item ends with. */
+	overlap: number;
+	sampleSize: number;
+	/** Sampled (non-gold) items. */
+	itemCount: number;
+	goldCount: number;
+	seed: number;
+	/** Rating audits: the models rated, in the audit's order. */
+	models: string[];
+	createdAt: string;
+	closedAt: string | null;
+}
+
+export interface ReportResponse {
+	responseId: number;
+	model: string;
+}
+
+export interface ReportItem {
+	id: number;
+	/** Order in the drawn sample (gold items after it). */
+	position: number;
+	taskId: number;
+	instanceId: number | null;
+	stratum: string | null;
+	isGold: boolean;
+	/** tasks.is_classification: true / false / unknown. */
+	isClassification: boolean | null;
+	/** Rating audits: the responses the item shows. */
+	responses: ReportResponse[];
+}
+
+export interface ReportRating extends ReportResponse {
+	rating: Rating;
+}
+
+/** One reviewer's label on one item. */
+export interface ReportLabel {
+	id: number;
+	itemId: number;
+	reviewerId: number;
+	instructionValid: boolean | null;
+	inputValid: boolean | null;
+	outputValid: boolean | null;
+	errorReason: ErrorReason | null;
+	/** Server clock: first submit minus when the item was first shown. */
+	durationMs: number;
+	/** Client clock: time the page was visible and in use. */
+	activeMs: number;
+	submittedAt: string;
+	ratings: ReportRating[];
+}
+
+/** A researcher's final label for an item, kept apart from the reviewers' labels. */
+export interface ReportAdjudication {
+	itemId: number;
+	adjudicatorId: number | null;
+	instructionValid: boolean | null;
+	inputValid: boolean | null;
+	outputValid: boolean | null;
+	errorReason: ErrorReason | null;
+	comment: string;
+	updatedAt: string;
+	ratings: ReportRating[];
+}
+
+export interface ReportGoldAnswer {
+	itemId: number;
+	instructionValid: boolean | null;
+	inputValid: boolean | null;
+	outputValid: boolean | null;
+	errorReason: ErrorReason | null;
+	ratings: Array<{ responseId: number; rating: Rating }>;
+}
+
+export interface ReportSkip {
+	itemId: number;
+	reviewerId: number;
+}
+
+export interface ReportReviewer {
+	id: number;
+	/** What the report shows: the account's name, or its email. */
+	name: string;
+}
+
+export interface ReportInput {
+	audit: ReportAudit;
+	items: ReportItem[];
+	labels: ReportLabel[];
+	adjudications: ReportAdjudication[];
+	gold: ReportGoldAnswer[];
+	skips: ReportSkip[];
+	reviewers: ReportReviewer[];
+}
+
+/** The answer one label or adjudication gives to a question. */
+export function answerTo(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid'>, question: QualityQuestion): boolean | null {
+	if (question === 'instruction') return label.instructionValid;
+	if (question === 'input') return label.inputValid;
+	return label.outputValid;
+}

@@ -1,0 +1,231 @@
+/**
+ * The final label of each item: a researcher's adjudication where there is one, otherwise the
+ * reviewers' majority (or the single label, with overlap 1). Ties are never broken silently: the
+ * verdict is null, `tie` is set, and the reports list the item for adjudication.
+ */
+import { majorityLabel } from '$lib/stats';
+import {
+	QUALITY_QUESTIONS,
+	RATING_SCALE,
+	answerTo,
+	type ErrorReason,
+	type QualityCategory,
+	type QualityQuestion,
+	type Rating,
+	type ReportAdjudication,
+	type ReportItem,
+	type ReportLabel
+} from './types';
+
+/** Where an item's final label comes from. */
+export type VerdictBasis = 'none' | 'single' | 'majority' | 'adjudicated';
+
+export interface BinaryVerdict {
+	/** The final answer; null when nobody answered or the reviewers tied. */
+	value: boolean | null;
+	/** Reviewers' answers (adjudications not counted). */
+	yes: number;
+	no: number;
+	/** Reviewers tied and no adjudication settles it. */
+	tie: boolean;
+}
+
+/** What can tie on a quality item. */
+export type QualityJudgement = QualityQuestion | 'allValid' | 'reason';
+
+export interface QualityItemVerdict {
+	itemId: number;
+	/** Reviewers' labels on the item. */
+	labels: number;
+	basis: VerdictBasis;
+	adjudicated: boolean;
+	instruction: BinaryVerdict;
+	input: BinaryVerdict;
+	output: BinaryVerdict;
+	/**
+	 * All three fields valid. With several reviewers this is the majority of each reviewer's own
+	 * "all three yes", not the conjunction of the per-question majorities: it asks whether most
+	 * reviewers found the example fully correct (and so implies a "yes" majority on each question).
+	 */
+	allValid: BinaryVerdict;
+	/** 'correct' or the error reason; null when all-valid is undecided or the reasons tied. */
+	category: QualityCategory | null;
+	/** Judgements on which the reviewers tied (empty when adjudicated). */
+	ties: QualityJudgement[];
+	/** Reviewers' labels differ on some answer or reason (adjudicated or not). */
+	disagreement: boolean;
+}
+
+function allYes(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid'>): boolean | null {
+	const answers = QUALITY_QUESTIONS.map((q) => answerTo(label, q));
+	if (answers.some((a) => a === false)) return false;
+	return answers.every((a) => a === true) ? true : null;
+}
+
+/** A "no" without a recorded reason counts as "other". */
+function categoryOf(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid' | 'errorReason'>): QualityCategory | null {
+	const valid = allYes(label);
+	if (valid === null) return null;
+	return valid ? 'correct' : (label.errorReason ?? 'other');
+}
+
+function binary(values: ReadonlyArray<boolean | null>, adjudicated: boolean | null | undefined): BinaryVerdict {
+	const yes = values.filter((v) => v === true).length;
+	const no = values.filter((v) => v === false).length;
+	if (adjudicated !== null && adjudicated !== undefined) return { value: adjudicated, yes, no, tie: false };
+	const majority = majorityLabel(values);
+	if (majority.kind === 'majority') return { value: majority.label, yes, no, tie: false };
+	return { value: null, yes, no, tie: majority.kind === 'tie' };
+}
+
+function basisOf(labels: number, adjudicated: boolean): VerdictBasis {
+	if (adjudicated) return 'adjudicated';
+	if (labels === 0) return 'none';
+	return labels === 1 ? 'single' : 'majority';
+}
+
+/**
+ * One quality item's final label from its reviewers' labels and, if any, the adjudication.
+ * An adjudication's answers replace the reviewers' (a blank answer in it falls back to them).
+ */
+export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): QualityItemVerdict {
+	const adjudicated = !!adjudication;
+	const [instruction, input, output] = QUALITY_QUESTIONS.map((q) =>
+		binary(
+			labels.map((l) => answerTo(l, q)),
+			adjudication ? answerTo(adjudication, q) : null
+		)
+	);
+	const adjudicatedAll = adjudication ? allYes(adjudication) : null;
+	const allValid = binary(labels.map(allYes), adjudicatedAll);
+
+	let category: QualityCategory | null = null;
+	let reasonTie = false;
+	if (adjudication && adjudicatedAll !== null) {
+		category = categoryOf(adjudication);
+	} else if (allValid.value === true) {
+		category = 'correct';
+	} else if (allValid.value === false) {
+		// The reason comes from the reviewers who found the item not fully valid.
+		const reasons = labels.filter((l) => allYes(l) === false).map((l) => (l.errorReason ?? 'other') as ErrorReason);
+		const majority = majorityLabel(reasons);
+		if (majority.kind === 'majority') category = majority.label;
+		else reasonTie = majority.kind === 'tie';
+	}
+
+	const ties: QualityJudgement[] = [];
+	for (const [key, verdict] of [
+		['instruction', instruction],
+		['input', input],
+		['output', output],
+		['allValid', allValid]
+	] as const) {
+		if (verdict.tie) ties.push(key);
+	}
+	if (reasonTie) ties.push('reason');
+
+	const categories = new Set(labels.map(categoryOf));
+	const disagreement =
+		categories.size > 1 || [instruction, input, output].some((v) => v.yes > 0 && v.no > 0);
+
+	return {
+		itemId,
+		labels: labels.length,
+		basis: basisOf(labels.length, adjudicated),
+		adjudicated,
+		instruction,
+		input,
+		output,
+		allValid,
+		category,
+		ties,
+		disagreement
+	};
+}
+
+export interface RatingUnitVerdict {
+	responseId: number;
+	model: string;
+	/** Reviewers' ratings of this response, per level. */
+	counts: Record<Rating, number>;
+	/** Reviewers who rated this response. */
+	labels: number;
+	/** The final rating; null when unrated or tied. */
+	rating: Rating | null;
+	/** The levels that tied (empty unless `tie`). */
+	tied: Rating[];
+	tie: boolean;
+	adjudicated: boolean;
+	basis: VerdictBasis;
+}
+
+export interface RatingItemVerdict {
+	itemId: number;
+	labels: number;
+	adjudicated: boolean;
+	responses: RatingUnitVerdict[];
+	/** Some response's rating tied. */
+	tie: boolean;
+	/** Reviewers gave some response different ratings. */
+	disagreement: boolean;
+}
+
+function emptyCounts(): Record<Rating, number> {
+	return { A: 0, B: 0, C: 0, D: 0 };
+}
+
+/**
+ * One rating item's final A–D rating per response: the adjudicated rating where the researcher
+ * gave one, else the reviewers' modal rating (ties flagged, not broken).
+ */
+export function ratingVerdict(item: Pick<ReportItem, 'id' | 'responses'>, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): RatingItemVerdict {
+	const units = new Map<number, string>(item.responses.map((r) => [r.responseId, r.model]));
+	// Responses rated but no longer listed on the item still count (defensive: data wins).
+	for (const label of labels) for (const r of label.ratings) if (!units.has(r.responseId)) units.set(r.responseId, r.model);
+	const adjudicatedRatings = new Map((adjudication?.ratings ?? []).map((r) => [r.responseId, r.rating]));
+
+	const responses: RatingUnitVerdict[] = [];
+	for (const [responseId, model] of units) {
+		const given = labels.map((l) => l.ratings.find((r) => r.responseId === responseId)?.rating ?? null);
+		const counts = emptyCounts();
+		for (const rating of given) if (rating) counts[rating] += 1;
+		const rated = given.filter((r) => r !== null).length;
+		const adjudicated = adjudicatedRatings.get(responseId);
+		if (adjudicated) {
+			responses.push({ responseId, model, counts, labels: rated, rating: adjudicated, tied: [], tie: false, adjudicated: true, basis: 'adjudicated' });
+			continue;
+		}
+		const majority = majorityLabel(given);
+		const tied = majority.kind === 'tie' ? RATING_SCALE.filter((r) => majority.tied.includes(r)) : [];
+		responses.push({
+			responseId,
+			model,
+			counts,
+			labels: rated,
+			rating: majority.kind === 'majority' ? majority.label : null,
+			tied,
+			tie: majority.kind === 'tie',
+			adjudicated: false,
+			basis: basisOf(rated, false)
+		});
+	}
+	return {
+		itemId: item.id,
+		labels: labels.length,
+		adjudicated: !!adjudication,
+		responses,
+		tie: responses.some((r) => r.tie),
+		disagreement: responses.some((r) => RATING_SCALE.filter((level) => r.counts[level] > 0).length > 1)
+	};
+}
+
+/** Labels grouped by item id (each item's labels in the given order). */
+export function labelsByItem(labels: readonly ReportLabel[]): Map<number, ReportLabel[]> {
+	const byItem = new Map<number, ReportLabel[]>();
+	for (const label of labels) {
+		const list = byItem.get(label.itemId);
+		if (list) list.push(label);
+		else byItem.set(label.itemId, [label]);
+	}
+	return byItem;
+}
