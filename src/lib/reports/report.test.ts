@@ -9,14 +9,16 @@ const W = {
 	'0/2': [0, 0.6576197724933469],
 	'1/1': [0.20654931437723742, 1],
 	'1/2': [0.09453120573423071, 0.9054687942657693],
+	'1/3': [0.061491944720396235, 0.7923403991979523],
 	'2/2': [0.3423802275066531, 1],
 	'2/4': [0.15003898915214947, 0.8499610108478506],
-	'2/5': [0.11762077423264788, 0.769275718723987],
 	'3/3': [0.4385029682449545, 1],
+	'3/6': [0.1876163064826505, 0.8123836935173494],
+	'4/4': [0.5101091635454027, 1],
 	'4/5': [0.3755346297625253, 0.9637758913675699],
-	'4/6': [0.299993315138392, 0.9032285888942195],
-	'5/5': [0.5655175352168252, 1],
-	'6/6': [0.6096657120978346, 1]
+	'4/7': [0.2504583645276572, 0.8417801447485304],
+	'6/6': [0.6096657120978346, 1],
+	'7/7': [0.6456695649333126, 1]
 } as const;
 
 function audit(kind: 'quality' | 'rating', overrides: Partial<ReportAudit> = {}): ReportAudit {
@@ -81,19 +83,20 @@ function r(itemId: number, reviewerId: number, ratings: Record<string, Rating>, 
 }
 
 /**
- * Seven sampled items, overlap 3, reviewers 1–3, plus one gold item:
- *  1 (classification)   YYY YYY YYY                → correct
- *  2 (classification)   YYN YYN YYY                → output no, incorrect_output
- *  3 (non-class.)       NYY YYY (third skipped)    → instruction and all-valid tie
- *  4 (non-class.)       YNY YYN YYY                → all-valid no, reasons tie
- *  5 (non-class.)       YNN YYY + adjudicated YYN  → adjudicated: incorrect_output
- *  6 (unknown)          YYY                        → single label, correct
- *  7 (non-class.)       —                          → not labelled (skipped by reviewer 3)
- *  8 gold               gold YYN; r1 YYN, r2 YYY
+ * Eight sampled items, overlap 3, reviewers 1 (Ana), 2 (Ben), 3 (Cy), plus one gold item:
+ *  1 (classification)   YYY YYY YYY                   → correct
+ *  2 (classification)   YYN YYN YYY                   → output no: incorrect_output
+ *  3 (non-class.)       NYY YYY (Cy skipped)          → instruction ties, so all-valid ties
+ *  4 (non-class.)       YYN(io) YYN(other) YYY        → output no; the two reasons tie
+ *  5 (non-class.)       YNN YYY + adjudicated YYN     → the adjudication: incorrect_output
+ *  6 (unknown)          YYY                           → one label: correct
+ *  7 (non-class.)       — (Cy skipped)                → no label
+ *  9 (non-class.)       YNY YYN YYY                   → every question's majority is yes: correct
+ *  8 gold               gold YYN; Ana YYN, Ben YYY
  */
 function qualityInput(): ReportInput {
 	return {
-		audit: audit('quality'),
+		audit: audit('quality', { itemCount: 8 }),
 		items: [
 			item(1, true),
 			item(2, true),
@@ -102,7 +105,8 @@ function qualityInput(): ReportInput {
 			item(5, false),
 			item(6, null),
 			item(7, false),
-			item(8, false, { isGold: true })
+			item(9, false, { position: 7 }),
+			item(8, false, { isGold: true, position: 8 })
 		],
 		labels: [
 			q(1, 1, 'YYY', undefined, 4000),
@@ -113,12 +117,15 @@ function qualityInput(): ReportInput {
 			q(2, 3, 'YYY', undefined, 20_000),
 			q(3, 1, 'NYY', undefined, 8000),
 			q(3, 2, 'YYY', undefined, 7000),
-			q(4, 1, 'YNY', undefined, 2000),
-			q(4, 2, 'YYN', undefined, 5000),
+			q(4, 1, 'YYN', 'incorrect_output', 2000),
+			q(4, 2, 'YYN', 'other', 5000),
 			q(4, 3, 'YYY', undefined, 10_000),
 			q(5, 1, 'YNN', undefined, 1000),
 			q(5, 2, 'YYY', undefined, 3000),
 			q(6, 1, 'YYY', undefined, 5000),
+			q(9, 1, 'YNY', undefined, 7000),
+			q(9, 2, 'YYN', undefined, 9000),
+			q(9, 3, 'YYY', undefined, 15_000),
 			q(8, 1, 'YYN', undefined, 12_000),
 			q(8, 2, 'YYY', undefined, 13_000)
 		],
@@ -154,10 +161,10 @@ describe('data-quality report', () => {
 	const rate = (group: typeof all, key: string) => group.rates.find((r) => r.key === key)!;
 
 	it('uses majority labels, adjudications where they exist, and leaves ties out', () => {
-		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 4, adjudicated: 1, tied: 2 });
-		expect(report.progress).toEqual({ items: 7, goldItems: 1, labelledItems: 6, completeItems: 3, labels: 14, goldLabels: 2, skips: 2, reviewers: 3 });
-		// Items 2, 3, 4 and 5 have differing labels (5 is adjudicated but still a disagreement).
-		expect(report.disagreements).toBe(4);
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 2 });
+		expect(report.progress).toEqual({ items: 8, goldItems: 1, labelledItems: 7, completeItems: 4, labels: 17, goldLabels: 2, skips: 2, reviewers: 3 });
+		// Items 2, 3, 4, 5 and 9 have differing labels (5 is adjudicated but still counts).
+		expect(report.disagreements).toBe(5);
 		expect(report.quality!.ties).toEqual([
 			{ itemId: 3, position: 2, taskId: 103, judgements: ['instruction', 'allValid'], labels: 2 },
 			{ itemId: 4, position: 3, taskId: 104, judgements: ['reason'], labels: 3 }
@@ -166,13 +173,13 @@ describe('data-quality report', () => {
 
 	it('gives each question and all-valid the share of yes with its Wilson interval', () => {
 		expect(all.key).toBe('all');
-		expect(all.items).toBe(7);
-		expect(all.labelled).toBe(6);
+		expect(all.items).toBe(8);
+		expect(all.labelled).toBe(7);
 		const expected = [
-			['instruction', 5, 0, 1, W['5/5'], 0.92],
-			['input', 6, 0, 0, W['6/6'], 0.79],
-			['output', 4, 2, 0, W['4/6'], 0.58],
-			['allValid', 2, 3, 1, W['2/5'], 0.54]
+			['instruction', 6, 0, 1, W['6/6'], 0.92],
+			['input', 7, 0, 0, W['7/7'], 0.79],
+			['output', 4, 3, 0, W['4/7'], 0.58],
+			['allValid', 3, 3, 1, W['3/6'], 0.54]
 		] as const;
 		for (const [key, yes, no, ties, [lower, upper], reference] of expected) {
 			const row = rate(all, key);
@@ -184,26 +191,27 @@ describe('data-quality report', () => {
 	});
 
 	it('breaks the decided items down as Unnatural Instructions does, flagging tied reasons', () => {
-		expect(all.decided).toBe(5);
+		expect(all.decided).toBe(6);
 		expect(all.incorrect).toBe(3);
 		const byKey = Object.fromEntries(all.breakdown.map((r) => [r.key, r]));
 		expect(Object.keys(byKey)).toEqual(['correct', 'incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other', 'reason_tied']);
-		expect(byKey.correct).toMatchObject({ count: 2, trials: 5, proportion: 0.4, shareOfIncorrect: null, reference: { count: 113, share: 0.565 } });
-		expect(byKey.incorrect_output).toMatchObject({ count: 2, proportion: 0.4, reference: { count: 43, share: 0.215 } });
+		expect(byKey.correct).toMatchObject({ count: 3, trials: 6, proportion: 0.5, shareOfIncorrect: null, reference: { count: 113, share: 0.565 } });
+		expect(byKey.incorrect_output).toMatchObject({ count: 2, reference: { count: 43, share: 0.215 } });
 		expect(byKey.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 3, 12);
 		expect(byKey.incomprehensible_instruction).toMatchObject({ count: 0, reference: { count: 9, share: 0.045 } });
 		expect(byKey.input_mismatch).toMatchObject({ count: 0, reference: { count: 35, share: 0.175 } });
 		expect(byKey.other).toMatchObject({ count: 0, reference: null });
 		expect(byKey.reason_tied).toMatchObject({ count: 1, reference: null });
-		expect(byKey.correct.lower).toBeCloseTo(W['2/5'][0], 12);
+		expect(byKey.reason_tied.shareOfIncorrect).toBeCloseTo(1 / 3, 12);
+		expect(byKey.correct.lower).toBeCloseTo(W['3/6'][0], 12);
 		expect(all.breakdown.reduce((sum, r) => sum + r.count, 0)).toBe(all.decided);
 	});
 
 	it('splits classification and non-classification tasks (and unknown when present)', () => {
 		expect(report.quality!.groups.map((g) => [g.key, g.items])).toEqual([
-			['all', 7],
+			['all', 8],
 			['classification', 2],
-			['non-classification', 4],
+			['non-classification', 5],
 			['unknown', 1]
 		]);
 		const [, cls, non, unknown] = report.quality!.groups;
@@ -214,15 +222,24 @@ describe('data-quality report', () => {
 			['allValid', 1, 2]
 		]);
 		expect(rate(cls, 'output').lower).toBeCloseTo(W['1/2'][0], 12);
+		expect(rate(cls, 'input').lower).toBeCloseTo(W['2/2'][0], 12);
 		expect(non.rates.map((r) => [r.key, r.yes, r.trials, r.ties])).toEqual([
-			['instruction', 2, 2, 1],
-			['input', 3, 3, 0],
-			['output', 2, 3, 0],
-			['allValid', 0, 2, 1]
+			['instruction', 3, 3, 1],
+			['input', 4, 4, 0],
+			['output', 2, 4, 0],
+			['allValid', 1, 3, 1]
 		]);
-		expect(rate(non, 'allValid').upper).toBeCloseTo(W['0/2'][1], 12);
-		expect(non.breakdown.find((b) => b.key === 'incorrect_output')!.count).toBe(1);
-		expect(non.breakdown.find((b) => b.key === 'reason_tied')!.count).toBe(1);
+		expect(rate(non, 'allValid').lower).toBeCloseTo(W['1/3'][0], 12);
+		expect(rate(non, 'allValid').upper).toBeCloseTo(W['1/3'][1], 12);
+		expect(rate(non, 'input').lower).toBeCloseTo(W['4/4'][0], 12);
+		expect(non.breakdown.map((b) => [b.key, b.count])).toEqual([
+			['correct', 1],
+			['incomprehensible_instruction', 0],
+			['input_mismatch', 0],
+			['incorrect_output', 1],
+			['other', 0],
+			['reason_tied', 1]
+		]);
 		expect(unknown.rates.every((r) => r.yes === 1 && r.trials === 1)).toBe(true);
 		expect(rate(unknown, 'allValid').lower).toBeCloseTo(W['1/1'][0], 12);
 	});
@@ -230,26 +247,29 @@ describe('data-quality report', () => {
 	it('measures agreement per question from the reviewers’ own labels (Fleiss with three reviewers)', () => {
 		const agreement = Object.fromEntries(report.quality!.agreement!.map((a) => [a.key, a]));
 		expect(Object.keys(agreement)).toEqual(['instruction', 'input', 'output', 'allValid', 'category']);
-		// Instruction: items 1, 2, 4 YYY; 3 N/Y; 5 Y/Y → per-item agreement 1, 1, 0, 1, 1.
-		expect(agreement.instruction.percent).toEqual({ value: 0.8, items: 5, pairs: 3 + 3 + 1 + 3 + 1 });
+		// Instruction: items 1, 2, 4, 9 YYY; 3 N/Y; 5 Y/Y → per-item agreement 1, 1, 0, 1, 1, 1.
+		expect(agreement.instruction.percent.value).toBeCloseTo(5 / 6, 12);
+		expect(agreement.instruction.percent).toMatchObject({ items: 6, pairs: 3 + 3 + 1 + 3 + 1 + 3 });
 		expect(agreement.instruction.kappa.method).toBe('fleiss');
 		expect(agreement.instruction.kappa.raters).toBe(3);
-		// Fleiss uses the three items with three labels, all "yes": chance agreement 1, κ undefined.
-		expect(agreement.instruction.kappa).toMatchObject({ value: null, items: 3, excludedItems: 2 });
-		// Coincidences: o(Y,Y) = 3·3 + 2 = 11, o(Y,N) = o(N,Y) = 1 → n = 13, α = 1 − 12·2 / (2·12·1) = 0.
-		expect(agreement.instruction.alpha).toEqual({ level: 'nominal', value: 0, n: 13, units: 5 });
-		// Output: item 1 YYY (1), 2 NNY (1/3), 3 YY (1), 4 YNY (1/3), 5 NY (0) → 8/3 / 5.
-		expect(agreement.output.percent.value).toBeCloseTo((1 + 1 / 3 + 1 + 1 / 3 + 0) / 5, 12);
-		// Fleiss on items 1, 2, 4 (m = 3): P̄ = (1 + 1/3 + 1/3)/3 = 5/9; p(no) = 3/9 → P̄e = 5/9 → κ = 0.
-		expect(agreement.output.kappa.value).toBeCloseTo(0, 12);
+		// Fleiss uses the four items with three labels, all "yes": chance agreement 1, κ undefined.
+		expect(agreement.instruction.kappa).toMatchObject({ value: null, items: 4, excludedItems: 2 });
+		// Coincidences: o(Y,Y) = 4·3 + 2 = 14, o(Y,N) = o(N,Y) = 1 → n = 16, α = 1 − 15·2 / (2·15·1) = 0.
+		expect(agreement.instruction.alpha).toEqual({ level: 'nominal', value: 0, n: 16, units: 6 });
+		// Output: 1 YYY (1), 2 NNY (1/3), 3 YY (1), 4 NNY (1/3), 5 NY (0), 9 YNY (1/3) → 3/6.
+		expect(agreement.output.percent.value).toBeCloseTo(0.5, 12);
+		// Fleiss on items 1, 2, 4, 9 (m = 3): P̄ = (1 + 3·1/3)/4 = 1/2; p(yes) = 7/12, p(no) = 5/12
+		// → P̄e = 74/144 → κ = (72 − 74)/(144 − 74) = −1/35.
+		expect(agreement.output.kappa.value).toBeCloseTo(-1 / 35, 12);
 		expect(agreement.category.scale).toBe('category');
 		expect(agreement.category.alpha.value).toBeCloseTo(
 			krippendorffAlpha([
 				['correct', 'correct', 'correct'],
 				['incorrect_output', 'incorrect_output', 'correct'],
 				['incomprehensible_instruction', 'correct'],
-				['input_mismatch', 'incorrect_output', 'correct'],
-				['input_mismatch', 'correct']
+				['incorrect_output', 'other', 'correct'],
+				['input_mismatch', 'correct'],
+				['input_mismatch', 'incorrect_output', 'correct']
 			]).alpha!,
 			12
 		);
@@ -258,16 +278,19 @@ describe('data-quality report', () => {
 	it('reports each reviewer’s work, time, agreement and gold accuracy', () => {
 		const byName = Object.fromEntries(report.reviewers.map((r) => [r.name, r]));
 		expect(report.reviewers.map((r) => r.name)).toEqual(['Ana', 'Ben', 'Cy']);
-		// Ana: items 1–6 and gold 8; durations 4, 6, 8, 2, 1, 5, 12 s → median 5 s.
-		expect(byName.Ana).toMatchObject({ items: 6, goldItems: 1, skips: 0, medianSeconds: 5, medianActiveSeconds: 2.5 });
+		// Ana: items 1–6, 9 and gold 8; durations 4, 6, 8, 2, 1, 5, 7, 12 s → median 5.5 s.
+		expect(byName.Ana).toMatchObject({ items: 7, goldItems: 1, skips: 0, medianSeconds: 5.5, medianActiveSeconds: 2.75 });
 		// Gold YYN: Ana YYN 3/3, Ben YYY 2/3.
 		expect(byName.Ana.gold).toMatchObject({ items: 1, successes: 3, trials: 3 });
 		expect(byName.Ana.gold!.lower).toBeCloseTo(W['3/3'][0], 12);
+		expect(byName.Ben).toMatchObject({ items: 6, goldItems: 1, skips: 0 });
 		expect(byName.Ben.gold).toMatchObject({ items: 1, successes: 2, trials: 3 });
-		expect(byName.Cy).toMatchObject({ items: 3, goldItems: 0, skips: 2, medianSeconds: 20, gold: null });
-		// Ana's answers paired with the others' on items 1–5 (one unit per question): item 1 6/6;
-		// 2 (vs YYN, YYY) 5/6; 3 (vs YYY) 2/3; 4 (YNY vs YYN, YYY) 3/6; 5 (YNN vs YYY) 1/3.
-		expect(byName.Ana.agreement).toEqual({ value: (6 + 5 + 2 + 3 + 1) / (6 + 6 + 3 + 6 + 3), pairs: 24, items: 5 });
+		// Cy: items 1, 2, 4, 9 at 30, 20, 10, 15 s.
+		expect(byName.Cy).toMatchObject({ items: 4, goldItems: 0, skips: 2, medianSeconds: 17.5, gold: null });
+		// Ana's answers paired with the others' on items 1–5 and 9 (one unit per question): item 1
+		// 6/6; 2 (YYN vs YYN, YYY) 5/6; 3 (NYY vs YYY) 2/3; 4 (YYN vs YYN, YYY) 5/6; 5 (YNN vs YYY) 1/3;
+		// 9 (YNY vs YYN, YYY) 3/6.
+		expect(byName.Ana.agreement).toEqual({ value: 22 / 30, pairs: 30, items: 6 });
 	});
 
 	it('gives exports the per-item verdicts and the all-valid estimate', () => {
@@ -279,18 +302,30 @@ describe('data-quality report', () => {
 			[4, false, false, false, 'majority', null],
 			[5, false, false, true, 'adjudicated', 'incorrect_output'],
 			[6, true, false, false, 'single', 'correct'],
-			[7, null, false, false, 'none', null]
+			[7, null, false, false, 'none', null],
+			[9, true, false, false, 'majority', 'correct']
 		]);
 		expect(verdicts[3].ties).toEqual(['reason']);
 		expect(verdicts[4]).toMatchObject({ taskId: 105, instanceId: 205, instructionValid: true, inputValid: true, outputValid: false });
+		expect(verdicts[7]).toMatchObject({ instructionValid: true, inputValid: true, outputValid: true });
+		// Gold item 8 (YYN vs YYY): the output ties, so all-valid ties.
 		expect(itemVerdictsOf(qualityInput(), { includeGold: true }).at(-1)).toMatchObject({ itemId: 8, isGold: true, allValid: null, tie: true });
 
 		const estimate = correctnessEstimateOf(qualityInput());
-		expect(estimate).toMatchObject({ auditId: 1, kind: 'quality', measure: 'all-valid', n: 5, correct: 2, rate: 0.4, adjudicated: 1, ties: 1, basis: 'mixed', confidence: 0.95 });
-		expect(estimate.lower).toBeCloseTo(W['2/5'][0], 12);
-		expect(estimate.upper).toBeCloseTo(W['2/5'][1], 12);
+		expect(estimate).toMatchObject({ auditId: 1, kind: 'quality', measure: 'all-valid', n: 6, correct: 3, rate: 0.5, adjudicated: 1, ties: 1, basis: 'mixed', confidence: 0.95 });
+		expect(estimate.lower).toBeCloseTo(W['3/6'][0], 12);
+		expect(estimate.upper).toBeCloseTo(W['3/6'][1], 12);
 		expect(correctnessEstimateOf(qualityInput(), { group: 'classification' })).toMatchObject({ n: 2, correct: 1, basis: 'majority' });
 		expect(correctnessEstimateOf(qualityInput(), { group: 'unknown' })).toMatchObject({ n: 1, correct: 1, basis: 'single' });
+	});
+
+	it('decides all-valid from the final answers: a "no" decides it even when another question ties', () => {
+		const input = qualityInput();
+		// Item 3 relabelled NYN and YYN: the instruction ties, the output is a clear "no".
+		input.labels = input.labels.filter((l) => l.itemId !== 3).concat(q(3, 1, 'NYN'), q(3, 2, 'YYN'));
+		const v = itemVerdictsOf(input).find((x) => x.itemId === 3)!;
+		// The reasons given were incomprehensible_instruction and incorrect_output: tied too.
+		expect(v).toMatchObject({ instructionValid: null, outputValid: false, allValid: false, tie: false, ties: ['instruction', 'reason'], category: null });
 	});
 
 	it('with one reviewer per item, uses the labels as they are and has no agreement section', () => {
@@ -300,22 +335,22 @@ describe('data-quality report', () => {
 		input.adjudications = [];
 		const single = buildAuditReport(input);
 		expect(single.quality!.agreement).toBeNull();
-		expect(single.basis).toMatchObject({ single: 6, majority: 0, tied: 0, unlabelled: 1 });
-		// Ana: YYY, YYN, NYY, YNY, YNN, YYY → all valid 2 of 6; instruction 5/6.
+		expect(single.basis).toMatchObject({ single: 7, majority: 0, tied: 0, unlabelled: 1 });
+		// Ana: YYY, YYN, NYY, YYN, YNN, YYY, YNY → all valid 2 of 7.
 		expect(single.quality!.groups[0].rates.map((r) => [r.key, r.yes, r.trials])).toEqual([
-			['instruction', 5, 6],
-			['input', 4, 6],
-			['output', 4, 6],
-			['allValid', 2, 6]
+			['instruction', 6, 7],
+			['input', 5, 7],
+			['output', 4, 7],
+			['allValid', 2, 7]
 		]);
-		expect(correctnessEstimateOf(input)).toMatchObject({ basis: 'single', n: 6, correct: 2 });
+		expect(correctnessEstimateOf(input)).toMatchObject({ basis: 'single', n: 7, correct: 2 });
 	});
 
 	it('honours another confidence level', () => {
 		const r90 = buildAuditReport(qualityInput(), { confidence: 0.9 });
 		const row = r90.quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
 		expect(r90.confidence).toBe(0.9);
-		expect(row.upper - row.lower).toBeLessThan(W['2/5'][1] - W['2/5'][0]);
+		expect(row.upper - row.lower).toBeLessThan(W['3/6'][1] - W['3/6'][0]);
 	});
 });
 
@@ -471,13 +506,13 @@ describe('report as CSV rows', () => {
 		const rows = reportCsvRows(buildAuditReport(qualityInput()));
 		for (const row of rows) expect(Object.keys(row).sort()).toEqual([...REPORT_CSV_COLUMNS].sort());
 		const allValid = rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
-		expect(allValid).toMatchObject({ value: 0.4, successes: 2, n: 5, reference: 0.54, note: '1 tied items left out' });
-		expect(allValid.lower).toBeCloseTo(W['2/5'][0], 12);
+		expect(allValid).toMatchObject({ value: 0.5, successes: 3, n: 6, reference: 0.54, note: '1 tied items left out' });
+		expect(allValid.lower).toBeCloseTo(W['3/6'][0], 12);
 		// Classification rows carry no paper reference (the papers give none per group).
 		expect(rows.find((r) => r.section === 'rate' && r.group === 'classification' && r.key === 'allValid')!.reference).toBeNull();
-		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 2, n: 5, reference: 0.565 });
-		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'krippendorff_alpha_nominal')).toMatchObject({ value: 0, n: 13 });
-		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')).toMatchObject({ value: null, n: 3 });
+		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 3, n: 6, reference: 0.565 });
+		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'krippendorff_alpha_nominal')).toMatchObject({ value: 0, n: 16 });
+		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')).toMatchObject({ value: null, n: 4 });
 		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3', '4']);
 		expect(rows.find((r) => r.section === 'reviewer' && r.group === 'Ana' && r.key === 'gold_accuracy')).toMatchObject({ value: 1, successes: 3, n: 3 });
 

@@ -43,9 +43,10 @@ export interface QualityItemVerdict {
 	input: BinaryVerdict;
 	output: BinaryVerdict;
 	/**
-	 * All three fields valid. With several reviewers this is the majority of each reviewer's own
-	 * "all three yes", not the conjunction of the per-question majorities: it asks whether most
-	 * reviewers found the example fully correct (and so implies a "yes" majority on each question).
+	 * All three fields valid: the conjunction of the three final answers, so the item's final label
+	 * is one coherent triple (as an adjudication is). "No" as soon as one final answer is "no"
+	 * (whatever ties elsewhere); undecided when none is "no" and one tied. `yes` / `no` count the
+	 * reviewers whose own three answers were all "yes" / not all "yes".
 	 */
 	allValid: BinaryVerdict;
 	/** 'correct' or the error reason; null when all-valid is undecided or the reasons tied. */
@@ -96,17 +97,25 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 			adjudication ? answerTo(adjudication, q) : null
 		)
 	);
-	const adjudicatedAll = adjudication ? allYes(adjudication) : null;
-	const allValid = binary(labels.map(allYes), adjudicatedAll);
+	const questions = [instruction, input, output];
+	const ownAllValid = labels.map(allYes);
+	const allValid: BinaryVerdict = {
+		value: questions.some((v) => v.value === false) ? false : questions.every((v) => v.value === true) ? true : null,
+		yes: ownAllValid.filter((v) => v === true).length,
+		no: ownAllValid.filter((v) => v === false).length,
+		tie: false
+	};
+	allValid.tie = allValid.value === null && questions.some((v) => v.tie);
 
 	let category: QualityCategory | null = null;
 	let reasonTie = false;
-	if (adjudication && adjudicatedAll !== null) {
+	const adjudicatedAll = adjudication ? allYes(adjudication) : null;
+	if (adjudication && adjudicatedAll !== null && allValid.value === adjudicatedAll) {
 		category = categoryOf(adjudication);
 	} else if (allValid.value === true) {
 		category = 'correct';
 	} else if (allValid.value === false) {
-		// The reason comes from the reviewers who found the item not fully valid.
+		// The reason comes from the reviewers who found something wrong with the item.
 		const reasons = labels.filter((l) => allYes(l) === false).map((l) => (l.errorReason ?? 'other') as ErrorReason);
 		const majority = majorityLabel(reasons);
 		if (majority.kind === 'majority') category = majority.label;
