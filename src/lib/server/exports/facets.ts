@@ -1,0 +1,24 @@
+/** What the export page offers for one dataset: its generation runs, models with responses, and audits. */
+import { db, type Db } from '../db';
+import { datasetModels } from '../datasets/datasets';
+
+export interface ExportFacets {
+	runs: { id: number; instances: number }[];
+	models: { model: string; responses: number }[];
+	audits: { id: number; name: string; kind: string; status: string }[];
+}
+
+export function exportFacets(datasetId: number, database: Db = db()): ExportFacets {
+	const c = database.$client;
+	const runs = c
+		.prepare(
+			`SELECT coalesce(i.run_id, t.run_id) AS id, count(*) AS instances
+			 FROM tasks t CROSS JOIN instances i ON i.task_id = t.id
+			 WHERE t.dataset_id = ? AND coalesce(i.run_id, t.run_id) IS NOT NULL GROUP BY 1 ORDER BY 1`
+		)
+		.all(datasetId) as ExportFacets['runs'];
+	const audits = c
+		.prepare('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? ORDER BY id')
+		.all(datasetId) as ExportFacets['audits'];
+	return { runs, models: datasetModels(datasetId, database), audits };
+}

@@ -1,0 +1,51 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { requireApiRole } from '$lib/server/auth/guards';
+import { startExport, ExportFilterError } from '$lib/server/exports/export';
+import { parseExportParams } from '$lib/server/exports/params';
+import { recentManifests } from '$lib/server/exports/recent';
+import { contentDisposition } from '$lib/server/exports/http';
+
+/**
+ * The export file, streamed as it is written: the first bytes leave before the last rows are
+ * read. Headers carry the export's id (for its manifest), the row count and a size estimate so
+ * the page can show progress.
+ */
+export const GET: RequestHandler = ({ url, locals }) => {
+	const user = requireApiRole(locals, 'researcher');
+	let stream;
+	try {
+		stream = startExport(parseExportParams(url.searchParams));
+	} catch (err) {
+		if (err instanceof ExportFilterError) return json({ message: err.message }, { status: 400 });
+		throw err;
+	}
+	const chunks = stream.chunks();
+	const body = new ReadableStream<Uint8Array>({
+		pull(controller) {
+			try {
+				const next = chunks.next();
+				if (next.done) {
+					recentManifests.remember(stream.id, user.id, stream.manifest());
+					controller.close();
+				} else controller.enqueue(next.value);
+			} catch (err) {
+				stream.close();
+				controller.error(err);
+			}
+		},
+		cancel() {
+			chunks.return(undefined);
+		}
+	});
+	return new Response(body, {
+		headers: {
+			'content-type': stream.format.mimeType,
+			'content-disposition': contentDisposition(stream.fileName),
+			'cache-control': 'no-store',
+			'x-export-id': stream.id,
+			'x-export-rows': String(stream.counts.rows),
+			'x-export-estimated-bytes': String(stream.estimatedBytes)
+		}
+	});
+};
