@@ -1,0 +1,128 @@
+/**
+ * Export throughput and memory: 250,000 instances (about 83,000 tasks of three instances, with
+ * Alpaca-like text) exported in every format through writeExportFile(), the function behind
+ * the CLI and the download endpoint, with the `kept` filter on. Each format runs in a child
+ * process of its own so its peak RSS is its own.
+ * Target (issue 7): JSON Lines in ≤ 10 s and < 300 MB peak on this 2-core machine.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
+import { openDatabase, transaction, useDatabase } from '../src/lib/server/db';
+import { RowWriter } from '../src/lib/server/datasets/rows';
+import { writeExportFile, countExport } from '../src/lib/server/exports/export';
+import { exportFacets } from '../src/lib/server/exports/facets';
+import { parseWhere } from '../src/lib/server/exports/filters';
+import { EXPORT_FORMATS, type ExportFormatId } from '../src/lib/formats/serialize';
+import { peakRssMb, fmt } from './measure';
+
+const INSTANCES = 250_000;
+const PER_TASK = 3;
+const here = fileURLToPath(import.meta.url);
+
+const verbs = ['Explain', 'Summarize', 'Translate', 'Classify', 'Rewrite', 'List', 'Describe', 'Generate', 'Compare', 'Suggest'];
+const topics = ['the water cycle', 'a healthy breakfast', 'quantum computing', 'the French revolution', 'photosynthesis', 'a job interview', 'climate change', 'binary search', 'a birthday party', 'the stock market'];
+
+function buildDatabase(file: string): void {
+	const db = openDatabase(file, path.resolve('migrations'));
+	const now = Date.now();
+	const datasetId = Number(db.$client.prepare("INSERT INTO datasets (name, description, created_at) VALUES ('bench', '', ?)").run(now).lastInsertRowid);
+	transaction(db, () => {
+		const w = new RowWriter(db);
+		for (let i = 0; i < INSTANCES / PER_TASK + 1; i++) {
+			const verb = verbs[i % verbs.length];
+			const topic = topics[Math.floor(i / verbs.length) % topics.length];
+			const taskId = w.insertTask(
+				{ datasetId, instruction: `${verb} ${topic} for a reader who is new to it (variant ${i}).`, origin: 'generated', runId: 1 + (i % 3), isClassification: i % 5 === 0, filterStatus: 'kept' },
+				now
+			);
+			for (let k = 0; k < PER_TASK && i * PER_TASK + k < INSTANCES; k++) {
+				const n = i * PER_TASK + k;
+				w.insertInstance(
+					{
+						taskId,
+						datasetId,
+						input: n % 3 === 0 ? '' : `Context ${n}: some details about ${topic}, with "quotes", commas, and ünïcödé.`,
+						output: `Here is an answer about ${topic}. It has a few sentences so that the output is realistic in length, number ${n}.\nA second line.`,
+						runId: 1 + (i % 3),
+						filterStatus: 'kept'
+					},
+					now
+				);
+			}
+		}
+		w.flush();
+	});
+	db.$client.pragma('wal_checkpoint(TRUNCATE)');
+	db.$client.close();
+}
+
+interface ChildResult {
+	format: ExportFormatId;
+	ms: number;
+	rows: number;
+	bytes: number;
+	peakRssMb: number;
+}
+
+/** Child: one export, then its figures as JSON on stdout. */
+function child(format: ExportFormatId, dbFile: string, out: string): void {
+	const db = openDatabase(dbFile, path.resolve('migrations'));
+	useDatabase(db);
+	const start = performance.now();
+	const { manifest } = writeExportFile({ datasetId: 1, filters: parseWhere(['kept']), format }, out, {}, db);
+	const ms = performance.now() - start;
+	const result: ChildResult = { format, ms, rows: manifest.counts.rows, bytes: manifest.file.bytes, peakRssMb: peakRssMb() };
+	process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+async function parent(): Promise<void> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-export-'));
+	const dbFile = path.join(dir, 'bench.db');
+	let t = performance.now();
+	buildDatabase(dbFile);
+	console.log(`built ${fmt(INSTANCES)} instances in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+	const db = openDatabase(dbFile, path.resolve('migrations'));
+	t = performance.now();
+	const counts = countExport({ datasetId: 1, filters: parseWhere(['kept', 'classification=no', 'run=2']) }, db);
+	const countMs = performance.now() - t;
+	t = performance.now();
+	exportFacets(1, db);
+	const facetsMs = performance.now() - t;
+	db.$client.close();
+	console.log(`live count (kept + classification=no + run=2 → ${fmt(counts.rows)} rows): ${fmt(countMs)} ms; page facets: ${fmt(facetsMs)} ms`);
+
+	console.log('format              rows       MB      s   rows/s    peak RSS');
+	let failed = false;
+	for (const f of EXPORT_FORMATS) {
+		const out = path.join(dir, `export.${f.extension}`);
+		const run = spawnSync(process.execPath, [...process.execArgv, here, '--child', f.id, dbFile, out], { encoding: 'utf8', env: process.env });
+		if (run.status !== 0) {
+			console.error(`${f.id} failed:\n${run.stderr}`);
+			failed = true;
+			continue;
+		}
+		const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult;
+		if (r.rows !== INSTANCES) throw new Error(`${f.id}: expected ${INSTANCES} rows, got ${r.rows}`);
+		if (f.id === 'parquet') {
+			const meta = await parquetMetadataAsync(await asyncBufferFromFile(out));
+			if (Number(meta.num_rows) !== INSTANCES) throw new Error(`parquet file holds ${meta.num_rows} rows`);
+		}
+		const target = f.id === 'jsonl' ? `  (target ≤ 10 s and < 300 MB: ${r.ms <= 10_000 && r.peakRssMb < 300 ? 'met' : 'MISSED'})` : '';
+		console.log(
+			`${f.id.padEnd(18)} ${fmt(r.rows).padStart(7)} ${fmt(r.bytes / 1e6, 1).padStart(8)} ${fmt(r.ms / 1000, 2).padStart(6)} ${fmt(r.rows / (r.ms / 1000)).padStart(8)} ${fmt(r.peakRssMb).padStart(7)} MB${target}`
+		);
+		fs.rmSync(out, { force: true });
+		fs.rmSync(`${out}.manifest.json`, { force: true });
+	}
+	fs.rmSync(dir, { recursive: true, force: true });
+	if (failed) process.exit(1);
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--child') child(args[1] as ExportFormatId, args[2], args[3]);
+else await parent();
