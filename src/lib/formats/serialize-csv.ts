@@ -9,7 +9,9 @@ import type { ExportRecord, RecordSerializer } from './serialize';
 
 export const CSV_COLUMNS = ['instruction', 'input', 'output'] as const;
 
-const OPTIONS = { record_delimiter: 'windows', quoted_empty: false } as const;
+// Giving a record delimiter turns off csv-stringify's quoting of lone "\n" and "\r"; readers
+// (pandas, Python's csv) end a record at either, so every field holding one must be quoted.
+const OPTIONS = { record_delimiter: 'windows', quote_record_delimiter: true, quoted_empty: false } as const;
 
 export function csvSerializer(): RecordSerializer {
 	return {

@@ -136,6 +136,11 @@ describe('CSV', () => {
 		expect(rows).toEqual(TRICKY_RECORDS);
 	});
 
+	it('quotes every field holding a line break of any kind, so readers that end records at a lone CR or LF (pandas, Python csv) keep them', () => {
+		const text = decode(serializeAll('csv', [{ instruction: 'lf', input: 'a\nb', output: 'c\rd' }, { instruction: 'crlf', input: 'e\r\nf', output: 'plain' }]));
+		expect(text).toBe('instruction,input,output\r\nlf,"a\nb","c\rd"\r\ncrlf,"e\r\nf",plain\r\n');
+	});
+
 	it('an empty export is the header alone', () => {
 		expect(decode(serializeAll('csv', []))).toBe('instruction,input,output\r\n');
 	});
