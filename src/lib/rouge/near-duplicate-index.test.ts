@@ -159,6 +159,20 @@ describe('NearDuplicateIndex', () => {
 		expect(rejected).toBeGreaterThan(50);
 	});
 
+	it('stays exact for long instructions (multi-word bit vectors, wide counters)', () => {
+		const random = rng(5);
+		const long = (len: number) => Array.from({ length: len }, () => `w${Math.floor(300 * random() ** 2)}`).join(' ');
+		const stream: string[] = [];
+		for (let k = 0; k < 120; k++) {
+			if (k > 0 && random() < 0.4) {
+				const ws = stream[Math.floor(random() * stream.length)].split(' ');
+				for (let e = 0; e < 30; e++) ws[Math.floor(random() * ws.length)] = `w${Math.floor(300 * random())}`;
+				stream.push(ws.join(' '));
+			} else stream.push(long(250 + Math.floor(random() * 150)));
+		}
+		expect(compareWithExhaustive(stream, 0.7, 4)).toBeGreaterThan(10);
+	});
+
 	it('answers higher thresholds than its minimum exactly', () => {
 		const index = new NearDuplicateIndex({ minThreshold: 0.5 });
 		const pool = new ExhaustivePool();

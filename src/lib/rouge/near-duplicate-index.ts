@@ -108,7 +108,10 @@ export class NearDuplicateIndex<T = undefined> {
 	private rebuildAt = FIRST_REBUILD;
 
 	// Per-query scratch.
-	private acc: Int32Array = new Int32Array(1024);
+	// Matches counted per pool instruction (−1: dropped). One byte each keeps the array in cache
+	// for pools of hundreds of thousands; candidates with prefixes of 127+ elements use 4 bytes.
+	private acc8: Int8Array = new Int8Array(1024);
+	private acc32: Int32Array = new Int32Array(1024);
 	private lastI: Int32Array = new Int32Array(1024);
 	private lastJ: Int32Array = new Int32Array(1024);
 	private touched: Int32Array = new Int32Array(1024);
@@ -211,7 +214,8 @@ export class NearDuplicateIndex<T = undefined> {
 
 		const needRow = bounds.needRow(m, this.maxLength);
 		const rowEnd = needRow.length;
-		const { acc, lastI, lastJ, length, lists } = this;
+		const { lastI, lastJ, length, lists } = this;
+		const acc = probe < 127 ? this.acc8 : this.acc32;
 		let touched = this.touched;
 		let touchedCount = 0;
 
@@ -421,7 +425,10 @@ export class NearDuplicateIndex<T = undefined> {
 		const cap = Math.max(size, this.start.length * 2);
 		this.start = grow(this.start, cap);
 		this.length = grow(this.length, cap);
-		this.acc = grow(this.acc, cap);
+		const acc8 = new Int8Array(cap);
+		acc8.set(this.acc8);
+		this.acc8 = acc8;
+		this.acc32 = grow(this.acc32, cap);
 		this.lastI = grow(this.lastI, cap);
 		this.lastJ = grow(this.lastJ, cap);
 	}
