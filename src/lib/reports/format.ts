@@ -78,7 +78,8 @@ export function seconds(value: number | null): string {
 	return value < 10 ? `${value.toFixed(1)} s` : `${Math.round(value)} s`;
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
+/** "1 item", "2 items". */
+export function plural(n: number, one: string, many = `${one}s`): string {
 	return `${n} ${n === 1 ? one : many}`;
 }
 
@@ -91,7 +92,7 @@ export function describeBasis(report: AuditReport): string {
 	} else {
 		parts.push("Each item's label is its reviewer's label (one reviewer per item)");
 	}
-	if (b.adjudicated > 0) parts.push(`${plural(b.adjudicated, 'item')} use a researcher's adjudicated label instead`);
+	if (b.adjudicated > 0) parts.push(`${plural(b.adjudicated, 'item')} ${b.adjudicated === 1 ? 'uses' : 'use'} a researcher's adjudicated label instead`);
 	if (b.tied > 0) parts.push(`${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'is' : 'are'} left out where the tie falls (listed below)`);
 	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);
 	return parts.join('; ') + '. Gold items are not counted.';

@@ -13,3 +13,4 @@ export * from './report';
 export * from './reviewers';
 export * from './types';
 export * from './verdicts';
+export * from './disagreements';

@@ -522,3 +522,31 @@ describe('report as CSV rows', () => {
 		expect(ratingRows.find((r) => r.section === 'agreement' && r.group === 'all models' && r.key === 'cohen_kappa')!.value).toBeCloseTo(31 / 47, 12);
 	});
 });
+
+describe('disagreements', () => {
+	it('lists items whose reviewers disagree, tied ones first, with labels side by side', async () => {
+		const { disagreementEntries } = await import('./disagreements');
+		const { entries, counts } = disagreementEntries(qualityInput());
+		expect(counts).toEqual({ all: 5, open: 2, adjudicated: 1 });
+		expect(entries.map((e) => [e.itemId, e.open, e.adjudicated])).toEqual([
+			[3, true, false],
+			[4, true, false],
+			[2, false, false],
+			[5, false, true],
+			[9, false, false]
+		]);
+		expect(entries[1].labels.map((l) => [l.reviewerName, l.errorReason])).toEqual([
+			['Ana', 'incorrect_output'],
+			['Ben', 'other'],
+			['Cy', null]
+		]);
+		expect(entries[3].adjudication).toMatchObject({ outputValid: false, comment: 'output is wrong' });
+		expect(disagreementEntries(qualityInput(), 'open').entries.map((e) => e.itemId)).toEqual([3, 4]);
+		expect(disagreementEntries(qualityInput(), 'adjudicated').entries.map((e) => e.itemId)).toEqual([5]);
+		const rating = disagreementEntries(ratingInput());
+		expect(rating.entries.map((e) => [e.itemId, e.open, e.adjudicated])).toEqual([
+			[1, true, false],
+			[3, false, true]
+		]);
+	});
+});

@@ -74,6 +74,8 @@ export interface ReportLabel {
 	inputValid: boolean | null;
 	outputValid: boolean | null;
 	errorReason: ErrorReason | null;
+	/** The reviewer's note, shown when a researcher adjudicates. */
+	comment?: string;
 	/** Server clock: first submit minus when the item was first shown. */
 	durationMs: number;
 	/** Client clock: time the page was visible and in use. */

@@ -1,0 +1,181 @@
+/**
+ * Disagreements and a researcher's final word on them. Adjudications live in their own tables
+ * (audit_adjudications + _ratings): reviewers' labels are never changed, and reports say how many
+ * items use an adjudicated label.
+ */
+import { db, transaction, type Db } from '../db';
+import {
+	DISAGREEMENT_FILTERS,
+	ERROR_REASONS,
+	RATING_SCALE,
+	disagreementEntries,
+	type DisagreementCounts,
+	type DisagreementEntry,
+	type DisagreementFilter,
+	type ErrorReason,
+	type Rating,
+	type ReportAudit
+} from '$lib/reports';
+import { ReportError } from './errors';
+import { loadReportInput } from './load';
+
+export type AdjudicationInput =
+	| {
+			kind: 'quality';
+			instructionValid: boolean;
+			inputValid: boolean;
+			outputValid: boolean;
+			/** Required when an answer is "no"; ignored (stored as null) when all three are "yes". */
+			errorReason: ErrorReason | null;
+			comment?: string;
+	  }
+	| {
+			kind: 'rating';
+			/** One rating per response the item shows. */
+			ratings: Array<{ responseId: number; rating: Rating }>;
+			comment?: string;
+	  };
+
+export const MAX_ADJUDICATION_COMMENT = 2000;
+
+function itemOf(auditId: number, itemId: number, database: Db) {
+	const row = database.$client
+		.prepare(
+			`SELECT i.id, i.is_gold AS isGold, a.kind FROM audit_items i JOIN audits a ON a.id = i.audit_id WHERE i.id = ? AND i.audit_id = ?`
+		)
+		.get(itemId, auditId) as { id: number; isGold: number; kind: 'quality' | 'rating' } | undefined;
+	if (!row) throw new ReportError('No such item in this audit.', 404);
+	if (row.isGold) throw new ReportError('Gold items have known answers; they are not adjudicated.');
+	return row;
+}
+
+/** Sets (or replaces) the final label of an item. */
+export function setAdjudication(auditId: number, itemId: number, adjudicatorId: number | null, input: AdjudicationInput, database: Db = db()): void {
+	const c = database.$client;
+	const comment = (input.comment ?? '').trim().slice(0, MAX_ADJUDICATION_COMMENT);
+	transaction(database, () => {
+		const item = itemOf(auditId, itemId, database);
+		if (input.kind !== item.kind) throw new ReportError(`This is a ${item.kind} audit.`);
+		const now = Date.now();
+		let answers: [number | null, number | null, number | null, ErrorReason | null] = [null, null, null, null];
+		let ratings: Array<{ responseId: number; model: string; rating: Rating }> = [];
+		if (input.kind === 'quality') {
+			const allYes = input.instructionValid && input.inputValid && input.outputValid;
+			if (!allYes && !input.errorReason) throw new ReportError('Choose what is wrong with the item.');
+			if (input.errorReason && !ERROR_REASONS.includes(input.errorReason)) throw new ReportError('Unknown error reason.');
+			answers = [+input.instructionValid, +input.inputValid, +input.outputValid, allYes ? null : input.errorReason];
+		} else {
+			const shown = c
+				.prepare('SELECT ir.response_id AS responseId, r.model FROM audit_item_responses ir JOIN responses r ON r.id = ir.response_id WHERE ir.item_id = ?')
+				.all(itemId) as Array<{ responseId: number; model: string }>;
+			const given = new Map(input.ratings.map((r) => [r.responseId, r.rating]));
+			if (given.size !== input.ratings.length) throw new ReportError('A response is rated twice.');
+			for (const r of input.ratings) {
+				if (!shown.some((s) => s.responseId === r.responseId)) throw new ReportError(`Response ${r.responseId} is not on this item.`);
+				if (!RATING_SCALE.includes(r.rating)) throw new ReportError(`Unknown rating ${String(r.rating)}.`);
+			}
+			const missing = shown.filter((s) => !given.has(s.responseId));
+			if (missing.length) throw new ReportError(`Rate every response (missing: ${missing.map((m) => m.model).join(', ')}).`);
+			ratings = shown.map((s) => ({ ...s, rating: given.get(s.responseId)! }));
+		}
+		const { id } = c
+			.prepare(
+				`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				 ON CONFLICT (item_id) DO UPDATE SET adjudicator_id = excluded.adjudicator_id, instruction_valid = excluded.instruction_valid,
+					input_valid = excluded.input_valid, output_valid = excluded.output_valid, error_reason = excluded.error_reason,
+					comment = excluded.comment, updated_at = excluded.updated_at
+				 RETURNING id`
+			)
+			.get(auditId, itemId, adjudicatorId, ...answers, comment, now, now) as { id: number };
+		c.prepare('DELETE FROM audit_adjudication_ratings WHERE adjudication_id = ?').run(id);
+		const insert = c.prepare('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
+		for (const r of ratings) insert.run(id, r.responseId, r.model, r.rating);
+	});
+}
+
+/** Removes an item's adjudication: reports go back to the reviewers' majority. */
+export function clearAdjudication(auditId: number, itemId: number, database: Db = db()): boolean {
+	itemOf(auditId, itemId, database);
+	return database.$client.prepare('DELETE FROM audit_adjudications WHERE audit_id = ? AND item_id = ?').run(auditId, itemId).changes > 0;
+}
+
+export interface DisagreementView extends DisagreementEntry {
+	instruction: string;
+	/** null when the item has no instance (rating items not tied to one). */
+	input: string | null;
+	/** Quality: the output under review. */
+	output: string | null;
+	responses: Array<{ responseId: number; model: string; text: string }>;
+}
+
+export interface DisagreementPage {
+	audit: ReportAudit;
+	filter: DisagreementFilter;
+	counts: DisagreementCounts;
+	entries: DisagreementView[];
+	total: number;
+	page: number;
+	pages: number;
+}
+
+export function parseDisagreementFilter(value: string | null | undefined): DisagreementFilter {
+	return (DISAGREEMENT_FILTERS as readonly string[]).includes(value ?? '') ? (value as DisagreementFilter) : 'all';
+}
+
+/** One page of disagreements with the text reviewers saw, for adjudication. */
+export function listDisagreements(
+	auditId: number,
+	options: { filter?: DisagreementFilter; page?: number; pageSize?: number } = {},
+	database: Db = db()
+): DisagreementPage {
+	const input = loadReportInput(auditId, database);
+	const filter = options.filter ?? 'all';
+	const { entries, counts } = disagreementEntries(input, filter);
+	const pageSize = options.pageSize ?? 25;
+	const pages = Math.max(1, Math.ceil(entries.length / pageSize));
+	const page = Math.min(Math.max(1, options.page ?? 1), pages);
+	const slice = entries.slice((page - 1) * pageSize, page * pageSize);
+
+	const c = database.$client;
+	const ids = JSON.stringify(slice.map((e) => e.itemId));
+	const texts = new Map(
+		(
+			c
+				.prepare(
+					`SELECT i.id, t.instruction, n.input, n.output FROM audit_items i JOIN tasks t ON t.id = i.task_id
+					 LEFT JOIN instances n ON n.id = i.instance_id WHERE i.id IN (SELECT value FROM json_each(?))`
+				)
+				.all(ids) as Array<{ id: number; instruction: string; input: string | null; output: string | null }>
+		).map((r) => [r.id, r])
+	);
+	const responses = new Map<number, DisagreementView['responses']>();
+	for (const r of c
+		.prepare(
+			`SELECT ir.item_id AS itemId, r.id AS responseId, r.model, r.response AS text FROM audit_item_responses ir
+			 JOIN responses r ON r.id = ir.response_id WHERE ir.item_id IN (SELECT value FROM json_each(?)) ORDER BY ir.item_id, ir.position`
+		)
+		.all(ids) as Array<{ itemId: number; responseId: number; model: string; text: string }>) {
+		const list = responses.get(r.itemId) ?? [];
+		list.push({ responseId: r.responseId, model: r.model, text: r.text });
+		responses.set(r.itemId, list);
+	}
+	return {
+		audit: input.audit,
+		filter,
+		counts,
+		total: entries.length,
+		page,
+		pages,
+		entries: slice.map((e) => {
+			const t = texts.get(e.itemId);
+			return {
+				...e,
+				instruction: t?.instruction ?? '',
+				input: e.instanceId === null ? null : (t?.input ?? ''),
+				output: input.audit.kind === 'quality' ? (t?.output ?? '') : null,
+				responses: responses.get(e.itemId) ?? []
+			};
+		})
+	};
+}

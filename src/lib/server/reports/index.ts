@@ -1,0 +1,6 @@
+/** Reports on audits: numbers (reports.ts), adjudication (adjudication.ts), downloads (downloads.ts). */
+export * from './adjudication';
+export * from './downloads';
+export * from './errors';
+export * from './load';
+export * from './reports';

@@ -1,0 +1,207 @@
+/**
+ * Reads one audit's items, labels, adjudications, gold answers and skips into the plain shape the
+ * pure report functions take ($lib/reports/types). A fixed handful of queries per audit, each
+ * on an audit_id index — no per-item queries.
+ */
+import { db, type Db } from '../db';
+import type {
+	ErrorReason,
+	Rating,
+	ReportAdjudication,
+	ReportAudit,
+	ReportGoldAnswer,
+	ReportInput,
+	ReportItem,
+	ReportLabel,
+	ReportRating
+} from '$lib/reports/types';
+import { ReportError } from './errors';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const bool = (v: number | null): boolean | null => (v === null ? null : v === 1);
+
+interface AuditRow {
+	id: number;
+	name: string;
+	kind: 'quality' | 'rating';
+	status: 'open' | 'closed';
+	datasetId: number;
+	datasetName: string;
+	overlap: number;
+	sampleSize: number;
+	itemCount: number;
+	goldCount: number;
+	seed: number;
+	models: string | null;
+	createdAt: number;
+	closedAt: number | null;
+}
+
+export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
+	const row = database.$client
+		.prepare(
+			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
+				a.sample_size AS sampleSize, a.item_count AS itemCount, a.gold_count AS goldCount, a.seed, a.models,
+				a.created_at AS createdAt, a.closed_at AS closedAt
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
+		)
+		.get(auditId) as AuditRow | undefined;
+	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
+	return {
+		id: row.id,
+		name: row.name,
+		kind: row.kind,
+		status: row.status,
+		datasetId: row.datasetId,
+		datasetName: row.datasetName,
+		overlap: row.overlap,
+		sampleSize: row.sampleSize,
+		itemCount: row.itemCount,
+		goldCount: row.goldCount,
+		seed: row.seed,
+		models: row.models ? (JSON.parse(row.models) as string[]) : [],
+		createdAt: iso(row.createdAt)!,
+		closedAt: iso(row.closedAt)
+	};
+}
+
+type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: ErrorReason | null };
+
+export function loadReportInput(auditId: number, database: Db = db()): ReportInput {
+	const c = database.$client;
+	// One read transaction: the report is a consistent snapshot even while reviewers submit.
+	return c.transaction(() => {
+		const audit = loadAudit(auditId, database);
+
+		const itemRows = c
+			.prepare(
+				`SELECT i.id, i.position, i.task_id AS taskId, i.instance_id AS instanceId, i.stratum, i.is_gold AS isGold,
+					t.is_classification AS isClassification
+				 FROM audit_items i JOIN tasks t ON t.id = i.task_id
+				 WHERE i.audit_id = ? ORDER BY i.position`
+			)
+			.all(auditId) as Array<Omit<ReportItem, 'isGold' | 'isClassification' | 'responses'> & { isGold: number; isClassification: number | null }>;
+		const responsesByItem = new Map<number, ReportItem['responses']>();
+		if (audit.kind === 'rating') {
+			const rows = c
+				.prepare(
+					`SELECT ir.item_id AS itemId, ir.response_id AS responseId, r.model
+					 FROM audit_item_responses ir JOIN audit_items i ON i.id = ir.item_id JOIN responses r ON r.id = ir.response_id
+					 WHERE i.audit_id = ? ORDER BY ir.item_id, ir.position`
+				)
+				.all(auditId) as Array<{ itemId: number; responseId: number; model: string }>;
+			for (const r of rows) {
+				const list = responsesByItem.get(r.itemId) ?? [];
+				list.push({ responseId: r.responseId, model: r.model });
+				responsesByItem.set(r.itemId, list);
+			}
+		}
+		const items: ReportItem[] = itemRows.map((r) => ({
+			...r,
+			isGold: r.isGold === 1,
+			isClassification: bool(r.isClassification),
+			responses: responsesByItem.get(r.id) ?? []
+		}));
+
+		const ratingsByLabel = new Map<number, ReportRating[]>();
+		if (audit.kind === 'rating') {
+			const rows = c
+				.prepare('SELECT label_id AS labelId, response_id AS responseId, model, rating FROM audit_label_ratings WHERE audit_id = ?')
+				.all(auditId) as Array<ReportRating & { labelId: number }>;
+			for (const { labelId, ...rating } of rows) {
+				const list = ratingsByLabel.get(labelId) ?? [];
+				list.push(rating);
+				ratingsByLabel.set(labelId, list);
+			}
+		}
+		const labelRows = c
+			.prepare(
+				`SELECT id, item_id AS itemId, reviewer_id AS reviewerId, instruction_valid AS instructionValid,
+					input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, comment,
+					duration_ms AS durationMs, active_ms AS activeMs, submitted_at AS submittedAt
+				 FROM audit_labels WHERE audit_id = ? ORDER BY item_id, submitted_at, id`
+			)
+			.all(auditId) as Array<Answers & { id: number; itemId: number; reviewerId: number; comment: string; durationMs: number; activeMs: number; submittedAt: number }>;
+		const labels: ReportLabel[] = labelRows.map((r) => ({
+			...r,
+			instructionValid: bool(r.instructionValid),
+			inputValid: bool(r.inputValid),
+			outputValid: bool(r.outputValid),
+			submittedAt: iso(r.submittedAt)!,
+			ratings: ratingsByLabel.get(r.id) ?? []
+		}));
+
+		const adjudicationRatings = new Map<number, ReportRating[]>();
+		for (const r of c
+			.prepare(
+				`SELECT j.item_id AS itemId, ar.response_id AS responseId, ar.model, ar.rating
+				 FROM audit_adjudication_ratings ar JOIN audit_adjudications j ON j.id = ar.adjudication_id WHERE j.audit_id = ?`
+			)
+			.all(auditId) as Array<ReportRating & { itemId: number }>) {
+			const list = adjudicationRatings.get(r.itemId) ?? [];
+			list.push({ responseId: r.responseId, model: r.model, rating: r.rating });
+			adjudicationRatings.set(r.itemId, list);
+		}
+		const adjudications: ReportAdjudication[] = (
+			c
+				.prepare(
+					`SELECT item_id AS itemId, adjudicator_id AS adjudicatorId, instruction_valid AS instructionValid,
+						input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, comment, updated_at AS updatedAt
+					 FROM audit_adjudications WHERE audit_id = ?`
+				)
+				.all(auditId) as Array<Answers & { itemId: number; adjudicatorId: number | null; comment: string; updatedAt: number }>
+		).map((r) => ({
+			...r,
+			instructionValid: bool(r.instructionValid),
+			inputValid: bool(r.inputValid),
+			outputValid: bool(r.outputValid),
+			updatedAt: iso(r.updatedAt)!,
+			ratings: adjudicationRatings.get(r.itemId) ?? []
+		}));
+
+		const goldRatings = new Map<number, Array<{ responseId: number; rating: Rating }>>();
+		for (const r of c
+			.prepare(
+				`SELECT g.item_id AS itemId, g.response_id AS responseId, g.rating
+				 FROM audit_gold_ratings g JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ?`
+			)
+			.all(auditId) as Array<{ itemId: number; responseId: number; rating: Rating }>) {
+			const list = goldRatings.get(r.itemId) ?? [];
+			list.push({ responseId: r.responseId, rating: r.rating });
+			goldRatings.set(r.itemId, list);
+		}
+		const gold: ReportGoldAnswer[] = (
+			c
+				.prepare(
+					`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid,
+						output_valid AS outputValid, error_reason AS errorReason
+					 FROM audit_gold_answers WHERE audit_id = ?`
+				)
+				.all(auditId) as Array<Answers & { itemId: number }>
+		).map((r) => ({
+			...r,
+			instructionValid: bool(r.instructionValid),
+			inputValid: bool(r.inputValid),
+			outputValid: bool(r.outputValid),
+			ratings: goldRatings.get(r.itemId) ?? []
+		}));
+
+		const skips = c
+			.prepare(`SELECT item_id AS itemId, reviewer_id AS reviewerId FROM audit_assignments WHERE audit_id = ? AND status = 'skipped'`)
+			.all(auditId) as Array<{ itemId: number; reviewerId: number }>;
+
+		const reviewers = (
+			c
+				.prepare(
+					`SELECT u.id, u.name, u.email FROM users u
+					 WHERE u.id IN (SELECT user_id FROM audit_reviewers WHERE audit_id = ?
+						UNION SELECT reviewer_id FROM audit_labels WHERE audit_id = ?
+						UNION SELECT reviewer_id FROM audit_assignments WHERE audit_id = ? AND status = 'skipped')
+					 ORDER BY u.id`
+				)
+				.all(auditId, auditId, auditId) as Array<{ id: number; name: string; email: string }>
+		).map((u) => ({ id: u.id, name: u.name.trim() || u.email }));
+
+		return { audit, items, labels, adjudications, gold, skips, reviewers };
+	})();
+}

@@ -1,0 +1,83 @@
+/**
+ * Reports on audits: the one place the report page, the downloads, the CLI and the export step get
+ * their numbers from. Each function loads the audit (load.ts) and hands it to the pure code in
+ * $lib/reports, so every face shows the same figures.
+ */
+import { db, type Db } from '../db';
+import {
+	buildAuditReport,
+	compareReports,
+	ComparisonError,
+	correctnessEstimateOf,
+	itemVerdictsOf,
+	type AuditComparison,
+	type AuditReport,
+	type CorrectnessEstimate,
+	type CorrectnessEstimateOptions,
+	type ItemVerdict,
+	type ReportOptions
+} from '$lib/reports';
+import { ReportError } from './errors';
+import { loadReportInput } from './load';
+
+/** The full report of an audit (sampled items only; gold items feed reviewer accuracy). */
+export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db()): AuditReport {
+	return buildAuditReport(loadReportInput(auditId, database), options);
+}
+
+/** Two audits of the same kind side by side, with differences and Newcombe intervals. */
+export function compareAudits(firstId: number, secondId: number, options: ReportOptions = {}, database: Db = db()): AuditComparison {
+	if (firstId === secondId) throw new ReportError('Choose two different audits to compare.');
+	try {
+		return compareReports(auditReport(firstId, options, database), auditReport(secondId, options, database));
+	} catch (err) {
+		if (err instanceof ComparisonError) throw new ReportError(err.message);
+		throw err;
+	}
+}
+
+/**
+ * For exports: the audit's estimate of the share of correct data — quality audits: items with all
+ * three fields valid; rating audits: responses rated A or B (optionally one model's) — with its
+ * Wilson interval, from the same final labels as the report (adjudicated, else majority; ties out).
+ */
+export function auditCorrectnessEstimate(auditId: number, options: CorrectnessEstimateOptions = {}, database: Db = db()): CorrectnessEstimate {
+	return correctnessEstimateOf(loadReportInput(auditId, database), options);
+}
+
+/** For exports: each sampled item's final label (and, for rating audits, each response's). */
+export function itemVerdicts(auditId: number, options: { includeGold?: boolean } = {}, database: Db = db()): ItemVerdict[] {
+	return itemVerdictsOf(loadReportInput(auditId, database), options);
+}
+
+export interface ReportableAudit {
+	id: number;
+	name: string;
+	kind: 'quality' | 'rating';
+	status: 'open' | 'closed';
+	datasetId: number;
+	datasetName: string;
+	overlap: number;
+	itemCount: number;
+	/** Sampled items with at least one label. */
+	labelledItems: number;
+	labels: number;
+	adjudications: number;
+	createdAt: string;
+}
+
+/** Every audit, newest first, with how far its labelling has got (for the reports index). */
+export function listReportableAudits(database: Db = db()): ReportableAudit[] {
+	const rows = database.$client
+		.prepare(
+			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
+				a.item_count AS itemCount, a.created_at AS createdAt,
+				(SELECT count(DISTINCT l.item_id) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS labelledItems,
+				(SELECT count(*) FROM audit_labels l WHERE l.audit_id = a.id) AS labels,
+				(SELECT count(*) FROM audit_adjudications j WHERE j.audit_id = a.id) AS adjudications
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
+			 ORDER BY a.created_at DESC, a.id DESC`
+		)
+		.all() as Array<Omit<ReportableAudit, 'createdAt'> & { createdAt: number }>;
+	return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
+}

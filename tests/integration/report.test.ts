@@ -1,0 +1,438 @@
+/**
+ * Reports end to end: audits built through the real import, audit creation and routing paths, with
+ * labels chosen per task and reviewer (ties, skips, gold, an adjudication), then every number of
+ * the report checked by hand — and the CLI's `report <id> --json` checked to print the same.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { buildQualityAudit, buildRatingAudit, type BuiltAudit } from '../support/audit-fixtures';
+import type { Db } from '../../src/lib/server/db';
+import {
+	ReportError,
+	auditCorrectnessEstimate,
+	auditReport,
+	clearAdjudication,
+	compareAudits,
+	itemVerdicts,
+	labelRecords,
+	labelsCsv,
+	labelsJsonl,
+	listDisagreements,
+	listReportableAudits,
+	reportCsv,
+	setAdjudication
+} from '../../src/lib/server/reports';
+import type { AuditReport } from '../../src/lib/reports';
+
+const run = promisify(execFile);
+
+// Wilson score intervals at z = Φ⁻¹(0.975), computed independently (scipy.stats.norm.ppf and the
+// closed form of Wilson 1927 / Newcombe 1998a method 3).
+const W: Record<string, [number, number]> = {
+	'1/1': [0.20654931437723742, 1],
+	'1/2': [0.09453120573423071, 0.9054687942657693],
+	'1/3': [0.061491944720396235, 0.7923403991979523],
+	'2/2': [0.3423802275066531, 1],
+	'2/4': [0.15003898915214947, 0.8499610108478506],
+	'3/3': [0.4385029682449545, 1],
+	'3/6': [0.1876163064826505, 0.8123836935173494],
+	'4/4': [0.5101091635454027, 1],
+	'4/5': [0.3755346297625253, 0.9637758913675699],
+	'4/7': [0.2504583645276572, 0.8417801447485304],
+	'6/6': [0.6096657120978346, 1],
+	'7/7': [0.6456695649333126, 1]
+};
+
+function expectInterval(actual: { lower: number; upper: number }, key: string) {
+	expect(actual.lower, `${key} lower`).toBeCloseTo(W[key][0], 12);
+	expect(actual.upper, `${key} upper`).toBeCloseTo(W[key][1], 12);
+}
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let quality: BuiltAudit;
+let rating: BuiltAudit;
+let researcherId: number;
+
+/**
+ * Quality audit, overlap 3, reviewers Ana, Ben, Cy; "skip" = the reviewer skips the item.
+ *  t1 (cls)  YYY YYY YYY                 → correct
+ *  t2 (cls)  YYN YYN YYY                 → output no → incorrect_output
+ *  t3 (non)  NYY YYY skip                → instruction ties → all-valid ties
+ *  t4 (non)  YYN:io YYN:other YYY        → output no, reasons tie
+ *  t5 (non)  YNN YYY skip  + adjudication YYN incorrect_output
+ *  t6 (null) YYY skip skip               → single label: correct
+ *  t7 (non)  skip skip skip              → no label
+ *  t9 (non)  YNY YYN YYY                 → every question's majority yes → correct
+ *  g8 gold YYN: Ana YYN, Ben YYY, Cy skip
+ */
+beforeAll(async () => {
+	({ db, file, cleanup } = createTestDb());
+	researcherId = (
+		db.$client.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('res@x.org', 'Rita', 'researcher', 'x', 0) RETURNING id`).get() as { id: number }
+	).id;
+	quality = await buildQualityAudit(db, {
+		datasetName: 'report-quality',
+		name: 'Quality audit A',
+		tasks: [
+			{ key: 't1', classification: true },
+			{ key: 't2', classification: true },
+			{ key: 't3', classification: false },
+			{ key: 't4', classification: false },
+			{ key: 't5', classification: false },
+			{ key: 't6', classification: null },
+			{ key: 't7', classification: false },
+			{ key: 't9', classification: false },
+			{ key: 'g8', classification: false }
+		],
+		reviewers: ['Ana', 'Ben', 'Cy'],
+		overlap: 3,
+		labels: {
+			t1: { Ana: 'YYY@4', Ben: 'YYY@9', Cy: 'YYY@30' },
+			t2: { Ana: 'YYN@6', Ben: 'YYN@11', Cy: 'YYY@20' },
+			t3: { Ana: 'NYY@8', Ben: 'YYY@7' },
+			t4: { Ana: 'YYN:incorrect_output@2', Ben: 'YYN:other@5', Cy: 'YYY@10' },
+			t5: { Ana: 'YNN@1', Ben: 'YYY@3' },
+			t6: { Ana: 'YYY@5' },
+			t9: { Ana: 'YNY@7', Ben: 'YYN@9', Cy: 'YYY@15' },
+			g8: { Ana: 'YYN@12', Ben: 'YYY@13' }
+		},
+		gold: { g8: 'YYN' }
+	});
+	setAdjudication(
+		quality.auditId,
+		quality.items.t5,
+		researcherId,
+		{ kind: 'quality', instructionValid: true, inputValid: true, outputValid: false, errorReason: 'incorrect_output', comment: 'the output is wrong' },
+		db
+	);
+
+	rating = await buildRatingAudit(db, {
+		datasetName: 'report-rating',
+		name: 'Rating audit',
+		tasks: ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((key) => ({ key, classification: null })),
+		models: ['m1', 'm2'],
+		reviewers: ['Dee', 'Eli'],
+		overlap: 2,
+		labels: {
+			r1: { Dee: { ratings: { m1: 'A', m2: 'C' }, seconds: 10 }, Eli: { ratings: { m1: 'A', m2: 'B' }, seconds: 30 } },
+			r2: { Dee: { ratings: { m1: 'B', m2: 'B' }, seconds: 20 }, Eli: { ratings: { m1: 'B', m2: 'B' }, seconds: 40 } },
+			r3: { Dee: { ratings: { m1: 'A', m2: 'D' }, seconds: 30 }, Eli: { ratings: { m1: 'B', m2: 'D' }, seconds: 50 } },
+			r4: { Dee: { ratings: { m1: 'C', m2: 'A' }, seconds: 40 }, Eli: { ratings: { m1: 'C', m2: 'A' }, seconds: 60 } },
+			r5: { Dee: { ratings: { m1: 'A', m2: 'C' }, seconds: 50 } }
+		}
+	});
+	setAdjudication(
+		rating.auditId,
+		rating.items.r3,
+		researcherId,
+		{
+			kind: 'rating',
+			ratings: [
+				{ responseId: rating.responses.r3.m1, rating: 'A' },
+				{ responseId: rating.responses.r3.m2, rating: 'D' }
+			]
+		},
+		db
+	);
+});
+afterAll(() => cleanup());
+
+describe('data-quality report from a real audit', () => {
+	let report: AuditReport;
+	beforeAll(() => {
+		report = auditReport(quality.auditId, {}, db);
+	});
+	const group = (key: string) => report.quality!.groups.find((g) => g.key === key)!;
+	const rate = (g: string, key: string) => group(g).rates.find((r) => r.key === key)!;
+
+	it('counts the work and says where the labels come from', () => {
+		expect(report.audit).toMatchObject({ id: quality.auditId, name: 'Quality audit A', kind: 'quality', overlap: 3, datasetName: 'report-quality', itemCount: 8, goldCount: 1 });
+		expect(report.progress).toEqual({ items: 8, goldItems: 1, labelledItems: 7, completeItems: 4, labels: 17, goldLabels: 2, skips: 8, reviewers: 3 });
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 2 });
+		expect(report.disagreements).toBe(5);
+		// Ties are listed in sample order, which the seeded draw decides.
+		const ties = new Map(report.quality!.ties.map((t) => [t.itemId, [t.judgements, t.labels]]));
+		expect(ties).toEqual(
+			new Map<number, unknown>([
+				[quality.items.t3, [['instruction', 'allValid'], 2]],
+				[quality.items.t4, [['reason'], 3]]
+			])
+		);
+		const positions = report.quality!.ties.map((t) => t.position);
+		expect(positions).toEqual([...positions].sort((a, b) => a - b));
+	});
+
+	it('gives every rate with its counts, Wilson interval and the Self-Instruct reference', () => {
+		const expected: Array<[string, string, number, number, number, string, number | null]> = [
+			['all', 'instruction', 6, 0, 1, '6/6', 0.92],
+			['all', 'input', 7, 0, 0, '7/7', 0.79],
+			['all', 'output', 4, 3, 0, '4/7', 0.58],
+			['all', 'allValid', 3, 3, 1, '3/6', 0.54],
+			['classification', 'instruction', 2, 0, 0, '2/2', 0.92],
+			['classification', 'input', 2, 0, 0, '2/2', 0.79],
+			['classification', 'output', 1, 1, 0, '1/2', 0.58],
+			['classification', 'allValid', 1, 1, 0, '1/2', 0.54],
+			['non-classification', 'instruction', 3, 0, 1, '3/3', 0.92],
+			['non-classification', 'input', 4, 0, 0, '4/4', 0.79],
+			['non-classification', 'output', 2, 2, 0, '2/4', 0.58],
+			['non-classification', 'allValid', 1, 2, 1, '1/3', 0.54],
+			['unknown', 'instruction', 1, 0, 0, '1/1', 0.92],
+			['unknown', 'input', 1, 0, 0, '1/1', 0.79],
+			['unknown', 'output', 1, 0, 0, '1/1', 0.58],
+			['unknown', 'allValid', 1, 0, 0, '1/1', 0.54]
+		];
+		expect(report.quality!.groups.map((g) => [g.key, g.items, g.labelled, g.decided, g.incorrect])).toEqual([
+			['all', 8, 7, 6, 3],
+			['classification', 2, 2, 2, 1],
+			['non-classification', 5, 4, 3, 2],
+			['unknown', 1, 1, 1, 0]
+		]);
+		for (const [g, key, yes, no, ties, interval, reference] of expected) {
+			const row = rate(g, key);
+			expect(row, `${g} ${key}`).toMatchObject({ yes, no, ties, successes: yes, trials: yes + no, reference });
+			expect(row.proportion).toBeCloseTo(yes / (yes + no), 12);
+			expectInterval(row, interval);
+		}
+	});
+
+	it('breaks decided items down into correct and Unnatural Instructions’ error reasons', () => {
+		const rows = (g: string) => group(g).breakdown.map((r) => [r.key, r.count, r.trials]);
+		expect(rows('all')).toEqual([
+			['correct', 3, 6],
+			['incomprehensible_instruction', 0, 6],
+			['input_mismatch', 0, 6],
+			['incorrect_output', 2, 6],
+			['other', 0, 6],
+			['reason_tied', 1, 6]
+		]);
+		const all = Object.fromEntries(group('all').breakdown.map((r) => [r.key, r]));
+		expectInterval(all.correct, '3/6');
+		expect(all.correct.reference).toEqual({ count: 113, share: 0.565 });
+		expect(all.incorrect_output.reference).toEqual({ count: 43, share: 0.215 });
+		expect(all.input_mismatch.reference).toEqual({ count: 35, share: 0.175 });
+		expect(all.incomprehensible_instruction.reference).toEqual({ count: 9, share: 0.045 });
+		expect(all.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 3, 12);
+		expect(rows('classification')).toEqual([
+			['correct', 1, 2],
+			['incomprehensible_instruction', 0, 2],
+			['input_mismatch', 0, 2],
+			['incorrect_output', 1, 2],
+			['other', 0, 2]
+		]);
+		expect(rows('non-classification')).toEqual([
+			['correct', 1, 3],
+			['incomprehensible_instruction', 0, 3],
+			['input_mismatch', 0, 3],
+			['incorrect_output', 1, 3],
+			['other', 0, 3],
+			['reason_tied', 1, 3]
+		]);
+	});
+
+	it('measures agreement per question with percent agreement, Fleiss’ κ and Krippendorff’s α', () => {
+		const a = Object.fromEntries(report.quality!.agreement!.map((r) => [r.key, r]));
+		expect(a.instruction.percent.value).toBeCloseTo(5 / 6, 12);
+		expect(a.instruction.percent).toMatchObject({ items: 6, pairs: 14 });
+		expect(a.instruction.kappa).toEqual({ method: 'fleiss', value: null, items: 4, raters: 3, excludedItems: 2 });
+		expect(a.instruction.alpha).toEqual({ level: 'nominal', value: 0, n: 16, units: 6 });
+		// Input: Ana's "no" on t5 and t9 against two and one "yes" → per-item 1,1,1,1,0,1/3.
+		expect(a.input.percent.value).toBeCloseTo((4 + 1 / 3) / 6, 12);
+		expect(a.output.percent.value).toBeCloseTo(0.5, 12);
+		expect(a.output.kappa.value).toBeCloseTo(-1 / 35, 12);
+		expect(a.allValid.scale).toBe('yes/no');
+		expect(a.category.scale).toBe('category');
+	});
+
+	it('reports reviewers: items, skips, median seconds, agreement, gold accuracy', () => {
+		expect(report.reviewers.map((r) => [r.name, r.items, r.goldItems, r.skips, r.medianSeconds, r.medianActiveSeconds])).toEqual([
+			['Ana', 7, 1, 1, 5.5, 2.75],
+			['Ben', 6, 1, 2, 9, 4.5],
+			['Cy', 4, 0, 5, 17.5, 8.75]
+		]);
+		const [ana, ben, cy] = report.reviewers;
+		expect(ana.agreement).toEqual({ value: 22 / 30, pairs: 30, items: 6 });
+		expect(ana.gold).toMatchObject({ items: 1, successes: 3, trials: 3, proportion: 1 });
+		expectInterval(ana.gold!, '3/3');
+		expect(ben.gold).toMatchObject({ items: 1, successes: 2, trials: 3 });
+		expect(cy.gold).toBeNull();
+		// Cy agrees with both others on t1 (6/6) and on 2 of 3 questions … counted per answer pair.
+		expect(cy.agreement.items).toBe(4);
+	});
+
+	it('gives the export step per-item verdicts and the all-valid estimate', () => {
+		const verdicts = itemVerdicts(quality.auditId, {}, db);
+		const byItem = new Map(verdicts.map((v) => [v.itemId, v]));
+		expect(verdicts).toHaveLength(8);
+		expect(byItem.get(quality.items.t5)).toMatchObject({ adjudicated: true, basis: 'adjudicated', allValid: false, category: 'incorrect_output', tie: false, taskId: quality.tasks.t5 });
+		expect(byItem.get(quality.items.t3)).toMatchObject({ allValid: null, tie: true, ties: ['instruction', 'allValid'] });
+		expect(byItem.get(quality.items.t9)).toMatchObject({ allValid: true, basis: 'majority', instructionValid: true, inputValid: true, outputValid: true });
+		expect(byItem.get(quality.items.t7)).toMatchObject({ allValid: null, tie: false, basis: 'none', labels: 0 });
+		expect(byItem.get(quality.items.t6)).toMatchObject({ allValid: true, basis: 'single', isClassification: null });
+		expect(verdicts.every((v) => typeof v.instanceId === 'number')).toBe(true);
+
+		const estimate = auditCorrectnessEstimate(quality.auditId, {}, db);
+		expect(estimate).toMatchObject({ auditId: quality.auditId, kind: 'quality', measure: 'all-valid', rate: 0.5, n: 6, correct: 3, adjudicated: 1, ties: 1, basis: 'mixed', confidence: 0.95 });
+		expectInterval(estimate, '3/6');
+		expect(auditCorrectnessEstimate(quality.auditId, { group: 'non-classification' }, db)).toMatchObject({ n: 3, correct: 1, basis: 'mixed' });
+	});
+
+	it('lists disagreements with labels side by side, and adjudication changes the report', () => {
+		const page = listDisagreements(quality.auditId, {}, db);
+		expect(page.counts).toEqual({ all: 5, open: 2, adjudicated: 1 });
+		expect(page.entries.slice(0, 2).every((e) => e.open)).toBe(true);
+		const t4 = page.entries.find((e) => e.itemId === quality.items.t4)!;
+		expect(t4.instruction).toBe('Instruction for task t4: do the thing called t4.');
+		expect(t4.input).toBe('input of t4');
+		expect(t4.output).toBe('output of t4');
+		expect(t4.labels.map((l) => [l.reviewerName, l.outputValid, l.errorReason])).toEqual([
+			['Ana', false, 'incorrect_output'],
+			['Ben', false, 'other'],
+			['Cy', true, null]
+		]);
+		expect(listDisagreements(quality.auditId, { filter: 'open' }, db).entries.map((e) => e.itemId).sort()).toEqual([quality.items.t3, quality.items.t4].sort());
+
+		// Settle t3 as correct: one more decided item, one tie fewer, 4 of 7 all valid.
+		setAdjudication(quality.auditId, quality.items.t3, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: 'other' }, db);
+		const after = auditReport(quality.auditId, {}, db);
+		expect(after.basis).toMatchObject({ adjudicated: 2, tied: 1 });
+		expect(after.quality!.groups[0].rates.find((r) => r.key === 'allValid')).toMatchObject({ yes: 4, trials: 7, ties: 0 });
+		// The reviewers' own labels are untouched: agreement is unchanged.
+		expect(after.quality!.agreement).toEqual(report.quality!.agreement);
+		const stored = db.$client.prepare('SELECT error_reason AS reason, adjudicator_id AS by FROM audit_adjudications WHERE item_id = ?').get(quality.items.t3);
+		expect(stored).toEqual({ reason: null, by: researcherId });
+		expect(clearAdjudication(quality.auditId, quality.items.t3, db)).toBe(true);
+		expect(auditReport(quality.auditId, {}, db)).toEqual(report);
+	});
+
+	it('refuses adjudications that do not fit the item', () => {
+		const bad = (fn: () => void, message: RegExp) => expect(fn).toThrow(message);
+		bad(() => setAdjudication(quality.auditId, quality.items.g8, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: null }, db), /Gold items/);
+		bad(() => setAdjudication(quality.auditId, quality.items.t1, researcherId, { kind: 'quality', instructionValid: true, inputValid: false, outputValid: true, errorReason: null }, db), /what is wrong/);
+		bad(() => setAdjudication(quality.auditId, quality.items.t1, researcherId, { kind: 'rating', ratings: [] }, db), /quality audit/);
+		bad(() => setAdjudication(quality.auditId, rating.items.r1, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: null }, db), /No such item/);
+		bad(() => setAdjudication(rating.auditId, rating.items.r1, researcherId, { kind: 'rating', ratings: [{ responseId: rating.responses.r1.m1, rating: 'A' }] }, db), /missing: m2/);
+		expect(() => auditReport(999_999, {}, db)).toThrow(ReportError);
+	});
+
+	it('writes the report and every label as CSV and JSON Lines', () => {
+		const csv = reportCsv(report);
+		const lines = csv.trimEnd().split('\r\n');
+		expect(lines[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
+		expect(lines).toContain(`rate,all,allValid,All fields valid (All tasks),0.5,3,6,${W['3/6'][0]},${W['3/6'][1]},0.54,1 tied items left out`);
+
+		const records = labelRecords(quality.auditId, db);
+		expect(records).toHaveLength(19);
+		const ana = records.find((r) => r.item_id === quality.items.t4 && r.reviewer_name === 'Ana')!;
+		expect(ana).toMatchObject({ instruction_valid: true, input_valid: true, output_valid: false, error_reason: 'incorrect_output', duration_ms: 2000, active_ms: 1000, is_gold: false, revision: 1, comment: 'plan YYN:incorrect_output@2' });
+		expect(ana.reviewer_email).toMatch(/^ana-.*@example\.org$/);
+		expect(Date.parse(ana.submitted_at)).toBeGreaterThan(Date.parse('2024-03-01T09:00:00Z'));
+		const jsonl = labelsJsonl(records).trimEnd().split('\n').map((l) => JSON.parse(l));
+		expect(jsonl).toEqual(records);
+		const labelCsv = labelsCsv(records).trimEnd().split('\r\n');
+		expect(labelCsv).toHaveLength(20);
+		expect(labelCsv[0]).toBe(
+			'audit_id,item_id,item_ref,item_number,task_id,instance_id,is_gold,stratum,reviewer_id,reviewer_email,reviewer_name,instruction_valid,input_valid,output_valid,error_reason,comment,duration_ms,active_ms,submitted_at,updated_at,revision'
+		);
+	});
+});
+
+describe('response-rating report from a real audit', () => {
+	let report: AuditReport;
+	beforeAll(() => {
+		report = auditReport(rating.auditId, {}, db);
+	});
+
+	it('gives A–D counts per model, the A-or-B share with its interval, and paired tests', () => {
+		const [m1, m2] = report.rating!.models;
+		expect(m1).toMatchObject({ model: 'm1', counts: { A: 3, B: 1, C: 1, D: 0 }, n: 5, ties: 0, unrated: 1, adjudicated: 1 });
+		expect(m1.shares).toEqual({ A: 0.6, B: 0.2, C: 0.2, D: 0 });
+		expect(m1.aOrB).toMatchObject({ successes: 4, trials: 5, proportion: 0.8 });
+		expectInterval(m1.aOrB, '4/5');
+		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1, C: 1, D: 1 }, n: 4, ties: 1, unrated: 1, adjudicated: 1 });
+		expectInterval(m2.aOrB, '2/4');
+		const [c] = report.rating!.comparisons;
+		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 4, firstBetter: 2, secondBetter: 1, same: 1, medianDifference: 1 });
+		expect(c.wilcoxon).toMatchObject({ statistic: 4.5, n: 3, zeros: 1, method: 'normal' });
+		// scipy.stats.wilcoxon([0, 3, -2, 2], correction=True, method='approx').pvalue
+		expect(c.wilcoxon.pValue).toBeCloseTo(0.58621368107314, 10);
+		expect(c.sign).toEqual({ n: 3, positive: 2, negative: 1, pValue: 1 });
+		expect(report.basis).toEqual({ overlap: 2, unlabelled: 1, single: 1, majority: 3, adjudicated: 1, tied: 1 });
+		expect(report.progress).toMatchObject({ items: 6, labelledItems: 5, completeItems: 4, labels: 9, skips: 3, reviewers: 2 });
+	});
+
+	it('measures agreement with Cohen’s κ for two reviewers, and times per reviewer', () => {
+		const [overall] = report.rating!.agreement!;
+		expect(overall.percent).toEqual({ value: 0.75, items: 8, pairs: 8 });
+		expect(overall.kappa).toMatchObject({ method: 'cohen', items: 8, raters: 2 });
+		expect(overall.kappa.value).toBeCloseTo(31 / 47, 12);
+		expect(overall.alpha).toMatchObject({ level: 'ordinal', n: 16, units: 8 });
+		expect(report.reviewers.map((r) => [r.name, r.items, r.skips, r.medianSeconds, r.agreement.value])).toEqual([
+			['Dee', 5, 1, 30, 0.75],
+			['Eli', 4, 2, 45, 0.75]
+		]);
+		expect(auditCorrectnessEstimate(rating.auditId, { model: 'm1' }, db)).toMatchObject({ measure: 'rated-a-or-b', n: 5, correct: 4, adjudicated: 1, ties: 0 });
+		const verdicts = itemVerdicts(rating.auditId, {}, db);
+		expect(verdicts.find((v) => v.itemId === rating.items.r1)!.ratingsByResponse).toEqual([
+			{ responseId: rating.responses.r1.m1, model: 'm1', rating: 'A', tie: false, adjudicated: false, basis: 'majority' },
+			{ responseId: rating.responses.r1.m2, model: 'm2', rating: null, tie: true, adjudicated: false, basis: 'majority' }
+		]);
+		const labels = labelsCsv(labelRecords(rating.auditId, db), ['m1', 'm2']).split('\r\n');
+		expect(labels[0]).toContain('error_reason,rating:m1,rating:m2,comment');
+	});
+
+	it('lists the audits for the reports index and refuses to compare different kinds', () => {
+		const list = listReportableAudits(db);
+		expect(list.map((a) => [a.id, a.kind, a.labelledItems, a.adjudications])).toEqual([
+			[rating.auditId, 'rating', 5, 1],
+			[quality.auditId, 'quality', 7, 1]
+		]);
+		expect(() => compareAudits(quality.auditId, rating.auditId, {}, db)).toThrow(/Cannot compare a quality audit with a rating audit/);
+	});
+});
+
+describe('cli report', () => {
+	const cli = (...args: string[]) =>
+		run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'report', ...args], {
+			env: { ...process.env, DATABASE_PATH: file },
+			maxBuffer: 16 * 1024 * 1024
+		});
+
+	it('prints exactly the numbers of the report page with --json', async () => {
+		const { stdout } = await cli(String(quality.auditId), '--json');
+		const printed = JSON.parse(stdout);
+		expect(printed).toEqual(auditReport(quality.auditId, {}, db));
+		expect(printed.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 3, trials: 6, proportion: 0.5, reference: 0.54 });
+		expect(printed.quality.groups[0].rates[3].lower).toBeCloseTo(W['3/6'][0], 12);
+		expect(printed.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 2 });
+		expect(printed.reviewers[0]).toMatchObject({ name: 'Ana', medianSeconds: 5.5 });
+
+		const ratingOut = JSON.parse((await cli(String(rating.auditId), '--json')).stdout);
+		expect(ratingOut).toEqual(auditReport(rating.auditId, {}, db));
+		expect(ratingOut.rating.comparisons[0].wilcoxon.pValue).toBeCloseTo(0.58621368107314, 10);
+	});
+
+	it('prints a readable report, CSV, labels, a comparison, and refuses unknown audits', async () => {
+		const text = (await cli('Quality audit A')).stdout;
+		expect(text).toContain('Data-quality report of "Quality audit A"');
+		expect(text).toMatch(/All fields valid\s+3\s+6\s+50\.0%\s+\[18\.8%, 81\.2%\]\s+1\s+54%/);
+		expect(text).toMatch(/Correct\s+3\s+50\.0%.*113\/200 \(56\.5%\)/);
+		expect(text).toContain("Fleiss' ");
+		expect(text).toContain("1 item uses a researcher's adjudicated label");
+
+		const csv = (await cli(String(quality.auditId), '--csv')).stdout;
+		expect(csv).toBe(reportCsv(auditReport(quality.auditId, {}, db)));
+		const labels = (await cli(String(quality.auditId), '--labels', 'jsonl')).stdout;
+		expect(labels).toBe(labelsJsonl(labelRecords(quality.auditId, db)));
+
+		const same = await cli(String(quality.auditId), '--compare', String(quality.auditId)).catch((e: { code: number; stderr: string }) => e);
+		expect(same).toMatchObject({ code: 1 });
+		expect((same as { stderr: string }).stderr).toContain('two different audits');
+		const missing = await cli('no such audit').catch((e: { code: number; stderr: string }) => e);
+		expect(missing).toMatchObject({ code: 1 });
+		expect((missing as { stderr: string }).stderr).toContain('No audit "no such audit"');
+	});
+});
