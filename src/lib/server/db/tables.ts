@@ -3,3 +3,4 @@
 export * from './schema/accounts';
 export * from './schema/datasets';
 export * from './schema/audits';
+export * from './schema/generation';
