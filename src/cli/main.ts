@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	datasets: { summary: 'list datasets', load: () => import('./commands/datasets') },
 	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') },
 	report: { summary: 'an audit report: rates with intervals, agreement, A–D per model, reviewers (--json, --csv, --labels, --compare)', load: () => import('./commands/report') },
+	audit: { summary: 'create, list, show, close/reopen audits; manage their reviewers', load: () => import('./commands/audit') },
 	export: { summary: 'export a filtered subset (JSON Lines, Alpaca, chat, prompt/completion, CSV, Parquet) with a manifest', load: () => import('./commands/export') },
 	dedup: { summary: 'ROUGE-L near-duplicate filter over a file of instructions (JSON lines out)', load: () => import('./commands/dedup') },
 	rouge: { summary: 'ROUGE-L (rouge_score-exact) for {target, prediction} pairs', load: () => import('./commands/rouge') }

@@ -150,3 +150,11 @@ export const draftSchema = z.discriminatedUnion('kind', [
 	}),
 	z.object({ kind: z.literal('rating'), ratings: z.array(rating.nullable()).max(64), comment: z.string().max(MAX_COMMENT_LENGTH * 2) })
 ]);
+
+/** One line describing an answer, e.g. "yes · yes · no — incorrect output" or "A · C · B". */
+export function summarizeAnswer(answer: Answer): string {
+	if (answer.kind === 'rating') return answer.ratings.join(' · ');
+	const yn = (v: boolean) => (v ? 'yes' : 'no');
+	const base = `${yn(answer.instruction)} · ${yn(answer.input)} · ${yn(answer.output)}`;
+	return answer.reason ? `${base} — ${answer.reason.replace(/_/g, ' ')}` : base;
+}

@@ -4,3 +4,5 @@ export * from './create';
 export * from './routing';
 export * from './review';
 export * from './audits';
+export * from './page';
+export * from './form';

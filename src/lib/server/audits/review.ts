@@ -3,7 +3,8 @@ import type { AuditKind, AuditStatus } from '../db/tables';
 import { responseOrder } from '../../audits/order';
 import { renderGuidelines } from '../../audits/guidelines';
 import type { Answer, Draft } from '../../audits/answers';
-import { draftSchema } from '../../audits/answers';
+import type { HistoryEntry, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '../../audits/views';
+import { draftSchema, summarizeAnswer } from '../../audits/answers';
 import type { ErrorReason, RatingLevel } from '../../audits/rubric';
 import { membership, statements, type Membership } from './routing';
 import { notFound } from './errors';
@@ -13,52 +14,7 @@ import { notFound } from './errors';
  * function starts from membership(), so anything else is the same 404.
  */
 
-export interface ReviewResponse {
-	/** Position on this reviewer's screen (1-based); the model is hidden in blind audits. */
-	slot: number;
-	model: string | null;
-	text: string;
-}
-
-export interface ReviewItemView {
-	ref: string;
-	kind: AuditKind;
-	instruction: string;
-	/** null when a rating item's responses are not tied to an instance. */
-	input: string | null;
-	/** Quality audits: the output under review. */
-	output: string | null;
-	responses: ReviewResponse[];
-	/** assigned: the reviewer holds it; submitted: their earlier label, open for changes. */
-	state: 'assigned' | 'submitted';
-	draft: Draft | null;
-	answer: Answer | null;
-	revision: number;
-	submittedAt: number | null;
-	shownAt: number | null;
-	/** Shown only in non-blind audits. */
-	context: { classification: boolean | null; origin: string; sourceId: string | null } | null;
-}
-
-export interface ReviewProgress {
-	/** Labels this reviewer has submitted. */
-	mine: number;
-	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
-	auditLabels: number;
-	auditNeeded: number;
-}
-
-export interface ReviewAuditInfo {
-	id: number;
-	name: string;
-	kind: AuditKind;
-	status: AuditStatus;
-	blind: boolean;
-	overlap: number;
-	itemCount: number;
-	leaseSeconds: number;
-	guidelinesHtml: string;
-}
+export type { ReviewResponse, ReviewItemView, ReviewProgress, ReviewAuditInfo, HistoryEntry } from '../../audits/views';
 
 interface ItemRow {
 	id: number;
@@ -196,16 +152,6 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 	};
 }
 
-export interface HistoryEntry {
-	ref: string;
-	submittedAt: number;
-	updatedAt: number;
-	revision: number;
-	instruction: string;
-	/** e.g. "yes · yes · no — Incorrect output" or "A · C · B". */
-	summary: string;
-}
-
 /** The reviewer's own labels, newest first (what Back walks through). */
 export function reviewHistory(auditId: number, reviewerId: number, options: { limit?: number } = {}, database: Db = db()): HistoryEntry[] {
 	const m = membership(auditId, reviewerId, database);
@@ -245,12 +191,10 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 			byResponse.set(r.responseId, r.rating);
 		}
 	}
-	const yn = (v: number) => (v ? 'yes' : 'no');
 	return rows.map((r) => {
 		let summary: string;
 		if (m.kind === 'quality') {
-			summary = `${yn(r.a)} · ${yn(r.b)} · ${yn(r.c)}`;
-			if (r.reason) summary += ` — ${r.reason.replace(/_/g, ' ')}`;
+			summary = summarizeAnswer({ kind: 'quality', instruction: r.a === 1, input: r.b === 1, output: r.c === 1, reason: r.reason as ErrorReason | null, comment: '' });
 		} else {
 			const responses = statements(database).itemResponses.all(r.itemId) as { id: number }[];
 			const order = responseOrder(responses.length, reviewerId, r.itemId, m.blind);

@@ -4,6 +4,7 @@ import type { AuditKind, AuditStatus } from '../db/tables';
 import { answerSchema, draftSchema, type Answer } from '../../audits/answers';
 import { goldDue, goldJitter, responseOrder } from '../../audits/order';
 import { AuditError, closedError, notFound } from './errors';
+import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
 
 /**
  * Routing: which item a reviewer gets next, and the writes that keep every sampled item at
@@ -38,21 +39,7 @@ export interface Membership {
 	orderSalt: number;
 }
 
-export type NextResult =
-	| { status: 'assigned'; ref: string }
-	/** The reviewer already holds MAX_LEASES_PER_REVIEWER items besides the excluded ones. */
-	| { status: 'limit' }
-	/** Nothing free now, but `pending` items are held by others and may come back. */
-	| { status: 'waiting'; pending: number }
-	| { status: 'done' };
-
-export type SubmitOutcome = 'created' | 'edited' | 'refused';
-export interface SubmitResult {
-	outcome: SubmitOutcome;
-	/** True when this submission id had been received before (a retry): nothing changed. */
-	duplicate: boolean;
-	revision: number;
-}
+export type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
 
 export interface SubmitInput {
 	ref: string;

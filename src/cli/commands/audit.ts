@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import { CliError } from '../cli-error';
+import { parseCommandArgs, intOption } from '../args';
+import { printJson, printTable } from '../output';
+import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { findUserByEmail } from '$lib/server/auth/users';
+import {
+	AuditError,
+	addReviewers,
+	auditProgress,
+	closeAudit,
+	createAudit,
+	listAudits,
+	removeReviewer,
+	reopenAudit,
+	requireAudit,
+	type CreateAuditInput
+} from '$lib/server/audits';
+import { GoldParseError, parseGold } from '$lib/audits/gold';
+import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
+
+const USAGE = `Usage:
+  npm run cli -- audit create --dataset <name|id> --kind quality|rating --reviewers a@x,b@y
+        [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
+        [--instances one|all] [--stratify none|classification] [--include-rejected]
+        [--models m1,m2] [--not-blind] [--lease-minutes 30]
+        [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]] [--json]
+  npm run cli -- audit list [--dataset <name|id>] [--json]
+  npm run cli -- audit show <id> [--json]
+  npm run cli -- audit close <id>
+  npm run cli -- audit reopen <id>
+  npm run cli -- audit add-reviewers <id> --reviewers a@x,b@y
+  npm run cli -- audit remove-reviewer <id> --reviewer a@x [--discard-labels]
+
+create prints the new audit's id. --size counts instructions (one random instance each unless
+--instances all); the same --seed on the same data draws the same sample.`;
+
+function emails(value: string | undefined, option: string): number[] {
+	if (!value) throw new CliError(`Missing --${option}.\n\n${USAGE}`, 2);
+	return value
+		.split(',')
+		.map((e) => e.trim())
+		.filter(Boolean)
+		.map((email) => {
+			const user = findUserByEmail(email);
+			if (!user) throw new CliError(`No account for ${email}.`);
+			return user.id;
+		});
+}
+
+function auditId(positionals: string[]): number {
+	const raw = positionals[1];
+	if (!raw || !/^\d+$/.test(raw)) throw new CliError(`Give the audit id.\n\n${USAGE}`, 2);
+	return requireAudit(Number(raw)).id;
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string): T | undefined {
+	if (value === undefined) return undefined;
+	if (!allowed.includes(value as T)) throw new CliError(`--${option} must be one of ${allowed.join(', ')}.`, 2);
+	return value as T;
+}
+
+function readText(file: string | undefined, option: string): string | undefined {
+	if (!file) return undefined;
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch (err) {
+		throw new CliError(`Cannot read --${option} ${file}: ${(err as Error).message}`);
+	}
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{
+			dataset: { type: 'string' },
+			kind: { type: 'string' },
+			size: { type: 'string' },
+			seed: { type: 'string' },
+			overlap: { type: 'string' },
+			reviewers: { type: 'string' },
+			reviewer: { type: 'string' },
+			name: { type: 'string' },
+			instances: { type: 'string' },
+			stratify: { type: 'string' },
+			'include-rejected': { type: 'boolean' },
+			models: { type: 'string' },
+			'not-blind': { type: 'boolean' },
+			'lease-minutes': { type: 'string' },
+			guidelines: { type: 'string' },
+			gold: { type: 'string' },
+			'gold-rate': { type: 'string' },
+			'discard-labels': { type: 'boolean' },
+			json: { type: 'boolean' }
+		},
+		USAGE
+	);
+	const action = positionals[0] ?? 'list';
+	try {
+		switch (action) {
+			case 'create': {
+				if (!values.dataset) throw new CliError(`Missing --dataset.\n\n${USAGE}`, 2);
+				const kind = oneOf(values.kind, ['quality', 'rating'] as const, 'kind');
+				if (!kind) throw new CliError(`Missing --kind quality|rating.\n\n${USAGE}`, 2);
+				const dataset = resolveDataset(values.dataset);
+				const goldText = readText(values.gold, 'gold');
+				const goldRate = values['gold-rate'] === undefined ? undefined : Number(values['gold-rate']);
+				if (goldRate !== undefined && !Number.isFinite(goldRate)) throw new CliError('--gold-rate must be a number such as 0.1.', 2);
+				const input: CreateAuditInput = {
+					datasetId: dataset.id,
+					kind,
+					name: values.name,
+					sampleSize: intOption(values.size, 'size', DEFAULT_SAMPLE_SIZE),
+					seed: values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0),
+					overlap: intOption(values.overlap, 'overlap', 1),
+					reviewerIds: emails(values.reviewers, 'reviewers'),
+					instanceMode: oneOf(values.instances, ['one', 'all'] as const, 'instances'),
+					stratify: oneOf(values.stratify, ['none', 'classification'] as const, 'stratify'),
+					includeRejected: values['include-rejected'],
+					models: values.models?.split(',').map((m) => m.trim()).filter(Boolean),
+					blind: !values['not-blind'],
+					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
+					guidelines: readText(values.guidelines, 'guidelines'),
+					gold: goldText ? parseGold(goldText, kind) : undefined,
+					goldRate
+				};
+				const audit = createAudit(input);
+				if (values.json) printJson(audit);
+				else console.log(audit.id);
+				return;
+			}
+			case 'list': {
+				const rows = listAudits(values.dataset ? { datasetId: resolveDataset(values.dataset).id } : {});
+				if (values.json) printJson(rows);
+				else
+					printTable(
+						rows.map((a) => ({
+							id: a.id,
+							name: a.name,
+							dataset: a.datasetName,
+							kind: a.kind,
+							status: a.status,
+							items: a.itemCount,
+							k: a.overlap,
+							reviewers: a.reviewers,
+							labels: `${a.labels}/${a.itemCount * a.overlap}`
+						}))
+					);
+				return;
+			}
+			case 'show': {
+				const id = auditId(positionals);
+				const audit = requireAudit(id);
+				const progress = auditProgress(id);
+				if (values.json) {
+					printJson({ audit, progress });
+					return;
+				}
+				console.log(`${audit.name} (#${audit.id}) — ${audit.kind}, ${audit.status}`);
+				console.log(
+					`sample ${audit.itemCount} items (size ${audit.sampleSize}, seed ${audit.seed}, ${audit.instanceMode} instance${audit.instanceMode === 'one' ? '' : 's'}, stratify ${audit.stratify}), k = ${audit.overlap}, ${audit.blind ? 'blind' : 'not blind'}`
+				);
+				console.log(
+					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, leases ${progress.activeLeases}`
+				);
+				printTable(
+					progress.reviewers.map((r) => ({
+						reviewer: r.email,
+						status: r.removed ? 'removed' : 'active',
+						labelled: r.labelled,
+						skipped: r.skipped,
+						holding: r.holding,
+						'median s': r.medianSeconds === null ? '' : r.medianSeconds.toFixed(1),
+						gold: r.goldAnswered ? `${r.goldCorrect}/${r.goldAnswered}` : ''
+					}))
+				);
+				return;
+			}
+			case 'close':
+				closeAudit(auditId(positionals));
+				console.log('closed');
+				return;
+			case 'reopen':
+				reopenAudit(auditId(positionals));
+				console.log('open');
+				return;
+			case 'add-reviewers': {
+				const added = addReviewers(auditId(positionals), emails(values.reviewers, 'reviewers'));
+				console.log(`added ${added}`);
+				return;
+			}
+			case 'remove-reviewer': {
+				const [userId] = emails(values.reviewer, 'reviewer');
+				const result = removeReviewer(auditId(positionals), userId, { discardLabels: values['discard-labels'] });
+				console.log(`removed; ${result.released} lease(s) released, ${result.discarded} label(s) discarded`);
+				return;
+			}
+			default:
+				throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
+		}
+	} catch (err) {
+		if (err instanceof AuditError || err instanceof DatasetError || err instanceof GoldParseError) throw new CliError(err.message);
+		throw err;
+	}
+}

@@ -1,0 +1,83 @@
+import type { Answer, Draft } from './answers';
+
+/**
+ * What the review screen receives from the server: shared by the server (which builds them) and
+ * the browser (which shows them). Nothing here names a task id, item id, model (in blind audits)
+ * or gold status: an item is known by an opaque `ref`.
+ */
+
+export type AuditKindName = 'quality' | 'rating';
+
+export interface ReviewResponse {
+	/** Position on this reviewer's screen (1-based); the model is hidden in blind audits. */
+	slot: number;
+	model: string | null;
+	text: string;
+}
+
+export interface ReviewItemView {
+	ref: string;
+	kind: AuditKindName;
+	instruction: string;
+	/** null when a rating item's responses are not tied to an instance. */
+	input: string | null;
+	/** Quality audits: the output under review. */
+	output: string | null;
+	responses: ReviewResponse[];
+	/** assigned: the reviewer holds it; submitted: their earlier label, open for changes. */
+	state: 'assigned' | 'submitted';
+	draft: Draft | null;
+	answer: Answer | null;
+	revision: number;
+	submittedAt: number | null;
+	shownAt: number | null;
+	/** Shown only in non-blind audits. */
+	context: { classification: boolean | null; origin: string; sourceId: string | null } | null;
+}
+
+export interface ReviewProgress {
+	/** Labels this reviewer has submitted. */
+	mine: number;
+	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
+	auditLabels: number;
+	auditNeeded: number;
+}
+
+export interface ReviewAuditInfo {
+	id: number;
+	name: string;
+	kind: AuditKindName;
+	status: 'open' | 'closed';
+	blind: boolean;
+	overlap: number;
+	itemCount: number;
+	leaseSeconds: number;
+	guidelinesHtml: string;
+}
+
+export interface HistoryEntry {
+	ref: string;
+	submittedAt: number;
+	updatedAt: number;
+	revision: number;
+	instruction: string;
+	/** e.g. "yes · yes · no — incorrect output" or "A · C · B". */
+	summary: string;
+}
+
+export type NextResult =
+	| { status: 'assigned'; ref: string }
+	/** The reviewer already holds the most items allowed besides the excluded ones. */
+	| { status: 'limit' }
+	/** Nothing free now, but `pending` items are held by others and may come back. */
+	| { status: 'waiting'; pending: number }
+	| { status: 'done' };
+
+export type SubmitOutcome = 'created' | 'edited' | 'refused';
+
+export interface SubmitResult {
+	outcome: SubmitOutcome;
+	/** True when this submission id had been received before (a retry): nothing changed. */
+	duplicate: boolean;
+	revision: number;
+}

@@ -1,0 +1,595 @@
+import {
+	answerQuestion,
+	chooseReason,
+	completeDraft,
+	draftFromAnswer,
+	emptyDraft,
+	rateResponse,
+	summarizeAnswer,
+	type Answer,
+	type Draft
+} from '$lib/audits/answers';
+import { QUALITY_QUESTIONS, type ErrorReason, type RatingLevel } from '$lib/audits/rubric';
+import type { HistoryEntry, NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
+import { reviewApi, ReviewApiError, type ReviewApi } from './api';
+
+/**
+ * The review screen's state and behaviour, one instance per open screen.
+ *
+ * - Work: the item the reviewer holds. Its draft is saved to the server as it changes.
+ * - Prefetch: a second item is leased in the background, so after a submit the next one is on
+ *   screen at once; the submit itself goes to an outbox.
+ * - Outbox: submissions are sent in order with a client-made id and retried on network
+ *   failure (the server ignores a repeat), and kept in localStorage until the server has them,
+ *   so neither a flaky connection nor a closed tab loses a label.
+ * - History: Back/Forward walk the reviewer's own earlier labels, which can be changed while
+ *   the audit is open.
+ */
+
+export interface ReviewPageData {
+	audit: ReviewAuditInfo;
+	progress: ReviewProgress;
+	item: ReviewItemView | null;
+	next: NextResult | null;
+	history: HistoryEntry[];
+	userId: number;
+}
+
+export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'error';
+export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
+
+interface PendingSubmission {
+	submissionId: string;
+	ref: string;
+	answer: Answer;
+	activeMs: number;
+	instruction: string;
+	edit: boolean;
+}
+
+/** Idle time after which the clock stops counting the reviewer as active. */
+const IDLE_MS = 2 * 60_000;
+const HEARTBEAT_MS = 60_000;
+const DRAFT_DEBOUNCE_MS = 400;
+const WAITING_POLL_MS = 30_000;
+
+function sleep(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function newSubmissionId(): string {
+	return crypto.randomUUID();
+}
+
+export class ReviewSession {
+	readonly audit: ReviewAuditInfo;
+	private readonly api: ReviewApi;
+	private readonly storageKey: string;
+
+	status = $state<Status>('loading');
+	/** The item being worked on (held by this reviewer). */
+	work = $state<ReviewItemView | null>(null);
+	workDraft = $state<Draft | null>(null);
+	/** An earlier label being looked at or changed (Back), or null. */
+	viewing = $state<ReviewItemView | null>(null);
+	viewDraft = $state<Draft | null>(null);
+	/** Position in `history` of the viewed label; -1 while on the work item. */
+	historyIndex = $state(-1);
+	history = $state<HistoryEntry[]>([]);
+	progress = $state<ReviewProgress>({ mine: 0, auditLabels: 0, auditNeeded: 0 });
+	/** The highlighted row: a question (quality) or a response (rating). */
+	row = $state(0);
+	/** Something the reviewer must do before submitting. */
+	problem = $state<string | null>(null);
+	notice = $state<{ kind: 'ok' | 'warn' | 'error'; text: string } | null>(null);
+	draftState = $state<SaveState>('idle');
+	outbox = $state<PendingSubmission[]>([]);
+	/** The last label the server confirmed. */
+	lastSaved = $state<{ at: number; summary: string } | null>(null);
+	waitingPending = $state(0);
+	elapsedMs = $state(0);
+	skipOpen = $state(false);
+	helpOpen = $state(false);
+	guidelinesOpen = $state(false);
+	loadingHistory = $state(false);
+
+	private queued: ReviewItemView | null = null;
+	private prefetching = false;
+	private fetching = false;
+	private flushing = false;
+	private draftTimer: ReturnType<typeof setTimeout> | null = null;
+	private shownAtClient = Date.now();
+	private activeMs = 0;
+	private lastTick = Date.now();
+	private lastInteraction = Date.now();
+	private lastHeartbeat = Date.now();
+	private waitingTimer: ReturnType<typeof setTimeout> | null = null;
+	private onItemChange: (item: ReviewItemView | null) => void = () => {};
+
+	constructor(data: ReviewPageData) {
+		this.audit = data.audit;
+		this.api = reviewApi(data.audit.id);
+		this.storageKey = `ia-review-outbox:${data.audit.id}:${data.userId}`;
+		this.progress = data.progress;
+		this.history = data.history;
+		if (data.audit.status === 'closed') this.status = 'closed';
+		if (data.item?.state === 'submitted') {
+			// Opened on an earlier label (its URL): show it for changes, find the work item behind it.
+			this.historyIndex = Math.max(0, data.history.findIndex((h) => h.ref === data.item!.ref));
+			this.viewing = data.item;
+			this.viewDraft = data.item.answer ? draftFromAnswer(data.item.answer) : null;
+			if (this.status !== 'closed') this.status = 'ready';
+		} else if (data.item) {
+			this.show(data.item);
+		} else if (data.next) {
+			this.applyNext(data.next);
+		}
+	}
+
+	get current(): ReviewItemView | null {
+		return this.viewing ?? this.work;
+	}
+
+	get draft(): Draft | null {
+		return this.viewing ? this.viewDraft : this.workDraft;
+	}
+
+	get inHistory(): boolean {
+		return this.viewing !== null;
+	}
+
+	get editable(): boolean {
+		return this.audit.status === 'open' && this.status !== 'closed';
+	}
+
+	get rowCount(): number {
+		const item = this.current;
+		if (!item) return 0;
+		return item.kind === 'quality' ? QUALITY_QUESTIONS.length : item.responses.length;
+	}
+
+	/** Told whenever a different item comes on screen (the page mirrors it in the URL). */
+	setItemListener(listener: (item: ReviewItemView | null) => void): void {
+		this.onItemChange = listener;
+	}
+
+	/** Starts the background work once the screen is in the browser. */
+	start(): void {
+		this.restoreOutbox();
+		if (this.work) void this.api.heartbeat(this.work.ref).catch(() => {});
+		void this.flush();
+		if (this.status === 'waiting') this.pollWhileWaiting();
+	}
+
+	stop(): void {
+		if (this.waitingTimer) clearTimeout(this.waitingTimer);
+		this.saveDraftNow(true);
+	}
+
+	/** Whether leaving the page now would drop something not yet on the server. */
+	get unsaved(): boolean {
+		return this.outbox.length > 0 || this.draftState === 'pending' || this.draftState === 'saving' || this.draftState === 'retrying';
+	}
+
+	// ---- the clock -------------------------------------------------------------------------
+
+	interacted(): void {
+		this.lastInteraction = Date.now();
+	}
+
+	/** Called every second: advances the item clock and keeps the leases alive while active. */
+	tick(visible: boolean): void {
+		const now = Date.now();
+		if (visible && now - this.lastInteraction < IDLE_MS) this.activeMs += now - this.lastTick;
+		this.lastTick = now;
+		this.elapsedMs = now - this.shownAtClient;
+		if (this.work && this.lastInteraction > this.lastHeartbeat && now - this.lastHeartbeat > HEARTBEAT_MS) {
+			this.lastHeartbeat = now;
+			void this.api.heartbeat().catch(() => {});
+		}
+	}
+
+	private takeActiveMs(): number {
+		const ms = Math.round(this.activeMs);
+		this.activeMs = 0;
+		return ms;
+	}
+
+	// ---- answering -------------------------------------------------------------------------
+
+	private setDraft(draft: Draft): void {
+		this.problem = null;
+		if (this.viewing) {
+			this.viewDraft = draft;
+			return;
+		}
+		this.workDraft = draft;
+		this.scheduleDraftSave();
+	}
+
+	answer(value: boolean, question = this.row): void {
+		const draft = this.draft;
+		if (!draft || draft.kind !== 'quality' || !this.editable) return;
+		const q = QUALITY_QUESTIONS[question];
+		if (!q) return;
+		this.setDraft(answerQuestion(draft, q.key, value));
+		this.row = Math.min(question + 1, QUALITY_QUESTIONS.length - 1);
+	}
+
+	reason(reason: ErrorReason): void {
+		const draft = this.draft;
+		if (!draft || draft.kind !== 'quality' || !this.editable) return;
+		if (!Object.values(draft.answers).some((a) => a === false)) {
+			this.problem = 'A reason is only needed when an answer is "no".';
+			return;
+		}
+		this.setDraft(chooseReason(draft, reason));
+	}
+
+	rate(level: RatingLevel, response = this.row): void {
+		const draft = this.draft;
+		if (!draft || draft.kind !== 'rating' || !this.editable) return;
+		this.setDraft(rateResponse(draft, response, level));
+		this.row = Math.min(response + 1, draft.ratings.length - 1);
+	}
+
+	comment(text: string): void {
+		const draft = this.draft;
+		if (!draft || !this.editable) return;
+		this.setDraft({ ...draft, comment: text });
+	}
+
+	moveRow(delta: number): void {
+		const n = this.rowCount;
+		if (n) this.row = Math.min(Math.max(this.row + delta, 0), n - 1);
+	}
+
+	jumpRow(row: number): void {
+		if (row >= 0 && row < this.rowCount) this.row = row;
+	}
+
+	// ---- drafts ----------------------------------------------------------------------------
+
+	private scheduleDraftSave(): void {
+		if (!this.work || !this.editable) return;
+		this.draftState = 'pending';
+		if (this.draftTimer) clearTimeout(this.draftTimer);
+		this.draftTimer = setTimeout(() => this.saveDraftNow(), DRAFT_DEBOUNCE_MS);
+	}
+
+	/** Saves the work item's draft now (on leaving the page, with keepalive so it outlives it). */
+	saveDraftNow(leaving = false): void {
+		if (this.draftTimer) clearTimeout(this.draftTimer);
+		this.draftTimer = null;
+		const work = this.work;
+		const draft = this.workDraft;
+		if (!work || !draft || this.draftState !== 'pending') return;
+		this.draftState = 'saving';
+		void this.sendDraft(work.ref, draft, leaving, 0);
+	}
+
+	private async sendDraft(ref: string, draft: Draft, keepalive: boolean, attempt: number): Promise<void> {
+		try {
+			await this.api.draft(ref, draft, keepalive);
+			// A newer change may be waiting already; only the latest state counts as saved.
+			if (this.work?.ref === ref && this.workDraft === draft) this.draftState = 'saved';
+		} catch (err) {
+			if (this.work?.ref !== ref || this.workDraft !== draft) return;
+			if (err instanceof ReviewApiError && err.retryable && attempt < 8) {
+				this.draftState = 'retrying';
+				await sleep(Math.min(1000 * 2 ** attempt, 30_000));
+				if (this.work?.ref === ref && this.workDraft === draft) await this.sendDraft(ref, draft, false, attempt + 1);
+				return;
+			}
+			this.draftState = 'error';
+			this.handleItemError(err, ref);
+		}
+	}
+
+	// ---- moving on -------------------------------------------------------------------------
+
+	private show(item: ReviewItemView): void {
+		this.work = item;
+		this.workDraft = item.draft ?? emptyDraft(item.kind, item.responses.length);
+		this.draftState = item.draft ? 'saved' : 'idle';
+		this.viewing = null;
+		this.viewDraft = null;
+		this.historyIndex = -1;
+		this.row = this.firstOpenRow(this.workDraft);
+		this.problem = null;
+		this.status = 'ready';
+		this.shownAtClient = Date.now();
+		this.elapsedMs = 0;
+		this.activeMs = 0;
+		this.onItemChange(item);
+	}
+
+	private firstOpenRow(draft: Draft): number {
+		if (draft.kind === 'quality') {
+			const i = QUALITY_QUESTIONS.findIndex((q) => draft.answers[q.key] === null);
+			return i < 0 ? 0 : i;
+		}
+		const i = draft.ratings.findIndex((r) => r === null);
+		return i < 0 ? 0 : i;
+	}
+
+	private applyNext(next: NextResult, item?: ReviewItemView | null): void {
+		if (next.status === 'assigned' && item) this.show(item);
+		else if (next.status === 'waiting') {
+			this.work = null;
+			this.waitingPending = next.pending;
+			this.status = 'waiting';
+			this.onItemChange(null);
+		} else if (next.status === 'done') {
+			this.work = null;
+			this.status = 'done';
+			this.onItemChange(null);
+		} else {
+			// 'limit': submissions still in flight hold the leases; try again once they land.
+			this.work = null;
+			this.status = 'loading';
+		}
+	}
+
+	/** Refs the server counts as held by this screen (the work item, the prefetched one, unsent submits). */
+	private heldRefs(): string[] {
+		const refs = this.outbox.filter((s) => !s.edit).map((s) => s.ref);
+		if (this.work) refs.push(this.work.ref);
+		if (this.queued) refs.push(this.queued.ref);
+		return refs;
+	}
+
+	private async fetchNext(): Promise<void> {
+		if (this.fetching || this.status === 'closed') return;
+		this.fetching = true;
+		this.status = 'loading';
+		try {
+			const { next, item, progress } = await this.api.next(this.heldRefs());
+			this.progress = progress;
+			this.applyNext(next, item);
+			if (next.status === 'waiting') this.pollWhileWaiting();
+			if (next.status === 'assigned' && item) {
+				void this.api.heartbeat(item.ref).catch(() => {});
+				void this.prefetch();
+			}
+		} catch (err) {
+			this.handleError(err);
+		} finally {
+			this.fetching = false;
+		}
+	}
+
+	private async prefetch(): Promise<void> {
+		if (this.prefetching || this.queued || !this.work || this.outbox.some((s) => !s.edit) || this.status === 'closed') return;
+		this.prefetching = true;
+		try {
+			const { next, item } = await this.api.next(this.heldRefs());
+			if (next.status === 'assigned' && item && item.ref !== this.work?.ref) this.queued = item;
+		} catch {
+			// Prefetching is an optimisation; the next submit fetches directly.
+		} finally {
+			this.prefetching = false;
+		}
+	}
+
+	private pollWhileWaiting(): void {
+		if (this.waitingTimer) clearTimeout(this.waitingTimer);
+		this.waitingTimer = setTimeout(() => {
+			if (this.status === 'waiting') void this.fetchNext();
+		}, WAITING_POLL_MS);
+	}
+
+	retryNow(): void {
+		void this.fetchNext();
+	}
+
+	private advance(): void {
+		const next = this.queued;
+		this.queued = null;
+		if (next) {
+			this.show(next);
+			void this.api.heartbeat(next.ref).catch(() => {});
+		} else {
+			this.work = null;
+			this.workDraft = null;
+			this.status = 'loading';
+			this.onItemChange(null);
+		}
+		void this.flush();
+	}
+
+	/** Enter: submit the current answer (or say what is missing). */
+	submit(): void {
+		const item = this.current;
+		const draft = this.draft;
+		if (!item || !draft) return;
+		if (!this.editable) {
+			this.problem = 'This audit is closed: labels can no longer change.';
+			return;
+		}
+		const complete = completeDraft(draft);
+		if (!complete.ok) {
+			this.problem = complete.problem;
+			if (complete.row !== 'reason') this.row = complete.row;
+			return;
+		}
+		if (this.viewing) {
+			const unchanged = item.answer && JSON.stringify(item.answer) === JSON.stringify(complete.answer);
+			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.takeActiveMs(), instruction: item.instruction, edit: true });
+			this.forward();
+			return;
+		}
+		if (this.draftTimer) clearTimeout(this.draftTimer);
+		this.draftState = 'idle';
+		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.takeActiveMs(), instruction: item.instruction, edit: false });
+		this.advance();
+	}
+
+	/** S, then Enter: give up this item; it goes to someone else. */
+	async skip(reason: string): Promise<void> {
+		this.skipOpen = false;
+		const work = this.work;
+		if (!work || this.viewing) return;
+		if (this.draftTimer) clearTimeout(this.draftTimer);
+		this.draftState = 'idle';
+		try {
+			await this.api.skip(work.ref, reason);
+			this.notice = { kind: 'ok', text: 'Skipped: the item goes back to the pool for someone else.' };
+			this.advance();
+		} catch (err) {
+			this.handleItemError(err, work.ref);
+		}
+	}
+
+	// ---- the outbox ------------------------------------------------------------------------
+
+	private enqueue(submission: PendingSubmission): void {
+		this.outbox = [...this.outbox, submission];
+		this.persistOutbox();
+		const summary = summarizeAnswer(submission.answer);
+		const existing = this.history.findIndex((h) => h.ref === submission.ref);
+		if (existing >= 0) {
+			this.history[existing] = { ...this.history[existing], summary, updatedAt: Date.now() };
+		} else {
+			const now = Date.now();
+			this.history = [{ ref: submission.ref, submittedAt: now, updatedAt: now, revision: 1, instruction: submission.instruction.slice(0, 200), summary }, ...this.history];
+		}
+		void this.flush();
+	}
+
+	private persistOutbox(): void {
+		try {
+			if (this.outbox.length) localStorage.setItem(this.storageKey, JSON.stringify(this.outbox));
+			else localStorage.removeItem(this.storageKey);
+		} catch {
+			// Storage full or disabled: the in-memory outbox still retries while the page is open.
+		}
+	}
+
+	private restoreOutbox(): void {
+		try {
+			const stored = JSON.parse(localStorage.getItem(this.storageKey) ?? '[]') as PendingSubmission[];
+			const known = new Set(this.outbox.map((s) => s.submissionId));
+			const missing = stored.filter((s) => !known.has(s.submissionId));
+			if (missing.length) {
+				this.outbox = [...missing, ...this.outbox];
+				this.notice = { kind: 'warn', text: `Sending ${missing.length} label${missing.length === 1 ? '' : 's'} saved in this browser earlier…` };
+			}
+		} catch {
+			// nothing stored
+		}
+	}
+
+	/** Sends queued submissions in order, retrying network failures with backoff. */
+	async flush(): Promise<void> {
+		if (this.flushing) return;
+		this.flushing = true;
+		let attempt = 0;
+		try {
+			while (this.outbox.length) {
+				const sub = this.outbox[0];
+				try {
+					const { result, progress } = await this.api.submit(sub.ref, sub.submissionId, sub.answer, sub.activeMs);
+					attempt = 0;
+					this.outbox = this.outbox.slice(1);
+					this.persistOutbox();
+					this.progress = progress;
+					this.lastSaved = { at: Date.now(), summary: summarizeAnswer(sub.answer) };
+					const entry = this.history.findIndex((h) => h.ref === sub.ref);
+					if (entry >= 0) this.history[entry] = { ...this.history[entry], revision: result.revision };
+					if (this.notice?.kind === 'warn' && this.notice.text.startsWith('Sending')) this.notice = null;
+				} catch (err) {
+					if (err instanceof ReviewApiError && err.retryable) {
+						attempt++;
+						await sleep(Math.min(500 * 2 ** attempt, 30_000));
+						continue;
+					}
+					// Refused for good (closed audit, item completed by others, …): say so, move on.
+					this.outbox = this.outbox.slice(1);
+					this.persistOutbox();
+					this.history = this.history.filter((h) => h.ref !== sub.ref || sub.edit);
+					const message = err instanceof Error ? err.message : String(err);
+					this.notice = { kind: err instanceof ReviewApiError && err.code === 'full' ? 'warn' : 'error', text: `Label not saved: ${message}` };
+					if (err instanceof ReviewApiError && err.code === 'closed') this.status = 'closed';
+				}
+			}
+		} finally {
+			this.flushing = false;
+		}
+		if (!this.work && this.status === 'loading') await this.fetchNext();
+		else void this.prefetch();
+	}
+
+	get sending(): boolean {
+		return this.outbox.length > 0;
+	}
+
+	// ---- history ---------------------------------------------------------------------------
+
+	async back(): Promise<void> {
+		if (this.historyIndex + 1 >= this.history.length) {
+			this.notice = { kind: 'warn', text: this.history.length ? 'This is your first label in this audit.' : 'No earlier labels yet.' };
+			return;
+		}
+		await this.openHistory(this.historyIndex + 1);
+	}
+
+	forward(): void {
+		if (this.historyIndex <= 0) {
+			this.viewing = null;
+			this.viewDraft = null;
+			this.historyIndex = -1;
+			this.problem = null;
+			if (this.work) {
+				this.row = this.firstOpenRow(this.workDraft!);
+				this.onItemChange(this.work);
+			} else if (this.status === 'ready') void this.fetchNext();
+			else this.onItemChange(null);
+			return;
+		}
+		void this.openHistory(this.historyIndex - 1);
+	}
+
+	private async openHistory(index: number): Promise<void> {
+		const entry = this.history[index];
+		if (!entry || this.loadingHistory) return;
+		this.loadingHistory = true;
+		this.saveDraftNow();
+		try {
+			// A label still in the outbox is not on the server yet: wait for it.
+			if (this.outbox.some((s) => s.ref === entry.ref)) await this.flush();
+			const { item } = await this.api.item(entry.ref);
+			this.viewing = item;
+			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, item.responses.length);
+			this.historyIndex = index;
+			this.row = 0;
+			this.problem = null;
+			this.onItemChange(item);
+		} catch (err) {
+			this.handleError(err);
+		} finally {
+			this.loadingHistory = false;
+		}
+	}
+
+	// ---- errors ----------------------------------------------------------------------------
+
+	private handleItemError(err: unknown, ref: string): void {
+		if (err instanceof ReviewApiError && (err.code === 'full' || err.code === 'skipped' || err.status === 404)) {
+			this.notice = { kind: 'warn', text: err.message };
+			if (this.work?.ref === ref) this.advance();
+			return;
+		}
+		this.handleError(err);
+	}
+
+	private handleError(err: unknown): void {
+		if (err instanceof ReviewApiError && err.code === 'closed') {
+			this.status = 'closed';
+			return;
+		}
+		const message = err instanceof Error ? err.message : String(err);
+		this.notice = { kind: 'error', text: message };
+		if (!this.work && !this.viewing) this.status = 'error';
+	}
+}

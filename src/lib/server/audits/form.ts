@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { checkbox } from '../forms';
+import { parseGold, GoldParseError } from '../../audits/gold';
+import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
+import { AuditError } from './errors';
+import type { CreateAuditInput } from './create';
+
+/** The audit creation form (page) → createAudit's input; the same rules as the CLI. */
+
+const ids = z
+	.union([z.string(), z.array(z.string())])
+	.optional()
+	.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map(Number).filter((n) => Number.isInteger(n) && n > 0));
+const names = z
+	.union([z.string(), z.array(z.string())])
+	.optional()
+	.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => s.trim()).filter(Boolean));
+
+export const auditFormSchema = z.object({
+	datasetId: z.coerce.number({ message: 'Choose a dataset.' }).int().positive('Choose a dataset.'),
+	kind: z.enum(['quality', 'rating'], { message: 'Choose the kind of audit.' }),
+	name: z.string().trim().max(200, 'At most 200 characters.').default(''),
+	sampleSize: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(100_000, 'At most 100,000.'),
+	seed: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(Number.MAX_SAFE_INTEGER),
+	instanceMode: z.enum(['one', 'all']).default('one'),
+	stratify: checkbox,
+	includeRejected: checkbox,
+	models: names,
+	overlap: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(10, 'At most 10.'),
+	reviewers: ids,
+	blind: checkbox,
+	leaseMinutes: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1 minute.').max(1440, 'At most a day.'),
+	guidelines: z.string().max(MAX_GUIDELINES_LENGTH, 'The guidelines are too long.').default(''),
+	gold: z.string().max(2_000_000, 'Too much gold data.').default(''),
+	goldPercent: z.coerce.number({ message: 'Enter a number.' }).min(0, 'At least 0%.').max(50, 'At most 50%.').default(10)
+});
+
+export type AuditForm = z.infer<typeof auditFormSchema>;
+
+export function auditFormToInput(form: AuditForm, createdBy: number): CreateAuditInput {
+	let gold;
+	try {
+		gold = form.gold.trim() ? parseGold(form.gold, form.kind) : undefined;
+	} catch (err) {
+		if (err instanceof GoldParseError) throw new AuditError(err.message, 400, 'invalid', 'gold');
+		throw err;
+	}
+	return {
+		datasetId: form.datasetId,
+		kind: form.kind,
+		name: form.name,
+		sampleSize: form.sampleSize,
+		seed: form.seed,
+		instanceMode: form.instanceMode,
+		stratify: form.stratify ? 'classification' : 'none',
+		includeRejected: form.includeRejected,
+		models: form.kind === 'rating' && form.models.length ? form.models : undefined,
+		overlap: form.overlap,
+		reviewerIds: form.reviewers,
+		blind: form.blind,
+		leaseMinutes: form.leaseMinutes,
+		guidelines: form.guidelines,
+		gold,
+		goldRate: gold ? form.goldPercent / 100 : 0,
+		createdBy
+	};
+}

@@ -1,0 +1,52 @@
+import { error, json } from '@sveltejs/kit';
+import { AuditError } from './errors';
+
+/** Route helpers: turn AuditErrors into HTTP answers, check ids before they reach a query. */
+
+const ITEM_REF = /^[A-Za-z0-9_-]{12}$/;
+
+/** A numeric route id, or a 404 (the same answer a non-member gets). */
+export function auditIdParam(raw: string): number {
+	if (!/^\d{1,12}$/.test(raw)) error(404, { message: 'No such audit, or it is not assigned to you.' });
+	return Number(raw);
+}
+
+export function itemRefParam(raw: string): string {
+	if (!ITEM_REF.test(raw)) error(404, { message: 'No such item, or it is not assigned to you.' });
+	return raw;
+}
+
+/** For pages: rethrows an AuditError as the matching HTTP error. */
+export function orHttpError<T>(fn: () => T): T {
+	try {
+		return fn();
+	} catch (err) {
+		if (err instanceof AuditError) error(err.status, { message: err.message });
+		throw err;
+	}
+}
+
+/** For JSON endpoints: the result (a Response is passed through), or `{ message, code }` with the error's status. */
+export async function jsonOrError<T>(fn: () => T | Promise<T>, init?: ResponseInit): Promise<Response> {
+	try {
+		const result = await fn();
+		return result instanceof Response ? result : json(result, init);
+	} catch (err) {
+		if (err instanceof AuditError) return json({ message: err.message, code: err.code, field: err.field }, { status: err.status });
+		throw err;
+	}
+}
+
+/** Reads a JSON body of bounded size; a malformed one is a 400. */
+export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {
+	const text = await request.text();
+	if (text.length > maxBytes) throw new AuditError('Request too large.', 400, 'invalid');
+	if (!text) return {};
+	try {
+		const value = JSON.parse(text);
+		if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+	} catch {
+		// fall through
+	}
+	throw new AuditError('The request body must be a JSON object.', 400, 'invalid');
+}

@@ -1,0 +1,40 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { randomInt } from 'node:crypto';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { parseForm } from '$lib/server/forms';
+import { listDatasets } from '$lib/server/datasets/datasets';
+import { listUsers } from '$lib/server/auth/users';
+import { AuditError, auditFormSchema, auditFormToInput, createAudit, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
+import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	requireRole(locals, 'researcher', url);
+	const preselected = Number(url.searchParams.get('dataset')) || null;
+	return {
+		datasets: listDatasets().map((d) => ({ id: d.id, name: d.name, tasks: d.tasks, instances: d.instances, responses: d.responses })),
+		users: listUsers()
+			.filter((u) => !u.disabledAt)
+			.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role })),
+		defaults: { sampleSize: DEFAULT_SAMPLE_SIZE, seed: randomInt(1, 1_000_000), leaseMinutes: DEFAULT_LEASE_MINUTES, datasetId: preselected }
+	};
+};
+
+export const actions: Actions = {
+	default: async ({ request, locals }) => {
+		const user = requireRole(locals, 'researcher');
+		const parsed = parseForm(auditFormSchema, await request.formData());
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+		let id: number;
+		try {
+			id = createAudit(auditFormToInput(parsed.data, user.id)).id;
+		} catch (err) {
+			if (err instanceof AuditError) {
+				const field = err.field === 'leaseMinutes' ? 'leaseMinutes' : (err.field ?? 'form');
+				return fail(400, { errors: { [field]: err.message }, values: {} as Record<string, string> });
+			}
+			throw err;
+		}
+		redirect(303, `/audits/${id}`);
+	}
+};
