@@ -4,3 +4,4 @@ export * from './schema/accounts';
 export * from './schema/datasets';
 export * from './schema/audits';
 export * from './schema/generation';
+export * from './schema/filters';
