@@ -29,8 +29,7 @@
 import { LcsBounds, checkThreshold } from './bounds';
 import { PatternBuffer } from './lcs';
 import { fmeasureFromLcs } from './score';
-import { tokenize } from './tokenize';
-import { Vocabulary } from './vocabulary';
+import { TokenInterner } from './token-interner';
 
 /** An instruction tokenized and interned by one index; reusable for `query` then `add`. */
 export interface PreparedInstruction {
@@ -79,7 +78,7 @@ const TOKEN_KEY_SPAN = 0x4000000;
 
 export class NearDuplicateIndex<T = undefined> {
 	readonly minThreshold: number;
-	private readonly vocab = new Vocabulary();
+	private readonly vocab = new TokenInterner((id) => this.rankNewToken(id));
 	private readonly bounds: LcsBounds;
 	private readonly boundsByThreshold = new Map<number, LcsBounds>();
 
@@ -95,6 +94,12 @@ export class NearDuplicateIndex<T = undefined> {
 	private length: Int32Array = new Int32Array(1024);
 	private seq: Int32Array = new Int32Array(16384);
 	private ordRank: Int32Array = new Int32Array(16384);
+	/**
+	 * 64-bit token signature per pool instruction (bit id mod 64 set for each of its tokens),
+	 * two words per entry: an upper bound on matches read from one dense cache line instead of
+	 * the instruction's own tokens.
+	 */
+	private signature: Int32Array = new Int32Array(2048);
 	private used = 0;
 	private maxLength = 0;
 	private readonly texts: string[] = [];
@@ -112,8 +117,8 @@ export class NearDuplicateIndex<T = undefined> {
 	// for pools of hundreds of thousands; candidates with prefixes of 127+ elements use 4 bytes.
 	private acc8: Int8Array = new Int8Array(1024);
 	private acc32: Int32Array = new Int32Array(1024);
-	private lastI: Int32Array = new Int32Array(1024);
-	private lastJ: Int32Array = new Int32Array(1024);
+	/** Sorted positions (i, j) of the last match counted, side by side (one cache line). */
+	private last: Int32Array = new Int32Array(2048);
 	private touched: Int32Array = new Int32Array(1024);
 	private xTokens: Int32Array = new Int32Array(64);
 	private xRanks: Int32Array = new Int32Array(64);
@@ -149,10 +154,7 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/** Tokenize and intern `text` once, for a `query` followed by an `add`. */
 	prepare(text: string): PreparedInstruction {
-		const tokens = tokenize(text);
-		const ids = new Int32Array(tokens.length);
-		for (let i = 0; i < tokens.length; i++) ids[i] = this.internToken(tokens[i]);
-		return { text, ids };
+		return { text, ids: this.vocab.ids(text) };
 	}
 
 	/** Add an instruction to the pool; returns its entry number. */
@@ -171,6 +173,15 @@ export class NearDuplicateIndex<T = undefined> {
 		this.texts.push(prepared.text);
 		this.payloads.push(payload[0] as T);
 		this.count++;
+		let low = 0;
+		let high = 0;
+		for (let k = 0; k < n; k++) {
+			const t = ids[k];
+			if (t & 32) high |= 1 << (t & 31);
+			else low |= 1 << (t & 31);
+		}
+		this.signature[2 * entry] = low;
+		this.signature[2 * entry + 1] = high;
 		const sorted = this.sortedTokens(ids);
 		// Document frequency counts each distinct token once.
 		for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) this.docFreq[sorted[k]]++;
@@ -214,7 +225,7 @@ export class NearDuplicateIndex<T = undefined> {
 
 		const needRow = bounds.needRow(m, this.maxLength);
 		const rowEnd = needRow.length;
-		const { lastI, lastJ, length, lists } = this;
+		const { last, length, lists } = this;
 		const acc = probe < 127 ? this.acc8 : this.acc32;
 		let touched = this.touched;
 		let touchedCount = 0;
@@ -246,8 +257,8 @@ export class NearDuplicateIndex<T = undefined> {
 					touched[touchedCount++] = y;
 				}
 				acc[y] = a + 1;
-				lastI[y] = i;
-				lastJ[y] = j;
+				last[2 * y] = i;
+				last[2 * y + 1] = j;
 			}
 		}
 
@@ -260,6 +271,7 @@ export class NearDuplicateIndex<T = undefined> {
 		const ordRank = this.ordRank;
 		const indexBounds = this.bounds;
 		const restXBeyondProbe = m - probe;
+		const signature = this.signature;
 		for (let k = 0; k < touchedCount; k++) {
 			const y = touched[k];
 			const a = acc[y];
@@ -271,12 +283,21 @@ export class NearDuplicateIndex<T = undefined> {
 			// x elements still inside x's probed prefix can only match y beyond y's indexed prefix,
 			// and y's indexed elements only x beyond x's probed prefix. The two kinds would cross,
 			// and common elements appear in the same order on both sides, so only one kind occurs.
-			const li = lastI[y];
-			const lj = lastJ[y];
+			const li = last[2 * y];
+			const lj = last[2 * y + 1];
 			const restYBeyondPrefix = n - indexBounds.prefixLength(n);
 			const viaY = m - li - 1 < restYBeyondPrefix ? m - li - 1 : restYBeyondPrefix;
 			const viaX = restXBeyondProbe < n - lj - 1 ? restXBeyondProbe : n - lj - 1;
 			if (a + (viaY > viaX ? viaY : viaX) < need) continue;
+			// Every candidate element after li that matches at all has its bit in y's signature.
+			const sigLow = signature[2 * y];
+			const sigHigh = signature[2 * y + 1];
+			let possible = a;
+			for (let k = li + 1; k < m && possible < need; k++) {
+				const t = xTokens[k];
+				if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+			}
+			if (possible < need) continue;
 			const s = this.start[y];
 			if (!overlapReaches(xRanks, m, ordRank, s, n, li + 1, lj + 1, a, need)) continue;
 			if (!patternReady) {
@@ -321,19 +342,14 @@ export class NearDuplicateIndex<T = undefined> {
 		return b;
 	}
 
-	private internToken(token: string): number {
-		const before = this.vocab.size;
-		const id = this.vocab.intern(token);
-		if (id === before) {
-			if (id >= TOKEN_KEY_SPAN) throw new RangeError('vocabulary too large for the near-duplicate index');
-			if (id >= this.rankOf.length) {
-				this.rankOf = grow(this.rankOf, id + 1);
-				this.docFreq = grow(this.docFreq, id + 1);
-			}
-			// New tokens are the rarest until the next rebuild ranks them by frequency.
-			this.rankOf[id] = this.nextNewRank--;
+	private rankNewToken(id: number): void {
+		if (id >= TOKEN_KEY_SPAN) throw new RangeError('vocabulary too large for the near-duplicate index');
+		if (id >= this.rankOf.length) {
+			this.rankOf = grow(this.rankOf, id + 1);
+			this.docFreq = grow(this.docFreq, id + 1);
 		}
-		return id;
+		// New tokens are the rarest until the next rebuild ranks them by frequency.
+		this.rankOf[id] = this.nextNewRank--;
 	}
 
 	/** `ids` sorted by rank (equal tokens adjacent), in a scratch array valid until the next call. */
@@ -429,8 +445,8 @@ export class NearDuplicateIndex<T = undefined> {
 		acc8.set(this.acc8);
 		this.acc8 = acc8;
 		this.acc32 = grow(this.acc32, cap);
-		this.lastI = grow(this.lastI, cap);
-		this.lastJ = grow(this.lastJ, cap);
+		this.last = grow(this.last, 2 * cap);
+		this.signature = grow(this.signature, 2 * cap);
 	}
 
 	private ensureTokenCapacity(size: number): void {
