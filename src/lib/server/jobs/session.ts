@@ -1,0 +1,208 @@
+/**
+ * One process running one run: it claims the run, keeps its heartbeat, acts on pause/cancel
+ * requests (its own, or written to the row by another process), drives the pipeline through
+ * the engine, and writes the run's final status. One AbortController per run stops everything
+ * in flight at once.
+ */
+import { db, type Db } from '../db';
+import type { RunAction, RunStatus, Runner } from '../db/tables';
+import { createLlmClient, type LlmClientOptions } from '../llm';
+import { CallStore } from '../pipelines/calls';
+import { resolveEndpoint } from '../pipelines/create';
+import type { PipelineDriver } from '../pipelines/driver';
+import { runEngine, type EngineEnd } from '../pipelines/engine';
+import { readRunParams, RunParamsError, type RunSeeds } from '../pipelines/params';
+import { readProgress, type RunProgress } from '../pipelines/progress';
+import { SelfInstructDriver } from '../pipelines/self-instruct';
+import { UnnaturalDriver } from '../pipelines/unnatural';
+import { makeOwner } from './owner';
+import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './runs';
+
+export type StopReason = RunAction | 'shutdown';
+
+export interface SessionOptions {
+	database?: Db;
+	runner: Runner;
+	heartbeatMs?: number;
+	/** Orphan threshold used when claiming (tests shorten it). */
+	staleAfterMs?: number;
+	/** Client options (tests pin the retry policy and timeouts). */
+	client?: LlmClientOptions;
+	env?: NodeJS.ProcessEnv;
+	/** After each committed reply, with the run's counters (CLI progress bar). */
+	onCommit?: (progress: RunProgress) => void;
+}
+
+export interface SessionEnd {
+	status: RunStatus;
+	message: string | null;
+}
+
+export const SHUTDOWN_MESSAGE = 'The server stopped while the run was going; it resumes when the server starts again.';
+
+export class RunSession {
+	readonly owner = makeOwner();
+	readonly runId: number;
+	readonly done: Promise<SessionEnd>;
+	private readonly controller = new AbortController();
+	private readonly database: Db;
+	private stopReason: StopReason | null = null;
+	private lost = false;
+	private released = false;
+
+	/** Claims the run (throws RunError when it cannot be run here) and starts it. */
+	constructor(
+		runId: number,
+		private readonly options: SessionOptions
+	) {
+		this.runId = runId;
+		this.database = options.database ?? db();
+		claimRun(runId, this.owner, options.runner, this.database, { staleAfterMs: options.staleAfterMs });
+		this.done = this.execute();
+	}
+
+	get stopping(): StopReason | null {
+		return this.stopReason;
+	}
+
+	/** Stops the run: calls in flight are abandoned (they stay pending and are resent on resume). */
+	stop(reason: StopReason): void {
+		this.stopReason ??= reason;
+		this.controller.abort();
+	}
+
+	/**
+	 * For a shutdown that cannot wait: writes the interrupted status now. Replies still arriving
+	 * are not stored (the calls stay pending), so nothing is half-written.
+	 */
+	releaseNow(): void {
+		this.stop('shutdown');
+		this.finishWith('interrupted', SHUTDOWN_MESSAGE, true);
+	}
+
+	private finishWith(status: Exclude<RunStatus, 'running' | 'queued'>, message: string | null, resumeOnStart = false): void {
+		if (this.released || this.lost) return;
+		this.released = true;
+		releaseRun(this.runId, this.owner, status, message, this.database, { resumeOnStart });
+	}
+
+	private async execute(): Promise<SessionEnd> {
+		const database = this.database;
+		let timer: ReturnType<typeof setInterval> | undefined;
+		let end: EngineEnd;
+		let driverShortfall: (() => string | null) | null = null;
+		try {
+			const run = claimedRun(database, this.runId);
+			const params = readRunParams(run.params);
+			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
+			const { config } = resolveEndpoint(
+				run.endpointSource === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 },
+				run.model,
+				database,
+				this.options.env
+			);
+			const progress = readProgress(run.progress);
+			const client = createLlmClient(config, {
+				...this.options.client,
+				onEvent: (event) => {
+					if (event.type === 'retry') progress.retries++;
+					this.options.client?.onEvent?.(event);
+				}
+			});
+			const seeds = run.seeds as RunSeeds;
+			const driver: PipelineDriver =
+				params.pipeline === 'self-instruct'
+					? new SelfInstructDriver(database, {
+							id: run.id,
+							datasetId: run.datasetId,
+							params,
+							seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
+						})
+					: new UnnaturalDriver(database, {
+							id: run.id,
+							datasetId: run.datasetId,
+							params,
+							seedSets: seeds.kind === 'unnatural' ? seeds.sets : []
+						});
+			driverShortfall = () => driver.shortfall();
+			timer = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
+			timer.unref?.();
+			end = await runEngine({
+				database,
+				runId: run.id,
+				datasetId: run.datasetId,
+				owner: this.owner,
+				model: config.model,
+				driver,
+				calls: new CallStore(database, run.id, config.model, params.steps),
+				client,
+				concurrency: config.concurrency,
+				progress,
+				signal: this.controller.signal,
+				onCommit: () => this.options.onCommit?.(progress)
+			});
+		} catch (err) {
+			end = { kind: 'fail', message: err instanceof RunParamsError ? `Failed: ${err.message}` : `Failed: ${err instanceof Error ? err.message : String(err)}` };
+		} finally {
+			if (timer) clearInterval(timer);
+		}
+		if (end.kind === 'lost' || this.lost) {
+			this.lost = true;
+			return { status: 'running', message: 'Another process took the run over.' };
+		}
+		let status: Exclude<RunStatus, 'running' | 'queued'>;
+		let message: string | null;
+		let resumeOnStart = false;
+		switch (end.kind) {
+			case 'finished':
+				status = 'completed';
+				message = driverShortfall?.() ?? null;
+				break;
+			case 'pause':
+				status = 'paused';
+				message = end.message;
+				break;
+			case 'fail':
+				status = 'failed';
+				message = end.message;
+				break;
+			default:
+				if (this.stopReason === 'pause') [status, message] = ['paused', 'Paused.'];
+				else if (this.stopReason === 'cancel') [status, message] = ['cancelled', 'Cancelled.'];
+				else {
+					[status, message] = ['interrupted', SHUTDOWN_MESSAGE];
+					resumeOnStart = this.options.runner === 'server';
+				}
+		}
+		this.finishWith(status, message, resumeOnStart);
+		return { status, message };
+	}
+
+	private beat(): void {
+		try {
+			const action = heartbeat(this.runId, this.owner, this.database);
+			if (action === 'lost') {
+				this.lost = true;
+				this.controller.abort();
+			} else if (action) this.stop(action);
+		} catch {
+			// A busy database skips one beat; the next one catches up.
+		}
+	}
+}
+
+function claimedRun(database: Db, id: number) {
+	const row = database.$client.prepare('SELECT * FROM generation_runs WHERE id = ?').get(id);
+	if (!row) throw new RunParamsError(`There is no run ${id}.`);
+	const r = row as Record<string, unknown>;
+	return {
+		id: r.id as number,
+		datasetId: r.dataset_id as number | null,
+		endpointSource: r.endpoint_source as 'stored' | 'env',
+		endpointId: r.endpoint_id as number | null,
+		model: r.model as string,
+		params: JSON.parse(r.params as string) as unknown,
+		seeds: JSON.parse(r.seeds as string) as unknown,
+		progress: JSON.parse(r.progress as string) as unknown
+	};
+}

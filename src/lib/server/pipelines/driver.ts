@@ -1,0 +1,51 @@
+/**
+ * What the engine needs from a pipeline: the next calls to make, and what to store for a
+ * reply. A driver rebuilds its state from the database when a run (re)starts, so the same
+ * work is never planned twice and nothing committed is forgotten.
+ */
+import type { Db } from '../db';
+import type { RowWriter } from '../datasets/rows';
+import type { FinishReason } from '../llm';
+import type { CallPlan, StoredCall } from './calls';
+import type { RunProgress } from './progress';
+
+export interface ReplyText {
+	text: string;
+	/** 'error' when the call failed for good (e.g. the server sent no choices). */
+	finishReason: FinishReason | 'error';
+}
+
+/** Rows a reply item became, recorded in the candidate ledger under (call, item index). */
+export interface CandidateRows {
+	taskId?: number | null;
+	instanceId?: number | null;
+	formulationId?: number | null;
+}
+
+/** Everything a commit may touch; it runs inside the reply's transaction. */
+export interface CommitScope {
+	database: Db;
+	writer: RowWriter;
+	runId: number;
+	datasetId: number;
+	progress: RunProgress;
+	now: number;
+	/** Ledger row for item `index` of this reply; a second one for the same item fails the transaction. */
+	record(index: number, rows: CandidateRows): void;
+}
+
+export interface PipelineDriver {
+	/** Calls an earlier session left pending, to send again first (already counted as in flight). */
+	readonly resend: StoredCall[];
+	/** Up to `slots` new calls; the driver counts them as in flight until committed. */
+	plan(slots: number): CallPlan[];
+	/**
+	 * Stores what a reply yields (inside its transaction) and returns the summary kept on the
+	 * call row. Must be synchronous: the transaction is.
+	 */
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown>;
+	/** Nothing in flight and nothing left to plan. */
+	isFinished(): boolean;
+	/** When the run ends short of its target, why (plain words). */
+	shortfall(): string | null;
+}

@@ -1,0 +1,240 @@
+/**
+ * A run's parameters: every step's template and decoding, the filters, the target, with the
+ * papers' values as defaults (shared PAPERS.md). Validated once when the run is created and
+ * stored with it, so a run never changes when defaults or templates are edited later.
+ */
+import * as z from 'zod';
+import {
+	describeTemplateUse,
+	PROMPT_STEPS,
+	UNNATURAL_DEFAULT_REPHRASINGS,
+	validateStepTemplate,
+	type DecodingParams,
+	type PromptStepId,
+	type TemplateUse,
+	type UnnaturalDemonstration
+} from '$lib/prompts';
+import { filterPreset, parseFilterConfig, type FilterConfig, type FilterPresetName } from '$lib/filters';
+import type { PipelineId } from '../db/tables';
+
+export const SELF_INSTRUCT_STEPS = [
+	'self-instruct/instruction-generation',
+	'self-instruct/classification',
+	'self-instruct/instances-input-first',
+	'self-instruct/instances-output-first'
+] as const satisfies readonly PromptStepId[];
+export const UNNATURAL_STEPS = ['unnatural/core', 'unnatural/output', 'unnatural/expansion'] as const satisfies readonly PromptStepId[];
+export type SelfInstructStep = (typeof SELF_INSTRUCT_STEPS)[number];
+export type UnnaturalStep = (typeof UNNATURAL_STEPS)[number];
+
+export function stepsOf(pipeline: PipelineId): readonly PromptStepId[] {
+	return pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : UNNATURAL_STEPS;
+}
+
+export interface StepSettings {
+	template: TemplateUse;
+	decoding: DecodingParams;
+}
+
+/** Self-Instruct shows 6 human-written and 2 machine-generated instructions per prompt. */
+export const DEFAULT_SHOTS = { human: 6, machine: 2 } as const;
+
+/**
+ * A safeguard, not a paper value: instruction generation gives up once this many calls per
+ * instruction still wanted have been made (a model that only repeats the pool would otherwise
+ * spend forever). Typical replies yield 3–7 accepted instructions per call.
+ */
+export const MAX_INSTRUCTION_CALLS_PER_TARGET = 2;
+export const MAX_INSTRUCTION_CALLS_MIN = 10;
+
+export interface UnnaturalFilters {
+	/** Drop generations missing instruction, input or constraints. */
+	missingFields: boolean;
+	/** Drop generations whose instruction is one of the prompt's demonstrations. */
+	copies: boolean;
+	/** Drop generations with the same instruction and input as an earlier accepted one. */
+	duplicates: boolean;
+}
+
+export interface SelfInstructParams {
+	pipeline: 'self-instruct';
+	target: number;
+	shots: { human: number; machine: number };
+	steps: Record<SelfInstructStep, StepSettings>;
+	filters: FilterConfig;
+	/** Instruction-generation calls allowed before the run stops short of its target. */
+	maxInstructionCalls: number;
+	/** Seeds the random choice of shots (with each call's key). */
+	randomSeed: number;
+	seedSource: SeedSource;
+}
+
+export interface UnnaturalParams {
+	pipeline: 'unnatural';
+	target: number;
+	/** Template expansion: rephrasings asked for per accepted task (0 = no expansion). */
+	rephrasings: number;
+	steps: Record<UnnaturalStep, StepSettings>;
+	filters: UnnaturalFilters;
+	/** Core-generation calls allowed before the run stops short of its target. */
+	maxCoreCalls: number;
+	randomSeed: number;
+	seedSource: SeedSource;
+}
+
+export type RunParams = SelfInstructParams | UnnaturalParams;
+
+export type SeedSource =
+	| { kind: 'default' }
+	| { kind: 'file'; fileName: string }
+	| { kind: 'dataset'; datasetId: number; datasetName: string }
+	| { kind: 'custom' };
+
+/** A Self-Instruct seed task as the run keeps it. */
+export interface SeedTaskSnapshot {
+	instruction: string;
+	isClassification: boolean | null;
+	instances: { input: string; output: string }[];
+}
+
+export type RunSeeds =
+	| { kind: 'self-instruct'; tasks: SeedTaskSnapshot[] }
+	| { kind: 'unnatural'; sets: UnnaturalDemonstration[][] };
+
+export class RunParamsError extends Error {
+	constructor(
+		message: string,
+		readonly field?: string
+	) {
+		super(message);
+		this.name = 'RunParamsError';
+	}
+}
+
+/** OpenAI's documented ranges; a server may be stricter, and says so when called. */
+export const decodingSchema = z.object({
+	maxTokens: z.number().int().min(1).max(131_072),
+	temperature: z.number().min(0).max(2),
+	topP: z.number().gt(0, 'top_p must be above 0').max(1),
+	frequencyPenalty: z.number().min(-2).max(2),
+	presencePenalty: z.number().min(-2).max(2),
+	stop: z.array(z.string().min(1)).max(4, 'At most 4 stop sequences').optional()
+});
+
+export type DecodingOverride = Partial<z.input<typeof decodingSchema>>;
+
+/** What a caller (form, CLI, test) asks for; everything but the pipeline and target has a default. */
+export interface RunParamsRequest {
+	pipeline: PipelineId;
+	target: number;
+	templates?: Partial<Record<PromptStepId, string>>;
+	decoding?: Partial<Record<PromptStepId, DecodingOverride>>;
+	/** Self-Instruct. */
+	shots?: { human?: number; machine?: number };
+	filterPreset?: FilterPresetName;
+	/** A full filter configuration (wins over the preset). */
+	filters?: unknown;
+	rougeThreshold?: number;
+	maxInstructionCalls?: number;
+	/** Unnatural Instructions. */
+	rephrasings?: number;
+	unnaturalFilters?: Partial<UnnaturalFilters>;
+	maxCoreCalls?: number;
+	randomSeed?: number;
+	seedSource?: SeedSource;
+}
+
+export const MAX_TARGET = 1_000_000;
+
+function stepSettings(step: PromptStepId, request: RunParamsRequest): StepSettings {
+	const text = request.templates?.[step];
+	const template = text === undefined || text === '' ? PROMPT_STEPS[step].defaultTemplate : text.replace(/\r\n/g, '\n');
+	const issues = validateStepTemplate(step, template);
+	if (issues.length) {
+		throw new RunParamsError(`${PROMPT_STEPS[step].title} template: ${issues.map((i) => i.message).join(' ')}`, `template:${step}`);
+	}
+	const defaults = PROMPT_STEPS[step].decoding;
+	const merged = { ...defaults, ...(request.decoding?.[step] ?? {}) };
+	const parsed = decodingSchema.safeParse({ ...merged, stop: merged.stop ? [...merged.stop] : undefined });
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw new RunParamsError(`${PROMPT_STEPS[step].title} decoding: ${issue.path.join('.')} ${issue.message}`, `decoding:${step}`);
+	}
+	const decoding: DecodingParams = { ...parsed.data };
+	if (!decoding.stop?.length) delete decoding.stop;
+	return { template: describeTemplateUse(step, template), decoding };
+}
+
+function intIn(value: number | undefined, fallback: number, min: number, max: number, field: string, what: string): number {
+	const v = value ?? fallback;
+	if (!Number.isInteger(v) || v < min || v > max) throw new RunParamsError(`${what} must be a whole number from ${min} to ${max}.`, field);
+	return v;
+}
+
+export function buildRunParams(request: RunParamsRequest): RunParams {
+	const target = intIn(request.target, 0, 1, MAX_TARGET, 'target', 'The target');
+	const randomSeed = intIn(request.randomSeed, 1, 0, 2 ** 32 - 1, 'randomSeed', 'The random seed');
+	const seedSource = request.seedSource ?? { kind: 'default' };
+	if (request.pipeline === 'self-instruct') {
+		const steps = Object.fromEntries(SELF_INSTRUCT_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<SelfInstructStep, StepSettings>;
+		let filters: FilterConfig;
+		try {
+			filters = request.filters !== undefined ? parseFilterConfig(request.filters) : filterPreset(request.filterPreset ?? 'self-instruct');
+		} catch (err) {
+			throw new RunParamsError(`Filter configuration: ${err instanceof Error ? err.message : String(err)}`, 'filters');
+		}
+		if (request.rougeThreshold !== undefined) {
+			if (!(request.rougeThreshold >= 0 && request.rougeThreshold <= 1)) {
+				throw new RunParamsError('The ROUGE-L threshold is between 0 and 1.', 'rougeThreshold');
+			}
+			filters = { ...filters, instruction: { ...filters.instruction, rougeL: { ...filters.instruction.rougeL, threshold: request.rougeThreshold } } };
+		}
+		const human = intIn(request.shots?.human, DEFAULT_SHOTS.human, 0, 32, 'shots.human', 'Human shots');
+		const machine = intIn(request.shots?.machine, DEFAULT_SHOTS.machine, 0, 32, 'shots.machine', 'Machine shots');
+		if (human + machine < 1) throw new RunParamsError('A prompt needs at least one example instruction.', 'shots.human');
+		return {
+			pipeline: 'self-instruct',
+			target,
+			shots: { human, machine },
+			steps,
+			filters,
+			maxInstructionCalls: intIn(
+				request.maxInstructionCalls,
+				Math.max(MAX_INSTRUCTION_CALLS_MIN, MAX_INSTRUCTION_CALLS_PER_TARGET * target + MAX_INSTRUCTION_CALLS_MIN),
+				1,
+				100 * MAX_TARGET,
+				'maxInstructionCalls',
+				'The instruction-call limit'
+			),
+			randomSeed,
+			seedSource
+		};
+	}
+	const steps = Object.fromEntries(UNNATURAL_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<UnnaturalStep, StepSettings>;
+	return {
+		pipeline: 'unnatural',
+		target,
+		rephrasings: intIn(request.rephrasings, UNNATURAL_DEFAULT_REPHRASINGS, 0, 10, 'rephrasings', 'Rephrasings per task'),
+		steps,
+		filters: { missingFields: true, copies: true, duplicates: true, ...request.unnaturalFilters },
+		maxCoreCalls: intIn(
+			request.maxCoreCalls,
+			Math.max(MAX_INSTRUCTION_CALLS_MIN, MAX_INSTRUCTION_CALLS_PER_TARGET * target + MAX_INSTRUCTION_CALLS_MIN),
+			1,
+			100 * MAX_TARGET,
+			'maxCoreCalls',
+			'The core-call limit'
+		),
+		randomSeed,
+		seedSource
+	};
+}
+
+/** The stored parameters, read back (they were validated when written). */
+export function readRunParams(stored: unknown): RunParams {
+	const params = stored as RunParams;
+	if (!params || (params.pipeline !== 'self-instruct' && params.pipeline !== 'unnatural')) {
+		throw new RunParamsError('The run has no readable parameters.');
+	}
+	return params;
+}

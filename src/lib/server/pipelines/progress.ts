@@ -1,0 +1,129 @@
+/**
+ * A run's counters, kept in the run row and updated in the same transaction as the rows they
+ * count, so they always agree with the data; and the estimate of the time left. Pure.
+ */
+import { RULE_LABELS, type FilterRule } from '$lib/filters';
+import type { PipelineId } from '../db/tables';
+
+export interface RunProgress {
+	/** Replies committed (done) and calls that failed for good, by step. */
+	calls: { done: number; failed: number; byStep: Record<string, number> };
+	/** Attempts that were retried (429, 5xx, timeouts …), this session and earlier ones. */
+	retries: number;
+	promptTokens: number;
+	completionTokens: number;
+	costUsd: number;
+	/** False when the endpoint has no prices: cost is then unknown, not zero. */
+	costKnown: boolean;
+	/** Replies cut by max_tokens (Self-Instruct drops such an instruction list whole). */
+	lengthCut: number;
+	/** Instructions (Self-Instruct) or core examples (Unnatural) parsed from replies. */
+	candidates: number;
+	/** Accepted into the pool: what the target counts. */
+	accepted: number;
+	/** Candidates rejected, by rule. */
+	rejected: Record<string, number>;
+	/** Self-Instruct classification identification. */
+	classification: { yes: number; no: number; unknown: number };
+	/** Tasks whose instances (Self-Instruct) or output (Unnatural) are done. */
+	tasksWithInstances: number;
+	instances: { kept: number; rejected: number; byRule: Record<string, number> };
+	/** Tasks dropped after their instances were filtered (none left). */
+	tasksWithoutInstances: number;
+	/** Unnatural template expansion. */
+	formulations: { kept: number; rejected: Record<string, number> };
+	/** Expansion calls done (kept or not). */
+	expansionsDone: number;
+}
+
+export function emptyProgress(costKnown = false): RunProgress {
+	return {
+		calls: { done: 0, failed: 0, byStep: {} },
+		retries: 0,
+		promptTokens: 0,
+		completionTokens: 0,
+		costUsd: 0,
+		costKnown,
+		lengthCut: 0,
+		candidates: 0,
+		accepted: 0,
+		rejected: {},
+		classification: { yes: 0, no: 0, unknown: 0 },
+		tasksWithInstances: 0,
+		instances: { kept: 0, rejected: 0, byRule: {} },
+		tasksWithoutInstances: 0,
+		formulations: { kept: 0, rejected: {} },
+		expansionsDone: 0
+	};
+}
+
+/** Reads a stored progress object, filling fields a run created by an older version lacks. */
+export function readProgress(stored: unknown): RunProgress {
+	const base = emptyProgress();
+	if (!stored || typeof stored !== 'object') return base;
+	const p = stored as Partial<RunProgress>;
+	return {
+		...base,
+		...p,
+		calls: { ...base.calls, ...p.calls },
+		classification: { ...base.classification, ...p.classification },
+		instances: { ...base.instances, ...p.instances },
+		formulations: { ...base.formulations, ...p.formulations }
+	};
+}
+
+export function bump(counts: Record<string, number>, key: string, by = 1): void {
+	counts[key] = (counts[key] ?? 0) + by;
+}
+
+/** Rules of the generation pipelines beyond the Self-Instruct / Alpaca filters. */
+export const GENERATION_RULE_LABELS: Record<string, string> = {
+	overTarget: 'Beyond the run’s target',
+	lengthCut: 'Cut by the length limit',
+	missingFields: 'Missing instruction, input or constraints',
+	copiesDemonstration: 'Copies a demonstration',
+	duplicateExample: 'Duplicate of an earlier example',
+	noInstances: 'No instance left',
+	empty: 'Empty reply',
+	same_as_original: 'Same as the original instruction',
+	truncated: 'Cut by the length limit',
+	duplicateRephrasing: 'Same as an earlier rephrasing'
+};
+
+export function ruleLabel(rule: string): string {
+	return GENERATION_RULE_LABELS[rule] ?? RULE_LABELS[rule as FilterRule] ?? rule;
+}
+
+/**
+ * Share of the run's work done, 0–1. Self-Instruct: each accepted instruction needs its
+ * generation, a classification call and an instance call; Unnatural: core, output and the
+ * rephrasings.
+ */
+export function workFraction(pipeline: PipelineId, target: number, progress: RunProgress, rephrasings = 0): number {
+	if (target <= 0) return 1;
+	const accepted = Math.min(progress.accepted, target);
+	if (pipeline === 'self-instruct') {
+		const classified = progress.classification.yes + progress.classification.no + progress.classification.unknown;
+		return Math.min(1, (accepted + classified + progress.tasksWithInstances) / (3 * target));
+	}
+	const total = target * (2 + rephrasings);
+	return Math.min(1, (accepted + progress.tasksWithInstances + progress.expansionsDone) / total);
+}
+
+/**
+ * Seconds left at the pace so far (active time only: paused time does not count), or null
+ * before there is enough to go on.
+ */
+export function etaSeconds(fraction: number, activeMs: number): number | null {
+	if (!(fraction > 0.01) || activeMs < 1000) return null;
+	if (fraction >= 1) return 0;
+	return Math.round(((activeMs / fraction) * (1 - fraction)) / 1000);
+}
+
+export function formatDuration(seconds: number): string {
+	if (seconds < 60) return `${seconds} s`;
+	const m = Math.floor(seconds / 60);
+	if (m < 60) return `${m} min ${seconds % 60} s`;
+	const h = Math.floor(m / 60);
+	return `${h} h ${m % 60} min`;
+}

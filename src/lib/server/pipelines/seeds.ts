@@ -1,0 +1,144 @@
+/**
+ * Seed pools for a run: our default Self-Instruct seed tasks, an uploaded seed file, or an
+ * existing dataset; and the Unnatural Instructions seed sets (defaults or edited). The run keeps
+ * a copy, so it never depends on the file or dataset afterwards.
+ */
+import { chunksOf, ImportError, parseImport, type ParsedTask } from '$lib/formats';
+import { DEFAULT_SEED_TASKS, DEFAULT_UNNATURAL_SEED_SETS, type UnnaturalDemonstration } from '$lib/prompts';
+import { db, type Db } from '../db';
+import { RunParamsError, type SeedTaskSnapshot } from './params';
+
+/** A prompt needs some instructions to show; fewer than 8 only means fewer shots per prompt. */
+export const MIN_SEED_TASKS = 2;
+/** Largest seed file read into memory. */
+export const MAX_SEED_FILE_BYTES = 64 * 1024 * 1024;
+
+export function defaultSeedTasks(): SeedTaskSnapshot[] {
+	return DEFAULT_SEED_TASKS.map((t) => ({
+		instruction: t.instruction,
+		isClassification: t.isClassification,
+		instances: t.instances.map((i) => ({ input: i.input, output: i.output }))
+	}));
+}
+
+function checkCount(tasks: SeedTaskSnapshot[], where: string): SeedTaskSnapshot[] {
+	if (tasks.length < MIN_SEED_TASKS) {
+		throw new RunParamsError(`${where} holds ${tasks.length} seed instruction${tasks.length === 1 ? '' : 's'}; a run needs at least ${MIN_SEED_TASKS}.`, 'seeds');
+	}
+	return tasks;
+}
+
+/** Distinct instructions (whitespace-normalised), first occurrence kept. */
+function distinct(tasks: SeedTaskSnapshot[]): SeedTaskSnapshot[] {
+	const seen = new Set<string>();
+	return tasks.filter((t) => {
+		const key = t.instruction.replace(/\s+/g, ' ').trim();
+		if (key === '' || seen.has(key)) return false;
+		seen.add(key);
+		return true;
+	});
+}
+
+/**
+ * A seed file: any task or instance format the importer reads (e.g. the paper's
+ * seed_tasks.jsonl, Alpaca-style rows), or plain text with one instruction per line.
+ */
+export async function seedTasksFromFile(fileName: string, content: string | Uint8Array): Promise<SeedTaskSnapshot[]> {
+	const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+	if (bytes.length > MAX_SEED_FILE_BYTES) throw new RunParamsError(`The seed file is larger than ${MAX_SEED_FILE_BYTES / 1024 / 1024} MB.`, 'seeds');
+	const text = new TextDecoder().decode(bytes);
+	const first = text.trimStart()[0];
+	if (first !== '{' && first !== '[') {
+		const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+		return checkCount(distinct(lines.map((instruction) => ({ instruction, isClassification: null, instances: [] }))), fileName);
+	}
+	const tasks: SeedTaskSnapshot[] = [];
+	const byInstruction = new Map<string, SeedTaskSnapshot>();
+	try {
+		for await (const record of parseImport(chunksOf(bytes), { fileName })) {
+			if (record.kind !== 'task') continue;
+			const task: ParsedTask = record;
+			const key = task.instruction.replace(/\s+/g, ' ').trim();
+			const existing = byInstruction.get(key);
+			if (existing) {
+				existing.instances.push(...task.instances.map((i) => ({ input: i.input, output: i.output })));
+				continue;
+			}
+			const snapshot: SeedTaskSnapshot = {
+				instruction: task.instruction,
+				isClassification: task.isClassification ?? null,
+				instances: task.instances.map((i) => ({ input: i.input, output: i.output }))
+			};
+			byInstruction.set(key, snapshot);
+			tasks.push(snapshot);
+		}
+	} catch (err) {
+		if (err instanceof ImportError) throw new RunParamsError(`Seed file: ${err.message}`, 'seeds');
+		throw err;
+	}
+	return checkCount(distinct(tasks), fileName);
+}
+
+/** The tasks of a dataset not rejected by a filter, with their first instance. */
+export function seedTasksFromDataset(datasetId: number, database: Db = db()): SeedTaskSnapshot[] {
+	const rows = database.$client
+		.prepare(
+			`SELECT t.instruction, t.is_classification AS isClassification,
+				(SELECT json_object('input', i.input, 'output', i.output) FROM instances i WHERE i.task_id = t.id AND coalesce(i.filter_status, 'kept') = 'kept' ORDER BY i.id LIMIT 1) AS instance
+			 FROM tasks t WHERE t.dataset_id = ? AND coalesce(t.filter_status, 'kept') = 'kept' ORDER BY t.id`
+		)
+		.all(datasetId) as { instruction: string; isClassification: number | null; instance: string | null }[];
+	return checkCount(
+		distinct(
+			rows.map((r) => ({
+				instruction: r.instruction,
+				isClassification: r.isClassification === null ? null : r.isClassification === 1,
+				instances: r.instance ? [JSON.parse(r.instance) as { input: string; output: string }] : []
+			}))
+		),
+		'The dataset'
+	);
+}
+
+export function defaultUnnaturalSeedSets(): UnnaturalDemonstration[][] {
+	return DEFAULT_UNNATURAL_SEED_SETS.map((set) => set.map((d) => ({ ...d })));
+}
+
+const MAX_SEED_SETS = 50;
+
+/**
+ * Edited seed sets: an array of sets, each an array of {instruction, input, constraints}
+ * (a flat array of demonstrations is split into sets of 3, as in the paper).
+ */
+export function parseUnnaturalSeedSets(value: unknown): UnnaturalDemonstration[][] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		try {
+			parsed = JSON.parse(value);
+		} catch (err) {
+			throw new RunParamsError(`Seed sets are not valid JSON: ${(err as Error).message}`, 'seedSets');
+		}
+	}
+	if (!Array.isArray(parsed) || parsed.length === 0) throw new RunParamsError('Seed sets must be a non-empty JSON array.', 'seedSets');
+	const flat = parsed.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+	const sets: unknown[][] = flat
+		? Array.from({ length: Math.ceil(parsed.length / 3) }, (_, i) => parsed.slice(i * 3, i * 3 + 3))
+		: (parsed as unknown[]).map((s, i) => {
+				if (!Array.isArray(s) || s.length === 0) throw new RunParamsError(`Seed set ${i + 1} must be a non-empty array of demonstrations.`, 'seedSets');
+				return s;
+			});
+	if (sets.length > MAX_SEED_SETS) throw new RunParamsError(`At most ${MAX_SEED_SETS} seed sets.`, 'seedSets');
+	return sets.map((set, i) =>
+		set.map((d, j) => {
+			const o = d as Record<string, unknown>;
+			const field = (name: string) => {
+				const v = o?.[name];
+				if (typeof v !== 'string' || v.trim() === '') {
+					throw new RunParamsError(`Seed set ${i + 1}, demonstration ${j + 1}: "${name}" must be non-empty text.`, 'seedSets');
+				}
+				return v.trim();
+			};
+			return { instruction: field('instruction'), input: field('input'), constraints: field('constraints') };
+		})
+	);
+}

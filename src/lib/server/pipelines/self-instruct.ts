@@ -1,0 +1,332 @@
+/**
+ * The Self-Instruct pipeline (Wang et al., 2022) as a driver for the engine:
+ *   1. instruction generation — 8 shots (6 seed + 2 machine, all seed while fewer than 2
+ *      machine instructions exist), the reply split at "N. "; a reply cut by the length limit is
+ *      dropped whole; each instruction goes through the filters and ROUGE-L against the pool
+ *      (seeds + every accepted instruction, earlier items of the same reply included);
+ *   2. classification identification for each accepted instruction;
+ *   3. instance generation, output-first for classification tasks, input-first otherwise;
+ *   4. the instance filters, and a task with no instance left is dropped.
+ * Steps overlap: an accepted instruction is classified while more are generated, so every
+ * slot of the endpoint stays busy. Everything is stored, rejected candidates with their rule.
+ */
+import {
+	buildClassificationPrompt,
+	buildInstancePrompt,
+	buildInstructionGenerationPrompt,
+	chooseInstructionShots,
+	createRng,
+	parseClassificationAnswer,
+	parseInputFirstInstances,
+	parseInstructionList,
+	parseOutputFirstInstances,
+	seedFromString
+} from '$lib/prompts';
+import { checkInstances, type Verdict } from '$lib/filters';
+import type { Db } from '../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
+import type { CommitScope, PipelineDriver, ReplyText } from './driver';
+import { InstructionPool } from './instruction-pool';
+import type { SelfInstructParams, SeedTaskSnapshot } from './params';
+import { bump } from './progress';
+
+const STEP_INSTRUCTIONS = 'self-instruct/instruction-generation';
+const STEP_CLASSIFICATION = 'self-instruct/classification';
+const STEP_INPUT_FIRST = 'self-instruct/instances-input-first';
+const STEP_OUTPUT_FIRST = 'self-instruct/instances-output-first';
+
+/** Accepted instructions per instruction-generation reply, assumed until a few replies are in. */
+const INITIAL_ACCEPTED_PER_CALL = 4;
+
+export interface SelfInstructRun {
+	id: number;
+	datasetId: number;
+	params: SelfInstructParams;
+	seeds: SeedTaskSnapshot[];
+}
+
+interface TaskWork {
+	taskId: number;
+	instruction: string;
+	isClassification?: boolean | null;
+}
+
+export function selfInstructKeys(runId: number) {
+	return {
+		instructions: (k: number) => `run ${runId}/si-instructions/${k}`,
+		classification: (taskId: number) => `run ${runId}/si-classification/task ${taskId}`,
+		instances: (taskId: number) => `run ${runId}/si-instances/task ${taskId}`
+	};
+}
+
+export class SelfInstructDriver implements PipelineDriver {
+	readonly resend: StoredCall[];
+	private readonly keys;
+	private readonly seedInstructions: string[];
+	private readonly pool: InstructionPool;
+	/** Accepted machine instructions, in acceptance order (shots are drawn from them). */
+	private readonly machine: string[] = [];
+	private readonly needClassification: TaskWork[] = [];
+	private readonly needInstances: TaskWork[] = [];
+	private nextBatch = 1;
+	private instructionCallsDone = 0;
+	private instructionCallsInFlight = 0;
+	private taskCallsInFlight = 0;
+	private readonly setClassificationStmt;
+	private readonly rejectTaskStmt;
+
+	constructor(
+		database: Db,
+		private readonly run: SelfInstructRun
+	) {
+		this.keys = selfInstructKeys(run.id);
+		this.setClassificationStmt = database.$client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ? AND run_id = ?');
+		this.rejectTaskStmt = database.$client.prepare(
+			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
+		);
+		this.seedInstructions = run.seeds.map((s) => s.instruction);
+		this.pool = new InstructionPool(run.params.filters, this.seedInstructions);
+
+		// The pool in commit order: task ids grow with each committed reply.
+		const accepted = database.$client
+			.prepare(
+				`SELECT id, instruction, is_classification AS isClassification FROM tasks
+				 WHERE run_id = ? AND call_id IS NOT NULL AND (filter_status = 'kept' OR filter_rule = 'noInstances') ORDER BY id`
+			)
+			.all(run.id) as { id: number; instruction: string; isClassification: number | null }[];
+		for (const task of accepted) {
+			this.pool.restore(task.instruction, task.id);
+			this.machine.push(task.instruction);
+		}
+
+		for (const call of callStates(database, run.id, STEP_INSTRUCTIONS)) {
+			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
+			this.nextBatch = Math.max(this.nextBatch, k + 1);
+			if (call.status === 'pending') this.instructionCallsInFlight++;
+			else this.instructionCallsDone++;
+		}
+		const classification = new Map(callStates(database, run.id, STEP_CLASSIFICATION).map((c) => [c.taskId, c.status]));
+		const instances = new Map(
+			[...callStates(database, run.id, STEP_INPUT_FIRST), ...callStates(database, run.id, STEP_OUTPUT_FIRST)].map((c) => [c.taskId, c.status])
+		);
+		for (const task of accepted) {
+			const classified = classification.get(task.id);
+			const withInstances = instances.get(task.id);
+			if (classified === undefined) this.needClassification.push({ taskId: task.id, instruction: task.instruction });
+			else if (classified === 'pending') this.taskCallsInFlight++;
+			else if (withInstances === undefined) {
+				this.needInstances.push({
+					taskId: task.id,
+					instruction: task.instruction,
+					isClassification: task.isClassification === null ? null : task.isClassification === 1
+				});
+			} else if (withInstances === 'pending') this.taskCallsInFlight++;
+		}
+		this.resend = pendingCalls(database, run.id);
+	}
+
+	private get target(): number {
+		return this.run.params.target;
+	}
+
+	private get exhausted(): boolean {
+		return this.instructionCallsDone + this.instructionCallsInFlight >= this.run.params.maxInstructionCalls;
+	}
+
+	plan(slots: number): CallPlan[] {
+		const { steps, shots } = this.run.params;
+		const out: CallPlan[] = [];
+		// Finishing tasks first keeps the dataset complete as it grows.
+		while (out.length < slots && this.needInstances.length) {
+			const task = this.needInstances.shift()!;
+			const outputFirst = task.isClassification === true;
+			const step = outputFirst ? STEP_OUTPUT_FIRST : STEP_INPUT_FIRST;
+			out.push({
+				key: this.keys.instances(task.taskId),
+				step,
+				taskId: task.taskId,
+				prompt: buildInstancePrompt(task.instruction, outputFirst ? 'output-first' : 'input-first', steps[step].template.text),
+				templateValues: { task: task.instruction }
+			});
+			this.taskCallsInFlight++;
+		}
+		while (out.length < slots && this.needClassification.length) {
+			const task = this.needClassification.shift()!;
+			out.push({
+				key: this.keys.classification(task.taskId),
+				step: STEP_CLASSIFICATION,
+				taskId: task.taskId,
+				prompt: buildClassificationPrompt(task.instruction, steps[STEP_CLASSIFICATION].template.text),
+				templateValues: { task: task.instruction }
+			});
+			this.taskCallsInFlight++;
+		}
+		const remaining = this.target - this.pool.accepted;
+		if (out.length < slots && remaining > 0 && !this.exhausted) {
+			// Enough calls in flight to reach the target at the acceptance rate seen so far, and
+			// no more: a call beyond the target costs money for candidates nobody asked for.
+			const perCall =
+				this.instructionCallsDone >= 3 ? Math.max(0.5, this.pool.accepted / this.instructionCallsDone) : INITIAL_ACCEPTED_PER_CALL;
+			const wanted = Math.ceil(remaining / perCall) - this.instructionCallsInFlight;
+			const room = this.run.params.maxInstructionCalls - this.instructionCallsDone - this.instructionCallsInFlight;
+			const n = Math.min(slots - out.length, wanted, room);
+			for (let i = 0; i < n; i++) {
+				const key = this.keys.instructions(this.nextBatch++);
+				const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
+				const chosen = chooseInstructionShots(this.seedInstructions, this.machine, random, {
+					humanCount: shots.human,
+					machineCount: shots.machine
+				});
+				out.push({
+					key,
+					step: STEP_INSTRUCTIONS,
+					taskId: null,
+					prompt: buildInstructionGenerationPrompt(
+						chosen.map((s) => s.instruction),
+						steps[STEP_INSTRUCTIONS].template.text
+					),
+					templateValues: { shots: chosen }
+				});
+				this.instructionCallsInFlight++;
+			}
+		}
+		return out;
+	}
+
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		switch (call.step) {
+			case STEP_INSTRUCTIONS:
+				return this.commitInstructions(call, reply, scope);
+			case STEP_CLASSIFICATION:
+				return this.commitClassification(call, reply, scope);
+			case STEP_INPUT_FIRST:
+			case STEP_OUTPUT_FIRST:
+				return this.commitInstances(call, reply, scope);
+			default:
+				throw new Error(`Self-Instruct has no step ${call.step}.`);
+		}
+	}
+
+	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		this.instructionCallsInFlight--;
+		this.instructionCallsDone++;
+		const { progress, writer } = scope;
+		const parsed = parseInstructionList(reply.text, reply.finishReason);
+		if (parsed.droppedForLength) progress.lengthCut++;
+		const items = parsed.instructions.map((raw, index) => {
+			progress.candidates++;
+			const evaluation = this.pool.evaluate(raw);
+			let verdict: Verdict<string> = evaluation.verdict;
+			if (verdict.keep && this.pool.accepted >= this.target) {
+				verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} instructions` };
+			}
+			const taskId = writer.insertTask(
+				{
+					datasetId: scope.datasetId,
+					instruction: evaluation.text || raw,
+					origin: 'generated',
+					runId: scope.runId,
+					callId: call.id,
+					filterStatus: verdict.keep ? 'kept' : 'rejected',
+					filterRule: verdict.rule ?? null,
+					filterDetail: verdict.detail ?? null,
+					metadata: evaluation.rougeL ? { rougeL: evaluation.rougeL } : null
+				},
+				scope.now
+			);
+			scope.record(index, { taskId });
+			if (verdict.keep) {
+				this.pool.accept(evaluation, taskId);
+				this.machine.push(evaluation.text);
+				this.needClassification.push({ taskId, instruction: evaluation.text });
+				progress.accepted++;
+			} else bump(progress.rejected, verdict.rule!);
+			return verdict.keep ? { taskId } : { taskId, rule: verdict.rule };
+		});
+		return {
+			droppedForLength: parsed.droppedForLength,
+			...(parsed.preamble !== undefined ? { preamble: parsed.preamble } : {}),
+			items
+		};
+	}
+
+	private commitClassification(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		this.taskCallsInFlight--;
+		const answer = parseClassificationAnswer(reply.text);
+		this.setClassificationStmt.run(answer === null ? null : answer ? 1 : 0, call.taskId, scope.runId);
+		const label = answer === null ? 'unknown' : answer ? 'yes' : 'no';
+		scope.progress.classification[label]++;
+		this.needInstances.push({ taskId: call.taskId!, instruction: String(call.templateValues.task ?? ''), isClassification: answer });
+		return { isClassification: label };
+	}
+
+	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		this.taskCallsInFlight--;
+		const { progress, writer } = scope;
+		const taskId = call.taskId!;
+		const parsed =
+			call.step === STEP_OUTPUT_FIRST
+				? parseOutputFirstInstances(reply.text, reply.finishReason)
+				: parseInputFirstInstances(reply.text, reply.finishReason);
+		if (reply.finishReason === 'length') progress.lengthCut++;
+		const verdicts = checkInstances(
+			parsed.instances.map((x, i) => ({ id: i, input: x.input, output: x.output })),
+			this.run.params.filters.instance
+		);
+		let kept = 0;
+		parsed.instances.forEach((x, i) => {
+			const v = verdicts[i];
+			const instanceId = writer.insertInstance(
+				{
+					taskId,
+					datasetId: scope.datasetId,
+					input: x.input,
+					output: x.output,
+					runId: scope.runId,
+					callId: call.id,
+					filterStatus: v.keep ? 'kept' : 'rejected',
+					filterRule: v.rule ?? null,
+					filterDetail: v.detail ?? null
+				},
+				scope.now
+			);
+			scope.record(i, { taskId, instanceId });
+			if (v.keep) {
+				kept++;
+				progress.instances.kept++;
+			} else {
+				progress.instances.rejected++;
+				bump(progress.instances.byRule, v.rule!);
+			}
+		});
+		progress.tasksWithInstances++;
+		if (kept === 0) {
+			const detail =
+				parsed.instances.length === 0
+					? 'the model wrote no usable instance'
+					: `all ${parsed.instances.length} instances removed`;
+			this.rejectTaskStmt.run(detail, taskId, scope.runId);
+			progress.tasksWithoutInstances++;
+		}
+		return {
+			instances: parsed.instances.length,
+			kept,
+			...(parsed.problems.length ? { problems: parsed.problems.map((p) => p.problem) } : {})
+		};
+	}
+
+	isFinished(): boolean {
+		return (
+			(this.pool.accepted >= this.target || this.exhausted) &&
+			this.instructionCallsInFlight === 0 &&
+			this.taskCallsInFlight === 0 &&
+			this.needClassification.length === 0 &&
+			this.needInstances.length === 0
+		);
+	}
+
+	shortfall(): string | null {
+		if (this.pool.accepted >= this.target) return null;
+		return `Stopped short of the target: ${this.instructionCallsDone} instruction-generation calls gave ${this.pool.accepted} acceptable instructions of the ${this.target} wanted (limit ${this.run.params.maxInstructionCalls} calls). The model may be repeating the pool; try a higher temperature or another model.`;
+	}
+}

@@ -1,0 +1,393 @@
+/**
+ * The Unnatural Instructions pipeline (Honovich et al., 2022) as a driver for the engine:
+ *   1. core generation — 3 demonstrations (instruction, input, constraints) from one of the
+ *      seed sets, the model writes a 4th; nucleus sampling (top_p 0.99 by default);
+ *   2. filtering — generations missing a field, copying one of the prompt's demonstrations, or
+ *      repeating an earlier accepted example's instruction and input are rejected;
+ *   3. output generation, greedy, conditioned on instruction, input and constraints (the
+ *      constraints stay on the instance row; exports leave them out of the training example);
+ *   4. template expansion (optional): N rephrasings per task, each a formulation with the
+ *      task's input and output.
+ * Everything is stored, rejected candidates with their rule.
+ */
+import {
+	buildCorePrompt,
+	buildExpansionPrompt,
+	buildOutputPrompt,
+	comparableText,
+	createRng,
+	instructionWithInput,
+	parseCoreExample,
+	parseOutput,
+	parseRephrasing,
+	seedFromString,
+	type UnnaturalDemonstration
+} from '$lib/prompts';
+import type { Verdict } from '$lib/filters';
+import type { Db } from '../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
+import type { CommitScope, PipelineDriver, ReplyText } from './driver';
+import type { UnnaturalParams } from './params';
+import { bump } from './progress';
+
+const STEP_CORE = 'unnatural/core';
+const STEP_OUTPUT = 'unnatural/output';
+const STEP_EXPANSION = 'unnatural/expansion';
+
+/** Accepted examples per core call, assumed until a few replies are in. */
+const INITIAL_ACCEPTED_PER_CALL = 0.8;
+
+export interface UnnaturalRun {
+	id: number;
+	datasetId: number;
+	params: UnnaturalParams;
+	seedSets: UnnaturalDemonstration[][];
+}
+
+interface OutputWork {
+	taskId: number;
+	example: UnnaturalDemonstration;
+}
+
+interface ExpansionWork {
+	taskId: number;
+	instanceId: number;
+	instruction: string;
+	index: number;
+}
+
+export function unnaturalKeys(runId: number) {
+	return {
+		core: (k: number) => `run ${runId}/un-core/${k}`,
+		output: (taskId: number) => `run ${runId}/un-output/task ${taskId}`,
+		expansion: (taskId: number, j: number) => `run ${runId}/un-expansion/task ${taskId}/${j}`
+	};
+}
+
+function exampleKey(instruction: string, input: string): string {
+	return `${comparableText(instruction)}\u0000${comparableText(input)}`;
+}
+
+export class UnnaturalDriver implements PipelineDriver {
+	readonly resend: StoredCall[];
+	private readonly keys;
+	private accepted = 0;
+	/** Accepted examples by instruction + input, for the duplicate rule. */
+	private readonly seen = new Map<string, number>();
+	/** Rephrasings kept per task, to drop a repeat. */
+	private readonly rephrasings = new Map<number, Set<string>>();
+	private readonly needOutput: OutputWork[] = [];
+	private readonly needExpansion: ExpansionWork[] = [];
+	private nextCore = 1;
+	private coreCallsDone = 0;
+	private coreCallsInFlight = 0;
+	private taskCallsInFlight = 0;
+	private readonly rejectTaskStmt;
+	private readonly instanceStmt;
+
+	constructor(
+		database: Db,
+		private readonly run: UnnaturalRun
+	) {
+		this.keys = unnaturalKeys(run.id);
+		const c = database.$client;
+		this.rejectTaskStmt = c.prepare(
+			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
+		);
+		this.instanceStmt = c.prepare('SELECT input, output FROM instances WHERE id = ?');
+
+		const accepted = c
+			.prepare(
+				`SELECT t.id, c.parsed FROM tasks t JOIN generation_calls c ON c.id = t.call_id
+				 WHERE t.run_id = ? AND c.step = ? AND (t.filter_status = 'kept' OR t.filter_rule = 'noInstances') ORDER BY t.id`
+			)
+			.all(run.id, STEP_CORE) as { id: number; parsed: string }[];
+		const examples = new Map<number, UnnaturalDemonstration>();
+		for (const row of accepted) {
+			const fields = (JSON.parse(row.parsed) as { fields: Partial<UnnaturalDemonstration> }).fields;
+			const example = { instruction: fields.instruction ?? '', input: fields.input ?? '', constraints: fields.constraints ?? '' };
+			examples.set(row.id, example);
+			this.seen.set(exampleKey(example.instruction, example.input), row.id);
+			this.accepted++;
+		}
+		for (const call of callStates(database, run.id, STEP_CORE)) {
+			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
+			this.nextCore = Math.max(this.nextCore, k + 1);
+			if (call.status === 'pending') this.coreCallsInFlight++;
+			else this.coreCallsDone++;
+		}
+		const outputs = new Map(callStates(database, run.id, STEP_OUTPUT).map((x) => [x.taskId, x.status]));
+		const expansions = new Map(callStates(database, run.id, STEP_EXPANSION).map((x) => [x.key, x.status]));
+		const keptInstances = new Map(
+			(
+				c
+					.prepare("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?)")
+					.all(run.id, run.id, STEP_OUTPUT) as { id: number; taskId: number }[]
+			).map((r) => [r.taskId, r.id])
+		);
+		for (const f of c.prepare('SELECT task_id AS taskId, instruction FROM formulations WHERE run_id = ?').all(run.id) as { taskId: number; instruction: string }[]) {
+			this.rephrasingsOf(f.taskId).add(comparableText(f.instruction));
+		}
+		for (const [taskId, example] of examples) {
+			const output = outputs.get(taskId);
+			if (output === undefined) this.needOutput.push({ taskId, example });
+			else if (output === 'pending') this.taskCallsInFlight++;
+			else {
+				const instanceId = keptInstances.get(taskId);
+				if (instanceId === undefined) continue;
+				for (let j = 1; j <= run.params.rephrasings; j++) {
+					const state = expansions.get(this.keys.expansion(taskId, j));
+					if (state === undefined) this.needExpansion.push({ taskId, instanceId, instruction: example.instruction, index: j });
+					else if (state === 'pending') this.taskCallsInFlight++;
+				}
+			}
+		}
+		this.resend = pendingCalls(database, run.id);
+	}
+
+	private rephrasingsOf(taskId: number): Set<string> {
+		let set = this.rephrasings.get(taskId);
+		if (!set) this.rephrasings.set(taskId, (set = new Set()));
+		return set;
+	}
+
+	private get target(): number {
+		return this.run.params.target;
+	}
+
+	private get exhausted(): boolean {
+		return this.coreCallsDone + this.coreCallsInFlight >= this.run.params.maxCoreCalls;
+	}
+
+	plan(slots: number): CallPlan[] {
+		const { steps } = this.run.params;
+		const out: CallPlan[] = [];
+		while (out.length < slots && this.needExpansion.length) {
+			const work = this.needExpansion.shift()!;
+			out.push({
+				key: this.keys.expansion(work.taskId, work.index),
+				step: STEP_EXPANSION,
+				taskId: work.taskId,
+				prompt: buildExpansionPrompt(work.instruction, steps[STEP_EXPANSION].template.text),
+				templateValues: { instruction: work.instruction, instanceId: work.instanceId, rephrasing: work.index }
+			});
+			this.taskCallsInFlight++;
+		}
+		while (out.length < slots && this.needOutput.length) {
+			const work = this.needOutput.shift()!;
+			out.push({
+				key: this.keys.output(work.taskId),
+				step: STEP_OUTPUT,
+				taskId: work.taskId,
+				prompt: buildOutputPrompt(work.example, steps[STEP_OUTPUT].template.text),
+				templateValues: { ...work.example }
+			});
+			this.taskCallsInFlight++;
+		}
+		const remaining = this.target - this.accepted;
+		if (out.length < slots && remaining > 0 && !this.exhausted) {
+			const perCall = this.coreCallsDone >= 5 ? Math.max(0.1, this.accepted / this.coreCallsDone) : INITIAL_ACCEPTED_PER_CALL;
+			const wanted = Math.ceil(remaining / perCall) - this.coreCallsInFlight;
+			const room = this.run.params.maxCoreCalls - this.coreCallsDone - this.coreCallsInFlight;
+			const n = Math.min(slots - out.length, wanted, room);
+			for (let i = 0; i < n; i++) {
+				const key = this.keys.core(this.nextCore++);
+				const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
+				const seedSet = Math.floor(random() * this.run.seedSets.length);
+				out.push({
+					key,
+					step: STEP_CORE,
+					taskId: null,
+					prompt: buildCorePrompt(this.run.seedSets[seedSet], steps[STEP_CORE].template.text),
+					templateValues: { seedSet }
+				});
+				this.coreCallsInFlight++;
+			}
+		}
+		return out;
+	}
+
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		switch (call.step) {
+			case STEP_CORE:
+				return this.commitCore(call, reply, scope);
+			case STEP_OUTPUT:
+				return this.commitOutput(call, reply, scope);
+			case STEP_EXPANSION:
+				return this.commitExpansion(call, reply, scope);
+			default:
+				throw new Error(`Unnatural Instructions has no step ${call.step}.`);
+		}
+	}
+
+	private commitCore(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		this.coreCallsInFlight--;
+		this.coreCallsDone++;
+		const { progress, writer } = scope;
+		const filters = this.run.params.filters;
+		const parsed = parseCoreExample(reply.text, reply.finishReason);
+		const fields = parsed.fields;
+		const example: UnnaturalDemonstration = {
+			instruction: fields.instruction ?? '',
+			input: fields.input ?? '',
+			constraints: fields.constraints ?? ''
+		};
+		progress.candidates++;
+		if (parsed.truncated) progress.lengthCut++;
+		const seedSet = Number(call.templateValues.seedSet ?? 0);
+		const demonstrations = this.run.seedSets[seedSet] ?? [];
+		const key = exampleKey(example.instruction, example.input);
+		let verdict: Verdict<string>;
+		const copied = demonstrations.findIndex((d) => comparableText(d.instruction) === comparableText(example.instruction));
+		if (parsed.truncated) verdict = { keep: false, rule: 'lengthCut', detail: 'the reply was cut by max_tokens' };
+		else if (filters.missingFields && parsed.missingFields.length) {
+			verdict = { keep: false, rule: 'missingFields', detail: `missing ${parsed.missingFields.join(', ')}` };
+		} else if (filters.copies && copied !== -1) {
+			verdict = { keep: false, rule: 'copiesDemonstration', detail: `same instruction as demonstration ${copied + 1} of seed set ${seedSet + 1}` };
+		} else if (filters.duplicates && this.seen.has(key)) {
+			verdict = { keep: false, rule: 'duplicateExample', detail: `same instruction and input as task ${this.seen.get(key)}` };
+		} else if (this.accepted >= this.target) {
+			verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} examples` };
+		} else verdict = { keep: true };
+
+		const taskId = writer.insertTask(
+			{
+				datasetId: scope.datasetId,
+				instruction: example.instruction,
+				origin: 'generated',
+				runId: scope.runId,
+				callId: call.id,
+				filterStatus: verdict.keep ? 'kept' : 'rejected',
+				filterRule: verdict.rule ?? null,
+				filterDetail: verdict.detail ?? null
+			},
+			scope.now
+		);
+		let instanceId: number | null = null;
+		if (verdict.keep) {
+			this.accepted++;
+			progress.accepted++;
+			this.seen.set(key, taskId);
+			this.needOutput.push({ taskId, example });
+		} else {
+			bump(progress.rejected, verdict.rule!);
+			// The rejected candidate's input and constraints, so the filter can be audited on the whole example.
+			if (example.input !== '' || example.constraints !== '') {
+				instanceId = writer.insertInstance(
+					{
+						taskId,
+						datasetId: scope.datasetId,
+						input: example.input,
+						output: '',
+						constraints: example.constraints || null,
+						instructionWithInput: instructionWithInput(example.instruction, example.input),
+						runId: scope.runId,
+						callId: call.id,
+						filterStatus: 'rejected',
+						filterRule: 'taskRejected',
+						filterDetail: `instruction rejected by ${verdict.rule}`
+					},
+					scope.now
+				);
+			}
+		}
+		scope.record(0, { taskId, instanceId });
+		return { fields, missingFields: parsed.missingFields, truncated: parsed.truncated, seedSet, ...(verdict.keep ? {} : { rule: verdict.rule }) };
+	}
+
+	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		this.taskCallsInFlight--;
+		const { progress, writer } = scope;
+		const taskId = call.taskId!;
+		const v = call.templateValues as unknown as UnnaturalDemonstration;
+		const example = { instruction: String(v.instruction ?? ''), input: String(v.input ?? ''), constraints: String(v.constraints ?? '') };
+		const parsed = parseOutput(reply.text, reply.finishReason);
+		if (parsed.truncated) progress.lengthCut++;
+		const verdict: Verdict<string> = parsed.truncated
+			? { keep: false, rule: 'lengthCut', detail: 'the output was cut by max_tokens' }
+			: parsed.empty
+				? { keep: false, rule: 'emptyOutput', detail: 'output is empty' }
+				: { keep: true };
+		const instanceId = writer.insertInstance(
+			{
+				taskId,
+				datasetId: scope.datasetId,
+				input: example.input,
+				output: parsed.output,
+				constraints: example.constraints || null,
+				instructionWithInput: instructionWithInput(example.instruction, example.input),
+				runId: scope.runId,
+				callId: call.id,
+				filterStatus: verdict.keep ? 'kept' : 'rejected',
+				filterRule: verdict.rule ?? null,
+				filterDetail: verdict.detail ?? null
+			},
+			scope.now
+		);
+		scope.record(0, { taskId, instanceId });
+		progress.tasksWithInstances++;
+		if (verdict.keep) {
+			progress.instances.kept++;
+			for (let j = 1; j <= this.run.params.rephrasings; j++) {
+				this.needExpansion.push({ taskId, instanceId, instruction: example.instruction, index: j });
+			}
+		} else {
+			progress.instances.rejected++;
+			bump(progress.instances.byRule, verdict.rule!);
+			this.rejectTaskStmt.run(`its output was rejected (${verdict.rule})`, taskId, scope.runId);
+			progress.tasksWithoutInstances++;
+		}
+		return verdict.keep ? { output: true } : { rule: verdict.rule };
+	}
+
+	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+		this.taskCallsInFlight--;
+		const { progress, writer } = scope;
+		const taskId = call.taskId!;
+		const original = String(call.templateValues.instruction ?? '');
+		const instanceId = Number(call.templateValues.instanceId);
+		progress.expansionsDone++;
+		const parsed = parseRephrasing(reply.text, original, reply.finishReason);
+		const seen = this.rephrasingsOf(taskId);
+		const problem = parsed.problem ?? (parsed.rephrasing !== null && seen.has(comparableText(parsed.rephrasing)) ? 'duplicateRephrasing' : undefined);
+		if (problem || parsed.rephrasing === null) {
+			bump(progress.formulations.rejected, problem ?? 'empty');
+			return { problem: problem ?? 'empty' };
+		}
+		const instance = this.instanceStmt.get(instanceId) as { input: string; output: string } | undefined;
+		if (!instance) throw new Error(`Instance ${instanceId} of task ${taskId} is missing.`);
+		const formulationId = writer.insertFormulation(
+			{
+				taskId,
+				instanceId,
+				datasetId: scope.datasetId,
+				instruction: parsed.rephrasing,
+				instructionWithInput: instructionWithInput(parsed.rephrasing, instance.input),
+				input: instance.input,
+				output: instance.output,
+				runId: scope.runId,
+				callId: call.id
+			},
+			scope.now
+		);
+		seen.add(comparableText(parsed.rephrasing));
+		scope.record(0, { taskId, formulationId });
+		progress.formulations.kept++;
+		return { rephrasing: parsed.rephrasing };
+	}
+
+	isFinished(): boolean {
+		return (
+			(this.accepted >= this.target || this.exhausted) &&
+			this.coreCallsInFlight === 0 &&
+			this.taskCallsInFlight === 0 &&
+			this.needOutput.length === 0 &&
+			this.needExpansion.length === 0
+		);
+	}
+
+	shortfall(): string | null {
+		if (this.accepted >= this.target) return null;
+		return `Stopped short of the target: ${this.coreCallsDone} core-generation calls gave ${this.accepted} acceptable examples of the ${this.target} wanted (limit ${this.run.params.maxCoreCalls} calls).`;
+	}
+}
