@@ -14,6 +14,8 @@ describe('report number formats', () => {
 	it('writes coefficients, p-values and times', () => {
 		expect(coefficient(31 / 47)).toBe('0.660');
 		expect(coefficient(null)).toBe('—');
+		expect(coefficient(-1e-17)).toBe('0.000');
+		expect(coefficient(-1 / 35)).toBe('-0.029');
 		expect(pValue(0.58621)).toBe('0.59');
 		expect(pValue(0.0123)).toBe('0.012');
 		expect(pValue(0.0004)).toBe('< 0.001');

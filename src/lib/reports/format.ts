@@ -64,7 +64,9 @@ export function pointsInterval(lower: number, upper: number, digits = 1): string
 
 /** κ, α and the like: three decimals, "—" when undefined. */
 export function coefficient(value: number | null | undefined): string {
-	return value === null || value === undefined ? '—' : value.toFixed(3);
+	if (value === null || value === undefined) return '—';
+	// No "-0.000" for a value that rounds to zero.
+	return Math.abs(value) < 0.0005 ? '0.000' : value.toFixed(3);
 }
 
 /** p-values: three significant digits, "< 0.001" below that. */

@@ -131,3 +131,26 @@ export function allModelComparisons(models: readonly string[], verdicts: readonl
 	}
 	return comparisons;
 }
+
+/**
+ * The comparison of `first` with `second`, whichever order the report computed the pair in:
+ * swapping the models swaps who is better, negates the median difference and z, and turns V into
+ * its complement n(n + 1)/2 − V (mid-ranks keep the rank total); p-values are two-sided and stay.
+ */
+export function orientComparison(comparisons: readonly ModelComparison[], first: string, second: string): ModelComparison | null {
+	const same = comparisons.find((c) => c.first === first && c.second === second);
+	if (same) return same;
+	const c = comparisons.find((x) => x.first === second && x.second === first);
+	if (!c) return null;
+	const n = c.wilcoxon.n;
+	return {
+		...c,
+		first,
+		second,
+		firstBetter: c.secondBetter,
+		secondBetter: c.firstBetter,
+		medianDifference: c.medianDifference === null ? null : c.medianDifference === 0 ? 0 : -c.medianDifference,
+		wilcoxon: { ...c.wilcoxon, statistic: (n * (n + 1)) / 2 - c.wilcoxon.statistic, z: c.wilcoxon.z === null ? null : c.wilcoxon.z === 0 ? 0 : -c.wilcoxon.z },
+		sign: { ...c.sign, positive: c.sign.negative, negative: c.sign.positive }
+	};
+}

@@ -1,0 +1,16 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { ReportError, compareAudits } from '$lib/server/reports';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	requireRole(locals, 'researcher', url);
+	const [a, b] = [url.searchParams.get('a') ?? '', url.searchParams.get('b') ?? ''];
+	if (!/^\d+$/.test(a) || !/^\d+$/.test(b)) error(400, { message: 'Choose two audits to compare.' });
+	try {
+		return { comparison: compareAudits(Number(a), Number(b)) };
+	} catch (err) {
+		if (err instanceof ReportError) error(err.status, { message: err.message });
+		throw err;
+	}
+};

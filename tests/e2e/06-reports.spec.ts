@@ -1,0 +1,218 @@
+/**
+ * Reports in the browser: audits with known labels are written into the running app's database
+ * through the same domain functions the app uses (fixture builder), then a researcher reads the
+ * data-quality report and the A–D chart, settles a tie, and downloads the numbers.
+ */
+import { test, expect, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RESEARCHER, REVIEWER, gotoReady, signIn, signOut } from './helpers';
+import { openDatabase, type Db } from '../../src/lib/server/db';
+import { buildQualityAudit, buildRatingAudit, type BuiltAudit } from '../support/audit-fixtures';
+import { setAdjudication } from '../../src/lib/server/reports';
+
+/**
+ * The served app's database file. playwright.config.ts names its folder after the runner's pid;
+ * test workers re-evaluate the config under their own pid, so look beside the parent's too.
+ */
+function e2eDatabasePath(): string {
+	const candidates = [process.env.E2E_DATA_DIR, path.join(os.tmpdir(), `instruct-audit-e2e-${process.ppid}`)]
+		.filter((d): d is string => !!d)
+		.map((d) => path.join(d, 'e2e.db'));
+	const found = candidates.find((f) => fs.existsSync(f));
+	if (!found) throw new Error(`The e2e database was not found (looked at ${candidates.join(', ')})`);
+	return found;
+}
+
+let db: Db;
+let quality: BuiltAudit;
+let rating: BuiltAudit;
+
+test.beforeAll(async () => {
+	db = openDatabase(e2eDatabasePath(), path.resolve('migrations'));
+	// Same plan as tests/integration/report.test.ts: the numbers below are worked out there.
+	quality = await buildQualityAudit(db, {
+		datasetName: 'e2e report quality',
+		name: 'E2E quality audit',
+		tasks: [
+			{ key: 't1', classification: true },
+			{ key: 't2', classification: true },
+			{ key: 't3', classification: false },
+			{ key: 't4', classification: false },
+			{ key: 't5', classification: false },
+			{ key: 't6', classification: null },
+			{ key: 't7', classification: false },
+			{ key: 't9', classification: false },
+			{ key: 'g8', classification: false }
+		],
+		reviewers: ['Ana', 'Ben', 'Cy'],
+		overlap: 3,
+		labels: {
+			t1: { Ana: 'YYY@4', Ben: 'YYY@9', Cy: 'YYY@30' },
+			t2: { Ana: 'YYN@6', Ben: 'YYN@11', Cy: 'YYY@20' },
+			t3: { Ana: 'NYY@8', Ben: 'YYY@7' },
+			t4: { Ana: 'YYN:incorrect_output@2', Ben: 'YYN:other@5', Cy: 'YYY@10' },
+			t5: { Ana: 'YNN@1', Ben: 'YYY@3' },
+			t6: { Ana: 'YYY@5' },
+			t9: { Ana: 'YNY@7', Ben: 'YYN@9', Cy: 'YYY@15' },
+			g8: { Ana: 'YYN@12', Ben: 'YYY@13' }
+		},
+		gold: { g8: 'YYN' }
+	});
+	rating = await buildRatingAudit(db, {
+		datasetName: 'e2e report rating',
+		name: 'E2E rating audit',
+		tasks: ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((key) => ({ key, classification: null })),
+		models: ['model-one', 'model-two', 'model-three'],
+		reviewers: ['Dee', 'Eli'],
+		overlap: 2,
+		labels: {
+			r1: { Dee: { ratings: { 'model-one': 'A', 'model-two': 'C', 'model-three': 'B' } }, Eli: { ratings: { 'model-one': 'A', 'model-two': 'B', 'model-three': 'B' } } },
+			r2: { Dee: { ratings: { 'model-one': 'B', 'model-two': 'B', 'model-three': 'D' } }, Eli: { ratings: { 'model-one': 'B', 'model-two': 'B', 'model-three': 'D' } } },
+			r3: { Dee: { ratings: { 'model-one': 'A', 'model-two': 'D', 'model-three': 'C' } }, Eli: { ratings: { 'model-one': 'B', 'model-two': 'D', 'model-three': 'C' } } },
+			r4: { Dee: { ratings: { 'model-one': 'C', 'model-two': 'A', 'model-three': 'A' } }, Eli: { ratings: { 'model-one': 'C', 'model-two': 'A', 'model-three': 'A' } } },
+			r5: { Dee: { ratings: { 'model-one': 'A', 'model-two': 'C', 'model-three': 'D' } } }
+		}
+	});
+	// r3's model-one ratings tie (A / B); the researcher's final label is A (the others as rated).
+	const finals: Record<string, 'A' | 'B' | 'C' | 'D'> = { 'model-one': 'A', 'model-two': 'D', 'model-three': 'C' };
+	setAdjudication(
+		rating.auditId,
+		rating.items.r3,
+		null,
+		{
+			kind: 'rating',
+			ratings: Object.entries(rating.responses.r3).map(([model, responseId]) => ({ responseId, rating: finals[model] }))
+		},
+		db
+	);
+});
+test.afterAll(() => db?.$client.close());
+
+async function openReport(page: Page, name: string) {
+	await gotoReady(page, '/reports');
+	await page.getByRole('link', { name, exact: true }).click();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}
+
+test('a researcher opens a data-quality report: rates with intervals, references, breakdown, agreement', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await openReport(page, 'E2E quality audit');
+	await expect(page.getByRole('heading', { name: 'Data-quality report: E2E quality audit' })).toBeVisible();
+
+	const summary = page.getByTestId('report-summary');
+	await expect(summary.locator('[data-stat="labelled"]')).toHaveText('7 / 8');
+	await expect(summary.locator('[data-stat="adjudicated"]')).toHaveText('0');
+	await expect(summary.locator('[data-stat="tied"]')).toHaveText('3');
+	await expect(page.getByTestId('report-basis')).toContainText('majority of its reviewers');
+
+	const rates = page.getByTestId('quality-rates');
+	const allValid = rates.locator('tr[data-rate="allValid"]');
+	// t5 is not adjudicated yet: its input and output tie, so all-valid is t1, t6, t9 of 5 decided.
+	await expect(allValid.locator('[data-cell="share"]')).toContainText('60.0%');
+	await expect(allValid.locator('[data-cell="share"]')).toContainText('(3/5)');
+	await expect(allValid.locator('[data-cell="interval"]')).toHaveText('[23.1%, 88.2%]');
+	await expect(allValid).toContainText('54%');
+	await expect(rates.locator('tr[data-rate="output"] [data-cell="share"]')).toContainText('(4/6)');
+	// The interval chart is drawn in the browser: a dot per question and task group (4 × 4).
+	await expect(rates.locator('.plot svg circle')).toHaveCount(16);
+
+	await expect(page.getByTestId('quality-breakdown').locator('tr[data-category="correct"]')).toContainText('113 of 200 (56.5%)');
+	await expect(page.getByTestId('quality-split').locator('td[data-group="classification"][data-rate="allValid"]')).toContainText('1/2');
+	await expect(page.getByTestId('agreement-table').locator('tr[data-agreement="instruction"]')).toContainText('Fleiss');
+	await expect(page.getByTestId('tie-list').getByRole('listitem')).toHaveCount(3);
+	await expect(page.getByTestId('reviewer-table').locator('tr[data-reviewer="Ana"]')).toContainText('100.0%');
+	await page.screenshot({ path: '/tmp/e2e-report-quality.png', fullPage: true });
+});
+
+test('a response-rating report draws the A–D bars per model with a sortable table and a paired test', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await openReport(page, 'E2E rating audit');
+	const card = page.getByTestId('model-ratings');
+	const chart = card.getByTestId('rating-chart');
+	// Three models × four levels.
+	await expect(chart.locator('svg g[aria-label="bar"] rect')).toHaveCount(12);
+	await expect(chart).toContainText('A: valid and satisfying');
+	await expect(chart).toContainText('D: irrelevant or invalid');
+	const rows = card.getByTestId('rating-table').locator('tbody tr');
+	// Sorted by the share rated A or B: model-one 4/5 (r3 adjudicated A), model-two 2/4, model-three 2/5.
+	await expect(rows.locator('th')).toHaveText(['model-one', 'model-two', 'model-three']);
+	await expect(card.locator('tr[data-model="model-one"] [data-cell="aOrB"]')).toHaveText('80.0%');
+	await card.getByRole('button', { name: 'Model' }).click();
+	await expect(rows.locator('th')).toHaveText(['model-one', 'model-three', 'model-two']);
+	await chart.screenshot({ path: '/tmp/e2e-rating-chart.png' });
+
+	const pair = page.getByTestId('model-comparison');
+	await pair.getByLabel('First model').selectOption('model-one');
+	await pair.getByLabel('Second model').selectOption('model-two');
+	await expect(pair.locator('[data-stat="pairs"]')).toContainText('4');
+	await expect(pair.locator('[data-stat="firstBetter"]')).toHaveText('2');
+	await expect(pair.locator('[data-stat="wilcoxonP"]')).toHaveText('0.59');
+	await expect(pair.locator('[data-stat="signP"]')).toHaveText('1.00');
+	// Swapping the models swaps who is better; the two-sided p stays.
+	await pair.getByLabel('First model').selectOption('model-two');
+	await pair.getByLabel('Second model').selectOption('model-one');
+	await expect(pair.locator('[data-stat="firstBetter"]')).toHaveText('1');
+	await expect(pair.locator('[data-stat="wilcoxonP"]')).toHaveText('0.59');
+	await page.screenshot({ path: '/tmp/e2e-report-rating.png', fullPage: true });
+});
+
+test('a researcher settles tied items; the report uses and counts the final labels', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, `/reports/${quality.auditId}/disagreements?filter=open`);
+	await expect(page.getByRole('heading', { name: 'Disagreements' })).toBeVisible();
+	const t5 = page.locator(`article[data-item="${quality.items.t5}"]`);
+	await expect(t5).toContainText('input of t5');
+	// Labels side by side: one column per reviewer.
+	await expect(t5.locator('table thead th')).toHaveText(['Question', 'Ana', 'Ben', 'Majority']);
+	const form = t5.getByRole('form', { name: /Final label/ });
+	await form.getByRole('group', { name: 'Instruction describes a valid task' }).getByLabel('yes').check();
+	await form.getByRole('group', { name: 'Input is appropriate' }).getByLabel('yes').check();
+	await form.getByRole('group', { name: 'Output is correct and acceptable' }).getByLabel('no').check();
+	await form.getByLabel('What is wrong').selectOption('incorrect_output');
+	await form.getByLabel('Comment').fill('checked against the source');
+	await form.getByRole('button', { name: 'Set final label' }).click();
+	await expect(page.getByRole('link', { name: /Adjudicated/ })).toContainText('1');
+
+	// Leaving out "what is wrong" after a "no" is refused with a message.
+	const t3 = page.locator(`article[data-item="${quality.items.t3}"]`);
+	const t3form = t3.getByRole('form', { name: /Final label/ });
+	await t3form.getByRole('group', { name: 'Instruction describes a valid task' }).getByLabel('no').check();
+	await t3form.getByRole('group', { name: 'Input is appropriate' }).getByLabel('yes').check();
+	await t3form.getByRole('group', { name: 'Output is correct and acceptable' }).getByLabel('yes').check();
+	await t3form.getByLabel('What is wrong').selectOption('');
+	await t3form.getByRole('button', { name: 'Set final label' }).click();
+	await expect(t3.getByRole('alert')).toContainText('Choose what is wrong');
+
+	await gotoReady(page, `/reports/${quality.auditId}`);
+	await expect(page.getByTestId('report-summary').locator('[data-stat="adjudicated"]')).toHaveText('1');
+	await expect(page.getByTestId('report-basis')).toContainText("1 item uses a researcher's adjudicated label");
+	// With t5's final label (all-valid: no): 3 of 6, as in the integration test.
+	const allValid = page.getByTestId('quality-rates').locator('tr[data-rate="allValid"]');
+	await expect(allValid.locator('[data-cell="share"]')).toContainText('(3/6)');
+	await expect(allValid.locator('[data-cell="interval"]')).toHaveText('[18.8%, 81.2%]');
+});
+
+test('the report and every label download as JSON and CSV; reviewers cannot read reports', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	const report = await page.request.get(`/api/reports/${quality.auditId}/report.json`);
+	expect(report.status()).toBe(200);
+	expect(report.headers()['content-disposition']).toContain(`audit-${quality.auditId}-report.json`);
+	const json = await report.json();
+	expect(json.basis).toMatchObject({ overlap: 3, adjudicated: 1 });
+	expect(json.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 3, trials: 6 });
+	const csv = await (await page.request.get(`/api/reports/${quality.auditId}/report.csv`)).text();
+	expect(csv.split('\r\n')[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
+	const labels = await (await page.request.get(`/api/reports/${quality.auditId}/labels.jsonl`)).text();
+	expect(labels.trimEnd().split('\n')).toHaveLength(19);
+	expect(JSON.parse(labels.split('\n')[0])).toHaveProperty('duration_ms');
+	const labelCsv = await page.request.get(`/api/reports/${rating.auditId}/labels.csv`);
+	expect(await labelCsv.text()).toContain('rating:model-one');
+	expect((await page.request.get(`/api/reports/${quality.auditId}/nope.txt`)).status()).toBe(404);
+	await signOut(page);
+
+	await signIn(page, REVIEWER);
+	expect((await page.goto('/reports'))?.status()).toBe(403);
+	expect((await page.request.get(`/api/reports/${quality.auditId}/labels.csv`)).status()).toBe(403);
+});
