@@ -4,6 +4,8 @@
  * instructions + every instruction kept so far, joined at once); its instances go through the
  * instance rules. Yields one verdict per task and ends with a funnel: how many each rule
  * removed, with a few examples of each. Nothing is deleted; callers store the verdicts.
+ * An instruction joins the pool when it passes the instruction rules, even if its task then
+ * loses every instance (as in Self-Instruct, where the pool is built before instances exist).
  */
 import { NearDuplicateIndex } from '../rouge/near-duplicate-index';
 import {

@@ -29,7 +29,8 @@
 import { LcsBounds, checkThreshold } from './bounds';
 import { PatternBuffer } from './lcs';
 import { fmeasureFromLcs } from './score';
-import { TokenInterner } from './token-interner';
+import { tokenize } from './tokenize';
+import { Vocabulary } from './vocabulary';
 
 /** An instruction tokenized and interned by one index; reusable for `query` then `add`. */
 export interface PreparedInstruction {
@@ -78,7 +79,7 @@ const TOKEN_KEY_SPAN = 0x4000000;
 
 export class NearDuplicateIndex<T = undefined> {
 	readonly minThreshold: number;
-	private readonly vocab = new TokenInterner((id) => this.rankNewToken(id));
+	private readonly vocab = new Vocabulary();
 	private readonly bounds: LcsBounds;
 	private readonly boundsByThreshold = new Map<number, LcsBounds>();
 
@@ -154,7 +155,16 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/** Tokenize and intern `text` once, for a `query` followed by an `add`. */
 	prepare(text: string): PreparedInstruction {
-		return { text, ids: this.vocab.ids(text) };
+		const tokens = tokenize(text);
+		const ids = new Int32Array(tokens.length);
+		const vocab = this.vocab;
+		for (let i = 0; i < tokens.length; i++) {
+			const before = vocab.size;
+			const id = vocab.intern(tokens[i]);
+			if (id === before) this.rankNewToken(id);
+			ids[i] = id;
+		}
+		return { text, ids };
 	}
 
 	/** Add an instruction to the pool; returns its entry number. */
