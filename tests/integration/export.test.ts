@@ -319,8 +319,9 @@ function label(auditId: number, itemId: number, reviewerId: number, answers: str
 	);
 }
 
+/** "y", "n", or "-" for a blank answer (which falls back to the reviewers'). */
 function adjudicate(auditId: number, itemId: number, answers: string | null): number {
-	const [a, b, c] = answers ? [...answers].map((x) => (x === 'y' ? 1 : 0)) : [null, null, null];
+	const [a, b, c] = answers ? [...answers].map((x) => (x === 'y' ? 1 : x === 'n' ? 0 : null)) : [null, null, null];
 	return Number(
 		db.$client
 			.prepare(
@@ -390,6 +391,22 @@ describe('human-label filters', () => {
 		const item = (db.$client.prepare('SELECT id FROM audit_items WHERE instance_id = ?').get(lab.instance['1a']) as { id: number }).id;
 		adjudicate(lab.q1, item, 'ynn');
 		expect(outputs(lab.datasetId, ['all-yes'])).toEqual(['o4a', 'o4b']);
+	});
+
+	it('a blank answer in an adjudication falls back to the reviewers; one final "no" decides an item despite a tie elsewhere', () => {
+		const lab = buildLabels();
+		const itemOf = (name: string) => (db.$client.prepare('SELECT id FROM audit_items WHERE instance_id = ?').get(lab.instance[name]) as { id: number }).id;
+		// 2b tied on the input only; the researcher settles the input, leaving the rest to the reviewers (all yes).
+		adjudicate(lab.q1, itemOf('2b'), '-y-');
+		expect(outputs(lab.datasetId, ['all-yes'])).toEqual(['o1a', 'o2b', 'o4a', 'o4b']);
+		expect(outputs(lab.datasetId, ['agreed', 'kept'])).toEqual(['o1a', 'o2b', 'o4a', 'o4b', 'o5a']);
+		// 1b: the reviewers tie on the input but both find the output wrong: decided, not correct.
+		const item = insertItem(lab.q1, lab.task['1'], lab.instance['1b']);
+		label(lab.q1, item, lab.reviewers[0], 'ynn');
+		label(lab.q1, item, lab.reviewers[1], 'yyn');
+		const q = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!;
+		// Decided: 1a yes, 1b no, 2a no, 2b yes (adjudicated), 4a yes, 4b yes.
+		expect(q.population).toMatchObject({ trials: 6, successes: 4, ties: 0 });
 	});
 
 	it('rating filters need model responses', () => {

@@ -3,8 +3,9 @@
  * (src/lib/server/db/schema/audits.ts) as SQL the export query joins, so they stream with it.
  *
  * The final label of an instance (quality audits) or a response (rating audits) is the one
- * reports use: a researcher's adjudication where there is one, otherwise the reviewers'
- * plurality (majority) label, and no label when the top answers tie. Labels of every audit of
+ * reports use ($lib/reports/verdicts.ts): a researcher's adjudication where there is one (a
+ * blank answer in it falls back to the reviewers), otherwise the reviewers' plurality
+ * (majority) label, and no label when the top answers tie. Labels of every audit of
  * the dataset count together unless the export names the audits. Gold items are the
  * researcher's own test items and never count.
  *
@@ -53,9 +54,9 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 		return `SELECT x.instance_id AS instance_id,
 				coalesce(v.labels, 0) AS labels,
 				j.instance_id IS NOT NULL AS adjudicated,
-				CASE WHEN j.instance_id IS NOT NULL THEN j.ins ELSE ${vote('ins_yes', 'ins_no')} END AS ins,
-				CASE WHEN j.instance_id IS NOT NULL THEN j.inp ELSE ${vote('inp_yes', 'inp_no')} END AS inp,
-				CASE WHEN j.instance_id IS NOT NULL THEN j.out ELSE ${vote('out_yes', 'out_no')} END AS out,
+				coalesce(j.ins, ${vote('ins_yes', 'ins_no')}) AS ins,
+				coalesce(j.inp, ${vote('inp_yes', 'inp_no')}) AS inp,
+				coalesce(j.out, ${vote('out_yes', 'out_no')}) AS out,
 				j.instance_id IS NULL AND coalesce((v.ins_yes > 0 AND v.ins_no > 0) OR (v.inp_yes > 0 AND v.inp_no > 0) OR (v.out_yes > 0 AND v.out_no > 0), 0) AS disagreement
 			FROM (SELECT instance_id FROM quality_votes UNION SELECT instance_id FROM quality_adjudicated) x
 			LEFT JOIN quality_votes v ON v.instance_id = x.instance_id
@@ -66,8 +67,11 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 
 /** SQL truth of "all three final answers are yes" over a quality_final row aliased `qf`. */
 export const QUALITY_ALL_YES = 'qf.ins = 1 AND qf.inp = 1 AND qf.out = 1';
-/** The row has a final answer to every question (no tie left). */
-export const QUALITY_DECIDED = 'qf.ins IS NOT NULL AND qf.inp IS NOT NULL AND qf.out IS NOT NULL';
+/**
+ * "All fields valid" is decided: some final answer is no, or all three are yes (as the reports
+ * decide it: a tie elsewhere does not matter once one answer is no).
+ */
+export const QUALITY_DECIDED = '(qf.ins = 0 OR qf.inp = 0 OR qf.out = 0 OR (qf.ins = 1 AND qf.inp = 1 AND qf.out = 1))';
 
 export const RATING_ORDER = ['A', 'B', 'C', 'D'] as const;
 export type RatingLevel = (typeof RATING_ORDER)[number];
