@@ -9,7 +9,7 @@ export type FieldErrors = Record<string, string>;
 export function parseForm<T extends z.ZodType>(
 	schema: T,
 	form: FormData
-): { ok: true; data: z.infer<T> } | { ok: false; errors: FieldErrors; values: Record<string, string> } {
+): { ok: true; data: z.infer<T>; values: Record<string, string> } | { ok: false; errors: FieldErrors; values: Record<string, string> } {
 	const values: Record<string, string> = {};
 	for (const [key, value] of form.entries()) {
 		if (typeof value === 'string' && !/password/i.test(key)) values[key] = value;
@@ -20,7 +20,7 @@ export function parseForm<T extends z.ZodType>(
 		raw[key] = all.length > 1 ? all : all[0];
 	}
 	const result = schema.safeParse(raw);
-	if (result.success) return { ok: true, data: result.data };
+	if (result.success) return { ok: true, data: result.data, values };
 	const errors: FieldErrors = {};
 	for (const issue of result.error.issues) {
 		const key = issue.path.join('.') || 'form';

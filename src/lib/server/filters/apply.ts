@@ -1,0 +1,100 @@
+import { desc, eq } from 'drizzle-orm';
+import { db, transaction, type Db } from '../db';
+import { filterRuns, type FilterRunRow } from '../db/tables';
+import { FilterRun, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
+
+export interface ApplyFiltersResult {
+	filterRunId: number;
+	funnel: FilterFunnel;
+	seedInstructions: number;
+	durationMs: number;
+}
+
+interface TaskRow {
+	id: number;
+	instruction: string;
+	origin: string;
+}
+
+interface InstanceRow {
+	id: number;
+	taskId: number;
+	input: string;
+	output: string;
+}
+
+/**
+ * Runs a filter configuration over a dataset in task order and stores every verdict on its
+ * task and instance rows; nothing is deleted. Seed tasks (origin "seed") are the initial
+ * ROUGE-L pool, as in Self-Instruct, and are never filtered themselves. All verdicts are
+ * written in one transaction, so a dataset never shows half a filter run.
+ */
+export function applyFilters(
+	datasetId: number,
+	configInput: FilterConfig | unknown,
+	createdBy: number | null,
+	database: Db = db()
+): ApplyFiltersResult {
+	const config = parseFilterConfig(configInput);
+	const started = performance.now();
+	const c = database.$client;
+	const seeds = (
+		c.prepare("SELECT id, instruction FROM tasks WHERE dataset_id = ? AND origin = 'seed' ORDER BY id").all(datasetId) as {
+			id: number;
+			instruction: string;
+		}[]
+	).map((s) => ({ id: s.id, instruction: s.instruction }));
+	const run = new FilterRun(config, { seeds, examplesPerRule: 5 });
+
+	const setTask = c.prepare('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
+	const setInstance = c.prepare('UPDATE instances SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
+	const instancesOf = c.prepare(
+		'SELECT id, task_id AS taskId, input, output FROM instances WHERE task_id = ? ORDER BY id'
+	);
+
+	return transaction(database, () => {
+		const tasks = c
+			.prepare("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
+			.all(datasetId) as TaskRow[];
+		for (const task of tasks) {
+			const instances = instancesOf.all(task.id) as InstanceRow[];
+			const filterTask: FilterTask = {
+				id: task.id,
+				instruction: task.instruction,
+				instances: instances.map((i) => ({ id: i.id, input: i.input, output: i.output }))
+			};
+			const verdict = run.push(filterTask);
+			setTask.run(verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, task.id);
+			for (const v of verdict.instances) {
+				setInstance.run(v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), Number(v.id));
+			}
+		}
+		const funnel = run.funnel();
+		const durationMs = Math.round(performance.now() - started);
+		const row = database
+			.insert(filterRuns)
+			.values({
+				datasetId,
+				config: config as unknown as Record<string, unknown>,
+				funnel: funnel as unknown as Record<string, unknown>,
+				seedInstructions: seeds.length,
+				durationMs,
+				createdBy,
+				createdAt: new Date()
+			})
+			.returning({ id: filterRuns.id })
+			.get();
+		return { filterRunId: row.id, funnel, seedInstructions: seeds.length, durationMs };
+	});
+}
+
+export interface StoredFilterRun extends Omit<FilterRunRow, 'config' | 'funnel'> {
+	config: FilterConfig;
+	funnel: FilterFunnel;
+}
+
+export function latestFilterRun(datasetId: number, database: Db = db()): StoredFilterRun | null {
+	const row = database.select().from(filterRuns).where(eq(filterRuns.datasetId, datasetId)).orderBy(desc(filterRuns.id)).limit(1).get();
+	if (!row) return null;
+	return { ...row, config: row.config as unknown as FilterConfig, funnel: row.funnel as unknown as FilterFunnel };
+}

@@ -1,0 +1,39 @@
+import { test, expect } from '@playwright/test';
+import { RESEARCHER, signIn, jsonl, gotoReady } from './helpers';
+
+const rows = [
+	{ instruction: 'Write a short poem about the sea and the wind.', input: '', output: 'Waves.' },
+	{ instruction: 'Write a short poem about the sea and the sky.', input: '', output: 'Blue.' },
+	{ instruction: 'Draw a picture of a cat.', input: '', output: 'ok' },
+	{ instruction: 'Summarize the text in one sentence.', input: 'Same text.', output: 'Same text.' },
+	{ instruction: 'Translate the sentence into French for me.', input: 'Hello', output: 'Bonjour' }
+];
+
+test('apply the Self-Instruct filters, read the funnel, and see near-duplicate groups', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e filters');
+	await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'gen.jsonl', mimeType: 'application/json', buffer: Buffer.from(jsonl(rows)) });
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await page.getByTestId('import-summary').getByRole('link', { name: /Open e2e filters/ }).click();
+
+	await page.getByRole('link', { name: 'Near-duplicates' }).click();
+	await expect(page.getByTestId('near-duplicate-summary')).toContainText('1 groups hold 2 of 5 instructions');
+	await expect(page.getByRole('region', { name: 'Group of 2 instructions' })).toContainText('Write a short poem about the sea and the sky.');
+
+	await page.getByRole('link', { name: 'e2e filters' }).click();
+	await page.getByRole('link', { name: 'Apply filters' }).click();
+	await expect(page.getByText('The filters have not been applied')).toBeVisible();
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	const funnel = page.getByTestId('funnel');
+	await expect(funnel.locator('tr[data-rule="rougeL"]')).toContainText('1');
+	await expect(funnel.locator('tr[data-rule="blacklist"]')).toContainText('1');
+	await expect(funnel.locator('tr[data-rule="inputEqualsOutput"]')).toContainText('1');
+	await expect(page.getByTestId('funnel-totals')).toContainText('Instructions kept');
+	// Examples of a rule link to the task and give the reason.
+	await funnel.locator('tr[data-rule="rougeL"] + tr summary').click();
+	await expect(funnel).toContainText('rougeL 0.');
+
+	await page.getByRole('link', { name: 'Browse the rejected tasks' }).click();
+	await expect(page.getByTestId('task-table').locator('tbody tr')).toHaveCount(3);
+});
