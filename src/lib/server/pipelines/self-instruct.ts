@@ -36,7 +36,7 @@ const STEP_INPUT_FIRST = 'self-instruct/instances-input-first';
 const STEP_OUTPUT_FIRST = 'self-instruct/instances-output-first';
 
 /** Accepted instructions per instruction-generation reply, assumed until a few replies are in. */
-const INITIAL_ACCEPTED_PER_CALL = 4;
+const INITIAL_ACCEPTED_PER_CALL = 5;
 
 export interface SelfInstructRun {
 	id: number;

@@ -21,6 +21,7 @@ import {
 	parseOutput,
 	parseRephrasing,
 	seedFromString,
+	UNNATURAL_FIELDS,
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import type { Verdict } from '$lib/filters';
@@ -62,6 +63,16 @@ export function unnaturalKeys(runId: number) {
 		output: (taskId: number) => `run ${runId}/un-output/task ${taskId}`,
 		expansion: (taskId: number, j: number) => `run ${runId}/un-expansion/task ${taskId}/${j}`
 	};
+}
+
+/**
+ * A model that goes on past its example often starts the next header ("Example", or "Example 5"
+ * when no stop sequence caught it); that line is not part of the field it follows.
+ */
+export function trimNextHeader(value: string | undefined): string | undefined {
+	if (value === undefined) return undefined;
+	const trimmed = value.replace(/\n\s*Example(?:\s+\d+)?\s*:?\s*$/i, '').trim();
+	return trimmed === '' ? undefined : trimmed;
 }
 
 function exampleKey(instruction: string, input: string): string {
@@ -226,7 +237,12 @@ export class UnnaturalDriver implements PipelineDriver {
 		const { progress, writer } = scope;
 		const filters = this.run.params.filters;
 		const parsed = parseCoreExample(reply.text, reply.finishReason);
-		const fields = parsed.fields;
+		const fields = {
+			instruction: trimNextHeader(parsed.fields.instruction),
+			input: trimNextHeader(parsed.fields.input),
+			constraints: trimNextHeader(parsed.fields.constraints)
+		};
+		const missingFields = UNNATURAL_FIELDS.filter((f) => fields[f] === undefined);
 		const example: UnnaturalDemonstration = {
 			instruction: fields.instruction ?? '',
 			input: fields.input ?? '',
@@ -240,8 +256,8 @@ export class UnnaturalDriver implements PipelineDriver {
 		let verdict: Verdict<string>;
 		const copied = demonstrations.findIndex((d) => comparableText(d.instruction) === comparableText(example.instruction));
 		if (parsed.truncated) verdict = { keep: false, rule: 'lengthCut', detail: 'the reply was cut by max_tokens' };
-		else if (filters.missingFields && parsed.missingFields.length) {
-			verdict = { keep: false, rule: 'missingFields', detail: `missing ${parsed.missingFields.join(', ')}` };
+		else if (filters.missingFields && missingFields.length) {
+			verdict = { keep: false, rule: 'missingFields', detail: `missing ${missingFields.join(', ')}` };
 		} else if (filters.copies && copied !== -1) {
 			verdict = { keep: false, rule: 'copiesDemonstration', detail: `same instruction as demonstration ${copied + 1} of seed set ${seedSet + 1}` };
 		} else if (filters.duplicates && this.seen.has(key)) {
@@ -292,7 +308,7 @@ export class UnnaturalDriver implements PipelineDriver {
 			}
 		}
 		scope.record(0, { taskId, instanceId });
-		return { fields, missingFields: parsed.missingFields, truncated: parsed.truncated, seedSet, ...(verdict.keep ? {} : { rule: verdict.rule }) };
+		return { fields, missingFields, truncated: parsed.truncated, seedSet, ...(verdict.keep ? {} : { rule: verdict.rule }) };
 	}
 
 	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {

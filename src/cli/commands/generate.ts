@@ -1,0 +1,301 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { CliError } from '../cli-error';
+import { intOption, parseCommandArgs } from '../args';
+import { printJson, printTable } from '../output';
+import { db } from '$lib/server/db';
+import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
+import { defaultEndpointId, findEndpoint, ENV_ENDPOINT_NAME } from '$lib/server/endpoints/store';
+import { createRun, type RunEndpointChoice, type SeedChoice } from '$lib/server/pipelines/create';
+import { RunParamsError } from '$lib/server/pipelines/params';
+import { ruleLabel, workFraction, type RunProgress } from '$lib/server/pipelines/progress';
+import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
+import { isFilterPresetName } from '$lib/filters';
+import { RunSession } from '$lib/server/jobs/session';
+import { listRuns, requestRunAction, requireRun, RunError, runSummary, type RunSummary } from '$lib/server/jobs/runs';
+
+const USAGE = `Usage:
+  npm run cli -- generate --pipeline self-instruct|unnatural --target N [options]
+  npm run cli -- generate --resume <run>
+  npm run cli -- generate --pause <run> | --cancel <run>
+  npm run cli -- generate --list | --status <run>      [--json]
+
+Runs a generation pipeline in this process against the same database as the app, with a
+progress bar, and prints the run id and the final counts. Ctrl-C pauses the run cleanly;
+resume it with --resume (here) or from the run page. A run started in the app is paused or
+cancelled within seconds by --pause / --cancel.
+
+Options for a new run:
+  --endpoint <name|id|env>  a stored endpoint (Admin → Endpoints) or "env" for the LLM_* variables;
+                            default: LLM_* when set, else the default stored endpoint
+  --model <name>            override the endpoint's model
+  --seeds <file>            Self-Instruct seed tasks (task or instance JSON Lines, or one instruction per line);
+                            default: the built-in seed set
+  --seed-dataset <name>     Self-Instruct seed tasks from an existing dataset
+  --seed-sets <file.json>   Unnatural seed sets: [[{instruction, input, constraints} ×3] …]
+  --rephrasings <n>         Unnatural template expansion: rephrasings per task (default 2, 0 = none)
+  --filters self-instruct|alpaca   Self-Instruct filter preset (default self-instruct)
+  --rouge-threshold <x>     ROUGE-L threshold (default 0.7)
+  --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
+  --name <text>             the run's name
+  --random-seed <n>         seed for choosing shots and seed sets (default 1)
+  --json                    print the final summary as JSON`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function runRef(value: string, option: string): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${option} takes a run id, got "${value}".`, 2);
+	return n;
+}
+
+function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
+	if (ref === ENV_ENDPOINT_NAME) return { kind: 'env' };
+	if (ref) {
+		const stored = findEndpoint(ref);
+		if (!stored) throw new CliError(`No stored endpoint "${ref}". Add one under Admin → Endpoints, or use --endpoint env with LLM_* variables.`);
+		return { kind: 'stored', id: stored.id };
+	}
+	if (process.env.LLM_BASE_URL || process.env.LLM_PRESET) return { kind: 'env' };
+	const id = defaultEndpointId();
+	if (id === undefined) {
+		throw new CliError('No endpoint: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL, or add one under Admin → Endpoints and pass --endpoint.');
+	}
+	return { kind: 'stored', id };
+}
+
+function readFileArg(file: string, option: string): Buffer {
+	try {
+		return fs.readFileSync(file);
+	} catch {
+		throw new CliError(`--${option}: cannot read ${file}.`);
+	}
+}
+
+function seedChoice(values: Values): SeedChoice | undefined {
+	if (values.seeds && values['seed-dataset']) throw new CliError('Give --seeds or --seed-dataset, not both.', 2);
+	if (typeof values.seeds === 'string') {
+		return { kind: 'file', fileName: path.basename(values.seeds), content: readFileArg(values.seeds, 'seeds') };
+	}
+	if (typeof values['seed-dataset'] === 'string') {
+		const ref = values['seed-dataset'];
+		const dataset = findDatasetByName(ref) ?? (/^\d+$/.test(ref) ? getDataset(Number(ref)) : undefined);
+		if (!dataset) throw new CliError(`No dataset named "${ref}".`);
+		return { kind: 'dataset', datasetId: dataset.id };
+	}
+	return undefined;
+}
+
+function numberOption(value: unknown, name: string): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!Number.isFinite(n)) throw new CliError(`--${name} must be a number, got "${String(value)}".`, 2);
+	return n;
+}
+
+function counts(record: Record<string, number>): string {
+	const entries = Object.entries(record).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+	return entries.length ? entries.map(([rule, n]) => `${n} ${ruleLabel(rule).toLowerCase()}`).join(', ') : 'none';
+}
+
+function sum(record: Record<string, number>): number {
+	return Object.values(record).reduce((a, b) => a + b, 0);
+}
+
+export function describeSummary(s: RunSummary): string {
+	const p = s.progress;
+	const unit = s.pipeline === 'self-instruct' ? 'instructions' : 'examples';
+	const lines = [
+		`Run ${s.id} ${s.status}${s.message ? ` — ${s.message}` : ''}`,
+		`  ${p.accepted} ${unit} accepted (target ${s.target}); ${sum(p.rejected)} rejected: ${counts(p.rejected)}`,
+		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${p.tasksWithoutInstances} tasks left without instances`
+	];
+	if (s.pipeline === 'self-instruct') {
+		lines.push(`  classification: ${p.classification.yes} yes, ${p.classification.no} no, ${p.classification.unknown} unclear`);
+	} else {
+		lines.push(`  formulations: ${p.formulations.kept} kept, ${sum(p.formulations.rejected)} rejected`);
+	}
+	lines.push(
+		`  ${p.calls.done} requests (${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
+			p.costKnown ? `, $${p.costUsd.toFixed(4)}` : ''
+		}, ${(s.activeMs / 1000).toFixed(1)} s`,
+		`  dataset: ${s.datasetName ?? '(deleted)'}${s.datasetId ? ` (id ${s.datasetId})` : ''}`
+	);
+	return lines.join('\n');
+}
+
+function progressBar(target: number, pipeline: PipelineId, rephrasings: number) {
+	if (!process.stderr.isTTY) return { update: (_p: RunProgress) => {}, stop: () => {} };
+	const bar = new cliProgress.SingleBar(
+		{
+			stream: process.stderr,
+			format: 'Generating [{bar}] {percentage}% | {accepted}/{target} accepted | {requests} requests | {rejected} rejected | {instances} instances{cost}',
+			hideCursor: true,
+			clearOnComplete: false
+		},
+		cliProgress.Presets.shades_classic
+	);
+	bar.start(1000, 0, { accepted: 0, target, requests: 0, rejected: 0, instances: 0, cost: '' });
+	return {
+		update: (p: RunProgress) =>
+			bar.update(Math.round(workFraction(pipeline, target, p, rephrasings) * 1000), {
+				accepted: p.accepted,
+				target,
+				requests: p.calls.done,
+				rejected: sum(p.rejected),
+				instances: p.instances.kept,
+				cost: p.costKnown ? ` | $${p.costUsd.toFixed(4)}` : ''
+			}),
+		stop: () => bar.stop()
+	};
+}
+
+async function execute(runId: number, json: boolean): Promise<void> {
+	const run = requireRun(runId);
+	const params = run.params as { rephrasings?: number };
+	const bar = json ? null : progressBar(run.target, run.pipeline, params.rephrasings ?? 0);
+	let session: RunSession;
+	try {
+		session = new RunSession(runId, { runner: 'cli', onCommit: (p) => bar?.update(p) });
+	} catch (err) {
+		bar?.stop();
+		if (err instanceof RunError) throw new CliError(err.message);
+		throw err;
+	}
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts++;
+		if (interrupts === 1) {
+			process.stderr.write('\nPausing… (again to quit at once)\n');
+			session.stop('pause');
+		} else process.exit(130);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	const end = await session.done;
+	process.off('SIGINT', onSignal);
+	process.off('SIGTERM', onSignal);
+	bar?.stop();
+	const summary = runSummary(runId)!;
+	if (json) printJson(summary);
+	else console.log(describeSummary(summary));
+	if (end.status === 'paused' && interrupts > 0) {
+		if (!json) console.log(`Resume with: npm run cli -- generate --resume ${runId}`);
+		process.exitCode = 130;
+		return;
+	}
+	if (end.status !== 'completed') {
+		throw new CliError(`Run ${runId} ${end.status}. ${end.status === 'failed' || end.status === 'paused' ? `Resume with --resume ${runId} once fixed.` : ''}`.trim());
+	}
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values } = parseCommandArgs(
+		argv,
+		{
+			pipeline: { type: 'string' },
+			target: { type: 'string' },
+			endpoint: { type: 'string' },
+			model: { type: 'string' },
+			seeds: { type: 'string' },
+			'seed-dataset': { type: 'string' },
+			'seed-sets': { type: 'string' },
+			rephrasings: { type: 'string' },
+			filters: { type: 'string' },
+			'rouge-threshold': { type: 'string' },
+			dataset: { type: 'string' },
+			name: { type: 'string' },
+			'random-seed': { type: 'string' },
+			resume: { type: 'string' },
+			pause: { type: 'string' },
+			cancel: { type: 'string' },
+			status: { type: 'string' },
+			list: { type: 'boolean' },
+			json: { type: 'boolean' }
+		},
+		USAGE,
+		false
+	);
+	const json = Boolean(values.json);
+	db(); // open and migrate before anything else
+
+	if (values.list) {
+		const rows = listRuns().map((r) => ({
+			id: r.id,
+			pipeline: r.pipeline,
+			status: r.status,
+			accepted: `${r.progress.accepted}/${r.target}`,
+			requests: r.progress.calls.done,
+			model: r.model,
+			dataset: r.datasetName ?? ''
+		}));
+		if (json) printJson(listRuns());
+		else printTable(rows);
+		return;
+	}
+	if (values.status) {
+		const summary = runSummary(runRef(values.status, 'status'));
+		if (!summary) throw new CliError(`There is no run ${values.status}.`);
+		if (json) printJson(summary);
+		else console.log(describeSummary(summary));
+		return;
+	}
+	for (const action of ['pause', 'cancel'] as const) {
+		const ref = values[action];
+		if (ref === undefined) continue;
+		const id = runRef(ref, action);
+		try {
+			const result = requestRunAction(id, action);
+			console.log(
+				result.requested
+					? `Asked the process running run ${id} to ${action} it; it does so within a few seconds.`
+					: `Run ${id} is now ${result.status}.`
+			);
+		} catch (err) {
+			if (err instanceof RunError) throw new CliError(err.message);
+			throw err;
+		}
+		return;
+	}
+	if (values.resume) {
+		await execute(runRef(values.resume, 'resume'), json);
+		return;
+	}
+
+	const pipeline = values.pipeline;
+	if (!pipeline || !(PIPELINES as readonly string[]).includes(pipeline)) {
+		throw new CliError(`--pipeline must be one of ${PIPELINES.join(', ')}.\n\n${USAGE}`, 2);
+	}
+	if (values.target === undefined) throw new CliError(`Missing --target.\n\n${USAGE}`, 2);
+	const target = intOption(values.target, 'target', 0);
+	if (values.filters && !isFilterPresetName(values.filters)) throw new CliError('--filters must be self-instruct or alpaca.', 2);
+	if (pipeline === 'unnatural' && (values.seeds || values['seed-dataset'])) {
+		throw new CliError('--seeds and --seed-dataset are for Self-Instruct; Unnatural Instructions takes --seed-sets.', 2);
+	}
+	let created;
+	try {
+		created = await createRun({
+			pipeline: pipeline as PipelineId,
+			target,
+			endpoint: chooseEndpoint(values.endpoint),
+			model: values.model,
+			seeds: seedChoice(values),
+			seedSets: values['seed-sets'] ? readFileArg(values['seed-sets'], 'seed-sets').toString('utf8') : undefined,
+			rephrasings: values.rephrasings !== undefined ? intOption(values.rephrasings, 'rephrasings', 2) : undefined,
+			filterPreset: values.filters && isFilterPresetName(values.filters) ? values.filters : undefined,
+			rougeThreshold: numberOption(values['rouge-threshold'], 'rouge-threshold'),
+			randomSeed: values['random-seed'] !== undefined ? intOption(values['random-seed'], 'random-seed', 1) : undefined,
+			datasetName: values.dataset,
+			name: values.name
+		});
+	} catch (err) {
+		if (err instanceof RunParamsError) throw new CliError(err.message);
+		throw err;
+	}
+	const dataset = created.datasetId ? getDataset(created.datasetId) : undefined;
+	if (!json) {
+		console.log(`Run ${created.id} (${created.pipeline}, target ${created.target}, model ${created.model}) → dataset "${dataset?.name ?? ''}"`);
+	}
+	await execute(created.id, json);
+}

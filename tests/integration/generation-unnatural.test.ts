@@ -1,0 +1,154 @@
+/**
+ * Unnatural Instructions end to end through the real SDK and the scripted server: core
+ * generation, the three filters, output generation and template expansion into formulations.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI, type FakeScript } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+import type { Db } from '../../src/lib/server/db';
+import { listDatasets } from '../../src/lib/server/datasets/datasets';
+import { trimNextHeader } from '../../src/lib/server/pipelines/unnatural';
+import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
+
+let db: Db;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(async () => {
+	await fake?.close();
+	cleanup();
+});
+
+/** Core replies (by call number): some missing a field, some copying a demonstration, some repeated, some too long. */
+function scriptWithBadExamples(): FakeScript {
+	const base = pipelineScript();
+	return (request) => {
+		const key = String(request.headers['x-client-request-id'] ?? '');
+		const core = /un-core\/(\d+)$/.exec(key);
+		if (core) {
+			const k = Number(core[1]);
+			if (k % 6 === 1) return '\nInstruction: Name the capital of the given country.\nInput: Portugal\n\nExample';
+			if (k % 6 === 2) {
+				const demo = /Example 2\nInstruction: ([^\n]+)\nInput: ([^\n]+)/.exec(request.prompt)!;
+				return `\nInstruction: ${demo[1]}\nInput: Something else entirely.\nConstraints: None.\n\nExample`;
+			}
+			if (k % 6 === 3) return '\nInstruction: Convert the temperature to degrees Fahrenheit.\nInput: 25 °C\nConstraints: The output should be a number followed by °F.\n\nExample';
+			if (k % 12 === 4) return `\nInstruction: ${'Explain at length why the sky is blue and '.repeat(60)}`;
+		}
+		return base(request);
+	};
+}
+
+describe('an Unnatural Instructions run', () => {
+	it('generates, filters, answers and rephrases into a dataset', async () => {
+		fake = await startFakeOpenAI({ script: scriptWithBadExamples(), latencyMs: 1 });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 6 });
+		const target = 20;
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target, rephrasings: 2, endpointId: endpoint.id, datasetName: 'un run' });
+		expect(await session.done).toEqual({ status: 'completed', message: null });
+		const progress = progressOf(db, run.id);
+		expect(progress.accepted).toBe(target);
+
+		const rejected = countsByRule(db, 'tasks', run.id, "AND filter_rule <> 'noInstances'");
+		expect(rejected).toEqual(progress.rejected);
+		// Calls still in flight when the target was reached add a few 'overTarget' ones.
+		for (const rule of Object.keys(rejected)) {
+			expect(['copiesDemonstration', 'duplicateExample', 'lengthCut', 'missingFields', 'overTarget']).toContain(rule);
+		}
+		expect(rejected.missingFields).toBeGreaterThan(0);
+		expect(rejected.copiesDemonstration).toBeGreaterThan(0);
+		expect(rejected.duplicateExample).toBeGreaterThan(0);
+		expect(rejected.lengthCut).toBeGreaterThan(0);
+		expect(one<{ d: string }>(db, "SELECT filter_detail AS d FROM tasks WHERE run_id = ? AND filter_rule = 'missingFields' LIMIT 1", run.id).d).toBe(
+			'missing constraints'
+		);
+		expect(one<{ d: string }>(db, "SELECT filter_detail AS d FROM tasks WHERE run_id = ? AND filter_rule = 'copiesDemonstration' LIMIT 1", run.id).d).toMatch(
+			/^same instruction as demonstration 2 of seed set \d$/
+		);
+		// The repeated example: accepted once, every later copy rejected as a duplicate of that task.
+		const temps = all<{ id: number; filter_status: string; filter_detail: string | null }>(
+			db,
+			"SELECT id, filter_status, filter_detail FROM tasks WHERE run_id = ? AND instruction = 'Convert the temperature to degrees Fahrenheit.' ORDER BY id",
+			run.id
+		);
+		expect(temps[0].filter_status).toBe('kept');
+		for (const t of temps.slice(1)) expect(t.filter_detail).toBe(`same instruction and input as task ${temps[0].id}`);
+
+		// Every accepted example has its greedy output, conditioned on instruction, input and constraints.
+		const accepted = all<{ id: number; instruction: string }>(db, "SELECT id, instruction FROM tasks WHERE run_id = ? AND filter_status = 'kept'", run.id);
+		expect(accepted).toHaveLength(target);
+		for (const t of accepted) {
+			const instances = all<{ input: string; output: string; constraints: string; instruction_with_input: string; call_id: number }>(
+				db,
+				'SELECT input, output, constraints, instruction_with_input, call_id FROM instances WHERE task_id = ?',
+				t.id
+			);
+			expect(instances).toHaveLength(1);
+			const [inst] = instances;
+			expect(inst.output).toContain(t.instruction);
+			expect(inst.constraints).not.toMatch(/Example/);
+			expect(inst.instruction_with_input).toBe(`${t.instruction}\n${inst.input}`);
+			const call = one<{ prompt: string; decoding: string; step: string }>(db, 'SELECT prompt, decoding, step FROM generation_calls WHERE id = ?', inst.call_id);
+			expect(call.step).toBe('unnatural/output');
+			expect(call.prompt).toContain(`Instruction: ${t.instruction}\nInput: ${inst.input}\nConstraints: ${inst.constraints}\nOutput:`);
+			expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0 });
+			// Template expansion: rephrasings of the instruction with the same input and output.
+			const formulations = all<{ instruction: string; input: string; output: string; instance_id: number }>(
+				db,
+				'SELECT instruction, input, output, instance_id FROM formulations WHERE task_id = ?',
+				t.id
+			);
+			expect(formulations.length).toBeLessThanOrEqual(2);
+			for (const f of formulations) {
+				expect(f.instruction).not.toBe(t.instruction);
+				expect([f.input, f.output]).toEqual([inst.input, inst.output]);
+			}
+		}
+		const expansions = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion'", run.id).n;
+		expect(expansions).toBe(2 * target);
+		const formulations = one<{ n: number }>(db, 'SELECT count(*) AS n FROM formulations WHERE run_id = ?', run.id).n;
+		expect(formulations).toBe(progress.formulations.kept);
+		expect(formulations).toBeGreaterThan(target);
+
+		// Core generation used nucleus sampling, top_p 0.99.
+		const core = one<{ decoding: string }>(db, "SELECT decoding FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' LIMIT 1", run.id);
+		expect(JSON.parse(core.decoding)).toMatchObject({ topP: 0.99 });
+		const sentCore = fake.generationRequests().find((r) => String(r.headers['x-client-request-id']).includes('/un-core/'))!;
+		expect(sentCore.body).toMatchObject({ top_p: 0.99 });
+
+		// Rejected candidates keep their input and constraints for auditing the filter.
+		const rejectedInstance = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_rule = 'taskRejected'", run.id).n;
+		expect(rejectedInstance).toBeGreaterThan(0);
+
+		// Ledger: one row per core candidate, per output and per formulation — none twice.
+		const ledger = one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_candidates WHERE run_id = ?', run.id).n;
+		const tasks = one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', run.id).n;
+		expect(ledger).toBe(tasks + target + formulations);
+
+		const dataset = listDatasets(db).find((d) => d.name === 'un run')!;
+		expect(dataset.tasks).toBe(tasks);
+	});
+
+	it('skips template expansion when no rephrasings are asked for', async () => {
+		fake = await startFakeOpenAI({ script: pipelineScript() });
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 6, rephrasings: 0, endpointId: endpoint.id });
+		expect((await session.done).status).toBe('completed');
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion'", run.id).n).toBe(0);
+		expect(progressOf(db, run.id).instances.kept).toBe(6);
+	});
+});
+
+describe('trimNextHeader', () => {
+	it('drops a next-example header the model started', () => {
+		expect(trimNextHeader('None.\n\nExample')).toBe('None.');
+		expect(trimNextHeader('A list.\nExample 5')).toBe('A list.');
+		expect(trimNextHeader('For example, a list.')).toBe('For example, a list.');
+		expect(trimNextHeader('\n\nExample')).toBeUndefined();
+		expect(trimNextHeader(undefined)).toBeUndefined();
+	});
+});

@@ -1,0 +1,185 @@
+/**
+ * Durability: the CLI runs a generation run in a child process against the scripted server;
+ * the test SIGKILLs it mid-run several times and resumes it each time. Afterwards every
+ * candidate committed before each kill is still there unchanged, no reply is stored twice, no
+ * answered call was sent again, and the run reaches its target.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+import type { Db } from '../../src/lib/server/db';
+import { parseInstructionList } from '../../src/lib/prompts';
+import { all, one } from './generation-support';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+let child: ChildProcess | undefined;
+
+beforeEach(() => {
+	({ db, file, cleanup } = createTestDb());
+});
+afterEach(async () => {
+	if (child && child.exitCode === null) child.kill('SIGKILL');
+	await fake?.close();
+	cleanup();
+});
+
+function cli(args: string[]): { child: ChildProcess; exit: Promise<number | null>; output: () => string } {
+	let output = '';
+	const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'generate', ...args], {
+		env: {
+			...process.env,
+			DATABASE_PATH: file,
+			TSX_TSCONFIG_PATH: 'tsconfig.json',
+			LLM_BASE_URL: fake.url,
+			LLM_MODEL: 'fake-base',
+			LLM_CONCURRENCY: '4'
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	proc.stdout!.on('data', (d) => (output += d));
+	proc.stderr!.on('data', (d) => (output += d));
+	const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+	child = proc;
+	return { child: proc, exit, output: () => output };
+}
+
+const doneCalls = () => one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE status = 'done'").n;
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+	const start = Date.now();
+	while (!condition()) {
+		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
+
+interface Snapshot {
+	rows: Map<string, string>;
+	doneCalls: Map<number, { completion: string; doneAt: number }>;
+	pending: Map<string, string>;
+}
+
+/** Every stored candidate (tasks, instances, formulations, ledger) and every answered call. */
+function snapshot(runId: number): Snapshot {
+	const rows = new Map<string, string>();
+	// A task's instruction and its instruction verdict never change; later steps only add its
+	// classification and may drop it for having no instance left ('noInstances').
+	for (const t of all<Record<string, unknown>>(
+		db,
+		`SELECT id, instruction, call_id, CASE WHEN filter_rule = 'noInstances' THEN 'kept' ELSE filter_status END AS verdict,
+			CASE WHEN filter_rule = 'noInstances' THEN NULL ELSE filter_rule END AS rule, is_classification
+		 FROM tasks WHERE run_id = ?`,
+		runId
+	)) {
+		const { is_classification, ...fixed } = t;
+		rows.set(`task ${t.id}`, JSON.stringify(fixed));
+		if (is_classification !== null) rows.set(`classification ${t.id}`, String(is_classification));
+	}
+	for (const i of all<Record<string, unknown>>(db, 'SELECT id, task_id, input, output, constraints, call_id, filter_status, filter_rule FROM instances WHERE run_id = ?', runId)) {
+		rows.set(`instance ${i.id}`, JSON.stringify(i));
+	}
+	for (const f of all<Record<string, unknown>>(db, 'SELECT id, task_id, instance_id, instruction, input, output, call_id FROM formulations WHERE run_id = ?', runId)) {
+		rows.set(`formulation ${f.id}`, JSON.stringify(f));
+	}
+	for (const c of all<Record<string, unknown>>(db, 'SELECT * FROM generation_candidates WHERE run_id = ?', runId)) {
+		rows.set(`candidate ${c.id}`, JSON.stringify(c));
+	}
+	const calls = all<{ id: number; completion: string; done_at: number }>(db, "SELECT id, completion, done_at FROM generation_calls WHERE run_id = ? AND status = 'done'", runId);
+	const pending = all<{ call_key: string; prompt: string }>(db, "SELECT call_key, prompt FROM generation_calls WHERE run_id = ? AND status = 'pending'", runId);
+	return {
+		rows,
+		doneCalls: new Map(calls.map((c) => [c.id, { completion: c.completion, doneAt: c.done_at }])),
+		pending: new Map(pending.map((p) => [p.call_key, p.prompt]))
+	};
+}
+
+function expectContained(before: Snapshot, after: Snapshot): void {
+	for (const [key, row] of before.rows) expect(after.rows.get(key), key).toBe(row);
+	for (const [id, call] of before.doneCalls) expect(after.doneCalls.get(id), `call ${id}`).toEqual(call);
+}
+
+/** No reply stored twice: each call's rows are exactly what its stored reply parses into. */
+function expectEachReplyStoredOnce(runId: number): void {
+	expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM (SELECT 1 FROM generation_candidates GROUP BY call_id, item_index HAVING count(*) > 1)').n).toBe(0);
+	const calls = all<{ id: number; step: string; completion: string; finish_reason: string }>(
+		db,
+		"SELECT id, step, completion, finish_reason FROM generation_calls WHERE run_id = ? AND status = 'done'",
+		runId
+	);
+	for (const call of calls) {
+		const tasks = one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE call_id = ?', call.id).n;
+		if (call.step === 'self-instruct/instruction-generation') {
+			expect(tasks, `tasks of call ${call.id}`).toBe(parseInstructionList(call.completion, call.finish_reason).instructions.length);
+		} else if (call.step === 'unnatural/core') {
+			expect(tasks, `tasks of call ${call.id}`).toBe(1);
+		} else {
+			expect(tasks).toBe(0);
+		}
+		const ledger = one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_candidates WHERE call_id = ?', call.id).n;
+		const instances = one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE call_id = ?', call.id).n;
+		const formulations = one<{ n: number }>(db, 'SELECT count(*) AS n FROM formulations WHERE call_id = ?', call.id).n;
+		expect(ledger, `ledger of call ${call.id}`).toBe(Math.max(tasks, instances) + formulations);
+	}
+}
+
+describe.each([
+	{ pipeline: 'self-instruct', target: 60, extra: [] as string[] },
+	{ pipeline: 'unnatural', target: 30, extra: ['--rephrasings', '1'] }
+])('kill -9 during a $pipeline run', ({ pipeline, target, extra }) => {
+	it('resumes with no candidate lost, none stored twice, no answered call resent, and reaches the target', async () => {
+		fake = await startFakeOpenAI({ script: pipelineScript({ truncateOneIn: 7 }), latencyMs: 30 });
+		let session = cli(['--pipeline', pipeline, '--target', String(target), ...extra]);
+		await waitFor(() => one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_runs').n === 1, 'the run to be created');
+		const runId = one<{ id: number }>(db, 'SELECT id FROM generation_runs').id;
+
+		const snapshots: Snapshot[] = [];
+		const KILLS = 4;
+		for (let kill = 0; kill < KILLS; kill++) {
+			// Let this process commit a few more replies (a different number each time), then kill it.
+			const from = doneCalls();
+			const more = 4 + ((kill * 7) % 11);
+			await waitFor(() => doneCalls() >= from + more, `${more} more replies after kill ${kill}`);
+			session.child.kill('SIGKILL');
+			expect(await session.exit).toBeNull();
+			const snap = snapshot(runId);
+			if (snapshots.length) expectContained(snapshots[snapshots.length - 1], snap);
+			snapshots.push(snap);
+			expect(one<{ status: string }>(db, 'SELECT status FROM generation_runs WHERE id = ?', runId).status).toBe('running');
+			session = cli(['--resume', String(runId)]);
+		}
+		const code = await session.exit;
+		expect(code, session.output()).toBe(0);
+		expect(session.output()).toContain(`Run ${runId} completed`);
+
+		const final = snapshot(runId);
+		for (const snap of snapshots) expectContained(snap, final);
+		expectEachReplyStoredOnce(runId);
+
+		// Answered calls were never sent again; calls pending at a kill were resent with the stored prompt.
+		const keys = new Map(all<{ id: number; call_key: string; done_at: number; prompt: string }>(db, 'SELECT id, call_key, done_at, prompt FROM generation_calls WHERE run_id = ?', runId).map((c) => [c.call_key, c]));
+		for (const request of fake.generationRequests()) {
+			const call = keys.get(String(request.headers['x-client-request-id']));
+			expect(call, 'every request is a stored call').toBeDefined();
+			expect(request.receivedAt, `${call!.call_key} sent after it was answered`).toBeLessThanOrEqual(call!.done_at);
+			expect(request.body!.prompt).toBe(call!.prompt);
+		}
+		const resent = snapshots.flatMap((s) => [...s.pending.keys()]);
+		expect(resent.length).toBeGreaterThan(0);
+
+		const run = one<{ status: string; progress: string }>(db, 'SELECT status, progress FROM generation_runs WHERE id = ?', runId);
+		expect(run.status).toBe('completed');
+		const progress = JSON.parse(run.progress);
+		expect(progress.accepted).toBe(target);
+		const accepted = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND (filter_status = 'kept' OR filter_rule = 'noInstances')", runId).n;
+		expect(accepted).toBe(target);
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'pending'", runId).n).toBe(0);
+		// The counters, committed with the rows, agree with them after all the kills.
+		expect(progress.calls.done).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", runId).n);
+		expect(progress.candidates).toBe(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', runId).n);
+	}, 120_000);
+});
