@@ -61,6 +61,7 @@ export interface ReportableAudit {
 	itemCount: number;
 	/** Sampled items with at least one label. */
 	labelledItems: number;
+	/** Labels on sampled items (gold items' labels not counted, as in the report). */
 	labels: number;
 	adjudications: number;
 	createdAt: string;
@@ -73,7 +74,7 @@ export function listReportableAudits(database: Db = db()): ReportableAudit[] {
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
 				a.item_count AS itemCount, a.created_at AS createdAt,
 				(SELECT count(DISTINCT l.item_id) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS labelledItems,
-				(SELECT count(*) FROM audit_labels l WHERE l.audit_id = a.id) AS labels,
+				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS labels,
 				(SELECT count(*) FROM audit_adjudications j WHERE j.audit_id = a.id) AS adjudications
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
 			 ORDER BY a.created_at DESC, a.id DESC`
