@@ -118,8 +118,10 @@ export class NearDuplicateIndex<T = undefined> {
 	// for pools of hundreds of thousands; candidates with prefixes of 127+ elements use 4 bytes.
 	private acc8: Int8Array = new Int8Array(1024);
 	private acc32: Int32Array = new Int32Array(1024);
-	/** Sorted positions (i, j) of the last match counted, side by side (one cache line). */
-	private last: Int32Array = new Int32Array(2048);
+	/** One bit per pool instruction: matched during this query (a small array that stays in L1/L2). */
+	private seen: Int32Array = new Int32Array(32);
+	/** Per matched pool instruction: sorted positions (i, j) of its last match and its length, side by side. */
+	private last: Int32Array = new Int32Array(3072);
 	private touched: Int32Array = new Int32Array(1024);
 	private xTokens: Int32Array = new Int32Array(64);
 	private xRanks: Int32Array = new Int32Array(64);
@@ -235,7 +237,8 @@ export class NearDuplicateIndex<T = undefined> {
 
 		const needRow = bounds.needRow(m, this.maxLength);
 		const rowEnd = needRow.length;
-		const { last, length, lists } = this;
+		const { last, lists } = this;
+		const seen = this.seen;
 		const acc = probe < 127 ? this.acc8 : this.acc32;
 		let touched = this.touched;
 		let touchedCount = 0;
@@ -249,26 +252,34 @@ export class NearDuplicateIndex<T = undefined> {
 			const end = list[0] * 3 + 1;
 			for (let p = 1; p < end; p += 3) {
 				const y = list[p];
-				const a = acc[y];
-				if (a < 0) continue;
 				const n = list[p + 2];
 				const need = n < rowEnd ? needRow[n] : UNREACHABLE;
 				const j = list[p + 1];
 				const restY = n - j - 1;
-				// Positional filter: matches so far + this one + what is left on the shorter side.
-				// A pool instruction failing it on its first match fails on every later one too
-				// (i and j only grow), so it is left untouched.
-				if (a + 1 + (restX < restY ? restX : restY) < need) {
-					if (a > 0) acc[y] = -1;
-					continue;
-				}
-				if (a === 0) {
+				const rest = restX < restY ? restX : restY;
+				const word = y >>> 5;
+				const bit = 1 << (y & 31);
+				if ((seen[word] & bit) === 0) {
+					// First match with y. Positional filter: this one + what is left on the shorter
+					// side. Failing it here means failing it at every later match too (i and j only
+					// grow), so y is left unseen; most entries end here, after one L1 read.
+					if (1 + rest < need) continue;
+					seen[word] |= bit;
 					if (touchedCount === touched.length) touched = this.growTouched();
 					touched[touchedCount++] = y;
+					acc[y] = 1;
+				} else {
+					const a = acc[y];
+					if (a < 0) continue;
+					if (a + 1 + rest < need) {
+						acc[y] = -1; // can no longer reach its need
+						continue;
+					}
+					acc[y] = a + 1;
 				}
-				acc[y] = a + 1;
-				last[2 * y] = i;
-				last[2 * y + 1] = j;
+				last[3 * y] = i;
+				last[3 * y + 1] = j;
+				last[3 * y + 2] = n;
 			}
 		}
 
@@ -286,15 +297,16 @@ export class NearDuplicateIndex<T = undefined> {
 			const y = touched[k];
 			const a = acc[y];
 			acc[y] = 0;
+			seen[y >>> 5] = 0;
 			if (a <= 0) continue;
-			const n = length[y];
+			const n = last[3 * y + 2];
 			const need = needRow[n];
 			// Both prefixes have been searched in full for y, so after the last match (li, lj) the
 			// x elements still inside x's probed prefix can only match y beyond y's indexed prefix,
 			// and y's indexed elements only x beyond x's probed prefix. The two kinds would cross,
 			// and common elements appear in the same order on both sides, so only one kind occurs.
-			const li = last[2 * y];
-			const lj = last[2 * y + 1];
+			const li = last[3 * y];
+			const lj = last[3 * y + 1];
 			const restYBeyondPrefix = n - indexBounds.prefixLength(n);
 			const viaY = m - li - 1 < restYBeyondPrefix ? m - li - 1 : restYBeyondPrefix;
 			const viaX = restXBeyondProbe < n - lj - 1 ? restXBeyondProbe : n - lj - 1;
@@ -455,7 +467,8 @@ export class NearDuplicateIndex<T = undefined> {
 		acc8.set(this.acc8);
 		this.acc8 = acc8;
 		this.acc32 = grow(this.acc32, cap);
-		this.last = grow(this.last, 2 * cap);
+		this.last = grow(this.last, 3 * cap);
+		this.seen = grow(this.seen, (cap >>> 5) + 1);
 		this.signature = grow(this.signature, 2 * cap);
 	}
 
