@@ -4,8 +4,9 @@ import path from 'node:path';
 
 // Browser tests run against the built app (`npm run build` first) with a fresh database file.
 const port = Number(process.env.E2E_PORT ?? 4173);
-const dataDir = path.join(os.tmpdir(), `instruct-audit-e2e-${process.pid}`);
-process.env.E2E_DATA_DIR = dataDir;
+// Workers re-read this file in their own processes: the first one names the folder for all.
+process.env.E2E_DATA_DIR ??= path.join(os.tmpdir(), `instruct-audit-e2e-${process.pid}`);
+const dataDir = process.env.E2E_DATA_DIR;
 
 export default defineConfig({
 	testDir: 'tests/e2e',
