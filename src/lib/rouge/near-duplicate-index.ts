@@ -18,9 +18,12 @@
  *    bounds the overlap by matches-so-far + 1 + min(m − i − 1, n − j − 1); a pool instruction
  *    whose bound falls below its need is dropped for this query.
  * 4. After probing, a tighter bound that uses the fact that the whole prefixes were searched
- *    (see `query`), then an exact overlap count by merging the sorted tails with early exit,
- *    then the bit-parallel LCS against the candidate's bit masks (built once per query), and
- *    F = 2·p·r/(p+r) compared with the threshold.
+ *    (see `query`), then a bound from a 64-bit token signature per pool instruction, then an
+ *    exact overlap count by merging the sorted tails with early exit, then the bit-parallel
+ *    LCS against the candidate's bit masks (built once per query), and F = 2·p·r/(p+r)
+ *    compared with the threshold.
+ * Per-query state is a one-bit "seen" map plus byte counters, so the scan of inverted lists
+ * mostly stays in L1/L2 even for pools of hundreds of thousands of instructions.
  *
  * The global order is the pool's document frequency at the last rebuild; tokens first seen
  * later count as the rarest. The index is rebuilt with fresh frequencies whenever the pool has
@@ -315,8 +318,8 @@ export class NearDuplicateIndex<T = undefined> {
 			const sigLow = signature[2 * y];
 			const sigHigh = signature[2 * y + 1];
 			let possible = a;
-			for (let k = li + 1; k < m && possible < need; k++) {
-				const t = xTokens[k];
+			for (let q = li + 1; q < m && possible < need; q++) {
+				const t = xTokens[q];
 				if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
 			}
 			if (possible < need) continue;
