@@ -483,7 +483,13 @@ function cpuMs(since: NodeJS.CpuUsage): number {
  * The filter loop with the index over the whole stream, then with the exhaustive scan over its
  * first `prefix` candidates; the decisions (keep, exact maximum, top-k) must be identical.
  */
-function filterBenchmark(label: string, stream: string[], seeds: string[], prefix: number): void {
+function filterBenchmark(
+	label: string,
+	stream: string[],
+	seeds: string[],
+	prefix: number,
+	target?: { seconds: number; peakMb?: number }
+): void {
 	gc();
 	const total = stream.length;
 	const tokens = stream.reduce((a, s) => a + tokenize(s).length, 0) / total;
@@ -543,6 +549,16 @@ function filterBenchmark(label: string, stream: string[], seeds: string[], prefi
 			(mismatches === 0 ? 'identical' : `${mismatches} MISMATCHES`)
 	);
 	if (mismatches) process.exitCode = 1;
+	if (target) {
+		const peak = peakRssMb();
+		const timeOk = indexMs / 1000 <= target.seconds;
+		const memoryOk = target.peakMb === undefined || peak < target.peakMb;
+		console.log(
+			`  target:           ≤ ${target.seconds} s${target.peakMb ? ` and peak < ${fmt(target.peakMb)} MB` : ''}: ` +
+				`${timeOk && memoryOk ? 'met' : 'MISSED'} (wall ${fmt(indexMs / 1000, 2)} s, CPU ${fmt(indexCpu / 1000, 2)} s, peak ${fmt(peak)} MB; ` +
+				`wall time counts other processes on this shared machine, CPU time does not)`
+		);
+	}
 }
 
 /** The whole self-instruct preset (every instruction rule, then ROUGE-L) over the 52K stream. */
@@ -578,9 +594,9 @@ function realSample(): string[] | null {
 kernelBenchmark();
 const seeds = makeStream(175, 1, 0);
 const stream52 = makeStream(52_000, 52_000);
-filterBenchmark('Generated stream (52K)', stream52, seeds, 3_000);
+filterBenchmark('Generated stream (52K)', stream52, seeds, 3_000, { seconds: 2 });
 presetBenchmark(stream52, seeds);
 const real = realSample();
 if (real) filterBenchmark('Real Alpaca instructions (the 5,000-record sample in shared/datasets)', real, seeds, real.length);
-filterBenchmark('Generated stream (250K)', makeStream(250_000, 250_000), seeds, 2_000);
+filterBenchmark('Generated stream (250K)', makeStream(250_000, 250_000), seeds, 2_000, { seconds: 20, peakMb: 1024 });
 console.log(`\npeak RSS of the whole benchmark: ${fmt(peakRssMb())} MB`);
