@@ -14,6 +14,8 @@ describe('commandForKey', () => {
 	it('maps the rating keys', () => {
 		expect(commandForKey({ key: 'a' }, 'rating', false)).toEqual({ type: 'rate', level: 'A' });
 		expect(commandForKey({ key: 'D' }, 'rating', false)).toEqual({ type: 'rate', level: 'D' });
+		// Every level's letter rates, none is taken by another command.
+		for (const level of ['a', 'b', 'c', 'd']) expect(commandForKey({ key: level }, 'rating', false)).toMatchObject({ type: 'rate' });
 		expect(commandForKey({ key: '2' }, 'rating', false)).toEqual({ type: 'jump', row: 1 });
 		expect(commandForKey({ key: 'y' }, 'rating', false)).toBeNull();
 	});
@@ -27,7 +29,7 @@ describe('commandForKey', () => {
 			expect(commandForKey({ key: 'ArrowDown' }, kind, false)).toEqual({ type: 'row', delta: 1 });
 			expect(commandForKey({ key: 'k' }, kind, false)).toEqual({ type: 'row', delta: -1 });
 			expect(commandForKey({ key: '?', shiftKey: true }, kind, false)).toEqual({ type: 'help' });
-			expect(commandForKey({ key: 'c' }, kind, false)).toEqual({ type: 'comment' });
+			expect(commandForKey({ key: '/' }, kind, false)).toEqual({ type: 'comment' });
 		}
 		expect(commandForKey({ key: 'Enter', shiftKey: true }, 'quality', false)).toBeNull();
 	});

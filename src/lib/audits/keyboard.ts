@@ -41,7 +41,7 @@ export const KEYS = {
 	forward: '→',
 	up: '↑',
 	down: '↓',
-	comment: 'C',
+	comment: '/',
 	help: '?',
 	guidelines: 'G',
 	escape: 'Esc'
@@ -77,6 +77,9 @@ export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', typin
 			return { type: 'forward' };
 		case '?':
 			return { type: 'help' };
+		// "/" jumps to the text field, as in many tools; letters stay free for answers (C is a rating).
+		case '/':
+			return { type: 'comment' };
 	}
 	const lower = key.length === 1 ? key.toLowerCase() : '';
 	switch (lower) {
@@ -86,8 +89,6 @@ export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', typin
 			return { type: 'row', delta: -1 };
 		case 's':
 			return { type: 'skip' };
-		case 'c':
-			return { type: 'comment' };
 		case 'g':
 			return { type: 'guidelines' };
 	}

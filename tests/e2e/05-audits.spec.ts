@@ -1,0 +1,272 @@
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { ADMIN, RESEARCHER, REVIEWER, signIn, jsonl, gotoReady } from './helpers';
+
+// Audits end to end: a researcher creates audits in the UI, two reviewers finish one with the
+// keyboard only, drafts survive a reload, ids cannot be used across audits, markup stays text.
+
+const REVIEWER2 = { email: 'reviewer2@example.org', password: 'reviewer2-pass-1' };
+const OUTSIDER = { email: 'outsider@example.org', password: 'outsider-pass-1' };
+
+const XSS = 'Explain this markup: <script>window.__pwned = 1</script> <img src=x onerror="window.__pwned = 2">';
+const tasks = Array.from({ length: 10 }, (_, i) => ({
+	instruction: i === 0 ? XSS : `Audit task ${i}: write a sentence about the number ${i}.`,
+	input: i % 2 ? `Input for task ${i}` : '',
+	output: i === 3 ? 'def f(x):\n    return x * 2\n\nprint(f(3))' : `The number ${i} is fine.`
+}));
+
+let qualityAuditId = 0;
+let ratingAuditId = 0;
+const refsSeen: string[] = [];
+
+async function newPage(browser: Browser, who: { email: string; password: string }): Promise<Page> {
+	const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+	const page = await context.newPage();
+	await signIn(page, who);
+	return page;
+}
+
+function refOf(page: Page): string {
+	const match = /\/items\/([A-Za-z0-9_-]{12})$/.exec(new URL(page.url()).pathname);
+	if (!match) throw new Error(`no item in ${page.url()}`);
+	return match[1];
+}
+
+test('an admin adds two more accounts for the audits', async ({ page }) => {
+	await signIn(page, ADMIN);
+	await gotoReady(page, '/admin/users');
+	for (const who of [REVIEWER2, OUTSIDER]) {
+		await page.getByLabel('Email', { exact: true }).fill(who.email);
+		await page.getByLabel('Role', { exact: true }).selectOption('reviewer');
+		await page.getByLabel('Initial password').fill(who.password);
+		await page.getByRole('button', { name: 'Create account' }).click();
+		await expect(page.locator(`tr[data-user="${who.email}"]`)).toBeVisible();
+	}
+});
+
+test('a researcher creates a quality audit and a rating audit in the UI', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	for (const [file, body, model] of [
+		['audit-tasks.jsonl', jsonl(tasks), null],
+		['alpha_predictions.jsonl', jsonl(tasks.map((t, i) => ({ instruction: t.instruction, input: t.input, response: `alpha says ${i}`, target: t.output }))), 'alpha'],
+		['beta_predictions.jsonl', jsonl(tasks.map((t, i) => ({ instruction: t.instruction, input: t.input, response: `beta says ${i}`, target: t.output }))), 'beta']
+	] as const) {
+		const params = new URLSearchParams({ dataset: 'e2e audit', fileName: file });
+		if (model) params.set('model', model);
+		const response = await page.request.post(`/api/datasets/import?${params}`, { data: body, headers: { 'content-type': 'application/octet-stream' } });
+		expect(response.status(), file).toBe(200);
+	}
+
+	await gotoReady(page, '/audits');
+	await page.getByRole('link', { name: 'New audit' }).first().click();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await page.getByLabel('Dataset').selectOption({ label: 'e2e audit — 10 instructions, 20 responses' });
+	await expect(page.getByTestId('sample-preview')).toContainText('10 eligible instructions');
+	await page.getByRole('textbox', { name: 'Name (optional)' }).fill('E2E quality');
+	await page.getByLabel('Instructions to sample').fill('10');
+	await page.getByLabel('Seed').fill('5');
+	await page.getByLabel('Reviewers per item (k)').fill('2');
+	await page.getByLabel(REVIEWER.email).check();
+	await page.getByLabel(REVIEWER2.email).check();
+	await page.getByLabel('Guidelines').fill('# How to judge\n\nSay **no** when the output is wrong. <b>raw html</b>');
+	await page.getByRole('button', { name: 'Create audit' }).click();
+	await expect(page.getByRole('heading', { name: 'E2E quality' })).toBeVisible();
+	qualityAuditId = Number(/\/audits\/(\d+)/.exec(page.url())![1]);
+	await expect(page.getByTestId('audit-progress').locator('[data-stat="labels"]')).toHaveText('0 / 20');
+	await expect(page.getByTestId('reviewer-table').locator('tbody tr')).toHaveCount(2);
+
+	// A refused form keeps its place and names the problem.
+	await gotoReady(page, '/audits/new');
+	await page.getByLabel('Dataset').selectOption({ label: 'e2e audit — 10 instructions, 20 responses' });
+	await page.getByLabel('Response rating').check();
+	await page.getByLabel('Reviewers per item (k)').fill('2');
+	await page.getByLabel(REVIEWER.email).check();
+	await page.getByRole('button', { name: 'Create audit' }).click();
+	await expect(page.getByText('An overlap of 2 needs at least 2 reviewers.')).toBeVisible();
+	await page.getByLabel('Reviewers per item (k)').fill('1');
+	await page.getByRole('textbox', { name: 'Name (optional)' }).fill('E2E rating');
+	await page.getByLabel('Instructions to sample').fill('3');
+	await page.getByRole('button', { name: 'Create audit' }).click();
+	await expect(page.getByRole('heading', { name: 'E2E rating' })).toBeVisible();
+	ratingAuditId = Number(/\/audits\/(\d+)/.exec(page.url())![1]);
+});
+
+test('two reviewers complete the audit with the keyboard only; a draft survives a reload', async ({ browser }) => {
+	test.setTimeout(120_000);
+	for (const who of [REVIEWER, REVIEWER2]) {
+		const page = await newPage(browser, who);
+		await gotoReady(page, '/review');
+		await expect(page.getByTestId('my-audits')).toContainText('E2E quality');
+		await gotoReady(page, `/review/${qualityAuditId}`);
+		const screen = page.getByTestId('review-screen');
+		await expect(screen).toHaveAttribute('data-status', 'ready');
+		// Guidelines open on the first visit, rendered from Markdown with the HTML escaped.
+		const guidelines = page.getByRole('region', { name: 'Guidelines' });
+		await expect(guidelines.getByRole('heading', { name: 'How to judge' })).toBeVisible();
+		await expect(guidelines).toContainText('<b>raw html</b>');
+		await page.keyboard.press('g');
+		await expect(guidelines).toBeHidden();
+
+		if (who === REVIEWER) {
+			// Half an answer, saved on the server, then a reload.
+			await page.keyboard.press('y');
+			await page.keyboard.press('n');
+			await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'draft-saved');
+			const url = page.url();
+			await page.reload();
+			await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+			expect(page.url()).toBe(url);
+			const q = (name: string) => page.getByRole('radiogroup', { name });
+			await expect(q('Instruction Does the instruction describe a valid task?').getByRole('radio', { name: /Yes/ })).toHaveAttribute('aria-checked', 'true');
+			await expect(q('Input Is the input appropriate for the instruction?').getByRole('radio', { name: /No/ })).toHaveAttribute('aria-checked', 'true');
+			await expect(page.getByRole('radiogroup', { name: 'What is wrong?' }).getByRole('radio', { name: /Input does not match the task/ })).toHaveAttribute('aria-checked', 'true');
+			// Enter before the last answer says what is missing.
+			await page.keyboard.press('Enter');
+			await expect(page.getByTestId('problem')).toContainText('Is the output a correct and acceptable response');
+			await page.keyboard.press('y');
+			await page.keyboard.press('Enter');
+			await expect(page).not.toHaveURL(url);
+		}
+
+		for (let i = 0; ; i++) {
+			await expect(screen).toHaveAttribute('data-status', /ready|done/);
+			const status = await screen.getAttribute('data-status');
+			if (status !== 'ready') {
+				await expect(page.getByTestId('all-done')).toBeVisible();
+				break;
+			}
+			const url = page.url();
+			refsSeen.push(refOf(page));
+			const instruction = page.getByTestId('item-instruction');
+			if ((await instruction.textContent())?.includes('<script>')) {
+				// Markup in the data is shown as text and never runs.
+				await expect(instruction).toContainText(XSS);
+				expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+				await expect(page.locator('main img')).toHaveCount(0);
+			}
+			if (i % 3 === 1) {
+				await page.keyboard.press('y');
+				await page.keyboard.press('y');
+				await page.keyboard.press('n');
+				await page.keyboard.press('4');
+				await page.keyboard.press('/');
+				await page.keyboard.type('odd phrasing');
+				await page.keyboard.press('Escape');
+			} else {
+				for (const key of ['y', 'y', 'y']) await page.keyboard.press(key);
+			}
+			await page.keyboard.press('Enter');
+			await expect(page).not.toHaveURL(url);
+			if (i === 2) {
+				// Back to the previous label, change it, Enter saves and returns.
+				await page.keyboard.press('ArrowLeft');
+				await expect(page.getByTestId('history-banner')).toBeVisible();
+				await page.keyboard.press('ArrowUp');
+				await page.keyboard.press('ArrowUp');
+				await page.keyboard.press('n');
+				await page.keyboard.press('Enter');
+				await expect(page.getByTestId('history-banner')).toBeHidden();
+			}
+		}
+		await expect(page.getByTestId('my-count')).toHaveText('10');
+		await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+		await page.context().close();
+	}
+
+	const researcher = await newPage(browser, RESEARCHER);
+	await gotoReady(researcher, `/audits/${qualityAuditId}`);
+	await expect(researcher.getByTestId('audit-progress').locator('[data-stat="labels"]')).toHaveText('20 / 20');
+	await expect(researcher.getByTestId('audit-progress').locator('[data-stat="complete"]')).toHaveText('10 / 10');
+	for (const who of [REVIEWER, REVIEWER2]) {
+		await expect(researcher.locator(`tr[data-reviewer="${who.email}"] [data-col="labelled"]`)).toHaveText('10');
+	}
+	await researcher.context().close();
+});
+
+test('ids give nothing away: other audits, other reviewers, guessed refs', async ({ browser }) => {
+	const outsider = await newPage(browser, OUTSIDER);
+	const ref = refsSeen[0];
+	for (const path of [`/review/${qualityAuditId}`, `/review/${qualityAuditId}/items/${ref}`, `/review/999999`, `/review/${qualityAuditId}/items/AAAAAAAAAAAA`]) {
+		const response = await outsider.goto(path);
+		expect(response?.status(), path).toBe(404);
+		await expect(outsider.getByRole('alert')).not.toContainText('Audit task');
+	}
+	for (const [method, path] of [
+		['GET', `/api/review/${qualityAuditId}/items/${ref}`],
+		['POST', `/api/review/${qualityAuditId}/next`],
+		['GET', `/api/review/${qualityAuditId}/history`],
+		['POST', `/api/review/${qualityAuditId}/items/${ref}/submit`]
+	] as const) {
+		const response = method === 'GET' ? await outsider.request.get(path) : await outsider.request.post(path, { data: { submissionId: 'abcdefgh12', answer: {} } });
+		expect(response.status(), path).toBe(404);
+		expect(await response.text()).not.toMatch(/Audit task|instruction/);
+	}
+	await outsider.context().close();
+
+	// A member of the rating audit only, asking for a quality-audit item through the rating audit.
+	const member = await newPage(browser, REVIEWER);
+	const viaOtherAudit = await member.goto(`/review/${ratingAuditId}/items/${ref}`);
+	expect(viaOtherAudit?.status()).toBe(404);
+	await member.context().close();
+	// Researcher pages stay closed to reviewers.
+	const reviewer2 = await newPage(browser, REVIEWER2);
+	expect((await reviewer2.goto(`/audits/${qualityAuditId}`))?.status()).toBe(403);
+	expect((await reviewer2.request.get(`/api/audits/${qualityAuditId}/progress`)).status()).toBe(403);
+	await reviewer2.context().close();
+});
+
+test('the rating screen: blind, shuffled responses rated A–D with the keyboard', async ({ browser }) => {
+	const page = await newPage(browser, REVIEWER);
+	await gotoReady(page, `/review/${ratingAuditId}`);
+	const screen = page.getByTestId('review-screen');
+	await expect(screen).toHaveAttribute('data-kind', 'rating');
+	await expect(page.getByRole('definition').first()).toBeVisible();
+	for (const level of ['A', 'B', 'C', 'D']) await expect(page.getByLabel('Rating scale')).toContainText(level);
+	await page.screenshot({ path: '/tmp/ia5-review-rating.png' });
+	for (let i = 0; i < 3; i++) {
+		const url = page.url();
+		const cards = page.getByRole('article');
+		await expect(cards).toHaveCount(2);
+		await expect(cards.first()).not.toContainText(/alpha ·|beta ·/);
+		await page.keyboard.press('a');
+		await page.keyboard.press('c');
+		await expect(page.getByRole('radiogroup', { name: 'Rating for response 2' }).getByRole('radio', { name: 'C' })).toHaveAttribute('aria-checked', 'true');
+		await page.keyboard.press('Enter');
+		await expect(page).not.toHaveURL(url);
+	}
+	await expect(page.getByTestId('all-done')).toBeVisible();
+	await page.context().close();
+});
+
+test('a screenshot of the quality review screen', async ({ browser }) => {
+	// A fresh audit with the code-shaped output, for the picture.
+	const researcher = await newPage(browser, RESEARCHER);
+	await gotoReady(researcher, '/audits/new');
+	await researcher.getByLabel('Dataset').selectOption({ label: 'e2e audit — 10 instructions, 20 responses' });
+	await researcher.getByRole('textbox', { name: 'Name (optional)' }).fill('E2E screenshot');
+	await researcher.getByLabel('Instructions to sample').fill('10');
+	await researcher.getByLabel(REVIEWER2.email).check();
+	await researcher.getByRole('button', { name: 'Create audit' }).click();
+	await expect(researcher.getByRole('heading', { name: 'E2E screenshot' })).toBeVisible();
+	const id = Number(/\/audits\/(\d+)/.exec(researcher.url())![1]);
+	await researcher.context().close();
+
+	const page = await newPage(browser, REVIEWER2);
+	await gotoReady(page, `/review/${id}`);
+	for (let i = 0; i < 10; i++) {
+		if ((await page.getByTestId('item-output').textContent())?.includes('def f')) break;
+		const url = page.url();
+		await page.keyboard.press('y');
+		await page.keyboard.press('y');
+		await page.keyboard.press('y');
+		await page.keyboard.press('Enter');
+		await expect(page).not.toHaveURL(url);
+	}
+	await page.keyboard.press('y');
+	await page.keyboard.press('n');
+	await page.keyboard.press('/');
+	await page.keyboard.type('The input is not used by the task.');
+	await page.keyboard.press('Escape');
+	await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'draft-saved');
+	await page.screenshot({ path: '/tmp/ia5-review-quality.png' });
+	await page.context().close();
+});
