@@ -26,15 +26,23 @@ export function orHttpError<T>(fn: () => T): T {
 	}
 }
 
-/** For JSON endpoints: the result (a Response is passed through), or `{ message, code }` with the error's status. */
+/**
+ * For JSON endpoints: the result (a Response is passed through), or `{ message, code }` with the
+ * error's status. A Server-Timing header carries the handler's own time, so load tests can tell
+ * the server's work from queueing and the network.
+ */
 export async function jsonOrError<T>(fn: () => T | Promise<T>, init?: ResponseInit): Promise<Response> {
+	const started = performance.now();
+	let response: Response;
 	try {
 		const result = await fn();
-		return result instanceof Response ? result : json(result, init);
+		response = result instanceof Response ? result : json(result, init);
 	} catch (err) {
-		if (err instanceof AuditError) return json({ message: err.message, code: err.code, field: err.field }, { status: err.status });
-		throw err;
+		if (!(err instanceof AuditError)) throw err;
+		response = json({ message: err.message, code: err.code, field: err.field }, { status: err.status });
 	}
+	response.headers.set('server-timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
+	return response;
 }
 
 /** Reads a JSON body of bounded size; a malformed one is a 400. */
