@@ -143,3 +143,16 @@ export function runLocation(runId: number, database: Db = db()): 'here' | 'elsew
 	if (sessions.has(runId)) return 'here';
 	return getRun(runId, database)?.status === 'running' ? 'elsewhere' : 'nowhere';
 }
+
+export type RunControl = 'pause' | 'resume' | 'cancel';
+
+/** What the run page's buttons and the API do; returns a sentence for the page. */
+export function controlRun(runId: number, action: RunControl, database: Db = db()): string {
+	if (action === 'resume') {
+		launchRun(runId, { database });
+		return `Run ${runId} resumed.`;
+	}
+	const result = requestStop(runId, action, database);
+	if (result.requested) return action === 'pause' ? 'Pausing: calls in flight are abandoned and resent on resume.' : 'Cancelling…';
+	return `Run ${runId} is ${result.status}.`;
+}

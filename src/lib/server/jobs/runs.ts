@@ -5,7 +5,7 @@
 import { db, transaction, type Db } from '../db';
 import type { GenerationRun, RunAction, RunStatus, Runner } from '../db/tables';
 import { ownerProcessAlive } from './owner';
-import { etaSeconds, readProgress, workFraction, type RunProgress } from '../pipelines/progress';
+import { etaSeconds, readProgress, ruleLabel, workFraction, type RunProgress } from '../pipelines/progress';
 import { readRunParams } from '../pipelines/params';
 
 /** How often a running run's row is touched. */
@@ -259,6 +259,8 @@ export interface RunSummary {
 	finishedAt: string | null;
 	heartbeatAgeMs: number | null;
 	updatedAt: string;
+	/** Plain-words names of the rules that appear in the counters. */
+	labels: Record<string, string>;
 }
 
 export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
@@ -292,7 +294,10 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 		startedAt: run.startedAt?.toISOString() ?? null,
 		finishedAt: run.finishedAt?.toISOString() ?? null,
 		heartbeatAgeMs: run.heartbeatAt ? now - run.heartbeatAt.getTime() : null,
-		updatedAt: run.updatedAt.toISOString()
+		updatedAt: run.updatedAt.toISOString(),
+		labels: Object.fromEntries(
+			[...Object.keys(progress.rejected), ...Object.keys(progress.instances.byRule), ...Object.keys(progress.formulations.rejected)].map((r) => [r, ruleLabel(r)])
+		)
 	};
 }
 

@@ -178,3 +178,118 @@ export function callStates(database: Db, runId: number, step: PromptStepId): { k
 		.prepare('SELECT call_key AS key, task_id AS taskId, status, parsed FROM generation_calls WHERE run_id = ? AND step = ? ORDER BY id')
 		.all(runId, step) as { key: string; taskId: number | null; status: CallStatus; parsed: string | null }[];
 }
+
+export interface CallListRow {
+	id: number;
+	key: string;
+	step: string;
+	taskId: number | null;
+	status: CallStatus;
+	finishReason: string | null;
+	promptTokens: number | null;
+	completionTokens: number | null;
+	latencyMs: number | null;
+	attempts: number | null;
+	error: string | null;
+	/** Candidates stored from it (ledger rows). */
+	candidates: number;
+	createdAt: number;
+	doneAt: number | null;
+}
+
+export interface CallFilters {
+	step?: string;
+	status?: CallStatus;
+	page?: number;
+	pageSize?: number;
+}
+
+/** One page of a run's calls, newest first, without the long texts. */
+export function listCalls(
+	database: Db,
+	runId: number,
+	filters: CallFilters = {}
+): { rows: CallListRow[]; total: number; page: number; pages: number; steps: { step: string; n: number }[] } {
+	const c = database.$client;
+	const where = ['run_id = ?'];
+	const params: unknown[] = [runId];
+	if (filters.step) {
+		where.push('step = ?');
+		params.push(filters.step);
+	}
+	if (filters.status) {
+		where.push('status = ?');
+		params.push(filters.status);
+	}
+	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
+	const total = (c.prepare(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params) as { n: number }).n;
+	const pages = Math.max(1, Math.ceil(total / pageSize));
+	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
+	const rows = c
+		.prepare(
+			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
+				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
+				(SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates, g.created_at AS createdAt, g.done_at AS doneAt
+			 FROM generation_calls g WHERE ${where.join(' AND ')} ORDER BY g.id DESC LIMIT ? OFFSET ?`
+		)
+		.all(...params, pageSize, (page - 1) * pageSize) as CallListRow[];
+	const steps = c.prepare('SELECT step, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY step ORDER BY min(id)').all(runId) as {
+		step: string;
+		n: number;
+	}[];
+	return { rows, total, page, pages, steps };
+}
+
+export interface CallDetail extends CallListRow {
+	prompt: string;
+	completion: string | null;
+	rawFinishReason: string | null;
+	templateFingerprint: string;
+	templateVersion: number | null;
+	templateValues: Record<string, unknown>;
+	decoding: Record<string, unknown>;
+	model: string;
+	responseModel: string | null;
+	responseId: string | null;
+	costUsd: number | null;
+	parsed: Record<string, unknown> | null;
+	/** What the reply became: tasks, instances, formulations (with verdicts). */
+	produced: { itemIndex: number; taskId: number | null; instanceId: number | null; formulationId: number | null; text: string; verdict: string | null }[];
+}
+
+export function callDetail(database: Db, runId: number, callId: number): CallDetail | undefined {
+	const c = database.$client;
+	const row = c
+		.prepare(
+			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
+				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
+				0 AS candidates, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
+				g.template_fingerprint AS templateFingerprint, g.template_version AS templateVersion, g.template_values AS templateValues,
+				g.decoding, g.model, g.response_model AS responseModel, g.response_id AS responseId, g.cost_usd AS costUsd, g.parsed
+			 FROM generation_calls g WHERE g.id = ? AND g.run_id = ?`
+		)
+		.get(callId, runId) as (Omit<CallDetail, 'templateValues' | 'decoding' | 'parsed' | 'produced'> & { templateValues: string; decoding: string; parsed: string | null }) | undefined;
+	if (!row) return undefined;
+	const produced = c
+		.prepare(
+			`SELECT x.item_index AS itemIndex, x.task_id AS taskId, x.instance_id AS instanceId, x.formulation_id AS formulationId,
+				CASE WHEN x.formulation_id IS NOT NULL THEN f.instruction
+					 WHEN x.instance_id IS NOT NULL AND t.call_id <> x.call_id THEN coalesce(nullif(i.input, '') || ' → ', '') || i.output
+					 ELSE t.instruction END AS text,
+				CASE WHEN x.instance_id IS NOT NULL AND (t.call_id <> x.call_id) THEN i.filter_status || coalesce(': ' || i.filter_rule, '')
+					 WHEN x.formulation_id IS NOT NULL THEN 'kept'
+					 ELSE t.filter_status || coalesce(': ' || t.filter_rule, '') END AS verdict
+			 FROM generation_candidates x LEFT JOIN tasks t ON t.id = x.task_id LEFT JOIN instances i ON i.id = x.instance_id
+			 LEFT JOIN formulations f ON f.id = x.formulation_id
+			 WHERE x.call_id = ? ORDER BY x.item_index`
+		)
+		.all(callId) as CallDetail['produced'];
+	return {
+		...row,
+		candidates: produced.length,
+		templateValues: JSON.parse(row.templateValues),
+		decoding: JSON.parse(row.decoding),
+		parsed: row.parsed ? JSON.parse(row.parsed) : null,
+		produced
+	};
+}

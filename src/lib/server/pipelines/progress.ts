@@ -119,11 +119,3 @@ export function etaSeconds(fraction: number, activeMs: number): number | null {
 	if (fraction >= 1) return 0;
 	return Math.round(((activeMs / fraction) * (1 - fraction)) / 1000);
 }
-
-export function formatDuration(seconds: number): string {
-	if (seconds < 60) return `${seconds} s`;
-	const m = Math.floor(seconds / 60);
-	if (m < 60) return `${m} min ${seconds % 60} s`;
-	const h = Math.floor(m / 60);
-	return `${h} h ${m % 60} min`;
-}

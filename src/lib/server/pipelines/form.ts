@@ -1,0 +1,166 @@
+/**
+ * The new-run form: what it shows by default (every step's template and decoding, the seed
+ * sets, the filter presets) and how a submitted form becomes a CreateRunRequest. Field names
+ * are `template:<step>`, `decoding:<step>:<param>`, so one loop serves both pipelines.
+ */
+import { PROMPT_STEPS, type PromptStepId, UNNATURAL_DEFAULT_REPHRASINGS } from '$lib/prompts';
+import { FILTER_PRESETS, filterPreset, isFilterPresetName, SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters';
+import type { PipelineId } from '../db/tables';
+import type { CreateRunRequest, RunEndpointChoice, SeedChoice } from './create';
+import { DEFAULT_SHOTS, RunParamsError, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
+import { defaultUnnaturalSeedSets } from './seeds';
+
+export const DECODING_FIELDS = [
+	{ name: 'maxTokens', label: 'max_tokens', step: '1' },
+	{ name: 'temperature', label: 'temperature', step: '0.01' },
+	{ name: 'topP', label: 'top_p', step: '0.01' },
+	{ name: 'frequencyPenalty', label: 'frequency_penalty', step: '0.1' },
+	{ name: 'presencePenalty', label: 'presence_penalty', step: '0.1' }
+] as const;
+
+export interface StepFormDefaults {
+	id: PromptStepId;
+	pipeline: PipelineId;
+	title: string;
+	description: string;
+	template: string;
+	defaultVersion: number;
+	placeholders: { name: string; description: string; required: boolean }[];
+	decoding: Record<(typeof DECODING_FIELDS)[number]['name'], number>;
+	/** Stop sequences as a JSON array (they hold newlines). */
+	stop: string;
+}
+
+export function runFormDefaults() {
+	const steps: StepFormDefaults[] = [...SELF_INSTRUCT_STEPS, ...UNNATURAL_STEPS].map((id) => {
+		const step = PROMPT_STEPS[id];
+		return {
+			id,
+			pipeline: step.pipeline,
+			title: step.title,
+			description: step.description,
+			template: step.defaultTemplate,
+			defaultVersion: step.defaultVersion,
+			placeholders: step.placeholders.map((p) => ({ ...p })),
+			decoding: {
+				maxTokens: step.decoding.maxTokens,
+				temperature: step.decoding.temperature,
+				topP: step.decoding.topP,
+				frequencyPenalty: step.decoding.frequencyPenalty,
+				presencePenalty: step.decoding.presencePenalty
+			},
+			stop: JSON.stringify(step.decoding.stop ?? [])
+		};
+	});
+	return {
+		steps,
+		shots: { ...DEFAULT_SHOTS },
+		rephrasings: UNNATURAL_DEFAULT_REPHRASINGS,
+		rougeThreshold: SELF_INSTRUCT_ROUGE_L_THRESHOLD,
+		filterPresets: FILTER_PRESETS.map((name) => ({ name, blacklist: filterPreset(name).instruction.blacklist.words })),
+		seedSets: JSON.stringify(defaultUnnaturalSeedSets(), null, 2)
+	};
+}
+
+function text(form: FormData, name: string): string | undefined {
+	const v = form.get(name);
+	return typeof v === 'string' ? v : undefined;
+}
+
+function number(form: FormData, name: string, label: string): number | undefined {
+	const raw = text(form, name)?.trim();
+	if (raw === undefined || raw === '') return undefined;
+	const n = Number(raw);
+	if (!Number.isFinite(n)) throw new RunParamsError(`${label} must be a number.`, name);
+	return n;
+}
+
+function stopSequences(raw: string | undefined, field: string): string[] | undefined {
+	if (raw === undefined || raw.trim() === '') return undefined;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(raw);
+	} catch {
+		throw new RunParamsError('Stop sequences are a JSON array of strings, e.g. ["\\n\\n", "16."].', field);
+	}
+	if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
+		throw new RunParamsError('Stop sequences are a JSON array of strings.', field);
+	}
+	return parsed as string[];
+}
+
+/** A submitted new-run form as a request; throws RunParamsError naming the field. */
+export async function runRequestFromForm(form: FormData, createdBy: number | null): Promise<CreateRunRequest> {
+	const pipeline = text(form, 'pipeline');
+	if (pipeline !== 'self-instruct' && pipeline !== 'unnatural') throw new RunParamsError('Choose a pipeline.', 'pipeline');
+	const endpointRef = text(form, 'endpoint') ?? '';
+	let endpoint: RunEndpointChoice;
+	if (endpointRef === 'env') endpoint = { kind: 'env' };
+	else if (/^\d+$/.test(endpointRef)) endpoint = { kind: 'stored', id: Number(endpointRef) };
+	else throw new RunParamsError('Choose an endpoint (an admin adds them under Admin → Endpoints).', 'endpoint');
+	const target = number(form, 'target', 'The target');
+	if (target === undefined) throw new RunParamsError('Give a target number.', 'target');
+
+	const steps = pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : UNNATURAL_STEPS;
+	const templates: Partial<Record<PromptStepId, string>> = {};
+	const decoding: Partial<Record<PromptStepId, DecodingOverride>> = {};
+	for (const step of steps) {
+		const template = text(form, `template:${step}`);
+		if (template !== undefined) templates[step] = template;
+		const override: DecodingOverride = {};
+		for (const field of DECODING_FIELDS) {
+			const v = number(form, `decoding:${step}:${field.name}`, `${PROMPT_STEPS[step].title} ${field.label}`);
+			if (v !== undefined) override[field.name] = v;
+		}
+		const stop = stopSequences(text(form, `decoding:${step}:stop`), `decoding:${step}`);
+		if (stop !== undefined) override.stop = stop;
+		decoding[step] = override;
+	}
+
+	const request: CreateRunRequest = {
+		pipeline,
+		target,
+		endpoint,
+		model: text(form, 'model')?.trim() || undefined,
+		name: text(form, 'name')?.trim() || undefined,
+		datasetName: text(form, 'datasetName')?.trim() || undefined,
+		templates,
+		decoding,
+		randomSeed: number(form, 'randomSeed', 'The random seed'),
+		createdBy
+	};
+	if (pipeline === 'self-instruct') {
+		const seedKind = text(form, 'seedSource') ?? 'default';
+		let seeds: SeedChoice = { kind: 'default' };
+		if (seedKind === 'file') {
+			const file = form.get('seedFile');
+			if (!(file instanceof File) || file.size === 0) throw new RunParamsError('Choose a seed file to upload.', 'seeds');
+			seeds = { kind: 'file', fileName: file.name, content: new Uint8Array(await file.arrayBuffer()) };
+		} else if (seedKind === 'dataset') {
+			const id = number(form, 'seedDataset', 'The seed dataset');
+			if (id === undefined) throw new RunParamsError('Choose the dataset to take seed tasks from.', 'seeds');
+			seeds = { kind: 'dataset', datasetId: id };
+		}
+		const preset = text(form, 'filterPreset') ?? 'self-instruct';
+		if (!isFilterPresetName(preset)) throw new RunParamsError('Unknown filter preset.', 'filterPreset');
+		Object.assign(request, {
+			seeds,
+			filterPreset: preset,
+			rougeThreshold: number(form, 'rougeThreshold', 'The ROUGE-L threshold'),
+			shots: { human: number(form, 'shotsHuman', 'Human shots'), machine: number(form, 'shotsMachine', 'Machine shots') },
+			maxInstructionCalls: number(form, 'maxInstructionCalls', 'The instruction-call limit')
+		});
+	} else {
+		Object.assign(request, {
+			rephrasings: number(form, 'rephrasings', 'Rephrasings'),
+			seedSets: text(form, 'seedSets'),
+			unnaturalFilters: {
+				missingFields: form.get('filterMissingFields') === 'on',
+				copies: form.get('filterCopies') === 'on',
+				duplicates: form.get('filterDuplicates') === 'on'
+			},
+			maxCoreCalls: number(form, 'maxCoreCalls', 'The core-call limit')
+		});
+	}
+	return request;
+}

@@ -1,0 +1,76 @@
+/**
+ * What the run page shows beyond the live counters: the parameters as the run stored them
+ * (templates with their fingerprints, decoding, filters) and the seed pool's size.
+ */
+import { PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
+import type { GenerationRun } from '../db/tables';
+import { readRunParams, type RunSeeds, type SeedSource } from './params';
+
+export interface RunStepView {
+	id: PromptStepId;
+	title: string;
+	template: string;
+	fingerprint: string;
+	isDefault: boolean;
+	defaultVersion: number;
+	decoding: Record<string, unknown>;
+}
+
+export interface RunParamsView {
+	steps: RunStepView[];
+	seedSource: SeedSource;
+	seedCount: number;
+	filters: string[];
+	extra: { label: string; value: string }[];
+}
+
+function describeSeeds(source: SeedSource, seeds: RunSeeds): { count: number } {
+	return { count: seeds.kind === 'self-instruct' ? seeds.tasks.length : seeds.sets.length };
+}
+
+export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): RunParamsView {
+	const params = readRunParams(run.params);
+	const steps = Object.entries(params.steps).map(([id, s]) => ({
+		id: id as PromptStepId,
+		title: PROMPT_STEPS[id as PromptStepId]?.title ?? id,
+		template: s.template.text,
+		fingerprint: s.template.fingerprint,
+		isDefault: s.template.isDefault,
+		defaultVersion: s.template.defaultVersion,
+		decoding: { ...s.decoding }
+	}));
+	const seeds = run.seeds as RunSeeds;
+	if (params.pipeline === 'self-instruct') {
+		const f = params.filters;
+		const filters = [
+			`preset ${f.name}`,
+			f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
+			f.instruction.wordCount.enabled ? `${f.instruction.wordCount.min}–${f.instruction.wordCount.max} words` : '',
+			f.instruction.blacklist.enabled ? `blacklist (${f.instruction.blacklist.words.length} words)` : '',
+			f.instance.maxPerTask.enabled ? `≤ ${f.instance.maxPerTask.max} instances per task` : ''
+		].filter(Boolean);
+		return {
+			steps,
+			seedSource: params.seedSource,
+			seedCount: describeSeeds(params.seedSource, seeds).count,
+			filters,
+			extra: [
+				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine` },
+				{ label: 'Instruction-call limit', value: String(params.maxInstructionCalls) },
+				{ label: 'Random seed', value: String(params.randomSeed) }
+			]
+		};
+	}
+	const f = params.filters;
+	return {
+		steps,
+		seedSource: params.seedSource,
+		seedCount: describeSeeds(params.seedSource, seeds).count,
+		filters: [f.missingFields ? 'missing fields' : '', f.copies ? 'copies of demonstrations' : '', f.duplicates ? 'duplicates' : ''].filter(Boolean),
+		extra: [
+			{ label: 'Rephrasings per task', value: String(params.rephrasings) },
+			{ label: 'Core-call limit', value: String(params.maxCoreCalls) },
+			{ label: 'Random seed', value: String(params.randomSeed) }
+		]
+	};
+}

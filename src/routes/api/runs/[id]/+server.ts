@@ -1,0 +1,35 @@
+import { error, json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { requireApiRole } from '$lib/server/auth/guards';
+import { runSummary, RunError } from '$lib/server/jobs/runs';
+import { controlRun } from '$lib/server/jobs/manager';
+
+function runId(param: string): number {
+	const id = Number(param);
+	if (!Number.isInteger(id) || id <= 0) error(404, 'Not found');
+	return id;
+}
+
+/** The live progress of a run (polled by the run page). */
+export const GET: RequestHandler = ({ locals, params }) => {
+	requireApiRole(locals, 'researcher');
+	const summary = runSummary(runId(params.id));
+	if (!summary) error(404, 'Not found');
+	return json(summary, { headers: { 'cache-control': 'no-store' } });
+};
+
+/** {"action": "pause" | "resume" | "cancel"} */
+export const POST: RequestHandler = async ({ locals, params, request }) => {
+	requireApiRole(locals, 'researcher');
+	const id = runId(params.id);
+	const body = (await request.json().catch(() => null)) as { action?: unknown } | null;
+	const action = body?.action;
+	if (action !== 'pause' && action !== 'resume' && action !== 'cancel') error(400, 'Send {"action": "pause" | "resume" | "cancel"}.');
+	try {
+		const message = controlRun(id, action);
+		return json({ message, run: runSummary(id) });
+	} catch (err) {
+		if (err instanceof RunError) error(409, err.message);
+		throw err;
+	}
+};

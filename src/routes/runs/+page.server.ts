@@ -1,0 +1,8 @@
+import type { PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { listRuns } from '$lib/server/jobs/runs';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	requireRole(locals, 'researcher', url);
+	return { runs: listRuns() };
+};

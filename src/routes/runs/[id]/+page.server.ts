@@ -1,0 +1,44 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { db } from '$lib/server/db';
+import { getRun, runSummary, RunError } from '$lib/server/jobs/runs';
+import { controlRun, runLocation, type RunControl } from '$lib/server/jobs/manager';
+import { listCalls } from '$lib/server/pipelines/calls';
+import { runParamsView } from '$lib/server/pipelines/view';
+
+function runId(param: string): number {
+	const id = Number(param);
+	if (!Number.isInteger(id) || id <= 0) error(404, 'Not found');
+	return id;
+}
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, 'researcher', url);
+	const id = runId(params.id);
+	const run = getRun(id);
+	const summary = runSummary(id);
+	if (!run || !summary) error(404, 'Not found');
+	return {
+		summary,
+		params: runParamsView(run),
+		location: runLocation(id),
+		recentCalls: listCalls(db(), id, { pageSize: 10 }).rows
+	};
+};
+
+async function act(locals: App.Locals, idParam: string, action: RunControl) {
+	requireRole(locals, 'researcher');
+	try {
+		return { message: controlRun(runId(idParam), action) };
+	} catch (err) {
+		if (err instanceof RunError) return fail(400, { error: err.message });
+		throw err;
+	}
+}
+
+export const actions: Actions = {
+	pause: ({ locals, params }) => act(locals, params.id, 'pause'),
+	resume: ({ locals, params }) => act(locals, params.id, 'resume'),
+	cancel: ({ locals, params }) => act(locals, params.id, 'cancel')
+};

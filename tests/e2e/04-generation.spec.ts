@@ -1,0 +1,106 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN, RESEARCHER, gotoReady, signIn, signOut } from './helpers';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+
+// The scripted OpenAI-compatible server runs in this test process on 127.0.0.1; the app (its
+// own process) reaches it through an endpoint the admin adds in the UI.
+let fake: FakeOpenAI;
+const SECRET = 'sk-e2e-secret-key-987654';
+
+test.beforeAll(async () => {
+	fake = await startFakeOpenAI({ script: pipelineScript(), latencyMs: 40 });
+});
+test.afterAll(async () => {
+	await fake?.close();
+});
+
+test('an admin adds an endpoint, sees its key masked, and tests the connection', async ({ page }) => {
+	await signIn(page, ADMIN);
+	await gotoReady(page, '/admin/endpoints');
+	await expect(page.getByRole('heading', { name: 'Endpoints', exact: true })).toBeVisible();
+	await page.getByLabel('Name', { exact: true }).fill('scripted');
+	await page.getByLabel('Base URL').fill(fake.url);
+	await page.getByLabel('Model').fill('fake-base');
+	await page.getByLabel('API key').fill(SECRET);
+	await page.getByLabel('Concurrency').fill('4');
+	await page.getByLabel('Price per 1M input tokens, USD').fill('1');
+	await page.getByLabel('Price per 1M output tokens, USD').fill('2');
+	await page.getByLabel('default endpoint for new runs').check();
+	await page.getByRole('button', { name: 'Add endpoint' }).click();
+	await expect(page.getByRole('status').first()).toContainText('Added endpoint scripted');
+	const row = page.locator('tr[data-endpoint="scripted"]');
+	await expect(row).toContainText('sk-…7654');
+	expect(await page.content()).not.toContain(SECRET);
+
+	await row.getByRole('button', { name: 'Test connection' }).click();
+	await expect(page.getByTestId('test-result')).toContainText('Connected: model fake-base answered');
+	// The key reached the endpoint, and only the endpoint.
+	expect(fake.generationRequests().at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+	await signOut(page);
+});
+
+test('a researcher starts a Self-Instruct run and watches it reach completion', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Generation' }).click();
+	await page.getByRole('link', { name: 'New run' }).click();
+	await expect(page.getByRole('heading', { name: 'New generation run' })).toBeVisible();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await page.getByLabel(/^Target/).fill('12');
+	await page.getByLabel('Output dataset').fill('e2e generated');
+	// Every step's template is on the page and checked as it is edited.
+	await page.getByText('Classification identification').click();
+	const template = page.locator('textarea[name="template:self-instruct/classification"]');
+	const original = await template.inputValue();
+	await template.fill(original.replace('{{task}}', '{{tsak}}'));
+	await expect(page.getByText('Unknown placeholder {{tsak}}')).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Start run' })).toBeDisabled();
+	await page.getByRole('button', { name: /Reset to the default/ }).click();
+	await expect(page.getByRole('button', { name: 'Start run' })).toBeEnabled();
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	await expect(page).toHaveURL(/\/runs\/\d+$/);
+	const status = page.getByTestId('run-status');
+	const requests = page.getByTestId('run-requests');
+	// The live view follows the run: the request count grows while it runs, then it completes.
+	await expect.poll(async () => Number((await requests.textContent())?.replace(/,/g, '')), { timeout: 20_000 }).toBeGreaterThan(0);
+	await expect(status).toHaveText('completed', { timeout: 60_000 });
+	await expect(page.getByTestId('run-accepted')).toContainText('12 / 12 instructions accepted');
+	await expect(page.getByTestId('run-cost')).toContainText('$');
+	expect(Number((await requests.textContent())?.replace(/,/g, ''))).toBeGreaterThan(12);
+
+	// Provenance: a call with its prompt and reply.
+	await page.getByRole('link', { name: 'All calls, with prompts and replies' }).click();
+	await page.getByRole('link', { name: /si-instructions\/1$/ }).click();
+	await expect(page.getByTestId('call-detail')).toContainText('Brainstorm a numbered list');
+	await expect(page.getByTestId('call-detail')).toContainText('default v1');
+
+	// The output is a dataset like an imported one.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+	await page.getByRole('link', { name: 'e2e generated' }).click();
+	await expect(page.getByRole('heading', { name: 'e2e generated' })).toBeVisible();
+	await expect(page.getByRole('link', { name: /run \d+/ }).or(page.locator('table tbody tr').first())).toBeVisible();
+});
+
+test('a run can be paused and resumed from its page', async ({ page }) => {
+	fake.setLatency(250);
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	await page.getByLabel('Unnatural Instructions').check();
+	await page.getByLabel(/^Target/).fill('20');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page).toHaveURL(/\/runs\/\d+$/);
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	const status = page.getByTestId('run-status');
+	await expect(status).toHaveText('running');
+	await expect.poll(async () => Number(await page.getByTestId('run-requests').textContent()), { timeout: 20_000 }).toBeGreaterThan(2);
+	await page.getByRole('button', { name: 'Pause' }).click();
+	await expect(status).toHaveText('paused');
+	const pausedAt = Number(await page.getByTestId('run-requests').textContent());
+	await page.waitForTimeout(1500);
+	expect(Number(await page.getByTestId('run-requests').textContent())).toBe(pausedAt);
+	fake.setLatency(20);
+	await page.getByRole('button', { name: 'Resume' }).click();
+	await expect(status).toHaveText('completed', { timeout: 60_000 });
+	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 examples accepted');
+});
