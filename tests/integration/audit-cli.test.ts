@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/lib/server/db';
+import { jsonl } from '../support/db';
+import { makeUser } from './audit-fixtures';
+
+// The CLI in a child process on its own database file, as a user would run it.
+const run = promisify(execFile);
+let dir: string;
+let file: string;
+let db: Db;
+
+async function cli(...args: string[]) {
+	try {
+		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'audit', ...args], {
+			env: { ...process.env, DATABASE_PATH: file }
+		});
+		return { code: 0, stdout, stderr };
+	} catch (err) {
+		const e = err as { code: number; stdout: string; stderr: string };
+		return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+	}
+}
+
+beforeAll(async () => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-cli-'));
+	file = path.join(dir, 'cli.db');
+	db = openDatabase(file, path.resolve('migrations'));
+	makeUser(db, 'reviewer', 'a@x.org');
+	makeUser(db, 'reviewer', 'b@y.org');
+	const rows = Array.from({ length: 30 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', output: `number ${i}` }));
+	const data = path.join(dir, 'data.jsonl');
+	fs.writeFileSync(data, jsonl(rows));
+	const imported = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'import', '--dataset', 'cli data', data], {
+		env: { ...process.env, DATABASE_PATH: file }
+	});
+	expect(imported.stdout).toContain('30 tasks');
+}, 60_000);
+afterAll(() => {
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('cli audit', () => {
+	it('creates an audit and prints its id; the same seed draws the same sample', async () => {
+		const first = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '12', '--seed', '1', '--overlap', '2', '--reviewers', 'a@x.org,b@y.org');
+		expect(first).toMatchObject({ code: 0 });
+		const id = Number(first.stdout.trim());
+		expect(Number.isInteger(id) && id > 0).toBe(true);
+		const second = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '12', '--seed', '1', '--reviewers', 'a@x.org', '--json');
+		const audit = JSON.parse(second.stdout);
+		expect(audit).toMatchObject({ sampleSize: 12, seed: 1, overlap: 1, itemCount: 12 });
+		const sample = (auditId: number) =>
+			(db.$client.prepare('SELECT instance_id AS i FROM audit_items WHERE audit_id = ? ORDER BY position').all(auditId) as { i: number }[]).map((r) => r.i);
+		expect(sample(audit.id)).toEqual(sample(id));
+
+		const list = await cli('list');
+		expect(list.stdout).toMatch(new RegExp(`${id}\\s+Quality audit of cli data \\(seed 1\\)\\s+cli data\\s+quality\\s+open\\s+12\\s+2\\s+2\\s+0/24`));
+		const show = await cli('show', String(id));
+		expect(show.stdout).toContain('labels 0/24');
+		expect(show.stdout).toContain('a@x.org');
+
+		expect((await cli('close', String(id))).stdout.trim()).toBe('closed');
+		expect(JSON.parse((await cli('list', '--json')).stdout).find((a: { id: number }) => a.id === id).status).toBe('closed');
+		expect((await cli('reopen', String(id))).stdout.trim()).toBe('open');
+		expect((await cli('remove-reviewer', String(id), '--reviewer', 'b@y.org')).stdout).toContain('removed');
+		expect((await cli('add-reviewers', String(id), '--reviewers', 'b@y.org')).stdout).toContain('added 1');
+	}, 60_000);
+
+	it('refuses bad input with a message and a non-zero exit', async () => {
+		const cases: [string[], RegExp][] = [
+			[['create', '--dataset', 'nope', '--kind', 'quality', '--reviewers', 'a@x.org'], /No dataset named "nope"/],
+			[['create', '--dataset', 'cli data', '--kind', 'odd', '--reviewers', 'a@x.org'], /--kind must be one of quality, rating/],
+			[['create', '--dataset', 'cli data', '--kind', 'quality', '--reviewers', 'who@nowhere.org'], /No account for who@nowhere.org/],
+			[['create', '--dataset', 'cli data', '--kind', 'quality', '--overlap', '3', '--reviewers', 'a@x.org'], /An overlap of 3 needs at least 3 reviewers/],
+			[['create', '--dataset', 'cli data', '--kind', 'rating', '--reviewers', 'a@x.org'], /no model responses|has none/],
+			[['close', '999'], /No such audit/]
+		];
+		const results = await Promise.all(cases.map(([args]) => cli(...args)));
+		results.forEach((result, i) => {
+			const [args, message] = cases[i];
+			expect(result.code, args.join(' ')).not.toBe(0);
+			expect(result.stderr, args.join(' ')).toMatch(message);
+		});
+	}, 60_000);
+});
