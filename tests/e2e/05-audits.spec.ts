@@ -169,6 +169,12 @@ test('two reviewers complete the audit with the keyboard only; a draft survives 
 		}
 		await expect(page.getByTestId('my-count')).toHaveText('10');
 		await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+		// Their labels, each openable; the one changed through Back says so.
+		await page.getByRole('link', { name: 'My labels' }).click();
+		const labels = page.getByTestId('my-labels');
+		await expect(labels.locator('tbody tr')).toHaveCount(10);
+		await expect(labels.locator('tbody tr', { hasText: '1×' })).toHaveCount(1);
+		await expect(labels).toContainText('yes · yes · no — other');
 		await page.context().close();
 	}
 
@@ -185,7 +191,7 @@ test('two reviewers complete the audit with the keyboard only; a draft survives 
 test('ids give nothing away: other audits, other reviewers, guessed refs', async ({ browser }) => {
 	const outsider = await newPage(browser, OUTSIDER);
 	const ref = refsSeen[0];
-	for (const path of [`/review/${qualityAuditId}`, `/review/${qualityAuditId}/items/${ref}`, `/review/999999`, `/review/${qualityAuditId}/items/AAAAAAAAAAAA`]) {
+	for (const path of [`/review/${qualityAuditId}`, `/review/${qualityAuditId}/items/${ref}`, `/review/${qualityAuditId}/labels`, `/review/999999`, `/review/${qualityAuditId}/items/AAAAAAAAAAAA`]) {
 		const response = await outsider.goto(path);
 		expect(response?.status(), path).toBe(404);
 		await expect(outsider.getByRole('alert')).not.toContainText('Audit task');

@@ -298,7 +298,8 @@ export class ReviewSession {
 		this.row = this.firstOpenRow(this.workDraft);
 		this.problem = null;
 		this.status = 'ready';
-		this.shownAtClient = Date.now();
+		// After a reload the clock continues from when the item was first shown.
+		this.shownAtClient = item.shownAt && item.shownAt <= Date.now() ? item.shownAt : Date.now();
 		this.elapsedMs = 0;
 		this.activeMs = 0;
 		this.onItemChange(item);
@@ -474,6 +475,14 @@ export class ReviewSession {
 			if (missing.length) {
 				this.outbox = [...missing, ...this.outbox];
 				this.notice = { kind: 'warn', text: `Sending ${missing.length} label${missing.length === 1 ? '' : 's'} saved in this browser earlier…` };
+				// The server still counts an unsent label's item as held, so a reload can show it
+				// again: once the label lands, move on instead of asking for it twice.
+				if (this.work && missing.some((s) => s.ref === this.work!.ref && !s.edit)) {
+					this.work = null;
+					this.workDraft = null;
+					this.status = 'loading';
+					this.onItemChange(null);
+				}
 			}
 		} catch {
 			// nothing stored
