@@ -276,3 +276,55 @@ test('a screenshot of the quality review screen', async ({ browser }) => {
 	await page.screenshot({ path: '/tmp/ia5-review-quality.png' });
 	await page.context().close();
 });
+
+test('a label submitted while the server is unreachable is kept, survives a reload, and is saved later', async ({ browser }) => {
+	const page = await newPage(browser, REVIEWER2);
+	await gotoReady(page, '/review');
+	await page.getByRole('link', { name: 'E2E screenshot' }).click();
+	const screen = page.getByTestId('review-screen');
+	await expect(screen).toHaveAttribute('data-status', 'ready');
+	const before = Number(await page.getByTestId('my-count').textContent());
+	const first = refOf(page);
+
+	await page.route('**/submit', (route) => route.abort('connectionrefused'));
+	for (const key of ['y', 'y', 'y', 'Enter']) await page.keyboard.press(key);
+	await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'sending');
+	// The next item is on screen at once (it was prefetched), while the label waits.
+	await expect(page).not.toHaveURL(new RegExp(first));
+	await page.reload();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'sending');
+
+	await page.unroute('**/submit');
+	await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved', { timeout: 20_000 });
+	await expect(page.getByTestId('my-count')).toHaveText(String(before + 1));
+	await expect(screen).toHaveAttribute('data-status', 'ready');
+	expect(refOf(page)).not.toBe(first);
+	await page.getByRole('link', { name: 'My labels' }).click();
+	await expect(page.getByTestId('my-labels').locator(`a[href$="${first}"]`)).toHaveCount(1);
+	await page.context().close();
+});
+
+test('a researcher adds and removes a reviewer and closes the audit; reviewers see it closed', async ({ browser }) => {
+	const researcher = await newPage(browser, RESEARCHER);
+	await gotoReady(researcher, `/audits/${ratingAuditId}`);
+	await researcher.getByLabel('Add reviewers').selectOption({ label: `${OUTSIDER.email} (reviewer)` });
+	await researcher.getByRole('button', { name: 'Add', exact: true }).click();
+	await expect(researcher.getByRole('status')).toContainText('Added 1 reviewer');
+	const row = researcher.locator(`tr[data-reviewer="${OUTSIDER.email}"]`);
+	await row.getByRole('button', { name: 'Remove…' }).click();
+	await row.getByRole('button', { name: 'Remove', exact: true }).click();
+	await expect(row).toContainText('removed');
+	await researcher.getByRole('button', { name: 'Close audit' }).click();
+	await expect(researcher.getByRole('button', { name: 'Reopen audit' })).toBeVisible();
+	await researcher.context().close();
+
+	const reviewer = await newPage(browser, REVIEWER);
+	await gotoReady(reviewer, `/review/${ratingAuditId}`);
+	await expect(reviewer.getByTestId('closed')).toBeVisible();
+	// Their labels can still be looked at, not changed.
+	await reviewer.keyboard.press('ArrowLeft');
+	await expect(reviewer.getByTestId('history-banner')).toContainText('The audit is closed');
+	await expect(reviewer.getByRole('button', { name: 'Save change' })).toBeDisabled();
+	await reviewer.context().close();
+});
