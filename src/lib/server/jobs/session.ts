@@ -10,7 +10,7 @@ import { createLlmClient, type LlmClientOptions } from '../llm';
 import { CallStore } from '../pipelines/calls';
 import { resolveEndpoint } from '../pipelines/create';
 import type { PipelineDriver } from '../pipelines/driver';
-import { runEngine, type EngineEnd } from '../pipelines/engine';
+import { runEngine, type EngineEnd, type EngineTiming } from '../pipelines/engine';
 import { readRunParams, RunParamsError, type RunSeeds } from '../pipelines/params';
 import { readProgress, type RunProgress } from '../pipelines/progress';
 import { SelfInstructDriver } from '../pipelines/self-instruct';
@@ -31,6 +31,8 @@ export interface SessionOptions {
 	env?: NodeJS.ProcessEnv;
 	/** After each committed reply, with the run's counters (CLI progress bar). */
 	onCommit?: (progress: RunProgress) => void;
+	/** Filled with the engine's own time (benchmarks). */
+	timing?: EngineTiming;
 }
 
 export interface SessionEnd {
@@ -139,7 +141,8 @@ export class RunSession {
 				concurrency: config.concurrency,
 				progress,
 				signal: this.controller.signal,
-				onCommit: () => this.options.onCommit?.(progress)
+				onCommit: () => this.options.onCommit?.(progress),
+				timing: this.options.timing
 			});
 		} catch (err) {
 			end = { kind: 'fail', message: err instanceof RunParamsError ? `Failed: ${err.message}` : `Failed: ${err instanceof Error ? err.message : String(err)}` };

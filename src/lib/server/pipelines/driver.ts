@@ -37,8 +37,11 @@ export interface CommitScope {
 export interface PipelineDriver {
 	/** Calls an earlier session left pending, to send again first (already counted as in flight). */
 	readonly resend: StoredCall[];
-	/** Up to `slots` new calls; the driver counts them as in flight until committed. */
-	plan(slots: number): CallPlan[];
+	/**
+	 * Up to `slots` new calls (of `capacity` in all); the driver counts them as in flight until
+	 * committed.
+	 */
+	plan(slots: number, capacity: number): CallPlan[];
 	/**
 	 * Stores what a reply yields (inside its transaction) and returns the summary kept on the
 	 * call row. Must be synchronous: the transaction is.

@@ -45,6 +45,20 @@ export interface EngineOptions {
 	signal: AbortSignal;
 	/** After each commit (progress bars, tests). */
 	onCommit?: () => void;
+	/** Accumulates the time spent storing replies and planning calls (benchmarks). */
+	timing?: EngineTiming;
+}
+
+export interface EngineTiming {
+	/** Wall time inside commit transactions (parse, filter, insert, plan, write), ms. */
+	storeMs: number;
+	transactions: number;
+}
+
+interface Settled {
+	call: StoredCall;
+	reply: GenerateResult | null;
+	failure: LlmError | null;
 }
 
 class LostOwnership extends Error {
@@ -114,94 +128,136 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 		if (fence.run(JSON.stringify(progress), now, now, options.runId, options.owner).changes !== 1) throw new LostOwnership();
 	}
 
-	function commit(call: StoredCall, reply: GenerateResult | null, failure: LlmError | null): void {
-		transaction(database, () => {
-			const now = Date.now();
-			const changed = reply ? calls.markDone(call, reply, now) : calls.markFailed(call, failure!.message, failure!.attempts, now);
-			// Already stored by an earlier session: storing it again is exactly what must not happen.
-			if (!changed) return;
-			const scope: CommitScope = {
-				database,
-				writer,
-				runId: options.runId,
-				datasetId: options.datasetId,
-				progress,
-				now,
-				record: (index: number, rows: CandidateRows) => {
-					ledger.run(options.runId, call.id, index, rows.taskId ?? null, rows.instanceId ?? null, rows.formulationId ?? null);
-				}
-			};
-			const text: ReplyText = reply ? { text: reply.text, finishReason: reply.finishReason } : { text: '', finishReason: 'error' };
-			const parsed = driver.commit(call, text, scope);
-			calls.setParsed(call, parsed);
-			writer.flush();
-			if (reply) {
-				progress.calls.done++;
-				bump(progress.calls.byStep, call.step);
-				progress.promptTokens += reply.usage.promptTokens;
-				progress.completionTokens += reply.usage.completionTokens;
-				if (reply.costUsd !== undefined) {
-					progress.costUsd += reply.costUsd;
-					progress.costKnown = true;
-				}
-			} else progress.calls.failed++;
-			writeProgress(now);
-		});
-		options.onCommit?.();
+	/** Stores one settled call; runs inside the batch's transaction. */
+	function commitOne(item: Settled, now: number): void {
+		const { call, reply, failure } = item;
+		const changed = reply ? calls.markDone(call, reply, now) : calls.markFailed(call, failure!.message, failure!.attempts, now);
+		// Already stored by an earlier session: storing it again is exactly what must not happen.
+		if (!changed) return;
+		const scope: CommitScope = {
+			database,
+			writer,
+			runId: options.runId,
+			datasetId: options.datasetId,
+			progress,
+			now,
+			record: (index: number, rows: CandidateRows) => {
+				ledger.run(options.runId, call.id, index, rows.taskId ?? null, rows.instanceId ?? null, rows.formulationId ?? null);
+			}
+		};
+		const text: ReplyText = reply ? { text: reply.text, finishReason: reply.finishReason } : { text: '', finishReason: 'error' };
+		calls.setParsed(call, driver.commit(call, text, scope));
+		if (reply) {
+			progress.calls.done++;
+			bump(progress.calls.byStep, call.step);
+			progress.promptTokens += reply.usage.promptTokens;
+			progress.completionTokens += reply.usage.completionTokens;
+			if (reply.costUsd !== undefined) {
+				progress.costUsd += reply.costUsd;
+				progress.costKnown = true;
+			}
+		} else progress.calls.failed++;
 	}
 
-	function commitOrStop(call: StoredCall, reply: GenerateResult | null, failure: LlmError | null): void {
-		try {
-			commit(call, reply, failure);
-		} catch (err) {
-			if (err instanceof LostOwnership) finish({ kind: 'lost' });
-			else finish({ kind: 'fail', message: `Failed while storing a reply: ${err instanceof Error ? err.message : String(err)}` });
+	/** Calls to send next: left over from an earlier session first, then newly planned ones. */
+	const resend = [...driver.resend];
+	function nextCalls(free: number): StoredCall[] {
+		if (free <= 0 || signal.aborted) return [];
+		const batch = resend.splice(0, free);
+		if (batch.length < free) {
+			const plans = driver.plan(free - batch.length, options.concurrency);
+			if (plans.length) batch.push(...calls.insertPending(plans));
+		}
+		return batch;
+	}
+
+	/** Calls launched and not yet committed (or abandoned): each holds one of `concurrency` slots. */
+	let occupied = 0;
+	const settled: Settled[] = [];
+	let flushScheduled = false;
+	let wake: () => void = () => {};
+
+	/**
+	 * Group commit: replies that arrive together are stored in one transaction, in arrival order,
+	 * together with the pending rows of the calls that take their slots. Fewer, larger commits
+	 * keep the app's share of each request small at full speed.
+	 */
+	function flush(): void {
+		flushScheduled = false;
+		const batch = settled.splice(0);
+		let next: StoredCall[] = [];
+		if (batch.length && end?.kind !== 'lost') {
+			const started = options.timing ? performance.now() : 0;
+			try {
+				next = transaction(database, () => {
+					const now = Date.now();
+					for (const item of batch) commitOne(item, now);
+					writer.flush();
+					writeProgress(now);
+					return nextCalls(options.concurrency - (occupied - batch.length));
+				});
+			} catch (err) {
+				next = [];
+				if (err instanceof LostOwnership) finish({ kind: 'lost' });
+				else finish({ kind: 'fail', message: `Failed while storing a reply: ${err instanceof Error ? err.message : String(err)}` });
+			}
+			if (options.timing) {
+				options.timing.storeMs += performance.now() - started;
+				options.timing.transactions++;
+			}
+			options.onCommit?.();
+		}
+		occupied -= batch.length;
+		for (const call of next) launch(call);
+		wake();
+	}
+
+	function settle(item: Settled): void {
+		settled.push(item);
+		if (!flushScheduled) {
+			flushScheduled = true;
+			setImmediate(flush);
 		}
 	}
 
-	const inFlight = new Set<Promise<void>>();
-	let wake: () => void = () => {};
+	function release(): void {
+		occupied--;
+		wake();
+	}
 
 	function launch(call: StoredCall): void {
-		const task = (async () => {
-			let reply: GenerateResult;
-			try {
-				reply = await client.generate({ prompt: call.prompt, decoding: call.decoding, signal, requestKey: call.key });
-			} catch (raw) {
-				const error = toLlmError(raw, '');
-				if (error.kind === 'aborted' || signal.aborted) return; // stays pending: resent on resume
-				if (error.retryable) finish({ kind: 'pause', message: pauseMessage(error) });
-				else if (FATAL_KINDS.has(error.kind)) {
-					finish({ kind: 'fail', message: failMessage(error, options.model, client.endpoint.apiStyle) });
-				} else commitOrStop(call, null, error);
-				return;
-			}
+		occupied++;
+		client.generate({ prompt: call.prompt, decoding: call.decoding, signal, requestKey: call.key }).then(
 			// A reply that arrives while stopping is still stored: it was paid for.
-			if (end?.kind === 'lost') return;
-			commitOrStop(call, reply, null);
-		})().finally(() => {
-			inFlight.delete(task);
-			wake();
-		});
-		inFlight.add(task);
+			(reply) => settle({ call, reply, failure: null }),
+			(raw) => {
+				const error = toLlmError(raw, '');
+				if (error.kind === 'aborted' || signal.aborted) return release(); // stays pending: resent on resume
+				if (error.retryable) {
+					finish({ kind: 'pause', message: pauseMessage(error) });
+					return release();
+				}
+				if (FATAL_KINDS.has(error.kind)) {
+					finish({ kind: 'fail', message: failMessage(error, options.model, client.endpoint.apiStyle) });
+					return release();
+				}
+				settle({ call, reply: null, failure: error });
+			}
+		);
 	}
 
 	try {
-		const resend = [...driver.resend];
+		for (const call of transaction(database, () => nextCalls(options.concurrency))) launch(call);
 		for (;;) {
-			if (signal.aborted) break;
-			const free = options.concurrency - inFlight.size;
-			if (free > 0) {
-				const batch = resend.splice(0, free);
-				if (batch.length < free) {
-					const plans = driver.plan(free - batch.length);
-					if (plans.length) batch.push(...transaction(database, () => calls.insertPending(plans)));
+			if (occupied === 0 && settled.length === 0) {
+				if (signal.aborted) break;
+				// Nothing in flight: anything left to do must be plannable now.
+				const more = transaction(database, () => nextCalls(options.concurrency));
+				if (more.length === 0) {
+					if (driver.isFinished()) return { kind: 'finished' };
+					return { kind: 'fail', message: 'Failed: the pipeline has work left but planned no call (a bug; resume to retry).' };
 				}
-				for (const call of batch) launch(call);
-			}
-			if (inFlight.size === 0) {
-				if (driver.isFinished()) return { kind: 'finished' };
-				return { kind: 'fail', message: 'Failed: the pipeline has work left but planned no call (a bug; resume to retry).' };
+				for (const call of more) launch(call);
 			}
 			await new Promise<void>((resolve) => {
 				wake = resolve;
@@ -210,9 +266,13 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 	} catch (err) {
 		finish({ kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` });
 	} finally {
-		// Let every call in flight settle (aborted ones reject at once) before reporting.
+		// Let every call in flight settle (aborted ones reject at once) and store what arrived.
 		controller.abort();
-		while (inFlight.size) await Promise.allSettled([...inFlight]);
+		while (occupied > 0 || settled.length > 0) {
+			await new Promise<void>((resolve) => {
+				wake = resolve;
+			});
+		}
 		options.signal.removeEventListener('abort', stopAll);
 	}
 	return end ?? { kind: 'stopped' };

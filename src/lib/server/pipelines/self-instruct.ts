@@ -133,64 +133,78 @@ export class SelfInstructDriver implements PipelineDriver {
 		return this.instructionCallsDone + this.instructionCallsInFlight >= this.run.params.maxInstructionCalls;
 	}
 
-	plan(slots: number): CallPlan[] {
-		const { steps, shots } = this.run.params;
+	/**
+	 * Instruction generation drives everything else, so it goes first — but while accepted
+	 * instructions wait for their classification or instances it takes at most half the slots,
+	 * so the dataset fills in as it grows and the last instructions are not left to run alone.
+	 */
+	plan(slots: number, capacity: number): CallPlan[] {
 		const out: CallPlan[] = [];
-		// Finishing tasks first keeps the dataset complete as it grows.
-		while (out.length < slots && this.needInstances.length) {
-			const task = this.needInstances.shift()!;
-			const outputFirst = task.isClassification === true;
-			const step = outputFirst ? STEP_OUTPUT_FIRST : STEP_INPUT_FIRST;
-			out.push({
-				key: this.keys.instances(task.taskId),
-				step,
-				taskId: task.taskId,
-				prompt: buildInstancePrompt(task.instruction, outputFirst ? 'output-first' : 'input-first', steps[step].template.text),
-				templateValues: { task: task.instruction }
-			});
-			this.taskCallsInFlight++;
-		}
-		while (out.length < slots && this.needClassification.length) {
-			const task = this.needClassification.shift()!;
-			out.push({
-				key: this.keys.classification(task.taskId),
-				step: STEP_CLASSIFICATION,
-				taskId: task.taskId,
-				prompt: buildClassificationPrompt(task.instruction, steps[STEP_CLASSIFICATION].template.text),
-				templateValues: { task: task.instruction }
-			});
-			this.taskCallsInFlight++;
-		}
-		const remaining = this.target - this.pool.accepted;
-		if (out.length < slots && remaining > 0 && !this.exhausted) {
-			// Enough calls in flight to reach the target at the acceptance rate seen so far, and
-			// no more: a call beyond the target costs money for candidates nobody asked for.
-			const perCall =
-				this.instructionCallsDone >= 3 ? Math.max(0.5, this.pool.accepted / this.instructionCallsDone) : INITIAL_ACCEPTED_PER_CALL;
-			const wanted = Math.ceil(remaining / perCall) - this.instructionCallsInFlight;
-			const room = this.run.params.maxInstructionCalls - this.instructionCallsDone - this.instructionCallsInFlight;
-			const n = Math.min(slots - out.length, wanted, room);
-			for (let i = 0; i < n; i++) {
-				const key = this.keys.instructions(this.nextBatch++);
-				const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
-				const chosen = chooseInstructionShots(this.seedInstructions, this.machine, random, {
-					humanCount: shots.human,
-					machineCount: shots.machine
-				});
-				out.push({
-					key,
-					step: STEP_INSTRUCTIONS,
-					taskId: null,
-					prompt: buildInstructionGenerationPrompt(
-						chosen.map((s) => s.instruction),
-						steps[STEP_INSTRUCTIONS].template.text
-					),
-					templateValues: { shots: chosen }
-				});
-				this.instructionCallsInFlight++;
-			}
-		}
+		const downstream = this.needInstances.length + this.needClassification.length;
+		const rootShare = downstream > 0 ? Math.max(1, Math.ceil(capacity / 2)) - this.instructionCallsInFlight : slots;
+		this.planInstructionCalls(out, Math.min(slots, rootShare));
+		while (out.length < slots && this.needInstances.length) out.push(this.instancesCall(this.needInstances.shift()!));
+		while (out.length < slots && this.needClassification.length) out.push(this.classificationCall(this.needClassification.shift()!));
+		this.planInstructionCalls(out, slots);
 		return out;
+	}
+
+	private instancesCall(task: TaskWork): CallPlan {
+		const { steps } = this.run.params;
+		const outputFirst = task.isClassification === true;
+		const step = outputFirst ? STEP_OUTPUT_FIRST : STEP_INPUT_FIRST;
+		this.taskCallsInFlight++;
+		return {
+			key: this.keys.instances(task.taskId),
+			step,
+			taskId: task.taskId,
+			prompt: buildInstancePrompt(task.instruction, outputFirst ? 'output-first' : 'input-first', steps[step].template.text),
+			templateValues: { task: task.instruction }
+		};
+	}
+
+	private classificationCall(task: TaskWork): CallPlan {
+		this.taskCallsInFlight++;
+		return {
+			key: this.keys.classification(task.taskId),
+			step: STEP_CLASSIFICATION,
+			taskId: task.taskId,
+			prompt: buildClassificationPrompt(task.instruction, this.run.params.steps[STEP_CLASSIFICATION].template.text),
+			templateValues: { task: task.instruction }
+		};
+	}
+
+	/** Adds instruction-generation calls to `out` until it holds `limit` calls or enough are in flight. */
+	private planInstructionCalls(out: CallPlan[], limit: number): void {
+		const { steps, shots } = this.run.params;
+		const remaining = this.target - this.pool.accepted;
+		if (remaining <= 0 || this.exhausted) return;
+		// Enough calls in flight to reach the target at the acceptance rate seen so far, and
+		// no more: a call beyond the target costs money for candidates nobody asked for.
+		const perCall =
+			this.instructionCallsDone >= 3 ? Math.max(0.5, this.pool.accepted / this.instructionCallsDone) : INITIAL_ACCEPTED_PER_CALL;
+		const wanted = Math.ceil(remaining / perCall) - this.instructionCallsInFlight;
+		const room = this.run.params.maxInstructionCalls - this.instructionCallsDone - this.instructionCallsInFlight;
+		const n = Math.min(limit - out.length, wanted, room);
+		for (let i = 0; i < n; i++) {
+			const key = this.keys.instructions(this.nextBatch++);
+			const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
+			const chosen = chooseInstructionShots(this.seedInstructions, this.machine, random, {
+				humanCount: shots.human,
+				machineCount: shots.machine
+			});
+			out.push({
+				key,
+				step: STEP_INSTRUCTIONS,
+				taskId: null,
+				prompt: buildInstructionGenerationPrompt(
+					chosen.map((s) => s.instruction),
+					steps[STEP_INSTRUCTIONS].template.text
+				),
+				templateValues: { shots: chosen }
+			});
+			this.instructionCallsInFlight++;
+		}
 	}
 
 	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {

@@ -170,9 +170,13 @@ export class UnnaturalDriver implements PipelineDriver {
 		return this.coreCallsDone + this.coreCallsInFlight >= this.run.params.maxCoreCalls;
 	}
 
-	plan(slots: number): CallPlan[] {
-		const { steps } = this.run.params;
+	/** Core generation first, with at most half the slots while outputs or rephrasings wait (as Self-Instruct). */
+	plan(slots: number, capacity: number): CallPlan[] {
 		const out: CallPlan[] = [];
+		const downstream = this.needExpansion.length + this.needOutput.length;
+		const rootShare = downstream > 0 ? Math.max(1, Math.ceil(capacity / 2)) - this.coreCallsInFlight : slots;
+		this.planCoreCalls(out, Math.min(slots, rootShare));
+		const { steps } = this.run.params;
 		while (out.length < slots && this.needExpansion.length) {
 			const work = this.needExpansion.shift()!;
 			out.push({
@@ -195,27 +199,30 @@ export class UnnaturalDriver implements PipelineDriver {
 			});
 			this.taskCallsInFlight++;
 		}
-		const remaining = this.target - this.accepted;
-		if (out.length < slots && remaining > 0 && !this.exhausted) {
-			const perCall = this.coreCallsDone >= 5 ? Math.max(0.1, this.accepted / this.coreCallsDone) : INITIAL_ACCEPTED_PER_CALL;
-			const wanted = Math.ceil(remaining / perCall) - this.coreCallsInFlight;
-			const room = this.run.params.maxCoreCalls - this.coreCallsDone - this.coreCallsInFlight;
-			const n = Math.min(slots - out.length, wanted, room);
-			for (let i = 0; i < n; i++) {
-				const key = this.keys.core(this.nextCore++);
-				const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
-				const seedSet = Math.floor(random() * this.run.seedSets.length);
-				out.push({
-					key,
-					step: STEP_CORE,
-					taskId: null,
-					prompt: buildCorePrompt(this.run.seedSets[seedSet], steps[STEP_CORE].template.text),
-					templateValues: { seedSet }
-				});
-				this.coreCallsInFlight++;
-			}
-		}
+		this.planCoreCalls(out, slots);
 		return out;
+	}
+
+	private planCoreCalls(out: CallPlan[], limit: number): void {
+		const remaining = this.target - this.accepted;
+		if (remaining <= 0 || this.exhausted) return;
+		const perCall = this.coreCallsDone >= 5 ? Math.max(0.1, this.accepted / this.coreCallsDone) : INITIAL_ACCEPTED_PER_CALL;
+		const wanted = Math.ceil(remaining / perCall) - this.coreCallsInFlight;
+		const room = this.run.params.maxCoreCalls - this.coreCallsDone - this.coreCallsInFlight;
+		const n = Math.min(limit - out.length, wanted, room);
+		for (let i = 0; i < n; i++) {
+			const key = this.keys.core(this.nextCore++);
+			const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
+			const seedSet = Math.floor(random() * this.run.seedSets.length);
+			out.push({
+				key,
+				step: STEP_CORE,
+				taskId: null,
+				prompt: buildCorePrompt(this.run.seedSets[seedSet], this.run.params.steps[STEP_CORE].template.text),
+				templateValues: { seedSet }
+			});
+			this.coreCallsInFlight++;
+		}
 	}
 
 	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {

@@ -1,0 +1,180 @@
+/**
+ * Generation throughput: both pipelines against the scripted OpenAI-compatible server in a
+ * child process (its CPU is not ours), answering after 200 ms and allowing 160 requests/s
+ * (sliding window; more get 429 + Retry-After). The endpoint: concurrency 32, 9,600 requests
+ * per minute — so 160 requests/s is the ceiling, and the run should stay within 90% of it.
+ * Also prints the app's own CPU per stored candidate (engine, SQLite commits, filters, ROUGE-L).
+ *
+ *   npm run bench -- generate                 (GEN_SI_TARGET, GEN_UN_TARGET to size it)
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { fmt, peakRssMb } from './measure';
+
+const LATENCY_MS = 200;
+const ALLOWED_PER_SECOND = 160;
+const CONCURRENCY = 32;
+
+/** Made-up words from consonant-vowel syllables: endless, and never a blacklisted word. */
+const SYLLABLES = ['ka', 'lo', 'mu', 'ne', 'ro', 'sa', 'tu', 'vo', 'ze', 'pa', 'bo', 'du', 'ke', 'mo', 'nu', 'ra', 'so', 'te'];
+const VERBS = ['Describe', 'Explain', 'Compare', 'Summarize', 'List', 'Rank', 'Estimate', 'Outline'];
+
+function word(random: () => number): string {
+	const n = 2 + Math.floor(random() * 2);
+	return Array.from({ length: n }, () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]).join('');
+}
+
+async function serve(): Promise<void> {
+	const { startFakeOpenAI } = await import('../tests/support/fake-openai');
+	const { pipelineScript } = await import('../tests/support/fake-pipeline-script');
+	const { createRng, seedFromString } = await import('../src/lib/prompts');
+	const base = pipelineScript();
+	// The shared script draws instructions from a few hundred phrases, which a ROUGE-L pool of
+	// more than ~400 saturates; for long runs, instruction lists come from an endless vocabulary.
+	const script: import('../tests/support/fake-openai').FakeScript = (request) => {
+		const next = /\n(\d+)\.$/.exec(request.prompt.trimEnd());
+		if (!next) return base(request);
+		const random = createRng(seedFromString(`${request.prompt}\u0000${String(request.headers['x-client-request-id'])}`));
+		const items = [];
+		for (let n = Number(next[1]); n <= 20; n++) {
+			const text = `${VERBS[Math.floor(random() * VERBS.length)]} the ${word(random)} ${word(random)} of the ${word(random)} for a ${word(random)} near the ${word(random)}.`;
+			items.push(items.length ? `${n}. ${text}` : text);
+		}
+		return ` ${items.join('\n')}\n\n`;
+	};
+	const fake = await startFakeOpenAI({
+		script,
+		latencyMs: LATENCY_MS,
+		rateLimit: { requests: ALLOWED_PER_SECOND, perMs: 1000 }
+	});
+	process.stdout.write(JSON.stringify({ url: fake.url }) + '\n');
+	const report = () => {
+		const outcomes = fake.generationRequests().map((r) => r.outcome);
+		return { requests: outcomes.length, rateLimited: outcomes.filter((o) => o === 429).length, maxInFlight: fake.maxInFlight };
+	};
+	// The parent asks for the server's own counts, then closes stdin to stop it.
+	readline.createInterface({ input: process.stdin }).on('line', (line) => {
+		if (line === 'report') process.stdout.write(JSON.stringify(report()) + '\n');
+	});
+	process.stdin.on('end', () => void fake.close().then(() => process.exit(0)));
+}
+
+interface ServerHandle {
+	url: string;
+	report(): Promise<{ requests: number; rateLimited: number; maxInFlight: number }>;
+	stop(): void;
+}
+
+async function startServerProcess(): Promise<ServerHandle> {
+	const self = fileURLToPath(import.meta.url);
+	const child = spawn(process.execPath, ['--import', 'tsx', self, '--serve'], {
+		stdio: ['pipe', 'pipe', 'inherit'],
+		env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.json' }
+	});
+	const lines = readline.createInterface({ input: child.stdout! });
+	const pending: ((line: string) => void)[] = [];
+	lines.on('line', (line) => pending.shift()?.(line));
+	const next = () => new Promise<string>((resolve) => pending.push(resolve));
+	const { url } = JSON.parse(await next()) as { url: string };
+	return {
+		url,
+		async report() {
+			const reply = next();
+			child.stdin!.write('report\n');
+			return JSON.parse(await reply);
+		},
+		stop() {
+			child.stdin!.end();
+		}
+	};
+}
+
+async function main(): Promise<void> {
+	const { openDatabase, useDatabase } = await import('../src/lib/server/db');
+	const { createEndpoint } = await import('../src/lib/server/endpoints/store');
+	const { createRun } = await import('../src/lib/server/pipelines/create');
+	const { RunSession } = await import('../src/lib/server/jobs/session');
+	const { readProgress } = await import('../src/lib/server/pipelines/progress');
+	const { getRun } = await import('../src/lib/server/jobs/runs');
+
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-generate-'));
+	const db = openDatabase(path.join(dir, 'bench.db'), path.resolve('migrations'));
+	useDatabase(db);
+	const server = await startServerProcess();
+	const endpoint = createEndpoint(
+		{
+			name: 'scripted',
+			baseUrl: server.url,
+			apiStyle: 'completions',
+			model: 'fake-base',
+			concurrency: CONCURRENCY,
+			requestsPerMinute: ALLOWED_PER_SECOND * 60
+		},
+		null,
+		db
+	);
+	console.log(
+		`Scripted server in a child process: ${LATENCY_MS} ms per reply, at most ${ALLOWED_PER_SECOND} requests/s; endpoint concurrency ${CONCURRENCY}, ${ALLOWED_PER_SECOND * 60} requests/min.`
+	);
+
+	const runs = [
+		{ pipeline: 'self-instruct' as const, target: Number(process.env.GEN_SI_TARGET ?? 1500) },
+		{ pipeline: 'unnatural' as const, target: Number(process.env.GEN_UN_TARGET ?? 800), rephrasings: 2 }
+	];
+	let worst = Infinity;
+	for (const spec of runs) {
+		const before = await server.report();
+		const run = await createRun({ ...spec, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const cpuStart = process.cpuUsage();
+		const start = performance.now();
+		const timing = { storeMs: 0, transactions: 0 };
+		const session = new RunSession(run.id, { database: db, runner: 'cli', timing });
+		const end = await session.done;
+		const wallMs = performance.now() - start;
+		const cpu = process.cpuUsage(cpuStart);
+		const cpuMs = (cpu.user + cpu.system) / 1000;
+		if (end.status !== 'completed') throw new Error(`Run ${run.id} ended ${end.status}: ${end.message}`);
+		const progress = readProgress(getRun(run.id, db)!.progress);
+		const after = await server.report();
+		const requests = progress.calls.done + progress.calls.failed;
+		const candidates = (
+			db.$client
+				.prepare(
+					'SELECT (SELECT count(*) FROM tasks WHERE run_id = ?) + (SELECT count(*) FROM instances WHERE run_id = ?) + (SELECT count(*) FROM formulations WHERE run_id = ?) AS n'
+				)
+				.get(run.id, run.id, run.id) as { n: number }
+		).n;
+		const perSecond = requests / (wallMs / 1000);
+		worst = Math.min(worst, perSecond);
+		// Steady state: the middle 80% of the run, without the ramp-up and the tail.
+		const doneAt = (db.$client.prepare('SELECT done_at AS t FROM generation_calls WHERE run_id = ? ORDER BY done_at').all(run.id) as { t: number }[]).map((r) => r.t);
+		const first = doneAt[0] - (doneAt[1] - doneAt[0]);
+		const span = doneAt[doneAt.length - 1] - first;
+		const middle = doneAt.filter((t) => t >= first + 0.1 * span && t <= first + 0.9 * span).length / ((0.8 * span) / 1000);
+		console.log(`\n${spec.pipeline}, target ${spec.target}:`);
+		console.log(`  ${fmt(requests)} requests answered in ${fmt(wallMs / 1000, 1)} s → ${fmt(perSecond, 1)} requests/s (${fmt((perSecond / ALLOWED_PER_SECOND) * 100, 1)}% of ${ALLOWED_PER_SECOND})`);
+		console.log(`  steady state (middle 80% of the run): ${fmt(middle, 1)} requests/s`);
+		console.log(
+			`  server saw ${fmt(after.requests - before.requests)} requests, ${fmt(after.rateLimited - before.rateLimited)} refused with 429; at most ${after.maxInFlight} in flight; client retries ${progress.retries}`
+		);
+		console.log(`  ${fmt(candidates)} candidates stored (${fmt(progress.accepted)} accepted into the pool, ${fmt(progress.instances.kept)} instances kept, ${fmt(progress.formulations.kept)} formulations)`);
+		console.log(
+			`  app overhead: storing replies (parse, filters, ROUGE-L, SQLite commit) and planning calls ${fmt(timing.storeMs)} ms in ${fmt(timing.transactions)} transactions = ${fmt(timing.storeMs / candidates, 3)} ms per candidate`
+		);
+		console.log(
+			`  process CPU in all ${fmt(cpuMs)} ms (incl. the openai SDK and HTTP): ${fmt(cpuMs / candidates, 3)} ms per candidate, ${fmt(cpuMs / requests, 3)} ms per request`
+		);
+	}
+	console.log(`\nThroughput floor: ${fmt(worst, 1)} requests/s — target ≥ ${fmt(0.9 * ALLOWED_PER_SECOND, 0)} (90% of ${ALLOWED_PER_SECOND}): ${worst >= 0.9 * ALLOWED_PER_SECOND ? 'met' : 'NOT met'}`);
+	console.log(`Peak RSS ${fmt(peakRssMb())} MB`);
+	server.stop();
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
