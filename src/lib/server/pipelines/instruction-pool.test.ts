@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { filterPreset } from '$lib/filters';
+import { rougeL } from '$lib/rouge/score';
+import { InstructionPool } from './instruction-pool';
+
+const SEEDS = ['Write a short poem about the sea.', 'Translate the sentence into French.', 'List three uses of baking soda.'];
+
+describe('InstructionPool', () => {
+	it('rejects by the instruction rules first, then by ROUGE-L against the seeds', () => {
+		const pool = new InstructionPool(filterPreset('self-instruct'), SEEDS);
+		expect(pool.evaluate('Be nice.').verdict).toMatchObject({ keep: false, rule: 'wordCount' });
+		expect(pool.evaluate('Draw a picture of a cat sitting on a mat.').verdict).toMatchObject({ keep: false, rule: 'blacklist' });
+		const copy = pool.evaluate('write a short poem about the sea');
+		expect(copy.verdict).toMatchObject({ keep: false, rule: 'rougeL' });
+		expect(copy.verdict.detail).toMatch(/^rougeL 1 vs "Write a short poem about the sea\."$/);
+		expect(copy.rougeL?.mostSimilar[0]).toMatchObject({ instruction: SEEDS[0], score: 1, seed: true });
+	});
+
+	it('normalises as the reference does (whitespace collapsed, capitalised)', () => {
+		const pool = new InstructionPool(filterPreset('self-instruct'), SEEDS);
+		expect(pool.evaluate('  explain   how   a TELESCOPE works. ').text).toBe('Explain how a telescope works.');
+	});
+
+	it('an accepted instruction joins the pool at once, so the next one is judged against it', () => {
+		const pool = new InstructionPool(filterPreset('self-instruct'), SEEDS);
+		const first = pool.evaluate('Explain how a telescope gathers light from distant stars.');
+		expect(first.verdict.keep).toBe(true);
+		// Not accepted yet: a near copy still passes…
+		expect(pool.evaluate('Explain how a telescope gathers light from distant planets.').verdict.keep).toBe(true);
+		pool.accept(first, 7);
+		expect(pool.accepted).toBe(1);
+		expect(pool.size).toBe(4);
+		// …and once it is, the same near copy is rejected against it, with its task id.
+		const second = pool.evaluate('Explain how a telescope gathers light from distant planets.');
+		expect(second.verdict).toMatchObject({ keep: false, rule: 'rougeL' });
+		expect(second.rougeL?.mostSimilar[0]).toMatchObject({ id: 7, seed: false });
+		expect(second.rougeL?.max).toBe(rougeL(first.text, second.text).fmeasure);
+	});
+
+	it('restore rebuilds the same pool without judging again', () => {
+		const a = new InstructionPool(filterPreset('self-instruct'), SEEDS);
+		const b = new InstructionPool(filterPreset('self-instruct'), SEEDS);
+		const texts = ['Explain how a telescope gathers light.', 'Suggest a name for a bakery on the coast.'];
+		for (const t of texts) a.accept(a.evaluate(t));
+		for (const t of texts) b.restore(a.evaluate(t).text);
+		const probe = 'Suggest a name for a small bakery on the coast.';
+		expect(b.evaluate(probe)).toEqual(a.evaluate(probe));
+		expect(b.accepted).toBe(2);
+	});
+
+	it('keeps everything when ROUGE-L is switched off', () => {
+		const config = filterPreset('self-instruct');
+		config.instruction.rougeL.enabled = false;
+		const pool = new InstructionPool(config, SEEDS);
+		expect(pool.evaluate(SEEDS[0]).verdict.keep).toBe(true);
+		expect(pool.size).toBe(0);
+	});
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { emptyProgress, etaSeconds, readProgress, ruleLabel, workFraction } from './progress';
+
+describe('run progress', () => {
+	it('counts Self-Instruct work as generation, classification and instances per accepted instruction', () => {
+		const p = emptyProgress();
+		expect(workFraction('self-instruct', 10, p)).toBe(0);
+		p.accepted = 10;
+		p.classification = { yes: 2, no: 3, unknown: 0 };
+		p.tasksWithInstances = 0;
+		expect(workFraction('self-instruct', 10, p)).toBeCloseTo(15 / 30);
+		p.accepted = 12; // over the target counts as the target
+		p.classification = { yes: 4, no: 6, unknown: 0 };
+		p.tasksWithInstances = 10;
+		expect(workFraction('self-instruct', 10, p)).toBe(1);
+	});
+
+	it('counts Unnatural work as core, output and each rephrasing', () => {
+		const p = emptyProgress();
+		p.accepted = 10;
+		p.tasksWithInstances = 5;
+		p.expansionsDone = 5;
+		expect(workFraction('unnatural', 10, p, 2)).toBeCloseTo(20 / 40);
+		expect(workFraction('unnatural', 10, p, 0)).toBeCloseTo(1);
+	});
+
+	it('estimates the time left from the active time so far', () => {
+		expect(etaSeconds(0.5, 60_000)).toBe(60);
+		expect(etaSeconds(0.25, 10_000)).toBe(30);
+		expect(etaSeconds(0, 10_000)).toBeNull();
+		expect(etaSeconds(0.5, 500)).toBeNull();
+		expect(etaSeconds(1, 10_000)).toBe(0);
+	});
+
+	it('reads old or partial progress objects', () => {
+		expect(readProgress(null)).toEqual(emptyProgress());
+		expect(readProgress({ accepted: 3, calls: { done: 2 } })).toMatchObject({ accepted: 3, calls: { done: 2, failed: 0, byStep: {} }, instances: { kept: 0 } });
+	});
+
+	it('names rules in plain words', () => {
+		expect(ruleLabel('rougeL')).toBe('Too similar to the pool (ROUGE-L)');
+		expect(ruleLabel('overTarget')).toBe('Beyond the run’s target');
+		expect(ruleLabel('somethingNew')).toBe('somethingNew');
+	});
+});

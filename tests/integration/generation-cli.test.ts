@@ -1,0 +1,80 @@
+/** `npm run cli -- generate`: user errors, a whole run with --json, --list, --status, and refusals. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+import type { Db } from '../../src/lib/server/db';
+import { one } from './generation-support';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	fake = await startFakeOpenAI({ script: pipelineScript() });
+});
+afterEach(async () => {
+	await fake.close();
+	cleanup();
+});
+
+/** Runs the CLI in a child process (asynchronously: the scripted server lives in this one). */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((resolve) => {
+		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'generate', ...args], {
+			env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json', LLM_BASE_URL: '', LLM_PRESET: '', ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		child.on('exit', (code) => resolve({ code, stdout, stderr }));
+	});
+}
+
+describe('npm run cli -- generate', () => {
+	it('refuses bad options with exit code 2 and a missing endpoint with a plain message', async () => {
+		const [badPipeline, noEndpoint] = await Promise.all([
+			cli(['--pipeline', 'alpaca', '--target', '5']),
+			cli(['--pipeline', 'self-instruct', '--target', '5'])
+		]);
+		expect(badPipeline.code).toBe(2);
+		expect(badPipeline.stderr).toContain('--pipeline must be one of self-instruct, unnatural');
+		expect(noEndpoint.code).toBe(1);
+		expect(noEndpoint.stderr).toContain('No endpoint: set LLM_BASE_URL');
+	});
+
+	it('runs a pipeline to its target from LLM_* variables, prints the run id and counts, and lists it', async () => {
+		const seeds = path.join(path.dirname(file), 'seeds.txt');
+		fs.writeFileSync(seeds, 'Write a haiku about autumn leaves.\nExplain how a rainbow forms.\nList three ways to save water at home.\n');
+		const env = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '4' };
+		const run = await cli(['--pipeline', 'self-instruct', '--target', '8', '--seeds', seeds, '--dataset', 'cli generated', '--json'], env);
+		expect(run.stderr).not.toMatch(/error/i);
+		expect(run.code).toBe(0);
+		const summary = JSON.parse(run.stdout);
+		expect(summary).toMatchObject({ status: 'completed', pipeline: 'self-instruct', target: 8, datasetName: 'cli generated', endpointName: 'env' });
+		expect(summary.progress.accepted).toBe(8);
+		const stored = one<{ params: string }>(db, 'SELECT params FROM generation_runs WHERE id = ?', summary.id);
+		expect(JSON.parse(stored.params).seedSource).toEqual({ kind: 'file', fileName: 'seeds.txt' });
+		// Seeds came from the file: every instruction prompt shows only those three.
+		const prompt = one<{ prompt: string }>(db, "SELECT prompt FROM generation_calls WHERE call_key = ?", `run ${summary.id}/si-instructions/1`).prompt;
+		expect(prompt).toContain('Explain how a rainbow forms');
+
+		const [list, status, pause] = await Promise.all([
+			cli(['--list']),
+			cli(['--status', String(summary.id)]),
+			cli(['--pause', String(summary.id)])
+		]);
+		expect(list.code).toBe(0);
+		expect(list.stdout).toMatch(new RegExp(`${summary.id}\\s+self-instruct\\s+completed\\s+8/8`));
+		expect(status.stdout).toContain(`Run ${summary.id} completed`);
+		expect(status.stdout).toMatch(/8 instructions accepted \(target 8\)/);
+		expect(pause.code).toBe(1);
+		expect(pause.stderr).toContain(`Run ${summary.id} is already completed.`);
+	}, 60_000);
+});
