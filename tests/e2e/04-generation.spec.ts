@@ -71,6 +71,8 @@ test('a researcher starts a Self-Instruct run and watches it reach completion', 
 
 	// Provenance: a call with its prompt and reply.
 	await page.getByRole('link', { name: 'All calls, with prompts and replies' }).click();
+	await page.getByLabel('Step').selectOption('self-instruct/instruction-generation');
+	await page.getByRole('button', { name: 'Show' }).click();
 	await page.getByRole('link', { name: /si-instructions\/1$/ }).click();
 	await expect(page.getByTestId('call-detail')).toContainText('Brainstorm a numbered list');
 	await expect(page.getByTestId('call-detail')).toContainText('default v1');
