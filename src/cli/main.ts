@@ -14,6 +14,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	report: { summary: 'an audit report: rates with intervals, agreement, A–D per model, reviewers (--json, --csv, --labels, --compare)', load: () => import('./commands/report') },
 	audit: { summary: 'create, list, show, close/reopen audits; manage their reviewers', load: () => import('./commands/audit') },
 	export: { summary: 'export a filtered subset (JSON Lines, Alpaca, chat, prompt/completion, CSV, Parquet) with a manifest', load: () => import('./commands/export') },
+	endpoints: { summary: 'list, add, test, remove the OpenAI-compatible endpoints generation runs use', load: () => import('./commands/endpoints') },
 	generate: { summary: 'run the Self-Instruct or Unnatural Instructions pipeline against an endpoint (durable: --resume, --pause, --cancel, --list)', load: () => import('./commands/generate') },
 	dedup: { summary: 'ROUGE-L near-duplicate filter over a file of instructions (JSON lines out)', load: () => import('./commands/dedup') },
 	rouge: { summary: 'ROUGE-L (rouge_score-exact) for {target, prediction} pairs', load: () => import('./commands/rouge') }

@@ -23,9 +23,9 @@ afterEach(async () => {
 });
 
 /** Runs the CLI in a child process (asynchronously: the scripted server lives in this one). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}, command = 'generate'): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'generate', ...args], {
+		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', command, ...args], {
 			env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json', LLM_BASE_URL: '', LLM_PRESET: '', ...env },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
@@ -76,5 +76,20 @@ describe('npm run cli -- generate', () => {
 		expect(status.stdout).toMatch(/8 instructions accepted \(target 8\)/);
 		expect(pause.code).toBe(1);
 		expect(pause.stderr).toContain(`Run ${summary.id} is already completed.`);
+	}, 60_000);
+
+	it('endpoints: add with the key from LLM_API_KEY, list it masked, test it, run on it by name', async () => {
+		const key = 'sk-cli-secret-abcdef123456';
+		const add = await cli(['add', '--name', 'scripted', '--base-url', fake.url, '--model', 'fake-base', '--concurrency', '3'], { LLM_API_KEY: key }, 'endpoints');
+		expect(add.code, add.stderr).toBe(0);
+		expect(add.stdout).toContain('key sk-…3456');
+		const [list, test] = await Promise.all([cli(['list'], {}, 'endpoints'), cli(['test', 'scripted'], {}, 'endpoints')]);
+		expect(list.stdout).toMatch(/scripted\s+yes\s+completions\s+fake-base/);
+		expect(list.stdout + add.stdout).not.toContain(key);
+		expect(test.stdout).toContain('Connected: model fake-base answered');
+		const run = await cli(['--pipeline', 'unnatural', '--target', '3', '--rephrasings', '0', '--endpoint', 'scripted']);
+		expect(run.code, run.stderr).toBe(0);
+		expect(run.stdout).toMatch(/Run \d+ completed/);
+		expect(fake.generationRequests().at(-1)?.headers.authorization).toBe(`Bearer ${key}`);
 	}, 60_000);
 });

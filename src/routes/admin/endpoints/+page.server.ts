@@ -5,6 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { parseForm, checkbox } from '$lib/server/forms';
 import {
 	createEndpoint,
+	defaultEndpointId,
 	deleteEndpoint,
 	endpointConfig,
 	EndpointError,
@@ -19,6 +20,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'admin', url);
 	return {
 		endpoints: listEndpoints(),
+		/** The one new runs use: the marked default, or the only endpoint. */
+		defaultId: defaultEndpointId() ?? null,
 		env: envEndpointView(),
 		presets: ENDPOINT_PRESET_IDS.map((id) => ({ ...ENDPOINT_PRESETS[id] }))
 	};

@@ -1,0 +1,124 @@
+import { CliError } from '../cli-error';
+import { intOption, parseCommandArgs } from '../args';
+import { printJson, printTable } from '../output';
+import {
+	createEndpoint,
+	defaultEndpointId,
+	deleteEndpoint,
+	endpointConfig,
+	EndpointError,
+	envEndpointView,
+	findEndpoint,
+	listEndpoints,
+	setDefaultEndpoint
+} from '$lib/server/endpoints/store';
+import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
+
+const USAGE = `Usage:
+  npm run cli -- endpoints list [--json]
+  npm run cli -- endpoints add --name <name> (--preset ${ENDPOINT_PRESET_IDS.join('|')} | --base-url <url>) --model <model>
+        [--api-style completions|chat] [--concurrency N] [--rpm N] [--tpm N] [--price-in USD] [--price-out USD] [--default]
+  npm run cli -- endpoints test <name|id|env>
+  npm run cli -- endpoints default <name|id>
+  npm run cli -- endpoints remove <name|id>
+
+Stored endpoints are what the app's Admin → Endpoints page shows. The API key is read from the
+LLM_API_KEY environment variable (never from the command line, where it would stay in the
+shell history) and is only ever printed masked. "env" is the endpoint made of LLM_* variables.`;
+
+function number(value: string | undefined, name: string): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!Number.isFinite(n) || n < 0) throw new CliError(`--${name} must be a non-negative number.`, 2);
+	return n;
+}
+
+function stored(ref: string | undefined) {
+	if (!ref) throw new CliError(`Name the endpoint.\n\n${USAGE}`, 2);
+	const endpoint = findEndpoint(ref);
+	if (!endpoint) throw new CliError(`No stored endpoint "${ref}".`);
+	return endpoint;
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{
+			name: { type: 'string' },
+			preset: { type: 'string' },
+			'base-url': { type: 'string' },
+			model: { type: 'string' },
+			'api-style': { type: 'string' },
+			concurrency: { type: 'string' },
+			rpm: { type: 'string' },
+			tpm: { type: 'string' },
+			'price-in': { type: 'string' },
+			'price-out': { type: 'string' },
+			default: { type: 'boolean' },
+			json: { type: 'boolean' }
+		},
+		USAGE
+	);
+	const [action, ref] = positionals;
+	switch (action) {
+		case 'list': {
+			const rows = listEndpoints();
+			const env = envEndpointView();
+			const defaultId = defaultEndpointId();
+			if (values.json) return printJson({ stored: rows, env });
+			printTable(
+				rows.map((e) => ({ id: e.id, name: e.name, default: e.id === defaultId ? 'yes' : '', style: e.apiStyle, model: e.model, baseUrl: e.baseUrl, key: e.apiKeyMasked, concurrency: e.concurrency }))
+			);
+			if (env && 'config' in env) console.log(`\nenv (LLM_*): ${env.config.baseUrl} ${env.config.apiStyle} ${env.config.model || '(no model)'} key ${env.config.apiKeyMasked || 'none'}`);
+			else if (env && 'error' in env) console.log(`\nenv (LLM_*): not usable — ${env.error}`);
+			return;
+		}
+		case 'add': {
+			const presetId = values.preset as EndpointPresetId | undefined;
+			if (presetId && !ENDPOINT_PRESET_IDS.includes(presetId)) throw new CliError(`--preset must be one of ${ENDPOINT_PRESET_IDS.join(', ')}.`, 2);
+			const preset = presetId ? ENDPOINT_PRESETS[presetId] : undefined;
+			const apiStyle = (values['api-style'] ?? preset?.apiStyle ?? 'completions') as ApiStyle;
+			if (!API_STYLES.includes(apiStyle)) throw new CliError('--api-style must be completions or chat.', 2);
+			try {
+				const created = createEndpoint({
+					name: values.name ?? '',
+					preset: presetId ?? null,
+					baseUrl: values['base-url'] ?? preset?.baseUrl ?? '',
+					apiKey: process.env.LLM_API_KEY ?? '',
+					apiStyle,
+					model: values.model ?? '',
+					concurrency: intOption(values.concurrency, 'concurrency', preset?.concurrency ?? 8),
+					requestsPerMinute: number(values.rpm, 'rpm') ?? null,
+					tokensPerMinute: number(values.tpm, 'tpm') ?? null,
+					priceInputPer1M: number(values['price-in'], 'price-in') ?? null,
+					priceOutputPer1M: number(values['price-out'], 'price-out') ?? null,
+					isDefault: Boolean(values.default)
+				});
+				console.log(`Added endpoint ${created.id} "${created.name}" (${created.apiStyle}, ${created.model} at ${created.baseUrl}${created.hasApiKey ? `, key ${created.apiKeyMasked}` : ''}).`);
+			} catch (err) {
+				if (err instanceof EndpointError) throw new CliError(`${err.field ? `${err.field}: ` : ''}${err.message}`);
+				throw err;
+			}
+			return;
+		}
+		case 'test': {
+			const config = ref === 'env' ? endpointFromEnv() : endpointConfig(stored(ref).id);
+			if (!config) throw new CliError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.');
+			const report = await testConnection(config);
+			if (values.json) printJson(report);
+			else console.log(report.message);
+			if (!report.ok) process.exitCode = 1;
+			return;
+		}
+		case 'default':
+			setDefaultEndpoint(stored(ref).id);
+			console.log(`"${ref}" is now the default endpoint.`);
+			return;
+		case 'remove':
+			deleteEndpoint(stored(ref).id);
+			console.log(`Removed endpoint "${ref}".`);
+			return;
+		default:
+			throw new CliError(USAGE, 2);
+	}
+}
