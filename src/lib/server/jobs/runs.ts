@@ -301,25 +301,24 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 	};
 }
 
+/** Columns a summary needs: never the seeds (a dataset's worth) nor the templates. */
+const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.endpoint_source, r.endpoint_id, r.endpoint, r.model, r.target,
+	json_object('pipeline', json_extract(r.params, '$.pipeline'), 'rephrasings', json_extract(r.params, '$.rephrasings')) AS params,
+	'null' AS seeds, r.progress, r.message, r.requested_action, r.runner, r.owner, r.heartbeat_at, r.resume_on_start, r.active_ms,
+	r.active_since, r.created_at, r.started_at, r.finished_at, r.updated_at, r.created_by, d.name AS dataset_name`;
+
+/** One run's live summary (the progress view polls it every second). */
 export function runSummary(id: number, database: Db = db()): RunSummary | undefined {
-	const run = getRun(id, database);
-	if (!run) return undefined;
-	const name = run.datasetId
-		? ((database.$client.prepare('SELECT name FROM datasets WHERE id = ?').get(run.datasetId) as { name: string } | undefined)?.name ?? null)
-		: null;
-	return summarizeRun(run, name);
+	const row = database.$client
+		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
+		.get(id) as (RunRow & { dataset_name: string | null }) | undefined;
+	return row ? summarizeRun(toRun(row), row.dataset_name) : undefined;
 }
 
 /** Every run, newest first, with the columns a list needs (seeds and params are not read). */
 export function listRuns(database: Db = db(), limit = 200): RunSummary[] {
 	const rows = database.$client
-		.prepare(
-			`SELECT r.id, r.pipeline, r.name, r.status, r.dataset_id, r.endpoint_source, r.endpoint_id, r.endpoint, r.model, r.target,
-				json_object('pipeline', json_extract(r.params, '$.pipeline'), 'rephrasings', json_extract(r.params, '$.rephrasings')) AS params,
-				'null' AS seeds, r.progress, r.message, r.requested_action, r.runner, r.owner, r.heartbeat_at, r.resume_on_start, r.active_ms,
-				r.active_since, r.created_at, r.started_at, r.finished_at, r.updated_at, r.created_by, d.name AS dataset_name
-			 FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`
-		)
+		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`)
 		.all(limit) as (RunRow & { dataset_name: string | null })[];
 	return rows.map((row) => summarizeRun(toRun(row), row.dataset_name));
 }

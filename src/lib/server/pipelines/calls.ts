@@ -173,10 +173,10 @@ export function pendingCalls(database: Db, runId: number): StoredCall[] {
 }
 
 /** Keys and states of a run's calls of one step, for rebuilding what is left to do. */
-export function callStates(database: Db, runId: number, step: PromptStepId): { key: string; taskId: number | null; status: CallStatus; parsed: string | null }[] {
+export function callStates(database: Db, runId: number, step: PromptStepId): { key: string; taskId: number | null; status: CallStatus }[] {
 	return database.$client
-		.prepare('SELECT call_key AS key, task_id AS taskId, status, parsed FROM generation_calls WHERE run_id = ? AND step = ? ORDER BY id')
-		.all(runId, step) as { key: string; taskId: number | null; status: CallStatus; parsed: string | null }[];
+		.prepare('SELECT call_key AS key, task_id AS taskId, status FROM generation_calls WHERE run_id = ? AND step = ? ORDER BY id')
+		.all(runId, step) as { key: string; taskId: number | null; status: CallStatus }[];
 }
 
 export interface CallListRow {
