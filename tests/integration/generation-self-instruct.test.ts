@@ -215,9 +215,17 @@ describe('Self-Instruct run faults', () => {
 		const progress = progressOf(db, run.id);
 		expect(progress.retries).toBeGreaterThanOrEqual(6);
 		expect(progress.accepted).toBe(10);
-		const outcomes = fake.generationRequests().map((r) => r.outcome);
+		const requests = fake.generationRequests();
+		const outcomes = requests.map((r) => r.outcome);
 		expect(outcomes.filter((o) => o === 429)).toHaveLength(3);
 		expect(outcomes.filter((o) => o === 503)).toHaveLength(2);
+		// Each refused call was sent again, and not before the server's Retry-After had passed.
+		for (const refused of requests.filter((r) => r.outcome === 429)) {
+			const key = refused.headers['x-client-request-id'];
+			const retry = requests.find((r) => r.seq > refused.seq && r.headers['x-client-request-id'] === key);
+			expect(retry, `retry of ${key}`).toBeDefined();
+			expect(retry!.receivedAt - refused.finishedAt!).toBeGreaterThanOrEqual(29);
+		}
 	});
 
 	it('pauses with a plain message when the endpoint keeps failing, and resumes to the target without duplicates', async () => {
