@@ -57,7 +57,7 @@ export class CallStore {
 	private readonly byKeyStmt;
 	private readonly doneStmt;
 	private readonly failedStmt;
-	private readonly parsedStmt;
+	private readonly statusStmt;
 
 	constructor(
 		private readonly database: Db,
@@ -78,13 +78,13 @@ export class CallStore {
 		this.doneStmt = c.prepare(
 			`UPDATE generation_calls SET status = 'done', completion = ?, finish_reason = ?, raw_finish_reason = ?, prompt_tokens = ?,
 				completion_tokens = ?, usage_estimated = ?, cost_usd = ?, latency_ms = ?, attempts = ?, response_id = ?, response_model = ?,
-				done_at = ?
+				parsed = ?, done_at = ?
 			 WHERE id = ? AND status = 'pending'`
 		);
 		this.failedStmt = c.prepare(
-			`UPDATE generation_calls SET status = 'failed', error = ?, attempts = ?, done_at = ? WHERE id = ? AND status = 'pending'`
+			`UPDATE generation_calls SET status = 'failed', error = ?, attempts = ?, parsed = ?, done_at = ? WHERE id = ? AND status = 'pending'`
 		);
-		this.parsedStmt = c.prepare('UPDATE generation_calls SET parsed = ? WHERE id = ?');
+		this.statusStmt = c.prepare('SELECT status FROM generation_calls WHERE id = ?').pluck();
 	}
 
 	/**
@@ -128,8 +128,13 @@ export class CallStore {
 		});
 	}
 
-	/** Marks the call done with its reply; false when it was not pending (already stored). */
-	markDone(call: StoredCall, reply: GenerateResult, now = Date.now()): boolean {
+	/** Whether the call still waits for its reply (inside the reply's transaction, this settles it). */
+	isPending(call: StoredCall): boolean {
+		return this.statusStmt.get(call.id) === 'pending';
+	}
+
+	/** Marks the call done with its reply and what came of it; false when it was not pending. */
+	markDone(call: StoredCall, reply: GenerateResult, parsed: Record<string, unknown>, now = Date.now()): boolean {
 		return (
 			this.doneStmt.run(
 				reply.text,
@@ -143,6 +148,7 @@ export class CallStore {
 				reply.attempts,
 				reply.responseId || null,
 				reply.model || null,
+				JSON.stringify(parsed),
 				now,
 				call.id
 			).changes === 1
@@ -150,13 +156,8 @@ export class CallStore {
 	}
 
 	/** Marks the call failed for good (the reply was unusable); false when it was not pending. */
-	markFailed(call: StoredCall, error: string, attempts: number, now = Date.now()): boolean {
-		return this.failedStmt.run(error, attempts, now, call.id).changes === 1;
-	}
-
-	/** What the pipeline made of the reply. */
-	setParsed(call: StoredCall, parsed: Record<string, unknown>): void {
-		this.parsedStmt.run(JSON.stringify(parsed), call.id);
+	markFailed(call: StoredCall, error: string, attempts: number, parsed: Record<string, unknown>, now = Date.now()): boolean {
+		return this.failedStmt.run(error, attempts, JSON.stringify(parsed), now, call.id).changes === 1;
 	}
 }
 

@@ -1,10 +1,12 @@
 /**
  * The call loop of a run: keeps up to `concurrency` calls in flight, each inserted as pending
  * before it is sent, and commits each reply in one IMMEDIATE transaction that
- *   1. flips the call from pending to done (nothing else happens if it was not pending),
+ *   1. checks the call is still pending (if not, nothing at all happens for it),
  *   2. lets the pipeline store what the reply yields (through a RowWriter, with a ledger row
  *      per item: UNIQUE(call, item) — a reply can never be stored twice),
- *   3. writes the run's counters and heartbeat, only while this process still owns the run.
+ *   3. flips the call to done with the reply and the pipeline's summary
+ *      (UPDATE … WHERE status = 'pending'; anything else rolls the whole transaction back),
+ *   4. writes the run's counters and heartbeat, only while this process still owns the run.
  * Replies are committed in the order they arrive, which is the order the filters see them
  * (and the order a resumed run rebuilds them in).
  *
@@ -131,9 +133,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 	/** Stores one settled call; runs inside the batch's transaction. */
 	function commitOne(item: Settled, now: number): void {
 		const { call, reply, failure } = item;
-		const changed = reply ? calls.markDone(call, reply, now) : calls.markFailed(call, failure!.message, failure!.attempts, now);
 		// Already stored by an earlier session: storing it again is exactly what must not happen.
-		if (!changed) return;
+		// (The check and the write below are in one IMMEDIATE transaction: nothing can slip between.)
+		if (!calls.isPending(call)) return;
 		const scope: CommitScope = {
 			database,
 			writer,
@@ -146,7 +148,9 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 			}
 		};
 		const text: ReplyText = reply ? { text: reply.text, finishReason: reply.finishReason } : { text: '', finishReason: 'error' };
-		calls.setParsed(call, driver.commit(call, text, scope));
+		const parsed = driver.commit(call, text, scope);
+		const changed = reply ? calls.markDone(call, reply, parsed, now) : calls.markFailed(call, failure!.message, failure!.attempts, parsed, now);
+		if (!changed) throw new Error(`Call ${call.key} changed while its reply was being stored.`);
 		if (reply) {
 			progress.calls.done++;
 			bump(progress.calls.byStep, call.step);
