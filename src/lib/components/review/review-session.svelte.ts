@@ -52,6 +52,8 @@ const IDLE_MS = 2 * 60_000;
 const HEARTBEAT_MS = 60_000;
 const DRAFT_DEBOUNCE_MS = 400;
 const WAITING_POLL_MS = 30_000;
+/** Longest pause between two attempts to send a label: short, labels are what matters most. */
+const MAX_RETRY_MS = 8_000;
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,6 +107,7 @@ export class ReviewSession {
 	private lastHeartbeat = Date.now();
 	private waitingTimer: ReturnType<typeof setTimeout> | null = null;
 	private onItemChange: (item: ReviewItemView | null) => void = () => {};
+	private wakeRetry: (() => void) | null = null;
 
 	constructor(data: ReviewPageData) {
 		this.audit = data.audit;
@@ -277,7 +280,7 @@ export class ReviewSession {
 			if (this.work?.ref !== ref || this.workDraft !== draft) return;
 			if (err instanceof ReviewApiError && err.retryable && attempt < 8) {
 				this.draftState = 'retrying';
-				await sleep(Math.min(1000 * 2 ** attempt, 30_000));
+				await sleep(Math.min(1000 * 2 ** attempt, MAX_RETRY_MS));
 				if (this.work?.ref === ref && this.workDraft === draft) await this.sendDraft(ref, draft, false, attempt + 1);
 				return;
 			}
@@ -315,6 +318,7 @@ export class ReviewSession {
 	}
 
 	private applyNext(next: NextResult, item?: ReviewItemView | null): void {
+		if (next.status !== 'assigned') this.draftState = 'idle';
 		if (next.status === 'assigned' && item) this.show(item);
 		else if (next.status === 'waiting') {
 			this.work = null;
@@ -342,6 +346,11 @@ export class ReviewSession {
 
 	private async fetchNext(): Promise<void> {
 		if (this.fetching || this.status === 'closed') return;
+		// A prefetched item may have arrived after the screen started waiting: that is the next one.
+		if (this.queued) {
+			this.advance();
+			return;
+		}
 		this.fetching = true;
 		this.status = 'loading';
 		try {
@@ -365,7 +374,13 @@ export class ReviewSession {
 		this.prefetching = true;
 		try {
 			const { next, item } = await this.api.next(this.heldRefs());
-			if (next.status === 'assigned' && item && item.ref !== this.work?.ref) this.queued = item;
+			if (next.status === 'assigned' && item && item.ref !== this.work?.ref) {
+				// The reviewer may have submitted meanwhile and be waiting for exactly this.
+				if (!this.work && this.status === 'loading') {
+					this.show(item);
+					void this.api.heartbeat(item.ref).catch(() => {});
+				} else this.queued = item;
+			}
 		} catch {
 			// Prefetching is an optimisation; the next submit fetches directly.
 		} finally {
@@ -393,6 +408,7 @@ export class ReviewSession {
 		} else {
 			this.work = null;
 			this.workDraft = null;
+			this.draftState = 'idle';
 			this.status = 'loading';
 			this.onItemChange(null);
 		}
@@ -480,6 +496,7 @@ export class ReviewSession {
 				if (this.work && missing.some((s) => s.ref === this.work!.ref && !s.edit)) {
 					this.work = null;
 					this.workDraft = null;
+					this.draftState = 'idle';
 					this.status = 'loading';
 					this.onItemChange(null);
 				}
@@ -510,7 +527,7 @@ export class ReviewSession {
 				} catch (err) {
 					if (err instanceof ReviewApiError && err.retryable) {
 						attempt++;
-						await sleep(Math.min(500 * 2 ** attempt, 30_000));
+						await this.pauseBeforeRetry(Math.min(500 * 2 ** attempt, MAX_RETRY_MS));
 						continue;
 					}
 					// Refused for good (closed audit, item completed by others, …): say so, move on.
@@ -525,8 +542,29 @@ export class ReviewSession {
 		} finally {
 			this.flushing = false;
 		}
-		if (!this.work && this.status === 'loading') await this.fetchNext();
-		else void this.prefetch();
+		if (!this.work && this.status === 'loading') {
+			if (this.queued) this.advance();
+			else await this.fetchNext();
+		} else void this.prefetch();
+	}
+
+	/** Waits before the next attempt, or less if the connection is back (see connectionBack). */
+	private pauseBeforeRetry(ms: number): Promise<void> {
+		return new Promise((resolve) => {
+			const timer = setTimeout(done, ms);
+			const self = this;
+			function done() {
+				clearTimeout(timer);
+				self.wakeRetry = null;
+				resolve();
+			}
+			this.wakeRetry = done;
+		});
+	}
+
+	/** The browser is online again (or the tab visible): try the waiting labels now. */
+	connectionBack(): void {
+		this.wakeRetry?.();
 	}
 
 	get sending(): boolean {
@@ -565,8 +603,9 @@ export class ReviewSession {
 		this.loadingHistory = true;
 		this.saveDraftNow();
 		try {
-			// A label still in the outbox is not on the server yet: wait for it.
-			if (this.outbox.some((s) => s.ref === entry.ref)) await this.flush();
+			// A label still in the outbox is not on the server yet: wait until it lands (or fails).
+			void this.flush();
+			for (let waited = 0; this.outbox.some((s) => s.ref === entry.ref) && waited < 30_000; waited += 50) await sleep(50);
 			const { item } = await this.api.item(entry.ref);
 			this.viewing = item;
 			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, item.responses.length);
