@@ -121,6 +121,32 @@ async function main(): Promise<void> {
 		`Scripted server in a child process: ${LATENCY_MS} ms per reply, at most ${ALLOWED_PER_SECOND} requests/s; endpoint concurrency ${CONCURRENCY}, ${ALLOWED_PER_SECOND * 60} requests/min.`
 	);
 
+	// Control: the same endpoint driven by bare client calls (no pipeline, no database), so a
+	// busy machine shows up as a lower ceiling rather than as the app's overhead.
+	{
+		const { createLlmClient } = await import('../src/lib/server/llm');
+		const { endpointConfig } = await import('../src/lib/server/endpoints/store');
+		const { buildClassificationPrompt, PROMPT_STEPS } = await import('../src/lib/prompts');
+		const client = createLlmClient(endpointConfig(endpoint.id, db)!);
+		const total = 1600;
+		let next = 0;
+		const start = performance.now();
+		await Promise.all(
+			Array.from({ length: CONCURRENCY }, async () => {
+				while (next < total) {
+					const i = next++;
+					await client.generate({
+						prompt: buildClassificationPrompt(`Decide whether review ${i} is positive.`),
+						decoding: PROMPT_STEPS['self-instruct/classification'].decoding,
+						requestKey: `bare/${i}`
+					});
+				}
+			})
+		);
+		const rate = total / ((performance.now() - start) / 1000);
+		console.log(`\nbare client calls (no pipeline, no database): ${fmt(rate, 1)} requests/s (${fmt((rate / ALLOWED_PER_SECOND) * 100, 1)}% of ${ALLOWED_PER_SECOND})`);
+	}
+
 	const runs = [
 		{ pipeline: 'self-instruct' as const, target: Number(process.env.GEN_SI_TARGET ?? 1500) },
 		{ pipeline: 'unnatural' as const, target: Number(process.env.GEN_UN_TARGET ?? 800), rephrasings: 2 }
