@@ -69,6 +69,7 @@ export class RowWriter {
 	private readonly insertInstanceStmt;
 	private readonly insertFormulationStmt;
 	private readonly insertResponseStmt;
+	private readonly flushStatements;
 	/** Tasks whose instances changed: their counters and search rows are refreshed by flush(). */
 	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean }>();
 
@@ -93,6 +94,25 @@ export class RowWriter {
 			`INSERT INTO responses (task_id, instance_id, dataset_id, model, response, prompt, import_id, run_id, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
+		this.flushStatements = this.prepareFlush();
+	}
+
+	/** Statements of flush(), prepared once per writer (the temporary table is per connection). */
+	private prepareFlush() {
+		const c = this.database.$client;
+		c.exec(
+			'CREATE TEMP TABLE IF NOT EXISTS touched_tasks (id INTEGER PRIMARY KEY, added INTEGER NOT NULL, empty INTEGER NOT NULL, is_new INTEGER NOT NULL)'
+		);
+		return {
+			clear: c.prepare('DELETE FROM touched_tasks'),
+			insert: c.prepare('INSERT INTO touched_tasks (id, added, empty, is_new) VALUES (?, ?, ?, ?)'),
+			bumpCounts: c.prepare(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
+				FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`),
+			dropSearch: c.prepare('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)'),
+			addSearch: c.prepare(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
+				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
+				FROM touched_tasks x JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY t.id`)
+		};
 	}
 
 	insertTask(task: NewTask, now = Date.now()): number {
@@ -192,20 +212,13 @@ export class RowWriter {
 	 */
 	flush(): void {
 		if (this.touched.size === 0) return;
-		const c = this.database.$client;
-		c.exec(
-			'CREATE TEMP TABLE IF NOT EXISTS touched_tasks (id INTEGER PRIMARY KEY, added INTEGER NOT NULL, empty INTEGER NOT NULL, is_new INTEGER NOT NULL)'
-		);
-		c.exec('DELETE FROM touched_tasks');
-		const insert = c.prepare('INSERT INTO touched_tasks (id, added, empty, is_new) VALUES (?, ?, ?, ?)');
-		for (const [taskId, t] of this.touched) insert.run(taskId, t.added, t.empty, t.isNew ? 1 : 0);
-		c.exec(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
-			FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`);
-		c.exec('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)');
-		c.exec(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
-			SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
-			FROM touched_tasks x JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY t.id`);
-		c.exec('DELETE FROM touched_tasks');
+		const st = this.flushStatements;
+		st.clear.run();
+		for (const [taskId, t] of this.touched) st.insert.run(taskId, t.added, t.empty, t.isNew ? 1 : 0);
+		st.bumpCounts.run();
+		st.dropSearch.run();
+		st.addSearch.run();
+		st.clear.run();
 		this.touched.clear();
 	}
 }
