@@ -19,6 +19,13 @@ import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views
  *   frees its slot. Its reviewer resumes it (draft kept) if the item still has room.
  * Gold items are outside k: every reviewer may get each one once, at the audit's gold rate (their
  * counts are kept the same way but never limit anyone).
+ *
+ * Order: least-claimed items first (every item gets its first label before any gets a second);
+ * within a level, each item's random key (drawn with the sample from the seeded generator) gives
+ * the audit a random order, and each reviewer enters that order at their own point (their salt,
+ * a hash of audit, reviewer and seed) and wraps around. So reviewers start in different places,
+ * rarely contend for the same item, and every choice is an index range scan: a next costs about
+ * the same on 10,000 items as on 10.
  */
 
 /** The item on screen and the one prefetched behind it. */
