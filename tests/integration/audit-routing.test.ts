@@ -219,6 +219,15 @@ describe('routing', () => {
 		expectAuditError(() => submitLabel(audit.id, a.id, { ref: other.ref, submissionId: id, answer: ALL_YES }, {}, db), 409, 'conflict');
 		expect((db.$client.prepare('SELECT count(*) AS n FROM audit_submissions').get() as { n: number }).n).toBe(2);
 		expect(reviewHistory(audit.id, a.id, {}, db).map((h) => h.summary)).toEqual(['yes · yes · no — incorrect output']);
+		// A retry that arrives after the audit closed (or the reviewer left) still gets its answer.
+		closeAudit(audit.id, db);
+		expect(submitLabel(audit.id, a.id, { ref: n.ref, submissionId: id, answer: ALL_YES }, {}, db)).toMatchObject({ duplicate: true });
+		removeReviewer(audit.id, a.id, {}, db);
+		expect(submitLabel(audit.id, a.id, { ref: n.ref, submissionId: id, answer: ALL_YES }, {}, db)).toMatchObject({ duplicate: true });
+		// Someone else's submission id is just not found.
+		const stranger = makeUser(db);
+		addReviewers(audit.id, [stranger.id], db);
+		expectAuditError(() => submitLabel(audit.id, stranger.id, { ref: n.ref, submissionId: id, answer: ALL_YES }, {}, db), 404);
 	});
 
 	it('validates answers against the audit', async () => {

@@ -286,18 +286,18 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 	if (!SUBMISSION_ID.test(input.submissionId)) throw new AuditError('Missing or malformed submission id.', 400, 'invalid');
 	const s = statements(database);
 	return transaction(database, () => {
-		const m = membership(auditId, reviewerId, database);
+		const item = s.itemByRef.get(input.ref, auditId) as { id: number; isGold: number; labels: number; claimed: number } | undefined;
+		// A retry is answered as the original was, even if the audit closed or the reviewer was
+		// removed since: the label it carried is in, and the browser must stop retrying.
 		const previous = s.submission.get(input.submissionId) as
 			| { itemId: number; reviewerId: number; outcome: SubmitOutcome; revision: number | null }
 			| undefined;
-		const item = s.itemByRef.get(input.ref, auditId) as { id: number; isGold: number; labels: number; claimed: number } | undefined;
-		if (!item) throw notFound();
-		if (previous) {
-			if (previous.reviewerId !== reviewerId || previous.itemId !== item.id) {
-				throw new AuditError('This submission id was already used for something else.', 409, 'conflict');
-			}
+		if (previous && previous.reviewerId === reviewerId) {
+			if (previous.itemId !== item?.id) throw new AuditError('This submission id was already used for something else.', 409, 'conflict');
 			return { outcome: previous.outcome, duplicate: true, revision: previous.revision ?? 0 };
 		}
+		const m = membership(auditId, reviewerId, database);
+		if (!item || previous) throw notFound();
 		assertOpen(m);
 		const assignment = s.ownAssignment.get(item.id, reviewerId) as
 			| { id: number; status: string; assignedAt: number; shownAt: number | null }
