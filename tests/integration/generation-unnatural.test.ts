@@ -8,7 +8,6 @@ import { startFakeOpenAI, type FakeOpenAI, type FakeScript } from '../support/fa
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
 import { listDatasets } from '../../src/lib/server/datasets/datasets';
-import { trimNextHeader } from '../../src/lib/server/pipelines/unnatural';
 import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
 
 let db: Db;
@@ -140,15 +139,5 @@ describe('an Unnatural Instructions run', () => {
 		expect((await session.done).status).toBe('completed');
 		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion'", run.id).n).toBe(0);
 		expect(progressOf(db, run.id).instances.kept).toBe(6);
-	});
-});
-
-describe('trimNextHeader', () => {
-	it('drops a next-example header the model started', () => {
-		expect(trimNextHeader('None.\n\nExample')).toBe('None.');
-		expect(trimNextHeader('A list.\nExample 5')).toBe('A list.');
-		expect(trimNextHeader('For example, a list.')).toBe('For example, a list.');
-		expect(trimNextHeader('\n\nExample')).toBeUndefined();
-		expect(trimNextHeader(undefined)).toBeUndefined();
 	});
 });

@@ -34,6 +34,13 @@ describe('core generation prompt', () => {
 });
 
 describe('parseCoreExample', () => {
+	it('leaves out a next-example header the model started', () => {
+		expect(parseCoreExample('Instruction: Sort the list.\nInput: 3, 1\nConstraints: None.\n\nExample').fields.constraints).toBe('None.');
+		expect(parseCoreExample('Instruction: Sort.\nInput: 3, 1\nConstraints: A list.\nExample 5\nInstruction: x').fields.constraints).toBe('A list.');
+		expect(parseCoreExample('Instruction: Give an example, a list.\nInput: For example, a list.\nConstraints: None.').fields.input).toBe('For example, a list.');
+		expect(parseCoreExample('Instruction: Sort.\nInput: 3, 1\nConstraints:\n\nExample').missingFields).toEqual(['constraints']);
+	});
+
 	it('reads the three fields of the fourth example', () => {
 		const reply = '\nInstruction: Count the words in the sentence.\nInput: The cat sat.\nConstraints: The output should be a number.\n';
 		expect(parseCoreExample(reply)).toEqual({

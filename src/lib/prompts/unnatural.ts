@@ -55,8 +55,12 @@ export interface ParsedCoreExample {
 const FIELD_LABEL = /(?:^|\n)[ \t]*(instruction|input|constraints)[ \t]*:/gi;
 
 /** The reply up to where the model starts another example (if no stop sequence caught it). */
+/**
+ * A model that goes on past its example starts the next header: "Example 5", or a bare
+ * "Example" at the very end when a stop sequence or the token limit cut it there.
+ */
 function untilNextExample(text: string): string {
-	const at = text.search(/\n[ \t]*Example[ \t]*\d+/i);
+	const at = text.search(/\n[ \t]*Example[ \t]*(?:\d+|:?[ \t]*$)/i);
 	return at === -1 ? text : text.slice(0, at);
 }
 

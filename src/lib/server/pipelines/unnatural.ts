@@ -21,7 +21,6 @@ import {
 	parseOutput,
 	parseRephrasing,
 	seedFromString,
-	UNNATURAL_FIELDS,
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import type { Verdict } from '$lib/filters';
@@ -63,16 +62,6 @@ export function unnaturalKeys(runId: number) {
 		output: (taskId: number) => `run ${runId}/un-output/task ${taskId}`,
 		expansion: (taskId: number, j: number) => `run ${runId}/un-expansion/task ${taskId}/${j}`
 	};
-}
-
-/**
- * A model that goes on past its example often starts the next header ("Example", or "Example 5"
- * when no stop sequence caught it); that line is not part of the field it follows.
- */
-export function trimNextHeader(value: string | undefined): string | undefined {
-	if (value === undefined) return undefined;
-	const trimmed = value.replace(/\n\s*Example(?:\s+\d+)?\s*:?\s*$/i, '').trim();
-	return trimmed === '' ? undefined : trimmed;
 }
 
 function exampleKey(instruction: string, input: string): string {
@@ -244,12 +233,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		const { progress, writer } = scope;
 		const filters = this.run.params.filters;
 		const parsed = parseCoreExample(reply.text, reply.finishReason);
-		const fields = {
-			instruction: trimNextHeader(parsed.fields.instruction),
-			input: trimNextHeader(parsed.fields.input),
-			constraints: trimNextHeader(parsed.fields.constraints)
-		};
-		const missingFields = UNNATURAL_FIELDS.filter((f) => fields[f] === undefined);
+		const { fields, missingFields } = parsed;
 		const example: UnnaturalDemonstration = {
 			instruction: fields.instruction ?? '',
 			input: fields.input ?? '',
