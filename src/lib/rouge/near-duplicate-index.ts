@@ -9,21 +9,30 @@
  *    and its tokens sorted in a global order, rarest first (for the filters). Repeated tokens
  *    are distinct elements (token, occurrence), so set overlap is multiset overlap, and
  *    LCS ≤ overlap ≤ min(m, n).
- * 2. F > t needs LCS ≥ need(m, n) (bounds.ts). Prefix filter: a passing pair's first common
- *    element lies within the first m − α(m) + 1 sorted elements of the candidate and the first
- *    n − α(n) + 1 of the pool instruction. Only pool prefixes are indexed (inverted lists in
- *    typed arrays) and only the candidate's prefix is probed, so the long lists of common words
- *    are never read.
- * 3. While probing (PPJoin's length and positional filters): a match at sorted positions i, j
- *    bounds the overlap by matches-so-far + 1 + min(m − i − 1, n − j − 1); a pool instruction
- *    whose bound falls below its need is dropped for this query.
- * 4. After probing, a tighter bound that uses the fact that the whole prefixes were searched
- *    (see `query`), then a bound from a 64-bit token signature per pool instruction, then an
- *    exact overlap count by merging the sorted tails with early exit, then the bit-parallel
- *    LCS against the candidate's bit masks (built once per query), and F = 2·p·r/(p+r)
- *    compared with the threshold.
- * Per-query state is a one-bit "seen" map plus byte counters, so the scan of inverted lists
- * mostly stays in L1/L2 even for pools of hundreds of thousands of instructions.
+ * 2. F > t needs LCS ≥ need(m, n) (bounds.ts), so overlap ≥ need. The common elements of a
+ *    candidate x (m tokens) and a pool instruction y (n tokens) form a chain, increasing in
+ *    both sorted orders. Its k-th element sits at sorted positions (i, j) with
+ *    i ≤ m − need + k − 1 and j ≤ n − need + k − 1, or the rest of the chain is too short
+ *    (positional filter). So a passing pair has its first ℓ = 2 common elements inside the zone
+ *    Z(m, n) = { i ≤ m − need + 1, j ≤ n − need + 1 } (the ℓ-prefix filter: one match more than
+ *    plain prefix filtering asks for, which discards the many pairs that share a single rare
+ *    token). Pool instructions index the first n − α(n) + ℓ sorted elements, enough for every
+ *    partner length (α(n) = the least need over partners).
+ * 3. Inverted lists are typed arrays. A long list is split into buckets by the pool
+ *    instruction's length n and the element's position j (the two are implied by the bucket,
+ *    so an entry is one Int32), and the probe of candidate position i reads only buckets
+ *    inside Z(m, n): no entry outside the zone is ever read. Short lists and pool instructions
+ *    longer than LENGTH_BUCKETS tokens keep (entry, j, n) triples that are checked one by one.
+ * 4. While probing, a pool instruction is counted from its first match, which must leave room
+ *    for the rest (1 + min(m − i − 1, n − j − 1) ≥ need, or it can never pass); a later match
+ *    that leaves too little room (matches so far + 1 + rest < need) drops it.
+ * 5. After probing, a pool instruction needs ℓ matches (or need, if less), then a bound on what
+ *    the chain can still gain outside Z, a bound from a 64-bit token signature, an exact
+ *    overlap count by merging the sorted tails with early exit, and only then the bit-parallel
+ *    LCS against the candidate's bit masks (built once per query), and F = 2·p·r/(p+r) compared
+ *    with the threshold.
+ * Per-query state is a one-bit "seen" map plus byte counters, so it mostly stays in L1/L2 even
+ * for pools of hundreds of thousands of instructions.
  *
  * The global order is the pool's document frequency at the last rebuild; tokens first seen
  * later count as the rarest. The index is rebuilt with fresh frequencies whenever the pool has
@@ -79,6 +88,19 @@ const FROZEN_RANK_BASE = 1 << 30;
 const FIRST_REBUILD = 256;
 /** Token ids and repetition keys stay below 2^26 so that (occurrence, token) packs into a safe integer. */
 const TOKEN_KEY_SPAN = 0x4000000;
+/**
+ * ℓ of the ℓ-prefix filter: a passing pair has this many common elements inside the probed
+ * zone. (The probe relies on ℓ ≥ 2: a pool instruction matched once is only marked as seen.)
+ */
+const PREFIX_MATCHES = 2;
+/** Pool instructions shorter than this get (length, position) buckets; longer ones (rare) stay in triples. */
+export const LENGTH_BUCKETS = 48;
+/** An inverted list is split into buckets once it holds this many entries. */
+export const BUCKETED_FROM = 32;
+/** Header of a bucket segment: entry count, capacity, next segment. */
+const SEGMENT_HEADER = 3;
+/** Capacity of a bucket's first segment between rebuilds. */
+const FIRST_SEGMENT = 4;
 
 export class NearDuplicateIndex<T = undefined> {
 	readonly minThreshold: number;
@@ -111,14 +133,28 @@ export class NearDuplicateIndex<T = undefined> {
 
 	// Inverted lists over pool prefixes, one per element (token, occurrence), addressed by an
 	// element key: 2·token for first occurrences, 2·k + 1 for the k-th repeated element.
-	// A list is [count, (entry, sorted position, length)…].
-	private lists: (Int32Array | undefined)[] = [];
+	/** Entries as triples: [count, (entry, sorted position j, length n)…]. All of a short list; n ≥ LENGTH_BUCKETS of a long one. */
+	private flat: (Int32Array | undefined)[] = [];
+	/** For a long list: first block of bucket (n, j) at bucketSlot[n] + j, 0 for none. */
+	private directory: (Int32Array | undefined)[] = [];
+	/**
+	 * Bucket storage in one typed array: each bucket is a chain of segments
+	 * [count, capacity, next segment, entry…], the head being the one with room. A rebuild lays
+	 * every bucket out as one segment with room to double, a list's buckets side by side in
+	 * (n, j) order, so a probe reads memory mostly in sequence. Offset 0 means none.
+	 */
+	private segments: Int32Array = new Int32Array(4096);
+	private segmentsUsed = SEGMENT_HEADER;
+	/** Start of length n's slots in a directory (n < LENGTH_BUCKETS); the last is its size. */
+	private readonly bucketSlot = new Int32Array(LENGTH_BUCKETS + 1);
+	/** indexedLength[n]: sorted elements indexed for a pool instruction of n tokens (memo, −1 unknown). */
+	private indexedLengths: Int32Array = new Int32Array(128).fill(-1);
 	private readonly repeatKeys = new Map<number, number>();
 	private rebuildAt = FIRST_REBUILD;
 
 	// Per-query scratch.
 	// Matches counted per pool instruction (−1: dropped). One byte each keeps the array in cache
-	// for pools of hundreds of thousands; candidates with prefixes of 127+ elements use 4 bytes.
+	// for pools of hundreds of thousands; candidates probing 127+ elements use 4 bytes.
 	private acc8: Int8Array = new Int8Array(1024);
 	private acc32: Int32Array = new Int32Array(1024);
 	/** One bit per pool instruction: matched during this query (a small array that stays in L1/L2). */
@@ -126,9 +162,13 @@ export class NearDuplicateIndex<T = undefined> {
 	/** Per matched pool instruction: sorted positions (i, j) of its last match and its length, side by side. */
 	private last: Int32Array = new Int32Array(3072);
 	private touched: Int32Array = new Int32Array(1024);
+	private rematched: Int32Array = new Int32Array(256);
 	private xTokens: Int32Array = new Int32Array(64);
 	private xRanks: Int32Array = new Int32Array(64);
 	private xKeys: Int32Array = new Int32Array(64);
+	/** Per pool length n: last candidate position i and pool position j inside the zone Z(m, n) (−1: n cannot pass). */
+	private zoneI: Int32Array = new Int32Array(256);
+	private zoneJ: Int32Array = new Int32Array(256);
 	private readonly pattern = new PatternBuffer();
 
 	constructor(options: NearDuplicateIndexOptions = {}) {
@@ -136,6 +176,7 @@ export class NearDuplicateIndex<T = undefined> {
 		checkThreshold(this.minThreshold);
 		this.bounds = new LcsBounds(this.minThreshold);
 		this.boundsByThreshold.set(this.minThreshold, this.bounds);
+		for (let n = 0; n < LENGTH_BUCKETS; n++) this.bucketSlot[n + 1] = this.bucketSlot[n] + this.indexedLength(n);
 	}
 
 	/** Number of instructions in the pool. */
@@ -218,10 +259,40 @@ export class NearDuplicateIndex<T = undefined> {
 		const ids = prepared.ids;
 		const m = ids.length;
 		const none: NearDuplicateResult = { exceeds: false, max: null, matches: [], bestExamined: null, verified: 0 };
-		const probe = bounds.prefixLength(m);
-		if (m === 0 || probe <= 0 || this.count === 0) return none;
+		if (m === 0 || this.count === 0) return none;
 
-		// The candidate sorted by rank, with the inverted-list key of each element.
+		// The zone Z(m, n) for every pool length n that can pass at all (need ≤ min(m, n)).
+		const needRow = bounds.needRow(m, this.maxLength);
+		const rowEnd = needRow.length;
+		if (this.zoneI.length < rowEnd) {
+			this.zoneI = new Int32Array(rowEnd * 2);
+			this.zoneJ = new Int32Array(rowEnd * 2);
+		}
+		const zoneI = this.zoneI;
+		const zoneJ = this.zoneJ;
+		let probe = 0; // candidate positions to probe: the widest zone
+		let minNeed = m + 1; // the least need of any pool length
+		let bucketLow = LENGTH_BUCKETS; // pool lengths with buckets that can pass
+		let bucketHigh = -1;
+		for (let n = 0; n < rowEnd; n++) {
+			const need = needRow[n];
+			if (need > n || need > m || n === 0) {
+				zoneI[n] = -1;
+				continue;
+			}
+			if (need < minNeed) minNeed = need;
+			const zi = Math.min(m - 1, m - need + PREFIX_MATCHES - 1);
+			zoneI[n] = zi;
+			zoneJ[n] = Math.min(n - need + PREFIX_MATCHES - 1, this.indexedLength(n) - 1);
+			if (zi + 1 > probe) probe = zi + 1;
+			if (n < LENGTH_BUCKETS) {
+				if (n < bucketLow) bucketLow = n;
+				bucketHigh = n;
+			}
+		}
+		if (probe === 0) return none;
+
+		// The candidate sorted by rank, with the inverted-list key of each probed element.
 		const xTokens = this.sortedTokens(ids);
 		if (this.xRanks.length < m) {
 			this.xRanks = new Int32Array(m * 2);
@@ -238,51 +309,107 @@ export class NearDuplicateIndex<T = undefined> {
 			if (i < probe) xKeys[i] = occ === 0 ? 2 * t : this.repeatKey(t, occ, false);
 		}
 
-		const needRow = bounds.needRow(m, this.maxLength);
-		const rowEnd = needRow.length;
-		const { last, lists } = this;
+		const { last, flat, directory, segments, bucketSlot } = this;
 		const seen = this.seen;
+		// acc[y] = matches − 1 for a pool instruction seen in this query (so a first match writes
+		// nothing but its bit in `seen`), −1 once it can no longer reach its need.
 		const acc = probe < 127 ? this.acc8 : this.acc32;
 		let touched = this.touched;
 		let touchedCount = 0;
+		/** Pool instructions matched more than once (acc ≠ 0), the only ones that can pass when ℓ matches are needed. */
+		let rematched = this.rematched;
+		let rematchedCount = 0;
 
 		for (let i = 0; i < probe; i++) {
 			const key = xKeys[i];
 			if (key < 0) continue;
 			const restX = m - i - 1;
-			const list = lists[key];
-			if (list === undefined) continue;
-			const end = list[0] * 3 + 1;
-			for (let p = 1; p < end; p += 3) {
-				const y = list[p];
-				const n = list[p + 2];
-				const need = n < rowEnd ? needRow[n] : UNREACHABLE;
-				const j = list[p + 1];
-				const restY = n - j - 1;
-				const rest = restX < restY ? restX : restY;
-				const word = y >>> 5;
-				const bit = 1 << (y & 31);
-				if ((seen[word] & bit) === 0) {
-					// First match with y. Positional filter: this one + what is left on the shorter
-					// side. Failing it here means failing it at every later match too (i and j only
-					// grow), so y is left unseen; most entries end here, after one L1 read.
-					if (1 + rest < need) continue;
-					seen[word] |= bit;
-					if (touchedCount === touched.length) touched = this.growTouched();
-					touched[touchedCount++] = y;
-					acc[y] = 1;
-				} else {
-					const a = acc[y];
-					if (a < 0) continue;
-					if (a + 1 + rest < need) {
-						acc[y] = -1; // can no longer reach its need
-						continue;
+
+			// Triples: every entry checked against its zone.
+			const list = flat[key];
+			if (list !== undefined) {
+				const end = list[0] * 3 + 1;
+				for (let p = 1; p < end; p += 3) {
+					const n = list[p + 2];
+					if (n >= rowEnd) continue;
+					const j = list[p + 1];
+					if (i > zoneI[n] || j > zoneJ[n]) continue;
+					const y = list[p];
+					const need = needRow[n];
+					const restY = n - j - 1;
+					const rest = restX < restY ? restX : restY;
+					const word = y >>> 5;
+					const bit = 1 << (y & 31);
+					if ((seen[word] & bit) === 0) {
+						// First match: failing the positional filter here fails it at every later
+						// match too (i and j only grow), so y stays unseen.
+						if (1 + rest < need) continue;
+						seen[word] |= bit;
+						if (touchedCount === touched.length) touched = this.growTouched();
+						touched[touchedCount++] = y;
+					} else {
+						const a = acc[y];
+						if (a < 0) continue;
+						if (a === 0) {
+							if (rematchedCount === rematched.length) rematched = this.growRematched();
+							rematched[rematchedCount++] = y;
+						}
+						if (a + 2 + rest < need) {
+							acc[y] = -1; // can no longer reach its need
+							continue;
+						}
+						acc[y] = a + 1;
+						last[3 * y] = i;
+						last[3 * y + 1] = j;
+						last[3 * y + 2] = n;
 					}
-					acc[y] = a + 1;
 				}
-				last[3 * y] = i;
-				last[3 * y + 1] = j;
-				last[3 * y + 2] = n;
+			}
+
+			// Buckets: only those inside the zone are read.
+			const dir = directory[key];
+			if (dir === undefined) continue;
+			for (let n = bucketLow; n <= bucketHigh; n++) {
+				if (i > zoneI[n]) continue;
+				const need = needRow[n];
+				const slot = bucketSlot[n];
+				const jEnd = zoneJ[n];
+				for (let j = 0; j <= jEnd; j++) {
+					let segment = dir[slot + j];
+					if (segment === 0) continue;
+					const restY = n - j - 1;
+					const rest = restX < restY ? restX : restY;
+					const canStart = 1 + rest >= need;
+					for (; segment !== 0; segment = segments[segment + 2]) {
+						const end = segment + SEGMENT_HEADER + segments[segment];
+						for (let q = segment + SEGMENT_HEADER; q < end; q++) {
+							const y = segments[q];
+							const word = y >>> 5;
+							const bit = 1 << (y & 31);
+							if ((seen[word] & bit) === 0) {
+								if (!canStart) continue;
+								seen[word] |= bit;
+								if (touchedCount === touched.length) touched = this.growTouched();
+								touched[touchedCount++] = y;
+							} else {
+								const a = acc[y];
+								if (a < 0) continue;
+								if (a === 0) {
+									if (rematchedCount === rematched.length) rematched = this.growRematched();
+									rematched[rematchedCount++] = y;
+								}
+								if (a + 2 + rest < need) {
+									acc[y] = -1;
+									continue;
+								}
+								acc[y] = a + 1;
+								last[3 * y] = i;
+								last[3 * y + 1] = j;
+								last[3 * y + 2] = n;
+							}
+						}
+					}
+				}
 			}
 		}
 
@@ -293,38 +420,55 @@ export class NearDuplicateIndex<T = undefined> {
 		let verified = 0;
 		let patternReady = false;
 		const ordRank = this.ordRank;
-		const indexBounds = this.bounds;
-		const restXBeyondProbe = m - probe;
 		const signature = this.signature;
-		for (let k = 0; k < touchedCount; k++) {
-			const y = touched[k];
-			const a = acc[y];
+		const poolLength = this.length;
+		for (let k = 0; k < touchedCount; k++) seen[touched[k] >>> 5] = 0;
+		// Matched once only: passes only if a single common element can be enough (tiny pairs).
+		const everyTouched = minNeed <= 1;
+		const survivors = everyTouched ? touched : rematched;
+		const survivorCount = everyTouched ? touchedCount : rematchedCount;
+		for (let k = 0; k < survivorCount; k++) {
+			const y = survivors[k];
+			const counted = acc[y];
 			acc[y] = 0;
-			seen[y >>> 5] = 0;
-			if (a <= 0) continue;
-			const n = last[3 * y + 2];
-			const need = needRow[n];
-			// Both prefixes have been searched in full for y, so after the last match (li, lj) the
-			// x elements still inside x's probed prefix can only match y beyond y's indexed prefix,
-			// and y's indexed elements only x beyond x's probed prefix. The two kinds would cross,
-			// and common elements appear in the same order on both sides, so only one kind occurs.
-			const li = last[3 * y];
-			const lj = last[3 * y + 1];
-			const restYBeyondPrefix = n - indexBounds.prefixLength(n);
-			const viaY = m - li - 1 < restYBeyondPrefix ? m - li - 1 : restYBeyondPrefix;
-			const viaX = restXBeyondProbe < n - lj - 1 ? restXBeyondProbe : n - lj - 1;
-			if (a + (viaY > viaX ? viaY : viaX) < need) continue;
-			// Every candidate element after li that matches at all has its bit in y's signature.
-			const sigLow = signature[2 * y];
-			const sigHigh = signature[2 * y + 1];
-			let possible = a;
-			for (let q = li + 1; q < m && possible < need; q++) {
-				const t = xTokens[q];
-				if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+			if (counted < 0) continue;
+			const a = counted + 1;
+			let n: number;
+			let need: number;
+			let li = 0;
+			let lj = 0;
+			if (a === 1) {
+				// One match, `last` not written: passes only if one common element is enough.
+				n = poolLength[y];
+				need = needRow[n];
+				if (need > 1) continue;
+			} else {
+				n = last[3 * y + 2];
+				need = needRow[n];
+				// ℓ matches inside the zone (fewer only if the pair needs fewer).
+				if (a < (need < PREFIX_MATCHES ? need : PREFIX_MATCHES)) continue;
+				li = last[3 * y];
+				lj = last[3 * y + 1];
 			}
-			if (possible < need) continue;
 			const s = this.start[y];
-			if (!overlapReaches(xRanks, m, ordRank, s, n, li + 1, lj + 1, a, need)) continue;
+			if (a < need) {
+				// Every common element inside the zone has been counted, the last at (li, lj). The
+				// rest of the chain lies outside: either all beyond the zone's j limit or all beyond
+				// its i limit (one of each would cross), so it is bounded by the larger of the two.
+				const outsideJ = Math.min(m - li - 1, n - 1 - zoneJ[n]);
+				const outsideI = Math.min(m - 1 - zoneI[n], n - lj - 1);
+				if (a + (outsideJ > outsideI ? outsideJ : outsideI) < need) continue;
+				// Every candidate element after li that matches at all has its bit in y's signature.
+				const sigLow = signature[2 * y];
+				const sigHigh = signature[2 * y + 1];
+				let possible = a;
+				for (let q = li + 1; q < m && possible < need; q++) {
+					const t = xTokens[q];
+					if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+				}
+				if (possible < need) continue;
+				if (!overlapReaches(xRanks, m, ordRank, s, n, li + 1, lj + 1, a, need)) continue;
+			}
 			if (!patternReady) {
 				this.pattern.set(ids);
 				patternReady = true;
@@ -342,6 +486,7 @@ export class NearDuplicateIndex<T = undefined> {
 		}
 		if (patternReady) this.pattern.clear();
 		this.touched = touched;
+		this.rematched = rematched;
 
 		if (matches.length === 0) {
 			return { ...none, bestExamined: bestEntry >= 0 ? { entry: bestEntry, score: bestScore } : null, verified };
@@ -365,6 +510,26 @@ export class NearDuplicateIndex<T = undefined> {
 			this.boundsByThreshold.set(threshold, b);
 		}
 		return b;
+	}
+
+	/**
+	 * Sorted elements indexed for a pool instruction of n tokens: the plain prefix n − α(n) + 1
+	 * and ℓ − 1 more, so that every partner finds its first ℓ common elements (none when nothing
+	 * of length n can pass).
+	 */
+	private indexedLength(n: number): number {
+		if (n >= this.indexedLengths.length) {
+			const grown = new Int32Array(Math.max(n + 1, this.indexedLengths.length * 2)).fill(-1);
+			grown.set(this.indexedLengths);
+			this.indexedLengths = grown;
+		}
+		let v = this.indexedLengths[n];
+		if (v < 0) {
+			const prefix = this.bounds.prefixLength(n);
+			v = prefix <= 0 ? 0 : Math.min(n, prefix + PREFIX_MATCHES - 1);
+			this.indexedLengths[n] = v;
+		}
+		return v;
 	}
 
 	private rankNewToken(id: number): void {
@@ -408,7 +573,7 @@ export class NearDuplicateIndex<T = undefined> {
 		const s = this.start[entry];
 		const rankOf = this.rankOf;
 		for (let k = 0; k < n; k++) this.ordRank[s + k] = rankOf[sorted[k]];
-		const p = this.bounds.prefixLength(n);
+		const p = this.indexedLength(n);
 		let occ = 0;
 		for (let k = 0; k < p; k++) {
 			const token = sorted[k];
@@ -417,20 +582,75 @@ export class NearDuplicateIndex<T = undefined> {
 		}
 	}
 
-	/** Append (entry, position, length) to the inverted list of element `key`. */
-	private post(key: number, entry: number, position: number, n: number): void {
-		let list = this.lists[key];
+	/** Add pool instruction `entry` (n tokens) to the inverted list of element `key`, found at sorted position j. */
+	private post(key: number, entry: number, j: number, n: number): void {
+		const dir = this.directory[key];
+		if (dir !== undefined && n < LENGTH_BUCKETS) {
+			this.postToBucket(dir, entry, j, n);
+			return;
+		}
+		let list = this.flat[key];
 		const len = list === undefined ? 0 : list[0];
 		if (list === undefined || list.length < len * 3 + 4) {
 			const grown = new Int32Array(list === undefined ? 7 : (list.length - 1) * 2 + 1);
 			if (list) grown.set(list);
-			this.lists[key] = list = grown;
+			this.flat[key] = list = grown;
 		}
 		const at = len * 3 + 1;
 		list[at] = entry;
-		list[at + 1] = position;
+		list[at + 1] = j;
 		list[at + 2] = n;
 		list[0] = len + 1;
+		if (dir === undefined && len + 1 >= BUCKETED_FROM) this.splitIntoBuckets(key, list);
+	}
+
+	/** Move the entries of a long list into (n, j) buckets, keeping only those of n ≥ LENGTH_BUCKETS as triples. */
+	private splitIntoBuckets(key: number, list: Int32Array): void {
+		const dir = new Int32Array(this.bucketSlot[LENGTH_BUCKETS]);
+		this.directory[key] = dir;
+		const end = list[0] * 3 + 1;
+		let kept = 0;
+		for (let p = 1; p < end; p += 3) {
+			const n = list[p + 2];
+			if (n < LENGTH_BUCKETS) this.postToBucket(dir, list[p], list[p + 1], n);
+			else {
+				const at = kept * 3 + 1;
+				list[at] = list[p];
+				list[at + 1] = list[p + 1];
+				list[at + 2] = n;
+				kept++;
+			}
+		}
+		list[0] = kept;
+		if (kept === 0) this.flat[key] = undefined;
+	}
+
+	private postToBucket(dir: Int32Array, entry: number, j: number, n: number): void {
+		const slot = this.bucketSlot[n] + j;
+		let segment = dir[slot];
+		if (segment === 0 || this.segments[segment] === this.segments[segment + 1]) {
+			// A new head segment in front of the full one, twice its size.
+			segment = this.newSegment(segment === 0 ? FIRST_SEGMENT : 2 * this.segments[segment + 1], segment);
+			dir[slot] = segment;
+		}
+		const segments = this.segments;
+		segments[segment + SEGMENT_HEADER + segments[segment]] = entry;
+		segments[segment]++;
+	}
+
+	private newSegment(capacity: number, next: number): number {
+		const at = this.segmentsUsed;
+		const end = at + SEGMENT_HEADER + capacity;
+		if (end > this.segments.length) {
+			const grown = new Int32Array(Math.max(end, this.segments.length * 2));
+			grown.set(this.segments.subarray(0, at));
+			this.segments = grown;
+		}
+		this.segments[at] = 0;
+		this.segments[at + 1] = capacity;
+		this.segments[at + 2] = next;
+		this.segmentsUsed = end;
+		return at;
 	}
 
 	/** Element key of the occ-th repetition (occ ≥ 1) of `token`; −1 if unknown and not `create`. */
@@ -445,18 +665,96 @@ export class NearDuplicateIndex<T = undefined> {
 		return 2 * k + 1;
 	}
 
-	/** Re-rank tokens by current document frequency and rebuild sorted forms and inverted lists. */
+	/**
+	 * Re-rank tokens by current document frequency and rebuild sorted forms and inverted lists,
+	 * each long list's buckets laid out side by side, each in one segment with room to double.
+	 */
 	private rebuild(): void {
 		const vocabSize = this.vocab.size;
 		const df = this.docFreq;
-		// Rarest first; ties by id so the order is deterministic.
-		const order = Array.from({ length: vocabSize }, (_, t) => t).sort((a, b) => df[a] - df[b] || a - b);
-		for (let k = 0; k < vocabSize; k++) this.rankOf[order[k]] = FROZEN_RANK_BASE + k;
+		// Rarest first; ties by id so the order is deterministic. (frequency, id) packed into one
+		// double (ids < 2^26, frequencies < 2^27) sorts as a plain typed array.
+		const order = new Float64Array(vocabSize);
+		for (let t = 0; t < vocabSize; t++) order[t] = df[t] * TOKEN_KEY_SPAN + t;
+		order.sort();
+		for (let k = 0; k < vocabSize; k++) this.rankOf[order[k] % TOKEN_KEY_SPAN] = FROZEN_RANK_BASE + k;
 		this.nextNewRank = FROZEN_RANK_BASE - 1;
-		this.lists = [];
+
+		// Every posting (key, entry, j, n), in entry order.
+		let total = 0;
+		for (let e = 0; e < this.count; e++) total += this.indexedLength(this.length[e]);
+		const keys = new Int32Array(total);
+		const entries = new Int32Array(total);
+		const positions = new Int32Array(total);
+		let posted = 0;
+		let maxKey = 0;
 		for (let e = 0; e < this.count; e++) {
 			const s = this.start[e];
-			this.storeSorted(e, this.sortedTokens(this.seq.subarray(s, s + this.length[e])));
+			const n = this.length[e];
+			const sorted = this.sortedTokens(this.seq.subarray(s, s + n));
+			for (let k = 0; k < n; k++) this.ordRank[s + k] = this.rankOf[sorted[k]];
+			const p = this.indexedLength(n);
+			let occ = 0;
+			for (let k = 0; k < p; k++) {
+				const token = sorted[k];
+				occ = k > 0 && sorted[k - 1] === token ? occ + 1 : 0;
+				const key = occ === 0 ? 2 * token : this.repeatKey(token, occ, true);
+				keys[posted] = key;
+				entries[posted] = e;
+				positions[posted++] = k;
+				if (key > maxKey) maxKey = key;
+			}
+		}
+
+		// Long lists get directories, first holding their bucket sizes (as −size), then their
+		// segments; short lists get triples sized to double.
+		const perKey = new Int32Array(maxKey + 1);
+		for (let p = 0; p < total; p++) perKey[keys[p]]++;
+		const flat: (Int32Array | undefined)[] = (this.flat = []);
+		const directory: (Int32Array | undefined)[] = (this.directory = []);
+		const slotsPerList = this.bucketSlot[LENGTH_BUCKETS];
+		const slotOf = new Int32Array(total); // −1: triples
+		let segmentSpace = SEGMENT_HEADER;
+		for (let p = 0; p < total; p++) {
+			const key = keys[p];
+			const n = this.length[entries[p]];
+			if (perKey[key] < BUCKETED_FROM || n >= LENGTH_BUCKETS) {
+				slotOf[p] = -1;
+				let list = flat[key];
+				if (list === undefined) flat[key] = list = new Int32Array(1 + 6 * Math.min(perKey[key], BUCKETED_FROM));
+				else if (list.length < 3 * list[0] + 4) {
+					const grown = new Int32Array(2 * list.length - 1);
+					grown.set(list);
+					flat[key] = list = grown;
+				}
+				const at = 3 * list[0] + 1;
+				list[at] = entries[p];
+				list[at + 1] = positions[p];
+				list[at + 2] = n;
+				list[0]++;
+				continue;
+			}
+			let dir = directory[key];
+			if (dir === undefined) directory[key] = dir = new Int32Array(slotsPerList);
+			const slot = this.bucketSlot[n] + positions[p];
+			slotOf[p] = slot;
+			if (dir[slot] === 0) segmentSpace += SEGMENT_HEADER;
+			dir[slot]--;
+			segmentSpace += 2;
+		}
+		this.segments = new Int32Array(segmentSpace + (segmentSpace >>> 2) + 64);
+		this.segmentsUsed = SEGMENT_HEADER;
+		// Lay out each list's buckets side by side, in (n, j) order.
+		for (const dir of directory) {
+			if (dir === undefined) continue;
+			for (let slot = 0; slot < slotsPerList; slot++) if (dir[slot] < 0) dir[slot] = this.newSegment(-2 * dir[slot], 0);
+		}
+		const segments = this.segments;
+		for (let p = 0; p < total; p++) {
+			const slot = slotOf[p];
+			if (slot < 0) continue;
+			const segment = directory[keys[p]]![slot];
+			segments[segment + SEGMENT_HEADER + segments[segment]++] = entries[p];
 		}
 		this.rebuildAt = this.count * 2;
 	}
@@ -486,10 +784,12 @@ export class NearDuplicateIndex<T = undefined> {
 		this.touched = grow(this.touched, this.touched.length * 2);
 		return this.touched;
 	}
-}
 
-/** Stands for "no LCS is enough" (the pool instruction is too long to pass). */
-const UNREACHABLE = 0x3fffffff;
+	private growRematched(): Int32Array {
+		this.rematched = grow(this.rematched, this.rematched.length * 2);
+		return this.rematched;
+	}
+}
 
 function grow(a: Int32Array, size: number): Int32Array {
 	if (size <= a.length) return a;
