@@ -6,6 +6,9 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ out: 'build' }),
+		// Absolute asset paths: the review screen rewrites its URL in place, and relative ones
+		// (the favicon) would then resolve against the wrong folder.
+		paths: { relative: false },
 		// Forms post from the same origin; the check stays on.
 		csrf: { trustedOrigins: [] }
 	}
