@@ -7,7 +7,6 @@
  * An instruction joins the pool when it passes the instruction rules, even if its task then
  * loses every instance (as in Self-Instruct, where the pool is built before instances exist).
  */
-import { NearDuplicateIndex } from '../rouge/near-duplicate-index';
 import {
 	INSTANCE_RULES,
 	INSTRUCTION_RULES,
@@ -18,35 +17,13 @@ import {
 	type InstructionRule
 } from './config';
 import { type FilterInstance, type InstanceVerdict, checkInstances } from './instance-rules';
-import { InstructionRules, type Verdict, normalizeInstruction, quote } from './instruction-rules';
-
-export type TaskId = string | number;
+import type { Verdict } from './instruction-rules';
+import { InstructionPool, type RougeFinding, type SeedInstruction, type TaskId } from './instruction-pool';
 
 export interface FilterTask {
 	id: TaskId;
 	instruction: string;
 	instances?: readonly FilterInstance[];
-}
-
-/** A seed instruction: in the ROUGE-L pool from the start, never filtered itself. */
-export type SeedInstruction = string | { id?: TaskId; instruction: string };
-
-export interface SimilarInstruction {
-	instruction: string;
-	score: number;
-	/** The pool instruction's task id (seeds: their id if given). */
-	id?: TaskId;
-	seed: boolean;
-}
-
-export interface RougeFinding {
-	/**
-	 * For a rejected instruction the pool's exact maximum F; for a kept one the best F among the
-	 * pool instructions the index examined (≤ threshold), or null if it examined none.
-	 */
-	max: number | null;
-	/** Rejected: the top-k pool instructions above the threshold; kept: the best examined one. */
-	mostSimilar: SimilarInstruction[];
 }
 
 export interface TaskVerdict extends Verdict<FilterRule> {
@@ -87,22 +64,9 @@ export interface FilterRunOptions {
 	examplesPerRule?: number;
 }
 
-interface PoolEntry {
-	id?: TaskId;
-	instruction: string;
-	seed: boolean;
-}
-
-function formatScore(score: number, threshold: number): string {
-	const short = score.toFixed(2);
-	// Near the threshold two decimals could read as "0.70 > 0.7"; show every digit then.
-	return Number(short) <= threshold || Number(short) === 1 ? String(score) : short;
-}
-
 /** A filter run fed one task at a time; `funnel()` summarises what it has seen so far. */
 export class FilterRun {
-	private readonly rules: InstructionRules;
-	private readonly pool: NearDuplicateIndex<PoolEntry> | null;
+	private readonly pool: InstructionPool;
 	private readonly examplesPerRule: number;
 	private readonly steps = new Map<FilterRule, FunnelStep>();
 	private tasksTotal = 0;
@@ -114,14 +78,8 @@ export class FilterRun {
 		readonly config: FilterConfig,
 		options: FilterRunOptions = {}
 	) {
-		this.rules = new InstructionRules(config);
 		this.examplesPerRule = options.examplesPerRule ?? 5;
-		const rouge = config.instruction.rougeL;
-		this.pool = rouge.enabled ? new NearDuplicateIndex<PoolEntry>({ minThreshold: rouge.threshold }) : null;
-		for (const seed of options.seeds ?? []) {
-			const entry: PoolEntry = typeof seed === 'string' ? { instruction: seed, seed: true } : { ...seed, seed: true };
-			this.pool?.add(normalizeInstruction(entry.instruction, config.normalize), entry);
-		}
+		this.pool = new InstructionPool(config, options.seeds ?? []);
 		for (const rule of INSTRUCTION_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
 		for (const rule of TASK_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
 		for (const rule of INSTANCE_RULES) this.steps.set(rule, this.emptyStep(rule, 'instance'));
@@ -129,31 +87,10 @@ export class FilterRun {
 
 	/** Filter the next task; a kept instruction joins the ROUGE-L pool before this returns. */
 	push(task: FilterTask): TaskVerdict {
-		const text = normalizeInstruction(task.instruction, this.config.normalize);
-		let instruction: Verdict<InstructionRule> = this.rules.check(text);
-		let rougeL: RougeFinding | undefined;
-		if (instruction.keep && this.pool) {
-			const { threshold, topK } = this.config.instruction.rougeL;
-			const prepared = this.pool.prepare(text);
-			const result = this.pool.query(prepared, threshold, topK);
-			const similar = (entry: number, score: number): SimilarInstruction => {
-				const p = this.pool!.payload(entry);
-				return { instruction: p.instruction, score, ...(p.id !== undefined ? { id: p.id } : {}), seed: p.seed };
-			};
-			if (result.exceeds) {
-				const best = result.max!;
-				rougeL = { max: best.score, mostSimilar: result.matches.map((m) => similar(m.entry, m.score)) };
-				instruction = {
-					keep: false,
-					rule: 'rougeL',
-					detail: `rougeL ${formatScore(best.score, threshold)} vs ${quote(this.pool.payload(best.entry).instruction)}`
-				};
-			} else {
-				const seen = result.bestExamined;
-				rougeL = { max: seen ? seen.score : null, mostSimilar: seen && topK > 0 ? [similar(seen.entry, seen.score)] : [] };
-				this.pool.add(prepared, { id: task.id, instruction: task.instruction, seed: false });
-			}
-		}
+		const evaluation = this.pool.evaluate(task.instruction);
+		const instruction: Verdict<InstructionRule> = evaluation.verdict;
+		const rougeL: RougeFinding | undefined = evaluation.rougeL;
+		if (instruction.keep) this.pool.accept(evaluation, task.id, task.instruction);
 
 		const instances = task.instances ?? [];
 		let instanceVerdicts: InstanceVerdict[];

@@ -22,11 +22,10 @@ import {
 	parseOutputFirstInstances,
 	seedFromString
 } from '$lib/prompts';
-import { checkInstances, type Verdict } from '$lib/filters';
+import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
 import type { Db } from '../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
 import type { CommitScope, PipelineDriver, ReplyText } from './driver';
-import { InstructionPool } from './instruction-pool';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
 import { bump } from './progress';
 

@@ -5,22 +5,38 @@
  * same reply, since each is added as soon as it is accepted. Pure (no I/O): a resumed run
  * rebuilds the same pool by adding the accepted instructions again in commit order.
  */
-import {
-	InstructionRules,
-	normalizeInstruction,
-	quote,
-	type FilterConfig,
-	type InstructionRule,
-	type RougeFinding,
-	type SimilarInstruction,
-	type Verdict
-} from '$lib/filters';
-import { NearDuplicateIndex, type PreparedInstruction } from '$lib/rouge/near-duplicate-index';
+import { NearDuplicateIndex, type PreparedInstruction } from '../rouge/near-duplicate-index';
+import type { FilterConfig, InstructionRule } from './config';
+import { InstructionRules, normalizeInstruction, quote, type Verdict } from './instruction-rules';
+
+export type TaskId = string | number;
+
+/** A seed instruction: in the ROUGE-L pool from the start, never filtered itself. */
+export type SeedInstruction = string | { id?: TaskId; instruction: string };
+
+export interface SimilarInstruction {
+	instruction: string;
+	score: number;
+	/** The pool instruction's task id (seeds: their id if given). */
+	id?: TaskId;
+	seed: boolean;
+}
+
+export interface RougeFinding {
+	/**
+	 * For a rejected instruction the pool's exact maximum F; for a kept one the best F among the
+	 * pool instructions the index examined (≤ threshold), or null if it examined none.
+	 */
+	max: number | null;
+	/** Rejected: the top-k pool instructions above the threshold; kept: the best examined one. */
+	mostSimilar: SimilarInstruction[];
+}
 
 interface PoolEntry {
+	/** As shown in verdicts and "most similar" lists. */
 	instruction: string;
 	seed: boolean;
-	taskId?: number;
+	id?: TaskId;
 }
 
 export interface PoolEvaluation {
@@ -46,12 +62,15 @@ export class InstructionPool {
 
 	constructor(
 		private readonly config: FilterConfig,
-		seeds: readonly string[]
+		seeds: Iterable<SeedInstruction>
 	) {
 		this.rules = new InstructionRules(config);
 		const rouge = config.instruction.rougeL;
 		this.index = rouge.enabled ? new NearDuplicateIndex<PoolEntry>({ minThreshold: rouge.threshold }) : null;
-		for (const seed of seeds) this.index?.add(normalizeInstruction(seed, config.normalize), { instruction: seed, seed: true });
+		for (const seed of seeds) {
+			const entry: PoolEntry = typeof seed === 'string' ? { instruction: seed, seed: true } : { ...seed, seed: true };
+			this.index?.add(normalizeInstruction(entry.instruction, config.normalize), entry);
+		}
 	}
 
 	/** Instructions in the ROUGE-L pool (seeds + accepted). */
@@ -73,7 +92,7 @@ export class InstructionPool {
 		const result = this.index.query(prepared, threshold, topK);
 		const similar = (entry: number, score: number): SimilarInstruction => {
 			const p = this.index!.payload(entry);
-			return { instruction: p.instruction, score, seed: p.seed, ...(p.taskId !== undefined ? { id: p.taskId } : {}) };
+			return { instruction: p.instruction, score, seed: p.seed, ...(p.id !== undefined ? { id: p.id } : {}) };
 		};
 		if (result.exceeds) {
 			const best = result.max!;
@@ -97,20 +116,20 @@ export class InstructionPool {
 		};
 	}
 
-	/** Adds an accepted candidate to the pool. */
-	accept(evaluation: PoolEvaluation, taskId?: number): void {
+	/** Adds an accepted candidate to the pool (shown in later verdicts as `shown`, else as the rules saw it). */
+	accept(evaluation: PoolEvaluation, id?: TaskId, shown?: string): void {
 		this.machineCount++;
 		if (!this.index) return;
 		this.index.add(evaluation.prepared ?? this.index.prepare(evaluation.text), {
-			instruction: evaluation.text,
+			instruction: shown ?? evaluation.text,
 			seed: false,
-			...(taskId !== undefined ? { taskId } : {})
+			...(id !== undefined ? { id } : {})
 		});
 	}
 
 	/** Rebuilding after a restart: an instruction accepted before, added without judging it again. */
-	restore(text: string, taskId?: number): void {
+	restore(text: string, id?: TaskId): void {
 		this.machineCount++;
-		this.index?.add(normalizeInstruction(text, this.config.normalize), { instruction: text, seed: false, ...(taskId !== undefined ? { taskId } : {}) });
+		this.index?.add(normalizeInstruction(text, this.config.normalize), { instruction: text, seed: false, ...(id !== undefined ? { id } : {}) });
 	}
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filterPreset } from '$lib/filters';
-import { rougeL } from '$lib/rouge/score';
+import { filterPreset } from './presets';
+import { rougeL } from '../rouge/score';
 import { InstructionPool } from './instruction-pool';
 
 const SEEDS = ['Write a short poem about the sea.', 'Translate the sentence into French.', 'List three uses of baking soda.'];
