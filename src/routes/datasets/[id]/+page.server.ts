@@ -2,7 +2,7 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { datasetModels, deleteDataset, getDataset } from '$lib/server/datasets/datasets';
+import { datasetModels, deleteDataset, datasetFromParam } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks } from '$lib/server/datasets/browse';
 
@@ -16,9 +16,7 @@ const filtersSchema = z.object({
 });
 
 function datasetOr404(id: string) {
-	const dataset = /^\d+$/.test(id) ? getDataset(Number(id)) : undefined;
-	if (!dataset) error(404, { message: 'No such dataset.' });
-	return dataset;
+	return datasetFromParam(id) ?? error(404, { message: 'No such dataset.' });
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {

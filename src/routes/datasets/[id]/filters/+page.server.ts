@@ -2,15 +2,13 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { getDataset } from '$lib/server/datasets/datasets';
+import { datasetFromParam } from '$lib/server/datasets/datasets';
 import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
 import { parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
 
 function datasetOr404(id: string) {
-	const dataset = /^\d+$/.test(id) ? getDataset(Number(id)) : undefined;
-	if (!dataset) error(404, { message: 'No such dataset.' });
-	return dataset;
+	return datasetFromParam(id) ?? error(404, { message: 'No such dataset.' });
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {

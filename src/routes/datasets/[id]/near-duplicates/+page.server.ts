@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { getDataset } from '$lib/server/datasets/datasets';
+import { datasetFromParam } from '$lib/server/datasets/datasets';
 import { nearDuplicateReport } from '$lib/server/filters/near-duplicates';
 
 const PAGE_SIZE = 25;
@@ -13,8 +13,7 @@ const querySchema = z.object({
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
-	const dataset = /^\d+$/.test(params.id) ? getDataset(Number(params.id)) : undefined;
-	if (!dataset) error(404, { message: 'No such dataset.' });
+	const dataset = datasetFromParam(params.id) ?? error(404, { message: 'No such dataset.' });
 	const { threshold, page } = querySchema.parse(Object.fromEntries(url.searchParams));
 	const report = nearDuplicateReport(dataset.id, threshold);
 	const pages = Math.max(1, Math.ceil(report.groups.length / PAGE_SIZE));
