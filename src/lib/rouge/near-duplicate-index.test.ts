@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExhaustivePool } from './exhaustive';
-import { NearDuplicateIndex } from './near-duplicate-index';
+import { LENGTH_BUCKETS, NearDuplicateIndex } from './near-duplicate-index';
 import { minLcsAbove, LcsBounds } from './bounds';
 import { fmeasureFromLcs } from './score';
 
@@ -171,6 +171,106 @@ describe('NearDuplicateIndex', () => {
 			} else stream.push(long(250 + Math.floor(random() * 150)));
 		}
 		expect(compareWithExhaustive(stream, 0.7, 4)).toBeGreaterThan(10);
+	});
+
+	it('finds pairs whose common tokens are the most frequent ones (first two at the edge of the probed zone)', () => {
+		// The common tokens c1…c7 are in every filler, so after the re-ranking at 256 entries they
+		// sort last: the chain of common elements then starts at the last position that can still
+		// pass (i = m − need, j = n − need) and its second element sits on the zone's edge.
+		const common = 'c1 c2 c3 c4 c5 c6 c7';
+		const cases: [x: string, yHead: number, exceeds: boolean, score: number][] = [
+			// 9 and 11 tokens, LCS 7: 2·7/20 = 0.7 exactly, but rouge_score's F is 0.7000000000000001.
+			[`u1 u2 ${common}`, 4, true, 0.7000000000000001],
+			// 10 and 10 tokens, LCS 7: F is 0.7 exactly in doubles too, so not above.
+			[`u1 u2 u3 ${common}`, 3, false, 0.7],
+			// 7 tokens inside 13: the candidate's whole chain, from position 0.
+			[common, 6, true, 0.7000000000000001],
+			// One common token fewer than needed.
+			[`u1 u2 u3 c1 c2 c3 c4 c5 c6`, 4, false, 0.6]
+		];
+		for (const [single, copies] of [
+			[true, 1], // a short inverted list: entries checked one by one
+			[false, 40] // a long one: (length, position) buckets
+		] as const) {
+			for (const [x, yHead, exceeds, score] of cases) {
+				const index = new NearDuplicateIndex();
+				const pool = new ExhaustivePool();
+				for (let k = 0; k < 300; k++) {
+					const filler = `${common} ${Array.from({ length: 12 }, (_, q) => `f${k}x${q}`).join(' ')}`;
+					index.add(filler);
+					pool.add(filler);
+				}
+				// Pool instructions y: yHead tokens of their own, then c1…c7.
+				for (let k = 0; k < copies; k++) {
+					const y = `${Array.from({ length: yHead }, (_, q) => `v${k}x${q}`).join(' ')} ${common}`;
+					index.add(y);
+					pool.add(y);
+				}
+				const fast = index.query(x, 0.7, 100);
+				const slow = pool.query(x, 0.7, 100);
+				expect(fast.exceeds, `${x} (${single ? 'short' : 'long'} list)`).toBe(exceeds);
+				expect(slow.exceeds).toBe(exceeds);
+				expect(slow.max?.score).toBe(score);
+				expect(fast.matches).toEqual(slow.matches);
+				if (exceeds) expect(fast.matches).toHaveLength(copies);
+			}
+		}
+	});
+
+	it('stays exact for instruction lengths on both sides of the length buckets', () => {
+		// Long inverted lists keep pool instructions of LENGTH_BUCKETS tokens or more as triples.
+		const random = rng(11);
+		const stream: string[] = [];
+		for (let k = 0; k < 400; k++) {
+			if (k > 0 && random() < 0.4) {
+				const ws = stream[Math.floor(random() * stream.length)].split(' ');
+				for (let e = 0; e < 1 + Math.floor(random() * 6); e++) ws[Math.floor(random() * ws.length)] = `w${Math.floor(150 * random())}`;
+				stream.push(ws.join(' '));
+			} else {
+				const len = LENGTH_BUCKETS - 12 + Math.floor(random() * 24);
+				stream.push(Array.from({ length: len }, () => `w${Math.floor(150 * random() ** 2)}`).join(' '));
+			}
+		}
+		expect(compareWithExhaustive(stream, 0.7, 5)).toBeGreaterThan(40);
+		expect(compareWithExhaustive(stream, 0.9, 5)).toBeGreaterThan(20);
+	});
+
+	it('stays exact at low thresholds, where one common token can be enough', () => {
+		for (const threshold of [0, 0.2, 0.35]) {
+			const random = rng(3 + threshold * 100);
+			const stream = Array.from({ length: 300 }, () =>
+				Array.from({ length: 1 + Math.floor(random() * 5) }, () => `w${Math.floor(40 * random())}`).join(' ')
+			);
+			const rejected = compareWithExhaustive(stream, threshold, 4);
+			expect(rejected).toBeGreaterThan(30);
+			expect(rejected).toBeLessThan(290);
+		}
+	});
+
+	it('keeps indexed prefixes growing with length for every threshold', () => {
+		// The directory layout relies on it (the constructor checks).
+		for (let t = 0; t <= 100; t++) expect(() => new NearDuplicateIndex({ minThreshold: t / 100 })).not.toThrow();
+	});
+
+	it('stops computing LCS once the bounds cannot reach the top k, with the exact top k', () => {
+		// The candidate, then copies of it with k unique tokens added: F = 20/(20 + k), all distinct.
+		const candidate = 'a b c d e f g h i j';
+		const index = new NearDuplicateIndex();
+		const pool = new ExhaustivePool();
+		for (let k = 0; k < 30; k++) {
+			const entry = [candidate, ...Array.from({ length: k }, (_, q) => `x${k}y${q}`)].join(' ');
+			index.add(entry);
+			pool.add(entry);
+		}
+		for (const topK of [1, 3, 9, 20]) {
+			const fast = index.query(candidate, 0.7, topK);
+			const slow = pool.query(candidate, 0.7, topK);
+			expect(fast.max).toEqual(slow.max);
+			expect(fast.matches).toEqual(slow.matches);
+			expect(fast.matches.map((m) => m.entry)).toEqual(Array.from({ length: Math.min(topK, 9) }, (_, k) => k));
+			// Each LCS bound (F of the overlap) is exact here, so only the top k need their LCS.
+			if (topK < 9) expect(fast.verified).toBe(topK);
+		}
 	});
 
 	it('answers higher thresholds than its minimum exactly', () => {

@@ -163,6 +163,8 @@ export class NearDuplicateIndex<T = undefined> {
 	private last: Int32Array = new Int32Array(3072);
 	private touched: Int32Array = new Int32Array(1024);
 	private rematched: Int32Array = new Int32Array(256);
+	/** Pool instructions left for the exact LCS, with their overlap: (entry, overlap) pairs. */
+	private candidates: Int32Array = new Int32Array(64);
 	private xTokens: Int32Array = new Int32Array(64);
 	private xRanks: Int32Array = new Int32Array(64);
 	private xKeys: Int32Array = new Int32Array(64);
@@ -413,12 +415,7 @@ export class NearDuplicateIndex<T = undefined> {
 			}
 		}
 
-		// Verify the survivors.
-		const matches: NearDuplicateMatch[] = [];
-		let bestEntry = -1;
-		let bestScore = -1;
-		let verified = 0;
-		let patternReady = false;
+		// Bounds on the survivors; those that pass them are candidates for the exact LCS.
 		const ordRank = this.ordRank;
 		const signature = this.signature;
 		const poolLength = this.length;
@@ -427,66 +424,94 @@ export class NearDuplicateIndex<T = undefined> {
 		const everyTouched = minNeed <= 1;
 		const survivors = everyTouched ? touched : rematched;
 		const survivorCount = everyTouched ? touchedCount : rematchedCount;
+		let candidates = this.candidates;
+		let candidateCount = 0;
 		for (let k = 0; k < survivorCount; k++) {
 			const y = survivors[k];
 			const counted = acc[y];
 			acc[y] = 0;
 			if (counted < 0) continue;
 			const a = counted + 1;
-			let n: number;
-			let need: number;
-			let li = 0;
-			let lj = 0;
+			const n = a === 1 ? poolLength[y] : last[3 * y + 2];
+			const need = needRow[n];
+			const s = this.start[y];
+			let overlap: number;
 			if (a === 1) {
 				// One match, `last` not written: passes only if one common element is enough.
-				n = poolLength[y];
-				need = needRow[n];
 				if (need > 1) continue;
+				overlap = overlapFrom(xRanks, m, ordRank, s, n, 0, 0, 0, need);
 			} else {
-				n = last[3 * y + 2];
-				need = needRow[n];
 				// ℓ matches inside the zone (fewer only if the pair needs fewer).
 				if (a < (need < PREFIX_MATCHES ? need : PREFIX_MATCHES)) continue;
-				li = last[3 * y];
-				lj = last[3 * y + 1];
-			}
-			const s = this.start[y];
-			if (a < need) {
-				// Every common element inside the zone has been counted, the last at (li, lj). The
-				// rest of the chain lies outside: either all beyond the zone's j limit or all beyond
-				// its i limit (one of each would cross), so it is bounded by the larger of the two.
-				const outsideJ = Math.min(m - li - 1, n - 1 - zoneJ[n]);
-				const outsideI = Math.min(m - 1 - zoneI[n], n - lj - 1);
-				if (a + (outsideJ > outsideI ? outsideJ : outsideI) < need) continue;
-				// Every candidate element after li that matches at all has its bit in y's signature.
-				const sigLow = signature[2 * y];
-				const sigHigh = signature[2 * y + 1];
-				let possible = a;
-				for (let q = li + 1; q < m && possible < need; q++) {
-					const t = xTokens[q];
-					if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+				const li = last[3 * y];
+				const lj = last[3 * y + 1];
+				if (a < need) {
+					// Every common element inside the zone has been counted, the last at (li, lj). The
+					// rest of the chain lies outside: either all beyond the zone's j limit or all beyond
+					// its i limit (one of each would cross), so it is bounded by the larger of the two.
+					const outsideJ = Math.min(m - li - 1, n - 1 - zoneJ[n]);
+					const outsideI = Math.min(m - 1 - zoneI[n], n - lj - 1);
+					if (a + (outsideJ > outsideI ? outsideJ : outsideI) < need) continue;
+					// Every candidate element after li that matches at all has its bit in y's signature.
+					const sigLow = signature[2 * y];
+					const sigHigh = signature[2 * y + 1];
+					let possible = a;
+					for (let q = li + 1; q < m && possible < need; q++) {
+						const t = xTokens[q];
+						if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+					}
+					if (possible < need) continue;
 				}
-				if (possible < need) continue;
-				if (!overlapReaches(xRanks, m, ordRank, s, n, li + 1, lj + 1, a, need)) continue;
+				// Exact multiset overlap: the counted chain up to (li, lj) and the merged tails.
+				overlap = overlapFrom(xRanks, m, ordRank, s, n, li + 1, lj + 1, a, need);
 			}
-			if (!patternReady) {
-				this.pattern.set(ids);
-				patternReady = true;
-			}
+			if (overlap < 0) continue;
+			if (2 * candidateCount + 2 > candidates.length) candidates = this.candidates = grow(candidates, 2 * candidates.length);
+			candidates[2 * candidateCount] = y;
+			candidates[2 * candidateCount + 1] = overlap;
+			candidateCount++;
+		}
+		this.touched = touched;
+		this.rematched = rematched;
+		if (candidateCount === 0) return none;
+
+		// The exact LCS of the candidates. When there are more than topK, best bound first, and
+		// stop once the bound (F of the overlap, LCS ≤ overlap) falls below the k-th best score:
+		// the rest can change neither the maximum nor the top k.
+		const keep = topK >= 1 ? topK : 1; // the maximum is always exact
+		const ordered = candidateCount > keep && keep < Number.POSITIVE_INFINITY;
+		const order = Array.from({ length: candidateCount }, (_, k) => k);
+		const boundOf = (k: number) => fmeasureFromLcs(candidates[2 * k + 1], m, poolLength[candidates[2 * k]]);
+		if (ordered) order.sort((p, q) => boundOf(q) - boundOf(p) || candidates[2 * p] - candidates[2 * q]);
+		const best: number[] = []; // the top `keep` scores so far, highest first
+		const matches: NearDuplicateMatch[] = [];
+		let bestEntry = -1;
+		let bestScore = -1;
+		let verified = 0;
+		this.pattern.set(ids);
+		for (const k of order) {
+			if (ordered && best.length === keep && boundOf(k) < best[keep - 1]) break;
+			const y = candidates[2 * k];
+			const n = poolLength[y];
+			const s = this.start[y];
 			verified++;
 			const lcs = this.pattern.lcs(this.seq, s, s + n);
 			// candidate = target, pool instruction = prediction, as in Self-Instruct's scorer.score(inst, e)
 			const score = fmeasureFromLcs(lcs, m, n);
-			if (lcs >= need && score > threshold) {
+			if (lcs >= needRow[n] && score > threshold) {
 				matches.push({ entry: y, score });
+				if (ordered) {
+					let at = best.length;
+					while (at > 0 && best[at - 1] < score) at--;
+					best.splice(at, 0, score);
+					if (best.length > keep) best.pop();
+				}
 			} else if (score > bestScore || (score === bestScore && y < bestEntry)) {
 				bestScore = score;
 				bestEntry = y;
 			}
 		}
-		if (patternReady) this.pattern.clear();
-		this.touched = touched;
-		this.rematched = rematched;
+		this.pattern.clear();
 
 		if (matches.length === 0) {
 			return { ...none, bestExamined: bestEntry >= 0 ? { entry: bestEntry, score: bestScore } : null, verified };
@@ -799,11 +824,11 @@ function grow(a: Int32Array, size: number): Int32Array {
 }
 
 /**
- * Does the multiset overlap of x and y reach `need`, given `found` common elements before
- * sorted positions i (in x) and j (in y)? Merges the rank-sorted tails, stopping as soon as
- * the remaining elements cannot make up the difference.
+ * The multiset overlap of x and y, given `found` common elements before sorted positions i (in x)
+ * and j (in y), or −1 as soon as the remaining elements cannot bring it to `need`. Merges the
+ * rank-sorted tails.
  */
-function overlapReaches(
+function overlapFrom(
 	x: Int32Array,
 	m: number,
 	ord: Int32Array,
@@ -813,11 +838,11 @@ function overlapReaches(
 	j: number,
 	found: number,
 	need: number
-): boolean {
-	while (found < need) {
+): number {
+	while (i < m && j < n) {
 		const restX = m - i;
 		const restY = n - j;
-		if (found + (restX < restY ? restX : restY) < need) return false;
+		if (found + (restX < restY ? restX : restY) < need) return -1;
 		const rx = x[i];
 		const ry = ord[s + j];
 		if (rx === ry) {
@@ -827,7 +852,7 @@ function overlapReaches(
 		} else if (rx < ry) i++;
 		else j++;
 	}
-	return true;
+	return found >= need ? found : -1;
 }
 
 function byScoreThenEntry(a: NearDuplicateMatch, b: NearDuplicateMatch): number {
