@@ -132,19 +132,22 @@ export class NearDuplicateIndex<T = undefined> {
 	private readonly payloads: T[] = [];
 
 	// Inverted lists over pool prefixes, one per element (token, occurrence), addressed by an
-	// element key: 2·token for first occurrences, 2·k + 1 for the k-th repeated element.
-	/** Entries as triples: [count, (entry, sorted position j, length n)…]. All of a short list; n ≥ LENGTH_BUCKETS of a long one. */
-	private flat: (Int32Array | undefined)[] = [];
-	/** For a long list: first block of bucket (n, j) at bucketSlot[n] + j, 0 for none. */
-	private directory: (Int32Array | undefined)[] = [];
+	// element key: 2·token for first occurrences, 2·k + 1 for the k-th repeated element. Every
+	// list lives in three shared typed arrays (no object per list):
+	/** Per key: entries in its list. */
+	private listSize: Int32Array = new Int32Array(2048);
+	/** Per key: its triples (entry, sorted position j, length n) — all of a short list, n ≥ LENGTH_BUCKETS of a long one. */
+	private tripleHead: Int32Array = new Int32Array(2048);
+	private readonly triples = new SegmentArena();
+	/** Per key: offset of a long list's directory in `directories` (0: a short list). Bucket (n, j) is at slot bucketSlot[n] + j. */
+	private directoryAt: Int32Array = new Int32Array(2048);
+	private directories: Int32Array = new Int32Array(1024);
+	private directoriesUsed = 1;
 	/**
-	 * Bucket storage in one typed array: each bucket is a chain of segments
-	 * [count, capacity, next segment, entry…], the head being the one with room. A rebuild lays
-	 * every bucket out as one segment with room to double, a list's buckets side by side in
-	 * (n, j) order, so a probe reads memory mostly in sequence. Offset 0 means none.
+	 * The buckets' entries. A rebuild lays every bucket out as one segment with room to double,
+	 * a list's buckets side by side in (n, j) order, so a probe reads memory mostly in sequence.
 	 */
-	private segments: Int32Array = new Int32Array(4096);
-	private segmentsUsed = SEGMENT_HEADER;
+	private readonly buckets = new SegmentArena();
 	/** Start of length n's slots in a directory (n < LENGTH_BUCKETS); the last is its size. */
 	private readonly bucketSlot = new Int32Array(LENGTH_BUCKETS + 1);
 	/** indexedLength[n]: sorted elements indexed for a pool instruction of n tokens (memo, −1 unknown). */
@@ -240,7 +243,7 @@ export class NearDuplicateIndex<T = undefined> {
 		}
 		this.signature[2 * entry] = low;
 		this.signature[2 * entry + 1] = high;
-		const sorted = this.sortedTokens(ids);
+		const sorted = this.sortedTokens(ids, 0, n);
 		// Document frequency counts each distinct token once.
 		for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) this.docFreq[sorted[k]]++;
 		this.storeSorted(entry, sorted);
@@ -295,7 +298,7 @@ export class NearDuplicateIndex<T = undefined> {
 		if (probe === 0) return none;
 
 		// The candidate sorted by rank, with the inverted-list key of each probed element.
-		const xTokens = this.sortedTokens(ids);
+		const xTokens = this.sortedTokens(ids, 0, m);
 		if (this.xRanks.length < m) {
 			this.xRanks = new Int32Array(m * 2);
 			this.xKeys = new Int32Array(m * 2);
@@ -311,7 +314,10 @@ export class NearDuplicateIndex<T = undefined> {
 			if (i < probe) xKeys[i] = occ === 0 ? 2 * t : this.repeatKey(t, occ, false);
 		}
 
-		const { last, flat, directory, segments, bucketSlot } = this;
+		const { last, listSize, tripleHead, directoryAt, directories, bucketSlot } = this;
+		const triples = this.triples.data;
+		const segments = this.buckets.data;
+		const keyLimit = listSize.length;
 		const seen = this.seen;
 		// acc[y] = matches − 1 for a pool instruction seen in this query (so a first match writes
 		// nothing but its bit in `seen`), −1 once it can no longer reach its need.
@@ -324,19 +330,18 @@ export class NearDuplicateIndex<T = undefined> {
 
 		for (let i = 0; i < probe; i++) {
 			const key = xKeys[i];
-			if (key < 0) continue;
+			if (key < 0 || key >= keyLimit || listSize[key] === 0) continue;
 			const restX = m - i - 1;
 
 			// Triples: every entry checked against its zone.
-			const list = flat[key];
-			if (list !== undefined) {
-				const end = list[0] * 3 + 1;
-				for (let p = 1; p < end; p += 3) {
-					const n = list[p + 2];
+			for (let segment = tripleHead[key]; segment !== 0; segment = triples[segment + 2]) {
+				const end = segment + SEGMENT_HEADER + 3 * triples[segment];
+				for (let p = segment + SEGMENT_HEADER; p < end; p += 3) {
+					const n = triples[p + 2];
 					if (n >= rowEnd) continue;
-					const j = list[p + 1];
+					const j = triples[p + 1];
 					if (i > zoneI[n] || j > zoneJ[n]) continue;
-					const y = list[p];
+					const y = triples[p];
 					const need = needRow[n];
 					const restY = n - j - 1;
 					const rest = restX < restY ? restX : restY;
@@ -369,15 +374,15 @@ export class NearDuplicateIndex<T = undefined> {
 			}
 
 			// Buckets: only those inside the zone are read.
-			const dir = directory[key];
-			if (dir === undefined) continue;
+			const dir = directoryAt[key];
+			if (dir === 0) continue;
 			for (let n = bucketLow; n <= bucketHigh; n++) {
 				if (i > zoneI[n]) continue;
 				const need = needRow[n];
-				const slot = bucketSlot[n];
+				const slot = dir + bucketSlot[n];
 				const jEnd = zoneJ[n];
 				for (let j = 0; j <= jEnd; j++) {
-					let segment = dir[slot + j];
+					let segment = directories[slot + j];
 					if (segment === 0) continue;
 					const restY = n - j - 1;
 					const rest = restX < restY ? restX : restY;
@@ -434,12 +439,11 @@ export class NearDuplicateIndex<T = undefined> {
 			const a = counted + 1;
 			const n = a === 1 ? poolLength[y] : last[3 * y + 2];
 			const need = needRow[n];
-			const s = this.start[y];
 			let overlap: number;
 			if (a === 1) {
 				// One match, `last` not written: passes only if one common element is enough.
 				if (need > 1) continue;
-				overlap = overlapFrom(xRanks, m, ordRank, s, n, 0, 0, 0, need);
+				overlap = overlapFrom(xRanks, m, ordRank, this.start[y], n, 0, 0, 0, need);
 			} else {
 				// ℓ matches inside the zone (fewer only if the pair needs fewer).
 				if (a < (need < PREFIX_MATCHES ? need : PREFIX_MATCHES)) continue;
@@ -463,7 +467,7 @@ export class NearDuplicateIndex<T = undefined> {
 					if (possible < need) continue;
 				}
 				// Exact multiset overlap: the counted chain up to (li, lj) and the merged tails.
-				overlap = overlapFrom(xRanks, m, ordRank, s, n, li + 1, lj + 1, a, need);
+				overlap = overlapFrom(xRanks, m, ordRank, this.start[y], n, li + 1, lj + 1, a, need);
 			}
 			if (overlap < 0) continue;
 			if (2 * candidateCount + 2 > candidates.length) candidates = this.candidates = grow(candidates, 2 * candidates.length);
@@ -567,16 +571,15 @@ export class NearDuplicateIndex<T = undefined> {
 		this.rankOf[id] = this.nextNewRank--;
 	}
 
-	/** `ids` sorted by rank (equal tokens adjacent), in a scratch array valid until the next call. */
-	private sortedTokens(ids: Int32Array): Int32Array {
-		const n = ids.length;
+	/** `source[from, from + n)` sorted by rank (equal tokens adjacent), in a scratch array valid until the next call. */
+	private sortedTokens(source: Int32Array, from: number, n: number): Int32Array {
 		if (this.xTokens.length < n) this.xTokens = new Int32Array(n * 2);
 		const out = this.xTokens;
 		const rankOf = this.rankOf;
 		if (n <= 48) {
 			// Insertion sort: instructions are short.
 			for (let k = 0; k < n; k++) {
-				const t = ids[k];
+				const t = source[from + k];
 				const r = rankOf[t];
 				let q = k - 1;
 				while (q >= 0 && rankOf[out[q]] > r) {
@@ -586,7 +589,7 @@ export class NearDuplicateIndex<T = undefined> {
 				out[q + 1] = t;
 			}
 		} else {
-			const sorted = Array.from(ids).sort((a, b) => rankOf[a] - rankOf[b]);
+			const sorted = Array.from(source.subarray(from, from + n)).sort((a, b) => rankOf[a] - rankOf[b]);
 			for (let k = 0; k < n; k++) out[k] = sorted[k];
 		}
 		return out;
@@ -609,73 +612,72 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/** Add pool instruction `entry` (n tokens) to the inverted list of element `key`, found at sorted position j. */
 	private post(key: number, entry: number, j: number, n: number): void {
-		const dir = this.directory[key];
-		if (dir !== undefined && n < LENGTH_BUCKETS) {
-			this.postToBucket(dir, entry, j, n);
-			return;
+		if (key >= this.listSize.length) this.ensureKeyCapacity(key + 1);
+		const size = ++this.listSize[key];
+		const dir = this.directoryAt[key];
+		if (dir !== 0 && n < LENGTH_BUCKETS) this.postToBucket(dir, entry, j, n);
+		else {
+			this.postTriple(key, entry, j, n);
+			if (dir === 0 && size >= BUCKETED_FROM) this.splitIntoBuckets(key);
 		}
-		let list = this.flat[key];
-		const len = list === undefined ? 0 : list[0];
-		if (list === undefined || list.length < len * 3 + 4) {
-			const grown = new Int32Array(list === undefined ? 7 : (list.length - 1) * 2 + 1);
-			if (list) grown.set(list);
-			this.flat[key] = list = grown;
-		}
-		const at = len * 3 + 1;
-		list[at] = entry;
-		list[at + 1] = j;
-		list[at + 2] = n;
-		list[0] = len + 1;
-		if (dir === undefined && len + 1 >= BUCKETED_FROM) this.splitIntoBuckets(key, list);
 	}
 
-	/** Move the entries of a long list into (n, j) buckets, keeping only those of n ≥ LENGTH_BUCKETS as triples. */
-	private splitIntoBuckets(key: number, list: Int32Array): void {
-		const dir = new Int32Array(this.bucketSlot[LENGTH_BUCKETS]);
-		this.directory[key] = dir;
-		const end = list[0] * 3 + 1;
-		let kept = 0;
-		for (let p = 1; p < end; p += 3) {
-			const n = list[p + 2];
-			if (n < LENGTH_BUCKETS) this.postToBucket(dir, list[p], list[p + 1], n);
-			else {
-				const at = kept * 3 + 1;
-				list[at] = list[p];
-				list[at + 1] = list[p + 1];
-				list[at + 2] = n;
-				kept++;
-			}
+	private postTriple(key: number, entry: number, j: number, n: number): void {
+		let segment = this.tripleHead[key];
+		if (segment === 0 || this.triples.data[segment] === this.triples.data[segment + 1]) {
+			const capacity = segment === 0 ? 2 : 2 * this.triples.data[segment + 1];
+			this.tripleHead[key] = segment = this.triples.allocate(capacity, 3 * capacity, segment);
 		}
-		list[0] = kept;
-		if (kept === 0) this.flat[key] = undefined;
+		const data = this.triples.data;
+		const at = segment + SEGMENT_HEADER + 3 * data[segment]++;
+		data[at] = entry;
+		data[at + 1] = j;
+		data[at + 2] = n;
 	}
 
-	private postToBucket(dir: Int32Array, entry: number, j: number, n: number): void {
-		const slot = this.bucketSlot[n] + j;
-		let segment = dir[slot];
-		if (segment === 0 || this.segments[segment] === this.segments[segment + 1]) {
-			// A new head segment in front of the full one, twice its size.
-			segment = this.newSegment(segment === 0 ? FIRST_SEGMENT : 2 * this.segments[segment + 1], segment);
-			dir[slot] = segment;
+	/** Give a long list a directory and move its entries of n < LENGTH_BUCKETS into buckets. */
+	private splitIntoBuckets(key: number): void {
+		const dir = this.allocateDirectory();
+		this.directoryAt[key] = dir;
+		const moved: number[] = [];
+		for (let segment = this.tripleHead[key]; segment !== 0; segment = this.triples.data[segment + 2]) {
+			const data = this.triples.data;
+			const end = segment + SEGMENT_HEADER + 3 * data[segment];
+			for (let p = segment + SEGMENT_HEADER; p < end; p += 3) moved.push(data[p], data[p + 1], data[p + 2]);
 		}
-		const segments = this.segments;
-		segments[segment + SEGMENT_HEADER + segments[segment]] = entry;
-		segments[segment]++;
+		this.tripleHead[key] = 0; // the old segments stay unused until the next rebuild
+		for (let k = 0; k < moved.length; k += 3) {
+			const n = moved[k + 2];
+			if (n < LENGTH_BUCKETS) this.postToBucket(dir, moved[k], moved[k + 1], n);
+			else this.postTriple(key, moved[k], moved[k + 1], n);
+		}
 	}
 
-	private newSegment(capacity: number, next: number): number {
-		const at = this.segmentsUsed;
-		const end = at + SEGMENT_HEADER + capacity;
-		if (end > this.segments.length) {
-			const grown = new Int32Array(Math.max(end, this.segments.length * 2));
-			grown.set(this.segments.subarray(0, at));
-			this.segments = grown;
-		}
-		this.segments[at] = 0;
-		this.segments[at + 1] = capacity;
-		this.segments[at + 2] = next;
-		this.segmentsUsed = end;
+	private allocateDirectory(): number {
+		const at = this.directoriesUsed;
+		const end = at + this.bucketSlot[LENGTH_BUCKETS];
+		if (end > this.directories.length) this.directories = grow(this.directories, end);
+		this.directoriesUsed = end;
 		return at;
+	}
+
+	private postToBucket(dir: number, entry: number, j: number, n: number): void {
+		const slot = dir + this.bucketSlot[n] + j;
+		let segment = this.directories[slot];
+		if (segment === 0 || this.buckets.data[segment] === this.buckets.data[segment + 1]) {
+			// A new head segment in front of the full one, twice its size.
+			const capacity = segment === 0 ? FIRST_SEGMENT : 2 * this.buckets.data[segment + 1];
+			this.directories[slot] = segment = this.buckets.allocate(capacity, capacity, segment);
+		}
+		const data = this.buckets.data;
+		data[segment + SEGMENT_HEADER + data[segment]++] = entry;
+	}
+
+	private ensureKeyCapacity(size: number): void {
+		const cap = Math.max(size, 2 * this.listSize.length);
+		this.listSize = grow(this.listSize, cap);
+		this.tripleHead = grow(this.tripleHead, cap);
+		this.directoryAt = grow(this.directoryAt, cap);
 	}
 
 	/** Element key of the occ-th repetition (occ ≥ 1) of `token`; −1 if unknown and not `create`. */
@@ -705,7 +707,7 @@ export class NearDuplicateIndex<T = undefined> {
 		for (let k = 0; k < vocabSize; k++) this.rankOf[order[k] % TOKEN_KEY_SPAN] = FROZEN_RANK_BASE + k;
 		this.nextNewRank = FROZEN_RANK_BASE - 1;
 
-		// Every posting (key, entry, j, n), in entry order.
+		// Every posting (key, entry, j), in entry order.
 		let total = 0;
 		for (let e = 0; e < this.count; e++) total += this.indexedLength(this.length[e]);
 		const keys = new Int32Array(total);
@@ -716,7 +718,7 @@ export class NearDuplicateIndex<T = undefined> {
 		for (let e = 0; e < this.count; e++) {
 			const s = this.start[e];
 			const n = this.length[e];
-			const sorted = this.sortedTokens(this.seq.subarray(s, s + n));
+			const sorted = this.sortedTokens(this.seq, s, n);
 			for (let k = 0; k < n; k++) this.ordRank[s + k] = this.rankOf[sorted[k]];
 			const p = this.indexedLength(n);
 			let occ = 0;
@@ -731,55 +733,63 @@ export class NearDuplicateIndex<T = undefined> {
 			}
 		}
 
-		// Long lists get directories, first holding their bucket sizes (as −size), then their
-		// segments; short lists get triples sized to double.
-		const perKey = new Int32Array(maxKey + 1);
-		for (let p = 0; p < total; p++) perKey[keys[p]]++;
-		const flat: (Int32Array | undefined)[] = (this.flat = []);
-		const directory: (Int32Array | undefined)[] = (this.directory = []);
+		// Sizes first: per list, and per bucket of a long list (counted in its directory as −size).
+		if (maxKey >= this.listSize.length) this.ensureKeyCapacity(maxKey + 1);
+		const listSize = this.listSize.fill(0);
+		const tripleHead = this.tripleHead.fill(0);
+		const directoryAt = this.directoryAt.fill(0);
+		for (let p = 0; p < total; p++) listSize[keys[p]]++;
 		const slotsPerList = this.bucketSlot[LENGTH_BUCKETS];
-		const slotOf = new Int32Array(total); // −1: triples
-		let segmentSpace = SEGMENT_HEADER;
+		let longLists = 0;
+		for (let key = 0; key <= maxKey; key++) if (listSize[key] >= BUCKETED_FROM) longLists++;
+		this.directories = new Int32Array(1 + longLists * slotsPerList + 4 * slotsPerList);
+		this.directoriesUsed = 1;
+		for (let key = 0; key <= maxKey; key++) if (listSize[key] >= BUCKETED_FROM) directoryAt[key] = this.allocateDirectory();
+		const directories = this.directories;
+		const triplesOf = new Int32Array(maxKey + 1);
+		let bucketSpace = 0;
+		let tripleSpace = 0;
 		for (let p = 0; p < total; p++) {
 			const key = keys[p];
 			const n = this.length[entries[p]];
-			if (perKey[key] < BUCKETED_FROM || n >= LENGTH_BUCKETS) {
-				slotOf[p] = -1;
-				let list = flat[key];
-				if (list === undefined) flat[key] = list = new Int32Array(1 + 6 * Math.min(perKey[key], BUCKETED_FROM));
-				else if (list.length < 3 * list[0] + 4) {
-					const grown = new Int32Array(2 * list.length - 1);
-					grown.set(list);
-					flat[key] = list = grown;
-				}
-				const at = 3 * list[0] + 1;
-				list[at] = entries[p];
-				list[at + 1] = positions[p];
-				list[at + 2] = n;
-				list[0]++;
-				continue;
+			const dir = directoryAt[key];
+			if (dir === 0 || n >= LENGTH_BUCKETS) {
+				if (triplesOf[key]++ === 0) tripleSpace += SEGMENT_HEADER;
+				tripleSpace += 6;
+			} else {
+				const slot = dir + this.bucketSlot[n] + positions[p];
+				if (directories[slot]-- === 0) bucketSpace += SEGMENT_HEADER;
+				bucketSpace += 2;
 			}
-			let dir = directory[key];
-			if (dir === undefined) directory[key] = dir = new Int32Array(slotsPerList);
-			const slot = this.bucketSlot[n] + positions[p];
-			slotOf[p] = slot;
-			if (dir[slot] === 0) segmentSpace += SEGMENT_HEADER;
-			dir[slot]--;
-			segmentSpace += 2;
 		}
-		this.segments = new Int32Array(segmentSpace + (segmentSpace >>> 2) + 64);
-		this.segmentsUsed = SEGMENT_HEADER;
-		// Lay out each list's buckets side by side, in (n, j) order.
-		for (const dir of directory) {
-			if (dir === undefined) continue;
-			for (let slot = 0; slot < slotsPerList; slot++) if (dir[slot] < 0) dir[slot] = this.newSegment(-2 * dir[slot], 0);
+		// Then every list's segments in key order, each with room to double.
+		this.triples.reset(tripleSpace + (tripleSpace >>> 2) + 64);
+		this.buckets.reset(bucketSpace + (bucketSpace >>> 2) + 64);
+		for (let key = 0; key <= maxKey; key++) {
+			if (triplesOf[key] > 0) tripleHead[key] = this.triples.allocate(2 * triplesOf[key], 6 * triplesOf[key], 0);
+			const dir = directoryAt[key];
+			if (dir === 0) continue;
+			for (let slot = dir; slot < dir + slotsPerList; slot++) {
+				const size = -directories[slot];
+				if (size > 0) directories[slot] = this.buckets.allocate(2 * size, 2 * size, 0);
+			}
 		}
-		const segments = this.segments;
+		const triples = this.triples.data;
+		const segments = this.buckets.data;
 		for (let p = 0; p < total; p++) {
-			const slot = slotOf[p];
-			if (slot < 0) continue;
-			const segment = directory[keys[p]]![slot];
-			segments[segment + SEGMENT_HEADER + segments[segment]++] = entries[p];
+			const key = keys[p];
+			const n = this.length[entries[p]];
+			const dir = directoryAt[key];
+			if (dir === 0 || n >= LENGTH_BUCKETS) {
+				const segment = tripleHead[key];
+				const at = segment + SEGMENT_HEADER + 3 * triples[segment]++;
+				triples[at] = entries[p];
+				triples[at + 1] = positions[p];
+				triples[at + 2] = n;
+			} else {
+				const segment = directories[dir + this.bucketSlot[n] + positions[p]];
+				segments[segment + SEGMENT_HEADER + segments[segment]++] = entries[p];
+			}
 		}
 		this.rebuildAt = this.count * 2;
 	}
@@ -813,6 +823,33 @@ export class NearDuplicateIndex<T = undefined> {
 	private growRematched(): Int32Array {
 		this.rematched = grow(this.rematched, this.rematched.length * 2);
 		return this.rematched;
+	}
+}
+
+/**
+ * Growable lists of integers in one typed array: a list is a chain of segments
+ * [count, capacity, next segment, items…] whose head is the one with room. Offset 0 means none.
+ */
+class SegmentArena {
+	data: Int32Array = new Int32Array(1024);
+	used = SEGMENT_HEADER;
+
+	/** A segment for `capacity` entries of `words` Int32s in all, in front of `next`. */
+	allocate(capacity: number, words: number, next: number): number {
+		const at = this.used;
+		const end = at + SEGMENT_HEADER + words;
+		if (end > this.data.length) this.data = grow(this.data, end);
+		this.data[at] = 0;
+		this.data[at + 1] = capacity;
+		this.data[at + 2] = next;
+		this.used = end;
+		return at;
+	}
+
+	/** Forget every segment and start over with room for `words`. */
+	reset(words: number): void {
+		this.data = new Int32Array(Math.max(1024, words + SEGMENT_HEADER));
+		this.used = SEGMENT_HEADER;
 	}
 }
 
