@@ -247,9 +247,23 @@ describe('NearDuplicateIndex', () => {
 		}
 	});
 
-	it('keeps indexed prefixes growing with length for every threshold', () => {
-		// The directory layout relies on it (the constructor checks).
-		for (let t = 0; t <= 100; t++) expect(() => new NearDuplicateIndex({ minThreshold: t / 100 })).not.toThrow();
+	it('indexes enough of every pool instruction for the zones of all thresholds it answers', () => {
+		// A passing pair's second common element sits at most at j = n − need + 1; the index keeps
+		// the first prefixLength(n) + 1 sorted elements (prefixLength at its minThreshold), so
+		// n − need + 1 must stay below that for every query threshold t ≥ minThreshold.
+		for (const minimum of [0, 0.1, 0.3, 0.5, 0.7, 0.9, 1]) {
+			const indexed = new LcsBounds(minimum);
+			for (const t of [minimum, (minimum + 1) / 2, 1]) {
+				const query = new LcsBounds(t);
+				for (let m = 1; m <= 80; m++) {
+					for (let n = 1; n <= 80; n++) {
+						const need = query.need(m, n);
+						if (need > Math.min(m, n)) continue; // cannot pass at all
+						expect(n - need + 1, `t ${t} ≥ ${minimum}, m ${m}, n ${n}`).toBeLessThanOrEqual(indexed.prefixLength(n));
+					}
+				}
+			}
+		}
 	});
 
 	it('stops computing LCS once the bounds cannot reach the top k, with the exact top k', () => {

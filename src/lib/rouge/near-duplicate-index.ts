@@ -18,21 +18,24 @@
  *    plain prefix filtering asks for, which discards the many pairs that share a single rare
  *    token). Pool instructions index the first n − α(n) + ℓ sorted elements, enough for every
  *    partner length (α(n) = the least need over partners).
- * 3. Inverted lists are typed arrays. A long list is split into buckets by the pool
- *    instruction's length n and the element's position j (the two are implied by the bucket,
- *    so an entry is one Int32), and the probe of candidate position i reads only buckets
- *    inside Z(m, n): no entry outside the zone is ever read. Short lists and pool instructions
- *    longer than LENGTH_BUCKETS tokens keep (entry, j, n) triples that are checked one by one.
+ * 3. Inverted lists live in a few shared typed arrays (no object per list). A long list is
+ *    split into buckets by the pool instruction's length n and the element's position j (the
+ *    two are implied by the bucket, so an entry is one Int32), and the probe of candidate
+ *    position i reads only buckets inside Z(m, n): no entry outside the zone is ever read. Short
+ *    lists, and pool instructions of LENGTH_BUCKETS tokens or more, keep (entry, j, n) triples
+ *    that are checked one by one.
  * 4. While probing, a pool instruction is counted from its first match, which must leave room
  *    for the rest (1 + min(m − i − 1, n − j − 1) ≥ need, or it can never pass); a later match
- *    that leaves too little room (matches so far + 1 + rest < need) drops it.
- * 5. After probing, a pool instruction needs ℓ matches (or need, if less), then a bound on what
- *    the chain can still gain outside Z, a bound from a 64-bit token signature, an exact
- *    overlap count by merging the sorted tails with early exit, and only then the bit-parallel
- *    LCS against the candidate's bit masks (built once per query), and F = 2·p·r/(p+r) compared
- *    with the threshold.
- * Per-query state is a one-bit "seen" map plus byte counters, so it mostly stays in L1/L2 even
- * for pools of hundreds of thousands of instructions.
+ *    that leaves too little room (matches so far + 1 + rest < need) drops it. A first match only
+ *    sets a bit in a "seen" map (L1-sized even for pools of hundreds of thousands); counters and
+ *    positions are written from the second match on.
+ * 5. After probing, only pool instructions matched ℓ times (or need times, if less) remain; then
+ *    a bound on what the chain can still gain outside Z, a bound from a 64-bit token signature,
+ *    and the exact multiset overlap by merging the sorted tails with early exit. The overlap
+ *    bounds the LCS, so F(overlap) bounds F: when more than topK remain they get their exact
+ *    LCS best bound first, stopping once no bound reaches the k-th best score found. The LCS is
+ *    bit-parallel against the candidate's bit masks (built once per query), and F = 2·p·r/(p+r)
+ *    is compared with the threshold.
  *
  * The global order is the pool's document frequency at the last rebuild; tokens first seen
  * later count as the rarest. The index is rebuilt with fresh frequencies whenever the pool has
@@ -96,7 +99,7 @@ const PREFIX_MATCHES = 2;
 /** Pool instructions shorter than this get (length, position) buckets; longer ones (rare) stay in triples. */
 export const LENGTH_BUCKETS = 48;
 /** An inverted list is split into buckets once it holds this many entries. */
-export const BUCKETED_FROM = 32;
+const BUCKETED_FROM = 32;
 /** Header of a bucket segment: entry count, capacity, next segment. */
 const SEGMENT_HEADER = 3;
 /** Capacity of a bucket's first segment between rebuilds. */
@@ -156,8 +159,9 @@ export class NearDuplicateIndex<T = undefined> {
 	private rebuildAt = FIRST_REBUILD;
 
 	// Per-query scratch.
-	// Matches counted per pool instruction (−1: dropped). One byte each keeps the array in cache
-	// for pools of hundreds of thousands; candidates probing 127+ elements use 4 bytes.
+	// Matches − 1 per pool instruction matched at least twice (−1: dropped), zero otherwise. One
+	// byte each keeps the array in cache for pools of hundreds of thousands; candidates probing
+	// 127+ elements use 4 bytes.
 	private acc8: Int8Array = new Int8Array(1024);
 	private acc32: Int32Array = new Int32Array(1024);
 	/** One bit per pool instruction: matched during this query (a small array that stays in L1/L2). */
@@ -288,6 +292,7 @@ export class NearDuplicateIndex<T = undefined> {
 			if (need < minNeed) minNeed = need;
 			const zi = Math.min(m - 1, m - need + PREFIX_MATCHES - 1);
 			zoneI[n] = zi;
+			// Within what y indexes (never less than the zone: see the test on indexed prefixes).
 			zoneJ[n] = Math.min(n - need + PREFIX_MATCHES - 1, this.indexedLength(n) - 1);
 			if (zi + 1 > probe) probe = zi + 1;
 			if (n < LENGTH_BUCKETS) {
