@@ -13,12 +13,15 @@
  *    (θ + d·types)/(θ + draws), otherwise an old word ∝ (its count − d). That gives the
  *    power-law type growth (Heaps) and the heavy-tailed frequencies (Zipf) of real text. New
  *    words come from real English word lists first, then invented ones once a list runs out;
- *  - exactly as many rouge tokens as a length drawn from the sample's length distribution.
- * d and θ are fitted so that a generated stream as long as the sample has the sample's Heaps
- * curve (β and the vocabulary size at the sample's end); everything else (frequency coverage,
- * singletons, rare tokens per instruction, nearest-neighbour ROUGE-L) is only compared, not
- * fitted. Then a planted share (3%) of candidates are small edits of earlier ones that land
- * above ROUGE-L 0.7.
+ *  - exactly as many rouge tokens as a length drawn from the sample's length distribution;
+ *  - kept only if its ROUGE-L to every earlier one is ≤ 0.7, as real instruction data was made
+ *    (Alpaca's and Self-Instruct's went through this filter: the sample has no pair above 0.7);
+ *    a dropped one is replaced by another of the same length.
+ * θ is fitted so that a generated stream as long as the sample ends with the sample's
+ * vocabulary, and d so that it best matches the sample's Heaps exponent β and share of
+ * singletons; everything else (frequency coverage, Zipf slope, rare tokens per instruction,
+ * nearest-neighbour ROUGE-L) is only compared, not fitted. Then a planted share (3%) of
+ * candidates are small edits of earlier ones that land above ROUGE-L 0.7.
  */
 import { tokenize } from '../src/lib/rouge/tokenize';
 import { ExhaustivePool } from '../src/lib/rouge/exhaustive';
