@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RESEARCHER, REVIEWER, gotoReady, signIn, signOut } from './helpers';
 import { openDatabase, type Db } from '../../src/lib/server/db';
-import { buildQualityAudit, buildRatingAudit, type BuiltAudit } from '../support/audit-fixtures';
+import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
 import { setAdjudication } from '../../src/lib/server/reports';
 
 /**
@@ -35,30 +35,7 @@ test.beforeAll(async () => {
 	quality = await buildQualityAudit(db, {
 		datasetName: 'e2e report quality',
 		name: 'E2E quality audit',
-		tasks: [
-			{ key: 't1', classification: true },
-			{ key: 't2', classification: true },
-			{ key: 't3', classification: false },
-			{ key: 't4', classification: false },
-			{ key: 't5', classification: false },
-			{ key: 't6', classification: null },
-			{ key: 't7', classification: false },
-			{ key: 't9', classification: false },
-			{ key: 'g8', classification: false }
-		],
-		reviewers: ['Ana', 'Ben', 'Cy'],
-		overlap: 3,
-		labels: {
-			t1: { Ana: 'YYY@4', Ben: 'YYY@9', Cy: 'YYY@30' },
-			t2: { Ana: 'YYN@6', Ben: 'YYN@11', Cy: 'YYY@20' },
-			t3: { Ana: 'NYY@8', Ben: 'YYY@7' },
-			t4: { Ana: 'YYN:incorrect_output@2', Ben: 'YYN:other@5', Cy: 'YYY@10' },
-			t5: { Ana: 'YNN@1', Ben: 'YYY@3' },
-			t6: { Ana: 'YYY@5' },
-			t9: { Ana: 'YNY@7', Ben: 'YYN@9', Cy: 'YYY@15' },
-			g8: { Ana: 'YYN@12', Ben: 'YYY@13' }
-		},
-		gold: { g8: 'YYN' }
+		...QUALITY_AUDIT_PLAN
 	});
 	rating = await buildRatingAudit(db, {
 		datasetName: 'e2e report rating',

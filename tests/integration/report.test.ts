@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { buildQualityAudit, buildRatingAudit, type BuiltAudit } from '../support/audit-fixtures';
+import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
 import type { Db } from '../../src/lib/server/db';
 import {
 	ReportError,
@@ -77,30 +77,7 @@ beforeAll(async () => {
 	quality = await buildQualityAudit(db, {
 		datasetName: 'report-quality',
 		name: 'Quality audit A',
-		tasks: [
-			{ key: 't1', classification: true },
-			{ key: 't2', classification: true },
-			{ key: 't3', classification: false },
-			{ key: 't4', classification: false },
-			{ key: 't5', classification: false },
-			{ key: 't6', classification: null },
-			{ key: 't7', classification: false },
-			{ key: 't9', classification: false },
-			{ key: 'g8', classification: false }
-		],
-		reviewers: ['Ana', 'Ben', 'Cy'],
-		overlap: 3,
-		labels: {
-			t1: { Ana: 'YYY@4', Ben: 'YYY@9', Cy: 'YYY@30' },
-			t2: { Ana: 'YYN@6', Ben: 'YYN@11', Cy: 'YYY@20' },
-			t3: { Ana: 'NYY@8', Ben: 'YYY@7' },
-			t4: { Ana: 'YYN:incorrect_output@2', Ben: 'YYN:other@5', Cy: 'YYY@10' },
-			t5: { Ana: 'YNN@1', Ben: 'YYY@3' },
-			t6: { Ana: 'YYY@5' },
-			t9: { Ana: 'YNY@7', Ben: 'YYN@9', Cy: 'YYY@15' },
-			g8: { Ana: 'YYN@12', Ben: 'YYY@13' }
-		},
-		gold: { g8: 'YYN' }
+		...QUALITY_AUDIT_PLAN
 	});
 	setAdjudication(
 		quality.auditId,

@@ -147,6 +147,38 @@ export interface QualityAuditSpec {
 	name?: string;
 }
 
+/**
+ * The quality audit the report tests check number by number (ties, skips, a gold item, three
+ * reviewers): tests/integration/report.test.ts works the numbers out, the browser test reads
+ * them on the page.
+ */
+export const QUALITY_AUDIT_PLAN = {
+	tasks: [
+		{ key: 't1', classification: true },
+		{ key: 't2', classification: true },
+		{ key: 't3', classification: false },
+		{ key: 't4', classification: false },
+		{ key: 't5', classification: false },
+		{ key: 't6', classification: null },
+		{ key: 't7', classification: false },
+		{ key: 't9', classification: false },
+		{ key: 'g8', classification: false }
+	],
+	reviewers: ['Ana', 'Ben', 'Cy'],
+	overlap: 3,
+	labels: {
+		t1: { Ana: 'YYY@4', Ben: 'YYY@9', Cy: 'YYY@30' },
+		t2: { Ana: 'YYN@6', Ben: 'YYN@11', Cy: 'YYY@20' },
+		t3: { Ana: 'NYY@8', Ben: 'YYY@7' },
+		t4: { Ana: 'YYN:incorrect_output@2', Ben: 'YYN:other@5', Cy: 'YYY@10' },
+		t5: { Ana: 'YNN@1', Ben: 'YYY@3' },
+		t6: { Ana: 'YYY@5' },
+		t9: { Ana: 'YNY@7', Ben: 'YYN@9', Cy: 'YYY@15' },
+		g8: { Ana: 'YYN@12', Ben: 'YYY@13' }
+	},
+	gold: { g8: 'YYN' }
+} satisfies Pick<QualityAuditSpec, 'tasks' | 'reviewers' | 'overlap' | 'labels' | 'gold'>;
+
 export async function buildQualityAudit(db: Db, spec: QualityAuditSpec): Promise<BuiltAudit> {
 	const reviewers = makeReviewers(db, spec.reviewers);
 	const { datasetId, tasks } = await importTasks(db, spec.datasetName, spec.tasks);
