@@ -175,11 +175,13 @@ function validated(input: EndpointInput, apiKey: string): Omit<Endpoint, 'id' | 
 		}
 		throw err;
 	}
+	return { name, preset: input.preset ?? null, ...settingsOf(config), apiKey: config.apiKey, isDefault: input.isDefault ?? false };
+}
+
+/** An endpoint's settings as stored and shown: optional limits and prices as null rather than absent. */
+function settingsOf(config: EndpointConfig) {
 	return {
-		name,
-		preset: input.preset ?? null,
 		baseUrl: config.baseUrl,
-		apiKey: config.apiKey,
 		apiStyle: config.apiStyle,
 		model: config.model,
 		concurrency: config.concurrency,
@@ -187,8 +189,7 @@ function validated(input: EndpointInput, apiKey: string): Omit<Endpoint, 'id' | 
 		tokensPerMinute: config.tokensPerMinute ?? null,
 		priceInputPer1M: config.priceInputPer1M ?? null,
 		priceOutputPer1M: config.priceOutputPer1M ?? null,
-		timeoutMs: config.timeoutMs ?? null,
-		isDefault: input.isDefault ?? false
+		timeoutMs: config.timeoutMs ?? null
 	};
 }
 
@@ -250,15 +251,7 @@ export function envEndpointView(env: NodeJS.ProcessEnv = process.env): { config:
 		return {
 			config: {
 				name: ENV_ENDPOINT_NAME,
-				baseUrl: config.baseUrl,
-				apiStyle: config.apiStyle,
-				model: config.model,
-				concurrency: config.concurrency,
-				requestsPerMinute: config.requestsPerMinute ?? null,
-				tokensPerMinute: config.tokensPerMinute ?? null,
-				priceInputPer1M: config.priceInputPer1M ?? null,
-				priceOutputPer1M: config.priceOutputPer1M ?? null,
-				timeoutMs: config.timeoutMs ?? null,
+				...settingsOf(config),
 				hasApiKey: config.apiKey !== '',
 				apiKeyMasked: maskApiKey(config.apiKey)
 			}
