@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
+import { WILSON_95 } from '../../src/lib/reports/fixtures/wilson-reference';
 import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
 import type { Db } from '../../src/lib/server/db';
 import {
@@ -28,22 +29,7 @@ import type { AuditReport } from '../../src/lib/reports';
 
 const run = promisify(execFile);
 
-// Wilson score intervals at z = Φ⁻¹(0.975), computed independently (scipy.stats.norm.ppf and the
-// closed form of Wilson 1927 / Newcombe 1998a method 3).
-const W: Record<string, [number, number]> = {
-	'1/1': [0.20654931437723742, 1],
-	'1/2': [0.09453120573423071, 0.9054687942657693],
-	'1/3': [0.061491944720396235, 0.7923403991979523],
-	'2/2': [0.3423802275066531, 1],
-	'2/4': [0.15003898915214947, 0.8499610108478506],
-	'3/3': [0.4385029682449545, 1],
-	'3/6': [0.1876163064826505, 0.8123836935173494],
-	'4/4': [0.5101091635454027, 1],
-	'4/5': [0.3755346297625253, 0.9637758913675699],
-	'4/7': [0.2504583645276572, 0.8417801447485304],
-	'6/6': [0.6096657120978346, 1],
-	'7/7': [0.6456695649333126, 1]
-};
+const W: Record<string, readonly [number, number]> = WILSON_95;
 
 function expectInterval(actual: { lower: number; upper: number }, key: string) {
 	expect(actual.lower, `${key} lower`).toBeCloseTo(W[key][0], 12);
