@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sqliteBindingProblem } from './sqlite-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'build', 'index.js');
@@ -22,6 +23,12 @@ function newestMtime(p) {
 	let newest = stat.mtimeMs;
 	for (const name of fs.readdirSync(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
 	return newest;
+}
+
+const bindingProblem = sqliteBindingProblem();
+if (bindingProblem) {
+	console.error(bindingProblem);
+	process.exit(1);
 }
 
 const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;

@@ -5,6 +5,7 @@
  * A command signals a user error by throwing CliError (printed without a stack, exit 1).
  */
 import { CliError } from './cli-error';
+import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
 	users: { summary: 'create, list, reset passwords of, disable accounts', load: () => import('./commands/users') },
@@ -40,6 +41,11 @@ async function main(argv: string[]): Promise<number> {
 	if (!command) {
 		console.error(`Unknown command "${name}".\n\n${usage()}`);
 		return 2;
+	}
+	const bindingProblem = sqliteBindingProblem();
+	if (bindingProblem) {
+		console.error(`error: ${bindingProblem}`);
+		return 1;
 	}
 	try {
 		const mod = await command.load();
