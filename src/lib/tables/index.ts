@@ -1,0 +1,3 @@
+export type { Align, PaperColumn, PaperTable } from './table';
+export { toLatex, escapeLatex } from './latex';
+export { toMarkdown, escapeMarkdownCell, parseMarkdownTable } from './markdown';

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { escapeLatex, parseMarkdownTable, toLatex, toMarkdown, type PaperTable } from './index';
+
+const table: PaperTable = {
+	caption: 'Data quality of 200 sampled instances (95% Wilson intervals)',
+	label: 'tab:quality',
+	columns: [
+		{ heading: 'Quality review question', align: 'left' },
+		{ heading: 'Yes', align: 'right' },
+		{ heading: '95% CI', align: 'left' },
+		{ heading: 'Self-Instruct', align: 'right' }
+	],
+	rows: [
+		['Instruction describes a valid task', '92.0% (184/200)', '[87.4%, 95.0%]', '92%'],
+		['Output is correct & acceptable', '58.5% (117/200)', '[51.6%, 65.1%]', '58%'],
+		['All fields valid', '54.0% (108/200)', '[47.1%, 60.8%]', '54%'],
+		['[bracketed] first cell', '1', '[0%, 1%]', '—']
+	],
+	ruleBefore: [2],
+	notes: ['n = 200 items; snake_case #1 costs $5 ~ 50% {a} \\ b^2 — κ = 0.41 − 0.02.']
+};
+
+describe('escapeLatex', () => {
+	it('escapes every LaTeX special character', () => {
+		expect(escapeLatex('100% & more_x #1 $2 {a} ~ ^ \\')).toBe(
+			'100\\% \\& more\\_x \\#1 \\$2 \\{a\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}'
+		);
+	});
+	it('writes typographic signs pdfLaTeX can print and joins lines', () => {
+		expect(escapeLatex('κ = −0.2 – α ≤ 1\nnext')).toBe('$\\kappa$ = $-$0.2 -- $\\alpha$ $\\leq$ 1 next');
+	});
+});
+
+describe('toLatex', () => {
+	it('writes a booktabs table (golden)', () => {
+		expect(toLatex(table)).toBe(String.raw`\begin{table}[t]
+\centering
+\caption{Data quality of 200 sampled instances (95\% Wilson intervals)}
+\label{tab:quality}
+\begin{tabular}{lrlr}
+\toprule
+  Quality review question & Yes & 95\% CI & Self-Instruct \\
+\midrule
+  Instruction describes a valid task & 92.0\% (184/200) & [87.4\%, 95.0\%] & 92\% \\
+  Output is correct \& acceptable & 58.5\% (117/200) & [51.6\%, 65.1\%] & 58\% \\
+\midrule
+  All fields valid & 54.0\% (108/200) & [47.1\%, 60.8\%] & 54\% \\
+  {}[bracketed] first cell & 1 & [0\%, 1\%] & --- \\
+\bottomrule
+\end{tabular}
+\par\smallskip{\footnotesize n = 200 items; snake\_case \#1 costs \$5 \textasciitilde{} 50\% \{a\} \textbackslash{} b\textasciicircum{}2 --- $\kappa$ = 0.41 $-$ 0.02.}
+\end{table}
+`);
+	});
+	it('keeps a cell that opens with a bracket from being read as the row break\'s argument', () => {
+		const latex = toLatex({ caption: 'c', columns: [{ heading: 'CI', align: 'left' }], rows: [['[1%, 2%]'], ['[3%, 4%]']] });
+		expect(latex).toContain('  {}[3\\%, 4\\%] \\\\');
+	});
+	it('refuses a row with the wrong number of cells, naming it', () => {
+		expect(() => toLatex({ ...table, rows: [['a', 'b']] })).toThrow(/row 1 has 2 cells for 4 columns/);
+	});
+
+	// CI installs Debian's texlive-latex-base and texlive-latex-recommended; where pdflatex is
+	// missing (a developer's machine) the golden test above still holds the output fixed.
+	const pdflatex = spawnSync('pdflatex', ['--version']).status === 0;
+	it.skipIf(!pdflatex)('compiles with pdflatex and booktabs', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-latex-'));
+		try {
+			const doc = `\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n\\begin{document}\n${toLatex(table)}\\end{document}\n`;
+			fs.writeFileSync(path.join(dir, 'table.tex'), doc);
+			const run = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'table.tex'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+			expect(run.stdout, run.stdout.slice(-2000)).not.toMatch(/^! /m);
+			expect(run.status).toBe(0);
+			expect(fs.statSync(path.join(dir, 'table.pdf')).size).toBeGreaterThan(1000);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('toMarkdown', () => {
+	it('writes a pipe table that parses back to the same cells', () => {
+		const md = toMarkdown({ ...table, rows: [...table.rows, ['a | b \\ c', '1', '[0%, 5%]', '—']] });
+		expect(md.startsWith('**Data quality of 200 sampled instances (95% Wilson intervals)**\n\n| Quality review question | Yes |')).toBe(true);
+		expect(md).toContain('| :--- | ---: | :--- | ---: |');
+		const parsed = parseMarkdownTable(md);
+		expect(parsed.headings).toEqual(table.columns.map((c) => c.heading));
+		expect(parsed.rows).toEqual([...table.rows, ['a | b \\ c', '1', '[0%, 5%]', '—']]);
+	});
+	it('puts the notes under the table', () => {
+		expect(toMarkdown(table).trimEnd().split('\n').at(-1)).toBe(table.notes![0]);
+	});
+});
