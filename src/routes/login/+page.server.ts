@@ -17,7 +17,7 @@ const schema = z.object({
 
 export const actions: Actions = {
 	default: async ({ request, cookies, getClientAddress, url }) => {
-		const parsed = parseForm(schema, await request.formData());
+		const parsed = parseForm(schema, await request.formData(), ['email']);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await signIn(parsed.data.email, parsed.data.password, {
 			address: getClientAddress(),
