@@ -151,10 +151,10 @@ export async function startBuiltApp(env: Record<string, string> = {}): Promise<B
 }
 
 /** Signs in over HTTP as a browser would (same-origin form post); returns the Cookie header value. */
-export async function signInOverHttp(app: BuiltApp, who: { email: string; password: string } = APP_ADMIN): Promise<string> {
+export async function signInOverHttp(app: BuiltApp, who: { email: string; password: string } = APP_ADMIN, headers: Record<string, string> = {}): Promise<string> {
 	const res = await fetch(`${app.url}/login`, {
 		method: 'POST',
-		headers: { origin: app.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+		headers: { origin: app.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', ...headers },
 		body: new URLSearchParams(who),
 		redirect: 'manual'
 	});

@@ -13,8 +13,10 @@ export interface AppConfig {
 	maxImportBytes: number;
 	/** Session lifetime in milliseconds. */
 	sessionMaxAgeMs: number;
-	/** Failed logins allowed per email and per address within `loginWindowMs`. */
+	/** Sign-in attempts allowed per account (email) within `loginWindowMs`. */
 	loginMaxAttempts: number;
+	/** Sign-in attempts allowed per client address within `loginWindowMs`, across accounts. */
+	loginMaxAttemptsPerAddress: number;
 	loginWindowMs: number;
 	adminEmail?: string;
 	adminPassword?: string;
@@ -37,6 +39,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
 		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
 		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
+		loginMaxAttemptsPerAddress: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 100),
 		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_MINUTES', 15) * 60 * 1000,
 		adminEmail: env.ADMIN_EMAIL || undefined,
 		adminPassword: env.ADMIN_PASSWORD || undefined

@@ -6,7 +6,7 @@ import { signIn } from '$lib/server/auth/login';
 import { safeNext } from '$lib/server/auth/redirects';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next'), url.origin));
 	return {};
 };
 
@@ -29,6 +29,6 @@ export const actions: Actions = {
 			const errors: FieldErrors = { form: result.message };
 			return fail(result.status, { errors, values: { email: parsed.data.email } });
 		}
-		redirect(303, safeNext(url.searchParams.get('next')));
+		redirect(303, safeNext(url.searchParams.get('next'), url.origin));
 	}
 };
