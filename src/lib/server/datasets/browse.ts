@@ -1,5 +1,11 @@
 import { db, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
+import { toFtsQuery } from '$lib/datasets/search';
+
+/** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
+export class SearchError extends Error {
+	readonly status = 400;
+}
 
 export interface TaskListFilters {
 	/** Full-text query over instruction, inputs and outputs (FTS5; words are ANDed, prefix match on the last). */
@@ -33,16 +39,6 @@ export interface TaskListPage {
 	pages: number;
 }
 
-/**
- * Turns what a user types into an FTS5 query that cannot be a syntax error: each word becomes
- * a quoted string (quotes doubled), the last one a prefix match.
- */
-export function toFtsQuery(q: string): string | null {
-	const words = q.match(/[\p{L}\p{N}_]+/gu);
-	if (!words?.length) return null;
-	return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
-}
-
 const MAX_PAGE_SIZE = 200;
 
 /** One page of a dataset's tasks with the first instance of each, filtered and searched. */
@@ -70,7 +66,15 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 		params.push(fts);
 	}
 	const whereSql = where.join(' AND ');
-	const total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
+	let total: number;
+	try {
+		total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
+	} catch (err) {
+		if (fts && err instanceof Error && /fts5/i.test(err.message)) {
+			throw new SearchError(`The search "${filters.q}" could not be run; search for whole words (letters and digits).`);
+		}
+		throw err;
+	}
 	const pages = Math.max(1, Math.ceil(total / pageSize));
 	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
 	const rows = c
