@@ -1,5 +1,5 @@
 /**
- * The built app (build/, served by scripts/serve.js as `npm start` does) in a child process on
+ * The built app (build/, started by scripts/start.js exactly as `npm start` does) in a child process on
  * a free port with a fresh database: for tests that need the real HTTP stack — hooks, adapter,
  * body limits, compression, headers. Builds first when build/ is missing or older than the
  * sources (once, under a lock, when several test files ask at the same time).
@@ -100,7 +100,8 @@ export async function startBuiltApp(env: Record<string, string> = {}): Promise<B
 	const port = await freePort();
 	const child: ChildProcess = spawn(
 		process.execPath,
-		['--input-type=module', '-e', `const { serve } = await import(${JSON.stringify(path.join(ROOT, 'scripts/serve.js'))}); await serve(${JSON.stringify(ROOT)});`],
+		// Exactly what `npm start` runs.
+		[path.join(ROOT, 'scripts/start.js')],
 		{
 			cwd: ROOT,
 			env: {

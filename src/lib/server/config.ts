@@ -9,8 +9,10 @@ export interface AppConfig {
 	databasePath: string;
 	/** Folder holding drizzle-kit's migrations, applied at start-up. */
 	migrationsDir: string;
-	/** Largest file an import accepts, in bytes. */
+	/** Largest file an import accepts, in bytes (checked while the upload streams). */
 	maxImportBytes: number;
+	/** Largest body of any other request (forms, JSON), in bytes; checked before it is read. */
+	maxBodyBytes: number;
 	/** Session lifetime in milliseconds. */
 	sessionMaxAgeMs: number;
 	/** Sign-in attempts allowed per account (email) within `loginWindowMs`. */
@@ -37,6 +39,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		databasePath: path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db'),
 		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
 		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
+		maxBodyBytes: intFromEnv(env, 'MAX_BODY_MB', 4) * 1024 * 1024,
 		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
 		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
 		loginMaxAttemptsPerAddress: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 100),
