@@ -148,9 +148,9 @@ describe('?next= after sign-in stays on the site', () => {
 				// Already signed in: the load redirects.
 				const thrown = await Promise.resolve()
 					.then(() => (load as (e: unknown) => unknown)({ locals: { user: { id: 1 } }, url }))
-					.catch((e) => e);
+					.catch((e: unknown) => e);
 				expect(isRedirect(thrown), next).toBe(true);
-				expect(new URL(thrown.location, APP).origin, next).toBe(APP);
+				expect(new URL((thrown as { location: string }).location, APP).origin, next).toBe(APP);
 				// Signing in: the action redirects.
 				const form = new FormData();
 				form.set('email', 'next@x.org');

@@ -22,7 +22,7 @@ describe('checkApiOrigin', () => {
 			{ 'sec-fetch-site': 'same-site' },
 			{ 'sec-fetch-site': 'none' },
 			{ origin: 'http://evil.example', 'sec-fetch-site': 'same-origin' }
-		]) {
+		] as Record<string, string>[]) {
 			for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) expect(checkApiOrigin(req(method, headers), url)?.status, JSON.stringify(headers)).toBe(403);
 		}
 	});
@@ -72,7 +72,7 @@ describe('foreign-origin API writes over HTTP (built app)', () => {
 			{ origin: 'null' },
 			{ 'sec-fetch-site': 'cross-site' },
 			{ 'sec-fetch-site': 'same-site' }
-		]) {
+		] as Record<string, string>[]) {
 			const r = await send(method, path, contentType, body, headers);
 			expect(r.status, JSON.stringify(headers)).toBe(403);
 			expect(r.type).toContain('application/json');
@@ -86,7 +86,7 @@ describe('foreign-origin API writes over HTTP (built app)', () => {
 	});
 
 	it.each(WRITES)('%s %s from the app itself (or a program) reaches the route', async (method, path, contentType, body) => {
-		for (const headers of [{ origin: app.url, 'sec-fetch-site': 'same-origin' }, {}]) {
+		for (const headers of [{ origin: app.url, 'sec-fetch-site': 'same-origin' }, {}] as Record<string, string>[]) {
 			const r = await send(method, path.replace('planted', `ok${Object.keys(headers).length}`), contentType, body, headers);
 			expect(r.status, `${JSON.stringify(headers)} ${r.text.slice(0, 200)}`).not.toBe(403);
 		}
