@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MAX_RECORD_CHARS } from '../formats/splitters';
 
 /**
  * Server configuration, read from the process environment in this one place so the web server,
@@ -13,6 +14,8 @@ export interface AppConfig {
 	maxImportBytes: number;
 	/** Largest body of any other request (forms, JSON), in bytes; checked before it is read. */
 	maxBodyBytes: number;
+	/** Largest single record (a JSON line or array item) an import accepts, in characters. */
+	maxRecordChars: number;
 	/** Session lifetime in milliseconds. */
 	sessionMaxAgeMs: number;
 	/** Sign-in attempts allowed per account (email) within `loginWindowMs`. */
@@ -40,6 +43,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
 		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
 		maxBodyBytes: intFromEnv(env, 'MAX_BODY_MB', 4) * 1024 * 1024,
+		maxRecordChars: intFromEnv(env, 'MAX_RECORD_CHARS', MAX_RECORD_CHARS),
 		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
 		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
 		loginMaxAttemptsPerAddress: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 100),
