@@ -6,6 +6,20 @@
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
+import compression from 'compression';
+
+// Pages, scripts, styles and JSON go out compressed (brotli or gzip, as the browser accepts);
+// static files come precompressed from the build. Downloads (Content-Disposition: attachment)
+// are left alone so they stream to the browser as they are written.
+const COMPRESSIBLE = /^(text\/(html|css|plain|javascript)|application\/(json|javascript|manifest\+json)|image\/svg\+xml)\b/i;
+const compress = compression({
+	threshold: 1024,
+	level: 6,
+	brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } },
+	filter: (_req, res) =>
+		COMPRESSIBLE.test(String(res.getHeader('content-type') ?? '')) && !/attachment/i.test(String(res.getHeader('content-disposition') ?? ''))
+});
 
 // When the app answers without reading the whole body (a body refused as too large), the client
 // may still be sending; closing at once would reset the connection before it reads the answer.
@@ -43,10 +57,12 @@ export async function serve(root = process.cwd()) {
 	const server = http.createServer((req, res) => {
 		req.headers['x-forwarded-proto'] ??= 'http';
 		res.once('finish', () => lingerOnUnreadBody(req));
-		handler(req, res, () => {
-			res.statusCode = 404;
-			res.end('Not found');
-		});
+		compress(req, res, () =>
+			handler(req, res, () => {
+				res.statusCode = 404;
+				res.end('Not found');
+			})
+		);
 	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
