@@ -29,7 +29,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (isApi) {
 		// SvelteKit renders an error as an HTML page when the request prefers HTML (a download
 		// link the browser follows); the API answers JSON whoever asks.
-		event.request.headers.set('accept', 'application/json');
+		try {
+			event.request.headers.set('accept', 'application/json');
+		} catch {
+			// Immutable headers (not the case for requests from adapter-node): errors follow Accept.
+		}
 		if (event.route.id === null) return secured(json({ message: 'Not found' }, { status: 404 }));
 	}
 
