@@ -39,7 +39,6 @@ export default defineConfig({
 			PORT: String(port),
 			HOST: '127.0.0.1',
 			DATABASE_PATH: path.join(dataDir, 'e2e.db'),
-			BODY_SIZE_LIMIT: 'Infinity',
 			E2E_DATA_DIR: dataDir
 		}
 	}

@@ -6,18 +6,63 @@
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
+import compression from 'compression';
+
+// Pages, scripts, styles and JSON go out compressed (brotli or gzip, as the browser accepts);
+// static files come precompressed from the build. Downloads (Content-Disposition: attachment)
+// are left alone so they stream to the browser as they are written.
+const COMPRESSIBLE = /^(text\/(html|css|plain|javascript)|application\/(json|javascript|manifest\+json)|image\/svg\+xml)\b/i;
+const compress = compression({
+	threshold: 1024,
+	level: 6,
+	brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } },
+	filter: (_req, res) =>
+		COMPRESSIBLE.test(String(res.getHeader('content-type') ?? '')) && !/attachment/i.test(String(res.getHeader('content-disposition') ?? ''))
+});
+
+// When the app answers without reading the whole body (a body refused as too large), the client
+// may still be sending; closing at once would reset the connection before it reads the answer.
+// So what still arrives is discarded — never stored — for a moment, then the connection closes.
+const LINGER_MS = 2000;
+const LINGER_BYTES = 16 * 1024 * 1024;
+
+/** @param {http.IncomingMessage} req */
+function lingerOnUnreadBody(req) {
+	if (req.complete || req.destroyed) return;
+	// The adapter's listener would queue the chunks for a reader that is gone.
+	req.removeAllListeners('data');
+	let discarded = 0;
+	const close = () => req.socket?.destroy();
+	const timer = setTimeout(close, LINGER_MS);
+	timer.unref();
+	req.on('data', (chunk) => {
+		discarded += chunk.length;
+		if (discarded > LINGER_BYTES) close();
+	});
+	req.once('end', () => clearTimeout(timer));
+	req.once('close', () => clearTimeout(timer));
+	req.resume();
+}
 
 export async function serve(root = process.cwd()) {
 	process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
+	// adapter-node's cap on every request body, read once when build/handler.js loads. The app
+	// refuses bodies over each route's own limit (MAX_BODY_MB, or MAX_IMPORT_MB for the streamed
+	// import) before reading them; this outer cap only has to let the largest import through.
+	process.env.BODY_SIZE_LIMIT ||= `${Number(process.env.MAX_IMPORT_MB || 1024) + 1}M`;
 	const { handler } = await import(pathToFileURL(path.join(root, 'build', 'handler.js')).href);
 	const host = process.env.HOST || '0.0.0.0';
 	const port = Number(process.env.PORT || 3000);
 	const server = http.createServer((req, res) => {
 		req.headers['x-forwarded-proto'] ??= 'http';
-		handler(req, res, () => {
-			res.statusCode = 404;
-			res.end('Not found');
-		});
+		res.once('finish', () => lingerOnUnreadBody(req));
+		compress(req, res, () =>
+			handler(req, res, () => {
+				res.statusCode = 404;
+				res.end('Not found');
+			})
+		);
 	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);

@@ -41,8 +41,6 @@ if (builtAt === 0 || sourcesAt > builtAt) {
 
 process.chdir(root);
 process.env.PORT ??= '3000';
-// Uploads are limited by MAX_IMPORT_MB in the import itself, not by the adapter's 512 KB default.
-process.env.BODY_SIZE_LIMIT ??= 'Infinity';
 process.env.DATABASE_PATH ??= path.join(root, 'data', 'instruct-audit.db');
 console.log(`Instruct Audit on http://localhost:${process.env.PORT} (database ${process.env.DATABASE_PATH})`);
 const { serve } = await import('./serve.js');

@@ -1,10 +1,12 @@
-import { error, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import { error, json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth/session';
 import { countUsers } from '$lib/server/auth/users';
 import { requiredRole } from '$lib/server/auth/access';
 import { hasRole } from '$lib/server/auth/guards';
 import { startApp, stopApp } from '$lib/server/startup';
+import { config } from '$lib/server/config';
+import { checkApiOrigin, checkBodySize } from '$lib/server/http/guards';
 import '$lib/server/register';
 
 export const init: ServerInit = async () => {
@@ -17,13 +19,30 @@ export const init: ServerInit = async () => {
 let hasUsers = false;
 
 export const handle: Handle = async ({ event, resolve }) => {
+	const path = event.url.pathname;
+	const isApi = path.startsWith('/api/');
+	// Refused on headers alone, before a session lookup or anything reads the body.
+	const { maxBodyBytes, maxImportBytes } = config();
+	const refused =
+		checkBodySize(event.request, path, event.route.id, { maxBodyBytes, maxUploadBytes: maxImportBytes }) ?? checkApiOrigin(event.request, event.url);
+	if (refused) return secured(refused);
+	if (isApi) {
+		// SvelteKit renders an error as an HTML page when the request prefers HTML (a download
+		// link the browser follows); the API answers JSON whoever asks.
+		try {
+			event.request.headers.set('accept', 'application/json');
+		} catch {
+			// Immutable headers (not the case for requests from adapter-node): errors follow Accept.
+		}
+		if (event.route.id === null) return secured(json({ message: 'Not found' }, { status: 404 }));
+	}
+
 	const token = event.cookies.get(SESSION_COOKIE);
 	const session = token ? validateSession(token) : null;
 	if (token && !session) event.cookies.delete(SESSION_COOKIE, { path: '/' });
 	event.locals.user = session?.user ?? null;
 	event.locals.sessionId = session?.sessionId ?? null;
 
-	const path = event.url.pathname;
 	hasUsers ||= countUsers() > 0;
 	if (!hasUsers && path !== '/setup' && !path.startsWith('/_app/') && path !== '/favicon.svg') {
 		redirect(303, '/setup');
@@ -31,7 +50,6 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 	const role = requiredRole(path);
 	if (role !== 'public') {
-		const isApi = path.startsWith('/api/');
 		if (!event.locals.user) {
 			if (isApi) error(401, { message: 'Sign in first.' });
 			redirect(303, `/login?next=${encodeURIComponent(path + event.url.search)}`);
@@ -40,11 +58,25 @@ export const handle: Handle = async ({ event, resolve }) => {
 	}
 
 	const response = await resolve(event);
+	return secured(isApi ? await jsonError(response) : response);
+};
+
+/** An API error SvelteKit answered as text (405 Method Not Allowed, say) becomes `{message}` JSON too. */
+async function jsonError(response: Response): Promise<Response> {
+	if (response.status < 400 || (response.headers.get('content-type') ?? '').includes('json')) return response;
+	const message = (await response.text()).trim().slice(0, 500) || response.statusText || `Error ${response.status}`;
+	const headers = new Headers(response.headers);
+	headers.set('content-type', 'application/json');
+	headers.delete('content-length');
+	return new Response(JSON.stringify({ message }), { status: response.status, headers });
+}
+
+function secured(response: Response): Response {
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
 	response.headers.set('X-Frame-Options', 'DENY');
 	return response;
-};
+}
 
 /** Unexpected errors are logged with an id; the browser gets the id and a plain sentence, never a stack. */
 export const handleError: HandleServerError = ({ error: err, event, status, message }) => {

@@ -37,6 +37,8 @@ Options:
                          which the importer splits back; plain: only a blank line)
   --responses <model>    export this model's responses as the outputs (one row per response)
   --reformulations       add each instance's reformulations (template expansion) as extra rows
+  --csv-keep-formulas    csv: write cells exactly as stored; by default text starting with = + - @
+                         (or a tab or CR) gets a leading ' so spreadsheets do not run it as a formula
   --count                print how many rows match and write nothing
   --force                overwrite <file> and its manifest
   --json                 print the manifest (or with --count, the counts) as JSON on stdout
@@ -56,6 +58,7 @@ export async function run(argv: string[]): Promise<void> {
 			'chat-input': { type: 'string' },
 			responses: { type: 'string' },
 			reformulations: { type: 'boolean' },
+			'csv-keep-formulas': { type: 'boolean' },
 			count: { type: 'boolean' },
 			force: { type: 'boolean' },
 			json: { type: 'boolean' }
@@ -111,7 +114,7 @@ export async function run(argv: string[]): Promise<void> {
 	const request: ExportRequest = {
 		...selection,
 		format,
-		options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout }
+		options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'] }
 	};
 	let bar: ReturnType<typeof createProgressBar> | null = null;
 	const result = guard(() =>

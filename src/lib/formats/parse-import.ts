@@ -81,6 +81,7 @@ export class ImportParser {
 	readonly file: string;
 	private readonly forced: FormatId | null;
 	private readonly maxBytes: number | undefined;
+	private readonly maxRecordChars: number | undefined;
 	private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	private carry: Uint8Array | null = null;
 	private splitter: RecordSplitter | null = null;
@@ -97,12 +98,13 @@ export class ImportParser {
 
 	private readonly onFormat: ((format: FormatId) => void) | undefined;
 
-	constructor(options: Pick<ParseOptions, 'fileName' | 'format' | 'maxBytes' | 'onFormat'>) {
+	constructor(options: Pick<ParseOptions, 'fileName' | 'format' | 'maxBytes' | 'maxRecordChars' | 'onFormat'>) {
 		this.file = options.fileName;
 		this.onFormat = options.onFormat;
 		this.forced = options.format && options.format !== 'auto' ? options.format : null;
 		this.format = this.forced;
 		this.maxBytes = options.maxBytes;
+		this.maxRecordChars = options.maxRecordChars;
 	}
 
 	/** The file's format: the forced one, or the one detected from the first record (null before it). */
@@ -209,8 +211,8 @@ export class ImportParser {
 			return;
 		}
 		const c = all[first];
-		if (c === '[') this.splitter = new JsonArraySplitter(this.file);
-		else if (c === '{') this.splitter = new JsonLinesSplitter(this.file);
+		if (c === '[') this.splitter = new JsonArraySplitter(this.file, this.maxRecordChars);
+		else if (c === '{') this.splitter = new JsonLinesSplitter(this.file, this.maxRecordChars);
 		else {
 			const before = all.slice(0, first).split('\n');
 			throw ImportError.at(

@@ -25,7 +25,7 @@ export function createSerializer(format: ExportFormatId, options: SerializeOptio
 		case 'prompt-completion':
 			return promptCompletionSerializer(options);
 		case 'csv':
-			return csvSerializer();
+			return csvSerializer(options);
 		case 'parquet':
 			return parquetSerializer(options);
 	}

@@ -128,7 +128,7 @@ describe('prompt / completion', () => {
 
 describe('CSV', () => {
 	it('is RFC 4180: header, CRLF records, quoted fields with commas, quotes and line breaks; csv-parse reads it back exactly', () => {
-		const text = decode(serializeAll('csv', TRICKY_RECORDS));
+		const text = decode(serializeAll('csv', TRICKY_RECORDS, { csvKeepFormulas: true }));
 		expect(text.startsWith('instruction,input,output\r\nTranslate to French.,good morning,bonjour\r\n')).toBe(true);
 		expect(text).toContain('"Quote this, please: ""to be, or not to be"""');
 		expect(text.charCodeAt(0)).not.toBe(0xfeff);
@@ -139,6 +139,16 @@ describe('CSV', () => {
 	it('quotes every field holding a line break of any kind, so readers that end records at a lone CR or LF (pandas, Python csv) keep them', () => {
 		const text = decode(serializeAll('csv', [{ instruction: 'lf', input: 'a\nb', output: 'c\rd' }, { instruction: 'crlf', input: 'e\r\nf', output: 'plain' }]));
 		expect(text).toBe('instruction,input,output\r\nlf,"a\nb","c\rd"\r\ncrlf,"e\r\nf",plain\r\n');
+	});
+
+	it('neutralises text a spreadsheet would run as a formula, unless asked to keep it', () => {
+		const records = [{ instruction: '=HYPERLINK("http://x")', input: '+1', output: '-2+3' }, { instruction: '@SUM(A1)', input: '\t=1', output: '\r=1' }];
+		const rows = parseCsv(decode(serializeAll('csv', records)), { columns: true }) as ExportRecord[];
+		expect(rows).toEqual([
+			{ instruction: `'=HYPERLINK("http://x")`, input: "'+1", output: "'-2+3" },
+			{ instruction: "'@SUM(A1)", input: "'\t=1", output: "'\r=1" }
+		]);
+		expect(parseCsv(decode(serializeAll('csv', records, { csvKeepFormulas: true })), { columns: true })).toEqual(records);
 	});
 
 	it('an empty export is the header alone', () => {

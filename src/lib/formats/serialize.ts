@@ -198,6 +198,11 @@ export interface SerializeOptions {
 	rowGroupRows?: number;
 	/** parquet: the writer named in the file's metadata. */
 	createdBy?: string;
+	/**
+	 * csv: write text cells exactly as stored, even those a spreadsheet would run as a formula
+	 * (= + - @ first). Off by default: such cells get a leading "'" (see csv.ts).
+	 */
+	csvKeepFormulas?: boolean;
 }
 
 const line = (value: unknown) => JSON.stringify(value) + '\n';

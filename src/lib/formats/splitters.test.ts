@@ -28,7 +28,7 @@ describe('JsonLinesSplitter', () => {
 		}
 		expect(error).toBeInstanceOf(ImportError);
 		expect((error as ImportError).message).toBe(
-			'huge.jsonl: line 2: the line is longer than 100 characters; expected one JSON object per line (JSON Lines) or a JSON array of objects'
+			'huge.jsonl: line 2: the line is longer than 100 characters, the most one record may hold (MAX_RECORD_CHARS); expected one JSON object per line (JSON Lines) or a JSON array of objects'
 		);
 	});
 });

@@ -27,16 +27,19 @@ export interface RecordSplitter {
 }
 
 /**
- * Largest single record accepted. Real rows are kilobytes; the cap keeps a file that is not
- * line- or item-delimited (one giant object, a wrong format) from being pulled into memory whole.
+ * Default for the largest single record accepted (MAX_RECORD_CHARS). Real rows are kilobytes;
+ * the cap keeps one huge field from making every page that shows it megabytes long, and a file
+ * that is not line- or item-delimited (one giant object, a wrong format) from being pulled into
+ * memory whole.
  */
-export const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+export const MAX_RECORD_CHARS = 1_000_000;
 
 function tooLarge(file: string, place: ErrorPlace, what: string, limit: number): ImportError {
 	return ImportError.at(
 		file,
 		place,
-		`${what} is longer than ${limit.toLocaleString('en-US')} characters; expected one JSON object per line (JSON Lines) or a JSON array of objects`
+		`${what} is longer than ${limit.toLocaleString('en-US')} characters, the most one record may hold (MAX_RECORD_CHARS); ` +
+			'expected one JSON object per line (JSON Lines) or a JSON array of objects'
 	);
 }
 
@@ -100,6 +103,7 @@ export class JsonLinesSplitter implements RecordSplitter {
 
 	private emit(s: string, out: RawRecord[]): void {
 		this.line++;
+		if (s.length > this.maxRecordChars) throw tooLarge(this.file, { line: this.line }, 'the line', this.maxRecordChars);
 		if (!isBlank(s)) out.push({ text: s, line: this.line });
 	}
 }
@@ -320,6 +324,8 @@ export class JsonArraySplitter implements RecordSplitter {
 			this.itemPieces = [];
 			this.itemLength = 0;
 		} else itemText = text.slice(itemStart, end);
+		if (itemText.length > this.maxRecordChars)
+			throw tooLarge(this.file, { line: this.itemLine, column: this.itemColumn, index: this.nextIndex }, 'the item', this.maxRecordChars);
 		out.push({ text: itemText, line: this.itemLine, column: this.itemColumn, index: this.nextIndex++ });
 	}
 

@@ -119,6 +119,8 @@ export interface ParseOptions {
 	format?: FormatId | 'auto';
 	/** Refuse the file as soon as more than this many bytes have arrived. */
 	maxBytes?: number;
+	/** Refuse a record (a line, an array item) longer than this many characters; default MAX_RECORD_CHARS. */
+	maxRecordChars?: number;
 	/** Called after each chunk with the total number of bytes read so far. */
 	onProgress?: (bytesRead: number) => void;
 	/** Called once, before the first record is returned, with the file's format (forced or detected). */

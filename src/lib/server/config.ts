@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MAX_RECORD_CHARS } from '../formats/splitters';
 
 /**
  * Server configuration, read from the process environment in this one place so the web server,
@@ -9,12 +10,18 @@ export interface AppConfig {
 	databasePath: string;
 	/** Folder holding drizzle-kit's migrations, applied at start-up. */
 	migrationsDir: string;
-	/** Largest file an import accepts, in bytes. */
+	/** Largest file an import accepts, in bytes (checked while the upload streams). */
 	maxImportBytes: number;
+	/** Largest body of any other request (forms, JSON), in bytes; checked before it is read. */
+	maxBodyBytes: number;
+	/** Largest single record (a JSON line or array item) an import accepts, in characters. */
+	maxRecordChars: number;
 	/** Session lifetime in milliseconds. */
 	sessionMaxAgeMs: number;
-	/** Failed logins allowed per email and per address within `loginWindowMs`. */
+	/** Sign-in attempts allowed per account (email) within `loginWindowMs`. */
 	loginMaxAttempts: number;
+	/** Sign-in attempts allowed per client address within `loginWindowMs`, across accounts. */
+	loginMaxAttemptsPerAddress: number;
 	loginWindowMs: number;
 	adminEmail?: string;
 	adminPassword?: string;
@@ -35,8 +42,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		databasePath: path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db'),
 		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
 		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
+		maxBodyBytes: intFromEnv(env, 'MAX_BODY_MB', 4) * 1024 * 1024,
+		maxRecordChars: intFromEnv(env, 'MAX_RECORD_CHARS', MAX_RECORD_CHARS),
 		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
 		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
+		loginMaxAttemptsPerAddress: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 100),
 		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_MINUTES', 15) * 60 * 1000,
 		adminEmail: env.ADMIN_EMAIL || undefined,
 		adminPassword: env.ADMIN_PASSWORD || undefined

@@ -3,17 +3,30 @@ import { z } from 'zod';
 export type FieldErrors = Record<string, string>;
 
 /**
+ * The submitted values a failed form action sends back to refill its fields: only the fields
+ * named, as text. An allow-list on purpose — a field not named here (an API key, a password, a
+ * field added later) is never echoed to the browser.
+ */
+export function echoValues(form: FormData, fields: readonly string[]): Record<string, string> {
+	const values: Record<string, string> = {};
+	for (const key of fields) {
+		const value = form.get(key);
+		if (typeof value === 'string') values[key] = value;
+	}
+	return values;
+}
+
+/**
  * Validates a submitted form against a zod schema. Returns the data, or the first message per
- * field so a page can show it next to the control (`fail(400, { errors, values })`).
+ * field so a page can show it next to the control (`fail(400, { errors, values })`). `values`
+ * holds only the fields listed in `echo` (see echoValues).
  */
 export function parseForm<T extends z.ZodType>(
 	schema: T,
-	form: FormData
+	form: FormData,
+	echo: readonly string[] = []
 ): { ok: true; data: z.infer<T>; values: Record<string, string> } | { ok: false; errors: FieldErrors; values: Record<string, string> } {
-	const values: Record<string, string> = {};
-	for (const [key, value] of form.entries()) {
-		if (typeof value === 'string' && !/password/i.test(key)) values[key] = value;
-	}
+	const values = echoValues(form, echo);
 	const raw: Record<string, unknown> = {};
 	for (const key of new Set(form.keys())) {
 		const all = form.getAll(key).filter((v): v is string => typeof v === 'string');

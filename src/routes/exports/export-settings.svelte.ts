@@ -16,6 +16,8 @@ export class ExportSettings {
 	input = $state('');
 	responses = $state('');
 	reformulations = $state(false);
+	/** csv: keep formula-like cells as stored instead of neutralising them. */
+	csvKeepFormulas = $state(false);
 	audit = $state('');
 	allYes = $state(false);
 	agreed = $state(false);
@@ -62,6 +64,7 @@ export class ExportSettings {
 		const p = new URLSearchParams(this.selectionQuery);
 		p.set('format', this.format);
 		if (this.format === 'prompt-completion') p.set('template', this.template);
+		if (this.format === 'csv' && this.csvKeepFormulas) p.set('csvFormulas', 'keep');
 		if (this.format === 'openai-chat') {
 			if (this.system.trim()) p.set('system', this.system);
 			p.set('chatInput', this.chatInput);
@@ -80,6 +83,7 @@ export class ExportSettings {
 			this.responses ? `--responses ${q(this.responses)}` : '',
 			this.reformulations && !this.responses ? '--reformulations' : '',
 			this.format === 'prompt-completion' ? `--template ${this.template}` : '',
+			this.format === 'csv' && this.csvKeepFormulas ? '--csv-keep-formulas' : '',
 			this.format === 'openai-chat' && this.system.trim() ? `--system ${q(this.system)}` : '',
 			this.format === 'openai-chat' && this.chatInput !== 'labelled' ? `--chat-input ${this.chatInput}` : '',
 			`--out export.${extension}`

@@ -6,7 +6,7 @@ import { signIn } from '$lib/server/auth/login';
 import { safeNext } from '$lib/server/auth/redirects';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next'), url.origin));
 	return {};
 };
 
@@ -17,7 +17,7 @@ const schema = z.object({
 
 export const actions: Actions = {
 	default: async ({ request, cookies, getClientAddress, url }) => {
-		const parsed = parseForm(schema, await request.formData());
+		const parsed = parseForm(schema, await request.formData(), ['email']);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const result = await signIn(parsed.data.email, parsed.data.password, {
 			address: getClientAddress(),
@@ -29,6 +29,6 @@ export const actions: Actions = {
 			const errors: FieldErrors = { form: result.message };
 			return fail(result.status, { errors, values: { email: parsed.data.email } });
 		}
-		redirect(303, safeNext(url.searchParams.get('next')));
+		redirect(303, safeNext(url.searchParams.get('next'), url.origin));
 	}
 };

@@ -21,7 +21,7 @@ const schema = z
 
 export const actions: Actions = {
 	default: async ({ request, cookies, url }) => {
-		const parsed = parseForm(schema, await request.formData());
+		const parsed = parseForm(schema, await request.formData(), ['email', 'name']);
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		try {
 			const admin = await createFirstAdmin(parsed.data);

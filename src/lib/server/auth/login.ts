@@ -7,7 +7,8 @@ import { LoginRateLimiter } from './rate-limit';
 
 let limiter: LoginRateLimiter | undefined;
 function rateLimiter(): LoginRateLimiter {
-	limiter ??= new LoginRateLimiter(config().loginMaxAttempts, config().loginWindowMs);
+	const c = config();
+	limiter ??= new LoginRateLimiter({ perAccount: c.loginMaxAttempts, perAddress: c.loginMaxAttemptsPerAddress, windowMs: c.loginWindowMs });
 	return limiter;
 }
 
@@ -22,20 +23,19 @@ export async function signIn(
 	password: string,
 	context: { address: string; userAgent: string | null; cookies: Cookies; secure: boolean }
 ): Promise<SignInResult> {
-	const keys = [`email:${normalizeEmail(email)}`, `addr:${context.address}`];
-	const wait = rateLimiter().retryAfterMs(keys);
-	if (wait > 0) {
-		const minutes = Math.ceil(wait / 60_000);
+	// Counted before the password is checked: parallel guesses cannot outrun the limit.
+	const decision = rateLimiter().begin(normalizeEmail(email), context.address);
+	if (!decision.allowed) {
+		const minutes = Math.ceil(decision.retryAfterMs / 60_000);
 		return { ok: false, status: 429, message: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` };
 	}
 	const user = findUserByEmail(email);
 	dummyHash ??= hashPassword('not-a-real-password-for-timing');
 	const valid = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyHash, password), false);
 	if (!user || !valid || user.disabledAt) {
-		rateLimiter().recordFailure(keys);
 		return { ok: false, status: 400, message: 'Wrong email or password, or the account is disabled.' };
 	}
-	rateLimiter().reset([keys[0]]);
+	rateLimiter().succeeded(decision.attempt);
 	setSessionCookie(context.cookies, user.id, context.userAgent, context.secure);
 	return { ok: true, userId: user.id };
 }

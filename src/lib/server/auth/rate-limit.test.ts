@@ -1,26 +1,46 @@
 import { describe, expect, it } from 'vitest';
 import { LoginRateLimiter } from './rate-limit';
 
+const limits = { perAccount: 3, perAddress: 5, windowMs: 60_000 };
+
 describe('LoginRateLimiter', () => {
-	it('blocks after the allowed failures within the window and frees up after it', () => {
-		const limiter = new LoginRateLimiter(3, 60_000);
-		const keys = ['email:a@x.org', 'addr:1.2.3.4'];
-		for (let i = 0; i < 3; i++) {
-			expect(limiter.retryAfterMs(keys, 1000 + i)).toBe(0);
-			limiter.recordFailure(keys, 1000 + i);
-		}
-		expect(limiter.retryAfterMs(keys, 2000)).toBe(59_000);
-		// Another email from the same address is blocked too; the same email from elsewhere as well.
-		expect(limiter.retryAfterMs(['email:b@x.org', 'addr:1.2.3.4'], 2000)).toBeGreaterThan(0);
-		expect(limiter.retryAfterMs(['email:a@x.org', 'addr:5.6.7.8'], 2000)).toBeGreaterThan(0);
-		expect(limiter.retryAfterMs(keys, 61_001)).toBe(0);
+	it('counts an attempt when it begins, so the limit holds before any result is known', () => {
+		const limiter = new LoginRateLimiter(limits);
+		const decisions = Array.from({ length: 10 }, () => limiter.begin('a@x.org', '1.2.3.4', 1000));
+		expect(decisions.filter((d) => d.allowed)).toHaveLength(3);
+		const refused = decisions[3];
+		expect(refused).toEqual({ allowed: false, retryAfterMs: 60_000, limitedBy: 'account' });
 	});
 
-	it('reset clears a key', () => {
-		const limiter = new LoginRateLimiter(1, 60_000);
-		limiter.recordFailure(['k'], 0);
-		expect(limiter.retryAfterMs(['k'], 1)).toBeGreaterThan(0);
-		limiter.reset(['k']);
-		expect(limiter.retryAfterMs(['k'], 1)).toBe(0);
+	it('limits accounts and addresses separately', () => {
+		const limiter = new LoginRateLimiter(limits);
+		for (let i = 0; i < 3; i++) limiter.begin('a@x.org', '1.2.3.4', 1000 + i);
+		// The account is locked from everywhere…
+		expect(limiter.begin('a@x.org', '5.6.7.8', 2000).allowed).toBe(false);
+		// …but the address may still try other accounts, up to its own limit.
+		expect(limiter.begin('b@x.org', '1.2.3.4', 2000).allowed).toBe(true);
+		expect(limiter.begin('c@x.org', '1.2.3.4', 2001).allowed).toBe(true);
+		const sixth = limiter.begin('d@x.org', '1.2.3.4', 2002);
+		expect(sixth).toMatchObject({ allowed: false, limitedBy: 'address' });
+		expect(limiter.begin('d@x.org', '9.9.9.9', 2003).allowed).toBe(true);
+	});
+
+	it('frees up after the window, attempt by attempt', () => {
+		const limiter = new LoginRateLimiter(limits);
+		for (let i = 0; i < 3; i++) limiter.begin('a@x.org', '1.2.3.4', 1000 + i * 1000);
+		expect(limiter.begin('a@x.org', '1.2.3.4', 60_999)).toMatchObject({ allowed: false, retryAfterMs: 1 });
+		expect(limiter.begin('a@x.org', '1.2.3.4', 61_000).allowed).toBe(true);
+	});
+
+	it('a success clears the account and gives the address its attempt back', () => {
+		const limiter = new LoginRateLimiter(limits);
+		limiter.begin('a@x.org', '1.2.3.4', 1000);
+		limiter.begin('a@x.org', '1.2.3.4', 1001);
+		const ok = limiter.begin('a@x.org', '1.2.3.4', 1002);
+		if (!ok.allowed) throw new Error('expected allowed');
+		limiter.succeeded(ok.attempt);
+		for (let i = 0; i < 3; i++) expect(limiter.begin('a@x.org', '1.2.3.4', 2000 + i).allowed).toBe(true);
+		// 2 failures + 3 new attempts = 5 on the address: the limit.
+		expect(limiter.begin('z@x.org', '1.2.3.4', 3000)).toMatchObject({ allowed: false, limitedBy: 'address' });
 	});
 });

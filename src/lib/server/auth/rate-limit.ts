@@ -1,41 +1,75 @@
 /**
- * Sliding-window counter of failed logins, kept in memory: one process serves the app, and a
- * restart forgetting the window is acceptable (it only relaxes the limit once).
+ * Sign-in attempts per account and per client address, in sliding windows, kept in memory: one
+ * process serves the app, and a restart forgetting the windows is acceptable (it only relaxes
+ * the limits once).
+ *
+ * An attempt is counted *before* its password is checked, in the same synchronous step as the
+ * limit check, so parallel attempts cannot all slip under the limit while the (slow) hash check
+ * runs; a successful sign-in takes its attempt back and clears the account's failures.
+ *
+ * The two limits are separate: the account limit stops guessing one account's password from
+ * anywhere; the (higher) address limit stops one address trying many accounts, without letting
+ * a few failures from one address — or from a proxy all users share — lock out everyone.
  */
+export interface LoginLimits {
+	/** Attempts per account (email) within the window. */
+	perAccount: number;
+	/** Attempts per client address within the window, across accounts. */
+	perAddress: number;
+	windowMs: number;
+}
+
+export type AttemptDecision =
+	| { allowed: true; attempt: { account: string; address: string; at: number } }
+	| { allowed: false; retryAfterMs: number; limitedBy: 'account' | 'address' };
+
+// Expired entries are swept now and then so spraying many emails cannot grow the maps for ever.
+const SWEEP_EVERY = 1000;
+
 export class LoginRateLimiter {
-	private failures = new Map<string, number[]>();
+	private accounts = new Map<string, number[]>();
+	private addresses = new Map<string, number[]>();
+	private sinceSweep = 0;
 
-	constructor(
-		private readonly maxAttempts: number,
-		private readonly windowMs: number
-	) {}
+	constructor(private readonly limits: LoginLimits) {}
 
-	private recent(key: string, now: number): number[] {
-		const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-		if (list.length) this.failures.set(key, list);
-		else this.failures.delete(key);
+	private recent(map: Map<string, number[]>, key: string, now: number): number[] {
+		const list = (map.get(key) ?? []).filter((t) => now - t < this.limits.windowMs);
+		if (list.length) map.set(key, list);
+		else map.delete(key);
 		return list;
 	}
 
-	/** Milliseconds until another attempt is allowed for any of the keys, or 0 if allowed now. */
-	retryAfterMs(keys: string[], now = Date.now()): number {
-		let wait = 0;
-		for (const key of keys) {
-			const list = this.recent(key, now);
-			if (list.length >= this.maxAttempts) wait = Math.max(wait, list[0] + this.windowMs - now);
+	/** Counts an attempt for the account and the address if both are under their limits; otherwise says how long to wait. */
+	begin(account: string, address: string, now = Date.now()): AttemptDecision {
+		if (++this.sinceSweep >= SWEEP_EVERY) this.sweep(now);
+		const byAccount = this.recent(this.accounts, account, now);
+		const byAddress = this.recent(this.addresses, address, now);
+		const accountWait = byAccount.length >= this.limits.perAccount ? byAccount[byAccount.length - this.limits.perAccount] + this.limits.windowMs - now : 0;
+		const addressWait = byAddress.length >= this.limits.perAddress ? byAddress[byAddress.length - this.limits.perAddress] + this.limits.windowMs - now : 0;
+		if (accountWait > 0 || addressWait > 0) {
+			return { allowed: false, retryAfterMs: Math.max(accountWait, addressWait), limitedBy: accountWait >= addressWait ? 'account' : 'address' };
 		}
-		return wait;
+		byAccount.push(now);
+		byAddress.push(now);
+		this.accounts.set(account, byAccount);
+		this.addresses.set(address, byAddress);
+		return { allowed: true, attempt: { account, address, at: now } };
 	}
 
-	recordFailure(keys: string[], now = Date.now()): void {
-		for (const key of keys) {
-			const list = this.recent(key, now);
-			list.push(now);
-			this.failures.set(key, list);
+	/** A correct password: the account starts afresh and the address gets its attempt back. */
+	succeeded(attempt: { account: string; address: string; at: number }): void {
+		this.accounts.delete(attempt.account);
+		const list = this.addresses.get(attempt.address);
+		const i = list?.indexOf(attempt.at) ?? -1;
+		if (list && i >= 0) {
+			list.splice(i, 1);
+			if (!list.length) this.addresses.delete(attempt.address);
 		}
 	}
 
-	reset(keys: string[]): void {
-		for (const key of keys) this.failures.delete(key);
+	private sweep(now: number): void {
+		this.sinceSweep = 0;
+		for (const map of [this.accounts, this.addresses]) for (const key of [...map.keys()]) this.recent(map, key, now);
 	}
 }

@@ -1,5 +1,12 @@
 import { db, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
+import { toFtsQuery } from '$lib/datasets/search';
+import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
+
+/** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
+export class SearchError extends Error {
+	readonly status = 400;
+}
 
 export interface TaskListFilters {
 	/** Full-text query over instruction, inputs and outputs (FTS5; words are ANDed, prefix match on the last). */
@@ -12,6 +19,7 @@ export interface TaskListFilters {
 	pageSize?: number;
 }
 
+/** A row of a dataset's task list; text fields hold at most LIST_CLIP_CHARS characters. */
 export interface TaskListRow {
 	id: number;
 	instruction: string;
@@ -31,16 +39,6 @@ export interface TaskListPage {
 	page: number;
 	pageSize: number;
 	pages: number;
-}
-
-/**
- * Turns what a user types into an FTS5 query that cannot be a syntax error: each word becomes
- * a quoted string (quotes doubled), the last one a prefix match.
- */
-export function toFtsQuery(q: string): string | null {
-	const words = q.match(/[\p{L}\p{N}_]+/gu);
-	if (!words?.length) return null;
-	return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
 const MAX_PAGE_SIZE = 200;
@@ -70,16 +68,25 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 		params.push(fts);
 	}
 	const whereSql = where.join(' AND ');
-	const total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
+	let total: number;
+	try {
+		total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
+	} catch (err) {
+		if (fts && err instanceof Error && /fts5/i.test(err.message)) {
+			throw new SearchError(`The search "${filters.q}" could not be run; search for whole words (letters and digits).`);
+		}
+		throw err;
+	}
 	const pages = Math.max(1, Math.ceil(total / pageSize));
 	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
 	const rows = c
 		.prepare(
-			`SELECT t.id, t.instruction, t.is_classification AS isClassification, t.origin,
+			// Fields are clipped in the query: a list row never carries a whole huge field.
+			`SELECT t.id, substr(t.instruction, 1, ${LIST_CLIP_CHARS}) AS instruction, t.is_classification AS isClassification, t.origin,
 				t.instance_count AS instanceCount, t.empty_input_count AS emptyInputCount,
-				t.filter_status AS filterStatus, t.filter_rule AS filterRule,
-				(SELECT input FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstInput,
-				(SELECT output FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
+				t.filter_status AS filterStatus, substr(t.filter_rule, 1, ${LIST_CLIP_CHARS}) AS filterRule,
+				(SELECT substr(input, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstInput,
+				(SELECT substr(output, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
 			 FROM tasks t WHERE ${whereSql} ORDER BY t.id LIMIT ? OFFSET ?`
 		)
 		.all(...params, pageSize, (page - 1) * pageSize) as (Omit<TaskListRow, 'isClassification'> & { isClassification: number | null })[];
@@ -119,6 +126,72 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 		formulations,
 		responses,
 		provenance: { importFile: imp?.fileName ?? null, importedAt: imp?.createdAt ?? null, runId: task.runId }
+	};
+}
+
+/**
+ * What the task page shows: every text field clipped to FIELD_CLIP_CHARS (with its full length)
+ * unless named in `expand` ("instruction", "instance-<id>-input", "response-<id>", … or "all"),
+ * and none of the columns the page does not show.
+ */
+export interface TaskPageView {
+	task: {
+		id: number;
+		name: ClippedText | null;
+		instruction: ClippedText;
+		isClassification: boolean | null;
+		origin: string;
+		sourceId: string | null;
+		filterStatus: string | null;
+		filterRule: string | null;
+		filterDetail: ClippedText | null;
+		metadata: Array<{ key: string; value: ClippedText }>;
+	};
+	instances: Array<{
+		id: number;
+		input: ClippedText;
+		output: ClippedText;
+		constraints: ClippedText | null;
+		filterStatus: string | null;
+		filterRule: string | null;
+	}>;
+	formulations: Array<{ id: number; instruction: ClippedText }>;
+	responses: Array<{ id: number; model: string; response: ClippedText }>;
+	provenance: TaskDetail['provenance'];
+}
+
+export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = new Set()): TaskPageView {
+	const clip = (key: string, text: string): ClippedText =>
+		expand.has('all') || expand.has(key) ? { text, length: text.length } : clipText(text, FIELD_CLIP_CHARS);
+	const clipOrNull = (key: string, text: string | null): ClippedText | null => (text === null ? null : clip(key, text));
+	const { task } = detail;
+	return {
+		task: {
+			id: task.id,
+			name: clipOrNull('name', task.name),
+			instruction: clip('instruction', task.instruction),
+			isClassification: task.isClassification,
+			origin: task.origin,
+			sourceId: task.sourceId === null ? null : clipText(task.sourceId, LIST_CLIP_CHARS).text,
+			filterStatus: task.filterStatus,
+			filterRule: task.filterRule,
+			filterDetail: clipOrNull('filter-detail', task.filterDetail),
+			metadata: Object.entries(task.metadata ?? {}).map(([key, value]) => ({
+				key: clipText(key, LIST_CLIP_CHARS).text,
+				value: clip(`metadata-${key}`, typeof value === 'string' ? value : JSON.stringify(value))
+			}))
+		},
+		instances: detail.instances.map((i) => ({
+			id: i.id,
+			input: clip(`instance-${i.id}-input`, i.input),
+			output: clip(`instance-${i.id}-output`, i.output),
+			constraints: clipOrNull(`instance-${i.id}-constraints`, i.constraints),
+			filterStatus: i.filterStatus,
+			filterRule: i.filterRule
+		})),
+		formulations: detail.formulations.map((f) => ({ id: f.id, instruction: clip(`formulation-${f.id}`, f.instruction) })),
+		responses: detail.responses.map((r) => ({ id: r.id, model: r.model, response: clip(`response-${r.id}`, r.response) })),
+		provenance: detail.provenance
 	};
 }
 

@@ -29,6 +29,8 @@ export interface ImportOptions {
 	onProgress?: (progress: ImportProgress) => void;
 	/** Overrides the configured size limit (bytes). */
 	maxBytes?: number;
+	/** Overrides the configured largest record (characters). */
+	maxRecordChars?: number;
 }
 
 export interface ImportProgress {
@@ -93,6 +95,7 @@ export async function importFile(
 			fileName: options.fileName,
 			format: options.format ?? 'auto',
 			maxBytes: options.maxBytes ?? config().maxImportBytes,
+			maxRecordChars: options.maxRecordChars ?? config().maxRecordChars,
 			onFormat: (f: FormatId) => {
 				format = f;
 			},

@@ -39,6 +39,8 @@ export interface ExportManifest {
 		template?: string;
 		system?: string | null;
 		chatInput?: string;
+		/** csv: whether text cells starting like a spreadsheet formula were neutralised (a leading "'") or kept as stored. */
+		csvFormulas?: 'neutralised' | 'kept';
 	};
 	dataset: { id: number; name: string; tasks: number; instances: number };
 	/** Where the exported rows came from: generation runs and imported files. */
@@ -100,6 +102,7 @@ function serializerOptions(request: ExportRequest): SerializeOptions {
 function manifestOptions(request: ExportRequest): ExportManifest['options'] {
 	const o: ExportManifest['options'] = { includeReformulations: !!request.includeReformulations, responsesOf: request.responsesOf ?? null };
 	if (request.format === 'prompt-completion') o.template = request.options?.template ?? 'self-instruct';
+	if (request.format === 'csv') o.csvFormulas = request.options?.csvKeepFormulas ? 'kept' : 'neutralised';
 	if (request.format === 'openai-chat') {
 		o.system = request.options?.system?.trim() ? request.options.system : null;
 		o.chatInput = request.options?.chatInput ?? 'labelled';

@@ -1,7 +1,8 @@
 /**
  * An export request as URL parameters — what the export page sends to /api/exports/* and what
  * a direct download link carries: dataset, format, repeated `where` clauses (the CLI's
- * --where grammar), template, system, chatInput, responses (a model), reformulations.
+ * --where grammar), template, system, chatInput, responses (a model), reformulations,
+ * csvFormulas (keep | neutralise).
  */
 import { z } from 'zod';
 import { CHAT_INPUT_LAYOUTS, EXPORT_FORMAT_IDS, PROMPT_TEMPLATE_IDS, type ExportFormatId } from '$lib/formats/serialize';
@@ -16,7 +17,9 @@ const schema = z.object({
 	system: z.string().max(8000).default(''),
 	chatInput: z.enum(CHAT_INPUT_LAYOUTS as ['labelled', 'plain']).default('labelled'),
 	responses: z.string().trim().max(200).default(''),
-	reformulations: z.enum(['', '0', '1', 'on', 'true', 'false']).default('')
+	reformulations: z.enum(['', '0', '1', 'on', 'true', 'false']).default(''),
+	// csv: "keep" writes formula-like cells as stored; by default they are neutralised.
+	csvFormulas: z.enum(['neutralise', 'keep']).default('neutralise')
 });
 
 /** Reads the parameters; throws ExportFilterError with a sentence for the user. */
@@ -35,7 +38,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest {
 		filters: parseWhere(p.where),
 		responsesOf: p.responses || null,
 		includeReformulations: ['1', 'on', 'true'].includes(p.reformulations),
-		options: { template: p.template, system: p.system || null, chatInput: p.chatInput }
+		options: { template: p.template, system: p.system || null, chatInput: p.chatInput, csvKeepFormulas: p.csvFormulas === 'keep' }
 	};
 }
 
@@ -46,6 +49,7 @@ export function exportParams(request: ExportRequest, where: string[]): URLSearch
 	if (request.responsesOf) params.set('responses', request.responsesOf);
 	if (request.includeReformulations) params.set('reformulations', '1');
 	if (request.format === 'prompt-completion') params.set('template', request.options?.template ?? 'self-instruct');
+	if (request.format === 'csv' && request.options?.csvKeepFormulas) params.set('csvFormulas', 'keep');
 	if (request.format === 'openai-chat') {
 		if (request.options?.system) params.set('system', request.options.system);
 		params.set('chatInput', request.options?.chatInput ?? 'labelled');

@@ -2,18 +2,13 @@
  * The report's downloads: the report itself (JSON, CSV), every label (CSV, JSON Lines: one row per
  * reviewer's label, with reviewer, times and timestamps) and the final label of each item.
  */
-import { stringify } from 'csv-stringify/sync';
 import { db, type Db } from '../db';
 import { REPORT_CSV_COLUMNS, comparisonCsvRows, reportCsvRows, type AuditComparison, type AuditReport, type ItemVerdict } from '$lib/reports';
+import { csvTable } from '$lib/formats/csv';
 import { loadAudit } from './load';
 
-/** RFC 4180 with CRLF and a header row, as the dataset exports write CSV. */
-const CSV_OPTIONS = { record_delimiter: 'windows', quoted_empty: false, header: false } as const;
-
-function csv(columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
-	const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'true' : 'false') : v);
-	return stringify([columns as string[], ...rows.map((r) => r.map(cell))], CSV_OPTIONS);
-}
+// The app's one CSV writer: RFC 4180, CRLF, a header row, formula-like text neutralised.
+const csv = (columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string => csvTable(columns, rows);
 
 export function reportCsv(report: AuditReport): string {
 	const rows = reportCsvRows(report);

@@ -59,12 +59,18 @@ const saveSchema = z.object({
 	isDefault: checkbox
 });
 
+// What a failed save sends back to refill the form. Never the API key: the admin types it again.
+const SAVE_ECHO = [
+	'id', 'name', 'preset', 'baseUrl', 'clearApiKey', 'apiStyle', 'model', 'concurrency',
+	'requestsPerMinute', 'tokensPerMinute', 'priceInputPer1M', 'priceOutputPer1M', 'timeoutSeconds', 'isDefault'
+] as const;
+
 const idSchema = z.object({ id: z.coerce.number().int().positive() });
 
 export const actions: Actions = {
 	save: async ({ request, locals }) => {
 		const user = requireRole(locals, 'admin');
-		const parsed = parseForm(saveSchema, await request.formData());
+		const parsed = parseForm(saveSchema, await request.formData(), SAVE_ECHO);
 		if (!parsed.ok) return fail(400, { action: 'save', errors: parsed.errors, values: parsed.values });
 		const { id, timeoutSeconds, requestsPerMinute, tokensPerMinute, ...rest } = parsed.data;
 		const input = {

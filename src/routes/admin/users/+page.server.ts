@@ -30,7 +30,7 @@ function userFailure(err: unknown, action: string) {
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
 		requireRole(locals, 'admin');
-		const parsed = parseForm(createSchema, await request.formData());
+		const parsed = parseForm(createSchema, await request.formData(), ['email', 'name', 'role']);
 		if (!parsed.ok) return fail(400, { action: 'create', errors: parsed.errors, values: parsed.values });
 		try {
 			const user = await createUser(parsed.data);

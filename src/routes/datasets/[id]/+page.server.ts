@@ -4,10 +4,13 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetModels, deleteDataset, datasetFromParam } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
-import { listImports, listTasks } from '$lib/server/datasets/browse';
+import { listImports, listTasks, SearchError, type TaskListPage } from '$lib/server/datasets/browse';
+
+/** Longest search accepted; a longer one is refused in words rather than ignored. */
+const MAX_SEARCH_LENGTH = 500;
 
 const filtersSchema = z.object({
-	q: z.string().trim().max(500).optional().catch(undefined),
+	q: z.string().trim().optional().catch(undefined),
 	classification: z.enum(['yes', 'no', 'unknown']).optional().catch(undefined),
 	emptyInput: z.enum(['yes', 'no']).optional().catch(undefined),
 	origin: z.enum(['seed', 'generated', 'imported']).optional().catch(undefined),
@@ -23,11 +26,25 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	const dataset = datasetOr404(params.id);
 	const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
+	// A search that cannot run shows why, above an empty list, instead of failing the page.
+	let searchError: string | null = null;
+	let tasks: TaskListPage = { rows: [], total: 0, page: 1, pageSize: 50, pages: 1 };
+	if (filters.q && filters.q.length > MAX_SEARCH_LENGTH) {
+		searchError = `The search is ${filters.q.length.toLocaleString('en-US')} characters long; at most ${MAX_SEARCH_LENGTH} are searched.`;
+	} else {
+		try {
+			tasks = listTasks(dataset.id, { ...filters, pageSize: 50 });
+		} catch (err) {
+			if (!(err instanceof SearchError)) throw err;
+			searchError = err.message;
+		}
+	}
 	return {
 		dataset,
 		filters,
+		searchError,
 		stats: datasetStatistics(dataset.id),
-		tasks: listTasks(dataset.id, { ...filters, pageSize: 50 }),
+		tasks,
 		models: datasetModels(dataset.id),
 		imports: listImports(dataset.id).slice(0, 20)
 	};

@@ -4,9 +4,10 @@ import { requireRole } from '$lib/server/auth/guards';
 import { listDatasets } from '$lib/server/datasets/datasets';
 import { defaultEndpointId, envEndpointView, listEndpoints } from '$lib/server/endpoints/store';
 import { createRun } from '$lib/server/pipelines/create';
-import { runFormDefaults, runRequestFromForm } from '$lib/server/pipelines/form';
+import { DECODING_FIELDS, runFormDefaults, runRequestFromForm } from '$lib/server/pipelines/form';
 import { RunParamsError } from '$lib/server/pipelines/params';
 import { launchRun } from '$lib/server/jobs/manager';
+import { echoValues } from '$lib/server/forms';
 import { RunError } from '$lib/server/jobs/runs';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -22,12 +23,23 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	};
 };
 
+// The fields a failed submit refills (an allow-list: nothing else is sent back).
+const RUN_FORM_FIELDS = [
+	'pipeline', 'target', 'endpoint', 'model', 'name', 'datasetName', 'randomSeed', 'seedSource', 'seedDataset',
+	'shotsHuman', 'shotsMachine', 'filterPreset', 'rougeThreshold', 'maxInstructionCalls', 'seedSets',
+	'filterMissingFields', 'filterCopies', 'filterDuplicates', 'rephrasings', 'maxCoreCalls',
+	...runFormDefaults().steps.flatMap((s) => [
+		`template:${s.id}`,
+		`decoding:${s.id}:stop`,
+		...DECODING_FIELDS.map((f) => `decoding:${s.id}:${f.name}`)
+	])
+];
+
 export const actions: Actions = {
 	default: async ({ request, locals }) => {
 		const user = requireRole(locals, 'researcher');
 		const form = await request.formData();
-		const values: Record<string, string> = {};
-		for (const [key, value] of form.entries()) if (typeof value === 'string') values[key] = value;
+		const values = echoValues(form, RUN_FORM_FIELDS);
 		let runId: number;
 		try {
 			const run = await createRun(await runRequestFromForm(form, user.id));

@@ -3,6 +3,7 @@ import type { RequestHandler } from './$types';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { importFile, ImportError } from '$lib/server/datasets/import';
 import { FORMATS, type FormatId } from '$lib/formats';
+import { config } from '$lib/server/config';
 
 /** Streams the request body (the raw file) through the import; answers the summary or a located error. */
 export const POST: RequestHandler = async ({ request, url, locals }) => {
@@ -18,10 +19,13 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 	// Read through our own reader: a `for await` over the body would cancel it on a parse error,
 	// and cancelling destroys the connection before the browser sees the error message.
 	const reader = request.body.getReader();
+	const limit = config().maxImportBytes;
+	let received = 0;
 	async function* chunks(): AsyncGenerator<Uint8Array> {
 		for (;;) {
 			const { done, value } = await reader.read();
 			if (done) return;
+			received += value.length;
 			yield value;
 		}
 	}
@@ -32,13 +36,22 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 			format: format as FormatId | 'auto',
 			modelName: url.searchParams.get('model'),
 			origin,
-			createdBy: user.id
+			createdBy: user.id,
+			maxBytes: limit
 		});
 		return json({ summary });
 	} catch (err) {
-		// Take the rest of the upload so the client receives the answer.
-		while (!(await reader.read()).done);
-		if (err instanceof ImportError) return json({ message: err.message }, { status: 400 });
-		throw err;
+		if (!(err instanceof ImportError)) throw err;
+		// Over the limit (MAX_IMPORT_MB): answer now and read no further (scripts/serve.js closes
+		// the connection once the client has had the answer).
+		if (received > limit) return json({ message: err.message }, { status: 413 });
+		// Another problem: take the rest of the upload (never more than the limit) so the browser,
+		// still sending, receives the answer.
+		while (received <= limit) {
+			const { done, value } = await reader.read();
+			if (done) return json({ message: err.message }, { status: 400 });
+			received += value.length;
+		}
+		return json({ message: err.message }, { status: 400 });
 	}
 };

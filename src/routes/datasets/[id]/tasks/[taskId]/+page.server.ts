@@ -2,12 +2,13 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetFromParam } from '$lib/server/datasets/datasets';
-import { getTaskDetail } from '$lib/server/datasets/browse';
+import { getTaskDetail, taskPageView } from '$lib/server/datasets/browse';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	const dataset = datasetFromParam(params.id);
 	const detail = dataset && /^\d+$/.test(params.taskId) ? getTaskDetail(dataset.id, Number(params.taskId)) : null;
 	if (!dataset || !detail) error(404, { message: 'No such task.' });
-	return { dataset: { id: dataset.id, name: dataset.name }, ...detail };
+	// Long fields come clipped; ?full=<field> (repeatable, or "all") sends a field whole.
+	return { dataset: { id: dataset.id, name: dataset.name }, ...taskPageView(detail, new Set(url.searchParams.getAll('full'))) };
 };

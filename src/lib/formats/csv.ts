@@ -1,0 +1,50 @@
+/**
+ * The one way the app writes CSV (dataset exports, report, labels, items, comparison): RFC 4180
+ * through csv-stringify — comma, double quotes doubled inside quoted fields, CRLF between
+ * records, UTF-8 without a byte-order mark — with every text cell that a spreadsheet would run
+ * as a formula neutralised.
+ *
+ * A spreadsheet treats a cell starting with = + - @ (or a tab or carriage return before one) as
+ * a formula, and formulas can fetch URLs or run commands (OWASP "CSV injection"). Text cells
+ * starting with one of those characters get a leading apostrophe, which spreadsheets show as
+ * text and do not display. Numbers are written as they are (a negative number stays a number).
+ * Programs that read the file as data can ask for the cells as stored instead.
+ */
+import { stringify } from 'csv-stringify/sync';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export interface CsvOptions {
+	/** Prefix text cells that start like a formula with "'" (default true). */
+	neutraliseFormulas?: boolean;
+}
+
+/** A text cell as written: with a leading apostrophe when it would start a formula. */
+export function neutraliseFormula(text: string): string {
+	return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+function cell(value: unknown, neutralise: boolean): string {
+	if (value === null || value === undefined) return '';
+	if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'boolean') return value ? 'true' : 'false';
+	const text = value instanceof Date ? value.toISOString() : String(value);
+	return neutralise ? neutraliseFormula(text) : text;
+}
+
+// Giving a record delimiter turns off csv-stringify's quoting of lone "\n" and "\r"; readers
+// (pandas, Python's csv) end a record at either, so every field holding one must be quoted.
+const STRINGIFY_OPTIONS = { record_delimiter: 'windows', quote_record_delimiter: true, quoted_empty: false, header: false } as const;
+
+/** Rows as CSV text (each row ends with CRLF). Give the header as the first row. */
+export function csvRows(rows: Iterable<ReadonlyArray<unknown>>, options: CsvOptions = {}): string {
+	const neutralise = options.neutraliseFormulas ?? true;
+	const cells: string[][] = [];
+	for (const row of rows) cells.push(row.map((v) => cell(v, neutralise)));
+	return cells.length ? stringify(cells, STRINGIFY_OPTIONS) : '';
+}
+
+/** A header row and data rows as one CSV text. */
+export function csvTable(columns: readonly string[], rows: Iterable<ReadonlyArray<unknown>>, options: CsvOptions = {}): string {
+	return csvRows([columns, ...rows], options);
+}

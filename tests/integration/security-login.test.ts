@@ -1,0 +1,218 @@
+/**
+ * Issue #17 items 2, 3 and 9: the sign-in rate limit cannot be raced, it limits accounts and
+ * addresses separately (and reads the client address from the configured proxy header), and
+ * `?next=` after sign-in never leaves the site.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isRedirect } from '@sveltejs/kit';
+import { createTestDb } from '../support/db';
+import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
+import { createUser } from '../../src/lib/server/auth/users';
+import { signIn } from '../../src/lib/server/auth/login';
+import { safeNext } from '../../src/lib/server/auth/redirects';
+import { readConfig } from '../../src/lib/server/config';
+
+const cookies = { get: () => undefined, set: () => {}, delete: () => {}, getAll: () => [], serialize: () => '' } as never;
+const attempt = (email: string, password: string, address: string) => signIn(email, password, { address, userAgent: null, cookies, secure: false });
+
+describe('sign-in rate limit (in process, real argon2)', () => {
+	let cleanup: () => void;
+	beforeEach(async () => {
+		({ cleanup } = createTestDb());
+		for (const who of ['victim', 'bystander', 'other']) await createUser({ email: `${who}@x.org`, password: `${who}-password-1`, role: 'reviewer' });
+	});
+	afterEach(() => cleanup());
+
+	it('60 parallel wrong passwords for one account get at most 10 real password checks', async () => {
+		const results = await Promise.all(Array.from({ length: 60 }, (_, i) => attempt('victim@x.org', `guess-${i}`, '10.0.0.1')));
+		const checked = results.filter((r) => !r.ok && r.status === 400).length; // 400 = the password was checked and wrong
+		const limited = results.filter((r) => !r.ok && r.status === 429).length;
+		expect(checked).toBeLessThanOrEqual(10);
+		expect(checked).toBe(10);
+		expect(limited).toBe(50);
+		// The account stays locked, even for its right password and from another address.
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.0.2')).toMatchObject({ ok: false, status: 429 });
+	});
+
+	it('failures from one address do not lock out the other accounts', async () => {
+		const address = '10.0.1.1';
+		for (let i = 0; i < 10; i++) expect(await attempt('other@x.org', `wrong-${i}`, address)).toMatchObject({ status: 400 });
+		expect(await attempt('other@x.org', 'wrong-again', address)).toMatchObject({ status: 429 });
+		// Another account from the same address (one shared proxy address, say) still signs in.
+		expect(await attempt('bystander@x.org', 'bystander-password-1', address)).toMatchObject({ ok: true });
+	});
+
+	it('one address trying many accounts is stopped by the per-address limit (100 by default)', async () => {
+		const address = '10.0.2.1';
+		const results = await Promise.all(Array.from({ length: 120 }, (_, i) => attempt(`nobody-${i}@x.org`, 'whatever-password', address)));
+		expect(results.filter((r) => !r.ok && r.status === 400)).toHaveLength(100);
+		expect(results.filter((r) => !r.ok && r.status === 429)).toHaveLength(20);
+		// Other addresses are not affected.
+		expect(await attempt('bystander@x.org', 'bystander-password-1', '10.0.2.2')).toMatchObject({ ok: true });
+	});
+
+	it('reads the limits from the environment', () => {
+		const c = readConfig({ LOGIN_MAX_ATTEMPTS: '5', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '40', LOGIN_WINDOW_MINUTES: '30' });
+		expect(c).toMatchObject({ loginMaxAttempts: 5, loginMaxAttemptsPerAddress: 40, loginWindowMs: 30 * 60_000 });
+		expect(readConfig({})).toMatchObject({ loginMaxAttempts: 10, loginMaxAttemptsPerAddress: 100 });
+	});
+});
+
+// Every variant a browser could be made to follow off-site, or that used to crash the redirect.
+const NEXT_VARIANTS = [
+	'/\t/evil.example/x',
+	'/%09/evil.example/x',
+	'/\n/evil.example',
+	'/\r/evil.example',
+	'/\r\n/evil.example',
+	'\t//evil.example',
+	' //evil.example',
+	'//evil.example',
+	'///evil.example',
+	'////evil.example/',
+	'/\\evil.example',
+	'\\\\evil.example',
+	'\\/evil.example',
+	'/\\/evil.example',
+	'/%5Cevil.example',
+	'/%2F/evil.example',
+	'%2F%2Fevil.example',
+	'http://evil.example/',
+	'https://evil.example/',
+	'HTTP://evil.example',
+	'http:evil.example',
+	'http:/evil.example',
+	'https:\\\\evil.example',
+	'javascript:alert(1)',
+	'JaVaScRiPt:alert(1)',
+	'java\tscript:alert(1)',
+	'data:text/html,<script>alert(1)</script>',
+	'vbscript:x',
+	'//evil.example@app.test/',
+	'/@evil.example',
+	'//app.test@evil.example',
+	'/.evil.example',
+	'.evil.example',
+	'evil.example',
+	'/ünïcödé/ﬁle',
+	'/naïve?q=ü',
+	'/\u2028/evil.example',
+	'/\u0000/x',
+	'/\u202e/x',
+	'/ＥＶＩＬ',
+	'／／evil.example',
+	'/x\n\rSet-Cookie: a=b',
+	'/datasets/1?q=a b#frag',
+	'',
+	' ',
+	'/',
+	'?next=//evil.example',
+	'#//evil.example',
+	'/%0d%0aLocation:%20http://evil.example'
+];
+
+const APP = 'http://app.test';
+
+describe('?next= after sign-in stays on the site', () => {
+	it.each(NEXT_VARIANTS.map((v) => [JSON.stringify(v), v]))('safeNext(%s) is a same-origin path a browser resolves on-site', (_, next) => {
+		const location = safeNext(next, APP);
+		expect(location.startsWith('/')).toBe(true);
+		expect(location.startsWith('//')).toBe(false);
+		// Safe as a header value: printable ASCII only (no CR, LF, tab or non-ASCII).
+		expect(location).toMatch(/^[\x21-\x7e]*$/);
+		// Browsers resolve Location with the URL parser: it must land on our origin.
+		expect(new URL(location, APP).origin).toBe(APP);
+	});
+
+	it('keeps ordinary paths, queries and fragments', () => {
+		expect(safeNext('/datasets/3?q=snake_case&page=2')).toBe('/datasets/3?q=snake_case&page=2');
+		expect(safeNext('/review/4#item')).toBe('/review/4#item');
+		expect(safeNext('/ünï')).toBe('/%C3%BCn%C3%AF');
+		expect(safeNext(null)).toBe('/');
+	});
+
+	describe('the login page (in process)', () => {
+		let cleanup: () => void;
+		beforeEach(async () => {
+			({ cleanup } = createTestDb());
+			await createUser({ email: 'next@x.org', password: 'next-password-1', role: 'reviewer' });
+		});
+		afterEach(() => cleanup());
+
+		it('redirects a signed-in visitor and a fresh sign-in on-site for every variant', async () => {
+			const { load, actions } = await import('../../src/routes/login/+page.server');
+			let i = 0;
+			for (const next of NEXT_VARIANTS) {
+				const url = new URL(`${APP}/login`);
+				url.searchParams.set('next', next);
+				// Already signed in: the load redirects.
+				const thrown = await Promise.resolve()
+					.then(() => (load as (e: unknown) => unknown)({ locals: { user: { id: 1 } }, url }))
+					.catch((e: unknown) => e);
+				expect(isRedirect(thrown), next).toBe(true);
+				expect(new URL((thrown as { location: string }).location, APP).origin, next).toBe(APP);
+				// Signing in: the action redirects.
+				const form = new FormData();
+				form.set('email', 'next@x.org');
+				form.set('password', 'next-password-1');
+				const event = {
+					request: new Request(url, { method: 'POST', body: form }),
+					url,
+					cookies,
+					getClientAddress: () => `10.9.0.${i++ % 250}`
+				};
+				const result = await (actions.default as (e: unknown) => Promise<unknown>)(event).catch((e) => e);
+				expect(isRedirect(result), next).toBe(true);
+				const location = (result as { location: string }).location;
+				expect(location, next).toMatch(/^[\x21-\x7e]*$/);
+				expect(new URL(location, APP).origin, next).toBe(APP);
+			}
+		});
+	});
+});
+
+describe('over HTTP (built app)', () => {
+	let app: BuiltApp;
+	beforeAll(async () => {
+		// Behind a proxy: the client address is the last X-Forwarded-For entry; 3 attempts per address.
+		app = await startBuiltApp({ ADDRESS_HEADER: 'x-forwarded-for', XFF_DEPTH: '1', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '3' });
+	}, 300_000);
+	afterAll(async () => app?.stop());
+
+	async function post(path: string, fields: Record<string, string>, forwardedFor: string): Promise<Response> {
+		return fetch(`${app.url}${path}`, {
+			method: 'POST',
+			headers: { origin: app.url, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': forwardedFor },
+			body: new URLSearchParams(fields),
+			redirect: 'manual'
+		});
+	}
+
+	it('the per-address limit follows ADDRESS_HEADER / XFF_DEPTH', async () => {
+		// With XFF_DEPTH=1 the address is the entry our proxy appended (the last); what the client
+		// put before it is its own claim and changes nothing.
+		for (let i = 0; i < 3; i++) expect((await post('/login', { email: `u${i}@x.org`, password: 'wrong-password' }, `10.0.0.${i}, 203.0.113.5`)).status).toBe(400);
+		// The same client is now limited on any account, whatever it claims…
+		expect((await post('/login', { email: 'u9@x.org', password: 'wrong-password' }, '10.0.0.99, 203.0.113.5')).status).toBe(429);
+		// …another client behind the same proxy is not.
+		expect((await post('/login', { email: 'u9@x.org', password: 'wrong-password' }, '203.0.113.6')).status).toBe(400);
+	});
+
+	it.each(['/%09/evil.example/x', '/%0A/evil.example', '/%0D/evil.example', '%2F%2Fevil.example', '/%C3%BC', '%5C%5Cevil.example', 'https%3A%2F%2Fevil.example'])(
+		'POST /login?next=%s answers 303 to an on-site Location, never 500',
+		async (encoded) => {
+			const res = await post(`/login?next=${encoded}`, { email: 'admin@example.org', password: 'admin-password-1' }, `198.51.100.${encoded.length}`);
+			expect(res.status).toBe(303);
+			expect(new URL(res.headers.get('location')!, app.url).origin).toBe(app.url);
+		}
+	);
+
+	it('GET /login?next=… for a signed-in user redirects on-site', async () => {
+		const cookie = await signInOverHttp(app, undefined, { 'x-forwarded-for': '8.8.8.8' });
+		for (const encoded of ['/%09/evil.example/x', '/%0A/x', '/%E2%80%A8/x', '//evil.example']) {
+			const res = await fetch(`${app.url}/login?next=${encoded}`, { headers: { cookie, accept: 'text/html' }, redirect: 'manual' });
+			expect(res.status, encoded).toBe(303);
+			expect(new URL(res.headers.get('location')!, app.url).origin, encoded).toBe(app.url);
+		}
+	});
+});
