@@ -284,9 +284,11 @@ describe('routing', () => {
 		);
 		expect(dRefs).toContain(held.ref);
 
-		// Discarding: bring C back, remove with their labels; their items return to the pool.
+		// Setting their labels aside: bring C back, remove with their labels; their items return to
+		// the pool and the labels are kept in the archive, not deleted.
 		addReviewers(second.audit.id, [c.id], db);
-		expect(removeReviewer(second.audit.id, c.id, { discardLabels: true }, db)).toEqual({ released: 0, discarded: 2 });
+		expect(removeReviewer(second.audit.id, c.id, { setAsideLabels: true }, db)).toEqual({ released: 0, setAside: 2 });
+		expect(db.$client.prepare('SELECT count(*) FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().get(second.audit.id, c.id)).toBe(2);
 		expect(drain(second.audit.id, d.id).sort()).toEqual([...refs].sort());
 		expect(labelCounts(second.audit.id)).toEqual([1, 1, 1, 1]);
 		expectAuditError(() => removeReviewer(second.audit.id, c.id, {}, db), 400);

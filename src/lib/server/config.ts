@@ -18,6 +18,12 @@ export interface AppConfig {
 	loginWindowMs: number;
 	adminEmail?: string;
 	adminPassword?: string;
+	/** Folder for backups (Admin → Backups, scheduled ones, the copy written before a purge). */
+	backupDir: string;
+	/** Hours between scheduled backups taken by the server; 0 = none. */
+	backupIntervalHours: number;
+	/** Scheduled backups kept (older ones are removed); other backups are never removed. */
+	backupKeep: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -31,15 +37,21 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+	const databasePath = path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db');
+	const backupKeep = intFromEnv(env, 'BACKUP_KEEP', 7);
+	if (!Number.isInteger(backupKeep) || backupKeep < 1) throw new Error(`Environment variable BACKUP_KEEP must be a whole number of at least 1, got "${env.BACKUP_KEEP}"`);
 	return {
-		databasePath: path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db'),
+		databasePath,
 		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
 		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
 		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
 		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
 		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_MINUTES', 15) * 60 * 1000,
 		adminEmail: env.ADMIN_EMAIL || undefined,
-		adminPassword: env.ADMIN_PASSWORD || undefined
+		adminPassword: env.ADMIN_PASSWORD || undefined,
+		backupDir: path.resolve(env.BACKUP_DIR || path.join(path.dirname(databasePath), 'backups')),
+		backupIntervalHours: intFromEnv(env, 'BACKUP_INTERVAL_HOURS', 0),
+		backupKeep
 	};
 }
 

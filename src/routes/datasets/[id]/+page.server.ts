@@ -1,10 +1,21 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
-import { datasetModels, deleteDataset, datasetFromParam } from '$lib/server/datasets/datasets';
+import { hasRole, requireRole } from '$lib/server/auth/guards';
+import { datasetModels, datasetFromParam } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks } from '$lib/server/datasets/browse';
+import { getUser } from '$lib/server/auth/users';
+import {
+	ArchiveError,
+	archiveDataset,
+	datasetPurgePlan,
+	datasetReviewedWork,
+	deleteDataset,
+	describeWork,
+	purgeDataset,
+	restoreDataset
+} from '$lib/server/archive';
 
 const filtersSchema = z.object({
 	q: z.string().trim().max(500).optional().catch(undefined),
@@ -20,18 +31,28 @@ function datasetOr404(id: string) {
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, 'researcher', url);
+	const user = requireRole(locals, 'researcher', url);
 	const dataset = datasetOr404(params.id);
 	const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
+	const archived = dataset.archivedAt !== null;
 	return {
 		dataset,
+		archivedBy: dataset.archivedBy ? (getUser(dataset.archivedBy)?.email ?? null) : null,
 		filters,
 		stats: datasetStatistics(dataset.id),
 		tasks: listTasks(dataset.id, { ...filters, pageSize: 50 }),
 		models: datasetModels(dataset.id),
-		imports: listImports(dataset.id).slice(0, 20)
+		imports: listImports(dataset.id).slice(0, 20),
+		work: datasetReviewedWork(dataset.id).map(describeWork),
+		purgePlan: archived && hasRole(user, 'admin') ? datasetPurgePlan(dataset.id) : null
 	};
 };
+
+/** An ArchiveError becomes a message next to the form that asked. */
+function refusal(action: string, err: unknown) {
+	if (err instanceof ArchiveError) return fail(err.status === 403 ? 403 : 409, { action, error: err.message });
+	throw err;
+}
 
 export const actions: Actions = {
 	delete: async ({ locals, params, request }) => {
@@ -39,9 +60,44 @@ export const actions: Actions = {
 		const dataset = datasetOr404(params.id);
 		const form = await request.formData();
 		if (form.get('confirm') !== dataset.name) {
-			return fail(400, { deleteError: `Type the dataset name "${dataset.name}" to confirm.` });
+			return fail(400, { action: 'delete', error: `Type the dataset name "${dataset.name}" to confirm.` });
 		}
-		deleteDataset(dataset.id);
+		try {
+			deleteDataset(dataset.id);
+		} catch (err) {
+			return refusal('delete', err);
+		}
 		redirect(303, '/datasets');
+	},
+	archive: ({ locals, params }) => {
+		const user = requireRole(locals, 'researcher');
+		const dataset = datasetOr404(params.id);
+		try {
+			const { audits } = archiveDataset(dataset.id, user.id);
+			return { action: 'archive', message: `Archived${audits ? ` with its ${audits} audit(s)` : ''}: hidden from lists and read-only until restored.` };
+		} catch (err) {
+			return refusal('archive', err);
+		}
+	},
+	restore: ({ locals, params }) => {
+		requireRole(locals, 'researcher');
+		const dataset = datasetOr404(params.id);
+		try {
+			const { audits } = restoreDataset(dataset.id);
+			return { action: 'restore', message: `Restored${audits ? ` with ${audits} audit(s)` : ''}.` };
+		} catch (err) {
+			return refusal('restore', err);
+		}
+	},
+	purge: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'admin');
+		const dataset = datasetOr404(params.id);
+		const form = await request.formData();
+		try {
+			await purgeDataset(dataset.id, user, String(form.get('confirm') ?? ''));
+		} catch (err) {
+			return refusal('purge', err);
+		}
+		redirect(303, '/datasets?archived=1');
 	}
 };
