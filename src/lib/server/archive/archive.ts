@@ -91,9 +91,11 @@ export function archiveDataset(datasetId: number, archivedBy: number | null, dat
 		const dataset = datasetRow(c, datasetId);
 		if (dataset.archivedAt !== null) throw new ArchiveError(`Dataset "${dataset.name}" is already archived.`, 409, 'archived');
 		assertNoActiveRun(c, datasetId, 'archive');
-		const now = Date.now();
+		// Audits are stamped with the dataset's time, so restoring the dataset brings back exactly
+		// these; the time differs from any audit archived on its own before (which stays archived).
+		const latest = c.prepare('SELECT max(archived_at) FROM audits WHERE dataset_id = ?').pluck().get(datasetId) as number | null;
+		const now = Math.max(Date.now(), (latest ?? 0) + 1);
 		c.prepare('UPDATE datasets SET archived_at = ?, archived_by = ? WHERE id = ?').run(now, archivedBy, datasetId);
-		// Stamped with the dataset's time, so restoring the dataset brings back exactly these.
 		const audits = c.prepare('UPDATE audits SET archived_at = ?, archived_by = ? WHERE dataset_id = ? AND archived_at IS NULL').run(now, archivedBy, datasetId).changes;
 		return { audits };
 	});
