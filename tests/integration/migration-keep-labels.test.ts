@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildReviewedWork } from '../support/reviewed-work';
 import { openDatabase } from '../../src/lib/server/db';
+import { olderMigrations } from '../support/migrations';
 
 // Migration 0005 rebuilds the label tables (SQLite changes a foreign key only by rebuilding the
 // table) to make their parents ON DELETE RESTRICT. On a database full of reviewed work, every
@@ -65,12 +66,7 @@ function olderCopy(name: string): string {
 
 beforeAll(async () => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-migrate-'));
-	oldMigrations = path.join(dir, 'migrations');
-	fs.mkdirSync(path.join(oldMigrations, 'meta'), { recursive: true });
-	const journal = JSON.parse(fs.readFileSync('migrations/meta/_journal.json', 'utf8'));
-	journal.entries = journal.entries.slice(0, BEFORE);
-	fs.writeFileSync(path.join(oldMigrations, 'meta', '_journal.json'), JSON.stringify(journal));
-	for (const e of journal.entries) fs.copyFileSync(path.join('migrations', `${e.tag}.sql`), path.join(oldMigrations, `${e.tag}.sql`));
+	oldMigrations = olderMigrations(dir, BEFORE);
 
 	const { db, file, cleanup } = createTestDb();
 	await buildReviewedWork(db);

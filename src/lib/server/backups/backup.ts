@@ -61,6 +61,22 @@ function syncDir(dir: string): void {
 	}
 }
 
+/** Temporary files of backups whose process died (kill -9, power loss) are removed. */
+function removeStalePartials(folder: string): void {
+	if (!fs.existsSync(folder)) return;
+	for (const name of fs.readdirSync(folder)) {
+		const m = /^\..+\.partial-(\d+)(?:-journal)?$/.exec(name);
+		if (!m || Number(m[1]) === process.pid) continue;
+		try {
+			process.kill(Number(m[1]), 0);
+			continue; // still running
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+		}
+		fs.rmSync(path.join(folder, name), { force: true });
+	}
+}
+
 export interface CreateBackupOptions {
 	/** Where to write; default: a new file named by kind and time in `dir`. */
 	out?: string;
@@ -95,6 +111,7 @@ export async function createBackup(options: CreateBackupOptions = {}): Promise<B
 	if (out === source) throw new BackupError('The backup cannot be written over the live database.');
 	fs.mkdirSync(path.dirname(out), { recursive: true });
 	if ((options.noClobber ?? true) && fs.existsSync(out)) throw new BackupError(`${out} already exists; choose another name.`, 409);
+	removeStalePartials(path.dirname(out));
 	// Same folder, so the final rename is atomic; the pid keeps two backups from sharing it.
 	const partial = path.join(path.dirname(out), `.${path.basename(out)}.partial-${process.pid}`);
 	fs.rmSync(partial, { force: true });
