@@ -158,6 +158,17 @@ describe('archive and restore', () => {
 		expect(refusal(() => restoreAudit(auditId, db)).message).toMatch(/restore the dataset first/);
 	});
 
+	it('will not archive or delete a dataset a generation run can still write to', () => {
+		db.$client
+			.prepare(
+				`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+				 VALUES ('self-instruct', 'run', 'paused', ?, 'env', '{}', 'm', 10, '{}', '[]', '{}', 1, 1)`
+			)
+			.run(work.idle.datasetId);
+		expect(refusal(() => archiveDataset(work.idle.datasetId, null, db)).message).toMatch(/^Generation run #\d+ \(paused\) can still write to this dataset/);
+		expect(refusal(() => deleteDataset(work.idle.datasetId, db)).code).toBe('busy');
+	});
+
 	it('archives and restores a single audit; restoring the dataset does not bring back an audit archived on its own', () => {
 		const before = snapshotDb(db);
 		archiveAudit(work.rating.auditId, work.researcherId, db);

@@ -52,12 +52,17 @@ function requireAdmin(actor: Actor): void {
 	if (actor.role !== 'admin') throw new ArchiveError('Only an administrator can purge.', 403, 'forbidden');
 }
 
-/** A generation run still writing into the dataset: it cannot be deleted or archived under it. */
+/**
+ * A generation run that may still write into the dataset (running, or paused/interrupted and
+ * resumable): the dataset cannot be deleted or archived under it.
+ */
 function assertNoActiveRun(c: Database.Database, datasetId: number, doing: string): void {
-	const run = c.prepare(`SELECT id FROM generation_runs WHERE dataset_id = ? AND status IN ('queued', 'running') LIMIT 1`).get(datasetId) as
-		| { id: number }
-		| undefined;
-	if (run) throw new ArchiveError(`Generation run #${run.id} is writing to this dataset; pause or cancel it before you ${doing} it.`, 409, 'busy');
+	const run = c
+		.prepare(`SELECT id, status FROM generation_runs WHERE dataset_id = ? AND status IN ('queued', 'running', 'paused', 'interrupted') LIMIT 1`)
+		.get(datasetId) as { id: number; status: string } | undefined;
+	if (run) {
+		throw new ArchiveError(`Generation run #${run.id} (${run.status}) can still write to this dataset; cancel it or let it finish before you ${doing} it.`, 409, 'busy');
+	}
 }
 
 // ---------------------------------------------------------------- datasets
