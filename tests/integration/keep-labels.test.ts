@@ -201,8 +201,8 @@ describe('purge', () => {
 		expect(plan.counts).toEqual(
 			expect.arrayContaining([
 				{ what: 'labels', n: 19 },
-				{ what: 'adjudications', n: 1 },
-				{ what: 'audits', n: 1 },
+				{ what: 'adjudication', n: 1 },
+				{ what: 'audit', n: 1 },
 				{ what: 'tasks', n: 9 }
 			])
 		);

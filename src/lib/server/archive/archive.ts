@@ -174,17 +174,19 @@ export interface PurgePlan {
 }
 
 const count = (c: Database.Database, sql: string, ...params: unknown[]) => c.prepare(sql).pluck().get(...params) as number;
+/** A count with its noun: "1 audit", "19 labels". */
+const counted = (n: number, one: string, many = `${one}s`): PurgeCount => ({ what: n === 1 ? one : many, n });
 
 function auditCounts(c: Database.Database, where: string, param: number): PurgeCount[] {
 	const q = (table: string) => count(c, `SELECT count(*) FROM ${table} WHERE audit_id IN (SELECT id FROM audits WHERE ${where})`, param);
 	return [
-		{ what: 'audits', n: count(c, `SELECT count(*) FROM audits WHERE ${where}`, param) },
-		{ what: 'audit items', n: q('audit_items') },
-		{ what: 'labels', n: q('audit_labels') },
-		{ what: 'set-aside labels', n: q('audit_archived_labels') },
-		{ what: 'submissions logged', n: q('audit_submissions') },
-		{ what: 'adjudications', n: q('audit_adjudications') },
-		{ what: 'gold answers', n: q('audit_gold_answers') }
+		counted(count(c, `SELECT count(*) FROM audits WHERE ${where}`, param), 'audit'),
+		counted(q('audit_items'), 'audit item'),
+		counted(q('audit_labels'), 'label'),
+		counted(q('audit_archived_labels'), 'set-aside label'),
+		counted(q('audit_submissions'), 'logged submission'),
+		counted(q('audit_adjudications'), 'adjudication'),
+		counted(q('audit_gold_answers'), 'gold answer')
 	];
 }
 
@@ -198,9 +200,9 @@ export function datasetPurgePlan(datasetId: number, database: Db = db()): PurgeP
 		name: dataset.name,
 		confirmWith: dataset.name,
 		counts: [
-			{ what: 'tasks', n: count(c, 'SELECT count(*) FROM tasks WHERE dataset_id = ?', datasetId) },
-			{ what: 'instances', n: count(c, 'SELECT count(*) FROM instances WHERE dataset_id = ?', datasetId) },
-			{ what: 'model responses', n: count(c, 'SELECT count(*) FROM responses WHERE dataset_id = ?', datasetId) },
+			counted(count(c, 'SELECT count(*) FROM tasks WHERE dataset_id = ?', datasetId), 'task'),
+			counted(count(c, 'SELECT count(*) FROM instances WHERE dataset_id = ?', datasetId), 'instance'),
+			counted(count(c, 'SELECT count(*) FROM responses WHERE dataset_id = ?', datasetId), 'model response'),
 			...auditCounts(c, 'dataset_id = ?', datasetId)
 		]
 	};

@@ -156,7 +156,7 @@ export async function purgeReviewerLabels(auditId: number, reviewerId: number, a
 	if ((confirm ?? '').trim().toLowerCase() !== who) throw new ArchiveError(`Type "${who}" to confirm the purge.`, 409, 'confirm', 'confirm');
 	const backup = await createBackup({ kind: 'pre-purge', database });
 	return transaction(database, () => {
-		const plan = { kind: 'reviewer-labels' as const, id: auditId, name: `${who} in "${audit}"`, confirmWith: who, counts: [{ what: 'set-aside labels', n: n() }] };
+		const plan = { kind: 'reviewer-labels' as const, id: auditId, name: `${who} in "${audit}"`, confirmWith: who, counts: [{ what: n() === 1 ? 'set-aside label' : 'set-aside labels', n: n() }] };
 		c.prepare('DELETE FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').run(auditId, reviewerId);
 		return { plan, backup };
 	});

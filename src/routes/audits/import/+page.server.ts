@@ -24,7 +24,7 @@ export const actions: Actions = {
 			const result = await importAuditBundle(stream, { fileName: file.name, datasetId, createdBy: user.id });
 			return { result };
 		} catch (err) {
-			if (err instanceof BundleError) return fail(err.status, { error: err.message.split('\n')[0], problems: err.problems });
+			if (err instanceof BundleError) return fail(err.status, { error: err.message.split('\n')[0], problems: err.problems, datasetId });
 			throw err;
 		}
 	}
