@@ -115,6 +115,11 @@ test('a researcher archives the dataset (hidden, read-only) and restores it with
 	await expect(page.getByText('Its dataset is archived: restore the dataset to bring this audit back.')).toBeVisible();
 	for (const width of [1280, 390]) {
 		await page.setViewportSize({ width, height: 900 });
+		await page.screenshot({ path: `${SHOTS}/keep-audit-archived-${width}.png`, fullPage: true });
+	}
+	await page.setViewportSize({ width: 1280, height: 900 });
+	for (const width of [1280, 390]) {
+		await page.setViewportSize({ width, height: 900 });
 		await gotoReady(page, `/datasets/${datasetId}`);
 		await page.screenshot({ path: `${SHOTS}/keep-dataset-archived-${width}.png`, fullPage: true });
 	}
@@ -209,4 +214,29 @@ test('only an administrator purges, typing the name, and a backup is written fir
 	const researcherAgain = await as(browser, RESEARCHER);
 	expect((await researcherAgain.request.get(href!)).status()).toBe(403);
 	await researcherAgain.context().close();
+});
+
+test("removing a reviewer sets their labels aside (kept, restorable) instead of deleting them", async ({ browser }) => {
+	const page = await as(browser, RESEARCHER);
+	await gotoReady(page, '/audits');
+	await page.getByTestId('audit-table').getByRole('link', { name: 'Kept audit', exact: true }).click();
+	await expect(page.getByRole('heading', { name: 'Kept audit' })).toBeVisible();
+	const row = page.locator('tr[data-reviewer="keeper-reviewer0@example.org"]');
+	await row.getByRole('button', { name: 'Remove…' }).click();
+	await row.getByLabel(/also set aside their 4 label\(s\)/).check();
+	await row.getByRole('button', { name: 'Remove', exact: true }).click();
+	await expect(page.getByRole('status')).toContainText('4 label(s) set aside (kept, no longer counted)');
+	const setAside = page.getByTestId('set-aside');
+	await expect(setAside).toContainText('keeper-reviewer0@example.org: 4 labels');
+	await expect(page.locator('[data-stat="labels"]')).toContainText('4 / 12');
+	for (const width of [1280, 390]) {
+		await page.setViewportSize({ width, height: 900 });
+		await setAside.screenshot({ path: `${SHOTS}/keep-set-aside-${width}.png` });
+	}
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await setAside.getByRole('button', { name: 'Bring back' }).click();
+	await expect(page.getByRole('status')).toContainText('Brought back 4 label(s).');
+	await expect(page.locator('[data-stat="labels"]')).toContainText('8 / 12');
+	await expect(page.getByTestId('set-aside')).toHaveCount(0);
+	await page.context().close();
 });
