@@ -19,8 +19,8 @@ import {
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
+import { archiveAction, archiveFailure } from '$lib/server/archive/http';
 import {
-	ArchiveError,
 	archiveAudit,
 	auditPurgePlan,
 	auditReviewedWork,
@@ -79,20 +79,6 @@ function attempt(action: string, fn: () => string) {
 	}
 }
 
-/** An ArchiveError becomes a message next to the form that asked. */
-function refusal(action: string, err: unknown) {
-	if (err instanceof ArchiveError) return fail(err.status === 403 ? 403 : 409, { action, error: err.message });
-	throw err;
-}
-
-function archived(action: string, fn: () => string) {
-	try {
-		return { action, message: fn() };
-	} catch (err) {
-		return refusal(action, err);
-	}
-}
-
 const ids = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]).map(Number));
 
 export const actions: Actions = {
@@ -127,7 +113,7 @@ export const actions: Actions = {
 		requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
 		const userId = Number((await request.formData()).get('userId'));
-		return archived('setAside', () => {
+		return archiveAction('setAside', () => {
 			const r = restoreReviewerLabels(audit.id, userId);
 			return `Brought back ${r.restored} label(s)${r.kept.length ? `; ${r.kept.length} stay set aside (${r.kept[0].reason}${r.kept.length > 1 ? ', …' : ''})` : ''}.`;
 		});
@@ -140,7 +126,7 @@ export const actions: Actions = {
 			const r = await purgeReviewerLabels(audit.id, Number(form.get('userId')), user, String(form.get('confirm') ?? ''));
 			return { action: 'setAside', message: `Purged ${r.plan.counts[0].n} set-aside label(s) of ${r.plan.confirmWith}; a backup was written first (${r.backup.file.split('/').pop()}).` };
 		} catch (err) {
-			return refusal('setAside', err);
+			return archiveFailure('setAside', err);
 		}
 	},
 	delete: async ({ locals, params, request }) => {
@@ -150,19 +136,19 @@ export const actions: Actions = {
 		try {
 			deleteAudit(audit.id);
 		} catch (err) {
-			return refusal('delete', err);
+			return archiveFailure('delete', err);
 		}
 		redirect(303, '/audits');
 	},
 	archive: ({ locals, params }) => {
 		const user = requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
-		return archived('archive', () => (archiveAudit(audit.id, user.id), 'Archived: hidden from lists and read-only until restored.'));
+		return archiveAction('archive', () => (archiveAudit(audit.id, user.id), 'Archived: hidden from lists and read-only until restored.'));
 	},
 	restore: ({ locals, params }) => {
 		requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
-		return archived('restore', () => (restoreAudit(audit.id), 'Restored.'));
+		return archiveAction('restore', () => (restoreAudit(audit.id), 'Restored.'));
 	},
 	purge: async ({ locals, params, request }) => {
 		const user = requireRole(locals, 'admin');
@@ -170,7 +156,7 @@ export const actions: Actions = {
 		try {
 			await purgeAudit(audit.id, user, String((await request.formData()).get('confirm') ?? ''));
 		} catch (err) {
-			return refusal('purge', err);
+			return archiveFailure('purge', err);
 		}
 		redirect(303, '/audits?archived=1');
 	},

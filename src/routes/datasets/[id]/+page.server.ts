@@ -6,8 +6,8 @@ import { datasetModels, datasetFromParam } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks } from '$lib/server/datasets/browse';
 import { getUser } from '$lib/server/auth/users';
+import { archiveAction, archiveFailure } from '$lib/server/archive/http';
 import {
-	ArchiveError,
 	archiveDataset,
 	datasetPurgePlan,
 	datasetReviewedWork,
@@ -48,12 +48,6 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
-/** An ArchiveError becomes a message next to the form that asked. */
-function refusal(action: string, err: unknown) {
-	if (err instanceof ArchiveError) return fail(err.status === 403 ? 403 : 409, { action, error: err.message });
-	throw err;
-}
-
 export const actions: Actions = {
 	delete: async ({ locals, params, request }) => {
 		requireRole(locals, 'researcher');
@@ -65,29 +59,25 @@ export const actions: Actions = {
 		try {
 			deleteDataset(dataset.id);
 		} catch (err) {
-			return refusal('delete', err);
+			return archiveFailure('delete', err);
 		}
 		redirect(303, '/datasets');
 	},
 	archive: ({ locals, params }) => {
 		const user = requireRole(locals, 'researcher');
 		const dataset = datasetOr404(params.id);
-		try {
+		return archiveAction('archive', () => {
 			const { audits } = archiveDataset(dataset.id, user.id);
-			return { action: 'archive', message: `Archived${audits ? ` with its ${audits} audit(s)` : ''}: hidden from lists and read-only until restored.` };
-		} catch (err) {
-			return refusal('archive', err);
-		}
+			return `Archived${audits ? ` with its ${audits} audit(s)` : ''}: hidden from lists and read-only until restored.`;
+		});
 	},
 	restore: ({ locals, params }) => {
 		requireRole(locals, 'researcher');
 		const dataset = datasetOr404(params.id);
-		try {
+		return archiveAction('restore', () => {
 			const { audits } = restoreDataset(dataset.id);
-			return { action: 'restore', message: `Restored${audits ? ` with ${audits} audit(s)` : ''}.` };
-		} catch (err) {
-			return refusal('restore', err);
-		}
+			return `Restored${audits ? ` with ${audits} audit(s)` : ''}.`;
+		});
 	},
 	purge: async ({ locals, params, request }) => {
 		const user = requireRole(locals, 'admin');
@@ -96,7 +86,7 @@ export const actions: Actions = {
 		try {
 			await purgeDataset(dataset.id, user, String(form.get('confirm') ?? ''));
 		} catch (err) {
-			return refusal('purge', err);
+			return archiveFailure('purge', err);
 		}
 		redirect(303, '/datasets?archived=1');
 	}
