@@ -262,7 +262,7 @@ describe('routing', () => {
 		expect(drain(audit.id, a.id)).toHaveLength(1);
 	});
 
-	it('removing a reviewer releases their leases, keeps or discards their labels', async () => {
+	it('removing a reviewer releases their leases, keeps their labels counting or sets them aside', async () => {
 		const second = await quality(4, 1, 2);
 		const [c, d] = second.users;
 		const refs: string[] = [];
@@ -272,7 +272,7 @@ describe('routing', () => {
 			refs.push(n.ref);
 		}
 		const held = nextAssignment(second.audit.id, c.id, {}, db) as { ref: string };
-		expect(removeReviewer(second.audit.id, c.id, {}, db)).toEqual({ released: 1, discarded: 0 });
+		expect(removeReviewer(second.audit.id, c.id, {}, db)).toEqual({ released: 1, setAside: 0 });
 		expectAuditError(() => nextAssignment(second.audit.id, c.id, {}, db), 404);
 		expectAuditError(() => reviewItemView(second.audit.id, c.id, refs[0], db), 404);
 		// C's two labels count; D gets the other two, including the one C held.
@@ -284,9 +284,11 @@ describe('routing', () => {
 		);
 		expect(dRefs).toContain(held.ref);
 
-		// Discarding: bring C back, remove with their labels; their items return to the pool.
+		// Setting their labels aside: bring C back, remove with their labels; their items return to
+		// the pool and the labels are kept in the archive, not deleted.
 		addReviewers(second.audit.id, [c.id], db);
-		expect(removeReviewer(second.audit.id, c.id, { discardLabels: true }, db)).toEqual({ released: 0, discarded: 2 });
+		expect(removeReviewer(second.audit.id, c.id, { setAsideLabels: true }, db)).toEqual({ released: 0, setAside: 2 });
+		expect(db.$client.prepare('SELECT count(*) FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().get(second.audit.id, c.id)).toBe(2);
 		expect(drain(second.audit.id, d.id).sort()).toEqual([...refs].sort());
 		expect(labelCounts(second.audit.id)).toEqual([1, 1, 1, 1]);
 		expectAuditError(() => removeReviewer(second.audit.id, c.id, {}, db), 400);

@@ -17,6 +17,18 @@ import {
 	type CreateAuditInput
 } from '$lib/server/audits';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
+import {
+	ArchiveError,
+	archiveAudit,
+	deleteAudit,
+	purgeAudit,
+	purgeReviewerLabels,
+	restoreAudit,
+	restoreReviewerLabels
+} from '$lib/server/archive';
+import { auditBundleLines, BundleError, importAuditBundle } from '$lib/server/bundles';
+import { BackupError } from '$lib/server/backups';
+import { actor, admin, reportPurge } from '../actor';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
 
 const USAGE = `Usage:
@@ -25,15 +37,30 @@ const USAGE = `Usage:
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--models m1,m2] [--not-blind] [--lease-minutes 30]
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]] [--json]
-  npm run cli -- audit list [--dataset <name|id>] [--json]
+  npm run cli -- audit list [--dataset <name|id>] [--archived] [--json]
   npm run cli -- audit show <id> [--json]
   npm run cli -- audit close <id>
   npm run cli -- audit reopen <id>
   npm run cli -- audit add-reviewers <id> --reviewers a@x,b@y
-  npm run cli -- audit remove-reviewer <id> --reviewer a@x [--discard-labels]
+  npm run cli -- audit remove-reviewer <id> --reviewer a@x [--set-aside-labels]
+  npm run cli -- audit restore-labels <id> --reviewer a@x
+  npm run cli -- audit purge-labels <id> --reviewer a@x --confirm a@x --as <admin email>
+  npm run cli -- audit delete <id> --confirm <audit name>
+  npm run cli -- audit archive <id> [--as <email>]
+  npm run cli -- audit restore <id>
+  npm run cli -- audit purge <id> --confirm <audit name> --as <admin email>
+  npm run cli -- audit export <id> [--out <bundle.jsonl>]
+  npm run cli -- audit import <bundle.jsonl> --dataset <name|id> [--json]
 
 create prints the new audit's id. --size counts instructions (one random instance each unless
---instances all); the same --seed on the same data draws the same sample.`;
+--instances all); the same --seed on the same data draws the same sample.
+
+Labels are never deleted by a delete: an audit holding any is refused and can be archived
+(hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
+reviewer's labels from counting and keeps them (restore-labels brings them back). Only an
+administrator (--as) purges, typing the name, after a verified backup is written.
+export writes the audit as a bundle (JSON Lines; standard output without --out) that import
+turns into a new audit on a dataset of another installation holding the same data.`;
 
 function emails(value: string | undefined, option: string): number[] {
 	if (!value) throw new CliError(`Missing --${option}.\n\n${USAGE}`, 2);
@@ -90,7 +117,12 @@ export async function run(argv: string[]): Promise<void> {
 			guidelines: { type: 'string' },
 			gold: { type: 'string' },
 			'gold-rate': { type: 'string' },
+			'set-aside-labels': { type: 'boolean' },
 			'discard-labels': { type: 'boolean' },
+			archived: { type: 'boolean' },
+			confirm: { type: 'string' },
+			as: { type: 'string' },
+			out: { type: 'string' },
 			json: { type: 'boolean' }
 		},
 		USAGE
@@ -130,7 +162,7 @@ export async function run(argv: string[]): Promise<void> {
 				return;
 			}
 			case 'list': {
-				const rows = listAudits(values.dataset ? { datasetId: resolveDataset(values.dataset).id } : {});
+				const rows = listAudits({ datasetId: values.dataset ? resolveDataset(values.dataset).id : undefined, archived: values.archived });
 				if (values.json) printJson(rows);
 				else
 					printTable(
@@ -191,15 +223,80 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'remove-reviewer': {
 				const [userId] = emails(values.reviewer, 'reviewer');
-				const result = removeReviewer(auditId(positionals), userId, { discardLabels: values['discard-labels'] });
-				console.log(`removed; ${result.released} lease(s) released, ${result.discarded} label(s) discarded`);
+				const setAsideLabels = values['set-aside-labels'] || values['discard-labels'];
+				const result = removeReviewer(auditId(positionals), userId, { setAsideLabels, actorId: values.as ? actor(values.as).id : null });
+				console.log(`removed; ${result.released} lease(s) released, ${result.setAside} label(s) set aside (kept; bring them back with restore-labels)`);
+				return;
+			}
+			case 'restore-labels': {
+				const [userId] = emails(values.reviewer, 'reviewer');
+				const result = restoreReviewerLabels(auditId(positionals), userId);
+				if (values.json) printJson(result);
+				else console.log(`brought back ${result.restored} label(s)${result.kept.length ? `; ${result.kept.length} stay set aside:\n${result.kept.map((k) => `  item ${k.itemPosition}: ${k.reason}`).join('\n')}` : ''}`);
+				return;
+			}
+			case 'purge-labels': {
+				const [userId] = emails(values.reviewer, 'reviewer');
+				const result = await purgeReviewerLabels(auditId(positionals), userId, admin(values.as), values.confirm);
+				reportPurge(result, values.json);
+				return;
+			}
+			case 'delete': {
+				const id = auditId(positionals);
+				const audit = requireAudit(id);
+				if (values.confirm !== audit.name) throw new CliError(`Give --confirm "${audit.name}" to delete the audit.`, 2);
+				deleteAudit(id);
+				console.log(`deleted audit ${id}`);
+				return;
+			}
+			case 'archive':
+				archiveAudit(auditId(positionals), values.as ? actor(values.as).id : null);
+				console.log('archived');
+				return;
+			case 'restore':
+				restoreAudit(auditId(positionals));
+				console.log('restored');
+				return;
+			case 'purge': {
+				const result = await purgeAudit(auditId(positionals), admin(values.as), values.confirm);
+				reportPurge(result, values.json);
+				return;
+			}
+			case 'export': {
+				const id = auditId(positionals);
+				if (values.out) {
+					const fd = fs.openSync(values.out, 'wx');
+					try {
+						for (const line of auditBundleLines(id)) fs.writeSync(fd, line);
+					} finally {
+						fs.closeSync(fd);
+					}
+					console.error(`wrote ${values.out}`);
+				} else {
+					for (const line of auditBundleLines(id)) process.stdout.write(line);
+				}
+				return;
+			}
+			case 'import': {
+				const file = positionals[1];
+				if (!file) throw new CliError(`Give the bundle file.\n\n${USAGE}`, 2);
+				if (!values.dataset) throw new CliError(`Missing --dataset: the dataset (here) the audit is about.\n\n${USAGE}`, 2);
+				if (!fs.existsSync(file)) throw new CliError(`No file ${file}.`);
+				const result = await importAuditBundle(fs.createReadStream(file), { fileName: file, datasetId: resolveDataset(values.dataset).id });
+				if (values.json) printJson(result);
+				else
+					console.log(
+						`imported as audit ${result.auditId} "${result.name}": ${result.items} items (${result.gold} gold), ${result.labels} labels from ${result.reviewers} reviewers, ${result.skips} skips, ${result.adjudications} adjudications`
+					);
 				return;
 			}
 			default:
 				throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
 		}
 	} catch (err) {
-		if (err instanceof AuditError || err instanceof DatasetError || err instanceof GoldParseError) throw new CliError(err.message);
+		if (err instanceof AuditError || err instanceof DatasetError || err instanceof GoldParseError || err instanceof ArchiveError || err instanceof BundleError || err instanceof BackupError) {
+			throw new CliError(err.message);
+		}
 		throw err;
 	}
 }

@@ -1,12 +1,77 @@
+import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { listDatasets } from '$lib/server/datasets/datasets';
+import { actor, admin, reportPurge } from '../actor';
+import { DatasetError, listDatasets, resolveDataset } from '$lib/server/datasets/datasets';
+import { db } from '$lib/server/db';
+import { ArchiveError, archiveDataset, deleteDataset, purgeDataset, restoreDataset } from '$lib/server/archive';
+import { BackupError } from '$lib/server/backups';
 
-const USAGE = 'Usage: npm run cli -- datasets [--json]';
+const USAGE = `Usage:
+  npm run cli -- datasets [list] [--archived] [--json]
+  npm run cli -- datasets delete <name|id> --confirm <name>
+  npm run cli -- datasets archive <name|id> [--as <email>]
+  npm run cli -- datasets restore <name|id>
+  npm run cli -- datasets purge <name|id> --confirm <name> --as <admin email>
+
+A dataset whose audits hold reviewed work (labels, adjudications, drafts) is never deleted:
+delete refuses, naming each audit and its counts. Archive it instead (hidden from lists and
+read-only, with its audits; restore brings it back). Only an administrator purges an archived
+dataset, typing its name, after a verified backup of the database is written.`;
 
 export async function run(argv: string[]): Promise<void> {
-	const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE, false);
-	const rows = listDatasets().map((d) => ({ id: d.id, name: d.name, tasks: d.tasks, instances: d.instances, responses: d.responses, models: d.models }));
-	if (values.json) printJson(rows);
-	else printTable(rows);
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{ json: { type: 'boolean' }, archived: { type: 'boolean' }, confirm: { type: 'string' }, as: { type: 'string' } },
+		USAGE
+	);
+	const action = positionals[0] ?? 'list';
+	const dataset = () => {
+		if (!positionals[1]) throw new CliError(`Give the dataset's name or id.\n\n${USAGE}`, 2);
+		return resolveDataset(positionals[1]);
+	};
+	try {
+		switch (action) {
+			case 'list': {
+				const rows = listDatasets(db(), { archived: values.archived }).map((d) => ({
+					id: d.id,
+					name: d.name,
+					tasks: d.tasks,
+					instances: d.instances,
+					responses: d.responses,
+					models: d.models
+				}));
+				if (values.json) printJson(rows);
+				else printTable(rows);
+				return;
+			}
+			case 'delete': {
+				const d = dataset();
+				if (values.confirm !== d.name) throw new CliError(`Give --confirm "${d.name}" to delete the dataset.`, 2);
+				deleteDataset(d.id);
+				console.log(`deleted dataset "${d.name}"`);
+				return;
+			}
+			case 'archive': {
+				const { audits } = archiveDataset(dataset().id, values.as ? actor(values.as).id : null);
+				console.log(`archived (with ${audits} audit(s))`);
+				return;
+			}
+			case 'restore': {
+				const { audits } = restoreDataset(dataset().id);
+				console.log(`restored (with ${audits} audit(s))`);
+				return;
+			}
+			case 'purge': {
+				const d = dataset();
+				reportPurge(await purgeDataset(d.id, admin(values.as), values.confirm), values.json);
+				return;
+			}
+			default:
+				throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
+		}
+	} catch (err) {
+		if (err instanceof ArchiveError || err instanceof DatasetError || err instanceof BackupError) throw new CliError(err.message);
+		throw err;
+	}
 }

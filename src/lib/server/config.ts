@@ -25,6 +25,12 @@ export interface AppConfig {
 	loginWindowMs: number;
 	adminEmail?: string;
 	adminPassword?: string;
+	/** Folder for backups (Admin → Backups, scheduled ones, the copy written before a purge). */
+	backupDir: string;
+	/** Hours between scheduled backups taken by the server; 0 = none. */
+	backupIntervalHours: number;
+	/** Scheduled backups kept (older ones are removed); other backups are never removed. */
+	backupKeep: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -38,8 +44,11 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+	const databasePath = path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db');
+	const backupKeep = intFromEnv(env, 'BACKUP_KEEP', 7);
+	if (!Number.isInteger(backupKeep) || backupKeep < 1) throw new Error(`Environment variable BACKUP_KEEP must be a whole number of at least 1, got "${env.BACKUP_KEEP}"`);
 	return {
-		databasePath: path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db'),
+		databasePath,
 		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
 		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
 		maxBodyBytes: intFromEnv(env, 'MAX_BODY_MB', 4) * 1024 * 1024,
@@ -49,7 +58,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		loginMaxAttemptsPerAddress: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 100),
 		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_MINUTES', 15) * 60 * 1000,
 		adminEmail: env.ADMIN_EMAIL || undefined,
-		adminPassword: env.ADMIN_PASSWORD || undefined
+		adminPassword: env.ADMIN_PASSWORD || undefined,
+		backupDir: path.resolve(env.BACKUP_DIR || path.join(path.dirname(databasePath), 'backups')),
+		backupIntervalHours: intFromEnv(env, 'BACKUP_INTERVAL_HOURS', 0),
+		backupKeep
 	};
 }
 

@@ -4,5 +4,6 @@ import { listAudits } from '$lib/server/audits';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
-	return { audits: listAudits() };
+	const archived = url.searchParams.get('archived') === '1';
+	return { archived, audits: listAudits({ archived }), archivedCount: archived ? 0 : listAudits({ archived: true }).length };
 };

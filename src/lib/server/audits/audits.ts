@@ -5,6 +5,7 @@ import type { GoldSpec } from '../../audits/gold';
 import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
 import { AuditError } from './errors';
 import { activeUsers, insertItems, orderSalt, resolveGold } from './create';
+import { setAsideReviewerLabels } from '../archive/labels';
 
 /** Researchers' side of audits: listing, progress, reviewers, open/closed, gold. */
 
@@ -21,22 +22,24 @@ export interface AuditListRow {
 	labels: number;
 	completeItems: number;
 	createdAt: number;
+	archivedAt: number | null;
 }
 
-export function listAudits(options: { datasetId?: number } = {}, database: Db = db()): AuditListRow[] {
+/** Audits, newest first; archived ones (or those of an archived dataset) only when asked for. */
+export function listAudits(options: { datasetId?: number; archived?: boolean } = {}, database: Db = db()): AuditListRow[] {
 	return database.$client
 		.prepare(
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.item_count AS itemCount,
-				a.overlap, a.created_at AS createdAt,
+				a.overlap, a.created_at AS createdAt, a.archived_at AS archivedAt,
 				(SELECT count(*) FROM audit_reviewers r WHERE r.audit_id = a.id AND r.removed_at IS NULL) AS reviewers,
 				coalesce(p.labels, 0) AS labels, coalesce(p.complete, 0) AS completeItems
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
 			 LEFT JOIN (SELECT audit_id, sum(label_count) AS labels, sum(label_count >= (SELECT overlap FROM audits WHERE id = audit_id)) AS complete
 				FROM audit_items WHERE is_gold = 0 GROUP BY audit_id) p ON p.audit_id = a.id
-			 WHERE (? IS NULL OR a.dataset_id = ?)
+			 WHERE (? IS NULL OR a.dataset_id = ?) AND (a.archived_at IS NOT NULL) = ?
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
-		.all(options.datasetId ?? null, options.datasetId ?? null) as AuditListRow[];
+		.all(options.datasetId ?? null, options.datasetId ?? null, options.archived ? 1 : 0) as AuditListRow[];
 }
 
 export function getAudit(id: number, database: Db = db()): Audit | undefined {
@@ -46,6 +49,13 @@ export function getAudit(id: number, database: Db = db()): Audit | undefined {
 export function requireAudit(id: number, database: Db = db()): Audit {
 	const audit = getAudit(id, database);
 	if (!audit) throw new AuditError('No such audit.', 404, 'not-found');
+	return audit;
+}
+
+/** An audit that may be changed: archived audits (or audits of an archived dataset) are read-only. */
+export function requireWritableAudit(id: number, database: Db = db()): Audit {
+	const audit = requireAudit(id, database);
+	if (audit.archivedAt !== null) throw new AuditError('This audit is archived, so it is read-only. Restore it to change it.', 409, 'archived');
 	return audit;
 }
 
@@ -168,18 +178,20 @@ function goldScores(audit: Audit, database: Db): Map<number, { answered: number;
 }
 
 export function closeAudit(auditId: number, database: Db = db()): void {
+	requireWritableAudit(auditId, database);
 	const changed = database.$client.prepare(`UPDATE audits SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`).run(Date.now(), auditId).changes;
 	if (!changed) requireAudit(auditId, database);
 }
 
 export function reopenAudit(auditId: number, database: Db = db()): void {
+	requireWritableAudit(auditId, database);
 	const changed = database.$client.prepare(`UPDATE audits SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'`).run(auditId).changes;
 	if (!changed) requireAudit(auditId, database);
 }
 
 /** Adds reviewers (or brings back removed ones, who keep their earlier work). */
 export function addReviewers(auditId: number, userIds: number[], database: Db = db()): number {
-	const audit = requireAudit(auditId, database);
+	const audit = requireWritableAudit(auditId, database);
 	activeUsers(userIds, database);
 	const c = database.$client;
 	return transaction(database, () => {
@@ -199,11 +211,17 @@ export function addReviewers(auditId: number, userIds: number[], database: Db = 
 
 /**
  * Stops routing items to a reviewer: their leases are released at once (the items return to
- * the pool). Their submitted labels stay and count, unless `discardLabels`: then the labels are
- * deleted and those items need labels from someone else.
+ * the pool). Their submitted labels stay and count, unless `setAsideLabels`: then the labels
+ * stop counting (those items need labels from someone else) and are kept in the archive, from
+ * where they can be brought back (src/lib/server/archive/labels.ts). Nothing is deleted.
  */
-export function removeReviewer(auditId: number, userId: number, options: { discardLabels?: boolean } = {}, database: Db = db()): { released: number; discarded: number } {
-	requireAudit(auditId, database);
+export function removeReviewer(
+	auditId: number,
+	userId: number,
+	options: { setAsideLabels?: boolean; actorId?: number | null } = {},
+	database: Db = db()
+): { released: number; setAside: number } {
+	requireWritableAudit(auditId, database);
 	const c = database.$client;
 	return transaction(database, () => {
 		const changed = c.prepare(`UPDATE audit_reviewers SET removed_at = ? WHERE audit_id = ? AND user_id = ? AND removed_at IS NULL`).run(Date.now(), auditId, userId).changes;
@@ -215,33 +233,21 @@ export function removeReviewer(auditId: number, userId: number, options: { disca
 			c.prepare(`UPDATE audit_assignments SET status = 'released', draft = NULL WHERE id = ?`).run(lease.id);
 			c.prepare(`UPDATE audit_items SET claimed_count = claimed_count - 1 WHERE id = ?`).run(lease.itemId);
 		}
-		let discarded = 0;
-		if (options.discardLabels) {
-			const labels = c.prepare(`SELECT id, item_id AS itemId FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?`).all(auditId, userId) as {
-				id: number;
-				itemId: number;
-			}[];
-			for (const label of labels) {
-				c.prepare(`DELETE FROM audit_labels WHERE id = ?`).run(label.id);
-				c.prepare(`UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?`).run(label.itemId);
-				c.prepare(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`).run(label.itemId, userId);
-			}
-			discarded = labels.length;
-		}
-		return { released: leases.length, discarded };
+		const setAside = options.setAsideLabels ? setAsideReviewerLabels(c, auditId, userId, options.actorId ?? null) : 0;
+		return { released: leases.length, setAside };
 	});
 }
 
 export function updateGuidelines(auditId: number, guidelines: string, database: Db = db()): void {
 	const text = guidelines.trim();
 	if (text.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
-	requireAudit(auditId, database);
+	requireWritableAudit(auditId, database);
 	database.$client.prepare('UPDATE audits SET guidelines = ? WHERE id = ?').run(text, auditId);
 }
 
 /** Adds gold items to an existing audit (and sets the rate they are mixed in at). */
 export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, createdBy: number | null, database: Db = db()): number {
-	const audit = requireAudit(auditId, database);
+	const audit = requireWritableAudit(auditId, database);
 	if (specs.some((g) => g.kind !== audit.kind)) throw new AuditError('Gold answers must match the kind of audit.', 400, 'invalid', 'gold');
 	if (!(goldRate > 0 && goldRate <= 0.5)) throw new AuditError('The gold rate must be above 0 and at most 50%.', 400, 'invalid', 'goldRate');
 	const items = resolveGold(audit.datasetId, specs, audit.models, audit.includeRejected, audit.seed + audit.goldCount + 1, database);

@@ -172,10 +172,11 @@ export interface PlannedItem {
 export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
 	const kind = input.kind;
 	if (kind !== 'quality' && kind !== 'rating') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
-	const dataset = database.$client.prepare('SELECT id, name FROM datasets WHERE id = ?').get(input.datasetId) as
-		| { id: number; name: string }
+	const dataset = database.$client.prepare('SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ?').get(input.datasetId) as
+		| { id: number; name: string; archivedAt: number | null }
 		| undefined;
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
+	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
 
 	const sampleSize = intIn(input.sampleSize, DEFAULT_SAMPLE_SIZE, 1, MAX_SAMPLE_SIZE, 'sampleSize', 'The sample size');
 	const seed = input.seed ?? randomInt(1, 2 ** 31);

@@ -233,7 +233,7 @@ export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 					AS remaining,
 				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
-			 WHERE r.user_id = ? AND r.removed_at IS NULL
+			 WHERE r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
 		.all(userId) as MyAudit[];

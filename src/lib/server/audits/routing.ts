@@ -63,7 +63,7 @@ function prepare(c: Database.Database) {
 			`SELECT a.id AS auditId, a.kind, a.status, a.overlap, a.lease_seconds * 1000 AS leaseMs, a.gold_rate AS goldRate,
 				a.gold_count AS goldCount, a.item_count AS itemCount, a.blind, r.order_salt AS orderSalt
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
-			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL`
+			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL`
 		),
 		ownActive: c.prepare(
 			`SELECT s.id, i.ref FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { datasets, type Dataset } from '../db/tables';
 
@@ -69,19 +69,29 @@ export function createDataset(
 		.get();
 }
 
+/** Archived datasets are read-only: nothing is imported into, filtered in or audited from them. */
+export function assertDatasetWritable(dataset: Dataset): Dataset {
+	if (dataset.archivedAt) throw new DatasetError(`Dataset "${dataset.name}" is archived, so it is read-only; restore it first.`, 'dataset');
+	return dataset;
+}
+
 export function getOrCreateDataset(name: string, createdBy: number | null, database: Db = db()): { dataset: Dataset; created: boolean } {
 	const existing = findDatasetByName(name, database);
-	if (existing) return { dataset: existing, created: false };
+	if (existing) return { dataset: assertDatasetWritable(existing), created: false };
 	return { dataset: createDataset({ name, createdBy }, database), created: true };
 }
 
-export function deleteDataset(id: number, database: Db = db()): void {
-	database.delete(datasets).where(eq(datasets.id, id)).run();
-}
-
-/** Every dataset with its counts, in three grouped scans rather than one query per dataset. */
-export function listDatasets(database: Db = db()): DatasetSummary[] {
-	const rows = database.select().from(datasets).orderBy(asc(datasets.name)).all();
+/**
+ * Every dataset with its counts, in three grouped scans rather than one query per dataset.
+ * Archived datasets are left out unless `archived` asks for them (and only them).
+ */
+export function listDatasets(database: Db = db(), options: { archived?: boolean } = {}): DatasetSummary[] {
+	const rows = database
+		.select()
+		.from(datasets)
+		.where(options.archived ? isNotNull(datasets.archivedAt) : isNull(datasets.archivedAt))
+		.orderBy(asc(datasets.name))
+		.all();
 	const client = database.$client;
 	const tasks = new Map(
 		(client.prepare('SELECT dataset_id AS id, count(*) AS n, sum(instance_count) AS i FROM tasks GROUP BY dataset_id').all() as {
@@ -105,6 +115,8 @@ export function listDatasets(database: Db = db()): DatasetSummary[] {
 }
 
 export function updateDatasetDescription(id: number, description: string, database: Db = db()): void {
+	const dataset = getDataset(id, database);
+	if (dataset) assertDatasetWritable(dataset);
 	database.update(datasets).set({ description: description.trim() }).where(eq(datasets.id, id)).run();
 }
 

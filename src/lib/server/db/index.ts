@@ -22,8 +22,37 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 	sqlite.pragma('cache_size = -65536');
 	sqlite.pragma('temp_store = MEMORY');
 	const db = drizzle(sqlite, { schema: tables }) as Db;
-	migrate(db, { migrationsFolder: migrationsDir });
+	applyMigrations(db, migrationsDir);
 	return db;
+}
+
+/**
+ * Applies pending migrations with foreign keys off. SQLite changes a foreign key by rebuilding
+ * the table, and a DROP TABLE with foreign keys on runs the children's ON DELETE actions — it
+ * would empty every table that cascades from the rebuilt one. drizzle's migrator runs in one
+ * transaction, where the pragma cannot change, so it is switched around the call; the result is
+ * then checked with foreign_key_check.
+ */
+function applyMigrations(db: Db, migrationsDir: string): void {
+	const sqlite = db.$client;
+	const applied = (): number =>
+		sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'`).get()
+			? (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+			: 0;
+	const before = applied();
+	sqlite.pragma('foreign_keys = OFF');
+	try {
+		migrate(db, { migrationsFolder: migrationsDir });
+	} finally {
+		sqlite.pragma('foreign_keys = ON');
+	}
+	if (before && applied() !== before) {
+		const broken = sqlite.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+		if (broken.length) {
+			const first = broken[0];
+			throw new Error(`Migration left ${broken.length} row(s) pointing at missing rows (first: ${first.table} rowid ${first.rowid} → ${first.parent}).`);
+		}
+	}
 }
 
 let shared: Db | undefined;

@@ -2,6 +2,7 @@ import { desc, eq } from 'drizzle-orm';
 import { db, transaction, type Db } from '../db';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
+import { assertDatasetWritable, getDataset } from '../datasets/datasets';
 
 export interface ApplyFiltersResult {
 	filterRunId: number;
@@ -38,6 +39,8 @@ export function applyFilters(
 	const config = parseFilterConfig(configInput);
 	const started = performance.now();
 	const c = database.$client;
+	const dataset = getDataset(datasetId, database);
+	if (dataset) assertDatasetWritable(dataset);
 	const seeds = (
 		c.prepare("SELECT id, instruction FROM tasks WHERE dataset_id = ? AND origin = 'seed' ORDER BY id").all(datasetId) as {
 			id: number;

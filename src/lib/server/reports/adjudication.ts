@@ -41,10 +41,11 @@ export const MAX_ADJUDICATION_COMMENT = 2000;
 function itemOf(auditId: number, itemId: number, database: Db) {
 	const row = database.$client
 		.prepare(
-			`SELECT i.id, i.is_gold AS isGold, a.kind FROM audit_items i JOIN audits a ON a.id = i.audit_id WHERE i.id = ? AND i.audit_id = ?`
+			`SELECT i.id, i.is_gold AS isGold, a.kind, a.archived_at AS archivedAt FROM audit_items i JOIN audits a ON a.id = i.audit_id WHERE i.id = ? AND i.audit_id = ?`
 		)
-		.get(itemId, auditId) as { id: number; isGold: number; kind: 'quality' | 'rating' } | undefined;
+		.get(itemId, auditId) as { id: number; isGold: number; kind: 'quality' | 'rating'; archivedAt: number | null } | undefined;
 	if (!row) throw new ReportError('No such item in this audit.', 404);
+	if (row.archivedAt !== null) throw new ReportError('This audit is archived, so it is read-only; restore it to adjudicate.');
 	if (row.isGold) throw new ReportError('Gold items have known answers; they are not adjudicated.');
 	return row;
 }

@@ -67,7 +67,7 @@ export interface ReportableAudit {
 	createdAt: string;
 }
 
-/** Every audit, newest first, with how far its labelling has got (for the reports index). */
+/** Every audit (archived ones aside), newest first, with how far its labelling has got (for the reports index). */
 export function listReportableAudits(database: Db = db()): ReportableAudit[] {
 	const rows = database.$client
 		.prepare(
@@ -77,6 +77,7 @@ export function listReportableAudits(database: Db = db()): ReportableAudit[] {
 				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS labels,
 				(SELECT count(*) FROM audit_adjudications j WHERE j.audit_id = a.id) AS adjudications
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
+			 WHERE a.archived_at IS NULL
 			 ORDER BY a.created_at DESC, a.id DESC`
 		)
 		.all() as Array<Omit<ReportableAudit, 'createdAt'> & { createdAt: number }>;

@@ -1,9 +1,9 @@
-import { error, fail } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
+import { hasRole, requireRole } from '$lib/server/auth/guards';
 import { checkbox, parseForm } from '$lib/server/forms';
-import { listUsers } from '$lib/server/auth/users';
+import { getUser, listUsers } from '$lib/server/auth/users';
 import { getDataset } from '$lib/server/datasets/datasets';
 import {
 	AuditError,
@@ -19,6 +19,19 @@ import {
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
+import { archiveAction, archiveFailure } from '$lib/server/archive/http';
+import {
+	archiveAudit,
+	auditPurgePlan,
+	auditReviewedWork,
+	deleteAudit,
+	describeWork,
+	purgeAudit,
+	purgeReviewerLabels,
+	restoreAudit,
+	restoreReviewerLabels,
+	setAsideCounts
+} from '$lib/server/archive';
 
 function auditOr404(raw: string) {
 	const audit = /^\d{1,12}$/.test(raw) ? getAudit(Number(raw)) : undefined;
@@ -27,14 +40,21 @@ function auditOr404(raw: string) {
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, 'researcher', url);
+	const user = requireRole(locals, 'researcher', url);
 	const audit = auditOr404(params.id);
 	const progress = auditProgress(audit.id);
+	const dataset = getDataset(audit.datasetId);
+	const setAside = setAsideCounts(audit.id);
 	const members = new Set(progress.reviewers.filter((r) => !r.removed).map((r) => r.userId));
 	const page = Number(url.searchParams.get('page')) || 1;
 	return {
 		audit,
-		dataset: getDataset(audit.datasetId),
+		dataset,
+		isAdmin: hasRole(user, 'admin'),
+		archivedBy: audit.archivedBy ? (getUser(audit.archivedBy)?.email ?? null) : null,
+		work: auditReviewedWork(audit.id).map(describeWork),
+		purgePlan: audit.archivedAt && hasRole(user, 'admin') ? auditPurgePlan(audit.id) : null,
+		setAside: progress.reviewers.filter((r) => setAside.has(r.userId)).map((r) => ({ userId: r.userId, email: r.email, labels: setAside.get(r.userId)! })),
 		guidelinesHtml: audit.guidelines ? renderGuidelines(audit.guidelines) : '',
 		progress,
 		candidates: listUsers()
@@ -80,14 +100,65 @@ export const actions: Actions = {
 		return attempt('reviewers', () => `Added ${addReviewers(audit.id, parsed.data.reviewers)} reviewer(s).`);
 	},
 	removeReviewer: async ({ locals, params, request }) => {
-		requireRole(locals, 'researcher');
+		const user = requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
-		const parsed = parseForm(z.object({ userId: z.coerce.number().int(), discardLabels: checkbox }), await request.formData());
+		const parsed = parseForm(z.object({ userId: z.coerce.number().int(), setAsideLabels: checkbox }), await request.formData());
 		if (!parsed.ok) return fail(400, { action: 'reviewers', errors: { form: 'Invalid request.' } } satisfies Failure);
 		return attempt('reviewers', () => {
-			const r = removeReviewer(audit.id, parsed.data.userId, { discardLabels: parsed.data.discardLabels });
-			return `Removed: ${r.released} item(s) returned to the pool${r.discarded ? `, ${r.discarded} label(s) discarded` : ''}.`;
+			const r = removeReviewer(audit.id, parsed.data.userId, { setAsideLabels: parsed.data.setAsideLabels, actorId: user.id });
+			return `Removed: ${r.released} item(s) returned to the pool${r.setAside ? `, ${r.setAside} label(s) set aside (kept, no longer counted)` : ''}.`;
 		});
+	},
+	restoreLabels: async ({ locals, params, request }) => {
+		requireRole(locals, 'researcher');
+		const audit = auditOr404(params.id);
+		const userId = Number((await request.formData()).get('userId'));
+		return archiveAction('setAside', () => {
+			const r = restoreReviewerLabels(audit.id, userId);
+			return `Brought back ${r.restored} label(s)${r.kept.length ? `; ${r.kept.length} stay set aside (${r.kept[0].reason}${r.kept.length > 1 ? ', …' : ''})` : ''}.`;
+		});
+	},
+	purgeLabels: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'admin');
+		const audit = auditOr404(params.id);
+		const form = await request.formData();
+		try {
+			const r = await purgeReviewerLabels(audit.id, Number(form.get('userId')), user, String(form.get('confirm') ?? ''));
+			return { action: 'setAside', message: `Purged ${r.plan.counts[0].n} set-aside label(s) of ${r.plan.confirmWith}; a backup was written first (${r.backup.file.split('/').pop()}).` };
+		} catch (err) {
+			return archiveFailure('setAside', err);
+		}
+	},
+	delete: async ({ locals, params, request }) => {
+		requireRole(locals, 'researcher');
+		const audit = auditOr404(params.id);
+		if ((await request.formData()).get('confirm') !== audit.name) return fail(400, { action: 'delete', error: `Type the audit name "${audit.name}" to confirm.` });
+		try {
+			deleteAudit(audit.id);
+		} catch (err) {
+			return archiveFailure('delete', err);
+		}
+		redirect(303, '/audits');
+	},
+	archive: ({ locals, params }) => {
+		const user = requireRole(locals, 'researcher');
+		const audit = auditOr404(params.id);
+		return archiveAction('archive', () => (archiveAudit(audit.id, user.id), 'Archived: hidden from lists and read-only until restored.'));
+	},
+	restore: ({ locals, params }) => {
+		requireRole(locals, 'researcher');
+		const audit = auditOr404(params.id);
+		return archiveAction('restore', () => (restoreAudit(audit.id), 'Restored.'));
+	},
+	purge: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'admin');
+		const audit = auditOr404(params.id);
+		try {
+			await purgeAudit(audit.id, user, String((await request.formData()).get('confirm') ?? ''));
+		} catch (err) {
+			return archiveFailure('purge', err);
+		}
+		redirect(303, '/audits?archived=1');
 	},
 	guidelines: async ({ locals, params, request }) => {
 		requireRole(locals, 'researcher');

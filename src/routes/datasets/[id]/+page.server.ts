@@ -1,10 +1,21 @@
 import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { requireRole } from '$lib/server/auth/guards';
-import { datasetModels, deleteDataset, datasetFromParam } from '$lib/server/datasets/datasets';
+import { hasRole, requireRole } from '$lib/server/auth/guards';
+import { datasetModels, datasetFromParam } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks, SearchError, type TaskListPage } from '$lib/server/datasets/browse';
+import { getUser } from '$lib/server/auth/users';
+import { archiveAction, archiveFailure } from '$lib/server/archive/http';
+import {
+	archiveDataset,
+	datasetPurgePlan,
+	datasetReviewedWork,
+	deleteDataset,
+	describeWork,
+	purgeDataset,
+	restoreDataset
+} from '$lib/server/archive';
 
 /** Longest search accepted; a longer one is refused in words rather than ignored. */
 const MAX_SEARCH_LENGTH = 500;
@@ -23,7 +34,7 @@ function datasetOr404(id: string) {
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
-	requireRole(locals, 'researcher', url);
+	const user = requireRole(locals, 'researcher', url);
 	const dataset = datasetOr404(params.id);
 	const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
 	// A search that cannot run shows why, above an empty list, instead of failing the page.
@@ -39,14 +50,18 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			searchError = err.message;
 		}
 	}
+	const archived = dataset.archivedAt !== null;
 	return {
 		dataset,
+		archivedBy: dataset.archivedBy ? (getUser(dataset.archivedBy)?.email ?? null) : null,
 		filters,
 		searchError,
 		stats: datasetStatistics(dataset.id),
 		tasks,
 		models: datasetModels(dataset.id),
-		imports: listImports(dataset.id).slice(0, 20)
+		imports: listImports(dataset.id).slice(0, 20),
+		work: datasetReviewedWork(dataset.id).map(describeWork),
+		purgePlan: archived && hasRole(user, 'admin') ? datasetPurgePlan(dataset.id) : null
 	};
 };
 
@@ -56,9 +71,40 @@ export const actions: Actions = {
 		const dataset = datasetOr404(params.id);
 		const form = await request.formData();
 		if (form.get('confirm') !== dataset.name) {
-			return fail(400, { deleteError: `Type the dataset name "${dataset.name}" to confirm.` });
+			return fail(400, { action: 'delete', error: `Type the dataset name "${dataset.name}" to confirm.` });
 		}
-		deleteDataset(dataset.id);
+		try {
+			deleteDataset(dataset.id);
+		} catch (err) {
+			return archiveFailure('delete', err);
+		}
 		redirect(303, '/datasets');
+	},
+	archive: ({ locals, params }) => {
+		const user = requireRole(locals, 'researcher');
+		const dataset = datasetOr404(params.id);
+		return archiveAction('archive', () => {
+			const { audits } = archiveDataset(dataset.id, user.id);
+			return `Archived${audits ? ` with its ${audits} audit(s)` : ''}: hidden from lists and read-only until restored.`;
+		});
+	},
+	restore: ({ locals, params }) => {
+		requireRole(locals, 'researcher');
+		const dataset = datasetOr404(params.id);
+		return archiveAction('restore', () => {
+			const { audits } = restoreDataset(dataset.id);
+			return `Restored${audits ? ` with ${audits} audit(s)` : ''}.`;
+		});
+	},
+	purge: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'admin');
+		const dataset = datasetOr404(params.id);
+		const form = await request.formData();
+		try {
+			await purgeDataset(dataset.id, user, String(form.get('confirm') ?? ''));
+		} catch (err) {
+			return archiveFailure('purge', err);
+		}
+		redirect(303, '/datasets?archived=1');
 	}
 };

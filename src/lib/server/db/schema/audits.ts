@@ -59,7 +59,10 @@ export const audits = sqliteTable(
 		goldCount: integer('gold_count').notNull().default(0),
 		createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-		closedAt: integer('closed_at', { mode: 'timestamp_ms' })
+		closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+		/** Archived: hidden from lists and read-only (reviewers cannot reach it), restorable. */
+		archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
+		archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' })
 	},
 	(t) => [index('audits_dataset_idx').on(t.datasetId)]
 );
@@ -173,6 +176,11 @@ export const RATING_KEYS = ['A', 'B', 'C', 'D'] as const;
 export type RatingKey = (typeof RATING_KEYS)[number];
 
 /**
+ * Human work is never removed by a cascade: the tables holding labels, submissions and
+ * adjudications reference their audit, item, reviewer and responses with ON DELETE RESTRICT, so
+ * deleting any of those parents fails while the work exists. Only the explicit purge
+ * (src/lib/server/archive) deletes it, after writing a backup.
+ *
  * A reviewer's label on an item (one per reviewer per item; edits update it and are logged in
  * audit_submissions). Quality audits fill the three answers; rating audits have one
  * audit_label_ratings row per response.
@@ -183,13 +191,13 @@ export const auditLabels = sqliteTable(
 		id: integer('id').primaryKey({ autoIncrement: true }),
 		auditId: integer('audit_id')
 			.notNull()
-			.references(() => audits.id, { onDelete: 'cascade' }),
+			.references(() => audits.id, { onDelete: 'restrict' }),
 		itemId: integer('item_id')
 			.notNull()
-			.references(() => auditItems.id, { onDelete: 'cascade' }),
+			.references(() => auditItems.id, { onDelete: 'restrict' }),
 		reviewerId: integer('reviewer_id')
 			.notNull()
-			.references(() => users.id, { onDelete: 'cascade' }),
+			.references(() => users.id, { onDelete: 'restrict' }),
 		/** Quality: "Does the instruction describe a valid task?" (1 yes, 0 no). */
 		instructionValid: integer('instruction_valid', { mode: 'boolean' }),
 		/** Quality: "Is the input appropriate for the instruction?" */
@@ -224,13 +232,13 @@ export const auditLabelRatings = sqliteTable(
 			.references(() => auditLabels.id, { onDelete: 'cascade' }),
 		auditId: integer('audit_id')
 			.notNull()
-			.references(() => audits.id, { onDelete: 'cascade' }),
+			.references(() => audits.id, { onDelete: 'restrict' }),
 		itemId: integer('item_id')
 			.notNull()
-			.references(() => auditItems.id, { onDelete: 'cascade' }),
+			.references(() => auditItems.id, { onDelete: 'restrict' }),
 		responseId: integer('response_id')
 			.notNull()
-			.references(() => responses.id, { onDelete: 'cascade' }),
+			.references(() => responses.id, { onDelete: 'restrict' }),
 		/** responses.model, copied so per-model distributions are one GROUP BY. */
 		model: text('model').notNull(),
 		rating: text('rating', { enum: RATING_KEYS }).notNull()
@@ -248,13 +256,13 @@ export const auditSubmissions = sqliteTable(
 		id: text('id').primaryKey(),
 		auditId: integer('audit_id')
 			.notNull()
-			.references(() => audits.id, { onDelete: 'cascade' }),
+			.references(() => audits.id, { onDelete: 'restrict' }),
 		itemId: integer('item_id')
 			.notNull()
-			.references(() => auditItems.id, { onDelete: 'cascade' }),
+			.references(() => auditItems.id, { onDelete: 'restrict' }),
 		reviewerId: integer('reviewer_id')
 			.notNull()
-			.references(() => users.id, { onDelete: 'cascade' }),
+			.references(() => users.id, { onDelete: 'restrict' }),
 		labelId: integer('label_id').references(() => auditLabels.id, { onDelete: 'set null' }),
 		/** 'created' | 'edited' | 'refused' (the item already had its k labels). */
 		outcome: text('outcome').notNull(),
@@ -262,6 +270,33 @@ export const auditSubmissions = sqliteTable(
 		receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull()
 	},
 	(t) => [index('audit_submissions_item_idx').on(t.itemId, t.reviewerId)]
+);
+
+/**
+ * Labels set aside when a reviewer was removed with their labels discarded: they no longer count
+ * (their items went back to the pool) but are kept verbatim — the label row and its ratings as
+ * JSON — so a researcher can bring them back and only an admin's purge deletes them.
+ */
+export const auditArchivedLabels = sqliteTable(
+	'audit_archived_labels',
+	{
+		/** The label's id in audit_labels, reused when it is brought back. */
+		id: integer('id').primaryKey(),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'restrict' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'restrict' }),
+		reviewerId: integer('reviewer_id')
+			.notNull()
+			.references(() => users.id, { onDelete: 'restrict' }),
+		/** The audit_labels row and its audit_label_ratings rows, as they were. */
+		label: text('label', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+		archivedAt: integer('archived_at', { mode: 'timestamp_ms' }).notNull(),
+		archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' })
+	},
+	(t) => [index('audit_archived_labels_reviewer_idx').on(t.auditId, t.reviewerId)]
 );
 
 /** Gold items: answers the researcher knows, to measure reviewers' accuracy. */
@@ -303,10 +338,10 @@ export const auditAdjudications = sqliteTable(
 		id: integer('id').primaryKey({ autoIncrement: true }),
 		auditId: integer('audit_id')
 			.notNull()
-			.references(() => audits.id, { onDelete: 'cascade' }),
+			.references(() => audits.id, { onDelete: 'restrict' }),
 		itemId: integer('item_id')
 			.notNull()
-			.references(() => auditItems.id, { onDelete: 'cascade' }),
+			.references(() => auditItems.id, { onDelete: 'restrict' }),
 		adjudicatorId: integer('adjudicator_id').references(() => users.id, { onDelete: 'set null' }),
 		instructionValid: integer('instruction_valid', { mode: 'boolean' }),
 		inputValid: integer('input_valid', { mode: 'boolean' }),
@@ -327,7 +362,7 @@ export const auditAdjudicationRatings = sqliteTable(
 			.references(() => auditAdjudications.id, { onDelete: 'cascade' }),
 		responseId: integer('response_id')
 			.notNull()
-			.references(() => responses.id, { onDelete: 'cascade' }),
+			.references(() => responses.id, { onDelete: 'restrict' }),
 		model: text('model').notNull(),
 		rating: text('rating', { enum: RATING_KEYS }).notNull()
 	},

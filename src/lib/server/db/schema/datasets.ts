@@ -6,7 +6,10 @@ export const datasets = sqliteTable('datasets', {
 	name: text('name').notNull().unique(),
 	description: text('description').notNull().default(''),
 	createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' })
+	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+	/** Archived: hidden from lists and read-only (with its audits), restorable; see src/lib/server/archive. */
+	archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
+	archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' })
 });
 
 /** One successful import of one file. A failed import leaves no row (and no data) behind. */

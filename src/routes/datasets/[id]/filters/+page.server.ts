@@ -64,6 +64,7 @@ export const actions: Actions = {
 	apply: async ({ locals, params, request }) => {
 		const user = requireRole(locals, 'researcher');
 		const dataset = datasetOr404(params.id);
+		if (dataset.archivedAt) error(409, { message: 'This dataset is archived, so it is read-only; restore it first.' });
 		const parsed = parseForm(schema, await request.formData());
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		const f = parsed.data;

@@ -1,0 +1,31 @@
+/**
+ * Who a CLI command acts as, for the actions that record a person (archiving) or need an
+ * administrator (purging): `--as <email>` names an active account.
+ */
+import { CliError } from './cli-error';
+import { printJson } from './output';
+import { findUserByEmail } from '$lib/server/auth/users';
+import type { Actor, PurgeResult } from '$lib/server/archive';
+
+export function actor(email: string): Actor {
+	const user = findUserByEmail(email);
+	if (!user || user.disabledAt) throw new CliError(`No active account for ${email}.`);
+	return { id: user.id, role: user.role };
+}
+
+/** Purging needs `--as` naming an administrator. */
+export function admin(email: string | undefined): Actor {
+	if (!email) throw new CliError('Purging needs --as <email> of an administrator account.', 2);
+	const who = actor(email);
+	if (who.role !== 'admin') throw new CliError(`${email} is not an administrator; only an administrator can purge.`);
+	return who;
+}
+
+export function reportPurge(result: PurgeResult, json: boolean | undefined): void {
+	if (json) {
+		printJson({ purged: result.plan, backup: { file: result.backup.file, bytes: result.backup.bytes } });
+		return;
+	}
+	console.log(`backup written first: ${result.backup.file} (${(result.backup.bytes / 1e6).toFixed(1)} MB, verified)`);
+	console.log(`purged ${result.plan.kind} "${result.plan.name}": ${result.plan.counts.filter((c) => c.n).map((c) => `${c.n} ${c.what}`).join(', ') || 'nothing else'}`);
+}

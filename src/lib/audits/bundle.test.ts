@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { BUNDLE_FORMAT, BundleFormatError, BundleReader } from './bundle';
+
+const header = {
+	type: 'audit-bundle',
+	format: BUNDLE_FORMAT,
+	version: 1,
+	exportedAt: '2024-05-01T10:00:00.000Z',
+	appVersion: '0.1.0',
+	dataset: { name: 'seeds' },
+	audit: {
+		name: 'Pilot',
+		kind: 'quality',
+		status: 'open',
+		sampleSize: 2,
+		seed: 7,
+		instanceMode: 'one',
+		stratify: 'none',
+		includeRejected: false,
+		models: null,
+		overlap: 1,
+		blind: true,
+		leaseSeconds: 1800,
+		guidelines: '',
+		goldRate: 0,
+		createdAt: '2024-05-01T09:00:00.000Z',
+		closedAt: null
+	}
+};
+const reviewer = { type: 'reviewer', email: 'Ana@Example.org', name: 'Ana', addedAt: '2024-05-01T09:00:00.000Z', removedAt: null };
+const item = (position: number) => ({ type: 'item', position, isGold: false, stratum: null, shuffleKey: 12345, instruction: `Do ${position}.`, input: '', output: 'done', responses: [] });
+const label = {
+	type: 'label',
+	item: 0,
+	reviewer: 'ana@example.org',
+	instructionValid: true,
+	inputValid: true,
+	outputValid: false,
+	errorReason: 'incorrect_output',
+	ratings: [],
+	comment: '',
+	durationMs: 4000,
+	activeMs: 3000,
+	submittedAt: '2024-05-01T09:10:00.000Z',
+	updatedAt: '2024-05-01T09:10:00.000Z',
+	revision: 1
+};
+const end = (counts: Partial<Record<string, number>> = {}) => ({
+	type: 'end',
+	counts: { reviewers: 1, items: 2, gold: 0, labels: 1, skips: 0, adjudications: 0, ...counts }
+});
+
+function read(records: unknown[]) {
+	const reader = new BundleReader();
+	records.forEach((r, i) => reader.push(typeof r === 'string' ? r : JSON.stringify(r), i + 1));
+	return reader.finish();
+}
+
+function failure(records: unknown[]): BundleFormatError {
+	try {
+		read(records);
+	} catch (err) {
+		expect(err).toBeInstanceOf(BundleFormatError);
+		return err as BundleFormatError;
+	}
+	throw new Error('expected the bundle to be refused');
+}
+
+describe('BundleReader', () => {
+	it('reads a bundle into its parts, emails lower-cased', () => {
+		const bundle = read([header, reviewer, item(0), item(1), label, end()]);
+		expect(bundle.header.audit.name).toBe('Pilot');
+		expect(bundle.reviewers.map((r) => r.email)).toEqual(['ana@example.org']);
+		expect(bundle.items.map((i) => i.position)).toEqual([0, 1]);
+		expect(bundle.labels).toHaveLength(1);
+	});
+
+	it('refuses a file that is not a bundle, naming the line', () => {
+		expect(failure([{ instruction: 'x' }]).message).toBe('line 1: the first line must be the bundle header ({"type":"audit-bundle",…}); this is not an audit bundle');
+		expect(failure([header, 'not json']).message).toBe('line 2: not valid JSON');
+		expect(failure([header, { type: 'vote' }]).message).toBe('line 2, type: unknown record type "vote"');
+		expect(failure([{ ...header, version: 2 }]).field).toBe('version');
+	});
+
+	it('checks each record against its shape, naming the field', () => {
+		const bad = failure([header, reviewer, item(0), { ...label, errorReason: 'boring' }]);
+		expect(bad.line).toBe(4);
+		expect(bad.field).toBe('errorReason');
+		expect(failure([header, reviewer, item(0), { ...label, submittedAt: 'yesterday' }]).field).toBe('submittedAt');
+	});
+
+	it('refuses references to items or reviewers it has not seen, and duplicates', () => {
+		expect(failure([header, reviewer, item(0), { ...label, item: 5 }]).message).toMatch(/line 4, item: item 5 is not in the bundle/);
+		expect(failure([header, reviewer, item(0), { ...label, reviewer: 'ben@example.org' }]).message).toMatch(/reviewer ben@example.org is not listed/);
+		expect(failure([header, reviewer, item(0), item(0)]).message).toMatch(/item 0 is listed twice/);
+		expect(failure([header, reviewer, reviewer]).message).toMatch(/listed twice/);
+	});
+
+	it('refuses a cut-off file (no end record) and an end whose counts disagree', () => {
+		expect(failure([header, reviewer, item(0), item(1), label]).message).toBe('line 6: the end record is missing: the file was cut off');
+		expect(failure([header, reviewer, item(0), item(1), label, end({ labels: 2 })]).message).toBe('line 6, counts.labels: the end record counts 2 labels but the bundle has 1');
+		expect(failure([header, reviewer, item(0), item(1), label, end(), reviewer]).message).toBe('line 7: text after the end record');
+		expect(() => new BundleReader().finish()).toThrow(/empty/);
+	});
+});

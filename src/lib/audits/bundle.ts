@@ -1,0 +1,236 @@
+/**
+ * The audit bundle: a whole audit as JSON Lines, to move it to another installation or merge two
+ * labs' reviews. One record per line, told apart by `type`:
+ *
+ *   {"type":"audit-bundle","format":"instruct-audit/audit-bundle","version":1, "audit":{…settings, guidelines}, "dataset":{"name"}, …}
+ *   {"type":"reviewer","email","name","addedAt","removedAt"}      every reviewer of the audit
+ *   {"type":"item","position","isGold","stratum","shuffleKey","instruction","input","output","responses":[{"model","response"}]}
+ *   {"type":"gold","item":<position>, answers or ratings, "note"}
+ *   {"type":"label","item":<position>,"reviewer":<email>, answers or ratings, "comment", times}
+ *   {"type":"skip","item":<position>,"reviewer":<email>,"reason","at"}
+ *   {"type":"adjudication","item":<position>,"adjudicator":<email|null>, answers or ratings, "comment", times}
+ *   {"type":"end","counts":{…}}                                   so a cut-off file is refused
+ *
+ * Items carry their text (instruction, input, output, responses), not ids: the importing side
+ * finds them in its own dataset by instruction and input. Reviewers are named by email. Times
+ * are ISO 8601. Ratings name the response by model. This module only defines and checks the
+ * records; reading and writing the database is in $lib/server/bundles.
+ */
+import { z } from 'zod';
+import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './rubric';
+
+export const BUNDLE_FORMAT = 'instruct-audit/audit-bundle';
+export const BUNDLE_VERSION = 1;
+
+const time = z.iso.datetime();
+const answer = z.boolean().nullable();
+const reason = z.enum(REASON_KEYS as [ErrorReason, ...ErrorReason[]]).nullable();
+const ratings = z.array(z.object({ model: z.string().min(1), rating: z.enum(RATING_KEYS as [RatingLevel, ...RatingLevel[]]) }));
+const position = z.number().int().min(0);
+const email = z.string().min(3).max(320);
+
+export const headerRecord = z.object({
+	type: z.literal('audit-bundle'),
+	format: z.literal(BUNDLE_FORMAT),
+	version: z.literal(BUNDLE_VERSION),
+	exportedAt: time,
+	appVersion: z.string(),
+	dataset: z.object({ name: z.string() }),
+	audit: z.object({
+		name: z.string().min(1).max(200),
+		kind: z.enum(['quality', 'rating']),
+		status: z.enum(['open', 'closed']),
+		sampleSize: z.number().int().min(1),
+		seed: z.number().int().min(0),
+		instanceMode: z.enum(['one', 'all']),
+		stratify: z.enum(['none', 'classification']),
+		includeRejected: z.boolean(),
+		models: z.array(z.string()).nullable(),
+		overlap: z.number().int().min(1),
+		blind: z.boolean(),
+		leaseSeconds: z.number().int().min(1),
+		guidelines: z.string(),
+		goldRate: z.number().min(0).max(1),
+		createdAt: time,
+		closedAt: time.nullable()
+	})
+});
+
+export const reviewerRecord = z.object({
+	type: z.literal('reviewer'),
+	email,
+	name: z.string(),
+	addedAt: time,
+	removedAt: time.nullable()
+});
+
+export const itemRecord = z.object({
+	type: z.literal('item'),
+	position,
+	isGold: z.boolean(),
+	stratum: z.string().nullable(),
+	shuffleKey: z.number().int().min(0).max(2 ** 32 - 1),
+	instruction: z.string().min(1),
+	/** The instance shown; null for a rating item without a known instance. */
+	input: z.string().nullable(),
+	output: z.string().nullable(),
+	responses: z.array(z.object({ model: z.string().min(1), response: z.string() }))
+});
+
+const answers = { instructionValid: answer, inputValid: answer, outputValid: answer, errorReason: reason, ratings };
+
+export const goldRecord = z.object({ type: z.literal('gold'), item: position, ...answers, note: z.string(), createdAt: time });
+
+export const labelRecord = z.object({
+	type: z.literal('label'),
+	item: position,
+	reviewer: email,
+	...answers,
+	comment: z.string(),
+	durationMs: z.number().int().min(0),
+	activeMs: z.number().int().min(0),
+	submittedAt: time,
+	updatedAt: time,
+	revision: z.number().int().min(1)
+});
+
+export const skipRecord = z.object({ type: z.literal('skip'), item: position, reviewer: email, reason: z.string().nullable(), at: time.nullable() });
+
+export const adjudicationRecord = z.object({
+	type: z.literal('adjudication'),
+	item: position,
+	adjudicator: email.nullable(),
+	...answers,
+	comment: z.string(),
+	createdAt: time,
+	updatedAt: time
+});
+
+export const endRecord = z.object({
+	type: z.literal('end'),
+	counts: z.object({
+		reviewers: z.number().int(),
+		items: z.number().int(),
+		gold: z.number().int(),
+		labels: z.number().int(),
+		skips: z.number().int(),
+		adjudications: z.number().int()
+	})
+});
+
+export type BundleHeader = z.infer<typeof headerRecord>;
+export type BundleReviewer = z.infer<typeof reviewerRecord>;
+export type BundleItem = z.infer<typeof itemRecord>;
+export type BundleGold = z.infer<typeof goldRecord>;
+export type BundleLabel = z.infer<typeof labelRecord>;
+export type BundleSkip = z.infer<typeof skipRecord>;
+export type BundleAdjudication = z.infer<typeof adjudicationRecord>;
+export type BundleEnd = z.infer<typeof endRecord>;
+export type BundleRecord = BundleHeader | BundleReviewer | BundleItem | BundleGold | BundleLabel | BundleSkip | BundleAdjudication | BundleEnd;
+
+const bodyRecords = { reviewer: reviewerRecord, item: itemRecord, gold: goldRecord, label: labelRecord, skip: skipRecord, adjudication: adjudicationRecord, end: endRecord } as const;
+
+/** A bundle that cannot be read, with where: the line and the field. */
+export class BundleFormatError extends Error {
+	constructor(
+		readonly problem: string,
+		readonly line: number,
+		readonly field?: string
+	) {
+		super(`line ${line}${field ? `, ${field}` : ''}: ${problem}`);
+		this.name = 'BundleFormatError';
+	}
+}
+
+/** The parts of a bundle, gathered record by record with their lines checked as they come. */
+export interface Bundle {
+	header: BundleHeader;
+	reviewers: BundleReviewer[];
+	items: BundleItem[];
+	gold: BundleGold[];
+	labels: BundleLabel[];
+	skips: BundleSkip[];
+	adjudications: BundleAdjudication[];
+}
+
+/**
+ * Reads a bundle line by line: the header first, the end record last, every record checked
+ * against its shape, references to items and reviewers checked against the records before them
+ * (items come before anything that names them), and the end's counts against what was read.
+ */
+export class BundleReader {
+	private bundle: Partial<Bundle> & Omit<Bundle, 'header'> = { reviewers: [], items: [], gold: [], labels: [], skips: [], adjudications: [] };
+	private positions = new Set<number>();
+	private emails = new Set<string>();
+	private ended = false;
+	private lastLine = 0;
+
+	push(text: string, line: number): void {
+		this.lastLine = line;
+		if (this.ended) throw new BundleFormatError('text after the end record', line);
+		let raw: unknown;
+		try {
+			raw = JSON.parse(text);
+		} catch {
+			throw new BundleFormatError('not valid JSON', line);
+		}
+		const type = (raw as { type?: unknown } | null)?.type;
+		if (!this.bundle.header) {
+			if (type !== 'audit-bundle') throw new BundleFormatError(`the first line must be the bundle header ({"type":"audit-bundle",…}); this is not an audit bundle`, line);
+			this.bundle.header = parseWith(headerRecord, raw, line);
+			return;
+		}
+		if (typeof type !== 'string' || !(type in bodyRecords)) throw new BundleFormatError(`unknown record type ${JSON.stringify(type)}`, line, 'type');
+		const record = parseWith(bodyRecords[type as keyof typeof bodyRecords], raw, line) as Exclude<BundleRecord, BundleHeader>;
+		const b = this.bundle;
+		if (record.type === 'reviewer') {
+			record.email = record.email.trim().toLowerCase();
+			if (this.emails.has(record.email)) throw new BundleFormatError(`reviewer ${record.email} is listed twice`, line, 'email');
+			this.emails.add(record.email);
+			b.reviewers.push(record);
+		} else if (record.type === 'item') {
+			if (this.positions.has(record.position)) throw new BundleFormatError(`item ${record.position} is listed twice`, line, 'position');
+			this.positions.add(record.position);
+			b.items.push(record);
+		} else if (record.type === 'end') {
+			this.ended = true;
+			this.checkCounts(record, line);
+		} else {
+			if (!this.positions.has(record.item)) throw new BundleFormatError(`item ${record.item} is not in the bundle (items come before what refers to them)`, line, 'item');
+			if (record.type === 'label' || record.type === 'skip') {
+				record.reviewer = record.reviewer.trim().toLowerCase();
+				if (!this.emails.has(record.reviewer)) throw new BundleFormatError(`reviewer ${record.reviewer} is not listed in the bundle`, line, 'reviewer');
+			}
+			if (record.type === 'gold') b.gold.push(record);
+			else if (record.type === 'label') b.labels.push(record);
+			else if (record.type === 'skip') b.skips.push(record);
+			else {
+				if (record.adjudicator) record.adjudicator = record.adjudicator.trim().toLowerCase();
+				b.adjudications.push(record);
+			}
+		}
+	}
+
+	private checkCounts(end: BundleEnd, line: number): void {
+		const b = this.bundle;
+		const read = { reviewers: b.reviewers.length, items: b.items.length, gold: b.gold.length, labels: b.labels.length, skips: b.skips.length, adjudications: b.adjudications.length };
+		for (const [key, n] of Object.entries(read)) {
+			const said = end.counts[key as keyof typeof read];
+			if (said !== n) throw new BundleFormatError(`the end record counts ${said} ${key} but the bundle has ${n}`, line, `counts.${key}`);
+		}
+	}
+
+	/** The whole bundle; refused if the header or the end record is missing (a cut-off file). */
+	finish(): Bundle {
+		if (!this.bundle.header) throw new BundleFormatError('the file is empty', Math.max(this.lastLine, 1));
+		if (!this.ended) throw new BundleFormatError('the end record is missing: the file was cut off', this.lastLine + 1);
+		return this.bundle as Bundle;
+	}
+}
+
+function parseWith<T extends z.ZodType>(schema: T, raw: unknown, line: number): z.infer<T> {
+	const result = schema.safeParse(raw);
+	if (result.success) return result.data;
+	const issue = result.error.issues[0];
+	throw new BundleFormatError(issue.message, line, issue.path.join('.') || undefined);
+}

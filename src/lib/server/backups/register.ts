@@ -1,0 +1,20 @@
+/** Starts scheduled backups with the server when BACKUP_INTERVAL_HOURS is set. */
+import { onShutdown, onStartup } from '../startup';
+import { config } from '../config';
+import { startBackupSchedule, stopBackupSchedule } from './schedule';
+
+onStartup(() => {
+	const { backupIntervalHours, backupKeep, backupDir } = config();
+	if (!backupIntervalHours) return;
+	const schedule = startBackupSchedule({
+		intervalHours: backupIntervalHours,
+		keep: backupKeep,
+		dir: backupDir,
+		onBackup: (b, removed) =>
+			console.log(`Scheduled backup ${b.file}: ${(b.bytes / 1e6).toFixed(1)} MB, verified in ${b.ms} ms${removed.length ? `; removed ${removed.length} older` : ''}.`),
+		onError: (err) => console.error(`Scheduled backup failed: ${err.message}`)
+	});
+	console.log(`Backups every ${backupIntervalHours} h into ${backupDir} (keeping ${backupKeep}); next at ${schedule.nextAt}.`);
+});
+
+onShutdown(() => stopBackupSchedule());

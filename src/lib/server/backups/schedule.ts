@@ -1,0 +1,108 @@
+/**
+ * The backups folder (listing, pruning) and scheduled backups: with BACKUP_INTERVAL_HOURS set,
+ * the server takes a backup every interval and keeps the newest BACKUP_KEEP scheduled ones.
+ * The next one is due an interval after the newest scheduled file, so restarting the server
+ * neither skips nor doubles one.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db';
+import { config } from '../config';
+import { createBackup, parseBackupFileName, type BackupKind, type BackupResult } from './backup';
+
+export interface BackupFile {
+	name: string;
+	kind: BackupKind;
+	/** When it was taken (from its name). */
+	at: string;
+	bytes: number;
+}
+
+/** Backups in the folder, newest first; temporary files of backups in progress are not listed. */
+export function listBackups(dir = config().backupDir): BackupFile[] {
+	if (!fs.existsSync(dir)) return [];
+	const files: BackupFile[] = [];
+	for (const name of fs.readdirSync(dir)) {
+		const parsed = parseBackupFileName(name);
+		if (!parsed) continue;
+		const stat = fs.statSync(path.join(dir, name), { throwIfNoEntry: false });
+		if (stat?.isFile()) files.push({ name, kind: parsed.kind, at: parsed.at.toISOString(), bytes: stat.size });
+	}
+	return files.sort((a, b) => b.at.localeCompare(a.at) || b.name.localeCompare(a.name));
+}
+
+/** The path of a listed backup, or undefined: names from a request never reach the file system otherwise. */
+export function backupPath(name: string, dir = config().backupDir): string | undefined {
+	return listBackups(dir).some((b) => b.name === name) ? path.join(dir, name) : undefined;
+}
+
+/** Removes the oldest scheduled backups beyond `keep`; other kinds are never removed. */
+export function pruneScheduled(keep: number, dir = config().backupDir): string[] {
+	const removed = listBackups(dir)
+		.filter((b) => b.kind === 'scheduled')
+		.slice(keep)
+		.map((b) => b.name);
+	for (const name of removed) fs.rmSync(path.join(dir, name), { force: true });
+	return removed;
+}
+
+export interface ScheduleOptions {
+	intervalHours: number;
+	keep: number;
+	dir: string;
+	database?: Db;
+	/** Delay before the first backup when none was scheduled yet (default one minute). */
+	firstDelayMs?: number;
+	onBackup?: (result: BackupResult, removed: string[]) => void;
+	onError?: (err: Error) => void;
+}
+
+export interface ScheduleStatus {
+	intervalHours: number;
+	keep: number;
+	nextAt: string | null;
+	lastError: string | null;
+}
+
+let timer: NodeJS.Timeout | undefined;
+let status: ScheduleStatus | null = null;
+
+export function backupSchedule(): ScheduleStatus | null {
+	return status;
+}
+
+export function stopBackupSchedule(): void {
+	clearTimeout(timer);
+	timer = undefined;
+	status = null;
+}
+
+/** Starts taking scheduled backups (replacing any schedule already running). */
+export function startBackupSchedule(options: ScheduleOptions): ScheduleStatus {
+	stopBackupSchedule();
+	const intervalMs = options.intervalHours * 3_600_000;
+	const current: ScheduleStatus = { intervalHours: options.intervalHours, keep: options.keep, nextAt: null, lastError: null };
+	status = current;
+	const plan = (at: number) => {
+		current.nextAt = new Date(at).toISOString();
+		// setTimeout takes at most 2^31-1 ms; a longer wait is re-planned when it fires.
+		timer = setTimeout(() => (Date.now() >= at ? void fire() : plan(at)), Math.min(Math.max(at - Date.now(), 0), 2 ** 31 - 1));
+		timer.unref();
+	};
+	const fire = async () => {
+		try {
+			const result = await createBackup({ kind: 'scheduled', dir: options.dir, database: options.database });
+			const removed = pruneScheduled(options.keep, options.dir);
+			current.lastError = null;
+			options.onBackup?.(result, removed);
+		} catch (err) {
+			current.lastError = (err as Error).message;
+			options.onError?.(err as Error);
+		}
+		if (status === current) plan(Date.now() + intervalMs);
+	};
+	const newest = listBackups(options.dir).find((b) => b.kind === 'scheduled');
+	plan(newest ? Date.parse(newest.at) + intervalMs : Date.now() + (options.firstDelayMs ?? 60_000));
+	return current;
+}
+

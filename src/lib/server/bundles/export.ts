@@ -1,0 +1,206 @@
+/**
+ * Writes an audit as a bundle ($lib/audits/bundle): read in one transaction, so the bundle is
+ * the audit as of one instant even while reviewers submit, then handed out line by line.
+ */
+import { db, type Db } from '../db';
+import { appVersion } from '../exports/version';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleRecord } from '$lib/audits/bundle';
+import { AuditError } from '../audits/errors';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+const bool = (v: number | null) => (v === null ? null : v === 1);
+
+type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: string | null };
+const answersOf = (r: Answers) => ({
+	instructionValid: bool(r.instructionValid),
+	inputValid: bool(r.inputValid),
+	outputValid: bool(r.outputValid),
+	errorReason: r.errorReason as 'incomprehensible_instruction' | 'input_mismatch' | 'incorrect_output' | 'other' | null
+});
+type Rating = { model: string; rating: 'A' | 'B' | 'C' | 'D' };
+
+function grouped<K, V>(rows: (V & { key: K })[]): Map<K, V[]> {
+	const map = new Map<K, V[]>();
+	for (const { key, ...rest } of rows) {
+		const list = map.get(key) ?? [];
+		list.push(rest as unknown as V);
+		map.set(key, list);
+	}
+	return map;
+}
+
+/** Every record of the audit's bundle, header first and end last. */
+export function auditBundleRecords(auditId: number, database: Db = db()): BundleRecord[] {
+	const c = database.$client;
+	return c.transaction(() => {
+		const a = c
+			.prepare(
+				`SELECT a.*, d.name AS datasetName FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
+			)
+			.get(auditId) as Record<string, any> | undefined;
+		if (!a) throw new AuditError('No such audit.', 404, 'not-found');
+		const records: BundleRecord[] = [
+			{
+				type: 'audit-bundle',
+				format: BUNDLE_FORMAT,
+				version: BUNDLE_VERSION,
+				exportedAt: new Date().toISOString(),
+				appVersion: appVersion().version,
+				dataset: { name: a.datasetName },
+				audit: {
+					name: a.name,
+					kind: a.kind,
+					status: a.status,
+					sampleSize: a.sample_size,
+					seed: a.seed,
+					instanceMode: a.instance_mode,
+					stratify: a.stratify,
+					includeRejected: a.include_rejected === 1,
+					models: a.models ? JSON.parse(a.models) : null,
+					overlap: a.overlap,
+					blind: a.blind === 1,
+					leaseSeconds: a.lease_seconds,
+					guidelines: a.guidelines,
+					goldRate: a.gold_rate,
+					createdAt: iso(a.created_at),
+					closedAt: isoOrNull(a.closed_at)
+				}
+			}
+		];
+		const reviewers = c
+			.prepare(
+				`SELECT u.email, u.name, r.added_at AS addedAt, r.removed_at AS removedAt FROM audit_reviewers r JOIN users u ON u.id = r.user_id
+				 WHERE r.audit_id = ? ORDER BY u.email`
+			)
+			.all(auditId) as { email: string; name: string; addedAt: number; removedAt: number | null }[];
+		for (const r of reviewers) records.push({ type: 'reviewer', email: r.email, name: r.name, addedAt: iso(r.addedAt), removedAt: isoOrNull(r.removedAt) });
+
+		const responses = grouped<number, { model: string; response: string }>(
+			c
+				.prepare(
+					`SELECT ir.item_id AS key, r.model, r.response FROM audit_item_responses ir JOIN audit_items i ON i.id = ir.item_id
+					 JOIN responses r ON r.id = ir.response_id WHERE i.audit_id = ? ORDER BY ir.item_id, ir.position`
+				)
+				.all(auditId) as ({ key: number } & { model: string; response: string })[]
+		);
+		const items = c
+			.prepare(
+				`SELECT i.id, i.position, i.is_gold AS isGold, i.stratum, i.shuffle_key AS shuffleKey, t.instruction, n.input, n.output
+				 FROM audit_items i JOIN tasks t ON t.id = i.task_id LEFT JOIN instances n ON n.id = i.instance_id
+				 WHERE i.audit_id = ? ORDER BY i.position`
+			)
+			.all(auditId) as { id: number; position: number; isGold: number; stratum: string | null; shuffleKey: number; instruction: string; input: string | null; output: string | null }[];
+		const positionOf = new Map(items.map((i) => [i.id, i.position]));
+		for (const i of items) {
+			records.push({
+				type: 'item',
+				position: i.position,
+				isGold: i.isGold === 1,
+				stratum: i.stratum,
+				shuffleKey: i.shuffleKey,
+				instruction: i.instruction,
+				input: i.input,
+				output: i.output,
+				responses: responses.get(i.id) ?? []
+			});
+		}
+
+		const goldRatings = grouped<number, Rating>(
+			c
+				.prepare(
+					`SELECT g.item_id AS key, r.model, g.rating FROM audit_gold_ratings g JOIN responses r ON r.id = g.response_id
+					 JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ? ORDER BY r.model`
+				)
+				.all(auditId) as ({ key: number } & Rating)[]
+		);
+		for (const g of c
+			.prepare(
+				`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
+					error_reason AS errorReason, note, created_at AS createdAt FROM audit_gold_answers WHERE audit_id = ? ORDER BY item_id`
+			)
+			.all(auditId) as (Answers & { itemId: number; note: string; createdAt: number })[]) {
+			records.push({ type: 'gold', item: positionOf.get(g.itemId)!, ...answersOf(g), ratings: goldRatings.get(g.itemId) ?? [], note: g.note, createdAt: iso(g.createdAt) });
+		}
+
+		const labelRatings = grouped<number, Rating>(
+			c.prepare('SELECT label_id AS key, model, rating FROM audit_label_ratings WHERE audit_id = ? ORDER BY label_id, model').all(auditId) as ({ key: number } & Rating)[]
+		);
+		for (const l of c
+			.prepare(
+				`SELECT l.id, l.item_id AS itemId, u.email, l.instruction_valid AS instructionValid, l.input_valid AS inputValid,
+					l.output_valid AS outputValid, l.error_reason AS errorReason, l.comment, l.duration_ms AS durationMs, l.active_ms AS activeMs,
+					l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision
+				 FROM audit_labels l JOIN users u ON u.id = l.reviewer_id WHERE l.audit_id = ? ORDER BY l.id`
+			)
+			.all(auditId) as (Answers & { id: number; itemId: number; email: string; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number })[]) {
+			records.push({
+				type: 'label',
+				item: positionOf.get(l.itemId)!,
+				reviewer: l.email,
+				...answersOf(l),
+				ratings: labelRatings.get(l.id) ?? [],
+				comment: l.comment,
+				durationMs: l.durationMs,
+				activeMs: l.activeMs,
+				submittedAt: iso(l.submittedAt),
+				updatedAt: iso(l.updatedAt),
+				revision: l.revision
+			});
+		}
+
+		for (const s of c
+			.prepare(
+				`SELECT s.item_id AS itemId, u.email, s.skip_reason AS reason, s.finished_at AS at FROM audit_assignments s JOIN users u ON u.id = s.reviewer_id
+				 WHERE s.audit_id = ? AND s.status = 'skipped' ORDER BY s.id`
+			)
+			.all(auditId) as { itemId: number; email: string; reason: string | null; at: number | null }[]) {
+			records.push({ type: 'skip', item: positionOf.get(s.itemId)!, reviewer: s.email, reason: s.reason, at: isoOrNull(s.at) });
+		}
+
+		const adjudicationRatings = grouped<number, Rating>(
+			c
+				.prepare(
+					`SELECT ar.adjudication_id AS key, ar.model, ar.rating FROM audit_adjudication_ratings ar
+					 JOIN audit_adjudications j ON j.id = ar.adjudication_id WHERE j.audit_id = ? ORDER BY ar.adjudication_id, ar.model`
+				)
+				.all(auditId) as ({ key: number } & Rating)[]
+		);
+		for (const j of c
+			.prepare(
+				`SELECT j.id, j.item_id AS itemId, u.email, j.instruction_valid AS instructionValid, j.input_valid AS inputValid,
+					j.output_valid AS outputValid, j.error_reason AS errorReason, j.comment, j.created_at AS createdAt, j.updated_at AS updatedAt
+				 FROM audit_adjudications j LEFT JOIN users u ON u.id = j.adjudicator_id WHERE j.audit_id = ? ORDER BY j.id`
+			)
+			.all(auditId) as (Answers & { id: number; itemId: number; email: string | null; comment: string; createdAt: number; updatedAt: number })[]) {
+			records.push({
+				type: 'adjudication',
+				item: positionOf.get(j.itemId)!,
+				adjudicator: j.email,
+				...answersOf(j),
+				ratings: adjudicationRatings.get(j.id) ?? [],
+				comment: j.comment,
+				createdAt: iso(j.createdAt),
+				updatedAt: iso(j.updatedAt)
+			});
+		}
+
+		const n = (type: BundleRecord['type']) => records.filter((r) => r.type === type).length;
+		records.push({
+			type: 'end',
+			counts: { reviewers: n('reviewer'), items: n('item'), gold: n('gold'), labels: n('label'), skips: n('skip'), adjudications: n('adjudication') }
+		});
+		return records;
+	})();
+}
+
+/** The bundle as JSON Lines text, one line at a time. */
+export function* auditBundleLines(auditId: number, database: Db = db()): Generator<string> {
+	for (const record of auditBundleRecords(auditId, database)) yield JSON.stringify(record) + '\n';
+}
+
+/** A file name for the bundle: audit-12-pilot-audit.bundle.jsonl. */
+export function bundleFileName(auditId: number, name: string): string {
+	const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+	return `audit-${auditId}${slug ? `-${slug}` : ''}.bundle.jsonl`;
+}

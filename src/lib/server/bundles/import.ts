@@ -1,0 +1,308 @@
+/**
+ * Imports an audit bundle into this installation as a new audit on one of its datasets. Items are
+ * found by their text (instruction, then the instance by input and output; rating items' responses
+ * by model and text), reviewers and adjudicators by email. If anything does not match, nothing is
+ * written and the error lists every mismatch; otherwise the audit, its items, gold answers,
+ * labels, skips and adjudications are written in one transaction.
+ */
+import { db, transaction, type Db } from '../db';
+import { BundleFormatError, BundleReader, type Bundle, type BundleItem } from '$lib/audits/bundle';
+import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
+import { ImportError } from '$lib/formats/import-error';
+import { normalizeWhitespace } from '$lib/formats/text';
+import { newItemRef, orderSalt } from '../audits/create';
+
+/** A bundle that cannot be imported: `problems` lists each mismatch, in the bundle's order. */
+export class BundleError extends Error {
+	constructor(
+		message: string,
+		readonly problems: string[] = [],
+		readonly status: 400 | 404 | 409 = 400
+	) {
+		super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
+		this.name = 'BundleError';
+	}
+}
+
+/** How many mismatches the error lists before "and N more". */
+const MAX_LISTED = 25;
+
+/** Reads and checks a bundle from a byte stream (JSON Lines, UTF-8). */
+export async function readBundle(source: AsyncIterable<Uint8Array>, fileName: string): Promise<Bundle> {
+	const reader = new BundleReader();
+	const splitter = new JsonLinesSplitter(fileName);
+	const decoder = new TextDecoder('utf-8', { fatal: true });
+	const records: RawRecord[] = [];
+	try {
+		const feed = () => {
+			for (const r of records) reader.push(r.text, r.line);
+			records.length = 0;
+		};
+		for await (const chunk of source) {
+			splitter.push(decoder.decode(chunk, { stream: true }), records);
+			feed();
+		}
+		splitter.push(decoder.decode(), records);
+		splitter.end(records);
+		feed();
+		return reader.finish();
+	} catch (err) {
+		if (err instanceof BundleFormatError) throw new BundleError(`${fileName}: ${err.message}`);
+		if (err instanceof ImportError) throw new BundleError(err.message);
+		if (err instanceof TypeError) throw new BundleError(`${fileName}: the file is not UTF-8 text.`);
+		throw err;
+	}
+}
+
+const clip = (s: string, n = 70) => {
+	const one = normalizeWhitespace(s);
+	return JSON.stringify(one.length > n ? `${one.slice(0, n - 1)}…` : one);
+};
+
+interface Resolved {
+	taskId: number;
+	instanceId: number | null;
+	/** Model → response id, for the item's responses. */
+	responses: Map<string, number>;
+	responseOrder: number[];
+}
+
+/** Finds each bundle item in the dataset, or says why it cannot be found. */
+function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
+	const tasks = c.prepare('SELECT id FROM tasks WHERE dataset_id = ? AND instruction_key = ? ORDER BY id');
+	const instances = c.prepare('SELECT id, input, output FROM instances WHERE task_id = ? ORDER BY id');
+	const responses = c.prepare('SELECT id, model, response FROM responses WHERE task_id = ? ORDER BY id');
+	const resolved = new Map<number, Resolved>();
+	const seen = new Map<string, number>();
+	for (const item of items) {
+		const where = `item ${item.position}`;
+		const candidates = tasks.pluck().all(datasetId, normalizeWhitespace(item.instruction)) as number[];
+		if (!candidates.length) {
+			problems.push(`${where}: no task in "${datasetName}" has the instruction ${clip(item.instruction)}`);
+			continue;
+		}
+		let found: { taskId: number; instanceId: number | null } | undefined;
+		let why = '';
+		for (const taskId of candidates) {
+			if (item.input === null) {
+				found = { taskId, instanceId: null };
+				break;
+			}
+			const rows = instances.all(taskId) as { id: number; input: string; output: string }[];
+			const sameInput = rows.filter((r) => normalizeWhitespace(r.input) === normalizeWhitespace(item.input!));
+			const same = sameInput.find((r) => normalizeWhitespace(r.output) === normalizeWhitespace(item.output ?? ''));
+			if (same) {
+				found = { taskId, instanceId: same.id };
+				break;
+			}
+			why = sameInput.length
+				? `the instance with input ${clip(item.input)} has another output here (${clip(sameInput[0].output, 40)}, the bundle's: ${clip(item.output ?? '', 40)})`
+				: `the task has no instance with input ${clip(item.input)}`;
+		}
+		if (!found) {
+			problems.push(`${where} (${clip(item.instruction, 40)}): ${why}`);
+			continue;
+		}
+		const key = `${found.taskId}:${found.instanceId ?? ''}`;
+		if (seen.has(key)) {
+			problems.push(`${where}: it is the same task and instance here as item ${seen.get(key)}`);
+			continue;
+		}
+		seen.set(key, item.position);
+		const byModel = new Map<string, number>();
+		const order: number[] = [];
+		if (item.responses.length) {
+			const rows = responses.all(found.taskId) as { id: number; model: string; response: string }[];
+			for (const r of item.responses) {
+				const ofModel = rows.filter((x) => x.model === r.model);
+				const same = ofModel.find((x) => normalizeWhitespace(x.response) === normalizeWhitespace(r.response));
+				if (!same) {
+					problems.push(
+						ofModel.length
+							? `${where}: model "${r.model}" answered this task differently here`
+							: `${where}: no response of model "${r.model}" to this task in "${datasetName}"`
+					);
+					continue;
+				}
+				byModel.set(r.model, same.id);
+				order.push(same.id);
+			}
+		}
+		resolved.set(item.position, { ...found, responses: byModel, responseOrder: order });
+	}
+	return resolved;
+}
+
+export interface BundleImportResult {
+	auditId: number;
+	name: string;
+	items: number;
+	gold: number;
+	labels: number;
+	skips: number;
+	adjudications: number;
+	reviewers: number;
+}
+
+/**
+ * Writes the bundle as a new audit on `datasetId`, or throws a BundleError listing everything
+ * that does not match this installation (nothing is written then).
+ */
+export function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): BundleImportResult {
+	const c = database.$client;
+	const dataset = c.prepare('SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ?').get(options.datasetId) as
+		| { id: number; name: string; archivedAt: number | null }
+		| undefined;
+	if (!dataset) throw new BundleError('No such dataset.', [], 404);
+	if (dataset.archivedAt !== null) throw new BundleError(`Dataset "${dataset.name}" is archived; restore it before importing into it.`, [], 409);
+	const { header, reviewers, items, gold, labels, skips, adjudications } = bundle;
+	const audit = header.audit;
+	const problems: string[] = [];
+
+	// People, by email: every reviewer and adjudicator must have an account here.
+	const users = new Map<string, number>();
+	const findUser = c.prepare('SELECT id FROM users WHERE email = ?').pluck();
+	const person = (email: string, what: string) => {
+		if (users.has(email)) return;
+		const id = findUser.get(email) as number | undefined;
+		if (id === undefined) problems.push(`${what} ${email}: no account with this email here`);
+		else users.set(email, id);
+	};
+	for (const r of reviewers) person(r.email, 'reviewer');
+	for (const j of adjudications) if (j.adjudicator) person(j.adjudicator, 'adjudicator');
+
+	const resolved = resolveItems(c, dataset.id, dataset.name, items, problems);
+	const itemOf = new Map(items.map((i) => [i.position, i]));
+
+	// The bundle's own consistency: labels within k, one label or skip per reviewer and item,
+	// ratings naming the item's models.
+	const perItem = new Map<number, number>();
+	const taken = new Set<string>();
+	const checkRatings = (where: string, item: number, ratings: { model: string }[]) => {
+		const models = new Set(itemOf.get(item)!.responses.map((r) => r.model));
+		for (const r of ratings) if (!models.has(r.model)) problems.push(`${where}: rates model "${r.model}", which item ${item} does not show`);
+	};
+	for (const l of labels) {
+		const key = `${l.item}:${l.reviewer}`;
+		if (taken.has(key)) problems.push(`label of ${l.reviewer} on item ${l.item}: given twice`);
+		taken.add(key);
+		perItem.set(l.item, (perItem.get(l.item) ?? 0) + 1);
+		checkRatings(`label of ${l.reviewer} on item ${l.item}`, l.item, l.ratings);
+	}
+	for (const s of skips) {
+		const key = `${s.item}:${s.reviewer}`;
+		if (taken.has(key)) problems.push(`skip of ${s.reviewer} on item ${s.item}: the reviewer also labelled or skipped it`);
+		taken.add(key);
+	}
+	for (const [position, n] of perItem) {
+		if (!itemOf.get(position)!.isGold && n > audit.overlap) problems.push(`item ${position}: ${n} labels, more than the audit's k = ${audit.overlap}`);
+	}
+	for (const j of adjudications) checkRatings(`adjudication of item ${j.item}`, j.item, j.ratings);
+	for (const g of gold) checkRatings(`gold answer of item ${g.item}`, g.item, g.ratings);
+	if (new Set(adjudications.map((j) => j.item)).size !== adjudications.length) problems.push('an item is adjudicated twice');
+
+	if (problems.length) {
+		const listed = problems.slice(0, MAX_LISTED);
+		if (problems.length > MAX_LISTED) listed.push(`… and ${problems.length - MAX_LISTED} more`);
+		throw new BundleError(`The bundle does not match this installation (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was imported:`, listed);
+	}
+
+	const ms = (iso: string) => Date.parse(iso);
+	return transaction(database, () => {
+		const { id: auditId } = c
+			.prepare(
+				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
+					blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+			)
+			.get(
+				dataset.id, audit.name, audit.kind, audit.status, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
+				audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
+				audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
+				options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null
+			) as { id: number };
+
+		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at, removed_at) VALUES (?, ?, ?, ?, ?)');
+		for (const r of reviewers) {
+			const userId = users.get(r.email)!;
+			addReviewer.run(auditId, userId, orderSalt(auditId, userId, audit.seed), ms(r.addedAt), r.removedAt ? ms(r.removedAt) : null);
+		}
+
+		const itemIds = new Map<number, number>();
+		const insertItem = c.prepare(
+			`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, label_count, claimed_count)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		);
+		const insertItemResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
+		for (const item of items) {
+			const r = resolved.get(item.position)!;
+			const n = perItem.get(item.position) ?? 0;
+			const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n) as { id: number };
+			itemIds.set(item.position, id);
+			r.responseOrder.forEach((responseId, position) => insertItemResponse.run(id, responseId, position));
+		}
+		const responseId = (item: number, model: string) => resolved.get(item)!.responses.get(model)!;
+		const b = (v: boolean | null) => (v === null ? null : +v);
+
+		const insertGold = c.prepare(
+			`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
+		for (const g of gold) {
+			const itemId = itemIds.get(g.item)!;
+			insertGold.run(itemId, auditId, b(g.instructionValid), b(g.inputValid), b(g.outputValid), g.errorReason, g.note, options.createdBy ?? null, ms(g.createdAt));
+			for (const r of g.ratings) insertGoldRating.run(itemId, responseId(g.item, r.model), r.rating);
+		}
+
+		// A label comes with its assignment (submitted), as if routed: the reviewer is never given the item again.
+		const insertAssignment = c.prepare(
+			`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at, skip_reason)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		const insertLabel = c.prepare(
+			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, comment,
+				duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		);
+		const insertLabelRating = c.prepare('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
+		for (const l of labels) {
+			const itemId = itemIds.get(l.item)!;
+			const reviewerId = users.get(l.reviewer)!;
+			const submitted = ms(l.submittedAt);
+			const shown = submitted - l.durationMs;
+			insertAssignment.run(auditId, itemId, reviewerId, 'submitted', shown, shown, shown, submitted, null);
+			const { id } = insertLabel.get(
+				auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.comment,
+				l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision
+			) as { id: number };
+			for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
+		}
+		for (const s of skips) {
+			const at = s.at ? ms(s.at) : ms(audit.createdAt);
+			insertAssignment.run(auditId, itemIds.get(s.item)!, users.get(s.reviewer)!, 'skipped', at, at, null, s.at ? at : null, s.reason);
+		}
+
+		const insertAdjudication = c.prepare(
+			`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		);
+		const insertAdjudicationRating = c.prepare('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
+		for (const j of adjudications) {
+			const { id } = insertAdjudication.get(
+				auditId, itemIds.get(j.item)!, j.adjudicator ? users.get(j.adjudicator)! : null, b(j.instructionValid), b(j.inputValid), b(j.outputValid),
+				j.errorReason, j.comment, ms(j.createdAt), ms(j.updatedAt)
+			) as { id: number };
+			for (const r of j.ratings) insertAdjudicationRating.run(id, responseId(j.item, r.model), r.model, r.rating);
+		}
+		return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, reviewers: reviewers.length };
+	});
+}
+
+/** Reads a bundle from a stream and imports it (see importBundle). */
+export async function importAuditBundle(
+	source: AsyncIterable<Uint8Array>,
+	options: { fileName: string; datasetId: number; createdBy?: number | null },
+	database: Db = db()
+): Promise<BundleImportResult> {
+	return importBundle(await readBundle(source, options.fileName), options, database);
+}

@@ -1,0 +1,267 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, snapshotDb } from '../support/db';
+import { buildReviewedWork } from '../support/reviewed-work';
+import { openDatabase, type Db } from '../../src/lib/server/db';
+import { olderMigrations } from '../support/migrations';
+import {
+	BackupError,
+	createBackup,
+	databaseInUse,
+	inspectDatabaseFile,
+	listBackups,
+	pruneScheduled,
+	restoreBackup,
+	startBackupSchedule,
+	stopBackupSchedule
+} from '../../src/lib/server/backups';
+
+const MIGRATIONS = path.resolve('migrations');
+let db: Db;
+let file: string;
+let dir: string;
+let cleanup: () => void;
+
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	dir = path.dirname(file);
+	await buildReviewedWork(db);
+});
+afterEach(() => {
+	stopBackupSchedule();
+	cleanup();
+});
+
+async function backupError(promise: Promise<unknown>): Promise<string> {
+	try {
+		await promise;
+	} catch (err) {
+		expect(err).toBeInstanceOf(BackupError);
+		return (err as Error).message;
+	}
+	throw new Error('expected a BackupError');
+}
+
+describe('backup', () => {
+	it('writes a verified copy: integrity checked, the same rows in every table, no temporary file left', async () => {
+		const out = path.join(dir, 'copies', 'b.db');
+		const live = new Database(file, { readonly: true });
+		const counts = Object.fromEntries(
+			(live.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'`).pluck().all() as string[]).map(
+				(t) => [t, live.prepare(`SELECT count(*) FROM "${t}"`).pluck().get()]
+			)
+		);
+		live.close();
+		const backup = await createBackup({ database: db, out, migrationsDir: MIGRATIONS });
+		expect(backup.file).toBe(out);
+		expect(backup.tables).toEqual(counts);
+		expect(backup.tables.audit_labels).toBe(24);
+		expect(backup.bytes).toBe(fs.statSync(out).size);
+		expect(backup.migrations.status).toBe('current');
+		expect(fs.readdirSync(path.dirname(out))).toEqual(['b.db']);
+		// A self-contained file (rollback journal), and a database the app opens as it is.
+		const copy = new Database(out, { readonly: true });
+		expect(copy.pragma('journal_mode', { simple: true })).toBe('delete');
+		copy.close();
+		const snapshot = snapshotDb(db);
+		const reopened = openDatabase(out, MIGRATIONS);
+		expect(snapshotDb(reopened)).toBe(snapshot);
+		reopened.$client.close();
+		expect(await backupError(createBackup({ database: db, out, migrationsDir: MIGRATIONS }))).toMatch(/already exists/);
+	});
+
+	it('names backups by kind and time in the backups folder, lists them, and prunes only scheduled ones', async () => {
+		const folder = path.join(dir, 'backups');
+		const manual = await createBackup({ database: db, dir: folder, migrationsDir: MIGRATIONS });
+		expect(path.basename(manual.file)).toMatch(/^instruct-audit-manual-\d{8}-\d{6}-\d{3}Z\.db$/);
+		for (let i = 0; i < 3; i++) await createBackup({ database: db, dir: folder, kind: 'scheduled', migrationsDir: MIGRATIONS });
+		fs.writeFileSync(path.join(folder, '.instruct-audit-manual-x.db.partial-1'), 'half');
+		expect(listBackups(folder).map((b) => b.kind).sort()).toEqual(['manual', 'scheduled', 'scheduled', 'scheduled']);
+		const removed = pruneScheduled(1, folder);
+		expect(removed).toHaveLength(2);
+		expect(listBackups(folder).map((b) => b.kind).sort()).toEqual(['manual', 'scheduled']);
+	});
+
+	it('takes scheduled backups every interval and keeps the newest N', async () => {
+		const folder = path.join(dir, 'scheduled');
+		const taken: string[] = [];
+		await new Promise<void>((resolve, reject) => {
+			startBackupSchedule({
+				intervalHours: 0.2 / 3600, // every 200 ms
+				keep: 2,
+				dir: folder,
+				database: db,
+				firstDelayMs: 0,
+				onBackup: (b) => {
+					taken.push(b.file);
+					if (taken.length === 4) resolve();
+				},
+				onError: reject
+			});
+		});
+		stopBackupSchedule();
+		const left = listBackups(folder);
+		expect(left.map((b) => path.join(folder, b.name)).sort()).toEqual(taken.slice(-2).sort());
+	}, 20_000);
+});
+
+describe('checking a file before it is restored', () => {
+	it('refuses what is not a sound database of this app, and one from a newer version', async () => {
+		const text = path.join(dir, 'notes.db');
+		fs.writeFileSync(text, 'just some text, not a database');
+		expect(await backupError(inspectDatabaseFile(text, MIGRATIONS))).toMatch(/is not an SQLite database/);
+
+		const other = path.join(dir, 'other.db');
+		const o = new Database(other);
+		o.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)');
+		o.close();
+		expect(await backupError(inspectDatabaseFile(other, MIGRATIONS))).toMatch(/not a database of this app \(no users, datasets/);
+
+		const newer = path.join(dir, 'newer.db');
+		await createBackup({ database: db, out: newer, migrationsDir: MIGRATIONS });
+		const n = new Database(newer);
+		n.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('f'.repeat(64), 9_999_999_999_999);
+		n.close();
+		expect(await backupError(inspectDatabaseFile(newer, MIGRATIONS))).toMatch(/newer version of the app/);
+
+		const damaged = path.join(dir, 'damaged.db');
+		await createBackup({ database: db, out: damaged, migrationsDir: MIGRATIONS });
+		const bytes = fs.readFileSync(damaged);
+		const pageSize = bytes.readUInt16BE(16);
+		// Scribble over the middle of the file: pages of tables and indexes.
+		for (let p = 3; p < bytes.length / pageSize - 1; p += 2) bytes.fill(0x5a, p * pageSize + 8, p * pageSize + pageSize / 2);
+		fs.writeFileSync(damaged, bytes);
+		expect(await backupError(inspectDatabaseFile(damaged, MIGRATIONS))).toMatch(/damaged|cannot be read|malformed/);
+	});
+});
+
+describe('restore', () => {
+	it('brings back exactly the rows the backup counted, keeping the replaced database aside', async () => {
+		const backup = await createBackup({ database: db, out: path.join(dir, 'b.db'), migrationsDir: MIGRATIONS });
+		const atBackup = snapshotDb(db);
+		// Life goes on: labels purged, a user added; then the server is stopped.
+		db.$client.pragma('foreign_keys = OFF');
+		db.$client.exec(`DELETE FROM audit_label_ratings; DELETE FROM audit_labels; INSERT INTO users (email, role, password_hash, created_at) VALUES ('late@x.org', 'reviewer', 'x', 1)`);
+		const changed = snapshotDb(db);
+		db.$client.close();
+
+		const result = await restoreBackup({ from: backup.file, databasePath: file, backupDir: path.join(dir, 'kept'), migrationsDir: MIGRATIONS });
+		expect(result.tables).toEqual(backup.tables);
+		expect(result.migrated).toBe(0);
+		expect(fs.existsSync(`${file}-wal`)).toBe(false);
+		db = openDatabase(file, MIGRATIONS);
+		expect(snapshotDb(db)).toBe(atBackup);
+		// The database it replaced is kept, as it was.
+		expect(path.basename(result.previous!)).toMatch(/^instruct-audit-pre-restore-/);
+		const previous = openDatabase(result.previous!, MIGRATIONS);
+		expect(snapshotDb(previous)).toBe(changed);
+		previous.$client.close();
+	});
+
+	it('refuses while another connection has the database open (a running server)', async () => {
+		const backup = await createBackup({ database: db, out: path.join(dir, 'b.db'), migrationsDir: MIGRATIONS });
+		expect(databaseInUse(file)).toBe(true);
+		expect(await backupError(restoreBackup({ from: backup.file, databasePath: file, backupDir: path.join(dir, 'kept'), migrationsDir: MIGRATIONS }))).toMatch(
+			/in use by another process\. Stop the server/
+		);
+		expect(fs.existsSync(path.join(dir, 'kept'))).toBe(false);
+		db.$client.close();
+		expect(databaseInUse(file)).toBe(false);
+		db = openDatabase(file, MIGRATIONS);
+	});
+
+	it('brings an older backup up to this version', async () => {
+		// A backup made by a version of the app without the newest migration.
+		const known = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')).entries.length;
+		const olderApp = openDatabase(path.join(dir, 'older-app.db'), olderMigrations(dir, known - 1));
+		olderApp.$client.prepare(`INSERT INTO users (email, role, password_hash, created_at) VALUES ('old@x.org', 'admin', 'x', 1)`).run();
+		const old = path.join(dir, 'old.db');
+		await createBackup({ database: olderApp, out: old, migrationsDir: MIGRATIONS });
+		olderApp.$client.close();
+		expect((await inspectDatabaseFile(old, MIGRATIONS)).migrations).toEqual({ applied: known - 1, known, status: 'older' });
+		const target = path.join(dir, 'fresh', 'app.db');
+		const result = await restoreBackup({ from: old, databasePath: target, backupDir: path.join(dir, 'kept'), migrationsDir: MIGRATIONS });
+		expect(result.previous).toBeNull();
+		expect(result.migrated).toBe(1);
+		const restored = await inspectDatabaseFile(target, MIGRATIONS);
+		expect(restored.migrations.status).toBe('current');
+		expect(restored.tables.users).toBe(1);
+	});
+});
+
+describe('kill -9 during a backup', () => {
+	// A bigger database so the copy takes a while, then the CLI's `backup --out` killed at several
+	// moments: the file of that name is either absent or complete and valid, never half-written.
+	let big: string;
+	let bigDir: string;
+	beforeEach(() => {
+		bigDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-kill-'));
+		big = path.join(bigDir, 'big.db');
+		const b = openDatabase(big, MIGRATIONS);
+		const c = b.$client;
+		const { id } = c.prepare(`INSERT INTO datasets (name, created_at) VALUES ('big', 1) RETURNING id`).get() as { id: number };
+		const task = c.prepare(`INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 1, 1) RETURNING id`);
+		const instance = c.prepare(`INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, 1)`);
+		const filler = 'lorem ipsum dolor sit amet '.repeat(20);
+		c.transaction(() => {
+			for (let i = 0; i < 60_000; i++) {
+				const t = task.get(id, `Task ${i}`, `Task ${i}`) as { id: number };
+				instance.run(t.id, id, `${i} ${filler}`, `${filler} ${i}`);
+			}
+		})();
+		c.pragma('wal_checkpoint(TRUNCATE)');
+		c.close();
+	});
+
+	it('leaves either a complete valid file or none', async () => {
+		const outcomes: string[] = [];
+		for (const delay of [0, 150, 600, 60_000]) {
+			const out = path.join(bigDir, `copy-${delay}.db`);
+			const child = spawn('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'backup', '--out', out], {
+				env: { ...process.env, DATABASE_PATH: big },
+				stdio: 'ignore',
+				detached: true
+			});
+			const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+			// Wait for the copy to start (its temporary file appears), then kill the whole process group.
+			const started = Date.now();
+			let partialSeen = false;
+			while (Date.now() - started < 30_000) {
+				if (fs.readdirSync(bigDir).some((f) => f.startsWith(`.copy-${delay}.db.partial-`))) {
+					partialSeen = true;
+					break;
+				}
+				if (fs.existsSync(out)) break;
+				await new Promise((r) => setTimeout(r, 5));
+			}
+			if (delay < 60_000) {
+				await new Promise((r) => setTimeout(r, delay));
+				try {
+					process.kill(-child.pid!, 'SIGKILL');
+				} catch {
+					// already finished
+				}
+			}
+			await exited;
+			if (fs.existsSync(out)) {
+				const inspection = await inspectDatabaseFile(out, MIGRATIONS);
+				expect(inspection.tables.instances).toBe(60_000);
+				outcomes.push(`${delay}:complete`);
+			} else {
+				expect(partialSeen, `delay ${delay}: the backup never started`).toBe(true);
+				outcomes.push(`${delay}:none`);
+			}
+		}
+		console.log(`kill -9 during backup: ${outcomes.join(', ')}`);
+		// Killed early it left nothing; left alone it finished.
+		expect(outcomes[0]).toBe('0:none');
+		expect(outcomes.at(-1)).toBe('60000:complete');
+		// The killed backups' temporary files were cleared away by the one that finished.
+		expect(fs.readdirSync(bigDir).filter((f) => f.includes('.partial-'))).toEqual([]);
+		fs.rmSync(bigDir, { recursive: true, force: true });
+	}, 180_000);
+});

@@ -1,0 +1,122 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { buildReviewedWork, type ReviewedWork } from '../support/reviewed-work';
+import type { Db } from '../../src/lib/server/db';
+import { auditBundleLines, auditBundleRecords, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
+import { auditReport } from '../../src/lib/server/reports';
+import { nextAssignment } from '../../src/lib/server/audits/routing';
+import { listDisagreements } from '../../src/lib/server/reports';
+
+// An audit moves between two fresh installations: A exports it as a bundle, B (holding the same
+// datasets, imported from the same files, and accounts with the same emails) imports it, and
+// B's report of it is A's, number for number.
+let a: { db: Db; cleanup: () => void };
+let b: { db: Db; cleanup: () => void };
+let workA: ReviewedWork;
+let workB: ReviewedWork;
+
+beforeEach(async () => {
+	a = createTestDb();
+	workA = await buildReviewedWork(a.db, 'lab');
+	b = createTestDb();
+	workB = await buildReviewedWork(b.db, 'lab');
+});
+afterEach(() => {
+	a.cleanup();
+	b.cleanup();
+});
+
+/** A's accounts (by email and name) in B, as the other lab would have created them. */
+function sameAccounts(from: Db, to: Db): void {
+	const insert = to.$client.prepare(`INSERT OR IGNORE INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, 'x', ?)`);
+	for (const u of from.$client.prepare('SELECT email, name, role FROM users ORDER BY id').all() as { email: string; name: string; role: string }[]) {
+		insert.run(u.email, u.name, u.role, Date.now());
+	}
+}
+
+async function* bytes(lines: Iterable<string>): AsyncGenerator<Uint8Array> {
+	const encoder = new TextEncoder();
+	for (const line of lines) yield encoder.encode(line);
+}
+
+/** The report without the ids that differ between installations. */
+function numbers(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(numbers);
+	if (value && typeof value === 'object') {
+		return Object.fromEntries(
+			Object.entries(value)
+				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId)$/.test(k))
+				.map(([k, v]) => [k, numbers(v)])
+		);
+	}
+	return value;
+}
+
+describe('audit bundles', () => {
+	it('round-trips a quality and a rating audit between two fresh databases with identical report numbers', async () => {
+		sameAccounts(a.db, b.db);
+		for (const [which, datasetB] of [
+			['quality', workB.quality.datasetId],
+			['rating', workB.rating.datasetId]
+		] as const) {
+			const auditA = workA[which].auditId;
+			const imported = await importAuditBundle(bytes(auditBundleLines(auditA, a.db)), { fileName: `${which}.jsonl`, datasetId: datasetB }, b.db);
+			const reportA = auditReport(auditA, {}, a.db);
+			const reportB = auditReport(imported.auditId, {}, b.db);
+			expect(reportB.progress.labels).toBeGreaterThan(0);
+			expect(numbers(reportB)).toEqual(numbers(reportA));
+			expect(numbers(listDisagreements(imported.auditId, {}, b.db))).toEqual(numbers(listDisagreements(auditA, {}, a.db)));
+			// And back again: B's bundle of the imported audit is A's, but for when it was exported.
+			const again = (db: Db, id: number) => auditBundleRecords(id, db).map((r) => (r.type === 'audit-bundle' ? { ...r, exportedAt: '' } : r));
+			expect(again(b.db, imported.auditId)).toEqual(again(a.db, auditA));
+		}
+		const q = auditReport(workA.quality.auditId, {}, a.db);
+		expect(q.progress).toMatchObject({ labels: 17, goldLabels: 2, skips: expect.any(Number) });
+		expect(q.basis.adjudicated).toBe(1);
+	});
+
+	it('keeps routing honest after an import: nobody is given an item they labelled or skipped', async () => {
+		sameAccounts(a.db, b.db);
+		const imported = await importAuditBundle(bytes(auditBundleLines(workA.quality.auditId, a.db)), { fileName: 'q.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		const reviewers = b.db.$client.prepare('SELECT user_id FROM audit_reviewers WHERE audit_id = ?').pluck().all(imported.auditId) as number[];
+		for (const reviewer of reviewers) {
+			const next = nextAssignment(imported.auditId, reviewer, {}, b.db);
+			if (next.status !== 'assigned') continue;
+			const item = b.db.$client.prepare('SELECT id FROM audit_items WHERE ref = ?').pluck().get(next.ref) as number;
+			const done = b.db.$client.prepare(`SELECT count(*) FROM audit_assignments WHERE item_id = ? AND reviewer_id = ? AND status <> 'active'`).pluck().get(item, reviewer);
+			expect(done).toBe(0);
+		}
+	});
+
+	it('refuses a bundle that does not match, listing every mismatch, and writes nothing', async () => {
+		// B lacks A's reviewers and holds one instance with another output.
+		b.db.$client
+			.prepare(`UPDATE instances SET output = 'a different output' WHERE task_id = (SELECT id FROM tasks WHERE dataset_id = ? AND source_id = 't3')`)
+			.run(workB.quality.datasetId);
+		const audits = b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get();
+		let error: BundleError | undefined;
+		try {
+			await importAuditBundle(bytes(auditBundleLines(workA.quality.auditId, a.db)), { fileName: 'q.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		} catch (err) {
+			error = err as BundleError;
+		}
+		expect(error).toBeInstanceOf(BundleError);
+		expect(error!.message).toMatch(/^The bundle does not match this installation \(5 problems\); nothing was imported:/);
+		const emails = a.db.$client.prepare('SELECT email FROM users WHERE id IN (SELECT user_id FROM audit_reviewers WHERE audit_id = ?)').pluck().all(workA.quality.auditId) as string[];
+		for (const email of emails) expect(error!.problems).toContain(`reviewer ${email}: no account with this email here`);
+		expect(error!.problems).toContain(`adjudicator ${a.db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(workA.researcherId)}: no account with this email here`);
+		expect(error!.problems.filter((p) => p.startsWith('item '))).toEqual([
+			expect.stringMatching(/^item \d+ \("Instruction for task t3: do the thing c…"\): the instance with input "input of t3" has another output here \("a different output", the bundle's: "output of t3"\)$/)
+		]);
+		expect(b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get()).toBe(audits);
+	});
+
+	it('refuses a bundle cut off in the middle, and an item whose task is not in the dataset', async () => {
+		sameAccounts(a.db, b.db);
+		const lines = [...auditBundleLines(workA.quality.auditId, a.db)];
+		await expect(importAuditBundle(bytes(lines.slice(0, -3)), { fileName: 'cut.jsonl', datasetId: workB.quality.datasetId }, b.db)).rejects.toThrow(
+			/cut\.jsonl: line \d+: the end record is missing: the file was cut off/
+		);
+		await expect(importAuditBundle(bytes(lines), { fileName: 'q.jsonl', datasetId: workB.rating.datasetId }, b.db)).rejects.toThrow(/no task in "lab rating" has the instruction/);
+	});
+});
