@@ -11,6 +11,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	import: { summary: 'import a dataset file', load: () => import('./commands/import') },
 	datasets: { summary: 'list datasets', load: () => import('./commands/datasets') },
 	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') },
+	analyze: { summary: 'verb–noun pairs, ROUGE-L to the seeds and length distributions (paper Figures 2–4; --vs to compare)', load: () => import('./commands/analyze') },
 	report: { summary: 'an audit report: rates with intervals, agreement, A–D per model, reviewers (--json, --csv, --labels, --compare)', load: () => import('./commands/report') },
 	audit: { summary: 'create, list, show, close/reopen audits; manage their reviewers', load: () => import('./commands/audit') },
 	export: { summary: 'export a filtered subset (JSON Lines, Alpaca, chat, prompt/completion, CSV, Parquet) with a manifest', load: () => import('./commands/export') },
