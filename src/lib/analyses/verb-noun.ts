@@ -27,7 +27,7 @@
  * 82% and took about 4 ms per instruction — over 15 minutes for 250,000 — against wink's
  * 0.04–0.08 ms, so wink is the tagger here.
  */
-import winkNLP, { type ItemToken, type PartOfSpeech, type WinkMethods } from 'wink-nlp';
+import winkNLP, { type ItemToken, type ItsFunction, type PartOfSpeech, type WinkMethods } from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 
 export interface VerbNoun {
@@ -165,7 +165,8 @@ export class VerbNounExtractor {
 		if (verb && t.pos[i] !== 'VERB' && t.pos[i] !== 'AUX') return lower;
 		// A capitalised common noun keeps its plural in the model's lemma ("Audiobooks").
 		if (!verb && t.pos[i] === 'PROPN') return /[^suis]s$/.test(lower) ? lower.slice(0, -1) : lower;
-		const lemma = (t.item(i).out(this.nlp.its.lemma) as string).toLowerCase();
+		// wink's typings declare `its.lemma` with a different parameter order than `out` expects.
+		const lemma = String(t.item(i).out(this.nlp.its.lemma as unknown as ItsFunction<string>)).toLowerCase();
 		return lemma || lower;
 	}
 
