@@ -71,7 +71,8 @@ export interface DatasetAnalysis {
 }
 
 export interface AnalysisOptions {
-	extractor: VerbNounExtractor;
+	/** Extracts verb–noun pairs in this thread (not needed when every pair comes through addVerbNoun). */
+	extractor: Pick<VerbNounExtractor, 'extract'>;
 	/** Seed instructions for the ROUGE-L histogram, or null for none. */
 	seeds?: { instructions: Iterable<string>; source: string } | null;
 }
@@ -82,7 +83,7 @@ function lengthDistribution(h: CountHistogram): LengthDistribution {
 }
 
 export class AnalysisBuilder {
-	private readonly extractor: VerbNounExtractor;
+	private readonly extractor: Pick<VerbNounExtractor, 'extract'>;
 	private readonly similarity: SeedSimilarity | null;
 	private readonly seedSource: string;
 	private readonly pairs = new PairCounts();
@@ -96,6 +97,7 @@ export class AnalysisBuilder {
 	private verbOnly = 0;
 	private noVerb = 0;
 	private emptyInputs = 0;
+	private deferred = 0;
 
 	constructor(options: AnalysisOptions) {
 		this.extractor = options.extractor;
@@ -105,20 +107,31 @@ export class AnalysisBuilder {
 
 	/**
 	 * One instruction (a task). `words` is its length as Table 1 counts it; `isSeed` leaves a
-	 * seed instruction out of its own similarity histogram. `verbNoun` may be given when it was
-	 * extracted elsewhere (e.g. in a worker).
+	 * seed instruction out of its own similarity histogram. `verbNoun: 'deferred'` leaves its
+	 * verb–noun pair to a later `addVerbNoun` (extracted elsewhere, e.g. in a worker thread).
 	 */
-	addInstruction(instruction: string, words: number, options: { isSeed?: boolean; verbNoun?: VerbNoun } = {}): void {
+	addInstruction(instruction: string, words: number, options: { isSeed?: boolean; verbNoun?: 'deferred' } = {}): void {
 		this.instructions++;
 		this.instructionWords.add(words);
-		const { verb, noun } = options.verbNoun ?? this.extractor.extract(instruction);
+		if (options.verbNoun === 'deferred') this.deferred++;
+		else this.countVerbNoun(this.extractor.extract(instruction));
+		if (this.similarity && !options.isSeed) this.scores.add(this.similarity.max(instruction));
+	}
+
+	/** The verb–noun pair of an instruction added with `verbNoun: 'deferred'` (in any order). */
+	addVerbNoun(verbNoun: VerbNoun): void {
+		if (this.deferred === 0) throw new Error('addVerbNoun without a deferred instruction');
+		this.deferred--;
+		this.countVerbNoun(verbNoun);
+	}
+
+	private countVerbNoun({ verb, noun }: VerbNoun): void {
 		if (verb === null) this.noVerb++;
 		else {
 			this.rootVerbs.set(verb, (this.rootVerbs.get(verb) ?? 0) + 1);
 			if (noun === null) this.verbOnly++;
 			else this.pairs.add(verb, noun);
 		}
-		if (this.similarity && !options.isSeed) this.scores.add(this.similarity.max(instruction));
 	}
 
 	/** One instance of the last instruction: input and output lengths in words. */
@@ -130,6 +143,7 @@ export class AnalysisBuilder {
 	}
 
 	finish(): DatasetAnalysis {
+		if (this.deferred !== 0) throw new Error(`${this.deferred} instructions still wait for their verb–noun pair`);
 		const top = this.pairs.top(TOP_VERBS, TOP_NOUNS);
 		const rootVerbs = [...this.rootVerbs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, LISTED);
 		return {

@@ -461,3 +461,6 @@ function nounPhrase(t: Tagged, start: number): { head: number; end: number } {
 	}
 	return { head: -1, end: i };
 }
+
+/** Where this module lives, so a worker thread can load the same code (see the server's worker pool). */
+export const VERB_NOUN_MODULE_URL = import.meta.url;

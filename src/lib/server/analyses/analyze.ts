@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { AnalysisBuilder, ANALYSIS_VERSION, type DatasetAnalysis } from '$lib/analyses';
-import { VerbNounExtractor } from '$lib/analyses/verb-noun';
+import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
+import { VerbNounPool } from './verb-noun-pool';
 import { db, type Db } from '../db';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 import { getDataset } from '../datasets/datasets';
@@ -50,6 +51,8 @@ export interface AnalysisResult {
 	analysis: DatasetAnalysis;
 	computedAt: string;
 	durationMs: number;
+	/** Worker threads that tagged the instructions (0: the calling thread did). */
+	taggerThreads: number;
 	/** True when the result came from the cache. */
 	cached: boolean;
 }
@@ -57,11 +60,18 @@ export interface AnalysisResult {
 /** Rows are read in batches; between batches the event loop gets a turn, so a long analysis does not stall other requests. */
 const YIELD_EVERY = 4096;
 
+/** From this many instructions on, the tagging is spread over worker threads. */
+const POOL_FROM = 20_000;
+
 let extractor: VerbNounExtractor | undefined;
-/** One tagger per process: loading the model takes a moment, using it has no state. */
-function verbNounExtractor(): VerbNounExtractor {
-	extractor ??= new VerbNounExtractor();
-	return extractor;
+/**
+ * One tagger per process: loading the model takes a moment, using it has no state. Imported
+ * on first use (its model is a few MB) and in a chunk of its own, which worker threads load too.
+ */
+async function verbNounModule() {
+	const mod = await import('$lib/analyses/verb-noun');
+	extractor ??= new mod.VerbNounExtractor();
+	return { extractor, moduleUrl: mod.VERB_NOUN_MODULE_URL };
 }
 
 interface ResolvedScope {
@@ -252,16 +262,42 @@ function scopeKey(resolved: ResolvedScope, seeds: SeedChoice): string {
 }
 
 interface Loaded {
+	taggerThreads: number;
 	analysis: DatasetAnalysis;
 	classification: { yes: number; no: number; unknown: number };
 }
 
 /** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
-async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null): Promise<Loaded> {
+async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
+	const { extractor, moduleUrl } = await verbNounModule();
+	const pool = tasks >= POOL_FROM ? await VerbNounPool.create(moduleUrl, VerbNounPool.defaultSize()) : null;
+	try {
+		return { ...(await loadWith(database, resolved, seeds, extractor, pool)), taggerThreads: pool?.size ?? 0 };
+	} finally {
+		await pool?.close();
+	}
+}
+
+async function loadWith(
+	database: Db,
+	resolved: ResolvedScope,
+	seeds: ResolvedSeeds | null,
+	extractor: VerbNounExtractor,
+	pool: VerbNounPool | null
+): Promise<Omit<Loaded, 'taggerThreads'>> {
 	const builder = new AnalysisBuilder({
-		extractor: verbNounExtractor(),
+		extractor,
 		seeds: seeds ? { instructions: seeds.instructions, source: seeds.source } : null
 	});
+	// With workers: each batch's instructions go to one while this thread does the rest; at most
+	// one batch per worker is outstanding before we wait for the oldest.
+	const inflight: Promise<void>[] = [];
+	const deferVerbNouns = async (texts: string[]) => {
+		if (!pool || texts.length === 0) return;
+		inflight.push(pool.extract(texts).then((pairs) => pairs.forEach((p) => builder.addVerbNoun(p))));
+		while (inflight.length > VerbNounPool.defaultSize()) await inflight.shift();
+	};
+	const verbNoun = pool ? ('deferred' as const) : undefined;
 	const classification = { yes: 0, no: 0, unknown: 0 };
 	const countClass = (v: number | null) => (v === null ? classification.unknown++ : v ? classification.yes++ : classification.no++);
 	const own = seeds?.ownSeedTasks ?? new Set<number>();
@@ -289,8 +325,9 @@ async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds 
 			resolved.taskWhere.params,
 			(r) => r.id
 		)) {
+			await deferVerbNouns(rows.map((r) => r.instruction));
 			for (const r of rows) {
-				builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.id) });
+				builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.id), verbNoun });
 				countClass(r.cls);
 			}
 			await pause();
@@ -320,9 +357,15 @@ async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds 
 		);
 		for (;;) {
 			const rows = statement.all({ ...q.params, afterTask: lastTask, afterInstance }) as Row[];
+			const texts: string[] = [];
+			for (let k = 0, last = lastTask; k < rows.length; k++) {
+				if (rows[k].taskId !== last) texts.push(rows[k].instruction);
+				last = rows[k].taskId;
+			}
+			await deferVerbNouns(texts);
 			for (const r of rows) {
 				if (r.taskId !== lastTask) {
-					builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.taskId) });
+					builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.taskId), verbNoun });
 					countClass(r.cls);
 					lastTask = r.taskId;
 				}
@@ -333,6 +376,7 @@ async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds 
 			await pause();
 		}
 	}
+	await Promise.all(inflight);
 	return { analysis: builder.finish(), classification };
 }
 
@@ -380,7 +424,8 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		if (hit && hit.version === version) return { ...(JSON.parse(hit.result) as AnalysisResult), cached: true };
 	}
 	const started = performance.now();
-	const loaded = await load(database, resolved, seeds);
+	const tasks = (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId) as { n: number }).n;
+	const loaded = await load(database, resolved, seeds, tasks);
 	const wholeDataset = resolved.scope.kind === 'dataset' || resolved.scope.kind === 'run';
 	const table1 = wholeDataset
 		? datasetStatistics(resolved.datasetId, { keptOnly: resolved.filters.kept === 'yes' }, database)
@@ -397,6 +442,7 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		analysis: loaded.analysis,
 		computedAt: new Date().toISOString(),
 		durationMs,
+		taggerThreads: loaded.taggerThreads,
 		cached: false
 	};
 	c.prepare(
