@@ -12,6 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	import: { summary: 'import a dataset file', load: () => import('./commands/import') },
 	datasets: { summary: 'list, delete (only without reviewed work), archive, restore, purge (admin) datasets', load: () => import('./commands/datasets') },
 	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') },
+	analyze: { summary: 'verb–noun pairs, ROUGE-L to the seeds and length distributions (paper Figures 2–4; --vs to compare)', load: () => import('./commands/analyze') },
 	report: { summary: 'an audit report: rates with intervals, agreement, A–D per model, reviewers (--json, --csv, --labels, --compare)', load: () => import('./commands/report') },
 	audit: { summary: 'create, list, show, close/reopen, archive/restore, export/import (bundles) audits; manage their reviewers', load: () => import('./commands/audit') },
 	backup: { summary: 'a verified online backup of the database (safe while the server runs)', load: () => import('./commands/backup') },

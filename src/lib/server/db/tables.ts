@@ -5,3 +5,4 @@ export * from './schema/datasets';
 export * from './schema/audits';
 export * from './schema/generation';
 export * from './schema/filters';
+export * from './schema/analyses';

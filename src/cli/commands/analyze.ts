@@ -1,0 +1,110 @@
+import { CliError } from '../cli-error';
+import { intOption, parseCommandArgs } from '../args';
+import { printJson, printTable } from '../output';
+import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
+
+const USAGE = `Usage: npm run cli -- analyze <dataset> [--seeds <dataset>|run:<id>|none] [--vs <dataset>]… [options] [--json]
+
+The analyses of Self-Instruct's Figures 2–4 and Table 1 for <dataset> (name or id): verb–noun
+pairs (the top 20 verbs × 4 nouns and their coverage), each instruction's highest ROUGE-L to the
+seed instructions, and the lengths in words of instructions, non-empty inputs and outputs.
+Computed once per dataset version and cached (a new import, run or filter application redoes it).
+
+Options:
+  --seeds <dataset>      seeds for the ROUGE-L histogram: a dataset (name or id; its seed-origin
+                         tasks if it has any, else every instruction), run:<id> for a run's seeds,
+                         or none. Default: the run's seeds for a generated dataset, else the
+                         dataset's own seed-origin tasks, else none.
+  --vs <dataset>         another dataset to analyse the same way (repeatable, up to 3)
+  --run <id>             analyse a generation run's accepted candidates instead of <dataset>
+  --kept-only            leave out rows the automatic filters rejected
+  --where <filter>       analyse an export selection instead (the export command's --where grammar)
+  --refresh              recompute even when a cached result is current
+  --top <n>              verbs to print (default 10; the JSON always has the full lists)
+  --json                 everything as JSON on stdout: {"analyses": [ … ]}`;
+
+function dataset(ref: string): number {
+	try {
+		return resolveDataset(ref).id;
+	} catch (err) {
+		if (err instanceof DatasetError) throw new CliError(err.message);
+		throw err;
+	}
+}
+
+const pct = (share: number | null | undefined, digits = 1) => (share === null || share === undefined ? '—' : `${(share * 100).toFixed(digits)}%`);
+const num = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+
+function printSummary(r: AnalysisResult, top: number): void {
+	const a = r.analysis;
+	const vn = a.verbNoun;
+	console.log(`\n${r.label}${r.cached ? ' (cached)' : ''} — ${a.instructions} instructions, ${a.instances} instances`);
+	console.log(`  verb–noun pairs: ${vn.withPair} (${pct(vn.withPair / Math.max(1, vn.instructions))}); verb only ${vn.verbOnly}; no root verb ${vn.noVerb}`);
+	console.log(
+		`  top ${vn.top.length} verbs × ${4} nouns cover ${vn.covered} instructions (${pct(vn.covered / Math.max(1, vn.instructions))} of all, ${pct(vn.covered / Math.max(1, vn.withPair))} of the pairs)`
+	);
+	printTable(
+		vn.verbs.slice(0, top).map((v, k) => ({ '#': k + 1, verb: v.key, pairs: v.count, 'top nouns': vn.top.find((t) => t.verb === v.key)?.nouns.map((n) => `${n.noun} ${n.count}`).join(', ') ?? '' }))
+	);
+	const s = a.seedSimilarity;
+	if (s) {
+		const above = (t: number) => s.above.find((x) => x.threshold === t);
+		console.log(
+			`  ROUGE-L to ${s.source}: n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
+				`> 0.5: ${above(0.5)?.count} (${pct(above(0.5)?.share)}), > 0.7: ${above(0.7)?.count} (${pct(above(0.7)?.share)})`
+		);
+	} else console.log('  ROUGE-L to seeds: no seeds chosen (--seeds)');
+	for (const [name, d] of [['instruction', a.lengths.instruction], ['non-empty input', a.lengths.input], ['output', a.lengths.output]] as const) {
+		console.log(`  ${name} length (words): n ${d.n}, mean ${num(d.mean)}, quantiles 5/25/50/75/95% ${d.quantiles.map((q) => num(q, 1)).join(' / ')}`);
+	}
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{
+			seeds: { type: 'string' },
+			vs: { type: 'string', multiple: true },
+			run: { type: 'string' },
+			'kept-only': { type: 'boolean' },
+			where: { type: 'string', short: 'w', multiple: true },
+			refresh: { type: 'boolean' },
+			top: { type: 'string' },
+			json: { type: 'boolean' }
+		},
+		USAGE
+	);
+	const runId = values.run === undefined ? null : intOption(values.run, 'run', 0);
+	if (!positionals[0] && runId === null) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
+	if ((values.vs?.length ?? 0) > 3) throw new CliError('--vs: at most 3 other datasets (4 side by side).', 2);
+	let seeds: SeedChoice;
+	try {
+		const raw = values.seeds;
+		seeds = raw === undefined ? { kind: 'default' } : /^(none|default|run:\d+|dataset:\d+)$/.test(raw) ? parseSeedChoice(raw) : { kind: 'dataset', datasetId: dataset(raw) };
+	} catch (err) {
+		if (err instanceof AnalysisError) throw new CliError(err.message, 2);
+		throw err;
+	}
+	const scopes: AnalysisScope[] = [];
+	if (runId !== null) scopes.push({ kind: 'run', runId });
+	else if (values.where?.length) scopes.push({ kind: 'selection', datasetId: dataset(positionals[0]), where: values.where });
+	else scopes.push({ kind: 'dataset', datasetId: dataset(positionals[0]), keptOnly: !!values['kept-only'] });
+	for (const ref of values.vs ?? []) scopes.push({ kind: 'dataset', datasetId: dataset(ref), keptOnly: !!values['kept-only'] });
+
+	const results: AnalysisResult[] = [];
+	for (const scope of scopes) {
+		try {
+			results.push(await analyze(scope, { seeds, refresh: !!values.refresh }));
+		} catch (err) {
+			if (err instanceof AnalysisError) throw new CliError(err.message, err.status === 404 ? 1 : 2);
+			throw err;
+		}
+	}
+	if (values.json) {
+		printJson({ analyses: results });
+		return;
+	}
+	const top = intOption(values.top, 'top', 10);
+	for (const r of results) printSummary(r, top);
+}

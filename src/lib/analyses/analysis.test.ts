@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { AnalysisBuilder } from './analysis';
+import { VerbNounExtractor } from './verb-noun';
+import { ExhaustivePool } from '$lib/rouge';
+import { countWords } from '$lib/text/words';
+
+const extractor = new VerbNounExtractor();
+
+describe('AnalysisBuilder', () => {
+	it('counts pairs, lengths and the similarity to the seeds of a small set', () => {
+		const seeds = ['Write a poem about the sea.', 'Give me a recipe for pancakes.', 'What is the capital of France?'];
+		const b = new AnalysisBuilder({ extractor, seeds: { instructions: seeds, source: 'test seeds' } });
+		const rows: [string, [string, string][]][] = [
+			['Write a poem about the ocean.', [['', 'Waves roll in.']]],
+			['Write a poem about love.', [['', 'Love is all.'], ['short', 'Yes.']]],
+			['Give me a recipe for waffles.', [['eggs and flour', 'Mix and bake.']]],
+			['Explain how tides work.', [['', 'The moon pulls the water.']]],
+			['Is the sky blue?', []]
+		];
+		for (const [instruction, instances] of rows) {
+			b.addInstruction(instruction, countWords(instruction));
+			for (const [input, output] of instances) b.addInstance(countWords(input), countWords(output));
+		}
+		const a = b.finish();
+		expect(a.instructions).toBe(5);
+		expect(a.instances).toBe(5);
+		expect(a.verbNoun).toMatchObject({ withPair: 3, verbOnly: 1, noVerb: 1, distinctPairs: 2, covered: 3 });
+		expect(a.verbNoun.top[0]).toEqual({ verb: 'write', pairs: 2, nouns: [{ noun: 'poem', count: 2 }], otherNouns: 0 });
+		expect(a.lengths.instruction.counts).toEqual([[4, 2], [5, 1], [6, 2]]);
+		expect(a.lengths.input).toMatchObject({ n: 2, mean: 2 });
+		expect(a.lengths.emptyInputs).toBe(3);
+		expect(a.lengths.output.n).toBe(5);
+		// The maximum over the seeds, exactly as a pair-by-pair scan finds it.
+		const pool = new ExhaustivePool();
+		for (const s of seeds) pool.add(s);
+		const expected = rows.map(([r]) => pool.query(r, 0.7, 0).max?.score ?? 0).sort((x, y) => x - y);
+		const s = a.seedSimilarity!;
+		expect(s.n).toBe(5);
+		expect(s.seeds).toBe(3);
+		expect(s.max).toBe(expected[4]);
+		expect(s.quantiles[2]).toBe(expected[2]);
+		expect(s.above.find((x) => x.threshold === 0.7)!.count).toBe(expected.filter((x) => x > 0.7).length);
+	});
+
+	it('leaves seed instructions out of their own similarity histogram', () => {
+		const b = new AnalysisBuilder({ extractor, seeds: { instructions: ['List three colours.'], source: 's' } });
+		b.addInstruction('List three colours.', 3, { isSeed: true });
+		b.addInstruction('List three animals.', 3);
+		const a = b.finish();
+		expect(a.instructions).toBe(2);
+		expect(a.seedSimilarity!.n).toBe(1);
+		expect(a.seedSimilarity!.max).toBeCloseTo(2 / 3, 12);
+	});
+
+	it('has no similarity section without seeds, and empty distributions without rows', () => {
+		const a = new AnalysisBuilder({ extractor }).finish();
+		expect(a.seedSimilarity).toBeNull();
+		expect(a.lengths.instruction).toMatchObject({ n: 0, mean: null });
+		expect(a.verbNoun.top).toEqual([]);
+	});
+});

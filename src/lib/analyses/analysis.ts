@@ -1,0 +1,176 @@
+/**
+ * The analyses of one set of instructions (a dataset, a generation run, an export selection), as
+ * Self-Instruct draws them for its generated data: the verb–noun structure (Figure 2), each
+ * instruction's ROUGE-L to the seeds (Figure 3) and the length distributions in words of
+ * instructions, non-empty inputs and outputs (Figure 4). Rows are fed one at a time, so a
+ * dataset of any size is read as a stream; the result is plain JSON (cached and sent to pages).
+ */
+import { CountHistogram, ScoreHistogram, sparseCounts, type Distribution, type ScoreSummary } from './histogram';
+import { SeedSimilarity } from './seed-similarity';
+import { PairCounts, type RankedCount, type TopVerb } from './top-k';
+import type { VerbNoun, VerbNounExtractor } from './verb-noun';
+
+/** Bumped when the analyses change, so cached results from older code are not reused. */
+export const ANALYSIS_VERSION = 1;
+
+/** The sunburst of Self-Instruct Figure 2: 20 verbs × 4 nouns. */
+export const TOP_VERBS = 20;
+export const TOP_NOUNS = 4;
+/** How many verbs and nouns the result lists beyond the sunburst (tables, CLI). */
+export const LISTED = 50;
+/** Shares of instructions above these ROUGE-L scores to the seeds (0.7: the filter's threshold). */
+export const SIMILARITY_THRESHOLDS = [0.5, 0.7] as const;
+
+export interface LengthDistribution extends Distribution {
+	/** [length in words, instructions or instances of that length], lengths that occur. */
+	counts: [number, number][];
+}
+
+export interface VerbNounAnalysis {
+	instructions: number;
+	/** Instructions with a root verb and a direct-object noun. */
+	withPair: number;
+	/** A root verb without a noun object. */
+	verbOnly: number;
+	/** No root verb (questions with a copula, fragments, empty text). */
+	noVerb: number;
+	distinctPairs: number;
+	/** The top 20 verbs (by pairs) with their top 4 nouns. */
+	top: TopVerb[];
+	/** Instructions whose pair is in the top 20 × 4. */
+	covered: number;
+	/** Verbs by pairs and nouns by pairs, the first LISTED. */
+	verbs: RankedCount[];
+	nouns: RankedCount[];
+	/** Root verbs of every instruction that has one (with or without a noun), the first LISTED. */
+	rootVerbs: RankedCount[];
+}
+
+export interface SeedSimilarityAnalysis extends ScoreSummary {
+	/** Seed instructions compared against. */
+	seeds: number;
+	/** Where the seeds came from, in words ("dataset seeds", "the run's seeds"). */
+	source: string;
+}
+
+export interface DatasetAnalysis {
+	analysisVersion: number;
+	instructions: number;
+	instances: number;
+	verbNoun: VerbNounAnalysis;
+	lengths: {
+		instruction: LengthDistribution;
+		/** Non-empty inputs only (as Table 1 and Figure 4). */
+		input: LengthDistribution;
+		output: LengthDistribution;
+		/** Instances with an empty input. */
+		emptyInputs: number;
+	};
+	/** null when no seeds were chosen. */
+	seedSimilarity: SeedSimilarityAnalysis | null;
+}
+
+export interface AnalysisOptions {
+	/** Extracts verb–noun pairs in this thread (not needed when every pair comes through addVerbNoun). */
+	extractor: Pick<VerbNounExtractor, 'extract'>;
+	/** Seed instructions for the ROUGE-L histogram, or null for none. */
+	seeds?: { instructions: Iterable<string>; source: string } | null;
+}
+
+/** Distribution summary with the exact counts per length. */
+function lengthDistribution(h: CountHistogram): LengthDistribution {
+	return { ...h.summary(), counts: sparseCounts(h.countsByValue) };
+}
+
+export class AnalysisBuilder {
+	private readonly extractor: Pick<VerbNounExtractor, 'extract'>;
+	private readonly similarity: SeedSimilarity | null;
+	private readonly seedSource: string;
+	private readonly pairs = new PairCounts();
+	private readonly rootVerbs = new Map<string, number>();
+	private readonly instructionWords = new CountHistogram();
+	private readonly inputWords = new CountHistogram();
+	private readonly outputWords = new CountHistogram();
+	private readonly scores = new ScoreHistogram();
+	private instructions = 0;
+	private instances = 0;
+	private verbOnly = 0;
+	private noVerb = 0;
+	private emptyInputs = 0;
+	private deferred = 0;
+
+	constructor(options: AnalysisOptions) {
+		this.extractor = options.extractor;
+		this.similarity = options.seeds ? new SeedSimilarity(options.seeds.instructions) : null;
+		this.seedSource = options.seeds?.source ?? '';
+	}
+
+	/**
+	 * One instruction (a task). `words` is its length as Table 1 counts it; `isSeed` leaves a
+	 * seed instruction out of its own similarity histogram. `verbNoun: 'deferred'` leaves its
+	 * verb–noun pair to a later `addVerbNoun` (extracted elsewhere, e.g. in a worker thread).
+	 */
+	addInstruction(instruction: string, words: number, options: { isSeed?: boolean; verbNoun?: 'deferred' } = {}): void {
+		this.instructions++;
+		this.instructionWords.add(words);
+		if (options.verbNoun === 'deferred') this.deferred++;
+		else this.countVerbNoun(this.extractor.extract(instruction));
+		if (this.similarity && !options.isSeed) this.scores.add(this.similarity.max(instruction));
+	}
+
+	/** The verb–noun pair of an instruction added with `verbNoun: 'deferred'` (in any order). */
+	addVerbNoun(verbNoun: VerbNoun): void {
+		if (this.deferred === 0) throw new Error('addVerbNoun without a deferred instruction');
+		this.deferred--;
+		this.countVerbNoun(verbNoun);
+	}
+
+	private countVerbNoun({ verb, noun }: VerbNoun): void {
+		if (verb === null) this.noVerb++;
+		else {
+			this.rootVerbs.set(verb, (this.rootVerbs.get(verb) ?? 0) + 1);
+			if (noun === null) this.verbOnly++;
+			else this.pairs.add(verb, noun);
+		}
+	}
+
+	/** One instance of the last instruction: input and output lengths in words. */
+	addInstance(inputWords: number, outputWords: number): void {
+		this.instances++;
+		if (inputWords > 0) this.inputWords.add(inputWords);
+		else this.emptyInputs++;
+		this.outputWords.add(outputWords);
+	}
+
+	finish(): DatasetAnalysis {
+		if (this.deferred !== 0) throw new Error(`${this.deferred} instructions still wait for their verb–noun pair`);
+		const top = this.pairs.top(TOP_VERBS, TOP_NOUNS);
+		const rootVerbs = [...this.rootVerbs].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, LISTED);
+		return {
+			analysisVersion: ANALYSIS_VERSION,
+			instructions: this.instructions,
+			instances: this.instances,
+			verbNoun: {
+				instructions: this.instructions,
+				withPair: this.pairs.total,
+				verbOnly: this.verbOnly,
+				noVerb: this.noVerb,
+				distinctPairs: this.pairs.distinctPairs,
+				top: top.verbs,
+				covered: top.covered,
+				verbs: this.pairs.verbs(LISTED),
+				nouns: this.pairs.nouns(LISTED),
+				rootVerbs: rootVerbs.map(([key, count]) => ({ key, count }))
+			},
+			lengths: {
+				instruction: lengthDistribution(this.instructionWords),
+				input: lengthDistribution(this.inputWords),
+				output: lengthDistribution(this.outputWords),
+				emptyInputs: this.emptyInputs
+			},
+			seedSimilarity: this.similarity
+				? { ...this.scores.summary(SIMILARITY_THRESHOLDS), seeds: this.similarity.seeds, source: this.seedSource }
+				: null
+		};
+	}
+}

@@ -1,0 +1,468 @@
+/**
+ * The analyses of a dataset, a generation run or an export selection (src/lib/analyses), read
+ * from the database as a stream and cached per scope: a cached result is reused while the
+ * fingerprint of its inputs (versionKey) is unchanged, and recomputed as soon as an import, a
+ * generation run, a filter application or — for selections that use them — a human label
+ * changes what the scope holds.
+ */
+import { createHash } from 'node:crypto';
+import { AnalysisBuilder, ANALYSIS_VERSION, type DatasetAnalysis } from '$lib/analyses';
+import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
+import { VerbNounPool } from './verb-noun-pool';
+import { db, type Db } from '../db';
+import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
+import { getDataset } from '../datasets/datasets';
+import { selectionQuery } from '../exports/query';
+import { describeFilters, ExportFilterError, parseWhere, whereClauses, type ExportFilters } from '../exports/filters';
+
+export class AnalysisError extends Error {
+	constructor(
+		message: string,
+		readonly status = 400,
+		readonly field?: string
+	) {
+		super(message);
+		this.name = 'AnalysisError';
+	}
+}
+
+/** What to analyse. */
+export type AnalysisScope =
+	| { kind: 'dataset'; datasetId: number; keptOnly?: boolean }
+	| { kind: 'run'; runId: number }
+	/** The rows an export with these `where` clauses would write (instances of the dataset). */
+	| { kind: 'selection'; datasetId: number; where: string[] };
+
+/** Which seed instructions the ROUGE-L histogram compares with. */
+export type SeedChoice = { kind: 'default' } | { kind: 'none' } | { kind: 'dataset'; datasetId: number } | { kind: 'run'; runId: number };
+
+export interface AnalysisResult {
+	/** What was analysed, in words ("dataset “alpaca”, kept rows"). */
+	label: string;
+	datasetId: number;
+	datasetName: string;
+	scope: AnalysisScope;
+	/** The seed choice as resolved (the default made explicit). */
+	seeds: SeedChoice;
+	/** Filters of a selection (or the kept / run filters of the other scopes), described. */
+	filters: { where: string; description: string }[];
+	/** Self-Instruct Table 1 figures for the same rows. */
+	table1: DatasetStatistics;
+	analysis: DatasetAnalysis;
+	computedAt: string;
+	durationMs: number;
+	/** Worker threads that tagged the instructions (0: the calling thread did). */
+	taggerThreads: number;
+	/** True when the result came from the cache. */
+	cached: boolean;
+}
+
+/** Rows are read in batches; between batches the event loop gets a turn, so a long analysis does not stall other requests. */
+const YIELD_EVERY = 4096;
+
+/** From this many instructions on, the tagging is spread over worker threads. */
+const POOL_FROM = 20_000;
+
+let extractor: VerbNounExtractor | undefined;
+/**
+ * One tagger per process: loading the model takes a moment, using it has no state. Imported
+ * on first use (its model is a few MB) and in a chunk of its own, which worker threads load too.
+ */
+async function verbNounModule() {
+	const mod = await import('$lib/analyses/verb-noun');
+	extractor ??= new mod.VerbNounExtractor();
+	return { extractor, moduleUrl: mod.VERB_NOUN_MODULE_URL };
+}
+
+interface ResolvedScope {
+	scope: AnalysisScope;
+	datasetId: number;
+	datasetName: string;
+	label: string;
+	filters: ExportFilters;
+	/** Tasks of the scope: SQL over `t` with its parameters (null for selections, which read instance rows). */
+	taskWhere: { sql: string; params: unknown[] } | null;
+}
+
+interface ResolvedSeeds {
+	choice: SeedChoice;
+	instructions: string[];
+	source: string;
+	/** Task ids of seeds taken from the analysed dataset itself (left out of their own histogram). */
+	ownSeedTasks: Set<number>;
+	version: string;
+}
+
+function runRow(database: Db, runId: number): { id: number; name: string; datasetId: number | null; seeds: string } | undefined {
+	return database.$client
+		.prepare('SELECT id, name, dataset_id AS datasetId, seeds FROM generation_runs WHERE id = ?')
+		.get(runId) as { id: number; name: string; datasetId: number | null; seeds: string } | undefined;
+}
+
+function datasetOrThrow(database: Db, datasetId: number) {
+	const dataset = getDataset(datasetId, database);
+	if (!dataset) throw new AnalysisError(`No dataset with id ${datasetId}.`, 404, 'dataset');
+	return dataset;
+}
+
+function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
+	if (scope.kind === 'run') {
+		const run = runRow(database, scope.runId);
+		if (!run) throw new AnalysisError(`No generation run with id ${scope.runId}.`, 404, 'run');
+		if (run.datasetId === null) throw new AnalysisError(`Run ${run.id} has no dataset (it was deleted).`, 404, 'run');
+		const dataset = datasetOrThrow(database, run.datasetId);
+		return {
+			scope,
+			datasetId: dataset.id,
+			datasetName: dataset.name,
+			label: `run #${run.id} “${run.name}” (accepted candidates)`,
+			filters: { kept: 'yes', runs: [run.id] },
+			taskWhere: {
+				sql: "t.dataset_id = ? AND t.run_id = ? AND (t.filter_status IS NULL OR t.filter_status <> 'rejected')",
+				params: [dataset.id, run.id]
+			}
+		};
+	}
+	const dataset = datasetOrThrow(database, scope.datasetId);
+	if (scope.kind === 'dataset') {
+		return {
+			scope,
+			datasetId: dataset.id,
+			datasetName: dataset.name,
+			label: `dataset “${dataset.name}”${scope.keptOnly ? ', rows the filters kept' : ''}`,
+			filters: scope.keptOnly ? { kept: 'yes' } : {},
+			taskWhere: {
+				sql: `t.dataset_id = ?${scope.keptOnly ? " AND (t.filter_status IS NULL OR t.filter_status <> 'rejected')" : ''}`,
+				params: [dataset.id]
+			}
+		};
+	}
+	let filters: ExportFilters;
+	try {
+		filters = parseWhere(scope.where);
+	} catch (err) {
+		if (err instanceof ExportFilterError) throw new AnalysisError(err.message, 400, 'where');
+		throw err;
+	}
+	const described = describeFilters(filters);
+	return {
+		scope: { kind: 'selection', datasetId: dataset.id, where: whereClauses(filters) },
+		datasetId: dataset.id,
+		datasetName: dataset.name,
+		label: `export selection of “${dataset.name}”${described.length ? ` (${described.map((d) => d.where).join(', ')})` : ' (every row)'}`,
+		filters,
+		taskWhere: null
+	};
+}
+
+/**
+ * A cheap fingerprint of a dataset's rows: counts and last ids of tasks and instances (rows are
+ * only ever added or deleted, never rewritten, except filter verdicts) and the last filter
+ * application. Each part is one lookup on an index.
+ */
+function datasetVersion(database: Db, datasetId: number): string {
+	const c = database.$client;
+	const t = c.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId) as { n: number; last: number };
+	const i = c.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM instances WHERE dataset_id = ?').get(datasetId) as { n: number; last: number };
+	const f = c.prepare('SELECT coalesce(max(id), 0) AS last FROM filter_runs WHERE dataset_id = ?').get(datasetId) as { last: number };
+	return `t${t.n}.${t.last}:i${i.n}.${i.last}:f${f.last}`;
+}
+
+/** Labels and adjudications of the dataset's audits, for selections filtered by human labels. */
+function labelsVersion(database: Db, datasetId: number): string {
+	const c = database.$client;
+	const l = c
+		.prepare(
+			`SELECT count(*) AS n, coalesce(max(l.updated_at), 0) AS last FROM audit_labels l JOIN audits a ON a.id = l.audit_id WHERE a.dataset_id = ?`
+		)
+		.get(datasetId) as { n: number; last: number };
+	const a = c
+		.prepare(
+			`SELECT count(*) AS n, coalesce(max(j.updated_at), 0) AS last FROM audit_adjudications j JOIN audits a ON a.id = j.audit_id WHERE a.dataset_id = ?`
+		)
+		.get(datasetId) as { n: number; last: number };
+	return `l${l.n}.${l.last}:a${a.n}.${a.last}`;
+}
+
+const HUMAN_LABEL_FILTERS: (keyof ExportFilters)[] = ['allYes', 'minRating', 'agreed', 'audited'];
+
+/** Instruction strings anywhere in a run's stored seeds (Self-Instruct tasks or Unnatural seed sets). */
+function instructionsIn(value: unknown, out: string[] = []): string[] {
+	if (Array.isArray(value)) for (const v of value) instructionsIn(v, out);
+	else if (value && typeof value === 'object') {
+		const instruction = (value as { instruction?: unknown }).instruction;
+		if (typeof instruction === 'string' && instruction.trim() !== '') out.push(instruction);
+		else for (const v of Object.values(value)) if (typeof v === 'object') instructionsIn(v, out);
+	}
+	return out;
+}
+
+function runSeeds(database: Db, runId: number): ResolvedSeeds {
+	const run = runRow(database, runId);
+	if (!run) throw new AnalysisError(`No generation run with id ${runId}.`, 404, 'seeds');
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(run.seeds);
+	} catch {
+		parsed = [];
+	}
+	const instructions = [...new Set(instructionsIn(parsed))];
+	return { choice: { kind: 'run', runId }, instructions, source: `the ${instructions.length} seed instructions of run #${run.id}`, ownSeedTasks: new Set(), version: `run${run.id}` };
+}
+
+function datasetSeeds(database: Db, seedDatasetId: number, analysedDatasetId: number): ResolvedSeeds {
+	const dataset = datasetOrThrow(database, seedDatasetId);
+	const c = database.$client;
+	// A dataset with seed-origin tasks (the filters' pool) contributes those; any other, every instruction.
+	const hasSeedOrigin = c.prepare("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(dataset.id) !== undefined;
+	const rows = c
+		.prepare(`SELECT id, instruction FROM tasks WHERE dataset_id = ?${hasSeedOrigin ? " AND origin = 'seed'" : ''} ORDER BY id`)
+		.all(dataset.id) as { id: number; instruction: string }[];
+	const own = dataset.id === analysedDatasetId ? new Set(rows.map((r) => r.id)) : new Set<number>();
+	return {
+		choice: { kind: 'dataset', datasetId: dataset.id },
+		instructions: rows.map((r) => r.instruction),
+		source: `the ${rows.length} ${hasSeedOrigin ? 'seed-origin ' : ''}instructions of dataset “${dataset.name}”`,
+		ownSeedTasks: own,
+		version: `d${dataset.id}:${datasetVersion(database, dataset.id)}`
+	};
+}
+
+/**
+ * The default seeds: a run's own seeds (for a run, or a dataset a run wrote), else the dataset's
+ * seed-origin tasks (what its filters compare with), else none.
+ */
+function defaultSeeds(database: Db, resolved: ResolvedScope): ResolvedSeeds | null {
+	if (resolved.scope.kind === 'run') return runSeeds(database, resolved.scope.runId);
+	const c = database.$client;
+	const run = c.prepare('SELECT id FROM generation_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(resolved.datasetId) as { id: number } | undefined;
+	if (run) return runSeeds(database, run.id);
+	if (c.prepare("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(resolved.datasetId)) {
+		return datasetSeeds(database, resolved.datasetId, resolved.datasetId);
+	}
+	return null;
+}
+
+function resolveSeeds(database: Db, resolved: ResolvedScope, choice: SeedChoice): ResolvedSeeds | null {
+	switch (choice.kind) {
+		case 'none':
+			return null;
+		case 'run':
+			return runSeeds(database, choice.runId);
+		case 'dataset':
+			return datasetSeeds(database, choice.datasetId, resolved.datasetId);
+		default:
+			return defaultSeeds(database, resolved);
+	}
+}
+
+function scopeKey(resolved: ResolvedScope, seeds: SeedChoice): string {
+	const key = JSON.stringify({ scope: resolved.scope, seeds });
+	return key.length <= 400 ? key : createHash('sha256').update(key).digest('hex');
+}
+
+interface Loaded {
+	taggerThreads: number;
+	analysis: DatasetAnalysis;
+	classification: { yes: number; no: number; unknown: number };
+}
+
+/** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
+async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
+	const { extractor, moduleUrl } = await verbNounModule();
+	const pool = tasks >= POOL_FROM ? await VerbNounPool.create(moduleUrl, VerbNounPool.defaultSize()) : null;
+	try {
+		return { ...(await loadWith(database, resolved, seeds, extractor, pool)), taggerThreads: pool?.size ?? 0 };
+	} finally {
+		await pool?.close();
+	}
+}
+
+async function loadWith(
+	database: Db,
+	resolved: ResolvedScope,
+	seeds: ResolvedSeeds | null,
+	extractor: VerbNounExtractor,
+	pool: VerbNounPool | null
+): Promise<Omit<Loaded, 'taggerThreads'>> {
+	const builder = new AnalysisBuilder({
+		extractor,
+		seeds: seeds ? { instructions: seeds.instructions, source: seeds.source } : null
+	});
+	// With workers: each batch's instructions go to one while this thread does the rest; at most
+	// one batch per worker is outstanding before we wait for the oldest.
+	const inflight: Promise<void>[] = [];
+	const deferVerbNouns = async (texts: string[]) => {
+		if (!pool || texts.length === 0) return;
+		inflight.push(pool.extract(texts).then((pairs) => pairs.forEach((p) => builder.addVerbNoun(p))));
+		while (inflight.length > VerbNounPool.defaultSize()) await inflight.shift();
+	};
+	const verbNoun = pool ? ('deferred' as const) : undefined;
+	const classification = { yes: 0, no: 0, unknown: 0 };
+	const countClass = (v: number | null) => (v === null ? classification.unknown++ : v ? classification.yes++ : classification.no++);
+	const own = seeds?.ownSeedTasks ?? new Set<number>();
+	const c = database.$client;
+	const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+	// Each batch reads its rows at once (better-sqlite3 cannot interleave a cursor with other
+	// statements on the connection while we yield).
+	const batches = function* <T>(sql: string, params: unknown[] | Record<string, unknown>, lastKey: (row: T) => number): Generator<T[]> {
+		let after = 0;
+		const statement = c.prepare(sql);
+		for (;;) {
+			const rows = (Array.isArray(params) ? statement.all(...params, after) : statement.all({ ...params, after })) as T[];
+			if (rows.length === 0) return;
+			yield rows;
+			after = lastKey(rows[rows.length - 1]);
+			if (rows.length < YIELD_EVERY) return;
+		}
+	};
+
+	if (resolved.taskWhere) {
+		type TaskRow = { id: number; instruction: string; words: number; cls: number | null };
+		for (const rows of batches<TaskRow>(
+			`SELECT t.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls FROM tasks t
+			 WHERE ${resolved.taskWhere.sql} AND t.id > ? ORDER BY t.id LIMIT ${YIELD_EVERY}`,
+			resolved.taskWhere.params,
+			(r) => r.id
+		)) {
+			await deferVerbNouns(rows.map((r) => r.instruction));
+			for (const r of rows) {
+				builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.id), verbNoun });
+				countClass(r.cls);
+			}
+			await pause();
+		}
+		const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+		type InstanceRow = { id: number; inputWords: number; outputWords: number };
+		for (const rows of batches<InstanceRow>(
+			`${q.withClause()}SELECT i.id, i.input_words AS inputWords, i.output_words AS outputWords FROM ${from}
+			 WHERE ${q.whereClause()} AND i.id > @after ORDER BY i.id LIMIT ${YIELD_EVERY}`,
+			q.params,
+			(r) => r.id
+		)) {
+			for (const r of rows) builder.addInstance(r.inputWords, r.outputWords);
+			await pause();
+		}
+	} else {
+		// A selection: its instance rows in task order; each task's instruction counted once.
+		const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+		type Row = { taskId: number; id: number; instruction: string; words: number; cls: number | null; inputWords: number; outputWords: number };
+		let lastTask = -1;
+		let afterInstance = 0;
+		const statement = c.prepare(
+			`${q.withClause()}SELECT t.id AS taskId, i.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls,
+				i.input_words AS inputWords, i.output_words AS outputWords
+			 FROM ${from} WHERE ${q.whereClause()} AND (t.id > @afterTask OR (t.id = @afterTask AND i.id > @afterInstance))
+			 ORDER BY t.id, i.id LIMIT ${YIELD_EVERY}`
+		);
+		for (;;) {
+			const rows = statement.all({ ...q.params, afterTask: lastTask, afterInstance }) as Row[];
+			const texts: string[] = [];
+			for (let k = 0, last = lastTask; k < rows.length; k++) {
+				if (rows[k].taskId !== last) texts.push(rows[k].instruction);
+				last = rows[k].taskId;
+			}
+			await deferVerbNouns(texts);
+			for (const r of rows) {
+				if (r.taskId !== lastTask) {
+					builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.taskId), verbNoun });
+					countClass(r.cls);
+					lastTask = r.taskId;
+				}
+				afterInstance = r.id;
+				builder.addInstance(r.inputWords, r.outputWords);
+			}
+			if (rows.length < YIELD_EVERY) break;
+			await pause();
+		}
+	}
+	await Promise.all(inflight);
+	return { analysis: builder.finish(), classification };
+}
+
+/** Table 1 for rows that are not a whole dataset: from the analysed rows themselves. */
+function table1FromAnalysis(loaded: Loaded): DatasetStatistics {
+	const a = loaded.analysis;
+	return {
+		instructions: a.instructions,
+		classification: loaded.classification.yes,
+		nonClassification: loaded.classification.no,
+		unknownClassification: loaded.classification.unknown,
+		instances: a.instances,
+		emptyInputInstances: a.lengths.emptyInputs,
+		avgInstructionWords: a.lengths.instruction.mean ?? 0,
+		avgNonEmptyInputWords: a.lengths.input.mean ?? 0,
+		avgOutputWords: a.lengths.output.mean ?? 0,
+		responses: 0,
+		models: 0,
+		rejectedInstructions: 0
+	};
+}
+
+export interface AnalyzeOptions {
+	seeds?: SeedChoice;
+	/** Ignore a cached result (it is replaced). */
+	refresh?: boolean;
+}
+
+/** The analyses of one scope, from the cache when its inputs have not changed. */
+export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}, database: Db = db()): Promise<AnalysisResult> {
+	const resolved = resolveScope(database, scope);
+	const seeds = resolveSeeds(database, resolved, options.seeds ?? { kind: 'default' });
+	const seedChoice: SeedChoice = seeds?.choice ?? { kind: 'none' };
+	const key = scopeKey(resolved, options.seeds ?? { kind: 'default' });
+	const usesLabels = HUMAN_LABEL_FILTERS.some((f) => resolved.filters[f] !== undefined);
+	const version = [
+		`a${ANALYSIS_VERSION}`,
+		datasetVersion(database, resolved.datasetId),
+		`s:${seeds?.version ?? 'none'}`,
+		usesLabels ? labelsVersion(database, resolved.datasetId) : ''
+	].join('|');
+	const c = database.$client;
+	if (!options.refresh) {
+		const hit = c.prepare('SELECT version, result FROM analysis_cache WHERE scope_key = ?').get(key) as { version: string; result: string } | undefined;
+		if (hit && hit.version === version) return { ...(JSON.parse(hit.result) as AnalysisResult), cached: true };
+	}
+	const started = performance.now();
+	const tasks = (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId) as { n: number }).n;
+	const loaded = await load(database, resolved, seeds, tasks);
+	const wholeDataset = resolved.scope.kind === 'dataset' || resolved.scope.kind === 'run';
+	const table1 = wholeDataset
+		? datasetStatistics(resolved.datasetId, { keptOnly: resolved.filters.kept === 'yes' }, database)
+		: table1FromAnalysis(loaded);
+	const durationMs = Math.round(performance.now() - started);
+	const result: AnalysisResult = {
+		label: resolved.label,
+		datasetId: resolved.datasetId,
+		datasetName: resolved.datasetName,
+		scope: resolved.scope,
+		seeds: seedChoice,
+		filters: describeFilters(resolved.filters),
+		table1,
+		analysis: loaded.analysis,
+		computedAt: new Date().toISOString(),
+		durationMs,
+		taggerThreads: loaded.taggerThreads,
+		cached: false
+	};
+	c.prepare(
+		`INSERT INTO analysis_cache (scope_key, version, result, duration_ms, computed_at) VALUES (?, ?, ?, ?, ?)
+		 ON CONFLICT(scope_key) DO UPDATE SET version = excluded.version, result = excluded.result,
+			duration_ms = excluded.duration_ms, computed_at = excluded.computed_at`
+	).run(key, version, JSON.stringify(result), durationMs, Date.now());
+	return result;
+}
+
+/** Reads "dataset:3", "run:5" or "none" (the page's and the CLI's seed choice). */
+export function parseSeedChoice(value: string | null | undefined): SeedChoice {
+	const v = (value ?? '').trim();
+	if (v === '' || v === 'default') return { kind: 'default' };
+	if (v === 'none') return { kind: 'none' };
+	const m = /^(dataset|run):(\d+)$/.exec(v);
+	if (!m) throw new AnalysisError(`Seeds: expected "dataset:<id>", "run:<id>" or "none", got "${v}".`, 400, 'seeds');
+	return m[1] === 'dataset' ? { kind: 'dataset', datasetId: Number(m[2]) } : { kind: 'run', runId: Number(m[2]) };
+}
+
+export function formatSeedChoice(choice: SeedChoice): string {
+	return choice.kind === 'dataset' ? `dataset:${choice.datasetId}` : choice.kind === 'run' ? `run:${choice.runId}` : choice.kind;
+}

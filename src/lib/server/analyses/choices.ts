@@ -1,0 +1,19 @@
+import { db, type Db } from '../db';
+
+/** What the analyses pages offer to analyse and to compare with: datasets and generation runs. */
+export interface AnalysisChoices {
+	datasets: { id: number; name: string; hasSeedOrigin: boolean }[];
+	runs: { id: number; name: string; datasetId: number | null }[];
+}
+
+export function analysisChoices(database: Db = db()): AnalysisChoices {
+	const c = database.$client;
+	const datasets = c
+		.prepare(
+			`SELECT d.id, d.name, EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.origin = 'seed') AS hasSeedOrigin
+			 FROM datasets d ORDER BY d.name COLLATE NOCASE`
+		)
+		.all() as { id: number; name: string; hasSeedOrigin: number }[];
+	const runs = c.prepare('SELECT id, name, dataset_id AS datasetId FROM generation_runs ORDER BY id DESC LIMIT 200').all() as AnalysisChoices['runs'];
+	return { datasets: datasets.map((d) => ({ ...d, hasSeedOrigin: !!d.hasSeedOrigin })), runs };
+}

@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
+import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
+import { applyFilters } from '../../src/lib/server/filters/apply';
+import { filterPreset } from '../../src/lib/filters';
+import { analyze } from '../../src/lib/server/analyses/analyze';
+import type { Db } from '../../src/lib/server/db';
+
+let db: Db;
+let cleanup: () => void;
+
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+const rows = (instructions: string[], input = '') => jsonl(instructions.map((instruction, k) => ({ instruction, input: k % 2 ? input : '', output: `An output of ${k + 3} words here.` })));
+
+async function importRows(dataset: string, text: string, origin?: 'seed') {
+	await importFile(streamOf(text), { datasetName: dataset, fileName: 'rows.jsonl', origin }, db);
+	return findDatasetByName(dataset, db)!.id;
+}
+
+describe('analyses on a database', () => {
+	it('analyses a dataset with its own seed tasks, caches the result and recomputes after a new import', async () => {
+		const id = await importRows('mixed', rows(['Write a poem about the sea.', 'List three colours.']), 'seed');
+		await importRows('mixed', rows(['Write a poem about the moon.', 'Give me a recipe for soup.', 'What is the capital of Peru?'], 'some input'));
+		const first = await analyze({ kind: 'dataset', datasetId: id }, {}, db);
+		expect(first.cached).toBe(false);
+		expect(first.analysis.instructions).toBe(5);
+		expect(first.analysis.verbNoun.withPair).toBe(4);
+		// Default seeds: the dataset's seed-origin tasks, left out of their own histogram.
+		expect(first.seeds).toEqual({ kind: 'dataset', datasetId: id });
+		expect(first.analysis.seedSimilarity!.seeds).toBe(2);
+		expect(first.analysis.seedSimilarity!.n).toBe(3);
+		expect(first.analysis.seedSimilarity!.max).toBeCloseTo(5 / 6, 12);
+		// Table 1 is the dataset statistics.
+		expect(first.table1).toEqual(datasetStatistics(id, {}, db));
+
+		const again = await analyze({ kind: 'dataset', datasetId: id }, {}, db);
+		expect(again.cached).toBe(true);
+		expect(again.analysis).toEqual(first.analysis);
+
+		await importRows('mixed', rows(['Summarize the article in one sentence.']));
+		const after = await analyze({ kind: 'dataset', datasetId: id }, {}, db);
+		expect(after.cached).toBe(false);
+		expect(after.analysis.instructions).toBe(6);
+	});
+
+	it('a filter application invalidates, and kept-only leaves the rejected rows out', async () => {
+		const id = await importRows('filtered', rows(['Write a poem about the sea.', 'Draw a picture of a cat.', 'Give me three tips for sleeping well.']));
+		const all = await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, { seeds: { kind: 'none' } }, db);
+		expect(all.analysis.instructions).toBe(3);
+		applyFilters(id, filterPreset('self-instruct'), null, db);
+		const kept = await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, { seeds: { kind: 'none' } }, db);
+		expect(kept.cached).toBe(false);
+		// "Draw a picture …" holds blacklisted words.
+		expect(kept.analysis.instructions).toBe(2);
+		expect(kept.analysis.seedSimilarity).toBeNull();
+		expect(kept.table1.instructions).toBe(2);
+	});
+
+	it('analyses an export selection, with Table 1 from its own rows, against another dataset’s instructions', async () => {
+		const seeds = await importRows('seeds', rows(['Write a poem about the sea.', 'Give me a recipe for pancakes.']));
+		const id = await importRows('generated', rows(['Write a poem about love.', 'Give me a recipe for waffles.', 'Name three rivers in Africa.', 'Explain how tides work.'], 'an input'));
+		const r = await analyze({ kind: 'selection', datasetId: id, where: ['input=nonempty'] }, { seeds: { kind: 'dataset', datasetId: seeds } }, db);
+		expect(r.scope).toEqual({ kind: 'selection', datasetId: id, where: ['input=nonempty'] });
+		expect(r.analysis.instructions).toBe(2);
+		expect(r.analysis.instances).toBe(2);
+		expect(r.analysis.lengths.emptyInputs).toBe(0);
+		expect(r.table1).toMatchObject({ instructions: 2, instances: 2, emptyInputInstances: 0, avgNonEmptyInputWords: 2 });
+		expect(r.analysis.seedSimilarity!.source).toContain('“seeds”');
+	});
+
+	it('refuses unknown datasets, runs and filters in plain words', async () => {
+		await expect(analyze({ kind: 'dataset', datasetId: 999 }, {}, db)).rejects.toMatchObject({ name: 'AnalysisError', status: 404, message: 'No dataset with id 999.' });
+		await expect(analyze({ kind: 'run', runId: 5 }, {}, db)).rejects.toThrow('No generation run with id 5.');
+		const id = await importRows('x', rows(['Write a poem.']));
+		await expect(analyze({ kind: 'selection', datasetId: id, where: ['colour=blue'] }, {}, db)).rejects.toThrow(/unknown filter "colour"/);
+	});
+});
