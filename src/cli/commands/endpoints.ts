@@ -11,7 +11,7 @@ import {
 	findEndpoint,
 	listEndpoints,
 	setDefaultEndpoint
-} from '$lib/server/endpoints/store';
+} from '$lib/server/runs/endpoints';
 import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
 
 const USAGE = `Usage:

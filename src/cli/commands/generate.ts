@@ -6,14 +6,14 @@ import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
-import { defaultEndpointId, findEndpoint, ENV_ENDPOINT_NAME } from '$lib/server/endpoints/store';
-import { createRun, type RunEndpointChoice, type SeedChoice } from '$lib/server/pipelines/create';
-import { RunParamsError } from '$lib/server/pipelines/params';
-import { ruleLabel, workFraction, type RunProgress } from '$lib/server/pipelines/progress';
+import { defaultEndpointId, findEndpoint, ENV_ENDPOINT_NAME } from '$lib/server/runs/endpoints';
+import { createRun, type RunEndpointChoice, type SeedChoice } from '$lib/server/runs/generation/create';
+import { RunParamsError } from '$lib/server/runs/generation/params';
+import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
-import { RunSession } from '$lib/server/jobs/session';
-import { listRuns, requestRunAction, requireRun, RunError, runSummary, type RunSummary } from '$lib/server/jobs/runs';
+import { RunSession } from '$lib/server/runs/engine/session';
+import { listRuns, requestRunAction, requireRun, RunError, runSummary, type RunSummary } from '$lib/server/runs/engine/run-rows';
 
 const USAGE = `Usage:
   npm run cli -- generate --pipeline self-instruct|unnatural --target N [options]

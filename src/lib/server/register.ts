@@ -1,3 +1,3 @@
 // Domain modules that hook into start-up or shutdown register themselves when imported here.
-import './jobs/register';
+import './runs/engine/lifecycle';
 export {};

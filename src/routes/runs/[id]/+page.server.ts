@@ -2,10 +2,10 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db';
-import { getRun, runSummary, RunError } from '$lib/server/jobs/runs';
-import { controlRun, runLocation, type RunControl } from '$lib/server/jobs/manager';
-import { listCalls } from '$lib/server/pipelines/calls';
-import { runParamsView } from '$lib/server/pipelines/view';
+import { getRun, runSummary, RunError } from '$lib/server/runs/engine/run-rows';
+import { controlRun, runLocation, type RunControl } from '$lib/server/runs/engine/manager';
+import { listCalls } from '$lib/server/runs/engine/calls';
+import { runParamsView } from '$lib/server/runs/generation/view';
 
 function runId(param: string): number {
 	const id = Number(param);

@@ -2,12 +2,12 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { listDatasets } from '$lib/server/datasets/datasets';
-import { defaultEndpointId, envEndpointView, listEndpoints } from '$lib/server/endpoints/store';
-import { createRun } from '$lib/server/pipelines/create';
-import { runFormDefaults, runRequestFromForm } from '$lib/server/pipelines/form';
-import { RunParamsError } from '$lib/server/pipelines/params';
-import { launchRun } from '$lib/server/jobs/manager';
-import { RunError } from '$lib/server/jobs/runs';
+import { defaultEndpointId, envEndpointView, listEndpoints } from '$lib/server/runs/endpoints';
+import { createRun } from '$lib/server/runs/generation/create';
+import { runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
+import { RunParamsError } from '$lib/server/runs/generation/params';
+import { launchRun } from '$lib/server/runs/engine/manager';
+import { RunError } from '$lib/server/runs/engine/run-rows';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);

@@ -1,8 +1,8 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { runSummary, RunError } from '$lib/server/jobs/runs';
-import { controlRun } from '$lib/server/jobs/manager';
+import { runSummary, RunError } from '$lib/server/runs/engine/run-rows';
+import { controlRun } from '$lib/server/runs/engine/manager';
 
 function runId(param: string): number {
 	const id = Number(param);

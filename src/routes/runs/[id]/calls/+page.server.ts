@@ -2,8 +2,8 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { db } from '$lib/server/db';
-import { getRun } from '$lib/server/jobs/runs';
-import { callDetail, listCalls } from '$lib/server/pipelines/calls';
+import { getRun } from '$lib/server/runs/engine/run-rows';
+import { callDetail, listCalls } from '$lib/server/runs/engine/calls';
 import { CALL_STATUSES, type CallStatus } from '$lib/server/db/tables';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {

@@ -24,9 +24,9 @@ import {
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import type { Verdict } from '$lib/filters';
-import type { Db } from '../db';
-import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
-import type { CommitScope, PipelineDriver, ReplyText } from './driver';
+import type { Db } from '../../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
+import type { CommitScope, PipelineDriver, ReplyText } from '../engine/driver';
 import type { UnnaturalParams } from './params';
 import { bump } from './progress';
 

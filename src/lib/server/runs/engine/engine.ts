@@ -15,12 +15,12 @@
  * an abort leaves calls pending, to be sent again on resume.
  */
 import { setMaxListeners } from 'node:events';
-import { transaction, type Db } from '../db';
-import { RowWriter } from '../datasets/rows';
-import { LlmError, toLlmError, type GenerateResult, type LlmClient } from '../llm';
+import { transaction, type Db } from '../../db';
+import { RowWriter } from '../../datasets/rows';
+import { LlmError, toLlmError, type GenerateResult, type LlmClient } from '../../llm';
 import type { CallStore, StoredCall } from './calls';
 import type { CandidateRows, CommitScope, PipelineDriver, ReplyText } from './driver';
-import { bump, type RunProgress } from './progress';
+import { bump, type RunProgress } from '../generation/progress';
 
 export type EngineEnd =
 	| { kind: 'finished' }

@@ -2,11 +2,11 @@
  * Run rows: who runs a run (claim, heartbeat, release), its status, pause/cancel requests
  * from other processes, and what pages and the CLI read about it.
  */
-import { db, transaction, type Db } from '../db';
-import type { GenerationRun, RunAction, RunStatus, Runner } from '../db/tables';
+import { db, transaction, type Db } from '../../db';
+import type { GenerationRun, RunAction, RunStatus, Runner } from '../../db/tables';
 import { ownerProcessAlive } from './owner';
-import { etaSeconds, readProgress, ruleLabel, workFraction, type RunProgress } from '../pipelines/progress';
-import { readRunParams } from '../pipelines/params';
+import { etaSeconds, readProgress, ruleLabel, workFraction, type RunProgress } from '../generation/progress';
+import { readRunParams } from '../generation/params';
 
 /** How often a running run's row is touched. */
 export const HEARTBEAT_MS = 2_000;

@@ -3,11 +3,11 @@
  * reply. A driver rebuilds its state from the database when a run (re)starts, so the same
  * work is never planned twice and nothing committed is forgotten.
  */
-import type { Db } from '../db';
-import type { RowWriter } from '../datasets/rows';
-import type { FinishReason } from '../llm';
+import type { Db } from '../../db';
+import type { RowWriter } from '../../datasets/rows';
+import type { FinishReason } from '../../llm';
 import type { CallPlan, StoredCall } from './calls';
-import type { RunProgress } from './progress';
+import type { RunProgress } from '../generation/progress';
 
 export interface ReplyText {
 	text: string;

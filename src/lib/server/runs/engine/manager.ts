@@ -3,8 +3,8 @@
  * Pages start, pause, resume and cancel runs through here; a run running in another process
  * (the CLI) gets a request in its row instead, which that process acts on within a heartbeat.
  */
-import { db, type Db } from '../db';
-import type { RunStatus } from '../db/tables';
+import { db, type Db } from '../../db';
+import type { RunStatus } from '../../db/tables';
 import { RunSession, type SessionOptions } from './session';
 import {
 	getRun,
@@ -14,7 +14,7 @@ import {
 	RunError,
 	runsToResumeOnStart,
 	STALE_AFTER_MS
-} from './runs';
+} from './run-rows';
 
 const sessions = new Map<number, RunSession>();
 let reaperTimer: ReturnType<typeof setInterval> | undefined;

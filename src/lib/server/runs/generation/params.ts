@@ -15,7 +15,7 @@ import {
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import { filterPreset, parseFilterConfig, type FilterConfig, type FilterPresetName } from '$lib/filters';
-import type { PipelineId } from '../db/tables';
+import type { PipelineId } from '../../db/tables';
 
 export const SELF_INSTRUCT_STEPS = [
 	'self-instruct/instruction-generation',

@@ -4,19 +4,19 @@
  * the engine, and writes the run's final status. One AbortController per run stops everything
  * in flight at once.
  */
-import { db, type Db } from '../db';
-import type { RunAction, RunStatus, Runner } from '../db/tables';
-import { createLlmClient, type LlmClientOptions } from '../llm';
-import { CallStore } from '../pipelines/calls';
-import { resolveEndpoint } from '../pipelines/create';
-import type { PipelineDriver } from '../pipelines/driver';
-import { runEngine, type EngineEnd, type EngineTiming } from '../pipelines/engine';
-import { readRunParams, RunParamsError, type RunSeeds } from '../pipelines/params';
-import { readProgress, type RunProgress } from '../pipelines/progress';
-import { SelfInstructDriver } from '../pipelines/self-instruct';
-import { UnnaturalDriver } from '../pipelines/unnatural';
+import { db, type Db } from '../../db';
+import type { RunAction, RunStatus, Runner } from '../../db/tables';
+import { createLlmClient, type LlmClientOptions } from '../../llm';
+import { CallStore } from './calls';
+import { resolveEndpoint } from '../generation/create';
+import type { PipelineDriver } from './driver';
+import { runEngine, type EngineEnd, type EngineTiming } from './engine';
+import { readRunParams, RunParamsError, type RunSeeds } from '../generation/params';
+import { readProgress, type RunProgress } from '../generation/progress';
+import { SelfInstructDriver } from '../generation/self-instruct';
+import { UnnaturalDriver } from '../generation/unnatural';
 import { makeOwner } from './owner';
-import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './runs';
+import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
 
 export type StopReason = RunAction | 'shutdown';
 

@@ -3,10 +3,10 @@
  * flipped to `done` (with the reply) in the same transaction that stores what came of them.
  */
 import type { DecodingParams, PromptStepId } from '$lib/prompts';
-import type { Db } from '../db';
-import type { CallStatus } from '../db/tables';
-import type { GenerateResult } from '../llm';
-import type { StepSettings } from './params';
+import type { Db } from '../../db';
+import type { CallStatus } from '../../db/tables';
+import type { GenerateResult } from '../../llm';
+import type { StepSettings } from '../generation/params';
 
 /** A call the pipeline wants made. The key is unique within the run and says what it is for. */
 export interface CallPlan {

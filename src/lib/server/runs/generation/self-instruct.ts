@@ -23,9 +23,9 @@ import {
 	seedFromString
 } from '$lib/prompts';
 import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
-import type { Db } from '../db';
-import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
-import type { CommitScope, PipelineDriver, ReplyText } from './driver';
+import type { Db } from '../../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
+import type { CommitScope, PipelineDriver, ReplyText } from '../engine/driver';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
 import { bump } from './progress';
 

@@ -3,7 +3,7 @@
  * interrupted by the last shutdown are resumed and the reaper starts; at shutdown every run of
  * this process stops cleanly (its calls in flight stay pending and are resent on resume).
  */
-import { onShutdown, onStartup } from '../startup';
+import { onShutdown, onStartup } from '../../startup';
 import { reapOrphanedRuns, resumeRunsOnStart, startReaper, stopAllRuns, stopReaper } from './manager';
 
 onStartup(() => {

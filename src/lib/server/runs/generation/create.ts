@@ -3,12 +3,12 @@
  * parameters, then write the run row and its new output dataset in one transaction. The run is
  * 'queued' until a process claims it (the server's run manager, or the CLI).
  */
-import { db, transaction, type Db } from '../db';
-import type { GenerationRun, PipelineId } from '../db/tables';
-import { createDataset, DatasetError, findDatasetByName, getDataset } from '../datasets/datasets';
-import { endpointFromEnv, EndpointConfigError, publicEndpoint, type EndpointConfig } from '../llm';
-import { endpointConfig, getEndpointView, ENV_ENDPOINT_NAME } from '../endpoints/store';
-import { getRun } from '../jobs/runs';
+import { db, transaction, type Db } from '../../db';
+import type { GenerationRun, PipelineId } from '../../db/tables';
+import { createDataset, DatasetError, findDatasetByName, getDataset } from '../../datasets/datasets';
+import { endpointFromEnv, EndpointConfigError, publicEndpoint, type EndpointConfig } from '../../llm';
+import { endpointConfig, getEndpointView, ENV_ENDPOINT_NAME } from '../endpoints';
+import { getRun } from '../engine/run-rows';
 import { buildRunParams, RunParamsError, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
 import { emptyProgress } from './progress';
 import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedTasksFromDataset, seedTasksFromFile } from './seeds';

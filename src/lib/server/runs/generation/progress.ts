@@ -3,7 +3,7 @@
  * count, so they always agree with the data; and the estimate of the time left. Pure.
  */
 import { RULE_LABELS, type FilterRule } from '$lib/filters';
-import type { PipelineId } from '../db/tables';
+import type { PipelineId } from '../../db/tables';
 
 export interface RunProgress {
 	/** Replies committed (done) and calls that failed for good, by step. */
