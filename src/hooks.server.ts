@@ -5,7 +5,6 @@ import { countUsers } from '$lib/server/auth/users';
 import { requiredRole } from '$lib/server/auth/access';
 import { hasRole } from '$lib/server/auth/guards';
 import { startApp, stopApp } from '$lib/server/startup';
-import '$lib/server/register';
 
 export const init: ServerInit = async () => {
 	await startApp();

@@ -15,7 +15,7 @@ import {
 	updateEndpoint
 } from '../../src/lib/server/runs/endpoints';
 import { createRun } from '../../src/lib/server/runs/generation/create';
-import { RunParamsError } from '../../src/lib/server/runs/generation/params';
+import { RunParamsError } from '../../src/lib/server/runs/errors';
 import { testConnection } from '../../src/lib/server/llm';
 
 let db: Db;

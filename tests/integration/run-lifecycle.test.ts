@@ -19,7 +19,8 @@ import {
 	resumeRunsOnStart,
 	stopAllRuns
 } from '../../src/lib/server/runs/engine/manager';
-import { claimRun, getRun, isOrphaned, requestRunAction, RunError } from '../../src/lib/server/runs/engine/run-rows';
+import { claimRun, getRun, isOrphaned, requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { RunError } from '../../src/lib/server/runs/errors';
 import { FAST_RETRY, fakeEndpoint, one, progressOf } from './generation-support';
 
 let db: Db;

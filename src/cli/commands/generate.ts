@@ -6,14 +6,15 @@ import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
-import { defaultEndpointId, findEndpoint, ENV_ENDPOINT_NAME } from '$lib/server/runs/endpoints';
-import { createRun, type RunEndpointChoice, type SeedChoice } from '$lib/server/runs/generation/create';
-import { RunParamsError } from '$lib/server/runs/generation/params';
+import { defaultEndpointId, findEndpoint, ENV_ENDPOINT_NAME, type RunEndpointChoice } from '$lib/server/runs/endpoints';
+import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
+import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { RunSession } from '$lib/server/runs/engine/session';
-import { listRuns, requestRunAction, requireRun, RunError, runSummary, type RunSummary } from '$lib/server/runs/engine/run-rows';
+import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
+import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 
 const USAGE = `Usage:
   npm run cli -- generate --pipeline self-instruct|unnatural --target N [options]

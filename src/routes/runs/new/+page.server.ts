@@ -5,9 +5,8 @@ import { listDatasets } from '$lib/server/datasets/datasets';
 import { defaultEndpointId, envEndpointView, listEndpoints } from '$lib/server/runs/endpoints';
 import { createRun } from '$lib/server/runs/generation/create';
 import { runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
-import { RunParamsError } from '$lib/server/runs/generation/params';
+import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { launchRun } from '$lib/server/runs/engine/manager';
-import { RunError } from '$lib/server/runs/engine/run-rows';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);

@@ -2,11 +2,16 @@
  * The model calls of a run: inserted as `pending` with the exact prompt before they are sent,
  * flipped to `done` (with the reply) in the same transaction that stores what came of them.
  */
-import type { DecodingParams, PromptStepId } from '$lib/prompts';
+import type { DecodingParams, PromptStepId, TemplateUse } from '$lib/prompts';
 import type { Db } from '../../db';
 import type { CallStatus } from '../../db/tables';
 import type { GenerateResult } from '../../llm';
-import type { StepSettings } from '../generation/params';
+
+/** How a step's calls are made: its template (with fingerprint) and decoding, fixed when the run is created. */
+export interface StepSettings {
+	template: TemplateUse;
+	decoding: DecodingParams;
+}
 
 /** A call the pipeline wants made. The key is unique within the run and says what it is for. */
 export interface CallPlan {

@@ -1,13 +1,13 @@
 /**
- * What the engine needs from a pipeline: the next calls to make, and what to store for a
- * reply. A driver rebuilds its state from the database when a run (re)starts, so the same
- * work is never planned twice and nothing committed is forgotten.
+ * What the engine needs from a run's kind (a generation pipeline, a judge): the next calls to
+ * make, and what to store for a reply. A driver rebuilds its state from the database when a
+ * run (re)starts, so the same work is never planned twice and nothing committed is forgotten.
  */
 import type { Db } from '../../db';
 import type { RowWriter } from '../../datasets/rows';
 import type { FinishReason } from '../../llm';
 import type { CallPlan, StoredCall } from './calls';
-import type { RunProgress } from '../generation/progress';
+import type { CallCounters } from './counters';
 
 export interface ReplyText {
 	text: string;
@@ -23,18 +23,19 @@ export interface CandidateRows {
 }
 
 /** Everything a commit may touch; it runs inside the reply's transaction. */
-export interface CommitScope {
+export interface CommitScope<P extends CallCounters = CallCounters> {
 	database: Db;
 	writer: RowWriter;
 	runId: number;
 	datasetId: number;
-	progress: RunProgress;
+	/** The run's counters, updated in place and written with the commit. */
+	progress: P;
 	now: number;
 	/** Ledger row for item `index` of this reply; a second one for the same item fails the transaction. */
 	record(index: number, rows: CandidateRows): void;
 }
 
-export interface PipelineDriver {
+export interface RunDriver<P extends CallCounters = CallCounters> {
 	/** Calls an earlier session left pending, to send again first (already counted as in flight). */
 	readonly resend: StoredCall[];
 	/**
@@ -46,7 +47,7 @@ export interface PipelineDriver {
 	 * Stores what a reply yields (inside its transaction) and returns the summary kept on the
 	 * call row. Must be synchronous: the transaction is.
 	 */
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown>;
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<P>): Record<string, unknown>;
 	/** Nothing in flight and nothing left to plan. */
 	isFinished(): boolean;
 	/** When the run ends short of its target, why (plain words). */

@@ -19,8 +19,8 @@ import { transaction, type Db } from '../../db';
 import { RowWriter } from '../../datasets/rows';
 import { LlmError, toLlmError, type GenerateResult, type LlmClient } from '../../llm';
 import type { CallStore, StoredCall } from './calls';
-import type { CandidateRows, CommitScope, PipelineDriver, ReplyText } from './driver';
-import { bump, type RunProgress } from '../generation/progress';
+import type { CandidateRows, CommitScope, ReplyText, RunDriver } from './driver';
+import { bump, type CallCounters } from './counters';
 
 export type EngineEnd =
 	| { kind: 'finished' }
@@ -31,19 +31,19 @@ export type EngineEnd =
 	/** Another process took the run over: stop without writing anything more. */
 	| { kind: 'lost' };
 
-export interface EngineOptions {
+export interface EngineOptions<P extends CallCounters = CallCounters> {
 	database: Db;
 	runId: number;
 	datasetId: number;
 	/** Fences every commit: it only happens while the run row names this owner. */
 	owner: string;
 	model: string;
-	driver: PipelineDriver;
+	driver: RunDriver<P>;
 	calls: CallStore;
 	client: LlmClient;
 	concurrency: number;
 	/** The run's counters; updated in place and written with each commit. */
-	progress: RunProgress;
+	progress: P;
 	signal: AbortSignal;
 	/** After each commit (progress bars, tests). */
 	onCommit?: () => void;
@@ -101,7 +101,7 @@ export function failMessage(error: LlmError, model: string, apiStyle?: string): 
 	}
 }
 
-export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
+export async function runEngine<P extends CallCounters>(options: EngineOptions<P>): Promise<EngineEnd> {
 	const { database, driver, calls, client, progress } = options;
 	const writer = new RowWriter(database);
 	const c = database.$client;
@@ -136,7 +136,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 		// Already stored by an earlier session: storing it again is exactly what must not happen.
 		// (The check and the write below are in one IMMEDIATE transaction: nothing can slip between.)
 		if (!calls.isPending(call)) return;
-		const scope: CommitScope = {
+		const scope: CommitScope<P> = {
 			database,
 			writer,
 			runId: options.runId,

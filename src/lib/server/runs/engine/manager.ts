@@ -11,10 +11,10 @@ import {
 	markInterrupted,
 	orphanedRuns,
 	requestRunAction,
-	RunError,
 	runsToResumeOnStart,
 	STALE_AFTER_MS
 } from './run-rows';
+import { RunError } from '../errors';
 
 const sessions = new Map<number, RunSession>();
 let reaperTimer: ReturnType<typeof setInterval> | undefined;

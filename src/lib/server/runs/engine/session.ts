@@ -5,16 +5,13 @@
  * in flight at once.
  */
 import { db, type Db } from '../../db';
-import type { RunAction, RunStatus, Runner } from '../../db/tables';
+import type { PipelineId, RunAction, RunStatus, Runner } from '../../db/tables';
 import { createLlmClient, type LlmClientOptions } from '../../llm';
+import { resolveEndpoint } from '../endpoints';
+import { RunParamsError } from '../errors';
+import { runKind, type KindProgress } from '../kinds';
 import { CallStore } from './calls';
-import { resolveEndpoint } from '../generation/create';
-import type { PipelineDriver } from './driver';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
-import { readRunParams, RunParamsError, type RunSeeds } from '../generation/params';
-import { readProgress, type RunProgress } from '../generation/progress';
-import { SelfInstructDriver } from '../generation/self-instruct';
-import { UnnaturalDriver } from '../generation/unnatural';
 import { makeOwner } from './owner';
 import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
 
@@ -30,7 +27,7 @@ export interface SessionOptions {
 	client?: LlmClientOptions;
 	env?: NodeJS.ProcessEnv;
 	/** After each committed reply, with the run's counters (CLI progress bar). */
-	onCommit?: (progress: RunProgress) => void;
+	onCommit?: (progress: KindProgress) => void;
 	/** Filled with the engine's own time (benchmarks). */
 	timing?: EngineTiming;
 }
@@ -95,15 +92,16 @@ export class RunSession {
 		let driverShortfall: (() => string | null) | null = null;
 		try {
 			const run = claimedRun(database, this.runId);
-			const params = readRunParams(run.params);
 			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
+			const kind = runKind(run.pipeline);
+			const { driver, steps } = kind.open(database, { ...run, datasetId: run.datasetId });
 			const { config } = resolveEndpoint(
 				run.endpointSource === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 },
 				run.model,
 				database,
 				this.options.env
 			);
-			const progress = readProgress(run.progress);
+			const progress = kind.readProgress(run.progress);
 			const client = createLlmClient(config, {
 				...this.options.client,
 				onEvent: (event) => {
@@ -111,21 +109,6 @@ export class RunSession {
 					this.options.client?.onEvent?.(event);
 				}
 			});
-			const seeds = run.seeds as RunSeeds;
-			const driver: PipelineDriver =
-				params.pipeline === 'self-instruct'
-					? new SelfInstructDriver(database, {
-							id: run.id,
-							datasetId: run.datasetId,
-							params,
-							seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
-						})
-					: new UnnaturalDriver(database, {
-							id: run.id,
-							datasetId: run.datasetId,
-							params,
-							seedSets: seeds.kind === 'unnatural' ? seeds.sets : []
-						});
 			driverShortfall = () => driver.shortfall();
 			timer = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
 			timer.unref?.();
@@ -136,7 +119,7 @@ export class RunSession {
 				owner: this.owner,
 				model: config.model,
 				driver,
-				calls: new CallStore(database, run.id, config.model, params.steps),
+				calls: new CallStore(database, run.id, config.model, steps),
 				client,
 				concurrency: config.concurrency,
 				progress,
@@ -200,6 +183,8 @@ function claimedRun(database: Db, id: number) {
 	const r = row as Record<string, unknown>;
 	return {
 		id: r.id as number,
+		pipeline: r.pipeline as PipelineId,
+		target: r.target as number,
 		datasetId: r.dataset_id as number | null,
 		endpointSource: r.endpoint_source as 'stored' | 'env',
 		endpointId: r.endpoint_id as number | null,

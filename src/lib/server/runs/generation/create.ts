@@ -6,14 +6,13 @@
 import { db, transaction, type Db } from '../../db';
 import type { GenerationRun, PipelineId } from '../../db/tables';
 import { createDataset, DatasetError, findDatasetByName, getDataset } from '../../datasets/datasets';
-import { endpointFromEnv, EndpointConfigError, publicEndpoint, type EndpointConfig } from '../../llm';
-import { endpointConfig, getEndpointView, ENV_ENDPOINT_NAME } from '../endpoints';
+import { publicEndpoint } from '../../llm';
+import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
 import { getRun } from '../engine/run-rows';
-import { buildRunParams, RunParamsError, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
+import { RunParamsError } from '../errors';
+import { buildRunParams, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
 import { emptyProgress } from './progress';
 import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedTasksFromDataset, seedTasksFromFile } from './seeds';
-
-export type RunEndpointChoice = { kind: 'stored'; id: number } | { kind: 'env' };
 
 export type SeedChoice =
 	| { kind: 'default' }
@@ -38,33 +37,6 @@ const PIPELINE_LABEL: Record<PipelineId, string> = { 'self-instruct': 'Self-Inst
 
 export function pipelineLabel(pipeline: PipelineId): string {
 	return PIPELINE_LABEL[pipeline];
-}
-
-/**
- * The endpoint a run's calls go to, key included (server only). A stored endpoint is read
- * afresh, so a key fixed after a failure is used on resume.
- */
-export function resolveEndpoint(
-	choice: RunEndpointChoice,
-	model: string | undefined,
-	database: Db = db(),
-	env: NodeJS.ProcessEnv = process.env
-): { config: EndpointConfig; name: string } {
-	if (choice.kind === 'env') {
-		let config: EndpointConfig | undefined;
-		try {
-			config = endpointFromEnv(model ? { ...env, LLM_MODEL: model } : env);
-		} catch (err) {
-			if (err instanceof EndpointConfigError) throw new RunParamsError(err.message, 'endpoint');
-			throw err;
-		}
-		if (!config) throw new RunParamsError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.', 'endpoint');
-		return { config, name: ENV_ENDPOINT_NAME };
-	}
-	const stored = endpointConfig(choice.id, database);
-	if (!stored) throw new RunParamsError('That endpoint no longer exists; choose another one in Admin → Endpoints.', 'endpoint');
-	const name = getEndpointView(choice.id, database)!.name;
-	return { config: model?.trim() ? { ...stored, model: model.trim() } : stored, name };
 }
 
 async function resolveSeeds(request: CreateRunRequest, database: Db): Promise<{ seeds: RunSeeds; source: SeedSource }> {

@@ -6,8 +6,10 @@
 import { PROMPT_STEPS, type PromptStepId, UNNATURAL_DEFAULT_REPHRASINGS } from '$lib/prompts';
 import { FILTER_PRESETS, filterPreset, isFilterPresetName, SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters';
 import type { PipelineId } from '../../db/tables';
-import type { CreateRunRequest, RunEndpointChoice, SeedChoice } from './create';
-import { DEFAULT_SHOTS, RunParamsError, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
+import type { RunEndpointChoice } from '../endpoints';
+import { RunParamsError } from '../errors';
+import type { CreateRunRequest, SeedChoice } from './create';
+import { DEFAULT_SHOTS, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
 import { defaultUnnaturalSeedSets } from './seeds';
 
 export const DECODING_FIELDS = [

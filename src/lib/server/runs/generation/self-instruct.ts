@@ -25,9 +25,10 @@ import {
 import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
-import type { CommitScope, PipelineDriver, ReplyText } from '../engine/driver';
+import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
+import type { RunProgress } from './progress';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
-import { bump } from './progress';
+import { bump } from '../engine/counters';
 
 const STEP_INSTRUCTIONS = 'self-instruct/instruction-generation';
 const STEP_CLASSIFICATION = 'self-instruct/classification';
@@ -58,7 +59,7 @@ export function selfInstructKeys(runId: number) {
 	};
 }
 
-export class SelfInstructDriver implements PipelineDriver {
+export class SelfInstructDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private readonly seedInstructions: string[];
@@ -206,7 +207,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		}
 	}
 
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		switch (call.step) {
 			case STEP_INSTRUCTIONS:
 				return this.commitInstructions(call, reply, scope);
@@ -220,7 +221,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		}
 	}
 
-	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.instructionCallsInFlight--;
 		this.instructionCallsDone++;
 		const { progress, writer } = scope;
@@ -263,7 +264,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		};
 	}
 
-	private commitClassification(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitClassification(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
 		const answer = parseClassificationAnswer(reply.text);
 		this.setClassificationStmt.run(answer === null ? null : answer ? 1 : 0, call.taskId, scope.runId);
@@ -273,7 +274,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		return { isClassification: label };
 	}
 
-	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;

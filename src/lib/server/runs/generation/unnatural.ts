@@ -26,9 +26,10 @@ import {
 import type { Verdict } from '$lib/filters';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
-import type { CommitScope, PipelineDriver, ReplyText } from '../engine/driver';
+import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
+import type { RunProgress } from './progress';
 import type { UnnaturalParams } from './params';
-import { bump } from './progress';
+import { bump } from '../engine/counters';
 
 const STEP_CORE = 'unnatural/core';
 const STEP_OUTPUT = 'unnatural/output';
@@ -68,7 +69,7 @@ function exampleKey(instruction: string, input: string): string {
 	return `${comparableText(instruction)}\u0000${comparableText(input)}`;
 }
 
-export class UnnaturalDriver implements PipelineDriver {
+export class UnnaturalDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private accepted = 0;
@@ -214,7 +215,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		}
 	}
 
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		switch (call.step) {
 			case STEP_CORE:
 				return this.commitCore(call, reply, scope);
@@ -227,7 +228,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		}
 	}
 
-	private commitCore(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitCore(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.coreCallsInFlight--;
 		this.coreCallsDone++;
 		const { progress, writer } = scope;
@@ -302,7 +303,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		return { fields, missingFields, truncated: parsed.truncated, seedSet, ...(verdict.keep ? {} : { rule: verdict.rule }) };
 	}
 
-	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;
@@ -347,7 +348,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		return verdict.keep ? { output: true } : { rule: verdict.rule };
 	}
 
-	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;

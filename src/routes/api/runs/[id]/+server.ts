@@ -1,7 +1,8 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { runSummary, RunError } from '$lib/server/runs/engine/run-rows';
+import { RunError } from '$lib/server/runs/errors';
+import { runSummary } from '$lib/server/runs/summary';
 import { controlRun } from '$lib/server/runs/engine/manager';
 
 function runId(param: string): number {
