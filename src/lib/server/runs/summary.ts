@@ -5,6 +5,7 @@
 import { db, type Db } from '../db';
 import type { GenerationRun, RunAction, RunStatus, Runner } from '../db/tables';
 import { etaSeconds } from './engine/counters';
+import { callFailureLabel } from './engine/failures';
 import { toRun, type RunRow } from './engine/run-rows';
 import { readRunParams } from './generation/params';
 import { runKind, type KindProgress } from './kinds';
@@ -37,6 +38,10 @@ export interface RunSummary {
 	updatedAt: string;
 	/** Plain-words names of the rules that appear in the counters. */
 	labels: Record<string, string>;
+	/** Calls that failed on their own prompt, now, by reason (most first). */
+	failedCalls: { total: number; byReason: { reason: string; label: string; n: number }[] };
+	/** The share guard: the run pauses when failed calls pass this share of its recent calls. */
+	failedCallShare: number;
 }
 
 export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
@@ -72,14 +77,22 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 		finishedAt: run.finishedAt?.toISOString() ?? null,
 		heartbeatAgeMs: run.heartbeatAt ? now - run.heartbeatAt.getTime() : null,
 		updatedAt: run.updatedAt.toISOString(),
-		labels: kind.labels(progress)
+		labels: kind.labels(progress),
+		failedCalls: {
+			total: progress.calls.failed,
+			byReason: Object.entries(progress.failedByReason)
+				.filter(([, n]) => n > 0)
+				.sort((a, b) => b[1] - a[1])
+				.map(([reason, n]) => ({ reason, label: callFailureLabel(reason), n }))
+		},
+		failedCallShare: run.failedCallShare
 	};
 }
 
 /** Columns a summary needs: never the seeds (a dataset's worth) nor the templates. */
 const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.endpoint_source, r.endpoint_id, r.endpoint, r.model, r.target,
 	json_object('pipeline', json_extract(r.params, '$.pipeline'), 'rephrasings', json_extract(r.params, '$.rephrasings')) AS params,
-	'null' AS seeds, r.progress, r.message, r.requested_action, r.runner, r.owner, r.heartbeat_at, r.resume_on_start, r.active_ms,
+	'null' AS seeds, r.progress, r.message, r.requested_action, r.runner, r.owner, r.heartbeat_at, r.failed_call_share, r.resume_on_start, r.active_ms,
 	r.active_since, r.created_at, r.started_at, r.finished_at, r.updated_at, r.created_by, d.name AS dataset_name`;
 
 /** One run's live summary (the progress view polls it every second). */

@@ -4,10 +4,14 @@
  * counts …); all of it is one JSON object on the run row, written with each committed reply.
  */
 export interface CallCounters {
-	/** Replies committed (done) and calls that failed for good, by step. */
+	/** Replies committed (done) by step, and calls that failed on their own prompt (now failed). */
 	calls: { done: number; failed: number; byStep: Record<string, number> };
+	/** Calls failed now, by reason (CallFailureReason); retrying them takes them out again. */
+	failedByReason: Record<string, number>;
 	/** Attempts that were retried (429, 5xx, timeouts …), this session and earlier ones. */
 	retries: number;
+	/** The latest error an attempt met (retried or not), so a person sees what is going on. */
+	lastError: LastCallError | null;
 	promptTokens: number;
 	completionTokens: number;
 	costUsd: number;
@@ -15,8 +19,27 @@ export interface CallCounters {
 	costKnown: boolean;
 }
 
+export interface LastCallError {
+	/** Plain words, key scrubbed. */
+	message: string;
+	/** LlmErrorKind, e.g. "connection", "rate_limited". */
+	kind: string;
+	status?: number;
+	/** Epoch ms. */
+	at: number;
+}
+
 export function emptyCallCounters(costKnown = false): CallCounters {
-	return { calls: { done: 0, failed: 0, byStep: {} }, retries: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, costKnown };
+	return {
+		calls: { done: 0, failed: 0, byStep: {} },
+		failedByReason: {},
+		retries: 0,
+		lastError: null,
+		promptTokens: 0,
+		completionTokens: 0,
+		costUsd: 0,
+		costKnown
+	};
 }
 
 export function bump(counts: Record<string, number>, key: string, by = 1): void {

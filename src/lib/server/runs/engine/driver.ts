@@ -8,11 +8,11 @@ import type { RowWriter } from '../../datasets/rows';
 import type { FinishReason } from '../../llm';
 import type { CallPlan, StoredCall } from './calls';
 import type { CallCounters } from './counters';
+import type { CallFailure } from './failures';
 
 export interface ReplyText {
 	text: string;
-	/** 'error' when the call failed for good (e.g. the server sent no choices). */
-	finishReason: FinishReason | 'error';
+	finishReason: FinishReason;
 }
 
 /** Rows a reply item became, recorded in the candidate ledger under (call, item index). */
@@ -48,6 +48,13 @@ export interface RunDriver<P extends CallCounters = CallCounters> {
 	 * call row. Must be synchronous: the transaction is.
 	 */
 	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<P>): Record<string, unknown>;
+	/**
+	 * Records that the call failed on its own prompt (inside its transaction): the work it was
+	 * for is held back and marked so (visible, auditable), and the rest of the run goes on. If
+	 * the call is retried later, the driver is rebuilt from the database and `commit` (or this
+	 * again) settles it. Returns the summary kept on the call row.
+	 */
+	commitFailure(call: StoredCall, failure: CallFailure, scope: CommitScope<P>): Record<string, unknown>;
 	/** Nothing in flight and nothing left to plan. */
 	isFinished(): boolean;
 	/** When the run ends short of its target, why (plain words). */

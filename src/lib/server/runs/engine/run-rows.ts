@@ -5,6 +5,7 @@
 import { db, transaction, type Db } from '../../db';
 import type { GenerationRun, RunAction, RunStatus, Runner } from '../../db/tables';
 import { RunError } from '../errors';
+import type { CallCounters } from './counters';
 import { ownerProcessAlive } from './owner';
 
 /** How often a running run's row is touched. */
@@ -36,6 +37,7 @@ export interface RunRow {
 	runner: Runner | null;
 	owner: string | null;
 	heartbeat_at: number | null;
+	failed_call_share: number;
 	resume_on_start: number;
 	active_ms: number;
 	active_since: number | null;
@@ -67,6 +69,7 @@ export function toRun(row: RunRow): GenerationRun {
 		runner: row.runner,
 		owner: row.owner,
 		heartbeatAt: date(row.heartbeat_at),
+		failedCallShare: row.failed_call_share,
 		resumeOnStart: row.resume_on_start === 1,
 		activeMs: row.active_ms,
 		activeSince: date(row.active_since),
@@ -128,11 +131,27 @@ export function claimRun(
 	});
 }
 
-/** Touches the heartbeat; returns the pending request, or 'lost' when another process owns the run. */
-export function heartbeat(id: number, owner: string, database: Db = db()): RunAction | null | 'lost' {
+/** What a running run shows between commits: retries and the latest error, as they happen. */
+export interface LiveCounters {
+	retries: number;
+	lastError: CallCounters['lastError'];
+}
+
+/**
+ * Touches the heartbeat (and writes the live counters into the progress, when given); returns
+ * the pending request, or 'lost' when another process owns the run.
+ */
+export function heartbeat(id: number, owner: string, database: Db = db(), live?: LiveCounters): RunAction | null | 'lost' {
 	const c = database.$client;
 	const now = Date.now();
-	if (c.prepare('UPDATE generation_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(now, id, owner).changes !== 1) return 'lost';
+	const touched = live
+		? c
+				.prepare(
+					"UPDATE generation_runs SET heartbeat_at = ?, progress = json_set(progress, '$.retries', ?, '$.lastError', json(?)) WHERE id = ? AND owner = ?"
+				)
+				.run(now, live.retries, JSON.stringify(live.lastError), id, owner)
+		: c.prepare('UPDATE generation_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(now, id, owner);
+	if (touched.changes !== 1) return 'lost';
 	const row = c.prepare('SELECT requested_action AS action FROM generation_runs WHERE id = ?').get(id) as { action: RunAction | null };
 	return row.action;
 }
@@ -147,19 +166,23 @@ export function releaseRun(
 	status: Exclude<RunStatus, 'running' | 'queued'>,
 	message: string | null,
 	database: Db = db(),
-	options: { resumeOnStart?: boolean } = {}
+	options: { resumeOnStart?: boolean; live?: LiveCounters } = {}
 ): boolean {
 	const now = Date.now();
 	const final = status === 'completed' || status === 'cancelled';
+	// Retries and the last error since the latest commit are kept (a run that paused because the
+	// endpoint was unreachable made no commit at all).
+	const live = options.live ? "progress = json_set(progress, '$.retries', ?, '$.lastError', json(?))," : '';
+	const liveValues = options.live ? [options.live.retries, JSON.stringify(options.live.lastError)] : [];
 	return (
 		database.$client
 			.prepare(
-				`UPDATE generation_runs SET status = ?, message = ?, owner = NULL, heartbeat_at = NULL,
+				`UPDATE generation_runs SET ${live} status = ?, message = ?, owner = NULL, heartbeat_at = NULL,
 					active_ms = active_ms + CASE WHEN active_since IS NULL THEN 0 ELSE max(0, ? - active_since) END, active_since = NULL,
 					requested_action = NULL, resume_on_start = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END, updated_at = ?
 				 WHERE id = ? AND owner = ?`
 			)
-			.run(status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1
+			.run(...liveValues, status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1
 	);
 }
 
@@ -223,4 +246,56 @@ export function runsToResumeOnStart(database: Db = db()): number[] {
 			id: number;
 		}[]
 	).map((r) => r.id);
+}
+
+/**
+ * Sends a run's failed calls again (after a change, e.g. a larger-context model): in one
+ * transaction they become pending — their failure kept in `error` as "Before the retry: …" —,
+ * the counters drop them, and the run becomes paused, ready to resume (from completed or
+ * failed too). With `model`, the run goes on with that model from now on. Answered calls are
+ * never touched. Not while a process is running the run.
+ */
+export function retryFailedCalls(id: number, options: { model?: string } = {}, database: Db = db()): { calls: number } {
+	const model = options.model?.trim();
+	if (model !== undefined && (model === '' || model.length > 200)) throw new RunError('Name the model to retry with (at most 200 characters).');
+	return transaction(database, () => {
+		const run = requireRun(id, database);
+		const c = database.$client;
+		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first, then retry its failed calls.`);
+		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
+		const failed = c
+			.prepare("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason")
+			.all(id) as { reason: string | null; n: number }[];
+		const total = failed.reduce((sum, r) => sum + r.n, 0);
+		if (total === 0) throw new RunError(`Run ${id} has no failed calls to retry.`);
+		c.prepare(
+			`UPDATE generation_calls SET status = 'pending', error = 'Before the retry: ' || coalesce(error, 'failed'), failure_reason = NULL, done_at = NULL,
+				model = coalesce(?, model)
+			 WHERE run_id = ? AND status = 'failed'`
+		).run(model ?? null, id);
+		if (model) {
+			c.prepare("UPDATE generation_runs SET model = ?, endpoint = json_set(endpoint, '$.model', ?) WHERE id = ?").run(model, model, id);
+		}
+		const progress = run.progress as Partial<CallCounters>;
+		if (progress.calls) progress.calls.failed = Math.max(0, progress.calls.failed - total);
+		const byReason = progress.failedByReason ?? {};
+		for (const { reason, n } of failed) if (reason && byReason[reason] !== undefined) byReason[reason] = Math.max(0, byReason[reason] - n);
+		progress.failedByReason = byReason;
+		const now = Date.now();
+		c.prepare(
+			`UPDATE generation_runs SET status = 'paused', progress = ?, owner = NULL, heartbeat_at = NULL, requested_action = NULL, finished_at = NULL,
+				message = ?, updated_at = ? WHERE id = ?`
+		).run(JSON.stringify(progress), `${total} failed call${total === 1 ? '' : 's'} set to be sent again; resume the run to send them.`, now, id);
+		return { calls: total };
+	});
+}
+
+/** Changes a run's share guard (the share of recent calls that may fail before it pauses); not while it runs. */
+export function setFailedCallShare(id: number, share: number, database: Db = db()): void {
+	if (!(share > 0 && share <= 1)) throw new RunError('The share of failed calls allowed is above 0% and at most 100%.');
+	transaction(database, () => {
+		const run = requireRun(id, database);
+		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first to change how many failed calls it allows.`);
+		database.$client.prepare('UPDATE generation_runs SET failed_call_share = ?, updated_at = ? WHERE id = ?').run(share, Date.now(), id);
+	});
 }

@@ -12,6 +12,7 @@ import { RunParamsError } from '../errors';
 import { runKind, type KindProgress } from '../kinds';
 import { CallStore } from './calls';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
+import { callFailureLabel, failureGuard } from './failures';
 import { makeOwner } from './owner';
 import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
 
@@ -46,6 +47,8 @@ export class RunSession {
 	private readonly controller = new AbortController();
 	private readonly database: Db;
 	private stopReason: StopReason | null = null;
+	/** The run's counters once opened: retries and the last error are written with each heartbeat. */
+	private progress: KindProgress | null = null;
 	private lost = false;
 	private released = false;
 
@@ -82,7 +85,11 @@ export class RunSession {
 	private finishWith(status: Exclude<RunStatus, 'running' | 'queued'>, message: string | null, resumeOnStart = false): void {
 		if (this.released || this.lost) return;
 		this.released = true;
-		releaseRun(this.runId, this.owner, status, message, this.database, { resumeOnStart });
+		releaseRun(this.runId, this.owner, status, message, this.database, { resumeOnStart, live: this.live() });
+	}
+
+	private live() {
+		return this.progress ? { retries: this.progress.retries, lastError: this.progress.lastError } : undefined;
 	}
 
 	private async execute(): Promise<SessionEnd> {
@@ -102,10 +109,14 @@ export class RunSession {
 				this.options.env
 			);
 			const progress = kind.readProgress(run.progress);
+			this.progress = progress;
 			const client = createLlmClient(config, {
 				...this.options.client,
 				onEvent: (event) => {
-					if (event.type === 'retry') progress.retries++;
+					if (event.type === 'retry') {
+						progress.retries++;
+						progress.lastError = { message: event.message, kind: event.kind, ...(event.status !== undefined ? { status: event.status } : {}), at: Date.now() };
+					}
 					this.options.client?.onEvent?.(event);
 				}
 			});
@@ -125,7 +136,8 @@ export class RunSession {
 				progress,
 				signal: this.controller.signal,
 				onCommit: () => this.options.onCommit?.(progress),
-				timing: this.options.timing
+				timing: this.options.timing,
+				failureGuard: failureGuard(run.failedCallShare)
 			});
 		} catch (err) {
 			end = { kind: 'fail', message: err instanceof RunParamsError ? `Failed: ${err.message}` : `Failed: ${err instanceof Error ? err.message : String(err)}` };
@@ -142,7 +154,7 @@ export class RunSession {
 		switch (end.kind) {
 			case 'finished':
 				status = 'completed';
-				message = driverShortfall?.() ?? null;
+				message = joinSentences(driverShortfall?.() ?? null, this.progress ? failedCallsNote(this.progress) : null);
 				break;
 			case 'pause':
 				status = 'paused';
@@ -166,7 +178,7 @@ export class RunSession {
 
 	private beat(): void {
 		try {
-			const action = heartbeat(this.runId, this.owner, this.database);
+			const action = heartbeat(this.runId, this.owner, this.database, this.live());
 			if (action === 'lost') {
 				this.lost = true;
 				this.controller.abort();
@@ -191,6 +203,24 @@ function claimedRun(database: Db, id: number) {
 		model: r.model as string,
 		params: JSON.parse(r.params as string) as unknown,
 		seeds: JSON.parse(r.seeds as string) as unknown,
-		progress: JSON.parse(r.progress as string) as unknown
+		progress: JSON.parse(r.progress as string) as unknown,
+		failedCallShare: r.failed_call_share as number
 	};
+}
+
+function joinSentences(...parts: (string | null)[]): string | null {
+	const text = parts.filter(Boolean).join(' ');
+	return text || null;
+}
+
+/** A run that completed with calls failed on their own prompt says so, and how to retry them. */
+function failedCallsNote(progress: KindProgress): string | null {
+	const n = progress.calls.failed;
+	if (n === 0) return null;
+	const reasons = Object.entries(progress.failedByReason)
+		.filter(([, k]) => k > 0)
+		.sort((a, b) => b[1] - a[1])
+		.map(([reason, k]) => `${k} ${callFailureLabel(reason).toLowerCase()}`)
+		.join(', ');
+	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${reasons}); the work they were for is held back. Retry them after a change (e.g. a larger-context model).`;
 }

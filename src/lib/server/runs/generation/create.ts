@@ -8,6 +8,7 @@ import type { GenerationRun, PipelineId } from '../../db/tables';
 import { createDataset, DatasetError, findDatasetByName, getDataset } from '../../datasets/datasets';
 import { publicEndpoint } from '../../llm';
 import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
+import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
 import { getRun } from '../engine/run-rows';
 import { RunParamsError } from '../errors';
 import { buildRunParams, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
@@ -30,6 +31,8 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	seeds?: SeedChoice;
 	/** Unnatural Instructions seed sets (JSON text or value); default: ours. */
 	seedSets?: unknown;
+	/** The share guard: pause when more than this share of recent calls fail on their own prompt (default 5%). */
+	failedCallShare?: number;
 	createdBy?: number | null;
 }
 
@@ -70,6 +73,10 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	const { seeds, source } = await resolveSeeds(request, database);
 	const params = buildRunParams({ ...request, seedSource: source });
+	const failedCallShare = request.failedCallShare ?? DEFAULT_FAILED_CALL_SHARE;
+	if (!(failedCallShare > 0 && failedCallShare <= 1)) {
+		throw new RunParamsError('The share of failed calls allowed is above 0% and at most 100%.', 'failedCallShare');
+	}
 	const label = PIPELINE_LABEL[request.pipeline];
 	const wantedDataset = request.datasetName?.trim();
 	if (wantedDataset && findDatasetByName(wantedDataset, database)) {
@@ -82,8 +89,8 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 		const result = database.$client
 			.prepare(
 				`INSERT INTO generation_runs (pipeline, name, status, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,
-					progress, created_at, updated_at, created_by)
-				 VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+					progress, failed_call_share, created_at, updated_at, created_by)
+				 VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			)
 			.run(
 				request.pipeline,
@@ -96,6 +103,7 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 				JSON.stringify(params),
 				JSON.stringify(seeds),
 				JSON.stringify(emptyProgress(config.priceInputPer1M !== undefined || config.priceOutputPer1M !== undefined)),
+				failedCallShare,
 				now,
 				now,
 				request.createdBy ?? null

@@ -23,6 +23,11 @@ export interface RunProgress extends CallCounters {
 	instances: { kept: number; rejected: number; byRule: Record<string, number> };
 	/** Tasks dropped after their instances were filtered (none left). */
 	tasksWithoutInstances: number;
+	/**
+	 * Tasks held back because a call about them (classification, instances, output) failed:
+	 * rejected with rule 'callFailed' until that call is retried and answered.
+	 */
+	tasksFailed: number;
 	/** Unnatural template expansion. */
 	formulations: { kept: number; rejected: Record<string, number> };
 	/** Expansion calls done (kept or not). */
@@ -40,6 +45,7 @@ export function emptyProgress(costKnown = false): RunProgress {
 		tasksWithInstances: 0,
 		instances: { kept: 0, rejected: 0, byRule: {} },
 		tasksWithoutInstances: 0,
+		tasksFailed: 0,
 		formulations: { kept: 0, rejected: {} },
 		expansionsDone: 0
 	};
@@ -68,6 +74,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	copiesDemonstration: 'Copies a demonstration',
 	duplicateExample: 'Duplicate of an earlier example',
 	noInstances: 'No instance left',
+	callFailed: 'A call about it failed',
 	empty: 'Empty reply',
 	same_as_original: 'Same as the original instruction',
 	truncated: 'Cut by the length limit',
