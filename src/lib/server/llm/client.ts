@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { DecodingParams } from '../../prompts/decoding';
 import { DEFAULT_TIMEOUT_MS, estimateCostUsd, publicEndpoint, type EndpointConfig, type PublicEndpoint } from './endpoint';
-import { LlmError, toLlmError } from './errors';
+import { LlmError, redactDeep, redactKeyOnly, redactSecrets, toLlmError } from './errors';
 import { ConcurrencyLimiter, sleep, TokenBucket } from './limits';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
 
@@ -323,8 +323,9 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 					counters.promptTokens += reply.usage.promptTokens;
 					counters.completionTokens += reply.usage.completionTokens;
 					counters.costUsd += costUsd ?? 0;
+					// Nothing the server sent leaves this door with our key in it.
 					return {
-						...reply,
+						...(apiKey.length >= 4 ? redactDeep(reply, apiKey, redactKeyOnly) : reply),
 						latencyMs,
 						elapsedMs: performance.now() - started,
 						attempts: attempt,
@@ -376,7 +377,7 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 		async listModels(signal?: AbortSignal): Promise<string[]> {
 			try {
 				const page = await sdk.models.list({ signal, timeout: timeoutMs });
-				return page.data.map((m) => m.id);
+				return page.data.map((m) => redactSecrets(String(m.id), apiKey));
 			} catch (raw) {
 				throw toLlmError(raw, apiKey);
 			}

@@ -87,6 +87,25 @@ export function redactSecrets(text: string, apiKey: string): string {
 }
 
 /**
+ * Every string in `value` (deeply: arrays, plain objects) with the key removed, as
+ * redactSecrets does for one message: for results that leave the model door whole (a
+ * connection report, a model list a careless server filled with our Authorization header).
+ */
+export function redactDeep<T>(value: T, apiKey: string, redact: (text: string, apiKey: string) => string = redactSecrets): T {
+	if (typeof value === 'string') return redact(value, apiKey) as T;
+	if (Array.isArray(value)) return value.map((v) => redactDeep(v, apiKey, redact)) as T;
+	if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, apiKey, redact)])) as T;
+	}
+	return value;
+}
+
+/** Only the key itself, for model output (which may hold sk-… strings that are not ours). */
+export function redactKeyOnly(text: string, apiKey: string): string {
+	return apiKey.length >= 4 && text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
+}
+
+/**
  * Wait asked for by the server: `retry-after-ms` (OpenAI's, in ms) first, then `Retry-After`
  * in seconds or as an HTTP date. Undefined when absent or unreadable.
  */
@@ -107,12 +126,15 @@ export function retryAfterFromHeaders(headers: Headers | undefined, now = Date.n
 	return undefined;
 }
 
-function networkCodeOf(err: unknown): string | undefined {
+/** System and TLS error codes: ECONNREFUSED, ENOTFOUND, UND_ERR_…, ERR_SSL_…, CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT … */
+const NETWORK_CODE = /^(E[A-Z_]+|UND_ERR\w*|ERR_(TLS|SSL)_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|HOSTNAME_MISMATCH)$/;
+
+export function networkCodeOf(err: unknown): string | undefined {
 	// undici wraps the system error: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
 	let current: unknown = err;
 	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
 		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(code)) return code;
+		if (typeof code === 'string' && NETWORK_CODE.test(code)) return code;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;

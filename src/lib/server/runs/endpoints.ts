@@ -137,6 +137,24 @@ export function defaultEndpointId(database: Db = db()): number | undefined {
 	);
 }
 
+/**
+ * The endpoint a new run starts with: the marked default; else the one the latest run used,
+ * if it still exists; else the first stored one; else "env" when the LLM_* variables make an
+ * endpoint. Null when there is none at all.
+ */
+export function suggestedEndpoint(envConfigured: boolean, database: Db = db()): string | null {
+	const marked = defaultEndpointId(database);
+	if (marked !== undefined) return String(marked);
+	const latest = database.$client
+		.prepare('SELECT r.endpoint_source AS source, e.id AS id FROM generation_runs r LEFT JOIN endpoints e ON e.id = r.endpoint_id ORDER BY r.id DESC LIMIT 1')
+		.get() as { source: string; id: number | null } | undefined;
+	if (latest?.source === 'stored' && latest.id !== null) return String(latest.id);
+	if (latest?.source === 'env' && envConfigured) return 'env';
+	const first = database.select({ id: endpoints.id }).from(endpoints).orderBy(asc(endpoints.name)).limit(1).get();
+	if (first) return String(first.id);
+	return envConfigured ? 'env' : null;
+}
+
 /** A stored endpoint by name or id (CLI). */
 export function findEndpoint(ref: string, database: Db = db()): StoredEndpointView | undefined {
 	const byName = database.select().from(endpoints).where(eq(endpoints.name, ref.trim())).get();

@@ -2,11 +2,12 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { listDatasets } from '$lib/server/datasets/datasets';
-import { defaultEndpointId, envEndpointView, listEndpoints } from '$lib/server/runs/endpoints';
+import { envEndpointView, listEndpoints, suggestedEndpoint } from '$lib/server/runs/endpoints';
 import { createRun } from '$lib/server/runs/generation/create';
 import { runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { launchRun } from '$lib/server/runs/engine/manager';
+import { DEFAULT_FAILED_CALL_SHARE } from '$lib/server/runs/engine/failures';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
@@ -14,7 +15,9 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		endpoints: listEndpoints().map((e) => ({ id: e.id, name: e.name, model: e.model, apiStyle: e.apiStyle, baseUrl: e.baseUrl, concurrency: e.concurrency })),
 		envEndpoint: env && 'config' in env ? { model: env.config.model, apiStyle: env.config.apiStyle, baseUrl: env.config.baseUrl } : null,
-		defaultEndpoint: defaultEndpointId() ?? null,
+		/** Preselected: the default, else the latest run's, else the first (so Start never meets a blank choice). */
+		suggestedEndpoint: suggestedEndpoint(env !== null && 'config' in env),
+		failedCallShare: DEFAULT_FAILED_CALL_SHARE,
 		datasets: listDatasets().map((d) => ({ id: d.id, name: d.name, tasks: d.tasks })),
 		defaults: runFormDefaults(),
 		pipeline: url.searchParams.get('pipeline') === 'unnatural' ? 'unnatural' : 'self-instruct'
@@ -29,7 +32,9 @@ export const actions: Actions = {
 		for (const [key, value] of form.entries()) if (typeof value === 'string') values[key] = value;
 		let runId: number;
 		try {
-			const run = await createRun(await runRequestFromForm(form, user.id));
+			const env = envEndpointView();
+			const endpointsExist = listEndpoints().length > 0 || (env !== null && 'config' in env);
+			const run = await createRun(await runRequestFromForm(form, user.id, { endpointsExist }));
 			runId = run.id;
 		} catch (err) {
 			if (err instanceof RunParamsError) return fail(400, { errors: { [err.field ?? 'form']: err.message } as Record<string, string>, values });

@@ -77,6 +77,12 @@ function number(form: FormData, name: string, label: string): number | undefined
 	return n;
 }
 
+function percentShare(percent: number | undefined): number | undefined {
+	if (percent === undefined) return undefined;
+	if (!(percent > 0 && percent <= 100)) throw new RunParamsError('The share of failed calls allowed is a percentage above 0 and at most 100.', 'failedCallShare');
+	return percent / 100;
+}
+
 function stopSequences(raw: string | undefined, field: string): string[] | undefined {
 	if (raw === undefined || raw.trim() === '') return undefined;
 	let parsed: unknown;
@@ -92,14 +98,18 @@ function stopSequences(raw: string | undefined, field: string): string[] | undef
 }
 
 /** A submitted new-run form as a request; throws RunParamsError naming the field. */
-export async function runRequestFromForm(form: FormData, createdBy: number | null): Promise<CreateRunRequest> {
+export async function runRequestFromForm(
+	form: FormData,
+	createdBy: number | null,
+	options: { endpointsExist?: boolean } = {}
+): Promise<CreateRunRequest> {
 	const pipeline = text(form, 'pipeline');
 	if (pipeline !== 'self-instruct' && pipeline !== 'unnatural') throw new RunParamsError('Choose a pipeline.', 'pipeline');
 	const endpointRef = text(form, 'endpoint') ?? '';
 	let endpoint: RunEndpointChoice;
 	if (endpointRef === 'env') endpoint = { kind: 'env' };
 	else if (/^\d+$/.test(endpointRef)) endpoint = { kind: 'stored', id: Number(endpointRef) };
-	else throw new RunParamsError('Choose an endpoint (an admin adds them under Admin → Endpoints).', 'endpoint');
+	else throw new RunParamsError(options.endpointsExist ? 'Choose one of the endpoints.' : 'No endpoint is configured yet: an administrator adds one under Admin → Endpoints.', 'endpoint');
 	const target = number(form, 'target', 'The target');
 	if (target === undefined) throw new RunParamsError('Give a target number.', 'target');
 
@@ -129,6 +139,7 @@ export async function runRequestFromForm(form: FormData, createdBy: number | nul
 		templates,
 		decoding,
 		randomSeed: number(form, 'randomSeed', 'The random seed'),
+		failedCallShare: percentShare(number(form, 'failedCallPercent', 'The share of failed calls allowed')),
 		createdBy
 	};
 	if (pipeline === 'self-instruct') {

@@ -19,15 +19,18 @@ export const GET: RequestHandler = ({ locals, params }) => {
 	return json(summary, { headers: { 'cache-control': 'no-store' } });
 };
 
-/** {"action": "pause" | "resume" | "cancel"} */
+/** {"action": "pause" | "resume" | "cancel" | "retry-failed", "model"?: string (retry-failed only)} */
 export const POST: RequestHandler = async ({ locals, params, request }) => {
 	requireApiRole(locals, 'researcher');
 	const id = runId(params.id);
-	const body = (await request.json().catch(() => null)) as { action?: unknown } | null;
+	const body = (await request.json().catch(() => null)) as { action?: unknown; model?: unknown } | null;
 	const action = body?.action;
-	if (action !== 'pause' && action !== 'resume' && action !== 'cancel') error(400, 'Send {"action": "pause" | "resume" | "cancel"}.');
+	if (action !== 'pause' && action !== 'resume' && action !== 'cancel' && action !== 'retry-failed') {
+		error(400, 'Send {"action": "pause" | "resume" | "cancel" | "retry-failed"}.');
+	}
+	const model = typeof body?.model === 'string' && body.model.trim() ? body.model.trim() : undefined;
 	try {
-		const message = controlRun(id, action);
+		const message = controlRun(id, action, undefined, model ? { model } : {});
 		return json({ message, run: runSummary(id) });
 	} catch (err) {
 		if (err instanceof RunError) error(409, err.message);
