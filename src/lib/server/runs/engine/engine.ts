@@ -251,16 +251,20 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 			(raw) => {
 				const error = toLlmError(raw, '');
 				if (error.kind === 'aborted' || signal.aborted) return release(); // stays pending: resent on resume
-				noteError(error.message, error.kind, error.status);
 				switch (callErrorEffect(error)) {
 					case 'pause':
+						noteError(error.message, error.kind, error.status);
 						finish({ kind: 'pause', message: pauseMessage(error) });
 						return release();
 					case 'fail':
+						noteError(error.message, error.kind, error.status);
 						finish({ kind: 'fail', message: failMessage(error, options.model, client.endpoint.apiStyle) });
 						return release();
-					default:
-						settle({ call, reply: null, failure: callFailureFromError(error, { maxTokens: call.decoding.maxTokens }) });
+					default: {
+						const failure = callFailureFromError(error, { maxTokens: call.decoding.maxTokens });
+						noteError(failure.message, failure.reason, error.status);
+						settle({ call, reply: null, failure });
+					}
 				}
 			}
 		);
