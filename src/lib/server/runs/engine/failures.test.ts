@@ -102,14 +102,55 @@ describe('the share guard', () => {
 	const outcomes = (failed: CallFailureReason[], answered: number) => [...failed, ...Array<null>(answered).fill(null)];
 
 	it('waits for enough calls before judging', () => {
-		expect(checkFailureGuard(outcomes(['context_length', 'context_length'], 10), guard)).toBeNull();
+		expect(checkFailureGuard(outcomes(['context_length', 'context_length', 'context_length'], 10), guard)).toBeNull();
 	});
 
-	it('allows up to the share and pauses above it, with the breakdown by reason', () => {
-		expect(checkFailureGuard(outcomes(['context_length'], 19), guard)).toBeNull(); // 5% exactly
-		const message = checkFailureGuard(outcomes(['context_length', 'context_length', 'context_length', 'content_filter'], 36), guard);
+	it('pauses when the share is above the allowed one beyond doubt, with the breakdown by reason', () => {
+		const failed: CallFailureReason[] = [...Array<CallFailureReason>(12).fill('context_length'), 'content_filter', 'content_filter'];
+		const message = checkFailureGuard(outcomes(failed, 66), guard);
 		expect(message).toMatch(
-			/^Paused: 4 of the last 40 calls failed \(10%, more than the 5% allowed\): 3 prompt too long for the model, 1 refused by a content filter\./
+			/^Paused: 14 of the last 80 calls failed on their own prompt \(18%; 99% interval 9\.\d%–3\d%, above the 5% allowed\): 12 prompt too long for the model, 2 refused by a content filter\./
 		);
+	});
+
+	it('does not pause a healthy run for a few unlucky failures in a row', () => {
+		expect(checkFailureGuard(outcomes(Array<CallFailureReason>(3).fill('context_length'), 57), guard)).toBeNull(); // 5%: not above
+		// 8 of 100 is above 5%, but a true rate of 3% gives that often enough: not evidence.
+		expect(checkFailureGuard(outcomes(Array<CallFailureReason>(8).fill('context_length'), 92), guard)).toBeNull();
+		// Most calls failing is, as soon as it is judged.
+		expect(checkFailureGuard(outcomes(Array<CallFailureReason>(30).fill('invalid_request'), 20), guard)).toMatch(/^Paused: 30 of the last 50 calls/);
+	});
+
+	it('with a true failure rate of 3%, almost never pauses over a long run (seeded simulation)', () => {
+		let state = 12345;
+		const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+		let pauses = 0;
+		for (let run = 0; run < 20; run++) {
+			const window: (CallFailureReason | null)[] = [];
+			for (let call = 0; call < 5000; call++) {
+				window.push(random() < 0.03 ? 'context_length' : null);
+				if (window.length > guard.window) window.shift();
+				if (checkFailureGuard(window, guard)) {
+					pauses++;
+					break;
+				}
+			}
+		}
+		expect(pauses).toBeLessThanOrEqual(1);
+	});
+
+	it('with a true failure rate of 15%, pauses within the first few hundred calls', () => {
+		let state = 99;
+		const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+		for (let run = 0; run < 20; run++) {
+			const window: (CallFailureReason | null)[] = [];
+			let pausedAt = -1;
+			for (let call = 0; call < 400 && pausedAt < 0; call++) {
+				window.push(random() < 0.15 ? 'content_filter' : null);
+				if (window.length > guard.window) window.shift();
+				if (checkFailureGuard(window, guard)) pausedAt = call;
+			}
+			expect(pausedAt).toBeGreaterThan(0);
+		}
 	});
 });

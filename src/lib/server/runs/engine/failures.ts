@@ -6,6 +6,7 @@
  * person must fix the key, model, URL or account first). Messages say what happened and what
  * to change. Pure: no I/O.
  */
+import { wilsonInterval } from '$lib/stats/proportion';
 import { saysChatOnly, type LlmError, type LlmErrorKind } from '../../llm';
 
 export const CALL_FAILURE_REASONS = ['context_length', 'content_filter', 'invalid_request', 'bad_response', 'other'] as const;
@@ -203,17 +204,24 @@ export function failMessage(error: LlmError, model: string, apiStyle?: string): 
 	}
 }
 
-/** The share guard's settings: pause when failed calls pass `maxShare` of the last `window` calls. */
+/**
+ * The share guard's settings: pause when, among the last `window` calls, the share that failed
+ * on their own prompt is above `maxShare` beyond reasonable doubt — the lower end of its 99%
+ * Wilson interval is above it, so a few unlucky failures in a row do not stop a healthy run
+ * (checked after every commit, the guard tests many overlapping windows), while a
+ * misconfiguration (most calls failing) pauses it after the first `minCalls` calls.
+ */
 export interface FailureGuard {
 	maxShare: number;
 	window: number;
-	/** Calls settled in this session before the share is judged (one early failure is not a trend). */
+	/** Calls settled in this session before the share is judged. */
 	minCalls: number;
 }
 
 export const DEFAULT_FAILED_CALL_SHARE = 0.05;
-export const FAILURE_GUARD_WINDOW = 100;
-export const FAILURE_GUARD_MIN_CALLS = 20;
+export const FAILURE_GUARD_WINDOW = 200;
+export const FAILURE_GUARD_MIN_CALLS = 50;
+const GUARD_CONFIDENCE = 0.99;
 
 export function failureGuard(maxShare: number = DEFAULT_FAILED_CALL_SHARE): FailureGuard {
 	return { maxShare, window: FAILURE_GUARD_WINDOW, minCalls: FAILURE_GUARD_MIN_CALLS };
@@ -230,11 +238,12 @@ export function checkFailureGuard(recent: readonly (CallFailureReason | null)[],
 	const byReason = new Map<CallFailureReason, number>();
 	for (const r of recent) if (r) byReason.set(r, (byReason.get(r) ?? 0) + 1);
 	const failed = [...byReason.values()].reduce((a, b) => a + b, 0);
-	const share = failed / recent.length;
-	if (share <= guard.maxShare) return null;
+	if (failed / recent.length <= guard.maxShare) return null;
+	const interval = wilsonInterval(failed, recent.length, { confidence: GUARD_CONFIDENCE });
+	if (interval.lower <= guard.maxShare) return null;
 	const breakdown = [...byReason.entries()]
 		.sort((a, b) => b[1] - a[1])
 		.map(([reason, n]) => `${n} ${CALL_FAILURE_LABELS[reason].toLowerCase()}`)
 		.join(', ');
-	return `Paused: ${failed} of the last ${recent.length} calls failed (${percent(share)}, more than the ${percent(guard.maxShare)} allowed): ${breakdown}. So many failures usually mean a setting to change rather than bad luck — look at the failed calls, fix the cause, then retry them; or raise the allowed share and resume.`;
+	return `Paused: ${failed} of the last ${recent.length} calls failed on their own prompt (${percent(failed / recent.length)}; 99% interval ${percent(interval.lower)}–${percent(interval.upper)}, above the ${percent(guard.maxShare)} allowed): ${breakdown}. So many failures usually mean a setting to change rather than bad luck — look at the failed calls, fix the cause, then retry them; or raise the allowed share and resume.`;
 }
