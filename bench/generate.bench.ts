@@ -95,11 +95,11 @@ async function startServerProcess(): Promise<ServerHandle> {
 
 async function main(): Promise<void> {
 	const { openDatabase, useDatabase } = await import('../src/lib/server/db');
-	const { createEndpoint } = await import('../src/lib/server/endpoints/store');
-	const { createRun } = await import('../src/lib/server/pipelines/create');
-	const { RunSession } = await import('../src/lib/server/jobs/session');
-	const { readProgress } = await import('../src/lib/server/pipelines/progress');
-	const { getRun } = await import('../src/lib/server/jobs/runs');
+	const { createEndpoint } = await import('../src/lib/server/runs/endpoints');
+	const { createRun } = await import('../src/lib/server/runs/generation/create');
+	const { RunSession } = await import('../src/lib/server/runs/engine/session');
+	const { readProgress } = await import('../src/lib/server/runs/generation/progress');
+	const { getRun } = await import('../src/lib/server/runs/engine/run-rows');
 
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-generate-'));
 	const db = openDatabase(path.join(dir, 'bench.db'), path.resolve('migrations'));
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
 	// busy machine shows up as a lower ceiling rather than as the app's overhead.
 	{
 		const { createLlmClient } = await import('../src/lib/server/llm');
-		const { endpointConfig } = await import('../src/lib/server/endpoints/store');
+		const { endpointConfig } = await import('../src/lib/server/runs/endpoints');
 		const { buildClassificationPrompt, PROMPT_STEPS } = await import('../src/lib/prompts');
 		const client = createLlmClient(endpointConfig(endpoint.id, db)!);
 		const total = 1600;

@@ -7,7 +7,6 @@ import { hasRole } from '$lib/server/auth/guards';
 import { startApp, stopApp } from '$lib/server/startup';
 import { config } from '$lib/server/config';
 import { checkApiOrigin, checkBodySize } from '$lib/server/http/guards';
-import '$lib/server/register';
 
 export const init: ServerInit = async () => {
 	await startApp();

@@ -1,11 +1,21 @@
 #!/usr/bin/env node
 /**
- * `npm run cli -- <command> …`: the headless face of Instruct Audit. Each command lives in
- * ./commands/<name>.ts, exports `run(argv)`, and calls the same domain functions as the pages.
- * A command signals a user error by throwing CliError (printed without a stack, exit 1).
+ * `npx instruct-audit <command> …` (or `npm run cli -- …`): the headless face of Instruct
+ * Audit. Each command lives in ./commands/<name>.ts, exports `run(argv)`, and calls the same
+ * domain functions as the pages. A command signals a user error by throwing CliError (printed
+ * without a stack, exit 1), or a failure it has reported itself by setting process.exitCode.
  */
 import { CliError } from './cli-error';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
+
+// Piped into `head` (or anything that stops reading), the output pipe closes: end quietly
+// instead of dying on an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (err: NodeJS.ErrnoException) => {
+		if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+		throw err;
+	});
+}
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
 	users: { summary: 'create, list, reset passwords of, disable accounts', load: () => import('./commands/users') },
@@ -27,7 +37,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 function usage(): string {
 	const width = Math.max(...Object.keys(commands).map((c) => c.length));
 	return [
-		'Usage: npm run cli -- <command> [options]   (add --help after a command for its options)',
+		'Usage: npx instruct-audit <command> [options]   (or npm run cli -- <command> …; add --help after a command for its options)',
 		'',
 		'Commands:',
 		...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
@@ -53,8 +63,10 @@ async function main(argv: string[]): Promise<number> {
 	try {
 		const mod = await command.load();
 		await mod.run(rest);
-		return 0;
+		// A command that reported a failure itself (e.g. a connection test that failed) set the code.
+		return typeof process.exitCode === 'number' ? process.exitCode : 0;
 	} catch (err) {
+		if ((err as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
 		if (err instanceof CliError) {
 			console.error(`error: ${err.message}`);
 			return err.exitCode;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTestDb } from '../support/db';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { CONTENT_FILTERED_REPLY, contextLengthError, startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
 import { one } from './generation-support';
@@ -92,4 +92,33 @@ describe('npm run cli -- generate', () => {
 		expect(run.stdout).toMatch(/Run \d+ completed/);
 		expect(fake.generationRequests().at(-1)?.headers.authorization).toBe(`Bearer ${key}`);
 	}, 60_000);
+
+	it('a run with failed calls: --status shows them by reason (text and JSON), --retry-failed sends exactly those again', async () => {
+		const instances = (prompt: string) => /\nTask: [^\n]*\n$/.test(prompt);
+		fake.setPromptFaults([
+			{ share: 0.15, match: (r) => instances(r.prompt) && r.model === 'fake-base', reply: (r) => contextLengthError(r, 80) },
+			{ share: 0.08, match: (r) => instances(r.prompt) && r.model === 'fake-base', reply: CONTENT_FILTERED_REPLY }
+		]);
+		const env = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '4' };
+		const run = await cli(['--pipeline', 'self-instruct', '--target', '25', '--max-failed-share', '50%'], env);
+		expect(run.code, run.stderr).toBe(0);
+		const id = Number(/^Run (\d+) completed/m.exec(run.stdout)?.[1]);
+		expect(run.stdout).toMatch(/failed calls: \d+ prompt too long for the model(, \d+ refused by a content filter)?; \d+ tasks? held back — retry with --retry-failed \d+/);
+		const failedKeys = (db.$client.prepare("SELECT call_key FROM generation_calls WHERE run_id = ? AND status = 'failed'").all(id) as { call_key: string }[]).map((r) => r.call_key);
+		expect(failedKeys.length).toBeGreaterThan(0);
+
+		const status = await cli(['--status', String(id), '--json'], env);
+		const summary = JSON.parse(status.stdout);
+		expect(summary.failedCalls.total).toBe(failedKeys.length);
+		expect(summary.failedCalls.byReason[0]).toMatchObject({ reason: 'context_length', label: 'Prompt too long for the model' });
+		expect(summary.failedCallShare).toBe(0.5);
+
+		const sentBefore = fake.generationRequests().length;
+		const retry = await cli(['--retry-failed', String(id), '--model', 'fake-large', '--json'], env);
+		expect(retry.code, retry.stderr).toBe(0);
+		const after = JSON.parse(retry.stdout);
+		expect(after).toMatchObject({ status: 'completed', model: 'fake-large', failedCalls: { total: 0, byReason: [] } });
+		const resent = fake.generationRequests().slice(sentBefore).map((r) => String(r.headers['x-client-request-id']));
+		expect(resent.sort()).toEqual([...failedKeys].sort());
+	}, 90_000);
 });

@@ -13,9 +13,9 @@ import {
 	listEndpoints,
 	setDefaultEndpoint,
 	updateEndpoint
-} from '../../src/lib/server/endpoints/store';
-import { createRun } from '../../src/lib/server/pipelines/create';
-import { RunParamsError } from '../../src/lib/server/pipelines/params';
+} from '../../src/lib/server/runs/endpoints';
+import { createRun } from '../../src/lib/server/runs/generation/create';
+import { RunParamsError } from '../../src/lib/server/runs/errors';
 import { testConnection } from '../../src/lib/server/llm';
 
 let db: Db;

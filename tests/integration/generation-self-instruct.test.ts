@@ -13,7 +13,7 @@ import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
 import { rougeL } from '../../src/lib/rouge/score';
 import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { listTasks } from '../../src/lib/server/datasets/browse';
-import { RunSession } from '../../src/lib/server/jobs/session';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { all, countsByRule, FAST_RETRY, fakeEndpoint, one, progressOf, startRun } from './generation-support';
 
 let db: Db;

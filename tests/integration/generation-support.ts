@@ -1,10 +1,10 @@
 /** Shared set-up for the generation tests: a test database, the scripted server, an endpoint, a run. */
 import type { Db } from '../../src/lib/server/db';
-import { createEndpoint } from '../../src/lib/server/endpoints/store';
-import { createRun, type CreateRunRequest } from '../../src/lib/server/pipelines/create';
-import { RunSession, type SessionOptions } from '../../src/lib/server/jobs/session';
-import { readProgress, type RunProgress } from '../../src/lib/server/pipelines/progress';
-import { getRun } from '../../src/lib/server/jobs/runs';
+import { createEndpoint } from '../../src/lib/server/runs/endpoints';
+import { createRun, type CreateRunRequest } from '../../src/lib/server/runs/generation/create';
+import { RunSession, type SessionOptions } from '../../src/lib/server/runs/engine/session';
+import { readProgress, type RunProgress } from '../../src/lib/server/runs/generation/progress';
+import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import type { ApiStyle } from '../../src/lib/server/llm';
 
 /** Fast retries, so fault tests do not wait for the production backoff. */

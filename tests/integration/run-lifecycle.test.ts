@@ -9,8 +9,8 @@ import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
-import { createRun } from '../../src/lib/server/pipelines/create';
-import { RunSession } from '../../src/lib/server/jobs/session';
+import { createRun } from '../../src/lib/server/runs/generation/create';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
 import {
 	configureRunManager,
 	controlRun,
@@ -18,8 +18,9 @@ import {
 	reapOrphanedRuns,
 	resumeRunsOnStart,
 	stopAllRuns
-} from '../../src/lib/server/jobs/manager';
-import { claimRun, getRun, isOrphaned, requestRunAction, RunError } from '../../src/lib/server/jobs/runs';
+} from '../../src/lib/server/runs/engine/manager';
+import { claimRun, getRun, isOrphaned, requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { RunError } from '../../src/lib/server/runs/errors';
 import { FAST_RETRY, fakeEndpoint, one, progressOf } from './generation-support';
 
 let db: Db;

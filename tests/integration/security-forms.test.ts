@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createTestDb } from '../support/db';
 import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
 import { createFirstAdmin, createUser } from '../../src/lib/server/auth/users';
-import { createEndpoint } from '../../src/lib/server/endpoints/store';
+import { createEndpoint } from '../../src/lib/server/runs/endpoints';
 import type { SessionUser } from '../../src/lib/server/auth/session';
 import { echoValues, parseForm } from '../../src/lib/server/forms';
 import { z } from 'zod';

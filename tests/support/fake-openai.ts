@@ -5,9 +5,10 @@
  * Serves POST /v1/completions, POST /v1/chat/completions and GET /v1/models. Replies come from
  * a script (a function of the request), so a test can answer Self-Instruct / Unnatural prompts
  * deterministically; faults (5xx, 429 with Retry-After, connection reset, hang) can be scripted
- * per request or queued with `failNext`. Like a real server it applies `stop` sequences and
- * cuts replies at `max_tokens` (finish_reason "length"), counting one token per
- * whitespace-separated word.
+ * per request or queued with `failNext`, and errors about a prompt (context length, content
+ * policy, a rejected parameter, a reply cut by the content filter) answered on a fraction of
+ * prompts with `promptFaults`. Like a real server it applies `stop` sequences and cuts replies
+ * at `max_tokens` (finish_reason "length"), counting one token per whitespace-separated word.
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -45,6 +46,12 @@ export type FakeFault =
 			status: number;
 			message?: string;
 			code?: string;
+			/** The request parameter blamed (OpenAI's `param`). */
+			param?: string;
+			/** OpenAI's `type` (default from the status). */
+			type?: string;
+			/** A whole body instead of OpenAI's `{error: {…}}` (e.g. vLLM's `{object: "error", message, …}`). */
+			body?: unknown;
 			/** Sets `Retry-After` (seconds, may be fractional). */
 			retryAfterSeconds?: number;
 			/** Sets `retry-after-ms`. */
@@ -61,6 +68,19 @@ export type FakeFault =
 
 export type FakeReply = string | FakeTextReply | FakeFault;
 export type FakeScript = (request: FakeGenerationRequest) => FakeReply | Promise<FakeReply>;
+
+/**
+ * An answer given instead of the script's to a share of the prompts: which prompts is decided
+ * by a hash of the prompt, so the same prompt always gets it (as a real context-length error
+ * would), until the fault is removed or `match` no longer holds (e.g. another model).
+ */
+export interface PromptFault {
+	/** Share of matching prompts, 0–1. */
+	share: number;
+	/** Requests it may hit (default: every generation request). */
+	match?: (request: FakeGenerationRequest) => boolean;
+	reply: FakeReply | ((request: FakeGenerationRequest) => FakeReply);
+}
 
 export interface FakeOpenAIOptions {
 	script?: FakeScript;
@@ -79,6 +99,10 @@ export interface FakeOpenAIOptions {
 	maxConcurrent?: number;
 	/** Apply `stop` and `max_tokens` like a real server (default true). */
 	applyStopAndMaxTokens?: boolean;
+	/** Errors (or content-filtered replies) on a share of the prompts; see PromptFault. */
+	promptFaults?: PromptFault[];
+	/** /v1/models lists the Authorization header it received as a model, as a careless server might. */
+	echoAuthInModels?: boolean;
 }
 
 export interface FakeRequestRecord {
@@ -109,10 +133,76 @@ export interface FakeOpenAI {
 	setLatency(latencyMs: NonNullable<FakeOpenAIOptions['latencyMs']>): void;
 	/** The next `times` generation requests get this fault instead of the script's reply. */
 	failNext(fault: FakeFault, times?: number): void;
+	setPromptFaults(faults: PromptFault[]): void;
 	/** Generation requests only (completions + chat). */
 	generationRequests(): FakeRequestRecord[];
 	close(): Promise<void>;
 }
+
+/** FNV-1a, for choosing prompts deterministically. */
+function hashText(text: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) {
+		h ^= text.charCodeAt(i);
+		h = Math.imul(h, 0x01000193);
+	}
+	return h >>> 0;
+}
+
+/** Whether `fault` (the i-th of the list) hits this request. */
+export function promptFaultHits(fault: PromptFault, index: number, request: FakeGenerationRequest): boolean {
+	if (fault.match && !fault.match(request)) return false;
+	return hashText(`${index}\u0000${request.prompt}`) / 2 ** 32 < fault.share;
+}
+
+/** OpenAI's 400 for a prompt that does not fit, with the numbers of this request. */
+export function contextLengthError(request: FakeGenerationRequest, limit: number): FakeFault {
+	const prompt = countFakeTokens(request.prompt);
+	const completion = typeof request.body.max_tokens === 'number' ? request.body.max_tokens : 16;
+	const where = request.api === 'chat' ? 'messages' : 'prompt';
+	return {
+		fault: 'status',
+		status: 400,
+		code: 'context_length_exceeded',
+		param: where,
+		message: `This model's maximum context length is ${limit} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the ${where === 'messages' ? 'messages' : 'prompt'}, ${completion} in the completion). Please reduce the length of the ${where} or completion.`
+	};
+}
+
+/** vLLM's shape of the same error: no `error` wrapper, no code. */
+export function vllmContextLengthError(request: FakeGenerationRequest, limit: number): FakeFault {
+	const prompt = countFakeTokens(request.prompt);
+	const completion = typeof request.body.max_tokens === 'number' ? request.body.max_tokens : 16;
+	return {
+		fault: 'status',
+		status: 400,
+		body: {
+			object: 'error',
+			message: `This model's maximum context length is ${limit} tokens. However, you requested ${prompt + completion} tokens (${prompt} in the messages, ${completion} in the completion). Please reduce the length of the messages or completion.`,
+			type: 'BadRequestError',
+			param: null,
+			code: 400
+		}
+	};
+}
+
+/** Azure OpenAI's 400 for a prompt its content policy refuses. */
+export const CONTENT_POLICY_ERROR: FakeFault = {
+	fault: 'status',
+	status: 400,
+	code: 'content_filter',
+	param: 'prompt',
+	message:
+		"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry."
+};
+
+/** A 400 naming one parameter of the request. */
+export function invalidParameterError(param: string, message: string): FakeFault {
+	return { fault: 'status', status: 400, code: 'invalid_value', param, message };
+}
+
+/** A reply the content filter stopped part-way. */
+export const CONTENT_FILTERED_REPLY: FakeTextReply = { text: 'I can start with', finishReason: 'content_filter' };
 
 /** Default script: echoes a short, fixed reply so a test that does not care still gets text. */
 const defaultScript: FakeScript = () => 'OK';
@@ -183,6 +273,7 @@ function isFault(reply: FakeReply): reply is FakeFault {
 
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
 	let script = options.script ?? defaultScript;
+	let promptFaults = options.promptFaults ?? [];
 	let latency = options.latencyMs ?? 0;
 	const applyLimits = options.applyStopAndMaxTokens ?? true;
 	const requests: FakeRequestRecord[] = [];
@@ -223,8 +314,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 		record.finishedAt = Date.now();
 	}
 
-	function errorBody(message: string, type: string, code: string | null = null) {
-		return { error: { message, type, param: null, code } };
+	function errorBody(message: string, type: string, code: string | null = null, param: string | null = null) {
+		return { error: { message, type, param, code } };
 	}
 
 	/** Sliding-window check; returns ms until a slot frees, or 0 if accepted now. */
@@ -264,12 +355,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 			if (fault.retryAfterMs !== undefined) headers['retry-after-ms'] = String(fault.retryAfterMs);
 			if (fault.retryAfterDate) headers['retry-after'] = fault.retryAfterDate.toUTCString();
 			const type =
-				fault.status === 429 ? 'rate_limit_error' : fault.status >= 500 ? 'server_error' : 'invalid_request_error';
+				fault.type ?? (fault.status === 429 ? 'rate_limit_error' : fault.status >= 500 ? 'server_error' : 'invalid_request_error');
 			sendJson(
 				res,
 				record,
 				fault.status,
-				errorBody(fault.message ?? `Scripted error ${fault.status}`, type, fault.code ?? null),
+				fault.body ?? errorBody(fault.message ?? `Scripted error ${fault.status}`, type, fault.code ?? null, fault.param ?? null),
 				headers
 			);
 			done();
@@ -343,7 +434,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 		}
 		let reply: FakeReply;
 		try {
-			reply = await script(request);
+			const index = promptFaults.findIndex((f, i) => promptFaultHits(f, i, request));
+			const fault = index === -1 ? undefined : promptFaults[index];
+			reply = fault ? (typeof fault.reply === 'function' ? fault.reply(request) : fault.reply) : await script(request);
 		} catch (err) {
 			sendJson(res, record, 500, errorBody(`Script failed: ${(err as Error).message}`, 'server_error'));
 			done();
@@ -443,7 +536,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 			}
 
 			if (record.method === 'GET' && record.path === '/v1/models') {
-				const ids = options.models ?? ['fake-model'];
+				const ids = [...(options.models ?? ['fake-model']), ...(options.echoAuthInModels ? [`served for ${req.headers.authorization ?? 'nobody'}`] : [])];
 				sendJson(res, record, 200, {
 					object: 'list',
 					data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake-openai' }))
@@ -512,6 +605,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 		},
 		setLatency(next) {
 			latency = next;
+		},
+		setPromptFaults(faults) {
+			promptFaults = faults;
 		},
 		failNext(fault, times = 1) {
 			for (let i = 0; i < times; i++) queuedFaults.push(fault);

@@ -11,16 +11,16 @@ import {
 	findEndpoint,
 	listEndpoints,
 	setDefaultEndpoint
-} from '$lib/server/endpoints/store';
-import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
+} from '$lib/server/runs/endpoints';
+import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, EndpointConfigError, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
 
 const USAGE = `Usage:
-  npm run cli -- endpoints list [--json]
-  npm run cli -- endpoints add --name <name> (--preset ${ENDPOINT_PRESET_IDS.join('|')} | --base-url <url>) --model <model>
+  npx instruct-audit endpoints list [--json]
+  npx instruct-audit endpoints add --name <name> (--preset ${ENDPOINT_PRESET_IDS.join('|')} | --base-url <url>) --model <model>
         [--api-style completions|chat] [--concurrency N] [--rpm N] [--tpm N] [--price-in USD] [--price-out USD] [--default]
-  npm run cli -- endpoints test <name|id|env>
-  npm run cli -- endpoints default <name|id>
-  npm run cli -- endpoints remove <name|id>
+  npx instruct-audit endpoints test <name|id|env>
+  npx instruct-audit endpoints default <name|id>
+  npx instruct-audit endpoints remove <name|id>
 
 Stored endpoints are what the app's Admin → Endpoints page shows. The API key is read from the
 LLM_API_KEY environment variable (never from the command line, where it would stay in the
@@ -102,11 +102,19 @@ export async function run(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'test': {
-			const config = ref === 'env' ? endpointFromEnv() : endpointConfig(stored(ref).id);
+			let config;
+			try {
+				config = ref === 'env' ? endpointFromEnv() : endpointConfig(stored(ref).id);
+			} catch (err) {
+				if (err instanceof EndpointConfigError) throw new CliError(err.message);
+				throw err;
+			}
 			if (!config) throw new CliError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.');
 			const report = await testConnection(config);
 			if (values.json) printJson(report);
-			else console.log(report.message);
+			else if (report.ok) console.log(report.message);
+			// A failed test is a failure: the report says which (refused, timeout, DNS, TLS, key…), the exit code says so.
+			else console.log(`${report.outcome.replace(/_/g, ' ')}: ${report.message}`);
 			if (!report.ok) process.exitCode = 1;
 			return;
 		}

@@ -6,25 +6,34 @@ import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
-import { defaultEndpointId, findEndpoint, ENV_ENDPOINT_NAME } from '$lib/server/endpoints/store';
-import { createRun, type RunEndpointChoice, type SeedChoice } from '$lib/server/pipelines/create';
-import { RunParamsError } from '$lib/server/pipelines/params';
-import { ruleLabel, workFraction, type RunProgress } from '$lib/server/pipelines/progress';
+import { defaultEndpointId, findEndpoint, listEndpoints, ENV_ENDPOINT_NAME, type RunEndpointChoice } from '$lib/server/runs/endpoints';
+import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
+import { RunError, RunParamsError } from '$lib/server/runs/errors';
+import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
-import { RunSession } from '$lib/server/jobs/session';
-import { listRuns, requestRunAction, requireRun, RunError, runSummary, type RunSummary } from '$lib/server/jobs/runs';
+import { RunSession } from '$lib/server/runs/engine/session';
+import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
+import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 
 const USAGE = `Usage:
-  npm run cli -- generate --pipeline self-instruct|unnatural --target N [options]
-  npm run cli -- generate --resume <run>
-  npm run cli -- generate --pause <run> | --cancel <run>
-  npm run cli -- generate --list | --status <run>      [--json]
+  npx instruct-audit generate --pipeline self-instruct|unnatural --target N [options]
+  npx instruct-audit generate --resume <run>               [--max-failed-share X]
+  npx instruct-audit generate --retry-failed <run>         [--model <name>] [--max-failed-share X]
+  npx instruct-audit generate --pause <run> | --cancel <run>
+  npx instruct-audit generate --list | --status <run>      [--json]
 
 Runs a generation pipeline in this process against the same database as the app, with a
 progress bar, and prints the run id and the final counts. Ctrl-C pauses the run cleanly;
 resume it with --resume (here) or from the run page. A run started in the app is paused or
 cancelled within seconds by --pause / --cancel.
+
+A call that fails on its own prompt (too long for the model, refused by a content filter, a
+parameter rejected) is recorded with its reason and the run goes on; --status shows them by
+reason. --retry-failed sends exactly those calls again (after a change, e.g. --model with a
+larger context) and runs the run here; answered calls are never sent again. When more than
+--max-failed-share of the recent calls fail (default 0.05, i.e. 5%; "10%" works too), the run
+pauses with the breakdown.
 
 Options for a new run:
   --endpoint <name|id|env>  a stored endpoint (Admin → Endpoints) or "env" for the LLM_* variables;
@@ -40,6 +49,7 @@ Options for a new run:
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
   --name <text>             the run's name
   --random-seed <n>         seed for choosing shots and seed sets (default 1)
+  --max-failed-share <x>    pause when more than this share of recent calls fail (default 0.05)
   --json                    print the final summary as JSON`;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -60,6 +70,12 @@ function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
 	if (process.env.LLM_BASE_URL || process.env.LLM_PRESET) return { kind: 'env' };
 	const id = defaultEndpointId();
 	if (id === undefined) {
+		const stored = listEndpoints();
+		if (stored.length > 1) {
+			throw new CliError(
+				`${stored.length} endpoints are stored and none is the default: pass --endpoint <name> (${stored.map((e) => e.name).join(', ')}), or mark one with \`endpoints default <name>\`.`
+			);
+		}
 		throw new CliError('No endpoint: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL, or add one under Admin → Endpoints and pass --endpoint.');
 	}
 	return { kind: 'stored', id };
@@ -94,6 +110,15 @@ function numberOption(value: unknown, name: string): number | undefined {
 	return n;
 }
 
+/** "0.05", "5%" → 0.05; undefined when not given. */
+export function shareOption(value: string | undefined, name: string): number | undefined {
+	if (value === undefined) return undefined;
+	const percent = /^\s*([\d.]+)\s*%\s*$/.exec(value);
+	const n = percent ? Number(percent[1]) / 100 : Number(value);
+	if (!Number.isFinite(n) || n <= 0 || n > 1) throw new CliError(`--${name} is a share above 0 and at most 1 (or a percentage like 10%), got "${value}".`, 2);
+	return n;
+}
+
 function counts(record: Record<string, number>): string {
 	const entries = Object.entries(record).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
 	return entries.length ? entries.map(([rule, n]) => `${n} ${ruleLabel(rule).toLowerCase()}`).join(', ') : 'none';
@@ -119,9 +144,17 @@ export function describeSummary(s: RunSummary): string {
 	lines.push(
 		`  ${p.calls.done} requests (${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
 			p.costKnown ? `, $${p.costUsd.toFixed(4)}` : ''
-		}, ${(s.activeMs / 1000).toFixed(1)} s`,
-		`  dataset: ${s.datasetName ?? '(deleted)'}${s.datasetId ? ` (id ${s.datasetId})` : ''}`
+		}, ${(s.activeMs / 1000).toFixed(1)} s`
 	);
+	if (s.failedCalls.total > 0) {
+		lines.push(
+			`  failed calls: ${s.failedCalls.byReason.map((r) => `${r.n} ${r.label.toLowerCase()}`).join(', ')}; ${p.tasksFailed} task${p.tasksFailed === 1 ? '' : 's'} held back — retry with --retry-failed ${s.id}`
+		);
+	}
+	if (p.lastError && (s.status !== 'completed' || p.calls.failed > 0)) {
+		lines.push(`  last error (${new Date(p.lastError.at).toISOString()}): ${p.lastError.message}`);
+	}
+	lines.push(`  dataset: ${s.datasetName ?? '(deleted)'}${s.datasetId ? ` (id ${s.datasetId})` : ''}`);
 	return lines.join('\n');
 }
 
@@ -181,7 +214,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	if (json) printJson(summary);
 	else console.log(describeSummary(summary));
 	if (end.status === 'paused' && interrupts > 0) {
-		if (!json) console.log(`Resume with: npm run cli -- generate --resume ${runId}`);
+		if (!json) console.log(`Resume with: npx instruct-audit generate --resume ${runId}`);
 		process.exitCode = 130;
 		return;
 	}
@@ -208,6 +241,8 @@ export async function run(argv: string[]): Promise<void> {
 			name: { type: 'string' },
 			'random-seed': { type: 'string' },
 			resume: { type: 'string' },
+			'retry-failed': { type: 'string' },
+			'max-failed-share': { type: 'string' },
 			pause: { type: 'string' },
 			cancel: { type: 'string' },
 			status: { type: 'string' },
@@ -258,8 +293,22 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		return;
 	}
-	if (values.resume) {
-		await execute(runRef(values.resume, 'resume'), json);
+	const maxFailedShare = shareOption(values['max-failed-share'], 'max-failed-share');
+	const existing = values['retry-failed'] ?? values.resume;
+	if (existing !== undefined) {
+		const option = values['retry-failed'] !== undefined ? 'retry-failed' : 'resume';
+		const id = runRef(existing, option);
+		try {
+			if (maxFailedShare !== undefined) setFailedCallShare(id, maxFailedShare);
+			if (option === 'retry-failed') {
+				const { calls } = retryFailedCalls(id, { model: values.model });
+				if (!json) console.log(`Sending ${calls} failed call${calls === 1 ? '' : 's'} of run ${id} again${values.model ? ` with model ${values.model}` : ''}.`);
+			}
+		} catch (err) {
+			if (err instanceof RunError) throw new CliError(err.message);
+			throw err;
+		}
+		await execute(id, json);
 		return;
 	}
 
@@ -287,7 +336,8 @@ export async function run(argv: string[]): Promise<void> {
 			rougeThreshold: numberOption(values['rouge-threshold'], 'rouge-threshold'),
 			randomSeed: values['random-seed'] !== undefined ? intOption(values['random-seed'], 'random-seed', 1) : undefined,
 			datasetName: values.dataset,
-			name: values.name
+			name: values.name,
+			failedCallShare: maxFailedShare
 		});
 	} catch (err) {
 		if (err instanceof RunParamsError) throw new CliError(err.message);

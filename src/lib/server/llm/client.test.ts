@@ -379,4 +379,21 @@ describe('API key hygiene', () => {
 		expect(inspect(client, { depth: 10 })).not.toContain(secret);
 		expect(client.endpoint.apiKeyMasked).toBe('sk-…mnop');
 	});
+
+	it('keeps the key out of every string of a reply and of the model list, when the server echoes it', async () => {
+		const server = await start({
+			echoAuthInModels: true,
+			script: (r) => ({ text: `You sent ${String(r.headers.authorization)} and sk-other-0123456789 stays` })
+		});
+		const client = createLlmClient(endpointFor(server, { apiKey: secret }));
+		const reply = await client.generate({ prompt: 'p', decoding: { ...decoding, stop: undefined } });
+		expect(server.generationRequests()[0].headers.authorization).toBe(`Bearer ${secret}`);
+		expect(JSON.stringify(reply)).not.toContain(secret);
+		// Only our key is removed from model output: other sk-… text is the model's own.
+		expect(reply.text).toBe('You sent Bearer [redacted] and sk-other-0123456789 stays');
+		expect(reply.choices[0].text).toBe(reply.text);
+		const models = await client.listModels();
+		expect(models.join(' ')).not.toContain(secret);
+		expect(models).toContain('served for Bearer [redacted]');
+	});
 });

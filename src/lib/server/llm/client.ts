@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import type { DecodingParams } from '../../prompts/decoding';
 import { DEFAULT_TIMEOUT_MS, estimateCostUsd, publicEndpoint, type EndpointConfig, type PublicEndpoint } from './endpoint';
-import { LlmError, toLlmError } from './errors';
+import { LlmError, redactDeep, redactKeyOnly, redactSecrets, toLlmError } from './errors';
 import { ConcurrencyLimiter, sleep, TokenBucket } from './limits';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
 
@@ -136,6 +136,39 @@ function headerSafe(value: string): string {
 	return value.replace(/[^\x20-\x7e]/g, '?').slice(0, 512);
 }
 
+/**
+ * fetch for the SDK: an error body in vLLM's older shape (`{object: "error", message, type,
+ * param, code}`, without OpenAI's `error` wrapper) is rewrapped, so the SDK keeps the server's
+ * words instead of "400 status code (no body)". Successful replies pass untouched.
+ */
+export async function fetchKeepingErrorBodies(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+	const response = await fetch(input, init);
+	if (response.ok) return response;
+	const text = await response.text();
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		body = undefined;
+	}
+	const flat = body && typeof body === 'object' && !Array.isArray(body) && !('error' in body) ? (body as Record<string, unknown>) : null;
+	const rewrapped =
+		flat && typeof flat.message === 'string'
+			? JSON.stringify({
+					error: {
+						message: flat.message,
+						type: typeof flat.type === 'string' ? flat.type : null,
+						param: typeof flat.param === 'string' ? flat.param : null,
+						code: typeof flat.code === 'string' ? flat.code : null
+					}
+				})
+			: text;
+	const headers = new Headers(response.headers);
+	headers.delete('content-length');
+	headers.delete('content-encoding');
+	return new Response(rewrapped, { status: response.status, statusText: response.statusText, headers });
+}
+
 export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOptions = {}): LlmClient {
 	const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 	const random = options.random ?? Math.random;
@@ -152,7 +185,8 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 		organization: null,
 		project: null,
 		// OPENAI_LOG=debug would print request details; keep the SDK quiet whatever the env says.
-		logLevel: 'warn'
+		logLevel: 'warn',
+		fetch: fetchKeepingErrorBodies
 	});
 	const limiter = new ConcurrencyLimiter(endpoint.concurrency);
 	const requestBucket = endpoint.requestsPerMinute ? new TokenBucket(endpoint.requestsPerMinute) : undefined;
@@ -289,8 +323,9 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 					counters.promptTokens += reply.usage.promptTokens;
 					counters.completionTokens += reply.usage.completionTokens;
 					counters.costUsd += costUsd ?? 0;
+					// Nothing the server sent leaves this door with our key in it.
 					return {
-						...reply,
+						...(apiKey.length >= 4 ? redactDeep(reply, apiKey, redactKeyOnly) : reply),
 						latencyMs,
 						elapsedMs: performance.now() - started,
 						attempts: attempt,
@@ -342,7 +377,7 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 		async listModels(signal?: AbortSignal): Promise<string[]> {
 			try {
 				const page = await sdk.models.list({ signal, timeout: timeoutMs });
-				return page.data.map((m) => m.id);
+				return page.data.map((m) => redactSecrets(String(m.id), apiKey));
 			} catch (raw) {
 				throw toLlmError(raw, apiKey);
 			}

@@ -11,6 +11,14 @@ import {
 
 export type LlmErrorKind =
 	| 'rate_limited'
+	/** Out of credit, or billing not set up (429 insufficient_quota, 402): waiting does not help. */
+	| 'quota'
+	/** This prompt (with max_tokens) does not fit the model's context window. */
+	| 'context_length'
+	/** The endpoint's content policy refused this prompt. */
+	| 'content_filter'
+	/** The server rejected one parameter of this request (it names it in `param`). */
+	| 'invalid_request'
 	| 'server_error'
 	| 'timeout'
 	| 'connection'
@@ -28,6 +36,10 @@ export class LlmError extends Error {
 	readonly status?: number;
 	/** The server's error code (e.g. "model_not_found"), when given. */
 	readonly code?: string;
+	/** The request parameter the server blamed (e.g. "max_tokens", "messages"), when given. */
+	readonly param?: string;
+	/** The server's error type (e.g. "invalid_request_error"), when given. */
+	readonly errorType?: string;
 	/** Network error code (e.g. ECONNREFUSED, ENOTFOUND), when the connection failed. */
 	readonly networkCode?: string;
 	/** Whether trying again may succeed (429, 5xx, 408/409, timeouts, connection errors). */
@@ -43,6 +55,8 @@ export class LlmError extends Error {
 		details: {
 			status?: number;
 			code?: string;
+			param?: string;
+			errorType?: string;
 			networkCode?: string;
 			retryable?: boolean;
 			retryAfterMs?: number;
@@ -54,6 +68,8 @@ export class LlmError extends Error {
 		this.kind = kind;
 		this.status = details.status;
 		this.code = details.code;
+		this.param = details.param;
+		this.errorType = details.errorType;
 		this.networkCode = details.networkCode;
 		this.retryable = details.retryable ?? false;
 		this.retryAfterMs = details.retryAfterMs;
@@ -68,6 +84,25 @@ export function redactSecrets(text: string, apiKey: string): string {
 	return out
 		.replace(/(Bearer\s+)[^\s"',]+/gi, '$1[redacted]')
 		.replace(/\bsk-[A-Za-z0-9_-]{6,}/g, 'sk-[redacted]');
+}
+
+/**
+ * Every string in `value` (deeply: arrays, plain objects) with the key removed, as
+ * redactSecrets does for one message: for results that leave the model door whole (a
+ * connection report, a model list a careless server filled with our Authorization header).
+ */
+export function redactDeep<T>(value: T, apiKey: string, redact: (text: string, apiKey: string) => string = redactSecrets): T {
+	if (typeof value === 'string') return redact(value, apiKey) as T;
+	if (Array.isArray(value)) return value.map((v) => redactDeep(v, apiKey, redact)) as T;
+	if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, apiKey, redact)])) as T;
+	}
+	return value;
+}
+
+/** Only the key itself, for model output (which may hold sk-… strings that are not ours). */
+export function redactKeyOnly(text: string, apiKey: string): string {
+	return apiKey.length >= 4 && text.includes(apiKey) ? text.split(apiKey).join('[redacted]') : text;
 }
 
 /**
@@ -91,12 +126,15 @@ export function retryAfterFromHeaders(headers: Headers | undefined, now = Date.n
 	return undefined;
 }
 
-function networkCodeOf(err: unknown): string | undefined {
+/** System and TLS error codes: ECONNREFUSED, ENOTFOUND, UND_ERR_…, ERR_SSL_…, CERT_HAS_EXPIRED, DEPTH_ZERO_SELF_SIGNED_CERT … */
+const NETWORK_CODE = /^(E[A-Z_]+|UND_ERR\w*|ERR_(TLS|SSL)_\w+|CERT_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_\w+|HOSTNAME_MISMATCH)$/;
+
+export function networkCodeOf(err: unknown): string | undefined {
 	// undici wraps the system error: TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }).
 	let current: unknown = err;
 	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
 		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && /^E[A-Z_]+$|^UND_ERR/.test(code)) return code;
+		if (typeof code === 'string' && NETWORK_CODE.test(code)) return code;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;
@@ -104,6 +142,53 @@ function networkCodeOf(err: unknown): string | undefined {
 
 function isAbortLike(err: unknown): boolean {
 	return err instanceof APIUserAbortError || (err instanceof Error && err.name === 'AbortError');
+}
+
+// OpenAI's codes, and the wording of servers that send none (vLLM, llama.cpp, Azure).
+function isQuota(code: string | undefined, type: string | undefined, message: string): boolean {
+	return code === 'insufficient_quota' || type === 'insufficient_quota' || code === 'billing_hard_limit_reached' || /exceeded your current quota|check your plan and billing/i.test(message);
+}
+
+function isContextLength(code: string | undefined, type: string | undefined, message: string): boolean {
+	return (
+		code === 'context_length_exceeded' ||
+		type === 'exceed_context_size_error' ||
+		/maximum context length|context (length|window|size)|prompt is too long|too many (input )?tokens|input tokens exceed|exceeds? the (model'?s? )?(context|maximum)/i.test(message)
+	);
+}
+
+function isContentFilter(code: string | undefined, message: string): boolean {
+	return code === 'content_filter' || code === 'content_policy_violation' || /content (management )?polic|content filter|safety system/i.test(message);
+}
+
+/**
+ * Whether the server said the model only serves chat: the evidence for "choose the chat API
+ * style" (OpenAI: "This is a chat model and not supported in the v1/completions endpoint").
+ */
+export function saysChatOnly(error: Pick<LlmError, 'message'>): boolean {
+	return /chat model|v1\/chat\/completions|chat\/completions endpoint|only supports? chat|not a completions? model/i.test(error.message);
+}
+
+/**
+ * What an HTTP error means, and whether trying again may help. A rejected request is told
+ * apart by what it is about: this prompt (context length, content policy, one of its
+ * parameters) or the request as every call sends it (bad_request).
+ */
+function kindOfStatus(status: number, code: string | undefined, param: string | undefined, type: string | undefined, message: string): [LlmErrorKind, boolean] {
+	if (status === 402 || (status === 429 && isQuota(code, type, message))) return ['quota', false];
+	if (status === 429) return ['rate_limited', true];
+	if (status === 408) return ['timeout', true];
+	if (status === 409 || status >= 500) return ['server_error', true];
+	if (status === 401) return ['auth', false];
+	if (status === 403) return ['permission', false];
+	if (status === 404) return ['not_found', false];
+	if (status === 400 || status === 413 || status === 422) {
+		if (isContextLength(code, type, message)) return ['context_length', false];
+		if (isContentFilter(code, message)) return ['content_filter', false];
+		if (param !== undefined && param !== 'model') return ['invalid_request', false];
+		if (status !== 413) return ['bad_request', false];
+	}
+	return ['other', false];
 }
 
 /** Translate anything thrown while calling the SDK into an LlmError with a scrubbed message. */
@@ -127,26 +212,13 @@ export function toLlmError(err: unknown, apiKey: string): LlmError {
 		const headers = err.headers instanceof Headers ? err.headers : undefined;
 		const shouldRetry = headers?.get('x-should-retry');
 		const code = typeof err.code === 'string' ? err.code : undefined;
+		const param = typeof err.param === 'string' && err.param ? err.param : undefined;
+		const errorType = typeof err.type === 'string' ? err.type : undefined;
 		const retryAfterMs = retryAfterFromHeaders(headers);
 		const message = clean(err.message);
-		const [kind, retryableByStatus]: [LlmErrorKind, boolean] =
-			status === 429
-				? ['rate_limited', true]
-				: status === 408
-					? ['timeout', true]
-					: status === 409 || status >= 500
-						? ['server_error', true]
-						: status === 401
-							? ['auth', false]
-							: status === 403
-								? ['permission', false]
-								: status === 404
-									? ['not_found', false]
-									: status === 400 || status === 422
-										? ['bad_request', false]
-										: ['other', false];
-		const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : retryableByStatus;
-		return new LlmError(kind, message, { status, code, retryable, retryAfterMs });
+		const [kind, retryableByStatus] = kindOfStatus(status, code, param, errorType, message);
+		const retryable = kind === 'quota' ? false : shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : retryableByStatus;
+		return new LlmError(kind, message, { status, code, param, errorType, retryable, retryAfterMs });
 	}
 	const message = err instanceof Error ? err.message : String(err);
 	return new LlmError('other', clean(message));

@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../../../../tests/support/fake-openai';
 import type { EndpointConfig } from './endpoint';
-import { testConnection } from './test-connection';
+import { describeConnectionFailure, testConnection } from './test-connection';
 
 let fake: FakeOpenAI | undefined;
 afterEach(async () => {
@@ -112,5 +114,55 @@ describe('testConnection', () => {
 		const report = await testConnection(endpoint(server.url));
 		expect(report).toMatchObject({ ok: false, outcome: 'rate_limited', status: 429 });
 		expect(performance.now() - started).toBeLessThan(5_000); // does not wait out Retry-After
+	});
+
+	it('says the TLS connection failed, and why: a self-signed certificate', async () => {
+		const server = https.createServer(
+			{ key: fs.readFileSync('tests/support/tls/localhost-key.pem'), cert: fs.readFileSync('tests/support/tls/localhost-cert.pem') },
+			(_req, res) => res.end('{}')
+		);
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+		const { port } = server.address() as AddressInfo;
+		try {
+			const report = await testConnection(endpoint(`https://127.0.0.1:${port}/v1`));
+			expect(report).toMatchObject({ ok: false, outcome: 'tls' });
+			expect(report.message).toBe(
+				`The secure (https) connection to https://127.0.0.1:${port}/v1 failed: its certificate is self-signed (DEPTH_ZERO_SELF_SIGNED_CERT). Give the server a certificate from a trusted authority, or add its authority with NODE_EXTRA_CA_CERTS.`
+			);
+		} finally {
+			server.closeAllConnections();
+			await new Promise<void>((r) => server.close(() => r()));
+		}
+	});
+
+	it('says the TLS connection failed when https meets a plain http server', async () => {
+		const server = await start();
+		const report = await testConnection(endpoint(server.url.replace('http://', 'https://')));
+		expect(report).toMatchObject({ ok: false, outcome: 'tls' });
+		expect(report.message).toMatch(/^The secure \(https\) connection to https:\/\/127\.0\.0\.1:\d+\/v1 failed before any answer \(\w+\)\. If the server speaks plain http on that port, use an http:\/\/ address\.$/);
+	});
+
+	it('names a DNS failure, a TLS problem and a dropped connection in plain words', () => {
+		expect(describeConnectionFailure('ENOTFOUND', 'http://gpu-box:8000/v1')).toEqual({
+			outcome: 'unknown_host',
+			message: 'Could not find the host of http://gpu-box:8000/v1: the name does not resolve (DNS ENOTFOUND). Check the address for a typo.'
+		});
+		expect(describeConnectionFailure('CERT_HAS_EXPIRED', 'https://x/v1').message).toContain('its certificate has expired (CERT_HAS_EXPIRED)');
+		expect(describeConnectionFailure('ERR_TLS_CERT_ALTNAME_INVALID', 'https://x/v1').message).toContain('its certificate is for another host name');
+		expect(describeConnectionFailure('ECONNRESET', 'http://x/v1')).toEqual({
+			outcome: 'unreachable',
+			message: 'Could not reach http://x/v1 (ECONNRESET): the connection failed before an answer came back.'
+		});
+	});
+
+	it('scrubs the key from every string of the report, the model list included (a server that echoes Authorization)', async () => {
+		const server = await start({ models: ['llama-base'], echoAuthInModels: true });
+		const report = await testConnection(endpoint(server.url, { model: 'gpt-9' }));
+		expect(report.outcome).toBe('model_not_found');
+		expect(report.availableModels).toHaveLength(2);
+		expect(report.availableModels?.[1]).toBe('served for Bearer [redacted]');
+		expect(JSON.stringify(report)).not.toContain(secret);
+		// The server did receive the key (so the scrub, not the request, kept it out).
+		expect(server.requests.find((r) => r.path === '/v1/models')?.headers.authorization).toBe(`Bearer ${secret}`);
 	});
 });

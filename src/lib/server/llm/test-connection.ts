@@ -1,15 +1,17 @@
 /**
  * "Test connection": one tiny call to the endpoint, reported in plain words for the settings
- * page and the CLI. Never throws; never includes the API key.
+ * page and the CLI — refused, timed out, host not found (DNS), TLS, wrong key, unknown model…
+ * each told apart. Never throws; no string of the report holds the API key.
  */
 import { createLlmClient } from './client';
 import type { EndpointConfig } from './endpoint';
-import { LlmError, redactSecrets, toLlmError } from './errors';
+import { LlmError, redactDeep, saysChatOnly, toLlmError } from './errors';
 
 export type ConnectionOutcome =
 	| 'connected'
 	| 'refused'
 	| 'unknown_host'
+	| 'tls'
 	| 'timeout'
 	| 'unreachable'
 	| 'auth_rejected'
@@ -18,6 +20,7 @@ export type ConnectionOutcome =
 	| 'wrong_url'
 	| 'rejected_request'
 	| 'rate_limited'
+	| 'quota'
 	| 'server_error'
 	| 'cancelled'
 	| 'failed';
@@ -59,19 +62,62 @@ export async function testConnection(
 			signal: options.signal
 		});
 		const latencyMs = Math.round(reply.latencyMs);
-		return {
-			ok: true,
-			outcome: 'connected',
-			message: `Connected: model ${reply.model} answered in ${latencyMs} ms (${endpoint.apiStyle} API).`,
-			latencyMs,
-			model: reply.model
-		};
+		return redactDeep(
+			{
+				ok: true,
+				outcome: 'connected',
+				message: `Connected: model ${reply.model} answered in ${latencyMs} ms (${endpoint.apiStyle} API).`,
+				latencyMs,
+				model: reply.model
+			},
+			endpoint.apiKey
+		);
 	} catch (raw) {
 		const error = raw instanceof LlmError ? raw : toLlmError(raw, endpoint.apiKey);
 		const report = await explain(error, endpoint, client.listModels.bind(client), timeoutMs, where);
-		// Belt and braces: whatever the server said, the key does not leave in a report.
-		return { ...report, message: redactSecrets(report.message, endpoint.apiKey) };
+		// Whatever the server said or listed, the key does not leave in any string of a report.
+		return redactDeep(report, endpoint.apiKey);
 	}
+}
+
+const TLS_CERTIFICATE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|HOSTNAME_MISMATCH|ERR_TLS_CERT)/;
+const TLS_HANDSHAKE = /^(ERR_SSL_|ERR_TLS_|EPROTO$)/;
+
+/** A connection that failed before any HTTP answer, in plain words: refused, DNS, TLS, or dropped. */
+export function describeConnectionFailure(code: string | undefined, where: string): Pick<ConnectionReport, 'outcome' | 'message'> {
+	if (code === 'ECONNREFUSED') {
+		return { outcome: 'refused', message: `The server at ${where} refused the connection. Is it running, and on that port?` };
+	}
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+		return {
+			outcome: 'unknown_host',
+			message: `Could not find the host of ${where}: the name does not resolve (DNS ${code}). Check the address for a typo${code === 'EAI_AGAIN' ? ', or the network’s name server' : ''}.`
+		};
+	}
+	if (code && TLS_CERTIFICATE.test(code)) {
+		const why =
+			code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN'
+				? 'its certificate is self-signed'
+				: code === 'CERT_HAS_EXPIRED'
+					? 'its certificate has expired'
+					: code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH'
+						? 'its certificate is for another host name'
+						: 'its certificate is not trusted';
+		return {
+			outcome: 'tls',
+			message: `The secure (https) connection to ${where} failed: ${why} (${code}). Give the server a certificate from a trusted authority, or add its authority with NODE_EXTRA_CA_CERTS.`
+		};
+	}
+	if (code && TLS_HANDSHAKE.test(code)) {
+		return {
+			outcome: 'tls',
+			message: `The secure (https) connection to ${where} failed before any answer (${code}). If the server speaks plain http on that port, use an http:// address.`
+		};
+	}
+	return {
+		outcome: 'unreachable',
+		message: `Could not reach ${where}${code ? ` (${code})` : ''}: the connection failed before an answer came back.`
+	};
 }
 
 async function explain(
@@ -92,24 +138,8 @@ async function explain(
 				outcome: 'timeout',
 				message: `No answer from ${where} within ${seconds(timeoutMs)}. The server may be overloaded or still loading the model.`
 			};
-		case 'connection': {
-			const code = error.networkCode;
-			if (code === 'ECONNREFUSED') {
-				return {
-					ok: false,
-					outcome: 'refused',
-					message: `The server at ${where} refused the connection. Is it running, and on that port?`
-				};
-			}
-			if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-				return { ok: false, outcome: 'unknown_host', message: `Could not find the host of ${where}. Check the address.` };
-			}
-			return {
-				ok: false,
-				outcome: 'unreachable',
-				message: `Could not reach ${where}${code ? ` (${code})` : ''}: the connection failed before an answer came back.`
-			};
-		}
+		case 'connection':
+			return { ok: false, ...describeConnectionFailure(error.networkCode, where) };
 		case 'auth':
 			return {
 				ok: false,
@@ -127,6 +157,14 @@ async function explain(
 				message: `403: the API key is not allowed to use this model or endpoint.${serverSaid}`
 			};
 		case 'not_found': {
+			if (endpoint.apiStyle === 'completions' && saysChatOnly(error)) {
+				return {
+					ok: false,
+					outcome: 'rejected_request',
+					status,
+					message: `${status}: the server says "${endpoint.model}" is a chat model and does not serve the completions API: choose the chat API style.${serverSaid}`
+				};
+			}
 			// Either the model is unknown or the base URL is wrong; the model list tells which.
 			let available: string[] | undefined;
 			try {
@@ -159,11 +197,20 @@ async function explain(
 				outcome: 'rejected_request',
 				status,
 				message: `${status}: the server rejected the request.${serverSaid}${
-					endpoint.apiStyle === 'completions'
-						? ' If this is a chat model, choose the chat API style.'
-						: ''
+					endpoint.apiStyle === 'completions' && saysChatOnly(error) ? ' It says this is a chat model: choose the chat API style.' : ''
 				}`
 			};
+		case 'quota':
+			return {
+				ok: false,
+				outcome: 'quota',
+				status,
+				message: `${status}: the server is reachable, but says the account is out of quota or its billing is not set up.${serverSaid}`
+			};
+		case 'context_length':
+		case 'content_filter':
+		case 'invalid_request':
+			return { ok: false, outcome: 'rejected_request', status, message: `${status}: the server rejected the test request.${serverSaid}` };
 		case 'rate_limited':
 			return {
 				ok: false,

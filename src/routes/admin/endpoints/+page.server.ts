@@ -13,7 +13,7 @@ import {
 	listEndpoints,
 	setDefaultEndpoint,
 	updateEndpoint
-} from '$lib/server/endpoints/store';
+} from '$lib/server/runs/endpoints';
 import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection } from '$lib/server/llm';
 
 export const load: PageServerLoad = ({ locals, url }) => {

@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { listRuns } from '$lib/server/jobs/runs';
+import { listRuns } from '$lib/server/runs/summary';
 
 /** Every run with its counters, newest first. */
 export const GET: RequestHandler = ({ locals }) => {

@@ -2,13 +2,13 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { listDatasets } from '$lib/server/datasets/datasets';
-import { defaultEndpointId, envEndpointView, listEndpoints } from '$lib/server/endpoints/store';
-import { createRun } from '$lib/server/pipelines/create';
-import { DECODING_FIELDS, runFormDefaults, runRequestFromForm } from '$lib/server/pipelines/form';
-import { RunParamsError } from '$lib/server/pipelines/params';
-import { launchRun } from '$lib/server/jobs/manager';
+import { envEndpointView, listEndpoints, suggestedEndpoint } from '$lib/server/runs/endpoints';
+import { createRun } from '$lib/server/runs/generation/create';
+import { DECODING_FIELDS, runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
+import { RunError, RunParamsError } from '$lib/server/runs/errors';
+import { launchRun } from '$lib/server/runs/engine/manager';
+import { DEFAULT_FAILED_CALL_SHARE } from '$lib/server/runs/engine/failures';
 import { echoValues } from '$lib/server/forms';
-import { RunError } from '$lib/server/jobs/runs';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
@@ -16,7 +16,9 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		endpoints: listEndpoints().map((e) => ({ id: e.id, name: e.name, model: e.model, apiStyle: e.apiStyle, baseUrl: e.baseUrl, concurrency: e.concurrency })),
 		envEndpoint: env && 'config' in env ? { model: env.config.model, apiStyle: env.config.apiStyle, baseUrl: env.config.baseUrl } : null,
-		defaultEndpoint: defaultEndpointId() ?? null,
+		/** Preselected: the default, else the latest run's, else the first (so Start never meets a blank choice). */
+		suggestedEndpoint: suggestedEndpoint(env !== null && 'config' in env),
+		failedCallShare: DEFAULT_FAILED_CALL_SHARE,
 		datasets: listDatasets().map((d) => ({ id: d.id, name: d.name, tasks: d.tasks })),
 		defaults: runFormDefaults(),
 		pipeline: url.searchParams.get('pipeline') === 'unnatural' ? 'unnatural' : 'self-instruct'
@@ -27,7 +29,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 const RUN_FORM_FIELDS = [
 	'pipeline', 'target', 'endpoint', 'model', 'name', 'datasetName', 'randomSeed', 'seedSource', 'seedDataset',
 	'shotsHuman', 'shotsMachine', 'filterPreset', 'rougeThreshold', 'maxInstructionCalls', 'seedSets',
-	'filterMissingFields', 'filterCopies', 'filterDuplicates', 'rephrasings', 'maxCoreCalls',
+	'filterMissingFields', 'filterCopies', 'filterDuplicates', 'rephrasings', 'maxCoreCalls', 'failedCallPercent',
 	...runFormDefaults().steps.flatMap((s) => [
 		`template:${s.id}`,
 		`decoding:${s.id}:stop`,
@@ -42,7 +44,9 @@ export const actions: Actions = {
 		const values = echoValues(form, RUN_FORM_FIELDS);
 		let runId: number;
 		try {
-			const run = await createRun(await runRequestFromForm(form, user.id));
+			const env = envEndpointView();
+			const endpointsExist = listEndpoints().length > 0 || (env !== null && 'config' in env);
+			const run = await createRun(await runRequestFromForm(form, user.id, { endpointsExist }));
 			runId = run.id;
 		} catch (err) {
 			if (err instanceof RunParamsError) return fail(400, { errors: { [err.field ?? 'form']: err.message } as Record<string, string>, values });

@@ -88,6 +88,11 @@ export const generationRuns = sqliteTable(
 		/** "host:pid:nonce" of the process running it, while running. */
 		owner: text('owner'),
 		heartbeatAt: integer('heartbeat_at', { mode: 'timestamp_ms' }),
+		/**
+		 * The share guard: the run pauses when calls that failed on their own prompt (context
+		 * length, content filter …) pass this share of its recent calls. Editable while paused.
+		 */
+		failedCallShare: real('failed_call_share').notNull().default(0.05),
 		/** Set when a server shutdown interrupted the run: the next start-up resumes it. */
 		resumeOnStart: integer('resume_on_start', { mode: 'boolean' }).notNull().default(false),
 		/** Time spent running before the current session, and when the current session began. */
@@ -146,7 +151,12 @@ export const generationCalls = sqliteTable(
 		responseModel: text('response_model'),
 		/** What the pipeline made of the reply: items with their verdicts. */
 		parsed: text('parsed', { mode: 'json' }).$type<Record<string, unknown>>(),
+		/** Why the call failed, in plain words (for a retried call that then succeeded: what failed before). */
 		error: text('error'),
+		/** A failed call's reason: context_length, content_filter, invalid_request, bad_response, other. */
+		failureReason: text('failure_reason'),
+		/** What the server said about the failure (status, code, param, its message, token counts). */
+		errorDetail: text('error_detail', { mode: 'json' }).$type<Record<string, unknown>>(),
 		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 		doneAt: integer('done_at', { mode: 'timestamp_ms' })
 	},

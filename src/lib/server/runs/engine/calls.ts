@@ -2,11 +2,17 @@
  * The model calls of a run: inserted as `pending` with the exact prompt before they are sent,
  * flipped to `done` (with the reply) in the same transaction that stores what came of them.
  */
-import type { DecodingParams, PromptStepId } from '$lib/prompts';
-import type { Db } from '../db';
-import type { CallStatus } from '../db/tables';
-import type { GenerateResult } from '../llm';
-import type { StepSettings } from './params';
+import type { DecodingParams, PromptStepId, TemplateUse } from '$lib/prompts';
+import type { Db } from '../../db';
+import type { CallStatus } from '../../db/tables';
+import type { GenerateResult } from '../../llm';
+import type { CallFailure } from './failures';
+
+/** How a step's calls are made: its template (with fingerprint) and decoding, fixed when the run is created. */
+export interface StepSettings {
+	template: TemplateUse;
+	decoding: DecodingParams;
+}
 
 /** A call the pipeline wants made. The key is unique within the run and says what it is for. */
 export interface CallPlan {
@@ -82,7 +88,10 @@ export class CallStore {
 			 WHERE id = ? AND status = 'pending'`
 		);
 		this.failedStmt = c.prepare(
-			`UPDATE generation_calls SET status = 'failed', error = ?, attempts = ?, parsed = ?, done_at = ? WHERE id = ? AND status = 'pending'`
+			`UPDATE generation_calls SET status = 'failed', error = ?, failure_reason = ?, error_detail = ?, attempts = ?, parsed = ?, done_at = ?,
+				completion = ?, finish_reason = ?, raw_finish_reason = ?, prompt_tokens = ?, completion_tokens = ?, usage_estimated = ?,
+				cost_usd = ?, latency_ms = ?, response_id = ?, response_model = ?
+			 WHERE id = ? AND status = 'pending'`
 		);
 		this.statusStmt = c.prepare('SELECT status FROM generation_calls WHERE id = ?').pluck();
 	}
@@ -155,9 +164,32 @@ export class CallStore {
 		);
 	}
 
-	/** Marks the call failed for good (the reply was unusable); false when it was not pending. */
-	markFailed(call: StoredCall, error: string, attempts: number, parsed: Record<string, unknown>, now = Date.now()): boolean {
-		return this.failedStmt.run(error, attempts, JSON.stringify(parsed), now, call.id).changes === 1;
+	/**
+	 * Marks the call failed on its own prompt, with its reason and what the server said; a reply
+	 * that came back unusable (content filter) is kept with it. False when it was not pending.
+	 */
+	markFailed(call: StoredCall, failure: CallFailure, reply: GenerateResult | null, parsed: Record<string, unknown>, now = Date.now()): boolean {
+		return (
+			this.failedStmt.run(
+				failure.message,
+				failure.reason,
+				JSON.stringify(failure.detail),
+				reply?.attempts ?? failure.detail.attempts ?? null,
+				JSON.stringify(parsed),
+				now,
+				reply?.text ?? null,
+				reply?.finishReason ?? null,
+				reply?.choices[0]?.rawFinishReason ?? null,
+				reply?.usage.promptTokens ?? null,
+				reply?.usage.completionTokens ?? null,
+				reply ? (reply.usageEstimated ? 1 : 0) : null,
+				reply?.costUsd ?? null,
+				reply ? Math.round(reply.latencyMs) : null,
+				reply?.responseId || null,
+				reply?.model || null,
+				call.id
+			).changes === 1
+		);
 	}
 }
 
@@ -192,6 +224,8 @@ export interface CallListRow {
 	latencyMs: number | null;
 	attempts: number | null;
 	error: string | null;
+	/** Why a failed call failed (CallFailureReason). */
+	failureReason: string | null;
 	/** Candidates stored from it (ledger rows). */
 	candidates: number;
 	createdAt: number;
@@ -201,6 +235,8 @@ export interface CallListRow {
 export interface CallFilters {
 	step?: string;
 	status?: CallStatus;
+	/** Failed calls of this reason. */
+	reason?: string;
 	page?: number;
 	pageSize?: number;
 }
@@ -210,7 +246,15 @@ export function listCalls(
 	database: Db,
 	runId: number,
 	filters: CallFilters = {}
-): { rows: CallListRow[]; total: number; page: number; pages: number; steps: { step: string; n: number }[] } {
+): {
+	rows: CallListRow[];
+	total: number;
+	page: number;
+	pages: number;
+	steps: { step: string; n: number }[];
+	/** Failed calls by reason. */
+	reasons: { reason: string | null; n: number }[];
+} {
 	const c = database.$client;
 	const where = ['run_id = ?'];
 	const params: unknown[] = [runId];
@@ -222,6 +266,10 @@ export function listCalls(
 		where.push('status = ?');
 		params.push(filters.status);
 	}
+	if (filters.reason) {
+		where.push("status = 'failed' AND failure_reason = ?");
+		params.push(filters.reason);
+	}
 	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
 	const total = (c.prepare(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params) as { n: number }).n;
 	const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -230,7 +278,7 @@ export function listCalls(
 		.prepare(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
-				(SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates, g.created_at AS createdAt, g.done_at AS doneAt
+				g.failure_reason AS failureReason, (SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates, g.created_at AS createdAt, g.done_at AS doneAt
 			 FROM generation_calls g WHERE ${where.join(' AND ')} ORDER BY g.id DESC LIMIT ? OFFSET ?`
 		)
 		.all(...params, pageSize, (page - 1) * pageSize) as CallListRow[];
@@ -238,7 +286,10 @@ export function listCalls(
 		step: string;
 		n: number;
 	}[];
-	return { rows, total, page, pages, steps };
+	const reasons = c
+		.prepare("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason ORDER BY n DESC")
+		.all(runId) as { reason: string | null; n: number }[];
+	return { rows, total, page, pages, steps, reasons };
 }
 
 export interface CallDetail extends CallListRow {
@@ -254,6 +305,8 @@ export interface CallDetail extends CallListRow {
 	responseId: string | null;
 	costUsd: number | null;
 	parsed: Record<string, unknown> | null;
+	/** What the server said about a failure (status, code, param, its words, token counts). */
+	errorDetail: Record<string, unknown> | null;
 	/** What the reply became: tasks, instances, formulations (with verdicts). */
 	produced: { itemIndex: number; taskId: number | null; instanceId: number | null; formulationId: number | null; text: string; verdict: string | null }[];
 }
@@ -264,12 +317,19 @@ export function callDetail(database: Db, runId: number, callId: number): CallDet
 		.prepare(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
-				0 AS candidates, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
+				g.failure_reason AS failureReason, g.error_detail AS errorDetail, 0 AS candidates, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
 				g.template_fingerprint AS templateFingerprint, g.template_version AS templateVersion, g.template_values AS templateValues,
 				g.decoding, g.model, g.response_model AS responseModel, g.response_id AS responseId, g.cost_usd AS costUsd, g.parsed
 			 FROM generation_calls g WHERE g.id = ? AND g.run_id = ?`
 		)
-		.get(callId, runId) as (Omit<CallDetail, 'templateValues' | 'decoding' | 'parsed' | 'produced'> & { templateValues: string; decoding: string; parsed: string | null }) | undefined;
+		.get(callId, runId) as
+		| (Omit<CallDetail, 'templateValues' | 'decoding' | 'parsed' | 'errorDetail' | 'produced'> & {
+				templateValues: string;
+				decoding: string;
+				parsed: string | null;
+				errorDetail: string | null;
+		  })
+		| undefined;
 	if (!row) return undefined;
 	const produced = c
 		.prepare(
@@ -291,6 +351,7 @@ export function callDetail(database: Db, runId: number, callId: number): CallDet
 		templateValues: JSON.parse(row.templateValues),
 		decoding: JSON.parse(row.decoding),
 		parsed: row.parsed ? JSON.parse(row.parsed) : null,
+		errorDetail: row.errorDetail ? JSON.parse(row.errorDetail) : null,
 		produced
 	};
 }

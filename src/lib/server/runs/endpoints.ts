@@ -1,6 +1,6 @@
 /**
- * Endpoint settings an admin keeps in the database, and the endpoint from LLM_* variables for
- * headless use. The API key is read only by `endpointConfig()` (for the model client, on the
+ * Endpoint settings an admin keeps in the database, the endpoint from LLM_* variables for
+ * headless use, and which of them a run's calls go to (`resolveEndpoint`). The API key is read only by `endpointConfig()` (for the model client, on the
  * server); everything a page, a log or a run's parameters see is a `StoredEndpointView`, key
  * masked.
  */
@@ -18,6 +18,7 @@ import {
 	type EndpointConfig,
 	type EndpointPresetId
 } from '../llm';
+import { RunParamsError } from './errors';
 
 export class EndpointError extends Error {
 	constructor(
@@ -134,6 +135,24 @@ export function defaultEndpointId(database: Db = db()): number | undefined {
 			return all.length === 1 ? all[0].id : undefined;
 		})()
 	);
+}
+
+/**
+ * The endpoint a new run starts with: the marked default; else the one the latest run used,
+ * if it still exists; else the first stored one; else "env" when the LLM_* variables make an
+ * endpoint. Null when there is none at all.
+ */
+export function suggestedEndpoint(envConfigured: boolean, database: Db = db()): string | null {
+	const marked = defaultEndpointId(database);
+	if (marked !== undefined) return String(marked);
+	const latest = database.$client
+		.prepare('SELECT r.endpoint_source AS source, e.id AS id FROM generation_runs r LEFT JOIN endpoints e ON e.id = r.endpoint_id ORDER BY r.id DESC LIMIT 1')
+		.get() as { source: string; id: number | null } | undefined;
+	if (latest?.source === 'stored' && latest.id !== null) return String(latest.id);
+	if (latest?.source === 'env' && envConfigured) return 'env';
+	const first = database.select({ id: endpoints.id }).from(endpoints).orderBy(asc(endpoints.name)).limit(1).get();
+	if (first) return String(first.id);
+	return envConfigured ? 'env' : null;
 }
 
 /** A stored endpoint by name or id (CLI). */
@@ -259,4 +278,34 @@ export function envEndpointView(env: NodeJS.ProcessEnv = process.env): { config:
 	} catch (err) {
 		return { error: err instanceof Error ? err.message : String(err) };
 	}
+}
+
+/** Where a run's calls go: a stored endpoint, or the LLM_* variables. */
+export type RunEndpointChoice = { kind: 'stored'; id: number } | { kind: 'env' };
+
+/**
+ * The endpoint a run's calls go to, key included (server only). A stored endpoint is read
+ * afresh, so a key fixed after a failure is used on resume.
+ */
+export function resolveEndpoint(
+	choice: RunEndpointChoice,
+	model: string | undefined,
+	database: Db = db(),
+	env: NodeJS.ProcessEnv = process.env
+): { config: EndpointConfig; name: string } {
+	if (choice.kind === 'env') {
+		let config: EndpointConfig | undefined;
+		try {
+			config = endpointFromEnv(model ? { ...env, LLM_MODEL: model } : env);
+		} catch (err) {
+			if (err instanceof EndpointConfigError) throw new RunParamsError(err.message, 'endpoint');
+			throw err;
+		}
+		if (!config) throw new RunParamsError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.', 'endpoint');
+		return { config, name: ENV_ENDPOINT_NAME };
+	}
+	const stored = endpointConfig(choice.id, database);
+	if (!stored) throw new RunParamsError('That endpoint no longer exists; choose another one in Admin → Endpoints.', 'endpoint');
+	const name = getEndpointView(choice.id, database)!.name;
+	return { config: model?.trim() ? { ...stored, model: model.trim() } : stored, name };
 }

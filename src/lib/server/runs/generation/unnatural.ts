@@ -24,11 +24,14 @@ import {
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import type { Verdict } from '$lib/filters';
-import type { Db } from '../db';
-import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
-import type { CommitScope, PipelineDriver, ReplyText } from './driver';
+import type { Db } from '../../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
+import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
+import type { CallFailure } from '../engine/failures';
+import { acceptedTasks, HeldTasks } from './held-tasks';
+import type { RunProgress } from './progress';
 import type { UnnaturalParams } from './params';
-import { bump } from './progress';
+import { bump } from '../engine/counters';
 
 const STEP_CORE = 'unnatural/core';
 const STEP_OUTPUT = 'unnatural/output';
@@ -68,7 +71,7 @@ function exampleKey(instruction: string, input: string): string {
 	return `${comparableText(instruction)}\u0000${comparableText(input)}`;
 }
 
-export class UnnaturalDriver implements PipelineDriver {
+export class UnnaturalDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private accepted = 0;
@@ -83,6 +86,7 @@ export class UnnaturalDriver implements PipelineDriver {
 	private coreCallsInFlight = 0;
 	private taskCallsInFlight = 0;
 	private readonly rejectTaskStmt;
+	private readonly held: HeldTasks;
 	private readonly instanceStmt;
 
 	constructor(
@@ -95,11 +99,12 @@ export class UnnaturalDriver implements PipelineDriver {
 			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
 		);
 		this.instanceStmt = c.prepare('SELECT input, output FROM instances WHERE id = ?');
+		this.held = new HeldTasks(database);
 
 		const accepted = c
 			.prepare(
 				`SELECT t.id, c.parsed FROM tasks t JOIN generation_calls c ON c.id = t.call_id
-				 WHERE t.run_id = ? AND c.step = ? AND (t.filter_status = 'kept' OR t.filter_rule = 'noInstances') ORDER BY t.id`
+				 WHERE t.run_id = ? AND c.step = ? AND ${acceptedTasks('t')} ORDER BY t.id`
 			)
 			.all(run.id, STEP_CORE) as { id: number; parsed: string }[];
 		const examples = new Map<number, UnnaturalDemonstration>();
@@ -214,7 +219,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		}
 	}
 
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		switch (call.step) {
 			case STEP_CORE:
 				return this.commitCore(call, reply, scope);
@@ -227,7 +232,26 @@ export class UnnaturalDriver implements PipelineDriver {
 		}
 	}
 
-	private commitCore(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	commitFailure(call: StoredCall, failure: CallFailure, scope: CommitScope<RunProgress>): Record<string, unknown> {
+		switch (call.step) {
+			case STEP_CORE:
+				this.coreCallsInFlight--;
+				this.coreCallsDone++;
+				return { failed: failure.reason };
+			case STEP_OUTPUT:
+				this.taskCallsInFlight--;
+				this.held.hold(call.taskId!, 'Its output call', failure, scope);
+				return { failed: failure.reason, heldTask: call.taskId };
+			case STEP_EXPANSION:
+				// The task keeps its instance; only this rephrasing is missing.
+				this.taskCallsInFlight--;
+				return { failed: failure.reason };
+			default:
+				throw new Error(`Unnatural Instructions has no step ${call.step}.`);
+		}
+	}
+
+	private commitCore(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.coreCallsInFlight--;
 		this.coreCallsDone++;
 		const { progress, writer } = scope;
@@ -302,8 +326,9 @@ export class UnnaturalDriver implements PipelineDriver {
 		return { fields, missingFields, truncated: parsed.truncated, seedSet, ...(verdict.keep ? {} : { rule: verdict.rule }) };
 	}
 
-	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
+		this.held.release(call.taskId!, scope);
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;
 		const v = call.templateValues as unknown as UnnaturalDemonstration;
@@ -347,7 +372,7 @@ export class UnnaturalDriver implements PipelineDriver {
 		return verdict.keep ? { output: true } : { rule: verdict.rule };
 	}
 
-	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emptyProgress, etaSeconds, readProgress, ruleLabel, workFraction } from './progress';
+import { etaSeconds } from '../engine/counters';
+import { emptyProgress, readProgress, ruleLabel, workFraction } from './progress';
 
 describe('run progress', () => {
 	it('counts Self-Instruct work as generation, classification and instances per accepted instruction', () => {

@@ -5,9 +5,11 @@
  */
 import { PROMPT_STEPS, type PromptStepId, UNNATURAL_DEFAULT_REPHRASINGS } from '$lib/prompts';
 import { FILTER_PRESETS, filterPreset, isFilterPresetName, SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters';
-import type { PipelineId } from '../db/tables';
-import type { CreateRunRequest, RunEndpointChoice, SeedChoice } from './create';
-import { DEFAULT_SHOTS, RunParamsError, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
+import type { PipelineId } from '../../db/tables';
+import type { RunEndpointChoice } from '../endpoints';
+import { RunParamsError } from '../errors';
+import type { CreateRunRequest, SeedChoice } from './create';
+import { DEFAULT_SHOTS, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
 import { defaultUnnaturalSeedSets } from './seeds';
 
 export const DECODING_FIELDS = [
@@ -75,6 +77,12 @@ function number(form: FormData, name: string, label: string): number | undefined
 	return n;
 }
 
+function percentShare(percent: number | undefined): number | undefined {
+	if (percent === undefined) return undefined;
+	if (!(percent > 0 && percent <= 100)) throw new RunParamsError('The share of failed calls allowed is a percentage above 0 and at most 100.', 'failedCallShare');
+	return percent / 100;
+}
+
 function stopSequences(raw: string | undefined, field: string): string[] | undefined {
 	if (raw === undefined || raw.trim() === '') return undefined;
 	let parsed: unknown;
@@ -90,14 +98,18 @@ function stopSequences(raw: string | undefined, field: string): string[] | undef
 }
 
 /** A submitted new-run form as a request; throws RunParamsError naming the field. */
-export async function runRequestFromForm(form: FormData, createdBy: number | null): Promise<CreateRunRequest> {
+export async function runRequestFromForm(
+	form: FormData,
+	createdBy: number | null,
+	options: { endpointsExist?: boolean } = {}
+): Promise<CreateRunRequest> {
 	const pipeline = text(form, 'pipeline');
 	if (pipeline !== 'self-instruct' && pipeline !== 'unnatural') throw new RunParamsError('Choose a pipeline.', 'pipeline');
 	const endpointRef = text(form, 'endpoint') ?? '';
 	let endpoint: RunEndpointChoice;
 	if (endpointRef === 'env') endpoint = { kind: 'env' };
 	else if (/^\d+$/.test(endpointRef)) endpoint = { kind: 'stored', id: Number(endpointRef) };
-	else throw new RunParamsError('Choose an endpoint (an admin adds them under Admin → Endpoints).', 'endpoint');
+	else throw new RunParamsError(options.endpointsExist ? 'Choose one of the endpoints.' : 'No endpoint is configured yet: an administrator adds one under Admin → Endpoints.', 'endpoint');
 	const target = number(form, 'target', 'The target');
 	if (target === undefined) throw new RunParamsError('Give a target number.', 'target');
 
@@ -127,6 +139,7 @@ export async function runRequestFromForm(form: FormData, createdBy: number | nul
 		templates,
 		decoding,
 		randomSeed: number(form, 'randomSeed', 'The random seed'),
+		failedCallShare: percentShare(number(form, 'failedCallPercent', 'The share of failed calls allowed')),
 		createdBy
 	};
 	if (pipeline === 'self-instruct') {

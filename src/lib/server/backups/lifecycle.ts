@@ -1,9 +1,8 @@
-/** Starts scheduled backups with the server when BACKUP_INTERVAL_HOURS is set. */
-import { onShutdown, onStartup } from '../startup';
+/** Scheduled backups start and stop with the server when BACKUP_INTERVAL_HOURS is set. */
 import { config } from '../config';
 import { startBackupSchedule, stopBackupSchedule } from './schedule';
 
-onStartup(() => {
+export function startScheduledBackups(): void {
 	const { backupIntervalHours, backupKeep, backupDir } = config();
 	if (!backupIntervalHours) return;
 	const schedule = startBackupSchedule({
@@ -15,6 +14,8 @@ onStartup(() => {
 		onError: (err) => console.error(`Scheduled backup failed: ${err.message}`)
 	});
 	console.log(`Backups every ${backupIntervalHours} h into ${backupDir} (keeping ${backupKeep}); next at ${schedule.nextAt}.`);
-});
+}
 
-onShutdown(() => stopBackupSchedule());
+export function stopScheduledBackups(): void {
+	stopBackupSchedule();
+}

@@ -4,19 +4,17 @@
  * the engine, and writes the run's final status. One AbortController per run stops everything
  * in flight at once.
  */
-import { db, type Db } from '../db';
-import type { RunAction, RunStatus, Runner } from '../db/tables';
-import { createLlmClient, type LlmClientOptions } from '../llm';
-import { CallStore } from '../pipelines/calls';
-import { resolveEndpoint } from '../pipelines/create';
-import type { PipelineDriver } from '../pipelines/driver';
-import { runEngine, type EngineEnd, type EngineTiming } from '../pipelines/engine';
-import { readRunParams, RunParamsError, type RunSeeds } from '../pipelines/params';
-import { readProgress, type RunProgress } from '../pipelines/progress';
-import { SelfInstructDriver } from '../pipelines/self-instruct';
-import { UnnaturalDriver } from '../pipelines/unnatural';
+import { db, type Db } from '../../db';
+import type { PipelineId, RunAction, RunStatus, Runner } from '../../db/tables';
+import { createLlmClient, type LlmClientOptions } from '../../llm';
+import { resolveEndpoint } from '../endpoints';
+import { RunParamsError } from '../errors';
+import { runKind, type KindProgress } from '../kinds';
+import { CallStore } from './calls';
+import { runEngine, type EngineEnd, type EngineTiming } from './engine';
+import { callFailureLabel, failureGuard } from './failures';
 import { makeOwner } from './owner';
-import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './runs';
+import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
 
 export type StopReason = RunAction | 'shutdown';
 
@@ -30,7 +28,7 @@ export interface SessionOptions {
 	client?: LlmClientOptions;
 	env?: NodeJS.ProcessEnv;
 	/** After each committed reply, with the run's counters (CLI progress bar). */
-	onCommit?: (progress: RunProgress) => void;
+	onCommit?: (progress: KindProgress) => void;
 	/** Filled with the engine's own time (benchmarks). */
 	timing?: EngineTiming;
 }
@@ -49,6 +47,8 @@ export class RunSession {
 	private readonly controller = new AbortController();
 	private readonly database: Db;
 	private stopReason: StopReason | null = null;
+	/** The run's counters once opened: retries and the last error are written with each heartbeat. */
+	private progress: KindProgress | null = null;
 	private lost = false;
 	private released = false;
 
@@ -85,7 +85,11 @@ export class RunSession {
 	private finishWith(status: Exclude<RunStatus, 'running' | 'queued'>, message: string | null, resumeOnStart = false): void {
 		if (this.released || this.lost) return;
 		this.released = true;
-		releaseRun(this.runId, this.owner, status, message, this.database, { resumeOnStart });
+		releaseRun(this.runId, this.owner, status, message, this.database, { resumeOnStart, live: this.live() });
+	}
+
+	private live() {
+		return this.progress ? { retries: this.progress.retries, lastError: this.progress.lastError } : undefined;
 	}
 
 	private async execute(): Promise<SessionEnd> {
@@ -95,37 +99,27 @@ export class RunSession {
 		let driverShortfall: (() => string | null) | null = null;
 		try {
 			const run = claimedRun(database, this.runId);
-			const params = readRunParams(run.params);
 			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
+			const kind = runKind(run.pipeline);
+			const { driver, steps } = kind.open(database, { ...run, datasetId: run.datasetId });
 			const { config } = resolveEndpoint(
 				run.endpointSource === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 },
 				run.model,
 				database,
 				this.options.env
 			);
-			const progress = readProgress(run.progress);
+			const progress = kind.readProgress(run.progress);
+			this.progress = progress;
 			const client = createLlmClient(config, {
 				...this.options.client,
 				onEvent: (event) => {
-					if (event.type === 'retry') progress.retries++;
+					if (event.type === 'retry') {
+						progress.retries++;
+						progress.lastError = { message: event.message, kind: event.kind, ...(event.status !== undefined ? { status: event.status } : {}), at: Date.now() };
+					}
 					this.options.client?.onEvent?.(event);
 				}
 			});
-			const seeds = run.seeds as RunSeeds;
-			const driver: PipelineDriver =
-				params.pipeline === 'self-instruct'
-					? new SelfInstructDriver(database, {
-							id: run.id,
-							datasetId: run.datasetId,
-							params,
-							seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
-						})
-					: new UnnaturalDriver(database, {
-							id: run.id,
-							datasetId: run.datasetId,
-							params,
-							seedSets: seeds.kind === 'unnatural' ? seeds.sets : []
-						});
 			driverShortfall = () => driver.shortfall();
 			timer = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
 			timer.unref?.();
@@ -136,13 +130,14 @@ export class RunSession {
 				owner: this.owner,
 				model: config.model,
 				driver,
-				calls: new CallStore(database, run.id, config.model, params.steps),
+				calls: new CallStore(database, run.id, config.model, steps),
 				client,
 				concurrency: config.concurrency,
 				progress,
 				signal: this.controller.signal,
 				onCommit: () => this.options.onCommit?.(progress),
-				timing: this.options.timing
+				timing: this.options.timing,
+				failureGuard: failureGuard(run.failedCallShare)
 			});
 		} catch (err) {
 			end = { kind: 'fail', message: err instanceof RunParamsError ? `Failed: ${err.message}` : `Failed: ${err instanceof Error ? err.message : String(err)}` };
@@ -159,7 +154,7 @@ export class RunSession {
 		switch (end.kind) {
 			case 'finished':
 				status = 'completed';
-				message = driverShortfall?.() ?? null;
+				message = joinSentences(driverShortfall?.() ?? null, this.progress ? failedCallsNote(this.progress) : null);
 				break;
 			case 'pause':
 				status = 'paused';
@@ -183,7 +178,7 @@ export class RunSession {
 
 	private beat(): void {
 		try {
-			const action = heartbeat(this.runId, this.owner, this.database);
+			const action = heartbeat(this.runId, this.owner, this.database, this.live());
 			if (action === 'lost') {
 				this.lost = true;
 				this.controller.abort();
@@ -200,12 +195,32 @@ function claimedRun(database: Db, id: number) {
 	const r = row as Record<string, unknown>;
 	return {
 		id: r.id as number,
+		pipeline: r.pipeline as PipelineId,
+		target: r.target as number,
 		datasetId: r.dataset_id as number | null,
 		endpointSource: r.endpoint_source as 'stored' | 'env',
 		endpointId: r.endpoint_id as number | null,
 		model: r.model as string,
 		params: JSON.parse(r.params as string) as unknown,
 		seeds: JSON.parse(r.seeds as string) as unknown,
-		progress: JSON.parse(r.progress as string) as unknown
+		progress: JSON.parse(r.progress as string) as unknown,
+		failedCallShare: r.failed_call_share as number
 	};
+}
+
+function joinSentences(...parts: (string | null)[]): string | null {
+	const text = parts.filter(Boolean).join(' ');
+	return text || null;
+}
+
+/** A run that completed with calls failed on their own prompt says so, and how to retry them. */
+function failedCallsNote(progress: KindProgress): string | null {
+	const n = progress.calls.failed;
+	if (n === 0) return null;
+	const reasons = Object.entries(progress.failedByReason)
+		.filter(([, k]) => k > 0)
+		.sort((a, b) => b[1] - a[1])
+		.map(([reason, k]) => `${k} ${callFailureLabel(reason).toLowerCase()}`)
+		.join(', ');
+	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${reasons}); the work they were for is held back. Retry them after a change (e.g. a larger-context model).`;
 }

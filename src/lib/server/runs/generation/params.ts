@@ -11,11 +11,12 @@ import {
 	validateStepTemplate,
 	type DecodingParams,
 	type PromptStepId,
-	type TemplateUse,
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import { filterPreset, parseFilterConfig, type FilterConfig, type FilterPresetName } from '$lib/filters';
-import type { PipelineId } from '../db/tables';
+import type { PipelineId } from '../../db/tables';
+import { RunParamsError } from '../errors';
+import type { StepSettings } from '../engine/calls';
 
 export const SELF_INSTRUCT_STEPS = [
 	'self-instruct/instruction-generation',
@@ -29,11 +30,6 @@ export type UnnaturalStep = (typeof UNNATURAL_STEPS)[number];
 
 export function stepsOf(pipeline: PipelineId): readonly PromptStepId[] {
 	return pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : UNNATURAL_STEPS;
-}
-
-export interface StepSettings {
-	template: TemplateUse;
-	decoding: DecodingParams;
 }
 
 /** Self-Instruct shows 6 human-written and 2 machine-generated instructions per prompt. */
@@ -100,16 +96,6 @@ export interface SeedTaskSnapshot {
 export type RunSeeds =
 	| { kind: 'self-instruct'; tasks: SeedTaskSnapshot[] }
 	| { kind: 'unnatural'; sets: UnnaturalDemonstration[][] };
-
-export class RunParamsError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'RunParamsError';
-	}
-}
 
 /** OpenAI's documented ranges; a server may be stricter, and says so when called. */
 export const decodingSchema = z.object({

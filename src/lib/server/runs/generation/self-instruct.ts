@@ -23,11 +23,14 @@ import {
 	seedFromString
 } from '$lib/prompts';
 import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
-import type { Db } from '../db';
-import { callStates, pendingCalls, type CallPlan, type StoredCall } from './calls';
-import type { CommitScope, PipelineDriver, ReplyText } from './driver';
+import type { Db } from '../../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
+import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
+import type { CallFailure } from '../engine/failures';
+import { acceptedTasks, HeldTasks } from './held-tasks';
+import type { RunProgress } from './progress';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
-import { bump } from './progress';
+import { bump } from '../engine/counters';
 
 const STEP_INSTRUCTIONS = 'self-instruct/instruction-generation';
 const STEP_CLASSIFICATION = 'self-instruct/classification';
@@ -58,7 +61,7 @@ export function selfInstructKeys(runId: number) {
 	};
 }
 
-export class SelfInstructDriver implements PipelineDriver {
+export class SelfInstructDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private readonly seedInstructions: string[];
@@ -73,6 +76,7 @@ export class SelfInstructDriver implements PipelineDriver {
 	private taskCallsInFlight = 0;
 	private readonly setClassificationStmt;
 	private readonly rejectTaskStmt;
+	private readonly held: HeldTasks;
 
 	constructor(
 		database: Db,
@@ -83,6 +87,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		this.rejectTaskStmt = database.$client.prepare(
 			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
 		);
+		this.held = new HeldTasks(database);
 		this.seedInstructions = run.seeds.map((s) => s.instruction);
 		this.pool = new InstructionPool(run.params.filters, this.seedInstructions);
 
@@ -90,7 +95,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		const accepted = database.$client
 			.prepare(
 				`SELECT id, instruction, is_classification AS isClassification FROM tasks
-				 WHERE run_id = ? AND call_id IS NOT NULL AND (filter_status = 'kept' OR filter_rule = 'noInstances') ORDER BY id`
+				 WHERE run_id = ? AND call_id IS NOT NULL AND ${acceptedTasks()} ORDER BY id`
 			)
 			.all(run.id) as { id: number; instruction: string; isClassification: number | null }[];
 		for (const task of accepted) {
@@ -113,6 +118,7 @@ export class SelfInstructDriver implements PipelineDriver {
 			const withInstances = instances.get(task.id);
 			if (classified === undefined) this.needClassification.push({ taskId: task.id, instruction: task.instruction });
 			else if (classified === 'pending') this.taskCallsInFlight++;
+			else if (classified === 'failed') continue; // held back until its classification is retried
 			else if (withInstances === undefined) {
 				this.needInstances.push({
 					taskId: task.id,
@@ -206,7 +212,7 @@ export class SelfInstructDriver implements PipelineDriver {
 		}
 	}
 
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		switch (call.step) {
 			case STEP_INSTRUCTIONS:
 				return this.commitInstructions(call, reply, scope);
@@ -220,7 +226,27 @@ export class SelfInstructDriver implements PipelineDriver {
 		}
 	}
 
-	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	commitFailure(call: StoredCall, failure: CallFailure, scope: CommitScope<RunProgress>): Record<string, unknown> {
+		switch (call.step) {
+			case STEP_INSTRUCTIONS:
+				this.instructionCallsInFlight--;
+				this.instructionCallsDone++;
+				return { failed: failure.reason };
+			case STEP_CLASSIFICATION:
+				this.taskCallsInFlight--;
+				this.held.hold(call.taskId!, 'Its classification call', failure, scope);
+				return { failed: failure.reason, heldTask: call.taskId };
+			case STEP_INPUT_FIRST:
+			case STEP_OUTPUT_FIRST:
+				this.taskCallsInFlight--;
+				this.held.hold(call.taskId!, 'Its instances call', failure, scope);
+				return { failed: failure.reason, heldTask: call.taskId };
+			default:
+				throw new Error(`Self-Instruct has no step ${call.step}.`);
+		}
+	}
+
+	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.instructionCallsInFlight--;
 		this.instructionCallsDone++;
 		const { progress, writer } = scope;
@@ -263,8 +289,9 @@ export class SelfInstructDriver implements PipelineDriver {
 		};
 	}
 
-	private commitClassification(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitClassification(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
+		this.held.release(call.taskId!, scope);
 		const answer = parseClassificationAnswer(reply.text);
 		this.setClassificationStmt.run(answer === null ? null : answer ? 1 : 0, call.taskId, scope.runId);
 		const label = answer === null ? 'unknown' : answer ? 'yes' : 'no';
@@ -273,8 +300,9 @@ export class SelfInstructDriver implements PipelineDriver {
 		return { isClassification: label };
 	}
 
-	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope): Record<string, unknown> {
+	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
+		this.held.release(call.taskId!, scope);
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;
 		const parsed =

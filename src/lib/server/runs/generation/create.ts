@@ -3,17 +3,17 @@
  * parameters, then write the run row and its new output dataset in one transaction. The run is
  * 'queued' until a process claims it (the server's run manager, or the CLI).
  */
-import { db, transaction, type Db } from '../db';
-import type { GenerationRun, PipelineId } from '../db/tables';
-import { createDataset, DatasetError, findDatasetByName, getDataset } from '../datasets/datasets';
-import { endpointFromEnv, EndpointConfigError, publicEndpoint, type EndpointConfig } from '../llm';
-import { endpointConfig, getEndpointView, ENV_ENDPOINT_NAME } from '../endpoints/store';
-import { getRun } from '../jobs/runs';
-import { buildRunParams, RunParamsError, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
+import { db, transaction, type Db } from '../../db';
+import type { GenerationRun, PipelineId } from '../../db/tables';
+import { createDataset, DatasetError, findDatasetByName, getDataset } from '../../datasets/datasets';
+import { publicEndpoint } from '../../llm';
+import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
+import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
+import { getRun } from '../engine/run-rows';
+import { RunParamsError } from '../errors';
+import { buildRunParams, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
 import { emptyProgress } from './progress';
 import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedTasksFromDataset, seedTasksFromFile } from './seeds';
-
-export type RunEndpointChoice = { kind: 'stored'; id: number } | { kind: 'env' };
 
 export type SeedChoice =
 	| { kind: 'default' }
@@ -31,6 +31,8 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	seeds?: SeedChoice;
 	/** Unnatural Instructions seed sets (JSON text or value); default: ours. */
 	seedSets?: unknown;
+	/** The share guard: pause when more than this share of recent calls fail on their own prompt (default 5%). */
+	failedCallShare?: number;
 	createdBy?: number | null;
 }
 
@@ -38,33 +40,6 @@ const PIPELINE_LABEL: Record<PipelineId, string> = { 'self-instruct': 'Self-Inst
 
 export function pipelineLabel(pipeline: PipelineId): string {
 	return PIPELINE_LABEL[pipeline];
-}
-
-/**
- * The endpoint a run's calls go to, key included (server only). A stored endpoint is read
- * afresh, so a key fixed after a failure is used on resume.
- */
-export function resolveEndpoint(
-	choice: RunEndpointChoice,
-	model: string | undefined,
-	database: Db = db(),
-	env: NodeJS.ProcessEnv = process.env
-): { config: EndpointConfig; name: string } {
-	if (choice.kind === 'env') {
-		let config: EndpointConfig | undefined;
-		try {
-			config = endpointFromEnv(model ? { ...env, LLM_MODEL: model } : env);
-		} catch (err) {
-			if (err instanceof EndpointConfigError) throw new RunParamsError(err.message, 'endpoint');
-			throw err;
-		}
-		if (!config) throw new RunParamsError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.', 'endpoint');
-		return { config, name: ENV_ENDPOINT_NAME };
-	}
-	const stored = endpointConfig(choice.id, database);
-	if (!stored) throw new RunParamsError('That endpoint no longer exists; choose another one in Admin → Endpoints.', 'endpoint');
-	const name = getEndpointView(choice.id, database)!.name;
-	return { config: model?.trim() ? { ...stored, model: model.trim() } : stored, name };
 }
 
 async function resolveSeeds(request: CreateRunRequest, database: Db): Promise<{ seeds: RunSeeds; source: SeedSource }> {
@@ -98,6 +73,10 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	const { seeds, source } = await resolveSeeds(request, database);
 	const params = buildRunParams({ ...request, seedSource: source });
+	const failedCallShare = request.failedCallShare ?? DEFAULT_FAILED_CALL_SHARE;
+	if (!(failedCallShare > 0 && failedCallShare <= 1)) {
+		throw new RunParamsError('The share of failed calls allowed is above 0% and at most 100%.', 'failedCallShare');
+	}
 	const label = PIPELINE_LABEL[request.pipeline];
 	const wantedDataset = request.datasetName?.trim();
 	if (wantedDataset && findDatasetByName(wantedDataset, database)) {
@@ -110,8 +89,8 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 		const result = database.$client
 			.prepare(
 				`INSERT INTO generation_runs (pipeline, name, status, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,
-					progress, created_at, updated_at, created_by)
-				 VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+					progress, failed_call_share, created_at, updated_at, created_by)
+				 VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			)
 			.run(
 				request.pipeline,
@@ -124,6 +103,7 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 				JSON.stringify(params),
 				JSON.stringify(seeds),
 				JSON.stringify(emptyProgress(config.priceInputPer1M !== undefined || config.priceOutputPer1M !== undefined)),
+				failedCallShare,
 				now,
 				now,
 				request.createdBy ?? null

@@ -3,18 +3,19 @@
  * Pages start, pause, resume and cancel runs through here; a run running in another process
  * (the CLI) gets a request in its row instead, which that process acts on within a heartbeat.
  */
-import { db, type Db } from '../db';
-import type { RunStatus } from '../db/tables';
+import { db, type Db } from '../../db';
+import type { RunStatus } from '../../db/tables';
 import { RunSession, type SessionOptions } from './session';
 import {
 	getRun,
 	markInterrupted,
 	orphanedRuns,
 	requestRunAction,
-	RunError,
+	retryFailedCalls,
 	runsToResumeOnStart,
 	STALE_AFTER_MS
-} from './runs';
+} from './run-rows';
+import { RunError } from '../errors';
 
 const sessions = new Map<number, RunSession>();
 let reaperTimer: ReturnType<typeof setInterval> | undefined;
@@ -144,13 +145,18 @@ export function runLocation(runId: number, database: Db = db()): 'here' | 'elsew
 	return getRun(runId, database)?.status === 'running' ? 'elsewhere' : 'nowhere';
 }
 
-export type RunControl = 'pause' | 'resume' | 'cancel';
+export type RunControl = 'pause' | 'resume' | 'cancel' | 'retry-failed';
 
 /** What the run page's buttons and the API do; returns a sentence for the page. */
-export function controlRun(runId: number, action: RunControl, database: Db = db()): string {
+export function controlRun(runId: number, action: RunControl, database: Db = db(), options: { model?: string } = {}): string {
 	if (action === 'resume') {
 		launchRun(runId, { database });
 		return `Run ${runId} resumed.`;
+	}
+	if (action === 'retry-failed') {
+		const { calls } = retryFailedCalls(runId, options, database);
+		launchRun(runId, { database });
+		return `Sending ${calls} failed call${calls === 1 ? '' : 's'} again${options.model?.trim() ? ` with model ${options.model.trim()}` : ''}.`;
 	}
 	const result = requestStop(runId, action, database);
 	if (result.requested) return action === 'pause' ? 'Pausing: calls in flight are abandoned and resent on resume.' : 'Cancelling…';

@@ -2,11 +2,11 @@
  * Run rows: who runs a run (claim, heartbeat, release), its status, pause/cancel requests
  * from other processes, and what pages and the CLI read about it.
  */
-import { db, transaction, type Db } from '../db';
-import type { GenerationRun, RunAction, RunStatus, Runner } from '../db/tables';
+import { db, transaction, type Db } from '../../db';
+import type { GenerationRun, RunAction, RunStatus, Runner } from '../../db/tables';
+import { RunError } from '../errors';
+import type { CallCounters } from './counters';
 import { ownerProcessAlive } from './owner';
-import { etaSeconds, readProgress, ruleLabel, workFraction, type RunProgress } from '../pipelines/progress';
-import { readRunParams } from '../pipelines/params';
 
 /** How often a running run's row is touched. */
 export const HEARTBEAT_MS = 2_000;
@@ -18,14 +18,7 @@ export const ACTIVE_STATUSES: readonly RunStatus[] = ['queued', 'running'];
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['paused', 'interrupted', 'failed', 'queued'];
 export const FINAL_STATUSES: readonly RunStatus[] = ['completed', 'cancelled'];
 
-export class RunError extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'RunError';
-	}
-}
-
-interface RunRow {
+export interface RunRow {
 	id: number;
 	pipeline: string;
 	name: string;
@@ -44,6 +37,7 @@ interface RunRow {
 	runner: Runner | null;
 	owner: string | null;
 	heartbeat_at: number | null;
+	failed_call_share: number;
 	resume_on_start: number;
 	active_ms: number;
 	active_since: number | null;
@@ -54,7 +48,7 @@ interface RunRow {
 	created_by: number | null;
 }
 
-function toRun(row: RunRow): GenerationRun {
+export function toRun(row: RunRow): GenerationRun {
 	const date = (ms: number | null) => (ms === null ? null : new Date(ms));
 	return {
 		id: row.id,
@@ -75,6 +69,7 @@ function toRun(row: RunRow): GenerationRun {
 		runner: row.runner,
 		owner: row.owner,
 		heartbeatAt: date(row.heartbeat_at),
+		failedCallShare: row.failed_call_share,
 		resumeOnStart: row.resume_on_start === 1,
 		activeMs: row.active_ms,
 		activeSince: date(row.active_since),
@@ -136,11 +131,27 @@ export function claimRun(
 	});
 }
 
-/** Touches the heartbeat; returns the pending request, or 'lost' when another process owns the run. */
-export function heartbeat(id: number, owner: string, database: Db = db()): RunAction | null | 'lost' {
+/** What a running run shows between commits: retries and the latest error, as they happen. */
+export interface LiveCounters {
+	retries: number;
+	lastError: CallCounters['lastError'];
+}
+
+/**
+ * Touches the heartbeat (and writes the live counters into the progress, when given); returns
+ * the pending request, or 'lost' when another process owns the run.
+ */
+export function heartbeat(id: number, owner: string, database: Db = db(), live?: LiveCounters): RunAction | null | 'lost' {
 	const c = database.$client;
 	const now = Date.now();
-	if (c.prepare('UPDATE generation_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(now, id, owner).changes !== 1) return 'lost';
+	const touched = live
+		? c
+				.prepare(
+					"UPDATE generation_runs SET heartbeat_at = ?, progress = json_set(progress, '$.retries', ?, '$.lastError', json(?)) WHERE id = ? AND owner = ?"
+				)
+				.run(now, live.retries, JSON.stringify(live.lastError), id, owner)
+		: c.prepare('UPDATE generation_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(now, id, owner);
+	if (touched.changes !== 1) return 'lost';
 	const row = c.prepare('SELECT requested_action AS action FROM generation_runs WHERE id = ?').get(id) as { action: RunAction | null };
 	return row.action;
 }
@@ -155,19 +166,23 @@ export function releaseRun(
 	status: Exclude<RunStatus, 'running' | 'queued'>,
 	message: string | null,
 	database: Db = db(),
-	options: { resumeOnStart?: boolean } = {}
+	options: { resumeOnStart?: boolean; live?: LiveCounters } = {}
 ): boolean {
 	const now = Date.now();
 	const final = status === 'completed' || status === 'cancelled';
+	// Retries and the last error since the latest commit are kept (a run that paused because the
+	// endpoint was unreachable made no commit at all).
+	const live = options.live ? "progress = json_set(progress, '$.retries', ?, '$.lastError', json(?))," : '';
+	const liveValues = options.live ? [options.live.retries, JSON.stringify(options.live.lastError)] : [];
 	return (
 		database.$client
 			.prepare(
-				`UPDATE generation_runs SET status = ?, message = ?, owner = NULL, heartbeat_at = NULL,
+				`UPDATE generation_runs SET ${live} status = ?, message = ?, owner = NULL, heartbeat_at = NULL,
 					active_ms = active_ms + CASE WHEN active_since IS NULL THEN 0 ELSE max(0, ? - active_since) END, active_since = NULL,
 					requested_action = NULL, resume_on_start = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END, updated_at = ?
 				 WHERE id = ? AND owner = ?`
 			)
-			.run(status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1
+			.run(...liveValues, status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1
 	);
 }
 
@@ -233,92 +248,54 @@ export function runsToResumeOnStart(database: Db = db()): number[] {
 	).map((r) => r.id);
 }
 
-/** What the progress view shows; no key, no seeds, no templates. */
-export interface RunSummary {
-	id: number;
-	pipeline: GenerationRun['pipeline'];
-	name: string;
-	status: RunStatus;
-	message: string | null;
-	requestedAction: RunAction | null;
-	runner: Runner | null;
-	datasetId: number | null;
-	datasetName: string | null;
-	model: string;
-	endpointName: string;
-	target: number;
-	rephrasings: number;
-	progress: RunProgress;
-	/** Share of the work done, 0–1. */
-	fraction: number;
-	activeMs: number;
-	etaSeconds: number | null;
-	requestsPerSecond: number | null;
-	createdAt: string;
-	startedAt: string | null;
-	finishedAt: string | null;
-	heartbeatAgeMs: number | null;
-	updatedAt: string;
-	/** Plain-words names of the rules that appear in the counters. */
-	labels: Record<string, string>;
+/**
+ * Sends a run's failed calls again (after a change, e.g. a larger-context model): in one
+ * transaction they become pending — their failure kept in `error` as "Before the retry: …" —,
+ * the counters drop them, and the run becomes paused, ready to resume (from completed or
+ * failed too). With `model`, the run goes on with that model from now on. Answered calls are
+ * never touched. Not while a process is running the run.
+ */
+export function retryFailedCalls(id: number, options: { model?: string } = {}, database: Db = db()): { calls: number } {
+	const model = options.model?.trim();
+	if (model !== undefined && (model === '' || model.length > 200)) throw new RunError('Name the model to retry with (at most 200 characters).');
+	return transaction(database, () => {
+		const run = requireRun(id, database);
+		const c = database.$client;
+		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first, then retry its failed calls.`);
+		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
+		const failed = c
+			.prepare("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason")
+			.all(id) as { reason: string | null; n: number }[];
+		const total = failed.reduce((sum, r) => sum + r.n, 0);
+		if (total === 0) throw new RunError(`Run ${id} has no failed calls to retry.`);
+		c.prepare(
+			`UPDATE generation_calls SET status = 'pending', error = 'Before the retry: ' || coalesce(error, 'failed'), failure_reason = NULL, done_at = NULL,
+				model = coalesce(?, model)
+			 WHERE run_id = ? AND status = 'failed'`
+		).run(model ?? null, id);
+		if (model) {
+			c.prepare("UPDATE generation_runs SET model = ?, endpoint = json_set(endpoint, '$.model', ?) WHERE id = ?").run(model, model, id);
+		}
+		const progress = run.progress as Partial<CallCounters>;
+		if (progress.calls) progress.calls.failed = Math.max(0, progress.calls.failed - total);
+		const byReason = progress.failedByReason ?? {};
+		for (const { reason, n } of failed) if (reason && byReason[reason] !== undefined) byReason[reason] = Math.max(0, byReason[reason] - n);
+		progress.failedByReason = byReason;
+		const now = Date.now();
+		c.prepare(
+			`UPDATE generation_runs SET status = 'paused', progress = ?, owner = NULL, heartbeat_at = NULL, requested_action = NULL, finished_at = NULL,
+				message = ?, updated_at = ? WHERE id = ?`
+		).run(JSON.stringify(progress), `${total} failed call${total === 1 ? '' : 's'} set to be sent again; resume the run to send them.`, now, id);
+		return { calls: total };
+	});
 }
 
-export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
-	const progress = readProgress(run.progress);
-	const params = readRunParams(run.params);
-	const rephrasings = params.pipeline === 'unnatural' ? params.rephrasings : 0;
-	const activeMs = run.activeMs + (run.activeSince ? Math.max(0, now - run.activeSince.getTime()) : 0);
-	const fraction = run.status === 'completed' ? 1 : workFraction(run.pipeline, run.target, progress, rephrasings);
-	const requests = progress.calls.done + progress.calls.failed;
-	const endpoint = run.endpoint as { name?: string; baseUrl?: string };
-	return {
-		id: run.id,
-		pipeline: run.pipeline,
-		name: run.name,
-		status: run.status,
-		message: run.message,
-		requestedAction: run.requestedAction,
-		runner: run.runner,
-		datasetId: run.datasetId,
-		datasetName,
-		model: run.model,
-		endpointName: endpoint.name ?? endpoint.baseUrl ?? '',
-		target: run.target,
-		rephrasings,
-		progress,
-		fraction,
-		activeMs,
-		etaSeconds: run.status === 'running' ? etaSeconds(fraction, activeMs) : null,
-		requestsPerSecond: activeMs > 1000 ? requests / (activeMs / 1000) : null,
-		createdAt: run.createdAt.toISOString(),
-		startedAt: run.startedAt?.toISOString() ?? null,
-		finishedAt: run.finishedAt?.toISOString() ?? null,
-		heartbeatAgeMs: run.heartbeatAt ? now - run.heartbeatAt.getTime() : null,
-		updatedAt: run.updatedAt.toISOString(),
-		labels: Object.fromEntries(
-			[...Object.keys(progress.rejected), ...Object.keys(progress.instances.byRule), ...Object.keys(progress.formulations.rejected)].map((r) => [r, ruleLabel(r)])
-		)
-	};
-}
-
-/** Columns a summary needs: never the seeds (a dataset's worth) nor the templates. */
-const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.endpoint_source, r.endpoint_id, r.endpoint, r.model, r.target,
-	json_object('pipeline', json_extract(r.params, '$.pipeline'), 'rephrasings', json_extract(r.params, '$.rephrasings')) AS params,
-	'null' AS seeds, r.progress, r.message, r.requested_action, r.runner, r.owner, r.heartbeat_at, r.resume_on_start, r.active_ms,
-	r.active_since, r.created_at, r.started_at, r.finished_at, r.updated_at, r.created_by, d.name AS dataset_name`;
-
-/** One run's live summary (the progress view polls it every second). */
-export function runSummary(id: number, database: Db = db()): RunSummary | undefined {
-	const row = database.$client
-		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
-		.get(id) as (RunRow & { dataset_name: string | null }) | undefined;
-	return row ? summarizeRun(toRun(row), row.dataset_name) : undefined;
-}
-
-/** Every run, newest first, with the columns a list needs (seeds and params are not read). */
-export function listRuns(database: Db = db(), limit = 200): RunSummary[] {
-	const rows = database.$client
-		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`)
-		.all(limit) as (RunRow & { dataset_name: string | null })[];
-	return rows.map((row) => summarizeRun(toRun(row), row.dataset_name));
+/** Changes a run's share guard (the share of recent calls that may fail before it pauses); not while it runs. */
+export function setFailedCallShare(id: number, share: number, database: Db = db()): void {
+	if (!(share > 0 && share <= 1)) throw new RunError('The share of failed calls allowed is above 0% and at most 100%.');
+	transaction(database, () => {
+		const run = requireRun(id, database);
+		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first to change how many failed calls it allows.`);
+		database.$client.prepare('UPDATE generation_runs SET failed_call_share = ?, updated_at = ? WHERE id = ?').run(share, Date.now(), id);
+	});
 }

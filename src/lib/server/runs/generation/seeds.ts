@@ -5,8 +5,9 @@
  */
 import { chunksOf, ImportError, parseImport, type ParsedTask } from '$lib/formats';
 import { DEFAULT_SEED_TASKS, DEFAULT_UNNATURAL_SEED_SETS, type UnnaturalDemonstration } from '$lib/prompts';
-import { db, type Db } from '../db';
-import { RunParamsError, type SeedTaskSnapshot } from './params';
+import { db, type Db } from '../../db';
+import { RunParamsError } from '../errors';
+import type { SeedTaskSnapshot } from './params';
 
 /** A prompt needs some instructions to show; fewer than 8 only means fewer shots per prompt. */
 export const MIN_SEED_TASKS = 2;

@@ -1,20 +1,13 @@
 /**
- * A run's counters, kept in the run row and updated in the same transaction as the rows they
- * count, so they always agree with the data; and the estimate of the time left. Pure.
+ * A generation run's counters, kept in the run row and updated in the same transaction as the
+ * rows they count, so they always agree with the data. Pure.
  */
 import { RULE_LABELS, type FilterRule } from '$lib/filters';
-import type { PipelineId } from '../db/tables';
+import type { PipelineId } from '../../db/tables';
+import { emptyCallCounters, type CallCounters } from '../engine/counters';
 
-export interface RunProgress {
-	/** Replies committed (done) and calls that failed for good, by step. */
-	calls: { done: number; failed: number; byStep: Record<string, number> };
-	/** Attempts that were retried (429, 5xx, timeouts …), this session and earlier ones. */
-	retries: number;
-	promptTokens: number;
-	completionTokens: number;
-	costUsd: number;
-	/** False when the endpoint has no prices: cost is then unknown, not zero. */
-	costKnown: boolean;
+/** A generation run's counters: the engine's (calls, tokens, cost) and the pipeline's. */
+export interface RunProgress extends CallCounters {
 	/** Replies cut by max_tokens (Self-Instruct drops such an instruction list whole). */
 	lengthCut: number;
 	/** Instructions (Self-Instruct) or core examples (Unnatural) parsed from replies. */
@@ -30,6 +23,11 @@ export interface RunProgress {
 	instances: { kept: number; rejected: number; byRule: Record<string, number> };
 	/** Tasks dropped after their instances were filtered (none left). */
 	tasksWithoutInstances: number;
+	/**
+	 * Tasks held back because a call about them (classification, instances, output) failed:
+	 * rejected with rule 'callFailed' until that call is retried and answered.
+	 */
+	tasksFailed: number;
 	/** Unnatural template expansion. */
 	formulations: { kept: number; rejected: Record<string, number> };
 	/** Expansion calls done (kept or not). */
@@ -38,12 +36,7 @@ export interface RunProgress {
 
 export function emptyProgress(costKnown = false): RunProgress {
 	return {
-		calls: { done: 0, failed: 0, byStep: {} },
-		retries: 0,
-		promptTokens: 0,
-		completionTokens: 0,
-		costUsd: 0,
-		costKnown,
+		...emptyCallCounters(costKnown),
 		lengthCut: 0,
 		candidates: 0,
 		accepted: 0,
@@ -52,6 +45,7 @@ export function emptyProgress(costKnown = false): RunProgress {
 		tasksWithInstances: 0,
 		instances: { kept: 0, rejected: 0, byRule: {} },
 		tasksWithoutInstances: 0,
+		tasksFailed: 0,
 		formulations: { kept: 0, rejected: {} },
 		expansionsDone: 0
 	};
@@ -72,10 +66,6 @@ export function readProgress(stored: unknown): RunProgress {
 	};
 }
 
-export function bump(counts: Record<string, number>, key: string, by = 1): void {
-	counts[key] = (counts[key] ?? 0) + by;
-}
-
 /** Rules of the generation pipelines beyond the Self-Instruct / Alpaca filters. */
 export const GENERATION_RULE_LABELS: Record<string, string> = {
 	overTarget: 'Beyond the run’s target',
@@ -84,6 +74,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	copiesDemonstration: 'Copies a demonstration',
 	duplicateExample: 'Duplicate of an earlier example',
 	noInstances: 'No instance left',
+	callFailed: 'A call about it failed',
 	empty: 'Empty reply',
 	same_as_original: 'Same as the original instruction',
 	truncated: 'Cut by the length limit',
@@ -108,14 +99,4 @@ export function workFraction(pipeline: PipelineId, target: number, progress: Run
 	}
 	const total = target * (2 + rephrasings);
 	return Math.min(1, (accepted + progress.tasksWithInstances + progress.expansionsDone) / total);
-}
-
-/**
- * Seconds left at the pace so far (active time only: paused time does not count), or null
- * before there is enough to go on.
- */
-export function etaSeconds(fraction: number, activeMs: number): number | null {
-	if (!(fraction > 0.01) || activeMs < 1000) return null;
-	if (fraction >= 1) return 0;
-	return Math.round(((activeMs / fraction) * (1 - fraction)) / 1000);
 }

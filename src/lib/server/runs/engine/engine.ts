@@ -10,17 +10,30 @@
  * Replies are committed in the order they arrive, which is the order the filters see them
  * (and the order a resumed run rebuilds them in).
  *
- * Errors: a retryable one that outlasted the client's retries pauses the run; a wrong key,
- * model or request fails it; an unusable reply marks that call failed and the run goes on;
- * an abort leaves calls pending, to be sent again on resume.
+ * Errors (failures.ts): one about this prompt (context length, content filter, a parameter of
+ * the call, an unusable reply) marks that call failed with its reason and the run goes on —
+ * unless such failures pass the share guard's share of recent calls, which pauses the run; a
+ * retryable one that outlasted the client's retries pauses the run; a wrong key, model, URL
+ * or quota fails it; an abort leaves calls pending, to be sent again on resume.
  */
 import { setMaxListeners } from 'node:events';
-import { transaction, type Db } from '../db';
-import { RowWriter } from '../datasets/rows';
-import { LlmError, toLlmError, type GenerateResult, type LlmClient } from '../llm';
+import { transaction, type Db } from '../../db';
+import { RowWriter } from '../../datasets/rows';
+import { toLlmError, type GenerateResult, type LlmClient } from '../../llm';
 import type { CallStore, StoredCall } from './calls';
-import type { CandidateRows, CommitScope, PipelineDriver, ReplyText } from './driver';
-import { bump, type RunProgress } from './progress';
+import type { CandidateRows, CommitScope, ReplyText, RunDriver } from './driver';
+import { bump, type CallCounters } from './counters';
+import {
+	callErrorEffect,
+	callFailureFromError,
+	checkFailureGuard,
+	contentFilterFinish,
+	failMessage,
+	pauseMessage,
+	type CallFailure,
+	type CallFailureReason,
+	type FailureGuard
+} from './failures';
 
 export type EngineEnd =
 	| { kind: 'finished' }
@@ -31,24 +44,26 @@ export type EngineEnd =
 	/** Another process took the run over: stop without writing anything more. */
 	| { kind: 'lost' };
 
-export interface EngineOptions {
+export interface EngineOptions<P extends CallCounters = CallCounters> {
 	database: Db;
 	runId: number;
 	datasetId: number;
 	/** Fences every commit: it only happens while the run row names this owner. */
 	owner: string;
 	model: string;
-	driver: PipelineDriver;
+	driver: RunDriver<P>;
 	calls: CallStore;
 	client: LlmClient;
 	concurrency: number;
 	/** The run's counters; updated in place and written with each commit. */
-	progress: RunProgress;
+	progress: P;
 	signal: AbortSignal;
 	/** After each commit (progress bars, tests). */
 	onCommit?: () => void;
 	/** Accumulates the time spent storing replies and planning calls (benchmarks). */
 	timing?: EngineTiming;
+	/** Pause when calls failing on their own prompt pass this share of recent calls. */
+	failureGuard?: FailureGuard;
 }
 
 export interface EngineTiming {
@@ -59,8 +74,9 @@ export interface EngineTiming {
 
 interface Settled {
 	call: StoredCall;
+	/** The reply, if one came (a content-filtered reply comes with a failure). */
 	reply: GenerateResult | null;
-	failure: LlmError | null;
+	failure: CallFailure | null;
 }
 
 class LostOwnership extends Error {
@@ -69,39 +85,7 @@ class LostOwnership extends Error {
 	}
 }
 
-/** Kinds that a person has to fix (key, model, URL, request) before the run can go on. */
-const FATAL_KINDS = new Set<LlmError['kind']>(['auth', 'permission', 'not_found', 'bad_request']);
-
-export function pauseMessage(error: LlmError): string {
-	const what =
-		error.kind === 'rate_limited'
-			? 'kept answering 429 (rate limit or quota)'
-			: error.kind === 'timeout'
-				? 'did not answer in time'
-				: error.kind === 'connection'
-					? 'could not be reached'
-					: 'kept failing';
-	return `Paused: the endpoint ${what} after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'} (${error.message}). Resume the run once the endpoint is back; nothing was lost.`;
-}
-
-export function failMessage(error: LlmError, model: string, apiStyle?: string): string {
-	switch (error.kind) {
-		case 'auth':
-			return 'Failed: the endpoint rejected the API key (401). Fix the key in Admin → Endpoints, then resume the run.';
-		case 'permission':
-			return `Failed: the API key is not allowed to use this model or endpoint (403). ${error.message}`;
-		case 'not_found':
-			return `Failed: the endpoint answered 404 — it does not know the model "${model}", or the base URL is wrong. ${error.message}`;
-		case 'bad_request':
-			return `Failed: the endpoint rejected a request (${error.status ?? 400}): ${error.message}${
-				apiStyle === 'completions' ? ' If this is a chat model, choose the chat API style.' : ''
-			}`;
-		default:
-			return `Failed: ${error.message}`;
-	}
-}
-
-export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
+export async function runEngine<P extends CallCounters>(options: EngineOptions<P>): Promise<EngineEnd> {
 	const { database, driver, calls, client, progress } = options;
 	const writer = new RowWriter(database);
 	const c = database.$client;
@@ -136,7 +120,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 		// Already stored by an earlier session: storing it again is exactly what must not happen.
 		// (The check and the write below are in one IMMEDIATE transaction: nothing can slip between.)
 		if (!calls.isPending(call)) return;
-		const scope: CommitScope = {
+		const scope: CommitScope<P> = {
 			database,
 			writer,
 			runId: options.runId,
@@ -147,20 +131,44 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 				ledger.run(options.runId, call.id, index, rows.taskId ?? null, rows.instanceId ?? null, rows.formulationId ?? null);
 			}
 		};
-		const text: ReplyText = reply ? { text: reply.text, finishReason: reply.finishReason } : { text: '', finishReason: 'error' };
-		const parsed = driver.commit(call, text, scope);
-		const changed = reply ? calls.markDone(call, reply, parsed, now) : calls.markFailed(call, failure!.message, failure!.attempts, parsed, now);
-		if (!changed) throw new Error(`Call ${call.key} changed while its reply was being stored.`);
-		if (reply) {
+		let changed: boolean;
+		if (failure) {
+			const parsed = driver.commitFailure(call, failure, scope);
+			changed = calls.markFailed(call, failure, reply, parsed, now);
+			progress.calls.failed++;
+			bump(progress.failedByReason, failure.reason);
+		} else {
+			const text: ReplyText = { text: reply!.text, finishReason: reply!.finishReason };
+			const parsed = driver.commit(call, text, scope);
+			changed = calls.markDone(call, reply!, parsed, now);
 			progress.calls.done++;
 			bump(progress.calls.byStep, call.step);
+		}
+		if (!changed) throw new Error(`Call ${call.key} changed while its reply was being stored.`);
+		if (reply) {
+			// Paid for, used or not.
 			progress.promptTokens += reply.usage.promptTokens;
 			progress.completionTokens += reply.usage.completionTokens;
 			if (reply.costUsd !== undefined) {
 				progress.costUsd += reply.costUsd;
 				progress.costKnown = true;
 			}
-		} else progress.calls.failed++;
+		}
+		outcomes.push(failure?.reason ?? null);
+	}
+
+	/** This session's latest outcomes (null = answered), for the share guard. */
+	const outcomes: (CallFailureReason | null)[] = [];
+	function checkGuard(): void {
+		const guard = options.failureGuard;
+		if (!guard) return;
+		if (outcomes.length > guard.window) outcomes.splice(0, outcomes.length - guard.window);
+		const verdict = checkFailureGuard(outcomes, guard);
+		if (verdict) finish({ kind: 'pause', message: verdict });
+	}
+
+	function noteError(message: string, kind: string, status?: number): void {
+		progress.lastError = { message, kind, ...(status !== undefined ? { status } : {}), at: Date.now() };
 	}
 
 	/** Calls to send next: left over from an earlier session first, then newly planned ones. */
@@ -200,6 +208,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 					writeProgress(now);
 					return nextCalls(options.concurrency - (occupied - batch.length));
 				});
+				checkGuard();
 			} catch (err) {
 				next = [];
 				if (err instanceof LostOwnership) finish({ kind: 'lost' });
@@ -233,19 +242,30 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 		occupied++;
 		client.generate({ prompt: call.prompt, decoding: call.decoding, signal, requestKey: call.key }).then(
 			// A reply that arrives while stopping is still stored: it was paid for.
-			(reply) => settle({ call, reply, failure: null }),
+			(reply) => {
+				if (reply.finishReason !== 'content_filter') return settle({ call, reply, failure: null });
+				const failure = contentFilterFinish(reply.choices[0]?.rawFinishReason ?? null);
+				noteError(failure.message, failure.reason);
+				settle({ call, reply, failure });
+			},
 			(raw) => {
 				const error = toLlmError(raw, '');
 				if (error.kind === 'aborted' || signal.aborted) return release(); // stays pending: resent on resume
-				if (error.retryable) {
-					finish({ kind: 'pause', message: pauseMessage(error) });
-					return release();
+				switch (callErrorEffect(error)) {
+					case 'pause':
+						noteError(error.message, error.kind, error.status);
+						finish({ kind: 'pause', message: pauseMessage(error) });
+						return release();
+					case 'fail':
+						noteError(error.message, error.kind, error.status);
+						finish({ kind: 'fail', message: failMessage(error, options.model, client.endpoint.apiStyle) });
+						return release();
+					default: {
+						const failure = callFailureFromError(error, { maxTokens: call.decoding.maxTokens });
+						noteError(failure.message, failure.reason, error.status);
+						settle({ call, reply: null, failure });
+					}
 				}
-				if (FATAL_KINDS.has(error.kind)) {
-					finish({ kind: 'fail', message: failMessage(error, options.model, client.endpoint.apiStyle) });
-					return release();
-				}
-				settle({ call, reply: null, failure: error });
 			}
 		);
 	}
@@ -280,11 +300,4 @@ export async function runEngine(options: EngineOptions): Promise<EngineEnd> {
 		options.signal.removeEventListener('abort', stopAll);
 	}
 	return end ?? { kind: 'stopped' };
-}
-
-/** For tests: whether an error would pause, fail, or mark just the call failed. */
-export function classifyCallError(error: LlmError): 'pause' | 'fail' | 'call' | 'aborted' {
-	if (error.kind === 'aborted') return 'aborted';
-	if (error.retryable) return 'pause';
-	return FATAL_KINDS.has(error.kind) ? 'fail' : 'call';
 }

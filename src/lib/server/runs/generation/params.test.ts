@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeTemplateUse, PROMPT_STEPS } from '$lib/prompts';
-import { buildRunParams, RunParamsError } from './params';
+import { RunParamsError } from '../errors';
+import { buildRunParams } from './params';
 import { parseUnnaturalSeedSets, seedTasksFromFile } from './seeds';
 
 describe('buildRunParams', () => {

@@ -3,7 +3,7 @@
  * (templates with their fingerprints, decoding, filters) and the seed pool's size.
  */
 import { PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
-import type { GenerationRun } from '../db/tables';
+import type { GenerationRun } from '../../db/tables';
 import { readRunParams, type RunSeeds, type SeedSource } from './params';
 
 export interface RunStepView {

@@ -1,0 +1,249 @@
+/**
+ * What a failed model call means for its run. An error about this prompt — too long for the
+ * model, refused by a content filter, one of its parameters rejected, a reply cut by the
+ * content filter — fails only that call: it is recorded with its reason and the run goes on.
+ * An error about the endpoint pauses the run (temporary: the retries ran out) or fails it (a
+ * person must fix the key, model, URL or account first). Messages say what happened and what
+ * to change. Pure: no I/O.
+ */
+import { wilsonInterval } from '$lib/stats/proportion';
+import { saysChatOnly, type LlmError, type LlmErrorKind } from '../../llm';
+
+export const CALL_FAILURE_REASONS = ['context_length', 'content_filter', 'invalid_request', 'bad_response', 'other'] as const;
+export type CallFailureReason = (typeof CALL_FAILURE_REASONS)[number];
+
+export const CALL_FAILURE_LABELS: Record<CallFailureReason, string> = {
+	context_length: 'Prompt too long for the model',
+	content_filter: 'Refused by a content filter',
+	invalid_request: 'A parameter of the call rejected',
+	bad_response: 'Unusable reply',
+	other: 'Other error'
+};
+
+export function callFailureLabel(reason: string): string {
+	return CALL_FAILURE_LABELS[reason as CallFailureReason] ?? reason;
+}
+
+/** Token counts a context-length error states (any may be missing). */
+export interface ContextTokens {
+	/** The model's context window. */
+	limit?: number;
+	/** Prompt + completion, as the server counted. */
+	requested?: number;
+	prompt?: number;
+	/** What max_tokens asked for. */
+	completion?: number;
+}
+
+export interface CallFailure {
+	reason: CallFailureReason;
+	/** Plain words: what happened and what to change. */
+	message: string;
+	/** What the server said, as it said it (key already scrubbed), kept on the call. */
+	detail: {
+		status?: number;
+		code?: string;
+		param?: string;
+		type?: string;
+		serverMessage?: string;
+		finishReason?: string;
+		tokens?: ContextTokens;
+		attempts?: number;
+	};
+}
+
+export type CallErrorEffect = 'call' | 'pause' | 'fail' | 'aborted';
+
+/** Kinds a person has to fix (key, model, URL, account, request shape) before the run can go on. */
+const ENDPOINT_FAILURES = new Set<LlmErrorKind>(['auth', 'permission', 'not_found', 'bad_request', 'quota']);
+
+export function callErrorEffect(error: LlmError): CallErrorEffect {
+	if (error.kind === 'aborted') return 'aborted';
+	if (error.retryable) return 'pause';
+	return ENDPOINT_FAILURES.has(error.kind) ? 'fail' : 'call';
+}
+
+function count(text: string | undefined): number | undefined {
+	if (text === undefined) return undefined;
+	const n = Number(text.replace(/[,_\s]/g, ''));
+	return Number.isFinite(n) ? n : undefined;
+}
+
+function firstMatch(message: string, patterns: RegExp[]): number | undefined {
+	for (const pattern of patterns) {
+		const m = pattern.exec(message);
+		if (m) return count(m[1]);
+	}
+	return undefined;
+}
+
+const NUMBER = '(\\d[\\d,]*)';
+
+/** Reads the numbers out of OpenAI's, vLLM's and llama.cpp's context-length messages. */
+export function parseContextTokens(message: string): ContextTokens {
+	const tokens: ContextTokens = {
+		limit: firstMatch(message, [
+			new RegExp(`maximum context length is ${NUMBER}`, 'i'),
+			new RegExp(`context size \\(${NUMBER} tokens\\)`, 'i'),
+			new RegExp(`limit of ${NUMBER} tokens`, 'i'),
+			new RegExp(`context (?:window|length) (?:is|of) ${NUMBER}`, 'i')
+		]),
+		requested: firstMatch(message, [
+			new RegExp(`you requested ${NUMBER} tokens`, 'i'),
+			new RegExp(`resulted in ${NUMBER} tokens`, 'i'),
+			new RegExp(`request \\(${NUMBER} tokens\\)`, 'i')
+		]),
+		prompt: firstMatch(message, [
+			new RegExp(`${NUMBER} in (?:your prompt|the messages|the prompt)`, 'i'),
+			new RegExp(`has ${NUMBER} input tokens`, 'i')
+		]),
+		completion: firstMatch(message, [new RegExp(`${NUMBER} (?:for|in) the completion`, 'i'), new RegExp(`is too large: ${NUMBER}`, 'i')])
+	};
+	return Object.fromEntries(Object.entries(tokens).filter(([, v]) => v !== undefined)) as ContextTokens;
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** "the prompt is 1,076 tokens and max_tokens asks for 1,024 more: 2,100 in all, over the model's limit of 2,048" */
+function describeContext(tokens: ContextTokens, maxTokens: number | undefined): string {
+	const completion = tokens.completion ?? maxTokens;
+	const prompt = tokens.prompt ?? (tokens.requested !== undefined && completion !== undefined ? tokens.requested - completion : undefined);
+	const total = tokens.requested ?? (prompt !== undefined && completion !== undefined ? prompt + completion : undefined);
+	const parts: string[] = [];
+	if (prompt !== undefined) parts.push(`the prompt is ${fmt(prompt)} tokens`);
+	if (completion !== undefined) parts.push(`max_tokens asks for ${fmt(completion)} more`);
+	let text = parts.join(' and ');
+	if (total !== undefined && parts.length === 2) text += `: ${fmt(total)} in all`;
+	else if (total !== undefined) text += `${text ? '; ' : ''}${fmt(total)} tokens in all`;
+	if (tokens.limit !== undefined) text += `${text ? ', over' : 'over'} the model's limit of ${fmt(tokens.limit)}`;
+	return text;
+}
+
+/** The record of a call the endpoint refused for reasons of its own prompt. */
+export function callFailureFromError(error: LlmError, call: { maxTokens?: number } = {}): CallFailure {
+	const detail: CallFailure['detail'] = {
+		...(error.status !== undefined ? { status: error.status } : {}),
+		...(error.code ? { code: error.code } : {}),
+		...(error.param ? { param: error.param } : {}),
+		...(error.errorType ? { type: error.errorType } : {}),
+		serverMessage: error.message,
+		attempts: error.attempts
+	};
+	const status = error.status !== undefined ? ` (${error.status})` : '';
+	switch (error.kind) {
+		case 'context_length': {
+			const tokens = parseContextTokens(error.message);
+			const numbers = describeContext(tokens, call.maxTokens);
+			return {
+				reason: 'context_length',
+				detail: { ...detail, tokens },
+				message: `Too long for the model's context${status}${numbers ? `: ${numbers}` : ''}. Shorten the prompt (fewer or shorter seed examples, fewer shots), lower max_tokens for this step, or use a model with a larger context; then retry the failed calls.`
+			};
+		}
+		case 'content_filter':
+			return {
+				reason: 'content_filter',
+				detail,
+				message: `The endpoint's content filter refused this prompt${status}. The prompt is kept on the call; edit the template or the seeds if the same prompts keep being refused.`
+			};
+		case 'invalid_request':
+			return {
+				reason: 'invalid_request',
+				detail,
+				message: `The endpoint rejected this call's ${error.param}${status}: ${error.message}`
+			};
+		case 'bad_response':
+			return { reason: 'bad_response', detail, message: `The reply could not be used: ${error.message}` };
+		default:
+			return { reason: 'other', detail, message: `The call failed${status}: ${error.message}` };
+	}
+}
+
+/** A reply the content filter stopped: paid for and kept, but not used. */
+export function contentFilterFinish(rawFinishReason: string | null): CallFailure {
+	return {
+		reason: 'content_filter',
+		detail: { finishReason: rawFinishReason ?? 'content_filter' },
+		message: 'The endpoint\'s content filter stopped the reply (finish_reason "content_filter"). What it wrote is kept on the call and not used.'
+	};
+}
+
+export function pauseMessage(error: LlmError): string {
+	const what =
+		error.kind === 'rate_limited'
+			? 'kept answering 429 (rate limit)'
+			: error.kind === 'timeout'
+				? 'did not answer in time'
+				: error.kind === 'connection'
+					? 'could not be reached'
+					: 'kept failing';
+	return `Paused: the endpoint ${what} after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'} (${error.message}). Resume the run once the endpoint is back; nothing was lost.`;
+}
+
+export function failMessage(error: LlmError, model: string, apiStyle?: string): string {
+	// The chat-style hint only where the server's words point to it.
+	const chatHint =
+		apiStyle === 'completions' && saysChatOnly(error)
+			? ' The server says this is a chat model: choose the chat API style for this endpoint in Admin → Endpoints, then resume the run.'
+			: '';
+	switch (error.kind) {
+		case 'auth':
+			return 'Failed: the endpoint rejected the API key (401). Fix the key in Admin → Endpoints, then resume the run.';
+		case 'permission':
+			return `Failed: the API key is not allowed to use this model or endpoint (403). ${error.message}`;
+		case 'quota':
+			return `Failed: the endpoint says the account is out of quota or its billing is not set up (${error.status ?? 429}): ${error.message} Add credit or raise the limit, then resume the run.`;
+		case 'not_found':
+			return chatHint
+				? `Failed: the endpoint refused model "${model}" on the completions API (${error.status ?? 404}).${chatHint}`
+				: `Failed: the endpoint answered 404 — it does not know the model "${model}", or the base URL is wrong. ${error.message}`;
+		case 'bad_request':
+			return `Failed: the endpoint rejected a request (${error.status ?? 400}): ${error.message}${chatHint}`;
+		default:
+			return `Failed: ${error.message}`;
+	}
+}
+
+/**
+ * The share guard's settings: pause when, among the last `window` calls, the share that failed
+ * on their own prompt is above `maxShare` beyond reasonable doubt — the lower end of its 99%
+ * Wilson interval is above it, so a few unlucky failures in a row do not stop a healthy run
+ * (checked after every commit, the guard tests many overlapping windows), while a
+ * misconfiguration (most calls failing) pauses it after the first `minCalls` calls.
+ */
+export interface FailureGuard {
+	maxShare: number;
+	window: number;
+	/** Calls settled in this session before the share is judged. */
+	minCalls: number;
+}
+
+export const DEFAULT_FAILED_CALL_SHARE = 0.05;
+export const FAILURE_GUARD_WINDOW = 200;
+export const FAILURE_GUARD_MIN_CALLS = 50;
+const GUARD_CONFIDENCE = 0.99;
+
+export function failureGuard(maxShare: number = DEFAULT_FAILED_CALL_SHARE): FailureGuard {
+	return { maxShare, window: FAILURE_GUARD_WINDOW, minCalls: FAILURE_GUARD_MIN_CALLS };
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0).replace(/\.0$/, '')}%`;
+
+/**
+ * The guard's verdict over the latest outcomes (null = answered, else the failure's reason):
+ * a pause message with the breakdown by reason, or null while the share is within bounds.
+ */
+export function checkFailureGuard(recent: readonly (CallFailureReason | null)[], guard: FailureGuard): string | null {
+	if (recent.length < guard.minCalls) return null;
+	const byReason = new Map<CallFailureReason, number>();
+	for (const r of recent) if (r) byReason.set(r, (byReason.get(r) ?? 0) + 1);
+	const failed = [...byReason.values()].reduce((a, b) => a + b, 0);
+	if (failed / recent.length <= guard.maxShare) return null;
+	const interval = wilsonInterval(failed, recent.length, { confidence: GUARD_CONFIDENCE });
+	if (interval.lower <= guard.maxShare) return null;
+	const breakdown = [...byReason.entries()]
+		.sort((a, b) => b[1] - a[1])
+		.map(([reason, n]) => `${n} ${CALL_FAILURE_LABELS[reason].toLowerCase()}`)
+		.join(', ');
+	return `Paused: ${failed} of the last ${recent.length} calls failed on their own prompt (${percent(failed / recent.length)}; 99% interval ${percent(interval.lower)}–${percent(interval.upper)}, above the ${percent(guard.maxShare)} allowed): ${breakdown}. So many failures usually mean a setting to change rather than bad luck — look at the failed calls, fix the cause, then retry them; or raise the allowed share and resume.`;
+}

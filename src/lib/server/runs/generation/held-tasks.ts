@@ -1,0 +1,50 @@
+/**
+ * Tasks held back by a failed call: when the call that classifies a task or writes its
+ * instances (Unnatural: its output) fails on its own prompt, the task is rejected with rule
+ * 'callFailed' and the failure in its detail — visible in the dataset and in audits, kept out
+ * of exports. If the call is retried and answered, the task is taken back before its reply is
+ * stored. The task stays in the ROUGE-L pool throughout: it was accepted.
+ */
+import type { Db } from '../../db';
+import type { CommitScope } from '../engine/driver';
+import type { CallFailure } from '../engine/failures';
+import type { RunProgress } from './progress';
+
+export const CALL_FAILED_RULE = 'callFailed';
+
+/**
+ * SQL condition for the tasks a driver rebuilds its pool from: accepted ones, including those
+ * dropped later for their instances or held back by a failed call. `t` is the tasks table's alias.
+ */
+export function acceptedTasks(t = 'tasks'): string {
+	return `(${t}.filter_status = 'kept' OR ${t}.filter_rule IN ('noInstances', '${CALL_FAILED_RULE}'))`;
+}
+
+export class HeldTasks {
+	private readonly holdStmt;
+	private readonly reholdStmt;
+	private readonly releaseStmt;
+
+	constructor(database: Db) {
+		const c = database.$client;
+		this.holdStmt = c.prepare(
+			`UPDATE tasks SET filter_status = 'rejected', filter_rule = '${CALL_FAILED_RULE}', filter_detail = ? WHERE id = ? AND run_id = ? AND filter_status = 'kept'`
+		);
+		this.reholdStmt = c.prepare(`UPDATE tasks SET filter_detail = ? WHERE id = ? AND run_id = ? AND filter_rule = '${CALL_FAILED_RULE}'`);
+		this.releaseStmt = c.prepare(
+			`UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = '${CALL_FAILED_RULE}'`
+		);
+	}
+
+	/** Holds the task back because `what` (e.g. "its instances call") failed. */
+	hold(taskId: number, what: string, failure: CallFailure, scope: CommitScope<RunProgress>): void {
+		const detail = `${what} failed: ${failure.message}`;
+		if (this.holdStmt.run(detail, taskId, scope.runId).changes === 1) scope.progress.tasksFailed++;
+		else this.reholdStmt.run(detail, taskId, scope.runId);
+	}
+
+	/** A retried call about the task was answered: the task is back, its reply is stored next. */
+	release(taskId: number, scope: CommitScope<RunProgress>): void {
+		if (this.releaseStmt.run(taskId, scope.runId).changes === 1) scope.progress.tasksFailed--;
+	}
+}

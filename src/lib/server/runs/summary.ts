@@ -1,0 +1,112 @@
+/**
+ * What pages, the API and the CLI read about runs: one run's live summary (the run page polls
+ * it every second) and the list of runs. Counters and work done are read through the run's kind.
+ */
+import { db, type Db } from '../db';
+import type { GenerationRun, RunAction, RunStatus, Runner } from '../db/tables';
+import { etaSeconds } from './engine/counters';
+import { callFailureLabel } from './engine/failures';
+import { toRun, type RunRow } from './engine/run-rows';
+import { readRunParams } from './generation/params';
+import { runKind, type KindProgress } from './kinds';
+
+/** What the progress view shows; no key, no seeds, no templates. */
+export interface RunSummary {
+	id: number;
+	pipeline: GenerationRun['pipeline'];
+	name: string;
+	status: RunStatus;
+	message: string | null;
+	requestedAction: RunAction | null;
+	runner: Runner | null;
+	datasetId: number | null;
+	datasetName: string | null;
+	model: string;
+	endpointName: string;
+	target: number;
+	rephrasings: number;
+	progress: KindProgress;
+	/** Share of the work done, 0–1. */
+	fraction: number;
+	activeMs: number;
+	etaSeconds: number | null;
+	requestsPerSecond: number | null;
+	createdAt: string;
+	startedAt: string | null;
+	finishedAt: string | null;
+	heartbeatAgeMs: number | null;
+	updatedAt: string;
+	/** Plain-words names of the rules that appear in the counters. */
+	labels: Record<string, string>;
+	/** Calls that failed on their own prompt, now, by reason (most first). */
+	failedCalls: { total: number; byReason: { reason: string; label: string; n: number }[] };
+	/** The share guard: the run pauses when failed calls pass this share of its recent calls. */
+	failedCallShare: number;
+}
+
+export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
+	const kind = runKind(run.pipeline);
+	const progress = kind.readProgress(run.progress);
+	const params = readRunParams(run.params);
+	const rephrasings = params.pipeline === 'unnatural' ? params.rephrasings : 0;
+	const activeMs = run.activeMs + (run.activeSince ? Math.max(0, now - run.activeSince.getTime()) : 0);
+	const fraction = run.status === 'completed' ? 1 : kind.workFraction(run, progress);
+	const requests = progress.calls.done + progress.calls.failed;
+	const endpoint = run.endpoint as { name?: string; baseUrl?: string };
+	return {
+		id: run.id,
+		pipeline: run.pipeline,
+		name: run.name,
+		status: run.status,
+		message: run.message,
+		requestedAction: run.requestedAction,
+		runner: run.runner,
+		datasetId: run.datasetId,
+		datasetName,
+		model: run.model,
+		endpointName: endpoint.name ?? endpoint.baseUrl ?? '',
+		target: run.target,
+		rephrasings,
+		progress,
+		fraction,
+		activeMs,
+		etaSeconds: run.status === 'running' ? etaSeconds(fraction, activeMs) : null,
+		requestsPerSecond: activeMs > 1000 ? requests / (activeMs / 1000) : null,
+		createdAt: run.createdAt.toISOString(),
+		startedAt: run.startedAt?.toISOString() ?? null,
+		finishedAt: run.finishedAt?.toISOString() ?? null,
+		heartbeatAgeMs: run.heartbeatAt ? now - run.heartbeatAt.getTime() : null,
+		updatedAt: run.updatedAt.toISOString(),
+		labels: kind.labels(progress),
+		failedCalls: {
+			total: progress.calls.failed,
+			byReason: Object.entries(progress.failedByReason)
+				.filter(([, n]) => n > 0)
+				.sort((a, b) => b[1] - a[1])
+				.map(([reason, n]) => ({ reason, label: callFailureLabel(reason), n }))
+		},
+		failedCallShare: run.failedCallShare
+	};
+}
+
+/** Columns a summary needs: never the seeds (a dataset's worth) nor the templates. */
+const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.endpoint_source, r.endpoint_id, r.endpoint, r.model, r.target,
+	json_object('pipeline', json_extract(r.params, '$.pipeline'), 'rephrasings', json_extract(r.params, '$.rephrasings')) AS params,
+	'null' AS seeds, r.progress, r.message, r.requested_action, r.runner, r.owner, r.heartbeat_at, r.failed_call_share, r.resume_on_start, r.active_ms,
+	r.active_since, r.created_at, r.started_at, r.finished_at, r.updated_at, r.created_by, d.name AS dataset_name`;
+
+/** One run's live summary (the progress view polls it every second). */
+export function runSummary(id: number, database: Db = db()): RunSummary | undefined {
+	const row = database.$client
+		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
+		.get(id) as (RunRow & { dataset_name: string | null }) | undefined;
+	return row ? summarizeRun(toRun(row), row.dataset_name) : undefined;
+}
+
+/** Every run, newest first, with the columns a list needs (seeds and params are not read). */
+export function listRuns(database: Db = db(), limit = 200): RunSummary[] {
+	const rows = database.$client
+		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`)
+		.all(limit) as (RunRow & { dataset_name: string | null })[];
+	return rows.map((row) => summarizeRun(toRun(row), row.dataset_name));
+}
