@@ -8,12 +8,11 @@ import {
 	buildAuditReport,
 	compareReports,
 	ComparisonError,
-	correctnessEstimateOf,
+	ESTIMATORS,
 	itemVerdictsOf,
 	type AuditComparison,
 	type AuditReport,
-	type CorrectnessEstimate,
-	type CorrectnessEstimateOptions,
+	type EstimatorKey,
 	type ItemVerdict,
 	type ReportOptions
 } from '$lib/reports';
@@ -37,12 +36,13 @@ export function compareAudits(firstId: number, secondId: number, options: Report
 }
 
 /**
- * For exports: the audit's estimate of the share of correct data — quality audits: items with all
- * three fields valid; rating audits: responses rated A or B (optionally one model's) — with its
- * Wilson interval, from the same final labels as the report (adjudicated, else majority; ties out).
+ * The report's headline estimator for an audit, as a researcher picks it on the report page
+ * (null: let the data choose). Exports' manifests use the same choice.
  */
-export function auditCorrectnessEstimate(auditId: number, options: CorrectnessEstimateOptions = {}, database: Db = db()): CorrectnessEstimate {
-	return correctnessEstimateOf(loadReportInput(auditId, database), options);
+export function setHeadlineEstimator(auditId: number, estimator: EstimatorKey | null, database: Db = db()): void {
+	if (estimator !== null && !ESTIMATORS.includes(estimator)) throw new ReportError(`Unknown estimator "${String(estimator)}"; use ${ESTIMATORS.join(', ')}.`);
+	const changed = database.$client.prepare('UPDATE audits SET headline_estimator = ? WHERE id = ?').run(estimator, auditId).changes;
+	if (!changed) throw new ReportError(`No audit ${auditId}.`, 404);
 }
 
 /** For exports: each sampled item's final label (and, for rating audits, each response's). */
