@@ -24,7 +24,8 @@ const USAGE = `Usage:
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--models m1,m2] [--not-blind] [--lease-minutes 30]
-        [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]] [--json]
+        [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
+        [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot] [--json]
   npm run cli -- audit list [--dataset <name|id>] [--json]
   npm run cli -- audit show <id> [--json]
   npm run cli -- audit close <id>
@@ -33,7 +34,9 @@ const USAGE = `Usage:
   npm run cli -- audit remove-reviewer <id> --reviewer a@x [--discard-labels]
 
 create prints the new audit's id. --size counts instructions (one random instance each unless
---instances all); the same --seed on the same data draws the same sample.`;
+--instances all); the same --seed on the same data draws the same sample. --pilot fills each item
+to k before starting new ones (agreement exists early); --qualify n makes each reviewer's first n
+items gold, their labels counting once their gold accuracy reaches --qualify-accuracy.`;
 
 function emails(value: string | undefined, option: string): number[] {
 	if (!value) throw new CliError(`Missing --${option}.\n\n${USAGE}`, 2);
@@ -90,6 +93,9 @@ export async function run(argv: string[]): Promise<void> {
 			guidelines: { type: 'string' },
 			gold: { type: 'string' },
 			'gold-rate': { type: 'string' },
+			qualify: { type: 'string' },
+			'qualify-accuracy': { type: 'string' },
+			pilot: { type: 'boolean' },
 			'discard-labels': { type: 'boolean' },
 			json: { type: 'boolean' }
 		},
@@ -122,8 +128,12 @@ export async function run(argv: string[]): Promise<void> {
 					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
 					guidelines: readText(values.guidelines, 'guidelines'),
 					gold: goldText ? parseGold(goldText, kind) : undefined,
-					goldRate
+					goldRate,
+					routing: values.pilot ? 'depth' : 'breadth',
+					qualificationItems: values.qualify === undefined ? 0 : intOption(values.qualify, 'qualify', 0),
+					qualificationAccuracy: values['qualify-accuracy'] === undefined ? undefined : Number(values['qualify-accuracy'])
 				};
+				if (input.qualificationAccuracy !== undefined && !Number.isFinite(input.qualificationAccuracy)) throw new CliError('--qualify-accuracy must be a share such as 0.8.', 2);
 				const audit = createAudit(input);
 				if (values.json) printJson(audit);
 				else console.log(audit.id);

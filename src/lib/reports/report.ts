@@ -256,6 +256,28 @@ function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: re
 	return rows;
 }
 
+/** Agreement so far is shown once this many items have all k labels. */
+export const AGREEMENT_SO_FAR_MIN_ITEMS = 10;
+
+export interface AgreementSoFar {
+	/** Sampled items with the audit's full k labels. */
+	completeItems: number;
+	/** Agreement over the complete items; null below AGREEMENT_SO_FAR_MIN_ITEMS (or with k = 1). */
+	rows: AgreementRow[] | null;
+	qualification: QualificationReport | null;
+}
+
+/** For the audit page while labelling goes on: agreement over the items that have all k labels. */
+export function agreementSoFar(raw: ReportInput): AgreementSoFar {
+	const { input, qualification } = qualifiedInput(raw);
+	const sampled = input.items.filter((i) => !i.isGold);
+	const byItem = labelsByItem(input.labels.filter((l) => sampled.some((i) => i.id === l.itemId)));
+	const complete = new Set([...byItem].filter(([, list]) => list.length >= input.audit.overlap).map(([id]) => id));
+	if (input.audit.overlap < 2 || complete.size < AGREEMENT_SO_FAR_MIN_ITEMS) return { completeItems: complete.size, rows: null, qualification };
+	const rows = input.audit.kind === 'quality' ? qualityAgreement(input, complete) : ratingAgreement(input, complete, input.audit.models);
+	return { completeItems: complete.size, rows, qualification };
+}
+
 export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}): AuditReport {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
 	const settings = { confidence };

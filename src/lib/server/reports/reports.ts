@@ -9,6 +9,8 @@ import {
 	compareReports,
 	ComparisonError,
 	ESTIMATORS,
+	agreementSoFar,
+	type AgreementSoFar,
 	itemVerdictsOf,
 	type AuditComparison,
 	type AuditReport,
@@ -22,6 +24,11 @@ import { loadReportInput } from './load';
 /** The full report of an audit (sampled items only; gold items feed reviewer accuracy). */
 export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db()): AuditReport {
 	return buildAuditReport(loadReportInput(auditId, database), options);
+}
+
+/** The audit page's view while labelling goes on: agreement over complete items, who qualified. */
+export function auditAgreementSoFar(auditId: number, database: Db = db()): AgreementSoFar {
+	return agreementSoFar(loadReportInput(auditId, database));
 }
 
 /** Two audits of the same kind side by side, with differences and Newcombe intervals. */

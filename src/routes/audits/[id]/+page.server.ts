@@ -18,6 +18,7 @@ import {
 	updateGuidelines
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
+import { auditAgreementSoFar } from '$lib/server/reports';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
 
 function auditOr404(raw: string) {
@@ -41,6 +42,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			.filter((u) => !u.disabledAt && !members.has(u.id))
 			.map((u) => ({ id: u.id, email: u.email, role: u.role })),
 		items: listAuditItems(audit.id, { page }),
+		soFar: auditAgreementSoFar(audit.id),
 		gold: audit.goldCount ? listAuditItems(audit.id, { gold: true, pageSize: 200 }) : null
 	};
 };
