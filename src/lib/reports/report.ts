@@ -6,7 +6,16 @@
 import { DEFAULT_CONFIDENCE, type RatingRecord } from '$lib/stats';
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
-import { automaticEstimator } from './estimators';
+import {
+	answerFor,
+	automaticEstimator,
+	headlineOf,
+	labelLevelRate,
+	latentRates,
+	majorityBounds,
+	type HeadlineRate,
+	type RateEstimates
+} from './estimators';
 import { qualityGroups, type QualityGroup } from './quality';
 import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
@@ -421,4 +430,58 @@ export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolea
 			}))
 		};
 	});
+}
+
+export interface AllValidEstimate {
+	/** The estimator behind the figures (the report's headline for these audits). */
+	estimator: HeadlineRate['estimator'];
+	headline: HeadlineRate;
+	majority: RateEstimates['majority'];
+	label: RateEstimates['label'];
+	latent: RateEstimates['latent'];
+	/** Sampled items of the population with a label or adjudication. */
+	items: number;
+}
+
+/**
+ * The "all fields valid" rate of some audits' sampled items (for an export's manifest: the items
+ * of its population), by the report's estimators and headline: the audits' own choice when they
+ * agree on one, else chosen by the data. Several audits are pooled into one model (a reviewer is
+ * the same person in each).
+ */
+export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: ReportItem) => boolean, options: ReportOptions = {}): AllValidEstimate {
+	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+	const inputs = raws.map((r) => qualifiedInput(r).input);
+	const choices = new Set(inputs.map((i) => i.audit.headlineEstimator));
+	const requested = options.estimator ?? (choices.size === 1 ? ([...choices][0] ?? 'auto') : 'auto');
+	const overlap = Math.max(1, ...inputs.map((i) => i.audit.overlap));
+	const items: ReportItem[] = [];
+	const labels: ReportInput['labels'] = [];
+	const adjudications: ReportInput['adjudications'] = [];
+	const gold: ReportInput['gold'] = [];
+	const verdicts = new Map<number, QualityItemVerdict>();
+	for (const input of inputs) {
+		const kept = new Set(input.items.filter((i) => i.isGold || keepItem(i)).map((i) => i.id));
+		const byItem = labelsByItem(input.labels);
+		const adjudicated = new Map(input.adjudications.map((a) => [a.itemId, a]));
+		for (const item of input.items) {
+			if (!kept.has(item.id)) continue;
+			items.push(item);
+			if (!item.isGold) verdicts.set(item.id, qualityVerdict(item.id, byItem.get(item.id) ?? [], adjudicated.get(item.id)));
+		}
+		labels.push(...input.labels.filter((l) => kept.has(l.itemId)));
+		adjudications.push(...input.adjudications.filter((a) => kept.has(a.itemId)));
+		gold.push(...input.gold.filter((g) => kept.has(g.itemId)));
+	}
+	const sampled = items.filter((i) => !i.isGold);
+	const finals = sampled.map((i) => verdicts.get(i.id)!).map((v) => ({ value: v.allValid.value, tie: v.allValid.tie, adjudicated: v.adjudicated }));
+	const byItem = labelsByItem(labels);
+	const majority = majorityBounds(finals, confidence);
+	const label = labelLevelRate(
+		sampled.map((i) => (byItem.get(i.id) ?? []).map((l) => answerFor(l, 'allValid'))),
+		confidence
+	);
+	const latent = latentRates('allValid', { items: sampled, groups: [sampled.map((i) => i.id)], labels, adjudications, gold }, { confidence, replicates: options.replicates }).groups[0];
+	const headline = headlineOf({ majority, label, latent }, requested, overlap);
+	return { estimator: headline.estimator, headline, majority, label, latent, items: majority.n };
 }
