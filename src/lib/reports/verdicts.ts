@@ -47,7 +47,8 @@ export interface QualityItemVerdict {
 	 * when they said yes to all three, "no" when they said no to any — whatever field they named —
 	 * and the item's answer is the majority of those (a tie when they split evenly). So an item
 	 * every reviewer found fault with is "not all valid" even when they named different fields. An
-	 * adjudication's three answers decide it outright.
+	 * adjudication decides it when its final answers do (a blank answer in it falling back to the
+	 * reviewers' majority on that question).
 	 */
 	allValid: BinaryVerdict;
 	/** 'correct' or the error reason; null when all-valid is undecided or the reasons tied. */
@@ -99,7 +100,9 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 			adjudication ? answerTo(adjudication, q) : null
 		)
 	);
-	const allValid = binary(labels.map(allYes), adjudication ? allYes(adjudication) : null);
+	const questions = [instruction, input, output];
+	const settled = questions.some((v) => v.value === false) ? false : questions.every((v) => v.value === true) ? true : null;
+	const allValid = binary(labels.map(allYes), adjudication ? settled : null);
 
 	let category: QualityCategory | null = null;
 	let reasonTie = false;

@@ -56,6 +56,8 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 			GROUP BY it.instance_id`;
 	});
 	const vote = (yes: string, no: string) => `CASE WHEN v.${yes} > v.${no} THEN 1 WHEN v.${no} > v.${yes} THEN 0 END`;
+	// A question's final answer: the adjudication's, else the reviewers' majority.
+	const fin = (q: 'ins' | 'inp' | 'out') => `coalesce(j.${q}, ${vote(`${q}_yes`, `${q}_no`)})`;
 	q.with('quality_final', () => {
 		return `SELECT x.instance_id AS instance_id,
 				coalesce(v.labels, 0) AS labels,
@@ -63,7 +65,8 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 				coalesce(j.ins, ${vote('ins_yes', 'ins_no')}) AS ins,
 				coalesce(j.inp, ${vote('inp_yes', 'inp_no')}) AS inp,
 				coalesce(j.out, ${vote('out_yes', 'out_no')}) AS out,
-				CASE WHEN j.instance_id IS NOT NULL THEN CASE WHEN j.ins = 0 OR j.inp = 0 OR j.out = 0 THEN 0 WHEN j.ins = 1 AND j.inp = 1 AND j.out = 1 THEN 1 END
+				CASE WHEN j.instance_id IS NOT NULL AND (${fin('ins')} = 0 OR ${fin('inp')} = 0 OR ${fin('out')} = 0) THEN 0
+					WHEN j.instance_id IS NOT NULL AND ${fin('ins')} = 1 AND ${fin('inp')} = 1 AND ${fin('out')} = 1 THEN 1
 					ELSE ${vote('valid_yes', 'valid_no')} END AS valid,
 				j.instance_id IS NULL AND coalesce((v.ins_yes > 0 AND v.ins_no > 0) OR (v.inp_yes > 0 AND v.inp_no > 0) OR (v.out_yes > 0 AND v.out_no > 0), 0) AS disagreement
 			FROM (SELECT instance_id FROM quality_votes UNION SELECT instance_id FROM quality_adjudicated) x
