@@ -11,6 +11,8 @@ import { RESEARCHER, REVIEWER, gotoReady, signIn, signOut } from './helpers';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
 import { setAdjudication } from '../../src/lib/server/reports';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { createUser } from '../../src/lib/server/auth/users';
 
 /**
  * The served app's database file. playwright.config.ts names its folder after the runner's pid;
@@ -81,26 +83,50 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	const summary = page.getByTestId('report-summary');
 	await expect(summary.locator('[data-stat="labelled"]')).toHaveText('7 / 8');
 	await expect(summary.locator('[data-stat="adjudicated"]')).toHaveText('0');
-	await expect(summary.locator('[data-stat="tied"]')).toHaveText('3');
+	await expect(summary.locator('[data-stat="tied"]')).toHaveText('4');
 	await expect(page.getByTestId('report-basis')).toContainText('majority of its reviewers');
 
 	const rates = page.getByTestId('quality-rates');
 	const allValid = rates.locator('tr[data-rate="allValid"]');
-	// t5 is not adjudicated yet: its input and output tie, so all-valid is t1, t6, t9 of 5 decided.
-	await expect(allValid.locator('[data-cell="share"]')).toContainText('60.0%');
-	await expect(allValid.locator('[data-cell="share"]')).toContainText('(3/5)');
-	await expect(allValid.locator('[data-cell="interval"]')).toHaveText('[23.1%, 88.2%]');
+	// Three estimators side by side. t5 is not adjudicated yet: its reviewers' own all-valid
+	// answers (YNN / YYY) tie, as do t3's; t1 and t6 are valid; t2, t4 and t9 are not (t9: two of
+	// three reviewers found fault, naming different fields) — so the majority is 2 to 4 of 7.
+	await expect(allValid.locator('[data-cell="majority"]')).toContainText('28.6%–57.1%');
+	await expect(allValid.locator('[data-cell="majority"]')).toContainText('2 yes, 3 no, 2 tied of 7');
+	await expect(allValid.locator('[data-cell="majority"]')).toContainText('[8.2%, 84.2%]');
+	// Label level: 9 of the 17 labels say all three fields are valid.
+	await expect(allValid.locator('[data-cell="label"]')).toContainText('52.9%');
+	await expect(allValid.locator('[data-cell="label"]')).toContainText('9 of 17 labels on 7 items');
+	// Latent truth: three reviewers sharing items identify the model; it is the headline (k = 3).
+	await expect(allValid.locator('[data-cell="latent"]')).toHaveAttribute('data-status', 'ok');
+	await expect(allValid.locator('[data-cell="latent"]')).toContainText('n = 7 items');
+	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'latent');
+	await expect(page.getByTestId('headline-estimator')).toContainText('Latent truth (Dawid–Skene) (chosen by the data)');
 	await expect(allValid).toContainText('54%');
-	await expect(rates.locator('tr[data-rate="output"] [data-cell="share"]')).toContainText('(4/6)');
+	await expect(rates.locator('tr[data-rate="output"] [data-cell="majority"]')).toContainText('4 yes, 2 no, 1 tied of 7');
+
+	// A researcher picks the majority bounds as the headline; the page says so; back to the data's choice.
+	await rates.getByLabel('Headline estimator').selectOption('majority');
+	await rates.getByRole('button', { name: 'Use as headline' }).click();
+	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'majority');
+	await expect(allValid.locator('[data-cell="headline"]')).toContainText('28.6%–57.1% [8.2%, 84.2%]');
+	await expect(page.getByTestId('headline-estimator')).toContainText('Item majority, ties as bounds (chosen by a researcher)');
+	await page.screenshot({ path: '/tmp/e2e-report-estimators-majority.png', fullPage: true });
+	await rates.getByLabel('Headline estimator').selectOption('auto');
+	await rates.getByRole('button', { name: 'Use as headline' }).click();
+	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'latent');
 	// The interval chart is drawn in the browser: a dot per question and task group (4 × 4).
 	await expect(rates.locator('.plot svg circle')).toHaveCount(16);
 
 	await expect(page.getByTestId('quality-breakdown').locator('tr[data-category="correct"]')).toContainText('113 of 200 (56.5%)');
-	await expect(page.getByTestId('quality-split').locator('td[data-group="classification"][data-rate="allValid"]')).toContainText('1/2');
+	await expect(page.getByTestId('quality-split').locator('td[data-group="classification"][data-rate="allValid"]')).toContainText('n = 2');
 	await expect(page.getByTestId('agreement-table').locator('tr[data-agreement="instruction"]')).toContainText('Fleiss');
-	await expect(page.getByTestId('tie-list').getByRole('listitem')).toHaveCount(3);
+	await expect(page.getByTestId('tie-list').getByRole('listitem')).toHaveCount(4);
 	await expect(page.getByTestId('reviewer-table').locator('tr[data-reviewer="Ana"]')).toContainText('100.0%');
+	await expect(page.getByTestId('reviewer-table').locator('tr[data-reviewer="Ana"] [data-cell="error-rates"]')).toContainText('All fields valid:');
 	await page.screenshot({ path: '/tmp/e2e-report-quality.png', fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.screenshot({ path: '/tmp/e2e-report-quality-390.png', fullPage: true });
 });
 
 test('a response-rating report draws the A–D bars per model with a sortable table and a paired test', async ({ page }) => {
@@ -165,10 +191,10 @@ test('a researcher settles tied items; the report uses and counts the final labe
 	await gotoReady(page, `/reports/${quality.auditId}`);
 	await expect(page.getByTestId('report-summary').locator('[data-stat="adjudicated"]')).toHaveText('1');
 	await expect(page.getByTestId('report-basis')).toContainText("1 item uses a researcher's adjudicated label");
-	// With t5's final label (all-valid: no): 3 of 6, as in the integration test.
+	// With t5's final label (all-valid: no): 2 to 3 of 7, as in the integration test.
 	const allValid = page.getByTestId('quality-rates').locator('tr[data-rate="allValid"]');
-	await expect(allValid.locator('[data-cell="share"]')).toContainText('(3/6)');
-	await expect(allValid.locator('[data-cell="interval"]')).toHaveText('[18.8%, 81.2%]');
+	await expect(allValid.locator('[data-cell="majority"]')).toContainText('28.6%–42.9%');
+	await expect(allValid.locator('[data-cell="majority"]')).toContainText('1 adjudicated');
 });
 
 test('the report and every label download as JSON and CSV; reviewers cannot read reports', async ({ page }) => {
@@ -178,7 +204,7 @@ test('the report and every label download as JSON and CSV; reviewers cannot read
 	expect(report.headers()['content-disposition']).toContain(`audit-${quality.auditId}-report.json`);
 	const json = await report.json();
 	expect(json.basis).toMatchObject({ overlap: 3, adjudicated: 1 });
-	expect(json.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 3, trials: 6 });
+	expect(json.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 2, no: 4, ties: 1, majority: { n: 7 }, label: { yes: 9, labels: 17 }, headline: { estimator: 'latent' } });
 	const csv = await (await page.request.get(`/api/reports/${quality.auditId}/report.csv`)).text();
 	expect(csv.split('\r\n')[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
 	const labels = await (await page.request.get(`/api/reports/${quality.auditId}/labels.jsonl`)).text();
@@ -192,4 +218,53 @@ test('the report and every label download as JSON and CSV; reviewers cannot read
 	await signIn(page, REVIEWER);
 	expect((await page.goto('/reports'))?.status()).toBe(403);
 	expect((await page.request.get(`/api/reports/${quality.auditId}/labels.csv`)).status()).toBe(403);
+});
+
+test('a pilot audit fills each item to k before starting new ones; the audit page says so', async ({ browser }) => {
+	// Two reviewers of this spec's own, and two audits of the same sample: pilot and default.
+	const pilotReviewers = [
+		{ email: `pilot-a-${Date.now()}@example.org`, password: 'pilot-reviewer-1' },
+		{ email: `pilot-b-${Date.now()}@example.org`, password: 'pilot-reviewer-2' }
+	];
+	const ids: number[] = [];
+	for (const who of pilotReviewers) ids.push((await createUser({ ...who, role: 'reviewer' }, db)).id);
+	const make = (routing: 'depth' | 'breadth') =>
+		createAudit({ datasetId: quality.datasetId, kind: 'quality', name: `E2E ${routing} routing`, sampleSize: 8, seed: 7, overlap: 2, reviewerIds: ids, routing }, db).id;
+	const pilot = make('depth');
+	const breadth = make('breadth');
+
+	const pages = [];
+	for (const who of pilotReviewers) {
+		const context = await browser.newContext();
+		const page = await context.newPage();
+		await signIn(page, who);
+		pages.push(page);
+	}
+	const firstItem = async (page: Page, auditId: number) => {
+		await gotoReady(page, `/review/${auditId}`);
+		const text = await page.getByTestId('item-instruction').textContent();
+		expect(text).toBeTruthy();
+		return text;
+	};
+	// What the first reviewer holds (the item on screen and the one prefetched behind it).
+	const held = (auditId: number) =>
+		(db.$client
+			.prepare('SELECT t.instruction FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id JOIN tasks t ON t.id = i.task_id WHERE s.audit_id = ? AND s.reviewer_id = ?')
+			.all(auditId, ids[0]) as Array<{ instruction: string }>).map((r) => r.instruction);
+	// Pilot: the second reviewer gets an item the first one has started (filled to k = 2 first).
+	await firstItem(pages[0], pilot);
+	const b = await firstItem(pages[1], pilot);
+	expect(held(pilot)).toContain(b);
+	// Default: every item gets its first label before any gets a second — a fresh item.
+	await firstItem(pages[0], breadth);
+	const d = await firstItem(pages[1], breadth);
+	expect(held(breadth)).not.toContain(d);
+	for (const page of pages) await page.context().close();
+
+	const researcher = await (await browser.newContext()).newPage();
+	await signIn(researcher, RESEARCHER);
+	await gotoReady(researcher, `/audits/${pilot}`);
+	await expect(researcher.getByTestId('routing')).toContainText('pilot: each item filled to k before new ones start');
+	await expect(researcher.getByTestId('agreement-so-far')).toContainText('Shown once 10 items have all 2 labels (0 so far)');
+	await researcher.context().close();
 });

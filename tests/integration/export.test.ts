@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { wilsonInterval } from '../../src/lib/stats';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
 import { createTestDb, jsonl, streamOf } from '../support/db';
@@ -375,7 +376,10 @@ describe('human-label filters', () => {
 		[['audited=no', 'audit=2'], ['o1a', 'o1b', 'o2a', 'o2b', 'o3a', 'o4a', 'o5a']],
 		[['kept', 'all-yes', 'agreed'], ['o1a', 'o4a', 'o4b']],
 		[['kept', 'agreed', 'classification=no'], ['o4a', 'o4b']],
-		[['audited', 'agreed', 'input=empty'], ['o4b']]
+		[['audited', 'agreed', 'input=empty'], ['o4b']],
+		// Kept by the filters and not rejected by people: 2a (majority: not all valid) drops; the
+		// tied 2b and every unaudited kept row stay.
+		[['not-rejected'], ['o1a', 'o2b', 'o4a', 'o4b', 'o5a']]
 	];
 	for (const [where, expected] of cases) {
 		it(`${where.join(' + ')} → ${expected.join(', ')}`, () => {
@@ -406,7 +410,7 @@ describe('human-label filters', () => {
 		label(lab.q1, item, lab.reviewers[1], 'yyn');
 		const q = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!;
 		// Decided: 1a yes, 1b no, 2a no, 2b yes (adjudicated), 4a yes, 4b yes.
-		expect(q.population).toMatchObject({ trials: 6, successes: 4, ties: 0 });
+		expect(q.population).toMatchObject({ items: 6, successes: 4, ties: 0, estimator: 'majority', rate: 4 / 6 });
 	});
 
 	it('rating filters need model responses', () => {
@@ -414,38 +418,42 @@ describe('human-label filters', () => {
 		expect(() => countExport({ datasetId, filters: parseWhere(['rating=B']) }, db)).toThrow(/--responses/);
 	});
 
-	it('the manifest carries the audit estimate of the population and of the file, with a 95% Wilson interval', () => {
+	it('the manifest carries the audit estimate of the population and of the file, naming its estimator', () => {
 		const { datasetId } = buildLabels();
 		const { manifest } = runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' });
 		const q = manifest.quality!;
-		expect(q.measure).toBe('all three questions yes');
+		expect(q.measure).toBe('all fields valid');
 		expect(q.audits.map((a) => a.id)).toEqual([1, 2]);
-		// Population = kept rows (1a 2a 2b 4a 4b 5a); decided labels: 1a yes, 2a no, 4a yes (adjudicated), 4b yes; 2b tied.
-		expect(q.population).toMatchObject({ trials: 4, successes: 3, ties: 1, rate: 0.75, confidence: 0.95 });
-		// Wilson score interval for 3/4 at z = 1.959964: (0.3006, 0.9544).
-		expect(q.population.lower).toBeCloseTo(0.30064, 4);
-		expect(q.population.upper).toBeCloseTo(0.95440, 4);
-		// The file: 3 labelled correct, 1 labelled wrong, 2 unlabelled (2b tied, 5a gold only) at 75%.
-		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, unlabelled: 2 });
-		expect(q.exported.rate).toBeCloseTo((3 + 2 * 0.75) / 6, 10);
+		// Population = kept rows (1a 2a 2b 4a 4b 5a); audited: 1a yes, 2a no, 4a yes (adjudicated),
+		// 4b yes, 2b tied. One reviewer per item is the audits' design (overlap 1), so the report's
+		// headline is the item majority, the tie counted both ways: 3/5 to 4/5.
+		expect(q.population).toMatchObject({ estimator: 'majority', estimatorName: 'Item majority, ties as bounds', items: 5, successes: 3, ties: 1, rate: null, low: 0.6, high: 0.8, confidence: 0.95 });
+		// Wilson score interval for 3/5 (lower end) and 4/5 (upper end) at z = 1.959964.
+		expect(q.population.lower).toBeCloseTo(wilsonInterval(3, 5).lower, 12);
+		expect(q.population.upper).toBeCloseTo(wilsonInterval(4, 5).upper, 12);
+		expect(q.population.method).toMatch(/tied items counted as no for the lower figure and yes for the upper/);
+		// The file: 3 labelled correct, 1 labelled wrong, 2 unlabelled (2b tied, 5a gold only).
+		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, unlabelled: 2, rate: null });
+		expect(q.exported.low).toBeCloseTo((3 + 2 * 0.6) / 6, 10);
+		expect(q.exported.high).toBeCloseTo((3 + 2 * 0.8) / 6, 10);
 		expect(q.exported.lower).toBeCloseTo((3 + 2 * q.population.lower) / 6, 10);
-		expect(q.caveats.join(' ')).toMatch(/Only 4 audited items/);
-		expect(q.caveats.join(' ')).toMatch(/tied reviewer labels/);
+		expect(q.caveats.join(' ')).toMatch(/Only 5 audited items/);
+		expect(q.caveats.join(' ')).toMatch(/count both ways/);
 		expect(q.caveats.join(' ')).toMatch(/stratified/);
 	});
 
 	it('a file restricted to items labelled correct reports 100%, from the same population estimate', () => {
 		const { datasetId } = buildLabels();
 		const q = runExport({ datasetId, filters: parseWhere(['kept', 'all-yes']), format: 'csv' }).manifest.quality!;
-		expect(q.population).toMatchObject({ trials: 4, successes: 3 });
-		expect(q.exported).toMatchObject({ rows: 3, labelledCorrect: 3, labelledIncorrect: 0, unlabelled: 0, rate: 1, lower: 1, upper: 1 });
+		expect(q.population).toMatchObject({ items: 5, successes: 3, ties: 1 });
+		expect(q.exported).toMatchObject({ rows: 3, labelledCorrect: 3, labelledIncorrect: 0, unlabelled: 0, low: 1, high: 1, lower: 1, upper: 1 });
 	});
 
 	it('the estimate follows the chosen audits and warns when the population holds rejected rows the audit never sampled', () => {
 		const { datasetId } = buildLabels();
 		const q = runExport({ datasetId, filters: parseWhere(['audit=1']), format: 'jsonl' }).manifest.quality!;
 		expect(q.audits.map((a) => a.id)).toEqual([1]);
-		expect(q.population).toMatchObject({ trials: 3, successes: 2 });
+		expect(q.population).toMatchObject({ items: 4, successes: 2, ties: 1 });
 		expect(q.caveats.join(' ')).toMatch(/rejected by the automatic filters/);
 		expect(runExport({ datasetId, filters: parseWhere(['origin=seed', 'input=empty']), format: 'jsonl' }).manifest.quality).toBeNull();
 	});
@@ -526,7 +534,7 @@ describe('model responses and A–D ratings', () => {
 		expect(JSON.parse(text.split('\n')[0])).toEqual({ instruction: 'Task 1.', input: 'x', output: 'r1' });
 		expect(manifest.options.responsesOf).toBe('m1');
 		expect(manifest.counts).toMatchObject({ rows: 3, responses: 3, instances: 3, tasks: 3 });
-		expect(manifest.quality).toMatchObject({ measure: 'rated A or B', population: { trials: 3, successes: 2 } });
+		expect(manifest.quality).toMatchObject({ measure: 'rated A or B', population: { estimator: 'majority', items: 3, successes: 2, ties: 0, rate: 2 / 3 } });
 		expect(manifest.quality!.exported).toMatchObject({ rows: 3, labelledCorrect: 2, labelledIncorrect: 1, unlabelled: 0 });
 		expect(outputs(datasetId, [], { responsesOf: 'm2' })).toEqual(['r4']);
 		expect(() => countExport({ datasetId, filters: {}, responsesOf: 'm1', includeReformulations: true }, db)).toThrow(/reformulations/i);

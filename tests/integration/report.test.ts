@@ -12,7 +12,6 @@ import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudi
 import type { Db } from '../../src/lib/server/db';
 import {
 	ReportError,
-	auditCorrectnessEstimate,
 	auditReport,
 	clearAdjudication,
 	compareAudits,
@@ -23,8 +22,10 @@ import {
 	listDisagreements,
 	listReportableAudits,
 	reportCsv,
-	setAdjudication
+	setAdjudication,
+	setHeadlineEstimator
 } from '../../src/lib/server/reports';
+import { dawidSkeneBootstrap, wilsonInterval } from '../../src/lib/stats';
 import type { AuditReport } from '../../src/lib/reports';
 
 const run = promisify(execFile);
@@ -113,72 +114,166 @@ describe('data-quality report from a real audit', () => {
 	const rate = (g: string, key: string) => group(g).rates.find((r) => r.key === key)!;
 
 	it('counts the work and says where the labels come from', () => {
-		expect(report.audit).toMatchObject({ id: quality.auditId, name: 'Quality audit A', kind: 'quality', overlap: 3, datasetName: 'report-quality', itemCount: 8, goldCount: 1 });
+		expect(report.audit).toMatchObject({ id: quality.auditId, name: 'Quality audit A', kind: 'quality', overlap: 3, datasetName: 'report-quality', itemCount: 8, goldCount: 1, routing: 'breadth', headlineEstimator: null });
 		expect(report.progress).toEqual({ items: 8, goldItems: 1, labelledItems: 7, completeItems: 4, labels: 17, goldLabels: 2, skips: 8, reviewers: 3 });
-		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 2 });
+		// Tied somewhere: t3 (instruction, so all-valid), t4 and t9 (the reasons of those who found fault).
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 3 });
 		expect(report.disagreements).toBe(5);
+		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent' });
+		expect(report.qualification).toBeNull();
 		// Ties are listed in sample order, which the seeded draw decides.
 		const ties = new Map(report.quality!.ties.map((t) => [t.itemId, [t.judgements, t.labels]]));
 		expect(ties).toEqual(
 			new Map<number, unknown>([
 				[quality.items.t3, [['instruction', 'allValid'], 2]],
-				[quality.items.t4, [['reason'], 3]]
+				[quality.items.t4, [['reason'], 3]],
+				[quality.items.t9, [['reason'], 3]]
 			])
 		);
 		const positions = report.quality!.ties.map((t) => t.position);
 		expect(positions).toEqual([...positions].sort((a, b) => a - b));
 	});
 
-	it('gives every rate with its counts, Wilson interval and the Self-Instruct reference', () => {
-		const expected: Array<[string, string, number, number, number, string, number | null]> = [
-			['all', 'instruction', 6, 0, 1, '6/6', 0.92],
-			['all', 'input', 7, 0, 0, '7/7', 0.79],
-			['all', 'output', 4, 3, 0, '4/7', 0.58],
-			['all', 'allValid', 3, 3, 1, '3/6', 0.54],
-			['classification', 'instruction', 2, 0, 0, '2/2', 0.92],
-			['classification', 'input', 2, 0, 0, '2/2', 0.79],
-			['classification', 'output', 1, 1, 0, '1/2', 0.58],
-			['classification', 'allValid', 1, 1, 0, '1/2', 0.54],
-			['non-classification', 'instruction', 3, 0, 1, '3/3', 0.92],
-			['non-classification', 'input', 4, 0, 0, '4/4', 0.79],
-			['non-classification', 'output', 2, 2, 0, '2/4', 0.58],
-			['non-classification', 'allValid', 1, 2, 1, '1/3', 0.54],
-			['unknown', 'instruction', 1, 0, 0, '1/1', 0.92],
-			['unknown', 'input', 1, 0, 0, '1/1', 0.79],
-			['unknown', 'output', 1, 0, 0, '1/1', 0.58],
-			['unknown', 'allValid', 1, 0, 0, '1/1', 0.54]
+	it('gives every rate by item majority with ties as bounds, each bound with its Wilson interval', () => {
+		// [group, rate, yes, no, tied, Self-Instruct]. t9's reviewers said YNY, YYN, YYY: every
+		// question's majority is yes, but two of three found the item not all valid — so it is not.
+		const expected: Array<[string, string, number, number, number, number]> = [
+			['all', 'instruction', 6, 0, 1, 0.92],
+			['all', 'input', 7, 0, 0, 0.79],
+			['all', 'output', 4, 3, 0, 0.58],
+			['all', 'allValid', 2, 4, 1, 0.54],
+			['classification', 'instruction', 2, 0, 0, 0.92],
+			['classification', 'input', 2, 0, 0, 0.79],
+			['classification', 'output', 1, 1, 0, 0.58],
+			['classification', 'allValid', 1, 1, 0, 0.54],
+			['non-classification', 'instruction', 3, 0, 1, 0.92],
+			['non-classification', 'input', 4, 0, 0, 0.79],
+			['non-classification', 'output', 2, 2, 0, 0.58],
+			['non-classification', 'allValid', 0, 3, 1, 0.54],
+			['unknown', 'instruction', 1, 0, 0, 0.92],
+			['unknown', 'input', 1, 0, 0, 0.79],
+			['unknown', 'output', 1, 0, 0, 0.58],
+			['unknown', 'allValid', 1, 0, 0, 0.54]
 		];
 		expect(report.quality!.groups.map((g) => [g.key, g.items, g.labelled, g.decided, g.incorrect])).toEqual([
-			['all', 8, 7, 6, 3],
+			['all', 8, 7, 7, 4],
 			['classification', 2, 2, 2, 1],
-			['non-classification', 5, 4, 3, 2],
+			['non-classification', 5, 4, 4, 3],
 			['unknown', 1, 1, 1, 0]
 		]);
-		for (const [g, key, yes, no, ties, interval, reference] of expected) {
+		for (const [g, key, yes, no, ties, reference] of expected) {
 			const row = rate(g, key);
-			expect(row, `${g} ${key}`).toMatchObject({ yes, no, ties, successes: yes, trials: yes + no, reference });
-			expect(row.proportion).toBeCloseTo(yes / (yes + no), 12);
-			expectInterval(row, interval);
+			const n = yes + no + ties;
+			expect(row, `${g} ${key}`).toMatchObject({ yes, no, ties, reference });
+			expect(row.majority, `${g} ${key}`).toMatchObject({ estimator: 'majority', n, yes, no, ties, adjudicated: g === 'all' || g === 'non-classification' ? 1 : 0 });
+			for (const [bound, successes] of [
+				[row.majority.low, yes],
+				[row.majority.high, yes + ties]
+			] as const) {
+				const w = wilsonInterval(successes, n);
+				expect(bound).toMatchObject({ successes, trials: n, proportion: successes / n });
+				expect(bound.lower).toBeCloseTo(w.lower, 12);
+				expect(bound.upper).toBeCloseTo(w.upper, 12);
+			}
+		}
+		// The shared reference table agrees with the Wilson code used above.
+		expectInterval(rate('all', 'output').majority.low, '4/7');
+		expectInterval(rate('all', 'input').majority.low, '7/7');
+		expectInterval(rate('classification', 'output').majority.low, '1/2');
+	});
+
+	it('gives the label-level share of yes labels, clustered by item', () => {
+		// [group, rate, yes labels, labels, items]
+		const expected: Array<[string, string, number, number, number]> = [
+			['all', 'instruction', 16, 17, 7],
+			['all', 'input', 15, 17, 7],
+			['all', 'output', 11, 17, 7],
+			['all', 'allValid', 9, 17, 7],
+			['classification', 'output', 4, 6, 2],
+			['classification', 'allValid', 4, 6, 2],
+			['unknown', 'allValid', 1, 1, 1]
+		];
+		for (const [g, key, yes, labels, items] of expected) {
+			const label = rate(g, key).label;
+			expect(label, `${g} ${key}`).toMatchObject({ estimator: 'label', yes, labels, n: items, proportion: yes / labels });
+			expect(label.lower).toBeLessThanOrEqual(yes / labels);
+			expect(label.upper).toBeGreaterThanOrEqual(yes / labels);
 		}
 	});
 
-	it('breaks decided items down into correct and Unnatural Instructions’ error reasons', () => {
+	it('gives the latent-truth rate from the same model fitted directly (gold anchoring, t5 fixed by its adjudication)', () => {
+		// The answers as Dawid–Skene reads them: sampled items, then gold g8 (outside the population).
+		const labels = db.$client
+			.prepare('SELECT item_id AS itemId, reviewer_id AS reviewerId, instruction_valid AS i, input_valid AS n, output_valid AS o FROM audit_labels WHERE audit_id = ? ORDER BY item_id, submitted_at, id')
+			.all(quality.auditId) as Array<{ itemId: number; reviewerId: number; i: number; n: number; o: number }>;
+		const sampled = db.$client.prepare('SELECT id, task_id AS taskId FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY position').all(quality.auditId) as Array<{ id: number; taskId: number }>;
+		const index = new Map(sampled.map((item, i) => [item.id, i]));
+		index.set(quality.items.g8, index.size);
+		const raters = new Map<number, number>();
+		for (const l of labels) if (!raters.has(l.reviewerId)) raters.set(l.reviewerId, raters.size);
+		const allValid = (l: { i: number; n: number; o: number }) => (l.i && l.n && l.o ? 1 : 0);
+		const fit = dawidSkeneBootstrap(
+			{
+				classes: 2,
+				items: index.size,
+				raters: raters.size,
+				observations: labels.map((l) => ({ item: index.get(l.itemId)!, rater: raters.get(l.reviewerId)!, label: allValid(l) })),
+				known: [
+					{ item: index.get(quality.items.t5)!, label: 0 },
+					{ item: index.get(quality.items.g8)!, label: 0 }
+				],
+				outside: [index.get(quality.items.g8)!]
+			},
+			{ groups: [sampled.map((item) => index.get(item.id)!)] }
+		);
+		const row = rate('all', 'allValid');
+		expect(row.latent).toMatchObject({ estimator: 'latent', status: 'ok', reason: null, n: 7, replicates: 200 });
+		expect(row.latent.proportion).toBeCloseTo(fit.groups[0].rate!, 12);
+		expect(row.latent.lower).toBeCloseTo(fit.groups[0].lower, 12);
+		expect(row.latent.upper).toBeCloseTo(fit.groups[0].upper, 12);
+		// The headline is the latent truth (k = 3, three reviewers sharing items): chosen by the data.
+		expect(row.headline).toMatchObject({ estimator: 'latent', requested: 'auto', fallback: null, n: 7, proportion: row.latent.proportion, lower: row.latent.lower, upper: row.latent.upper });
+		for (const g of report.quality!.groups) for (const r of g.rates) expect(r.latent.status, `${g.key} ${r.key}`).toBe('ok');
+		// Each reviewer's error rates come from that fit.
+		const ana = report.reviewers.find((r) => r.name === 'Ana')!;
+		const j = raters.get(quality.reviewers.Ana)!;
+		expect(ana.errorRates.allValid!.sensitivity).toBeCloseTo(fit.fit.confusion[j][1][1], 12);
+		expect(ana.errorRates.allValid!.specificity).toBeCloseTo(fit.fit.confusion[j][0][0], 12);
+		expect(ana.errorRates.allValid!.answers).toBe(8);
+	});
+
+	it('switches the headline when a researcher picks another estimator, and back', () => {
+		setHeadlineEstimator(quality.auditId, 'majority', db);
+		const picked = auditReport(quality.auditId, {}, db);
+		const row = picked.quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
+		expect(picked.estimator.requested).toBe('majority');
+		expect(row.headline).toMatchObject({ estimator: 'majority', requested: 'majority', n: 7, proportion: null, low: 2 / 7, high: 3 / 7 });
+		expect(row.headline.lower).toBeCloseTo(wilsonInterval(2, 7).lower, 12);
+		expect(row.headline.upper).toBeCloseTo(wilsonInterval(3, 7).upper, 12);
+		expect(auditReport(quality.auditId, { estimator: 'label' }, db).quality!.groups[0].rates[3].headline).toMatchObject({ estimator: 'label', proportion: 9 / 17 });
+		setHeadlineEstimator(quality.auditId, null, db);
+		expect(auditReport(quality.auditId, {}, db)).toEqual(report);
+	});
+
+	it('breaks labelled items down into correct and Unnatural Instructions’ error reasons, with ties', () => {
 		const rows = (g: string) => group(g).breakdown.map((r) => [r.key, r.count, r.trials]);
 		expect(rows('all')).toEqual([
-			['correct', 3, 6],
-			['incomprehensible_instruction', 0, 6],
-			['input_mismatch', 0, 6],
-			['incorrect_output', 2, 6],
-			['other', 0, 6],
-			['reason_tied', 1, 6]
+			['correct', 2, 7],
+			['incomprehensible_instruction', 0, 7],
+			['input_mismatch', 0, 7],
+			['incorrect_output', 2, 7],
+			['other', 0, 7],
+			['reason_tied', 2, 7],
+			['valid_tied', 1, 7]
 		]);
 		const all = Object.fromEntries(group('all').breakdown.map((r) => [r.key, r]));
-		expectInterval(all.correct, '3/6');
+		const w = wilsonInterval(2, 7);
+		expect(all.correct.lower).toBeCloseTo(w.lower, 12);
 		expect(all.correct.reference).toEqual({ count: 113, share: 0.565 });
 		expect(all.incorrect_output.reference).toEqual({ count: 43, share: 0.215 });
 		expect(all.input_mismatch.reference).toEqual({ count: 35, share: 0.175 });
 		expect(all.incomprehensible_instruction.reference).toEqual({ count: 9, share: 0.045 });
-		expect(all.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 3, 12);
+		expect(all.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 4, 12);
 		expect(rows('classification')).toEqual([
 			['correct', 1, 2],
 			['incomprehensible_instruction', 0, 2],
@@ -187,12 +282,13 @@ describe('data-quality report from a real audit', () => {
 			['other', 0, 2]
 		]);
 		expect(rows('non-classification')).toEqual([
-			['correct', 1, 3],
-			['incomprehensible_instruction', 0, 3],
-			['input_mismatch', 0, 3],
-			['incorrect_output', 1, 3],
-			['other', 0, 3],
-			['reason_tied', 1, 3]
+			['correct', 0, 4],
+			['incomprehensible_instruction', 0, 4],
+			['input_mismatch', 0, 4],
+			['incorrect_output', 1, 4],
+			['other', 0, 4],
+			['reason_tied', 2, 4],
+			['valid_tied', 1, 4]
 		]);
 	});
 
@@ -232,20 +328,16 @@ describe('data-quality report from a real audit', () => {
 		expect(verdicts).toHaveLength(8);
 		expect(byItem.get(quality.items.t5)).toMatchObject({ adjudicated: true, basis: 'adjudicated', allValid: false, category: 'incorrect_output', tie: false, taskId: quality.tasks.t5 });
 		expect(byItem.get(quality.items.t3)).toMatchObject({ allValid: null, tie: true, ties: ['instruction', 'allValid'] });
-		expect(byItem.get(quality.items.t9)).toMatchObject({ allValid: true, basis: 'majority', instructionValid: true, inputValid: true, outputValid: true });
+		expect(byItem.get(quality.items.t9)).toMatchObject({ allValid: false, basis: 'majority', instructionValid: true, inputValid: true, outputValid: true, category: null, ties: ['reason'] });
 		expect(byItem.get(quality.items.t7)).toMatchObject({ allValid: null, tie: false, basis: 'none', labels: 0 });
 		expect(byItem.get(quality.items.t6)).toMatchObject({ allValid: true, basis: 'single', isClassification: null });
 		expect(verdicts.every((v) => typeof v.instanceId === 'number')).toBe(true);
 
-		const estimate = auditCorrectnessEstimate(quality.auditId, {}, db);
-		expect(estimate).toMatchObject({ auditId: quality.auditId, kind: 'quality', measure: 'all-valid', rate: 0.5, n: 6, correct: 3, adjudicated: 1, ties: 1, basis: 'mixed', confidence: 0.95 });
-		expectInterval(estimate, '3/6');
-		expect(auditCorrectnessEstimate(quality.auditId, { group: 'non-classification' }, db)).toMatchObject({ n: 3, correct: 1, basis: 'mixed' });
 	});
 
 	it('lists disagreements with labels side by side, and adjudication changes the report', () => {
 		const page = listDisagreements(quality.auditId, {}, db);
-		expect(page.counts).toEqual({ all: 5, open: 2, adjudicated: 1 });
+		expect(page.counts).toEqual({ all: 5, open: 3, adjudicated: 1 });
 		expect(page.entries.slice(0, 2).every((e) => e.open)).toBe(true);
 		const t4 = page.entries.find((e) => e.itemId === quality.items.t4)!;
 		expect(t4.instruction).toBe('Instruction for task t4: do the thing called t4.');
@@ -256,13 +348,13 @@ describe('data-quality report from a real audit', () => {
 			['Ben', false, 'other'],
 			['Cy', true, null]
 		]);
-		expect(listDisagreements(quality.auditId, { filter: 'open' }, db).entries.map((e) => e.itemId).sort()).toEqual([quality.items.t3, quality.items.t4].sort());
+		expect(listDisagreements(quality.auditId, { filter: 'open' }, db).entries.map((e) => e.itemId).sort()).toEqual([quality.items.t3, quality.items.t4, quality.items.t9].sort());
 
-		// Settle t3 as correct: one more decided item, one tie fewer, 4 of 7 all valid.
+		// Settle t3 as correct: one tie fewer, 3 of 7 all valid.
 		setAdjudication(quality.auditId, quality.items.t3, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: 'other' }, db);
 		const after = auditReport(quality.auditId, {}, db);
-		expect(after.basis).toMatchObject({ adjudicated: 2, tied: 1 });
-		expect(after.quality!.groups[0].rates.find((r) => r.key === 'allValid')).toMatchObject({ yes: 4, trials: 7, ties: 0 });
+		expect(after.basis).toMatchObject({ adjudicated: 2, tied: 2 });
+		expect(after.quality!.groups[0].rates.find((r) => r.key === 'allValid')!.majority).toMatchObject({ yes: 3, no: 4, n: 7, ties: 0, adjudicated: 2 });
 		// The reviewers' own labels are untouched: agreement is unchanged.
 		expect(after.quality!.agreement).toEqual(report.quality!.agreement);
 		const stored = db.$client.prepare('SELECT error_reason AS reason, adjudicator_id AS by FROM audit_adjudications WHERE item_id = ?').get(quality.items.t3);
@@ -285,7 +377,9 @@ describe('data-quality report from a real audit', () => {
 		const csv = reportCsv(report);
 		const lines = csv.trimEnd().split('\r\n');
 		expect(lines[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
-		expect(lines).toContain(`rate,all,allValid,All fields valid (All tasks),0.5,3,6,${W['3/6'][0]},${W['3/6'][1]},0.54,1 tied items left out`);
+		const h = rate('all', 'allValid').headline;
+		expect(lines).toContain(`rate,all,allValid,All fields valid (All tasks),${h.proportion},,7,${h.lower},${h.upper},0.54,headline: Latent truth (Dawid–Skene) (chosen by the data)`);
+		expect(lines).toContain(`rate:majority,all,allValid:low,"All fields valid (All tasks), Item majority, ties as bounds (lower)",${2 / 7},2,7,${wilsonInterval(2, 7).lower},${wilsonInterval(2, 7).upper},,1 tied items counted as no; 1 adjudicated; Wilson`);
 
 		const records = labelRecords(quality.auditId, db);
 		expect(records).toHaveLength(19);
@@ -337,7 +431,6 @@ describe('response-rating report from a real audit', () => {
 			['Dee', 5, 1, 30, 0.75],
 			['Eli', 4, 2, 45, 0.75]
 		]);
-		expect(auditCorrectnessEstimate(rating.auditId, { model: 'm1' }, db)).toMatchObject({ measure: 'rated-a-or-b', n: 5, correct: 4, adjudicated: 1, ties: 0 });
 		const verdicts = itemVerdicts(rating.auditId, {}, db);
 		expect(verdicts.find((v) => v.itemId === rating.items.r1)!.ratingsByResponse).toEqual([
 			{ responseId: rating.responses.r1.m1, model: 'm1', rating: 'A', tie: false, adjudicated: false, basis: 'majority' },
@@ -368,9 +461,19 @@ describe('cli report', () => {
 		const { stdout } = await cli(String(quality.auditId), '--json');
 		const printed = JSON.parse(stdout);
 		expect(printed).toEqual(auditReport(quality.auditId, {}, db));
-		expect(printed.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 3, trials: 6, proportion: 0.5, reference: 0.54 });
-		expect(printed.quality.groups[0].rates[3].lower).toBeCloseTo(W['3/6'][0], 12);
-		expect(printed.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 2 });
+		const allValid = printed.quality.groups[0].rates[3];
+		expect(allValid).toMatchObject({ key: 'allValid', yes: 2, no: 4, ties: 1, reference: 0.54 });
+		expect(allValid.majority).toMatchObject({ n: 7, low: { successes: 2, trials: 7 }, high: { successes: 3, trials: 7 } });
+		expect(allValid.label).toMatchObject({ yes: 9, labels: 17, n: 7 });
+		expect(allValid.latent).toMatchObject({ status: 'ok', n: 7 });
+		expect(allValid.headline).toMatchObject({ estimator: 'latent', n: 7 });
+		expect(printed.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 3 });
+		// --estimator picks another headline for this run only.
+		const majority = JSON.parse((await cli(String(quality.auditId), '--json', '--estimator', 'majority')).stdout);
+		expect(majority).toEqual(auditReport(quality.auditId, { estimator: 'majority' }, db));
+		expect(majority.quality.groups[0].rates[3].headline).toMatchObject({ estimator: 'majority', requested: 'majority', low: 2 / 7, high: 3 / 7 });
+		const bad = await cli(String(quality.auditId), '--estimator', 'mean').catch((e: { code: number; stderr: string }) => e);
+		expect(bad).toMatchObject({ code: 2 });
 		expect(printed.reviewers[0]).toMatchObject({ name: 'Ana', medianSeconds: 5.5 });
 
 		const ratingOut = JSON.parse((await cli(String(rating.auditId), '--json')).stdout);
@@ -381,8 +484,9 @@ describe('cli report', () => {
 	it('prints a readable report, CSV, labels, a comparison, and refuses unknown audits', async () => {
 		const text = (await cli('Quality audit A')).stdout;
 		expect(text).toContain('Data-quality report of "Quality audit A"');
-		expect(text).toMatch(/All fields valid\s+3\s+6\s+50\.0%\s+\[18\.8%, 81\.2%\]\s+1\s+54%/);
-		expect(text).toMatch(/Correct\s+3\s+50\.0%.*113\/200 \(56\.5%\)/);
+		expect(text).toMatch(/All fields valid\s+\S+% \[\S+%, \S+%\]\s+7\s+28\.6%–42\.9% \(2–3\/7; 1 ties\)\s+52\.9% \[\S+%, \S+%\] \(9\/17 labels\)/);
+		expect(text).toContain('Headline: Latent truth (Dawid–Skene) (chosen by the data)');
+		expect(text).toMatch(/Correct\s+2\s+28\.6%.*113\/200 \(56\.5%\)/);
 		expect(text).toContain("Fleiss' ");
 		expect(text).toContain("1 item uses a researcher's adjudicated label");
 

@@ -36,7 +36,8 @@ const USAGE = `Usage:
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--models m1,m2] [--not-blind] [--lease-minutes 30]
-        [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]] [--json]
+        [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
+        [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot] [--json]
   npm run cli -- audit list [--dataset <name|id>] [--archived] [--json]
   npm run cli -- audit show <id> [--json]
   npm run cli -- audit close <id>
@@ -53,7 +54,9 @@ const USAGE = `Usage:
   npm run cli -- audit import <bundle.jsonl> --dataset <name|id> [--json]
 
 create prints the new audit's id. --size counts instructions (one random instance each unless
---instances all); the same --seed on the same data draws the same sample.
+--instances all); the same --seed on the same data draws the same sample. --pilot fills each item
+to k before starting new ones (agreement exists early); --qualify n makes each reviewer's first n
+items gold, their labels counting once their gold accuracy reaches --qualify-accuracy.
 
 Labels are never deleted by a delete: an audit holding any is refused and can be archived
 (hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
@@ -118,6 +121,9 @@ export async function run(argv: string[]): Promise<void> {
 			gold: { type: 'string' },
 			'gold-rate': { type: 'string' },
 			'set-aside-labels': { type: 'boolean' },
+			qualify: { type: 'string' },
+			'qualify-accuracy': { type: 'string' },
+			pilot: { type: 'boolean' },
 			'discard-labels': { type: 'boolean' },
 			archived: { type: 'boolean' },
 			confirm: { type: 'string' },
@@ -154,8 +160,12 @@ export async function run(argv: string[]): Promise<void> {
 					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
 					guidelines: readText(values.guidelines, 'guidelines'),
 					gold: goldText ? parseGold(goldText, kind) : undefined,
-					goldRate
+					goldRate,
+					routing: values.pilot ? 'depth' : 'breadth',
+					qualificationItems: values.qualify === undefined ? 0 : intOption(values.qualify, 'qualify', 0),
+					qualificationAccuracy: values['qualify-accuracy'] === undefined ? undefined : Number(values['qualify-accuracy'])
 				};
+				if (input.qualificationAccuracy !== undefined && !Number.isFinite(input.qualificationAccuracy)) throw new CliError('--qualify-accuracy must be a share such as 0.8.', 2);
 				const audit = createAudit(input);
 				if (values.json) printJson(audit);
 				else console.log(audit.id);

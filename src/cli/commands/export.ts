@@ -138,11 +138,12 @@ export async function run(argv: string[]): Promise<void> {
 			`${m.counts.responses ? `, ${m.counts.responses} responses` : ''}${m.counts.reformulations ? `, ${m.counts.reformulations} reformulations` : ''}) ` +
 			`of "${m.dataset.name}" to ${result.file} (${(m.file.bytes / 1024 / 1024).toFixed(1)} MB, ${m.file.format}).`
 	);
-	if (q && q.exported.rate !== null) {
+	if (q && q.exported.lower !== null) {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
+		const point = (rate: number | null, low: number | null, high: number | null) => (rate !== null ? pct(rate) : `${pct(low)}–${pct(high)}`);
 		console.log(
-			`Audit estimate (${q.measure}): population ${pct(q.population.rate)} [${pct(q.population.lower)}, ${pct(q.population.upper)}] from ${q.population.trials} labelled items; ` +
-				`this file ${pct(q.exported.rate)} [${pct(q.exported.lower)}, ${pct(q.exported.upper)}].`
+			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} [${pct(q.population.lower)}, ${pct(q.population.upper)}], n = ${q.population.items} audited items; ` +
+				`this file ${point(q.exported.rate, q.exported.low, q.exported.high)} [${pct(q.exported.lower)}, ${pct(q.exported.upper)}].`
 		);
 	}
 	console.log(`Manifest: ${result.manifestFile}`);

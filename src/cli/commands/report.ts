@@ -3,11 +3,15 @@ import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import {
 	CATEGORY_LABELS,
+	ESTIMATORS,
+	ESTIMATOR_LABELS,
 	GROUP_LABELS,
 	RATE_LABELS,
 	RATING_SCALE,
 	coefficient,
 	describeBasis,
+	describeHeadline,
+	headlineText,
 	interval,
 	judgementLabel,
 	percent,
@@ -17,7 +21,8 @@ import {
 	pValue,
 	seconds,
 	type AuditComparison,
-	type AuditReport
+	type AuditReport,
+	type EstimatorKey
 } from '$lib/reports';
 import {
 	ReportError,
@@ -37,9 +42,11 @@ import {
 const USAGE = `Usage: npm run cli -- report <audit> [options]
        npm run cli -- report --list
 
-The report of an audit (its id, or its exact name): data-quality rates with Wilson intervals and
-the papers' reference numbers, error breakdown, classification split, reviewer agreement, A–D
-ratings per model with paired tests, reviewers. The same numbers as the report page.
+The report of an audit (its id, or its exact name): each data-quality rate by three estimators —
+item majority with ties as bounds (Wilson), label level (interval clustered by item) and latent
+truth (Dawid–Skene, bootstrap interval) — with the headline the data choose (or --estimator), the
+papers' reference numbers, error breakdown, classification split, reviewer agreement and error
+rates, A–D ratings per model with paired tests. The same numbers as the report page.
 
 Options:
   --json                 the report as JSON (what the page shows and the JSON download holds)
@@ -47,6 +54,9 @@ Options:
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals
+  --estimator <name>     headline estimator: latent, majority, label, or auto (chosen by the
+                         data: majority with one reviewer per item, latent truth with more);
+                         default: the audit's choice on the report page, else auto
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
@@ -65,6 +75,12 @@ function parseConfidence(value: string | undefined): number | undefined {
 	return n;
 }
 
+function parseEstimator(value: string | undefined): EstimatorKey | 'auto' | undefined {
+	if (value === undefined) return undefined;
+	if (value === 'auto' || (ESTIMATORS as readonly string[]).includes(value)) return value as EstimatorKey | 'auto';
+	throw new CliError(`--estimator takes ${[...ESTIMATORS, 'auto'].join(', ')}, got "${value}".`, 2);
+}
+
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(
 		argv,
@@ -75,6 +91,7 @@ export async function run(argv: string[]): Promise<void> {
 			items: { type: 'string' },
 			compare: { type: 'string' },
 			confidence: { type: 'string' },
+			estimator: { type: 'string' },
 			list: { type: 'boolean' }
 		},
 		USAGE
@@ -92,6 +109,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (!positionals[0]) throw new CliError(`Missing the audit.\n\n${USAGE}`, 2);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
+		const estimator = parseEstimator(values.estimator);
 
 		for (const [option, value] of [
 			['labels', values.labels],
@@ -115,7 +133,7 @@ export async function run(argv: string[]): Promise<void> {
 			if (values.csv) return void process.stdout.write(comparisonCsv(comparison));
 			return printComparison(comparison);
 		}
-		const report = auditReport(auditId, { confidence });
+		const report = auditReport(auditId, { confidence, estimator });
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
 		printReport(report);
@@ -145,15 +163,22 @@ function printReport(report: AuditReport): void {
 			printTable(
 				g.rates.map((r) => ({
 					question: RATE_LABELS[r.key],
-					yes: r.yes,
-					n: r.trials,
-					share: percent(r.proportion),
-					[`${level} CI`]: interval(r.lower, r.upper),
-					ties: r.ties,
+					headline: headlineText(r.headline),
+					n: r.headline.n,
+					[ESTIMATOR_LABELS.majority]: r.majority.ties
+						? `${percent(r.majority.low.proportion)}–${percent(r.majority.high.proportion)} (${r.majority.yes}–${r.majority.yes + r.majority.ties}/${r.majority.n}; ${r.majority.ties} ties)`
+						: `${percent(r.majority.low.proportion)} ${interval(r.majority.low.lower, r.majority.low.upper)} (${r.majority.yes}/${r.majority.n})`,
+					[ESTIMATOR_LABELS.label]: `${percent(r.label.proportion)} ${r.label.labels ? interval(r.label.lower, r.label.upper) : ''} (${r.label.yes}/${r.label.labels} labels)`,
+					[ESTIMATOR_LABELS.latent]: r.latent.status === 'ok' ? `${percent(r.latent.proportion)} ${interval(r.latent.lower, r.latent.upper)} (n = ${r.latent.n})` : `— (${r.latent.status})`,
 					// The papers give no per-group figures.
 					...(g.key === 'all' ? { 'Self-Instruct': percent(r.reference, 0) } : {})
 				}))
 			);
+			if (g.key === 'all') {
+				const notes = new Set(g.rates.map((r) => describeHeadline(r.headline)));
+				for (const note of notes) console.log(`Headline: ${note}`);
+				for (const r of g.rates) if (r.latent.status !== 'ok' && r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth: ${r.latent.reason}`);
+			}
 			console.log('');
 			printTable(
 				g.breakdown.map((r) => ({
@@ -171,7 +196,7 @@ function printReport(report: AuditReport): void {
 			printAgreement(report.quality.agreement);
 		}
 		if (report.quality.ties.length) {
-			heading('Tied items (left out where they tie; adjudicate them to count them)');
+			heading('Tied items (counted both ways in the majority bounds; adjudicate them to settle them)');
 			printTable(report.quality.ties.map((t) => ({ item: t.itemId, '#': t.position + 1, task: t.taskId, labels: t.labels, tied: t.judgements.map(judgementLabel).join(', ') })));
 		}
 	}
@@ -216,6 +241,20 @@ function printReport(report: AuditReport): void {
 		}
 	}
 
+	if (report.qualification) {
+		const q = report.qualification;
+		heading(`Qualification: first ${q.items} items gold, labels count from ${percent(q.accuracy, 0)} accuracy`);
+		printTable(
+			q.reviewers.map((r) => ({
+				reviewer: r.name,
+				state: r.state,
+				'gold labelled': `${r.labelled}/${q.items}`,
+				accuracy: r.accuracy === null ? '—' : `${percent(r.accuracy)} (${r.correct}/${r.total})`,
+				'labels not counted': r.excludedLabels
+			}))
+		);
+	}
+
 	heading('Reviewers');
 	printTable(
 		report.reviewers.map((r) => ({
@@ -225,7 +264,13 @@ function printReport(report: AuditReport): void {
 			skips: r.skips,
 			'median time': seconds(r.medianSeconds),
 			agreement: r.agreement.value === null ? '—' : `${percent(r.agreement.value)} (${r.agreement.pairs} pairs)`,
-			'gold accuracy': r.gold ? `${percent(r.gold.proportion)} (${r.gold.successes}/${r.gold.trials})` : '—'
+			'gold accuracy': r.gold ? `${percent(r.gold.proportion)} (${r.gold.successes}/${r.gold.trials})` : '—',
+			...(report.quality
+				? {
+						'sens/spec (all valid)': r.errorRates.allValid ? `${percent(r.errorRates.allValid.sensitivity, 0)} / ${percent(r.errorRates.allValid.specificity, 0)}` : '—',
+						flag: r.looksRandom.length ? `looks random on ${r.looksRandom.map(judgementLabel).join(', ')}` : ''
+					}
+				: {})
 		}))
 	);
 }
@@ -248,10 +293,11 @@ function printComparison(c: AuditComparison): void {
 		c.rows.map((r) => ({
 			group: r.section === 'model' ? r.group : GROUP_LABELS[r.group as keyof typeof GROUP_LABELS],
 			rate: r.section === 'rate' ? RATE_LABELS[r.key as keyof typeof RATE_LABELS] : r.section === 'breakdown' ? CATEGORY_LABELS[r.key as keyof typeof CATEGORY_LABELS] : r.key === 'aOrB' ? 'A or B' : r.key,
-			first: `${percent(r.first.proportion)} (${r.first.successes}/${r.first.trials})`,
-			second: `${percent(r.second.proportion)} (${r.second.successes}/${r.second.trials})`,
+			first: r.firstHigh ? `${percent(r.first.proportion)}–${percent(r.firstHigh.proportion)} (n = ${r.first.trials})` : `${percent(r.first.proportion)} (${r.first.successes}/${r.first.trials})`,
+			second: r.secondHigh ? `${percent(r.second.proportion)}–${percent(r.secondHigh.proportion)} (n = ${r.second.trials})` : `${percent(r.second.proportion)} (${r.second.successes}/${r.second.trials})`,
 			difference: points(r.difference),
-			[`${level} CI`]: r.difference === null ? '—' : pointsInterval(r.lower, r.upper)
+			[`${level} CI`]: r.difference === null && !r.note ? '—' : pointsInterval(r.lower, r.upper)
 		}))
 	);
+	if (c.rows.some((r) => r.note)) console.log('Rates with tied items count the ties both ways (item majority, ties as bounds); the interval spans both.');
 }

@@ -4,7 +4,7 @@ import { buildAuditReport } from './report';
 import type { Rating, ReportAudit, ReportInput, ReportLabel } from './types';
 
 function audit(id: number, kind: 'quality' | 'rating', items: number): ReportAudit {
-	return { id, name: `audit ${id}`, kind, status: 'closed', datasetId: 1, datasetName: 'd', overlap: 1, sampleSize: items, itemCount: items, goldCount: 0, seed: 1, models: kind === 'rating' ? ['m'] : [], createdAt: '2024-01-01T00:00:00.000Z', closedAt: null };
+	return { id, name: `audit ${id}`, kind, status: 'closed', datasetId: 1, datasetName: 'd', overlap: 1, sampleSize: items, itemCount: items, goldCount: 0, seed: 1, models: kind === 'rating' ? ['m'] : [], routing: 'breadth', qualification: { items: 0, accuracy: 0.8 }, headlineEstimator: null, createdAt: '2024-01-01T00:00:00.000Z', closedAt: null };
 }
 
 /** A single-reviewer quality audit: `spec` lists [answers, how many items]. */

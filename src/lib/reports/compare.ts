@@ -4,6 +4,7 @@
  * independent samples).
  */
 import { proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
+import type { MajorityBounds } from './estimators';
 import type { Estimate, GroupKey } from './quality';
 import type { AuditReport } from './report';
 import { RATING_SCALE, type ReportAudit } from './types';
@@ -17,10 +18,17 @@ export interface ComparisonRow {
 	key: string;
 	first: Estimate;
 	second: Estimate;
-	/** first − second; null when either side has no decided items. */
+	/** first − second; null when either side has no decided items, or ties keep it a range. */
 	difference: number | null;
 	lower: number;
 	upper: number;
+	/**
+	 * Rates with tied items: `first` / `second` count ties as "no"; these count them as "yes"
+	 * (item majority, ties as bounds), and the interval spans both.
+	 */
+	firstHigh?: Estimate;
+	secondHigh?: Estimate;
+	note?: string;
 }
 
 export interface AuditComparison {
@@ -48,6 +56,38 @@ function row(section: ComparisonRow['section'], group: string, key: string, firs
 	return { section, group, key, first: plain(first), second: plain(second), difference: d.difference, lower: d.lower, upper: d.upper };
 }
 
+const plainOf = (x: { successes: number; trials: number; proportion: number | null; lower: number; upper: number }): Estimate => ({
+	successes: x.successes,
+	trials: x.trials,
+	proportion: x.proportion,
+	lower: x.lower,
+	upper: x.upper
+});
+
+/**
+ * A rate of both audits by item majority with ties as bounds: with no ties, Newcombe's interval
+ * for the difference; with ties, the difference lies between (low₁ − high₂) and (high₁ − low₂), and
+ * the interval runs from the first's Newcombe lower bound to the second's upper bound.
+ */
+function rateRow(group: string, key: string, first: MajorityBounds, second: MajorityBounds, confidence: number): ComparisonRow {
+	if (first.ties === 0 && second.ties === 0) return row('rate', group, key, first.low, second.low, confidence);
+	const low = proportionDifferenceInterval(first.low, second.high, { confidence });
+	const high = proportionDifferenceInterval(first.high, second.low, { confidence });
+	return {
+		section: 'rate',
+		group,
+		key,
+		first: plainOf(first.low),
+		second: plainOf(second.low),
+		firstHigh: plainOf(first.high),
+		secondHigh: plainOf(second.high),
+		difference: null,
+		lower: low.lower,
+		upper: high.upper,
+		note: `ties counted both ways (${first.ties} and ${second.ties} tied items): the difference is between ${low.difference === null ? '—' : (low.difference * 100).toFixed(1)} and ${high.difference === null ? '—' : (high.difference * 100).toFixed(1)} points`
+	};
+}
+
 function estimate(successes: number, trials: number, confidence: number): Estimate {
 	const w = wilsonInterval(successes, trials, { confidence });
 	return { successes, trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
@@ -67,7 +107,7 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 			if (!b) continue;
 			for (const rate of a.rates) {
 				const other = b.rates.find((r) => r.key === rate.key)!;
-				rows.push(row('rate', a.key, rate.key, rate, other, confidence));
+				rows.push(rateRow(a.key, rate.key, rate.majority, other.majority, confidence));
 			}
 			const keys = [...new Set([...a.breakdown.map((r) => r.key), ...b.breakdown.map((r) => r.key)])];
 			for (const key of keys) {

@@ -4,7 +4,8 @@
  */
 import type { AgreementRow } from './agreement';
 import type { AuditComparison } from './compare';
-import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, judgementLabel } from './format';
+import { ESTIMATOR_LABELS } from './estimators';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel } from './format';
 import type { AuditReport } from './report';
 import { RATING_SCALE } from './types';
 
@@ -64,19 +65,67 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 	if (report.quality) {
 		for (const g of report.quality.groups) {
 			for (const r of g.rates) {
+				const label = `${RATE_LABELS[r.key]} (${GROUP_LABELS[g.key]})`;
+				const h = r.headline;
 				rows.push(
 					make({
 						section: 'rate',
 						group: g.key,
 						key: r.key,
-						label: `${RATE_LABELS[r.key]} (${GROUP_LABELS[g.key]})`,
-						value: r.proportion,
-						successes: r.yes,
-						n: r.trials,
-						lower: r.lower,
-						upper: r.upper,
+						label,
+						value: h.proportion,
+						n: h.n,
+						lower: h.lower,
+						upper: h.upper,
 						reference: g.key === 'all' ? r.reference : null,
-						note: `${r.ties} tied items left out`
+						note: `headline: ${describeHeadline(h)}${h.proportion === null ? ` — between ${((h.low ?? 0) * 100).toFixed(1)}% and ${((h.high ?? 0) * 100).toFixed(1)}%` : ''}`
+					})
+				);
+				const m = r.majority;
+				for (const [bound, x, note] of [
+					['low', m.low, `${m.ties} tied items counted as no`],
+					['high', m.high, `${m.ties} tied items counted as yes`]
+				] as const) {
+					rows.push(
+						make({
+							section: 'rate:majority',
+							group: g.key,
+							key: `${r.key}:${bound}`,
+							label: `${label}, ${ESTIMATOR_LABELS.majority} (${bound === 'low' ? 'lower' : 'upper'})`,
+							value: x.proportion,
+							successes: x.successes,
+							n: x.trials,
+							lower: x.lower,
+							upper: x.upper,
+							note: `${note}; ${m.adjudicated} adjudicated; Wilson`
+						})
+					);
+				}
+				rows.push(
+					make({
+						section: 'rate:label',
+						group: g.key,
+						key: r.key,
+						label: `${label}, ${ESTIMATOR_LABELS.label}`,
+						value: r.label.proportion,
+						successes: r.label.yes,
+						n: r.label.labels,
+						lower: r.label.lower,
+						upper: r.label.upper,
+						note: `${r.label.n} items; ratio-estimator interval clustered by item${r.label.designEffect === null ? '' : `, design effect ${r.label.designEffect.toFixed(2)}`}`
+					})
+				);
+				rows.push(
+					make({
+						section: 'rate:latent',
+						group: g.key,
+						key: r.key,
+						label: `${label}, ${ESTIMATOR_LABELS.latent}`,
+						value: r.latent.proportion,
+						n: r.latent.n,
+						lower: r.latent.status === 'ok' ? r.latent.lower : null,
+						upper: r.latent.status === 'ok' ? r.latent.upper : null,
+						note: r.latent.status === 'ok' ? `EM ${r.latent.iterations} iterations; bootstrap ${r.latent.replicates} replicates over items` : (r.latent.reason ?? r.latent.status)
 					})
 				);
 			}
@@ -150,6 +199,14 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 		}
 	}
 
+	if (report.qualification) {
+		const q = report.qualification;
+		rows.push(make({ section: 'qualification', key: 'rule', label: `First ${q.items} items gold; labels count from ${(q.accuracy * 100).toFixed(0)}% accuracy`, value: q.items, note: `${q.excludedLabels} labels not counted` }));
+		for (const r of q.reviewers) {
+			rows.push(make({ section: 'qualification', group: r.name, key: r.state, label: `Gold accuracy over the first ${q.items}`, value: r.accuracy, successes: r.correct, n: r.total, note: `${r.labelled} of ${q.items} gold items labelled; ${r.excludedLabels} labels not counted` }));
+		}
+	}
+
 	for (const r of report.reviewers) {
 		const group = r.name;
 		rows.push(make({ section: 'reviewer', group, key: 'items', label: 'Items labelled (sampled)', value: r.items }));
@@ -158,6 +215,12 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 		rows.push(make({ section: 'reviewer', group, key: 'median_seconds', label: 'Median seconds per item', value: r.medianSeconds, n: r.items + r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'median_active_seconds', label: 'Median active seconds per item', value: r.medianActiveSeconds, n: r.items + r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'agreement', label: 'Agreement with other reviewers', value: r.agreement.value, n: r.agreement.pairs, note: `${r.agreement.items} shared items` }));
+		for (const [key, e] of Object.entries(r.errorRates)) {
+			if (!e) continue;
+			const q = RATE_LABELS[key as keyof typeof RATE_LABELS];
+			rows.push(make({ section: 'reviewer', group, key: `sensitivity:${key}`, label: `Sensitivity, ${q}`, value: e.sensitivity, n: e.answers, lower: e.sensitivityInterval[0], upper: e.sensitivityInterval[1], note: e.random ? 'answers look random' : '' }));
+			rows.push(make({ section: 'reviewer', group, key: `specificity:${key}`, label: `Specificity, ${q}`, value: e.specificity, n: e.answers, lower: e.specificityInterval[0], upper: e.specificityInterval[1], note: e.random ? 'answers look random' : '' }));
+		}
 		if (r.gold) {
 			rows.push(
 				make({ section: 'reviewer', group, key: 'gold_accuracy', label: 'Accuracy on gold answers', value: r.gold.proportion, successes: r.gold.successes, n: r.gold.trials, lower: r.gold.lower, upper: r.gold.upper, note: `${r.gold.items} gold items` })

@@ -1,4 +1,5 @@
 /** Names and number formats shared by the report page, the CLI and the CSV download. */
+import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
 import type { GroupKey, RateKey, BreakdownKey } from './quality';
 import type { AuditReport } from './report';
 
@@ -15,7 +16,8 @@ export const CATEGORY_LABELS: Record<BreakdownKey, string> = {
 	input_mismatch: 'Input does not match the task',
 	incorrect_output: 'Incorrect output',
 	other: 'Other error',
-	reason_tied: 'Incorrect, reviewers tied on the reason'
+	reason_tied: 'Incorrect, reviewers tied on the reason',
+	valid_tied: 'Reviewers tied on whether all fields are valid'
 };
 
 export const GROUP_LABELS: Record<GroupKey, string> = {
@@ -85,6 +87,20 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 	return `${n} ${n === 1 ? one : many}`;
 }
 
+/** "57.5% [50.6%, 64.1%]", or for bounds that ties keep apart "52.0–61.5% [45.1%, 68.0%]". */
+export function headlineText(h: Pick<HeadlineRate, 'proportion' | 'low' | 'high' | 'lower' | 'upper' | 'n'>, digits = 1): string {
+	if (h.n === 0) return '—';
+	const point = h.proportion !== null ? percent(h.proportion, digits) : `${percent(h.low, digits)}–${percent(h.high, digits)}`;
+	return `${point} ${interval(h.lower, h.upper, digits)}`;
+}
+
+/** "Latent truth (Dawid–Skene)", with "(chosen by the data)" or "(fallback: …)" as it applies. */
+export function describeHeadline(h: HeadlineRate): string {
+	const name = ESTIMATOR_LABELS[h.estimator];
+	if (h.fallback) return `${name} — ${ESTIMATOR_LABELS.latent.toLowerCase()} not shown: ${h.fallback}`;
+	return h.requested === 'auto' ? `${name} (chosen by the data)` : `${name} (chosen by a researcher)`;
+}
+
 /** One sentence saying where the report's labels come from. */
 export function describeBasis(report: AuditReport): string {
 	const b = report.basis;
@@ -95,7 +111,7 @@ export function describeBasis(report: AuditReport): string {
 		parts.push("Each item's label is its reviewer's label (one reviewer per item)");
 	}
 	if (b.adjudicated > 0) parts.push(`${plural(b.adjudicated, 'item')} ${b.adjudicated === 1 ? 'uses' : 'use'} a researcher's adjudicated label instead`);
-	if (b.tied > 0) parts.push(`${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'is' : 'are'} left out where the tie falls (listed below)`);
+	if (b.tied > 0) parts.push(`${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'counts' : 'count'} both ways in the majority bounds (listed below)`);
 	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);
 	return parts.join('; ') + '. Gold items are not counted.';
 }

@@ -14,3 +14,4 @@ export * from './reviewers';
 export * from './types';
 export * from './verdicts';
 export * from './disagreements';
+export * from './estimators';

@@ -1,15 +1,29 @@
 /**
  * The data-quality report (Self-Instruct Table 2, Unnatural Instructions' 56.5% breakdown) from
- * per-item final verdicts: the share of "yes" per question and for all three fields, with Wilson
- * intervals, and the correct / error-reason breakdown — overall and by classification.
+ * per-item final verdicts and the reviewers' labels: each question's rate and "all fields valid"
+ * by three estimators (./estimators) with the headline the data or the researcher chose, and the
+ * correct / error-reason breakdown — overall and by classification. No item is left out because
+ * its reviewers tie: ties are bounds, labels or latent-truth probabilities, and counted.
  */
 import { wilsonInterval } from '$lib/stats';
+import {
+	RATE_KEYS,
+	answerFor,
+	headlineOf,
+	labelLevelRate,
+	latentRates,
+	majorityBounds,
+	type EstimatorSettings,
+	type LatentInput,
+	type RateEstimates,
+	type RateKey,
+	type ReviewerErrorRates
+} from './estimators';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
-import { ERROR_REASONS, QUALITY_QUESTIONS, type QualityCategory, type QualityQuestion, type ReportItem } from './types';
+import { ERROR_REASONS, type EstimatorKey, type QualityCategory, type ReportItem, type ReportLabel } from './types';
 import type { QualityItemVerdict } from './verdicts';
 
-export type RateKey = QualityQuestion | 'allValid';
-export const RATE_KEYS: readonly RateKey[] = [...QUALITY_QUESTIONS, 'allValid'];
+export { RATE_KEYS, type RateKey } from './estimators';
 
 export type GroupKey = 'all' | 'classification' | 'non-classification' | 'unknown';
 
@@ -23,18 +37,18 @@ export interface Estimate {
 	upper: number;
 }
 
-export interface RateRow extends Estimate {
+export interface RateRow extends RateEstimates {
 	key: RateKey;
-	/** Items whose final answer is "yes" (= successes) and "no". */
+	/** Items whose final answer is "yes", "no", or tied (not adjudicated). */
 	yes: number;
 	no: number;
-	/** Items left out because their reviewers tied (and no adjudication settles it). */
 	ties: number;
 	/** Self-Instruct Table 2's share, for orientation. */
 	reference: number | null;
 }
 
-export type BreakdownKey = QualityCategory | 'reason_tied';
+/** A category, or an incorrect item whose reasons tied, or an item whose all-valid answer tied. */
+export type BreakdownKey = QualityCategory | 'reason_tied' | 'valid_tied';
 
 export interface BreakdownRow extends Estimate {
 	key: BreakdownKey;
@@ -53,7 +67,7 @@ export interface QualityGroup {
 	/** Items with at least one label or an adjudication. */
 	labelled: number;
 	rates: RateRow[];
-	/** Items whose all-valid verdict is decided: the breakdown's denominator. */
+	/** Items whose all-valid verdict is decided or tied: the breakdown's denominator. */
 	decided: number;
 	incorrect: number;
 	breakdown: BreakdownRow[];
@@ -61,6 +75,13 @@ export interface QualityGroup {
 
 export interface IntervalSettings {
 	confidence: number;
+}
+
+export interface QualitySettings extends IntervalSettings {
+	estimator: EstimatorKey | 'auto';
+	overlap: number;
+	replicates?: number;
+	seed?: number;
 }
 
 function estimate(successes: number, trials: number, settings: IntervalSettings): Estimate {
@@ -72,26 +93,49 @@ function verdictFor(v: QualityItemVerdict, key: RateKey) {
 	return key === 'allValid' ? v.allValid : v[key];
 }
 
-/** Rates and breakdown over one set of item verdicts. */
-export function qualityGroup(key: GroupKey, verdicts: readonly QualityItemVerdict[], settings: IntervalSettings): QualityGroup {
+/** The reviewers' labels on sampled items, per item, and what the latent model reads. */
+export interface QualityLabels {
+	byItem: ReadonlyMap<number, readonly ReportLabel[]>;
+	latent: Omit<LatentInput, 'items' | 'groups'>;
+}
+
+/** Rates and breakdown over one set of items, with each rate's latent estimate already computed. */
+export function qualityGroup(
+	key: GroupKey,
+	verdicts: readonly QualityItemVerdict[],
+	labels: QualityLabels,
+	latent: ReadonlyMap<RateKey, RateEstimates['latent']>,
+	settings: QualitySettings
+): QualityGroup {
 	const rates: RateRow[] = RATE_KEYS.map((rate) => {
-		let yes = 0;
-		let no = 0;
-		let ties = 0;
-		for (const v of verdicts) {
+		const finals = verdicts.map((v) => {
 			const verdict = verdictFor(v, rate);
-			if (verdict.value === true) yes++;
-			else if (verdict.value === false) no++;
-			else if (verdict.tie) ties++;
-		}
-		return { key: rate, yes, no, ties, reference: SELF_INSTRUCT_TABLE_2[rate], ...estimate(yes, yes + no, settings) };
+			return { value: verdict.value, tie: verdict.tie, adjudicated: v.adjudicated };
+		});
+		const majority = majorityBounds(finals, settings.confidence);
+		const label = labelLevelRate(
+			verdicts.map((v) => (labels.byItem.get(v.itemId) ?? []).map((l) => answerFor(l, rate))),
+			settings.confidence
+		);
+		const estimates = { majority, label, latent: latent.get(rate)! };
+		return {
+			key: rate,
+			yes: majority.yes,
+			no: majority.no,
+			ties: majority.ties,
+			reference: SELF_INSTRUCT_TABLE_2[rate],
+			...estimates,
+			headline: headlineOf(estimates, settings.estimator, settings.overlap)
+		};
 	});
 
-	const decidedVerdicts = verdicts.filter((v) => v.allValid.value !== null);
-	const decided = decidedVerdicts.length;
-	const incorrect = decidedVerdicts.filter((v) => v.allValid.value === false).length;
+	const judged = verdicts.filter((v) => v.allValid.value !== null || v.allValid.tie);
+	const decided = judged.length;
+	const incorrect = judged.filter((v) => v.allValid.value === false).length;
 	const count = (category: BreakdownKey) =>
-		decidedVerdicts.filter((v) => (category === 'reason_tied' ? v.category === null : v.category === category)).length;
+		judged.filter((v) =>
+			category === 'valid_tied' ? v.allValid.value === null : category === 'reason_tied' ? v.allValid.value === false && v.category === null : v.category === category
+		).length;
 
 	const breakdown: BreakdownRow[] = [];
 	const correct = count('correct');
@@ -113,14 +157,15 @@ export function qualityGroup(key: GroupKey, verdicts: readonly QualityItemVerdic
 			...estimate(n, decided, settings)
 		});
 	}
-	const tiedReasons = count('reason_tied');
-	if (tiedReasons > 0) {
+	for (const extra of ['reason_tied', 'valid_tied'] as const) {
+		const n = count(extra);
+		if (n === 0) continue;
 		breakdown.push({
-			key: 'reason_tied',
-			count: tiedReasons,
-			shareOfIncorrect: incorrect === 0 ? null : tiedReasons / incorrect,
+			key: extra,
+			count: n,
+			shareOfIncorrect: extra === 'reason_tied' && incorrect > 0 ? n / incorrect : null,
 			reference: null,
-			...estimate(tiedReasons, decided, settings)
+			...estimate(n, decided, settings)
 		});
 	}
 
@@ -141,20 +186,48 @@ export function groupOf(item: Pick<ReportItem, 'isClassification'>): Exclude<Gro
 	return 'unknown';
 }
 
+export interface QualityGroupsResult {
+	groups: QualityGroup[];
+	/** Per rate: each reviewer's error rates from the latent model (empty when it is not identified). */
+	reviewerErrorRates: Map<RateKey, Map<number, ReviewerErrorRates>>;
+}
+
 /**
  * The whole audit, then classification and non-classification tasks (and "unknown" when some
- * tasks were never identified), as Self-Instruct splits its data.
+ * tasks were never identified), as Self-Instruct splits its data. The latent model is fitted once
+ * per rate over every item (reviewers' error rates are the same whatever the task) and each
+ * group's rate read from it.
  */
 export function qualityGroups(
 	items: readonly Pick<ReportItem, 'id' | 'isClassification'>[],
 	verdicts: ReadonlyMap<number, QualityItemVerdict>,
-	settings: IntervalSettings
-): QualityGroup[] {
-	const all = items.map((item) => verdicts.get(item.id)!);
-	const groups = [qualityGroup('all', all, settings)];
+	labels: QualityLabels,
+	settings: QualitySettings
+): QualityGroupsResult {
+	const keys: GroupKey[] = ['all'];
+	const members: Array<Array<Pick<ReportItem, 'id' | 'isClassification'>>> = [[...items]];
 	for (const key of ['classification', 'non-classification', 'unknown'] as const) {
-		const members = items.filter((item) => groupOf(item) === key).map((item) => verdicts.get(item.id)!);
-		if (key !== 'unknown' || members.length > 0) groups.push(qualityGroup(key, members, settings));
+		const list = items.filter((item) => groupOf(item) === key);
+		if (key !== 'unknown' || list.length > 0) {
+			keys.push(key);
+			members.push(list);
+		}
 	}
-	return groups;
+	const latentByGroup = keys.map(() => new Map<RateKey, RateEstimates['latent']>());
+	const reviewerErrorRates = new Map<RateKey, Map<number, ReviewerErrorRates>>();
+	for (const rate of RATE_KEYS) {
+		const result = latentRates(rate, { ...labels.latent, items, groups: members.map((m) => m.map((i) => i.id)) }, settings satisfies EstimatorSettings);
+		result.groups.forEach((g, i) => latentByGroup[i].set(rate, g));
+		reviewerErrorRates.set(rate, result.reviewers);
+	}
+	const groups = keys.map((key, i) =>
+		qualityGroup(
+			key,
+			members[i].map((item) => verdicts.get(item.id)!),
+			labels,
+			latentByGroup[i],
+			settings
+		)
+	);
+	return { groups, reviewerErrorRates };
 }

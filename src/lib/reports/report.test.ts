@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { krippendorffAlpha } from '$lib/stats';
-import { buildAuditReport, correctnessEstimateOf, itemVerdictsOf } from './report';
+import { krippendorffAlpha, wilsonInterval } from '$lib/stats';
+import { buildAuditReport, itemVerdictsOf } from './report';
 import type { ErrorReason, Rating, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
 import { WILSON_95 as W } from './fixtures/wilson-reference';
 
@@ -19,6 +19,9 @@ function audit(kind: 'quality' | 'rating', overrides: Partial<ReportAudit> = {})
 		goldCount: 1,
 		seed: 1,
 		models: [],
+		routing: 'breadth',
+		qualification: { items: 0, accuracy: 0.8 },
+		headlineEstimator: null,
 		createdAt: '2024-01-01T00:00:00.000Z',
 		closedAt: null,
 		...overrides
@@ -144,50 +147,93 @@ describe('data-quality report', () => {
 	const all = report.quality!.groups[0];
 	const rate = (group: typeof all, key: string) => group.rates.find((r) => r.key === key)!;
 
-	it('uses majority labels, adjudications where they exist, and leaves ties out', () => {
-		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 2 });
+	it('uses majority labels, adjudications where they exist, and lists ties', () => {
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 3 });
 		expect(report.progress).toEqual({ items: 8, goldItems: 1, labelledItems: 7, completeItems: 4, labels: 17, goldLabels: 2, skips: 2, reviewers: 3 });
 		// Items 2, 3, 4, 5 and 9 have differing labels (5 is adjudicated but still counts).
 		expect(report.disagreements).toBe(5);
 		expect(report.quality!.ties).toEqual([
 			{ itemId: 3, position: 2, taskId: 103, judgements: ['instruction', 'allValid'], labels: 2 },
-			{ itemId: 4, position: 3, taskId: 104, judgements: ['reason'], labels: 3 }
+			{ itemId: 4, position: 3, taskId: 104, judgements: ['reason'], labels: 3 },
+			// Item 9: YNY and YYN say "not all valid" (naming different fields), YYY says valid.
+			{ itemId: 9, position: 7, taskId: 109, judgements: ['reason'], labels: 3 }
 		]);
+		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent' });
 	});
 
-	it('gives each question and all-valid the share of yes with its Wilson interval', () => {
+	it('gives each question and all-valid by item majority with ties as bounds, each bound with its Wilson interval', () => {
 		expect(all.key).toBe('all');
 		expect(all.items).toBe(8);
 		expect(all.labelled).toBe(7);
+		// Items with a final label or a tie: 1, 2, 3, 4, 5, 6, 9 (7 has no label).
 		const expected = [
-			['instruction', 6, 0, 1, W['6/6'], 0.92],
-			['input', 7, 0, 0, W['7/7'], 0.79],
-			['output', 4, 3, 0, W['4/7'], 0.58],
-			['allValid', 3, 3, 1, W['3/6'], 0.54]
+			['instruction', 6, 0, 1, 0.92],
+			['input', 7, 0, 0, 0.79],
+			['output', 4, 3, 0, 0.58],
+			// All valid: 1 and 6 yes; 2, 4, 5 (adjudicated), 9 no; 3 tied.
+			['allValid', 2, 4, 1, 0.54]
 		] as const;
-		for (const [key, yes, no, ties, [lower, upper], reference] of expected) {
+		for (const [key, yes, no, ties, reference] of expected) {
 			const row = rate(all, key);
-			expect(row, key).toMatchObject({ yes, no, ties, successes: yes, trials: yes + no, reference });
-			expect(row.proportion).toBeCloseTo(yes / (yes + no), 12);
-			expect(row.lower).toBeCloseTo(lower, 12);
-			expect(row.upper).toBeCloseTo(upper, 12);
+			expect(row, key).toMatchObject({ yes, no, ties, reference });
+			const n = yes + no + ties;
+			expect(row.majority).toMatchObject({ n, yes, no, ties, adjudicated: 1 });
+			const low = wilsonInterval(yes, n);
+			const high = wilsonInterval(yes + ties, n);
+			expect(row.majority.low).toMatchObject({ successes: yes, trials: n });
+			expect(row.majority.low.lower).toBeCloseTo(low.lower, 12);
+			expect(row.majority.low.upper).toBeCloseTo(low.upper, 12);
+			expect(row.majority.high).toMatchObject({ successes: yes + ties, trials: n });
+			expect(row.majority.high.upper).toBeCloseTo(high.upper, 12);
+		}
+		expect(rate(all, 'output').majority.low.lower).toBeCloseTo(W['4/7'][0], 12);
+		expect(rate(all, 'input').majority.high.lower).toBeCloseTo(W['7/7'][0], 12);
+	});
+
+	it('gives the label-level share of yes among the reviewers\' labels on sampled items', () => {
+		// 17 labels on sampled items; "no" answers: instruction 1 (item 3), input 2 (5, 9),
+		// output 6 (2×2, 4×2, 5, 9); all valid: 9 labels say yes to all three.
+		const expected = [
+			['instruction', 16],
+			['input', 15],
+			['output', 11],
+			['allValid', 9]
+		] as const;
+		for (const [key, yes] of expected) {
+			const label = rate(all, key).label;
+			expect(label, key).toMatchObject({ estimator: 'label', n: 7, labels: 17, yes });
+			expect(label.proportion).toBeCloseTo(yes / 17, 12);
+			expect(label.lower).toBeLessThan(label.proportion!);
 		}
 	});
 
-	it('breaks the decided items down as Unnatural Instructions does, flagging tied reasons', () => {
-		expect(all.decided).toBe(6);
-		expect(all.incorrect).toBe(3);
+	it('fits the latent-truth model: three reviewers sharing items identify it', () => {
+		for (const r of all.rates) {
+			if (r.key === 'instruction') continue;
+			expect(r.latent.status, r.key).toBe('ok');
+			expect(r.latent.n).toBe(7);
+			expect(r.latent.lower).toBeLessThanOrEqual(r.latent.proportion!);
+			expect(r.latent.upper).toBeGreaterThanOrEqual(r.latent.proportion!);
+			expect(r.headline).toMatchObject({ estimator: 'latent', requested: 'auto', fallback: null, proportion: r.latent.proportion });
+		}
+		// Deterministic: the same data give the same numbers.
+		expect(buildAuditReport(qualityInput()).quality!.groups[0].rates.map((r) => r.latent)).toEqual(all.rates.map((r) => r.latent));
+	});
+
+	it('breaks the labelled items down as Unnatural Instructions does, flagging tied reasons and tied verdicts', () => {
+		expect(all.decided).toBe(7);
+		expect(all.incorrect).toBe(4);
 		const byKey = Object.fromEntries(all.breakdown.map((r) => [r.key, r]));
-		expect(Object.keys(byKey)).toEqual(['correct', 'incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other', 'reason_tied']);
-		expect(byKey.correct).toMatchObject({ count: 3, trials: 6, proportion: 0.5, shareOfIncorrect: null, reference: { count: 113, share: 0.565 } });
+		expect(Object.keys(byKey)).toEqual(['correct', 'incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other', 'reason_tied', 'valid_tied']);
+		expect(byKey.correct).toMatchObject({ count: 2, trials: 7, shareOfIncorrect: null, reference: { count: 113, share: 0.565 } });
 		expect(byKey.incorrect_output).toMatchObject({ count: 2, reference: { count: 43, share: 0.215 } });
-		expect(byKey.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 3, 12);
+		expect(byKey.incorrect_output.shareOfIncorrect).toBeCloseTo(2 / 4, 12);
 		expect(byKey.incomprehensible_instruction).toMatchObject({ count: 0, reference: { count: 9, share: 0.045 } });
 		expect(byKey.input_mismatch).toMatchObject({ count: 0, reference: { count: 35, share: 0.175 } });
 		expect(byKey.other).toMatchObject({ count: 0, reference: null });
-		expect(byKey.reason_tied).toMatchObject({ count: 1, reference: null });
-		expect(byKey.reason_tied.shareOfIncorrect).toBeCloseTo(1 / 3, 12);
-		expect(byKey.correct.lower).toBeCloseTo(W['3/6'][0], 12);
+		expect(byKey.reason_tied).toMatchObject({ count: 2, reference: null });
+		expect(byKey.reason_tied.shareOfIncorrect).toBeCloseTo(2 / 4, 12);
+		expect(byKey.valid_tied).toMatchObject({ count: 1, shareOfIncorrect: null });
 		expect(all.breakdown.reduce((sum, r) => sum + r.count, 0)).toBe(all.decided);
 	});
 
@@ -199,33 +245,35 @@ describe('data-quality report', () => {
 			['unknown', 1]
 		]);
 		const [, cls, non, unknown] = report.quality!.groups;
-		expect(cls.rates.map((r) => [r.key, r.yes, r.trials])).toEqual([
+		expect(cls.rates.map((r) => [r.key, r.yes, r.majority.n])).toEqual([
 			['instruction', 2, 2],
 			['input', 2, 2],
 			['output', 1, 2],
 			['allValid', 1, 2]
 		]);
-		expect(rate(cls, 'output').lower).toBeCloseTo(W['1/2'][0], 12);
-		expect(rate(cls, 'input').lower).toBeCloseTo(W['2/2'][0], 12);
-		expect(non.rates.map((r) => [r.key, r.yes, r.trials, r.ties])).toEqual([
-			['instruction', 3, 3, 1],
+		expect(rate(cls, 'output').majority.low.lower).toBeCloseTo(W['1/2'][0], 12);
+		expect(rate(cls, 'input').majority.low.lower).toBeCloseTo(W['2/2'][0], 12);
+		expect(non.rates.map((r) => [r.key, r.yes, r.majority.n, r.ties])).toEqual([
+			['instruction', 3, 4, 1],
 			['input', 4, 4, 0],
 			['output', 2, 4, 0],
-			['allValid', 1, 3, 1]
+			['allValid', 0, 4, 1]
 		]);
-		expect(rate(non, 'allValid').lower).toBeCloseTo(W['1/3'][0], 12);
-		expect(rate(non, 'allValid').upper).toBeCloseTo(W['1/3'][1], 12);
-		expect(rate(non, 'input').lower).toBeCloseTo(W['4/4'][0], 12);
+		expect(rate(non, 'input').majority.low.lower).toBeCloseTo(W['4/4'][0], 12);
 		expect(non.breakdown.map((b) => [b.key, b.count])).toEqual([
-			['correct', 1],
+			['correct', 0],
 			['incomprehensible_instruction', 0],
 			['input_mismatch', 0],
 			['incorrect_output', 1],
 			['other', 0],
-			['reason_tied', 1]
+			['reason_tied', 2],
+			['valid_tied', 1]
 		]);
-		expect(unknown.rates.every((r) => r.yes === 1 && r.trials === 1)).toBe(true);
-		expect(rate(unknown, 'allValid').lower).toBeCloseTo(W['1/1'][0], 12);
+		expect(unknown.rates.every((r) => r.yes === 1 && r.majority.n === 1)).toBe(true);
+		expect(rate(unknown, 'allValid').majority.low.lower).toBeCloseTo(W['1/1'][0], 12);
+		// The latent model is fitted once; each group reads its own items' rate from it.
+		expect(rate(cls, 'output').latent.n).toBe(2);
+		expect(rate(non, 'output').latent.n).toBe(4);
 	});
 
 	it('measures agreement per question from the reviewers’ own labels (Fleiss with three reviewers)', () => {
@@ -277,7 +325,7 @@ describe('data-quality report', () => {
 		expect(byName.Ana.agreement).toEqual({ value: 22 / 30, pairs: 30, items: 6 });
 	});
 
-	it('gives exports the per-item verdicts and the all-valid estimate', () => {
+	it('gives exports the per-item verdicts', () => {
 		const verdicts = itemVerdictsOf(qualityInput());
 		expect(verdicts.map((v) => [v.itemId, v.allValid, v.tie, v.adjudicated, v.basis, v.category])).toEqual([
 			[1, true, false, false, 'majority', 'correct'],
@@ -287,7 +335,7 @@ describe('data-quality report', () => {
 			[5, false, false, true, 'adjudicated', 'incorrect_output'],
 			[6, true, false, false, 'single', 'correct'],
 			[7, null, false, false, 'none', null],
-			[9, true, false, false, 'majority', 'correct']
+			[9, false, false, false, 'majority', null]
 		]);
 		expect(verdicts[3].ties).toEqual(['reason']);
 		expect(verdicts[4]).toMatchObject({ taskId: 105, instanceId: 205, instructionValid: true, inputValid: true, outputValid: false });
@@ -295,21 +343,17 @@ describe('data-quality report', () => {
 		// Gold item 8 (YYN vs YYY): the output ties, so all-valid ties.
 		expect(itemVerdictsOf(qualityInput(), { includeGold: true }).at(-1)).toMatchObject({ itemId: 8, isGold: true, allValid: null, tie: true });
 
-		const estimate = correctnessEstimateOf(qualityInput());
-		expect(estimate).toMatchObject({ auditId: 1, kind: 'quality', measure: 'all-valid', n: 6, correct: 3, rate: 0.5, adjudicated: 1, ties: 1, basis: 'mixed', confidence: 0.95 });
-		expect(estimate.lower).toBeCloseTo(W['3/6'][0], 12);
-		expect(estimate.upper).toBeCloseTo(W['3/6'][1], 12);
-		expect(correctnessEstimateOf(qualityInput(), { group: 'classification' })).toMatchObject({ n: 2, correct: 1, basis: 'majority' });
-		expect(correctnessEstimateOf(qualityInput(), { group: 'unknown' })).toMatchObject({ n: 1, correct: 1, basis: 'single' });
 	});
 
-	it('decides all-valid from the final answers: a "no" decides it even when another question ties', () => {
+	it('decides all-valid from the reviewers\' own answers: all said "not all valid", whatever field they named', () => {
 		const input = qualityInput();
-		// Item 3 relabelled NYN and YYN: the instruction ties, the output is a clear "no".
-		input.labels = input.labels.filter((l) => l.itemId !== 3).concat(q(3, 1, 'NYN'), q(3, 2, 'YYN'));
+		// Item 3 relabelled NYY and YYN: every question ties (or is yes), but both reviewers found fault.
+		input.labels = input.labels.filter((l) => l.itemId !== 3).concat(q(3, 1, 'NYY'), q(3, 2, 'YYN'));
 		const v = itemVerdictsOf(input).find((x) => x.itemId === 3)!;
-		// The reasons given were incomprehensible_instruction and incorrect_output: tied too.
-		expect(v).toMatchObject({ instructionValid: null, outputValid: false, allValid: false, tie: false, ties: ['instruction', 'reason'], category: null });
+		// The reasons given were incomprehensible_instruction and incorrect_output: tied.
+		expect(v).toMatchObject({ instructionValid: null, outputValid: null, allValid: false, tie: false, ties: ['instruction', 'output', 'reason'], category: null });
+		const report = buildAuditReport(input);
+		expect(report.quality!.groups[0].rates.find((r) => r.key === 'allValid')!.majority).toMatchObject({ yes: 2, no: 5, ties: 0, n: 7 });
 	});
 
 	it('with one reviewer per item, uses the labels as they are and has no agreement section', () => {
@@ -321,20 +365,32 @@ describe('data-quality report', () => {
 		expect(single.quality!.agreement).toBeNull();
 		expect(single.basis).toMatchObject({ single: 7, majority: 0, tied: 0, unlabelled: 1 });
 		// Ana: YYY, YYN, NYY, YYN, YNN, YYY, YNY → all valid 2 of 7.
-		expect(single.quality!.groups[0].rates.map((r) => [r.key, r.yes, r.trials])).toEqual([
+		expect(single.quality!.groups[0].rates.map((r) => [r.key, r.yes, r.majority.n])).toEqual([
 			['instruction', 6, 7],
 			['input', 5, 7],
 			['output', 4, 7],
 			['allValid', 2, 7]
 		]);
-		expect(correctnessEstimateOf(input)).toMatchObject({ basis: 'single', n: 7, correct: 2 });
+		// k = 1: the headline is the plain Wilson rate; the latent model is not identified and says why.
+		const allValid = single.quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
+		expect(single.estimator.automatic).toBe('majority');
+		expect(allValid.headline).toMatchObject({ estimator: 'majority', requested: 'auto', fallback: null, n: 7, proportion: 2 / 7, low: 2 / 7, high: 2 / 7 });
+		expect(allValid.headline.lower).toBeCloseTo(wilsonInterval(2, 7).lower, 12);
+		expect(allValid.latent).toMatchObject({ status: 'not-identified', proportion: null });
+		expect(allValid.latent.reason).toMatch(/one reviewer/);
+		// Asking for the latent truth anyway falls back to the bounds and says why.
+		const forced = buildAuditReport(input, { estimator: 'latent' }).quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
+		expect(forced.headline).toMatchObject({ estimator: 'majority', requested: 'latent' });
+		expect(forced.headline.fallback).toMatch(/one reviewer/);
 	});
 
 	it('honours another confidence level', () => {
 		const r90 = buildAuditReport(qualityInput(), { confidence: 0.9 });
-		const row = r90.quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
+		const row = r90.quality!.groups[0].rates.find((r) => r.key === 'output')!;
 		expect(r90.confidence).toBe(0.9);
-		expect(row.upper - row.lower).toBeLessThan(W['3/6'][1] - W['3/6'][0]);
+		expect(row.majority.low.upper - row.majority.low.lower).toBeLessThan(W['4/7'][1] - W['4/7'][0]);
+		const r95 = report.quality!.groups[0].rates.find((r) => r.key === 'output')!;
+		expect(row.latent.upper - row.latent.lower).toBeLessThanOrEqual(r95.latent.upper - r95.latent.lower);
 	});
 });
 
@@ -471,7 +527,7 @@ describe('response-rating report', () => {
 		expect(ben.gold).toMatchObject({ successes: 2, trials: 2 });
 	});
 
-	it('gives exports per-response verdicts and the A-or-B estimate', () => {
+	it('gives exports per-response verdicts', () => {
 		const verdicts = itemVerdictsOf(ratingInput());
 		expect(verdicts[0].ratingsByResponse).toEqual([
 			{ responseId: 11, model: 'm1', rating: 'A', tie: false, adjudicated: false, basis: 'majority' },
@@ -479,8 +535,6 @@ describe('response-rating report', () => {
 		]);
 		expect(verdicts[0]).toMatchObject({ tie: true, ties: ['m2'], allValid: null });
 		expect(verdicts[2].ratingsByResponse![0]).toMatchObject({ rating: 'A', adjudicated: true, basis: 'adjudicated' });
-		expect(correctnessEstimateOf(ratingInput())).toMatchObject({ measure: 'rated-a-or-b', n: 9, correct: 6, ties: 1, adjudicated: 1, basis: 'mixed' });
-		expect(correctnessEstimateOf(ratingInput(), { model: 'm2' })).toMatchObject({ n: 4, correct: 2, ties: 1, adjudicated: 0, basis: 'majority' });
 	});
 });
 
@@ -490,14 +544,18 @@ describe('report as CSV rows', () => {
 		const rows = reportCsvRows(buildAuditReport(qualityInput()));
 		for (const row of rows) expect(Object.keys(row).sort()).toEqual([...REPORT_CSV_COLUMNS].sort());
 		const allValid = rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
-		expect(allValid).toMatchObject({ value: 0.5, successes: 3, n: 6, reference: 0.54, note: '1 tied items left out' });
-		expect(allValid.lower).toBeCloseTo(W['3/6'][0], 12);
+		const row = buildAuditReport(qualityInput()).quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
+		expect(allValid).toMatchObject({ value: row.headline.proportion, n: 7, reference: 0.54, note: 'headline: Latent truth (Dawid–Skene) (chosen by the data)' });
+		expect(rows.find((r) => r.section === 'rate:majority' && r.group === 'all' && r.key === 'allValid:low')).toMatchObject({ value: 2 / 7, successes: 2, n: 7 });
+		expect(rows.find((r) => r.section === 'rate:majority' && r.group === 'all' && r.key === 'allValid:high')).toMatchObject({ value: 3 / 7, successes: 3, n: 7 });
+		expect(rows.find((r) => r.section === 'rate:label' && r.group === 'all' && r.key === 'allValid')).toMatchObject({ value: 9 / 17, successes: 9, n: 17 });
+		expect(rows.find((r) => r.section === 'rate:latent' && r.group === 'all' && r.key === 'allValid')).toMatchObject({ value: row.latent.proportion, n: 7 });
 		// Classification rows carry no paper reference (the papers give none per group).
 		expect(rows.find((r) => r.section === 'rate' && r.group === 'classification' && r.key === 'allValid')!.reference).toBeNull();
-		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 3, n: 6, reference: 0.565 });
+		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 2, n: 7, reference: 0.565 });
 		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'krippendorff_alpha_nominal')).toMatchObject({ value: 0, n: 16 });
 		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')).toMatchObject({ value: null, n: 4 });
-		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3', '4']);
+		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3', '4', '9']);
 		expect(rows.find((r) => r.section === 'reviewer' && r.group === 'Ana' && r.key === 'gold_accuracy')).toMatchObject({ value: 1, successes: 3, n: 3 });
 
 		const ratingRows = reportCsvRows(buildAuditReport(ratingInput()));
@@ -511,21 +569,21 @@ describe('disagreements', () => {
 	it('lists items whose reviewers disagree, tied ones first, with labels side by side', async () => {
 		const { disagreementEntries } = await import('./disagreements');
 		const { entries, counts } = disagreementEntries(qualityInput());
-		expect(counts).toEqual({ all: 5, open: 2, adjudicated: 1 });
+		expect(counts).toEqual({ all: 5, open: 3, adjudicated: 1 });
 		expect(entries.map((e) => [e.itemId, e.open, e.adjudicated])).toEqual([
 			[3, true, false],
 			[4, true, false],
+			[9, true, false],
 			[2, false, false],
-			[5, false, true],
-			[9, false, false]
+			[5, false, true]
 		]);
 		expect(entries[1].labels.map((l) => [l.reviewerName, l.errorReason])).toEqual([
 			['Ana', 'incorrect_output'],
 			['Ben', 'other'],
 			['Cy', null]
 		]);
-		expect(entries[3].adjudication).toMatchObject({ outputValid: false, comment: 'output is wrong' });
-		expect(disagreementEntries(qualityInput(), 'open').entries.map((e) => e.itemId)).toEqual([3, 4]);
+		expect(entries[4].adjudication).toMatchObject({ outputValid: false, comment: 'output is wrong' });
+		expect(disagreementEntries(qualityInput(), 'open').entries.map((e) => e.itemId)).toEqual([3, 4, 9]);
 		expect(disagreementEntries(qualityInput(), 'adjudicated').entries.map((e) => e.itemId)).toEqual([5]);
 		const rating = disagreementEntries(ratingInput());
 		expect(rating.entries.map((e) => [e.itemId, e.open, e.adjudicated])).toEqual([

@@ -3,8 +3,19 @@
  * download and `cli report --json` print, and what the CSV flattens. Built from plain data
  * (./types) so the numbers can be checked without a database.
  */
-import { DEFAULT_CONFIDENCE, wilsonInterval, type RatingRecord } from '$lib/stats';
+import { DEFAULT_CONFIDENCE, type RatingRecord } from '$lib/stats';
+import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
+import {
+	answerFor,
+	automaticEstimator,
+	headlineOf,
+	labelLevelRate,
+	latentRates,
+	majorityBounds,
+	type HeadlineRate,
+	type RateEstimates
+} from './estimators';
 import { qualityGroups, type QualityGroup } from './quality';
 import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
@@ -13,6 +24,7 @@ import {
 	QUALITY_QUESTIONS,
 	RATING_SCALE,
 	answerTo,
+	type EstimatorKey,
 	type QualityCategory,
 	type Rating,
 	type ReportAudit,
@@ -32,6 +44,29 @@ import {
 export interface ReportOptions {
 	/** Two-sided confidence level of every interval; default 0.95. */
 	confidence?: number;
+	/** The headline estimator; default the audit's choice, else chosen by the data. */
+	estimator?: EstimatorKey | 'auto';
+	/** Bootstrap replicates of the latent-truth intervals (default 200). */
+	replicates?: number;
+}
+
+export interface ReviewerQualification {
+	reviewerId: number;
+	name: string;
+	state: QualificationState;
+	labelled: number;
+	correct: number;
+	total: number;
+	accuracy: number | null;
+	/** Labels on sampled items not counted because the reviewer has not qualified. */
+	excludedLabels: number;
+}
+
+export interface QualificationReport {
+	items: number;
+	accuracy: number;
+	reviewers: ReviewerQualification[];
+	excludedLabels: number;
 }
 
 export interface TieRow {
@@ -65,6 +100,10 @@ export interface RatingReport {
 export interface AuditReport {
 	audit: ReportAudit;
 	confidence: number;
+	/** Quality audits: the headline estimator asked for and the one the data would choose. */
+	estimator: { requested: EstimatorKey | 'auto'; automatic: EstimatorKey };
+	/** The qualification step, when the audit has one. */
+	qualification: QualificationReport | null;
 	progress: {
 		/** Sampled items (gold excluded). */
 		items: number;
@@ -128,6 +167,47 @@ interface Verdicts {
 	rating: Map<number, RatingItemVerdict>;
 }
 
+/**
+ * Applies the audit's qualification step: each reviewer's first N gold labels (in the order they
+ * were submitted) decide whether their labels on sampled items count. Gold labels always stay
+ * (they are how accuracy is measured).
+ */
+export function qualifiedInput(input: ReportInput): { input: ReportInput; qualification: QualificationReport | null } {
+	const rule = input.audit.qualification;
+	if (!rule || rule.items <= 0) return { input, qualification: null };
+	const gold = new Map(input.gold.map((g) => [g.itemId, g]));
+	const isGold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
+	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
+	const ids = new Set<number>([...input.reviewers.map((r) => r.id), ...input.labels.map((l) => l.reviewerId)]);
+	const reviewers: ReviewerQualification[] = [];
+	const excluded = new Set<number>();
+	for (const id of ids) {
+		const own = input.labels.filter((l) => l.reviewerId === id);
+		const goldLabels = own
+			.filter((l) => gold.has(l.itemId))
+			.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id)
+			.map((l) => goldScore(input.audit.kind, l, gold.get(l.itemId)!));
+		const status = qualificationOf(rule, goldLabels);
+		const sampled = own.filter((l) => !isGold.has(l.itemId));
+		if (status.state !== 'qualified') for (const l of sampled) excluded.add(l.id);
+		reviewers.push({
+			reviewerId: id,
+			name: names.get(id) ?? `reviewer ${id}`,
+			state: status.state,
+			labelled: status.labelled,
+			correct: status.correct,
+			total: status.total,
+			accuracy: status.accuracy,
+			excludedLabels: status.state === 'qualified' ? 0 : sampled.length
+		});
+	}
+	reviewers.sort((a, b) => a.name.localeCompare(b.name));
+	return {
+		input: { ...input, labels: input.labels.filter((l) => !excluded.has(l.id)) },
+		qualification: { items: rule.items, accuracy: rule.accuracy, reviewers, excludedLabels: excluded.size }
+	};
+}
+
 function computeVerdicts(input: ReportInput, includeGold = false): Verdicts {
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
@@ -185,9 +265,33 @@ function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: re
 	return rows;
 }
 
-export function buildAuditReport(input: ReportInput, options: ReportOptions = {}): AuditReport {
+/** Agreement so far is shown once this many items have all k labels. */
+export const AGREEMENT_SO_FAR_MIN_ITEMS = 10;
+
+export interface AgreementSoFar {
+	/** Sampled items with the audit's full k labels. */
+	completeItems: number;
+	/** Agreement over the complete items; null below AGREEMENT_SO_FAR_MIN_ITEMS (or with k = 1). */
+	rows: AgreementRow[] | null;
+	qualification: QualificationReport | null;
+}
+
+/** For the audit page while labelling goes on: agreement over the items that have all k labels. */
+export function agreementSoFar(raw: ReportInput): AgreementSoFar {
+	const { input, qualification } = qualifiedInput(raw);
+	const sampled = input.items.filter((i) => !i.isGold);
+	const byItem = labelsByItem(input.labels.filter((l) => sampled.some((i) => i.id === l.itemId)));
+	const complete = new Set([...byItem].filter(([, list]) => list.length >= input.audit.overlap).map(([id]) => id));
+	if (input.audit.overlap < 2 || complete.size < AGREEMENT_SO_FAR_MIN_ITEMS) return { completeItems: complete.size, rows: null, qualification };
+	const rows = input.audit.kind === 'quality' ? qualityAgreement(input, complete) : ratingAgreement(input, complete, input.audit.models);
+	return { completeItems: complete.size, rows, qualification };
+}
+
+export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}): AuditReport {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
 	const settings = { confidence };
+	const { input, qualification } = qualifiedInput(raw);
+	const requested = options.estimator ?? input.audit.headlineEstimator ?? 'auto';
 	const { sampled, quality, rating } = computeVerdicts(input);
 	const sampledIds = new Set(sampled.map((i) => i.id));
 	const goldIds = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
@@ -205,6 +309,8 @@ export function buildAuditReport(input: ReportInput, options: ReportOptions = {}
 	const report: AuditReport = {
 		audit: input.audit,
 		confidence,
+		estimator: { requested, automatic: automaticEstimator(input.audit.overlap) },
+		qualification,
 		progress: {
 			items: sampled.length,
 			goldItems: goldIds.size,
@@ -226,7 +332,7 @@ export function buildAuditReport(input: ReportInput, options: ReportOptions = {}
 		disagreements: verdicts.filter((v) => v.disagreement).length,
 		quality: null,
 		rating: null,
-		reviewers: reviewerRows(input, settings)
+		reviewers: []
 	};
 
 	if (input.audit.kind === 'quality') {
@@ -234,8 +340,15 @@ export function buildAuditReport(input: ReportInput, options: ReportOptions = {}
 			.map((item) => ({ item, verdict: quality.get(item.id)! }))
 			.filter(({ verdict }) => verdict.ties.length > 0)
 			.map(({ item, verdict }) => ({ itemId: item.id, position: item.position, taskId: item.taskId, judgements: verdict.ties, labels: verdict.labels }));
+		const { groups, reviewerErrorRates } = qualityGroups(
+			sampled,
+			quality,
+			{ byItem, latent: { labels: input.labels, adjudications: input.adjudications, gold: input.gold } },
+			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates }
+		);
+		report.reviewers = reviewerRows(input, settings, reviewerErrorRates);
 		report.quality = {
-			groups: qualityGroups(sampled, quality, settings),
+			groups,
 			agreement: qualityAgreement(input, sampledIds),
 			ties,
 			references: { selfInstruct: SELF_INSTRUCT_TABLE_2, unnatural: UNNATURAL_AUDIT }
@@ -253,6 +366,7 @@ export function buildAuditReport(input: ReportInput, options: ReportOptions = {}
 				judgements: verdict.responses.filter((r) => r.tie).map((r) => r.model),
 				labels: verdict.labels
 			}));
+		report.reviewers = reviewerRows(input, settings);
 		report.rating = {
 			models: modelRatingRows(models, list, settings),
 			comparisons: allModelComparisons(models, list),
@@ -264,7 +378,8 @@ export function buildAuditReport(input: ReportInput, options: ReportOptions = {}
 }
 
 /** Per-item final labels (sampled items in sample order; gold items too when asked). */
-export function itemVerdictsOf(input: ReportInput, options: { includeGold?: boolean } = {}): ItemVerdict[] {
+export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolean } = {}): ItemVerdict[] {
+	const { input } = qualifiedInput(raw);
 	const { sampled, quality, rating } = computeVerdicts(input, options.includeGold ?? false);
 	return sampled.map((item) => {
 		const base = {
@@ -317,93 +432,56 @@ export function itemVerdictsOf(input: ReportInput, options: { includeGold?: bool
 	});
 }
 
-export interface CorrectnessEstimateOptions extends ReportOptions {
-	/** Only classification / non-classification tasks. */
-	group?: 'classification' | 'non-classification' | 'unknown';
-	/** Rating audits: one model's responses (default: all models pooled). */
-	model?: string;
+export interface AllValidEstimate {
+	/** The estimator behind the figures (the report's headline for these audits). */
+	estimator: HeadlineRate['estimator'];
+	headline: HeadlineRate;
+	majority: RateEstimates['majority'];
+	label: RateEstimates['label'];
+	latent: RateEstimates['latent'];
+	/** Sampled items of the population with a label or adjudication. */
+	items: number;
 }
 
-export interface CorrectnessEstimate {
-	auditId: number;
-	kind: 'quality' | 'rating';
-	/** Quality: share of items with all three fields valid; rating: share of responses rated A or B. */
-	measure: 'all-valid' | 'rated-a-or-b';
-	/** correct / n; null when nothing is decided yet. */
-	rate: number | null;
-	lower: number;
-	upper: number;
-	confidence: number;
-	/** Items (responses, for ratings) with a decided final label. */
-	n: number;
-	correct: number;
-	/** Of the n, how many have a researcher's adjudicated label. */
-	adjudicated: number;
-	/** Left out because the reviewers tied. */
-	ties: number;
-	/**
-	 * Where the n labels come from: 'single' (one reviewer each), 'majority' (several reviewers,
-	 * majority label), 'adjudicated' (all adjudicated), 'mixed' (adjudicated and reviewers' labels),
-	 * 'none' (nothing decided).
-	 */
-	basis: 'none' | 'single' | 'majority' | 'adjudicated' | 'mixed';
-}
-
-function summariseBasis(bases: readonly VerdictBasis[]): CorrectnessEstimate['basis'] {
-	if (bases.length === 0) return 'none';
-	const adjudicated = bases.filter((b) => b === 'adjudicated').length;
-	if (adjudicated === bases.length) return 'adjudicated';
-	if (adjudicated > 0) return 'mixed';
-	return bases.some((b) => b === 'majority') ? 'majority' : 'single';
-}
-
-/** The audit's estimate of the share of correct data, with its Wilson interval. */
-export function correctnessEstimateOf(input: ReportInput, options: CorrectnessEstimateOptions = {}): CorrectnessEstimate {
+/**
+ * The "all fields valid" rate of some audits' sampled items (for an export's manifest: the items
+ * of its population), by the report's estimators and headline: the audits' own choice when they
+ * agree on one, else chosen by the data. Several audits are pooled into one model (a reviewer is
+ * the same person in each).
+ */
+export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: ReportItem) => boolean, options: ReportOptions = {}): AllValidEstimate {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
-	const verdicts = itemVerdictsOf(input).filter((v) => {
-		if (!options.group) return true;
-		const group = v.isClassification === true ? 'classification' : v.isClassification === false ? 'non-classification' : 'unknown';
-		return group === options.group;
-	});
-	let correct = 0;
-	let ties = 0;
-	const bases: VerdictBasis[] = [];
-	if (input.audit.kind === 'quality') {
-		for (const v of verdicts) {
-			if (v.allValid === null) {
-				if (v.tie) ties++;
-				continue;
-			}
-			if (v.allValid) correct++;
-			bases.push(v.basis);
+	const inputs = raws.map((r) => qualifiedInput(r).input);
+	const choices = new Set(inputs.map((i) => i.audit.headlineEstimator));
+	const requested = options.estimator ?? (choices.size === 1 ? ([...choices][0] ?? 'auto') : 'auto');
+	const overlap = Math.max(1, ...inputs.map((i) => i.audit.overlap));
+	const items: ReportItem[] = [];
+	const labels: ReportInput['labels'] = [];
+	const adjudications: ReportInput['adjudications'] = [];
+	const gold: ReportInput['gold'] = [];
+	const verdicts = new Map<number, QualityItemVerdict>();
+	for (const input of inputs) {
+		const kept = new Set(input.items.filter((i) => i.isGold || keepItem(i)).map((i) => i.id));
+		const byItem = labelsByItem(input.labels);
+		const adjudicated = new Map(input.adjudications.map((a) => [a.itemId, a]));
+		for (const item of input.items) {
+			if (!kept.has(item.id)) continue;
+			items.push(item);
+			if (!item.isGold) verdicts.set(item.id, qualityVerdict(item.id, byItem.get(item.id) ?? [], adjudicated.get(item.id)));
 		}
-	} else {
-		for (const v of verdicts) {
-			for (const r of v.ratingsByResponse ?? []) {
-				if (options.model && r.model !== options.model) continue;
-				if (r.rating === null) {
-					if (r.tie) ties++;
-					continue;
-				}
-				if (r.rating === 'A' || r.rating === 'B') correct++;
-				bases.push(r.basis);
-			}
-		}
+		labels.push(...input.labels.filter((l) => kept.has(l.itemId)));
+		adjudications.push(...input.adjudications.filter((a) => kept.has(a.itemId)));
+		gold.push(...input.gold.filter((g) => kept.has(g.itemId)));
 	}
-	const n = bases.length;
-	const w = wilsonInterval(correct, n, { confidence });
-	return {
-		auditId: input.audit.id,
-		kind: input.audit.kind,
-		measure: input.audit.kind === 'quality' ? 'all-valid' : 'rated-a-or-b',
-		rate: w.proportion,
-		lower: w.lower,
-		upper: w.upper,
-		confidence,
-		n,
-		correct,
-		adjudicated: bases.filter((b) => b === 'adjudicated').length,
-		ties,
-		basis: summariseBasis(bases)
-	};
+	const sampled = items.filter((i) => !i.isGold);
+	const finals = sampled.map((i) => verdicts.get(i.id)!).map((v) => ({ value: v.allValid.value, tie: v.allValid.tie, adjudicated: v.adjudicated }));
+	const byItem = labelsByItem(labels);
+	const majority = majorityBounds(finals, confidence);
+	const label = labelLevelRate(
+		sampled.map((i) => (byItem.get(i.id) ?? []).map((l) => answerFor(l, 'allValid'))),
+		confidence
+	);
+	const latent = latentRates('allValid', { items: sampled, groups: [sampled.map((i) => i.id)], labels, adjudications, gold }, { confidence, replicates: options.replicates }).groups[0];
+	const headline = headlineOf({ majority, label, latent }, requested, overlap);
+	return { estimator: headline.estimator, headline, majority, label, latent, items: majority.n };
 }

@@ -3,6 +3,8 @@
  * gold items (answers the researcher knows).
  */
 import { median, raterAgreement, wilsonInterval, type RatingRecord } from '$lib/stats';
+import { goldScore } from '$lib/audits/qualification';
+import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { QUALITY_QUESTIONS, answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
 
@@ -25,6 +27,14 @@ export interface ReviewerRow {
 	agreement: { value: number | null; pairs: number; items: number };
 	/** Answers on gold items matching the gold answer (per question or per rated response). */
 	gold: (Estimate & { items: number }) | null;
+	/**
+	 * Quality audits: the latent-truth model's estimate of this reviewer's sensitivity (says yes
+	 * when the answer is yes) and specificity (says no when it is no) per question, with
+	 * bootstrap intervals; null for a question where the model is not identified.
+	 */
+	errorRates: Partial<Record<RateKey, (ReviewerErrorRates & { random: boolean }) | null>>;
+	/** Questions on which sensitivity + specificity is close to 1: answers look like guesses. */
+	looksRandom: RateKey[];
 	firstLabelAt: string | null;
 	lastLabelAt: string | null;
 }
@@ -54,29 +64,16 @@ function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], input: Re
 		const gold = goldByItem.get(label.itemId);
 		if (!gold) continue;
 		items++;
-		if (kind === 'quality') {
-			for (const q of QUALITY_QUESTIONS) {
-				const expected = answerTo(gold, q);
-				const given = answerTo(label, q);
-				if (expected === null || given === null) continue;
-				total++;
-				if (expected === given) correct++;
-			}
-		} else {
-			for (const g of gold.ratings) {
-				const given = label.ratings.find((r) => r.responseId === g.responseId);
-				if (!given) continue;
-				total++;
-				if (given.rating === g.rating) correct++;
-			}
-		}
+		const score = goldScore(kind, label, gold);
+		correct += score.correct;
+		total += score.total;
 	}
 	if (items === 0) return null;
 	const w = wilsonInterval(correct, total, { confidence: settings.confidence });
 	return { items, successes: correct, trials: total, proportion: w.proportion, lower: w.lower, upper: w.upper };
 }
 
-export function reviewerRows(input: ReportInput, settings: IntervalSettings): ReviewerRow[] {
+export function reviewerRows(input: ReportInput, settings: IntervalSettings, errorRates?: ReadonlyMap<RateKey, ReadonlyMap<number, ReviewerErrorRates>>): ReviewerRow[] {
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
 	const sampled = input.labels.filter((l) => !gold.has(l.itemId));
@@ -100,6 +97,13 @@ export function reviewerRows(input: ReportInput, settings: IntervalSettings): Re
 		const sharedItems = ownSampled.filter((l) => (labelsPerItem.get(l.itemId) ?? 0) > 1).length;
 		const medianMs = median(own.map((l) => l.durationMs));
 		const medianActiveMs = median(own.map((l) => l.activeMs));
+		const rates: ReviewerRow['errorRates'] = {};
+		if (errorRates) {
+			for (const key of RATE_KEYS) {
+				const r = errorRates.get(key)?.get(id);
+				rates[key] = r ? { ...r, random: looksRandom(r) } : null;
+			}
+		}
 		rows.push({
 			reviewerId: id,
 			name: names.get(id) ?? `reviewer ${id}`,
@@ -110,6 +114,8 @@ export function reviewerRows(input: ReportInput, settings: IntervalSettings): Re
 			medianActiveSeconds: medianActiveMs === null ? null : medianActiveMs / 1000,
 			agreement: { value: stats?.agreement ?? null, pairs: stats?.pairs ?? 0, items: sharedItems },
 			gold: goldAccuracy(kind, ownGold, input, settings),
+			errorRates: rates,
+			looksRandom: RATE_KEYS.filter((key) => rates[key]?.random),
 			firstLabelAt: times[0] ?? null,
 			lastLabelAt: times[times.length - 1] ?? null
 		});

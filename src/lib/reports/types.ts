@@ -22,6 +22,15 @@ export type Rating = (typeof RATING_SCALE)[number];
 
 export type AuditKind = 'quality' | 'rating';
 
+/**
+ * How a correctness rate is estimated from several reviewers' labels (see ./estimators):
+ * majority = each item's majority label, ties counted both ways (two bounds);
+ * label = the share of "yes" labels, interval clustered by item;
+ * latent = Dawid–Skene latent truth.
+ */
+export const ESTIMATORS = ['latent', 'majority', 'label'] as const;
+export type EstimatorKey = (typeof ESTIMATORS)[number];
+
 export interface ReportAudit {
 	id: number;
 	name: string;
@@ -38,6 +47,12 @@ export interface ReportAudit {
 	seed: number;
 	/** Rating audits: the models rated, in the audit's order. */
 	models: string[];
+	/** breadth (default) or depth: fill each item to k before starting new ones (pilot). */
+	routing: 'breadth' | 'depth';
+	/** Qualification step: first N items gold, labels count from the set accuracy (N = 0: none). */
+	qualification: { items: number; accuracy: number };
+	/** The headline estimator a researcher chose; null = chosen by the data. */
+	headlineEstimator: EstimatorKey | null;
 	createdAt: string;
 	closedAt: string | null;
 }

@@ -43,10 +43,12 @@ export interface QualityItemVerdict {
 	input: BinaryVerdict;
 	output: BinaryVerdict;
 	/**
-	 * All three fields valid: the conjunction of the three final answers, so the item's final label
-	 * is one coherent triple (as an adjudication is). "No" as soon as one final answer is "no"
-	 * (whatever ties elsewhere); undecided when none is "no" and one tied. `yes` / `no` count the
-	 * reviewers whose own three answers were all "yes" / not all "yes".
+	 * All three fields valid, judged like a question of its own: each reviewer's own answer is "yes"
+	 * when they said yes to all three, "no" when they said no to any — whatever field they named —
+	 * and the item's answer is the majority of those (a tie when they split evenly). So an item
+	 * every reviewer found fault with is "not all valid" even when they named different fields. An
+	 * adjudication decides it when its final answers do (a blank answer in it falling back to the
+	 * reviewers' majority on that question).
 	 */
 	allValid: BinaryVerdict;
 	/** 'correct' or the error reason; null when all-valid is undecided or the reasons tied. */
@@ -57,7 +59,8 @@ export interface QualityItemVerdict {
 	disagreement: boolean;
 }
 
-function allYes(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid'>): boolean | null {
+/** A label's own all-fields-valid answer: no if any answer is no, yes if all three are yes. */
+export function allYes(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid'>): boolean | null {
 	const answers = QUALITY_QUESTIONS.map((q) => answerTo(label, q));
 	if (answers.some((a) => a === false)) return false;
 	return answers.every((a) => a === true) ? true : null;
@@ -98,14 +101,8 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 		)
 	);
 	const questions = [instruction, input, output];
-	const ownAllValid = labels.map(allYes);
-	const allValid: BinaryVerdict = {
-		value: questions.some((v) => v.value === false) ? false : questions.every((v) => v.value === true) ? true : null,
-		yes: ownAllValid.filter((v) => v === true).length,
-		no: ownAllValid.filter((v) => v === false).length,
-		tie: false
-	};
-	allValid.tie = allValid.value === null && questions.some((v) => v.tie);
+	const settled = questions.some((v) => v.value === false) ? false : questions.every((v) => v.value === true) ? true : null;
+	const allValid = binary(labels.map(allYes), adjudication ? settled : null);
 
 	let category: QualityCategory | null = null;
 	let reasonTie = false;

@@ -11,3 +11,5 @@ export * from './normal';
 export * from './paired';
 export * from './proportion';
 export * from './ratings';
+export * from './clustered';
+export * from './dawid-skene';

@@ -22,6 +22,8 @@ export class ExportSettings {
 	allYes = $state(false);
 	agreed = $state(false);
 	audited = $state('');
+	/** Kept by the filters and not rejected by people (audited rows whose final label says not all valid dropped). */
+	notRejected = $state(false);
 	rating = $state('');
 
 	constructor(datasetId: string) {
@@ -48,6 +50,7 @@ export class ExportSettings {
 		if (this.rating && this.responses) w.push(`rating=${this.rating}`);
 		if (this.agreed) w.push('agreed');
 		if (this.audited) w.push(`audited=${this.audited}`);
+		if (this.notRejected) w.push('not-rejected');
 		return w;
 	});
 

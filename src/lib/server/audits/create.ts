@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { db, transaction, type Db } from '../db';
-import type { Audit, AuditKind, InstanceMode, Stratification } from '../db/tables';
+import { ROUTING_ORDERS, type Audit, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
+import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
 import { drawSample, stratumOf, DEFAULT_SAMPLE_SIZE, type SamplingUnit, type Stratum } from '../../audits/sampling';
 import { hash32 } from '../../audits/random';
 import type { GoldSpec } from '../../audits/gold';
@@ -35,6 +36,12 @@ export interface CreateAuditInput {
 	guidelines?: string;
 	gold?: GoldSpec[];
 	goldRate?: number;
+	/** breadth (default): every item's first label before any second; depth: fill each item to k first (pilot). */
+	routing?: RoutingOrder;
+	/** Qualification: each reviewer's first N items are gold (default 0: none)… */
+	qualificationItems?: number;
+	/** …and their labels count once their gold accuracy reaches this share (default 0.8). */
+	qualificationAccuracy?: number;
 	createdBy?: number | null;
 }
 
@@ -230,6 +237,11 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		);
 	}
 	const goldItems = resolveGold(dataset.id, gold, models, includeRejected, seed, database);
+	const routing = input.routing ?? 'breadth';
+	if (!ROUTING_ORDERS.includes(routing)) throw new AuditError('Routing is breadth or depth.', 400, 'invalid', 'routing');
+	const qualification = { items: input.qualificationItems ?? 0, accuracy: input.qualificationAccuracy ?? DEFAULT_QUALIFICATION_ACCURACY };
+	const qualificationProblem = assertQualificationRule(qualification, goldItems.length);
+	if (qualificationProblem) throw new AuditError(qualificationProblem, 400, 'invalid', 'qualificationItems');
 
 	const now = Date.now();
 	const name = (input.name ?? '').trim() || `${kind === 'quality' ? 'Quality' : 'Rating'} audit of ${dataset.name} (seed ${seed})`;
@@ -240,13 +252,15 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		const audit = c
 			.prepare(
 				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
-					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at)
-				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
+					routing, qualification_items, qualification_accuracy)
+				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 			)
 			.get(
 				dataset.id, name, kind, sampleSize, seed, instanceMode, stratify, includeRejected ? 1 : 0,
 				models ? JSON.stringify(models) : null, overlap, input.blind === false ? 0 : 1, leaseMinutes * 60, guidelines,
-				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now
+				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now,
+				routing, qualification.items, qualification.accuracy
 			) as { id: number };
 		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
 		for (const userId of reviewerIds) addReviewer.run(audit.id, userId, orderSalt(audit.id, userId, seed), now);

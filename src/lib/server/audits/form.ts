@@ -32,7 +32,10 @@ export const auditFormSchema = z.object({
 	leaseMinutes: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1 minute.').max(1440, 'At most a day.'),
 	guidelines: z.string().max(MAX_GUIDELINES_LENGTH, 'The guidelines are too long.').default(''),
 	gold: z.string().max(2_000_000, 'Too much gold data.').default(''),
-	goldPercent: z.coerce.number({ message: 'Enter a number.' }).min(0, 'At least 0%.').max(50, 'At most 50%.').default(10)
+	goldPercent: z.coerce.number({ message: 'Enter a number.' }).min(0, 'At least 0%.').max(50, 'At most 50%.').default(10),
+	pilot: checkbox,
+	qualificationItems: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(1000, 'At most 1,000.').default(0),
+	qualificationPercent: z.coerce.number({ message: 'Enter a number.' }).gt(0, 'Above 0%.').max(100, 'At most 100%.').default(80)
 });
 
 export type AuditForm = z.infer<typeof auditFormSchema>;
@@ -62,6 +65,9 @@ export function auditFormToInput(form: AuditForm, createdBy: number): CreateAudi
 		guidelines: form.guidelines,
 		gold,
 		goldRate: gold ? form.goldPercent / 100 : 0,
+		routing: form.pilot ? 'depth' : 'breadth',
+		qualificationItems: gold ? form.qualificationItems : 0,
+		qualificationAccuracy: form.qualificationPercent / 100,
 		createdBy
 	};
 }

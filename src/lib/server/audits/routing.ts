@@ -3,6 +3,7 @@ import { db, transaction, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
 import { answerSchema, draftSchema, type Answer } from '../../audits/answers';
 import { goldDue, goldJitter, responseOrder } from '../../audits/order';
+import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound } from './errors';
 import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
 
@@ -20,8 +21,10 @@ import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views
  * Gold items are outside k: every reviewer may get each one once, at the audit's gold rate (their
  * counts are kept the same way but never limit anyone).
  *
- * Order: least-claimed items first (every item gets its first label before any gets a second);
- * within a level, each item's random key (drawn with the sample from the seeded generator) gives
+ * Order (breadth, the default): least-claimed items first (every item gets its first label
+ * before any gets a second). Depth ("pilot"): most-claimed items below k first, so each item is
+ * filled to k before new ones start and agreement can be measured after a few dozen labels.
+ * Within a level, each item's random key (drawn with the sample from the seeded generator) gives
  * the audit a random order, and each reviewer enters that order at their own point (their salt,
  * a hash of audit, reviewer and seed) and wraps around. So reviewers start in different places,
  * rarely contend for the same item, and every choice is an index range scan: a next costs about
@@ -44,6 +47,9 @@ export interface Membership {
 	itemCount: number;
 	blind: boolean;
 	orderSalt: number;
+	routing: 'breadth' | 'depth';
+	qualificationItems: number;
+	qualificationAccuracy: number;
 }
 
 export type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
@@ -61,7 +67,8 @@ function prepare(c: Database.Database) {
 	return {
 		membership: c.prepare(
 			`SELECT a.id AS auditId, a.kind, a.status, a.overlap, a.lease_seconds * 1000 AS leaseMs, a.gold_rate AS goldRate,
-				a.gold_count AS goldCount, a.item_count AS itemCount, a.blind, r.order_salt AS orderSalt
+				a.gold_count AS goldCount, a.item_count AS itemCount, a.blind, r.order_salt AS orderSalt, a.routing,
+				a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL`
 		),
@@ -86,6 +93,18 @@ function prepare(c: Database.Database) {
 		expire: c.prepare(`UPDATE audit_assignments SET status = 'expired' WHERE id = ?`),
 		claim: c.prepare(`UPDATE audit_items SET claimed_count = claimed_count + ? WHERE id = ?`),
 		countOwn: c.prepare(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ?`),
+		// The reviewer's gold labels in submission order, with the gold answers (qualification).
+		ownGoldLabels: c.prepare(
+			`SELECT l.id, l.instruction_valid AS li, l.input_valid AS ln, l.output_valid AS lo,
+				g.instruction_valid AS gi, g.input_valid AS gn, g.output_valid AS go
+			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audit_gold_answers g ON g.item_id = l.item_id
+			 WHERE l.audit_id = ? AND l.reviewer_id = ? AND i.is_gold = 1 ORDER BY l.submitted_at, l.id LIMIT ?`
+		),
+		goldRatingsOf: c.prepare(
+			`SELECT g.response_id AS responseId, g.rating AS gold, r.rating AS given
+			 FROM audit_labels l JOIN audit_gold_ratings g ON g.item_id = l.item_id
+			 LEFT JOIN audit_label_ratings r ON r.label_id = l.id AND r.response_id = g.response_id WHERE l.id = ?`
+		),
 		countOwnGold: c.prepare(
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 1
 			 AND EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)`
@@ -177,6 +196,31 @@ export function membership(auditId: number, reviewerId: number, database: Db = d
 	return { ...row, blind: row.blind === 1 };
 }
 
+/**
+ * The reviewer's standing in the audit's qualification step (see $lib/audits/qualification):
+ * scored on their first N gold labels, in the order they submitted them.
+ */
+export function qualificationStatus(m: Membership, reviewerId: number, database: Db = db()): QualificationStatus {
+	const rule = { items: Math.min(m.qualificationItems, m.goldCount), accuracy: m.qualificationAccuracy };
+	if (rule.items <= 0) return qualificationOf(rule, []);
+	const s = statements(database);
+	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items) as Array<{ id: number; li: number | null; ln: number | null; lo: number | null; gi: number | null; gn: number | null; go: number | null }>;
+	const bool = (v: number | null) => (v === null ? null : v === 1);
+	const scores = rows.map((r) => {
+		if (m.kind === 'quality') {
+			return goldScore('quality', { instructionValid: bool(r.li), inputValid: bool(r.ln), outputValid: bool(r.lo), ratings: [] }, { instructionValid: bool(r.gi), inputValid: bool(r.gn), outputValid: bool(r.go), ratings: [] });
+		}
+		const ratings = s.goldRatingsOf.all(r.id) as Array<{ responseId: number; gold: string; given: string | null }>;
+		const none = { instructionValid: null, inputValid: null, outputValid: null };
+		return goldScore(
+			'rating',
+			{ ...none, ratings: ratings.filter((x) => x.given !== null).map((x) => ({ responseId: x.responseId, rating: x.given! })) },
+			{ ...none, ratings: ratings.map((x) => ({ responseId: x.responseId, rating: x.gold })) }
+		);
+	});
+	return qualificationOf(rule, scores);
+}
+
 function assertOpen(m: Membership): void {
 	if (m.status !== 'open') throw closedError();
 }
@@ -233,6 +277,24 @@ export function nextAssignment(
 
 		sweepLapsed(s, auditId, now);
 
+		// Qualification: the first N items are gold; sampled items only once the reviewer qualified.
+		const qualifying = Math.min(m.qualificationItems, m.goldCount);
+		if (qualifying > 0) {
+			const goldTaken = (s.countOwnGold.get(auditId, reviewerId) as { n: number }).n;
+			if (goldTaken < qualifying) {
+				const item = s.pickGold.get(auditId, reviewerId, m.orderSalt) as { id: number; ref: string } | undefined;
+				if (item) {
+					s.assign.run(auditId, item.id, reviewerId, now, expiresAt);
+					s.claim.run(1, item.id);
+					return { status: 'assigned', ref: item.ref };
+				}
+			}
+			const standing = qualificationStatus(m, reviewerId, database);
+			// Gold still held (not submitted): nothing new until it is in. Failed: no sampled items.
+			if (standing.state === 'pending') return { status: 'waiting', pending: qualifying - standing.labelled };
+			if (standing.state === 'failed') return { status: 'done' };
+		}
+
 		if (m.goldCount > 0 && m.goldRate > 0) {
 			const assigned = (s.countOwn.get(auditId, reviewerId) as { n: number }).n;
 			const gold = (s.countOwnGold.get(auditId, reviewerId) as { n: number }).n;
@@ -246,7 +308,8 @@ export function nextAssignment(
 			}
 		}
 
-		for (let level = 0; level < m.overlap; level++) {
+		for (let step = 0; step < m.overlap; step++) {
+			const level = m.routing === 'depth' ? m.overlap - 1 - step : step;
 			const item = (s.pickFrom.get(auditId, level, m.orderSalt, reviewerId) ?? s.pickWrap.get(auditId, level, m.orderSalt, reviewerId)) as
 				| { id: number; ref: string }
 				| undefined;

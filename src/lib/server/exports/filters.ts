@@ -7,7 +7,7 @@
  */
 import { TASK_ORIGINS, type TaskOrigin } from '../db/tables';
 import type { SqlQuery } from './sql';
-import { QUALITY_ALL_YES, RATING_ORDER, levelsAtLeast, withQualityFinal, withRatingFinal, type RatingLevel } from './human-labels';
+import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, RATING_ORDER, levelsAtLeast, withQualityFinal, withRatingFinal, type RatingLevel } from './human-labels';
 
 export class ExportFilterError extends Error {
 	constructor(
@@ -37,6 +37,11 @@ export interface ExportFilters {
 	agreed?: boolean;
 	/** Human labels: yes = only items with a final label or adjudication; no = only items without. */
 	audited?: 'yes' | 'no';
+	/**
+	 * Human labels: leave out audited items whose final label says not all valid (responses: rated
+	 * C or D); unaudited rows stay. With kept = yes: "kept by the filters and not rejected by people".
+	 */
+	notRejected?: boolean;
 }
 
 export interface FilterHelp {
@@ -57,7 +62,13 @@ export const FILTER_HELP: readonly FilterHelp[] = [
 	{ key: 'all-yes', values: '', description: 'all three questions answered yes (adjudicated label, else reviewers\' majority)', humanLabel: true },
 	{ key: 'rating', values: 'A|B|C|D', description: 'response rated at least this level (needs --responses <model>)', humanLabel: true },
 	{ key: 'agreed', values: '', description: 'without items in unresolved disagreement (reviewers disagree, no adjudication)', humanLabel: true },
-	{ key: 'audited', values: 'yes|no', description: 'only items with a human label (yes) or only items without one (no)', humanLabel: true }
+	{ key: 'audited', values: 'yes|no', description: 'only items with a human label (yes) or only items without one (no)', humanLabel: true },
+	{
+		key: 'not-rejected',
+		values: '',
+		description: 'kept by the automatic filters and not rejected by people: audited items whose final label says not all valid (responses: rated C or D) are dropped, unaudited kept rows stay — for an audit that is a sample',
+		humanLabel: true
+	}
 ];
 
 function oneOf<T extends string>(clause: string, value: string, allowed: readonly T[]): T {
@@ -135,6 +146,12 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 			case 'audited':
 				filters.audited = yesNo(clause, value);
 				break;
+			case 'not-rejected':
+				if (yesNo(clause, value) === 'yes') {
+					filters.notRejected = true;
+					filters.kept = 'yes';
+				}
+				break;
 			default:
 				throw new ExportFilterError(
 					`--where ${clause}: unknown filter "${key}". Known: ${FILTER_HELP.map((f) => f.key).join(', ')}.`,
@@ -160,6 +177,7 @@ export function whereClauses(filters: ExportFilters): string[] {
 	if (filters.minRating) out.push(`rating=${filters.minRating}`);
 	if (filters.agreed) out.push('agreed');
 	if (filters.audited) out.push(`audited=${filters.audited}`);
+	if (filters.notRejected) out.push('not-rejected');
 	return out;
 }
 
@@ -193,18 +211,20 @@ function describeClause(f: ExportFilters, where: string): string {
 			return 'without items in unresolved disagreement (reviewers disagree and no researcher adjudicated)';
 		case 'audited':
 			return f.audited === 'yes' ? 'only items with a human label' : 'only items without a human label';
+		case 'not-rejected':
+			return 'not rejected by people: audited items whose final label says not all valid (responses: rated C or D) left out, unaudited rows kept';
 		default:
 			return where;
 	}
 }
 
 export function usesHumanLabels(filters: ExportFilters): boolean {
-	return !!(filters.allYes || filters.minRating || filters.agreed || filters.audited);
+	return !!(filters.allYes || filters.minRating || filters.agreed || filters.audited || filters.notRejected);
 }
 
 /** The filters without the human-label ones: the population the audit estimate is about. */
 export function withoutHumanLabels(filters: ExportFilters): ExportFilters {
-	const { allYes: _a, minRating: _m, agreed: _g, audited: _d, ...rest } = filters;
+	const { allYes: _a, minRating: _m, agreed: _g, audited: _d, notRejected: _n, ...rest } = filters;
 	return rest;
 }
 
@@ -247,6 +267,15 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 		if (ctx.responses) {
 			const rf = withRatingFinal(q, scope);
 			q.where(`r.id NOT IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.disagreement)`);
+		}
+	}
+	if (filters.notRejected) {
+		if (ctx.responses) {
+			const rf = withRatingFinal(q, scope);
+			q.where(`r.id NOT IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.rating IN ('C', 'D'))`);
+		} else {
+			const qf = withQualityFinal(q, scope);
+			q.where(`i.id NOT IN (SELECT qf.instance_id FROM ${qf} qf WHERE ${QUALITY_NOT_ALL_YES})`);
 		}
 	}
 	if (filters.audited) {

@@ -9,6 +9,10 @@
  * the dataset count together unless the export names the audits. Gold items are the
  * researcher's own test items and never count.
  *
+ * "All fields valid" is judged as the reports judge it: each reviewer's own answer (yes to all three,
+ * or no to any — whatever field they named), the item's being the majority of those, a tie when
+ * they split; an adjudication's three answers decide it outright.
+ *
  * Unresolved disagreement: the reviewers of an item did not all give the same answer (to any of
  * the three questions, or the same A–D level) and no researcher has adjudicated it.
  */
@@ -36,7 +40,9 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 		return `SELECT it.instance_id AS instance_id, count(*) AS labels,
 				sum(l.instruction_valid = 1) AS ins_yes, sum(l.instruction_valid = 0) AS ins_no,
 				sum(l.input_valid = 1) AS inp_yes, sum(l.input_valid = 0) AS inp_no,
-				sum(l.output_valid = 1) AS out_yes, sum(l.output_valid = 0) AS out_no
+				sum(l.output_valid = 1) AS out_yes, sum(l.output_valid = 0) AS out_no,
+				sum(l.instruction_valid = 1 AND l.input_valid = 1 AND l.output_valid = 1) AS valid_yes,
+				sum(l.instruction_valid = 0 OR l.input_valid = 0 OR l.output_valid = 0) AS valid_no
 			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
 			WHERE ${scopeSql(q, scope, 'quality')} AND it.instance_id IS NOT NULL
 			GROUP BY it.instance_id`;
@@ -50,6 +56,8 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 			GROUP BY it.instance_id`;
 	});
 	const vote = (yes: string, no: string) => `CASE WHEN v.${yes} > v.${no} THEN 1 WHEN v.${no} > v.${yes} THEN 0 END`;
+	// A question's final answer: the adjudication's, else the reviewers' majority.
+	const fin = (q: 'ins' | 'inp' | 'out') => `coalesce(j.${q}, ${vote(`${q}_yes`, `${q}_no`)})`;
 	q.with('quality_final', () => {
 		return `SELECT x.instance_id AS instance_id,
 				coalesce(v.labels, 0) AS labels,
@@ -57,6 +65,9 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 				coalesce(j.ins, ${vote('ins_yes', 'ins_no')}) AS ins,
 				coalesce(j.inp, ${vote('inp_yes', 'inp_no')}) AS inp,
 				coalesce(j.out, ${vote('out_yes', 'out_no')}) AS out,
+				CASE WHEN j.instance_id IS NOT NULL AND (${fin('ins')} = 0 OR ${fin('inp')} = 0 OR ${fin('out')} = 0) THEN 0
+					WHEN j.instance_id IS NOT NULL AND ${fin('ins')} = 1 AND ${fin('inp')} = 1 AND ${fin('out')} = 1 THEN 1
+					ELSE ${vote('valid_yes', 'valid_no')} END AS valid,
 				j.instance_id IS NULL AND coalesce((v.ins_yes > 0 AND v.ins_no > 0) OR (v.inp_yes > 0 AND v.inp_no > 0) OR (v.out_yes > 0 AND v.out_no > 0), 0) AS disagreement
 			FROM (SELECT instance_id FROM quality_votes UNION SELECT instance_id FROM quality_adjudicated) x
 			LEFT JOIN quality_votes v ON v.instance_id = x.instance_id
@@ -65,13 +76,12 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 	return 'quality_final';
 }
 
-/** SQL truth of "all three final answers are yes" over a quality_final row aliased `qf`. */
-export const QUALITY_ALL_YES = 'qf.ins = 1 AND qf.inp = 1 AND qf.out = 1';
-/**
- * "All fields valid" is decided: some final answer is no, or all three are yes (as the reports
- * decide it: a tie elsewhere does not matter once one answer is no).
- */
-export const QUALITY_DECIDED = '(qf.ins = 0 OR qf.inp = 0 OR qf.out = 0 OR (qf.ins = 1 AND qf.inp = 1 AND qf.out = 1))';
+/** SQL truth of "all fields valid" in the final label, over a quality_final row aliased `qf`. */
+export const QUALITY_ALL_YES = 'qf.valid = 1';
+/** SQL truth of "not all fields valid" in the final label (a person rejected the item). */
+export const QUALITY_NOT_ALL_YES = 'qf.valid = 0';
+/** "All fields valid" is decided (not tied, not unanswered). */
+export const QUALITY_DECIDED = 'qf.valid IS NOT NULL';
 
 export const RATING_ORDER = ['A', 'B', 'C', 'D'] as const;
 export type RatingLevel = (typeof RATING_ORDER)[number];

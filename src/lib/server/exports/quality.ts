@@ -3,9 +3,11 @@
  *
  * The population is what the export selects before any human-label filter. The audited items
  * that fall in it are a random subsample of it (audits sample at random), so their share of
- * correct items — all three questions yes (Self-Instruct's "all fields valid", paper Table 2),
- * or for model responses a rating of A or B (Figure 5) — estimates the population's rate, with a
- * 95% Wilson score interval. Items whose reviewers tie count in neither side.
+ * correct items — all fields valid (Self-Instruct's Table 2), or for model responses a rating of A
+ * or B (Figure 5) — estimates the population's rate. Quality audits use the report's estimator
+ * and headline ($lib/reports: latent truth, item majority with ties as bounds, or label level —
+ * the audit's choice, else chosen by the data) and the manifest names it; rating audits use the
+ * item majority with tied responses counted both ways. No audited item is left out.
  *
  * For the exported file itself: rows with a final label count as what the label says, the
  * others at the population rate (and its interval bounds) — so a file restricted to items
@@ -13,6 +15,9 @@
  */
 import type Database from 'better-sqlite3';
 import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
+import { ESTIMATOR_LABELS, allValidEstimate, type EstimatorKey } from '$lib/reports';
+import type { Db } from '../db';
+import { loadReportInput } from '../reports/load';
 import { withoutHumanLabels } from './filters';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
@@ -30,16 +35,24 @@ export interface AuditSummary {
 
 export interface QualityEstimate {
 	/** What counts as correct. */
-	measure: 'all three questions yes' | 'rated A or B';
+	measure: 'all fields valid' | 'rated A or B';
 	audits: AuditSummary[];
 	population: {
 		description: string;
-		/** Items of the population with a final label (ties excluded). */
-		trials: number;
+		/** The estimator behind rate and interval (the report's headline), and its name. */
+		estimator: EstimatorKey;
+		estimatorName: string;
+		/** Why the report's preferred estimator is not the one used (e.g. latent truth not identified). */
+		fallback: string | null;
+		/** Audited items of the population with a label, an adjudication or a tie: the estimate's n. */
+		items: number;
+		/** Item majority: items whose final label says correct, and tied items (counted both ways). */
 		successes: number;
-		/** Audited items of the population whose reviewers tie (no final label). */
 		ties: number;
+		/** The estimate; null when ties keep the majority bounds apart (then low–high). */
 		rate: number | null;
+		low: number | null;
+		high: number | null;
 		lower: number;
 		upper: number;
 		confidence: number;
@@ -53,6 +66,9 @@ export interface QualityEstimate {
 		unlabelled: number;
 		/** Expected share of correct rows, with the interval carried from the population's. */
 		rate: number | null;
+		/** With majority bounds kept apart by ties: the two figures carried over. */
+		low: number | null;
+		high: number | null;
 		lower: number | null;
 		upper: number | null;
 	};
@@ -81,24 +97,79 @@ export function estimateQuality(client: Database.Database, selection: ExportSele
 	// The population: the selection without its human-label filters.
 	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
 	const pq = population.q;
-	const finalName = responses ? withRatingFinal(pq, scope) : withQualityFinal(pq, scope);
 	const key = responses ? 'response_id' : 'instance_id';
 	const member = responses ? 'r.id' : 'i.id';
 	const correct = responses ? "lf.rating IN ('A', 'B')" : QUALITY_ALL_YES.replaceAll('qf.', 'lf.');
 	const decided = responses ? 'lf.rating IS NOT NULL' : QUALITY_DECIDED.replaceAll('qf.', 'lf.');
-	const sample = client
-		.prepare(
-			`${pq.withClause()}SELECT sum(CASE WHEN ${decided} THEN 1 ELSE 0 END) AS trials,
-				sum(CASE WHEN ${decided} AND ${correct} THEN 1 ELSE 0 END) AS successes,
-				sum(CASE WHEN ${decided} THEN 0 ELSE 1 END) AS ties
-			 FROM ${finalName} lf
-			 WHERE lf.${key} IN (SELECT ${member} FROM ${population.from} WHERE ${pq.whereClause()})`
-		)
-		.get(pq.params) as { trials: number | null; successes: number | null; ties: number | null };
-	const trials = sample.trials ?? 0;
-	const successes = sample.successes ?? 0;
-	const ties = sample.ties ?? 0;
-	if (trials === 0 && ties === 0) return null;
+	let estimate: QualityEstimate['population'];
+	if (responses) {
+		const finalName = withRatingFinal(pq, scope);
+		const sample = client
+			.prepare(
+				`${pq.withClause()}SELECT sum(CASE WHEN ${decided} THEN 1 ELSE 0 END) AS decided,
+					sum(CASE WHEN ${decided} AND ${correct} THEN 1 ELSE 0 END) AS successes,
+					sum(CASE WHEN ${decided} THEN 0 ELSE 1 END) AS ties
+				 FROM ${finalName} lf
+				 WHERE lf.${key} IN (SELECT ${member} FROM ${population.from} WHERE ${pq.whereClause()})`
+			)
+			.get(pq.params) as { decided: number | null; successes: number | null; ties: number | null };
+		const successes = sample.successes ?? 0;
+		const ties = sample.ties ?? 0;
+		const items = (sample.decided ?? 0) + ties;
+		if (items === 0) return null;
+		const low = wilsonInterval(successes, items, { confidence: DEFAULT_CONFIDENCE });
+		const high = wilsonInterval(successes + ties, items, { confidence: DEFAULT_CONFIDENCE });
+		estimate = {
+			description: 'the rows this export selects before its human-label filters',
+			estimator: 'majority',
+			estimatorName: ESTIMATOR_LABELS.majority,
+			fallback: null,
+			items,
+			successes,
+			ties,
+			rate: ties ? null : low.proportion,
+			low: low.proportion,
+			high: high.proportion,
+			lower: low.lower,
+			upper: high.upper,
+			confidence: DEFAULT_CONFIDENCE,
+			method: 'each response\'s majority rating; tied responses counted as not A or B for the lower figure and as A or B for the upper, each with its Wilson score interval'
+		};
+	} else {
+		const instances = new Set(
+			(client
+				.prepare(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
+				.raw()
+				.all(pq.params) as Array<[number]>).map((r) => r[0])
+		);
+		// The report's loader reads through $client only: the export's read connection serves it.
+		const database = { $client: client } as unknown as Db;
+		const inputs = audits.map((a) => loadReportInput(a.id, database));
+		const e = allValidEstimate(inputs, (item) => item.instanceId !== null && instances.has(item.instanceId));
+		if (e.items === 0 && e.label.labels === 0) return null;
+		const h = e.headline;
+		estimate = {
+			description: 'the rows this export selects before its human-label filters',
+			estimator: h.estimator,
+			estimatorName: ESTIMATOR_LABELS[h.estimator],
+			fallback: h.fallback,
+			items: h.n,
+			successes: e.majority.yes,
+			ties: e.majority.ties,
+			rate: h.proportion,
+			low: h.low,
+			high: h.high,
+			lower: h.lower,
+			upper: h.upper,
+			confidence: DEFAULT_CONFIDENCE,
+			method:
+				h.estimator === 'latent'
+					? `Dawid–Skene latent truth over ${e.latent.n} audited items, ${e.latent.replicates}-replicate seeded bootstrap percentile interval`
+					: h.estimator === 'label'
+						? 'share of yes labels, ratio-estimator interval clustered by item (Wilson at the effective size)'
+						: 'each item\'s final label (adjudicated, else majority); tied items counted as no for the lower figure and yes for the upper, each with its Wilson score interval'
+		};
+	}
 
 	// The exported rows, by what their final label says.
 	const exported = selectionQuery(selection);
@@ -117,40 +188,34 @@ export function estimateQuality(client: Database.Database, selection: ExportSele
 	const bad = split.bad ?? 0;
 	const unlabelled = split.n - good - bad;
 
-	const interval = wilsonInterval(successes, trials, { confidence: DEFAULT_CONFIDENCE });
 	const carry = (p: number | null) => (p === null || split.n === 0 ? null : (good + unlabelled * p) / split.n);
 	const caveats: string[] = [];
-	if (trials < 30) caveats.push(`Only ${trials} audited item${trials === 1 ? '' : 's'} of this population have a final label: the interval is wide.`);
-	if (ties > 0) caveats.push(`${ties} audited item${ties === 1 ? '' : 's'} with tied reviewer labels and no adjudication are left out of the estimate.`);
+	if (estimate.fallback) caveats.push(`Estimated by ${estimate.estimatorName.toLowerCase()}: ${estimate.fallback}`);
+	if (estimate.items < 30) caveats.push(`Only ${estimate.items} audited item${estimate.items === 1 ? '' : 's'} of this population: the interval is wide.`);
+	if (estimate.ties > 0 && estimate.rate === null) {
+		caveats.push(`${estimate.ties} audited item${estimate.ties === 1 ? '' : 's'} with tied reviewers count both ways: the rate lies between the two figures.`);
+	}
 	if (audits.some((a) => a.stratify !== 'none')) {
 		caveats.push('A stratified audit samples its strata at different rates; this estimate pools its items without weights.');
 	}
 	if (selection.filters.kept !== 'yes' && audits.some((a) => !a.includeRejected)) {
 		caveats.push('The population includes items rejected by the automatic filters, which an audit that skipped rejected items never sampled.');
 	}
-	if (unlabelled > 0 && trials === 0) caveats.push('No decided label in the population: unlabelled rows cannot be estimated.');
+	const point = estimate.rate;
 	return {
-		measure: responses ? 'rated A or B' : 'all three questions yes',
+		measure: responses ? 'rated A or B' : 'all fields valid',
 		audits,
-		population: {
-			description: 'the rows this export selects before its human-label filters',
-			trials,
-			successes,
-			ties,
-			rate: interval.proportion,
-			lower: interval.lower,
-			upper: interval.upper,
-			confidence: interval.confidence,
-			method: 'Wilson score interval'
-		},
+		population: estimate,
 		exported: {
 			rows: split.n,
 			labelledCorrect: good,
 			labelledIncorrect: bad,
 			unlabelled,
-			rate: trials === 0 && unlabelled > 0 ? null : carry(interval.proportion ?? 0),
-			lower: trials === 0 && unlabelled > 0 ? null : carry(interval.lower),
-			upper: trials === 0 && unlabelled > 0 ? null : carry(interval.upper)
+			rate: carry(point),
+			low: carry(estimate.low),
+			high: carry(estimate.high),
+			lower: carry(estimate.lower),
+			upper: carry(estimate.upper)
 		},
 		caveats
 	};

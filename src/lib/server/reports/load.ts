@@ -33,6 +33,10 @@ interface AuditRow {
 	goldCount: number;
 	seed: number;
 	models: string | null;
+	routing: 'breadth' | 'depth';
+	qualificationItems: number;
+	qualificationAccuracy: number;
+	headlineEstimator: ReportAudit['headlineEstimator'];
 	createdAt: number;
 	closedAt: number | null;
 }
@@ -42,6 +46,7 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 		.prepare(
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
 				a.sample_size AS sampleSize, a.item_count AS itemCount, a.gold_count AS goldCount, a.seed, a.models,
+				a.routing, a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy, a.headline_estimator AS headlineEstimator,
 				a.created_at AS createdAt, a.closed_at AS closedAt
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
 		)
@@ -60,6 +65,9 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 		goldCount: row.goldCount,
 		seed: row.seed,
 		models: row.models ? (JSON.parse(row.models) as string[]) : [],
+		routing: row.routing,
+		qualification: { items: row.qualificationItems, accuracy: row.qualificationAccuracy },
+		headlineEstimator: row.headlineEstimator,
 		createdAt: iso(row.createdAt)!,
 		closedAt: iso(row.closedAt)
 	};

@@ -8,12 +8,13 @@ import {
 	buildAuditReport,
 	compareReports,
 	ComparisonError,
-	correctnessEstimateOf,
+	ESTIMATORS,
+	agreementSoFar,
+	type AgreementSoFar,
 	itemVerdictsOf,
 	type AuditComparison,
 	type AuditReport,
-	type CorrectnessEstimate,
-	type CorrectnessEstimateOptions,
+	type EstimatorKey,
 	type ItemVerdict,
 	type ReportOptions
 } from '$lib/reports';
@@ -23,6 +24,11 @@ import { loadReportInput } from './load';
 /** The full report of an audit (sampled items only; gold items feed reviewer accuracy). */
 export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db()): AuditReport {
 	return buildAuditReport(loadReportInput(auditId, database), options);
+}
+
+/** The audit page's view while labelling goes on: agreement over complete items, who qualified. */
+export function auditAgreementSoFar(auditId: number, database: Db = db()): AgreementSoFar {
+	return agreementSoFar(loadReportInput(auditId, database));
 }
 
 /** Two audits of the same kind side by side, with differences and Newcombe intervals. */
@@ -37,12 +43,13 @@ export function compareAudits(firstId: number, secondId: number, options: Report
 }
 
 /**
- * For exports: the audit's estimate of the share of correct data — quality audits: items with all
- * three fields valid; rating audits: responses rated A or B (optionally one model's) — with its
- * Wilson interval, from the same final labels as the report (adjudicated, else majority; ties out).
+ * The report's headline estimator for an audit, as a researcher picks it on the report page
+ * (null: let the data choose). Exports' manifests use the same choice.
  */
-export function auditCorrectnessEstimate(auditId: number, options: CorrectnessEstimateOptions = {}, database: Db = db()): CorrectnessEstimate {
-	return correctnessEstimateOf(loadReportInput(auditId, database), options);
+export function setHeadlineEstimator(auditId: number, estimator: EstimatorKey | null, database: Db = db()): void {
+	if (estimator !== null && !ESTIMATORS.includes(estimator)) throw new ReportError(`Unknown estimator "${String(estimator)}"; use ${ESTIMATORS.join(', ')}.`);
+	const changed = database.$client.prepare('UPDATE audits SET headline_estimator = ? WHERE id = ?').run(estimator, auditId).changes;
+	if (!changed) throw new ReportError(`No audit ${auditId}.`, 404);
 }
 
 /** For exports: each sampled item's final label (and, for rating audits, each response's). */

@@ -18,6 +18,7 @@ import {
 	updateGuidelines
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
+import { auditAgreementSoFar } from '$lib/server/reports';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
 import { archiveAction, archiveFailure } from '$lib/server/archive/http';
 import {
@@ -61,6 +62,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			.filter((u) => !u.disabledAt && !members.has(u.id))
 			.map((u) => ({ id: u.id, email: u.email, role: u.role })),
 		items: listAuditItems(audit.id, { page }),
+		soFar: auditAgreementSoFar(audit.id),
 		gold: audit.goldCount ? listAuditItems(audit.id, { gold: true, pageSize: 200 }) : null
 	};
 };

@@ -24,6 +24,12 @@ export type InstanceMode = (typeof INSTANCE_MODES)[number];
 export const STRATIFICATIONS = ['none', 'classification'] as const;
 export type Stratification = (typeof STRATIFICATIONS)[number];
 /** active = leased and counting toward k; expired = the lease lapsed and the slot was freed. */
+/** breadth: every item gets its first label before any gets a second (default); depth: fill each item to k first (pilot). */
+export const ROUTING_ORDERS = ['breadth', 'depth'] as const;
+export type RoutingOrder = (typeof ROUTING_ORDERS)[number];
+/** The estimator a report leads with; null = chosen by the data (see $lib/reports/estimators). */
+export const HEADLINE_ESTIMATORS = ['majority', 'label', 'latent'] as const;
+export type HeadlineEstimator = (typeof HEADLINE_ESTIMATORS)[number];
 export const ASSIGNMENT_STATUSES = ['active', 'submitted', 'skipped', 'expired', 'released'] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 
@@ -54,6 +60,13 @@ export const audits = sqliteTable(
 		guidelines: text('guidelines').notNull().default(''),
 		/** Share of a reviewer's items that are gold items (0 = none). */
 		goldRate: real('gold_rate').notNull().default(0),
+		routing: text('routing', { enum: ROUTING_ORDERS }).notNull().default('breadth'),
+		/** Qualification: a reviewer's first N items are gold (0 = no qualification step)… */
+		qualificationItems: integer('qualification_items').notNull().default(0),
+		/** …and their labels count once their accuracy on those reaches this share. */
+		qualificationAccuracy: real('qualification_accuracy').notNull().default(0.8),
+		/** The report's headline estimator as a researcher chose it; null = chosen by the data. */
+		headlineEstimator: text('headline_estimator', { enum: HEADLINE_ESTIMATORS }),
 		/** Sampled (non-gold) items; denormalised for progress. */
 		itemCount: integer('item_count').notNull().default(0),
 		goldCount: integer('gold_count').notNull().default(0),

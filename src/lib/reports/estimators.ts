@@ -1,0 +1,336 @@
+/**
+ * Three estimates of each data-quality rate (the three questions and "all fields valid"), none of
+ * which drops an item because its reviewers disagree:
+ *
+ * 1. item majority with ties as bounds — each item's final label (adjudicated, else the
+ *    reviewers' majority); a tied item counts as "no" for the lower figure and "yes" for the upper,
+ *    each with its Wilson interval. With one reviewer per item (no ties) it is the plain Wilson rate.
+ * 2. label level — the share of "yes" among the reviewers' labels, with the ratio-estimator
+ *    interval clustered by item ($lib/stats/clustered). It measures how often a reviewer says yes.
+ * 3. latent truth — Dawid–Skene: each item's probability of truly being "yes" from its reviewers'
+ *    answers and their estimated error rates; adjudicated items fixed at the final label and gold
+ *    items anchoring the error rates; the rate with a seeded bootstrap interval over items. Only
+ *    when the model is identified and EM converged; otherwise it says why.
+ *
+ * The headline is chosen by the data — one label per item: the majority (plain Wilson) rate;
+ * several: the latent truth, falling back to the bounds when it cannot be stood behind — unless a
+ * researcher picked another.
+ */
+import {
+	clusteredProportion,
+	dawidSkeneBootstrap,
+	dawidSkeneIdentification,
+	wilsonInterval,
+	DEFAULT_BOOTSTRAP_REPLICATES,
+	DEFAULT_BOOTSTRAP_SEED,
+	type DawidSkeneObservation
+} from '$lib/stats';
+import { allYes } from './verdicts';
+import { QUALITY_QUESTIONS, answerTo, type EstimatorKey, type QualityQuestion, type ReportAdjudication, type ReportGoldAnswer, type ReportItem, type ReportLabel } from './types';
+
+export type RateKey = QualityQuestion | 'allValid';
+export const RATE_KEYS: readonly RateKey[] = [...QUALITY_QUESTIONS, 'allValid'];
+
+export const ESTIMATOR_LABELS: Record<EstimatorKey, string> = {
+	majority: 'Item majority, ties as bounds',
+	label: 'Label level',
+	latent: 'Latent truth (Dawid–Skene)'
+};
+
+/** The answer a label (or adjudication, or gold answer) gives to a rate's question. */
+export function answerFor(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid'>, key: RateKey): boolean | null {
+	return key === 'allValid' ? allYes(label) : answerTo(label, key);
+}
+
+export interface Share {
+	successes: number;
+	trials: number;
+	proportion: number | null;
+	lower: number;
+	upper: number;
+}
+
+export interface MajorityBounds {
+	estimator: 'majority';
+	/** Items with a final label or a tie: the denominator of both bounds. */
+	n: number;
+	yes: number;
+	no: number;
+	ties: number;
+	adjudicated: number;
+	/** Ties counted as "no". */
+	low: Share;
+	/** Ties counted as "yes". */
+	high: Share;
+}
+
+export interface LabelLevelRate {
+	estimator: 'label';
+	/** Items with at least one answer (the clusters). */
+	n: number;
+	labels: number;
+	yes: number;
+	proportion: number | null;
+	lower: number;
+	upper: number;
+	/** Variance relative to independent labels; null when it cannot be estimated. */
+	designEffect: number | null;
+}
+
+export type LatentStatus = 'ok' | 'not-identified' | 'not-converged' | 'no-data';
+
+export interface LatentRate {
+	estimator: 'latent';
+	status: LatentStatus;
+	/** Why there is no latent estimate (status ≠ ok). */
+	reason: string | null;
+	/** Items with answers or an adjudication. */
+	n: number;
+	proportion: number | null;
+	lower: number;
+	upper: number;
+	iterations: number;
+	replicates: number;
+	replicatesNotConverged: number;
+}
+
+export interface HeadlineRate {
+	/** The estimator shown. */
+	estimator: EstimatorKey;
+	/** What was asked for: a researcher's choice, or 'auto' (chosen by the data). */
+	requested: EstimatorKey | 'auto';
+	/** Why the requested estimator is not the one shown (e.g. latent truth not identified). */
+	fallback: string | null;
+	n: number;
+	/** The point estimate; null for bounds that ties keep apart (then see low / high). */
+	proportion: number | null;
+	/** Majority bounds only: the two figures. */
+	low: number | null;
+	high: number | null;
+	/** The interval: for bounds, from the lower figure's Wilson lower to the upper figure's Wilson upper. */
+	lower: number;
+	upper: number;
+}
+
+export interface RateEstimates {
+	majority: MajorityBounds;
+	label: LabelLevelRate;
+	latent: LatentRate;
+	headline: HeadlineRate;
+}
+
+export interface EstimatorSettings {
+	confidence: number;
+	/** The headline the researcher asked for; 'auto' (default) lets the data choose. */
+	estimator?: EstimatorKey | 'auto';
+	/** Bootstrap replicates of the latent-truth interval (default 200) and its seed. */
+	replicates?: number;
+	seed?: number;
+}
+
+function share(successes: number, trials: number, confidence: number): Share {
+	const w = wilsonInterval(successes, trials, { confidence });
+	return { successes, trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
+}
+
+/** Per item, what the majority estimator needs (from ./verdicts). */
+export interface ItemFinal {
+	value: boolean | null;
+	tie: boolean;
+	adjudicated: boolean;
+}
+
+export function majorityBounds(finals: readonly ItemFinal[], confidence: number): MajorityBounds {
+	let yes = 0;
+	let no = 0;
+	let ties = 0;
+	let adjudicated = 0;
+	for (const f of finals) {
+		if (f.value === true) yes++;
+		else if (f.value === false) no++;
+		else if (f.tie) ties++;
+		else continue;
+		if (f.adjudicated) adjudicated++;
+	}
+	const n = yes + no + ties;
+	return { estimator: 'majority', n, yes, no, ties, adjudicated, low: share(yes, n, confidence), high: share(yes + ties, n, confidence) };
+}
+
+export function labelLevelRate(answersPerItem: ReadonlyArray<ReadonlyArray<boolean | null>>, confidence: number): LabelLevelRate {
+	const clusters = answersPerItem.map((answers) => {
+		const given = answers.filter((a) => a !== null);
+		return { successes: given.filter((a) => a === true).length, trials: given.length };
+	});
+	const c = clusteredProportion(clusters, { confidence });
+	return { estimator: 'label', n: c.clusters, labels: c.trials, yes: c.successes, proportion: c.proportion, lower: c.lower, upper: c.upper, designEffect: c.designEffect };
+}
+
+export interface LatentInput {
+	/** Sampled items in the groups' order of interest. */
+	items: readonly Pick<ReportItem, 'id'>[];
+	/** Groups of sampled item ids whose rate is wanted (the first is usually every item). */
+	groups: ReadonlyArray<readonly number[]>;
+	/** Reviewers' labels on sampled and gold items. */
+	labels: readonly ReportLabel[];
+	adjudications: readonly ReportAdjudication[];
+	gold: readonly ReportGoldAnswer[];
+}
+
+export interface LatentResult {
+	groups: LatentRate[];
+	/** Per reviewer id: sensitivity and specificity with bootstrap intervals, and answers given. */
+	reviewers: Map<number, ReviewerErrorRates>;
+}
+
+export interface ReviewerErrorRates {
+	/** P(says yes | truly yes). */
+	sensitivity: number;
+	/** P(says no | truly no). */
+	specificity: number;
+	sensitivityInterval: [number, number];
+	specificityInterval: [number, number];
+	answers: number;
+}
+
+/** Dawid–Skene on one rate's yes/no answers, with each group's rate and the reviewers' error rates. */
+export function latentRates(key: RateKey, input: LatentInput, settings: EstimatorSettings): LatentResult {
+	const index = new Map<number, number>();
+	const sampled = new Set(input.items.map((i) => i.id));
+	for (const item of input.items) index.set(item.id, index.size);
+	const goldAnswers = new Map<number, boolean>();
+	for (const g of input.gold) {
+		const a = answerFor(g, key);
+		if (a !== null) goldAnswers.set(g.itemId, a);
+	}
+	for (const itemId of goldAnswers.keys()) if (!index.has(itemId)) index.set(itemId, index.size);
+	const raterIndex = new Map<number, number>();
+	const observations: DawidSkeneObservation[] = [];
+	for (const l of input.labels) {
+		if (!index.has(l.itemId) || (!sampled.has(l.itemId) && !goldAnswers.has(l.itemId))) continue;
+		const a = answerFor(l, key);
+		if (a === null) continue;
+		if (!raterIndex.has(l.reviewerId)) raterIndex.set(l.reviewerId, raterIndex.size);
+		observations.push({ item: index.get(l.itemId)!, rater: raterIndex.get(l.reviewerId)!, label: a ? 1 : 0 });
+	}
+	const known: Array<{ item: number; label: number }> = [];
+	for (const adj of input.adjudications) {
+		const a = answerFor(adj, key);
+		if (a !== null && sampled.has(adj.itemId)) known.push({ item: index.get(adj.itemId)!, label: a ? 1 : 0 });
+	}
+	const outside: number[] = [];
+	for (const [itemId, a] of goldAnswers) {
+		known.push({ item: index.get(itemId)!, label: a ? 1 : 0 });
+		outside.push(index.get(itemId)!);
+	}
+	const data = { classes: 2, items: index.size, raters: raterIndex.size, observations, known, outside };
+	const groups = input.groups.map((ids) => ids.map((id) => index.get(id)!));
+	const nOf = (ids: readonly number[]) => {
+		const withData = new Set<number>();
+		for (const o of observations) withData.add(o.item);
+		for (const k of known) withData.add(k.item);
+		return ids.filter((i) => withData.has(i) && !outside.includes(i)).length;
+	};
+	const empty = (status: LatentStatus, reason: string, ids: readonly number[]): LatentRate => ({
+		estimator: 'latent',
+		status,
+		reason,
+		n: nOf(ids),
+		proportion: null,
+		lower: 0,
+		upper: 1,
+		iterations: 0,
+		replicates: 0,
+		replicatesNotConverged: 0
+	});
+	const sampledObservations = observations.filter((o) => !outside.includes(o.item));
+	if (sampledObservations.length === 0) {
+		return { groups: groups.map((g) => empty('no-data', 'No reviewer has answered this question on a sampled item yet.', g)), reviewers: new Map() };
+	}
+	const identification = dawidSkeneIdentification(data);
+	if (!identification.identified) {
+		return { groups: groups.map((g) => empty('not-identified', identification.reason!, g)), reviewers: new Map() };
+	}
+	const boot = dawidSkeneBootstrap(data, {
+		groups,
+		replicates: settings.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES,
+		seed: settings.seed ?? DEFAULT_BOOTSTRAP_SEED,
+		confidence: settings.confidence
+	});
+	if (!boot.fit.converged) {
+		const reason = `EM did not converge within ${boot.fit.iterations} iterations, so the model's estimate is not reported.`;
+		return { groups: groups.map((g) => ({ ...empty('not-converged', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() };
+	}
+	const reviewers = new Map<number, ReviewerErrorRates>();
+	for (const [reviewerId, j] of raterIndex) {
+		const m = boot.fit.confusion[j];
+		reviewers.set(reviewerId, {
+			sensitivity: m[1][1],
+			specificity: m[0][0],
+			sensitivityInterval: [boot.raterIntervals[j][1].lower, boot.raterIntervals[j][1].upper],
+			specificityInterval: [boot.raterIntervals[j][0].lower, boot.raterIntervals[j][0].upper],
+			answers: boot.fit.labelsPerRater[j]
+		});
+	}
+	return {
+		groups: boot.groups.map((g) => ({
+			estimator: 'latent',
+			status: 'ok',
+			reason: null,
+			n: g.n,
+			proportion: g.rate,
+			lower: g.lower,
+			upper: g.upper,
+			iterations: boot.fit.iterations,
+			replicates: boot.replicates,
+			replicatesNotConverged: boot.replicatesNotConverged
+		})),
+		reviewers
+	};
+}
+
+/** The estimator the data call for: one label per item → the majority rate; several → latent truth. */
+export function automaticEstimator(overlap: number): EstimatorKey {
+	return overlap > 1 ? 'latent' : 'majority';
+}
+
+export function headlineOf(
+	estimates: Omit<RateEstimates, 'headline'>,
+	requested: EstimatorKey | 'auto',
+	overlap: number
+): HeadlineRate {
+	const wanted = requested === 'auto' ? automaticEstimator(overlap) : requested;
+	const { majority, label, latent } = estimates;
+	const bounds = (fallback: string | null): HeadlineRate => {
+		const tied = majority.ties > 0;
+		return {
+			estimator: 'majority',
+			requested,
+			fallback,
+			n: majority.n,
+			proportion: tied ? null : majority.low.proportion,
+			low: majority.low.proportion,
+			high: majority.high.proportion,
+			lower: majority.low.lower,
+			upper: majority.high.upper
+		};
+	};
+	if (wanted === 'latent') {
+		if (latent.status === 'ok') {
+			return { estimator: 'latent', requested, fallback: null, n: latent.n, proportion: latent.proportion, low: null, high: null, lower: latent.lower, upper: latent.upper };
+		}
+		return bounds(latent.reason);
+	}
+	if (wanted === 'label') {
+		return { estimator: 'label', requested, fallback: null, n: label.n, proportion: label.proportion, low: null, high: null, lower: label.lower, upper: label.upper };
+	}
+	return bounds(null);
+}
+
+/** Youden's J = sensitivity + specificity − 1 at or below this looks like guessing. */
+export const RANDOM_REVIEWER_YOUDEN = 0.2;
+/** …judged only on at least this many answers to the question. */
+export const RANDOM_REVIEWER_MIN_ANSWERS = 10;
+
+export function looksRandom(rates: Pick<ReviewerErrorRates, 'sensitivity' | 'specificity' | 'answers'>): boolean {
+	return rates.answers >= RANDOM_REVIEWER_MIN_ANSWERS && rates.sensitivity + rates.specificity - 1 <= RANDOM_REVIEWER_YOUDEN;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { clusteredProportion } from './clustered';
+import { wilsonInterval } from './proportion';
+
+describe('clusteredProportion (ratio estimator, labels clustered by item)', () => {
+	it('computes the ratio-estimator variance by hand', () => {
+		// Items: 2/2, 1/2, 0/2, 2/2 → r = 5/8; residuals y − r·n: 0.75, −0.25, −1.25, 0.75.
+		const c = clusteredProportion([
+			{ successes: 2, trials: 2 },
+			{ successes: 1, trials: 2 },
+			{ successes: 0, trials: 2 },
+			{ successes: 2, trials: 2 }
+		]);
+		expect(c.proportion).toBe(0.625);
+		const sum = 0.75 ** 2 + 0.25 ** 2 + 1.25 ** 2 + 0.75 ** 2;
+		const variance = sum / (4 * 3 * 2 * 2);
+		expect(c.standardError).toBeCloseTo(Math.sqrt(variance), 12);
+		expect(c.effectiveSize).toBeCloseTo((0.625 * 0.375) / variance, 10);
+		expect(c.designEffect).toBeCloseTo(variance / ((0.625 * 0.375) / 8), 10);
+		expect(c.lower).toBeLessThan(0.625);
+		expect(c.upper).toBeGreaterThan(0.625);
+	});
+
+	it('equals the Wilson interval when every item has one label', () => {
+		const clusters = [...Array(30)].map((_, i) => ({ successes: i % 3 === 0 ? 0 : 1, trials: 1 }));
+		const c = clusteredProportion(clusters);
+		const w = wilsonInterval(20, 30);
+		// Independent labels: the ratio variance is p(1−p)/(n−1)·… close to binomial, so n* ≈ n.
+		expect(c.effectiveSize).toBeCloseTo(29, 6);
+		expect(Math.abs(c.lower - w.lower)).toBeLessThan(0.01);
+	});
+
+	it('is wider than a Wilson interval over labels when reviewers of an item always agree', () => {
+		const clusters = [...Array(40)].map((_, i) => (i % 4 === 0 ? { successes: 0, trials: 3 } : { successes: 3, trials: 3 }));
+		const c = clusteredProportion(clusters);
+		const naive = wilsonInterval(90, 120);
+		expect(c.upper - c.lower).toBeGreaterThan(naive.upper - naive.lower);
+		expect(c.designEffect!).toBeGreaterThan(2.5);
+	});
+
+	it('all labels yes: counts each item once, interval not degenerate', () => {
+		const c = clusteredProportion([...Array(10)].map(() => ({ successes: 2, trials: 2 })));
+		expect(c.proportion).toBe(1);
+		expect(c.upper).toBe(1);
+		expect(c.effectiveSize).toBe(10);
+		expect(c.lower).toBeCloseTo(wilsonInterval(10, 10).lower, 12);
+	});
+
+	it('no labels: null with the whole range', () => {
+		expect(clusteredProportion([])).toMatchObject({ proportion: null, lower: 0, upper: 1, trials: 0 });
+		expect(() => clusteredProportion([{ successes: 3, trials: 2 }])).toThrow(/successes/);
+	});
+});

@@ -1,0 +1,89 @@
+/**
+ * A share of "yes" over labels that come in clusters (several reviewers' labels on one item), with
+ * an interval that does not pretend the labels are independent.
+ *
+ * The share is a ratio estimator r = Σ yᵢ / Σ nᵢ over items i (yᵢ yes-labels out of nᵢ). Its
+ * variance, with items as the sampling units, is the ratio-estimator variance
+ *   v(r) = Σ (yᵢ − r·nᵢ)² / (m (m − 1) n̄²),   m items, n̄ = mean labels per item
+ * (Cochran 1977, Sampling Techniques, §6.3 and §9.8 for cluster samples). The interval is the
+ * Wilson score interval at the effective sample size n* = r(1 − r) / v(r) (Korn & Graubard 1998,
+ * Survey Methodology 24:193–201), capped at the number of labels, so it stays inside [0, 1] and
+ * widens exactly as much as clustering demands. When every label agrees (r = 0 or 1, v = 0) the
+ * design effect is unknown and the items count once each (n* = m), the conservative choice.
+ */
+import { wilsonInterval, DEFAULT_CONFIDENCE } from './proportion';
+
+export interface ClusterCounts {
+	successes: number;
+	trials: number;
+}
+
+export interface ClusteredProportion {
+	/** Yes-labels and labels, summed over items. */
+	successes: number;
+	trials: number;
+	/** Items with at least one label. */
+	clusters: number;
+	proportion: number | null;
+	lower: number;
+	upper: number;
+	standardError: number | null;
+	/** Labels' worth of independent information the interval is built on. */
+	effectiveSize: number;
+	/** Variance relative to independent labels (≥ 1 when labels on an item agree more than chance). */
+	designEffect: number | null;
+	confidence: number;
+}
+
+export function clusteredProportion(clusters: readonly ClusterCounts[], options: { confidence?: number } = {}): ClusteredProportion {
+	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+	const used = clusters.filter((c) => c.trials > 0);
+	for (const c of used) {
+		if (!(Number.isInteger(c.successes) && Number.isInteger(c.trials) && c.successes >= 0 && c.successes <= c.trials)) {
+			throw new RangeError(`cluster counts must be integers with 0 ≤ successes ≤ trials, got ${c.successes}/${c.trials}`);
+		}
+	}
+	const m = used.length;
+	const successes = used.reduce((s, c) => s + c.successes, 0);
+	const trials = used.reduce((s, c) => s + c.trials, 0);
+	if (m === 0) {
+		return { successes: 0, trials: 0, clusters: 0, proportion: null, lower: 0, upper: 1, standardError: null, effectiveSize: 0, designEffect: null, confidence };
+	}
+	const r = successes / trials;
+	let variance: number | null = null;
+	if (m >= 2) {
+		const meanSize = trials / m;
+		let sum = 0;
+		for (const c of used) sum += (c.successes - r * c.trials) ** 2;
+		variance = sum / (m * (m - 1) * meanSize * meanSize);
+	}
+	const binomial = (r * (1 - r)) / trials;
+	let effective: number;
+	if (variance !== null && variance > 0 && r > 0 && r < 1) effective = Math.min(trials, (r * (1 - r)) / variance);
+	else effective = m;
+	// Wilson at a fractional size: the score interval's formula holds for any n > 0.
+	const w = wilsonFractional(r, effective, confidence);
+	return {
+		successes,
+		trials,
+		clusters: m,
+		proportion: r,
+		lower: w[0],
+		upper: w[1],
+		standardError: variance === null ? null : Math.sqrt(variance),
+		effectiveSize: effective,
+		designEffect: variance !== null && binomial > 0 ? variance / binomial : null,
+		confidence
+	};
+}
+
+/** Wilson score bounds for a share p observed on an effective sample of n (n may be fractional). */
+function wilsonFractional(p: number, n: number, confidence: number): [number, number] {
+	const { z } = wilsonInterval(0, 1, { confidence });
+	const z2 = z * z;
+	const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+	const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+	const lower = p === 0 ? 0 : Math.max(0, Math.min(p, centre - half));
+	const upper = p === 1 ? 1 : Math.min(1, Math.max(p, centre + half));
+	return [lower, upper];
+}

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import { dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, quantileSorted, type DawidSkeneObservation } from './dawid-skene';
+import { ANAESTHESIA } from './fixtures/anaesthesia';
+
+/** Table 1 of Dawid & Skene (1979) as observations: anaesthetist 1 is rater 0 (three ratings each). */
+function anaesthesia(): DawidSkeneObservation[] {
+	return ANAESTHESIA.flatMap(([first, ...rest], item) => [
+		...first.map((l) => ({ item, rater: 0, label: l - 1 })),
+		...rest.map((l, r) => ({ item, rater: r + 1, label: l - 1 }))
+	]);
+}
+
+const yesNo = (rows: Array<[number, number, boolean]>): DawidSkeneObservation[] => rows.map(([item, rater, yes]) => ({ item, rater, label: yes ? 1 : 0 }));
+
+describe('Dawid–Skene EM on the paper\'s worked example', () => {
+	// Dawid, A. P. & Skene, A. M. (1979). Maximum likelihood estimation of observer error-rates using
+	// the EM algorithm. Applied Statistics 28(1):20–28, §4: 45 patients, 5 anaesthetists (Table 1).
+	// The maximum-likelihood estimates from the paper's starting point (§3): class shares
+	// p̂ = (0.40, 0.42, 0.11, 0.07) and anaesthetist 1's error rates (rows: true class)
+	// 0.89 0.11 · 0.07 0.88 0.05 · 0.34 0.66 · 0.56 0.44 — figures to two decimals; they were also
+	// reproduced by an independent NumPy run of the same EM while writing this test.
+	const fit = dawidSkene({ classes: 4, items: 45, raters: 5, observations: anaesthesia() }, { tolerance: 1e-10, maxIterations: 10_000 });
+
+	it('converges', () => {
+		expect(fit.converged).toBe(true);
+		expect(fit.iterations).toBeLessThan(10_000);
+	});
+
+	it('estimates the class shares the paper reports', () => {
+		const p = fit.classShares;
+		expect(p[0]).toBeCloseTo(0.3996, 3);
+		expect(p[1]).toBeCloseTo(0.422, 3);
+		expect(p[2]).toBeCloseTo(0.1118, 3);
+		expect(p[3]).toBeCloseTo(0.0667, 3);
+		expect(p.map((x) => x.toFixed(2))).toEqual(['0.40', '0.42', '0.11', '0.07']);
+	});
+
+	it("estimates anaesthetist 1's error rates", () => {
+		const rounded = fit.confusion[0].map((row) => row.map((x) => Number(x.toFixed(2))));
+		expect(rounded).toEqual([
+			[0.89, 0.11, 0, 0],
+			[0.07, 0.88, 0.05, 0],
+			[0, 0.34, 0.66, 0],
+			[0, 0, 0.56, 0.44]
+		]);
+	});
+
+	it('gives each patient a posterior that sums to one, sure where all agree', () => {
+		for (const row of fit.posterior) expect(row.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 12);
+		expect(fit.posterior[0][0]).toBeCloseTo(1, 6); // patient 1: everyone said 1
+		expect(fit.posterior[10][3]).toBeCloseTo(1, 6); // patient 11: everyone said 4
+	});
+
+	it('is deterministic and never decreases the likelihood with more iterations', () => {
+		const again = dawidSkene({ classes: 4, items: 45, raters: 5, observations: anaesthesia() }, { tolerance: 1e-10, maxIterations: 10_000 });
+		expect(again.classShares).toEqual(fit.classShares);
+		const early = dawidSkene({ classes: 4, items: 45, raters: 5, observations: anaesthesia() }, { maxIterations: 2 });
+		expect(early.converged).toBe(false);
+		expect(early.logLikelihood).toBeLessThanOrEqual(fit.logLikelihood + 1e-9);
+	});
+
+	it('says so when it stops at the iteration cap', () => {
+		const capped = dawidSkene({ classes: 4, items: 45, raters: 5, observations: anaesthesia() }, { maxIterations: 1, tolerance: 1e-12 });
+		expect(capped.converged).toBe(false);
+		expect(capped.iterations).toBe(1);
+	});
+});
+
+describe('Dawid–Skene degenerate cases', () => {
+	it('one reviewer: the fit echoes their answers and identification fails', () => {
+		const obs = yesNo([
+			[0, 0, true],
+			[1, 0, false],
+			[2, 0, true],
+			[3, 0, true]
+		]);
+		const input = { classes: 2, items: 4, raters: 1, observations: obs };
+		const fit = dawidSkene(input);
+		expect(fit.converged).toBe(true);
+		expect(fit.classShares[1]).toBeCloseTo(0.75, 9);
+		const id = dawidSkeneIdentification(input);
+		expect(id.identified).toBe(false);
+		expect(id.problem).toBe('too-few-reviewers');
+		expect(id.reason).toMatch(/one reviewer/);
+	});
+
+	it('unanimous data: every item yes, no error can be seen, so not identified', () => {
+		const rows: Array<[number, number, boolean]> = [];
+		for (let i = 0; i < 20; i++) for (const r of [0, 1, 2]) rows.push([i, r, true]);
+		const input = { classes: 2, items: 20, raters: 3, observations: yesNo(rows) };
+		const fit = dawidSkene(input);
+		expect(fit.converged).toBe(true);
+		expect(fit.classShares[1]).toBeCloseTo(1, 9);
+		for (const row of fit.posterior) expect(row[1]).toBeCloseTo(1, 9);
+		const id = dawidSkeneIdentification(input);
+		expect(id).toMatchObject({ identified: false, problem: 'unanimous' });
+	});
+
+	it('a reviewer who always says yes gets sensitivity 1, specificity 0 and no say in the verdict', () => {
+		// Items 0–9 truly yes, 10–19 truly no; reviewers 0 and 1 answer right, reviewer 2 always yes.
+		const rows: Array<[number, number, boolean]> = [];
+		for (let i = 0; i < 20; i++) {
+			const truth = i < 10;
+			rows.push([i, 0, truth], [i, 1, truth], [i, 2, true]);
+		}
+		const input = { classes: 2, items: 20, raters: 3, observations: yesNo(rows) };
+		const fit = dawidSkene(input);
+		expect(fit.converged).toBe(true);
+		expect(fit.classShares[1]).toBeCloseTo(0.5, 6);
+		const [no, yes] = fit.confusion[2];
+		expect(yes[1]).toBeCloseTo(1, 6); // sensitivity
+		expect(no[0]).toBeCloseTo(0, 6); // specificity
+		for (let i = 0; i < 20; i++) expect(fit.posterior[i][1]).toBeCloseTo(i < 10 ? 1 : 0, 6);
+		expect(dawidSkeneIdentification(input).identified).toBe(true);
+	});
+
+	it('two reviewers sharing every item: not identified without gold, identified with gold of both answers', () => {
+		const rows: Array<[number, number, boolean]> = [];
+		for (let i = 0; i < 10; i++) rows.push([i, 0, i % 3 !== 0], [i, 1, i % 4 !== 0]);
+		expect(dawidSkeneIdentification({ classes: 2, items: 10, raters: 2, observations: yesNo(rows) })).toMatchObject({
+			identified: false,
+			problem: 'too-few-reviewers'
+		});
+		// Gold items 10 (yes) and 11 (no), answered by both reviewers.
+		rows.push([10, 0, true], [10, 1, true], [11, 0, false], [11, 1, true]);
+		const gold = {
+			classes: 2,
+			items: 12,
+			raters: 2,
+			observations: yesNo(rows),
+			known: [
+				{ item: 10, label: 1 },
+				{ item: 11, label: 0 }
+			],
+			outside: [10, 11]
+		};
+		expect(dawidSkeneIdentification(gold).identified).toBe(true);
+		// Gold of one answer only does not anchor the other error rate.
+		expect(dawidSkeneIdentification({ ...gold, known: [{ item: 10, label: 1 }], outside: [10] }).identified).toBe(false);
+	});
+
+	it('gold items inform the error rates but not the class share', () => {
+		const rows: Array<[number, number, boolean]> = [];
+		// 4 population items, all yes by both reviewers; 6 gold items that are truly no but reviewer 1 says yes.
+		for (let i = 0; i < 4; i++) rows.push([i, 0, true], [i, 1, true]);
+		for (let i = 4; i < 10; i++) rows.push([i, 0, false], [i, 1, true]);
+		const fit = dawidSkene({
+			classes: 2,
+			items: 10,
+			raters: 2,
+			observations: yesNo(rows),
+			known: [4, 5, 6, 7, 8, 9].map((item) => ({ item, label: 0 })),
+			outside: [4, 5, 6, 7, 8, 9]
+		});
+		// Reviewer 1 says yes to truly-no items; reviewer 0 is right on gold: population items are yes.
+		expect(fit.confusion[1][0][1]).toBeGreaterThan(0.5);
+		expect(fit.classShares[1]).toBeCloseTo(1, 6);
+		for (let i = 4; i < 10; i++) expect(fit.posterior[i]).toEqual([1, 0]);
+	});
+
+	it('an adjudicated (known, inside) item keeps its class and counts in the share', () => {
+		const rows: Array<[number, number, boolean]> = [
+			[0, 0, true],
+			[0, 1, true],
+			[0, 2, true],
+			[1, 0, true],
+			[1, 1, false],
+			[1, 2, false],
+			[2, 0, false],
+			[2, 1, false],
+			[2, 2, true]
+		];
+		const fit = dawidSkene({ classes: 2, items: 3, raters: 3, observations: yesNo(rows), known: [{ item: 1, label: 1 }] });
+		expect(fit.posterior[1]).toEqual([0, 1]);
+	});
+
+	it('rejects labels out of range', () => {
+		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: [{ item: 0, rater: 0, label: 2 }] })).toThrow(/label 2/);
+		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: [{ item: 3, rater: 0, label: 1 }] })).toThrow(/item 3/);
+	});
+});
+
+describe('Dawid–Skene bootstrap', () => {
+	const rows: Array<[number, number, boolean]> = [];
+	for (let i = 0; i < 60; i++) {
+		const truth = i % 5 !== 0;
+		rows.push([i, i % 4, truth], [i, (i + 1) % 4, i % 7 === 0 ? !truth : truth]);
+	}
+	const input = { classes: 2, items: 60, raters: 4, observations: yesNo(rows) };
+
+	it('is reproducible for a seed and brackets the point estimate', () => {
+		const a = dawidSkeneBootstrap(input, { replicates: 100, seed: 5, groups: [[...Array(60).keys()], [...Array(30).keys()]] });
+		const b = dawidSkeneBootstrap(input, { replicates: 100, seed: 5, groups: [[...Array(60).keys()], [...Array(30).keys()]] });
+		expect(a.groups).toEqual(b.groups);
+		expect(a.groups).toHaveLength(2);
+		for (const g of a.groups) {
+			expect(g.lower).toBeLessThanOrEqual(g.rate!);
+			expect(g.upper).toBeGreaterThanOrEqual(g.rate!);
+			expect(g.upper - g.lower).toBeGreaterThan(0);
+		}
+		expect(a.groups[0].n).toBe(60);
+		expect(a.groups[1].n).toBe(30);
+		const c = dawidSkeneBootstrap(input, { replicates: 100, seed: 6 });
+		expect(c.groups[0].lower).not.toBe(a.groups[0].lower);
+		expect(a.raterIntervals).toHaveLength(4);
+	});
+
+	it('quantiles interpolate as R type 7', () => {
+		expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
+		expect(quantileSorted([1, 2, 3, 4], 0.025)).toBeCloseTo(1.075, 12);
+		expect(quantileSorted([5], 0.9)).toBe(5);
+	});
+});

@@ -1,0 +1,539 @@
+/**
+ * Latent-truth estimation from repeated noisy labels: Dawid & Skene (1979), "Maximum likelihood
+ * estimation of observer error-rates using the EM algorithm", Applied Statistics 28(1):20–28.
+ *
+ * Each item has an unobserved true class; each reviewer (observer) answers with a class drawn from
+ * their own confusion matrix (row = true class, column = answer), independently of the others
+ * given the truth. EM alternates the posterior of each item's class (E-step, paper eq. 2.5) with
+ * the maximum-likelihood class shares and confusion matrices given those posteriors (M-step,
+ * eqs. 2.3–2.4). Starting point as the paper's §3: each item's share of answers per class.
+ *
+ * Items may carry a known class: gold items (anchors, outside the population: they inform the
+ * confusion matrices only) and adjudicated items (inside the population: their class is fixed).
+ * Pure and deterministic: the same data give the same numbers; the bootstrap is seeded.
+ */
+import { SeededRandom } from '../audits/random';
+
+export interface DawidSkeneObservation {
+	item: number;
+	rater: number;
+	/** 0 … classes − 1. */
+	label: number;
+}
+
+export interface DawidSkeneInput {
+	classes: number;
+	/** Items are 0 … items − 1. */
+	items: number;
+	/** Raters are 0 … raters − 1. */
+	raters: number;
+	observations: readonly DawidSkeneObservation[];
+	/** Items whose true class is known. */
+	known?: ReadonlyArray<{ item: number; label: number }>;
+	/**
+	 * Items outside the population (gold): they inform the confusion matrices but not the class
+	 * shares or the rates. Default: none.
+	 */
+	outside?: readonly number[];
+}
+
+export interface DawidSkeneOptions {
+	/** EM stops when no class share or confusion entry moves more than this; default 1e-7. */
+	tolerance?: number;
+	/** Iteration cap; reaching it without meeting the tolerance is reported as non-convergence. */
+	maxIterations?: number;
+}
+
+export interface DawidSkeneFit {
+	converged: boolean;
+	iterations: number;
+	logLikelihood: number;
+	/** Estimated share of each class in the population (the paper's p̂). */
+	classShares: number[];
+	/** confusion[rater][trueClass][answer]; a rater with no labels keeps the starting guess. */
+	confusion: number[][][];
+	/** posterior[item][class]: P(true class | answers); known items are 0/1. */
+	posterior: number[][];
+	/** Per rater: answers given (all items, gold included). */
+	labelsPerRater: number[];
+}
+
+export const DAWID_SKENE_TOLERANCE = 1e-7;
+export const DAWID_SKENE_MAX_ITERATIONS = 1000;
+/** Log of a probability the model treats as impossible (keeps a 0 estimate from making −∞). */
+const LOG_FLOOR = Math.log(1e-300);
+
+/** The data in compact arrays: observations grouped by item (CSR), counts per rater and label. */
+interface Prepared {
+	K: number;
+	I: number;
+	J: number;
+	start: Int32Array;
+	rater: Int32Array;
+	label: Int32Array;
+	known: Int32Array;
+	inside: Uint8Array;
+}
+
+function prepare(input: DawidSkeneInput): Prepared {
+	const { classes: K, items: I, raters: J } = input;
+	if (!(Number.isInteger(K) && K >= 2)) throw new RangeError(`classes must be an integer ≥ 2, got ${K}`);
+	if (!(Number.isInteger(I) && I >= 0 && Number.isInteger(J) && J >= 0)) throw new RangeError('items and raters must be non-negative integers');
+	const counts = new Int32Array(I + 1);
+	for (const o of input.observations) {
+		if (!(o.item >= 0 && o.item < I && Number.isInteger(o.item))) throw new RangeError(`observation item ${o.item} out of range`);
+		if (!(o.rater >= 0 && o.rater < J && Number.isInteger(o.rater))) throw new RangeError(`observation rater ${o.rater} out of range`);
+		if (!(o.label >= 0 && o.label < K && Number.isInteger(o.label))) throw new RangeError(`observation label ${o.label} out of range`);
+		counts[o.item + 1]++;
+	}
+	const start = new Int32Array(I + 1);
+	for (let i = 0; i < I; i++) start[i + 1] = start[i] + counts[i + 1];
+	const fill = start.slice(0, I);
+	const rater = new Int32Array(input.observations.length);
+	const label = new Int32Array(input.observations.length);
+	for (const o of input.observations) {
+		const at = fill[o.item]++;
+		rater[at] = o.rater;
+		label[at] = o.label;
+	}
+	const known = new Int32Array(I).fill(-1);
+	for (const k of input.known ?? []) {
+		if (!(k.label >= 0 && k.label < K)) throw new RangeError(`known label ${k.label} out of range`);
+		known[k.item] = k.label;
+	}
+	const inside = new Uint8Array(I).fill(1);
+	for (const i of input.outside ?? []) inside[i] = 0;
+	return { K, I, J, start, rater, label, known, inside };
+}
+
+/**
+ * EM state: the parameters in one vector (class shares, then each rater's K × K confusion matrix,
+ * row = true class) and the items' class posteriors.
+ */
+interface State {
+	params: Float64Array;
+	posterior: Float64Array; // I × K
+}
+
+function newState(p: Prepared): State {
+	return { params: new Float64Array(p.K + p.J * p.K * p.K), posterior: new Float64Array(p.I * p.K) };
+}
+
+/** The paper's starting point: each item's share of answers per class (known items: their class). */
+function initialPosterior(p: Prepared, s: State): void {
+	const { K, I, start, label, known } = p;
+	for (let i = 0; i < I; i++) {
+		const row = i * K;
+		for (let k = 0; k < K; k++) s.posterior[row + k] = 0;
+		if (known[i] >= 0) {
+			s.posterior[row + known[i]] = 1;
+			continue;
+		}
+		const n = start[i + 1] - start[i];
+		if (n === 0) {
+			for (let k = 0; k < K; k++) s.posterior[row + k] = 1 / K;
+			continue;
+		}
+		for (let o = start[i]; o < start[i + 1]; o++) s.posterior[row + label[o]] += 1 / n;
+	}
+}
+
+/**
+ * M-step (paper eqs. 2.3–2.4): class shares over the population items and each rater's confusion
+ * rows from the posteriors, weighted by `weight` (a bootstrap's multiplicity of each item; 1 for
+ * the data as observed), written into `out`. A row with no weight keeps its value from `previous`.
+ */
+function mStep(p: Prepared, posterior: Float64Array, weight: Float64Array, previous: Float64Array, out: Float64Array): void {
+	const { K, I, J, start, rater, label, inside, known } = p;
+	out.set(previous);
+	let total = 0;
+	for (let k = 0; k < K; k++) out[k] = 0;
+	for (let i = 0; i < I; i++) {
+		if (!inside[i] || weight[i] === 0 || !(start[i + 1] > start[i] || known[i] >= 0)) continue;
+		for (let k = 0; k < K; k++) out[k] += weight[i] * posterior[i * K + k];
+		total += weight[i];
+	}
+	if (total > 0) for (let k = 0; k < K; k++) out[k] /= total;
+	else for (let k = 0; k < K; k++) out[k] = previous[k];
+	const tally = new Float64Array(J * K * K);
+	for (let i = 0; i < I; i++) {
+		const w = weight[i];
+		if (w === 0) continue;
+		for (let o = start[i]; o < start[i + 1]; o++) {
+			const base = rater[o] * K * K;
+			for (let k = 0; k < K; k++) tally[base + k * K + label[o]] += w * posterior[i * K + k];
+		}
+	}
+	for (let j = 0; j < J; j++) {
+		for (let k = 0; k < K; k++) {
+			const row = j * K * K + k * K;
+			let sum = 0;
+			for (let l = 0; l < K; l++) sum += tally[row + l];
+			if (sum <= 0) continue;
+			for (let l = 0; l < K; l++) out[K + row + l] = tally[row + l] / sum;
+		}
+	}
+}
+
+const safeLog = (x: number) => (x > 0 ? Math.log(x) : LOG_FLOOR);
+
+/** E-step (paper eq. 2.5): each unknown item's class posterior under `params`; returns the weighted log-likelihood. */
+function eStep(p: Prepared, params: Float64Array, posterior: Float64Array, weight: Float64Array): number {
+	const { K, I, start, rater, label, known, inside } = p;
+	const logParams = new Float64Array(params.length);
+	for (let x = 0; x < params.length; x++) logParams[x] = safeLog(params[x]);
+	const logs = new Float64Array(K);
+	let logLikelihood = 0;
+	for (let i = 0; i < I; i++) {
+		const row = i * K;
+		for (let k = 0; k < K; k++) logs[k] = inside[i] ? logParams[k] : 0; // gold is not drawn from the class shares
+		for (let o = start[i]; o < start[i + 1]; o++) {
+			const base = K + rater[o] * K * K + label[o];
+			for (let k = 0; k < K; k++) logs[k] += logParams[base + k * K];
+		}
+		if (known[i] >= 0) {
+			if (weight[i] > 0) logLikelihood += weight[i] * logs[known[i]];
+			continue;
+		}
+		let max = -Infinity;
+		for (let k = 0; k < K; k++) max = Math.max(max, logs[k]);
+		let sum = 0;
+		for (let k = 0; k < K; k++) {
+			logs[k] = Math.exp(logs[k] - max);
+			sum += logs[k];
+		}
+		for (let k = 0; k < K; k++) posterior[row + k] = logs[k] / sum;
+		if (weight[i] > 0 && start[i + 1] > start[i]) logLikelihood += weight[i] * (max + Math.log(sum));
+	}
+	return logLikelihood;
+}
+
+/** Keeps extrapolated parameters inside their simplices (each share vector and confusion row sums to 1). */
+function project(p: Prepared, params: Float64Array): void {
+	const rows = 1 + p.J * p.K;
+	for (let r = 0; r < rows; r++) {
+		const at = r * p.K;
+		let sum = 0;
+		for (let l = 0; l < p.K; l++) {
+			const v = Math.min(1, Math.max(0, params[at + l]));
+			params[at + l] = v;
+			sum += v;
+		}
+		if (sum > 0) for (let l = 0; l < p.K; l++) params[at + l] /= sum;
+	}
+}
+
+function maxDifference(a: Float64Array, b: Float64Array): number {
+	let d = 0;
+	for (let x = 0; x < a.length; x++) d = Math.max(d, Math.abs(a[x] - b[x]));
+	return d;
+}
+
+/**
+ * EM to convergence, sped up by SQUAREM (Varadhan & Roland 2008, Scand. J. Statist. 35:335–353,
+ * scheme S3): two EM steps give a direction, the step is extrapolated along it, and one more EM
+ * step from there is kept only if the likelihood did not drop (else the plain two steps are
+ * kept) — so, like EM, the likelihood never decreases. Starts from `s.params`; converged when
+ * no parameter moves more than the tolerance. `iterations` counts EM steps.
+ */
+function iterate(p: Prepared, s: State, weight: Float64Array, options: DawidSkeneOptions): { converged: boolean; iterations: number; logLikelihood: number } {
+	const tolerance = options.tolerance ?? DAWID_SKENE_TOLERANCE;
+	const cap = options.maxIterations ?? DAWID_SKENE_MAX_ITERATIONS;
+	const n = s.params.length;
+	const t1 = new Float64Array(n);
+	const t2 = new Float64Array(n);
+	const next = new Float64Array(n);
+	let logLikelihood = eStep(p, s.params, s.posterior, weight);
+	let steps = 0;
+	while (steps < cap) {
+		const theta = s.params;
+		mStep(p, s.posterior, weight, theta, t1);
+		steps++;
+		const converged = maxDifference(t1, theta) < tolerance;
+		if (converged || steps + 2 > cap) {
+			// Converged, or too few steps left for an extrapolation: keep the plain EM step.
+			s.params.set(t1);
+			logLikelihood = eStep(p, s.params, s.posterior, weight);
+			if (converged) return { converged: true, iterations: steps, logLikelihood };
+			continue;
+		}
+		eStep(p, t1, s.posterior, weight);
+		mStep(p, s.posterior, weight, t1, t2);
+		steps++;
+		let rr = 0;
+		let vv = 0;
+		for (let x = 0; x < n; x++) {
+			const r = t1[x] - theta[x];
+			const v = t2[x] - 2 * t1[x] + theta[x];
+			rr += r * r;
+			vv += v * v;
+		}
+		let accepted = false;
+		if (vv > 0) {
+			const alpha = Math.min(-1, -Math.sqrt(rr / vv));
+			for (let x = 0; x < n; x++) {
+				const r = t1[x] - theta[x];
+				const v = t2[x] - 2 * t1[x] + theta[x];
+				next[x] = theta[x] - 2 * alpha * r + alpha * alpha * v;
+			}
+			project(p, next);
+			eStep(p, next, s.posterior, weight);
+			mStep(p, s.posterior, weight, next, t1); // the stabilising EM step
+			steps++;
+			const ll = eStep(p, t1, s.posterior, weight);
+			if (Number.isFinite(ll) && ll >= logLikelihood - 1e-12 * Math.abs(logLikelihood)) {
+				s.params.set(t1);
+				logLikelihood = ll;
+				accepted = true;
+			}
+		}
+		if (!accepted) {
+			s.params.set(t2);
+			logLikelihood = eStep(p, s.params, s.posterior, weight);
+		}
+	}
+	return { converged: false, iterations: steps, logLikelihood };
+}
+
+function startingState(p: Prepared): State {
+	const s = newState(p);
+	initialPosterior(p, s);
+	// Confusion rows with no data keep "answers the truth with probability ½, else uniform".
+	const prior = new Float64Array(s.params.length);
+	for (let k = 0; k < p.K; k++) prior[k] = 1 / p.K;
+	for (let j = 0; j < p.J; j++) {
+		for (let k = 0; k < p.K; k++) {
+			for (let l = 0; l < p.K; l++) prior[p.K + j * p.K * p.K + k * p.K + l] = k === l ? 0.5 + 0.5 / p.K : 0.5 / p.K;
+		}
+	}
+	mStep(p, s.posterior, new Float64Array(p.I).fill(1), prior, s.params);
+	return s;
+}
+
+function toFit(p: Prepared, s: State, run: { converged: boolean; iterations: number; logLikelihood: number }): DawidSkeneFit {
+	const { K, I, J } = p;
+	const labelsPerRater = new Array<number>(J).fill(0);
+	for (let o = 0; o < p.rater.length; o++) labelsPerRater[p.rater[o]]++;
+	return {
+		...run,
+		classShares: Array.from(s.params.subarray(0, K)),
+		confusion: Array.from({ length: J }, (_, j) =>
+			Array.from({ length: K }, (_, k) => Array.from(s.params.subarray(K + j * K * K + k * K, K + j * K * K + (k + 1) * K)))
+		),
+		posterior: Array.from({ length: I }, (_, i) => Array.from(s.posterior.subarray(i * K, (i + 1) * K))),
+		labelsPerRater
+	};
+}
+
+/** Fits the Dawid–Skene model by EM. */
+export function dawidSkene(input: DawidSkeneInput, options: DawidSkeneOptions = {}): DawidSkeneFit {
+	const p = prepare(input);
+	const s = startingState(p);
+	const run = iterate(p, s, new Float64Array(p.I).fill(1), options);
+	return toFit(p, s, run);
+}
+
+export interface BootstrapOptions extends DawidSkeneOptions {
+	/** Replicates; default 200. */
+	replicates?: number;
+	seed?: number;
+	/** Two-sided level of the percentile interval; default 0.95. */
+	confidence?: number;
+	/**
+	 * Groups of population items whose share of class `target` is wanted (e.g. all items, then
+	 * classification tasks): each gets its point estimate and interval.
+	 */
+	groups?: ReadonlyArray<readonly number[]>;
+	/** The class whose share is estimated; default 1 (for yes/no data: "yes"). */
+	target?: number;
+}
+
+export interface GroupEstimate {
+	/** Items in the group that have answers or a known class. */
+	n: number;
+	/** Mean posterior probability of the target class over those items. */
+	rate: number | null;
+	lower: number;
+	upper: number;
+}
+
+export interface DawidSkeneBootstrap {
+	fit: DawidSkeneFit;
+	groups: GroupEstimate[];
+	replicates: number;
+	/** Replicates whose EM hit the iteration cap (they still count; reported so a reader knows). */
+	replicatesNotConverged: number;
+	/** Per rater: percentile interval of each diagonal entry (the rate of answering each class right). */
+	raterIntervals: Array<Array<{ lower: number; upper: number }>>;
+}
+
+export const DEFAULT_BOOTSTRAP_REPLICATES = 200;
+/** Replicates start from the full fit, so a looser tolerance changes their rates by far less than the interval's own noise. */
+export const BOOTSTRAP_TOLERANCE = 1e-6;
+export const DEFAULT_BOOTSTRAP_SEED = 20_240_301;
+
+/** Empirical quantile with linear interpolation (R's type 7), of sorted values. */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+	if (sorted.length === 0) return NaN;
+	const h = (sorted.length - 1) * q;
+	const lo = Math.floor(h);
+	const hi = Math.min(sorted.length - 1, lo + 1);
+	return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+function groupRates(p: Prepared, s: State, groups: ReadonlyArray<readonly number[]>, weight: Float64Array, target: number): Array<number | null> {
+	return groups.map((members) => {
+		let sum = 0;
+		let n = 0;
+		for (const i of members) {
+			const w = weight[i];
+			if (w === 0 || !(p.start[i + 1] > p.start[i] || p.known[i] >= 0)) continue;
+			sum += w * s.posterior[i * p.K + target];
+			n += w;
+		}
+		return n === 0 ? null : sum / n;
+	});
+}
+
+/**
+ * The fit plus a nonparametric bootstrap over items (Efron & Tibshirani 1993, ch. 13 percentile
+ * interval): population items are resampled with replacement, gold items (outside) likewise among
+ * themselves, EM is rerun from the full fit's estimates, and each group's rate is recomputed.
+ * Seeded, so the interval is reproducible.
+ */
+export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOptions = {}): DawidSkeneBootstrap {
+	const p = prepare(input);
+	const target = options.target ?? 1;
+	const confidence = options.confidence ?? 0.95;
+	const B = options.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES;
+	const all = Array.from({ length: p.I }, (_, i) => i).filter((i) => p.inside[i]);
+	const groups = options.groups ?? [all];
+
+	const full = startingState(p);
+	const ones = new Float64Array(p.I).fill(1);
+	const run = iterate(p, full, ones, options);
+	const fit = toFit(p, full, run);
+	const points = groupRates(p, full, groups, ones, target);
+
+	// Resample only items that carry information; empty items never enter a rate.
+	const informative = (i: number) => p.start[i + 1] > p.start[i] || p.known[i] >= 0;
+	const insideItems = all.filter(informative);
+	const outsideItems = Array.from({ length: p.I }, (_, i) => i).filter((i) => !p.inside[i] && informative(i));
+	const random = new SeededRandom(options.seed ?? DEFAULT_BOOTSTRAP_SEED);
+	const draws: number[][] = groups.map(() => []);
+	const diagonal: number[][][] = Array.from({ length: p.J }, () => Array.from({ length: p.K }, () => []));
+	let notConverged = 0;
+	const s = newState(p);
+	const weight = new Float64Array(p.I);
+	for (let b = 0; b < B; b++) {
+		weight.fill(0);
+		for (let n = 0; n < insideItems.length; n++) weight[insideItems[random.int(insideItems.length)]]++;
+		for (let n = 0; n < outsideItems.length; n++) weight[outsideItems[random.int(outsideItems.length)]]++;
+		s.params.set(full.params);
+		const r = iterate(p, s, weight, { maxIterations: options.maxIterations, tolerance: Math.max(options.tolerance ?? DAWID_SKENE_TOLERANCE, BOOTSTRAP_TOLERANCE) });
+		if (!r.converged) notConverged++;
+		groupRates(p, s, groups, weight, target).forEach((v, g) => {
+			if (v !== null) draws[g].push(v);
+		});
+		// A rater absent from this resample keeps the full fit's values: no information either way.
+		for (let j = 0; j < p.J; j++) for (let k = 0; k < p.K; k++) diagonal[j][k].push(s.params[p.K + j * p.K * p.K + k * p.K + k]);
+	}
+	const alpha = (1 - confidence) / 2;
+	const interval = (values: number[]) => {
+		const sorted = Float64Array.from(values).sort();
+		return { lower: quantileSorted(sorted, alpha), upper: quantileSorted(sorted, 1 - alpha) };
+	};
+	return {
+		fit,
+		replicates: B,
+		replicatesNotConverged: notConverged,
+		groups: groups.map((members, g) => {
+			const n = members.filter((i) => informative(i)).length;
+			if (points[g] === null || draws[g].length === 0) return { n, rate: points[g], lower: 0, upper: 1 };
+			return { n, rate: points[g], ...interval(draws[g]) };
+		}),
+		raterIntervals: diagonal.map((perClass) => perClass.map(interval))
+	};
+}
+
+export type IdentificationProblem =
+	/** No labels at all. */
+	| 'no-labels'
+	/** Every answer (and every known class) is the same class: nothing shows a reviewer's errors. */
+	| 'unanimous'
+	/** Some reviewers share no item with two others and have no gold of each class to anchor them. */
+	| 'too-few-reviewers';
+
+export interface Identification {
+	identified: boolean;
+	problem: IdentificationProblem | null;
+	/** One sentence a report can print. */
+	reason: string | null;
+	/** Reviewers who labelled population items. */
+	raters: number;
+}
+
+/**
+ * Whether the data can pin the model down. Agreement alone identifies a reviewer's error rates
+ * only through at least three conditionally independent views: with two reviewers (or one
+ * label per item) there are more unknowns than the data fix (Hui & Walter 1980; Dawid & Skene
+ * §5). So reviewers are grouped by the population items they share; a group needs three or
+ * more reviewers, or else each of its reviewers needs gold answers of every class to anchor
+ * their error rates. And the answers must not all be one class.
+ */
+export function dawidSkeneIdentification(input: DawidSkeneInput): Identification {
+	const p = prepare(input);
+	const insideRaters = new Set<number>();
+	const seenClasses = new Set<number>();
+	for (let i = 0; i < p.I; i++) {
+		if (p.known[i] >= 0) seenClasses.add(p.known[i]);
+		for (let o = p.start[i]; o < p.start[i + 1]; o++) {
+			seenClasses.add(p.label[o]);
+			if (p.inside[i]) insideRaters.add(p.rater[o]);
+		}
+	}
+	const raters = insideRaters.size;
+	if (raters === 0) return { identified: false, problem: 'no-labels', reason: 'No reviewer has labelled a sampled item yet.', raters };
+	if (seenClasses.size < 2) {
+		return {
+			identified: false,
+			problem: 'unanimous',
+			reason: 'Every answer is the same, so nothing shows how often a reviewer errs: the model cannot estimate error rates.',
+			raters
+		};
+	}
+	// Union-find over raters sharing a population item.
+	const parent = Array.from({ length: p.J }, (_, j) => j);
+	const find = (j: number): number => (parent[j] === j ? j : (parent[j] = find(parent[j])));
+	for (let i = 0; i < p.I; i++) {
+		if (!p.inside[i]) continue;
+		for (let o = p.start[i] + 1; o < p.start[i + 1]; o++) parent[find(p.rater[o])] = find(p.rater[p.start[i]]);
+	}
+	// Gold classes each rater answered.
+	const anchored = Array.from({ length: p.J }, () => new Set<number>());
+	for (let i = 0; i < p.I; i++) {
+		if (p.inside[i] || p.known[i] < 0) continue;
+		for (let o = p.start[i]; o < p.start[i + 1]; o++) anchored[p.rater[o]].add(p.known[i]);
+	}
+	const groups = new Map<number, number[]>();
+	for (const j of insideRaters) {
+		const root = find(j);
+		const list = groups.get(root) ?? [];
+		list.push(j);
+		groups.set(root, list);
+	}
+	for (const members of groups.values()) {
+		if (members.length >= 3) continue;
+		if (members.every((j) => anchored[j].size === p.K)) continue;
+		const single = [...groups.values()].every((g) => g.length === 1);
+		return {
+			identified: false,
+			problem: 'too-few-reviewers',
+			reason: single
+				? 'Each item has one reviewer, so errors cannot be told apart from the truth: the model needs items labelled by three or more reviewers across the audit, or gold items of each answer for every reviewer.'
+				: `Reviewers ${members.length === 1 ? 'who share no item with anyone' : 'working only in pairs'} cannot have their error rates told apart from the truth: the model needs three or more reviewers sharing items, or gold items of each answer for every reviewer.`,
+			raters
+		};
+	}
+	return { identified: true, problem: null, reason: null, raters };
+}
