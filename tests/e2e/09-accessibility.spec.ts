@@ -268,3 +268,70 @@ test('axe: the sign-in page', async ({ browser }) => {
 	await page.context().close();
 	expect(seriousOf('anonymous')).toEqual([]);
 });
+
+test('reflow at 320 px (400% zoom): no page scrolls sideways; screenshots of the review screen and a report', async ({ browser }) => {
+	test.setTimeout(240_000);
+	const wide: string[] = [];
+	const measure = async (account: Account, pages: { url: string; label?: string }[], width: number) => {
+		const context = await signedInContext(browser, account, { width, height: 720 });
+		const page = await context.newPage();
+		for (const p of pages) {
+			await page.goto(p.url);
+			await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+			await page.waitForLoadState('networkidle');
+			const [scrollWidth, culprit] = await page.evaluate((w) => {
+				// The outermost element sticking out on the right names the problem.
+				const clipped = (el: Element) => {
+					for (let a = el.parentElement; a; a = a.parentElement) if (getComputedStyle(a).overflowX !== 'visible') return true;
+					return false;
+				};
+				const out = Array.from(document.querySelectorAll('body *')).find((el) => {
+					const right = el.getBoundingClientRect().right;
+					return right > w + 1 && (el.parentElement?.getBoundingClientRect().right ?? 0) <= w + 1 && !clipped(el);
+				});
+				const name = out ? `${out.tagName.toLowerCase()}${out.className && typeof out.className === 'string' ? '.' + out.className.trim().split(/\s+/).join('.') : ''}` : '';
+				return [document.documentElement.scrollWidth, name] as const;
+			}, width);
+			if (scrollWidth > width) wide.push(`${p.label ?? p.url} at ${width}px: ${scrollWidth}px wide (${culprit})`);
+		}
+		await context.close();
+	};
+	const reviewPages = [
+		{ url: '/review' },
+		{ url: `/review/${ids.reviewQuality}`, label: '/review/[quality]' },
+		{ url: `/review/${ids.reviewRating}`, label: '/review/[rating]' },
+		{ url: `/review/${ids.reviewQuality}/labels`, label: '/review/[quality]/labels' },
+		{ url: `/review/${ids.reviewDone}`, label: '/review/[done]' }
+	];
+	await measure(who.reviewer, reviewPages, 320);
+	await measure(who.admin, [{ url: '/admin/users' }, { url: '/admin/endpoints' }, ...researcherPages()], 320);
+
+	for (const width of [320, 390]) {
+		const reviewer = await signedInContext(browser, who.reviewer, { width, height: 844 });
+		const page = await reviewer.newPage();
+		for (const [name, url] of [
+			['quality', `/review/${ids.reviewQuality}`],
+			['rating', `/review/${ids.reviewRating}`]
+		]) {
+			await page.goto(url);
+			await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+			await page.keyboard.press('g');
+			await page.screenshot({ path: `test-results/review-${name}-${width}.png` });
+		}
+		await reviewer.close();
+		const researcher = await signedInContext(browser, who.researcher, { width, height: 844 });
+		const report = await researcher.newPage();
+		for (const [name, id] of [
+			['quality', ids.reportQuality],
+			['rating', ids.reportRating]
+		] as const) {
+			await report.goto(`/reports/${id}`);
+			await report.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+			await report.waitForLoadState('networkidle');
+			await report.screenshot({ path: `test-results/report-${name}-${width}.png`, fullPage: true });
+			await report.getByTestId(name === 'quality' ? 'quality-rates' : 'model-ratings').screenshot({ path: `test-results/report-${name}-chart-${width}.png` });
+		}
+		await researcher.close();
+	}
+	expect(wide).toEqual([]);
+});
