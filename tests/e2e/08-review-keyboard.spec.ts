@@ -68,10 +68,11 @@ async function open(browser: Browser, setup: Setup, viewport = DESKTOP, touch = 
 	return page;
 }
 
-function refOf(page: Page): string {
-	const match = /\/items\/([A-Za-z0-9_-]{12})$/.exec(new URL(page.url()).pathname);
-	if (!match) throw new Error(`no item in ${page.url()}`);
-	return match[1];
+/** The item on screen (waiting while the next one loads). */
+async function refOf(page: Page): Promise<string> {
+	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
+	await expect(page).toHaveURL(/\/items\/[A-Za-z0-9_-]{12}$/);
+	return /\/items\/([A-Za-z0-9_-]{12})$/.exec(new URL(page.url()).pathname)![1];
 }
 
 /** What the server stored for this reviewer on this item, in the order their screen showed it. */
@@ -114,7 +115,7 @@ for (const [size, viewport] of [
 	test(`${size}: Enter on a focused "No" chooses no and never submits; the stored label is "no"`, async ({ browser }) => {
 		const setup = await newAudit('quality', 3);
 		const page = await open(browser, setup, viewport);
-		const ref = refOf(page);
+		const ref = await refOf(page);
 		await page.keyboard.press('y');
 		await page.keyboard.press('y');
 		await page.keyboard.press('y');
@@ -125,7 +126,7 @@ for (const [size, viewport] of [
 		await expect(output.getByRole('radio', { name: 'Yes' })).toHaveAttribute('aria-checked', 'false');
 		// Still on the same item: Enter on the answer chose it, it did not submit.
 		await page.waitForTimeout(300);
-		expect(refOf(page)).toBe(ref);
+		expect(await refOf(page)).toBe(ref);
 		expect(stored(setup, ref)).toBeNull();
 		// Enter on the Submit button presses it.
 		await page.getByRole('button', { name: 'Submit' }).focus();
@@ -139,7 +140,7 @@ for (const [size, viewport] of [
 test('Enter on a link or button does what that control does, never a submit', async ({ browser }) => {
 	const setup = await newAudit('quality', 2);
 	const page = await open(browser, setup);
-	const ref = refOf(page);
+	const ref = await refOf(page);
 	for (const key of ['y', 'y', 'y']) await page.keyboard.press(key);
 	// The Keys button opens its dialog; Escape closes it.
 	await page.getByRole('button', { name: 'Keys' }).focus();
@@ -176,7 +177,7 @@ test('a quality audit finished with Tab, arrows, Space and Enter only; focus lan
 	];
 	const expected: Record<string, Answer> = {};
 	for (const plan of plans) {
-		const ref = refOf(page);
+		const ref = await refOf(page);
 		for (const [i, name] of ['Instruction', 'Input', 'Output'].entries()) {
 			await tabUntil(page, `the ${name} group`, focusedInGroup(page, name));
 			// The group is one tab stop; its first answer (Yes) has focus. Space picks it,
@@ -216,7 +217,7 @@ test('a rating audit finished with Tab, arrows, Space and Enter only: one tab st
 	const levels = ['A', 'B', 'C', 'D'];
 	const expected: Record<string, string[]> = {};
 	for (let item = 0; item < 2; item++) {
-		const ref = refOf(page);
+		const ref = await refOf(page);
 		const cards = page.getByRole('article');
 		const n = await cards.count();
 		// Four answers per response, one tab stop each: Tab goes from group to group.
@@ -254,7 +255,7 @@ test('letter shortcuts alone finish quality and rating items; the stored labels 
 		{ instruction: true, input: false, output: true, reason: 'other' }
 	];
 	for (const [i, sequence] of keys.entries()) {
-		const ref = refOf(page);
+		const ref = await refOf(page);
 		for (const k of sequence) await page.keyboard.press(k);
 		await page.keyboard.press('Enter');
 		expect(await waitStored(quality, ref)).toEqual({ kind: 'quality', ...expectedQ[i], comment: '' });
@@ -265,7 +266,7 @@ test('letter shortcuts alone finish quality and rating items; the stored labels 
 	const rating = await newAudit('rating', 2);
 	const ratingPage = await open(browser, rating);
 	for (const sequence of ['dba', 'cab']) {
-		const ref = refOf(ratingPage);
+		const ref = await refOf(ratingPage);
 		for (const k of sequence) await ratingPage.keyboard.press(k);
 		await ratingPage.keyboard.press('Enter');
 		expect(await waitStored(rating, ref)).toEqual({ kind: 'rating', ratings: sequence.toUpperCase().split(''), comment: '' });
@@ -334,7 +335,7 @@ test('skips: the notice clears, My labels lists them with "Review now", the done
 	const setup = await newAudit('quality', 3);
 	const page = await open(browser, setup);
 	await expect(page.getByTestId('my-left')).toHaveText('3');
-	const skippedRef = refOf(page);
+	const skippedRef = await refOf(page);
 	await page.keyboard.press('s');
 	await page.keyboard.type('not my field');
 	await page.keyboard.press('Enter');
@@ -342,10 +343,11 @@ test('skips: the notice clears, My labels lists them with "Review now", the done
 	await expect(notice).toContainText('Skipped');
 	await expect(page.getByTestId('my-left')).toHaveText('2');
 	// Working on the next item clears the confirmation.
+	await refOf(page);
 	await page.keyboard.press('y');
 	await expect(notice).toBeHidden();
 	for (let i = 0; i < 2; i++) {
-		const ref = refOf(page);
+		const ref = await refOf(page);
 		for (const k of ['y', 'y', 'y', 'Enter']) await page.keyboard.press(k);
 		await expect(page).not.toHaveURL(new RegExp(ref));
 	}
@@ -381,7 +383,7 @@ test('phone 390×844: the review screen fits, long texts fold, the actions stay 
 	await expect(page.getByRole('button', { name: 'Keys' })).toBeHidden();
 	for (let i = 0; i < 8; i++) {
 		if ((await page.getByTestId('item-instruction').textContent())?.includes('Keyboard task 0')) break;
-		const ref = refOf(page);
+		const ref = await refOf(page);
 		for (const name of ['Instruction', 'Input', 'Output']) await page.getByRole('radiogroup', { name: new RegExp(`^${name}`) }).getByRole('radio', { name: 'Yes' }).tap();
 		await page.getByRole('button', { name: 'Submit' }).tap();
 		await expect(page).not.toHaveURL(new RegExp(ref));

@@ -54,7 +54,8 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 				.prepare('SELECT count(*) AS n FROM audit_labels WHERE item_id IN (SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 1)')
 				.get(auditId) as { n: number }).n
 		: 0;
-	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped.
+	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
+	// (a lapsed lease of theirs counts: they may get it back).
 	const remaining = (c
 		.prepare(
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
@@ -266,7 +267,7 @@ export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS auditLabels,
 				a.item_count * a.overlap AS auditNeeded,
 				(SELECT count(*) FROM audit_items i WHERE i.audit_id = a.id AND i.is_gold = 0 AND i.label_count < a.overlap
-					AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = r.user_id AND s.status <> 'active'))
+					AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = r.user_id AND s.status IN ('submitted', 'skipped', 'released')))
 					AS remaining,
 				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
