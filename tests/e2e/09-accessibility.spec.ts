@@ -306,8 +306,8 @@ test('reflow at 320 px (400% zoom): no page scrolls sideways; screenshots of the
 	await measure(who.reviewer, reviewPages, 320);
 	await measure(who.admin, [{ url: '/admin/users' }, { url: '/admin/endpoints' }, ...researcherPages()], 320);
 
-	for (const width of [320, 390]) {
-		const reviewer = await signedInContext(browser, who.reviewer, { width, height: 844 });
+	for (const width of [320, 390, 1280]) {
+		const reviewer = await signedInContext(browser, who.reviewer, { width, height: width > 800 ? 900 : 844 });
 		const page = await reviewer.newPage();
 		for (const [name, url] of [
 			['quality', `/review/${ids.reviewQuality}`],
@@ -319,6 +319,7 @@ test('reflow at 320 px (400% zoom): no page scrolls sideways; screenshots of the
 			await page.screenshot({ path: `test-results/review-${name}-${width}.png` });
 		}
 		await reviewer.close();
+		if (width > 800) continue;
 		const researcher = await signedInContext(browser, who.researcher, { width, height: 844 });
 		const report = await researcher.newPage();
 		for (const [name, id] of [
