@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answerQuestion, answerSchema, chooseReason, completeDraft, draftFromAnswer, draftSchema, emptyDraft, rateResponse, type QualityDraft, type RatingDraft } from './answers';
+import { answerQuestion, chooseReason, completeDraft, draftFromAnswer, emptyDraft, rateResponse, type QualityDraft, type RatingDraft } from './answers';
+import { answerSchema, draftSchema } from './answer-schemas';
 import { QUALITY_QUESTIONS, RATING_LEVELS } from './rubric';
 
 describe('rubric', () => {

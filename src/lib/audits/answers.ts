@@ -1,9 +1,9 @@
-import { z } from 'zod';
-import { QUALITY_QUESTIONS, REASON_KEYS, RATING_KEYS, type ErrorReason, type QuestionKey, type RatingLevel } from './rubric';
+import { QUALITY_QUESTIONS, type ErrorReason, type QuestionKey, type RatingLevel } from './rubric';
 
 /**
  * A reviewer's answer while it is being given (a draft, saved as it changes) and once complete
- * (what is submitted). Shared by the review screen and the server, which validates again.
+ * (what is submitted). Shared by the review screen and the server; the server validates what
+ * arrives with answer-schemas.ts (kept apart so the screen does not ship the schema library).
  */
 
 export const MAX_COMMENT_LENGTH = 2000;
@@ -115,41 +115,6 @@ export function draftFromAnswer(answer: Answer): Draft {
 	}
 	return { kind: 'rating', ratings: [...answer.ratings], comment: answer.comment };
 }
-
-const reason = z.enum(REASON_KEYS as [ErrorReason, ...ErrorReason[]]);
-const rating = z.enum(RATING_KEYS as [RatingLevel, ...RatingLevel[]]);
-const comment = z.string().max(MAX_COMMENT_LENGTH * 2).transform((c) => c.trim().slice(0, MAX_COMMENT_LENGTH));
-
-/** Validates a submitted answer; the server adds the checks that need the item (response count). */
-export const answerSchema = z.discriminatedUnion('kind', [
-	z
-		.object({
-			kind: z.literal('quality'),
-			instruction: z.boolean(),
-			input: z.boolean(),
-			output: z.boolean(),
-			reason: reason.nullable(),
-			comment: comment.default('')
-		})
-		.transform((a) => ({ ...a, reason: a.instruction && a.input && a.output ? null : a.reason }))
-		.refine((a) => a.instruction && a.input && a.output ? true : a.reason !== null, {
-			message: 'A "no" needs a reason.',
-			path: ['reason']
-		}),
-	z.object({ kind: z.literal('rating'), ratings: z.array(rating).min(1).max(64), comment: comment.default('') })
-]);
-
-/** Drafts are partial by nature; the schema only bounds their shape and size. */
-export const draftSchema = z.discriminatedUnion('kind', [
-	z.object({
-		kind: z.literal('quality'),
-		answers: z.object({ instruction: z.boolean().nullable(), input: z.boolean().nullable(), output: z.boolean().nullable() }),
-		reason: reason.nullable(),
-		reasonChosen: z.boolean().default(false),
-		comment: z.string().max(MAX_COMMENT_LENGTH * 2)
-	}),
-	z.object({ kind: z.literal('rating'), ratings: z.array(rating.nullable()).max(64), comment: z.string().max(MAX_COMMENT_LENGTH * 2) })
-]);
 
 /** One line describing an answer, e.g. "yes · yes · no — incorrect output" or "A · C · B". */
 export function summarizeAnswer(answer: Answer): string {

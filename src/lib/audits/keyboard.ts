@@ -1,10 +1,15 @@
-import { ERROR_REASONS, RATING_LEVELS, type ErrorReason, type RatingLevel } from './rubric';
+import { ERROR_REASONS, RATING_LEVELS, type ErrorReason } from './rubric';
+import type { RatingLevel } from './rubric';
 
 /**
  * The review screen's keyboard map. Reviewers work for hours, so every answer has a key and the
  * hands never need the mouse: answers apply to the highlighted row (a question or a response)
- * and move the highlight on; Enter submits. Keys are ignored while typing a comment, except
- * Escape (leave the field) and Ctrl/⌘+Enter (submit).
+ * and move the highlight on; Enter submits.
+ *
+ * A shortcut never takes a key from the control that has focus: Enter and Space on a button,
+ * link or answer activate that control, arrow keys move within an answer group or scroll a
+ * focused text, and typing in a field is text (except Escape, and Ctrl/⌘+Enter to submit).
+ * Enter submits only when focus is on the item itself (its heading, its text, the page).
  */
 
 export type ReviewCommand =
@@ -31,6 +36,17 @@ export interface KeyInput {
 	shiftKey?: boolean;
 }
 
+/**
+ * Where a keystroke lands:
+ * - `page`: nothing in particular (the body, the item's heading, plain text): every shortcut;
+ * - `region`: a focused scrollable text: arrows, Space and Page keys scroll it, Enter submits;
+ * - `answer`: an answer in a radio group (Yes/No, a reason, A–D): Enter/Space choose it, the
+ *   arrows move within the group; letters still answer, Ctrl/⌘+Enter submits;
+ * - `control`: a button, link, summary…: its own keys (Enter, Space, arrows) are left alone;
+ * - `typing`: a text field: only Escape and Ctrl/⌘+Enter.
+ */
+export type FocusContext = 'page' | 'region' | 'answer' | 'control' | 'typing';
+
 /** Labels for the keys, shown next to what they do. */
 export const KEYS = {
 	yes: 'Y',
@@ -47,34 +63,47 @@ export const KEYS = {
 	escape: 'Esc'
 } as const;
 
-/** Reasons are chosen with the digits 1–4, in taxonomy order. */
-export const REASON_KEYS: Record<ErrorReason, string> = Object.fromEntries(
-	ERROR_REASONS.map((r, i) => [r.key, String(i + 1)])
-) as Record<ErrorReason, string>;
+/** The same keys as `aria-keyshortcuts` values (UI Events key names). */
+export const ARIA_KEYS = {
+	yes: 'Y',
+	no: 'N',
+	submit: 'Enter Control+Enter',
+	skip: 'S',
+	back: 'ArrowLeft',
+	forward: 'ArrowRight',
+	comment: '/',
+	help: 'Shift+?',
+	guidelines: 'G'
+} as const;
 
-/** A–D rate the highlighted response. */
-export const RATING_KEYS: Record<RatingLevel, string> = Object.fromEntries(RATING_LEVELS.map((l) => [l.key, l.key])) as Record<
-	RatingLevel,
+/** Reasons are chosen with the digits 1–4, in taxonomy order. */
+export const REASON_SHORTCUTS: Record<ErrorReason, string> = Object.fromEntries(ERROR_REASONS.map((r, i) => [r.key, String(i + 1)])) as Record<
+	ErrorReason,
 	string
 >;
 
-export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', typing: boolean): ReviewCommand | null {
+export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', context: FocusContext): ReviewCommand | null {
 	const { key } = event;
-	if (key === 'Enter' && (event.ctrlKey || event.metaKey)) return { type: 'submit' };
+	const modified = event.ctrlKey || event.metaKey;
 	if (key === 'Escape') return { type: 'escape' };
-	if (typing || event.altKey || event.metaKey || event.ctrlKey) return null;
+	if (key === 'Enter') {
+		// A link's Ctrl+Enter opens it in a new tab, a button's Enter presses it: theirs to keep.
+		if (modified) return context === 'control' ? null : { type: 'submit' };
+		if (event.shiftKey || event.altKey) return null;
+		return context === 'page' || context === 'region' ? { type: 'submit' } : null;
+	}
+	if (context === 'typing' || event.altKey || modified) return null;
 
 	switch (key) {
-		case 'Enter':
-			return event.shiftKey ? null : { type: 'submit' };
 		case 'ArrowUp':
-			return { type: 'row', delta: -1 };
 		case 'ArrowDown':
-			return { type: 'row', delta: 1 };
 		case 'ArrowLeft':
-			return { type: 'back' };
 		case 'ArrowRight':
-			return { type: 'forward' };
+			// Only on the page itself: in a group the arrows move between answers, in a text they scroll.
+			if (context !== 'page') return null;
+			if (key === 'ArrowUp') return { type: 'row', delta: -1 };
+			if (key === 'ArrowDown') return { type: 'row', delta: 1 };
+			return key === 'ArrowLeft' ? { type: 'back' } : { type: 'forward' };
 		case '?':
 			return { type: 'help' };
 		// "/" jumps to the text field, as in many tools; letters stay free for answers (C is a rating).
@@ -105,11 +134,36 @@ export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', typin
 	return null;
 }
 
+/** The part of a DOM element the focus rules look at (a plain object in tests). */
+export interface FocusTarget {
+	tagName?: string;
+	isContentEditable?: boolean;
+	type?: string;
+	getAttribute?: (name: string) => string | null;
+	hasAttribute?: (name: string) => boolean;
+}
+
 /** Whether keystrokes go to a text field (then they are the reviewer's text, not commands). */
-export function isTypingTarget(target: { tagName?: string; isContentEditable?: boolean; type?: string } | null): boolean {
+export function isTypingTarget(target: FocusTarget | null): boolean {
 	if (!target?.tagName) return false;
 	const tag = target.tagName.toUpperCase();
 	if (tag === 'TEXTAREA' || target.isContentEditable) return true;
-	if (tag === 'INPUT') return !['checkbox', 'radio', 'button', 'submit', 'reset'].includes((target.type ?? 'text').toLowerCase());
+	if (tag === 'INPUT') return !['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file'].includes((target.type ?? 'text').toLowerCase());
 	return tag === 'SELECT';
+}
+
+const CONTROL_TAGS = new Set(['BUTTON', 'A', 'SUMMARY', 'INPUT', 'SELECT', 'OPTION', 'DETAILS', 'AUDIO', 'VIDEO', 'IFRAME']);
+const CONTROL_ROLES = new Set(['button', 'link', 'checkbox', 'switch', 'tab', 'menuitem', 'option', 'combobox', 'slider', 'spinbutton', 'textbox', 'listbox']);
+
+/** What kind of thing has focus, for commandForKey. Scroll regions carry `data-scroll-region`. */
+export function focusContext(target: FocusTarget | null): FocusContext {
+	if (!target?.tagName) return 'page';
+	if (isTypingTarget(target)) return 'typing';
+	const tag = target.tagName.toUpperCase();
+	const role = target.getAttribute?.('role') ?? null;
+	if (role === 'radio' || (tag === 'INPUT' && (target.type ?? '').toLowerCase() === 'radio')) return 'answer';
+	if (tag === 'A' && !target.hasAttribute?.('href')) return 'page';
+	if (CONTROL_TAGS.has(tag) || (role !== null && CONTROL_ROLES.has(role))) return 'control';
+	if (target.hasAttribute?.('data-scroll-region')) return 'region';
+	return 'page';
 }

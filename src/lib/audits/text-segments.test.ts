@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeCode, segmentText } from './text-segments';
+import { looksLikeCode, segmentText, textSize } from './text-segments';
 
 describe('segmentText', () => {
 	it('keeps prose as one segment and every character', () => {
@@ -33,5 +33,15 @@ describe('segmentText', () => {
 		expect(looksLikeCode('The cat sat.\nThe dog ran.\nThe end.')).toBe(false);
 		// Markup payloads are just text: shown, never interpreted.
 		expect(segmentText('<script>alert(1)</script>')).toEqual([{ text: '<script>alert(1)</script>', code: false }]);
+	});
+});
+
+describe('textSize', () => {
+	it('folds long texts by characters or by lines', () => {
+		expect(textSize('')).toEqual({ lines: 0, words: 0, long: false });
+		expect(textSize('two words\nand more')).toEqual({ lines: 2, words: 4, long: false });
+		expect(textSize('x'.repeat(1201)).long).toBe(true);
+		expect(textSize('x'.repeat(1200)).long).toBe(false);
+		expect(textSize(Array.from({ length: 17 }, () => 'a').join('\n'))).toEqual({ lines: 17, words: 17, long: true });
 	});
 });

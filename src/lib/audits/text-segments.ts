@@ -47,3 +47,14 @@ export function looksLikeCode(text: string): boolean {
 	const codeLike = lines.filter((l) => CODE_LINE.test(l)).length;
 	return codeLike / lines.length >= 0.5;
 }
+
+/** Above either limit a text is shown folded (about a screenful of lines at the review width). */
+export const FOLD_CHARACTERS = 1200;
+export const FOLD_LINES = 16;
+
+/** How long a text is, in the reviewer's terms, and whether to show it folded at first. */
+export function textSize(text: string): { lines: number; words: number; long: boolean } {
+	const lines = text ? text.split('\n').length : 0;
+	const words = text.split(/\s+/).filter(Boolean).length;
+	return { lines, words, long: text.length > FOLD_CHARACTERS || lines > FOLD_LINES };
+}

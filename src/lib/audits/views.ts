@@ -41,6 +41,12 @@ export interface ReviewProgress {
 	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
 	auditLabels: number;
 	auditNeeded: number;
+	/** Items this reviewer can still get or holds now (others may take some first). */
+	remaining: number;
+	/** Items this reviewer skipped that still need labels: they can take them back. */
+	skipped: number;
+	/** Items that can no longer reach k labels: every current reviewer labelled or skipped them. */
+	stuck: number;
 }
 
 export interface ReviewAuditInfo {
@@ -63,6 +69,16 @@ export interface HistoryEntry {
 	instruction: string;
 	/** e.g. "yes · yes · no — incorrect output" or "A · C · B". */
 	summary: string;
+}
+
+/** An item the reviewer skipped, listed under My labels so they can take it back. */
+export interface SkippedEntry {
+	ref: string;
+	instruction: string;
+	skippedAt: number;
+	reason: string | null;
+	/** Whether the item still has room for this reviewer's label ("review now"). */
+	open: boolean;
 }
 
 export type NextResult =

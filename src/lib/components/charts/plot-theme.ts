@@ -1,16 +1,8 @@
 /**
  * Shared look of the report charts (Observable Plot, rendered in the browser only): the app's
- * fonts and colours, and the A–D palette — green for acceptable ratings, amber and red for the
- * others, so a stacked bar reads like Self-Instruct's Figure 5 at a glance.
+ * fonts and colours; the A–D palette lives in rating-colors.ts (shared with the review screen).
  */
-export const RATING_COLORS: Record<'A' | 'B' | 'C' | 'D', string> = {
-	A: '#1d7044',
-	B: '#7dbb8f',
-	C: '#e7a94b',
-	D: '#b3261e'
-};
-/** Text on each rating's segment, chosen for contrast. */
-export const RATING_TEXT: Record<'A' | 'B' | 'C' | 'D', string> = { A: '#ffffff', B: '#10311d', C: '#3a2600', D: '#ffffff' };
+export { RATING_COLORS, RATING_TEXT } from './rating-colors';
 
 export const CHART_STYLE = {
 	fontFamily: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",

@@ -6,24 +6,25 @@ import {
 	emptyDraft,
 	rateResponse,
 	summarizeAnswer,
-	type Answer,
 	type Draft
 } from '$lib/audits/answers';
-import { QUALITY_QUESTIONS, type ErrorReason, type RatingLevel } from '$lib/audits/rubric';
+import { QUALITY_QUESTIONS, reasonLabel, type ErrorReason, type RatingLevel } from '$lib/audits/rubric';
 import type { HistoryEntry, NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
+import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
+import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
 
 /**
  * The review screen's state and behaviour, one instance per open screen.
  *
  * - Work: the item the reviewer holds. Its draft is saved to the server as it changes.
  * - Prefetch: a second item is leased in the background, so after a submit the next one is on
- *   screen at once; the submit itself goes to an outbox.
- * - Outbox: submissions are sent in order with a client-made id and retried on network
- *   failure (the server ignores a repeat), and kept in localStorage until the server has them,
- *   so neither a flaky connection nor a closed tab loses a label.
+ *   screen at once; the submit itself goes to the outbox (outbox.svelte.ts), which delivers it.
+ * - Clock: time on the item and active time (activity-clock.svelte.ts).
  * - History: Back/Forward walk the reviewer's own earlier labels, which can be changed while
  *   the audit is open.
+ * - Announcements: what a screen reader should hear (the answer given, the next item).
+ * Keys are mapped to these methods in review-keyboard.ts.
  */
 
 export interface ReviewPageData {
@@ -37,23 +38,13 @@ export interface ReviewPageData {
 
 export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'error';
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
+export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string };
 
-interface PendingSubmission {
-	submissionId: string;
-	ref: string;
-	answer: Answer;
-	activeMs: number;
-	instruction: string;
-	edit: boolean;
-}
-
-/** Idle time after which the clock stops counting the reviewer as active. */
-const IDLE_MS = 2 * 60_000;
-const HEARTBEAT_MS = 60_000;
 const DRAFT_DEBOUNCE_MS = 400;
 const WAITING_POLL_MS = 30_000;
-/** Longest pause between two attempts to send a label: short, labels are what matters most. */
-const MAX_RETRY_MS = 8_000;
+/** A confirmation ("Skipped …") stays this long, or until the reviewer does something else. */
+const OK_NOTICE_MS = 8_000;
+const MAX_DRAFT_RETRY_MS = 8_000;
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,10 +54,25 @@ function newSubmissionId(): string {
 	return crypto.randomUUID();
 }
 
+function browserStorage(): Storage | null {
+	try {
+		return typeof localStorage === 'undefined' ? null : localStorage;
+	} catch {
+		return null;
+	}
+}
+
+/** The start of a text for an announcement: enough to recognise the item, not all of it. */
+function gist(text: string, max = 140): string {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 export class ReviewSession {
 	readonly audit: ReviewAuditInfo;
 	private readonly api: ReviewApi;
-	private readonly storageKey: string;
+	readonly outbox: LabelOutbox;
+	readonly clock = new ActivityClock();
 
 	status = $state<Status>('loading');
 	/** The item being worked on (held by this reviewer). */
@@ -78,18 +84,20 @@ export class ReviewSession {
 	/** Position in `history` of the viewed label; -1 while on the work item. */
 	historyIndex = $state(-1);
 	history = $state<HistoryEntry[]>([]);
-	progress = $state<ReviewProgress>({ mine: 0, auditLabels: 0, auditNeeded: 0 });
+	progress = $state<ReviewProgress>({ mine: 0, auditLabels: 0, auditNeeded: 0, remaining: 0, skipped: 0, stuck: 0 });
 	/** The highlighted row: a question (quality) or a response (rating). */
 	row = $state(0);
 	/** Something the reviewer must do before submitting. */
 	problem = $state<string | null>(null);
-	notice = $state<{ kind: 'ok' | 'warn' | 'error'; text: string } | null>(null);
+	notice = $state<Notice | null>(null);
 	draftState = $state<SaveState>('idle');
-	outbox = $state<PendingSubmission[]>([]);
 	/** The last label the server confirmed. */
 	lastSaved = $state<{ at: number; summary: string } | null>(null);
+	/** Labels are waiting for the connection (shown, and announced once). */
+	offline = $state(false);
+	/** For the polite live region: the answer just given, the next item. */
+	announcement = $state('');
 	waitingPending = $state(0);
-	elapsedMs = $state(0);
 	skipOpen = $state(false);
 	helpOpen = $state(false);
 	guidelinesOpen = $state(false);
@@ -98,21 +106,40 @@ export class ReviewSession {
 	private queued: ReviewItemView | null = null;
 	private prefetching = false;
 	private fetching = false;
-	private flushing = false;
 	private draftTimer: ReturnType<typeof setTimeout> | null = null;
-	private shownAtClient = Date.now();
-	private activeMs = 0;
-	private lastTick = Date.now();
-	private lastInteraction = Date.now();
-	private lastHeartbeat = Date.now();
+	private noticeTimer: ReturnType<typeof setTimeout> | null = null;
 	private waitingTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Said before the next item is announced ("Submitted: yes · yes · no."). */
+	private pendingAnnouncement = '';
 	private onItemChange: (item: ReviewItemView | null) => void = () => {};
-	private wakeRetry: (() => void) | null = null;
 
-	constructor(data: ReviewPageData) {
+	constructor(data: ReviewPageData, api: ReviewApi = reviewApi(data.audit.id), storage: Storage | null = browserStorage()) {
 		this.audit = data.audit;
-		this.api = reviewApi(data.audit.id);
-		this.storageKey = `ia-review-outbox:${data.audit.id}:${data.userId}`;
+		this.api = api;
+		this.outbox = new LabelOutbox({
+			send: (s) => this.api.submit(s.ref, s.submissionId, s.answer, s.activeMs),
+			storage,
+			storageKey: `ia-review-outbox:${data.audit.id}:${data.userId}`,
+			onDelivered: (s, { result, progress }) => {
+				this.progress = progress;
+				this.offline = false;
+				this.lastSaved = { at: Date.now(), summary: summarizeAnswer(s.answer) };
+				const entry = this.history.findIndex((h) => h.ref === s.ref);
+				if (entry >= 0) this.history[entry] = { ...this.history[entry], revision: result.revision };
+				if (this.notice?.kind === 'warn' && this.notice.text.startsWith('Sending')) this.notice = null;
+			},
+			onRefused: (s, err) => {
+				this.offline = false;
+				this.history = this.history.filter((h) => h.ref !== s.ref || s.edit);
+				const message = err instanceof Error ? err.message : String(err);
+				this.setNotice({ kind: err instanceof ReviewApiError && err.code === 'full' ? 'warn' : 'error', text: `Label not saved: ${message}` });
+				if (err instanceof ReviewApiError && err.code === 'closed') this.status = 'closed';
+			},
+			onRetrying: () => {
+				if (!this.offline) this.announce('No connection: your labels are kept and will be sent when it returns.');
+				this.offline = true;
+			}
+		});
 		this.progress = data.progress;
 		this.history = data.history;
 		if (data.audit.status === 'closed') this.status = 'closed';
@@ -151,7 +178,7 @@ export class ReviewSession {
 		return item.kind === 'quality' ? QUALITY_QUESTIONS.length : item.responses.length;
 	}
 
-	/** Told whenever a different item comes on screen (the page mirrors it in the URL). */
+	/** Told whenever a different item comes on screen (the page mirrors it in the URL, moves focus). */
 	setItemListener(listener: (item: ReviewItemView | null) => void): void {
 		this.onItemChange = listener;
 	}
@@ -166,42 +193,54 @@ export class ReviewSession {
 
 	stop(): void {
 		if (this.waitingTimer) clearTimeout(this.waitingTimer);
+		if (this.noticeTimer) clearTimeout(this.noticeTimer);
 		this.saveDraftNow(true);
 	}
 
 	/** Whether leaving the page now would drop something not yet on the server. */
 	get unsaved(): boolean {
-		return this.outbox.length > 0 || this.draftState === 'pending' || this.draftState === 'saving' || this.draftState === 'retrying';
+		return this.outbox.size > 0 || this.draftState === 'pending' || this.draftState === 'saving' || this.draftState === 'retrying';
+	}
+
+	get sending(): boolean {
+		return this.outbox.size > 0;
 	}
 
 	// ---- the clock -------------------------------------------------------------------------
 
 	interacted(): void {
-		this.lastInteraction = Date.now();
+		this.clock.interacted();
 	}
 
 	/** Called every second: advances the item clock and keeps the leases alive while active. */
 	tick(visible: boolean): void {
-		const now = Date.now();
-		if (visible && now - this.lastInteraction < IDLE_MS) this.activeMs += now - this.lastTick;
-		this.lastTick = now;
-		this.elapsedMs = now - this.shownAtClient;
-		if (this.work && this.lastInteraction > this.lastHeartbeat && now - this.lastHeartbeat > HEARTBEAT_MS) {
-			this.lastHeartbeat = now;
-			void this.api.heartbeat().catch(() => {});
-		}
+		if (this.clock.tick(visible) && this.work) void this.api.heartbeat().catch(() => {});
 	}
 
-	private takeActiveMs(): number {
-		const ms = Math.round(this.activeMs);
-		this.activeMs = 0;
-		return ms;
+	// ---- what the reviewer hears and reads -------------------------------------------------
+
+	announce(text: string): void {
+		// The same words twice in a row are still a new message: vary them invisibly.
+		this.announcement = text === this.announcement ? `${text}\u00a0` : text;
+	}
+
+	setNotice(notice: Notice | null): void {
+		if (this.noticeTimer) clearTimeout(this.noticeTimer);
+		this.noticeTimer = null;
+		this.notice = notice;
+		if (notice?.kind === 'ok') this.noticeTimer = setTimeout(() => this.notice === notice && (this.notice = null), OK_NOTICE_MS);
+	}
+
+	/** The reviewer moved on: a confirmation of what they did before has served its purpose. */
+	private settle(): void {
+		this.problem = null;
+		if (this.notice?.kind === 'ok') this.setNotice(null);
 	}
 
 	// ---- answering -------------------------------------------------------------------------
 
 	private setDraft(draft: Draft): void {
-		this.problem = null;
+		this.settle();
 		if (this.viewing) {
 			this.viewDraft = draft;
 			return;
@@ -210,13 +249,20 @@ export class ReviewSession {
 		this.scheduleDraftSave();
 	}
 
-	answer(value: boolean, question = this.row): void {
+	/**
+	 * Answers a question. `advance` moves the highlight to the next question (letter keys do; an
+	 * answer chosen in its own group keeps the highlight where the focus is).
+	 */
+	answer(value: boolean, question = this.row, advance = true): void {
 		const draft = this.draft;
 		if (!draft || draft.kind !== 'quality' || !this.editable) return;
 		const q = QUALITY_QUESTIONS[question];
 		if (!q) return;
-		this.setDraft(answerQuestion(draft, q.key, value));
-		this.row = Math.min(question + 1, QUALITY_QUESTIONS.length - 1);
+		const next = answerQuestion(draft, q.key, value);
+		this.setDraft(next);
+		const reason = next.reason && !draft.reason ? ` — reason: ${reasonLabel(next.reason).toLowerCase()}` : '';
+		this.announce(`${q.label}: ${value ? 'yes' : 'no'}${reason}`);
+		this.row = advance ? Math.min(question + 1, QUALITY_QUESTIONS.length - 1) : question;
 	}
 
 	reason(reason: ErrorReason): void {
@@ -227,13 +273,16 @@ export class ReviewSession {
 			return;
 		}
 		this.setDraft(chooseReason(draft, reason));
+		this.announce(`Reason: ${reasonLabel(reason)}`);
 	}
 
-	rate(level: RatingLevel, response = this.row): void {
+	rate(level: RatingLevel, response = this.row, advance = true): void {
 		const draft = this.draft;
 		if (!draft || draft.kind !== 'rating' || !this.editable) return;
+		if (response < 0 || response >= draft.ratings.length) return;
 		this.setDraft(rateResponse(draft, response, level));
-		this.row = Math.min(response + 1, draft.ratings.length - 1);
+		this.announce(`Response ${response + 1}: ${level}`);
+		this.row = advance ? Math.min(response + 1, draft.ratings.length - 1) : response;
 	}
 
 	comment(text: string): void {
@@ -280,7 +329,7 @@ export class ReviewSession {
 			if (this.work?.ref !== ref || this.workDraft !== draft) return;
 			if (err instanceof ReviewApiError && err.retryable && attempt < 8) {
 				this.draftState = 'retrying';
-				await sleep(Math.min(1000 * 2 ** attempt, MAX_RETRY_MS));
+				await sleep(Math.min(1000 * 2 ** attempt, MAX_DRAFT_RETRY_MS));
 				if (this.work?.ref === ref && this.workDraft === draft) await this.sendDraft(ref, draft, false, attempt + 1);
 				return;
 			}
@@ -301,11 +350,17 @@ export class ReviewSession {
 		this.row = this.firstOpenRow(this.workDraft);
 		this.problem = null;
 		this.status = 'ready';
-		// After a reload the clock continues from when the item was first shown.
-		this.shownAtClient = item.shownAt && item.shownAt <= Date.now() ? item.shownAt : Date.now();
-		this.elapsedMs = 0;
-		this.activeMs = 0;
+		this.clock.restart(item.shownAt);
+		this.announceArrival(`Next item: ${gist(item.instruction)}`);
 		this.onItemChange(item);
+	}
+
+	/** Says what just happened (if anything) and what is on screen now. */
+	private announceArrival(text: string, always = true): void {
+		if (!always && !this.pendingAnnouncement) return;
+		const words = `${this.pendingAnnouncement} ${text}`.trim();
+		this.pendingAnnouncement = '';
+		if (words) this.announce(words);
 	}
 
 	private firstOpenRow(draft: Draft): number {
@@ -324,10 +379,12 @@ export class ReviewSession {
 			this.work = null;
 			this.waitingPending = next.pending;
 			this.status = 'waiting';
+			this.announceArrival('Nothing free right now; the page checks again every 30 seconds.', false);
 			this.onItemChange(null);
 		} else if (next.status === 'done') {
 			this.work = null;
 			this.status = 'done';
+			this.announceArrival('All done: no more items for you in this audit.', false);
 			this.onItemChange(null);
 		} else {
 			// 'limit': submissions still in flight hold the leases; try again once they land.
@@ -338,7 +395,7 @@ export class ReviewSession {
 
 	/** Refs the server counts as held by this screen (the work item, the prefetched one, unsent submits). */
 	private heldRefs(): string[] {
-		const refs = this.outbox.filter((s) => !s.edit).map((s) => s.ref);
+		const refs = this.outbox.heldRefs();
 		if (this.work) refs.push(this.work.ref);
 		if (this.queued) refs.push(this.queued.ref);
 		return refs;
@@ -370,7 +427,7 @@ export class ReviewSession {
 	}
 
 	private async prefetch(): Promise<void> {
-		if (this.prefetching || this.queued || !this.work || this.outbox.some((s) => !s.edit) || this.status === 'closed') return;
+		if (this.prefetching || this.queued || !this.work || this.outbox.heldRefs().length || this.status === 'closed') return;
 		this.prefetching = true;
 		try {
 			const { next, item } = await this.api.next(this.heldRefs());
@@ -415,11 +472,14 @@ export class ReviewSession {
 		void this.flush();
 	}
 
-	/** Enter: submit the current answer (or say what is missing). */
+	/**
+	 * Submits the answer on screen (or says what is missing). What is stored is built from the
+	 * same draft the screen shows selected, at the moment of the submit.
+	 */
 	submit(): void {
 		const item = this.current;
 		const draft = this.draft;
-		if (!item || !draft) return;
+		if (!item || !draft || this.loadingHistory) return;
 		if (!this.editable) {
 			this.problem = 'This audit is closed: labels can no longer change.';
 			return;
@@ -427,22 +487,27 @@ export class ReviewSession {
 		const complete = completeDraft(draft);
 		if (!complete.ok) {
 			this.problem = complete.problem;
+			this.announce(complete.problem);
 			if (complete.row !== 'reason') this.row = complete.row;
 			return;
 		}
+		this.settle();
+		const summary = summarizeAnswer(complete.answer);
 		if (this.viewing) {
 			const unchanged = item.answer && JSON.stringify(item.answer) === JSON.stringify(complete.answer);
-			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.takeActiveMs(), instruction: item.instruction, edit: true });
+			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: true });
+			this.pendingAnnouncement = unchanged ? 'Label unchanged.' : `Label changed to ${summary}.`;
 			this.forward();
 			return;
 		}
 		if (this.draftTimer) clearTimeout(this.draftTimer);
 		this.draftState = 'idle';
-		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.takeActiveMs(), instruction: item.instruction, edit: false });
+		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: false });
+		this.pendingAnnouncement = `Submitted: ${summary}.`;
 		this.advance();
 	}
 
-	/** S, then Enter: give up this item; it goes to someone else. */
+	/** S, then Enter: give up this item; it goes to someone else (and can be taken back under My labels). */
 	async skip(reason: string): Promise<void> {
 		this.skipOpen = false;
 		const work = this.work;
@@ -451,7 +516,9 @@ export class ReviewSession {
 		this.draftState = 'idle';
 		try {
 			await this.api.skip(work.ref, reason);
-			this.notice = { kind: 'ok', text: 'Skipped: the item goes back to the pool for someone else.' };
+			this.progress = { ...this.progress, skipped: this.progress.skipped + 1, remaining: Math.max(0, this.progress.remaining - 1) };
+			this.setNotice({ kind: 'ok', text: 'Skipped: the item goes back to the pool for someone else. You can take it back under My labels.' });
+			this.pendingAnnouncement = 'Skipped.';
 			this.advance();
 		} catch (err) {
 			this.handleItemError(err, work.ref);
@@ -461,8 +528,7 @@ export class ReviewSession {
 	// ---- the outbox ------------------------------------------------------------------------
 
 	private enqueue(submission: PendingSubmission): void {
-		this.outbox = [...this.outbox, submission];
-		this.persistOutbox();
+		this.outbox.add(submission);
 		const summary = summarizeAnswer(submission.answer);
 		const existing = this.history.findIndex((h) => h.ref === submission.ref);
 		if (existing >= 0) {
@@ -474,124 +540,62 @@ export class ReviewSession {
 		void this.flush();
 	}
 
-	private persistOutbox(): void {
-		try {
-			if (this.outbox.length) localStorage.setItem(this.storageKey, JSON.stringify(this.outbox));
-			else localStorage.removeItem(this.storageKey);
-		} catch {
-			// Storage full or disabled: the in-memory outbox still retries while the page is open.
-		}
-	}
-
 	private restoreOutbox(): void {
-		try {
-			const stored = JSON.parse(localStorage.getItem(this.storageKey) ?? '[]') as PendingSubmission[];
-			const known = new Set(this.outbox.map((s) => s.submissionId));
-			const missing = stored.filter((s) => !known.has(s.submissionId));
-			if (missing.length) {
-				this.outbox = [...missing, ...this.outbox];
-				this.notice = { kind: 'warn', text: `Sending ${missing.length} label${missing.length === 1 ? '' : 's'} saved in this browser earlier…` };
-				// The server still counts an unsent label's item as held, so a reload can show it
-				// again: once the label lands, move on instead of asking for it twice.
-				if (this.work && missing.some((s) => s.ref === this.work!.ref && !s.edit)) {
-					this.work = null;
-					this.workDraft = null;
-					this.draftState = 'idle';
-					this.status = 'loading';
-					this.onItemChange(null);
-				}
-			}
-		} catch {
-			// nothing stored
+		const missing = this.outbox.restore();
+		if (!missing.length) return;
+		this.setNotice({ kind: 'warn', text: `Sending ${missing.length} label${missing.length === 1 ? '' : 's'} saved in this browser earlier…` });
+		// The server still counts an unsent label's item as held, so a reload can show it
+		// again: once the label lands, move on instead of asking for it twice.
+		if (this.work && missing.some((s) => s.ref === this.work!.ref && !s.edit)) {
+			this.work = null;
+			this.workDraft = null;
+			this.draftState = 'idle';
+			this.status = 'loading';
+			this.onItemChange(null);
 		}
 	}
 
-	/** Sends queued submissions in order, retrying network failures with backoff. */
+	/** Sends queued submissions, then fetches the next item if the screen is waiting for one. */
 	async flush(): Promise<void> {
-		if (this.flushing) return;
-		this.flushing = true;
-		let attempt = 0;
-		try {
-			while (this.outbox.length) {
-				const sub = this.outbox[0];
-				try {
-					const { result, progress } = await this.api.submit(sub.ref, sub.submissionId, sub.answer, sub.activeMs);
-					attempt = 0;
-					this.outbox = this.outbox.slice(1);
-					this.persistOutbox();
-					this.progress = progress;
-					this.lastSaved = { at: Date.now(), summary: summarizeAnswer(sub.answer) };
-					const entry = this.history.findIndex((h) => h.ref === sub.ref);
-					if (entry >= 0) this.history[entry] = { ...this.history[entry], revision: result.revision };
-					if (this.notice?.kind === 'warn' && this.notice.text.startsWith('Sending')) this.notice = null;
-				} catch (err) {
-					if (err instanceof ReviewApiError && err.retryable) {
-						attempt++;
-						await this.pauseBeforeRetry(Math.min(500 * 2 ** attempt, MAX_RETRY_MS));
-						continue;
-					}
-					// Refused for good (closed audit, item completed by others, …): say so, move on.
-					this.outbox = this.outbox.slice(1);
-					this.persistOutbox();
-					this.history = this.history.filter((h) => h.ref !== sub.ref || sub.edit);
-					const message = err instanceof Error ? err.message : String(err);
-					this.notice = { kind: err instanceof ReviewApiError && err.code === 'full' ? 'warn' : 'error', text: `Label not saved: ${message}` };
-					if (err instanceof ReviewApiError && err.code === 'closed') this.status = 'closed';
-				}
-			}
-		} finally {
-			this.flushing = false;
-		}
+		await this.outbox.flush();
+		if (this.outbox.size) return; // another flush is running and will carry on
 		if (!this.work && this.status === 'loading') {
 			if (this.queued) this.advance();
 			else await this.fetchNext();
 		} else void this.prefetch();
 	}
 
-	/** Waits before the next attempt, or less if the connection is back (see connectionBack). */
-	private pauseBeforeRetry(ms: number): Promise<void> {
-		return new Promise((resolve) => {
-			const timer = setTimeout(done, ms);
-			const self = this;
-			function done() {
-				clearTimeout(timer);
-				self.wakeRetry = null;
-				resolve();
-			}
-			this.wakeRetry = done;
-		});
-	}
-
 	/** The browser is online again (or the tab visible): try the waiting labels now. */
 	connectionBack(): void {
-		this.wakeRetry?.();
-	}
-
-	get sending(): boolean {
-		return this.outbox.length > 0;
+		this.outbox.wake();
 	}
 
 	// ---- history ---------------------------------------------------------------------------
 
 	async back(): Promise<void> {
 		if (this.historyIndex + 1 >= this.history.length) {
-			this.notice = { kind: 'warn', text: this.history.length ? 'This is your first label in this audit.' : 'No earlier labels yet.' };
+			this.setNotice({ kind: 'warn', text: this.history.length ? 'This is your first label in this audit.' : 'No earlier labels yet.' });
 			return;
 		}
+		this.settle();
 		await this.openHistory(this.historyIndex + 1);
 	}
 
 	forward(): void {
+		this.settle();
 		if (this.historyIndex <= 0) {
 			this.viewing = null;
 			this.viewDraft = null;
 			this.historyIndex = -1;
-			this.problem = null;
 			if (this.work) {
 				this.row = this.firstOpenRow(this.workDraft!);
+				this.announceArrival(`Back to your current item: ${gist(this.work.instruction)}`);
 				this.onItemChange(this.work);
 			} else if (this.status === 'ready') void this.fetchNext();
-			else this.onItemChange(null);
+			else {
+				this.announceArrival('', false);
+				this.onItemChange(null);
+			}
 			return;
 		}
 		void this.openHistory(this.historyIndex - 1);
@@ -605,13 +609,14 @@ export class ReviewSession {
 		try {
 			// A label still in the outbox is not on the server yet: wait until it lands (or fails).
 			void this.flush();
-			for (let waited = 0; this.outbox.some((s) => s.ref === entry.ref) && waited < 30_000; waited += 50) await sleep(50);
+			for (let waited = 0; this.outbox.has(entry.ref) && waited < 30_000; waited += 50) await sleep(50);
 			const { item } = await this.api.item(entry.ref);
 			this.viewing = item;
 			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, item.responses.length);
 			this.historyIndex = index;
 			this.row = 0;
 			this.problem = null;
+			this.announceArrival(`Your earlier label, ${entry.summary}: ${gist(item.instruction)}`);
 			this.onItemChange(item);
 		} catch (err) {
 			this.handleError(err);
@@ -624,7 +629,7 @@ export class ReviewSession {
 
 	private handleItemError(err: unknown, ref: string): void {
 		if (err instanceof ReviewApiError && (err.code === 'full' || err.code === 'skipped' || err.status === 404)) {
-			this.notice = { kind: 'warn', text: err.message };
+			this.setNotice({ kind: 'warn', text: err.message });
 			if (this.work?.ref === ref) this.advance();
 			return;
 		}
@@ -637,7 +642,7 @@ export class ReviewSession {
 			return;
 		}
 		const message = err instanceof Error ? err.message : String(err);
-		this.notice = { kind: 'error', text: message };
+		this.setNotice({ kind: 'error', text: message });
 		if (!this.work && !this.viewing) this.status = 'error';
 	}
 }

@@ -113,18 +113,7 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 		list.push(row[1]);
 	}
 	const gold = goldScores(audit, database);
-	const currentReviewers = reviewers.filter((r) => !r.removed).length;
-	// An item is stuck when its labels plus the current reviewers who have neither labelled,
-	// skipped nor been released from it cannot reach k.
-	const stuck = c
-		.prepare(
-			`SELECT count(*) AS n FROM audit_items i
-			 LEFT JOIN (SELECT s.item_id, count(*) AS blocked FROM audit_assignments s
-				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
-				WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) b ON b.item_id = i.id
-			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(b.blocked, 0) < ?`
-		)
-		.get(auditId, auditId, audit.overlap, currentReviewers, audit.overlap) as { n: number };
+	const stuck = { n: countStuckItems(auditId, audit.overlap, database) };
 	const counts = c
 		.prepare(
 			`SELECT coalesce(sum(status = 'skipped'), 0) AS skips, coalesce(sum(status = 'active' AND expires_at > ?), 0) AS leases
@@ -294,4 +283,23 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
 		)
 		.all(auditId, gold, pageSize, (page - 1) * pageSize) as (Omit<AuditItemRow, 'isGold'> & { isGold: number })[];
 	return { rows: rows.map((r) => ({ ...r, isGold: r.isGold === 1 })), total, page, pages, pageSize };
+}
+
+/**
+ * Sampled items that cannot reach k labels any more: their labels plus the current reviewers who
+ * have neither labelled, skipped nor been released from them fall short of the overlap.
+ */
+export function countStuckItems(auditId: number, overlap: number, database: Db = db()): number {
+	const c = database.$client;
+	const { n: currentReviewers } = c.prepare('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId) as { n: number };
+	const row = c
+		.prepare(
+			`SELECT count(*) AS n FROM audit_items i
+			 LEFT JOIN (SELECT s.item_id, count(*) AS blocked FROM audit_assignments s
+				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+				WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) b ON b.item_id = i.id
+			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(b.blocked, 0) < ?`
+		)
+		.get(auditId, auditId, overlap, currentReviewers, overlap) as { n: number };
+	return row.n;
 }

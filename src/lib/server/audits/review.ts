@@ -3,11 +3,13 @@ import type { AuditKind, AuditStatus } from '../db/tables';
 import { responseOrder } from '../../audits/order';
 import { renderGuidelines } from '../../audits/guidelines';
 import type { Answer, Draft } from '../../audits/answers';
-import type { HistoryEntry, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '../../audits/views';
-import { draftSchema, summarizeAnswer } from '../../audits/answers';
+import type { HistoryEntry, ReviewAuditInfo, ReviewItemView, ReviewProgress, SkippedEntry } from '../../audits/views';
+import { summarizeAnswer } from '../../audits/answers';
+import { draftSchema } from '../../audits/answer-schemas';
 import type { ErrorReason, RatingLevel } from '../../audits/rubric';
 import { membership, statements, type Membership } from './routing';
 import { notFound } from './errors';
+import { countStuckItems } from './audits';
 
 /**
  * What a reviewer may read: their audits, the items assigned to them and their own labels. Every
@@ -52,7 +54,43 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 				.prepare('SELECT count(*) AS n FROM audit_labels WHERE item_id IN (SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 1)')
 				.get(auditId) as { n: number }).n
 		: 0;
-	return { mine, auditLabels: all - gold, auditNeeded: m.itemCount * m.overlap };
+	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
+	// (a lapsed lease of theirs counts: they may get it back).
+	const remaining = (c
+		.prepare(
+			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
+			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released'))`
+		)
+		.get(auditId, m.overlap, reviewerId) as { n: number }).n;
+	const skipped = (c
+		.prepare(
+			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'skipped' AND (i.is_gold = 1 OR i.claimed_count < ?)`
+		)
+		.get(auditId, reviewerId, m.overlap) as { n: number }).n;
+	return {
+		mine,
+		auditLabels: all - gold,
+		auditNeeded: m.itemCount * m.overlap,
+		remaining,
+		skipped,
+		stuck: countStuckItems(auditId, m.overlap, database)
+	};
+}
+
+/** The items this reviewer skipped, newest first, each with whether it can still be taken back. */
+export function reviewSkips(auditId: number, reviewerId: number, database: Db = db()): SkippedEntry[] {
+	const m = membership(auditId, reviewerId, database);
+	const rows = database.$client
+		.prepare(
+			`SELECT i.ref, substr(t.instruction, 1, 200) AS instruction, s.finished_at AS skippedAt, s.skip_reason AS reason,
+				(i.is_gold = 1 OR i.claimed_count < ?) AS open
+			 FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id JOIN tasks t ON t.id = i.task_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'skipped'
+			 ORDER BY s.finished_at DESC, s.id DESC`
+		)
+		.all(m.overlap, auditId, reviewerId) as (Omit<SkippedEntry, 'open'> & { open: number })[];
+	return rows.map((r) => ({ ...r, open: r.open === 1 }));
 }
 
 export function reviewAuditInfo(auditId: number, reviewerId: number, database: Db = db()): ReviewAuditInfo {
@@ -229,7 +267,7 @@ export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS auditLabels,
 				a.item_count * a.overlap AS auditNeeded,
 				(SELECT count(*) FROM audit_items i WHERE i.audit_id = a.id AND i.is_gold = 0 AND i.label_count < a.overlap
-					AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = r.user_id AND s.status <> 'active'))
+					AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = r.user_id AND s.status IN ('submitted', 'skipped', 'released')))
 					AS remaining,
 				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id

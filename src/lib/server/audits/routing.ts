@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { db, transaction, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
-import { answerSchema, draftSchema, type Answer } from '../../audits/answers';
+import type { Answer } from '../../audits/answers';
+import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder } from '../../audits/order';
 import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound } from './errors';
@@ -172,6 +173,10 @@ function prepare(c: Database.Database) {
 		),
 		addLabel: c.prepare(
 			`UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?`
+		),
+		unskip: c.prepare(
+			`UPDATE audit_assignments SET status = 'active', assigned_at = ?, expires_at = ?, shown_at = NULL, finished_at = NULL, skip_reason = NULL
+			 WHERE id = ?`
 		),
 		saveDraft: c.prepare(`UPDATE audit_assignments SET draft = ?, draft_saved_at = ?, expires_at = ? WHERE id = ?`),
 		markShown: c.prepare(
@@ -428,6 +433,32 @@ export function skipItem(auditId: number, reviewerId: number, ref: string, reaso
 		if (assignment.status === 'submitted') throw new AuditError('You already labelled this item; change the label instead.', 409, 'labelled');
 		s.finish.run('skipped', now, reason.trim().slice(0, MAX_SKIP_REASON) || null, assignment.id);
 		if (assignment.status === 'active') s.claim.run(-1, item.id);
+	});
+}
+
+/**
+ * Takes back an item the reviewer skipped ("review now" under My labels): it becomes their lease
+ * again, as if just assigned, if it still has room; if others completed it meanwhile they are told.
+ */
+export function takeBackSkip(auditId: number, reviewerId: number, ref: string, options: { now?: number } = {}, database: Db = db()): { ref: string } {
+	const now = options.now ?? Date.now();
+	const s = statements(database);
+	return transaction(database, () => {
+		const m = membership(auditId, reviewerId, database);
+		assertOpen(m);
+		const item = s.itemByRef.get(ref, auditId) as { id: number; isGold: number; claimed: number } | undefined;
+		if (!item) throw notFound();
+		const assignment = s.ownAssignment.get(item.id, reviewerId) as { id: number; status: string } | undefined;
+		if (!assignment || assignment.status === 'released') throw notFound();
+		// Already back (a second click): nothing to do.
+		if (assignment.status === 'active' || assignment.status === 'expired') return { ref };
+		if (assignment.status !== 'skipped') throw new AuditError('You already labelled this item; change the label instead.', 409, 'labelled');
+		if (!item.isGold && item.claimed >= m.overlap) {
+			throw new AuditError('Other reviewers have completed this item since you skipped it.', 409, 'full');
+		}
+		s.unskip.run(now, now + m.leaseMs, assignment.id);
+		s.claim.run(1, item.id);
+		return { ref };
 	});
 }
 

@@ -18,12 +18,17 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	const report = nearDuplicateReport(dataset.id, threshold);
 	const pages = Math.max(1, Math.ceil(report.groups.length / PAGE_SIZE));
 	const current = Math.min(page, pages);
-	const groups = report.groups.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((g) => {
-		const byId = new Map(g.members.map((m) => [m.id, m.instruction]));
+	// Only what the page shows goes to the browser: the group's size and its first pairs' texts
+	// (whole member lists of large groups ran to hundreds of kilobytes nobody saw).
+	const groups = report.groups.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((g, i) => {
+		const pairs = g.pairs.slice(0, 12);
+		const shown = new Set(pairs.flatMap((p) => [p.a, p.b]));
+		const byId = new Map(g.members.filter((m) => shown.has(m.id)).map((m) => [m.id, m.instruction]));
 		return {
+			number: (current - 1) * PAGE_SIZE + i + 1,
 			maxScore: g.maxScore,
-			members: g.members,
-			pairs: g.pairs.slice(0, 12).map((p) => ({ ...p, aText: byId.get(p.a) ?? '', bText: byId.get(p.b) ?? '' }))
+			size: g.members.length,
+			pairs: pairs.map((p) => ({ ...p, aText: byId.get(p.a) ?? '', bText: byId.get(p.b) ?? '' }))
 		};
 	});
 	return {

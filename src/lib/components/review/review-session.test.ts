@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Answer, Draft } from '$lib/audits/answers';
+import type { NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
+import type { ReviewApi } from './api';
+import { handleReviewKey, type KeyEventLike } from './review-keyboard';
+import { ReviewSession, type ReviewPageData } from './review-session.svelte';
+
+const audit: ReviewAuditInfo = { id: 7, name: 'Test audit', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: 1800, guidelinesHtml: '' };
+
+function qualityItem(n: number): ReviewItemView {
+	return {
+		ref: `item${n}`.padEnd(12, 'x'),
+		kind: 'quality',
+		instruction: `Task ${n}: write a sentence.`,
+		input: '',
+		output: `Output ${n}`,
+		responses: [],
+		state: 'assigned',
+		draft: null,
+		answer: null,
+		revision: 0,
+		submittedAt: null,
+		shownAt: null,
+		context: null
+	};
+}
+
+const progress = (mine = 0): ReviewProgress => ({ mine, auditLabels: mine, auditNeeded: 3, remaining: 3 - mine, skipped: 0, stuck: 0 });
+
+/** A scripted server: hands out the items in order, records what arrives. */
+function fakeApi(items: ReviewItemView[]) {
+	const queue = [...items];
+	const submitted: { ref: string; answer: Answer; submissionId: string }[] = [];
+	const skipped: string[] = [];
+	const drafts: Draft[] = [];
+	const api: ReviewApi = {
+		next: async (exclude) => {
+			const item = queue.find((i) => !exclude.includes(i.ref)) ?? null;
+			if (item) queue.splice(queue.indexOf(item), 1);
+			const next: NextResult = item ? { status: 'assigned', ref: item.ref } : { status: 'done' };
+			return { next, item, progress: progress(submitted.length) };
+		},
+		item: async (ref) => ({ item: items.find((i) => i.ref === ref)! }),
+		submit: async (ref, submissionId, answer) => {
+			submitted.push({ ref, answer, submissionId });
+			return { result: { outcome: 'created', duplicate: false, revision: 1 }, progress: progress(submitted.length) };
+		},
+		skip: async (ref) => {
+			skipped.push(ref);
+			return { skipped: true };
+		},
+		draft: async (_ref, draft) => {
+			drafts.push(draft);
+			return { saved: true };
+		},
+		heartbeat: async () => ({ leaseExpiresAt: Date.now() + 60_000 }),
+		history: async () => ({ entries: [] })
+	};
+	return { api, submitted, skipped, drafts };
+}
+
+async function settle() {
+	for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+function startSession(items: ReviewItemView[]) {
+	const server = fakeApi(items.slice(1));
+	const data: ReviewPageData = { audit, progress: progress(), item: items[0], next: { status: 'assigned', ref: items[0].ref }, history: [], userId: 3 };
+	const session = new ReviewSession(data, server.api, null);
+	session.start();
+	return { session, ...server };
+}
+
+function key(key: string, target: object | null = null, extra: Partial<KeyEventLike> = {}): KeyEventLike & { prevented: boolean } {
+	const event = {
+		key,
+		ctrlKey: false,
+		metaKey: false,
+		altKey: false,
+		shiftKey: false,
+		defaultPrevented: false,
+		target: target as EventTarget | null,
+		prevented: false,
+		preventDefault() {
+			event.prevented = true;
+		},
+		...extra
+	};
+	return event;
+}
+
+const element = (tagName: string, attributes: Record<string, string> = {}) => ({
+	tagName,
+	getAttribute: (name: string) => attributes[name] ?? null,
+	hasAttribute: (name: string) => name in attributes
+});
+
+const hooks = { comment: () => undefined, skipInput: () => undefined, skipReason: () => '', openSkip: () => {}, followRow: () => {} };
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] }));
+afterEach(() => vi.useRealTimers());
+
+describe('ReviewSession', () => {
+	it('stores exactly the answers shown selected: "no" chosen in the Output group, then submit', async () => {
+		const { session, submitted } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		session.answer(true, 0, false);
+		session.answer(true, 1, false);
+		session.answer(false, 2, false);
+		expect(session.draft).toMatchObject({ answers: { instruction: true, input: true, output: false }, reason: 'incorrect_output' });
+		session.submit();
+		await settle();
+		expect(submitted).toHaveLength(1);
+		expect(submitted[0].answer).toEqual({ kind: 'quality', instruction: true, input: true, output: false, reason: 'incorrect_output', comment: '' });
+		expect(session.work?.ref).toBe(qualityItem(2).ref);
+	});
+
+	it('says what is missing instead of submitting, and brings the highlight there', async () => {
+		const { session, submitted } = startSession([qualityItem(1), qualityItem(2)]);
+		session.answer(true, 0);
+		session.submit();
+		await settle();
+		expect(submitted).toHaveLength(0);
+		expect(session.problem).toContain('Is the input appropriate');
+		expect(session.row).toBe(1);
+		expect(session.announcement).toContain('Is the input appropriate');
+	});
+
+	it('moves the highlight on for letter keys, not for an answer chosen in its own group', () => {
+		const { session } = startSession([qualityItem(1)]);
+		session.answer(true);
+		expect(session.row).toBe(1);
+		session.answer(false, 1, false);
+		expect(session.row).toBe(1);
+	});
+
+	it('announces the answer given, then what was submitted and the next item', async () => {
+		const { session } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		session.answer(true);
+		expect(session.announcement).toBe('Instruction: yes');
+		session.answer(true);
+		session.answer(false);
+		expect(session.announcement).toBe('Output: no — reason: incorrect output');
+		session.submit();
+		await settle();
+		expect(session.announcement).toBe('Submitted: yes · yes · no — incorrect output. Next item: Task 2: write a sentence.');
+		// The last item: the announcement says so.
+		session.answer(true);
+		session.answer(true);
+		session.answer(true);
+		session.submit();
+		await settle();
+		expect(session.status).toBe('done');
+		expect(session.announcement).toBe('Submitted: yes · yes · yes. All done: no more items for you in this audit.');
+	});
+
+	it('clears the "Skipped" confirmation once the reviewer works on the next item, and counts the skip', async () => {
+		const { session, skipped } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		await session.skip('not my field');
+		await settle();
+		expect(skipped).toEqual([qualityItem(1).ref]);
+		expect(session.notice?.kind).toBe('ok');
+		expect(session.progress.skipped).toBe(1);
+		expect(session.work?.ref).toBe(qualityItem(2).ref);
+		session.answer(true);
+		expect(session.notice).toBeNull();
+		// Or after a few seconds by itself.
+		await session.skip('');
+		expect(session.notice?.kind).toBe('ok');
+		vi.advanceTimersByTime(10_000);
+		expect(session.notice).toBeNull();
+	});
+});
+
+describe('handleReviewKey', () => {
+	it('leaves Enter to a focused button or link, and submits from the item itself', async () => {
+		const { session, submitted } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		for (const k of ['y', 'y', 'n']) handleReviewKey(key(k), session, hooks);
+		const onButton = key('Enter', element('BUTTON'));
+		handleReviewKey(onButton, session, hooks);
+		const onLink = key('Enter', element('A', { href: '/review' }));
+		handleReviewKey(onLink, session, hooks);
+		await settle();
+		expect(onButton.prevented || onLink.prevented).toBe(false);
+		expect(submitted).toHaveLength(0);
+		// Enter on an answer chooses it (the button's own click), it does not submit.
+		const onAnswer = key('Enter', element('BUTTON', { role: 'radio' }));
+		handleReviewKey(onAnswer, session, hooks);
+		expect(onAnswer.prevented).toBe(false);
+		handleReviewKey(key('Enter', element('H2', { tabindex: '-1' })), session, hooks);
+		await settle();
+		expect(submitted.map((s) => s.answer)).toEqual([{ kind: 'quality', instruction: true, input: true, output: false, reason: 'incorrect_output', comment: '' }]);
+	});
+
+	it('keeps the arrows inside an answer group and out of history', async () => {
+		const { session } = startSession([qualityItem(1)]);
+		const back = vi.spyOn(session, 'back');
+		const event = key('ArrowLeft', element('BUTTON', { role: 'radio' }));
+		handleReviewKey(event, session, hooks);
+		expect(event.prevented).toBe(false);
+		expect(back).not.toHaveBeenCalled();
+		handleReviewKey(key('ArrowLeft', element('BODY')), session, hooks);
+		expect(back).toHaveBeenCalledOnce();
+	});
+
+	it('moves focus along with the highlight when a letter answers from inside a group', () => {
+		const { session } = startSession([qualityItem(1)]);
+		let followed = 0;
+		handleReviewKey(key('y', element('BUTTON', { role: 'radio' })), session, { ...hooks, followRow: () => followed++ });
+		handleReviewKey(key('y', element('BODY')), session, { ...hooks, followRow: () => followed++ });
+		expect(followed).toBe(1);
+		expect(session.row).toBe(2);
+	});
+});

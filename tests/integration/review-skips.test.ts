@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import type { Db } from '../../src/lib/server/db';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { nextAssignment, skipItem, submitLabel, takeBackSkip } from '../../src/lib/server/audits/routing';
+import { listMyAudits, reviewItemView, reviewProgress, reviewSkips } from '../../src/lib/server/audits/review';
+import { auditProgress, closeAudit } from '../../src/lib/server/audits/audits';
+import { AuditError } from '../../src/lib/server/audits/errors';
+import { ALL_YES, makeDataset, makeUsers, submissionId } from './audit-fixtures';
+
+// Skips seen from the reviewer's side: their own remaining count, the list of their skips, taking
+// one back ("review now"), and the audit's stuck count the done screen explains.
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+async function audit(items: number, overlap: number, reviewers: number) {
+	const datasetId = await makeDataset(db, `d${Math.random()}`, items);
+	const users = makeUsers(db, reviewers);
+	const a = createAudit({ datasetId, kind: 'quality', sampleSize: items, seed: 3, overlap, reviewerIds: users.map((u) => u.id) }, db);
+	return { auditId: a.id, users };
+}
+
+function take(auditId: number, reviewerId: number): string {
+	const next = nextAssignment(auditId, reviewerId, {}, db);
+	if (next.status !== 'assigned') throw new Error(`expected an item, got ${next.status}`);
+	return next.ref;
+}
+
+function label(auditId: number, reviewerId: number, ref: string) {
+	return submitLabel(auditId, reviewerId, { ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+}
+
+describe('a reviewer’s skips', () => {
+	it('count against their remaining items, are listed, and show up as stuck when nobody else can label them', async () => {
+		const { auditId, users } = await audit(4, 1, 1);
+		const [ana] = users;
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ mine: 0, remaining: 4, skipped: 0, stuck: 0 });
+		const skipped = take(auditId, ana.id);
+		skipItem(auditId, ana.id, skipped, 'needs a chemist', {}, db);
+		for (let i = 0; i < 3; i++) label(auditId, ana.id, take(auditId, ana.id));
+		expect(nextAssignment(auditId, ana.id, {}, db)).toEqual({ status: 'done' });
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ mine: 3, auditLabels: 3, auditNeeded: 4, remaining: 0, skipped: 1, stuck: 1 });
+		// The same stuck count as the researcher's audit page.
+		expect(auditProgress(auditId, {}, db).stuckItems).toBe(1);
+		expect(listMyAudits(ana.id, db)[0]).toMatchObject({ remaining: 0 });
+		const skips = reviewSkips(auditId, ana.id, db);
+		expect(skips).toHaveLength(1);
+		expect(skips[0]).toMatchObject({ ref: skipped, reason: 'needs a chemist', open: true });
+		expect(skips[0].instruction).toMatch(/^Instruction number \d/);
+	});
+
+	it('can be taken back while the item has room: it becomes their item again, and labelling it completes the audit', async () => {
+		const { auditId, users } = await audit(2, 1, 1);
+		const [ana] = users;
+		const skipped = take(auditId, ana.id);
+		skipItem(auditId, ana.id, skipped, '', {}, db);
+		label(auditId, ana.id, take(auditId, ana.id));
+		expect(takeBackSkip(auditId, ana.id, skipped, {}, db)).toEqual({ ref: skipped });
+		// Twice is harmless.
+		expect(takeBackSkip(auditId, ana.id, skipped, {}, db)).toEqual({ ref: skipped });
+		expect(reviewItemView(auditId, ana.id, skipped, db).state).toBe('assigned');
+		expect(reviewSkips(auditId, ana.id, db)).toEqual([]);
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ remaining: 1, skipped: 0, stuck: 0 });
+		// The router hands it out as their held lease.
+		expect(nextAssignment(auditId, ana.id, {}, db)).toEqual({ status: 'assigned', ref: skipped });
+		expect(label(auditId, ana.id, skipped).outcome).toBe('created');
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ mine: 2, auditLabels: 2, remaining: 0 });
+		const counts = db.$client.prepare('SELECT label_count AS labels, claimed_count AS claimed FROM audit_items WHERE audit_id = ?').all(auditId);
+		expect(counts).toEqual([
+			{ labels: 1, claimed: 1 },
+			{ labels: 1, claimed: 1 }
+		]);
+	});
+
+	it('cannot be taken back once others completed the item, nor after the audit closed, nor by someone else', async () => {
+		const { auditId, users } = await audit(1, 1, 2);
+		const [ana, ben] = users;
+		const ref = take(auditId, ana.id);
+		skipItem(auditId, ana.id, ref, '', {}, db);
+		expect(take(auditId, ben.id)).toBe(ref);
+		label(auditId, ben.id, ref);
+		expect(reviewSkips(auditId, ana.id, db)[0].open).toBe(false);
+		expect(reviewProgress(auditId, ana.id, db).skipped).toBe(0);
+		const refuse = (fn: () => unknown, status: number, code: string) => {
+			try {
+				fn();
+				throw new Error('expected a refusal');
+			} catch (err) {
+				expect(err).toBeInstanceOf(AuditError);
+				expect(err).toMatchObject({ status, code });
+			}
+		};
+		refuse(() => takeBackSkip(auditId, ana.id, ref, {}, db), 409, 'full');
+		refuse(() => takeBackSkip(auditId, ben.id, ref, {}, db), 409, 'labelled');
+		closeAudit(auditId, db);
+		refuse(() => takeBackSkip(auditId, ana.id, ref, {}, db), 409, 'closed');
+		const outsider = makeUsers(db, 1)[0];
+		refuse(() => takeBackSkip(auditId, outsider.id, ref, {}, db), 404, 'not-found');
+	});
+});
