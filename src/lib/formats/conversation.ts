@@ -145,6 +145,7 @@ export function conversationTask(
 	const found = turnWarnings(turns, field);
 	if (options.strictTurns && found.length) throw new RecordError(found[0].message, found[0].path);
 	const conversation: ParsedConversation = { turns, warnings: found.map((w) => w.message) };
+	if (options.extraMetadata) conversation.metadata = options.extraMetadata;
 	let metadata: Record<string, unknown> | null = options.extraMetadata ? { ...options.extraMetadata } : null;
 	if (system.length) (metadata ??= {}).system = system.join('\n\n');
 	const task: Omit<ParsedTask, 'location'> = {

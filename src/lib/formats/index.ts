@@ -6,3 +6,6 @@ export { detectFormat } from './records';
 export { normalizeWhitespace, modelNameFromFileName } from './text';
 export { splitInstructionPrompt, outputFromCompletion, END_OF_TEXT } from './prompt-shape';
 export { MAX_RECORD_CHARS } from './splitters';
+export { splitAlpacaPrompt, splitPairPrompt } from './prompt-shape';
+export { turnWarnings, speakerName, OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, type ConversationShape } from './conversation';
+export { SUPERNI_FIELD_ORDER, taskNameFromFileName } from './superni';

@@ -160,6 +160,8 @@ export interface ParsedTurn {
 export interface ParsedConversation {
 	turns: ParsedTurn[];
 	warnings: string[];
+	/** The row's fields besides its id and turns (e.g. a ShareGPT row's "model"), kept as they were. */
+	metadata?: Record<string, unknown> | null;
 }
 
 export interface ParsedTask {
