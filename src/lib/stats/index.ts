@@ -11,3 +11,4 @@ export * from './normal';
 export * from './paired';
 export * from './proportion';
 export * from './ratings';
+export * from './pairwise';
