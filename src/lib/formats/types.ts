@@ -64,7 +64,7 @@ export const FORMATS: FormatInfo[] = [
 		id: 'chat',
 		label: 'OpenAI chat fine-tuning rows',
 		description:
-			'{messages: [{role, content}]}: the first user message is the instruction (and input), the first assistant reply after it the output, system messages metadata; every turn is kept as the conversation.',
+			'{messages: [{role, content}]}: the first user message is the instruction (and input), the first assistant reply after it the output, system messages metadata.',
 		importable: true
 	},
 	{
