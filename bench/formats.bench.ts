@@ -76,3 +76,43 @@ for (const [name, bytes] of Object.entries(files)) {
 	);
 }
 console.log(`peak RSS ${fmt(peakRssMb())} MB (includes the three in-memory input files)`);
+
+// ---- multi-turn conversations (issue #14: 100,000 six-turn conversations imported in ≤ 10 s) ----
+// The parser's share of that budget: ShareGPT as FastChat releases it (one JSON array) and OpenAI
+// chat JSON Lines, every turn kept and checked for alternation.
+{
+	const CONVERSATIONS = 100_000;
+	const TURNS = 6;
+	const conversations = Array.from({ length: CONVERSATIONS }, (_, i) =>
+		Array.from({ length: TURNS }, (_, t) => (t % 2 === 0 ? `${words(18)} ${i}.${t}?` : `${words(60)}\n${words(30)}`))
+	);
+	const shareGpt = enc.encode(
+		JSON.stringify(conversations.map((turns, i) => ({ id: `conv_${i}`, conversations: turns.map((value, t) => ({ from: t % 2 ? 'gpt' : 'human', value })) })), null, 2)
+	);
+	const chat = enc.encode(conversations.map((turns) => JSON.stringify({ messages: turns.map((content, t) => ({ role: t % 2 ? 'assistant' : 'user', content })) })).join('\n') + '\n');
+	conversations.length = 0;
+	async function runConversations(bytes: Uint8Array, fileName: string): Promise<void> {
+		let n = 0;
+		let turns = 0;
+		for await (const r of parseImport(chunksOf(bytes, CHUNK), { fileName })) {
+			n++;
+			if (r.kind === 'task') turns += r.conversation?.turns.length ?? 0;
+		}
+		if (n !== CONVERSATIONS || turns !== CONVERSATIONS * TURNS) throw new Error(`expected ${CONVERSATIONS} conversations of ${TURNS} turns, got ${n} with ${turns} turns`);
+	}
+	for (const [name, bytes, file] of [
+		['ShareGPT JSON array (pretty-printed)', shareGpt, 'sharegpt.json'],
+		['OpenAI chat JSON Lines', chat, 'chat.jsonl']
+	] as const) {
+		await runConversations(bytes, file); // warm-up
+		const times: number[] = [];
+		for (let k = 0; k < 3; k++) times.push((await timed(() => runConversations(bytes, file))).ms);
+		times.sort((a, b) => a - b);
+		const ms = times[1];
+		const mb = bytes.length / 1e6;
+		console.log(
+			`${name}: ${fmt(CONVERSATIONS)} conversations × ${TURNS} turns, ${fmt(mb, 1)} MB parsed in ${fmt(ms)} ms (median of 3) → ${fmt(CONVERSATIONS / (ms / 1000))} conversations/s; ${fmt((ms / 10_000) * 100, 1)}% of the 10 s import budget`
+		);
+	}
+	console.log(`peak RSS ${fmt(peakRssMb())} MB`);
+}

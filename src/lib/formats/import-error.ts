@@ -1,4 +1,4 @@
-import type { RecordLocation } from './types';
+import { FORMATS, isImportable, type FormatId, type RecordLocation } from './types';
 
 /** Where in the file something went wrong; `index` is set only for items of a top-level JSON array. */
 export interface ErrorPlace {
@@ -68,4 +68,18 @@ export class RecordError extends Error {
 		this.name = 'RecordError';
 		this.field = field;
 	}
+}
+
+/**
+ * Refuses a file whose format the dataset import cannot store whole yet, rather than keep part
+ * of each record (a conversation's later turns, SuperNI's examples, the two sides of a pair).
+ */
+export function assertImportable(format: FormatId, file: string): void {
+	if (isImportable(format)) return;
+	const label = FORMATS.find((f) => f.id === format)?.label ?? format;
+	throw new ImportError(
+		`${file}: this is a ${label} file; the dataset import cannot store this format yet (its turns, examples or pairs would be lost), so nothing was imported.`,
+		{ file },
+		`the dataset import cannot store ${label} files yet`
+	);
 }

@@ -5,8 +5,10 @@
  * one. Every problem is an ImportError naming the file, the line (or array item) and the field.
  */
 import { ImportError, RecordError, type ErrorPlace } from './import-error';
+import { JsonObjectSplitter, type DocumentPiece } from './document-splitter';
 import { detectFormat, isJsonObject, jsonType, readRecord, type JsonObject } from './records';
 import { JsonArraySplitter, JsonLinesSplitter, type RawRecord, type RecordSplitter } from './splitters';
+import { SUPERNI_INSTANCES, SUPERNI_KEYS, SuperNiTaskBuilder, taskNameFromFileName } from './superni';
 import { FORMATS, type FormatId, type ParseOptions, type ParsedRecord, type RecordLocation } from './types';
 import { completeUtf8Length, hexBytes, invalidUtf8Offset } from './utf8';
 
@@ -19,6 +21,30 @@ function formatLabel(id: FormatId): string {
 /** Task files with nested instances (Self-Instruct, Unnatural) may sit together; other shapes may not. */
 function shapeFamily(id: FormatId): string {
 	return id === 'self-instruct-tasks' || id === 'unnatural' ? 'nested-tasks' : id;
+}
+
+const STREAMED_MEMBERS: ReadonlySet<string> = new Set([SUPERNI_INSTANCES]);
+// How far into a file the first field name is looked for when telling a task file from JSON Lines.
+const FIRST_KEY_WINDOW = 4096;
+const FIRST_KEY = /^\{\s*"((?:[^"\\\n]|\\.)*)"/;
+const FIRST_KEY_PREFIX = /^\{\s*(?:"(?:[^"\\\n]|\\.)*\\?)?$/;
+
+/**
+ * Whether a file opening with '{' is one task object (a SuperNI task file, often pretty-printed)
+ * rather than JSON Lines: its first field name is one only SuperNI tasks have. null while the
+ * text seen so far ends before the first field name does.
+ */
+function isTaskDocument(text: string): boolean | null {
+	const head = text.slice(0, FIRST_KEY_WINDOW);
+	const m = FIRST_KEY.exec(head);
+	if (m) {
+		try {
+			return SUPERNI_KEYS.has(JSON.parse(`"${m[1]}"`) as string);
+		} catch {
+			return false;
+		}
+	}
+	return text.length < FIRST_KEY_WINDOW && FIRST_KEY_PREFIX.test(text) ? null : false;
 }
 
 export function formatByteSize(bytes: number): string {
@@ -85,6 +111,12 @@ export class ImportParser {
 	private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	private carry: Uint8Array | null = null;
 	private splitter: RecordSplitter | null = null;
+	/** A SuperNI task file: one object read member by member (instead of `splitter`). */
+	private document: JsonObjectSplitter | null = null;
+	private task: SuperNiTaskBuilder | null = null;
+	private pieces: DocumentPiece[] = [];
+	private documentLine = 1;
+	private readonly strictTurns: boolean;
 	/** Text seen before the first non-space character (needed to count lines). */
 	private lead = '';
 	private started = false;
@@ -98,8 +130,9 @@ export class ImportParser {
 
 	private readonly onFormat: ((format: FormatId) => void) | undefined;
 
-	constructor(options: Pick<ParseOptions, 'fileName' | 'format' | 'maxBytes' | 'maxRecordChars' | 'onFormat'>) {
+	constructor(options: Pick<ParseOptions, 'fileName' | 'format' | 'maxBytes' | 'maxRecordChars' | 'onFormat' | 'strictTurns'>) {
 		this.file = options.fileName;
+		this.strictTurns = options.strictTurns ?? false;
 		this.onFormat = options.onFormat;
 		this.forced = options.format && options.format !== 'auto' ? options.format : null;
 		this.format = this.forced;
@@ -112,8 +145,9 @@ export class ImportParser {
 		return this.format;
 	}
 
-	/** 'jsonl' or 'array' once the first non-space character has been seen. */
-	get container(): 'jsonl' | 'array' | null {
+	/** 'jsonl', 'array' or 'object' (one task object, SuperNI) once the container is known. */
+	get container(): 'jsonl' | 'array' | 'object' | null {
+		if (this.document) return 'object';
 		return this.splitter === null ? null : this.splitter instanceof JsonArraySplitter ? 'array' : 'jsonl';
 	}
 
@@ -149,6 +183,14 @@ export class ImportParser {
 			this.carry = null;
 			out.push(...this.decodeAndRead(bytes));
 		}
+		// A file too short to show its first field name in full: decide now.
+		if (!this.splitter && !this.document && this.lead.trim() !== '') this.open(this.lead, this.lead.search(/[^ \t\r\n]/), false);
+		if (this.document) {
+			this.document.end(this.pieces);
+			out.push(...this.readPieces());
+			out.push(this.finishTask());
+			return out;
+		}
 		if (!this.splitter) {
 			throw ImportError.at(this.file, null, this.bytesRead === 0 ? 'the file is empty' : 'the file contains only whitespace, no records');
 		}
@@ -176,7 +218,7 @@ export class ImportParser {
 		}
 		// Read everything before a bad byte first, so the first problem in the file is the one reported.
 		this.feed(text);
-		const records = this.readRaws();
+		const records = this.document ? this.readPieces() : this.readRaws();
 		if (bad >= 0) {
 			throw ImportError.at(
 				this.file,
@@ -188,6 +230,7 @@ export class ImportParser {
 	}
 
 	private position(): ErrorPlace {
+		if (this.document) return this.document.position();
 		if (this.splitter) return this.splitter.position();
 		const lines = this.lead.split('\n');
 		return { line: lines.length, column: lines[lines.length - 1].length + 1 };
@@ -195,6 +238,10 @@ export class ImportParser {
 
 	private feed(text: string): void {
 		if (text.length === 0) return;
+		if (this.document) {
+			this.document.push(text, this.pieces);
+			return;
+		}
 		if (this.splitter) {
 			this.splitter.push(text, this.raws);
 			return;
@@ -211,6 +258,30 @@ export class ImportParser {
 			return;
 		}
 		const c = all[first];
+		if (c === '{' && this.forced === null) {
+			const document = isTaskDocument(all.slice(first));
+			if (document === null) {
+				this.lead = all;
+				return;
+			}
+			this.open(all, first, document);
+			return;
+		}
+		this.open(all, first, c === '{' && this.forced === 'superni');
+	}
+
+	/** Starts reading the container that opens at `all[first]`. */
+	private open(all: string, first: number, document: boolean): void {
+		const c = all[first];
+		if (c === '{' && document) {
+			this.document = new JsonObjectSplitter(this.file, STREAMED_MEMBERS, 'the task object', this.maxRecordChars);
+			this.task = new SuperNiTaskBuilder(taskNameFromFileName(this.file));
+			this.documentLine = all.slice(0, first).split('\n').length;
+			this.format = 'superni';
+			this.lead = '';
+			this.document.push(all, this.pieces);
+			return;
+		}
 		if (c === '[') this.splitter = new JsonArraySplitter(this.file, this.maxRecordChars);
 		else if (c === '{') this.splitter = new JsonLinesSplitter(this.file, this.maxRecordChars);
 		else {
@@ -261,7 +332,7 @@ export class ImportParser {
 		}
 		let record: ParsedRecord;
 		try {
-			record = readRecord(format, value) as ParsedRecord;
+			record = readRecord(format, value, { strictTurns: this.strictTurns }) as ParsedRecord;
 		} catch (e) {
 			if (!(e instanceof RecordError)) throw e;
 			const looksLike = detectFormat(value);
@@ -285,6 +356,58 @@ export class ImportParser {
 		record.location = locationOf(raw);
 		this.records++;
 		return record;
+	}
+
+	/** Feeds the pieces of a task file read so far into its task; records come only at the end. */
+	private readPieces(): ParsedRecord[] {
+		const pieces = this.pieces;
+		if (pieces.length === 0) return [];
+		if (this.firstLocation === null) {
+			this.firstLocation = { text: '', line: this.documentLine };
+			this.onFormat?.('superni');
+		}
+		const task = this.task!;
+		for (let i = 0; i < pieces.length; i++) {
+			const piece = pieces[i];
+			const field = piece.kind === 'item' ? `${piece.key}[${piece.index}]` : piece.key;
+			if (piece.kind === 'array') {
+				this.atPiece(piece, field, () => task.startInstances());
+				continue;
+			}
+			let value: unknown;
+			try {
+				value = JSON.parse(piece.text);
+			} catch (e) {
+				const bad = malformed(this.file, { text: piece.text, line: piece.line, column: piece.column }, e);
+				const column = bad.column ?? piece.column;
+				throw ImportError.at(this.file, { line: bad.line, column }, `field "${field}": ${bad.detail}`, field);
+			}
+			if (piece.kind === 'item') this.atPiece(piece, field, () => task.instance(piece.index!, value));
+			else this.atPiece(piece, field, () => task.member(piece.key, value));
+		}
+		pieces.length = 0;
+		return [];
+	}
+
+	private atPiece(piece: DocumentPiece, field: string, read: () => void): void {
+		try {
+			read();
+		} catch (e) {
+			if (!(e instanceof RecordError)) throw e;
+			throw ImportError.at(this.file, { line: piece.line, column: piece.column }, e.message, e.field ?? field);
+		}
+	}
+
+	private finishTask(): ParsedRecord {
+		let content;
+		try {
+			content = this.task!.finish();
+		} catch (e) {
+			if (!(e instanceof RecordError)) throw e;
+			throw ImportError.at(this.file, { line: this.documentLine }, e.message, e.field);
+		}
+		this.records++;
+		return { ...content, location: { line: this.documentLine } } as ParsedRecord;
 	}
 
 	private mixed(raw: RawRecord, value: JsonObject, looksLike: FormatId, format: FormatId): ImportError {
@@ -312,6 +435,20 @@ export async function* parseImport(source: AsyncIterable<Uint8Array>, options: P
 	}
 	const last = parser.end();
 	for (let i = 0; i < last.length; i++) yield last[i];
+}
+
+/**
+ * Several files in turn, e.g. a folder of SuperNI task files (one task per file, named after
+ * it). Each file is parsed on its own, as SuperNI unless `options.format` says otherwise; the
+ * first problem stops everything with an ImportError naming its file.
+ */
+export async function* parseTaskFiles(
+	files: Iterable<{ fileName: string; source: AsyncIterable<Uint8Array> }> | AsyncIterable<{ fileName: string; source: AsyncIterable<Uint8Array> }>,
+	options: Omit<ParseOptions, 'fileName'> = {}
+): AsyncGenerator<{ fileName: string; record: ParsedRecord }> {
+	for await (const file of files) {
+		for await (const record of parseImport(file.source, { format: 'superni', ...options, fileName: file.fileName })) yield { fileName: file.fileName, record };
+	}
 }
 
 /** Feed an in-memory file as chunks of `size` bytes (tests, benchmarks, small uploads). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { outputFromCompletion, splitInstructionPrompt } from './prompt-shape';
+import { outputFromCompletion, splitAlpacaPrompt, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
+import { promptCompletion } from './serialize';
 
 describe('splitInstructionPrompt', () => {
 	it('splits the human-evaluation prompt shape instruction + "\\n\\nInput: " + input + "\\nOutput:"', () => {
@@ -54,5 +55,25 @@ describe('outputFromCompletion', () => {
 	});
 	it('drops only one end marker and one space', () => {
 		expect(outputFromCompletion('  a<|endoftext|><|endoftext|>', true)).toBe(' a<|endoftext|>');
+	});
+});
+
+describe('splitAlpacaPrompt / splitPairPrompt', () => {
+	it('reads instruction and input back out of the Alpaca training prompt (as GPT-4-LLM asks), with and without input', () => {
+		for (const record of [
+			{ instruction: 'Evaluate this sentence for spelling and grammar mistakes', input: 'He finnished his meal and left the resturant', output: '' },
+			{ instruction: 'Give three tips for staying healthy.', input: '', output: '' },
+			{ instruction: 'Two paragraphs.\n\nSecond one.', input: 'line 1\n\nline 2', output: '' }
+		]) {
+			const { prompt } = promptCompletion('alpaca', record);
+			expect(splitAlpacaPrompt(prompt)).toEqual({ instruction: record.instruction, input: record.input });
+			expect(splitPairPrompt(prompt)).toEqual({ instruction: record.instruction, input: record.input });
+		}
+	});
+	it('falls back to the Self-Instruct shape, then to the whole prompt', () => {
+		expect(splitAlpacaPrompt('Just a question?')).toBeNull();
+		expect(splitAlpacaPrompt('### Instruction:\nNo response marker')).toBeNull();
+		expect(splitPairPrompt('Fix it.\n\nInput: he go.\nOutput:')).toEqual({ instruction: 'Fix it.', input: 'he go.' });
+		expect(splitPairPrompt('  What is 2+2?  ')).toEqual({ instruction: 'What is 2+2?', input: '' });
 	});
 });

@@ -56,3 +56,31 @@ export function outputFromCompletion(completion: string, labelled: boolean): str
 	if (labelled && out.startsWith(' ')) out = out.slice(1);
 	return out;
 }
+
+// The section markers of the Stanford Alpaca training prompt (serialize.ts writes the whole
+// template): "### Instruction:\n…", optionally "\n\n### Input:\n…", then "\n\n### Response:".
+const ALPACA_INSTRUCTION = /(?:^|\n)### Instruction:\r?\n/;
+const ALPACA_INPUT = /\r?\n\r?\n### Input:\r?\n/;
+const ALPACA_RESPONSE = /\r?\n\r?\n### Response:\s*$/;
+
+/**
+ * Instruction and input of a prompt in the Alpaca training template (GPT-4-LLM's comparison
+ * data asks with it), or null when the prompt does not have that shape.
+ */
+export function splitAlpacaPrompt(prompt: string): { instruction: string; input: string } | null {
+	const head = ALPACA_INSTRUCTION.exec(prompt);
+	const tail = ALPACA_RESPONSE.exec(prompt);
+	if (!head || !tail || tail.index < head.index + head[0].length) return null;
+	const body = prompt.slice(head.index + head[0].length, tail.index);
+	const input = ALPACA_INPUT.exec(body);
+	if (!input) return { instruction: body.trim(), input: '' };
+	return { instruction: body.slice(0, input.index).trim(), input: body.slice(input.index + input[0].length).trim() };
+}
+
+/** The task a pair's prompt asks: the Alpaca template, else the Self-Instruct shape, else the prompt whole. */
+export function splitPairPrompt(prompt: string): { instruction: string; input: string } {
+	const alpaca = splitAlpacaPrompt(prompt);
+	if (alpaca) return alpaca;
+	const { instruction, input } = splitInstructionPrompt(prompt);
+	return { instruction, input };
+}

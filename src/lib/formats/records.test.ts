@@ -72,3 +72,59 @@ describe('readRecord', () => {
 		expect(() => readRecord('predictions', { instruction: 'i', response: 'r', target: {} })).toThrow('field "target" must be a string or null, got object');
 	});
 });
+
+describe('new shapes: detection', () => {
+	it('recognises SuperNI tasks, ShareGPT conversations and preference pairs', () => {
+		expect(detectFormat({ Definition: ['d'], Instances: [] })).toBe('superni');
+		expect(detectFormat({ Contributors: [], Source: [] })).toBe('superni');
+		expect(detectFormat({ id: 'x', conversations: [] })).toBe('sharegpt');
+		expect(detectFormat({ user_input: 'p', completion_a: 'a', completion_b: 'b' })).toBe('comparison');
+		expect(detectFormat({ prompt: 'p', chosen: 'a', rejected: 'b' })).toBe('comparison');
+		// {prompt, …} without both chosen and rejected stays a prediction row.
+		expect(detectFormat({ prompt: 'p', chosen: 'a' })).toBe('predictions');
+	});
+});
+
+describe('comparison: GPT-4-LLM comparison data and {prompt, chosen, rejected}', () => {
+	// The shape of comparision_data.json (GPT-4-LLM): an Alpaca prompt and two completions, a ranked above b.
+	const alpacaPrompt =
+		'Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n' +
+		'### Instruction:\nEvaluate this sentence for spelling and grammar mistakes\n\n### Input:\nHe finnished his meal and left the resturant\n\n### Response:';
+	it('reads a GPT-4-LLM row: prompt kept exactly, task read out of it, completion_a preferred', () => {
+		expect(readRecord('comparison', { user_input: alpacaPrompt, completion_a: 'He finished his meal.', completion_b: 'Two errors.' })).toEqual({
+			kind: 'pair',
+			prompt: alpacaPrompt,
+			instruction: 'Evaluate this sentence for spelling and grammar mistakes',
+			input: 'He finnished his meal and left the resturant',
+			responseA: 'He finished his meal.',
+			responseB: 'Two errors.',
+			modelA: null,
+			modelB: null,
+			preferred: 'a',
+			scoreA: null,
+			scoreB: null,
+			sourceId: null,
+			metadata: null
+		});
+	});
+	it('keeps scores, model names and any other field', () => {
+		const pair = readRecord('comparison', { user_input: 'Q?', completion_a: 'A', completion_b: 'B', score_a: 9, score_b: 4.5, model_a: 'gpt-4', model_b: 'opt-iml', rank: [1, 2] });
+		expect(pair).toMatchObject({ instruction: 'Q?', input: '', modelA: 'gpt-4', modelB: 'opt-iml', scoreA: 9, scoreB: 4.5, metadata: { rank: [1, 2] } });
+	});
+	it('reads {prompt, chosen, rejected} back, a tie flag as a tie', () => {
+		expect(readRecord('comparison', { prompt: 'Q?', chosen: 'A', rejected: 'B' })).toMatchObject({ responseA: 'A', responseB: 'B', preferred: 'a' });
+		expect(readRecord('comparison', { prompt: 'Q?', chosen: 'A', rejected: 'B', tie: true, chosen_model: 'm1', rejected_model: 'm2' })).toMatchObject({
+			preferred: 'tie',
+			modelA: 'm1',
+			modelB: 'm2',
+			metadata: null
+		});
+	});
+	it('names the field of a bad pair', () => {
+		expect(() => readRecord('comparison', { user_input: 'Q', completion_a: 'A' })).toThrow('missing required field "completion_b"');
+		expect(() => readRecord('comparison', { user_input: ' ', completion_a: 'A', completion_b: 'B' })).toThrow('field "user_input" is empty');
+		expect(() => readRecord('comparison', { user_input: 'Q', completion_a: 'A', completion_b: 3 })).toThrow('field "completion_b" must be a string, got number');
+		expect(() => readRecord('comparison', { user_input: 'Q', completion_a: 'A', completion_b: 'B', score_a: '9' })).toThrow('field "score_a" must be a number, got string');
+		expect(() => readRecord('comparison', { prompt: 'Q', chosen: 'A', rejected: 'B', tie: 'yes' })).toThrow('field "tie" must be true or false, got string');
+	});
+});

@@ -3,21 +3,30 @@
  * naming the field (e.g. `instances[2].output`) when the record does not fit. No knowledge of
  * where the record sits in the file: parseImport adds that.
  */
+import { conversationTask, OPENAI_CHAT_SHAPE, readSpeaker, SHAREGPT_SHAPE } from './conversation';
 import { RecordError } from './import-error';
-import { outputFromCompletion, splitInstructionPrompt } from './prompt-shape';
+import { outputFromCompletion, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
+import { readSuperNiTask, SUPERNI_KEYS } from './superni';
 import type {
 	FormatId,
 	ParsedFormulation,
 	ParsedInstance,
+	ParsedPair,
 	ParsedRecord,
 	ParsedResponse,
-	ParsedTask
+	ParsedTask,
+	ParsedTurn
 } from './types';
 
 export type JsonObject = Record<string, unknown>;
 
 /** A record without its place in the file. */
-export type RecordContent = Omit<ParsedTask, 'location'> | Omit<ParsedResponse, 'location'>;
+export type RecordContent = Omit<ParsedTask, 'location'> | Omit<ParsedResponse, 'location'> | Omit<ParsedPair, 'location'>;
+
+export interface ReadOptions {
+	/** Conversations whose turns do not alternate fail instead of carrying a warning. */
+	strictTurns?: boolean;
+}
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
@@ -39,7 +48,11 @@ export function jsonType(value: unknown): string {
  */
 export function detectFormat(record: unknown): FormatId | null {
 	if (!isJsonObject(record)) return null;
+	for (const key of Object.keys(record)) if (SUPERNI_KEYS.has(key)) return 'superni';
+	if (hasOwn(record, 'conversations')) return 'sharegpt';
 	if (hasOwn(record, 'messages')) return 'chat';
+	if (hasOwn(record, 'completion_a') || hasOwn(record, 'completion_b') || hasOwn(record, 'user_input')) return 'comparison';
+	if (hasOwn(record, 'chosen') && hasOwn(record, 'rejected')) return 'comparison';
 	if (hasOwn(record, 'completion')) return 'prompt-completion';
 	if (hasOwn(record, 'response') || hasOwn(record, 'target') || hasOwn(record, 'prompt'))
 		return 'predictions';
@@ -228,6 +241,8 @@ function messageText(m: JsonObject, i: number): string {
 		}
 		return text;
 	}
+	// An assistant turn that only calls tools has no text.
+	if (content === null && (m.tool_calls !== undefined || m.function_call !== undefined)) return '';
 	throw new RecordError(
 		content === undefined
 			? `missing required field "${path}"`
@@ -236,52 +251,144 @@ function messageText(m: JsonObject, i: number): string {
 	);
 }
 
-/** OpenAI chat fine-tuning row: first user turn → instruction (+ input), first assistant reply after it → output. */
-function readChat(o: JsonObject): Omit<ParsedTask, 'location'> {
-	const messages = requiredArray(o, 'messages', '');
-	const system: string[] = [];
-	let user = -1;
-	let userText = '';
-	let output: string | null = null;
-	for (let i = 0; i < messages.length; i++) {
-		const m = objectAt(messages, i, 'messages');
-		const role = requiredString(m, 'role', `messages[${i}].`);
-		const text = messageText(m, i);
-		if (role === 'system' || role === 'developer') system.push(text);
-		else if (role === 'user' && user === -1) {
-			user = i;
-			userText = text;
-		} else if (role === 'assistant' && user !== -1 && output === null) output = text;
-	}
-	if (user === -1) throw new RecordError('field "messages" has no message with role "user"', 'messages');
-	if (output === null)
-		throw new RecordError(
-			`field "messages" has no assistant message after the first user message (messages[${user}])`,
-			'messages'
-		);
-	const split = splitInstructionPrompt(userText);
-	if (split.instruction === '') throw new RecordError(`field "messages[${user}].content" is empty`, `messages[${user}].content`);
-	return {
-		kind: 'task',
-		instruction: split.instruction,
-		isClassification: null,
-		metadata: system.length ? { system: system.join('\n\n') } : null,
-		instances: [{ input: split.input, output }]
-	};
+/** Fields of a row other than `keep`, or null when there are none. */
+function otherFields(o: JsonObject, keep: ReadonlySet<string>): JsonObject | null {
+	let extra: JsonObject | null = null;
+	for (const key of Object.keys(o)) if (!keep.has(key)) (extra ??= {})[key] = o[key];
+	return extra;
 }
 
-const READERS: Record<FormatId, (o: JsonObject) => RecordContent> = {
+const MESSAGE_FIELDS = new Set(['role', 'content', 'name', 'weight']);
+const CHAT_FIELDS = new Set(['messages']);
+
+/**
+ * OpenAI chat row: every message is a turn of the conversation; the first user turn is the
+ * task's instruction (+ input), the first assistant reply after it the instance's output.
+ */
+function readChat(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'location'> {
+	const messages = requiredArray(o, 'messages', '');
+	const turns: ParsedTurn[] = new Array(messages.length);
+	for (let i = 0; i < messages.length; i++) {
+		const m = objectAt(messages, i, 'messages');
+		const { role, sourceRole } = readSpeaker(m.role, `messages[${i}].role`, OPENAI_CHAT_SHAPE);
+		const turn: ParsedTurn = { role, content: messageText(m, i) };
+		if (sourceRole) turn.sourceRole = sourceRole;
+		const name = nullableString(m, 'name', `messages[${i}].`);
+		if (name !== null) turn.name = name;
+		if (m.weight !== undefined && m.weight !== null) {
+			if (m.weight !== 0 && m.weight !== 1) throw new RecordError(`field "messages[${i}].weight" must be 0 or 1, got ${JSON.stringify(m.weight)}`, `messages[${i}].weight`);
+			turn.weight = m.weight;
+		}
+		const extra = otherFields(m, MESSAGE_FIELDS);
+		if (extra) turn.extra = extra;
+		turns[i] = turn;
+	}
+	return conversationTask(
+		turns,
+		OPENAI_CHAT_SHAPE,
+		{ noUser: 'message with role "user"', reply: 'assistant message', firstUser: 'first user message' },
+		{ strictTurns: options.strictTurns, extraMetadata: otherFields(o, CHAT_FIELDS) }
+	);
+}
+
+const SHAREGPT_TURN_FIELDS = new Set(['from', 'value']);
+const SHAREGPT_FIELDS = new Set(['id', 'conversations']);
+
+/** ShareGPT / FastChat row: {id, conversations: [{from, value}]}, every turn kept. */
+function readShareGpt(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'location'> {
+	const list = requiredArray(o, 'conversations', '');
+	if (list.length === 0) throw new RecordError('field "conversations" is empty (a conversation needs turns)', 'conversations');
+	const turns: ParsedTurn[] = new Array(list.length);
+	for (let i = 0; i < list.length; i++) {
+		const t = objectAt(list, i, 'conversations');
+		const { role, sourceRole } = readSpeaker(t.from, `conversations[${i}].from`, SHAREGPT_SHAPE);
+		const turn: ParsedTurn = { role, content: requiredString(t, 'value', `conversations[${i}].`) };
+		if (sourceRole) turn.sourceRole = sourceRole;
+		const extra = otherFields(t, SHAREGPT_TURN_FIELDS);
+		if (extra) turn.extra = extra;
+		turns[i] = turn;
+	}
+	const id = o.id;
+	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
+	return conversationTask(
+		turns,
+		SHAREGPT_SHAPE,
+		{ noUser: 'turn from "human"', reply: 'reply from "gpt"', firstUser: 'first human turn' },
+		{
+			strictTurns: options.strictTurns,
+			sourceId: id === undefined || id === null ? null : String(id),
+			extraMetadata: otherFields(o, SHAREGPT_FIELDS)
+		}
+	);
+}
+
+function optionalScore(o: JsonObject, key: string): number | null {
+	const v = o[key];
+	if (v === undefined || v === null) return null;
+	if (typeof v === 'number' && Number.isFinite(v)) return v;
+	throw fieldError('', key, 'a number', v);
+}
+
+const GPT4LLM_FIELDS = new Set(['id', 'user_input', 'completion_a', 'completion_b', 'score_a', 'score_b', 'model_a', 'model_b']);
+const PREFERENCE_FIELDS = new Set(['id', 'prompt', 'chosen', 'rejected', 'tie', 'chosen_model', 'rejected_model', 'chosen_score', 'rejected_score']);
+
+/**
+ * A preference pair. GPT-4-LLM's comparison data ({user_input, completion_a, completion_b}) ranks
+ * completion_a above completion_b (its README); the released file has no scores ("for now we
+ * only release the rank"), so score_a / score_b and model_a / model_b are read when present and
+ * every other field is kept. The {prompt, chosen, rejected} shape the preference export writes
+ * (and DPO trainers read) is read back the same way, a `tie: true` row as a tie.
+ */
+function readComparison(o: JsonObject): Omit<ParsedPair, 'location'> {
+	const gpt4llm = !(hasOwn(o, 'chosen') || hasOwn(o, 'rejected') || hasOwn(o, 'prompt'));
+	const promptKey = gpt4llm ? 'user_input' : 'prompt';
+	const prompt = requiredText(o, promptKey, '');
+	const split = splitPairPrompt(prompt);
+	if (split.instruction === '') throw new RecordError(`field "${promptKey}" is empty (no instruction in it)`, promptKey);
+	const id = o.id;
+	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
+	const pair: Omit<ParsedPair, 'location'> = {
+		kind: 'pair',
+		prompt,
+		instruction: split.instruction,
+		input: split.input,
+		responseA: requiredString(o, gpt4llm ? 'completion_a' : 'chosen', ''),
+		responseB: requiredString(o, gpt4llm ? 'completion_b' : 'rejected', ''),
+		modelA: nullableString(o, gpt4llm ? 'model_a' : 'chosen_model', ''),
+		modelB: nullableString(o, gpt4llm ? 'model_b' : 'rejected_model', ''),
+		preferred: gpt4llm ? 'a' : nullableBoolean(o, 'tie', '') ? 'tie' : 'a',
+		scoreA: optionalScore(o, gpt4llm ? 'score_a' : 'chosen_score'),
+		scoreB: optionalScore(o, gpt4llm ? 'score_b' : 'rejected_score'),
+		sourceId: id === undefined || id === null ? null : String(id),
+		metadata: otherFields(o, gpt4llm ? GPT4LLM_FIELDS : PREFERENCE_FIELDS)
+	};
+	return pair;
+}
+
+/** SuperNI task objects as items of an array or lines (one task per file is read by SuperNiTaskBuilder). */
+function readSuperNi(o: JsonObject): Omit<ParsedTask, 'location'> {
+	const id = o.id ?? o.name;
+	return readSuperNiTask(
+		otherFields(o, new Set(['id', 'name'])) ?? {},
+		typeof id === 'string' || typeof id === 'number' ? String(id) : null
+	);
+}
+
+const READERS: Record<FormatId, (o: JsonObject, options: ReadOptions) => RecordContent> = {
 	'self-instruct-tasks': readSelfInstructTask,
 	instances: readInstanceRow,
 	unnatural: readUnnatural,
 	predictions: readPrediction,
 	'prompt-completion': readPromptCompletion,
-	chat: readChat
+	chat: readChat,
+	superni: readSuperNi,
+	sharegpt: readShareGpt,
+	comparison: readComparison
 };
 
 /** Read one JSON object as a record of `format`; throws RecordError naming the field. */
-export function readRecord(format: FormatId, o: JsonObject): RecordContent {
-	return READERS[format](o);
+export function readRecord(format: FormatId, o: JsonObject, options: ReadOptions = {}): RecordContent {
+	return READERS[format](o, options);
 }
 
 export type { ParsedRecord };

@@ -13,3 +13,4 @@ export * from './proportion';
 export * from './ratings';
 export * from './clustered';
 export * from './dawid-skene';
+export * from './pairwise';

@@ -7,6 +7,7 @@ import { imports, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
 import {
 	parseImport,
+	assertImportable,
 	ImportError,
 	modelNameFromFileName,
 	normalizeWhitespace,
@@ -97,6 +98,7 @@ export async function importFile(
 			maxBytes: options.maxBytes ?? config().maxImportBytes,
 			maxRecordChars: options.maxRecordChars ?? config().maxRecordChars,
 			onFormat: (f: FormatId) => {
+				assertImportable(f, options.fileName);
 				format = f;
 			},
 			onProgress: (bytes: number) => {
@@ -273,6 +275,7 @@ function writeStaged(
 				continue;
 			}
 
+			if (record.kind === 'pair') throw new ImportError(`${options.fileName}: preference pairs cannot be imported yet`, { file: options.fileName });
 			const key = record.sourceId ? `src:${record.sourceId}` : `ins:${instructionKey}`;
 			let task = taskByKey.get(key);
 			if (!task) {

@@ -6,3 +6,4 @@ export * from './schema/audits';
 export * from './schema/generation';
 export * from './schema/filters';
 export * from './schema/analyses';
+export * from './schema/conversations';

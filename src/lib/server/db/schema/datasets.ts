@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, index } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts';
 
 export const datasets = sqliteTable('datasets', {
@@ -111,6 +111,13 @@ export const instances = sqliteTable(
 		constraints: text('constraints'),
 		/** Unnatural Instructions: the instruction with the input filled in. */
 		instructionWithInput: text('instruction_with_input'),
+		/** SuperNI: the instance's own id in its task file ("task001-0a1b…"). */
+		sourceId: text('source_id'),
+		/**
+		 * SuperNI: every reference output, in order, when there are several (`output` is the
+		 * first, so the flat views, audits and exports see one as before); null with one.
+		 */
+		referenceOutputs: text('reference_outputs', { mode: 'json' }).$type<string[]>(),
 		importId: integer('import_id').references(() => imports.id, { onDelete: 'set null' }),
 		runId: integer('run_id'),
 		callId: integer('call_id'),
@@ -179,9 +186,41 @@ export const responses = sqliteTable(
 	]
 );
 
+export const EXAMPLE_KINDS = ['positive', 'negative'] as const;
+export type ExampleKind = (typeof EXAMPLE_KINDS)[number];
+
+/**
+ * SuperNI's demonstrations of a task, shown to reviewers with its definition: a positive
+ * example answers correctly, a negative one wrongly, each with the explanation why.
+ */
+export const taskExamples = sqliteTable(
+	'task_examples',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		taskId: integer('task_id')
+			.notNull()
+			.references(() => tasks.id, { onDelete: 'cascade' }),
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		kind: text('kind', { enum: EXAMPLE_KINDS }).notNull(),
+		/** Order among the task's examples of the same kind, from 0. */
+		position: integer('position').notNull(),
+		input: text('input').notNull().default(''),
+		output: text('output').notNull().default(''),
+		explanation: text('explanation').notNull().default(''),
+		/** The example's other fields (e.g. a "suggestion"), kept as they were. */
+		extra: text('extra', { mode: 'json' }).$type<Record<string, unknown>>(),
+		importId: integer('import_id').references(() => imports.id, { onDelete: 'set null' }),
+		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [uniqueIndex('task_examples_task_idx').on(t.taskId, t.kind, t.position), index('task_examples_dataset_idx').on(t.datasetId)]
+);
+
 export type Dataset = typeof datasets.$inferSelect;
 export type Task = typeof tasks.$inferSelect;
 export type Instance = typeof instances.$inferSelect;
 export type Response = typeof responses.$inferSelect;
 export type Import = typeof imports.$inferSelect;
 export type Formulation = typeof formulations.$inferSelect;
+export type TaskExample = typeof taskExamples.$inferSelect;

@@ -1,0 +1,165 @@
+/**
+ * Multi-turn conversations: the speaker names of ShareGPT and OpenAI chat rows, the checks on
+ * how turns follow each other, and the task a conversation joins the flat datasets as. Every
+ * turn is kept; what is unusual about the order becomes a warning on the conversation (or, with
+ * `strictTurns`, an error naming the turn).
+ */
+import { RecordError } from './import-error';
+import { splitInstructionPrompt } from './prompt-shape';
+import type { ParsedConversation, ParsedTask, ParsedTurn, TurnRole } from './types';
+
+/** The two row shapes that carry conversations, and their field and speaker vocabularies. */
+export interface ConversationShape {
+	/** The field holding the turns: "messages" or "conversations". */
+	field: 'messages' | 'conversations';
+	/** The field of a turn holding its speaker: "role" or "from". */
+	speakerField: 'role' | 'from';
+	/** Each speaker name the shape accepts → the role it stands for. */
+	speakers: Readonly<Record<string, TurnRole>>;
+	/** The name the shape writes for each role. */
+	names: Readonly<Record<TurnRole, string>>;
+}
+
+export const OPENAI_CHAT_SHAPE: ConversationShape = {
+	field: 'messages',
+	speakerField: 'role',
+	speakers: { system: 'system', developer: 'system', user: 'user', assistant: 'assistant', tool: 'tool', function: 'tool' },
+	names: { system: 'system', user: 'user', assistant: 'assistant', tool: 'tool' }
+};
+
+/**
+ * FastChat's cleaned ShareGPT uses human / gpt (and system); raw ShareGPT dumps also carry
+ * user, chatgpt, bing and bard, and tool-use variants observation / function_call.
+ */
+export const SHAREGPT_SHAPE: ConversationShape = {
+	field: 'conversations',
+	speakerField: 'from',
+	speakers: {
+		system: 'system',
+		human: 'user',
+		user: 'user',
+		gpt: 'assistant',
+		assistant: 'assistant',
+		chatgpt: 'assistant',
+		bing: 'assistant',
+		bard: 'assistant',
+		model: 'assistant',
+		function_call: 'assistant',
+		tool: 'tool',
+		observation: 'tool'
+	},
+	names: { system: 'system', user: 'human', assistant: 'gpt', tool: 'tool' }
+};
+
+/** The speaker name a shape writes for a turn: the turn's own source name when the shape knows it for that role. */
+export function speakerName(turn: ParsedTurn, shape: ConversationShape): string {
+	const own = turn.sourceRole;
+	return own && shape.speakers[own] === turn.role ? own : shape.names[turn.role];
+}
+
+/** Reads a speaker name; `sourceRole` is set when the name is not the shape's usual one for its role. */
+export function readSpeaker(value: unknown, path: string, shape: ConversationShape): { role: TurnRole; sourceRole: string | null } {
+	if (typeof value !== 'string') {
+		throw new RecordError(
+			value === undefined ? `missing required field "${path}"` : `field "${path}" must be a string, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`,
+			path
+		);
+	}
+	const role = Object.prototype.hasOwnProperty.call(shape.speakers, value) ? shape.speakers[value] : undefined;
+	if (!role) {
+		const known = Object.keys(shape.speakers).join(', ');
+		throw new RecordError(`field "${path}" is "${value}", not a speaker this format knows (${known})`, path);
+	}
+	return { role, sourceRole: shape.names[role] === value ? null : value };
+}
+
+const ROLE_WORDS: Record<TurnRole, string> = { system: 'system', user: 'user', assistant: 'assistant', tool: 'tool' };
+
+/**
+ * What is unusual about the order of the turns, each with the path of the turn it concerns:
+ * a system turn after the start, a dialogue opening with the assistant, two user or two
+ * assistant turns in a row, empty turns, an unanswered last user turn. Tool turns sit between
+ * an assistant's call and its next turn, so they are left out of the alternation.
+ */
+export function turnWarnings(turns: readonly ParsedTurn[], field: string): { message: string; path: string }[] {
+	const out: { message: string; path: string }[] = [];
+	let started = false;
+	let last: { role: TurnRole; index: number } | null = null;
+	for (let i = 0; i < turns.length; i++) {
+		const t = turns[i];
+		const path = `${field}[${i}]`;
+		if (t.content.trim() === '' && t.role !== 'tool' && !(t.extra && ('tool_calls' in t.extra || 'function_call' in t.extra)))
+			out.push({ message: `${path} (${ROLE_WORDS[t.role]}) is empty`, path });
+		if (t.role === 'system') {
+			if (started) out.push({ message: `${path} is a system turn after the conversation started`, path });
+			continue;
+		}
+		if (t.role === 'tool') continue;
+		if (!started && t.role === 'assistant') out.push({ message: `the conversation opens with an assistant turn (${path}) before any user turn`, path });
+		started = true;
+		if (last && last.role === t.role)
+			out.push({ message: `${field}[${last.index}] and ${path} are both ${ROLE_WORDS[t.role]} turns (turns should alternate)`, path });
+		last = { role: t.role, index: i };
+	}
+	if (last && last.role === 'user') out.push({ message: `the last user turn (${field}[${last.index}]) has no reply`, path: `${field}[${last.index}]` });
+	return out;
+}
+
+export interface ConversationWording {
+	/** "message with role \"user\"" or "turn from \"human\"". */
+	noUser: string;
+	/** "assistant message" or "reply from \"gpt\"". */
+	reply: string;
+	/** "first user message" or "first human turn". */
+	firstUser: string;
+}
+
+/**
+ * The task a conversation joins the flat datasets as: the first user turn is the instruction
+ * (split into instruction and input when it has the labelled "Input:" shape the chat export
+ * writes), the first assistant turn after it the output, system turns the metadata. Throws
+ * when there is no user turn or no reply to the first one: such a row is not a training
+ * example and cannot be a task.
+ */
+export function conversationTask(
+	turns: ParsedTurn[],
+	shape: ConversationShape,
+	wording: ConversationWording,
+	options: { strictTurns?: boolean; sourceId?: string | null; extraMetadata?: Record<string, unknown> | null } = {}
+): Omit<ParsedTask, 'location'> {
+	const field = shape.field;
+	const system: string[] = [];
+	let user = -1;
+	let output: string | null = null;
+	for (let i = 0; i < turns.length; i++) {
+		const t = turns[i];
+		if (t.role === 'system') system.push(t.content);
+		else if (t.role === 'user' && user === -1) user = i;
+		else if (t.role === 'assistant' && user !== -1 && output === null) output = t.content;
+	}
+	if (user === -1) throw new RecordError(`field "${field}" has no ${wording.noUser}`, field);
+	if (output === null)
+		throw new RecordError(`field "${field}" has no ${wording.reply} after the ${wording.firstUser} (${field}[${user}])`, field);
+	const split = splitInstructionPrompt(turns[user].content);
+	if (split.instruction === '') throw new RecordError(`field "${field}[${user}].${contentField(shape)}" is empty`, `${field}[${user}].${contentField(shape)}`);
+	const found = turnWarnings(turns, field);
+	if (options.strictTurns && found.length) throw new RecordError(found[0].message, found[0].path);
+	const conversation: ParsedConversation = { turns, warnings: found.map((w) => w.message) };
+	if (options.extraMetadata) conversation.metadata = options.extraMetadata;
+	let metadata: Record<string, unknown> | null = options.extraMetadata ? { ...options.extraMetadata } : null;
+	if (system.length) (metadata ??= {}).system = system.join('\n\n');
+	const task: Omit<ParsedTask, 'location'> = {
+		kind: 'task',
+		instruction: split.instruction,
+		isClassification: null,
+		metadata,
+		instances: [{ input: split.input, output }],
+		conversation
+	};
+	if (options.sourceId != null) task.sourceId = options.sourceId;
+	return task;
+}
+
+export function contentField(shape: ConversationShape): 'content' | 'value' {
+	return shape.field === 'messages' ? 'content' : 'value';
+}

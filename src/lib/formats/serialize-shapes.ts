@@ -1,0 +1,251 @@
+/**
+ * Writing the richer shapes back: SuperNI task files, multi-turn conversations as ShareGPT or
+ * OpenAI chat JSON Lines with every turn, and preference pairs as {prompt, chosen, rejected}
+ * JSON Lines. Pure and streaming like serialize.ts: `begin()`, `write(record)` per record (per
+ * instance for a task file), `end()`; the chunks concatenated are the file. What the parsers
+ * read, these write, so parse → write → parse gives the same records.
+ */
+import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, speakerName, type ConversationShape } from './conversation';
+import { SUPERNI_DEFINITION, SUPERNI_FIELD_ORDER, SUPERNI_INSTANCES, SUPERNI_NEGATIVE, SUPERNI_POSITIVE } from './superni';
+import type { PairPreference, ParsedExample, ParsedTask, ParsedTurn } from './types';
+
+// ---- SuperNI task files ----
+
+/** A task as SuperNI writes it; `metadata` holds the descriptive members under their own names. */
+export interface SuperNiTaskExport {
+	/** Names the file and the generated instance ids ("task063_first_i_elements"). */
+	taskName: string;
+	/** The definition: one string (the instruction) or the list the source had. */
+	definition: string[];
+	examples: readonly ParsedExample[];
+	metadata?: Record<string, unknown> | null;
+}
+
+export interface SuperNiInstanceExport {
+	/** The instance id; `${taskName}-${n}` (n counting from 0) when there is none. */
+	sourceId?: string | null;
+	input: string;
+	/** Every reference output, at least one. */
+	outputs: readonly string[];
+}
+
+/** Members every released task file has; written (empty) when the source has nothing for them. */
+const SUPERNI_LIST_MEMBERS = SUPERNI_FIELD_ORDER.filter(
+	(k) => k !== SUPERNI_DEFINITION && k !== SUPERNI_POSITIVE && k !== SUPERNI_NEGATIVE && k !== SUPERNI_INSTANCES
+);
+
+/** JSON.stringify with 4-space indentation (the released files' layout), every line after the first indented by `pad`. */
+function pretty(value: unknown, pad: string): string {
+	return JSON.stringify(value, null, 4).replace(/\n/g, '\n' + pad);
+}
+
+function exampleObject(e: ParsedExample): Record<string, unknown> {
+	return { input: e.input, output: e.output, explanation: e.explanation, ...(e.extra ?? {}) };
+}
+
+/**
+ * One task file, streamed: begin() writes every member up to the opening of "Instances",
+ * instance() each instance, end() closes the list and writes the members that follow it
+ * ("Instance License", then anything else the metadata holds). Members are in the released
+ * files' order, with 4-space indentation.
+ */
+export class SuperNiTaskWriter {
+	private count = 0;
+	private readonly metadata: Record<string, unknown>;
+
+	constructor(private readonly task: SuperNiTaskExport) {
+		this.metadata = { ...(task.metadata ?? {}) };
+		delete this.metadata[SUPERNI_DEFINITION];
+	}
+
+	begin(): string {
+		const members: string[] = [];
+		const add = (key: string, value: unknown) => members.push(`    ${JSON.stringify(key)}: ${pretty(value, '    ')}`);
+		for (const key of SUPERNI_FIELD_ORDER) {
+			if (key === SUPERNI_INSTANCES) break;
+			if (key === SUPERNI_DEFINITION) add(key, this.task.definition);
+			else if (key === SUPERNI_POSITIVE || key === SUPERNI_NEGATIVE) {
+				const kind = key === SUPERNI_POSITIVE ? 'positive' : 'negative';
+				add(key, this.task.examples.filter((e) => e.kind === kind).map(exampleObject));
+			} else add(key, this.metadata[key] ?? []);
+		}
+		return `{\n${members.join(',\n')},\n    ${JSON.stringify(SUPERNI_INSTANCES)}: [`;
+	}
+
+	instance(instance: SuperNiInstanceExport): string {
+		if (instance.outputs.length === 0) throw new RangeError('a SuperNI instance needs at least one reference output');
+		const id = instance.sourceId ?? `${this.task.taskName}-${this.count}`;
+		const text = (this.count === 0 ? '\n        ' : ',\n        ') + pretty({ id, input: instance.input, output: instance.outputs }, '        ');
+		this.count++;
+		return text;
+	}
+
+	end(): string {
+		const after: string[] = [];
+		const trailing = SUPERNI_FIELD_ORDER.slice(SUPERNI_FIELD_ORDER.indexOf(SUPERNI_INSTANCES) + 1);
+		for (const key of trailing) after.push(`    ${JSON.stringify(key)}: ${pretty(this.metadata[key] ?? [], '    ')}`);
+		const known = new Set<string>(SUPERNI_LIST_MEMBERS);
+		for (const key of Object.keys(this.metadata)) {
+			if (!known.has(key)) after.push(`    ${JSON.stringify(key)}: ${pretty(this.metadata[key], '    ')}`);
+		}
+		return `${this.count ? '\n    ' : ''}],\n${after.join(',\n')}\n}\n`;
+	}
+}
+
+/** What a parsed SuperNI task (or any task) writes back as. */
+export function superNiExportOf(task: ParsedTask, taskName = task.sourceId ?? task.name ?? 'task'): {
+	task: SuperNiTaskExport;
+	instances: SuperNiInstanceExport[];
+} {
+	const listed = task.metadata?.[SUPERNI_DEFINITION];
+	const definition = Array.isArray(listed) && listed.every((d) => typeof d === 'string') ? (listed as string[]) : [task.instruction];
+	return {
+		task: { taskName, definition, examples: task.examples ?? [], metadata: task.metadata },
+		instances: task.instances.map((i) => ({ sourceId: i.sourceId ?? null, input: i.input, outputs: i.outputs ?? [i.output] }))
+	};
+}
+
+/** A whole task file at once (tests and small exports). */
+export function superNiTaskFile(task: SuperNiTaskExport, instances: Iterable<SuperNiInstanceExport>): string {
+	const writer = new SuperNiTaskWriter(task);
+	let text = writer.begin();
+	for (const instance of instances) text += writer.instance(instance);
+	return text + writer.end();
+}
+
+// ---- conversations ----
+
+export interface ConversationExport {
+	/** ShareGPT's conversation id; OpenAI chat rows have none. */
+	id?: string | null;
+	turns: readonly ParsedTurn[];
+	/** Other fields of the row, written beside the turns. */
+	metadata?: Record<string, unknown> | null;
+}
+
+export interface ShapeSerializer<T> {
+	begin(): string;
+	write(record: T): string;
+	end(): string;
+}
+
+/** The conversation a parsed chat or ShareGPT row carries, ready to write. */
+export function conversationExportOf(task: ParsedTask): ConversationExport {
+	if (!task.conversation) throw new TypeError('the task carries no conversation');
+	return { id: task.sourceId ?? null, turns: task.conversation.turns, metadata: task.conversation.metadata ?? null };
+}
+
+function shareGptTurn(t: ParsedTurn): Record<string, unknown> {
+	return { from: speakerName(t, SHAREGPT_SHAPE), value: t.content, ...(t.extra ?? {}) };
+}
+
+function chatMessage(t: ParsedTurn): Record<string, unknown> {
+	const m: Record<string, unknown> = { role: speakerName(t, OPENAI_CHAT_SHAPE) };
+	// An assistant turn that only calls tools has null content in the API's shape.
+	m.content = t.content === '' && t.extra && ('tool_calls' in t.extra || 'function_call' in t.extra) ? null : t.content;
+	if (t.name != null) m.name = t.name;
+	if (t.weight != null) m.weight = t.weight;
+	return { ...m, ...(t.extra ?? {}) };
+}
+
+function rowWithout(metadata: Record<string, unknown> | null | undefined, taken: readonly string[]): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(metadata ?? {})) if (!taken.includes(k)) out[k] = v;
+	return out;
+}
+
+/**
+ * ShareGPT / FastChat rows {id, conversations: [{from, value}]}, every turn, as JSON Lines or
+ * one JSON array (FastChat's training script reads the array). Speakers are human / gpt /
+ * system / tool, or the source's own ShareGPT name (chatgpt, bard, …) when it had one.
+ */
+export function shareGptSerializer(options: { container?: 'jsonl' | 'array' } = {}): ShapeSerializer<ConversationExport> {
+	const array = options.container === 'array';
+	let first = true;
+	let n = 0;
+	return {
+		begin: () => (array ? '[' : ''),
+		write: (c) => {
+			n++;
+			const row = { id: c.id ?? String(n), conversations: c.turns.map(shareGptTurn), ...rowWithout(c.metadata, ['id', 'conversations']) };
+			const text = array ? (first ? '\n' : ',\n') + JSON.stringify(row) : JSON.stringify(row) + '\n';
+			first = false;
+			return text;
+		},
+		end: () => (array ? (first ? ']\n' : '\n]\n') : '')
+	};
+}
+
+/** OpenAI chat fine-tuning rows {messages: [{role, content, name?, weight?}]}, every turn. */
+export function chatConversationSerializer(): ShapeSerializer<ConversationExport> {
+	return {
+		begin: () => '',
+		write: (c) => JSON.stringify({ messages: c.turns.map(chatMessage), ...rowWithout(c.metadata, ['messages']) }) + '\n',
+		end: () => ''
+	};
+}
+
+export const CONVERSATION_SHAPES: Readonly<Record<'sharegpt' | 'openai-chat', ConversationShape>> = {
+	sharegpt: SHAREGPT_SHAPE,
+	'openai-chat': OPENAI_CHAT_SHAPE
+};
+
+// ---- preference pairs ----
+
+export interface PreferencePairExport {
+	prompt: string;
+	responseA: string;
+	responseB: string;
+	/** Which side is better; null (not judged) is never written. */
+	preferred: PairPreference | null;
+	modelA?: string | null;
+	modelB?: string | null;
+	scoreA?: number | null;
+	scoreB?: number | null;
+}
+
+/** Ties: left out (a DPO trainer needs a winner), or kept with `"tie": true` (responses in their A, B order). */
+export type TiePolicy = 'omit' | 'flag';
+
+/** The {prompt, chosen, rejected} row of a judged pair, or null when the pair is not written. */
+export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 'omit'): Record<string, unknown> | null {
+	if (pair.preferred === null) return null;
+	if (pair.preferred === 'tie' && ties === 'omit') return null;
+	const aFirst = pair.preferred !== 'b';
+	const row: Record<string, unknown> = {
+		prompt: pair.prompt,
+		chosen: aFirst ? pair.responseA : pair.responseB,
+		rejected: aFirst ? pair.responseB : pair.responseA
+	};
+	if (pair.preferred === 'tie') row.tie = true;
+	const [chosenModel, rejectedModel] = aFirst ? [pair.modelA, pair.modelB] : [pair.modelB, pair.modelA];
+	if (chosenModel != null) row.chosen_model = chosenModel;
+	if (rejectedModel != null) row.rejected_model = rejectedModel;
+	const [chosenScore, rejectedScore] = aFirst ? [pair.scoreA, pair.scoreB] : [pair.scoreB, pair.scoreA];
+	if (chosenScore != null) row.chosen_score = chosenScore;
+	if (rejectedScore != null) row.rejected_score = rejectedScore;
+	return row;
+}
+
+/** {prompt, chosen, rejected} JSON Lines for reward-model and DPO training; counts what it left out. */
+export function preferencePairSerializer(options: { ties?: TiePolicy } = {}): ShapeSerializer<PreferencePairExport> & {
+	readonly counts: { written: number; tiesLeftOut: number; unjudgedLeftOut: number };
+} {
+	const ties = options.ties ?? 'omit';
+	const counts = { written: 0, tiesLeftOut: 0, unjudgedLeftOut: 0 };
+	return {
+		counts,
+		begin: () => '',
+		write: (pair) => {
+			const row = preferencePairRow(pair, ties);
+			if (row === null) {
+				if (pair.preferred === null) counts.unjudgedLeftOut++;
+				else counts.tiesLeftOut++;
+				return '';
+			}
+			counts.written++;
+			return JSON.stringify(row) + '\n';
+		},
+		end: () => ''
+	};
+}

@@ -1,0 +1,203 @@
+/**
+ * Writing what the richer import shapes carry beyond tasks and instances: SuperNI examples and
+ * instance ids / reference outputs, conversation turns, preference pairs (with their two
+ * responses). The import path writes the tasks and instances (and decides which records are
+ * duplicates) and then hands each batch here with the ids it wrote or found.
+ *
+ * No transaction of its own: call it inside the import's batch transaction, so a failure
+ * anywhere rolls the batch back whole. Prepared statements are made once per writer (per
+ * connection), as RowWriter does.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../db';
+import { RowWriter } from './rows';
+import type { ParsedPair, ParsedTask, ParsedTurn } from '$lib/formats';
+
+/** A task record the import has written (or found): its task id and its instances' ids, in order (null for one skipped as a duplicate). */
+export interface PlacedTask {
+	record: ParsedTask;
+	taskId: number;
+	instanceIds: readonly (number | null)[];
+}
+
+/** A pair record and the task its prompt joined (found or created by the import). */
+export interface PlacedPair {
+	record: ParsedPair;
+	taskId: number;
+	instanceId?: number | null;
+}
+
+export type PlacedRecord = PlacedTask | PlacedPair;
+
+export interface ShapeRowContext {
+	datasetId: number;
+	importId: number | null;
+	now?: number;
+	/**
+	 * Model names for a pair's responses when the source names none (GPT-4-LLM's comparison data
+	 * does not say which model wrote which completion); default its field names.
+	 */
+	unnamedModels?: { a: string; b: string };
+}
+
+export interface ShapeRowCounts {
+	examples: number;
+	/** Instances given their SuperNI id or their list of reference outputs. */
+	instancesDescribed: number;
+	conversations: number;
+	turns: number;
+	/** Conversations already in the dataset turn for turn (not written again). */
+	duplicateConversations: number;
+	pairs: number;
+	duplicatePairs: number;
+}
+
+export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
+
+function fingerprint(value: unknown): string {
+	return createHash('sha1').update(JSON.stringify(value)).digest('base64');
+}
+
+/** A conversation's identity: every turn, speaker and text (two rows with the same turns are one conversation). */
+export function conversationFingerprint(turns: readonly ParsedTurn[]): string {
+	return fingerprint(turns.map((t) => [t.role, t.content, t.sourceRole ?? null, t.name ?? null]));
+}
+
+function pairFingerprint(p: ParsedPair, modelA: string, modelB: string): string {
+	return fingerprint([p.prompt, p.responseA, p.responseB, modelA, modelB]);
+}
+
+function json(value: unknown): string | null {
+	return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+export class ShapeRowWriter {
+	private readonly rows: RowWriter;
+	private readonly st;
+
+	constructor(private readonly database: Db) {
+		const c = database.$client;
+		this.rows = new RowWriter(database);
+		this.st = {
+			hasExamples: c.prepare('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
+			insertExample: c.prepare(
+				`INSERT INTO task_examples (task_id, dataset_id, kind, position, input, output, explanation, extra, import_id, created_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			),
+			describeInstance: c.prepare('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
+			findConversation: c.prepare('SELECT id FROM conversations WHERE dataset_id = ? AND fingerprint = ?').pluck(),
+			insertConversation: c.prepare(
+				`INSERT INTO conversations (dataset_id, task_id, instance_id, source_id, turn_count, warnings, metadata, fingerprint, import_id, created_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			),
+			insertTurn: c.prepare(
+				`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+			),
+			findPair: c.prepare('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
+			insertPair: c.prepare(
+				`INSERT INTO preference_pairs (dataset_id, task_id, instance_id, response_a_id, response_b_id, prompt, source_preferred,
+					source_score_a, source_score_b, source_id, metadata, fingerprint, import_id, created_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			)
+		};
+	}
+
+	/** Writes the extra rows of one batch; returns what it wrote. */
+	write(context: ShapeRowContext, batch: readonly PlacedRecord[]): ShapeRowCounts {
+		const counts: ShapeRowCounts = { examples: 0, instancesDescribed: 0, conversations: 0, turns: 0, duplicateConversations: 0, pairs: 0, duplicatePairs: 0 };
+		const now = context.now ?? Date.now();
+		for (const placed of batch) {
+			if (placed.record.kind === 'pair') this.writePair(context, placed as PlacedPair, now, counts);
+			else this.writeTask(context, placed as PlacedTask, now, counts);
+		}
+		return counts;
+	}
+
+	private writeTask(context: ShapeRowContext, { record, taskId, instanceIds }: PlacedTask, now: number, counts: ShapeRowCounts): void {
+		const { datasetId, importId } = context;
+		const st = this.st;
+		// A task file imported again joins its task; its examples are already there.
+		if (record.examples?.length && !st.hasExamples.get(taskId)) {
+			const position = { positive: 0, negative: 0 };
+			for (const e of record.examples) {
+				st.insertExample.run(taskId, datasetId, e.kind, position[e.kind]++, e.input, e.output, e.explanation, json(e.extra), importId, now);
+				counts.examples++;
+			}
+		}
+		record.instances.forEach((instance, i) => {
+			const id = instanceIds[i];
+			if (id == null || (instance.sourceId == null && !instance.outputs)) return;
+			st.describeInstance.run(instance.sourceId ?? null, json(instance.outputs && instance.outputs.length > 1 ? instance.outputs : null), id);
+			counts.instancesDescribed++;
+		});
+		const conversation = record.conversation;
+		if (conversation) {
+			const fp = conversationFingerprint(conversation.turns);
+			if (st.findConversation.get(datasetId, fp) !== undefined) {
+				counts.duplicateConversations++;
+				return;
+			}
+			const conversationId = Number(
+				st.insertConversation.run(
+					datasetId,
+					taskId,
+					instanceIds[0] ?? null,
+					record.sourceId ?? null,
+					conversation.turns.length,
+					conversation.warnings.length ? JSON.stringify(conversation.warnings) : null,
+					json(conversation.metadata),
+					fp,
+					importId,
+					now
+				).lastInsertRowid
+			);
+			conversation.turns.forEach((t, position) => {
+				st.insertTurn.run(conversationId, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra));
+			});
+			counts.conversations++;
+			counts.turns += conversation.turns.length;
+		}
+	}
+
+	private writePair(context: ShapeRowContext, { record, taskId, instanceId }: PlacedPair, now: number, counts: ShapeRowCounts): void {
+		const { datasetId, importId } = context;
+		const unnamed = context.unnamedModels ?? UNNAMED_PAIR_MODELS;
+		const modelA = record.modelA ?? unnamed.a;
+		const modelB = record.modelB ?? unnamed.b;
+		const fp = pairFingerprint(record, modelA, modelB);
+		if (this.st.findPair.get(datasetId, fp) !== undefined) {
+			counts.duplicatePairs++;
+			return;
+		}
+		const response = (model: string, text: string) =>
+			this.rows.insertResponse({ taskId, instanceId: instanceId ?? null, datasetId, model, response: text, prompt: record.prompt, importId }, now);
+		const a = response(modelA, record.responseA);
+		const b = response(modelB, record.responseB);
+		this.st.insertPair.run(
+			datasetId,
+			taskId,
+			instanceId ?? null,
+			a,
+			b,
+			record.prompt,
+			record.preferred,
+			record.scoreA ?? null,
+			record.scoreB ?? null,
+			record.sourceId ?? null,
+			json(record.metadata),
+			fp,
+			importId,
+			now
+		);
+		counts.pairs++;
+	}
+}
+
+/**
+ * One batch in one call, for an import path that does not keep a writer: prepares the
+ * statements each time (keep a ShapeRowWriter across batches to avoid that).
+ */
+export function writeShapeRows(database: Db, context: ShapeRowContext, batch: readonly PlacedRecord[]): ShapeRowCounts {
+	return new ShapeRowWriter(database).write(context, batch);
+}
