@@ -69,7 +69,7 @@ describe('cli audit', () => {
 		expect((await cli('reopen', String(id))).stdout.trim()).toBe('open');
 		expect((await cli('remove-reviewer', String(id), '--reviewer', 'b@y.org')).stdout).toContain('removed');
 		expect((await cli('add-reviewers', String(id), '--reviewers', 'b@y.org')).stdout).toContain('added 1');
-	}, 60_000);
+	}, 180_000); // nine CLI processes in a row
 
 	it('refuses bad input with a message and a non-zero exit', async () => {
 		const cases: [string[], RegExp][] = [
