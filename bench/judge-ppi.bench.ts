@@ -14,10 +14,13 @@ import { simulatePpi, type PpiScenario, type ScenarioSummary } from '../src/lib/
 import type { PpiOptions } from '../src/lib/stats/ppi';
 import { fmt } from './measure';
 
-const ROWS = 20_000;
-const AUDITED = 200;
-const DATASETS = 1_000;
+// The issue's study; JUDGE_PPI_AUDITED / JUDGE_PPI_ROWS / JUDGE_PPI_DATASETS try other sizes.
+const ROWS = Number(process.env.JUDGE_PPI_ROWS ?? 20_000);
+const AUDITED = Number(process.env.JUDGE_PPI_AUDITED ?? 200);
+const DATASETS = Number(process.env.JUDGE_PPI_DATASETS ?? 1_000);
 const SEED = 13;
+/** The targets are the issue's, for its study; other sizes are printed against them but do not fail. */
+const STUDY = ROWS === 20_000 && AUDITED === 200 && DATASETS === 1_000;
 
 // Self-Instruct's audit found 54% of rows valid in all fields (paper Table 2); Unnatural
 // Instructions 56.5%. Judges from excellent to useless and worse; MT-Bench reports GPT-4 agreeing
@@ -84,7 +87,7 @@ for (const [index, s] of scenarios.entries()) {
 }
 const cpu = process.cpuUsage(cpu0);
 console.log(
-	`\n${failures === 0 ? 'all targets met' : `${failures} scenario(s) MISSED a target`} — ` +
+	`\n${failures === 0 ? 'all targets met' : `${failures} scenario(s) MISSED a target${STUDY ? '' : ' (targets are for the 20,000-row, 200-audit study; not failing)'}`} — ` +
 		`wall ${fmt((performance.now() - started) / 1000, 1)} s, CPU ${fmt((cpu.user + cpu.system) / 1e6, 1)} s`
 );
-if (failures) process.exitCode = 1;
+if (failures && STUDY) process.exitCode = 1;
