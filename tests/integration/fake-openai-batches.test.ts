@@ -44,7 +44,9 @@ async function upload(client: OpenAI, lines: unknown[], name = 'judge.jsonl') {
 
 /** Polls `retrieve` (as a client would) and records every status seen, until `until` holds. */
 async function poll(client: OpenAI, id: string, until: (b: Batch) => boolean, seen: string[] = []): Promise<Batch> {
-	for (let i = 0; i < 500; i++) {
+	// Generous: the whole suite shares two cores with other work.
+	const deadline = Date.now() + 45_000;
+	while (Date.now() < deadline) {
 		const batch = await client.batches.retrieve(id);
 		if (seen.at(-1) !== batch.status) seen.push(batch.status);
 		if (until(batch)) return batch;

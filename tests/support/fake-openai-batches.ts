@@ -22,8 +22,8 @@
  * in neither file.
  *
  * Timing is scripted per batch with a plan (validation delay, time per line, concurrency, hold
- * after k lines until `release`, expire after k lines); `expire(id)` and `release(id)` act at
- * once, so a test can keep a batch in flight while it kills and restarts the app.
+ * after starting k lines until `release`, expire after k lines); `expire(id)` and `release(id)`
+ * act at once, so a test can keep a batch in flight while it kills and restarts the app.
  */
 import type http from 'node:http';
 import type { FakeRequestRecord } from './fake-openai';
@@ -42,9 +42,9 @@ export interface FakeBatchPlan {
 	perLineMs?: number;
 	/** Lines in flight at once. Default 4. */
 	concurrency?: number;
-	/** After this many lines are done, start no more until `release(id)`. */
+	/** Start this many lines, then no more until `release(id)` (they finish; the batch stays in_progress). */
 	holdAfterLines?: number;
-	/** After this many lines are done, the batch expires. */
+	/** Run this many lines, then expire (the rest go to the error file as batch_expired). */
 	expireAfterLines?: number;
 	/** Time in "finalizing" (ms). Default 0. */
 	finalizingMs?: number;
@@ -365,27 +365,27 @@ export function createFakeBatches(origin: () => string): FakeBatches {
 
 		const results: LineResult[] = [];
 		const pending = [...lines];
-		let done = 0;
+		let started = 0;
 		let stopReason: 'expired' | 'cancelled' | null = null;
 		const stopCheck = (): boolean => {
 			if (closed) return true;
 			if (state.cancelRequested) stopReason = 'cancelled';
-			else if (state.expireNow || (state.plan.expireAfterLines !== undefined && done >= state.plan.expireAfterLines)) stopReason = 'expired';
+			else if (state.expireNow || (state.plan.expireAfterLines !== undefined && started >= state.plan.expireAfterLines)) stopReason = 'expired';
 			return stopReason !== null;
 		};
 		const worker = async () => {
 			for (;;) {
 				// Held: wait for release (or expiry / cancellation, which also wake the batch).
-				while (state.plan.holdAfterLines !== undefined && done >= state.plan.holdAfterLines && !state.released && !stopCheck()) {
+				while (state.plan.holdAfterLines !== undefined && started >= state.plan.holdAfterLines && !state.released && !stopCheck()) {
 					await new Promise<void>((resolve) => state.wake.push(resolve));
 				}
 				if (stopCheck()) return;
 				const request = pending.shift();
 				if (!request) return;
+				started += 1;
 				await sleep(state.plan.perLineMs ?? 0);
 				const result = await answerLine(state, request);
 				results.push(result);
-				done += 1;
 				const usage = result.usage;
 				if (usage) {
 					batch.usage.input_tokens += usage.prompt_tokens ?? 0;
