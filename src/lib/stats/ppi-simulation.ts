@@ -18,10 +18,16 @@ export interface PpiScenario {
 	sensitivity: number;
 	/** P(judge no | incorrect). */
 	specificity: number;
-	/** N. */
+	/** N: rows, or tasks when `rowsPerTask` is set. */
 	rows: number;
-	/** n. */
+	/** n: rows, or tasks (one random row shown of each). */
 	audited: number;
+	/**
+	 * When set, the population is N tasks of min…max rows each (uniform), each task with its own
+	 * correct-row probability drawn uniformly from rate ± taskSpread, and the audit is a simple
+	 * random sample of tasks showing one random row of each ('one-row-per-task').
+	 */
+	rowsPerTask?: { min: number; max: number; taskSpread: number };
 }
 
 export interface SimulatedDataset {
@@ -30,10 +36,58 @@ export interface SimulatedDataset {
 	populationRows: number;
 	populationJudgeYes: number;
 	audit: JudgeConfusion;
+	design: 'rows' | 'one-row-per-task';
 }
 
-/** Draws one dataset of explicit rows and its audit. */
+/** Draws N tasks of several rows each and an audit of n tasks showing one random row of each. */
+function simulateTaskDataset(scenario: PpiScenario, random: SeededRandom): SimulatedDataset {
+	const { rows: N, audited: n, rate, sensitivity, specificity } = scenario;
+	const { min, max, taskSpread } = scenario.rowsPerTask!;
+	if (!(taskSpread >= 0 && taskSpread <= Math.min(rate, 1 - rate))) throw new RangeError('taskSpread must keep rate ± taskSpread inside [0, 1]');
+	const tasks: Uint8Array[] = [];
+	let taskRateSum = 0;
+	let judgeShareSum = 0;
+	for (let t = 0; t < N; t++) {
+		const m = min + random.int(max - min + 1);
+		const p = rate + taskSpread * (2 * random.float() - 1);
+		const cells = new Uint8Array(m);
+		let correct = 0;
+		let judgeYes = 0;
+		for (let i = 0; i < m; i++) {
+			const y = random.float() < p;
+			const f = y ? random.float() < sensitivity : random.float() >= specificity;
+			cells[i] = (y ? 1 : 0) | (f ? 2 : 0);
+			if (y) correct += 1;
+			if (f) judgeYes += 1;
+		}
+		tasks.push(cells);
+		taskRateSum += correct / m;
+		judgeShareSum += judgeYes / m;
+	}
+	const audit: JudgeConfusion = { truePositives: 0, falseNegatives: 0, falsePositives: 0, trueNegatives: 0 };
+	const order = new Uint32Array(N);
+	for (let i = 0; i < N; i++) order[i] = i;
+	for (let i = 0; i < n; i++) {
+		const j = i + random.int(N - i);
+		const task = order[j];
+		order[j] = order[i];
+		order[i] = task;
+		const rows = tasks[task];
+		tally(audit, rows[random.int(rows.length)]);
+	}
+	return { datasetRate: taskRateSum / N, populationRows: N, populationJudgeYes: judgeShareSum, audit, design: 'one-row-per-task' };
+}
+
+function tally(audit: JudgeConfusion, cell: number): void {
+	if (cell === 3) audit.truePositives += 1;
+	else if (cell === 1) audit.falseNegatives += 1;
+	else if (cell === 2) audit.falsePositives += 1;
+	else audit.trueNegatives += 1;
+}
+
+/** Draws one dataset of explicit rows (or tasks, see `rowsPerTask`) and its audit. */
 export function simulateDataset(scenario: PpiScenario, random: SeededRandom): SimulatedDataset {
+	if (scenario.rowsPerTask) return simulateTaskDataset(scenario, random);
 	const { rows: N, audited: n, rate, sensitivity, specificity } = scenario;
 	if (!(n <= N)) throw new RangeError(`audited (${n}) exceeds rows (${N})`);
 	// Row i: bit 1 = correct, bit 2 = judge says yes.
@@ -56,13 +110,9 @@ export function simulateDataset(scenario: PpiScenario, random: SeededRandom): Si
 		const row = order[j];
 		order[j] = order[i];
 		order[i] = row;
-		const cell = cells[row];
-		if (cell === 3) audit.truePositives += 1;
-		else if (cell === 1) audit.falseNegatives += 1;
-		else if (cell === 2) audit.falsePositives += 1;
-		else audit.trueNegatives += 1;
+		tally(audit, cells[row]);
 	}
-	return { datasetRate: correct / N, populationRows: N, populationJudgeYes: judgeYes, audit };
+	return { datasetRate: correct / N, populationRows: N, populationJudgeYes: judgeYes, audit, design: 'rows' };
 }
 
 export interface IntervalSummary {

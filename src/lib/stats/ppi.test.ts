@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ppiInputFromRows, predictionPoweredRate, tunedLambda, validatePpiInput, type PpiInput } from './ppi';
+import { ppiInputFromRows, ppiInputFromTasks, predictionPoweredRate, tunedLambda, validatePpiInput, type PpiInput } from './ppi';
 import { simulatePpi, type PpiScenario } from './ppi-simulation';
 import { wilsonInterval } from './proportion';
 
@@ -207,6 +207,43 @@ describe('predictionPoweredRate: degenerate cases', () => {
 	});
 });
 
+describe('one-row-per-task audits', () => {
+	it('counts each task’s judge share and the audited rows', () => {
+		const input = ppiInputFromTasks(
+			[[true, false], [true], [false, null, true, true], [false]],
+			new Map([
+				[0, { row: 1, human: true }],
+				[2, { row: 3, human: true }]
+			])
+		);
+		expect(input.populationRows).toBe(4);
+		expect(input.populationJudgeYes).toBeCloseTo(0.5 + 1 + 0.5 + 0, 15);
+		expect(input.audit).toEqual({ truePositives: 1, falseNegatives: 1, falsePositives: 0, trueNegatives: 0 });
+		expect(input.design).toBe('one-row-per-task');
+		expect(() => ppiInputFromTasks([[true]], new Map([[0, { row: 2, human: true }]]))).toThrow(/row 2 is not one of its 1 rows/);
+		expect(() => ppiInputFromTasks([[]], new Map())).toThrow(/task 0 has no rows/);
+	});
+
+	it('uses no finite-population factor, and says how the audit was drawn', () => {
+		// The small example as tasks: same counts, populationJudgeYes fractional is allowed.
+		const audit = { truePositives: 28, falseNegatives: 3, falsePositives: 4, trueNegatives: 15 };
+		const rows = predictionPoweredRate({ populationRows: 1000, populationJudgeYes: 620, audit });
+		const tasks = predictionPoweredRate({ populationRows: 1000, populationJudgeYes: 620, audit, design: 'one-row-per-task' });
+		expect(tasks.estimate).toBeCloseTo(rows.estimate!, 15);
+		expect(tasks.standardError! ** 2).toBeCloseTo(rows.standardError! ** 2 / (1 - 50 / 1000), 15);
+		expect(tasks.description).toMatch(/one random row of each/);
+		const fractional = predictionPoweredRate({ populationRows: 1000, populationJudgeYes: 620.5, audit, design: 'one-row-per-task' });
+		expect(fractional.judgeRate).toBeCloseTo(0.6205, 15);
+		// A task may show a judge-yes row while the task's share is small: no subset check applies.
+		expect(() =>
+			validatePpiInput({ populationRows: 10, populationJudgeYes: 0.5, audit: { ...audit, truePositives: 2, falseNegatives: 0, falsePositives: 0, trueNegatives: 0 }, design: 'one-row-per-task' })
+		).not.toThrow();
+		expect(() => validatePpiInput({ populationRows: 10, populationJudgeYes: 11, audit, design: 'one-row-per-task' })).toThrow(/exceeds/);
+		expect(() => validatePpiInput({ populationRows: 10, populationJudgeYes: 5, audit, design: 'one-row-per-task' })).toThrow(/the audit has 50 tasks/);
+		expect(() => validatePpiInput({ populationRows: 10, populationJudgeYes: 5.5, audit })).toThrow(/populationJudgeYes must be a non-negative integer/);
+	});
+});
+
 describe('ppiInputFromRows', () => {
 	it('counts the judge’s verdicts, a missing verdict as "no", and the audited rows’ table', () => {
 		const verdicts = [true, false, null, true, true, false];
@@ -267,6 +304,16 @@ describe('predictionPoweredRate: seeded simulation with a known truth', () => {
 		expect(plain.ppi.meanWidth).toBeGreaterThan(1.3 * plain.humanWilson.meanWidth);
 		expect(tuned.ppi.coverage).toBeGreaterThanOrEqual(0.93);
 		expect(plain.ppi.coverage).toBeGreaterThanOrEqual(0.93);
+	});
+
+	it('audits of tasks (one random row each) cover the tasks’ rate', () => {
+		// 5,000 tasks of 1–5 rows, task quality varying ±30 points; the audit samples 200 tasks.
+		const tasks: PpiScenario = { ...scenario('tasks', 0.54, 0.92, 0.88), rows: 5000, rowsPerTask: { min: 1, max: 5, taskSpread: 0.3 } };
+		const summary = simulatePpi(tasks, 400, 11);
+		expect(summary.ppi.coverage).toBeGreaterThanOrEqual(0.93);
+		expect(summary.ppi.coverage).toBeLessThanOrEqual(0.98);
+		expect(Math.abs(summary.ppi.meanError)).toBeLessThan(0.005);
+		expect(summary.ppi.narrowerThanWilson).toBe(1);
 	});
 
 	it('covers the process rate under the process target', () => {

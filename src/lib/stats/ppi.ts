@@ -23,6 +23,13 @@
  *   θ̂ = (judge-yes share of N)·(human-yes share among audited judge-yes rows)
  *     + (judge-no share of N)·(human-yes share among audited judge-no rows).
  *
+ * Audits of tasks ('one-row-per-task' design: a simple random sample of tasks, one random row of
+ * each, as Self-Instruct audited and this app samples by default) estimate the tasks' rate, each
+ * task counted once: the judge's part is then the mean over tasks of the share of each task's
+ * rows it says yes to, the correction is the same, and the variance is s²_r/n without the
+ * finite-population factor (two-stage sampling; one row per task cannot separate the within-task
+ * part, which takes no such factor).
+ *
  * Target 'dataset' (default) is the rate of the N rows that exist (what an export manifest
  * claims). Target 'process' is the rate of the process that produced them (rows i.i.d.); it adds
  * the sampling variance of the N rows themselves, S²_Y/N, to the variance above.
@@ -53,17 +60,29 @@ export interface JudgeConfusion {
 	trueNegatives: number;
 }
 
+/**
+ * How the audit was drawn. 'rows': a simple random sample of the N rows. 'one-row-per-task': a
+ * simple random sample of N tasks (which may hold several rows each), showing one random row of
+ * each — Self-Instruct's audit and this app's default; the rate is then the tasks' (each task
+ * counted once, as the papers report it).
+ */
+export type PpiDesign = 'rows' | 'one-row-per-task';
+
 export interface PpiInput {
-	/** N: rows of the population (a dataset or an export selection), audited ones included. */
+	/** N: units of the population (rows, or tasks for 'one-row-per-task'), audited ones included. */
 	populationRows: number;
 	/**
-	 * Rows of the population the judge says "yes" on, audited ones included. A row the judge
-	 * gave no usable verdict for (unparsed after the retry) counts as "no" here and in `audit`:
-	 * any fixed rule keeps the estimate valid, because the audit measures the judge as applied.
+	 * How many of the N units the judge says "yes" to, audited ones included. For
+	 * 'one-row-per-task' it is Σ over tasks of the share of the task's rows the judge says yes to
+	 * (so it may be fractional). A row the judge gave no usable verdict for (unparsed after the
+	 * retry) counts as "no" here and in `audit`: any fixed rule keeps the estimate valid, because
+	 * the audit measures the judge as applied.
 	 */
 	populationJudgeYes: number;
-	/** The audited rows (a simple random sample of the population), with a decided human label. */
+	/** The audited rows, each with a decided human label and the judge's verdict on that row. */
 	audit: JudgeConfusion;
+	/** Default 'rows'. */
+	design?: PpiDesign;
 }
 
 /** 'ppi': λ = 1, the paper's estimator. 'ppi++': λ tuned from the audit, clipped to [0, 1]. */
@@ -130,11 +149,19 @@ function assertCount(value: number, name: string): void {
 /** Checks that the audit can be a subset of the population; throws naming the field. */
 export function validatePpiInput(input: PpiInput): void {
 	const { populationRows: N, populationJudgeYes: N1, audit } = input;
+	const design = input.design ?? 'rows';
+	if (design !== 'rows' && design !== 'one-row-per-task') throw new RangeError(`design must be 'rows' or 'one-row-per-task', got ${String(design)}`);
 	assertCount(N, 'populationRows');
-	assertCount(N1, 'populationJudgeYes');
 	for (const key of ['truePositives', 'falseNegatives', 'falsePositives', 'trueNegatives'] as const) {
 		assertCount(audit[key], `audit.${key}`);
 	}
+	if (design === 'one-row-per-task') {
+		if (!(N1 >= 0 && Number.isFinite(N1))) throw new RangeError(`populationJudgeYes must be a non-negative number, got ${N1}`);
+		if (N1 > N) throw new RangeError(`populationJudgeYes (${N1}) exceeds populationRows (${N})`);
+		if (auditSize(audit) > N) throw new RangeError(`the audit has ${auditSize(audit)} tasks but the population only ${N}`);
+		return;
+	}
+	assertCount(N1, 'populationJudgeYes');
 	if (N1 > N) throw new RangeError(`populationJudgeYes (${N1}) exceeds populationRows (${N})`);
 	const auditJudgeYes = audit.truePositives + audit.falsePositives;
 	const auditJudgeNo = audit.falseNegatives + audit.trueNegatives;
@@ -181,24 +208,29 @@ function residualVariance(audit: JudgeConfusion, lambda: number, add: number): {
 	return { variance, weight };
 }
 
-function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, confidence: number): string {
+function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, confidence: number, design: PpiDesign): string {
 	const level = `${Math.round(confidence * 1000) / 10}%`;
 	const estimator =
 		method === 'ppi'
 			? 'prediction-powered inference (Angelopoulos et al. 2023): the judge’s rate on all N rows plus the mean human − judge difference on the n audited rows'
 			: 'power-tuned prediction-powered inference (PPI++, Angelopoulos, Duchi & Zrnic 2023): λ × the judge’s rate on all N rows plus the mean of (human − λ × judge) on the n audited rows, λ fitted on the audit and clipped to [0, 1]';
+	const spread = design === 'rows' ? '(1 − n/N)·s²/n' : 's²/n';
 	const variance =
 		target === 'dataset'
-			? 'variance (1 − n/N)·s²/n of the audited differences'
-			: 'variance (1 − n/N)·s²/n of the audited differences plus p(1 − p)/N for the rows themselves';
-	return `${estimator}; ${level} normal interval with ${variance}${pseudoCount > 0 ? `, ${pseudoCount} added to each cell of the audit table (Agresti & Min 2005)` : ''}; the audit is taken to be a simple random sample of the N rows.`;
+			? `variance ${spread} of the audited differences`
+			: `variance ${spread} of the audited differences plus p(1 − p)/N for the ${design === 'rows' ? 'rows' : 'tasks'} themselves`;
+	const sample =
+		design === 'rows'
+			? 'the audit is taken to be a simple random sample of the N rows'
+			: 'the audit is taken to be a simple random sample of the N tasks with one random row of each, and the rate is the tasks’ (each counted once)';
+	return `${estimator}; ${level} normal interval with ${variance}${pseudoCount > 0 ? `, ${pseudoCount} added to each cell of the audit table (Agresti & Min 2005)` : ''}; ${sample}.`;
 }
 
-/** Human-only effective size for a standard error, under the same target (Wald). */
-function effectiveSize(p: number, variance: number, N: number, target: PpiTarget): number | null {
+/** Human-only effective size for a standard error, under the same target and design (Wald). */
+function effectiveSize(p: number, variance: number, N: number, target: PpiTarget, design: PpiDesign): number | null {
 	const spread = p * (1 - p);
 	if (!(spread > 0)) return null;
-	if (target === 'process') return variance > 0 ? spread / variance : null;
+	if (target === 'process' || design === 'one-row-per-task') return variance > 0 ? spread / variance : null;
 	// (1 − m/N)·p(1 − p)/m = V  ⇔  m = N·p(1 − p)/(N·V + p(1 − p)).
 	return (N * spread) / (N * variance + spread);
 }
@@ -217,6 +249,7 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 	if (!(pseudoCount >= 0 && Number.isFinite(pseudoCount))) throw new RangeError(`pseudoCount must be ≥ 0, got ${pseudoCount}`);
 	const z = zForConfidence(confidence);
 	const { populationRows: N, populationJudgeYes: N1, audit } = input;
+	const design = input.design ?? 'rows';
 	const n = auditSize(audit);
 	const humanYes = audit.truePositives + audit.falseNegatives;
 	const humanOnly = wilsonInterval(humanYes, n, { confidence });
@@ -262,7 +295,11 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 	const raw = lambda * (N1 / N) + correction;
 	const estimate = clamp01(raw);
 	const { variance: residual, weight } = residualVariance(audit, lambda, pseudoCount);
-	let variance = ((1 - n / N) * residual) / weight;
+	// One row per task: the within-task part of the variance gets no finite-population
+	// correction, and one row per task cannot separate it, so none is applied (conservative by
+	// at most the factor 1 − n/N on the between-task part).
+	const fpc = design === 'rows' ? 1 - n / N : 1;
+	let variance = (fpc * residual) / weight;
 	if (target === 'process') variance += (estimate * (1 - estimate)) / N;
 	const standardError = Math.sqrt(variance);
 	return {
@@ -274,9 +311,9 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 		standardError,
 		lower: clamp01(raw - z * standardError),
 		upper: clamp01(raw + z * standardError),
-		effectiveSampleSize: effectiveSize(estimate, variance, N, target),
+		effectiveSampleSize: effectiveSize(estimate, variance, N, target, design),
 		fallback: null,
-		description: describe(method, target, pseudoCount, confidence)
+		description: describe(method, target, pseudoCount, confidence, design)
 	};
 }
 
@@ -301,4 +338,30 @@ export function ppiInputFromRows(
 		else audit[judge ? 'falsePositives' : 'trueNegatives'] += 1;
 	}
 	return { populationRows: judgeVerdicts.length, populationJudgeYes, audit };
+}
+
+/**
+ * Counts for an audit of tasks with one random row each ('one-row-per-task'): the judge's
+ * verdicts on every row of every task of the population (null = no usable verdict, counted as
+ * "no"), and for each audited task the row shown and its final human label.
+ */
+export function ppiInputFromTasks(
+	judgeVerdicts: ReadonlyArray<ReadonlyArray<boolean | null>>,
+	audited: ReadonlyMap<number, { row: number; human: boolean }>
+): PpiInput {
+	let populationJudgeYes = 0;
+	judgeVerdicts.forEach((rows, task) => {
+		if (rows.length === 0) throw new RangeError(`task ${task} has no rows`);
+		populationJudgeYes += rows.filter((v) => v === true).length / rows.length;
+	});
+	const audit: JudgeConfusion = { truePositives: 0, falseNegatives: 0, falsePositives: 0, trueNegatives: 0 };
+	for (const [task, { row, human }] of audited) {
+		const rows = judgeVerdicts[task];
+		if (!rows) throw new RangeError(`audited task ${task} is not a task of the population (0 … ${judgeVerdicts.length - 1})`);
+		if (!Number.isInteger(row) || row < 0 || row >= rows.length) throw new RangeError(`audited task ${task}: row ${row} is not one of its ${rows.length} rows`);
+		const judge = rows[row] === true;
+		if (human) audit[judge ? 'truePositives' : 'falseNegatives'] += 1;
+		else audit[judge ? 'falsePositives' : 'trueNegatives'] += 1;
+	}
+	return { populationRows: judgeVerdicts.length, populationJudgeYes, audit, design: 'one-row-per-task' };
 }
