@@ -106,6 +106,7 @@ export type PpiFallback = 'no-audit' | 'judge-constant';
 export interface PpiEstimate {
 	method: PpiMethod;
 	target: PpiTarget;
+	design: PpiDesign;
 	/** N and n. */
 	populationRows: number;
 	auditedRows: number;
@@ -254,7 +255,7 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 	const humanYes = audit.truePositives + audit.falseNegatives;
 	const humanOnly = wilsonInterval(humanYes, n, { confidence });
 	const judgeRate = N === 0 ? null : N1 / N;
-	const base = { method, target, populationRows: N, auditedRows: n, judgeRate, confidence, z, humanOnly };
+	const base = { method, target, design, populationRows: N, auditedRows: n, judgeRate, confidence, z, humanOnly };
 
 	if (n === 0) {
 		return {
