@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cohenKappaInterval } from '$lib/stats/kappa-interval';
 import { wilsonInterval } from '$lib/stats/proportion';
 import {
 	allValid,
@@ -33,6 +34,9 @@ describe('binaryCalibration', () => {
 		expect(c.agreement).toEqual(wilsonInterval(35, 50));
 		expect(c.kappa.kappa).toBeCloseTo(0.4, 15);
 		expect(c.kappa.expectedAgreement).toBeCloseTo(0.5, 15);
+		expect(c.kappaInterval).toEqual(cohenKappaInterval([[20, 5], [10, 15]]));
+		expect(c.kappaInterval.lower!).toBeLessThan(0.4);
+		expect(c.kappaInterval.upper!).toBeGreaterThan(0.4);
 		expect(c.sensitivity).toEqual(wilsonInterval(20, 30));
 		expect(c.specificity).toEqual(wilsonInterval(15, 20));
 		expect(c.precision).toEqual(wilsonInterval(20, 25));
@@ -116,6 +120,8 @@ describe('ratingCalibration', () => {
 		expect(c.acceptable.confusion).toEqual({ truePositives: 3, falseNegatives: 1, falsePositives: 0, trueNegatives: 2 });
 		// κ by hand: pₒ = 4/6; judge marginals A2 B1 C2 D1, human A2 B2 C1 D1; pₑ = (4 + 2 + 2 + 1)/36 = 0.25.
 		expect(c.kappa.kappa).toBeCloseTo((4 / 6 - 0.25) / 0.75, 14);
+		expect(c.kappaInterval.kappa).toBeCloseTo(c.kappa.kappa!, 15);
+		expect(c.kappaInterval.standardError!).toBeGreaterThan(0);
 		expect(c.weightedKappa.weights).toBe('quadratic');
 		expect(c.weightedKappa.kappa!).toBeGreaterThan(c.kappa.kappa!);
 	});

@@ -6,9 +6,11 @@
  * The human label is the reference and "yes" (valid / rated A or B) the positive class, so
  * sensitivity = P(judge yes | human yes), specificity = P(judge no | human no) and precision =
  * P(human yes | judge yes) — the last is what an export filtered on "judge says valid" is worth.
- * Every share comes with its Wilson interval; κ is Cohen's (1960) from the 2×2 table.
+ * Every share comes with its Wilson interval; κ is Cohen's (1960) from the 2×2 table, with the
+ * large-sample interval of Fleiss, Cohen & Everitt (1969).
  */
 import { cohenKappa, cohenKappaFromTable, type CohenKappa, type KappaFromTable } from '$lib/stats/agreement';
+import { cohenKappaInterval, type KappaInterval } from '$lib/stats/kappa-interval';
 import { DEFAULT_CONFIDENCE, wilsonInterval, type ProportionInterval } from '$lib/stats/proportion';
 import type { JudgeConfusion } from '$lib/stats/ppi';
 import { QUALITY_QUESTIONS, RATING_KEYS, type QuestionKey, type RatingLevel } from '$lib/audits/rubric';
@@ -29,6 +31,8 @@ export interface BinaryCalibration {
 	/** Share of pairs on which judge and human give the same answer. */
 	agreement: ProportionInterval;
 	kappa: KappaFromTable;
+	/** κ with its interval (Fleiss, Cohen & Everitt 1969). */
+	kappaInterval: KappaInterval;
 	/** P(judge yes | human yes). */
 	sensitivity: ProportionInterval;
 	/** P(judge no | human no). */
@@ -70,17 +74,19 @@ export function binaryCalibration(
 	const { truePositives: tp, falseNegatives: fn, falsePositives: fp, trueNegatives: tn } = confusion;
 	const n = tp + fn + fp + tn;
 	const wilson = (successes: number, trials: number) => wilsonInterval(successes, trials, { confidence });
+	// Rows: judge yes / no; columns: human yes / no (κ is symmetric in the two raters).
+	const table = [
+		[tp, fp],
+		[fn, tn]
+	];
 	return {
 		pairs: n,
 		judgeMissing,
 		humanUndecided,
 		confusion,
 		agreement: wilson(tp + tn, n),
-		// Rows: judge yes / no; columns: human yes / no (κ is symmetric in the two raters).
-		kappa: cohenKappaFromTable([
-			[tp, fp],
-			[fn, tn]
-		]),
+		kappa: cohenKappaFromTable(table),
+		kappaInterval: cohenKappaInterval(table, { confidence }),
 		sensitivity: wilson(tp, tp + fn),
 		specificity: wilson(tn, tn + fp),
 		precision: wilson(tp, tp + fp),
@@ -143,7 +149,8 @@ export interface RatingCalibration {
 	/** At most one level apart. */
 	adjacentAgreement: ProportionInterval;
 	kappa: CohenKappa<RatingLevel>;
-	/** Quadratic-weighted κ (Cohen 1968), the usual figure for an ordered scale. */
+	kappaInterval: KappaInterval;
+	/** Quadratic-weighted κ (Cohen 1968), the usual figure for an ordered scale (no interval here). */
 	weightedKappa: CohenKappa<RatingLevel>;
 	/** "Rated A or B" (acceptable, as the reports and exports count it) as a yes/no question. */
 	acceptable: BinaryCalibration;
@@ -190,6 +197,7 @@ export function ratingCalibration(
 		exactAgreement: wilsonInterval(exact, n, { confidence }),
 		adjacentAgreement: wilsonInterval(adjacent, n, { confidence }),
 		kappa: cohenKappa(complete, { categories: RATING_KEYS }),
+		kappaInterval: cohenKappaInterval(confusion, { confidence }),
 		weightedKappa: cohenKappa(complete, { categories: RATING_KEYS, weights: 'quadratic' }),
 		acceptable: binaryCalibration(
 			pairs.map(([judge, human]) => [acceptable(judge), acceptable(human)] as const),
