@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createFakeBatches, type FakeBatches } from './fake-openai-batches';
 
 export type FakeApi = 'completions' | 'chat';
 
@@ -136,6 +137,8 @@ export interface FakeOpenAI {
 	setPromptFaults(faults: PromptFault[]): void;
 	/** Generation requests only (completions + chat). */
 	generationRequests(): FakeRequestRecord[];
+	/** The Files and Batch APIs (fake-openai-batches.ts): plans, release, expire, inspection. */
+	batches: FakeBatches;
 	close(): Promise<void>;
 }
 
@@ -285,6 +288,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 	let completionId = 0;
 	let inFlight = 0;
 	let maxInFlight = 0;
+	let origin = '';
+	const batches = createFakeBatches(() => origin);
 
 	function later(ms: number, fn: () => void): NodeJS.Timeout {
 		const t = setTimeout(() => {
@@ -535,6 +540,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 				}
 			}
 
+			if (batches.handles(record.method, record.path)) {
+				batches.handle(req, res, record, Buffer.concat(chunks));
+				return;
+			}
+
 			if (record.method === 'GET' && record.path === '/v1/models') {
 				const ids = [...(options.models ?? ['fake-model']), ...(options.echoAuthInModels ? [`served for ${req.headers.authorization ?? 'nobody'}`] : [])];
 				sendJson(res, record, 200, {
@@ -590,6 +600,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 		server.listen(0, '127.0.0.1', () => resolve());
 	});
 	const { port } = server.address() as AddressInfo;
+	origin = `http://127.0.0.1:${port}`;
 
 	return {
 		url: `http://127.0.0.1:${port}/v1`,
@@ -615,7 +626,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 		generationRequests() {
 			return requests.filter((r) => r.api !== undefined);
 		},
+		batches,
 		close() {
+			batches.close();
 			for (const t of timers) clearTimeout(t);
 			timers.clear();
 			for (const s of sockets) s.destroy();

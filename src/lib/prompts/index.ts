@@ -7,3 +7,6 @@ export * from './unnatural';
 export * from './steps';
 export * from './default-seeds';
 export * from './unnatural-seeds';
+export * from './judge';
+export * from './judge-reply';
+export * from './judge-steps';
