@@ -49,6 +49,22 @@ describe('analyses on a database', () => {
 		expect(after.analysis.instructions).toBe(6);
 	});
 
+	it('counts every instance once across read batches (a dataset larger than one batch of tasks)', async () => {
+		// 9,000 tasks (more than two batches of 4,096), one in three with a second instance.
+		const records = Array.from({ length: 9_000 }, (_, k) => ({ instruction: `Task ${k}: name ${k % 7} things.`, input: '', output: `out ${'w '.repeat(k % 5)}` }));
+		const extra = records.filter((_, k) => k % 3 === 0).map((r) => ({ ...r, input: 'more', output: 'a b c' }));
+		const id = await importRows('batched', jsonl([...records, ...extra]));
+		const stats = datasetStatistics(id, {}, db);
+		expect(stats.instances).toBe(12_000);
+		const byDataset = await analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'none' } }, db);
+		expect(byDataset.analysis.instructions).toBe(9_000);
+		expect(byDataset.analysis.instances).toBe(12_000);
+		expect(byDataset.analysis.lengths.emptyInputs).toBe(9_000);
+		// The same rows read as an export selection (another query shape) give the same lengths.
+		const bySelection = await analyze({ kind: 'selection', datasetId: id, where: [] }, { seeds: { kind: 'none' } }, db);
+		expect(bySelection.analysis.lengths).toEqual(byDataset.analysis.lengths);
+	});
+
 	it('a filter application invalidates, and kept-only leaves the rejected rows out', async () => {
 		const id = await importRows('filtered', rows(['Write a poem about the sea.', 'Draw a picture of a cat.', 'Give me three tips for sleeping well.']));
 		const all = await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, { seeds: { kind: 'none' } }, db);
