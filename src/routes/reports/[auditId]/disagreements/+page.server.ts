@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { ERROR_REASONS, RATING_SCALE } from '$lib/reports/types';
+import { RATING_KEYS, REASON_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { ReportError, clearAdjudication, listDisagreements, parseDisagreementFilter, setAdjudication, type AdjudicationInput } from '$lib/server/reports';
 
 function auditIdOf(param: string): number {
@@ -33,7 +33,7 @@ const qualityForm = z.object({
 	instruction: yesNo,
 	input: yesNo,
 	output: yesNo,
-	reason: z.union([z.enum(ERROR_REASONS), z.literal('')]).optional(),
+	reason: z.union([z.enum(REASON_KEYS), z.literal('')]).optional(),
 	comment
 });
 
@@ -51,12 +51,12 @@ function adjudicationFrom(form: FormData): { itemId: number; input: Adjudication
 		};
 	}
 	if (raw.kind === 'rating') {
-		const ratings: Array<{ responseId: number; rating: (typeof RATING_SCALE)[number] }> = [];
+		const ratings: Array<{ responseId: number; rating: RatingLevel }> = [];
 		for (const [key, value] of Object.entries(raw)) {
 			const match = /^rating-(\d+)$/.exec(key);
 			if (!match) continue;
-			if (!(RATING_SCALE as readonly string[]).includes(value)) return { itemId: id.data, error: 'Choose A, B, C or D for every response.' };
-			ratings.push({ responseId: Number(match[1]), rating: value as (typeof RATING_SCALE)[number] });
+			if (!(RATING_KEYS as readonly string[]).includes(value)) return { itemId: id.data, error: 'Choose A, B, C or D for every response.' };
+			ratings.push({ responseId: Number(match[1]), rating: value as RatingLevel });
 		}
 		return { itemId: id.data, input: { kind: 'rating', ratings, comment: typeof raw.comment === 'string' ? raw.comment : '' } };
 	}
