@@ -1,3 +1,4 @@
+import { RATING_KEYS } from '$lib/audits/rubric';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
@@ -7,7 +8,6 @@ import {
 	ESTIMATOR_LABELS,
 	GROUP_LABELS,
 	RATE_LABELS,
-	RATING_SCALE,
 	coefficient,
 	describeBasis,
 	describeHeadline,
@@ -206,7 +206,7 @@ function printReport(report: AuditReport): void {
 		printTable(
 			report.rating.models.map((m) => ({
 				model: m.model,
-				...Object.fromEntries(RATING_SCALE.map((l) => [l, `${m.counts[l]} (${percent(m.shares[l], 0)})`])),
+				...Object.fromEntries(RATING_KEYS.map((l) => [l, `${m.counts[l]} (${percent(m.shares[l], 0)})`])),
 				n: m.n,
 				'A or B': percent(m.aOrB.proportion),
 				[`${level} CI`]: interval(m.aOrB.lower, m.aOrB.upper),

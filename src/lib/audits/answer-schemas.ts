@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_COMMENT_LENGTH } from './answers';
-import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './rubric';
+import { REASON_KEYS, RATING_KEYS } from './rubric';
 
 /**
  * What the server accepts as a submitted answer or a saved draft (answers.ts holds the types
@@ -8,8 +8,8 @@ import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './
  * review screen builds its answers with answers.ts and never needs the schema library.
  */
 
-const reason = z.enum(REASON_KEYS as [ErrorReason, ...ErrorReason[]]);
-const rating = z.enum(RATING_KEYS as [RatingLevel, ...RatingLevel[]]);
+const reason = z.enum(REASON_KEYS);
+const rating = z.enum(RATING_KEYS);
 const comment = z.string().max(MAX_COMMENT_LENGTH * 2).transform((c) => c.trim().slice(0, MAX_COMMENT_LENGTH));
 
 /** Validates a submitted answer; the server adds the checks that need the item (response count). */

@@ -17,15 +17,15 @@
  * records; reading and writing the database is in $lib/server/bundles.
  */
 import { z } from 'zod';
-import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './rubric';
+import { REASON_KEYS, RATING_KEYS } from './rubric';
 
 export const BUNDLE_FORMAT = 'instruct-audit/audit-bundle';
 export const BUNDLE_VERSION = 1;
 
 const time = z.iso.datetime();
 const answer = z.boolean().nullable();
-const reason = z.enum(REASON_KEYS as [ErrorReason, ...ErrorReason[]]).nullable();
-const ratings = z.array(z.object({ model: z.string().min(1), rating: z.enum(RATING_KEYS as [RatingLevel, ...RatingLevel[]]) }));
+const reason = z.enum(REASON_KEYS).nullable();
+const ratings = z.array(z.object({ model: z.string().min(1), rating: z.enum(RATING_KEYS) }));
 const position = z.number().int().min(0);
 const email = z.string().min(3).max(320);
 

@@ -51,14 +51,14 @@ const qualityLine = z.strictObject({
 	instruction: yesNo,
 	input: yesNo,
 	output: yesNo,
-	reason: z.enum(REASON_KEYS as [ErrorReason, ...ErrorReason[]]).nullable().optional(),
+	reason: z.enum(REASON_KEYS).nullable().optional(),
 	note
 });
 
 const ratingLine = z.strictObject({
 	task: id,
 	instance: id.nullable().optional(),
-	ratings: z.record(z.string().min(1), z.enum(RATING_KEYS as [RatingLevel, ...RatingLevel[]])).refine((r) => Object.keys(r).length > 0, 'needs at least one rating'),
+	ratings: z.record(z.string().min(1), z.enum(RATING_KEYS)).refine((r) => Object.keys(r).length > 0, 'needs at least one rating'),
 	note
 });
 

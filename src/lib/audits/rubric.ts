@@ -56,8 +56,18 @@ export const RATING_LEVELS = [
 
 export type RatingLevel = (typeof RATING_LEVELS)[number]['key'];
 
-export const RATING_KEYS: readonly RatingLevel[] = RATING_LEVELS.map((l) => l.key);
-export const REASON_KEYS: readonly ErrorReason[] = ERROR_REASONS.map((r) => r.key);
+/** The keys of a list of `{ key }` entries, as a tuple of literal types (what `z.enum` and Drizzle's `enum` take). */
+type KeysOf<T extends readonly { key: string }[]> = { readonly [I in keyof T]: T[I] extends { key: infer K } ? K : never };
+function keysOf<const T extends readonly { key: string }[]>(list: T): KeysOf<T> {
+	return list.map((entry) => entry.key) as unknown as KeysOf<T>;
+}
+
+/** 'instruction', 'input', 'output', in the order reviewers answer them. */
+export const QUESTION_KEYS = keysOf(QUALITY_QUESTIONS);
+/** The error taxonomy's keys, in display order. */
+export const REASON_KEYS = keysOf(ERROR_REASONS);
+/** 'A'…'D', best first. */
+export const RATING_KEYS = keysOf(RATING_LEVELS);
 
 export function reasonLabel(key: string | null | undefined): string {
 	return ERROR_REASONS.find((r) => r.key === key)?.label ?? '';

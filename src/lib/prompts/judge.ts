@@ -8,7 +8,7 @@
  * - pairwise: which of two responses is better, or a tie — asked twice with the order swapped
  *   (MT-Bench, Zheng et al. 2023; see judge/pairwise.ts for combining the two).
  */
-import { QUALITY_QUESTIONS, RATING_KEYS, RATING_LEVELS, type QuestionKey, type RatingLevel } from '../audits/rubric';
+import { QUALITY_QUESTIONS, QUESTION_KEYS, RATING_KEYS, RATING_LEVELS, type QuestionKey, type RatingLevel } from '../audits/rubric';
 import type { ShownVerdict } from '../judge/pairwise';
 import { booleanAt, choiceAt, exactKeys, readJudgeReply, stringAt, type JudgeParseResult } from './judge-reply';
 import { renderTemplate, type PlaceholderSpec } from './template';
@@ -78,7 +78,6 @@ export interface JudgeAnswer {
 
 export type QualityJudgement = Record<QuestionKey, JudgeAnswer>;
 
-const QUESTION_KEYS = QUALITY_QUESTIONS.map((q) => q.key);
 
 export function parseQualityJudgeReply(raw: string, finishReason?: string | null): JudgeParseResult<QualityJudgement> {
 	return readJudgeReply(

@@ -3,11 +3,12 @@
  * difference first − second, and its Newcombe hybrid score interval (the two audits are
  * independent samples).
  */
+import { RATING_KEYS } from '$lib/audits/rubric';
 import { proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
 import type { MajorityBounds } from './estimators';
 import type { Estimate, GroupKey } from './quality';
 import type { AuditReport } from './report';
-import { RATING_SCALE, type ReportAudit } from './types';
+import { type ReportAudit } from './types';
 
 export interface ComparisonRow {
 	/** quality: 'rate' (a question or all valid) or 'breakdown'; rating: 'model'. */
@@ -122,7 +123,7 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 			const b = second.rating.models.find((m) => m.model === a.model);
 			if (!b) continue;
 			rows.push(row('model', a.model, 'aOrB', a.aOrB, b.aOrB, confidence));
-			for (const level of RATING_SCALE) {
+			for (const level of RATING_KEYS) {
 				rows.push(row('model', a.model, level, estimate(a.counts[level], a.n, confidence), estimate(b.counts[level], b.n, confidence), confidence));
 			}
 		}

@@ -16,6 +16,7 @@
  * several: the latent truth, falling back to the bounds when it cannot be stood behind — unless a
  * researcher picked another.
  */
+import { QUESTION_KEYS } from '$lib/audits/rubric';
 import {
 	clusteredProportion,
 	dawidSkeneBootstrap,
@@ -26,10 +27,10 @@ import {
 	type DawidSkeneObservation
 } from '$lib/stats';
 import { allYes } from './verdicts';
-import { QUALITY_QUESTIONS, answerTo, type EstimatorKey, type QualityQuestion, type ReportAdjudication, type ReportGoldAnswer, type ReportItem, type ReportLabel } from './types';
+import { answerTo, type EstimatorKey, type QualityQuestion, type ReportAdjudication, type ReportGoldAnswer, type ReportItem, type ReportLabel } from './types';
 
 export type RateKey = QualityQuestion | 'allValid';
-export const RATE_KEYS: readonly RateKey[] = [...QUALITY_QUESTIONS, 'allValid'];
+export const RATE_KEYS: readonly RateKey[] = [...QUESTION_KEYS, 'allValid'];
 
 export const ESTIMATOR_LABELS: Record<EstimatorKey, string> = {
 	majority: 'Item majority, ties as bounds',

@@ -2,12 +2,13 @@
  * The report as one long table (one number per row, with its n and interval): the CSV download.
  * Long rather than wide so every section fits the same columns and spreadsheets can pivot it.
  */
+import { RATING_KEYS } from '$lib/audits/rubric';
 import type { AgreementRow } from './agreement';
 import type { AuditComparison } from './compare';
 import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel } from './format';
 import type { AuditReport } from './report';
-import { RATING_SCALE } from './types';
+
 
 export interface ReportCsvRow {
 	section: string;
@@ -155,7 +156,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 
 	if (report.rating) {
 		for (const m of report.rating.models) {
-			for (const level of RATING_SCALE) {
+			for (const level of RATING_KEYS) {
 				rows.push(make({ section: 'model_rating', group: m.model, key: level, label: `Rated ${level}`, value: m.shares[level], successes: m.counts[level], n: m.n }));
 			}
 			rows.push(

@@ -5,6 +5,7 @@
  * correct / error-reason breakdown — overall and by classification. No item is left out because
  * its reviewers tie: ties are bounds, labels or latent-truth probabilities, and counted.
  */
+import { REASON_KEYS } from '$lib/audits/rubric';
 import { wilsonInterval } from '$lib/stats';
 import {
 	RATE_KEYS,
@@ -20,7 +21,7 @@ import {
 	type ReviewerErrorRates
 } from './estimators';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
-import { ERROR_REASONS, type EstimatorKey, type QualityCategory, type ReportItem, type ReportLabel } from './types';
+import { type EstimatorKey, type QualityCategory, type ReportItem, type ReportLabel } from './types';
 import type { QualityItemVerdict } from './verdicts';
 
 export { RATE_KEYS, type RateKey } from './estimators';
@@ -146,7 +147,7 @@ export function qualityGroup(
 		reference: { count: UNNATURAL_AUDIT.correct, share: UNNATURAL_AUDIT.correct / UNNATURAL_AUDIT.items },
 		...estimate(correct, decided, settings)
 	});
-	for (const reason of ERROR_REASONS) {
+	for (const reason of REASON_KEYS) {
 		const n = count(reason);
 		const paper = UNNATURAL_AUDIT.reasons[reason];
 		breakdown.push({

@@ -3,9 +3,10 @@
  * A–D as their final rating, the share rated A or B with a Wilson interval, and paired comparisons
  * of two models on the same tasks (Wilcoxon signed-rank and sign tests).
  */
+import { RATING_KEYS } from '$lib/audits/rubric';
 import { compareOrdinalRatings, wilsonInterval } from '$lib/stats';
 import type { Estimate, IntervalSettings } from './quality';
-import { RATING_SCALE, type Rating } from './types';
+import type { Rating } from './types';
 import type { RatingItemVerdict } from './verdicts';
 
 export interface ModelRatingRow {
@@ -74,8 +75,8 @@ export function modelRatingRows(models: readonly string[], verdicts: readonly Ra
 				if (unit.adjudicated) adjudicated += 1;
 			}
 		}
-		const n = RATING_SCALE.reduce((sum, level) => sum + counts[level], 0);
-		const shares = Object.fromEntries(RATING_SCALE.map((level) => [level, n === 0 ? null : counts[level] / n])) as Record<Rating, number | null>;
+		const n = RATING_KEYS.reduce((sum, level) => sum + counts[level], 0);
+		const shares = Object.fromEntries(RATING_KEYS.map((level) => [level, n === 0 ? null : counts[level] / n])) as Record<Rating, number | null>;
 		const w = wilsonInterval(counts.A + counts.B, n, { confidence: settings.confidence });
 		return {
 			model,
@@ -101,7 +102,7 @@ export function compareModels(first: string, second: string, verdicts: readonly 
 		a.push(x.rating);
 		b.push(y.rating);
 	}
-	const result = compareOrdinalRatings(a, b, RATING_SCALE);
+	const result = compareOrdinalRatings(a, b, RATING_KEYS);
 	return {
 		first,
 		second,

@@ -3,6 +3,7 @@
  * download and `cli report --json` print, and what the CSV flattens. Built from plain data
  * (./types) so the numbers can be checked without a database.
  */
+import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
 import { DEFAULT_CONFIDENCE, type RatingRecord } from '$lib/stats';
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
@@ -21,8 +22,6 @@ import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison,
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import { reviewerRows, type ReviewerRow } from './reviewers';
 import {
-	QUALITY_QUESTIONS,
-	RATING_SCALE,
 	answerTo,
 	type EstimatorKey,
 	type QualityCategory,
@@ -228,11 +227,11 @@ function qualityAgreement(input: ReportInput, sampledIds: Set<number>): Agreemen
 	const perItem = labelsByItem(labels);
 	if (![...perItem.values()].some((list) => list.length >= 2)) return null;
 	const rows: AgreementRow[] = [];
-	for (const q of QUALITY_QUESTIONS) {
+	for (const q of QUESTION_KEYS) {
 		rows.push(agreementRow(q, 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: answerTo(l, q) }))));
 	}
 	const allValid = (l: (typeof labels)[number]) => {
-		const answers = QUALITY_QUESTIONS.map((q) => answerTo(l, q));
+		const answers = QUESTION_KEYS.map((q) => answerTo(l, q));
 		return answers.includes(false) ? false : answers.every((a) => a === true) ? true : null;
 	};
 	rows.push(agreementRow('allValid', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: allValid(l) }))));
@@ -259,7 +258,7 @@ function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: re
 	const perUnit = new Map<string, number>();
 	for (const r of records) perUnit.set(r.item, (perUnit.get(r.item) ?? 0) + 1);
 	if (![...perUnit.values()].some((n) => n >= 2)) return null;
-	const options = { level: 'ordinal' as const, order: RATING_SCALE };
+	const options = { level: 'ordinal' as const, order: RATING_KEYS };
 	const rows = [agreementRow('all models', 'A–D', records, options)];
 	for (const model of models) rows.push(agreementRow(model, 'A–D', records.filter((r) => r.model === model), options));
 	return rows;

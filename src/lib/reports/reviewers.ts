@@ -2,11 +2,12 @@
  * Per reviewer: work done, time per item, agreement with the other reviewers, and accuracy on
  * gold items (answers the researcher knows).
  */
+import { QUESTION_KEYS } from '$lib/audits/rubric';
 import { median, raterAgreement, wilsonInterval, type RatingRecord } from '$lib/stats';
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
-import { QUALITY_QUESTIONS, answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
+import { answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -47,7 +48,7 @@ export function answerRecords(kind: AuditKind, labels: readonly ReportLabel[]): 
 	const records: RatingRecord<string, number, string | boolean>[] = [];
 	for (const label of labels) {
 		if (kind === 'quality') {
-			for (const q of QUALITY_QUESTIONS) records.push({ item: `${label.itemId}:${q}`, rater: label.reviewerId, value: answerTo(label, q) });
+			for (const q of QUESTION_KEYS) records.push({ item: `${label.itemId}:${q}`, rater: label.reviewerId, value: answerTo(label, q) });
 		} else {
 			for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
 		}

@@ -4,21 +4,16 @@
  * build them by hand). Kept free of server imports so pages and the browser can use the types.
  */
 
-/** Self-Instruct's three audit questions (paper Table 2), in the order reviewers answer them. */
-export const QUALITY_QUESTIONS = ['instruction', 'input', 'output'] as const;
-export type QualityQuestion = (typeof QUALITY_QUESTIONS)[number];
+import { REASON_KEYS, type ErrorReason, type QuestionKey, type RatingLevel } from '../audits/rubric';
 
-/** Unnatural Instructions' error taxonomy (its 200-example audit) plus "other". */
-export const ERROR_REASONS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'] as const;
-export type ErrorReason = (typeof ERROR_REASONS)[number];
+// The audit vocabulary (questions, reasons, A–D) is defined once in ../audits/rubric; these are its names here.
+export type { ErrorReason };
+export type QualityQuestion = QuestionKey;
+export type Rating = RatingLevel;
 
 /** An item's overall verdict: fully correct, or what is wrong with it. */
-export const QUALITY_CATEGORIES = ['correct', ...ERROR_REASONS] as const;
+export const QUALITY_CATEGORIES = ['correct', ...REASON_KEYS] as const;
 export type QualityCategory = (typeof QUALITY_CATEGORIES)[number];
-
-/** Self-Instruct's human-evaluation scale (Figure 5), best first. */
-export const RATING_SCALE = ['A', 'B', 'C', 'D'] as const;
-export type Rating = (typeof RATING_SCALE)[number];
 
 export type AuditKind = 'quality' | 'rating';
 

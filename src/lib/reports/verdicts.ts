@@ -3,10 +3,9 @@
  * reviewers' majority (or the single label, with overlap 1). Ties are never broken silently: the
  * verdict is null, `tie` is set, and the reports list the item for adjudication.
  */
+import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
 import { majorityLabel } from '$lib/stats';
 import {
-	QUALITY_QUESTIONS,
-	RATING_SCALE,
 	answerTo,
 	type ErrorReason,
 	type QualityCategory,
@@ -61,7 +60,7 @@ export interface QualityItemVerdict {
 
 /** A label's own all-fields-valid answer: no if any answer is no, yes if all three are yes. */
 export function allYes(label: Pick<ReportLabel, 'instructionValid' | 'inputValid' | 'outputValid'>): boolean | null {
-	const answers = QUALITY_QUESTIONS.map((q) => answerTo(label, q));
+	const answers = QUESTION_KEYS.map((q) => answerTo(label, q));
 	if (answers.some((a) => a === false)) return false;
 	return answers.every((a) => a === true) ? true : null;
 }
@@ -94,7 +93,7 @@ function basisOf(labels: number, adjudicated: boolean): VerdictBasis {
  */
 export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): QualityItemVerdict {
 	const adjudicated = !!adjudication;
-	const [instruction, input, output] = QUALITY_QUESTIONS.map((q) =>
+	const [instruction, input, output] = QUESTION_KEYS.map((q) =>
 		binary(
 			labels.map((l) => answerTo(l, q)),
 			adjudication ? answerTo(adjudication, q) : null
@@ -202,7 +201,7 @@ export function ratingVerdict(item: Pick<ReportItem, 'id' | 'responses'>, labels
 			continue;
 		}
 		const majority = majorityLabel(given);
-		const tied = majority.kind === 'tie' ? RATING_SCALE.filter((r) => majority.tied.includes(r)) : [];
+		const tied = majority.kind === 'tie' ? RATING_KEYS.filter((r) => majority.tied.includes(r)) : [];
 		responses.push({
 			responseId,
 			model,
@@ -221,7 +220,7 @@ export function ratingVerdict(item: Pick<ReportItem, 'id' | 'responses'>, labels
 		adjudicated: !!adjudication,
 		responses,
 		tie: responses.some((r) => r.tie),
-		disagreement: responses.some((r) => RATING_SCALE.filter((level) => r.counts[level] > 0).length > 1)
+		disagreement: responses.some((r) => RATING_KEYS.filter((level) => r.counts[level] > 0).length > 1)
 	};
 }
 

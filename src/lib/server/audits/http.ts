@@ -5,12 +5,7 @@ import { AuditError } from './errors';
 
 const ITEM_REF = /^[A-Za-z0-9_-]{12}$/;
 
-/** A numeric route id, or a 404 (the same answer a non-member gets). */
-export function auditIdParam(raw: string): number {
-	if (!/^\d{1,12}$/.test(raw)) error(404, { message: 'No such audit, or it is not assigned to you.' });
-	return Number(raw);
-}
-
+/** An item reference, or a 404 (the same answer a non-member gets). Numeric ids are checked by src/params/id.ts. */
 export function itemRefParam(raw: string): string {
 	if (!ITEM_REF.test(raw)) error(404, { message: 'No such item, or it is not assigned to you.' });
 	return raw;

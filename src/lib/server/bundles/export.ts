@@ -4,6 +4,7 @@
  */
 import { db, type Db } from '../db';
 import { appVersion } from '../exports/version';
+import type { RatingLevel } from '$lib/audits/rubric';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleRecord } from '$lib/audits/bundle';
 import { AuditError } from '../audits/errors';
 
@@ -18,7 +19,7 @@ const answersOf = (r: Answers) => ({
 	outputValid: bool(r.outputValid),
 	errorReason: r.errorReason as 'incomprehensible_instruction' | 'input_mismatch' | 'incorrect_output' | 'other' | null
 });
-type Rating = { model: string; rating: 'A' | 'B' | 'C' | 'D' };
+type Rating = { model: string; rating: RatingLevel };
 
 function grouped<K, V>(rows: (V & { key: K })[]): Map<K, V[]> {
 	const map = new Map<K, V[]>();

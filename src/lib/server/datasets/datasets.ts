@@ -37,10 +37,6 @@ export function getDataset(id: number, database: Db = db()): Dataset | undefined
 }
 
 /** The dataset a route parameter names (its numeric id), if any. */
-export function datasetFromParam(param: string, database: Db = db()): Dataset | undefined {
-	return /^\d+$/.test(param) ? getDataset(Number(param), database) : undefined;
-}
-
 export function findDatasetByName(name: string, database: Db = db()): Dataset | undefined {
 	return database.select().from(datasets).where(eq(datasets.name, name.trim())).get();
 }

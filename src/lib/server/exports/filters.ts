@@ -7,7 +7,8 @@
  */
 import { TASK_ORIGINS, type TaskOrigin } from '../db/tables';
 import type { SqlQuery } from './sql';
-import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, RATING_ORDER, levelsAtLeast, withQualityFinal, withRatingFinal, type RatingLevel } from './human-labels';
+import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
+import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, withQualityFinal, withRatingFinal } from './human-labels';
 
 export class ExportFilterError extends Error {
 	constructor(
@@ -138,7 +139,7 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 				filters.allYes = yesNo(clause, value) === 'yes';
 				break;
 			case 'rating':
-				filters.minRating = oneOf(clause, need().toUpperCase(), RATING_ORDER);
+				filters.minRating = oneOf(clause, need().toUpperCase(), RATING_KEYS);
 				break;
 			case 'agreed':
 				filters.agreed = yesNo(clause, value) === 'yes';

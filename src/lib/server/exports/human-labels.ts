@@ -16,6 +16,7 @@
  * Unresolved disagreement: the reviewers of an item did not all give the same answer (to any of
  * the three questions, or the same A–D level) and no researcher has adjudicated it.
  */
+import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import type { SqlQuery } from './sql';
 
 /** Which audits' labels count. */
@@ -83,8 +84,6 @@ export const QUALITY_NOT_ALL_YES = 'qf.valid = 0';
 /** "All fields valid" is decided (not tied, not unanswered). */
 export const QUALITY_DECIDED = 'qf.valid IS NOT NULL';
 
-export const RATING_ORDER = ['A', 'B', 'C', 'D'] as const;
-export type RatingLevel = (typeof RATING_ORDER)[number];
 
 /**
  * CTE `rating_final`: one row per rated response with its final A–D level (NULL on a tie),
@@ -122,5 +121,5 @@ export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
 
 /** Levels at least as good as `min` (A best). */
 export function levelsAtLeast(min: RatingLevel): RatingLevel[] {
-	return RATING_ORDER.slice(0, RATING_ORDER.indexOf(min) + 1);
+	return RATING_KEYS.slice(0, RATING_KEYS.indexOf(min) + 1);
 }

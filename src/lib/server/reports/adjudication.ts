@@ -3,11 +3,10 @@
  * (audit_adjudications + _ratings): reviewers' labels are never changed, and reports say how many
  * items use an adjudicated label.
  */
+import { RATING_KEYS, REASON_KEYS } from '$lib/audits/rubric';
 import { db, transaction, type Db } from '../db';
 import {
 	DISAGREEMENT_FILTERS,
-	ERROR_REASONS,
-	RATING_SCALE,
 	disagreementEntries,
 	type DisagreementCounts,
 	type DisagreementEntry,
@@ -63,7 +62,7 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 		if (input.kind === 'quality') {
 			const allYes = input.instructionValid && input.inputValid && input.outputValid;
 			if (!allYes && !input.errorReason) throw new ReportError('Choose what is wrong with the item.');
-			if (input.errorReason && !ERROR_REASONS.includes(input.errorReason)) throw new ReportError('Unknown error reason.');
+			if (input.errorReason && !REASON_KEYS.includes(input.errorReason)) throw new ReportError('Unknown error reason.');
 			answers = [+input.instructionValid, +input.inputValid, +input.outputValid, allYes ? null : input.errorReason];
 		} else {
 			const shown = c
@@ -73,7 +72,7 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 			if (given.size !== input.ratings.length) throw new ReportError('A response is rated twice.');
 			for (const r of input.ratings) {
 				if (!shown.some((s) => s.responseId === r.responseId)) throw new ReportError(`Response ${r.responseId} is not on this item.`);
-				if (!RATING_SCALE.includes(r.rating)) throw new ReportError(`Unknown rating ${String(r.rating)}.`);
+				if (!RATING_KEYS.includes(r.rating)) throw new ReportError(`Unknown rating ${String(r.rating)}.`);
 			}
 			const missing = shown.filter((s) => !given.has(s.responseId));
 			if (missing.length) throw new ReportError(`Rate every response (missing: ${missing.map((m) => m.model).join(', ')}).`);

@@ -1,6 +1,8 @@
 import { sqliteTable, integer, text, real, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts';
 import { datasets, instances, responses, tasks } from './datasets';
+// Relative, not $lib: drizzle-kit loads the schema without SvelteKit's aliases.
+import { RATING_KEYS, REASON_KEYS } from '../../../audits/rubric';
 
 /**
  * Audits: a reproducible sample of a dataset routed to reviewers (paper audits: Self-Instruct
@@ -183,10 +185,6 @@ export const auditAssignments = sqliteTable(
 	]
 );
 
-export const ERROR_REASON_KEYS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'] as const;
-export type ErrorReasonKey = (typeof ERROR_REASON_KEYS)[number];
-export const RATING_KEYS = ['A', 'B', 'C', 'D'] as const;
-export type RatingKey = (typeof RATING_KEYS)[number];
 
 /**
  * Human work is never removed by a cascade: the tables holding labels, submissions and
@@ -218,7 +216,7 @@ export const auditLabels = sqliteTable(
 		/** Quality: "Is the output a correct and acceptable response to the instruction and input?" */
 		outputValid: integer('output_valid', { mode: 'boolean' }),
 		/** Unnatural Instructions' error taxonomy (or 'other'); null when every answer is yes. */
-		errorReason: text('error_reason', { enum: ERROR_REASON_KEYS }),
+		errorReason: text('error_reason', { enum: REASON_KEYS }),
 		comment: text('comment').notNull().default(''),
 		/** Server clock: first submit minus when the item was first shown (or assigned). */
 		durationMs: integer('duration_ms').notNull().default(0),
@@ -323,7 +321,7 @@ export const auditGoldAnswers = sqliteTable('audit_gold_answers', {
 	instructionValid: integer('instruction_valid', { mode: 'boolean' }),
 	inputValid: integer('input_valid', { mode: 'boolean' }),
 	outputValid: integer('output_valid', { mode: 'boolean' }),
-	errorReason: text('error_reason', { enum: ERROR_REASON_KEYS }),
+	errorReason: text('error_reason', { enum: REASON_KEYS }),
 	/** Why this is the answer; shown to researchers only. */
 	note: text('note').notNull().default(''),
 	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
@@ -359,7 +357,7 @@ export const auditAdjudications = sqliteTable(
 		instructionValid: integer('instruction_valid', { mode: 'boolean' }),
 		inputValid: integer('input_valid', { mode: 'boolean' }),
 		outputValid: integer('output_valid', { mode: 'boolean' }),
-		errorReason: text('error_reason', { enum: ERROR_REASON_KEYS }),
+		errorReason: text('error_reason', { enum: REASON_KEYS }),
 		comment: text('comment').notNull().default(''),
 		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull()

@@ -1,0 +1,33 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { z } from 'zod';
+import { requireApiRole } from '$lib/server/auth/guards';
+import { AuditError, reviewProgress, submitLabel } from '$lib/server/audits';
+import { itemRefParam, jsonOrError, readJson } from '$lib/server/audits/http';
+
+const body = z.object({
+	submissionId: z.string().max(64),
+	answer: z.unknown(),
+	activeMs: z.number().finite().nonnegative().optional()
+});
+
+/**
+ * Submits (or changes) the reviewer's label. Idempotent per submissionId, so the browser retries
+ * freely. A label the item no longer needs (others completed it after this lease lapsed) is
+ * answered 409 with code "full"; it is kept in the submissions log.
+ */
+export const POST: RequestHandler = async ({ locals, params, request }) => {
+	const user = requireApiRole(locals, 'reviewer');
+	const auditId = Number(params.auditId);
+	const ref = itemRefParam(params.ref);
+	return jsonOrError(async () => {
+		const parsed = body.safeParse(await readJson(request));
+		if (!parsed.success) throw new AuditError('Invalid request.', 400);
+		const result = submitLabel(auditId, user.id, { ref, ...parsed.data });
+		if (result.outcome === 'refused') {
+			const message = 'Other reviewers completed this item while your lease had lapsed: your label was recorded but not counted.';
+			return json({ message, code: 'full', result }, { status: 409 });
+		}
+		return { result, progress: reviewProgress(auditId, user.id) };
+	});
+};

@@ -1,0 +1,99 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { getDataset } from '$lib/server/datasets/datasets';
+import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
+import { parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
+import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
+
+function datasetOr404(id: string) {
+	return getDataset(Number(id)) ?? error(404, { message: 'No such dataset.' });
+}
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, 'researcher', url);
+	const dataset = datasetOr404(params.id);
+	const latest = latestFilterRun(dataset.id);
+	return {
+		dataset: { id: dataset.id, name: dataset.name },
+		latest,
+		presets: Object.fromEntries(FILTER_PRESETS.map((p) => [p, filterPreset(p)])),
+		rules: {
+			instruction: INSTRUCTION_RULES.filter((r) => r !== 'emptyInstruction').map((r) => ({ id: r, label: RULE_LABELS[r] })),
+			instance: INSTANCE_RULES.filter((r) => r !== 'taskRejected').map((r) => ({ id: r, label: RULE_LABELS[r] }))
+		}
+	};
+};
+
+const words = (max: number) =>
+	z
+		.string()
+		.max(5000)
+		.transform((s) =>
+			s
+				.split(/[,\n]/)
+				.map((w) => w.trim())
+				.filter(Boolean)
+		)
+		.pipe(z.array(z.string()).max(max));
+
+const schema = z.object({
+	preset: z.enum(FILTER_PRESETS),
+	threshold: z.coerce.number({ message: 'Enter a number.' }).min(0, 'Between 0 and 1.').max(1, 'Between 0 and 1.'),
+	minWords: z.coerce.number().int().min(0),
+	maxWords: z.coerce.number().int().min(1),
+	blacklist: words(500),
+	prefixes: words(100),
+	maxPerTask: z.coerce.number().int().min(1),
+	wordCount: checkbox,
+	blacklistOn: checkbox,
+	forbiddenPrefix: checkbox,
+	leadingPunctuation: checkbox,
+	leadingNonAscii: checkbox,
+	rougeL: checkbox,
+	inputEqualsOutput: checkbox,
+	emptyOutput: checkbox,
+	endsWithColon: checkbox,
+	conflictingOutputs: checkbox,
+	duplicate: checkbox,
+	maxPerTaskOn: checkbox
+});
+
+export const actions: Actions = {
+	apply: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'researcher');
+		const dataset = datasetOr404(params.id);
+		if (dataset.archivedAt) error(409, { message: 'This dataset is archived, so it is read-only; restore it first.' });
+		const parsed = parseForm(schema, await request.formData());
+		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
+		const f = parsed.data;
+		if (f.minWords > f.maxWords) {
+			const errors: FieldErrors = { minWords: 'The minimum is above the maximum.' };
+			return fail(400, { errors, values: parsed.values });
+		}
+		const base = filterPreset(f.preset);
+		const config: FilterConfig = {
+			...base,
+			instruction: {
+				...base.instruction,
+				wordCount: { enabled: f.wordCount, min: f.minWords, max: f.maxWords },
+				blacklist: { enabled: f.blacklistOn, words: f.blacklist },
+				forbiddenPrefix: { enabled: f.forbiddenPrefix, prefixes: f.prefixes },
+				leadingPunctuation: { enabled: f.leadingPunctuation },
+				leadingNonAscii: { enabled: f.leadingNonAscii },
+				rougeL: { ...base.instruction.rougeL, enabled: f.rougeL, threshold: f.threshold }
+			},
+			instance: {
+				inputEqualsOutput: { enabled: f.inputEqualsOutput },
+				emptyOutput: { enabled: f.emptyOutput },
+				endsWithColon: { enabled: f.endsWithColon },
+				conflictingOutputs: { enabled: f.conflictingOutputs },
+				duplicate: { enabled: f.duplicate },
+				maxPerTask: { enabled: f.maxPerTaskOn, max: f.maxPerTask }
+			}
+		};
+		applyFilters(dataset.id, config, user.id);
+		redirect(303, `/datasets/${dataset.id}/filters#funnel`);
+	}
+};

@@ -1,0 +1,35 @@
+import { error, fail } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
+import { ReportError, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, 'researcher', url);
+	try {
+		const report = auditReport(Number(params.auditId));
+		const others = listReportableAudits()
+			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
+			.map((a) => ({ id: a.id, name: a.name }));
+		return { report, others };
+	} catch (err) {
+		if (err instanceof ReportError) error(err.status, { message: err.message });
+		throw err;
+	}
+};
+
+export const actions: Actions = {
+	/** The headline estimator of this audit's report (and of exports' manifests). */
+	estimator: async ({ locals, params, request }) => {
+		requireRole(locals, 'researcher');
+		const value = String((await request.formData()).get('estimator') ?? '');
+		if (value !== 'auto' && !(ESTIMATORS as readonly string[]).includes(value)) return fail(400, { estimatorError: 'Choose an estimator.' });
+		try {
+			setHeadlineEstimator(Number(params.auditId), value === 'auto' ? null : (value as EstimatorKey));
+		} catch (err) {
+			if (err instanceof ReportError) error(err.status, { message: err.message });
+			throw err;
+		}
+		return { estimatorSaved: true };
+	}
+};

@@ -1,0 +1,86 @@
+import { error, fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { RATING_KEYS, REASON_KEYS, type RatingLevel } from '$lib/audits/rubric';
+import { ReportError, clearAdjudication, listDisagreements, parseDisagreementFilter, setAdjudication, type AdjudicationInput } from '$lib/server/reports';
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, 'researcher', url);
+	const page = Number(url.searchParams.get('page') ?? '1');
+	try {
+		return listDisagreements(Number(params.auditId), {
+			filter: parseDisagreementFilter(url.searchParams.get('filter')),
+			page: Number.isInteger(page) && page > 0 ? page : 1
+		});
+	} catch (err) {
+		if (err instanceof ReportError) error(err.status, { message: err.message });
+		throw err;
+	}
+};
+
+const yesNo = z.enum(['yes', 'no'], { message: 'Answer every question.' }).transform((v) => v === 'yes');
+const comment = z.string().max(4000).optional().default('');
+const itemId = z.coerce.number().int().positive();
+const qualityForm = z.object({
+	itemId,
+	kind: z.literal('quality'),
+	instruction: yesNo,
+	input: yesNo,
+	output: yesNo,
+	reason: z.union([z.enum(REASON_KEYS), z.literal('')]).optional(),
+	comment
+});
+
+function adjudicationFrom(form: FormData): { itemId: number; input: AdjudicationInput } | { itemId: number | null; error: string } {
+	const raw = Object.fromEntries([...form.entries()].filter((e): e is [string, string] => typeof e[1] === 'string'));
+	const id = itemId.safeParse(raw.itemId);
+	if (!id.success) return { itemId: null, error: 'Missing item.' };
+	if (raw.kind === 'quality') {
+		const parsed = qualityForm.safeParse(raw);
+		if (!parsed.success) return { itemId: id.data, error: parsed.error.issues[0]?.message ?? 'Invalid label.' };
+		const q = parsed.data;
+		return {
+			itemId: q.itemId,
+			input: { kind: 'quality', instructionValid: q.instruction, inputValid: q.input, outputValid: q.output, errorReason: q.reason || null, comment: q.comment }
+		};
+	}
+	if (raw.kind === 'rating') {
+		const ratings: Array<{ responseId: number; rating: RatingLevel }> = [];
+		for (const [key, value] of Object.entries(raw)) {
+			const match = /^rating-(\d+)$/.exec(key);
+			if (!match) continue;
+			if (!(RATING_KEYS as readonly string[]).includes(value)) return { itemId: id.data, error: 'Choose A, B, C or D for every response.' };
+			ratings.push({ responseId: Number(match[1]), rating: value as RatingLevel });
+		}
+		return { itemId: id.data, input: { kind: 'rating', ratings, comment: typeof raw.comment === 'string' ? raw.comment : '' } };
+	}
+	return { itemId: id.data, error: 'Unknown kind of label.' };
+}
+
+export const actions: Actions = {
+	adjudicate: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'researcher');
+		const parsed = adjudicationFrom(await request.formData());
+		if ('error' in parsed) return fail(400, { itemId: parsed.itemId, error: parsed.error });
+		try {
+			setAdjudication(Number(params.auditId), parsed.itemId, user.id, parsed.input);
+		} catch (err) {
+			if (err instanceof ReportError) return fail(err.status === 404 ? 404 : 400, { itemId: parsed.itemId, error: err.message });
+			throw err;
+		}
+		return { itemId: parsed.itemId, saved: true };
+	},
+	clear: async ({ locals, params, request }) => {
+		requireRole(locals, 'researcher');
+		const id = itemId.safeParse((await request.formData()).get('itemId'));
+		if (!id.success) return fail(400, { itemId: null, error: 'Missing item.' });
+		try {
+			clearAdjudication(Number(params.auditId), id.data);
+		} catch (err) {
+			if (err instanceof ReportError) return fail(err.status === 404 ? 404 : 400, { itemId: id.data, error: err.message });
+			throw err;
+		}
+		return { itemId: id.data, cleared: true };
+	}
+};

@@ -1,0 +1,28 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { requireRole } from '$lib/server/auth/guards';
+import { db } from '$lib/server/db';
+import { getRun } from '$lib/server/runs/engine/run-rows';
+import { callDetail, listCalls } from '$lib/server/runs/engine/calls';
+import { CALL_FAILURE_LABELS } from '$lib/server/runs/engine/failures';
+import { CALL_STATUSES, type CallStatus } from '$lib/server/db/tables';
+
+export const load: PageServerLoad = ({ locals, url, params }) => {
+	requireRole(locals, 'researcher', url);
+	const id = Number(params.id);
+	const run = getRun(id);
+	if (!run) error(404, 'Not found');
+	const step = url.searchParams.get('step') || undefined;
+	const statusParam = url.searchParams.get('status') || undefined;
+	const status = CALL_STATUSES.includes(statusParam as CallStatus) ? (statusParam as CallStatus) : undefined;
+	const reason = url.searchParams.get('reason') || undefined;
+	const page = Number(url.searchParams.get('page') ?? 1) || 1;
+	const callId = Number(url.searchParams.get('call'));
+	return {
+		run: { id: run.id, name: run.name, pipeline: run.pipeline, datasetId: run.datasetId },
+		filters: { step: step ?? '', status: status ?? '', reason: reason ?? '' },
+		calls: listCalls(db(), run.id, { step, status, reason, page }),
+		reasonLabels: CALL_FAILURE_LABELS,
+		selected: Number.isInteger(callId) && callId > 0 ? (callDetail(db(), run.id, callId) ?? null) : null
+	};
+};
