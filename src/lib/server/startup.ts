@@ -1,5 +1,6 @@
 import { db } from './db';
 import { config } from './config';
+import { SERVER_BUSY_TIMEOUT_MS } from './db/busy';
 import { ensureAdminFromEnv } from './auth/users';
 import { deleteExpiredSessions } from './auth/session';
 import { startServerRuns, stopServerRuns } from './runs/engine/lifecycle';
@@ -9,6 +10,9 @@ import { removeLeftoverImports } from './datasets/importing';
 /** Opens and migrates the database, creates the env-configured admin, removes killed imports, resumes runs, schedules backups. */
 export async function startApp(): Promise<void> {
 	const database = db();
+	// The server never waits long synchronously for the write lock (it would freeze every
+	// request); busy writes are retried asynchronously instead (src/lib/server/db/busy.ts).
+	database.$client.pragma(`busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
 	const cfg = config();
 	const admin = await ensureAdminFromEnv(cfg.adminEmail, cfg.adminPassword, database);
 	if (admin) console.log(`Created administrator ${admin.email} from ADMIN_EMAIL.`);
