@@ -166,6 +166,36 @@ function fingerprint(...parts: string[]): string {
 	return createHash('sha1').update(parts.join('\u0000')).digest('base64');
 }
 
+/**
+ * A staged record with its keys and content hashes worked out: done before a batch's
+ * transaction begins, so the write lock is held only for the inserts.
+ */
+interface PreparedRecord {
+	record: ParsedRecord;
+	instructionKey: string;
+	/** Per instance: hash of input + output, and the normalised input (the prompt key's half). */
+	instances: { hash: string; inputKey: string }[];
+	formulationInputKeys: string[];
+	/** Responses: the normalised input and the response's hash. */
+	inputKey: string;
+	responseHash: string;
+	rows: number;
+}
+
+function prepareRecord(record: ParsedRecord): PreparedRecord {
+	const instructionKey = normalizeWhitespace(record.instruction);
+	if (record.kind === 'response') {
+		return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: normalizeWhitespace(record.input), responseHash: fingerprint(record.response), rows: 1 };
+	}
+	if (record.kind === 'pair') return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: '', responseHash: '', rows: 1 };
+	const instances = record.instances.map((i) => ({ hash: fingerprint(i.input, i.output), inputKey: normalizeWhitespace(i.input) }));
+	const formulationInputKeys = (record.formulations ?? []).map((f) => normalizeWhitespace(f.input));
+	return { record, instructionKey, instances, formulationInputKeys, inputKey: '', responseHash: '', rows: 1 + instances.length + formulationInputKeys.length };
+}
+
+/** The longest a batch goes on inserting before it commits, whatever its row count (ms). */
+export const BATCH_MAX_WRITE_MS = 50;
+
 function where(fileName: string, record: ParsedRecord): string {
 	const loc = record.location;
 	return loc.index !== undefined ? `${fileName}: item ${loc.index} (line ${loc.line})` : `${fileName}: line ${loc.line}`;
@@ -190,7 +220,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 			() => {
 				const writer = new StagedWriter(database, format, options);
 				writer.open();
-				for (const record of readStaged(stagingPath)) writer.write(record);
+				for (const record of readStaged(stagingPath)) writer.write(prepareRecord(record));
 				return writer.finish();
 			},
 			'import'
@@ -202,19 +232,32 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 	const records = readStaged(stagingPath);
 	try {
 		let done = false;
-		while (!done) {
+		const pending: PreparedRecord[] = [];
+		let pendingRows = 0;
+		while (!done || pending.length) {
+			// Parsing and hashing happen here, outside the transaction.
+			while (!done && pendingRows < batchRows) {
+				const next = records.next();
+				if (next.done) done = true;
+				else {
+					const prepared = prepareRecord(next.value);
+					pending.push(prepared);
+					pendingRows += prepared.rows;
+				}
+			}
 			transaction(
 				database,
 				() => {
-					let rows = 0;
-					while (rows < batchRows) {
-						const next = records.next();
-						if (next.done) {
-							done = true;
-							break;
-						}
-						rows += writer.write(next.value);
+					// Up to batchRows rows, but no longer than BATCH_MAX_WRITE_MS: on a loaded machine
+					// the batch shrinks rather than the lock hold growing.
+					const started = performance.now();
+					let written = 0;
+					while (written < pending.length) {
+						pendingRows -= pending[written].rows;
+						writer.write(pending[written++]);
+						if ((written & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
 					}
+					pending.splice(0, written);
 					writer.endBatch();
 				},
 				'import'
@@ -322,7 +365,7 @@ class StagedWriter {
 					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
 				)
 				.iterate(this.dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
-				this.seenInstances.add(fingerprint(String(row.t), row.input, row.output));
+				this.seenInstances.add(`${row.t}:${fingerprint(row.input, row.output)}`);
 				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
 				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 			}
@@ -330,7 +373,7 @@ class StagedWriter {
 				for (const row of client
 					.prepare('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ?')
 					.iterate(this.dataset.id, this.modelName) as Iterable<{ t: number; i: number | null; response: string }>) {
-					this.seenResponses.add(fingerprint(String(row.t), String(row.i), row.response));
+					this.seenResponses.add(`${row.t}:${row.i}:${fingerprint(row.response)}`);
 				}
 			}
 		}
@@ -338,13 +381,13 @@ class StagedWriter {
 	}
 
 	/** Writes one record; returns how many rows it added (the batch size counts these). */
-	write(record: ParsedRecord): number {
+	write(prepared: PreparedRecord): number {
 		const { options, dataset, importId, now } = this;
+		const { record, instructionKey } = prepared;
 		const writer = this.rows;
 		this.recordsWritten++;
-		const instructionKey = normalizeWhitespace(record.instruction);
 		if (record.kind === 'response') {
-			const match = this.instanceByPrompt.get(`${instructionKey}\u0000${normalizeWhitespace(record.input)}`);
+			const match = this.instanceByPrompt.get(`${instructionKey}\u0000${prepared.inputKey}`);
 			if (!match) {
 				const field = this.instructionKeys.has(instructionKey) ? 'input' : 'instruction';
 				const detail =
@@ -358,7 +401,7 @@ class StagedWriter {
 					field
 				});
 			}
-			const fp = fingerprint(String(match.taskId), String(match.instanceId), record.response);
+			const fp = `${match.taskId}:${match.instanceId}:${prepared.responseHash}`;
 			if (this.seenResponses.has(fp)) {
 				this.skippedDuplicates++;
 				return 0;
@@ -407,8 +450,9 @@ class StagedWriter {
 			task.isClassification = record.isClassification ? 1 : 0;
 			this.setClassification.run(task.isClassification, task.id);
 		}
-		for (const instance of record.instances) {
-			const fp = fingerprint(String(task.id), instance.input, instance.output);
+		for (const [n, instance] of record.instances.entries()) {
+			const { hash, inputKey } = prepared.instances[n];
+			const fp = `${task.id}:${hash}`;
 			if (this.seenInstances.has(fp)) {
 				this.skippedDuplicates++;
 				continue;
@@ -426,16 +470,16 @@ class StagedWriter {
 				},
 				now
 			);
-			const promptKey = `${instructionKey}\u0000${normalizeWhitespace(instance.input)}`;
+			const promptKey = `${instructionKey}\u0000${inputKey}`;
 			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
 			this.instancesAdded++;
 			rows++;
 		}
-		for (const f of record.formulations ?? []) {
+		for (const [n, f] of (record.formulations ?? []).entries()) {
 			writer.insertFormulation(
 				{
 					taskId: task.id,
-					instanceId: this.instanceByPrompt.get(`${instructionKey}\u0000${normalizeWhitespace(f.input)}`)?.instanceId ?? null,
+					instanceId: this.instanceByPrompt.get(`${instructionKey}\u0000${prepared.formulationInputKeys[n]}`)?.instanceId ?? null,
 					datasetId: dataset.id,
 					instruction: f.instruction,
 					instructionWithInput: f.instructionWithInput ?? null,
