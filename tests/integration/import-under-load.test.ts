@@ -276,12 +276,12 @@ describe('a killed import', () => {
 		const watch = new Database(databasePath, { readonly: true });
 		try {
 			const bigFile = path.join(dir, 'bulk.jsonl');
-			writeBigFile(bigFile, 300_000);
+			writeBigFile(bigFile, 120_000);
 			const cli = cliImport(databasePath, bigFile, 'killed');
 			// Wait until some batches are committed, then kill the CLI outright.
 			for (;;) {
 				if (cli.child.exitCode !== null) throw new Error(`The import ended before it could be killed: ${(await cli.done).stderr}`);
-				if (importingRows(watch).instances >= 20_000) break;
+				if (importingRows(watch).instances >= 10_000) break;
 				await sleep(50);
 			}
 			cli.child.kill('SIGKILL');
