@@ -7,6 +7,7 @@ import { hasRole } from '$lib/server/auth/guards';
 import { startApp, stopApp } from '$lib/server/startup';
 import { config } from '$lib/server/config';
 import { checkApiOrigin, checkBodySize } from '$lib/server/http/guards';
+import { markBusy, retryWhileBusy } from '$lib/server/http/busy';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -17,7 +18,14 @@ export const init: ServerInit = async () => {
 // "no users yet" check stops querying after the first positive answer.
 let hasUsers = false;
 
-export const handle: Handle = async ({ event, resolve }) => {
+/**
+ * Every request runs through retryWhileBusy: a write that finds the database locked by another
+ * process is retried asynchronously and, past a bound, answered 503 with Retry-After — never 500.
+ */
+export const handle: Handle = ({ event, resolve }) =>
+	retryWhileBusy(event, (attempt) => handleOnce(attempt, resolve), { maxBufferedBytes: config().maxBodyBytes });
+
+const handleOnce = async (event: Parameters<Handle>[0]['event'], resolve: Parameters<Handle>[0]['resolve']): Promise<Response> => {
 	const path = event.url.pathname;
 	const isApi = path.startsWith('/api/');
 	// Refused on headers alone, before a session lookup or anything reads the body.
@@ -80,6 +88,8 @@ function secured(response: Response): Response {
 /** Unexpected errors are logged with an id; the browser gets the id and a plain sentence, never a stack. */
 export const handleError: HandleServerError = ({ error: err, event, status, message }) => {
 	if (status === 404) return { message: 'Not found' };
+	// A write that found the database locked: the request is run again (see retryWhileBusy).
+	if (markBusy(event, err)) return { message: 'The database is busy; try again in a moment.' };
 	const errorId = randomUUID().slice(0, 8);
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}:`, err);
 	return { message: status >= 500 ? 'Something went wrong on the server.' : message, errorId };

@@ -1,17 +1,30 @@
 import { db } from './db';
 import { config } from './config';
+import { SERVER_BUSY_TIMEOUT_MS } from './db/busy';
 import { ensureAdminFromEnv } from './auth/users';
 import { deleteExpiredSessions } from './auth/session';
 import { startServerRuns, stopServerRuns } from './runs/engine/lifecycle';
 import { startScheduledBackups, stopScheduledBackups } from './backups/lifecycle';
+import { removeLeftoverImports } from './datasets/importing';
 
-/** Opens and migrates the database, creates the env-configured admin, resumes runs, schedules backups. */
+/** Opens and migrates the database, creates the env-configured admin, removes killed imports, resumes runs, schedules backups. */
 export async function startApp(): Promise<void> {
 	const database = db();
+	// The server never waits long synchronously for the write lock (it would freeze every
+	// request); busy writes are retried asynchronously instead (src/lib/server/db/busy.ts).
+	database.$client.pragma(`busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
 	const cfg = config();
 	const admin = await ensureAdminFromEnv(cfg.adminEmail, cfg.adminPassword, database);
 	if (admin) console.log(`Created administrator ${admin.email} from ADMIN_EMAIL.`);
 	deleteExpiredSessions(database);
+	// Datasets left 'importing' by a killed import: invisible already; their rows go in short
+	// batches while the server serves (a million rows take a few seconds).
+	void removeLeftoverImports(database).then(
+		(removed) => {
+			if (removed.datasets) console.log(`Removed ${removed.datasets} unfinished import(s) (${removed.rows} rows) left by a stopped process.`);
+		},
+		(err) => console.error('Removing unfinished imports failed (tried again at the next start):', err)
+	);
 	startServerRuns();
 	startScheduledBackups();
 }

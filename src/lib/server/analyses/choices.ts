@@ -11,7 +11,7 @@ export function analysisChoices(database: Db = db()): AnalysisChoices {
 	const datasets = c
 		.prepare(
 			`SELECT d.id, d.name, EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.origin = 'seed') AS hasSeedOrigin
-			 FROM datasets d ORDER BY d.name COLLATE NOCASE`
+			 FROM datasets d WHERE d.status = 'ready' ORDER BY d.name COLLATE NOCASE`
 		)
 		.all() as { id: number; name: string; hasSeedOrigin: number }[];
 	const runs = c.prepare('SELECT id, name, dataset_id AS datasetId FROM generation_runs ORDER BY id DESC LIMIT 200').all() as AnalysisChoices['runs'];

@@ -32,7 +32,7 @@ interface AuditRow {
 }
 
 function datasetRow(c: Database.Database, id: number): DatasetRow {
-	const row = c.prepare('SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ?').get(id) as DatasetRow | undefined;
+	const row = c.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(id) as DatasetRow | undefined;
 	if (!row) throw new ArchiveError('No such dataset.', 404, 'not-found');
 	return row;
 }

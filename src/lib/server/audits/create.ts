@@ -179,7 +179,7 @@ export interface PlannedItem {
 export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
 	const kind = input.kind;
 	if (kind !== 'quality' && kind !== 'rating') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
-	const dataset = database.$client.prepare('SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ?').get(input.datasetId) as
+	const dataset = database.$client.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId) as
 		| { id: number; name: string; archivedAt: number | null }
 		| undefined;
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');

@@ -150,7 +150,7 @@ export interface BundleImportResult {
  */
 export function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): BundleImportResult {
 	const c = database.$client;
-	const dataset = c.prepare('SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ?').get(options.datasetId) as
+	const dataset = c.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(options.datasetId) as
 		| { id: number; name: string; archivedAt: number | null }
 		| undefined;
 	if (!dataset) throw new BundleError('No such dataset.', [], 404);

@@ -1,4 +1,4 @@
-import { asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { datasets, type Dataset } from '../db/tables';
 
@@ -32,13 +32,14 @@ export function validateDatasetName(name: string): string {
 	return trimmed;
 }
 
+/** Datasets still importing (status 'importing') are not found by any lookup here. */
 export function getDataset(id: number, database: Db = db()): Dataset | undefined {
-	return database.select().from(datasets).where(eq(datasets.id, id)).get();
+	return database.select().from(datasets).where(and(eq(datasets.id, id), eq(datasets.status, 'ready'))).get();
 }
 
 /** The dataset a route parameter names (its numeric id), if any. */
 export function findDatasetByName(name: string, database: Db = db()): Dataset | undefined {
-	return database.select().from(datasets).where(eq(datasets.name, name.trim())).get();
+	return database.select().from(datasets).where(and(eq(datasets.name, name.trim()), eq(datasets.status, 'ready'))).get();
 }
 
 /** A dataset by name or numeric id, for the CLI. */
@@ -85,7 +86,7 @@ export function listDatasets(database: Db = db(), options: { archived?: boolean 
 	const rows = database
 		.select()
 		.from(datasets)
-		.where(options.archived ? isNotNull(datasets.archivedAt) : isNull(datasets.archivedAt))
+		.where(and(options.archived ? isNotNull(datasets.archivedAt) : isNull(datasets.archivedAt), eq(datasets.status, 'ready')))
 		.orderBy(asc(datasets.name))
 		.all();
 	const client = database.$client;

@@ -14,7 +14,10 @@ import {
 	type FormatId,
 	type ParsedRecord
 } from '$lib/formats';
-import { getOrCreateDataset, validateDatasetName, DatasetError } from './datasets';
+import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
+import { BULK_BATCH_ROWS, importOwner, placeholderName, removeImportingDataset } from './importing';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
 
 export interface ImportOptions {
@@ -32,6 +35,8 @@ export interface ImportOptions {
 	maxBytes?: number;
 	/** Overrides the configured largest record (characters). */
 	maxRecordChars?: number;
+	/** Rows per write transaction of a new dataset's import (default BULK_BATCH_ROWS). */
+	batchRows?: number;
 }
 
 export interface ImportProgress {
@@ -61,9 +66,10 @@ export interface ImportSummary {
 export { ImportError };
 
 /**
- * Imports one file into a dataset, all or nothing. Reading is streamed and validated first,
- * into a staging file, so a bad record fails the import before the database is touched; the
- * staged records are then written in one transaction, so the database never holds half a file.
+ * Imports one file into a dataset, all or nothing as anyone sees it. Reading is streamed and
+ * validated first, into a staging file, so a bad record fails the import before the database
+ * is touched; the staged records are then written — into a new dataset in short batches,
+ * invisible until the last one commits (see writeStaged) — so nobody ever sees half a file.
  */
 export async function importFile(
 	source: AsyncIterable<Uint8Array>,
@@ -121,7 +127,7 @@ export async function importFile(
 			throw new ImportError(`${options.fileName}: the file holds no records.`, { file: options.fileName });
 		}
 		options.onProgress?.({ phase: 'writing', bytesRead, records });
-		const summary = writeStaged(stagingPath, format, { ...options, bytes: bytesRead, records }, database);
+		const summary = await writeStaged(stagingPath, format, { ...options, bytes: bytesRead, records }, database);
 		summary.durationMs = Math.round(performance.now() - started);
 		database.$client.prepare('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
 		options.onProgress?.({ phase: 'done', bytesRead, records });
@@ -160,210 +166,371 @@ function fingerprint(...parts: string[]): string {
 	return createHash('sha1').update(parts.join('\u0000')).digest('base64');
 }
 
+/**
+ * A staged record with its keys and content hashes worked out: done before a batch's
+ * transaction begins, so the write lock is held only for the inserts.
+ */
+interface PreparedRecord {
+	record: ParsedRecord;
+	instructionKey: string;
+	/** Per instance: hash of input + output, and the normalised input (the prompt key's half). */
+	instances: { hash: string; inputKey: string }[];
+	formulationInputKeys: string[];
+	/** Responses: the normalised input and the response's hash. */
+	inputKey: string;
+	responseHash: string;
+	rows: number;
+}
+
+function prepareRecord(record: ParsedRecord): PreparedRecord {
+	const instructionKey = normalizeWhitespace(record.instruction);
+	if (record.kind === 'response') {
+		return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: normalizeWhitespace(record.input), responseHash: fingerprint(record.response), rows: 1 };
+	}
+	if (record.kind === 'pair') return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: '', responseHash: '', rows: 1 };
+	const instances = record.instances.map((i) => ({ hash: fingerprint(i.input, i.output), inputKey: normalizeWhitespace(i.input) }));
+	const formulationInputKeys = (record.formulations ?? []).map((f) => normalizeWhitespace(f.input));
+	return { record, instructionKey, instances, formulationInputKeys, inputKey: '', responseHash: '', rows: 1 + instances.length + formulationInputKeys.length };
+}
+
+/** The longest a batch goes on inserting before it commits, whatever its row count (ms). */
+export const BATCH_MAX_WRITE_MS = 50;
+
 function where(fileName: string, record: ParsedRecord): string {
 	const loc = record.location;
 	return loc.index !== undefined ? `${fileName}: item ${loc.index} (line ${loc.line})` : `${fileName}: line ${loc.line}`;
 }
 
-function writeStaged(
-	stagingPath: string,
-	format: FormatId,
-	options: ImportOptions & { bytes: number; records: number },
-	database: Db
-): ImportSummary {
-	const client = database.$client;
-	return transaction(database, () => {
-		const now = Date.now();
-		const { dataset, created } = getOrCreateDataset(options.datasetName, options.createdBy ?? null, database);
-		const modelName =
-			format === 'predictions' ? (options.modelName?.trim() || modelNameFromFileName(options.fileName)) : null;
-		const importRow = database
+/** Options of one import as the writer needs them. */
+type WriteOptions = ImportOptions & { bytes: number; records: number; batchRows?: number };
+
+/**
+ * Writes the staged records. A new dataset is written in batches (`batchRows` rows per
+ * transaction, so the write lock is held briefly and reviewers keep working), as an
+ * *importing* dataset that nobody sees until the last commit names it and flips it to ready;
+ * a failure removes what the batches wrote. An import into an existing dataset adds to rows
+ * people already see, so it stays one transaction.
+ */
+async function writeStaged(stagingPath: string, format: FormatId, options: WriteOptions, database: Db): Promise<ImportSummary> {
+	const existing = findDatasetByName(options.datasetName, database);
+	if (existing) {
+		assertDatasetWritable(existing);
+		return transaction(
+			database,
+			() => {
+				const writer = new StagedWriter(database, format, options);
+				writer.open();
+				for (const record of readStaged(stagingPath)) writer.write(prepareRecord(record));
+				return writer.finish();
+			},
+			'import'
+		);
+	}
+	const writer = new StagedWriter(database, format, options);
+	transaction(database, () => writer.open(), 'import');
+	const batchRows = options.batchRows ?? BULK_BATCH_ROWS;
+	const records = readStaged(stagingPath);
+	try {
+		let done = false;
+		const pending: PreparedRecord[] = [];
+		let pendingRows = 0;
+		while (!done || pending.length) {
+			// Parsing and hashing happen here, outside the transaction.
+			while (!done && pendingRows < batchRows) {
+				const next = records.next();
+				if (next.done) done = true;
+				else {
+					const prepared = prepareRecord(next.value);
+					pending.push(prepared);
+					pendingRows += prepared.rows;
+				}
+			}
+			transaction(
+				database,
+				() => {
+					// Up to batchRows rows, but no longer than BATCH_MAX_WRITE_MS: on a loaded machine
+					// the batch shrinks rather than the lock hold growing.
+					const started = performance.now();
+					let written = 0;
+					while (written < pending.length) {
+						pendingRows -= pending[written].rows;
+						writer.write(pending[written++]);
+						if ((written & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
+					}
+					pending.splice(0, written);
+					writer.endBatch();
+				},
+				'import'
+			);
+			options.onProgress?.({ phase: 'writing', bytesRead: options.bytes, records: writer.recordsWritten });
+			await yieldToEventLoop();
+		}
+		return transaction(database, () => writer.finish(), 'import');
+	} catch (err) {
+		records.return(undefined);
+		try {
+			await removeImportingDataset(writer.datasetId, database);
+		} catch (cleanup) {
+			console.error('Removing the failed import failed (the next start removes it):', cleanup);
+		}
+		if (err instanceof Error && (err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && !(err instanceof ImportError)) {
+			throw new ImportError(`A dataset named "${options.datasetName}" was created while ${options.fileName} was importing; nothing was imported.`, {
+				file: options.fileName,
+				field: 'dataset'
+			});
+		}
+		throw err;
+	}
+}
+
+/** The per-record work of an import, kept across its transactions. */
+class StagedWriter {
+	datasetId = 0;
+	recordsWritten = 0;
+	private dataset!: { id: number; name: string };
+	private created = false;
+	private importId = 0;
+	private modelName: string | null = null;
+	private now = Date.now();
+	private rows!: RowWriter;
+	// Existing tasks of the dataset, by join key. A record carrying its own task id (Self-Instruct
+	// task files) is that task; rows without one (Alpaca, 82K) join the task with the same
+	// instruction, as the papers' per-instance files intend.
+	private readonly taskByKey = new Map<string, { id: number; isClassification: number | null }>();
+	private readonly instructionKeys = new Set<string>();
+	private readonly seenInstances = new Set<string>();
+	// Instruction + input → instance: how prediction rows find the task and instance they answer.
+	private readonly instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
+	private readonly seenResponses = new Set<string>();
+	private setClassification!: Statement;
+	private tasksAdded = 0;
+	private instancesAdded = 0;
+	private formulationsAdded = 0;
+	private responsesAdded = 0;
+	private skippedDuplicates = 0;
+
+	constructor(
+		private readonly database: Db,
+		private readonly format: FormatId,
+		private readonly options: WriteOptions
+	) {}
+
+	/** Inside the first transaction: the dataset (an importing placeholder when new), the import row, the existing keys. */
+	open(): void {
+		const { database, options, format } = this;
+		const client = database.$client;
+		const existing = findDatasetByName(options.datasetName, database);
+		if (existing) {
+			this.dataset = assertDatasetWritable(existing);
+		} else {
+			const name = validateDatasetName(options.datasetName);
+			const id = Number(
+				client
+					.prepare(
+						`INSERT INTO datasets (name, description, created_at, created_by, status, import_owner, import_heartbeat_at)
+						 VALUES (?, '', ?, ?, 'importing', ?, ?)`
+					)
+					.run(placeholderName(randomUUID()), this.now, options.createdBy ?? null, importOwner(), Date.now()).lastInsertRowid
+			);
+			this.dataset = { id, name };
+			this.created = true;
+		}
+		this.datasetId = this.dataset.id;
+		this.modelName = format === 'predictions' ? options.modelName?.trim() || modelNameFromFileName(options.fileName) : null;
+		this.importId = database
 			.insert(imports)
 			.values({
-				datasetId: dataset.id,
+				datasetId: this.dataset.id,
 				fileName: options.fileName,
 				format,
-				modelName,
+				modelName: this.modelName,
 				bytes: options.bytes,
 				records: options.records,
-				createdAt: new Date(now),
+				createdAt: new Date(this.now),
 				createdBy: options.createdBy ?? null
 			})
 			.returning({ id: imports.id })
-			.get();
-		const importId = importRow.id;
-		const writer = new RowWriter(database);
-
-		// Existing tasks of the dataset, by join key. A record carrying its own task id (Self-Instruct
-		// task files) is that task; rows without one (Alpaca, 82K) join the task with the same
-		// instruction, as the papers' per-instance files intend.
-		const taskByKey = new Map<string, { id: number; isClassification: number | null }>();
-		const instructionKeys = new Set<string>();
-		for (const row of client
-			.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
-			.iterate(dataset.id) as Iterable<{ id: number; key: string; sourceId: string | null; c: number | null }>) {
-			const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
-			if (!taskByKey.has(key)) taskByKey.set(key, { id: row.id, isClassification: row.c });
-			instructionKeys.add(row.key);
-		}
-		const seenInstances = new Set<string>();
-		// Instruction + input → instance: how prediction rows find the task and instance they answer.
-		const instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
-		const seenResponses = new Set<string>();
-		if (!created) {
+			.get().id;
+		this.rows = new RowWriter(database);
+		if (!this.created) {
+			for (const row of client
+				.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
+				.iterate(this.dataset.id) as Iterable<{ id: number; key: string; sourceId: string | null; c: number | null }>) {
+				const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
+				if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
+				this.instructionKeys.add(row.key);
+			}
 			for (const row of client
 				.prepare(
 					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
 				)
-				.iterate(dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
-				seenInstances.add(fingerprint(String(row.t), row.input, row.output));
+				.iterate(this.dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
+				this.seenInstances.add(`${row.t}:${fingerprint(row.input, row.output)}`);
 				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
-				if (!instanceByPrompt.has(promptKey)) instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
+				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 			}
-			if (modelName) {
+			if (this.modelName) {
 				for (const row of client
 					.prepare('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ?')
-					.iterate(dataset.id, modelName) as Iterable<{ t: number; i: number | null; response: string }>) {
-					seenResponses.add(fingerprint(String(row.t), String(row.i), row.response));
+					.iterate(this.dataset.id, this.modelName) as Iterable<{ t: number; i: number | null; response: string }>) {
+					this.seenResponses.add(`${row.t}:${row.i}:${fingerprint(row.response)}`);
 				}
 			}
 		}
-		const setClassification = client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ?');
+		this.setClassification = client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ?');
+	}
 
-		let tasksAdded = 0;
-		let instancesAdded = 0;
-		let formulationsAdded = 0;
-		let responsesAdded = 0;
-		let skippedDuplicates = 0;
+	/** Writes one record; returns how many rows it added (the batch size counts these). */
+	write(prepared: PreparedRecord): number {
+		const { options, dataset, importId, now } = this;
+		const { record, instructionKey } = prepared;
+		const writer = this.rows;
+		this.recordsWritten++;
+		if (record.kind === 'response') {
+			const match = this.instanceByPrompt.get(`${instructionKey}\u0000${prepared.inputKey}`);
+			if (!match) {
+				const field = this.instructionKeys.has(instructionKey) ? 'input' : 'instruction';
+				const detail =
+					field === 'instruction'
+						? `no task in dataset "${dataset.name}" has this instruction ("${clip(record.instruction)}"). Import the tasks file into this dataset first.`
+						: `the task "${clip(record.instruction)}" has no instance with this input ("${clip(record.input)}").`;
+				throw new ImportError(`${where(options.fileName, record)}: field "${field}": ${detail}`, {
+					file: options.fileName,
+					line: record.location.line,
+					index: record.location.index,
+					field
+				});
+			}
+			const fp = `${match.taskId}:${match.instanceId}:${prepared.responseHash}`;
+			if (this.seenResponses.has(fp)) {
+				this.skippedDuplicates++;
+				return 0;
+			}
+			this.seenResponses.add(fp);
+			writer.insertResponse(
+				{
+					taskId: match.taskId,
+					instanceId: match.instanceId,
+					datasetId: dataset.id,
+					model: this.modelName!,
+					response: record.response,
+					prompt: record.prompt ?? null,
+					importId
+				},
+				now
+			);
+			this.responsesAdded++;
+			return 1;
+		}
 
-		for (const record of readStaged(stagingPath)) {
-			const instructionKey = normalizeWhitespace(record.instruction);
-			if (record.kind === 'response') {
-				const match = instanceByPrompt.get(`${instructionKey}\u0000${normalizeWhitespace(record.input)}`);
-				if (!match) {
-					const field = instructionKeys.has(instructionKey) ? 'input' : 'instruction';
-					const detail =
-						field === 'instruction'
-							? `no task in dataset "${dataset.name}" has this instruction ("${clip(record.instruction)}"). Import the tasks file into this dataset first.`
-							: `the task "${clip(record.instruction)}" has no instance with this input ("${clip(record.input)}").`;
-					throw new ImportError(`${where(options.fileName, record)}: field "${field}": ${detail}`, {
-						file: options.fileName,
-						line: record.location.line,
-						index: record.location.index,
-						field
-					});
-				}
-				const fp = fingerprint(String(match.taskId), String(match.instanceId), record.response);
-				if (seenResponses.has(fp)) {
-					skippedDuplicates++;
-					continue;
-				}
-				seenResponses.add(fp);
-				writer.insertResponse(
-					{
-						taskId: match.taskId,
-						instanceId: match.instanceId,
-						datasetId: dataset.id,
-						model: modelName!,
-						response: record.response,
-						prompt: record.prompt ?? null,
-						importId
-					},
-					now
-				);
-				responsesAdded++;
+		if (record.kind === 'pair') throw new ImportError(`${options.fileName}: preference pairs cannot be imported yet`, { file: options.fileName });
+		let rows = 0;
+		const key = record.sourceId ? `src:${record.sourceId}` : `ins:${instructionKey}`;
+		let task = this.taskByKey.get(key);
+		if (!task) {
+			const id = writer.insertTask(
+				{
+					datasetId: dataset.id,
+					instruction: record.instruction,
+					origin: options.origin ?? 'imported',
+					sourceId: record.sourceId ?? null,
+					name: record.name ?? null,
+					isClassification: record.isClassification ?? null,
+					metadata: record.metadata ?? null,
+					importId
+				},
+				now
+			);
+			task = { id, isClassification: record.isClassification == null ? null : record.isClassification ? 1 : 0 };
+			this.taskByKey.set(key, task);
+			this.instructionKeys.add(instructionKey);
+			this.tasksAdded++;
+			rows++;
+		} else if (task.isClassification === null && record.isClassification != null) {
+			task.isClassification = record.isClassification ? 1 : 0;
+			this.setClassification.run(task.isClassification, task.id);
+		}
+		for (const [n, instance] of record.instances.entries()) {
+			const { hash, inputKey } = prepared.instances[n];
+			const fp = `${task.id}:${hash}`;
+			if (this.seenInstances.has(fp)) {
+				this.skippedDuplicates++;
 				continue;
 			}
-
-			if (record.kind === 'pair') throw new ImportError(`${options.fileName}: preference pairs cannot be imported yet`, { file: options.fileName });
-			const key = record.sourceId ? `src:${record.sourceId}` : `ins:${instructionKey}`;
-			let task = taskByKey.get(key);
-			if (!task) {
-				const id = writer.insertTask(
-					{
-						datasetId: dataset.id,
-						instruction: record.instruction,
-						origin: options.origin ?? 'imported',
-						sourceId: record.sourceId ?? null,
-						name: record.name ?? null,
-						isClassification: record.isClassification ?? null,
-						metadata: record.metadata ?? null,
-						importId
-					},
-					now
-				);
-				task = { id, isClassification: record.isClassification == null ? null : record.isClassification ? 1 : 0 };
-				taskByKey.set(key, task);
-				instructionKeys.add(instructionKey);
-				tasksAdded++;
-			} else if (task.isClassification === null && record.isClassification != null) {
-				task.isClassification = record.isClassification ? 1 : 0;
-				setClassification.run(task.isClassification, task.id);
-			}
-			for (const instance of record.instances) {
-				const fp = fingerprint(String(task.id), instance.input, instance.output);
-				if (seenInstances.has(fp)) {
-					skippedDuplicates++;
-					continue;
-				}
-				seenInstances.add(fp);
-				const instanceId = writer.insertInstance(
-					{
-						taskId: task.id,
-						datasetId: dataset.id,
-						input: instance.input,
-						output: instance.output,
-						constraints: instance.constraints ?? null,
-						instructionWithInput: instance.instructionWithInput ?? null,
-						importId
-					},
-					now
-				);
-				const promptKey = `${instructionKey}\u0000${normalizeWhitespace(instance.input)}`;
-				if (!instanceByPrompt.has(promptKey)) instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
-				instancesAdded++;
-			}
-			for (const f of record.formulations ?? []) {
-				writer.insertFormulation(
-					{
-						taskId: task.id,
-						instanceId: instanceByPrompt.get(`${instructionKey}\u0000${normalizeWhitespace(f.input)}`)?.instanceId ?? null,
-						datasetId: dataset.id,
-						instruction: f.instruction,
-						instructionWithInput: f.instructionWithInput ?? null,
-						input: f.input,
-						output: f.output,
-						importId
-					},
-					now
-				);
-				formulationsAdded++;
-			}
+			this.seenInstances.add(fp);
+			const instanceId = writer.insertInstance(
+				{
+					taskId: task.id,
+					datasetId: dataset.id,
+					input: instance.input,
+					output: instance.output,
+					constraints: instance.constraints ?? null,
+					instructionWithInput: instance.instructionWithInput ?? null,
+					importId
+				},
+				now
+			);
+			const promptKey = `${instructionKey}\u0000${inputKey}`;
+			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+			this.instancesAdded++;
+			rows++;
 		}
-		writer.flush();
+		for (const [n, f] of (record.formulations ?? []).entries()) {
+			writer.insertFormulation(
+				{
+					taskId: task.id,
+					instanceId: this.instanceByPrompt.get(`${instructionKey}\u0000${prepared.formulationInputKeys[n]}`)?.instanceId ?? null,
+					datasetId: dataset.id,
+					instruction: f.instruction,
+					instructionWithInput: f.instructionWithInput ?? null,
+					input: f.input,
+					output: f.output,
+					importId
+				},
+				now
+			);
+			this.formulationsAdded++;
+			rows++;
+		}
+		return rows;
+	}
+
+	/** Closes a batch: counters and search rows of the batch's tasks, and the heartbeat. */
+	endBatch(): void {
+		this.rows.flush();
+		if (this.created) this.database.$client.prepare('UPDATE datasets SET import_heartbeat_at = ? WHERE id = ?').run(Date.now(), this.dataset.id);
+	}
+
+	/** The last transaction: the counts, and a new dataset takes its name and becomes visible. */
+	finish(): ImportSummary {
+		const client = this.database.$client;
+		this.rows.flush();
 		client
-			.prepare(
-				'UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?'
-			)
-			.run(tasksAdded, instancesAdded, responsesAdded, skippedDuplicates, importId);
+			.prepare('UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?')
+			.run(this.tasksAdded, this.instancesAdded, this.responsesAdded, this.skippedDuplicates, this.importId);
+		if (this.created) {
+			client
+				.prepare(`UPDATE datasets SET name = ?, status = 'ready', import_owner = NULL, import_heartbeat_at = NULL WHERE id = ? AND status = 'importing'`)
+				.run(this.dataset.name, this.dataset.id);
+		}
 		return {
-			importId,
-			datasetId: dataset.id,
-			datasetName: dataset.name,
-			datasetCreated: created,
-			fileName: options.fileName,
-			format,
-			modelName,
-			bytes: options.bytes,
-			records: options.records,
-			tasksAdded,
-			instancesAdded,
-			formulationsAdded,
-			responsesAdded,
-			skippedDuplicates,
+			importId: this.importId,
+			datasetId: this.dataset.id,
+			datasetName: this.dataset.name,
+			datasetCreated: this.created,
+			fileName: this.options.fileName,
+			format: this.format,
+			modelName: this.modelName,
+			bytes: this.options.bytes,
+			records: this.options.records,
+			tasksAdded: this.tasksAdded,
+			instancesAdded: this.instancesAdded,
+			formulationsAdded: this.formulationsAdded,
+			responsesAdded: this.responsesAdded,
+			skippedDuplicates: this.skippedDuplicates,
 			durationMs: 0
 		};
-	});
+	}
 }
 
 function clip(text: string, max = 60): string {

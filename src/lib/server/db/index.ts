@@ -77,8 +77,44 @@ export function closeDatabase(): void {
  * Runs `fn` in one IMMEDIATE transaction: the write lock is taken up front, so two writers
  * never deadlock upgrading read locks, and anything `fn` throws rolls everything back.
  */
-export function transaction<T>(database: Db, fn: () => T): T {
-	return database.$client.transaction(fn).immediate();
+export function transaction<T>(database: Db, fn: () => T, label?: string): T {
+	if (!label) return database.$client.transaction(fn).immediate();
+	let start = 0;
+	const result = database.$client
+		.transaction(() => {
+			start = performance.now();
+			return fn();
+		})
+		.immediate();
+	recordLockHold(label, performance.now() - start);
+	return result;
+}
+
+export interface LockHold {
+	/** Longest hold, ms: from BEGIN IMMEDIATE having the lock to COMMIT done. */
+	maxMs: number;
+	transactions: number;
+	totalMs: number;
+}
+
+// Per process, per bulk job: how long its write transactions held SQLite's write lock. Read by
+// `npm run bench -- locks`; cheap enough to keep always on.
+const lockHolds = new Map<string, LockHold>();
+
+export function recordLockHold(label: string, ms: number): void {
+	const hold = lockHolds.get(label) ?? { maxMs: 0, transactions: 0, totalMs: 0 };
+	hold.maxMs = Math.max(hold.maxMs, ms);
+	hold.transactions++;
+	hold.totalMs += ms;
+	lockHolds.set(label, hold);
+}
+
+export function lockHoldStats(): Record<string, LockHold> {
+	return Object.fromEntries([...lockHolds].map(([k, v]) => [k, { ...v }]));
+}
+
+export function resetLockHolds(): void {
+	lockHolds.clear();
 }
 
 export { tables };

@@ -3,6 +3,7 @@ import { db, transaction, type Db } from '../db';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
 import { assertDatasetWritable, getDataset } from '../datasets/datasets';
+import { BULK_BATCH_ROWS } from '../datasets/importing';
 
 export interface ApplyFiltersResult {
 	filterRunId: number;
@@ -27,8 +28,10 @@ interface InstanceRow {
 /**
  * Runs a filter configuration over a dataset in task order and stores every verdict on its
  * task and instance rows; nothing is deleted. Seed tasks (origin "seed") are the initial
- * ROUGE-L pool, as in Self-Instruct, and are never filtered themselves. All verdicts are
- * written in one transaction, so a dataset never shows half a filter run.
+ * ROUGE-L pool, as in Self-Instruct, and are never filtered themselves. Verdicts are written
+ * in batches of short transactions (a 250K-instance dataset never holds the write lock for
+ * seconds); while they are being written, a page may show some tasks with the new verdicts and
+ * the rest with the previous ones, and the run itself appears with the last batch.
  */
 export function applyFilters(
 	datasetId: number,
@@ -55,40 +58,54 @@ export function applyFilters(
 		'SELECT id, task_id AS taskId, input, output FROM instances WHERE task_id = ? ORDER BY id'
 	);
 
-	return transaction(database, () => {
-		const tasks = c
-			.prepare("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
-			.all(datasetId) as TaskRow[];
-		for (const task of tasks) {
-			const instances = instancesOf.all(task.id) as InstanceRow[];
-			const filterTask: FilterTask = {
-				id: task.id,
-				instruction: task.instruction,
-				instances: instances.map((i) => ({ id: i.id, input: i.input, output: i.output }))
-			};
-			const verdict = run.push(filterTask);
-			setTask.run(verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, task.id);
-			for (const v of verdict.instances) {
-				setInstance.run(v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), Number(v.id));
-			}
+	// Verdicts are worked out outside any transaction and written in short ones (BULK_BATCH_ROWS
+	// rows each), so a reviewer's write waits at most one batch; the run's row, which pages and
+	// exports show as the dataset's latest filter run, is written with the last batch.
+	const tasks = c
+		.prepare("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
+		.all(datasetId) as TaskRow[];
+	const pending: [status: string, rule: string | null, detail: string | null, id: number, isTask: boolean][] = [];
+	const writePending = () => {
+		for (const [status, rule, detail, id, isTask] of pending) (isTask ? setTask : setInstance).run(status, rule, detail, id);
+		pending.length = 0;
+	};
+	for (const task of tasks) {
+		const instances = instancesOf.all(task.id) as InstanceRow[];
+		const filterTask: FilterTask = {
+			id: task.id,
+			instruction: task.instruction,
+			instances: instances.map((i) => ({ id: i.id, input: i.input, output: i.output }))
+		};
+		const verdict = run.push(filterTask);
+		pending.push([verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, task.id, true]);
+		for (const v of verdict.instances) {
+			pending.push([v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), Number(v.id), false]);
 		}
-		const funnel = run.funnel();
-		const durationMs = Math.round(performance.now() - started);
-		const row = database
-			.insert(filterRuns)
-			.values({
-				datasetId,
-				config: config as unknown as Record<string, unknown>,
-				funnel: funnel as unknown as Record<string, unknown>,
-				seedInstructions: seeds.length,
-				durationMs,
-				createdBy,
-				createdAt: new Date()
-			})
-			.returning({ id: filterRuns.id })
-			.get();
-		return { filterRunId: row.id, funnel, seedInstructions: seeds.length, durationMs };
-	});
+		if (pending.length >= BULK_BATCH_ROWS) transaction(database, writePending, 'apply filters');
+	}
+	return transaction(
+		database,
+		() => {
+			writePending();
+			const funnel = run.funnel();
+			const durationMs = Math.round(performance.now() - started);
+			const row = database
+				.insert(filterRuns)
+				.values({
+					datasetId,
+					config: config as unknown as Record<string, unknown>,
+					funnel: funnel as unknown as Record<string, unknown>,
+					seedInstructions: seeds.length,
+					durationMs,
+					createdBy,
+					createdAt: new Date()
+				})
+				.returning({ id: filterRuns.id })
+				.get();
+			return { filterRunId: row.id, funnel, seedInstructions: seeds.length, durationMs };
+		},
+		'apply filters'
+	);
 }
 
 export interface StoredFilterRun extends Omit<FilterRunRow, 'config' | 'funnel'> {

@@ -1,6 +1,9 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts';
 
+export const DATASET_STATUSES = ['importing', 'ready'] as const;
+export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+
 export const datasets = sqliteTable('datasets', {
 	id: integer('id').primaryKey({ autoIncrement: true }),
 	name: text('name').notNull().unique(),
@@ -9,7 +12,16 @@ export const datasets = sqliteTable('datasets', {
 	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
 	/** Archived: hidden from lists and read-only (with its audits), restorable; see src/lib/server/archive. */
 	archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
-	archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' })
+	archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' }),
+	/**
+	 * 'importing' while a batched import writes it: invisible everywhere until the import's last
+	 * commit flips it to 'ready'; a leftover one (killed import) is removed at the next start.
+	 */
+	status: text('status', { enum: DATASET_STATUSES }).notNull().default('ready'),
+	/** While importing: "host:pid" of the process writing it, so a start-up can tell a dead import. */
+	importOwner: text('import_owner'),
+	/** While importing: when the last batch committed. */
+	importHeartbeatAt: integer('import_heartbeat_at', { mode: 'timestamp_ms' })
 });
 
 /** One successful import of one file. A failed import leaves no row (and no data) behind. */

@@ -18,6 +18,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { transaction, type Db } from '../../db';
+import { BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError } from '../../db/busy';
 import { RowWriter } from '../../datasets/rows';
 import { toLlmError, type GenerateResult, type LlmClient } from '../../llm';
 import type { CallStore, StoredCall } from './calls';
@@ -187,6 +188,8 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	let occupied = 0;
 	const settled: Settled[] = [];
 	let flushScheduled = false;
+	let busySince = 0;
+	let busyAttempts = 0;
 	let wake: () => void = () => {};
 
 	/**
@@ -208,9 +211,18 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 					writeProgress(now);
 					return nextCalls(options.concurrency - (occupied - batch.length));
 				});
+				busySince = 0;
+				busyAttempts = 0;
 				checkGuard();
 			} catch (err) {
 				next = [];
+				if (isBusyError(err) && Date.now() - (busySince ||= Date.now()) < BUSY_RETRY_BOUND_MS * 10) {
+					// Another process holds the write lock: keep the replies and store them shortly.
+					settled.unshift(...batch);
+					flushScheduled = true;
+					setTimeout(flush, busyBackoff(++busyAttempts));
+					return;
+				}
 				if (err instanceof LostOwnership) finish({ kind: 'lost' });
 				else finish({ kind: 'fail', message: `Failed while storing a reply: ${err instanceof Error ? err.message : String(err)}` });
 			}

@@ -1,0 +1,113 @@
+import os from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { transaction, type Db } from '../db';
+
+/**
+ * Datasets being written by a batched import. Such a dataset has status 'importing' and a
+ * placeholder name, so no page, audit, export, report, analysis or CLI list sees it, and its
+ * real name is free until the import's last commit renames it and flips it to 'ready'. An
+ * import that fails removes its rows; one killed outright leaves them for the next start-up,
+ * which removes every importing dataset whose process is gone.
+ */
+
+/** Rows per write transaction of a bulk job: small enough to keep each lock hold short. */
+export const BULK_BATCH_ROWS = 10_000;
+
+const PLACEHOLDER_PREFIX = '\u0000importing:';
+
+export function placeholderName(importKey: string): string {
+	return `${PLACEHOLDER_PREFIX}${importKey}`;
+}
+
+/** Identifies this process as the writer of an importing dataset. */
+export function importOwner(): string {
+	return `${os.hostname()}:${process.pid}`;
+}
+
+/** A leftover import is one whose process is gone (same host), or silent for this long. */
+const STALE_AFTER_MS = 15 * 60_000;
+
+function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: number): boolean {
+	if (heartbeatAt === null || now - heartbeatAt > STALE_AFTER_MS) return true;
+	const at = owner?.lastIndexOf(':') ?? -1;
+	if (!owner || at < 0) return true;
+	if (owner.slice(0, at) !== os.hostname()) return false;
+	const pid = Number(owner.slice(at + 1));
+	if (!Number.isInteger(pid) || pid <= 0) return true;
+	if (pid === process.pid) return false;
+	try {
+		process.kill(pid, 0);
+		return false;
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code === 'ESRCH';
+	}
+}
+
+/** Tables holding rows that belong to a dataset (those with a dataset_id column). */
+function datasetTables(database: Db): string[] {
+	const c = database.$client;
+	const names = c.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all() as string[];
+	return names.filter((name) => {
+		try {
+			return (c.pragma(`table_info(${JSON.stringify(name)})`) as { name: string }[]).some((col) => col.name === 'dataset_id');
+		} catch {
+			return false; // virtual tables whose module is not loaded
+		}
+	});
+}
+
+// Children before parents, so nothing is left pointing at a deleted row.
+const DELETE_ORDER = ['formulations', 'responses', 'task_examples', 'instances', 'tasks', 'imports'];
+
+/**
+ * Deletes an importing dataset with all its rows, in short transactions (a few thousand rows
+ * each) so reviewers' writes slip in between. Foreign keys are off for each batch: nothing
+ * outside the dataset can point at its rows (nobody can see it), and with them on every
+ * deleted instance would scan each child table that has no index on instance_id.
+ */
+export async function removeImportingDataset(datasetId: number, database: Db, batchRows = BULK_BATCH_ROWS): Promise<number> {
+	const c = database.$client;
+	const status = c.prepare('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId) as string | undefined;
+	if (status !== 'importing') return 0;
+	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
+	let removed = 0;
+	for (const table of tables) {
+		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
+		for (;;) {
+			const n = withoutForeignKeys(database, () => transaction(database, () => del.run(datasetId, batchRows).changes, 'import cleanup'));
+			removed += n;
+			if (n < batchRows) break;
+			await yieldToEventLoop();
+		}
+	}
+	withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup'));
+	return removed;
+}
+
+function order(table: string): number {
+	const i = DELETE_ORDER.indexOf(table);
+	return i < 0 ? -1 : i;
+}
+
+function withoutForeignKeys<T>(database: Db, fn: () => T): T {
+	const c = database.$client;
+	c.pragma('foreign_keys = OFF');
+	try {
+		return fn();
+	} finally {
+		c.pragma('foreign_keys = ON');
+	}
+}
+
+/** At start-up: removes the importing datasets left by imports that were killed. */
+export async function removeLeftoverImports(database: Db): Promise<{ datasets: number; rows: number }> {
+	const now = Date.now();
+	const leftovers = (
+		database.$client
+			.prepare(`SELECT id, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status = 'importing'`)
+			.all() as { id: number; owner: string | null; heartbeatAt: number | null }[]
+	).filter((d) => ownerIsGone(d.owner, d.heartbeatAt, now));
+	let rows = 0;
+	for (const d of leftovers) rows += await removeImportingDataset(d.id, database);
+	return { datasets: leftovers.length, rows };
+}

@@ -1,0 +1,56 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * What the server does when SQLite's write lock is held by someone else (a CLI import, a run).
+ * better-sqlite3 waits for a lock synchronously, freezing the event loop for every request, so
+ * the server's connection waits only briefly (SERVER_BUSY_TIMEOUT_MS) and a write that still
+ * finds the database busy is retried from JavaScript after a short pause, while the event loop
+ * serves others; past BUSY_RETRY_BOUND_MS the request is answered 503 with Retry-After.
+ */
+
+/** busy_timeout of the server's connection: the longest synchronous wait for the write lock. */
+export const SERVER_BUSY_TIMEOUT_MS = 20;
+/** busy_timeout of the CLI's connection: a command may wait synchronously, nobody else is served. */
+export const CLI_BUSY_TIMEOUT_MS = 5000;
+/** How long a request keeps retrying a busy write before it answers 503. */
+export const BUSY_RETRY_BOUND_MS = 6000;
+/** Seconds a 503 asks the client to wait. */
+export const BUSY_RETRY_AFTER_S = 1;
+
+export function isBusyError(err: unknown): boolean {
+	const code = (err as { code?: unknown } | null)?.code;
+	return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/** Pause before retry number `attempt` (1, 2, …): 10 ms doubling to 200 ms, with jitter so retries spread. */
+export function busyBackoff(attempt: number, random: () => number = Math.random): number {
+	const base = Math.min(10 * 2 ** (attempt - 1), 200);
+	return Math.round(base * (0.5 + random()));
+}
+
+export class DatabaseBusyError extends Error {
+	readonly status = 503;
+	readonly retryAfterSeconds = BUSY_RETRY_AFTER_S;
+	constructor(cause?: unknown) {
+		super('The database is busy with a large write; try again in a moment.', { cause });
+		this.name = 'DatabaseBusyError';
+	}
+}
+
+/**
+ * Runs a synchronous write (one transaction) and, while it fails with SQLITE_BUSY, runs it
+ * again after a short asynchronous pause; after `boundMs` throws DatabaseBusyError. For bulk
+ * jobs in the server process, between their batches.
+ */
+export async function retryWhenBusy<T>(fn: () => T, boundMs = BUSY_RETRY_BOUND_MS): Promise<T> {
+	const started = Date.now();
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return fn();
+		} catch (err) {
+			if (!isBusyError(err)) throw err;
+			if (Date.now() - started >= boundMs) throw new DatabaseBusyError(err);
+			await sleep(busyBackoff(attempt));
+		}
+	}
+}

@@ -1,0 +1,63 @@
+import { json, type RequestEvent } from '@sveltejs/kit';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BUSY_RETRY_AFTER_S, BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError } from '../db/busy';
+
+/**
+ * Request-level retry of writes that found the database busy (see db/busy.ts). A handler's
+ * write fails fast with SQLITE_BUSY; handleError marks the request (`markBusy`), and
+ * `retryWhileBusy` runs the request again after a short asynchronous pause — the event loop
+ * serves other requests meanwhile — until `BUSY_RETRY_BOUND_MS`, then answers 503 with
+ * Retry-After. A failed attempt's transaction rolled back whole, and the app's writes per request
+ * are one transaction or idempotent (label submits carry a submission id), so running the
+ * request again is safe. The body is kept to send again; a body too large to keep (an import
+ * upload) is not retried: it is answered 503 at once.
+ */
+
+const busyRequests = new WeakSet<App.Locals>();
+
+/** Called from handleError: this request's failure was a busy database. */
+export function markBusy(event: RequestEvent, err: unknown): boolean {
+	if (!isBusyError(err)) return false;
+	busyRequests.add(event.locals);
+	return true;
+}
+
+export async function retryWhileBusy(
+	event: RequestEvent,
+	handle: (event: RequestEvent) => Promise<Response>,
+	options: { maxBufferedBytes: number; boundMs?: number }
+): Promise<Response> {
+	const { request } = event;
+	const hasBody = request.method !== 'GET' && request.method !== 'HEAD' && request.body !== null;
+	const length = Number(request.headers.get('content-length') ?? NaN);
+	const retryable = !hasBody || (Number.isFinite(length) && length <= options.maxBufferedBytes);
+	const body = hasBody && retryable ? await request.arrayBuffer() : null;
+	const attemptEvent = (): RequestEvent =>
+		body === null ? event : { ...event, request: new Request(request.url, { method: request.method, headers: request.headers, body }) };
+
+	const started = Date.now();
+	const bound = options.boundMs ?? BUSY_RETRY_BOUND_MS;
+	for (let attempt = 1; ; attempt++) {
+		busyRequests.delete(event.locals);
+		let response: Response | undefined;
+		try {
+			response = await handle(attemptEvent());
+		} catch (err) {
+			if (!isBusyError(err)) throw err;
+		}
+		if (response && !busyRequests.has(event.locals)) return response;
+		// The failed attempt's answer (an error page) is dropped; release its body.
+		await response?.body?.cancel().catch(() => {});
+		if (!retryable || Date.now() - started >= bound) return busyResponse(event);
+		await sleep(busyBackoff(attempt));
+	}
+}
+
+function busyResponse(event: RequestEvent): Response {
+	const message = 'The database is busy with a large write; try again in a moment.';
+	const headers = { 'retry-after': String(BUSY_RETRY_AFTER_S), 'cache-control': 'no-store' };
+	if (event.url.pathname.startsWith('/api/') || (event.request.headers.get('accept') ?? '').includes('json')) {
+		return json({ message, code: 'busy' }, { status: 503, headers });
+	}
+	return new Response(message, { status: 503, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } });
+}

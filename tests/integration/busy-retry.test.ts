@@ -1,0 +1,50 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { DatabaseBusyError, busyBackoff, isBusyError, retryWhenBusy } from '../../src/lib/server/db/busy';
+import { transaction, type Db } from '../../src/lib/server/db';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let other: Database.Database;
+beforeEach(() => {
+	({ db, file, cleanup } = createTestDb());
+	db.$client.pragma('busy_timeout = 0');
+	other = new Database(file);
+});
+afterEach(() => {
+	other.close();
+	cleanup();
+});
+
+const write = () => transaction(db, () => db.$client.prepare(`INSERT INTO datasets (name, created_at) VALUES ('x' || random(), 0)`).run());
+
+describe('writes that find the database busy', () => {
+	it('are retried asynchronously: the event loop keeps running until the lock frees', async () => {
+		other.exec('BEGIN IMMEDIATE');
+		expect(() => write()).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+		let ticks = 0;
+		const ticker = setInterval(() => ticks++, 5);
+		setTimeout(() => other.exec('COMMIT'), 150);
+		await retryWhenBusy(write);
+		clearInterval(ticker);
+		expect(ticks).toBeGreaterThan(5);
+		expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(1);
+	});
+
+	it('give up after the bound with DatabaseBusyError (a 503), not the raw SQLite error', async () => {
+		other.exec('BEGIN IMMEDIATE');
+		const err = await retryWhenBusy(write, 100).catch((e: unknown) => e);
+		other.exec('ROLLBACK');
+		expect(err).toBeInstanceOf(DatabaseBusyError);
+		expect(err).toMatchObject({ status: 503, retryAfterSeconds: 1 });
+		expect(isBusyError((err as Error).cause)).toBe(true);
+	});
+
+	it('back off briefly: 5–15 ms first, never more than 300 ms', () => {
+		expect(busyBackoff(1, () => 0)).toBe(5);
+		expect(busyBackoff(1, () => 1)).toBe(15);
+		for (let a = 1; a < 40; a++) expect(busyBackoff(a)).toBeLessThanOrEqual(300);
+	});
+});

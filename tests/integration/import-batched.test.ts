@@ -1,0 +1,134 @@
+import os from 'node:os';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { findDatasetByName, getDataset, listDatasets } from '../../src/lib/server/datasets/datasets';
+import { removeLeftoverImports } from '../../src/lib/server/datasets/importing';
+import { analysisChoices } from '../../src/lib/server/analyses/choices';
+import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+	resetLockHolds();
+});
+afterEach(() => cleanup());
+
+const rows = Array.from({ length: 50 }, (_, i) => ({ instruction: `Task number ${i % 20}.`, input: `input ${i}`, output: `output ${i}` }));
+
+function count(table: string): number {
+	return db.$client.prepare(`SELECT count(*) FROM "${table}"`).pluck().get() as number;
+}
+
+describe('batched import into a new dataset', () => {
+	it('commits in batches into an importing dataset that nothing sees until the last commit', async () => {
+		const seen: { instances: number; visible: boolean; listed: number; analyses: number; status: string }[] = [];
+		const summary = await importFile(
+			streamOf(jsonl(rows), 64),
+			{
+				datasetName: 'big',
+				fileName: 'big.jsonl',
+				batchRows: 7,
+				onProgress: (p) => {
+					if (p.phase !== 'writing') return;
+					const row = db.$client.prepare('SELECT id, status FROM datasets').get() as { id: number; status: string } | undefined;
+					seen.push({
+						instances: count('instances'),
+						visible: !!findDatasetByName('big', db) || (row ? !!getDataset(row.id, db) : false),
+						listed: listDatasets(db).length,
+						analyses: analysisChoices(db).datasets.length,
+						status: row?.status ?? 'none'
+					});
+				}
+			},
+			db
+		);
+		expect(summary).toMatchObject({ datasetCreated: true, tasksAdded: 20, instancesAdded: 50, datasetName: 'big' });
+		// Rows were committed between batches, while the dataset stayed invisible.
+		const during = seen.filter((s) => s.instances > 0 && s.instances < 50);
+		expect(during.length).toBeGreaterThan(2);
+		for (const s of seen.filter((x) => x.status !== 'none')) {
+			expect(s).toMatchObject({ visible: false, listed: 0, analyses: 0, status: 'importing' });
+		}
+		const dataset = findDatasetByName('big', db)!;
+		expect(dataset).toMatchObject({ status: 'ready', importOwner: null, importHeartbeatAt: null });
+		expect(listDatasets(db).map((d) => [d.name, d.tasks, d.instances])).toEqual([['big', 20, 50]]);
+		// Counters and search rows are right across batches (a task's instances span several).
+		expect(db.$client.prepare('SELECT sum(instance_count) FROM tasks').pluck().get()).toBe(50);
+		const task0 = db.$client.prepare(`SELECT id FROM tasks WHERE instruction = 'Task number 0.'`).pluck().get();
+		expect(db.$client.prepare('SELECT count(*) FROM task_search').pluck().get()).toBe(20);
+		expect(db.$client.prepare(`SELECT rowid FROM task_search WHERE task_search MATCH '40'`).pluck().all()).toEqual([task0]);
+		const holds = lockHoldStats().import;
+		expect(holds.transactions).toBeGreaterThanOrEqual(Math.ceil(50 / 7) + 2);
+	});
+
+	it('removes the rows it wrote when it fails part-way', async () => {
+		const before = snapshotDb(db);
+		let batches = 0;
+		const error = await importFile(
+			streamOf(jsonl(rows), 64),
+			{
+				datasetName: 'broken',
+				fileName: 'broken.jsonl',
+				batchRows: 5,
+				onProgress: (p) => {
+					if (p.phase === 'writing' && ++batches === 4) throw new Error('disk on fire');
+				}
+			},
+			db
+		).catch((e: unknown) => e);
+		expect((error as Error).message).toBe('disk on fire');
+		expect(snapshotDb(db)).toBe(before);
+		expect(count('datasets') + count('tasks') + count('instances') + count('imports') + count('task_search')).toBe(0);
+	});
+
+	it('an import into an existing dataset still adds everything or nothing', async () => {
+		await importFile(streamOf(jsonl(rows.slice(0, 10))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'grow', fileName: 'b.jsonl', batchRows: 3 }, db);
+		expect(summary).toMatchObject({ datasetCreated: false, instancesAdded: 40, skippedDuplicates: 10 });
+	});
+});
+
+describe('leftover imports', () => {
+	function leftover(name: string, owner: string, heartbeat = Date.now()): number {
+		const c = db.$client;
+		const id = Number(
+			c
+				.prepare(`INSERT INTO datasets (name, created_at, status, import_owner, import_heartbeat_at) VALUES (?, ?, 'importing', ?, ?)`)
+				.run(name, Date.now(), owner, heartbeat).lastInsertRowid
+		);
+		const importId = Number(c.prepare(`INSERT INTO imports (dataset_id, file_name, format, created_at) VALUES (?, 'x.jsonl', 'instances', ?)`).run(id, Date.now()).lastInsertRowid);
+		for (let t = 0; t < 3; t++) {
+			const taskId = Number(
+				c
+					.prepare(`INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, import_id, created_at) VALUES (?, ?, ?, 'imported', ?, ?)`)
+					.run(id, `t${t}`, `t${t}`, importId, Date.now()).lastInsertRowid
+			);
+			c.prepare(`INSERT INTO task_search (rowid, instruction, inputs, outputs) VALUES (?, ?, '', '')`).run(taskId, `t${t}`);
+			for (let i = 0; i < 4; i++) c.prepare(`INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, '', ?)`).run(taskId, id, `i${i}`, Date.now());
+		}
+		return id;
+	}
+
+	it('start-up removes datasets whose importing process is gone, and leaves a live one alone', async () => {
+		await importFile(streamOf(jsonl(rows.slice(0, 5))), { datasetName: 'kept', fileName: 'k.jsonl' }, db);
+		const keptSnapshot = () => db.$client.prepare(`SELECT count(*) FROM instances WHERE dataset_id = (SELECT id FROM datasets WHERE name = 'kept')`).pluck().get();
+		// pid 2^22+1 is above Linux's pid_max: no such process.
+		const dead = leftover('\u0000importing:dead', `${os.hostname()}:${2 ** 22 + 1}`);
+		const stale = leftover('\u0000importing:stale', `elsewhere:1`, Date.now() - 60 * 60_000);
+		const live = leftover('\u0000importing:live', `${os.hostname()}:${process.pid}`);
+		const otherHost = leftover('\u0000importing:other', `elsewhere:1`);
+		const result = await removeLeftoverImports(db);
+		expect(result).toEqual({ datasets: 2, rows: 2 * (1 + 3 + 12) });
+		const left = db.$client.prepare('SELECT id FROM datasets ORDER BY id').pluck().all();
+		expect(left).not.toContain(dead);
+		expect(left).not.toContain(stale);
+		expect(left).toEqual(expect.arrayContaining([live, otherHost]));
+		expect(keptSnapshot()).toBe(5);
+		expect(count('instances')).toBe(5 + 24);
+		expect(count('task_search')).toBe(count('tasks'));
+		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
+		expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+	});
+});
