@@ -60,7 +60,7 @@ function runRef(value: string, option: string): number {
 	return n;
 }
 
-function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
+export function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
 	if (ref === ENV_ENDPOINT_NAME) return { kind: 'env' };
 	if (ref) {
 		const stored = findEndpoint(ref);

@@ -2,7 +2,7 @@
  * What a judge run is over and how its calls are made, fixed when it is created and kept in the
  * run row's `params`. Pure.
  */
-import { JUDGE_PROMPT_STEPS, describeJudgeTemplateUse, type JudgeTemplateUse } from '$lib/prompts';
+import { JUDGE_PROMPT_STEPS, describeJudgeTemplateUse, validateJudgeTemplate, type JudgeTemplateUse } from '$lib/prompts';
 import type { DecodingParams } from '$lib/prompts';
 import { RunParamsError } from '../errors';
 
@@ -40,6 +40,10 @@ export function buildJudgeParams(input: {
 	maxTokens?: number;
 }): JudgeRunParams {
 	const step = JUDGE_PROMPT_STEPS['judge/quality'];
+	if (input.template?.trim()) {
+		const issues = validateJudgeTemplate('judge/quality', input.template);
+		if (issues.length) throw new RunParamsError(`The judge template: ${issues.map((i) => i.message).join('; ')}.`, 'template');
+	}
 	const template = describeJudgeTemplateUse('judge/quality', input.template?.trim() ? input.template : undefined);
 	const pollSeconds = input.pollSeconds ?? DEFAULT_POLL_SECONDS;
 	if (!(pollSeconds > 0 && pollSeconds <= 3600)) throw new RunParamsError('Poll every 0–3,600 seconds.', 'pollSeconds');
