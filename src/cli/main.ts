@@ -29,6 +29,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	restore: { summary: 'replace the database with a backup (server stopped), checked before and after', load: () => import('./commands/restore') },
 	export: { summary: 'export a filtered subset (JSON Lines, Alpaca, chat, prompt/completion, CSV, Parquet) with a manifest', load: () => import('./commands/export') },
 	endpoints: { summary: 'list, add, test, remove the OpenAI-compatible endpoints generation runs use', load: () => import('./commands/endpoints') },
+	judge: { summary: 'a model as judge: the three questions for every row (durable: start, resume, pause, list; --batch for the OpenAI Batch API)', load: () => import('./commands/judge') },
 	generate: { summary: 'run the Self-Instruct or Unnatural Instructions pipeline against an endpoint (durable: --resume, --pause, --cancel, --list)', load: () => import('./commands/generate') },
 	dedup: { summary: 'ROUGE-L near-duplicate filter over a file of instructions (JSON lines out)', load: () => import('./commands/dedup') },
 	rouge: { summary: 'ROUGE-L (rouge_score-exact) for {target, prediction} pairs', load: () => import('./commands/rouge') }

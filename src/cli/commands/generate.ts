@@ -60,7 +60,7 @@ function runRef(value: string, option: string): number {
 	return n;
 }
 
-function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
+export function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
 	if (ref === ENV_ENDPOINT_NAME) return { kind: 'env' };
 	if (ref) {
 		const stored = findEndpoint(ref);
@@ -187,7 +187,7 @@ function progressBar(target: number, pipeline: PipelineId, rephrasings: number) 
 async function execute(runId: number, json: boolean): Promise<void> {
 	const run = requireRun(runId);
 	const params = run.params as { rephrasings?: number };
-	const bar = json ? null : progressBar(run.target, run.pipeline, params.rephrasings ?? 0);
+	const bar = json ? null : progressBar(run.target, run.pipeline as PipelineId, params.rephrasings ?? 0);
 	let session: RunSession;
 	try {
 		session = new RunSession(runId, { runner: 'cli', onCommit: (p) => bar?.update(p) });

@@ -38,6 +38,7 @@ import {
 	reportCsv,
 	verdictsCsv
 } from '$lib/server/reports';
+import { judgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
 
 const USAGE = `Usage: npm run cli -- report <audit> [options]
        npm run cli -- report --list
@@ -57,6 +58,10 @@ Options:
   --estimator <name>     headline estimator: latent, majority, label, or auto (chosen by the
                          data: majority with one reviewer per item, latent truth with more);
                          default: the audit's choice on the report page, else auto
+  --judge <run>          with a judge run over the audit's dataset (see \`judge\`): the judge
+                         against the final human labels (agreement, Cohen's κ, confusion,
+                         sensitivity/specificity, per question) and the whole-dataset correctness
+                         by PPI++ beside the human-only rate (under "judge" in --json)
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
@@ -92,6 +97,7 @@ export async function run(argv: string[]): Promise<void> {
 			compare: { type: 'string' },
 			confidence: { type: 'string' },
 			estimator: { type: 'string' },
+			judge: { type: 'string' },
 			list: { type: 'boolean' }
 		},
 		USAGE
@@ -134,6 +140,15 @@ export async function run(argv: string[]): Promise<void> {
 			return printComparison(comparison);
 		}
 		const report = auditReport(auditId, { confidence, estimator });
+		if (values.judge !== undefined) {
+			const runId = Number(values.judge);
+			if (!Number.isInteger(runId) || runId <= 0) throw new CliError(`--judge takes a judge run id, got "${values.judge}".`, 2);
+			const judge = judgeAuditCalibration(auditId, runId, { confidence });
+			if (values.json) return printJson({ ...report, judge });
+			printReport(report);
+			printJudge(judge);
+			return;
+		}
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
 		printReport(report);
@@ -300,4 +315,36 @@ function printComparison(c: AuditComparison): void {
 		}))
 	);
 	if (c.rows.some((r) => r.note)) console.log('Rates with tied items count the ties both ways (item majority, ties as bounds); the interval spans both.');
+}
+
+function printJudge(j: JudgeAuditCalibration): void {
+	heading(`Judge run ${j.run.id} (${j.run.model}) against the final human labels`);
+	console.log(`${j.judgedItems} of ${j.items} audited items judged; ${j.decidedItems} with a decided final label.`);
+	const rows = (['instruction', 'input', 'output', 'allValid'] as const).map((key) => {
+		const c = j.calibration[key];
+		const k = c.kappaInterval;
+		return {
+			question: key === 'allValid' ? 'all valid' : key,
+			pairs: c.pairs,
+			agreement: `${percent(c.agreement.proportion)} ${interval(c.agreement.lower, c.agreement.upper)}`,
+			kappa: k.kappa === null ? '—' : `${coefficient(k.kappa)} ${k.lower === null ? '' : `[${coefficient(k.lower)}, ${coefficient(k.upper)}]`}`,
+			'TP/FN/FP/TN': `${c.confusion.truePositives}/${c.confusion.falseNegatives}/${c.confusion.falsePositives}/${c.confusion.trueNegatives}`,
+			sensitivity: percent(c.sensitivity.proportion),
+			specificity: percent(c.specificity.proportion),
+			'judge missing': c.judgeMissing
+		};
+	});
+	printTable(rows);
+	heading('Whole-dataset correctness (all three questions yes)');
+	if (!j.estimate) {
+		console.log(j.estimateNote ?? 'No estimate.');
+		return;
+	}
+	const e = j.estimate;
+	console.log(
+		`PPI++: ${percent(e.estimate)} ${interval(e.lower, e.upper)} over ${e.populationRows} ${e.design === 'rows' ? 'rows' : 'tasks'} (judge rate ${percent(e.judgeRate)}, λ = ${coefficient(e.lambda)}, worth ${e.effectiveSampleSize === null ? '—' : Math.round(e.effectiveSampleSize)} human labels)`
+	);
+	console.log(`Human only (Wilson): ${percent(e.humanOnly.proportion)} ${interval(e.humanOnly.lower, e.humanOnly.upper)} over ${e.auditedRows} audited.`);
+	console.log(e.description);
+	for (const c of j.caveats) console.log(`Note: ${c}`);
 }

@@ -65,7 +65,7 @@ function rejectedFilter(includeRejected: boolean, alias: string): string {
 	return includeRejected ? '' : `AND (${alias}.filter_status IS NULL OR ${alias}.filter_status <> 'rejected')`;
 }
 
-function loadQualityUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
+export function loadQualityUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
 	const rows = database.$client
 		.prepare(
 			`SELECT t.id AS taskId, t.is_classification AS cls, i.id AS instanceId

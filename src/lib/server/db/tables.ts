@@ -7,3 +7,4 @@ export * from './schema/generation';
 export * from './schema/filters';
 export * from './schema/analyses';
 export * from './schema/conversations';
+export * from './schema/judge';

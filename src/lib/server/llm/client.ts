@@ -3,7 +3,7 @@
  * parameters to an endpoint — as a completion (base models, as in the papers) or as a single
  * user message (chat models) — and applies our pacing and retry policy around it.
  */
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import type { DecodingParams } from '../../prompts/decoding';
 import { DEFAULT_TIMEOUT_MS, estimateCostUsd, publicEndpoint, type EndpointConfig, type PublicEndpoint } from './endpoint';
 import { LlmError, redactDeep, redactKeyOnly, redactSecrets, toLlmError } from './errors';
@@ -102,15 +102,50 @@ export interface LlmClientOptions {
 	timeoutMs?: number;
 }
 
+/** What the Batch API needs of one call: the endpoint path and the body a live call would send. */
+export interface BatchRequestBody {
+	url: '/v1/chat/completions' | '/v1/completions';
+	body: Record<string, unknown>;
+}
+
+/** The remote batch as the API reports it (the fields the app reads). */
+export interface RemoteBatch {
+	id: string;
+	status: string;
+	input_file_id: string;
+	output_file_id?: string | null;
+	error_file_id?: string | null;
+	metadata?: Record<string, string> | null;
+	request_counts?: { total: number; completed: number; failed: number } | null;
+	errors?: { data?: Array<{ line?: number | null; code?: string; message?: string }> } | null;
+}
+
+/**
+ * The OpenAI Files and Batch APIs through the same SDK client (one door to the SDK). Errors come
+ * out as LlmError with the key scrubbed.
+ */
+export interface BatchApi {
+	uploadFile(fileName: string, text: string, signal?: AbortSignal): Promise<{ id: string }>;
+	listFiles(signal?: AbortSignal): Promise<Array<{ id: string; filename: string; purpose: string }>>;
+	createBatch(inputFileId: string, url: BatchRequestBody['url'], metadata: Record<string, string>, signal?: AbortSignal): Promise<RemoteBatch>;
+	listBatches(signal?: AbortSignal): Promise<RemoteBatch[]>;
+	retrieveBatch(batchId: string, signal?: AbortSignal): Promise<RemoteBatch>;
+	cancelBatch(batchId: string, signal?: AbortSignal): Promise<void>;
+	fileText(fileId: string, signal?: AbortSignal): Promise<string>;
+}
+
 export interface LlmClient {
 	/** The endpoint without its key. */
 	readonly endpoint: PublicEndpoint;
 	generate(request: GenerateRequest): Promise<GenerateResult>;
+	/** The request `generate` would send for this prompt, as a Batch API line needs it. */
+	requestBody(prompt: string, decoding: DecodingParams): BatchRequestBody;
+	readonly batch: BatchApi;
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	stats(): LlmClientStats;
 }
 
-function normaliseFinishReason(raw: string | null | undefined): FinishReason {
+export function normaliseFinishReason(raw: string | null | undefined): FinishReason {
 	switch (raw) {
 		case 'stop':
 		case 'eos':
@@ -195,9 +230,8 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 	/** After a 429 with Retry-After, no attempt starts before this (performance.now() time). */
 	let cooldownUntil = 0;
 
-	async function sendOnce(request: GenerateRequest): Promise<Omit<GenerateResult, 'latencyMs' | 'elapsedMs' | 'attempts' | 'costUsd'>> {
-		const d = request.decoding;
-		const common = {
+	function commonBody(d: DecodingParams) {
+		return {
 			model: endpoint.model,
 			max_tokens: d.maxTokens,
 			temperature: d.temperature,
@@ -207,6 +241,61 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 			...(d.stop && d.stop.length ? { stop: d.stop } : {}),
 			...(d.n !== undefined && d.n !== 1 ? { n: d.n } : {})
 		};
+	}
+
+	function requestBody(prompt: string, d: DecodingParams): BatchRequestBody {
+		if (endpoint.apiStyle === 'completions') {
+			return { url: '/v1/completions', body: { ...commonBody(d), prompt, ...(d.logprobs !== undefined ? { logprobs: d.logprobs } : {}) } };
+		}
+		return {
+			url: '/v1/chat/completions',
+			body: {
+				...commonBody(d),
+				messages: [{ role: 'user', content: prompt }],
+				...(d.logprobs !== undefined ? { logprobs: true, top_logprobs: d.logprobs } : {})
+			}
+		};
+	}
+
+	async function guarded<T>(work: () => Promise<T>): Promise<T> {
+		try {
+			return await work();
+		} catch (raw) {
+			throw toLlmError(raw, apiKey);
+		}
+	}
+
+	const batch: BatchApi = {
+		uploadFile: (fileName, text, signal) =>
+			guarded(async () => {
+				const file = await sdk.files.create({ file: await toFile(Buffer.from(text, 'utf8'), fileName), purpose: 'batch' }, { signal, timeout: timeoutMs });
+				return { id: file.id };
+			}),
+		listFiles: (signal) =>
+			guarded(async () => {
+				const out: Array<{ id: string; filename: string; purpose: string }> = [];
+				for await (const f of sdk.files.list({ purpose: 'batch' }, { signal, timeout: timeoutMs })) out.push({ id: f.id, filename: f.filename, purpose: f.purpose });
+				return out;
+			}),
+		createBatch: (inputFileId, url, metadata, signal) =>
+			guarded(async () => (await sdk.batches.create({ input_file_id: inputFileId, endpoint: url, completion_window: '24h', metadata }, { signal, timeout: timeoutMs })) as RemoteBatch),
+		listBatches: (signal) =>
+			guarded(async () => {
+				const out: RemoteBatch[] = [];
+				for await (const b of sdk.batches.list({ limit: 100 }, { signal, timeout: timeoutMs })) out.push(b as RemoteBatch);
+				return out;
+			}),
+		retrieveBatch: (batchId, signal) => guarded(async () => (await sdk.batches.retrieve(batchId, { signal, timeout: timeoutMs })) as RemoteBatch),
+		cancelBatch: (batchId, signal) =>
+			guarded(async () => {
+				await sdk.batches.cancel(batchId, { signal, timeout: timeoutMs });
+			}),
+		fileText: (fileId, signal) => guarded(async () => redactKeyOnly(await (await sdk.files.content(fileId, { signal, timeout: timeoutMs })).text(), apiKey))
+	};
+
+	async function sendOnce(request: GenerateRequest): Promise<Omit<GenerateResult, 'latencyMs' | 'elapsedMs' | 'attempts' | 'costUsd'>> {
+		const d = request.decoding;
+		const common = commonBody(d);
 		const requestOptions = {
 			signal: request.signal,
 			timeout: timeoutMs,
@@ -374,6 +463,8 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 	return {
 		endpoint: publicEndpoint(endpoint),
 		generate,
+		requestBody,
+		batch,
 		async listModels(signal?: AbortSignal): Promise<string[]> {
 			try {
 				const page = await sdk.models.list({ signal, timeout: timeoutMs });

@@ -8,13 +8,13 @@
  * driver implementing RunDriver, a RunKind here. Its progress type extends CallCounters; add
  * it to KindProgress below.
  */
-import type { PromptStepId } from '$lib/prompts';
 import type { Db } from '../db';
-import type { PipelineId } from '../db/tables';
-import type { StepSettings } from './engine/calls';
+import type { RunKindId } from '../db/tables';
+import type { RunStepId, StepSettings } from './engine/calls';
 import type { CallCounters } from './engine/counters';
 import type { RunDriver } from './engine/driver';
 import { generationKind } from './generation/kind';
+import { judgeKind } from './judge/kind';
 import type { RunProgress } from './generation/progress';
 
 /** What a kind needs of the run row to open it. */
@@ -30,7 +30,15 @@ export interface RunKind<P extends CallCounters = CallCounters> {
 	/** The stored counters, with fields an older version lacked filled in. */
 	readProgress(stored: unknown): P;
 	/** The run's driver (its state rebuilt from the database) and the settings of each step it calls. */
-	open(database: Db, run: RunToOpen): { driver: RunDriver<P>; steps: Partial<Record<PromptStepId, StepSettings>> };
+	open(
+		database: Db,
+		run: RunToOpen
+	): {
+		driver: RunDriver<P>;
+		steps: Partial<Record<RunStepId, StepSettings>>;
+		/** Set when the run's calls go through the OpenAI Batch API (judge runs with --batch) instead of the engine's live calls. */
+		batch?: { pollMs: number };
+	};
 	/** Share of the run's work done, 0–1. */
 	workFraction(run: Pick<RunToOpen, 'target' | 'params'>, progress: P): number;
 	/** Plain-words names of the keys that appear in the counters (rules, reasons). */
@@ -40,12 +48,13 @@ export interface RunKind<P extends CallCounters = CallCounters> {
 /** The counters of any kind of run (the union of every kind's progress type). */
 export type KindProgress = RunProgress;
 
-const RUN_KINDS: Record<PipelineId, RunKind<KindProgress>> = {
+const RUN_KINDS: Record<RunKindId, RunKind<KindProgress>> = {
 	'self-instruct': generationKind,
-	unnatural: generationKind
+	unnatural: generationKind,
+	judge: judgeKind
 };
 
-export function runKind(pipeline: PipelineId): RunKind<KindProgress> {
+export function runKind(pipeline: RunKindId): RunKind<KindProgress> {
 	const kind = RUN_KINDS[pipeline];
 	if (!kind) throw new Error(`Unknown kind of run "${pipeline}".`);
 	return kind;

@@ -47,8 +47,8 @@ export interface RunSummary {
 export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
 	const kind = runKind(run.pipeline);
 	const progress = kind.readProgress(run.progress);
-	const params = readRunParams(run.params);
-	const rephrasings = params.pipeline === 'unnatural' ? params.rephrasings : 0;
+	const params = run.pipeline === 'judge' ? null : readRunParams(run.params);
+	const rephrasings = params?.pipeline === 'unnatural' ? params.rephrasings : 0;
 	const activeMs = run.activeMs + (run.activeSince ? Math.max(0, now - run.activeSince.getTime()) : 0);
 	const fraction = run.status === 'completed' ? 1 : kind.workFraction(run, progress);
 	const requests = progress.calls.done + progress.calls.failed;

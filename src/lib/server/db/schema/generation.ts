@@ -40,8 +40,12 @@ export const endpoints = sqliteTable('endpoints', {
 	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' })
 });
 
+/** Generation pipelines (what `generate --pipeline` takes). */
 export const PIPELINES = ['self-instruct', 'unnatural'] as const;
 export type PipelineId = (typeof PIPELINES)[number];
+/** Every kind of run the runs table holds: the generation pipelines and the judge (issue #13). */
+export const RUN_KIND_IDS = [...PIPELINES, 'judge'] as const;
+export type RunKindId = (typeof RUN_KIND_IDS)[number];
 
 /**
  * queued → running → completed | failed | cancelled; running ⇄ paused (a person, or a
@@ -61,7 +65,7 @@ export const generationRuns = sqliteTable(
 	'generation_runs',
 	{
 		id: integer('id').primaryKey({ autoIncrement: true }),
-		pipeline: text('pipeline', { enum: PIPELINES }).notNull(),
+		pipeline: text('pipeline', { enum: RUN_KIND_IDS }).notNull(),
 		name: text('name').notNull(),
 		status: text('status', { enum: RUN_STATUSES }).notNull(),
 		/** The dataset the run writes its candidates to (kept and rejected). */

@@ -2,22 +2,25 @@
  * The model calls of a run: inserted as `pending` with the exact prompt before they are sent,
  * flipped to `done` (with the reply) in the same transaction that stores what came of them.
  */
-import type { DecodingParams, PromptStepId, TemplateUse } from '$lib/prompts';
+import type { DecodingParams, JudgeStepId, JudgeTemplateUse, PromptStepId, TemplateUse } from '$lib/prompts';
 import type { Db } from '../../db';
 import type { CallStatus } from '../../db/tables';
 import type { GenerateResult } from '../../llm';
 import type { CallFailure } from './failures';
 
+/** A step of any kind of run: a generation pipeline's or the judge's. */
+export type RunStepId = PromptStepId | JudgeStepId;
+
 /** How a step's calls are made: its template (with fingerprint) and decoding, fixed when the run is created. */
 export interface StepSettings {
-	template: TemplateUse;
+	template: TemplateUse | JudgeTemplateUse;
 	decoding: DecodingParams;
 }
 
 /** A call the pipeline wants made. The key is unique within the run and says what it is for. */
 export interface CallPlan {
 	key: string;
-	step: PromptStepId;
+	step: RunStepId;
 	/** The task the call is about, if any. */
 	taskId: number | null;
 	prompt: string;
@@ -29,7 +32,7 @@ export interface CallPlan {
 export interface StoredCall {
 	id: number;
 	key: string;
-	step: PromptStepId;
+	step: RunStepId;
 	taskId: number | null;
 	prompt: string;
 	decoding: DecodingParams;
@@ -50,7 +53,7 @@ function fromRow(row: CallRow): StoredCall {
 	return {
 		id: row.id,
 		key: row.call_key,
-		step: row.step as PromptStepId,
+		step: row.step as RunStepId,
 		taskId: row.task_id,
 		prompt: row.prompt,
 		decoding: JSON.parse(row.decoding) as DecodingParams,
@@ -69,7 +72,7 @@ export class CallStore {
 		private readonly database: Db,
 		private readonly runId: number,
 		private readonly model: string,
-		private readonly steps: Partial<Record<PromptStepId, StepSettings>>
+		private readonly steps: Partial<Record<RunStepId, StepSettings>>
 	) {
 		const c = database.$client;
 		this.insertStmt = c.prepare(
@@ -206,7 +209,7 @@ export function pendingCalls(database: Db, runId: number): StoredCall[] {
 }
 
 /** Keys and states of a run's calls of one step, for rebuilding what is left to do. */
-export function callStates(database: Db, runId: number, step: PromptStepId): { key: string; taskId: number | null; status: CallStatus }[] {
+export function callStates(database: Db, runId: number, step: RunStepId): { key: string; taskId: number | null; status: CallStatus }[] {
 	return database.$client
 		.prepare('SELECT call_key AS key, task_id AS taskId, status FROM generation_calls WHERE run_id = ? AND step = ? ORDER BY id')
 		.all(runId, step) as { key: string; taskId: number | null; status: CallStatus }[];

@@ -5,12 +5,15 @@
  * in flight at once.
  */
 import { db, type Db } from '../../db';
-import type { PipelineId, RunAction, RunStatus, Runner } from '../../db/tables';
+import type { RunKindId, RunAction, RunStatus, Runner } from '../../db/tables';
 import { createLlmClient, type LlmClientOptions } from '../../llm';
 import { resolveEndpoint } from '../endpoints';
 import { RunParamsError } from '../errors';
 import { runKind, type KindProgress } from '../kinds';
 import { CallStore } from './calls';
+import type { RunDriver } from './driver';
+import { runJudgeBatches } from '../judge/batch';
+import type { JudgeProgress } from '../judge/progress';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
 import { callFailureLabel, failureGuard } from './failures';
 import { makeOwner } from './owner';
@@ -101,7 +104,7 @@ export class RunSession {
 			const run = claimedRun(database, this.runId);
 			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
 			const kind = runKind(run.pipeline);
-			const { driver, steps } = kind.open(database, { ...run, datasetId: run.datasetId });
+			const { driver, steps, batch } = kind.open(database, { ...run, datasetId: run.datasetId });
 			const { config } = resolveEndpoint(
 				run.endpointSource === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 },
 				run.model,
@@ -123,14 +126,29 @@ export class RunSession {
 			driverShortfall = () => driver.shortfall();
 			timer = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
 			timer.unref?.();
-			end = await runEngine({
+			const calls = new CallStore(database, run.id, config.model, steps);
+			end = batch
+				? await runJudgeBatches({
+						database,
+						runId: run.id,
+						datasetId: run.datasetId,
+						owner: this.owner,
+						driver: driver as RunDriver<JudgeProgress>,
+						calls,
+						client,
+						progress: progress as JudgeProgress,
+						signal: this.controller.signal,
+						pollMs: batch.pollMs,
+						onCommit: () => this.options.onCommit?.(progress)
+					})
+				: await runEngine({
 				database,
 				runId: run.id,
 				datasetId: run.datasetId,
 				owner: this.owner,
 				model: config.model,
 				driver,
-				calls: new CallStore(database, run.id, config.model, steps),
+				calls,
 				client,
 				concurrency: config.concurrency,
 				progress,
@@ -195,7 +213,7 @@ function claimedRun(database: Db, id: number) {
 	const r = row as Record<string, unknown>;
 	return {
 		id: r.id as number,
-		pipeline: r.pipeline as PipelineId,
+		pipeline: r.pipeline as RunKindId,
 		target: r.target as number,
 		datasetId: r.dataset_id as number | null,
 		endpointSource: r.endpoint_source as 'stored' | 'env',

@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import { CliError } from '../cli-error';
+import { intOption, parseCommandArgs } from '../args';
+import { printJson, printTable } from '../output';
+import { db } from '$lib/server/db';
+import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
+import { RunError, RunParamsError } from '$lib/server/runs/errors';
+import { RunSession } from '$lib/server/runs/engine/session';
+import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
+import { createJudgeRun } from '$lib/server/runs/judge/create';
+import { readJudgeProgress } from '$lib/server/runs/judge/progress';
+import { listJudgeBatches } from '$lib/server/runs/judge/batch';
+import { chooseEndpoint } from './generate';
+
+const USAGE = `Usage:
+  npx instruct-audit judge start --dataset <name|id> [options]
+  npx instruct-audit judge start --audit <id>        [options]
+  npx instruct-audit judge resume <run> | pause <run> | cancel <run>
+  npx instruct-audit judge list | status <run>       [--json]
+
+A model as judge (issue #13): for every row of a dataset (or only the rows an audit showed) it
+answers the three validity questions with a reason each, in strict JSON. An unreadable reply
+is asked again once; a second unreadable one is recorded as unparsed with its raw text. Judge
+labels live apart from human labels. The run is durable like a generation run: Ctrl-C pauses
+it, \`judge resume\` goes on where it stopped, a killed process loses nothing.
+
+With --batch the calls go through the OpenAI Batch API (files.create, batches.create, polling,
+results matched by custom_id): about half the price, results within 24 hours. The process polls
+until the batches finish; stop it any time and resume later — a batch in flight is found again,
+never paid for twice.
+
+Calibration against an audit and the whole-dataset estimate: report <audit> --judge <run>.
+
+Options for start:
+  --endpoint <name|id|env>  as for generate (default: LLM_* when set, else the default endpoint)
+  --model <name>            override the endpoint's model
+  --batch                   through the OpenAI Batch API
+  --poll-seconds <n>        how often to poll a batch in flight (default 30)
+  --template <file>         an edited judge template ({{instruction}}, {{input}}, {{output}})
+  --include-rejected        also judge rows a filter rejected (whole dataset)
+  --name <text>             the run's name
+  --json                    print the final summary as JSON`;
+
+function runRef(value: string | undefined): number {
+	const n = Number(value);
+	if (!Number.isInteger(n) || n <= 0) throw new CliError(`Name the judge run by its id, got "${value ?? ''}".\n\n${USAGE}`, 2);
+	return n;
+}
+
+function datasetRef(ref: string): number {
+	if (/^\d+$/.test(ref) && getDataset(Number(ref))) return Number(ref);
+	const found = findDatasetByName(ref);
+	if (!found) throw new CliError(`No dataset "${ref}".`);
+	return found.id;
+}
+
+export function judgeSummary(runId: number) {
+	const run = requireRun(runId);
+	if (run.pipeline !== 'judge') throw new CliError(`Run ${runId} is a ${run.pipeline} run, not a judge run.`);
+	const progress = readJudgeProgress(run.progress);
+	return {
+		id: run.id,
+		name: run.name,
+		status: run.status,
+		message: run.message,
+		datasetId: run.datasetId,
+		model: run.model,
+		rows: progress.judge.rows,
+		parsed: progress.judge.parsed,
+		unparsed: progress.judge.unparsed,
+		retried: progress.judge.retried,
+		allValid: progress.judge.allValid,
+		problems: progress.judge.problems,
+		calls: progress.calls,
+		promptTokens: progress.promptTokens,
+		completionTokens: progress.completionTokens,
+		costUsd: progress.costKnown ? progress.costUsd : null,
+		batches: listJudgeBatches(db(), run.id)
+	};
+}
+
+function describe(s: ReturnType<typeof judgeSummary>): string {
+	const lines = [
+		`Judge run ${s.id} "${s.name}": ${s.status}${s.message ? ` — ${s.message}` : ''}`,
+		`${s.parsed + s.unparsed} of ${s.rows} rows judged: ${s.parsed} readable (${s.allValid} all valid), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,
+		`${s.calls.done} calls, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens${s.costUsd !== null ? `, $${s.costUsd.toFixed(4)}` : ''}.`
+	];
+	for (const b of s.batches) lines.push(`  ${b.key}: ${b.phase}${b.remoteStatus ? ` (${b.remoteStatus})` : ''}, ${b.calls} calls${b.failure ? ` — ${b.failure}` : ''}`);
+	return lines.join('\n');
+}
+
+async function execute(runId: number, json: boolean): Promise<void> {
+	let session: RunSession;
+	try {
+		session = new RunSession(runId, {
+			runner: 'cli',
+			onCommit: (p) => {
+				if (!json) {
+					const j = readJudgeProgress(p).judge;
+					process.stderr.write(`\r${j.parsed + j.unparsed}/${j.rows} rows judged`);
+				}
+			}
+		});
+	} catch (err) {
+		if (err instanceof RunError) throw new CliError(err.message);
+		throw err;
+	}
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts++;
+		if (interrupts === 1) {
+			process.stderr.write('\nPausing… (again to quit at once)\n');
+			session.stop('pause');
+		} else process.exit(130);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	const end = await session.done;
+	process.off('SIGINT', onSignal);
+	process.off('SIGTERM', onSignal);
+	if (!json) process.stderr.write('\n');
+	const summary = judgeSummary(runId);
+	if (json) printJson(summary);
+	else console.log(describe(summary));
+	if (end.status === 'paused' && interrupts > 0) {
+		if (!json) console.log(`Resume with: npx instruct-audit judge resume ${runId}`);
+		process.exitCode = 130;
+		return;
+	}
+	if (end.status !== 'completed') throw new CliError(`Judge run ${runId} ${end.status}. Resume with: judge resume ${runId}`);
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{
+			dataset: { type: 'string' },
+			audit: { type: 'string' },
+			endpoint: { type: 'string' },
+			model: { type: 'string' },
+			batch: { type: 'boolean' },
+			'poll-seconds': { type: 'string' },
+			template: { type: 'string' },
+			'include-rejected': { type: 'boolean' },
+			name: { type: 'string' },
+			json: { type: 'boolean' }
+		},
+		USAGE
+	);
+	const json = Boolean(values.json);
+	db();
+	const [action, ref] = positionals;
+	try {
+		switch (action) {
+			case 'list': {
+				const rows = db()
+					.$client.prepare("SELECT id FROM generation_runs WHERE pipeline = 'judge' ORDER BY id DESC")
+					.pluck()
+					.all() as number[];
+				const summaries = rows.map(judgeSummary);
+				if (json) return printJson(summaries);
+				printTable(summaries.map((s) => ({ id: s.id, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: s.model, name: s.name })));
+				return;
+			}
+			case 'status': {
+				const s = judgeSummary(runRef(ref));
+				if (json) return printJson(s);
+				console.log(describe(s));
+				return;
+			}
+			case 'pause':
+			case 'cancel': {
+				const id = runRef(ref);
+				judgeSummary(id);
+				const result = requestRunAction(id, action);
+				console.log(result.requested ? `Asked the process running judge run ${id} to ${action} it.` : `Judge run ${id} is now ${result.status}.`);
+				return;
+			}
+			case 'resume': {
+				const id = runRef(ref);
+				judgeSummary(id);
+				return await execute(id, json);
+			}
+			case 'start': {
+				if (!values.dataset && !values.audit) throw new CliError(`Name what to judge: --dataset or --audit.\n\n${USAGE}`, 2);
+				let template: string | undefined;
+				if (values.template) {
+					try {
+						template = fs.readFileSync(values.template, 'utf8');
+					} catch {
+						throw new CliError(`--template: cannot read ${values.template}.`);
+					}
+				}
+				const created = createJudgeRun({
+					datasetId: values.dataset ? datasetRef(values.dataset) : undefined,
+					auditId: values.audit ? runRef(values.audit) : undefined,
+					includeRejected: Boolean(values['include-rejected']),
+					endpoint: chooseEndpoint(values.endpoint),
+					model: values.model,
+					batch: Boolean(values.batch),
+					pollSeconds: values['poll-seconds'] !== undefined ? intOption(values['poll-seconds'], 'poll-seconds', 30) : undefined,
+					template,
+					name: values.name
+				});
+				if (!json) console.log(`Judge run ${created.id}: ${created.target} rows, model ${created.model}${values.batch ? ', Batch API' : ''}.`);
+				return await execute(created.id, json);
+			}
+			default:
+				throw new CliError(`judge takes start, resume, pause, cancel, list or status.\n\n${USAGE}`, 2);
+		}
+	} catch (err) {
+		if (err instanceof RunParamsError || err instanceof RunError) throw new CliError(err.message);
+		throw err;
+	}
+}

@@ -1,0 +1,376 @@
+/**
+ * A judge run through the OpenAI Batch API (docs/judge-design.md, "Batch mode"). Instead of the
+ * engine's live calls, the run's pending calls are grouped into `judge_batches` rows, and each
+ * row follows the restart-safe state machine of $lib/judge/batch-state: every API step has its
+ * intent stored before it is sent and its id after, so a process killed at any moment finds the
+ * upload or batch it may have created (by file name / metadata tag) instead of paying twice.
+ *
+ * Results are applied per custom_id, each reply through the same driver commit as a live call
+ * (label and call row in one transaction, skipped when the call is no longer pending), so a
+ * crash mid-collect is harmless. Lines that came back as HTTP errors, expired or never ran leave
+ * their calls pending: they go into the next batch. Unreadable replies get their one retry in the
+ * next batch. The run fails only when the API refuses a batch (status "failed").
+ */
+import {
+	applyBatchEvent,
+	batchFileName,
+	batchInputFiles,
+	BATCH_METADATA_KEY,
+	findCreatedBatch,
+	findUploadedFile,
+	judgeCustomId,
+	matchBatchResults,
+	nextBatchAction,
+	parseBatchResultFile,
+	parseJudgeCustomId,
+	type BatchEvent,
+	type BatchLineResult,
+	type BatchPhase,
+	type BatchRecord,
+	type RemoteBatchStatus
+} from '$lib/judge';
+import { transaction, type Db } from '../../db';
+import { RowWriter } from '../../datasets/rows';
+import { estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient } from '../../llm';
+import { sleep } from '../../llm/limits';
+import { type CallStore, type StoredCall } from '../engine/calls';
+import { bump } from '../engine/counters';
+import type { CommitScope, RunDriver } from '../engine/driver';
+import type { EngineEnd } from '../engine/engine';
+import { callErrorEffect, failMessage, pauseMessage } from '../engine/failures';
+import type { JudgeProgress } from './progress';
+
+/** The Batch API's price is half the live price (OpenAI, 2024–2025). */
+export const BATCH_PRICE_FACTOR = 0.5;
+
+export interface BatchRunOptions {
+	database: Db;
+	runId: number;
+	datasetId: number;
+	owner: string;
+	driver: RunDriver<JudgeProgress>;
+	calls: CallStore;
+	client: LlmClient;
+	progress: JudgeProgress;
+	signal: AbortSignal;
+	pollMs: number;
+	onCommit?: () => void;
+}
+
+interface BatchRow {
+	id: number;
+	key: string;
+	phase: BatchPhase;
+	call_ids: string;
+	input_file_id: string | null;
+	batch_id: string | null;
+	remote_status: RemoteBatchStatus | null;
+	output_file_id: string | null;
+	error_file_id: string | null;
+	last_polled_at: number | null;
+	cancel_requested: number;
+	cancel_sent: number;
+	failure: string | null;
+}
+
+function toRecord(row: BatchRow): BatchRecord {
+	return {
+		key: row.key,
+		phase: row.phase,
+		inputFileId: row.input_file_id,
+		batchId: row.batch_id,
+		remoteStatus: row.remote_status,
+		outputFileId: row.output_file_id,
+		errorFileId: row.error_file_id,
+		lastPolledAt: row.last_polled_at,
+		cancelRequested: row.cancel_requested === 1,
+		cancelSent: row.cancel_sent === 1,
+		failure: row.failure
+	};
+}
+
+const ACTIVE = "phase NOT IN ('done', 'failed')";
+
+class LostOwnership extends Error {}
+
+/** The judge run's batches, for pages and the CLI. */
+export function listJudgeBatches(database: Db, runId: number) {
+	return database.$client
+		.prepare(
+			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure
+			 FROM judge_batches WHERE run_id = ? ORDER BY id`
+		)
+		.all(runId) as { key: string; phase: BatchPhase; batchId: string | null; remoteStatus: string | null; calls: number; requestCounts: string | null; failure: string | null }[];
+}
+
+export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineEnd> {
+	const { database, runId, driver, calls, client, progress, signal } = options;
+	const c = database.$client;
+	const writer = new RowWriter(database);
+	const fence = c.prepare('UPDATE generation_runs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND owner = ?');
+	const writeProgress = (now: number) => {
+		if (fence.run(JSON.stringify(progress), now, now, runId, options.owner).changes !== 1) throw new LostOwnership();
+	};
+	const activeBatches = () => (c.prepare(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId) as BatchRow[]);
+	const saveRecord = (id: number, record: BatchRecord, extra: { requestCounts?: unknown } = {}) => {
+		const changed = c
+			.prepare(
+				`UPDATE judge_batches SET phase = ?, input_file_id = ?, batch_id = ?, remote_status = ?, output_file_id = ?, error_file_id = ?,
+					last_polled_at = ?, cancel_requested = ?, cancel_sent = ?, failure = ?, request_counts = coalesce(?, request_counts), updated_at = ?
+				 WHERE id = ? AND EXISTS (SELECT 1 FROM generation_runs WHERE id = ? AND owner = ?)`
+			)
+			.run(
+				record.phase,
+				record.inputFileId,
+				record.batchId,
+				record.remoteStatus,
+				record.outputFileId,
+				record.errorFileId,
+				record.lastPolledAt,
+				record.cancelRequested ? 1 : 0,
+				record.cancelSent ? 1 : 0,
+				record.failure,
+				extra.requestCounts === undefined ? null : JSON.stringify(extra.requestCounts),
+				Date.now(),
+				id,
+				runId,
+				options.owner
+			).changes;
+		if (changed !== 1) throw new LostOwnership();
+	};
+	const step = (row: BatchRow, record: BatchRecord, event: BatchEvent, extra?: { requestCounts?: unknown }): BatchRecord => {
+		const next = applyBatchEvent(record, event);
+		saveRecord(row.id, next, extra);
+		return next;
+	};
+
+	/** Plans every remaining call, then puts pending calls no active batch carries into new batch rows. */
+	function prepareBatches(): number {
+		return transaction(database, () => {
+			const plans = driver.plan(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+			if (plans.length) calls.insertPending(plans);
+			const carried = new Set<number>();
+			for (const row of activeBatches()) for (const id of JSON.parse(row.call_ids) as number[]) carried.add(id);
+			const free = (c.prepare("SELECT id, prompt, decoding FROM generation_calls WHERE run_id = ? AND status = 'pending' ORDER BY id").all(runId) as {
+				id: number;
+				prompt: string;
+				decoding: string;
+			}[]).filter((r) => !carried.has(r.id));
+			if (free.length === 0) return 0;
+			const requests = free.map((r) => ({ customId: judgeCustomId(runId, r.id), body: client.requestBody(r.prompt, JSON.parse(r.decoding)).body }));
+			const url = client.requestBody('', JSON.parse(free[0].decoding)).url;
+			let k = c.prepare('SELECT count(*) FROM judge_batches WHERE run_id = ?').pluck().get(runId) as number;
+			const now = Date.now();
+			for (const file of batchInputFiles(url, requests)) {
+				k++;
+				const ids = file.customIds.map((id) => parseJudgeCustomId(id)!.callId);
+				c.prepare(
+					`INSERT INTO judge_batches (run_id, key, phase, call_ids, created_at, updated_at) VALUES (?, ?, 'prepared', ?, ?, ?)`
+				).run(runId, `judge run ${runId} batch ${k}`, JSON.stringify(ids), now, now);
+			}
+			writeProgress(now);
+			return free.length;
+		});
+	}
+
+	function inputText(row: BatchRow): { text: string; url: '/v1/chat/completions' | '/v1/completions' } {
+		const ids = JSON.parse(row.call_ids) as number[];
+		const rows = c
+			.prepare("SELECT id, prompt, decoding FROM generation_calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id")
+			.all(JSON.stringify(ids)) as { id: number; prompt: string; decoding: string }[];
+		const requests = rows.map((r) => ({ customId: judgeCustomId(runId, r.id), body: client.requestBody(r.prompt, JSON.parse(r.decoding)).body }));
+		const url = client.requestBody('', rows.length ? JSON.parse(rows[0].decoding) : { maxTokens: 1, temperature: 0, topP: 1, frequencyPenalty: 0, presencePenalty: 0 }).url;
+		// Within the API's limits by construction (prepareBatches split them so).
+		return { text: batchInputFiles(url, requests)[0]?.text ?? '', url };
+	}
+
+	function replyFromBody(body: unknown): GenerateResult | null {
+		const b = body as {
+			id?: string;
+			model?: string;
+			choices?: { index?: number; message?: { content?: string | null }; text?: string; finish_reason?: string | null }[];
+			usage?: { prompt_tokens?: number; completion_tokens?: number };
+		};
+		const choice = b?.choices?.[0];
+		if (!choice) return null;
+		const text = choice.message?.content ?? choice.text ?? '';
+		const usage = { promptTokens: b.usage?.prompt_tokens ?? 0, completionTokens: b.usage?.completion_tokens ?? 0 };
+		const cost = estimateCostUsd(usage, client.endpoint);
+		return {
+			text,
+			finishReason: normaliseFinishReason(choice.finish_reason),
+			choices: [{ index: 0, text, finishReason: normaliseFinishReason(choice.finish_reason), rawFinishReason: choice.finish_reason ?? null }],
+			usage,
+			usageEstimated: b.usage === undefined,
+			latencyMs: 0,
+			elapsedMs: 0,
+			attempts: 1,
+			model: b.model ?? client.endpoint.model,
+			responseId: b.id ?? '',
+			...(cost !== undefined ? { costUsd: cost * BATCH_PRICE_FACTOR } : {})
+		};
+	}
+
+	/** Applies a finished batch's results; calls without a usable line stay pending for the next batch. */
+	async function collect(row: BatchRow, record: BatchRecord): Promise<void> {
+		const ids = JSON.parse(row.call_ids) as number[];
+		const results: BatchLineResult[] = [];
+		for (const fileId of [record.outputFileId, record.errorFileId]) {
+			if (!fileId) continue;
+			const parsed = parseBatchResultFile(await client.batch.fileText(fileId, signal));
+			results.push(...parsed.results);
+			if (parsed.problems.length) progress.lastError = { message: `Batch ${row.key}: ${parsed.problems.length} unreadable result line(s), e.g. line ${parsed.problems[0].line}: ${parsed.problems[0].message}`, kind: 'bad_response', at: Date.now() };
+		}
+		const match = matchBatchResults(
+			ids.map((id) => judgeCustomId(runId, id)),
+			results
+		);
+		const byId = new Map(
+			(c.prepare('SELECT id, call_key, step, task_id, prompt, decoding, template_values FROM generation_calls WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as {
+				id: number;
+				call_key: string;
+				step: string;
+				task_id: number | null;
+				prompt: string;
+				decoding: string;
+				template_values: string;
+			}[]).map((r) => [
+				r.id,
+				{ id: r.id, key: r.call_key, step: r.step, taskId: r.task_id, prompt: r.prompt, decoding: JSON.parse(r.decoding), templateValues: JSON.parse(r.template_values) } as StoredCall
+			])
+		);
+		let lineErrors = 0;
+		transaction(database, () => {
+			const now = Date.now();
+			for (const [customId, result] of match.byCustomId) {
+				const call = byId.get(parseJudgeCustomId(customId)!.callId);
+				if (!call || !calls.isPending(call)) continue;
+				const reply = result.kind === 'response' ? replyFromBody(result.body) : null;
+				if (!reply) {
+					lineErrors++;
+					const message = result.kind === 'error' ? `${result.code}: ${result.message}` : `HTTP ${result.statusCode}`;
+					progress.lastError = { message: `Batch ${row.key}, ${customId}: ${message} (sent again in the next batch)`, kind: 'batch_line', at: now };
+					continue;
+				}
+				const scope: CommitScope<JudgeProgress> = { database, writer, runId, datasetId: options.datasetId, progress, now, record: () => {} };
+				const parsed = driver.commit(call, { text: reply.text, finishReason: reply.finishReason }, scope);
+				if (!calls.markDone(call, reply, parsed, now)) throw new Error(`Call ${call.key} changed while its reply was being stored.`);
+				progress.calls.done++;
+				bump(progress.calls.byStep, call.step);
+				progress.promptTokens += reply.usage.promptTokens;
+				progress.completionTokens += reply.usage.completionTokens;
+				if (reply.costUsd !== undefined) {
+					progress.costUsd += reply.costUsd;
+					progress.costKnown = true;
+				}
+			}
+			if (match.missing.length) progress.lastError = { message: `Batch ${row.key}: ${match.missing.length} request(s) got no result (sent again in the next batch).`, kind: 'batch_line', at: now };
+			progress.retries += lineErrors + match.missing.length;
+			writer.flush();
+			writeProgress(now);
+			step(row, record, { type: 'collected' });
+		});
+		options.onCommit?.();
+	}
+
+	async function advance(row: BatchRow): Promise<number | 'failed'> {
+		let record = toRecord(row);
+		for (;;) {
+			if (signal.aborted) return 0;
+			const action = nextBatchAction(record, Date.now(), options.pollMs);
+			switch (action.kind) {
+				case 'none':
+					return record.phase === 'failed' ? 'failed' : 0;
+				case 'wait':
+					return action.ms;
+				case 'upload':
+				case 'find-or-upload': {
+					if (action.kind === 'find-or-upload') {
+						const found = findUploadedFile(await client.batch.listFiles(signal), record.key);
+						if (found) {
+							record = step(row, record, { type: 'uploaded', fileId: found.id });
+							break;
+						}
+					}
+					if (record.phase === 'prepared') record = step(row, record, { type: 'upload-started' });
+					const { text } = inputText(row);
+					const file = await client.batch.uploadFile(batchFileName(record.key), text, signal);
+					record = step(row, record, { type: 'uploaded', fileId: file.id });
+					break;
+				}
+				case 'find-or-create': {
+					const found = findCreatedBatch(await client.batch.listBatches(signal), record);
+					if (found) {
+						record = step(row, record, { type: 'created', batchId: found.id });
+						break;
+					}
+					const created = await client.batch.createBatch(record.inputFileId!, inputText(row).url, { [BATCH_METADATA_KEY]: record.key }, signal);
+					record = step(row, record, { type: 'created', batchId: created.id });
+					break;
+				}
+				case 'cancel':
+					await client.batch.cancelBatch(record.batchId!, signal);
+					record = step(row, record, { type: 'cancel-sent' });
+					break;
+				case 'poll': {
+					const remote = await client.batch.retrieveBatch(record.batchId!, signal);
+					record = step(
+						row,
+						record,
+						{
+							type: 'polled',
+							at: Date.now(),
+							status: remote.status as RemoteBatchStatus,
+							outputFileId: remote.output_file_id ?? null,
+							errorFileId: remote.error_file_id ?? null,
+							errors: remote.errors?.data ?? []
+						},
+						{ requestCounts: remote.request_counts ?? undefined }
+					);
+					if (record.phase === 'in_flight') return options.pollMs;
+					break;
+				}
+				case 'collect':
+					await collect(row, record);
+					return 0;
+			}
+		}
+	}
+
+	try {
+		for (;;) {
+			if (signal.aborted) return { kind: 'stopped' };
+			prepareBatches();
+			const active = activeBatches();
+			if (active.length === 0) {
+				if (driver.isFinished()) return { kind: 'finished' };
+				return { kind: 'fail', message: 'Failed: the judge has rows left but no call to send (a bug; resume to retry).' };
+			}
+			let wait = options.pollMs;
+			for (const row of active) {
+				const result = await advance(row);
+				if (result === 'failed') {
+					const failure = (c.prepare('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id) as string | null) ?? 'The API refused the batch.';
+					return { kind: 'fail', message: `Failed: ${failure}` };
+				}
+				wait = Math.min(wait, result);
+			}
+			if (wait > 0) await sleep(wait, signal).catch(() => {});
+		}
+	} catch (err) {
+		if (err instanceof LostOwnership) return { kind: 'lost' };
+		if (signal.aborted) return { kind: 'stopped' };
+		if (!(err instanceof LlmError)) return { kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` };
+		const error = err;
+		if (error.kind === 'aborted') return { kind: 'stopped' };
+		progress.lastError = { message: error.message, kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}), at: Date.now() };
+		switch (callErrorEffect(error)) {
+			case 'fail':
+				return { kind: 'fail', message: failMessage(error, client.endpoint.model, client.endpoint.apiStyle) };
+			case 'pause':
+				return { kind: 'pause', message: pauseMessage(error) };
+			default:
+				return { kind: 'pause', message: `Paused: the Batch API answered ${error.message}. Resume to try again.` };
+		}
+	}
+}

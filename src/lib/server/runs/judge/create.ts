@@ -1,0 +1,93 @@
+/**
+ * Creating a judge run: resolve the endpoint, fix the rows it covers and how its calls are made,
+ * and write the run row (pipeline 'judge', dataset = the dataset judged). The run is 'queued'
+ * until a process claims it (the server's run manager, or `judge` in the CLI).
+ */
+import { db, transaction, type Db } from '../../db';
+import type { GenerationRun } from '../../db/tables';
+import { getDataset } from '../../datasets/datasets';
+import { publicEndpoint } from '../../llm';
+import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
+import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
+import { getRun } from '../engine/run-rows';
+import { RunParamsError } from '../errors';
+import { selectedInstanceIds } from './driver';
+import { buildJudgeParams } from './params';
+import { emptyJudgeProgress } from './progress';
+
+export interface CreateJudgeRunRequest {
+	/** The dataset judged; with `auditId` alone, the audit's dataset. */
+	datasetId?: number;
+	/** Judge only the instances this audit showed (its sampled items). */
+	auditId?: number;
+	/** Also judge rows a filter rejected (whole dataset only). */
+	includeRejected?: boolean;
+	endpoint: RunEndpointChoice;
+	model?: string;
+	/** Through the OpenAI Batch API (about half the price, results within 24 h). */
+	batch?: boolean;
+	pollSeconds?: number;
+	/** An edited template (placeholders {{instruction}}, {{input}}, {{output}}); default ours. */
+	template?: string;
+	maxTokens?: number;
+	name?: string;
+	createdBy?: number | null;
+}
+
+export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db(), env: NodeJS.ProcessEnv = process.env): GenerationRun {
+	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
+	let datasetId = request.datasetId;
+	if (request.auditId !== undefined) {
+		const audit = database.$client.prepare('SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ?').get(request.auditId) as
+			| { datasetId: number; kind: string }
+			| undefined;
+		if (!audit) throw new RunParamsError(`There is no audit ${request.auditId}.`, 'audit');
+		if (audit.kind !== 'quality') throw new RunParamsError('The judge answers the three quality questions: choose a quality audit.', 'audit');
+		if (datasetId !== undefined && datasetId !== audit.datasetId) throw new RunParamsError(`Audit ${request.auditId} is of another dataset.`, 'audit');
+		datasetId = audit.datasetId;
+	}
+	if (datasetId === undefined) throw new RunParamsError('Choose the dataset to judge.', 'dataset');
+	const dataset = getDataset(datasetId, database);
+	if (!dataset) throw new RunParamsError(`There is no dataset ${datasetId}.`, 'dataset');
+	return transaction(database, () => {
+		const upTo = (database.$client.prepare('SELECT coalesce(max(id), 0) FROM instances').pluck().get() as number) ?? 0;
+		const selection =
+			request.auditId !== undefined ? ({ kind: 'audit-items', auditId: request.auditId } as const) : ({ kind: 'dataset', includeRejected: !!request.includeRejected } as const);
+		const params = buildJudgeParams({
+			selection,
+			upToInstanceId: upTo,
+			batch: request.batch,
+			pollSeconds: request.pollSeconds,
+			template: request.template,
+			maxTokens: request.maxTokens
+		});
+		const rows = selectedInstanceIds(database, dataset.id, selection, upTo).length;
+		if (rows === 0) throw new RunParamsError(`Nothing to judge: dataset "${dataset.name}" has no ${selection.kind === 'audit-items' ? 'audited ' : ''}rows.`, 'dataset');
+		const now = Date.now();
+		const name =
+			request.name?.trim() ||
+			`Judge · ${dataset.name}${selection.kind === 'audit-items' ? ` (audit ${request.auditId} items)` : ''} · ${config.model}${params.batch ? ' · batch' : ''}`;
+		const result = database.$client
+			.prepare(
+				`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,
+					progress, failed_call_share, created_at, updated_at, created_by)
+				 VALUES ('judge', ?, 'queued', ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`
+			)
+			.run(
+				name.slice(0, 200),
+				dataset.id,
+				request.endpoint.kind,
+				request.endpoint.kind === 'stored' ? request.endpoint.id : null,
+				JSON.stringify({ name: endpointName, ...publicEndpoint(config) }),
+				config.model,
+				rows,
+				JSON.stringify(params),
+				JSON.stringify(emptyJudgeProgress(rows, config.priceInputPer1M !== undefined || config.priceOutputPer1M !== undefined)),
+				DEFAULT_FAILED_CALL_SHARE,
+				now,
+				now,
+				request.createdBy ?? null
+			);
+		return getRun(Number(result.lastInsertRowid), database)!;
+	});
+}

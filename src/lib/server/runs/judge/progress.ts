@@ -1,0 +1,56 @@
+/**
+ * A judge run's counters: the engine's (calls, tokens, cost) plus what became of the judged
+ * rows. It extends the generation counters (left at zero) so every page and CLI view that shows
+ * a run's progress reads a judge run unchanged. Pure.
+ */
+import { emptyProgress, type RunProgress } from '../generation/progress';
+
+export interface JudgeCounters {
+	/** Rows the run judges. */
+	rows: number;
+	/** Rows with a readable verdict. */
+	parsed: number;
+	/** Rows whose reply (and its one retry) could not be read, or whose call failed on its own prompt. */
+	unparsed: number;
+	/** Replies that could not be read and were asked again once. */
+	retried: number;
+	/** Of the parsed rows: all three questions answered yes. */
+	allValid: number;
+	/** Unreadable replies by problem (empty, truncated, not_json, wrong_shape, call_failed). */
+	problems: Record<string, number>;
+}
+
+export interface JudgeProgress extends RunProgress {
+	judge: JudgeCounters;
+}
+
+export function emptyJudgeProgress(rows: number, costKnown = false): JudgeProgress {
+	return { ...emptyProgress(costKnown), judge: { rows, parsed: 0, unparsed: 0, retried: 0, allValid: 0, problems: {} } };
+}
+
+export function readJudgeProgress(stored: unknown): JudgeProgress {
+	const base = emptyJudgeProgress(0);
+	if (!stored || typeof stored !== 'object') return base;
+	const p = stored as Partial<JudgeProgress>;
+	return {
+		...base,
+		...p,
+		calls: { ...base.calls, ...p.calls },
+		judge: { ...base.judge, ...p.judge, problems: { ...p.judge?.problems } }
+	} as JudgeProgress;
+}
+
+/** Share of rows with a final label (parsed or unparsed). */
+export function judgeWorkFraction(progress: JudgeProgress): number {
+	const { rows, parsed, unparsed } = progress.judge;
+	if (rows <= 0) return 1;
+	return Math.min(1, (parsed + unparsed) / rows);
+}
+
+export const JUDGE_PROBLEM_LABELS: Record<string, string> = {
+	empty: 'Empty reply',
+	truncated: 'Cut by the length limit',
+	not_json: 'Not a JSON object',
+	wrong_shape: 'JSON of the wrong shape',
+	call_failed: 'The call failed on its prompt'
+};

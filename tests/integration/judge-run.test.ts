@@ -1,0 +1,128 @@
+/**
+ * A judge run end to end through the official SDK against the scripted server, live calls:
+ * one label per row (verdicts and reasons), an unreadable reply retried once with the
+ * reminder, a reply unreadable twice recorded as unparsed with its raw text, and the report's
+ * calibration and whole-dataset estimate against figures worked out in the test.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import type { Db } from '../../src/lib/server/db';
+import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { judgeAuditCalibration, overlappingJudgeRuns } from '../../src/lib/server/judge';
+import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
+import { getRun } from '../../src/lib/server/runs/engine/run-rows';
+import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
+import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
+
+let db: Db;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+
+beforeEach(async () => {
+	({ db, cleanup } = createTestDb());
+	fake = await startFakeOpenAI({ script: judgeScript });
+});
+afterEach(async () => {
+	await fake.close();
+	cleanup();
+});
+
+interface LabelRow {
+	key: string;
+	status: string;
+	instruction_valid: number | null;
+	output_valid: number | null;
+	verdicts: string | null;
+	raw_reply: string | null;
+	problem: string | null;
+	attempts: number;
+	template_fingerprint: string;
+	model: string;
+}
+
+describe('judge run, live calls', () => {
+	it('stores one judgement per row, retries an unreadable reply once, records a twice-unreadable one, and calibrates against the audit', async () => {
+		const world = await buildJudgeWorld(db);
+		expect(world.audited).toHaveLength(AUDITED);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect(run.pipeline).toBe('judge');
+		expect(run.target).toBe(TASKS);
+		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		const end = await session.done;
+		expect(end.status).toBe('completed');
+		expect(end.message).toContain('1 row got no readable verdict');
+
+		const labels = all<LabelRow>(
+			db,
+			`SELECT t.source_id AS key, l.* FROM judge_labels l JOIN instances i ON i.id = l.instance_id JOIN tasks t ON t.id = i.task_id WHERE l.run_id = ?`,
+			run.id
+		);
+		expect(labels).toHaveLength(TASKS);
+		for (const label of labels) {
+			const k = Number(label.key.replace('task_', ''));
+			const says = judgeSays(k);
+			expect(label.model).toBe('fake-base');
+			expect(label.template_fingerprint).toMatch(/\w+/);
+			if (says === null) {
+				expect(label.status).toBe('unparsed');
+				expect(label.problem).toBe('not_json');
+				expect(label.raw_reply).toBe('I would say the output is mostly fine.');
+				expect(label.attempts).toBe(2);
+				expect(label.output_valid).toBeNull();
+			} else {
+				expect(label.status).toBe('parsed');
+				expect(label.output_valid).toBe(says ? 1 : 0);
+				expect(label.instruction_valid).toBe(1);
+				expect(JSON.parse(label.verdicts!).output.reason).toBe(says ? 'Correct.' : 'Incorrect.');
+				expect(label.attempts).toBe(k === 4 ? 2 : 1);
+			}
+		}
+		// Calls: one per row, plus a retry for task 4 and for task 7; the retry prompt carries the reminder.
+		const calls = all<{ call_key: string; prompt: string; completion: string }>(db, 'SELECT call_key, prompt, completion FROM generation_calls WHERE run_id = ?', run.id);
+		expect(calls).toHaveLength(TASKS + 2);
+		const retries = calls.filter((c) => c.call_key.endsWith('/retry'));
+		expect(retries).toHaveLength(2);
+		for (const r of retries) expect(r.prompt).toMatch(/Your previous reply could not be read: .*Reply with the JSON object only\.$/);
+		expect(fake.generationRequests()).toHaveLength(TASKS + 2);
+
+		const progress = readJudgeProgress(getRun(run.id, db)!.progress);
+		expect(progress.judge).toMatchObject({ rows: TASKS, parsed: TASKS - 1, unparsed: 1, retried: 2, problems: { not_json: 1 } });
+		expect(progress.costKnown).toBe(true);
+
+		// Calibration and the whole-dataset estimate against figures worked out independently.
+		expect(overlappingJudgeRuns(world.auditId, db).map((r) => r.id)).toEqual([run.id]);
+		const report = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		const want = expectedFigures(world.audited);
+		const all3 = report.calibration.allValid;
+		expect(all3.confusion).toEqual(want.confusion);
+		expect(all3.judgeMissing).toBe(want.missing);
+		expect(all3.agreement.proportion).toBeCloseTo(want.agreement, 12);
+		expect(all3.kappa.kappa).toBeCloseTo(want.kappa, 12);
+		expect(all3.sensitivity.proportion).toBeCloseTo(want.sensitivity, 12);
+		expect(all3.specificity.proportion).toBeCloseTo(want.specificity, 12);
+		expect(report.estimateNote).toBeNull();
+		expect(report.estimate!.estimate).toBeCloseTo(want.estimate, 12);
+		expect(report.estimate!.lambda).toBeCloseTo(want.lambda, 12);
+		expect(report.estimate!.lower).toBeCloseTo(Math.max(0, want.lower), 9);
+		expect(report.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
+		expect(report.estimate!.humanOnly.proportion).toBeCloseTo(want.humanRate, 12);
+		expect(report.population).toEqual({ tasks: TASKS, rows: TASKS, judgedRows: TASKS, unparsedRows: 1 });
+		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_labels').n).toBe(AUDITED); // human labels untouched
+	});
+
+	it('a judge run over the audit items only calibrates but gives no whole-dataset estimate', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		const run = createJudgeRun({ auditId: world.auditId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect(run.target).toBe(AUDITED);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		const report = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		expect(report.calibration.allValid.confusion).toEqual(expectedFigures(world.audited).confusion);
+		expect(report.estimate).toBeNull();
+		expect(report.estimateNote).toMatch(/verdicts for 16 of the 40 rows/);
+	});
+});
