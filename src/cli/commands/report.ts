@@ -22,8 +22,11 @@ import {
 	seconds,
 	type AuditComparison,
 	type AuditReport,
-	type EstimatorKey
+	type EstimatorKey,
+	reportPaperTables
 } from '$lib/reports';
+import { toLatex, toMarkdown } from '$lib/tables';
+import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
 	ReportError,
 	auditReport,
@@ -51,6 +54,11 @@ rates, A–D ratings per model with paired tests. The same numbers as the report
 Options:
   --json                 the report as JSON (what the page shows and the JSON download holds)
   --csv                  the report as CSV (one number per row)
+  --latex                every table as LaTeX (booktabs; \\usepackage{booktabs}), the
+                         dataset's Table 1 first
+  --markdown             every table as Markdown (GitHub pipe tables)
+  --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
+                         split, agreement, ratings, comparisons
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals
@@ -87,6 +95,9 @@ export async function run(argv: string[]): Promise<void> {
 		{
 			json: { type: 'boolean' },
 			csv: { type: 'boolean' },
+			latex: { type: 'boolean' },
+			markdown: { type: 'boolean' },
+			table: { type: 'string' },
 			labels: { type: 'string' },
 			items: { type: 'string' },
 			compare: { type: 'string' },
@@ -136,11 +147,20 @@ export async function run(argv: string[]): Promise<void> {
 		const report = auditReport(auditId, { confidence, estimator });
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
+		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		printReport(report);
 	} catch (err) {
 		if (err instanceof ReportError) throw new CliError(err.message);
 		throw err;
 	}
+}
+
+function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {
+	const tables = reportPaperTables(report, datasetStatistics(report.audit.datasetId));
+	const chosen = only === undefined ? tables : tables.filter((t) => t.id === only);
+	if (!chosen.length) throw new CliError(`--table takes ${tables.map((t) => t.id).join(', ')} for this audit, got "${only}".`, 2);
+	const write = format === 'latex' ? toLatex : toMarkdown;
+	process.stdout.write(chosen.map((t) => write(t.table)).join('\n'));
 }
 
 function heading(text: string): void {
