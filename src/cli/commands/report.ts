@@ -26,6 +26,10 @@ import {
 	reportPaperTables
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
+import { reportFigures } from '$lib/reports/figures';
+import { figurePng, figureSvg, pngSize } from '$lib/server/reports/figures';
+import fs from 'node:fs';
+import path from 'node:path';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
 	ReportError,
@@ -57,6 +61,8 @@ Options:
   --latex                every table as LaTeX (booktabs; \\usepackage{booktabs}), the
                          dataset's Table 1 first
   --markdown             every table as Markdown (GitHub pipe tables)
+  --figures <dir>        write every chart to <dir> as SVG and PNG (2×), with title, legend,
+                         axis labels and a caption stating n and the interval method
   --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
                          split, agreement, ratings, comparisons
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
@@ -98,6 +104,7 @@ export async function run(argv: string[]): Promise<void> {
 			latex: { type: 'boolean' },
 			markdown: { type: 'boolean' },
 			table: { type: 'string' },
+			figures: { type: 'string' },
 			labels: { type: 'string' },
 			items: { type: 'string' },
 			compare: { type: 'string' },
@@ -147,12 +154,29 @@ export async function run(argv: string[]): Promise<void> {
 		const report = auditReport(auditId, { confidence, estimator });
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
+		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		printReport(report);
 	} catch (err) {
 		if (err instanceof ReportError) throw new CliError(err.message);
 		throw err;
 	}
+}
+
+function writeFigures(report: AuditReport, dir: string, json: boolean): void {
+	if (!dir) throw new CliError('--figures needs a folder.', 2);
+	fs.mkdirSync(dir, { recursive: true });
+	const written: Array<{ figure: string; svg: string; png: string; width: number; height: number }> = [];
+	for (const figure of reportFigures(report)) {
+		const svg = figureSvg(figure);
+		const png = figurePng(svg);
+		const base = path.join(dir, `audit-${report.audit.id}-${figure.id}`);
+		fs.writeFileSync(`${base}.svg`, svg);
+		fs.writeFileSync(`${base}.png`, png);
+		written.push({ figure: figure.id, svg: `${base}.svg`, png: `${base}.png`, ...pngSize(png) });
+	}
+	if (json) return printJson({ figures: written });
+	for (const w of written) console.log(`${w.svg}\n${w.png} (${w.width} × ${w.height} px)`);
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {

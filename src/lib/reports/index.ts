@@ -16,3 +16,4 @@ export * from './verdicts';
 export * from './disagreements';
 export * from './estimators';
 export * from './paper-tables';
+export * from './figures';

@@ -2,6 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
+import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { ReportError, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 
 function auditIdOf(param: string): number {
@@ -16,7 +17,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
-		return { report, others };
+		return { report, others, datasetStats: datasetStatistics(report.audit.datasetId) };
 	} catch (err) {
 		if (err instanceof ReportError) error(err.status, { message: err.message });
 		throw err;
