@@ -23,7 +23,8 @@ import {
 	type AuditComparison,
 	type AuditReport,
 	type EstimatorKey,
-	reportPaperTables
+	reportPaperTables,
+	methodsText
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
 import { reportFigures } from '$lib/reports/figures';
@@ -33,6 +34,7 @@ import path from 'node:path';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
 	ReportError,
+	auditMethods,
 	auditReport,
 	compareAudits,
 	comparisonCsv,
@@ -61,6 +63,8 @@ Options:
   --latex                every table as LaTeX (booktabs; \\usepackage{booktabs}), the
                          dataset's Table 1 first
   --markdown             every table as Markdown (GitHub pipe tables)
+  --methods              the methods paragraph (population, sampling, reviewers, estimator,
+                         agreement, adjudication) with its references, as plain text
   --figures <dir>        write every chart to <dir> as SVG and PNG (2×), with title, legend,
                          axis labels and a caption stating n and the interval method
   --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
@@ -105,6 +109,7 @@ export async function run(argv: string[]): Promise<void> {
 			markdown: { type: 'boolean' },
 			table: { type: 'string' },
 			figures: { type: 'string' },
+			methods: { type: 'boolean' },
 			labels: { type: 'string' },
 			items: { type: 'string' },
 			compare: { type: 'string' },
@@ -154,6 +159,11 @@ export async function run(argv: string[]): Promise<void> {
 		const report = auditReport(auditId, { confidence, estimator });
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
+		if (values.methods) {
+			const methods = auditMethods(report);
+			if (values.json) return printJson(methods);
+			return void process.stdout.write(methodsText(methods));
+		}
 		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		printReport(report);

@@ -17,3 +17,4 @@ export * from './disagreements';
 export * from './estimators';
 export * from './paper-tables';
 export * from './figures';
+export * from './methods';

@@ -3,7 +3,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
-import { ReportError, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { methodsText } from '$lib/reports/methods';
+import { ReportError, auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 
 function auditIdOf(param: string): number {
 	if (!/^\d+$/.test(param)) error(404, { message: 'No such audit.' });
@@ -17,7 +18,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
-		return { report, others, datasetStats: datasetStatistics(report.audit.datasetId) };
+		return { report, others, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
 	} catch (err) {
 		if (err instanceof ReportError) error(err.status, { message: err.message });
 		throw err;
