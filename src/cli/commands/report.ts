@@ -22,10 +22,19 @@ import {
 	seconds,
 	type AuditComparison,
 	type AuditReport,
-	type EstimatorKey
+	type EstimatorKey,
+	reportPaperTables,
+	methodsText
 } from '$lib/reports';
+import { toLatex, toMarkdown } from '$lib/tables';
+import { reportFigures } from '$lib/reports/figures';
+import { figurePng, figureSvg, pngSize } from '$lib/server/reports/figures';
+import fs from 'node:fs';
+import path from 'node:path';
+import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
 	ReportError,
+	auditMethods,
 	auditReport,
 	compareAudits,
 	comparisonCsv,
@@ -52,6 +61,15 @@ rates, A–D ratings per model with paired tests. The same numbers as the report
 Options:
   --json                 the report as JSON (what the page shows and the JSON download holds)
   --csv                  the report as CSV (one number per row)
+  --latex                every table as LaTeX (booktabs; \\usepackage{booktabs}), the
+                         dataset's Table 1 first
+  --markdown             every table as Markdown (GitHub pipe tables)
+  --methods              the methods paragraph (population, sampling, reviewers, estimator,
+                         agreement, adjudication) with its references, as plain text
+  --figures <dir>        write every chart to <dir> as SVG and PNG (2×), with title, legend,
+                         axis labels and a caption stating n and the interval method
+  --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
+                         split, agreement, ratings, comparisons
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals
@@ -92,6 +110,11 @@ export async function run(argv: string[]): Promise<void> {
 		{
 			json: { type: 'boolean' },
 			csv: { type: 'boolean' },
+			latex: { type: 'boolean' },
+			markdown: { type: 'boolean' },
+			table: { type: 'string' },
+			figures: { type: 'string' },
+			methods: { type: 'boolean' },
 			labels: { type: 'string' },
 			items: { type: 'string' },
 			compare: { type: 'string' },
@@ -151,11 +174,42 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
+		if (values.methods) {
+			const methods = auditMethods(report);
+			if (values.json) return printJson(methods);
+			return void process.stdout.write(methodsText(methods));
+		}
+		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
+		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		printReport(report);
 	} catch (err) {
 		if (err instanceof ReportError) throw new CliError(err.message);
 		throw err;
 	}
+}
+
+function writeFigures(report: AuditReport, dir: string, json: boolean): void {
+	if (!dir) throw new CliError('--figures needs a folder.', 2);
+	fs.mkdirSync(dir, { recursive: true });
+	const written: Array<{ figure: string; svg: string; png: string; width: number; height: number }> = [];
+	for (const figure of reportFigures(report)) {
+		const svg = figureSvg(figure);
+		const png = figurePng(svg);
+		const base = path.join(dir, `audit-${report.audit.id}-${figure.id}`);
+		fs.writeFileSync(`${base}.svg`, svg);
+		fs.writeFileSync(`${base}.png`, png);
+		written.push({ figure: figure.id, svg: `${base}.svg`, png: `${base}.png`, ...pngSize(png) });
+	}
+	if (json) return printJson({ figures: written });
+	for (const w of written) console.log(`${w.svg}\n${w.png} (${w.width} × ${w.height} px)`);
+}
+
+function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {
+	const tables = reportPaperTables(report, datasetStatistics(report.audit.datasetId));
+	const chosen = only === undefined ? tables : tables.filter((t) => t.id === only);
+	if (!chosen.length) throw new CliError(`--table takes ${tables.map((t) => t.id).join(', ')} for this audit, got "${only}".`, 2);
+	const write = format === 'latex' ? toLatex : toMarkdown;
+	process.stdout.write(chosen.map((t) => write(t.table)).join('\n'));
 }
 
 function heading(text: string): void {

@@ -3,13 +3,16 @@ import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
 import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
+import { datasetTable } from '$lib/reports/paper-tables';
+import { toLatex, toMarkdown } from '$lib/tables';
 
-const USAGE = `Usage: npm run cli -- stats <dataset> [--kept-only] [--json]
+const USAGE = `Usage: npm run cli -- stats <dataset> [--kept-only] [--json | --latex | --markdown]
 
-Prints the dataset's statistics as in Self-Instruct Table 1.`;
+Prints the dataset's statistics as in Self-Instruct Table 1; --latex writes the table as LaTeX
+(booktabs), --markdown as a Markdown table.`;
 
 export async function run(argv: string[]): Promise<void> {
-	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
+	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, latex: { type: 'boolean' }, markdown: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
 	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
 	let dataset;
 	try {
@@ -21,6 +24,11 @@ export async function run(argv: string[]): Promise<void> {
 	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });
 	if (values.json) {
 		printJson({ dataset: dataset.name, ...stats });
+		return;
+	}
+	if (values.latex || values.markdown) {
+		const { table } = datasetTable(stats, dataset.name);
+		process.stdout.write(values.latex ? toLatex(table) : toMarkdown(table));
 		return;
 	}
 	const rows: [string, string][] = [

@@ -15,3 +15,6 @@ export * from './types';
 export * from './verdicts';
 export * from './disagreements';
 export * from './estimators';
+export * from './paper-tables';
+export * from './figures';
+export * from './methods';

@@ -2,7 +2,9 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
-import { ReportError, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { datasetStatistics } from '$lib/server/datasets/statistics';
+import { methodsText } from '$lib/reports/methods';
+import { ReportError, auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -11,7 +13,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
-		return { report, others };
+		return { report, others, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
 	} catch (err) {
 		if (err instanceof ReportError) error(err.status, { message: err.message });
 		throw err;

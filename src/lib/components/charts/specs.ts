@@ -1,0 +1,227 @@
+/**
+ * The report charts' Observable Plot options, built in one place for the page (Plot in the
+ * browser) and for the downloadable figures (the same Plot on the server with a DOM document),
+ * so a saved SVG or PNG is the chart the page shows. Pure: Plot is passed in.
+ */
+import type * as PlotModule from '@observablehq/plot';
+import { ACCENT, CHART_STYLE, MUTED, RATING_COLORS, RATING_TEXT, REFERENCE, labelMargin, pct } from './plot-theme';
+import type { IntervalRow } from './types';
+import { RATING_KEYS, RATING_LEVELS as RUBRIC_RATING_LEVELS, type RatingLevel } from '$lib/audits/rubric';
+
+type Plot = typeof PlotModule;
+type Style = Record<string, string>;
+
+export type { RatingLevel };
+/** The A–D keys in order and "A: valid and satisfying" … both from the audit rubric. */
+export const RATING_LEVELS: readonly RatingLevel[] = RATING_KEYS;
+export const RATING_LEVEL_NAMES = Object.fromEntries(
+	RUBRIC_RATING_LEVELS.map((l) => [l.key, `${l.key}: ${l.label[0].toLowerCase()}${l.label.slice(1)}`])
+) as Record<RatingLevel, string>;
+
+/** One model's final ratings, as the rating chart reads them. */
+export interface RatingChartModel {
+	model: string;
+	counts: Record<RatingLevel, number>;
+	n: number;
+}
+
+export interface IntervalChartInput {
+	rows: readonly IntervalRow[];
+	mode?: 'share' | 'difference';
+	label: string;
+	width: number;
+	style?: Style;
+	document?: Document;
+}
+
+/** "+12.5 pp" for differences, "56.5%" for shares. */
+export function intervalFormat(mode: 'share' | 'difference'): (v: number) => string {
+	return mode === 'difference' ? (v) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v * 100).toFixed(1)} pp` : (v) => pct(v);
+}
+
+/**
+ * Shares (or differences) with their intervals: a dot for the estimate, a line for the interval,
+ * a dashed tick for a paper's reference figure; one facet per `facet` when rows have them.
+ */
+export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): PlotModule.PlotOptions {
+	const { rows: all, label } = input;
+	const mode = input.mode ?? 'share';
+	const data = all.filter((r) => r.value !== null);
+	const w = Math.max(320, input.width);
+	const faceted = all.some((r) => r.facet);
+	const difference = mode === 'difference';
+	const labels = [...new Set(all.map((r) => r.label))];
+	const facets = [...new Set(all.map((r) => r.facet ?? ''))];
+	const p = (v: number) => v * 100;
+	const fmt = intervalFormat(mode);
+	const left = labelMargin(labels);
+	const fy = faceted ? { fy: 'facet' } : {};
+	return {
+		...(input.document ? { document: input.document } : {}),
+		width: w,
+		height: 40 + (faceted ? facets.length * (labels.length * 24 + 34) : labels.length * 30) + 24,
+		marginLeft: left,
+		marginRight: 70,
+		marginBottom: 42,
+		marginTop: faceted ? 26 : 10,
+		style: input.style ?? CHART_STYLE,
+		ariaLabel: label,
+		x: {
+			domain: difference ? [-100, 100] : [0, 100],
+			label: difference ? '← second higher · difference (percentage points) · first higher →' : 'Share (%)',
+			labelAnchor: 'center',
+			grid: true,
+			ticks: w < 560 ? 5 : 10
+		},
+		y: { domain: labels, label: null, padding: 0.35 },
+		// Facet titles are drawn as text above each panel (Plot puts facet axes only left or right).
+		...(faceted ? { fy: { domain: facets, axis: null, padding: 0.28 } } : {}),
+		marks: [
+			...(faceted
+				? [
+						Plot.text(facets, {
+							fy: (d: string) => d,
+							text: (d: string) => d,
+							frameAnchor: 'top-left',
+							dx: -left + 2,
+							dy: -18,
+							fontWeight: 700,
+							fontSize: 12.5
+						}),
+						Plot.frame({ stroke: '#d9dde5' })
+					]
+				: []),
+			...(difference ? [Plot.ruleX([0], { stroke: MUTED })] : []),
+			Plot.ruleY(data, {
+				y: 'label',
+				...fy,
+				x1: (d: IntervalRow) => p(d.lower),
+				x2: (d: IntervalRow) => p(d.upper),
+				stroke: ACCENT,
+				strokeWidth: 2
+			}),
+			Plot.tickX(
+				all.filter((d) => d.reference !== null && d.reference !== undefined),
+				{ x: (d: IntervalRow) => p(d.reference!), y: 'label', ...fy, stroke: REFERENCE, strokeWidth: 2, strokeDasharray: '3,2' }
+			),
+			Plot.dot(data, {
+				x: (d: IntervalRow) => p(d.value!),
+				y: 'label',
+				...fy,
+				fill: ACCENT,
+				r: 4.5,
+				title: (d: IntervalRow) => `${d.label}: ${fmt(d.value!)} [${fmt(d.lower)}, ${fmt(d.upper)}]${d.detail ? ` — ${d.detail}` : ''}`
+			}),
+			Plot.text(data, {
+				x: (d: IntervalRow) => p(d.upper),
+				y: 'label',
+				...fy,
+				text: (d: IntervalRow) => fmt(d.value!),
+				dx: 8,
+				textAnchor: 'start',
+				fill: '#1d2433'
+			}),
+			Plot.text(
+				all.filter((d) => d.value === null),
+				{ x: difference ? -100 : 0, y: 'label', ...fy, text: () => 'no decided items', dx: 4, textAnchor: 'start', fill: MUTED }
+			)
+		]
+	};
+}
+
+export interface RatingChartInput {
+	models: readonly RatingChartModel[];
+	label: string;
+	width: number;
+	style?: Style;
+	document?: Document;
+}
+
+/** A segment of a model's bar: one rating level's share. */
+export interface RatingSegment {
+	model: string;
+	level: RatingLevel;
+	name: string;
+	count: number;
+	n: number;
+	share: number;
+	x1: number;
+	x2: number;
+}
+
+export function ratingSegments(models: readonly RatingChartModel[]): RatingSegment[] {
+	// Laid out here (not with Plot's stack transform) so each label sits in its segment.
+	return models.flatMap((m) => {
+		let start = 0;
+		return RATING_LEVELS.map((level) => {
+			const share = m.n === 0 ? 0 : m.counts[level] / m.n;
+			const segment = { model: m.model, level, name: RATING_LEVEL_NAMES[level], count: m.counts[level], n: m.n, share, x1: start * 100, x2: (start + share) * 100 };
+			start += share;
+			return segment;
+		});
+	});
+}
+
+/** The text a segment carries: its letter where it fits, with its share where that fits too. */
+export function segmentText(segment: RatingSegment, pxPerPoint: number): string | null {
+	const px = (segment.x2 - segment.x1) * pxPerPoint;
+	if (px < 12) return null;
+	return px >= 52 ? `${segment.level} ${pct(segment.share, 0)}` : segment.level;
+}
+
+/** Pixels per percentage point of the rating chart at a width (its x scale's range). */
+export function ratingPxPerPoint(models: readonly RatingChartModel[], width: number): number {
+	return (Math.max(320, width) - labelMargin(models.map((m) => m.model)) - 16) / 100;
+}
+
+/** Per-model A–D proportions as horizontal stacked bars (Self-Instruct Figure 5). */
+export function ratingPlotOptions(Plot: Plot, input: RatingChartInput): PlotModule.PlotOptions {
+	const { models, label } = input;
+	const data = ratingSegments(models);
+	const names = models.map((m) => m.model);
+	const w = Math.max(320, input.width);
+	const marginLeft = labelMargin(names);
+	const pxPerPoint = ratingPxPerPoint(models, w);
+	return {
+		...(input.document ? { document: input.document } : {}),
+		width: w,
+		height: 40 + 34 * names.length + 44,
+		marginLeft,
+		marginRight: 16,
+		marginBottom: 42,
+		style: input.style ?? CHART_STYLE,
+		ariaLabel: label,
+		x: { domain: [0, 100], label: 'Share of rated responses (%)', labelAnchor: 'center', grid: true, ticks: w < 560 ? 5 : 10 },
+		y: { domain: names, label: null, padding: 0.25 },
+		color: { domain: RATING_LEVELS.map((l) => RATING_LEVEL_NAMES[l]), range: RATING_LEVELS.map((l) => RATING_COLORS[l]) },
+		marks: [
+			Plot.barX(data, {
+				x1: 'x1',
+				x2: 'x2',
+				y: 'model',
+				fill: 'name',
+				// A dark outline keeps the pale segments apart from the page and each other.
+				stroke: '#1d2433',
+				strokeWidth: 0.75,
+				title: (d: RatingSegment) => `${d.model} — ${d.name}: ${d.count} of ${d.n} (${pct(d.share)})`
+			}),
+			...RATING_LEVELS.map((level) =>
+				Plot.text(
+					data.filter((d) => d.level === level && segmentText(d, pxPerPoint) !== null),
+					{
+						x: (d: RatingSegment) => (d.x1 + d.x2) / 2,
+						y: 'model',
+						text: (d: RatingSegment) => segmentText(d, pxPerPoint),
+						fill: RATING_TEXT[level],
+						fontWeight: 700
+					}
+				)
+			),
+			Plot.text(
+				models.filter((m) => m.n === 0),
+				{ x: 1, y: 'model', text: () => 'no ratings yet', textAnchor: 'start', fill: MUTED }
+			),
+			Plot.ruleX([0])
+		]
+	};
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { syntheticQualityInput, syntheticRatingInput } from './fixtures/synthetic-audit';
+import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts } from './methods';
+import { buildAuditReport } from './report';
+
+const facts: MethodsFacts = {
+	population: { instructions: 5000, instances: 5000 },
+	instanceMode: 'one',
+	stratify: 'none',
+	includeRejected: false,
+	blind: true,
+	guidelineWords: 120,
+	goldRate: 0
+};
+
+describe('methodsParagraph', () => {
+	it('describes a latent-truth quality audit with its numbers and references', () => {
+		const report = buildAuditReport(syntheticQualityInput(200), { replicates: 50 });
+		const { paragraph, references } = methodsParagraph(report, facts);
+		expect(paragraph).toContain('We audited the dataset "alpaca_data" (5,000 instructions with 5,000 instances; rows rejected by the automatic filters were left out).');
+		expect(paragraph).toContain('simple random sample of 200 instructions (seed 42), with one randomly chosen instance per instruction');
+		expect(paragraph).toContain('Three reviewers labelled the sample; each item was to be labelled by two reviewers independently (400 labels on 200 of the 200 items)');
+		expect(paragraph).toContain('guidelines of about 120 words');
+		expect(paragraph).toMatch(/Dawid and Skene's latent-class model \(Dawid and Skene, 1979\)/);
+		expect(paragraph).toMatch(/95% percentile bootstrap intervals \(50 resamples of items\)/);
+		const allValid = report.quality!.groups[0].rates[3].headline;
+		expect(paragraph).toContain(`All three fields were judged valid for ${(allValid.proportion! * 100).toFixed(1)}% [`);
+		expect(paragraph).toMatch(/Fleiss' κ = \d\.\d{3} \(Fleiss, 1971\)/);
+		expect(paragraph).toMatch(/Krippendorff's α = \d\.\d{3} \(nominal\) \(Krippendorff, 2004\)/);
+		expect(paragraph).toContain('No item was adjudicated');
+		expect(references).toEqual([REFERENCES.selfInstruct, REFERENCES.unnatural, REFERENCES.dawidSkene, REFERENCES.efron, REFERENCES.fleiss, REFERENCES.krippendorff]);
+		expect(paragraph).not.toMatch(/Wilson|PPI|prediction-powered/);
+	});
+
+	it('cites Wilson and Cohen for a majority estimate with two reviewers, and PPI when a judge was used', () => {
+		const input = syntheticQualityInput(100, 3);
+		// Two reviewers only: Cohen's κ.
+		input.labels = input.labels.map((l) => ({ ...l, reviewerId: l.reviewerId === 3 ? 1 : l.reviewerId }));
+		input.labels = input.labels.filter((l, i, all) => all.findIndex((m) => m.itemId === l.itemId && m.reviewerId === l.reviewerId) === i);
+		const report = buildAuditReport(input, { replicates: 20, estimator: 'majority' });
+		const { paragraph, references } = methodsParagraph(report, { ...facts, judge: { model: 'gpt-4o-mini', judgedItems: 5000, method: 'ppi++' } });
+		expect(paragraph).toMatch(/95% Wilson score intervals \(Wilson, 1927\), counting items whose reviewers tied both ways/);
+		expect(paragraph).toMatch(/Cohen's κ = -?\d\.\d{3} \(Cohen, 1960\)/);
+		expect(paragraph).toMatch(/PPI\+\+ \(Angelopoulos et al., 2023a; Angelopoulos et al., 2023b\)/);
+		expect(references).toContain(REFERENCES.wilson);
+		expect(references).toContain(REFERENCES.cohen);
+		expect(references).toContain(REFERENCES.ppiPlusPlus);
+		expect(references).not.toContain(REFERENCES.dawidSkene);
+	});
+
+	it('states gold items, qualification, stratification and one reviewer per item', () => {
+		const input = syntheticQualityInput(50, 4, { overlap: 1, goldCount: 10, qualification: { items: 5, accuracy: 0.8 } });
+		input.labels = input.labels.filter((_, i) => i % 2 === 0);
+		const report = buildAuditReport(input, { replicates: 20 });
+		const { paragraph } = methodsParagraph(report, { ...facts, stratify: 'classification', instanceMode: 'all', includeRejected: true, goldRate: 0.1, guidelineWords: 0 });
+		expect(paragraph).toContain('stratified by classification');
+		expect(paragraph).toContain('every instance of each sampled instruction');
+		expect(paragraph).toContain('including the rows the automatic filters rejected');
+		expect(paragraph).toContain('10 gold items with known answers were mixed in (about 10% of each reviewer\'s items)');
+		expect(paragraph).toMatch(/first five items were gold, and their labels counted only once their accuracy on them reached 80%/);
+		expect(paragraph).toContain('each item was labelled by one reviewer');
+		expect(paragraph).toContain('no written guidelines');
+		expect(paragraph).toContain('agreement between reviewers was not measured');
+		expect(paragraph).toMatch(/Wilson score intervals \(Wilson, 1927\)\./);
+	});
+
+	it('describes a rating audit with the Wilcoxon test', () => {
+		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 20 });
+		const text = methodsText(methodsParagraph(report, facts));
+		expect(text).toContain("on Self-Instruct's four-level scale (Wang et al., 2023)");
+		expect(text).toContain('with the model names hidden');
+		expect(text).toContain('Wilcoxon signed-rank test (Wilcoxon, 1945)');
+		expect(text).toMatch(/Krippendorff's α = \d\.\d{3} \(ordinal\)/);
+		expect(text).toMatch(/\n\nReferences\n- Wang, Y\./);
+	});
+});

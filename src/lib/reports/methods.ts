@@ -1,0 +1,203 @@
+/**
+ * A methods paragraph for a paper, generated from the audit's settings and its report: the
+ * population and its size, the sampling, the reviewers and their overlap, guidelines, gold items
+ * and qualification, the estimator and interval method, agreement and adjudication — with the
+ * references of the methods that were used. A starting point the researcher edits, never a
+ * claim beyond what the app recorded.
+ */
+import { coefficient, headlineText, percent } from './format';
+import { intervalMethod, levelText } from './paper-tables';
+import type { AuditReport } from './report';
+import type { EstimatorKey } from './types';
+
+/** What the report does not hold: the audit's sampling settings and the population. */
+export interface MethodsFacts {
+	population: { instructions: number; instances: number };
+	instanceMode: 'one' | 'all';
+	stratify: string;
+	/** Rows the automatic filters rejected were sampled too. */
+	includeRejected: boolean;
+	/** Rating audits: model names hidden and responses shuffled per reviewer. */
+	blind: boolean;
+	/** Words of the written guidelines (0: none). */
+	guidelineWords: number;
+	/** Share of each reviewer's items that are gold. */
+	goldRate: number;
+	/** Where a model judge and prediction-powered inference were used for the estimate. */
+	judge?: { model: string; judgedItems: number; method: 'ppi' | 'ppi++' } | null;
+}
+
+export const REFERENCES = {
+	selfInstruct:
+		'Wang, Y., Kordi, Y., Mishra, S., Liu, A., Smith, N. A., Khashabi, D., & Hajishirzi, H. (2023). Self-Instruct: Aligning language models with self-generated instructions. In Proceedings of ACL 2023, 13484–13508.',
+	unnatural:
+		'Honovich, O., Scialom, T., Levy, O., & Schick, T. (2023). Unnatural Instructions: Tuning language models with (almost) no human labor. In Proceedings of ACL 2023, 14409–14428.',
+	wilson: 'Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. Journal of the American Statistical Association, 22(158), 209–212.',
+	kornGraubard:
+		'Korn, E. L., & Graubard, B. I. (1998). Confidence intervals for proportions with small expected number of positive counts estimated from survey data. Survey Methodology, 24(2), 193–201.',
+	dawidSkene:
+		'Dawid, A. P., & Skene, A. M. (1979). Maximum likelihood estimation of observer error-rates using the EM algorithm. Journal of the Royal Statistical Society, Series C (Applied Statistics), 28(1), 20–28.',
+	efron: 'Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.',
+	cohen: 'Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and Psychological Measurement, 20(1), 37–46.',
+	fleiss: 'Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. Psychological Bulletin, 76(5), 378–382.',
+	krippendorff: 'Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology (2nd ed.). Sage.',
+	wilcoxon: 'Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin, 1(6), 80–83.',
+	ppi: 'Angelopoulos, A. N., Bates, S., Fannjiang, C., Jordan, M. I., & Zrnic, T. (2023). Prediction-powered inference. Science, 382(6671), 669–674.',
+	ppiPlusPlus: 'Angelopoulos, A. N., Duchi, J. C., & Zrnic, T. (2023). PPI++: Efficient prediction-powered inference. arXiv:2311.01453.'
+} as const;
+
+type RefKey = keyof typeof REFERENCES;
+
+const ESTIMATOR_NAMES: Record<EstimatorKey, string> = { majority: 'item majority, ties as bounds', label: 'label level', latent: 'latent truth, Dawid–Skene' };
+
+/** In-text citations, keyed like REFERENCES. */
+const CITE: Record<RefKey, string> = {
+	selfInstruct: 'Wang et al., 2023',
+	unnatural: 'Honovich et al., 2023',
+	wilson: 'Wilson, 1927',
+	kornGraubard: 'Korn and Graubard, 1998',
+	dawidSkene: 'Dawid and Skene, 1979',
+	efron: 'Efron and Tibshirani, 1993',
+	cohen: 'Cohen, 1960',
+	fleiss: 'Fleiss, 1971',
+	krippendorff: 'Krippendorff, 2004',
+	wilcoxon: 'Wilcoxon, 1945',
+	ppi: 'Angelopoulos et al., 2023a',
+	ppiPlusPlus: 'Angelopoulos et al., 2023b'
+};
+
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+/** "three" up to ten, digits above; "1,234" with separators. */
+function words(n: number): string {
+	return n <= 10 ? NUMBER_WORDS[n] : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+function num(n: number): string {
+	return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+function capitalise(s: string): string {
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export interface MethodsText {
+	/** The paragraph, with (Author, year) citations. */
+	paragraph: string;
+	/** Full references of every method cited, in order of first citation. */
+	references: string[];
+}
+
+/** The methods paragraph of an audit, and its references. */
+export function methodsParagraph(report: AuditReport, facts: MethodsFacts): MethodsText {
+	const cited: RefKey[] = [];
+	const cite = (...keys: RefKey[]) => {
+		for (const k of keys) if (!cited.includes(k)) cited.push(k);
+		return `(${keys.map((k) => CITE[k]).join('; ')})`;
+	};
+	/** The citation without its parentheses, to end a parenthesis already open. */
+	const citeIn = (key: RefKey) => cite(key).slice(1, -1);
+	const a = report.audit;
+	const level = levelText(report.confidence);
+	const s: string[] = [];
+
+	// Population and sampling.
+	const population = `${num(facts.population.instructions)} instructions with ${num(facts.population.instances)} instances`;
+	s.push(
+		`We audited the dataset "${a.datasetName}" (${population}${facts.includeRejected ? ', including the rows the automatic filters rejected' : '; rows rejected by the automatic filters were left out'}).`
+	);
+	const stratified = facts.stratify && facts.stratify !== 'none' ? `, stratified by ${facts.stratify}` : '';
+	const instances = facts.instanceMode === 'one' ? `one randomly chosen instance per instruction, as in Self-Instruct's audit ${cite('selfInstruct')}` : 'every instance of each sampled instruction';
+	s.push(`We drew a simple random sample of ${num(a.itemCount)} instructions${stratified} (seed ${a.seed}), with ${instances}.`);
+
+	// What reviewers did.
+	const reviewers = report.progress.reviewers;
+	const k = a.overlap;
+	const overlap = k === 1 ? 'each item was labelled by one reviewer' : `each item was to be labelled by ${words(k)} reviewers independently`;
+	s.push(
+		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${num(report.progress.labels)} labels on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${num(report.progress.completeItems)} with all ${words(k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
+	);
+	if (a.kind === 'quality') {
+		s.push(
+			`For each instance, reviewers answered Self-Instruct's three questions ${cite('selfInstruct')} — whether the instruction describes a valid task, whether the input is appropriate for the instruction, and whether the output is a correct and acceptable response — and gave the reason for a "no" from Unnatural Instructions' error categories (incomprehensible instruction, input not matching the task, incorrect output, or other; ${citeIn('unnatural')}).`
+		);
+	} else {
+		s.push(
+			`Reviewers rated each model's response on Self-Instruct's four-level scale ${cite('selfInstruct')} (A: valid and satisfying; B: acceptable with minor errors; C: relevant but with significant errors; D: irrelevant or invalid)${facts.blind ? ', with the model names hidden and the responses shown in a random order for each reviewer' : ''}.`
+		);
+	}
+	s.push(facts.guidelineWords > 0 ? `They worked from written guidelines of about ${num(facts.guidelineWords)} words.` : 'They had no written guidelines beyond the questions themselves.');
+
+	// Gold items and qualification.
+	if (a.goldCount > 0 || report.qualification) {
+		const gold = a.goldCount > 0 ? `${num(a.goldCount)} gold items with known answers were mixed in${facts.goldRate > 0 ? ` (about ${percent(facts.goldRate, 0)} of each reviewer's items)` : ''} and are not counted in the rates` : '';
+		const q = report.qualification;
+		const qualification = q
+			? `each reviewer's first ${words(q.items)} items were gold, and their labels counted only once their accuracy on them reached ${percent(q.accuracy, 0)} (${words(q.reviewers.filter((r) => r.state === 'qualified').length)} of ${words(q.reviewers.length)} reviewers qualified${q.excludedLabels ? `; ${num(q.excludedLabels)} labels were not counted` : ''})`
+			: '';
+		s.push(capitalise([gold, qualification].filter(Boolean).join('; ')) + '.');
+	}
+
+	// Estimator, interval and the headline result.
+	if (report.quality) {
+		const rates = report.quality.groups[0].rates;
+		const allValid = rates.find((r) => r.key === 'allValid')!;
+		const estimator = allValid.headline.estimator;
+		s.push(estimatorSentence(estimator, k, level, allValid.latent.replicates || 200, cite));
+		if (allValid.headline.fallback) s.push(`(The latent-class estimate was not used: ${allValid.headline.fallback.replace(/\.$/, '')}.)`);
+		const pieces = rates
+			.filter((r) => r.key !== 'allValid')
+			.map((r) => `${r.key === 'instruction' ? 'the instruction' : r.key === 'input' ? 'the input' : 'the output'} for ${headlineText(r.headline)}`);
+		s.push(
+			`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} items with a final label (${ESTIMATOR_NAMES[estimator]}); reviewers accepted ${pieces.join(', ')}.`
+		);
+	} else if (report.rating) {
+		s.push(
+			`Each response's final rating is a researcher's adjudication where there is one, else the majority of its reviewers' ratings (responses whose reviewers tied are left out); per model we report the share rated A or B with its ${level} Wilson score interval ${cite('wilson')}.`
+		);
+		if (report.rating.comparisons.length)
+			s.push(`Models were compared on the same tasks with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} and the exact sign test.`);
+	}
+
+	// Agreement.
+	const agreement = report.quality?.agreement ?? report.rating?.agreement ?? null;
+	if (agreement) {
+		const row = agreement.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? agreement[0];
+		const kappa = row.kappa.method === 'cohen' ? `Cohen's κ = ${coefficient(row.kappa.value)} ${cite('cohen')}` : `Fleiss' κ = ${coefficient(row.kappa.value)} ${cite('fleiss')}`;
+		const what = report.quality ? 'whether all fields are valid' : 'the A–D ratings';
+		s.push(
+			`Agreement between reviewers on ${what} was ${percent(row.percent.value)} (mean share of agreeing pairs; n = ${num(row.percent.items)} ${report.quality ? 'items' : 'responses'} labelled at least twice), ${kappa}, and Krippendorff's α = ${coefficient(row.alpha.value)} (${row.alpha.level}) ${cite('krippendorff')}.`
+		);
+	} else if (k === 1) {
+		s.push('With one reviewer per item, agreement between reviewers was not measured.');
+	}
+
+	// Adjudication and ties.
+	const b = report.basis;
+	const adjudicated = b.adjudicated > 0 ? `A researcher adjudicated ${num(b.adjudicated)} item${b.adjudicated === 1 ? '' : 's'}, whose final label replaced the reviewers'` : k > 1 ? 'No item was adjudicated' : '';
+	const headline = report.quality?.groups[0].rates.find((r) => r.key === 'allValid')?.headline.estimator;
+	const weighed = headline === 'latent' ? " (the latent-class estimate weighs them by the reviewers' estimated error rates)" : '';
+	const ties = b.tied > 0 ? `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with tied reviewers ${b.tied === 1 ? 'remains' : 'remain'} and ${b.tied === 1 ? 'is' : 'are'} counted both ways in the majority bounds${weighed}` : '';
+	if (adjudicated || ties) s.push(capitalise([adjudicated, ties].filter(Boolean).join('; ')) + '.');
+
+	// A model judge with prediction-powered inference, where used.
+	if (facts.judge) {
+		const j = facts.judge;
+		s.push(
+			`A model judge (${j.model}) labelled ${num(j.judgedItems)} items, and the rate was estimated with ${j.method === 'ppi++' ? 'PPI++' : 'prediction-powered inference'} ${j.method === 'ppi++' ? cite('ppi', 'ppiPlusPlus') : cite('ppi')}, which corrects the judge's labels with the human labels.`
+		);
+	}
+
+	return { paragraph: s.join(' '), references: cited.map((key) => REFERENCES[key]) };
+}
+
+function estimatorSentence(estimator: EstimatorKey, k: number, level: string, replicates: number, cite: (...keys: RefKey[]) => string): string {
+	if (estimator === 'latent')
+		return `We estimated each rate with Dawid and Skene's latent-class model ${cite('dawidSkene')}, fitted by EM, in which each reviewer has their own sensitivity and specificity and adjudicated items are fixed at their final label; the rate is the mean posterior probability of "yes" over the labelled items, with ${level} ${intervalMethod('latent', replicates)} ${cite('efron')}.`;
+	if (estimator === 'label')
+		return `We report the share of "yes" among all reviewers' labels, with a ${level} Wilson interval ${cite('wilson')} at the effective sample size given by the variance clustered by item ${cite('kornGraubard')}.`;
+	if (k === 1) return `We report the share of items answered "yes" with ${level} Wilson score intervals ${cite('wilson')}.`;
+	return `Each item's final label is a researcher's adjudication where there is one, else the majority of its reviewers' answers; we report the share of items answered "yes" with ${level} Wilson score intervals ${cite('wilson')}, counting items whose reviewers tied both ways, which gives a lower and an upper figure.`;
+}
+
+/** The paragraph and its reference list as plain text, ready to paste. */
+export function methodsText(methods: MethodsText): string {
+	return `${methods.paragraph}\n\nReferences\n${methods.references.map((r) => `- ${r}`).join('\n')}\n`;
+}

@@ -1,0 +1,274 @@
+/**
+ * The report's tables as a paper prints them (src/lib/tables' PaperTable), one mapping per table,
+ * so the page's "Copy as LaTeX / Markdown", `report --latex|--markdown` and the dataset card all
+ * write the same cells: percentages with one decimal, intervals in brackets, n stated, the
+ * estimator and interval method named under each table.
+ */
+import type { PaperTable } from '$lib/tables';
+import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, interval, judgementLabel, percent, pValue } from './format';
+import type { RateRow } from './quality';
+import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
+import type { AuditReport } from './report';
+import { RATING_KEYS } from '$lib/audits/rubric';
+import type { EstimatorKey } from './types';
+
+/** A report table: a stable id (for buttons, file names and the CLI), its title and the table. */
+export interface ReportPaperTable {
+	id: 'dataset' | 'quality' | 'breakdown' | 'split' | 'agreement' | 'ratings' | 'comparisons';
+	title: string;
+	table: PaperTable;
+}
+
+/** Self-Instruct Table 1's figures; the server's DatasetStatistics has this shape. */
+export interface DatasetFigures {
+	instructions: number;
+	classification: number;
+	nonClassification: number;
+	unknownClassification: number;
+	instances: number;
+	emptyInputInstances: number;
+	avgInstructionWords: number;
+	avgNonEmptyInputWords: number;
+	avgOutputWords: number;
+}
+
+/** "95%" from 0.95 (one decimal only when needed: "99.5%"). */
+export function levelText(confidence: number): string {
+	return `${Math.round(confidence * 1000) / 10}%`;
+}
+
+/** "1,234" in every locale, so tables read the same on any machine. */
+function count(n: number): string {
+	return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** How an estimator's interval is computed, in a clause (for captions and the methods paragraph). */
+export function intervalMethod(estimator: EstimatorKey, replicates = 200): string {
+	if (estimator === 'majority') return 'Wilson score intervals (tied items counted both ways)';
+	if (estimator === 'label') return 'Wilson intervals at the effective sample size, clustered by item';
+	return `percentile bootstrap intervals (${replicates} resamples of items)`;
+}
+
+function headlineEstimators(rates: readonly RateRow[]): EstimatorKey[] {
+	return [...new Set(rates.map((r) => r.headline.estimator))];
+}
+
+function headlineNote(rates: readonly RateRow[], confidence: number): string {
+	const replicates = rates.find((r) => r.latent.status === 'ok')?.latent.replicates ?? 200;
+	return headlineEstimators(rates)
+		.map((e) => `${ESTIMATOR_LABELS[e]}: ${levelText(confidence)} ${intervalMethod(e, replicates)}.`)
+		.join(' ');
+}
+
+function rateCell(h: HeadlineRate): string {
+	if (h.n === 0) return '—';
+	return h.proportion !== null ? percent(h.proportion) : `${percent(h.low)}–${percent(h.high)}`;
+}
+
+/** Self-Instruct Table 1: the dataset's size and lengths. */
+export function datasetTable(stats: DatasetFigures, datasetName: string): ReportPaperTable {
+	const rows: string[][] = [
+		['# of instructions', count(stats.instructions)],
+		['- # of classification instructions', count(stats.classification)],
+		['- # of non-classification instructions', count(stats.nonClassification)],
+		...(stats.unknownClassification ? [['- classification unknown', count(stats.unknownClassification)]] : []),
+		['# of instances', count(stats.instances)],
+		['- # of instances with empty input', count(stats.emptyInputInstances)],
+		['ave. instruction length (in words)', stats.avgInstructionWords.toFixed(1)],
+		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords.toFixed(1)],
+		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
+	];
+	return {
+		id: 'dataset',
+		title: 'Dataset statistics (Table 1)',
+		table: {
+			caption: `Statistics of the dataset "${datasetName}"`,
+			label: 'tab:dataset-statistics',
+			columns: [
+				{ heading: 'Statistic', align: 'left' },
+				{ heading: 'Value', align: 'right' }
+			],
+			rows,
+			notes: ['As in Self-Instruct Table 1: a word is a whitespace-separated token; input length is averaged over non-empty inputs.']
+		}
+	};
+}
+
+/** Every table of an audit's report, in the page's order (the dataset's Table 1 first when given). */
+export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures): ReportPaperTable[] {
+	const tables: ReportPaperTable[] = [];
+	if (dataset) tables.push(datasetTable(dataset, report.audit.datasetName));
+	const level = levelText(report.confidence);
+	const a = report.audit;
+	const who = `audit "${a.name}" of "${a.datasetName}"`;
+
+	if (report.quality) {
+		const all = report.quality.groups[0];
+		const ref = SELF_INSTRUCT_TABLE_2;
+		tables.push({
+			id: 'quality',
+			title: 'Data quality (Table 2)',
+			table: {
+				caption: `Data quality of ${all.items} sampled instances, ${who}, with ${level} intervals`,
+				label: 'tab:data-quality',
+				columns: [
+					{ heading: 'Quality review question', align: 'left' },
+					{ heading: 'Yes', align: 'right' },
+					{ heading: `${level} CI`, align: 'left' },
+					{ heading: 'n', align: 'right' },
+					{ heading: 'Self-Instruct', align: 'right' }
+				],
+				rows: all.rates.map((r) => [
+					RATE_LABELS[r.key],
+					rateCell(r.headline),
+					r.headline.n ? interval(r.headline.lower, r.headline.upper) : '—',
+					count(r.headline.n),
+					r.reference === null ? '—' : percent(r.reference, 0)
+				]),
+				ruleBefore: [3],
+				notes: [
+					`n: items with a final label. ${headlineNote(all.rates, report.confidence)}`,
+					`Self-Instruct: the paper's Table 2 (${ref.description}; no intervals), for orientation.`
+				]
+			}
+		});
+
+		const unnatural = UNNATURAL_AUDIT;
+		tables.push({
+			id: 'breakdown',
+			title: 'What is wrong (error breakdown)',
+			table: {
+				caption: `Verdicts of ${all.decided} labelled instances by error reason, ${who}`,
+				label: 'tab:error-breakdown',
+				columns: [
+					{ heading: 'Verdict', align: 'left' },
+					{ heading: 'Items', align: 'right' },
+					{ heading: 'Share', align: 'right' },
+					{ heading: `${level} CI`, align: 'left' },
+					{ heading: 'Of incorrect', align: 'right' },
+					{ heading: 'Unnatural Instr.', align: 'right' }
+				],
+				rows: all.breakdown.map((b) => [
+					CATEGORY_LABELS[b.key],
+					count(b.count),
+					percent(b.proportion),
+					b.proportion === null ? '—' : interval(b.lower, b.upper),
+					percent(b.shareOfIncorrect),
+					b.reference ? `${b.reference.count}/${unnatural.items} (${percent(b.reference.share)})` : '—'
+				]),
+				notes: [
+					`By item majority (adjudicated label where there is one); n = ${all.decided} items; ${level} Wilson score intervals. Unnatural Instructions: the paper's audit of ${unnatural.items} examples, for orientation.`
+				]
+			}
+		});
+
+		const groups = report.quality.groups;
+		tables.push({
+			id: 'split',
+			title: 'Classification and non-classification tasks',
+			table: {
+				caption: `Data quality by task type, ${who}, with ${level} intervals`,
+				label: 'tab:quality-by-task-type',
+				columns: [{ heading: 'Rate', align: 'left' }, ...groups.map((g) => ({ heading: `${GROUP_LABELS[g.key]} (n = ${g.items})`, align: 'right' as const }))],
+				rows: all.rates.map((r, i) => [RATE_LABELS[r.key], ...groups.map((g) => headlineText(g.rates[i].headline))]),
+				notes: [`Each cell: the headline rate and its ${level} interval. ${headlineNote(all.rates, report.confidence)}`]
+			}
+		});
+	}
+
+	const agreement = report.quality?.agreement ?? report.rating?.agreement ?? null;
+	if (agreement) {
+		const unit = report.quality ? 'items' : 'responses';
+		tables.push({
+			id: 'agreement',
+			title: 'Reviewer agreement',
+			table: {
+				caption: `Agreement between reviewers, ${who}`,
+				label: 'tab:agreement',
+				columns: [
+					{ heading: 'Judgement', align: 'left' },
+					{ heading: 'Scale', align: 'left' },
+					{ heading: 'Agreement', align: 'right' },
+					{ heading: 'n', align: 'right' },
+					{ heading: 'κ', align: 'right' },
+					{ heading: "Krippendorff's α", align: 'right' }
+				],
+				rows: agreement.map((r) => [
+					report.rating && r.key !== 'all models' ? r.key : judgementLabel(r.key),
+					r.scale,
+					percent(r.percent.value),
+					count(r.percent.items),
+					`${coefficient(r.kappa.value)} (${r.kappa.method === 'cohen' ? 'Cohen' : 'Fleiss'})`,
+					`${coefficient(r.alpha.value)} (${r.alpha.level})`
+				]),
+				notes: [
+					`Agreement: mean share of agreeing reviewer pairs per unit; n: ${unit} labelled at least twice. κ: Cohen's with exactly two reviewers, else Fleiss'. α over every pairable label.`
+				]
+			}
+		});
+	}
+
+	if (report.rating) {
+		const models = report.rating.models;
+		tables.push({
+			id: 'ratings',
+			title: 'Ratings per model (A–D)',
+			table: {
+				caption: `Final ratings of each model's responses, ${who}`,
+				label: 'tab:ratings',
+				columns: [
+					{ heading: 'Model', align: 'left' },
+					...RATING_KEYS.map((l) => ({ heading: l, align: 'right' as const })),
+					{ heading: 'n', align: 'right' },
+					{ heading: 'A or B', align: 'right' },
+					{ heading: `${level} CI`, align: 'left' }
+				],
+				rows: models.map((m) => [
+					m.model,
+					...RATING_KEYS.map((l) => `${count(m.counts[l])} (${percent(m.shares[l])})`),
+					count(m.n),
+					percent(m.aOrB.proportion),
+					m.aOrB.proportion === null ? '—' : interval(m.aOrB.lower, m.aOrB.upper)
+				]),
+				notes: [
+					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: responses with a final rating (adjudicated, else the reviewers' majority; ties left out). ${level} Wilson score intervals.`
+				]
+			}
+		});
+		if (report.rating.comparisons.length) {
+			tables.push({
+				id: 'comparisons',
+				title: 'Paired comparisons of models',
+				table: {
+					caption: `Paired comparisons of models on the same tasks, ${who}`,
+					label: 'tab:model-comparisons',
+					columns: [
+						{ heading: 'First vs second', align: 'left' },
+						{ heading: 'Pairs', align: 'right' },
+						{ heading: 'First better', align: 'right' },
+						{ heading: 'Second better', align: 'right' },
+						{ heading: 'Same', align: 'right' },
+						{ heading: 'Median diff.', align: 'right' },
+						{ heading: 'Wilcoxon p', align: 'right' },
+						{ heading: 'Sign test p', align: 'right' }
+					],
+					rows: report.rating.comparisons.map((c) => [
+						`${c.first} vs ${c.second}`,
+						count(c.pairs),
+						count(c.firstBetter),
+						count(c.secondBetter),
+						count(c.same),
+						c.medianDifference === null ? '—' : `${c.medianDifference > 0 ? '+' : c.medianDifference < 0 ? '−' : ''}${Math.abs(c.medianDifference)}`,
+						pValue(c.wilcoxon.pValue),
+						pValue(c.sign.pValue)
+					]),
+					notes: [
+						'Pairs: tasks where both responses have a final rating. Median difference in rating levels, positive when the first model is better. Wilcoxon signed-rank and exact sign tests, both two-sided.'
+					]
+				}
+			});
+		}
+	}
+	return tables;
+}

@@ -1,0 +1,127 @@
+/**
+ * The report's figures as files: the page's own Plot options (charts/specs.ts) rendered on the
+ * server with a linkedom document, wrapped in a standalone SVG with the figure's title, legend
+ * and caption; PNG at twice the size through resvg (prebuilt native binary, no download).
+ */
+import * as Plot from '@observablehq/plot';
+import { Resvg } from '@resvg/resvg-js';
+import { parseHTML } from 'linkedom';
+import { intervalPlotOptions, ratingPlotOptions } from '$lib/components/charts/specs';
+import { ACCENT, REFERENCE } from '$lib/components/charts/plot-theme';
+import type { LegendEntry, ReportFigure } from '$lib/reports/figures';
+
+/** Width of a figure file in CSS pixels (about a full text width at 96 dpi). */
+export const FIGURE_WIDTH = 760;
+/** PNGs are rendered at twice the SVG's size, for print. */
+export const PNG_SCALE = 2;
+
+const FONT = "'DejaVu Sans', Arial, Helvetica, sans-serif";
+const FILE_STYLE = { fontFamily: FONT, fontSize: '12px', color: '#1d2433', background: 'white', overflow: 'visible' };
+const TEXT = '#1d2433';
+const PAD = 16;
+
+function escapeXml(text: string): string {
+	return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** Greedy word wrap at about `chars` characters a line (captions are plain sentences). */
+export function wrapText(text: string, chars: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		if (line && line.length + 1 + word.length > chars) {
+			lines.push(line);
+			line = word;
+		} else line = line ? `${line} ${word}` : word;
+	}
+	if (line) lines.push(line);
+	return lines;
+}
+
+/** The Plot chart alone, as SVG markup (with the xmlns a standalone file needs). */
+function chartSvg(figure: ReportFigure, width: number): { markup: string; height: number } {
+	const { document } = parseHTML('<!doctype html><html><body></body></html>');
+	const doc = document as unknown as Document;
+	const chart = figure.chart;
+	const options =
+		chart.kind === 'interval'
+			? intervalPlotOptions(Plot, { rows: chart.rows, mode: chart.mode, label: figure.label, width, style: FILE_STYLE, document: doc })
+			: ratingPlotOptions(Plot, { models: chart.models, label: figure.label, width, style: FILE_STYLE, document: doc });
+	const svg = Plot.plot(options) as unknown as Element;
+	const height = Number(svg.getAttribute('height'));
+	svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+	// Plot's text inherits currentColor; a file has no page colour to inherit.
+	svg.setAttribute('color', TEXT);
+	return { markup: svg.outerHTML, height };
+}
+
+function legendSvg(entries: readonly LegendEntry[], y: number, width: number): { markup: string; height: number } {
+	const parts: string[] = [];
+	let x = PAD;
+	let row = 0;
+	for (const e of entries) {
+		const w = 30 + e.label.length * 6.6 + 18;
+		if (x + w > width - PAD && x > PAD) {
+			x = PAD;
+			row++;
+		}
+		const cy = y + row * 20 + 8;
+		if (e.kind === 'interval') {
+			parts.push(`<line x1="${x + 2}" x2="${x + 26}" y1="${cy}" y2="${cy}" stroke="${ACCENT}" stroke-width="2"/><circle cx="${x + 14}" cy="${cy}" r="4" fill="${ACCENT}"/>`);
+		} else if (e.kind === 'reference') {
+			parts.push(`<line x1="${x + 14}" x2="${x + 14}" y1="${cy - 7}" y2="${cy + 7}" stroke="${REFERENCE}" stroke-width="2" stroke-dasharray="3,2"/>`);
+		} else {
+			parts.push(
+				`<rect x="${x + 5}" y="${cy - 8}" width="18" height="16" rx="2" fill="${e.color}" stroke="${TEXT}" stroke-width="0.75"/><text x="${x + 14}" y="${cy + 4}" text-anchor="middle" font-weight="700" font-size="11" fill="${e.text}">${escapeXml(e.letter)}</text>`
+			);
+		}
+		parts.push(`<text x="${x + 30}" y="${cy + 4}" font-size="12" fill="${TEXT}">${escapeXml(e.label)}</text>`);
+		x += w;
+	}
+	return { markup: parts.join(''), height: (row + 1) * 20 };
+}
+
+/** A standalone SVG file: title, legend, the chart (Plot's own SVG nested), caption. */
+export function figureSvg(figure: ReportFigure, width = FIGURE_WIDTH): string {
+	const titleLines = wrapText(figure.title, Math.floor((width - 2 * PAD) / 8.2));
+	let y = PAD;
+	const parts: string[] = [];
+	for (const line of titleLines) {
+		y += 18;
+		parts.push(`<text x="${PAD}" y="${y}" font-size="15" font-weight="700" fill="${TEXT}">${escapeXml(line)}</text>`);
+	}
+	y += 12;
+	const legend = legendSvg(figure.legend, y, width);
+	parts.push(legend.markup);
+	y += legend.height + 8;
+	const chart = chartSvg(figure, width - 2 * PAD);
+	parts.push(`<g transform="translate(${PAD},${y})">${chart.markup.replace(/^<svg /, '<svg x="0" y="0" ')}</g>`);
+	y += chart.height + 10;
+	for (const line of wrapText(figure.caption, Math.floor((width - 2 * PAD) / 6.3))) {
+		y += 15;
+		parts.push(`<text x="${PAD}" y="${y}" font-size="11.5" fill="${TEXT}">${escapeXml(line)}</text>`);
+	}
+	const height = Math.ceil(y + PAD);
+	return (
+		`<?xml version="1.0" encoding="UTF-8"?>\n` +
+		`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${escapeXml(FONT)}" role="img" aria-label="${escapeXml(figure.title)}">` +
+		`<title>${escapeXml(figure.title)}</title><desc>${escapeXml(figure.caption)}</desc>` +
+		`<rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`
+	);
+}
+
+/** The SVG rendered to PNG at PNG_SCALE× its size, with the system's fonts. */
+export function figurePng(svg: string): Buffer {
+	const resvg = new Resvg(svg, {
+		fitTo: { mode: 'zoom', value: PNG_SCALE },
+		background: 'white',
+		font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' }
+	});
+	return resvg.render().asPng();
+}
+
+/** Width and height of a PNG from its IHDR chunk. */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+	const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+	return { width: view.getUint32(16), height: view.getUint32(20) };
+}

@@ -1,0 +1,35 @@
+/** What the methods paragraph needs beyond the report: the audit's sampling settings and the population's size. */
+import { db, type Db } from '../db';
+import { datasetStatistics } from '../datasets/statistics';
+import { methodsParagraph, type MethodsFacts, type MethodsText } from '$lib/reports/methods';
+import type { AuditReport } from '$lib/reports/report';
+import { ReportError } from './errors';
+
+export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts {
+	const row = database.$client
+		.prepare(
+			`SELECT dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, gold_rate AS goldRate
+			 FROM audits WHERE id = ?`
+		)
+		.get(auditId) as
+		| { datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; goldRate: number }
+		| undefined;
+	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
+	// The population the sample was drawn from: kept rows only unless rejected ones were sampled too.
+	const stats = datasetStatistics(row.datasetId, { keptOnly: !row.includeRejected }, database);
+	return {
+		population: { instructions: stats.instructions, instances: stats.instances },
+		instanceMode: row.instanceMode,
+		stratify: row.stratify,
+		includeRejected: row.includeRejected === 1,
+		blind: row.blind === 1,
+		guidelineWords: row.guidelines.trim() ? row.guidelines.trim().split(/\s+/).length : 0,
+		goldRate: row.goldRate,
+		judge: null
+	};
+}
+
+/** The methods paragraph of an audit's report. */
+export function auditMethods(report: AuditReport, database: Db = db()): MethodsText {
+	return methodsParagraph(report, methodsFacts(report.audit.id, database));
+}
