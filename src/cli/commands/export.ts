@@ -141,9 +141,17 @@ export async function run(argv: string[]): Promise<void> {
 	if (q && q.exported.lower !== null) {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
 		const point = (rate: number | null, low: number | null, high: number | null) => (rate !== null ? pct(rate) : `${pct(low)}–${pct(high)}`);
+		const e = q.exported;
+		// A degenerate "100.0% [100.0%, 100.0%]" read as an interval: say what the file's figure is.
+		const file =
+			e.rows > 0 && e.labelledCorrect === e.rows
+				? `in this file every one of the ${e.rows} rows was itself labelled correct`
+				: e.lower !== null && e.upper !== null && e.lower === e.upper
+					? `in this file ${pct(e.lower)} expected correct`
+					: `in this file ${point(e.rate, e.low, e.high)} expected correct (interval ${pct(e.lower)} to ${pct(e.upper)})`;
 		console.log(
-			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} [${pct(q.population.lower)}, ${pct(q.population.upper)}], n = ${q.population.items} audited items; ` +
-				`this file ${point(q.exported.rate, q.exported.low, q.exported.high)} [${pct(q.exported.lower)}, ${pct(q.exported.upper)}].`
+			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} (interval ${pct(q.population.lower)} to ${pct(q.population.upper)}), n = ${q.population.items} audited items; ` +
+				`${file}.`
 		);
 	}
 	console.log(`Manifest: ${result.manifestFile}`);

@@ -23,6 +23,11 @@ export interface DisagreementEntry {
 	labels: Array<ReportLabel & { reviewerName: string }>;
 	quality: QualityItemVerdict | null;
 	rating: RatingItemVerdict | null;
+	/**
+	 * The reviewers' own verdict, leaving any adjudication out: what a "Majority" column shows.
+	 * (`quality` / `rating` above are the item's verdict as reports use it, adjudication included.)
+	 */
+	reviewerMajority: { quality: QualityItemVerdict | null; rating: RatingItemVerdict | null };
 	adjudication: ReportAdjudication | null;
 }
 
@@ -61,6 +66,12 @@ export function disagreementEntries(input: ReportInput, filter: DisagreementFilt
 				.sort((a, b) => a.reviewerName.localeCompare(b.reviewerName) || a.reviewerId - b.reviewerId),
 			quality,
 			rating,
+			reviewerMajority: adjudication
+				? {
+						quality: quality ? qualityVerdict(item.id, labels, null) : null,
+						rating: rating ? ratingVerdict(item, labels, null) : null
+					}
+				: { quality, rating },
 			adjudication
 		});
 	}

@@ -591,4 +591,19 @@ describe('disagreements', () => {
 			[3, false, true]
 		]);
 	});
+
+	it("keeps the reviewers' own majority apart from the adjudicated verdict (the Majority column)", async () => {
+		const { disagreementEntries } = await import('./disagreements');
+		const item5 = disagreementEntries(qualityInput()).entries.find((e) => e.itemId === 5)!;
+		// The adjudication decides the item's verdict; the reviewers' majority knows nothing of it.
+		expect(item5.quality!.adjudicated).toBe(true);
+		expect(item5.reviewerMajority.quality!.adjudicated).toBe(false);
+		expect(item5.reviewerMajority.quality!.category).not.toBe(item5.quality!.category);
+		const rating3 = disagreementEntries(ratingInput()).entries.find((e) => e.itemId === 3)!;
+		expect(rating3.reviewerMajority.rating!.adjudicated).toBe(false);
+		expect(rating3.rating!.adjudicated).toBe(true);
+		// Items nobody adjudicated: one verdict, the same object.
+		const open = disagreementEntries(qualityInput()).entries.find((e) => e.itemId === 3)!;
+		expect(open.reviewerMajority.quality).toBe(open.quality);
+	});
 });

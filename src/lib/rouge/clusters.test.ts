@@ -40,3 +40,35 @@ describe('nearDuplicateClusters', () => {
 		expect(nearDuplicateClusters([{ id: 1, instruction: 'one two three' }, { id: 2, instruction: 'four five six' }])).toEqual([]);
 	});
 });
+
+describe('nearDuplicateClusters: pair counts and centre linkage', () => {
+	// A chain: each instruction differs from the next by one word, so neighbours are near-duplicates
+	// while the ends of the chain are not.
+	const words = 'alpha beta gamma delta epsilon zeta eta theta iota kappa'.split(' ');
+	const chain = Array.from({ length: 7 }, (_, k) => ({ id: k, instruction: [...words.slice(k, k + 6)].join(' ') }));
+
+	it('counts every pair in a group, also those past the listing cap', () => {
+		const copies = Array.from({ length: 6 }, (_, k) => ({ id: k, instruction: 'Same instruction text here' }));
+		const [only] = nearDuplicateClusters(copies, { maxPairsPerItem: 1 });
+		expect(only.pairs).toHaveLength(5);
+		expect(only.pairCount).toBe(15);
+	});
+
+	it('centre linkage splits a chain that single linkage joins: every member is within the threshold of its centre', () => {
+		const threshold = 0.75;
+		const components = nearDuplicateClusters(chain, { threshold });
+		expect(components).toHaveLength(1);
+		expect(components[0].members).toHaveLength(7);
+		const centres = nearDuplicateClusters(chain, { threshold, linkage: 'centre' });
+		expect(centres.length).toBeGreaterThan(1);
+		const text = (id: number) => chain[id].instruction;
+		for (const g of centres) {
+			expect(g.centre).toBeDefined();
+			for (const m of g.members) if (m.id !== g.centre) expect(rougeL(text(m.id), text(g.centre!)).fmeasure).toBeGreaterThan(threshold);
+			expect(g.pairCount).toBe(g.pairs.length);
+		}
+		// Nobody is in two groups.
+		const ids = centres.flatMap((g) => g.members.map((m) => m.id));
+		expect(new Set(ids).size).toBe(ids.length);
+	});
+});

@@ -54,14 +54,17 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 	const facets = [...new Set(all.map((r) => r.facet ?? ''))];
 	const p = (v: number) => v * 100;
 	const fmt = intervalFormat(mode);
-	const left = labelMargin(labels);
+	// The labels' room never takes the plot's own: a plot narrower than nothing would draw
+	// rects of negative width (an error in the console) on a narrow screen or before layout.
+	const right = 70;
+	const left = Math.max(40, Math.min(labelMargin(labels), w - right - 100));
 	const fy = faceted ? { fy: 'facet' } : {};
 	return {
 		...(input.document ? { document: input.document } : {}),
 		width: w,
 		height: 40 + (faceted ? facets.length * (labels.length * 24 + 34) : labels.length * 30) + 24,
 		marginLeft: left,
-		marginRight: 70,
+		marginRight: right,
 		marginBottom: 42,
 		marginTop: faceted ? 26 : 10,
 		style: input.style ?? CHART_STYLE,

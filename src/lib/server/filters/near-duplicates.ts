@@ -1,8 +1,9 @@
 import { db, type Db } from '../db';
-import { nearDuplicateClusters, type NearDuplicateCluster } from '$lib/rouge/clusters';
+import { nearDuplicateClusters, type Linkage, type NearDuplicateCluster } from '$lib/rouge/clusters';
 
 export interface NearDuplicateReport {
 	threshold: number;
+	linkage: Linkage;
 	instructions: number;
 	groups: NearDuplicateCluster<number>[];
 	/** Instructions that belong to some group. */
@@ -16,22 +17,23 @@ const cache = new Map<string, NearDuplicateReport>();
 const CACHE_LIMIT = 16;
 
 /** Near-duplicate groups among a dataset's instructions (exact ROUGE-L F above the threshold). */
-export function nearDuplicateReport(datasetId: number, threshold: number, database: Db = db()): NearDuplicateReport {
+export function nearDuplicateReport(datasetId: number, threshold: number, database: Db = db(), linkage: Linkage = 'components'): NearDuplicateReport {
 	const c = database.$client;
 	const shape = c.prepare('SELECT count(*) AS n, max(id) AS last FROM tasks WHERE dataset_id = ?').get(datasetId) as {
 		n: number;
 		last: number | null;
 	};
-	const key = `${datasetId}:${threshold}:${shape.n}:${shape.last}`;
+	const key = `${datasetId}:${threshold}:${linkage}:${shape.n}:${shape.last}`;
 	const hit = cache.get(key);
 	if (hit) return hit;
 	const started = performance.now();
 	const rows = c
 		.prepare('SELECT id, instruction FROM tasks WHERE dataset_id = ? ORDER BY id')
 		.iterate(datasetId) as Iterable<{ id: number; instruction: string }>;
-	const groups = nearDuplicateClusters(rows, { threshold });
+	const groups = nearDuplicateClusters(rows, { threshold, linkage });
 	const report: NearDuplicateReport = {
 		threshold,
+		linkage,
 		instructions: shape.n,
 		groups,
 		instructionsInGroups: groups.reduce((sum, g) => sum + g.members.length, 0),

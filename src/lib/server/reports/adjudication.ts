@@ -137,6 +137,29 @@ export function listDisagreements(
 	const page = Math.min(Math.max(1, options.page ?? 1), pages);
 	const slice = entries.slice((page - 1) * pageSize, page * pageSize);
 
+	return {
+		audit: input.audit,
+		filter,
+		counts,
+		total: entries.length,
+		page,
+		pages,
+		entries: withTexts(slice, input.audit.kind, database)
+	};
+}
+
+/**
+ * One item's disagreement entry whatever the filter (null when the item is neither disputed nor
+ * adjudicated): the page shows it in place after a researcher settles it.
+ */
+export function disagreementEntry(auditId: number, itemId: number, database: Db = db()): DisagreementView | null {
+	const input = loadReportInput(auditId, database);
+	const entry = disagreementEntries(input, 'all').entries.find((e) => e.itemId === itemId);
+	return entry ? withTexts([entry], input.audit.kind, database)[0] : null;
+}
+
+/** The text reviewers saw, for a page of entries (two queries, whatever the page size). */
+function withTexts(slice: DisagreementEntry[], kind: ReportAudit['kind'], database: Db): DisagreementView[] {
 	const c = database.$client;
 	const ids = JSON.stringify(slice.map((e) => e.itemId));
 	const texts = new Map(
@@ -160,22 +183,14 @@ export function listDisagreements(
 		list.push({ responseId: r.responseId, model: r.model, text: r.text });
 		responses.set(r.itemId, list);
 	}
-	return {
-		audit: input.audit,
-		filter,
-		counts,
-		total: entries.length,
-		page,
-		pages,
-		entries: slice.map((e) => {
-			const t = texts.get(e.itemId);
-			return {
-				...e,
-				instruction: t?.instruction ?? '',
-				input: e.instanceId === null ? null : (t?.input ?? ''),
-				output: input.audit.kind === 'quality' ? (t?.output ?? '') : null,
-				responses: responses.get(e.itemId) ?? []
-			};
-		})
-	};
+	return slice.map((e) => {
+		const t = texts.get(e.itemId);
+		return {
+			...e,
+			instruction: t?.instruction ?? '',
+			input: e.instanceId === null ? null : (t?.input ?? ''),
+			output: kind === 'quality' ? (t?.output ?? '') : null,
+			responses: responses.get(e.itemId) ?? []
+		};
+	});
 }

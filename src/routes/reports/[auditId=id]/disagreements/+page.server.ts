@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { RATING_KEYS, REASON_KEYS, type RatingLevel } from '$lib/audits/rubric';
-import { ReportError, clearAdjudication, listDisagreements, parseDisagreementFilter, setAdjudication, type AdjudicationInput } from '$lib/server/reports';
+import { ReportError, clearAdjudication, disagreementEntry, listDisagreements, parseDisagreementFilter, setAdjudication, type AdjudicationInput } from '$lib/server/reports';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -63,24 +63,27 @@ export const actions: Actions = {
 		const user = requireRole(locals, 'researcher');
 		const parsed = adjudicationFrom(await request.formData());
 		if ('error' in parsed) return fail(400, { itemId: parsed.itemId, error: parsed.error });
+		const auditId = Number(params.auditId);
 		try {
-			setAdjudication(Number(params.auditId), parsed.itemId, user.id, parsed.input);
+			setAdjudication(auditId, parsed.itemId, user.id, parsed.input);
 		} catch (err) {
 			if (err instanceof ReportError) return fail(err.status === 404 ? 404 : 400, { itemId: parsed.itemId, error: err.message });
 			throw err;
 		}
-		return { itemId: parsed.itemId, saved: true };
+		// The item as it now stands: the page keeps it in place even when the filter no longer lists it.
+		return { itemId: parsed.itemId, saved: true, entry: disagreementEntry(auditId, parsed.itemId) };
 	},
 	clear: async ({ locals, params, request }) => {
 		requireRole(locals, 'researcher');
 		const id = itemId.safeParse((await request.formData()).get('itemId'));
 		if (!id.success) return fail(400, { itemId: null, error: 'Missing item.' });
+		const auditId = Number(params.auditId);
 		try {
-			clearAdjudication(Number(params.auditId), id.data);
+			clearAdjudication(auditId, id.data);
 		} catch (err) {
 			if (err instanceof ReportError) return fail(err.status === 404 ? 404 : 400, { itemId: id.data, error: err.message });
 			throw err;
 		}
-		return { itemId: id.data, cleared: true };
+		return { itemId: id.data, cleared: true, entry: disagreementEntry(auditId, id.data) };
 	}
 };

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireUser } from '$lib/server/auth/guards';
-import { AuditError, reviewAuditInfo, reviewHistory, reviewSkips, takeBackSkip } from '$lib/server/audits';
+import { AuditError, reviewAuditInfo, reviewHistory, reviewProgress, reviewSkips, takeBackSkip } from '$lib/server/audits';
 import { itemRefParam, orHttpError } from '$lib/server/audits/http';
 
 /** The reviewer's own labels in one audit, newest first, each a link to change it; and their skips. */
@@ -11,7 +11,9 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	return orHttpError(() => ({
 		audit: reviewAuditInfo(auditId, user.id),
 		entries: reviewHistory(auditId, user.id, { limit: 5000 }),
-		skips: reviewSkips(auditId, user.id)
+		skips: reviewSkips(auditId, user.id),
+		/** Items still open to this reviewer: none left, and the audit is finished for them. */
+		remaining: reviewProgress(auditId, user.id).remaining
 	}));
 };
 

@@ -8,7 +8,6 @@ import { reportFigures } from '$lib/reports/figures';
 /** A report chart as a file: quality-rates.svg, quality-rates.png, model-ratings.svg, model-ratings.png. */
 export const GET: RequestHandler = ({ locals, params }) => {
 	requireApiRole(locals, 'researcher');
-	if (!/^\d+$/.test(params.auditId)) error(404, { message: 'No such audit.' });
 	const auditId = Number(params.auditId);
 	const match = /^([a-z-]+)\.(svg|png)$/.exec(params.file);
 	let figures;

@@ -1,0 +1,83 @@
+/**
+ * #15 defect 9: near-duplicate groups say how many pairs they hold and page them; a stricter
+ * grouping (each member within the threshold of the group's centre) splits chains that connected
+ * components join; an invalid threshold in the URL is an error message, not a silent 0.7.
+ */
+import { test, expect } from '@playwright/test';
+import type { Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
+
+let db: Db;
+let researcher: Account;
+let datasetId: number;
+
+test.beforeAll(async () => {
+	db = openE2eDatabase();
+	researcher = await makeAccount(db, 'researcher', 'Deduper');
+	// A chain of 40: each instruction shares five of its six words with the next (ROUGE-L F 0.83)
+	// and four with the one after (0.67), so at 0.6 a chain links all 40 through 77 pairs; and 15
+	// copies that differ only in a number (F 0.89 with each other: 105 pairs).
+	const chain = Array.from({ length: 40 }, (_, k) => Array.from({ length: 6 }, (_, j) => `w${k + j}`).join(' '));
+	const copies = Array.from({ length: 15 }, (_, k) => `Translate this short sentence into French for me ${k + 1}`);
+	const rows = [...chain, ...copies].map((instruction) => JSON.stringify({ instruction, input: '', output: 'x' })).join('\n') + '\n';
+	const summary = await importFile(
+		(async function* () {
+			yield new TextEncoder().encode(rows);
+		})(),
+		{ datasetName: `e2e near-duplicates ${Date.now()}`, fileName: 'near.jsonl' },
+		db
+	);
+	datasetId = summary.datasetId;
+});
+test.afterAll(() => db?.$client.close());
+
+test('pair counts, pairs paged within a group, centre grouping, and a bad threshold said so', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	const base = `/datasets/${datasetId}/near-duplicates`;
+
+	for (const [bad, message] of [
+		['abc', 'is not a number'],
+		['0.1', 'out of range']
+	]) {
+		await page.goto(`${base}?threshold=${bad}`);
+		await expect(page.getByTestId('near-duplicate-error')).toContainText(message);
+		await expect(page.getByTestId('near-duplicate-summary')).toHaveCount(0);
+		await expect(page.getByLabel('ROUGE-L F above')).toHaveValue(bad === 'abc' ? '' : bad);
+	}
+
+	await page.goto(`${base}?threshold=0.6`);
+	await expect(page.getByTestId('near-duplicate-summary')).toContainText('2 groups hold 55 of 55 instructions');
+	const chain = page.locator('section[data-group="1"]');
+	await expect(chain.getByRole('heading')).toContainText('Group 1: 40 instructions · 77 pairs');
+	await expect(chain.locator('tbody tr')).toHaveCount(12);
+	await expect(chain.getByTestId('pair-count')).toContainText('The 12 highest of 77 pairs.');
+	const copies = page.locator('section[data-group="2"]');
+	await expect(copies.getByRole('heading')).toContainText('Group 2: 15 instructions · 105 pairs');
+
+	// The group's own page lists every pair, 50 at a time.
+	await chain.getByRole('link', { name: 'All 77 listed pairs of group 1' }).click();
+	await expect(page.getByTestId('pair-range')).toContainText('Pairs 1–50 of 77 listed');
+	await expect(page.locator('tbody tr')).toHaveCount(50);
+	await page.getByRole('link', { name: 'Next' }).click();
+	await expect(page.getByTestId('pair-range')).toContainText('Pairs 51–77 of 77 listed');
+	await expect(page.locator('tbody tr')).toHaveCount(27);
+	await page.getByRole('link', { name: '← All groups' }).click();
+	await expect(page.locator('section[data-group]')).toHaveCount(2);
+
+	// Around a centre: the copies stay one group; the chain falls apart into groups of at most 5.
+	await page.getByLabel('Groups').selectOption('centre');
+	await page.getByRole('button', { name: 'Show' }).click();
+	await expect(page).toHaveURL(/linkage=centre/);
+	await expect(page.locator('section[data-group="1"]').getByRole('heading')).toContainText('Group 1: 15 instructions');
+	await expect(page.locator('section[data-group="1"]')).toContainText('Centre:');
+	const sizes = await page
+		.locator('section[data-group] h2')
+		.evaluateAll((hs) => hs.map((h) => Number(/: (\d+) instructions/.exec(h.textContent ?? '')?.[1])));
+	expect(sizes[0]).toBe(15);
+	expect(sizes.length).toBeGreaterThan(5);
+	expect(Math.max(...sizes.slice(1))).toBeLessThanOrEqual(5);
+	await page.screenshot({ path: '/tmp/e2e-near-duplicates-centre.png', fullPage: false });
+	await context.close();
+});
