@@ -7,6 +7,7 @@ import { imports, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
 import {
 	parseImport,
+	parseTaskFiles,
 	assertImportable,
 	ImportError,
 	modelNameFromFileName,
@@ -16,6 +17,7 @@ import {
 } from '$lib/formats';
 import { getOrCreateDataset, validateDatasetName, DatasetError } from './datasets';
 import { RowWriter } from './rows';
+import { ShapeRowWriter, type PlacedRecord, type ShapeRowCounts } from './shape-rows';
 
 export interface ImportOptions {
 	/** Dataset to import into; created if it does not exist. */
@@ -54,8 +56,22 @@ export interface ImportSummary {
 	instancesAdded: number;
 	formulationsAdded: number;
 	responsesAdded: number;
+	/** SuperNI positive and negative examples. */
+	examplesAdded: number;
+	conversationsAdded: number;
+	turnsAdded: number;
+	pairsAdded: number;
+	/** Duplicates among instances, responses, conversations and pairs. */
 	skippedDuplicates: number;
+	/** Files read (a folder of SuperNI task files counts each). */
+	files: number;
 	durationMs: number;
+}
+
+/** One file of a multi-file import (a folder of SuperNI task files). */
+export interface ImportSource {
+	fileName: string;
+	source: AsyncIterable<Uint8Array>;
 }
 
 export { ImportError };
@@ -70,6 +86,19 @@ export async function importFile(
 	options: ImportOptions,
 	database: Db = db()
 ): Promise<ImportSummary> {
+	return importSources([{ fileName: options.fileName, source }], options, database);
+}
+
+/**
+ * Imports several files as one, all or nothing: a folder of SuperNI task files (one task per
+ * file). `options.fileName` names the whole (the folder); each error names its own file.
+ */
+export async function importFiles(files: ImportSource[], options: ImportOptions, database: Db = db()): Promise<ImportSummary> {
+	if (files.length === 0) throw new ImportError(`${options.fileName}: the folder holds no .json task files.`, { file: options.fileName });
+	return importSources(files, options, database, true);
+}
+
+async function importSources(files: ImportSource[], options: ImportOptions, database: Db, folder = false): Promise<ImportSummary> {
 	const started = performance.now();
 	try {
 		validateDatasetName(options.datasetName);
@@ -92,19 +121,35 @@ export async function importFile(
 			bufferedLength = 0;
 		};
 		let lastReport = 0;
-		for await (const record of parseImport(source, {
-			fileName: options.fileName,
-			format: options.format ?? 'auto',
+		let bytesBefore = 0;
+		let currentFile = files[0].fileName;
+		const parseOptions = {
+			format: folder && (!options.format || options.format === 'auto') ? ('superni' as const) : (options.format ?? 'auto'),
 			maxBytes: options.maxBytes ?? config().maxImportBytes,
 			maxRecordChars: options.maxRecordChars ?? config().maxRecordChars,
 			onFormat: (f: FormatId) => {
-				assertImportable(f, options.fileName);
+				assertImportable(f, currentFile);
+				if (format && f !== format) {
+					throw new ImportError(`${currentFile}: this file is ${f}, the files before it ${format}; one import holds one format.`, { file: currentFile });
+				}
 				format = f;
 			},
 			onProgress: (bytes: number) => {
-				bytesRead = bytes;
+				bytesRead = bytesBefore + bytes;
 			}
-		})) {
+		};
+		async function* allRecords(): AsyncGenerator<ParsedRecord> {
+			if (!folder) {
+				yield* parseImport(files[0].source, { ...parseOptions, fileName: files[0].fileName });
+				return;
+			}
+			for (const file of files) {
+				currentFile = file.fileName;
+				bytesBefore = bytesRead;
+				for await (const { record } of parseTaskFiles([file], parseOptions)) yield record;
+			}
+		}
+		for await (const record of allRecords()) {
 			const line = JSON.stringify(record) + '\n';
 			buffered.push(line);
 			bufferedLength += line.length;
@@ -122,6 +167,7 @@ export async function importFile(
 		}
 		options.onProgress?.({ phase: 'writing', bytesRead, records });
 		const summary = writeStaged(stagingPath, format, { ...options, bytes: bytesRead, records }, database);
+		summary.files = files.length;
 		summary.durationMs = Math.round(performance.now() - started);
 		database.$client.prepare('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
 		options.onProgress?.({ phase: 'done', bytesRead, records });
@@ -206,7 +252,8 @@ function writeStaged(
 			if (!taskByKey.has(key)) taskByKey.set(key, { id: row.id, isClassification: row.c });
 			instructionKeys.add(row.key);
 		}
-		const seenInstances = new Set<string>();
+		// Instance fingerprint → id, so a record whose instance is a duplicate still links to it.
+		const seenInstances = new Map<string, number>();
 		// Instruction + input → instance: how prediction rows find the task and instance they answer.
 		const instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
 		const seenResponses = new Set<string>();
@@ -216,7 +263,7 @@ function writeStaged(
 					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
 				)
 				.iterate(dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
-				seenInstances.add(fingerprint(String(row.t), row.input, row.output));
+				seenInstances.set(fingerprint(String(row.t), row.input, row.output), row.id);
 				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
 				if (!instanceByPrompt.has(promptKey)) instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 			}
@@ -235,6 +282,46 @@ function writeStaged(
 		let formulationsAdded = 0;
 		let responsesAdded = 0;
 		let skippedDuplicates = 0;
+		// The extra rows of the richer shapes (examples, turns, pairs), written per batch once the
+		// batch's tasks and instances have ids.
+		const shapeWriter = new ShapeRowWriter(database);
+		const shapeCounts: ShapeRowCounts = { examples: 0, instancesDescribed: 0, conversations: 0, turns: 0, duplicateConversations: 0, pairs: 0, duplicatePairs: 0 };
+		let placed: PlacedRecord[] = [];
+		const flushShapes = () => {
+			if (!placed.length) return;
+			const c = shapeWriter.write({ datasetId: dataset.id, importId, now }, placed);
+			for (const k of Object.keys(c) as (keyof ShapeRowCounts)[]) shapeCounts[k] += c[k];
+			placed = [];
+		};
+		const findOrCreateTask = (record: ParsedRecord & { kind: 'task' | 'pair' }, instructionKey: string) => {
+			const sourceId = record.kind === 'task' ? record.sourceId : null;
+			const key = sourceId ? `src:${sourceId}` : `ins:${instructionKey}`;
+			let task = taskByKey.get(key);
+			if (!task) {
+				const isClassification = record.kind === 'task' ? record.isClassification : null;
+				const id = writer.insertTask(
+					{
+						datasetId: dataset.id,
+						instruction: record.instruction,
+						origin: options.origin ?? 'imported',
+						sourceId: sourceId ?? null,
+						name: record.kind === 'task' ? (record.name ?? null) : null,
+						isClassification: isClassification ?? null,
+						metadata: record.kind === 'task' ? (record.metadata ?? null) : null,
+						importId
+					},
+					now
+				);
+				task = { id, isClassification: isClassification == null ? null : isClassification ? 1 : 0 };
+				taskByKey.set(key, task);
+				instructionKeys.add(instructionKey);
+				tasksAdded++;
+			} else if (record.kind === 'task' && task.isClassification === null && record.isClassification != null) {
+				task.isClassification = record.isClassification ? 1 : 0;
+				setClassification.run(task.isClassification, task.id);
+			}
+			return task;
+		};
 
 		for (const record of readStaged(stagingPath)) {
 			const instructionKey = normalizeWhitespace(record.instruction);
@@ -275,38 +362,39 @@ function writeStaged(
 				continue;
 			}
 
-			if (record.kind === 'pair') throw new ImportError(`${options.fileName}: preference pairs cannot be imported yet`, { file: options.fileName });
-			const key = record.sourceId ? `src:${record.sourceId}` : `ins:${instructionKey}`;
-			let task = taskByKey.get(key);
-			if (!task) {
-				const id = writer.insertTask(
-					{
-						datasetId: dataset.id,
-						instruction: record.instruction,
-						origin: options.origin ?? 'imported',
-						sourceId: record.sourceId ?? null,
-						name: record.name ?? null,
-						isClassification: record.isClassification ?? null,
-						metadata: record.metadata ?? null,
-						importId
-					},
-					now
-				);
-				task = { id, isClassification: record.isClassification == null ? null : record.isClassification ? 1 : 0 };
-				taskByKey.set(key, task);
-				instructionKeys.add(instructionKey);
-				tasksAdded++;
-			} else if (task.isClassification === null && record.isClassification != null) {
-				task.isClassification = record.isClassification ? 1 : 0;
-				setClassification.run(task.isClassification, task.id);
+			if (record.kind === 'pair') {
+				// A pair joins the task with its instruction, and the instance with its input; a new
+				// instance gets the preferred response as its output (a tie or no verdict: none made).
+				const task = findOrCreateTask(record, instructionKey);
+				const promptKey = `${instructionKey}\u0000${normalizeWhitespace(record.input)}`;
+				let instanceId = instanceByPrompt.get(promptKey)?.instanceId ?? null;
+				if (instanceId === null && (record.preferred === 'a' || record.preferred === 'b')) {
+					const output = record.preferred === 'a' ? record.responseA : record.responseB;
+					const fp = fingerprint(String(task.id), record.input, output);
+					instanceId = seenInstances.get(fp) ?? null;
+					if (instanceId === null) {
+						instanceId = writer.insertInstance({ taskId: task.id, datasetId: dataset.id, input: record.input, output, importId }, now);
+						seenInstances.set(fp, instanceId);
+						instancesAdded++;
+					}
+					instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+				}
+				placed.push({ record, taskId: task.id, instanceId });
+				if (placed.length >= 1000) flushShapes();
+				continue;
 			}
+			const task = findOrCreateTask(record, instructionKey);
+			const instanceIds: (number | null)[] = [];
 			for (const instance of record.instances) {
 				const fp = fingerprint(String(task.id), instance.input, instance.output);
-				if (seenInstances.has(fp)) {
+				const existing = seenInstances.get(fp);
+				if (existing !== undefined) {
 					skippedDuplicates++;
+					// A conversation whose first exchange is already there still links to it; SuperNI
+					// instances seen before are not described again.
+					instanceIds.push(record.conversation ? existing : null);
 					continue;
 				}
-				seenInstances.add(fp);
 				const instanceId = writer.insertInstance(
 					{
 						taskId: task.id,
@@ -319,9 +407,15 @@ function writeStaged(
 					},
 					now
 				);
+				seenInstances.set(fp, instanceId);
+				instanceIds.push(instanceId);
 				const promptKey = `${instructionKey}\u0000${normalizeWhitespace(instance.input)}`;
 				if (!instanceByPrompt.has(promptKey)) instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
 				instancesAdded++;
+			}
+			if (record.examples?.length || record.conversation || record.instances.some((i) => i.sourceId != null || i.outputs)) {
+				placed.push({ record, taskId: task.id, instanceIds });
+				if (placed.length >= 1000) flushShapes();
 			}
 			for (const f of record.formulations ?? []) {
 				writer.insertFormulation(
@@ -340,7 +434,10 @@ function writeStaged(
 				formulationsAdded++;
 			}
 		}
+		flushShapes();
 		writer.flush();
+		responsesAdded += shapeCounts.pairs * 2;
+		skippedDuplicates += shapeCounts.duplicateConversations + shapeCounts.duplicatePairs;
 		client
 			.prepare(
 				'UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?'
@@ -360,7 +457,12 @@ function writeStaged(
 			instancesAdded,
 			formulationsAdded,
 			responsesAdded,
+			examplesAdded: shapeCounts.examples,
+			conversationsAdded: shapeCounts.conversations,
+			turnsAdded: shapeCounts.turns,
+			pairsAdded: shapeCounts.pairs,
 			skippedDuplicates,
+			files: 1,
 			durationMs: 0
 		};
 	});

@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
+import { importFile, importFiles, ImportError } from '../../src/lib/server/datasets/import';
+import { getOrCreateDataset } from '../../src/lib/server/datasets/datasets';
+import type { Db } from '../../src/lib/server/db';
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+export function superniTask(n: number, instances = [{ id: `task${n}-0`, input: 'kiwi', output: ['k'] }, { id: `task${n}-1`, input: 'Owl', output: ['O', 'o'] }]) {
+	return {
+		Contributors: ['X'],
+		Source: ['made up'],
+		Categories: ['Word Analysis'],
+		Definition: [`Answer with the first letter (${n}).`],
+		'Positive Examples': [{ input: 'apple', output: 'a', explanation: 'a starts apple.' }],
+		'Negative Examples': [{ input: 'pear', output: 'e', explanation: 'e is second.' }],
+		Instances: instances,
+		'Instance License': ['MIT']
+	};
+}
+
+export const sharegptRows = [
+	{
+		id: 'c1',
+		conversations: [
+			{ from: 'human', value: 'Hi <b>there</b>' },
+			{ from: 'gpt', value: 'Hello' },
+			{ from: 'human', value: 'Name a fruit' },
+			{ from: 'gpt', value: 'Kiwi' }
+		]
+	},
+	{
+		id: 'c2',
+		conversations: [
+			{ from: 'system', value: 'Be brief.' },
+			{ from: 'human', value: 'Count to two' },
+			{ from: 'gpt', value: '1, 2' },
+			{ from: 'gpt', value: 'Done.' }
+		]
+	}
+];
+
+export const comparisonRows = [
+	{ user_input: 'Give a tip.', completion_a: 'Sleep well.', completion_b: 'Eat.' },
+	{ user_input: 'Name a colour.', completion_a: 'Blue.', completion_b: 'Table.' }
+];
+
+const count = (table: string) => db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+
+describe('importing the richer shapes whole', () => {
+	it('a SuperNI task file: definition as the instruction, examples, every instance and every reference output', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(superniTask(1), null, 4), 33), { datasetName: 'ni', fileName: 'task001_first_letter.json' }, db);
+		expect(summary).toMatchObject({ format: 'superni', tasksAdded: 1, instancesAdded: 2, examplesAdded: 2, files: 1 });
+		const task = db.$client.prepare('SELECT instruction, source_id FROM tasks').get();
+		expect(task).toEqual({ instruction: 'Answer with the first letter (1).', source_id: 'task001_first_letter' });
+		expect(db.$client.prepare('SELECT source_id, output, reference_outputs FROM instances ORDER BY id').all()).toEqual([
+			{ source_id: 'task1-0', output: 'k', reference_outputs: null },
+			{ source_id: 'task1-1', output: 'O', reference_outputs: '["O","o"]' }
+		]);
+		expect(count('task_examples')).toBe(2);
+	});
+
+	it('a folder of task files is one import; a malformed file names file, field and instance index and imports nothing', async () => {
+		const files = [1, 2, 3].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n))) }));
+		const summary = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
+		expect(summary).toMatchObject({ format: 'superni', tasksAdded: 3, instancesAdded: 6, examplesAdded: 6, files: 3 });
+
+		const before = snapshotDb(db);
+		const bad = superniTask(5, [{ id: 'task5-0', input: 'ok', output: ['o'] }, { id: 'task5-1', input: 'bad', output: 7 as unknown as string[] }]);
+		const error = await importFiles(
+			[
+				{ fileName: 'task004_fine.json', source: streamOf(JSON.stringify(superniTask(4))) },
+				{ fileName: 'task005_bad.json', source: streamOf(JSON.stringify(bad, null, 2)) }
+			],
+			{ datasetName: 'ni', fileName: 'tasks/' },
+			db
+		).catch((e) => e);
+		expect(error).toBeInstanceOf(ImportError);
+		expect(error.file).toBe('task005_bad.json');
+		expect(error.message).toMatch(/^task005_bad\.json: /);
+		expect(error.message).toContain('Instances[1]');
+		expect(snapshotDb(db)).toBe(before);
+	});
+
+	it('ShareGPT: every turn kept, a warning for turns that do not alternate, nothing dropped', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(sharegptRows), 20), { datasetName: 'chats', fileName: 'sharegpt.json' }, db);
+		expect(summary).toMatchObject({ format: 'sharegpt', conversationsAdded: 2, turnsAdded: 8, tasksAdded: 2 });
+		const conversations = db.$client.prepare('SELECT source_id, turn_count, warnings FROM conversations ORDER BY id').all() as { source_id: string; turn_count: number; warnings: string | null }[];
+		expect(conversations.map((c) => [c.source_id, c.turn_count])).toEqual([['c1', 4], ['c2', 4]]);
+		expect(conversations[0].warnings).toBeNull();
+		expect(JSON.parse(conversations[1].warnings!).length).toBeGreaterThan(0);
+		// The same file again: nothing new.
+		const again = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sharegpt.json' }, db);
+		expect(again).toMatchObject({ conversationsAdded: 0, turnsAdded: 0 });
+		expect(count('conversations')).toBe(2);
+	});
+
+	it('OpenAI chat rows keep every turn too', async () => {
+		const rows = [{ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd' }] }];
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'chat', fileName: 'chat.jsonl' }, db);
+		expect(summary).toMatchObject({ format: 'chat', conversationsAdded: 1, turnsAdded: 4, instancesAdded: 1 });
+	});
+
+	it('comparison data: pairs with both responses, the preferred one as the instance output', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'comparision_data.json' }, db);
+		expect(summary).toMatchObject({ format: 'comparison', pairsAdded: 2, responsesAdded: 4, tasksAdded: 2, instancesAdded: 2 });
+		expect(db.$client.prepare('SELECT output FROM instances ORDER BY id').pluck().all()).toEqual(['Sleep well.', 'Blue.']);
+		expect(db.$client.prepare('SELECT source_preferred FROM preference_pairs').pluck().all()).toEqual(['a', 'a']);
+		expect(db.$client.prepare('SELECT DISTINCT model FROM responses ORDER BY model').pluck().all()).toEqual(['completion_a', 'completion_b']);
+	});
+
+	it('a malformed conversation or pair fails with its item and field, and imports nothing', async () => {
+		getOrCreateDataset('existing', null, db);
+		const before = snapshotDb(db);
+		const badChat = [sharegptRows[0], { id: 'c3', conversations: [{ from: 'human', value: 'x' }, { from: 'gpt', value: 3 }] }];
+		const e1 = await importFile(streamOf(JSON.stringify(badChat)), { datasetName: 'existing', fileName: 'sg.json' }, db).catch((e) => e);
+		expect(e1).toBeInstanceOf(ImportError);
+		expect(e1.message).toMatch(/^sg\.json: item 1 .*conversations\[1\]\.value/);
+		const badPair = [comparisonRows[0], { user_input: 'x', completion_a: 'y' }];
+		const e2 = await importFile(streamOf(JSON.stringify(badPair)), { datasetName: 'existing', fileName: 'cmp.json' }, db).catch((e) => e);
+		expect(e2).toBeInstanceOf(ImportError);
+		expect(e2.message).toMatch(/^cmp\.json: item 1 .*completion_b/);
+		expect(snapshotDb(db)).toBe(before);
+	});
+});
