@@ -128,3 +128,29 @@ describe('importing the richer shapes whole', () => {
 		expect(snapshotDb(db)).toBe(before);
 	});
 });
+
+describe('the task page reads the shapes back', () => {
+	it('examples, conversation turns and pairs, with long texts clipped', async () => {
+		const { getTaskDetail, taskPageView } = await import('../../src/lib/server/datasets/browse');
+		const { datasetShapeCounts } = await import('../../src/lib/server/datasets/statistics');
+		const long = 'x'.repeat(20_000);
+		const rows = [{ id: 'c9', conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: long }] }];
+		const s1 = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'mixed', fileName: 'sg.json' }, db);
+		const taskId = db.$client.prepare('SELECT task_id FROM conversations').pluck().get() as number;
+		const view = taskPageView(getTaskDetail(s1.datasetId, taskId, db)!);
+		expect(view.conversations[0].turns.map((t) => [t.role, t.content.length, t.content.text.length])).toEqual([
+			['user', 2, 2],
+			['assistant', 20_000, 10_000]
+		]);
+		await importFile(streamOf(JSON.stringify(superniTask(7))), { datasetName: 'mixed', fileName: 'task007_x.json' }, db);
+		await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'mixed', fileName: 'cmp.json' }, db);
+		expect(datasetShapeCounts(s1.datasetId, db)).toEqual({ examples: 2, conversations: 1, turns: 2, pairs: 2 });
+		const niTask = db.$client.prepare("SELECT id FROM tasks WHERE source_id = 'task007_x'").pluck().get() as number;
+		const ni = taskPageView(getTaskDetail(s1.datasetId, niTask, db)!);
+		expect(ni.examples.map((e) => e.kind)).toEqual(['positive', 'negative']);
+		expect(ni.instances[1].referenceOutputs.map((r) => r.text)).toEqual(['O', 'o']);
+		const pairTask = db.$client.prepare('SELECT task_id FROM preference_pairs ORDER BY id').pluck().get() as number;
+		const pv = taskPageView(getTaskDetail(s1.datasetId, pairTask, db)!);
+		expect(pv.pairs[0]).toMatchObject({ modelA: 'completion_a', modelB: 'completion_b', sourcePreferred: 'a' });
+	});
+});
