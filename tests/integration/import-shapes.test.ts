@@ -15,8 +15,14 @@ export function superniTask(n: number, instances = [{ id: `task${n}-0`, input: '
 	return {
 		Contributors: ['X'],
 		Source: ['made up'],
+		URL: ['https://example.org'],
 		Categories: ['Word Analysis'],
+		Reasoning: [],
 		Definition: [`Answer with the first letter (${n}).`],
+		Input_language: ['English'],
+		Output_language: ['English'],
+		Instruction_language: ['English'],
+		Domains: ['Dictionary'],
 		'Positive Examples': [{ input: 'apple', output: 'a', explanation: 'a starts apple.' }],
 		'Negative Examples': [{ input: 'pear', output: 'e', explanation: 'e is second.' }],
 		Instances: instances,
@@ -152,5 +158,96 @@ describe('the task page reads the shapes back', () => {
 		const pairTask = db.$client.prepare('SELECT task_id FROM preference_pairs ORDER BY id').pluck().get() as number;
 		const pv = taskPageView(getTaskDetail(s1.datasetId, pairTask, db)!);
 		expect(pv.pairs[0]).toMatchObject({ modelA: 'completion_a', modelB: 'completion_b', sourcePreferred: 'a' });
+	});
+});
+
+describe('import → export → import gives the same records', async () => {
+	const fs = await import('node:fs');
+	const os = await import('node:os');
+	const path = await import('node:path');
+	const { writeShapeExport, startShapeExport } = await import('../../src/lib/server/exports/shapes');
+	const { writeExportFile } = await import('../../src/lib/server/exports/export');
+	let dir: string;
+	beforeEach(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shapes-rt-'));
+	});
+	afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	const turnsOf = (datasetId: number) =>
+		db.$client
+			.prepare(
+				`SELECT c.source_id, t.position, t.role, t.content, t.source_role FROM conversations c JOIN conversation_turns t ON t.conversation_id = c.id
+				 WHERE c.dataset_id = ? ORDER BY c.id, t.position`
+			)
+			.all(datasetId);
+	const fileSource = (file: string) => streamOf(fs.readFileSync(file));
+
+	it('ShareGPT and OpenAI chat with every turn', async () => {
+		const first = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'a', fileName: 'sg.json' }, db);
+		writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'a.jsonl'), db);
+		const second = await importFile(fileSource(path.join(dir, 'a.jsonl')), { datasetName: 'b', fileName: 'a.jsonl' }, db);
+		expect(second.format).toBe('sharegpt');
+		expect(turnsOf(second.datasetId)).toEqual(turnsOf(first.datasetId));
+		writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'c.jsonl'), db);
+		const third = await importFile(fileSource(path.join(dir, 'c.jsonl')), { datasetName: 'c', fileName: 'c.jsonl' }, db);
+		expect(third.format).toBe('chat');
+		const strip = (rows: unknown[]) => (rows as { source_id: string | null }[]).map((r) => ({ ...r, source_id: null }));
+		expect(strip(turnsOf(third.datasetId))).toEqual(strip(turnsOf(first.datasetId)));
+		// And the flat formats still export the first exchange.
+		writeExportFile({ datasetId: first.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'flat.jsonl'), {}, db);
+		expect(fs.readFileSync(path.join(dir, 'flat.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+			{ instruction: 'Hi <b>there</b>', input: '', output: 'Hello' },
+			{ instruction: 'Count to two', input: '', output: '1, 2' }
+		]);
+	});
+
+	it('SuperNI: a folder of task files back to the same tasks, examples, instance ids and outputs', async () => {
+		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n), null, 4)) }));
+		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
+		const out = path.join(dir, 'tasks');
+		const { manifest } = writeShapeExport({ datasetId: first.datasetId, format: 'superni' }, out, db);
+		expect(manifest.files).toEqual(['task001_x.json', 'task002_x.json']);
+		// The file is the released shape: the same object as the source file.
+		expect(JSON.parse(fs.readFileSync(path.join(out, 'task001_x.json'), 'utf8'))).toMatchObject(superniTask(1));
+		const second = await importFiles(
+			manifest.files.map((f) => ({ fileName: f, source: fileSource(path.join(out, f)) })),
+			{ datasetName: 'ni2', fileName: 'tasks/' },
+			db
+		);
+		const snapshot = (datasetId: number) => ({
+			tasks: db.$client.prepare('SELECT instruction, source_id, metadata FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId),
+			instances: db.$client.prepare('SELECT source_id, input, output, reference_outputs FROM instances WHERE dataset_id = ? ORDER BY id').all(datasetId),
+			examples: db.$client.prepare('SELECT kind, position, input, output, explanation FROM task_examples WHERE dataset_id = ? ORDER BY id').all(datasetId)
+		});
+		expect(snapshot(second.datasetId)).toEqual(snapshot(first.datasetId));
+		// One task from the page.
+		const taskId = db.$client.prepare('SELECT id FROM tasks WHERE dataset_id = ? ORDER BY id').pluck().get(first.datasetId) as number;
+		const single = startShapeExport({ datasetId: first.datasetId, format: 'superni', taskId }, db);
+		expect(single.fileName).toBe('task001_x.json');
+		expect(JSON.parse([...single.chunks()].join(''))).toMatchObject(superniTask(1));
+		expect(() => startShapeExport({ datasetId: first.datasetId, format: 'superni' }, db)).toThrow(/one file per task/);
+	});
+
+	it('preference pairs as {prompt, chosen, rejected}, ties left out or flagged', async () => {
+		const first = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'p', fileName: 'cmp.json' }, db);
+		writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, path.join(dir, 'p.jsonl'), db);
+		const rows = fs.readFileSync(path.join(dir, 'p.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+		expect(rows[0]).toEqual({ prompt: 'Give a tip.', chosen: 'Sleep well.', rejected: 'Eat.', chosen_model: 'completion_a', rejected_model: 'completion_b' });
+		const second = await importFile(fileSource(path.join(dir, 'p.jsonl')), { datasetName: 'p2', fileName: 'p.jsonl' }, db);
+		const pairs = (id: number) =>
+			db.$client
+				.prepare(
+					`SELECT p.prompt, a.model AS ma, a.response AS ra, b.model AS mb, b.response AS rb, p.source_preferred AS pref
+					 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.dataset_id = ? ORDER BY p.id`
+				)
+				.all(id);
+		expect(pairs(second.datasetId)).toEqual(pairs(first.datasetId));
+		const tie = [{ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true }];
+		const t = await importFile(streamOf(jsonl(tie)), { datasetName: 't', fileName: 't.jsonl' }, db);
+		const omit = startShapeExport({ datasetId: t.datasetId, format: 'preference-pairs' }, db);
+		expect([...omit.chunks()].join('')).toBe('');
+		expect(omit.manifest().counts).toMatchObject({ records: 0, tiesLeftOut: 1 });
+		const flag = startShapeExport({ datasetId: t.datasetId, format: 'preference-pairs', ties: 'flag' }, db);
+		expect(JSON.parse([...flag.chunks()].join(''))).toMatchObject({ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true });
 	});
 });
