@@ -115,19 +115,39 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
 }
 
 /**
- * The verdict a pair is exported with: the reviewers' (majority of their labels in pairwise
- * audits, "both bad" counted as no winner), else the source's own.
+ * The verdict a pair is exported with: the reviewers' (the most common label over every
+ * pairwise audit of the pair; a draw between a and b counts as a tie; "both bad" means no
+ * winner and the pair is left out), else the source's own.
  */
 export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'none' | null;
 
-let reviewedVerdicts: ((client: Database.Database, datasetId: number) => PairVerdictLookup) | null = null;
-/** Set by the pairwise audit module: where reviewers' verdicts come from. */
-export function usePairVerdicts(lookup: (client: Database.Database, datasetId: number) => PairVerdictLookup): void {
-	reviewedVerdicts = lookup;
+export function reviewedPairVerdicts(client: Database.Database, datasetId: number): PairVerdictLookup {
+	const rows = client
+		.prepare(
+			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
+			 JOIN audits a ON a.id = l.audit_id
+			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL
+			 GROUP BY i.pair_id, l.preference`
+		)
+		.all(datasetId) as { pairId: number; preference: string; n: number }[];
+	const byPair = new Map<number, Map<string, number>>();
+	for (const r of rows) {
+		let m = byPair.get(r.pairId);
+		if (!m) byPair.set(r.pairId, (m = new Map()));
+		m.set(r.preference, r.n);
+	}
+	return (pairId) => {
+		const m = byPair.get(pairId);
+		if (!m) return null;
+		const top = Math.max(...m.values());
+		const leaders = [...m.entries()].filter(([, n]) => n === top).map(([k]) => k);
+		if (leaders.length === 1) return leaders[0] === 'both_bad' ? 'none' : (leaders[0] as 'a' | 'b' | 'tie');
+		return leaders.includes('a') || leaders.includes('b') || leaders.includes('tie') ? 'tie' : 'none';
+	};
 }
 
 function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
-	const verdict = reviewedVerdicts?.(client, datasetId) ?? (() => null);
+	const verdict = reviewedPairVerdicts(client, datasetId);
 	const rows = client
 		.prepare(
 			`SELECT p.id, p.task_id AS taskId, coalesce(p.prompt, CASE WHEN i.input IS NULL OR i.input = '' THEN tk.instruction ELSE tk.instruction || char(10) || char(10) || i.input END) AS prompt,
