@@ -177,22 +177,3 @@ describe('ShapeRowWriter: the rows the new shapes add, written inside the caller
 			expect(db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
 	});
 });
-
-describe('the dataset import, until it writes these rows', () => {
-	it('refuses ShareGPT, SuperNI and comparison files with a clear message and leaves the database unchanged', async () => {
-		const { importFile, ImportError } = await import('../../src/lib/server/datasets/import');
-		const { streamOf } = await import('../support/db');
-		dataset('existing');
-		const before = snapshotDb(db);
-		for (const [text, fileName, label] of [
-			[sharegpt, 'sg.json', 'ShareGPT / FastChat conversations'],
-			[superni, 'task1_first_letter.json', 'SuperNI / Natural Instructions v2 task file'],
-			[comparison, 'comparision_data.json', 'Preference pairs (GPT-4-LLM comparison data)']
-		]) {
-			const error = await importFile(streamOf(text, 50), { datasetName: 'new', fileName }, db).catch((e) => e);
-			expect(error).toBeInstanceOf(ImportError);
-			expect(error.message).toBe(`${fileName}: this is a ${label} file; the dataset import cannot store this format yet (its turns, examples or pairs would be lost), so nothing was imported.`);
-		}
-		expect(snapshotDb(db)).toBe(before);
-	});
-});

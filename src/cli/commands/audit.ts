@@ -32,7 +32,7 @@ import { actor, admin, reportPurge } from '../actor';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
 
 const USAGE = `Usage:
-  npm run cli -- audit create --dataset <name|id> --kind quality|rating --reviewers a@x,b@y
+  npm run cli -- audit create --dataset <name|id> --kind quality|rating|conversation|pairwise --reviewers a@x,b@y
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--models m1,m2] [--not-blind] [--lease-minutes 30]
@@ -138,8 +138,8 @@ export async function run(argv: string[]): Promise<void> {
 		switch (action) {
 			case 'create': {
 				if (!values.dataset) throw new CliError(`Missing --dataset.\n\n${USAGE}`, 2);
-				const kind = oneOf(values.kind, ['quality', 'rating'] as const, 'kind');
-				if (!kind) throw new CliError(`Missing --kind quality|rating.\n\n${USAGE}`, 2);
+				const kind = oneOf(values.kind, ['quality', 'rating', 'conversation', 'pairwise'] as const, 'kind');
+				if (!kind) throw new CliError(`Missing --kind quality|rating|conversation|pairwise.\n\n${USAGE}`, 2);
 				const dataset = resolveDataset(values.dataset);
 				const goldText = readText(values.gold, 'gold');
 				const goldRate = values['gold-rate'] === undefined ? undefined : Number(values['gold-rate']);
@@ -159,7 +159,7 @@ export async function run(argv: string[]): Promise<void> {
 					blind: !values['not-blind'],
 					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
 					guidelines: readText(values.guidelines, 'guidelines'),
-					gold: goldText ? parseGold(goldText, kind) : undefined,
+					gold: goldText && (kind === 'quality' || kind === 'rating') ? parseGold(goldText, kind) : undefined,
 					goldRate,
 					routing: values.pilot ? 'depth' : 'breadth',
 					qualificationItems: values.qualify === undefined ? 0 : intOption(values.qualify, 'qualify', 0),

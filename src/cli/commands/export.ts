@@ -7,6 +7,7 @@ import { createProgressBar } from '../progress';
 import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
 import { countExport, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
+import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
 	EXPORT_FORMATS,
@@ -24,6 +25,9 @@ the correctness rate) to <file>.manifest.json.
 
 Formats (--format):
 ${EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
+Whole shapes (every turn, every example, both sides of a pair):
+${SHAPE_EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
+  (superni: --out is a folder, one task file per task)
 
 Filters (--where, repeatable; every one must hold):
 ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd(34)} ${f.description}${f.humanLabel ? ' [human labels]' : ''}`).join('\n')}
@@ -39,6 +43,7 @@ Options:
   --reformulations       add each instance's reformulations (template expansion) as extra rows
   --csv-keep-formulas    csv: write cells exactly as stored; by default text starting with = + - @
                          (or a tab or CR) gets a leading ' so spreadsheets do not run it as a formula
+  --ties omit|flag       preference-pairs: leave ties out (default) or keep them with "tie": true
   --count                print how many rows match and write nothing
   --force                overwrite <file> and its manifest
   --json                 print the manifest (or with --count, the counts) as JSON on stdout
@@ -59,6 +64,7 @@ export async function run(argv: string[]): Promise<void> {
 			responses: { type: 'string' },
 			reformulations: { type: 'boolean' },
 			'csv-keep-formulas': { type: 'boolean' },
+			ties: { type: 'string' },
 			count: { type: 'boolean' },
 			force: { type: 'boolean' },
 			json: { type: 'boolean' }
@@ -98,6 +104,27 @@ export async function run(argv: string[]): Promise<void> {
 	}
 
 	const format = requireOption(values.format, 'format', USAGE);
+	if (isShapeExportFormat(format)) {
+		const out = path.resolve(requireOption(values.out, 'out', USAGE));
+		const ties = values.ties ?? 'omit';
+		if (ties !== 'omit' && ties !== 'flag') throw new CliError('--ties must be omit or flag.', 2);
+		const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
+		if (!values.force) {
+			for (const f of [out, manifestFile]) if (fs.existsSync(f)) throw new CliError(`${f} exists; add --force to overwrite it.`);
+		}
+		if (!fs.existsSync(path.dirname(out))) throw new CliError(`Folder ${path.dirname(out)} does not exist.`);
+		const result = guard(() => writeShapeExport({ datasetId, format, filters, ties }, out));
+		if (values.json) printJson(result.manifest);
+		else {
+			const c = result.manifest.counts;
+			console.log(
+				`Wrote ${c.records} ${format === 'superni' ? 'task files' : format === 'preference-pairs' ? 'pairs' : 'conversations'} of "${result.manifest.dataset.name}" to ${out}` +
+					`${c.tiesLeftOut ? `; ${c.tiesLeftOut} ties left out` : ''}${c.unjudgedLeftOut ? `; ${c.unjudgedLeftOut} pairs without a verdict left out` : ''}.`
+			);
+			console.log(`Manifest: ${result.manifestFile}`);
+		}
+		return;
+	}
 	if (!isExportFormatId(format)) throw new CliError(`Unknown --format "${format}". Choose one of: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}.`, 2);
 	const out = path.resolve(requireOption(values.out, 'out', USAGE));
 	const template = values.template ?? 'self-instruct';

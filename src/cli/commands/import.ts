@@ -3,13 +3,14 @@ import path from 'node:path';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
-import { importFile, ImportError } from '$lib/server/datasets/import';
+import { importFile, importFiles, ImportError, type ImportSummary } from '$lib/server/datasets/import';
 import { FORMATS, type FormatId } from '$lib/formats';
 import { createProgressBar } from '../progress';
 
-const USAGE = `Usage: npm run cli -- import <file> --dataset <name> [--format <format>] [--model <name>] [--origin imported|seed] [--json]
+const USAGE = `Usage: npm run cli -- import <file | folder> --dataset <name> [--format <format>] [--model <name>] [--origin imported|seed] [--json]
 
 Imports a JSON Lines or JSON array file into a dataset (created if missing), all or nothing.
+A folder is read as SuperNI task files (every *.json in it, one task each), as one import.
 Formats (detected automatically unless --format is given):
 ${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.label}`).join('\n')}`;
 
@@ -29,28 +30,46 @@ export async function run(argv: string[]): Promise<void> {
 	const origin = values.origin ?? 'imported';
 	if (origin !== 'imported' && origin !== 'seed') throw new CliError('--origin must be "imported" or "seed".', 2);
 	let size: number;
+	let members: string[] | null = null;
 	try {
-		size = fs.statSync(file).size;
+		const stat = fs.statSync(file);
+		if (stat.isDirectory()) {
+			members = fs
+				.readdirSync(file)
+				.filter((name) => name.toLowerCase().endsWith('.json'))
+				.sort()
+				.map((name) => path.join(file, name));
+			size = members.reduce((n, m) => n + fs.statSync(m).size, 0);
+		} else size = stat.size;
 	} catch {
-		throw new CliError(`Cannot read ${file}: no such file.`);
+		throw new CliError(`Cannot read ${file}: no such file or folder.`);
 	}
 	const bar = values.json ? null : createProgressBar('Importing', size, 'bytes');
 	try {
-		const summary = await importFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), {
+		const options = {
 			datasetName,
-			fileName: path.basename(file),
+			fileName: path.basename(file) + (members ? '/' : ''),
 			format: format as FormatId | 'auto',
 			modelName: values.model,
-			origin,
-			onProgress: (p) => bar?.update(p.bytesRead, p.phase === 'writing' ? 'writing' : undefined)
-		});
+			origin: origin as 'imported' | 'seed',
+			onProgress: (p: { bytesRead: number; phase: string }) => bar?.update(p.bytesRead, p.phase === 'writing' ? 'writing' : undefined)
+		};
+		const summary: ImportSummary = members
+			? await importFiles(
+					// Opened one at a time, when the import reaches each file (a folder may hold ~1,600).
+					members.map((m) => ({ fileName: path.basename(m), source: lazyStream(m) })),
+					options
+				)
+			: await importFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), options);
 		bar?.finish(size);
 		if (values.json) printJson(summary);
 		else {
 			console.log(
 				`Imported ${summary.fileName} (${summary.format}${summary.modelName ? `, model ${summary.modelName}` : ''}) into "${summary.datasetName}"` +
 					`${summary.datasetCreated ? ' (new)' : ''}: ${summary.tasksAdded} tasks, ${summary.instancesAdded} instances` +
-					`${summary.responsesAdded ? `, ${summary.responsesAdded} responses` : ''}${summary.formulationsAdded ? `, ${summary.formulationsAdded} reformulations` : ''}, ` +
+					`${summary.responsesAdded ? `, ${summary.responsesAdded} responses` : ''}${summary.formulationsAdded ? `, ${summary.formulationsAdded} reformulations` : ''}` +
+					`${summary.examplesAdded ? `, ${summary.examplesAdded} examples` : ''}${summary.conversationsAdded ? `, ${summary.conversationsAdded} conversations (${summary.turnsAdded} turns)` : ''}` +
+					`${summary.pairsAdded ? `, ${summary.pairsAdded} preference pairs` : ''}${summary.files > 1 ? ` from ${summary.files} files` : ''}, ` +
 					`${summary.skippedDuplicates} duplicates skipped, in ${(summary.durationMs / 1000).toFixed(1)} s.`
 			);
 		}
@@ -59,4 +78,8 @@ export async function run(argv: string[]): Promise<void> {
 		if (err instanceof ImportError) throw new CliError(`${err.message}\nNothing was imported.`);
 		throw err;
 	}
+}
+
+async function* lazyStream(file: string): AsyncGenerator<Uint8Array> {
+	yield* fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>;
 }

@@ -1,4 +1,4 @@
-import { QUALITY_QUESTIONS, type ErrorReason, type QuestionKey, type RatingLevel } from './rubric';
+import { QUALITY_QUESTIONS, pairChoiceLabel, type ErrorReason, type PairChoice, type QuestionKey, type RatingLevel } from './rubric';
 
 /**
  * A reviewer's answer while it is being given (a draft, saved as it changes) and once complete
@@ -24,7 +24,26 @@ export interface RatingDraft {
 	comment: string;
 }
 
-export type Draft = QualityDraft | RatingDraft;
+/** Conversation audits: one judgement per assistant turn, in conversation order. */
+export interface TurnDraft {
+	valid: boolean | null;
+	rating: RatingLevel | null;
+}
+
+export interface ConversationDraft {
+	kind: 'conversation';
+	turns: TurnDraft[];
+	comment: string;
+}
+
+export interface PairwiseDraft {
+	kind: 'pairwise';
+	/** A and B as shown on this reviewer's screen. */
+	choice: PairChoice | null;
+	comment: string;
+}
+
+export type Draft = QualityDraft | RatingDraft | ConversationDraft | PairwiseDraft;
 
 export interface QualityAnswer {
 	kind: 'quality';
@@ -42,13 +61,35 @@ export interface RatingAnswer {
 	comment: string;
 }
 
-export type Answer = QualityAnswer | RatingAnswer;
+export interface ConversationAnswer {
+	kind: 'conversation';
+	turns: { valid: boolean; rating: RatingLevel }[];
+	comment: string;
+}
 
-export function emptyDraft(kind: 'quality' | 'rating', responseCount = 0): Draft {
+export interface PairwiseAnswer {
+	kind: 'pairwise';
+	choice: PairChoice;
+	comment: string;
+}
+
+export type Answer = QualityAnswer | RatingAnswer | ConversationAnswer | PairwiseAnswer;
+
+/** An empty draft; `rows` is the number of responses (rating) or assistant turns (conversation). */
+export function emptyDraft(kind: Draft['kind'], rows = 0): Draft {
 	if (kind === 'quality') {
 		return { kind, answers: { instruction: null, input: null, output: null }, reason: null, reasonChosen: false, comment: '' };
 	}
-	return { kind, ratings: Array.from({ length: responseCount }, () => null), comment: '' };
+	if (kind === 'conversation') return { kind, turns: Array.from({ length: rows }, () => ({ valid: null, rating: null })), comment: '' };
+	if (kind === 'pairwise') return { kind, choice: null, comment: '' };
+	return { kind, ratings: Array.from({ length: rows }, () => null), comment: '' };
+}
+
+export function judgeTurn(draft: ConversationDraft, index: number, change: Partial<TurnDraft>): ConversationDraft {
+	if (index < 0 || index >= draft.turns.length) return draft;
+	const turns = [...draft.turns];
+	turns[index] = { ...turns[index], ...change };
+	return { ...draft, turns };
 }
 
 /** The reason a set of answers points to: the taxonomy entry of the first "no", if any. */
@@ -97,6 +138,18 @@ export function completeDraft(draft: Draft): Completion {
 		const { instruction, input, output } = draft.answers as Record<QuestionKey, boolean>;
 		return { ok: true, answer: { kind: 'quality', instruction, input, output, reason: anyNo ? draft.reason : null, comment } };
 	}
+	if (draft.kind === 'conversation') {
+		const missing = draft.turns.findIndex((t) => t.valid === null || t.rating === null);
+		if (missing >= 0) {
+			const what = draft.turns[missing].valid === null ? 'Say whether reply' : 'Rate reply';
+			return { ok: false, problem: `${what} ${missing + 1} ${draft.turns[missing].valid === null ? 'is valid (Y / N)' : '(A–D)'}.`, row: missing };
+		}
+		return { ok: true, answer: { kind: 'conversation', turns: draft.turns as ConversationAnswer['turns'], comment } };
+	}
+	if (draft.kind === 'pairwise') {
+		if (!draft.choice) return { ok: false, problem: 'Choose: A better, B better, about the same, or both bad (1–4).', row: 0 };
+		return { ok: true, answer: { kind: 'pairwise', choice: draft.choice, comment } };
+	}
 	const missing = draft.ratings.findIndex((r) => r === null);
 	if (missing >= 0) return { ok: false, problem: `Rate response ${missing + 1}.`, row: missing };
 	return { ok: true, answer: { kind: 'rating', ratings: draft.ratings as RatingLevel[], comment } };
@@ -113,12 +166,16 @@ export function draftFromAnswer(answer: Answer): Draft {
 			comment: answer.comment
 		};
 	}
+	if (answer.kind === 'conversation') return { kind: 'conversation', turns: answer.turns.map((t) => ({ ...t })), comment: answer.comment };
+	if (answer.kind === 'pairwise') return { kind: 'pairwise', choice: answer.choice, comment: answer.comment };
 	return { kind: 'rating', ratings: [...answer.ratings], comment: answer.comment };
 }
 
 /** One line describing an answer, e.g. "yes · yes · no — incorrect output" or "A · C · B". */
 export function summarizeAnswer(answer: Answer): string {
 	if (answer.kind === 'rating') return answer.ratings.join(' · ');
+	if (answer.kind === 'conversation') return answer.turns.map((t) => `${t.valid ? 'yes' : 'no'} ${t.rating}`).join(' · ');
+	if (answer.kind === 'pairwise') return pairChoiceLabel(answer.choice);
 	const yn = (v: boolean) => (v ? 'yes' : 'no');
 	const base = `${yn(answer.instruction)} · ${yn(answer.input)} · ${yn(answer.output)}`;
 	return answer.reason ? `${base} — ${answer.reason.replace(/_/g, ' ')}` : base;

@@ -1,4 +1,4 @@
-import { ERROR_REASONS, RATING_LEVELS, type ErrorReason } from './rubric';
+import { ERROR_REASONS, PAIR_CHOICES, RATING_LEVELS, type ErrorReason, type PairChoice } from './rubric';
 import type { RatingLevel } from './rubric';
 
 /**
@@ -17,6 +17,7 @@ export type ReviewCommand =
 	| { type: 'no' }
 	| { type: 'rate'; level: RatingLevel }
 	| { type: 'reason'; reason: ErrorReason }
+	| { type: 'prefer'; choice: PairChoice }
 	| { type: 'row'; delta: 1 | -1 }
 	| { type: 'jump'; row: number }
 	| { type: 'submit' }
@@ -82,7 +83,10 @@ export const REASON_SHORTCUTS: Record<ErrorReason, string> = Object.fromEntries(
 	string
 >;
 
-export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', context: FocusContext): ReviewCommand | null {
+/** Pairwise choices are the digits 1–4: A better, B better, about the same, both bad. */
+export const PAIR_SHORTCUTS: Record<PairChoice, string> = Object.fromEntries(PAIR_CHOICES.map((c, i) => [c.key, String(i + 1)])) as Record<PairChoice, string>;
+
+export function commandForKey(event: KeyInput, kind: 'quality' | 'rating' | 'conversation' | 'pairwise', context: FocusContext): ReviewCommand | null {
 	const { key } = event;
 	const modified = event.ctrlKey || event.metaKey;
 	if (key === 'Escape') return { type: 'escape' };
@@ -120,6 +124,20 @@ export function commandForKey(event: KeyInput, kind: 'quality' | 'rating', conte
 			return { type: 'skip' };
 		case 'g':
 			return { type: 'guidelines' };
+	}
+	if (kind === 'pairwise') {
+		const digit = Number(lower);
+		if (lower >= '1' && lower <= '9' && digit <= PAIR_CHOICES.length) return { type: 'prefer', choice: PAIR_CHOICES[digit - 1].key };
+		return null;
+	}
+	if (kind === 'conversation') {
+		// Each assistant turn: Y / N (valid?) and A–D; the digits jump to a turn.
+		if (lower === 'y') return { type: 'yes' };
+		if (lower === 'n') return { type: 'no' };
+		const level = RATING_LEVELS.find((l) => l.key.toLowerCase() === lower);
+		if (level) return { type: 'rate', level: level.key };
+		if (lower >= '1' && lower <= '9') return { type: 'jump', row: Number(lower) - 1 };
+		return null;
 	}
 	if (kind === 'quality') {
 		if (lower === 'y') return { type: 'yes' };

@@ -1,4 +1,8 @@
 import { SeededRandom, hash32 } from './random';
+import type { PairChoice } from './rubric';
+
+/** A pair's own verdict: its response a or b better, a tie, or both bad. */
+export type PairVerdict = 'a' | 'b' | 'tie' | 'both_bad';
 
 /**
  * The order in which a reviewer sees an item's responses. Blind audits shuffle them per reviewer
@@ -28,4 +32,17 @@ export function goldDue(assignedSoFar: number, goldSoFar: number, rate: number, 
 /** A reviewer's jitter for goldDue, from their order salt. */
 export function goldJitter(orderSalt: number): number {
 	return hash32(orderSalt, 0x901d) / 0x1_0000_0000;
+}
+
+/** A pairwise label's verdict (the pair's own A/B) as the reviewer saw it (A = left on their screen), and back. */
+export function choiceFromVerdict(verdict: PairVerdict, order: readonly number[]): PairChoice {
+	if (verdict === 'tie' || verdict === 'both_bad') return verdict;
+	const canonical = verdict === 'a' ? 0 : 1;
+	return order[0] === canonical ? 'A' : 'B';
+}
+
+export function verdictFromChoice(choice: PairChoice, order: readonly number[]): PairVerdict {
+	if (choice === 'tie' || choice === 'both_bad') return choice;
+	const canonical = order[choice === 'A' ? 0 : 1];
+	return canonical === 0 ? 'a' : 'b';
 }

@@ -72,3 +72,25 @@ export const RATING_KEYS = keysOf(RATING_LEVELS);
 export function reasonLabel(key: string | null | undefined): string {
 	return ERROR_REASONS.find((r) => r.key === key)?.label ?? '';
 }
+
+/** Conversation audits ask this of every assistant turn (Self-Instruct's output question, put to a reply in context). */
+export const TURN_QUESTION = 'Is this reply a correct and acceptable response to the conversation so far?';
+
+/**
+ * Pairwise preference audits: which of two responses to one prompt is better. Keys 1–4 in this
+ * order; "both bad" keeps a pair where neither is acceptable out of the winner counts.
+ */
+export const PAIR_CHOICES = [
+	{ key: 'A', label: 'A is better' },
+	{ key: 'B', label: 'B is better' },
+	{ key: 'tie', label: 'About the same' },
+	{ key: 'both_bad', label: 'Both bad' }
+] as const;
+
+/** A choice as the reviewer sees it: A and B are the left and right responses on their screen. */
+export type PairChoice = (typeof PAIR_CHOICES)[number]['key'];
+export const PAIR_CHOICE_KEYS: readonly PairChoice[] = PAIR_CHOICES.map((c) => c.key);
+
+export function pairChoiceLabel(key: string | null | undefined): string {
+	return PAIR_CHOICES.find((c) => c.key === key)?.label ?? '';
+}

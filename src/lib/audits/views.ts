@@ -6,7 +6,24 @@ import type { Answer, Draft } from './answers';
  * or gold status: an item is known by an opaque `ref`.
  */
 
-export type AuditKindName = 'quality' | 'rating';
+export type AuditKindName = 'quality' | 'rating' | 'conversation' | 'pairwise';
+
+/** A turn of the conversation under review; `judged` marks the assistant turns the reviewer answers for (in order). */
+export interface ReviewTurn {
+	position: number;
+	role: string;
+	text: string;
+	/** Index among the assistant turns (the answer's row), or null for other speakers. */
+	row: number | null;
+}
+
+/** SuperNI's examples, shown to reviewers beside the definition. */
+export interface ReviewExample {
+	kind: 'positive' | 'negative';
+	input: string;
+	output: string;
+	explanation: string;
+}
 
 export interface ReviewResponse {
 	/** Position on this reviewer's screen (1-based); the model is hidden in blind audits. */
@@ -24,6 +41,10 @@ export interface ReviewItemView {
 	/** Quality audits: the output under review. */
 	output: string | null;
 	responses: ReviewResponse[];
+	/** Conversation audits: every turn. */
+	turns: ReviewTurn[];
+	/** Tasks with SuperNI examples. */
+	examples: ReviewExample[];
 	/** assigned: the reviewer holds it; submitted: their earlier label, open for changes. */
 	state: 'assigned' | 'submitted';
 	draft: Draft | null;
@@ -96,4 +117,12 @@ export interface SubmitResult {
 	/** True when this submission id had been received before (a retry): nothing changed. */
 	duplicate: boolean;
 	revision: number;
+}
+
+/** How many answer rows an item has: questions, responses, or assistant turns. */
+export function answerRows(item: Pick<ReviewItemView, 'kind' | 'responses' | 'turns'>): number {
+	if (item.kind === 'quality') return 3;
+	if (item.kind === 'conversation') return item.turns.filter((t) => t.row !== null).length;
+	if (item.kind === 'pairwise') return 1;
+	return item.responses.length;
 }

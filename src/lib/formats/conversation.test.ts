@@ -198,14 +198,10 @@ describe('OpenAI chat rows keep every turn (the existing first-exchange task is 
 	});
 });
 
-describe('the import refuses what it cannot store yet', () => {
-	it('conversations, task files and pairs are recognised but not importable; chat still is', async () => {
+describe('the import stores every shape', () => {
+	it('every format is importable, the richer shapes included', async () => {
 		const { FORMATS, isImportable } = await import('./types');
-		const { assertImportable } = await import('./import-error');
-		expect(FORMATS.filter((f) => !f.importable).map((f) => f.id)).toEqual(['superni', 'sharegpt', 'comparison']);
-		expect(isImportable('chat')).toBe(true);
-		expect(() => assertImportable('sharegpt', 'sg.json')).toThrow(
-			'sg.json: this is a ShareGPT / FastChat conversations file; the dataset import cannot store this format yet (its turns, examples or pairs would be lost), so nothing was imported.'
-		);
+		expect(FORMATS.filter((f) => !f.importable).map((f) => f.id)).toEqual([]);
+		expect(isImportable('sharegpt')).toBe(true);
 	});
 });

@@ -64,7 +64,7 @@ export const FORMATS: FormatInfo[] = [
 		id: 'chat',
 		label: 'OpenAI chat fine-tuning rows',
 		description:
-			'{messages: [{role, content}]}: the first user message is the instruction (and input), the first assistant reply after it the output, system messages metadata.',
+			'{messages: [{role, content}]}: every turn is kept as a conversation; the first user message is also the instruction (and input), the first assistant reply after it the output.',
 		importable: true
 	},
 	{
@@ -72,21 +72,21 @@ export const FORMATS: FormatInfo[] = [
 		label: 'SuperNI / Natural Instructions v2 task file',
 		description:
 			'One task per file (or a folder of them): {Definition, Positive Examples, Negative Examples, Instances: [{id, input, output: [...]}], Categories, Domains, Source, …}; the definition is the instruction, every instance and reference output is kept.',
-		importable: false
+		importable: true
 	},
 	{
 		id: 'sharegpt',
 		label: 'ShareGPT / FastChat conversations',
 		description:
 			'{id, conversations: [{from: human | gpt | system, value}]}: every turn kept; the first human turn is the instruction, the first reply after it the output.',
-		importable: false
+		importable: true
 	},
 	{
 		id: 'comparison',
 		label: 'Preference pairs (GPT-4-LLM comparison data)',
 		description:
 			'{user_input, completion_a, completion_b} with completion_a ranked higher (GPT-4-LLM), or {prompt, chosen, rejected}: one prompt with two responses and the source\'s preference.',
-		importable: false
+		importable: true
 	}
 ];
 

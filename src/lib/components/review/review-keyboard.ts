@@ -57,6 +57,9 @@ export function handleReviewKey(event: KeyEventLike, session: ReviewSession, hoo
 		case 'reason':
 			session.reason(command.reason);
 			break;
+		case 'prefer':
+			session.prefer(command.choice);
+			break;
 		case 'rate':
 			session.rate(command.level);
 			if (inGroup) hooks.followRow();

@@ -1,6 +1,7 @@
 import {
 	answerQuestion,
 	chooseReason,
+	judgeTurn,
 	completeDraft,
 	draftFromAnswer,
 	emptyDraft,
@@ -8,8 +9,8 @@ import {
 	summarizeAnswer,
 	type Draft
 } from '$lib/audits/answers';
-import { QUALITY_QUESTIONS, reasonLabel, type ErrorReason, type RatingLevel } from '$lib/audits/rubric';
-import type { HistoryEntry, NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
+import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
+import { answerRows, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
 import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
@@ -175,7 +176,7 @@ export class ReviewSession {
 	get rowCount(): number {
 		const item = this.current;
 		if (!item) return 0;
-		return item.kind === 'quality' ? QUALITY_QUESTIONS.length : item.responses.length;
+		return answerRows(item);
 	}
 
 	/** Told whenever a different item comes on screen (the page mirrors it in the URL, moves focus). */
@@ -255,6 +256,16 @@ export class ReviewSession {
 	 */
 	answer(value: boolean, question = this.row, advance = true): void {
 		const draft = this.draft;
+		if (draft?.kind === 'conversation' && this.editable) {
+			if (question < 0 || question >= draft.turns.length) return;
+			const next = judgeTurn(draft, question, { valid: value });
+			this.setDraft(next);
+			this.announce(`Reply ${question + 1}: ${value ? 'valid' : 'not valid'}`);
+			// Both answers given for this reply: on to the next one.
+			if (advance && next.turns[question].rating !== null) this.row = Math.min(question + 1, draft.turns.length - 1);
+			else this.row = question;
+			return;
+		}
 		if (!draft || draft.kind !== 'quality' || !this.editable) return;
 		const q = QUALITY_QUESTIONS[question];
 		if (!q) return;
@@ -276,8 +287,25 @@ export class ReviewSession {
 		this.announce(`Reason: ${reasonLabel(reason)}`);
 	}
 
+	/** Pairwise: the reviewer's choice, A and B as on their screen. */
+	prefer(choice: PairChoice): void {
+		const draft = this.draft;
+		if (!draft || draft.kind !== 'pairwise' || !this.editable) return;
+		this.setDraft({ ...draft, choice });
+		this.announce(pairChoiceLabel(choice));
+	}
+
 	rate(level: RatingLevel, response = this.row, advance = true): void {
 		const draft = this.draft;
+		if (draft?.kind === 'conversation' && this.editable) {
+			if (response < 0 || response >= draft.turns.length) return;
+			const next = judgeTurn(draft, response, { rating: level });
+			this.setDraft(next);
+			this.announce(`Reply ${response + 1}: ${level}`);
+			if (advance && next.turns[response].valid !== null) this.row = Math.min(response + 1, draft.turns.length - 1);
+			else this.row = response;
+			return;
+		}
 		if (!draft || draft.kind !== 'rating' || !this.editable) return;
 		if (response < 0 || response >= draft.ratings.length) return;
 		this.setDraft(rateResponse(draft, response, level));
@@ -342,7 +370,7 @@ export class ReviewSession {
 
 	private show(item: ReviewItemView): void {
 		this.work = item;
-		this.workDraft = item.draft ?? emptyDraft(item.kind, item.responses.length);
+		this.workDraft = item.draft ?? emptyDraft(item.kind, answerRows(item));
 		this.draftState = item.draft ? 'saved' : 'idle';
 		this.viewing = null;
 		this.viewDraft = null;
@@ -368,6 +396,11 @@ export class ReviewSession {
 			const i = QUALITY_QUESTIONS.findIndex((q) => draft.answers[q.key] === null);
 			return i < 0 ? 0 : i;
 		}
+		if (draft.kind === 'conversation') {
+			const i = draft.turns.findIndex((t) => t.valid === null || t.rating === null);
+			return i < 0 ? 0 : i;
+		}
+		if (draft.kind === 'pairwise') return 0;
 		const i = draft.ratings.findIndex((r) => r === null);
 		return i < 0 ? 0 : i;
 	}
@@ -612,7 +645,7 @@ export class ReviewSession {
 			for (let waited = 0; this.outbox.has(entry.ref) && waited < 30_000; waited += 50) await sleep(50);
 			const { item } = await this.api.item(entry.ref);
 			this.viewing = item;
-			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, item.responses.length);
+			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, answerRows(item));
 			this.historyIndex = index;
 			this.row = 0;
 			this.problem = null;

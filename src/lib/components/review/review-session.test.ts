@@ -15,6 +15,8 @@ function qualityItem(n: number): ReviewItemView {
 		input: '',
 		output: `Output ${n}`,
 		responses: [],
+		turns: [],
+		examples: [],
 		state: 'assigned',
 		draft: null,
 		answer: null,

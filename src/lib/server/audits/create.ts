@@ -84,6 +84,45 @@ export function loadQualityUnits(datasetId: number, includeRejected: boolean, da
 	return units;
 }
 
+/** Conversation audits: each task's conversations (a task is a first user turn; most have one). */
+function loadConversationUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
+	const rows = database.$client
+		.prepare(
+			`SELECT t.id AS taskId, t.is_classification AS cls, c.id AS conversationId
+			 FROM tasks t JOIN conversations c ON c.task_id = t.id
+			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')}
+			   AND EXISTS (SELECT 1 FROM conversation_turns u WHERE u.conversation_id = c.id AND u.role = 'assistant')
+			 ORDER BY t.id, c.id`
+		)
+		.raw()
+		.all(datasetId) as [number, number | null, number][];
+	return groupUnits(rows);
+}
+
+/** Pairwise audits: each task's preference pairs. */
+function loadPairUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
+	const rows = database.$client
+		.prepare(
+			`SELECT t.id AS taskId, t.is_classification AS cls, p.id AS pairId
+			 FROM tasks t JOIN preference_pairs p ON p.task_id = t.id
+			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')}
+			 ORDER BY t.id, p.id`
+		)
+		.raw()
+		.all(datasetId) as [number, number | null, number][];
+	return groupUnits(rows);
+}
+
+function groupUnits(rows: [number, number | null, number][]): SamplingUnit[] {
+	const units: SamplingUnit[] = [];
+	for (const [taskId, cls, choice] of rows) {
+		const last = units[units.length - 1];
+		if (last?.taskId === taskId) last.choices.push(choice);
+		else units.push({ taskId, isClassification: cls === null ? null : cls === 1, choices: [choice] });
+	}
+	return units;
+}
+
 /** Rating: responses of the chosen models grouped by (task, instance); one response per model per group. */
 function loadRatingGroups(datasetId: number, models: string[], includeRejected: boolean, database: Db) {
 	const rows = database.$client
@@ -129,7 +168,11 @@ export function previewSample(
 	const units =
 		options.kind === 'quality'
 			? loadQualityUnits(datasetId, !!options.includeRejected, database)
-			: loadRatingGroups(datasetId, chosen, !!options.includeRejected, database).units;
+			: options.kind === 'conversation'
+				? loadConversationUnits(datasetId, !!options.includeRejected, database)
+				: options.kind === 'pairwise'
+					? loadPairUnits(datasetId, !!options.includeRejected, database)
+					: loadRatingGroups(datasetId, chosen, !!options.includeRejected, database).units;
 	const strata: Record<Stratum, number> = { classification: 0, 'non-classification': 0, unknown: 0 };
 	for (const u of units) strata[stratumOf(u.isClassification)]++;
 	return { instructions: units.length, strata, units: units.reduce((s, u) => s + u.choices.length, 0), models };
@@ -169,6 +212,8 @@ export interface PlannedItem {
 	stratum: Stratum | null;
 	shuffleKey: number;
 	responses: ResponseRow[];
+	conversationId?: number | null;
+	pairId?: number | null;
 	gold?: GoldSpec;
 }
 
@@ -178,7 +223,7 @@ export interface PlannedItem {
  */
 export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
 	const kind = input.kind;
-	if (kind !== 'quality' && kind !== 'rating') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
+	if (kind !== 'quality' && kind !== 'rating' && kind !== 'conversation' && kind !== 'pairwise') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
 	const dataset = database.$client.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId) as
 		| { id: number; name: string; archivedAt: number | null }
 		| undefined;
@@ -199,6 +244,7 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	const goldRate = input.goldRate ?? (gold.length ? 0.1 : 0);
 	if (!(goldRate >= 0 && goldRate <= MAX_GOLD_RATE)) throw new AuditError(`The gold rate must be between 0 and ${MAX_GOLD_RATE * 100}%.`, 400, 'invalid', 'goldRate');
 	if (gold.some((g) => g.kind !== kind)) throw new AuditError('Gold answers must match the kind of audit.', 400, 'invalid', 'gold');
+	if (gold.length && (kind === 'conversation' || kind === 'pairwise')) throw new AuditError('Gold items are not available for conversation and pairwise audits yet.', 400, 'invalid', 'gold');
 
 	const reviewerIds = [...new Set(input.reviewerIds)];
 	if (reviewerIds.length < overlap) {
@@ -213,6 +259,34 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
 			planned.push({ taskId: s.taskId, instanceId: s.choice, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [] });
 		}
+	} else if (kind === 'conversation') {
+		const units = loadConversationUnits(dataset.id, includeRejected, database);
+		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
+			planned.push({ taskId: s.taskId, instanceId: null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [], conversationId: s.choice });
+		}
+	} else if (kind === 'pairwise') {
+		const units = loadPairUnits(dataset.id, includeRejected, database);
+		const pairResponses = database.$client.prepare(
+			`SELECT a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel, p.instance_id AS instanceId
+			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.id = ?`
+		);
+		const seen = new Set<string>();
+		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
+			const r = pairResponses.get(s.choice) as { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null };
+			seen.add(r.aModel).add(r.bModel);
+			planned.push({
+				taskId: s.taskId,
+				instanceId: r.instanceId,
+				stratum: s.stratum,
+				shuffleKey: s.shuffleKey,
+				pairId: s.choice,
+				responses: [
+					{ id: r.aId, taskId: s.taskId, instanceId: r.instanceId, model: r.aModel },
+					{ id: r.bId, taskId: s.taskId, instanceId: r.instanceId, model: r.bModel }
+				]
+			});
+		}
+		models = [...seen].sort();
 	} else {
 		const available = datasetModels(dataset.id, database).map((m) => m.model);
 		models = input.models?.length ? [...new Set(input.models)] : available;
@@ -230,7 +304,11 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		throw new AuditError(
 			kind === 'quality'
 				? 'Nothing to sample: the dataset has no instances the filters kept.'
-				: 'Nothing to sample: no task has a response from the chosen models.',
+				: kind === 'conversation'
+					? 'Nothing to sample: the dataset has no conversations with an assistant turn.'
+					: kind === 'pairwise'
+						? 'Nothing to sample: the dataset has no preference pairs.'
+						: 'Nothing to sample: no task has a response from the chosen models.',
 			400,
 			'invalid',
 			'dataset'
@@ -244,7 +322,8 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	if (qualificationProblem) throw new AuditError(qualificationProblem, 400, 'invalid', 'qualificationItems');
 
 	const now = Date.now();
-	const name = (input.name ?? '').trim() || `${kind === 'quality' ? 'Quality' : 'Rating'} audit of ${dataset.name} (seed ${seed})`;
+	const kindName = { quality: 'Quality', rating: 'Rating', conversation: 'Conversation', pairwise: 'Pairwise' }[kind];
+	const name = (input.name ?? '').trim() || `${kindName} audit of ${dataset.name} (seed ${seed})`;
 	if (name.length > 200) throw new AuditError('The name is too long.', 400, 'invalid', 'name');
 
 	return transaction(database, () => {
@@ -273,8 +352,8 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 export function insertItems(database: Db, auditId: number, items: PlannedItem[], firstPosition: number, createdBy: number | null, now: number): void {
 	const c = database.$client;
 	const insertItem = c.prepare(
-		`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, conversation_id, pair_id)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	);
 	const insertResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
 	const insertGold = c.prepare(
@@ -284,7 +363,8 @@ export function insertItems(database: Db, auditId: number, items: PlannedItem[],
 	const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
 	items.forEach((item, i) => {
 		const { id } = insertItem.get(
-			auditId, newItemRef(), firstPosition + i, item.taskId, item.instanceId, item.stratum, item.gold ? 1 : 0, item.shuffleKey
+			auditId, newItemRef(), firstPosition + i, item.taskId, item.instanceId, item.stratum, item.gold ? 1 : 0, item.shuffleKey,
+			item.conversationId ?? null, item.pairId ?? null
 		) as { id: number };
 		item.responses.forEach((r, position) => insertResponse.run(id, r.id, position));
 		const gold = item.gold;

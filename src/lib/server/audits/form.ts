@@ -18,7 +18,7 @@ const names = z
 
 export const auditFormSchema = z.object({
 	datasetId: z.coerce.number({ message: 'Choose a dataset.' }).int().positive('Choose a dataset.'),
-	kind: z.enum(['quality', 'rating'], { message: 'Choose the kind of audit.' }),
+	kind: z.enum(['quality', 'rating', 'conversation', 'pairwise'], { message: 'Choose the kind of audit.' }),
 	name: z.string().trim().max(200, 'At most 200 characters.').default(''),
 	sampleSize: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(100_000, 'At most 100,000.'),
 	seed: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(Number.MAX_SAFE_INTEGER),
@@ -43,7 +43,10 @@ export type AuditForm = z.infer<typeof auditFormSchema>;
 export function auditFormToInput(form: AuditForm, createdBy: number): CreateAuditInput {
 	let gold;
 	try {
-		gold = form.gold.trim() ? parseGold(form.gold, form.kind) : undefined;
+		if (form.gold.trim() && (form.kind === 'conversation' || form.kind === 'pairwise')) {
+			throw new AuditError('Gold items are not available for conversation and pairwise audits yet.', 400, 'invalid', 'gold');
+		}
+		gold = form.gold.trim() && (form.kind === 'quality' || form.kind === 'rating') ? parseGold(form.gold, form.kind) : undefined;
 	} catch (err) {
 		if (err instanceof GoldParseError) throw new AuditError(err.message, 400, 'invalid', 'gold');
 		throw err;

@@ -1,12 +1,14 @@
 import { db, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
-import { responseOrder } from '../../audits/order';
+import { choiceFromVerdict, responseOrder } from '../../audits/order';
 import { renderGuidelines } from '../../audits/guidelines';
 import type { Answer, Draft } from '../../audits/answers';
 import type { HistoryEntry, ReviewAuditInfo, ReviewItemView, ReviewProgress, SkippedEntry } from '../../audits/views';
 import { summarizeAnswer } from '../../audits/answers';
 import { draftSchema } from '../../audits/answer-schemas';
-import type { ErrorReason, RatingLevel } from '../../audits/rubric';
+import type { ErrorReason, PairChoice, RatingLevel } from '../../audits/rubric';
+import type { PairVerdict } from '../db/tables';
+import type { ReviewExample, ReviewTurn } from '../../audits/views';
 import { membership, statements, type Membership } from './routing';
 import { notFound } from './errors';
 import { countStuckItems } from './audits';
@@ -31,7 +33,10 @@ interface ItemRow {
 	status: string;
 	draft: string | null;
 	shownAt: number | null;
+	conversationId: number | null;
 }
+
+
 
 interface LabelRow {
 	id: number;
@@ -39,6 +44,7 @@ interface LabelRow {
 	inputValid: number | null;
 	outputValid: number | null;
 	errorReason: ErrorReason | null;
+	preference: PairVerdict | null;
 	comment: string;
 	submittedAt: number;
 	revision: number;
@@ -116,7 +122,7 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		.prepare(
 			`SELECT i.id, i.task_id AS taskId, i.instance_id AS instanceId, t.instruction, n.input, n.output,
 				t.is_classification AS classification, t.origin, t.source_id AS sourceId,
-				s.status, s.draft, s.shown_at AS shownAt
+				s.status, s.draft, s.shown_at AS shownAt, i.conversation_id AS conversationId
 			 FROM audit_items i
 			 JOIN audit_assignments s ON s.item_id = i.id AND s.reviewer_id = ?
 			 JOIN tasks t ON t.id = i.task_id
@@ -126,7 +132,20 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		.get(reviewerId, ref, m.auditId) as ItemRow | undefined;
 	if (!row || row.status === 'skipped' || row.status === 'released') throw notFound();
 
-	const responses = m.kind === 'rating' ? (statements(database).itemResponses.all(row.id) as { id: number; model: string }[]) : [];
+	const responses =
+		m.kind === 'rating' || m.kind === 'pairwise' ? (statements(database).itemResponses.all(row.id) as { id: number; model: string }[]) : [];
+	const turns: ReviewTurn[] = [];
+	if (m.kind === 'conversation' && row.conversationId !== null) {
+		let row_ = 0;
+		for (const t of c
+			.prepare('SELECT position, role, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
+			.all(row.conversationId) as { position: number; role: string; content: string }[]) {
+			turns.push({ position: t.position, role: t.role, text: t.content, row: t.role === 'assistant' ? row_++ : null });
+		}
+	}
+	const examples = c
+		.prepare('SELECT kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position LIMIT 20')
+		.all(row.taskId) as ReviewExample[];
 	const texts = new Map(
 		responses.length
 			? (c
@@ -143,11 +162,18 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		label = c
 			.prepare(
 				`SELECT id, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
-					error_reason AS errorReason, comment, submitted_at AS submittedAt, revision
+					error_reason AS errorReason, preference, comment, submitted_at AS submittedAt, revision
 				 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`
 			)
 			.get(row.id, reviewerId) as LabelRow;
-		if (m.kind === 'quality') {
+		if (m.kind === 'conversation') {
+			const judged = c
+				.prepare('SELECT valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position')
+				.all(label.id) as { valid: number; rating: RatingLevel }[];
+			answer = { kind: 'conversation', turns: judged.map((t) => ({ valid: t.valid === 1, rating: t.rating })), comment: label.comment };
+		} else if (m.kind === 'pairwise') {
+			answer = { kind: 'pairwise', choice: choiceFromVerdict(label.preference ?? 'tie', order), comment: label.comment };
+		} else if (m.kind === 'quality') {
 			answer = {
 				kind: 'quality',
 				instruction: label.instructionValid === 1,
@@ -169,7 +195,9 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 	let draft: Draft | null = null;
 	if (row.draft && row.status !== 'submitted') {
 		const parsed = draftSchema.safeParse(JSON.parse(row.draft));
-		if (parsed.success && parsed.data.kind === m.kind && (parsed.data.kind !== 'rating' || parsed.data.ratings.length === shown.length)) {
+		const rowsOk = (d: Draft) =>
+			d.kind === 'rating' ? d.ratings.length === shown.length : d.kind === 'conversation' ? d.turns.length === turns.filter((t) => t.row !== null).length : true;
+		if (parsed.success && parsed.data.kind === m.kind && rowsOk(parsed.data as Draft)) {
 			draft = parsed.data as Draft;
 		}
 	}
@@ -180,6 +208,8 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		input: row.instanceId === null ? null : (row.input ?? ''),
 		output: m.kind === 'quality' ? (row.output ?? '') : null,
 		responses: shown,
+		turns,
+		examples,
 		state: row.status === 'submitted' ? 'submitted' : 'assigned',
 		draft,
 		answer,
@@ -198,7 +228,8 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 	const rows = c
 		.prepare(
 			`SELECT l.id, i.id AS itemId, i.ref, l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision,
-				substr(t.instruction, 1, 200) AS instruction, l.instruction_valid AS a, l.input_valid AS b, l.output_valid AS c, l.error_reason AS reason
+				substr(t.instruction, 1, 200) AS instruction, l.instruction_valid AS a, l.input_valid AS b, l.output_valid AS c, l.error_reason AS reason,
+				l.preference
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN tasks t ON t.id = i.task_id
 			 WHERE l.audit_id = ? AND l.reviewer_id = ? ORDER BY l.submitted_at DESC, l.id DESC LIMIT ?`
 		)
@@ -214,6 +245,7 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 		b: number;
 		c: number;
 		reason: string | null;
+		preference: PairVerdict | null;
 	}[];
 	const ratingsByLabel = new Map<number, Map<number, string>>();
 	if (m.kind === 'rating' && rows.length) {
@@ -231,7 +263,13 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 	}
 	return rows.map((r) => {
 		let summary: string;
-		if (m.kind === 'quality') {
+		if (m.kind === 'conversation') {
+			const judged = c.prepare('SELECT valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position').all(r.id) as { valid: number; rating: RatingLevel }[];
+			summary = summarizeAnswer({ kind: 'conversation', turns: judged.map((t) => ({ valid: t.valid === 1, rating: t.rating })), comment: '' });
+		} else if (m.kind === 'pairwise') {
+			const order = responseOrder(2, reviewerId, r.itemId, m.blind);
+			summary = summarizeAnswer({ kind: 'pairwise', choice: choiceFromVerdict(r.preference ?? 'tie', order), comment: '' });
+		} else if (m.kind === 'quality') {
 			summary = summarizeAnswer({ kind: 'quality', instruction: r.a === 1, input: r.b === 1, output: r.c === 1, reason: r.reason as ErrorReason | null, comment: '' });
 		} else {
 			const responses = statements(database).itemResponses.all(r.itemId) as { id: number }[];

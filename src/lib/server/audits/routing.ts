@@ -3,7 +3,7 @@ import { db, transaction, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
 import type { Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
-import { goldDue, goldJitter, responseOrder } from '../../audits/order';
+import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
 import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound } from './errors';
 import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
@@ -165,6 +165,13 @@ function prepare(c: Database.Database) {
 			 WHERE x.item_id = ? ORDER BY x.position`
 		),
 		deleteRatings: c.prepare(`DELETE FROM audit_label_ratings WHERE label_id = ?`),
+		setPreference: c.prepare(`UPDATE audit_labels SET preference = ? WHERE id = ?`),
+		deleteTurns: c.prepare(`DELETE FROM audit_label_turns WHERE label_id = ?`),
+		insertTurn: c.prepare(`INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)`),
+		assistantTurns: c.prepare(
+			`SELECT u.position FROM audit_items i JOIN conversation_turns u ON u.conversation_id = i.conversation_id
+			 WHERE i.id = ? AND u.role = 'assistant' ORDER BY u.position`
+		),
 		insertRating: c.prepare(
 			`INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)`
 		),
@@ -337,6 +344,9 @@ function parseAnswer(m: Membership, raw: unknown, responseCount: number): Answer
 	if (answer.kind === 'rating' && answer.ratings.length !== responseCount) {
 		throw new AuditError(`Rate each of the ${responseCount} responses.`, 400, 'invalid-answer');
 	}
+	if (answer.kind === 'conversation' && answer.turns.length !== responseCount) {
+		throw new AuditError(`Judge each of the ${responseCount} assistant turns.`, 400, 'invalid-answer');
+	}
 	return answer;
 }
 
@@ -373,11 +383,15 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		if (!assignment || assignment.status === 'released') throw notFound();
 		if (assignment.status === 'skipped') throw new AuditError('You skipped this item.', 409, 'skipped');
 
-		const responses = m.kind === 'rating' ? (s.itemResponses.all(item.id) as { id: number; model: string }[]) : [];
-		const answer = parseAnswer(m, input.answer, responses.length);
+		const responses =
+			m.kind === 'rating' || m.kind === 'pairwise' ? (s.itemResponses.all(item.id) as { id: number; model: string }[]) : [];
+		const assistantTurns = m.kind === 'conversation' ? (s.assistantTurns.pluck().all(item.id) as number[]) : [];
+		const answer = parseAnswer(m, input.answer, m.kind === 'conversation' ? assistantTurns.length : responses.length);
 		const activeMs = Math.round(Math.min(Math.max(input.activeMs ?? 0, 0), MAX_ACTIVE_MS));
 		const q = answer.kind === 'quality' ? answer : null;
-		const values = [q ? +q.instruction : null, q ? +q.input : null, q ? +q.output : null, q?.reason ?? null, answer.comment] as const;
+		// A conversation's output_valid is its verdict as a whole: every assistant turn valid.
+		const output = q ? +q.output : answer.kind === 'conversation' ? +answer.turns.every((t) => t.valid) : null;
+		const values = [q ? +q.instruction : null, q ? +q.input : null, output, q?.reason ?? null, answer.comment] as const;
 		const log = (labelId: number | null, outcome: SubmitOutcome) =>
 			s.logSubmission.run(input.submissionId, auditId, item.id, reviewerId, labelId, outcome, JSON.stringify({ answer, activeMs }), now);
 
@@ -402,6 +416,13 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 			s.addLabel.run(wasActive ? 0 : 1, item.id);
 			revision = 1;
 			outcome = 'created';
+		}
+		if (answer.kind === 'conversation') {
+			s.deleteTurns.run(labelId);
+			answer.turns.forEach((t, i) => s.insertTurn.run(labelId, auditId, item.id, assistantTurns[i], +t.valid, t.rating));
+		}
+		if (answer.kind === 'pairwise') {
+			s.setPreference.run(verdictFromChoice(answer.choice, responseOrder(2, reviewerId, item.id, m.blind)), labelId);
 		}
 		if (answer.kind === 'rating') {
 			const order = responseOrder(responses.length, reviewerId, item.id, m.blind);

@@ -99,11 +99,40 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	};
 }
 
+export interface TaskExampleRow {
+	id: number;
+	kind: 'positive' | 'negative';
+	input: string;
+	output: string;
+	explanation: string;
+}
+
+export interface ConversationDetail {
+	id: number;
+	sourceId: string | null;
+	warnings: string[];
+	turns: { id: number; position: number; role: string; sourceRole: string | null; content: string }[];
+}
+
+export interface PairDetail {
+	id: number;
+	prompt: string | null;
+	modelA: string;
+	modelB: string;
+	responseA: string;
+	responseB: string;
+	sourcePreferred: string | null;
+}
+
 export interface TaskDetail {
 	task: Task;
 	instances: Instance[];
 	formulations: Formulation[];
 	responses: Response[];
+	/** SuperNI's positive and negative examples. */
+	examples: TaskExampleRow[];
+	conversations: ConversationDetail[];
+	pairs: PairDetail[];
 	provenance: { importFile: string | null; importedAt: Date | null; runId: number | null };
 }
 
@@ -120,11 +149,39 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 	const imp = task.importId
 		? database.query.imports.findFirst({ where: (i, { eq }) => eq(i.id, task.importId!) }).sync()
 		: undefined;
+	const c = database.$client;
+	const examples = c
+		.prepare('SELECT id, kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
+		.all(taskId) as TaskExampleRow[];
+	const conversationRows = c.prepare('SELECT id, source_id AS sourceId, warnings FROM conversations WHERE task_id = ? ORDER BY id').all(taskId) as {
+		id: number;
+		sourceId: string | null;
+		warnings: string | null;
+	}[];
+	const turnsOf = c.prepare(
+		'SELECT id, position, role, source_role AS sourceRole, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position'
+	);
+	const conversations = conversationRows.map((r) => ({
+		id: r.id,
+		sourceId: r.sourceId,
+		warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
+		turns: turnsOf.all(r.id) as ConversationDetail['turns']
+	}));
+	const pairs = c
+		.prepare(
+			`SELECT p.id, p.prompt, a.model AS modelA, b.model AS modelB, a.response AS responseA, b.response AS responseB, p.source_preferred AS sourcePreferred
+			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
+			 WHERE p.task_id = ? ORDER BY p.id`
+		)
+		.all(taskId) as PairDetail[];
 	return {
 		task,
 		instances,
 		formulations,
 		responses,
+		examples,
+		conversations,
+		pairs,
 		provenance: { importFile: imp?.fileName ?? null, importedAt: imp?.createdAt ?? null, runId: task.runId }
 	};
 }
@@ -147,8 +204,19 @@ export interface TaskPageView {
 		filterDetail: ClippedText | null;
 		metadata: Array<{ key: string; value: ClippedText }>;
 	};
+	examples: Array<{ id: number; kind: 'positive' | 'negative'; input: ClippedText; output: ClippedText; explanation: ClippedText }>;
+	conversations: Array<{
+		id: number;
+		sourceId: string | null;
+		warnings: string[];
+		turns: Array<{ id: number; position: number; role: string; sourceRole: string | null; content: ClippedText }>;
+	}>;
+	pairs: Array<{ id: number; prompt: ClippedText | null; modelA: string; modelB: string; responseA: ClippedText; responseB: ClippedText; sourcePreferred: string | null }>;
 	instances: Array<{
 		id: number;
+		sourceId: string | null;
+		/** Every reference output when the source has more than one (SuperNI). */
+		referenceOutputs: ClippedText[];
 		input: ClippedText;
 		output: ClippedText;
 		constraints: ClippedText | null;
@@ -181,8 +249,30 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 				value: clip(`metadata-${key}`, typeof value === 'string' ? value : JSON.stringify(value))
 			}))
 		},
+		examples: detail.examples.map((e) => ({
+			id: e.id,
+			kind: e.kind,
+			input: clip(`example-${e.id}-input`, e.input),
+			output: clip(`example-${e.id}-output`, e.output),
+			explanation: clip(`example-${e.id}-explanation`, e.explanation)
+		})),
+		conversations: detail.conversations.map((conv) => ({
+			...conv,
+			turns: conv.turns.map((t) => ({ ...t, content: clip(`turn-${t.id}`, t.content) }))
+		})),
+		pairs: detail.pairs.map((p) => ({
+			id: p.id,
+			prompt: clipOrNull(`pair-${p.id}-prompt`, p.prompt),
+			modelA: p.modelA,
+			modelB: p.modelB,
+			responseA: clip(`pair-${p.id}-a`, p.responseA),
+			responseB: clip(`pair-${p.id}-b`, p.responseB),
+			sourcePreferred: p.sourcePreferred
+		})),
 		instances: detail.instances.map((i) => ({
 			id: i.id,
+			sourceId: i.sourceId,
+			referenceOutputs: (i.referenceOutputs ?? []).map((o, n) => clip(`instance-${i.id}-ref-${n}`, o)),
 			input: clip(`instance-${i.id}-input`, i.input),
 			output: clip(`instance-${i.id}-output`, i.output),
 			constraints: clipOrNull(`instance-${i.id}-constraints`, i.constraints),

@@ -7,6 +7,7 @@ import { imports, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
 import {
 	parseImport,
+	parseTaskFiles,
 	assertImportable,
 	ImportError,
 	modelNameFromFileName,
@@ -19,6 +20,7 @@ import { BULK_BATCH_ROWS, importOwner, placeholderName, removeImportingDataset }
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
+import { ShapeRowWriter, type PlacedRecord, type ShapeRowCounts } from './shape-rows';
 
 export interface ImportOptions {
 	/** Dataset to import into; created if it does not exist. */
@@ -59,8 +61,22 @@ export interface ImportSummary {
 	instancesAdded: number;
 	formulationsAdded: number;
 	responsesAdded: number;
+	/** SuperNI positive and negative examples. */
+	examplesAdded: number;
+	conversationsAdded: number;
+	turnsAdded: number;
+	pairsAdded: number;
+	/** Duplicates among instances, responses, conversations and pairs. */
 	skippedDuplicates: number;
+	/** Files read (a folder of SuperNI task files counts each). */
+	files: number;
 	durationMs: number;
+}
+
+/** One file of a multi-file import (a folder of SuperNI task files). */
+export interface ImportSource {
+	fileName: string;
+	source: AsyncIterable<Uint8Array>;
 }
 
 export { ImportError };
@@ -76,6 +92,19 @@ export async function importFile(
 	options: ImportOptions,
 	database: Db = db()
 ): Promise<ImportSummary> {
+	return importSources([{ fileName: options.fileName, source }], options, database);
+}
+
+/**
+ * Imports several files as one, all or nothing: a folder of SuperNI task files (one task per
+ * file). `options.fileName` names the whole (the folder); each error names its own file.
+ */
+export async function importFiles(files: ImportSource[], options: ImportOptions, database: Db = db()): Promise<ImportSummary> {
+	if (files.length === 0) throw new ImportError(`${options.fileName}: the folder holds no .json task files.`, { file: options.fileName });
+	return importSources(files, options, database, true);
+}
+
+async function importSources(files: ImportSource[], options: ImportOptions, database: Db, folder = false): Promise<ImportSummary> {
 	const started = performance.now();
 	try {
 		validateDatasetName(options.datasetName);
@@ -98,19 +127,35 @@ export async function importFile(
 			bufferedLength = 0;
 		};
 		let lastReport = 0;
-		for await (const record of parseImport(source, {
-			fileName: options.fileName,
-			format: options.format ?? 'auto',
+		let bytesBefore = 0;
+		let currentFile = files[0].fileName;
+		const parseOptions = {
+			format: folder && (!options.format || options.format === 'auto') ? ('superni' as const) : (options.format ?? 'auto'),
 			maxBytes: options.maxBytes ?? config().maxImportBytes,
 			maxRecordChars: options.maxRecordChars ?? config().maxRecordChars,
 			onFormat: (f: FormatId) => {
-				assertImportable(f, options.fileName);
+				assertImportable(f, currentFile);
+				if (format && f !== format) {
+					throw new ImportError(`${currentFile}: this file is ${f}, the files before it ${format}; one import holds one format.`, { file: currentFile });
+				}
 				format = f;
 			},
 			onProgress: (bytes: number) => {
-				bytesRead = bytes;
+				bytesRead = bytesBefore + bytes;
 			}
-		})) {
+		};
+		async function* allRecords(): AsyncGenerator<ParsedRecord> {
+			if (!folder) {
+				yield* parseImport(files[0].source, { ...parseOptions, fileName: files[0].fileName });
+				return;
+			}
+			for (const file of files) {
+				currentFile = file.fileName;
+				bytesBefore = bytesRead;
+				for await (const { record } of parseTaskFiles([file], parseOptions)) yield record;
+			}
+		}
+		for await (const record of allRecords()) {
 			const line = JSON.stringify(record) + '\n';
 			buffered.push(line);
 			bufferedLength += line.length;
@@ -128,6 +173,7 @@ export async function importFile(
 		}
 		options.onProgress?.({ phase: 'writing', bytesRead, records });
 		const summary = await writeStaged(stagingPath, format, { ...options, bytes: bytesRead, records }, database);
+		summary.files = files.length;
 		summary.durationMs = Math.round(performance.now() - started);
 		database.$client.prepare('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
 		options.onProgress?.({ phase: 'done', bytesRead, records });
@@ -298,7 +344,8 @@ class StagedWriter {
 	// instruction, as the papers' per-instance files intend.
 	private readonly taskByKey = new Map<string, { id: number; isClassification: number | null }>();
 	private readonly instructionKeys = new Set<string>();
-	private readonly seenInstances = new Set<string>();
+	// Instance (task id + content hash) → id, so a record whose instance is a duplicate still links to it.
+	private readonly seenInstances = new Map<string, number>();
 	// Instruction + input → instance: how prediction rows find the task and instance they answer.
 	private readonly instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
 	private readonly seenResponses = new Set<string>();
@@ -308,6 +355,11 @@ class StagedWriter {
 	private formulationsAdded = 0;
 	private responsesAdded = 0;
 	private skippedDuplicates = 0;
+	// The extra rows of the richer shapes (examples, turns, pairs), written at the end of each
+	// batch once the batch's tasks and instances have ids.
+	private shapeWriter!: ShapeRowWriter;
+	private readonly shapeCounts: ShapeRowCounts = { examples: 0, instancesDescribed: 0, conversations: 0, turns: 0, duplicateConversations: 0, pairs: 0, duplicatePairs: 0 };
+	private placed: PlacedRecord[] = [];
 
 	constructor(
 		private readonly database: Db,
@@ -352,6 +404,7 @@ class StagedWriter {
 			.returning({ id: imports.id })
 			.get().id;
 		this.rows = new RowWriter(database);
+		this.shapeWriter = new ShapeRowWriter(database);
 		if (!this.created) {
 			for (const row of client
 				.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
@@ -365,7 +418,7 @@ class StagedWriter {
 					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
 				)
 				.iterate(this.dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
-				this.seenInstances.add(`${row.t}:${fingerprint(row.input, row.output)}`);
+				this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
 				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
 				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 			}
@@ -423,41 +476,45 @@ class StagedWriter {
 			return 1;
 		}
 
-		if (record.kind === 'pair') throw new ImportError(`${options.fileName}: preference pairs cannot be imported yet`, { file: options.fileName });
-		let rows = 0;
-		const key = record.sourceId ? `src:${record.sourceId}` : `ins:${instructionKey}`;
-		let task = this.taskByKey.get(key);
-		if (!task) {
-			const id = writer.insertTask(
-				{
-					datasetId: dataset.id,
-					instruction: record.instruction,
-					origin: options.origin ?? 'imported',
-					sourceId: record.sourceId ?? null,
-					name: record.name ?? null,
-					isClassification: record.isClassification ?? null,
-					metadata: record.metadata ?? null,
-					importId
-				},
-				now
-			);
-			task = { id, isClassification: record.isClassification == null ? null : record.isClassification ? 1 : 0 };
-			this.taskByKey.set(key, task);
-			this.instructionKeys.add(instructionKey);
-			this.tasksAdded++;
-			rows++;
-		} else if (task.isClassification === null && record.isClassification != null) {
-			task.isClassification = record.isClassification ? 1 : 0;
-			this.setClassification.run(task.isClassification, task.id);
+		if (record.kind === 'pair') {
+			// A pair joins the task with its instruction, and the instance with its input; a new
+			// instance gets the preferred response as its output (a tie or no verdict: none made).
+			let rows = 0;
+			const { task, created } = this.findOrCreateTask(record, instructionKey);
+			if (created) rows++;
+			const promptKey = `${instructionKey}\u0000${normalizeWhitespace(record.input)}`;
+			let instanceId = this.instanceByPrompt.get(promptKey)?.instanceId ?? null;
+			if (instanceId === null && (record.preferred === 'a' || record.preferred === 'b')) {
+				const output = record.preferred === 'a' ? record.responseA : record.responseB;
+				const fp = `${task.id}:${fingerprint(record.input, output)}`;
+				instanceId = this.seenInstances.get(fp) ?? null;
+				if (instanceId === null) {
+					instanceId = writer.insertInstance({ taskId: task.id, datasetId: dataset.id, input: record.input, output, importId }, now);
+					this.seenInstances.set(fp, instanceId);
+					this.instancesAdded++;
+					rows++;
+				}
+				this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+			}
+			this.placed.push({ record, taskId: task.id, instanceId });
+			return rows + 2;
 		}
+
+		let rows = 0;
+		const { task, created } = this.findOrCreateTask(record, instructionKey);
+		if (created) rows++;
+		const instanceIds: (number | null)[] = [];
 		for (const [n, instance] of record.instances.entries()) {
 			const { hash, inputKey } = prepared.instances[n];
 			const fp = `${task.id}:${hash}`;
-			if (this.seenInstances.has(fp)) {
+			const existing = this.seenInstances.get(fp);
+			if (existing !== undefined) {
 				this.skippedDuplicates++;
+				// A conversation whose first exchange is already there still links to it; SuperNI
+				// instances seen before are not described again.
+				instanceIds.push(record.conversation ? existing : null);
 				continue;
 			}
-			this.seenInstances.add(fp);
 			const instanceId = writer.insertInstance(
 				{
 					taskId: task.id,
@@ -470,6 +527,8 @@ class StagedWriter {
 				},
 				now
 			);
+			this.seenInstances.set(fp, instanceId);
+			instanceIds.push(instanceId);
 			const promptKey = `${instructionKey}\u0000${inputKey}`;
 			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
 			this.instancesAdded++;
@@ -492,12 +551,57 @@ class StagedWriter {
 			this.formulationsAdded++;
 			rows++;
 		}
+		if (record.examples?.length || record.conversation || record.instances.some((i) => i.sourceId != null || i.outputs)) {
+			this.placed.push({ record, taskId: task.id, instanceIds });
+		}
 		return rows;
+	}
+
+	/** The task a record belongs to: by its own task id (Self-Instruct task files) or its instruction. */
+	private findOrCreateTask(record: ParsedRecord & { kind: 'task' | 'pair' }, instructionKey: string) {
+		const sourceId = record.kind === 'task' ? record.sourceId : null;
+		const key = sourceId ? `src:${sourceId}` : `ins:${instructionKey}`;
+		let task = this.taskByKey.get(key);
+		if (!task) {
+			const isClassification = record.kind === 'task' ? record.isClassification : null;
+			const id = this.rows.insertTask(
+				{
+					datasetId: this.dataset.id,
+					instruction: record.instruction,
+					origin: this.options.origin ?? 'imported',
+					sourceId: sourceId ?? null,
+					name: record.kind === 'task' ? (record.name ?? null) : null,
+					isClassification: isClassification ?? null,
+					metadata: record.kind === 'task' ? (record.metadata ?? null) : null,
+					importId: this.importId
+				},
+				this.now
+			);
+			task = { id, isClassification: isClassification == null ? null : isClassification ? 1 : 0 };
+			this.taskByKey.set(key, task);
+			this.instructionKeys.add(instructionKey);
+			this.tasksAdded++;
+			return { task, created: true };
+		}
+		if (record.kind === 'task' && task.isClassification === null && record.isClassification != null) {
+			task.isClassification = record.isClassification ? 1 : 0;
+			this.setClassification.run(task.isClassification, task.id);
+		}
+		return { task, created: false };
+	}
+
+	/** Examples, turns and pairs of the records placed since the last flush (their rows have ids now). */
+	private flushShapes(): void {
+		if (!this.placed.length) return;
+		const c = this.shapeWriter.write({ datasetId: this.dataset.id, importId: this.importId, now: this.now }, this.placed);
+		for (const k of Object.keys(c) as (keyof ShapeRowCounts)[]) this.shapeCounts[k] += c[k];
+		this.placed = [];
 	}
 
 	/** Closes a batch: counters and search rows of the batch's tasks, and the heartbeat. */
 	endBatch(): void {
 		this.rows.flush();
+		this.flushShapes();
 		if (this.created) this.database.$client.prepare('UPDATE datasets SET import_heartbeat_at = ? WHERE id = ?').run(Date.now(), this.dataset.id);
 	}
 
@@ -505,6 +609,9 @@ class StagedWriter {
 	finish(): ImportSummary {
 		const client = this.database.$client;
 		this.rows.flush();
+		this.flushShapes();
+		this.responsesAdded += this.shapeCounts.pairs * 2;
+		this.skippedDuplicates += this.shapeCounts.duplicateConversations + this.shapeCounts.duplicatePairs;
 		client
 			.prepare('UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?')
 			.run(this.tasksAdded, this.instancesAdded, this.responsesAdded, this.skippedDuplicates, this.importId);
@@ -527,7 +634,12 @@ class StagedWriter {
 			instancesAdded: this.instancesAdded,
 			formulationsAdded: this.formulationsAdded,
 			responsesAdded: this.responsesAdded,
+			examplesAdded: this.shapeCounts.examples,
+			conversationsAdded: this.shapeCounts.conversations,
+			turnsAdded: this.shapeCounts.turns,
+			pairsAdded: this.shapeCounts.pairs,
 			skippedDuplicates: this.skippedDuplicates,
+			files: 1,
 			durationMs: 0
 		};
 	}

@@ -70,3 +70,22 @@ export function datasetStatistics(datasetId: number, options: StatisticsOptions 
 		rejectedInstructions: options.keptOnly ? 0 : t.rejected
 	};
 }
+
+/** What the richer shapes add to a dataset: SuperNI examples, conversations and their turns, preference pairs. */
+export interface DatasetShapeCounts {
+	examples: number;
+	conversations: number;
+	turns: number;
+	pairs: number;
+}
+
+export function datasetShapeCounts(datasetId: number, database: Db = db()): DatasetShapeCounts {
+	const c = database.$client;
+	const one = (sql: string) => c.prepare(sql).pluck().get(datasetId) as number;
+	return {
+		examples: one('SELECT count(*) FROM task_examples WHERE dataset_id = ?'),
+		conversations: one('SELECT count(*) FROM conversations WHERE dataset_id = ?'),
+		turns: one('SELECT coalesce(sum(turn_count), 0) FROM conversations WHERE dataset_id = ?'),
+		pairs: one('SELECT count(*) FROM preference_pairs WHERE dataset_id = ?')
+	};
+}

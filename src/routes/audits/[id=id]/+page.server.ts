@@ -174,6 +174,7 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const percent = Number(form.get('goldPercent') ?? 10);
 		return attempt('gold', () => {
+			if (audit.kind !== 'quality' && audit.kind !== 'rating') throw new AuditError('Gold items are not available for conversation and pairwise audits yet.', 400, 'invalid', 'gold');
 			const added = addGold(audit.id, parseGold(String(form.get('gold') ?? ''), audit.kind), percent / 100, user.id);
 			return `Added ${added} gold item(s).`;
 		});

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { hasRole, requireRole } from '$lib/server/auth/guards';
 import { datasetModels, getDataset } from '$lib/server/datasets/datasets';
-import { datasetStatistics } from '$lib/server/datasets/statistics';
+import { datasetShapeCounts, datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks, SearchError, type TaskListPage } from '$lib/server/datasets/browse';
 import { getUser } from '$lib/server/auth/users';
 import { archiveAction, archiveFailure } from '$lib/server/archive/http';
@@ -57,6 +57,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		filters,
 		searchError,
 		stats: datasetStatistics(dataset.id),
+		shapes: datasetShapeCounts(dataset.id),
 		tasks,
 		models: datasetModels(dataset.id),
 		imports: listImports(dataset.id).slice(0, 20),

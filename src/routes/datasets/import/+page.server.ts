@@ -8,7 +8,6 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
 	return {
 		datasets: listDatasets().map((d) => ({ id: d.id, name: d.name })),
-		// Only what the import can store whole; the others are refused with a message anyway.
 		formats: FORMATS.filter((f) => f.importable).map((f) => ({ id: f.id, label: f.label, description: f.description })),
 		maxBytes: config().maxImportBytes,
 		preselected: url.searchParams.get('dataset') ?? ''

@@ -3,6 +3,7 @@ import { users } from './accounts';
 import { datasets, instances, responses, tasks } from './datasets';
 // Relative, not $lib: drizzle-kit loads the schema without SvelteKit's aliases.
 import { RATING_KEYS, REASON_KEYS } from '../../../audits/rubric';
+import { conversations, preferencePairs } from './conversations';
 
 /**
  * Audits: a reproducible sample of a dataset routed to reviewers (paper audits: Self-Instruct
@@ -17,7 +18,12 @@ import { RATING_KEYS, REASON_KEYS } from '../../../audits/rubric';
  * - a researcher's final word: `audit_adjudications` (+ `_ratings`), never mixed with labels.
  */
 
-export const AUDIT_KINDS = ['quality', 'rating'] as const;
+/**
+ * quality: Self-Instruct's three questions on an instance; rating: A–D per model response;
+ * conversation: each assistant turn of a dialogue judged (valid or not) and rated A–D;
+ * pairwise: which of two responses to one prompt is better (A, B, tie, both bad).
+ */
+export const AUDIT_KINDS = ['quality', 'rating', 'conversation', 'pairwise'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 export const AUDIT_STATUSES = ['open', 'closed'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
@@ -121,6 +127,10 @@ export const auditItems = sqliteTable(
 		isGold: integer('is_gold', { mode: 'boolean' }).notNull().default(false),
 		/** Uint32 from the seeded generator: the audit's random routing order. */
 		shuffleKey: integer('shuffle_key').notNull(),
+		/** Conversation audits: the dialogue under review. */
+		conversationId: integer('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+		/** Pairwise audits: the pair judged (its two responses are the item's responses, A then B). */
+		pairId: integer('pair_id').references(() => preferencePairs.id, { onDelete: 'cascade' }),
 		/** Submitted labels. Never above the audit's overlap for sampled items. */
 		labelCount: integer('label_count').notNull().default(0),
 		/** Submitted labels + active leases: what routing compares with the overlap. */
@@ -185,6 +195,9 @@ export const auditAssignments = sqliteTable(
 	]
 );
 
+export const PAIR_VERDICTS = ['a', 'b', 'tie', 'both_bad'] as const;
+/** A stored pairwise verdict, in the pair's own A/B order (the screen's order is per reviewer). */
+export type PairVerdict = (typeof PAIR_VERDICTS)[number];
 
 /**
  * Human work is never removed by a cascade: the tables holding labels, submissions and
@@ -217,6 +230,8 @@ export const auditLabels = sqliteTable(
 		outputValid: integer('output_valid', { mode: 'boolean' }),
 		/** Unnatural Instructions' error taxonomy (or 'other'); null when every answer is yes. */
 		errorReason: text('error_reason', { enum: REASON_KEYS }),
+		/** Pairwise: the better response of the pair in its own A/B order (not the screen's), a tie, or both bad. */
+		preference: text('preference', { enum: PAIR_VERDICTS }),
 		comment: text('comment').notNull().default(''),
 		/** Server clock: first submit minus when the item was first shown (or assigned). */
 		durationMs: integer('duration_ms').notNull().default(0),
@@ -232,6 +247,27 @@ export const auditLabels = sqliteTable(
 		index('audit_labels_reviewer_idx').on(t.auditId, t.reviewerId, t.submittedAt),
 		index('audit_labels_audit_idx').on(t.auditId, t.itemId)
 	]
+);
+
+/** Conversation audits: one row per assistant turn per label (its position in the conversation). */
+export const auditLabelTurns = sqliteTable(
+	'audit_label_turns',
+	{
+		labelId: integer('label_id')
+			.notNull()
+			.references(() => auditLabels.id, { onDelete: 'cascade' }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'restrict' }),
+		itemId: integer('item_id')
+			.notNull()
+			.references(() => auditItems.id, { onDelete: 'restrict' }),
+		position: integer('position').notNull(),
+		/** "Is this reply a correct and acceptable response to the conversation so far?" */
+		valid: integer('valid', { mode: 'boolean' }).notNull(),
+		rating: text('rating', { enum: RATING_KEYS }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.labelId, t.position] }), index('audit_label_turns_audit_idx').on(t.auditId, t.position)]
 );
 
 /** Rating audits: one A–D rating per response per label. */

@@ -1,7 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { importFile, ImportError } from '$lib/server/datasets/import';
+import { importFile, importFiles, ImportError } from '$lib/server/datasets/import';
+import { splitFolderUpload } from '$lib/server/datasets/folder-upload';
 import { FORMATS, type FormatId } from '$lib/formats';
 import { config } from '$lib/server/config';
 
@@ -30,15 +31,20 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 		}
 	}
 	try {
-		const summary = await importFile(chunks(), {
+		const options = {
 			datasetName,
 			fileName,
 			format: format as FormatId | 'auto',
 			modelName: url.searchParams.get('model'),
-			origin,
+			origin: origin as 'seed' | 'imported',
 			createdBy: user.id,
 			maxBytes: limit
-		});
+		};
+		// A folder (of SuperNI task files): its list of files first, then the files back to back.
+		const summary =
+			url.searchParams.get('folder') === '1'
+				? await importFiles(await splitFolderUpload(chunks(), fileName), options)
+				: await importFile(chunks(), options);
 		return json({ summary });
 	} catch (err) {
 		if (!(err instanceof ImportError)) throw err;

@@ -1,0 +1,352 @@
+/**
+ * Exporting the richer shapes whole: SuperNI task files (one file per task), conversations with
+ * every turn (ShareGPT or OpenAI chat JSON Lines) and preference pairs as {prompt, chosen,
+ * rejected}. The same filters as the flat export choose the tasks; the rows stream from SQLite.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { db, type Db } from '../db';
+import { getDataset } from '../datasets/datasets';
+import type { ParsedTask, ParsedTurn, TurnRole } from '$lib/formats';
+import {
+	chatConversationSerializer,
+	preferencePairSerializer,
+	shareGptSerializer,
+	superNiExportOf,
+	SuperNiTaskWriter,
+	type PreferencePairExport,
+	type ShapeSerializer,
+	type TiePolicy
+} from '$lib/formats/serialize-shapes';
+import { ExportFilterError, describeFilters, whereClauses, type ExportFilters } from './filters';
+import { selectionQuery } from './query';
+import { appVersion } from './version';
+
+export type ShapeExportFormat = 'superni' | 'sharegpt' | 'chat-conversations' | 'preference-pairs';
+
+export const SHAPE_EXPORT_FORMATS: readonly { id: ShapeExportFormat; label: string; extension: string; description: string }[] = [
+	{ id: 'sharegpt', label: 'ShareGPT conversations (JSON Lines)', extension: 'jsonl', description: '{id, conversations: [{from, value}]} with every turn, one conversation per line.' },
+	{ id: 'chat-conversations', label: 'OpenAI chat with every turn (JSON Lines)', extension: 'jsonl', description: '{messages: [{role, content}, …]} with every turn of each conversation.' },
+	{ id: 'preference-pairs', label: 'Preference pairs {prompt, chosen, rejected} (JSON Lines)', extension: 'jsonl', description: 'For reward-model and DPO training; the reviewers’ verdict where a pairwise audit judged the pair, else the source’s; ties left out or flagged.' },
+	{ id: 'superni', label: 'SuperNI task files', extension: 'json', description: 'One task file per task (definition, positive and negative examples, every instance with all reference outputs); a folder from the command line, one task from the page.' }
+];
+
+export function isShapeExportFormat(value: string): value is ShapeExportFormat {
+	return SHAPE_EXPORT_FORMATS.some((f) => f.id === value);
+}
+
+export interface ShapeExportRequest {
+	datasetId: number;
+	format: ShapeExportFormat;
+	filters?: ExportFilters;
+	/** preference-pairs: what to do with ties (default: leave them out). */
+	ties?: TiePolicy;
+	/** superni from the page: the one task to write. */
+	taskId?: number;
+}
+
+export interface ShapeExportCounts {
+	records: number;
+	tiesLeftOut?: number;
+	unjudgedLeftOut?: number;
+}
+
+export interface ShapeExportManifest {
+	kind: 'instruct-audit-shape-export';
+	createdAt: string;
+	app: ReturnType<typeof appVersion>;
+	format: ShapeExportFormat;
+	dataset: { id: number; name: string };
+	filters: { where: string; description: string }[];
+	ties?: TiePolicy;
+	counts: ShapeExportCounts;
+	files: string[];
+}
+
+/** The ids of the tasks the filters select, or null for "every task" (no filters). */
+function selectedTasks(client: Database.Database, datasetId: number, filters: ExportFilters | undefined): Set<number> | null {
+	if (!filters || whereClauses(filters).length === 0) return null;
+	const { q, from } = selectionQuery({ datasetId, filters }, filters);
+	const ids = client.prepare(`${q.withClause()}SELECT DISTINCT t.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params) as number[];
+	return new Set(ids);
+}
+
+function parseJson<T>(text: string | null): T | null {
+	return text === null ? null : (JSON.parse(text) as T);
+}
+
+interface ConversationRow {
+	id: number;
+	taskId: number;
+	sourceId: string | null;
+	metadata: string | null;
+	role: TurnRole;
+	content: string;
+	sourceRole: string | null;
+	name: string | null;
+	weight: number | null;
+	extra: string | null;
+}
+
+/** The conversations of a dataset in import order, each with every turn. */
+function* conversationsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
+	const rows = client
+		.prepare(
+			`SELECT c.id, c.task_id AS taskId, c.source_id AS sourceId, c.metadata, t.role, t.content, t.source_role AS sourceRole, t.name, t.weight, t.extra
+			 FROM conversations c JOIN conversation_turns t ON t.conversation_id = c.id
+			 WHERE c.dataset_id = ? ORDER BY c.id, t.position`
+		)
+		.iterate(datasetId) as Iterable<ConversationRow>;
+	let current: { id: number; taskId: number; sourceId: string | null; metadata: Record<string, unknown> | null; turns: ParsedTurn[] } | null = null;
+	for (const r of rows) {
+		if (!current || current.id !== r.id) {
+			if (current && (!tasks || tasks.has(current.taskId))) yield current;
+			current = { id: r.id, taskId: r.taskId, sourceId: r.sourceId, metadata: parseJson(r.metadata), turns: [] };
+		}
+		const turn: ParsedTurn = { role: r.role, content: r.content };
+		if (r.sourceRole !== null) turn.sourceRole = r.sourceRole;
+		if (r.name !== null) turn.name = r.name;
+		if (r.weight !== null) turn.weight = r.weight;
+		if (r.extra !== null) turn.extra = parseJson(r.extra);
+		current.turns.push(turn);
+	}
+	if (current && (!tasks || tasks.has(current.taskId))) yield current;
+}
+
+/**
+ * The verdict a pair is exported with: the reviewers' (the most common label over every
+ * pairwise audit of the pair; a draw between a and b counts as a tie; "both bad" means no
+ * winner and the pair is left out), else the source's own.
+ */
+export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'none' | null;
+
+export function reviewedPairVerdicts(client: Database.Database, datasetId: number): PairVerdictLookup {
+	const rows = client
+		.prepare(
+			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
+			 JOIN audits a ON a.id = l.audit_id
+			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL
+			 GROUP BY i.pair_id, l.preference`
+		)
+		.all(datasetId) as { pairId: number; preference: string; n: number }[];
+	const byPair = new Map<number, Map<string, number>>();
+	for (const r of rows) {
+		let m = byPair.get(r.pairId);
+		if (!m) byPair.set(r.pairId, (m = new Map()));
+		m.set(r.preference, r.n);
+	}
+	return (pairId) => {
+		const m = byPair.get(pairId);
+		if (!m) return null;
+		const top = Math.max(...m.values());
+		const leaders = [...m.entries()].filter(([, n]) => n === top).map(([k]) => k);
+		if (leaders.length === 1) return leaders[0] === 'both_bad' ? 'none' : (leaders[0] as 'a' | 'b' | 'tie');
+		return leaders.includes('a') || leaders.includes('b') || leaders.includes('tie') ? 'tie' : 'none';
+	};
+}
+
+function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
+	const verdict = reviewedPairVerdicts(client, datasetId);
+	const rows = client
+		.prepare(
+			`SELECT p.id, p.task_id AS taskId, coalesce(p.prompt, CASE WHEN i.input IS NULL OR i.input = '' THEN tk.instruction ELSE tk.instruction || char(10) || char(10) || i.input END) AS prompt,
+				a.response AS responseA, b.response AS responseB, a.model AS modelA, b.model AS modelB,
+				p.source_preferred AS sourcePreferred, p.source_score_a AS scoreA, p.source_score_b AS scoreB
+			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
+			 JOIN tasks tk ON tk.id = p.task_id LEFT JOIN instances i ON i.id = p.instance_id
+			 WHERE p.dataset_id = ? ORDER BY p.id`
+		)
+		.iterate(datasetId) as Iterable<{ id: number; taskId: number; sourcePreferred: 'a' | 'b' | 'tie' | null } & Omit<PreferencePairExport, 'preferred'>>;
+	for (const r of rows) {
+		if (tasks && !tasks.has(r.taskId)) continue;
+		const reviewed = verdict(r.id);
+		const preferred = reviewed === 'none' ? null : (reviewed ?? r.sourcePreferred);
+		yield { ...r, preferred } satisfies PreferencePairExport;
+	}
+}
+
+interface TaskRow {
+	id: number;
+	instruction: string;
+	sourceId: string | null;
+	name: string | null;
+	metadata: string | null;
+}
+
+/** A stored task back as the parsed record it came from (examples, instances with ids and every reference output). */
+function superNiTaskOf(client: Database.Database, task: TaskRow) {
+	const examples = client
+		.prepare('SELECT kind, input, output, explanation, extra FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
+		.all(task.id) as { kind: 'positive' | 'negative'; input: string; output: string; explanation: string; extra: string | null }[];
+	const record: ParsedTask = {
+		kind: 'task',
+		location: { line: 1 },
+		instruction: task.instruction,
+		sourceId: task.sourceId,
+		name: task.name,
+		metadata: parseJson(task.metadata),
+		instances: [],
+		examples: examples.map((e) => ({ kind: e.kind, input: e.input, output: e.output, explanation: e.explanation, extra: parseJson(e.extra) }))
+	};
+	const { task: header } = superNiExportOf(record, task.sourceId ?? task.name ?? `task${task.id}`);
+	// A function, not an open cursor: a cursor left unread keeps the connection busy.
+	const instances = () =>
+		client
+			.prepare('SELECT source_id AS sourceId, input, output, reference_outputs AS refs FROM instances WHERE task_id = ? ORDER BY id')
+			.iterate(task.id) as Iterable<{ sourceId: string | null; input: string; output: string; refs: string | null }>;
+	return { header, instances };
+}
+
+function taskFileName(header: { taskName: string }): string {
+	return `${header.taskName.replace(/[^\w.-]+/g, '_')}.json`;
+}
+
+/** One SuperNI task file, streamed. */
+function* superNiChunks(client: Database.Database, task: TaskRow): Generator<string> {
+	const { header, instances } = superNiTaskOf(client, task);
+	const writer = new SuperNiTaskWriter(header);
+	yield writer.begin();
+	for (const i of instances()) yield writer.instance({ sourceId: i.sourceId, input: i.input, outputs: parseJson<string[]>(i.refs) ?? [i.output] });
+	yield writer.end();
+}
+
+function tasksOf(client: Database.Database, datasetId: number, tasks: Set<number> | null): Iterable<TaskRow> {
+	const rows = client
+		.prepare('SELECT id, instruction, source_id AS sourceId, name, metadata FROM tasks WHERE dataset_id = ? ORDER BY id')
+		.all(datasetId) as TaskRow[];
+	return tasks ? rows.filter((r) => tasks.has(r.id)) : rows;
+}
+
+export interface ShapeExportStream {
+	fileName: string;
+	mimeType: string;
+	chunks(): Generator<string>;
+	manifest(): ShapeExportManifest;
+}
+
+/** A one-file shape export (conversations, pairs, or one SuperNI task), streamed. */
+export function startShapeExport(request: ShapeExportRequest, database: Db = db()): ShapeExportStream {
+	const client = database.$client;
+	const dataset = getDataset(request.datasetId, database);
+	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+	const tasks = selectedTasks(client, dataset.id, request.filters);
+	const counts: ShapeExportCounts = { records: 0 };
+	const slug = dataset.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'export';
+	let fileName: string;
+	let chunks: () => Generator<string>;
+	if (request.format === 'superni') {
+		const all = [...tasksOf(client, dataset.id, tasks)];
+		const task = request.taskId !== undefined ? all.find((t) => t.id === request.taskId) : all.length === 1 ? all[0] : undefined;
+		if (!task) {
+			throw new ExportFilterError(
+				request.taskId !== undefined
+					? `Task ${request.taskId} is not in dataset "${dataset.name}" (or not in the selection).`
+					: `SuperNI writes one file per task and the selection holds ${all.length} tasks; download one task from its page, or export the folder with the command line (export --format superni --out <folder>).`
+			);
+		}
+		fileName = taskFileName(superNiTaskOf(client, task).header);
+		chunks = function* () {
+			yield* superNiChunks(client, task);
+			counts.records = 1;
+		};
+	} else if (request.format === 'preference-pairs') {
+		fileName = `${slug}.pairs.jsonl`;
+		chunks = function* () {
+			const serializer = preferencePairSerializer({ ties: request.ties ?? 'omit' });
+			for (const p of pairsOf(client, dataset.id, tasks)) {
+				const text = serializer.write(p);
+				if (text) yield text;
+			}
+			Object.assign(counts, { records: serializer.counts.written, tiesLeftOut: serializer.counts.tiesLeftOut, unjudgedLeftOut: serializer.counts.unjudgedLeftOut });
+		};
+	} else {
+		const serializer: ShapeSerializer<{ id?: string | null; turns: ParsedTurn[]; metadata?: Record<string, unknown> | null }> =
+			request.format === 'sharegpt' ? shareGptSerializer() : chatConversationSerializer();
+		fileName = `${slug}.${request.format === 'sharegpt' ? 'sharegpt' : 'chat'}.jsonl`;
+		chunks = function* () {
+			yield serializer.begin();
+			for (const c of conversationsOf(client, dataset.id, tasks)) {
+				yield serializer.write({ id: c.sourceId ?? String(c.id), turns: c.turns, metadata: c.metadata });
+				counts.records++;
+			}
+			yield serializer.end();
+		};
+	}
+	const createdAt = new Date().toISOString();
+	return {
+		fileName,
+		mimeType: request.format === 'superni' ? 'application/json; charset=utf-8' : 'application/jsonl; charset=utf-8',
+		chunks,
+		manifest: () => ({
+			kind: 'instruct-audit-shape-export',
+			createdAt,
+			app: appVersion(),
+			format: request.format,
+			dataset: { id: dataset.id, name: dataset.name },
+			filters: describeFilters(request.filters ?? {}),
+			...(request.format === 'preference-pairs' ? { ties: request.ties ?? 'omit' } : {}),
+			counts,
+			files: [fileName]
+		})
+	};
+}
+
+/**
+ * Writes a shape export: to the file `out`, or for SuperNI to the folder `out` (created), one
+ * task file per task. The manifest goes beside it (`out.manifest.json`). Files are written as
+ * `.partial` and renamed, so an interrupted export leaves no truncated file.
+ */
+export function writeShapeExport(request: ShapeExportRequest, out: string, database: Db = db()): { manifest: ShapeExportManifest; manifestFile: string } {
+	const writeFile = (file: string, chunks: Iterable<string>) => {
+		const partial = `${file}.partial`;
+		const fd = fs.openSync(partial, 'w');
+		try {
+			for (const c of chunks) if (c) fs.writeSync(fd, c);
+			fs.closeSync(fd);
+			fs.renameSync(partial, file);
+		} catch (err) {
+			try {
+				fs.closeSync(fd);
+			} catch {
+				// closed
+			}
+			fs.rmSync(partial, { force: true });
+			throw err;
+		}
+	};
+	let manifest: ShapeExportManifest;
+	if (request.format === 'superni' && request.taskId === undefined) {
+		const client = database.$client;
+		const dataset = getDataset(request.datasetId, database);
+		if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters))];
+		fs.mkdirSync(out, { recursive: true });
+		const files: string[] = [];
+		const used = new Set<string>();
+		for (const task of tasks) {
+			let name = taskFileName(superNiTaskOf(client, task).header);
+			if (used.has(name)) name = name.replace(/\.json$/, `-${task.id}.json`);
+			used.add(name);
+			writeFile(path.join(out, name), superNiChunks(client, task));
+			files.push(name);
+		}
+		manifest = {
+			kind: 'instruct-audit-shape-export',
+			createdAt: new Date().toISOString(),
+			app: appVersion(),
+			format: 'superni',
+			dataset: { id: dataset.id, name: dataset.name },
+			filters: describeFilters(request.filters ?? {}),
+			counts: { records: files.length },
+			files
+		};
+	} else {
+		const stream = startShapeExport(request, database);
+		writeFile(out, stream.chunks());
+		manifest = { ...stream.manifest(), files: [path.basename(out)] };
+	}
+	const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
+	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+	return { manifest, manifestFile };
+}

@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, streamOf } from '../support/db';
+import type { Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
+import { reviewItemView, reviewHistory } from '../../src/lib/server/audits/review';
+import { makeUsers, submissionId } from './audit-fixtures';
+import { responseOrder } from '../../src/lib/audits/order';
+import { startShapeExport } from '../../src/lib/server/exports/shapes';
+import { comparisonRows, sharegptRows, superniTask } from './shape-fixtures';
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+describe('conversation audits', () => {
+	it('show the whole dialogue and take a judgement per assistant turn; the conversation is correct when every turn is', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sg.json' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 10, seed: 1 }, db);
+		expect(audit.itemCount).toBe(2);
+		const seen: string[] = [];
+		for (;;) {
+			const next = nextAssignment(audit.id, r.id, {}, db);
+			if (next.status !== 'assigned') break;
+			const view = reviewItemView(audit.id, r.id, next.ref, db);
+			expect(view.kind).toBe('conversation');
+			const judged = view.turns.filter((t) => t.row !== null);
+			seen.push(view.turns.map((t) => t.role).join(','));
+			// A wrong number of judgements is refused.
+			expect(() => submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns: [{ valid: true, rating: 'A' }, ...judged.map(() => ({ valid: true, rating: 'A' }))] } }, {}, db)).toThrow(/Judge each of the 2/);
+			const turns = judged.map((_, i) => ({ valid: i === 0, rating: i === 0 ? 'A' : 'C' }) as const);
+			expect(submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db).outcome).toBe('created');
+			const again = reviewItemView(audit.id, r.id, next.ref, db);
+			expect(again.answer).toEqual({ kind: 'conversation', turns, comment: '' });
+		}
+		expect(seen.sort()).toEqual(['system,user,assistant,assistant', 'user,assistant,user,assistant']);
+		expect(db.$client.prepare('SELECT count(*) FROM audit_label_turns').pluck().get()).toBe(4);
+		// Every conversation had a turn judged not valid: not correct as a whole.
+		expect(db.$client.prepare('SELECT output_valid FROM audit_labels').pluck().all()).toEqual([0, 0]);
+		expect(reviewHistory(audit.id, r.id, {}, db)[0].summary).toBe('yes A · no C');
+	});
+
+	it('SuperNI tasks are reviewed as quality items with their examples', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify(superniTask(3))), { datasetName: 'ni', fileName: 'task003_x.json' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: [r.id], seed: 2 }, db);
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		const view = reviewItemView(audit.id, r.id, next.ref, db);
+		expect(view.instruction).toBe('Answer with the first letter (3).');
+		expect(view.examples.map((e) => e.kind)).toEqual(['positive', 'negative']);
+	});
+});
+
+describe('pairwise audits', () => {
+	it('blind, the order shuffled per reviewer; the verdict is stored in the pair’s own order', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
+		const reviewers = makeUsers(db, 6);
+		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: reviewers.map((r) => r.id), overlap: 6, seed: 3 }, db);
+		expect(audit.models).toEqual(['completion_a', 'completion_b']);
+		const orders = new Set<string>();
+		for (const r of reviewers) {
+			for (;;) {
+				const next = nextAssignment(audit.id, r.id, {}, db);
+				if (next.status !== 'assigned') break;
+				const view = reviewItemView(audit.id, r.id, next.ref, db);
+				expect(view.responses.map((x) => x.model)).toEqual([null, null]);
+				const itemId = db.$client.prepare('SELECT id FROM audit_items WHERE ref = ?').pluck().get(next.ref) as number;
+				const order = responseOrder(2, r.id, itemId, true);
+				orders.add(order.join(''));
+				// The reviewer prefers whichever side shows the pair's first completion (the better one).
+				const choice = order[0] === 0 ? 'A' : 'B';
+				submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+				expect(reviewItemView(audit.id, r.id, next.ref, db).answer).toEqual({ kind: 'pairwise', choice, comment: '' });
+			}
+		}
+		expect(orders.size).toBe(2);
+		expect(db.$client.prepare('SELECT DISTINCT preference FROM audit_labels').pluck().all()).toEqual(['a']);
+	});
+
+	it('20 reviewers working at once leave exactly k labels per pair', async () => {
+		const rows = Array.from({ length: 30 }, (_, i) => ({ user_input: `Prompt ${i}`, completion_a: `good ${i}`, completion_b: `bad ${i}` }));
+		const { datasetId } = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'many', fileName: 'cmp.json' }, db);
+		const reviewers = makeUsers(db, 20);
+		const k = 3;
+		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: reviewers.map((r) => r.id), overlap: k, seed: 4, sampleSize: 30 }, db);
+		// Interleaved: each round, every reviewer takes an item (holding leases), then all submit.
+		for (let round = 0; round < 20; round++) {
+			const held = reviewers.map((r) => ({ r, next: nextAssignment(audit.id, r.id, {}, db) }));
+			for (const { r, next } of held.reverse()) {
+				if (next.status !== 'assigned') continue;
+				submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice: 'tie', comment: '' } }, {}, db);
+			}
+		}
+		const counts = db.$client.prepare('SELECT count(l.id) FROM audit_items i LEFT JOIN audit_labels l ON l.item_id = i.id WHERE i.audit_id = ? GROUP BY i.id').pluck().all(audit.id);
+		expect(counts).toEqual(Array(30).fill(k));
+		const dupes = db.$client.prepare('SELECT count(*) FROM (SELECT item_id, reviewer_id FROM audit_labels GROUP BY 1, 2 HAVING count(*) > 1)').pluck().get();
+		expect(dupes).toBe(0);
+	});
+
+	it('the pairs export takes the reviewers’ majority verdict over the source’s', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [r.id], seed: 5 }, db);
+		for (;;) {
+			const next = nextAssignment(audit.id, r.id, {}, db);
+			if (next.status !== 'assigned') break;
+			const itemId = db.$client.prepare('SELECT id FROM audit_items WHERE ref = ?').pluck().get(next.ref) as number;
+			// Say the second completion is better (the source said the first).
+			const order = responseOrder(2, r.id, itemId, true);
+			submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice: order[0] === 1 ? 'A' : 'B', comment: '' } }, {}, db);
+		}
+		const out = startShapeExport({ datasetId, format: 'preference-pairs' }, db);
+		const rows = [...out.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
+		expect(rows.map((x) => [x.chosen, x.rejected])).toEqual([
+			['Eat.', 'Sleep well.'],
+			['Table.', 'Blue.']
+		]);
+	});
+});

@@ -1,0 +1,209 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
+import { importFile, importFiles, ImportError } from '../../src/lib/server/datasets/import';
+import { getOrCreateDataset } from '../../src/lib/server/datasets/datasets';
+import type { Db } from '../../src/lib/server/db';
+import { comparisonRows, sharegptRows, superniTask } from './shape-fixtures';
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+const count = (table: string) => db.$client.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+
+describe('importing the richer shapes whole', () => {
+	it('a SuperNI task file: definition as the instruction, examples, every instance and every reference output', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(superniTask(1), null, 4), 33), { datasetName: 'ni', fileName: 'task001_first_letter.json' }, db);
+		expect(summary).toMatchObject({ format: 'superni', tasksAdded: 1, instancesAdded: 2, examplesAdded: 2, files: 1 });
+		const task = db.$client.prepare('SELECT instruction, source_id FROM tasks').get();
+		expect(task).toEqual({ instruction: 'Answer with the first letter (1).', source_id: 'task001_first_letter' });
+		expect(db.$client.prepare('SELECT source_id, output, reference_outputs FROM instances ORDER BY id').all()).toEqual([
+			{ source_id: 'task1-0', output: 'k', reference_outputs: null },
+			{ source_id: 'task1-1', output: 'O', reference_outputs: '["O","o"]' }
+		]);
+		expect(count('task_examples')).toBe(2);
+	});
+
+	it('a folder of task files is one import; a malformed file names file, field and instance index and imports nothing', async () => {
+		const files = [1, 2, 3].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n))) }));
+		const summary = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
+		expect(summary).toMatchObject({ format: 'superni', tasksAdded: 3, instancesAdded: 6, examplesAdded: 6, files: 3 });
+
+		const before = snapshotDb(db);
+		const bad = superniTask(5, [{ id: 'task5-0', input: 'ok', output: ['o'] }, { id: 'task5-1', input: 'bad', output: 7 as unknown as string[] }]);
+		const error = await importFiles(
+			[
+				{ fileName: 'task004_fine.json', source: streamOf(JSON.stringify(superniTask(4))) },
+				{ fileName: 'task005_bad.json', source: streamOf(JSON.stringify(bad, null, 2)) }
+			],
+			{ datasetName: 'ni', fileName: 'tasks/' },
+			db
+		).catch((e) => e);
+		expect(error).toBeInstanceOf(ImportError);
+		expect(error.file).toBe('task005_bad.json');
+		expect(error.message).toMatch(/^task005_bad\.json: /);
+		expect(error.message).toContain('Instances[1]');
+		expect(snapshotDb(db)).toBe(before);
+	});
+
+	it('ShareGPT: every turn kept, a warning for turns that do not alternate, nothing dropped', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(sharegptRows), 20), { datasetName: 'chats', fileName: 'sharegpt.json' }, db);
+		expect(summary).toMatchObject({ format: 'sharegpt', conversationsAdded: 2, turnsAdded: 8, tasksAdded: 2 });
+		const conversations = db.$client.prepare('SELECT source_id, turn_count, warnings FROM conversations ORDER BY id').all() as { source_id: string; turn_count: number; warnings: string | null }[];
+		expect(conversations.map((c) => [c.source_id, c.turn_count])).toEqual([['c1', 4], ['c2', 4]]);
+		expect(conversations[0].warnings).toBeNull();
+		expect(JSON.parse(conversations[1].warnings!).length).toBeGreaterThan(0);
+		// The same file again: nothing new.
+		const again = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sharegpt.json' }, db);
+		expect(again).toMatchObject({ conversationsAdded: 0, turnsAdded: 0 });
+		expect(count('conversations')).toBe(2);
+	});
+
+	it('OpenAI chat rows keep every turn too', async () => {
+		const rows = [{ messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }, { role: 'assistant', content: 'd' }] }];
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'chat', fileName: 'chat.jsonl' }, db);
+		expect(summary).toMatchObject({ format: 'chat', conversationsAdded: 1, turnsAdded: 4, instancesAdded: 1 });
+	});
+
+	it('comparison data: pairs with both responses, the preferred one as the instance output', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'comparision_data.json' }, db);
+		expect(summary).toMatchObject({ format: 'comparison', pairsAdded: 2, responsesAdded: 4, tasksAdded: 2, instancesAdded: 2 });
+		expect(db.$client.prepare('SELECT output FROM instances ORDER BY id').pluck().all()).toEqual(['Sleep well.', 'Blue.']);
+		expect(db.$client.prepare('SELECT source_preferred FROM preference_pairs').pluck().all()).toEqual(['a', 'a']);
+		expect(db.$client.prepare('SELECT DISTINCT model FROM responses ORDER BY model').pluck().all()).toEqual(['completion_a', 'completion_b']);
+	});
+
+	it('a malformed conversation or pair fails with its item and field, and imports nothing', async () => {
+		getOrCreateDataset('existing', null, db);
+		const before = snapshotDb(db);
+		const badChat = [sharegptRows[0], { id: 'c3', conversations: [{ from: 'human', value: 'x' }, { from: 'gpt', value: 3 }] }];
+		const e1 = await importFile(streamOf(JSON.stringify(badChat)), { datasetName: 'existing', fileName: 'sg.json' }, db).catch((e) => e);
+		expect(e1).toBeInstanceOf(ImportError);
+		expect(e1.message).toMatch(/^sg\.json: item 1 .*conversations\[1\]\.value/);
+		const badPair = [comparisonRows[0], { user_input: 'x', completion_a: 'y' }];
+		const e2 = await importFile(streamOf(JSON.stringify(badPair)), { datasetName: 'existing', fileName: 'cmp.json' }, db).catch((e) => e);
+		expect(e2).toBeInstanceOf(ImportError);
+		expect(e2.message).toMatch(/^cmp\.json: item 1 .*completion_b/);
+		expect(snapshotDb(db)).toBe(before);
+	});
+});
+
+describe('the task page reads the shapes back', () => {
+	it('examples, conversation turns and pairs, with long texts clipped', async () => {
+		const { getTaskDetail, taskPageView } = await import('../../src/lib/server/datasets/browse');
+		const { datasetShapeCounts } = await import('../../src/lib/server/datasets/statistics');
+		const long = 'x'.repeat(20_000);
+		const rows = [{ id: 'c9', conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: long }] }];
+		const s1 = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'mixed', fileName: 'sg.json' }, db);
+		const taskId = db.$client.prepare('SELECT task_id FROM conversations').pluck().get() as number;
+		const view = taskPageView(getTaskDetail(s1.datasetId, taskId, db)!);
+		expect(view.conversations[0].turns.map((t) => [t.role, t.content.length, t.content.text.length])).toEqual([
+			['user', 2, 2],
+			['assistant', 20_000, 10_000]
+		]);
+		await importFile(streamOf(JSON.stringify(superniTask(7))), { datasetName: 'mixed', fileName: 'task007_x.json' }, db);
+		await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'mixed', fileName: 'cmp.json' }, db);
+		expect(datasetShapeCounts(s1.datasetId, db)).toEqual({ examples: 2, conversations: 1, turns: 2, pairs: 2 });
+		const niTask = db.$client.prepare("SELECT id FROM tasks WHERE source_id = 'task007_x'").pluck().get() as number;
+		const ni = taskPageView(getTaskDetail(s1.datasetId, niTask, db)!);
+		expect(ni.examples.map((e) => e.kind)).toEqual(['positive', 'negative']);
+		expect(ni.instances[1].referenceOutputs.map((r) => r.text)).toEqual(['O', 'o']);
+		const pairTask = db.$client.prepare('SELECT task_id FROM preference_pairs ORDER BY id').pluck().get() as number;
+		const pv = taskPageView(getTaskDetail(s1.datasetId, pairTask, db)!);
+		expect(pv.pairs[0]).toMatchObject({ modelA: 'completion_a', modelB: 'completion_b', sourcePreferred: 'a' });
+	});
+});
+
+describe('import → export → import gives the same records', async () => {
+	const fs = await import('node:fs');
+	const os = await import('node:os');
+	const path = await import('node:path');
+	const { writeShapeExport, startShapeExport } = await import('../../src/lib/server/exports/shapes');
+	const { writeExportFile } = await import('../../src/lib/server/exports/export');
+	let dir: string;
+	beforeEach(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shapes-rt-'));
+	});
+	afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	const turnsOf = (datasetId: number) =>
+		db.$client
+			.prepare(
+				`SELECT c.source_id, t.position, t.role, t.content, t.source_role FROM conversations c JOIN conversation_turns t ON t.conversation_id = c.id
+				 WHERE c.dataset_id = ? ORDER BY c.id, t.position`
+			)
+			.all(datasetId);
+	const fileSource = (file: string) => streamOf(fs.readFileSync(file));
+
+	it('ShareGPT and OpenAI chat with every turn', async () => {
+		const first = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'a', fileName: 'sg.json' }, db);
+		writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'a.jsonl'), db);
+		const second = await importFile(fileSource(path.join(dir, 'a.jsonl')), { datasetName: 'b', fileName: 'a.jsonl' }, db);
+		expect(second.format).toBe('sharegpt');
+		expect(turnsOf(second.datasetId)).toEqual(turnsOf(first.datasetId));
+		writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'c.jsonl'), db);
+		const third = await importFile(fileSource(path.join(dir, 'c.jsonl')), { datasetName: 'c', fileName: 'c.jsonl' }, db);
+		expect(third.format).toBe('chat');
+		const strip = (rows: unknown[]) => (rows as { source_id: string | null }[]).map((r) => ({ ...r, source_id: null }));
+		expect(strip(turnsOf(third.datasetId))).toEqual(strip(turnsOf(first.datasetId)));
+		// And the flat formats still export the first exchange.
+		writeExportFile({ datasetId: first.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'flat.jsonl'), {}, db);
+		expect(fs.readFileSync(path.join(dir, 'flat.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+			{ instruction: 'Hi <b>there</b>', input: '', output: 'Hello' },
+			{ instruction: 'Count to two', input: '', output: '1, 2' }
+		]);
+	});
+
+	it('SuperNI: a folder of task files back to the same tasks, examples, instance ids and outputs', async () => {
+		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n), null, 4)) }));
+		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
+		const out = path.join(dir, 'tasks');
+		const { manifest } = writeShapeExport({ datasetId: first.datasetId, format: 'superni' }, out, db);
+		expect(manifest.files).toEqual(['task001_x.json', 'task002_x.json']);
+		// The file is the released shape: the same object as the source file.
+		expect(JSON.parse(fs.readFileSync(path.join(out, 'task001_x.json'), 'utf8'))).toMatchObject(superniTask(1));
+		const second = await importFiles(
+			manifest.files.map((f) => ({ fileName: f, source: fileSource(path.join(out, f)) })),
+			{ datasetName: 'ni2', fileName: 'tasks/' },
+			db
+		);
+		const snapshot = (datasetId: number) => ({
+			tasks: db.$client.prepare('SELECT instruction, source_id, metadata FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId),
+			instances: db.$client.prepare('SELECT source_id, input, output, reference_outputs FROM instances WHERE dataset_id = ? ORDER BY id').all(datasetId),
+			examples: db.$client.prepare('SELECT kind, position, input, output, explanation FROM task_examples WHERE dataset_id = ? ORDER BY id').all(datasetId)
+		});
+		expect(snapshot(second.datasetId)).toEqual(snapshot(first.datasetId));
+		// One task from the page.
+		const taskId = db.$client.prepare('SELECT id FROM tasks WHERE dataset_id = ? ORDER BY id').pluck().get(first.datasetId) as number;
+		const single = startShapeExport({ datasetId: first.datasetId, format: 'superni', taskId }, db);
+		expect(single.fileName).toBe('task001_x.json');
+		expect(JSON.parse([...single.chunks()].join(''))).toMatchObject(superniTask(1));
+		expect(() => startShapeExport({ datasetId: first.datasetId, format: 'superni' }, db)).toThrow(/one file per task/);
+	});
+
+	it('preference pairs as {prompt, chosen, rejected}, ties left out or flagged', async () => {
+		const first = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'p', fileName: 'cmp.json' }, db);
+		writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, path.join(dir, 'p.jsonl'), db);
+		const rows = fs.readFileSync(path.join(dir, 'p.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+		expect(rows[0]).toEqual({ prompt: 'Give a tip.', chosen: 'Sleep well.', rejected: 'Eat.', chosen_model: 'completion_a', rejected_model: 'completion_b' });
+		const second = await importFile(fileSource(path.join(dir, 'p.jsonl')), { datasetName: 'p2', fileName: 'p.jsonl' }, db);
+		const pairs = (id: number) =>
+			db.$client
+				.prepare(
+					`SELECT p.prompt, a.model AS ma, a.response AS ra, b.model AS mb, b.response AS rb, p.source_preferred AS pref
+					 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.dataset_id = ? ORDER BY p.id`
+				)
+				.all(id);
+		expect(pairs(second.datasetId)).toEqual(pairs(first.datasetId));
+		const tie = [{ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true }];
+		const t = await importFile(streamOf(jsonl(tie)), { datasetName: 't', fileName: 't.jsonl' }, db);
+		const omit = startShapeExport({ datasetId: t.datasetId, format: 'preference-pairs' }, db);
+		expect([...omit.chunks()].join('')).toBe('');
+		expect(omit.manifest().counts).toMatchObject({ records: 0, tiesLeftOut: 1 });
+		const flag = startShapeExport({ datasetId: t.datasetId, format: 'preference-pairs', ties: 'flag' }, db);
+		expect(JSON.parse([...flag.chunks()].join(''))).toMatchObject({ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true });
+	});
+});
