@@ -450,7 +450,8 @@ describe('response-rating report from a real audit', () => {
 	});
 });
 
-describe('cli report', () => {
+// Each case starts the CLI several times through tsx: seconds each on a busy 2-core machine.
+describe('cli report', { timeout: 180_000 }, () => {
 	const cli = (...args: string[]) =>
 		run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'report', ...args], {
 			env: { ...process.env, DATABASE_PATH: file },
