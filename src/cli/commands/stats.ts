@@ -1,7 +1,7 @@
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
-import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { resolveDataset } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 
 const USAGE = `Usage: npm run cli -- stats <dataset> [--kept-only] [--json]
@@ -12,12 +12,7 @@ export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
 	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
 	let dataset;
-	try {
-		dataset = resolveDataset(positionals[0]);
-	} catch (err) {
-		if (err instanceof DatasetError) throw new CliError(err.message);
-		throw err;
-	}
+	dataset = resolveDataset(positionals[0]);
 	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });
 	if (values.json) {
 		printJson({ dataset: dataset.name, ...stats });

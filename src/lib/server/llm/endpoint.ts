@@ -2,6 +2,7 @@
  * An OpenAI-compatible endpoint: where to send prompts, how, and how fast. The API key lives
  * only here and in the client built from it; pages get `publicEndpoint()` (key masked).
  */
+import { DomainError } from '$lib/errors';
 import * as z from 'zod';
 
 /** `completions` for base models (as in the papers); `chat` wraps the prompt as one user message. */
@@ -107,10 +108,9 @@ export const endpointSchema = z.object({
 
 export type EndpointInput = z.input<typeof endpointSchema>;
 
-export class EndpointConfigError extends Error {
+export class EndpointConfigError extends DomainError {
 	constructor(message: string) {
-		super(message);
-		this.name = 'EndpointConfigError';
+		super(message, 400);
 	}
 }
 

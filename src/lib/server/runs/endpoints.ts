@@ -4,6 +4,7 @@
  * server); everything a page, a log or a run's parameters see is a `StoredEndpointView`, key
  * masked.
  */
+import { DomainError } from '$lib/errors';
 import { asc, eq } from 'drizzle-orm';
 import { db, transaction, type Db } from '../db';
 import { endpoints, type Endpoint } from '../db/tables';
@@ -20,13 +21,9 @@ import {
 } from '../llm';
 import { RunParamsError } from './errors';
 
-export class EndpointError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'EndpointError';
+export class EndpointError extends DomainError {
+	constructor(message: string, field?: string) {
+		super(message, 400, 'invalid', field);
 	}
 }
 

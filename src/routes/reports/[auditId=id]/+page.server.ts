@@ -1,8 +1,9 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
-import { ReportError, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -13,8 +14,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			.map((a) => ({ id: a.id, name: a.name }));
 		return { report, others };
 	} catch (err) {
-		if (err instanceof ReportError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };
 
@@ -27,8 +27,7 @@ export const actions: Actions = {
 		try {
 			setHeadlineEstimator(Number(params.auditId), value === 'auto' ? null : (value as EstimatorKey));
 		} catch (err) {
-			if (err instanceof ReportError) error(err.status, { message: err.message });
-			throw err;
+			httpError(err);
 		}
 		return { estimatorSaved: true };
 	}
