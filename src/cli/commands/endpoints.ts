@@ -13,6 +13,7 @@ import {
 	setDefaultEndpoint
 } from '$lib/server/runs/endpoints';
 import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
+import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
   npx instruct-audit endpoints list [--json]
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
 					name: values.name ?? '',
 					preset: presetId ?? null,
 					baseUrl: values['base-url'] ?? preset?.baseUrl ?? '',
-					apiKey: process.env.LLM_API_KEY ?? '',
+					apiKey: processEnv().LLM_API_KEY ?? '',
 					apiStyle,
 					model: values.model ?? '',
 					concurrency: intOption(values.concurrency, 'concurrency', preset?.concurrency ?? 8),

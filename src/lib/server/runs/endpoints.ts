@@ -20,6 +20,7 @@ import {
 	type EndpointPresetId
 } from '../llm';
 import { RunParamsError } from './errors';
+import { processEnv } from '../config';
 
 export class EndpointError extends DomainError {
 	constructor(message: string, field?: string) {
@@ -260,7 +261,7 @@ export function deleteEndpoint(id: number, database: Db = db()): void {
 }
 
 /** The endpoint made of LLM_* variables, key masked, for pages; null when none is configured or it is invalid. */
-export function envEndpointView(env: NodeJS.ProcessEnv = process.env): { config: Omit<StoredEndpointView, 'id' | 'updatedAt' | 'isDefault' | 'preset'> } | { error: string } | null {
+export function envEndpointView(env: NodeJS.ProcessEnv = processEnv()): { config: Omit<StoredEndpointView, 'id' | 'updatedAt' | 'isDefault' | 'preset'> } | { error: string } | null {
 	try {
 		const config = endpointFromEnv(env);
 		if (!config) return null;
@@ -288,7 +289,7 @@ export function resolveEndpoint(
 	choice: RunEndpointChoice,
 	model: string | undefined,
 	database: Db = db(),
-	env: NodeJS.ProcessEnv = process.env
+	env: NodeJS.ProcessEnv = processEnv()
 ): { config: EndpointConfig; name: string } {
 	if (choice.kind === 'env') {
 		let config: EndpointConfig | undefined;
