@@ -2,10 +2,11 @@
 /**
  * `npx instruct-audit <command> …` (or `npm run cli -- …`): the headless face of Instruct
  * Audit. Each command lives in ./commands/<name>.ts, exports `run(argv)`, and calls the same
- * domain functions as the pages. A command signals a user error by throwing CliError (printed
- * without a stack, exit 1), or a failure it has reported itself by setting process.exitCode.
+ * domain functions as the pages. A command signals a user error by throwing CliError, or lets a
+ * DomainError through (both printed without a stack; exit codes in ./cli-error.ts), or reports a
+ * failure itself by setting process.exitCode.
  */
-import { CliError } from './cli-error';
+import { exitCodeOf } from './cli-error';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
 // Piped into `head` (or anything that stops reading), the output pipe closes: end quietly
@@ -68,9 +69,10 @@ async function main(argv: string[]): Promise<number> {
 		return typeof process.exitCode === 'number' ? process.exitCode : 0;
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
-		if (err instanceof CliError) {
-			console.error(`error: ${err.message}`);
-			return err.exitCode;
+		const code = exitCodeOf(err);
+		if (code !== null) {
+			console.error(`error: ${(err as Error).message}`);
+			return code;
 		}
 		console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
 		return 1;

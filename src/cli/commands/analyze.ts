@@ -1,7 +1,7 @@
 import { CliError } from '../cli-error';
 import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
 const USAGE = `Usage: npm run cli -- analyze <dataset> [--seeds <dataset>|run:<id>|none] [--vs <dataset>]… [options] [--json]
@@ -25,12 +25,7 @@ Options:
   --json                 everything as JSON on stdout: {"analyses": [ … ]}`;
 
 function dataset(ref: string): number {
-	try {
-		return resolveDataset(ref).id;
-	} catch (err) {
-		if (err instanceof DatasetError) throw new CliError(err.message);
-		throw err;
-	}
+	return resolveDataset(ref).id;
 }
 
 const pct = (share: number | null | undefined, digits = 1) => (share === null || share === undefined ? '—' : `${(share * 100).toFixed(digits)}%`);

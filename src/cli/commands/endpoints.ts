@@ -12,7 +12,8 @@ import {
 	listEndpoints,
 	setDefaultEndpoint
 } from '$lib/server/runs/endpoints';
-import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, EndpointConfigError, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
+import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
+import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
   npx instruct-audit endpoints list [--json]
@@ -84,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
 					name: values.name ?? '',
 					preset: presetId ?? null,
 					baseUrl: values['base-url'] ?? preset?.baseUrl ?? '',
-					apiKey: process.env.LLM_API_KEY ?? '',
+					apiKey: processEnv().LLM_API_KEY ?? '',
 					apiStyle,
 					model: values.model ?? '',
 					concurrency: intOption(values.concurrency, 'concurrency', preset?.concurrency ?? 8),
@@ -103,12 +104,7 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		case 'test': {
 			let config;
-			try {
-				config = ref === 'env' ? endpointFromEnv() : endpointConfig(stored(ref).id);
-			} catch (err) {
-				if (err instanceof EndpointConfigError) throw new CliError(err.message);
-				throw err;
-			}
+			config = ref === 'env' ? endpointFromEnv() : endpointConfig(stored(ref).id);
 			if (!config) throw new CliError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.');
 			const report = await testConnection(config);
 			if (values.json) printJson(report);

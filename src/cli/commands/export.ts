@@ -4,7 +4,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
-import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
@@ -76,12 +76,7 @@ export async function run(argv: string[]): Promise<void> {
 	if (positionals.length > 1) throw new CliError(`Unexpected argument "${positionals[1]}" (filters go after --where).\n\n${USAGE}`, 2);
 
 	let datasetId: number;
-	try {
-		datasetId = resolveDataset(datasetRef).id;
-	} catch (err) {
-		if (err instanceof DatasetError) throw new CliError(err.message);
-		throw err;
-	}
+	datasetId = resolveDataset(datasetRef).id;
 	let filters;
 	try {
 		filters = parseWhere(values.where ?? []);
@@ -185,10 +180,5 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 function guard<T>(fn: () => T): T {
-	try {
-		return fn();
-	} catch (err) {
-		if (err instanceof ExportFilterError) throw new CliError(err.message);
-		throw err;
-	}
+	return fn();
 }

@@ -15,6 +15,7 @@ import { isFilterPresetName } from '$lib/filters';
 import { RunSession } from '$lib/server/runs/engine/session';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
+import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
   npx instruct-audit generate --pipeline self-instruct|unnatural --target N [options]
@@ -67,7 +68,7 @@ export function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
 		if (!stored) throw new CliError(`No stored endpoint "${ref}". Add one under Admin → Endpoints, or use --endpoint env with LLM_* variables.`);
 		return { kind: 'stored', id: stored.id };
 	}
-	if (process.env.LLM_BASE_URL || process.env.LLM_PRESET) return { kind: 'env' };
+	if (processEnv().LLM_BASE_URL || processEnv().LLM_PRESET) return { kind: 'env' };
 	const id = defaultEndpointId();
 	if (id === undefined) {
 		const stored = listEndpoints();

@@ -1,7 +1,7 @@
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
-import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { resolveDataset } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { datasetTable } from '$lib/reports/paper-tables';
 import { toLatex, toMarkdown } from '$lib/tables';
@@ -15,12 +15,7 @@ export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, latex: { type: 'boolean' }, markdown: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
 	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
 	let dataset;
-	try {
-		dataset = resolveDataset(positionals[0]);
-	} catch (err) {
-		if (err instanceof DatasetError) throw new CliError(err.message);
-		throw err;
-	}
+	dataset = resolveDataset(positionals[0]);
 	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });
 	if (values.json) {
 		printJson({ dataset: dataset.name, ...stats });

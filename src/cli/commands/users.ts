@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole, UserError } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
+import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
   npm run cli -- users list [--json]
@@ -17,7 +18,8 @@ Without --password, the password is read from the PASSWORD environment variable 
 
 async function readPassword(given: string | undefined): Promise<string> {
 	if (given) return given;
-	if (process.env.PASSWORD) return process.env.PASSWORD;
+	const fromEnv = processEnv().PASSWORD;
+	if (fromEnv) return fromEnv;
 	if (!process.stdin.isTTY) throw new CliError('Give the password with --password or the PASSWORD environment variable.', 2);
 	const rl = createInterface({ input: process.stdin, output: process.stdout });
 	try {

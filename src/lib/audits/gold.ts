@@ -1,3 +1,4 @@
+import { DomainError } from '../errors';
 import { z } from 'zod';
 import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './rubric';
 
@@ -32,13 +33,12 @@ export interface RatingGold {
 
 export type GoldSpec = QualityGold | RatingGold;
 
-export class GoldParseError extends Error {
+export class GoldParseError extends DomainError {
 	constructor(
 		message: string,
 		readonly line: number
 	) {
-		super(`Gold line ${line}: ${message}`);
-		this.name = 'GoldParseError';
+		super(`Gold line ${line}: ${message}`, 400, 'invalid', 'gold');
 	}
 }
 

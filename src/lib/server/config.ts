@@ -31,6 +31,10 @@ export interface AppConfig {
 	backupIntervalHours: number;
 	/** Scheduled backups kept (older ones are removed); other backups are never removed. */
 	backupKeep: number;
+	/** The commit exports and manifests name (GIT_COMMIT); unset = ask git. */
+	gitCommit?: string;
+	/** Log the analyses' worker failures to stderr (DEBUG_ANALYSES). */
+	debugAnalyses: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -61,8 +65,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		adminPassword: env.ADMIN_PASSWORD || undefined,
 		backupDir: path.resolve(env.BACKUP_DIR || path.join(path.dirname(databasePath), 'backups')),
 		backupIntervalHours: intFromEnv(env, 'BACKUP_INTERVAL_HOURS', 0),
-		backupKeep
+		backupKeep,
+		gitCommit: env.GIT_COMMIT?.trim() || undefined,
+		debugAnalyses: !!env.DEBUG_ANALYSES
 	};
+}
+
+/**
+ * The raw environment, for the few readers that parse a group of variables themselves and take
+ * it as a parameter so tests can pass their own: the headless LLM endpoint (LLM_*, see
+ * llm/endpoint.ts) and the CLI's PASSWORD. Nothing else reads process.env.
+ */
+export function processEnv(): NodeJS.ProcessEnv {
+	return process.env;
 }
 
 let cached: AppConfig | undefined;

@@ -1,7 +1,7 @@
-import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
-import { analyze, AnalysisError, formatSeedChoice } from '$lib/server/analyses/analyze';
+import { analyze, formatSeedChoice } from '$lib/server/analyses/analyze';
 import { analysisChoices } from '$lib/server/analyses/choices';
 import { parseAnalysisParams, scopeRef } from '$lib/server/analyses/params';
 
@@ -19,7 +19,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			compareRef: result.scope.kind === 'selection' ? null : scopeRef(result.scope)
 		};
 	} catch (err) {
-		if (err instanceof AnalysisError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };

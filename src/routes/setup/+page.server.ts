@@ -2,8 +2,9 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { parseForm } from '$lib/server/forms';
-import { countUsers, createFirstAdmin, UserError } from '$lib/server/auth/users';
+import { countUsers, createFirstAdmin } from '$lib/server/auth/users';
 import { setSessionCookie } from '$lib/server/auth/login';
+import { fieldErrorsOf } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = () => {
 	if (countUsers() > 0) redirect(303, '/login');
@@ -27,10 +28,7 @@ export const actions: Actions = {
 			const admin = await createFirstAdmin(parsed.data);
 			setSessionCookie(cookies, admin.id, request.headers.get('user-agent'), url.protocol === 'https:');
 		} catch (err) {
-			if (err instanceof UserError) {
-				return fail(400, { errors: { [err.field ?? 'form']: err.message }, values: { email: parsed.data.email, name: parsed.data.name ?? '' } });
-			}
-			throw err;
+			return fail(400, { errors: fieldErrorsOf(err), values: { email: parsed.data.email, name: parsed.data.name ?? '' } });
 		}
 		redirect(303, '/');
 	}

@@ -5,6 +5,7 @@
  * generation run, a filter application or — for selections that use them — a human label
  * changes what the scope holds.
  */
+import { DomainError } from '$lib/errors';
 import { createHash } from 'node:crypto';
 import { AnalysisBuilder, ANALYSIS_VERSION, type DatasetAnalysis } from '$lib/analyses';
 import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
@@ -15,14 +16,9 @@ import { getDataset } from '../datasets/datasets';
 import { selectionQuery } from '../exports/query';
 import { describeFilters, ExportFilterError, parseWhere, whereClauses, type ExportFilters } from '../exports/filters';
 
-export class AnalysisError extends Error {
-	constructor(
-		message: string,
-		readonly status = 400,
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'AnalysisError';
+export class AnalysisError extends DomainError {
+	constructor(message: string, status: 400 | 404 | 409 = 400, field?: string) {
+		super(message, status, 'invalid', field);
 	}
 }
 

@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { VerbNoun } from '$lib/analyses/verb-noun';
+import { config } from '../config';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -67,7 +68,7 @@ export class VerbNounPool {
 				workers.push(worker);
 				return new Promise<boolean>((resolve) => {
 					const onMessage = (m: Reply) => {
-						if (m.failed && process.env.DEBUG_ANALYSES) console.error(m.failed);
+						if (m.failed && config().debugAnalyses) console.error(m.failed);
 						if (m.ready || m.failed) {
 							worker.off('message', onMessage);
 							resolve(!!m.ready);
@@ -81,7 +82,7 @@ export class VerbNounPool {
 			if ((await Promise.all(ready)).every(Boolean)) return new VerbNounPool(workers);
 		} catch (err) {
 			// Fall through: no workers here.
-			if (process.env.DEBUG_ANALYSES) console.error(err);
+			if (config().debugAnalyses) console.error(err);
 		}
 		await Promise.all(workers.map((w) => w.terminate()));
 		return null;

@@ -1,17 +1,13 @@
+import { DomainError } from '$lib/errors';
+
 /**
  * A refusal the caller can explain to a person. `status` is the HTTP status routes answer with:
  * 400 bad input, 404 not found *or not yours* (never revealing which), 409 the audit's state
  * forbids it (closed, item full, skipped).
  */
-export class AuditError extends Error {
-	constructor(
-		message: string,
-		readonly status: 400 | 404 | 409 = 400,
-		readonly code = 'invalid',
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'AuditError';
+export class AuditError extends DomainError {
+	constructor(message: string, status: 400 | 404 | 409 = 400, code = 'invalid', field?: string) {
+		super(message, status, code, field);
 	}
 }
 

@@ -1,7 +1,7 @@
-import { error, json } from '@sveltejs/kit';
+import { error } from '@sveltejs/kit';
 import { AuditError } from './errors';
 
-/** Route helpers: turn AuditErrors into HTTP answers, check ids before they reach a query. */
+/** Route helpers for the review API: check item references before they reach a query, read JSON bodies. */
 
 const ITEM_REF = /^[A-Za-z0-9_-]{12}$/;
 
@@ -11,34 +11,8 @@ export function itemRefParam(raw: string): string {
 	return raw;
 }
 
-/** For pages: rethrows an AuditError as the matching HTTP error. */
-export function orHttpError<T>(fn: () => T): T {
-	try {
-		return fn();
-	} catch (err) {
-		if (err instanceof AuditError) error(err.status, { message: err.message });
-		throw err;
-	}
-}
-
-/**
- * For JSON endpoints: the result (a Response is passed through), or `{ message, code }` with the
- * error's status. A Server-Timing header carries the handler's own time, so load tests can tell
- * the server's work from queueing and the network.
- */
-export async function jsonOrError<T>(fn: () => T | Promise<T>, init?: ResponseInit): Promise<Response> {
-	const started = performance.now();
-	let response: Response;
-	try {
-		const result = await fn();
-		response = result instanceof Response ? result : json(result, init);
-	} catch (err) {
-		if (!(err instanceof AuditError)) throw err;
-		response = json({ message: err.message, code: err.code, field: err.field }, { status: err.status });
-	}
-	response.headers.set('server-timing', `app;dur=${(performance.now() - started).toFixed(2)}`);
-	return response;
-}
+// Pages and JSON endpoints translate errors with the shared helpers.
+export { orHttpError, jsonOrError } from '../http/errors';
 
 /** Reads a JSON body of bounded size; a malformed one is a 400. */
 export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {

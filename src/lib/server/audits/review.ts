@@ -248,7 +248,20 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 		preference: PairVerdict | null;
 	}[];
 	const ratingsByLabel = new Map<number, Map<number, string>>();
+	// Each item's responses in canonical order, read once for all the rows (not once per row).
+	const responsesByItem = new Map<number, number[]>();
 	if (m.kind === 'rating' && rows.length) {
+		const shown = c
+			.prepare(
+				`SELECT x.item_id AS itemId, x.response_id AS responseId FROM audit_item_responses x
+				 WHERE x.item_id IN (SELECT value FROM json_each(?)) ORDER BY x.item_id, x.position`
+			)
+			.all(JSON.stringify([...new Set(rows.map((r) => r.itemId))])) as { itemId: number; responseId: number }[];
+		for (const r of shown) {
+			let list = responsesByItem.get(r.itemId);
+			if (!list) responsesByItem.set(r.itemId, (list = []));
+			list.push(r.responseId);
+		}
 		const ratings = c
 			.prepare(
 				`SELECT r.label_id AS labelId, r.response_id AS responseId, r.rating FROM audit_label_ratings r
@@ -272,10 +285,10 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 		} else if (m.kind === 'quality') {
 			summary = summarizeAnswer({ kind: 'quality', instruction: r.a === 1, input: r.b === 1, output: r.c === 1, reason: r.reason as ErrorReason | null, comment: '' });
 		} else {
-			const responses = statements(database).itemResponses.all(r.itemId) as { id: number }[];
+			const responses = responsesByItem.get(r.itemId) ?? [];
 			const order = responseOrder(responses.length, reviewerId, r.itemId, m.blind);
 			const byResponse = ratingsByLabel.get(r.id);
-			summary = order.map((canonical) => byResponse?.get(responses[canonical].id) ?? '?').join(' · ');
+			summary = order.map((canonical) => byResponse?.get(responses[canonical]) ?? '?').join(' · ');
 		}
 		return { ref: r.ref, submittedAt: r.submittedAt, updatedAt: r.updatedAt, revision: r.revision, instruction: r.instruction, summary };
 	});

@@ -1,15 +1,12 @@
+import { DomainError } from '$lib/errors';
 import { asc, count, eq } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { users, sessions, ROLES, type Role, type User } from '../db/tables';
 import { hashPassword, passwordProblem } from './password';
 
-export class UserError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'UserError';
+export class UserError extends DomainError {
+	constructor(message: string, field?: string) {
+		super(message, 400, 'invalid', field);
 	}
 }
 

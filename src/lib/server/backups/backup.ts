@@ -90,7 +90,7 @@ export interface CreateBackupOptions {
 }
 
 /** The file the connection has open (the live database). */
-export function databaseFile(database: Db): string {
+export function databaseFile(database: Db = appDb()): string {
 	const name = database.$client.name;
 	if (!name || name === ':memory:') throw new BackupError('An in-memory database cannot be backed up.');
 	return path.resolve(name);

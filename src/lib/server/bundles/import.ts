@@ -5,6 +5,7 @@
  * written and the error lists every mismatch; otherwise the audit, its items, gold answers,
  * labels, skips and adjudications are written in one transaction.
  */
+import { DomainError } from '$lib/errors';
 import { db, transaction, type Db } from '../db';
 import { BundleFormatError, BundleReader, type Bundle, type BundleItem } from '$lib/audits/bundle';
 import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
@@ -13,14 +14,13 @@ import { normalizeWhitespace } from '$lib/formats/text';
 import { newItemRef, orderSalt } from '../audits/create';
 
 /** A bundle that cannot be imported: `problems` lists each mismatch, in the bundle's order. */
-export class BundleError extends Error {
+export class BundleError extends DomainError {
 	constructor(
 		message: string,
 		readonly problems: string[] = [],
-		readonly status: 400 | 404 | 409 = 400
+		status: 400 | 404 | 409 = 400
 	) {
-		super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message);
-		this.name = 'BundleError';
+		super(problems.length ? `${message}\n${problems.map((p) => `  - ${p}`).join('\n')}` : message, status);
 	}
 }
 

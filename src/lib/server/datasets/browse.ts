@@ -1,11 +1,14 @@
+import { DomainError } from '$lib/errors';
 import { db, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
 import { toFtsQuery } from '$lib/datasets/search';
 import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
-export class SearchError extends Error {
-	readonly status = 400;
+export class SearchError extends DomainError {
+	constructor(message: string) {
+		super(message, 400, 'search');
+	}
 }
 
 export interface TaskListFilters {

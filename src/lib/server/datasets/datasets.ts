@@ -1,14 +1,11 @@
+import { DomainError } from '$lib/errors';
 import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { datasets, type Dataset } from '../db/tables';
 
-export class DatasetError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'DatasetError';
+export class DatasetError extends DomainError {
+	constructor(message: string, field?: string) {
+		super(message, 400, 'invalid', field);
 	}
 }
 

@@ -63,6 +63,11 @@ export function db(): Db {
 	return shared;
 }
 
+/** Liveness: a trivial query on the app's database (throws if it cannot be read). */
+export function pingDatabase(database: Db = db()): void {
+	database.$client.prepare('SELECT 1').get();
+}
+
 /** For tests and the CLI: use this connection as the process-wide one. */
 export function useDatabase(instance: Db): void {
 	shared = instance;

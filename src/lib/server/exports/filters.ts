@@ -5,18 +5,18 @@
  * `i` (instances) and, when exporting model responses, `r` (responses); the human-label filters
  * are predicates over the final labels of human-labels.ts.
  */
+import { DomainError } from '$lib/errors';
 import { TASK_ORIGINS, type TaskOrigin } from '../db/tables';
 import type { SqlQuery } from './sql';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, withQualityFinal, withRatingFinal } from './human-labels';
 
-export class ExportFilterError extends Error {
+export class ExportFilterError extends DomainError {
 	constructor(
 		message: string,
 		readonly clause?: string
 	) {
-		super(message);
-		this.name = 'ExportFilterError';
+		super(message, 400, 'invalid-filter');
 	}
 }
 

@@ -16,7 +16,7 @@
 import type Database from 'better-sqlite3';
 import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
 import { ESTIMATOR_LABELS, allValidEstimate, type EstimatorKey } from '$lib/reports';
-import type { Db } from '../db';
+import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
 import { withoutHumanLabels } from './filters';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
@@ -87,7 +87,7 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 }
 
 /** The estimate for a selection, or null when no audit has labelled any item of its population. */
-export function estimateQuality(client: Database.Database, selection: ExportSelection): QualityEstimate | null {
+export function estimateQuality(client: Database.Database = db().$client, selection: ExportSelection): QualityEstimate | null {
 	const responses = !!selection.responsesOf;
 	const kind = responses ? 'rating' : 'quality';
 	const audits = auditsInScope(client, selection, kind);

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import pkg from '../../../../package.json';
+import { config } from '../config';
 
 export interface AppVersion {
 	name: string;
@@ -19,7 +20,7 @@ export function appVersion(): AppVersion {
 }
 
 function currentCommit(): string | null {
-	const fromEnv = process.env.GIT_COMMIT?.trim();
+	const fromEnv = config().gitCommit;
 	if (fromEnv) return fromEnv;
 	try {
 		const out = execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim();

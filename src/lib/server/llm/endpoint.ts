@@ -2,7 +2,9 @@
  * An OpenAI-compatible endpoint: where to send prompts, how, and how fast. The API key lives
  * only here and in the client built from it; pages get `publicEndpoint()` (key masked).
  */
+import { DomainError } from '$lib/errors';
 import * as z from 'zod';
+import { processEnv } from '../config';
 
 /** `completions` for base models (as in the papers); `chat` wraps the prompt as one user message. */
 export const API_STYLES = ['completions', 'chat'] as const;
@@ -107,10 +109,9 @@ export const endpointSchema = z.object({
 
 export type EndpointInput = z.input<typeof endpointSchema>;
 
-export class EndpointConfigError extends Error {
+export class EndpointConfigError extends DomainError {
 	constructor(message: string) {
-		super(message);
-		this.name = 'EndpointConfigError';
+		super(message, 400);
 	}
 }
 
@@ -152,7 +153,7 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined
  * LLM_PRICE_OUTPUT_PER_1M, LLM_TIMEOUT_MS. LLM_PRESET (openai|vllm|ollama|llamacpp) fills the
  * base URL and style. Returns undefined when neither LLM_BASE_URL nor LLM_PRESET is set.
  */
-export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): EndpointConfig | undefined {
+export function endpointFromEnv(env: NodeJS.ProcessEnv = processEnv()): EndpointConfig | undefined {
 	const presetId = env.LLM_PRESET as EndpointPresetId | undefined;
 	if (presetId && !ENDPOINT_PRESET_IDS.includes(presetId)) {
 		throw new EndpointConfigError(`LLM_PRESET must be one of ${ENDPOINT_PRESET_IDS.join(', ')}, got "${presetId}"`);

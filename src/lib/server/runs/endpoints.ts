@@ -4,6 +4,7 @@
  * server); everything a page, a log or a run's parameters see is a `StoredEndpointView`, key
  * masked.
  */
+import { DomainError } from '$lib/errors';
 import { asc, eq } from 'drizzle-orm';
 import { db, transaction, type Db } from '../db';
 import { endpoints, type Endpoint } from '../db/tables';
@@ -19,14 +20,11 @@ import {
 	type EndpointPresetId
 } from '../llm';
 import { RunParamsError } from './errors';
+import { processEnv } from '../config';
 
-export class EndpointError extends Error {
-	constructor(
-		message: string,
-		readonly field?: string
-	) {
-		super(message);
-		this.name = 'EndpointError';
+export class EndpointError extends DomainError {
+	constructor(message: string, field?: string) {
+		super(message, 400, 'invalid', field);
 	}
 }
 
@@ -263,7 +261,7 @@ export function deleteEndpoint(id: number, database: Db = db()): void {
 }
 
 /** The endpoint made of LLM_* variables, key masked, for pages; null when none is configured or it is invalid. */
-export function envEndpointView(env: NodeJS.ProcessEnv = process.env): { config: Omit<StoredEndpointView, 'id' | 'updatedAt' | 'isDefault' | 'preset'> } | { error: string } | null {
+export function envEndpointView(env: NodeJS.ProcessEnv = processEnv()): { config: Omit<StoredEndpointView, 'id' | 'updatedAt' | 'isDefault' | 'preset'> } | { error: string } | null {
 	try {
 		const config = endpointFromEnv(env);
 		if (!config) return null;
@@ -291,7 +289,7 @@ export function resolveEndpoint(
 	choice: RunEndpointChoice,
 	model: string | undefined,
 	database: Db = db(),
-	env: NodeJS.ProcessEnv = process.env
+	env: NodeJS.ProcessEnv = processEnv()
 ): { config: EndpointConfig; name: string } {
 	if (choice.kind === 'env') {
 		let config: EndpointConfig | undefined;

@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { config } from '$lib/server/config';
-import { db } from '$lib/server/db';
 import { BackupError, backupSchedule, createBackup, databaseFile, listBackups } from '$lib/server/backups';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'admin', url);
 	const cfg = config();
-	const live = databaseFile(db());
+	const live = databaseFile();
 	const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 	return {
 		backups: listBackups(),

@@ -8,13 +8,13 @@ import {
 	defaultEndpointId,
 	deleteEndpoint,
 	endpointConfig,
-	EndpointError,
 	envEndpointView,
 	listEndpoints,
 	setDefaultEndpoint,
 	updateEndpoint
 } from '$lib/server/runs/endpoints';
 import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection } from '$lib/server/llm';
+import { fieldErrorsOf } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'admin', url);
@@ -83,10 +83,7 @@ export const actions: Actions = {
 			const saved = id === null ? createEndpoint(input, user.id) : updateEndpoint(id, input);
 			return { action: 'save', message: `${id === null ? 'Added' : 'Saved'} endpoint ${saved.name}.` };
 		} catch (err) {
-			if (err instanceof EndpointError) {
-				return fail(400, { action: 'save', errors: { [err.field ?? 'form']: err.message } as Record<string, string>, values: parsed.values });
-			}
-			throw err;
+			return fail(400, { action: 'save', errors: fieldErrorsOf(err), values: parsed.values });
 		}
 	},
 	delete: async ({ request, locals }) => {

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { parseForm, type FieldErrors } from '$lib/server/forms';
-import { createUser, listUsers, resetPassword, setDisabled, setRole, UserError } from '$lib/server/auth/users';
+import { createUser, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES } from '$lib/server/db/tables';
+import { fieldErrorsOf } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'admin', url);
@@ -20,11 +21,8 @@ const createSchema = z.object({
 const idSchema = z.object({ id: z.coerce.number().int().positive() });
 
 function userFailure(err: unknown, action: string) {
-	if (err instanceof UserError) {
-		const errors: FieldErrors = { [err.field ?? 'form']: err.message };
-		return fail(400, { action, errors, values: {} as Record<string, string> });
-	}
-	throw err;
+	const errors: FieldErrors = fieldErrorsOf(err);
+	return fail(400, { action, errors, values: {} as Record<string, string> });
 }
 
 export const actions: Actions = {

@@ -1,5 +1,5 @@
-import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
 import { analyze, AnalysisError, formatSeedChoice, parseSeedChoice } from '$lib/server/analyses/analyze';
 import { analysisChoices } from '$lib/server/analyses/choices';
@@ -17,7 +17,6 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		for (const ref of refs) results.push(await analyze(parseScopeRef(ref), { seeds }));
 		return { results, refs: results.map((r) => scopeRef(r.scope)), choices, seedsParam: formatSeedChoice(seeds) };
 	} catch (err) {
-		if (err instanceof AnalysisError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };

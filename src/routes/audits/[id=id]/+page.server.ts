@@ -19,7 +19,7 @@ import {
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
 import { auditAgreementSoFar } from '$lib/server/reports';
-import { GoldParseError, parseGold } from '$lib/audits/gold';
+import { parseGold } from '$lib/audits/gold';
 import { archiveAction, archiveFailure } from '$lib/server/archive/http';
 import {
 	archiveAudit,
@@ -33,6 +33,7 @@ import {
 	restoreReviewerLabels,
 	setAsideCounts
 } from '$lib/server/archive';
+import { fieldErrorsOf } from '$lib/server/http/errors';
 
 function auditOr404(raw: string) {
 	const audit = getAudit(Number(raw));
@@ -74,10 +75,7 @@ function attempt(action: string, fn: () => string) {
 	try {
 		return { action, message: fn() };
 	} catch (err) {
-		if (err instanceof AuditError || err instanceof GoldParseError) {
-			return fail(400, { action, errors: { [err instanceof AuditError ? (err.field ?? 'form') : 'gold']: err.message } } satisfies Failure);
-		}
-		throw err;
+		return fail(400, { action, errors: fieldErrorsOf(err) } satisfies Failure);
 	}
 }
 

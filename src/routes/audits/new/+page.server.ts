@@ -5,8 +5,9 @@ import { requireRole } from '$lib/server/auth/guards';
 import { parseForm } from '$lib/server/forms';
 import { listDatasets } from '$lib/server/datasets/datasets';
 import { listUsers } from '$lib/server/auth/users';
-import { AuditError, auditFormSchema, auditFormToInput, createAudit, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
+import { auditFormSchema, auditFormToInput, createAudit, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
+import { fieldErrorsOf } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
@@ -29,11 +30,7 @@ export const actions: Actions = {
 		try {
 			id = createAudit(auditFormToInput(parsed.data, user.id)).id;
 		} catch (err) {
-			if (err instanceof AuditError) {
-				const field = err.field === 'leaseMinutes' ? 'leaseMinutes' : (err.field ?? 'form');
-				return fail(400, { errors: { [field]: err.message }, values: {} as Record<string, string> });
-			}
-			throw err;
+			return fail(400, { errors: fieldErrorsOf(err), values: {} as Record<string, string> });
 		}
 		redirect(303, `/audits/${id}`);
 	}

@@ -1,10 +1,11 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
-import { ReportError, auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -15,8 +16,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			.map((a) => ({ id: a.id, name: a.name }));
 		return { report, others, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
 	} catch (err) {
-		if (err instanceof ReportError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };
 
@@ -29,8 +29,7 @@ export const actions: Actions = {
 		try {
 			setHeadlineEstimator(Number(params.auditId), value === 'auto' ? null : (value as EstimatorKey));
 		} catch (err) {
-			if (err instanceof ReportError) error(err.status, { message: err.message });
-			throw err;
+			httpError(err);
 		}
 		return { estimatorSaved: true };
 	}

@@ -1,7 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
-import { ReportError, compareAudits } from '$lib/server/reports';
+import { compareAudits } from '$lib/server/reports';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
@@ -10,7 +11,6 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	try {
 		return { comparison: compareAudits(Number(a), Number(b)) };
 	} catch (err) {
-		if (err instanceof ReportError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };

@@ -1,7 +1,6 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { db } from '$lib/server/db';
 import { getRun, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { RunError } from '$lib/server/runs/errors';
 import { runSummary } from '$lib/server/runs/summary';
@@ -19,7 +18,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		summary,
 		params: runParamsView(run),
 		location: runLocation(id),
-		recentCalls: listCalls(db(), id, { pageSize: 10 }).rows
+		recentCalls: listCalls(undefined, id, { pageSize: 10 }).rows
 	};
 };
 

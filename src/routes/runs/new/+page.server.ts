@@ -5,10 +5,11 @@ import { listDatasets } from '$lib/server/datasets/datasets';
 import { envEndpointView, listEndpoints, suggestedEndpoint } from '$lib/server/runs/endpoints';
 import { createRun } from '$lib/server/runs/generation/create';
 import { DECODING_FIELDS, runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
-import { RunError, RunParamsError } from '$lib/server/runs/errors';
+import { RunError } from '$lib/server/runs/errors';
 import { launchRun } from '$lib/server/runs/engine/manager';
 import { DEFAULT_FAILED_CALL_SHARE } from '$lib/server/runs/engine/failures';
 import { echoValues } from '$lib/server/forms';
+import { fieldErrorsOf } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
@@ -49,8 +50,7 @@ export const actions: Actions = {
 			const run = await createRun(await runRequestFromForm(form, user.id, { endpointsExist }));
 			runId = run.id;
 		} catch (err) {
-			if (err instanceof RunParamsError) return fail(400, { errors: { [err.field ?? 'form']: err.message } as Record<string, string>, values });
-			throw err;
+			return fail(400, { errors: fieldErrorsOf(err), values });
 		}
 		try {
 			launchRun(runId);

@@ -3,7 +3,7 @@
  * flipped to `done` (with the reply) in the same transaction that stores what came of them.
  */
 import type { DecodingParams, JudgeStepId, JudgeTemplateUse, PromptStepId, TemplateUse } from '$lib/prompts';
-import type { Db } from '../../db';
+import { db, type Db } from '../../db';
 import type { CallStatus } from '../../db/tables';
 import type { GenerateResult } from '../../llm';
 import type { CallFailure } from './failures';
@@ -246,7 +246,7 @@ export interface CallFilters {
 
 /** One page of a run's calls, newest first, without the long texts. */
 export function listCalls(
-	database: Db,
+	database: Db = db(),
 	runId: number,
 	filters: CallFilters = {}
 ): {
@@ -314,7 +314,7 @@ export interface CallDetail extends CallListRow {
 	produced: { itemIndex: number; taskId: number | null; instanceId: number | null; formulationId: number | null; text: string; verdict: string | null }[];
 }
 
-export function callDetail(database: Db, runId: number, callId: number): CallDetail | undefined {
+export function callDetail(database: Db = db(), runId: number, callId: number): CallDetail | undefined {
 	const c = database.$client;
 	const row = c
 		.prepare(

@@ -14,6 +14,7 @@ import { RunParamsError } from '../errors';
 import { buildRunParams, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
 import { emptyProgress } from './progress';
 import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedTasksFromDataset, seedTasksFromFile } from './seeds';
+import { processEnv } from '../../config';
 
 export type SeedChoice =
 	| { kind: 'default' }
@@ -69,7 +70,7 @@ async function resolveSeeds(request: CreateRunRequest, database: Db): Promise<{ 
 	}
 }
 
-export async function createRun(request: CreateRunRequest, database: Db = db(), env: NodeJS.ProcessEnv = process.env): Promise<GenerationRun> {
+export async function createRun(request: CreateRunRequest, database: Db = db(), env: NodeJS.ProcessEnv = processEnv()): Promise<GenerationRun> {
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	const { seeds, source } = await resolveSeeds(request, database);
 	const params = buildRunParams({ ...request, seedSource: source });

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { db } from '$lib/server/db';
-import { countExport, ExportFilterError } from '$lib/server/exports/export';
+import { countExport } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { estimateQuality } from '$lib/server/exports/quality';
 
@@ -12,9 +12,8 @@ export const GET: RequestHandler = ({ url, locals }) => {
 	try {
 		const request = parseExportParams(url.searchParams);
 		const counts = countExport(request);
-		return json({ counts, quality: estimateQuality(db().$client, request) });
+		return json({ counts, quality: estimateQuality(undefined, request) });
 	} catch (err) {
-		if (err instanceof ExportFilterError) return json({ message: err.message }, { status: 400 });
-		throw err;
+		return jsonError(err);
 	}
 };

@@ -1,7 +1,7 @@
-import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { startExport, ExportFilterError } from '$lib/server/exports/export';
+import { startExport } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { recentManifests } from '$lib/server/exports/recent';
 import { contentDisposition } from '$lib/server/exports/http';
@@ -17,8 +17,7 @@ export const GET: RequestHandler = ({ url, locals }) => {
 	try {
 		stream = startExport(parseExportParams(url.searchParams));
 	} catch (err) {
-		if (err instanceof ExportFilterError) return json({ message: err.message }, { status: 400 });
-		throw err;
+		return jsonError(err);
 	}
 	const chunks = stream.chunks();
 	const body = new ReadableStream<Uint8Array>({

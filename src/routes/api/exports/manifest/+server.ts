@@ -1,7 +1,8 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { startExport, ExportFilterError, type ExportManifest } from '$lib/server/exports/export';
+import { startExport, type ExportManifest } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { recentManifests } from '$lib/server/exports/recent';
 import { contentDisposition } from '$lib/server/exports/http';
@@ -26,8 +27,7 @@ export const GET: RequestHandler = ({ url, locals }) => {
 			}
 			manifest = stream.manifest();
 		} catch (err) {
-			if (err instanceof ExportFilterError) return json({ message: err.message }, { status: 400 });
-			throw err;
+			return jsonError(err);
 		}
 	}
 	return new Response(JSON.stringify(manifest, null, 2) + '\n', {

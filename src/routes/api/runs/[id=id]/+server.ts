@@ -1,7 +1,7 @@
 import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { RunError } from '$lib/server/runs/errors';
 import { runSummary } from '$lib/server/runs/summary';
 import { controlRun } from '$lib/server/runs/engine/manager';
 
@@ -27,7 +27,6 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const message = controlRun(id, action, undefined, model ? { model } : {});
 		return json({ message, run: runSummary(id) });
 	} catch (err) {
-		if (err instanceof RunError) error(409, err.message);
-		throw err;
+		httpError(err);
 	}
 };

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
 import { RATING_KEYS, REASON_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { ReportError, clearAdjudication, disagreementEntry, listDisagreements, parseDisagreementFilter, setAdjudication, type AdjudicationInput } from '$lib/server/reports';
@@ -14,8 +15,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			page: Number.isInteger(page) && page > 0 ? page : 1
 		});
 	} catch (err) {
-		if (err instanceof ReportError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };
 

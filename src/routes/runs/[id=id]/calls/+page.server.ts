@@ -1,7 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { db } from '$lib/server/db';
 import { getRun } from '$lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '$lib/server/runs/engine/calls';
 import { CALL_FAILURE_LABELS } from '$lib/server/runs/engine/failures';
@@ -21,8 +20,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	return {
 		run: { id: run.id, name: run.name, pipeline: run.pipeline, datasetId: run.datasetId },
 		filters: { step: step ?? '', status: status ?? '', reason: reason ?? '' },
-		calls: listCalls(db(), run.id, { step, status, reason, page }),
+		calls: listCalls(undefined, run.id, { step, status, reason, page }),
 		reasonLabels: CALL_FAILURE_LABELS,
-		selected: Number.isInteger(callId) && callId > 0 ? (callDetail(db(), run.id, callId) ?? null) : null
+		selected: Number.isInteger(callId) && callId > 0 ? (callDetail(undefined, run.id, callId) ?? null) : null
 	};
 };

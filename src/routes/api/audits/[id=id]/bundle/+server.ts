@@ -1,7 +1,6 @@
-import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { AuditError } from '$lib/server/audits/errors';
 import { auditBundleRecords, bundleFileName } from '$lib/server/bundles';
 
 /** The audit as a bundle (JSON Lines) for another installation: `audit import` or Audits → Import a bundle. */
@@ -11,8 +10,7 @@ export const GET: RequestHandler = ({ locals, params }) => {
 	try {
 		records = auditBundleRecords(Number(params.id));
 	} catch (err) {
-		if (err instanceof AuditError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 	const header = records[0] as { audit: { name: string } };
 	const encoder = new TextEncoder();

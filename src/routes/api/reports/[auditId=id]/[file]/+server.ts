@@ -1,7 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { ReportError, auditReport, itemVerdicts, labelRecords, labelsCsv, labelsJsonl, loadAudit, reportCsv, verdictsCsv } from '$lib/server/reports';
+import { auditReport, itemVerdicts, labelRecords, labelsCsv, labelsJsonl, loadAudit, reportCsv, verdictsCsv } from '$lib/server/reports';
 
 const TYPES = { json: 'application/json', csv: 'text/csv', jsonl: 'application/x-ndjson' } as const;
 
@@ -27,8 +28,7 @@ export const GET: RequestHandler = ({ locals, params }) => {
 			body = format === 'csv' ? verdictsCsv(verdicts, loadAudit(auditId).models) : verdicts.map((v) => JSON.stringify(v)).join('\n') + (verdicts.length ? '\n' : '');
 		}
 	} catch (err) {
-		if (err instanceof ReportError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 	return new Response(body, {
 		headers: {

@@ -1,7 +1,8 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
+import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { ReportError, compareAudits, comparisonCsv } from '$lib/server/reports';
+import { compareAudits, comparisonCsv } from '$lib/server/reports';
 
 /** comparison.json / comparison.csv for ?a=<audit>&b=<audit>. */
 export const GET: RequestHandler = ({ locals, params, url }) => {
@@ -20,7 +21,6 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
 			}
 		});
 	} catch (err) {
-		if (err instanceof ReportError) error(err.status, { message: err.message });
-		throw err;
+		httpError(err);
 	}
 };
