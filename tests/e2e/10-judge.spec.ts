@@ -37,7 +37,7 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await page.goto(`/reports/${world.auditId}`);
 	const section = page.getByTestId('judge');
 	await expect(section.getByRole('heading', { name: 'Model as judge' })).toBeVisible();
-	await section.getByLabel('Endpoint').selectOption({ label: `${endpointName} (judge-model)` });
+	await section.getByLabel('Endpoint', { exact: true }).selectOption({ label: `${endpointName} (judge-model)` });
 	await section.getByLabel(/The whole dataset/).check();
 	await section.getByRole('button', { name: 'Start judge run' }).click();
 	await expect(page).toHaveURL(/\?judge=\d+/);
