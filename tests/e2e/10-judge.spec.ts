@@ -67,5 +67,11 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	// Nothing wider than the phone's screen but the table, which scrolls in its own box.
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 	expect(overflow).toBe(false);
+
+	// The judge run has its run page like any run: its template, what it covers, its calls.
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await page.getByTestId('judge-run-status').getByRole('link').click();
+	await expect(page.getByText('the whole dataset', { exact: true })).toBeVisible();
+	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	await context.close();
 });

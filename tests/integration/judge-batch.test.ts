@@ -168,5 +168,15 @@ describe('judge run, Batch API', () => {
 		const requests = fake.generationRequests().length;
 		expect(requests).toBeGreaterThanOrEqual(TASKS + 2);
 		expect(requests).toBeLessThanOrEqual(TASKS + 2 + 2);
+
+		// The report with the judge, from the command line, as JSON.
+		const report = cli(['report', String(world.auditId), '--judge', String(runId), '--json']);
+		expect(await report.exit).toBe(0);
+		const out = JSON.parse(report.output());
+		const want = expectedFigures(world.audited);
+		expect(out.audit.id).toBe(world.auditId);
+		expect(out.judge.calibration.allValid.confusion).toEqual(want.confusion);
+		expect(out.judge.estimate.estimate).toBeCloseTo(want.estimate, 12);
+		expect(out.judge.estimate.humanOnly.proportion).toBeCloseTo(want.humanRate, 12);
 	}, 120_000);
 });
