@@ -72,6 +72,7 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await page.setViewportSize({ width: 1280, height: 900 });
 	await page.getByTestId('judge-run-status').getByRole('link').click();
 	await expect(page.getByText('the whole dataset', { exact: true })).toBeVisible();
+	await expect(page.getByTestId('run-judged')).toContainText(`${TASKS} / ${TASKS} rows judged: ${TASKS - 1} readable`);
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	await context.close();
 });
