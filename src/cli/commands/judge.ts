@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { CliError } from '../cli-error';
-import { intOption, parseCommandArgs } from '../args';
+import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
@@ -44,6 +44,13 @@ Options for start:
 function runRef(value: string | undefined): number {
 	const n = Number(value);
 	if (!Number.isInteger(n) || n <= 0) throw new CliError(`Name the judge run by its id, got "${value ?? ''}".\n\n${USAGE}`, 2);
+	return n;
+}
+
+function pollSeconds(value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const n = Number(value);
+	if (!(n > 0 && n <= 3600)) throw new CliError(`--poll-seconds takes a number of seconds above 0 and at most 3600, got "${value}".`, 2);
 	return n;
 }
 
@@ -198,7 +205,7 @@ export async function run(argv: string[]): Promise<void> {
 					endpoint: chooseEndpoint(values.endpoint),
 					model: values.model,
 					batch: Boolean(values.batch),
-					pollSeconds: values['poll-seconds'] !== undefined ? intOption(values['poll-seconds'], 'poll-seconds', 30) : undefined,
+					pollSeconds: pollSeconds(values['poll-seconds']),
 					template,
 					name: values.name
 				});

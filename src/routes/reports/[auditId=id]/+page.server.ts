@@ -1,11 +1,41 @@
-import { fail } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
-import { auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { ReportError, auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { judgeAuditCalibration, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
+import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
+import { createJudgeRun } from '$lib/server/runs/judge/create';
+import { launchRun } from '$lib/server/runs/engine/manager';
+import { RunError, RunParamsError } from '$lib/server/runs/errors';
+import { getRun } from '$lib/server/runs/engine/run-rows';
+import { readJudgeProgress } from '$lib/server/runs/judge/progress';
+
+
+/** The judge part of a quality report: runs of the dataset, the chosen one's calibration, what a new run can use. */
+function judgeData(auditId: number, datasetId: number, url: URL) {
+	const runs = judgeRunsOfDataset(datasetId).map((r) => {
+		const run = getRun(r.id);
+		const judge = run ? readJudgeProgress(run.progress).judge : null;
+		return { ...r, rows: judge?.rows ?? 0, done: judge ? judge.parsed + judge.unparsed : 0 };
+	});
+	const asked = Number(url.searchParams.get('judge'));
+	const overlapping = overlappingJudgeRuns(auditId);
+	const selectedId = runs.some((r) => r.id === asked) ? asked : (overlapping[0]?.id ?? null);
+	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? judgeAuditCalibration(auditId, selectedId) : null;
+	const env = envEndpointView();
+	return {
+		runs,
+		selectedId,
+		calibration,
+		endpoints: listEndpoints().map((e) => ({ id: e.id, name: e.name, model: e.model })),
+		envEndpoint: env && 'config' in env ? { model: env.config.model } : null,
+		suggestedEndpoint: suggestedEndpoint(env !== null && 'config' in env)
+	};
+}
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -14,7 +44,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
-		return { report, others, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
+		const judge = report.audit.kind === 'quality' ? judgeData(report.audit.id, report.audit.datasetId, url) : null;
+		return { report, others, judge, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
 	} catch (err) {
 		httpError(err);
 	}
@@ -32,5 +63,40 @@ export const actions: Actions = {
 			httpError(err);
 		}
 		return { estimatorSaved: true };
+	},
+
+	/** Starts a judge run over the audit's dataset (or only its items) in this server process. */
+	judge: async ({ locals, params, request }) => {
+		const user = requireRole(locals, 'researcher');
+		const auditId = Number(params.auditId);
+		const form = await request.formData();
+		const endpointRef = String(form.get('endpoint') ?? '');
+		let endpoint: RunEndpointChoice;
+		if (endpointRef === 'env') endpoint = { kind: 'env' };
+		else if (/^\d+$/.test(endpointRef)) endpoint = { kind: 'stored', id: Number(endpointRef) };
+		else return fail(400, { judgeError: 'Choose an endpoint for the judge.' });
+		const model = String(form.get('model') ?? '').trim() || undefined;
+		const scope = form.get('scope') === 'audit' ? 'audit' : 'dataset';
+		let runId: number;
+		try {
+			const datasetId = (auditReport(auditId).audit.datasetId);
+			const run = createJudgeRun({
+				...(scope === 'audit' ? { auditId } : { datasetId }),
+				endpoint,
+				model,
+				batch: form.get('batch') === 'on',
+				createdBy: user.id
+			});
+			runId = run.id;
+		} catch (err) {
+			if (err instanceof RunParamsError || err instanceof ReportError) return fail(400, { judgeError: err.message });
+			throw err;
+		}
+		try {
+			launchRun(runId);
+		} catch (err) {
+			if (!(err instanceof RunError)) throw err;
+		}
+		redirect(303, `/reports/${auditId}?judge=${runId}#judge-heading`);
 	}
 };

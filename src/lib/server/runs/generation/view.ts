@@ -2,7 +2,8 @@
  * What the run page shows beyond the live counters: the parameters as the run stored them
  * (templates with their fingerprints, decoding, filters) and the seed pool's size.
  */
-import { PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
+import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
+import { readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
 import { readRunParams, type RunSeeds, type SeedSource } from './params';
 
@@ -28,7 +29,37 @@ function describeSeeds(source: SeedSource, seeds: RunSeeds): { count: number } {
 	return { count: seeds.kind === 'self-instruct' ? seeds.tasks.length : seeds.sets.length };
 }
 
+/** A judge run's parameters in the same shape (its one step, what it covers, live or Batch API). */
+function judgeParamsView(run: Pick<GenerationRun, 'params'>): RunParamsView {
+	const params = readJudgeParams(run.params);
+	const step = params.steps['judge/quality'];
+	return {
+		steps: [
+			{
+				id: 'judge/quality' as unknown as PromptStepId,
+				title: JUDGE_PROMPT_STEPS['judge/quality'].title,
+				template: step.template.text,
+				fingerprint: step.template.fingerprint,
+				isDefault: step.template.isDefault,
+				defaultVersion: step.template.defaultVersion,
+				decoding: { ...step.decoding }
+			}
+		],
+		seedSource: { kind: 'default' },
+		seedCount: 0,
+		filters: [],
+		extra: [
+			{
+				label: 'Rows judged',
+				value: params.selection.kind === 'audit-items' ? `the items of audit ${params.selection.auditId}` : `the whole dataset${params.selection.includeRejected ? ', rejected rows included' : ''}`
+			},
+			{ label: 'Calls', value: params.batch ? `OpenAI Batch API, polled every ${params.pollSeconds} s` : 'live' }
+		]
+	};
+}
+
 export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): RunParamsView {
+	if ((run.params as { pipeline?: string } | null)?.pipeline === 'judge') return judgeParamsView(run);
 	const params = readRunParams(run.params);
 	const steps = Object.entries(params.steps).map(([id, s]) => ({
 		id: id as PromptStepId,

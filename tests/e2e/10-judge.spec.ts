@@ -1,0 +1,78 @@
+/**
+ * A model as judge in the browser: a dataset with a one-reviewer audit (written through the
+ * domain functions into the served app's database), a scripted judge endpoint on 127.0.0.1 in
+ * this process. A researcher starts a judge run from the report page, the app runs it, and the
+ * report then shows the judge's agreement with the audit and the whole-dataset estimate beside
+ * the audit-only rate — the figures worked out in tests/integration/judge-support.ts.
+ */
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
+import { createEndpoint } from '../../src/lib/server/runs/endpoints';
+import type { Db } from '../../src/lib/server/db';
+import { buildJudgeWorld, expectedFigures, judgeScript, TASKS, type JudgeWorld } from '../integration/judge-support';
+import { percent } from '../../src/lib/reports/format';
+
+let fake: FakeOpenAI;
+let db: Db;
+let world: JudgeWorld;
+let researcher: Account;
+const endpointName = `judge-fake-${Date.now()}`;
+
+test.beforeAll(async () => {
+	fake = await startFakeOpenAI({ script: judgeScript, latencyMs: 20 });
+	db = openE2eDatabase();
+	world = await buildJudgeWorld(db, `e2e judged ${Date.now()}`);
+	createEndpoint({ name: endpointName, baseUrl: fake.url, apiKey: '', apiStyle: 'chat', model: 'judge-model', concurrency: 4 }, null, db);
+	researcher = await makeAccount(db, 'researcher', 'Judge Researcher');
+});
+test.afterAll(async () => {
+	await fake?.close();
+});
+
+test('a researcher starts a judge run from the report and reads its calibration and the whole-dataset estimate', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto(`/reports/${world.auditId}`);
+	const section = page.getByTestId('judge');
+	await expect(section.getByRole('heading', { name: 'Model as judge' })).toBeVisible();
+	await section.getByLabel('Endpoint', { exact: true }).selectOption({ label: `${endpointName} (judge-model)` });
+	await section.getByLabel(/The whole dataset/).check();
+	await section.getByRole('button', { name: 'Start judge run' }).click();
+	await expect(page).toHaveURL(/\?judge=\d+/);
+	await expect(page.getByTestId('judge-run-status')).toBeVisible();
+
+	// The app runs it in the background: reload until it has judged every row.
+	await expect(async () => {
+		await page.reload();
+		await expect(page.getByTestId('judge-run-status')).toContainText(`completed, ${TASKS} of ${TASKS} rows judged`, { timeout: 1000 });
+	}).toPass({ timeout: 60_000 });
+
+	const want = expectedFigures(world.audited);
+	const estimate = page.getByTestId('judge-estimate');
+	await expect(estimate.locator('[data-stat="ppi"]')).toContainText(percent(want.estimate));
+	await expect(estimate.locator('[data-stat="human"]')).toContainText(percent(want.humanRate));
+	const all = page.getByTestId('judge-calibration').locator('tr[data-question="allValid"]');
+	const c = want.confusion;
+	await expect(all.locator('[data-cell="confusion"]')).toHaveText(`${c.truePositives} / ${c.falseNegatives} / ${c.falsePositives} / ${c.trueNegatives}`);
+	await expect(all.locator('[data-cell="agreement"]')).toContainText(percent(want.agreement));
+	await expect(all.locator('[data-cell="sensitivity"]')).toHaveText(percent(want.sensitivity));
+	await expect(all.locator('[data-cell="specificity"]')).toHaveText(percent(want.specificity));
+
+	await section.scrollIntoViewIfNeeded();
+	await section.screenshot({ path: path.join('test-results', 'judge-report-desktop.png') });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await section.screenshot({ path: path.join('test-results', 'judge-report-phone.png') });
+	// Nothing wider than the phone's screen but the table, which scrolls in its own box.
+	const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+	expect(overflow).toBe(false);
+
+	// The judge run has its run page like any run: its template, what it covers, its calls.
+	await page.setViewportSize({ width: 1280, height: 900 });
+	await page.getByTestId('judge-run-status').getByRole('link').click();
+	await expect(page.getByText('the whole dataset', { exact: true })).toBeVisible();
+	await expect(page.getByTestId('run-judged')).toContainText(`${TASKS} / ${TASKS} rows judged: ${TASKS - 1} readable`);
+	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
+	await context.close();
+});

@@ -1,0 +1,182 @@
+/**
+ * Judge runs through the OpenAI Batch API and across kill -9, against the scripted server
+ * (files + batches endpoints) through the official SDK:
+ *   - in process: a batch that expires part-way and lines that fail with HTTP 500 — their calls
+ *     go into the next batch, unreadable replies get their retry in a later batch, and the stored
+ *     judgements and calibration equal the live path's;
+ *   - the CLI killed (SIGKILL) while its batch is in flight, then `judge resume`: the batch is
+ *     polled again and collected, never created twice;
+ *   - the CLI killed mid-run on the live path, then resumed: no row judged twice, none lost.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import type { Db } from '../../src/lib/server/db';
+import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { judgeAuditCalibration } from '../../src/lib/server/judge';
+import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
+import { TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+let child: ChildProcess | undefined;
+
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	fake = await startFakeOpenAI({ script: judgeScript });
+});
+afterEach(async () => {
+	if (child && child.exitCode === null) child.kill('SIGKILL');
+	await fake.close();
+	cleanup();
+});
+
+function cli(args: string[], extraEnv: Record<string, string> = {}) {
+	let output = '';
+	const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		env: {
+			...process.env,
+			DATABASE_PATH: file,
+			TSX_TSCONFIG_PATH: 'tsconfig.json',
+			LLM_BASE_URL: fake.url,
+			LLM_MODEL: 'judge-model',
+			LLM_API_STYLE: 'chat',
+			LLM_CONCURRENCY: '2',
+			...extraEnv
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	proc.stdout!.on('data', (d) => (output += d));
+	proc.stderr!.on('data', (d) => (output += d));
+	const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+	child = proc;
+	return { exit, output: () => output };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+	const start = Date.now();
+	while (!condition()) {
+		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 25));
+	}
+}
+
+function checkLabels(runId: number): void {
+	const labels = all<{ key: string; status: string; output_valid: number | null }>(
+		db,
+		'SELECT t.source_id AS key, l.status, l.output_valid FROM judge_labels l JOIN instances i ON i.id = l.instance_id JOIN tasks t ON t.id = i.task_id WHERE l.run_id = ?',
+		runId
+	);
+	expect(labels).toHaveLength(TASKS);
+	for (const l of labels) {
+		const says = judgeSays(Number(l.key.replace('task_', '')));
+		expect(l.status).toBe(says === null ? 'unparsed' : 'parsed');
+		if (says !== null) expect(l.output_valid).toBe(says ? 1 : 0);
+	}
+}
+
+describe('judge run, Batch API', () => {
+	it('survives an expired batch and failed lines, retries unreadable replies in a later batch, and calibrates as the live path does', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', prices: true });
+		let created = 0;
+		fake.batches.setPlan(() => (++created === 1 ? { expireAfterLines: 12 } : {}));
+		fake.failNext({ fault: 'status', status: 500, message: 'boom' }, 3);
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.05 }, db);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		checkLabels(run.id);
+
+		const batches = all<{ key: string; phase: string; remote_status: string; batch_id: string; n: number }>(
+			db,
+			'SELECT key, phase, remote_status, batch_id, json_array_length(call_ids) AS n FROM judge_batches WHERE run_id = ? ORDER BY id',
+			run.id
+		);
+		// First batch: all 40 rows, expired after 12 lines (3 of them HTTP 500). Then the rest and the retries.
+		expect(batches[0]).toMatchObject({ phase: 'done', remote_status: 'expired', n: TASKS });
+		expect(batches.length).toBeGreaterThanOrEqual(2);
+		for (const b of batches) expect(b.phase).toBe('done');
+		// Every remote batch is one of ours, created once.
+		expect(fake.batches.batches().map((b) => b.id).sort()).toEqual(batches.map((b) => b.batch_id).sort());
+		// Each call answered exactly once: 40 rows + 2 retries (tasks 4 and 7).
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", run.id).n).toBe(TASKS + 2);
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status <> 'done'", run.id).n).toBe(0);
+		// Batch price: half the endpoint's.
+		const cost = one<{ cost: number; p: number; c: number }>(db, 'SELECT sum(cost_usd) AS cost, sum(prompt_tokens) AS p, sum(completion_tokens) AS c FROM generation_calls WHERE run_id = ?', run.id);
+		expect(cost.cost).toBeCloseTo(((cost.p * 1 + cost.c * 2) / 1e6) * 0.5, 12);
+
+		const report = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		const want = expectedFigures(world.audited);
+		expect(report.calibration.allValid.confusion).toEqual(want.confusion);
+		expect(report.calibration.allValid.kappa.kappa).toBeCloseTo(want.kappa, 12);
+		expect(report.estimate!.estimate).toBeCloseTo(want.estimate, 12);
+		expect(report.estimate!.lower).toBeCloseTo(Math.max(0, want.lower), 9);
+		expect(report.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
+	}, 60_000);
+
+	it('picks a batch in flight up again after the CLI is killed with SIGKILL, without creating it twice', async () => {
+		const world = await buildJudgeWorld(db);
+		fake.batches.setPlan({ holdAfterLines: 5 });
+		const first = cli(['judge', 'start', '--dataset', String(world.datasetId), '--batch', '--poll-seconds', '0.1', '--json']);
+		await waitFor(() => fake.batches.batches().some((b) => b.status === 'in_progress') && one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_batches WHERE phase = 'in_flight' AND last_polled_at IS NOT NULL").n === 1, 'a polled batch in flight');
+		child!.kill('SIGKILL');
+		await first.exit;
+		const runId = one<{ id: number }>(db, "SELECT id FROM generation_runs WHERE pipeline = 'judge'").id;
+		expect(one<{ status: string }>(db, 'SELECT status FROM generation_runs WHERE id = ?', runId).status).toBe('running'); // its process died holding it
+		expect(fake.batches.batches()).toHaveLength(1);
+
+		fake.batches.setPlan({});
+		const polledAt = () => one<{ t: number }>(db, 'SELECT last_polled_at AS t FROM judge_batches ORDER BY id LIMIT 1').t;
+		const killedAt = polledAt();
+		const second = cli(['judge', 'resume', String(runId), '--json']);
+		const held = fake.batches.batches()[0].id;
+		// The resumed process polls the batch it finds in its row (no new upload, no new batch).
+		await waitFor(() => polledAt() > killedAt, 'the resumed process to poll the held batch');
+		expect(fake.batches.batches()).toHaveLength(1);
+		fake.batches.release(held);
+		expect(await second.exit).toBe(0);
+		const summary = JSON.parse(second.output().slice(second.output().indexOf('{')));
+		expect(summary).toMatchObject({ status: 'completed', rows: TASKS, parsed: TASKS - 1, unparsed: 1 });
+		checkLabels(runId);
+		// The held batch was collected by the second process; only retries needed another batch.
+		const ours = all<{ batch_id: string }>(db, 'SELECT batch_id FROM judge_batches WHERE run_id = ? ORDER BY id', runId).map((b) => b.batch_id);
+		expect(ours[0]).toBe(held);
+		expect(fake.batches.batches().map((b) => b.id).sort()).toEqual([...ours].sort());
+	}, 120_000);
+
+	it('live calls: resumes after SIGKILL mid-run with no row judged twice and none lost', async () => {
+		const world = await buildJudgeWorld(db);
+		fake.setLatency(40);
+		const first = cli(['judge', 'start', '--dataset', String(world.datasetId), '--json']);
+		await waitFor(() => one<{ n: number }>(db, 'SELECT count(*) AS n FROM judge_labels').n >= 8, 'some labels');
+		child!.kill('SIGKILL');
+		await first.exit;
+		const before = one<{ n: number }>(db, 'SELECT count(*) AS n FROM judge_labels').n;
+		expect(before).toBeLessThan(TASKS);
+		const runId = one<{ id: number }>(db, "SELECT id FROM generation_runs WHERE pipeline = 'judge'").id;
+		const second = cli(['judge', 'resume', String(runId), '--json']);
+		expect(await second.exit).toBe(0);
+		checkLabels(runId);
+		const keys = all<{ call_key: string }>(db, 'SELECT call_key FROM generation_calls WHERE run_id = ?', runId).map((c) => c.call_key);
+		expect(new Set(keys).size).toBe(keys.length);
+		expect(keys).toHaveLength(TASKS + 2);
+		// A reply answered before the kill was never asked again: requests = calls, plus at most the ones in flight at the kill.
+		const requests = fake.generationRequests().length;
+		expect(requests).toBeGreaterThanOrEqual(TASKS + 2);
+		expect(requests).toBeLessThanOrEqual(TASKS + 2 + 2);
+
+		// The report with the judge, from the command line, as JSON.
+		const report = cli(['report', String(world.auditId), '--judge', String(runId), '--json']);
+		expect(await report.exit).toBe(0);
+		const out = JSON.parse(report.output());
+		const want = expectedFigures(world.audited);
+		expect(out.audit.id).toBe(world.auditId);
+		expect(out.judge.calibration.allValid.confusion).toEqual(want.confusion);
+		expect(out.judge.estimate.estimate).toBeCloseTo(want.estimate, 12);
+		expect(out.judge.estimate.humanOnly.proportion).toBeCloseTo(want.humanRate, 12);
+	}, 120_000);
+});
