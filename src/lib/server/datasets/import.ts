@@ -15,7 +15,8 @@ import {
 	type ParsedRecord
 } from '$lib/formats';
 import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
-import { BULK_BATCH_ROWS, importOwner, placeholderName, removeImportingDataset } from './importing';
+import { retryWhenBusy } from '../db/busy';
+import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS, importOwner, placeholderName, removeImportingDataset } from './importing';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
@@ -215,7 +216,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 	const existing = findDatasetByName(options.datasetName, database);
 	if (existing) {
 		assertDatasetWritable(existing);
-		return transaction(
+		return retryWhenBusy(() => transaction(
 			database,
 			() => {
 				const writer = new StagedWriter(database, format, options);
@@ -224,10 +225,10 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 				return writer.finish();
 			},
 			'import'
-		);
+		), BULK_BUSY_BOUND_MS);
 	}
 	const writer = new StagedWriter(database, format, options);
-	transaction(database, () => writer.open(), 'import');
+	await retryWhenBusy(() => transaction(database, () => writer.open(), 'import'), BULK_BUSY_BOUND_MS);
 	const batchRows = options.batchRows ?? BULK_BATCH_ROWS;
 	const records = readStaged(stagingPath);
 	try {
@@ -245,7 +246,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 					pendingRows += prepared.rows;
 				}
 			}
-			transaction(
+			await retryWhenBusy(() => transaction(
 				database,
 				() => {
 					// Up to batchRows rows, but no longer than BATCH_MAX_WRITE_MS: on a loaded machine
@@ -261,11 +262,11 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 					writer.endBatch();
 				},
 				'import'
-			);
+			), BULK_BUSY_BOUND_MS);
 			options.onProgress?.({ phase: 'writing', bytesRead: options.bytes, records: writer.recordsWritten });
 			await yieldToEventLoop();
 		}
-		return transaction(database, () => writer.finish(), 'import');
+		return await retryWhenBusy(() => transaction(database, () => writer.finish(), 'import'), BULK_BUSY_BOUND_MS);
 	} catch (err) {
 		records.return(undefined);
 		try {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { transaction, type Db } from '../db';
+import { retryWhenBusy } from '../db/busy';
 
 /**
  * Datasets being written by a batched import. Such a dataset has status 'importing' and a
@@ -12,6 +13,11 @@ import { transaction, type Db } from '../db';
 
 /** Rows per write transaction of a bulk job: small enough to keep each lock hold short. */
 export const BULK_BATCH_ROWS = 10_000;
+/**
+ * How long a bulk job's batch keeps retrying a busy database (asynchronously) before the job
+ * fails: longer than a request's bound, a bulk job has nobody waiting on an answer.
+ */
+export const BULK_BUSY_BOUND_MS = 60_000;
 
 const PLACEHOLDER_PREFIX = '\u0000importing:';
 
@@ -74,13 +80,16 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 	for (const table of tables) {
 		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
 		for (;;) {
-			const n = withoutForeignKeys(database, () => transaction(database, () => del.run(datasetId, batchRows).changes, 'import cleanup'));
+			const n = await retryWhenBusy(() => withoutForeignKeys(database, () => transaction(database, () => del.run(datasetId, batchRows).changes, 'import cleanup')), BULK_BUSY_BOUND_MS);
 			removed += n;
 			if (n < batchRows) break;
 			await yieldToEventLoop();
 		}
 	}
-	withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup'));
+	await retryWhenBusy(
+		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup')),
+		BULK_BUSY_BOUND_MS
+	);
 	return removed;
 }
 
