@@ -10,6 +10,7 @@
  * audit from it, and remove a failed import's rows.
  * Part 2 (mixed load): the built server with 10 reviewers submitting over HTTP while the CLI
  * imports 250,000 instances into the same database: p50/p99 of submit + next, 5xx count.
+ * LOCKS_SKIP_BULK=1 / LOCKS_SKIP_MIXED=1 run one part only.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -169,7 +170,7 @@ async function mixedLoad(dir: string): Promise<void> {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-locks-'));
 try {
 	console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
-	await bulkJobs(dir, ROWS);
+	if (process.env.LOCKS_SKIP_BULK !== '1') await bulkJobs(dir, ROWS);
 	if (process.env.LOCKS_1M === '1') await bulkJobs(dir, 1_000_000);
 	if (process.env.LOCKS_SKIP_MIXED !== '1') await mixedLoad(dir);
 } finally {

@@ -17,7 +17,7 @@ import {
 import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
 import { retryWhenBusy } from '../db/busy';
 import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS, importOwner, placeholderName, removeImportingDataset } from './importing';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
 
@@ -196,6 +196,8 @@ function prepareRecord(record: ParsedRecord): PreparedRecord {
 
 /** The longest a batch goes on inserting before it commits, whatever its row count (ms). */
 export const BATCH_MAX_WRITE_MS = 50;
+/** The pause between two batches of an import, with the write lock free. */
+const BATCH_PAUSE_MS = 25;
 
 function where(fileName: string, record: ParsedRecord): string {
 	const loc = record.location;
@@ -264,7 +266,9 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 				'import'
 			), BULK_BUSY_BOUND_MS);
 			options.onProgress?.({ phase: 'writing', bytesRead: options.bytes, records: writer.recordsWritten });
-			await yieldToEventLoop();
+			// Leave the lock free for a moment, so writers waiting in other processes (reviewers'
+			// submits) get their turn rather than racing the next batch.
+			await sleep(BATCH_PAUSE_MS);
 		}
 		return await retryWhenBusy(() => transaction(database, () => writer.finish(), 'import'), BULK_BUSY_BOUND_MS);
 	} catch (err) {
