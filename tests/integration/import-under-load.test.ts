@@ -91,6 +91,8 @@ async function reviewer(app: BuiltApp, cookie: string, email: string, auditId: n
 				method: 'POST',
 				headers: { cookie, origin: app.url, 'content-type': 'application/json' },
 				body: JSON.stringify(body)
+			}).catch((err: unknown) => {
+				throw new Error(`${url}: ${String(err)}; the server said:\n${app.log().slice(-4000)}`);
 			});
 			stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
 			if (res.status !== 503) return res;
