@@ -309,7 +309,8 @@ describe('a killed import', () => {
 			const again = await startBuiltApp({ DATABASE_PATH: databasePath });
 			apps.push(again);
 			const deadline = Date.now() + 120_000;
-			while (Date.now() < deadline && watch.prepare('SELECT count(*) FROM instances').pluck().get() !== 0) await sleep(200);
+			// The dataset row goes last, after all of its rows.
+			while (Date.now() < deadline && watch.prepare('SELECT count(*) FROM datasets').pluck().get() !== 0) await sleep(200);
 			expect(watch.prepare('SELECT count(*) FROM instances').pluck().get()).toBe(0);
 			expect(watch.prepare('SELECT count(*) FROM tasks').pluck().get()).toBe(0);
 			expect(watch.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
