@@ -91,6 +91,8 @@ async function reviewer(app: BuiltApp, cookie: string, email: string, auditId: n
 				method: 'POST',
 				headers: { cookie, origin: app.url, 'content-type': 'application/json' },
 				body: JSON.stringify(body)
+			}).catch((err: unknown) => {
+				throw new Error(`${url}: ${String(err)}; the server said:\n${app.log().slice(-4000)}`);
 			});
 			stats.statuses.set(res.status, (stats.statuses.get(res.status) ?? 0) + 1);
 			if (res.status !== 503) return res;
@@ -307,7 +309,8 @@ describe('a killed import', () => {
 			const again = await startBuiltApp({ DATABASE_PATH: databasePath });
 			apps.push(again);
 			const deadline = Date.now() + 120_000;
-			while (Date.now() < deadline && watch.prepare('SELECT count(*) FROM instances').pluck().get() !== 0) await sleep(200);
+			// The dataset row goes last, after all of its rows.
+			while (Date.now() < deadline && watch.prepare('SELECT count(*) FROM datasets').pluck().get() !== 0) await sleep(200);
 			expect(watch.prepare('SELECT count(*) FROM instances').pluck().get()).toBe(0);
 			expect(watch.prepare('SELECT count(*) FROM tasks').pluck().get()).toBe(0);
 			expect(watch.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);

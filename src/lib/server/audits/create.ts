@@ -346,7 +346,7 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		insertItems(database, audit.id, planned, 0, input.createdBy ?? null, now);
 		insertItems(database, audit.id, goldItems, planned.length, input.createdBy ?? null, now);
 		return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, audit.id) }).sync()!;
-	});
+	}, 'create audit');
 }
 
 export function insertItems(database: Db, auditId: number, items: PlannedItem[], firstPosition: number, createdBy: number | null, now: number): void {

@@ -16,8 +16,9 @@ import {
 	type ParsedRecord
 } from '$lib/formats';
 import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
-import { BULK_BATCH_ROWS, importOwner, placeholderName, removeImportingDataset } from './importing';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { retryWhenBusy } from '../db/busy';
+import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS, importOwner, placeholderName, removeImportingDataset } from './importing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
 import { ShapeRowWriter, type PlacedRecord, type ShapeRowCounts } from './shape-rows';
@@ -241,6 +242,8 @@ function prepareRecord(record: ParsedRecord): PreparedRecord {
 
 /** The longest a batch goes on inserting before it commits, whatever its row count (ms). */
 export const BATCH_MAX_WRITE_MS = 50;
+/** The pause between two batches of an import, with the write lock free. */
+const BATCH_PAUSE_MS = 25;
 
 function where(fileName: string, record: ParsedRecord): string {
 	const loc = record.location;
@@ -261,7 +264,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 	const existing = findDatasetByName(options.datasetName, database);
 	if (existing) {
 		assertDatasetWritable(existing);
-		return transaction(
+		return retryWhenBusy(() => transaction(
 			database,
 			() => {
 				const writer = new StagedWriter(database, format, options);
@@ -270,10 +273,10 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 				return writer.finish();
 			},
 			'import'
-		);
+		), BULK_BUSY_BOUND_MS);
 	}
 	const writer = new StagedWriter(database, format, options);
-	transaction(database, () => writer.open(), 'import');
+	await retryWhenBusy(() => transaction(database, () => writer.open(), 'import'), BULK_BUSY_BOUND_MS);
 	const batchRows = options.batchRows ?? BULK_BATCH_ROWS;
 	const records = readStaged(stagingPath);
 	try {
@@ -291,7 +294,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 					pendingRows += prepared.rows;
 				}
 			}
-			transaction(
+			await retryWhenBusy(() => transaction(
 				database,
 				() => {
 					// Up to batchRows rows, but no longer than BATCH_MAX_WRITE_MS: on a loaded machine
@@ -307,11 +310,13 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 					writer.endBatch();
 				},
 				'import'
-			);
+			), BULK_BUSY_BOUND_MS);
 			options.onProgress?.({ phase: 'writing', bytesRead: options.bytes, records: writer.recordsWritten });
-			await yieldToEventLoop();
+			// Leave the lock free for a moment, so writers waiting in other processes (reviewers'
+			// submits) get their turn rather than racing the next batch.
+			await sleep(BATCH_PAUSE_MS);
 		}
-		return transaction(database, () => writer.finish(), 'import');
+		return await retryWhenBusy(() => transaction(database, () => writer.finish(), 'import'), BULK_BUSY_BOUND_MS);
 	} catch (err) {
 		records.return(undefined);
 		try {

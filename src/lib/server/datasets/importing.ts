@@ -1,6 +1,7 @@
 import os from 'node:os';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { transaction, type Db } from '../db';
+import { retryWhenBusy } from '../db/busy';
 
 /**
  * Datasets being written by a batched import. Such a dataset has status 'importing' and a
@@ -12,6 +13,13 @@ import { transaction, type Db } from '../db';
 
 /** Rows per write transaction of a bulk job: small enough to keep each lock hold short. */
 export const BULK_BATCH_ROWS = 10_000;
+/**
+ * How long a bulk job's batch keeps retrying a busy database (asynchronously) before the job
+ * fails: longer than a request's bound, a bulk job has nobody waiting on an answer.
+ */
+export const BULK_BUSY_BOUND_MS = 60_000;
+/** Deleting stops after this long per transaction, and pauses as long before the next. */
+const CLEANUP_MAX_WRITE_MS = 50;
 
 const PLACEHOLDER_PREFIX = '\u0000importing:';
 
@@ -71,16 +79,44 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 	if (status !== 'importing') return 0;
 	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
 	let removed = 0;
+	const chunk = Math.min(500, batchRows);
 	for (const table of tables) {
 		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
-		for (;;) {
-			const n = withoutForeignKeys(database, () => transaction(database, () => del.run(datasetId, batchRows).changes, 'import cleanup'));
-			removed += n;
-			if (n < batchRows) break;
-			await yieldToEventLoop();
+		let done = false;
+		while (!done) {
+			// Chunks of 500 rows until BATCH_MAX_WRITE_MS has passed (deleting a task also deletes
+			// its search row, which costs more than an insert), then commit and let others in.
+			removed += await retryWhenBusy(
+				() =>
+					withoutForeignKeys(database, () =>
+						transaction(
+							database,
+							() => {
+								const started = performance.now();
+								let n = 0;
+								for (;;) {
+									const k = del.run(datasetId, chunk).changes;
+									n += k;
+									if (k < chunk) {
+										done = true;
+										break;
+									}
+									if (n >= batchRows || performance.now() - started > CLEANUP_MAX_WRITE_MS) break;
+								}
+								return n;
+							},
+							'import cleanup'
+						)
+					),
+				BULK_BUSY_BOUND_MS
+			);
+			if (!done) await sleep(CLEANUP_MAX_WRITE_MS);
 		}
 	}
-	withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup'));
+	await retryWhenBusy(
+		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup')),
+		BULK_BUSY_BOUND_MS
+	);
 	return removed;
 }
 

@@ -97,7 +97,11 @@ export class RowWriter {
 		this.flushStatements = this.prepareFlush();
 	}
 
-	/** Statements of flush(), prepared once per writer (the temporary table is per connection). */
+	/**
+	 * Statements of flush(), prepared once per writer (the temporary table is per connection).
+	 * CROSS JOIN keeps touched_tasks the outer loop: left to itself the planner scanned every task
+	 * of the database per flush, which made a batched import quadratic.
+	 */
 	private prepareFlush() {
 		const c = this.database.$client;
 		c.exec(
@@ -111,7 +115,7 @@ export class RowWriter {
 			dropSearch: c.prepare('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)'),
 			addSearch: c.prepare(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
 				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
-				FROM touched_tasks x JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY t.id`)
+				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY x.id`)
 		};
 	}
 

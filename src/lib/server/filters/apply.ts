@@ -4,6 +4,7 @@ import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
 import { assertDatasetWritable, getDataset } from '../datasets/datasets';
 import { BULK_BATCH_ROWS } from '../datasets/importing';
+import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 
 export interface ApplyFiltersResult {
 	filterRunId: number;
@@ -65,10 +66,19 @@ export function applyFilters(
 		.prepare("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
 		.all(datasetId) as TaskRow[];
 	const pending: [status: string, rule: string | null, detail: string | null, id: number, isTask: boolean][] = [];
-	const writePending = () => {
-		for (const [status, rule, detail, id, isTask] of pending) (isTask ? setTask : setInstance).run(status, rule, detail, id);
-		pending.length = 0;
+	// Writes pending verdicts for at most BATCH_MAX_WRITE_MS (all of them when `all`); the rest
+	// wait for the next transaction.
+	const writePending = (all = false) => {
+		const started = performance.now();
+		let written = 0;
+		while (written < pending.length) {
+			const [status, rule, detail, id, isTask] = pending[written++];
+			(isTask ? setTask : setInstance).run(status, rule, detail, id);
+			if (!all && (written & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
+		}
+		pending.splice(0, written);
 	};
+	let lastCommit = 0;
 	for (const task of tasks) {
 		const instances = instancesOf.all(task.id) as InstanceRow[];
 		const filterTask: FilterTask = {
@@ -81,12 +91,17 @@ export function applyFilters(
 		for (const v of verdict.instances) {
 			pending.push([v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), Number(v.id), false]);
 		}
-		if (pending.length >= BULK_BATCH_ROWS) transaction(database, writePending, 'apply filters');
+		// A pause of one batch's length between transactions lets other writers in.
+		if (pending.length >= BULK_BATCH_ROWS && performance.now() - lastCommit > BATCH_MAX_WRITE_MS) {
+			transaction(database, () => writePending(), 'apply filters');
+			lastCommit = performance.now();
+		}
 	}
+	while (pending.length > BULK_BATCH_ROWS / 10) transaction(database, () => writePending(), 'apply filters');
 	return transaction(
 		database,
 		() => {
-			writePending();
+			writePending(true);
 			const funnel = run.funnel();
 			const durationMs = Math.round(performance.now() - started);
 			const row = database
