@@ -141,6 +141,9 @@ export function describeSummary(s: RunSummary): string {
 	} else {
 		lines.push(`  formulations: ${p.formulations.kept} kept, ${sum(p.formulations.rejected)} rejected`);
 	}
+	if (sum(p.replyProblems) > 0 || sum(p.replyNotes) > 0) {
+		lines.push(`  reply pieces not read: ${counts(p.replyProblems)}; set aside: ${counts(p.replyNotes)} (raw text on each call)`);
+	}
 	lines.push(
 		`  ${p.calls.done} requests (${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
 			p.costKnown ? `, $${p.costUsd.toFixed(4)}` : ''

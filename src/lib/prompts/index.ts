@@ -10,3 +10,4 @@ export * from './unnatural-seeds';
 export * from './judge';
 export * from './judge-reply';
 export * from './judge-steps';
+export * from './reply-layout';
