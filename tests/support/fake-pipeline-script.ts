@@ -120,8 +120,8 @@ function answer(prompt: string, key: string, choice: number, options: PipelineSc
 	}
 
 	if (/Alternative formulation:$/.test(trimmedEnd)) {
-		const original = /Instruction: ([^\n]*)\nAlternative formulation:$/.exec(trimmedEnd)?.[1] ?? 'the task';
-		return ` In other words (${pick(['variant A', 'variant B', 'variant C', 'variant D'], random)}): ${original.charAt(0).toLowerCase()}${original.slice(1)}`;
+		const original = /Instruction: ([^\n]*)\n(?:Input: \{INPUT\}\n)?Alternative formulation:$/.exec(trimmedEnd)?.[1] ?? 'the task';
+		return ` In other words (${pick(['variant A', 'variant B', 'variant C', 'variant D'], random)}): ${original.charAt(0).toLowerCase()}${original.slice(1)} Input: {INPUT}`;
 	}
 
 	if (/Output:$/.test(trimmedEnd)) {

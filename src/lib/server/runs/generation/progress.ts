@@ -90,6 +90,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	same_as_original: 'Same as the original instruction',
 	truncated: 'Cut by the length limit',
 	duplicateRephrasing: 'Same as an earlier rephrasing',
+	no_input_placeholder: 'No {INPUT} placeholder in the rephrasing',
 	missing_output: 'No "Output:" in a block',
 	missing_label: 'A class label with no text',
 	unsplittable: 'Does not split into instruction, input and output',

@@ -316,7 +316,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const verdicts = checkInstances(
 			parsed.instances.map((x, i) => ({ id: i, input: x.input, output: x.output })),
-			this.run.params.filters.instance
+			this.run.params.filters.instance,
+			createRng(seedFromString(`${this.run.params.randomSeed}/${call.key}/keep`))
 		);
 		let kept = 0;
 		parsed.instances.forEach((x, i) => {
