@@ -40,11 +40,11 @@ function cli(args: string[], env: Record<string, string> = {}, command = 'genera
 describe('npm run cli -- generate', () => {
 	it('refuses bad options with exit code 2 and a missing endpoint with a plain message', async () => {
 		const [badPipeline, noEndpoint] = await Promise.all([
-			cli(['--pipeline', 'alpaca', '--target', '5']),
+			cli(['--pipeline', 'vicuna', '--target', '5']),
 			cli(['--pipeline', 'self-instruct', '--target', '5'])
 		]);
 		expect(badPipeline.code).toBe(2);
-		expect(badPipeline.stderr).toContain('--pipeline must be one of self-instruct, unnatural');
+		expect(badPipeline.stderr).toContain('--pipeline must be one of self-instruct, unnatural, alpaca');
 		expect(noEndpoint.code).toBe(1);
 		expect(noEndpoint.stderr).toContain('No endpoint: set LLM_BASE_URL');
 	});

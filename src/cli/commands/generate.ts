@@ -17,7 +17,7 @@ import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } fr
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 
 const USAGE = `Usage:
-  npx instruct-audit generate --pipeline self-instruct|unnatural --target N [options]
+  npx instruct-audit generate --pipeline self-instruct|unnatural|alpaca --target N [options]
   npx instruct-audit generate --resume <run>               [--max-failed-share X]
   npx instruct-audit generate --retry-failed <run>         [--model <name>] [--max-failed-share X]
   npx instruct-audit generate --pause <run> | --cancel <run>
@@ -39,12 +39,12 @@ Options for a new run:
   --endpoint <name|id|env>  a stored endpoint (Admin → Endpoints) or "env" for the LLM_* variables;
                             default: LLM_* when set, else the default stored endpoint
   --model <name>            override the endpoint's model
-  --seeds <file>            Self-Instruct seed tasks (task or instance JSON Lines, or one instruction per line);
+  --seeds <file>            Self-Instruct / Alpaca seed tasks (task or instance JSON Lines, or one instruction per line);
                             default: the built-in seed set
-  --seed-dataset <name>     Self-Instruct seed tasks from an existing dataset
+  --seed-dataset <name>     Self-Instruct / Alpaca seed tasks from an existing dataset
   --seed-sets <file.json>   Unnatural seed sets: [[{instruction, input, constraints} ×3] …]
   --rephrasings <n>         Unnatural template expansion: rephrasings per task (default 2, 0 = none)
-  --filters self-instruct|alpaca   Self-Instruct filter preset (default self-instruct)
+  --filters self-instruct|alpaca   filter preset (default: the pipeline's own; Alpaca's runs no instance rule)
   --rouge-threshold <x>     ROUGE-L threshold (default 0.7)
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
   --name <text>             the run's name
@@ -130,13 +130,15 @@ function sum(record: Record<string, number>): number {
 
 export function describeSummary(s: RunSummary): string {
 	const p = s.progress;
-	const unit = s.pipeline === 'self-instruct' ? 'instructions' : 'examples';
+	const unit = s.pipeline === 'unnatural' ? 'examples' : s.pipeline === 'alpaca' ? 'tasks' : 'instructions';
 	const lines = [
 		`Run ${s.id} ${s.status}${s.message ? ` — ${s.message}` : ''}`,
 		`  ${p.accepted} ${unit} accepted (target ${s.target}); ${sum(p.rejected)} rejected: ${counts(p.rejected)}`,
 		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${p.tasksWithoutInstances} tasks left without instances`
 	];
-	if (s.pipeline === 'self-instruct') {
+	if (s.pipeline === 'alpaca') {
+		lines.push(`  ${p.candidates} tasks parsed from ${p.calls.done} lists`);
+	} else if (s.pipeline === 'self-instruct') {
 		lines.push(`  classification: ${p.classification.yes} yes, ${p.classification.no} no, ${p.classification.unknown} unclear`);
 	} else {
 		lines.push(`  formulations: ${p.formulations.kept} kept, ${sum(p.formulations.rejected)} rejected`);

@@ -106,6 +106,20 @@ export const UNNATURAL_EXPANSION_DECODING: Readonly<DecodingParams> = Object.fre
 	stop: ['\n\n', '\nExample', '\nInstruction:']
 });
 
+/**
+ * Alpaca (generate_instruction.py): temperature 1.0, top_p 1.0, max_tokens 3072, stop when the
+ * model starts item 20 ("\n20", "20."). The reference also sends 5 prompts per request; here
+ * each prompt is its own call.
+ */
+export const ALPACA_DECODING: Readonly<DecodingParams> = Object.freeze({
+	maxTokens: 3072,
+	temperature: 1,
+	topP: 1,
+	frequencyPenalty: 0,
+	presencePenalty: 0,
+	stop: ['\n20', '20.']
+});
+
 /** Unnatural Instructions: about 2 extra formulations per task (64K → ~240K examples). */
 export const UNNATURAL_DEFAULT_REPHRASINGS = 2;
 

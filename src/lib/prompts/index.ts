@@ -11,3 +11,4 @@ export * from './judge';
 export * from './judge-reply';
 export * from './judge-steps';
 export * from './reply-layout';
+export * from './alpaca';

@@ -42,7 +42,8 @@ export type KindProgress = RunProgress;
 
 const RUN_KINDS: Record<PipelineId, RunKind<KindProgress>> = {
 	'self-instruct': generationKind,
-	unnatural: generationKind
+	unnatural: generationKind,
+	alpaca: generationKind
 };
 
 export function runKind(pipeline: PipelineId): RunKind<KindProgress> {

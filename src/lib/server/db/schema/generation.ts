@@ -40,7 +40,7 @@ export const endpoints = sqliteTable('endpoints', {
 	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' })
 });
 
-export const PIPELINES = ['self-instruct', 'unnatural'] as const;
+export const PIPELINES = ['self-instruct', 'unnatural', 'alpaca'] as const;
 export type PipelineId = (typeof PIPELINES)[number];
 
 /**

@@ -27,7 +27,7 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	endpoint: RunEndpointChoice;
 	/** Overrides the endpoint's model. */
 	model?: string;
-	/** Self-Instruct seed pool. */
+	/** Self-Instruct and Alpaca seed pool. */
 	seeds?: SeedChoice;
 	/** Unnatural Instructions seed sets (JSON text or value); default: ours. */
 	seedSets?: unknown;
@@ -36,7 +36,7 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	createdBy?: number | null;
 }
 
-const PIPELINE_LABEL: Record<PipelineId, string> = { 'self-instruct': 'Self-Instruct', unnatural: 'Unnatural Instructions' };
+const PIPELINE_LABEL: Record<PipelineId, string> = { 'self-instruct': 'Self-Instruct', unnatural: 'Unnatural Instructions', alpaca: 'Alpaca' };
 
 export function pipelineLabel(pipeline: PipelineId): string {
 	return PIPELINE_LABEL[pipeline];

@@ -112,6 +112,8 @@ export function ruleLabel(rule: string): string {
 export function workFraction(pipeline: PipelineId, target: number, progress: RunProgress, rephrasings = 0): number {
 	if (target <= 0) return 1;
 	const accepted = Math.min(progress.accepted, target);
+	// Alpaca: one step; a kept task comes with its instance.
+	if (pipeline === 'alpaca') return Math.min(1, accepted / target);
 	if (pipeline === 'self-instruct') {
 		const classified = progress.classification.yes + progress.classification.no + progress.classification.unknown;
 		return Math.min(1, (accepted + classified + progress.tasksWithInstances) / (3 * target));
