@@ -87,10 +87,10 @@ test('a researcher starts a Self-Instruct run and watches it reach completion', 
 test('a researcher starts an Alpaca run from New run and it completes with tasks, inputs and outputs', async ({ page }) => {
 	await signIn(page, RESEARCHER);
 	await gotoReady(page, '/runs/new');
-	await page.getByLabel('Alpaca').check();
+	await page.getByRole('radio', { name: /^Alpaca/ }).check();
 	// Alpaca's own settings: seed tasks per prompt, its filter preset, its one step with the paper's decoding.
 	await expect(page.getByLabel(/^Seed tasks per prompt/)).toHaveValue('3');
-	await expect(page.getByLabel('Filters')).toHaveValue('alpaca');
+	await expect(page.getByLabel('Filters', { exact: true })).toHaveValue('alpaca');
 	await expect(page.locator('textarea[name="template:alpaca/generation"]')).toHaveValue(/\{\{seed_tasks\}\}/);
 	await expect(page.locator('textarea[name="template:self-instruct/classification"]')).toHaveCount(0);
 	await page.getByLabel(/^Target/).fill('20');
