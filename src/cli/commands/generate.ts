@@ -12,6 +12,7 @@ import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
+import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
 import { RunSession } from '$lib/server/runs/engine/session';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
@@ -22,6 +23,7 @@ const USAGE = `Usage:
   npx instruct-audit generate --retry-failed <run>         [--model <name>] [--max-failed-share X]
   npx instruct-audit generate --pause <run> | --cancel <run>
   npx instruct-audit generate --list | --status <run>      [--json]
+  npx instruct-audit generate --export-templates <run>     (prints the run's template set as JSON)
 
 Runs a generation pipeline in this process against the same database as the app, with a
 progress bar, and prints the run id and the final counts. Ctrl-C pauses the run cleanly;
@@ -46,6 +48,8 @@ Options for a new run:
   --rephrasings <n>         Unnatural template expansion: rephrasings per task (default 2, 0 = none)
   --filters self-instruct|alpaca   filter preset (default: the pipeline's own; Alpaca's runs no instance rule)
   --rouge-threshold <x>     ROUGE-L threshold (default 0.7)
+  --templates <file.json>   a template set: every step's template and decoding (see --export-templates);
+                            steps it leaves out keep the defaults
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
   --name <text>             the run's name
   --random-seed <n>         seed for choosing shots and seed sets (default 1)
@@ -53,6 +57,15 @@ Options for a new run:
   --json                    print the final summary as JSON`;
 
 type Values = Record<string, string | boolean | undefined>;
+
+function requireRunOrFail(id: number) {
+	try {
+		return requireRun(id);
+	} catch (err) {
+		if (err instanceof RunError) throw new CliError(err.message);
+		throw err;
+	}
+}
 
 function runRef(value: string, option: string): number {
 	const n = Number(value);
@@ -245,6 +258,8 @@ export async function run(argv: string[]): Promise<void> {
 			dataset: { type: 'string' },
 			name: { type: 'string' },
 			'random-seed': { type: 'string' },
+			templates: { type: 'string' },
+			'export-templates': { type: 'string' },
 			resume: { type: 'string' },
 			'retry-failed': { type: 'string' },
 			'max-failed-share': { type: 'string' },
@@ -279,6 +294,11 @@ export async function run(argv: string[]): Promise<void> {
 		if (!summary) throw new CliError(`There is no run ${values.status}.`);
 		if (json) printJson(summary);
 		else console.log(describeSummary(summary));
+		return;
+	}
+	if (values['export-templates'] !== undefined) {
+		const run = requireRunOrFail(runRef(values['export-templates'], 'export-templates'));
+		printJson(templateSetOf((run.params as { steps: Parameters<typeof templateSetOf>[0] }).steps, run.name));
 		return;
 	}
 	for (const action of ['pause', 'cancel'] as const) {
@@ -327,9 +347,19 @@ export async function run(argv: string[]): Promise<void> {
 	if (pipeline === 'unnatural' && (values.seeds || values['seed-dataset'])) {
 		throw new CliError('--seeds and --seed-dataset are for Self-Instruct; Unnatural Instructions takes --seed-sets.', 2);
 	}
+	let fromSet: ReturnType<typeof templateSetRequest> | undefined;
+	if (typeof values.templates === 'string') {
+		try {
+			fromSet = templateSetRequest(parseTemplateSet(readFileArg(values.templates, 'templates').toString('utf8'), values.templates));
+		} catch (err) {
+			if (err instanceof TemplateSetError) throw new CliError(err.message);
+			throw err;
+		}
+	}
 	let created;
 	try {
 		created = await createRun({
+			...(fromSet ?? {}),
 			pipeline: pipeline as PipelineId,
 			target,
 			endpoint: chooseEndpoint(values.endpoint),

@@ -12,3 +12,4 @@ export * from './judge-reply';
 export * from './judge-steps';
 export * from './reply-layout';
 export * from './alpaca';
+export * from './template-set';
