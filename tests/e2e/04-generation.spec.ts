@@ -93,6 +93,26 @@ test('a researcher starts an Alpaca run from New run and it completes with tasks
 	await expect(page.getByLabel('Filters', { exact: true })).toHaveValue('alpaca');
 	await expect(page.locator('textarea[name="template:alpaca/generation"]')).toHaveValue(/\{\{seed_tasks\}\}/);
 	await expect(page.locator('textarea[name="template:self-instruct/classification"]')).toHaveCount(0);
+	// A template set from a file fills the step; a bad one is refused with the step and field named.
+	await page.getByLabel(/^Load a template set/).setInputFiles({
+		name: 'bad.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify({ steps: { 'alpaca/generation': { template: 'only {{next_number}}' } } }))
+	});
+	await expect(page.getByTestId('template-set-message')).toContainText('step "alpaca/generation" template: The template must contain {{seed_tasks}}');
+	const wording = 'Team wording: continue the list.\n{{seed_tasks}}\n{{next_number}}. Instruction:';
+	await page.getByLabel(/^Load a template set/).setInputFiles({
+		name: 'team.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify({ name: 'team', steps: { 'alpaca/generation': { template: wording, decoding: { temperature: 0.9 } } } }))
+	});
+	await expect(page.getByTestId('template-set-message')).toContainText('Loaded "team": 1 step');
+	await expect(page.locator('textarea[name="template:alpaca/generation"]')).toHaveValue(wording);
+	await expect(page.locator('input[name="decoding:alpaca/generation:temperature"]')).toHaveValue('0.9');
+	await page.screenshot({ path: test.info().outputPath('new-run-alpaca-desktop.png'), fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.screenshot({ path: test.info().outputPath('new-run-alpaca-phone.png'), fullPage: true });
+	await page.setViewportSize({ width: 1280, height: 720 });
 	await page.getByLabel(/^Target/).fill('20');
 	await page.getByLabel('Output dataset').fill('e2e alpaca');
 	await page.getByRole('button', { name: 'Start run' }).click();
@@ -108,7 +128,8 @@ test('a researcher starts an Alpaca run from New run and it completes with tasks
 	const detail = page.getByTestId('call-detail');
 	await expect(detail).toContainText('3. Output:');
 	await expect(detail).toContainText('4. Instruction:');
-	await expect(detail).toContainText('"temperature":1');
+	await expect(detail).toContainText('Team wording: continue the list.');
+	await expect(detail).toContainText('"temperature":0.9');
 	await expect(detail).toContainText('"maxTokens":3072');
 
 	// The dataset holds the kept tasks with their inputs and outputs.
