@@ -48,6 +48,7 @@ Options for a new run:
   --rephrasings <n>         Unnatural template expansion: rephrasings per task (default 2, 0 = none)
   --filters self-instruct|alpaca   filter preset (default: the pipeline's own; Alpaca's runs no instance rule)
   --rouge-threshold <x>     ROUGE-L threshold (default 0.7)
+  --classification-only     Self-Instruct: only the classification seed tasks are shown and pooled
   --templates <file.json>   a template set: every step's template and decoding (see --export-templates);
                             steps it leaves out keep the defaults
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
@@ -259,6 +260,7 @@ export async function run(argv: string[]): Promise<void> {
 			name: { type: 'string' },
 			'random-seed': { type: 'string' },
 			templates: { type: 'string' },
+			'classification-only': { type: 'boolean' },
 			'export-templates': { type: 'string' },
 			resume: { type: 'string' },
 			'retry-failed': { type: 'string' },
@@ -369,6 +371,7 @@ export async function run(argv: string[]): Promise<void> {
 			rephrasings: values.rephrasings !== undefined ? intOption(values.rephrasings, 'rephrasings', 2) : undefined,
 			filterPreset: values.filters && isFilterPresetName(values.filters) ? values.filters : undefined,
 			rougeThreshold: numberOption(values['rouge-threshold'], 'rouge-threshold'),
+			classificationOnly: values['classification-only'] === true ? true : undefined,
 			randomSeed: values['random-seed'] !== undefined ? intOption(values['random-seed'], 'random-seed', 1) : undefined,
 			datasetName: values.dataset,
 			name: values.name,

@@ -166,6 +166,7 @@ export async function runRequestFromForm(
 		} else {
 			Object.assign(request, {
 				shots: { human: number(form, 'shotsHuman', 'Human shots'), machine: number(form, 'shotsMachine', 'Machine shots') },
+				classificationOnly: form.get('classificationOnly') === 'on',
 				maxInstructionCalls: number(form, 'maxInstructionCalls', 'The instruction-call limit')
 			});
 		}

@@ -30,7 +30,7 @@ export const generationKind: RunKind<RunProgress> = {
 						id: run.id,
 						datasetId: run.datasetId,
 						params,
-						seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
+						seeds: seeds.kind === 'self-instruct' ? (params.classificationOnly ? seeds.tasks.filter((t) => t.isClassification === true) : seeds.tasks) : []
 					})
 				: new UnnaturalDriver(database, {
 						id: run.id,

@@ -66,6 +66,11 @@ export interface SelfInstructParams {
 	/** Seeds the random choice of shots (with each call's key). */
 	randomSeed: number;
 	seedSource: SeedSource;
+	/**
+	 * Classification-only mode (the reference's --use_clf_seed_tasks_only): only the seed tasks
+	 * marked as classification are shown and make the seed pool, to grow classification tasks.
+	 */
+	classificationOnly?: boolean;
 }
 
 export interface UnnaturalParams {
@@ -135,6 +140,8 @@ export interface RunParamsRequest {
 	/** Self-Instruct. */
 	shots?: { human?: number; machine?: number };
 	filterPreset?: FilterPresetName;
+	/** Self-Instruct: only classification seed tasks in the prompts and the pool. */
+	classificationOnly?: boolean;
 	/** A full filter configuration (wins over the preset). */
 	filters?: unknown;
 	rougeThreshold?: number;
@@ -234,7 +241,8 @@ export function buildRunParams(request: RunParamsRequest): RunParams {
 				'The instruction-call limit'
 			),
 			randomSeed,
-			seedSource
+			seedSource,
+			...(request.classificationOnly ? { classificationOnly: true } : {})
 		};
 	}
 	const steps = Object.fromEntries(UNNATURAL_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<UnnaturalStep, StepSettings>;

@@ -75,7 +75,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 			seedCount: describeSeeds(params.seedSource, seeds).count,
 			filters,
 			extra: [
-				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine` },
+				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine${params.classificationOnly ? ' (classification seed tasks only)' : ''}` },
 				{ label: 'Instruction-call limit', value: String(params.maxInstructionCalls) },
 				{ label: 'Random seed', value: String(params.randomSeed) }
 			]
