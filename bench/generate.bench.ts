@@ -1,11 +1,12 @@
 /**
- * Generation throughput: both pipelines against the scripted OpenAI-compatible server in a
+ * Generation throughput: the three pipelines against the scripted OpenAI-compatible server in a
  * child process (its CPU is not ours), answering after 200 ms and allowing 160 requests/s
  * (sliding window; more get 429 + Retry-After). The endpoint: concurrency 32, 9,600 requests
  * per minute — so 160 requests/s is the ceiling, and the run should stay within 90% of it.
  * Also prints the app's own CPU per stored candidate (engine, SQLite commits, filters, ROUGE-L).
  *
- *   npm run bench -- generate                 (GEN_SI_TARGET, GEN_UN_TARGET to size it)
+ *   npm run bench -- generate                 (GEN_SI_TARGET, GEN_UN_TARGET, GEN_AL_TARGET to size it;
+ *                                             GEN_PIPELINES=alpaca,unnatural to run only some)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,13 +36,27 @@ async function serve(): Promise<void> {
 	const base = pipelineScript();
 	// The shared script draws instructions from a few hundred phrases, which a ROUGE-L pool of
 	// more than ~400 saturates; for long runs, instruction lists come from an endless vocabulary.
+	const sentence = (random: () => number) =>
+		`${VERBS[Math.floor(random() * VERBS.length)]} the ${word(random)} ${word(random)} of the ${word(random)} for a ${word(random)} near the ${word(random)}.`;
 	const script: import('../tests/support/fake-openai').FakeScript = (request) => {
+		// Alpaca: tasks 4 … 22 as "N. Instruction / N. Input / N. Output" between "###" (the stop sequences cut at 20).
+		const alpaca = /\n(\d+)\. Instruction:$/.exec(request.prompt.trimEnd());
+		if (alpaca) {
+			const random = createRng(seedFromString(`${request.prompt}\u0000${String(request.headers['x-client-request-id'])}`));
+			const items = [];
+			for (let n = Number(alpaca[1]); n <= 22; n++) {
+				const head = items.length ? `${n}. Instruction: ${sentence(random)}` : ` ${sentence(random)}`;
+				const input = random() < 0.4 ? '<noinput>' : `The ${word(random)} ${word(random)} of ${word(random)}.`;
+				items.push(`${head}\n${n}. Input:\n${input}\n${n}. Output:\nA ${word(random)} answer for ${word(random)}.`);
+			}
+			return items.join('\n###\n');
+		}
 		const next = /\n(\d+)\.$/.exec(request.prompt.trimEnd());
 		if (!next) return base(request);
 		const random = createRng(seedFromString(`${request.prompt}\u0000${String(request.headers['x-client-request-id'])}`));
 		const items = [];
 		for (let n = Number(next[1]); n <= 20; n++) {
-			const text = `${VERBS[Math.floor(random() * VERBS.length)]} the ${word(random)} ${word(random)} of the ${word(random)} for a ${word(random)} near the ${word(random)}.`;
+			const text = sentence(random);
 			items.push(items.length ? `${n}. ${text}` : text);
 		}
 		return ` ${items.join('\n')}\n\n`;
@@ -149,8 +164,10 @@ async function main(): Promise<void> {
 
 	const runs = [
 		{ pipeline: 'self-instruct' as const, target: Number(process.env.GEN_SI_TARGET ?? 1500) },
-		{ pipeline: 'unnatural' as const, target: Number(process.env.GEN_UN_TARGET ?? 800), rephrasings: 2 }
-	];
+		{ pipeline: 'unnatural' as const, target: Number(process.env.GEN_UN_TARGET ?? 800), rephrasings: 2 },
+		// A call keeps up to 16 tasks: 12,000 tasks is about 800 requests.
+		{ pipeline: 'alpaca' as const, target: Number(process.env.GEN_AL_TARGET ?? 12_000) }
+	].filter((r) => !process.env.GEN_PIPELINES || process.env.GEN_PIPELINES.split(',').includes(r.pipeline));
 	let worst = Infinity;
 	for (const spec of runs) {
 		const before = await server.report();

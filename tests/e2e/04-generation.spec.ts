@@ -84,6 +84,60 @@ test('a researcher starts a Self-Instruct run and watches it reach completion', 
 	await expect(page.getByRole('link', { name: /run \d+/ }).or(page.locator('table tbody tr').first())).toBeVisible();
 });
 
+test('a researcher starts an Alpaca run from New run and it completes with tasks, inputs and outputs', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	await page.getByRole('radio', { name: /^Alpaca/ }).check();
+	// Alpaca's own settings: seed tasks per prompt, its filter preset, its one step with the paper's decoding.
+	await expect(page.getByLabel(/^Seed tasks per prompt/)).toHaveValue('3');
+	await expect(page.getByLabel('Filters', { exact: true })).toHaveValue('alpaca');
+	await expect(page.locator('textarea[name="template:alpaca/generation"]')).toHaveValue(/\{\{seed_tasks\}\}/);
+	await expect(page.locator('textarea[name="template:self-instruct/classification"]')).toHaveCount(0);
+	// A template set from a file fills the step; a bad one is refused with the step and field named.
+	await page.getByLabel(/^Load a template set/).setInputFiles({
+		name: 'bad.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify({ steps: { 'alpaca/generation': { template: 'only {{next_number}}' } } }))
+	});
+	await expect(page.getByTestId('template-set-message')).toContainText('step "alpaca/generation" template: The template must contain {{seed_tasks}}');
+	const wording = 'Team wording: continue the list.\n{{seed_tasks}}\n{{next_number}}. Instruction:';
+	await page.getByLabel(/^Load a template set/).setInputFiles({
+		name: 'team.json',
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify({ name: 'team', steps: { 'alpaca/generation': { template: wording, decoding: { temperature: 0.9 } } } }))
+	});
+	await expect(page.getByTestId('template-set-message')).toContainText('Loaded "team": 1 step');
+	await expect(page.locator('textarea[name="template:alpaca/generation"]')).toHaveValue(wording);
+	await expect(page.locator('input[name="decoding:alpaca/generation:temperature"]')).toHaveValue('0.9');
+	await page.screenshot({ path: test.info().outputPath('new-run-alpaca-desktop.png'), fullPage: true });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.screenshot({ path: test.info().outputPath('new-run-alpaca-phone.png'), fullPage: true });
+	await page.setViewportSize({ width: 1280, height: 720 });
+	await page.getByLabel(/^Target/).fill('20');
+	await page.getByLabel('Output dataset').fill('e2e alpaca');
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	await expect(page).toHaveURL(/\/runs\/\d+$/);
+	await expect(page.getByText(/^Alpaca · model/)).toBeVisible();
+	await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 instructions accepted');
+
+	// The call: 3 seed tasks in full separated by ###, the model's list after "4. Instruction:".
+	await page.getByRole('link', { name: 'All calls, with prompts and replies' }).click();
+	await page.getByRole('link', { name: /alpaca\/1$/ }).click();
+	const detail = page.getByTestId('call-detail');
+	await expect(detail).toContainText('3. Output:');
+	await expect(detail).toContainText('4. Instruction:');
+	await expect(detail).toContainText('Team wording: continue the list.');
+	await expect(detail).toContainText('"temperature":0.9');
+	await expect(detail).toContainText('"maxTokens":3072');
+
+	// The dataset holds the kept tasks with their inputs and outputs.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
+	await page.getByRole('link', { name: 'e2e alpaca' }).click();
+	await expect(page.getByRole('heading', { name: 'e2e alpaca' })).toBeVisible();
+});
+
 test('a run can be paused and resumed from its page', async ({ page }) => {
 	fake.setLatency(250);
 	await signIn(page, RESEARCHER);

@@ -40,14 +40,43 @@ function cli(args: string[], env: Record<string, string> = {}, command = 'genera
 describe('npm run cli -- generate', () => {
 	it('refuses bad options with exit code 2 and a missing endpoint with a plain message', async () => {
 		const [badPipeline, noEndpoint] = await Promise.all([
-			cli(['--pipeline', 'alpaca', '--target', '5']),
+			cli(['--pipeline', 'vicuna', '--target', '5']),
 			cli(['--pipeline', 'self-instruct', '--target', '5'])
 		]);
 		expect(badPipeline.code).toBe(2);
-		expect(badPipeline.stderr).toContain('--pipeline must be one of self-instruct, unnatural');
+		expect(badPipeline.stderr).toContain('--pipeline must be one of self-instruct, unnatural, alpaca');
 		expect(noEndpoint.code).toBe(1);
 		expect(noEndpoint.stderr).toContain('No endpoint: set LLM_BASE_URL');
 	});
+
+	it('an Alpaca run with a template set from a file; the run exports it back; a bad set is refused naming step and field', async () => {
+		const env = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '4' };
+		const setFile = path.join(path.dirname(file), 'team.json');
+		const template = 'Our team wording. Continue the list of 20 tasks.\n{{seed_tasks}}\n{{next_number}}. Instruction:';
+		fs.writeFileSync(setFile, JSON.stringify({ name: 'team', steps: { 'alpaca/generation': { template, decoding: { temperature: 0.9, maxTokens: 2048 } } } }));
+		const run = await cli(['--pipeline', 'alpaca', '--target', '20', '--templates', setFile, '--json'], env);
+		expect(run.code, run.stderr).toBe(0);
+		const summary = JSON.parse(run.stdout);
+		expect(summary).toMatchObject({ status: 'completed', pipeline: 'alpaca', target: 20 });
+		expect(summary.progress.accepted).toBe(20);
+		// The counts of reply pieces not read are in the JSON summary (the raw text is on each call).
+		expect(summary.progress).toHaveProperty('replyProblems');
+		const call = one<{ prompt: string; decoding: string }>(db, 'SELECT prompt, decoding FROM generation_calls WHERE call_key = ?', `run ${summary.id}/alpaca/1`);
+		expect(call.prompt.startsWith('Our team wording.')).toBe(true);
+		expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0.9, maxTokens: 2048, topP: 1 });
+
+		const exported = await cli(['--export-templates', String(summary.id)]);
+		expect(exported.code).toBe(0);
+		const set = JSON.parse(exported.stdout);
+		expect(set.format).toBe('instruct-audit/template-set');
+		expect(set.steps['alpaca/generation']).toMatchObject({ template, decoding: { temperature: 0.9, maxTokens: 2048, stop: ['\n20', '20.'] } });
+
+		fs.writeFileSync(setFile, JSON.stringify({ steps: { 'alpaca/generation': { template: 'no list here {{next_number}}' }, 'self-instruct/nope': {} } }));
+		const refused = await cli(['--pipeline', 'alpaca', '--target', '5', '--templates', setFile], env);
+		expect(refused.code).toBe(1);
+		expect(refused.stderr).toContain('unknown step "self-instruct/nope"');
+		expect(refused.stderr).toContain('step "alpaca/generation" template: The template must contain {{seed_tasks}}');
+	}, 90_000);
 
 	it('runs a pipeline to its target from LLM_* variables, prints the run id and counts, and lists it', async () => {
 		const seeds = path.join(path.dirname(file), 'seeds.txt');

@@ -281,3 +281,20 @@ describe('Self-Instruct run faults', () => {
 		expect(end.message).toContain('does not know the model "fake-base"');
 	});
 });
+
+describe('classification-only mode', () => {
+	it('shows only classification seed tasks in every instruction prompt', async () => {
+		fake = await startFakeOpenAI({ script: pipelineScript() });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 6, endpointId: endpoint.id, classificationOnly: true });
+		expect((await session.done).status).toBe('completed');
+		const classification = new Set(DEFAULT_SEED_TASKS.filter((t) => t.isClassification).map((t) => t.instruction));
+		const calls = all<{ template_values: string }>(db, "SELECT template_values FROM generation_calls WHERE run_id = ? AND step = 'self-instruct/instruction-generation'", run.id);
+		expect(calls.length).toBeGreaterThan(0);
+		for (const call of calls) {
+			for (const shot of JSON.parse(call.template_values).shots as { instruction: string; origin: string }[]) {
+				if (shot.origin === 'seed') expect(classification.has(shot.instruction), shot.instruction).toBe(true);
+			}
+		}
+	});
+});

@@ -96,15 +96,18 @@ describe('an Unnatural Instructions run', () => {
 			expect(call.prompt).toContain(`Instruction: ${t.instruction}\nInput: ${inst.input}\nConstraints: ${inst.constraints}\nOutput:`);
 			expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0 });
 			// Template expansion: rephrasings of the instruction with the same input and output.
-			const formulations = all<{ instruction: string; input: string; output: string; instance_id: number }>(
+			const formulations = all<{ instruction: string; instruction_with_input: string; input: string; output: string; instance_id: number }>(
 				db,
-				'SELECT instruction, input, output, instance_id FROM formulations WHERE task_id = ?',
+				'SELECT instruction, instruction_with_input, input, output, instance_id FROM formulations WHERE task_id = ?',
 				t.id
 			);
 			expect(formulations.length).toBeLessThanOrEqual(2);
 			for (const f of formulations) {
 				expect(f.instruction).not.toBe(t.instruction);
 				expect([f.input, f.output]).toEqual([inst.input, inst.output]);
+				// As released: the rephrasing keeps {INPUT}; instruction_with_input fills it.
+				expect(f.instruction).toContain('{INPUT}');
+				expect(f.instruction_with_input).toBe(f.instruction.split('{INPUT}').join(inst.input));
 			}
 		}
 		const expansions = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion'", run.id).n;

@@ -10,7 +10,7 @@ import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
-import { parseInstructionList } from '../../src/lib/prompts';
+import { parseAlpacaList, parseInstructionList } from '../../src/lib/prompts';
 import { all, one } from './generation-support';
 
 let db: Db;
@@ -115,6 +115,8 @@ function expectEachReplyStoredOnce(runId: number): void {
 		const tasks = one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE call_id = ?', call.id).n;
 		if (call.step === 'self-instruct/instruction-generation') {
 			expect(tasks, `tasks of call ${call.id}`).toBe(parseInstructionList(call.completion, call.finish_reason).instructions.length);
+		} else if (call.step === 'alpaca/generation') {
+			expect(tasks, `tasks of call ${call.id}`).toBe(parseAlpacaList(call.completion, call.finish_reason).tasks.length);
 		} else if (call.step === 'unnatural/core') {
 			expect(tasks, `tasks of call ${call.id}`).toBe(1);
 		} else {
@@ -129,7 +131,9 @@ function expectEachReplyStoredOnce(runId: number): void {
 
 describe.each([
 	{ pipeline: 'self-instruct', target: 60, extra: [] as string[] },
-	{ pipeline: 'unnatural', target: 30, extra: ['--rephrasings', '1'] }
+	{ pipeline: 'unnatural', target: 30, extra: ['--rephrasings', '1'] },
+	// An Alpaca call keeps up to 16 tasks: fewer replies between kills, so the run outlives four.
+	{ pipeline: 'alpaca', target: 150, extra: [] as string[] }
 ])('kill -9 during a $pipeline run', ({ pipeline, target, extra }) => {
 	it('resumes with no candidate lost, none stored twice, no answered call resent, and reaches the target', async () => {
 		fake = await startFakeOpenAI({ script: pipelineScript({ truncateOneIn: 7 }), latencyMs: 30 });
@@ -142,7 +146,7 @@ describe.each([
 		for (let kill = 0; kill < KILLS; kill++) {
 			// Let this process commit a few more replies (a different number each time), then kill it.
 			const from = doneCalls();
-			const more = 4 + ((kill * 7) % 11);
+			const more = pipeline === 'alpaca' ? 2 + ((kill * 3) % 5) : 4 + ((kill * 7) % 11);
 			await waitFor(() => doneCalls() >= from + more, `${more} more replies after kill ${kill}`);
 			session.child.kill('SIGKILL');
 			expect(await session.exit).toBeNull();
@@ -176,10 +180,14 @@ describe.each([
 		const progress = JSON.parse(run.progress);
 		expect(progress.accepted).toBe(target);
 		const accepted = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND (filter_status = 'kept' OR filter_rule = 'noInstances')", runId).n;
+		if (pipeline === 'alpaca') {
+			// Every item of every answered reply is a task with its instance, none twice.
+			expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', runId).n).toBe(progress.candidates);
+		}
 		expect(accepted).toBe(target);
 		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'pending'", runId).n).toBe(0);
 		// The counters, committed with the rows, agree with them after all the kills.
 		expect(progress.calls.done).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", runId).n);
 		expect(progress.candidates).toBe(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', runId).n);
-	}, 120_000);
+	}, 240_000);
 });

@@ -14,6 +14,10 @@
  *   …"Example <n>"                 → Unnatural core example
  *   …"Output:"                     → Unnatural output
  *   …"Alternative formulation:"    → a rephrasing
+ *   …"\n4. Instruction:"            → Alpaca: tasks 4, 5, … as "N. Instruction/Input/Output"
+ *                                    separated by "###" (stop sequences cut them at item 20);
+ *                                    some without input ("<noinput>"), now and then one that
+ *                                    does not split or uses a blacklisted word
  */
 import type { FakeReply, FakeScript } from './fake-openai';
 
@@ -77,6 +81,27 @@ function answer(prompt: string, key: string, choice: number, options: PipelineSc
 	const random = rng(hash(`${prompt}\u0000${key}\u0000${choice}`));
 	const trimmedEnd = prompt.replace(/[ \t]+$/, '');
 
+	const alpaca = /\n(\d+)\. Instruction:$/.exec(trimmedEnd);
+	if (alpaca) {
+		const first = Number(alpaca[1]);
+		if (options.truncateOneIn && hash(prompt + key) % options.truncateOneIn === 0) {
+			return { text: ` ${fakeInstruction(random)}\n${first}. Input:\n<noinput>\n${first}. Output:\nA half-writ`, finishReason: 'length' };
+		}
+		const items: string[] = [];
+		for (let n = first; n <= 22; n++) {
+			const roll = random();
+			const instruction = roll < 0.04 ? `Draw a picture of a ${pick(ADJECTIVES, random)} ${pick(PEOPLE, random)}.` : fakeInstruction(random);
+			const head = n === first ? ` ${instruction}` : `${n}. Instruction: ${instruction}`;
+			if (roll > 0.97) {
+				items.push(`${head}\n(the model forgot the rest)`);
+				continue;
+			}
+			const input = roll < 0.3 ? '<noinput>' : `A ${pick(PEOPLE, random)} who ${pick(SITUATIONS, random)}.`;
+			items.push(`${head}\n${n}. Input:\n${input}\n${n}. Output:\nA ${pick(ADJECTIVES, random)} answer, number ${n}.`);
+		}
+		return items.join('\n###\n');
+	}
+
 	const nextItem = /\n(\d+)\.$/.exec(trimmedEnd);
 	if (nextItem) {
 		const first = Number(nextItem[1]);
@@ -120,8 +145,8 @@ function answer(prompt: string, key: string, choice: number, options: PipelineSc
 	}
 
 	if (/Alternative formulation:$/.test(trimmedEnd)) {
-		const original = /Instruction: ([^\n]*)\nAlternative formulation:$/.exec(trimmedEnd)?.[1] ?? 'the task';
-		return ` In other words (${pick(['variant A', 'variant B', 'variant C', 'variant D'], random)}): ${original.charAt(0).toLowerCase()}${original.slice(1)}`;
+		const original = /Instruction: ([^\n]*)\n(?:Input: \{INPUT\}\n)?Alternative formulation:$/.exec(trimmedEnd)?.[1] ?? 'the task';
+		return ` In other words (${pick(['variant A', 'variant B', 'variant C', 'variant D'], random)}): ${original.charAt(0).toLowerCase()}${original.slice(1)} Input: {INPUT}`;
 	}
 
 	if (/Output:$/.test(trimmedEnd)) {

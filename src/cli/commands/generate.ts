@@ -12,17 +12,19 @@ import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
+import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
 import { RunSession } from '$lib/server/runs/engine/session';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
-  npx instruct-audit generate --pipeline self-instruct|unnatural --target N [options]
+  npx instruct-audit generate --pipeline self-instruct|unnatural|alpaca --target N [options]
   npx instruct-audit generate --resume <run>               [--max-failed-share X]
   npx instruct-audit generate --retry-failed <run>         [--model <name>] [--max-failed-share X]
   npx instruct-audit generate --pause <run> | --cancel <run>
   npx instruct-audit generate --list | --status <run>      [--json]
+  npx instruct-audit generate --export-templates <run>     (prints the run's template set as JSON)
 
 Runs a generation pipeline in this process against the same database as the app, with a
 progress bar, and prints the run id and the final counts. Ctrl-C pauses the run cleanly;
@@ -40,13 +42,16 @@ Options for a new run:
   --endpoint <name|id|env>  a stored endpoint (Admin → Endpoints) or "env" for the LLM_* variables;
                             default: LLM_* when set, else the default stored endpoint
   --model <name>            override the endpoint's model
-  --seeds <file>            Self-Instruct seed tasks (task or instance JSON Lines, or one instruction per line);
+  --seeds <file>            Self-Instruct / Alpaca seed tasks (task or instance JSON Lines, or one instruction per line);
                             default: the built-in seed set
-  --seed-dataset <name>     Self-Instruct seed tasks from an existing dataset
+  --seed-dataset <name>     Self-Instruct / Alpaca seed tasks from an existing dataset
   --seed-sets <file.json>   Unnatural seed sets: [[{instruction, input, constraints} ×3] …]
   --rephrasings <n>         Unnatural template expansion: rephrasings per task (default 2, 0 = none)
-  --filters self-instruct|alpaca   Self-Instruct filter preset (default self-instruct)
+  --filters self-instruct|alpaca   filter preset (default: the pipeline's own; Alpaca's runs no instance rule)
   --rouge-threshold <x>     ROUGE-L threshold (default 0.7)
+  --classification-only     Self-Instruct: only the classification seed tasks are shown and pooled
+  --templates <file.json>   a template set: every step's template and decoding (see --export-templates);
+                            steps it leaves out keep the defaults
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
   --name <text>             the run's name
   --random-seed <n>         seed for choosing shots and seed sets (default 1)
@@ -54,6 +59,15 @@ Options for a new run:
   --json                    print the final summary as JSON`;
 
 type Values = Record<string, string | boolean | undefined>;
+
+function requireRunOrFail(id: number) {
+	try {
+		return requireRun(id);
+	} catch (err) {
+		if (err instanceof RunError) throw new CliError(err.message);
+		throw err;
+	}
+}
 
 function runRef(value: string, option: string): number {
 	const n = Number(value);
@@ -131,16 +145,21 @@ function sum(record: Record<string, number>): number {
 
 export function describeSummary(s: RunSummary): string {
 	const p = s.progress;
-	const unit = s.pipeline === 'self-instruct' ? 'instructions' : 'examples';
+	const unit = s.pipeline === 'unnatural' ? 'examples' : s.pipeline === 'alpaca' ? 'tasks' : 'instructions';
 	const lines = [
 		`Run ${s.id} ${s.status}${s.message ? ` — ${s.message}` : ''}`,
 		`  ${p.accepted} ${unit} accepted (target ${s.target}); ${sum(p.rejected)} rejected: ${counts(p.rejected)}`,
 		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${p.tasksWithoutInstances} tasks left without instances`
 	];
-	if (s.pipeline === 'self-instruct') {
+	if (s.pipeline === 'alpaca') {
+		lines.push(`  ${p.candidates} tasks parsed from ${p.calls.done} lists`);
+	} else if (s.pipeline === 'self-instruct') {
 		lines.push(`  classification: ${p.classification.yes} yes, ${p.classification.no} no, ${p.classification.unknown} unclear`);
 	} else {
 		lines.push(`  formulations: ${p.formulations.kept} kept, ${sum(p.formulations.rejected)} rejected`);
+	}
+	if (sum(p.replyProblems) > 0 || sum(p.replyNotes) > 0) {
+		lines.push(`  reply pieces not read: ${counts(p.replyProblems)}; set aside: ${counts(p.replyNotes)} (raw text on each call)`);
 	}
 	lines.push(
 		`  ${p.calls.done} requests (${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
@@ -241,6 +260,9 @@ export async function run(argv: string[]): Promise<void> {
 			dataset: { type: 'string' },
 			name: { type: 'string' },
 			'random-seed': { type: 'string' },
+			templates: { type: 'string' },
+			'classification-only': { type: 'boolean' },
+			'export-templates': { type: 'string' },
 			resume: { type: 'string' },
 			'retry-failed': { type: 'string' },
 			'max-failed-share': { type: 'string' },
@@ -275,6 +297,11 @@ export async function run(argv: string[]): Promise<void> {
 		if (!summary) throw new CliError(`There is no run ${values.status}.`);
 		if (json) printJson(summary);
 		else console.log(describeSummary(summary));
+		return;
+	}
+	if (values['export-templates'] !== undefined) {
+		const run = requireRunOrFail(runRef(values['export-templates'], 'export-templates'));
+		printJson(templateSetOf((run.params as { steps: Parameters<typeof templateSetOf>[0] }).steps, run.name));
 		return;
 	}
 	for (const action of ['pause', 'cancel'] as const) {
@@ -323,9 +350,19 @@ export async function run(argv: string[]): Promise<void> {
 	if (pipeline === 'unnatural' && (values.seeds || values['seed-dataset'])) {
 		throw new CliError('--seeds and --seed-dataset are for Self-Instruct; Unnatural Instructions takes --seed-sets.', 2);
 	}
+	let fromSet: ReturnType<typeof templateSetRequest> | undefined;
+	if (typeof values.templates === 'string') {
+		try {
+			fromSet = templateSetRequest(parseTemplateSet(readFileArg(values.templates, 'templates').toString('utf8'), values.templates));
+		} catch (err) {
+			if (err instanceof TemplateSetError) throw new CliError(err.message);
+			throw err;
+		}
+	}
 	let created;
 	try {
 		created = await createRun({
+			...(fromSet ?? {}),
 			pipeline: pipeline as PipelineId,
 			target,
 			endpoint: chooseEndpoint(values.endpoint),
@@ -335,6 +372,7 @@ export async function run(argv: string[]): Promise<void> {
 			rephrasings: values.rephrasings !== undefined ? intOption(values.rephrasings, 'rephrasings', 2) : undefined,
 			filterPreset: values.filters && isFilterPresetName(values.filters) ? values.filters : undefined,
 			rougeThreshold: numberOption(values['rouge-threshold'], 'rouge-threshold'),
+			classificationOnly: values['classification-only'] === true ? true : undefined,
 			randomSeed: values['random-seed'] !== undefined ? intOption(values['random-seed'], 'random-seed', 1) : undefined,
 			datasetName: values.dataset,
 			name: values.name,

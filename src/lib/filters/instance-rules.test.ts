@@ -1,3 +1,4 @@
+import { createRng } from '../prompts/shots';
 import { describe, expect, it } from 'vitest';
 import { checkInstances } from './instance-rules';
 import { filterPreset } from './presets';
@@ -40,10 +41,29 @@ describe('instance rules', () => {
 		expect(v.filter((x) => x.rule === 'maxPerTask').map((x) => x.id)).toEqual([6, 7]);
 	});
 
+	it('with a seeded generator keeps a random 5 of the valid ones, the same for the same seed', () => {
+		const many = Array.from({ length: 9 }, (_, k) => inst(k, `in ${k}`, `out ${k}`));
+		const kept = (seed: number) => checkInstances(many, config, createRng(seed)).filter((x) => x.keep).map((x) => x.id);
+		expect(kept(1)).toHaveLength(5);
+		expect(kept(1)).toEqual(kept(1));
+		const sets = new Set(Array.from({ length: 10 }, (_, s) => kept(s).join(',')));
+		expect(sets.size).toBeGreaterThan(1);
+		expect(sets.has('0,1,2,3,4') && sets.size === 1).toBe(false);
+	});
+
 	it('applies only enabled rules', () => {
 		const off = structuredClone(config);
 		off.emptyOutput.enabled = false;
 		off.maxPerTask.enabled = false;
 		expect(checkInstances([inst(1, 'x', '')], off)[0].keep).toBe(true);
+	});
+});
+
+describe('the Alpaca preset', () => {
+	it('runs no instance rule (Alpaca never did): an instance Self-Instruct drops is kept', () => {
+		const alpaca = filterPreset('alpaca').instance;
+		expect(Object.values(alpaca).every((rule) => rule.enabled === false)).toBe(true);
+		const v = checkInstances([inst(1, 'Translate:', 'Translate:'), inst(2, 'x', '')], alpaca);
+		expect(v.every((x) => x.keep)).toBe(true);
 	});
 });

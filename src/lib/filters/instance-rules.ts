@@ -19,7 +19,15 @@ export interface InstanceVerdict extends Verdict<InstanceRule> {
 	id: string | number;
 }
 
-export function checkInstances(instances: readonly FilterInstance[], config: FilterConfig['instance']): InstanceVerdict[] {
+/**
+ * `random`: when given, the instances kept under the per-task limit are a random sample (the
+ * reference samples them: `random.sample(instances, 5)`); without it, the first ones.
+ */
+export function checkInstances(
+	instances: readonly FilterInstance[],
+	config: FilterConfig['instance'],
+	random?: () => number
+): InstanceVerdict[] {
 	const verdicts: InstanceVerdict[] = instances.map((i) => ({ id: i.id, keep: true }));
 	const stripped = instances.map((i) => ({ input: pyStrip(i.input), output: pyStrip(i.output) }));
 
@@ -67,8 +75,20 @@ export function checkInstances(instances: readonly FilterInstance[], config: Fil
 
 	if (config.maxPerTask.enabled) {
 		const kept = valid();
-		for (const k of kept.slice(config.maxPerTask.max)) {
-			verdicts[k] = { id: instances[k].id, keep: false, rule: 'maxPerTask', detail: `only the first ${config.maxPerTask.max} are kept` };
+		if (kept.length > config.maxPerTask.max) {
+			const max = config.maxPerTask.max;
+			let chosen: Set<number>;
+			if (random) {
+				// Fisher–Yates on the valid positions, the first `max` of the shuffle are kept.
+				const order = kept.slice();
+				for (let i = order.length - 1; i > 0; i--) {
+					const j = Math.floor(random() * (i + 1));
+					[order[i], order[j]] = [order[j], order[i]];
+				}
+				chosen = new Set(order.slice(0, max));
+			} else chosen = new Set(kept.slice(0, max));
+			const how = random ? `${max} chosen at random are kept` : `only the first ${max} are kept`;
+			for (const k of kept) if (!chosen.has(k)) verdicts[k] = { id: instances[k].id, keep: false, rule: 'maxPerTask', detail: how };
 		}
 	}
 	return verdicts;

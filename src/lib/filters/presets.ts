@@ -54,13 +54,14 @@ export function filterPreset(name: FilterPresetName): FilterConfig {
 			leadingNonAscii: { enabled: true },
 			rougeL: { enabled: true, threshold: SELF_INSTRUCT_ROUGE_L_THRESHOLD, topK: MOST_SIMILAR_KEPT }
 		},
+		// Alpaca's generate_instruction.py runs no instance rule: its preset is instruction rules only.
 		instance: {
-			inputEqualsOutput: { enabled: true },
-			emptyOutput: { enabled: true },
-			endsWithColon: { enabled: true },
-			conflictingOutputs: { enabled: true },
-			duplicate: { enabled: true },
-			maxPerTask: { enabled: true, max: MAX_INSTANCES_PER_TASK }
+			inputEqualsOutput: { enabled: selfInstruct },
+			emptyOutput: { enabled: selfInstruct },
+			endsWithColon: { enabled: selfInstruct },
+			conflictingOutputs: { enabled: selfInstruct },
+			duplicate: { enabled: selfInstruct },
+			maxPerTask: { enabled: selfInstruct, max: MAX_INSTANCES_PER_TASK }
 		}
 	};
 }

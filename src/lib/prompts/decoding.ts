@@ -49,17 +49,24 @@ export const SELF_INSTRUCT_CLASSIFICATION_DECODING: Readonly<DecodingParams> = O
 });
 
 /**
- * Self-Instruct instance generation: temperature 0, presence_penalty 1.5, max_tokens 300
- * (paper: 300–350); stop when the model starts a 6th example (at most 5 instances per task)
- * or a new task.
+ * Self-Instruct instance generation: temperature 0, presence_penalty 1.5; stop when the model
+ * starts a 6th example (at most 5 instances per task) or a new task. max_tokens: the reference
+ * asks for 350 tokens for a batch without classification tasks, 300 otherwise — here the
+ * input-first step (no classification task) gets 350, the output-first step 300.
  */
 export const SELF_INSTRUCT_INSTANCE_DECODING: Readonly<DecodingParams> = Object.freeze({
-	maxTokens: 300,
+	maxTokens: 350,
 	temperature: 0,
 	topP: GREEDY_TOP_P,
 	frequencyPenalty: 0,
 	presencePenalty: 1.5,
 	stop: ['Example 6', 'Task:']
+});
+
+/** Self-Instruct output-first instance generation (classification tasks): max_tokens 300. */
+export const SELF_INSTRUCT_CLASSIFICATION_INSTANCE_DECODING: Readonly<DecodingParams> = Object.freeze({
+	...SELF_INSTRUCT_INSTANCE_DECODING,
+	maxTokens: 300
 });
 
 /**
@@ -97,6 +104,20 @@ export const UNNATURAL_EXPANSION_DECODING: Readonly<DecodingParams> = Object.fre
 	frequencyPenalty: 0,
 	presencePenalty: 0,
 	stop: ['\n\n', '\nExample', '\nInstruction:']
+});
+
+/**
+ * Alpaca (generate_instruction.py): temperature 1.0, top_p 1.0, max_tokens 3072, stop when the
+ * model starts item 20 ("\n20", "20."). The reference also sends 5 prompts per request; here
+ * each prompt is its own call.
+ */
+export const ALPACA_DECODING: Readonly<DecodingParams> = Object.freeze({
+	maxTokens: 3072,
+	temperature: 1,
+	topP: 1,
+	frequencyPenalty: 0,
+	presencePenalty: 0,
+	stop: ['\n20', '20.']
 });
 
 /** Unnatural Instructions: about 2 extra formulations per task (64K → ~240K examples). */

@@ -4,6 +4,7 @@ import {
 	GREEDY_TOP_P,
 	SELF_INSTRUCT_CLASSIFICATION_DECODING,
 	SELF_INSTRUCT_INSTANCE_DECODING,
+	SELF_INSTRUCT_CLASSIFICATION_INSTANCE_DECODING,
 	SELF_INSTRUCT_INSTRUCTION_DECODING,
 	UNNATURAL_CORE_DECODING,
 	UNNATURAL_OUTPUT_DECODING
@@ -115,8 +116,9 @@ describe("the papers' decoding defaults", () => {
 		expect(SELF_INSTRUCT_CLASSIFICATION_DECODING).toMatchObject({ maxTokens: 3, temperature: 0, topP: GREEDY_TOP_P });
 	});
 
-	it('instances: greedy, presence 1.5, 300 tokens, stop at "Example 6" / "Task:"', () => {
-		expect(SELF_INSTRUCT_INSTANCE_DECODING).toMatchObject({ maxTokens: 300, temperature: 0, presencePenalty: 1.5, stop: ['Example 6', 'Task:'] });
+	it('instances: greedy, presence 1.5, 350 tokens without classification / 300 with, stop at "Example 6" / "Task:"', () => {
+		expect(SELF_INSTRUCT_INSTANCE_DECODING).toMatchObject({ maxTokens: 350, temperature: 0, presencePenalty: 1.5, stop: ['Example 6', 'Task:'] });
+		expect(SELF_INSTRUCT_CLASSIFICATION_INSTANCE_DECODING).toMatchObject({ maxTokens: 300, temperature: 0, presencePenalty: 1.5, stop: ['Example 6', 'Task:'] });
 	});
 
 	it('Unnatural: core top_p 0.99, outputs greedy', () => {

@@ -10,3 +10,6 @@ export * from './unnatural-seeds';
 export * from './judge';
 export * from './judge-reply';
 export * from './judge-steps';
+export * from './reply-layout';
+export * from './alpaca';
+export * from './template-set';

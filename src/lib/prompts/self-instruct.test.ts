@@ -57,13 +57,14 @@ describe('parseInstructionList', () => {
 		const reply = ' Write a limerick about a cat.\n10. Convert 5 miles to kilometres.\n11. Name three rivers in Africa.';
 		expect(parseInstructionList(reply, 'stop')).toEqual({
 			instructions: ['Write a limerick about a cat.', 'Convert 5 miles to kilometres.', 'Name three rivers in Africa.'],
-			droppedForLength: false
+			droppedForLength: false,
+			notes: []
 		});
 	});
 
 	it('drops a reply cut by the length limit whole', () => {
 		const reply = ' Write a limerick.\n10. Convert 5 miles to kilo';
-		expect(parseInstructionList(reply, 'length')).toEqual({ instructions: [], droppedForLength: true });
+		expect(parseInstructionList(reply, 'length')).toEqual({ instructions: [], droppedForLength: true, notes: [] });
 	});
 
 	it('copes with messy output: extra whitespace, gaps in numbering, empty items, ")" markers', () => {
@@ -85,10 +86,11 @@ describe('parseInstructionList', () => {
 
 	it('reads a chat model list written afresh and drops its lead-in', () => {
 		const reply = 'Sure! Here are more tasks:\n9. Write a toast for a wedding.\n10. Estimate the weight of a bus.';
-		expect(parseInstructionList(reply, 'stop')).toEqual({
+		expect(parseInstructionList(reply, 'stop', 'chat')).toEqual({
 			instructions: ['Write a toast for a wedding.', 'Estimate the weight of a bus.'],
 			droppedForLength: false,
-			preamble: 'Sure! Here are more tasks:'
+			preamble: 'Sure! Here are more tasks:',
+			notes: [{ kind: 'lead_in', raw: 'Sure! Here are more tasks:' }]
 		});
 		expect(parseInstructionList('1. Only one task here.', 'stop').instructions).toEqual(['Only one task here.']);
 	});
@@ -145,7 +147,8 @@ describe('parseInputFirstInstances', () => {
 				{ input: '3, 1, 2', output: '1, 2, 3' },
 				{ input: '9, 8', output: '8, 9' }
 			],
-			problems: []
+			problems: [],
+			notes: []
 		});
 	});
 
@@ -199,7 +202,8 @@ describe('parseOutputFirstInstances', () => {
 				{ input: 'Loved it.', output: 'Positive' },
 				{ input: 'Hated it.', output: 'Negative' }
 			],
-			problems: []
+			problems: [],
+			notes: []
 		});
 	});
 

@@ -46,39 +46,7 @@ export function buildInstructionGenerationPrompt(
 	);
 }
 
-export interface ParsedInstructionList {
-	/** New instructions in the order written, cleaned (one line, trimmed), empties removed. */
-	instructions: string[];
-	/** The reply was cut by max_tokens and dropped whole, as in the paper. */
-	droppedForLength: boolean;
-	/** A chat model's lead-in line ("Sure! Here are more tasks:"), dropped. */
-	preamble?: string;
-}
-
-/** A list marker at a line start: "10. ", "10 . ", "10) " (numbers may skip or repeat). */
-const ITEM_MARKER = /(?:^|\n)[ \t]*\d{1,3}[ \t]?[.)](?=\s|$)/;
-
-/**
- * Split the model's continuation of "9." into instructions at each "N. " marker.
- * The text may start mid-item (a base model continuing "9.") or with a marker (a chat model
- * writing the list afresh). A reply cut by the length limit is dropped whole: the paper keeps
- * no instruction from it, since the last one is likely cut mid-sentence.
- */
-export function parseInstructionList(text: string, finishReason: string): ParsedInstructionList {
-	if (finishReason === 'length') return { instructions: [], droppedForLength: true };
-	const parts = text.split(new RegExp(ITEM_MARKER.source, 'g'));
-	let preamble: string | undefined;
-	const items = parts.map(oneLine);
-	// Before the first marker: item 9 itself, or (chat) a lead-in ending in ":".
-	if (items.length > 1 && /:$/.test(items[0]) && !/^\d/.test(text.trimStart())) {
-		preamble = items.shift();
-	}
-	return {
-		instructions: items.filter((item) => item !== ''),
-		droppedForLength: false,
-		...(preamble !== undefined ? { preamble } : {})
-	};
-}
+export { parseInstructionList, type ParsedInstructionList } from './instruction-list';
 
 // ───────────────────── 2. Classification identification ─────────────────────
 
@@ -225,79 +193,10 @@ export function buildInstancePrompt(
 	return renderTemplate(template, { task: oneLine(instruction) }, INSTANCE_PLACEHOLDERS);
 }
 
-export interface GeneratedInstance {
-	input: string;
-	output: string;
-}
-
-export type InstanceProblem = 'missing_output' | 'missing_label' | 'truncated';
-
-export interface ParsedInstances {
-	instances: GeneratedInstance[];
-	/** Pieces of the reply that did not make an instance, and why. */
-	problems: Array<{ problem: InstanceProblem; raw: string }>;
-}
-
-/** Alpaca's marker of an empty input; models trained on it sometimes write it. */
-const NO_INPUT = /^<\s*no\s*input\s*>$/i;
-
-function cleanField(text: string): string {
-	const trimmed = text.trim();
-	return NO_INPUT.test(trimmed) ? '' : trimmed;
-}
-
-/** The reply up to where the model starts a new task (in case no stop sequence caught it). */
-function untilNextTask(text: string): string {
-	const at = text.search(/(?:^|\n)\s*Task\s*:/);
-	return at === -1 ? text : text.slice(0, at);
-}
-
-/**
- * Input-first reply: "Example N\nInput: …\nOutput: …" blocks; a block without "Input:" has an
- * empty input; a block without "Output:" is reported, not guessed. Multi-line fields are kept.
- * When the reply was cut by the length limit its last block may be cut mid-sentence, so it is
- * dropped (reported as 'truncated').
- */
-export function parseInputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
-	const body = untilNextTask(text);
-	const blocks = body.split(/(?:^|\n)[ \t]*Example[ \t]*\d+[ \t]*:?[ \t]*(?=\n|$)/i).filter((b) => b.trim() !== '');
-	const problems: ParsedInstances['problems'] = [];
-	if (finishReason === 'length' && blocks.length) problems.push({ problem: 'truncated', raw: blocks.pop()!.trim() });
-	const instances: GeneratedInstance[] = [];
-	for (const block of blocks) {
-		const outputAt = block.search(/(?:^|\n)[ \t]*Output[ \t]*:/i);
-		if (outputAt === -1) {
-			problems.push({ problem: 'missing_output', raw: block.trim() });
-			continue;
-		}
-		const head = block.slice(0, outputAt);
-		const output = cleanField(block.slice(outputAt).replace(/^\s*Output[ \t]*:/i, ''));
-		const inputMatch = /(?:^|\n)[ \t]*Input[ \t]*:/i.exec(head);
-		const input = inputMatch ? cleanField(head.slice(inputMatch.index + inputMatch[0].length)) : '';
-		instances.push({ input, output });
-	}
-	return { instances, problems };
-}
-
-/**
- * Output-first reply: "Class label: X\nInput: …" blocks. The label is the output; a block
- * without "Input:" has an empty input. Text before the first label is ignored.
- */
-export function parseOutputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
-	const body = untilNextTask(text);
-	const blocks = body.split(/(?:^|\n)[ \t]*Class[ \t]*label[ \t]*:/i).slice(1);
-	const problems: ParsedInstances['problems'] = [];
-	if (finishReason === 'length' && blocks.length) problems.push({ problem: 'truncated', raw: blocks.pop()!.trim() });
-	const instances: GeneratedInstance[] = [];
-	for (const block of blocks) {
-		const inputMatch = /(?:^|\n)[ \t]*Input[ \t]*:/i.exec(block);
-		const label = oneLine(inputMatch ? block.slice(0, inputMatch.index) : block.split('\n')[0]);
-		const input = inputMatch ? cleanField(block.slice(inputMatch.index + inputMatch[0].length)) : '';
-		if (label === '') {
-			problems.push({ problem: 'missing_label', raw: block.trim() });
-			continue;
-		}
-		instances.push({ input, output: label });
-	}
-	return { instances, problems };
-}
+export {
+	parseInputFirstInstances,
+	parseOutputFirstInstances,
+	type GeneratedInstance,
+	type InstanceProblem,
+	type ParsedInstances
+} from './instance-reply';

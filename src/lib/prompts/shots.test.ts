@@ -36,11 +36,15 @@ describe('seeded randomness', () => {
 });
 
 describe('chooseInstructionShots', () => {
-	it('takes 8 seeds while fewer than 2 machine instructions exist', () => {
-		const shots = chooseInstructionShots(seeds, ['only one'], createRng(7));
-		expect(shots).toHaveLength(8);
-		expect(shots.every((s) => s.origin === 'seed')).toBe(true);
-		expect(new Set(shots.map((s) => s.instruction)).size).toBe(8);
+	it('takes 8 seeds with no machine instruction, 7 seeds + 1 machine with exactly one (as the reference)', () => {
+		const none = chooseInstructionShots(seeds, [], createRng(7));
+		expect(none).toHaveLength(8);
+		expect(none.every((s) => s.origin === 'seed')).toBe(true);
+		expect(new Set(none.map((s) => s.instruction)).size).toBe(8);
+		const one = chooseInstructionShots(seeds, ['only one'], createRng(7));
+		expect(one).toHaveLength(8);
+		expect(one.filter((s) => s.origin === 'machine').map((s) => s.instruction)).toEqual(['only one']);
+		expect(new Set(one.map((s) => s.instruction)).size).toBe(8);
 	});
 
 	it('takes 6 seeds + 2 machine instructions, shuffled together', () => {

@@ -52,10 +52,11 @@ export interface InstructionShot {
 }
 
 /**
- * Self-Instruct's shots for one instruction-generation prompt: `humanCount` seed instructions +
- * `machineCount` machine-generated ones, shuffled together. While fewer than `machineCount`
- * machine instructions exist, all shots come from the seeds (the paper: 6 + 2, or 8 seeds at
- * the start).
+ * Self-Instruct's shots for one instruction-generation prompt: up to `machineCount`
+ * machine-generated instructions (as many as exist, at most that many) and seed instructions for
+ * the rest of the `humanCount + machineCount`, shuffled together — as the reference samples
+ * min(2, machine) machine instructions and fills up to 8 from the seeds (8 seeds at the start,
+ * 7 + 1 when exactly one machine instruction exists, then 6 + 2).
  */
 export function chooseInstructionShots(
 	seedInstructions: readonly string[],
@@ -65,12 +66,10 @@ export function chooseInstructionShots(
 ): InstructionShot[] {
 	const humanCount = counts.humanCount ?? 6;
 	const machineCount = counts.machineCount ?? 2;
-	const useMachine = machineInstructions.length >= machineCount && machineCount > 0;
-	const seeds = sample(seedInstructions, useMachine ? humanCount : humanCount + machineCount, random).map(
+	const machineUsed = Math.max(0, Math.min(machineCount, machineInstructions.length));
+	const machine = sample(machineInstructions, machineUsed, random).map((instruction): InstructionShot => ({ instruction, origin: 'machine' }));
+	const seeds = sample(seedInstructions, humanCount + machineCount - machineUsed, random).map(
 		(instruction): InstructionShot => ({ instruction, origin: 'seed' })
 	);
-	const machine = useMachine
-		? sample(machineInstructions, machineCount, random).map((instruction): InstructionShot => ({ instruction, origin: 'machine' }))
-		: [];
 	return shuffled([...seeds, ...machine], random);
 }

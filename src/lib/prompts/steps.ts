@@ -3,8 +3,11 @@
  * paper's decoding defaults. A run copies what it uses (template text + fingerprint, decoding)
  * into its parameters, so later edits to the defaults never change a past run's provenance.
  */
+import { ALPACA_PLACEHOLDERS, ALPACA_TEMPLATE } from './alpaca';
 import {
+	ALPACA_DECODING,
 	SELF_INSTRUCT_CLASSIFICATION_DECODING,
+	SELF_INSTRUCT_CLASSIFICATION_INSTANCE_DECODING,
 	SELF_INSTRUCT_INSTANCE_DECODING,
 	SELF_INSTRUCT_INSTRUCTION_DECODING,
 	UNNATURAL_CORE_DECODING,
@@ -38,13 +41,14 @@ export const PROMPT_STEP_IDS = [
 	'self-instruct/instances-output-first',
 	'unnatural/core',
 	'unnatural/output',
-	'unnatural/expansion'
+	'unnatural/expansion',
+	'alpaca/generation'
 ] as const;
 export type PromptStepId = (typeof PROMPT_STEP_IDS)[number];
 
 export interface PromptStep {
 	id: PromptStepId;
-	pipeline: 'self-instruct' | 'unnatural';
+	pipeline: 'self-instruct' | 'unnatural' | 'alpaca';
 	title: string;
 	/** What the step asks of the model, for the template editor. */
 	description: string;
@@ -94,7 +98,7 @@ export const PROMPT_STEPS: Readonly<Record<PromptStepId, PromptStep>> = {
 		defaultTemplate: INSTANCE_OUTPUT_FIRST_TEMPLATE,
 		defaultVersion: 1,
 		placeholders: INSTANCE_PLACEHOLDERS,
-		decoding: SELF_INSTRUCT_INSTANCE_DECODING
+		decoding: SELF_INSTRUCT_CLASSIFICATION_INSTANCE_DECODING
 	},
 	'unnatural/core': {
 		id: 'unnatural/core',
@@ -122,9 +126,19 @@ export const PROMPT_STEPS: Readonly<Record<PromptStepId, PromptStep>> = {
 		title: 'Template expansion',
 		description: 'Two demonstrations of an instruction and its rephrasing; the model rephrases the task.',
 		defaultTemplate: EXPANSION_TEMPLATE,
-		defaultVersion: 1,
+		defaultVersion: 2,
 		placeholders: EXPANSION_PLACEHOLDERS,
 		decoding: UNNATURAL_EXPANSION_DECODING
+	},
+	'alpaca/generation': {
+		id: 'alpaca/generation',
+		pipeline: 'alpaca',
+		title: 'Task generation (Alpaca)',
+		description: 'Nine numbered requirements, then 3 seed tasks in full (instruction, input, output) separated by "###"; the model continues the list of 20 with task 4.',
+		defaultTemplate: ALPACA_TEMPLATE,
+		defaultVersion: 1,
+		placeholders: ALPACA_PLACEHOLDERS,
+		decoding: ALPACA_DECODING
 	}
 };
 

@@ -93,12 +93,28 @@ describe('output generation', () => {
 		expect(instructionWithInput('Reverse the word.', 'stressed')).toBe('Reverse the word.\nstressed');
 		expect(instructionWithInput('Tell a joke.', '')).toBe('Tell a joke.');
 	});
+
+	it('fills the {INPUT} placeholder of a reformulation', () => {
+		expect(instructionWithInput('Write "{INPUT}" backwards, then say {INPUT} again.', ' stressed ')).toBe('Write "stressed" backwards, then say stressed again.');
+	});
 });
 
 describe('template expansion', () => {
 	it('shows two demonstrations then the instruction', () => {
 		expect(EXPANSION_TEMPLATE.match(/^Alternative formulation:/gm)).toHaveLength(3);
-		expect(buildExpansionPrompt('Reverse\nthe word.').endsWith('Instruction: Reverse the word.\nAlternative formulation:')).toBe(true);
+		expect(buildExpansionPrompt('Reverse\nthe word.').endsWith('Instruction: Reverse the word.\nInput: {INPUT}\nAlternative formulation:')).toBe(true);
+		// Each demonstration shows where the input goes.
+		expect(EXPANSION_TEMPLATE.match(/^Alternative formulation: .*\{INPUT\}/gm)).toHaveLength(2);
+	});
+
+	it('requires the {INPUT} placeholder when asked (the pipeline asks)', () => {
+		expect(parseRephrasing(' Write the word backwards.', 'Reverse the word.', 'stop', { requirePlaceholder: true })).toEqual({
+			rephrasing: null,
+			problem: 'no_input_placeholder'
+		});
+		expect(parseRephrasing(' Write "{INPUT}" backwards.', 'Reverse the word.', 'stop', { requirePlaceholder: true })).toEqual({
+			rephrasing: 'Write "{INPUT}" backwards.'
+		});
 	});
 
 	it.each([

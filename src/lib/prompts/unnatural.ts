@@ -140,10 +140,18 @@ export function parseOutput(text: string, finishReason = 'stop'): ParsedOutput {
 }
 
 /**
- * The released data's `instruction_with_input`: "the instruction concatenated with the input".
- * We join them with a newline, which keeps the two readable in a single prompt.
+ * Where a rephrased instruction puts the task's input, as in the released data's
+ * reformulations (e.g. 'My roommate asked what "{INPUT}" means. …').
+ */
+export const INPUT_PLACEHOLDER = '{INPUT}';
+
+/**
+ * The released data's `instruction_with_input`. A reformulation carries the {INPUT}
+ * placeholder and is filled in; a core instruction has none and is joined to its input with a
+ * newline, which keeps the two readable in a single prompt.
  */
 export function instructionWithInput(instruction: string, input: string): string {
+	if (instruction.includes(INPUT_PLACEHOLDER)) return instruction.split(INPUT_PLACEHOLDER).join(input.trim()).trim();
 	return input.trim() === '' ? instruction.trim() : `${instruction.trim()}\n${input.trim()}`;
 }
 
@@ -153,23 +161,29 @@ export const EXPANSION_PLACEHOLDERS: readonly PlaceholderSpec[] = [
 	{ name: 'instruction', required: true, description: 'the instruction to rephrase' }
 ];
 
-/** Two demonstrations of an instruction and another way to say it, then the task's instruction. */
-export const EXPANSION_TEMPLATE = `Rewrite each task instruction in different words. The new wording must ask for exactly the same thing, so the same input still gets the same output.
+/**
+ * Two demonstrations of an instruction and another way to say it, then the task's instruction.
+ * As in the paper, the input is not shown: the rephrasing says where it goes with {INPUT}.
+ */
+export const EXPANSION_TEMPLATE = `Rewrite each task instruction in different words. The new wording must ask for exactly the same thing, so the same input still gets the same output. Write {INPUT} exactly where the task's input belongs.
 
 Instruction: Count the vowels in the given word.
-Alternative formulation: How many vowels does the following word contain? Answer with a number.
+Input: {INPUT}
+Alternative formulation: How many vowels does the word "{INPUT}" contain? Answer with a number.
 
 Instruction: Decide whether the review is positive or negative.
-Alternative formulation: Here is a customer review. Tell me whether its writer liked the product (positive) or not (negative).
+Input: {INPUT}
+Alternative formulation: Here is a customer review: {INPUT} Tell me whether its writer liked the product (positive) or not (negative).
 
 Instruction: {{instruction}}
+Input: {INPUT}
 Alternative formulation:`;
 
 export function buildExpansionPrompt(instruction: string, template: string = EXPANSION_TEMPLATE): string {
 	return renderTemplate(template, { instruction: oneLine(instruction) }, EXPANSION_PLACEHOLDERS);
 }
 
-export type RephrasingProblem = 'empty' | 'same_as_original' | 'truncated';
+export type RephrasingProblem = 'empty' | 'same_as_original' | 'truncated' | 'no_input_placeholder';
 
 export interface ParsedRephrasing {
 	rephrasing: string | null;
@@ -188,14 +202,21 @@ function stripWrappingQuotes(text: string): string {
  * Rejected when empty, cut by the length limit, or the same as the original (case, spacing
  * and final punctuation ignored).
  */
-export function parseRephrasing(text: string, original: string, finishReason = 'stop'): ParsedRephrasing {
+export function parseRephrasing(
+	text: string,
+	original: string,
+	finishReason = 'stop',
+	options: { requirePlaceholder?: boolean } = {}
+): ParsedRephrasing {
 	if (finishReason === 'length') return { rephrasing: null, problem: 'truncated' };
 	const firstParagraph = text
 		.trim()
-		.split(/\n[ \t]*\n|\n[ \t]*(?:Instruction|Alternative formulation)[ \t]*:/i)[0];
+		.split(/\n[ \t]*\n|\n[ \t]*(?:Instruction|Input|Alternative formulation)[ \t]*:/i)[0];
 	const rephrasing = stripWrappingQuotes(oneLine(firstParagraph));
 	if (rephrasing === '') return { rephrasing: null, problem: 'empty' };
 	const same = (s: string) => comparableText(s).replace(/[.!?]+$/, '');
 	if (same(rephrasing) === same(original)) return { rephrasing: null, problem: 'same_as_original' };
+	// A rephrasing that does not say where the input goes cannot be filled in (released data: every one has it).
+	if (options.requirePlaceholder && !rephrasing.includes(INPUT_PLACEHOLDER)) return { rephrasing: null, problem: 'no_input_placeholder' };
 	return { rephrasing };
 }

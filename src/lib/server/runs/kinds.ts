@@ -51,6 +51,7 @@ export type KindProgress = RunProgress;
 const RUN_KINDS: Record<RunKindId, RunKind<KindProgress>> = {
 	'self-instruct': generationKind,
 	unnatural: generationKind,
+	alpaca: generationKind,
 	judge: judgeKind
 };
 

@@ -22,7 +22,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 		failedCallShare: DEFAULT_FAILED_CALL_SHARE,
 		datasets: listDatasets().map((d) => ({ id: d.id, name: d.name, tasks: d.tasks })),
 		defaults: runFormDefaults(),
-		pipeline: url.searchParams.get('pipeline') === 'unnatural' ? 'unnatural' : 'self-instruct'
+		pipeline: (['unnatural', 'alpaca'] as const).find((p) => p === url.searchParams.get('pipeline')) ?? 'self-instruct'
 	};
 };
 
@@ -31,6 +31,7 @@ const RUN_FORM_FIELDS = [
 	'pipeline', 'target', 'endpoint', 'model', 'name', 'datasetName', 'randomSeed', 'seedSource', 'seedDataset',
 	'shotsHuman', 'shotsMachine', 'filterPreset', 'rougeThreshold', 'maxInstructionCalls', 'seedSets',
 	'filterMissingFields', 'filterCopies', 'filterDuplicates', 'rephrasings', 'maxCoreCalls', 'failedCallPercent',
+	'alpacaSeedShots', 'maxGenerationCalls', 'classificationOnly',
 	...runFormDefaults().steps.flatMap((s) => [
 		`template:${s.id}`,
 		`decoding:${s.id}:stop`,

@@ -41,7 +41,7 @@ export const endpoints = sqliteTable('endpoints', {
 });
 
 /** Generation pipelines (what `generate --pipeline` takes). */
-export const PIPELINES = ['self-instruct', 'unnatural'] as const;
+export const PIPELINES = ['self-instruct', 'unnatural', 'alpaca'] as const;
 export type PipelineId = (typeof PIPELINES)[number];
 /** Every kind of run the runs table holds: the generation pipelines and the judge (issue #13). */
 export const RUN_KIND_IDS = [...PIPELINES, 'judge'] as const;

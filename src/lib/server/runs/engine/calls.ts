@@ -231,6 +231,8 @@ export interface CallListRow {
 	failureReason: string | null;
 	/** Candidates stored from it (ledger rows). */
 	candidates: number;
+	/** Pieces of its reply that could not be read (each kept with its raw text in `parsed.problems`). */
+	problems: number;
 	createdAt: number;
 	doneAt: number | null;
 }
@@ -240,6 +242,8 @@ export interface CallFilters {
 	status?: CallStatus;
 	/** Failed calls of this reason. */
 	reason?: string;
+	/** Only calls whose reply had pieces that could not be read. */
+	withProblems?: boolean;
 	page?: number;
 	pageSize?: number;
 }
@@ -273,6 +277,7 @@ export function listCalls(
 		where.push("status = 'failed' AND failure_reason = ?");
 		params.push(filters.reason);
 	}
+	if (filters.withProblems) where.push("coalesce(json_array_length(parsed, '$.problems'), 0) > 0");
 	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
 	const total = (c.prepare(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params) as { n: number }).n;
 	const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -281,7 +286,8 @@ export function listCalls(
 		.prepare(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
-				g.failure_reason AS failureReason, (SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates, g.created_at AS createdAt, g.done_at AS doneAt
+				g.failure_reason AS failureReason, (SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates,
+				coalesce(json_array_length(g.parsed, '$.problems'), 0) AS problems, g.created_at AS createdAt, g.done_at AS doneAt
 			 FROM generation_calls g WHERE ${where.join(' AND ')} ORDER BY g.id DESC LIMIT ? OFFSET ?`
 		)
 		.all(...params, pageSize, (page - 1) * pageSize) as CallListRow[];
@@ -320,7 +326,7 @@ export function callDetail(database: Db = db(), runId: number, callId: number): 
 		.prepare(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
-				g.failure_reason AS failureReason, g.error_detail AS errorDetail, 0 AS candidates, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
+				g.failure_reason AS failureReason, g.error_detail AS errorDetail, 0 AS candidates, coalesce(json_array_length(g.parsed, '$.problems'), 0) AS problems, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
 				g.template_fingerprint AS templateFingerprint, g.template_version AS templateVersion, g.template_values AS templateValues,
 				g.decoding, g.model, g.response_model AS responseModel, g.response_id AS responseId, g.cost_usd AS costUsd, g.parsed
 			 FROM generation_calls g WHERE g.id = ? AND g.run_id = ?`

@@ -13,6 +13,8 @@ import type { CallFailure } from './failures';
 export interface ReplyText {
 	text: string;
 	finishReason: FinishReason;
+	/** How the call was made: only a chat reply can open with a lead-in. */
+	apiStyle?: 'chat' | 'completions';
 }
 
 /** Rows a reply item became, recorded in the candidate ledger under (call, item index). */

@@ -139,7 +139,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 			progress.calls.failed++;
 			bump(progress.failedByReason, failure.reason);
 		} else {
-			const text: ReplyText = { text: reply!.text, finishReason: reply!.finishReason };
+			const text: ReplyText = { text: reply!.text, finishReason: reply!.finishReason, apiStyle: client.endpoint.apiStyle };
 			const parsed = driver.commit(call, text, scope);
 			changed = calls.markDone(call, reply!, parsed, now);
 			progress.calls.done++;

@@ -28,7 +28,7 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	endpoint: RunEndpointChoice;
 	/** Overrides the endpoint's model. */
 	model?: string;
-	/** Self-Instruct seed pool. */
+	/** Self-Instruct and Alpaca seed pool. */
 	seeds?: SeedChoice;
 	/** Unnatural Instructions seed sets (JSON text or value); default: ours. */
 	seedSets?: unknown;
@@ -37,7 +37,7 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	createdBy?: number | null;
 }
 
-const PIPELINE_LABEL: Record<PipelineId, string> = { 'self-instruct': 'Self-Instruct', unnatural: 'Unnatural Instructions' };
+const PIPELINE_LABEL: Record<PipelineId, string> = { 'self-instruct': 'Self-Instruct', unnatural: 'Unnatural Instructions', alpaca: 'Alpaca' };
 
 export function pipelineLabel(pipeline: PipelineId): string {
 	return PIPELINE_LABEL[pipeline];
@@ -74,6 +74,12 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	const { seeds, source } = await resolveSeeds(request, database);
 	const params = buildRunParams({ ...request, seedSource: source });
+	if (params.pipeline === 'self-instruct' && params.classificationOnly && seeds.kind === 'self-instruct') {
+		const classification = seeds.tasks.filter((t) => t.isClassification === true).length;
+		if (classification < 2) {
+			throw new RunParamsError(`Classification-only mode needs at least 2 seed tasks marked as classification; the seeds have ${classification}.`, 'seeds');
+		}
+	}
 	const failedCallShare = request.failedCallShare ?? DEFAULT_FAILED_CALL_SHARE;
 	if (!(failedCallShare > 0 && failedCallShare <= 1)) {
 		throw new RunParamsError('The share of failed calls allowed is above 0% and at most 100%.', 'failedCallShare');

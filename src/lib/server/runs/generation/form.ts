@@ -3,13 +3,13 @@
  * sets, the filter presets) and how a submitted form becomes a CreateRunRequest. Field names
  * are `template:<step>`, `decoding:<step>:<param>`, so one loop serves both pipelines.
  */
-import { PROMPT_STEPS, type PromptStepId, UNNATURAL_DEFAULT_REPHRASINGS } from '$lib/prompts';
+import { ALPACA_SEED_TASKS_PER_PROMPT, PROMPT_STEPS, type PromptStepId, UNNATURAL_DEFAULT_REPHRASINGS } from '$lib/prompts';
 import { FILTER_PRESETS, filterPreset, isFilterPresetName, SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters';
 import type { PipelineId } from '../../db/tables';
 import type { RunEndpointChoice } from '../endpoints';
 import { RunParamsError } from '../errors';
 import type { CreateRunRequest, SeedChoice } from './create';
-import { DEFAULT_SHOTS, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
+import { ALPACA_STEPS, DEFAULT_SHOTS, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
 import { defaultUnnaturalSeedSets } from './seeds';
 
 export const DECODING_FIELDS = [
@@ -34,7 +34,7 @@ export interface StepFormDefaults {
 }
 
 export function runFormDefaults() {
-	const steps: StepFormDefaults[] = [...SELF_INSTRUCT_STEPS, ...UNNATURAL_STEPS].map((id) => {
+	const steps: StepFormDefaults[] = [...SELF_INSTRUCT_STEPS, ...UNNATURAL_STEPS, ...ALPACA_STEPS].map((id) => {
 		const step = PROMPT_STEPS[id];
 		return {
 			id,
@@ -57,6 +57,7 @@ export function runFormDefaults() {
 	return {
 		steps,
 		shots: { ...DEFAULT_SHOTS },
+		alpacaSeedShots: ALPACA_SEED_TASKS_PER_PROMPT,
 		rephrasings: UNNATURAL_DEFAULT_REPHRASINGS,
 		rougeThreshold: SELF_INSTRUCT_ROUGE_L_THRESHOLD,
 		filterPresets: FILTER_PRESETS.map((name) => ({ name, blacklist: filterPreset(name).instruction.blacklist.words })),
@@ -104,7 +105,7 @@ export async function runRequestFromForm(
 	options: { endpointsExist?: boolean } = {}
 ): Promise<CreateRunRequest> {
 	const pipeline = text(form, 'pipeline');
-	if (pipeline !== 'self-instruct' && pipeline !== 'unnatural') throw new RunParamsError('Choose a pipeline.', 'pipeline');
+	if (pipeline !== 'self-instruct' && pipeline !== 'unnatural' && pipeline !== 'alpaca') throw new RunParamsError('Choose a pipeline.', 'pipeline');
 	const endpointRef = text(form, 'endpoint') ?? '';
 	let endpoint: RunEndpointChoice;
 	if (endpointRef === 'env') endpoint = { kind: 'env' };
@@ -113,7 +114,7 @@ export async function runRequestFromForm(
 	const target = number(form, 'target', 'The target');
 	if (target === undefined) throw new RunParamsError('Give a target number.', 'target');
 
-	const steps = pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : UNNATURAL_STEPS;
+	const steps = pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : pipeline === 'alpaca' ? ALPACA_STEPS : UNNATURAL_STEPS;
 	const templates: Partial<Record<PromptStepId, string>> = {};
 	const decoding: Partial<Record<PromptStepId, DecodingOverride>> = {};
 	for (const step of steps) {
@@ -142,7 +143,7 @@ export async function runRequestFromForm(
 		failedCallShare: percentShare(number(form, 'failedCallPercent', 'The share of failed calls allowed')),
 		createdBy
 	};
-	if (pipeline === 'self-instruct') {
+	if (pipeline === 'self-instruct' || pipeline === 'alpaca') {
 		const seedKind = text(form, 'seedSource') ?? 'default';
 		let seeds: SeedChoice = { kind: 'default' };
 		if (seedKind === 'file') {
@@ -154,15 +155,21 @@ export async function runRequestFromForm(
 			if (id === undefined) throw new RunParamsError('Choose the dataset to take seed tasks from.', 'seeds');
 			seeds = { kind: 'dataset', datasetId: id };
 		}
-		const preset = text(form, 'filterPreset') ?? 'self-instruct';
+		const preset = text(form, 'filterPreset') || pipeline;
 		if (!isFilterPresetName(preset)) throw new RunParamsError('Unknown filter preset.', 'filterPreset');
-		Object.assign(request, {
-			seeds,
-			filterPreset: preset,
-			rougeThreshold: number(form, 'rougeThreshold', 'The ROUGE-L threshold'),
-			shots: { human: number(form, 'shotsHuman', 'Human shots'), machine: number(form, 'shotsMachine', 'Machine shots') },
-			maxInstructionCalls: number(form, 'maxInstructionCalls', 'The instruction-call limit')
-		});
+		Object.assign(request, { seeds, filterPreset: preset, rougeThreshold: number(form, 'rougeThreshold', 'The ROUGE-L threshold') });
+		if (pipeline === 'alpaca') {
+			Object.assign(request, {
+				seedShots: number(form, 'alpacaSeedShots', 'Seed tasks per prompt'),
+				maxGenerationCalls: number(form, 'maxGenerationCalls', 'The generation-call limit')
+			});
+		} else {
+			Object.assign(request, {
+				shots: { human: number(form, 'shotsHuman', 'Human shots'), machine: number(form, 'shotsMachine', 'Machine shots') },
+				classificationOnly: form.get('classificationOnly') === 'on',
+				maxInstructionCalls: number(form, 'maxInstructionCalls', 'The instruction-call limit')
+			});
+		}
 	} else {
 		Object.assign(request, {
 			rephrasings: number(form, 'rephrasings', 'Rephrasings'),

@@ -6,6 +6,7 @@ import type { RunKind } from '../kinds';
 import { readRunParams, type RunSeeds } from './params';
 import { readProgress, ruleLabel, workFraction, type RunProgress } from './progress';
 import { SelfInstructDriver } from './self-instruct';
+import { AlpacaDriver } from './alpaca';
 import { UnnaturalDriver } from './unnatural';
 
 export const generationKind: RunKind<RunProgress> = {
@@ -14,13 +15,22 @@ export const generationKind: RunKind<RunProgress> = {
 	open(database, run) {
 		const params = readRunParams(run.params);
 		const seeds = run.seeds as RunSeeds;
+		if (params.pipeline === 'alpaca') {
+			const driver = new AlpacaDriver(database, {
+				id: run.id,
+				datasetId: run.datasetId,
+				params,
+				seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
+			});
+			return { driver, steps: params.steps };
+		}
 		const driver =
 			params.pipeline === 'self-instruct'
 				? new SelfInstructDriver(database, {
 						id: run.id,
 						datasetId: run.datasetId,
 						params,
-						seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
+						seeds: seeds.kind === 'self-instruct' ? (params.classificationOnly ? seeds.tasks.filter((t) => t.isClassification === true) : seeds.tasks) : []
 					})
 				: new UnnaturalDriver(database, {
 						id: run.id,
@@ -37,7 +47,7 @@ export const generationKind: RunKind<RunProgress> = {
 	},
 
 	labels(progress) {
-		const rules = [...Object.keys(progress.rejected), ...Object.keys(progress.instances.byRule), ...Object.keys(progress.formulations.rejected)];
+		const rules = [...Object.keys(progress.rejected), ...Object.keys(progress.instances.byRule), ...Object.keys(progress.formulations.rejected), ...Object.keys(progress.replyProblems), ...Object.keys(progress.replyNotes)];
 		return Object.fromEntries(rules.map((r) => [r, ruleLabel(r)]));
 	}
 };

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import {
+	ALPACA_SEED_TASKS_PER_PROMPT,
 	describeTemplateUse,
 	PROMPT_STEPS,
 	UNNATURAL_DEFAULT_REPHRASINGS,
@@ -25,11 +26,13 @@ export const SELF_INSTRUCT_STEPS = [
 	'self-instruct/instances-output-first'
 ] as const satisfies readonly PromptStepId[];
 export const UNNATURAL_STEPS = ['unnatural/core', 'unnatural/output', 'unnatural/expansion'] as const satisfies readonly PromptStepId[];
+export const ALPACA_STEPS = ['alpaca/generation'] as const satisfies readonly PromptStepId[];
+export type AlpacaStep = (typeof ALPACA_STEPS)[number];
 export type SelfInstructStep = (typeof SELF_INSTRUCT_STEPS)[number];
 export type UnnaturalStep = (typeof UNNATURAL_STEPS)[number];
 
 export function stepsOf(pipeline: PipelineId): readonly PromptStepId[] {
-	return pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : UNNATURAL_STEPS;
+	return pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : pipeline === 'alpaca' ? ALPACA_STEPS : UNNATURAL_STEPS;
 }
 
 /** Self-Instruct shows 6 human-written and 2 machine-generated instructions per prompt. */
@@ -63,6 +66,11 @@ export interface SelfInstructParams {
 	/** Seeds the random choice of shots (with each call's key). */
 	randomSeed: number;
 	seedSource: SeedSource;
+	/**
+	 * Classification-only mode (the reference's --use_clf_seed_tasks_only): only the seed tasks
+	 * marked as classification are shown and make the seed pool, to grow classification tasks.
+	 */
+	classificationOnly?: boolean;
 }
 
 export interface UnnaturalParams {
@@ -78,7 +86,21 @@ export interface UnnaturalParams {
 	seedSource: SeedSource;
 }
 
-export type RunParams = SelfInstructParams | UnnaturalParams;
+export interface AlpacaParams {
+	pipeline: 'alpaca';
+	target: number;
+	/** Seed tasks shown per prompt (Alpaca: 3, from the seed pool only). */
+	seedShots: number;
+	steps: Record<AlpacaStep, StepSettings>;
+	/** Instruction rules and ROUGE-L only (the Alpaca preset runs no instance rule). */
+	filters: FilterConfig;
+	/** Generation calls allowed before the run stops short of its target. */
+	maxGenerationCalls: number;
+	randomSeed: number;
+	seedSource: SeedSource;
+}
+
+export type RunParams = SelfInstructParams | UnnaturalParams | AlpacaParams;
 
 export type SeedSource =
 	| { kind: 'default' }
@@ -118,6 +140,8 @@ export interface RunParamsRequest {
 	/** Self-Instruct. */
 	shots?: { human?: number; machine?: number };
 	filterPreset?: FilterPresetName;
+	/** Self-Instruct: only classification seed tasks in the prompts and the pool. */
+	classificationOnly?: boolean;
 	/** A full filter configuration (wins over the preset). */
 	filters?: unknown;
 	rougeThreshold?: number;
@@ -126,6 +150,9 @@ export interface RunParamsRequest {
 	rephrasings?: number;
 	unnaturalFilters?: Partial<UnnaturalFilters>;
 	maxCoreCalls?: number;
+	/** Alpaca. */
+	seedShots?: number;
+	maxGenerationCalls?: number;
 	randomSeed?: number;
 	seedSource?: SeedSource;
 }
@@ -157,24 +184,45 @@ function intIn(value: number | undefined, fallback: number, min: number, max: nu
 	return v;
 }
 
+/** The preset (or a full configuration) with the ROUGE-L threshold override applied. */
+function filtersFor(request: RunParamsRequest, fallback: FilterPresetName): FilterConfig {
+	let filters: FilterConfig;
+	try {
+		filters = request.filters !== undefined ? parseFilterConfig(request.filters) : filterPreset(request.filterPreset ?? fallback);
+	} catch (err) {
+		throw new RunParamsError(`Filter configuration: ${err instanceof Error ? err.message : String(err)}`, 'filters');
+	}
+	if (request.rougeThreshold !== undefined) {
+		if (!(request.rougeThreshold >= 0 && request.rougeThreshold <= 1)) {
+			throw new RunParamsError('The ROUGE-L threshold is between 0 and 1.', 'rougeThreshold');
+		}
+		filters = { ...filters, instruction: { ...filters.instruction, rougeL: { ...filters.instruction.rougeL, threshold: request.rougeThreshold } } };
+	}
+	return filters;
+}
+
 export function buildRunParams(request: RunParamsRequest): RunParams {
 	const target = intIn(request.target, 0, 1, MAX_TARGET, 'target', 'The target');
 	const randomSeed = intIn(request.randomSeed, 1, 0, 2 ** 32 - 1, 'randomSeed', 'The random seed');
 	const seedSource = request.seedSource ?? { kind: 'default' };
+	const defaultCalls = Math.max(MAX_INSTRUCTION_CALLS_MIN, MAX_INSTRUCTION_CALLS_PER_TARGET * target + MAX_INSTRUCTION_CALLS_MIN);
+	if (request.pipeline === 'alpaca') {
+		const steps = Object.fromEntries(ALPACA_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<AlpacaStep, StepSettings>;
+		return {
+			pipeline: 'alpaca',
+			target,
+			seedShots: intIn(request.seedShots, ALPACA_SEED_TASKS_PER_PROMPT, 1, 20, 'seedShots', 'Seed tasks per prompt'),
+			steps,
+			filters: filtersFor(request, 'alpaca'),
+			// A call yields up to 16 tasks: the default allows for a model that repeats itself a lot.
+			maxGenerationCalls: intIn(request.maxGenerationCalls, Math.max(MAX_INSTRUCTION_CALLS_MIN, Math.ceil(target / 2) + MAX_INSTRUCTION_CALLS_MIN), 1, 100 * MAX_TARGET, 'maxGenerationCalls', 'The generation-call limit'),
+			randomSeed,
+			seedSource
+		};
+	}
 	if (request.pipeline === 'self-instruct') {
 		const steps = Object.fromEntries(SELF_INSTRUCT_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<SelfInstructStep, StepSettings>;
-		let filters: FilterConfig;
-		try {
-			filters = request.filters !== undefined ? parseFilterConfig(request.filters) : filterPreset(request.filterPreset ?? 'self-instruct');
-		} catch (err) {
-			throw new RunParamsError(`Filter configuration: ${err instanceof Error ? err.message : String(err)}`, 'filters');
-		}
-		if (request.rougeThreshold !== undefined) {
-			if (!(request.rougeThreshold >= 0 && request.rougeThreshold <= 1)) {
-				throw new RunParamsError('The ROUGE-L threshold is between 0 and 1.', 'rougeThreshold');
-			}
-			filters = { ...filters, instruction: { ...filters.instruction, rougeL: { ...filters.instruction.rougeL, threshold: request.rougeThreshold } } };
-		}
+		const filters = filtersFor(request, 'self-instruct');
 		const human = intIn(request.shots?.human, DEFAULT_SHOTS.human, 0, 32, 'shots.human', 'Human shots');
 		const machine = intIn(request.shots?.machine, DEFAULT_SHOTS.machine, 0, 32, 'shots.machine', 'Machine shots');
 		if (human + machine < 1) throw new RunParamsError('A prompt needs at least one example instruction.', 'shots.human');
@@ -186,14 +234,15 @@ export function buildRunParams(request: RunParamsRequest): RunParams {
 			filters,
 			maxInstructionCalls: intIn(
 				request.maxInstructionCalls,
-				Math.max(MAX_INSTRUCTION_CALLS_MIN, MAX_INSTRUCTION_CALLS_PER_TARGET * target + MAX_INSTRUCTION_CALLS_MIN),
+				defaultCalls,
 				1,
 				100 * MAX_TARGET,
 				'maxInstructionCalls',
 				'The instruction-call limit'
 			),
 			randomSeed,
-			seedSource
+			seedSource,
+			...(request.classificationOnly ? { classificationOnly: true } : {})
 		};
 	}
 	const steps = Object.fromEntries(UNNATURAL_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<UnnaturalStep, StepSettings>;
@@ -219,7 +268,7 @@ export function buildRunParams(request: RunParamsRequest): RunParams {
 /** The stored parameters, read back (they were validated when written). */
 export function readRunParams(stored: unknown): RunParams {
 	const params = stored as RunParams;
-	if (!params || (params.pipeline !== 'self-instruct' && params.pipeline !== 'unnatural')) {
+	if (!params || (params.pipeline !== 'self-instruct' && params.pipeline !== 'unnatural' && params.pipeline !== 'alpaca')) {
 		throw new RunParamsError('The run has no readable parameters.');
 	}
 	return params;

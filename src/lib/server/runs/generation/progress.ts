@@ -32,6 +32,13 @@ export interface RunProgress extends CallCounters {
 	formulations: { kept: number; rejected: Record<string, number> };
 	/** Expansion calls done (kept or not). */
 	expansionsDone: number;
+	/**
+	 * Pieces of replies that could not be read (kind → count); each is on its call with its raw
+	 * text (`parsed.problems`).
+	 */
+	replyProblems: Record<string, number>;
+	/** Text set aside from replies (lead-ins, sign-offs, list decorations), kind → count; on the call as `parsed.notes`. */
+	replyNotes: Record<string, number>;
 }
 
 export function emptyProgress(costKnown = false): RunProgress {
@@ -47,7 +54,9 @@ export function emptyProgress(costKnown = false): RunProgress {
 		tasksWithoutInstances: 0,
 		tasksFailed: 0,
 		formulations: { kept: 0, rejected: {} },
-		expansionsDone: 0
+		expansionsDone: 0,
+		replyProblems: {},
+		replyNotes: {}
 	};
 }
 
@@ -62,7 +71,9 @@ export function readProgress(stored: unknown): RunProgress {
 		calls: { ...base.calls, ...p.calls },
 		classification: { ...base.classification, ...p.classification },
 		instances: { ...base.instances, ...p.instances },
-		formulations: { ...base.formulations, ...p.formulations }
+		formulations: { ...base.formulations, ...p.formulations },
+		replyProblems: { ...p.replyProblems },
+		replyNotes: { ...p.replyNotes }
 	};
 }
 
@@ -78,7 +89,15 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	empty: 'Empty reply',
 	same_as_original: 'Same as the original instruction',
 	truncated: 'Cut by the length limit',
-	duplicateRephrasing: 'Same as an earlier rephrasing'
+	duplicateRephrasing: 'Same as an earlier rephrasing',
+	no_input_placeholder: 'No {INPUT} placeholder in the rephrasing',
+	missing_output: 'No "Output:" in a block',
+	missing_label: 'A class label with no text',
+	unsplittable: 'Does not split into instruction, input and output',
+	lead_in: 'Lead-in set aside',
+	sign_off: 'Sign-off set aside',
+	decoration: 'List decoration stripped',
+	empty_item: 'Empty list item'
 };
 
 export function ruleLabel(rule: string): string {
@@ -93,6 +112,8 @@ export function ruleLabel(rule: string): string {
 export function workFraction(pipeline: PipelineId, target: number, progress: RunProgress, rephrasings = 0): number {
 	if (target <= 0) return 1;
 	const accepted = Math.min(progress.accepted, target);
+	// Alpaca: one step; a kept task comes with its instance.
+	if (pipeline === 'alpaca') return Math.min(1, accepted / target);
 	if (pipeline === 'self-instruct') {
 		const classified = progress.classification.yes + progress.classification.no + progress.classification.unknown;
 		return Math.min(1, (accepted + classified + progress.tasksWithInstances) / (3 * target));

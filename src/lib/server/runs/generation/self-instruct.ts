@@ -250,8 +250,9 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		this.instructionCallsInFlight--;
 		this.instructionCallsDone++;
 		const { progress, writer } = scope;
-		const parsed = parseInstructionList(reply.text, reply.finishReason);
+		const parsed = parseInstructionList(reply.text, reply.finishReason, reply.apiStyle);
 		if (parsed.droppedForLength) progress.lengthCut++;
+		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const items = parsed.instructions.map((raw, index) => {
 			progress.candidates++;
 			const evaluation = this.pool.evaluate(raw);
@@ -285,6 +286,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		return {
 			droppedForLength: parsed.droppedForLength,
 			...(parsed.preamble !== undefined ? { preamble: parsed.preamble } : {}),
+			...(parsed.notes.length ? { notes: parsed.notes } : {}),
 			items
 		};
 	}
@@ -310,9 +312,12 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 				? parseOutputFirstInstances(reply.text, reply.finishReason)
 				: parseInputFirstInstances(reply.text, reply.finishReason);
 		if (reply.finishReason === 'length') progress.lengthCut++;
+		for (const p of parsed.problems) bump(progress.replyProblems, p.problem);
+		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const verdicts = checkInstances(
 			parsed.instances.map((x, i) => ({ id: i, input: x.input, output: x.output })),
-			this.run.params.filters.instance
+			this.run.params.filters.instance,
+			createRng(seedFromString(`${this.run.params.randomSeed}/${call.key}/keep`))
 		);
 		let kept = 0;
 		parsed.instances.forEach((x, i) => {
@@ -352,7 +357,9 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		return {
 			instances: parsed.instances.length,
 			kept,
-			...(parsed.problems.length ? { problems: parsed.problems.map((p) => p.problem) } : {})
+			// Every piece that did not become an instance, with its raw text.
+			...(parsed.problems.length ? { problems: parsed.problems } : {}),
+			...(parsed.notes.length ? { notes: parsed.notes } : {})
 		};
 	}
 

@@ -379,7 +379,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		const original = String(call.templateValues.instruction ?? '');
 		const instanceId = Number(call.templateValues.instanceId);
 		progress.expansionsDone++;
-		const parsed = parseRephrasing(reply.text, original, reply.finishReason);
+		const parsed = parseRephrasing(reply.text, original, reply.finishReason, { requirePlaceholder: true });
 		const seen = this.rephrasingsOf(taskId);
 		const problem = parsed.problem ?? (parsed.rephrasing !== null && seen.has(comparableText(parsed.rephrasing)) ? 'duplicateRephrasing' : undefined);
 		if (problem || parsed.rephrasing === null) {

@@ -71,6 +71,26 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 		decoding: { ...s.decoding }
 	}));
 	const seeds = run.seeds as RunSeeds;
+	if (params.pipeline === 'alpaca') {
+		const f = params.filters;
+		return {
+			steps,
+			seedSource: params.seedSource,
+			seedCount: describeSeeds(params.seedSource, seeds).count,
+			filters: [
+				`preset ${f.name}`,
+				f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
+				f.instruction.wordCount.enabled ? `${f.instruction.wordCount.min}–${f.instruction.wordCount.max} words` : '',
+				f.instruction.blacklist.enabled ? `blacklist (${f.instruction.blacklist.words.length} words)` : '',
+				Object.values(f.instance).some((r) => r.enabled) ? 'instance rules' : 'no instance rule'
+			].filter(Boolean),
+			extra: [
+				{ label: 'Seed tasks per prompt', value: String(params.seedShots) },
+				{ label: 'Generation-call limit', value: String(params.maxGenerationCalls) },
+				{ label: 'Random seed', value: String(params.randomSeed) }
+			]
+		};
+	}
 	if (params.pipeline === 'self-instruct') {
 		const f = params.filters;
 		const filters = [
@@ -86,7 +106,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 			seedCount: describeSeeds(params.seedSource, seeds).count,
 			filters,
 			extra: [
-				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine` },
+				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine${params.classificationOnly ? ' (classification seed tasks only)' : ''}` },
 				{ label: 'Instruction-call limit', value: String(params.maxInstructionCalls) },
 				{ label: 'Random seed', value: String(params.randomSeed) }
 			]

@@ -15,12 +15,13 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	const statusParam = url.searchParams.get('status') || undefined;
 	const status = CALL_STATUSES.includes(statusParam as CallStatus) ? (statusParam as CallStatus) : undefined;
 	const reason = url.searchParams.get('reason') || undefined;
+	const withProblems = url.searchParams.get('problems') === '1';
 	const page = Number(url.searchParams.get('page') ?? 1) || 1;
 	const callId = Number(url.searchParams.get('call'));
 	return {
 		run: { id: run.id, name: run.name, pipeline: run.pipeline, datasetId: run.datasetId },
-		filters: { step: step ?? '', status: status ?? '', reason: reason ?? '' },
-		calls: listCalls(undefined, run.id, { step, status, reason, page }),
+		filters: { step: step ?? '', status: status ?? '', reason: reason ?? '', problems: withProblems },
+		calls: listCalls(undefined, run.id, { step, status, reason, withProblems, page }),
 		reasonLabels: CALL_FAILURE_LABELS,
 		selected: Number.isInteger(callId) && callId > 0 ? (callDetail(undefined, run.id, callId) ?? null) : null
 	};

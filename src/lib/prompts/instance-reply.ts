@@ -1,0 +1,163 @@
+/**
+ * Self-Instruct's instance-generation replies, read as the reference does and a little wider.
+ *
+ * Input-first (reference: everything in an example before "Output <n>:" is the input, whatever
+ * its fields are called): "Sentence: …", "Dialogue: …", "Question: …", "Input 2: …" all stay in
+ * the input, only a leading "Input <n>:" label is removed. Several input/output pairs in one
+ * example, or a reply without "Example" headers, are split where the next pair starts.
+ * Output-first (reference: split at "Class label:"; the first line is the label, the rest up to
+ * the next label is the input), again whatever the input's field is called.
+ *
+ * A piece that cannot be read is a problem with its raw text; text that is not an instance (a
+ * chat lead-in or sign-off) is a note with its raw text. Nothing is dropped unrecorded.
+ */
+import { plainLabels, splitSignOff, stripWrapping, type ReplyNote } from './reply-layout';
+
+export interface GeneratedInstance {
+	input: string;
+	output: string;
+}
+
+export type InstanceProblem = 'missing_output' | 'missing_label' | 'truncated';
+
+export interface ParsedInstances {
+	instances: GeneratedInstance[];
+	/** Pieces of the reply that did not make an instance, and why. */
+	problems: Array<{ problem: InstanceProblem; raw: string }>;
+	/** Text that is not an instance and was set aside: lead-in, sign-off. */
+	notes: ReplyNote[];
+}
+
+/** Alpaca's marker of an empty input; models trained on it sometimes write it. */
+const NO_INPUT = /^<\s*no\s*input\s*>\.?$/i;
+
+function cleanField(text: string): string {
+	const trimmed = text.trim();
+	return NO_INPUT.test(trimmed) ? '' : trimmed;
+}
+
+/** The reply up to where the model starts a new task (in case no stop sequence caught it). */
+function untilNextTask(text: string): string {
+	const at = text.search(/(?:^|\n)[ \t]*Task[ \t]*\d*[ \t]*:/);
+	return at === -1 ? text : text.slice(0, at);
+}
+
+/** "Example 3", "Example 3:", "Example 3." at a line start; the rest of the line belongs to the example. */
+const EXAMPLE_HEADER = /(?:^|\n)[ \t]*Example[ \t]*\d*[ \t]*[:.]?[ \t]*(?=\n|$)|(?:^|\n)[ \t]*Example[ \t]*\d+[ \t]*[:.]?[ \t]*/gi;
+const OUTPUT_LABEL = /^[ \t]*Output[ \t]*\d*[ \t]*:/i;
+const INPUT_LABEL = /^[ \t]*Input[ \t]*\d*[ \t]*:[ \t]*/i;
+/** A field label at a line start: "Sentence:", "Input 2:", "Class label:". */
+const FIELD_LABEL = /^[ \t]*([A-Za-z][A-Za-z ]{0,30}?)[ \t]*\d*[ \t]*:/;
+
+function labelOf(line: string): string | null {
+	const m = FIELD_LABEL.exec(line);
+	return m ? m[1].trim().toLowerCase() : null;
+}
+
+/** The reply's text with markdown labels made plain and a trailing sign-off set aside. */
+function prepare(text: string, notes: ReplyNote[]): string {
+	const { body, signOff } = splitSignOff(plainLabels(text));
+	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
+	return untilNextTask(body);
+}
+
+/**
+ * Splits one example (or a reply without headers) into input/output pairs. An output runs until
+ * a line starts the next pair: an "Input <n>:" or "Output <n>:" label, or the label the pair's
+ * input began with ("Sentence:" again).
+ */
+function pairsOf(block: string): { pairs: Array<GeneratedInstance & { raw: string }>; missingOutput?: string } {
+	const lines = block.split('\n');
+	const pairs: Array<GeneratedInstance & { raw: string }> = [];
+	let i = 0;
+	while (i < lines.length) {
+		while (i < lines.length && lines[i].trim() === '') i++;
+		if (i >= lines.length) break;
+		const start = i;
+		while (i < lines.length && !OUTPUT_LABEL.test(lines[i])) i++;
+		if (i >= lines.length) return { pairs, missingOutput: lines.slice(start).join('\n').trim() };
+		const firstLabel = start < i ? labelOf(lines[start]) : null;
+		const input = cleanField(lines.slice(start, i).join('\n').replace(INPUT_LABEL, ''));
+		const outputLines = [lines[i].replace(OUTPUT_LABEL, '')];
+		i++;
+		while (i < lines.length) {
+			const label = labelOf(lines[i]);
+			if (OUTPUT_LABEL.test(lines[i]) || INPUT_LABEL.test(lines[i]) || (label !== null && label === firstLabel && label !== 'output')) break;
+			outputLines.push(lines[i]);
+			i++;
+		}
+		pairs.push({ input, output: cleanField(outputLines.join('\n')), raw: lines.slice(start, i).join('\n').trim() });
+	}
+	return { pairs };
+}
+
+/**
+ * Input-first reply: "Example N" blocks, each "…input fields…\nOutput: …" (an example without
+ * input fields has an empty input). Text before the first header that holds no output is a
+ * lead-in. When the reply was cut by the length limit its last instance may be cut
+ * mid-sentence, so it is dropped (reported as 'truncated'), as the reference does.
+ */
+export function parseInputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
+	const notes: ReplyNote[] = [];
+	const problems: ParsedInstances['problems'] = [];
+	const body = prepare(text, notes);
+	const headers = [...body.matchAll(EXAMPLE_HEADER)];
+	const blocks: string[] = [];
+	if (headers.length === 0) blocks.push(body);
+	else {
+		const before = body.slice(0, headers[0].index);
+		if (before.split('\n').some((l) => OUTPUT_LABEL.test(l))) blocks.push(before);
+		else if (before.trim() !== '') notes.push({ kind: 'lead_in', raw: before.trim() });
+		headers.forEach((h, k) => blocks.push(body.slice(h.index + h[0].length, k + 1 < headers.length ? headers[k + 1].index : body.length)));
+	}
+	const readable = blocks.filter((b) => b.trim() !== '');
+	const instances: GeneratedInstance[] = [];
+	readable.forEach((block, k) => {
+		const { pairs: raw, missingOutput } = pairsOf(block);
+		const pairs = raw.map((p) => ({ input: p.input, output: p.output, raw: p.raw }));
+		const isLast = k === readable.length - 1;
+		if (isLast && finishReason === 'length') {
+			// The model was cut off while writing this: whatever it was writing is incomplete.
+			if (missingOutput !== undefined) {
+				instances.push(...pairs.map(({ input, output }) => ({ input, output })));
+				problems.push({ problem: 'truncated', raw: missingOutput });
+			} else {
+				const cut = pairs.pop();
+				instances.push(...pairs.map(({ input, output }) => ({ input, output })));
+				if (cut) problems.push({ problem: 'truncated', raw: cut.raw });
+			}
+			return;
+		}
+		instances.push(...pairs.map(({ input, output }) => ({ input, output })));
+		if (missingOutput !== undefined) problems.push({ problem: 'missing_output', raw: missingOutput });
+	});
+	return { instances, problems, notes };
+}
+
+/**
+ * Output-first reply: "Class label: X" then the input for that label — whatever its field is
+ * called ("Review: …", "Sentence: …"); a leading "Input:" label is removed. A label without any
+ * following text has an empty input. Text before the first label is a lead-in.
+ */
+export function parseOutputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
+	const notes: ReplyNote[] = [];
+	const problems: ParsedInstances['problems'] = [];
+	const body = prepare(text, notes);
+	const parts = body.split(/(?:^|\n)[ \t]*Class[ \t]*label[ \t]*\d*[ \t]*:/i);
+	const lead = parts.shift()!.trim();
+	if (lead !== '') notes.push({ kind: 'lead_in', raw: lead });
+	if (finishReason === 'length' && parts.length) problems.push({ problem: 'truncated', raw: `Class label:${parts.pop()!}`.trim() });
+	const instances: GeneratedInstance[] = [];
+	for (const part of parts) {
+		const newline = part.indexOf('\n');
+		const labelLine = newline === -1 ? part : part.slice(0, newline);
+		const rest = newline === -1 ? '' : part.slice(newline + 1);
+		const label = stripWrapping(labelLine.trim()).text;
+		if (label === '') {
+			problems.push({ problem: 'missing_label', raw: `Class label:${part}`.trim() });
+			continue;
+		}
+		instances.push({ input: cleanField(rest.trim().replace(INPUT_LABEL, '')), output: label });
+	}
+	return { instances, problems, notes };
+}

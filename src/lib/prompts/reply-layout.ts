@@ -1,0 +1,99 @@
+/**
+ * Reading what a model wrote back, whatever the layout: a base model continuing the prompt, or a
+ * chat model that wraps its answer in markdown, adds a lead-in and a sign-off. Whatever is not
+ * kept as data (a lead-in, a sign-off, list decorations) is returned as a note with its raw
+ * text, so the call can record it: nothing the model wrote is lost silently.
+ */
+
+/** Something in a reply that did not become data, and its exact text. */
+export interface ReplyNote {
+	kind: 'lead_in' | 'sign_off' | 'decoration' | 'empty_item';
+	raw: string;
+}
+
+/** How a call was made: only a chat reply can open with a lead-in ("Sure! Here are…:"). */
+export type ReplyStyle = 'chat' | 'completions';
+
+/** Sign-offs chat models put after the last item or example. */
+const SIGN_OFF =
+	/^(?:let me know|i hope|hope (?:this|these|that)|feel free|these (?:examples|tasks|instructions) (?:cover|should|are|were)|if you(?:'d| would)? (?:like|need|want)|would you like|happy to help|enjoy|good luck)\b/i;
+
+/** A line that is a common chat sign-off. */
+export function isSignOff(text: string): boolean {
+	return SIGN_OFF.test(text.trim().replace(/^[*_>\s]+/, ''));
+}
+
+/**
+ * A trailing sign-off: the last paragraph (after a blank line) of `text` when it reads as one.
+ * Returns the text without it and the sign-off's raw text.
+ */
+export function splitSignOff(text: string): { body: string; signOff?: string } {
+	const trimmed = text.replace(/\s+$/, '');
+	const at = trimmed.search(/\n[ \t]*\n(?![\s\S]*\n[ \t]*\n)/);
+	if (at === -1) return { body: text };
+	const last = trimmed.slice(at).trim();
+	if (!isSignOff(last)) return { body: text };
+	return { body: trimmed.slice(0, at), signOff: last };
+}
+
+/**
+ * Markdown around field labels and headers, as chat models write them: "**Input:** x",
+ * "**Input**: x", "### Example 1", "> Output: y". The label becomes plain ("Input: x"); the
+ * field's text is not touched.
+ */
+export function plainLabels(text: string): string {
+	return text
+		.split('\n')
+		.map((line) =>
+			line
+				.replace(/^([ \t]*)(?:>[ \t]?)+/, '$1')
+				.replace(/^([ \t]*)#{1,6}[ \t]+/, '$1')
+				.replace(
+					/^([ \t]*)(\*\*|__|\*|_)([A-Za-z][A-Za-z0-9 ]{0,40}?)[ \t]*(:?)[ \t]*\2[ \t]*(:?)[ \t]*/,
+					(_m, lead: string, _e: string, label: string, c1: string, c2: string) => `${lead}${label}${c1 || c2 ? ': ' : ' '}`
+				)
+		)
+		.join('\n');
+}
+
+const EMPHASIS_PAIRS: ReadonlyArray<[string, string]> = [
+	['**', '**'],
+	['__', '__'],
+	['*', '*'],
+	['_', '_'],
+	['`', '`'],
+	['"', '"'],
+	['“', '”'],
+	["'", "'"],
+	['‘', '’']
+];
+
+/**
+ * An item's text without wrapping emphasis or quotes ("**Write a poem.**", "\"Write a poem.\"").
+ * Returns the clean text and the decorations removed, outermost first.
+ */
+export function stripWrapping(text: string): { text: string; removed: string[] } {
+	let out = text.trim();
+	const removed: string[] = [];
+	for (let again = true; again; ) {
+		again = false;
+		for (const [open, close] of EMPHASIS_PAIRS) {
+			if (out.length > open.length + close.length && out.startsWith(open) && out.endsWith(close)) {
+				const inner = out.slice(open.length, out.length - close.length);
+				// "*a* and *b*" is not wrapped in one pair; nor is "'twas … o'".
+				if (inner.includes(open) || inner.includes(close)) continue;
+				out = inner.trim();
+				removed.push(open === close ? open : `${open}…${close}`);
+				again = true;
+				break;
+			}
+		}
+	}
+	// "**Write a poem**." — emphasis closed before the final punctuation.
+	const inner = /^(\*\*|__)([^*_]+)\1([.!?:]?)$/.exec(out);
+	if (inner) {
+		out = `${inner[2].trim()}${inner[3]}`;
+		removed.push(inner[1]);
+	}
+	return { text: out, removed };
+}

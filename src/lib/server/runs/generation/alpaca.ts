@@ -1,0 +1,182 @@
+/**
+ * The Alpaca pipeline (Taori et al., 2023; generate_instruction.py) as a driver for the engine:
+ * each call shows 3 seed tasks (instruction, input, output) sampled from the seed pool — never
+ * generated ones — and asks for the rest of a list of 20; the reply is split into
+ * instruction / input / output triples (an item that does not split is a recorded problem; the
+ * last item goes when the reply stopped on length); each instruction goes through the Alpaca
+ * filters, then ROUGE-L ≤ 0.7 against the seeds and every instruction kept so far (earlier items
+ * of the same reply included). A kept task is stored with its one instance; a rejected one is
+ * stored too, with its rule, and its instance marked 'taskRejected'. No instance rule runs: Alpaca
+ * had none.
+ */
+import { buildAlpacaPrompt, createRng, parseAlpacaList, sample, seedFromString, type AlpacaTask } from '$lib/prompts';
+import { InstructionPool, type Verdict } from '$lib/filters';
+import type { Db } from '../../db';
+import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
+import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
+import type { CallFailure } from '../engine/failures';
+import { bump } from '../engine/counters';
+import type { RunProgress } from './progress';
+import type { AlpacaParams, SeedTaskSnapshot } from './params';
+
+const STEP = 'alpaca/generation';
+
+/** Kept tasks per call assumed until a few replies are in (a list holds up to 16 new tasks). */
+const INITIAL_ACCEPTED_PER_CALL = 8;
+
+export interface AlpacaRun {
+	id: number;
+	datasetId: number;
+	params: AlpacaParams;
+	seeds: SeedTaskSnapshot[];
+}
+
+export function alpacaKeys(runId: number) {
+	return { generation: (k: number) => `run ${runId}/alpaca/${k}` };
+}
+
+/** A seed task as a prompt shows it: its first instance, or an empty input and output when it has none. */
+export function alpacaSeedTask(seed: SeedTaskSnapshot): AlpacaTask {
+	const first = seed.instances[0];
+	return { instruction: seed.instruction, input: first?.input ?? '', output: first?.output ?? '' };
+}
+
+export class AlpacaDriver implements RunDriver<RunProgress> {
+	readonly resend: StoredCall[];
+	private readonly keys;
+	private readonly pool: InstructionPool;
+	private readonly seedTasks: AlpacaTask[];
+	private nextCall = 1;
+	private callsDone = 0;
+	private callsInFlight = 0;
+
+	constructor(
+		database: Db,
+		private readonly run: AlpacaRun
+	) {
+		this.keys = alpacaKeys(run.id);
+		// Seeds with an output first: a prompt shows complete tasks.
+		const complete = run.seeds.filter((s) => s.instances.length > 0);
+		this.seedTasks = (complete.length >= run.params.seedShots ? complete : run.seeds).map(alpacaSeedTask);
+		this.pool = new InstructionPool(run.params.filters, run.seeds.map((s) => s.instruction));
+		// The pool in commit order: task ids grow with each committed reply.
+		const kept = database.$client
+			.prepare("SELECT id, instruction FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND filter_status = 'kept' ORDER BY id")
+			.all(run.id) as { id: number; instruction: string }[];
+		for (const task of kept) this.pool.restore(task.instruction, task.id);
+		for (const call of callStates(database, run.id, STEP)) {
+			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
+			this.nextCall = Math.max(this.nextCall, k + 1);
+			if (call.status === 'pending') this.callsInFlight++;
+			else this.callsDone++;
+		}
+		this.resend = pendingCalls(database, run.id);
+	}
+
+	private get target(): number {
+		return this.run.params.target;
+	}
+
+	private get exhausted(): boolean {
+		return this.callsDone + this.callsInFlight >= this.run.params.maxGenerationCalls;
+	}
+
+	plan(slots: number): CallPlan[] {
+		const out: CallPlan[] = [];
+		const remaining = this.target - this.pool.accepted;
+		if (remaining <= 0 || this.exhausted) return out;
+		// Enough calls in flight to reach the target at the rate seen so far, and no more.
+		const perCall = this.callsDone >= 3 ? Math.max(0.5, this.pool.accepted / this.callsDone) : INITIAL_ACCEPTED_PER_CALL;
+		const wanted = Math.ceil(remaining / perCall) - this.callsInFlight;
+		const room = this.run.params.maxGenerationCalls - this.callsDone - this.callsInFlight;
+		const n = Math.min(slots, wanted, room);
+		const template = this.run.params.steps[STEP].template.text;
+		for (let i = 0; i < n; i++) {
+			const key = this.keys.generation(this.nextCall++);
+			const random = createRng(seedFromString(`${this.run.params.randomSeed}/${key}`));
+			const shown = sample(this.seedTasks, this.run.params.seedShots, random);
+			out.push({ key, step: STEP, taskId: null, prompt: buildAlpacaPrompt(shown, template), templateValues: { seedTasks: shown } });
+			this.callsInFlight++;
+		}
+		return out;
+	}
+
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
+		this.callsInFlight--;
+		this.callsDone++;
+		const { progress, writer } = scope;
+		const shown = Array.isArray(call.templateValues.seedTasks) ? call.templateValues.seedTasks.length : this.run.params.seedShots;
+		const parsed = parseAlpacaList(reply.text, reply.finishReason, shown + 1);
+		if (reply.finishReason === 'length') progress.lengthCut++;
+		for (const p of parsed.problems) bump(progress.replyProblems, p.problem);
+		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
+		const items = parsed.tasks.map((task, index) => {
+			progress.candidates++;
+			const evaluation = this.pool.evaluate(task.instruction);
+			let verdict: Verdict<string> = evaluation.verdict;
+			if (verdict.keep && this.pool.accepted >= this.target) {
+				verdict = { keep: false, rule: 'overTarget', detail: `the run had already kept its ${this.target} tasks` };
+			}
+			const taskId = writer.insertTask(
+				{
+					datasetId: scope.datasetId,
+					instruction: evaluation.text || task.instruction,
+					origin: 'generated',
+					runId: scope.runId,
+					callId: call.id,
+					filterStatus: verdict.keep ? 'kept' : 'rejected',
+					filterRule: verdict.rule ?? null,
+					filterDetail: verdict.detail ?? null,
+					metadata: evaluation.rougeL ? { rougeL: evaluation.rougeL } : null
+				},
+				scope.now
+			);
+			const instanceId = writer.insertInstance(
+				{
+					taskId,
+					datasetId: scope.datasetId,
+					input: task.input,
+					output: task.output,
+					runId: scope.runId,
+					callId: call.id,
+					filterStatus: verdict.keep ? 'kept' : 'rejected',
+					filterRule: verdict.keep ? null : 'taskRejected',
+					filterDetail: verdict.keep ? null : `instruction rejected by ${verdict.rule}`
+				},
+				scope.now
+			);
+			scope.record(index, { taskId, instanceId });
+			if (verdict.keep) {
+				this.pool.accept(evaluation, taskId);
+				progress.accepted++;
+				progress.instances.kept++;
+				progress.tasksWithInstances++;
+			} else {
+				bump(progress.rejected, verdict.rule!);
+				progress.instances.rejected++;
+				bump(progress.instances.byRule, 'taskRejected');
+			}
+			return verdict.keep ? { taskId } : { taskId, rule: verdict.rule };
+		});
+		return {
+			items,
+			...(parsed.problems.length ? { problems: parsed.problems } : {}),
+			...(parsed.notes.length ? { notes: parsed.notes } : {})
+		};
+	}
+
+	commitFailure(call: StoredCall, failure: CallFailure): Record<string, unknown> {
+		this.callsInFlight--;
+		this.callsDone++;
+		return { failed: failure.reason };
+	}
+
+	isFinished(): boolean {
+		return (this.pool.accepted >= this.target || this.exhausted) && this.callsInFlight === 0;
+	}
+
+	shortfall(): string | null {
+		if (this.pool.accepted >= this.target) return null;
+		return `Stopped short of the target: ${this.callsDone} generation calls gave ${this.pool.accepted} acceptable tasks of the ${this.target} wanted (limit ${this.run.params.maxGenerationCalls} calls). The model may be repeating the pool; try another model.`;
+	}
+}

@@ -1,0 +1,122 @@
+/**
+ * Alpaca end to end: the real openai SDK against the scripted server, through a durable run,
+ * into a dataset. Checks the prompt (3 seed tasks from the seed pool, "###"), the decoding the
+ * server received, each reply's items against the parser (unsplittable items stored as problems
+ * with their raw text, the last item of a length-cut reply dropped), every ROUGE-L verdict
+ * recomputed pair by pair against the seeds and the tasks kept before it, and that no instance
+ * rule ran.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+import type { Db } from '../../src/lib/server/db';
+import { DEFAULT_SEED_TASKS, describeTemplateUse, parseAlpacaList } from '../../src/lib/prompts';
+import { rougeL } from '../../src/lib/rouge/score';
+import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
+
+let db: Db;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(async () => {
+	await fake?.close();
+	cleanup();
+});
+
+interface TaskRow {
+	id: number;
+	instruction: string;
+	filter_status: string;
+	filter_rule: string | null;
+	call_id: number;
+	metadata: string | null;
+}
+
+describe.each(['completions', 'chat'] as const)('an Alpaca run (%s API)', (apiStyle) => {
+	it('reaches its target; every item, verdict and problem is stored and checks out', async () => {
+		fake = await startFakeOpenAI({ script: pipelineScript({ truncateOneIn: 5 }), latencyMs: 2 });
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle, concurrency: 4 });
+		const target = 60;
+		const { run, session } = await startRun(db, { pipeline: 'alpaca', target, endpointId: endpoint.id, datasetName: `alpaca ${apiStyle}` });
+		expect(await session.done).toEqual({ status: 'completed', message: null });
+		const progress = progressOf(db, run.id);
+		expect(progress.accepted).toBe(target);
+
+		// Prompts: 3 seed tasks from the seed pool, shown in full, then "4. Instruction:".
+		const seedInstructions = new Set(DEFAULT_SEED_TASKS.map((t) => t.instruction));
+		const calls = all<{ id: number; call_key: string; prompt: string; completion: string; finish_reason: string; parsed: string; template_values: string; template_fingerprint: string }>(
+			db,
+			"SELECT * FROM generation_calls WHERE run_id = ? AND step = 'alpaca/generation' ORDER BY id",
+			run.id
+		);
+		expect(calls.length).toBeGreaterThan(1);
+		let problems = 0;
+		for (const call of calls) {
+			const shown = JSON.parse(call.template_values).seedTasks as { instruction: string }[];
+			expect(shown).toHaveLength(3);
+			for (const s of shown) expect(seedInstructions.has(s.instruction)).toBe(true);
+			expect(call.prompt.match(/^###$/gm)).toHaveLength(4);
+			expect(call.prompt.endsWith('###\n4. Instruction:')).toBe(true);
+			expect(call.template_fingerprint).toBe(describeTemplateUse('alpaca/generation').fingerprint);
+			// Rows are exactly what the stored reply parses into; what it could not read is on the call, raw.
+			const parsed = parseAlpacaList(call.completion, call.finish_reason);
+			const tasks = all<{ instruction: string; input: string; output: string }>(
+				db,
+				'SELECT t.instruction, i.input, i.output FROM tasks t JOIN instances i ON i.task_id = t.id WHERE t.call_id = ? ORDER BY t.id',
+				call.id
+			);
+			expect(tasks.map((t) => [t.input, t.output])).toEqual(parsed.tasks.map((t) => [t.input, t.output]));
+			const stored = JSON.parse(call.parsed);
+			expect(stored.problems ?? []).toEqual(parsed.problems);
+			problems += parsed.problems.length;
+			if (call.finish_reason === 'length') expect(parsed.problems.at(-1)!.problem).toBe('truncated');
+		}
+		expect(problems).toBeGreaterThan(0);
+		expect(progress.replyProblems.truncated).toBeGreaterThan(0);
+		expect(Object.values(progress.replyProblems).reduce((a, b) => a + b, 0)).toBe(problems);
+		// Some tasks need no input: "<noinput>" became an empty input.
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND input = ''", run.id).n).toBeGreaterThan(0);
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND input LIKE '%noinput%'", run.id).n).toBe(0);
+
+		// The decoding the server received: Alpaca's.
+		const sent = fake.generationRequests().find((r) => r.headers['x-client-request-id'] === `run ${run.id}/alpaca/1`)!;
+		expect(sent.body).toMatchObject({ temperature: 1, top_p: 1, max_tokens: 3072, stop: ['\n20', '20.'] });
+
+		// Verdicts: counters agree with the rows; the blacklist fired; every ROUGE-L verdict recomputed pair by pair.
+		const byRule = countsByRule(db, 'tasks', run.id);
+		expect(byRule).toEqual(progress.rejected);
+		expect(byRule.blacklist).toBeGreaterThan(0);
+		const pool = [...seedInstructions];
+		let checked = 0;
+		for (const t of all<TaskRow>(db, 'SELECT * FROM tasks WHERE run_id = ? ORDER BY id', run.id)) {
+			const max = Math.max(...pool.map((p) => rougeL(p, t.instruction).fmeasure));
+			if (t.filter_status === 'kept') {
+				expect(max, `kept "${t.instruction}"`).toBeLessThanOrEqual(0.7);
+				pool.push(t.instruction);
+				checked++;
+			} else if (t.filter_rule === 'rougeL') {
+				expect(max, `rejected "${t.instruction}"`).toBeGreaterThan(0.7);
+				expect(JSON.parse(t.metadata!).rougeL.max).toBeCloseTo(max, 12);
+				checked++;
+			} else if (t.filter_rule === 'overTarget') {
+				continue;
+			}
+		}
+		expect(checked).toBeGreaterThanOrEqual(target);
+
+		// No instance rule ran: every instance follows its task's verdict, one per task.
+		const mismatched = one<{ n: number }>(
+			db,
+			`SELECT count(*) AS n FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.run_id = ?
+			 AND NOT ((t.filter_status = 'kept' AND i.filter_status = 'kept') OR (t.filter_status = 'rejected' AND i.filter_rule = 'taskRejected'))`,
+			run.id
+		).n;
+		expect(mismatched).toBe(0);
+		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', run.id).n).toBe(progress.candidates);
+		expect(progress.instances.kept).toBe(target);
+	});
+});
