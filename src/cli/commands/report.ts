@@ -157,8 +157,6 @@ export async function run(argv: string[]): Promise<void> {
 			return printComparison(comparison);
 		}
 		const report = auditReport(auditId, { confidence, estimator });
-		if (values.json) return printJson(report);
-		if (values.csv) return void process.stdout.write(reportCsv(report));
 		if (values.methods) {
 			const methods = auditMethods(report);
 			if (values.json) return printJson(methods);
@@ -166,6 +164,8 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
+		if (values.json) return printJson(report);
+		if (values.csv) return void process.stdout.write(reportCsv(report));
 		printReport(report);
 	} catch (err) {
 		if (err instanceof ReportError) throw new CliError(err.message);
