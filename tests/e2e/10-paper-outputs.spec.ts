@@ -109,8 +109,8 @@ test('a researcher copies report tables and downloads a figure as SVG and PNG', 
 test('a rating report offers its A–D figure and tables for a paper', async ({ page }) => {
 	await signIn(page, WRITER);
 	await gotoReady(page, `/reports/${rating.auditId}`);
-	await expect(page.getByRole('button', { name: 'Copy as LaTeX: Ratings per model (A–D)' })).toBeVisible();
-	await expect(page.getByRole('button', { name: 'Copy as Markdown: Paired comparisons of models' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Copy as LaTeX: A–D ratings (Figure 5)' })).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Copy as Markdown: Paired comparisons (Wilcoxon and sign tests)' })).toBeVisible();
 	const figure = page.getByTestId('figure-model-ratings');
 	const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('link', { name: /^PNG/ }).click()]);
 	const png = fs.readFileSync((await download.path())!);
