@@ -6,6 +6,7 @@ import { printJson } from '../output';
 import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
+import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
 import {
@@ -35,6 +36,12 @@ ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd
 
 Options:
   --out <file>           where to write (refuses to overwrite without --force)
+  --dataset-card         --out is a folder: the data as data/train.<ext>, the manifest as
+                         manifest.json and a Hugging Face dataset card README.md (YAML front
+                         matter, provenance, audit method, measured correctness, agreement,
+                         limitations, methods paragraph)
+  --license <spdx>       --dataset-card: the license in the card's front matter (default other)
+  --language <codes>     --dataset-card: comma-separated ISO 639-1 codes (default en)
   --template <t>         prompt-completion template: ${PROMPT_TEMPLATES.map((t) => t.id).join(' | ')} (default self-instruct)
   --system <text>        openai-chat: a system message first in every example
   --chat-input <layout>  openai-chat: ${CHAT_INPUT_LAYOUTS.join(' | ')} (default labelled: "Input:" before the input,
@@ -67,7 +74,10 @@ export async function run(argv: string[]): Promise<void> {
 			ties: { type: 'string' },
 			count: { type: 'boolean' },
 			force: { type: 'boolean' },
-			json: { type: 'boolean' }
+			json: { type: 'boolean' },
+			'dataset-card': { type: 'boolean' },
+			license: { type: 'string' },
+			language: { type: 'string' }
 		},
 		USAGE
 	);
@@ -126,6 +136,25 @@ export async function run(argv: string[]): Promise<void> {
 	if (!isPromptTemplateId(template)) throw new CliError(`Unknown --template "${template}". Choose one of: ${PROMPT_TEMPLATES.map((t) => t.id).join(', ')}.`, 2);
 	const chatInput = values['chat-input'] ?? 'labelled';
 	if (!(CHAT_INPUT_LAYOUTS as readonly string[]).includes(chatInput)) throw new CliError(`--chat-input must be ${CHAT_INPUT_LAYOUTS.join(' or ')}.`, 2);
+	if (values['dataset-card']) {
+		const request: ExportRequest = {
+			...selection,
+			format,
+			options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'] }
+		};
+		const languages = (values.language ?? 'en').split(',').map((l) => l.trim()).filter(Boolean);
+		if (!languages.every((l) => /^[a-z]{2,3}$/.test(l))) throw new CliError(`--language takes ISO 639-1 codes separated by commas, got "${values.language}".`, 2);
+		let card;
+		try {
+			card = guard(() => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force }));
+		} catch (err) {
+			if (err instanceof DatasetCardError) throw new CliError(err.message);
+			throw err;
+		}
+		if (values.json) return printJson({ folder: card.folder, dataFile: card.dataFile, readme: card.readme, manifestFile: card.manifestFile, manifest: card.manifest });
+		console.log(`Wrote ${card.manifest.counts.rows} rows to ${card.dataFile}, the dataset card ${card.readme} and ${card.manifestFile}.`);
+		return;
+	}
 	if (!values.force) {
 		for (const f of [out, `${out}.manifest.json`]) {
 			if (fs.existsSync(f)) throw new CliError(`${f} exists; add --force to overwrite it.`);

@@ -172,8 +172,6 @@ export async function run(argv: string[]): Promise<void> {
 			printJudge(judge);
 			return;
 		}
-		if (values.json) return printJson(report);
-		if (values.csv) return void process.stdout.write(reportCsv(report));
 		if (values.methods) {
 			const methods = auditMethods(report);
 			if (values.json) return printJson(methods);
@@ -181,6 +179,8 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
+		if (values.json) return printJson(report);
+		if (values.csv) return void process.stdout.write(reportCsv(report));
 		printReport(report);
 	} catch (err) {
 		if (err instanceof ReportError) throw new CliError(err.message);

@@ -41,7 +41,8 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 	const level = levelText(report.confidence);
 	const a = report.audit;
 	if (report.quality) {
-		const groups = report.quality.groups;
+		// Task types with no sampled item (e.g. a dataset without classification flags) are left out.
+		const groups = report.quality.groups.filter((g) => g.key === 'all' || g.items > 0);
 		const rows: IntervalRow[] = groups.flatMap((g) =>
 			g.rates.map((r) => ({
 				facet: SHORT[r.key],

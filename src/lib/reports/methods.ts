@@ -127,7 +127,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 
 	// Gold items and qualification.
 	if (a.goldCount > 0 || report.qualification) {
-		const gold = a.goldCount > 0 ? `${num(a.goldCount)} gold items with known answers were mixed in${facts.goldRate > 0 ? ` (about ${percent(facts.goldRate, 0)} of each reviewer's items)` : ''} and are not counted in the rates` : '';
+		const gold = a.goldCount > 0 ? `${num(a.goldCount)} gold item${a.goldCount === 1 ? ' with a known answer was' : 's with known answers were'} mixed in${facts.goldRate > 0 ? ` (about ${percent(facts.goldRate, 0)} of each reviewer's items)` : ''} and ${a.goldCount === 1 ? 'is' : 'are'} not counted in the rates` : '';
 		const q = report.qualification;
 		const qualification = q
 			? `each reviewer's first ${words(q.items)} items were gold, and their labels counted only once their accuracy on them reached ${percent(q.accuracy, 0)} (${words(q.reviewers.filter((r) => r.state === 'qualified').length)} of ${words(q.reviewers.length)} reviewers qualified${q.excludedLabels ? `; ${num(q.excludedLabels)} labels were not counted` : ''})`

@@ -213,7 +213,7 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 		const models = report.rating.models;
 		tables.push({
 			id: 'ratings',
-			title: 'Ratings per model (A–D)',
+			title: 'A–D ratings (Figure 5)',
 			table: {
 				caption: `Final ratings of each model's responses, ${who}`,
 				label: 'tab:ratings',
@@ -239,7 +239,7 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 		if (report.rating.comparisons.length) {
 			tables.push({
 				id: 'comparisons',
-				title: 'Paired comparisons of models',
+				title: 'Paired comparisons (Wilcoxon and sign tests)',
 				table: {
 					caption: `Paired comparisons of models on the same tasks, ${who}`,
 					label: 'tab:model-comparisons',

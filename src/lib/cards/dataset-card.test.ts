@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { datasetCard, sizeCategory, type CardManifest } from './dataset-card';
+
+const manifest: CardManifest = {
+	createdAt: '2026-01-02T03:04:05.000Z',
+	app: { name: 'instruct-audit', version: '0.1.0' },
+	file: { name: 'train.parquet', format: 'parquet', formatLabel: 'Parquet', rows: 12_000, sha256: 'a'.repeat(64) },
+	dataset: { name: 'gen_data #1', tasks: 9000, instances: 12_000 },
+	sources: { runs: [3], imports: [] },
+	filters: [{ where: 'kept', description: 'kept by the automatic filters' }],
+	counts: { rows: 12_000, tasks: 9000, instances: 12_000, excludedInstances: 500 },
+	quality: {
+		measure: 'all fields valid',
+		audits: [{ id: 1, name: 'Pilot', sampleSize: 200 }],
+		population: { description: 'kept rows', estimatorName: 'Item majority', items: 200, rate: 0.575, low: null, high: null, lower: 0.506, upper: 0.641, confidence: 0.95, method: 'Wilson score interval' },
+		exported: { rate: 0.575, low: null, high: null, lower: 0.506, upper: 0.641, unlabelled: 11_800 },
+		caveats: []
+	}
+};
+
+describe('datasetCard', () => {
+	it('writes YAML front matter that parses, with configs pointing at the data file', () => {
+		const card = datasetCard({ manifest, dataPath: 'data/train.parquet', runs: [{ id: 3, pipeline: 'self-instruct', model: 'llama_3', seeds: 175, target: 12_000 }], license: 'cc-by-4.0', languages: ['en'], agreement: null, methods: 'We audited…\n\nReferences\n- Wilson, E. B. (1927).' });
+		const front = parse(/^---\n([\s\S]*?)\n---\n/.exec(card)![1]);
+		expect(front).toMatchObject({ license: 'cc-by-4.0', language: ['en'], size_categories: ['10K<n<100K'], configs: [{ config_name: 'default', data_files: [{ split: 'train', path: 'data/train.parquet' }] }] });
+		expect(card).toContain('# gen\\_data \\#1');
+		expect(card).toContain('the self-instruct pipeline with the model `llama\\_3`, 175 seed tasks');
+		expect(card).toContain('| Audited population (n = 200 items, Item majority) | 57.5% | [50.6%, 64.1%] |');
+		expect(card).toContain('not measured (one reviewer per item)');
+		expect(card).toContain('### References\n\n- Wilson, E. B. (1927).');
+	});
+	it('names Hugging Face size categories', () => {
+		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);
+	});
+});

@@ -1,0 +1,147 @@
+/**
+ * A Hugging Face style dataset card (README.md with YAML front matter) for an export folder:
+ * license, language, task categories, size category and configs pointing at the data file,
+ * then the provenance, the audit method and its measured correctness with the interval, the
+ * reviewers' agreement, the known limitations and the methods paragraph. Pure: the server
+ * gathers the facts, this writes the text.
+ */
+import { stringify } from 'yaml';
+
+/** The parts of an export manifest the card reads (the server's ExportManifest has them). */
+export interface CardManifest {
+	createdAt: string;
+	app: { name: string; version: string };
+	file: { name: string; format: string; formatLabel: string; rows: number; sha256: string };
+	dataset: { name: string; tasks: number; instances: number };
+	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
+	filters: { where: string; description: string }[];
+	counts: { rows: number; tasks: number; instances: number; excludedInstances: number };
+	quality: null | {
+		measure: string;
+		audits: { id: number; name: string; sampleSize: number }[];
+		population: { description: string; estimatorName: string; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number; confidence: number; method: string };
+		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; unlabelled: number };
+		caveats: string[];
+	};
+}
+
+export interface CardRun {
+	id: number;
+	pipeline: string;
+	model: string;
+	seeds: number;
+	target: number;
+}
+
+export interface DatasetCardInput {
+	manifest: CardManifest;
+	/** The data file's path inside the folder, e.g. "data/train.jsonl". */
+	dataPath: string;
+	runs: CardRun[];
+	/** SPDX id or "other"; the researcher decides (default "other"). */
+	license: string;
+	/** ISO 639-1 codes. */
+	languages: string[];
+	/** One sentence on agreement, e.g. "Fleiss' κ = 0.41 on all fields valid (n = 200 items)". */
+	agreement: string | null;
+	/** The methods paragraph with references, when an audit measured the rows. */
+	methods: string | null;
+}
+
+/** Hugging Face's size categories, by row count. */
+export function sizeCategory(rows: number): string {
+	const bands: [number, string][] = [
+		[1_000, 'n<1K'],
+		[10_000, '1K<n<10K'],
+		[100_000, '10K<n<100K'],
+		[1_000_000, '100K<n<1M'],
+		[10_000_000, '1M<n<10M'],
+		[100_000_000, '10M<n<100M'],
+		[1_000_000_000, '100M<n<1B']
+	];
+	return bands.find(([limit]) => rows < limit)?.[1] ?? 'n>1B';
+}
+
+/** The `datasets` loader's format name for a data file (Parquet, JSON, CSV). */
+function builderFormat(format: string): string {
+	if (format === 'parquet') return 'parquet';
+	if (format === 'csv') return 'csv';
+	return 'json';
+}
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/** Markdown text from data: no HTML, and characters that would start Markdown syntax escaped. */
+function md(text: string): string {
+	return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+export function datasetCard(input: DatasetCardInput): string {
+	const m = input.manifest;
+	const front = {
+		license: input.license,
+		language: input.languages,
+		task_categories: ['text-generation'],
+		tags: ['instruction-tuning', 'synthetic', 'instruct-audit'],
+		size_categories: [sizeCategory(m.counts.rows)],
+		pretty_name: m.dataset.name,
+		configs: [{ config_name: 'default', data_files: [{ split: 'train', path: input.dataPath }] }]
+	};
+	const lines: string[] = ['---', stringify(front).trimEnd(), '---', '', `# ${md(m.dataset.name)}`, ''];
+	lines.push(
+		`${m.counts.rows.toLocaleString('en-US')} rows (${m.counts.instances.toLocaleString('en-US')} instances of ${m.counts.tasks.toLocaleString('en-US')} instructions) exported from the dataset "${md(m.dataset.name)}" by ${md(m.app.name)} ${md(m.app.version)} on ${m.createdAt.slice(0, 10)}, as ${md(m.file.formatLabel)} in \`${input.dataPath}\` (SHA-256 \`${m.file.sha256}\`). The export's manifest is \`manifest.json\` (schema: \`export-manifest.schema.json\` in the Instruct Audit repository).`,
+		''
+	);
+
+	lines.push('## Provenance', '');
+	if (input.runs.length) {
+		for (const r of input.runs)
+			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model \`${md(r.model)}\`, ${r.seeds} seed tasks, target ${r.target} accepted candidates.`);
+	}
+	for (const i of m.sources.imports) lines.push(`- Imported file \`${md(i.fileName)}\` (${md(i.format)}).`);
+	if (!input.runs.length && !m.sources.imports.length) lines.push('- No generation run or import is recorded for these rows.');
+	lines.push('', m.filters.length ? 'Rows kept by these filters:' : 'No filter was applied: every row of the dataset is included.', '');
+	for (const f of m.filters) lines.push(`- \`${md(f.where)}\`: ${md(f.description)}`);
+	if (m.filters.length) lines.push('');
+	if (m.counts.excludedInstances) lines.push('', `${m.counts.excludedInstances.toLocaleString('en-US')} instances of the dataset were left out by the filters.`, '');
+
+	lines.push('## Measured quality', '');
+	const q = m.quality;
+	if (q) {
+		const p = q.population;
+		const level = `${Math.round(p.confidence * 1000) / 10}%`;
+		lines.push(
+			`Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged a random sample of ${md(p.description)}.`,
+			'',
+			`| | ${md(q.measure)} | ${level} interval |`,
+			'| :--- | ---: | :--- |',
+			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${p.rate !== null ? pct(p.rate) : `${pct(p.low)}–${pct(p.high)}`} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
+			`| These rows (expected) | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
+			'',
+			`Interval: ${md(p.method)}.`,
+			''
+		);
+		lines.push(input.agreement ? `Agreement between reviewers: ${md(input.agreement)}.` : 'Agreement between reviewers: not measured (one reviewer per item).', '');
+	} else {
+		lines.push('No audit has measured these rows: their correctness is unknown.', '');
+	}
+
+	lines.push('## Limitations', '');
+	const limits = [
+		...(q?.caveats ?? []),
+		q ? `The correctness rate is an estimate from a sample of ${q.population.items} items; ${q.exported.unlabelled.toLocaleString('en-US')} of these rows have no final human label (not sampled, or their reviewers tied), and their correctness is inferred from the sample.` : null,
+		'Outputs were written or generated by models and may be wrong, biased or unsafe; the filters and the audit check form and correctness, not safety.',
+		'The papers\u2019 reference figures (Self-Instruct, Unnatural Instructions) come from other data and reviewers and are not comparable one to one.'
+	].filter((x): x is string => !!x);
+	for (const l of limits) lines.push(`- ${md(l)}`);
+	lines.push('');
+
+	if (input.methods) {
+		lines.push('## Methods', '');
+		// The paragraph, then its references as a list.
+		const [paragraph, refs] = input.methods.split('\n\nReferences\n');
+		lines.push(md(paragraph.trim()), '');
+		if (refs) lines.push('### References', '', ...refs.trim().split('\n').map((r) => `- ${md(r.replace(/^- /, ''))}`), '');
+	}
+	return lines.join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * A publishable export folder: the data file under data/, the manifest as manifest.json and a
+ * Hugging Face style README.md dataset card (src/lib/cards/dataset-card.ts) stating where the
+ * rows came from, how they were audited and how correct they were measured to be.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { db, type Db } from '../db';
+import { exportFormat } from '$lib/formats/serialize';
+import { datasetCard, type CardRun } from '$lib/cards/dataset-card';
+import { coefficient, percent } from '$lib/reports/format';
+import { methodsText } from '$lib/reports/methods';
+import { auditReport } from '../reports/reports';
+import { auditMethods } from '../reports/methods';
+import { writeExportFile, type ExportManifest, type ExportRequest, type StartOptions } from './export';
+
+export interface DatasetCardOptions extends StartOptions {
+	license?: string;
+	languages?: string[];
+	/** Replace the folder's card, data and manifest if they exist. */
+	force?: boolean;
+}
+
+export interface DatasetCardResult {
+	folder: string;
+	dataFile: string;
+	readme: string;
+	manifestFile: string;
+	manifest: ExportManifest;
+}
+
+export class DatasetCardError extends Error {}
+
+function runsOf(ids: readonly number[], database: Db): CardRun[] {
+	if (!ids.length) return [];
+	const rows = database.$client
+		.prepare(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+		.all(...ids) as { id: number; pipeline: string; model: string; target: number; seeds: string }[];
+	return rows.map((r) => {
+		let seeds = 0;
+		try {
+			const parsed = JSON.parse(r.seeds);
+			seeds = Array.isArray(parsed) ? parsed.length : 0;
+		} catch {
+			seeds = 0;
+		}
+		return { id: r.id, pipeline: r.pipeline, model: r.model, target: r.target, seeds };
+	});
+}
+
+/** Writes the folder; refuses to overwrite an existing card or data file without `force`. */
+export function writeDatasetCard(request: ExportRequest, folder: string, options: DatasetCardOptions = {}, database: Db = db()): DatasetCardResult {
+	const ext = exportFormat(request.format).extension;
+	const dataPath = `data/train.${ext}`;
+	const dataFile = path.join(folder, dataPath);
+	const readme = path.join(folder, 'README.md');
+	const manifestFile = path.join(folder, 'manifest.json');
+	if (!options.force) for (const f of [dataFile, readme, manifestFile]) if (fs.existsSync(f)) throw new DatasetCardError(`${f} exists; add --force to overwrite it.`);
+	fs.mkdirSync(path.dirname(dataFile), { recursive: true });
+	const written = writeExportFile({ ...request, fileName: `train.${ext}` }, dataFile, options, database);
+	fs.renameSync(written.manifestFile, manifestFile);
+	const manifest = written.manifest;
+
+	// The first audit behind the estimate gives the agreement and the methods paragraph.
+	let agreement: string | null = null;
+	let methods: string | null = null;
+	const auditId = manifest.quality?.audits[0]?.id;
+	if (auditId !== undefined) {
+		const report = auditReport(auditId, {}, database);
+		const rows = report.quality?.agreement ?? report.rating?.agreement ?? null;
+		const row = rows?.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? rows?.[0];
+		if (row)
+			agreement = `${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`;
+		methods = methodsText(auditMethods(report, database));
+	}
+	const card = datasetCard({
+		manifest,
+		dataPath,
+		runs: runsOf(manifest.sources.runs, database),
+		license: options.license ?? 'other',
+		languages: options.languages ?? ['en'],
+		agreement,
+		methods
+	});
+	fs.writeFileSync(readme, card);
+	return { folder, dataFile, readme, manifestFile, manifest };
+}
