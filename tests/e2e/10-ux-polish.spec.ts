@@ -84,3 +84,48 @@ test('My labels offers "Continue reviewing" only while items are left', async ({
 	await expect(page.getByRole('link', { name: 'Back to the audit' })).toBeVisible();
 	await context.close();
 });
+
+test('browse: readable rule names, rows numbered within the list, search words marked', async ({ browser }) => {
+	db.$client.prepare(`UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances' WHERE id = ?`).run(quality.tasks.t1);
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto(`/datasets/${quality.datasetId}?status=all`);
+	const rows = page.locator('tbody tr').filter({ has: page.locator('td[data-cell="row"]') });
+	await expect(rows.first().locator('td[data-cell="row"]')).toHaveText('1');
+	await expect(page.getByText('rejected: No instance left')).toBeVisible();
+	await expect(page.locator('main')).not.toContainText('noInstances');
+	await page.goto(`/datasets/${quality.datasetId}?q=t5`);
+	await expect(page.locator('tbody mark').first()).toHaveText('t5');
+	await context.close();
+});
+
+test('import: upload then the second step named; the form lets go of the file after success', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto('/datasets/import');
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await page.getByLabel('Dataset').fill(`e2e polish import ${Date.now()}`);
+	await page.getByLabel('File', { exact: true }).setInputFiles({
+		name: 'rows.jsonl',
+		mimeType: 'application/json',
+		buffer: Buffer.from(JSON.stringify({ instruction: 'Name a colour.', input: '', output: 'Blue.' }) + '\n')
+	});
+	await page.getByRole('button', { name: 'Import' }).click();
+	await expect(page.getByTestId('import-summary')).toContainText('Imported rows.jsonl');
+	await expect(page.getByLabel('File', { exact: true })).toHaveValue('');
+	await expect(page.getByRole('button', { name: 'Import' })).toBeDisabled();
+	await context.close();
+});
+
+test('export: the format is chosen above the fold, the manifest can be read in the page', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher, { width: 1280, height: 800 });
+	const page = await context.newPage();
+	await page.goto(`/exports?dataset=${quality.datasetId}`);
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByLabel('Format', { exact: true })).toBeInViewport();
+	await page.getByRole('button', { name: 'View manifest' }).click();
+	await expect(page.getByTestId('manifest-view')).toContainText('"dataset"');
+	await page.getByRole('button', { name: 'Hide manifest' }).click();
+	await expect(page.getByTestId('manifest-view')).toHaveCount(0);
+	await context.close();
+});
