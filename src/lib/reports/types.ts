@@ -20,7 +20,7 @@ export type QualityCategory = (typeof QUALITY_CATEGORIES)[number];
 export const RATING_SCALE = ['A', 'B', 'C', 'D'] as const;
 export type Rating = (typeof RATING_SCALE)[number];
 
-export type AuditKind = 'quality' | 'rating';
+export type AuditKind = 'quality' | 'rating' | 'conversation' | 'pairwise';
 
 /**
  * How a correctness rate is estimated from several reviewers' labels (see ./estimators):
