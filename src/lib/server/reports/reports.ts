@@ -27,10 +27,12 @@ export function auditReport(auditId: number, options: ReportOptions = {}, databa
 	const report = buildAuditReport(loadReportInput(auditId, database), options);
 	if (report.audit.kind === 'conversation') {
 		report.quality = null;
+		report.rating = null;
 		report.conversation = conversationReport(loadConversationLabels(auditId, database), report.confidence);
 	}
 	if (report.audit.kind === 'pairwise') {
 		report.quality = null;
+		report.rating = null;
 		report.pairwise = pairwiseReport(loadPairwiseLabels(auditId, database), report.confidence);
 	}
 	return report;
