@@ -149,6 +149,16 @@ test('a preference pair judged with the keyboard alone: blind, side by side, key
 	await expect.poll(() => reviewItemView(audit.id, reviewer.id, refs[1], db).answer).toEqual({ kind: 'pairwise', choice: 'tie', comment: '' });
 	await page.context().close();
 
+	// The report: win / tie / loss and Bradley–Terry, at desktop and phone sizes.
+	const researcher = await makeAccount(db, 'researcher', 'Pair researcher');
+	const report = await open(browser, researcher, `/reports/${audit.id}`);
+	await expect(report.getByTestId('pairwise-report')).toContainText('completion_a');
+	await expect(report.getByTestId('pairwise-report')).toContainText('Bradley–Terry');
+	await report.screenshot({ path: '/tmp/ia10-report-pairwise-desktop.png', fullPage: true });
+	await report.setViewportSize(PHONE);
+	await report.screenshot({ path: '/tmp/ia10-report-pairwise-phone.png', fullPage: true });
+	await report.context().close();
+
 	// On a phone the two responses stack.
 	const reviewer2 = await makeAccount(db, 'reviewer', 'Pair reviewer 2');
 	const audit2 = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [reviewer2.id], seed: 3 }, db);

@@ -123,3 +123,46 @@ describe('pairwise audits', () => {
 		]);
 	});
 });
+
+describe('reports of the new audits', () => {
+	it('conversation correctness per reply position and as a whole; pairwise win/tie/loss and Bradley–Terry; report --json carries them', async () => {
+		const { auditReport } = await import('../../src/lib/server/reports/reports');
+		const conv = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'rc', fileName: 'sg.json' }, db);
+		const reviewers = makeUsers(db, 2);
+		const ca = createAudit({ datasetId: conv.datasetId, kind: 'conversation', reviewerIds: reviewers.map((r) => r.id), overlap: 2, seed: 1 }, db);
+		for (const r of reviewers) {
+			for (;;) {
+				const next = nextAssignment(ca.id, r.id, {}, db);
+				if (next.status !== 'assigned') break;
+				const n = reviewItemView(ca.id, r.id, next.ref, db).turns.filter((t) => t.row !== null).length;
+				const turns = Array.from({ length: n }, (_, i) => ({ valid: i === 0 || r === reviewers[0], rating: 'B' as const }));
+				submitLabel(ca.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db);
+			}
+		}
+		const cr = auditReport(ca.id, {}, db);
+		expect(cr.conversation!.conversations.items).toBe(2);
+		// Reviewer 1 says both conversations are correct, reviewer 2 neither: two ties.
+		expect(cr.conversation!.conversations.majority).toMatchObject({ yes: 0, no: 0, tied: 2 });
+		expect(cr.conversation!.conversations.label.proportion).toBe(0.5);
+		expect(cr.conversation!.byPosition.map((p) => p.label.proportion)).toEqual([1, 0.5]);
+		expect(cr.conversation!.byPosition[0].ratings).toEqual({ A: 0, B: 4, C: 0, D: 0 });
+
+		const rows = Array.from({ length: 12 }, (_, i) => ({ prompt: `Q${i}`, chosen: `x${i}`, rejected: `y${i}`, chosen_model: i % 3 ? 'big' : 'mid', rejected_model: i % 3 ? 'small' : 'big' }));
+		const pairs = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'rp', fileName: 'p.json' }, db);
+		const [p] = makeUsers(db, 1);
+		const pa = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: [p.id], seed: 9, sampleSize: 12 }, db);
+		let n = 0;
+		for (;;) {
+			const next = nextAssignment(pa.id, p.id, {}, db);
+			if (next.status !== 'assigned') break;
+			const choice = (['A', 'B', 'tie', 'both_bad'] as const)[n++ % 4];
+			submitLabel(pa.id, p.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+		}
+		const pr = auditReport(pa.id, {}, db);
+		expect(pr.pairwise!.comparisons + pr.pairwise!.bothBad).toBe(12);
+		expect(pr.pairwise!.bothBad).toBe(3);
+		expect(pr.pairwise!.records.map((r) => `${r.first}-${r.second}`).sort()).toEqual(['big-mid', 'big-small']);
+		expect(pr.pairwise!.bradleyTerry!.models.map((m) => m.model).sort()).toEqual(['big', 'mid', 'small']);
+		expect(JSON.parse(JSON.stringify(pr)).pairwise.records[0].winRate.lower).toBeTypeOf('number');
+	});
+});

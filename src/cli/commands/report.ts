@@ -219,13 +219,30 @@ function heading(text: string): void {
 function printReport(report: AuditReport): void {
 	const a = report.audit;
 	const level = `${Math.round(report.confidence * 1000) / 10}%`;
-	console.log(`${a.kind === 'quality' ? 'Data-quality' : 'Response-rating'} report of "${a.name}" (audit ${a.id}, dataset "${a.datasetName}", ${a.status})`);
+	console.log(`${{ quality: 'Data-quality', rating: 'Response-rating', conversation: 'Conversation', pairwise: 'Pairwise preference' }[a.kind]} report of "${a.name}" (audit ${a.id}, dataset "${a.datasetName}", ${a.status})`);
 	console.log(describeBasis(report));
 	const p = report.progress;
 	console.log(
 		`Progress: ${p.labelledItems} of ${plural(p.items, 'item')} labelled, ${p.completeItems} with all ${a.overlap} labels; ${plural(p.labels, 'label')}, ${plural(p.skips, 'skip')}, ${plural(p.reviewers, 'reviewer')}; reviewers disagree on ${plural(report.disagreements, 'item')}, ${report.basis.adjudicated} adjudicated.`
 	);
 
+	const pc = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+	if (report.conversation) {
+		heading('Correct conversations and replies');
+		const c = report.conversation;
+		for (const [what, r] of [['whole conversations', c.conversations], ...c.byPosition.map((p) => [`reply ${p.position}`, p] as const)] as const) {
+			console.log(
+				`${String(what).padEnd(20)} n = ${r.items}; item majority ${pc(r.majority.lower.proportion)}${r.majority.tied ? `–${pc(r.majority.upper.proportion)}` : ''} [${pc(r.majority.lower.lower)}, ${pc(r.majority.upper.upper)}]; label level ${pc(r.label.proportion)} [${pc(r.label.lower)}, ${pc(r.label.upper)}]`
+			);
+		}
+	}
+	if (report.pairwise) {
+		heading('Pairwise preferences');
+		const w = report.pairwise;
+		console.log(`${w.comparisons} comparisons, ${w.bothBad} both bad (left out).`);
+		for (const r of w.records) console.log(`${r.first} vs ${r.second}: ${r.wins} wins, ${r.ties} ties, ${r.losses} losses; win rate ${pc(r.winRate.proportion)} [${pc(r.winRate.lower)}, ${pc(r.winRate.upper)}]`);
+		for (const m of w.bradleyTerry?.models ?? []) console.log(`#${m.rank} ${m.model}: strength ${m.strength?.toFixed(2) ?? '—'}${m.lower !== null && m.upper !== null ? ` [${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]` : ''}`);
+	}
 	if (report.quality) {
 		for (const g of report.quality.groups) {
 			heading(`${GROUP_LABELS[g.key]}: ${g.items} items`);

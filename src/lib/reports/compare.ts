@@ -100,6 +100,8 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 		throw new ComparisonError(`Cannot compare a ${first.audit.kind} audit with a ${second.audit.kind} audit.`);
 	}
 	if (first.confidence !== second.confidence) throw new ComparisonError('Both reports must use the same confidence level.');
+	const kind = first.audit.kind;
+	if (kind !== 'quality' && kind !== 'rating') throw new ComparisonError(`Comparing ${kind} audits side by side is not available yet.`);
 	const confidence = first.confidence;
 	const rows: ComparisonRow[] = [];
 	if (first.quality && second.quality) {
@@ -128,5 +130,5 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 			}
 		}
 	}
-	return { first: first.audit, second: second.audit, confidence, kind: first.audit.kind, rows };
+	return { first: first.audit, second: second.audit, confidence, kind, rows };
 }

@@ -1,3 +1,4 @@
+import type { ConversationReport, PairwiseReport } from './shapes';
 /**
  * An audit's whole report as one JSON-friendly object: what the report page shows, what the JSON
  * download and `cli report --json` print, and what the CSV flattens. Built from plain data
@@ -130,6 +131,10 @@ export interface AuditReport {
 	disagreements: number;
 	quality: QualityReport | null;
 	rating: RatingReport | null;
+	/** Conversation audits: reply and conversation correctness (src/lib/reports/shapes.ts). */
+	conversation?: ConversationReport | null;
+	/** Pairwise audits: win / tie / loss per model pair and Bradley–Terry strengths. */
+	pairwise?: PairwiseReport | null;
 	reviewers: ReviewerRow[];
 }
 
@@ -185,7 +190,7 @@ export function qualifiedInput(input: ReportInput): { input: ReportInput; qualif
 		const goldLabels = own
 			.filter((l) => gold.has(l.itemId))
 			.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id)
-			.map((l) => goldScore(input.audit.kind, l, gold.get(l.itemId)!));
+			.map((l) => goldScore(input.audit.kind as 'quality' | 'rating', l, gold.get(l.itemId)!));
 		const status = qualificationOf(rule, goldLabels);
 		const sampled = own.filter((l) => !isGold.has(l.itemId));
 		if (status.state !== 'qualified') for (const l of sampled) excluded.add(l.id);

@@ -15,7 +15,7 @@ export type Rating = RatingLevel;
 export const QUALITY_CATEGORIES = ['correct', ...REASON_KEYS] as const;
 export type QualityCategory = (typeof QUALITY_CATEGORIES)[number];
 
-export type AuditKind = 'quality' | 'rating';
+export type AuditKind = 'quality' | 'rating' | 'conversation' | 'pairwise';
 
 /**
  * How a correctness rate is estimated from several reviewers' labels (see ./estimators):

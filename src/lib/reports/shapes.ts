@@ -1,0 +1,148 @@
+/**
+ * Reports of conversation and pairwise audits (pure: labels in, figures out).
+ *
+ * Conversations: the share of assistant replies judged valid at each reply position (1st reply,
+ * 2nd, …) and of whole conversations judged correct (every reply valid), with two of the
+ * estimators the quality report uses: item majority with ties as bounds (Wilson intervals on
+ * the lower and upper counts) and label level (share of "yes" labels, interval clustered by
+ * item). A–D counts per position.
+ *
+ * Pairwise: every label is one comparison of the pair's two models. Win / tie / loss per model
+ * pair with Wilson intervals, Bradley–Terry strengths (Hunter's MM, ties as half wins) with
+ * observed-information intervals, "both bad" counted apart (no winner, left out of both), and
+ * agreement between reviewers on items with two or more labels.
+ */
+import { wilsonInterval, type ProportionInterval } from '../stats/proportion';
+import { clusteredProportion, type ClusteredProportion } from '../stats/clustered';
+import { bradleyTerry, winTieLoss, type BradleyTerryResult, type ModelPairRecord, type PairwiseOutcome } from '../stats/pairwise';
+import { RATING_KEYS, type RatingLevel } from '../audits/rubric';
+
+export interface ConversationLabel {
+	itemId: number;
+	reviewerId: number;
+	/** Assistant replies in order. */
+	turns: { valid: boolean; rating: RatingLevel }[];
+}
+
+/** One rate by the two estimators. */
+export interface ShapeRate {
+	items: number;
+	/** Item majority; a tied item counts as "no" for `lower`, "yes" for `upper`. */
+	majority: { yes: number; no: number; tied: number; lower: ProportionInterval; upper: ProportionInterval; rate: number | null };
+	/** Share of "yes" labels, interval clustered by item. */
+	label: ClusteredProportion;
+}
+
+export interface ConversationReport {
+	conversations: ShapeRate;
+	byPosition: (ShapeRate & { position: number; ratings: Record<RatingLevel, number> })[];
+	labels: number;
+	estimators: string;
+}
+
+function rateOf(byItem: Map<number, boolean[]>, confidence: number): ShapeRate {
+	let yes = 0;
+	let no = 0;
+	let tied = 0;
+	const clusters: { successes: number; trials: number }[] = [];
+	for (const answers of byItem.values()) {
+		if (!answers.length) continue;
+		const y = answers.filter(Boolean).length;
+		const n = answers.length - y;
+		if (y > n) yes++;
+		else if (n > y) no++;
+		else tied++;
+		clusters.push({ successes: y, trials: answers.length });
+	}
+	const items = yes + no + tied;
+	return {
+		items,
+		majority: {
+			yes,
+			no,
+			tied,
+			lower: wilsonInterval(yes, items, { confidence }),
+			upper: wilsonInterval(yes + tied, items, { confidence }),
+			rate: items && !tied ? yes / items : null
+		},
+		label: clusteredProportion(clusters, { confidence })
+	};
+}
+
+export function conversationReport(labels: readonly ConversationLabel[], confidence = 0.95): ConversationReport {
+	const whole = new Map<number, boolean[]>();
+	const positions: Map<number, boolean[]>[] = [];
+	const ratings: Record<RatingLevel, number>[] = [];
+	for (const l of labels) {
+		if (!whole.has(l.itemId)) whole.set(l.itemId, []);
+		whole.get(l.itemId)!.push(l.turns.every((t) => t.valid));
+		l.turns.forEach((t, p) => {
+			positions[p] ??= new Map();
+			ratings[p] ??= Object.fromEntries(RATING_KEYS.map((k) => [k, 0])) as Record<RatingLevel, number>;
+			const m = positions[p];
+			if (!m.has(l.itemId)) m.set(l.itemId, []);
+			m.get(l.itemId)!.push(t.valid);
+			ratings[p][t.rating]++;
+		});
+	}
+	return {
+		conversations: rateOf(whole, confidence),
+		byPosition: positions.map((m, p) => ({ position: p + 1, ...rateOf(m, confidence), ratings: ratings[p] })),
+		labels: labels.length,
+		estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)'
+	};
+}
+
+export interface PairwiseLabel {
+	itemId: number;
+	reviewerId: number;
+	modelA: string;
+	modelB: string;
+	preference: 'a' | 'b' | 'tie' | 'both_bad';
+}
+
+export interface PairwiseReport {
+	comparisons: number;
+	bothBad: number;
+	records: ModelPairRecord[];
+	bradleyTerry: BradleyTerryResult | null;
+	/** Items with two or more labels: the share of pairs of labels on an item that agree. */
+	agreement: { items: number; pairs: number; agreeing: number; rate: number | null };
+}
+
+export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.95): PairwiseReport {
+	const outcomes: PairwiseOutcome[] = [];
+	let bothBad = 0;
+	const byItem = new Map<number, string[]>();
+	for (const l of labels) {
+		if (!byItem.has(l.itemId)) byItem.set(l.itemId, []);
+		byItem.get(l.itemId)!.push(l.preference);
+		if (l.preference === 'both_bad') {
+			bothBad++;
+			continue;
+		}
+		// Two responses of one model (a pair built within one model's outputs) rank nothing.
+		if (l.modelA === l.modelB) continue;
+		outcomes.push({ modelA: l.modelA, modelB: l.modelB, result: l.preference });
+	}
+	let items = 0;
+	let pairs = 0;
+	let agreeing = 0;
+	for (const prefs of byItem.values()) {
+		if (prefs.length < 2) continue;
+		items++;
+		for (let i = 0; i < prefs.length; i++)
+			for (let j = i + 1; j < prefs.length; j++) {
+				pairs++;
+				if (prefs[i] === prefs[j]) agreeing++;
+			}
+	}
+	const models = new Set(outcomes.flatMap((o) => [o.modelA, o.modelB]));
+	return {
+		comparisons: outcomes.length,
+		bothBad,
+		records: winTieLoss(outcomes, { confidence }),
+		bradleyTerry: models.size >= 2 ? bradleyTerry(outcomes, { confidence }) : null,
+		agreement: { items, pairs, agreeing, rate: pairs ? agreeing / pairs : null }
+	};
+}
