@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { db, transaction, type Db } from '../db';
 import { filterRuns, type FilterRunRow } from '../db/tables';
-import { FilterRun, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
+import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
 import { assertDatasetWritable, getDataset } from '../datasets/datasets';
 
 export interface ApplyFiltersResult {
@@ -47,9 +47,10 @@ export function applyFilters(
 			instruction: string;
 		}[]
 	).map((s) => ({ id: s.id, instruction: s.instruction }));
-	const run = new FilterRun(config, { seeds, examplesPerRule: 5 });
+	// Exact highest similarities above 0.5 are stored for the filter report's threshold sweep.
+	const run = new FilterRun(config, { seeds, examplesPerRule: 5, rougeExactAbove: ROUGE_EXACT_ABOVE });
 
-	const setTask = c.prepare('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
+	const setTask = c.prepare('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ?, filter_rouge_l = ? WHERE id = ?');
 	const setInstance = c.prepare('UPDATE instances SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
 	const instancesOf = c.prepare(
 		'SELECT id, task_id AS taskId, input, output FROM instances WHERE task_id = ? ORDER BY id'
@@ -67,7 +68,9 @@ export function applyFilters(
 				instances: instances.map((i) => ({ id: i.id, input: i.input, output: i.output }))
 			};
 			const verdict = run.push(filterTask);
-			setTask.run(verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, task.id);
+			// 0 when ROUGE-L ran but the index examined nothing (so nothing is above 0.5); null when it did not run.
+			const rouge = verdict.rougeL ? (verdict.rougeL.max ?? 0) : null;
+			setTask.run(verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, rouge, task.id);
 			for (const v of verdict.instances) {
 				setInstance.run(v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), Number(v.id));
 			}
