@@ -22,11 +22,13 @@ import {
 	seconds,
 	type AuditComparison,
 	type AuditReport,
+	type FilterReport,
 	type EstimatorKey
 } from '$lib/reports';
 import {
 	ReportError,
 	auditReport,
+	auditFilterReport,
 	compareAudits,
 	comparisonCsv,
 	itemVerdicts,
@@ -54,6 +56,10 @@ Options:
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals
+  --filters              the filter report of an audit stratified by filter verdict: per rule
+                         the share of its rejected rows reviewers found fully valid, the kept
+                         rows' correctness, the run had each rule been off (stratified
+                         estimate), and the ROUGE-L threshold sweep 0.5–0.9
   --estimator <name>     headline estimator: latent, majority, label, or auto (chosen by the
                          data: majority with one reviewer per item, latent truth with more);
                          default: the audit's choice on the report page, else auto
@@ -92,7 +98,8 @@ export async function run(argv: string[]): Promise<void> {
 			compare: { type: 'string' },
 			confidence: { type: 'string' },
 			estimator: { type: 'string' },
-			list: { type: 'boolean' }
+			list: { type: 'boolean' },
+			filters: { type: 'boolean' }
 		},
 		USAGE
 	);
@@ -127,6 +134,11 @@ export async function run(argv: string[]): Promise<void> {
 			process.stdout.write(values.items === 'csv' ? verdictsCsv(verdicts, loadAudit(auditId).models) : verdicts.map((v) => JSON.stringify(v)).join('\n') + (verdicts.length ? '\n' : ''));
 			return;
 		}
+		if (values.filters) {
+			const filters = auditFilterReport(auditId, { confidence });
+			if (values.json) return printJson(filters);
+			return printFilterReport(filters);
+		}
 		if (values.compare) {
 			const comparison = compareAudits(auditId, resolveAudit(values.compare), { confidence });
 			if (values.json) return printJson(comparison);
@@ -141,6 +153,45 @@ export async function run(argv: string[]): Promise<void> {
 		if (err instanceof ReportError) throw new CliError(err.message);
 		throw err;
 	}
+}
+
+function printFilterReport(report: FilterReport & { warning: string | null }): void {
+	const pct = (p: number | null) => (p === null ? '—' : percent(p));
+	const ci = (r: { lower: number; upper: number }) => `${percent(r.lower)}–${percent(r.upper)}`;
+	if (report.warning) console.log(`Note: ${report.warning}`);
+	heading('Strata');
+	printTable(
+		report.strata.map((s) => ({
+			stratum: s.label,
+			rows: s.population,
+			drawn: s.size,
+			judged: s.judged,
+			'fully valid': `${s.valid} (${pct(s.proportion)}, ${ci(s)})`,
+			tied: s.tied
+		}))
+	);
+	heading('Had each rule been off');
+	printTable(
+		report.rules.map((r) => ({
+			rule: r.label,
+			'wrongly removed': `${pct(r.wronglyRemoved)} (${ci(r)})`,
+			rows: `${r.ifOff.rows} (${percent(r.ifOff.yieldShare)} of ${report.population})`,
+			correctness: `${pct(r.ifOff.correctness.proportion)} (${ci(r.ifOff.correctness)})`
+		}))
+	);
+	heading('ROUGE-L threshold sweep');
+	if (!report.sweep.available) console.log(report.sweep.reason);
+	else
+		printTable(
+			report.sweep.points.map((p) => ({
+				threshold: `${p.threshold}${p.applied ? ' (applied)' : ''}`,
+				rows: p.rows,
+				instructions: p.instructions,
+				judged: p.judged,
+				correctness: `${pct(p.correctness.proportion)} (${ci(p.correctness)})`
+			}))
+		);
+	console.log(`\n${report.method}`);
 }
 
 function heading(text: string): void {

@@ -15,3 +15,4 @@ export * from './types';
 export * from './verdicts';
 export * from './disagreements';
 export * from './estimators';
+export * from './filter-report';

@@ -4,3 +4,4 @@ export * from './downloads';
 export * from './errors';
 export * from './load';
 export * from './reports';
+export * from './filters';
