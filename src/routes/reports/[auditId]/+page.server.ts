@@ -2,7 +2,7 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
-import { ReportError, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { ReportError, auditFilterReport, auditReport, hasFilterReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 
 function auditIdOf(param: string): number {
 	if (!/^\d+$/.test(param)) error(404, { message: 'No such audit.' });
@@ -12,11 +12,14 @@ function auditIdOf(param: string): number {
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	try {
-		const report = auditReport(auditIdOf(params.auditId));
+		const id = auditIdOf(params.auditId);
+		const report = auditReport(id);
+		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
+		const filters = hasFilterReport(id) ? auditFilterReport(id) : null;
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
-		return { report, others };
+		return { report, others, filters };
 	} catch (err) {
 		if (err instanceof ReportError) error(err.status, { message: err.message });
 		throw err;
