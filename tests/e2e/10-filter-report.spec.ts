@@ -75,7 +75,7 @@ test.beforeAll(async () => {
 		);
 	}
 	blindAuditId = createAudit(
-		{ datasetId, kind: 'quality', name: 'E2E filter audit (to review)', stratify: 'verdict', strataSizes: { kept: 2, rougeL: 2, wordCount: 2 }, seed: 5, reviewerIds: [reviewer.id] },
+		{ datasetId, kind: 'quality', name: 'E2E blind review', stratify: 'verdict', strataSizes: { kept: 2, rougeL: 2, wordCount: 2 }, seed: 5, reviewerIds: [reviewer.id] },
 		db
 	).id;
 });
