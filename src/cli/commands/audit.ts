@@ -14,6 +14,7 @@ import {
 	removeReviewer,
 	reopenAudit,
 	requireAudit,
+	previewSample,
 	type CreateAuditInput
 } from '$lib/server/audits';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
@@ -35,9 +36,11 @@ const USAGE = `Usage:
   npm run cli -- audit create --dataset <name|id> --kind quality|rating|conversation|pairwise --reviewers a@x,b@y
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
+        [--stratify verdict --strata kept=100,rougeL=40,wordCount=20]
         [--models m1,m2] [--not-blind] [--lease-minutes 30]
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
         [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot] [--json]
+  npm run cli -- audit strata <dataset> [--json]
   npm run cli -- audit list [--dataset <name|id>] [--archived] [--json]
   npm run cli -- audit show <id> [--json]
   npm run cli -- audit close <id>
@@ -57,6 +60,10 @@ create prints the new audit's id. --size counts instructions (one random instanc
 --instances all); the same --seed on the same data draws the same sample. --pilot fills each item
 to k before starting new ones (agreement exists early); --qualify n makes each reviewer's first n
 items gold, their labels counting once their gold accuracy reaches --qualify-accuracy.
+--stratify verdict (data quality) draws rows from the rows the filters kept and from each
+rule's rejected rows, as many as --strata names per stratum ('kept' or a rule, as in the
+funnel; strata not named get none); \`audit strata <dataset>\` lists them with their rows, and
+\`report <id> --filters\` is the filter report.
 
 Labels are never deleted by a delete: an audit holding any is refused and can be archived
 (hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
@@ -99,6 +106,17 @@ function readText(file: string | undefined, option: string): string | undefined 
 	}
 }
 
+/** "kept=100,rougeL=40" → { kept: 100, rougeL: 40 }. */
+function parseStrata(text: string): Record<string, number> {
+	const sizes: Record<string, number> = {};
+	for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+		const m = /^([^=\s]+)\s*=\s*(\d+)$/.exec(part);
+		if (!m) throw new CliError(`--strata: "${part}" is not stratum=rows (e.g. kept=100,rougeL=40).`, 2);
+		sizes[m[1]] = Number(m[2]);
+	}
+	return sizes;
+}
+
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(
 		argv,
@@ -113,6 +131,7 @@ export async function run(argv: string[]): Promise<void> {
 			name: { type: 'string' },
 			instances: { type: 'string' },
 			stratify: { type: 'string' },
+			strata: { type: 'string' },
 			'include-rejected': { type: 'boolean' },
 			models: { type: 'string' },
 			'not-blind': { type: 'boolean' },
@@ -153,7 +172,8 @@ export async function run(argv: string[]): Promise<void> {
 					overlap: intOption(values.overlap, 'overlap', 1),
 					reviewerIds: emails(values.reviewers, 'reviewers'),
 					instanceMode: oneOf(values.instances, ['one', 'all'] as const, 'instances'),
-					stratify: oneOf(values.stratify, ['none', 'classification'] as const, 'stratify'),
+					stratify: oneOf(values.stratify, ['none', 'classification', 'verdict'] as const, 'stratify'),
+					strataSizes: values.strata === undefined ? undefined : parseStrata(values.strata),
 					includeRejected: values['include-rejected'],
 					models: values.models?.split(',').map((m) => m.trim()).filter(Boolean),
 					blind: !values['not-blind'],
@@ -169,6 +189,14 @@ export async function run(argv: string[]): Promise<void> {
 				const audit = createAudit(input);
 				if (values.json) printJson(audit);
 				else console.log(audit.id);
+				return;
+			}
+			case 'strata': {
+				const name = positionals[1] ?? values.dataset;
+				if (!name) throw new CliError(`Give the dataset: audit strata <name|id>.\n\n${USAGE}`, 2);
+				const strata = previewSample(resolveDataset(name).id, { kind: 'quality' }).verdictStrata;
+				if (values.json) printJson(strata);
+				else printTable(strata.map((s) => ({ stratum: s.key, rows: s.population, label: s.label })));
 				return;
 			}
 			case 'list': {
@@ -202,6 +230,7 @@ export async function run(argv: string[]): Promise<void> {
 				console.log(
 					`sample ${audit.itemCount} items (size ${audit.sampleSize}, seed ${audit.seed}, ${audit.instanceMode} instance${audit.instanceMode === 'one' ? '' : 's'}, stratify ${audit.stratify}), k = ${audit.overlap}, ${audit.blind ? 'blind' : 'not blind'}`
 				);
+				if (audit.strata) console.log(`strata (drawn/rows): ${audit.strata.map((s) => `${s.key} ${s.size}/${s.population}`).join(', ')}`);
 				console.log(
 					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, leases ${progress.activeLeases}`
 				);

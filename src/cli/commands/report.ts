@@ -22,6 +22,7 @@ import {
 	seconds,
 	type AuditComparison,
 	type AuditReport,
+	type FilterReport,
 	type EstimatorKey,
 	reportPaperTables,
 	methodsText
@@ -36,6 +37,7 @@ import {
 	ReportError,
 	auditMethods,
 	auditReport,
+	auditFilterReport,
 	compareAudits,
 	comparisonCsv,
 	itemVerdicts,
@@ -73,6 +75,10 @@ Options:
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals
+  --filters              the filter report of an audit stratified by filter verdict: per rule
+                         the share of its rejected rows reviewers found fully valid, the kept
+                         rows' correctness, the run had each rule been off (stratified
+                         estimate), and the ROUGE-L threshold sweep 0.5–0.9
   --estimator <name>     headline estimator: latent, majority, label, or auto (chosen by the
                          data: majority with one reviewer per item, latent truth with more);
                          default: the audit's choice on the report page, else auto
@@ -121,7 +127,8 @@ export async function run(argv: string[]): Promise<void> {
 			confidence: { type: 'string' },
 			estimator: { type: 'string' },
 			judge: { type: 'string' },
-			list: { type: 'boolean' }
+			list: { type: 'boolean' },
+			filters: { type: 'boolean' }
 		},
 		USAGE
 	);
@@ -155,6 +162,11 @@ export async function run(argv: string[]): Promise<void> {
 			const verdicts = itemVerdicts(auditId);
 			process.stdout.write(values.items === 'csv' ? verdictsCsv(verdicts, loadAudit(auditId).models) : verdicts.map((v) => JSON.stringify(v)).join('\n') + (verdicts.length ? '\n' : ''));
 			return;
+		}
+		if (values.filters) {
+			const filters = auditFilterReport(auditId, { confidence });
+			if (values.json) return printJson(filters);
+			return printFilterReport(filters);
 		}
 		if (values.compare) {
 			const comparison = compareAudits(auditId, resolveAudit(values.compare), { confidence });
@@ -210,6 +222,45 @@ function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', onl
 	if (!chosen.length) throw new CliError(`--table takes ${tables.map((t) => t.id).join(', ')} for this audit, got "${only}".`, 2);
 	const write = format === 'latex' ? toLatex : toMarkdown;
 	process.stdout.write(chosen.map((t) => write(t.table)).join('\n'));
+}
+
+function printFilterReport(report: FilterReport & { warning: string | null }): void {
+	const pct = (p: number | null) => (p === null ? '—' : percent(p));
+	const ci = (r: { lower: number; upper: number }) => `${percent(r.lower)}–${percent(r.upper)}`;
+	if (report.warning) console.log(`Note: ${report.warning}`);
+	heading('Strata');
+	printTable(
+		report.strata.map((s) => ({
+			stratum: s.label,
+			rows: s.population,
+			drawn: s.size,
+			judged: s.judged,
+			'fully valid': `${s.valid} (${pct(s.proportion)}, ${ci(s)})`,
+			tied: s.tied
+		}))
+	);
+	heading('Had each rule been off');
+	printTable(
+		report.rules.map((r) => ({
+			rule: r.label,
+			'wrongly removed': `${pct(r.wronglyRemoved)} (${ci(r)})`,
+			rows: `${r.ifOff.rows} (${percent(r.ifOff.yieldShare)} of ${report.population})`,
+			correctness: `${pct(r.ifOff.correctness.proportion)} (${ci(r.ifOff.correctness)})`
+		}))
+	);
+	heading('ROUGE-L threshold sweep');
+	if (!report.sweep.available) console.log(report.sweep.reason);
+	else
+		printTable(
+			report.sweep.points.map((p) => ({
+				threshold: `${p.threshold}${p.applied ? ' (applied)' : ''}`,
+				rows: p.rows,
+				instructions: p.instructions,
+				judged: p.judged,
+				correctness: `${pct(p.correctness.proportion)} (${ci(p.correctness)})`
+			}))
+		);
+	console.log(`\n${report.method}`);
 }
 
 function heading(text: string): void {

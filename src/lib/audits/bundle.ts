@@ -43,7 +43,9 @@ export const headerRecord = z.object({
 		sampleSize: z.number().int().min(1),
 		seed: z.number().int().min(0),
 		instanceMode: z.enum(['one', 'all']),
-		stratify: z.enum(['none', 'classification']),
+		stratify: z.enum(['none', 'classification', 'verdict']),
+		/** Verdict stratification: each stratum's population and size when drawn (absent otherwise). */
+		strata: z.array(z.object({ key: z.string(), population: z.number().int().min(0), size: z.number().int().min(0) })).nullable().optional(),
 		includeRejected: z.boolean(),
 		models: z.array(z.string()).nullable(),
 		overlap: z.number().int().min(1),

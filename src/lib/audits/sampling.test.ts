@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from './random';
-import { allocateProportional, drawSample, type SamplingUnit } from './sampling';
+import { allocateProportional, drawSample, verdictStratum, stratumRule, type SamplingUnit } from './sampling';
 
 function units(n: number, opts: { classification?: (i: number) => boolean | null; choices?: (i: number) => number[] } = {}): SamplingUnit[] {
 	return Array.from({ length: n }, (_, i) => ({
@@ -94,5 +94,88 @@ describe('drawSample', () => {
 
 	it('refuses a non-positive size', () => {
 		expect(() => drawSample(units(3), { ...base, size: 0 })).toThrow(RangeError);
+	});
+
+	it('draws exactly what it drew before verdict strata existed (pinned)', () => {
+		const u = Array.from({ length: 12 }, (_, i) => ({ taskId: i + 1, isClassification: i < 4, choices: [100 + i, 200 + i] }));
+		expect(drawSample(u, { size: 5, seed: 42, instanceMode: 'one', stratify: 'classification' })).toEqual([
+			{ taskId: 2, choice: 201, stratum: 'classification', shuffleKey: 1235700567 },
+			{ taskId: 4, choice: 103, stratum: 'classification', shuffleKey: 2581809382 },
+			{ taskId: 11, choice: 110, stratum: 'non-classification', shuffleKey: 3652642737 },
+			{ taskId: 7, choice: 206, stratum: 'non-classification', shuffleKey: 2730665958 },
+			{ taskId: 6, choice: 205, stratum: 'non-classification', shuffleKey: 1302851675 }
+		]);
+	});
+});
+
+describe('verdict strata', () => {
+	// One unit per row: task t has rows 10t and 10t+1; rows of tasks 1–20 kept, 21–30 rejected by rougeL, 31–35 by wordCount.
+	const rows: SamplingUnit[] = [];
+	for (let t = 35; t >= 1; t--) {
+		const stratum = t <= 20 ? 'kept' : t <= 30 ? 'rejected:rougeL' : 'rejected:wordCount';
+		for (const k of [1, 0]) rows.push({ taskId: t, isClassification: null, choices: [10 * t + k], stratum });
+	}
+	const options = {
+		size: 1,
+		seed: 7,
+		instanceMode: 'one' as const,
+		stratify: 'verdict' as const,
+		strata: [
+			{ key: 'kept', size: 6 },
+			{ key: 'rejected:rougeL', size: 4 },
+			{ key: 'rejected:wordCount', size: 50 }
+		]
+	};
+
+	it('draws the chosen number of rows from each stratum (a stratum smaller than its size whole)', () => {
+		const sample = drawSample(rows, options);
+		const count = (k: string) => sample.filter((s) => s.stratum === k).length;
+		expect([count('kept'), count('rejected:rougeL'), count('rejected:wordCount')]).toEqual([6, 4, 10]);
+		for (const s of sample) {
+			const t = Math.floor(s.choice / 10);
+			expect(s.taskId).toBe(t);
+			expect(s.stratum).toBe(t <= 20 ? 'kept' : t <= 30 ? 'rejected:rougeL' : 'rejected:wordCount');
+		}
+		expect(new Set(sample.map((s) => s.choice)).size).toBe(sample.length);
+	});
+
+	it('is reproducible whatever the input order, and follows the documented algorithm', () => {
+		const sample = drawSample(rows, options);
+		expect(drawSample([...rows].reverse(), options)).toEqual(sample);
+		const sorted = [...rows].sort((a, b) => a.taskId - b.taskId || a.choices[0] - b.choices[0]);
+		const rng = new SeededRandom(7);
+		const drawn: { taskId: number; choice: number; stratum: string }[] = [];
+		for (const { key, size } of options.strata) {
+			const pool = sorted.filter((u) => u.stratum === key);
+			const n = Math.min(size, pool.length);
+			for (let i = 0; i < n; i++) {
+				const j = i + rng.int(pool.length - i);
+				[pool[i], pool[j]] = [pool[j], pool[i]];
+				drawn.push({ taskId: pool[i].taskId, choice: pool[i].choices[0], stratum: key });
+			}
+		}
+		const withChoice = drawn.map((d) => {
+			rng.int(1);
+			return d;
+		});
+		expect(sample).toEqual(withChoice.map((d) => ({ ...d, shuffleKey: rng.next() })));
+	});
+
+	it('refuses a stratum listed twice or a negative size', () => {
+		expect(() => drawSample(rows, { ...options, strata: [{ key: 'kept', size: 1 }, { key: 'kept', size: 2 }] })).toThrow(RangeError);
+		expect(() => drawSample(rows, { ...options, strata: [{ key: 'kept', size: -1 }] })).toThrow(RangeError);
+	});
+
+	it('names each row by the rule that removed it', () => {
+		const kept = { status: 'kept', rule: null };
+		expect(verdictStratum(kept, kept)).toBe('kept');
+		expect(verdictStratum({ status: 'rejected', rule: 'rougeL' }, { status: 'rejected', rule: 'taskRejected' })).toBe('rejected:rougeL');
+		expect(verdictStratum(kept, { status: 'rejected', rule: 'emptyOutput' })).toBe('rejected:emptyOutput');
+		// A task with no instance left: each row goes to the instance rule that removed it.
+		expect(verdictStratum({ status: 'rejected', rule: 'noInstances' }, { status: 'rejected', rule: 'duplicate' })).toBe('rejected:duplicate');
+		expect(verdictStratum({ status: null, rule: null }, { status: null, rule: null })).toBeNull();
+		expect(stratumRule('rejected:rougeL')).toBe('rougeL');
+		expect(stratumRule('kept')).toBeNull();
+		expect(stratumRule('classification')).toBeNull();
 	});
 });

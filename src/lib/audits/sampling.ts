@@ -1,4 +1,5 @@
 import { SeededRandom } from './random';
+import { INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, TASK_RULES, type FilterRule } from '../filters/config';
 
 /**
  * Drawing an audit sample, reproducibly.
@@ -18,11 +19,67 @@ import { SeededRandom } from './random';
  * 5. For each drawn unit in draw order: mode 'one' picks int(choices) among its choices sorted
  *    ascending; mode 'all' keeps every choice, ascending.
  * 6. Each item then gets a routing key: the generator's next uint32.
+ *
+ * Stratified by filter verdict ('verdict'), the unit is the row — one instance of an instruction,
+ * as exports count rows — and each unit carries its stratum (`verdictStratum`): 'kept', or
+ * 'rejected:<rule>' for the rule that removed it. The researcher chooses how many rows to draw
+ * from each stratum (`strata`, in that order; a size above the stratum's population takes it
+ * whole). Step 1 then sorts by task id and instance id, and steps 4–6 are unchanged.
  */
 
 export const DEFAULT_SAMPLE_SIZE = 200; // both papers audited 200 examples
 export const STRATA = ['classification', 'non-classification', 'unknown'] as const;
 export type Stratum = (typeof STRATA)[number];
+
+/** The stratum of rows the automatic filters kept (verdict stratification). */
+export const KEPT_STRATUM = 'kept';
+export const REJECTED_STRATUM_PREFIX = 'rejected:';
+/** 'kept' or 'rejected:<rule>'. */
+export type VerdictStratum = string;
+
+export function rejectedStratum(rule: string): VerdictStratum {
+	return `${REJECTED_STRATUM_PREFIX}${rule}`;
+}
+
+/** The rule a verdict stratum stands for (null for the kept stratum or a non-verdict stratum). */
+export function stratumRule(stratum: string | null): string | null {
+	return stratum?.startsWith(REJECTED_STRATUM_PREFIX) ? stratum.slice(REJECTED_STRATUM_PREFIX.length) : null;
+}
+
+/**
+ * The verdict stratum of one row (an instance of a task) from the filter verdicts stored on both:
+ * the instance's own rule when an instance rule removed it, else the task's rule when the task was
+ * rejected (its instances then carry 'taskRejected'), else kept. Null when never filtered.
+ */
+export function verdictStratum(
+	task: { status: string | null; rule: string | null },
+	instance: { status: string | null; rule: string | null }
+): VerdictStratum | null {
+	if (task.status === null && instance.status === null) return null;
+	if (instance.status === 'rejected' && instance.rule && instance.rule !== 'taskRejected') return rejectedStratum(instance.rule);
+	if (task.status === 'rejected') return rejectedStratum(task.rule ?? 'unknown');
+	if (instance.status === 'rejected') return rejectedStratum(instance.rule ?? 'unknown');
+	return KEPT_STRATUM;
+}
+
+/** Strata in the order reports list them: kept, then rules in pipeline order, then any other rule by name. */
+export function compareVerdictStrata(a: string, b: string): number {
+	const rank = (key: string) => {
+		if (key === KEPT_STRATUM) return -1;
+		const i = (RULE_ORDER as readonly string[]).indexOf(stratumRule(key) ?? '');
+		return i < 0 ? RULE_ORDER.length : i;
+	};
+	return rank(a) - rank(b) || a.localeCompare(b);
+}
+const RULE_ORDER = [...INSTRUCTION_RULES, ...TASK_RULES, ...INSTANCE_RULES];
+
+/** "Kept by the filters" or "Rejected: <the rule's label>". */
+export function verdictStratumLabel(key: string): string {
+	if (key === KEPT_STRATUM) return 'Kept by the filters';
+	const rule = stratumRule(key);
+	if (rule === null) return key;
+	return `Rejected: ${RULE_LABELS[rule as FilterRule] ?? rule}`;
+}
 
 export interface SamplingUnit {
 	/** The instruction drawn. */
@@ -30,20 +87,30 @@ export interface SamplingUnit {
 	isClassification: boolean | null;
 	/** What an item of this task can show: instance ids, or for rating audits response-group keys. */
 	choices: number[];
+	/** Verdict stratification: the unit's stratum (see `verdictStratum`). */
+	stratum?: VerdictStratum;
+}
+
+export interface StratumSize {
+	key: string;
+	/** Units to draw from the stratum. */
+	size: number;
 }
 
 export interface SampleOptions {
 	size: number;
 	seed: number;
 	instanceMode: 'one' | 'all';
-	stratify: 'none' | 'classification';
+	stratify: 'none' | 'classification' | 'verdict';
+	/** Verdict stratification: the strata in draw order with the units to draw from each. */
+	strata?: readonly StratumSize[];
 }
 
 export interface SampledItem {
 	taskId: number;
 	choice: number;
-	/** Set when the sample was stratified. */
-	stratum: Stratum | null;
+	/** Set when the sample was stratified: a classification stratum or a verdict stratum. */
+	stratum: Stratum | VerdictStratum | null;
 	/** Uint32: the audit's random routing order. */
 	shuffleKey: number;
 }
@@ -81,18 +148,31 @@ export function allocateProportional(sizes: readonly number[], total: number): n
 export function drawSample(units: readonly SamplingUnit[], options: SampleOptions): SampledItem[] {
 	if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError('Sample size must be a positive integer.');
 	const rng = new SeededRandom(options.seed);
-	const eligible = units.filter((u) => u.choices.length > 0).sort((a, b) => a.taskId - b.taskId);
+	// Task ids are unique except in verdict stratification (a unit per row), where the instance breaks the tie.
+	const eligible = units.filter((u) => u.choices.length > 0).sort((a, b) => a.taskId - b.taskId || Math.min(...a.choices) - Math.min(...b.choices));
 
-	const groups: { stratum: Stratum | null; units: SamplingUnit[] }[] =
-		options.stratify === 'classification'
-			? STRATA.map((stratum) => ({ stratum, units: eligible.filter((u) => stratumOf(u.isClassification) === stratum) }))
-			: [{ stratum: null, units: eligible }];
-	const shares = allocateProportional(
-		groups.map((g) => g.units.length),
-		options.size
-	);
+	let groups: { stratum: Stratum | VerdictStratum | null; units: SamplingUnit[] }[];
+	let shares: number[];
+	if (options.stratify === 'verdict') {
+		const strata = options.strata ?? [];
+		if (new Set(strata.map((s) => s.key)).size !== strata.length) throw new RangeError('Each stratum may be listed once.');
+		groups = strata.map((s) => ({ stratum: s.key, units: eligible.filter((u) => u.stratum === s.key) }));
+		shares = strata.map((s, g) => {
+			if (!Number.isInteger(s.size) || s.size < 0) throw new RangeError(`The size of stratum ${s.key} must be a whole number ≥ 0.`);
+			return Math.min(s.size, groups[g].units.length);
+		});
+	} else {
+		groups =
+			options.stratify === 'classification'
+				? STRATA.map((stratum) => ({ stratum, units: eligible.filter((u) => stratumOf(u.isClassification) === stratum) }))
+				: [{ stratum: null, units: eligible }];
+		shares = allocateProportional(
+			groups.map((g) => g.units.length),
+			options.size
+		);
+	}
 
-	const drawn: { unit: SamplingUnit; stratum: Stratum | null }[] = [];
+	const drawn: { unit: SamplingUnit; stratum: Stratum | VerdictStratum | null }[] = [];
 	groups.forEach((group, g) => {
 		const pool = [...group.units];
 		const n = shares[g];

@@ -55,4 +55,38 @@ describe('InstructionPool', () => {
 		expect(pool.evaluate(SEEDS[0]).verdict.keep).toBe(true);
 		expect(pool.size).toBe(0);
 	});
+
+	it('with exactAbove, gives the same verdicts and each kept instruction its exact highest F above 0.5', () => {
+		const words = ['explain', 'how', 'a', 'telescope', 'gathers', 'light', 'from', 'distant', 'stars', 'planets', 'the', 'sun', 'moon', 'works', 'list', 'uses'];
+		let state = 12345;
+		const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+		// Variations of a few base sentences, so similarities spread over 0.3–1.
+		const bases = ['explain how a telescope gathers light from distant stars', 'list the uses of the sun and the moon', 'how the planets move around the sun works'];
+		const candidates = Array.from({ length: 300 }, () => {
+			const w = bases[next() % bases.length].split(' ');
+			for (let k = next() % 6; k > 0; k--) w[next() % w.length] = words[next() % words.length];
+			return w.join(' ') + '.';
+		});
+		const plain = new InstructionPool(filterPreset('self-instruct'), SEEDS);
+		const exact = new InstructionPool(filterPreset('self-instruct'), SEEDS, { exactAbove: 0.5 });
+		const pool: string[] = [...SEEDS];
+		let checked = 0;
+		for (const c of candidates) {
+			const a = plain.evaluate(c);
+			const b = exact.evaluate(c);
+			expect(b.verdict).toEqual(a.verdict);
+			if (a.verdict.rule === 'rougeL') expect(b.rougeL).toEqual(a.rougeL);
+			if (b.verdict.keep) {
+				const max = Math.max(...pool.map((p) => rougeL(p, b.text).fmeasure));
+				if (max > 0.5) {
+					expect(b.rougeL?.max).toBe(max);
+					checked++;
+				} else expect(b.rougeL?.max ?? 0).toBeLessThanOrEqual(0.5);
+				plain.accept(a);
+				exact.accept(b);
+				pool.push(b.text);
+			}
+		}
+		expect(checked).toBeGreaterThan(5);
+	});
 });

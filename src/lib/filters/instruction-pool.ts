@@ -22,10 +22,22 @@ export interface SimilarInstruction {
 	seed: boolean;
 }
 
+/**
+ * Threshold sweeps (the filter report) ask how many candidates 0.5–0.9 would keep, so a pool asked
+ * to (`exactAbove`) finds every kept candidate's exact highest F when it is above this.
+ */
+export const ROUGE_EXACT_ABOVE = 0.5;
+
+export interface InstructionPoolOptions {
+	/** Also find a kept candidate's exact highest F when above this (≤ the threshold); slower. */
+	exactAbove?: number;
+}
+
 export interface RougeFinding {
 	/**
 	 * For a rejected instruction the pool's exact maximum F; for a kept one the best F among the
-	 * pool instructions the index examined (≤ threshold), or null if it examined none.
+	 * pool instructions the index examined (≤ threshold), or null if it examined none — exact
+	 * when the pool was built with `exactAbove` and the maximum is above it.
 	 */
 	max: number | null;
 	/** Rejected: the top-k pool instructions above the threshold; kept: the best examined one. */
@@ -59,14 +71,18 @@ export class InstructionPool {
 	private readonly rules: InstructionRules;
 	private readonly index: NearDuplicateIndex<PoolEntry> | null;
 	private machineCount = 0;
+	/** The threshold queries run at: the rule's, or `exactAbove` when lower. */
+	private readonly queryThreshold: number;
 
 	constructor(
 		private readonly config: FilterConfig,
-		seeds: Iterable<SeedInstruction>
+		seeds: Iterable<SeedInstruction>,
+		options: InstructionPoolOptions = {}
 	) {
 		this.rules = new InstructionRules(config);
 		const rouge = config.instruction.rougeL;
-		this.index = rouge.enabled ? new NearDuplicateIndex<PoolEntry>({ minThreshold: rouge.threshold }) : null;
+		this.queryThreshold = Math.min(rouge.threshold, options.exactAbove ?? rouge.threshold);
+		this.index = rouge.enabled ? new NearDuplicateIndex<PoolEntry>({ minThreshold: this.queryThreshold }) : null;
 		for (const seed of seeds) {
 			const entry: PoolEntry = typeof seed === 'string' ? { instruction: seed, seed: true } : { ...seed, seed: true };
 			this.index?.add(normalizeInstruction(entry.instruction, config.normalize), entry);
@@ -89,12 +105,14 @@ export class InstructionPool {
 		if (!verdict.keep || !this.index) return { text, verdict };
 		const { threshold, topK } = this.config.instruction.rougeL;
 		const prepared = this.index.prepare(text);
-		const result = this.index.query(prepared, threshold, topK);
+		// Asked at a lower threshold, the verdict is the same: reject iff the exact maximum is above
+		// the rule's threshold, and the top-k above it are the first of the top-k above the lower one.
+		const result = this.index.query(prepared, this.queryThreshold, topK);
 		const similar = (entry: number, score: number): SimilarInstruction => {
 			const p = this.index!.payload(entry);
 			return { instruction: p.instruction, score, seed: p.seed, ...(p.id !== undefined ? { id: p.id } : {}) };
 		};
-		if (result.exceeds) {
+		if (result.exceeds && result.max!.score > threshold) {
 			const best = result.max!;
 			return {
 				text,
@@ -104,10 +122,10 @@ export class InstructionPool {
 					rule: 'rougeL',
 					detail: `rougeL ${formatScore(best.score, threshold)} vs ${quote(this.index.payload(best.entry).instruction)}`
 				},
-				rougeL: { max: best.score, mostSimilar: result.matches.map((m) => similar(m.entry, m.score)) }
+				rougeL: { max: best.score, mostSimilar: result.matches.filter((m) => m.score > threshold).map((m) => similar(m.entry, m.score)) }
 			};
 		}
-		const seen = result.bestExamined;
+		const seen = result.exceeds ? result.max : result.bestExamined;
 		return {
 			text,
 			prepared,

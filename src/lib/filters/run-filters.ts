@@ -62,6 +62,8 @@ export interface FilterRunOptions {
 	seeds?: Iterable<SeedInstruction>;
 	/** Examples kept per rule in the funnel (default 5). */
 	examplesPerRule?: number;
+	/** Find kept instructions' exact highest ROUGE-L F above this (see ROUGE_EXACT_ABOVE). */
+	rougeExactAbove?: number;
 }
 
 /** A filter run fed one task at a time; `funnel()` summarises what it has seen so far. */
@@ -79,7 +81,7 @@ export class FilterRun {
 		options: FilterRunOptions = {}
 	) {
 		this.examplesPerRule = options.examplesPerRule ?? 5;
-		this.pool = new InstructionPool(config, options.seeds ?? []);
+		this.pool = new InstructionPool(config, options.seeds ?? [], { exactAbove: options.rougeExactAbove });
 		for (const rule of INSTRUCTION_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
 		for (const rule of TASK_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
 		for (const rule of INSTANCE_RULES) this.steps.set(rule, this.emptyStep(rule, 'instance'));

@@ -18,3 +18,4 @@ export * from './estimators';
 export * from './paper-tables';
 export * from './figures';
 export * from './methods';
+export * from './filter-report';

@@ -14,3 +14,4 @@ export * from './ratings';
 export * from './clustered';
 export * from './dawid-skene';
 export * from './pairwise';
+export * from './stratified';

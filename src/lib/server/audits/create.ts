@@ -1,8 +1,17 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { db, transaction, type Db } from '../db';
-import { ROUTING_ORDERS, type Audit, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
+import { ROUTING_ORDERS, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
 import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
-import { drawSample, stratumOf, DEFAULT_SAMPLE_SIZE, type SamplingUnit, type Stratum } from '../../audits/sampling';
+import {
+	compareVerdictStrata,
+	drawSample,
+	stratumOf,
+	verdictStratum,
+	verdictStratumLabel,
+	DEFAULT_SAMPLE_SIZE,
+	type SamplingUnit,
+	type Stratum
+} from '../../audits/sampling';
 import { hash32 } from '../../audits/random';
 import type { GoldSpec } from '../../audits/gold';
 import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
@@ -27,6 +36,11 @@ export interface CreateAuditInput {
 	stratify?: Stratification;
 	/** Also sample rows the automatic filters rejected (default: no). */
 	includeRejected?: boolean;
+	/**
+	 * stratify 'verdict': rows to draw from each verdict stratum ('kept', 'rejected:<rule>', or just
+	 * the rule's name); strata not named get none. The sample size is their sum.
+	 */
+	strataSizes?: Record<string, number>;
 	/** Rating audits: models whose responses are rated (default: every model in the dataset). */
 	models?: string[];
 	overlap?: number;
@@ -54,6 +68,8 @@ interface ResponseRow {
 
 /** What can be sampled from a dataset, and how it splits. */
 export interface SamplePreview {
+	/** Quality audits: rows per filter verdict (kept, each rule's rejected), for verdict stratification. */
+	verdictStrata: { key: string; label: string; population: number }[];
 	instructions: number;
 	strata: Record<Stratum, number>;
 	/** Quality: instances eligible; rating: response groups (task × instance). */
@@ -63,6 +79,35 @@ export interface SamplePreview {
 
 function rejectedFilter(includeRejected: boolean, alias: string): string {
 	return includeRejected ? '' : `AND (${alias}.filter_status IS NULL OR ${alias}.filter_status <> 'rejected')`;
+}
+
+/**
+ * Verdict stratification: one unit per row (instance) the filters judged, with its stratum
+ * (src/lib/audits/sampling: verdictStratum). Seed tasks and unfiltered rows belong to no stratum.
+ */
+function loadVerdictUnits(datasetId: number, database: Db): SamplingUnit[] {
+	const rows = database.$client
+		.prepare(
+			`SELECT t.id, t.is_classification, i.id, t.filter_status, t.filter_rule, i.filter_status, i.filter_rule
+			 FROM tasks t JOIN instances i ON i.task_id = t.id
+			 WHERE t.dataset_id = ? AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL)
+			 ORDER BY t.id, i.id`
+		)
+		.raw()
+		.all(datasetId) as [number, number | null, number, string | null, string | null, string | null, string | null][];
+	const units: SamplingUnit[] = [];
+	for (const [taskId, cls, instanceId, ts, tr, is, ir] of rows) {
+		const stratum = verdictStratum({ status: ts, rule: tr }, { status: is, rule: ir });
+		if (stratum) units.push({ taskId, isClassification: cls === null ? null : cls === 1, choices: [instanceId], stratum });
+	}
+	return units;
+}
+
+/** Rows per verdict stratum, kept first, then the rules in pipeline order. */
+export function verdictStrataOf(units: readonly SamplingUnit[]): { key: string; label: string; population: number }[] {
+	const counts = new Map<string, number>();
+	for (const u of units) if (u.stratum) counts.set(u.stratum, (counts.get(u.stratum) ?? 0) + 1);
+	return [...counts.keys()].sort(compareVerdictStrata).map((key) => ({ key, label: verdictStratumLabel(key), population: counts.get(key)! }));
 }
 
 export function loadQualityUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
@@ -175,7 +220,8 @@ export function previewSample(
 					: loadRatingGroups(datasetId, chosen, !!options.includeRejected, database).units;
 	const strata: Record<Stratum, number> = { classification: 0, 'non-classification': 0, unknown: 0 };
 	for (const u of units) strata[stratumOf(u.isClassification)]++;
-	return { instructions: units.length, strata, units: units.reduce((s, u) => s + u.choices.length, 0), models };
+	const verdictStrata = options.kind === 'quality' ? verdictStrataOf(loadVerdictUnits(datasetId, database)) : [];
+	return { verdictStrata, instructions: units.length, strata, units: units.reduce((s, u) => s + u.choices.length, 0), models };
 }
 
 function intIn(value: number | undefined, fallback: number, min: number, max: number, field: string, what: string): number {
@@ -209,7 +255,8 @@ export function activeUsers(userIds: number[], database: Db): { id: number; emai
 export interface PlannedItem {
 	taskId: number;
 	instanceId: number | null;
-	stratum: Stratum | null;
+	/** A classification stratum, a verdict stratum, or null. */
+	stratum: string | null;
 	shuffleKey: number;
 	responses: ResponseRow[];
 	conversationId?: number | null;
@@ -230,14 +277,24 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
 	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
 
-	const sampleSize = intIn(input.sampleSize, DEFAULT_SAMPLE_SIZE, 1, MAX_SAMPLE_SIZE, 'sampleSize', 'The sample size');
+	const stratify = input.stratify ?? 'none';
+	let verdictUnits: SamplingUnit[] = [];
+	let strata: AuditStratum[] | null = null;
+	if (stratify === 'verdict') {
+		if (kind !== 'quality') throw new AuditError('Stratifying by filter verdict is for data-quality audits.', 400, 'invalid', 'stratify');
+		verdictUnits = loadVerdictUnits(dataset.id, database);
+		strata = chooseStrata(verdictStrataOf(verdictUnits), input.strataSizes ?? {});
+	}
+	const sampleSize = strata
+		? strata.reduce((sum, s) => sum + s.size, 0)
+		: intIn(input.sampleSize, DEFAULT_SAMPLE_SIZE, 1, MAX_SAMPLE_SIZE, 'sampleSize', 'The sample size');
 	const seed = input.seed ?? randomInt(1, 2 ** 31);
 	if (!Number.isSafeInteger(seed) || seed < 0) throw new AuditError('The seed must be a whole number ≥ 0.', 400, 'invalid', 'seed');
 	const overlap = intIn(input.overlap, DEFAULT_OVERLAP, 1, MAX_OVERLAP, 'overlap', 'The overlap');
 	const leaseMinutes = intIn(input.leaseMinutes, DEFAULT_LEASE_MINUTES, 1, 24 * 60, 'leaseMinutes', 'The lease time (minutes)');
-	const instanceMode = input.instanceMode ?? 'one';
-	const stratify = input.stratify ?? 'none';
-	const includeRejected = !!input.includeRejected;
+	// Verdict strata draw rows (one instance each) and include the rejected ones by design.
+	const instanceMode = strata ? 'one' : (input.instanceMode ?? 'one');
+	const includeRejected = strata ? true : !!input.includeRejected;
 	const guidelines = (input.guidelines ?? '').trim();
 	if (guidelines.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
 	const gold = input.gold ?? [];
@@ -255,8 +312,9 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	let models: string[] | null = null;
 	const planned: PlannedItem[] = [];
 	if (kind === 'quality') {
-		const units = loadQualityUnits(dataset.id, includeRejected, database);
-		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
+		const units = strata ? verdictUnits : loadQualityUnits(dataset.id, includeRejected, database);
+		const sizes = strata?.map((s) => ({ key: s.key, size: s.size }));
+		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify, strata: sizes })) {
 			planned.push({ taskId: s.taskId, instanceId: s.choice, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [] });
 		}
 	} else if (kind === 'conversation') {
@@ -332,14 +390,14 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 			.prepare(
 				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
 					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
-					routing, qualification_items, qualification_accuracy)
-				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+					routing, qualification_items, qualification_accuracy, strata)
+				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 			)
 			.get(
 				dataset.id, name, kind, sampleSize, seed, instanceMode, stratify, includeRejected ? 1 : 0,
 				models ? JSON.stringify(models) : null, overlap, input.blind === false ? 0 : 1, leaseMinutes * 60, guidelines,
 				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now,
-				routing, qualification.items, qualification.accuracy
+				routing, qualification.items, qualification.accuracy, strata ? JSON.stringify(strata) : null
 			) as { id: number };
 		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
 		for (const userId of reviewerIds) addReviewer.run(audit.id, userId, orderSalt(audit.id, userId, seed), now);
@@ -347,6 +405,34 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		insertItems(database, audit.id, goldItems, planned.length, input.createdBy ?? null, now);
 		return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, audit.id) }).sync()!;
 	}, 'create audit');
+}
+
+/**
+ * The researcher's sizes per verdict stratum checked against the populations: a key is a stratum
+ * ('kept', 'rejected:rougeL') or a rule's name ('rougeL'); a size is a whole number from 0 to the
+ * stratum's rows. Every stratum is kept in the result (size 0 when not chosen), with its population.
+ */
+export function chooseStrata(populations: { key: string; label: string; population: number }[], sizes: Record<string, number>): AuditStratum[] {
+	if (!populations.length) {
+		throw new AuditError('No row of this dataset has a filter verdict: apply the filters first.', 400, 'invalid', 'strata');
+	}
+	const chosen = new Map<string, number>();
+	for (const [name, size] of Object.entries(sizes)) {
+		const stratum = populations.find((p) => p.key === name || p.key === `rejected:${name}`);
+		if (!stratum) {
+			const known = populations.map((p) => p.key).join(', ');
+			throw new AuditError(`No stratum "${name}" in this dataset (it has ${known}).`, 400, 'invalid', 'strata');
+		}
+		if (!Number.isInteger(size) || size < 0 || size > stratum.population) {
+			throw new AuditError(`${stratum.label}: the size must be a whole number from 0 to ${stratum.population} (its rows).`, 400, 'invalid', 'strata');
+		}
+		chosen.set(stratum.key, size);
+	}
+	const strata = populations.map((p) => ({ key: p.key, population: p.population, size: chosen.get(p.key) ?? 0 }));
+	const total = strata.reduce((sum, s) => sum + s.size, 0);
+	if (total < 1) throw new AuditError('Choose how many rows to draw from at least one stratum.', 400, 'invalid', 'strata');
+	if (total > MAX_SAMPLE_SIZE) throw new AuditError(`At most ${MAX_SAMPLE_SIZE} rows in all.`, 400, 'invalid', 'strata');
+	return strata;
 }
 
 export function insertItems(database: Db, auditId: number, items: PlannedItem[], firstPosition: number, createdBy: number | null, now: number): void {

@@ -23,7 +23,17 @@ export const auditFormSchema = z.object({
 	sampleSize: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(100_000, 'At most 100,000.'),
 	seed: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(Number.MAX_SAFE_INTEGER),
 	instanceMode: z.enum(['one', 'all']).default('one'),
-	stratify: checkbox,
+	/** A radio: none, classification or verdict ("on" from an older form's checkbox = classification). */
+	stratify: z
+		.enum(['none', 'classification', 'verdict', 'on', ''])
+		.optional()
+		.transform((v) => (v === 'on' ? 'classification' : v === 'classification' || v === 'verdict' ? v : 'none')),
+	/** Verdict strata: parallel lists of stratum keys and the rows to draw from each (blank = 0). */
+	stratumKey: names,
+	stratumSize: z
+		.union([z.string(), z.array(z.string())])
+		.optional()
+		.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => (s.trim() === '' ? 0 : Number(s)))),
 	includeRejected: checkbox,
 	models: names,
 	overlap: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(10, 'At most 10.'),
@@ -58,7 +68,8 @@ export function auditFormToInput(form: AuditForm, createdBy: number): CreateAudi
 		sampleSize: form.sampleSize,
 		seed: form.seed,
 		instanceMode: form.instanceMode,
-		stratify: form.stratify ? 'classification' : 'none',
+		stratify: form.stratify,
+		strataSizes: form.stratify === 'verdict' ? Object.fromEntries(form.stratumKey.map((k, i) => [k, form.stratumSize[i] ?? 0])) : undefined,
 		includeRejected: form.includeRejected,
 		models: form.kind === 'rating' && form.models.length ? form.models : undefined,
 		overlap: form.overlap,

@@ -57,6 +57,7 @@ export function auditBundleRecords(auditId: number, database: Db = db()): Bundle
 					seed: a.seed,
 					instanceMode: a.instance_mode,
 					stratify: a.stratify,
+					...(a.strata ? { strata: JSON.parse(a.strata) } : {}),
 					includeRejected: a.include_rejected === 1,
 					models: a.models ? JSON.parse(a.models) : null,
 					overlap: a.overlap,

@@ -212,14 +212,14 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 		const { id: auditId } = c
 			.prepare(
 				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
-					blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+					blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 			)
 			.get(
 				dataset.id, audit.name, audit.kind, audit.status, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
 				audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
 				audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
-				options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null
+				options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null
 			) as { id: number };
 
 		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at, removed_at) VALUES (?, ?, ?, ?, ?)');

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { db, transaction, type Db } from '../db';
 import { filterRuns, type FilterRunRow } from '../db/tables';
-import { FilterRun, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
+import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
 import { assertDatasetWritable, getDataset } from '../datasets/datasets';
 import { BULK_BATCH_ROWS } from '../datasets/importing';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
@@ -51,9 +51,10 @@ export function applyFilters(
 			instruction: string;
 		}[]
 	).map((s) => ({ id: s.id, instruction: s.instruction }));
-	const run = new FilterRun(config, { seeds, examplesPerRule: 5 });
+	// Exact highest similarities above 0.5 are stored for the filter report's threshold sweep.
+	const run = new FilterRun(config, { seeds, examplesPerRule: 5, rougeExactAbove: ROUGE_EXACT_ABOVE });
 
-	const setTask = c.prepare('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
+	const setTask = c.prepare('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ?, filter_rouge_l = ? WHERE id = ?');
 	const setInstance = c.prepare('UPDATE instances SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
 	const instancesOf = c.prepare(
 		'SELECT id, task_id AS taskId, input, output FROM instances WHERE task_id = ? ORDER BY id'
@@ -65,15 +66,16 @@ export function applyFilters(
 	const tasks = c
 		.prepare("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
 		.all(datasetId) as TaskRow[];
-	const pending: [status: string, rule: string | null, detail: string | null, id: number, isTask: boolean][] = [];
+	const pending: [status: string, rule: string | null, detail: string | null, rouge: number | null, id: number, isTask: boolean][] = [];
 	// Writes pending verdicts for at most BATCH_MAX_WRITE_MS (all of them when `all`); the rest
 	// wait for the next transaction.
 	const writePending = (all = false) => {
 		const started = performance.now();
 		let written = 0;
 		while (written < pending.length) {
-			const [status, rule, detail, id, isTask] = pending[written++];
-			(isTask ? setTask : setInstance).run(status, rule, detail, id);
+			const [status, rule, detail, rouge, id, isTask] = pending[written++];
+			if (isTask) setTask.run(status, rule, detail, rouge, id);
+			else setInstance.run(status, rule, detail, id);
 			if (!all && (written & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
 		}
 		pending.splice(0, written);
@@ -87,9 +89,11 @@ export function applyFilters(
 			instances: instances.map((i) => ({ id: i.id, input: i.input, output: i.output }))
 		};
 		const verdict = run.push(filterTask);
-		pending.push([verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, task.id, true]);
+		// 0 when ROUGE-L ran but the index examined nothing (so nothing is above 0.5); null when it did not run.
+		const rouge = verdict.rougeL ? (verdict.rougeL.max ?? 0) : null;
+		pending.push([verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, rouge, task.id, true]);
 		for (const v of verdict.instances) {
-			pending.push([v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), Number(v.id), false]);
+			pending.push([v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), null, Number(v.id), false]);
 		}
 		// A pause of one batch's length between transactions lets other writers in.
 		if (pending.length >= BULK_BATCH_ROWS && performance.now() - lastCommit > BATCH_MAX_WRITE_MS) {

@@ -5,3 +5,4 @@ export * from './errors';
 export * from './load';
 export * from './reports';
 export * from './methods';
+export * from './filters';

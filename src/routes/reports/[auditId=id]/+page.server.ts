@@ -5,7 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
-import { ReportError, auditMethods, auditReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { ReportError, auditFilterReport, auditMethods, auditReport, hasFilterReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 import { judgeAuditCalibration, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
@@ -44,8 +44,10 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
+		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
+		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
 		const judge = report.audit.kind === 'quality' ? judgeData(report.audit.id, report.audit.datasetId, url) : null;
-		return { report, others, judge, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
+		return { report, others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
 	} catch (err) {
 		httpError(err);
 	}

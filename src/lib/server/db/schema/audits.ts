@@ -29,7 +29,8 @@ export const AUDIT_STATUSES = ['open', 'closed'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 export const INSTANCE_MODES = ['one', 'all'] as const;
 export type InstanceMode = (typeof INSTANCE_MODES)[number];
-export const STRATIFICATIONS = ['none', 'classification'] as const;
+/** verdict: strata of rows the filters kept and of each rule's rejected rows, sizes chosen (src/lib/audits/sampling). */
+export const STRATIFICATIONS = ['none', 'classification', 'verdict'] as const;
 export type Stratification = (typeof STRATIFICATIONS)[number];
 /** active = leased and counting toward k; expired = the lease lapsed and the slot was freed. */
 /** breadth: every item gets its first label before any gets a second (default); depth: fill each item to k first (pilot). */
@@ -40,6 +41,12 @@ export const HEADLINE_ESTIMATORS = ['majority', 'label', 'latent'] as const;
 export type HeadlineEstimator = (typeof HEADLINE_ESTIMATORS)[number];
 export const ASSIGNMENT_STATUSES = ['active', 'submitted', 'skipped', 'expired', 'released'] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+export interface AuditStratum {
+	key: string;
+	population: number;
+	size: number;
+}
 
 export const audits = sqliteTable(
 	'audits',
@@ -57,6 +64,11 @@ export const audits = sqliteTable(
 		instanceMode: text('instance_mode', { enum: INSTANCE_MODES }).notNull().default('one'),
 		stratify: text('stratify', { enum: STRATIFICATIONS }).notNull().default('none'),
 		includeRejected: integer('include_rejected', { mode: 'boolean' }).notNull().default(false),
+		/**
+		 * Verdict stratification: each stratum's key ('kept', 'rejected:<rule>'), its population
+		 * (rows) when the sample was drawn and the rows drawn — the weights of the filter report.
+		 */
+		strata: text('strata', { mode: 'json' }).$type<AuditStratum[]>(),
 		/** Rating audits: the models whose responses are rated (JSON array of names). */
 		models: text('models', { mode: 'json' }).$type<string[]>(),
 		/** k: submitted labels each item ends with. */

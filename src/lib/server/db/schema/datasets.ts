@@ -1,4 +1,4 @@
-import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteTable, integer, text, real, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts';
 
 export const DATASET_STATUSES = ['importing', 'ready'] as const;
@@ -89,6 +89,12 @@ export const tasks = sqliteTable(
 		filterStatus: text('filter_status', { enum: FILTER_STATUSES }),
 		filterRule: text('filter_rule'),
 		filterDetail: text('filter_detail'),
+		/**
+		 * Highest ROUGE-L F of the instruction to the pool when the filters ran (null: the rule did
+		 * not run). Exact above ROUGE_EXACT_ABOVE (0.5, src/lib/filters); at or below it a lower
+		 * bound, the index having proved nothing higher than 0.5. Read by the threshold sweep.
+		 */
+		filterRougeL: real('filter_rouge_l'),
 		/** Denormalised counts so the dataset page never aggregates 250K instances per view. */
 		instanceCount: integer('instance_count').notNull().default(0),
 		emptyInputCount: integer('empty_input_count').notNull().default(0),
