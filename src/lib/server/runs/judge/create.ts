@@ -3,6 +3,7 @@
  * and write the run row (pipeline 'judge', dataset = the dataset judged). The run is 'queued'
  * until a process claims it (the server's run manager, or `judge` in the CLI).
  */
+import { processEnv } from '../../config';
 import { db, transaction, type Db } from '../../db';
 import type { GenerationRun } from '../../db/tables';
 import { getDataset } from '../../datasets/datasets';
@@ -34,7 +35,7 @@ export interface CreateJudgeRunRequest {
 	createdBy?: number | null;
 }
 
-export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db(), env: NodeJS.ProcessEnv = process.env): GenerationRun {
+export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db(), env: NodeJS.ProcessEnv = processEnv()): GenerationRun {
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	let datasetId = request.datasetId;
 	if (request.auditId !== undefined) {
