@@ -13,7 +13,7 @@ import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/gene
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
-import { RunSession } from '$lib/server/runs/engine/session';
+import { runInForeground } from '../foreground-run';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 import { processEnv } from '$lib/server/config';
@@ -208,32 +208,11 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	const run = requireRun(runId);
 	const params = run.params as { rephrasings?: number };
 	const bar = json ? null : progressBar(run.target, run.pipeline as PipelineId, params.rephrasings ?? 0);
-	let session: RunSession;
-	try {
-		session = new RunSession(runId, { runner: 'cli', onCommit: (p) => bar?.update(p) });
-	} catch (err) {
-		bar?.stop();
-		if (err instanceof RunError) throw new CliError(err.message);
-		throw err;
-	}
-	let interrupts = 0;
-	const onSignal = () => {
-		interrupts++;
-		if (interrupts === 1) {
-			process.stderr.write('\nPausing… (again to quit at once)\n');
-			session.stop('pause');
-		} else process.exit(130);
-	};
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
-	const end = await session.done;
-	process.off('SIGINT', onSignal);
-	process.off('SIGTERM', onSignal);
-	bar?.stop();
+	const { end, interrupted } = await runInForeground(runId, (p) => bar?.update(p)).finally(() => bar?.stop());
 	const summary = runSummary(runId)!;
 	if (json) printJson(summary);
 	else console.log(describeSummary(summary));
-	if (end.status === 'paused' && interrupts > 0) {
+	if (end.status === 'paused' && interrupted) {
 		if (!json) console.log(`Resume with: npx instruct-audit generate --resume ${runId}`);
 		process.exitCode = 130;
 		return;

@@ -5,7 +5,7 @@ import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
-import { RunSession } from '$lib/server/runs/engine/session';
+import { runInForeground } from '../foreground-run';
 import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
@@ -97,39 +97,17 @@ function describe(s: ReturnType<typeof judgeSummary>): string {
 }
 
 async function execute(runId: number, json: boolean): Promise<void> {
-	let session: RunSession;
-	try {
-		session = new RunSession(runId, {
-			runner: 'cli',
-			onCommit: (p) => {
-				if (!json) {
-					const j = readJudgeProgress(p).judge;
-					process.stderr.write(`\r${j.parsed + j.unparsed}/${j.rows} rows judged`);
-				}
-			}
-		});
-	} catch (err) {
-		if (err instanceof RunError) throw new CliError(err.message);
-		throw err;
-	}
-	let interrupts = 0;
-	const onSignal = () => {
-		interrupts++;
-		if (interrupts === 1) {
-			process.stderr.write('\nPausing… (again to quit at once)\n');
-			session.stop('pause');
-		} else process.exit(130);
-	};
-	process.on('SIGINT', onSignal);
-	process.on('SIGTERM', onSignal);
-	const end = await session.done;
-	process.off('SIGINT', onSignal);
-	process.off('SIGTERM', onSignal);
+	const { end, interrupted } = await runInForeground(runId, (p) => {
+		if (!json) {
+			const j = readJudgeProgress(p).judge;
+			process.stderr.write(`\r${j.parsed + j.unparsed}/${j.rows} rows judged`);
+		}
+	});
 	if (!json) process.stderr.write('\n');
 	const summary = judgeSummary(runId);
 	if (json) printJson(summary);
 	else console.log(describe(summary));
-	if (end.status === 'paused' && interrupts > 0) {
+	if (end.status === 'paused' && interrupted) {
 		if (!json) console.log(`Resume with: npx instruct-audit judge resume ${runId}`);
 		process.exitCode = 130;
 		return;

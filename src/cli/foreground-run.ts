@@ -1,0 +1,37 @@
+import { CliError } from './cli-error';
+import { RunError } from '$lib/server/runs/errors';
+import { RunSession, type SessionEnd } from '$lib/server/runs/engine/session';
+import type { KindProgress } from '$lib/server/runs/kinds';
+
+/**
+ * Runs a model run (generation or judging) in this process until it ends. The first Ctrl-C or
+ * SIGTERM pauses it at its next commit; a second quits at once (it resumes from its last commit).
+ */
+export async function runInForeground(
+	runId: number,
+	onCommit: (progress: KindProgress) => void
+): Promise<{ end: SessionEnd; interrupted: boolean }> {
+	let session: RunSession;
+	try {
+		session = new RunSession(runId, { runner: 'cli', onCommit });
+	} catch (err) {
+		if (err instanceof RunError) throw new CliError(err.message);
+		throw err;
+	}
+	let interrupts = 0;
+	const onSignal = () => {
+		interrupts++;
+		if (interrupts === 1) {
+			process.stderr.write('\nPausing… (again to quit at once)\n');
+			session.stop('pause');
+		} else process.exit(130);
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+	try {
+		return { end: await session.done, interrupted: interrupts > 0 };
+	} finally {
+		process.off('SIGINT', onSignal);
+		process.off('SIGTERM', onSignal);
+	}
+}
