@@ -86,16 +86,21 @@ export const REASON_SHORTCUTS: Record<ErrorReason, string> = Object.fromEntries(
 /** Pairwise choices are the digits 1–4: A better, B better, about the same, both bad. */
 export const PAIR_SHORTCUTS: Record<PairChoice, string> = Object.fromEntries(PAIR_CHOICES.map((c, i) => [c.key, String(i + 1)])) as Record<PairChoice, string>;
 
+/**
+ * Whether an Enter is the screen's main action (submit, save). A link's Ctrl+Enter opens it in
+ * a new tab and a button's Enter presses it: those stay theirs. Elsewhere Ctrl+Enter always is.
+ */
+export function isMainActionEnter(event: KeyInput, context: FocusContext): boolean {
+	if (event.ctrlKey || event.metaKey) return context !== 'control';
+	if (event.shiftKey || event.altKey) return false;
+	return context === 'page' || context === 'region';
+}
+
 export function commandForKey(event: KeyInput, kind: 'quality' | 'rating' | 'conversation' | 'pairwise', context: FocusContext): ReviewCommand | null {
 	const { key } = event;
 	const modified = event.ctrlKey || event.metaKey;
 	if (key === 'Escape') return { type: 'escape' };
-	if (key === 'Enter') {
-		// A link's Ctrl+Enter opens it in a new tab, a button's Enter presses it: theirs to keep.
-		if (modified) return context === 'control' ? null : { type: 'submit' };
-		if (event.shiftKey || event.altKey) return null;
-		return context === 'page' || context === 'region' ? { type: 'submit' } : null;
-	}
+	if (key === 'Enter') return isMainActionEnter(event, context) ? { type: 'submit' } : null;
 	if (context === 'typing' || event.altKey || modified) return null;
 
 	switch (key) {

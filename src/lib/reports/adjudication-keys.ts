@@ -6,7 +6,7 @@
  * Enter sets the final label. Keys never take over a text field or a focused control's own keys
  * (focus contexts as in $lib/audits/keyboard).
  */
-import type { FocusContext, KeyInput } from '$lib/audits/keyboard';
+import { isMainActionEnter, type FocusContext, type KeyInput } from '$lib/audits/keyboard';
 import { ERROR_REASONS, RATING_LEVELS, type ErrorReason, type RatingLevel } from '$lib/audits/rubric';
 
 export type AdjudicationCommand =
@@ -23,11 +23,7 @@ export type AdjudicationCommand =
 export function adjudicationCommand(event: KeyInput, kind: 'quality' | 'rating', context: FocusContext): AdjudicationCommand | null {
 	const { key } = event;
 	const modified = event.ctrlKey || event.metaKey;
-	if (key === 'Enter') {
-		if (modified) return context === 'control' ? null : { type: 'save' };
-		if (event.shiftKey || event.altKey) return null;
-		return context === 'page' || context === 'region' ? { type: 'save' } : null;
-	}
+	if (key === 'Enter') return isMainActionEnter(event, context) ? { type: 'save' } : null;
 	if (context === 'typing' || event.altKey || modified) return null;
 	switch (key) {
 		case 'ArrowLeft':
