@@ -1,5 +1,3 @@
-import { CliError } from './cli-error';
-import { RunError } from '$lib/server/runs/errors';
 import { RunSession, type SessionEnd } from '$lib/server/runs/engine/session';
 import type { KindProgress } from '$lib/server/runs/kinds';
 
@@ -11,13 +9,7 @@ export async function runInForeground(
 	runId: number,
 	onCommit: (progress: KindProgress) => void
 ): Promise<{ end: SessionEnd; interrupted: boolean }> {
-	let session: RunSession;
-	try {
-		session = new RunSession(runId, { runner: 'cli', onCommit });
-	} catch (err) {
-		if (err instanceof RunError) throw new CliError(err.message);
-		throw err;
-	}
+	const session = new RunSession(runId, { runner: 'cli', onCommit });
 	let interrupts = 0;
 	const onSignal = () => {
 		interrupts++;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { BackupError, createBackup, listBackups } from '$lib/server/backups';
+import { createBackup, listBackups } from '$lib/server/backups';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
@@ -17,26 +17,21 @@ or not at all. It holds password hashes and API keys: keep it safe.`;
 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { out: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
-	try {
-		if (positionals[0] === 'list') {
-			const rows = listBackups();
-			if (values.json) printJson(rows.map((b) => ({ ...b, file: path.join(config().backupDir, b.name) })));
-			else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, MB: (b.bytes / 1e6).toFixed(1) })));
-			return;
-		}
-		if (positionals.length) throw new CliError(`Unknown action "${positionals[0]}".\n\n${USAGE}`, 2);
-		const backup = await createBackup({ out: values.out, kind: 'manual' });
-		if (values.json) {
-			printJson(backup);
-			return;
-		}
-		console.log(`${backup.file}`);
-		console.log(
-			`${(backup.bytes / 1e6).toFixed(1)} MB in ${(backup.ms / 1000).toFixed(2)} s; verified: integrity_check ok, ${Object.keys(backup.tables).length} tables with the database's row counts ` +
-				`(${backup.tables.instances ?? 0} instances, ${backup.tables.audit_labels ?? 0} labels), ${backup.migrations.applied} migrations`
-		);
-	} catch (err) {
-		if (err instanceof BackupError) throw new CliError(err.message);
-		throw err;
+	if (positionals[0] === 'list') {
+		const rows = listBackups();
+		if (values.json) printJson(rows.map((b) => ({ ...b, file: path.join(config().backupDir, b.name) })));
+		else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, MB: (b.bytes / 1e6).toFixed(1) })));
+		return;
 	}
+	if (positionals.length) throw new CliError(`Unknown action "${positionals[0]}".\n\n${USAGE}`, 2);
+	const backup = await createBackup({ out: values.out, kind: 'manual' });
+	if (values.json) {
+		printJson(backup);
+		return;
+	}
+	console.log(`${backup.file}`);
+	console.log(
+		`${(backup.bytes / 1e6).toFixed(1)} MB in ${(backup.ms / 1000).toFixed(2)} s; verified: integrity_check ok, ${Object.keys(backup.tables).length} tables with the database's row counts ` +
+			`(${backup.tables.instances ?? 0} instances, ${backup.tables.audit_labels ?? 0} labels), ${backup.migrations.applied} migrations`
+	);
 }

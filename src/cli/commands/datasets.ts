@@ -2,10 +2,9 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { actor, admin, reportPurge } from '../actor';
-import { DatasetError, listDatasets, resolveDataset } from '$lib/server/datasets/datasets';
+import { listDatasets, resolveDataset } from '$lib/server/datasets/datasets';
 import { db } from '$lib/server/db';
-import { ArchiveError, archiveDataset, deleteDataset, purgeDataset, restoreDataset } from '$lib/server/archive';
-import { BackupError } from '$lib/server/backups';
+import { archiveDataset, deleteDataset, purgeDataset, restoreDataset } from '$lib/server/archive';
 
 const USAGE = `Usage:
   npm run cli -- datasets [list] [--archived] [--json]
@@ -30,48 +29,43 @@ export async function run(argv: string[]): Promise<void> {
 		if (!positionals[1]) throw new CliError(`Give the dataset's name or id.\n\n${USAGE}`, 2);
 		return resolveDataset(positionals[1]);
 	};
-	try {
-		switch (action) {
-			case 'list': {
-				const rows = listDatasets(db(), { archived: values.archived }).map((d) => ({
-					id: d.id,
-					name: d.name,
-					tasks: d.tasks,
-					instances: d.instances,
-					responses: d.responses,
-					models: d.models
-				}));
-				if (values.json) printJson(rows);
-				else printTable(rows);
-				return;
-			}
-			case 'delete': {
-				const d = dataset();
-				if (values.confirm !== d.name) throw new CliError(`Give --confirm "${d.name}" to delete the dataset.`, 2);
-				deleteDataset(d.id);
-				console.log(`deleted dataset "${d.name}"`);
-				return;
-			}
-			case 'archive': {
-				const { audits } = archiveDataset(dataset().id, values.as ? actor(values.as).id : null);
-				console.log(`archived (with ${audits} audit(s))`);
-				return;
-			}
-			case 'restore': {
-				const { audits } = restoreDataset(dataset().id);
-				console.log(`restored (with ${audits} audit(s))`);
-				return;
-			}
-			case 'purge': {
-				const d = dataset();
-				reportPurge(await purgeDataset(d.id, admin(values.as), values.confirm), values.json);
-				return;
-			}
-			default:
-				throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
+	switch (action) {
+		case 'list': {
+			const rows = listDatasets(db(), { archived: values.archived }).map((d) => ({
+				id: d.id,
+				name: d.name,
+				tasks: d.tasks,
+				instances: d.instances,
+				responses: d.responses,
+				models: d.models
+			}));
+			if (values.json) printJson(rows);
+			else printTable(rows);
+			return;
 		}
-	} catch (err) {
-		if (err instanceof ArchiveError || err instanceof DatasetError || err instanceof BackupError) throw new CliError(err.message);
-		throw err;
+		case 'delete': {
+			const d = dataset();
+			if (values.confirm !== d.name) throw new CliError(`Give --confirm "${d.name}" to delete the dataset.`, 2);
+			deleteDataset(d.id);
+			console.log(`deleted dataset "${d.name}"`);
+			return;
+		}
+		case 'archive': {
+			const { audits } = archiveDataset(dataset().id, values.as ? actor(values.as).id : null);
+			console.log(`archived (with ${audits} audit(s))`);
+			return;
+		}
+		case 'restore': {
+			const { audits } = restoreDataset(dataset().id);
+			console.log(`restored (with ${audits} audit(s))`);
+			return;
+		}
+		case 'purge': {
+			const d = dataset();
+			reportPurge(await purgeDataset(d.id, admin(values.as), values.confirm), values.json);
+			return;
+		}
+		default:
+			throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
 	}
 }

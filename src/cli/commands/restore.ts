@@ -1,7 +1,7 @@
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
-import { BackupError, restoreBackup } from '$lib/server/backups';
+import { restoreBackup } from '$lib/server/backups';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
@@ -17,20 +17,15 @@ export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
 	const from = positionals[0];
 	if (!from || positionals.length > 1) throw new CliError(`Give one backup file.\n\n${USAGE}`, 2);
-	try {
-		const result = await restoreBackup({ from });
-		if (values.json) {
-			printJson(result);
-			return;
-		}
-		console.log(`restored ${from} into ${config().databasePath}`);
-		console.log(
-			`rows: ${Object.values(result.tables).reduce((a, b) => a + b, 0)} in ${Object.keys(result.tables).length} tables (${result.tables.instances ?? 0} instances, ${result.tables.audit_labels ?? 0} labels), equal to the backup's`
-		);
-		if (result.migrated) console.log(`brought up to date: ${result.migrated} migration(s) applied`);
-		if (result.previous) console.log(`the database it replaced is kept as ${result.previous}`);
-	} catch (err) {
-		if (err instanceof BackupError) throw new CliError(err.message);
-		throw err;
+	const result = await restoreBackup({ from });
+	if (values.json) {
+		printJson(result);
+		return;
 	}
+	console.log(`restored ${from} into ${config().databasePath}`);
+	console.log(
+		`rows: ${Object.values(result.tables).reduce((a, b) => a + b, 0)} in ${Object.keys(result.tables).length} tables (${result.tables.instances ?? 0} instances, ${result.tables.audit_labels ?? 0} labels), equal to the backup's`
+	);
+	if (result.migrated) console.log(`brought up to date: ${result.migrated} migration(s) applied`);
+	if (result.previous) console.log(`the database it replaced is kept as ${result.previous}`);
 }

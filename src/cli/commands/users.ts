@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole, UserError } from '$lib/server/auth/users';
+import { createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
 import { processEnv } from '$lib/server/config';
 
@@ -48,41 +48,36 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const action = positionals[0] ?? 'list';
-	try {
-		switch (action) {
-			case 'list': {
-				const users = listUsers();
-				if (values.json) printJson(users);
-				else printTable(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.disabledAt ? 'disabled' : 'active' })));
-				return;
-			}
-			case 'create': {
-				if (!values.email) throw new CliError(`Missing --email.\n\n${USAGE}`, 2);
-				const user = await createUser({ email: values.email, role: role(values.role), name: values.name, password: await readPassword(values.password) });
-				if (values.json) printJson(user);
-				else console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
-				return;
-			}
-			case 'reset-password': {
-				const id = userId(values.email);
-				await resetPassword(id, await readPassword(values.password));
-				console.log(`Password of ${values.email} reset; their sessions were ended.`);
-				return;
-			}
-			case 'set-role':
-				setRole(userId(values.email), role(values.role));
-				console.log(`${values.email} is now ${values.role}.`);
-				return;
-			case 'disable':
-			case 'enable':
-				setDisabled(userId(values.email), action === 'disable');
-				console.log(`${values.email} ${action}d.`);
-				return;
-			default:
-				throw new CliError(`Unknown users action "${action}".\n\n${USAGE}`, 2);
+	switch (action) {
+		case 'list': {
+			const users = listUsers();
+			if (values.json) printJson(users);
+			else printTable(users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.disabledAt ? 'disabled' : 'active' })));
+			return;
 		}
-	} catch (err) {
-		if (err instanceof UserError) throw new CliError(err.message);
-		throw err;
+		case 'create': {
+			if (!values.email) throw new CliError(`Missing --email.\n\n${USAGE}`, 2);
+			const user = await createUser({ email: values.email, role: role(values.role), name: values.name, password: await readPassword(values.password) });
+			if (values.json) printJson(user);
+			else console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
+			return;
+		}
+		case 'reset-password': {
+			const id = userId(values.email);
+			await resetPassword(id, await readPassword(values.password));
+			console.log(`Password of ${values.email} reset; their sessions were ended.`);
+			return;
+		}
+		case 'set-role':
+			setRole(userId(values.email), role(values.role));
+			console.log(`${values.email} is now ${values.role}.`);
+			return;
+		case 'disable':
+		case 'enable':
+			setDisabled(userId(values.email), action === 'disable');
+			console.log(`${values.email} ${action}d.`);
+			return;
+		default:
+			throw new CliError(`Unknown users action "${action}".\n\n${USAGE}`, 2);
 	}
 }

@@ -8,6 +8,7 @@
  *   "steps": { "alpaca/generation": { "template": "…", "decoding": { "maxTokens": 3072, … } }, … }
  * }
  */
+import { DomainError } from '$lib/errors';
 import type { DecodingParams } from './decoding';
 import { isPromptStepId, PROMPT_STEPS, PROMPT_STEP_IDS, validateStepTemplate, type PromptStepId } from './steps';
 
@@ -28,10 +29,9 @@ export interface TemplateSet {
 	steps: Partial<Record<PromptStepId, TemplateSetStep>>;
 }
 
-export class TemplateSetError extends Error {
+export class TemplateSetError extends DomainError {
 	constructor(readonly problems: string[], where = 'The template set') {
-		super(`${where}: ${problems.join(' ')}`);
-		this.name = 'TemplateSetError';
+		super(`${where}: ${problems.join(' ')}`, 400, 'invalid-template-set');
 	}
 }
 

@@ -13,6 +13,7 @@ import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
 import { auditMethods } from '../reports/methods';
 import { writeExportFile, type ExportManifest, type ExportRequest, type StartOptions } from './export';
+import { DomainError } from '$lib/errors';
 
 export interface DatasetCardOptions extends StartOptions {
 	license?: string;
@@ -29,7 +30,8 @@ export interface DatasetCardResult {
 	manifest: ExportManifest;
 }
 
-export class DatasetCardError extends Error {}
+/** A dataset card that cannot be written (its files exist and --force was not given). */
+export class DatasetCardError extends DomainError {}
 
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
