@@ -139,9 +139,9 @@ export async function run(argv: string[]): Promise<void> {
 		switch (action) {
 			case 'list': {
 				const rows = db()
-					.$client.prepare<[], number>("SELECT id FROM generation_runs WHERE pipeline = 'judge' ORDER BY id DESC")
+					.$client.prepare("SELECT id FROM generation_runs WHERE pipeline = 'judge' ORDER BY id DESC")
 					.pluck()
-					.all();
+					.all() as number[];
 				const summaries = rows.map(judgeSummary);
 				if (json) return printJson(summaries);
 				printTable(summaries.map((s) => ({ id: s.id, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: s.model, name: s.name })));

@@ -87,14 +87,14 @@ function rejectedFilter(includeRejected: boolean, alias: string): string {
  */
 function loadVerdictUnits(datasetId: number, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare<[number], [number, number | null, number, string | null, string | null, string | null, string | null]>(
+		.prepare(
 			`SELECT t.id, t.is_classification, i.id, t.filter_status, t.filter_rule, i.filter_status, i.filter_rule
 			 FROM tasks t JOIN instances i ON i.task_id = t.id
 			 WHERE t.dataset_id = ? AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL)
 			 ORDER BY t.id, i.id`
 		)
 		.raw()
-		.all(datasetId);
+		.all(datasetId) as [number, number | null, number, string | null, string | null, string | null, string | null][];
 	const units: SamplingUnit[] = [];
 	for (const [taskId, cls, instanceId, ts, tr, is, ir] of rows) {
 		const stratum = verdictStratum({ status: ts, rule: tr }, { status: is, rule: ir });
@@ -112,14 +112,14 @@ export function verdictStrataOf(units: readonly SamplingUnit[]): { key: string; 
 
 export function loadQualityUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare<[number], [number, number | null, number]>(
+		.prepare(
 			`SELECT t.id AS taskId, t.is_classification AS cls, i.id AS instanceId
 			 FROM tasks t JOIN instances i ON i.task_id = t.id
 			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')} ${rejectedFilter(includeRejected, 'i')}
 			 ORDER BY t.id, i.id`
 		)
 		.raw()
-		.all(datasetId);
+		.all(datasetId) as [number, number | null, number][];
 	const units: SamplingUnit[] = [];
 	for (const [taskId, cls, instanceId] of rows) {
 		const last = units[units.length - 1];
@@ -132,7 +132,7 @@ export function loadQualityUnits(datasetId: number, includeRejected: boolean, da
 /** Conversation audits: each task's conversations (a task is a first user turn; most have one). */
 function loadConversationUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare<[number], [number, number | null, number]>(
+		.prepare(
 			`SELECT t.id AS taskId, t.is_classification AS cls, c.id AS conversationId
 			 FROM tasks t JOIN conversations c ON c.task_id = t.id
 			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')}
@@ -140,21 +140,21 @@ function loadConversationUnits(datasetId: number, includeRejected: boolean, data
 			 ORDER BY t.id, c.id`
 		)
 		.raw()
-		.all(datasetId);
+		.all(datasetId) as [number, number | null, number][];
 	return groupUnits(rows);
 }
 
 /** Pairwise audits: each task's preference pairs. */
 function loadPairUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare<[number], [number, number | null, number]>(
+		.prepare(
 			`SELECT t.id AS taskId, t.is_classification AS cls, p.id AS pairId
 			 FROM tasks t JOIN preference_pairs p ON p.task_id = t.id
 			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')}
 			 ORDER BY t.id, p.id`
 		)
 		.raw()
-		.all(datasetId);
+		.all(datasetId) as [number, number | null, number][];
 	return groupUnits(rows);
 }
 
@@ -171,13 +171,13 @@ function groupUnits(rows: [number, number | null, number][]): SamplingUnit[] {
 /** Rating: responses of the chosen models grouped by (task, instance); one response per model per group. */
 function loadRatingGroups(datasetId: number, models: string[], includeRejected: boolean, database: Db) {
 	const rows = database.$client
-		.prepare<[number, string], ResponseRow & { cls: number | null }>(
+		.prepare(
 			`SELECT r.id, r.task_id AS taskId, r.instance_id AS instanceId, r.model, t.is_classification AS cls
 			 FROM responses r JOIN tasks t ON t.id = r.task_id
 			 WHERE r.dataset_id = ? AND r.model IN (SELECT value FROM json_each(?)) ${rejectedFilter(includeRejected, 't')}
 			 ORDER BY r.task_id, r.instance_id, r.model, r.id`
 		)
-		.all(datasetId, JSON.stringify(models));
+		.all(datasetId, JSON.stringify(models)) as (ResponseRow & { cls: number | null })[];
 	const groups = new Map<number, Map<number, ResponseRow[]>>();
 	const units = new Map<number, SamplingUnit>();
 	for (const row of rows) {
@@ -199,8 +199,8 @@ function loadRatingGroups(datasetId: number, models: string[], includeRejected: 
 
 export function datasetModels(datasetId: number, database: Db = db()): { model: string; responses: number }[] {
 	return database.$client
-		.prepare<[number], { model: string; responses: number }>('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
-		.all(datasetId);
+		.prepare('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
+		.all(datasetId) as { model: string; responses: number }[];
 }
 
 export function previewSample(
@@ -242,8 +242,8 @@ export function orderSalt(auditId: number, userId: number, seed: number): number
 /** Active accounts for these ids; throws naming the first that is unknown or disabled. */
 export function activeUsers(userIds: number[], database: Db): { id: number; email: string }[] {
 	const rows = database.$client
-		.prepare<[string], { id: number; email: string; disabledAt: number | null }>('SELECT id, email, disabled_at AS disabledAt FROM users WHERE id IN (SELECT value FROM json_each(?))')
-		.all(JSON.stringify(userIds));
+		.prepare('SELECT id, email, disabled_at AS disabledAt FROM users WHERE id IN (SELECT value FROM json_each(?))')
+		.all(JSON.stringify(userIds)) as { id: number; email: string; disabledAt: number | null }[];
 	for (const id of userIds) {
 		const row = rows.find((r) => r.id === id);
 		if (!row) throw new AuditError(`No account with id ${id}.`, 400, 'invalid', 'reviewers');
@@ -271,7 +271,9 @@ export interface PlannedItem {
 export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
 	const kind = input.kind;
 	if (kind !== 'quality' && kind !== 'rating' && kind !== 'conversation' && kind !== 'pairwise') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
-	const dataset = database.$client.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId);
+	const dataset = database.$client.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId) as
+		| { id: number; name: string; archivedAt: number | null }
+		| undefined;
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
 	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
 
@@ -322,13 +324,13 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 		}
 	} else if (kind === 'pairwise') {
 		const units = loadPairUnits(dataset.id, includeRejected, database);
-		const pairResponses = database.$client.prepare<[number], { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null }>(
+		const pairResponses = database.$client.prepare(
 			`SELECT a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel, p.instance_id AS instanceId
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.id = ?`
 		);
 		const seen = new Set<string>();
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
-			const r = pairResponses.get(s.choice)!;
+			const r = pairResponses.get(s.choice) as { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null };
 			seen.add(r.aModel).add(r.bModel);
 			planned.push({
 				taskId: s.taskId,
@@ -385,7 +387,7 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	return transaction(database, () => {
 		const c = database.$client;
 		const audit = c
-			.prepare<[number, string, string, number, number, string, string, number, string | null, number, number, number, string, number, number, number, number | null, number, string, number, number, string | null], { id: number }>(
+			.prepare(
 				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
 					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
 					routing, qualification_items, qualification_accuracy, strata)
@@ -396,8 +398,8 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 				models ? JSON.stringify(models) : null, overlap, input.blind === false ? 0 : 1, leaseMinutes * 60, guidelines,
 				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now,
 				routing, qualification.items, qualification.accuracy, strata ? JSON.stringify(strata) : null
-			)!;
-		const addReviewer = c.prepare<[number, number, number, number]>('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
+			) as { id: number };
+		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
 		for (const userId of reviewerIds) addReviewer.run(audit.id, userId, orderSalt(audit.id, userId, seed), now);
 		insertItems(database, audit.id, planned, 0, input.createdBy ?? null, now);
 		insertItems(database, audit.id, goldItems, planned.length, input.createdBy ?? null, now);
@@ -435,21 +437,21 @@ export function chooseStrata(populations: { key: string; label: string; populati
 
 export function insertItems(database: Db, auditId: number, items: PlannedItem[], firstPosition: number, createdBy: number | null, now: number): void {
 	const c = database.$client;
-	const insertItem = c.prepare<[number, string, number, number, number | null, string | null, number, number, number | null, number | null], { id: number }>(
+	const insertItem = c.prepare(
 		`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, conversation_id, pair_id)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	);
-	const insertResponse = c.prepare<[number, number, number]>('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
-	const insertGold = c.prepare<[number, number, number | null, number | null, number | null, string | null, string, number | null, number]>(
+	const insertResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
+	const insertGold = c.prepare(
 		`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	);
-	const insertGoldRating = c.prepare<[number, number, string]>('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
+	const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
 	items.forEach((item, i) => {
 		const { id } = insertItem.get(
 			auditId, newItemRef(), firstPosition + i, item.taskId, item.instanceId, item.stratum, item.gold ? 1 : 0, item.shuffleKey,
 			item.conversationId ?? null, item.pairId ?? null
-		)!;
+		) as { id: number };
 		item.responses.forEach((r, position) => insertResponse.run(id, r.id, position));
 		const gold = item.gold;
 		if (gold?.kind === 'quality') {
@@ -474,13 +476,13 @@ export function resolveGold(
 	const c = database.$client;
 	const items: PlannedItem[] = [];
 	const seen = new Set<string>();
-	const instanceRow = c.prepare<[number, number], { id: number; taskId: number }>(
+	const instanceRow = c.prepare(
 		'SELECT i.id, i.task_id AS taskId FROM instances i WHERE i.id = ? AND i.dataset_id = ?'
 	);
 	const ratingGroups = models ? loadRatingGroups(datasetId, models, includeRejected, database).groups : null;
 	for (const spec of gold) {
 		if (spec.kind === 'quality') {
-			const row = instanceRow.get(spec.instanceId, datasetId);
+			const row = instanceRow.get(spec.instanceId, datasetId) as { id: number; taskId: number } | undefined;
 			if (!row) throw new AuditError(`Gold: instance ${spec.instanceId} is not in this dataset.`, 400, 'invalid', 'gold');
 			const key = `i${row.id}`;
 			if (seen.has(key)) throw new AuditError(`Gold: instance ${spec.instanceId} is given twice.`, 400, 'invalid', 'gold');

@@ -73,7 +73,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	const whereSql = where.join(' AND ');
 	let total: number;
 	try {
-		total = (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params)!).n;
+		total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
 	} catch (err) {
 		if (fts && err instanceof Error && /fts5/i.test(err.message)) {
 			throw new SearchError(`The search "${filters.q}" could not be run; search for whole words (letters and digits).`);
@@ -83,7 +83,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	const pages = Math.max(1, Math.ceil(total / pageSize));
 	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
 	const rows = c
-		.prepare<unknown[], Omit<TaskListRow, 'isClassification'> & { isClassification: number | null }>(
+		.prepare(
 			// Fields are clipped in the query: a list row never carries a whole huge field.
 			`SELECT t.id, substr(t.instruction, 1, ${LIST_CLIP_CHARS}) AS instruction, t.is_classification AS isClassification, t.origin,
 				t.instance_count AS instanceCount, t.empty_input_count AS emptyInputCount,
@@ -92,7 +92,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 				(SELECT substr(output, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
 			 FROM tasks t WHERE ${whereSql} ORDER BY t.id LIMIT ? OFFSET ?`
 		)
-		.all(...params, pageSize, (page - 1) * pageSize);
+		.all(...params, pageSize, (page - 1) * pageSize) as (Omit<TaskListRow, 'isClassification'> & { isClassification: number | null })[];
 	return {
 		rows: rows.map((r) => ({ ...r, isClassification: r.isClassification == null ? null : r.isClassification === 1 })),
 		total,
@@ -154,29 +154,29 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 		: undefined;
 	const c = database.$client;
 	const examples = c
-		.prepare<[number], TaskExampleRow>('SELECT id, kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
-		.all(taskId);
-	const conversationRows = c.prepare<[number], {
+		.prepare('SELECT id, kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
+		.all(taskId) as TaskExampleRow[];
+	const conversationRows = c.prepare('SELECT id, source_id AS sourceId, warnings FROM conversations WHERE task_id = ? ORDER BY id').all(taskId) as {
 		id: number;
 		sourceId: string | null;
 		warnings: string | null;
-	}>('SELECT id, source_id AS sourceId, warnings FROM conversations WHERE task_id = ? ORDER BY id').all(taskId);
-	const turnsOf = c.prepare<[number], ConversationDetail['turns'][number]>(
+	}[];
+	const turnsOf = c.prepare(
 		'SELECT id, position, role, source_role AS sourceRole, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position'
 	);
 	const conversations = conversationRows.map((r) => ({
 		id: r.id,
 		sourceId: r.sourceId,
 		warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
-		turns: turnsOf.all(r.id)
+		turns: turnsOf.all(r.id) as ConversationDetail['turns']
 	}));
 	const pairs = c
-		.prepare<[number], PairDetail>(
+		.prepare(
 			`SELECT p.id, p.prompt, a.model AS modelA, b.model AS modelB, a.response AS responseA, b.response AS responseB, p.source_preferred AS sourcePreferred
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
 			 WHERE p.task_id = ? ORDER BY p.id`
 		)
-		.all(taskId);
+		.all(taskId) as PairDetail[];
 	return {
 		task,
 		instances,

@@ -54,7 +54,7 @@ function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: numb
 /** Tables holding rows that belong to a dataset (those with a dataset_id column). */
 function datasetTables(database: Db): string[] {
 	const c = database.$client;
-	const names = c.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all();
+	const names = c.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all() as string[];
 	return names.filter((name) => {
 		try {
 			return (c.pragma(`table_info(${JSON.stringify(name)})`) as { name: string }[]).some((col) => col.name === 'dataset_id');
@@ -75,13 +75,13 @@ const DELETE_ORDER = ['formulations', 'responses', 'task_examples', 'instances',
  */
 export async function removeImportingDataset(datasetId: number, database: Db, batchRows = BULK_BATCH_ROWS): Promise<number> {
 	const c = database.$client;
-	const status = c.prepare<[number], string>('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId);
+	const status = c.prepare('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId) as string | undefined;
 	if (status !== 'importing') return 0;
 	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
 	let removed = 0;
 	const chunk = Math.min(500, batchRows);
 	for (const table of tables) {
-		const del = c.prepare<[number, number]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
+		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
 		let done = false;
 		while (!done) {
 			// Chunks of 500 rows until BATCH_MAX_WRITE_MS has passed (deleting a task also deletes
@@ -114,7 +114,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		}
 	}
 	await retryWhenBusy(
-		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup')),
+		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup')),
 		BULK_BUSY_BOUND_MS
 	);
 	return removed;
@@ -140,8 +140,8 @@ export async function removeLeftoverImports(database: Db): Promise<{ datasets: n
 	const now = Date.now();
 	const leftovers = (
 		database.$client
-			.prepare<[], { id: number; owner: string | null; heartbeatAt: number | null }>(`SELECT id, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status = 'importing'`)
-			.all()
+			.prepare(`SELECT id, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status = 'importing'`)
+			.all() as { id: number; owner: string | null; heartbeatAt: number | null }[]
 	).filter((d) => ownerIsGone(d.owner, d.heartbeatAt, now));
 	let rows = 0;
 	for (const d of leftovers) rows += await removeImportingDataset(d.id, database);

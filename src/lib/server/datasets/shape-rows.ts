@@ -79,23 +79,23 @@ export class ShapeRowWriter {
 		const c = database.$client;
 		this.rows = new RowWriter(database);
 		this.st = {
-			hasExamples: c.prepare<[number]>('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
-			insertExample: c.prepare<[number, number, string, number, string, string, string, string | null, number | null, number]>(
+			hasExamples: c.prepare('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
+			insertExample: c.prepare(
 				`INSERT INTO task_examples (task_id, dataset_id, kind, position, input, output, explanation, extra, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			),
-			describeInstance: c.prepare<[string | null, string | null, number]>('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
-			findConversation: c.prepare<[number, string]>('SELECT id FROM conversations WHERE dataset_id = ? AND fingerprint = ?').pluck(),
-			insertConversation: c.prepare<[number, number, number | null, string | null, number, string | null, string | null, string, number | null, number]>(
+			describeInstance: c.prepare('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
+			findConversation: c.prepare('SELECT id FROM conversations WHERE dataset_id = ? AND fingerprint = ?').pluck(),
+			insertConversation: c.prepare(
 				`INSERT INTO conversations (dataset_id, task_id, instance_id, source_id, turn_count, warnings, metadata, fingerprint, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			),
-			insertTurn: c.prepare<[number, number, string, string, string | null, string | null, number | null, string | null]>(
+			insertTurn: c.prepare(
 				`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 			),
-			findPair: c.prepare<[number, string]>('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
-			insertPair: c.prepare<[number, number, number | null, number, number, string, string | null, number | null, number | null, string | null, string | null, string, number | null, number]>(
+			findPair: c.prepare('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
+			insertPair: c.prepare(
 				`INSERT INTO preference_pairs (dataset_id, task_id, instance_id, response_a_id, response_b_id, prompt, source_preferred,
 					source_score_a, source_score_b, source_id, metadata, fingerprint, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`

@@ -36,8 +36,8 @@ export class DatasetCardError extends DomainError {}
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
 	const rows = database.$client
-		.prepare<unknown[], { id: number; pipeline: string; model: string; target: number; seeds: string }>(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
-		.all(...ids);
+		.prepare(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+		.all(...ids) as { id: number; pipeline: string; model: string; target: number; seeds: string }[];
 	return rows.map((r) => {
 		let seeds = 0;
 		try {

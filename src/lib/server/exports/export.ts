@@ -115,7 +115,7 @@ function resolve(request: ExportRequest, database: Db) {
 	const dataset = getDataset(request.datasetId, database);
 	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
 	if (request.responsesOf) {
-		const has = database.$client.prepare<[number, string]>('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
+		const has = database.$client.prepare('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
 		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);
 	}
 	return dataset;
@@ -125,7 +125,7 @@ function resolve(request: ExportRequest, database: Db) {
 export function countExport(request: ExportSelection, database: Db = db()): SelectionCounts & { datasetInstances: number } {
 	resolve({ ...request, format: 'jsonl' }, database);
 	const counts = countSelection(database.$client, request);
-	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
+	const total = database.$client.prepare('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId) as { n: number };
 	return { ...counts, datasetInstances: total.n };
 }
 
@@ -151,8 +151,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		counts = countSelection(reader.client, request);
 		quality = estimateQuality(reader.client, request);
 		totals = reader.client
-			.prepare<[number], { tasks: number; instances: number }>('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
-			.get(dataset.id)!;
+			.prepare('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
+			.get(dataset.id) as { tasks: number; instances: number };
 		estimatedBytes = estimateBytes(reader.client, request, counts.rows);
 	} catch (err) {
 		close();
@@ -220,8 +220,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			if (importIds.size) {
 				const ids = [...importIds].sort((a, b) => a - b);
 				imports = reader.client
-					.prepare<unknown[], NonNullable<typeof imports>[number]>(`SELECT id, file_name AS fileName, format FROM imports WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
-					.all(...ids);
+					.prepare(`SELECT id, file_name AS fileName, format FROM imports WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+					.all(...ids) as typeof imports;
 			}
 			done = true;
 			options.onProgress?.(progress());

@@ -11,14 +11,14 @@ export interface ExportFacets {
 export function exportFacets(datasetId: number, database: Db = db()): ExportFacets {
 	const c = database.$client;
 	const runs = c
-		.prepare<[number], ExportFacets['runs'][number]>(
+		.prepare(
 			`SELECT coalesce(i.run_id, t.run_id) AS id, count(*) AS instances
 			 FROM tasks t CROSS JOIN instances i ON i.task_id = t.id
 			 WHERE t.dataset_id = ? AND coalesce(i.run_id, t.run_id) IS NOT NULL GROUP BY 1 ORDER BY 1`
 		)
-		.all(datasetId);
+		.all(datasetId) as ExportFacets['runs'];
 	const audits = c
-		.prepare<[number], ExportFacets['audits'][number]>('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? ORDER BY id')
-		.all(datasetId);
+		.prepare('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? ORDER BY id')
+		.all(datasetId) as ExportFacets['audits'];
 	return { runs, models: datasetModels(datasetId, database), audits };
 }

@@ -62,24 +62,24 @@ export function countSelection(client: Database.Database, selection: ExportSelec
 	const { q, from } = selectionQuery(selection);
 	const responses = !!selection.responsesOf;
 	const main = client
-		.prepare<[unknown], { n: number; tasks: number; instances: number }>(
+		.prepare(
 			`${q.withClause()}SELECT count(*) AS n, count(DISTINCT t.id) AS tasks, count(DISTINCT i.id) AS instances
 			 FROM ${from} WHERE ${q.whereClause()}`
 		)
-		.get(q.params)!;
+		.get(q.params) as { n: number; tasks: number; instances: number };
 	let reformulations = 0;
 	if (selection.includeReformulations && main.n > 0) {
 		const sel = q.clone();
 		sel.with('export_selected', () => `SELECT t.id AS task_id, i.id AS instance_id FROM ${from} WHERE ${q.whereClause()}`);
 		reformulations = (
 			client
-				.prepare<[unknown], { n: number }>(
+				.prepare(
 					`${sel.withClause()}SELECT count(*) AS n FROM formulations f
 					 WHERE f.dataset_id = ${sel.param(selection.datasetId)}
 					   AND (f.instance_id IN (SELECT instance_id FROM export_selected)
 					     OR (f.instance_id IS NULL AND f.task_id IN (SELECT task_id FROM export_selected)))`
 				)
-				.get(sel.params)!
+				.get(sel.params) as { n: number }
 		).n;
 	}
 	return {
@@ -109,13 +109,13 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
 	const limitSql = limit !== undefined ? ` LIMIT ${q.param(limit)}` : '';
 	const rows = client
-		.prepare<[unknown], Omit<ExportRow, 'kind'>>(
+		.prepare(
 			`${q.withClause()}SELECT t.id AS taskId, i.id AS instanceId, t.instruction AS instruction, i.input AS input, ${output} AS output,
 				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id) AS runId,
 				coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id) AS importId
 			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}${limitSql}`
 		)
-		.iterate(q.params);
+		.iterate(q.params) as IterableIterator<Omit<ExportRow, 'kind'>>;
 	const kind: ExportRowKind = responses ? 'response' : 'instance';
 
 	if (!selection.includeReformulations) {
@@ -124,13 +124,13 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 	}
 
 	const formulations = client
-		.prepare<[number], FormulationRow>(
+		.prepare(
 			`SELECT f.task_id AS taskId, f.instance_id AS instanceId, f.instruction, f.input, f.output,
 				f.run_id AS runId, f.import_id AS importId
 			 FROM tasks t CROSS JOIN formulations f ON f.task_id = t.id
 			 WHERE t.dataset_id = ? ORDER BY t.id, f.id`
 		)
-		.iterate(selection.datasetId);
+		.iterate(selection.datasetId) as IterableIterator<FormulationRow>;
 	let pending = formulations.next();
 	let taskId = -1;
 	let linked = new Map<number, FormulationRow[]>();

@@ -55,14 +55,16 @@ interface LabelRow {
 }
 
 function judgeRunRef(runId: number, database: Db): JudgeRunRef & { datasetId: number | null; upToInstanceId: number } {
-	const row = database.$client.prepare<[number], { id: number; name: string; model: string; status: string; dataset_id: number | null; params: string }>("SELECT id, name, model, status, dataset_id, params FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(runId);
+	const row = database.$client.prepare("SELECT id, name, model, status, dataset_id, params FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(runId) as
+		| { id: number; name: string; model: string; status: string; dataset_id: number | null; params: string }
+		| undefined;
 	if (!row) throw new ReportError(`There is no judge run ${runId}.`, 404);
 	const params = readJudgeParams(JSON.parse(row.params));
 	const step = params.steps['judge/quality'];
 	const counts = database.$client
-		.prepare<[number], { parsed: number | null; unparsed: number | null }>("SELECT sum(status = 'parsed') AS parsed, sum(status = 'unparsed') AS unparsed FROM judge_labels WHERE run_id = ?")
-		.get(runId)!;
-	const target = database.$client.prepare<[number], number>('SELECT target FROM generation_runs WHERE id = ?').pluck().get(runId)!;
+		.prepare("SELECT sum(status = 'parsed') AS parsed, sum(status = 'unparsed') AS unparsed FROM judge_labels WHERE run_id = ?")
+		.get(runId) as { parsed: number | null; unparsed: number | null };
+	const target = database.$client.prepare('SELECT target FROM generation_runs WHERE id = ?').pluck().get(runId) as number;
 	return {
 		id: row.id,
 		name: row.name,
@@ -94,26 +96,28 @@ function allYes(label: LabelRow | undefined): boolean | null {
 /** Judge runs with a label on at least one of the audit's sampled items, newest first. */
 export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
 	return database.$client
-		.prepare<[number], { id: number; name: string; model: string; status: string }>(
+		.prepare(
 			`SELECT r.id, r.name, r.model, r.status FROM generation_runs r
 			 WHERE r.pipeline = 'judge' AND EXISTS (
 				SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id
 				WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0)
 			 ORDER BY r.id DESC`
 		)
-		.all(auditId);
+		.all(auditId) as { id: number; name: string; model: string; status: string }[];
 }
 
 /** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first. */
 export function judgeRunsOfDataset(datasetId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
 	return database.$client
-		.prepare<[number], { id: number; name: string; model: string; status: string }>("SELECT id, name, model, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
-		.all(datasetId);
+		.prepare("SELECT id, name, model, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
+		.all(datasetId) as { id: number; name: string; model: string; status: string }[];
 }
 
 export function judgeAuditCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): JudgeAuditCalibration {
 	const c = database.$client;
-	const audit = c.prepare<[number], { id: number; datasetId: number; kind: string; instanceMode: string; stratify: string; includeRejected: number }>('SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ?').get(auditId);
+	const audit = c.prepare('SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ?').get(auditId) as
+		| { id: number; datasetId: number; kind: string; instanceMode: string; stratify: string; includeRejected: number }
+		| undefined;
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);
 	if (audit.kind !== 'quality') throw new ReportError('Judge calibration is for quality audits (the three questions); this is a rating audit.');
 	const run = judgeRunRef(runId, database);
@@ -122,7 +126,7 @@ export function judgeAuditCalibration(auditId: number, runId: number, options: {
 	void _d;
 
 	const labels = new Map(
-		(c.prepare<[number], LabelRow>('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ?').all(runId)).map(
+		(c.prepare('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ?').all(runId) as LabelRow[]).map(
 			(l) => [l.instance_id, l]
 		)
 	);

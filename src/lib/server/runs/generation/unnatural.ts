@@ -95,18 +95,18 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	) {
 		this.keys = unnaturalKeys(run.id);
 		const c = database.$client;
-		this.rejectTaskStmt = c.prepare<[string, number, number]>(
+		this.rejectTaskStmt = c.prepare(
 			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
 		);
-		this.instanceStmt = c.prepare<[number], { input: string; output: string }>('SELECT input, output FROM instances WHERE id = ?');
+		this.instanceStmt = c.prepare('SELECT input, output FROM instances WHERE id = ?');
 		this.held = new HeldTasks(database);
 
 		const accepted = c
-			.prepare<[number, string], { id: number; parsed: string }>(
+			.prepare(
 				`SELECT t.id, c.parsed FROM tasks t JOIN generation_calls c ON c.id = t.call_id
 				 WHERE t.run_id = ? AND c.step = ? AND ${acceptedTasks('t')} ORDER BY t.id`
 			)
-			.all(run.id, STEP_CORE);
+			.all(run.id, STEP_CORE) as { id: number; parsed: string }[];
 		const examples = new Map<number, UnnaturalDemonstration>();
 		for (const row of accepted) {
 			const fields = (JSON.parse(row.parsed) as { fields: Partial<UnnaturalDemonstration> }).fields;
@@ -126,11 +126,11 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		const keptInstances = new Map(
 			(
 				c
-					.prepare<[number, number, string], { id: number; taskId: number }>("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?)")
-					.all(run.id, run.id, STEP_OUTPUT)
+					.prepare("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?)")
+					.all(run.id, run.id, STEP_OUTPUT) as { id: number; taskId: number }[]
 			).map((r) => [r.taskId, r.id])
 		);
-		for (const f of c.prepare<[number], { taskId: number; instruction: string }>('SELECT task_id AS taskId, instruction FROM formulations WHERE run_id = ?').all(run.id)) {
+		for (const f of c.prepare('SELECT task_id AS taskId, instruction FROM formulations WHERE run_id = ?').all(run.id) as { taskId: number; instruction: string }[]) {
 			this.rephrasingsOf(f.taskId).add(comparableText(f.instruction));
 		}
 		for (const [taskId, example] of examples) {
@@ -386,7 +386,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			bump(progress.formulations.rejected, problem ?? 'empty');
 			return { problem: problem ?? 'empty' };
 		}
-		const instance = this.instanceStmt.get(instanceId);
+		const instance = this.instanceStmt.get(instanceId) as { input: string; output: string } | undefined;
 		if (!instance) throw new Error(`Instance ${instanceId} of task ${taskId} is missing.`);
 		const formulationId = writer.insertFormulation(
 			{

@@ -39,7 +39,9 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	let datasetId = request.datasetId;
 	if (request.auditId !== undefined) {
-		const audit = database.$client.prepare<[number], { datasetId: number; kind: string }>('SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ?').get(request.auditId);
+		const audit = database.$client.prepare('SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ?').get(request.auditId) as
+			| { datasetId: number; kind: string }
+			| undefined;
 		if (!audit) throw new RunParamsError(`There is no audit ${request.auditId}.`, 'audit');
 		if (audit.kind !== 'quality') throw new RunParamsError('The judge answers the three quality questions: choose a quality audit.', 'audit');
 		if (datasetId !== undefined && datasetId !== audit.datasetId) throw new RunParamsError(`Audit ${request.auditId} is of another dataset.`, 'audit');
@@ -49,7 +51,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	const dataset = getDataset(datasetId, database);
 	if (!dataset) throw new RunParamsError(`There is no dataset ${datasetId}.`, 'dataset');
 	return transaction(database, () => {
-		const upTo = (database.$client.prepare<[], number>('SELECT coalesce(max(id), 0) FROM instances').pluck().get()!) ?? 0;
+		const upTo = (database.$client.prepare('SELECT coalesce(max(id), 0) FROM instances').pluck().get() as number) ?? 0;
 		const selection =
 			request.auditId !== undefined ? ({ kind: 'audit-items', auditId: request.auditId } as const) : ({ kind: 'dataset', includeRejected: !!request.includeRejected } as const);
 		const params = buildJudgeParams({
@@ -67,7 +69,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 			request.name?.trim() ||
 			`Judge · ${dataset.name}${selection.kind === 'audit-items' ? ` (audit ${request.auditId} items)` : ''} · ${config.model}${params.batch ? ' · batch' : ''}`;
 		const result = database.$client
-			.prepare<[string, number, string, number | null, string, string, number, string, string, number, number, number, number | null]>(
+			.prepare(
 				`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,
 					progress, failed_call_share, created_at, updated_at, created_by)
 				 VALUES ('judge', ?, 'queued', ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`

@@ -32,20 +32,20 @@ export function selectedInstanceIds(database: Db, datasetId: number, selection: 
 	const c = database.$client;
 	if (selection.kind === 'audit-items') {
 		return c
-			.prepare<[number, number], number>(
+			.prepare(
 				'SELECT DISTINCT instance_id FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND instance_id IS NOT NULL AND instance_id <= ? ORDER BY instance_id'
 			)
 			.pluck()
-			.all(selection.auditId, upToInstanceId);
+			.all(selection.auditId, upToInstanceId) as number[];
 	}
 	const kept = (alias: string) => (selection.includeRejected ? '' : `AND (${alias}.filter_status IS NULL OR ${alias}.filter_status <> 'rejected')`);
 	return c
-		.prepare<[number, number], number>(
+		.prepare(
 			`SELECT i.id FROM instances i JOIN tasks t ON t.id = i.task_id
 			 WHERE t.dataset_id = ? AND i.id <= ? ${kept('t')} ${kept('i')} ORDER BY i.id`
 		)
 		.pluck()
-		.all(datasetId, upToInstanceId);
+		.all(datasetId, upToInstanceId) as number[];
 }
 
 interface Work {
@@ -73,8 +73,8 @@ export class QualityJudgeDriver implements RunDriver<JudgeProgress> {
 		const step = run.params.steps['judge/quality'];
 		this.template = step.template.text;
 		this.fingerprint = step.template.fingerprint;
-		this.rowStmt = c.prepare<[number], { instruction: string; input: string; output: string }>('SELECT t.instruction, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.id = ?');
-		this.labelStmt = c.prepare<[number, number, string, number | null, number | null, number | null, string | null, string | null, string | null, string | null, number, number, string, string, number]>(
+		this.rowStmt = c.prepare('SELECT t.instruction, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.id = ?');
+		this.labelStmt = c.prepare(
 			`INSERT INTO judge_labels (run_id, instance_id, status, instruction_valid, input_valid, output_valid, verdicts, raw_reply, problem,
 				problem_message, call_id, attempts, model, template_fingerprint, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -83,16 +83,16 @@ export class QualityJudgeDriver implements RunDriver<JudgeProgress> {
 				problem = excluded.problem, problem_message = excluded.problem_message, call_id = excluded.call_id, attempts = excluded.attempts,
 				model = excluded.model, created_at = excluded.created_at`
 		);
-		this.existingStmt = c.prepare<[number, number], { status: string; i: number; n: number; o: number; problem: string | null }>('SELECT status, output_valid AS o, instruction_valid AS i, input_valid AS n, problem FROM judge_labels WHERE run_id = ? AND instance_id = ?');
+		this.existingStmt = c.prepare('SELECT status, output_valid AS o, instruction_valid AS i, input_valid AS n, problem FROM judge_labels WHERE run_id = ? AND instance_id = ?');
 
-		const labelled = new Set(c.prepare<[number], number>('SELECT instance_id FROM judge_labels WHERE run_id = ?').pluck().all(run.id));
+		const labelled = new Set(c.prepare('SELECT instance_id FROM judge_labels WHERE run_id = ?').pluck().all(run.id) as number[]);
 		const calls = new Map(
 			(
-				c.prepare<[number, string], {
+				c.prepare('SELECT call_key AS key, status, parsed FROM generation_calls WHERE run_id = ? AND step = ?').all(run.id, JUDGE_QUALITY_STEP) as {
 					key: string;
 					status: string;
 					parsed: string | null;
-				}>('SELECT call_key AS key, status, parsed FROM generation_calls WHERE run_id = ? AND step = ?').all(run.id, JUDGE_QUALITY_STEP)
+				}[]
 			).map((r) => [r.key, r])
 		);
 		for (const instanceId of selectedInstanceIds(database, run.datasetId, run.params.selection, run.params.upToInstanceId)) {
@@ -120,7 +120,7 @@ export class QualityJudgeDriver implements RunDriver<JudgeProgress> {
 	}
 
 	private prompt(instanceId: number): string {
-		const row = this.rowStmt.get(instanceId);
+		const row = this.rowStmt.get(instanceId) as { instruction: string; input: string; output: string } | undefined;
 		if (!row) throw new Error(`Instance ${instanceId} no longer exists.`);
 		return buildQualityJudgePrompt(row, this.template);
 	}
@@ -151,7 +151,7 @@ export class QualityJudgeDriver implements RunDriver<JudgeProgress> {
 		label: { verdicts: QualityJudgement } | { problem: string; message: string; raw: string | null }
 	): void {
 		const judge = scope.progress.judge;
-		const before = this.existingStmt.get(scope.runId, instanceId);
+		const before = this.existingStmt.get(scope.runId, instanceId) as { status: string; i: number; n: number; o: number; problem: string | null } | undefined;
 		if (before?.status === 'parsed') {
 			judge.parsed--;
 			if (before.i && before.n && before.o) judge.allValid--;
@@ -204,7 +204,7 @@ export class QualityJudgeDriver implements RunDriver<JudgeProgress> {
 	}
 
 	shortfall(): string | null {
-		const n = (this.database.$client.prepare<[number], number>("SELECT count(*) FROM judge_labels WHERE run_id = ? AND status = 'unparsed'").pluck().get(this.run.id)!) ?? 0;
+		const n = (this.database.$client.prepare("SELECT count(*) FROM judge_labels WHERE run_id = ? AND status = 'unparsed'").pluck().get(this.run.id) as number) ?? 0;
 		return n ? `${n} row${n === 1 ? '' : 's'} got no readable verdict (recorded as unparsed with the raw reply; nothing was guessed).` : null;
 	}
 }
