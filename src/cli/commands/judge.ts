@@ -9,6 +9,7 @@ import { runInForeground } from '../foreground-run';
 import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
+import { JUDGE_MODES, isJudgeMode, readJudgeParams, type JudgeMode } from '$lib/server/runs/judge/params';
 import { listJudgeBatches } from '$lib/server/runs/judge/batch';
 import { chooseEndpoint } from './generate';
 
@@ -18,10 +19,13 @@ const USAGE = `Usage:
   npx instruct-audit judge resume <run> | pause <run> | cancel <run>
   npx instruct-audit judge list | status <run>       [--json]
 
-A model as judge (issue #13): for every row of a dataset (or only the rows an audit showed) it
-answers the three validity questions with a reason each, in strict JSON. An unreadable reply
-is asked again once; a second unreadable one is recorded as unparsed with its raw text. Judge
-labels live apart from human labels. The run is durable like a generation run: Ctrl-C pauses
+A model as judge (issue #13), in three modes, each reply one strict JSON object with a reason:
+  quality (default)  every row of a dataset (or the rows an audit showed): the three validity questions
+  rating             every model response (or an audit's responses): an A–D rating on the audit rubric
+  pairwise           every preference pair (or an audit's pairs): which response is better, or a tie —
+                     asked twice with the order swapped; an inconsistent pair is recorded as a tie
+An unreadable reply is asked again once; a second unreadable one is recorded as unparsed with its
+raw text. Judge labels live apart from human labels. The run is durable like a generation run: Ctrl-C pauses
 it, \`judge resume\` goes on where it stopped, a killed process loses nothing.
 
 With --batch the calls go through the OpenAI Batch API (files.create, batches.create, polling,
@@ -29,14 +33,18 @@ results matched by custom_id): about half the price, results within 24 hours. Th
 until the batches finish; stop it any time and resume later — a batch in flight is found again,
 never paid for twice.
 
-Calibration against an audit and the whole-dataset estimate: report <audit> --judge <run>.
+Calibration against an audit (quality: per question and the whole-dataset estimate; rating: A–D
+confusion, κ; pairwise: 3×3 confusion, κ): report <audit> --judge <run>.
 
 Options for start:
+  --mode <m>                quality (default), rating or pairwise; with --audit, the audit's kind
+  --rating | --pairwise     short for --mode rating / --mode pairwise
   --endpoint <name|id|env>  as for generate (default: LLM_* when set, else the default endpoint)
   --model <name>            override the endpoint's model
   --batch                   through the OpenAI Batch API
   --poll-seconds <n>        how often to poll a batch in flight (default 30)
-  --template <file>         an edited judge template ({{instruction}}, {{input}}, {{output}})
+  --template <file>         an edited judge template (quality {{instruction}} {{input}} {{output}};
+                            rating {{response}} {{rubric}}; pairwise {{response_a}} {{response_b}})
   --include-rejected        also judge rows a filter rejected (whole dataset)
   --name <text>             the run's name
   --json                    print the final summary as JSON`;
@@ -54,6 +62,21 @@ function pollSeconds(value: string | undefined): number | undefined {
 	return n;
 }
 
+/** --mode / --rating / --pairwise; with none of them and --audit, the mode that fits the audit's kind. */
+function modeOf(mode: string | undefined, rating: boolean, pairwise: boolean, auditId: number | undefined): JudgeMode {
+	const asked = [mode, rating ? 'rating' : undefined, pairwise ? 'pairwise' : undefined].filter((m): m is string => m !== undefined);
+	if (new Set(asked).size > 1) throw new CliError(`Choose one judge mode, got ${asked.join(' and ')}.`, 2);
+	if (asked.length === 1) {
+		if (!isJudgeMode(asked[0])) throw new CliError(`--mode is one of ${JUDGE_MODES.join(', ')}, got "${asked[0]}".`, 2);
+		return asked[0];
+	}
+	if (auditId !== undefined) {
+		const kind = db().$client.prepare('SELECT kind FROM audits WHERE id = ?').pluck().get(auditId) as string | undefined;
+		if (kind && isJudgeMode(kind)) return kind;
+	}
+	return 'quality';
+}
+
 function datasetRef(ref: string): number {
 	if (/^\d+$/.test(ref) && getDataset(Number(ref))) return Number(ref);
 	const found = findDatasetByName(ref);
@@ -65,8 +88,15 @@ export function judgeSummary(runId: number) {
 	const run = requireRun(runId);
 	if (run.pipeline !== 'judge') throw new CliError(`Run ${runId} is a ${run.pipeline} run, not a judge run.`);
 	const progress = readJudgeProgress(run.progress);
+	let mode: JudgeMode = 'quality';
+	try {
+		mode = readJudgeParams(run.params).mode;
+	} catch {
+		// A run row without judge parameters is reported as it is.
+	}
 	return {
 		id: run.id,
+		mode,
 		name: run.name,
 		status: run.status,
 		message: run.message,
@@ -77,6 +107,9 @@ export function judgeSummary(runId: number) {
 		unparsed: progress.judge.unparsed,
 		retried: progress.judge.retried,
 		allValid: progress.judge.allValid,
+		ratings: progress.judge.ratings,
+		winners: progress.judge.winners,
+		inconsistent: progress.judge.inconsistent,
 		problems: progress.judge.problems,
 		calls: progress.calls,
 		promptTokens: progress.promptTokens,
@@ -87,9 +120,16 @@ export function judgeSummary(runId: number) {
 }
 
 function describe(s: ReturnType<typeof judgeSummary>): string {
+	const what = s.mode === 'quality' ? 'rows' : s.mode === 'rating' ? 'responses' : 'pairs';
+	const readable =
+		s.mode === 'quality'
+			? `${s.allValid} all valid`
+			: s.mode === 'rating'
+				? ['A', 'B', 'C', 'D'].map((k) => `${s.ratings[k] ?? 0} ${k}`).join(', ')
+				: `first ${s.winners.first ?? 0}, second ${s.winners.second ?? 0}, tie ${s.winners.tie ?? 0}; ${s.inconsistent} inconsistent`;
 	const lines = [
-		`Judge run ${s.id} "${s.name}": ${s.status}${s.message ? ` — ${s.message}` : ''}`,
-		`${s.parsed + s.unparsed} of ${s.rows} rows judged: ${s.parsed} readable (${s.allValid} all valid), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,
+		`Judge run ${s.id} "${s.name}" (${s.mode}): ${s.status}${s.message ? ` — ${s.message}` : ''}`,
+		`${s.parsed + s.unparsed} of ${s.rows} ${what} judged: ${s.parsed} readable (${readable}), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,
 		`${s.calls.done} calls, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens${s.costUsd !== null ? `, $${s.costUsd.toFixed(4)}` : ''}.`
 	];
 	for (const b of s.batches) lines.push(`  ${b.key}: ${b.phase}${b.remoteStatus ? ` (${b.remoteStatus})` : ''}, ${b.calls} calls${b.failure ? ` — ${b.failure}` : ''}`);
@@ -100,7 +140,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	const { end, interrupted } = await runInForeground(runId, (p) => {
 		if (!json) {
 			const j = readJudgeProgress(p).judge;
-			process.stderr.write(`\r${j.parsed + j.unparsed}/${j.rows} rows judged`);
+			process.stderr.write(`\r${j.parsed + j.unparsed}/${j.rows} judged`);
 		}
 	});
 	if (!json) process.stderr.write('\n');
@@ -121,6 +161,9 @@ export async function run(argv: string[]): Promise<void> {
 		{
 			dataset: { type: 'string' },
 			audit: { type: 'string' },
+			mode: { type: 'string' },
+			rating: { type: 'boolean' },
+			pairwise: { type: 'boolean' },
 			endpoint: { type: 'string' },
 			model: { type: 'string' },
 			batch: { type: 'boolean' },
@@ -144,7 +187,7 @@ export async function run(argv: string[]): Promise<void> {
 					.all() as number[];
 				const summaries = rows.map(judgeSummary);
 				if (json) return printJson(summaries);
-				printTable(summaries.map((s) => ({ id: s.id, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: s.model, name: s.name })));
+				printTable(summaries.map((s) => ({ id: s.id, mode: s.mode, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: s.model, name: s.name })));
 				return;
 			}
 			case 'status': {
@@ -177,6 +220,7 @@ export async function run(argv: string[]): Promise<void> {
 					}
 				}
 				const created = createJudgeRun({
+					mode: modeOf(values.mode, Boolean(values.rating), Boolean(values.pairwise), values.audit ? runRef(values.audit) : undefined),
 					datasetId: values.dataset ? datasetRef(values.dataset) : undefined,
 					auditId: values.audit ? runRef(values.audit) : undefined,
 					includeRejected: Boolean(values['include-rejected']),
@@ -187,7 +231,7 @@ export async function run(argv: string[]): Promise<void> {
 					template,
 					name: values.name
 				});
-				if (!json) console.log(`Judge run ${created.id}: ${created.target} rows, model ${created.model}${values.batch ? ', Batch API' : ''}.`);
+				if (!json) console.log(`Judge run ${created.id}: ${created.target} ${readJudgeParams(created.params).mode === 'quality' ? 'rows' : 'units'}, model ${created.model}${values.batch ? ', Batch API' : ''}.`);
 				return await execute(created.id, json);
 			}
 			default:

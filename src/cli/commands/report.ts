@@ -49,7 +49,8 @@ import {
 	reportCsv,
 	verdictsCsv
 } from '$lib/server/reports';
-import { judgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
+import { judgeCalibration, type AnyJudgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
+import type { KappaInterval } from '$lib/stats/kappa-interval';
 
 const USAGE = `Usage: npm run cli -- report <audit> [options]
        npm run cli -- report --list
@@ -85,7 +86,9 @@ Options:
   --judge <run>          with a judge run over the audit's dataset (see \`judge\`): the judge
                          against the final human labels (agreement, Cohen's κ, confusion,
                          sensitivity/specificity, per question) and the whole-dataset correctness
-                         by PPI++ beside the human-only rate (under "judge" in --json)
+                         by PPI++ beside the human-only rate (under "judge" in --json); for a
+                         rating audit a rating judge (A–D confusion, κ, weighted κ), for a
+                         pairwise audit a pairwise judge (3×3 confusion, κ, with/without ties)
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
@@ -178,7 +181,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (values.judge !== undefined) {
 			const runId = Number(values.judge);
 			if (!Number.isInteger(runId) || runId <= 0) throw new CliError(`--judge takes a judge run id, got "${values.judge}".`, 2);
-			const judge = judgeAuditCalibration(auditId, runId, { confidence });
+			const judge = judgeCalibration(auditId, runId, { confidence });
 			if (values.json) return printJson({ ...report, judge });
 			printReport(report);
 			printJudge(judge);
@@ -439,7 +442,36 @@ function printComparison(c: AuditComparison): void {
 	if (c.rows.some((r) => r.note)) console.log('Rates with tied items count the ties both ways (item majority, ties as bounds); the interval spans both.');
 }
 
-function printJudge(j: JudgeAuditCalibration): void {
+function kappaText(k: KappaInterval): string {
+	return k.kappa === null ? '—' : `${coefficient(k.kappa)} ${k.lower === null ? '' : `[${coefficient(k.lower)}, ${coefficient(k.upper)}]`}`;
+}
+
+function printMatrix(labels: readonly string[], confusion: number[][]): void {
+	printTable(confusion.map((row, i) => ({ 'judge \\ human': labels[i], ...Object.fromEntries(labels.map((l, j) => [l, row[j]])) })));
+}
+
+function printJudge(j: AnyJudgeAuditCalibration): void {
+	if (j.mode === 'quality') return printQualityJudge(j);
+	heading(`Judge run ${j.run.id} (${j.run.model}, ${j.mode}) against the final human labels`);
+	if (j.mode === 'rating') {
+		const c = j.calibration;
+		console.log(`${j.judgedResponses} of ${j.responses} audited responses judged; ${j.decidedResponses} with a decided final rating; ${c.pairs} compared (${c.judgeMissing} without a readable judge rating).`);
+		console.log(`Exact agreement ${percent(c.exactAgreement.proportion)} ${interval(c.exactAgreement.lower, c.exactAgreement.upper)}; within one level ${percent(c.adjacentAgreement.proportion)} ${interval(c.adjacentAgreement.lower, c.adjacentAgreement.upper)}.`);
+		console.log(`Cohen's κ ${kappaText(c.kappaInterval)}; quadratic-weighted κ ${c.weightedKappa.kappa === null ? '—' : coefficient(c.weightedKappa.kappa)}; "A or B" agreement ${percent(c.acceptable.agreement.proportion)}.`);
+		printMatrix(['A', 'B', 'C', 'D'], c.confusion);
+		if (j.byModel.length > 1)
+			printTable(j.byModel.map((m) => ({ model: m.model, pairs: m.calibration.pairs, exact: percent(m.calibration.exactAgreement.proportion), kappa: kappaText(m.calibration.kappaInterval) })));
+	} else {
+		const c = j.calibration;
+		console.log(`${j.judgedPairs} of ${j.pairs} audited pairs judged; ${j.decidedPairs} with a decided human verdict; ${c.pairs} compared (${c.judgeMissing} without a readable judge verdict).`);
+		console.log(`Agreement with ties ${percent(c.agreementWithTies.proportion)} ${interval(c.agreementWithTies.lower, c.agreementWithTies.upper)}; without ties ${percent(c.agreementWithoutTies.proportion)} over ${c.pairsWithoutTies} pairs; Cohen's κ ${kappaText(c.kappaInterval)}.`);
+		console.log(`The judge's two orders disagreed on ${j.judgeTally.inconsistent} of ${j.judgeTally.pairs} pairs (recorded as ties; ${j.judgeTally.favouredShownFirst} favoured the response shown first).`);
+		printMatrix(['first', 'second', 'tie'], c.confusion);
+	}
+	for (const c of j.caveats) console.log(`Note: ${c}`);
+}
+
+function printQualityJudge(j: JudgeAuditCalibration): void {
 	heading(`Judge run ${j.run.id} (${j.run.model}) against the final human labels`);
 	console.log(`${j.judgedItems} of ${j.items} audited items judged; ${j.decidedItems} with a decided final label.`);
 	const rows = (['instruction', 'input', 'output', 'allValid'] as const).map((key) => {

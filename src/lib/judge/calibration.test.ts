@@ -4,6 +4,7 @@ import { wilsonInterval } from '$lib/stats/proportion';
 import {
 	allValid,
 	binaryCalibration,
+	pairMajority,
 	pairwiseCalibration,
 	preferenceFromRatings,
 	qualityCalibration,
@@ -147,6 +148,25 @@ describe('pairwiseCalibration', () => {
 		expect(c.pairsWithoutTies).toBe(3);
 		expect(c.agreementWithoutTies).toEqual(wilsonInterval(2, 3));
 		expect(c.judgeTies).toBe(2);
+		expect(c.judgeMissing).toBe(1);
+		// Rows: judge first / second / tie; columns: human.
+		expect(c.confusion).toEqual([
+			[1, 0, 1],
+			[1, 1, 0],
+			[1, 0, 1]
+		]);
+		// pₒ = 3/6; judge margins 2, 2, 2 and human margins 3, 1, 2 give pₑ = 12/36; κ = (1/2 − 1/3)/(2/3) = 1/4.
+		expect(c.kappa.kappa).toBeCloseTo(0.25, 12);
+		expect(c.kappaInterval).toEqual(cohenKappaInterval(c.confusion));
+	});
+
+	it('counts a judge verdict on an undecided human pair apart', () => {
+		const c = pairwiseCalibration([
+			['first', null],
+			['first', 'first']
+		]);
+		expect(c.pairs).toBe(1);
+		expect(c.humanUndecided).toBe(1);
 	});
 
 	it('derives a human preference from two ratings', () => {
@@ -154,5 +174,15 @@ describe('pairwiseCalibration', () => {
 		expect(preferenceFromRatings('D', 'B')).toBe('second');
 		expect(preferenceFromRatings('B', 'B')).toBe('tie');
 		expect(preferenceFromRatings(null, 'B')).toBeNull();
+	});
+});
+
+describe('pairMajority', () => {
+	it('takes the plurality of the reviewers, both-bad as a tie, and leaves a shared plurality undecided', () => {
+		expect(pairMajority(['a'])).toBe('first');
+		expect(pairMajority(['a', 'b', 'b'])).toBe('second');
+		expect(pairMajority(['both_bad', 'tie', 'a'])).toBe('tie');
+		expect(pairMajority(['a', 'b'])).toBeNull();
+		expect(pairMajority([])).toBeNull();
 	});
 });

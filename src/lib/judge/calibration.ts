@@ -206,9 +206,21 @@ export function ratingCalibration(
 	};
 }
 
+/** The pair outcomes in the order the pairwise confusion matrix and κ use. */
+export const PAIR_WINNERS: readonly PairWinner[] = ['first', 'second', 'tie'];
+
 export interface PairwiseCalibration {
 	/** Pairs with both a judge verdict and a human preference. */
 	pairs: number;
+	/** Pairs with a human preference but no usable judge verdict (unparsed or not judged). */
+	judgeMissing: number;
+	/** Pairs the judge answered whose human preference is undecided (a tie between reviewers) or absent. */
+	humanUndecided: number;
+	/** confusion[judge][human] in PAIR_WINNERS order (first, second, tie). */
+	confusion: number[][];
+	/** Cohen's κ over the three classes, with its Fleiss–Cohen–Everitt interval. */
+	kappa: CohenKappa<PairWinner>;
+	kappaInterval: KappaInterval;
 	/** Same verdict, ties included (three classes: first, second, tie). */
 	agreementWithTies: ProportionInterval;
 	/** Pairs where neither side said tie, and the share of them on which both chose the same response. */
@@ -228,13 +240,29 @@ export function pairwiseCalibration(
 	options: CalibrationOptions = {}
 ): PairwiseCalibration {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+	const confusion = PAIR_WINNERS.map(() => PAIR_WINNERS.map(() => 0));
+	const complete: Array<[PairWinner, PairWinner]> = [];
+	let judgeMissing = 0;
+	let humanUndecided = 0;
 	let n = 0;
 	let same = 0;
 	let withoutTies = 0;
 	let sameWithoutTies = 0;
 	let judgeTies = 0;
 	for (const [judge, human] of pairs) {
-		if (!judge || !human) continue;
+		if (!human) {
+			if (judge) humanUndecided += 1;
+			continue;
+		}
+		if (!judge) {
+			judgeMissing += 1;
+			continue;
+		}
+		const i = PAIR_WINNERS.indexOf(judge);
+		const j = PAIR_WINNERS.indexOf(human);
+		if (i < 0 || j < 0) throw new RangeError(`a pair verdict is one of ${PAIR_WINNERS.join(', ')}, got ${judge} / ${human}`);
+		confusion[i][j] += 1;
+		complete.push([judge, human]);
 		n += 1;
 		if (judge === human) same += 1;
 		if (judge === 'tie') judgeTies += 1;
@@ -245,6 +273,11 @@ export function pairwiseCalibration(
 	}
 	return {
 		pairs: n,
+		judgeMissing,
+		humanUndecided,
+		confusion,
+		kappa: cohenKappa(complete, { categories: PAIR_WINNERS }),
+		kappaInterval: cohenKappaInterval(confusion, { confidence }),
 		agreementWithTies: wilsonInterval(same, n, { confidence }),
 		pairsWithoutTies: withoutTies,
 		agreementWithoutTies: wilsonInterval(sameWithoutTies, withoutTies, { confidence }),
@@ -259,4 +292,21 @@ export function preferenceFromRatings(first: RatingLevel | null | undefined, sec
 	const b = RATING_KEYS.indexOf(second);
 	if (a < 0 || b < 0) throw new RangeError(`rating must be one of ${RATING_KEYS.join(', ')}, got ${first} / ${second}`);
 	return a === b ? 'tie' : a < b ? 'first' : 'second';
+}
+
+/** A reviewer's pairwise answer as stored (in the pair's own order); "both bad" prefers neither. */
+export type HumanPreference = 'a' | 'b' | 'tie' | 'both_bad';
+
+/**
+ * The final human verdict on a pair from its reviewers' answers: the plurality of first / second /
+ * tie ("both bad" counts as a tie: neither response is preferred); a plurality shared by two
+ * verdicts is undecided (null), as the reports leave tied items undecided.
+ */
+export function pairMajority(preferences: readonly HumanPreference[]): PairWinner | null {
+	const counts: Record<PairWinner, number> = { first: 0, second: 0, tie: 0 };
+	for (const p of preferences) counts[p === 'a' ? 'first' : p === 'b' ? 'second' : 'tie'] += 1;
+	const top = Math.max(...PAIR_WINNERS.map((w) => counts[w]));
+	if (top === 0) return null;
+	const leaders = PAIR_WINNERS.filter((w) => counts[w] === top);
+	return leaders.length === 1 ? leaders[0] : null;
 }

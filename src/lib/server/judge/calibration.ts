@@ -5,16 +5,32 @@
  * calibration ($lib/judge/calibration) and to the prediction-powered whole-dataset estimate
  * ($lib/stats/ppi). One function for the report page, `report --judge` and the API.
  */
-import { qualityCalibration, type QualityAnswers, type QualityCalibration } from '$lib/judge';
+import {
+	pairMajority,
+	pairwiseCalibration,
+	qualityCalibration,
+	ratingCalibration,
+	tallyPairs,
+	type HumanPreference,
+	type PairWinner,
+	type PairwiseCalibration,
+	type PairwiseTally,
+	type QualityAnswers,
+	type QualityCalibration,
+	type RatingCalibration
+} from '$lib/judge';
+import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { predictionPoweredRate, ppiInputFromRows, ppiInputFromTasks, type PpiEstimate } from '$lib/stats/ppi';
 import { db, type Db } from '../db';
 import { loadQualityUnits } from '../audits/create';
 import { itemVerdicts } from '../reports/reports';
 import { ReportError } from '../reports/errors';
-import { readJudgeParams, type JudgeSelection } from '../runs/judge/params';
+import { judgeStepOf, readJudgeParams, JUDGE_MODE_AUDIT_KIND, type JudgeMode, type JudgeSelection } from '../runs/judge/params';
 
 export interface JudgeRunRef {
 	id: number;
+	/** quality: the three questions per row; rating: A–D per response; pairwise: each pair in both orders. */
+	mode: JudgeMode;
 	name: string;
 	model: string;
 	status: string;
@@ -30,6 +46,7 @@ export interface JudgeRunRef {
 }
 
 export interface JudgeAuditCalibration {
+	mode: 'quality';
 	auditId: number;
 	run: JudgeRunRef;
 	/** Sampled audit items (gold left out), those with a decided final "all valid", and those the run has a label for. */
@@ -60,13 +77,14 @@ function judgeRunRef(runId: number, database: Db): JudgeRunRef & { datasetId: nu
 		| undefined;
 	if (!row) throw new ReportError(`There is no judge run ${runId}.`, 404);
 	const params = readJudgeParams(JSON.parse(row.params));
-	const step = params.steps['judge/quality'];
+	const step = judgeStepOf(params);
 	const counts = database.$client
 		.prepare("SELECT sum(status = 'parsed') AS parsed, sum(status = 'unparsed') AS unparsed FROM judge_labels WHERE run_id = ?")
 		.get(runId) as { parsed: number | null; unparsed: number | null };
 	const target = database.$client.prepare('SELECT target FROM generation_runs WHERE id = ?').pluck().get(runId) as number;
 	return {
 		id: row.id,
+		mode: params.mode,
 		name: row.name,
 		model: row.model,
 		status: row.status,
@@ -93,40 +111,225 @@ function allYes(label: LabelRow | undefined): boolean | null {
 	return label.i === 1 && label.n === 1 && label.o === 1;
 }
 
-/** Judge runs with a label on at least one of the audit's sampled items, newest first. */
+/**
+ * Judge runs with a label on at least one of the audit's sampled items, newest first: on the
+ * instance an item shows (quality audits), one of its responses (rating) or its pair (pairwise).
+ */
 export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
+	const kind = database.$client.prepare('SELECT kind FROM audits WHERE id = ?').pluck().get(auditId) as string | undefined;
+	const overlap =
+		kind === 'rating'
+			? `SELECT 1 FROM judge_labels l JOIN audit_item_responses ar ON ar.response_id = l.response_id JOIN audit_items a ON a.id = ar.item_id
+				WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`
+			: kind === 'pairwise'
+				? `SELECT 1 FROM judge_labels l JOIN audit_items a ON a.pair_id = l.pair_id WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`
+				: `SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`;
 	return database.$client
-		.prepare(
-			`SELECT r.id, r.name, r.model, r.status FROM generation_runs r
-			 WHERE r.pipeline = 'judge' AND EXISTS (
-				SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id
-				WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0)
-			 ORDER BY r.id DESC`
-		)
+		.prepare(`SELECT r.id, r.name, r.model, r.status FROM generation_runs r WHERE r.pipeline = 'judge' AND EXISTS (${overlap}) ORDER BY r.id DESC`)
 		.all(auditId) as { id: number; name: string; model: string; status: string }[];
 }
 
-/** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first. */
-export function judgeRunsOfDataset(datasetId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
-	return database.$client
-		.prepare("SELECT id, name, model, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
-		.all(datasetId) as { id: number; name: string; model: string; status: string }[];
+/** The judge mode that is calibrated against an audit of this kind (none for conversation audits). */
+export function judgeModeForAudit(kind: string): JudgeMode | null {
+	return kind === 'quality' || kind === 'rating' || kind === 'pairwise' ? kind : null;
 }
 
-export function judgeAuditCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): JudgeAuditCalibration {
+/** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first; `mode` keeps one mode's. */
+export function judgeRunsOfDataset(datasetId: number, database: Db = db(), mode?: JudgeMode): { id: number; name: string; model: string; status: string; mode: JudgeMode }[] {
+	const rows = database.$client
+		.prepare("SELECT id, name, model, status, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
+		.all(datasetId) as { id: number; name: string; model: string; status: string; params: string }[];
+	return rows
+		.map(({ params, ...r }) => ({ ...r, mode: ((JSON.parse(params) as { mode?: JudgeMode }).mode ?? 'quality') as JudgeMode }))
+		.filter((r) => mode === undefined || r.mode === mode);
+}
+
+/** A rating judge against the final human A–D rating of each audited response. */
+export interface JudgeRatingAuditCalibration {
+	mode: 'rating';
+	auditId: number;
+	run: JudgeRunRef;
+	/** Audited responses (gold items left out), those with a decided final rating, and those the run has a label for. */
+	responses: number;
+	decidedResponses: number;
+	judgedResponses: number;
+	/** Exact and adjacent agreement, κ and quadratic-weighted κ, the A–D confusion matrix (judge rows × human columns), "A or B" as yes/no. */
+	calibration: RatingCalibration;
+	/** The same per model whose responses the audit rated. */
+	byModel: { model: string; calibration: RatingCalibration }[];
+	/** The judge's ratings over every response it labelled, A–D, and how many it could not read. */
+	judgeDistribution: Record<RatingLevel, number> & { unparsed: number };
+	caveats: string[];
+}
+
+/** A pairwise judge (both orders, inconsistent → tie) against the audit's human majority per pair. */
+export interface JudgePairwiseAuditCalibration {
+	mode: 'pairwise';
+	auditId: number;
+	run: JudgeRunRef;
+	/** Audited pairs (gold left out), those with a decided human verdict, and those the run has a label for. */
+	pairs: number;
+	decidedPairs: number;
+	judgedPairs: number;
+	/** Agreement with and without ties, κ and the 3×3 confusion (first, second, tie; judge rows × human columns). */
+	calibration: PairwiseCalibration;
+	/** The judge's outcomes on the audited pairs: wins, ties, and how often its two orders disagreed. */
+	judgeTally: PairwiseTally;
+	caveats: string[];
+}
+
+export type AnyJudgeAuditCalibration = JudgeAuditCalibration | JudgeRatingAuditCalibration | JudgePairwiseAuditCalibration;
+
+type AuditRow = { id: number; datasetId: number; kind: string; instanceMode: string; stratify: string; includeRejected: number };
+
+/**
+ * The judge run against the audit's final human labels, in the run's mode: the three questions
+ * and the whole-dataset estimate (quality audits), A–D ratings (rating audits) or pair verdicts
+ * (pairwise audits). The run's mode must match the audit's kind.
+ */
+export function judgeCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): AnyJudgeAuditCalibration {
 	const c = database.$client;
 	const audit = c.prepare('SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ?').get(auditId) as
-		| { id: number; datasetId: number; kind: string; instanceMode: string; stratify: string; includeRejected: number }
+		| AuditRow
 		| undefined;
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);
-	if (audit.kind !== 'quality') throw new ReportError('Judge calibration is for quality audits (the three questions); this is a rating audit.');
 	const run = judgeRunRef(runId, database);
 	if (run.datasetId !== audit.datasetId) throw new ReportError(`Judge run ${runId} judged another dataset than audit ${auditId}.`);
-	const { datasetId: _d, upToInstanceId, ...runRef } = run;
+	const wanted = judgeModeForAudit(audit.kind);
+	if (!wanted) throw new ReportError(`There is no judge for ${audit.kind} audits yet.`);
+	if (run.mode !== wanted)
+		throw new ReportError(`Judge run ${runId} is a ${run.mode} judge; a ${audit.kind} audit is compared with a ${JUDGE_MODE_AUDIT_KIND[wanted]} judge run (judge start --mode ${wanted}).`);
+	if (run.mode === 'rating') return ratingAuditCalibration(audit, run, options, database);
+	if (run.mode === 'pairwise') return pairwiseAuditCalibration(audit, run, options, database);
+	return qualityAuditCalibration(audit, run, options, database);
+}
+
+/** A quality judge run against a quality audit: per question, all valid, and the whole-dataset estimate. */
+export function judgeAuditCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): JudgeAuditCalibration {
+	const result = judgeCalibration(auditId, runId, options, database);
+	if (result.mode !== 'quality') throw new ReportError(`Audit ${auditId} is not a quality audit; use its ${result.mode} calibration.`);
+	return result;
+}
+
+function publicRef(run: ReturnType<typeof judgeRunRef>): JudgeRunRef {
+	const { datasetId: _d, upToInstanceId: _u, ...ref } = run;
 	void _d;
+	void _u;
+	return ref;
+}
+
+function ratingAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: { confidence?: number }, database: Db): JudgeRatingAuditCalibration {
+	const labels = new Map(
+		(
+			database.$client.prepare('SELECT response_id AS responseId, status, rating FROM judge_labels WHERE run_id = ? AND response_id IS NOT NULL').all(run.id) as {
+				responseId: number;
+				status: string;
+				rating: RatingLevel | null;
+			}[]
+		).map((l) => [l.responseId, l])
+	);
+	const responses = itemVerdicts(audit.id, {}, database)
+		.filter((v) => !v.isGold)
+		.flatMap((v) => v.ratingsByResponse ?? []);
+	const judgeOf = (responseId: number) => {
+		const l = labels.get(responseId);
+		return l?.status === 'parsed' ? l.rating : null;
+	};
+	const pairs = responses.map((r) => [judgeOf(r.responseId), r.rating as RatingLevel | null] as const);
+	const models = [...new Set(responses.map((r) => r.model))].sort();
+	const judgeDistribution = { ...Object.fromEntries(RATING_KEYS.map((k) => [k, 0])), unparsed: 0 } as Record<RatingLevel, number> & { unparsed: number };
+	for (const l of labels.values()) {
+		if (l.status === 'parsed' && l.rating) judgeDistribution[l.rating] += 1;
+		else judgeDistribution.unparsed += 1;
+	}
+	return {
+		mode: 'rating',
+		auditId: audit.id,
+		run: publicRef(run),
+		responses: responses.length,
+		decidedResponses: responses.filter((r) => r.rating !== null).length,
+		judgedResponses: responses.filter((r) => labels.has(r.responseId)).length,
+		calibration: ratingCalibration(pairs, options),
+		byModel: models.map((model) => ({
+			model,
+			calibration: ratingCalibration(
+				responses.filter((r) => r.model === model).map((r) => [judgeOf(r.responseId), r.rating as RatingLevel | null] as const),
+				options
+			)
+		})),
+		judgeDistribution,
+		caveats: [
+			'The human rating of a response is its final rating (adjudication, else the reviewers’ majority); responses whose reviewers tied are left out.',
+			'Responses without a readable judge rating are left out of the agreement figures and counted as "judge missing".'
+		]
+	};
+}
+
+function pairwiseAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: { confidence?: number }, database: Db): JudgePairwiseAuditCalibration {
+	const c = database.$client;
+	const labels = new Map(
+		(
+			c.prepare('SELECT pair_id AS pairId, status, winner, consistent, verdicts FROM judge_labels WHERE run_id = ? AND pair_id IS NOT NULL').all(run.id) as {
+				pairId: number;
+				status: string;
+				winner: PairWinner | null;
+				consistent: number | null;
+				verdicts: string | null;
+			}[]
+		).map((l) => [l.pairId, l])
+	);
+	const items = c.prepare('SELECT id, pair_id AS pairId FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND pair_id IS NOT NULL ORDER BY position').all(audit.id) as {
+		id: number;
+		pairId: number;
+	}[];
+	const preferences = new Map<number, HumanPreference[]>();
+	for (const l of c
+		.prepare('SELECT l.item_id AS itemId, l.preference FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL')
+		.all(audit.id) as { itemId: number; preference: HumanPreference }[]) {
+		if (!preferences.has(l.itemId)) preferences.set(l.itemId, []);
+		preferences.get(l.itemId)!.push(l.preference);
+	}
+	const judgeOf = (pairId: number) => {
+		const l = labels.get(pairId);
+		return l?.status === 'parsed' ? l.winner : null;
+	};
+	const human = items.map((i) => pairMajority(preferences.get(i.id) ?? []));
+	const outcomes = items.flatMap((i) => {
+		const l = labels.get(i.pairId);
+		if (l?.status !== 'parsed' || !l.verdicts) return [];
+		const v = JSON.parse(l.verdicts) as { original: { winner: PairWinner }; swapped: { winner: PairWinner } };
+		const original = v.original.winner;
+		const swapped = v.swapped.winner;
+		return [{ winner: l.winner!, consistent: l.consistent === 1, original, swapped }];
+	});
+	return {
+		mode: 'pairwise',
+		auditId: audit.id,
+		run: publicRef(run),
+		pairs: items.length,
+		decidedPairs: human.filter((h) => h !== null).length,
+		judgedPairs: items.filter((i) => labels.has(i.pairId)).length,
+		calibration: pairwiseCalibration(
+			items.map((i, k) => [judgeOf(i.pairId), human[k]] as const),
+			options
+		),
+		judgeTally: tallyPairs(outcomes),
+		caveats: [
+			'The human verdict on a pair is its reviewers’ plurality (first, second or tie; "both bad" counts as a tie); pairs whose reviewers split evenly are left out.',
+			'The judge saw every pair twice with the order swapped; a pair it judged differently in the two orders is a tie (MT-Bench’s rule).'
+		]
+	};
+}
+
+function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: { confidence?: number }, database: Db): JudgeAuditCalibration {
+	const c = database.$client;
+	const auditId = audit.id;
+	const runId = run.id;
+	const upToInstanceId = run.upToInstanceId;
+	const runRef = publicRef(run);
 
 	const labels = new Map(
-		(c.prepare('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ?').all(runId) as LabelRow[]).map(
+		(c.prepare('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL').all(runId) as LabelRow[]).map(
 			(l) => [l.instance_id, l]
 		)
 	);
@@ -200,6 +403,7 @@ export function judgeAuditCalibration(auditId: number, runId: number, options: {
 		if (decided.length < verdicts.length) caveats.push(`${verdicts.length - decided.length} audited item(s) have no decided final label (ties or unlabelled) and are left out of the estimate.`);
 	}
 	return {
+		mode: 'quality',
 		auditId,
 		run: runRef,
 		items: verdicts.length,

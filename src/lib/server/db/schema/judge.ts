@@ -1,6 +1,7 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { generationCalls, generationRuns } from './generation';
-import { instances } from './datasets';
+import { instances, responses } from './datasets';
+import { preferencePairs } from './conversations';
 
 /**
  * A model as judge (issue #13, docs/judge-design.md). A judge run is a row of `generation_runs`
@@ -14,9 +15,12 @@ export const JUDGE_LABEL_STATUSES = ['parsed', 'unparsed'] as const;
 export type JudgeLabelStatus = (typeof JUDGE_LABEL_STATUSES)[number];
 
 /**
- * One judge verdict per judged instance and run. `unparsed`: the reply (and its one retry) could
- * not be read, or the call failed on its own prompt; the verdict columns are then null and
- * `problem` / `raw_reply` say why — nothing is guessed.
+ * One judge verdict per judged unit and run: an instance (quality mode: the three questions), a
+ * model response (rating mode: A–D) or a preference pair (pairwise mode: asked twice with the
+ * order swapped; an inconsistent pair is a tie). Exactly one of instance_id / response_id /
+ * pair_id is set. `unparsed`: the reply (and its one retry) could not be read, or the call
+ * failed on its own prompt; the verdict columns are then null and `problem` / `raw_reply` say
+ * why — nothing is guessed.
  */
 export const judgeLabels = sqliteTable(
 	'judge_labels',
@@ -25,14 +29,23 @@ export const judgeLabels = sqliteTable(
 		runId: integer('run_id')
 			.notNull()
 			.references(() => generationRuns.id, { onDelete: 'cascade' }),
-		instanceId: integer('instance_id')
-			.notNull()
-			.references(() => instances.id, { onDelete: 'cascade' }),
+		/** Quality mode: the instance judged. */
+		instanceId: integer('instance_id').references(() => instances.id, { onDelete: 'cascade' }),
+		/** Rating mode: the response rated. */
+		responseId: integer('response_id').references(() => responses.id, { onDelete: 'cascade' }),
+		/** Pairwise mode: the pair compared (first = its response A, second = its response B). */
+		pairId: integer('pair_id').references(() => preferencePairs.id, { onDelete: 'cascade' }),
 		status: text('status', { enum: JUDGE_LABEL_STATUSES }).notNull(),
 		instructionValid: integer('instruction_valid', { mode: 'boolean' }),
 		inputValid: integer('input_valid', { mode: 'boolean' }),
 		outputValid: integer('output_valid', { mode: 'boolean' }),
-		/** The parsed reply ({instruction: {valid, reason}, …}) or null. */
+		/** Rating mode: A–D (the audit rubric's levels). */
+		rating: text('rating'),
+		/** Pairwise mode: 'first' | 'second' | 'tie' in the pair's own order (inconsistent orders → 'tie'). */
+		winner: text('winner'),
+		/** Pairwise mode: both orders gave the same verdict. */
+		consistent: integer('consistent', { mode: 'boolean' }),
+		/** The parsed reply ({instruction: {valid, reason}, …}; {rating, reason}; pairwise: both orders' verdicts, reasons and raw replies) or null. */
 		verdicts: text('verdicts', { mode: 'json' }).$type<Record<string, unknown>>(),
 		/** The reply the label was read from (the last one, for an unparsed label). */
 		rawReply: text('raw_reply'),
@@ -41,13 +54,22 @@ export const judgeLabels = sqliteTable(
 		problemMessage: text('problem_message'),
 		/** The call whose reply gave the label (its prompt, decoding, model, usage). */
 		callId: integer('call_id').references(() => generationCalls.id, { onDelete: 'set null' }),
-		/** Calls made for it: 1, or 2 after a retry for an unreadable reply. */
+		/** Pairwise mode: the call of the swapped order (call_id is the original order's). */
+		swappedCallId: integer('swapped_call_id').references(() => generationCalls.id, { onDelete: 'set null' }),
+		/** Calls made for it: 1, or 2 after a retry for an unreadable reply (pairwise: over both orders). */
 		attempts: integer('attempts').notNull(),
 		model: text('model').notNull(),
 		templateFingerprint: text('template_fingerprint').notNull(),
 		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull()
 	},
-	(t) => [uniqueIndex('judge_labels_run_instance_idx').on(t.runId, t.instanceId), index('judge_labels_instance_idx').on(t.instanceId)]
+	(t) => [
+		uniqueIndex('judge_labels_run_instance_idx').on(t.runId, t.instanceId),
+		uniqueIndex('judge_labels_run_response_idx').on(t.runId, t.responseId),
+		uniqueIndex('judge_labels_run_pair_idx').on(t.runId, t.pairId),
+		index('judge_labels_instance_idx').on(t.instanceId),
+		index('judge_labels_response_idx').on(t.responseId),
+		index('judge_labels_pair_idx').on(t.pairId)
+	]
 );
 
 /** One Batch API submission of a judge run: the BatchRecord of $lib/judge/batch-state plus the calls it carries. */

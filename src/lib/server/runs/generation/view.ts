@@ -3,7 +3,7 @@
  * (templates with their fingerprints, decoding, filters) and the seed pool's size.
  */
 import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
-import { readJudgeParams } from '../judge/params';
+import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
 import { readRunParams, type RunSeeds, type SeedSource } from './params';
 
@@ -32,12 +32,12 @@ function describeSeeds(source: SeedSource, seeds: RunSeeds): { count: number } {
 /** A judge run's parameters in the same shape (its one step, what it covers, live or Batch API). */
 function judgeParamsView(run: Pick<GenerationRun, 'params'>): RunParamsView {
 	const params = readJudgeParams(run.params);
-	const step = params.steps['judge/quality'];
+	const step = judgeStepOf(params);
 	return {
 		steps: [
 			{
-				id: 'judge/quality' as unknown as PromptStepId,
-				title: JUDGE_PROMPT_STEPS['judge/quality'].title,
+				id: step.stepId as unknown as PromptStepId,
+				title: JUDGE_PROMPT_STEPS[step.stepId].title,
 				template: step.template.text,
 				fingerprint: step.template.fingerprint,
 				isDefault: step.template.isDefault,
@@ -49,6 +49,7 @@ function judgeParamsView(run: Pick<GenerationRun, 'params'>): RunParamsView {
 		seedCount: 0,
 		filters: [],
 		extra: [
+			{ label: 'Judge mode', value: { quality: 'the three validity questions per row', rating: 'an A–D rating per model response', pairwise: 'pairwise, each pair in both orders' }[params.mode] },
 			{
 				label: 'Rows judged',
 				value: params.selection.kind === 'audit-items' ? `the items of audit ${params.selection.auditId}` : `the whole dataset${params.selection.includeRejected ? ', rejected rows included' : ''}`

@@ -12,11 +12,13 @@ import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
 import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
 import { getRun } from '../engine/run-rows';
 import { RunParamsError } from '../errors';
-import { selectedInstanceIds } from './driver';
-import { buildJudgeParams } from './params';
+import { buildJudgeParams, JUDGE_MODE_AUDIT_KIND, type JudgeMode } from './params';
+import { lastUnitId, selectedUnitIds } from './units';
 import { emptyJudgeProgress } from './progress';
 
 export interface CreateJudgeRunRequest {
+	/** quality (default): the three questions per row; rating: A–D per model response; pairwise: each preference pair, both orders. */
+	mode?: JudgeMode;
 	/** The dataset judged; with `auditId` alone, the audit's dataset. */
 	datasetId?: number;
 	/** Judge only the instances this audit showed (its sampled items). */
@@ -28,7 +30,7 @@ export interface CreateJudgeRunRequest {
 	/** Through the OpenAI Batch API (about half the price, results within 24 h). */
 	batch?: boolean;
 	pollSeconds?: number;
-	/** An edited template (placeholders {{instruction}}, {{input}}, {{output}}); default ours. */
+	/** An edited template (the mode's placeholders, e.g. {{instruction}}, {{input}}, {{output}}); default ours. */
 	template?: string;
 	maxTokens?: number;
 	name?: string;
@@ -38,12 +40,20 @@ export interface CreateJudgeRunRequest {
 export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db(), env: NodeJS.ProcessEnv = processEnv()): GenerationRun {
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	let datasetId = request.datasetId;
+	const mode = request.mode ?? 'quality';
 	if (request.auditId !== undefined) {
 		const audit = database.$client.prepare('SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ?').get(request.auditId) as
 			| { datasetId: number; kind: string }
 			| undefined;
 		if (!audit) throw new RunParamsError(`There is no audit ${request.auditId}.`, 'audit');
-		if (audit.kind !== 'quality') throw new RunParamsError('The judge answers the three quality questions: choose a quality audit.', 'audit');
+		const wanted = JUDGE_MODE_AUDIT_KIND[mode];
+		if (audit.kind !== wanted)
+			throw new RunParamsError(
+				mode === 'quality'
+					? 'The quality judge answers the three questions: choose a quality audit (or the rating / pairwise judge for this one).'
+					: `The ${mode} judge is calibrated against ${wanted} audits: choose a ${wanted} audit.`,
+				'audit'
+			);
 		if (datasetId !== undefined && datasetId !== audit.datasetId) throw new RunParamsError(`Audit ${request.auditId} is of another dataset.`, 'audit');
 		datasetId = audit.datasetId;
 	}
@@ -51,10 +61,11 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	const dataset = getDataset(datasetId, database);
 	if (!dataset) throw new RunParamsError(`There is no dataset ${datasetId}.`, 'dataset');
 	return transaction(database, () => {
-		const upTo = (database.$client.prepare('SELECT coalesce(max(id), 0) FROM instances').pluck().get() as number) ?? 0;
+		const upTo = lastUnitId(database, mode);
 		const selection =
 			request.auditId !== undefined ? ({ kind: 'audit-items', auditId: request.auditId } as const) : ({ kind: 'dataset', includeRejected: !!request.includeRejected } as const);
 		const params = buildJudgeParams({
+			mode,
 			selection,
 			upToInstanceId: upTo,
 			batch: request.batch,
@@ -62,12 +73,13 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 			template: request.template,
 			maxTokens: request.maxTokens
 		});
-		const rows = selectedInstanceIds(database, dataset.id, selection, upTo).length;
-		if (rows === 0) throw new RunParamsError(`Nothing to judge: dataset "${dataset.name}" has no ${selection.kind === 'audit-items' ? 'audited ' : ''}rows.`, 'dataset');
+		const rows = selectedUnitIds(database, mode, dataset.id, selection, upTo).length;
+		const units = { quality: 'rows', rating: 'model responses', pairwise: 'preference pairs' }[mode];
+		if (rows === 0) throw new RunParamsError(`Nothing to judge: dataset "${dataset.name}" has no ${selection.kind === 'audit-items' ? 'audited ' : ''}${units}.`, 'dataset');
 		const now = Date.now();
 		const name =
 			request.name?.trim() ||
-			`Judge · ${dataset.name}${selection.kind === 'audit-items' ? ` (audit ${request.auditId} items)` : ''} · ${config.model}${params.batch ? ' · batch' : ''}`;
+			`Judge${mode === 'quality' ? '' : ` (${mode})`} · ${dataset.name}${selection.kind === 'audit-items' ? ` (audit ${request.auditId} items)` : ''} · ${config.model}${params.batch ? ' · batch' : ''}`;
 		const result = database.$client
 			.prepare(
 				`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,

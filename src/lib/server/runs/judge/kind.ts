@@ -1,6 +1,6 @@
 /** The judge as a kind of run: its driver over the run's stored parameters. */
 import type { RunKind } from '../kinds';
-import { QualityJudgeDriver } from './driver';
+import { JudgeDriver } from './driver';
 import { readJudgeParams } from './params';
 import { JUDGE_PROBLEM_LABELS, judgeWorkFraction, readJudgeProgress, type JudgeProgress } from './progress';
 
@@ -9,7 +9,7 @@ export const judgeKind: RunKind<JudgeProgress> = {
 	open(database, run) {
 		const params = readJudgeParams(run.params);
 		const model = (database.$client.prepare('SELECT model FROM generation_runs WHERE id = ?').pluck().get(run.id) as string) ?? '';
-		const driver = new QualityJudgeDriver(database, { id: run.id, datasetId: run.datasetId, model, params });
+		const driver = new JudgeDriver(database, { id: run.id, datasetId: run.datasetId, model, params });
 		return { driver, steps: params.steps, batch: params.batch ? { pollMs: params.pollSeconds * 1000 } : undefined };
 	},
 	workFraction(_run, progress) {

@@ -18,6 +18,12 @@ export interface JudgeCounters {
 	allValid: number;
 	/** Unreadable replies by problem (empty, truncated, not_json, wrong_shape, call_failed). */
 	problems: Record<string, number>;
+	/** Rating mode: parsed ratings by level (A–D). */
+	ratings: Record<string, number>;
+	/** Pairwise mode: parsed pairs by winner (first, second, tie). */
+	winners: Record<string, number>;
+	/** Pairwise mode: pairs whose two orders disagreed (recorded as ties). */
+	inconsistent: number;
 }
 
 export interface JudgeProgress extends RunProgress {
@@ -25,7 +31,7 @@ export interface JudgeProgress extends RunProgress {
 }
 
 export function emptyJudgeProgress(rows: number, costKnown = false): JudgeProgress {
-	return { ...emptyProgress(costKnown), judge: { rows, parsed: 0, unparsed: 0, retried: 0, allValid: 0, problems: {} } };
+	return { ...emptyProgress(costKnown), judge: { rows, parsed: 0, unparsed: 0, retried: 0, allValid: 0, problems: {}, ratings: {}, winners: {}, inconsistent: 0 } };
 }
 
 export function readJudgeProgress(stored: unknown): JudgeProgress {
@@ -36,7 +42,7 @@ export function readJudgeProgress(stored: unknown): JudgeProgress {
 		...base,
 		...p,
 		calls: { ...base.calls, ...p.calls },
-		judge: { ...base.judge, ...p.judge, problems: { ...p.judge?.problems } }
+		judge: { ...base.judge, ...p.judge, problems: { ...p.judge?.problems }, ratings: { ...p.judge?.ratings }, winners: { ...p.judge?.winners } }
 	} as JudgeProgress;
 }
 

@@ -1,0 +1,335 @@
+/**
+ * The rating and pairwise judges end to end through the official SDK against the scripted
+ * server: an A–D rating per response (an unreadable reply asked again once, a twice-unreadable
+ * one recorded as unparsed with its raw text, the same through the Batch API) calibrated against
+ * a rating audit; and pairwise — every pair asked in both orders, a consistent verdict kept, an
+ * inconsistent one recorded as a tie, both raw replies kept, across a kill -9 of the CLI —
+ * calibrated against a pairwise audit's human majority. Expected figures are worked out here.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI, type FakeScript } from '../support/fake-openai';
+import type { Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
+import { reviewItemView } from '../../src/lib/server/audits/review';
+import { responseOrder } from '../../src/lib/audits/order';
+import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
+import { getRun } from '../../src/lib/server/runs/engine/run-rows';
+import { judgeCalibration, overlappingJudgeRuns } from '../../src/lib/server/judge';
+import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
+import { addPredictions, makeDataset, makeUsers } from './audit-fixtures';
+
+const REMINDER = 'Your previous reply could not be read';
+
+/**
+ * Rating prompts: task 2 is garbled once, task 5 always; otherwise alpha's responses are rated A
+ * and beta's C. Pairwise prompts: pair k ≡ 0 (mod 3) always gets "A" (position bias → tie),
+ * pair 4 garbles its swapped order once, pair 7 always gets "tie"; otherwise the "good" response wins.
+ */
+const script: FakeScript = (request) => {
+	const prompt = request.prompt;
+	const reminded = prompt.includes(REMINDER);
+	const response = /### Response\n([\s\S]*?)\n\nJudge the response/.exec(prompt)?.[1];
+	if (response !== undefined) {
+		const task = Number(/task (\d+)/.exec(response)?.[1]);
+		if (task === 2 && !reminded) return 'I rate it an A.';
+		if (task === 5) return 'Rating: A';
+		return JSON.stringify({ rating: response.startsWith('alpha') ? 'A' : 'C', reason: 'As scripted.' });
+	}
+	const a = /### Response A\n([\s\S]*?)\n\n### Response B/.exec(prompt)?.[1] ?? '';
+	const b = /### Response B\n([\s\S]*?)\n\nReply with/.exec(prompt)?.[1] ?? '';
+	const pair = Number(/(\d+)/.exec(a)?.[1]);
+	if (pair % 3 === 0) return JSON.stringify({ verdict: 'A', reason: 'The first one.' });
+	if (pair === 7) return '{"verdict": "Tie", "reason": "Equally good."}';
+	if (pair === 4 && a.startsWith('bad') && !reminded) return '[[B]]';
+	return JSON.stringify({ verdict: a.startsWith('good') ? 'A' : 'B', reason: `${a.startsWith('good') ? 'A' : 'B'} is right.` });
+	void b;
+};
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+let child: ChildProcess | undefined;
+
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	fake = await startFakeOpenAI({ script });
+});
+afterEach(async () => {
+	if (child && child.exitCode === null) child.kill('SIGKILL');
+	await fake.close();
+	cleanup();
+});
+
+function cli(args: string[]) {
+	let output = '';
+	const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		env: {
+			...process.env,
+			DATABASE_PATH: file,
+			TSX_TSCONFIG_PATH: 'tsconfig.json',
+			LLM_BASE_URL: fake.url,
+			LLM_MODEL: 'judge-model',
+			LLM_API_STYLE: 'chat',
+			LLM_CONCURRENCY: '2'
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	proc.stdout!.on('data', (d) => (output += d));
+	proc.stderr!.on('data', (d) => (output += d));
+	const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+	child = proc;
+	return { exit, output: () => output };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+	const start = Date.now();
+	while (!condition()) {
+		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 25));
+	}
+}
+
+// ───────────────────────────── rating ─────────────────────────────
+
+const TASKS = 12;
+type Level = 'A' | 'B' | 'C' | 'D';
+const judgeRates = (model: string, task: number): Level | null => (task === 5 ? null : model === 'alpha' ? 'A' : 'C');
+const humanRates = (model: string, task: number): Level => (model === 'alpha' ? (task % 4 === 1 ? 'B' : 'A') : task % 3 === 0 ? 'D' : 'C');
+
+async function ratingWorld() {
+	const datasetId = await makeDataset(db, 'eval', TASKS);
+	for (const model of ['alpha', 'beta']) await addPredictions(db, 'eval', TASKS, model);
+	const [r] = makeUsers(db, 1);
+	const audit = createAudit({ datasetId, kind: 'rating', sampleSize: 8, seed: 7, overlap: 1, models: ['alpha', 'beta'], reviewerIds: [r.id] }, db);
+	for (;;) {
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') break;
+		const view = reviewItemView(audit.id, r.id, next.ref, db);
+		const ratings = view.responses.map((x) => humanRates(x.text.split(' ')[0], Number(/task (\d+)/.exec(x.text)![1])));
+		submitLabel(audit.id, r.id, { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'rating', ratings } }, {}, db);
+	}
+	// The audited responses, as (model, task).
+	const audited = all<{ response: string }>(
+		db,
+		`SELECT r.response FROM audit_item_responses ar JOIN audit_items a ON a.id = ar.item_id JOIN responses r ON r.id = ar.response_id WHERE a.audit_id = ? AND a.is_gold = 0`,
+		audit.id
+	).map((x) => ({ model: x.response.split(' ')[0], task: Number(/task (\d+)/.exec(x.response)![1]) }));
+	return { datasetId, auditId: audit.id, audited };
+}
+
+function expectedRatingConfusion(audited: { model: string; task: number }[]) {
+	const levels: Level[] = ['A', 'B', 'C', 'D'];
+	const m = levels.map(() => levels.map(() => 0));
+	let missing = 0;
+	for (const { model, task } of audited) {
+		const j = judgeRates(model, task);
+		if (j === null) {
+			missing++;
+			continue;
+		}
+		m[levels.indexOf(j)][levels.indexOf(humanRates(model, task))]++;
+	}
+	return { confusion: m, missing };
+}
+
+function checkRatingLabels(runId: number) {
+	const labels = all<{ response: string; status: string; rating: string | null; raw_reply: string | null; problem: string | null; attempts: number; verdicts: string | null }>(
+		db,
+		'SELECT r.response, l.* FROM judge_labels l JOIN responses r ON r.id = l.response_id WHERE l.run_id = ?',
+		runId
+	);
+	expect(labels).toHaveLength(TASKS * 2);
+	for (const l of labels) {
+		const model = l.response.split(' ')[0];
+		const task = Number(/task (\d+)/.exec(l.response)![1]);
+		const says = judgeRates(model, task);
+		if (says === null) {
+			expect(l).toMatchObject({ status: 'unparsed', rating: null, raw_reply: 'Rating: A', problem: 'not_json', attempts: 2 });
+		} else {
+			expect(l.status).toBe('parsed');
+			expect(l.rating).toBe(says);
+			expect(JSON.parse(l.verdicts!)).toEqual({ rating: says, reason: 'As scripted.' });
+			expect(l.attempts).toBe(task === 2 ? 2 : 1);
+		}
+	}
+	// No instance or pair is named by a rating label: it lives apart, keyed by the response.
+	expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM judge_labels WHERE run_id = ? AND (instance_id IS NOT NULL OR pair_id IS NOT NULL)', runId).n).toBe(0);
+}
+
+describe('rating judge', () => {
+	it('rates every response A–D, retries an unreadable reply once, records a twice-unreadable one, and calibrates against the rating audit', async () => {
+		const world = await ratingWorld();
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
+		// A quality judge is refused for a rating audit's items; the rating one fits.
+		expect(() => createJudgeRun({ auditId: world.auditId, endpoint: { kind: 'stored', id: endpoint.id } }, db)).toThrow(/rating/);
+		const run = createJudgeRun({ mode: 'rating', datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect(run.target).toBe(TASKS * 2);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		expect(end.message).toContain('2 responses got no readable verdict');
+		checkRatingLabels(run.id);
+
+		// The retry's prompt carries the reminder and is the one recorded.
+		const retry = one<{ prompt: string; step: string }>(db, "SELECT prompt, step FROM generation_calls WHERE run_id = ? AND call_key LIKE '%/retry' LIMIT 1", run.id);
+		expect(retry.step).toBe('judge/rating');
+		expect(retry.prompt).toContain(REMINDER);
+		expect(retry.prompt).toContain('A — '); // the rubric's A–D levels are in the prompt
+		const progress = readJudgeProgress(getRun(run.id, db)!.progress);
+		expect(progress.judge).toMatchObject({ rows: 24, parsed: 22, unparsed: 2, retried: 4, ratings: { A: 11, C: 11 } });
+		expect(progress.costKnown).toBe(true);
+
+		expect(overlappingJudgeRuns(world.auditId, db).map((r) => r.id)).toEqual([run.id]);
+		const cal = judgeCalibration(world.auditId, run.id, {}, db);
+		if (cal.mode !== 'rating') throw new Error('expected a rating calibration');
+		const want = expectedRatingConfusion(world.audited);
+		expect(cal.responses).toBe(16);
+		expect(cal.calibration.confusion).toEqual(want.confusion);
+		expect(cal.calibration.judgeMissing).toBe(want.missing);
+		const n = 16 - want.missing;
+		const exact = want.confusion.reduce((s, row, i) => s + row[i], 0);
+		expect(cal.calibration.pairs).toBe(n);
+		expect(cal.calibration.exactAgreement.proportion).toBeCloseTo(exact / n, 12);
+		// κ from the matrix, worked out here.
+		const rowsSum = want.confusion.map((r) => r.reduce((a, b) => a + b, 0));
+		const colsSum = [0, 1, 2, 3].map((j) => want.confusion.reduce((s, r) => s + r[j], 0));
+		const pe = rowsSum.reduce((s, r, i) => s + (r / n) * (colsSum[i] / n), 0);
+		expect(cal.calibration.kappa.kappa).toBeCloseTo((exact / n - pe) / (1 - pe), 12);
+		expect(cal.byModel.map((m) => m.model)).toEqual(['alpha', 'beta']);
+		expect(cal.judgeDistribution).toEqual({ A: 11, B: 0, C: 11, D: 0, unparsed: 2 });
+	});
+
+	it('the same through the Batch API: labels equal the live path’s', async () => {
+		const world = await ratingWorld();
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
+		const run = createJudgeRun({ mode: 'rating', auditId: world.auditId, batch: true, pollSeconds: 0.05, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect(run.target).toBe(16);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		expect(fake.batches.batches().length).toBeGreaterThanOrEqual(1);
+		const labels = all<{ response: string; status: string; rating: string | null }>(
+			db,
+			'SELECT r.response, l.status, l.rating FROM judge_labels l JOIN responses r ON r.id = l.response_id WHERE l.run_id = ?',
+			run.id
+		);
+		expect(labels).toHaveLength(16);
+		for (const l of labels) expect(l.rating).toBe(judgeRates(l.response.split(' ')[0], Number(/task (\d+)/.exec(l.response)![1])));
+		const cal = judgeCalibration(world.auditId, run.id, {}, db);
+		if (cal.mode !== 'rating') throw new Error('expected a rating calibration');
+		expect(cal.calibration.confusion).toEqual(expectedRatingConfusion(world.audited).confusion);
+	});
+});
+
+// ───────────────────────────── pairwise ─────────────────────────────
+
+const PAIRS = 10;
+/** The judge's outcome per pair k, in the pair's own order (first = completion_a = "good k" when k is even). */
+function judgeOutcome(k: number): { winner: 'first' | 'second' | 'tie'; consistent: boolean } {
+	if (k % 3 === 0) return { winner: 'tie', consistent: false };
+	if (k === 7) return { winner: 'tie', consistent: true };
+	return { winner: k % 2 === 0 ? 'first' : 'second', consistent: true };
+}
+/** The reviewers: the good one, except pair 2 (they prefer the bad one) and pair 5 (tie). */
+function humanPrefers(k: number): 'a' | 'b' | 'tie' {
+	if (k === 5) return 'tie';
+	const good = k % 2 === 0 ? 'a' : 'b';
+	return k === 2 ? (good === 'a' ? 'b' : 'a') : good;
+}
+
+async function pairwiseWorld() {
+	const rows = Array.from({ length: PAIRS }, (_, k) => ({
+		user_input: `Prompt ${k}`,
+		completion_a: k % 2 === 0 ? `good ${k}` : `bad ${k}`,
+		completion_b: k % 2 === 0 ? `bad ${k}` : `good ${k}`
+	}));
+	const { datasetId } = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
+	const [r] = makeUsers(db, 1);
+	const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [r.id], seed: 3, sampleSize: PAIRS }, db);
+	for (;;) {
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') break;
+		const item = one<{ id: number; prompt: string }>(db, 'SELECT a.id, t.instruction AS prompt FROM audit_items a JOIN tasks t ON t.id = a.task_id WHERE a.ref = ?', next.ref);
+		const k = Number(/(\d+)/.exec(item.prompt)![1]);
+		const pref = humanPrefers(k);
+		const order = responseOrder(2, r.id, item.id, true);
+		// The choice is made on screen (A = shown first); stored in the pair's own order.
+		const choice = pref === 'tie' ? 'tie' : (pref === 'a') === (order[0] === 0) ? 'A' : 'B';
+		submitLabel(audit.id, r.id, { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+	}
+	expect(all<{ p: string }>(db, 'SELECT preference AS p FROM audit_labels WHERE audit_id = ?', audit.id)).toHaveLength(PAIRS);
+	return { datasetId, auditId: audit.id };
+}
+
+describe('pairwise judge', () => {
+	it('asks every pair in both orders across a kill -9, keeps a consistent verdict, records an inconsistent one as a tie with both raw replies, and calibrates against the human majority', async () => {
+		const world = await pairwiseWorld();
+		fake.setLatency(40);
+		const first = cli(['judge', 'start', '--dataset', String(world.datasetId), '--pairwise', '--json']);
+		await waitFor(() => one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE status = 'done'").n >= 6, 'some answered calls');
+		child!.kill('SIGKILL');
+		await first.exit;
+		const runId = one<{ id: number }>(db, "SELECT id FROM generation_runs WHERE pipeline = 'judge'").id;
+		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM judge_labels WHERE run_id = ?', runId).n).toBeLessThan(PAIRS);
+		const second = cli(['judge', 'resume', String(runId), '--json']);
+		expect(await second.exit).toBe(0);
+		const summary = JSON.parse(second.output().slice(second.output().indexOf('{')));
+		expect(summary).toMatchObject({ mode: 'pairwise', status: 'completed', rows: PAIRS, parsed: PAIRS, unparsed: 0, inconsistent: 4, retried: 1 });
+
+		// Two calls per pair, plus pair 4's retry; none asked twice.
+		const keys = all<{ call_key: string }>(db, 'SELECT call_key FROM generation_calls WHERE run_id = ?', runId).map((c) => c.call_key);
+		expect(new Set(keys).size).toBe(keys.length);
+		expect(keys).toHaveLength(PAIRS * 2 + 1);
+		expect(keys.filter((k) => k.endsWith('/retry'))).toEqual([expect.stringMatching(/^judge\/pair \d+\/swapped\/retry$/)]);
+		const requests = fake.generationRequests().length;
+		expect(requests).toBeLessThanOrEqual(PAIRS * 2 + 1 + 2); // at most the calls in flight at the kill were asked again
+
+		const labels = all<{ prompt: string; status: string; winner: string; consistent: number; verdicts: string; attempts: number; call_id: number; swapped_call_id: number }>(
+			db,
+			'SELECT t.instruction AS prompt, l.* FROM judge_labels l JOIN preference_pairs p ON p.id = l.pair_id JOIN tasks t ON t.id = p.task_id WHERE l.run_id = ?',
+			runId
+		);
+		expect(labels).toHaveLength(PAIRS);
+		for (const l of labels) {
+			const k = Number(/(\d+)/.exec(l.prompt)![1]);
+			const want = judgeOutcome(k);
+			expect({ k, winner: l.winner, consistent: l.consistent === 1 }).toEqual({ k, ...want });
+			const v = JSON.parse(l.verdicts);
+			// Both raw replies, as received, and each order's verdict as shown.
+			expect(typeof v.original.raw).toBe('string');
+			expect(typeof v.swapped.raw).toBe('string');
+			if (k % 3 === 0) {
+				expect(v.original).toMatchObject({ verdict: 'A', raw: '{"verdict":"A","reason":"The first one."}' });
+				expect(v.swapped).toMatchObject({ verdict: 'A' });
+				expect(v.original.winner).not.toBe(v.swapped.winner);
+			}
+			if (k === 7) expect(v.original.raw).toBe('{"verdict": "Tie", "reason": "Equally good."}');
+			expect(l.attempts).toBe(k === 4 ? 3 : 2);
+			const calls = all<{ id: number; call_key: string }>(db, 'SELECT id, call_key FROM generation_calls WHERE id IN (?, ?)', l.call_id, l.swapped_call_id);
+			expect(calls.map((c) => c.call_key).sort()).toEqual(
+				k === 4 ? [expect.stringMatching(/\/original$/), expect.stringMatching(/\/swapped\/retry$/)] : [expect.stringMatching(/\/original$/), expect.stringMatching(/\/swapped$/)]
+			);
+		}
+
+		// The calibration, from the command line as JSON.
+		const report = cli(['report', String(world.auditId), '--judge', String(runId), '--json']);
+		expect(await report.exit).toBe(0);
+		const out = JSON.parse(report.output());
+		const winners = ['first', 'second', 'tie'] as const;
+		const confusion = winners.map(() => winners.map(() => 0));
+		const toWinner = (p: 'a' | 'b' | 'tie') => (p === 'a' ? 'first' : p === 'b' ? 'second' : 'tie');
+		for (let k = 0; k < PAIRS; k++) confusion[winners.indexOf(judgeOutcome(k).winner)][winners.indexOf(toWinner(humanPrefers(k)))]++;
+		expect(out.judge.mode).toBe('pairwise');
+		expect(out.judge.calibration.confusion).toEqual(confusion);
+		const same = confusion.reduce((s, row, i) => s + row[i], 0);
+		expect(out.judge.calibration.agreementWithTies.proportion).toBeCloseTo(same / PAIRS, 12);
+		expect(out.judge.judgeTally).toMatchObject({ pairs: PAIRS, inconsistent: 4, favouredShownFirst: 4 });
+		expect(out.judge.calibration.kappa.kappa).not.toBeNull();
+	}, 120_000);
+});
