@@ -8,6 +8,7 @@ import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
+import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
@@ -33,6 +34,10 @@ ${SHAPE_EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
 Filters (--where, repeatable; every one must hold):
 ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd(34)} ${f.description}${f.humanLabel ? ' [human labels]' : ''}`).join('\n')}
   A yes/no filter given alone means yes: --where kept is --where kept=yes.
+  --judge-run <id>       the same as --where judge-run=<id>: the judge run behind judge-valid, its
+                         precision and the manifest's judgeEstimate (default: newest calibrated)
+  --judge-valid          the same as --where judge-valid: only rows the judge said all valid; the
+                         judge's precision on the audit is printed with the count and in the manifest
 
 Options:
   --out <file>           where to write (refuses to overwrite without --force)
@@ -65,6 +70,8 @@ export async function run(argv: string[]): Promise<void> {
 			format: { type: 'string', short: 'f' },
 			out: { type: 'string', short: 'o' },
 			where: { type: 'string', short: 'w', multiple: true },
+			'judge-run': { type: 'string' },
+			'judge-valid': { type: 'boolean' },
 			template: { type: 'string' },
 			system: { type: 'string' },
 			'chat-input': { type: 'string' },
@@ -89,7 +96,10 @@ export async function run(argv: string[]): Promise<void> {
 	datasetId = resolveDataset(datasetRef).id;
 	let filters;
 	try {
-		filters = parseWhere(values.where ?? []);
+		const where = [...(values.where ?? [])];
+		if (values['judge-run'] !== undefined) where.push(`judge-run=${values['judge-run']}`);
+		if (values['judge-valid']) where.push('judge-valid');
+		filters = parseWhere(where);
 	} catch (err) {
 		if (err instanceof ExportFilterError) throw new CliError(err.message, 2);
 		throw err;
@@ -104,6 +114,9 @@ export async function run(argv: string[]): Promise<void> {
 				`${counts.rows} rows match: ${counts.instances} of ${counts.datasetInstances} instances from ${counts.tasks} tasks` +
 					`${counts.responses ? `, ${counts.responses} responses` : ''}${counts.reformulations ? `, ${counts.reformulations} reformulations` : ''}.`
 			);
+			const line = judgePrecisionLine(counts.judgePrecision);
+			if (line) console.log(line);
+			else if (filters.judgeValid) console.log(`Judge precision: unknown — judge run ${filters.judgeRun} has no verdict on any audited item.`);
 		}
 		return;
 	}
@@ -205,7 +218,26 @@ export async function run(argv: string[]): Promise<void> {
 				`${file}.`
 		);
 	}
+	const je = m.judgeEstimate;
+	if (je && je.rate !== null) {
+		const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+		console.log(
+			`Judge estimate (judge run ${je.judgeRun.id}, ${je.judgeRun.model}, corrected by audit ${je.auditId}, ${je.method.toUpperCase()}): ${pct(je.rate)} (interval ${pct(je.lower)} to ${pct(je.upper)}), ` +
+				`N = ${je.populationUnits}, n = ${je.auditedUnits}${je.effectiveSampleSize !== null ? `, worth ${Math.round(je.effectiveSampleSize)} human labels` : ''}` +
+				`${je.appliesToSelection ? '' : ' — for the whole population, not only this file\'s rows'}.`
+		);
+	}
+	const line = judgePrecisionLine(m.judgePrecision);
+	if (line) console.log(line);
 	console.log(`Manifest: ${result.manifestFile}`);
+}
+
+function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
+	if (!p) return null;
+	const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+	return p.precision === null
+		? `Judge precision: unknown — no audited item of audit ${p.auditId} was called all valid by judge run ${p.runId}.`
+		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} audited items judge run ${p.runId} called all valid the humans also did.`;
 }
 
 function guard<T>(fn: () => T): T {

@@ -13,7 +13,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		datasets,
 		selected: selected?.id ?? null,
-		facets: selected ? exportFacets(selected.id) : { runs: [], models: [], audits: [] },
+		facets: selected ? exportFacets(selected.id) : { runs: [], models: [], audits: [], judgeRuns: [] },
 		formats: EXPORT_FORMATS.map((f) => ({ id: f.id, label: f.label, description: f.description })),
 		templates: PROMPT_TEMPLATES.map((t) => ({ id: t.id, label: t.label, description: t.description })),
 		filterHelp: FILTER_HELP

@@ -25,6 +25,9 @@ export class ExportSettings {
 	/** Kept by the filters and not rejected by people (audited rows whose final label says not all valid dropped). */
 	notRejected = $state(false);
 	rating = $state('');
+	/** Model as judge: the judge run (its estimate and precision), and "judge says all valid". */
+	judgeRun = $state('');
+	judgeValid = $state(false);
 
 	constructor(datasetId: string) {
 		this.datasetId = datasetId;
@@ -36,6 +39,8 @@ export class ExportSettings {
 		this.audit = '';
 		this.responses = '';
 		this.rating = '';
+		this.judgeRun = '';
+		this.judgeValid = false;
 	}
 
 	readonly where = $derived.by(() => {
@@ -51,6 +56,8 @@ export class ExportSettings {
 		if (this.agreed) w.push('agreed');
 		if (this.audited) w.push(`audited=${this.audited}`);
 		if (this.notRejected) w.push('not-rejected');
+		if (this.judgeRun) w.push(`judge-run=${this.judgeRun}`);
+		if (this.judgeRun && this.judgeValid && !this.responses) w.push('judge-valid');
 		return w;
 	});
 

@@ -16,6 +16,7 @@ import { ExportFilterError, describeFilters, whereClauses } from './filters';
 import { countSelection, openReader, selectRows, type ExportSelection, type SelectionCounts } from './query';
 import { estimateQuality, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
+import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
 
 export { ExportFilterError };
 
@@ -47,8 +48,16 @@ export interface ExportManifest {
 	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
 	filters: { where: string; description: string }[];
 	counts: SelectionCounts & { excludedInstances: number };
-	/** The audits' estimate of the correctness rate; null when no audit labelled this population. */
+	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
+	/**
+	 * The model judge's whole-dataset estimate (prediction-powered inference: a judge run over
+	 * every row, corrected by an audit); null when no calibrated judge covers the dataset. A
+	 * second, separately labelled figure — `quality` stays the human-only estimate.
+	 */
+	judgeEstimate: ExportJudgeEstimate | null;
+	/** With the `judge-valid` filter: the judge's measured precision on the audit (P(human all valid | judge all valid)); else null. */
+	judgePrecision: JudgeFilterPrecision | null;
 }
 
 export interface ExportProgress {
@@ -114,6 +123,7 @@ function manifestOptions(request: ExportRequest): ExportManifest['options'] {
 function resolve(request: ExportRequest, database: Db) {
 	const dataset = getDataset(request.datasetId, database);
 	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+	judgeRunOfSelection(database.$client, request);
 	if (request.responsesOf) {
 		const has = database.$client.prepare('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
 		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);
@@ -121,12 +131,15 @@ function resolve(request: ExportRequest, database: Db) {
 	return dataset;
 }
 
-/** How many rows a request would export (the page's live count). */
-export function countExport(request: ExportSelection, database: Db = db()): SelectionCounts & { datasetInstances: number } {
+/** How many rows a request would export (the page's live count), with the judge's precision when it filters on the judge. */
+export function countExport(
+	request: ExportSelection,
+	database: Db = db()
+): SelectionCounts & { datasetInstances: number; judgePrecision: JudgeFilterPrecision | null } {
 	resolve({ ...request, format: 'jsonl' }, database);
 	const counts = countSelection(database.$client, request);
 	const total = database.$client.prepare('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId) as { n: number };
-	return { ...counts, datasetInstances: total.n };
+	return { ...counts, datasetInstances: total.n, judgePrecision: judgeFilterPrecision(database.$client, request) };
 }
 
 export function startExport(request: ExportRequest, database: Db = db(), options: StartOptions = {}): ExportStream {
@@ -145,11 +158,15 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 
 	let counts: SelectionCounts;
 	let quality: QualityEstimate | null;
+	let judgeEstimate: ExportJudgeEstimate | null;
+	let judgePrecision: JudgeFilterPrecision | null;
 	let totals: { tasks: number; instances: number };
 	let estimatedBytes: number;
 	try {
 		counts = countSelection(reader.client, request);
 		quality = estimateQuality(reader.client, request);
+		judgeEstimate = exportJudgeEstimate(reader.client, request, counts.instances);
+		judgePrecision = judgeFilterPrecision(reader.client, request);
 		totals = reader.client
 			.prepare('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
 			.get(dataset.id) as { tasks: number; instances: number };
@@ -255,7 +272,9 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 						excludedInstances: totals.instances - written.instances
 					}
 				: { ...counts, excludedInstances: totals.instances - counts.instances },
-			quality
+			quality,
+			judgeEstimate,
+			judgePrecision
 		};
 	};
 

@@ -6,6 +6,8 @@ export interface ExportFacets {
 	runs: { id: number; instances: number }[];
 	models: { model: string; responses: number }[];
 	audits: { id: number; name: string; kind: string; status: string }[];
+	/** Judge runs of the dataset (model as judge), newest first. */
+	judgeRuns: { id: number; name: string; model: string; status: string }[];
 }
 
 export function exportFacets(datasetId: number, database: Db = db()): ExportFacets {
@@ -20,5 +22,8 @@ export function exportFacets(datasetId: number, database: Db = db()): ExportFace
 	const audits = c
 		.prepare('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? ORDER BY id')
 		.all(datasetId) as ExportFacets['audits'];
-	return { runs, models: datasetModels(datasetId, database), audits };
+	const judgeRuns = c
+		.prepare("SELECT id, name, model, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
+		.all(datasetId) as ExportFacets['judgeRuns'];
+	return { runs, models: datasetModels(datasetId, database), audits, judgeRuns };
 }

@@ -43,6 +43,10 @@ export interface ExportFilters {
 	 * C or D); unaudited rows stay. With kept = yes: "kept by the filters and not rejected by people".
 	 */
 	notRejected?: boolean;
+	/** A model judge: which judge run the judge filter, the precision and the manifest's judge estimate use. */
+	judgeRun?: number;
+	/** A model judge: only rows the judge run answered yes to on all three questions (needs judgeRun; unparsed rows left out). */
+	judgeValid?: boolean;
 }
 
 export interface FilterHelp {
@@ -69,7 +73,9 @@ export const FILTER_HELP: readonly FilterHelp[] = [
 		values: '',
 		description: 'kept by the automatic filters and not rejected by people: audited items whose final label says not all valid (responses: rated C or D) are dropped, unaudited kept rows stay — for an audit that is a sample',
 		humanLabel: true
-	}
+	},
+	{ key: 'judge-run', values: '<id>', description: 'which judge run judge-valid, its precision and the manifest\'s judge estimate use (default: the newest calibrated one)', humanLabel: false },
+	{ key: 'judge-valid', values: '', description: 'the judge run said all three questions yes (needs judge-run); its precision on the audit is reported', humanLabel: false }
 ];
 
 function oneOf<T extends string>(clause: string, value: string, allowed: readonly T[]): T {
@@ -153,6 +159,15 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 					filters.kept = 'yes';
 				}
 				break;
+			case 'judge-run': {
+				const [id, ...more] = ids(clause, need());
+				if (more.length) throw new ExportFilterError(`--where ${clause}: give one judge run.`, clause);
+				filters.judgeRun = id;
+				break;
+			}
+			case 'judge-valid':
+				filters.judgeValid = yesNo(clause, value) === 'yes';
+				break;
 			default:
 				throw new ExportFilterError(
 					`--where ${clause}: unknown filter "${key}". Known: ${FILTER_HELP.map((f) => f.key).join(', ')}.`,
@@ -162,6 +177,10 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 	}
 	if (filters.allYes === false) delete filters.allYes;
 	if (filters.agreed === false) delete filters.agreed;
+	if (filters.judgeValid === false) delete filters.judgeValid;
+	if (filters.judgeValid && filters.judgeRun === undefined) {
+		throw new ExportFilterError('--where judge-valid: say which judge run, e.g. --where judge-run=12 (or --judge-run 12).', 'judge-valid');
+	}
 	return filters;
 }
 
@@ -179,6 +198,8 @@ export function whereClauses(filters: ExportFilters): string[] {
 	if (filters.agreed) out.push('agreed');
 	if (filters.audited) out.push(`audited=${filters.audited}`);
 	if (filters.notRejected) out.push('not-rejected');
+	if (filters.judgeRun !== undefined) out.push(`judge-run=${filters.judgeRun}`);
+	if (filters.judgeValid) out.push('judge-valid');
 	return out;
 }
 
@@ -212,6 +233,10 @@ function describeClause(f: ExportFilters, where: string): string {
 			return 'without items in unresolved disagreement (reviewers disagree and no researcher adjudicated)';
 		case 'audited':
 			return f.audited === 'yes' ? 'only items with a human label' : 'only items without a human label';
+		case 'judge-run':
+			return `model judge: judge run ${f.judgeRun}`;
+		case 'judge-valid':
+			return `the model judge (run ${f.judgeRun}) said all three questions yes; rows it could not judge or whose reply was unreadable left out`;
 		case 'not-rejected':
 			return 'not rejected by people: audited items whose final label says not all valid (responses: rated C or D) left out, unaudited rows kept';
 		default:
@@ -246,6 +271,15 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 	if (filters.origins?.length) q.where(`t.origin IN (${q.list(filters.origins)})`);
 	if (filters.input === 'empty') q.where('i.input_words = 0');
 	if (filters.input === 'nonempty') q.where('i.input_words > 0');
+
+	if (filters.judgeValid && filters.judgeRun !== undefined) {
+		if (ctx.responses) {
+			throw new ExportFilterError('--where judge-valid: the judge answers the three questions about instances; it cannot filter a model\'s responses.', 'judge-valid');
+		}
+		q.where(
+			`i.id IN (SELECT jl.instance_id FROM judge_labels jl WHERE jl.run_id = ${q.param(filters.judgeRun)} AND jl.status = 'parsed' AND jl.instruction_valid = 1 AND jl.input_valid = 1 AND jl.output_valid = 1)`
+		);
+	}
 
 	const scope = { datasetId: ctx.datasetId, auditIds: filters.audits };
 	if (filters.minRating && !ctx.responses) {

@@ -1,0 +1,214 @@
+/**
+ * What a model judge says about an export, beside what the humans say (quality.ts):
+ *
+ * - `judgeEstimate`: the whole-dataset correctness rate by prediction-powered inference (PPI++,
+ *   Angelopoulos et al. 2023) from a judge run that covers every row the audit sampled from and
+ *   an audit it is calibrated against — the same figure the report shows
+ *   ($lib/server/judge/calibration), carried into the manifest with the run's provenance.
+ * - `judgePrecision`: for an export filtered on "judge says all valid", how often the humans
+ *   agreed on the audited rows the judge called valid — P(human yes | judge yes) with its Wilson
+ *   interval — i.e. the expected share of correct rows among those the filter keeps.
+ *
+ * A judge run is "calibrated" against an audit of the same dataset (quality kind) when the run
+ * has a verdict on at least one audited item. The run is the export's `judge-run` filter, or
+ * else the newest judge run of the dataset with a complete estimate; the audit is the newest
+ * one that gives an estimate (restricted to the export's `audit` filter when given).
+ */
+import type Database from 'better-sqlite3';
+import { db, type Db } from '../db';
+import { judgeAuditCalibration, type JudgeAuditCalibration } from '../judge/calibration';
+import type { ExportSelection } from './query';
+import { ExportFilterError } from './filters';
+
+export interface ExportJudgeRun {
+	id: number;
+	name: string;
+	model: string;
+	/** The judge prompt template's fingerprint (sha-256 of its text) and its built-in version, if it is the default. */
+	templateFingerprint: string;
+	templateVersion: number | null;
+	batch: boolean;
+	decoding: Record<string, unknown>;
+}
+
+export interface ExportJudgeEstimate {
+	/** Says which estimate this is: never to be read as the human audit's (`quality`). */
+	kind: 'judge-ppi';
+	label: string;
+	measure: 'all fields valid';
+	judgeRun: ExportJudgeRun;
+	/** The audit that calibrates (corrects) the judge. */
+	auditId: number;
+	/** The rows the estimate speaks about: every row the audit sampled from (the dataset, or its kept rows). */
+	population: { description: string; tasks: number; rows: number; judgedRows: number; unparsedRows: number };
+	/** False when the export's filters select fewer rows than that population: the figure is then the population's, not the file's. */
+	appliesToSelection: boolean;
+	method: 'ppi' | 'ppi++';
+	design: 'rows' | 'one-row-per-task';
+	/** θ̂ with its interval. */
+	rate: number | null;
+	lower: number;
+	upper: number;
+	confidence: number;
+	standardError: number | null;
+	/** N (rows, or tasks for one-row-per-task) and n (audited units with a decided human label). */
+	populationUnits: number;
+	auditedUnits: number;
+	/** The judge's own, uncorrected rate over the population. */
+	judgeRate: number | null;
+	lambda: number;
+	/** The human labels a human-only audit would need for the same precision. */
+	effectiveSampleSize: number | null;
+	/** The audit alone: share of decided items all valid, Wilson interval. */
+	humanOnly: { rate: number | null; lower: number; upper: number; n: number };
+	/** How the figure was computed, in one sentence. */
+	description: string;
+	caveats: string[];
+}
+
+export interface JudgeFilterPrecision {
+	runId: number;
+	auditId: number;
+	/** Audited items the judge called all valid and that have a decided human label. */
+	judgedValid: number;
+	/** Of those, how many the humans also called all valid. */
+	humanValid: number;
+	/** P(human all valid | judge all valid); null with no such item. */
+	precision: number | null;
+	lower: number;
+	upper: number;
+	confidence: number;
+	method: string;
+}
+
+function asDb(client: Database.Database): Db {
+	// The calibration reads through $client only: the export's snapshot connection serves it.
+	return { $client: client } as unknown as Db;
+}
+
+/** The judge run a selection names, checked against the dataset; null when it names none. */
+export function judgeRunOfSelection(client: Database.Database, selection: ExportSelection): number | null {
+	const id = selection.filters.judgeRun;
+	if (id === undefined) return null;
+	const row = client.prepare("SELECT dataset_id AS datasetId FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(id) as { datasetId: number | null } | undefined;
+	if (!row) throw new ExportFilterError(`There is no judge run ${id}.`, `judge-run=${id}`);
+	if (row.datasetId !== selection.datasetId) throw new ExportFilterError(`Judge run ${id} judged another dataset.`, `judge-run=${id}`);
+	return id;
+}
+
+function qualityAudits(client: Database.Database, selection: ExportSelection): number[] {
+	const ids = selection.filters.audits ?? [];
+	return (
+		client
+			.prepare(`SELECT id FROM audits WHERE dataset_id = ? AND kind = 'quality'${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id DESC`)
+			.all(selection.datasetId, ...ids) as { id: number }[]
+	).map((r) => r.id);
+}
+
+/** Calibrations of the run against each audit it has verdicts on, newest audit first. */
+function calibrations(client: Database.Database, runId: number, audits: number[]): JudgeAuditCalibration[] {
+	const out: JudgeAuditCalibration[] = [];
+	for (const auditId of audits) {
+		const overlaps = client
+			.prepare('SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = ? AND a.audit_id = ? AND a.is_gold = 0 LIMIT 1')
+			.get(runId, auditId);
+		if (overlaps) out.push(judgeAuditCalibration(auditId, runId, {}, asDb(client)));
+	}
+	return out;
+}
+
+/**
+ * The judge's calibration an export uses: the named run (or the newest of the dataset with a
+ * whole-dataset estimate, when `needEstimate`), against the newest audit giving an estimate,
+ * else the one with the most calibrated items. Null when no judge run overlaps an audit.
+ */
+export function exportJudgeCalibration(client: Database.Database, selection: ExportSelection, needEstimate: boolean): JudgeAuditCalibration | null {
+	if (selection.responsesOf) return null;
+	const audits = qualityAudits(client, selection);
+	if (audits.length === 0) return null;
+	const named = judgeRunOfSelection(client, selection);
+	const runs =
+		named !== null
+			? [named]
+			: (client.prepare("SELECT id FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC").all(selection.datasetId) as { id: number }[]).map((r) => r.id);
+	for (const runId of runs) {
+		const found = calibrations(client, runId, audits);
+		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null);
+		if (withEstimate) return withEstimate;
+		if (!needEstimate && found.length) return [...found].sort((a, b) => b.calibration.allValid.pairs - a.calibration.allValid.pairs)[0];
+	}
+	return null;
+}
+
+/** The manifest's `judgeEstimate`, or null when no calibrated judge covers the dataset. */
+export function exportJudgeEstimate(client: Database.Database = db().$client, selection: ExportSelection, selectionRows?: number): ExportJudgeEstimate | null {
+	const cal = exportJudgeCalibration(client, selection, true);
+	if (!cal || !cal.estimate || cal.estimate.fallback !== null) return null;
+	const e = cal.estimate;
+	const audit = client.prepare('SELECT include_rejected AS includeRejected FROM audits WHERE id = ?').get(cal.auditId) as { includeRejected: number };
+	const populationDescription =
+		audit.includeRejected === 1
+			? `every row of dataset ${selection.datasetId} (the population audit ${cal.auditId} sampled from)`
+			: `the rows of dataset ${selection.datasetId} kept by the automatic filters (the population audit ${cal.auditId} sampled from)`;
+	// The file's rows are that population only when nothing but the automatic-filter verdict, the
+	// audit choice or the judge-run choice filters them, and the counts agree.
+	const narrowing = Object.entries(selection.filters).filter(([k, v]) => v !== undefined && !['kept', 'audits', 'judgeRun'].includes(k));
+	const appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows === cal.population.rows;
+	const caveats = [...cal.caveats];
+	if (!appliesToSelection) {
+		caveats.push(
+			'The export selects a different set of rows than the population the estimate speaks about; the figure is the population\'s correctness rate, not this file\'s.'
+		);
+	}
+	return {
+		kind: 'judge-ppi',
+		label: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over the whole population, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
+		measure: 'all fields valid',
+		judgeRun: {
+			id: cal.run.id,
+			name: cal.run.name,
+			model: cal.run.model,
+			templateFingerprint: cal.run.templateFingerprint,
+			templateVersion: cal.run.templateVersion,
+			batch: cal.run.batch,
+			decoding: cal.run.decoding
+		},
+		auditId: cal.auditId,
+		population: { description: populationDescription, ...cal.population },
+		appliesToSelection,
+		method: e.method,
+		design: e.design,
+		rate: e.estimate,
+		lower: e.lower,
+		upper: e.upper,
+		confidence: e.confidence,
+		standardError: e.standardError,
+		populationUnits: e.populationRows,
+		auditedUnits: e.auditedRows,
+		judgeRate: e.judgeRate,
+		lambda: e.lambda,
+		effectiveSampleSize: e.effectiveSampleSize,
+		humanOnly: { rate: e.humanOnly.proportion, lower: e.humanOnly.lower, upper: e.humanOnly.upper, n: e.humanOnly.trials },
+		description: e.description,
+		caveats
+	};
+}
+
+/** The judge's measured precision for a "judge says all valid" filter; null without the filter or without any calibration. */
+export function judgeFilterPrecision(client: Database.Database = db().$client, selection: ExportSelection): JudgeFilterPrecision | null {
+	if (!selection.filters.judgeValid) return null;
+	const cal = exportJudgeCalibration(client, selection, false);
+	if (!cal) return null;
+	const p = cal.calibration.allValid.precision;
+	return {
+		runId: cal.run.id,
+		auditId: cal.auditId,
+		judgedValid: p.trials,
+		humanValid: p.successes,
+		precision: p.proportion,
+		lower: p.lower,
+		upper: p.upper,
+		confidence: p.confidence,
+		method: `share of the audited items judge run ${cal.run.id} called all valid that audit ${cal.auditId}'s final human label also calls all valid, with its Wilson score interval`
+	};
+}

@@ -1,0 +1,137 @@
+/**
+ * Exports and the model judge, end to end: a judge run through the official SDK against the
+ * scripted server, an audit it is calibrated against, then
+ *   - the manifest carries `judgeEstimate` (PPI++ figure, interval, n, run id/model/template
+ *     fingerprint), labelled apart from the human-only `quality`, valid against the schema;
+ *   - the `judge-valid` filter keeps exactly the rows the judge called all valid, and the count
+ *     (API function and `export --count --judge-run --judge-valid --json`) carries the judge's
+ *     precision on the audit with its Wilson interval;
+ *   - without a judge run the manifest says null, and a bad judge-run is refused.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { validate } from '../support/json-schema';
+import type { Db } from '../../src/lib/server/db';
+import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { countExport, writeExportFile } from '../../src/lib/server/exports/export';
+import { parseWhere } from '../../src/lib/server/exports/filters';
+import { wilsonInterval } from '../../src/lib/stats/proportion';
+import { FAST_RETRY, fakeEndpoint } from './generation-support';
+import { TASKS, buildJudgeWorld, expectedFigures, humanSays, judgeSays } from './judge-support';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+let dir: string;
+
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	fake = await startFakeOpenAI({ script: (await import('./judge-support')).judgeScript });
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-judge-export-'));
+});
+afterEach(async () => {
+	await fake.close();
+	cleanup();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const schema = JSON.parse(fs.readFileSync('docs/schemas/export-manifest.schema.json', 'utf8'));
+
+async function judgedWorld() {
+	const world = await buildJudgeWorld(db);
+	const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+	const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+	const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+	expect(end.status).toBe('completed');
+	return { ...world, runId: run.id };
+}
+
+describe('exports with a model judge', () => {
+	it('the manifest carries the judge estimate apart from the human one, valid against the schema', async () => {
+		const before = await buildJudgeWorld(db, 'not judged');
+		const plain = writeExportFile({ datasetId: before.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain.jsonl'), {}, db).manifest;
+		expect(plain.quality).not.toBeNull();
+		expect(plain.judgeEstimate).toBeNull();
+		expect(plain.judgePrecision).toBeNull();
+		expect(validate(schema, plain)).toEqual([]);
+
+		const world = await judgedWorld();
+		const { manifest } = writeExportFile({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'all.jsonl'), {}, db);
+		const je = manifest.judgeEstimate!;
+		const want = expectedFigures(world.audited);
+		expect(je.kind).toBe('judge-ppi');
+		expect(je.label).toMatch(/Model-as-judge estimate/);
+		expect(je.judgeRun.id).toBe(world.runId);
+		expect(je.judgeRun.model).toBe('fake-base');
+		expect(je.judgeRun.templateFingerprint).toMatch(/^[0-9a-f]{8,}$/);
+		expect(je.auditId).toBe(world.auditId);
+		expect(je.method).toBe('ppi++');
+		expect(je.rate!).toBeCloseTo(want.estimate, 12);
+		expect(je.lower).toBeCloseTo(Math.max(0, want.lower), 9);
+		expect(je.upper).toBeCloseTo(Math.min(1, want.upper), 9);
+		expect(je.populationUnits).toBe(TASKS);
+		expect(je.auditedUnits).toBe(world.audited.length);
+		expect(je.humanOnly.rate!).toBeCloseTo(want.humanRate, 12);
+		expect(je.appliesToSelection).toBe(true);
+		// The human-only figure is still there, under its own name.
+		expect(manifest.quality!.population.items).toBe(world.audited.length);
+		expect(validate(schema, manifest)).toEqual([]);
+		expect(validate(schema, { ...manifest, judgeEstimate: { ...je, kind: 'human' } })).not.toEqual([]);
+	}, 60_000);
+
+	it('filters on the judge verdict and reports its measured precision with the count', async () => {
+		const world = await judgedWorld();
+		const filters = parseWhere([`judge-run=${world.runId}`, 'judge-valid']);
+		const counts = countExport({ datasetId: world.datasetId, filters }, db);
+		const judgedValid = Array.from({ length: TASKS }, (_, k) => k).filter((k) => judgeSays(k) === true);
+		expect(counts.instances).toBe(judgedValid.length);
+
+		// Precision: of the audited tasks the judge called valid, how many the humans called valid.
+		const tp = world.audited.filter((k) => judgeSays(k) === true && humanSays(k)).length;
+		const jy = world.audited.filter((k) => judgeSays(k) === true).length;
+		const wilson = wilsonInterval(tp, jy);
+		const p = counts.judgePrecision!;
+		expect(p).toMatchObject({ runId: world.runId, auditId: world.auditId, judgedValid: jy, humanValid: tp });
+		expect(p.precision!).toBeCloseTo(tp / jy, 12);
+		expect(p.lower).toBeCloseTo(wilson.lower, 12);
+		expect(p.upper).toBeCloseTo(wilson.upper, 12);
+
+		// The file holds exactly those rows; the manifest records the filter, the precision, and says the estimate is the population's.
+		const { manifest } = writeExportFile({ datasetId: world.datasetId, filters, format: 'jsonl' }, path.join(dir, 'judged.jsonl'), {}, db);
+		const outputs = fs
+			.readFileSync(path.join(dir, 'judged.jsonl'), 'utf8')
+			.trim()
+			.split('\n')
+			.map((l) => JSON.parse(l).output as string);
+		expect(outputs.every((o) => !o.includes('WRONG') && !/GARBLE$/.test(o))).toBe(true);
+		expect(outputs).toHaveLength(judgedValid.length);
+		expect(manifest.filters.map((f) => f.where)).toEqual([`judge-run=${world.runId}`, 'judge-valid']);
+		expect(manifest.judgePrecision).toEqual(p);
+		expect(manifest.judgeEstimate!.appliesToSelection).toBe(false);
+		expect(validate(schema, manifest)).toEqual([]);
+
+		// Refusals: judge-valid without a run; a run that does not exist.
+		expect(() => parseWhere(['judge-valid'])).toThrow(/judge-run/);
+		expect(() => countExport({ datasetId: world.datasetId, filters: parseWhere(['judge-run=999', 'judge-valid']) }, db)).toThrow(/no judge run 999/);
+
+		// The CLI over the same functions: --judge-run / --judge-valid, the precision in --json.
+		const cli = spawnSync(
+			process.execPath,
+			['--import', 'tsx', 'src/cli/main.ts', 'export', String(world.datasetId), '--count', '--judge-run', String(world.runId), '--judge-valid', '--json'],
+			{ env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json' }, encoding: 'utf8', timeout: 60_000 }
+		);
+		expect(cli.status, cli.stderr).toBe(0);
+		const out = JSON.parse(cli.stdout);
+		expect(out.instances).toBe(judgedValid.length);
+		expect(out.where).toEqual([`judge-run=${world.runId}`, 'judge-valid']);
+		expect(out.judgePrecision.precision).toBeCloseTo(tp / jy, 12);
+		expect(out.judgePrecision.lower).toBeCloseTo(wilson.lower, 12);
+	}, 90_000);
+});
