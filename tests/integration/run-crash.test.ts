@@ -2,7 +2,9 @@
  * Durability: the CLI runs a generation run in a child process against the scripted server;
  * the test SIGKILLs it mid-run several times and resumes it each time. Afterwards every
  * candidate committed before each kill is still there unchanged, no reply is stored twice, no
- * answered call was sent again, and the run reaches its target.
+ * answered call was sent again, and the run reaches its target. For Self-Instruct and Alpaca,
+ * every ROUGE-L verdict and similarity record is then recomputed pair by pair: the pool rebuilt
+ * after each kill is the one an uninterrupted run would have had.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +12,9 @@ import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
-import { parseAlpacaList, parseInstructionList } from '../../src/lib/prompts';
+import { DEFAULT_SEED_TASKS, parseAlpacaList, parseInstructionList } from '../../src/lib/prompts';
+import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
+import { rougeL } from '../../src/lib/rouge/score';
 import { all, one } from './generation-support';
 
 let db: Db;
@@ -71,7 +75,7 @@ function snapshot(runId: number): Snapshot {
 	// classification and may drop it for having no instance left ('noInstances').
 	for (const t of all<Record<string, unknown>>(
 		db,
-		`SELECT id, instruction, call_id, CASE WHEN filter_rule = 'noInstances' THEN 'kept' ELSE filter_status END AS verdict,
+		`SELECT id, instruction, call_id, metadata, filter_rouge_l, CASE WHEN filter_rule = 'noInstances' THEN 'kept' ELSE filter_status END AS verdict,
 			CASE WHEN filter_rule = 'noInstances' THEN NULL ELSE filter_rule END AS rule, is_classification
 		 FROM tasks WHERE run_id = ?`,
 		runId
@@ -101,6 +105,39 @@ function snapshot(runId: number): Snapshot {
 function expectContained(before: Snapshot, after: Snapshot): void {
 	for (const [key, row] of before.rows) expect(after.rows.get(key), key).toBe(row);
 	for (const [id, call] of before.doneCalls) expect(after.doneCalls.get(id), `call ${id}`).toEqual(call);
+}
+
+/**
+ * Every ROUGE-L verdict and similarity record recomputed pair by pair, against the pool as it
+ * stood at each commit: the seeds plus the instructions accepted before (task ids follow commits).
+ */
+function expectRougeRecomputed(runId: number, pipeline: 'self-instruct' | 'alpaca'): void {
+	const config = filterPreset(pipeline);
+	const pool = DEFAULT_SEED_TASKS.map((t) => normalizeInstruction(t.instruction, config.normalize));
+	const tasks = all<{ id: number; instruction: string; filter_status: string; filter_rule: string | null; filter_rouge_l: number; metadata: string }>(
+		db,
+		'SELECT id, instruction, filter_status, filter_rule, filter_rouge_l, metadata FROM tasks WHERE run_id = ? ORDER BY id',
+		runId
+	);
+	let rejected = 0;
+	for (const t of tasks) {
+		const scores = pool.map((p) => rougeL(p, t.instruction).fmeasure);
+		const max = Math.max(...scores);
+		const record = JSON.parse(t.metadata).rougeL as { max: number; mean: number; pool: number };
+		expect(record.pool, `pool of task ${t.id}`).toBe(pool.length);
+		expect(record.max).toBeCloseTo(max, 14);
+		expect(record.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
+		expect(t.filter_rouge_l).toBe(record.max);
+		const accepted = t.filter_status === 'kept' || t.filter_rule === 'noInstances';
+		if (accepted) {
+			expect(max, `accepted "${t.instruction}"`).toBeLessThanOrEqual(0.7);
+			pool.push(t.instruction);
+		} else if (t.filter_rule === 'rougeL') {
+			expect(max, `rejected "${t.instruction}"`).toBeGreaterThan(0.7);
+			rejected++;
+		}
+	}
+	expect(rejected).toBeGreaterThan(0);
 }
 
 /** No reply stored twice: each call's rows are exactly what its stored reply parses into. */
@@ -185,6 +222,7 @@ describe.each([
 			expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', runId).n).toBe(progress.candidates);
 		}
 		expect(accepted).toBe(target);
+		if (pipeline !== 'unnatural') expectRougeRecomputed(runId, pipeline as 'self-instruct' | 'alpaca');
 		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'pending'", runId).n).toBe(0);
 		// The counters, committed with the rows, agree with them after all the kills.
 		expect(progress.calls.done).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", runId).n);
