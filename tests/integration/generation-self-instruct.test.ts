@@ -58,6 +58,7 @@ interface TaskRow {
 	is_classification: number | null;
 	call_id: number;
 	metadata: string | null;
+	filter_rouge_l: number | null;
 }
 
 function checkRougeVerdicts(runId: number): { checkedKept: number; checkedRejected: number } {
@@ -68,7 +69,15 @@ function checkRougeVerdicts(runId: number): { checkedKept: number; checkedReject
 	let checkedRejected = 0;
 	for (const t of tasks) {
 		const accepted = t.filter_status === 'kept' || t.filter_rule === 'noInstances';
-		const max = Math.max(...pool.map((p) => rougeL(p, t.instruction).fmeasure));
+		const scores = pool.map((p) => rougeL(p, t.instruction).fmeasure);
+		const max = Math.max(...scores);
+		// Every candidate's similarity record: the exact top 10, the mean and the highest F to the pool.
+		const record = JSON.parse(t.metadata!).rougeL as { max: number; mean: number; pool: number; similar: [number | string, number][] };
+		expect(record.pool).toBe(pool.length);
+		expect(record.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
+		expect(record.max).toBeCloseTo(max, 14);
+		expect(record.similar.map(([, s]) => s)).toEqual([...scores].sort((a, b) => b - a).slice(0, 10).map((s, k) => (Math.abs(s - record.similar[k][1]) < 1e-12 ? record.similar[k][1] : s)));
+		expect(t.filter_rouge_l).toBe(record.max);
 		if (accepted) {
 			expect(max, `accepted "${t.instruction}"`).toBeLessThanOrEqual(0.7);
 			pool.push(t.instruction);

@@ -22,7 +22,10 @@ afterEach(async () => {
 	cleanup();
 });
 
-/** Core replies (by call number): some missing a field, some copying a demonstration, some repeated, some too long. */
+/**
+ * Core replies (by call number): some missing a field, some copying a demonstration, some repeated,
+ * some too long, and some with one instruction and a new input each (they join one task).
+ */
 function scriptWithBadExamples(): FakeScript {
 	const base = pipelineScript();
 	return (request) => {
@@ -37,6 +40,7 @@ function scriptWithBadExamples(): FakeScript {
 			}
 			if (k % 6 === 3) return '\nInstruction: Convert the temperature to degrees Fahrenheit.\nInput: 25 °C\nConstraints: The output should be a number followed by °F.\n\nExample';
 			if (k % 12 === 4) return `\nInstruction: ${'Explain at length why the sky is blue and '.repeat(60)}`;
+			if (k % 6 === 5) return `\nInstruction: Translate the given word into Spanish.\nInput: word number ${k}\nConstraints: None.\n\nExample`;
 		}
 		return base(request);
 	};
@@ -77,24 +81,39 @@ describe('an Unnatural Instructions run', () => {
 		expect(temps[0].filter_status).toBe('kept');
 		for (const t of temps.slice(1)) expect(t.filter_detail).toBe(`same instruction and input as task ${temps[0].id}`);
 
+		// Examples with one instruction and new inputs joined one task: one instance per example.
+		const spanish = all<{ id: number; filter_status: string }>(db, "SELECT id, filter_status FROM tasks WHERE run_id = ? AND instruction = 'Translate the given word into Spanish.'", run.id);
+		expect(spanish).toHaveLength(1);
+		const spanishInputs = all<{ input: string }>(db, 'SELECT input FROM instances WHERE task_id = ? ORDER BY id', spanish[0].id).map((i) => i.input);
+		expect(spanishInputs.length).toBeGreaterThan(1);
+		expect(new Set(spanishInputs).size).toBe(spanishInputs.length);
+		for (const input of spanishInputs) expect(input).toMatch(/^word number \d+$/);
+		const joined = all<{ parsed: string }>(db, "SELECT parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' AND parsed LIKE '%joinedTask%'", run.id);
+		expect(joined).toHaveLength(spanishInputs.length - 1);
+		for (const j of joined) expect(JSON.parse(j.parsed).joinedTask).toBe(spanish[0].id);
+
 		// Every accepted example has its greedy output, conditioned on instruction, input and constraints.
 		const accepted = all<{ id: number; instruction: string }>(db, "SELECT id, instruction FROM tasks WHERE run_id = ? AND filter_status = 'kept'", run.id);
-		expect(accepted).toHaveLength(target);
+		expect(accepted).toHaveLength(target - joined.length);
+		let examples = 0;
 		for (const t of accepted) {
-			const instances = all<{ input: string; output: string; constraints: string; instruction_with_input: string; call_id: number }>(
+			const instances = all<{ id: number; input: string; output: string; constraints: string; instruction_with_input: string; call_id: number }>(
 				db,
-				'SELECT input, output, constraints, instruction_with_input, call_id FROM instances WHERE task_id = ?',
+				'SELECT id, input, output, constraints, instruction_with_input, call_id FROM instances WHERE task_id = ? ORDER BY id',
 				t.id
 			);
-			expect(instances).toHaveLength(1);
+			expect(instances.length).toBe(t.id === spanish[0].id ? spanishInputs.length : 1);
+			examples += instances.length;
+			for (const inst of instances) {
+				expect(inst.output).toContain(t.instruction);
+				expect(inst.constraints).not.toMatch(/Example/);
+				expect(inst.instruction_with_input).toBe(`${t.instruction}\n${inst.input}`);
+				const call = one<{ prompt: string; decoding: string; step: string }>(db, 'SELECT prompt, decoding, step FROM generation_calls WHERE id = ?', inst.call_id);
+				expect(call.step).toBe('unnatural/output');
+				expect(call.prompt).toContain(`Instruction: ${t.instruction}\nInput: ${inst.input}\nConstraints: ${inst.constraints}\nOutput:`);
+				expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0 });
+			}
 			const [inst] = instances;
-			expect(inst.output).toContain(t.instruction);
-			expect(inst.constraints).not.toMatch(/Example/);
-			expect(inst.instruction_with_input).toBe(`${t.instruction}\n${inst.input}`);
-			const call = one<{ prompt: string; decoding: string; step: string }>(db, 'SELECT prompt, decoding, step FROM generation_calls WHERE id = ?', inst.call_id);
-			expect(call.step).toBe('unnatural/output');
-			expect(call.prompt).toContain(`Instruction: ${t.instruction}\nInput: ${inst.input}\nConstraints: ${inst.constraints}\nOutput:`);
-			expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0 });
 			// Template expansion: rephrasings of the instruction with the same input and output.
 			const formulations = all<{ instruction: string; instruction_with_input: string; input: string; output: string; instance_id: number }>(
 				db,
@@ -102,7 +121,9 @@ describe('an Unnatural Instructions run', () => {
 				t.id
 			);
 			expect(formulations.length).toBeLessThanOrEqual(2);
+			// Rephrasings once per task, with its first kept instance.
 			for (const f of formulations) {
+				expect(f.instance_id).toBe(inst.id);
 				expect(f.instruction).not.toBe(t.instruction);
 				expect([f.input, f.output]).toEqual([inst.input, inst.output]);
 				// As released: the rephrasing keeps {INPUT}; instruction_with_input fills it.
@@ -110,8 +131,9 @@ describe('an Unnatural Instructions run', () => {
 				expect(f.instruction_with_input).toBe(f.instruction.split('{INPUT}').join(inst.input));
 			}
 		}
+		expect(examples).toBe(target);
 		const expansions = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion'", run.id).n;
-		expect(expansions).toBe(2 * target);
+		expect(expansions).toBe(2 * accepted.length);
 		const formulations = one<{ n: number }>(db, 'SELECT count(*) AS n FROM formulations WHERE run_id = ?', run.id).n;
 		expect(formulations).toBe(progress.formulations.kept);
 		expect(formulations).toBeGreaterThan(target);
@@ -126,10 +148,11 @@ describe('an Unnatural Instructions run', () => {
 		const rejectedInstance = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_rule = 'taskRejected'", run.id).n;
 		expect(rejectedInstance).toBeGreaterThan(0);
 
-		// Ledger: one row per core candidate, per output and per formulation — none twice.
+		// Ledger: one row per core candidate, per output and per formulation — none twice
 		const ledger = one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_candidates WHERE run_id = ?', run.id).n;
 		const tasks = one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', run.id).n;
-		expect(ledger).toBe(tasks + target + formulations);
+		// (an example that joined a task has its ledger row, not a task row of its own).
+		expect(ledger).toBe(tasks + joined.length + target + formulations);
 
 		const dataset = listDatasets(db).find((d) => d.name === 'un run')!;
 		expect(dataset.tasks).toBe(tasks);

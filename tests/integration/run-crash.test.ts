@@ -2,7 +2,9 @@
  * Durability: the CLI runs a generation run in a child process against the scripted server;
  * the test SIGKILLs it mid-run several times and resumes it each time. Afterwards every
  * candidate committed before each kill is still there unchanged, no reply is stored twice, no
- * answered call was sent again, and the run reaches its target.
+ * answered call was sent again, and the run reaches its target. For Self-Instruct and Alpaca,
+ * every ROUGE-L verdict and similarity record is then recomputed pair by pair: the pool rebuilt
+ * after each kill is the one an uninterrupted run would have had.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +12,9 @@ import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
-import { parseAlpacaList, parseInstructionList } from '../../src/lib/prompts';
+import { DEFAULT_SEED_TASKS, parseAlpacaList, parseInstructionList } from '../../src/lib/prompts';
+import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
+import { rougeL } from '../../src/lib/rouge/score';
 import { all, one } from './generation-support';
 
 let db: Db;
@@ -71,7 +75,7 @@ function snapshot(runId: number): Snapshot {
 	// classification and may drop it for having no instance left ('noInstances').
 	for (const t of all<Record<string, unknown>>(
 		db,
-		`SELECT id, instruction, call_id, CASE WHEN filter_rule = 'noInstances' THEN 'kept' ELSE filter_status END AS verdict,
+		`SELECT id, instruction, call_id, metadata, filter_rouge_l, CASE WHEN filter_rule = 'noInstances' THEN 'kept' ELSE filter_status END AS verdict,
 			CASE WHEN filter_rule = 'noInstances' THEN NULL ELSE filter_rule END AS rule, is_classification
 		 FROM tasks WHERE run_id = ?`,
 		runId
@@ -103,12 +107,45 @@ function expectContained(before: Snapshot, after: Snapshot): void {
 	for (const [id, call] of before.doneCalls) expect(after.doneCalls.get(id), `call ${id}`).toEqual(call);
 }
 
+/**
+ * Every ROUGE-L verdict and similarity record recomputed pair by pair, against the pool as it
+ * stood at each commit: the seeds plus the instructions accepted before (task ids follow commits).
+ */
+function expectRougeRecomputed(runId: number, pipeline: 'self-instruct' | 'alpaca'): void {
+	const config = filterPreset(pipeline);
+	const pool = DEFAULT_SEED_TASKS.map((t) => normalizeInstruction(t.instruction, config.normalize));
+	const tasks = all<{ id: number; instruction: string; filter_status: string; filter_rule: string | null; filter_rouge_l: number; metadata: string }>(
+		db,
+		'SELECT id, instruction, filter_status, filter_rule, filter_rouge_l, metadata FROM tasks WHERE run_id = ? ORDER BY id',
+		runId
+	);
+	let rejected = 0;
+	for (const t of tasks) {
+		const scores = pool.map((p) => rougeL(p, t.instruction).fmeasure);
+		const max = Math.max(...scores);
+		const record = JSON.parse(t.metadata).rougeL as { max: number; mean: number; pool: number };
+		expect(record.pool, `pool of task ${t.id}`).toBe(pool.length);
+		expect(record.max).toBeCloseTo(max, 14);
+		expect(record.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
+		expect(t.filter_rouge_l).toBe(record.max);
+		const accepted = t.filter_status === 'kept' || t.filter_rule === 'noInstances';
+		if (accepted) {
+			expect(max, `accepted "${t.instruction}"`).toBeLessThanOrEqual(0.7);
+			pool.push(t.instruction);
+		} else if (t.filter_rule === 'rougeL') {
+			expect(max, `rejected "${t.instruction}"`).toBeGreaterThan(0.7);
+			rejected++;
+		}
+	}
+	expect(rejected).toBeGreaterThan(0);
+}
+
 /** No reply stored twice: each call's rows are exactly what its stored reply parses into. */
 function expectEachReplyStoredOnce(runId: number): void {
 	expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM (SELECT 1 FROM generation_candidates GROUP BY call_id, item_index HAVING count(*) > 1)').n).toBe(0);
-	const calls = all<{ id: number; step: string; completion: string; finish_reason: string }>(
+	const calls = all<{ id: number; step: string; completion: string; finish_reason: string; parsed: string }>(
 		db,
-		"SELECT id, step, completion, finish_reason FROM generation_calls WHERE run_id = ? AND status = 'done'",
+		"SELECT id, step, completion, finish_reason, parsed FROM generation_calls WHERE run_id = ? AND status = 'done'",
 		runId
 	);
 	for (const call of calls) {
@@ -118,14 +155,16 @@ function expectEachReplyStoredOnce(runId: number): void {
 		} else if (call.step === 'alpaca/generation') {
 			expect(tasks, `tasks of call ${call.id}`).toBe(parseAlpacaList(call.completion, call.finish_reason).tasks.length);
 		} else if (call.step === 'unnatural/core') {
-			expect(tasks, `tasks of call ${call.id}`).toBe(1);
+			// An example whose instruction an accepted task has joins that task: no task of its own.
+			expect(tasks, `tasks of call ${call.id}`).toBe(JSON.parse(call.parsed).joinedTask === undefined ? 1 : 0);
 		} else {
 			expect(tasks).toBe(0);
 		}
 		const ledger = one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_candidates WHERE call_id = ?', call.id).n;
 		const instances = one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE call_id = ?', call.id).n;
 		const formulations = one<{ n: number }>(db, 'SELECT count(*) AS n FROM formulations WHERE call_id = ?', call.id).n;
-		expect(ledger, `ledger of call ${call.id}`).toBe(Math.max(tasks, instances) + formulations);
+		// (a core example that joined a task has its ledger row though it wrote no row of its own)
+		expect(ledger, `ledger of call ${call.id}`).toBe(Math.max(tasks, instances, call.step === 'unnatural/core' ? 1 : 0) + formulations);
 	}
 }
 
@@ -136,7 +175,14 @@ describe.each([
 	{ pipeline: 'alpaca', target: 150, extra: [] as string[] }
 ])('kill -9 during a $pipeline run', ({ pipeline, target, extra }) => {
 	it('resumes with no candidate lost, none stored twice, no answered call resent, and reaches the target', async () => {
-		fake = await startFakeOpenAI({ script: pipelineScript({ truncateOneIn: 7 }), latencyMs: 30 });
+		const base = pipelineScript({ truncateOneIn: 7 });
+		// Unnatural: every 4th core example has one instruction with a new input, so examples join one task across kills.
+		const script: typeof base = (request) => {
+			const core = /un-core\/(\d+)$/.exec(String(request.headers['x-client-request-id'] ?? ''));
+			if (core && Number(core[1]) % 4 === 0) return `\nInstruction: Translate the given word into Spanish.\nInput: word number ${core[1]}\nConstraints: None.\n\nExample`;
+			return base(request);
+		};
+		fake = await startFakeOpenAI({ script, latencyMs: 30 });
 		let session = cli(['--pipeline', pipeline, '--target', String(target), ...extra]);
 		await waitFor(() => one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_runs').n === 1, 'the run to be created');
 		const runId = one<{ id: number }>(db, 'SELECT id FROM generation_runs').id;
@@ -184,10 +230,23 @@ describe.each([
 			// Every item of every answered reply is a task with its instance, none twice.
 			expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', runId).n).toBe(progress.candidates);
 		}
-		expect(accepted).toBe(target);
+		// Unnatural: examples that joined an accepted task count as accepted examples without a task of their own.
+		const joinedExamples = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' AND status = 'done' AND parsed LIKE '%joinedTask%'", runId).n;
+		expect(accepted + joinedExamples).toBe(target);
+		if (pipeline !== 'unnatural') expectRougeRecomputed(runId, pipeline as 'self-instruct' | 'alpaca');
+		else {
+			// The joined task holds one instance per example that joined it, each answered once.
+			const spanish = all<{ id: number }>(db, "SELECT id FROM tasks WHERE run_id = ? AND instruction = 'Translate the given word into Spanish.'", runId);
+			expect(spanish).toHaveLength(1);
+			const joins = all<{ parsed: string }>(db, "SELECT parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' AND status = 'done' AND parsed LIKE '%joinedTask%'", runId);
+			expect(joins.length).toBeGreaterThan(0);
+			const inputs = all<{ input: string }>(db, "SELECT input FROM instances WHERE task_id = ? AND call_id IN (SELECT id FROM generation_calls WHERE step = 'unnatural/output')", spanish[0].id);
+			expect(inputs).toHaveLength(joins.length + 1);
+			expect(new Set(inputs.map((i) => i.input)).size).toBe(inputs.length);
+		}
 		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'pending'", runId).n).toBe(0);
 		// The counters, committed with the rows, agree with them after all the kills.
 		expect(progress.calls.done).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", runId).n);
-		expect(progress.candidates).toBe(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', runId).n);
+		expect(progress.candidates).toBe(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', runId).n + joinedExamples);
 	}, 240_000);
 });

@@ -8,6 +8,7 @@ import { db } from '$lib/server/db';
 import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
 import { defaultEndpointId, findEndpoint, listEndpoints, ENV_ENDPOINT_NAME, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
+import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
@@ -25,6 +26,9 @@ const USAGE = `Usage:
   npx instruct-audit generate --pause <run> | --cancel <run>
   npx instruct-audit generate --list | --status <run>      [--json]
   npx instruct-audit generate --export-templates <run>     (prints the run's template set as JSON)
+  npx instruct-audit generate --export-candidates <run>    (prints every generated instruction, kept or
+                                                            rejected, with its 10 most similar pool
+                                                            instructions and mean ROUGE-L, as JSON Lines)
 
 Runs a generation pipeline in this process against the same database as the app, with a
 progress bar, and prints the run id and the final counts. Ctrl-C pauses the run cleanly;
@@ -242,6 +246,7 @@ export async function run(argv: string[]): Promise<void> {
 			templates: { type: 'string' },
 			'classification-only': { type: 'boolean' },
 			'export-templates': { type: 'string' },
+			'export-candidates': { type: 'string' },
 			resume: { type: 'string' },
 			'retry-failed': { type: 'string' },
 			'max-failed-share': { type: 'string' },
@@ -281,6 +286,11 @@ export async function run(argv: string[]): Promise<void> {
 	if (values['export-templates'] !== undefined) {
 		const run = requireRunOrFail(runRef(values['export-templates'], 'export-templates'));
 		printJson(templateSetOf((run.params as { steps: Parameters<typeof templateSetOf>[0] }).steps, run.name));
+		return;
+	}
+	if (values['export-candidates'] !== undefined) {
+		const run = requireRunOrFail(runRef(values['export-candidates'], 'export-candidates'));
+		for (const line of runCandidateLines(run.id)) process.stdout.write(line);
 		return;
 	}
 	for (const action of ['pause', 'cancel'] as const) {

@@ -89,4 +89,36 @@ describe('InstructionPool', () => {
 		}
 		expect(checked).toBeGreaterThan(5);
 	});
+
+	it('with `record`, every candidate — kept, rejected by ROUGE-L or by a rule — gets its 10 most similar pool instructions and the mean F', () => {
+		const config = filterPreset('self-instruct');
+		const seeds = Array.from({ length: 14 }, (_, i) => `Describe item number ${i} of the list in two short sentences.`);
+		const pool = new InstructionPool(config, seeds.map((instruction, i) => ({ id: i, instruction })), { record: true });
+		const texts = seeds.map((s) => s);
+		const check = (raw: string) => {
+			const e = pool.evaluate(raw);
+			const scores = texts.map((t) => rougeL(t, e.text).fmeasure);
+			const order = scores.map((score, i) => ({ i, score })).sort((a, b) => b.score - a.score || a.i - b.i);
+			expect(e.similarity!.pool).toBe(texts.length);
+			expect(e.similarity!.top.map((t) => t.instruction)).toEqual(order.slice(0, 10).map((o) => texts[o.i]));
+			e.similarity!.top.forEach((t, k) => expect(t.score).toBeCloseTo(order[k].score, 14));
+			expect(e.similarity!.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 14);
+			expect(e.similarity!.max).toBeCloseTo(Math.max(...scores), 14);
+			return e;
+		};
+		const kept = check('Summarize the story of a book you read recently in three sentences.');
+		expect(kept.verdict.keep).toBe(true);
+		pool.accept(kept, 100);
+		texts.push(kept.text);
+		const near = check('Describe item number 3 of the list in two short sentences, please.');
+		expect(near.verdict).toMatchObject({ keep: false, rule: 'rougeL' });
+		expect(near.similarity!.max).toBe(near.rougeL!.max);
+		expect(near.similarity!.top[0]).toMatchObject({ id: 3, seed: true });
+		const ruled = check('Draw the story of a book you read recently in three sentences.');
+		expect(ruled.verdict).toMatchObject({ keep: false, rule: 'blacklist' });
+		expect(ruled.similarity!.top[0]).toMatchObject({ id: 100, seed: false });
+		// Without the option nothing is recorded, and the verdicts are the same.
+		const plain = new InstructionPool(config, seeds);
+		expect(plain.evaluate('Describe item number 3 of the list in two short sentences, please.').similarity).toBeUndefined();
+	});
 });

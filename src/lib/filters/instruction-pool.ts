@@ -31,6 +31,31 @@ export const ROUGE_EXACT_ABOVE = 0.5;
 export interface InstructionPoolOptions {
 	/** Also find a kept candidate's exact highest F when above this (≤ the threshold); slower. */
 	exactAbove?: number;
+	/**
+	 * Give every candidate the rules judged a similarity record (its `recordTop` most similar pool
+	 * instructions with their exact F, the mean F over the pool) — a scan of the whole pool per
+	 * candidate, as the reference code does. Needs the ROUGE-L rule on.
+	 */
+	record?: boolean;
+	/** How many most similar pool instructions a record keeps (default 10, the reference's). */
+	recordTop?: number;
+}
+
+/**
+ * What Self-Instruct's and Alpaca's code store with each instruction: `most_similar_instructions`
+ * (the 10 pool instructions with the highest ROUGE-L F, exact) and `avg_similarity_score` (the
+ * mean F over the whole pool), here for every candidate, kept or rejected, against the pool as it
+ * stood when the candidate was judged.
+ */
+export interface SimilarityRecord {
+	/** The pool's exact highest F (0 for an empty pool). */
+	max: number;
+	/** Mean F over the pool (avg_similarity_score). */
+	mean: number;
+	/** Pool instructions compared: seeds plus those accepted before this candidate. */
+	pool: number;
+	/** The most similar pool instructions, highest first (ties: the earlier one first). */
+	top: SimilarInstruction[];
 }
 
 export interface RougeFinding {
@@ -59,6 +84,8 @@ export interface PoolEvaluation {
 	rougeL?: RougeFinding;
 	/** For `accept`: the tokenized text, so it is not tokenized twice. */
 	prepared?: PreparedInstruction;
+	/** With the `record` option: the similarity record, for every candidate whatever its verdict. */
+	similarity?: SimilarityRecord;
 }
 
 function formatScore(score: number, threshold: number): string {
@@ -73,6 +100,7 @@ export class InstructionPool {
 	private machineCount = 0;
 	/** The threshold queries run at: the rule's, or `exactAbove` when lower. */
 	private readonly queryThreshold: number;
+	private readonly recordTop: number | null;
 
 	constructor(
 		private readonly config: FilterConfig,
@@ -83,6 +111,7 @@ export class InstructionPool {
 		const rouge = config.instruction.rougeL;
 		this.queryThreshold = Math.min(rouge.threshold, options.exactAbove ?? rouge.threshold);
 		this.index = rouge.enabled ? new NearDuplicateIndex<PoolEntry>({ minThreshold: this.queryThreshold }) : null;
+		this.recordTop = options.record && this.index ? (options.recordTop ?? 10) : null;
 		for (const seed of seeds) {
 			const entry: PoolEntry = typeof seed === 'string' ? { instruction: seed, seed: true } : { ...seed, seed: true };
 			this.index?.add(normalizeInstruction(entry.instruction, config.normalize), entry);
@@ -101,6 +130,27 @@ export class InstructionPool {
 	/** The verdict on a candidate; the pool does not change until `accept`. */
 	evaluate(raw: string): PoolEvaluation {
 		const text = normalizeInstruction(raw, this.config.normalize);
+		const judged = this.judge(text);
+		if (this.recordTop !== null) {
+			const prepared = judged.prepared ?? this.index!.prepare(text);
+			judged.prepared = prepared;
+			const profile = this.index!.profile(prepared, this.recordTop);
+			judged.similarity = {
+				max: profile.max,
+				mean: profile.mean,
+				pool: profile.poolSize,
+				top: profile.top.map((m) => this.similar(m.entry, m.score))
+			};
+		}
+		return judged;
+	}
+
+	private similar(entry: number, score: number): SimilarInstruction {
+		const p = this.index!.payload(entry);
+		return { instruction: p.instruction, score, seed: p.seed, ...(p.id !== undefined ? { id: p.id } : {}) };
+	}
+
+	private judge(text: string): PoolEvaluation {
 		const verdict = this.rules.check(text);
 		if (!verdict.keep || !this.index) return { text, verdict };
 		const { threshold, topK } = this.config.instruction.rougeL;
@@ -108,10 +158,7 @@ export class InstructionPool {
 		// Asked at a lower threshold, the verdict is the same: reject iff the exact maximum is above
 		// the rule's threshold, and the top-k above it are the first of the top-k above the lower one.
 		const result = this.index.query(prepared, this.queryThreshold, topK);
-		const similar = (entry: number, score: number): SimilarInstruction => {
-			const p = this.index!.payload(entry);
-			return { instruction: p.instruction, score, seed: p.seed, ...(p.id !== undefined ? { id: p.id } : {}) };
-		};
+		const similar = (entry: number, score: number) => this.similar(entry, score);
 		if (result.exceeds && result.max!.score > threshold) {
 			const best = result.max!;
 			return {

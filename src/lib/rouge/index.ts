@@ -7,6 +7,7 @@ export {
 	type NearDuplicateIndexOptions,
 	type NearDuplicateMatch,
 	type NearDuplicateResult,
+	type SimilarityProfile,
 	type PreparedInstruction
 } from './near-duplicate-index';
 export { ExhaustivePool, type ExhaustiveResult } from './exhaustive';

@@ -306,3 +306,42 @@ describe('NearDuplicateIndex', () => {
 		}
 	});
 });
+
+describe('NearDuplicateIndex.profile (most similar pool instructions and mean similarity, as the reference stores them)', () => {
+	it('gives every pair’s exact F: the top 10 (ties: earlier first), the mean and the maximum, for short and long candidates', async () => {
+		const { rougeLReference } = await import('./score');
+		const stream = makeStream(11, 700, 150, 0.35);
+		const index = new NearDuplicateIndex();
+		const texts: string[] = [];
+		let checked = 0;
+		let long = 0;
+		for (const [k, candidate] of stream.entries()) {
+			if (k % 7 === 0 || candidate.split(' ').length > 32) {
+				// Pair by pair with the plain dynamic programme, candidate as the prediction.
+				const scores = texts.map((t, entry) => ({ entry, score: rougeLReference(t, candidate).fmeasure }));
+				const expected = [...scores].sort((a, b) => b.score - a.score || a.entry - b.entry).slice(0, 10);
+				const profile = index.profile(candidate);
+				expect(profile.poolSize).toBe(texts.length);
+				expect(profile.top.map((t) => t.entry)).toEqual(expected.map((t) => t.entry));
+				profile.top.forEach((t, i) => expect(t.score).toBeCloseTo(expected[i].score, 14));
+				const mean = scores.length ? scores.reduce((s, x) => s + x.score, 0) / scores.length : 0;
+				expect(profile.mean).toBeCloseTo(mean, 12);
+				expect(profile.max).toBeCloseTo(scores.length ? Math.max(...scores.map((s) => s.score)) : 0, 14);
+				checked++;
+				if (candidate.split(' ').length > 32) long++;
+			}
+			index.add(candidate);
+			texts.push(candidate);
+		}
+		expect(checked).toBeGreaterThan(100);
+		expect(long).toBeGreaterThan(3);
+		// An empty candidate: every F is 0; an empty pool: nothing.
+		expect(index.profile('').mean).toBe(0);
+		expect(index.profile('', 3).top).toEqual([
+			{ entry: 0, score: 0 },
+			{ entry: 1, score: 0 },
+			{ entry: 2, score: 0 }
+		]);
+		expect(new NearDuplicateIndex().profile('a b c')).toEqual({ top: [], mean: 0, max: 0, poolSize: 0 });
+	});
+});

@@ -42,7 +42,7 @@
  * doubled, an amortised constant cost per instruction.
  */
 import { LcsBounds, checkThreshold } from './bounds';
-import { PatternBuffer } from './lcs';
+import { PatternBuffer, popcount32 } from './lcs';
 import { fmeasureFromLcs } from './score';
 import { tokenize } from './tokenize';
 import { Vocabulary } from './vocabulary';
@@ -75,6 +75,18 @@ export interface NearDuplicateResult {
 	bestExamined: NearDuplicateMatch | null;
 	/** How many pool instructions had their LCS computed (for statistics). */
 	verified: number;
+}
+
+/** Every pool instruction's F to one candidate, summarised as the reference code stores it. */
+export interface SimilarityProfile {
+	/** The top-k pool instructions by F, highest first (ties: earlier entry first); zeros included, as argsort's. */
+	top: NearDuplicateMatch[];
+	/** Mean F over the whole pool (0 for an empty pool). */
+	mean: number;
+	/** The pool's maximum F (0 for an empty pool or an empty candidate). */
+	max: number;
+	/** Pool instructions compared (the whole pool). */
+	poolSize: number;
 }
 
 export interface NearDuplicateIndexOptions {
@@ -179,6 +191,8 @@ export class NearDuplicateIndex<T = undefined> {
 	private zoneI: Int32Array = new Int32Array(256);
 	private zoneJ: Int32Array = new Int32Array(256);
 	private readonly pattern = new PatternBuffer();
+	/** Per token id: the single-word match mask of the candidate being profiled (0 elsewhere). */
+	private profileMask: Int32Array = new Int32Array(1024);
 
 	constructor(options: NearDuplicateIndexOptions = {}) {
 		this.minThreshold = options.minThreshold ?? 0.7;
@@ -253,6 +267,64 @@ export class NearDuplicateIndex<T = undefined> {
 		this.storeSorted(entry, sorted);
 		if (this.count >= this.rebuildAt) this.rebuild();
 		return entry;
+	}
+
+	/**
+	 * The candidate's F to every pool instruction, as Self-Instruct's and Alpaca's code compute
+	 * them (`most_similar_instructions`, `avg_similarity_score`): a scan of the whole pool with the
+	 * bit-parallel kernel — no pruning, since the mean needs every pair. Candidates of up to 32
+	 * tokens read one mask per pool token straight from a table indexed by token id.
+	 */
+	profile(candidate: string | PreparedInstruction, topK = 10): SimilarityProfile {
+		const prepared = typeof candidate === 'string' ? this.prepare(candidate) : candidate;
+		const ids = prepared.ids;
+		const m = ids.length;
+		const count = this.count;
+		const top: NearDuplicateMatch[] = [];
+		if (count === 0) return { top, mean: 0, max: 0, poolSize: 0 };
+		const { start, length, seq } = this;
+		let sum = 0;
+		let max = 0;
+		const consider = (entry: number, score: number) => {
+			if (top.length === topK && !(score > top[topK - 1].score)) return;
+			let at = top.length;
+			while (at > 0 && top[at - 1].score < score) at--;
+			top.splice(at, 0, { entry, score });
+			if (top.length > topK) top.pop();
+		};
+		if (m > 0 && m <= 32) {
+			const vocabSize = this.vocab.size;
+			if (this.profileMask.length < vocabSize) this.profileMask = new Int32Array(Math.max(vocabSize, this.profileMask.length * 2));
+			const mask = this.profileMask;
+			for (let i = 0; i < m; i++) mask[ids[i]] |= 1 << i;
+			const low = m === 32 ? -1 : (1 << m) - 1;
+			for (let e = 0; e < count; e++) {
+				const s = start[e];
+				const n = length[e];
+				let v = -1;
+				for (let j = s, end = s + n; j < end; j++) {
+					const u = v & mask[seq[j]];
+					v = (v + u) | (v & ~u);
+				}
+				const score = n === 0 ? 0 : fmeasureFromLcs(m - popcount32(v & low), m, n);
+				sum += score;
+				if (score > max) max = score;
+				if (topK > 0) consider(e, score);
+			}
+			for (let i = 0; i < m; i++) mask[ids[i]] = 0;
+		} else {
+			if (m > 0) this.pattern.set(ids);
+			for (let e = 0; e < count; e++) {
+				const s = start[e];
+				const n = length[e];
+				const score = m === 0 ? 0 : fmeasureFromLcs(this.pattern.lcs(seq, s, s + n), m, n);
+				sum += score;
+				if (score > max) max = score;
+				if (topK > 0) consider(e, score);
+			}
+			this.pattern.clear();
+		}
+		return { top, mean: sum / count, max, poolSize: count };
 	}
 
 	/**

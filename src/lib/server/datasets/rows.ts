@@ -23,6 +23,8 @@ export interface NewTask {
 	filterStatus?: FilterStatus | null;
 	filterRule?: string | null;
 	filterDetail?: string | null;
+	/** Highest ROUGE-L F of the instruction to the pool when it was filtered (the threshold sweep reads it). */
+	filterRougeL?: number | null;
 }
 
 export interface NewInstance {
@@ -77,8 +79,8 @@ export class RowWriter {
 		const c = database.$client;
 		this.insertTaskStmt = c.prepare(
 			`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, source_id, name, is_classification,
-				origin, metadata, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+				origin, metadata, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, filter_rouge_l, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
 		this.insertInstanceStmt = c.prepare(
 			`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, constraints,
@@ -136,6 +138,7 @@ export class RowWriter {
 			task.filterStatus ?? null,
 			task.filterRule ?? null,
 			task.filterDetail ?? null,
+			task.filterRougeL ?? null,
 			now
 		);
 		const id = Number(result.lastInsertRowid);

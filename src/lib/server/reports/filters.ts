@@ -5,6 +5,21 @@ import { verdictStratum } from '$lib/audits/sampling';
 import { latestFilterRun } from '../filters/apply';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
+import { readRunParams } from '../runs/generation/params';
+
+/**
+ * The ROUGE-L rule whose similarities the dataset's tasks hold: the latest *Apply filters* (it
+ * overwrites them), else the generation run that wrote the dataset (Self-Instruct and Alpaca runs
+ * store each candidate's highest similarity as they go; Unnatural Instructions has no ROUGE-L).
+ */
+function appliedRougeL(datasetId: number, database: Db): { enabled: boolean; threshold: number } | null {
+	const run = latestFilterRun(datasetId, database);
+	if (run) return run.config.instruction.rougeL;
+	const generation = database.$client.prepare<[number], { params: string }>("SELECT params FROM generation_runs WHERE dataset_id = ? AND pipeline IN ('self-instruct', 'alpaca') ORDER BY id LIMIT 1").get(datasetId);
+	if (!generation) return null;
+	const params = readRunParams(JSON.parse(generation.params));
+	return params.pipeline === 'unnatural' ? null : params.filters.instruction.rougeL;
+}
 
 export interface AuditFilterReport extends FilterReport {
 	audit: { id: number; name: string; datasetId: number };
@@ -48,7 +63,7 @@ export function auditFilterReport(auditId: number, options: { confidence?: numbe
 		if (stratum) rows.push({ taskId, stratum, rougeL: rouge });
 	}
 	const run = latestFilterRun(audit.datasetId, database);
-	const rouge = run?.config.instruction.rougeL;
+	const rouge = appliedRougeL(audit.datasetId, database);
 	const report = filterReport({
 		strata: JSON.parse(audit.strata),
 		verdicts,

@@ -17,6 +17,7 @@ import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { bump } from '../engine/counters';
 import type { RunProgress } from './progress';
+import { storedSimilarity } from './similarity';
 import type { AlpacaParams, SeedTaskSnapshot } from './params';
 
 const STEP = 'alpaca/generation';
@@ -58,7 +59,12 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 		// Seeds with an output first: a prompt shows complete tasks.
 		const complete = run.seeds.filter((s) => s.instances.length > 0);
 		this.seedTasks = (complete.length >= run.params.seedShots ? complete : run.seeds).map(alpacaSeedTask);
-		this.pool = new InstructionPool(run.params.filters, run.seeds.map((s) => s.instruction));
+		// Seeds carry their index, so a similarity record can refer to them (see ./similarity).
+		this.pool = new InstructionPool(
+			run.params.filters,
+			run.seeds.map((s, i) => ({ id: i, instruction: s.instruction })),
+			{ record: true }
+		);
 		// The pool in commit order: task ids grow with each committed reply.
 		const kept = database.$client
 			.prepare("SELECT id, instruction FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND filter_status = 'kept' ORDER BY id")
@@ -127,7 +133,9 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 					filterStatus: verdict.keep ? 'kept' : 'rejected',
 					filterRule: verdict.rule ?? null,
 					filterDetail: verdict.detail ?? null,
-					metadata: evaluation.rougeL ? { rougeL: evaluation.rougeL } : null
+					// Its 10 most similar pool instructions and mean similarity, whatever the verdict.
+					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : null,
+					filterRougeL: evaluation.similarity?.max ?? null
 				},
 				scope.now
 			);

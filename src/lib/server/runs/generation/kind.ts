@@ -3,7 +3,7 @@
  * pipeline's driver over the run's stored parameters and seed pool.
  */
 import type { RunKind } from '../kinds';
-import { readRunParams, type RunSeeds } from './params';
+import { poolSeeds, readRunParams, type RunSeeds } from './params';
 import { readProgress, ruleLabel, workFraction, type RunProgress } from './progress';
 import { SelfInstructDriver } from './self-instruct';
 import { AlpacaDriver } from './alpaca';
@@ -20,7 +20,7 @@ export const generationKind: RunKind<RunProgress> = {
 				id: run.id,
 				datasetId: run.datasetId,
 				params,
-				seeds: seeds.kind === 'self-instruct' ? seeds.tasks : []
+				seeds: poolSeeds(params, seeds)
 			});
 			return { driver, steps: params.steps };
 		}
@@ -30,7 +30,7 @@ export const generationKind: RunKind<RunProgress> = {
 						id: run.id,
 						datasetId: run.datasetId,
 						params,
-						seeds: seeds.kind === 'self-instruct' ? (params.classificationOnly ? seeds.tasks.filter((t) => t.isClassification === true) : seeds.tasks) : []
+						seeds: poolSeeds(params, seeds)
 					})
 				: new UnnaturalDriver(database, {
 						id: run.id,

@@ -119,6 +119,15 @@ export type RunSeeds =
 	| { kind: 'self-instruct'; tasks: SeedTaskSnapshot[] }
 	| { kind: 'unnatural'; sets: UnnaturalDemonstration[][] };
 
+/**
+ * The seed tasks a Self-Instruct or Alpaca run's ROUGE-L pool starts with, in order (a similarity
+ * record's "seed:<i>" is the i-th): the classification ones only in classification-only mode.
+ */
+export function poolSeeds(params: RunParams, seeds: RunSeeds): SeedTaskSnapshot[] {
+	if (seeds.kind !== 'self-instruct') return [];
+	return params.pipeline === 'self-instruct' && params.classificationOnly ? seeds.tasks.filter((t) => t.isClassification === true) : seeds.tasks;
+}
+
 /** OpenAI's documented ranges; a server may be stricter, and says so when called. */
 export const decodingSchema = z.object({
 	maxTokens: z.number().int().min(1).max(131_072),

@@ -29,6 +29,7 @@ import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { acceptedTasks, HeldTasks } from './held-tasks';
 import type { RunProgress } from './progress';
+import { storedSimilarity } from './similarity';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
 import { bump } from '../engine/counters';
 
@@ -89,7 +90,12 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		);
 		this.held = new HeldTasks(database);
 		this.seedInstructions = run.seeds.map((s) => s.instruction);
-		this.pool = new InstructionPool(run.params.filters, this.seedInstructions);
+		// Seeds carry their index, so a similarity record can refer to them (see ./similarity).
+		this.pool = new InstructionPool(
+			run.params.filters,
+			run.seeds.map((s, i) => ({ id: i, instruction: s.instruction })),
+			{ record: true }
+		);
 
 		// The pool in commit order: task ids grow with each committed reply.
 		const accepted = database.$client
@@ -270,7 +276,9 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 					filterStatus: verdict.keep ? 'kept' : 'rejected',
 					filterRule: verdict.rule ?? null,
 					filterDetail: verdict.detail ?? null,
-					metadata: evaluation.rougeL ? { rougeL: evaluation.rougeL } : null
+					// Its 10 most similar pool instructions and mean similarity, whatever the verdict.
+					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : null,
+					filterRougeL: evaluation.similarity?.max ?? null
 				},
 				scope.now
 			);

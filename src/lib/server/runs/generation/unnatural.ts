@@ -3,11 +3,13 @@
  *   1. core generation — 3 demonstrations (instruction, input, constraints) from one of the
  *      seed sets, the model writes a 4th; nucleus sampling (top_p 0.99 by default);
  *   2. filtering — generations missing a field, copying one of the prompt's demonstrations, or
- *      repeating an earlier accepted example's instruction and input are rejected;
+ *      repeating an earlier accepted example's instruction and input are rejected; an accepted
+ *      example whose instruction an earlier one already has joins that task as another instance
+ *      (as in the released data, where a task holds every input generated for its instruction);
  *   3. output generation, greedy, conditioned on instruction, input and constraints (the
  *      constraints stay on the instance row; exports leave them out of the training example);
- *   4. template expansion (optional): N rephrasings per task, each a formulation with the
- *      task's input and output.
+ *   4. template expansion (optional): N rephrasings per task, each a formulation with the input
+ *      and output of the task's first kept instance.
  * Everything is stored, rejected candidates with their rule.
  */
 import {
@@ -50,6 +52,8 @@ export interface UnnaturalRun {
 interface OutputWork {
 	taskId: number;
 	example: UnnaturalDemonstration;
+	/** The output call's key: per example, since examples with one instruction share a task. */
+	key: string;
 }
 
 interface ExpansionWork {
@@ -62,7 +66,8 @@ interface ExpansionWork {
 export function unnaturalKeys(runId: number) {
 	return {
 		core: (k: number) => `run ${runId}/un-core/${k}`,
-		output: (taskId: number) => `run ${runId}/un-output/task ${taskId}`,
+		/** The output of the example that created the task, or (`coreCallId`) of one that joined it. */
+		output: (taskId: number, coreCallId?: number) => `run ${runId}/un-output/task ${taskId}${coreCallId === undefined ? '' : `/core ${coreCallId}`}`,
 		expansion: (taskId: number, j: number) => `run ${runId}/un-expansion/task ${taskId}/${j}`
 	};
 }
@@ -77,6 +82,10 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	private accepted = 0;
 	/** Accepted examples by instruction + input, for the duplicate rule. */
 	private readonly seen = new Map<string, number>();
+	/** The task of each accepted instruction: a later example with the same instruction joins it. */
+	private readonly taskOfInstruction = new Map<string, number>();
+	/** Tasks whose rephrasings were asked for (from their first kept instance). */
+	private readonly expanded = new Set<number>();
 	/** Rephrasings kept per task, to drop a repeat. */
 	private readonly rephrasings = new Map<number, Set<string>>();
 	private readonly needOutput: OutputWork[] = [];
@@ -86,6 +95,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	private coreCallsInFlight = 0;
 	private taskCallsInFlight = 0;
 	private readonly rejectTaskStmt;
+	private readonly restoreTaskStmt;
 	private readonly held: HeldTasks;
 	private readonly instanceStmt;
 
@@ -95,24 +105,34 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	) {
 		this.keys = unnaturalKeys(run.id);
 		const c = database.$client;
+		// A task is dropped for its instances only while none of them is kept; an instance kept later takes it back.
 		this.rejectTaskStmt = c.prepare(
-			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
+			`UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?
+			 AND filter_status = 'kept' AND NOT EXISTS (SELECT 1 FROM instances WHERE task_id = tasks.id AND filter_status = 'kept')`
+		);
+		this.restoreTaskStmt = c.prepare(
+			"UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = 'noInstances'"
 		);
 		this.instanceStmt = c.prepare('SELECT input, output FROM instances WHERE id = ?');
 		this.held = new HeldTasks(database);
 
+		// Accepted examples in commit order, each with the task it created or joined (the ledger).
 		const accepted = c
 			.prepare(
-				`SELECT t.id, c.parsed FROM tasks t JOIN generation_calls c ON c.id = t.call_id
-				 WHERE t.run_id = ? AND c.step = ? AND ${acceptedTasks('t')} ORDER BY t.id`
+				`SELECT g.task_id AS taskId, c.id AS callId, c.parsed, t.call_id AS taskCallId
+				 FROM generation_calls c JOIN generation_candidates g ON g.call_id = c.id JOIN tasks t ON t.id = g.task_id
+				 WHERE c.run_id = ? AND c.step = ? AND c.status = 'done' AND json_extract(c.parsed, '$.rule') IS NULL AND ${acceptedTasks('t')}
+				 ORDER BY g.id`
 			)
-			.all(run.id, STEP_CORE) as { id: number; parsed: string }[];
-		const examples = new Map<number, UnnaturalDemonstration>();
+			.all(run.id, STEP_CORE) as { taskId: number; callId: number; parsed: string; taskCallId: number }[];
+		const examples: OutputWork[] = [];
 		for (const row of accepted) {
 			const fields = (JSON.parse(row.parsed) as { fields: Partial<UnnaturalDemonstration> }).fields;
 			const example = { instruction: fields.instruction ?? '', input: fields.input ?? '', constraints: fields.constraints ?? '' };
-			examples.set(row.id, example);
-			this.seen.set(exampleKey(example.instruction, example.input), row.id);
+			const key = row.taskCallId === row.callId ? this.keys.output(row.taskId) : this.keys.output(row.taskId, row.callId);
+			examples.push({ taskId: row.taskId, example, key });
+			this.seen.set(exampleKey(example.instruction, example.input), row.taskId);
+			if (!this.taskOfInstruction.has(comparableText(example.instruction))) this.taskOfInstruction.set(comparableText(example.instruction), row.taskId);
 			this.accepted++;
 		}
 		for (const call of callStates(database, run.id, STEP_CORE)) {
@@ -121,30 +141,31 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			if (call.status === 'pending') this.coreCallsInFlight++;
 			else this.coreCallsDone++;
 		}
-		const outputs = new Map(callStates(database, run.id, STEP_OUTPUT).map((x) => [x.taskId, x.status]));
+		const outputs = new Map(callStates(database, run.id, STEP_OUTPUT).map((x) => [x.key, x.status]));
 		const expansions = new Map(callStates(database, run.id, STEP_EXPANSION).map((x) => [x.key, x.status]));
-		const keptInstances = new Map(
-			(
-				c
-					.prepare("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?)")
-					.all(run.id, run.id, STEP_OUTPUT) as { id: number; taskId: number }[]
-			).map((r) => [r.taskId, r.id])
-		);
+		// Each task's first kept instance: its rephrasings carry that instance's input and output.
+		const firstKept = new Map<number, number>();
+		for (const r of c
+			.prepare("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?) ORDER BY id")
+			.all(run.id, run.id, STEP_OUTPUT) as { id: number; taskId: number }[]) {
+			if (!firstKept.has(r.taskId)) firstKept.set(r.taskId, r.id);
+		}
 		for (const f of c.prepare('SELECT task_id AS taskId, instruction FROM formulations WHERE run_id = ?').all(run.id) as { taskId: number; instruction: string }[]) {
 			this.rephrasingsOf(f.taskId).add(comparableText(f.instruction));
 		}
-		for (const [taskId, example] of examples) {
-			const output = outputs.get(taskId);
-			if (output === undefined) this.needOutput.push({ taskId, example });
+		for (const work of examples) {
+			const output = outputs.get(work.key);
+			if (output === undefined) this.needOutput.push(work);
 			else if (output === 'pending') this.taskCallsInFlight++;
-			else {
-				const instanceId = keptInstances.get(taskId);
-				if (instanceId === undefined) continue;
-				for (let j = 1; j <= run.params.rephrasings; j++) {
-					const state = expansions.get(this.keys.expansion(taskId, j));
-					if (state === undefined) this.needExpansion.push({ taskId, instanceId, instruction: example.instruction, index: j });
-					else if (state === 'pending') this.taskCallsInFlight++;
-				}
+		}
+		for (const [taskId, instanceId] of firstKept) {
+			this.expanded.add(taskId);
+			const instruction = examples.find((e) => e.taskId === taskId)?.example.instruction;
+			if (instruction === undefined) continue;
+			for (let j = 1; j <= run.params.rephrasings; j++) {
+				const state = expansions.get(this.keys.expansion(taskId, j));
+				if (state === undefined) this.needExpansion.push({ taskId, instanceId, instruction, index: j });
+				else if (state === 'pending') this.taskCallsInFlight++;
 			}
 		}
 		this.resend = pendingCalls(database, run.id);
@@ -185,7 +206,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		while (out.length < slots && this.needOutput.length) {
 			const work = this.needOutput.shift()!;
 			out.push({
-				key: this.keys.output(work.taskId),
+				key: work.key,
 				step: STEP_OUTPUT,
 				taskId: work.taskId,
 				prompt: buildOutputPrompt(work.example, steps[STEP_OUTPUT].template.text),
@@ -281,7 +302,9 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} examples` };
 		} else verdict = { keep: true };
 
-		const taskId = writer.insertTask(
+		// An accepted example whose instruction an accepted task already has joins that task.
+		const joins = verdict.keep ? this.taskOfInstruction.get(comparableText(example.instruction)) : undefined;
+		const taskId = joins ?? writer.insertTask(
 			{
 				datasetId: scope.datasetId,
 				instruction: example.instruction,
@@ -299,7 +322,8 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			this.accepted++;
 			progress.accepted++;
 			this.seen.set(key, taskId);
-			this.needOutput.push({ taskId, example });
+			if (joins === undefined) this.taskOfInstruction.set(comparableText(example.instruction), taskId);
+			this.needOutput.push({ taskId, example, key: joins === undefined ? this.keys.output(taskId) : this.keys.output(taskId, call.id) });
 		} else {
 			bump(progress.rejected, verdict.rule!);
 			// The rejected candidate's input and constraints, so the filter can be audited on the whole example.
@@ -323,7 +347,14 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			}
 		}
 		scope.record(0, { taskId, instanceId });
-		return { fields, missingFields, truncated: parsed.truncated, seedSet, ...(verdict.keep ? {} : { rule: verdict.rule }) };
+		return {
+			fields,
+			missingFields,
+			truncated: parsed.truncated,
+			seedSet,
+			...(verdict.keep ? {} : { rule: verdict.rule }),
+			...(joins !== undefined ? { joinedTask: joins } : {})
+		};
 	}
 
 	private commitOutput(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
@@ -360,14 +391,18 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		progress.tasksWithInstances++;
 		if (verdict.keep) {
 			progress.instances.kept++;
-			for (let j = 1; j <= this.run.params.rephrasings; j++) {
-				this.needExpansion.push({ taskId, instanceId, instruction: example.instruction, index: j });
+			if (this.restoreTaskStmt.run(taskId, scope.runId).changes === 1) progress.tasksWithoutInstances--;
+			// Rephrasings once per task, from its first kept instance.
+			if (!this.expanded.has(taskId)) {
+				this.expanded.add(taskId);
+				for (let j = 1; j <= this.run.params.rephrasings; j++) {
+					this.needExpansion.push({ taskId, instanceId, instruction: example.instruction, index: j });
+				}
 			}
 		} else {
 			progress.instances.rejected++;
 			bump(progress.instances.byRule, verdict.rule!);
-			this.rejectTaskStmt.run(`its output was rejected (${verdict.rule})`, taskId, scope.runId);
-			progress.tasksWithoutInstances++;
+			if (this.rejectTaskStmt.run(`its output was rejected (${verdict.rule})`, taskId, scope.runId).changes === 1) progress.tasksWithoutInstances++;
 		}
 		return verdict.keep ? { output: true } : { rule: verdict.rule };
 	}

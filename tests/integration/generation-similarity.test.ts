@@ -1,0 +1,205 @@
+/**
+ * The similarity record of generated instructions, end to end: an Alpaca run through the real
+ * openai SDK against the scripted server stores, for every candidate (kept or rejected), its 10
+ * most similar pool instructions with their exact ROUGE-L, the mean similarity to the pool and the
+ * highest one (`filter_rouge_l`) — each recomputed here pair by pair against the pool as it stood
+ * (seeds plus the tasks kept before it). Then the filter report's ROUGE-L threshold sweep works on
+ * the run's dataset: an audit stratified by verdict, labels known per task, and the sweep's counts
+ * and correctness per threshold match values recomputed in the test. The run's candidates export
+ * (`generate --export-candidates`) writes the same records with the texts.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+import type { Db } from '../../src/lib/server/db';
+import { DEFAULT_SEED_TASKS } from '../../src/lib/prompts';
+import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
+import { rougeL } from '../../src/lib/rouge/score';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
+import { auditFilterReport } from '../../src/lib/server/reports';
+import { SWEEP_THRESHOLDS } from '../../src/lib/reports';
+import { runCandidateLines, type CandidateLine } from '../../src/lib/server/runs/generation/candidates';
+import { all, fakeEndpoint, progressOf, startRun } from './generation-support';
+import { makeUsers } from './audit-fixtures';
+
+const Z = 1.959963984540054;
+
+function wilson(p: number, n: number): [number, number] {
+	if (n === 0) return [0, 1];
+	const root = Z * Math.sqrt(Z * Z + 4 * n * p * (1 - p));
+	const d = 2 * (n + Z * Z);
+	return [Math.max(0, Math.min(p, (2 * n * p + Z * Z - root) / d)), Math.min(1, Math.max(p, (2 * n * p + Z * Z + root) / d))];
+}
+
+/** Σ W_h p_h with variance Σ W_h² (1 − n/N) p(1−p)/n and Wilson on n* = p(1−p)/v (≤ Σn). */
+function stratified(strata: Array<{ N: number; n: number; x: number }>) {
+	const N = strata.reduce((s, h) => s + h.N, 0);
+	const nAll = strata.reduce((s, h) => s + h.n, 0);
+	let p = 0;
+	let v = 0;
+	for (const h of strata) {
+		if (!h.N) continue;
+		const w = h.N / N;
+		p += (w * h.x) / h.n;
+		v += (w * w * (1 - h.n / h.N) * (h.x / h.n) * (1 - h.x / h.n)) / h.n;
+	}
+	const nEff = v > 0 ? Math.min(nAll, (p * (1 - p)) / v) : nAll;
+	const [lower, upper] = wilson(p, nEff);
+	return { p, lower, upper };
+}
+
+let db: Db;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+
+beforeAll(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterAll(async () => {
+	await fake?.close();
+	cleanup();
+});
+
+interface TaskRow {
+	id: number;
+	instruction: string;
+	filter_status: string;
+	filter_rule: string | null;
+	filter_rouge_l: number | null;
+	metadata: string | null;
+}
+
+/** A reviewer's verdict, known per task. */
+const validOf = (taskId: number) => taskId % 3 !== 0;
+
+describe('similarity record of a generation run', () => {
+	let runId: number;
+	let datasetId: number;
+	/** Task id → its highest ROUGE-L to the pool, recomputed pair by pair. */
+	const recomputed = new Map<number, number>();
+	const stratumOf = new Map<number, string>();
+
+	it('stores every candidate’s 10 most similar pool instructions, the mean and the highest similarity, exactly', async () => {
+		fake = await startFakeOpenAI({ script: pipelineScript({ truncateOneIn: 7 }), latencyMs: 2 });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 70, endpointId: endpoint.id, datasetName: 'alpaca similarity' });
+		expect(await session.done).toEqual({ status: 'completed', message: null });
+		runId = run.id;
+		datasetId = run.datasetId!;
+		expect(progressOf(db, run.id).accepted).toBe(70);
+
+		const config = filterPreset('alpaca');
+		const pool = DEFAULT_SEED_TASKS.map((t) => normalizeInstruction(t.instruction, config.normalize));
+		const poolRef: (number | string)[] = DEFAULT_SEED_TASKS.map((_, i) => `seed:${i}`);
+		const tasks = all<TaskRow>(db, 'SELECT id, instruction, filter_status, filter_rule, filter_rouge_l, metadata FROM tasks WHERE run_id = ? ORDER BY id', run.id);
+		const rules = new Set<string>();
+		for (const t of tasks) {
+			const scores = pool.map((p) => rougeL(p, t.instruction).fmeasure);
+			const order = scores.map((score, i) => ({ i, score })).sort((a, b) => b.score - a.score || a.i - b.i);
+			const max = Math.max(...scores);
+			const stored = JSON.parse(t.metadata!).rougeL as { max: number; mean: number; pool: number; similar: [number | string, number][] };
+			expect(stored.pool, `pool of task ${t.id}`).toBe(pool.length);
+			expect(stored.similar.map((s) => s[0]), `most similar to task ${t.id}`).toEqual(order.slice(0, 10).map((o) => poolRef[o.i]));
+			stored.similar.forEach(([, score], k) => expect(score).toBeCloseTo(order[k].score, 14));
+			expect(stored.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
+			expect(stored.max).toBeCloseTo(max, 14);
+			expect(t.filter_rouge_l).toBe(stored.max);
+			// The verdict agrees with the recomputed similarity.
+			if (t.filter_status === 'kept') expect(max).toBeLessThanOrEqual(0.7);
+			if (t.filter_rule === 'rougeL') expect(max).toBeGreaterThan(0.7);
+			recomputed.set(t.id, max);
+			stratumOf.set(t.id, t.filter_status === 'kept' ? 'kept' : `rejected:${t.filter_rule}`);
+			if (t.filter_rule) rules.add(t.filter_rule);
+			if (t.filter_status === 'kept') {
+				pool.push(t.instruction);
+				poolRef.push(t.id);
+			}
+		}
+		// Kept and rejected ones (by ROUGE-L and by a rule) all have their record.
+		expect(rules).toContain('rougeL');
+		expect(rules).toContain('blacklist');
+		expect(tasks.length).toBeGreaterThan(80);
+	}, 120_000);
+
+	it('the candidates export writes the records with the texts, as the reference code does', () => {
+		const lines = [...runCandidateLines(runId, db)].map((l) => JSON.parse(l) as CandidateLine);
+		const tasks = all<TaskRow>(db, 'SELECT id, instruction, metadata, filter_status, filter_rouge_l FROM tasks WHERE run_id = ? ORDER BY id', runId);
+		expect(lines.map((l) => l.task_id)).toEqual(tasks.map((t) => t.id));
+		const text = new Map([...tasks.map((t) => [t.id, t.instruction] as [number | string, string]), ...DEFAULT_SEED_TASKS.map((s, i) => [`seed:${i}`, s.instruction] as [string, string])]);
+		for (const [k, line] of lines.entries()) {
+			const stored = JSON.parse(tasks[k].metadata!).rougeL as { mean: number; similar: [number | string, number][] };
+			expect(Object.entries(line.most_similar_instructions!)).toEqual(stored.similar.map(([ref, score]) => [text.get(ref), score]));
+			expect(line.avg_similarity_score).toBe(stored.mean);
+			expect(line.max_rouge_l).toBe(tasks[k].filter_rouge_l);
+			expect(line.status).toBe(tasks[k].filter_status);
+			expect(line.instances).toHaveLength(1);
+		}
+	});
+
+	it('the ROUGE-L threshold sweep works on the run’s dataset: counts and correctness per threshold as recomputed', () => {
+		const [reviewer] = makeUsers(db, 1);
+		const rougeRows = [...stratumOf.values()].filter((s) => s === 'rejected:rougeL').length;
+		const audit = createAudit(
+			{ datasetId, kind: 'quality', stratify: 'verdict', strataSizes: { kept: 25, rougeL: Math.min(rougeRows, 12) }, seed: 5, reviewerIds: [reviewer.id] },
+			db
+		);
+		for (;;) {
+			const next = nextAssignment(audit.id, reviewer.id, {}, db);
+			if (next.status !== 'assigned') break;
+			const taskId = (db.$client.prepare('SELECT task_id AS t FROM audit_items WHERE audit_id = ? AND ref = ?').get(audit.id, next.ref) as { t: number } | undefined)?.t;
+			expect(taskId).toBeDefined();
+			const valid = validOf(taskId!);
+			submitLabel(
+				audit.id,
+				reviewer.id,
+				{
+					ref: next.ref,
+					submissionId: randomUUID(),
+					answer: { kind: 'quality', instruction: true, input: true, output: valid, reason: valid ? null : 'incorrect_output', comment: '' },
+					activeMs: 500
+				},
+				{},
+				db
+			);
+		}
+		const sampled = db.$client.prepare('SELECT task_id AS taskId, stratum FROM audit_items WHERE audit_id = ?').all(audit.id) as { taskId: number; stratum: string }[];
+		expect(sampled.length).toBe(25 + Math.min(rougeRows, 12));
+
+		const report = auditFilterReport(audit.id, {}, db);
+		expect(report.sweep.available, report.sweep.reason ?? '').toBe(true);
+		expect(report.sweep.appliedThreshold).toBe(0.7);
+		expect(report.sweep.points.map((p) => p.threshold)).toEqual([...SWEEP_THRESHOLDS]);
+		const inSweep = [...stratumOf].filter(([, s]) => s === 'kept' || s === 'rejected:rougeL');
+		let varied = new Set<number>();
+		for (const point of report.sweep.points) {
+			const t = point.threshold;
+			const keep = (taskId: number) => recomputed.get(taskId)! <= t;
+			const rows = inSweep.filter(([id]) => keep(id));
+			expect(point.rows, `rows at ${t}`).toBe(rows.length);
+			expect(point.instructions, `instructions at ${t}`).toBe(rows.length);
+			expect(point.applied).toBe(t === 0.7);
+			varied.add(rows.length);
+			const strata = ['kept', 'rejected:rougeL'].map((key) => {
+				const judged = sampled.filter((s) => s.stratum === key && keep(s.taskId));
+				return { N: rows.filter(([, s]) => s === key).length, n: judged.length, x: judged.filter((s) => validOf(s.taskId)).length };
+			});
+			expect(point.judged, `judged at ${t}`).toBe(strata[0].n + strata[1].n);
+			if (strata.some((h) => h.N > 0 && h.n === 0)) {
+				expect(point.correctness.proportion).toBeNull();
+				continue;
+			}
+			const e = stratified(strata);
+			expect(point.correctness.proportion, `correctness at ${t}`).toBeCloseTo(e.p, 12);
+			expect(point.correctness.lower).toBeCloseTo(e.lower, 12);
+			expect(point.correctness.upper).toBeCloseTo(e.upper, 12);
+		}
+		// At 0.7 the sweep keeps exactly what the run kept; higher thresholds bring ROUGE-L rows back.
+		expect(report.sweep.points.find((p) => p.threshold === 0.7)!.rows).toBe([...stratumOf.values()].filter((s) => s === 'kept').length);
+		expect(report.sweep.points.find((p) => p.threshold === 0.9)!.rows).toBeGreaterThan(report.sweep.points.find((p) => p.threshold === 0.7)!.rows);
+		expect(varied.size).toBeGreaterThan(2);
+		varied = new Set();
+	});
+});
