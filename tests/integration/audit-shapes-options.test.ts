@@ -7,7 +7,8 @@ import { auditProgress } from '../../src/lib/server/audits/audits';
 import { membership, nextAssignment, qualificationStatus, submitLabel } from '../../src/lib/server/audits/routing';
 import { reviewItemView } from '../../src/lib/server/audits/review';
 import { auditFormSchema, auditFormToInput } from '../../src/lib/server/audits/form';
-import { auditReport } from '../../src/lib/server/reports/reports';
+import { auditReport, compareAudits } from '../../src/lib/server/reports/reports';
+import { comparisonCsv } from '../../src/lib/server/reports/downloads';
 import { buildResponsePairs } from '../../src/lib/server/datasets/response-pairs';
 import { parseGold } from '../../src/lib/audits/gold';
 import { responseOrder } from '../../src/lib/audits/order';
@@ -186,5 +187,77 @@ describe('pairs built from a dataset’s own responses', () => {
 		await addPredictions(db, 'other', 2, 'alpha');
 		db.$client.prepare(`UPDATE responses SET model = 'beta' WHERE dataset_id = ? AND task_id = (SELECT max(task_id) FROM responses WHERE dataset_id = ?)`).run(other, other);
 		expect(() => createAudit({ datasetId: other, kind: 'pairwise', pairModels: ['alpha', 'beta'], reviewerIds: [r.id] }, db)).toThrow(/no prompt of the dataset has responses from both alpha and beta/);
+	});
+});
+
+describe('comparing conversation and pairwise audits', () => {
+	/** Labels every item of an audit by one reviewer: `valid` decides each judgement. */
+	function labelConversations(auditId: number, reviewerId: number, valid: (itemTurns: number, row: number) => boolean) {
+		for (;;) {
+			const next = nextAssignment(auditId, reviewerId, {}, db);
+			if (next.status !== 'assigned') return;
+			const rows = reviewItemView(auditId, reviewerId, next.ref, db).turns.filter((t) => t.row !== null).length;
+			const turns = Array.from({ length: rows }, (_, i) => ({ valid: valid(rows, i), rating: 'B' as const }));
+			submitLabel(auditId, reviewerId, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db);
+		}
+	}
+
+	it('conversation audits: whole conversations and each reply position; a whole-conversation audit against a per-reply one says what is left out', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sg.json' }, db);
+		const [r] = makeUsers(db, 1);
+		const good = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], seed: 1, name: 'good' }, db);
+		const bad = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], seed: 2, name: 'bad' }, db);
+		const whole = createAudit({ datasetId, kind: 'conversation', conversationUnit: 'conversation', reviewerIds: [r.id], seed: 3, name: 'whole' }, db);
+		labelConversations(good.id, r.id, () => true);
+		labelConversations(bad.id, r.id, (_, i) => i === 0);
+		labelConversations(whole.id, r.id, () => true);
+		const c = compareAudits(good.id, bad.id, {}, db);
+		expect(c.kind).toBe('conversation');
+		expect(c.rows.map((x) => [x.section, x.key, x.first.successes, x.first.trials, x.second.successes, x.second.trials])).toEqual([
+			['conversation', 'correct', 2, 2, 0, 2],
+			['position', '1', 2, 2, 2, 2],
+			['position', '2', 2, 2, 0, 2]
+		]);
+		expect(c.rows[0].difference).toBe(1);
+		expect(c.rows[0].lower).toBeGreaterThan(0);
+		expect(c.notes).toEqual([]);
+		expect(comparisonCsv(c)).toContain('Reply 2 valid (Replies by position), difference');
+		const mixed = compareAudits(whole.id, bad.id, {}, db);
+		expect(mixed.rows.map((x) => x.section)).toEqual(['conversation']);
+		expect(mixed.notes[0]).toMatch(/One audit judged each reply, the other each conversation as a whole/);
+	});
+
+	it('pairwise audits: each model pair both audits compared; other pairs named; a different kind refused with the reason', async () => {
+		const datasetId = await makeDataset(db, 'tasks', 6);
+		for (const m of ['alpha', 'beta', 'gamma']) await addPredictions(db, 'tasks', 6, m);
+		const [r] = makeUsers(db, 1);
+		const ab = createAudit({ datasetId, kind: 'pairwise', pairModels: ['alpha', 'beta'], reviewerIds: [r.id], seed: 1, name: 'ab' }, db);
+		const abAgain = createAudit({ datasetId, kind: 'pairwise', pairModels: ['alpha', 'beta'], reviewerIds: [r.id], seed: 2, name: 'ab again' }, db);
+		const ag = createAudit({ datasetId, kind: 'pairwise', pairModels: ['alpha', 'gamma'], reviewerIds: [r.id], seed: 3, name: 'ag' }, db);
+		const label = (auditId: number, prefersAlpha: boolean) => {
+			for (;;) {
+				const next = nextAssignment(auditId, r.id, {}, db);
+				if (next.status !== 'assigned') return;
+				const view = reviewItemView(auditId, r.id, next.ref, db);
+				const alphaSide = view.responses[0].text.startsWith('alpha') ? 'A' : 'B';
+				const choice = prefersAlpha ? alphaSide : alphaSide === 'A' ? 'B' : 'A';
+				submitLabel(auditId, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+			}
+		};
+		label(ab.id, true);
+		label(abAgain.id, false);
+		label(ag.id, true);
+		const c = compareAudits(ab.id, abAgain.id, {}, db);
+		expect(c.rows.map((x) => [x.group, x.key, x.first.successes, x.second.successes, x.first.trials])).toEqual([
+			['alpha vs beta', 'win', 6, 0, 6],
+			['alpha vs beta', 'tie', 0, 0, 6],
+			['alpha vs beta', 'decidedWin', 6, 0, 6]
+		]);
+		expect(c.rows[0].difference).toBe(1);
+		const disjoint = compareAudits(ab.id, ag.id, {}, db);
+		expect(disjoint.rows).toEqual([]);
+		expect(disjoint.notes.join(' ')).toMatch(/one audit only are left out: alpha vs beta; alpha vs gamma.*share no model pair/);
+		const quality = createAudit({ datasetId, kind: 'quality', reviewerIds: [r.id], seed: 4 }, db);
+		expect(() => compareAudits(ab.id, quality.id, {}, db)).toThrow(/Cannot compare a pairwise audit with a quality audit: one measures which of two responses is better/);
 	});
 });

@@ -103,7 +103,7 @@ export function itemVerdicts(auditId: number, options: { includeGold?: boolean }
 export interface ReportableAudit {
 	id: number;
 	name: string;
-	kind: 'quality' | 'rating';
+	kind: 'quality' | 'rating' | 'conversation' | 'pairwise';
 	status: 'open' | 'closed';
 	datasetId: number;
 	datasetName: string;
