@@ -69,7 +69,52 @@ async function run(kind: 'jsonl' | 'array', n = N, browse = false) {
 	fs.rmSync(dir, { recursive: true, force: true });
 }
 
-await run('jsonl');
-await run('array');
-await run('jsonl', 250_000, true);
+/** A ShareGPT conversation of six turns (three human, three gpt), distinct per i. */
+function conversation(i: number) {
+	const topic = topics[i % topics.length];
+	return {
+		id: `conv-${i}`,
+		conversations: [
+			{ from: 'human', value: `Tell me about ${topic} (conversation ${i}).` },
+			{ from: 'gpt', value: `Here is a short overview of ${topic}. It has a few sentences, number ${i}.` },
+			{ from: 'human', value: `Can you give an example related to ${topic}?` },
+			{ from: 'gpt', value: `Sure: one example of ${topic} is the following, with "quotes" and ünïcödé (${i}).` },
+			{ from: 'human', value: 'Thanks. Summarize that in one sentence.' },
+			{ from: 'gpt', value: `In short: ${topic} matters, as conversation ${i} shows.` }
+		]
+	};
+}
+
+/** Issue 14: 100,000 ShareGPT conversations of 6 turns in ≤ 10 s. */
+async function runConversations(n = N) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-import-'));
+	const file = path.join(dir, 'sharegpt.jsonl');
+	const out = fs.openSync(file, 'w');
+	for (let i = 0; i < n; i++) fs.writeSync(out, JSON.stringify(conversation(i)) + '\n');
+	fs.closeSync(out);
+	const bytes = fs.statSync(file).size;
+	const db = openDatabase(path.join(dir, 'bench.db'), path.resolve('migrations'));
+	const start = performance.now();
+	const summary = await importFile(fileChunks(file), { datasetName: 'bench-conversations', fileName: path.basename(file) }, db);
+	const ms = performance.now() - start;
+	const stored = db.$client.prepare('SELECT count(*) FROM conversations').pluck().get() as number;
+	const turns = db.$client.prepare('SELECT count(*) FROM conversation_turns').pluck().get() as number;
+	if (stored !== n || turns !== 6 * n) throw new Error(`expected ${n} conversations and ${6 * n} turns, got ${stored} and ${turns}`);
+	console.log(
+		`sharegpt  ${fmt(n)} conversations × 6 turns, ${fmt(bytes / 1e6, 1)} MB: ${fmt(ms / 1000, 2)} s  (${fmt(n / (ms / 1000))} conversations/s${n === N ? `; target ≤ 10 s: ${ms <= 10_000 ? 'met' : 'MISSED'}` : ''})`
+	);
+	void summary;
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const only = process.env.IMPORT_BENCH_ONLY;
+console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores`);
+if (!only || only === 'flat') {
+	await run('jsonl');
+	await run('array');
+	await run('jsonl', 250_000, true);
+}
+if (!only || only === 'conversations') await runConversations();
+console.log(`load average after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`peak RSS ${fmt(peakRssMb())} MB`);

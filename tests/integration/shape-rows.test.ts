@@ -131,6 +131,18 @@ describe('ShapeRowWriter: the rows the new shapes add, written inside the caller
 		expect(transaction(db, () => writer.write({ datasetId: other, importId: null }, place(records, other)))).toMatchObject({ conversations: 1 });
 	});
 
+	it('a long conversation (more turns than one INSERT takes) keeps every turn, in order', async () => {
+		const id = dataset();
+		const turns = Array.from({ length: 37 }, (_, i) => ({ from: i % 2 ? 'gpt' : 'human', value: `turn ${i}` }));
+		const records = await parse(JSON.stringify([{ id: 'long', conversations: turns }]), 'long.json');
+		const counts = transaction(db, () => writeShapeRows(db, { datasetId: id, importId: null }, place(records, id)));
+		expect(counts).toMatchObject({ conversations: 1, turns: 37 });
+		const stored = db.$client.prepare('SELECT position, role, content FROM conversation_turns ORDER BY position').all() as { position: number; role: string; content: string }[];
+		expect(stored.map((t) => t.position)).toEqual(turns.map((_, i) => i));
+		expect(stored.map((t) => t.content)).toEqual(turns.map((t) => t.value));
+		expect(stored[36].role).toBe('user');
+	});
+
 	it('pairs: two responses (named models, or the source’s field names) and the pair with the source’s verdict and scores', async () => {
 		const id = dataset();
 		const records = await parse(comparison, 'comparision_data.json');

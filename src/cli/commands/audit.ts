@@ -37,7 +37,8 @@ const USAGE = `Usage:
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--stratify verdict --strata kept=100,rougeL=40,wordCount=20]
-        [--models m1,m2] [--not-blind] [--lease-minutes 30]
+        [--models m1,m2] [--unit turn|conversation] [--pair-models m1,m2]
+        [--not-blind] [--lease-minutes 30]
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
         [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot] [--json]
   npm run cli -- audit strata <dataset> [--json]
@@ -64,6 +65,13 @@ items gold, their labels counting once their gold accuracy reaches --qualify-acc
 rule's rejected rows, as many as --strata names per stratum ('kept' or a rule, as in the
 funnel; strata not named get none); \`audit strata <dataset>\` lists them with their rows, and
 \`report <id> --filters\` is the filter report.
+--unit (conversation audits): judge each assistant reply (turn, default) or each conversation
+as a whole. --pair-models (pairwise audits): build pairs from the dataset's own responses of
+two models (one per prompt both answered; built once, reused) and sample those pairs; without
+it the dataset's preference pairs (imported comparison data) are sampled. Gold lines by kind:
+quality {"instance", "instruction", "input", "output"}, rating {"task", "ratings"},
+conversation {"conversation": <id>, "valid": "yes"|"no"}, pairwise {"pair": <id>,
+"preference": "a"|"b"|"tie"|"both_bad"} (the pair's own A/B order).
 
 Labels are never deleted by a delete: an audit holding any is refused and can be archived
 (hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
@@ -134,6 +142,8 @@ export async function run(argv: string[]): Promise<void> {
 			strata: { type: 'string' },
 			'include-rejected': { type: 'boolean' },
 			models: { type: 'string' },
+			unit: { type: 'string' },
+			'pair-models': { type: 'string' },
 			'not-blind': { type: 'boolean' },
 			'lease-minutes': { type: 'string' },
 			guidelines: { type: 'string' },
@@ -179,7 +189,9 @@ export async function run(argv: string[]): Promise<void> {
 					blind: !values['not-blind'],
 					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
 					guidelines: readText(values.guidelines, 'guidelines'),
-					gold: goldText && (kind === 'quality' || kind === 'rating') ? parseGold(goldText, kind) : undefined,
+					conversationUnit: oneOf(values.unit, ['turn', 'conversation'] as const, 'unit'),
+					pairModels: pairModelsOption(values['pair-models']),
+					gold: goldText ? parseGold(goldText, kind) : undefined,
 					goldRate,
 					routing: values.pilot ? 'depth' : 'breadth',
 					qualificationItems: values.qualify === undefined ? 0 : intOption(values.qualify, 'qualify', 0),
@@ -338,4 +350,12 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		throw err;
 	}
+}
+
+/** --pair-models m1,m2: exactly two model names. */
+function pairModelsOption(value: string | undefined): [string, string] | undefined {
+	if (value === undefined) return undefined;
+	const models = value.split(',').map((m) => m.trim()).filter(Boolean);
+	if (models.length !== 2) throw new CliError('--pair-models takes two model names: --pair-models m1,m2.', 2);
+	return [models[0], models[1]];
 }

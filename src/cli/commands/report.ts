@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import {
 	CATEGORY_LABELS,
+	comparisonLabels,
 	ESTIMATORS,
 	ESTIMATOR_LABELS,
 	GROUP_LABELS,
@@ -431,8 +432,8 @@ function printComparison(c: AuditComparison): void {
 	const level = `${Math.round(c.confidence * 1000) / 10}%`;
 	printTable(
 		c.rows.map((r) => ({
-			group: r.section === 'model' ? r.group : GROUP_LABELS[r.group as keyof typeof GROUP_LABELS],
-			rate: r.section === 'rate' ? RATE_LABELS[r.key as keyof typeof RATE_LABELS] : r.section === 'breakdown' ? CATEGORY_LABELS[r.key as keyof typeof CATEGORY_LABELS] : r.key === 'aOrB' ? 'A or B' : r.key,
+			group: comparisonLabels(r).group,
+			rate: comparisonLabels(r).rate,
 			first: r.firstHigh ? `${percent(r.first.proportion)}–${percent(r.firstHigh.proportion)} (n = ${r.first.trials})` : `${percent(r.first.proportion)} (${r.first.successes}/${r.first.trials})`,
 			second: r.secondHigh ? `${percent(r.second.proportion)}–${percent(r.secondHigh.proportion)} (n = ${r.second.trials})` : `${percent(r.second.proportion)} (${r.second.successes}/${r.second.trials})`,
 			difference: points(r.difference),
@@ -440,6 +441,7 @@ function printComparison(c: AuditComparison): void {
 		}))
 	);
 	if (c.rows.some((r) => r.note)) console.log('Rates with tied items count the ties both ways (item majority, ties as bounds); the interval spans both.');
+	for (const note of c.notes) console.log(note);
 }
 
 function kappaText(k: KappaInterval): string {

@@ -30,4 +30,16 @@ describe('parseGold', () => {
 		expect(() => parseGold('{"task": 1, "ratings": {}}', 'rating')).toThrow(/ratings/);
 		expect(() => parseGold('{"task": 1, "ratings": {"m": "E"}}', 'rating')).toThrow(/line 1/);
 	});
+
+	it('reads conversation gold (the verdict on the whole) and pairwise gold (the pair’s own order)', () => {
+		expect(parseGold('{"conversation": 4, "valid": "No"}\n\n{"conversation": 5, "valid": true, "note": "fine"}', 'conversation')).toEqual([
+			{ kind: 'conversation', conversationId: 4, valid: false, note: '' },
+			{ kind: 'conversation', conversationId: 5, valid: true, note: 'fine' }
+		]);
+		expect(parseGold('{"pair": 9, "preference": "both_bad"}', 'pairwise')).toEqual([{ kind: 'pairwise', pairId: 9, preference: 'both_bad', note: '' }]);
+		expect(() => parseGold('{"conversation": 4}', 'conversation')).toThrow(/line 1: "valid"/);
+		expect(() => parseGold('{"pair": 9, "preference": "A"}', 'pairwise')).toThrow(/line 1: "preference"/);
+		// Each kind takes its own shape only.
+		expect(() => parseGold('{"pair": 9, "preference": "a"}', 'conversation')).toThrow(/line 1/);
+	});
 });

@@ -1,6 +1,6 @@
 import { DomainError } from '../errors';
 import { z } from 'zod';
-import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './rubric';
+import { PAIR_VERDICTS, REASON_KEYS, RATING_KEYS, type ErrorReason, type PairVerdict, type RatingLevel } from './rubric';
 
 /**
  * Gold items: instances whose right answers the researcher already knows, mixed into reviewers'
@@ -8,6 +8,8 @@ import { REASON_KEYS, RATING_KEYS, type ErrorReason, type RatingLevel } from './
  *
  *   quality: {"instance": 123, "instruction": "yes", "input": "yes", "output": "no", "reason": "incorrect_output", "note": "…"}
  *   rating:  {"task": 45, "ratings": {"model-a": "A", "model-b": "C"}, "note": "…"}
+ *   conversation: {"conversation": 7, "valid": "no", "note": "…"}  (the dialogue as a whole: every reply valid?)
+ *   pairwise: {"pair": 12, "preference": "a" | "b" | "tie" | "both_bad", "note": "…"}  (in the pair's own A/B order)
  *
  * Answers may be "yes"/"no" or true/false. `reason` defaults to the taxonomy entry of the first
  * "no" and is dropped when everything is "yes".
@@ -31,7 +33,24 @@ export interface RatingGold {
 	note: string;
 }
 
-export type GoldSpec = QualityGold | RatingGold;
+/** A conversation whose verdict as a whole is known: valid when every assistant reply is. */
+export interface ConversationGold {
+	kind: 'conversation';
+	conversationId: number;
+	valid: boolean;
+	note: string;
+}
+
+/** A preference pair whose verdict is known, in the pair's own A/B order (not a reviewer's screen order). */
+export interface PairwiseGold {
+	kind: 'pairwise';
+	pairId: number;
+	preference: PairVerdict;
+	note: string;
+}
+
+export type GoldSpec = QualityGold | RatingGold | ConversationGold | PairwiseGold;
+export type GoldKind = GoldSpec['kind'];
 
 export class GoldParseError extends DomainError {
 	constructor(
@@ -62,6 +81,11 @@ const ratingLine = z.strictObject({
 	note
 });
 
+const conversationLine = z.strictObject({ conversation: id, valid: yesNo, note });
+const pairwiseLine = z.strictObject({ pair: id, preference: z.enum(PAIR_VERDICTS), note });
+
+const LINES = { quality: qualityLine, rating: ratingLine, conversation: conversationLine, pairwise: pairwiseLine } as const;
+
 const FIRST_NO_REASON: [keyof Pick<QualityGold, 'instruction' | 'input' | 'output'>, ErrorReason][] = [
 	['instruction', 'incomprehensible_instruction'],
 	['input', 'input_mismatch'],
@@ -70,7 +94,7 @@ const FIRST_NO_REASON: [keyof Pick<QualityGold, 'instruction' | 'input' | 'outpu
 
 export const MAX_GOLD_ITEMS = 1000;
 
-export function parseGold(text: string, kind: 'quality' | 'rating'): GoldSpec[] {
+export function parseGold(text: string, kind: GoldKind): GoldSpec[] {
 	const specs: GoldSpec[] = [];
 	const lines = text.split(/\r?\n/);
 	lines.forEach((raw, i) => {
@@ -82,7 +106,7 @@ export function parseGold(text: string, kind: 'quality' | 'rating'): GoldSpec[] 
 		} catch {
 			throw new GoldParseError('not valid JSON.', i + 1);
 		}
-		const parsed = (kind === 'quality' ? qualityLine : ratingLine).safeParse(value);
+		const parsed = LINES[kind].safeParse(value);
 		if (!parsed.success) {
 			const issue = parsed.error.issues[0];
 			const where = issue.path.length ? `"${issue.path.join('.')}" ` : '';
@@ -93,9 +117,15 @@ export function parseGold(text: string, kind: 'quality' | 'rating'): GoldSpec[] 
 			const allYes = q.instruction && q.input && q.output;
 			const reason = allYes ? null : (q.reason ?? FIRST_NO_REASON.find(([k]) => !q[k])![1]);
 			specs.push({ kind, instanceId: q.instance, instruction: q.instruction, input: q.input, output: q.output, reason, note: q.note });
-		} else {
+		} else if (kind === 'rating') {
 			const r = parsed.data as z.infer<typeof ratingLine>;
 			specs.push({ kind, taskId: r.task, instanceId: r.instance ?? null, ratings: r.ratings, note: r.note });
+		} else if (kind === 'conversation') {
+			const c = parsed.data as z.infer<typeof conversationLine>;
+			specs.push({ kind, conversationId: c.conversation, valid: c.valid, note: c.note });
+		} else {
+			const p = parsed.data as z.infer<typeof pairwiseLine>;
+			specs.push({ kind, pairId: p.pair, preference: p.preference, note: p.note });
 		}
 		if (specs.length > MAX_GOLD_ITEMS) throw new GoldParseError(`at most ${MAX_GOLD_ITEMS} gold items.`, i + 1);
 	});

@@ -1,8 +1,8 @@
 import { SeededRandom, hash32 } from './random';
-import type { PairChoice } from './rubric';
+import type { PairChoice, PairVerdict } from './rubric';
 
-/** A pair's own verdict: its response a or b better, a tie, or both bad. */
-export type PairVerdict = 'a' | 'b' | 'tie' | 'both_bad';
+/** A pair's own verdict: its response a or b better, a tie, or both bad (defined in rubric). */
+export type { PairVerdict };
 
 /**
  * The order in which a reviewer sees an item's responses. Blind audits shuffle them per reviewer

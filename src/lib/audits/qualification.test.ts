@@ -40,3 +40,18 @@ describe('qualificationOf', () => {
 		expect(assertQualificationRule({ items: 2, accuracy: 0.9 }, 3)).toBeNull();
 	});
 });
+
+describe('goldScore of conversation and pairwise labels', () => {
+	const none = { instructionValid: null, inputValid: null, ratings: [] };
+	it('conversation: the verdict on the whole conversation, one answer', () => {
+		expect(goldScore('conversation', { ...none, outputValid: false }, { ...none, outputValid: false })).toEqual({ correct: 1, total: 1 });
+		expect(goldScore('conversation', { ...none, outputValid: true }, { ...none, outputValid: false })).toEqual({ correct: 0, total: 1 });
+		expect(goldScore('conversation', { ...none, outputValid: null }, { ...none, outputValid: false })).toEqual({ correct: 0, total: 0 });
+	});
+	it('pairwise: the same verdict in the pair’s order', () => {
+		const p = (preference: string | null) => ({ ...none, outputValid: null, preference });
+		expect(goldScore('pairwise', p('a'), p('a'))).toEqual({ correct: 1, total: 1 });
+		expect(goldScore('pairwise', p('tie'), p('a'))).toEqual({ correct: 0, total: 1 });
+		expect(goldScore('pairwise', p(null), p('a'))).toEqual({ correct: 0, total: 0 });
+	});
+});

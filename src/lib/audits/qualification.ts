@@ -2,7 +2,8 @@
  * The optional qualification step of an audit: a reviewer's first N items are gold items (answers
  * the researcher knows), and their labels count only once their accuracy on those N reaches the
  * audit's level. Accuracy counts answers, as the report's gold accuracy does: each of the three
- * questions (quality audits) or each rated response (rating audits) that matches the gold answer.
+ * questions (quality audits) or each rated response (rating audits) that matches the gold answer;
+ * a conversation's verdict as a whole (conversation audits) or a pair's verdict (pairwise audits).
  */
 
 export interface QualificationRule {
@@ -20,12 +21,23 @@ export interface AnswersLike {
 	inputValid: Bool;
 	outputValid: Bool;
 	ratings: ReadonlyArray<{ responseId: number; rating: string }>;
+	/** Pairwise audits: the verdict in the pair's own A/B order. */
+	preference?: string | null;
 }
 
 /** Answers of one label that can be checked against the gold answer, and how many match. */
-export function goldScore(kind: 'quality' | 'rating', label: AnswersLike, gold: AnswersLike): { correct: number; total: number } {
+export function goldScore(kind: 'quality' | 'rating' | 'conversation' | 'pairwise', label: AnswersLike, gold: AnswersLike): { correct: number; total: number } {
 	let correct = 0;
 	let total = 0;
+	if (kind === 'conversation') {
+		// The verdict on the whole dialogue (every reply valid, or the whole judged valid).
+		if (label.outputValid === null || gold.outputValid === null) return { correct, total };
+		return { correct: +(label.outputValid === gold.outputValid), total: 1 };
+	}
+	if (kind === 'pairwise') {
+		if (!label.preference || !gold.preference) return { correct, total };
+		return { correct: +(label.preference === gold.preference), total: 1 };
+	}
 	if (kind === 'quality') {
 		for (const [given, expected] of [
 			[label.instructionValid, gold.instructionValid],

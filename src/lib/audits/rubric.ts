@@ -76,6 +76,15 @@ export function reasonLabel(key: string | null | undefined): string {
 /** Conversation audits ask this of every assistant turn (Self-Instruct's output question, put to a reply in context). */
 export const TURN_QUESTION = 'Is this reply a correct and acceptable response to the conversation so far?';
 
+/** Conversation audits judging the dialogue as a whole ask this once, after every turn. */
+export const CONVERSATION_QUESTION = 'Is this conversation, as a whole, correct and acceptable (every reply a correct and acceptable response to what came before)?';
+
+/**
+ * Where a judgement of the whole conversation is kept (audit_label_turns.position) and shown
+ * (the review screen's row after the dialogue): not a turn's position.
+ */
+export const WHOLE_CONVERSATION_POSITION = -1;
+
 /**
  * Pairwise preference audits: which of two responses to one prompt is better. Keys 1–4 in this
  * order; "both bad" keeps a pair where neither is acceptable out of the winner counts.
@@ -86,6 +95,10 @@ export const PAIR_CHOICES = [
 	{ key: 'tie', label: 'About the same' },
 	{ key: 'both_bad', label: 'Both bad' }
 ] as const;
+
+/** A stored pairwise verdict, in the pair's own A/B order (the screen's order is per reviewer). */
+export const PAIR_VERDICTS = ['a', 'b', 'tie', 'both_bad'] as const;
+export type PairVerdict = (typeof PAIR_VERDICTS)[number];
 
 /** A choice as the reviewer sees it: A and B are the left and right responses on their screen. */
 export type PairChoice = (typeof PAIR_CHOICES)[number]['key'];

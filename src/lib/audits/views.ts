@@ -8,7 +8,11 @@ import type { Answer, Draft } from './answers';
 
 export type AuditKindName = 'quality' | 'rating' | 'conversation' | 'pairwise';
 
-/** A turn of the conversation under review; `judged` marks the assistant turns the reviewer answers for (in order). */
+/**
+ * A turn of the conversation under review; `row` marks the turns the reviewer answers for (in
+ * order). An audit judging whole conversations has one answered entry after the dialogue, with
+ * role 'conversation' and position WHOLE_CONVERSATION_POSITION; its turns are context only.
+ */
 export interface ReviewTurn {
 	position: number;
 	role: string;

@@ -9,13 +9,20 @@ import type { MajorityBounds } from './estimators';
 import type { Estimate, GroupKey } from './quality';
 import type { AuditReport } from './report';
 import { type ReportAudit } from './types';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS } from './format';
+import type { ShapeRate } from './shapes';
+import type { ModelPairRecord } from '../stats/pairwise';
 
 export interface ComparisonRow {
-	/** quality: 'rate' (a question or all valid) or 'breakdown'; rating: 'model'. */
-	section: 'rate' | 'breakdown' | 'model';
-	/** Quality: the task group; rating: the model. */
+	/**
+	 * quality: 'rate' (a question or all valid) or 'breakdown'; rating: 'model'; conversation:
+	 * 'conversation' (whole conversations correct) or 'position' (replies valid at a position);
+	 * pairwise: 'pair' (a model pair's win, tie and decided-win rates).
+	 */
+	section: 'rate' | 'breakdown' | 'model' | 'conversation' | 'position' | 'pair';
+	/** Quality: the task group; rating: the model; conversation: 'conversations' or 'replies'; pairwise: "m1 vs m2". */
 	group: GroupKey | string;
-	/** The rate: a question key, 'allValid', a category, 'aOrB' or a level A–D. */
+	/** The rate: a question key, 'allValid', a category, 'aOrB', a level A–D, 'correct', a reply position, 'win' / 'tie' / 'decidedWin'. */
 	key: string;
 	first: Estimate;
 	second: Estimate;
@@ -36,8 +43,30 @@ export interface AuditComparison {
 	first: ReportAudit;
 	second: ReportAudit;
 	confidence: number;
-	kind: 'quality' | 'rating';
+	kind: 'quality' | 'rating' | 'conversation' | 'pairwise';
 	rows: ComparisonRow[];
+	/** What was left out and why, and caveats of the rows (conversation and pairwise comparisons). */
+	notes: string[];
+}
+
+/** A row's stratum and rate as people read them: the one wording of the page, the CLI and the CSV. */
+export function comparisonLabels(r: Pick<ComparisonRow, 'section' | 'group' | 'key'>): { group: string; rate: string } {
+	switch (r.section) {
+		case 'rate':
+			return { group: GROUP_LABELS[r.group as GroupKey] ?? r.group, rate: RATE_LABELS[r.key as keyof typeof RATE_LABELS] };
+		case 'breakdown':
+			return { group: GROUP_LABELS[r.group as GroupKey] ?? r.group, rate: CATEGORY_LABELS[r.key as keyof typeof CATEGORY_LABELS] };
+		case 'model':
+			return { group: r.group, rate: r.key === 'aOrB' ? 'Rated A or B' : `Rated ${r.key}` };
+		case 'conversation':
+			return { group: 'Whole conversations', rate: 'Correct' };
+		case 'position':
+			return { group: 'Replies by position', rate: `Reply ${r.key} valid` };
+		case 'pair': {
+			const first = r.group.split(' vs ')[0];
+			return { group: r.group, rate: r.key === 'win' ? `${first} wins` : r.key === 'tie' ? 'Ties' : `${first} wins, of decided` };
+		}
+	}
 }
 
 export class ComparisonError extends Error {
@@ -70,12 +99,19 @@ const plainOf = (x: { successes: number; trials: number; proportion: number | nu
  * for the difference; with ties, the difference lies between (low₁ − high₂) and (high₁ − low₂), and
  * the interval runs from the first's Newcombe lower bound to the second's upper bound.
  */
-function rateRow(group: string, key: string, first: MajorityBounds, second: MajorityBounds, confidence: number): ComparisonRow {
-	if (first.ties === 0 && second.ties === 0) return row('rate', group, key, first.low, second.low, confidence);
+function rateRow(
+	group: string,
+	key: string,
+	first: Pick<MajorityBounds, 'low' | 'high' | 'ties'>,
+	second: Pick<MajorityBounds, 'low' | 'high' | 'ties'>,
+	confidence: number,
+	section: ComparisonRow['section'] = 'rate'
+): ComparisonRow {
+	if (first.ties === 0 && second.ties === 0) return row(section, group, key, first.low, second.low, confidence);
 	const low = proportionDifferenceInterval(first.low, second.high, { confidence });
 	const high = proportionDifferenceInterval(first.high, second.low, { confidence });
 	return {
-		section: 'rate',
+		section,
 		group,
 		key,
 		first: plainOf(first.low),
@@ -94,16 +130,72 @@ function estimate(successes: number, trials: number, confidence: number): Estima
 	return { successes, trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
 }
 
+/** Item majority with ties as bounds, as the conversation report gives it, in the shape rateRow takes. */
+function shapeBounds(r: ShapeRate): Pick<MajorityBounds, 'low' | 'high' | 'ties'> {
+	return { low: r.majority.lower, high: r.majority.upper, ties: r.majority.tied };
+}
+
+const WHAT_KIND: Record<AuditComparison['kind'], string> = {
+	quality: 'the three validity questions per instance',
+	rating: 'A–D ratings of model responses',
+	conversation: 'the correctness of conversations and their replies',
+	pairwise: 'which of two responses is better'
+};
+
 /** Compares two reports of the same kind, computed at the same confidence level. */
 export function compareReports(first: AuditReport, second: AuditReport): AuditComparison {
 	if (first.audit.kind !== second.audit.kind) {
-		throw new ComparisonError(`Cannot compare a ${first.audit.kind} audit with a ${second.audit.kind} audit.`);
+		throw new ComparisonError(
+			`Cannot compare a ${first.audit.kind} audit with a ${second.audit.kind} audit: one measures ${WHAT_KIND[first.audit.kind]}, the other ${WHAT_KIND[second.audit.kind]}, so no rate is shared. Compare two audits of the same kind.`
+		);
 	}
 	if (first.confidence !== second.confidence) throw new ComparisonError('Both reports must use the same confidence level.');
 	const kind = first.audit.kind;
-	if (kind !== 'quality' && kind !== 'rating') throw new ComparisonError(`Comparing ${kind} audits side by side is not available yet.`);
 	const confidence = first.confidence;
 	const rows: ComparisonRow[] = [];
+	const notes: string[] = [];
+	if (kind === 'conversation') {
+		const a = first.conversation;
+		const b = second.conversation;
+		if (!a || !b) throw new ComparisonError('Both audits need their conversation report.');
+		rows.push(rateRow('conversations', 'correct', shapeBounds(a.conversations), shapeBounds(b.conversations), confidence, 'conversation'));
+		if (a.unit !== b.unit) {
+			notes.push(
+				'One audit judged each reply, the other each conversation as a whole: "correct" is every reply valid in the first kind and the whole judged correct in the second, so the difference mixes the data with the question. Replies by position are left out (one audit has none).'
+			);
+		} else if (a.unit === 'turn') {
+			const positions = new Set(b.byPosition.map((p) => p.position));
+			for (const p of a.byPosition) {
+				const other = b.byPosition.find((x) => x.position === p.position);
+				if (other) rows.push(rateRow('replies', String(p.position), shapeBounds(p), shapeBounds(other), confidence, 'position'));
+			}
+			const only = [...a.byPosition.map((p) => p.position).filter((p) => !positions.has(p)), ...b.byPosition.map((p) => p.position).filter((p) => !a.byPosition.some((x) => x.position === p))];
+			if (only.length) notes.push(`Reply positions in one audit only are left out: ${only.sort((x, y) => x - y).join(', ')}.`);
+		}
+		return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
+	}
+	if (kind === 'pairwise') {
+		const a = first.pairwise;
+		const b = second.pairwise;
+		if (!a || !b) throw new ComparisonError('Both audits need their pairwise report.');
+		const key = (r: ModelPairRecord) => `${r.first} vs ${r.second}`;
+		const bByKey = new Map(b.records.map((r) => [key(r), r]));
+		for (const x of a.records) {
+			const y = bByKey.get(key(x));
+			if (!y) continue;
+			rows.push(row('pair', key(x), 'win', x.winRate, y.winRate, confidence));
+			rows.push(row('pair', key(x), 'tie', x.tieRate, y.tieRate, confidence));
+			rows.push(row('pair', key(x), 'decidedWin', x.decisiveWinRate, y.decisiveWinRate, confidence));
+		}
+		const aKeys = new Set(a.records.map(key));
+		const only = [...a.records.map(key).filter((k) => !bByKey.has(k)), ...b.records.map(key).filter((k) => !aKeys.has(k))];
+		if (only.length) notes.push(`Model pairs compared in one audit only are left out: ${only.join('; ')}.`);
+		if (!rows.length) notes.push('The two audits share no model pair, so there is nothing to set side by side.');
+		notes.push(
+			'Each comparison is one label; "both bad" is left out as in the reports. With more than one label per pair the labels on a pair are not independent, so these intervals are somewhat narrow.'
+		);
+		return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
+	}
 	if (first.quality && second.quality) {
 		for (const a of first.quality.groups) {
 			const b = second.quality.groups.find((g) => g.key === a.key);
@@ -130,5 +222,5 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 			}
 		}
 	}
-	return { first: first.audit, second: second.audit, confidence, kind, rows };
+	return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
 }

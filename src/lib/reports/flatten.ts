@@ -4,7 +4,7 @@
  */
 import { RATING_KEYS } from '$lib/audits/rubric';
 import type { AgreementRow } from './agreement';
-import type { AuditComparison } from './compare';
+import { comparisonLabels, type AuditComparison } from './compare';
 import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel } from './format';
 import type { AuditReport } from './report';
@@ -233,8 +233,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 
 export function comparisonCsvRows(comparison: AuditComparison): ReportCsvRow[] {
 	return comparison.rows.flatMap((r) => {
-		const label = r.section === 'rate' ? RATE_LABELS[r.key as keyof typeof RATE_LABELS] : r.section === 'breakdown' ? CATEGORY_LABELS[r.key as keyof typeof CATEGORY_LABELS] : r.key === 'aOrB' ? 'Rated A or B' : `Rated ${r.key}`;
-		const group = r.section === 'model' ? r.group : GROUP_LABELS[r.group as keyof typeof GROUP_LABELS];
+		const { rate: label, group } = comparisonLabels(r);
 		return [
 			make({ section: `${r.section}:first`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.first.name}`, value: r.first.proportion, successes: r.first.successes, n: r.first.trials, lower: r.first.lower, upper: r.first.upper }),
 			make({ section: `${r.section}:second`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.second.name}`, value: r.second.proportion, successes: r.second.successes, n: r.second.trials, lower: r.second.lower, upper: r.second.upper }),

@@ -190,7 +190,7 @@ export function qualifiedInput(input: ReportInput): { input: ReportInput; qualif
 		const goldLabels = own
 			.filter((l) => gold.has(l.itemId))
 			.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id)
-			.map((l) => goldScore(input.audit.kind as 'quality' | 'rating', l, gold.get(l.itemId)!));
+			.map((l) => goldScore(input.audit.kind, l, gold.get(l.itemId)!));
 		const status = qualificationOf(rule, goldLabels);
 		const sampled = own.filter((l) => !isGold.has(l.itemId));
 		if (status.state !== 'qualified') for (const l of sampled) excluded.add(l.id);

@@ -65,7 +65,7 @@ function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], input: Re
 		const gold = goldByItem.get(label.itemId);
 		if (!gold) continue;
 		items++;
-		const score = goldScore(kind as 'quality' | 'rating', label, gold);
+		const score = goldScore(kind, label, gold);
 		correct += score.correct;
 		total += score.total;
 	}

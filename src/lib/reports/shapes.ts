@@ -2,7 +2,8 @@
  * Reports of conversation and pairwise audits (pure: labels in, figures out).
  *
  * Conversations: the share of assistant replies judged valid at each reply position (1st reply,
- * 2nd, …) and of whole conversations judged correct (every reply valid), with two of the
+ * 2nd, …) and of whole conversations judged correct (every reply valid) — or, when the audit
+ * judges conversations as a whole, the share judged correct and their A–D — with two of the
  * estimators the quality report uses: item majority with ties as bounds (Wilson intervals on
  * the lower and upper counts) and label level (share of "yes" labels, interval clustered by
  * item). A–D counts per position.
@@ -20,9 +21,12 @@ import { RATING_KEYS, type RatingLevel } from '../audits/rubric';
 export interface ConversationLabel {
 	itemId: number;
 	reviewerId: number;
-	/** Assistant replies in order. */
+	/** Assistant replies in order; in an audit judging whole conversations, the one judgement of the whole. */
 	turns: { valid: boolean; rating: RatingLevel }[];
 }
+
+/** What a conversation audit asks about: each assistant reply, or the conversation as a whole. */
+export type ConversationReportUnit = 'turn' | 'conversation';
 
 /** One rate by the two estimators. */
 export interface ShapeRate {
@@ -34,7 +38,12 @@ export interface ShapeRate {
 }
 
 export interface ConversationReport {
+	unit: ConversationReportUnit;
+	/** Whole conversations: every reply judged valid ('turn'), or the whole judged valid ('conversation'). */
 	conversations: ShapeRate;
+	/** A–D of whole conversations ('conversation' unit; null when replies are rated one by one). */
+	conversationRatings: Record<RatingLevel, number> | null;
+	/** Per reply position ('turn' unit; empty when conversations are judged as a whole). */
 	byPosition: (ShapeRate & { position: number; ratings: Record<RatingLevel, number> })[];
 	labels: number;
 	estimators: string;
@@ -69,8 +78,26 @@ function rateOf(byItem: Map<number, boolean[]>, confidence: number): ShapeRate {
 	};
 }
 
-export function conversationReport(labels: readonly ConversationLabel[], confidence = 0.95): ConversationReport {
+export function conversationReport(labels: readonly ConversationLabel[], confidence = 0.95, unit: ConversationReportUnit = 'turn'): ConversationReport {
 	const whole = new Map<number, boolean[]>();
+	if (unit === 'conversation') {
+		const ratings = Object.fromEntries(RATING_KEYS.map((k) => [k, 0])) as Record<RatingLevel, number>;
+		for (const l of labels) {
+			const judgement = l.turns[0];
+			if (!judgement) continue;
+			if (!whole.has(l.itemId)) whole.set(l.itemId, []);
+			whole.get(l.itemId)!.push(judgement.valid);
+			ratings[judgement.rating]++;
+		}
+		return {
+			unit,
+			conversations: rateOf(whole, confidence),
+			conversationRatings: ratings,
+			byPosition: [],
+			labels: labels.length,
+			estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)'
+		};
+	}
 	const positions: Map<number, boolean[]>[] = [];
 	const ratings: Record<RatingLevel, number>[] = [];
 	for (const l of labels) {
@@ -86,7 +113,9 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 		});
 	}
 	return {
+		unit,
 		conversations: rateOf(whole, confidence),
+		conversationRatings: null,
 		byPosition: positions.map((m, p) => ({ position: p + 1, ...rateOf(m, confidence), ratings: ratings[p] })),
 		labels: labels.length,
 		estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)'

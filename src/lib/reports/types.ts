@@ -92,6 +92,8 @@ export interface ReportLabel {
 	activeMs: number;
 	submittedAt: string;
 	ratings: ReportRating[];
+	/** Pairwise audits: the verdict in the pair's own A/B order. */
+	preference?: string | null;
 }
 
 /** A researcher's final label for an item, kept apart from the reviewers' labels. */
@@ -114,6 +116,8 @@ export interface ReportGoldAnswer {
 	outputValid: boolean | null;
 	errorReason: ErrorReason | null;
 	ratings: Array<{ responseId: number; rating: Rating }>;
+	/** Pairwise gold: the known verdict in the pair's own A/B order. */
+	preference?: string | null;
 }
 
 export interface ReportSkip {

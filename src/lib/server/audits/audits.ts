@@ -146,12 +146,20 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 /**
  * Per reviewer, gold items answered and answered right. Quality: all three answers equal the
  * gold answers (the reason is not required to match). Rating: every gold rating matched.
+ * Conversation: the verdict on the whole dialogue (every reply valid, or the whole judged valid)
+ * matches. Pairwise: the same verdict, in the pair's own A/B order.
  */
 function goldScores(audit: Audit, database: Db): Map<number, { answered: number; correct: number }> {
 	const scores = new Map<number, { answered: number; correct: number }>();
 	if (!audit.goldCount) return scores;
 	const sql =
-		audit.kind === 'quality'
+		audit.kind === 'conversation'
+			? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered, sum(l.output_valid = g.output_valid) AS correct
+				 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
+			: audit.kind === 'pairwise'
+				? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered, sum(l.preference = g.preference) AS correct
+					 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
+				: audit.kind === 'quality'
 			? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered,
 					sum(l.instruction_valid = g.instruction_valid AND l.input_valid = g.input_valid AND l.output_valid = g.output_valid) AS correct
 				 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
@@ -242,10 +250,20 @@ export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, cr
 	const items = resolveGold(audit.datasetId, specs, audit.models, audit.includeRejected, audit.seed + audit.goldCount + 1, database);
 	const c = database.$client;
 	// The same instance twice as gold in one audit would let a reviewer see it twice.
-	const existing = c.prepare(`SELECT 1 FROM audit_items WHERE audit_id = ? AND is_gold = 1 AND task_id = ? AND coalesce(instance_id, 0) = ?`);
+	const existing = c.prepare(
+		`SELECT 1 FROM audit_items WHERE audit_id = ? AND is_gold = 1 AND task_id = ? AND coalesce(instance_id, 0) = ?
+		 AND coalesce(conversation_id, 0) = ? AND coalesce(pair_id, 0) = ?`
+	);
 	for (const item of items) {
-		if (existing.get(auditId, item.taskId, item.instanceId ?? 0)) {
-			throw new AuditError(`Gold: ${item.instanceId ? `instance ${item.instanceId}` : `task ${item.taskId}`} is already a gold item.`, 400, 'invalid', 'gold');
+		if (existing.get(auditId, item.taskId, item.instanceId ?? 0, item.conversationId ?? 0, item.pairId ?? 0)) {
+			const what = item.conversationId
+				? `conversation ${item.conversationId}`
+				: item.pairId
+					? `pair ${item.pairId}`
+					: item.instanceId
+						? `instance ${item.instanceId}`
+						: `task ${item.taskId}`;
+			throw new AuditError(`Gold: ${what} is already a gold item.`, 400, 'invalid', 'gold');
 		}
 	}
 	return transaction(database, () => {

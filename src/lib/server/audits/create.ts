@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { db, transaction, type Db } from '../db';
-import { ROUTING_ORDERS, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
+import { CONVERSATION_UNITS, ROUTING_ORDERS, type ConversationUnit, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
 import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
 import {
 	compareVerdictStrata,
@@ -16,6 +16,7 @@ import { hash32 } from '../../audits/random';
 import type { GoldSpec } from '../../audits/gold';
 import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
 import { AuditError } from './errors';
+import { buildResponsePairs } from '../datasets/response-pairs';
 
 export const DEFAULT_OVERLAP = 1;
 export const MAX_OVERLAP = 10;
@@ -43,6 +44,14 @@ export interface CreateAuditInput {
 	strataSizes?: Record<string, number>;
 	/** Rating audits: models whose responses are rated (default: every model in the dataset). */
 	models?: string[];
+	/** Conversation audits: judge each assistant reply ('turn', default) or the conversation as a whole. */
+	conversationUnit?: ConversationUnit;
+	/**
+	 * Pairwise audits: build the pairs from the dataset's own responses of these two models (one
+	 * pair per prompt both answered; see buildResponsePairs) and sample only those pairs. Default:
+	 * every preference pair of the dataset (imported comparison data, pairs built earlier).
+	 */
+	pairModels?: [string, string];
 	overlap?: number;
 	reviewerIds: number[];
 	blind?: boolean;
@@ -144,17 +153,21 @@ function loadConversationUnits(datasetId: number, includeRejected: boolean, data
 	return groupUnits(rows);
 }
 
-/** Pairwise audits: each task's preference pairs. */
-function loadPairUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
+/** Pairwise audits: each task's preference pairs (only those between two given models, when given). */
+function loadPairUnits(datasetId: number, includeRejected: boolean, database: Db, models?: readonly [string, string]): SamplingUnit[] {
+	const between = models
+		? `AND EXISTS (SELECT 1 FROM responses a, responses b WHERE a.id = p.response_a_id AND b.id = p.response_b_id
+				AND ((a.model = ? AND b.model = ?) OR (a.model = ? AND b.model = ?)))`
+		: '';
 	const rows = database.$client
 		.prepare(
 			`SELECT t.id AS taskId, t.is_classification AS cls, p.id AS pairId
 			 FROM tasks t JOIN preference_pairs p ON p.task_id = t.id
-			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')}
+			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')} ${between}
 			 ORDER BY t.id, p.id`
 		)
 		.raw()
-		.all(datasetId) as [number, number | null, number][];
+		.all(datasetId, ...(models ? [models[0], models[1], models[1], models[0]] : [])) as [number, number | null, number][];
 	return groupUnits(rows);
 }
 
@@ -301,7 +314,18 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	const goldRate = input.goldRate ?? (gold.length ? 0.1 : 0);
 	if (!(goldRate >= 0 && goldRate <= MAX_GOLD_RATE)) throw new AuditError(`The gold rate must be between 0 and ${MAX_GOLD_RATE * 100}%.`, 400, 'invalid', 'goldRate');
 	if (gold.some((g) => g.kind !== kind)) throw new AuditError('Gold answers must match the kind of audit.', 400, 'invalid', 'gold');
-	if (gold.length && (kind === 'conversation' || kind === 'pairwise')) throw new AuditError('Gold items are not available for conversation and pairwise audits yet.', 400, 'invalid', 'gold');
+	const conversationUnit = input.conversationUnit ?? 'turn';
+	if (!CONVERSATION_UNITS.includes(conversationUnit)) throw new AuditError('A conversation is judged per turn or as a whole (turn or conversation).', 400, 'invalid', 'conversationUnit');
+	if (input.conversationUnit && input.conversationUnit !== 'turn' && kind !== 'conversation') {
+		throw new AuditError('Judging whole conversations is an option of conversation audits.', 400, 'invalid', 'conversationUnit');
+	}
+	const pairModels = input.pairModels;
+	if (pairModels) {
+		if (kind !== 'pairwise') throw new AuditError('Building pairs from two models is an option of pairwise audits.', 400, 'invalid', 'pairModels');
+		if (pairModels.length !== 2 || !pairModels[0]?.trim() || !pairModels[1]?.trim() || pairModels[0] === pairModels[1]) {
+			throw new AuditError('Name two different models to pair.', 400, 'invalid', 'pairModels');
+		}
+	}
 
 	const reviewerIds = [...new Set(input.reviewerIds)];
 	if (reviewerIds.length < overlap) {
@@ -323,7 +347,9 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 			planned.push({ taskId: s.taskId, instanceId: null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [], conversationId: s.choice });
 		}
 	} else if (kind === 'pairwise') {
-		const units = loadPairUnits(dataset.id, includeRejected, database);
+		// Pairs from the dataset's own responses are built (or found, if built before) first.
+		if (pairModels) buildResponsePairs(dataset.id, pairModels, database);
+		const units = loadPairUnits(dataset.id, includeRejected, database, pairModels);
 		const pairResponses = database.$client.prepare(
 			`SELECT a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel, p.instance_id AS instanceId
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.id = ?`
@@ -365,14 +391,16 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 				: kind === 'conversation'
 					? 'Nothing to sample: the dataset has no conversations with an assistant turn.'
 					: kind === 'pairwise'
-						? 'Nothing to sample: the dataset has no preference pairs.'
+						? pairModels
+							? `Nothing to sample: no prompt of the dataset has responses from both ${pairModels[0]} and ${pairModels[1]}.`
+							: 'Nothing to sample: the dataset has no preference pairs.'
 						: 'Nothing to sample: no task has a response from the chosen models.',
 			400,
 			'invalid',
 			'dataset'
 		);
 	}
-	const goldItems = resolveGold(dataset.id, gold, models, includeRejected, seed, database);
+	const goldItems = resolveGold(dataset.id, gold, models, includeRejected, seed, database, pairModels);
 	const routing = input.routing ?? 'breadth';
 	if (!ROUTING_ORDERS.includes(routing)) throw new AuditError('Routing is breadth or depth.', 400, 'invalid', 'routing');
 	const qualification = { items: input.qualificationItems ?? 0, accuracy: input.qualificationAccuracy ?? DEFAULT_QUALIFICATION_ACCURACY };
@@ -390,14 +418,14 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 			.prepare(
 				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
 					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
-					routing, qualification_items, qualification_accuracy, strata)
-				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+					routing, qualification_items, qualification_accuracy, strata, conversation_unit)
+				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 			)
 			.get(
 				dataset.id, name, kind, sampleSize, seed, instanceMode, stratify, includeRejected ? 1 : 0,
 				models ? JSON.stringify(models) : null, overlap, input.blind === false ? 0 : 1, leaseMinutes * 60, guidelines,
 				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now,
-				routing, qualification.items, qualification.accuracy, strata ? JSON.stringify(strata) : null
+				routing, qualification.items, qualification.accuracy, strata ? JSON.stringify(strata) : null, kind === 'conversation' ? conversationUnit : 'turn'
 			) as { id: number };
 		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
 		for (const userId of reviewerIds) addReviewer.run(audit.id, userId, orderSalt(audit.id, userId, seed), now);
@@ -443,8 +471,8 @@ export function insertItems(database: Db, auditId: number, items: PlannedItem[],
 	);
 	const insertResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
 	const insertGold = c.prepare(
-		`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, preference, note, created_by, created_at)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	);
 	const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
 	items.forEach((item, i) => {
@@ -455,10 +483,15 @@ export function insertItems(database: Db, auditId: number, items: PlannedItem[],
 		item.responses.forEach((r, position) => insertResponse.run(id, r.id, position));
 		const gold = item.gold;
 		if (gold?.kind === 'quality') {
-			insertGold.run(id, auditId, +gold.instruction, +gold.input, +gold.output, gold.reason, gold.note, createdBy, now);
+			insertGold.run(id, auditId, +gold.instruction, +gold.input, +gold.output, gold.reason, null, gold.note, createdBy, now);
 		} else if (gold?.kind === 'rating') {
-			insertGold.run(id, auditId, null, null, null, null, gold.note, createdBy, now);
+			insertGold.run(id, auditId, null, null, null, null, null, gold.note, createdBy, now);
 			for (const r of item.responses) if (gold.ratings[r.model]) insertGoldRating.run(id, r.id, gold.ratings[r.model]);
+		} else if (gold?.kind === 'conversation') {
+			// The verdict on the dialogue as a whole: what a label's output_valid holds in either unit.
+			insertGold.run(id, auditId, null, null, +gold.valid, null, null, gold.note, createdBy, now);
+		} else if (gold?.kind === 'pairwise') {
+			insertGold.run(id, auditId, null, null, null, null, gold.preference, gold.note, createdBy, now);
 		}
 	});
 }
@@ -470,7 +503,8 @@ export function resolveGold(
 	models: string[] | null,
 	includeRejected: boolean,
 	seed: number,
-	database: Db
+	database: Db,
+	pairModels?: readonly [string, string]
 ): PlannedItem[] {
 	if (!gold.length) return [];
 	const c = database.$client;
@@ -479,9 +513,46 @@ export function resolveGold(
 	const instanceRow = c.prepare(
 		'SELECT i.id, i.task_id AS taskId FROM instances i WHERE i.id = ? AND i.dataset_id = ?'
 	);
-	const ratingGroups = models ? loadRatingGroups(datasetId, models, includeRejected, database).groups : null;
+	const ratingGroups = models && gold.some((g) => g.kind === 'rating') ? loadRatingGroups(datasetId, models, includeRejected, database).groups : null;
+	const conversationRow = c.prepare(
+		`SELECT c.task_id AS taskId FROM conversations c WHERE c.id = ? AND c.dataset_id = ?
+		 AND EXISTS (SELECT 1 FROM conversation_turns u WHERE u.conversation_id = c.id AND u.role = 'assistant')`
+	);
+	const pairRow = c.prepare(
+		`SELECT p.task_id AS taskId, p.instance_id AS instanceId, a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel
+		 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
+		 WHERE p.id = ? AND p.dataset_id = ?`
+	);
 	for (const spec of gold) {
-		if (spec.kind === 'quality') {
+		if (spec.kind === 'conversation') {
+			const row = conversationRow.get(spec.conversationId, datasetId) as { taskId: number } | undefined;
+			if (!row) throw new AuditError(`Gold: conversation ${spec.conversationId} is not in this dataset (or has no assistant reply).`, 400, 'invalid', 'gold');
+			const key = `c${spec.conversationId}`;
+			if (seen.has(key)) throw new AuditError(`Gold: conversation ${spec.conversationId} is given twice.`, 400, 'invalid', 'gold');
+			seen.add(key);
+			items.push({ taskId: row.taskId, instanceId: null, stratum: null, shuffleKey: hash32(seed, spec.conversationId, 3), responses: [], conversationId: spec.conversationId, gold: spec });
+		} else if (spec.kind === 'pairwise') {
+			const r = pairRow.get(spec.pairId, datasetId) as { taskId: number; instanceId: number | null; aId: number; aModel: string; bId: number; bModel: string } | undefined;
+			if (!r) throw new AuditError(`Gold: pair ${spec.pairId} is not in this dataset.`, 400, 'invalid', 'gold');
+			if (pairModels && !([r.aModel, r.bModel].sort().join('\u0000') === [...pairModels].sort().join('\u0000'))) {
+				throw new AuditError(`Gold: pair ${spec.pairId} compares ${r.aModel} and ${r.bModel}, not the audit's two models.`, 400, 'invalid', 'gold');
+			}
+			const key = `p${spec.pairId}`;
+			if (seen.has(key)) throw new AuditError(`Gold: pair ${spec.pairId} is given twice.`, 400, 'invalid', 'gold');
+			seen.add(key);
+			items.push({
+				taskId: r.taskId,
+				instanceId: r.instanceId,
+				stratum: null,
+				shuffleKey: hash32(seed, spec.pairId, 4),
+				pairId: spec.pairId,
+				responses: [
+					{ id: r.aId, taskId: r.taskId, instanceId: r.instanceId, model: r.aModel },
+					{ id: r.bId, taskId: r.taskId, instanceId: r.instanceId, model: r.bModel }
+				],
+				gold: spec
+			});
+		} else if (spec.kind === 'quality') {
 			const row = instanceRow.get(spec.instanceId, datasetId) as { id: number; taskId: number } | undefined;
 			if (!row) throw new AuditError(`Gold: instance ${spec.instanceId} is not in this dataset.`, 400, 'invalid', 'gold');
 			const key = `i${row.id}`;

@@ -36,6 +36,11 @@ export const auditFormSchema = z.object({
 		.transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map((s) => (s.trim() === '' ? 0 : Number(s)))),
 	includeRejected: checkbox,
 	models: names,
+	/** Conversation audits: judge each reply (turn) or the conversation as a whole. */
+	conversationUnit: z.enum(['turn', 'conversation']).default('turn'),
+	/** Pairwise audits: build pairs from the dataset's responses of these two models (both blank: use the dataset's pairs). */
+	pairModelA: z.string().trim().max(200).default(''),
+	pairModelB: z.string().trim().max(200).default(''),
 	overlap: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(10, 'At most 10.'),
 	reviewers: ids,
 	blind: checkbox,
@@ -53,10 +58,7 @@ export type AuditForm = z.infer<typeof auditFormSchema>;
 export function auditFormToInput(form: AuditForm, createdBy: number): CreateAuditInput {
 	let gold;
 	try {
-		if (form.gold.trim() && (form.kind === 'conversation' || form.kind === 'pairwise')) {
-			throw new AuditError('Gold items are not available for conversation and pairwise audits yet.', 400, 'invalid', 'gold');
-		}
-		gold = form.gold.trim() && (form.kind === 'quality' || form.kind === 'rating') ? parseGold(form.gold, form.kind) : undefined;
+		gold = form.gold.trim() ? parseGold(form.gold, form.kind) : undefined;
 	} catch (err) {
 		if (err instanceof GoldParseError) throw new AuditError(err.message, 400, 'invalid', 'gold');
 		throw err;
@@ -72,6 +74,8 @@ export function auditFormToInput(form: AuditForm, createdBy: number): CreateAudi
 		strataSizes: form.stratify === 'verdict' ? Object.fromEntries(form.stratumKey.map((k, i) => [k, form.stratumSize[i] ?? 0])) : undefined,
 		includeRejected: form.includeRejected,
 		models: form.kind === 'rating' && form.models.length ? form.models : undefined,
+		conversationUnit: form.kind === 'conversation' ? form.conversationUnit : undefined,
+		pairModels: pairModelsOf(form),
 		overlap: form.overlap,
 		reviewerIds: form.reviewers,
 		blind: form.blind,
@@ -84,4 +88,11 @@ export function auditFormToInput(form: AuditForm, createdBy: number): CreateAudi
 		qualificationAccuracy: form.qualificationPercent / 100,
 		createdBy
 	};
+}
+
+/** Pairwise audits: the two models to build pairs from, or undefined (the dataset's own pairs); one given alone is an error. */
+function pairModelsOf(form: AuditForm): [string, string] | undefined {
+	if (form.kind !== 'pairwise' || (!form.pairModelA && !form.pairModelB)) return undefined;
+	if (!form.pairModelA || !form.pairModelB) throw new AuditError('Choose both models to pair (or neither, to use the dataset’s preference pairs).', 400, 'invalid', 'pairModels');
+	return [form.pairModelA, form.pairModelB];
 }

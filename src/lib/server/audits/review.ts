@@ -6,7 +6,7 @@ import type { Answer, Draft } from '../../audits/answers';
 import type { HistoryEntry, ReviewAuditInfo, ReviewItemView, ReviewProgress, SkippedEntry } from '../../audits/views';
 import { summarizeAnswer } from '../../audits/answers';
 import { draftSchema } from '../../audits/answer-schemas';
-import type { ErrorReason, PairChoice, RatingLevel } from '../../audits/rubric';
+import { WHOLE_CONVERSATION_POSITION, type ErrorReason, type PairChoice, type RatingLevel } from '../../audits/rubric';
 import type { PairVerdict } from '../db/tables';
 import type { ReviewExample, ReviewTurn } from '../../audits/views';
 import { membership, statements, type Membership } from './routing';
@@ -140,8 +140,9 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		for (const t of c
 			.prepare('SELECT position, role, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
 			.all(row.conversationId) as { position: number; role: string; content: string }[]) {
-			turns.push({ position: t.position, role: t.role, text: t.content, row: t.role === 'assistant' ? row_++ : null });
+			turns.push({ position: t.position, role: t.role, text: t.content, row: t.role === 'assistant' && m.conversationUnit === 'turn' ? row_++ : null });
 		}
+		if (m.conversationUnit === 'conversation') turns.push({ position: WHOLE_CONVERSATION_POSITION, role: 'conversation', text: '', row: 0 });
 	}
 	const examples = c
 		.prepare('SELECT kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position LIMIT 20')

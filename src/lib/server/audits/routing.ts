@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { db, transaction, type Db } from '../db';
-import type { AuditKind, AuditStatus } from '../db/tables';
+import { WHOLE_CONVERSATION_POSITION, type AuditKind, type AuditStatus, type ConversationUnit } from '../db/tables';
 import type { Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
@@ -51,6 +51,8 @@ export interface Membership {
 	routing: 'breadth' | 'depth';
 	qualificationItems: number;
 	qualificationAccuracy: number;
+	/** Conversation audits: each assistant reply judged, or the conversation as a whole. */
+	conversationUnit: ConversationUnit;
 }
 
 export type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
@@ -69,7 +71,8 @@ function prepare(c: Database.Database) {
 		membership: c.prepare(
 			`SELECT a.id AS auditId, a.kind, a.status, a.overlap, a.lease_seconds * 1000 AS leaseMs, a.gold_rate AS goldRate,
 				a.gold_count AS goldCount, a.item_count AS itemCount, a.blind, r.order_salt AS orderSalt, a.routing,
-				a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy
+				a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy,
+				a.conversation_unit AS conversationUnit
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL`
 		),
@@ -96,8 +99,8 @@ function prepare(c: Database.Database) {
 		countOwn: c.prepare(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ?`),
 		// The reviewer's gold labels in submission order, with the gold answers (qualification).
 		ownGoldLabels: c.prepare(
-			`SELECT l.id, l.instruction_valid AS li, l.input_valid AS ln, l.output_valid AS lo,
-				g.instruction_valid AS gi, g.input_valid AS gn, g.output_valid AS go
+			`SELECT l.id, l.instruction_valid AS li, l.input_valid AS ln, l.output_valid AS lo, l.preference AS lp,
+				g.instruction_valid AS gi, g.input_valid AS gn, g.output_valid AS go, g.preference AS gp
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audit_gold_answers g ON g.item_id = l.item_id
 			 WHERE l.audit_id = ? AND l.reviewer_id = ? AND i.is_gold = 1 ORDER BY l.submitted_at, l.id LIMIT ?`
 		),
@@ -216,11 +219,25 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 	const rule = { items: Math.min(m.qualificationItems, m.goldCount), accuracy: m.qualificationAccuracy };
 	if (rule.items <= 0) return qualificationOf(rule, []);
 	const s = statements(database);
-	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items) as Array<{ id: number; li: number | null; ln: number | null; lo: number | null; gi: number | null; gn: number | null; go: number | null }>;
+	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items) as Array<{
+		id: number;
+		li: number | null;
+		ln: number | null;
+		lo: number | null;
+		lp: string | null;
+		gi: number | null;
+		gn: number | null;
+		go: number | null;
+		gp: string | null;
+	}>;
 	const bool = (v: number | null) => (v === null ? null : v === 1);
 	const scores = rows.map((r) => {
-		if (m.kind === 'quality') {
-			return goldScore('quality', { instructionValid: bool(r.li), inputValid: bool(r.ln), outputValid: bool(r.lo), ratings: [] }, { instructionValid: bool(r.gi), inputValid: bool(r.gn), outputValid: bool(r.go), ratings: [] });
+		if (m.kind !== 'rating') {
+			return goldScore(
+				m.kind,
+				{ instructionValid: bool(r.li), inputValid: bool(r.ln), outputValid: bool(r.lo), ratings: [], preference: r.lp },
+				{ instructionValid: bool(r.gi), inputValid: bool(r.gn), outputValid: bool(r.go), ratings: [], preference: r.gp }
+			);
 		}
 		const ratings = s.goldRatingsOf.all(r.id) as Array<{ responseId: number; gold: string; given: string | null }>;
 		const none = { instructionValid: null, inputValid: null, outputValid: null };
@@ -345,7 +362,11 @@ function parseAnswer(m: Membership, raw: unknown, responseCount: number): Answer
 		throw new AuditError(`Rate each of the ${responseCount} responses.`, 400, 'invalid-answer');
 	}
 	if (answer.kind === 'conversation' && answer.turns.length !== responseCount) {
-		throw new AuditError(`Judge each of the ${responseCount} assistant turns.`, 400, 'invalid-answer');
+		throw new AuditError(
+			m.conversationUnit === 'conversation' ? 'Judge the conversation as a whole (one answer).' : `Judge each of the ${responseCount} assistant turns.`,
+			400,
+			'invalid-answer'
+		);
 	}
 	return answer;
 }
@@ -385,7 +406,9 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 
 		const responses =
 			m.kind === 'rating' || m.kind === 'pairwise' ? (s.itemResponses.all(item.id) as { id: number; model: string }[]) : [];
-		const assistantTurns = m.kind === 'conversation' ? (s.assistantTurns.pluck().all(item.id) as number[]) : [];
+		// The positions judged: each assistant reply's, or the one whole-conversation row.
+		const assistantTurns =
+			m.kind !== 'conversation' ? [] : m.conversationUnit === 'conversation' ? [WHOLE_CONVERSATION_POSITION] : (s.assistantTurns.pluck().all(item.id) as number[]);
 		const answer = parseAnswer(m, input.answer, m.kind === 'conversation' ? assistantTurns.length : responses.length);
 		const activeMs = Math.round(Math.min(Math.max(input.activeMs ?? 0, 0), MAX_ACTIVE_MS));
 		const q = answer.kind === 'quality' ? answer : null;

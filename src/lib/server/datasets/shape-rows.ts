@@ -9,6 +9,7 @@
  * connection), as RowWriter does.
  */
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 import { RowWriter } from './rows';
 import type { ParsedPair, ParsedTask, ParsedTurn } from '$lib/formats';
@@ -52,6 +53,9 @@ export interface ShapeRowCounts {
 	duplicatePairs: number;
 }
 
+/** Turns written by one INSERT (8 values each, well under SQLite's 32,766 variables). */
+const TURNS_PER_STATEMENT = 16;
+
 export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
 
 function fingerprint(value: unknown): string {
@@ -74,6 +78,8 @@ function json(value: unknown): string | null {
 export class ShapeRowWriter {
 	private readonly rows: RowWriter;
 	private readonly st;
+	/** Multi-row turn inserts by row count (one statement per conversation rather than one per turn). */
+	private readonly insertTurns = new Map<number, Statement>();
 
 	constructor(private readonly database: Db) {
 		const c = database.$client;
@@ -85,14 +91,11 @@ export class ShapeRowWriter {
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			),
 			describeInstance: c.prepare('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
-			findConversation: c.prepare('SELECT id FROM conversations WHERE dataset_id = ? AND fingerprint = ?').pluck(),
+			// A conversation already in the dataset (same fingerprint) is not written again: the
+			// unique index decides, in the same statement (no lookup first).
 			insertConversation: c.prepare(
 				`INSERT INTO conversations (dataset_id, task_id, instance_id, source_id, turn_count, warnings, metadata, fingerprint, import_id, created_at)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-			),
-			insertTurn: c.prepare(
-				`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, fingerprint) DO NOTHING`
 			),
 			findPair: c.prepare('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
 			insertPair: c.prepare(
@@ -134,29 +137,45 @@ export class ShapeRowWriter {
 		const conversation = record.conversation;
 		if (conversation) {
 			const fp = conversationFingerprint(conversation.turns);
-			if (st.findConversation.get(datasetId, fp) !== undefined) {
+			const inserted = st.insertConversation.run(
+				datasetId,
+				taskId,
+				instanceIds[0] ?? null,
+				record.sourceId ?? null,
+				conversation.turns.length,
+				conversation.warnings.length ? JSON.stringify(conversation.warnings) : null,
+				json(conversation.metadata),
+				fp,
+				importId,
+				now
+			);
+			if (inserted.changes === 0) {
 				counts.duplicateConversations++;
 				return;
 			}
-			const conversationId = Number(
-				st.insertConversation.run(
-					datasetId,
-					taskId,
-					instanceIds[0] ?? null,
-					record.sourceId ?? null,
-					conversation.turns.length,
-					conversation.warnings.length ? JSON.stringify(conversation.warnings) : null,
-					json(conversation.metadata),
-					fp,
-					importId,
-					now
-				).lastInsertRowid
-			);
-			conversation.turns.forEach((t, position) => {
-				st.insertTurn.run(conversationId, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra));
-			});
+			this.writeTurns(Number(inserted.lastInsertRowid), conversation.turns);
 			counts.conversations++;
 			counts.turns += conversation.turns.length;
+		}
+	}
+
+	/** A conversation's turns, TURNS_PER_STATEMENT rows to an INSERT. */
+	private writeTurns(conversationId: number, turns: readonly ParsedTurn[]): void {
+		for (let start = 0; start < turns.length; start += TURNS_PER_STATEMENT) {
+			const count = Math.min(TURNS_PER_STATEMENT, turns.length - start);
+			let statement = this.insertTurns.get(count);
+			if (!statement) {
+				statement = this.database.$client.prepare(
+					`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra) VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+				);
+				this.insertTurns.set(count, statement);
+			}
+			const values: unknown[] = [];
+			for (let position = start; position < start + count; position++) {
+				const t = turns[position];
+				values.push(conversationId, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra));
+			}
+			statement.run(values);
 		}
 	}
 

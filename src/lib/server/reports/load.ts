@@ -125,7 +125,7 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		const labelRows = c
 			.prepare(
 				`SELECT id, item_id AS itemId, reviewer_id AS reviewerId, instruction_valid AS instructionValid,
-					input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, comment,
+					input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, preference, comment,
 					duration_ms AS durationMs, active_ms AS activeMs, submitted_at AS submittedAt
 				 FROM audit_labels WHERE audit_id = ? ORDER BY item_id, submitted_at, id`
 			)
@@ -182,7 +182,7 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 			c
 				.prepare(
 					`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid,
-						output_valid AS outputValid, error_reason AS errorReason
+						output_valid AS outputValid, error_reason AS errorReason, preference
 					 FROM audit_gold_answers WHERE audit_id = ?`
 				)
 				.all(auditId) as Array<Answers & { itemId: number }>

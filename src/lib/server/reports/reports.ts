@@ -28,7 +28,8 @@ export function auditReport(auditId: number, options: ReportOptions = {}, databa
 	if (report.audit.kind === 'conversation') {
 		report.quality = null;
 		report.rating = null;
-		report.conversation = conversationReport(loadConversationLabels(auditId, database), report.confidence);
+		const unit = database.$client.prepare('SELECT conversation_unit FROM audits WHERE id = ?').pluck().get(auditId) as 'turn' | 'conversation';
+		report.conversation = conversationReport(loadConversationLabels(auditId, database), report.confidence, unit);
 	}
 	if (report.audit.kind === 'pairwise') {
 		report.quality = null;
@@ -102,7 +103,7 @@ export function itemVerdicts(auditId: number, options: { includeGold?: boolean }
 export interface ReportableAudit {
 	id: number;
 	name: string;
-	kind: 'quality' | 'rating';
+	kind: 'quality' | 'rating' | 'conversation' | 'pairwise';
 	status: 'open' | 'closed';
 	datasetId: number;
 	datasetName: string;

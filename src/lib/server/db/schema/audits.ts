@@ -2,7 +2,7 @@ import { sqliteTable, integer, text, real, index, uniqueIndex, primaryKey } from
 import { users } from './accounts';
 import { datasets, instances, responses, tasks } from './datasets';
 // Relative, not $lib: drizzle-kit loads the schema without SvelteKit's aliases.
-import { RATING_KEYS, REASON_KEYS } from '../../../audits/rubric';
+import { PAIR_VERDICTS, RATING_KEYS, REASON_KEYS, WHOLE_CONVERSATION_POSITION, type PairVerdict } from '../../../audits/rubric';
 import { conversations, preferencePairs } from './conversations';
 
 /**
@@ -39,6 +39,9 @@ export type RoutingOrder = (typeof ROUTING_ORDERS)[number];
 /** The estimator a report leads with; null = chosen by the data (see $lib/reports/estimators). */
 export const HEADLINE_ESTIMATORS = ['majority', 'label', 'latent'] as const;
 export type HeadlineEstimator = (typeof HEADLINE_ESTIMATORS)[number];
+/** Conversation audits: the validity questions asked of each assistant reply, or of the conversation as a whole. */
+export const CONVERSATION_UNITS = ['turn', 'conversation'] as const;
+export type ConversationUnit = (typeof CONVERSATION_UNITS)[number];
 export const ASSIGNMENT_STATUSES = ['active', 'submitted', 'skipped', 'expired', 'released'] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 
@@ -71,6 +74,11 @@ export const audits = sqliteTable(
 		strata: text('strata', { mode: 'json' }).$type<AuditStratum[]>(),
 		/** Rating audits: the models whose responses are rated (JSON array of names). */
 		models: text('models', { mode: 'json' }).$type<string[]>(),
+		/**
+		 * Conversation audits: 'turn' asks the validity question and A–D of every assistant reply;
+		 * 'conversation' once for the dialogue as a whole (stored at WHOLE_CONVERSATION_POSITION).
+		 */
+		conversationUnit: text('conversation_unit', { enum: CONVERSATION_UNITS }).notNull().default('turn'),
 		/** k: submitted labels each item ends with. */
 		overlap: integer('overlap').notNull().default(1),
 		blind: integer('blind', { mode: 'boolean' }).notNull().default(true),
@@ -207,9 +215,7 @@ export const auditAssignments = sqliteTable(
 	]
 );
 
-export const PAIR_VERDICTS = ['a', 'b', 'tie', 'both_bad'] as const;
-/** A stored pairwise verdict, in the pair's own A/B order (the screen's order is per reviewer). */
-export type PairVerdict = (typeof PAIR_VERDICTS)[number];
+export { PAIR_VERDICTS, type PairVerdict };
 
 /**
  * Human work is never removed by a cascade: the tables holding labels, submissions and
@@ -261,7 +267,13 @@ export const auditLabels = sqliteTable(
 	]
 );
 
-/** Conversation audits: one row per assistant turn per label (its position in the conversation). */
+/** audit_label_turns.position of a judgement of the whole conversation (audits with conversation_unit 'conversation'). */
+export { WHOLE_CONVERSATION_POSITION };
+
+/**
+ * Conversation audits: one row per assistant turn per label (its position in the conversation),
+ * or one row at WHOLE_CONVERSATION_POSITION when the audit judges conversations as a whole.
+ */
 export const auditLabelTurns = sqliteTable(
 	'audit_label_turns',
 	{
@@ -370,6 +382,8 @@ export const auditGoldAnswers = sqliteTable('audit_gold_answers', {
 	inputValid: integer('input_valid', { mode: 'boolean' }),
 	outputValid: integer('output_valid', { mode: 'boolean' }),
 	errorReason: text('error_reason', { enum: REASON_KEYS }),
+	/** Pairwise gold: the known verdict in the pair's own A/B order. (Conversation gold: output_valid, the whole dialogue.) */
+	preference: text('preference', { enum: PAIR_VERDICTS }),
 	/** Why this is the answer; shown to researchers only. */
 	note: text('note').notNull().default(''),
 	createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
