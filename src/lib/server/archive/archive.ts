@@ -41,7 +41,7 @@ function auditRow(c: Database.Database, id: number): AuditRow {
 	const row = c
 		.prepare(
 			`SELECT a.id, a.name, a.dataset_id AS datasetId, a.archived_at AS archivedAt, d.archived_at AS datasetArchivedAt
-			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 		)
 		.get(id) as AuditRow | undefined;
 	if (!row) throw new ArchiveError('No such audit.', 404, 'not-found');

@@ -35,7 +35,7 @@ export function importOwner(): string {
 /** A leftover import is one whose process is gone (same host), or silent for this long. */
 const STALE_AFTER_MS = 15 * 60_000;
 
-function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: number): boolean {
+export function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: number): boolean {
 	if (heartbeatAt === null || now - heartbeatAt > STALE_AFTER_MS) return true;
 	const at = owner?.lastIndexOf(':') ?? -1;
 	if (!owner || at < 0) return true;
@@ -125,7 +125,7 @@ function order(table: string): number {
 	return i < 0 ? -1 : i;
 }
 
-function withoutForeignKeys<T>(database: Db, fn: () => T): T {
+export function withoutForeignKeys<T>(database: Db, fn: () => T): T {
 	const c = database.$client;
 	c.pragma('foreign_keys = OFF');
 	try {

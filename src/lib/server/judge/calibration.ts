@@ -115,7 +115,7 @@ export function judgeRunsOfDataset(datasetId: number, database: Db = db()): { id
 
 export function judgeAuditCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): JudgeAuditCalibration {
 	const c = database.$client;
-	const audit = c.prepare('SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ?').get(auditId) as
+	const audit = c.prepare('SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ? AND status <> \'preparing\'').get(auditId) as
 		| { id: number; datasetId: number; kind: string; instanceMode: string; stratify: string; includeRejected: number }
 		| undefined;
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);

@@ -39,7 +39,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	const { config, name: endpointName } = resolveEndpoint(request.endpoint, request.model, database, env);
 	let datasetId = request.datasetId;
 	if (request.auditId !== undefined) {
-		const audit = database.$client.prepare('SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ?').get(request.auditId) as
+		const audit = database.$client.prepare("SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(request.auditId) as
 			| { datasetId: number; kind: string }
 			| undefined;
 		if (!audit) throw new RunParamsError(`There is no audit ${request.auditId}.`, 'audit');
