@@ -89,8 +89,15 @@ describe('deleting', () => {
 		expect(db.$client.prepare('SELECT count(*) FROM audits WHERE id = ?').pluck().get(work.idle.auditId)).toBe(0);
 	});
 
-	it('deletes a dataset without reviewed work, its unlabelled audits with it', () => {
-		deleteDataset(work.idle.datasetId, db);
+	it('deletes a dataset without reviewed work, its unlabelled audits with it', async () => {
+		const { removal } = deleteDataset(work.idle.datasetId, db);
+		// Hidden at once, its rows deleted in short transactions after.
+		expect(db.$client.prepare(`SELECT count(*) FROM datasets WHERE id = ? AND status = 'ready'`).pluck().get(work.idle.datasetId)).toBe(0);
+		expect(listAudits({}, db).map((a) => a.id)).not.toContain(work.idle.auditId);
+		expect(await removal).toBeGreaterThan(0);
+		expect(db.$client.prepare('SELECT count(*) FROM tasks WHERE dataset_id = ?').pluck().get(work.idle.datasetId)).toBe(0);
+		expect(db.$client.prepare('SELECT count(*) FROM audit_items WHERE audit_id = ?').pluck().get(work.idle.auditId)).toBe(0);
+		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
 		expect(db.$client.prepare('SELECT count(*) FROM datasets WHERE id = ?').pluck().get(work.idle.datasetId)).toBe(0);
 		expect(db.$client.prepare('SELECT count(*) FROM audits WHERE id = ?').pluck().get(work.idle.auditId)).toBe(0);
 	});

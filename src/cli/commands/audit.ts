@@ -9,7 +9,7 @@ import {
 	addReviewers,
 	auditProgress,
 	closeAudit,
-	createAudit,
+	createAuditInBatches,
 	listAudits,
 	removeReviewer,
 	reopenAudit,
@@ -198,7 +198,7 @@ export async function run(argv: string[]): Promise<void> {
 					qualificationAccuracy: values['qualify-accuracy'] === undefined ? undefined : Number(values['qualify-accuracy'])
 				};
 				if (input.qualificationAccuracy !== undefined && !Number.isFinite(input.qualificationAccuracy)) throw new CliError('--qualify-accuracy must be a share such as 0.8.', 2);
-				const audit = createAudit(input);
+				const audit = await createAuditInBatches(input);
 				if (values.json) printJson(audit);
 				else console.log(audit.id);
 				return;

@@ -46,7 +46,7 @@ export async function run(argv: string[]): Promise<void> {
 		case 'delete': {
 			const d = dataset();
 			if (values.confirm !== d.name) throw new CliError(`Give --confirm "${d.name}" to delete the dataset.`, 2);
-			deleteDataset(d.id);
+			await deleteDataset(d.id).removal;
 			console.log(`deleted dataset "${d.name}"`);
 			return;
 		}

@@ -6,8 +6,9 @@ import { deleteExpiredSessions } from './auth/session';
 import { startServerRuns, stopServerRuns } from './runs/engine/lifecycle';
 import { startScheduledBackups, stopScheduledBackups } from './backups/lifecycle';
 import { removeLeftoverImports } from './datasets/importing';
+import { removeLeftoverAudits } from './audits/preparing';
 
-/** Opens and migrates the database, creates the env-configured admin, removes killed imports, resumes runs, schedules backups. */
+/** Opens and migrates the database, creates the env-configured admin, removes killed imports and half-made audits, resumes runs, schedules backups. */
 export async function startApp(): Promise<void> {
 	const database = db();
 	// The server never waits long synchronously for the write lock (it would freeze every
@@ -24,6 +25,13 @@ export async function startApp(): Promise<void> {
 			if (removed.datasets) console.log(`Removed ${removed.datasets} unfinished import(s) (${removed.rows} rows) left by a stopped process.`);
 		},
 		(err) => console.error('Removing unfinished imports failed (tried again at the next start):', err)
+	);
+	// Audits left 'preparing' by a process killed while writing their items: the same.
+	void removeLeftoverAudits(database).then(
+		(removed) => {
+			if (removed.audits) console.log(`Removed ${removed.audits} unfinished audit(s) (${removed.items} items) left by a stopped process.`);
+		},
+		(err) => console.error('Removing unfinished audits failed (tried again at the next start):', err)
 	);
 	startServerRuns();
 	startScheduledBackups();

@@ -12,6 +12,8 @@ import type { Role } from '../db/tables';
 import { createBackup, type BackupResult } from '../backups/backup';
 import { ArchiveError } from './errors';
 import { auditWork, datasetWork, describeWork, hasWork } from './reviewed-work';
+import { importOwner, placeholderName, removeImportingDataset } from '../datasets/importing';
+import { randomUUID } from 'node:crypto';
 
 export interface Actor {
 	id: number;
@@ -41,7 +43,7 @@ function auditRow(c: Database.Database, id: number): AuditRow {
 	const row = c
 		.prepare(
 			`SELECT a.id, a.name, a.dataset_id AS datasetId, a.archived_at AS archivedAt, d.archived_at AS datasetArchivedAt
-			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 		)
 		.get(id) as AuditRow | undefined;
 	if (!row) throw new ArchiveError('No such audit.', 404, 'not-found');
@@ -70,10 +72,13 @@ function assertNoActiveRun(c: Database.Database, datasetId: number, doing: strin
 /**
  * Deletes a dataset that holds no reviewed work (with its tasks, instances, responses and any
  * audits without labels). One holding reviewed work is refused, naming each audit and its counts.
+ * The dataset disappears at once (one short transaction hides it, see hideForRemoval); its rows
+ * are then deleted in short transactions — `removal` settles when they are gone (a process that
+ * stops meanwhile leaves them to the next start).
  */
-export function deleteDataset(datasetId: number, database: Db = db()): { name: string } {
+export function deleteDataset(datasetId: number, database: Db = db()): { name: string; removal: Promise<number> } {
 	const c = database.$client;
-	return transaction(database, () => {
+	const name = transaction(database, () => {
 		const dataset = datasetRow(c, datasetId);
 		assertNoActiveRun(c, datasetId, 'delete');
 		const work = datasetWork(c, datasetId);
@@ -84,9 +89,40 @@ export function deleteDataset(datasetId: number, database: Db = db()): { name: s
 				'reviewed-work'
 			);
 		}
-		c.prepare('DELETE FROM datasets WHERE id = ?').run(datasetId);
-		return { name: dataset.name };
-	});
+		hideForRemoval(c, datasetId);
+		return dataset.name;
+	}, 'delete dataset');
+	const removal = removeImportingDataset(datasetId, database, undefined, 'delete dataset');
+	removal.catch((err) => console.error(`Deleting the rows of dataset "${name}" failed (the next start finishes it):`, err));
+	return { name, removal };
+}
+
+/**
+ * Inside a transaction: makes a dataset and its audits invisible and unreachable, ready to be
+ * deleted in short transactions by the same code that removes a failed import. The people's work
+ * on its audits (labels, drafts, adjudications) goes here, all at once (it is bounded by what
+ * people did); the audits become 'preparing' audits without reviewers, the dataset an 'importing'
+ * one under a placeholder name, both owned by this process so the start-up clean-up finishes
+ * them if it stops. Generation runs that wrote into it keep their history, pointing nowhere (as
+ * the foreign key's SET NULL would leave them).
+ */
+function hideForRemoval(c: Database.Database, datasetId: number): void {
+	const owner = importOwner();
+	const now = Date.now();
+	for (const id of c.prepare('SELECT id FROM audits WHERE dataset_id = ?').pluck().all(datasetId) as number[]) {
+		deleteAuditWork(c, id);
+		c.prepare('DELETE FROM audit_assignments WHERE audit_id = ?').run(id);
+		c.prepare('DELETE FROM audit_reviewers WHERE audit_id = ?').run(id);
+		c.prepare(`UPDATE audits SET status = 'preparing', prepare_owner = ?, prepare_heartbeat_at = ? WHERE id = ?`).run(owner, now, id);
+	}
+	c.prepare('DELETE FROM judge_labels WHERE instance_id IN (SELECT id FROM instances WHERE dataset_id = ?)').run(datasetId);
+	c.prepare('UPDATE generation_runs SET dataset_id = NULL WHERE dataset_id = ?').run(datasetId);
+	c.prepare(`UPDATE datasets SET status = 'importing', name = ?, import_owner = ?, import_heartbeat_at = ? WHERE id = ?`).run(
+		placeholderName(randomUUID()),
+		owner,
+		now,
+		datasetId
+	);
 }
 
 /** Hides a dataset and its audits from lists and makes them read-only, until restored. */
@@ -216,12 +252,17 @@ export function auditPurgePlan(auditId: number, database: Db = db()): PurgePlan 
 
 /** Deletes every row of an audit, the people's work first (their parents refuse otherwise). */
 function deleteAuditRows(c: Database.Database, auditId: number): void {
+	deleteAuditWork(c, auditId);
+	c.prepare('DELETE FROM audits WHERE id = ?').run(auditId);
+}
+
+/** The people's work on an audit: labels, submissions, set-aside labels, adjudications. */
+function deleteAuditWork(c: Database.Database, auditId: number): void {
 	c.prepare('DELETE FROM audit_label_ratings WHERE audit_id = ?').run(auditId);
 	c.prepare('DELETE FROM audit_submissions WHERE audit_id = ?').run(auditId);
 	c.prepare('DELETE FROM audit_labels WHERE audit_id = ?').run(auditId);
 	c.prepare('DELETE FROM audit_archived_labels WHERE audit_id = ?').run(auditId);
 	c.prepare('DELETE FROM audit_adjudications WHERE audit_id = ?').run(auditId);
-	c.prepare('DELETE FROM audits WHERE id = ?').run(auditId);
 }
 
 export interface PurgeResult {
@@ -248,13 +289,16 @@ export async function purgeDataset(datasetId: number, actor: Actor, confirm: str
 	assertConfirmed(datasetPurgePlan(datasetId, database), confirm);
 	// Archived, so nobody can add work to it between the backup and the delete.
 	const backup = await createBackup({ kind: 'pre-purge', database });
-	return transaction(database, () => {
+	// One short transaction hides the dataset and deletes the people's work; its rows then go in
+	// short transactions, so reviewers of other audits keep working while a big dataset is purged.
+	const plan = transaction(database, () => {
 		const plan = datasetPurgePlan(datasetId, database);
 		if (datasetRow(c, datasetId).archivedAt === null) throw new ArchiveError('The dataset was restored meanwhile; nothing purged.', 409, 'not-archived');
-		for (const id of c.prepare('SELECT id FROM audits WHERE dataset_id = ?').pluck().all(datasetId) as number[]) deleteAuditRows(c, id);
-		c.prepare('DELETE FROM datasets WHERE id = ?').run(datasetId);
-		return { plan, backup };
-	});
+		hideForRemoval(c, datasetId);
+		return plan;
+	}, 'purge dataset');
+	await removeImportingDataset(datasetId, database, undefined, 'purge dataset');
+	return { plan, backup };
 }
 
 export async function purgeAudit(auditId: number, actor: Actor, confirm: string | undefined, database: Db = db()): Promise<PurgeResult> {

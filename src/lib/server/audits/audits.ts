@@ -36,14 +36,14 @@ export function listAudits(options: { datasetId?: number; archived?: boolean } =
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
 			 LEFT JOIN (SELECT audit_id, sum(label_count) AS labels, sum(label_count >= (SELECT overlap FROM audits WHERE id = audit_id)) AS complete
 				FROM audit_items WHERE is_gold = 0 GROUP BY audit_id) p ON p.audit_id = a.id
-			 WHERE (? IS NULL OR a.dataset_id = ?) AND (a.archived_at IS NOT NULL) = ?
+			 WHERE (? IS NULL OR a.dataset_id = ?) AND (a.archived_at IS NOT NULL) = ? AND a.status <> 'preparing'
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
 		.all(options.datasetId ?? null, options.datasetId ?? null, options.archived ? 1 : 0) as AuditListRow[];
 }
 
 export function getAudit(id: number, database: Db = db()): Audit | undefined {
-	return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync();
+	return database.query.audits.findFirst({ where: (a, { and, eq, ne }) => and(eq(a.id, id), ne(a.status, 'preparing')) }).sync();
 }
 
 export function requireAudit(id: number, database: Db = db()): Audit {

@@ -1,5 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { db, transaction, type Db } from '../db';
+import { retryWhenBusy } from '../db/busy';
+import { BULK_BUSY_BOUND_MS } from '../datasets/importing';
+import { preparingOwner, removePreparingAudit } from './preparing';
 import { CONVERSATION_UNITS, ROUTING_ORDERS, type ConversationUnit, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
 import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
 import {
@@ -277,11 +281,171 @@ export interface PlannedItem {
 	gold?: GoldSpec;
 }
 
+/** A drawn sample and the audit's settings, checked, ready to be written. */
+interface AuditPlan {
+	dataset: { id: number; name: string };
+	kind: AuditKind;
+	name: string;
+	sampleSize: number;
+	seed: number;
+	instanceMode: InstanceMode;
+	stratify: Stratification;
+	includeRejected: boolean;
+	models: string[] | null;
+	overlap: number;
+	blind: boolean;
+	leaseMinutes: number;
+	guidelines: string;
+	goldRate: number;
+	reviewerIds: number[];
+	planned: PlannedItem[];
+	goldItems: PlannedItem[];
+	routing: RoutingOrder;
+	qualification: { items: number; accuracy: number };
+	strata: AuditStratum[] | null;
+	conversationUnit: ConversationUnit;
+	createdBy: number | null;
+	now: number;
+}
+
 /**
  * Draws the sample (see src/lib/audits/sampling.ts for the algorithm) and creates the audit, its
- * reviewers, items and gold items in one transaction.
+ * reviewers, items and gold items in one transaction. For small audits and tests; the pages and
+ * the CLI use createAuditInBatches, which keeps each write short whatever the sample's size.
  */
 export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
+	const plan = planAudit(input, database);
+	return transaction(
+		database,
+		() => {
+			const id = insertAuditRow(plan, 'open', database);
+			insertReviewers(plan, id, database);
+			insertItems(database, id, plan.planned, 0, plan.createdBy, plan.now);
+			insertItems(database, id, plan.goldItems, plan.planned.length, plan.createdBy, plan.now);
+			return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
+		},
+		'create audit'
+	);
+}
+
+/** Items per write transaction of a batched audit creation (a time cap may end a batch sooner). */
+export const AUDIT_BATCH_ITEMS = 2000;
+/** The longest one batch goes on inserting items before it commits (ms). */
+const AUDIT_BATCH_MAX_WRITE_MS = 50;
+/** The pause between two batches, with the write lock free for others. */
+const AUDIT_BATCH_PAUSE_MS = 10;
+
+/**
+ * Creates an audit as createAudit does, but an audit of more than `batchItems` items is written
+ * in short transactions: first the audit row as 'preparing' (no reviewers, hidden from every list,
+ * page, report and export), then its items a batch at a time, and in the last transaction its
+ * reviewers, with the status flipped to 'open'. A failure removes what was written; a process
+ * killed meanwhile leaves a preparing audit that the next start removes (removeLeftoverAudits).
+ */
+export async function createAuditInBatches(
+	input: CreateAuditInput,
+	database: Db = db(),
+	options: { batchItems?: number; afterBatch?: (written: number) => void | Promise<void> } = {}
+): Promise<Audit> {
+	const plan = planAudit(input, database);
+	const batchItems = options.batchItems ?? AUDIT_BATCH_ITEMS;
+	const items = [...plan.planned, ...plan.goldItems];
+	if (items.length <= batchItems) {
+		return retryWhenBusy(
+			() =>
+				transaction(
+					database,
+					() => {
+						const id = insertAuditRow(plan, 'open', database);
+						insertReviewers(plan, id, database);
+						insertItems(database, id, plan.planned, 0, plan.createdBy, plan.now);
+						insertItems(database, id, plan.goldItems, plan.planned.length, plan.createdBy, plan.now);
+						return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
+					},
+					'create audit'
+				),
+			BULK_BUSY_BOUND_MS
+		);
+	}
+	const id = await retryWhenBusy(() => transaction(database, () => insertAuditRow(plan, 'preparing', database), 'create audit'), BULK_BUSY_BOUND_MS);
+	try {
+		let written = 0;
+		while (written < items.length) {
+			written = await retryWhenBusy(
+				() =>
+					transaction(
+						database,
+						() => {
+							const started = performance.now();
+							let at = written;
+							const end = Math.min(items.length, written + batchItems);
+							while (at < end) {
+								const next = Math.min(end, at + 100);
+								// The sample then the gold items: an item's index is its position, as createAudit numbers them.
+								insertItems(database, id, items.slice(at, next), at, plan.createdBy, plan.now);
+								at = next;
+								if (performance.now() - started > AUDIT_BATCH_MAX_WRITE_MS) break;
+							}
+							database.$client.prepare('UPDATE audits SET prepare_heartbeat_at = ? WHERE id = ?').run(Date.now(), id);
+							return at;
+						},
+						'create audit'
+					),
+				BULK_BUSY_BOUND_MS
+			);
+			await options.afterBatch?.(written);
+			await sleep(AUDIT_BATCH_PAUSE_MS);
+		}
+		return await retryWhenBusy(
+			() =>
+				transaction(
+					database,
+					() => {
+						insertReviewers(plan, id, database);
+						database.$client
+							.prepare(`UPDATE audits SET status = 'open', prepare_owner = NULL, prepare_heartbeat_at = NULL WHERE id = ? AND status = 'preparing'`)
+							.run(id);
+						return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
+					},
+					'create audit'
+				),
+			BULK_BUSY_BOUND_MS
+		);
+	} catch (err) {
+		try {
+			await removePreparingAudit(id, database);
+		} catch (cleanup) {
+			console.error('Removing the unfinished audit failed (the next start removes it):', cleanup);
+		}
+		throw err;
+	}
+}
+
+function insertAuditRow(plan: AuditPlan, status: 'preparing' | 'open', database: Db): number {
+	const row = database.$client
+		.prepare(
+			`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
+				models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
+				routing, qualification_items, qualification_accuracy, strata, conversation_unit, prepare_owner, prepare_heartbeat_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		)
+		.get(
+			plan.dataset.id, plan.name, plan.kind, status, plan.sampleSize, plan.seed, plan.instanceMode, plan.stratify, plan.includeRejected ? 1 : 0,
+			plan.models ? JSON.stringify(plan.models) : null, plan.overlap, plan.blind ? 1 : 0, plan.leaseMinutes * 60, plan.guidelines,
+			plan.goldItems.length ? plan.goldRate : 0, plan.planned.length, plan.goldItems.length, plan.createdBy, plan.now,
+			plan.routing, plan.qualification.items, plan.qualification.accuracy, plan.strata ? JSON.stringify(plan.strata) : null, plan.conversationUnit,
+			status === 'preparing' ? preparingOwner() : null, status === 'preparing' ? Date.now() : null
+		) as { id: number };
+	return row.id;
+}
+
+function insertReviewers(plan: AuditPlan, auditId: number, database: Db): void {
+	const addReviewer = database.$client.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
+	for (const userId of plan.reviewerIds) addReviewer.run(auditId, userId, orderSalt(auditId, userId, plan.seed), plan.now);
+}
+
+/** Draws the sample and checks every setting; writes nothing. */
+function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const kind = input.kind;
 	if (kind !== 'quality' && kind !== 'rating' && kind !== 'conversation' && kind !== 'pairwise') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
 	const dataset = database.$client.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId) as
@@ -412,27 +576,31 @@ export function createAudit(input: CreateAuditInput, database: Db = db()): Audit
 	const name = (input.name ?? '').trim() || `${kindName} audit of ${dataset.name} (seed ${seed})`;
 	if (name.length > 200) throw new AuditError('The name is too long.', 400, 'invalid', 'name');
 
-	return transaction(database, () => {
-		const c = database.$client;
-		const audit = c
-			.prepare(
-				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
-					models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
-					routing, qualification_items, qualification_accuracy, strata, conversation_unit)
-				 VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-			)
-			.get(
-				dataset.id, name, kind, sampleSize, seed, instanceMode, stratify, includeRejected ? 1 : 0,
-				models ? JSON.stringify(models) : null, overlap, input.blind === false ? 0 : 1, leaseMinutes * 60, guidelines,
-				goldItems.length ? goldRate : 0, planned.length, goldItems.length, input.createdBy ?? null, now,
-				routing, qualification.items, qualification.accuracy, strata ? JSON.stringify(strata) : null, kind === 'conversation' ? conversationUnit : 'turn'
-			) as { id: number };
-		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
-		for (const userId of reviewerIds) addReviewer.run(audit.id, userId, orderSalt(audit.id, userId, seed), now);
-		insertItems(database, audit.id, planned, 0, input.createdBy ?? null, now);
-		insertItems(database, audit.id, goldItems, planned.length, input.createdBy ?? null, now);
-		return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, audit.id) }).sync()!;
-	}, 'create audit');
+	return {
+		dataset,
+		kind,
+		name,
+		sampleSize,
+		seed,
+		instanceMode,
+		stratify,
+		includeRejected,
+		models,
+		overlap,
+		blind: input.blind !== false,
+		leaseMinutes,
+		guidelines,
+		goldRate,
+		reviewerIds,
+		planned,
+		goldItems,
+		routing,
+		qualification,
+		strata,
+		conversationUnit: kind === 'conversation' ? conversationUnit : 'turn',
+		createdBy: input.createdBy ?? null,
+		now
+	};
 }
 
 /**

@@ -103,7 +103,7 @@ export function reviewAuditInfo(auditId: number, reviewerId: number, database: D
 	membership(auditId, reviewerId, database);
 	const a = database.$client
 		.prepare(
-			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ?`
+			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
 		.get(auditId) as Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number };
 	const { guidelines, ...rest } = a;

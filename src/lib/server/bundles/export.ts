@@ -37,7 +37,7 @@ export function auditBundleRecords(auditId: number, database: Db = db()): Bundle
 	return c.transaction(() => {
 		const a = c
 			.prepare(
-				`SELECT a.*, d.name AS datasetName FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
+				`SELECT a.*, d.name AS datasetName FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 			)
 			.get(auditId) as Record<string, any> | undefined;
 		if (!a) throw new AuditError('No such audit.', 404, 'not-found');

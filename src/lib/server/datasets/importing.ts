@@ -2,6 +2,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { transaction, type Db } from '../db';
 import { retryWhenBusy } from '../db/busy';
+import { removePreparingAudit } from '../audits/preparing';
 
 /**
  * Datasets being written by a batched import. Such a dataset has status 'importing' and a
@@ -35,7 +36,7 @@ export function importOwner(): string {
 /** A leftover import is one whose process is gone (same host), or silent for this long. */
 const STALE_AFTER_MS = 15 * 60_000;
 
-function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: number): boolean {
+export function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: number): boolean {
 	if (heartbeatAt === null || now - heartbeatAt > STALE_AFTER_MS) return true;
 	const at = owner?.lastIndexOf(':') ?? -1;
 	if (!owner || at < 0) return true;
@@ -55,7 +56,10 @@ function ownerIsGone(owner: string | null, heartbeatAt: number | null, now: numb
 function datasetTables(database: Db): string[] {
 	const c = database.$client;
 	const names = c.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all() as string[];
+	// Audits go first, through their own clean-up (their items point at the dataset's rows);
+	// generation runs only point at the dataset they wrote into, and outlive it.
 	return names.filter((name) => {
+		if (name === 'audits' || name === 'generation_runs') return false;
 		try {
 			return (c.pragma(`table_info(${JSON.stringify(name)})`) as { name: string }[]).some((col) => col.name === 'dataset_id');
 		} catch {
@@ -66,6 +70,11 @@ function datasetTables(database: Db): string[] {
 
 // Children before parents, so nothing is left pointing at a deleted row.
 const DELETE_ORDER = ['formulations', 'responses', 'task_examples', 'instances', 'tasks', 'imports'];
+/** Deletes of child rows that have no dataset_id, keyed by their parent table ($chunk: the parent rows being deleted). */
+const CHILDREN: Record<string, string[]> = {
+	conversations: ['DELETE FROM conversation_turns WHERE conversation_id IN ($chunk)'],
+	instances: ['DELETE FROM judge_labels WHERE instance_id IN ($chunk)']
+};
 
 /**
  * Deletes an importing dataset with all its rows, in short transactions (a few thousand rows
@@ -73,15 +82,21 @@ const DELETE_ORDER = ['formulations', 'responses', 'task_examples', 'instances',
  * outside the dataset can point at its rows (nobody can see it), and with them on every
  * deleted instance would scan each child table that has no index on instance_id.
  */
-export async function removeImportingDataset(datasetId: number, database: Db, batchRows = BULK_BATCH_ROWS): Promise<number> {
+export async function removeImportingDataset(datasetId: number, database: Db, batchRows = BULK_BATCH_ROWS, label = 'import cleanup'): Promise<number> {
 	const c = database.$client;
 	const status = c.prepare('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId) as string | undefined;
 	if (status !== 'importing') return 0;
-	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
 	let removed = 0;
+	// A deleted or purged dataset's audits (hidden as 'preparing' by archive's hideForRemoval).
+	for (const auditId of c.prepare(`SELECT id FROM audits WHERE dataset_id = ? AND status = 'preparing'`).pluck().all(datasetId) as number[]) {
+		removed += await removePreparingAudit(auditId, database);
+	}
+	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
 	const chunk = Math.min(500, batchRows);
 	for (const table of tables) {
 		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
+		// Rows of child tables without a dataset_id of their own go with their parent's chunk.
+		const children = (CHILDREN[table] ?? []).map((sql) => c.prepare(sql.replace('$chunk', `SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?`)));
 		let done = false;
 		while (!done) {
 			// Chunks of 500 rows until BATCH_MAX_WRITE_MS has passed (deleting a task also deletes
@@ -95,6 +110,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 								const started = performance.now();
 								let n = 0;
 								for (;;) {
+									for (const child of children) child.run(datasetId, chunk);
 									const k = del.run(datasetId, chunk).changes;
 									n += k;
 									if (k < chunk) {
@@ -105,7 +121,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 								}
 								return n;
 							},
-							'import cleanup'
+							label
 						)
 					),
 				BULK_BUSY_BOUND_MS
@@ -114,7 +130,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		}
 	}
 	await retryWhenBusy(
-		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), 'import cleanup')),
+		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)),
 		BULK_BUSY_BOUND_MS
 	);
 	return removed;
@@ -125,7 +141,7 @@ function order(table: string): number {
 	return i < 0 ? -1 : i;
 }
 
-function withoutForeignKeys<T>(database: Db, fn: () => T): T {
+export function withoutForeignKeys<T>(database: Db, fn: () => T): T {
 	const c = database.$client;
 	c.pragma('foreign_keys = OFF');
 	try {

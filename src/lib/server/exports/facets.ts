@@ -20,7 +20,7 @@ export function exportFacets(datasetId: number, database: Db = db()): ExportFace
 		)
 		.all(datasetId) as ExportFacets['runs'];
 	const audits = c
-		.prepare('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? ORDER BY id')
+		.prepare('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? AND status <> \'preparing\' ORDER BY id')
 		.all(datasetId) as ExportFacets['audits'];
 	const judgeRuns = c
 		.prepare("SELECT id, name, model, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")

@@ -80,7 +80,7 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 	const rows = client
 		.prepare(
 			`SELECT id, name, kind, status, sample_size AS sampleSize, include_rejected AS includeRejected, stratify, instance_mode AS instanceMode
-			 FROM audits WHERE dataset_id = ? AND kind = ?${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id`
+			 FROM audits WHERE dataset_id = ? AND kind = ? AND status <> 'preparing'${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id`
 		)
 		.all(selection.datasetId, kind, ...ids) as (Omit<AuditSummary, 'includeRejected'> & { includeRejected: number })[];
 	return rows.map((r) => ({ ...r, includeRejected: r.includeRejected === 1 }));

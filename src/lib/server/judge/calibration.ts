@@ -116,7 +116,7 @@ function allYes(label: LabelRow | undefined): boolean | null {
  * instance an item shows (quality audits), one of its responses (rating) or its pair (pairwise).
  */
 export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
-	const kind = database.$client.prepare('SELECT kind FROM audits WHERE id = ?').pluck().get(auditId) as string | undefined;
+	const kind = database.$client.prepare("SELECT kind FROM audits WHERE id = ? AND status <> 'preparing'").pluck().get(auditId) as string | undefined;
 	const overlap =
 		kind === 'rating'
 			? `SELECT 1 FROM judge_labels l JOIN audit_item_responses ar ON ar.response_id = l.response_id JOIN audit_items a ON a.id = ar.item_id
@@ -189,7 +189,7 @@ type AuditRow = { id: number; datasetId: number; kind: string; instanceMode: str
  */
 export function judgeCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): AnyJudgeAuditCalibration {
 	const c = database.$client;
-	const audit = c.prepare('SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ?').get(auditId) as
+	const audit = c.prepare("SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId) as
 		| AuditRow
 		| undefined;
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);

@@ -29,13 +29,13 @@ export interface AuditFilterReport extends FilterReport {
 
 /** Whether an audit has a filter report (it was stratified by filter verdict). */
 export function hasFilterReport(auditId: number, database: Db = db()): boolean {
-	const row = database.$client.prepare("SELECT 1 FROM audits WHERE id = ? AND stratify = 'verdict' AND strata IS NOT NULL").get(auditId);
+	const row = database.$client.prepare("SELECT 1 FROM audits WHERE id = ? AND status <> 'preparing' AND stratify = 'verdict' AND strata IS NOT NULL").get(auditId);
 	return !!row;
 }
 
 export function auditFilterReport(auditId: number, options: { confidence?: number } = {}, database: Db = db()): AuditFilterReport {
 	const c = database.$client;
-	const audit = c.prepare('SELECT id, name, dataset_id AS datasetId, stratify, strata, created_at AS createdAt FROM audits WHERE id = ?').get(auditId) as
+	const audit = c.prepare('SELECT id, name, dataset_id AS datasetId, stratify, strata, created_at AS createdAt FROM audits WHERE id = ? AND status <> \'preparing\'').get(auditId) as
 		| { id: number; name: string; datasetId: number; stratify: string; strata: string | null; createdAt: number }
 		| undefined;
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);

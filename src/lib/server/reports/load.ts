@@ -48,7 +48,7 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 				a.sample_size AS sampleSize, a.item_count AS itemCount, a.gold_count AS goldCount, a.seed, a.models,
 				a.routing, a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy, a.headline_estimator AS headlineEstimator,
 				a.created_at AS createdAt, a.closed_at AS closedAt
-			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ?`
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 		)
 		.get(auditId) as AuditRow | undefined;
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);

@@ -9,7 +9,7 @@ export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts
 	const row = database.$client
 		.prepare(
 			`SELECT dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, gold_rate AS goldRate
-			 FROM audits WHERE id = ?`
+			 FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
 		.get(auditId) as
 		| { datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; goldRate: number }

@@ -127,7 +127,7 @@ export function listReportableAudits(database: Db = db()): ReportableAudit[] {
 				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS labels,
 				(SELECT count(*) FROM audit_adjudications j WHERE j.audit_id = a.id) AS adjudications
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
-			 WHERE a.archived_at IS NULL
+			 WHERE a.archived_at IS NULL AND a.status <> 'preparing'
 			 ORDER BY a.created_at DESC, a.id DESC`
 		)
 		.all() as Array<Omit<ReportableAudit, 'createdAt'> & { createdAt: number }>;

@@ -5,7 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { parseForm } from '$lib/server/forms';
 import { listDatasets } from '$lib/server/datasets/datasets';
 import { listUsers } from '$lib/server/auth/users';
-import { auditFormSchema, auditFormToInput, createAudit, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
+import { auditFormSchema, auditFormToInput, createAuditInBatches, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 
@@ -28,7 +28,7 @@ export const actions: Actions = {
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		let id: number;
 		try {
-			id = createAudit(auditFormToInput(parsed.data, user.id)).id;
+			id = (await createAuditInBatches(auditFormToInput(parsed.data, user.id))).id;
 		} catch (err) {
 			return fail(400, { errors: fieldErrorsOf(err), values: {} as Record<string, string> });
 		}

@@ -25,7 +25,11 @@ import { conversations, preferencePairs } from './conversations';
  */
 export const AUDIT_KINDS = ['quality', 'rating', 'conversation', 'pairwise'] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
-export const AUDIT_STATUSES = ['open', 'closed'] as const;
+/**
+ * 'preparing': a big audit whose items are still being written in short transactions; nobody
+ * sees it (no reviewer rows, filtered out of every lookup) until its last commit makes it 'open'.
+ */
+export const AUDIT_STATUSES = ['preparing', 'open', 'closed'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];
 export const INSTANCE_MODES = ['one', 'all'] as const;
 export type InstanceMode = (typeof INSTANCE_MODES)[number];
@@ -103,7 +107,10 @@ export const audits = sqliteTable(
 		closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
 		/** Archived: hidden from lists and read-only (reviewers cannot reach it), restorable. */
 		archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
-		archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' })
+		archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' }),
+		/** A preparing audit: the process writing it (host:pid) and its last sign of life, for start-up clean-up. */
+		prepareOwner: text('prepare_owner'),
+		prepareHeartbeatAt: integer('prepare_heartbeat_at', { mode: 'timestamp_ms' })
 	},
 	(t) => [index('audits_dataset_idx').on(t.datasetId)]
 );

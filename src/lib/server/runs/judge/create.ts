@@ -42,7 +42,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	let datasetId = request.datasetId;
 	const mode = request.mode ?? 'quality';
 	if (request.auditId !== undefined) {
-		const audit = database.$client.prepare('SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ?').get(request.auditId) as
+		const audit = database.$client.prepare("SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(request.auditId) as
 			| { datasetId: number; kind: string }
 			| undefined;
 		if (!audit) throw new RunParamsError(`There is no audit ${request.auditId}.`, 'audit');
