@@ -85,7 +85,8 @@ Options:
   --judge <run>          with a judge run over the audit's dataset (see \`judge\`): the judge
                          against the final human labels (agreement, Cohen's κ, confusion,
                          sensitivity/specificity, per question) and the whole-dataset correctness
-                         by PPI++ beside the human-only rate (under "judge" in --json)
+                         by PPI++ beside the human-only rate (under "judge" in --json); with
+                         --methods, the paragraph also states the judge and its PPI++ estimate
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
@@ -175,19 +176,22 @@ export async function run(argv: string[]): Promise<void> {
 			return printComparison(comparison);
 		}
 		const report = auditReport(auditId, { confidence, estimator });
+		let judge: JudgeAuditCalibration | null = null;
 		if (values.judge !== undefined) {
 			const runId = Number(values.judge);
 			if (!Number.isInteger(runId) || runId <= 0) throw new CliError(`--judge takes a judge run id, got "${values.judge}".`, 2);
-			const judge = judgeAuditCalibration(auditId, runId, { confidence });
+			judge = judgeAuditCalibration(auditId, runId, { confidence });
+		}
+		if (values.methods) {
+			const methods = auditMethods(report, undefined, judge);
+			if (values.json) return printJson(methods);
+			return void process.stdout.write(methodsText(methods));
+		}
+		if (judge) {
 			if (values.json) return printJson({ ...report, judge });
 			printReport(report);
 			printJudge(judge);
 			return;
-		}
-		if (values.methods) {
-			const methods = auditMethods(report);
-			if (values.json) return printJson(methods);
-			return void process.stdout.write(methodsText(methods));
 		}
 		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
