@@ -8,22 +8,29 @@ import type { IntervalRow } from '$lib/components/charts/types';
 import { RATING_LEVELS, RATING_LEVEL_NAMES, type RatingChartModel } from '$lib/components/charts/specs';
 import { RATING_COLORS, RATING_TEXT } from '$lib/components/charts/rating-colors';
 import { ESTIMATOR_LABELS } from './estimators';
-import { GROUP_LABELS, headlineText, percent } from './format';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
+import type { AuditComparison, ComparisonRow } from './compare';
+import type { HistogramBar } from '$lib/components/analyses/view';
+import type { TopVerb } from '$lib/analyses/top-k';
 
 export type LegendEntry =
 	| { kind: 'interval'; label: string }
 	| { kind: 'reference'; label: string }
-	| { kind: 'swatch'; label: string; color: string; text: string; letter: string };
+	| { kind: 'swatch'; label: string; color: string; text: string; letter: string }
+	| { kind: 'bar'; label: string; color: string };
 
 export type FigureChart =
 	| { kind: 'interval'; rows: IntervalRow[]; mode: 'share' | 'difference'; referenceName: string }
-	| { kind: 'rating'; models: RatingChartModel[] };
+	| { kind: 'rating'; models: RatingChartModel[] }
+	| { kind: 'histogram'; bars: HistogramBar[]; xLabel: string; xDomain: [number, number]; yMax: number; rules: number[]; colour: string; height: number }
+	| { kind: 'sunburst'; top: TopVerb[]; instructions: number };
 
+/** A chart as a file a paper can use (report, comparison and analyses pages alike). */
 export interface ReportFigure {
-	/** File name stem: quality-rates, model-ratings. */
-	id: 'quality-rates' | 'model-ratings';
+	/** File name stem: quality-rates, model-ratings, differences, rouge-to-seeds, length-output-2, … */
+	id: string;
 	title: string;
 	/** The chart's accessible label. */
 	label: string;
@@ -88,4 +95,64 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 		});
 	}
 	return figures;
+}
+
+/** A comparison row's name: the rate, the error category or the rating. */
+export function comparisonRateLabel(r: ComparisonRow): string {
+	if (r.section === 'rate') return RATE_LABELS[r.key as keyof typeof RATE_LABELS];
+	if (r.section === 'breakdown') return CATEGORY_LABELS[r.key as keyof typeof CATEGORY_LABELS];
+	return r.key === 'aOrB' ? 'Rated A or B' : `Rated ${r.key}`;
+}
+
+/** A stratum's name: the task group (quality) or the model (rating). */
+export function comparisonGroupLabel(c: AuditComparison, g: string): string {
+	return c.kind === 'quality' ? GROUP_LABELS[g as keyof typeof GROUP_LABELS] : g;
+}
+
+/** Decided items of one side in a stratum (the most of any of its rates). */
+export function comparisonDecided(c: AuditComparison, g: string, side: 'first' | 'second'): number {
+	return Math.max(0, ...c.rows.filter((r) => r.group === g).map((r) => r[side].trials));
+}
+
+/** Strata both audits have decided items in: the ones compared. */
+export function comparedGroups(c: AuditComparison): string[] {
+	return [...new Set(c.rows.map((r) => r.group))].filter((g) => comparisonDecided(c, g, 'first') > 0 && comparisonDecided(c, g, 'second') > 0);
+}
+
+/** The comparison chart's rows: the rates' (quality) or the share rated A or B's (rating) differences. */
+export function comparisonChartRows(c: AuditComparison): IntervalRow[] {
+	const groups = comparedGroups(c);
+	return c.rows
+		.filter((r) => groups.includes(r.group))
+		.filter((r) => (c.kind === 'quality' ? r.section === 'rate' : r.key === 'aOrB'))
+		.map((r) => ({
+			facet: c.kind === 'quality' ? comparisonGroupLabel(c, r.group) : undefined,
+			label: c.kind === 'quality' ? comparisonRateLabel(r) : r.group,
+			value: r.difference,
+			lower: r.lower,
+			upper: r.upper,
+			detail: `${r.first.successes}/${r.first.trials} vs ${r.second.successes}/${r.second.trials}`
+		}));
+}
+
+/** The comparison page's chart as a figure. */
+export function comparisonFigures(c: AuditComparison): ReportFigure[] {
+	const level = levelText(c.confidence);
+	const groups = comparedGroups(c);
+	const nText = groups
+		.map((g) => `${c.kind === 'quality' ? comparisonGroupLabel(c, g).toLowerCase() : g}: n = ${comparisonDecided(c, g, 'first')} vs ${comparisonDecided(c, g, 'second')}`)
+		.join('; ');
+	const what = c.kind === 'quality' ? 'data-quality rates' : 'share of responses rated A or B';
+	return [
+		{
+			id: 'differences',
+			title: `Differences in the ${what}: "${c.first.name}" − "${c.second.name}"`,
+			label: 'Differences between the two audits with confidence intervals',
+			caption:
+				`Difference in the ${what}, first audit "${c.first.name}" (of "${c.first.datasetName}") minus second "${c.second.name}" (of "${c.second.datasetName}"), in percentage points (decided items per audit — ${nText}; ties left out, adjudicated labels where there are any). ` +
+				`Dots: the difference of the two shares; lines: ${level} Newcombe hybrid score intervals for the difference of two independent proportions (Newcombe, 1998), built from each audit's Wilson interval. An interval that excludes 0 means the audits differ at the ${level} level.`,
+			legend: [{ kind: 'interval', label: `difference and its ${level} interval` }],
+			chart: { kind: 'interval', rows: comparisonChartRows(c), mode: 'difference', referenceName: '' }
+		}
+	];
 }
