@@ -151,3 +151,27 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
 	const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
 	return { width: view.getUint32(16), height: view.getUint32(20) };
 }
+
+/**
+ * A figure file for a download endpoint: `<id>.svg` or `<id>.png` among `figures`, as an HTTP
+ * response (attachment named `<prefix>-<id>.<ext>`), or null when there is no such file.
+ */
+export function figureResponse(figures: readonly ReportFigure[], file: string, prefix: string): Response | null {
+	const match = /^([a-z0-9-]+)\.(svg|png)$/.exec(file);
+	const figure = match && figures.find((f) => f.id === match[1]);
+	if (!match || !figure) return null;
+	const svg = figureSvg(figure);
+	const body = match[2] === 'svg' ? svg : new Uint8Array(figurePng(svg));
+	return new Response(body, {
+		headers: {
+			'content-type': match[2] === 'svg' ? 'image/svg+xml; charset=utf-8' : 'image/png',
+			'content-disposition': `attachment; filename="${prefix}-${figure.id}.${match[2]}"`,
+			'cache-control': 'no-store'
+		}
+	});
+}
+
+/** "Figures here: a.svg, a.png, …" for a 404. */
+export function figureFilesText(figures: readonly ReportFigure[]): string {
+	return figures.length ? `Figures here: ${figures.flatMap((f) => [`${f.id}.svg`, `${f.id}.png`]).join(', ')}.` : 'There is no figure here.';
+}
