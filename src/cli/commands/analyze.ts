@@ -1,6 +1,8 @@
 import { CliError } from '../cli-error';
 import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
+import { writeFigureFiles } from '../figures';
+import { analysisFigures } from '$lib/analyses/figures';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
@@ -22,6 +24,10 @@ Options:
   --where <filter>       analyse an export selection instead (the export command's --where grammar)
   --refresh              recompute even when a cached result is current
   --top <n>              verbs to print (default 10; the JSON always has the full lists)
+  --figures <dir>        write every chart (verb–noun sunburst, ROUGE-L and length histograms) to
+                         <dir> as SVG and PNG (2×) with title, legend, axis labels and a caption
+                         stating n — the files the analyses pages' download links give (with
+                         --vs, the side-by-side page's, on shared scales)
   --json                 everything as JSON on stdout: {"analyses": [ … ]}`;
 
 function dataset(ref: string): number {
@@ -66,6 +72,7 @@ export async function run(argv: string[]): Promise<void> {
 			where: { type: 'string', short: 'w', multiple: true },
 			refresh: { type: 'boolean' },
 			top: { type: 'string' },
+			figures: { type: 'string' },
 			json: { type: 'boolean' }
 		},
 		USAGE
@@ -95,6 +102,10 @@ export async function run(argv: string[]): Promise<void> {
 			if (err instanceof AnalysisError) throw new CliError(err.message, err.status === 404 ? 1 : 2);
 			throw err;
 		}
+	}
+	if (values.figures !== undefined) {
+		const prefix = results.length === 1 ? 'analysis' : 'analyses';
+		return writeFigureFiles(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis }))), values.figures, prefix, !!values.json);
 	}
 	if (values.json) {
 		printJson({ analyses: results });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../cli-error';
-import { parseCommandArgs, requireOption } from '../args';
+import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
@@ -47,6 +47,9 @@ Options:
                          limitations, methods paragraph)
   --license <spdx>       --dataset-card: the license in the card's front matter (default other)
   --language <codes>     --dataset-card: comma-separated ISO 639-1 codes (default en)
+  --judge <run>          --dataset-card: a judge run calibrated on the audit behind the export;
+                         its PPI++ whole-dataset estimate goes in the card and its methods
+                         paragraph
   --template <t>         prompt-completion template: ${PROMPT_TEMPLATES.map((t) => t.id).join(' | ')} (default self-instruct)
   --system <text>        openai-chat: a system message first in every example
   --chat-input <layout>  openai-chat: ${CHAT_INPUT_LAYOUTS.join(' | ')} (default labelled: "Input:" before the input,
@@ -84,7 +87,8 @@ export async function run(argv: string[]): Promise<void> {
 			json: { type: 'boolean' },
 			'dataset-card': { type: 'boolean' },
 			license: { type: 'string' },
-			language: { type: 'string' }
+			language: { type: 'string' },
+			judge: { type: 'string' }
 		},
 		USAGE
 	);
@@ -157,9 +161,10 @@ export async function run(argv: string[]): Promise<void> {
 		};
 		const languages = (values.language ?? 'en').split(',').map((l) => l.trim()).filter(Boolean);
 		if (!languages.every((l) => /^[a-z]{2,3}$/.test(l))) throw new CliError(`--language takes ISO 639-1 codes separated by commas, got "${values.language}".`, 2);
+		const judgeRunId = values.judge === undefined ? null : intOption(values.judge, 'judge', 1);
 		let card;
 		try {
-			card = guard(() => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force }));
+			card = guard(() => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force, judgeRunId }));
 		} catch (err) {
 			if (err instanceof DatasetCardError) throw new CliError(err.message);
 			throw err;

@@ -29,10 +29,8 @@ import {
 	methodsText
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
-import { reportFigures } from '$lib/reports/figures';
-import { figurePng, figureSvg, pngSize } from '$lib/server/reports/figures';
-import fs from 'node:fs';
-import path from 'node:path';
+import { comparisonFigures, reportFigures } from '$lib/reports/figures';
+import { writeFigureFiles } from '../figures';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
 	ReportError,
@@ -76,7 +74,8 @@ Options:
                          split, agreement, ratings, comparisons
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
-  --compare <audit>      compare with another audit: differences with Newcombe intervals
+  --compare <audit>      compare with another audit: differences with Newcombe intervals (with
+                         --figures, the comparison's chart as SVG and PNG)
   --filters              the filter report of an audit stratified by filter verdict: per rule
                          the share of its rejected rows reviewers found fully valid, the kept
                          rows' correctness, the run had each rule been off (stratified
@@ -89,7 +88,8 @@ Options:
                          sensitivity/specificity, per question) and the whole-dataset correctness
                          by PPI++ beside the human-only rate (under "judge" in --json); for a
                          rating audit a rating judge (A–D confusion, κ, weighted κ), for a
-                         pairwise audit a pairwise judge (3×3 confusion, κ, with/without ties)
+                         pairwise audit a pairwise judge (3×3 confusion, κ, with/without ties);
+                         with --methods, the paragraph also states a quality judge's PPI++ estimate
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
@@ -174,26 +174,30 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		if (values.compare) {
 			const comparison = compareAudits(auditId, resolveAudit(values.compare), { confidence });
+			if (values.figures !== undefined) return writeFigureFiles(comparisonFigures(comparison), values.figures, `audits-${comparison.first.id}-vs-${comparison.second.id}`, !!values.json);
 			if (values.json) return printJson(comparison);
 			if (values.csv) return void process.stdout.write(comparisonCsv(comparison));
 			return printComparison(comparison);
 		}
 		const report = auditReport(auditId, { confidence, estimator });
+		let judge: AnyJudgeAuditCalibration | null = null;
 		if (values.judge !== undefined) {
 			const runId = Number(values.judge);
 			if (!Number.isInteger(runId) || runId <= 0) throw new CliError(`--judge takes a judge run id, got "${values.judge}".`, 2);
-			const judge = judgeCalibration(auditId, runId, { confidence });
+			judge = judgeCalibration(auditId, runId, { confidence });
+		}
+		if (values.methods) {
+			const methods = auditMethods(report, undefined, judge?.mode === 'quality' ? judge : null);
+			if (values.json) return printJson(methods);
+			return void process.stdout.write(methodsText(methods));
+		}
+		if (judge) {
 			if (values.json) return printJson({ ...report, judge });
 			printReport(report);
 			printJudge(judge);
 			return;
 		}
-		if (values.methods) {
-			const methods = auditMethods(report);
-			if (values.json) return printJson(methods);
-			return void process.stdout.write(methodsText(methods));
-		}
-		if (values.figures !== undefined) return writeFigures(report, values.figures, !!values.json);
+		if (values.figures !== undefined) return writeFigureFiles(reportFigures(report), values.figures, `audit-${report.audit.id}`, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));
@@ -202,22 +206,6 @@ export async function run(argv: string[]): Promise<void> {
 		if (err instanceof ReportError) throw new CliError(err.message);
 		throw err;
 	}
-}
-
-function writeFigures(report: AuditReport, dir: string, json: boolean): void {
-	if (!dir) throw new CliError('--figures needs a folder.', 2);
-	fs.mkdirSync(dir, { recursive: true });
-	const written: Array<{ figure: string; svg: string; png: string; width: number; height: number }> = [];
-	for (const figure of reportFigures(report)) {
-		const svg = figureSvg(figure);
-		const png = figurePng(svg);
-		const base = path.join(dir, `audit-${report.audit.id}-${figure.id}`);
-		fs.writeFileSync(`${base}.svg`, svg);
-		fs.writeFileSync(`${base}.png`, png);
-		written.push({ figure: figure.id, svg: `${base}.svg`, png: `${base}.png`, ...pngSize(png) });
-	}
-	if (json) return printJson({ figures: written });
-	for (const w of written) console.log(`${w.svg}\n${w.png} (${w.width} × ${w.height} px)`);
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {

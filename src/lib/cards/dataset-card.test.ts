@@ -30,6 +30,13 @@ describe('datasetCard', () => {
 		expect(card).toContain('not measured (one reviewer per item)');
 		expect(card).toContain('### References\n\n- Wilson, E. B. (1927).');
 	});
+	it('adds the judge\'s PPI++ estimate of the whole dataset when a judge run was calibrated on the audit', () => {
+		const judge = { model: 'gpt_4o', runId: 9, method: 'ppi++' as const, populationRows: 52_002, auditedRows: 196, estimate: 0.6123, lower: 0.571, upper: 0.6512, confidence: 0.95 };
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null, judge });
+		expect(card).toContain('| Whole dataset, model judge `gpt\\_4o` corrected by the human labels (PPI++, N = 52002, n = 196) | 61.2% | [57.1%, 65.1%] |');
+		expect(card).toContain('prediction-powered inference (PPI++, Angelopoulos et al., 2023)');
+		expect(datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null })).not.toContain('PPI');
+	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);
 	});

@@ -46,6 +46,20 @@ export interface DatasetCardInput {
 	agreement: string | null;
 	/** The methods paragraph with references, when an audit measured the rows. */
 	methods: string | null;
+	/** A model judge calibrated on the audit, with its prediction-powered estimate of the whole dataset. */
+	judge?: CardJudge | null;
+}
+
+export interface CardJudge {
+	model: string;
+	runId: number;
+	method: 'ppi' | 'ppi++';
+	populationRows: number;
+	auditedRows: number;
+	estimate: number;
+	lower: number;
+	upper: number;
+	confidence: number;
 }
 
 /** Hugging Face's size categories, by row count. */
@@ -116,11 +130,21 @@ export function datasetCard(input: DatasetCardInput): string {
 			`| | ${md(q.measure)} | ${level} interval |`,
 			'| :--- | ---: | :--- |',
 			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${p.rate !== null ? pct(p.rate) : `${pct(p.low)}–${pct(p.high)}`} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
+			...(input.judge
+				? [
+						`| Whole dataset, model judge \`${md(input.judge.model)}\` corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
+					]
+				: []),
 			`| These rows (expected) | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
 			'',
 			`Interval: ${md(p.method)}.`,
 			''
 		);
+		if (input.judge)
+			lines.push(
+				`Judge estimate: judge run ${input.judge.runId} labelled every row the audit sampled from; prediction-powered inference (${input.judge.method === 'ppi++' ? 'PPI++, ' : ''}Angelopoulos et al., 2023) corrects its rate by its errors measured on the audit, with a normal-approximation interval (see Methods).`,
+				''
+			);
 		lines.push(input.agreement ? `Agreement between reviewers: ${md(input.agreement)}.` : 'Agreement between reviewers: not measured (one reviewer per item).', '');
 	} else {
 		lines.push('No audit has measured these rows: their correctness is unknown.', '');

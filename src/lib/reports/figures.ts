@@ -8,22 +8,29 @@ import type { IntervalRow } from '$lib/components/charts/types';
 import { RATING_LEVELS, RATING_LEVEL_NAMES, type RatingChartModel } from '$lib/components/charts/specs';
 import { RATING_COLORS, RATING_TEXT } from '$lib/components/charts/rating-colors';
 import { ESTIMATOR_LABELS } from './estimators';
-import { GROUP_LABELS, headlineText, percent } from './format';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
+import { comparisonLabels, type AuditComparison, type ComparisonRow } from './compare';
+import type { HistogramBar } from '$lib/components/analyses/view';
+import type { TopVerb } from '$lib/analyses/top-k';
 
 export type LegendEntry =
 	| { kind: 'interval'; label: string }
 	| { kind: 'reference'; label: string }
-	| { kind: 'swatch'; label: string; color: string; text: string; letter: string };
+	| { kind: 'swatch'; label: string; color: string; text: string; letter: string }
+	| { kind: 'bar'; label: string; color: string };
 
 export type FigureChart =
 	| { kind: 'interval'; rows: IntervalRow[]; mode: 'share' | 'difference'; referenceName: string }
-	| { kind: 'rating'; models: RatingChartModel[] };
+	| { kind: 'rating'; models: RatingChartModel[] }
+	| { kind: 'histogram'; bars: HistogramBar[]; xLabel: string; xDomain: [number, number]; yMax: number; rules: number[]; colour: string; height: number }
+	| { kind: 'sunburst'; top: TopVerb[]; instructions: number };
 
+/** A chart as a file a paper can use (report, comparison and analyses pages alike). */
 export interface ReportFigure {
-	/** File name stem: quality-rates, model-ratings. */
-	id: 'quality-rates' | 'model-ratings';
+	/** File name stem: quality-rates, model-ratings, differences, rouge-to-seeds, length-output-2, … */
+	id: string;
 	title: string;
 	/** The chart's accessible label. */
 	label: string;
@@ -88,4 +95,75 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 		});
 	}
 	return figures;
+}
+
+/** A comparison row's name: the rate, the error category, the rating, the reply or the pair's outcome. */
+export function comparisonRateLabel(r: ComparisonRow): string {
+	return comparisonLabels(r).rate;
+}
+
+/** A stratum's name: the task group (quality), the model (rating), the reply position or the model pair. */
+export function comparisonGroupLabel(c: AuditComparison, g: string): string {
+	const r = c.rows.find((x) => x.group === g);
+	return r ? comparisonLabels(r).group : g;
+}
+
+/** Decided items of one side in a stratum (the most of any of its rates). */
+export function comparisonDecided(c: AuditComparison, g: string, side: 'first' | 'second'): number {
+	return Math.max(0, ...c.rows.filter((r) => r.group === g).map((r) => r[side].trials));
+}
+
+/** Strata both audits have decided items in: the ones compared. */
+export function comparedGroups(c: AuditComparison): string[] {
+	return [...new Set(c.rows.map((r) => r.group))].filter((g) => comparisonDecided(c, g, 'first') > 0 && comparisonDecided(c, g, 'second') > 0);
+}
+
+/** The chart: quality rates by group; A or B per model; conversation rates; each pair's win rate. */
+function charted(c: AuditComparison, r: ComparisonRow): boolean {
+	return c.kind === 'quality' ? r.section === 'rate' : c.kind === 'rating' ? r.key === 'aOrB' : c.kind === 'pairwise' ? r.key === 'win' : true;
+}
+
+/** The comparison chart's rows: the differences of what `charted` keeps of each kind of audit. */
+export function comparisonChartRows(c: AuditComparison): IntervalRow[] {
+	const groups = comparedGroups(c);
+	return c.rows
+		.filter((r) => groups.includes(r.group))
+		.filter((r) => charted(c, r))
+		.map((r) => ({
+			facet: c.kind === 'quality' ? comparisonGroupLabel(c, r.group) : undefined,
+			label: c.kind === 'rating' ? r.group : comparisonRateLabel(r),
+			value: r.difference,
+			lower: r.lower,
+			upper: r.upper,
+			detail: `${r.first.successes}/${r.first.trials} vs ${r.second.successes}/${r.second.trials}`
+		}));
+}
+
+/** The comparison page's chart as a figure. */
+export function comparisonFigures(c: AuditComparison): ReportFigure[] {
+	const level = levelText(c.confidence);
+	const groups = comparedGroups(c);
+	const nText = groups
+		.map((g) => `${c.kind === 'quality' ? comparisonGroupLabel(c, g).toLowerCase() : comparisonGroupLabel(c, g)}: n = ${comparisonDecided(c, g, 'first')} vs ${comparisonDecided(c, g, 'second')}`)
+		.join('; ');
+	const what =
+		c.kind === 'quality'
+			? 'data-quality rates'
+			: c.kind === 'rating'
+				? 'share of responses rated A or B'
+				: c.kind === 'pairwise'
+					? 'win rates of each model pair'
+					: 'shares of valid replies and conversations';
+	return [
+		{
+			id: 'differences',
+			title: `Differences in the ${what}: "${c.first.name}" − "${c.second.name}"`,
+			label: 'Differences between the two audits with confidence intervals',
+			caption:
+				`Difference in the ${what}, first audit "${c.first.name}" (of "${c.first.datasetName}") minus second "${c.second.name}" (of "${c.second.datasetName}"), in percentage points (decided items per audit — ${nText}; ties left out, adjudicated labels where there are any). ` +
+				`Dots: the difference of the two shares; lines: ${level} Newcombe hybrid score intervals for the difference of two independent proportions (Newcombe, 1998), built from each audit's Wilson interval. An interval that excludes 0 means the audits differ at the ${level} level.`,
+			legend: [{ kind: 'interval', label: `difference and its ${level} interval` }],
+			chart: { kind: 'interval', rows: comparisonChartRows(c), mode: 'difference', referenceName: '' }
+		}
+	];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { syntheticQualityInput, syntheticRatingInput } from './fixtures/synthetic-audit';
-import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts } from './methods';
+import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts, type MethodsJudge } from './methods';
 import { buildAuditReport } from './report';
 
 const facts: MethodsFacts = {
@@ -38,14 +38,36 @@ describe('methodsParagraph', () => {
 		input.labels = input.labels.map((l) => ({ ...l, reviewerId: l.reviewerId === 3 ? 1 : l.reviewerId }));
 		input.labels = input.labels.filter((l, i, all) => all.findIndex((m) => m.itemId === l.itemId && m.reviewerId === l.reviewerId) === i);
 		const report = buildAuditReport(input, { replicates: 20, estimator: 'majority' });
-		const { paragraph, references } = methodsParagraph(report, { ...facts, judge: { model: 'gpt-4o-mini', judgedItems: 5000, method: 'ppi++' } });
+		const judge: MethodsJudge = {
+			model: 'gpt-4o-mini',
+			runId: 7,
+			judgedItems: 100,
+			estimate: { method: 'ppi++', design: 'rows', estimate: 0.6234, lower: 0.5811, upper: 0.6657, confidence: 0.95, lambda: 0.8123, populationRows: 5000, auditedRows: 96, effectiveSampleSize: 212.4, fallback: false },
+			note: null
+		};
+		const { paragraph, references } = methodsParagraph(report, { ...facts, judge });
 		expect(paragraph).toMatch(/95% Wilson score intervals \(Wilson, 1927\), counting items whose reviewers tied both ways/);
 		expect(paragraph).toMatch(/Cohen's κ = -?\d\.\d{3} \(Cohen, 1960\)/);
 		expect(paragraph).toMatch(/PPI\+\+ \(Angelopoulos et al., 2023a; Angelopoulos et al., 2023b\)/);
+		expect(paragraph).toContain('A model judge (gpt-4o-mini, judge run 7) answered the same three questions for every row the audit sampled from, 100 of the audited items among them.');
+		expect(paragraph).toContain('on all N = 5,000 rows, corrected by the mean of (human − λ × judge) on the n = 96 audited rows with a final label (λ = 0.812,');
+		expect(paragraph).toContain('with a 95% normal-approximation interval from the variance of the audited differences with the finite-population correction: 62.3% [58.1%, 66.6%]');
+		expect(paragraph).toContain('human-only audit of about 212 rows.');
+		expect(references).toContain(REFERENCES.ppi);
 		expect(references).toContain(REFERENCES.wilson);
 		expect(references).toContain(REFERENCES.cohen);
 		expect(references).toContain(REFERENCES.ppiPlusPlus);
 		expect(references).not.toContain(REFERENCES.dawidSkene);
+	});
+
+	it('says why a calibrated judge gave no estimate, and cites no PPI then', () => {
+		const report = buildAuditReport(syntheticQualityInput(50), { replicates: 20 });
+		const { paragraph, references } = methodsParagraph(report, {
+			...facts,
+			judge: { model: 'judge-m', runId: 3, judgedItems: 40, estimate: null, note: 'The judge run has verdicts for 40 of the 5000 rows the audit sampled from.' }
+		});
+		expect(paragraph).toContain('A model judge (judge-m, judge run 3) answered the same three questions for 40 of the audited items. Its labels were compared with the reviewers\' but not used for the estimate: The judge run has verdicts for 40 of the 5000 rows the audit sampled from.');
+		expect(references).not.toContain(REFERENCES.ppi);
 	});
 
 	it('states gold items, qualification, stratification and one reviewer per item', () => {

@@ -23,8 +23,32 @@ export interface MethodsFacts {
 	guidelineWords: number;
 	/** Share of each reviewer's items that are gold. */
 	goldRate: number;
-	/** Where a model judge and prediction-powered inference were used for the estimate. */
-	judge?: { model: string; judgedItems: number; method: 'ppi' | 'ppi++' } | null;
+	/** Where a model judge and prediction-powered inference were used for the estimate (report --judge). */
+	judge?: MethodsJudge | null;
+}
+
+/** A calibrated judge run beside the audit: who judged, and the prediction-powered estimate. */
+export interface MethodsJudge {
+	model: string;
+	runId: number;
+	/** Audited items the judge labelled. */
+	judgedItems: number;
+	/** The PPI estimate, or null with `note` saying why there is none. */
+	estimate: {
+		method: 'ppi' | 'ppi++';
+		design: 'rows' | 'one-row-per-task';
+		estimate: number | null;
+		lower: number;
+		upper: number;
+		confidence: number;
+		lambda: number;
+		populationRows: number;
+		auditedRows: number;
+		effectiveSampleSize: number | null;
+		/** The judge could not help: the figure is the human-only one. */
+		fallback: boolean;
+	} | null;
+	note: string | null;
 }
 
 export const REFERENCES = {
@@ -178,14 +202,26 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	if (adjudicated || ties) s.push(capitalise([adjudicated, ties].filter(Boolean).join('; ')) + '.');
 
 	// A model judge with prediction-powered inference, where used.
-	if (facts.judge) {
-		const j = facts.judge;
-		s.push(
-			`A model judge (${j.model}) labelled ${num(j.judgedItems)} items, and the rate was estimated with ${j.method === 'ppi++' ? 'PPI++' : 'prediction-powered inference'} ${j.method === 'ppi++' ? cite('ppi', 'ppiPlusPlus') : cite('ppi')}, which corrects the judge's labels with the human labels.`
-		);
-	}
+	if (facts.judge) s.push(judgeSentences(facts.judge, cite));
 
 	return { paragraph: s.join(' '), references: cited.map((key) => REFERENCES[key]) };
+}
+
+function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): string {
+	const e = j.estimate;
+	const judge = `A model judge (${j.model}, judge run ${j.runId}) answered the same three questions`;
+	if (!e || e.estimate === null) return `${judge} for ${num(j.judgedItems)} of the audited items. Its labels were compared with the reviewers' but not used for the estimate${j.note ? `: ${j.note.replace(/\.$/, '')}` : ''}.`;
+	const level = levelText(e.confidence);
+	const unit = e.design === 'rows' ? 'rows' : 'tasks';
+	const ppiPlus = e.method === 'ppi++';
+	const method = ppiPlus
+		? `prediction-powered inference with power tuning, PPI++ ${cite('ppi', 'ppiPlusPlus')}: λ times the judge's rate of "all valid" on all N = ${num(e.populationRows)} ${unit}, corrected by the mean of (human − λ × judge) on the n = ${num(e.auditedRows)} audited ${unit} with a final label (λ = ${coefficient(e.lambda)}, fitted on the audit and clipped to [0, 1])`
+		: `prediction-powered inference ${cite('ppi')}: the judge's rate of "all valid" on all N = ${num(e.populationRows)} ${unit}, corrected by the mean human − judge difference on the n = ${num(e.auditedRows)} audited ${unit} with a final label`;
+	const interval = `${level} normal-approximation interval from the variance of the audited differences${e.design === 'rows' ? ' with the finite-population correction' : ''}`;
+	const worth = e.effectiveSampleSize !== null ? `; the interval is as narrow as that of a human-only audit of about ${num(Math.round(e.effectiveSampleSize))} ${unit}` : '';
+	const fallback = e.fallback ? ' (the judge gave every row the same verdict, so the figure is the human-only rate)' : '';
+	const labelled = `${judge} for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them.`;
+	return `${labelled} We estimated the share of the whole dataset with all three fields valid by ${method}, with a ${interval}: ${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${fallback}${worth}.`;
 }
 
 function estimatorSentence(estimator: EstimatorKey, k: number, level: string, replicates: number, cite: (...keys: RefKey[]) => string): string {

@@ -6,6 +6,8 @@
 import type * as PlotModule from '@observablehq/plot';
 import { ACCENT, CHART_STYLE, MUTED, RATING_COLORS, RATING_TEXT, REFERENCE, labelMargin, pct } from './plot-theme';
 import type { IntervalRow } from './types';
+import type { HistogramBar } from '$lib/components/analyses/view';
+import { formatNumber } from '$lib/text/words';
 import { RATING_KEYS, RATING_LEVELS as RUBRIC_RATING_LEVELS, type RatingLevel } from '$lib/audits/rubric';
 
 type Plot = typeof PlotModule;
@@ -225,6 +227,48 @@ export function ratingPlotOptions(Plot: Plot, input: RatingChartInput): PlotModu
 				{ x: 1, y: 'model', text: () => 'no ratings yet', textAnchor: 'start', fill: MUTED }
 			),
 			Plot.ruleX([0])
+		]
+	};
+}
+
+export interface HistogramChartInput {
+	bars: readonly HistogramBar[];
+	xLabel: string;
+	xDomain: [number, number];
+	/** The y scale's top as a share (shared by charts side by side). */
+	yMax: number;
+	/** Dashed vertical rules, e.g. the 0.5 and 0.7 thresholds. */
+	rules?: readonly number[];
+	colour?: string;
+	width: number;
+	height: number;
+	style?: Style;
+	document?: Document;
+}
+
+/** The analyses' histograms (Self-Instruct Figures 3 and 4): bars over [x0, x1) with the share of rows in each. */
+export function histogramPlotOptions(Plot: Plot, input: HistogramChartInput): PlotModule.PlotOptions {
+	const top = Math.max(input.yMax, 1e-9) * 100;
+	return {
+		...(input.document ? { document: input.document } : {}),
+		width: Math.max(280, input.width),
+		height: input.height,
+		marginLeft: 46,
+		marginBottom: 40,
+		style: input.style ?? CHART_STYLE,
+		x: { domain: input.xDomain, label: input.xLabel, labelAnchor: 'center' },
+		y: { domain: [0, top], label: 'Share (%)', grid: true, ticks: 5 },
+		marks: [
+			Plot.rectY(input.bars, {
+				x1: 'x0',
+				x2: 'x1',
+				y: (d: HistogramBar) => d.share * 100,
+				fill: input.colour ?? ACCENT,
+				inset: 0.5,
+				title: (d: HistogramBar) => `${d.range}: ${formatNumber(d.count)} (${pct(d.share)})`
+			}),
+			...(input.rules ?? []).map((x) => Plot.ruleX([x], { stroke: REFERENCE, strokeDasharray: '4,3', strokeWidth: 1.5 })),
+			Plot.ruleY([0], { stroke: MUTED })
 		]
 	};
 }

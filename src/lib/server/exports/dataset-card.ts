@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { db, type Db } from '../db';
 import { exportFormat } from '$lib/formats/serialize';
-import { datasetCard, type CardRun } from '$lib/cards/dataset-card';
+import { datasetCard, type CardJudge, type CardRun } from '$lib/cards/dataset-card';
+import { judgeAuditCalibration } from '../judge/calibration';
 import { coefficient, percent } from '$lib/reports/format';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
@@ -20,6 +21,8 @@ export interface DatasetCardOptions extends StartOptions {
 	languages?: string[];
 	/** Replace the folder's card, data and manifest if they exist. */
 	force?: boolean;
+	/** A judge run calibrated on the card's audit: its PPI++ estimate goes in the card and the methods paragraph. */
+	judgeRunId?: number | null;
 }
 
 export interface DatasetCardResult {
@@ -66,14 +69,20 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 	// The first audit behind the estimate gives the agreement and the methods paragraph.
 	let agreement: string | null = null;
 	let methods: string | null = null;
+	let judge: CardJudge | null = null;
 	const auditId = manifest.quality?.audits[0]?.id;
+	if (options.judgeRunId != null && auditId === undefined) throw new DatasetCardError('A judge estimate needs an audit behind the export (no audit measured these rows).');
 	if (auditId !== undefined) {
 		const report = auditReport(auditId, {}, database);
 		const rows = report.quality?.agreement ?? report.rating?.agreement ?? null;
 		const row = rows?.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? rows?.[0];
 		if (row)
 			agreement = `${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`;
-		methods = methodsText(auditMethods(report, database));
+		const calibration = options.judgeRunId != null ? judgeAuditCalibration(auditId, options.judgeRunId, {}, database) : null;
+		const e = calibration?.estimate;
+		if (calibration && e && e.estimate !== null)
+			judge = { model: calibration.run.model, runId: calibration.run.id, method: e.method, populationRows: e.populationRows, auditedRows: e.auditedRows, estimate: e.estimate, lower: e.lower, upper: e.upper, confidence: e.confidence };
+		methods = methodsText(auditMethods(report, database, calibration));
 	}
 	const card = datasetCard({
 		manifest,
@@ -82,7 +91,8 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 		license: options.license ?? 'other',
 		languages: options.languages ?? ['en'],
 		agreement,
-		methods
+		methods,
+		judge
 	});
 	fs.writeFileSync(readme, card);
 	return { folder, dataFile, readme, manifestFile, manifest };

@@ -6,7 +6,8 @@
 import * as Plot from '@observablehq/plot';
 import { Resvg } from '@resvg/resvg-js';
 import { parseHTML } from 'linkedom';
-import { intervalPlotOptions, ratingPlotOptions } from '$lib/components/charts/specs';
+import { histogramPlotOptions, intervalPlotOptions, ratingPlotOptions } from '$lib/components/charts/specs';
+import { sunburstArcs } from '$lib/components/analyses/sunburst-layout';
 import { ACCENT, REFERENCE } from '$lib/components/charts/plot-theme';
 import type { LegendEntry, ReportFigure } from '$lib/reports/figures';
 
@@ -38,15 +39,38 @@ export function wrapText(text: string, chars: number): string[] {
 	return lines;
 }
 
-/** The Plot chart alone, as SVG markup (with the xmlns a standalone file needs). */
+/** The sunburst as the page draws it (sunburst-layout.ts), centred in the figure's width; each arc's numbers in its <title>. */
+function sunburstSvg(top: Parameters<typeof sunburstArcs>[0], instructions: number, width: number): { markup: string; height: number } {
+	const size = Math.min(width, 520);
+	const arcs = sunburstArcs(top, instructions, size);
+	const parts = arcs.map((d) => `<path d="${d.path}" fill="${d.fill}" stroke="#fff" stroke-width="0.75"><title>${escapeXml(d.title)}</title></path>`);
+	for (const d of arcs) {
+		const l = d.label;
+		if (!l) continue;
+		const style = d.depth === 1 ? 'font-size="12" font-weight="600" fill="#fff"' : `font-size="10.5" fill="${TEXT}"`;
+		parts.push(
+			`<text x="${l.x.toFixed(2)}" y="${l.y.toFixed(2)}" transform="rotate(${l.rotate.toFixed(2)} ${l.x.toFixed(2)} ${l.y.toFixed(2)})" text-anchor="middle" dominant-baseline="middle" ${style}>${escapeXml(l.text)}</text>`
+		);
+	}
+	const markup = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${size}" viewBox="${-width / 2} ${-size / 2} ${width} ${size}">${parts.join('')}</svg>`;
+	return { markup, height: size };
+}
+
+/** The chart alone, as SVG markup (with the xmlns a standalone file needs). */
 function chartSvg(figure: ReportFigure, width: number): { markup: string; height: number } {
+	const chart = figure.chart;
+	if (chart.kind === 'sunburst') return sunburstSvg(chart.top, chart.instructions, width);
 	const { document } = parseHTML('<!doctype html><html><body></body></html>');
 	const doc = document as unknown as Document;
-	const chart = figure.chart;
 	const options =
 		chart.kind === 'interval'
 			? intervalPlotOptions(Plot, { rows: chart.rows, mode: chart.mode, label: figure.label, width, style: FILE_STYLE, document: doc })
-			: ratingPlotOptions(Plot, { models: chart.models, label: figure.label, width, style: FILE_STYLE, document: doc });
+			: chart.kind === 'rating'
+				? ratingPlotOptions(Plot, { models: chart.models, label: figure.label, width, style: FILE_STYLE, document: doc })
+				: {
+						...histogramPlotOptions(Plot, { ...chart, width, height: Math.max(chart.height, 260), style: FILE_STYLE, document: doc }),
+						ariaLabel: figure.label
+					};
 	const svg = Plot.plot(options) as unknown as Element;
 	const height = Number(svg.getAttribute('height'));
 	svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
@@ -70,6 +94,8 @@ function legendSvg(entries: readonly LegendEntry[], y: number, width: number): {
 			parts.push(`<line x1="${x + 2}" x2="${x + 26}" y1="${cy}" y2="${cy}" stroke="${ACCENT}" stroke-width="2"/><circle cx="${x + 14}" cy="${cy}" r="4" fill="${ACCENT}"/>`);
 		} else if (e.kind === 'reference') {
 			parts.push(`<line x1="${x + 14}" x2="${x + 14}" y1="${cy - 7}" y2="${cy + 7}" stroke="${REFERENCE}" stroke-width="2" stroke-dasharray="3,2"/>`);
+		} else if (e.kind === 'bar') {
+			parts.push(`<rect x="${x + 5}" y="${cy - 7}" width="18" height="14" fill="${e.color}"/>`);
 		} else {
 			parts.push(
 				`<rect x="${x + 5}" y="${cy - 8}" width="18" height="16" rx="2" fill="${e.color}" stroke="${TEXT}" stroke-width="0.75"/><text x="${x + 14}" y="${cy + 4}" text-anchor="middle" font-weight="700" font-size="11" fill="${e.text}">${escapeXml(e.letter)}</text>`
@@ -124,4 +150,28 @@ export function figurePng(svg: string): Buffer {
 export function pngSize(png: Uint8Array): { width: number; height: number } {
 	const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
 	return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * A figure file for a download endpoint: `<id>.svg` or `<id>.png` among `figures`, as an HTTP
+ * response (attachment named `<prefix>-<id>.<ext>`), or null when there is no such file.
+ */
+export function figureResponse(figures: readonly ReportFigure[], file: string, prefix: string): Response | null {
+	const match = /^([a-z0-9-]+)\.(svg|png)$/.exec(file);
+	const figure = match && figures.find((f) => f.id === match[1]);
+	if (!match || !figure) return null;
+	const svg = figureSvg(figure);
+	const body = match[2] === 'svg' ? svg : new Uint8Array(figurePng(svg));
+	return new Response(body, {
+		headers: {
+			'content-type': match[2] === 'svg' ? 'image/svg+xml; charset=utf-8' : 'image/png',
+			'content-disposition': `attachment; filename="${prefix}-${figure.id}.${match[2]}"`,
+			'cache-control': 'no-store'
+		}
+	});
+}
+
+/** "Figures here: a.svg, a.png, …" for a 404. */
+export function figureFilesText(figures: readonly ReportFigure[]): string {
+	return figures.length ? `Figures here: ${figures.flatMap((f) => [`${f.id}.svg`, `${f.id}.png`]).join(', ')}.` : 'There is no figure here.';
 }

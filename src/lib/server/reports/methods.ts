@@ -1,7 +1,8 @@
 /** What the methods paragraph needs beyond the report: the audit's sampling settings and the population's size. */
 import { db, type Db } from '../db';
 import { datasetStatistics } from '../datasets/statistics';
-import { methodsParagraph, type MethodsFacts, type MethodsText } from '$lib/reports/methods';
+import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsText } from '$lib/reports/methods';
+import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
 import { ReportError } from './errors';
 
@@ -29,7 +30,33 @@ export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts
 	};
 }
 
-/** The methods paragraph of an audit's report. */
-export function auditMethods(report: AuditReport, database: Db = db()): MethodsText {
-	return methodsParagraph(report, methodsFacts(report.audit.id, database));
+/** What the paragraph says of a judge run calibrated on the audit (report --judge, the report's judge section). */
+export function methodsJudge(c: JudgeAuditCalibration): MethodsJudge {
+	const e = c.estimate;
+	return {
+		model: c.run.model,
+		runId: c.run.id,
+		judgedItems: c.judgedItems,
+		estimate: e
+			? {
+					method: e.method,
+					design: e.design,
+					estimate: e.estimate,
+					lower: e.lower,
+					upper: e.upper,
+					confidence: e.confidence,
+					lambda: e.lambda,
+					populationRows: e.populationRows,
+					auditedRows: e.auditedRows,
+					effectiveSampleSize: e.effectiveSampleSize,
+					fallback: e.fallback !== null
+				}
+			: null,
+		note: c.estimateNote
+	};
+}
+
+/** The methods paragraph of an audit's report, with the judge's PPI estimate when one was calibrated on it. */
+export function auditMethods(report: AuditReport, database: Db = db(), judge: JudgeAuditCalibration | null = null): MethodsText {
+	return methodsParagraph(report, { ...methodsFacts(report.audit.id, database), judge: judge ? methodsJudge(judge) : null });
 }

@@ -47,7 +47,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
 		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
 		const judge = report.audit.kind === 'quality' ? judgeData(report.audit.id, report.audit.datasetId, url) : null;
-		return { report, others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report)) };
+		return { report, others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report, undefined, judge?.calibration ?? null)) };
 	} catch (err) {
 		httpError(err);
 	}

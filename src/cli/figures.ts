@@ -1,0 +1,24 @@
+/** `--figures <dir>`: the same figure files the pages' download links give, written to a folder. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError } from './cli-error';
+import { printJson } from './output';
+import type { ReportFigure } from '$lib/reports/figures';
+import { figurePng, figureSvg, pngSize } from '$lib/server/reports/figures';
+
+export function writeFigureFiles(figures: readonly ReportFigure[], dir: string, prefix: string, json: boolean): void {
+	if (!dir) throw new CliError('--figures needs a folder.', 2);
+	fs.mkdirSync(dir, { recursive: true });
+	const written: Array<{ figure: string; svg: string; png: string; width: number; height: number }> = [];
+	for (const figure of figures) {
+		const svg = figureSvg(figure);
+		const png = figurePng(svg);
+		const base = path.join(dir, `${prefix}-${figure.id}`);
+		fs.writeFileSync(`${base}.svg`, svg);
+		fs.writeFileSync(`${base}.png`, png);
+		written.push({ figure: figure.id, svg: `${base}.svg`, png: `${base}.png`, ...pngSize(png) });
+	}
+	if (json) return printJson({ figures: written });
+	if (!written.length) console.log('No figure to write.');
+	for (const w of written) console.log(`${w.svg}\n${w.png} (${w.width} × ${w.height} px)`);
+}

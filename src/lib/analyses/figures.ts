@@ -1,0 +1,98 @@
+/**
+ * The analyses pages' charts as figures a paper can use (Self-Instruct Figures 2–4): the
+ * verb–noun sunburst, the ROUGE-L-to-seeds histogram and the three length histograms, each with
+ * a title, axis labels, a legend and a caption stating n (they count every row, so there is no
+ * interval). One analysis gives the /analyses page's charts; several give the side-by-side page's,
+ * on the same shared scales and in the same column colours. The server renders them to SVG and
+ * PNG with the pages' own chart code (src/lib/server/reports/figures.ts).
+ */
+import type { DatasetAnalysis } from './analysis';
+import { ACCENT } from '$lib/components/charts/plot-theme';
+import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
+import { LENGTH_FIELDS, lengthBars, maxShare, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
+import { formatNumber } from '$lib/text/words';
+import type { ReportFigure } from '$lib/reports/figures';
+
+/** The side-by-side page's column colours, the same in every section. */
+export const SIDE_BY_SIDE_COLOURS = ['#1f4e79', '#b5562b', '#2e7d4f', '#7a3e9d'];
+/** The single page's length histograms. */
+export const LENGTH_COLOUR = '#2e7d4f';
+
+export interface AnalysisFigureSource {
+	label: string;
+	analysis: DatasetAnalysis;
+}
+
+const pctOf = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '—');
+const NO_INTERVAL = 'Counts of every row, not a sample: no intervals.';
+
+/**
+ * The figures of one analysis (the /analyses page) or of up to four side by side; side by side,
+ * each id ends in the column's number (rouge-to-seeds-2) and the scales are shared.
+ */
+export function analysisFigures(sources: readonly AnalysisFigureSource[]): ReportFigure[] {
+	const single = sources.length === 1;
+	const analyses = sources.map((s) => s.analysis);
+	const simBars = analyses.map((a) => similarityBars(a));
+	const simMax = maxShare(...simBars);
+	const lengths = LENGTH_FIELDS.map(({ field, title }) => {
+		const scale = sharedLengthScale(analyses, field);
+		const bars = analyses.map((a) => lengthBars(a.lengths[field], scale));
+		return { field, title, scale, bars, yMax: maxShare(...bars) };
+	});
+	const figures: ReportFigure[] = [];
+	sources.forEach(({ label, analysis: a }, k) => {
+		const suffix = single ? '' : `-${k + 1}`;
+		const colour = single ? null : SIDE_BY_SIDE_COLOURS[k];
+		const vn = a.verbNoun;
+		if (vn.top.length) {
+			figures.push({
+				id: `verb-noun${suffix}`,
+				title: `Top ${vn.top.length} verbs and their top nouns in ${label}`,
+				label: `Top ${vn.top.length} verbs and their top 4 nouns`,
+				caption:
+					`Root verb of each instruction (inner ring) and its first direct-object noun (outer ring), the top ${vn.top.length} verbs with their top 4 nouns each, arcs sized by instructions (Self-Instruct Figure 2). ` +
+					`n = ${formatNumber(vn.instructions)} instructions; ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}) have a verb–noun pair, ${formatNumber(vn.covered)} (${pctOf(vn.covered, vn.instructions)}) are in the arcs. ${NO_INTERVAL}`,
+				legend: [
+					{ kind: 'bar', label: 'inner ring: root verb', color: SUNBURST_HUES[0] },
+					{ kind: 'bar', label: 'outer ring: its direct-object noun (lighter)', color: 'rgb(159, 180, 201)' }
+				],
+				chart: { kind: 'sunburst', top: vn.top, instructions: vn.instructions }
+			});
+		}
+		const s = a.seedSimilarity;
+		if (s) {
+			const above = (t: number) => s.above.find((x) => x.threshold === t);
+			figures.push({
+				id: `rouge-to-seeds${suffix}`,
+				title: `Highest ROUGE-L to the seed instructions, ${label}`,
+				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05' : `Highest ROUGE-L to the seeds, ${label}`,
+				caption:
+					`Each instruction's highest ROUGE-L F to ${s.source} (${formatNumber(s.seeds)} seed instructions; seeds themselves left out), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
+					`n = ${formatNumber(s.n)} instructions; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; above 0.5: ${formatNumber(above(0.5)?.count ?? 0)} (${pctOf(above(0.5)?.count ?? 0, s.n)}), above 0.7 (the filter's threshold): ${formatNumber(above(0.7)?.count ?? 0)} (${pctOf(above(0.7)?.count ?? 0, s.n)}). ` +
+					`Dashed lines at 0.5 and 0.7.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
+				legend: [
+					{ kind: 'bar', label: 'share of instructions per bin', color: colour ?? ACCENT },
+					{ kind: 'reference', label: 'ROUGE-L 0.5 and 0.7' }
+				],
+				chart: { kind: 'histogram', bars: simBars[k], xLabel: single ? 'ROUGE-L F to the most similar seed' : 'ROUGE-L F', xDomain: [0, 1], yMax: simMax, rules: [0.5, 0.7], colour: colour ?? ACCENT, height: single ? 220 : 190 }
+			});
+		}
+		for (const l of lengths) {
+			const d = a.lengths[l.field];
+			if (!d.n) continue;
+			const unit = l.field === 'instruction' ? 'instructions' : 'instances';
+			figures.push({
+				id: `length-${l.field}${suffix}`,
+				title: `${l.title} in words, ${label}`,
+				label: single ? `${l.title} in words, share per bin` : `${l.title} of ${label}`,
+				caption:
+					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatNumber(a.lengths.emptyInputs)} empty inputs left out)` : ''}, share of ${unit} per bin (Self-Instruct Figure 4); the last bar holds everything past the 99th percentile${single ? '' : ' of all the datasets compared, whose scales are shared'}. ` +
+					`n = ${formatNumber(d.n)} ${unit}; mean ${d.mean === null ? '—' : d.mean.toFixed(1)}, median ${d.quantiles[2] === null || d.quantiles[2] === undefined ? '—' : d.quantiles[2].toFixed(1)}, max ${d.max === null ? '—' : formatNumber(d.max)}. ${NO_INTERVAL}`,
+				legend: [{ kind: 'bar', label: `share of ${unit} per bin`, color: colour ?? LENGTH_COLOUR }],
+				chart: { kind: 'histogram', bars: l.bars[k], xLabel: 'Words', xDomain: [0, l.scale.cap + l.scale.width], yMax: l.yMax, rules: [], colour: colour ?? LENGTH_COLOUR, height: single ? 200 : 180 }
+			});
+		}
+	});
+	return figures;
+}

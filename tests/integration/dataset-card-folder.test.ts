@@ -1,0 +1,135 @@
+/**
+ * The publishable export folder (export --dataset-card) read back by readers that share no code
+ * with the app: DuckDB (@duckdb/node-api: read_json, read_csv, read_parquet) for every data
+ * format, and the `yaml` library for the card's front matter, whose `configs` must point at the
+ * files. Rows with quotes, commas, line breaks, tabs, non-Latin text and emoji must come back
+ * exactly, in order. A second case puts a calibrated judge's PPI++ estimate in the card.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import type { Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { writeDatasetCard } from '../../src/lib/server/exports/dataset-card';
+import type { ExportFormatId } from '../../src/lib/formats/serialize';
+import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { judgeAuditCalibration } from '../../src/lib/server/judge';
+import { FAST_RETRY, fakeEndpoint } from './generation-support';
+import { buildJudgeWorld, judgeScript } from './judge-support';
+
+let db: Db;
+let cleanup: () => void;
+let dir: string;
+let duck: DuckDBInstance;
+let conn: DuckDBConnection;
+
+beforeAll(async () => {
+	duck = await DuckDBInstance.create(':memory:');
+	conn = await duck.connect();
+});
+afterAll(() => {
+	conn.closeSync();
+	duck.closeSync();
+});
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-card-'));
+});
+afterEach(() => {
+	cleanup();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The rows to export: every kind of text a reader can get wrong. */
+const ROWS = [
+	{ instruction: 'Say "hello", politely.', input: '', output: 'Hello, "friend"!' },
+	{ instruction: 'List three fruits.', input: 'one\ntwo\r\nthree', output: 'apple,\tbanana;\n"cherry"' },
+	{ instruction: 'Übersetze ins Französische: «Guten Tag»', input: 'Guten Tag — 你好 — مرحبا', output: 'Bonjour 👋🏽' },
+	{ instruction: 'Escape a backslash \\ and a quote \'', input: '{"json": [1, 2]}', output: 'a | b # c _d_ *e* <f>' },
+	{ instruction: 'Trailing spaces stay  ', input: '  leading', output: ' ' }
+];
+
+type Row = { instruction: string; input: string; output: string };
+
+async function readWithDuckDb(file: string, format: ExportFormatId): Promise<Row[]> {
+	const quoted = `'${file.replace(/'/g, "''")}'`;
+	const sql =
+		format === 'parquet'
+			? `SELECT instruction, input, output FROM read_parquet(${quoted})`
+			: format === 'csv'
+				? `SELECT instruction, input, output FROM read_csv(${quoted}, header = true, all_varchar = true, quote = '"', escape = '"', delim = ',', strict_mode = true, null_padding = false, nullstr = '\u0001')`
+				: format === 'alpaca-json'
+					? `SELECT instruction, input, output FROM read_json(${quoted}, format = 'array', columns = {instruction: 'VARCHAR', input: 'VARCHAR', output: 'VARCHAR'})`
+					: `SELECT instruction, input, output FROM read_json(${quoted}, format = 'newline_delimited', columns = {instruction: 'VARCHAR', input: 'VARCHAR', output: 'VARCHAR'})`;
+	const result = await conn.runAndReadAll(sql);
+	return result.getRowObjectsJS() as unknown as Row[];
+}
+
+function frontMatter(readme: string): Record<string, unknown> {
+	const m = /^---\n([\s\S]*?)\n---\n/.exec(readme);
+	expect(m, 'README.md starts with YAML front matter').not.toBeNull();
+	return parseYaml(m![1]) as Record<string, unknown>;
+}
+
+describe('dataset card folder, read back independently', () => {
+	it.each(['jsonl', 'alpaca-json', 'csv', 'parquet'] as ExportFormatId[])('%s: DuckDB reads the same rows, and the front matter parses with configs pointing at them', async (format) => {
+		const source = ROWS.map((r, k) => ({ id: `t${k}`, instruction: r.instruction, instances: [{ input: r.input, output: r.output }] }));
+		const { datasetId } = await importFile(streamOf(jsonl(source)), { datasetName: 'tricky_rows (1)', fileName: 'tricky.jsonl' }, db);
+		const folder = path.join(dir, format);
+		const card = writeDatasetCard({ datasetId, filters: {}, format }, folder, { license: 'cc-by-4.0', languages: ['en', 'de'] }, db);
+
+		const front = frontMatter(fs.readFileSync(card.readme, 'utf8'));
+		expect(front).toMatchObject({ license: 'cc-by-4.0', language: ['en', 'de'], size_categories: ['n<1K'], pretty_name: 'tricky_rows (1)' });
+		const configs = front.configs as { config_name: string; data_files: { split: string; path: string }[] }[];
+		expect(configs).toHaveLength(1);
+		const files = configs[0].data_files.map((f) => path.join(folder, f.path));
+		expect(files.map((f) => fs.existsSync(f))).toEqual([true]);
+		expect(files[0]).toBe(card.dataFile);
+
+		const read = await readWithDuckDb(files[0], format);
+		// Exactly the imported text, \r\n inside a field included.
+		expect(read).toEqual(ROWS);
+		expect(card.manifest.counts.rows).toBe(ROWS.length);
+		const manifest = JSON.parse(fs.readFileSync(card.manifestFile, 'utf8'));
+		expect(manifest.file.rows).toBe(read.length);
+	});
+});
+
+describe('dataset card with a calibrated judge', () => {
+	let fake: FakeOpenAI;
+	beforeEach(async () => {
+		fake = await startFakeOpenAI({ script: judgeScript });
+	});
+	afterEach(async () => {
+		await fake.close();
+	});
+
+	it("states the judge's PPI++ estimate with its interval in the card's table and methods paragraph", async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		const e = judgeAuditCalibration(world.auditId, run.id, {}, db).estimate!;
+		expect(e.estimate).not.toBeNull();
+
+		const card = writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'judged'), { judgeRunId: run.id }, db);
+		const readme = fs.readFileSync(card.readme, 'utf8');
+		const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+		expect(readme).toContain(`(PPI++, N = ${e.populationRows}, n = ${e.auditedRows}) | ${pct(e.estimate!)} | [${pct(e.lower)}, ${pct(e.upper)}] |`);
+		expect(readme).toContain(`judge run ${run.id}`);
+		const methods = readme.slice(readme.indexOf('## Methods'));
+		expect(methods).toContain(`by prediction-powered inference with power tuning, PPI++ (Angelopoulos et al., 2023a; Angelopoulos et al., 2023b)`);
+		expect(methods).toContain(`${pct(e.estimate!)} \\[${pct(e.lower)}, ${pct(e.upper)}\\]`); // Markdown-escaped brackets
+		expect(methods).toContain('PPI++: Efficient prediction-powered inference');
+		// Without --judge the card says nothing of a judge.
+		const plain = writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain'), {}, db);
+		expect(fs.readFileSync(plain.readme, 'utf8')).not.toMatch(/PPI|judge run/);
+	});
+});
