@@ -12,7 +12,7 @@ let dir: string;
 
 async function cli(...args: string[]) {
 	try {
-		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', ...args], { cwd: root });
+		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', ...args], { cwd: root, maxBuffer: 64 << 20 });
 		return { code: 0, stdout, stderr };
 	} catch (err) {
 		const e = err as { code: number; stdout: string; stderr: string };
@@ -111,6 +111,18 @@ describe('cli dedup', () => {
 		const usage = await cli('dedup', bad, '--threshold', '2');
 		expect(usage.code).toBe(2);
 		expect(usage.stderr).toContain('--threshold must be a number from 0 to 1');
+	});
+	it('reads CRLF and lone CR line breaks across the 1 MB chunks of a large file, with the line numbers readline gave', async () => {
+		// 30,000 distinct instructions of ~40 characters padded to ~70 bytes a line: over 2 MB.
+		const records = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ id: i, instruction: `Task w${i} x${i * 7} y${i * 13} z${i * 31} v${i * 37}` }));
+		const text = records.map((r, i) => r + (i % 3 === 0 ? '\r\n' : i % 3 === 1 ? '\n' : '\r')).join('') + '{"instruction": 5}';
+		const file = write('large.jsonl', text);
+		const { code, stdout, stderr } = await cli('dedup', file, '--top', '0');
+		expect(code).toBe(1);
+		expect(stderr).toContain('large.jsonl: line 30001: field "instruction" must be a string');
+		const out = lines(stdout);
+		expect(out).toHaveLength(30_000);
+		expect(out.every((o, i) => o.id === i && o.keep === true)).toBe(true);
 	});
 });
 

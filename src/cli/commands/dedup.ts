@@ -52,9 +52,12 @@ export async function run(argv: string[]): Promise<void> {
 		throw new CliError(`Unknown --format "${format}". Choose one of: ${FORMATS.map((f) => f.id).join(', ')}.`, 2);
 	}
 
+	// Payloads: each pool instruction JSON-encoded, as the output lines quote it.
 	const index = new NearDuplicateIndex<string>({ minThreshold: threshold });
 	if (values.seeds) {
-		for await (const seed of readInstructions(values.seeds, 'auto')) index.add(seed.instruction, seed.instruction);
+		for await (const seeds of readInstructions(values.seeds, 'auto')) {
+			for (const seed of seeds) index.add(seed.instruction, JSON.stringify(seed.instruction));
+		}
 	}
 	const out = new LineWriter(process.stdout);
 	try {
@@ -67,39 +70,47 @@ export async function run(argv: string[]): Promise<void> {
 async function filterInto(
 	out: LineWriter,
 	index: NearDuplicateIndex<string>,
-	candidates: AsyncIterable<InstructionRecord>,
+	batches: AsyncIterable<InstructionRecord[]>,
 	threshold: number,
 	top: number
 ): Promise<void> {
-	for await (const candidate of candidates) {
-		const prepared = index.prepare(candidate.instruction);
-		const result = index.query(prepared, threshold, top);
-		let max: number | null;
-		let similar: { instruction: string; score: number }[];
-		if (result.exceeds) {
-			max = result.max!.score;
-			similar = result.matches.map((m) => ({ instruction: index.payload(m.entry), score: m.score }));
-		} else {
-			const seen = result.bestExamined;
-			max = seen ? seen.score : null;
-			similar = seen && top > 0 ? [{ instruction: index.payload(seen.entry), score: seen.score }] : [];
-			index.add(prepared, candidate.instruction);
+	// The lines are built by hand, field for field what JSON.stringify of
+	// {id, instruction, keep, max_rougeL, most_similar: [{instruction, score}]} gives, and the
+	// pool keeps each kept instruction already JSON-encoded (its payload) for the lines that
+	// name it: one JSON encoding per instruction instead of one per mention.
+	for await (const batch of batches) {
+		for (const candidate of batch) {
+			const prepared = index.prepare(candidate.instruction);
+			const result = index.query(prepared, threshold, top);
+			const encoded = JSON.stringify(candidate.instruction);
+			let line = `{"id":${JSON.stringify(candidate.id)},"instruction":${encoded},"keep":${!result.exceeds},"max_rougeL":`;
+			if (result.exceeds) {
+				line += `${JSON.stringify(result.max!.score)},"most_similar":[`;
+				const matches = result.matches;
+				for (let k = 0; k < matches.length; k++) {
+					line += `${k > 0 ? ',' : ''}{"instruction":${index.payload(matches[k].entry)},"score":${JSON.stringify(matches[k].score)}}`;
+				}
+				line += ']}';
+			} else {
+				const seen = result.bestExamined;
+				line += seen ? JSON.stringify(seen.score) : 'null';
+				line += seen && top > 0 ? `,"most_similar":[{"instruction":${index.payload(seen.entry)},"score":${JSON.stringify(seen.score)}}]}` : ',"most_similar":[]}';
+				index.add(prepared, encoded);
+			}
+			if (out.push(line)) await out.flush();
 		}
-		await out.write(
-			JSON.stringify({ id: candidate.id, instruction: candidate.instruction, keep: !result.exceeds, max_rougeL: max, most_similar: similar })
-		);
 	}
 }
 
 /**
- * Instructions of a file, in order: JSON Lines of {id?, instruction} read here, anything else
- * through the import parsers (each task's instruction, id = its source id).
+ * Instructions of a file, in order and in batches: JSON Lines of {id?, instruction} read here,
+ * anything else through the import parsers (each task's instruction, id = its source id).
  */
-export async function* readInstructions(file: string, format: FormatId | 'auto'): AsyncGenerator<InstructionRecord> {
+export async function* readInstructions(file: string, format: FormatId | 'auto'): AsyncGenerator<InstructionRecord[]> {
 	const name = path.basename(file);
 	const first = await firstRecord(file);
 	if (format === 'auto' && first !== null && isBareInstruction(first)) {
-		yield* readJsonLines(file, (value, line, position) => {
+		yield* readJsonLineBatches(file, (value, line, position) => {
 			if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 				throw new CliError(`${name}: line ${line}: expected an object {"id"?, "instruction"}, got ${describe(value)}`);
 			}
@@ -116,18 +127,25 @@ export async function* readInstructions(file: string, format: FormatId | 'auto')
 		return;
 	}
 	let position = 0;
+	let batch: InstructionRecord[] = [];
 	try {
 		for await (const record of parseImport(openFile(file), { fileName: name, format })) {
 			position++;
 			if (record.kind !== 'task') {
 				throw new CliError(`${name}: line ${record.location.line}: a model prediction, not a task; dedup reads instructions`);
 			}
-			yield { id: record.sourceId ?? position, instruction: record.instruction };
+			batch.push({ id: record.sourceId ?? position, instruction: record.instruction });
+			if (batch.length === 1024) {
+				yield batch;
+				batch = [];
+			}
 		}
 	} catch (err) {
+		if (batch.length) yield batch; // the records before the error still get their verdicts
 		if (err instanceof ImportError) throw new CliError(err.message);
 		throw err;
 	}
+	if (batch.length) yield batch;
 }
 
 /** Parse each non-blank line of a JSON Lines file with `map(value, line number, record position)`. */
@@ -135,14 +153,29 @@ export async function* readJsonLines<T>(
 	file: string,
 	map: (value: unknown, line: number, position: number) => T
 ): AsyncGenerator<T> {
+	for await (const batch of readJsonLineBatches(file, map)) yield* batch;
+}
+
+/**
+ * `readJsonLines` a chunk of the file at a time: the lines of each 1 MB read are split and
+ * parsed in one synchronous pass (line breaks as readline's: \n, \r\n or a lone \r). A bad
+ * line throws after the batch of the good lines before it.
+ */
+export async function* readJsonLineBatches<T>(
+	file: string,
+	map: (value: unknown, line: number, position: number) => T
+): AsyncGenerator<T[]> {
 	const name = path.basename(file);
-	const lines = readline.createInterface({ input: openFile(file), crlfDelay: Infinity });
+	const input = openFile(file);
+	input.setEncoding('utf8');
 	let line = 0;
 	let position = 0;
-	for await (const raw of lines) {
+	let rest = '';
+	let failure: CliError | null = null;
+	const parse = (raw: string, out: T[]) => {
 		line++;
 		const text = line === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-		if (text.trim() === '') continue;
+		if (text.trim() === '') return;
 		position++;
 		let value: unknown;
 		try {
@@ -150,8 +183,48 @@ export async function* readJsonLines<T>(
 		} catch (err) {
 			throw new CliError(`${name}: line ${line}: not valid JSON (${(err as Error).message})`);
 		}
-		yield map(value, line, position);
+		out.push(map(value, line, position));
+	};
+	const take = (chunk: string, final: boolean): T[] => {
+		const out: T[] = [];
+		let text = rest + chunk;
+		rest = '';
+		let from = 0;
+		try {
+			for (let i = 0; i < text.length; i++) {
+				const c = text.charCodeAt(i);
+				if (c === 10 || c === 13) {
+					if (c === 13 && i + 1 === text.length && !final) {
+						// \r at the end of a chunk: wait for the next one to see whether \n follows
+						rest = text.slice(from);
+						text = '';
+						return out;
+					}
+					parse(text.slice(from, i), out);
+					if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+					from = i + 1;
+				}
+			}
+			if (final) {
+				if (from < text.length) parse(text.slice(from), out);
+			} else rest = text.slice(from);
+		} catch (err) {
+			if (!(err instanceof CliError)) throw err;
+			failure = err;
+		}
+		return out;
+	};
+	for await (const chunk of input) {
+		const batch = take(chunk as string, false);
+		if (batch.length) yield batch;
+		if (failure) {
+			input.destroy();
+			throw failure;
+		}
 	}
+	const batch = take('', true);
+	if (batch.length) yield batch;
+	if (failure) throw failure;
 }
 
 function openFile(file: string): fs.ReadStream {
@@ -199,16 +272,21 @@ export class LineWriter {
 	constructor(private readonly stream: NodeJS.WritableStream) {}
 
 	async write(line: string): Promise<void> {
+		if (this.push(line)) await this.flush();
+	}
+
+	/** Buffer a line without waiting; true when the buffer is full and the caller should `flush`. */
+	push(line: string): boolean {
 		this.buffer.push(line);
 		this.size += line.length + 1;
-		if (this.size >= 64 * 1024) await this.flush();
+		return this.size >= 64 * 1024;
 	}
 
 	async end(): Promise<void> {
 		await this.flush();
 	}
 
-	private async flush(): Promise<void> {
+	async flush(): Promise<void> {
 		if (this.buffer.length === 0) return;
 		const chunk = this.buffer.join('\n') + '\n';
 		this.buffer = [];

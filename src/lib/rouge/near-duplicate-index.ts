@@ -44,7 +44,6 @@
 import { LcsBounds, checkThreshold } from './bounds';
 import { PatternBuffer, popcount32 } from './lcs';
 import { fmeasureFromLcs } from './score';
-import { tokenize } from './tokenize';
 import { Vocabulary } from './vocabulary';
 
 /** An instruction tokenized and interned by one index; reusable for `query` then `add`. */
@@ -224,15 +223,11 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/** Tokenize and intern `text` once, for a `query` followed by an `add`. */
 	prepare(text: string): PreparedInstruction {
-		const tokens = tokenize(text);
-		const ids = new Int32Array(tokens.length);
 		const vocab = this.vocab;
-		for (let i = 0; i < tokens.length; i++) {
-			const before = vocab.size;
-			const id = vocab.intern(tokens[i]);
-			if (id === before) this.rankNewToken(id);
-			ids[i] = id;
-		}
+		const before = vocab.size;
+		const ids = vocab.internText(text);
+		// New tokens get ids in order of first appearance: rank them in that order.
+		for (let id = before; id < vocab.size; id++) this.rankNewToken(id);
 		return { text, ids };
 	}
 
