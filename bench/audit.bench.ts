@@ -1,6 +1,10 @@
 /**
  * Routing under load (issue 5): 50 reviewers working an audit of 10,000 items at once.
  * Target: server time of submit + next, p95 ≤ 20 ms on this machine.
+ * Issue 16: 500 concurrent reviewers over HTTP on an audit of 100,000 items, k = 3: p95 of
+ * submit + next ≤ 5 ms server time, 0 errors, exactly k labels per item (checked by working a
+ * second, 1,000-item audit to completion with the same 500 clients, where they all contend for
+ * the last items). `BENCH_HTTP_LABELS` sets how many labels the 100,000-item run submits.
  *
  * 1. In process: the domain calls the two endpoints make (submit = submitLabel + reviewProgress;
  *    next = nextAssignment + reviewItemView + reviewProgress), 50 reviewers interleaved, until
@@ -19,12 +23,16 @@ import { createSession, SESSION_COOKIE } from '../src/lib/server/auth/session';
 import { createAudit } from '../src/lib/server/audits/create';
 import { nextAssignment, submitLabel } from '../src/lib/server/audits/routing';
 import { reviewItemView, reviewProgress } from '../src/lib/server/audits/review';
-import { fmt, peakRssMb } from './measure';
+import { fmt, loadAverage, peakRssMb } from './measure';
 
 const ITEMS = 10_000;
 const REVIEWERS = 50;
 const K = 2;
-const HTTP_LABELS = 6_000;
+const HTTP_LABELS = Number(process.env.BENCH_HTTP_LABELS ?? 20_000);
+const BIG_ITEMS = 100_000;
+const BIG_REVIEWERS = 500;
+const BIG_K = 3;
+const FINISH_ITEMS = 1_000;
 
 function percentile(values: number[], p: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -37,7 +45,7 @@ function describe(label: string, values: number[]): void {
 	);
 }
 
-function seed(db: Db, name: string): number {
+function seed(db: Db, name: string, items = ITEMS): number {
 	const c = db.$client;
 	const now = Date.now();
 	const { id } = c.prepare(`INSERT INTO datasets (name, created_at) VALUES (?, ?) RETURNING id`).get(name, now) as { id: number };
@@ -47,7 +55,7 @@ function seed(db: Db, name: string): number {
 	);
 	const instance = c.prepare(`INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, ?)`);
 	c.transaction(() => {
-		for (let i = 0; i < ITEMS; i++) {
+		for (let i = 0; i < items; i++) {
 			const text = `Instruction ${i}: explain topic ${i % 97} to a newcomer, in a few sentences.`;
 			const t = task.get(id, text, text, i % 4 === 0 ? 1 : 0, now) as { id: number };
 			instance.run(t.id, id, i % 3 ? `Some input for ${i}` : '', `An output of a realistic length for item ${i}, a sentence or two.`, now);
@@ -56,9 +64,9 @@ function seed(db: Db, name: string): number {
 	return id;
 }
 
-function reviewers(db: Db, prefix: string): number[] {
+function reviewers(db: Db, prefix: string, count = REVIEWERS): number[] {
 	const insert = db.$client.prepare(`INSERT INTO users (email, role, password_hash, created_at) VALUES (?, 'reviewer', 'x', ?) RETURNING id`);
-	return Array.from({ length: REVIEWERS }, (_, i) => (insert.get(`${prefix}${i}@bench.example`, Date.now()) as { id: number }).id);
+	return Array.from({ length: count }, (_, i) => (insert.get(`${prefix}${i}@bench.example`, Date.now()) as { id: number }).id);
 }
 
 const answer = { kind: 'quality', instruction: true, input: true, output: false, reason: 'incorrect_output', comment: '' };
@@ -120,71 +128,159 @@ async function freePort(): Promise<number> {
 	});
 }
 
-async function overHttp(db: Db, file: string) {
-	if (!fs.existsSync('build/index.js')) {
-		console.log('over HTTP: skipped (run `npm run build` first)');
-		return;
-	}
-	const datasetId = seed(db, 'bench-http');
-	const ids = reviewers(db, 'h');
-	const audit = createAudit({ datasetId, kind: 'quality', sampleSize: ITEMS, seed: 7, overlap: K, reviewerIds: ids }, db);
-	const cookies = new Map(ids.map((id) => [id, `${SESSION_COOKIE}=${createSession(id, 'bench', db).token}`]));
+interface HttpRun {
+	label: string;
+	items: number;
+	reviewers: number;
+	k: number;
+	/** Stop after this many labels (the audit may finish first). */
+	labels: number;
+	/** Targets: p95 of submit + next server time (ms). */
+	targetP95?: number;
+	/** Check exactly k labels on every item at the end. */
+	complete?: boolean;
+}
+
+async function startServer(file: string): Promise<{ base: string; stop: () => void }> {
 	const port = await freePort();
 	const base = `http://127.0.0.1:${port}`;
 	const server = spawn(process.execPath, ['build/index.js'], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: base, DATABASE_PATH: file },
 		stdio: 'ignore'
 	});
-	try {
-		for (let i = 0; ; i++) {
-			try {
-				if ((await fetch(`${base}/healthz`)).ok) break;
-			} catch {
-				// starting
-			}
-			if (i > 200) throw new Error('the server did not start');
-			await new Promise((r) => setTimeout(r, 100));
+	for (let i = 0; ; i++) {
+		try {
+			if ((await fetch(`${base}/healthz`)).ok) break;
+		} catch {
+			// starting
 		}
-		const serverMs = { next: [] as number[], submit: [] as number[] };
-		const roundTrip = { next: [] as number[], submit: [] as number[] };
-		let labels = 0;
-		const post = async (reviewer: number, url: string, body: unknown, kind: 'next' | 'submit') => {
-			const t = performance.now();
-			const response = await fetch(`${base}${url}`, {
+		if (i > 300) {
+			server.kill('SIGTERM');
+			throw new Error('the server did not start');
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	return { base, stop: () => server.kill('SIGTERM') };
+}
+
+async function overHttp(db: Db, base: string, run: HttpRun) {
+	const t0 = performance.now();
+	const datasetId = seed(db, `bench-http-${run.label}`, run.items);
+	const ids = reviewers(db, `h-${run.label}-`, run.reviewers);
+	const audit = createAudit({ datasetId, kind: 'quality', sampleSize: run.items, seed: 7, overlap: run.k, reviewerIds: ids }, db);
+	const cookies = new Map(ids.map((id) => [id, `${SESSION_COOKIE}=${createSession(id, 'bench', db).token}`]));
+	console.log(`\n${run.label}: audit of ${fmt(audit.itemCount)} items, k = ${run.k}, ${run.reviewers} reviewers, set up in ${fmt((performance.now() - t0) / 1000, 1)} s (load average ${loadAverage()})`);
+	const serverMs = { next: [] as number[], submit: [] as number[] };
+	const roundTrip = { next: [] as number[], submit: [] as number[] };
+	const errors = new Map<string, number>();
+	let labels = 0;
+	const post = async (reviewer: number, url: string, body: unknown, kind: 'next' | 'submit') => {
+		const t = performance.now();
+		let response: Response;
+		let data: Record<string, any>;
+		try {
+			response = await fetch(`${base}${url}`, {
 				method: 'POST',
 				headers: { cookie: cookies.get(reviewer)!, 'content-type': 'application/json' },
 				body: JSON.stringify(body)
 			});
-			const data = (await response.json()) as Record<string, any>;
-			roundTrip[kind].push(performance.now() - t);
-			const timing = /dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '');
-			const ms = timing ? Number(timing[1]) : NaN;
-			serverMs[kind].push(ms);
-			if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(data)}`);
-			return { data, ms };
-		};
-		const pairs: number[] = [];
-		const worker = async (reviewer: number) => {
-			let submitted: number | null = null;
-			while (labels < HTTP_LABELS) {
-				const { data, ms } = await post(reviewer, `/api/review/${audit.id}/next`, { exclude: [] }, 'next');
-				if (submitted !== null) pairs.push(submitted + ms);
-				if (data.next.status !== 'assigned') return;
-				submitted = (await post(reviewer, `/api/review/${audit.id}/items/${data.next.ref}/submit`, { submissionId: randomUUID(), answer, activeMs: 5000 }, 'submit')).ms;
-				labels++;
+			data = (await response.json()) as Record<string, any>;
+		} catch (err) {
+			const key = `${kind}: ${(err as Error).message}`;
+			errors.set(key, (errors.get(key) ?? 0) + 1);
+			return null;
+		}
+		roundTrip[kind].push(performance.now() - t);
+		const timing = /dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '');
+		const ms = timing ? Number(timing[1]) : NaN;
+		serverMs[kind].push(ms);
+		if (!response.ok) {
+			const key = `${kind}: ${response.status} ${String(data.message ?? '').slice(0, 80)}`;
+			errors.set(key, (errors.get(key) ?? 0) + 1);
+			return null;
+		}
+		return { data, ms };
+	};
+	const pairs: number[] = [];
+	const worker = async (reviewer: number) => {
+		let submitted: number | null = null;
+		let failures = 0;
+		while (labels < run.labels && failures < 5) {
+			const next = await post(reviewer, `/api/review/${audit.id}/next`, { exclude: [] }, 'next');
+			if (!next) {
+				failures++;
+				continue;
 			}
-		};
-		const started = performance.now();
-		await Promise.all(ids.map(worker));
-		const seconds = (performance.now() - started) / 1000;
-		console.log(`over HTTP: ${fmt(labels)} labels by ${REVIEWERS} concurrent clients in ${fmt(seconds, 1)} s (${fmt(labels / seconds)} labels/s)`);
-		describe('HTTP, server time: submit', serverMs.submit);
-		describe('HTTP, server time: next', serverMs.next);
-		describe('HTTP, server time: submit + next', pairs);
-		describe('HTTP, round trip (50 in flight): submit', roundTrip.submit);
-		describe('HTTP, round trip (50 in flight): next', roundTrip.next);
-	} finally {
-		server.kill('SIGTERM');
+			if (submitted !== null) pairs.push(submitted + next.ms);
+			submitted = null;
+			if (next.data.next.status !== 'assigned') return;
+			const done = await post(reviewer, `/api/review/${audit.id}/items/${next.data.next.ref}/submit`, { submissionId: randomUUID(), answer, activeMs: 5000 }, 'submit');
+			if (!done) {
+				failures++;
+				continue;
+			}
+			submitted = done.ms;
+			labels++;
+		}
+	};
+	const started = performance.now();
+	await Promise.all(ids.map(worker));
+	const seconds = (performance.now() - started) / 1000;
+	const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
+	console.log(`over HTTP: ${fmt(labels)} labels by ${run.reviewers} concurrent clients in ${fmt(seconds, 1)} s (${fmt(labels / seconds)} labels/s), ${fmt(errorCount)} errors`);
+	for (const [key, n] of errors) console.log(`  error ×${n}: ${key}`);
+	describe('HTTP, server time: submit', serverMs.submit);
+	describe('HTTP, server time: next', serverMs.next);
+	describe('HTTP, server time: submit + next', pairs);
+	describe(`HTTP, round trip (${run.reviewers} in flight): submit`, roundTrip.submit);
+	describe(`HTTP, round trip (${run.reviewers} in flight): next`, roundTrip.next);
+	const c = db.$client;
+	const over = (c.prepare('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND label_count > ?').get(audit.id, run.k) as { n: number }).n;
+	const mismatched = (
+		c
+			.prepare(
+				`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ?
+				 AND i.label_count <> (SELECT count(*) FROM audit_labels l WHERE l.item_id = i.id)`
+			)
+			.get(audit.id) as { n: number }
+	).n;
+	const stored = (c.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(audit.id) as { n: number }).n;
+	let verdict = `no item above k: ${over === 0 ? 'yes' : `NO (${over})`}; counters match the labels: ${mismatched === 0 ? 'yes' : `NO (${mismatched})`}; labels stored ${fmt(stored)} = submitted ${fmt(labels)}: ${stored === labels ? 'yes' : 'NO'}`;
+	let exact = over === 0 && mismatched === 0 && stored === labels;
+	if (run.complete) {
+		const notK = (c.prepare('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND label_count <> ?').get(audit.id, run.k) as { n: number }).n;
+		verdict += `; exactly k = ${run.k} on every item: ${notK === 0 ? 'yes' : `NO (${notK} items)`}`;
+		exact &&= notK === 0;
+	}
+	console.log(verdict);
+	if (run.targetP95 !== undefined) {
+		const p95 = percentile(pairs, 95);
+		const met = p95 <= run.targetP95 && errorCount === 0 && exact;
+		console.log(
+			`target: p95 submit + next ≤ ${run.targetP95} ms server time, 0 errors, never more than k: ${met ? 'met' : 'not met'} (p95 ${fmt(p95, 2)} ms, ${errorCount} errors; load average ${loadAverage()})`
+		);
+	} else if (run.complete) console.log(`target: 0 errors and exactly k per item: ${errorCount === 0 && exact ? 'met' : 'not met'}`);
+}
+
+async function overHttpRuns(db: Db, file: string) {
+	if (!fs.existsSync('build/index.js')) {
+		console.log('over HTTP: skipped (run `npm run build` first)');
+		return;
+	}
+	const only = process.env.BENCH_AUDIT_RUNS?.split(',');
+	const runs: HttpRun[] = [
+		{ label: '50 reviewers', items: ITEMS, reviewers: REVIEWERS, k: K, labels: 6_000 },
+		{ label: '500 reviewers', items: BIG_ITEMS, reviewers: BIG_REVIEWERS, k: BIG_K, labels: HTTP_LABELS, targetP95: 5 },
+		{ label: '500 reviewers to the end', items: FINISH_ITEMS, reviewers: BIG_REVIEWERS, k: BIG_K, labels: Infinity, complete: true }
+	];
+	for (const run of runs.filter((r) => !only || only.includes(r.label))) {
+		// A fresh server per run, so one run's connections and caches do not carry into the next.
+		const server = await startServer(file);
+		try {
+			await overHttp(db, server.base, run);
+		} finally {
+			server.stop();
+		}
 	}
 }
 
@@ -192,8 +288,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-audit-'));
 const file = path.join(dir, 'bench.db');
 const db = openDatabase(file, path.resolve('migrations'));
 try {
-	inProcess(db);
-	await overHttp(db, file);
+	if (!process.env.BENCH_AUDIT_RUNS) inProcess(db);
+	await overHttpRuns(db, file);
 	console.log(`peak RSS ${fmt(peakRssMb())} MB (bench process)`);
 } finally {
 	db.$client.close();

@@ -91,6 +91,28 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		expect(manifest.file.bytes).toBe(bytes.length);
 	});
 
+	it('jsonl written by SQLite (json_object) is byte for byte what the JSON.stringify serialiser writes', async () => {
+		const sourceId = await importSource();
+		// Control characters, NUL, DEL, lone surrogates and invalid UTF-8 stored by another tool on top of the tricky records.
+		const now = Date.now();
+		const taskId = Number(
+			db.$client
+				.prepare("INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 3, ?)")
+				.run(sourceId, 'ctl \u0000\u0001\u0008\u000b\u000c\u001f\u007f end', 'ctl', now).lastInsertRowid
+		);
+		const instance = db.$client.prepare('INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, ?)');
+		instance.run(taskId, sourceId, 'lone \ud800 high, lone \udfff low', 'pair 😀 \u2028\u2029 </script>', now);
+		db.$client
+			.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, CAST(x'c328ff61' AS TEXT), CAST(x'e2828a' AS TEXT), ?)")
+			.run(taskId, sourceId, now);
+		const { text, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'jsonl' });
+		const expected = datasetRows(sourceId)
+			.map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n')
+			.join('');
+		expect(text).toBe(expected);
+		expect(manifest.counts).toMatchObject({ rows: SOURCE_ROWS.length + 2, instances: SOURCE_ROWS.length + 2 });
+	});
+
 	it('the manifest names the source file, the counts, the app version and a checksum of the bytes', async () => {
 		const sourceId = await importSource();
 		const { bytes, manifest } = runExport({ datasetId: sourceId, filters: parseWhere(['kept']), format: 'jsonl' });

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { DomainError } from '$lib/errors';
 import { db, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
@@ -46,6 +47,30 @@ export interface TaskListPage {
 
 const MAX_PAGE_SIZE = 200;
 
+/** Per connection: each dataset's task count as of its last task id. */
+const taskCounts = new WeakMap<Database.Database, Map<number, { last: number; count: number }>>();
+
+/**
+ * How many tasks a dataset holds, without counting a million index entries on every page view.
+ * A dataset's tasks are only ever added (ids increase; tasks go only with their whole dataset),
+ * so a count stays right until the dataset's last task id changes, and then only the tasks
+ * after the remembered id need counting. A last id below the remembered one (a rolled-back
+ * import) counts afresh; counts read inside a transaction are not remembered.
+ */
+export function datasetTaskCount(c: Database.Database, datasetId: number): number {
+	const { last } = c.prepare('SELECT coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId) as { last: number };
+	let known = taskCounts.get(c);
+	if (!known) taskCounts.set(c, (known = new Map()));
+	const before = known.get(datasetId);
+	if (before && before.last === last) return before.count;
+	const count =
+		before && before.last < last
+			? before.count + (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ? AND id > ?').get(datasetId, before.last) as { n: number }).n
+			: (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
+	if (!c.inTransaction) known.set(datasetId, { last, count });
+	return count;
+}
+
 /** One page of a dataset's tasks with the first instance of each, filtered and searched. */
 export function listTasks(datasetId: number, filters: TaskListFilters = {}, database: Db = db()): TaskListPage {
 	const c = database.$client;
@@ -66,14 +91,20 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	if (filters.filter === 'unfiltered') where.push('t.filter_status IS NULL');
 	const fts = filters.q ? toFtsQuery(filters.q) : null;
 	if (filters.q && !fts) return { rows: [], total: 0, page: 1, pageSize, pages: 1 };
+	// A search is driven from the index (its matches in rowid order, each checked against the
+	// dataset and the filters) rather than walking the dataset's tasks through an IN list.
+	const from = fts ? 'task_search s CROSS JOIN tasks t ON t.id = s.rowid' : 'tasks t';
 	if (fts) {
-		where.push('t.id IN (SELECT rowid FROM task_search WHERE task_search MATCH ?)');
-		params.push(fts);
+		where.unshift('s.task_search MATCH ?');
+		params.unshift(fts);
 	}
 	const whereSql = where.join(' AND ');
 	let total: number;
 	try {
-		total = (c.prepare(`SELECT count(*) AS n FROM tasks t WHERE ${whereSql}`).get(...params) as { n: number }).n;
+		total =
+			where.length === 1
+				? datasetTaskCount(c, datasetId)
+				: (c.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${whereSql}`).get(...params) as { n: number }).n;
 	} catch (err) {
 		if (fts && err instanceof Error && /fts5/i.test(err.message)) {
 			throw new SearchError(`The search "${filters.q}" could not be run; search for whole words (letters and digits).`);
@@ -82,7 +113,11 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	}
 	const pages = Math.max(1, Math.ceil(total / pageSize));
 	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
-	const rows = c
+	const offset = (page - 1) * pageSize;
+	// Pages past the middle are read from the end (the same rows, reversed back), so no page skips more than half the matches.
+	const fromEnd = offset > total / 2;
+	const order = fromEnd ? 'DESC' : 'ASC';
+	const selected = c
 		.prepare(
 			// Fields are clipped in the query: a list row never carries a whole huge field.
 			`SELECT t.id, substr(t.instruction, 1, ${LIST_CLIP_CHARS}) AS instruction, t.is_classification AS isClassification, t.origin,
@@ -90,9 +125,13 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 				t.filter_status AS filterStatus, substr(t.filter_rule, 1, ${LIST_CLIP_CHARS}) AS filterRule,
 				(SELECT substr(input, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstInput,
 				(SELECT substr(output, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
-			 FROM tasks t WHERE ${whereSql} ORDER BY t.id LIMIT ? OFFSET ?`
+			 FROM ${from} WHERE ${whereSql} ORDER BY ${fts ? 's.rowid' : 't.id'} ${order} LIMIT ? OFFSET ?`
 		)
-		.all(...params, pageSize, (page - 1) * pageSize) as (Omit<TaskListRow, 'isClassification'> & { isClassification: number | null })[];
+		.all(...params, fromEnd ? Math.min(pageSize, total - offset) : pageSize, fromEnd ? Math.max(0, total - offset - pageSize) : offset) as (Omit<
+		TaskListRow,
+		'isClassification'
+	> & { isClassification: number | null })[];
+	const rows = fromEnd ? selected.reverse() : selected;
 	return {
 		rows: rows.map((r) => ({ ...r, isClassification: r.isClassification == null ? null : r.isClassification === 1 })),
 		total,

@@ -13,7 +13,7 @@ import { getDataset } from '../datasets/datasets';
 import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectRows, type ExportSelection, type SelectionCounts } from './query';
+import { countSelection, openReader, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type SelectionCounts } from './query';
 import { estimateQuality, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
@@ -190,7 +190,13 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		let pendingLength = 0;
 		const flush = (): Uint8Array | null => {
 			if (!pendingLength) return null;
-			const bytes = pending.length === 1 && typeof pending[0] !== 'string' ? pending[0] : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+			// Text formats: one join and one encode per chunk rather than a Buffer per row.
+			const bytes =
+				pending.length === 1 && typeof pending[0] !== 'string'
+					? pending[0]
+					: pending.every((p) => typeof p === 'string')
+						? Buffer.from(pending.join(''), 'utf8')
+						: Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
 			pending = [];
 			pendingLength = 0;
 			hash.update(bytes);
@@ -207,29 +213,47 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			add(serializer.begin());
 			let lastTask = -1;
 			let lastInstance: number | null = null;
-			for (const row of selectRows(reader.client, request)) {
-				add(serializer.write(row));
+			/** The manifest's counts and sources, row by row. */
+			const counted = (kind: ExportRow['kind'], taskId: number, instanceId: number | null, runId: number | null, importId: number | null) => {
 				written.rows++;
-				if (row.kind === 'reformulation') written.reformulations++;
+				if (kind === 'reformulation') written.reformulations++;
 				else {
-					if (row.kind === 'response') written.responses++;
+					if (kind === 'response') written.responses++;
 					// Rows come in task then instance order, so counting changes counts distinct ones.
-					if (row.instanceId !== lastInstance) {
+					if (instanceId !== lastInstance) {
 						written.instances++;
-						lastInstance = row.instanceId;
+						lastInstance = instanceId;
 					}
-					if (row.taskId !== lastTask) {
+					if (taskId !== lastTask) {
 						written.tasks++;
-						lastTask = row.taskId;
+						lastTask = taskId;
 					}
 				}
-				if (row.runId !== null) runs.add(row.runId);
-				if (row.importId !== null) importIds.add(row.importId);
-				if (pendingLength >= CHUNK_BYTES) {
-					const bytes = flush();
-					if (bytes) yield bytes;
+				if (runId !== null) runs.add(runId);
+				if (importId !== null) importIds.add(importId);
+			};
+			if (request.format === 'jsonl' && !request.includeReformulations) {
+				// JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
+				const kind = request.responsesOf ? 'response' : 'instance';
+				for (const row of selectJsonLines(reader.client, request)) {
+					add(row.line);
+					counted(kind, row.taskId, row.instanceId, row.runId, row.importId);
+					if (pendingLength >= CHUNK_BYTES) {
+						const bytes = flush();
+						if (bytes) yield bytes;
+					}
+					if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
 				}
-				if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
+			} else {
+				for (const row of selectRows(reader.client, request)) {
+					add(serializer.write(row));
+					counted(row.kind, row.taskId, row.instanceId, row.runId, row.importId);
+					if (pendingLength >= CHUNK_BYTES) {
+						const bytes = flush();
+						if (bytes) yield bytes;
+					}
+					if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
+				}
 			}
 			add(serializer.end());
 			const last = flush();

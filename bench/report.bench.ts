@@ -1,0 +1,192 @@
+/**
+ * The report page of a quality audit with 100,000 labels: 50,000 sampled items, k = 2, 40
+ * reviewers, written straight into the tables in the bench setup (the labels as reviewers'
+ * submits leave them: one assignment and one label per item and reviewer, the items' counters).
+ * Target (issue 16): the page in ≤ 1 s. Printed: each part of the page's load function (the
+ * same calls as src/routes/reports/[auditId=id]/+page.server.ts) in process and, when the app is
+ * built, the whole page over HTTP from the real server. `BENCH_CACHE=<dir>` keeps the database.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Db } from '../src/lib/server/db';
+import { createSession, SESSION_COOKIE } from '../src/lib/server/auth/session';
+import { createAudit } from '../src/lib/server/audits/create';
+import { auditFilterReport, auditMethods, auditReport, hasFilterReport, listReportableAudits } from '../src/lib/server/reports';
+import { loadReportInput } from '../src/lib/server/reports/load';
+import { buildAuditReport } from '../src/lib/reports';
+import { methodsText } from '../src/lib/reports/methods';
+import { datasetStatistics } from '../src/lib/server/datasets/statistics';
+import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
+import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
+
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 50_000);
+const K = 2;
+const REVIEWERS = 40;
+const REASONS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'];
+
+/** A small deterministic generator (mulberry32), so every build holds the same answers. */
+function rng(seed: number) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function build(file: string): void {
+	const db = openDatabase(file, path.resolve('migrations'));
+	const c = db.$client;
+	const now = Date.now();
+	const { id: datasetId } = c.prepare(`INSERT INTO datasets (name, created_at) VALUES ('bench-report', ?) RETURNING id`).get(now) as { id: number };
+	const task = c.prepare(
+		`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, origin, instance_count, empty_input_count, is_classification, created_at)
+		 VALUES (?, ?, ?, 12, 'generated', 1, ?, ?, ?) RETURNING id`
+	);
+	const instance = c.prepare(
+		`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, created_at) VALUES (?, ?, ?, ?, ?, 14, ?)`
+	);
+	c.transaction(() => {
+		for (let i = 0; i < ITEMS; i++) {
+			const text = `Instruction ${i}: explain topic ${i % 97} to a newcomer, in a few sentences.`;
+			const empty = i % 3 === 0;
+			const t = task.get(datasetId, text, text, empty ? 1 : 0, i % 4 === 0 ? 1 : 0, now) as { id: number };
+			instance.run(t.id, datasetId, empty ? '' : `Some input for ${i}`, `An output of a realistic length for item ${i}, a sentence or two.`, empty ? 0 : 4, now);
+		}
+	})();
+	const user = c.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, 'x', ?) RETURNING id`);
+	const ids = Array.from({ length: REVIEWERS }, (_, i) => (user.get(`r${i}@bench.example`, `Reviewer ${i}`, 'reviewer', now) as { id: number }).id);
+	user.get('researcher@bench.example', 'Researcher', 'researcher', now);
+	const audit = createAudit({ datasetId, kind: 'quality', name: 'bench report', sampleSize: ITEMS, seed: 11, overlap: K, reviewerIds: ids }, db);
+	const items = c.prepare('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY position').all(audit.id) as { id: number }[];
+	const assign = c.prepare(
+		`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at)
+		 VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?)`
+	);
+	const label = c.prepare(
+		`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, comment,
+			duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, 1)`
+	);
+	const counts = c.prepare('UPDATE audit_items SET label_count = ?, claimed_count = ? WHERE id = ?');
+	const random = rng(7);
+	c.transaction(() => {
+		items.forEach((item, n) => {
+			// Each item has a true quality; reviewers agree with it 85% of the time.
+			const truth = [random() < 0.9, random() < 0.85, random() < 0.7];
+			for (let j = 0; j < K; j++) {
+				const reviewer = ids[(n + j * 7) % REVIEWERS];
+				const answer = truth.map((v) => (random() < 0.85 ? v : !v));
+				const at = now - (ITEMS - n) * 1000 + j * 500;
+				const reason = answer.every(Boolean) ? null : REASONS[Math.floor(random() * REASONS.length)];
+				assign.run(audit.id, item.id, reviewer, at - 20_000, at + 600_000, at - 19_000, at);
+				label.run(audit.id, item.id, reviewer, ...answer.map((v) => (v ? 1 : 0)), reason, 19_000, 15_000 + Math.floor(random() * 20_000), at, at);
+			}
+			counts.run(K, K, item.id);
+		});
+	})();
+	c.pragma('optimize');
+	c.pragma('wal_checkpoint(TRUNCATE)');
+	c.close();
+}
+
+function timeIt<T>(label: string, fn: () => T, runs = 3): { result: T; ms: number } {
+	let result = fn();
+	const t = performance.now();
+	for (let i = 0; i < runs; i++) result = fn();
+	const ms = (performance.now() - t) / runs;
+	console.log(`  ${label.padEnd(46)} ${fmt(ms, 1).padStart(8)} ms`);
+	return { result, ms };
+}
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = net.createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as net.AddressInfo;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+async function overHttp(db: Db, file: string, auditId: number): Promise<number | null> {
+	if (!fs.existsSync('build/index.js')) {
+		console.log('over HTTP: skipped (run `npm run build` first)');
+		return null;
+	}
+	const researcher = (db.$client.prepare("SELECT id FROM users WHERE role = 'researcher' ORDER BY id LIMIT 1").get() as { id: number }).id;
+	const cookie = `${SESSION_COOKIE}=${createSession(researcher, 'bench', db).token}`;
+	const port = await freePort();
+	const base = `http://127.0.0.1:${port}`;
+	const server = spawn(process.execPath, ['build/index.js'], {
+		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ORIGIN: base, DATABASE_PATH: file },
+		stdio: 'ignore'
+	});
+	try {
+		for (let i = 0; ; i++) {
+			try {
+				if ((await fetch(`${base}/healthz`)).ok) break;
+			} catch {
+				// starting
+			}
+			if (i > 300) throw new Error('the server did not start');
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		const times: number[] = [];
+		let bytes = 0;
+		for (let i = 0; i < 4; i++) {
+			const t = performance.now();
+			const response = await fetch(`${base}/reports/${auditId}`, { headers: { cookie } });
+			const body = await response.text();
+			if (!response.ok) throw new Error(`/reports/${auditId}: ${response.status} ${body.slice(0, 300)}`);
+			if (i > 0) times.push(performance.now() - t);
+			bytes = body.length;
+		}
+		const ms = times.reduce((a, b) => a + b, 0) / times.length;
+		console.log(`over HTTP: GET /reports/${auditId} (the whole page, server-rendered, ${fmt(bytes / 1024)} KB): ${fmt(ms)} ms (mean of ${times.length} after one warm-up)`);
+		return ms;
+	} finally {
+		server.kill('SIGTERM');
+	}
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-report-'));
+let t = performance.now();
+const file = benchDatabase(dir, `report-${ITEMS}x${K}`, build);
+console.log(`database with an audit of ${fmt(ITEMS)} items × k = ${K} ready in ${fmt((performance.now() - t) / 1000, 1)} s`);
+const db = openDatabase(file, path.resolve('migrations'));
+try {
+	const auditId = (db.$client.prepare("SELECT id FROM audits WHERE name = 'bench report'").get() as { id: number }).id;
+	const labels = (db.$client.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(auditId) as { n: number }).n;
+	console.log(`report of an audit with ${fmt(labels)} labels (load average ${loadAverage()}); the page's load function, in process:`);
+	const cpu = process.cpuUsage();
+	t = performance.now();
+	const { result: input } = timeIt('load the labels (loadReportInput)', () => loadReportInput(auditId, db));
+	timeIt('compute the report (buildAuditReport)', () => buildAuditReport(input));
+	const { result: report, ms: reportMs } = timeIt('auditReport (both)', () => auditReport(auditId, {}, db));
+	const { ms: listMs } = timeIt('listReportableAudits', () => listReportableAudits(db));
+	const { ms: filterMs } = timeIt('hasFilterReport (+ auditFilterReport)', () => (hasFilterReport(auditId, db) ? auditFilterReport(auditId, {}, db) : null));
+	const { ms: judgeMs } = timeIt('judge runs of the dataset, overlapping', () => [judgeRunsOfDataset(report.audit.datasetId, db), overlappingJudgeRuns(auditId, db)]);
+	const { ms: statsMs } = timeIt('datasetStatistics', () => datasetStatistics(report.audit.datasetId, {}, db));
+	const { ms: methodsMs } = timeIt('methods paragraph', () => methodsText(auditMethods(report, db)));
+	const total = reportMs + listMs + filterMs + judgeMs + statsMs + methodsMs;
+	const used = process.cpuUsage(cpu);
+	console.log(`in process, the load function's parts: ${fmt(total)} ms (target ≤ 1,000 ms: ${total <= 1000 ? 'met' : 'not met'}; CPU of all the above ${fmt((used.user + used.system) / 1000)} ms)`);
+	const bound = timeIt('bound, SQLite alone: count the labels by answer', () =>
+		db.$client
+			.prepare('SELECT item_id, sum(instruction_valid), sum(input_valid), sum(output_valid), count(*) FROM audit_labels WHERE audit_id = ? GROUP BY item_id')
+			.all(auditId)
+	);
+	void bound;
+	const httpMs = await overHttp(db, file, auditId);
+	if (httpMs !== null) console.log(`report page over HTTP: ${fmt(httpMs)} ms (target ≤ 1,000 ms: ${httpMs <= 1000 ? 'met' : 'not met'}; load average ${loadAverage()})`);
+	console.log(`peak RSS ${fmt(peakRssMb())} MB (bench process)`);
+} finally {
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+}
