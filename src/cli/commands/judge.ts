@@ -71,7 +71,7 @@ function modeOf(mode: string | undefined, rating: boolean, pairwise: boolean, au
 		return asked[0];
 	}
 	if (auditId !== undefined) {
-		const kind = db().$client.prepare('SELECT kind FROM audits WHERE id = ?').pluck().get(auditId) as string | undefined;
+		const kind = db().$client.prepare<[number], string>('SELECT kind FROM audits WHERE id = ?').pluck().get(auditId);
 		if (kind && isJudgeMode(kind)) return kind;
 	}
 	return 'quality';
@@ -182,9 +182,9 @@ export async function run(argv: string[]): Promise<void> {
 		switch (action) {
 			case 'list': {
 				const rows = db()
-					.$client.prepare("SELECT id FROM generation_runs WHERE pipeline = 'judge' ORDER BY id DESC")
+					.$client.prepare<[], number>("SELECT id FROM generation_runs WHERE pipeline = 'judge' ORDER BY id DESC")
 					.pluck()
-					.all() as number[];
+					.all();
 				const summaries = rows.map(judgeSummary);
 				if (json) return printJson(summaries);
 				printTable(summaries.map((s) => ({ id: s.id, mode: s.mode, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: s.model, name: s.name })));

@@ -91,8 +91,8 @@ interface ResolvedSeeds {
 
 function runRow(database: Db, runId: number): { id: number; name: string; datasetId: number | null; seeds: string } | undefined {
 	return database.$client
-		.prepare('SELECT id, name, dataset_id AS datasetId, seeds FROM generation_runs WHERE id = ?')
-		.get(runId) as { id: number; name: string; datasetId: number | null; seeds: string } | undefined;
+		.prepare<[number], { id: number; name: string; datasetId: number | null; seeds: string }>('SELECT id, name, dataset_id AS datasetId, seeds FROM generation_runs WHERE id = ?')
+		.get(runId);
 }
 
 function datasetOrThrow(database: Db, datasetId: number) {
@@ -158,9 +158,9 @@ function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
  */
 function datasetVersion(database: Db, datasetId: number): string {
 	const c = database.$client;
-	const t = c.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId) as { n: number; last: number };
-	const i = c.prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM instances WHERE dataset_id = ?').get(datasetId) as { n: number; last: number };
-	const f = c.prepare('SELECT coalesce(max(id), 0) AS last FROM filter_runs WHERE dataset_id = ?').get(datasetId) as { last: number };
+	const t = c.prepare<[number], { n: number; last: number }>('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
+	const i = c.prepare<[number], { n: number; last: number }>('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM instances WHERE dataset_id = ?').get(datasetId)!;
+	const f = c.prepare<[number], { last: number }>('SELECT coalesce(max(id), 0) AS last FROM filter_runs WHERE dataset_id = ?').get(datasetId)!;
 	return `t${t.n}.${t.last}:i${i.n}.${i.last}:f${f.last}`;
 }
 
@@ -168,15 +168,15 @@ function datasetVersion(database: Db, datasetId: number): string {
 function labelsVersion(database: Db, datasetId: number): string {
 	const c = database.$client;
 	const l = c
-		.prepare(
+		.prepare<[number], { n: number; last: number }>(
 			`SELECT count(*) AS n, coalesce(max(l.updated_at), 0) AS last FROM audit_labels l JOIN audits a ON a.id = l.audit_id WHERE a.dataset_id = ?`
 		)
-		.get(datasetId) as { n: number; last: number };
+		.get(datasetId)!;
 	const a = c
-		.prepare(
+		.prepare<[number], { n: number; last: number }>(
 			`SELECT count(*) AS n, coalesce(max(j.updated_at), 0) AS last FROM audit_adjudications j JOIN audits a ON a.id = j.audit_id WHERE a.dataset_id = ?`
 		)
-		.get(datasetId) as { n: number; last: number };
+		.get(datasetId)!;
 	return `l${l.n}.${l.last}:a${a.n}.${a.last}`;
 }
 
@@ -210,10 +210,10 @@ function datasetSeeds(database: Db, seedDatasetId: number, analysedDatasetId: nu
 	const dataset = datasetOrThrow(database, seedDatasetId);
 	const c = database.$client;
 	// A dataset with seed-origin tasks (the filters' pool) contributes those; any other, every instruction.
-	const hasSeedOrigin = c.prepare("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(dataset.id) !== undefined;
+	const hasSeedOrigin = c.prepare<[number]>("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(dataset.id) !== undefined;
 	const rows = c
-		.prepare(`SELECT id, instruction FROM tasks WHERE dataset_id = ?${hasSeedOrigin ? " AND origin = 'seed'" : ''} ORDER BY id`)
-		.all(dataset.id) as { id: number; instruction: string }[];
+		.prepare<[number], { id: number; instruction: string }>(`SELECT id, instruction FROM tasks WHERE dataset_id = ?${hasSeedOrigin ? " AND origin = 'seed'" : ''} ORDER BY id`)
+		.all(dataset.id);
 	const own = dataset.id === analysedDatasetId ? new Set(rows.map((r) => r.id)) : new Set<number>();
 	return {
 		choice: { kind: 'dataset', datasetId: dataset.id },
@@ -231,9 +231,9 @@ function datasetSeeds(database: Db, seedDatasetId: number, analysedDatasetId: nu
 function defaultSeeds(database: Db, resolved: ResolvedScope): ResolvedSeeds | null {
 	if (resolved.scope.kind === 'run') return runSeeds(database, resolved.scope.runId);
 	const c = database.$client;
-	const run = c.prepare('SELECT id FROM generation_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(resolved.datasetId) as { id: number } | undefined;
+	const run = c.prepare<[number], { id: number }>('SELECT id FROM generation_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(resolved.datasetId);
 	if (run) return runSeeds(database, run.id);
-	if (c.prepare("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(resolved.datasetId)) {
+	if (c.prepare<[number]>("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(resolved.datasetId)) {
 		return datasetSeeds(database, resolved.datasetId, resolved.datasetId);
 	}
 	return null;
@@ -305,21 +305,21 @@ async function loadWith(
 		// batch (quadratic: 30 s at 250K tasks).
 		const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
 		type InstanceRow = { inputWords: number; outputWords: number };
-		const instancesOf = c.prepare(
+		const instancesOf = c.prepare<[unknown], InstanceRow>(
 			`${q.withClause()}SELECT i.input_words AS inputWords, i.output_words AS outputWords FROM ${from}
 			 WHERE ${q.whereClause()} AND t.id > @lo AND t.id <= @hi`
 		);
 		const addInstances = (lo: number, hi: number) => {
-			for (const r of instancesOf.all({ ...q.params, lo, hi }) as InstanceRow[]) builder.addInstance(r.inputWords, r.outputWords);
+			for (const r of instancesOf.all({ ...q.params, lo, hi })) builder.addInstance(r.inputWords, r.outputWords);
 		};
 		type TaskRow = { id: number; instruction: string; words: number; cls: number | null };
 		let lo = 0;
-		const tasks = c.prepare(
+		const tasks = c.prepare<unknown[], TaskRow>(
 			`SELECT t.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls FROM tasks t
 			 WHERE ${resolved.taskWhere.sql} AND t.id > ? ORDER BY t.id LIMIT ${YIELD_EVERY}`
 		);
 		for (;;) {
-			const rows = tasks.all(...resolved.taskWhere.params, lo) as TaskRow[];
+			const rows = tasks.all(...resolved.taskWhere.params, lo);
 			await deferVerbNouns(rows.map((r) => r.instruction));
 			for (const r of rows) {
 				builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.id), verbNoun });
@@ -338,14 +338,14 @@ async function loadWith(
 		type Row = { taskId: number; id: number; instruction: string; words: number; cls: number | null; inputWords: number; outputWords: number };
 		let lastTask = -1;
 		let afterInstance = 0;
-		const statement = c.prepare(
+		const statement = c.prepare<[unknown], Row>(
 			`${q.withClause()}SELECT t.id AS taskId, i.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls,
 				i.input_words AS inputWords, i.output_words AS outputWords
 			 FROM ${from} WHERE ${q.whereClause()} AND (t.id > @afterTask OR (t.id = @afterTask AND i.id > @afterInstance))
 			 ORDER BY t.id, i.id LIMIT ${YIELD_EVERY}`
 		);
 		for (;;) {
-			const rows = statement.all({ ...q.params, afterTask: lastTask, afterInstance }) as Row[];
+			const rows = statement.all({ ...q.params, afterTask: lastTask, afterInstance });
 			const texts: string[] = [];
 			for (let k = 0, last = lastTask; k < rows.length; k++) {
 				if (rows[k].taskId !== last) texts.push(rows[k].instruction);
@@ -409,11 +409,11 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 	].join('|');
 	const c = database.$client;
 	if (!options.refresh) {
-		const hit = c.prepare('SELECT version, result FROM analysis_cache WHERE scope_key = ?').get(key) as { version: string; result: string } | undefined;
+		const hit = c.prepare<[string], { version: string; result: string }>('SELECT version, result FROM analysis_cache WHERE scope_key = ?').get(key);
 		if (hit && hit.version === version) return { ...(JSON.parse(hit.result) as AnalysisResult), cached: true };
 	}
 	const started = performance.now();
-	const tasks = (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId) as { n: number }).n;
+	const tasks = (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId)!).n;
 	const loaded = await load(database, resolved, seeds, tasks);
 	const wholeDataset = resolved.scope.kind === 'dataset' || resolved.scope.kind === 'run';
 	const table1 = wholeDataset
@@ -434,7 +434,7 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		taggerThreads: loaded.taggerThreads,
 		cached: false
 	};
-	c.prepare(
+	c.prepare<[string, string, string, number, number]>(
 		`INSERT INTO analysis_cache (scope_key, version, result, duration_ms, computed_at) VALUES (?, ?, ?, ?, ?)
 		 ON CONFLICT(scope_key) DO UPDATE SET version = excluded.version, result = excluded.result,
 			duration_ms = excluded.duration_ms, computed_at = excluded.computed_at`

@@ -9,11 +9,11 @@ export interface AnalysisChoices {
 export function analysisChoices(database: Db = db()): AnalysisChoices {
 	const c = database.$client;
 	const datasets = c
-		.prepare(
+		.prepare<[], { id: number; name: string; hasSeedOrigin: number }>(
 			`SELECT d.id, d.name, EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.origin = 'seed') AS hasSeedOrigin
 			 FROM datasets d WHERE d.status = 'ready' ORDER BY d.name COLLATE NOCASE`
 		)
-		.all() as { id: number; name: string; hasSeedOrigin: number }[];
-	const runs = c.prepare('SELECT id, name, dataset_id AS datasetId FROM generation_runs ORDER BY id DESC LIMIT 200').all() as AnalysisChoices['runs'];
+		.all();
+	const runs = c.prepare<[], AnalysisChoices['runs'][number]>('SELECT id, name, dataset_id AS datasetId FROM generation_runs ORDER BY id DESC LIMIT 200').all();
 	return { datasets: datasets.map((d) => ({ ...d, hasSeedOrigin: !!d.hasSeedOrigin })), runs };
 }

@@ -34,18 +34,18 @@ interface AuditRow {
 }
 
 function datasetRow(c: Database.Database, id: number): DatasetRow {
-	const row = c.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(id) as DatasetRow | undefined;
+	const row = c.prepare<[number], DatasetRow>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(id);
 	if (!row) throw new ArchiveError('No such dataset.', 404, 'not-found');
 	return row;
 }
 
 function auditRow(c: Database.Database, id: number): AuditRow {
 	const row = c
-		.prepare(
+		.prepare<[number], AuditRow>(
 			`SELECT a.id, a.name, a.dataset_id AS datasetId, a.archived_at AS archivedAt, d.archived_at AS datasetArchivedAt
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 		)
-		.get(id) as AuditRow | undefined;
+		.get(id);
 	if (!row) throw new ArchiveError('No such audit.', 404, 'not-found');
 	return row;
 }
@@ -60,8 +60,8 @@ function requireAdmin(actor: Actor): void {
  */
 function assertNoActiveRun(c: Database.Database, datasetId: number, doing: string): void {
 	const run = c
-		.prepare(`SELECT id, status FROM generation_runs WHERE dataset_id = ? AND status IN ('queued', 'running', 'paused', 'interrupted') LIMIT 1`)
-		.get(datasetId) as { id: number; status: string } | undefined;
+		.prepare<[number], { id: number; status: string }>(`SELECT id, status FROM generation_runs WHERE dataset_id = ? AND status IN ('queued', 'running', 'paused', 'interrupted') LIMIT 1`)
+		.get(datasetId);
 	if (run) {
 		throw new ArchiveError(`Generation run #${run.id} (${run.status}) can still write to this dataset; cancel it or let it finish before you ${doing} it.`, 409, 'busy');
 	}
@@ -109,15 +109,15 @@ export function deleteDataset(datasetId: number, database: Db = db()): { name: s
 function hideForRemoval(c: Database.Database, datasetId: number): void {
 	const owner = importOwner();
 	const now = Date.now();
-	for (const id of c.prepare('SELECT id FROM audits WHERE dataset_id = ?').pluck().all(datasetId) as number[]) {
+	for (const id of c.prepare<[number], number>('SELECT id FROM audits WHERE dataset_id = ?').pluck().all(datasetId)) {
 		deleteAuditWork(c, id);
-		c.prepare('DELETE FROM audit_assignments WHERE audit_id = ?').run(id);
-		c.prepare('DELETE FROM audit_reviewers WHERE audit_id = ?').run(id);
-		c.prepare(`UPDATE audits SET status = 'preparing', prepare_owner = ?, prepare_heartbeat_at = ? WHERE id = ?`).run(owner, now, id);
+		c.prepare<[number]>('DELETE FROM audit_assignments WHERE audit_id = ?').run(id);
+		c.prepare<[number]>('DELETE FROM audit_reviewers WHERE audit_id = ?').run(id);
+		c.prepare<[string, number, number]>(`UPDATE audits SET status = 'preparing', prepare_owner = ?, prepare_heartbeat_at = ? WHERE id = ?`).run(owner, now, id);
 	}
-	c.prepare('DELETE FROM judge_labels WHERE instance_id IN (SELECT id FROM instances WHERE dataset_id = ?)').run(datasetId);
-	c.prepare('UPDATE generation_runs SET dataset_id = NULL WHERE dataset_id = ?').run(datasetId);
-	c.prepare(`UPDATE datasets SET status = 'importing', name = ?, import_owner = ?, import_heartbeat_at = ? WHERE id = ?`).run(
+	c.prepare<[number]>('DELETE FROM judge_labels WHERE instance_id IN (SELECT id FROM instances WHERE dataset_id = ?)').run(datasetId);
+	c.prepare<[number]>('UPDATE generation_runs SET dataset_id = NULL WHERE dataset_id = ?').run(datasetId);
+	c.prepare<[string, string, number, number]>(`UPDATE datasets SET status = 'importing', name = ?, import_owner = ?, import_heartbeat_at = ? WHERE id = ?`).run(
 		placeholderName(randomUUID()),
 		owner,
 		now,
@@ -134,10 +134,10 @@ export function archiveDataset(datasetId: number, archivedBy: number | null, dat
 		assertNoActiveRun(c, datasetId, 'archive');
 		// Audits are stamped with the dataset's time, so restoring the dataset brings back exactly
 		// these; the time differs from any audit archived on its own before (which stays archived).
-		const latest = c.prepare('SELECT max(archived_at) FROM audits WHERE dataset_id = ?').pluck().get(datasetId) as number | null;
+		const latest = c.prepare<[number], number | null>('SELECT max(archived_at) FROM audits WHERE dataset_id = ?').pluck().get(datasetId)!;
 		const now = Math.max(Date.now(), (latest ?? 0) + 1);
-		c.prepare('UPDATE datasets SET archived_at = ?, archived_by = ? WHERE id = ?').run(now, archivedBy, datasetId);
-		const audits = c.prepare('UPDATE audits SET archived_at = ?, archived_by = ? WHERE dataset_id = ? AND archived_at IS NULL').run(now, archivedBy, datasetId).changes;
+		c.prepare<[number, number | null, number]>('UPDATE datasets SET archived_at = ?, archived_by = ? WHERE id = ?').run(now, archivedBy, datasetId);
+		const audits = c.prepare<[number, number | null, number]>('UPDATE audits SET archived_at = ?, archived_by = ? WHERE dataset_id = ? AND archived_at IS NULL').run(now, archivedBy, datasetId).changes;
 		return { audits };
 	});
 }
@@ -148,8 +148,8 @@ export function restoreDataset(datasetId: number, database: Db = db()): { audits
 	return transaction(database, () => {
 		const dataset = datasetRow(c, datasetId);
 		if (dataset.archivedAt === null) throw new ArchiveError(`Dataset "${dataset.name}" is not archived.`, 409, 'not-archived');
-		const audits = c.prepare('UPDATE audits SET archived_at = NULL, archived_by = NULL WHERE dataset_id = ? AND archived_at = ?').run(datasetId, dataset.archivedAt).changes;
-		c.prepare('UPDATE datasets SET archived_at = NULL, archived_by = NULL WHERE id = ?').run(datasetId);
+		const audits = c.prepare<[number, number]>('UPDATE audits SET archived_at = NULL, archived_by = NULL WHERE dataset_id = ? AND archived_at = ?').run(datasetId, dataset.archivedAt).changes;
+		c.prepare<[number]>('UPDATE datasets SET archived_at = NULL, archived_by = NULL WHERE id = ?').run(datasetId);
 		return { audits };
 	});
 }
@@ -169,7 +169,7 @@ export function deleteAudit(auditId: number, database: Db = db()): { name: strin
 				'reviewed-work'
 			);
 		}
-		c.prepare('DELETE FROM audits WHERE id = ?').run(auditId);
+		c.prepare<[number]>('DELETE FROM audits WHERE id = ?').run(auditId);
 		return { name: audit.name, datasetId: audit.datasetId };
 	});
 }
@@ -179,7 +179,7 @@ export function archiveAudit(auditId: number, archivedBy: number | null, databas
 	transaction(database, () => {
 		const audit = auditRow(c, auditId);
 		if (audit.archivedAt !== null) throw new ArchiveError(`Audit "${audit.name}" is already archived.`, 409, 'archived');
-		c.prepare('UPDATE audits SET archived_at = ?, archived_by = ? WHERE id = ?').run(Date.now(), archivedBy, auditId);
+		c.prepare<[number, number | null, number]>('UPDATE audits SET archived_at = ?, archived_by = ? WHERE id = ?').run(Date.now(), archivedBy, auditId);
 	});
 }
 
@@ -189,7 +189,7 @@ export function restoreAudit(auditId: number, database: Db = db()): void {
 		const audit = auditRow(c, auditId);
 		if (audit.archivedAt === null) throw new ArchiveError(`Audit "${audit.name}" is not archived.`, 409, 'not-archived');
 		if (audit.datasetArchivedAt !== null) throw new ArchiveError('Its dataset is archived: restore the dataset first.', 409, 'archived');
-		c.prepare('UPDATE audits SET archived_at = NULL, archived_by = NULL WHERE id = ?').run(auditId);
+		c.prepare<[number]>('UPDATE audits SET archived_at = NULL, archived_by = NULL WHERE id = ?').run(auditId);
 	});
 }
 
@@ -209,7 +209,7 @@ export interface PurgePlan {
 	counts: PurgeCount[];
 }
 
-const count = (c: Database.Database, sql: string, ...params: unknown[]) => c.prepare(sql).pluck().get(...params) as number;
+const count = (c: Database.Database, sql: string, ...params: unknown[]) => c.prepare<unknown[], number>(sql).pluck().get(...params)!;
 /** A count with its noun: "1 audit", "19 labels". */
 const counted = (n: number, one: string, many = `${one}s`): PurgeCount => ({ what: n === 1 ? one : many, n });
 
@@ -253,16 +253,16 @@ export function auditPurgePlan(auditId: number, database: Db = db()): PurgePlan 
 /** Deletes every row of an audit, the people's work first (their parents refuse otherwise). */
 function deleteAuditRows(c: Database.Database, auditId: number): void {
 	deleteAuditWork(c, auditId);
-	c.prepare('DELETE FROM audits WHERE id = ?').run(auditId);
+	c.prepare<[number]>('DELETE FROM audits WHERE id = ?').run(auditId);
 }
 
 /** The people's work on an audit: labels, submissions, set-aside labels, adjudications. */
 function deleteAuditWork(c: Database.Database, auditId: number): void {
-	c.prepare('DELETE FROM audit_label_ratings WHERE audit_id = ?').run(auditId);
-	c.prepare('DELETE FROM audit_submissions WHERE audit_id = ?').run(auditId);
-	c.prepare('DELETE FROM audit_labels WHERE audit_id = ?').run(auditId);
-	c.prepare('DELETE FROM audit_archived_labels WHERE audit_id = ?').run(auditId);
-	c.prepare('DELETE FROM audit_adjudications WHERE audit_id = ?').run(auditId);
+	c.prepare<[number]>('DELETE FROM audit_label_ratings WHERE audit_id = ?').run(auditId);
+	c.prepare<[number]>('DELETE FROM audit_submissions WHERE audit_id = ?').run(auditId);
+	c.prepare<[number]>('DELETE FROM audit_labels WHERE audit_id = ?').run(auditId);
+	c.prepare<[number]>('DELETE FROM audit_archived_labels WHERE audit_id = ?').run(auditId);
+	c.prepare<[number]>('DELETE FROM audit_adjudications WHERE audit_id = ?').run(auditId);
 }
 
 export interface PurgeResult {

@@ -37,18 +37,18 @@ type StoredLabel = LabelRow & { ratings: RatingRow[] };
  * frees their items' slots (the reviewer's assignments become "released"). Returns how many.
  */
 export function setAsideReviewerLabels(c: Database.Database, auditId: number, reviewerId: number, actorId: number | null, now = Date.now()): number {
-	const labels = c.prepare('SELECT * FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').all(auditId, reviewerId) as LabelRow[];
-	const ratings = c.prepare('SELECT response_id, model, rating FROM audit_label_ratings WHERE label_id = ? ORDER BY response_id');
-	const keep = c.prepare(
+	const labels = c.prepare<[number, number], LabelRow>('SELECT * FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').all(auditId, reviewerId);
+	const ratings = c.prepare<[number], RatingRow>('SELECT response_id, model, rating FROM audit_label_ratings WHERE label_id = ? ORDER BY response_id');
+	const keep = c.prepare<[number, number, number, number, string, number, number | null]>(
 		'INSERT INTO audit_archived_labels (id, audit_id, item_id, reviewer_id, label, archived_at, archived_by) VALUES (?, ?, ?, ?, ?, ?, ?)'
 	);
 	for (const label of labels) {
-		const stored: StoredLabel = { ...label, ratings: ratings.all(label.id) as RatingRow[] };
+		const stored: StoredLabel = { ...label, ratings: ratings.all(label.id) };
 		keep.run(label.id, auditId, label.item_id, reviewerId, JSON.stringify(stored), now, actorId);
-		c.prepare('DELETE FROM audit_label_ratings WHERE label_id = ?').run(label.id);
-		c.prepare('DELETE FROM audit_labels WHERE id = ?').run(label.id);
-		c.prepare('UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?').run(label.item_id);
-		c.prepare(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`).run(label.item_id, reviewerId);
+		c.prepare<[number]>('DELETE FROM audit_label_ratings WHERE label_id = ?').run(label.id);
+		c.prepare<[number]>('DELETE FROM audit_labels WHERE id = ?').run(label.id);
+		c.prepare<[number]>('UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?').run(label.item_id);
+		c.prepare<[number, number]>(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`).run(label.item_id, reviewerId);
 	}
 	return labels.length;
 }
@@ -56,8 +56,8 @@ export function setAsideReviewerLabels(c: Database.Database, auditId: number, re
 /** Set-aside labels per reviewer of an audit (for its page). */
 export function setAsideCounts(auditId: number, database: Db = db()): Map<number, number> {
 	const rows = database.$client
-		.prepare('SELECT reviewer_id AS reviewerId, count(*) AS n FROM audit_archived_labels WHERE audit_id = ? GROUP BY reviewer_id')
-		.all(auditId) as { reviewerId: number; n: number }[];
+		.prepare<[number], { reviewerId: number; n: number }>('SELECT reviewer_id AS reviewerId, count(*) AS n FROM audit_archived_labels WHERE audit_id = ? GROUP BY reviewer_id')
+		.all(auditId);
 	return new Map(rows.map((r) => [r.reviewerId, r.n]));
 }
 
@@ -74,26 +74,24 @@ export interface RestoreLabelsResult {
 export function restoreReviewerLabels(auditId: number, reviewerId: number, database: Db = db()): RestoreLabelsResult {
 	const c = database.$client;
 	return transaction(database, () => {
-		const audit = c.prepare('SELECT overlap, archived_at AS archivedAt FROM audits WHERE id = ?').get(auditId) as
-			| { overlap: number; archivedAt: number | null }
-			| undefined;
+		const audit = c.prepare<[number], { overlap: number; archivedAt: number | null }>('SELECT overlap, archived_at AS archivedAt FROM audits WHERE id = ?').get(auditId);
 		if (!audit) throw new ArchiveError('No such audit.', 404, 'not-found');
 		if (audit.archivedAt !== null) throw new ArchiveError('The audit is archived: restore it first.', 409, 'archived');
-		const archived = c.prepare('SELECT id, item_id AS itemId, label FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ? ORDER BY id').all(auditId, reviewerId) as {
+		const archived = c.prepare<[number, number], {
 			id: number;
 			itemId: number;
 			label: string;
-		}[];
+		}>('SELECT id, item_id AS itemId, label FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ? ORDER BY id').all(auditId, reviewerId);
 		if (!archived.length) throw new ArchiveError('This reviewer has no set-aside labels in this audit.', 404, 'not-found');
 		const result: RestoreLabelsResult = { restored: 0, kept: [] };
 		for (const row of archived) {
 			const label = JSON.parse(row.label) as StoredLabel;
-			const item = c.prepare('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?').get(row.itemId) as {
+			const item = c.prepare<[number], {
 				position: number;
 				isGold: number;
 				labels: number;
-			};
-			if (c.prepare('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?').get(row.itemId, reviewerId)) {
+			}>('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?').get(row.itemId)!;
+			if (c.prepare<[number, number]>('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?').get(row.itemId, reviewerId)) {
 				result.kept.push({ itemPosition: item.position, reason: 'the reviewer has labelled this item again' });
 				continue;
 			}
@@ -101,7 +99,7 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				result.kept.push({ itemPosition: item.position, reason: `the item already has its ${audit.overlap} label(s)` });
 				continue;
 			}
-			c.prepare(
+			c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string, number, number, number, number, number]>(
 				`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason,
 					comment, duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			).run(
@@ -120,21 +118,19 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				label.updated_at,
 				label.revision
 			);
-			const insertRating = c.prepare('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
+			const insertRating = c.prepare<[number, number, number, number, string, string]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
 			for (const r of label.ratings) insertRating.run(label.id, auditId, row.itemId, r.response_id, r.model, r.rating);
-			const assignment = c.prepare('SELECT id, status FROM audit_assignments WHERE item_id = ? AND reviewer_id = ?').get(row.itemId, reviewerId) as
-				| { id: number; status: string }
-				| undefined;
+			const assignment = c.prepare<[number, number], { id: number; status: string }>('SELECT id, status FROM audit_assignments WHERE item_id = ? AND reviewer_id = ?').get(row.itemId, reviewerId);
 			// An active lease already holds a slot; any other state frees one to take back.
 			const claim = assignment?.status === 'active' ? 0 : 1;
-			if (assignment) c.prepare(`UPDATE audit_assignments SET status = 'submitted', draft = NULL WHERE id = ?`).run(assignment.id);
-			c.prepare('UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?').run(claim, row.itemId);
-			c.prepare(`UPDATE audit_submissions SET label_id = ? WHERE item_id = ? AND reviewer_id = ? AND outcome IN ('created', 'edited')`).run(
+			if (assignment) c.prepare<[number]>(`UPDATE audit_assignments SET status = 'submitted', draft = NULL WHERE id = ?`).run(assignment.id);
+			c.prepare<[number, number]>('UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?').run(claim, row.itemId);
+			c.prepare<[number, number, number]>(`UPDATE audit_submissions SET label_id = ? WHERE item_id = ? AND reviewer_id = ? AND outcome IN ('created', 'edited')`).run(
 				label.id,
 				row.itemId,
 				reviewerId
 			);
-			c.prepare('DELETE FROM audit_archived_labels WHERE id = ?').run(row.id);
+			c.prepare<[number]>('DELETE FROM audit_archived_labels WHERE id = ?').run(row.id);
 			result.restored++;
 		}
 		return result;
@@ -148,16 +144,16 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 export async function purgeReviewerLabels(auditId: number, reviewerId: number, actor: Actor, confirm: string | undefined, database: Db = db()): Promise<PurgeResult> {
 	if (actor.role !== 'admin') throw new ArchiveError('Only an administrator can purge.', 403, 'forbidden');
 	const c = database.$client;
-	const who = c.prepare('SELECT email FROM users WHERE id = ?').pluck().get(reviewerId) as string | undefined;
-	const audit = c.prepare('SELECT name FROM audits WHERE id = ?').pluck().get(auditId) as string | undefined;
+	const who = c.prepare<[number], string>('SELECT email FROM users WHERE id = ?').pluck().get(reviewerId);
+	const audit = c.prepare<[number], string>('SELECT name FROM audits WHERE id = ?').pluck().get(auditId);
 	if (!who || !audit) throw new ArchiveError('No such audit or reviewer.', 404, 'not-found');
-	const n = () => c.prepare('SELECT count(*) FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().get(auditId, reviewerId) as number;
+	const n = () => c.prepare<[number, number], number>('SELECT count(*) FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().get(auditId, reviewerId)!;
 	if (!n()) throw new ArchiveError(`${who} has no set-aside labels in this audit.`, 404, 'not-found');
 	if ((confirm ?? '').trim().toLowerCase() !== who) throw new ArchiveError(`Type "${who}" to confirm the purge.`, 409, 'confirm', 'confirm');
 	const backup = await createBackup({ kind: 'pre-purge', database });
 	return transaction(database, () => {
 		const plan = { kind: 'reviewer-labels' as const, id: auditId, name: `${who} in "${audit}"`, confirmWith: who, counts: [{ what: n() === 1 ? 'set-aside label' : 'set-aside labels', n: n() }] };
-		c.prepare('DELETE FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').run(auditId, reviewerId);
+		c.prepare<[number, number]>('DELETE FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').run(auditId, reviewerId);
 		return { plan, backup };
 	});
 }

@@ -30,11 +30,11 @@ export function hasWork(w: AuditWork): boolean {
 
 /** Reviewed work of every audit of a dataset that has any. */
 export function datasetWork(c: Database.Database, datasetId: number): AuditWork[] {
-	return (c.prepare(`SELECT ${WORK_COLUMNS} FROM audits a WHERE a.dataset_id = ? ORDER BY a.id`).all(datasetId) as AuditWork[]).filter(hasWork);
+	return (c.prepare<[number], AuditWork>(`SELECT ${WORK_COLUMNS} FROM audits a WHERE a.dataset_id = ? ORDER BY a.id`).all(datasetId)).filter(hasWork);
 }
 
 export function auditWork(c: Database.Database, auditId: number): AuditWork | undefined {
-	return c.prepare(`SELECT ${WORK_COLUMNS} FROM audits a WHERE a.id = ?`).get(auditId) as AuditWork | undefined;
+	return c.prepare<[number], AuditWork>(`SELECT ${WORK_COLUMNS} FROM audits a WHERE a.id = ?`).get(auditId);
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;

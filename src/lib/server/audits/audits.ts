@@ -28,7 +28,7 @@ export interface AuditListRow {
 /** Audits, newest first; archived ones (or those of an archived dataset) only when asked for. */
 export function listAudits(options: { datasetId?: number; archived?: boolean } = {}, database: Db = db()): AuditListRow[] {
 	return database.$client
-		.prepare(
+		.prepare<[number | null, number | null, number], AuditListRow>(
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.item_count AS itemCount,
 				a.overlap, a.created_at AS createdAt, a.archived_at AS archivedAt,
 				(SELECT count(*) FROM audit_reviewers r WHERE r.audit_id = a.id AND r.removed_at IS NULL) AS reviewers,
@@ -39,7 +39,7 @@ export function listAudits(options: { datasetId?: number; archived?: boolean } =
 			 WHERE (? IS NULL OR a.dataset_id = ?) AND (a.archived_at IS NOT NULL) = ? AND a.status <> 'preparing'
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
-		.all(options.datasetId ?? null, options.datasetId ?? null, options.archived ? 1 : 0) as AuditListRow[];
+		.all(options.datasetId ?? null, options.datasetId ?? null, options.archived ? 1 : 0);
 }
 
 export function getAudit(id: number, database: Db = db()): Audit | undefined {
@@ -92,22 +92,22 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 	const c = database.$client;
 	const now = options.now ?? Date.now();
 	const totals = c
-		.prepare(
+		.prepare<[number, number], { labels: number; complete: number }>(
 			`SELECT coalesce(sum(label_count), 0) AS labels, coalesce(sum(label_count >= ?), 0) AS complete
 			 FROM audit_items WHERE audit_id = ? AND is_gold = 0`
 		)
-		.get(audit.overlap, auditId) as { labels: number; complete: number };
+		.get(audit.overlap, auditId)!;
 	const reviewers = c
-		.prepare(
+		.prepare<[number, number], Omit<ReviewerStats, 'removed' | 'labelled' | 'medianSeconds' | 'goldAnswered' | 'goldCorrect'> & { removed: number }>(
 			`SELECT r.user_id AS userId, u.email, u.name, r.removed_at IS NOT NULL AS removed,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'skipped') AS skipped,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'active' AND s.expires_at > ?) AS holding,
 				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = r.audit_id AND l.reviewer_id = r.user_id) AS lastActivity
 			 FROM audit_reviewers r JOIN users u ON u.id = r.user_id WHERE r.audit_id = ? ORDER BY r.removed_at IS NOT NULL, u.email`
 		)
-		.all(now, auditId) as (Omit<ReviewerStats, 'removed' | 'labelled' | 'medianSeconds' | 'goldAnswered' | 'goldCorrect'> & { removed: number })[];
+		.all(now, auditId);
 	const durations = new Map<number, number[]>();
-	for (const row of c.prepare('SELECT reviewer_id AS r, duration_ms AS d FROM audit_labels WHERE audit_id = ?').raw().all(auditId) as [number, number][]) {
+	for (const row of c.prepare<[number], [number, number]>('SELECT reviewer_id AS r, duration_ms AS d FROM audit_labels WHERE audit_id = ?').raw().all(auditId)) {
 		let list = durations.get(row[0]);
 		if (!list) durations.set(row[0], (list = []));
 		list.push(row[1]);
@@ -115,11 +115,11 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 	const gold = goldScores(audit, database);
 	const stuck = { n: countStuckItems(auditId, audit.overlap, database) };
 	const counts = c
-		.prepare(
+		.prepare<[number, number], { skips: number; leases: number }>(
 			`SELECT coalesce(sum(status = 'skipped'), 0) AS skips, coalesce(sum(status = 'active' AND expires_at > ?), 0) AS leases
 			 FROM audit_assignments WHERE audit_id = ?`
 		)
-		.get(now, auditId) as { skips: number; leases: number };
+		.get(now, auditId)!;
 	return {
 		items: audit.itemCount,
 		needed: audit.itemCount * audit.overlap,
@@ -168,7 +168,7 @@ function goldScores(audit: Audit, database: Db): Map<number, { answered: number;
 					FROM audit_labels l JOIN audit_gold_ratings g ON g.item_id = l.item_id
 					LEFT JOIN audit_label_ratings r ON r.label_id = l.id AND r.response_id = g.response_id
 					WHERE l.audit_id = ? GROUP BY l.id) GROUP BY reviewerId`;
-	for (const row of database.$client.prepare(sql).all(audit.id) as { reviewerId: number; answered: number; correct: number }[]) {
+	for (const row of database.$client.prepare<[number], { reviewerId: number; answered: number; correct: number }>(sql).all(audit.id)) {
 		scores.set(row.reviewerId, { answered: row.answered, correct: row.correct ?? 0 });
 	}
 	return scores;
@@ -176,13 +176,13 @@ function goldScores(audit: Audit, database: Db): Map<number, { answered: number;
 
 export function closeAudit(auditId: number, database: Db = db()): void {
 	requireWritableAudit(auditId, database);
-	const changed = database.$client.prepare(`UPDATE audits SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`).run(Date.now(), auditId).changes;
+	const changed = database.$client.prepare<[number, number]>(`UPDATE audits SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`).run(Date.now(), auditId).changes;
 	if (!changed) requireAudit(auditId, database);
 }
 
 export function reopenAudit(auditId: number, database: Db = db()): void {
 	requireWritableAudit(auditId, database);
-	const changed = database.$client.prepare(`UPDATE audits SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'`).run(auditId).changes;
+	const changed = database.$client.prepare<[number]>(`UPDATE audits SET status = 'open', closed_at = NULL WHERE id = ? AND status = 'closed'`).run(auditId).changes;
 	if (!changed) requireAudit(auditId, database);
 }
 
@@ -196,7 +196,7 @@ export function addReviewers(auditId: number, userIds: number[], database: Db = 
 		const now = Date.now();
 		for (const userId of new Set(userIds)) {
 			added += c
-				.prepare(
+				.prepare<[number, unknown, number, number]>(
 					`INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)
 					 ON CONFLICT (audit_id, user_id) DO UPDATE SET removed_at = NULL WHERE removed_at IS NOT NULL`
 				)
@@ -221,14 +221,14 @@ export function removeReviewer(
 	requireWritableAudit(auditId, database);
 	const c = database.$client;
 	return transaction(database, () => {
-		const changed = c.prepare(`UPDATE audit_reviewers SET removed_at = ? WHERE audit_id = ? AND user_id = ? AND removed_at IS NULL`).run(Date.now(), auditId, userId).changes;
+		const changed = c.prepare<[number, number, number]>(`UPDATE audit_reviewers SET removed_at = ? WHERE audit_id = ? AND user_id = ? AND removed_at IS NULL`).run(Date.now(), auditId, userId).changes;
 		if (!changed) throw new AuditError('That account is not a reviewer of this audit.', 400, 'invalid', 'reviewer');
 		const leases = c
-			.prepare(`SELECT id, item_id AS itemId FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'active'`)
-			.all(auditId, userId) as { id: number; itemId: number }[];
+			.prepare<[number, number], { id: number; itemId: number }>(`SELECT id, item_id AS itemId FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'active'`)
+			.all(auditId, userId);
 		for (const lease of leases) {
-			c.prepare(`UPDATE audit_assignments SET status = 'released', draft = NULL WHERE id = ?`).run(lease.id);
-			c.prepare(`UPDATE audit_items SET claimed_count = claimed_count - 1 WHERE id = ?`).run(lease.itemId);
+			c.prepare<[number]>(`UPDATE audit_assignments SET status = 'released', draft = NULL WHERE id = ?`).run(lease.id);
+			c.prepare<[number]>(`UPDATE audit_items SET claimed_count = claimed_count - 1 WHERE id = ?`).run(lease.itemId);
 		}
 		const setAside = options.setAsideLabels ? setAsideReviewerLabels(c, auditId, userId, options.actorId ?? null) : 0;
 		return { released: leases.length, setAside };
@@ -239,7 +239,7 @@ export function updateGuidelines(auditId: number, guidelines: string, database: 
 	const text = guidelines.trim();
 	if (text.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
 	requireWritableAudit(auditId, database);
-	database.$client.prepare('UPDATE audits SET guidelines = ? WHERE id = ?').run(text, auditId);
+	database.$client.prepare<[string, number]>('UPDATE audits SET guidelines = ? WHERE id = ?').run(text, auditId);
 }
 
 /** Adds gold items to an existing audit (and sets the rate they are mixed in at). */
@@ -250,7 +250,7 @@ export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, cr
 	const items = resolveGold(audit.datasetId, specs, audit.models, audit.includeRejected, audit.seed + audit.goldCount + 1, database);
 	const c = database.$client;
 	// The same instance twice as gold in one audit would let a reviewer see it twice.
-	const existing = c.prepare(
+	const existing = c.prepare<[number, number, number, number, number]>(
 		`SELECT 1 FROM audit_items WHERE audit_id = ? AND is_gold = 1 AND task_id = ? AND coalesce(instance_id, 0) = ?
 		 AND coalesce(conversation_id, 0) = ? AND coalesce(pair_id, 0) = ?`
 	);
@@ -267,9 +267,9 @@ export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, cr
 		}
 	}
 	return transaction(database, () => {
-		const position = (c.prepare('SELECT coalesce(max(position), -1) + 1 AS p FROM audit_items WHERE audit_id = ?').get(auditId) as { p: number }).p;
+		const position = (c.prepare<[number], { p: number }>('SELECT coalesce(max(position), -1) + 1 AS p FROM audit_items WHERE audit_id = ?').get(auditId)!).p;
 		insertItems(database, auditId, items, position, createdBy, Date.now());
-		c.prepare('UPDATE audits SET gold_count = gold_count + ?, gold_rate = ? WHERE id = ?').run(items.length, goldRate, auditId);
+		c.prepare<[number, number, number]>('UPDATE audits SET gold_count = gold_count + ?, gold_rate = ? WHERE id = ?').run(items.length, goldRate, auditId);
 		return items.length;
 	});
 }
@@ -289,17 +289,17 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
 	const pageSize = Math.min(Math.max(options.pageSize ?? 50, 1), 200);
 	const gold = options.gold ? 1 : 0;
 	const c = database.$client;
-	const total = (c.prepare('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = ?').get(auditId, gold) as { n: number }).n;
+	const total = (c.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = ?').get(auditId, gold)!).n;
 	const pages = Math.max(1, Math.ceil(total / pageSize));
 	const page = Math.min(Math.max(options.page ?? 1, 1), pages);
 	const rows = c
-		.prepare(
+		.prepare<[number, number, number, number], Omit<AuditItemRow, 'isGold'> & { isGold: number }>(
 			`SELECT i.position, i.task_id AS taskId, i.instance_id AS instanceId, substr(t.instruction, 1, 300) AS instruction, i.stratum,
 				i.is_gold AS isGold, i.label_count AS labelCount, i.claimed_count AS claimedCount
 			 FROM audit_items i JOIN tasks t ON t.id = i.task_id WHERE i.audit_id = ? AND i.is_gold = ?
 			 ORDER BY i.position LIMIT ? OFFSET ?`
 		)
-		.all(auditId, gold, pageSize, (page - 1) * pageSize) as (Omit<AuditItemRow, 'isGold'> & { isGold: number })[];
+		.all(auditId, gold, pageSize, (page - 1) * pageSize);
 	return { rows: rows.map((r) => ({ ...r, isGold: r.isGold === 1 })), total, page, pages, pageSize };
 }
 
@@ -309,15 +309,15 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
  */
 export function countStuckItems(auditId: number, overlap: number, database: Db = db()): number {
 	const c = database.$client;
-	const { n: currentReviewers } = c.prepare('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId) as { n: number };
+	const { n: currentReviewers } = c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId)!;
 	const row = c
-		.prepare(
+		.prepare<[number, number, number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i
 			 LEFT JOIN (SELECT s.item_id, count(*) AS blocked FROM audit_assignments s
 				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
 				WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) b ON b.item_id = i.id
 			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(b.blocked, 0) < ?`
 		)
-		.get(auditId, auditId, overlap, currentReviewers, overlap) as { n: number };
+		.get(auditId, auditId, overlap, currentReviewers, overlap)!;
 	return row.n;
 }

@@ -100,14 +100,14 @@ function rejectedFilter(includeRejected: boolean, alias: string): string {
  */
 function loadVerdictUnits(datasetId: number, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare(
+		.prepare<[number], [number, number | null, number, string | null, string | null, string | null, string | null]>(
 			`SELECT t.id, t.is_classification, i.id, t.filter_status, t.filter_rule, i.filter_status, i.filter_rule
 			 FROM tasks t JOIN instances i ON i.task_id = t.id
 			 WHERE t.dataset_id = ? AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL)
 			 ORDER BY t.id, i.id`
 		)
 		.raw()
-		.all(datasetId) as [number, number | null, number, string | null, string | null, string | null, string | null][];
+		.all(datasetId);
 	const units: SamplingUnit[] = [];
 	for (const [taskId, cls, instanceId, ts, tr, is, ir] of rows) {
 		const stratum = verdictStratum({ status: ts, rule: tr }, { status: is, rule: ir });
@@ -125,14 +125,14 @@ export function verdictStrataOf(units: readonly SamplingUnit[]): { key: string; 
 
 export function loadQualityUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare(
+		.prepare<[number], [number, number | null, number]>(
 			`SELECT t.id AS taskId, t.is_classification AS cls, i.id AS instanceId
 			 FROM tasks t JOIN instances i ON i.task_id = t.id
 			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')} ${rejectedFilter(includeRejected, 'i')}
 			 ORDER BY t.id, i.id`
 		)
 		.raw()
-		.all(datasetId) as [number, number | null, number][];
+		.all(datasetId);
 	const units: SamplingUnit[] = [];
 	for (const [taskId, cls, instanceId] of rows) {
 		const last = units[units.length - 1];
@@ -145,7 +145,7 @@ export function loadQualityUnits(datasetId: number, includeRejected: boolean, da
 /** Conversation audits: each task's conversations (a task is a first user turn; most have one). */
 function loadConversationUnits(datasetId: number, includeRejected: boolean, database: Db): SamplingUnit[] {
 	const rows = database.$client
-		.prepare(
+		.prepare<[number], [number, number | null, number]>(
 			`SELECT t.id AS taskId, t.is_classification AS cls, c.id AS conversationId
 			 FROM tasks t JOIN conversations c ON c.task_id = t.id
 			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')}
@@ -153,7 +153,7 @@ function loadConversationUnits(datasetId: number, includeRejected: boolean, data
 			 ORDER BY t.id, c.id`
 		)
 		.raw()
-		.all(datasetId) as [number, number | null, number][];
+		.all(datasetId);
 	return groupUnits(rows);
 }
 
@@ -164,14 +164,14 @@ function loadPairUnits(datasetId: number, includeRejected: boolean, database: Db
 				AND ((a.model = ? AND b.model = ?) OR (a.model = ? AND b.model = ?)))`
 		: '';
 	const rows = database.$client
-		.prepare(
+		.prepare<unknown[], [number, number | null, number]>(
 			`SELECT t.id AS taskId, t.is_classification AS cls, p.id AS pairId
 			 FROM tasks t JOIN preference_pairs p ON p.task_id = t.id
 			 WHERE t.dataset_id = ? ${rejectedFilter(includeRejected, 't')} ${between}
 			 ORDER BY t.id, p.id`
 		)
 		.raw()
-		.all(datasetId, ...(models ? [models[0], models[1], models[1], models[0]] : [])) as [number, number | null, number][];
+		.all(datasetId, ...(models ? [models[0], models[1], models[1], models[0]] : []));
 	return groupUnits(rows);
 }
 
@@ -188,13 +188,13 @@ function groupUnits(rows: [number, number | null, number][]): SamplingUnit[] {
 /** Rating: responses of the chosen models grouped by (task, instance); one response per model per group. */
 function loadRatingGroups(datasetId: number, models: string[], includeRejected: boolean, database: Db) {
 	const rows = database.$client
-		.prepare(
+		.prepare<[number, string], ResponseRow & { cls: number | null }>(
 			`SELECT r.id, r.task_id AS taskId, r.instance_id AS instanceId, r.model, t.is_classification AS cls
 			 FROM responses r JOIN tasks t ON t.id = r.task_id
 			 WHERE r.dataset_id = ? AND r.model IN (SELECT value FROM json_each(?)) ${rejectedFilter(includeRejected, 't')}
 			 ORDER BY r.task_id, r.instance_id, r.model, r.id`
 		)
-		.all(datasetId, JSON.stringify(models)) as (ResponseRow & { cls: number | null })[];
+		.all(datasetId, JSON.stringify(models));
 	const groups = new Map<number, Map<number, ResponseRow[]>>();
 	const units = new Map<number, SamplingUnit>();
 	for (const row of rows) {
@@ -216,8 +216,8 @@ function loadRatingGroups(datasetId: number, models: string[], includeRejected: 
 
 export function datasetModels(datasetId: number, database: Db = db()): { model: string; responses: number }[] {
 	return database.$client
-		.prepare('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
-		.all(datasetId) as { model: string; responses: number }[];
+		.prepare<[number], { model: string; responses: number }>('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
+		.all(datasetId);
 }
 
 export function previewSample(
@@ -259,8 +259,8 @@ export function orderSalt(auditId: number, userId: number, seed: number): number
 /** Active accounts for these ids; throws naming the first that is unknown or disabled. */
 export function activeUsers(userIds: number[], database: Db): { id: number; email: string }[] {
 	const rows = database.$client
-		.prepare('SELECT id, email, disabled_at AS disabledAt FROM users WHERE id IN (SELECT value FROM json_each(?))')
-		.all(JSON.stringify(userIds)) as { id: number; email: string; disabledAt: number | null }[];
+		.prepare<[string], { id: number; email: string; disabledAt: number | null }>('SELECT id, email, disabled_at AS disabledAt FROM users WHERE id IN (SELECT value FROM json_each(?))')
+		.all(JSON.stringify(userIds));
 	for (const id of userIds) {
 		const row = rows.find((r) => r.id === id);
 		if (!row) throw new AuditError(`No account with id ${id}.`, 400, 'invalid', 'reviewers');
@@ -386,7 +386,7 @@ export async function createAuditInBatches(
 								at = next;
 								if (performance.now() - started > AUDIT_BATCH_MAX_WRITE_MS) break;
 							}
-							database.$client.prepare('UPDATE audits SET prepare_heartbeat_at = ? WHERE id = ?').run(Date.now(), id);
+							database.$client.prepare<[number, number]>('UPDATE audits SET prepare_heartbeat_at = ? WHERE id = ?').run(Date.now(), id);
 							return at;
 						},
 						'create audit'
@@ -403,7 +403,7 @@ export async function createAuditInBatches(
 					() => {
 						insertReviewers(plan, id, database);
 						database.$client
-							.prepare(`UPDATE audits SET status = 'open', prepare_owner = NULL, prepare_heartbeat_at = NULL WHERE id = ? AND status = 'preparing'`)
+							.prepare<[number]>(`UPDATE audits SET status = 'open', prepare_owner = NULL, prepare_heartbeat_at = NULL WHERE id = ? AND status = 'preparing'`)
 							.run(id);
 						return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
 					},
@@ -423,7 +423,7 @@ export async function createAuditInBatches(
 
 function insertAuditRow(plan: AuditPlan, status: 'preparing' | 'open', database: Db): number {
 	const row = database.$client
-		.prepare(
+		.prepare<[number, string, string, string, number, number, string, string, number, string | null, number, number, number, string, number, number, number, number | null, number, string, number, number, string | null, string, string | null, number | null], { id: number }>(
 			`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
 				models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
 				routing, qualification_items, qualification_accuracy, strata, conversation_unit, prepare_owner, prepare_heartbeat_at)
@@ -435,12 +435,12 @@ function insertAuditRow(plan: AuditPlan, status: 'preparing' | 'open', database:
 			plan.goldItems.length ? plan.goldRate : 0, plan.planned.length, plan.goldItems.length, plan.createdBy, plan.now,
 			plan.routing, plan.qualification.items, plan.qualification.accuracy, plan.strata ? JSON.stringify(plan.strata) : null, plan.conversationUnit,
 			status === 'preparing' ? preparingOwner() : null, status === 'preparing' ? Date.now() : null
-		) as { id: number };
+		)!;
 	return row.id;
 }
 
 function insertReviewers(plan: AuditPlan, auditId: number, database: Db): void {
-	const addReviewer = database.$client.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
+	const addReviewer = database.$client.prepare<[number, number, number, number]>('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, ?, ?)');
 	for (const userId of plan.reviewerIds) addReviewer.run(auditId, userId, orderSalt(auditId, userId, plan.seed), plan.now);
 }
 
@@ -448,9 +448,7 @@ function insertReviewers(plan: AuditPlan, auditId: number, database: Db): void {
 function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const kind = input.kind;
 	if (kind !== 'quality' && kind !== 'rating' && kind !== 'conversation' && kind !== 'pairwise') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
-	const dataset = database.$client.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId) as
-		| { id: number; name: string; archivedAt: number | null }
-		| undefined;
+	const dataset = database.$client.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId);
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
 	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
 
@@ -514,13 +512,13 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		// Pairs from the dataset's own responses are built (or found, if built before) first.
 		if (pairModels) buildResponsePairs(dataset.id, pairModels, database);
 		const units = loadPairUnits(dataset.id, includeRejected, database, pairModels);
-		const pairResponses = database.$client.prepare(
+		const pairResponses = database.$client.prepare<[number], { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null }>(
 			`SELECT a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel, p.instance_id AS instanceId
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.id = ?`
 		);
 		const seen = new Set<string>();
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
-			const r = pairResponses.get(s.choice) as { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null };
+			const r = pairResponses.get(s.choice)!;
 			seen.add(r.aModel).add(r.bModel);
 			planned.push({
 				taskId: s.taskId,
@@ -633,21 +631,21 @@ export function chooseStrata(populations: { key: string; label: string; populati
 
 export function insertItems(database: Db, auditId: number, items: PlannedItem[], firstPosition: number, createdBy: number | null, now: number): void {
 	const c = database.$client;
-	const insertItem = c.prepare(
+	const insertItem = c.prepare<[number, string, number, number, number | null, string | null, number, number, number | null, number | null], { id: number }>(
 		`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, conversation_id, pair_id)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	);
-	const insertResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
-	const insertGold = c.prepare(
+	const insertResponse = c.prepare<[number, number, number]>('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
+	const insertGold = c.prepare<[number, number, number | null, number | null, number | null, string | null, string | null, string, number | null, number]>(
 		`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, preference, note, created_by, created_at)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	);
-	const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
+	const insertGoldRating = c.prepare<[number, number, string]>('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
 	items.forEach((item, i) => {
 		const { id } = insertItem.get(
 			auditId, newItemRef(), firstPosition + i, item.taskId, item.instanceId, item.stratum, item.gold ? 1 : 0, item.shuffleKey,
 			item.conversationId ?? null, item.pairId ?? null
-		) as { id: number };
+		)!;
 		item.responses.forEach((r, position) => insertResponse.run(id, r.id, position));
 		const gold = item.gold;
 		if (gold?.kind === 'quality') {
@@ -678,29 +676,29 @@ export function resolveGold(
 	const c = database.$client;
 	const items: PlannedItem[] = [];
 	const seen = new Set<string>();
-	const instanceRow = c.prepare(
+	const instanceRow = c.prepare<[number, number], { id: number; taskId: number }>(
 		'SELECT i.id, i.task_id AS taskId FROM instances i WHERE i.id = ? AND i.dataset_id = ?'
 	);
 	const ratingGroups = models && gold.some((g) => g.kind === 'rating') ? loadRatingGroups(datasetId, models, includeRejected, database).groups : null;
-	const conversationRow = c.prepare(
+	const conversationRow = c.prepare<[number, number], { taskId: number }>(
 		`SELECT c.task_id AS taskId FROM conversations c WHERE c.id = ? AND c.dataset_id = ?
 		 AND EXISTS (SELECT 1 FROM conversation_turns u WHERE u.conversation_id = c.id AND u.role = 'assistant')`
 	);
-	const pairRow = c.prepare(
+	const pairRow = c.prepare<[number, number], { taskId: number; instanceId: number | null; aId: number; aModel: string; bId: number; bModel: string }>(
 		`SELECT p.task_id AS taskId, p.instance_id AS instanceId, a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel
 		 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
 		 WHERE p.id = ? AND p.dataset_id = ?`
 	);
 	for (const spec of gold) {
 		if (spec.kind === 'conversation') {
-			const row = conversationRow.get(spec.conversationId, datasetId) as { taskId: number } | undefined;
+			const row = conversationRow.get(spec.conversationId, datasetId);
 			if (!row) throw new AuditError(`Gold: conversation ${spec.conversationId} is not in this dataset (or has no assistant reply).`, 400, 'invalid', 'gold');
 			const key = `c${spec.conversationId}`;
 			if (seen.has(key)) throw new AuditError(`Gold: conversation ${spec.conversationId} is given twice.`, 400, 'invalid', 'gold');
 			seen.add(key);
 			items.push({ taskId: row.taskId, instanceId: null, stratum: null, shuffleKey: hash32(seed, spec.conversationId, 3), responses: [], conversationId: spec.conversationId, gold: spec });
 		} else if (spec.kind === 'pairwise') {
-			const r = pairRow.get(spec.pairId, datasetId) as { taskId: number; instanceId: number | null; aId: number; aModel: string; bId: number; bModel: string } | undefined;
+			const r = pairRow.get(spec.pairId, datasetId);
 			if (!r) throw new AuditError(`Gold: pair ${spec.pairId} is not in this dataset.`, 400, 'invalid', 'gold');
 			if (pairModels && !([r.aModel, r.bModel].sort().join('\u0000') === [...pairModels].sort().join('\u0000'))) {
 				throw new AuditError(`Gold: pair ${spec.pairId} compares ${r.aModel} and ${r.bModel}, not the audit's two models.`, 400, 'invalid', 'gold');
@@ -721,7 +719,7 @@ export function resolveGold(
 				gold: spec
 			});
 		} else if (spec.kind === 'quality') {
-			const row = instanceRow.get(spec.instanceId, datasetId) as { id: number; taskId: number } | undefined;
+			const row = instanceRow.get(spec.instanceId, datasetId);
 			if (!row) throw new AuditError(`Gold: instance ${spec.instanceId} is not in this dataset.`, 400, 'invalid', 'gold');
 			const key = `i${row.id}`;
 			if (seen.has(key)) throw new AuditError(`Gold: instance ${spec.instanceId} is given twice.`, 400, 'invalid', 'gold');

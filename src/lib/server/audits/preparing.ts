@@ -25,15 +25,15 @@ const CLEANUP_CHUNK = 500;
  */
 export async function removePreparingAudit(auditId: number, database: Db): Promise<number> {
 	const c = database.$client;
-	const status = c.prepare('SELECT status FROM audits WHERE id = ?').pluck().get(auditId) as string | undefined;
+	const status = c.prepare<[number], string>('SELECT status FROM audits WHERE id = ?').pluck().get(auditId);
 	if (status !== 'preparing') return 0;
 	const chunk = `SELECT id FROM audit_items WHERE audit_id = ? ORDER BY id LIMIT ${CLEANUP_CHUNK}`;
 	const children = [
-		c.prepare(`DELETE FROM audit_item_responses WHERE item_id IN (${chunk})`),
-		c.prepare(`DELETE FROM audit_gold_ratings WHERE item_id IN (${chunk})`),
-		c.prepare(`DELETE FROM audit_gold_answers WHERE item_id IN (${chunk})`)
+		c.prepare<[number]>(`DELETE FROM audit_item_responses WHERE item_id IN (${chunk})`),
+		c.prepare<[number]>(`DELETE FROM audit_gold_ratings WHERE item_id IN (${chunk})`),
+		c.prepare<[number]>(`DELETE FROM audit_gold_answers WHERE item_id IN (${chunk})`)
 	];
-	const items = c.prepare(`DELETE FROM audit_items WHERE id IN (${chunk})`);
+	const items = c.prepare<[number]>(`DELETE FROM audit_items WHERE id IN (${chunk})`);
 	let removed = 0;
 	let done = false;
 	while (!done) {
@@ -67,7 +67,7 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 	await retryWhenBusy(
 		() =>
 			withoutForeignKeys(database, () =>
-				transaction(database, () => c.prepare(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId), 'audit cleanup')
+				transaction(database, () => c.prepare<[number]>(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId), 'audit cleanup')
 			),
 		BULK_BUSY_BOUND_MS
 	);
@@ -79,8 +79,8 @@ export async function removeLeftoverAudits(database: Db): Promise<{ audits: numb
 	const now = Date.now();
 	const leftovers = (
 		database.$client
-			.prepare(`SELECT id, prepare_owner AS owner, prepare_heartbeat_at AS heartbeatAt FROM audits WHERE status = 'preparing'`)
-			.all() as { id: number; owner: string | null; heartbeatAt: number | null }[]
+			.prepare<[], { id: number; owner: string | null; heartbeatAt: number | null }>(`SELECT id, prepare_owner AS owner, prepare_heartbeat_at AS heartbeatAt FROM audits WHERE status = 'preparing'`)
+			.all()
 	).filter((a) => ownerIsGone(a.owner, a.heartbeatAt, now));
 	let items = 0;
 	for (const a of leftovers) items += await removePreparingAudit(a.id, database);

@@ -53,27 +53,27 @@ interface LabelRow {
 export function reviewProgress(auditId: number, reviewerId: number, database: Db = db()): ReviewProgress {
 	const c = database.$client;
 	const m = membership(auditId, reviewerId, database);
-	const mine = (c.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').get(auditId, reviewerId) as { n: number }).n;
-	const all = (c.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(auditId) as { n: number }).n;
+	const mine = (c.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').get(auditId, reviewerId)!).n;
+	const all = (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(auditId)!).n;
 	const gold = m.goldCount
 		? (c
-				.prepare('SELECT count(*) AS n FROM audit_labels WHERE item_id IN (SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 1)')
-				.get(auditId) as { n: number }).n
+				.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_labels WHERE item_id IN (SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 1)')
+				.get(auditId)!).n
 		: 0;
 	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
 	// (a lapsed lease of theirs counts: they may get it back).
 	const remaining = (c
-		.prepare(
+		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
 			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released'))`
 		)
-		.get(auditId, m.overlap, reviewerId) as { n: number }).n;
+		.get(auditId, m.overlap, reviewerId)!).n;
 	const skipped = (c
-		.prepare(
+		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'skipped' AND (i.is_gold = 1 OR i.claimed_count < ?)`
 		)
-		.get(auditId, reviewerId, m.overlap) as { n: number }).n;
+		.get(auditId, reviewerId, m.overlap)!).n;
 	return {
 		mine,
 		auditLabels: all - gold,
@@ -88,24 +88,24 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 export function reviewSkips(auditId: number, reviewerId: number, database: Db = db()): SkippedEntry[] {
 	const m = membership(auditId, reviewerId, database);
 	const rows = database.$client
-		.prepare(
+		.prepare<[number, number, number], Omit<SkippedEntry, 'open'> & { open: number }>(
 			`SELECT i.ref, substr(t.instruction, 1, 200) AS instruction, s.finished_at AS skippedAt, s.skip_reason AS reason,
 				(i.is_gold = 1 OR i.claimed_count < ?) AS open
 			 FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id JOIN tasks t ON t.id = i.task_id
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'skipped'
 			 ORDER BY s.finished_at DESC, s.id DESC`
 		)
-		.all(m.overlap, auditId, reviewerId) as (Omit<SkippedEntry, 'open'> & { open: number })[];
+		.all(m.overlap, auditId, reviewerId);
 	return rows.map((r) => ({ ...r, open: r.open === 1 }));
 }
 
 export function reviewAuditInfo(auditId: number, reviewerId: number, database: Db = db()): ReviewAuditInfo {
 	membership(auditId, reviewerId, database);
 	const a = database.$client
-		.prepare(
+		.prepare<[number], Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number }>(
 			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
-		.get(auditId) as Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number };
+		.get(auditId)!;
 	const { guidelines, ...rest } = a;
 	return { ...rest, blind: a.blind === 1, guidelinesHtml: guidelines ? renderGuidelines(guidelines) : '' };
 }
@@ -119,7 +119,7 @@ export function reviewItemView(auditId: number, reviewerId: number, ref: string,
 function itemView(m: Membership, reviewerId: number, ref: string, database: Db): ReviewItemView {
 	const c = database.$client;
 	const row = c
-		.prepare(
+		.prepare<[number, string, number], ItemRow>(
 			`SELECT i.id, i.task_id AS taskId, i.instance_id AS instanceId, t.instruction, n.input, n.output,
 				t.is_classification AS classification, t.origin, t.source_id AS sourceId,
 				s.status, s.draft, s.shown_at AS shownAt, i.conversation_id AS conversationId
@@ -129,29 +129,29 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 			 LEFT JOIN instances n ON n.id = i.instance_id
 			 WHERE i.ref = ? AND i.audit_id = ?`
 		)
-		.get(reviewerId, ref, m.auditId) as ItemRow | undefined;
+		.get(reviewerId, ref, m.auditId);
 	if (!row || row.status === 'skipped' || row.status === 'released') throw notFound();
 
 	const responses =
-		m.kind === 'rating' || m.kind === 'pairwise' ? (statements(database).itemResponses.all(row.id) as { id: number; model: string }[]) : [];
+		m.kind === 'rating' || m.kind === 'pairwise' ? statements(database).itemResponses.all(row.id) : [];
 	const turns: ReviewTurn[] = [];
 	if (m.kind === 'conversation' && row.conversationId !== null) {
 		let row_ = 0;
 		for (const t of c
-			.prepare('SELECT position, role, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
-			.all(row.conversationId) as { position: number; role: string; content: string }[]) {
+			.prepare<[number], { position: number; role: string; content: string }>('SELECT position, role, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
+			.all(row.conversationId)) {
 			turns.push({ position: t.position, role: t.role, text: t.content, row: t.role === 'assistant' && m.conversationUnit === 'turn' ? row_++ : null });
 		}
 		if (m.conversationUnit === 'conversation') turns.push({ position: WHOLE_CONVERSATION_POSITION, role: 'conversation', text: '', row: 0 });
 	}
 	const examples = c
-		.prepare('SELECT kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position LIMIT 20')
-		.all(row.taskId) as ReviewExample[];
+		.prepare<[number], ReviewExample>('SELECT kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position LIMIT 20')
+		.all(row.taskId);
 	const texts = new Map(
 		responses.length
 			? (c
-					.prepare(`SELECT id, response FROM responses WHERE id IN (SELECT value FROM json_each(?))`)
-					.all(JSON.stringify(responses.map((r) => r.id))) as { id: number; response: string }[]).map((r) => [r.id, r.response])
+					.prepare<[string], { id: number; response: string }>(`SELECT id, response FROM responses WHERE id IN (SELECT value FROM json_each(?))`)
+					.all(JSON.stringify(responses.map((r) => r.id)))).map((r) => [r.id, r.response])
 			: []
 	);
 	const order = responseOrder(responses.length, reviewerId, row.id, m.blind);
@@ -161,16 +161,16 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 	let label: LabelRow | undefined;
 	if (row.status === 'submitted') {
 		label = c
-			.prepare(
+			.prepare<[number, number], LabelRow>(
 				`SELECT id, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
 					error_reason AS errorReason, preference, comment, submitted_at AS submittedAt, revision
 				 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`
 			)
-			.get(row.id, reviewerId) as LabelRow;
+			.get(row.id, reviewerId)!;
 		if (m.kind === 'conversation') {
 			const judged = c
-				.prepare('SELECT valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position')
-				.all(label.id) as { valid: number; rating: RatingLevel }[];
+				.prepare<[number], { valid: number; rating: RatingLevel }>('SELECT valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position')
+				.all(label.id);
 			answer = { kind: 'conversation', turns: judged.map((t) => ({ valid: t.valid === 1, rating: t.rating })), comment: label.comment };
 		} else if (m.kind === 'pairwise') {
 			answer = { kind: 'pairwise', choice: choiceFromVerdict(label.preference ?? 'tie', order), comment: label.comment };
@@ -185,10 +185,10 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 			};
 		} else {
 			const ratings = new Map(
-				(c.prepare('SELECT response_id AS responseId, rating FROM audit_label_ratings WHERE label_id = ?').all(label.id) as {
+				(c.prepare<[number], {
 					responseId: number;
 					rating: RatingLevel;
-				}[]).map((r) => [r.responseId, r.rating])
+				}>('SELECT response_id AS responseId, rating FROM audit_label_ratings WHERE label_id = ?').all(label.id)).map((r) => [r.responseId, r.rating])
 			);
 			answer = { kind: 'rating', ratings: order.map((canonical) => ratings.get(responses[canonical].id) ?? 'D'), comment: label.comment };
 		}
@@ -227,14 +227,7 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 	const c = database.$client;
 	const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
 	const rows = c
-		.prepare(
-			`SELECT l.id, i.id AS itemId, i.ref, l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision,
-				substr(t.instruction, 1, 200) AS instruction, l.instruction_valid AS a, l.input_valid AS b, l.output_valid AS c, l.error_reason AS reason,
-				l.preference
-			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN tasks t ON t.id = i.task_id
-			 WHERE l.audit_id = ? AND l.reviewer_id = ? ORDER BY l.submitted_at DESC, l.id DESC LIMIT ?`
-		)
-		.all(m.auditId, reviewerId, limit) as {
+		.prepare<[number, number, number], {
 		id: number;
 		itemId: number;
 		ref: string;
@@ -247,28 +240,35 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 		c: number;
 		reason: string | null;
 		preference: PairVerdict | null;
-	}[];
+	}>(
+			`SELECT l.id, i.id AS itemId, i.ref, l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision,
+				substr(t.instruction, 1, 200) AS instruction, l.instruction_valid AS a, l.input_valid AS b, l.output_valid AS c, l.error_reason AS reason,
+				l.preference
+			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN tasks t ON t.id = i.task_id
+			 WHERE l.audit_id = ? AND l.reviewer_id = ? ORDER BY l.submitted_at DESC, l.id DESC LIMIT ?`
+		)
+		.all(m.auditId, reviewerId, limit);
 	const ratingsByLabel = new Map<number, Map<number, string>>();
 	// Each item's responses in canonical order, read once for all the rows (not once per row).
 	const responsesByItem = new Map<number, number[]>();
 	if (m.kind === 'rating' && rows.length) {
 		const shown = c
-			.prepare(
+			.prepare<[string], { itemId: number; responseId: number }>(
 				`SELECT x.item_id AS itemId, x.response_id AS responseId FROM audit_item_responses x
 				 WHERE x.item_id IN (SELECT value FROM json_each(?)) ORDER BY x.item_id, x.position`
 			)
-			.all(JSON.stringify([...new Set(rows.map((r) => r.itemId))])) as { itemId: number; responseId: number }[];
+			.all(JSON.stringify([...new Set(rows.map((r) => r.itemId))]));
 		for (const r of shown) {
 			let list = responsesByItem.get(r.itemId);
 			if (!list) responsesByItem.set(r.itemId, (list = []));
 			list.push(r.responseId);
 		}
 		const ratings = c
-			.prepare(
+			.prepare<[string], { labelId: number; responseId: number; rating: string }>(
 				`SELECT r.label_id AS labelId, r.response_id AS responseId, r.rating FROM audit_label_ratings r
 				 WHERE r.label_id IN (SELECT value FROM json_each(?))`
 			)
-			.all(JSON.stringify(rows.map((r) => r.id))) as { labelId: number; responseId: number; rating: string }[];
+			.all(JSON.stringify(rows.map((r) => r.id)));
 		for (const r of ratings) {
 			let byResponse = ratingsByLabel.get(r.labelId);
 			if (!byResponse) ratingsByLabel.set(r.labelId, (byResponse = new Map()));
@@ -278,7 +278,7 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 	return rows.map((r) => {
 		let summary: string;
 		if (m.kind === 'conversation') {
-			const judged = c.prepare('SELECT valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position').all(r.id) as { valid: number; rating: RatingLevel }[];
+			const judged = c.prepare<[number], { valid: number; rating: RatingLevel }>('SELECT valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position').all(r.id);
 			summary = summarizeAnswer({ kind: 'conversation', turns: judged.map((t) => ({ valid: t.valid === 1, rating: t.rating })), comment: '' });
 		} else if (m.kind === 'pairwise') {
 			const order = responseOrder(2, reviewerId, r.itemId, m.blind);
@@ -313,7 +313,7 @@ export interface MyAudit {
 /** The audits a user reviews in, with their progress (the /review home). */
 export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 	return database.$client
-		.prepare(
+		.prepare<[number], MyAudit>(
 			`SELECT a.id, a.name, a.kind, a.status, a.overlap, a.item_count AS itemCount,
 				(SELECT count(*) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS mine,
 				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS auditLabels,
@@ -326,5 +326,5 @@ export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 			 WHERE r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
-		.all(userId) as MyAudit[];
+		.all(userId);
 }

@@ -68,7 +68,7 @@ export interface SubmitInput {
 
 function prepare(c: Database.Database) {
 	return {
-		membership: c.prepare(
+		membership: c.prepare<[number, number], (Omit<Membership, 'blind'> & { blind: number })>(
 			`SELECT a.id AS auditId, a.kind, a.status, a.overlap, a.lease_seconds * 1000 AS leaseMs, a.gold_rate AS goldRate,
 				a.gold_count AS goldCount, a.item_count AS itemCount, a.blind, r.order_salt AS orderSalt, a.routing,
 				a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy,
@@ -76,120 +76,130 @@ function prepare(c: Database.Database) {
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL`
 		),
-		ownActive: c.prepare(
+		ownActive: c.prepare<[number, number], { id: number; ref: string }>(
 			`SELECT s.id, i.ref FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'active' ORDER BY s.assigned_at, s.id`
 		),
-		ownExpired: c.prepare(
+		ownExpired: c.prepare<[number, number], { id: number; itemId: number; ref: string; isGold: number; claimed: number }>(
 			`SELECT s.id, s.item_id AS itemId, i.ref, i.is_gold AS isGold, i.claimed_count AS claimed
 			 FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'expired' ORDER BY s.assigned_at, s.id LIMIT 50`
 		),
-		renew: c.prepare(`UPDATE audit_assignments SET expires_at = ? WHERE id = ?`),
-		renewAll: c.prepare(
+		renew: c.prepare<[number, number]>(`UPDATE audit_assignments SET expires_at = ? WHERE id = ?`),
+		renewAll: c.prepare<[number, number, number]>(
 			`UPDATE audit_assignments SET expires_at = ? WHERE audit_id = ? AND reviewer_id = ? AND status = 'active'`
 		),
-		revive: c.prepare(`UPDATE audit_assignments SET status = 'active', expires_at = ? WHERE id = ?`),
-		lapsed: c.prepare(
+		revive: c.prepare<[number, number]>(`UPDATE audit_assignments SET status = 'active', expires_at = ? WHERE id = ?`),
+		lapsed: c.prepare<[number, number], { id: number; itemId: number }>(
 			`SELECT id, item_id AS itemId FROM audit_assignments
 			 WHERE audit_id = ? AND status = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ${SWEEP_BATCH}`
 		),
-		expire: c.prepare(`UPDATE audit_assignments SET status = 'expired' WHERE id = ?`),
-		claim: c.prepare(`UPDATE audit_items SET claimed_count = claimed_count + ? WHERE id = ?`),
-		countOwn: c.prepare(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ?`),
+		expire: c.prepare<[number]>(`UPDATE audit_assignments SET status = 'expired' WHERE id = ?`),
+		claim: c.prepare<[number, number]>(`UPDATE audit_items SET claimed_count = claimed_count + ? WHERE id = ?`),
+		countOwn: c.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ?`),
 		// The reviewer's gold labels in submission order, with the gold answers (qualification).
-		ownGoldLabels: c.prepare(
+		ownGoldLabels: c.prepare<[number, number, number], {
+		id: number;
+		li: number | null;
+		ln: number | null;
+		lo: number | null;
+		lp: string | null;
+		gi: number | null;
+		gn: number | null;
+		go: number | null;
+		gp: string | null;
+	}>(
 			`SELECT l.id, l.instruction_valid AS li, l.input_valid AS ln, l.output_valid AS lo, l.preference AS lp,
 				g.instruction_valid AS gi, g.input_valid AS gn, g.output_valid AS go, g.preference AS gp
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audit_gold_answers g ON g.item_id = l.item_id
 			 WHERE l.audit_id = ? AND l.reviewer_id = ? AND i.is_gold = 1 ORDER BY l.submitted_at, l.id LIMIT ?`
 		),
-		goldRatingsOf: c.prepare(
+		goldRatingsOf: c.prepare<[number], { responseId: number; gold: string; given: string | null }>(
 			`SELECT g.response_id AS responseId, g.rating AS gold, r.rating AS given
 			 FROM audit_labels l JOIN audit_gold_ratings g ON g.item_id = l.item_id
 			 LEFT JOIN audit_label_ratings r ON r.label_id = l.id AND r.response_id = g.response_id WHERE l.id = ?`
 		),
-		countOwnGold: c.prepare(
+		countOwnGold: c.prepare<[number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 1
 			 AND EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)`
 		),
-		pickGold: c.prepare(
+		pickGold: c.prepare<[number, number, number], { id: number; ref: string }>(
 			`SELECT i.id, i.ref FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 1
 			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)
 			 ORDER BY i.shuffle_key >= ? DESC, i.shuffle_key LIMIT 1`
 		),
 		// The audit's random order entered at the reviewer's salt, least-claimed level first;
 		// one query for keys at or after the salt, one for the wrap-around.
-		pickFrom: c.prepare(
+		pickFrom: c.prepare<[number, number, number, number]>(
 			`SELECT i.id, i.ref FROM audit_items i
 			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.claimed_count = ? AND i.shuffle_key >= ?
 			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)
 			 ORDER BY i.shuffle_key LIMIT 1`
 		),
-		pickWrap: c.prepare(
+		pickWrap: c.prepare<[number, number, number, number]>(
 			`SELECT i.id, i.ref FROM audit_items i
 			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.claimed_count = ? AND i.shuffle_key < ?
 			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)
 			 ORDER BY i.shuffle_key LIMIT 1`
 		),
-		pending: c.prepare(
+		pending: c.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
 			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)`
 		),
-		assign: c.prepare(
+		assign: c.prepare<[number, number, number, number, number]>(
 			`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at)
 			 VALUES (?, ?, ?, 'active', ?, ?)`
 		),
-		itemByRef: c.prepare(
+		itemByRef: c.prepare<[string, number], { id: number; isGold: number; labels: number; claimed: number }>(
 			`SELECT id, is_gold AS isGold, label_count AS labels, claimed_count AS claimed FROM audit_items WHERE ref = ? AND audit_id = ?`
 		),
-		ownAssignment: c.prepare(
+		ownAssignment: c.prepare<[number, number], { id: number; status: string; assignedAt: number; shownAt: number | null }>(
 			`SELECT id, status, assigned_at AS assignedAt, shown_at AS shownAt FROM audit_assignments WHERE item_id = ? AND reviewer_id = ?`
 		),
-		submission: c.prepare(
+		submission: c.prepare<[string], { itemId: number; reviewerId: number; outcome: SubmitOutcome; revision: number | null }>(
 			`SELECT s.item_id AS itemId, s.reviewer_id AS reviewerId, s.outcome, l.revision
 			 FROM audit_submissions s LEFT JOIN audit_labels l ON l.id = s.label_id WHERE s.id = ?`
 		),
-		logSubmission: c.prepare(
+		logSubmission: c.prepare<[string, number, number, number, number | null, string, string, number]>(
 			`INSERT INTO audit_submissions (id, audit_id, item_id, reviewer_id, label_id, outcome, payload, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 		),
-		insertLabel: c.prepare(
+		insertLabel: c.prepare<unknown[], { id: number }>(
 			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason,
 				comment, duration_ms, active_ms, submitted_at, updated_at, revision)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`
 		),
-		ownLabel: c.prepare(`SELECT id, revision FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`),
-		updateLabel: c.prepare(
+		ownLabel: c.prepare<[number, number], { id: number; revision: number }>(`SELECT id, revision FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`),
+		updateLabel: c.prepare<unknown[], { revision: number }>(
 			`UPDATE audit_labels SET instruction_valid = ?, input_valid = ?, output_valid = ?, error_reason = ?, comment = ?,
 				active_ms = active_ms + ?, updated_at = ?, revision = revision + 1 WHERE id = ? RETURNING revision`
 		),
-		itemResponses: c.prepare(
+		itemResponses: c.prepare<[number], { id: number; model: string }>(
 			`SELECT r.id, r.model FROM audit_item_responses x JOIN responses r ON r.id = x.response_id
 			 WHERE x.item_id = ? ORDER BY x.position`
 		),
-		deleteRatings: c.prepare(`DELETE FROM audit_label_ratings WHERE label_id = ?`),
-		setPreference: c.prepare(`UPDATE audit_labels SET preference = ? WHERE id = ?`),
-		deleteTurns: c.prepare(`DELETE FROM audit_label_turns WHERE label_id = ?`),
-		insertTurn: c.prepare(`INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)`),
-		assistantTurns: c.prepare(
+		deleteRatings: c.prepare<[number]>(`DELETE FROM audit_label_ratings WHERE label_id = ?`),
+		setPreference: c.prepare<[string, number]>(`UPDATE audit_labels SET preference = ? WHERE id = ?`),
+		deleteTurns: c.prepare<[number]>(`DELETE FROM audit_label_turns WHERE label_id = ?`),
+		insertTurn: c.prepare<[number, number, number, number, number, string]>(`INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)`),
+		assistantTurns: c.prepare<[number], number>(
 			`SELECT u.position FROM audit_items i JOIN conversation_turns u ON u.conversation_id = i.conversation_id
 			 WHERE i.id = ? AND u.role = 'assistant' ORDER BY u.position`
 		),
-		insertRating: c.prepare(
+		insertRating: c.prepare<[number, number, number, number, string, string]>(
 			`INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)`
 		),
-		finish: c.prepare(
+		finish: c.prepare<[string, number, string | null, number]>(
 			`UPDATE audit_assignments SET status = ?, finished_at = ?, skip_reason = ?, draft = NULL WHERE id = ?`
 		),
-		addLabel: c.prepare(
+		addLabel: c.prepare<[number, number]>(
 			`UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?`
 		),
-		unskip: c.prepare(
+		unskip: c.prepare<[number, number, number]>(
 			`UPDATE audit_assignments SET status = 'active', assigned_at = ?, expires_at = ?, shown_at = NULL, finished_at = NULL, skip_reason = NULL
 			 WHERE id = ?`
 		),
-		saveDraft: c.prepare(`UPDATE audit_assignments SET draft = ?, draft_saved_at = ?, expires_at = ? WHERE id = ?`),
-		markShown: c.prepare(
+		saveDraft: c.prepare<[string, number, number, number]>(`UPDATE audit_assignments SET draft = ?, draft_saved_at = ?, expires_at = ? WHERE id = ?`),
+		markShown: c.prepare<[number, number, string, number]>(
 			`UPDATE audit_assignments SET shown_at = coalesce(shown_at, ?)
 			 WHERE reviewer_id = ? AND status IN ('active', 'expired') AND item_id = (SELECT id FROM audit_items WHERE ref = ? AND audit_id = ?)`
 		)
@@ -206,7 +216,7 @@ export function statements(database: Db): Statements {
 
 /** The audit as seen by one of its (current) reviewers; anyone else gets the same 404. */
 export function membership(auditId: number, reviewerId: number, database: Db = db()): Membership {
-	const row = statements(database).membership.get(auditId, reviewerId) as (Omit<Membership, 'blind'> & { blind: number }) | undefined;
+	const row = statements(database).membership.get(auditId, reviewerId);
 	if (!row) throw notFound('audit');
 	return { ...row, blind: row.blind === 1 };
 }
@@ -219,17 +229,7 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 	const rule = { items: Math.min(m.qualificationItems, m.goldCount), accuracy: m.qualificationAccuracy };
 	if (rule.items <= 0) return qualificationOf(rule, []);
 	const s = statements(database);
-	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items) as Array<{
-		id: number;
-		li: number | null;
-		ln: number | null;
-		lo: number | null;
-		lp: string | null;
-		gi: number | null;
-		gn: number | null;
-		go: number | null;
-		gp: string | null;
-	}>;
+	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items);
 	const bool = (v: number | null) => (v === null ? null : v === 1);
 	const scores = rows.map((r) => {
 		if (m.kind !== 'rating') {
@@ -239,7 +239,7 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 				{ instructionValid: bool(r.gi), inputValid: bool(r.gn), outputValid: bool(r.go), ratings: [], preference: r.gp }
 			);
 		}
-		const ratings = s.goldRatingsOf.all(r.id) as Array<{ responseId: number; gold: string; given: string | null }>;
+		const ratings = s.goldRatingsOf.all(r.id);
 		const none = { instructionValid: null, inputValid: null, outputValid: null };
 		return goldScore(
 			'rating',
@@ -261,7 +261,7 @@ export function releaseLapsedLeases(auditId: number, options: { now?: number } =
 }
 
 function sweepLapsed(s: Statements, auditId: number, now: number): number {
-	const lapsed = s.lapsed.all(auditId, now) as { id: number; itemId: number }[];
+	const lapsed = s.lapsed.all(auditId, now);
 	for (const lease of lapsed) {
 		s.expire.run(lease.id);
 		s.claim.run(-1, lease.itemId);
@@ -288,7 +288,7 @@ export function nextAssignment(
 		assertOpen(m);
 		const expiresAt = now + m.leaseMs;
 
-		const held = s.ownActive.all(auditId, reviewerId) as { id: number; ref: string }[];
+		const held = s.ownActive.all(auditId, reviewerId);
 		for (const lease of held) {
 			if (exclude.has(lease.ref)) continue;
 			s.renew.run(expiresAt, lease.id);
@@ -296,7 +296,7 @@ export function nextAssignment(
 		}
 		if (held.length >= MAX_LEASES_PER_REVIEWER) return { status: 'limit' };
 
-		const lapsedOwn = s.ownExpired.all(auditId, reviewerId) as { id: number; itemId: number; ref: string; isGold: number; claimed: number }[];
+		const lapsedOwn = s.ownExpired.all(auditId, reviewerId);
 		for (const lease of lapsedOwn) {
 			if (exclude.has(lease.ref) || (!lease.isGold && lease.claimed >= m.overlap)) continue;
 			s.revive.run(expiresAt, lease.id);
@@ -309,9 +309,9 @@ export function nextAssignment(
 		// Qualification: the first N items are gold; sampled items only once the reviewer qualified.
 		const qualifying = Math.min(m.qualificationItems, m.goldCount);
 		if (qualifying > 0) {
-			const goldTaken = (s.countOwnGold.get(auditId, reviewerId) as { n: number }).n;
+			const goldTaken = (s.countOwnGold.get(auditId, reviewerId)!).n;
 			if (goldTaken < qualifying) {
-				const item = s.pickGold.get(auditId, reviewerId, m.orderSalt) as { id: number; ref: string } | undefined;
+				const item = s.pickGold.get(auditId, reviewerId, m.orderSalt);
 				if (item) {
 					s.assign.run(auditId, item.id, reviewerId, now, expiresAt);
 					s.claim.run(1, item.id);
@@ -325,10 +325,10 @@ export function nextAssignment(
 		}
 
 		if (m.goldCount > 0 && m.goldRate > 0) {
-			const assigned = (s.countOwn.get(auditId, reviewerId) as { n: number }).n;
-			const gold = (s.countOwnGold.get(auditId, reviewerId) as { n: number }).n;
+			const assigned = (s.countOwn.get(auditId, reviewerId)!).n;
+			const gold = (s.countOwnGold.get(auditId, reviewerId)!).n;
 			if (goldDue(assigned, gold, m.goldRate, goldJitter(m.orderSalt))) {
-				const item = s.pickGold.get(auditId, reviewerId, m.orderSalt) as { id: number; ref: string } | undefined;
+				const item = s.pickGold.get(auditId, reviewerId, m.orderSalt);
 				if (item) {
 					s.assign.run(auditId, item.id, reviewerId, now, expiresAt);
 					s.claim.run(1, item.id);
@@ -348,7 +348,7 @@ export function nextAssignment(
 				return { status: 'assigned', ref: item.ref };
 			}
 		}
-		const pending = (s.pending.get(auditId, m.overlap, reviewerId) as { n: number }).n;
+		const pending = (s.pending.get(auditId, m.overlap, reviewerId)!).n;
 		return pending > 0 ? { status: 'waiting', pending } : { status: 'done' };
 	});
 }
@@ -385,12 +385,10 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 	if (!SUBMISSION_ID.test(input.submissionId)) throw new AuditError('Missing or malformed submission id.', 400, 'invalid');
 	const s = statements(database);
 	return transaction(database, () => {
-		const item = s.itemByRef.get(input.ref, auditId) as { id: number; isGold: number; labels: number; claimed: number } | undefined;
+		const item = s.itemByRef.get(input.ref, auditId);
 		// A retry is answered as the original was, even if the audit closed or the reviewer was
 		// removed since: the label it carried is in, and the browser must stop retrying.
-		const previous = s.submission.get(input.submissionId) as
-			| { itemId: number; reviewerId: number; outcome: SubmitOutcome; revision: number | null }
-			| undefined;
+		const previous = s.submission.get(input.submissionId);
 		if (previous && previous.reviewerId === reviewerId) {
 			if (previous.itemId !== item?.id) throw new AuditError('This submission id was already used for something else.', 409, 'conflict');
 			return { outcome: previous.outcome, duplicate: true, revision: previous.revision ?? 0 };
@@ -398,17 +396,15 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		const m = membership(auditId, reviewerId, database);
 		if (!item || previous) throw notFound();
 		assertOpen(m);
-		const assignment = s.ownAssignment.get(item.id, reviewerId) as
-			| { id: number; status: string; assignedAt: number; shownAt: number | null }
-			| undefined;
+		const assignment = s.ownAssignment.get(item.id, reviewerId);
 		if (!assignment || assignment.status === 'released') throw notFound();
 		if (assignment.status === 'skipped') throw new AuditError('You skipped this item.', 409, 'skipped');
 
 		const responses =
-			m.kind === 'rating' || m.kind === 'pairwise' ? (s.itemResponses.all(item.id) as { id: number; model: string }[]) : [];
+			m.kind === 'rating' || m.kind === 'pairwise' ? s.itemResponses.all(item.id) : [];
 		// The positions judged: each assistant reply's, or the one whole-conversation row.
 		const assistantTurns =
-			m.kind !== 'conversation' ? [] : m.conversationUnit === 'conversation' ? [WHOLE_CONVERSATION_POSITION] : (s.assistantTurns.pluck().all(item.id) as number[]);
+			m.kind !== 'conversation' ? [] : m.conversationUnit === 'conversation' ? [WHOLE_CONVERSATION_POSITION] : s.assistantTurns.pluck().all(item.id);
 		const answer = parseAnswer(m, input.answer, m.kind === 'conversation' ? assistantTurns.length : responses.length);
 		const activeMs = Math.round(Math.min(Math.max(input.activeMs ?? 0, 0), MAX_ACTIVE_MS));
 		const q = answer.kind === 'quality' ? answer : null;
@@ -422,9 +418,9 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		let revision: number;
 		let outcome: SubmitOutcome;
 		if (assignment.status === 'submitted') {
-			const label = s.ownLabel.get(item.id, reviewerId) as { id: number; revision: number };
+			const label = s.ownLabel.get(item.id, reviewerId)!;
 			labelId = label.id;
-			revision = (s.updateLabel.get(...values, activeMs, now, label.id) as { revision: number }).revision;
+			revision = (s.updateLabel.get(...values, activeMs, now, label.id)!).revision;
 			outcome = 'edited';
 		} else {
 			const wasActive = assignment.status === 'active';
@@ -434,7 +430,7 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 			}
 			if (!item.isGold && item.labels >= m.overlap) throw new Error(`Invariant broken: item ${item.id} already has ${item.labels} labels`);
 			const durationMs = Math.max(0, now - (assignment.shownAt ?? assignment.assignedAt));
-			labelId = (s.insertLabel.get(auditId, item.id, reviewerId, ...values, durationMs, Math.min(activeMs, durationMs), now, now) as { id: number }).id;
+			labelId = (s.insertLabel.get(auditId, item.id, reviewerId, ...values, durationMs, Math.min(activeMs, durationMs), now, now)!).id;
 			s.finish.run('submitted', now, null, assignment.id);
 			s.addLabel.run(wasActive ? 0 : 1, item.id);
 			revision = 1;
@@ -469,9 +465,9 @@ export function skipItem(auditId: number, reviewerId: number, ref: string, reaso
 	transaction(database, () => {
 		const m = membership(auditId, reviewerId, database);
 		assertOpen(m);
-		const item = s.itemByRef.get(ref, auditId) as { id: number; isGold: number } | undefined;
+		const item = s.itemByRef.get(ref, auditId);
 		if (!item) throw notFound();
-		const assignment = s.ownAssignment.get(item.id, reviewerId) as { id: number; status: string } | undefined;
+		const assignment = s.ownAssignment.get(item.id, reviewerId);
 		if (!assignment || assignment.status === 'released') throw notFound();
 		if (assignment.status === 'skipped') return;
 		if (assignment.status === 'submitted') throw new AuditError('You already labelled this item; change the label instead.', 409, 'labelled');
@@ -490,9 +486,9 @@ export function takeBackSkip(auditId: number, reviewerId: number, ref: string, o
 	return transaction(database, () => {
 		const m = membership(auditId, reviewerId, database);
 		assertOpen(m);
-		const item = s.itemByRef.get(ref, auditId) as { id: number; isGold: number; claimed: number } | undefined;
+		const item = s.itemByRef.get(ref, auditId);
 		if (!item) throw notFound();
-		const assignment = s.ownAssignment.get(item.id, reviewerId) as { id: number; status: string } | undefined;
+		const assignment = s.ownAssignment.get(item.id, reviewerId);
 		if (!assignment || assignment.status === 'released') throw notFound();
 		// Already back (a second click): nothing to do.
 		if (assignment.status === 'active' || assignment.status === 'expired') return { ref };
@@ -521,9 +517,9 @@ export function saveDraft(auditId: number, reviewerId: number, ref: string, draf
 		const m = membership(auditId, reviewerId, database);
 		assertOpen(m);
 		if (parsed.data.kind !== m.kind) throw new AuditError('Invalid draft.', 400, 'invalid');
-		const item = s.itemByRef.get(ref, auditId) as { id: number; isGold: number; claimed: number } | undefined;
+		const item = s.itemByRef.get(ref, auditId);
 		if (!item) throw notFound();
-		const assignment = s.ownAssignment.get(item.id, reviewerId) as { id: number; status: string } | undefined;
+		const assignment = s.ownAssignment.get(item.id, reviewerId);
 		if (!assignment || assignment.status === 'released') throw notFound();
 		if (assignment.status === 'submitted') return { saved: false, reason: 'labelled' };
 		if (assignment.status === 'skipped') throw new AuditError('You skipped this item.', 409, 'skipped');

@@ -36,10 +36,10 @@ export function auditBundleRecords(auditId: number, database: Db = db()): Bundle
 	const c = database.$client;
 	return c.transaction(() => {
 		const a = c
-			.prepare(
+			.prepare<[number], Record<string, any>>(
 				`SELECT a.*, d.name AS datasetName FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 			)
-			.get(auditId) as Record<string, any> | undefined;
+			.get(auditId);
 		if (!a) throw new AuditError('No such audit.', 404, 'not-found');
 		const records: BundleRecord[] = [
 			{
@@ -71,28 +71,28 @@ export function auditBundleRecords(auditId: number, database: Db = db()): Bundle
 			}
 		];
 		const reviewers = c
-			.prepare(
+			.prepare<[number], { email: string; name: string; addedAt: number; removedAt: number | null }>(
 				`SELECT u.email, u.name, r.added_at AS addedAt, r.removed_at AS removedAt FROM audit_reviewers r JOIN users u ON u.id = r.user_id
 				 WHERE r.audit_id = ? ORDER BY u.email`
 			)
-			.all(auditId) as { email: string; name: string; addedAt: number; removedAt: number | null }[];
+			.all(auditId);
 		for (const r of reviewers) records.push({ type: 'reviewer', email: r.email, name: r.name, addedAt: iso(r.addedAt), removedAt: isoOrNull(r.removedAt) });
 
 		const responses = grouped<number, { model: string; response: string }>(
 			c
-				.prepare(
+				.prepare<[number], { key: number } & { model: string; response: string }>(
 					`SELECT ir.item_id AS key, r.model, r.response FROM audit_item_responses ir JOIN audit_items i ON i.id = ir.item_id
 					 JOIN responses r ON r.id = ir.response_id WHERE i.audit_id = ? ORDER BY ir.item_id, ir.position`
 				)
-				.all(auditId) as ({ key: number } & { model: string; response: string })[]
+				.all(auditId)
 		);
 		const items = c
-			.prepare(
+			.prepare<[number], { id: number; position: number; isGold: number; stratum: string | null; shuffleKey: number; instruction: string; input: string | null; output: string | null }>(
 				`SELECT i.id, i.position, i.is_gold AS isGold, i.stratum, i.shuffle_key AS shuffleKey, t.instruction, n.input, n.output
 				 FROM audit_items i JOIN tasks t ON t.id = i.task_id LEFT JOIN instances n ON n.id = i.instance_id
 				 WHERE i.audit_id = ? ORDER BY i.position`
 			)
-			.all(auditId) as { id: number; position: number; isGold: number; stratum: string | null; shuffleKey: number; instruction: string; input: string | null; output: string | null }[];
+			.all(auditId);
 		const positionOf = new Map(items.map((i) => [i.id, i.position]));
 		for (const i of items) {
 			records.push({
@@ -110,32 +110,32 @@ export function auditBundleRecords(auditId: number, database: Db = db()): Bundle
 
 		const goldRatings = grouped<number, Rating>(
 			c
-				.prepare(
+				.prepare<[number], { key: number } & Rating>(
 					`SELECT g.item_id AS key, r.model, g.rating FROM audit_gold_ratings g JOIN responses r ON r.id = g.response_id
 					 JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ? ORDER BY r.model`
 				)
-				.all(auditId) as ({ key: number } & Rating)[]
+				.all(auditId)
 		);
 		for (const g of c
-			.prepare(
+			.prepare<[number], Answers & { itemId: number; note: string; createdAt: number }>(
 				`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
 					error_reason AS errorReason, note, created_at AS createdAt FROM audit_gold_answers WHERE audit_id = ? ORDER BY item_id`
 			)
-			.all(auditId) as (Answers & { itemId: number; note: string; createdAt: number })[]) {
+			.all(auditId)) {
 			records.push({ type: 'gold', item: positionOf.get(g.itemId)!, ...answersOf(g), ratings: goldRatings.get(g.itemId) ?? [], note: g.note, createdAt: iso(g.createdAt) });
 		}
 
 		const labelRatings = grouped<number, Rating>(
-			c.prepare('SELECT label_id AS key, model, rating FROM audit_label_ratings WHERE audit_id = ? ORDER BY label_id, model').all(auditId) as ({ key: number } & Rating)[]
+			c.prepare<[number], { key: number } & Rating>('SELECT label_id AS key, model, rating FROM audit_label_ratings WHERE audit_id = ? ORDER BY label_id, model').all(auditId)
 		);
 		for (const l of c
-			.prepare(
+			.prepare<[number], Answers & { id: number; itemId: number; email: string; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number }>(
 				`SELECT l.id, l.item_id AS itemId, u.email, l.instruction_valid AS instructionValid, l.input_valid AS inputValid,
 					l.output_valid AS outputValid, l.error_reason AS errorReason, l.comment, l.duration_ms AS durationMs, l.active_ms AS activeMs,
 					l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision
 				 FROM audit_labels l JOIN users u ON u.id = l.reviewer_id WHERE l.audit_id = ? ORDER BY l.id`
 			)
-			.all(auditId) as (Answers & { id: number; itemId: number; email: string; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number })[]) {
+			.all(auditId)) {
 			records.push({
 				type: 'label',
 				item: positionOf.get(l.itemId)!,
@@ -152,29 +152,29 @@ export function auditBundleRecords(auditId: number, database: Db = db()): Bundle
 		}
 
 		for (const s of c
-			.prepare(
+			.prepare<[number], { itemId: number; email: string; reason: string | null; at: number | null }>(
 				`SELECT s.item_id AS itemId, u.email, s.skip_reason AS reason, s.finished_at AS at FROM audit_assignments s JOIN users u ON u.id = s.reviewer_id
 				 WHERE s.audit_id = ? AND s.status = 'skipped' ORDER BY s.id`
 			)
-			.all(auditId) as { itemId: number; email: string; reason: string | null; at: number | null }[]) {
+			.all(auditId)) {
 			records.push({ type: 'skip', item: positionOf.get(s.itemId)!, reviewer: s.email, reason: s.reason, at: isoOrNull(s.at) });
 		}
 
 		const adjudicationRatings = grouped<number, Rating>(
 			c
-				.prepare(
+				.prepare<[number], { key: number } & Rating>(
 					`SELECT ar.adjudication_id AS key, ar.model, ar.rating FROM audit_adjudication_ratings ar
 					 JOIN audit_adjudications j ON j.id = ar.adjudication_id WHERE j.audit_id = ? ORDER BY ar.adjudication_id, ar.model`
 				)
-				.all(auditId) as ({ key: number } & Rating)[]
+				.all(auditId)
 		);
 		for (const j of c
-			.prepare(
+			.prepare<[number], Answers & { id: number; itemId: number; email: string | null; comment: string; createdAt: number; updatedAt: number }>(
 				`SELECT j.id, j.item_id AS itemId, u.email, j.instruction_valid AS instructionValid, j.input_valid AS inputValid,
 					j.output_valid AS outputValid, j.error_reason AS errorReason, j.comment, j.created_at AS createdAt, j.updated_at AS updatedAt
 				 FROM audit_adjudications j LEFT JOIN users u ON u.id = j.adjudicator_id WHERE j.audit_id = ? ORDER BY j.id`
 			)
-			.all(auditId) as (Answers & { id: number; itemId: number; email: string | null; comment: string; createdAt: number; updatedAt: number })[]) {
+			.all(auditId)) {
 			records.push({
 				type: 'adjudication',
 				item: positionOf.get(j.itemId)!,

@@ -69,14 +69,14 @@ interface Resolved {
 
 /** Finds each bundle item in the dataset, or says why it cannot be found. */
 function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
-	const tasks = c.prepare('SELECT id FROM tasks WHERE dataset_id = ? AND instruction_key = ? ORDER BY id');
-	const instances = c.prepare('SELECT id, input, output FROM instances WHERE task_id = ? ORDER BY id');
-	const responses = c.prepare('SELECT id, model, response FROM responses WHERE task_id = ? ORDER BY id');
+	const tasks = c.prepare<[number, string], number>('SELECT id FROM tasks WHERE dataset_id = ? AND instruction_key = ? ORDER BY id').pluck();
+	const instances = c.prepare<[number], { id: number; input: string; output: string }>('SELECT id, input, output FROM instances WHERE task_id = ? ORDER BY id');
+	const responses = c.prepare<[number], { id: number; model: string; response: string }>('SELECT id, model, response FROM responses WHERE task_id = ? ORDER BY id');
 	const resolved = new Map<number, Resolved>();
 	const seen = new Map<string, number>();
 	for (const item of items) {
 		const where = `item ${item.position}`;
-		const candidates = tasks.pluck().all(datasetId, normalizeWhitespace(item.instruction)) as number[];
+		const candidates = tasks.all(datasetId, normalizeWhitespace(item.instruction));
 		if (!candidates.length) {
 			problems.push(`${where}: no task in "${datasetName}" has the instruction ${clip(item.instruction)}`);
 			continue;
@@ -88,7 +88,7 @@ function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, 
 				found = { taskId, instanceId: null };
 				break;
 			}
-			const rows = instances.all(taskId) as { id: number; input: string; output: string }[];
+			const rows = instances.all(taskId);
 			const sameInput = rows.filter((r) => normalizeWhitespace(r.input) === normalizeWhitespace(item.input!));
 			const same = sameInput.find((r) => normalizeWhitespace(r.output) === normalizeWhitespace(item.output ?? ''));
 			if (same) {
@@ -112,7 +112,7 @@ function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, 
 		const byModel = new Map<string, number>();
 		const order: number[] = [];
 		if (item.responses.length) {
-			const rows = responses.all(found.taskId) as { id: number; model: string; response: string }[];
+			const rows = responses.all(found.taskId);
 			for (const r of item.responses) {
 				const ofModel = rows.filter((x) => x.model === r.model);
 				const same = ofModel.find((x) => normalizeWhitespace(x.response) === normalizeWhitespace(r.response));
@@ -150,9 +150,7 @@ export interface BundleImportResult {
  */
 export function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): BundleImportResult {
 	const c = database.$client;
-	const dataset = c.prepare("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(options.datasetId) as
-		| { id: number; name: string; archivedAt: number | null }
-		| undefined;
+	const dataset = c.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(options.datasetId);
 	if (!dataset) throw new BundleError('No such dataset.', [], 404);
 	if (dataset.archivedAt !== null) throw new BundleError(`Dataset "${dataset.name}" is archived; restore it before importing into it.`, [], 409);
 	const { header, reviewers, items, gold, labels, skips, adjudications } = bundle;
@@ -161,10 +159,10 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 
 	// People, by email: every reviewer and adjudicator must have an account here.
 	const users = new Map<string, number>();
-	const findUser = c.prepare('SELECT id FROM users WHERE email = ?').pluck();
+	const findUser = c.prepare<[string], number>('SELECT id FROM users WHERE email = ?').pluck();
 	const person = (email: string, what: string) => {
 		if (users.has(email)) return;
-		const id = findUser.get(email) as number | undefined;
+		const id = findUser.get(email);
 		if (id === undefined) problems.push(`${what} ${email}: no account with this email here`);
 		else users.set(email, id);
 	};
@@ -210,7 +208,7 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 	const ms = (iso: string) => Date.parse(iso);
 	return transaction(database, () => {
 		const { id: auditId } = c
-			.prepare(
+			.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null], { id: number }>(
 				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
 					blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
@@ -220,35 +218,35 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 				audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
 				audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
 				options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null
-			) as { id: number };
+			)!;
 
-		const addReviewer = c.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at, removed_at) VALUES (?, ?, ?, ?, ?)');
+		const addReviewer = c.prepare<[number, number, number, number, number | null]>('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at, removed_at) VALUES (?, ?, ?, ?, ?)');
 		for (const r of reviewers) {
 			const userId = users.get(r.email)!;
 			addReviewer.run(auditId, userId, orderSalt(auditId, userId, audit.seed), ms(r.addedAt), r.removedAt ? ms(r.removedAt) : null);
 		}
 
 		const itemIds = new Map<number, number>();
-		const insertItem = c.prepare(
+		const insertItem = c.prepare<[number, string, unknown, number, number | null, unknown, number, unknown, number, number], { id: number }>(
 			`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, label_count, claimed_count)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
-		const insertItemResponse = c.prepare('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
+		const insertItemResponse = c.prepare<[number, number, number]>('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
 		for (const item of items) {
 			const r = resolved.get(item.position)!;
 			const n = perItem.get(item.position) ?? 0;
-			const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n) as { id: number };
+			const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n)!;
 			itemIds.set(item.position, id);
 			r.responseOrder.forEach((responseId, position) => insertItemResponse.run(id, responseId, position));
 		}
 		const responseId = (item: number, model: string) => resolved.get(item)!.responses.get(model)!;
 		const b = (v: boolean | null) => (v === null ? null : +v);
 
-		const insertGold = c.prepare(
+		const insertGold = c.prepare<[number, number, number | null, number | null, number | null, unknown, unknown, number | null, number]>(
 			`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		const insertGoldRating = c.prepare('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
+		const insertGoldRating = c.prepare<[number, number, unknown]>('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
 		for (const g of gold) {
 			const itemId = itemIds.get(g.item)!;
 			insertGold.run(itemId, auditId, b(g.instructionValid), b(g.inputValid), b(g.outputValid), g.errorReason, g.note, options.createdBy ?? null, ms(g.createdAt));
@@ -256,15 +254,15 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 		}
 
 		// A label comes with its assignment (submitted), as if routed: the reviewer is never given the item again.
-		const insertAssignment = c.prepare(
+		const insertAssignment = c.prepare<[number, number, number, string, number, number, number | null, number | null, unknown | null]>(
 			`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at, skip_reason)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		const insertLabel = c.prepare(
+		const insertLabel = c.prepare<[number, number, number, number | null, number | null, number | null, unknown, unknown, unknown, unknown, number, number, unknown], { id: number }>(
 			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, comment,
 				duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
-		const insertLabelRating = c.prepare('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
+		const insertLabelRating = c.prepare<[number, number, number, number, unknown, unknown]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		for (const l of labels) {
 			const itemId = itemIds.get(l.item)!;
 			const reviewerId = users.get(l.reviewer)!;
@@ -274,7 +272,7 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 			const { id } = insertLabel.get(
 				auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.comment,
 				l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision
-			) as { id: number };
+			)!;
 			for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
 		}
 		for (const s of skips) {
@@ -282,16 +280,16 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 			insertAssignment.run(auditId, itemIds.get(s.item)!, users.get(s.reviewer)!, 'skipped', at, at, null, s.at ? at : null, s.reason);
 		}
 
-		const insertAdjudication = c.prepare(
+		const insertAdjudication = c.prepare<[number, number, number | null, number | null, number | null, number | null, unknown, unknown, number, number], { id: number }>(
 			`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
-		const insertAdjudicationRating = c.prepare('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
+		const insertAdjudicationRating = c.prepare<[number, number, unknown, unknown]>('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
 		for (const j of adjudications) {
 			const { id } = insertAdjudication.get(
 				auditId, itemIds.get(j.item)!, j.adjudicator ? users.get(j.adjudicator)! : null, b(j.instructionValid), b(j.inputValid), b(j.outputValid),
 				j.errorReason, j.comment, ms(j.createdAt), ms(j.updatedAt)
-			) as { id: number };
+			)!;
 			for (const r of j.ratings) insertAdjudicationRating.run(id, responseId(j.item, r.model), r.model, r.rating);
 		}
 		return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, reviewers: reviewers.length };

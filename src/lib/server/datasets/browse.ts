@@ -58,15 +58,15 @@ const taskCounts = new WeakMap<Database.Database, Map<number, { last: number; co
  * import) counts afresh; counts read inside a transaction are not remembered.
  */
 export function datasetTaskCount(c: Database.Database, datasetId: number): number {
-	const { last } = c.prepare('SELECT coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId) as { last: number };
+	const { last } = c.prepare<[number], { last: number }>('SELECT coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
 	let known = taskCounts.get(c);
 	if (!known) taskCounts.set(c, (known = new Map()));
 	const before = known.get(datasetId);
 	if (before && before.last === last) return before.count;
 	const count =
 		before && before.last < last
-			? before.count + (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ? AND id > ?').get(datasetId, before.last) as { n: number }).n
-			: (c.prepare('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(datasetId) as { n: number }).n;
+			? before.count + (c.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ? AND id > ?').get(datasetId, before.last)!).n
+			: (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(datasetId)!).n;
 	if (!c.inTransaction) known.set(datasetId, { last, count });
 	return count;
 }
@@ -104,7 +104,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 		total =
 			where.length === 1
 				? datasetTaskCount(c, datasetId)
-				: (c.prepare(`SELECT count(*) AS n FROM ${from} WHERE ${whereSql}`).get(...params) as { n: number }).n;
+				: (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${from} WHERE ${whereSql}`).get(...params)!).n;
 	} catch (err) {
 		if (fts && err instanceof Error && /fts5/i.test(err.message)) {
 			throw new SearchError(`The search "${filters.q}" could not be run; search for whole words (letters and digits).`);
@@ -118,7 +118,10 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	const fromEnd = offset > total / 2;
 	const order = fromEnd ? 'DESC' : 'ASC';
 	const selected = c
-		.prepare(
+		.prepare<unknown[], Omit<
+		TaskListRow,
+		'isClassification'
+	> & { isClassification: number | null }>(
 			// Fields are clipped in the query: a list row never carries a whole huge field.
 			`SELECT t.id, substr(t.instruction, 1, ${LIST_CLIP_CHARS}) AS instruction, t.is_classification AS isClassification, t.origin,
 				t.instance_count AS instanceCount, t.empty_input_count AS emptyInputCount,
@@ -127,10 +130,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 				(SELECT substr(output, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
 			 FROM ${from} WHERE ${whereSql} ORDER BY ${fts ? 's.rowid' : 't.id'} ${order} LIMIT ? OFFSET ?`
 		)
-		.all(...params, fromEnd ? Math.min(pageSize, total - offset) : pageSize, fromEnd ? Math.max(0, total - offset - pageSize) : offset) as (Omit<
-		TaskListRow,
-		'isClassification'
-	> & { isClassification: number | null })[];
+		.all(...params, fromEnd ? Math.min(pageSize, total - offset) : pageSize, fromEnd ? Math.max(0, total - offset - pageSize) : offset);
 	const rows = fromEnd ? selected.reverse() : selected;
 	return {
 		rows: rows.map((r) => ({ ...r, isClassification: r.isClassification == null ? null : r.isClassification === 1 })),
@@ -193,29 +193,29 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 		: undefined;
 	const c = database.$client;
 	const examples = c
-		.prepare('SELECT id, kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
-		.all(taskId) as TaskExampleRow[];
-	const conversationRows = c.prepare('SELECT id, source_id AS sourceId, warnings FROM conversations WHERE task_id = ? ORDER BY id').all(taskId) as {
+		.prepare<[number], TaskExampleRow>('SELECT id, kind, input, output, explanation FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
+		.all(taskId);
+	const conversationRows = c.prepare<[number], {
 		id: number;
 		sourceId: string | null;
 		warnings: string | null;
-	}[];
-	const turnsOf = c.prepare(
+	}>('SELECT id, source_id AS sourceId, warnings FROM conversations WHERE task_id = ? ORDER BY id').all(taskId);
+	const turnsOf = c.prepare<[number], ConversationDetail['turns'][number]>(
 		'SELECT id, position, role, source_role AS sourceRole, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position'
 	);
 	const conversations = conversationRows.map((r) => ({
 		id: r.id,
 		sourceId: r.sourceId,
 		warnings: r.warnings ? (JSON.parse(r.warnings) as string[]) : [],
-		turns: turnsOf.all(r.id) as ConversationDetail['turns']
+		turns: turnsOf.all(r.id)
 	}));
 	const pairs = c
-		.prepare(
+		.prepare<[number], PairDetail>(
 			`SELECT p.id, p.prompt, a.model AS modelA, b.model AS modelB, a.response AS responseA, b.response AS responseB, p.source_preferred AS sourcePreferred
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
 			 WHERE p.task_id = ? ORDER BY p.id`
 		)
-		.all(taskId) as PairDetail[];
+		.all(taskId);
 	return {
 		task,
 		instances,

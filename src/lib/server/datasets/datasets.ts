@@ -88,16 +88,16 @@ export function listDatasets(database: Db = db(), options: { archived?: boolean 
 		.all();
 	const client = database.$client;
 	const tasks = new Map(
-		(client.prepare('SELECT dataset_id AS id, count(*) AS n, sum(instance_count) AS i FROM tasks GROUP BY dataset_id').all() as {
+		(client.prepare<[], {
 			id: number;
 			n: number;
 			i: number;
-		}[]).map((r) => [r.id, r])
+		}>('SELECT dataset_id AS id, count(*) AS n, sum(instance_count) AS i FROM tasks GROUP BY dataset_id').all()).map((r) => [r.id, r])
 	);
 	const responses = new Map(
 		(client
-			.prepare('SELECT dataset_id AS id, count(*) AS n, count(DISTINCT model) AS m FROM responses GROUP BY dataset_id')
-			.all() as { id: number; n: number; m: number }[]).map((r) => [r.id, r])
+			.prepare<[], { id: number; n: number; m: number }>('SELECT dataset_id AS id, count(*) AS n, count(DISTINCT model) AS m FROM responses GROUP BY dataset_id')
+			.all()).map((r) => [r.id, r])
 	);
 	return rows.map((d) => ({
 		...d,
@@ -116,6 +116,6 @@ export function updateDatasetDescription(id: number, description: string, databa
 
 export function datasetModels(datasetId: number, database: Db = db()): { model: string; responses: number }[] {
 	return database.$client
-		.prepare('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
-		.all(datasetId) as { model: string; responses: number }[];
+		.prepare<[number], { model: string; responses: number }>('SELECT model, count(*) AS responses FROM responses WHERE dataset_id = ? GROUP BY model ORDER BY model')
+		.all(datasetId);
 }

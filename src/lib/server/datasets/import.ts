@@ -176,7 +176,7 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
 		const summary = await writeStaged(stagingPath, format, { ...options, bytes: bytesRead, records }, database);
 		summary.files = files.length;
 		summary.durationMs = Math.round(performance.now() - started);
-		database.$client.prepare('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
+		database.$client.prepare<[number, number]>('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
 		options.onProgress?.({ phase: 'done', bytesRead, records });
 		return summary;
 	} finally {
@@ -419,7 +419,7 @@ class StagedWriter {
 			const name = validateDatasetName(options.datasetName);
 			const id = Number(
 				client
-					.prepare(
+					.prepare<[string, number, number | null, string, number]>(
 						`INSERT INTO datasets (name, description, created_at, created_by, status, import_owner, import_heartbeat_at)
 						 VALUES (?, '', ?, ?, 'importing', ?, ?)`
 					)
@@ -448,30 +448,30 @@ class StagedWriter {
 		this.shapeWriter = new ShapeRowWriter(database);
 		if (!this.created) {
 			for (const row of client
-				.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
-				.iterate(this.dataset.id) as Iterable<{ id: number; key: string; sourceId: string | null; c: number | null }>) {
+				.prepare<[number], { id: number; key: string; sourceId: string | null; c: number | null }>('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
+				.iterate(this.dataset.id)) {
 				const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
 				if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
 				this.instructionKeys.add(row.key);
 			}
 			for (const row of client
-				.prepare(
+				.prepare<[number], { id: number; t: number; key: string; input: string; output: string }>(
 					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
 				)
-				.iterate(this.dataset.id) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
+				.iterate(this.dataset.id)) {
 				this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
 				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
 				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 			}
 			if (this.modelName) {
 				for (const row of client
-					.prepare('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ?')
-					.iterate(this.dataset.id, this.modelName) as Iterable<{ t: number; i: number | null; response: string }>) {
+					.prepare<[number, string], { t: number; i: number | null; response: string }>('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ?')
+					.iterate(this.dataset.id, this.modelName)) {
 					this.seenResponses.add(`${row.t}:${row.i}:${fingerprint(row.response)}`);
 				}
 			}
 		}
-		this.setClassification = client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ?');
+		this.setClassification = client.prepare<[number, number]>('UPDATE tasks SET is_classification = ? WHERE id = ?');
 	}
 
 	/** Writes one record; returns how many rows it added (the batch size counts these). */
@@ -643,7 +643,7 @@ class StagedWriter {
 	endBatch(): void {
 		this.rows.flush();
 		this.flushShapes();
-		if (this.created) this.database.$client.prepare('UPDATE datasets SET import_heartbeat_at = ? WHERE id = ?').run(Date.now(), this.dataset.id);
+		if (this.created) this.database.$client.prepare<[number, number]>('UPDATE datasets SET import_heartbeat_at = ? WHERE id = ?').run(Date.now(), this.dataset.id);
 	}
 
 	/** The last transaction: the counts, and a new dataset takes its name and becomes visible. */
@@ -654,11 +654,11 @@ class StagedWriter {
 		this.responsesAdded += this.shapeCounts.pairs * 2;
 		this.skippedDuplicates += this.shapeCounts.duplicateConversations + this.shapeCounts.duplicatePairs;
 		client
-			.prepare('UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?')
+			.prepare<[number, number, number, number, number]>('UPDATE imports SET tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?')
 			.run(this.tasksAdded, this.instancesAdded, this.responsesAdded, this.skippedDuplicates, this.importId);
 		if (this.created) {
 			client
-				.prepare(`UPDATE datasets SET name = ?, status = 'ready', import_owner = NULL, import_heartbeat_at = NULL WHERE id = ? AND status = 'importing'`)
+				.prepare<[string, number]>(`UPDATE datasets SET name = ?, status = 'ready', import_owner = NULL, import_heartbeat_at = NULL WHERE id = ? AND status = 'importing'`)
 				.run(this.dataset.name, this.dataset.id);
 		}
 		return {

@@ -55,7 +55,7 @@ export function ownerIsGone(owner: string | null, heartbeatAt: number | null, no
 /** Tables holding rows that belong to a dataset (those with a dataset_id column). */
 function datasetTables(database: Db): string[] {
 	const c = database.$client;
-	const names = c.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all() as string[];
+	const names = c.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all();
 	// Audits go first, through their own clean-up (their items point at the dataset's rows);
 	// generation runs only point at the dataset they wrote into, and outlive it.
 	return names.filter((name) => {
@@ -84,19 +84,19 @@ const CHILDREN: Record<string, string[]> = {
  */
 export async function removeImportingDataset(datasetId: number, database: Db, batchRows = BULK_BATCH_ROWS, label = 'import cleanup'): Promise<number> {
 	const c = database.$client;
-	const status = c.prepare('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId) as string | undefined;
+	const status = c.prepare<[number], string>('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId);
 	if (status !== 'importing') return 0;
 	let removed = 0;
 	// A deleted or purged dataset's audits (hidden as 'preparing' by archive's hideForRemoval).
-	for (const auditId of c.prepare(`SELECT id FROM audits WHERE dataset_id = ? AND status = 'preparing'`).pluck().all(datasetId) as number[]) {
+	for (const auditId of c.prepare<[number], number>(`SELECT id FROM audits WHERE dataset_id = ? AND status = 'preparing'`).pluck().all(datasetId)) {
 		removed += await removePreparingAudit(auditId, database);
 	}
 	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
 	const chunk = Math.min(500, batchRows);
 	for (const table of tables) {
-		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
+		const del = c.prepare<[number, number]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
 		// Rows of child tables without a dataset_id of their own go with their parent's chunk.
-		const children = (CHILDREN[table] ?? []).map((sql) => c.prepare(sql.replace('$chunk', `SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?`)));
+		const children = (CHILDREN[table] ?? []).map((sql) => c.prepare<[number, number]>(sql.replace('$chunk', `SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?`)));
 		let done = false;
 		while (!done) {
 			// Chunks of 500 rows until BATCH_MAX_WRITE_MS has passed (deleting a task also deletes
@@ -130,7 +130,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		}
 	}
 	await retryWhenBusy(
-		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)),
+		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)),
 		BULK_BUSY_BOUND_MS
 	);
 	return removed;
@@ -156,8 +156,8 @@ export async function removeLeftoverImports(database: Db): Promise<{ datasets: n
 	const now = Date.now();
 	const leftovers = (
 		database.$client
-			.prepare(`SELECT id, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status = 'importing'`)
-			.all() as { id: number; owner: string | null; heartbeatAt: number | null }[]
+			.prepare<[], { id: number; owner: string | null; heartbeatAt: number | null }>(`SELECT id, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status = 'importing'`)
+			.all()
 	).filter((d) => ownerIsGone(d.owner, d.heartbeatAt, now));
 	let rows = 0;
 	for (const d of leftovers) rows += await removeImportingDataset(d.id, database);

@@ -32,13 +32,13 @@ export function buildResponsePairs(datasetId: number, models: readonly [string, 
 	const [modelA, modelB] = models.map((m) => m.trim()) as [string, string];
 	if (!modelA || !modelB || modelA === modelB) throw new DomainError('Name two different models to pair.', 400, 'invalid', 'pairModels');
 	const c = database.$client;
-	const known = c.prepare('SELECT model FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').pluck();
+	const known = c.prepare<[number, string]>('SELECT model FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').pluck();
 	for (const model of [modelA, modelB]) {
 		if (known.get(datasetId, model) === undefined) throw new DomainError(`The dataset has no responses from ${model}.`, 400, 'invalid', 'pairModels');
 	}
 	// One row per prompt both models answered: each model's first response to it.
 	const rows = c
-		.prepare(
+		.prepare<[number, string, string, string, string], { taskId: number; instanceId: number | null; aId: number; bId: number }>(
 			`WITH firsts AS (
 				SELECT model, task_id AS taskId, instance_id AS instanceId, min(id) AS id FROM responses
 				WHERE dataset_id = ? AND model IN (?, ?) GROUP BY model, task_id, instance_id
@@ -47,11 +47,11 @@ export function buildResponsePairs(datasetId: number, models: readonly [string, 
 			FROM firsts a JOIN firsts b ON b.taskId = a.taskId AND b.instanceId IS a.instanceId AND b.model = ?
 			WHERE a.model = ? ORDER BY a.taskId, a.instanceId`
 		)
-		.all(datasetId, modelA, modelB, modelB, modelA) as { taskId: number; instanceId: number | null; aId: number; bId: number }[];
+		.all(datasetId, modelA, modelB, modelB, modelA);
 	return transaction(
 		database,
 		() => {
-			const insert = c.prepare(
+			const insert = c.prepare<[number, number, number | null, number, number, string, string, number]>(
 				`INSERT INTO preference_pairs (dataset_id, task_id, instance_id, response_a_id, response_b_id, prompt, fingerprint, metadata, created_at)
 				 VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT (dataset_id, fingerprint) DO NOTHING`
 			);
@@ -60,12 +60,12 @@ export function buildResponsePairs(datasetId: number, models: readonly [string, 
 			let created = 0;
 			for (const r of rows) created += insert.run(datasetId, r.taskId, r.instanceId, r.aId, r.bId, responsePairFingerprint(r.aId, r.bId), metadata, now).changes;
 			const pairIds = c
-				.prepare(
+				.prepare<[number, string, string], number>(
 					`SELECT p.id FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
 					 WHERE p.dataset_id = ? AND a.model = ? AND b.model = ? ORDER BY p.id`
 				)
 				.pluck()
-				.all(datasetId, modelA, modelB) as number[];
+				.all(datasetId, modelA, modelB);
 			return { prompts: rows.length, created, existing: rows.length - created, pairIds };
 		},
 		'build pairs'

@@ -77,22 +77,22 @@ export class RowWriter {
 
 	constructor(private readonly database: Db) {
 		const c = database.$client;
-		this.insertTaskStmt = c.prepare(
+		this.insertTaskStmt = c.prepare<[number, string, unknown, unknown, string | null, string | null, number | null, string, string | null, number | null, number | null, number | null, string | null, string | null, string | null, number | null, number]>(
 			`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, source_id, name, is_classification,
 				origin, metadata, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, filter_rouge_l, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		this.insertInstanceStmt = c.prepare(
+		this.insertInstanceStmt = c.prepare<[number, number, string, string, unknown, unknown, string | null, string | null, number | null, number | null, number | null, string | null, string | null, string | null, number]>(
 			`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, constraints,
 				instruction_with_input, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		this.insertFormulationStmt = c.prepare(
+		this.insertFormulationStmt = c.prepare<[number, number | null, number, string, string | null, string, string, number | null, number | null, number | null, number]>(
 			`INSERT INTO formulations (task_id, instance_id, dataset_id, instruction, instruction_with_input, input, output,
 				import_id, run_id, call_id, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		this.insertResponseStmt = c.prepare(
+		this.insertResponseStmt = c.prepare<[number, number | null, number, string, string, string | null, number | null, number | null, number]>(
 			`INSERT INTO responses (task_id, instance_id, dataset_id, model, response, prompt, import_id, run_id, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
@@ -110,12 +110,12 @@ export class RowWriter {
 			'CREATE TEMP TABLE IF NOT EXISTS touched_tasks (id INTEGER PRIMARY KEY, added INTEGER NOT NULL, empty INTEGER NOT NULL, is_new INTEGER NOT NULL)'
 		);
 		return {
-			clear: c.prepare('DELETE FROM touched_tasks'),
-			insert: c.prepare('INSERT INTO touched_tasks (id, added, empty, is_new) VALUES (?, ?, ?, ?)'),
-			bumpCounts: c.prepare(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
+			clear: c.prepare<[]>('DELETE FROM touched_tasks'),
+			insert: c.prepare<[unknown, unknown, unknown, number]>('INSERT INTO touched_tasks (id, added, empty, is_new) VALUES (?, ?, ?, ?)'),
+			bumpCounts: c.prepare<[]>(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
 				FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`),
-			dropSearch: c.prepare('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)'),
-			addSearch: c.prepare(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
+			dropSearch: c.prepare<[]>('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)'),
+			addSearch: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
 				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
 				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY x.id`)
 		};

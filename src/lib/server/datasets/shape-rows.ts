@@ -79,26 +79,26 @@ export class ShapeRowWriter {
 	private readonly rows: RowWriter;
 	private readonly st;
 	/** Multi-row turn inserts by row count (one statement per conversation rather than one per turn). */
-	private readonly insertTurns = new Map<number, Statement>();
+	private readonly insertTurns = new Map<number, Statement<[unknown[]]>>();
 
 	constructor(private readonly database: Db) {
 		const c = database.$client;
 		this.rows = new RowWriter(database);
 		this.st = {
-			hasExamples: c.prepare('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
-			insertExample: c.prepare(
+			hasExamples: c.prepare<[number]>('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
+			insertExample: c.prepare<[number, number, unknown, number, unknown, unknown, unknown, string | null, number | null, number]>(
 				`INSERT INTO task_examples (task_id, dataset_id, kind, position, input, output, explanation, extra, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			),
-			describeInstance: c.prepare('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
+			describeInstance: c.prepare<[unknown, string | null, number]>('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
 			// A conversation already in the dataset (same fingerprint) is not written again: the
 			// unique index decides, in the same statement (no lookup first).
-			insertConversation: c.prepare(
+			insertConversation: c.prepare<[number, number, number | null, unknown, unknown, string | null, string | null, string, number | null, number]>(
 				`INSERT INTO conversations (dataset_id, task_id, instance_id, source_id, turn_count, warnings, metadata, fingerprint, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, fingerprint) DO NOTHING`
 			),
-			findPair: c.prepare('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
-			insertPair: c.prepare(
+			findPair: c.prepare<[number, string]>('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
+			insertPair: c.prepare<[number, number, number | null, number, number, unknown, unknown, unknown, unknown, unknown, string | null, string, number | null, number]>(
 				`INSERT INTO preference_pairs (dataset_id, task_id, instance_id, response_a_id, response_b_id, prompt, source_preferred,
 					source_score_a, source_score_b, source_id, metadata, fingerprint, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -165,7 +165,7 @@ export class ShapeRowWriter {
 			const count = Math.min(TURNS_PER_STATEMENT, turns.length - start);
 			let statement = this.insertTurns.get(count);
 			if (!statement) {
-				statement = this.database.$client.prepare(
+				statement = this.database.$client.prepare<[unknown[]]>(
 					`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra) VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
 				);
 				this.insertTurns.set(count, statement);

@@ -33,7 +33,7 @@ export function datasetStatistics(datasetId: number, options: StatisticsOptions 
 		? "AND (i.filter_status IS NULL OR i.filter_status <> 'rejected') AND (t.filter_status IS NULL OR t.filter_status <> 'rejected')"
 		: '';
 	const t = c
-		.prepare(
+		.prepare<[number], { n: number; cls: number; noncls: number; unknown: number; words: number; rejected: number }>(
 			`SELECT count(*) AS n,
 				coalesce(sum(is_classification = 1), 0) AS cls,
 				coalesce(sum(is_classification = 0), 0) AS noncls,
@@ -42,19 +42,19 @@ export function datasetStatistics(datasetId: number, options: StatisticsOptions 
 				coalesce(sum(filter_status = 'rejected'), 0) AS rejected
 			 FROM tasks WHERE dataset_id = ? ${keptTask}`
 		)
-		.get(datasetId) as { n: number; cls: number; noncls: number; unknown: number; words: number; rejected: number };
+		.get(datasetId)!;
 	const i = c
-		.prepare(
+		.prepare<[number], { n: number; empty: number; inputWords: number; outputWords: number }>(
 			`SELECT count(*) AS n,
 				coalesce(sum(i.input_words = 0), 0) AS empty,
 				coalesce(avg(CASE WHEN i.input_words > 0 THEN i.input_words END), 0) AS inputWords,
 				coalesce(avg(i.output_words), 0) AS outputWords
 			 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? ${keptInstance}`
 		)
-		.get(datasetId) as { n: number; empty: number; inputWords: number; outputWords: number };
+		.get(datasetId)!;
 	const r = c
-		.prepare('SELECT count(*) AS n, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?')
-		.get(datasetId) as { n: number; models: number };
+		.prepare<[number], { n: number; models: number }>('SELECT count(*) AS n, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?')
+		.get(datasetId)!;
 	return {
 		instructions: t.n,
 		classification: t.cls,
@@ -81,7 +81,7 @@ export interface DatasetShapeCounts {
 
 export function datasetShapeCounts(datasetId: number, database: Db = db()): DatasetShapeCounts {
 	const c = database.$client;
-	const one = (sql: string) => c.prepare(sql).pluck().get(datasetId) as number;
+	const one = (sql: string) => c.prepare<[number], number>(sql).pluck().get(datasetId)!;
 	return {
 		examples: one('SELECT count(*) FROM task_examples WHERE dataset_id = ?'),
 		conversations: one('SELECT count(*) FROM conversations WHERE dataset_id = ?'),

@@ -36,8 +36,8 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 function applyMigrations(db: Db, migrationsDir: string): void {
 	const sqlite = db.$client;
 	const applied = (): number =>
-		sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'`).get()
-			? (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n
+		sqlite.prepare<[]>(`SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'`).get()
+			? (sqlite.prepare<[], { n: number }>('SELECT count(*) AS n FROM __drizzle_migrations').get()!).n
 			: 0;
 	const before = applied();
 	sqlite.pragma('foreign_keys = OFF');
@@ -65,7 +65,7 @@ export function db(): Db {
 
 /** Liveness: a trivial query on the app's database (throws if it cannot be read). */
 export function pingDatabase(database: Db = db()): void {
-	database.$client.prepare('SELECT 1').get();
+	database.$client.prepare<[]>('SELECT 1').get();
 }
 
 /** For tests and the CLI: use this connection as the process-wide one. */

@@ -39,8 +39,8 @@ export class DatasetCardError extends DomainError {}
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
 	const rows = database.$client
-		.prepare(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
-		.all(...ids) as { id: number; pipeline: string; model: string; target: number; seeds: string }[];
+		.prepare<unknown[], { id: number; pipeline: string; model: string; target: number; seeds: string }>(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+		.all(...ids);
 	return rows.map((r) => {
 		let seeds = 0;
 		try {

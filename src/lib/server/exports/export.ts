@@ -125,7 +125,7 @@ function resolve(request: ExportRequest, database: Db) {
 	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
 	judgeRunOfSelection(database.$client, request);
 	if (request.responsesOf) {
-		const has = database.$client.prepare('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
+		const has = database.$client.prepare<[number, string]>('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
 		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);
 	}
 	return dataset;
@@ -138,7 +138,7 @@ export function countExport(
 ): SelectionCounts & { datasetInstances: number; judgePrecision: JudgeFilterPrecision | null } {
 	resolve({ ...request, format: 'jsonl' }, database);
 	const counts = countSelection(database.$client, request);
-	const total = database.$client.prepare('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId) as { n: number };
+	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
 	return { ...counts, datasetInstances: total.n, judgePrecision: judgeFilterPrecision(database.$client, request) };
 }
 
@@ -168,8 +168,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		judgeEstimate = exportJudgeEstimate(reader.client, request, counts.instances);
 		judgePrecision = judgeFilterPrecision(reader.client, request);
 		totals = reader.client
-			.prepare('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
-			.get(dataset.id) as { tasks: number; instances: number };
+			.prepare<[number], { tasks: number; instances: number }>('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
+			.get(dataset.id)!;
 		estimatedBytes = estimateBytes(reader.client, request, counts.rows);
 	} catch (err) {
 		close();
@@ -261,8 +261,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			if (importIds.size) {
 				const ids = [...importIds].sort((a, b) => a - b);
 				imports = reader.client
-					.prepare(`SELECT id, file_name AS fileName, format FROM imports WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
-					.all(...ids) as typeof imports;
+					.prepare<unknown[], NonNullable<typeof imports>[number]>(`SELECT id, file_name AS fileName, format FROM imports WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+					.all(...ids);
 			}
 			done = true;
 			options.onProgress?.(progress());

@@ -90,7 +90,7 @@ function asDb(client: Database.Database): Db {
 export function judgeRunOfSelection(client: Database.Database, selection: ExportSelection): number | null {
 	const id = selection.filters.judgeRun;
 	if (id === undefined) return null;
-	const row = client.prepare("SELECT dataset_id AS datasetId FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(id) as { datasetId: number | null } | undefined;
+	const row = client.prepare<[number], { datasetId: number | null }>("SELECT dataset_id AS datasetId FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(id);
 	if (!row) throw new ExportFilterError(`There is no judge run ${id}.`, `judge-run=${id}`);
 	if (row.datasetId !== selection.datasetId) throw new ExportFilterError(`Judge run ${id} judged another dataset.`, `judge-run=${id}`);
 	return id;
@@ -100,8 +100,8 @@ function qualityAudits(client: Database.Database, selection: ExportSelection): n
 	const ids = selection.filters.audits ?? [];
 	return (
 		client
-			.prepare(`SELECT id FROM audits WHERE dataset_id = ? AND kind = 'quality'${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id DESC`)
-			.all(selection.datasetId, ...ids) as { id: number }[]
+			.prepare<unknown[], { id: number }>(`SELECT id FROM audits WHERE dataset_id = ? AND kind = 'quality'${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id DESC`)
+			.all(selection.datasetId, ...ids)
 	).map((r) => r.id);
 }
 
@@ -110,7 +110,7 @@ function calibrations(client: Database.Database, runId: number, audits: number[]
 	const out: JudgeAuditCalibration[] = [];
 	for (const auditId of audits) {
 		const overlaps = client
-			.prepare('SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = ? AND a.audit_id = ? AND a.is_gold = 0 LIMIT 1')
+			.prepare<[number, number]>('SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = ? AND a.audit_id = ? AND a.is_gold = 0 LIMIT 1')
 			.get(runId, auditId);
 		if (overlaps) out.push(judgeAuditCalibration(auditId, runId, {}, asDb(client)));
 	}
@@ -130,7 +130,7 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
 	const runs =
 		named !== null
 			? [named]
-			: (client.prepare("SELECT id FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC").all(selection.datasetId) as { id: number }[]).map((r) => r.id);
+			: (client.prepare<[number], { id: number }>("SELECT id FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC").all(selection.datasetId)).map((r) => r.id);
 	for (const runId of runs) {
 		const found = calibrations(client, runId, audits);
 		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null);
@@ -145,7 +145,7 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 	const cal = exportJudgeCalibration(client, selection, true);
 	if (!cal || !cal.estimate || cal.estimate.fallback !== null) return null;
 	const e = cal.estimate;
-	const audit = client.prepare('SELECT include_rejected AS includeRejected FROM audits WHERE id = ?').get(cal.auditId) as { includeRejected: number };
+	const audit = client.prepare<[number], { includeRejected: number }>('SELECT include_rejected AS includeRejected FROM audits WHERE id = ?').get(cal.auditId)!;
 	const populationDescription =
 		audit.includeRejected === 1
 			? `every row of dataset ${selection.datasetId} (the population audit ${cal.auditId} sampled from)`

@@ -78,11 +78,11 @@ export interface QualityEstimate {
 function auditsInScope(client: Database.Database, selection: ExportSelection, kind: 'quality' | 'rating'): AuditSummary[] {
 	const ids = selection.filters.audits ?? [];
 	const rows = client
-		.prepare(
+		.prepare<unknown[], Omit<AuditSummary, 'includeRejected'> & { includeRejected: number }>(
 			`SELECT id, name, kind, status, sample_size AS sampleSize, include_rejected AS includeRejected, stratify, instance_mode AS instanceMode
 			 FROM audits WHERE dataset_id = ? AND kind = ? AND status <> 'preparing'${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id`
 		)
-		.all(selection.datasetId, kind, ...ids) as (Omit<AuditSummary, 'includeRejected'> & { includeRejected: number })[];
+		.all(selection.datasetId, kind, ...ids);
 	return rows.map((r) => ({ ...r, includeRejected: r.includeRejected === 1 }));
 }
 
@@ -105,14 +105,14 @@ export function estimateQuality(client: Database.Database = db().$client, select
 	if (responses) {
 		const finalName = withRatingFinal(pq, scope);
 		const sample = client
-			.prepare(
+			.prepare<[unknown], { decided: number | null; successes: number | null; ties: number | null }>(
 				`${pq.withClause()}SELECT sum(CASE WHEN ${decided} THEN 1 ELSE 0 END) AS decided,
 					sum(CASE WHEN ${decided} AND ${correct} THEN 1 ELSE 0 END) AS successes,
 					sum(CASE WHEN ${decided} THEN 0 ELSE 1 END) AS ties
 				 FROM ${finalName} lf
 				 WHERE lf.${key} IN (SELECT ${member} FROM ${population.from} WHERE ${pq.whereClause()})`
 			)
-			.get(pq.params) as { decided: number | null; successes: number | null; ties: number | null };
+			.get(pq.params)!;
 		const successes = sample.successes ?? 0;
 		const ties = sample.ties ?? 0;
 		const items = (sample.decided ?? 0) + ties;
@@ -138,9 +138,9 @@ export function estimateQuality(client: Database.Database = db().$client, select
 	} else {
 		const instances = new Set(
 			(client
-				.prepare(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
+				.prepare<[unknown], [number]>(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
 				.raw()
-				.all(pq.params) as Array<[number]>).map((r) => r[0])
+				.all(pq.params)).map((r) => r[0])
 		);
 		// The report's loader reads through $client only: the export's read connection serves it.
 		const database = { $client: client } as unknown as Db;
@@ -176,14 +176,14 @@ export function estimateQuality(client: Database.Database = db().$client, select
 	const eq = exported.q;
 	const exportedFinal = responses ? withRatingFinal(eq, scope) : withQualityFinal(eq, scope);
 	const split = client
-		.prepare(
+		.prepare<[unknown], { n: number; good: number | null; bad: number | null }>(
 			`${eq.withClause()}SELECT count(*) AS n,
 				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND ${correct} THEN 1 ELSE 0 END) AS good,
 				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND NOT (${correct}) THEN 1 ELSE 0 END) AS bad
 			 FROM ${exported.from} LEFT JOIN ${exportedFinal} lf ON lf.${key} = ${member}
 			 WHERE ${eq.whereClause()}`
 		)
-		.get(eq.params) as { n: number; good: number | null; bad: number | null };
+		.get(eq.params)!;
 	const good = split.good ?? 0;
 	const bad = split.bad ?? 0;
 	const unlabelled = split.n - good - bad;

@@ -64,27 +64,27 @@ export function countSelection(client: Database.Database, selection: ExportSelec
 	// Grouped by task in the order the join walks (no temporary b-tree, unlike count(DISTINCT t.id));
 	// without responses each row is its own instance, so the instances are the rows.
 	const main = client
-		.prepare(
+		.prepare<[unknown], { n: number; tasks: number; instances: number }>(
 			responses
 				? `${q.withClause()}SELECT coalesce(sum(n), 0) AS n, count(*) AS tasks, coalesce(sum(instances), 0) AS instances
 					FROM (SELECT count(*) AS n, count(DISTINCT i.id) AS instances FROM ${from} WHERE ${q.whereClause()} GROUP BY t.id)`
 				: `${q.withClause()}SELECT coalesce(sum(n), 0) AS n, count(*) AS tasks, coalesce(sum(n), 0) AS instances
 					FROM (SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} GROUP BY t.id)`
 		)
-		.get(q.params) as { n: number; tasks: number; instances: number };
+		.get(q.params)!;
 	let reformulations = 0;
 	if (selection.includeReformulations && main.n > 0) {
 		const sel = q.clone();
 		sel.with('export_selected', () => `SELECT t.id AS task_id, i.id AS instance_id FROM ${from} WHERE ${q.whereClause()}`);
 		reformulations = (
 			client
-				.prepare(
+				.prepare<[unknown], { n: number }>(
 					`${sel.withClause()}SELECT count(*) AS n FROM formulations f
 					 WHERE f.dataset_id = ${sel.param(selection.datasetId)}
 					   AND (f.instance_id IN (SELECT instance_id FROM export_selected)
 					     OR (f.instance_id IS NULL AND f.task_id IN (SELECT task_id FROM export_selected)))`
 				)
-				.get(sel.params) as { n: number }
+				.get(sel.params)!
 		).n;
 	}
 	return {
@@ -115,13 +115,13 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 	const limitSql = limit !== undefined ? ` LIMIT ${q.param(limit)}` : '';
 	// Raw rows (arrays): building each row's object here costs less than better-sqlite3's named rows.
 	const cursor = client
-		.prepare(
+		.prepare<[unknown], [number, number, string, string, string, number | null, number | null]>(
 			`${q.withClause()}SELECT t.id, i.id, t.instruction, i.input, ${output},
 				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id)
 			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}${limitSql}`
 		)
 		.raw()
-		.iterate(q.params) as IterableIterator<[number, number, string, string, string, number | null, number | null]>;
+		.iterate(q.params);
 	const kind: ExportRowKind = responses ? 'response' : 'instance';
 
 	if (!selection.includeReformulations) {
@@ -133,13 +133,13 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 	})();
 
 	const formulations = client
-		.prepare(
+		.prepare<[number], FormulationRow>(
 			`SELECT f.task_id AS taskId, f.instance_id AS instanceId, f.instruction, f.input, f.output,
 				f.run_id AS runId, f.import_id AS importId
 			 FROM tasks t CROSS JOIN formulations f ON f.task_id = t.id
 			 WHERE t.dataset_id = ? ORDER BY t.id, f.id`
 		)
-		.iterate(selection.datasetId) as IterableIterator<FormulationRow>;
+		.iterate(selection.datasetId);
 	let pending = formulations.next();
 	let taskId = -1;
 	let linked = new Map<number, FormulationRow[]>();
@@ -199,13 +199,13 @@ export function* selectJsonLines(client: Database.Database, selection: ExportSel
 	const output = responses ? 'r.response' : 'i.output';
 	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
 	const cursor = client
-		.prepare(
+		.prepare<[unknown], [number, number, number | null, number | null, string]>(
 			`${q.withClause()}SELECT t.id, i.id, coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id),
 				json_object('instruction', t.instruction, 'input', i.input, 'output', ${output}) || char(10)
 			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}`
 		)
 		.raw()
-		.iterate(q.params) as IterableIterator<[number, number, number | null, number | null, string]>;
+		.iterate(q.params);
 	for (const r of cursor) yield { taskId: r[0], instanceId: r[1], runId: r[2], importId: r[3], line: r[4] };
 }
 

@@ -68,7 +68,7 @@ export interface ShapeExportManifest {
 function selectedTasks(client: Database.Database, datasetId: number, filters: ExportFilters | undefined): Set<number> | null {
 	if (!filters || whereClauses(filters).length === 0) return null;
 	const { q, from } = selectionQuery({ datasetId, filters }, filters);
-	const ids = client.prepare(`${q.withClause()}SELECT DISTINCT t.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params) as number[];
+	const ids = client.prepare<[unknown], number>(`${q.withClause()}SELECT DISTINCT t.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params);
 	return new Set(ids);
 }
 
@@ -92,12 +92,12 @@ interface ConversationRow {
 /** The conversations of a dataset in import order, each with every turn. */
 function* conversationsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
 	const rows = client
-		.prepare(
+		.prepare<[number], ConversationRow>(
 			`SELECT c.id, c.task_id AS taskId, c.source_id AS sourceId, c.metadata, t.role, t.content, t.source_role AS sourceRole, t.name, t.weight, t.extra
 			 FROM conversations c JOIN conversation_turns t ON t.conversation_id = c.id
 			 WHERE c.dataset_id = ? ORDER BY c.id, t.position`
 		)
-		.iterate(datasetId) as Iterable<ConversationRow>;
+		.iterate(datasetId);
 	let current: { id: number; taskId: number; sourceId: string | null; metadata: Record<string, unknown> | null; turns: ParsedTurn[] } | null = null;
 	for (const r of rows) {
 		if (!current || current.id !== r.id) {
@@ -123,13 +123,13 @@ export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'none' |
 
 export function reviewedPairVerdicts(client: Database.Database, datasetId: number): PairVerdictLookup {
 	const rows = client
-		.prepare(
+		.prepare<[number], { pairId: number; preference: string; n: number }>(
 			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
 			 JOIN audits a ON a.id = l.audit_id
 			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL
 			 GROUP BY i.pair_id, l.preference`
 		)
-		.all(datasetId) as { pairId: number; preference: string; n: number }[];
+		.all(datasetId);
 	const byPair = new Map<number, Map<string, number>>();
 	for (const r of rows) {
 		let m = byPair.get(r.pairId);
@@ -149,7 +149,7 @@ export function reviewedPairVerdicts(client: Database.Database, datasetId: numbe
 function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
 	const verdict = reviewedPairVerdicts(client, datasetId);
 	const rows = client
-		.prepare(
+		.prepare<[number], { id: number; taskId: number; sourcePreferred: 'a' | 'b' | 'tie' | null } & Omit<PreferencePairExport, 'preferred'>>(
 			`SELECT p.id, p.task_id AS taskId, coalesce(p.prompt, CASE WHEN i.input IS NULL OR i.input = '' THEN tk.instruction ELSE tk.instruction || char(10) || char(10) || i.input END) AS prompt,
 				a.response AS responseA, b.response AS responseB, a.model AS modelA, b.model AS modelB,
 				p.source_preferred AS sourcePreferred, p.source_score_a AS scoreA, p.source_score_b AS scoreB
@@ -157,7 +157,7 @@ function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<numbe
 			 JOIN tasks tk ON tk.id = p.task_id LEFT JOIN instances i ON i.id = p.instance_id
 			 WHERE p.dataset_id = ? ORDER BY p.id`
 		)
-		.iterate(datasetId) as Iterable<{ id: number; taskId: number; sourcePreferred: 'a' | 'b' | 'tie' | null } & Omit<PreferencePairExport, 'preferred'>>;
+		.iterate(datasetId);
 	for (const r of rows) {
 		if (tasks && !tasks.has(r.taskId)) continue;
 		const reviewed = verdict(r.id);
@@ -177,8 +177,8 @@ interface TaskRow {
 /** A stored task back as the parsed record it came from (examples, instances with ids and every reference output). */
 function superNiTaskOf(client: Database.Database, task: TaskRow) {
 	const examples = client
-		.prepare('SELECT kind, input, output, explanation, extra FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
-		.all(task.id) as { kind: 'positive' | 'negative'; input: string; output: string; explanation: string; extra: string | null }[];
+		.prepare<[number], { kind: 'positive' | 'negative'; input: string; output: string; explanation: string; extra: string | null }>('SELECT kind, input, output, explanation, extra FROM task_examples WHERE task_id = ? ORDER BY kind DESC, position')
+		.all(task.id);
 	const record: ParsedTask = {
 		kind: 'task',
 		location: { line: 1 },
@@ -193,8 +193,8 @@ function superNiTaskOf(client: Database.Database, task: TaskRow) {
 	// A function, not an open cursor: a cursor left unread keeps the connection busy.
 	const instances = () =>
 		client
-			.prepare('SELECT source_id AS sourceId, input, output, reference_outputs AS refs FROM instances WHERE task_id = ? ORDER BY id')
-			.iterate(task.id) as Iterable<{ sourceId: string | null; input: string; output: string; refs: string | null }>;
+			.prepare<[number], { sourceId: string | null; input: string; output: string; refs: string | null }>('SELECT source_id AS sourceId, input, output, reference_outputs AS refs FROM instances WHERE task_id = ? ORDER BY id')
+			.iterate(task.id);
 	return { header, instances };
 }
 
@@ -213,8 +213,8 @@ function* superNiChunks(client: Database.Database, task: TaskRow): Generator<str
 
 function tasksOf(client: Database.Database, datasetId: number, tasks: Set<number> | null): Iterable<TaskRow> {
 	const rows = client
-		.prepare('SELECT id, instruction, source_id AS sourceId, name, metadata FROM tasks WHERE dataset_id = ? ORDER BY id')
-		.all(datasetId) as TaskRow[];
+		.prepare<[number], TaskRow>('SELECT id, instruction, source_id AS sourceId, name, metadata FROM tasks WHERE dataset_id = ? ORDER BY id')
+		.all(datasetId);
 	return tasks ? rows.filter((r) => tasks.has(r.id)) : rows;
 }
 

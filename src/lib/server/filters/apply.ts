@@ -46,17 +46,17 @@ export function applyFilters(
 	const dataset = getDataset(datasetId, database);
 	if (dataset) assertDatasetWritable(dataset);
 	const seeds = (
-		c.prepare("SELECT id, instruction FROM tasks WHERE dataset_id = ? AND origin = 'seed' ORDER BY id").all(datasetId) as {
+		c.prepare<[number], {
 			id: number;
 			instruction: string;
-		}[]
+		}>("SELECT id, instruction FROM tasks WHERE dataset_id = ? AND origin = 'seed' ORDER BY id").all(datasetId)
 	).map((s) => ({ id: s.id, instruction: s.instruction }));
 	// Exact highest similarities above 0.5 are stored for the filter report's threshold sweep.
 	const run = new FilterRun(config, { seeds, examplesPerRule: 5, rougeExactAbove: ROUGE_EXACT_ABOVE });
 
-	const setTask = c.prepare('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ?, filter_rouge_l = ? WHERE id = ?');
-	const setInstance = c.prepare('UPDATE instances SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
-	const instancesOf = c.prepare(
+	const setTask = c.prepare<[string, string | null, string | null, number | null, number]>('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ?, filter_rouge_l = ? WHERE id = ?');
+	const setInstance = c.prepare<[string, string | null, string | null, number]>('UPDATE instances SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
+	const instancesOf = c.prepare<[number], InstanceRow>(
 		'SELECT id, task_id AS taskId, input, output FROM instances WHERE task_id = ? ORDER BY id'
 	);
 
@@ -64,8 +64,8 @@ export function applyFilters(
 	// rows each), so a reviewer's write waits at most one batch; the run's row, which pages and
 	// exports show as the dataset's latest filter run, is written with the last batch.
 	const tasks = c
-		.prepare("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
-		.all(datasetId) as TaskRow[];
+		.prepare<[number], TaskRow>("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
+		.all(datasetId);
 	const pending: [status: string, rule: string | null, detail: string | null, rouge: number | null, id: number, isTask: boolean][] = [];
 	// Writes pending verdicts for at most BATCH_MAX_WRITE_MS (all of them when `all`); the rest
 	// wait for the next transaction.
@@ -82,7 +82,7 @@ export function applyFilters(
 	};
 	let lastCommit = 0;
 	for (const task of tasks) {
-		const instances = instancesOf.all(task.id) as InstanceRow[];
+		const instances = instancesOf.all(task.id);
 		const filterTask: FilterTask = {
 			id: task.id,
 			instruction: task.instruction,

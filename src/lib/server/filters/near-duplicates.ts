@@ -19,17 +19,17 @@ const CACHE_LIMIT = 16;
 /** Near-duplicate groups among a dataset's instructions (exact ROUGE-L F above the threshold). */
 export function nearDuplicateReport(datasetId: number, threshold: number, database: Db = db(), linkage: Linkage = 'components'): NearDuplicateReport {
 	const c = database.$client;
-	const shape = c.prepare('SELECT count(*) AS n, max(id) AS last FROM tasks WHERE dataset_id = ?').get(datasetId) as {
+	const shape = c.prepare<[number], {
 		n: number;
 		last: number | null;
-	};
+	}>('SELECT count(*) AS n, max(id) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
 	const key = `${datasetId}:${threshold}:${linkage}:${shape.n}:${shape.last}`;
 	const hit = cache.get(key);
 	if (hit) return hit;
 	const started = performance.now();
 	const rows = c
-		.prepare('SELECT id, instruction FROM tasks WHERE dataset_id = ? ORDER BY id')
-		.iterate(datasetId) as Iterable<{ id: number; instruction: string }>;
+		.prepare<[number], { id: number; instruction: string }>('SELECT id, instruction FROM tasks WHERE dataset_id = ? ORDER BY id')
+		.iterate(datasetId);
 	const groups = nearDuplicateClusters(rows, { threshold, linkage });
 	const report: NearDuplicateReport = {
 		threshold,

@@ -72,16 +72,14 @@ interface LabelRow {
 }
 
 function judgeRunRef(runId: number, database: Db): JudgeRunRef & { datasetId: number | null; upToInstanceId: number } {
-	const row = database.$client.prepare("SELECT id, name, model, status, dataset_id, params FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(runId) as
-		| { id: number; name: string; model: string; status: string; dataset_id: number | null; params: string }
-		| undefined;
+	const row = database.$client.prepare<[number], { id: number; name: string; model: string; status: string; dataset_id: number | null; params: string }>("SELECT id, name, model, status, dataset_id, params FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(runId);
 	if (!row) throw new ReportError(`There is no judge run ${runId}.`, 404);
 	const params = readJudgeParams(JSON.parse(row.params));
 	const step = judgeStepOf(params);
 	const counts = database.$client
-		.prepare("SELECT sum(status = 'parsed') AS parsed, sum(status = 'unparsed') AS unparsed FROM judge_labels WHERE run_id = ?")
-		.get(runId) as { parsed: number | null; unparsed: number | null };
-	const target = database.$client.prepare('SELECT target FROM generation_runs WHERE id = ?').pluck().get(runId) as number;
+		.prepare<[number], { parsed: number | null; unparsed: number | null }>("SELECT sum(status = 'parsed') AS parsed, sum(status = 'unparsed') AS unparsed FROM judge_labels WHERE run_id = ?")
+		.get(runId)!;
+	const target = database.$client.prepare<[number], number>('SELECT target FROM generation_runs WHERE id = ?').pluck().get(runId)!;
 	return {
 		id: row.id,
 		mode: params.mode,
@@ -116,7 +114,7 @@ function allYes(label: LabelRow | undefined): boolean | null {
  * instance an item shows (quality audits), one of its responses (rating) or its pair (pairwise).
  */
 export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
-	const kind = database.$client.prepare("SELECT kind FROM audits WHERE id = ? AND status <> 'preparing'").pluck().get(auditId) as string | undefined;
+	const kind = database.$client.prepare<[number], string>("SELECT kind FROM audits WHERE id = ? AND status <> 'preparing'").pluck().get(auditId);
 	const overlap =
 		kind === 'rating'
 			? `SELECT 1 FROM judge_labels l JOIN audit_item_responses ar ON ar.response_id = l.response_id JOIN audit_items a ON a.id = ar.item_id
@@ -125,8 +123,8 @@ export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id
 				? `SELECT 1 FROM judge_labels l JOIN audit_items a ON a.pair_id = l.pair_id WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`
 				: `SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`;
 	return database.$client
-		.prepare(`SELECT r.id, r.name, r.model, r.status FROM generation_runs r WHERE r.pipeline = 'judge' AND EXISTS (${overlap}) ORDER BY r.id DESC`)
-		.all(auditId) as { id: number; name: string; model: string; status: string }[];
+		.prepare<[number], { id: number; name: string; model: string; status: string }>(`SELECT r.id, r.name, r.model, r.status FROM generation_runs r WHERE r.pipeline = 'judge' AND EXISTS (${overlap}) ORDER BY r.id DESC`)
+		.all(auditId);
 }
 
 /** The judge mode that is calibrated against an audit of this kind (none for conversation audits). */
@@ -137,8 +135,8 @@ export function judgeModeForAudit(kind: string): JudgeMode | null {
 /** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first; `mode` keeps one mode's. */
 export function judgeRunsOfDataset(datasetId: number, database: Db = db(), mode?: JudgeMode): { id: number; name: string; model: string; status: string; mode: JudgeMode }[] {
 	const rows = database.$client
-		.prepare("SELECT id, name, model, status, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
-		.all(datasetId) as { id: number; name: string; model: string; status: string; params: string }[];
+		.prepare<[number], { id: number; name: string; model: string; status: string; params: string }>("SELECT id, name, model, status, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
+		.all(datasetId);
 	return rows
 		.map(({ params, ...r }) => ({ ...r, mode: ((JSON.parse(params) as { mode?: JudgeMode }).mode ?? 'quality') as JudgeMode }))
 		.filter((r) => mode === undefined || r.mode === mode);
@@ -189,9 +187,7 @@ type AuditRow = { id: number; datasetId: number; kind: string; instanceMode: str
  */
 export function judgeCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): AnyJudgeAuditCalibration {
 	const c = database.$client;
-	const audit = c.prepare("SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId) as
-		| AuditRow
-		| undefined;
+	const audit = c.prepare<[number], AuditRow>("SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId);
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);
 	const run = judgeRunRef(runId, database);
 	if (run.datasetId !== audit.datasetId) throw new ReportError(`Judge run ${runId} judged another dataset than audit ${auditId}.`);
@@ -221,11 +217,11 @@ function publicRef(run: ReturnType<typeof judgeRunRef>): JudgeRunRef {
 function ratingAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: { confidence?: number }, database: Db): JudgeRatingAuditCalibration {
 	const labels = new Map(
 		(
-			database.$client.prepare('SELECT response_id AS responseId, status, rating FROM judge_labels WHERE run_id = ? AND response_id IS NOT NULL').all(run.id) as {
+			database.$client.prepare<[number], {
 				responseId: number;
 				status: string;
 				rating: RatingLevel | null;
-			}[]
+			}>('SELECT response_id AS responseId, status, rating FROM judge_labels WHERE run_id = ? AND response_id IS NOT NULL').all(run.id)
 		).map((l) => [l.responseId, l])
 	);
 	const responses = itemVerdicts(audit.id, {}, database)
@@ -269,23 +265,23 @@ function pairwiseAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeR
 	const c = database.$client;
 	const labels = new Map(
 		(
-			c.prepare('SELECT pair_id AS pairId, status, winner, consistent, verdicts FROM judge_labels WHERE run_id = ? AND pair_id IS NOT NULL').all(run.id) as {
+			c.prepare<[number], {
 				pairId: number;
 				status: string;
 				winner: PairWinner | null;
 				consistent: number | null;
 				verdicts: string | null;
-			}[]
+			}>('SELECT pair_id AS pairId, status, winner, consistent, verdicts FROM judge_labels WHERE run_id = ? AND pair_id IS NOT NULL').all(run.id)
 		).map((l) => [l.pairId, l])
 	);
-	const items = c.prepare('SELECT id, pair_id AS pairId FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND pair_id IS NOT NULL ORDER BY position').all(audit.id) as {
+	const items = c.prepare<[number], {
 		id: number;
 		pairId: number;
-	}[];
+	}>('SELECT id, pair_id AS pairId FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND pair_id IS NOT NULL ORDER BY position').all(audit.id);
 	const preferences = new Map<number, HumanPreference[]>();
 	for (const l of c
-		.prepare('SELECT l.item_id AS itemId, l.preference FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL')
-		.all(audit.id) as { itemId: number; preference: HumanPreference }[]) {
+		.prepare<[number], { itemId: number; preference: HumanPreference }>('SELECT l.item_id AS itemId, l.preference FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL')
+		.all(audit.id)) {
 		if (!preferences.has(l.itemId)) preferences.set(l.itemId, []);
 		preferences.get(l.itemId)!.push(l.preference);
 	}
@@ -329,7 +325,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	const runRef = publicRef(run);
 
 	const labels = new Map(
-		(c.prepare('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL').all(runId) as LabelRow[]).map(
+		(c.prepare<[number], LabelRow>('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL').all(runId)).map(
 			(l) => [l.instance_id, l]
 		)
 	);

@@ -39,10 +39,10 @@ export const MAX_ADJUDICATION_COMMENT = 2000;
 
 function itemOf(auditId: number, itemId: number, database: Db) {
 	const row = database.$client
-		.prepare(
+		.prepare<[number, number], { id: number; isGold: number; kind: 'quality' | 'rating'; archivedAt: number | null }>(
 			`SELECT i.id, i.is_gold AS isGold, a.kind, a.archived_at AS archivedAt FROM audit_items i JOIN audits a ON a.id = i.audit_id WHERE i.id = ? AND i.audit_id = ?`
 		)
-		.get(itemId, auditId) as { id: number; isGold: number; kind: 'quality' | 'rating'; archivedAt: number | null } | undefined;
+		.get(itemId, auditId);
 	if (!row) throw new ReportError('No such item in this audit.', 404);
 	if (row.archivedAt !== null) throw new ReportError('This audit is archived, so it is read-only; restore it to adjudicate.');
 	if (row.isGold) throw new ReportError('Gold items have known answers; they are not adjudicated.');
@@ -66,8 +66,8 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 			answers = [+input.instructionValid, +input.inputValid, +input.outputValid, allYes ? null : input.errorReason];
 		} else {
 			const shown = c
-				.prepare('SELECT ir.response_id AS responseId, r.model FROM audit_item_responses ir JOIN responses r ON r.id = ir.response_id WHERE ir.item_id = ?')
-				.all(itemId) as Array<{ responseId: number; model: string }>;
+				.prepare<[number], { responseId: number; model: string }>('SELECT ir.response_id AS responseId, r.model FROM audit_item_responses ir JOIN responses r ON r.id = ir.response_id WHERE ir.item_id = ?')
+				.all(itemId);
 			const given = new Map(input.ratings.map((r) => [r.responseId, r.rating]));
 			if (given.size !== input.ratings.length) throw new ReportError('A response is rated twice.');
 			for (const r of input.ratings) {
@@ -79,7 +79,7 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 			ratings = shown.map((s) => ({ ...s, rating: given.get(s.responseId)! }));
 		}
 		const { id } = c
-			.prepare(
+			.prepare<unknown[], { id: number }>(
 				`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				 ON CONFLICT (item_id) DO UPDATE SET adjudicator_id = excluded.adjudicator_id, instruction_valid = excluded.instruction_valid,
@@ -87,9 +87,9 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 					comment = excluded.comment, updated_at = excluded.updated_at
 				 RETURNING id`
 			)
-			.get(auditId, itemId, adjudicatorId, ...answers, comment, now, now) as { id: number };
-		c.prepare('DELETE FROM audit_adjudication_ratings WHERE adjudication_id = ?').run(id);
-		const insert = c.prepare('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
+			.get(auditId, itemId, adjudicatorId, ...answers, comment, now, now)!;
+		c.prepare<[number]>('DELETE FROM audit_adjudication_ratings WHERE adjudication_id = ?').run(id);
+		const insert = c.prepare<[number, number, string, unknown]>('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
 		for (const r of ratings) insert.run(id, r.responseId, r.model, r.rating);
 	});
 }
@@ -97,7 +97,7 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 /** Removes an item's adjudication: reports go back to the reviewers' majority. */
 export function clearAdjudication(auditId: number, itemId: number, database: Db = db()): boolean {
 	itemOf(auditId, itemId, database);
-	return database.$client.prepare('DELETE FROM audit_adjudications WHERE audit_id = ? AND item_id = ?').run(auditId, itemId).changes > 0;
+	return database.$client.prepare<[number, number]>('DELETE FROM audit_adjudications WHERE audit_id = ? AND item_id = ?').run(auditId, itemId).changes > 0;
 }
 
 export interface DisagreementView extends DisagreementEntry {
@@ -165,20 +165,20 @@ function withTexts(slice: DisagreementEntry[], kind: ReportAudit['kind'], databa
 	const texts = new Map(
 		(
 			c
-				.prepare(
+				.prepare<[string], { id: number; instruction: string; input: string | null; output: string | null }>(
 					`SELECT i.id, t.instruction, n.input, n.output FROM audit_items i JOIN tasks t ON t.id = i.task_id
 					 LEFT JOIN instances n ON n.id = i.instance_id WHERE i.id IN (SELECT value FROM json_each(?))`
 				)
-				.all(ids) as Array<{ id: number; instruction: string; input: string | null; output: string | null }>
+				.all(ids)
 		).map((r) => [r.id, r])
 	);
 	const responses = new Map<number, DisagreementView['responses']>();
 	for (const r of c
-		.prepare(
+		.prepare<[string], { itemId: number; responseId: number; model: string; text: string }>(
 			`SELECT ir.item_id AS itemId, r.id AS responseId, r.model, r.response AS text FROM audit_item_responses ir
 			 JOIN responses r ON r.id = ir.response_id WHERE ir.item_id IN (SELECT value FROM json_each(?)) ORDER BY ir.item_id, ir.position`
 		)
-		.all(ids) as Array<{ itemId: number; responseId: number; model: string; text: string }>) {
+		.all(ids)) {
 		const list = responses.get(r.itemId) ?? [];
 		list.push({ responseId: r.responseId, model: r.model, text: r.text });
 		responses.set(r.itemId, list);

@@ -56,14 +56,14 @@ export function labelRecords(auditId: number, database: Db = db()): LabelRecord[
 	loadAudit(auditId, database); // 404 for an unknown audit
 	const ratings = new Map<number, LabelRecord['ratings']>();
 	for (const r of c
-		.prepare('SELECT label_id AS labelId, response_id, model, rating FROM audit_label_ratings WHERE audit_id = ? ORDER BY label_id, model, response_id')
-		.all(auditId) as Array<{ labelId: number; response_id: number; model: string; rating: string }>) {
+		.prepare<[number], { labelId: number; response_id: number; model: string; rating: string }>('SELECT label_id AS labelId, response_id, model, rating FROM audit_label_ratings WHERE audit_id = ? ORDER BY label_id, model, response_id')
+		.all(auditId)) {
 		const list = ratings.get(r.labelId) ?? [];
 		list.push({ response_id: r.response_id, model: r.model, rating: r.rating });
 		ratings.set(r.labelId, list);
 	}
 	const rows = c
-		.prepare(
+		.prepare<[number], Record<string, unknown> & { id: number }>(
 			`SELECT l.id, l.audit_id, l.item_id, i.ref AS item_ref, i.position + 1 AS item_number, i.task_id, i.instance_id,
 				i.is_gold, i.stratum, l.reviewer_id, u.email AS reviewer_email, u.name AS reviewer_name,
 				l.instruction_valid, l.input_valid, l.output_valid, l.error_reason, l.comment, l.duration_ms, l.active_ms,
@@ -71,7 +71,7 @@ export function labelRecords(auditId: number, database: Db = db()): LabelRecord[
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN users u ON u.id = l.reviewer_id
 			 WHERE l.audit_id = ? ORDER BY i.position, l.submitted_at, l.id`
 		)
-		.all(auditId) as Array<Record<string, unknown> & { id: number }>;
+		.all(auditId);
 	const bool = (v: unknown) => (v === null ? null : v === 1);
 	return rows.map((r) => ({
 		audit_id: r.audit_id as number,

@@ -29,15 +29,13 @@ export interface AuditFilterReport extends FilterReport {
 
 /** Whether an audit has a filter report (it was stratified by filter verdict). */
 export function hasFilterReport(auditId: number, database: Db = db()): boolean {
-	const row = database.$client.prepare("SELECT 1 FROM audits WHERE id = ? AND status <> 'preparing' AND stratify = 'verdict' AND strata IS NOT NULL").get(auditId);
+	const row = database.$client.prepare<[number]>("SELECT 1 FROM audits WHERE id = ? AND status <> 'preparing' AND stratify = 'verdict' AND strata IS NOT NULL").get(auditId);
 	return !!row;
 }
 
 export function auditFilterReport(auditId: number, options: { confidence?: number } = {}, database: Db = db()): AuditFilterReport {
 	const c = database.$client;
-	const audit = c.prepare('SELECT id, name, dataset_id AS datasetId, stratify, strata, created_at AS createdAt FROM audits WHERE id = ? AND status <> \'preparing\'').get(auditId) as
-		| { id: number; name: string; datasetId: number; stratify: string; strata: string | null; createdAt: number }
-		| undefined;
+	const audit = c.prepare<[number], { id: number; name: string; datasetId: number; stratify: string; strata: string | null; createdAt: number }>('SELECT id, name, dataset_id AS datasetId, stratify, strata, created_at AS createdAt FROM audits WHERE id = ? AND status <> \'preparing\'').get(auditId);
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);
 	if (audit.stratify !== 'verdict' || !audit.strata) {
 		throw new ReportError(`Audit "${audit.name}" was not stratified by filter verdict, so it has no filter report; create one with stratify "verdict".`, 409);
@@ -45,19 +43,19 @@ export function auditFilterReport(auditId: number, options: { confidence?: numbe
 	const verdicts = itemVerdictsOf(loadReportInput(auditId, database));
 	const rougeByTask = new Map<number, number | null>();
 	for (const r of c
-		.prepare('SELECT DISTINCT t.id, t.filter_rouge_l AS rouge FROM audit_items i JOIN tasks t ON t.id = i.task_id WHERE i.audit_id = ?')
-		.all(auditId) as { id: number; rouge: number | null }[]) {
+		.prepare<[number], { id: number; rouge: number | null }>('SELECT DISTINCT t.id, t.filter_rouge_l AS rouge FROM audit_items i JOIN tasks t ON t.id = i.task_id WHERE i.audit_id = ?')
+		.all(auditId)) {
 		rougeByTask.set(r.id, r.rouge);
 	}
 	const rows: SweepRow[] = [];
 	const raw = c
-		.prepare(
+		.prepare<[number], [number, number | null, string | null, string | null, string | null, string | null]>(
 			`SELECT t.id, t.filter_rouge_l, t.filter_status, t.filter_rule, i.filter_status, i.filter_rule
 			 FROM tasks t JOIN instances i ON i.task_id = t.id
 			 WHERE t.dataset_id = ? AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL)`
 		)
 		.raw()
-		.all(audit.datasetId) as [number, number | null, string | null, string | null, string | null, string | null][];
+		.all(audit.datasetId);
 	for (const [taskId, rouge, ts, tr, is, ir] of raw) {
 		const stratum = verdictStratum({ status: ts, rule: tr }, { status: is, rule: ir });
 		if (stratum) rows.push({ taskId, stratum, rougeL: rouge });

@@ -43,14 +43,14 @@ interface AuditRow {
 
 export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 	const row = database.$client
-		.prepare(
+		.prepare<[number], AuditRow>(
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
 				a.sample_size AS sampleSize, a.item_count AS itemCount, a.gold_count AS goldCount, a.seed, a.models,
 				a.routing, a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy, a.headline_estimator AS headlineEstimator,
 				a.created_at AS createdAt, a.closed_at AS closedAt
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 		)
-		.get(auditId) as AuditRow | undefined;
+		.get(auditId);
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
 	return {
 		id: row.id,
@@ -82,22 +82,22 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		const audit = loadAudit(auditId, database);
 
 		const itemRows = c
-			.prepare(
+			.prepare<[number], Omit<ReportItem, 'isGold' | 'isClassification' | 'responses'> & { isGold: number; isClassification: number | null }>(
 				`SELECT i.id, i.position, i.task_id AS taskId, i.instance_id AS instanceId, i.stratum, i.is_gold AS isGold,
 					t.is_classification AS isClassification
 				 FROM audit_items i JOIN tasks t ON t.id = i.task_id
 				 WHERE i.audit_id = ? ORDER BY i.position`
 			)
-			.all(auditId) as Array<Omit<ReportItem, 'isGold' | 'isClassification' | 'responses'> & { isGold: number; isClassification: number | null }>;
+			.all(auditId);
 		const responsesByItem = new Map<number, ReportItem['responses']>();
 		if (audit.kind === 'rating') {
 			const rows = c
-				.prepare(
+				.prepare<[number], { itemId: number; responseId: number; model: string }>(
 					`SELECT ir.item_id AS itemId, ir.response_id AS responseId, r.model
 					 FROM audit_item_responses ir JOIN audit_items i ON i.id = ir.item_id JOIN responses r ON r.id = ir.response_id
 					 WHERE i.audit_id = ? ORDER BY ir.item_id, ir.position`
 				)
-				.all(auditId) as Array<{ itemId: number; responseId: number; model: string }>;
+				.all(auditId);
 			for (const r of rows) {
 				const list = responsesByItem.get(r.itemId) ?? [];
 				list.push({ responseId: r.responseId, model: r.model });
@@ -114,8 +114,8 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		const ratingsByLabel = new Map<number, ReportRating[]>();
 		if (audit.kind === 'rating') {
 			const rows = c
-				.prepare('SELECT label_id AS labelId, response_id AS responseId, model, rating FROM audit_label_ratings WHERE audit_id = ?')
-				.all(auditId) as Array<ReportRating & { labelId: number }>;
+				.prepare<[number], ReportRating & { labelId: number }>('SELECT label_id AS labelId, response_id AS responseId, model, rating FROM audit_label_ratings WHERE audit_id = ?')
+				.all(auditId);
 			for (const { labelId, ...rating } of rows) {
 				const list = ratingsByLabel.get(labelId) ?? [];
 				list.push(rating);
@@ -123,13 +123,13 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 			}
 		}
 		const labelRows = c
-			.prepare(
+			.prepare<[number], Answers & { id: number; itemId: number; reviewerId: number; comment: string; durationMs: number; activeMs: number; submittedAt: number }>(
 				`SELECT id, item_id AS itemId, reviewer_id AS reviewerId, instruction_valid AS instructionValid,
 					input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, preference, comment,
 					duration_ms AS durationMs, active_ms AS activeMs, submitted_at AS submittedAt
 				 FROM audit_labels WHERE audit_id = ? ORDER BY item_id, submitted_at, id`
 			)
-			.all(auditId) as Array<Answers & { id: number; itemId: number; reviewerId: number; comment: string; durationMs: number; activeMs: number; submittedAt: number }>;
+			.all(auditId);
 		const labels: ReportLabel[] = labelRows.map((r) => ({
 			...r,
 			instructionValid: bool(r.instructionValid),
@@ -141,23 +141,23 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 
 		const adjudicationRatings = new Map<number, ReportRating[]>();
 		for (const r of c
-			.prepare(
+			.prepare<[number], ReportRating & { itemId: number }>(
 				`SELECT j.item_id AS itemId, ar.response_id AS responseId, ar.model, ar.rating
 				 FROM audit_adjudication_ratings ar JOIN audit_adjudications j ON j.id = ar.adjudication_id WHERE j.audit_id = ?`
 			)
-			.all(auditId) as Array<ReportRating & { itemId: number }>) {
+			.all(auditId)) {
 			const list = adjudicationRatings.get(r.itemId) ?? [];
 			list.push({ responseId: r.responseId, model: r.model, rating: r.rating });
 			adjudicationRatings.set(r.itemId, list);
 		}
 		const adjudications: ReportAdjudication[] = (
 			c
-				.prepare(
+				.prepare<[number], Answers & { itemId: number; adjudicatorId: number | null; comment: string; updatedAt: number }>(
 					`SELECT item_id AS itemId, adjudicator_id AS adjudicatorId, instruction_valid AS instructionValid,
 						input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, comment, updated_at AS updatedAt
 					 FROM audit_adjudications WHERE audit_id = ?`
 				)
-				.all(auditId) as Array<Answers & { itemId: number; adjudicatorId: number | null; comment: string; updatedAt: number }>
+				.all(auditId)
 		).map((r) => ({
 			...r,
 			instructionValid: bool(r.instructionValid),
@@ -169,23 +169,23 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 
 		const goldRatings = new Map<number, Array<{ responseId: number; rating: Rating }>>();
 		for (const r of c
-			.prepare(
+			.prepare<[number], { itemId: number; responseId: number; rating: Rating }>(
 				`SELECT g.item_id AS itemId, g.response_id AS responseId, g.rating
 				 FROM audit_gold_ratings g JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ?`
 			)
-			.all(auditId) as Array<{ itemId: number; responseId: number; rating: Rating }>) {
+			.all(auditId)) {
 			const list = goldRatings.get(r.itemId) ?? [];
 			list.push({ responseId: r.responseId, rating: r.rating });
 			goldRatings.set(r.itemId, list);
 		}
 		const gold: ReportGoldAnswer[] = (
 			c
-				.prepare(
+				.prepare<[number], Answers & { itemId: number }>(
 					`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid,
 						output_valid AS outputValid, error_reason AS errorReason, preference
 					 FROM audit_gold_answers WHERE audit_id = ?`
 				)
-				.all(auditId) as Array<Answers & { itemId: number }>
+				.all(auditId)
 		).map((r) => ({
 			...r,
 			instructionValid: bool(r.instructionValid),
@@ -195,19 +195,19 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		}));
 
 		const skips = c
-			.prepare(`SELECT item_id AS itemId, reviewer_id AS reviewerId FROM audit_assignments WHERE audit_id = ? AND status = 'skipped'`)
-			.all(auditId) as Array<{ itemId: number; reviewerId: number }>;
+			.prepare<[number], { itemId: number; reviewerId: number }>(`SELECT item_id AS itemId, reviewer_id AS reviewerId FROM audit_assignments WHERE audit_id = ? AND status = 'skipped'`)
+			.all(auditId);
 
 		const reviewers = (
 			c
-				.prepare(
+				.prepare<[number, number, number], { id: number; name: string; email: string }>(
 					`SELECT u.id, u.name, u.email FROM users u
 					 WHERE u.id IN (SELECT user_id FROM audit_reviewers WHERE audit_id = ?
 						UNION SELECT reviewer_id FROM audit_labels WHERE audit_id = ?
 						UNION SELECT reviewer_id FROM audit_assignments WHERE audit_id = ? AND status = 'skipped')
 					 ORDER BY u.id`
 				)
-				.all(auditId, auditId, auditId) as Array<{ id: number; name: string; email: string }>
+				.all(auditId, auditId, auditId)
 		).map((u) => ({ id: u.id, name: u.name.trim() || u.email }));
 
 		return { audit, items, labels, adjudications, gold, skips, reviewers };

@@ -8,13 +8,11 @@ import { ReportError } from './errors';
 
 export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts {
 	const row = database.$client
-		.prepare(
+		.prepare<[number], { datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; goldRate: number }>(
 			`SELECT dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, gold_rate AS goldRate
 			 FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
-		.get(auditId) as
-		| { datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; goldRate: number }
-		| undefined;
+		.get(auditId);
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
 	// The population the sample was drawn from: kept rows only unless rejected ones were sampled too.
 	const stats = datasetStatistics(row.datasetId, { keptOnly: !row.includeRejected }, database);

@@ -28,7 +28,7 @@ export function auditReport(auditId: number, options: ReportOptions = {}, databa
 	if (report.audit.kind === 'conversation') {
 		report.quality = null;
 		report.rating = null;
-		const unit = database.$client.prepare('SELECT conversation_unit FROM audits WHERE id = ?').pluck().get(auditId) as 'turn' | 'conversation';
+		const unit = database.$client.prepare<[number], 'turn' | 'conversation'>('SELECT conversation_unit FROM audits WHERE id = ?').pluck().get(auditId)!;
 		report.conversation = conversationReport(loadConversationLabels(auditId, database), report.confidence, unit);
 	}
 	if (report.audit.kind === 'pairwise') {
@@ -42,12 +42,12 @@ export function auditReport(auditId: number, options: ReportOptions = {}, databa
 /** Conversation labels on sampled items: each reviewer's judgements of the assistant replies, in order. */
 function loadConversationLabels(auditId: number, database: Db): ConversationLabel[] {
 	const rows = database.$client
-		.prepare(
+		.prepare<[number], { id: number; itemId: number; reviewerId: number; valid: number; rating: ConversationLabel['turns'][number]['rating'] }>(
 			`SELECT l.id, l.item_id AS itemId, l.reviewer_id AS reviewerId, t.valid, t.rating
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audit_label_turns t ON t.label_id = l.id
 			 WHERE l.audit_id = ? AND i.is_gold = 0 ORDER BY l.id, t.position`
 		)
-		.all(auditId) as { id: number; itemId: number; reviewerId: number; valid: number; rating: ConversationLabel['turns'][number]['rating'] }[];
+		.all(auditId);
 	const byLabel = new Map<number, ConversationLabel>();
 	for (const r of rows) {
 		let label = byLabel.get(r.id);
@@ -60,13 +60,13 @@ function loadConversationLabels(auditId: number, database: Db): ConversationLabe
 /** Pairwise labels on sampled items, with the models of the pair's two responses. */
 function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 	return database.$client
-		.prepare(
+		.prepare<[number], PairwiseLabel>(
 			`SELECT l.item_id AS itemId, l.reviewer_id AS reviewerId, l.preference, ra.model AS modelA, rb.model AS modelB
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
 			 JOIN preference_pairs p ON p.id = i.pair_id JOIN responses ra ON ra.id = p.response_a_id JOIN responses rb ON rb.id = p.response_b_id
 			 WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL ORDER BY l.id`
 		)
-		.all(auditId) as PairwiseLabel[];
+		.all(auditId);
 }
 
 /** The audit page's view while labelling goes on: agreement over complete items, who qualified. */
@@ -91,7 +91,7 @@ export function compareAudits(firstId: number, secondId: number, options: Report
  */
 export function setHeadlineEstimator(auditId: number, estimator: EstimatorKey | null, database: Db = db()): void {
 	if (estimator !== null && !ESTIMATORS.includes(estimator)) throw new ReportError(`Unknown estimator "${String(estimator)}"; use ${ESTIMATORS.join(', ')}.`);
-	const changed = database.$client.prepare('UPDATE audits SET headline_estimator = ? WHERE id = ?').run(estimator, auditId).changes;
+	const changed = database.$client.prepare<[unknown, number]>('UPDATE audits SET headline_estimator = ? WHERE id = ?').run(estimator, auditId).changes;
 	if (!changed) throw new ReportError(`No audit ${auditId}.`, 404);
 }
 
@@ -120,7 +120,7 @@ export interface ReportableAudit {
 /** Every audit (archived ones aside), newest first, with how far its labelling has got (for the reports index). */
 export function listReportableAudits(database: Db = db()): ReportableAudit[] {
 	const rows = database.$client
-		.prepare(
+		.prepare<[], Omit<ReportableAudit, 'createdAt'> & { createdAt: number }>(
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
 				a.item_count AS itemCount, a.created_at AS createdAt,
 				(SELECT count(DISTINCT l.item_id) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS labelledItems,
@@ -130,6 +130,6 @@ export function listReportableAudits(database: Db = db()): ReportableAudit[] {
 			 WHERE a.archived_at IS NULL AND a.status <> 'preparing'
 			 ORDER BY a.created_at DESC, a.id DESC`
 		)
-		.all() as Array<Omit<ReportableAudit, 'createdAt'> & { createdAt: number }>;
+		.all();
 	return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() }));
 }

@@ -144,8 +144,8 @@ export function suggestedEndpoint(envConfigured: boolean, database: Db = db()): 
 	const marked = defaultEndpointId(database);
 	if (marked !== undefined) return String(marked);
 	const latest = database.$client
-		.prepare('SELECT r.endpoint_source AS source, e.id AS id FROM generation_runs r LEFT JOIN endpoints e ON e.id = r.endpoint_id ORDER BY r.id DESC LIMIT 1')
-		.get() as { source: string; id: number | null } | undefined;
+		.prepare<[], { source: string; id: number | null }>('SELECT r.endpoint_source AS source, e.id AS id FROM generation_runs r LEFT JOIN endpoints e ON e.id = r.endpoint_id ORDER BY r.id DESC LIMIT 1')
+		.get();
 	if (latest?.source === 'stored' && latest.id !== null) return String(latest.id);
 	if (latest?.source === 'env' && envConfigured) return 'env';
 	const first = database.select({ id: endpoints.id }).from(endpoints).orderBy(asc(endpoints.name)).limit(1).get();

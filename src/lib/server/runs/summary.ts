@@ -98,15 +98,15 @@ const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.end
 /** One run's live summary (the progress view polls it every second). */
 export function runSummary(id: number, database: Db = db()): RunSummary | undefined {
 	const row = database.$client
-		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
-		.get(id) as (RunRow & { dataset_name: string | null }) | undefined;
+		.prepare<[number], (RunRow & { dataset_name: string | null })>(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
+		.get(id);
 	return row ? summarizeRun(toRun(row), row.dataset_name) : undefined;
 }
 
 /** Every run, newest first, with the columns a list needs (seeds and params are not read). */
 export function listRuns(database: Db = db(), limit = 200): RunSummary[] {
 	const rows = database.$client
-		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`)
-		.all(limit) as (RunRow & { dataset_name: string | null })[];
+		.prepare<[number], RunRow & { dataset_name: string | null }>(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`)
+		.all(limit);
 	return rows.map((row) => summarizeRun(toRun(row), row.dataset_name));
 }

@@ -75,28 +75,28 @@ export class CallStore {
 		private readonly steps: Partial<Record<RunStepId, StepSettings>>
 	) {
 		const c = database.$client;
-		this.insertStmt = c.prepare(
+		this.insertStmt = c.prepare<[number, string, unknown, number | null, string, unknown, unknown, string, string, string, number]>(
 			`INSERT INTO generation_calls (run_id, call_key, step, task_id, status, prompt, template_fingerprint, template_version,
 				template_values, decoding, model, created_at)
 			 VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
 			 ON CONFLICT (run_id, call_key) DO NOTHING`
 		);
-		this.byKeyStmt = c.prepare(
+		this.byKeyStmt = c.prepare<[number, string], (CallRow & { status: CallStatus })>(
 			'SELECT id, call_key, step, task_id, prompt, decoding, template_values, status FROM generation_calls WHERE run_id = ? AND call_key = ?'
 		);
-		this.doneStmt = c.prepare(
+		this.doneStmt = c.prepare<[string, string, string | null, number, number, number, number | null, number, number, string | null, string | null, string, number, number]>(
 			`UPDATE generation_calls SET status = 'done', completion = ?, finish_reason = ?, raw_finish_reason = ?, prompt_tokens = ?,
 				completion_tokens = ?, usage_estimated = ?, cost_usd = ?, latency_ms = ?, attempts = ?, response_id = ?, response_model = ?,
 				parsed = ?, done_at = ?
 			 WHERE id = ? AND status = 'pending'`
 		);
-		this.failedStmt = c.prepare(
+		this.failedStmt = c.prepare<[string, string, string, number | null, string, number, string | null, string | null, string | null, number | null, number | null, number | null, number | null, number | null, string | null, string | null, number]>(
 			`UPDATE generation_calls SET status = 'failed', error = ?, failure_reason = ?, error_detail = ?, attempts = ?, parsed = ?, done_at = ?,
 				completion = ?, finish_reason = ?, raw_finish_reason = ?, prompt_tokens = ?, completion_tokens = ?, usage_estimated = ?,
 				cost_usd = ?, latency_ms = ?, response_id = ?, response_model = ?
 			 WHERE id = ? AND status = 'pending'`
 		);
-		this.statusStmt = c.prepare('SELECT status FROM generation_calls WHERE id = ?').pluck();
+		this.statusStmt = c.prepare<[number]>('SELECT status FROM generation_calls WHERE id = ?').pluck();
 	}
 
 	/**
@@ -134,7 +134,7 @@ export class CallStore {
 					templateValues: plan.templateValues
 				};
 			}
-			const existing = this.byKeyStmt.get(this.runId, plan.key) as (CallRow & { status: CallStatus }) | undefined;
+			const existing = this.byKeyStmt.get(this.runId, plan.key);
 			if (!existing || existing.status !== 'pending') throw new Error(`Call "${plan.key}" was planned again after it was answered.`);
 			return fromRow(existing);
 		});
@@ -200,19 +200,19 @@ export class CallStore {
 export function pendingCalls(database: Db, runId: number): StoredCall[] {
 	return (
 		database.$client
-			.prepare(
+			.prepare<[number], CallRow>(
 				`SELECT id, call_key, step, task_id, prompt, decoding, template_values FROM generation_calls
 				 WHERE run_id = ? AND status = 'pending' ORDER BY id`
 			)
-			.all(runId) as CallRow[]
+			.all(runId)
 	).map(fromRow);
 }
 
 /** Keys and states of a run's calls of one step, for rebuilding what is left to do. */
 export function callStates(database: Db, runId: number, step: RunStepId): { key: string; taskId: number | null; status: CallStatus }[] {
 	return database.$client
-		.prepare('SELECT call_key AS key, task_id AS taskId, status FROM generation_calls WHERE run_id = ? AND step = ? ORDER BY id')
-		.all(runId, step) as { key: string; taskId: number | null; status: CallStatus }[];
+		.prepare<[number, unknown], { key: string; taskId: number | null; status: CallStatus }>('SELECT call_key AS key, task_id AS taskId, status FROM generation_calls WHERE run_id = ? AND step = ? ORDER BY id')
+		.all(runId, step);
 }
 
 export interface CallListRow {
@@ -279,25 +279,25 @@ export function listCalls(
 	}
 	if (filters.withProblems) where.push("coalesce(json_array_length(parsed, '$.problems'), 0) > 0");
 	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
-	const total = (c.prepare(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params) as { n: number }).n;
+	const total = (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params)!).n;
 	const pages = Math.max(1, Math.ceil(total / pageSize));
 	const page = Math.min(Math.max(filters.page ?? 1, 1), pages);
 	const rows = c
-		.prepare(
+		.prepare<unknown[], CallListRow>(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
 				g.failure_reason AS failureReason, (SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates,
 				coalesce(json_array_length(g.parsed, '$.problems'), 0) AS problems, g.created_at AS createdAt, g.done_at AS doneAt
 			 FROM generation_calls g WHERE ${where.join(' AND ')} ORDER BY g.id DESC LIMIT ? OFFSET ?`
 		)
-		.all(...params, pageSize, (page - 1) * pageSize) as CallListRow[];
-	const steps = c.prepare('SELECT step, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY step ORDER BY min(id)').all(runId) as {
+		.all(...params, pageSize, (page - 1) * pageSize);
+	const steps = c.prepare<[number], {
 		step: string;
 		n: number;
-	}[];
+	}>('SELECT step, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY step ORDER BY min(id)').all(runId);
 	const reasons = c
-		.prepare("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason ORDER BY n DESC")
-		.all(runId) as { reason: string | null; n: number }[];
+		.prepare<[number], { reason: string | null; n: number }>("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason ORDER BY n DESC")
+		.all(runId);
 	return { rows, total, page, pages, steps, reasons };
 }
 
@@ -323,7 +323,12 @@ export interface CallDetail extends CallListRow {
 export function callDetail(database: Db = db(), runId: number, callId: number): CallDetail | undefined {
 	const c = database.$client;
 	const row = c
-		.prepare(
+		.prepare<[number, number], (Omit<CallDetail, 'templateValues' | 'decoding' | 'parsed' | 'errorDetail' | 'produced'> & {
+				templateValues: string;
+				decoding: string;
+				parsed: string | null;
+				errorDetail: string | null;
+		  })>(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
 				g.failure_reason AS failureReason, g.error_detail AS errorDetail, 0 AS candidates, coalesce(json_array_length(g.parsed, '$.problems'), 0) AS problems, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
@@ -331,17 +336,10 @@ export function callDetail(database: Db = db(), runId: number, callId: number): 
 				g.decoding, g.model, g.response_model AS responseModel, g.response_id AS responseId, g.cost_usd AS costUsd, g.parsed
 			 FROM generation_calls g WHERE g.id = ? AND g.run_id = ?`
 		)
-		.get(callId, runId) as
-		| (Omit<CallDetail, 'templateValues' | 'decoding' | 'parsed' | 'errorDetail' | 'produced'> & {
-				templateValues: string;
-				decoding: string;
-				parsed: string | null;
-				errorDetail: string | null;
-		  })
-		| undefined;
+		.get(callId, runId);
 	if (!row) return undefined;
 	const produced = c
-		.prepare(
+		.prepare<[number], CallDetail['produced'][number]>(
 			`SELECT x.item_index AS itemIndex, x.task_id AS taskId, x.instance_id AS instanceId, x.formulation_id AS formulationId,
 				CASE WHEN x.formulation_id IS NOT NULL THEN f.instruction
 					 WHEN x.instance_id IS NOT NULL AND t.call_id <> x.call_id THEN coalesce(nullif(i.input, '') || ' → ', '') || i.output
@@ -353,7 +351,7 @@ export function callDetail(database: Db = db(), runId: number, callId: number): 
 			 LEFT JOIN formulations f ON f.id = x.formulation_id
 			 WHERE x.call_id = ? ORDER BY x.item_index`
 		)
-		.all(callId) as CallDetail['produced'];
+		.all(callId);
 	return {
 		...row,
 		candidates: produced.length,

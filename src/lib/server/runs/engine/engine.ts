@@ -90,10 +90,10 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	const { database, driver, calls, client, progress } = options;
 	const writer = new RowWriter(database);
 	const c = database.$client;
-	const ledger = c.prepare(
+	const ledger = c.prepare<[number, number, number, number | null, number | null, number | null]>(
 		'INSERT INTO generation_candidates (run_id, call_id, item_index, task_id, instance_id, formulation_id) VALUES (?, ?, ?, ?, ?, ?)'
 	);
-	const fence = c.prepare(
+	const fence = c.prepare<[string, number, number, number, string]>(
 		'UPDATE generation_runs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND owner = ?'
 	);
 	// Our own controller: a fatal error stops the other calls in flight.

@@ -106,7 +106,7 @@ export function reapOrphanedRuns(database: Db = db(), staleAfterMs = STALE_AFTER
 export function resumeRunsOnStart(database: Db = db()): number[] {
 	const ids = [
 		...runsToResumeOnStart(database),
-		...(database.$client.prepare("SELECT id FROM generation_runs WHERE status = 'queued' ORDER BY id").all() as { id: number }[]).map((r) => r.id)
+		...(database.$client.prepare<[], { id: number }>("SELECT id FROM generation_runs WHERE status = 'queued' ORDER BY id").all()).map((r) => r.id)
 	];
 	const started: number[] = [];
 	for (const id of ids) {

@@ -82,7 +82,7 @@ export function toRun(row: RunRow): GenerationRun {
 }
 
 export function getRun(id: number, database: Db = db()): GenerationRun | undefined {
-	const row = database.$client.prepare('SELECT * FROM generation_runs WHERE id = ?').get(id) as RunRow | undefined;
+	const row = database.$client.prepare<[number], RunRow>('SELECT * FROM generation_runs WHERE id = ?').get(id);
 	return row ? toRun(row) : undefined;
 }
 
@@ -121,7 +121,7 @@ export function claimRun(
 		if (run.status === 'completed') throw new RunError(`Run ${id} is already completed.`);
 		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
 		database.$client
-			.prepare(
+			.prepare<[string, string, number, number, number, number, number]>(
 				`UPDATE generation_runs SET status = 'running', owner = ?, runner = ?, heartbeat_at = ?, active_since = ?,
 					started_at = coalesce(started_at, ?), requested_action = NULL, message = NULL, resume_on_start = 0, updated_at = ?
 				 WHERE id = ?`
@@ -146,13 +146,13 @@ export function heartbeat(id: number, owner: string, database: Db = db(), live?:
 	const now = Date.now();
 	const touched = live
 		? c
-				.prepare(
+				.prepare<[number, number, string, number, string]>(
 					"UPDATE generation_runs SET heartbeat_at = ?, progress = json_set(progress, '$.retries', ?, '$.lastError', json(?)) WHERE id = ? AND owner = ?"
 				)
 				.run(now, live.retries, JSON.stringify(live.lastError), id, owner)
-		: c.prepare('UPDATE generation_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(now, id, owner);
+		: c.prepare<[number, number, string]>('UPDATE generation_runs SET heartbeat_at = ? WHERE id = ? AND owner = ?').run(now, id, owner);
 	if (touched.changes !== 1) return 'lost';
-	const row = c.prepare('SELECT requested_action AS action FROM generation_runs WHERE id = ?').get(id) as { action: RunAction | null };
+	const row = c.prepare<[number], { action: RunAction | null }>('SELECT requested_action AS action FROM generation_runs WHERE id = ?').get(id)!;
 	return row.action;
 }
 
@@ -176,7 +176,7 @@ export function releaseRun(
 	const liveValues = options.live ? [options.live.retries, JSON.stringify(options.live.lastError)] : [];
 	return (
 		database.$client
-			.prepare(
+			.prepare<unknown[]>(
 				`UPDATE generation_runs SET ${live} status = ?, message = ?, owner = NULL, heartbeat_at = NULL,
 					active_ms = active_ms + CASE WHEN active_since IS NULL THEN 0 ELSE max(0, ? - active_since) END, active_since = NULL,
 					requested_action = NULL, resume_on_start = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END, updated_at = ?
@@ -197,12 +197,12 @@ export function requestRunAction(id: number, action: RunAction, database: Db = d
 		const now = Date.now();
 		if (FINAL_STATUSES.includes(run.status)) throw new RunError(`Run ${id} is already ${run.status}.`);
 		if (run.status === 'running' && !isOrphaned(run, now)) {
-			c.prepare('UPDATE generation_runs SET requested_action = ?, updated_at = ? WHERE id = ?').run(action, now, id);
+			c.prepare<[string, number, number]>('UPDATE generation_runs SET requested_action = ?, updated_at = ? WHERE id = ?').run(action, now, id);
 			return { status: run.status, requested: true };
 		}
 		if (action === 'pause' && run.status !== 'running' && run.status !== 'queued') return { status: run.status, requested: false };
 		const status: RunStatus = action === 'pause' ? 'paused' : 'cancelled';
-		c.prepare(
+		c.prepare<[string, number, string, string, number, number, number]>(
 			`UPDATE generation_runs SET status = ?, owner = NULL, heartbeat_at = NULL, requested_action = NULL, resume_on_start = 0,
 				active_ms = active_ms + CASE WHEN active_since IS NULL THEN 0 ELSE max(0, ? - active_since) END, active_since = NULL,
 				message = ?, finished_at = CASE WHEN ? = 'cancelled' THEN ? ELSE finished_at END, updated_at = ?
@@ -217,7 +217,7 @@ export function requestRunAction(id: number, action: RunAction, database: Db = d
  * reaper (server) and by `--resume` (CLI).
  */
 export function orphanedRuns(database: Db = db(), now = Date.now(), staleAfterMs = STALE_AFTER_MS): GenerationRun[] {
-	const rows = database.$client.prepare("SELECT * FROM generation_runs WHERE status = 'running'").all() as RunRow[];
+	const rows = database.$client.prepare<[], RunRow>("SELECT * FROM generation_runs WHERE status = 'running'").all();
 	return rows.map(toRun).filter((r) => isOrphaned(r, now, staleAfterMs));
 }
 
@@ -228,7 +228,7 @@ export function markInterrupted(id: number, message: string, database: Db = db()
 		if (!run || !isOrphaned(run, Date.now(), staleAfterMs)) return false;
 		const now = Date.now();
 		database.$client
-			.prepare(
+			.prepare<[string, number, number, number]>(
 				`UPDATE generation_runs SET status = 'interrupted', owner = NULL, heartbeat_at = NULL, message = ?,
 					active_ms = active_ms + CASE WHEN active_since IS NULL THEN 0 ELSE max(0, coalesce(heartbeat_at, ?) - active_since) END,
 					active_since = NULL, updated_at = ?
@@ -242,9 +242,9 @@ export function markInterrupted(id: number, message: string, database: Db = db()
 /** Runs a server start-up should pick up again: those it was running when it stopped. */
 export function runsToResumeOnStart(database: Db = db()): number[] {
 	return (
-		database.$client.prepare("SELECT id FROM generation_runs WHERE status = 'interrupted' AND resume_on_start = 1 ORDER BY id").all() as {
+		database.$client.prepare<[], {
 			id: number;
-		}[]
+		}>("SELECT id FROM generation_runs WHERE status = 'interrupted' AND resume_on_start = 1 ORDER BY id").all()
 	).map((r) => r.id);
 }
 
@@ -264,17 +264,17 @@ export function retryFailedCalls(id: number, options: { model?: string } = {}, d
 		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first, then retry its failed calls.`);
 		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
 		const failed = c
-			.prepare("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason")
-			.all(id) as { reason: string | null; n: number }[];
+			.prepare<[number], { reason: string | null; n: number }>("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason")
+			.all(id);
 		const total = failed.reduce((sum, r) => sum + r.n, 0);
 		if (total === 0) throw new RunError(`Run ${id} has no failed calls to retry.`);
-		c.prepare(
+		c.prepare<[string | null, number]>(
 			`UPDATE generation_calls SET status = 'pending', error = 'Before the retry: ' || coalesce(error, 'failed'), failure_reason = NULL, done_at = NULL,
 				model = coalesce(?, model)
 			 WHERE run_id = ? AND status = 'failed'`
 		).run(model ?? null, id);
 		if (model) {
-			c.prepare("UPDATE generation_runs SET model = ?, endpoint = json_set(endpoint, '$.model', ?) WHERE id = ?").run(model, model, id);
+			c.prepare<[string, string, number]>("UPDATE generation_runs SET model = ?, endpoint = json_set(endpoint, '$.model', ?) WHERE id = ?").run(model, model, id);
 		}
 		const progress = run.progress as Partial<CallCounters>;
 		if (progress.calls) progress.calls.failed = Math.max(0, progress.calls.failed - total);
@@ -282,7 +282,7 @@ export function retryFailedCalls(id: number, options: { model?: string } = {}, d
 		for (const { reason, n } of failed) if (reason && byReason[reason] !== undefined) byReason[reason] = Math.max(0, byReason[reason] - n);
 		progress.failedByReason = byReason;
 		const now = Date.now();
-		c.prepare(
+		c.prepare<[string, string, number, number]>(
 			`UPDATE generation_runs SET status = 'paused', progress = ?, owner = NULL, heartbeat_at = NULL, requested_action = NULL, finished_at = NULL,
 				message = ?, updated_at = ? WHERE id = ?`
 		).run(JSON.stringify(progress), `${total} failed call${total === 1 ? '' : 's'} set to be sent again; resume the run to send them.`, now, id);
@@ -296,6 +296,6 @@ export function setFailedCallShare(id: number, share: number, database: Db = db(
 	transaction(database, () => {
 		const run = requireRun(id, database);
 		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first to change how many failed calls it allows.`);
-		database.$client.prepare('UPDATE generation_runs SET failed_call_share = ?, updated_at = ? WHERE id = ?').run(share, Date.now(), id);
+		database.$client.prepare<[number, number, number]>('UPDATE generation_runs SET failed_call_share = ?, updated_at = ? WHERE id = ?').run(share, Date.now(), id);
 	});
 }

@@ -208,7 +208,7 @@ export class RunSession {
 }
 
 function claimedRun(database: Db, id: number) {
-	const row = database.$client.prepare('SELECT * FROM generation_runs WHERE id = ?').get(id);
+	const row = database.$client.prepare<[number]>('SELECT * FROM generation_runs WHERE id = ?').get(id);
 	if (!row) throw new RunParamsError(`There is no run ${id}.`);
 	const r = row as Record<string, unknown>;
 	return {

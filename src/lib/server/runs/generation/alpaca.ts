@@ -67,8 +67,8 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 		);
 		// The pool in commit order: task ids grow with each committed reply.
 		const kept = database.$client
-			.prepare("SELECT id, instruction FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND filter_status = 'kept' ORDER BY id")
-			.all(run.id) as { id: number; instruction: string }[];
+			.prepare<[number], { id: number; instruction: string }>("SELECT id, instruction FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND filter_status = 'kept' ORDER BY id")
+			.all(run.id);
 		for (const task of kept) this.pool.restore(task.instruction, task.id);
 		for (const call of callStates(database, run.id, STEP)) {
 			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);

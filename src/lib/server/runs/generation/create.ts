@@ -94,7 +94,7 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 		const endpointSnapshot = { name: endpointName, ...publicEndpoint(config) };
 		const runName = request.name?.trim() || `${label} · ${params.target} · ${config.model}`;
 		const result = database.$client
-			.prepare(
+			.prepare<[string, string, string, number | null, string, string, number, string, string, string, number, number, number, number | null]>(
 				`INSERT INTO generation_runs (pipeline, name, status, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,
 					progress, failed_call_share, created_at, updated_at, created_by)
 				 VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -130,7 +130,7 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 			if (err instanceof DatasetError) throw new RunParamsError(err.message, 'datasetName');
 			throw err;
 		}
-		database.$client.prepare('UPDATE generation_runs SET dataset_id = ? WHERE id = ?').run(dataset.id, runId);
+		database.$client.prepare<[number, number]>('UPDATE generation_runs SET dataset_id = ? WHERE id = ?').run(dataset.id, runId);
 		return getRun(runId, database)!;
 	});
 }

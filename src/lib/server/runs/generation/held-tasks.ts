@@ -27,11 +27,11 @@ export class HeldTasks {
 
 	constructor(database: Db) {
 		const c = database.$client;
-		this.holdStmt = c.prepare(
+		this.holdStmt = c.prepare<[string, number, number]>(
 			`UPDATE tasks SET filter_status = 'rejected', filter_rule = '${CALL_FAILED_RULE}', filter_detail = ? WHERE id = ? AND run_id = ? AND filter_status = 'kept'`
 		);
-		this.reholdStmt = c.prepare(`UPDATE tasks SET filter_detail = ? WHERE id = ? AND run_id = ? AND filter_rule = '${CALL_FAILED_RULE}'`);
-		this.releaseStmt = c.prepare(
+		this.reholdStmt = c.prepare<[string, number, number]>(`UPDATE tasks SET filter_detail = ? WHERE id = ? AND run_id = ? AND filter_rule = '${CALL_FAILED_RULE}'`);
+		this.releaseStmt = c.prepare<[number, number]>(
 			`UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = '${CALL_FAILED_RULE}'`
 		);
 	}

@@ -83,12 +83,12 @@ export async function seedTasksFromFile(fileName: string, content: string | Uint
 /** The tasks of a dataset not rejected by a filter, with their first instance. */
 export function seedTasksFromDataset(datasetId: number, database: Db = db()): SeedTaskSnapshot[] {
 	const rows = database.$client
-		.prepare(
+		.prepare<[number], { instruction: string; isClassification: number | null; instance: string | null }>(
 			`SELECT t.instruction, t.is_classification AS isClassification,
 				(SELECT json_object('input', i.input, 'output', i.output) FROM instances i WHERE i.task_id = t.id AND coalesce(i.filter_status, 'kept') = 'kept' ORDER BY i.id LIMIT 1) AS instance
 			 FROM tasks t WHERE t.dataset_id = ? AND coalesce(t.filter_status, 'kept') = 'kept' ORDER BY t.id`
 		)
-		.all(datasetId) as { instruction: string; isClassification: number | null; instance: string | null }[];
+		.all(datasetId);
 	return checkCount(
 		distinct(
 			rows.map((r) => ({

@@ -84,8 +84,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		private readonly run: SelfInstructRun
 	) {
 		this.keys = selfInstructKeys(run.id);
-		this.setClassificationStmt = database.$client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ? AND run_id = ?');
-		this.rejectTaskStmt = database.$client.prepare(
+		this.setClassificationStmt = database.$client.prepare<[number | null, number | null, number]>('UPDATE tasks SET is_classification = ? WHERE id = ? AND run_id = ?');
+		this.rejectTaskStmt = database.$client.prepare<[string, number, number]>(
 			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
 		);
 		this.held = new HeldTasks(database);
@@ -99,11 +99,11 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 		// The pool in commit order: task ids grow with each committed reply.
 		const accepted = database.$client
-			.prepare(
+			.prepare<[number], { id: number; instruction: string; isClassification: number | null }>(
 				`SELECT id, instruction, is_classification AS isClassification FROM tasks
 				 WHERE run_id = ? AND call_id IS NOT NULL AND ${acceptedTasks()} ORDER BY id`
 			)
-			.all(run.id) as { id: number; instruction: string; isClassification: number | null }[];
+			.all(run.id);
 		for (const task of accepted) {
 			this.pool.restore(task.instruction, task.id);
 			this.machine.push(task.instruction);

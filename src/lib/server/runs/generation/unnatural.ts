@@ -106,25 +106,25 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		this.keys = unnaturalKeys(run.id);
 		const c = database.$client;
 		// A task is dropped for its instances only while none of them is kept; an instance kept later takes it back.
-		this.rejectTaskStmt = c.prepare(
+		this.rejectTaskStmt = c.prepare<[string, number, number]>(
 			`UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?
 			 AND filter_status = 'kept' AND NOT EXISTS (SELECT 1 FROM instances WHERE task_id = tasks.id AND filter_status = 'kept')`
 		);
-		this.restoreTaskStmt = c.prepare(
+		this.restoreTaskStmt = c.prepare<[number, number]>(
 			"UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = 'noInstances'"
 		);
-		this.instanceStmt = c.prepare('SELECT input, output FROM instances WHERE id = ?');
+		this.instanceStmt = c.prepare<[number], { input: string; output: string }>('SELECT input, output FROM instances WHERE id = ?');
 		this.held = new HeldTasks(database);
 
 		// Accepted examples in commit order, each with the task it created or joined (the ledger).
 		const accepted = c
-			.prepare(
+			.prepare<[number, string], { taskId: number; callId: number; parsed: string; taskCallId: number }>(
 				`SELECT g.task_id AS taskId, c.id AS callId, c.parsed, t.call_id AS taskCallId
 				 FROM generation_calls c JOIN generation_candidates g ON g.call_id = c.id JOIN tasks t ON t.id = g.task_id
 				 WHERE c.run_id = ? AND c.step = ? AND c.status = 'done' AND json_extract(c.parsed, '$.rule') IS NULL AND ${acceptedTasks('t')}
 				 ORDER BY g.id`
 			)
-			.all(run.id, STEP_CORE) as { taskId: number; callId: number; parsed: string; taskCallId: number }[];
+			.all(run.id, STEP_CORE);
 		const examples: OutputWork[] = [];
 		for (const row of accepted) {
 			const fields = (JSON.parse(row.parsed) as { fields: Partial<UnnaturalDemonstration> }).fields;
@@ -146,11 +146,11 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		// Each task's first kept instance: its rephrasings carry that instance's input and output.
 		const firstKept = new Map<number, number>();
 		for (const r of c
-			.prepare("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?) ORDER BY id")
-			.all(run.id, run.id, STEP_OUTPUT) as { id: number; taskId: number }[]) {
+			.prepare<[number, number, string], { id: number; taskId: number }>("SELECT id, task_id AS taskId FROM instances WHERE run_id = ? AND filter_status = 'kept' AND call_id IN (SELECT id FROM generation_calls WHERE run_id = ? AND step = ?) ORDER BY id")
+			.all(run.id, run.id, STEP_OUTPUT)) {
 			if (!firstKept.has(r.taskId)) firstKept.set(r.taskId, r.id);
 		}
-		for (const f of c.prepare('SELECT task_id AS taskId, instruction FROM formulations WHERE run_id = ?').all(run.id) as { taskId: number; instruction: string }[]) {
+		for (const f of c.prepare<[number], { taskId: number; instruction: string }>('SELECT task_id AS taskId, instruction FROM formulations WHERE run_id = ?').all(run.id)) {
 			this.rephrasingsOf(f.taskId).add(comparableText(f.instruction));
 		}
 		for (const work of examples) {
@@ -421,7 +421,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			bump(progress.formulations.rejected, problem ?? 'empty');
 			return { problem: problem ?? 'empty' };
 		}
-		const instance = this.instanceStmt.get(instanceId) as { input: string; output: string } | undefined;
+		const instance = this.instanceStmt.get(instanceId);
 		if (!instance) throw new Error(`Instance ${instanceId} of task ${taskId} is missing.`);
 		const formulationId = writer.insertFormulation(
 			{

@@ -96,25 +96,25 @@ class LostOwnership extends Error {}
 /** The judge run's batches, for pages and the CLI. */
 export function listJudgeBatches(database: Db, runId: number) {
 	return database.$client
-		.prepare(
+		.prepare<[number], { key: string; phase: BatchPhase; batchId: string | null; remoteStatus: string | null; calls: number; requestCounts: string | null; failure: string | null }>(
 			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure
 			 FROM judge_batches WHERE run_id = ? ORDER BY id`
 		)
-		.all(runId) as { key: string; phase: BatchPhase; batchId: string | null; remoteStatus: string | null; calls: number; requestCounts: string | null; failure: string | null }[];
+		.all(runId);
 }
 
 export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineEnd> {
 	const { database, runId, driver, calls, client, progress, signal } = options;
 	const c = database.$client;
 	const writer = new RowWriter(database);
-	const fence = c.prepare('UPDATE generation_runs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND owner = ?');
+	const fence = c.prepare<[string, number, number, number, string]>('UPDATE generation_runs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND owner = ?');
 	const writeProgress = (now: number) => {
 		if (fence.run(JSON.stringify(progress), now, now, runId, options.owner).changes !== 1) throw new LostOwnership();
 	};
-	const activeBatches = () => (c.prepare(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId) as BatchRow[]);
+	const activeBatches = () => (c.prepare<[number], BatchRow>(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId));
 	const saveRecord = (id: number, record: BatchRecord, extra: { requestCounts?: unknown } = {}) => {
 		const changed = c
-			.prepare(
+			.prepare<[unknown, unknown, unknown, unknown, unknown, unknown, unknown, number, number, unknown, string | null, number, number, number, string]>(
 				`UPDATE judge_batches SET phase = ?, input_file_id = ?, batch_id = ?, remote_status = ?, output_file_id = ?, error_file_id = ?,
 					last_polled_at = ?, cancel_requested = ?, cancel_sent = ?, failure = ?, request_counts = coalesce(?, request_counts), updated_at = ?
 				 WHERE id = ? AND EXISTS (SELECT 1 FROM generation_runs WHERE id = ? AND owner = ?)`
@@ -151,20 +151,20 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			if (plans.length) calls.insertPending(plans);
 			const carried = new Set<number>();
 			for (const row of activeBatches()) for (const id of JSON.parse(row.call_ids) as number[]) carried.add(id);
-			const free = (c.prepare("SELECT id, prompt, decoding FROM generation_calls WHERE run_id = ? AND status = 'pending' ORDER BY id").all(runId) as {
+			const free = (c.prepare<[number], {
 				id: number;
 				prompt: string;
 				decoding: string;
-			}[]).filter((r) => !carried.has(r.id));
+			}>("SELECT id, prompt, decoding FROM generation_calls WHERE run_id = ? AND status = 'pending' ORDER BY id").all(runId)).filter((r) => !carried.has(r.id));
 			if (free.length === 0) return 0;
 			const requests = free.map((r) => ({ customId: judgeCustomId(runId, r.id), body: client.requestBody(r.prompt, JSON.parse(r.decoding)).body }));
 			const url = client.requestBody('', JSON.parse(free[0].decoding)).url;
-			let k = c.prepare('SELECT count(*) FROM judge_batches WHERE run_id = ?').pluck().get(runId) as number;
+			let k = c.prepare<[number], number>('SELECT count(*) FROM judge_batches WHERE run_id = ?').pluck().get(runId)!;
 			const now = Date.now();
 			for (const file of batchInputFiles(url, requests)) {
 				k++;
 				const ids = file.customIds.map((id) => parseJudgeCustomId(id)!.callId);
-				c.prepare(
+				c.prepare<[number, string, string, number, number]>(
 					`INSERT INTO judge_batches (run_id, key, phase, call_ids, created_at, updated_at) VALUES (?, ?, 'prepared', ?, ?, ?)`
 				).run(runId, `judge run ${runId} batch ${k}`, JSON.stringify(ids), now, now);
 			}
@@ -176,8 +176,8 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 	function inputText(row: BatchRow): { text: string; url: '/v1/chat/completions' | '/v1/completions' } {
 		const ids = JSON.parse(row.call_ids) as number[];
 		const rows = c
-			.prepare("SELECT id, prompt, decoding FROM generation_calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id")
-			.all(JSON.stringify(ids)) as { id: number; prompt: string; decoding: string }[];
+			.prepare<[string], { id: number; prompt: string; decoding: string }>("SELECT id, prompt, decoding FROM generation_calls WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id")
+			.all(JSON.stringify(ids));
 		const requests = rows.map((r) => ({ customId: judgeCustomId(runId, r.id), body: client.requestBody(r.prompt, JSON.parse(r.decoding)).body }));
 		const url = client.requestBody('', rows.length ? JSON.parse(rows[0].decoding) : { maxTokens: 1, temperature: 0, topP: 1, frequencyPenalty: 0, presencePenalty: 0 }).url;
 		// Within the API's limits by construction (prepareBatches split them so).
@@ -226,7 +226,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			results
 		);
 		const byId = new Map(
-			(c.prepare('SELECT id, call_key, step, task_id, prompt, decoding, template_values FROM generation_calls WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as {
+			(c.prepare<[string], {
 				id: number;
 				call_key: string;
 				step: string;
@@ -234,7 +234,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 				prompt: string;
 				decoding: string;
 				template_values: string;
-			}[]).map((r) => [
+			}>('SELECT id, call_key, step, task_id, prompt, decoding, template_values FROM generation_calls WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids))).map((r) => [
 				r.id,
 				{ id: r.id, key: r.call_key, step: r.step, taskId: r.task_id, prompt: r.prompt, decoding: JSON.parse(r.decoding), templateValues: JSON.parse(r.template_values) } as StoredCall
 			])
@@ -350,7 +350,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			for (const row of active) {
 				const result = await advance(row);
 				if (result === 'failed') {
-					const failure = (c.prepare('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id) as string | null) ?? 'The API refused the batch.';
+					const failure = (c.prepare<[number], string | null>('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id)!) ?? 'The API refused the batch.';
 					return { kind: 'fail', message: `Failed: ${failure}` };
 				}
 				wait = Math.min(wait, result);

@@ -42,9 +42,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	let datasetId = request.datasetId;
 	const mode = request.mode ?? 'quality';
 	if (request.auditId !== undefined) {
-		const audit = database.$client.prepare("SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(request.auditId) as
-			| { datasetId: number; kind: string }
-			| undefined;
+		const audit = database.$client.prepare<[number], { datasetId: number; kind: string }>("SELECT dataset_id AS datasetId, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(request.auditId);
 		if (!audit) throw new RunParamsError(`There is no audit ${request.auditId}.`, 'audit');
 		const wanted = JUDGE_MODE_AUDIT_KIND[mode];
 		if (audit.kind !== wanted)
@@ -81,7 +79,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 			request.name?.trim() ||
 			`Judge${mode === 'quality' ? '' : ` (${mode})`} · ${dataset.name}${selection.kind === 'audit-items' ? ` (audit ${request.auditId} items)` : ''} · ${config.model}${params.batch ? ' · batch' : ''}`;
 		const result = database.$client
-			.prepare(
+			.prepare<[string, number, string, number | null, string, string, number, string, string, number, number, number, number | null]>(
 				`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint_id, endpoint, model, target, params, seeds,
 					progress, failed_call_share, created_at, updated_at, created_by)
 				 VALUES ('judge', ?, 'queued', ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?, ?)`

@@ -117,7 +117,7 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 		this.fingerprint = step.template.fingerprint;
 		this.prompts = new JudgePrompts(database, this.mode, step.template.text);
 		const column = MODE_UNIT_COLUMN[this.mode];
-		this.labelStmt = c.prepare(
+		this.labelStmt = c.prepare<[number, number, string, number | null, number | null, number | null, string | null, string | null, number | null, string | null, string | null, string | null, string | null, number, number, number, string, string, number]>(
 			`INSERT INTO judge_labels (run_id, ${column}, status, instruction_valid, input_valid, output_valid, rating, winner, consistent, verdicts,
 				raw_reply, problem, problem_message, call_id, swapped_call_id, attempts, model, template_fingerprint, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -127,20 +127,20 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 				problem_message = excluded.problem_message, call_id = excluded.call_id, swapped_call_id = excluded.swapped_call_id,
 				attempts = excluded.attempts, model = excluded.model, created_at = excluded.created_at`
 		);
-		this.existingStmt = c.prepare(
+		this.existingStmt = c.prepare<[number, number], ExistingLabel>(
 			`SELECT status, instruction_valid AS i, input_valid AS n, output_valid AS o, rating, winner, consistent, problem
 			 FROM judge_labels WHERE run_id = ? AND ${column} = ?`
 		);
-		this.callStmt = c.prepare('SELECT id, status, parsed, completion, error FROM generation_calls WHERE run_id = ? AND call_key = ?');
+		this.callStmt = c.prepare<[number, string], CallRow>('SELECT id, status, parsed, completion, error FROM generation_calls WHERE run_id = ? AND call_key = ?');
 
-		const labelled = new Set(c.prepare(`SELECT ${column} FROM judge_labels WHERE run_id = ? AND ${column} IS NOT NULL`).pluck().all(run.id) as number[]);
+		const labelled = new Set(c.prepare<[number], number>(`SELECT ${column} FROM judge_labels WHERE run_id = ? AND ${column} IS NOT NULL`).pluck().all(run.id));
 		const calls = new Map(
 			(
-				c.prepare('SELECT call_key AS key, status, parsed FROM generation_calls WHERE run_id = ? AND step = ?').all(run.id, this.stepId) as {
+				c.prepare<[number, string], {
 					key: string;
 					status: string;
 					parsed: string | null;
-				}[]
+				}>('SELECT call_key AS key, status, parsed FROM generation_calls WHERE run_id = ? AND step = ?').all(run.id, this.stepId)
 			).map((r) => [r.key, r])
 		);
 		for (const unitId of selectedUnitIds(database, this.mode, run.datasetId, run.params.selection, run.params.upToInstanceId)) {
@@ -202,8 +202,8 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 
 	/** A pairwise order as its call rows left it; null while it is still to be (re)asked. */
 	private storedSide(unitId: number, side: JudgeSide): SideResult | null {
-		const retry = this.callStmt.get(this.run.id, judgeUnitCallKey(this.mode, unitId, side, true)) as CallRow | undefined;
-		const first = this.callStmt.get(this.run.id, judgeUnitCallKey(this.mode, unitId, side)) as CallRow | undefined;
+		const retry = this.callStmt.get(this.run.id, judgeUnitCallKey(this.mode, unitId, side, true));
+		const first = this.callStmt.get(this.run.id, judgeUnitCallKey(this.mode, unitId, side));
 		const row = retry ?? first;
 		if (!row || row.status === 'pending') return null;
 		const attempts = retry ? 2 : 1;
@@ -228,7 +228,7 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 
 	private unlabel(scope: CommitScope<JudgeProgress>, unitId: number): void {
 		const judge = scope.progress.judge;
-		const before = this.existingStmt.get(scope.runId, unitId) as ExistingLabel | undefined;
+		const before = this.existingStmt.get(scope.runId, unitId);
 		if (!before) return;
 		if (before.status === 'parsed') {
 			judge.parsed--;
@@ -348,7 +348,7 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 	}
 
 	shortfall(): string | null {
-		const n = (this.database.$client.prepare("SELECT count(*) FROM judge_labels WHERE run_id = ? AND status = 'unparsed'").pluck().get(this.run.id) as number) ?? 0;
+		const n = (this.database.$client.prepare<[number], number>("SELECT count(*) FROM judge_labels WHERE run_id = ? AND status = 'unparsed'").pluck().get(this.run.id)!) ?? 0;
 		const what = this.mode === 'pairwise' ? 'pair' : this.mode === 'rating' ? 'response' : 'row';
 		return n ? `${n} ${what}${n === 1 ? '' : 's'} got no readable verdict (recorded as unparsed with the raw reply; nothing was guessed).` : null;
 	}

@@ -8,7 +8,7 @@ export const judgeKind: RunKind<JudgeProgress> = {
 	readProgress: readJudgeProgress,
 	open(database, run) {
 		const params = readJudgeParams(run.params);
-		const model = (database.$client.prepare('SELECT model FROM generation_runs WHERE id = ?').pluck().get(run.id) as string) ?? '';
+		const model = (database.$client.prepare<[number], string>('SELECT model FROM generation_runs WHERE id = ?').pluck().get(run.id)!) ?? '';
 		const driver = new JudgeDriver(database, { id: run.id, datasetId: run.datasetId, model, params });
 		return { driver, steps: params.steps, batch: params.batch ? { pollMs: params.pollSeconds * 1000 } : undefined };
 	},

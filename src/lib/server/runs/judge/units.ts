@@ -81,13 +81,13 @@ export function selectedUnitIds(database: Db, mode: JudgeMode, datasetId: number
 			 WHERE p.dataset_id = ? AND p.id <= ? ${kept(selection, 't')} ${kept(selection, 'i')} ORDER BY p.id`;
 		args = [datasetId, upTo];
 	}
-	return c.prepare(sql).pluck().all(...args) as number[];
+	return c.prepare<unknown[], number>(sql).pluck().all(...args);
 }
 
 /** The largest unit id now, fixed at creation so later imports are not part of the run. */
 export function lastUnitId(database: Db, mode: JudgeMode): number {
 	const table = mode === 'quality' ? 'instances' : mode === 'rating' ? 'responses' : 'preference_pairs';
-	return (database.$client.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`).pluck().get() as number) ?? 0;
+	return (database.$client.prepare<[], number>(`SELECT coalesce(max(id), 0) FROM ${table}`).pluck().get()!) ?? 0;
 }
 
 /** Builds the prompt of one unit's call in one order, from the stored rows and the run's template. */
@@ -101,13 +101,13 @@ export class JudgePrompts {
 		const c = database.$client;
 		this.stmt =
 			mode === 'quality'
-				? c.prepare('SELECT t.instruction, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.id = ?')
+				? c.prepare<[number], Record<string, string>>('SELECT t.instruction, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.id = ?')
 				: mode === 'rating'
-					? c.prepare(
+					? c.prepare<[number], Record<string, string>>(
 							`SELECT t.instruction, coalesce(i.input, '') AS input, r.response FROM responses r JOIN tasks t ON t.id = r.task_id
 							 LEFT JOIN instances i ON i.id = r.instance_id WHERE r.id = ?`
 						)
-					: c.prepare(
+					: c.prepare<[number], Record<string, string>>(
 							`SELECT t.instruction, coalesce(i.input, '') AS input, ra.response AS first, rb.response AS second
 							 FROM preference_pairs p JOIN tasks t ON t.id = p.task_id LEFT JOIN instances i ON i.id = p.instance_id
 							 JOIN responses ra ON ra.id = p.response_a_id JOIN responses rb ON rb.id = p.response_b_id WHERE p.id = ?`
@@ -115,7 +115,7 @@ export class JudgePrompts {
 	}
 
 	prompt(unitId: number, side: JudgeSide): string {
-		const row = this.stmt.get(unitId) as Record<string, string> | undefined;
+		const row = this.stmt.get(unitId);
 		if (!row) throw new Error(`${this.mode === 'quality' ? 'Instance' : this.mode === 'rating' ? 'Response' : 'Pair'} ${unitId} no longer exists.`);
 		if (this.mode === 'quality') return buildQualityJudgePrompt({ instruction: row.instruction, input: row.input, output: row.output }, this.template);
 		if (this.mode === 'rating') return buildRatingJudgePrompt({ instruction: row.instruction, input: row.input, response: row.response }, this.template);
