@@ -118,6 +118,35 @@ describe('judge run, Batch API', () => {
 		expect(report.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
 	}, 60_000);
 
+	it('cancelling the run while its batch is in flight calls batches.cancel and records it; pausing does not', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		fake.batches.setPlan({ holdAfterLines: 5 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.05 }, db);
+		const inFlight = () => one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_batches WHERE run_id = ? AND phase = 'in_flight' AND last_polled_at IS NOT NULL", run.id).n === 1;
+		const cancels = () => fake.requests.filter((r) => r.method === 'POST' && /\/batches\/[^/]+\/cancel$/.test(r.path));
+
+		// A pause leaves the batch running remotely (resume picks it up again).
+		const first = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		await waitFor(inFlight, 'a polled batch in flight');
+		first.stop('pause');
+		expect((await first.done).status).toBe('paused');
+		expect(cancels()).toHaveLength(0);
+
+		// A cancel asks the API to cancel it, once, and the row says so.
+		const second = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		await waitFor(() => fake.requests.filter((r) => r.method === 'GET' && /\/batches\/[^/]+$/.test(r.path)).length > 0 && inFlight(), 'the resumed run polling');
+		second.stop('cancel');
+		expect((await second.done).status).toBe('cancelled');
+		const [remote] = fake.batches.batches();
+		expect(cancels().map((r) => r.path)).toEqual([`/v1/batches/${remote.id}/cancel`]);
+		const row = one<{ cancel_requested: number; cancel_sent: number; batch_id: string }>(db, 'SELECT cancel_requested, cancel_sent, batch_id FROM judge_batches WHERE run_id = ?', run.id);
+		expect(row).toEqual({ cancel_requested: 1, cancel_sent: 1, batch_id: remote.id });
+		const settled = await fake.batches.settled(remote.id);
+		expect(settled.status).toBe('cancelled');
+		expect(fake.batches.batches()).toHaveLength(1);
+	}, 60_000);
+
 	it('picks a batch in flight up again after the CLI is killed with SIGKILL, without creating it twice', async () => {
 		const world = await buildJudgeWorld(db);
 		fake.batches.setPlan({ holdAfterLines: 5 });

@@ -55,7 +55,12 @@ export interface BatchRunOptions {
 	signal: AbortSignal;
 	pollMs: number;
 	onCommit?: () => void;
+	/** True when the stop is a cancel (not a pause or shutdown): batches in flight are then cancelled with batches.cancel. */
+	cancelling?: () => boolean;
 }
+
+/** How long a cancelled run waits for each batches.cancel before giving up on it. */
+const CANCEL_TIMEOUT_MS = 15_000;
 
 interface BatchRow {
 	id: number;
@@ -337,40 +342,76 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 		}
 	}
 
-	try {
-		for (;;) {
-			if (signal.aborted) return { kind: 'stopped' };
-			prepareBatches();
-			const active = activeBatches();
-			if (active.length === 0) {
-				if (driver.isFinished()) return { kind: 'finished' };
-				return { kind: 'fail', message: 'Failed: the judge has rows left but no call to send (a bug; resume to retry).' };
-			}
-			let wait = options.pollMs;
-			for (const row of active) {
-				const result = await advance(row);
-				if (result === 'failed') {
-					const failure = (c.prepare('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id) as string | null) ?? 'The API refused the batch.';
-					return { kind: 'fail', message: `Failed: ${failure}` };
+	/**
+	 * A cancelled run stops paying: every batch still active is marked cancel-requested; one in
+	 * flight (or one that may have been created, found again by its tag) gets batches.cancel,
+	 * recorded as sent. What it had finished is not collected — the run is over.
+	 */
+	async function cancelActiveBatches(): Promise<void> {
+		const cancelSignal = AbortSignal.timeout(CANCEL_TIMEOUT_MS);
+		for (const row of activeBatches()) {
+			try {
+				let record = toRecord(row);
+				if (record.phase === 'submitting') {
+					const found = findCreatedBatch(await client.batch.listBatches(cancelSignal), record);
+					if (found) record = step(row, record, { type: 'created', batchId: found.id });
 				}
-				wait = Math.min(wait, result);
+				record = step(row, record, { type: 'cancel-requested' });
+				if (record.phase === 'in_flight' && record.batchId && !record.cancelSent) {
+					await client.batch.cancelBatch(record.batchId, cancelSignal);
+					step(row, record, { type: 'cancel-sent' });
+				}
+			} catch (err) {
+				if (err instanceof LostOwnership) return;
+				progress.lastError = {
+					message: `Batch ${row.key}: batches.cancel failed (${err instanceof Error ? err.message : String(err)}); cancel it in the provider's dashboard.`,
+					kind: 'batch_cancel',
+					at: Date.now()
+				};
 			}
-			if (wait > 0) await sleep(wait, signal).catch(() => {});
 		}
-	} catch (err) {
-		if (err instanceof LostOwnership) return { kind: 'lost' };
-		if (signal.aborted) return { kind: 'stopped' };
-		if (!(err instanceof LlmError)) return { kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` };
-		const error = err;
-		if (error.kind === 'aborted') return { kind: 'stopped' };
-		progress.lastError = { message: error.message, kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}), at: Date.now() };
-		switch (callErrorEffect(error)) {
-			case 'fail':
-				return { kind: 'fail', message: failMessage(error, client.endpoint.model, client.endpoint.apiStyle) };
-			case 'pause':
-				return { kind: 'pause', message: pauseMessage(error) };
-			default:
-				return { kind: 'pause', message: `Paused: the Batch API answered ${error.message}. Resume to try again.` };
+	}
+
+	const end = await drive();
+	if (end.kind === 'stopped' && options.cancelling?.()) await cancelActiveBatches();
+	return end;
+
+	async function drive(): Promise<EngineEnd> {
+		try {
+			for (;;) {
+				if (signal.aborted) return { kind: 'stopped' };
+				prepareBatches();
+				const active = activeBatches();
+				if (active.length === 0) {
+					if (driver.isFinished()) return { kind: 'finished' };
+					return { kind: 'fail', message: 'Failed: the judge has rows left but no call to send (a bug; resume to retry).' };
+				}
+				let wait = options.pollMs;
+				for (const row of active) {
+					const result = await advance(row);
+					if (result === 'failed') {
+						const failure = (c.prepare('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id) as string | null) ?? 'The API refused the batch.';
+						return { kind: 'fail', message: `Failed: ${failure}` };
+					}
+					wait = Math.min(wait, result);
+				}
+				if (wait > 0) await sleep(wait, signal).catch(() => {});
+			}
+		} catch (err) {
+			if (err instanceof LostOwnership) return { kind: 'lost' };
+			if (signal.aborted) return { kind: 'stopped' };
+			if (!(err instanceof LlmError)) return { kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` };
+			const error = err;
+			if (error.kind === 'aborted') return { kind: 'stopped' };
+			progress.lastError = { message: error.message, kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}), at: Date.now() };
+			switch (callErrorEffect(error)) {
+				case 'fail':
+					return { kind: 'fail', message: failMessage(error, client.endpoint.model, client.endpoint.apiStyle) };
+				case 'pause':
+					return { kind: 'pause', message: pauseMessage(error) };
+				default:
+					return { kind: 'pause', message: `Paused: the Batch API answered ${error.message}. Resume to try again.` };
+			}
 		}
 	}
 }
