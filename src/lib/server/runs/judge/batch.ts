@@ -102,10 +102,19 @@ class LostOwnership extends Error {}
 export function listJudgeBatches(database: Db, runId: number) {
 	return database.$client
 		.prepare(
-			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure
+			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure, cancel_sent AS cancelSent
 			 FROM judge_batches WHERE run_id = ? ORDER BY id`
 		)
-		.all(runId) as { key: string; phase: BatchPhase; batchId: string | null; remoteStatus: string | null; calls: number; requestCounts: string | null; failure: string | null }[];
+		.all(runId) as {
+		key: string;
+		phase: BatchPhase;
+		batchId: string | null;
+		remoteStatus: string | null;
+		calls: number;
+		requestCounts: string | null;
+		failure: string | null;
+		cancelSent: number;
+	}[];
 }
 
 export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineEnd> {
