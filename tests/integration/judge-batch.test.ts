@@ -15,6 +15,8 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { cancelStoppedJudgeRunBatches } from '../../src/lib/server/runs/judge/batch';
 import { judgeAuditCalibration } from '../../src/lib/server/judge';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
@@ -145,6 +147,25 @@ describe('judge run, Batch API', () => {
 		const settled = await fake.batches.settled(remote.id);
 		expect(settled.status).toBe('cancelled');
 		expect(fake.batches.batches()).toHaveLength(1);
+	}, 60_000);
+
+	it('cancelling a paused run whose batch is still in flight sends batches.cancel from the cancelling process', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		fake.batches.setPlan({ holdAfterLines: 5 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.05 }, db);
+		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		await waitFor(() => one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_batches WHERE run_id = ? AND phase = 'in_flight'", run.id).n === 1, 'a batch in flight');
+		session.stop('pause');
+		expect((await session.done).status).toBe('paused');
+		expect(requestRunAction(run.id, 'cancel', db)).toEqual({ status: 'cancelled', requested: false });
+		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(1);
+		const [remote] = fake.batches.batches();
+		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/batches/${remote.id}/cancel`)).toHaveLength(1);
+		expect(one(db, 'SELECT phase, cancel_requested, cancel_sent FROM judge_batches WHERE run_id = ?', run.id)).toEqual({ phase: 'in_flight', cancel_requested: 1, cancel_sent: 1 });
+		expect((await fake.batches.settled(remote.id)).status).toBe('cancelled');
+		// Once sent, never again.
+		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(0);
 	}, 60_000);
 
 	it('picks a batch in flight up again after the CLI is killed with SIGKILL, without creating it twice', async () => {

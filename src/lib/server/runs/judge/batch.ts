@@ -31,7 +31,8 @@ import {
 } from '$lib/judge';
 import { transaction, type Db } from '../../db';
 import { RowWriter } from '../../datasets/rows';
-import { estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient } from '../../llm';
+import { createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient, type LlmClientOptions } from '../../llm';
+import { resolveEndpoint } from '../endpoints';
 import { sleep } from '../../llm/limits';
 import { type CallStore, type StoredCall } from '../engine/calls';
 import { bump } from '../engine/counters';
@@ -423,4 +424,49 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			}
 		}
 	}
+}
+
+/**
+ * A judge run cancelled while no process ran it (paused, interrupted, failed): its batches still
+ * active are marked cancel-requested, and those in flight (or possibly created, found again by
+ * their tag) get batches.cancel, recorded as sent. Returns how many batches.cancel were sent.
+ * The run row is already final, so nothing else writes these rows.
+ */
+export async function cancelBatchesOfStoppedRun(database: Db, runId: number, client: LlmClient, timeoutMs = 15_000): Promise<number> {
+	const c = database.$client;
+	const rows = c.prepare(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId) as BatchRow[];
+	const save = (id: number, r: BatchRecord) =>
+		c
+			.prepare('UPDATE judge_batches SET phase = ?, batch_id = ?, cancel_requested = ?, cancel_sent = ?, updated_at = ? WHERE id = ?')
+			.run(r.phase, r.batchId, r.cancelRequested ? 1 : 0, r.cancelSent ? 1 : 0, Date.now(), id);
+	const signal = AbortSignal.timeout(timeoutMs);
+	let sent = 0;
+	for (const row of rows) {
+		let record = toRecord(row);
+		if (record.phase === 'submitting') {
+			const found = findCreatedBatch(await client.batch.listBatches(signal), record);
+			if (found) record = applyBatchEvent(record, { type: 'created', batchId: found.id });
+		}
+		record = applyBatchEvent(record, { type: 'cancel-requested' });
+		save(row.id, record);
+		if (record.phase === 'in_flight' && record.batchId && !record.cancelSent) {
+			await client.batch.cancelBatch(record.batchId, signal);
+			record = applyBatchEvent(record, { type: 'cancel-sent' });
+			save(row.id, record);
+			sent++;
+		}
+	}
+	return sent;
+}
+
+/** After a cancel that took effect at once (no process ran the run): batches.cancel for its batches in flight, through the run's endpoint. */
+export async function cancelStoppedJudgeRunBatches(runId: number, database: Db, options: { env?: NodeJS.ProcessEnv; client?: LlmClientOptions } = {}): Promise<number> {
+	const c = database.$client;
+	const run = c.prepare('SELECT pipeline, status, endpoint_source AS source, endpoint_id AS endpointId, model FROM generation_runs WHERE id = ?').get(runId) as
+		| { pipeline: string; status: string; source: 'stored' | 'env'; endpointId: number | null; model: string }
+		| undefined;
+	if (!run || run.pipeline !== 'judge' || run.status !== 'cancelled') return 0;
+	if (!c.prepare(`SELECT 1 FROM judge_batches WHERE run_id = ? AND ${ACTIVE} LIMIT 1`).get(runId)) return 0;
+	const { config } = resolveEndpoint(run.source === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 }, run.model, database, options.env);
+	return cancelBatchesOfStoppedRun(database, runId, createLlmClient(config, options.client));
 }
