@@ -11,7 +11,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 import { createEndpoint } from '../../src/lib/server/runs/endpoints';
 import type { Db } from '../../src/lib/server/db';
-import { buildJudgeWorld, expectedFigures, judgeScript, TASKS, type JudgeWorld } from '../integration/judge-support';
+import { buildJudgeWorld, expectedFigures, humanSays, judgeSays, judgeScript, TASKS, type JudgeWorld } from '../integration/judge-support';
 import { percent } from '../../src/lib/reports/format';
 
 let fake: FakeOpenAI;
@@ -73,6 +73,31 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await page.getByTestId('judge-run-status').getByRole('link').click();
 	await expect(page.getByText('the whole dataset', { exact: true })).toBeVisible();
 	await expect(page.getByTestId('run-judged')).toContainText(`${TASKS} / ${TASKS} rows judged: ${TASKS - 1} readable`);
+	// Judge tiles, not the generation ones: judged, unparsed, asked again (tasks 4 and 7), cost, batch state.
+	const tiles = page.getByTestId('judge-tiles');
+	await expect(tiles.getByTestId('judge-judged')).toContainText(`${TASKS} of ${TASKS}`);
+	await expect(tiles.getByTestId('judge-unparsed')).toHaveText('1');
+	await expect(tiles.getByTestId('judge-retried')).toHaveText('2');
+	await expect(tiles.getByTestId('run-cost')).toContainText('no prices');
+	await expect(tiles.getByTestId('judge-batch-state')).toHaveText('live calls (no batch)');
+	await expect(page.getByTestId('run-kept')).toHaveCount(0);
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
+
+	// Export: "judge says all valid" with this run; the count and the judge's precision on the audit beside it.
+	const runId = Number(new URL(page.url()).pathname.split('/').pop());
+	await page.goto(`/exports?dataset=${world.datasetId}`);
+	const judgeBox = page.getByTestId('judge-filter');
+	await judgeBox.getByLabel('Judge run').selectOption(String(runId));
+	await judgeBox.getByLabel('Judge says all valid').check();
+	const judgedValid = Array.from({ length: TASKS }, (_, k) => k).filter((k) => judgeSays(k) === true).length;
+	const count = page.getByTestId('export-count');
+	await expect(count.locator('[data-count="instances"]')).toHaveText(String(judgedValid));
+	const tp = world.audited.filter((k) => judgeSays(k) === true && humanSays(k)).length;
+	const jy = world.audited.filter((k) => judgeSays(k) === true).length;
+	const precision = page.getByTestId('judge-precision');
+	await expect(precision).toContainText(`Judge precision on audit #${world.auditId}: ${percent(tp / jy)}`);
+	await expect(precision).toContainText(`of the ${jy} audited items this judge called all valid, the humans agreed on ${tp}`);
+	await expect(page.getByTestId('cli-command')).toContainText(`--where judge-run=${runId} --where judge-valid`);
+	await page.screenshot({ path: path.join('test-results', 'judge-export-filter.png'), fullPage: true });
 	await context.close();
 });

@@ -15,6 +15,8 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
+import { requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { cancelStoppedJudgeRunBatches } from '../../src/lib/server/runs/judge/batch';
 import { judgeAuditCalibration } from '../../src/lib/server/judge';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
@@ -116,6 +118,54 @@ describe('judge run, Batch API', () => {
 		expect(report.estimate!.estimate).toBeCloseTo(want.estimate, 12);
 		expect(report.estimate!.lower).toBeCloseTo(Math.max(0, want.lower), 9);
 		expect(report.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
+	}, 60_000);
+
+	it('cancelling the run while its batch is in flight calls batches.cancel and records it; pausing does not', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		fake.batches.setPlan({ holdAfterLines: 5 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.05 }, db);
+		const inFlight = () => one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_batches WHERE run_id = ? AND phase = 'in_flight' AND last_polled_at IS NOT NULL", run.id).n === 1;
+		const cancels = () => fake.requests.filter((r) => r.method === 'POST' && /\/batches\/[^/]+\/cancel$/.test(r.path));
+
+		// A pause leaves the batch running remotely (resume picks it up again).
+		const first = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		await waitFor(inFlight, 'a polled batch in flight');
+		first.stop('pause');
+		expect((await first.done).status).toBe('paused');
+		expect(cancels()).toHaveLength(0);
+
+		// A cancel asks the API to cancel it, once, and the row says so.
+		const second = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		await waitFor(() => fake.requests.filter((r) => r.method === 'GET' && /\/batches\/[^/]+$/.test(r.path)).length > 0 && inFlight(), 'the resumed run polling');
+		second.stop('cancel');
+		expect((await second.done).status).toBe('cancelled');
+		const [remote] = fake.batches.batches();
+		expect(cancels().map((r) => r.path)).toEqual([`/v1/batches/${remote.id}/cancel`]);
+		const row = one<{ cancel_requested: number; cancel_sent: number; batch_id: string }>(db, 'SELECT cancel_requested, cancel_sent, batch_id FROM judge_batches WHERE run_id = ?', run.id);
+		expect(row).toEqual({ cancel_requested: 1, cancel_sent: 1, batch_id: remote.id });
+		const settled = await fake.batches.settled(remote.id);
+		expect(settled.status).toBe('cancelled');
+		expect(fake.batches.batches()).toHaveLength(1);
+	}, 60_000);
+
+	it('cancelling a paused run whose batch is still in flight sends batches.cancel from the cancelling process', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		fake.batches.setPlan({ holdAfterLines: 5 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.05 }, db);
+		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		await waitFor(() => one<{ n: number }>(db, "SELECT count(*) AS n FROM judge_batches WHERE run_id = ? AND phase = 'in_flight'", run.id).n === 1, 'a batch in flight');
+		session.stop('pause');
+		expect((await session.done).status).toBe('paused');
+		expect(requestRunAction(run.id, 'cancel', db)).toEqual({ status: 'cancelled', requested: false });
+		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(1);
+		const [remote] = fake.batches.batches();
+		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/batches/${remote.id}/cancel`)).toHaveLength(1);
+		expect(one(db, 'SELECT phase, cancel_requested, cancel_sent FROM judge_batches WHERE run_id = ?', run.id)).toEqual({ phase: 'in_flight', cancel_requested: 1, cancel_sent: 1 });
+		expect((await fake.batches.settled(remote.id)).status).toBe('cancelled');
+		// Once sent, never again.
+		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(0);
 	}, 60_000);
 
 	it('picks a batch in flight up again after the CLI is killed with SIGKILL, without creating it twice', async () => {

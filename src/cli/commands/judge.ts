@@ -10,7 +10,7 @@ import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
 import { JUDGE_MODES, isJudgeMode, readJudgeParams, type JudgeMode } from '$lib/server/runs/judge/params';
-import { listJudgeBatches } from '$lib/server/runs/judge/batch';
+import { cancelStoppedJudgeRunBatches, listJudgeBatches } from '$lib/server/runs/judge/batch';
 import { chooseEndpoint } from './generate';
 
 const USAGE = `Usage:
@@ -202,6 +202,10 @@ export async function run(argv: string[]): Promise<void> {
 				judgeSummary(id);
 				const result = requestRunAction(id, action);
 				console.log(result.requested ? `Asked the process running judge run ${id} to ${action} it.` : `Judge run ${id} is now ${result.status}.`);
+				if (action === 'cancel' && !result.requested) {
+					const sent = await cancelStoppedJudgeRunBatches(id, db());
+					if (sent) console.log(`Sent batches.cancel for ${sent} batch${sent === 1 ? '' : 'es'} in flight.`);
+				}
 				return;
 			}
 			case 'resume': {

@@ -9,6 +9,7 @@ import { callFailureLabel } from './engine/failures';
 import { toRun, type RunRow } from './engine/run-rows';
 import { readRunParams } from './generation/params';
 import { runKind, type KindProgress } from './kinds';
+import { listJudgeBatches } from './judge/batch';
 
 /** What the progress view shows; no key, no seeds, no templates. */
 export interface RunSummary {
@@ -42,6 +43,21 @@ export interface RunSummary {
 	failedCalls: { total: number; byReason: { reason: string; label: string; n: number }[] };
 	/** The share guard: the run pauses when failed calls pass this share of its recent calls. */
 	failedCallShare: number;
+	/** Judge runs (runSummary only): live calls or the Batch API, and each batch's state. */
+	judgeCalls?: { mode: 'live' | 'batch'; batches: JudgeBatchView[] };
+}
+
+export interface JudgeBatchView {
+	key: string;
+	phase: string;
+	batchId: string | null;
+	remoteStatus: string | null;
+	calls: number;
+	/** The API's request_counts at the last poll. */
+	completed: number | null;
+	failed: number | null;
+	cancelSent: boolean;
+	failure: string | null;
 }
 
 export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
@@ -98,9 +114,31 @@ const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.end
 /** One run's live summary (the progress view polls it every second). */
 export function runSummary(id: number, database: Db = db()): RunSummary | undefined {
 	const row = database.$client
-		.prepare<[number], (RunRow & { dataset_name: string | null })>(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
-		.get(id);
-	return row ? summarizeRun(toRun(row), row.dataset_name) : undefined;
+		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
+		.get(id) as (RunRow & { dataset_name: string | null }) | undefined;
+	if (!row) return undefined;
+	const summary = summarizeRun(toRun(row), row.dataset_name);
+	if (summary.pipeline === 'judge') {
+		const batch = database.$client.prepare("SELECT json_extract(params, '$.batch') FROM generation_runs WHERE id = ?").pluck().get(id) === 1;
+		summary.judgeCalls = {
+			mode: batch ? 'batch' : 'live',
+			batches: listJudgeBatches(database, id).map((b) => {
+				const counts = b.requestCounts ? (JSON.parse(b.requestCounts) as { completed?: number; failed?: number }) : null;
+				return {
+					key: b.key,
+					phase: b.phase,
+					batchId: b.batchId,
+					remoteStatus: b.remoteStatus,
+					calls: b.calls,
+					completed: counts?.completed ?? null,
+					failed: counts?.failed ?? null,
+					cancelSent: b.cancelSent === 1,
+					failure: b.failure
+				};
+			})
+		};
+	}
+	return summary;
 }
 
 /** Every run, newest first, with the columns a list needs (seeds and params are not read). */

@@ -16,6 +16,7 @@ import {
 	STALE_AFTER_MS
 } from './run-rows';
 import { RunError } from '../errors';
+import { cancelStoppedJudgeRunBatches } from '../judge/batch';
 
 const sessions = new Map<number, RunSession>();
 let reaperTimer: ReturnType<typeof setInterval> | undefined;
@@ -159,6 +160,10 @@ export function controlRun(runId: number, action: RunControl, database: Db = db(
 		return `Sending ${calls} failed call${calls === 1 ? '' : 's'} again${options.model?.trim() ? ` with model ${options.model.trim()}` : ''}.`;
 	}
 	const result = requestStop(runId, action, database);
+	if (action === 'cancel' && !result.requested) {
+		// Nobody ran it: a judge run's batches still in flight are cancelled from here.
+		void cancelStoppedJudgeRunBatches(runId, database).catch((err) => console.error(`Run ${runId}: batches.cancel failed:`, err instanceof Error ? err.message : err));
+	}
 	if (result.requested) return action === 'pause' ? 'Pausing: calls in flight are abandoned and resent on resume.' : 'Cancelling…';
 	return `Run ${runId} is ${result.status}.`;
 }

@@ -139,6 +139,7 @@ export class RunSession {
 						progress: progress as JudgeProgress,
 						signal: this.controller.signal,
 						pollMs: batch.pollMs,
+						cancelling: () => this.stopReason === 'cancel',
 						onCommit: () => this.options.onCommit?.(progress)
 					})
 				: await runEngine({

@@ -31,7 +31,8 @@ import {
 } from '$lib/judge';
 import { transaction, type Db } from '../../db';
 import { RowWriter } from '../../datasets/rows';
-import { estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient } from '../../llm';
+import { createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient, type LlmClientOptions } from '../../llm';
+import { resolveEndpoint } from '../endpoints';
 import { sleep } from '../../llm/limits';
 import { type CallStore, type StoredCall } from '../engine/calls';
 import { bump } from '../engine/counters';
@@ -55,7 +56,12 @@ export interface BatchRunOptions {
 	signal: AbortSignal;
 	pollMs: number;
 	onCommit?: () => void;
+	/** True when the stop is a cancel (not a pause or shutdown): batches in flight are then cancelled with batches.cancel. */
+	cancelling?: () => boolean;
 }
+
+/** How long a cancelled run waits for each batches.cancel before giving up on it. */
+const CANCEL_TIMEOUT_MS = 15_000;
 
 interface BatchRow {
 	id: number;
@@ -96,11 +102,20 @@ class LostOwnership extends Error {}
 /** The judge run's batches, for pages and the CLI. */
 export function listJudgeBatches(database: Db, runId: number) {
 	return database.$client
-		.prepare<[number], { key: string; phase: BatchPhase; batchId: string | null; remoteStatus: string | null; calls: number; requestCounts: string | null; failure: string | null }>(
-			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure
+		.prepare(
+			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure, cancel_sent AS cancelSent
 			 FROM judge_batches WHERE run_id = ? ORDER BY id`
 		)
-		.all(runId);
+		.all(runId) as {
+		key: string;
+		phase: BatchPhase;
+		batchId: string | null;
+		remoteStatus: string | null;
+		calls: number;
+		requestCounts: string | null;
+		failure: string | null;
+		cancelSent: number;
+	}[];
 }
 
 export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineEnd> {
@@ -337,40 +352,121 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 		}
 	}
 
-	try {
-		for (;;) {
-			if (signal.aborted) return { kind: 'stopped' };
-			prepareBatches();
-			const active = activeBatches();
-			if (active.length === 0) {
-				if (driver.isFinished()) return { kind: 'finished' };
-				return { kind: 'fail', message: 'Failed: the judge has rows left but no call to send (a bug; resume to retry).' };
-			}
-			let wait = options.pollMs;
-			for (const row of active) {
-				const result = await advance(row);
-				if (result === 'failed') {
-					const failure = (c.prepare<[number], string | null>('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id)!) ?? 'The API refused the batch.';
-					return { kind: 'fail', message: `Failed: ${failure}` };
+	/**
+	 * A cancelled run stops paying: every batch still active is marked cancel-requested; one in
+	 * flight (or one that may have been created, found again by its tag) gets batches.cancel,
+	 * recorded as sent. What it had finished is not collected — the run is over.
+	 */
+	async function cancelActiveBatches(): Promise<void> {
+		const cancelSignal = AbortSignal.timeout(CANCEL_TIMEOUT_MS);
+		for (const row of activeBatches()) {
+			try {
+				let record = toRecord(row);
+				if (record.phase === 'submitting') {
+					const found = findCreatedBatch(await client.batch.listBatches(cancelSignal), record);
+					if (found) record = step(row, record, { type: 'created', batchId: found.id });
 				}
-				wait = Math.min(wait, result);
+				record = step(row, record, { type: 'cancel-requested' });
+				if (record.phase === 'in_flight' && record.batchId && !record.cancelSent) {
+					await client.batch.cancelBatch(record.batchId, cancelSignal);
+					step(row, record, { type: 'cancel-sent' });
+				}
+			} catch (err) {
+				if (err instanceof LostOwnership) return;
+				progress.lastError = {
+					message: `Batch ${row.key}: batches.cancel failed (${err instanceof Error ? err.message : String(err)}); cancel it in the provider's dashboard.`,
+					kind: 'batch_cancel',
+					at: Date.now()
+				};
 			}
-			if (wait > 0) await sleep(wait, signal).catch(() => {});
-		}
-	} catch (err) {
-		if (err instanceof LostOwnership) return { kind: 'lost' };
-		if (signal.aborted) return { kind: 'stopped' };
-		if (!(err instanceof LlmError)) return { kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` };
-		const error = err;
-		if (error.kind === 'aborted') return { kind: 'stopped' };
-		progress.lastError = { message: error.message, kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}), at: Date.now() };
-		switch (callErrorEffect(error)) {
-			case 'fail':
-				return { kind: 'fail', message: failMessage(error, client.endpoint.model, client.endpoint.apiStyle) };
-			case 'pause':
-				return { kind: 'pause', message: pauseMessage(error) };
-			default:
-				return { kind: 'pause', message: `Paused: the Batch API answered ${error.message}. Resume to try again.` };
 		}
 	}
+
+	const end = await drive();
+	if (end.kind === 'stopped' && options.cancelling?.()) await cancelActiveBatches();
+	return end;
+
+	async function drive(): Promise<EngineEnd> {
+		try {
+			for (;;) {
+				if (signal.aborted) return { kind: 'stopped' };
+				prepareBatches();
+				const active = activeBatches();
+				if (active.length === 0) {
+					if (driver.isFinished()) return { kind: 'finished' };
+					return { kind: 'fail', message: 'Failed: the judge has rows left but no call to send (a bug; resume to retry).' };
+				}
+				let wait = options.pollMs;
+				for (const row of active) {
+					const result = await advance(row);
+					if (result === 'failed') {
+						const failure = (c.prepare('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id) as string | null) ?? 'The API refused the batch.';
+						return { kind: 'fail', message: `Failed: ${failure}` };
+					}
+					wait = Math.min(wait, result);
+				}
+				if (wait > 0) await sleep(wait, signal).catch(() => {});
+			}
+		} catch (err) {
+			if (err instanceof LostOwnership) return { kind: 'lost' };
+			if (signal.aborted) return { kind: 'stopped' };
+			if (!(err instanceof LlmError)) return { kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` };
+			const error = err;
+			if (error.kind === 'aborted') return { kind: 'stopped' };
+			progress.lastError = { message: error.message, kind: error.kind, ...(error.status !== undefined ? { status: error.status } : {}), at: Date.now() };
+			switch (callErrorEffect(error)) {
+				case 'fail':
+					return { kind: 'fail', message: failMessage(error, client.endpoint.model, client.endpoint.apiStyle) };
+				case 'pause':
+					return { kind: 'pause', message: pauseMessage(error) };
+				default:
+					return { kind: 'pause', message: `Paused: the Batch API answered ${error.message}. Resume to try again.` };
+			}
+		}
+	}
+}
+
+/**
+ * A judge run cancelled while no process ran it (paused, interrupted, failed): its batches still
+ * active are marked cancel-requested, and those in flight (or possibly created, found again by
+ * their tag) get batches.cancel, recorded as sent. Returns how many batches.cancel were sent.
+ * The run row is already final, so nothing else writes these rows.
+ */
+export async function cancelBatchesOfStoppedRun(database: Db, runId: number, client: LlmClient, timeoutMs = 15_000): Promise<number> {
+	const c = database.$client;
+	const rows = c.prepare(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId) as BatchRow[];
+	const save = (id: number, r: BatchRecord) =>
+		c
+			.prepare('UPDATE judge_batches SET phase = ?, batch_id = ?, cancel_requested = ?, cancel_sent = ?, updated_at = ? WHERE id = ?')
+			.run(r.phase, r.batchId, r.cancelRequested ? 1 : 0, r.cancelSent ? 1 : 0, Date.now(), id);
+	const signal = AbortSignal.timeout(timeoutMs);
+	let sent = 0;
+	for (const row of rows) {
+		let record = toRecord(row);
+		if (record.phase === 'submitting') {
+			const found = findCreatedBatch(await client.batch.listBatches(signal), record);
+			if (found) record = applyBatchEvent(record, { type: 'created', batchId: found.id });
+		}
+		record = applyBatchEvent(record, { type: 'cancel-requested' });
+		save(row.id, record);
+		if (record.phase === 'in_flight' && record.batchId && !record.cancelSent) {
+			await client.batch.cancelBatch(record.batchId, signal);
+			record = applyBatchEvent(record, { type: 'cancel-sent' });
+			save(row.id, record);
+			sent++;
+		}
+	}
+	return sent;
+}
+
+/** After a cancel that took effect at once (no process ran the run): batches.cancel for its batches in flight, through the run's endpoint. */
+export async function cancelStoppedJudgeRunBatches(runId: number, database: Db, options: { env?: NodeJS.ProcessEnv; client?: LlmClientOptions } = {}): Promise<number> {
+	const c = database.$client;
+	const run = c.prepare('SELECT pipeline, status, endpoint_source AS source, endpoint_id AS endpointId, model FROM generation_runs WHERE id = ?').get(runId) as
+		| { pipeline: string; status: string; source: 'stored' | 'env'; endpointId: number | null; model: string }
+		| undefined;
+	if (!run || run.pipeline !== 'judge' || run.status !== 'cancelled') return 0;
+	if (!c.prepare(`SELECT 1 FROM judge_batches WHERE run_id = ? AND ${ACTIVE} LIMIT 1`).get(runId)) return 0;
+	const { config } = resolveEndpoint(run.source === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 }, run.model, database, options.env);
+	return cancelBatchesOfStoppedRun(database, runId, createLlmClient(config, options.client));
 }
