@@ -114,12 +114,12 @@ const SUMMARY_COLUMNS = `r.id, r.pipeline, r.name, r.status, r.dataset_id, r.end
 /** One run's live summary (the progress view polls it every second). */
 export function runSummary(id: number, database: Db = db()): RunSummary | undefined {
 	const row = database.$client
-		.prepare(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
-		.get(id) as (RunRow & { dataset_name: string | null }) | undefined;
+		.prepare<[number], (RunRow & { dataset_name: string | null })>(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id WHERE r.id = ?`)
+		.get(id);
 	if (!row) return undefined;
 	const summary = summarizeRun(toRun(row), row.dataset_name);
 	if (summary.pipeline === 'judge') {
-		const batch = database.$client.prepare("SELECT json_extract(params, '$.batch') FROM generation_runs WHERE id = ?").pluck().get(id) === 1;
+		const batch = database.$client.prepare<[number]>("SELECT json_extract(params, '$.batch') FROM generation_runs WHERE id = ?").pluck().get(id) === 1;
 		summary.judgeCalls = {
 			mode: batch ? 'batch' : 'live',
 			batches: listJudgeBatches(database, id).map((b) => {

@@ -102,11 +102,7 @@ class LostOwnership extends Error {}
 /** The judge run's batches, for pages and the CLI. */
 export function listJudgeBatches(database: Db, runId: number) {
 	return database.$client
-		.prepare(
-			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure, cancel_sent AS cancelSent
-			 FROM judge_batches WHERE run_id = ? ORDER BY id`
-		)
-		.all(runId) as {
+		.prepare<[number], {
 		key: string;
 		phase: BatchPhase;
 		batchId: string | null;
@@ -115,7 +111,11 @@ export function listJudgeBatches(database: Db, runId: number) {
 		requestCounts: string | null;
 		failure: string | null;
 		cancelSent: number;
-	}[];
+	}>(
+			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure, cancel_sent AS cancelSent
+			 FROM judge_batches WHERE run_id = ? ORDER BY id`
+		)
+		.all(runId);
 }
 
 export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineEnd> {
@@ -400,7 +400,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 				for (const row of active) {
 					const result = await advance(row);
 					if (result === 'failed') {
-						const failure = (c.prepare('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id) as string | null) ?? 'The API refused the batch.';
+						const failure = (c.prepare<[number], string | null>('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id)!) ?? 'The API refused the batch.';
 						return { kind: 'fail', message: `Failed: ${failure}` };
 					}
 					wait = Math.min(wait, result);
@@ -434,10 +434,10 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
  */
 export async function cancelBatchesOfStoppedRun(database: Db, runId: number, client: LlmClient, timeoutMs = 15_000): Promise<number> {
 	const c = database.$client;
-	const rows = c.prepare(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId) as BatchRow[];
+	const rows = c.prepare<[number], BatchRow>(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId);
 	const save = (id: number, r: BatchRecord) =>
 		c
-			.prepare('UPDATE judge_batches SET phase = ?, batch_id = ?, cancel_requested = ?, cancel_sent = ?, updated_at = ? WHERE id = ?')
+			.prepare<[string, string | null, number, number, number, number]>('UPDATE judge_batches SET phase = ?, batch_id = ?, cancel_requested = ?, cancel_sent = ?, updated_at = ? WHERE id = ?')
 			.run(r.phase, r.batchId, r.cancelRequested ? 1 : 0, r.cancelSent ? 1 : 0, Date.now(), id);
 	const signal = AbortSignal.timeout(timeoutMs);
 	let sent = 0;
@@ -462,11 +462,9 @@ export async function cancelBatchesOfStoppedRun(database: Db, runId: number, cli
 /** After a cancel that took effect at once (no process ran the run): batches.cancel for its batches in flight, through the run's endpoint. */
 export async function cancelStoppedJudgeRunBatches(runId: number, database: Db, options: { env?: NodeJS.ProcessEnv; client?: LlmClientOptions } = {}): Promise<number> {
 	const c = database.$client;
-	const run = c.prepare('SELECT pipeline, status, endpoint_source AS source, endpoint_id AS endpointId, model FROM generation_runs WHERE id = ?').get(runId) as
-		| { pipeline: string; status: string; source: 'stored' | 'env'; endpointId: number | null; model: string }
-		| undefined;
+	const run = c.prepare<[number], { pipeline: string; status: string; source: 'stored' | 'env'; endpointId: number | null; model: string }>('SELECT pipeline, status, endpoint_source AS source, endpoint_id AS endpointId, model FROM generation_runs WHERE id = ?').get(runId);
 	if (!run || run.pipeline !== 'judge' || run.status !== 'cancelled') return 0;
-	if (!c.prepare(`SELECT 1 FROM judge_batches WHERE run_id = ? AND ${ACTIVE} LIMIT 1`).get(runId)) return 0;
+	if (!c.prepare<[number]>(`SELECT 1 FROM judge_batches WHERE run_id = ? AND ${ACTIVE} LIMIT 1`).get(runId)) return 0;
 	const { config } = resolveEndpoint(run.source === 'env' ? { kind: 'env' } : { kind: 'stored', id: run.endpointId ?? -1 }, run.model, database, options.env);
 	return cancelBatchesOfStoppedRun(database, runId, createLlmClient(config, options.client));
 }
