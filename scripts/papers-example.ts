@@ -59,9 +59,11 @@ for (let active = true; active; ) {
 		const next = nextAssignment(audit.id, reviewerId, { now }, db);
 		if (next.status !== 'assigned') continue;
 		active = true;
-		const truth = new SeededRandom(hash(`truth:${next.ref}`));
+		// Seeded by the item's text, not its ref (refs are random tokens).
+		const item = db.$client.prepare('SELECT t.instruction || char(0) || i.input || char(0) || i.output AS text FROM audit_items a JOIN tasks t ON t.id = a.task_id JOIN instances i ON i.id = a.instance_id WHERE a.ref = ?').get(next.ref) as { text: string };
+		const truth = new SeededRandom(hash(`truth:${item.text}`));
 		const t = { instruction: truth.float() < 0.95, input: truth.float() < 0.9, output: truth.float() < 0.7 };
-		const noise = new SeededRandom(hash(`reviewer${k}:${next.ref}`));
+		const noise = new SeededRandom(hash(`reviewer${k}:${item.text}`));
 		const say = (v: boolean) => (noise.float() < 0.08 ? !v : v);
 		const a = { instruction: say(t.instruction), input: say(t.input), output: say(t.output) };
 		const reason = !a.instruction ? 'incomprehensible_instruction' : !a.input ? 'input_mismatch' : !a.output ? 'incorrect_output' : null;

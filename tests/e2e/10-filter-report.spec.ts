@@ -7,6 +7,8 @@
  */
 import { test, expect } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
 import { openE2eDatabase, makeAccount, signedInContext, type Account } from '../support/e2e-world';
 import { jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
@@ -119,6 +121,15 @@ test('the filter report and the sweep chart, at desktop and phone width', async 
 		const chart = section.getByTestId('sweep-chart');
 		await expect(chart.locator('rect.bar')).toHaveCount(9);
 		await expect(chart.locator('circle.dot').first()).toBeVisible();
+		if (name === 'desktop') {
+			// The sweep chart as a file: the SVG parses and carries each threshold's rows kept.
+			const files = section.getByTestId('figure-rouge-sweep');
+			const [download] = await Promise.all([page.waitForEvent('download'), files.getByRole('link', { name: /^SVG/ }).click()]);
+			expect(download.suggestedFilename()).toBe(`audit-${auditId}-rouge-sweep.svg`);
+			const svg = fs.readFileSync((await download.path())!, 'utf8');
+			new Resvg(svg);
+			for (const [t, rows] of [['0.5', 8], ['0.7 (applied)', 20], ['0.9', 30]] as const) expect(svg).toContain(`ROUGE-L ≤ ${t}: ${rows} rows kept`);
+		}
 		// Nothing sticks out sideways at 390 px except inside the scrolling tables.
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 		expect(overflow).toBeLessThanOrEqual(1);

@@ -124,6 +124,8 @@ describe('dataset card with a calibrated judge', () => {
 		const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 		expect(readme).toContain(`(PPI++, N = ${e.populationRows}, n = ${e.auditedRows}) | ${pct(e.estimate!)} | [${pct(e.lower)}, ${pct(e.upper)}] |`);
 		expect(readme).toContain(`judge run ${run.id}`);
+		// No row of this dataset was rejected by the filters: no caveat about unsampled rejected rows.
+		expect(readme).not.toContain('never sampled');
 		const methods = readme.slice(readme.indexOf('## Methods'));
 		expect(methods).toContain(`by prediction-powered inference with power tuning, PPI++ (Angelopoulos et al., 2023a; Angelopoulos et al., 2023b)`);
 		expect(methods).toContain(`${pct(e.estimate!)} \\[${pct(e.lower)}, ${pct(e.upper)}\\]`); // Markdown-escaped brackets

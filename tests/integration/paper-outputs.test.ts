@@ -129,6 +129,31 @@ describe('report --figures and --methods', () => {
 		expect(svg).toMatch(/all tasks n = 7/);
 	}, 120_000);
 
+	it('writes the comparison chart with --compare and the analyses charts with analyze --figures', async () => {
+		const other = await buildQualityAudit(db, { datasetName: 'paper outputs other', name: 'Other audit', ...QUALITY_AUDIT_PLAN });
+		const out = path.join(dir, 'more-figures');
+		const r = cli('report', String(audit.auditId), '--compare', String(other.auditId), '--figures', out, '--json');
+		expect(r.code, r.stderr).toBe(0);
+		const { figures } = JSON.parse(r.stdout);
+		expect(figures.map((f: { figure: string }) => f.figure)).toEqual(['differences']);
+		expect(path.basename(figures[0].svg)).toBe(`audits-${audit.auditId}-vs-${other.auditId}-differences.svg`);
+		const svg = fs.readFileSync(figures[0].svg, 'utf8');
+		expect(new Resvg(svg).width).toBe(760);
+		// The same audit twice over the same plan: every difference is 0.
+		expect(svg).toContain('>0.0 pp<');
+		expect(svg).toMatch(/Newcombe hybrid score/);
+
+		const a = cli('analyze', DATASET, '--vs', 'paper outputs other', '--figures', out, '--json');
+		expect(a.code, a.stderr).toBe(0);
+		const written = JSON.parse(a.stdout).figures as { figure: string; svg: string; png: string; width: number; height: number }[];
+		expect(written.map((f) => f.figure)).toEqual(expect.arrayContaining(['length-instruction-1', 'length-instruction-2', 'length-output-1', 'length-output-2']));
+		for (const f of written) {
+			const parsed = new Resvg(fs.readFileSync(f.svg, 'utf8'));
+			expect(pngSize(fs.readFileSync(f.png))).toEqual({ width: parsed.width * 2, height: parsed.height * 2 });
+			expect(fs.readFileSync(f.svg, 'utf8')).toMatch(/n = \d+ (instructions|instances)/);
+		}
+	}, 240_000);
+
 	it('prints the methods paragraph with its references', () => {
 		const r = cli('report', String(audit.auditId), '--methods');
 		expect(r.code, r.stderr).toBe(0);

@@ -29,7 +29,8 @@ import {
 	methodsText
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
-import { comparisonFigures, reportFigures } from '$lib/reports/figures';
+import { comparisonFigures } from '$lib/reports/figures';
+import { auditFigures } from '$lib/server/reports/figures';
 import { writeFigureFiles } from '../figures';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
@@ -197,7 +198,7 @@ export async function run(argv: string[]): Promise<void> {
 			printJudge(judge);
 			return;
 		}
-		if (values.figures !== undefined) return writeFigureFiles(reportFigures(report), values.figures, `audit-${report.audit.id}`, !!values.json);
+		if (values.figures !== undefined) return writeFigureFiles(auditFigures(report), values.figures, `audit-${report.audit.id}`, !!values.json);
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));

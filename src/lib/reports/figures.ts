@@ -12,6 +12,8 @@ import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } fro
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
 import { comparisonLabels, type AuditComparison, type ComparisonRow } from './compare';
+import type { FilterReport, SweepPoint } from './filter-report';
+import { SWEEP_COLORS } from './sweep-chart';
 import type { HistogramBar } from '$lib/components/analyses/view';
 import type { TopVerb } from '$lib/analyses/top-k';
 
@@ -19,13 +21,15 @@ export type LegendEntry =
 	| { kind: 'interval'; label: string }
 	| { kind: 'reference'; label: string }
 	| { kind: 'swatch'; label: string; color: string; text: string; letter: string }
-	| { kind: 'bar'; label: string; color: string };
+	| { kind: 'bar'; label: string; color: string; stroke?: string; opacity?: number }
+	| { kind: 'line'; label: string; color: string };
 
 export type FigureChart =
 	| { kind: 'interval'; rows: IntervalRow[]; mode: 'share' | 'difference'; referenceName: string }
 	| { kind: 'rating'; models: RatingChartModel[] }
 	| { kind: 'histogram'; bars: HistogramBar[]; xLabel: string; xDomain: [number, number]; yMax: number; rules: number[]; colour: string; height: number }
-	| { kind: 'sunburst'; top: TopVerb[]; instructions: number };
+	| { kind: 'sunburst'; top: TopVerb[]; instructions: number }
+	| { kind: 'sweep'; points: SweepPoint[] };
 
 /** A chart as a file a paper can use (report, comparison and analyses pages alike). */
 export interface ReportFigure {
@@ -164,6 +168,30 @@ export function comparisonFigures(c: AuditComparison): ReportFigure[] {
 				`Dots: the difference of the two shares; lines: ${level} Newcombe hybrid score intervals for the difference of two independent proportions (Newcombe, 1998), built from each audit's Wilson interval. An interval that excludes 0 means the audits differ at the ${level} level.`,
 			legend: [{ kind: 'interval', label: `difference and its ${level} interval` }],
 			chart: { kind: 'interval', rows: comparisonChartRows(c), mode: 'difference', referenceName: '' }
+		}
+	];
+}
+
+/** The filter report's ROUGE-L threshold sweep as a figure (none when the sweep is unavailable). */
+export function filterFigures(filters: FilterReport & { audit: { name: string } }): ReportFigure[] {
+	const sweep = filters.sweep;
+	if (!sweep.available || !sweep.points.length) return [];
+	const judged = sweep.points.map((p) => `${p.threshold}: ${p.judged}`).join(', ');
+	return [
+		{
+			id: 'rouge-sweep',
+			title: `ROUGE-L threshold sweep of "${filters.audit.name}": rows kept and their estimated correctness`,
+			label: 'ROUGE-L threshold sweep: rows kept and estimated correctness per threshold',
+			caption:
+				`Bars (left scale): rows each ROUGE-L threshold keeps — the kept rows plus the ROUGE-L-rejected rows whose stored highest similarity is at most the threshold; the darker bar is the threshold the filters were applied at (${sweep.appliedThreshold}). ` +
+				`Line (right scale): the estimated share of those rows fully valid, weighting the kept and the ROUGE-L-rejected strata by their rows under the threshold, with its 95% band (Wilson interval on the effective sample size; Korn and Graubard, 1998). ` +
+				`Audited rows with a final label under each threshold (n): ${judged}. The similarity is to the pool as built at the applied threshold, so away from it the sweep is a one-pass approximation.`,
+			legend: [
+				{ kind: 'bar', label: 'rows kept', color: SWEEP_COLORS.bar, stroke: SWEEP_COLORS.barStroke },
+				{ kind: 'bar', label: 'rows kept at the applied threshold', color: SWEEP_COLORS.barStroke, opacity: 0.45 },
+				{ kind: 'line', label: 'estimated fully valid and its 95% band', color: SWEEP_COLORS.line }
+			],
+			chart: { kind: 'sweep', points: sweep.points }
 		}
 	];
 }

@@ -87,6 +87,13 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 }
 
 /** The estimate for a selection, or null when no audit has labelled any item of its population. */
+/** Whether the population (the selection before its human-label filters) holds rows the automatic filters rejected. */
+function hasRejectedRows(client: Database.Database, selection: ExportSelection): boolean {
+	const { q, from } = selectionQuery(selection, { ...withoutHumanLabels(selection.filters), kept: 'no' });
+	const row = client.prepare(`${q.withClause()}SELECT EXISTS (SELECT 1 FROM ${from} WHERE ${q.whereClause()}) AS found`).get(q.params) as { found: number };
+	return row.found === 1;
+}
+
 export function estimateQuality(client: Database.Database = db().$client, selection: ExportSelection): QualityEstimate | null {
 	const responses = !!selection.responsesOf;
 	const kind = responses ? 'rating' : 'quality';
@@ -198,7 +205,7 @@ export function estimateQuality(client: Database.Database = db().$client, select
 	if (audits.some((a) => a.stratify !== 'none')) {
 		caveats.push('A stratified audit samples its strata at different rates; this estimate pools its items without weights.');
 	}
-	if (selection.filters.kept !== 'yes' && audits.some((a) => !a.includeRejected)) {
+	if (selection.filters.kept !== 'yes' && audits.some((a) => !a.includeRejected) && hasRejectedRows(client, selection)) {
 		caveats.push('The population includes items rejected by the automatic filters, which an audit that skipped rejected items never sampled.');
 	}
 	const point = estimate.rate;

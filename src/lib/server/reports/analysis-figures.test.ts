@@ -4,7 +4,8 @@ import { DOMParser } from 'linkedom';
 import { AnalysisBuilder } from '$lib/analyses/analysis';
 import { VerbNounExtractor } from '$lib/analyses/verb-noun';
 import { analysisFigures } from '$lib/analyses/figures';
-import { comparisonFigures } from '$lib/reports/figures';
+import { comparisonFigures, filterFigures } from '$lib/reports/figures';
+import { filterReport, type FilterReportInput, type SweepRow } from '$lib/reports/filter-report';
 import { compareReports } from '$lib/reports/compare';
 import { buildAuditReport } from '$lib/reports/report';
 import { syntheticQualityInput } from '$lib/reports/fixtures/synthetic-audit';
@@ -109,5 +110,38 @@ describe('comparison figure as a file', () => {
 			expect(all).toContain(`${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(1)} pp`);
 		}
 		expect(f.caption).toMatch(/all tasks: n = \d+ vs \d+/);
+	});
+});
+
+describe('ROUGE-L sweep figure as a file', () => {
+	it('draws the page\'s bars and line with each threshold\'s numbers, and n per threshold in the caption', () => {
+		const rows: SweepRow[] = [];
+		const verdicts: FilterReportInput['verdicts'][number][] = [];
+		const rougeByTask = new Map<number, number | null>();
+		for (let k = 0; k < 120; k++) {
+			const stratum = k < 80 ? 'kept' : 'rejected:rougeL';
+			const rouge = k < 80 ? (k % 14) * 0.05 : 0.7 + (k % 6) * 0.05 + 0.01;
+			rows.push({ taskId: k, stratum, rougeL: rouge });
+			rougeByTask.set(k, rouge);
+			if (k % 3 === 0) verdicts.push({ itemId: k, taskId: k, stratum, allValid: k % 2 === 0, tie: false, isGold: false });
+		}
+		const report = filterReport({ strata: [{ key: 'kept', population: 80, size: 27 }, { key: 'rejected:rougeL', population: 40, size: 13 }], verdicts, rougeByTask, rows, appliedThreshold: 0.7, confidence: 0.95 });
+		const [f] = filterFigures({ ...report, audit: { name: 'Sweep & co' } });
+		expect(f.id).toBe('rouge-sweep');
+		const svg = figureSvg(f);
+		expect(new Resvg(svg).width).toBe(FIGURE_WIDTH);
+		const t = titles(svg);
+		for (const p of report.sweep.points) {
+			expect(t.some((x) => x.startsWith(`ROUGE-L ≤ ${p.threshold}${p.applied ? ' (applied)' : ''}: ${formatNumber(p.rows)} rows kept`))).toBe(true);
+			if (p.correctness.proportion !== null) expect(t.some((x) => x.includes(`${(p.correctness.proportion! * 100).toFixed(1)}% fully valid`))).toBe(true);
+		}
+		const all = texts(svg).join(' ');
+		expect(all).toContain('ROUGE-L threshold (keep if highest similarity ≤ threshold)');
+		expect(all).toContain('↑ Rows kept');
+		expect(all).toContain('Fully valid (%) ↑');
+		expect(all).toContain('Sweep & co');
+		expect(all).toContain('estimated fully valid and its 95% band');
+		expect(f.caption).toContain(`0.5: ${report.sweep.points[0].judged}`);
+		expect(filterFigures({ ...report, sweep: { ...report.sweep, available: false }, audit: { name: 'x' } })).toEqual([]);
 	});
 });

@@ -8,8 +8,13 @@ import { Resvg } from '@resvg/resvg-js';
 import { parseHTML } from 'linkedom';
 import { histogramPlotOptions, intervalPlotOptions, ratingPlotOptions } from '$lib/components/charts/specs';
 import { sunburstArcs } from '$lib/components/analyses/sunburst-layout';
+import { SWEEP_COLORS, sweepGeometry } from '$lib/reports/sweep-chart';
+import type { SweepPoint } from '$lib/reports/filter-report';
 import { ACCENT, REFERENCE } from '$lib/components/charts/plot-theme';
-import type { LegendEntry, ReportFigure } from '$lib/reports/figures';
+import { filterFigures, reportFigures, type LegendEntry, type ReportFigure } from '$lib/reports/figures';
+import type { AuditReport } from '$lib/reports/report';
+import { db, type Db } from '../db';
+import { auditFilterReport, hasFilterReport } from './filters';
 
 /** Width of a figure file in CSS pixels (about a full text width at 96 dpi). */
 export const FIGURE_WIDTH = 760;
@@ -56,10 +61,35 @@ function sunburstSvg(top: Parameters<typeof sunburstArcs>[0], instructions: numb
 	return { markup, height: size };
 }
 
+/** The sweep chart as the report page draws it (sweep-chart.ts), scaled to the figure's width; numbers in <title>s. */
+function sweepSvg(points: readonly SweepPoint[], width: number): { markup: string; height: number } {
+	const g = sweepGeometry(points);
+	const height = Math.round((width * g.height) / g.width);
+	const c = SWEEP_COLORS;
+	const axis = `font-size="12" fill="${c.axis}"`;
+	const parts: string[] = [];
+	for (const l of g.grid) parts.push(`<line x1="${l.x1}" x2="${l.x2}" y1="${l.y}" y2="${l.y}" stroke="${c.grid}"/><text x="${l.labelX}" y="${l.y + 4}" ${axis}>${l.label}</text>`);
+	for (const t of g.rowTicks) parts.push(`<text x="${t.x}" y="${t.y + 4}" ${axis} text-anchor="end">${escapeXml(t.label)}</text>`);
+	for (const b of g.bars) {
+		const fill = b.applied ? `fill="${c.barStroke}" fill-opacity="0.45"` : `fill="${c.bar}"`;
+		parts.push(
+			`<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" ${fill} stroke="${c.barStroke}" stroke-width="0.5"><title>${escapeXml(b.title)}</title></rect>` +
+				`<text x="${b.x + b.width / 2}" y="${b.labelY}" ${axis} text-anchor="middle">${b.threshold}</text>`
+		);
+	}
+	if (g.band) parts.push(`<polygon points="${g.band}" fill="${c.line}" fill-opacity="0.15"/>`);
+	parts.push(`<path d="${g.line}" fill="none" stroke="${c.line}" stroke-width="2.5"/>`);
+	for (const d of g.dots) parts.push(`<circle cx="${d.cx}" cy="${d.cy}" r="4" fill="${c.line}"><title>${escapeXml(d.title)}</title></circle>`);
+	parts.push(`<text x="${g.xLabel.x}" y="${g.xLabel.y}" ${axis} text-anchor="middle">${escapeXml(g.xLabel.text)}</text>`);
+	for (const l of g.yLabels) parts.push(`<text x="${l.x}" y="${l.y}" ${axis} text-anchor="${l.anchor}">${escapeXml(l.text)}</text>`);
+	return { markup: `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${g.width} ${g.height}">${parts.join('')}</svg>`, height };
+}
+
 /** The chart alone, as SVG markup (with the xmlns a standalone file needs). */
 function chartSvg(figure: ReportFigure, width: number): { markup: string; height: number } {
 	const chart = figure.chart;
 	if (chart.kind === 'sunburst') return sunburstSvg(chart.top, chart.instructions, width);
+	if (chart.kind === 'sweep') return sweepSvg(chart.points, width);
 	const { document } = parseHTML('<!doctype html><html><body></body></html>');
 	const doc = document as unknown as Document;
 	const options =
@@ -95,7 +125,11 @@ function legendSvg(entries: readonly LegendEntry[], y: number, width: number): {
 		} else if (e.kind === 'reference') {
 			parts.push(`<line x1="${x + 14}" x2="${x + 14}" y1="${cy - 7}" y2="${cy + 7}" stroke="${REFERENCE}" stroke-width="2" stroke-dasharray="3,2"/>`);
 		} else if (e.kind === 'bar') {
-			parts.push(`<rect x="${x + 5}" y="${cy - 7}" width="18" height="14" fill="${e.color}"/>`);
+			parts.push(`<rect x="${x + 5}" y="${cy - 7}" width="18" height="14" fill="${e.color}"${e.opacity !== undefined ? ` fill-opacity="${e.opacity}"` : ''}${e.stroke ? ` stroke="${e.stroke}" stroke-width="0.75"` : ''}/>`);
+		} else if (e.kind === 'line') {
+			parts.push(
+				`<rect x="${x + 2}" y="${cy - 6}" width="24" height="12" fill="${e.color}" fill-opacity="0.15"/><line x1="${x + 2}" x2="${x + 26}" y1="${cy}" y2="${cy}" stroke="${e.color}" stroke-width="2.5"/><circle cx="${x + 14}" cy="${cy}" r="4" fill="${e.color}"/>`
+			);
 		} else {
 			parts.push(
 				`<rect x="${x + 5}" y="${cy - 8}" width="18" height="16" rx="2" fill="${e.color}" stroke="${TEXT}" stroke-width="0.75"/><text x="${x + 14}" y="${cy + 4}" text-anchor="middle" font-weight="700" font-size="11" fill="${e.text}">${escapeXml(e.letter)}</text>`
@@ -174,4 +208,10 @@ export function figureResponse(figures: readonly ReportFigure[], file: string, p
 /** "Figures here: a.svg, a.png, …" for a 404. */
 export function figureFilesText(figures: readonly ReportFigure[]): string {
 	return figures.length ? `Figures here: ${figures.flatMap((f) => [`${f.id}.svg`, `${f.id}.png`]).join(', ')}.` : 'There is no figure here.';
+}
+
+/** Every figure of an audit's report page: its charts, and the ROUGE-L sweep when it has a filter report. */
+export function auditFigures(report: AuditReport, database: Db = db()): ReportFigure[] {
+	const filters = hasFilterReport(report.audit.id, database) ? filterFigures(auditFilterReport(report.audit.id, {}, database)) : [];
+	return [...reportFigures(report), ...filters];
 }

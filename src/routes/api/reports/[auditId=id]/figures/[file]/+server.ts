@@ -2,16 +2,15 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { ReportError, auditReport } from '$lib/server/reports';
-import { figureFilesText, figureResponse } from '$lib/server/reports/figures';
-import { reportFigures } from '$lib/reports/figures';
+import { auditFigures, figureFilesText, figureResponse } from '$lib/server/reports/figures';
 
-/** A report chart as a file: quality-rates.svg, quality-rates.png, model-ratings.svg, model-ratings.png. */
+/** A report chart as a file: quality-rates, model-ratings, rouge-sweep (.svg or .png). */
 export const GET: RequestHandler = ({ locals, params }) => {
 	requireApiRole(locals, 'researcher');
 	const auditId = Number(params.auditId);
 	let figures;
 	try {
-		figures = reportFigures(auditReport(auditId));
+		figures = auditFigures(auditReport(auditId));
 	} catch (err) {
 		if (err instanceof ReportError) error(err.status, { message: err.message });
 		throw err;
