@@ -90,7 +90,7 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 /** Whether the population (the selection before its human-label filters) holds rows the automatic filters rejected. */
 function hasRejectedRows(client: Database.Database, selection: ExportSelection): boolean {
 	const { q, from } = selectionQuery(selection, { ...withoutHumanLabels(selection.filters), kept: 'no' });
-	const row = client.prepare(`${q.withClause()}SELECT EXISTS (SELECT 1 FROM ${from} WHERE ${q.whereClause()}) AS found`).get(q.params) as { found: number };
+	const row = client.prepare<[unknown], { found: number }>(`${q.withClause()}SELECT EXISTS (SELECT 1 FROM ${from} WHERE ${q.whereClause()}) AS found`).get(q.params)!;
 	return row.found === 1;
 }
 
