@@ -137,7 +137,13 @@ describe('rating judge', () => {
 		expect(cal.calibration.kappa.kappa).toBeCloseTo((exact / n - pe) / (1 - pe), 12);
 		expect(cal.byModel.map((m) => m.model)).toEqual(['alpha', 'beta']);
 		expect(cal.judgeDistribution).toEqual({ A: 11, B: 0, C: 11, D: 0, unparsed: 2 });
-	});
+
+		// The same from the command line, as text.
+		const text = cli(['report', String(world.auditId), '--judge', String(run.id)]);
+		expect(await text.exit).toBe(0);
+		expect(text.output()).toContain(`Judge run ${run.id} (fake-base, rating) against the final human labels`);
+		expect(text.output()).toContain(`Exact agreement ${(100 * exact / n).toFixed(1)}%`);
+	}, 60_000);
 
 	it('the same through the Batch API: labels equal the live path’s', async () => {
 		const world = await ratingWorld(db);
@@ -264,5 +270,8 @@ describe('pairwise judge', () => {
 		expect(out.judge.calibration.agreementWithTies.proportion).toBeCloseTo(same / PAIRS, 12);
 		expect(out.judge.judgeTally).toMatchObject({ pairs: PAIRS, inconsistent: 4, favouredShownFirst: 4 });
 		expect(out.judge.calibration.kappa.kappa).not.toBeNull();
+		const text = cli(['report', String(world.auditId), '--judge', String(runId)]);
+		expect(await text.exit).toBe(0);
+		expect(text.output()).toContain('The judge\'s two orders disagreed on 4 of 10 pairs');
 	}, 120_000);
 });
