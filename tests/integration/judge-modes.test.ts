@@ -274,4 +274,26 @@ describe('pairwise judge', () => {
 		expect(await text.exit).toBe(0);
 		expect(text.output()).toContain('The judge\'s two orders disagreed on 4 of 10 pairs');
 	}, 120_000);
+
+	it('through the Batch API: both orders in one batch, the retried order in the next, the same outcomes', async () => {
+		const world = await pairwiseWorld();
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
+		const run = createJudgeRun({ mode: 'pairwise', auditId: world.auditId, batch: true, pollSeconds: 0.05, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		expect(fake.batches.batches()).toHaveLength(2);
+		const labels = all<{ prompt: string; winner: string; consistent: number }>(
+			db,
+			'SELECT t.instruction AS prompt, l.winner, l.consistent FROM judge_labels l JOIN preference_pairs p ON p.id = l.pair_id JOIN tasks t ON t.id = p.task_id WHERE l.run_id = ?',
+			run.id
+		);
+		expect(labels).toHaveLength(PAIRS);
+		for (const l of labels) {
+			const k = Number(/(\d+)/.exec(l.prompt)![1]);
+			expect({ k, winner: l.winner, consistent: l.consistent === 1 }).toEqual({ k, ...judgeOutcome(k) });
+		}
+		const cal = judgeCalibration(world.auditId, run.id, {}, db);
+		if (cal.mode !== 'pairwise') throw new Error('expected a pairwise calibration');
+		expect(cal.judgeTally).toMatchObject({ pairs: PAIRS, inconsistent: 4 });
+	});
 });
