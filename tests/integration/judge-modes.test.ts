@@ -23,34 +23,8 @@ import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
 import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import { judgeCalibration, overlappingJudgeRuns } from '../../src/lib/server/judge';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
-import { addPredictions, makeDataset, makeUsers } from './audit-fixtures';
-
-const REMINDER = 'Your previous reply could not be read';
-
-/**
- * Rating prompts: task 2 is garbled once, task 5 always; otherwise alpha's responses are rated A
- * and beta's C. Pairwise prompts: pair k ≡ 0 (mod 3) always gets "A" (position bias → tie),
- * pair 4 garbles its swapped order once, pair 7 always gets "tie"; otherwise the "good" response wins.
- */
-const script: FakeScript = (request) => {
-	const prompt = request.prompt;
-	const reminded = prompt.includes(REMINDER);
-	const response = /### Response\n([\s\S]*?)\n\nJudge the response/.exec(prompt)?.[1];
-	if (response !== undefined) {
-		const task = Number(/task (\d+)/.exec(response)?.[1]);
-		if (task === 2 && !reminded) return 'I rate it an A.';
-		if (task === 5) return 'Rating: A';
-		return JSON.stringify({ rating: response.startsWith('alpha') ? 'A' : 'C', reason: 'As scripted.' });
-	}
-	const a = /### Response A\n([\s\S]*?)\n\n### Response B/.exec(prompt)?.[1] ?? '';
-	const b = /### Response B\n([\s\S]*?)\n\nReply with/.exec(prompt)?.[1] ?? '';
-	const pair = Number(/(\d+)/.exec(a)?.[1]);
-	if (pair % 3 === 0) return JSON.stringify({ verdict: 'A', reason: 'The first one.' });
-	if (pair === 7) return '{"verdict": "Tie", "reason": "Equally good."}';
-	if (pair === 4 && a.startsWith('bad') && !reminded) return '[[B]]';
-	return JSON.stringify({ verdict: a.startsWith('good') ? 'A' : 'B', reason: `${a.startsWith('good') ? 'A' : 'B'} is right.` });
-	void b;
-};
+import { makeUsers } from './audit-fixtures';
+import { REMINDER, RATING_TASKS as TASKS, expectedRatingConfusion, judgeRates, modesScript as script, ratingWorld } from './judge-modes-support';
 
 let db: Db;
 let file: string;
@@ -99,47 +73,6 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_00
 
 // ───────────────────────────── rating ─────────────────────────────
 
-const TASKS = 12;
-type Level = 'A' | 'B' | 'C' | 'D';
-const judgeRates = (model: string, task: number): Level | null => (task === 5 ? null : model === 'alpha' ? 'A' : 'C');
-const humanRates = (model: string, task: number): Level => (model === 'alpha' ? (task % 4 === 1 ? 'B' : 'A') : task % 3 === 0 ? 'D' : 'C');
-
-async function ratingWorld() {
-	const datasetId = await makeDataset(db, 'eval', TASKS);
-	for (const model of ['alpha', 'beta']) await addPredictions(db, 'eval', TASKS, model);
-	const [r] = makeUsers(db, 1);
-	const audit = createAudit({ datasetId, kind: 'rating', sampleSize: 8, seed: 7, overlap: 1, models: ['alpha', 'beta'], reviewerIds: [r.id] }, db);
-	for (;;) {
-		const next = nextAssignment(audit.id, r.id, {}, db);
-		if (next.status !== 'assigned') break;
-		const view = reviewItemView(audit.id, r.id, next.ref, db);
-		const ratings = view.responses.map((x) => humanRates(x.text.split(' ')[0], Number(/task (\d+)/.exec(x.text)![1])));
-		submitLabel(audit.id, r.id, { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'rating', ratings } }, {}, db);
-	}
-	// The audited responses, as (model, task).
-	const audited = all<{ response: string }>(
-		db,
-		`SELECT r.response FROM audit_item_responses ar JOIN audit_items a ON a.id = ar.item_id JOIN responses r ON r.id = ar.response_id WHERE a.audit_id = ? AND a.is_gold = 0`,
-		audit.id
-	).map((x) => ({ model: x.response.split(' ')[0], task: Number(/task (\d+)/.exec(x.response)![1]) }));
-	return { datasetId, auditId: audit.id, audited };
-}
-
-function expectedRatingConfusion(audited: { model: string; task: number }[]) {
-	const levels: Level[] = ['A', 'B', 'C', 'D'];
-	const m = levels.map(() => levels.map(() => 0));
-	let missing = 0;
-	for (const { model, task } of audited) {
-		const j = judgeRates(model, task);
-		if (j === null) {
-			missing++;
-			continue;
-		}
-		m[levels.indexOf(j)][levels.indexOf(humanRates(model, task))]++;
-	}
-	return { confusion: m, missing };
-}
-
 function checkRatingLabels(runId: number) {
 	const labels = all<{ response: string; status: string; rating: string | null; raw_reply: string | null; problem: string | null; attempts: number; verdicts: string | null }>(
 		db,
@@ -166,7 +99,7 @@ function checkRatingLabels(runId: number) {
 
 describe('rating judge', () => {
 	it('rates every response A–D, retries an unreadable reply once, records a twice-unreadable one, and calibrates against the rating audit', async () => {
-		const world = await ratingWorld();
+		const world = await ratingWorld(db);
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
 		// A quality judge is refused for a rating audit's items; the rating one fits.
 		expect(() => createJudgeRun({ auditId: world.auditId, endpoint: { kind: 'stored', id: endpoint.id } }, db)).toThrow(/rating/);
@@ -204,10 +137,16 @@ describe('rating judge', () => {
 		expect(cal.calibration.kappa.kappa).toBeCloseTo((exact / n - pe) / (1 - pe), 12);
 		expect(cal.byModel.map((m) => m.model)).toEqual(['alpha', 'beta']);
 		expect(cal.judgeDistribution).toEqual({ A: 11, B: 0, C: 11, D: 0, unparsed: 2 });
-	});
+
+		// The same from the command line, as text.
+		const text = cli(['report', String(world.auditId), '--judge', String(run.id)]);
+		expect(await text.exit).toBe(0);
+		expect(text.output()).toContain(`Judge run ${run.id} (fake-base, rating) against the final human labels`);
+		expect(text.output()).toContain(`Exact agreement ${(100 * exact / n).toFixed(1)}%`);
+	}, 60_000);
 
 	it('the same through the Batch API: labels equal the live path’s', async () => {
-		const world = await ratingWorld();
+		const world = await ratingWorld(db);
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
 		const run = createJudgeRun({ mode: 'rating', auditId: world.auditId, batch: true, pollSeconds: 0.05, endpoint: { kind: 'stored', id: endpoint.id } }, db);
 		expect(run.target).toBe(16);
@@ -331,5 +270,30 @@ describe('pairwise judge', () => {
 		expect(out.judge.calibration.agreementWithTies.proportion).toBeCloseTo(same / PAIRS, 12);
 		expect(out.judge.judgeTally).toMatchObject({ pairs: PAIRS, inconsistent: 4, favouredShownFirst: 4 });
 		expect(out.judge.calibration.kappa.kappa).not.toBeNull();
+		const text = cli(['report', String(world.auditId), '--judge', String(runId)]);
+		expect(await text.exit).toBe(0);
+		expect(text.output()).toContain('The judge\'s two orders disagreed on 4 of 10 pairs');
 	}, 120_000);
+
+	it('through the Batch API: both orders in one batch, the retried order in the next, the same outcomes', async () => {
+		const world = await pairwiseWorld();
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
+		const run = createJudgeRun({ mode: 'pairwise', auditId: world.auditId, batch: true, pollSeconds: 0.05, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		expect(fake.batches.batches()).toHaveLength(2);
+		const labels = all<{ prompt: string; winner: string; consistent: number }>(
+			db,
+			'SELECT t.instruction AS prompt, l.winner, l.consistent FROM judge_labels l JOIN preference_pairs p ON p.id = l.pair_id JOIN tasks t ON t.id = p.task_id WHERE l.run_id = ?',
+			run.id
+		);
+		expect(labels).toHaveLength(PAIRS);
+		for (const l of labels) {
+			const k = Number(/(\d+)/.exec(l.prompt)![1]);
+			expect({ k, winner: l.winner, consistent: l.consistent === 1 }).toEqual({ k, ...judgeOutcome(k) });
+		}
+		const cal = judgeCalibration(world.auditId, run.id, {}, db);
+		if (cal.mode !== 'pairwise') throw new Error('expected a pairwise calibration');
+		expect(cal.judgeTally).toMatchObject({ pairs: PAIRS, inconsistent: 4 });
+	});
 });

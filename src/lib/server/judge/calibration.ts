@@ -132,14 +132,13 @@ export function judgeModeForAudit(kind: string): JudgeMode | null {
 	return kind === 'quality' || kind === 'rating' || kind === 'pairwise' ? kind : null;
 }
 
-/** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first; `mode` keeps one mode's. */
-export function judgeRunsOfDataset(datasetId: number, database: Db = db(), mode?: JudgeMode): { id: number; name: string; model: string; status: string; mode: JudgeMode }[] {
+/** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first, with their mode. */
+export function judgeRunsOfDataset(datasetId: number, database: Db = db()): { id: number; name: string; model: string; status: string; mode: JudgeMode }[] {
 	const rows = database.$client
 		.prepare<[number], { id: number; name: string; model: string; status: string; params: string }>("SELECT id, name, model, status, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
 		.all(datasetId);
 	return rows
-		.map(({ params, ...r }) => ({ ...r, mode: ((JSON.parse(params) as { mode?: JudgeMode }).mode ?? 'quality') as JudgeMode }))
-		.filter((r) => mode === undefined || r.mode === mode);
+		.map(({ params, ...r }) => ({ ...r, mode: ((JSON.parse(params) as { mode?: JudgeMode }).mode ?? 'quality') as JudgeMode }));
 }
 
 /** A rating judge against the final human A–D rating of each audited response. */

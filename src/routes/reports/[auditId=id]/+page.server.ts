@@ -6,7 +6,8 @@ import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
 import { ReportError, auditFilterReport, auditMethods, auditReport, hasFilterReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
-import { judgeAuditCalibration, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
+import { judgeCalibration, judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
+import type { JudgeMode } from '$lib/server/runs/judge/params';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { launchRun } from '$lib/server/runs/engine/manager';
@@ -15,19 +16,26 @@ import { getRun } from '$lib/server/runs/engine/run-rows';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
 
 
-/** The judge part of a quality report: runs of the dataset, the chosen one's calibration, what a new run can use. */
-function judgeData(auditId: number, datasetId: number, url: URL) {
-	const runs = judgeRunsOfDataset(datasetId).map((r) => {
-		const run = getRun(r.id);
-		const judge = run ? readJudgeProgress(run.progress).judge : null;
-		return { ...r, rows: judge?.rows ?? 0, done: judge ? judge.parsed + judge.unparsed : 0 };
-	});
+/**
+ * The judge part of a report, in the mode that fits the audit (quality: the three questions;
+ * rating: A–D per response; pairwise: each pair in both orders): runs of the dataset in that
+ * mode, the chosen one's calibration, what a new run can use.
+ */
+function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL) {
+	const runs = judgeRunsOfDataset(datasetId)
+		.filter((r) => r.mode === mode)
+		.map((r) => {
+			const run = getRun(r.id);
+			const judge = run ? readJudgeProgress(run.progress).judge : null;
+			return { ...r, rows: judge?.rows ?? 0, done: judge ? judge.parsed + judge.unparsed : 0 };
+		});
 	const asked = Number(url.searchParams.get('judge'));
 	const overlapping = overlappingJudgeRuns(auditId);
 	const selectedId = runs.some((r) => r.id === asked) ? asked : (overlapping[0]?.id ?? null);
-	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? judgeAuditCalibration(auditId, selectedId) : null;
+	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? judgeCalibration(auditId, selectedId) : null;
 	const env = envEndpointView();
 	return {
+		mode,
 		runs,
 		selectedId,
 		calibration,
@@ -46,8 +54,9 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			.map((a) => ({ id: a.id, name: a.name }));
 		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
 		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
-		const judge = report.audit.kind === 'quality' ? judgeData(report.audit.id, report.audit.datasetId, url) : null;
-		return { report, others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report, undefined, judge?.calibration ?? null)) };
+		const mode = judgeModeForAudit(report.audit.kind);
+		const judge = mode ? judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
+		return { report, others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null)) };
 	} catch (err) {
 		httpError(err);
 	}
@@ -81,8 +90,12 @@ export const actions: Actions = {
 		const scope = form.get('scope') === 'audit' ? 'audit' : 'dataset';
 		let runId: number;
 		try {
-			const datasetId = (auditReport(auditId).audit.datasetId);
+			const audit = auditReport(auditId).audit;
+			const mode = judgeModeForAudit(audit.kind);
+			if (!mode) return fail(400, { judgeError: `There is no judge for ${audit.kind} audits yet.` });
+			const datasetId = audit.datasetId;
 			const run = createJudgeRun({
+				mode,
 				...(scope === 'audit' ? { auditId } : { datasetId }),
 				endpoint,
 				model,
