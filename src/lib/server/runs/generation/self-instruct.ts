@@ -22,7 +22,7 @@ import {
 	parseOutputFirstInstances,
 	seedFromString
 } from '$lib/prompts';
-import { checkInstances, InstructionPool, ROUGE_EXACT_ABOVE, type Verdict } from '$lib/filters';
+import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
@@ -94,8 +94,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		this.pool = new InstructionPool(
 			run.params.filters,
 			run.seeds.map((s, i) => ({ id: i, instruction: s.instruction })),
-			// Without records, kept instructions still get their exact highest F above 0.5 (for the sweep), as Apply filters does.
-			run.params.similarityRecords === false ? { exactAbove: ROUGE_EXACT_ABOVE } : { record: true }
+			// Records off: the verdicts only, as before records existed (the sweep then needs Apply filters).
+			{ record: run.params.similarityRecords !== false }
 		);
 
 		// The pool in commit order: task ids grow with each committed reply.
@@ -279,7 +279,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 					filterDetail: verdict.detail ?? null,
 					// Its 10 most similar pool instructions and mean similarity, whatever the verdict.
 					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : evaluation.rougeL ? { rougeL: evaluation.rougeL } : null,
-					filterRougeL: evaluation.similarity ? evaluation.similarity.max : evaluation.rougeL ? (evaluation.rougeL.max ?? 0) : null
+					filterRougeL: evaluation.similarity?.max ?? null
 				},
 				scope.now
 			);
