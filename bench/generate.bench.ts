@@ -6,7 +6,8 @@
  * Also prints the app's own CPU per stored candidate (engine, SQLite commits, filters, ROUGE-L).
  *
  *   npm run bench -- generate                 (GEN_SI_TARGET, GEN_UN_TARGET, GEN_AL_TARGET to size it;
- *                                             GEN_PIPELINES=alpaca,unnatural to run only some)
+ *                                             GEN_PIPELINES=alpaca,unnatural to run only some;
+ *                                             GEN_RECORDS=off without similarity records)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -77,6 +78,9 @@ async function main(): Promise<void> {
 	const { RunSession } = await import('../src/lib/server/runs/engine/session');
 	const { readProgress } = await import('../src/lib/server/runs/generation/progress');
 	const { getRun } = await import('../src/lib/server/runs/engine/run-rows');
+	const { similarityRecordTiming } = await import('../src/lib/filters');
+	const load = () => os.loadavg().map((x) => fmt(x, 2)).join(' / ');
+	console.log(`Load average (1 / 5 / 15 min) at start: ${load()} on ${os.cpus().length} CPUs`);
 
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-generate-'));
 	const db = openDatabase(path.join(dir, 'bench.db'), path.resolve('migrations'));
@@ -133,10 +137,11 @@ async function main(): Promise<void> {
 	let worst = Infinity;
 	for (const spec of runs) {
 		const before = await server.report();
-		const run = await createRun({ ...spec, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const run = await createRun({ ...spec, endpoint: { kind: 'stored', id: endpoint.id }, similarityRecords: process.env.GEN_RECORDS !== 'off' }, db);
 		const cpuStart = process.cpuUsage();
 		const start = performance.now();
 		const timing = { storeMs: 0, transactions: 0 };
+		const records = { ...similarityRecordTiming };
 		const session = new RunSession(run.id, { database: db, runner: 'cli', timing });
 		const end = await session.done;
 		const wallMs = performance.now() - start;
@@ -160,7 +165,7 @@ async function main(): Promise<void> {
 		const first = doneAt[0] - (doneAt[1] - doneAt[0]);
 		const span = doneAt[doneAt.length - 1] - first;
 		const middle = doneAt.filter((t) => t >= first + 0.1 * span && t <= first + 0.9 * span).length / ((0.8 * span) / 1000);
-		console.log(`\n${spec.pipeline}, target ${spec.target}:`);
+		console.log(`\n${spec.pipeline}, target ${spec.target}${process.env.GEN_RECORDS === 'off' && spec.pipeline !== 'unnatural' ? ', similarity records off' : ''}:`);
 		console.log(`  ${fmt(requests)} requests answered in ${fmt(wallMs / 1000, 1)} s → ${fmt(perSecond, 1)} requests/s (${fmt((perSecond / ALLOWED_PER_SECOND) * 100, 1)}% of ${ALLOWED_PER_SECOND})`);
 		console.log(`  steady state (middle 80% of the run): ${fmt(middle, 1)} requests/s`);
 		console.log(
@@ -170,11 +175,20 @@ async function main(): Promise<void> {
 		console.log(
 			`  app overhead: storing replies (parse, filters, ROUGE-L, SQLite commit) and planning calls ${fmt(timing.storeMs)} ms in ${fmt(timing.transactions)} transactions = ${fmt(timing.storeMs / candidates, 3)} ms per candidate`
 		);
+		const recordCount = similarityRecordTiming.records - records.records;
+		if (recordCount > 0) {
+			const recordMs = similarityRecordTiming.ms - records.ms;
+			console.log(
+				`  of which similarity records (10 most similar + mean ROUGE-L, a scan of the whole pool, up to ${fmt(similarityRecordTiming.largestPool)} instructions): ${fmt(recordMs)} ms for ${fmt(recordCount)} instructions = ${fmt(recordMs / recordCount, 3)} ms per instruction, ${fmt(recordMs / candidates, 3)} ms per candidate`
+			);
+		}
 		console.log(
 			`  process CPU in all ${fmt(cpuMs)} ms (incl. the openai SDK and HTTP): ${fmt(cpuMs / candidates, 3)} ms per candidate, ${fmt(cpuMs / requests, 3)} ms per request`
 		);
+		console.log(`  load average after the run: ${load()}`);
 	}
 	console.log(`\nThroughput floor: ${fmt(worst, 1)} requests/s — target ≥ ${fmt(0.9 * ALLOWED_PER_SECOND, 0)} (90% of ${ALLOWED_PER_SECOND}): ${worst >= 0.9 * ALLOWED_PER_SECOND ? 'met' : 'NOT met'}`);
+	console.log(`Load average at the end: ${load()} on ${os.cpus().length} CPUs (a shared machine lowers the bare-client ceiling above as well)`);
 	console.log(`Peak RSS ${fmt(peakRssMb())} MB`);
 	server.stop();
 	db.$client.close();

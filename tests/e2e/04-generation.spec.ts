@@ -91,6 +91,7 @@ test('a researcher starts an Alpaca run from New run and it completes with tasks
 	// Alpaca's own settings: seed tasks per prompt, its filter preset, its one step with the paper's decoding.
 	await expect(page.getByLabel(/^Seed tasks per prompt/)).toHaveValue('3');
 	await expect(page.getByLabel('Filters', { exact: true })).toHaveValue('alpaca');
+	await expect(page.getByLabel(/^Similarity records/)).toHaveValue('on');
 	await expect(page.locator('textarea[name="template:alpaca/generation"]')).toHaveValue(/\{\{seed_tasks\}\}/);
 	await expect(page.locator('textarea[name="template:self-instruct/classification"]')).toHaveCount(0);
 	// A template set from a file fills the step; a bad one is refused with the step and field named.
@@ -121,6 +122,17 @@ test('a researcher starts an Alpaca run from New run and it completes with tasks
 	await expect(page.getByText(/^Alpaca · model/)).toBeVisible();
 	await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
 	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 instructions accepted');
+
+	// Every generated instruction, kept or rejected, with its 10 most similar pool instructions and mean ROUGE-L.
+	const href = await page.getByRole('link', { name: /^Download the candidates/ }).getAttribute('href');
+	const response = await page.request.get(href!);
+	expect(response.headers()['content-type']).toContain('application/jsonl');
+	const lines = (await response.text()).trim().split('\n').map((l) => JSON.parse(l) as { most_similar_instructions: Record<string, number>; avg_similarity_score: number });
+	expect(lines.length).toBeGreaterThanOrEqual(20);
+	for (const line of lines) {
+		expect(Object.keys(line.most_similar_instructions)).toHaveLength(10);
+		expect(line.avg_similarity_score).toBeGreaterThan(0);
+	}
 
 	// The call: 3 seed tasks in full separated by ###, the model's list after "4. Instruction:".
 	await page.getByRole('link', { name: 'All calls, with prompts and replies' }).click();

@@ -65,7 +65,16 @@ describe('npm run cli -- generate', () => {
 		expect(call.prompt.startsWith('Our team wording.')).toBe(true);
 		expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0.9, maxTokens: 2048, topP: 1 });
 
-		const exported = await cli(['--export-templates', String(summary.id)]);
+		const [exported, candidates] = await Promise.all([cli(['--export-templates', String(summary.id)]), cli(['--export-candidates', String(summary.id)])]);
+		// Every generated instruction, one JSON line each, with its similarity record as the reference writes it.
+		expect(candidates.code, candidates.stderr).toBe(0);
+		const lines = candidates.stdout.trim().split('\n').map((l) => JSON.parse(l));
+		expect(lines).toHaveLength(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', summary.id).n);
+		for (const line of lines) {
+			expect(Object.keys(line.most_similar_instructions)).toHaveLength(10);
+			expect(line.avg_similarity_score).toBeGreaterThan(0);
+			expect(line.max_rouge_l).toBe(Math.max(...(Object.values(line.most_similar_instructions) as number[])));
+		}
 		expect(exported.code).toBe(0);
 		const set = JSON.parse(exported.stdout);
 		expect(set.format).toBe('instruct-audit/template-set');

@@ -202,4 +202,23 @@ describe('similarity record of a generation run', () => {
 		expect(varied.size).toBeGreaterThan(2);
 		varied = new Set();
 	});
+
+	it('with similarity records off (an editable default), the verdicts only are stored, as before records existed', async () => {
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4, name: 'fake 2' });
+		const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 30, endpointId: endpoint.id, datasetName: 'alpaca no records', similarityRecords: false });
+		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect((JSON.parse(all<{ params: string }>(db, 'SELECT params FROM generation_runs WHERE id = ?', run.id)[0].params) as { similarityRecords?: boolean }).similarityRecords).toBe(false);
+		const tasks = all<TaskRow>(db, 'SELECT id, instruction, filter_status, filter_rule, filter_rouge_l, metadata FROM tasks WHERE run_id = ? ORDER BY id', run.id);
+		for (const t of tasks) {
+			expect(t.filter_rouge_l).toBeNull();
+			const meta = t.metadata ? JSON.parse(t.metadata) : null;
+			expect(meta?.rougeL?.mean).toBeUndefined();
+			// A rejection by ROUGE-L still names the pool instructions above the threshold.
+			if (t.filter_rule === 'rougeL') expect(meta.rougeL.mostSimilar[0].score).toBeGreaterThan(0.7);
+		}
+		expect(tasks.some((t) => t.filter_rule === 'rougeL')).toBe(true);
+		const lines = [...runCandidateLines(run.id, db)].map((l) => JSON.parse(l) as CandidateLine);
+		expect(lines).toHaveLength(tasks.length);
+		for (const line of lines) expect(line.most_similar_instructions).toBeNull();
+	});
 });

@@ -91,6 +91,7 @@ describe('an Unnatural Instructions run', () => {
 		const joined = all<{ parsed: string }>(db, "SELECT parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' AND parsed LIKE '%joinedTask%'", run.id);
 		expect(joined).toHaveLength(spanishInputs.length - 1);
 		for (const j of joined) expect(JSON.parse(j.parsed).joinedTask).toBe(spanish[0].id);
+		expect(progress.joinedExamples).toBe(joined.length);
 
 		// Every accepted example has its greedy output, conditioned on instruction, input and constraints.
 		const accepted = all<{ id: number; instruction: string }>(db, "SELECT id, instruction FROM tasks WHERE run_id = ? AND filter_status = 'kept'", run.id);

@@ -54,6 +54,8 @@ Options for a new run:
   --filters self-instruct|alpaca   filter preset (default: the pipeline's own; Alpaca's runs no instance rule)
   --rouge-threshold <x>     ROUGE-L threshold (default 0.7)
   --classification-only     Self-Instruct: only the classification seed tasks are shown and pooled
+  --no-similarity-records   Self-Instruct / Alpaca: do not store each instruction's 10 most similar pool
+                            instructions and mean ROUGE-L (each is a scan of the whole pool)
   --templates <file.json>   a template set: every step's template and decoding (see --export-templates);
                             steps it leaves out keep the defaults
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
@@ -245,6 +247,7 @@ export async function run(argv: string[]): Promise<void> {
 			'random-seed': { type: 'string' },
 			templates: { type: 'string' },
 			'classification-only': { type: 'boolean' },
+			'no-similarity-records': { type: 'boolean' },
 			'export-templates': { type: 'string' },
 			'export-candidates': { type: 'string' },
 			resume: { type: 'string' },
@@ -362,6 +365,7 @@ export async function run(argv: string[]): Promise<void> {
 			filterPreset: values.filters && isFilterPresetName(values.filters) ? values.filters : undefined,
 			rougeThreshold: numberOption(values['rouge-threshold'], 'rouge-threshold'),
 			classificationOnly: values['classification-only'] === true ? true : undefined,
+			similarityRecords: values['no-similarity-records'] === true ? false : undefined,
 			randomSeed: values['random-seed'] !== undefined ? intOption(values['random-seed'], 'random-seed', 1) : undefined,
 			datasetName: values.dataset,
 			name: values.name,

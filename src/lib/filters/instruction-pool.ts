@@ -41,6 +41,9 @@ export interface InstructionPoolOptions {
 	recordTop?: number;
 }
 
+/** Time spent on similarity records in this process (for `npm run bench -- generate`). */
+export const similarityRecordTiming = { ms: 0, records: 0, largestPool: 0 };
+
 /**
  * What Self-Instruct's and Alpaca's code store with each instruction: `most_similar_instructions`
  * (the 10 pool instructions with the highest ROUGE-L F, exact) and `avg_similarity_score` (the
@@ -132,9 +135,13 @@ export class InstructionPool {
 		const text = normalizeInstruction(raw, this.config.normalize);
 		const judged = this.judge(text);
 		if (this.recordTop !== null) {
+			const started = performance.now();
 			const prepared = judged.prepared ?? this.index!.prepare(text);
 			judged.prepared = prepared;
 			const profile = this.index!.profile(prepared, this.recordTop);
+			similarityRecordTiming.ms += performance.now() - started;
+			similarityRecordTiming.records++;
+			if (profile.poolSize > similarityRecordTiming.largestPool) similarityRecordTiming.largestPool = profile.poolSize;
 			judged.similarity = {
 				max: profile.max,
 				mean: profile.mean,

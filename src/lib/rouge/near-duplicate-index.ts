@@ -301,10 +301,17 @@ export class NearDuplicateIndex<T = undefined> {
 					const u = v & mask[seq[j]];
 					v = (v + u) | (v & ~u);
 				}
-				const score = n === 0 ? 0 : fmeasureFromLcs(m - popcount32(v & low), m, n);
-				sum += score;
-				if (score > max) max = score;
-				if (topK > 0) consider(e, score);
+				const lcs = m - popcount32(v & low);
+				// F as fmeasureFromLcs(lcs, m, n) computes it, inlined: this loop runs once per pool instruction.
+				let score = 0;
+				if (lcs > 0) {
+					const precision = lcs / n;
+					const recall = lcs / m;
+					score = (2 * precision * recall) / (precision + recall);
+					sum += score;
+					if (score > max) max = score;
+				}
+				if (top.length < topK || (topK > 0 && score > top[topK - 1].score)) consider(e, score);
 			}
 			for (let i = 0; i < m; i++) mask[ids[i]] = 0;
 		} else {

@@ -157,7 +157,12 @@ export async function runRequestFromForm(
 		}
 		const preset = text(form, 'filterPreset') || pipeline;
 		if (!isFilterPresetName(preset)) throw new RunParamsError('Unknown filter preset.', 'filterPreset');
-		Object.assign(request, { seeds, filterPreset: preset, rougeThreshold: number(form, 'rougeThreshold', 'The ROUGE-L threshold') });
+		Object.assign(request, {
+			seeds,
+			filterPreset: preset,
+			rougeThreshold: number(form, 'rougeThreshold', 'The ROUGE-L threshold'),
+			similarityRecords: form.get('similarityRecords') !== 'off'
+		});
 		if (pipeline === 'alpaca') {
 			Object.assign(request, {
 				seedShots: number(form, 'alpacaSeedShots', 'Seed tasks per prompt'),

@@ -71,6 +71,8 @@ export interface SelfInstructParams {
 	 * marked as classification are shown and make the seed pool, to grow classification tasks.
 	 */
 	classificationOnly?: boolean;
+	/** false: no similarity records (10 most similar + mean ROUGE-L per instruction; a scan of the pool each). Default on. */
+	similarityRecords?: false;
 }
 
 export interface UnnaturalParams {
@@ -98,6 +100,8 @@ export interface AlpacaParams {
 	maxGenerationCalls: number;
 	randomSeed: number;
 	seedSource: SeedSource;
+	/** As for Self-Instruct. */
+	similarityRecords?: false;
 }
 
 export type RunParams = SelfInstructParams | UnnaturalParams | AlpacaParams;
@@ -151,6 +155,8 @@ export interface RunParamsRequest {
 	filterPreset?: FilterPresetName;
 	/** Self-Instruct: only classification seed tasks in the prompts and the pool. */
 	classificationOnly?: boolean;
+	/** Self-Instruct and Alpaca: store each instruction's similarity record (default true). */
+	similarityRecords?: boolean;
 	/** A full filter configuration (wins over the preset). */
 	filters?: unknown;
 	rougeThreshold?: number;
@@ -226,7 +232,8 @@ export function buildRunParams(request: RunParamsRequest): RunParams {
 			// A call yields up to 16 tasks: the default allows for a model that repeats itself a lot.
 			maxGenerationCalls: intIn(request.maxGenerationCalls, Math.max(MAX_INSTRUCTION_CALLS_MIN, Math.ceil(target / 2) + MAX_INSTRUCTION_CALLS_MIN), 1, 100 * MAX_TARGET, 'maxGenerationCalls', 'The generation-call limit'),
 			randomSeed,
-			seedSource
+			seedSource,
+			...(request.similarityRecords === false ? { similarityRecords: false as const } : {})
 		};
 	}
 	if (request.pipeline === 'self-instruct') {
@@ -251,7 +258,8 @@ export function buildRunParams(request: RunParamsRequest): RunParams {
 			),
 			randomSeed,
 			seedSource,
-			...(request.classificationOnly ? { classificationOnly: true } : {})
+			...(request.classificationOnly ? { classificationOnly: true } : {}),
+			...(request.similarityRecords === false ? { similarityRecords: false as const } : {})
 		};
 	}
 	const steps = Object.fromEntries(UNNATURAL_STEPS.map((s) => [s, stepSettings(s, request)])) as Record<UnnaturalStep, StepSettings>;

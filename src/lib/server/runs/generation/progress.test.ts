@@ -23,6 +23,13 @@ describe('run progress', () => {
 		p.expansionsDone = 5;
 		expect(workFraction('unnatural', 10, p, 2)).toBeCloseTo(20 / 40);
 		expect(workFraction('unnatural', 10, p, 0)).toBeCloseTo(1);
+		// Examples that joined an earlier task get no rephrasings of their own: all done is 1.
+		p.joinedExamples = 4;
+		p.tasksWithInstances = 10;
+		p.expansionsDone = 12;
+		expect(workFraction('unnatural', 10, p, 2)).toBe(1);
+		p.expansionsDone = 6;
+		expect(workFraction('unnatural', 10, p, 2)).toBeCloseTo(26 / 32);
 	});
 
 	it('estimates the time left from the active time so far', () => {

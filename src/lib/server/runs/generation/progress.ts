@@ -32,6 +32,8 @@ export interface RunProgress extends CallCounters {
 	formulations: { kept: number; rejected: Record<string, number> };
 	/** Expansion calls done (kept or not). */
 	expansionsDone: number;
+	/** Unnatural: accepted core examples that joined the task of an earlier one with the same instruction. */
+	joinedExamples: number;
 	/**
 	 * Pieces of replies that could not be read (kind → count); each is on its call with its raw
 	 * text (`parsed.problems`).
@@ -55,6 +57,7 @@ export function emptyProgress(costKnown = false): RunProgress {
 		tasksFailed: 0,
 		formulations: { kept: 0, rejected: {} },
 		expansionsDone: 0,
+		joinedExamples: 0,
 		replyProblems: {},
 		replyNotes: {}
 	};
@@ -118,6 +121,8 @@ export function workFraction(pipeline: PipelineId, target: number, progress: Run
 		const classified = progress.classification.yes + progress.classification.no + progress.classification.unknown;
 		return Math.min(1, (accepted + classified + progress.tasksWithInstances) / (3 * target));
 	}
-	const total = target * (2 + rephrasings);
+	// Rephrasings are asked once per task: an example that joined a task adds none.
+	const joined = Math.min(progress.joinedExamples, accepted);
+	const total = target * 2 + (target - joined) * rephrasings;
 	return Math.min(1, (accepted + progress.tasksWithInstances + progress.expansionsDone) / total);
 }

@@ -94,7 +94,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		this.pool = new InstructionPool(
 			run.params.filters,
 			run.seeds.map((s, i) => ({ id: i, instruction: s.instruction })),
-			{ record: true }
+			// Records off: the verdicts only, as before records existed (the sweep then needs Apply filters).
+			{ record: run.params.similarityRecords !== false }
 		);
 
 		// The pool in commit order: task ids grow with each committed reply.
@@ -277,7 +278,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 					filterRule: verdict.rule ?? null,
 					filterDetail: verdict.detail ?? null,
 					// Its 10 most similar pool instructions and mean similarity, whatever the verdict.
-					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : null,
+					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : evaluation.rougeL ? { rougeL: evaluation.rougeL } : null,
 					filterRougeL: evaluation.similarity?.max ?? null
 				},
 				scope.now

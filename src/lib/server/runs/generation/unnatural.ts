@@ -323,6 +323,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			progress.accepted++;
 			this.seen.set(key, taskId);
 			if (joins === undefined) this.taskOfInstruction.set(comparableText(example.instruction), taskId);
+			else progress.joinedExamples++;
 			this.needOutput.push({ taskId, example, key: joins === undefined ? this.keys.output(taskId) : this.keys.output(taskId, call.id) });
 		} else {
 			bump(progress.rejected, verdict.rule!);
