@@ -134,14 +134,17 @@ test('a conversation judged as a whole with the keyboard alone, at phone and des
 		await expect(page.getByRole('radiogroup', { name: /^Reply \d/ })).toHaveCount(0);
 		const question = page.getByRole('radiogroup', { name: /^The conversation: Is this conversation, as a whole/ });
 		await expect(question).toHaveCount(1);
+		await expect(page.getByTestId('whole-conversation-hint')).toBeAttached();
 		await expect(page).toHaveURL(/\/items\/[A-Za-z0-9_-]{12}$/);
 		refs.push(/\/items\/([A-Za-z0-9_-]{12})$/.exec(new URL(page.url()).pathname)![1]);
 		// Enter with nothing answered names the conversation, not a reply.
 		await page.keyboard.press('Enter');
 		await expect(page.getByTestId('problem')).toContainText('the conversation as a whole');
 		for (const key of keys) await page.keyboard.press(key);
-		await expect(question.getByRole('radio', { name: keys[0] === 'y' ? 'Valid' : 'Not valid' })).toHaveAttribute('aria-checked', 'true');
+		await expect(question.getByRole('radio', { name: keys[0] === 'y' ? 'Valid' : 'Not valid', exact: true })).toHaveAttribute('aria-checked', 'true');
 		await expect(page.getByRole('radiogroup', { name: 'Rating for the conversation' }).getByRole('radio', { checked: true })).toHaveCount(1);
+		// Answered from the keyboard, the question is brought into view.
+		await expect(question).toBeInViewport();
 		await page.screenshot({ path: `/tmp/ia10-review-whole-conversation-${label}.png` });
 		// The page never scrolls sideways.
 		expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
