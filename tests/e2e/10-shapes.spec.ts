@@ -114,6 +114,49 @@ test('a conversation reviewed with the keyboard alone: Y/N and A–D per reply, 
 	}
 });
 
+test('a conversation judged as a whole with the keyboard alone, at phone and desktop widths: one Y/N and one A–D after the dialogue', async ({ browser }) => {
+	const tag = randomUUID().slice(0, 6);
+	const rows = [...conversations(`${tag}-a`), ...conversations(`${tag}-b`)];
+	const { datasetId } = await importFile(once(JSON.stringify(rows)), { datasetName: `whole ${tag}`, fileName: 'sg.json' }, db);
+	const reviewer = await makeAccount(db, 'reviewer', 'Whole-conversation reviewer');
+	const audit = createAudit({ datasetId, kind: 'conversation', conversationUnit: 'conversation', reviewerIds: [reviewer.id], seed: 3 }, db);
+	const refs: string[] = [];
+	for (const [viewport, label, keys] of [
+		[PHONE, 'phone', ['n', 'd']],
+		[DESKTOP, 'desktop', ['y', 'b']]
+	] as const) {
+		const page = await open(browser, reviewer, `/review/${audit.id}`, viewport);
+		const screen = page.getByTestId('review-screen');
+		await expect(screen).toHaveAttribute('data-status', 'ready');
+		// Four turns of context and the one question for the whole, after them.
+		await expect(page.locator('[data-turn]')).toHaveCount(5);
+		await expect(page.locator('[data-turn]').last()).toContainText('The conversation as a whole');
+		await expect(page.getByRole('radiogroup', { name: /^Reply \d/ })).toHaveCount(0);
+		const question = page.getByRole('radiogroup', { name: /^The conversation: Is this conversation, as a whole/ });
+		await expect(question).toHaveCount(1);
+		await expect(page.getByTestId('whole-conversation-hint')).toBeAttached();
+		await expect(page).toHaveURL(/\/items\/[A-Za-z0-9_-]{12}$/);
+		refs.push(/\/items\/([A-Za-z0-9_-]{12})$/.exec(new URL(page.url()).pathname)![1]);
+		// Enter with nothing answered names the conversation, not a reply.
+		await page.keyboard.press('Enter');
+		await expect(page.getByTestId('problem')).toContainText('the conversation as a whole');
+		for (const key of keys) await page.keyboard.press(key);
+		await expect(question.getByRole('radio', { name: keys[0] === 'y' ? 'Valid' : 'Not valid', exact: true })).toHaveAttribute('aria-checked', 'true');
+		await expect(page.getByRole('radiogroup', { name: 'Rating for the conversation' }).getByRole('radio', { checked: true })).toHaveCount(1);
+		// Answered from the keyboard, the question is brought into view.
+		await expect(question).toBeInViewport();
+		await page.screenshot({ path: `/tmp/ia10-review-whole-conversation-${label}.png` });
+		// The page never scrolls sideways.
+		expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+		await page.keyboard.press('Enter');
+		if (label === 'phone') await expect(page).not.toHaveURL(new RegExp(refs[0]));
+		else await expect(screen).toHaveAttribute('data-status', 'done', { timeout: 15_000 });
+		await page.context().close();
+	}
+	await expect.poll(() => reviewItemView(audit.id, reviewer.id, refs[0], db).answer).toEqual({ kind: 'conversation', turns: [{ valid: false, rating: 'D' }], comment: '' });
+	await expect.poll(() => reviewItemView(audit.id, reviewer.id, refs[1], db).answer).toEqual({ kind: 'conversation', turns: [{ valid: true, rating: 'B' }], comment: '' });
+});
+
 test('a preference pair judged with the keyboard alone: blind, side by side, keys 1–4', async ({ browser }) => {
 	const tag = randomUUID().slice(0, 6);
 	const rows = [

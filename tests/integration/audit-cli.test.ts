@@ -88,3 +88,34 @@ describe('cli audit', () => {
 		});
 	}, 60_000);
 });
+
+describe('cli audit create: conversation and pairwise options (issue 14)', () => {
+	it('--unit conversation with conversation gold; --pair-models builds pairs from two models’ responses; mistakes exit 2', async () => {
+		const { importFile } = await import('../../src/lib/server/datasets/import');
+		const { streamOf } = await import('../support/db');
+		const chats = [
+			{ id: 'c1', conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello' }] },
+			{ id: 'c2', conversations: [{ from: 'human', value: 'Count' }, { from: 'gpt', value: '1, 2' }] }
+		];
+		await importFile(streamOf(JSON.stringify(chats)), { datasetName: 'cli chats', fileName: 'sg.json' }, db);
+		const conversation = db.$client.prepare('SELECT min(id) FROM conversations').pluck().get() as number;
+		const gold = path.join(dir, 'conversation-gold.jsonl');
+		fs.writeFileSync(gold, JSON.stringify({ conversation, valid: 'no' }) + '\n');
+		const made = await cli('create', '--dataset', 'cli chats', '--kind', 'conversation', '--unit', 'conversation', '--gold', gold, '--reviewers', 'a@x.org', '--json');
+		expect(made.code, made.stderr).toBe(0);
+		expect(JSON.parse(made.stdout)).toMatchObject({ kind: 'conversation', conversationUnit: 'conversation', goldCount: 1 });
+		expect((await cli('create', '--dataset', 'cli chats', '--kind', 'conversation', '--unit', 'dialogue', '--reviewers', 'a@x.org')).code).toBe(2);
+
+		const predictions = (model: string) =>
+			jsonl(Array.from({ length: 5 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', response: `${model} says ${i}` })));
+		for (const model of ['m1', 'm2']) {
+			await importFile(streamOf(predictions(model)), { datasetName: 'cli data', fileName: `${model}.jsonl`, modelName: model, format: 'predictions' }, db);
+		}
+		const pairwise = await cli('create', '--dataset', 'cli data', '--kind', 'pairwise', '--pair-models', 'm1,m2', '--reviewers', 'a@x.org', '--json');
+		expect(pairwise.code, pairwise.stderr).toBe(0);
+		expect(JSON.parse(pairwise.stdout)).toMatchObject({ kind: 'pairwise', itemCount: 5, models: ['m1', 'm2'] });
+		const bad = await cli('create', '--dataset', 'cli data', '--kind', 'pairwise', '--pair-models', 'm1', '--reviewers', 'a@x.org');
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toMatch(/--pair-models takes two model names/);
+	}, 120_000);
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerQuestion, chooseReason, completeDraft, draftFromAnswer, emptyDraft, rateResponse, type QualityDraft, type RatingDraft } from './answers';
+import { answerQuestion, chooseReason, completeDraft, draftFromAnswer, emptyDraft, rateResponse, type ConversationDraft, type QualityDraft, type RatingDraft } from './answers';
 import { answerSchema, draftSchema } from './answer-schemas';
 import { QUALITY_QUESTIONS, RATING_LEVELS } from './rubric';
 
@@ -84,4 +84,14 @@ describe('answerSchema', () => {
 		expect(draftSchema.safeParse(emptyDraft('rating', 2)).success).toBe(true);
 		expect(draftSchema.safeParse({ kind: 'rating', ratings: [], comment: 'x'.repeat(10_000) }).success).toBe(false);
 	});
+
+	it('a whole-conversation draft says what is missing of the conversation, not of a reply', () => {
+		const d = emptyDraft('conversation', 1) as ConversationDraft;
+		expect(completeDraft(d, { wholeConversation: true })).toEqual({ ok: false, problem: 'Say whether the conversation as a whole is valid (Y / N).', row: 0 });
+		expect(completeDraft(d)).toMatchObject({ ok: false, problem: expect.stringMatching(/reply 1/) });
+		const rated: ConversationDraft = { ...d, turns: [{ valid: false, rating: null }] };
+		expect(completeDraft(rated, { wholeConversation: true })).toMatchObject({ ok: false, problem: 'Rate the conversation as a whole (A–D).' });
+		expect(completeDraft({ ...d, turns: [{ valid: false, rating: 'D' as const }] }, { wholeConversation: true })).toMatchObject({ ok: true });
+	});
 });
+

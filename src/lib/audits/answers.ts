@@ -127,8 +127,11 @@ export function needsReason(draft: QualityDraft): boolean {
 
 export type Completion = { ok: true; answer: Answer } | { ok: false; problem: string; row: number | 'reason' };
 
-/** The submittable answer, or what is still missing (and which row to bring the reviewer to). */
-export function completeDraft(draft: Draft): Completion {
+/**
+ * The submittable answer, or what is still missing (and which row to bring the reviewer to).
+ * `wholeConversation`: the conversation audit judges the dialogue as a whole (one row).
+ */
+export function completeDraft(draft: Draft, options: { wholeConversation?: boolean } = {}): Completion {
 	const comment = draft.comment.trim().slice(0, MAX_COMMENT_LENGTH);
 	if (draft.kind === 'quality') {
 		const missing = QUALITY_QUESTIONS.findIndex((q) => draft.answers[q.key] === null);
@@ -140,6 +143,10 @@ export function completeDraft(draft: Draft): Completion {
 	}
 	if (draft.kind === 'conversation') {
 		const missing = draft.turns.findIndex((t) => t.valid === null || t.rating === null);
+		if (missing >= 0 && options.wholeConversation) {
+			const problem = draft.turns[missing].valid === null ? 'Say whether the conversation as a whole is valid (Y / N).' : 'Rate the conversation as a whole (A–D).';
+			return { ok: false, problem, row: missing };
+		}
 		if (missing >= 0) {
 			const what = draft.turns[missing].valid === null ? 'Say whether reply' : 'Rate reply';
 			return { ok: false, problem: `${what} ${missing + 1} ${draft.turns[missing].valid === null ? 'is valid (Y / N)' : '(A–D)'}.`, row: missing };

@@ -517,7 +517,7 @@ export class ReviewSession {
 			this.problem = 'This audit is closed: labels can no longer change.';
 			return;
 		}
-		const complete = completeDraft(draft);
+		const complete = completeDraft(draft, { wholeConversation: item.turns.some((t) => t.role === 'conversation') });
 		if (!complete.ok) {
 			this.problem = complete.problem;
 			this.announce(complete.problem);

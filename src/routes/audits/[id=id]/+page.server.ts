@@ -6,7 +6,6 @@ import { checkbox, parseForm } from '$lib/server/forms';
 import { getUser, listUsers } from '$lib/server/auth/users';
 import { getDataset } from '$lib/server/datasets/datasets';
 import {
-	AuditError,
 	addGold,
 	addReviewers,
 	auditProgress,
@@ -172,7 +171,6 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const percent = Number(form.get('goldPercent') ?? 10);
 		return attempt('gold', () => {
-			if (audit.kind !== 'quality' && audit.kind !== 'rating') throw new AuditError('Gold items are not available for conversation and pairwise audits yet.', 400, 'invalid', 'gold');
 			const added = addGold(audit.id, parseGold(String(form.get('gold') ?? ''), audit.kind), percent / 100, user.id);
 			return `Added ${added} gold item(s).`;
 		});
