@@ -919,3 +919,57 @@ export function calibrateVocabulary(
 	}
 	return best!;
 }
+
+/**
+ * Long texts (model outputs of ~150 tokens): each joins generated instructions picked at random
+ * from 2·count of them (not pre-filtered: two such texts landing above ROUGE-L 0.7 by accident
+ * is practically impossible) until it reaches a length drawn uniformly from 100–200 tokens; `plantedShare` of
+ * them are near-copies of an earlier text (a few word edits: replaced, dropped, inserted or
+ * swapped words, kept only if ROUGE-L > 0.7 to the original).
+ */
+export function makeLongTextStream(
+	count: number,
+	seed: number,
+	options: { profile?: InstructionProfile; vocabulary?: OpenVocabulary; plantedShare?: number } = {}
+): InstructionStream {
+	const plantedShare = options.plantedShare ?? 0.03;
+	const random = rng(seed ^ 0x5bd1e995);
+	const source = makeInstructionStream(2 * count, seed, { ...options, plantedShare: 0, filtered: false }).instructions;
+	const instructions: string[] = [];
+	const planted: boolean[] = [];
+	for (let i = 0; i < count; i++) {
+		if (instructions.length >= 10 && random() < plantedShare) {
+			const original = instructions[Math.floor(random() * instructions.length)];
+			for (;;) {
+				const ws = original.split(' ');
+				const edits = 1 + Math.floor(random() * Math.max(1, ws.length / 15));
+				for (let e = 0; e < edits; e++) {
+					const at = Math.floor(random() * ws.length);
+					const kind = random();
+					if (kind < 0.25 && ws.length > 4) ws.splice(at, 1);
+					else if (kind < 0.5) ws.splice(at, 0, 'also');
+					else if (kind < 0.8) ws[at] = source[Math.floor(random() * source.length)].split(' ')[0];
+					else if (at + 1 < ws.length) [ws[at], ws[at + 1]] = [ws[at + 1], ws[at]];
+				}
+				const text = ws.join(' ');
+				if (text !== original && rougeL(original, text).fmeasure > 0.7) {
+					instructions.push(text);
+					planted.push(true);
+					break;
+				}
+			}
+			continue;
+		}
+		const target = 100 + Math.floor(random() * 101);
+		let text = '';
+		let length = 0;
+		while (length < target) {
+			const piece = source[Math.floor(random() * source.length)];
+			text += (text ? ' ' : '') + piece;
+			length += tokenize(piece).length;
+		}
+		instructions.push(text);
+		planted.push(false);
+	}
+	return { instructions, planted, dropped: 0 };
+}

@@ -173,6 +173,32 @@ describe('NearDuplicateIndex', () => {
 		expect(compareWithExhaustive(stream, 0.7, 4)).toBeGreaterThan(10);
 	});
 
+	it('stays exact over long texts of 100–200 tokens: saturated signatures, new tokens between rebuilds, edits up to about the threshold', () => {
+		const random = rng(11);
+		let fresh = 0;
+		// Common words (every 64-bit signature saturated) plus a few never seen before per text,
+		// so that texts sorted between rebuilds mix frozen ranks and new ones.
+		const word = () => (random() < 0.03 ? `new${fresh++}` : `w${Math.floor(400 * random() ** 2)}`);
+		const stream: string[] = [];
+		for (let k = 0; k < 400; k++) {
+			if (k > 0 && random() < 0.35) {
+				const ws = stream[Math.floor(random() * stream.length)].split(' ');
+				// From a few edits up to about as many as keep F near 0.7.
+				const edits = Math.floor(random() * ws.length * 0.4);
+				for (let e = 0; e < edits; e++) {
+					const at = Math.floor(random() * ws.length);
+					const r = random();
+					if (r < 0.4) ws[at] = word();
+					else if (r < 0.6) ws.splice(at, 0, word());
+					else if (r < 0.8 && ws.length > 1) ws.splice(at, 1);
+					else if (at + 1 < ws.length) [ws[at], ws[at + 1]] = [ws[at + 1], ws[at]];
+				}
+				stream.push(ws.join(' '));
+			} else stream.push(Array.from({ length: 100 + Math.floor(random() * 101) }, word).join(' '));
+		}
+		expect(compareWithExhaustive(stream, 0.7, 5)).toBeGreaterThan(20);
+	});
+
 	it('finds pairs whose common tokens are the most frequent ones (first two at the edge of the probed zone)', () => {
 		// The common tokens c1…c7 are in every filler, so after the re-ranking at 256 entries they
 		// sort last: the chain of common elements then starts at the last position that can still

@@ -102,6 +102,8 @@ const FROZEN_RANK_BASE = 1 << 30;
 const FIRST_REBUILD = 256;
 /** Token ids and repetition keys stay below 2^26 so that (occurrence, token) packs into a safe integer. */
 const TOKEN_KEY_SPAN = 0x4000000;
+/** Below every rank: new tokens count down from FROZEN_RANK_BASE − 1, and there are fewer than TOKEN_KEY_SPAN of them. */
+const RANK_FLOOR = FROZEN_RANK_BASE - TOKEN_KEY_SPAN;
 /**
  * ℓ of the ℓ-prefix filter: a passing pair has this many common elements inside the probed
  * zone. (The probe relies on ℓ ≥ 2: a pool instruction matched once is only marked as seen.)
@@ -111,6 +113,8 @@ const PREFIX_MATCHES = 2;
 export const LENGTH_BUCKETS = 48;
 /** An inverted list is split into buckets once it holds this many entries. */
 const BUCKETED_FROM = 32;
+/** A token signature with this many of its 64 bits set is not worth checking (it almost never prunes). */
+const SATURATED_SIGNATURE = 60;
 /** Header of a bucket segment: entry count, capacity, next segment. */
 const SEGMENT_HEADER = 3;
 /** Capacity of a bucket's first segment between rebuilds. */
@@ -192,6 +196,7 @@ export class NearDuplicateIndex<T = undefined> {
 	private readonly pattern = new PatternBuffer();
 	/** Per token id: the single-word match mask of the candidate being profiled (0 elsewhere). */
 	private profileMask: Int32Array = new Int32Array(1024);
+	private packed: Float64Array = new Float64Array(256);
 
 	constructor(options: NearDuplicateIndexOptions = {}) {
 		this.minThreshold = options.minThreshold ?? 0.7;
@@ -536,14 +541,17 @@ export class NearDuplicateIndex<T = undefined> {
 					const outsideI = Math.min(m - 1 - zoneI[n], n - lj - 1);
 					if (a + (outsideJ > outsideI ? outsideJ : outsideI) < need) continue;
 					// Every candidate element after li that matches at all has its bit in y's signature.
+					// (A signature with nearly every bit set — a long text — cannot prune: skipped.)
 					const sigLow = signature[2 * y];
 					const sigHigh = signature[2 * y + 1];
-					let possible = a;
-					for (let q = li + 1; q < m && possible < need; q++) {
-						const t = xTokens[q];
-						if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+					if (popcount32(sigLow) + popcount32(sigHigh) < SATURATED_SIGNATURE) {
+						let possible = a;
+						for (let q = li + 1; q < m && possible < need; q++) {
+							const t = xTokens[q];
+							if (((t & 32 ? sigHigh : sigLow) >>> (t & 31)) & 1) possible++;
+						}
+						if (possible < need) continue;
 					}
-					if (possible < need) continue;
 				}
 				// Exact multiset overlap: the counted chain up to (li, lj) and the merged tails.
 				overlap = overlapFrom(xRanks, m, ordRank, this.start[y], n, li + 1, lj + 1, a, need);
@@ -668,8 +676,17 @@ export class NearDuplicateIndex<T = undefined> {
 				out[q + 1] = t;
 			}
 		} else {
-			const sorted = Array.from(source.subarray(from, from + n)).sort((a, b) => rankOf[a] - rankOf[b]);
-			for (let k = 0; k < n; k++) out[k] = sorted[k];
+			// Long texts: (rank, token) packed into one double sorts as a plain typed array. Ranks
+			// lie within 2^26 of FROZEN_RANK_BASE (ids < 2^26), so rank − RANK_FLOOR < 2^27 and the
+			// packed value stays below 2^53. Ranks are distinct per token: equal keys are equal tokens.
+			if (this.packed.length < n) this.packed = new Float64Array(n * 2);
+			const packed = this.packed.subarray(0, n);
+			for (let k = 0; k < n; k++) {
+				const t = source[from + k];
+				packed[k] = (rankOf[t] - RANK_FLOOR) * TOKEN_KEY_SPAN + t;
+			}
+			packed.sort();
+			for (let k = 0; k < n; k++) out[k] = packed[k] % TOKEN_KEY_SPAN;
 		}
 		return out;
 	}
