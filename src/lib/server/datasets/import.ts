@@ -395,6 +395,14 @@ class StagedWriter {
 	private readonly seenInstances = new Map<string, number>();
 	// Instruction + input → instance: how prediction rows find the task and instance they answer.
 	private readonly instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
+	/**
+	 * Whether this import looks instances up by prompt: predictions, reformulations (Unnatural) and
+	 * pairs do; plain instance and task files do not, and keeping a million prompts as keys cost a
+	 * few hundred MB of a 1M-row import's memory.
+	 */
+	private get keepPrompts(): boolean {
+		return this.format !== 'instances' && this.format !== 'self-instruct-tasks' && this.format !== 'prompt-completion';
+	}
 	private readonly seenResponses = new Set<string>();
 	private setClassification!: Statement;
 	private tasksAdded = 0;
@@ -444,6 +452,7 @@ class StagedWriter {
 			)
 			.iterate(datasetId, from.instances, until.instances) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
 			this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
+			if (!this.keepPrompts) continue;
 			const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
 			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
 		}
@@ -598,8 +607,10 @@ class StagedWriter {
 			);
 			this.seenInstances.set(fp, instanceId);
 			instanceIds.push(instanceId);
-			const promptKey = `${instructionKey}\u0000${inputKey}`;
-			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+			if (this.keepPrompts) {
+				const promptKey = `${instructionKey}\u0000${inputKey}`;
+				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+			}
 			this.instancesAdded++;
 			rows++;
 		}
