@@ -295,10 +295,16 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 	const existing = findDatasetByName(options.datasetName, database);
 	if (existing) {
 		assertDatasetWritable(existing);
+		// The keys of what the dataset holds are read first, without the lock.
+		const preloaded = new StagedWriter(database, format, options);
+		preloaded.preload(existing.id);
+		let first = true;
 		return retryWhenBusy(() => transaction(
 			database,
 			() => {
-				const writer = new StagedWriter(database, format, options);
+				// A retry after a busy or failed attempt starts from a fresh writer (its maps are the transaction's).
+				const writer = first ? preloaded : new StagedWriter(database, format, options);
+				first = false;
 				writer.open();
 				for (const record of readStaged(stagingPath)) writer.write(prepareRecord(record));
 				return writer.finish();
@@ -389,6 +395,14 @@ class StagedWriter {
 	private readonly seenInstances = new Map<string, number>();
 	// Instruction + input → instance: how prediction rows find the task and instance they answer.
 	private readonly instanceByPrompt = new Map<string, { taskId: number; instanceId: number }>();
+	/**
+	 * Whether this import looks instances up by prompt: predictions, reformulations (Unnatural) and
+	 * pairs do; plain instance and task files do not, and keeping a million prompts as keys cost a
+	 * few hundred MB of a 1M-row import's memory.
+	 */
+	private get keepPrompts(): boolean {
+		return this.format !== 'instances' && this.format !== 'self-instruct-tasks' && this.format !== 'prompt-completion';
+	}
 	private readonly seenResponses = new Set<string>();
 	private setClassification!: Statement;
 	private tasksAdded = 0;
@@ -407,6 +421,51 @@ class StagedWriter {
 		private readonly format: FormatId,
 		private readonly options: WriteOptions
 	) {}
+
+	/** Up to which row id of the dataset's tasks / instances / responses the keys are loaded. */
+	private loadedUpTo = { tasks: 0, instances: 0, responses: 0 };
+
+	/**
+	 * Before the write transaction of an import into an existing dataset: loads the keys of the
+	 * rows it has (one read snapshot, no lock held), so the transaction only reads rows added since.
+	 */
+	preload(datasetId: number): void {
+		this.database.$client.transaction(() => this.loadExisting(datasetId)).deferred();
+	}
+
+	/** The keys of the dataset's rows not loaded yet: tasks by join key, instances by content and prompt, this model's responses. */
+	private loadExisting(datasetId: number): void {
+		const client = this.database.$client;
+		const from = this.loadedUpTo;
+		const upTo = (table: string) => (client.prepare(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId) as number);
+		const until = { tasks: upTo('tasks'), instances: upTo('instances'), responses: upTo('responses') };
+		for (const row of client
+			.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
+			.iterate(datasetId, from.tasks, until.tasks) as Iterable<{ id: number; key: string; sourceId: string | null; c: number | null }>) {
+			const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
+			if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
+			this.instructionKeys.add(row.key);
+		}
+		for (const row of client
+			.prepare(
+				'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id'
+			)
+			.iterate(datasetId, from.instances, until.instances) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
+			this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
+			if (!this.keepPrompts) continue;
+			const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
+			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
+		}
+		const modelName = this.format === 'predictions' ? this.options.modelName?.trim() || modelNameFromFileName(this.options.fileName) : null;
+		if (modelName) {
+			for (const row of client
+				.prepare('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ? AND id > ? AND id <= ?')
+				.iterate(datasetId, modelName, from.responses, until.responses) as Iterable<{ t: number; i: number | null; response: string }>) {
+				this.seenResponses.add(`${row.t}:${row.i}:${fingerprint(row.response)}`);
+			}
+		}
+		this.loadedUpTo = until;
+	}
 
 	/** Inside the first transaction: the dataset (an importing placeholder when new), the import row, the existing keys. */
 	open(): void {
@@ -446,32 +505,10 @@ class StagedWriter {
 			.get().id;
 		this.rows = new RowWriter(database);
 		this.shapeWriter = new ShapeRowWriter(database);
-		if (!this.created) {
-			for (const row of client
-				.prepare<[number], { id: number; key: string; sourceId: string | null; c: number | null }>('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ?')
-				.iterate(this.dataset.id)) {
-				const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
-				if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
-				this.instructionKeys.add(row.key);
-			}
-			for (const row of client
-				.prepare<[number], { id: number; t: number; key: string; input: string; output: string }>(
-					'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ?'
-				)
-				.iterate(this.dataset.id)) {
-				this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
-				const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
-				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
-			}
-			if (this.modelName) {
-				for (const row of client
-					.prepare<[number, string], { t: number; i: number | null; response: string }>('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ?')
-					.iterate(this.dataset.id, this.modelName)) {
-					this.seenResponses.add(`${row.t}:${row.i}:${fingerprint(row.response)}`);
-				}
-			}
-		}
-		this.setClassification = client.prepare<[number, number]>('UPDATE tasks SET is_classification = ? WHERE id = ?');
+		// The dataset's existing keys: read before the write transaction by preload() when it ran,
+		// so only rows added since are read here, with the lock held.
+		if (!this.created) this.loadExisting(this.dataset.id);
+		this.setClassification = client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ?');
 	}
 
 	/** Writes one record; returns how many rows it added (the batch size counts these). */
@@ -570,8 +607,10 @@ class StagedWriter {
 			);
 			this.seenInstances.set(fp, instanceId);
 			instanceIds.push(instanceId);
-			const promptKey = `${instructionKey}\u0000${inputKey}`;
-			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+			if (this.keepPrompts) {
+				const promptKey = `${instructionKey}\u0000${inputKey}`;
+				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+			}
 			this.instancesAdded++;
 			rows++;
 		}

@@ -92,15 +92,18 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		removed += await removePreparingAudit(auditId, database);
 	}
 	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
-	const chunk = Math.min(500, batchRows);
+	const maxChunk = Math.min(500, batchRows);
 	for (const table of tables) {
-		const del = c.prepare<[number, number]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
+		// Rows per DELETE: halved while one takes longer than the transaction's budget (500 tasks
+		// with their search rows took 0.6–1 s on a loaded machine), grown back while quick.
+		let chunk = maxChunk;
+		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
 		// Rows of child tables without a dataset_id of their own go with their parent's chunk.
 		const children = (CHILDREN[table] ?? []).map((sql) => c.prepare<[number, number]>(sql.replace('$chunk', `SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?`)));
 		let done = false;
 		while (!done) {
-			// Chunks of 500 rows until BATCH_MAX_WRITE_MS has passed (deleting a task also deletes
-			// its search row, which costs more than an insert), then commit and let others in.
+			// Chunks of up to 500 rows until CLEANUP_MAX_WRITE_MS has passed (deleting a task also
+			// deletes its search row, which costs more than an insert), then commit and let others in.
 			removed += await retryWhenBusy(
 				() =>
 					withoutForeignKeys(database, () =>
@@ -110,6 +113,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 								const started = performance.now();
 								let n = 0;
 								for (;;) {
+									const chunkStarted = performance.now();
 									for (const child of children) child.run(datasetId, chunk);
 									const k = del.run(datasetId, chunk).changes;
 									n += k;
@@ -117,6 +121,9 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 										done = true;
 										break;
 									}
+									const took = performance.now() - chunkStarted;
+									if (took > CLEANUP_MAX_WRITE_MS) chunk = Math.max(10, chunk >> 1);
+									else if (took < CLEANUP_MAX_WRITE_MS / 4) chunk = Math.min(maxChunk, chunk * 2);
 									if (n >= batchRows || performance.now() - started > CLEANUP_MAX_WRITE_MS) break;
 								}
 								return n;
