@@ -437,20 +437,20 @@ class StagedWriter {
 	private loadExisting(datasetId: number): void {
 		const client = this.database.$client;
 		const from = this.loadedUpTo;
-		const upTo = (table: string) => (client.prepare(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId) as number);
+		const upTo = (table: string) => (client.prepare<[number], number>(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!);
 		const until = { tasks: upTo('tasks'), instances: upTo('instances'), responses: upTo('responses') };
 		for (const row of client
-			.prepare('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
-			.iterate(datasetId, from.tasks, until.tasks) as Iterable<{ id: number; key: string; sourceId: string | null; c: number | null }>) {
+			.prepare<[number, number, number], { id: number; key: string; sourceId: string | null; c: number | null }>('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
+			.iterate(datasetId, from.tasks, until.tasks)) {
 			const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
 			if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
 			this.instructionKeys.add(row.key);
 		}
 		for (const row of client
-			.prepare(
+			.prepare<[number, number, number], { id: number; t: number; key: string; input: string; output: string }>(
 				'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id'
 			)
-			.iterate(datasetId, from.instances, until.instances) as Iterable<{ id: number; t: number; key: string; input: string; output: string }>) {
+			.iterate(datasetId, from.instances, until.instances)) {
 			this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
 			if (!this.keepPrompts) continue;
 			const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
@@ -459,8 +459,8 @@ class StagedWriter {
 		const modelName = this.format === 'predictions' ? this.options.modelName?.trim() || modelNameFromFileName(this.options.fileName) : null;
 		if (modelName) {
 			for (const row of client
-				.prepare('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ? AND id > ? AND id <= ?')
-				.iterate(datasetId, modelName, from.responses, until.responses) as Iterable<{ t: number; i: number | null; response: string }>) {
+				.prepare<[number, string, number, number], { t: number; i: number | null; response: string }>('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ? AND id > ? AND id <= ?')
+				.iterate(datasetId, modelName, from.responses, until.responses)) {
 				this.seenResponses.add(`${row.t}:${row.i}:${fingerprint(row.response)}`);
 			}
 		}
@@ -508,7 +508,7 @@ class StagedWriter {
 		// The dataset's existing keys: read before the write transaction by preload() when it ran,
 		// so only rows added since are read here, with the lock held.
 		if (!this.created) this.loadExisting(this.dataset.id);
-		this.setClassification = client.prepare('UPDATE tasks SET is_classification = ? WHERE id = ?');
+		this.setClassification = client.prepare<[number, number]>('UPDATE tasks SET is_classification = ? WHERE id = ?');
 	}
 
 	/** Writes one record; returns how many rows it added (the batch size counts these). */

@@ -97,7 +97,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		// Rows per DELETE: halved while one takes longer than the transaction's budget (500 tasks
 		// with their search rows took 0.6–1 s on a loaded machine), grown back while quick.
 		let chunk = maxChunk;
-		const del = c.prepare(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
+		const del = c.prepare<[number, number]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
 		// Rows of child tables without a dataset_id of their own go with their parent's chunk.
 		const children = (CHILDREN[table] ?? []).map((sql) => c.prepare<[number, number]>(sql.replace('$chunk', `SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?`)));
 		let done = false;
