@@ -64,6 +64,12 @@ export async function serve(root = process.cwd()) {
 			})
 		);
 	});
+	// An idle keep-alive connection stays open longer than any client keeps one (browsers, fetch
+	// and proxies hold them 4–60 s). With Node's 5 s default a client that reuses a connection just
+	// as the server closes it gets "other side closed" — seen when a busy client process was slow
+	// to notice the close.
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(port, host, () => resolve(undefined));
