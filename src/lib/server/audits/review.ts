@@ -61,13 +61,26 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 				.get(auditId)!).n
 		: 0;
 	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
-	// (a lapsed lease of theirs counts: they may get it back).
-	const remaining = (c
-		.prepare<[number, number, number], { n: number }>(
-			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
-			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released'))`
+	// (a lapsed lease of theirs counts: they may get it back). Counted without visiting every item
+	// (a correlated scan of 100,000 items per request): items short of k are those claimed below k
+	// (an index range) plus those claimed to k by a lease still open; from them go the ones this
+	// reviewer finished (their own assignments; one row per item and reviewer).
+	const belowK = (c
+		.prepare('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND claimed_count < ?')
+		.get(auditId, m.overlap) as { n: number }).n;
+	const leasedToK = (c
+		.prepare(
+			`SELECT count(DISTINCT i.id) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.status = 'active' AND i.is_gold = 0 AND i.claimed_count >= ? AND i.label_count < ?`
 		)
-		.get(auditId, m.overlap, reviewerId)!).n;
+		.get(auditId, m.overlap, m.overlap) as { n: number }).n;
+	const finished = (c
+		.prepare(
+			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released') AND i.is_gold = 0 AND i.label_count < ?`
+		)
+		.get(auditId, reviewerId, m.overlap) as { n: number }).n;
+	const remaining = belowK + leasedToK - finished;
 	const skipped = (c
 		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
