@@ -14,6 +14,7 @@ export interface SuggestionRunOption {
 	name: string;
 	model: string;
 	status: string;
+	datasetId: number;
 }
 
 /** The audit's suggestion run as reports name it: id and model (null when the audit has none, or it was deleted). */
@@ -32,13 +33,13 @@ function modeOf(params: string): string {
 	}
 }
 
-/** Quality judge runs over the dataset, newest first: what the new-audit form offers. */
-export function suggestionRunOptions(datasetId: number, database: Db = db()): SuggestionRunOption[] {
+/** Quality judge runs (over one dataset, or every dataset), newest first: what the new-audit form offers. */
+export function suggestionRunOptions(datasetId?: number, database: Db = db()): SuggestionRunOption[] {
 	return database.$client
-		.prepare<[number], SuggestionRunOption & { params: string }>(
-			"SELECT id, name, model, status, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC"
+		.prepare<[number | null, number | null], SuggestionRunOption & { params: string }>(
+			"SELECT id, name, model, status, dataset_id AS datasetId, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id IS NOT NULL AND (? IS NULL OR dataset_id = ?) ORDER BY id DESC"
 		)
-		.all(datasetId)
+		.all(datasetId ?? null, datasetId ?? null)
 		.filter((r) => modeOf(r.params) === 'quality')
 		.map(({ params: _params, ...r }) => r);
 }
