@@ -458,6 +458,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const dataset = database.$client.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId);
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
 	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
+	const suggestionRunId =
+		input.suggestionRunId === undefined || input.suggestionRunId === null ? null : checkSuggestionRun(input.suggestionRunId, kind, dataset.id, database);
 
 	const stratify = input.stratify ?? 'none';
 	let verdictUnits: SamplingUnit[] = [];
@@ -575,9 +577,6 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const qualification = { items: input.qualificationItems ?? 0, accuracy: input.qualificationAccuracy ?? DEFAULT_QUALIFICATION_ACCURACY };
 	const qualificationProblem = assertQualificationRule(qualification, goldItems.length);
 	if (qualificationProblem) throw new AuditError(qualificationProblem, 400, 'invalid', 'qualificationItems');
-
-	const suggestionRunId =
-		input.suggestionRunId === undefined || input.suggestionRunId === null ? null : checkSuggestionRun(input.suggestionRunId, kind, dataset.id, database);
 
 	const now = Date.now();
 	const kindName = { quality: 'Quality', rating: 'Rating', conversation: 'Conversation', pairwise: 'Pairwise' }[kind];
