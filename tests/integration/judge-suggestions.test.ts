@@ -17,6 +17,7 @@ import { reviewItemView } from '../../src/lib/server/audits/review';
 import { suggestionRunOptions } from '../../src/lib/server/audits/suggestions';
 import { auditReport } from '../../src/lib/server/reports/reports';
 import { auditMethods } from '../../src/lib/server/reports/methods';
+import { judgeAuditCalibration } from '../../src/lib/server/judge';
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { FAST_RETRY, fakeEndpoint, one } from './generation-support';
 import { buildJudgeWorld, judgeScript, judgeSays } from './judge-support';
@@ -127,6 +128,9 @@ describe('judge suggestions for reviewers', () => {
 		const methods = auditMethods(report, db).paragraph;
 		expect(methods).toContain(`Reviewers saw a model judge's answers (fake-base, judge run ${run.id}) pre-filled on the review screen as labelled suggestions`);
 		expect(methods).toContain('anchored toward the judge');
+		// The judge's calibration against this audit warns that the reviewers saw its answers.
+		expect(judgeAuditCalibration(audit.id, run.id, {}, db).caveats[0]).toContain("Reviewers saw this judge run's answers as pre-filled suggestions");
+		expect(judgeAuditCalibration(world.auditId, run.id, {}, db).caveats.join(' ')).not.toContain('pre-filled');
 
 		// Deleting the run later leaves the audit (ON DELETE SET NULL).
 		db.$client.prepare('DELETE FROM generation_runs WHERE id = ?').run(otherRun.id);
