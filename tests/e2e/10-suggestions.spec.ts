@@ -6,6 +6,8 @@
  * reasons — at 1280 and 390 wide — submits them, and the report says reviewers saw suggestions.
  */
 import { test, expect, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 import { createEndpoint } from '../../src/lib/server/runs/endpoints';
@@ -14,6 +16,18 @@ import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { createAudit } from '../../src/lib/server/audits/create';
 import type { Db } from '../../src/lib/server/db';
 import { buildJudgeWorld, judgeScript, judgeSays, type JudgeWorld } from '../integration/judge-support';
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious or critical axe-core violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+	await page.evaluate(AXE_SOURCE);
+	return page.evaluate(async () => {
+		const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+		const r = await axe.run(document, { resultTypes: ['violations'] });
+		return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+	});
+}
 
 let fake: FakeOpenAI;
 let db: Db;
@@ -90,6 +104,7 @@ test('a reviewer finds the judge answers pre-filled and labelled, at 1280 and 39
 		}
 		const item = await prefilledItem(page);
 		await page.screenshot({ path: `test-results/suggestions-${viewport.width}.png`, fullPage: true });
+		expect(await seriousViolations(page)).toEqual([]);
 		if (viewport.width === 390) {
 			const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 			expect(overflow).toBe(false);

@@ -249,6 +249,7 @@ export async function run(argv: string[]): Promise<void> {
 					`sample ${audit.itemCount} items (size ${audit.sampleSize}, seed ${audit.seed}, ${audit.instanceMode} instance${audit.instanceMode === 'one' ? '' : 's'}, stratify ${audit.stratify}), k = ${audit.overlap}, ${audit.blind ? 'blind' : 'not blind'}`
 				);
 				if (audit.strata) console.log(`strata (drawn/rows): ${audit.strata.map((s) => `${s.key} ${s.size}/${s.population}`).join(', ')}`);
+				if (audit.suggestionRunId) console.log(`judge suggestions: reviewers see judge run ${audit.suggestionRunId}'s answers pre-filled`);
 				console.log(
 					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, leases ${progress.activeLeases}`
 				);
