@@ -78,6 +78,8 @@ describe('cli audit', () => {
 			[['create', '--dataset', 'cli data', '--kind', 'quality', '--reviewers', 'who@nowhere.org'], /No account for who@nowhere.org/],
 			[['create', '--dataset', 'cli data', '--kind', 'quality', '--overlap', '3', '--reviewers', 'a@x.org'], /An overlap of 3 needs at least 3 reviewers/],
 			[['create', '--dataset', 'cli data', '--kind', 'rating', '--reviewers', 'a@x.org'], /no model responses|has none/],
+			[['create', '--dataset', 'cli data', '--kind', 'quality', '--reviewers', 'a@x.org', '--suggestions-from', '4242'], /There is no judge run 4242\./],
+			[['create', '--dataset', 'cli data', '--kind', 'quality', '--reviewers', 'a@x.org', '--suggestions-from', 'x'], /--suggestions-from must be an integer/],
 			[['close', '999'], /No such audit/]
 		];
 		const results = await Promise.all(cases.map(([args]) => cli(...args)));

@@ -40,7 +40,8 @@ const USAGE = `Usage:
         [--models m1,m2] [--unit turn|conversation] [--pair-models m1,m2]
         [--not-blind] [--lease-minutes 30]
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
-        [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot] [--json]
+        [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot]
+        [--suggestions-from <judge run id>] [--json]
   npm run cli -- audit strata <dataset> [--json]
   npm run cli -- audit list [--dataset <name|id>] [--archived] [--json]
   npm run cli -- audit show <id> [--json]
@@ -65,6 +66,9 @@ items gold, their labels counting once their gold accuracy reaches --qualify-acc
 rule's rejected rows, as many as --strata names per stratum ('kept' or a rule, as in the
 funnel; strata not named get none); \`audit strata <dataset>\` lists them with their rows, and
 \`report <id> --filters\` is the filter report.
+--suggestions-from (quality audits; off by default, as suggestions anchor reviewers): the review
+screen starts each item's three answers from that judge run's verdicts (a quality judge run
+over the same dataset), labelled as the model's suggestion; the report then says so.
 --unit (conversation audits): judge each assistant reply (turn, default) or each conversation
 as a whole. --pair-models (pairwise audits): build pairs from the dataset's own responses of
 two models (one per prompt both answered; built once, reused) and sample those pairs; without
@@ -153,6 +157,7 @@ export async function run(argv: string[]): Promise<void> {
 			qualify: { type: 'string' },
 			'qualify-accuracy': { type: 'string' },
 			pilot: { type: 'boolean' },
+			'suggestions-from': { type: 'string' },
 			'discard-labels': { type: 'boolean' },
 			archived: { type: 'boolean' },
 			confirm: { type: 'string' },
@@ -195,7 +200,8 @@ export async function run(argv: string[]): Promise<void> {
 					goldRate,
 					routing: values.pilot ? 'depth' : 'breadth',
 					qualificationItems: values.qualify === undefined ? 0 : intOption(values.qualify, 'qualify', 0),
-					qualificationAccuracy: values['qualify-accuracy'] === undefined ? undefined : Number(values['qualify-accuracy'])
+					qualificationAccuracy: values['qualify-accuracy'] === undefined ? undefined : Number(values['qualify-accuracy']),
+					suggestionRunId: values['suggestions-from'] === undefined ? null : intOption(values['suggestions-from'], 'suggestions-from', 1)
 				};
 				if (input.qualificationAccuracy !== undefined && !Number.isFinite(input.qualificationAccuracy)) throw new CliError('--qualify-accuracy must be a share such as 0.8.', 2);
 				const audit = await createAuditInBatches(input);
@@ -243,6 +249,7 @@ export async function run(argv: string[]): Promise<void> {
 					`sample ${audit.itemCount} items (size ${audit.sampleSize}, seed ${audit.seed}, ${audit.instanceMode} instance${audit.instanceMode === 'one' ? '' : 's'}, stratify ${audit.stratify}), k = ${audit.overlap}, ${audit.blind ? 'blind' : 'not blind'}`
 				);
 				if (audit.strata) console.log(`strata (drawn/rows): ${audit.strata.map((s) => `${s.key} ${s.size}/${s.population}`).join(', ')}`);
+				if (audit.suggestionRunId) console.log(`judge suggestions: reviewers see judge run ${audit.suggestionRunId}'s answers pre-filled`);
 				console.log(
 					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, leases ${progress.activeLeases}`
 				);

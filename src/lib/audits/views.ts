@@ -1,4 +1,7 @@
 import type { Answer, Draft } from './answers';
+import type { ReviewSuggestion } from './suggestions';
+
+export type { ReviewSuggestion } from './suggestions';
 
 /**
  * What the review screen receives from the server: shared by the server (which builds them) and
@@ -58,6 +61,12 @@ export interface ReviewItemView {
 	shownAt: number | null;
 	/** Shown only in non-blind audits. */
 	context: { classification: boolean | null; origin: string; sourceId: string | null } | null;
+	/**
+	 * Quality audits with judge suggestions on (an audit option, off by default): the judge's
+	 * verdicts on this item's instance, which pre-fill the answers when the reviewer has none of
+	 * their own; null otherwise.
+	 */
+	suggestion: ReviewSuggestion | null;
 }
 
 export interface ReviewProgress {

@@ -32,6 +32,16 @@ describe('methodsParagraph', () => {
 		expect(paragraph).not.toMatch(/Wilson|PPI|prediction-powered/);
 	});
 
+	it('states that reviewers saw a judge\'s suggestions, as a possible source of anchoring, only when they did', () => {
+		const input = syntheticQualityInput(50);
+		const plain = methodsParagraph(buildAuditReport(input, { replicates: 20 }), facts).paragraph;
+		expect(plain).not.toMatch(/pre-filled|anchor/);
+		input.audit = { ...input.audit, suggestions: { runId: 9, model: 'judge-m', name: 'j' } };
+		const { paragraph } = methodsParagraph(buildAuditReport(input, { replicates: 20 }), facts);
+		expect(paragraph).toContain("Reviewers saw a model judge's answers (judge-m, judge run 9) pre-filled on the review screen as labelled suggestions");
+		expect(paragraph).toContain('anchored toward the judge');
+	});
+
 	it('cites Wilson and Cohen for a majority estimate with two reviewers, and PPI when a judge was used', () => {
 		const input = syntheticQualityInput(100, 3);
 		// Two reviewers only: Cohen's κ.

@@ -147,7 +147,13 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			`Reviewers rated each model's response on Self-Instruct's four-level scale ${cite('selfInstruct')} (A: valid and satisfying; B: acceptable with minor errors; C: relevant but with significant errors; D: irrelevant or invalid)${facts.blind ? ', with the model names hidden and the responses shown in a random order for each reviewer' : ''}.`
 		);
 	}
-	s.push(facts.guidelineWords > 0 ? `They worked from written guidelines of about ${num(facts.guidelineWords)} words.` : 'They had no written guidelines beyond the questions themselves.');
+	if (a.kind === 'quality' && a.suggestions) {
+		const sug = a.suggestions;
+		s.push(
+			`Reviewers saw a model judge's answers (${sug.model}, judge run ${sug.runId}) pre-filled on the review screen as labelled suggestions, with its one-sentence reasons, and could change them before submitting; their labels may therefore be anchored toward the judge's verdicts, and agreement with that judge overstated.`
+		);
+	}
+		s.push(facts.guidelineWords > 0 ? `They worked from written guidelines of about ${num(facts.guidelineWords)} words.` : 'They had no written guidelines beyond the questions themselves.');
 
 	// Gold items and qualification.
 	if (a.goldCount > 0 || report.qualification) {

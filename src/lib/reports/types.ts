@@ -50,6 +50,11 @@ export interface ReportAudit {
 	headlineEstimator: EstimatorKey | null;
 	createdAt: string;
 	closedAt: string | null;
+	/**
+	 * Quality audits with judge suggestions on: reviewers saw this judge run's answers pre-filled
+	 * (a possible source of anchoring, stated on the report and in the methods paragraph).
+	 */
+	suggestions?: { runId: number; model: string; name: string } | null;
 }
 
 export interface ReportResponse {

@@ -10,6 +10,7 @@ import {
 	type Draft
 } from '$lib/audits/answers';
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
+import { draftFromSuggestion } from '$lib/audits/suggestions';
 import { answerRows, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
@@ -370,7 +371,11 @@ export class ReviewSession {
 
 	private show(item: ReviewItemView): void {
 		this.work = item;
-		this.workDraft = item.draft ?? emptyDraft(item.kind, answerRows(item));
+		// A judge's suggestion (an audit option) seeds the answers only when the reviewer has none of
+		// their own; it is never submitted for them.
+		const suggestion = item.draft || item.kind !== 'quality' ? null : (item.suggestion ?? null);
+		const suggested = suggestion !== null;
+		this.workDraft = item.draft ?? (suggestion ? draftFromSuggestion(suggestion) : emptyDraft(item.kind, answerRows(item)));
 		this.draftState = item.draft ? 'saved' : 'idle';
 		this.viewing = null;
 		this.viewDraft = null;
@@ -379,7 +384,7 @@ export class ReviewSession {
 		this.problem = null;
 		this.status = 'ready';
 		this.clock.restart(item.shownAt);
-		this.announceArrival(`Next item: ${gist(item.instruction)}`);
+		this.announceArrival(`Next item: ${gist(item.instruction)}${suggested ? ' Answers pre-filled with a model judge\'s suggestion: check them before submitting.' : ''}`);
 		this.onItemChange(item);
 	}
 

@@ -23,7 +23,8 @@ function qualityItem(n: number): ReviewItemView {
 		revision: 0,
 		submittedAt: null,
 		shownAt: null,
-		context: null
+		context: null,
+		suggestion: null
 	};
 }
 
@@ -103,6 +104,32 @@ beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setI
 afterEach(() => vi.useRealTimers());
 
 describe('ReviewSession', () => {
+	it('starts from a judge suggestion when the item has no draft of the reviewer\'s own, says so once, and submits nothing by itself', async () => {
+		const suggestion = {
+			runId: 5,
+			model: 'judge-m',
+			answers: { instruction: true, input: true, output: false },
+			reasons: { instruction: 'Clear.', input: 'Fits.', output: 'Wrong sum.' }
+		};
+		const first = { ...qualityItem(1), suggestion };
+		const own = { ...qualityItem(2), suggestion, draft: { kind: 'quality' as const, answers: { instruction: false, input: null, output: null }, reason: 'incomprehensible_instruction' as const, reasonChosen: false, comment: '' } };
+		const { session, submitted, drafts } = startSession([first, own]);
+		await settle();
+		expect(session.draft).toMatchObject({ answers: { instruction: true, input: true, output: false }, reason: 'incorrect_output' });
+		expect(session.announcement).toContain("model judge's suggestion");
+		vi.advanceTimersByTime(10_000);
+		await settle();
+		expect(submitted).toHaveLength(0);
+		expect(drafts).toHaveLength(0);
+		session.submit();
+		await settle();
+		expect(submitted[0].answer).toEqual({ kind: 'quality', instruction: true, input: true, output: false, reason: 'incorrect_output', comment: '' });
+		// The next item has the reviewer's own draft: that wins over the suggestion.
+		expect(session.work?.ref).toBe(own.ref);
+		expect(session.draft).toMatchObject({ answers: { instruction: false, input: null, output: null } });
+		expect(session.announcement).not.toContain('suggestion');
+	});
+
 	it('stores exactly the answers shown selected: "no" chosen in the Output group, then submit', async () => {
 		const { session, submitted } = startSession([qualityItem(1), qualityItem(2)]);
 		await settle();

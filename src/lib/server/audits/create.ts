@@ -20,6 +20,7 @@ import { hash32 } from '../../audits/random';
 import type { GoldSpec } from '../../audits/gold';
 import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
 import { AuditError } from './errors';
+import { checkSuggestionRun } from './suggestions';
 import { buildResponsePairs } from '../datasets/response-pairs';
 
 export const DEFAULT_OVERLAP = 1;
@@ -69,6 +70,11 @@ export interface CreateAuditInput {
 	qualificationItems?: number;
 	/** …and their labels count once their gold accuracy reaches this share (default 0.8). */
 	qualificationAccuracy?: number;
+	/**
+	 * Quality audits, off by default (suggestions anchor reviewers): a quality judge run over the
+	 * dataset whose parsed verdicts pre-fill the three answers as a labelled suggestion.
+	 */
+	suggestionRunId?: number | null;
 	createdBy?: number | null;
 }
 
@@ -304,6 +310,7 @@ interface AuditPlan {
 	qualification: { items: number; accuracy: number };
 	strata: AuditStratum[] | null;
 	conversationUnit: ConversationUnit;
+	suggestionRunId: number | null;
 	createdBy: number | null;
 	now: number;
 }
@@ -423,18 +430,18 @@ export async function createAuditInBatches(
 
 function insertAuditRow(plan: AuditPlan, status: 'preparing' | 'open', database: Db): number {
 	const row = database.$client
-		.prepare<[number, string, string, string, number, number, string, string, number, string | null, number, number, number, string, number, number, number, number | null, number, string, number, number, string | null, string, string | null, number | null], { id: number }>(
+		.prepare<[number, string, string, string, number, number, string, string, number, string | null, number, number, number, string, number, number, number, number | null, number, string, number, number, string | null, string, string | null, number | null, number | null], { id: number }>(
 			`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
 				models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
-				routing, qualification_items, qualification_accuracy, strata, conversation_unit, prepare_owner, prepare_heartbeat_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+				routing, qualification_items, qualification_accuracy, strata, conversation_unit, prepare_owner, prepare_heartbeat_at, suggestion_run_id)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		)
 		.get(
 			plan.dataset.id, plan.name, plan.kind, status, plan.sampleSize, plan.seed, plan.instanceMode, plan.stratify, plan.includeRejected ? 1 : 0,
 			plan.models ? JSON.stringify(plan.models) : null, plan.overlap, plan.blind ? 1 : 0, plan.leaseMinutes * 60, plan.guidelines,
 			plan.goldItems.length ? plan.goldRate : 0, plan.planned.length, plan.goldItems.length, plan.createdBy, plan.now,
 			plan.routing, plan.qualification.items, plan.qualification.accuracy, plan.strata ? JSON.stringify(plan.strata) : null, plan.conversationUnit,
-			status === 'preparing' ? preparingOwner() : null, status === 'preparing' ? Date.now() : null
+			status === 'preparing' ? preparingOwner() : null, status === 'preparing' ? Date.now() : null, plan.suggestionRunId
 		)!;
 	return row.id;
 }
@@ -451,6 +458,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const dataset = database.$client.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId);
 	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
 	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
+	const suggestionRunId =
+		input.suggestionRunId === undefined || input.suggestionRunId === null ? null : checkSuggestionRun(input.suggestionRunId, kind, dataset.id, database);
 
 	const stratify = input.stratify ?? 'none';
 	let verdictUnits: SamplingUnit[] = [];
@@ -596,6 +605,7 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		qualification,
 		strata,
 		conversationUnit: kind === 'conversation' ? conversationUnit : 'turn',
+		suggestionRunId,
 		createdBy: input.createdBy ?? null,
 		now
 	};

@@ -50,7 +50,9 @@ export const auditFormSchema = z.object({
 	goldPercent: z.coerce.number({ message: 'Enter a number.' }).min(0, 'At least 0%.').max(50, 'At most 50%.').default(10),
 	pilot: checkbox,
 	qualificationItems: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(1000, 'At most 1,000.').default(0),
-	qualificationPercent: z.coerce.number({ message: 'Enter a number.' }).gt(0, 'Above 0%.').max(100, 'At most 100%.').default(80)
+	qualificationPercent: z.coerce.number({ message: 'Enter a number.' }).gt(0, 'Above 0%.').max(100, 'At most 100%.').default(80),
+	/** Quality audits: a judge run whose answers pre-fill the review screen ('' = off, the default). */
+	suggestionRunId: z.string().trim().max(20).default('')
 });
 
 export type AuditForm = z.infer<typeof auditFormSchema>;
@@ -86,6 +88,7 @@ export function auditFormToInput(form: AuditForm, createdBy: number): CreateAudi
 		routing: form.pilot ? 'depth' : 'breadth',
 		qualificationItems: gold ? form.qualificationItems : 0,
 		qualificationAccuracy: form.qualificationPercent / 100,
+		suggestionRunId: form.kind === 'quality' && form.suggestionRunId ? Number(form.suggestionRunId) : null,
 		createdBy
 	};
 }

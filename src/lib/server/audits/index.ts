@@ -6,3 +6,4 @@ export * from './review';
 export * from './audits';
 export * from './page';
 export * from './form';
+export * from './suggestions';

@@ -12,6 +12,7 @@ import type { ReviewExample, ReviewTurn } from '../../audits/views';
 import { membership, statements, type Membership } from './routing';
 import { notFound } from './errors';
 import { countStuckItems } from './audits';
+import { suggestionForInstance } from './suggestions';
 
 /**
  * What a reviewer may read: their audits, the items assigned to them and their own labels. Every
@@ -230,7 +231,8 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		revision: label?.revision ?? 0,
 		submittedAt: label?.submittedAt ?? null,
 		shownAt: row.shownAt,
-		context: m.blind ? null : { classification: row.classification === null ? null : row.classification === 1, origin: row.origin, sourceId: row.sourceId }
+		context: m.blind ? null : { classification: row.classification === null ? null : row.classification === 1, origin: row.origin, sourceId: row.sourceId },
+		suggestion: m.kind === 'quality' && row.instanceId !== null ? suggestionForInstance(m.auditId, row.instanceId, database) : null
 	};
 }
 

@@ -339,6 +339,14 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		'The audit must be a simple random sample of the rows the estimate speaks about; items whose reviewers tied have no final label and are left out.',
 		'Rows without a readable judge verdict count as "no" in the estimate (any fixed rule keeps it valid: the audit measures the judge as applied) and are left out of the agreement figures.'
 	];
+	const suggested = c.prepare<[number], number | null>('SELECT suggestion_run_id FROM audits WHERE id = ?').pluck().get(auditId);
+	if (suggested !== null && suggested !== undefined) {
+		caveats.unshift(
+			suggested === runId
+				? "Reviewers saw this judge run's answers as pre-filled suggestions: their labels may be anchored toward it, so the agreement figures (and the estimate's correction) are likely too favourable to the judge."
+				: `Reviewers saw another judge run's answers (run ${suggested}) as pre-filled suggestions: their labels may be anchored toward that judge.`
+		);
+	}
 
 	// The population the audit sampled from (as far as the judge run existed then).
 	const units = loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)

@@ -39,6 +39,9 @@ interface AuditRow {
 	headlineEstimator: ReportAudit['headlineEstimator'];
 	createdAt: number;
 	closedAt: number | null;
+	suggestionRunId: number | null;
+	suggestionModel: string | null;
+	suggestionName: string | null;
 }
 
 export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
@@ -47,8 +50,10 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
 				a.sample_size AS sampleSize, a.item_count AS itemCount, a.gold_count AS goldCount, a.seed, a.models,
 				a.routing, a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy, a.headline_estimator AS headlineEstimator,
-				a.created_at AS createdAt, a.closed_at AS closedAt
-			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
+				a.created_at AS createdAt, a.closed_at AS closedAt,
+				r.id AS suggestionRunId, r.model AS suggestionModel, r.name AS suggestionName
+			 FROM audits a JOIN datasets d ON d.id = a.dataset_id LEFT JOIN generation_runs r ON r.id = a.suggestion_run_id
+			 WHERE a.id = ? AND a.status <> 'preparing'`
 		)
 		.get(auditId);
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
@@ -69,7 +74,9 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 		qualification: { items: row.qualificationItems, accuracy: row.qualificationAccuracy },
 		headlineEstimator: row.headlineEstimator,
 		createdAt: iso(row.createdAt)!,
-		closedAt: iso(row.closedAt)
+		closedAt: iso(row.closedAt),
+		suggestions:
+			row.suggestionRunId === null ? null : { runId: row.suggestionRunId, model: row.suggestionModel ?? '', name: row.suggestionName ?? '' }
 	};
 }
 

@@ -5,7 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { parseForm } from '$lib/server/forms';
 import { listDatasets } from '$lib/server/datasets/datasets';
 import { listUsers } from '$lib/server/auth/users';
-import { auditFormSchema, auditFormToInput, createAuditInBatches, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
+import { auditFormSchema, auditFormToInput, createAuditInBatches, suggestionRunOptions, DEFAULT_LEASE_MINUTES } from '$lib/server/audits';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 
@@ -17,6 +17,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 		users: listUsers()
 			.filter((u) => !u.disabledAt)
 			.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role })),
+		suggestionRuns: suggestionRunOptions(),
 		defaults: { sampleSize: DEFAULT_SAMPLE_SIZE, seed: randomInt(1, 1_000_000), leaseMinutes: DEFAULT_LEASE_MINUTES, datasetId: preselected }
 	};
 };

@@ -4,6 +4,7 @@ import { datasets, instances, responses, tasks } from './datasets';
 // Relative, not $lib: drizzle-kit loads the schema without SvelteKit's aliases.
 import { PAIR_VERDICTS, RATING_KEYS, REASON_KEYS, WHOLE_CONVERSATION_POSITION, type PairVerdict } from '../../../audits/rubric';
 import { conversations, preferencePairs } from './conversations';
+import { generationRuns } from './generation';
 
 /**
  * Audits: a reproducible sample of a dataset routed to reviewers (paper audits: Self-Instruct
@@ -99,6 +100,12 @@ export const audits = sqliteTable(
 		qualificationAccuracy: real('qualification_accuracy').notNull().default(0.8),
 		/** The report's headline estimator as a researcher chose it; null = chosen by the data. */
 		headlineEstimator: text('headline_estimator', { enum: HEADLINE_ESTIMATORS }),
+		/**
+		 * Quality audits, off by default (they anchor reviewers): a judge run (quality mode, same
+		 * dataset) whose parsed verdicts pre-fill the three answers as a labelled suggestion; the
+		 * report and methods paragraph then say so. Null when the run is deleted.
+		 */
+		suggestionRunId: integer('suggestion_run_id').references(() => generationRuns.id, { onDelete: 'set null' }),
 		/** Sampled (non-gold) items; denormalised for progress. */
 		itemCount: integer('item_count').notNull().default(0),
 		goldCount: integer('gold_count').notNull().default(0),

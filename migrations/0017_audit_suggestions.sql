@@ -1,0 +1,1 @@
+ALTER TABLE `audits` ADD `suggestion_run_id` integer REFERENCES generation_runs(id) ON DELETE set null;
