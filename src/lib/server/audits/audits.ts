@@ -309,14 +309,14 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
  */
 export function countStuckItems(auditId: number, overlap: number, database: Db = db()): number {
 	const c = database.$client;
-	const { n: currentReviewers } = c.prepare('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId) as { n: number };
+	const { n: currentReviewers } = c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId)!;
 	// A current reviewer's finished row on an item is a label counted in label_count, a skip or a
 	// release; so an item is stuck only if more than (current reviewers − k) of them skipped or
 	// released it. With fewer skips and releases in the whole audit, none is (and the count below,
 	// which groups every assignment of the audit, is not needed on each request).
 	const { n: setAside } = c
-		.prepare(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND status IN ('skipped', 'released')`)
-		.get(auditId) as { n: number };
+		.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND status IN ('skipped', 'released')`)
+		.get(auditId)!;
 	if (setAside <= currentReviewers - overlap) return 0;
 	const row = c
 		.prepare<[number, number, number, number, number], { n: number }>(

@@ -67,20 +67,20 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 	// (an index range) plus those claimed to k by a lease still open; from them go the ones this
 	// reviewer finished (their own assignments; one row per item and reviewer).
 	const belowK = (c
-		.prepare('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND claimed_count < ?')
-		.get(auditId, m.overlap) as { n: number }).n;
+		.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND claimed_count < ?')
+		.get(auditId, m.overlap)!).n;
 	const leasedToK = (c
-		.prepare(
+		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(DISTINCT i.id) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
 			 WHERE s.audit_id = ? AND s.status = 'active' AND i.is_gold = 0 AND i.claimed_count >= ? AND i.label_count < ?`
 		)
-		.get(auditId, m.overlap, m.overlap) as { n: number }).n;
+		.get(auditId, m.overlap, m.overlap)!).n;
 	const finished = (c
-		.prepare(
+		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released') AND i.is_gold = 0 AND i.label_count < ?`
 		)
-		.get(auditId, reviewerId, m.overlap) as { n: number }).n;
+		.get(auditId, reviewerId, m.overlap)!).n;
 	const remaining = belowK + leasedToK - finished;
 	const skipped = (c
 		.prepare<[number, number, number], { n: number }>(
