@@ -67,6 +67,10 @@ test('search and filters narrow the task list; untrusted text stays text', async
 	await page.getByLabel('Classification').selectOption('');
 	await page.getByLabel('Search instructions, inputs and outputs').fill('markup');
 	await page.getByRole('button', { name: 'Apply' }).click();
+	// Wait for the filtered list before opening its row (the previous list is still on screen
+	// until the navigation lands).
+	await expect(table.locator('tbody tr')).toHaveCount(1);
+	await expect(table).toContainText('Explain this markup');
 	await table.getByRole('link').first().click();
 	await expect(page.locator('pre[aria-label="Instruction"]')).toContainText('<script>window.__pwned = 1</script>');
 	await expect(page.locator('pre[aria-label="Input"]')).toHaveText('<b>bold</b>');

@@ -16,7 +16,7 @@ let db: Db;
 
 async function cli(...args: string[]) {
 	try {
-		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'audit', ...args], {
+		const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], {
 			env: { ...process.env, DATABASE_PATH: file }
 		});
 		return { code: 0, stdout, stderr };
@@ -35,7 +35,7 @@ beforeAll(async () => {
 	const rows = Array.from({ length: 30 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', output: `number ${i}` }));
 	const data = path.join(dir, 'data.jsonl');
 	fs.writeFileSync(data, jsonl(rows));
-	const imported = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'import', '--dataset', 'cli data', data], {
+	const imported = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', '--dataset', 'cli data', data], {
 		env: { ...process.env, DATABASE_PATH: file }
 	});
 	expect(imported.stdout).toContain('30 tasks');

@@ -229,7 +229,7 @@ describe('filter report', () => {
 		expect(at09.correctness.proportion).toBeCloseTo(report.rules.find((r) => r.rule === 'rougeL')!.ifOff.correctness.proportion!, 12);
 
 		// The CLI prints the same report.
-		const { stdout } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'report', String(auditId), '--filters', '--json'], {
+		const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', String(auditId), '--filters', '--json'], {
 			env: { ...process.env, DATABASE_PATH: file },
 			timeout: 120_000
 		});

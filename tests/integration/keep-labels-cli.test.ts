@@ -17,7 +17,7 @@ let adminEmail: string;
 
 async function cli(env: Record<string, string>, ...args: string[]) {
 	try {
-		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', ...args], {
+		const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
 			env: { ...process.env, BACKUP_DIR: path.join(dir, 'backups'), ...env }
 		});
 		return { code: 0, stdout, stderr };

@@ -453,7 +453,7 @@ describe('response-rating report from a real audit', () => {
 // Each case starts the CLI several times through tsx: seconds each on a busy 2-core machine.
 describe('cli report', { timeout: 180_000 }, () => {
 	const cli = (...args: string[]) =>
-		run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', 'report', ...args], {
+		run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', ...args], {
 			env: { ...process.env, DATABASE_PATH: file },
 			maxBuffer: 16 * 1024 * 1024
 		});

@@ -12,7 +12,7 @@ let dir: string;
 
 async function cli(...args: string[]) {
 	try {
-		const { stdout, stderr } = await run('npx', ['tsx', '--tsconfig', 'tsconfig.json', 'src/cli/main.ts', ...args], { cwd: root, maxBuffer: 64 << 20 });
+		const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, maxBuffer: 64 << 20 });
 		return { code: 0, stdout, stderr };
 	} catch (err) {
 		const e = err as { code: number; stdout: string; stderr: string };

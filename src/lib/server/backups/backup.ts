@@ -67,13 +67,25 @@ function removeStalePartials(folder: string): void {
 	for (const name of fs.readdirSync(folder)) {
 		const m = /^\..+\.partial-(\d+)(?:-journal)?$/.exec(name);
 		if (!m || Number(m[1]) === process.pid) continue;
-		try {
-			process.kill(Number(m[1]), 0);
-			continue; // still running
-		} catch (err) {
-			if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-		}
+		if (processIsAlive(Number(m[1]))) continue;
 		fs.rmSync(path.join(folder, name), { force: true });
+	}
+}
+
+/** Whether a process is running. A killed process nobody has reaped yet (a zombie: common in
+ *  containers whose first process does not reap) still answers signal 0, but is dead. */
+function processIsAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+	} catch (err) {
+		return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+	}
+	try {
+		// /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces or parentheses.
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+	} catch {
+		return true; // no /proc (not Linux): trust the signal
 	}
 }
 
