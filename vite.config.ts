@@ -9,6 +9,7 @@ export default defineConfig({
 		// Vitest runs cores − 1 files at once: one on a 2-core machine. Many files wait on child
 		// processes and sockets, so two at once cut the suite's wall time by about a sixth.
 		maxWorkers: 2,
+		globalSetup: ['tests/support/cli-bundle.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 60_000
 	}

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { jsonl } from '../support/db';
 import { makeUser } from './audit-fixtures';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 // The CLI in a child process on its own database file, as a user would run it.
 const run = promisify(execFile);
@@ -16,7 +17,7 @@ let db: Db;
 
 async function cli(...args: string[]) {
 	try {
-		const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], {
+		const { stdout, stderr } = await run(process.execPath, [CLI_ENTRY, 'audit', ...args], {
 			env: { ...process.env, DATABASE_PATH: file }
 		});
 		return { code: 0, stdout, stderr };
@@ -35,7 +36,7 @@ beforeAll(async () => {
 	const rows = Array.from({ length: 30 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', output: `number ${i}` }));
 	const data = path.join(dir, 'data.jsonl');
 	fs.writeFileSync(data, jsonl(rows));
-	const imported = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'import', '--dataset', 'cli data', data], {
+	const imported = await run(process.execPath, [CLI_ENTRY, 'import', '--dataset', 'cli data', data], {
 		env: { ...process.env, DATABASE_PATH: file }
 	});
 	expect(imported.stdout).toContain('30 tasks');

@@ -19,6 +19,7 @@ import {
 	startBackupSchedule,
 	stopBackupSchedule
 } from '../../src/lib/server/backups';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 const MIGRATIONS = path.resolve('migrations');
 let db: Db;
@@ -221,7 +222,7 @@ describe('kill -9 during a backup', () => {
 		const outcomes: string[] = [];
 		for (const delay of [0, 150, 600, 60_000]) {
 			const out = path.join(bigDir, `copy-${delay}.db`);
-			const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'backup', '--out', out], {
+			const child = spawn(process.execPath, [CLI_ENTRY, 'backup', '--out', out], {
 				env: { ...process.env, DATABASE_PATH: big },
 				stdio: 'ignore',
 				detached: true

@@ -6,6 +6,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import type { Db } from '../../src/lib/server/db';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -24,10 +25,10 @@ beforeEach(async () => {
 });
 afterEach(() => cleanup());
 
-/** Runs `npm run cli -- …` the way the script does (tsx with the project's tsconfig), on the test database. */
+/** Runs the command line (bundled once for the test run) on the test database. */
 function cli(...args: string[]) {
-	const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-		env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json' },
+	const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], {
+		env: { ...process.env, DATABASE_PATH: file },
 		encoding: 'utf8',
 		timeout: 60_000
 	});

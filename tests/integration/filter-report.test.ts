@@ -20,6 +20,7 @@ import { auditFilterReport } from '../../src/lib/server/reports';
 import { filterPreset } from '../../src/lib/filters';
 import { rougeL } from '../../src/lib/rouge/score';
 import { SWEEP_THRESHOLDS } from '../../src/lib/reports';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 const run = promisify(execFile);
 const Z = 1.959963984540054;
@@ -229,7 +230,7 @@ describe('filter report', () => {
 		expect(at09.correctness.proportion).toBeCloseTo(report.rules.find((r) => r.rule === 'rougeL')!.ifOff.correctness.proportion!, 12);
 
 		// The CLI prints the same report.
-		const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', String(auditId), '--filters', '--json'], {
+		const { stdout } = await run(process.execPath, [CLI_ENTRY, 'report', String(auditId), '--filters', '--json'], {
 			env: { ...process.env, DATABASE_PATH: file },
 			timeout: 120_000
 		});

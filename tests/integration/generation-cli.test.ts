@@ -8,6 +8,7 @@ import { CONTENT_FILTERED_REPLY, contextLengthError, startFakeOpenAI, type FakeO
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
 import { one } from './generation-support';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -25,8 +26,8 @@ afterEach(async () => {
 /** Runs the CLI in a child process (asynchronously: the scripted server lives in this one). */
 function cli(args: string[], env: Record<string, string> = {}, command = 'generate'): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', command, ...args], {
-			env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json', LLM_BASE_URL: '', LLM_PRESET: '', ...env },
+		const child = spawn(process.execPath, [CLI_ENTRY, command, ...args], {
+			env: { ...process.env, DATABASE_PATH: file, LLM_BASE_URL: '', LLM_PRESET: '', ...env },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		let stdout = '';

@@ -20,6 +20,7 @@ import { cancelStoppedJudgeRunBatches } from '../../src/lib/server/runs/judge/ba
 import { judgeAuditCalibration } from '../../src/lib/server/judge';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -39,11 +40,10 @@ afterEach(async () => {
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
 	let output = '';
-	const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+	const proc = spawn(process.execPath, [CLI_ENTRY, ...args], {
 		env: {
 			...process.env,
 			DATABASE_PATH: file,
-			TSX_TSCONFIG_PATH: 'tsconfig.json',
 			LLM_BASE_URL: fake.url,
 			LLM_MODEL: 'judge-model',
 			LLM_API_STYLE: 'chat',

@@ -24,6 +24,7 @@ import { parseWhere } from '../../src/lib/server/exports/filters';
 import { wilsonInterval } from '../../src/lib/stats/proportion';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
 import { TASKS, buildJudgeWorld, expectedFigures, humanSays, judgeSays } from './judge-support';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -124,8 +125,8 @@ describe('exports with a model judge', () => {
 		// The CLI over the same functions: --judge-run / --judge-valid, the precision in --json.
 		const cli = spawnSync(
 			process.execPath,
-			['--import', 'tsx', 'src/cli/main.ts', 'export', String(world.datasetId), '--count', '--judge-run', String(world.runId), '--judge-valid', '--json'],
-			{ env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json' }, encoding: 'utf8', timeout: 60_000 }
+			[CLI_ENTRY, 'export', String(world.datasetId), '--count', '--judge-run', String(world.runId), '--judge-valid', '--json'],
+			{ env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 60_000 }
 		);
 		expect(cli.status, cli.stderr).toBe(0);
 		const out = JSON.parse(cli.stdout);

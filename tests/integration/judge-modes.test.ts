@@ -25,6 +25,7 @@ import { judgeCalibration, overlappingJudgeRuns } from '../../src/lib/server/jud
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { makeUsers } from './audit-fixtures';
 import { REMINDER, RATING_TASKS as TASKS, expectedRatingConfusion, judgeRates, modesScript as script, ratingWorld } from './judge-modes-support';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -44,11 +45,10 @@ afterEach(async () => {
 
 function cli(args: string[]) {
 	let output = '';
-	const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+	const proc = spawn(process.execPath, [CLI_ENTRY, ...args], {
 		env: {
 			...process.env,
 			DATABASE_PATH: file,
-			TSX_TSCONFIG_PATH: 'tsconfig.json',
 			LLM_BASE_URL: fake.url,
 			LLM_MODEL: 'judge-model',
 			LLM_API_STYLE: 'chat',

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { buildReviewedWork, type ReviewedWork } from '../support/reviewed-work';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 // The CLI in child processes on its own database files, as an operator would run it.
 const run = promisify(execFile);
@@ -17,7 +18,7 @@ let adminEmail: string;
 
 async function cli(env: Record<string, string>, ...args: string[]) {
 	try {
-		const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+		const { stdout, stderr } = await run(process.execPath, [CLI_ENTRY, ...args], {
 			env: { ...process.env, BACKUP_DIR: path.join(dir, 'backups'), ...env }
 		});
 		return { code: 0, stdout, stderr };

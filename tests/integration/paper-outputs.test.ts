@@ -20,6 +20,7 @@ import { auditReport } from '../../src/lib/server/reports';
 import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
 import { pngSize } from '../../src/lib/server/reports/figures';
 import type { Db } from '../../src/lib/server/db';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -39,8 +40,8 @@ afterAll(() => {
 });
 
 function cli(...args: string[]) {
-	const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-		env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json' },
+	const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], {
+		env: { ...process.env, DATABASE_PATH: file },
 		encoding: 'utf8',
 		timeout: 120_000,
 		maxBuffer: 16 * 1024 * 1024

@@ -27,6 +27,7 @@ import {
 } from '../../src/lib/server/reports';
 import { dawidSkeneBootstrap, wilsonInterval } from '../../src/lib/stats';
 import type { AuditReport } from '../../src/lib/reports';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 const run = promisify(execFile);
 
@@ -450,10 +451,10 @@ describe('response-rating report from a real audit', () => {
 	});
 });
 
-// Each case starts the CLI several times through tsx: seconds each on a busy 2-core machine.
+// Each case starts the CLI several times as a separate process: seconds each on a busy 2-core machine.
 describe('cli report', { timeout: 180_000 }, () => {
 	const cli = (...args: string[]) =>
-		run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'report', ...args], {
+		run(process.execPath, [CLI_ENTRY, 'report', ...args], {
 			env: { ...process.env, DATABASE_PATH: file },
 			maxBuffer: 16 * 1024 * 1024
 		});

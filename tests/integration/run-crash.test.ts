@@ -16,6 +16,7 @@ import { DEFAULT_SEED_TASKS, parseAlpacaList, parseInstructionList } from '../..
 import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
 import { rougeL } from '../../src/lib/rouge/score';
 import { all, one } from './generation-support';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
 let file: string;
@@ -34,11 +35,10 @@ afterEach(async () => {
 
 function cli(args: string[]): { child: ChildProcess; exit: Promise<number | null>; output: () => string } {
 	let output = '';
-	const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'generate', ...args], {
+	const proc = spawn(process.execPath, [CLI_ENTRY, 'generate', ...args], {
 		env: {
 			...process.env,
 			DATABASE_PATH: file,
-			TSX_TSCONFIG_PATH: 'tsconfig.json',
 			LLM_BASE_URL: fake.url,
 			LLM_MODEL: 'fake-base',
 			LLM_CONCURRENCY: '4'

@@ -18,6 +18,7 @@ import { startExport } from '../../src/lib/server/exports/export';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { auditReport, compareAudits, comparisonCsv, itemVerdicts, labelRecords, labelsCsv, loadAudit, reportCsv, verdictsCsv } from '../../src/lib/server/reports';
 import { csvRows, neutraliseFormula } from '../../src/lib/formats/csv';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 /** Formula payloads as spreadsheets see them (OWASP CSV injection), plus look-alikes that are harmless. */
 const PAYLOADS = [
@@ -187,8 +188,8 @@ describe('every CSV the app writes is safe to open in a spreadsheet', () => {
 	it('the CLI: export --format csv neutralises, --csv-keep-formulas keeps; report --csv and --labels csv neutralise', () => {
 		const dir = path.dirname(file);
 		const cli = (...args: string[]) =>
-			spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-				env: { ...process.env, DATABASE_PATH: file, TSX_TSCONFIG_PATH: 'tsconfig.json' },
+			spawnSync(process.execPath, [CLI_ENTRY, ...args], {
+				env: { ...process.env, DATABASE_PATH: file },
 				encoding: 'utf8',
 				timeout: 60_000
 			});

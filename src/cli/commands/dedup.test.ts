@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rougeL } from '$lib/rouge/score';
+import { CLI_ENTRY } from '../../../tests/support/cli-bundle';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -12,7 +13,7 @@ let dir: string;
 
 async function cli(...args: string[]) {
 	try {
-		const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, maxBuffer: 64 << 20 });
+		const { stdout, stderr } = await run(process.execPath, [CLI_ENTRY, ...args], { cwd: root, maxBuffer: 64 << 20 });
 		return { code: 0, stdout, stderr };
 	} catch (err) {
 		const e = err as { code: number; stdout: string; stderr: string };
