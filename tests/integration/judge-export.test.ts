@@ -20,6 +20,7 @@ import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { countExport, writeExportFile } from '../../src/lib/server/exports/export';
+import { judgeAuditCalibration } from '../../src/lib/server/judge/calibration';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { wilsonInterval } from '../../src/lib/stats/proportion';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
@@ -87,6 +88,27 @@ describe('exports with a model judge', () => {
 		expect(validate(schema, { ...manifest, judgeEstimate: { ...je, kind: 'human' } })).not.toEqual([]);
 	}, 60_000);
 
+	it('a selection narrower than the audited population gets its own estimate, corrected by the audited rows inside it', async () => {
+		const world = await judgedWorld();
+		const idOf = db.$client.prepare<[number, string], number>('SELECT i.id FROM instances i JOIN tasks t ON t.id = i.task_id WHERE t.dataset_id = ? AND t.source_id = ?').pluck();
+		const even = Array.from({ length: TASKS }, (_, k) => k).filter((k) => k % 2 === 0);
+		const rows = new Set(even.map((k) => idOf.get(world.datasetId, `task_${k}`)!));
+		const sub = judgeAuditCalibration(world.auditId, world.runId, { rows }, db);
+		const want = expectedFigures(world.audited, even);
+		expect(sub.population.rows).toBe(even.length);
+		expect(sub.estimate!.auditedRows).toBe(world.audited.filter((k) => k % 2 === 0).length);
+		expect(sub.estimate!.estimate!).toBeCloseTo(want.estimate, 12);
+		expect(sub.estimate!.lower).toBeCloseTo(Math.max(0, want.lower), 9);
+		expect(sub.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
+		// Agreement stays the whole audit's.
+		expect(sub.calibration).toEqual(judgeAuditCalibration(world.auditId, world.runId, {}, db).calibration);
+
+		// A row outside what the audit sampled from (added after the judge run): no estimate, and why.
+		const outside = judgeAuditCalibration(world.auditId, world.runId, { rows: new Set([...rows, 10_000_000]) }, db);
+		expect(outside.estimate).toBeNull();
+		expect(outside.estimateNote).toMatch(/1 of the 21 selected rows lie outside/);
+	}, 60_000);
+
 	it('filters on the judge verdict and reports its measured precision with the count', async () => {
 		const world = await judgedWorld();
 		const filters = parseWhere([`judge-run=${world.runId}`, 'judge-valid']);
@@ -115,8 +137,21 @@ describe('exports with a model judge', () => {
 		expect(outputs).toHaveLength(judgedValid.length);
 		expect(manifest.filters.map((f) => f.where)).toEqual([`judge-run=${world.runId}`, 'judge-valid']);
 		expect(manifest.judgePrecision).toEqual(p);
-		expect(manifest.judgeEstimate!.appliesToSelection).toBe(false);
+		// The estimate is this file's: every row is judged valid, so the judge's rate is 1 and the
+		// correction leaves the audited rows' own share — the precision, with its Wilson interval.
+		const je = manifest.judgeEstimate!;
+		expect(je.appliesToSelection).toBe(true);
+		expect(je.populationUnits).toBe(judgedValid.length);
+		expect(je.auditedUnits).toBe(jy);
+		expect(je.rate!).toBeCloseTo(tp / jy, 12);
+		expect(je.population.description).toMatch(new RegExp(`the ${judgedValid.length} rows this export selects`));
 		expect(validate(schema, manifest)).toEqual([]);
+
+		// A human-label filter on top: the estimate is for the rows before it, and says so.
+		const labelled = writeExportFile({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${world.runId}`, 'judge-valid', 'audited']), format: 'jsonl' }, path.join(dir, 'audited.jsonl'), {}, db).manifest;
+		expect(labelled.judgeEstimate!.appliesToSelection).toBe(false);
+		expect(labelled.judgeEstimate!.rate!).toBeCloseTo(tp / jy, 12);
+		expect(labelled.judgeEstimate!.caveats.join(' ')).toMatch(/before its human-label filters \(audited\)/);
 
 		// Refusals: judge-valid without a run; a run that does not exist.
 		expect(() => parseWhere(['judge-valid'])).toThrow(/judge-run/);

@@ -99,8 +99,11 @@ export async function buildJudgeWorld(db: Db, name = 'judged'): Promise<JudgeWor
 	return { datasetId: summary.datasetId, auditId: audit.id, audited };
 }
 
-/** The calibration of "all valid" and the PPI++ estimate, computed from the rules above. */
-export function expectedFigures(audited: readonly number[]) {
+/**
+ * The calibration of "all valid" and the PPI++ estimate, computed from the rules above; with
+ * `population`, the estimate for those tasks only (the audited ones among them correct it).
+ */
+export function expectedFigures(audited: readonly number[], population?: readonly number[]) {
 	let tp = 0,
 		fn = 0,
 		fp = 0,
@@ -122,17 +125,19 @@ export function expectedFigures(audited: readonly number[]) {
 	const kappa = (po - pe) / (1 - pe);
 
 	// The estimate: unparsed rows count as "no" for the judge on both sides.
-	const N = TASKS;
+	const tasks = population ?? Array.from({ length: TASKS }, (_, k) => k);
+	const N = tasks.length;
 	let N1 = 0;
-	for (let k = 0; k < TASKS; k++) if (judgeSays(k) === true) N1++;
+	for (const k of tasks) if (judgeSays(k) === true) N1++;
+	const inside = audited.filter((k) => tasks.includes(k));
 	const cell = { tp: 0, fn: 0, fp: 0, tn: 0 };
-	for (const k of audited) {
+	for (const k of inside) {
 		const j = judgeSays(k) === true;
 		const h = humanSays(k);
 		if (h) j ? cell.tp++ : cell.fn++;
 		else j ? cell.fp++ : cell.tn++;
 	}
-	const m = audited.length;
+	const m = inside.length;
 	const lambda = Math.min(1, Math.max(0, cell.tp / (cell.tp + cell.fp) - cell.fn / (cell.fn + cell.tn)));
 	const humanYes = cell.tp + cell.fn;
 	const estimate = lambda * (N1 / N) + (humanYes - lambda * (cell.tp + cell.fp)) / m;

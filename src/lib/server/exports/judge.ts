@@ -17,8 +17,8 @@
 import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { judgeAuditCalibration, type JudgeAuditCalibration } from '../judge/calibration';
-import type { ExportSelection } from './query';
-import { ExportFilterError } from './filters';
+import { selectionQuery, type ExportSelection } from './query';
+import { ExportFilterError, withoutHumanLabels } from './filters';
 
 export interface ExportJudgeRun {
 	id: number;
@@ -140,29 +140,57 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
 	return null;
 }
 
-/** The manifest's `judgeEstimate`, or null when no calibrated judge covers the dataset. */
+/**
+ * The instance ids an export selects before its human-label filters — the population the
+ * manifest's estimates speak about (as for the human-only estimate in quality.ts).
+ */
+function selectedRows(client: Database.Database, selection: ExportSelection): Set<number> {
+	const { q, from } = selectionQuery(selection, withoutHumanLabels(selection.filters));
+	const ids = client.prepare<[unknown], number>(`${q.withClause()}SELECT i.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params);
+	return new Set(ids);
+}
+
+/**
+ * The manifest's `judgeEstimate`, or null when no calibrated judge covers the dataset. When the
+ * export's filters narrow the audited population, the estimate is recomputed for the rows the
+ * export selects (before human-label filters); when that cannot be done soundly, the population's
+ * figure is given with a caveat saying so and why.
+ */
 export function exportJudgeEstimate(client: Database.Database = db().$client, selection: ExportSelection, selectionRows?: number): ExportJudgeEstimate | null {
 	const cal = exportJudgeCalibration(client, selection, true);
 	if (!cal || !cal.estimate || cal.estimate.fallback !== null) return null;
-	const e = cal.estimate;
 	const audit = client.prepare<[number], { includeRejected: number }>('SELECT include_rejected AS includeRejected FROM audits WHERE id = ?').get(cal.auditId)!;
-	const populationDescription =
+	let populationDescription =
 		audit.includeRejected === 1
 			? `every row of dataset ${selection.datasetId} (the population audit ${cal.auditId} sampled from)`
 			: `the rows of dataset ${selection.datasetId} kept by the automatic filters (the population audit ${cal.auditId} sampled from)`;
-	// The file's rows are that population only when nothing but the automatic-filter verdict, the
-	// audit choice or the judge-run choice filters them, and the counts agree.
+	const humanLabelFilters = Object.keys(selection.filters).filter((k) => selection.filters[k as keyof typeof selection.filters] !== undefined && !(k in withoutHumanLabels(selection.filters)));
 	const narrowing = Object.entries(selection.filters).filter(([k, v]) => v !== undefined && !['kept', 'audits', 'judgeRun'].includes(k));
-	const appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows === cal.population.rows;
+	let chosen: JudgeAuditCalibration = cal;
+	let appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows === cal.population.rows;
 	const caveats = [...cal.caveats];
-	if (!appliesToSelection) {
-		caveats.push(
-			'The export selects a different set of rows than the population the estimate speaks about; the figure is the population\'s correctness rate, not this file\'s.'
-		);
+	if (!appliesToSelection && !selection.includeReformulations) {
+		const rows = selectedRows(client, selection);
+		const sub = judgeAuditCalibration(cal.auditId, cal.run.id, { rows }, asDb(client));
+		if (sub.estimate && sub.estimate.fallback !== 'no-audit') {
+			chosen = sub;
+			appliesToSelection = humanLabelFilters.length === 0;
+			populationDescription = `the ${rows.size} rows this export selects${humanLabelFilters.length ? ' before its human-label filters' : ''}, within the population audit ${cal.auditId} sampled from; the audited items among them correct the judge`;
+			if (humanLabelFilters.length) {
+				caveats.push(`The figure is for the rows the export selects before its human-label filters (${humanLabelFilters.join(', ')}), which remove rows by their audit labels.`);
+			}
+		} else {
+			caveats.push(
+				`${sub.estimateNote ?? 'No audited item falls in the rows this export selects.'} The figure is the population's correctness rate, not this file's.`
+			);
+		}
+	} else if (!appliesToSelection) {
+		caveats.push("The export adds reformulated rows, which the judge did not see; the figure is the population's correctness rate, not this file's.");
 	}
+	const e = chosen.estimate!;
 	return {
 		kind: 'judge-ppi',
-		label: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over the whole population, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
+		label: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over ${chosen === cal ? 'the whole population' : "the export's rows"}, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
 		measure: 'all fields valid',
 		judgeRun: {
 			id: cal.run.id,
@@ -174,7 +202,7 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 			decoding: cal.run.decoding
 		},
 		auditId: cal.auditId,
-		population: { description: populationDescription, ...cal.population },
+		population: { description: populationDescription, ...chosen.population },
 		appliesToSelection,
 		method: e.method,
 		design: e.design,

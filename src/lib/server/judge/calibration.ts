@@ -45,6 +45,17 @@ export interface JudgeRunRef {
 	unparsed: number;
 }
 
+export interface CalibrationOptions {
+	confidence?: number;
+	/**
+	 * Only these rows (instance ids) of the audited population: the whole-dataset estimate
+	 * becomes that subset's (an export's selection). The audited items inside it are a random
+	 * sample of it, so the same correction applies (domain estimation). Agreement figures stay
+	 * those of the whole audit.
+	 */
+	rows?: ReadonlySet<number>;
+}
+
 export interface JudgeAuditCalibration {
 	mode: 'quality';
 	auditId: number;
@@ -184,7 +195,7 @@ type AuditRow = { id: number; datasetId: number; kind: string; instanceMode: str
  * and the whole-dataset estimate (quality audits), A–D ratings (rating audits) or pair verdicts
  * (pairwise audits). The run's mode must match the audit's kind.
  */
-export function judgeCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): AnyJudgeAuditCalibration {
+export function judgeCalibration(auditId: number, runId: number, options: CalibrationOptions = {}, database: Db = db()): AnyJudgeAuditCalibration {
 	const c = database.$client;
 	const audit = c.prepare<[number], AuditRow>("SELECT id, dataset_id AS datasetId, kind, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId);
 	if (!audit) throw new ReportError(`No audit ${auditId}.`, 404);
@@ -200,7 +211,7 @@ export function judgeCalibration(auditId: number, runId: number, options: { conf
 }
 
 /** A quality judge run against a quality audit: per question, all valid, and the whole-dataset estimate. */
-export function judgeAuditCalibration(auditId: number, runId: number, options: { confidence?: number } = {}, database: Db = db()): JudgeAuditCalibration {
+export function judgeAuditCalibration(auditId: number, runId: number, options: CalibrationOptions = {}, database: Db = db()): JudgeAuditCalibration {
 	const result = judgeCalibration(auditId, runId, options, database);
 	if (result.mode !== 'quality') throw new ReportError(`Audit ${auditId} is not a quality audit; use its ${result.mode} calibration.`);
 	return result;
@@ -316,7 +327,7 @@ function pairwiseAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeR
 	};
 }
 
-function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: { confidence?: number }, database: Db): JudgeAuditCalibration {
+function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: CalibrationOptions, database: Db): JudgeAuditCalibration {
 	const c = database.$client;
 	const auditId = audit.id;
 	const runId = run.id;
@@ -333,7 +344,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		judge: answers(labels.get(v.instanceId!)),
 		human: v.basis === 'none' ? null : { instruction: v.instructionValid, input: v.inputValid, output: v.outputValid }
 	}));
-	const calibration = qualityCalibration(rows, options);
+	const calibration = qualityCalibration(rows, { confidence: options.confidence });
 	const decided = verdicts.filter((v) => v.allValid !== null);
 	const caveats = [
 		'The audit must be a simple random sample of the rows the estimate speaks about; items whose reviewers tied have no final label and are left out.',
@@ -349,9 +360,30 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	}
 
 	// The population the audit sampled from (as far as the judge run existed then).
-	const units = loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
+	let units = loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
 		.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= upToInstanceId) }))
 		.filter((u) => u.choices.length > 0);
+	let subsetNote: string | null = null;
+	if (options.rows) {
+		const wanted = options.rows;
+		let inside = 0;
+		let split = false;
+		units = units
+			.map((u) => {
+				const choices = u.choices.filter((id) => wanted.has(id));
+				inside += choices.length;
+				if (choices.length > 0 && choices.length < u.choices.length) split = true;
+				return { ...u, choices };
+			})
+			.filter((u) => u.choices.length > 0);
+		if (inside < wanted.size) {
+			subsetNote = `${wanted.size - inside} of the ${wanted.size} selected rows lie outside the population audit ${auditId} sampled from (or were added after the judge run), so the audit says nothing about them and there is no estimate for the selection.`;
+		} else if (split) {
+			// The audit drew one row per task among all of the task's rows: restricted to some of
+			// them, a task's chance of contributing an audited row depends on how many it keeps.
+			subsetNote = 'The selection keeps some but not all rows of tasks that have several; the audit drew its row among all of them, so an estimate for the selection alone would be biased and is not given.';
+		}
+	}
 	const populationRows = units.reduce((s, u) => s + u.choices.length, 0);
 	let judgedRows = 0;
 	let unparsedRows = 0;
@@ -365,7 +397,9 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 
 	let estimate: PpiEstimate | null = null;
 	let estimateNote: string | null = null;
-	if (audit.instanceMode === 'all') {
+	if (subsetNote) {
+		estimateNote = subsetNote;
+	} else if (audit.instanceMode === 'all') {
 		estimateNote = 'This audit showed every row of each sampled task (cluster sampling), which the whole-dataset estimate does not cover; audit one row per task.';
 	} else if (audit.stratify !== 'none') {
 		estimateNote = 'This audit is stratified, so it is not a simple random sample of the dataset; the whole-dataset estimate would need per-stratum weights and is not shown.';
@@ -385,7 +419,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 					units.map((u) => allYes(labels.get(u.choices[0]))),
 					human
 				),
-				options
+				{ confidence: options.confidence }
 			);
 		} else {
 			const audited = new Map<number, { row: number; human: boolean }>();
@@ -400,7 +434,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 					units.map((u) => u.choices.map((id) => allYes(labels.get(id)))),
 					audited
 				),
-				options
+				{ confidence: options.confidence }
 			);
 		}
 		if (decided.length < verdicts.length) caveats.push(`${verdicts.length - decided.length} audited item(s) have no decided final label (ties or unlabelled) and are left out of the estimate.`);
