@@ -35,7 +35,7 @@ function cli(...args: string[]) {
 	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('npm run cli -- export', () => {
+describe('instruct-audit export', () => {
 	it('writes the file and <file>.manifest.json, and --json prints the manifest', () => {
 		const out = path.join(dir, 'clean.jsonl');
 		const r = cli('export', 'cli data', '--format', 'jsonl', '--where', 'kept', '--where', 'classification=no', '--out', out, '--json');

@@ -1,4 +1,4 @@
-/** `npm run cli -- generate`: user errors, a whole run with --json, --list, --status, and refusals. */
+/** `instruct-audit generate`: user errors, a whole run with --json, --list, --status, and refusals. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -38,7 +38,7 @@ function cli(args: string[], env: Record<string, string> = {}, command = 'genera
 	});
 }
 
-describe('npm run cli -- generate', () => {
+describe('instruct-audit generate', () => {
 	it('refuses bad options with exit code 2 and a missing endpoint with a plain message', async () => {
 		const [badPipeline, noEndpoint] = await Promise.all([
 			cli(['--pipeline', 'vicuna', '--target', '5']),

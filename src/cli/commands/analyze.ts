@@ -6,7 +6,7 @@ import { analysisFigures } from '$lib/analyses/figures';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
-const USAGE = `Usage: npm run cli -- analyze <dataset> [--seeds <dataset>|run:<id>|none] [--vs <dataset>]… [options] [--json]
+const USAGE = `Usage: npx instruct-audit analyze <dataset> [--seeds <dataset>|run:<id>|none] [--vs <dataset>]… [options] [--json]
 
 The analyses of Self-Instruct's Figures 2–4 and Table 1 for <dataset> (name or id): verb–noun
 pairs (the top 20 verbs × 4 nouns and their coverage), each instruction's highest ROUGE-L to the

@@ -33,7 +33,7 @@ import { actor, admin, reportPurge } from '../actor';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
 
 const USAGE = `Usage:
-  npm run cli -- audit create --dataset <name|id> --kind quality|rating|conversation|pairwise --reviewers a@x,b@y
+  npx instruct-audit audit create --dataset <name|id> --kind quality|rating|conversation|pairwise --reviewers a@x,b@y
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--stratify verdict --strata kept=100,rougeL=40,wordCount=20]
@@ -42,21 +42,21 @@ const USAGE = `Usage:
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
         [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot]
         [--suggestions-from <judge run id>] [--json]
-  npm run cli -- audit strata <dataset> [--json]
-  npm run cli -- audit list [--dataset <name|id>] [--archived] [--json]
-  npm run cli -- audit show <id> [--json]
-  npm run cli -- audit close <id>
-  npm run cli -- audit reopen <id>
-  npm run cli -- audit add-reviewers <id> --reviewers a@x,b@y
-  npm run cli -- audit remove-reviewer <id> --reviewer a@x [--set-aside-labels]
-  npm run cli -- audit restore-labels <id> --reviewer a@x
-  npm run cli -- audit purge-labels <id> --reviewer a@x --confirm a@x --as <admin email>
-  npm run cli -- audit delete <id> --confirm <audit name>
-  npm run cli -- audit archive <id> [--as <email>]
-  npm run cli -- audit restore <id>
-  npm run cli -- audit purge <id> --confirm <audit name> --as <admin email>
-  npm run cli -- audit export <id> [--out <bundle.jsonl>]
-  npm run cli -- audit import <bundle.jsonl> --dataset <name|id> [--json]
+  npx instruct-audit audit strata <dataset> [--json]
+  npx instruct-audit audit list [--dataset <name|id>] [--archived] [--json]
+  npx instruct-audit audit show <id> [--json]
+  npx instruct-audit audit close <id>
+  npx instruct-audit audit reopen <id>
+  npx instruct-audit audit add-reviewers <id> --reviewers a@x,b@y
+  npx instruct-audit audit remove-reviewer <id> --reviewer a@x [--set-aside-labels]
+  npx instruct-audit audit restore-labels <id> --reviewer a@x
+  npx instruct-audit audit purge-labels <id> --reviewer a@x --confirm a@x --as <admin email>
+  npx instruct-audit audit delete <id> --confirm <audit name>
+  npx instruct-audit audit archive <id> [--as <email>]
+  npx instruct-audit audit restore <id>
+  npx instruct-audit audit purge <id> --confirm <audit name> --as <admin email>
+  npx instruct-audit audit export <id> [--out <bundle.jsonl>]
+  npx instruct-audit audit import <bundle.jsonl> --dataset <name|id> [--json]
 
 create prints the new audit's id. --size counts instructions (one random instance each unless
 --instances all); the same --seed on the same data draws the same sample. --pilot fills each item

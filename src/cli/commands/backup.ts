@@ -6,8 +6,8 @@ import { createBackup, listBackups } from '$lib/server/backups';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
-  npm run cli -- backup [--out <file>] [--json]
-  npm run cli -- backup list [--json]
+  npx instruct-audit backup [--out <file>] [--json]
+  npx instruct-audit backup list [--json]
 
 Copies the live database (SQLite's online backup: safe while the server runs and reviewers
 work) to --out, or to a new file in BACKUP_DIR (default: data/backups), verifies the copy

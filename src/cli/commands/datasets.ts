@@ -7,11 +7,11 @@ import { db } from '$lib/server/db';
 import { archiveDataset, deleteDataset, purgeDataset, restoreDataset } from '$lib/server/archive';
 
 const USAGE = `Usage:
-  npm run cli -- datasets [list] [--archived] [--json]
-  npm run cli -- datasets delete <name|id> --confirm <name>
-  npm run cli -- datasets archive <name|id> [--as <email>]
-  npm run cli -- datasets restore <name|id>
-  npm run cli -- datasets purge <name|id> --confirm <name> --as <admin email>
+  npx instruct-audit datasets [list] [--archived] [--json]
+  npx instruct-audit datasets delete <name|id> --confirm <name>
+  npx instruct-audit datasets archive <name|id> [--as <email>]
+  npx instruct-audit datasets restore <name|id>
+  npx instruct-audit datasets purge <name|id> --confirm <name> --as <admin email>
 
 A dataset whose audits hold reviewed work (labels, adjudications, drafts) is never deleted:
 delete refuses, naming each audit and its counts. Archive it instead (hidden from lists and

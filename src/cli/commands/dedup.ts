@@ -1,5 +1,5 @@
 /**
- * `npm run cli -- dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10]`: the Self-Instruct
+ * `npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10]`: the Self-Instruct
  * ROUGE-L filter over a file of instructions, in file order. The pool starts with the seed
  * file's instructions; a kept candidate joins it at once, as in the reference. One JSON line
  * per candidate on stdout:
@@ -16,7 +16,7 @@ import { parseCommandArgs } from '../args';
 import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
 import { NearDuplicateIndex } from '$lib/rouge/near-duplicate-index';
 
-const USAGE = `Usage: npm run cli -- dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>]
+const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>]
 
 Keeps an instruction only if its ROUGE-L F with every instruction already in the pool (the seeds,
 then every kept one) is at most the threshold, and prints one JSON line per instruction:

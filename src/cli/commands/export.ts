@@ -19,7 +19,7 @@ import {
 	type ChatInputLayout
 } from '$lib/formats/serialize';
 
-const USAGE = `Usage: npm run cli -- export <dataset> --format <format> --out <file> [--where <filter>]… [options]
+const USAGE = `Usage: npx instruct-audit export <dataset> --format <format> --out <file> [--where <filter>]… [options]
 
 Writes the rows of <dataset> (name or id) that pass every --where filter to <file>, streamed,
 and a manifest (dataset, runs, filters, counts, date, app version and the audits' estimate of
@@ -64,7 +64,7 @@ Options:
   --json                 print the manifest (or with --count, the counts) as JSON on stdout
 
 Example:
-  npm run cli -- export "self-instruct 82K" --format jsonl --where kept --where classification=no --where run=3 --out clean.jsonl`;
+  npx instruct-audit export "self-instruct 82K" --format jsonl --where kept --where classification=no --where run=3 --out clean.jsonl`;
 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(

@@ -7,7 +7,7 @@ import { importFile, importFiles, ImportError, type ImportSummary } from '$lib/s
 import { FORMATS, type FormatId } from '$lib/formats';
 import { createProgressBar } from '../progress';
 
-const USAGE = `Usage: npm run cli -- import <file | folder> --dataset <name> [--format <format>] [--model <name>] [--origin imported|seed] [--json]
+const USAGE = `Usage: npx instruct-audit import <file | folder> --dataset <name> [--format <format>] [--model <name>] [--origin imported|seed] [--json]
 
 Imports a JSON Lines or JSON array file into a dataset (created if missing), all or nothing.
 A folder is read as SuperNI task files (every *.json in it, one task each), as one import.

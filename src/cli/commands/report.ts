@@ -52,8 +52,8 @@ import {
 import { judgeCalibration, type AnyJudgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
 import type { KappaInterval } from '$lib/stats/kappa-interval';
 
-const USAGE = `Usage: npm run cli -- report <audit> [options]
-       npm run cli -- report --list
+const USAGE = `Usage: npx instruct-audit report <audit> [options]
+       npx instruct-audit report --list
 
 The report of an audit (its id, or its exact name): each data-quality rate by three estimators —
 item majority with ties as bounds (Wilson), label level (interval clustered by item) and latent
@@ -99,7 +99,7 @@ function resolveAudit(ref: string): number {
 	const matches = listReportableAudits().filter((a) => a.name === ref);
 	if (matches.length === 1) return matches[0].id;
 	if (matches.length > 1) throw new CliError(`Several audits are named "${ref}"; use the id (${matches.map((m) => m.id).join(', ')}).`);
-	throw new CliError(`No audit "${ref}". List them with: npm run cli -- report --list`);
+	throw new CliError(`No audit "${ref}". List them with: npx instruct-audit report --list`);
 }
 
 function parseConfidence(value: string | undefined): number | undefined {

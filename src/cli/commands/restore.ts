@@ -5,7 +5,7 @@ import { restoreBackup } from '$lib/server/backups';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
-  npm run cli -- restore <backup file> [--json]
+  npx instruct-audit restore <backup file> [--json]
 
 Replaces the database (DATABASE_PATH) with a backup. Stop the server first: the restore refuses
 while any process has the database open. The backup is checked before anything changes (a

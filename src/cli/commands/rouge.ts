@@ -1,5 +1,5 @@
 /**
- * `npm run cli -- rouge --pairs <file>`: ROUGE-L exactly as Google's rouge_score computes it
+ * `npx instruct-audit rouge --pairs <file>`: ROUGE-L exactly as Google's rouge_score computes it
  * (rougeL, no stemmer) for each line {target, prediction} of a JSON Lines file; one line
  * {precision, recall, fmeasure} per pair on stdout, in order (blank lines are skipped).
  */
@@ -9,7 +9,7 @@ import { parseCommandArgs } from '../args';
 import { rougeL } from '$lib/rouge/score';
 import { LineWriter, readJsonLines } from './dedup';
 
-const USAGE = `Usage: npm run cli -- rouge --pairs <file>
+const USAGE = `Usage: npx instruct-audit rouge --pairs <file>
 
 Reads JSON Lines of {"target": "…", "prediction": "…"} and prints one JSON line per pair:
   {"precision": …, "recall": …, "fmeasure": …}

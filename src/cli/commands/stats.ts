@@ -6,7 +6,7 @@ import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { datasetTable } from '$lib/reports/paper-tables';
 import { toLatex, toMarkdown } from '$lib/tables';
 
-const USAGE = `Usage: npm run cli -- stats <dataset> [--kept-only] [--json | --latex | --markdown]
+const USAGE = `Usage: npx instruct-audit stats <dataset> [--kept-only] [--json | --latex | --markdown]
 
 Prints the dataset's statistics as in Self-Instruct Table 1; --latex writes the table as LaTeX
 (booktabs), --markdown as a Markdown table.`;

@@ -7,12 +7,12 @@ import { ROLES, type Role } from '$lib/server/db/tables';
 import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
-  npm run cli -- users list [--json]
-  npm run cli -- users create --email <email> --role admin|researcher|reviewer [--name <name>] [--password <pw>]
-  npm run cli -- users reset-password --email <email> [--password <pw>]
-  npm run cli -- users set-role --email <email> --role admin|researcher|reviewer
-  npm run cli -- users disable --email <email>
-  npm run cli -- users enable --email <email>
+  npx instruct-audit users list [--json]
+  npx instruct-audit users create --email <email> --role admin|researcher|reviewer [--name <name>] [--password <pw>]
+  npx instruct-audit users reset-password --email <email> [--password <pw>]
+  npx instruct-audit users set-role --email <email> --role admin|researcher|reviewer
+  npx instruct-audit users disable --email <email>
+  npx instruct-audit users enable --email <email>
 
 Without --password, the password is read from the PASSWORD environment variable or asked for.`;
 

@@ -86,7 +86,7 @@ export class ExportSettings {
 		const q = (s: string) => (/^[\w./=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 		const extension = this.format === 'alpaca-json' ? 'json' : this.format === 'csv' || this.format === 'parquet' ? this.format : 'jsonl';
 		return [
-			'npm run cli -- export',
+			'npx instruct-audit export',
 			q(datasetName),
 			`--format ${this.format}`,
 			...this.where.map((w) => `--where ${q(w)}`),
