@@ -3,6 +3,7 @@
  * request shapes, retries (429 + Retry-After, 5xx, timeouts, resets), truncation, pacing,
  * abort, and that the API key never surfaces.
  */
+import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI, type FakeOpenAIOptions } from '../../../../tests/support/fake-openai';
@@ -341,6 +342,19 @@ describe('abort', () => {
 		expect((await expectLlmError(second)).kind).toBe('aborted');
 		await first;
 		expect(server.generationRequests().map((r) => (r.body as { prompt: string }).prompt)).toEqual(['first']);
+	});
+
+	it('leaves no listener on a run-long signal after its requests, live or batch', async () => {
+		// The SDK adds an abort listener to the signal it is given and never removes it: a run's
+		// signal passed straight through kept one per request for the whole run.
+		const server = await start();
+		const client = createLlmClient(endpointFor(server, { concurrency: 8 }));
+		const controller = new AbortController();
+		await Promise.all(Array.from({ length: 40 }, (_, i) => client.generate({ prompt: `p${i}`, decoding, signal: controller.signal })));
+		const file = await client.batch.uploadFile('calls.jsonl', '{}\n', controller.signal);
+		await client.batch.fileText(file.id, controller.signal);
+		expect(server.generationRequests()).toHaveLength(40);
+		expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
 	});
 
 	it('does not send anything when already aborted', async () => {

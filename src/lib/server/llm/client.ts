@@ -257,9 +257,9 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 		};
 	}
 
-	async function guarded<T>(work: () => Promise<T>): Promise<T> {
+	async function guarded<T>(signal: AbortSignal | undefined, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
 		try {
-			return await work();
+			return await withRequestSignal(signal, work);
 		} catch (raw) {
 			throw toLlmError(raw, apiKey);
 		}
@@ -267,37 +267,41 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 
 	const batch: BatchApi = {
 		uploadFile: (fileName, text, signal) =>
-			guarded(async () => {
+			guarded(signal, async (signal) => {
 				const file = await sdk.files.create({ file: await toFile(Buffer.from(text, 'utf8'), fileName), purpose: 'batch' }, { signal, timeout: timeoutMs });
 				return { id: file.id };
 			}),
 		listFiles: (signal) =>
-			guarded(async () => {
+			guarded(signal, async (signal) => {
 				const out: Array<{ id: string; filename: string; purpose: string }> = [];
 				for await (const f of sdk.files.list({ purpose: 'batch' }, { signal, timeout: timeoutMs })) out.push({ id: f.id, filename: f.filename, purpose: f.purpose });
 				return out;
 			}),
 		createBatch: (inputFileId, url, metadata, signal) =>
-			guarded(async () => (await sdk.batches.create({ input_file_id: inputFileId, endpoint: url, completion_window: '24h', metadata }, { signal, timeout: timeoutMs })) as RemoteBatch),
+			guarded(signal, async (signal) => (await sdk.batches.create({ input_file_id: inputFileId, endpoint: url, completion_window: '24h', metadata }, { signal, timeout: timeoutMs })) as RemoteBatch),
 		listBatches: (signal) =>
-			guarded(async () => {
+			guarded(signal, async (signal) => {
 				const out: RemoteBatch[] = [];
 				for await (const b of sdk.batches.list({ limit: 100 }, { signal, timeout: timeoutMs })) out.push(b as RemoteBatch);
 				return out;
 			}),
-		retrieveBatch: (batchId, signal) => guarded(async () => (await sdk.batches.retrieve(batchId, { signal, timeout: timeoutMs })) as RemoteBatch),
+		retrieveBatch: (batchId, signal) => guarded(signal, async (signal) => (await sdk.batches.retrieve(batchId, { signal, timeout: timeoutMs })) as RemoteBatch),
 		cancelBatch: (batchId, signal) =>
-			guarded(async () => {
+			guarded(signal, async (signal) => {
 				await sdk.batches.cancel(batchId, { signal, timeout: timeoutMs });
 			}),
-		fileText: (fileId, signal) => guarded(async () => redactKeyOnly(await (await sdk.files.content(fileId, { signal, timeout: timeoutMs })).text(), apiKey))
+		fileText: (fileId, signal) => guarded(signal, async (signal) => redactKeyOnly(await (await sdk.files.content(fileId, { signal, timeout: timeoutMs })).text(), apiKey))
 	};
 
-	async function sendOnce(request: GenerateRequest): Promise<Omit<GenerateResult, 'latencyMs' | 'elapsedMs' | 'attempts' | 'costUsd'>> {
+	function sendOnce(request: GenerateRequest): Promise<Omit<GenerateResult, 'latencyMs' | 'elapsedMs' | 'attempts' | 'costUsd'>> {
+		return withRequestSignal(request.signal, (signal) => sendWith(request, signal));
+	}
+
+	async function sendWith(request: GenerateRequest, signal: AbortSignal | undefined): Promise<Omit<GenerateResult, 'latencyMs' | 'elapsedMs' | 'attempts' | 'costUsd'>> {
 		const d = request.decoding;
 		const common = commonBody(d);
 		const requestOptions = {
-			signal: request.signal,
+			signal,
 			timeout: timeoutMs,
 			...(request.requestKey ? { headers: { 'X-Client-Request-Id': headerSafe(request.requestKey) } } : {})
 		};
@@ -477,4 +481,23 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 			return { ...counters, inFlight: limiter.active, waiting: limiter.waiting };
 		}
 	};
+}
+
+/**
+ * Runs one SDK request with a signal of its own, aborted with the caller's. The openai SDK adds
+ * an abort listener to the signal it is given and never removes it, so a run-long signal passed
+ * straight through would keep one listener (and its request's AbortController) per request
+ * until the run ends — a leak that grows with every call of a long run.
+ */
+export async function withRequestSignal<T>(signal: AbortSignal | undefined, work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+	if (!signal) return work(undefined);
+	const own = new AbortController();
+	const relay = () => own.abort(signal.reason);
+	if (signal.aborted) relay();
+	else signal.addEventListener('abort', relay, { once: true });
+	try {
+		return await work(own.signal);
+	} finally {
+		signal.removeEventListener('abort', relay);
+	}
 }
