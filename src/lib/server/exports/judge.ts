@@ -18,7 +18,7 @@ import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { judgeAuditCalibration, type JudgeAuditCalibration } from '../judge/calibration';
 import { selectionQuery, type ExportSelection } from './query';
-import { ExportFilterError, withoutHumanLabels } from './filters';
+import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
 
 export interface ExportJudgeRun {
 	id: number;
@@ -144,8 +144,8 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
  * The instance ids an export selects before its human-label filters — the population the
  * manifest's estimates speak about (as for the human-only estimate in quality.ts).
  */
-function selectedRows(client: Database.Database, selection: ExportSelection): Set<number> {
-	const { q, from } = selectionQuery(selection, withoutHumanLabels(selection.filters));
+function selectedRows(client: Database.Database, selection: ExportSelection, beforeHumanLabels: ExportFilters): Set<number> {
+	const { q, from } = selectionQuery(selection, beforeHumanLabels);
 	const ids = client.prepare<[unknown], number>(`${q.withClause()}SELECT i.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params);
 	return new Set(ids);
 }
@@ -164,13 +164,14 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 		audit.includeRejected === 1
 			? `every row of dataset ${selection.datasetId} (the population audit ${cal.auditId} sampled from)`
 			: `the rows of dataset ${selection.datasetId} kept by the automatic filters (the population audit ${cal.auditId} sampled from)`;
-	const humanLabelFilters = Object.keys(selection.filters).filter((k) => selection.filters[k as keyof typeof selection.filters] !== undefined && !(k in withoutHumanLabels(selection.filters)));
+	const beforeHumanLabels = withoutHumanLabels(selection.filters);
+	const humanLabelFilters = Object.keys(selection.filters).filter((k) => selection.filters[k as keyof ExportFilters] !== undefined && !(k in beforeHumanLabels));
 	const narrowing = Object.entries(selection.filters).filter(([k, v]) => v !== undefined && !['kept', 'audits', 'judgeRun'].includes(k));
 	let chosen: JudgeAuditCalibration = cal;
 	let appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows === cal.population.rows;
 	const caveats = [...cal.caveats];
 	if (!appliesToSelection && !selection.includeReformulations) {
-		const rows = selectedRows(client, selection);
+		const rows = selectedRows(client, selection, beforeHumanLabels);
 		const sub = judgeAuditCalibration(cal.auditId, cal.run.id, { rows }, asDb(client));
 		if (sub.estimate && sub.estimate.fallback !== 'no-audit') {
 			chosen = sub;

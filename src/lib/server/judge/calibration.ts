@@ -344,7 +344,9 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		judge: answers(labels.get(v.instanceId!)),
 		human: v.basis === 'none' ? null : { instruction: v.instructionValid, input: v.inputValid, output: v.outputValid }
 	}));
-	const calibration = qualityCalibration(rows, { confidence: options.confidence });
+	// The interval options only: `rows` narrows the estimate's population, not the agreement.
+	const interval = { confidence: options.confidence };
+	const calibration = qualityCalibration(rows, interval);
 	const decided = verdicts.filter((v) => v.allValid !== null);
 	const caveats = [
 		'The audit must be a simple random sample of the rows the estimate speaks about; items whose reviewers tied have no final label and are left out.',
@@ -419,7 +421,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 					units.map((u) => allYes(labels.get(u.choices[0]))),
 					human
 				),
-				{ confidence: options.confidence }
+				interval
 			);
 		} else {
 			const audited = new Map<number, { row: number; human: boolean }>();
@@ -434,7 +436,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 					units.map((u) => u.choices.map((id) => allYes(labels.get(id)))),
 					audited
 				),
-				{ confidence: options.confidence }
+				interval
 			);
 		}
 		if (decided.length < verdicts.length) caveats.push(`${verdicts.length - decided.length} audited item(s) have no decided final label (ties or unlabelled) and are left out of the estimate.`);
