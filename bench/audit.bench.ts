@@ -173,22 +173,35 @@ async function overHttp(db: Db, base: string, run: HttpRun) {
 	const serverMs = { next: [] as number[], submit: [] as number[] };
 	const roundTrip = { next: [] as number[], submit: [] as number[] };
 	const errors = new Map<string, number>();
+	const retries = new Map<string, number>();
 	let labels = 0;
 	const post = async (reviewer: number, url: string, body: unknown, kind: 'next' | 'submit') => {
 		const t = performance.now();
-		let response: Response;
-		let data: Record<string, any>;
-		try {
-			response = await fetch(`${base}${url}`, {
-				method: 'POST',
-				headers: { cookie: cookies.get(reviewer)!, 'content-type': 'application/json' },
-				body: JSON.stringify(body)
-			});
-			data = (await response.json()) as Record<string, any>;
-		} catch (err) {
-			const key = `${kind}: ${(err as Error).message}`;
-			errors.set(key, (errors.get(key) ?? 0) + 1);
-			return null;
+		let response!: Response;
+		let data!: Record<string, any>;
+		// A request that fails in the network (a kept-alive socket the server closed just as the
+		// client reused it) is sent again, as the review screen does (the same submission id, so a
+		// submit counts once); each retry is reported. An error is an HTTP error or a request that
+		// still fails after three tries.
+		for (let attempt = 1; ; attempt++) {
+			try {
+				response = await fetch(`${base}${url}`, {
+					method: 'POST',
+					headers: { cookie: cookies.get(reviewer)!, 'content-type': 'application/json' },
+					body: JSON.stringify(body)
+				});
+				data = (await response.json()) as Record<string, any>;
+				break;
+			} catch (err) {
+				const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+				const key = `${kind}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+				if (attempt < 3) {
+					retries.set(key, (retries.get(key) ?? 0) + 1);
+					continue;
+				}
+				errors.set(key, (errors.get(key) ?? 0) + 1);
+				return null;
+			}
 		}
 		roundTrip[kind].push(performance.now() - t);
 		const timing = /dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '');
@@ -229,6 +242,7 @@ async function overHttp(db: Db, base: string, run: HttpRun) {
 	const errorCount = [...errors.values()].reduce((a, b) => a + b, 0);
 	console.log(`over HTTP: ${fmt(labels)} labels by ${run.reviewers} concurrent clients in ${fmt(seconds, 1)} s (${fmt(labels / seconds)} labels/s), ${fmt(errorCount)} errors`);
 	for (const [key, n] of errors) console.log(`  error ×${n}: ${key}`);
+	for (const [key, n] of retries) console.log(`  sent again after a network failure ×${n}: ${key}`);
 	describe('HTTP, server time: submit', serverMs.submit);
 	describe('HTTP, server time: next', serverMs.next);
 	describe('HTTP, server time: submit + next', pairs);

@@ -12,6 +12,7 @@
  * while, in other processes, the CLI imports 1,000,000 instances, Apply filters runs over 250,000
  * and a generation run writes (LOCKS_MIXED_ROWS, LOCKS_FILTER_ROWS, LOCKS_REVIEWERS,
  * LOCKS_MIXED_SECONDS to size it). LOCKS_SKIP_BULK=1 / LOCKS_SKIP_MIXED=1 run one part only.
+ * LOCK_TRACE_MS=150 prints every write transaction held longer than 150 ms, with its callers.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -8,6 +8,7 @@ import { addReviewers, auditProgress, closeAudit, removeReviewer, reopenAudit } 
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
 import { emptyDraft, answerQuestion, type QualityDraft } from '../../src/lib/audits/answers';
+import { parseGold } from '../../src/lib/audits/gold';
 
 let db: Db;
 let cleanup: () => void;
@@ -347,5 +348,72 @@ describe('drafts and progress', () => {
 		expect(reviewProgress(audit.id, a.id, db)).toEqual({ mine: 1, auditLabels: 6, auditNeeded: 10, remaining: 4, skipped: 0, stuck: 0 });
 		expect(listMyAudits(a.id, db)[0]).toMatchObject({ mine: 1, auditLabels: 6, auditNeeded: 10, remaining: 4 });
 		expect(listMyAudits(b.id, db)[0]).toMatchObject({ mine: 5, remaining: 0 });
+	});
+});
+
+describe('progress counters', () => {
+	it('the audit counters equal the counts they stand for, through claims, lapses, skips, submits, edits and labels set aside', async () => {
+		const datasetId = await makeDataset(db, 'counters', 30);
+		const users = makeUsers(db, 5);
+		const instanceIds = db.$client.prepare('SELECT id FROM instances WHERE dataset_id = ? ORDER BY id LIMIT 2').pluck().all(datasetId) as number[];
+		const gold = parseGold(instanceIds.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 24, seed: 11, overlap: 2, reviewerIds: users.map((u) => u.id), gold, goldRate: 0.2 }, db);
+		const counted = () =>
+			db.$client
+				.prepare(
+					`SELECT (SELECT count(*) FROM audit_items WHERE audit_id = a.id AND is_gold = 0 AND claimed_count < a.overlap) AS itemsBelowK,
+						(SELECT count(DISTINCT i.id) FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+						 WHERE s.audit_id = a.id AND s.status = 'active' AND i.is_gold = 0 AND i.claimed_count >= a.overlap AND i.label_count < a.overlap) AS itemsHeldToK,
+						(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS itemLabels
+					 FROM audits a WHERE a.id = ?`
+				)
+				.get(audit.id);
+		const kept = () => db.$client.prepare('SELECT items_below_k AS itemsBelowK, items_held_to_k AS itemsHeldToK, item_labels AS itemLabels FROM audits WHERE id = ?').get(audit.id);
+		expect(kept()).toEqual({ itemsBelowK: 24, itemsHeldToK: 0, itemLabels: 0 });
+		// A seeded walk through what reviewers do, checking after every step.
+		let seed = 5;
+		const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+		const held = new Map<number, string[]>();
+		const labelled = new Map<number, string[]>();
+		let now = Date.now();
+		let heldSeen = 0;
+		for (let step = 0; step < 400; step++) {
+			const user = users[Math.floor(random() * users.length)];
+			const mine = held.get(user.id) ?? [];
+			const roll = random();
+			try {
+				if (roll < 0.4 || !mine.length) {
+					const next = nextAssignment(audit.id, user.id, { now }, db);
+					if (next.status === 'assigned' && !mine.includes(next.ref)) held.set(user.id, [...mine, next.ref]);
+				} else if (roll < 0.75) {
+					const ref = mine.shift()!;
+					submitLabel(audit.id, user.id, { ref, submissionId: submissionId(), answer: random() < 0.5 ? ALL_YES : BAD_OUTPUT }, { now }, db);
+					labelled.set(user.id, [...(labelled.get(user.id) ?? []), ref]);
+				} else if (roll < 0.85) {
+					skipItem(audit.id, user.id, mine.shift()!, 'unsure', { now }, db);
+				} else if (roll < 0.9 && labelled.get(user.id)?.length) {
+					// An edit of an earlier label changes no count.
+					submitLabel(audit.id, user.id, { ref: labelled.get(user.id)![0], submissionId: submissionId(), answer: BAD_OUTPUT }, { now }, db);
+				} else if (roll < 0.95) {
+					now += 31 * MINUTE; // every open lease lapses
+					releaseLapsedLeases(audit.id, { now }, db);
+					held.clear();
+				} else if (roll < 0.97 && labelled.get(user.id)?.length) {
+					removeReviewer(audit.id, user.id, { setAsideLabels: true }, db);
+					addReviewers(audit.id, [user.id], db);
+					held.delete(user.id);
+					labelled.delete(user.id);
+				}
+			} catch (err) {
+				if (!(err instanceof AuditError)) throw err; // a lapsed lease's late submit, say
+				held.delete(user.id);
+			}
+			expect(kept(), `after step ${step}`).toEqual(counted());
+			heldSeen = Math.max(heldSeen, (kept() as { itemsHeldToK: number }).itemsHeldToK);
+		}
+		expect(heldSeen).toBeGreaterThan(0);
+		expect((kept() as { itemLabels: number }).itemLabels).toBeGreaterThan(10);
+		// And progress reads them: labels on sampled items, not on gold.
+		expect(reviewProgress(audit.id, users[0].id, db).auditLabels).toBe((counted() as { itemLabels: number }).itemLabels);
 	});
 });

@@ -3,7 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { findDatasetByName, getDataset, listDatasets } from '../../src/lib/server/datasets/datasets';
-import { removeLeftoverImports } from '../../src/lib/server/datasets/importing';
+import { compactSearchIndex, removeLeftoverImports } from '../../src/lib/server/datasets/importing';
+import { deleteDataset } from '../../src/lib/server/archive/archive';
+import { listTasks } from '../../src/lib/server/datasets/browse';
+import { comparisonRows } from './shape-fixtures';
 import { analysisChoices } from '../../src/lib/server/analyses/choices';
 import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
 
@@ -130,5 +133,86 @@ describe('leftover imports', () => {
 		expect(count('task_search')).toBe(count('tasks'));
 		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
 		expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+	});
+});
+
+describe('the search index when a dataset is deleted', () => {
+	const words = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ instruction: `${prefix} task ${i} about ${prefix}topic${i % 7}.`, input: `${prefix} input ${i}`, output: `${prefix} output ${i}` }));
+	const indexBytes = () => db.$client.prepare('SELECT coalesce(sum(length(block)), 0) FROM task_search_data').pluck().get() as number;
+
+	it('never rewrites a segment inside a delete: deleted rows wait for a merge (deletemerge is off)', () => {
+		expect(db.$client.prepare(`SELECT v FROM task_search_config WHERE k = 'deletemerge'`).pluck().get()).toBe(0);
+	});
+
+	it('compacts the index in bounded steps after a big removal, and searches stay right', async () => {
+		await importFile(streamOf(jsonl(words('keep', 60))), { datasetName: 'keep', fileName: 'k.jsonl', batchRows: 10 }, db);
+		await importFile(streamOf(jsonl(words('drop', 200))), { datasetName: 'drop', fileName: 'd.jsonl', batchRows: 10 }, db);
+		const drop = findDatasetByName('drop', db)!;
+		const keep = findDatasetByName('keep', db)!;
+		// One segment holding both datasets: deleting one leaves it with deleted rows to drop.
+		await compactSearchIndex(db);
+		const full = indexBytes();
+		resetLockHolds();
+		await deleteDataset(drop.id, db).removal;
+		// The removal compacted the index: it shrank below its size with both datasets (without
+		// the compaction the segment would still hold every row, plus the deletions' tombstones).
+		expect(lockHoldStats()['delete dataset'].transactions).toBeGreaterThan(2);
+		expect(indexBytes()).toBeLessThan(full / 2);
+		expect(await compactSearchIndex(db)).toBe(1); // nothing left to merge
+		expect(listTasks(keep.id, { q: 'keeptopic3' }, db).total).toBe(9);
+		expect(db.$client.prepare(`SELECT count(*) FROM task_search WHERE task_search MATCH 'drop'`).pluck().get()).toBe(0);
+		expect(count('task_search')).toBe(60);
+	});
+
+	it('compaction drops deleted rows the segments still hold', async () => {
+		await importFile(streamOf(jsonl(words('keep', 50))), { datasetName: 'keep', fileName: 'k.jsonl', batchRows: 5 }, db);
+		const keep = findDatasetByName('keep', db)!;
+		db.$client.prepare('DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE dataset_id = ? AND id % 2 = 0)').run(keep.id);
+		const withTombstones = indexBytes();
+		expect(await compactSearchIndex(db)).toBeGreaterThan(1);
+		expect(indexBytes()).toBeLessThan(withTombstones);
+		expect(listTasks(keep.id, { q: 'keep' }, db).total).toBe(25);
+	});
+});
+
+describe('judge labels when a dataset is deleted', () => {
+	it('go with the rows they judge (instances, responses, pairs), in the short transactions', async () => {
+		const summary = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'comparision_data.json' }, db);
+		await importFile(streamOf(jsonl(rows.slice(0, 3))), { datasetName: 'other', fileName: 'o.jsonl' }, db);
+		const c = db.$client;
+		const runId = Number(
+			c
+				.prepare(
+					`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+					 VALUES ('judge', 'judge', 'completed', ?, 'env', '{}', 'm', 10, '{}', '[]', '{}', 1, 1)`
+				)
+				.run(summary.datasetId).lastInsertRowid
+		);
+		const label = c.prepare(
+			`INSERT INTO judge_labels (run_id, instance_id, response_id, pair_id, status, attempts, model, template_fingerprint, created_at) VALUES (?, ?, ?, ?, 'labelled', 1, 'm', 'f', 1)`
+		);
+		const ids = (sql: string, id: number) => c.prepare(sql).pluck().all(id) as number[];
+		for (const id of ids('SELECT id FROM instances WHERE dataset_id = ?', summary.datasetId)) label.run(runId, id, null, null);
+		for (const id of ids('SELECT id FROM responses WHERE dataset_id = ?', summary.datasetId)) label.run(runId, null, id, null);
+		for (const id of ids('SELECT id FROM preference_pairs WHERE dataset_id = ?', summary.datasetId)) label.run(runId, null, null, id);
+		const other = findDatasetByName('other', db)!;
+		label.run(runId, ids('SELECT id FROM instances WHERE dataset_id = ?', other.id)[0], null, null);
+		expect(count('judge_labels')).toBe(2 + 4 + 2 + 1);
+		await deleteDataset(summary.datasetId, db).removal;
+		// The other dataset's label stays; nothing points at a deleted row.
+		expect(count('judge_labels')).toBe(1);
+		expect(c.pragma('foreign_key_check')).toEqual([]);
+		expect(c.prepare('SELECT dataset_id FROM generation_runs WHERE id = ?').pluck().get(runId)).toBeNull();
+	});
+});
+
+describe('the search index when the last dataset is deleted', () => {
+	const words = (n: number) => Array.from({ length: n }, (_, i) => ({ instruction: `Only task ${i} about topic${i % 7} and more words.`, input: `input ${i} with words`, output: `output ${i} with more words` }));
+	it('is emptied in one step', async () => {
+		await importFile(streamOf(jsonl(words(60))), { datasetName: 'only', fileName: 'o.jsonl', batchRows: 5 }, db);
+		expect(db.$client.prepare('SELECT coalesce(sum(length(block)), 0) FROM task_search_data').pluck().get()).toBeGreaterThan(1000);
+		await deleteDataset(findDatasetByName('only', db)!.id, db).removal;
+		expect(db.$client.prepare('SELECT coalesce(sum(length(block)), 0) FROM task_search_data').pluck().get()).toBeLessThan(100);
+		expect(count('task_search')).toBe(0);
 	});
 });

@@ -104,7 +104,8 @@ export function deleteDataset(datasetId: number, database: Db = db()): { name: s
  * people did); the audits become 'preparing' audits without reviewers, the dataset an 'importing'
  * one under a placeholder name, both owned by this process so the start-up clean-up finishes
  * them if it stops. Generation runs that wrote into it keep their history, pointing nowhere (as
- * the foreign key's SET NULL would leave them).
+ * the foreign key's SET NULL would leave them). Judge labels on its rows go with those rows, in
+ * the short transactions (a judge run labels every row: as many labels as rows).
  */
 function hideForRemoval(c: Database.Database, datasetId: number): void {
 	const owner = importOwner();
@@ -115,7 +116,6 @@ function hideForRemoval(c: Database.Database, datasetId: number): void {
 		c.prepare<[number]>('DELETE FROM audit_reviewers WHERE audit_id = ?').run(id);
 		c.prepare<[string, number, number]>(`UPDATE audits SET status = 'preparing', prepare_owner = ?, prepare_heartbeat_at = ? WHERE id = ?`).run(owner, now, id);
 	}
-	c.prepare<[number]>('DELETE FROM judge_labels WHERE instance_id IN (SELECT id FROM instances WHERE dataset_id = ?)').run(datasetId);
 	c.prepare<[number]>('UPDATE generation_runs SET dataset_id = NULL WHERE dataset_id = ?').run(datasetId);
 	c.prepare<[string, string, number, number]>(`UPDATE datasets SET status = 'importing', name = ?, import_owner = ?, import_heartbeat_at = ? WHERE id = ?`).run(
 		placeholderName(randomUUID()),

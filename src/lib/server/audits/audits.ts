@@ -1,4 +1,4 @@
-import { db, transaction, type Db } from '../db';
+import { cachedStatements, db, transaction, type Db } from '../db';
 import type { Audit, AuditKind, AuditStatus } from '../db/tables';
 import { median } from '../../stats/descriptive';
 import type { GoldSpec } from '../../audits/gold';
@@ -308,7 +308,7 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
  * have neither labelled, skipped nor been released from them fall short of the overlap.
  */
 export function countStuckItems(auditId: number, overlap: number, database: Db = db()): number {
-	const c = database.$client;
+	const c = cachedStatements(database);
 	const { n: currentReviewers } = c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId)!;
 	// A current reviewer's finished row on an item is a label counted in label_count, a skip or a
 	// release; so an item is stuck only if more than (current reviewers − k) of them skipped or

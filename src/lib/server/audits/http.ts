@@ -1,5 +1,6 @@
 import { error } from '@sveltejs/kit';
 import { AuditError } from './errors';
+import { jsonOrError } from '../http/errors';
 
 /** Route helpers for the review API: check item references before they reach a query, read JSON bodies. */
 
@@ -13,6 +14,24 @@ export function itemRefParam(raw: string): string {
 
 // Pages and JSON endpoints translate errors with the shared helpers.
 export { orHttpError, jsonOrError } from '../http/errors';
+
+/**
+ * A JSON endpoint with a body: reads it (a malformed or oversized one is a 400), then answers as
+ * jsonOrError. Its Server-Timing starts once the body is in: waiting for the body is the network's
+ * and the event loop's time (with 500 reviewers at once, mostly the other requests' turns), not
+ * the server's work on this request.
+ */
+export async function jsonWithBody<T>(request: Request, fn: (body: Record<string, unknown>) => T | Promise<T>, maxBytes?: number): Promise<Response> {
+	let body: Record<string, unknown>;
+	try {
+		body = await readJson(request, maxBytes);
+	} catch (err) {
+		return jsonOrError(() => {
+			throw err;
+		});
+	}
+	return jsonOrError(() => fn(body));
+}
 
 /** Reads a JSON body of bounded size; a malformed one is a 400. */
 export async function readJson(request: Request, maxBytes = 64 * 1024): Promise<Record<string, unknown>> {

@@ -1,4 +1,4 @@
-import { db, type Db } from '../db';
+import { cachedStatements, db, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
 import { choiceFromVerdict, responseOrder } from '../../audits/order';
 import { renderGuidelines } from '../../audits/guidelines';
@@ -52,36 +52,28 @@ interface LabelRow {
 }
 
 export function reviewProgress(auditId: number, reviewerId: number, database: Db = db()): ReviewProgress {
-	const c = database.$client;
+	const c = cachedStatements(database);
 	const m = membership(auditId, reviewerId, database);
 	const mine = (c.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').get(auditId, reviewerId)!).n;
-	const all = (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(auditId)!).n;
-	const gold = m.goldCount
-		? (c
-				.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_labels WHERE item_id IN (SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 1)')
-				.get(auditId)!).n
-		: 0;
-	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
-	// (a lapsed lease of theirs counts: they may get it back). Counted without visiting every item
-	// (a correlated scan of 100,000 items per request): items short of k are those claimed below k
-	// (an index range) plus those claimed to k by a lease still open; from them go the ones this
-	// reviewer finished (their own assignments; one row per item and reviewer).
-	const belowK = (c
-		.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND claimed_count < ?')
-		.get(auditId, m.overlap)!).n;
-	const leasedToK = (c
-		.prepare<[number, number, number], { n: number }>(
-			`SELECT count(DISTINCT i.id) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
-			 WHERE s.audit_id = ? AND s.status = 'active' AND i.is_gold = 0 AND i.claimed_count >= ? AND i.label_count < ?`
+	// Audit-wide counts come from the audit's counters (kept by triggers on its items), not from
+	// counting up to 100,000 items or 300,000 labels on every submit and next.
+	const counters = c
+		.prepare<[number], { itemsBelowK: number; itemsHeldToK: number; itemLabels: number }>(
+			'SELECT items_below_k AS itemsBelowK, items_held_to_k AS itemsHeldToK, item_labels AS itemLabels FROM audits WHERE id = ?'
 		)
-		.get(auditId, m.overlap, m.overlap)!).n;
+		.get(auditId)!;
+	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
+	// (a lapsed lease of theirs counts: they may get it back). Items short of k are those claimed
+	// below k plus those claimed to k with fewer than k labels (an open lease holds the rest, and
+	// may lapse); from them go the ones this reviewer finished (their own assignments; one row per
+	// item and reviewer).
 	const finished = (c
 		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released') AND i.is_gold = 0 AND i.label_count < ?`
 		)
 		.get(auditId, reviewerId, m.overlap)!).n;
-	const remaining = belowK + leasedToK - finished;
+	const remaining = counters.itemsBelowK + counters.itemsHeldToK - finished;
 	const skipped = (c
 		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
@@ -90,7 +82,7 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 		.get(auditId, reviewerId, m.overlap)!).n;
 	return {
 		mine,
-		auditLabels: all - gold,
+		auditLabels: counters.itemLabels,
 		auditNeeded: m.itemCount * m.overlap,
 		remaining,
 		skipped,
@@ -101,7 +93,7 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 /** The items this reviewer skipped, newest first, each with whether it can still be taken back. */
 export function reviewSkips(auditId: number, reviewerId: number, database: Db = db()): SkippedEntry[] {
 	const m = membership(auditId, reviewerId, database);
-	const rows = database.$client
+	const rows = cachedStatements(database)
 		.prepare<[number, number, number], Omit<SkippedEntry, 'open'> & { open: number }>(
 			`SELECT i.ref, substr(t.instruction, 1, 200) AS instruction, s.finished_at AS skippedAt, s.skip_reason AS reason,
 				(i.is_gold = 1 OR i.claimed_count < ?) AS open
@@ -115,7 +107,7 @@ export function reviewSkips(auditId: number, reviewerId: number, database: Db = 
 
 export function reviewAuditInfo(auditId: number, reviewerId: number, database: Db = db()): ReviewAuditInfo {
 	membership(auditId, reviewerId, database);
-	const a = database.$client
+	const a = cachedStatements(database)
 		.prepare<[number], Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number }>(
 			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
@@ -131,7 +123,7 @@ export function reviewItemView(auditId: number, reviewerId: number, ref: string,
 }
 
 function itemView(m: Membership, reviewerId: number, ref: string, database: Db): ReviewItemView {
-	const c = database.$client;
+	const c = cachedStatements(database);
 	const row = c
 		.prepare<[number, string, number], ItemRow>(
 			`SELECT i.id, i.task_id AS taskId, i.instance_id AS instanceId, t.instruction, n.input, n.output,
@@ -239,7 +231,7 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 /** The reviewer's own labels, newest first (what Back walks through). */
 export function reviewHistory(auditId: number, reviewerId: number, options: { limit?: number } = {}, database: Db = db()): HistoryEntry[] {
 	const m = membership(auditId, reviewerId, database);
-	const c = database.$client;
+	const c = cachedStatements(database);
 	const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
 	const rows = c
 		.prepare<[number, number, number], {
@@ -327,7 +319,7 @@ export interface MyAudit {
 
 /** The audits a user reviews in, with their progress (the /review home). */
 export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
-	return database.$client
+	return cachedStatements(database)
 		.prepare<[number], MyAudit>(
 			`SELECT a.id, a.name, a.kind, a.status, a.overlap, a.item_count AS itemCount,
 				(SELECT count(*) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS mine,

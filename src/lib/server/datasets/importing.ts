@@ -73,7 +73,9 @@ const DELETE_ORDER = ['formulations', 'responses', 'task_examples', 'instances',
 /** Deletes of child rows that have no dataset_id, keyed by their parent table ($chunk: the parent rows being deleted). */
 const CHILDREN: Record<string, string[]> = {
 	conversations: ['DELETE FROM conversation_turns WHERE conversation_id IN ($chunk)'],
-	instances: ['DELETE FROM judge_labels WHERE instance_id IN ($chunk)']
+	instances: ['DELETE FROM judge_labels WHERE instance_id IN ($chunk)'],
+	responses: ['DELETE FROM judge_labels WHERE response_id IN ($chunk)'],
+	preference_pairs: ['DELETE FROM judge_labels WHERE pair_id IN ($chunk)']
 };
 
 /**
@@ -93,7 +95,9 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 	}
 	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
 	const maxChunk = Math.min(500, batchRows);
+	let tasksRemoved = 0;
 	for (const table of tables) {
+		const removedBefore = removed;
 		// Rows per DELETE: halved while one takes longer than the transaction's budget (500 tasks
 		// with their search rows took 0.6–1 s on a loaded machine), grown back while quick.
 		let chunk = maxChunk;
@@ -135,12 +139,58 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 			);
 			if (!done) await sleep(CLEANUP_MAX_WRITE_MS);
 		}
+		if (table === 'tasks') tasksRemoved = removed - removedBefore;
 	}
 	await retryWhenBusy(
 		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)),
 		BULK_BUSY_BOUND_MS
 	);
+	// Deleted tasks stay in the search index's segments until they are merged (the index's
+	// 'deletemerge' is off, see migration 0018); when they were a tenth or more of what is left,
+	// the index is rewritten now, in bounded steps, as FTS5 would have done in one long one.
+	if (tasksRemoved > 0) {
+		const left = c.prepare<[], number>('SELECT count(*) FROM tasks').pluck().get()!;
+		if (tasksRemoved * 10 >= left) await compactSearchIndex(database, label, left / (left + tasksRemoved));
+	}
 	return removed;
+}
+
+/** Output pages of the search index merged per transaction while compacting, at most. */
+const COMPACT_PAGES = 100;
+
+/**
+ * Merges the search index's segments into one, dropping deleted rows, in short transactions
+ * (FTS5's incremental 'merge' with a negative count: every segment, at most that many output
+ * pages per call), pausing between them so other writers get the lock. A step reads about
+ * 1/`liveShare` input pages per page it writes, so the step starts that much smaller and then
+ * follows its measured time. A step that changes fewer than two rows did no work: done.
+ * With no task left at all, the index is simply emptied. Returns the number of steps.
+ */
+export async function compactSearchIndex(database: Db, label = 'search index', liveShare = 1): Promise<number> {
+	const c = database.$client;
+	const emptied = await retryWhenBusy(
+		() =>
+			transaction(
+				database,
+				() => !c.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tasks)').pluck().get() && c.prepare(`INSERT INTO task_search (task_search) VALUES ('delete-all')`).run() && true,
+				label
+			),
+		BULK_BUSY_BOUND_MS
+	);
+	if (emptied) return 1;
+	const merge = c.prepare<[number]>(`INSERT INTO task_search (task_search, rank) VALUES ('merge', ?)`);
+	const totalChanges = c.prepare<[], number>('SELECT total_changes()').pluck();
+	let pages = Math.max(1, Math.min(COMPACT_PAGES, Math.floor(COMPACT_PAGES * liveShare)));
+	for (let steps = 1; ; steps++) {
+		const before = totalChanges.get()!;
+		const started = performance.now();
+		await retryWhenBusy(() => transaction(database, () => merge.run(-pages), label), BULK_BUSY_BOUND_MS);
+		if (totalChanges.get()! - before < 2) return steps;
+		const took = performance.now() - started;
+		if (took > CLEANUP_MAX_WRITE_MS) pages = Math.max(1, pages >> 1);
+		else if (took < CLEANUP_MAX_WRITE_MS / 4) pages = Math.min(COMPACT_PAGES, pages * 2);
+		await sleep(CLEANUP_MAX_WRITE_MS);
+	}
 }
 
 function order(table: string): number {

@@ -95,6 +95,35 @@ export function transaction<T>(database: Db, fn: () => T, label?: string): T {
 	return result;
 }
 
+/** What cachedStatements returns: prepare() with better-sqlite3's signature, compiled once per connection. */
+export interface StatementCache {
+	prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R>;
+}
+
+const statementCaches = new WeakMap<Database.Database, StatementCache>();
+
+/**
+ * The connection's statements, each compiled once: on the hot paths (a reviewer's submit and
+ * next run about twenty queries) compiling SQL every call cost more than running it. A cached
+ * statement keeps its mode (pluck, raw) between calls, so a call site sets the mode it needs.
+ */
+export function cachedStatements(database: Db): StatementCache {
+	const c = database.$client;
+	let cache = statementCaches.get(c);
+	if (!cache) {
+		const bySql = new Map<string, Database.Statement>();
+		cache = {
+			prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+				let statement = bySql.get(sql);
+				if (!statement) bySql.set(sql, (statement = c.prepare(sql)));
+				return statement as unknown as Database.Statement<P, R>;
+			}
+		};
+		statementCaches.set(c, cache);
+	}
+	return cache;
+}
+
 export interface LockHold {
 	/** Longest hold, ms: from BEGIN IMMEDIATE having the lock to COMMIT done. */
 	maxMs: number;
@@ -106,7 +135,16 @@ export interface LockHold {
 // `npm run bench -- locks`; cheap enough to keep always on.
 const lockHolds = new Map<string, LockHold>();
 
+/** Diagnostics: LOCK_TRACE_MS=150 prints each labelled write transaction held longer than that, with its callers. */
+const LOCK_TRACE_MS = Number(process.env.LOCK_TRACE_MS) || 0;
+
+function traceLockHold(label: string, ms: number): void {
+	const callers = new Error().stack?.split('\n').slice(4, 9).map((line) => line.trim().replace(/\(.*\/src\//, '(src/'));
+	console.error(`write lock held ${ms.toFixed(0)} ms by "${label}": ${callers?.join(' | ')}`);
+}
+
 export function recordLockHold(label: string, ms: number): void {
+	if (LOCK_TRACE_MS && ms > LOCK_TRACE_MS) traceLockHold(label, ms);
 	const hold = lockHolds.get(label) ?? { maxMs: 0, transactions: 0, totalMs: 0 };
 	hold.maxMs = Math.max(hold.maxMs, ms);
 	hold.transactions++;

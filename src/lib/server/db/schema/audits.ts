@@ -109,6 +109,15 @@ export const audits = sqliteTable(
 		/** Sampled (non-gold) items; denormalised for progress. */
 		itemCount: integer('item_count').notNull().default(0),
 		goldCount: integer('gold_count').notNull().default(0),
+		/**
+		 * Progress counters kept by triggers on audit_items (migration 0019), so a reviewer's
+		 * progress does not count 100,000 items on every request: sampled items still claimed
+		 * below k, sampled items claimed to k whose open leases may still lapse (labels < k), and
+		 * submitted labels on sampled items (the sum of their label counts).
+		 */
+		itemsBelowK: integer('items_below_k').notNull().default(0),
+		itemsHeldToK: integer('items_held_to_k').notNull().default(0),
+		itemLabels: integer('item_labels').notNull().default(0),
 		createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
 		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 		closedAt: integer('closed_at', { mode: 'timestamp_ms' }),

@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { z } from 'zod';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { AuditError, reviewProgress, submitLabel } from '$lib/server/audits';
-import { itemRefParam, jsonOrError, readJson } from '$lib/server/audits/http';
+import { itemRefParam, jsonWithBody } from '$lib/server/audits/http';
 
 const body = z.object({
 	submissionId: z.string().max(64),
@@ -20,8 +20,8 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	const user = requireApiRole(locals, 'reviewer');
 	const auditId = Number(params.auditId);
 	const ref = itemRefParam(params.ref);
-	return jsonOrError(async () => {
-		const parsed = body.safeParse(await readJson(request));
+	return jsonWithBody(request, (raw) => {
+		const parsed = body.safeParse(raw);
 		if (!parsed.success) throw new AuditError('Invalid request.', 400);
 		const result = submitLabel(auditId, user.id, { ref, ...parsed.data });
 		if (result.outcome === 'refused') {
