@@ -6,6 +6,7 @@
  * DomainError through (both printed without a stack; exit codes in ./cli-error.ts), or reports a
  * failure itself by setting process.exitCode.
  */
+import os from 'node:os';
 import { exitCodeOf } from './cli-error';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
@@ -16,6 +17,24 @@ for (const stream of [process.stdout, process.stderr]) {
 		if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
 		throw err;
 	});
+}
+
+/**
+ * Commands that can keep a core busy for minutes (imports, exports, runs, analyses) run at a lower
+ * CPU priority, so a server on the same machine answers its reviewers first: on 2 cores beside a
+ * 1,000,000-row import, a reviewer's request otherwise waited for the CPU most of its time.
+ * INSTRUCT_AUDIT_NICE sets the niceness (default 10; 0 keeps the normal priority).
+ */
+const BULK = new Set(['import', 'export', 'generate', 'judge', 'dedup', 'analyze', 'datasets', 'audit', 'backup']);
+
+function lowerPriority(): void {
+	const nice = Number(process.env.INSTRUCT_AUDIT_NICE ?? 10);
+	if (!Number.isInteger(nice) || nice <= 0) return;
+	try {
+		if (nice > os.getPriority()) os.setPriority(Math.min(nice, 19));
+	} catch {
+		// not allowed here: run at the priority we have
+	}
 }
 
 const commands: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<void> }> }> = {
@@ -62,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
 		console.error(`error: ${bindingProblem}`);
 		return 1;
 	}
+	if (BULK.has(name)) lowerPriority();
 	try {
 		const mod = await command.load();
 		await mod.run(rest);

@@ -4,13 +4,15 @@
  * went wrong in plain words with a non-zero exit code.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let file: string;
 let cleanup: () => void;
@@ -89,4 +91,40 @@ describe('instruct-audit as a program', () => {
 			await fake.close();
 		}
 	}, 60_000);
+});
+
+describe('bulk commands and the server beside them', () => {
+	/** Starts `import` on a FIFO (it waits there for its data), reads its niceness, then feeds it one row. */
+	async function importNiceness(env: Record<string, string>, expected: number): Promise<{ nice: number; code: number | null; stdout: string }> {
+		const fifo = path.join(path.dirname(file), `rows-${Math.random().toString(36).slice(2)}.jsonl`);
+		execFileSync('mkfifo', [fifo]);
+		const child = spawn(process.execPath, [CLI_ENTRY, 'import', fifo, '--dataset', 'nice', '--json'], {
+			env: { ...process.env, DATABASE_PATH: file, ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+		// The priority is set as the command starts, before it opens the FIFO: wait for the expected
+		// value (or, when none is expected to change, a second), then read it.
+		const started = Date.now();
+		const unchanged = expected === os.getPriority();
+		let nice = os.getPriority(child.pid);
+		while (unchanged ? Date.now() - started < 1000 : nice !== expected && Date.now() - started < 10_000) {
+			await new Promise((r) => setTimeout(r, 50));
+			nice = os.getPriority(child.pid);
+		}
+		fs.writeFileSync(fifo, JSON.stringify({ instruction: 'Say hi.', input: '', output: 'Hi.' }) + '\n');
+		return { nice, code: await exited, stdout };
+	}
+
+	it('run at a lower CPU priority (nice 10), unless INSTRUCT_AUDIT_NICE=0', async () => {
+		const niced = await importNiceness({}, Math.max(10, os.getPriority()));
+		expect(niced.code).toBe(0);
+		expect(JSON.parse(niced.stdout)).toMatchObject({ instancesAdded: 1 });
+		expect(niced.nice).toBe(Math.max(10, os.getPriority()));
+		const normal = await importNiceness({ INSTRUCT_AUDIT_NICE: '0' }, os.getPriority());
+		expect(normal.code).toBe(0);
+		expect(normal.nice).toBe(os.getPriority());
+	}, 30_000);
 });

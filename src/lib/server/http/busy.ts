@@ -45,12 +45,22 @@ export async function retryWhileBusy(
 		} catch (err) {
 			if (!isBusyError(err)) throw err;
 		}
-		if (response && !busyRequests.has(event.locals)) return response;
+		if (response && !busyRequests.has(event.locals)) return attempt > 1 ? withBusyTiming(response, Date.now() - started, attempt - 1) : response;
 		// The failed attempt's answer (an error page) is dropped; release its body.
 		await response?.body?.cancel().catch(() => {});
 		if (!retryable || Date.now() - started >= bound) return busyResponse(event);
 		await sleep(busyBackoff(attempt));
 	}
+}
+
+/** Adds the time spent waiting for the lock to Server-Timing (`busy`), so load tests can tell it from the handler's work. */
+function withBusyTiming(response: Response, waitedMs: number, retries: number): Response {
+	try {
+		response.headers.append('server-timing', `busy;dur=${waitedMs};desc="${retries} retries"`);
+	} catch {
+		// immutable headers (a redirect): the timing is only a diagnostic
+	}
+	return response;
 }
 
 function busyResponse(event: RequestEvent): Response {
