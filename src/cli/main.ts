@@ -8,6 +8,7 @@
  */
 import os from 'node:os';
 import { exitCodeOf } from './cli-error';
+import { config } from '../lib/server/config';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
 // Piped into `head` (or anything that stops reading), the output pipe closes: end quietly
@@ -28,10 +29,10 @@ for (const stream of [process.stdout, process.stderr]) {
 const BULK = new Set(['import', 'export', 'generate', 'judge', 'dedup', 'analyze', 'datasets', 'audit', 'backup']);
 
 function lowerPriority(): void {
-	const nice = Number(process.env.INSTRUCT_AUDIT_NICE ?? 10);
-	if (!Number.isInteger(nice) || nice <= 0) return;
+	const nice = config().cliNice;
+	if (nice <= 0) return;
 	try {
-		if (nice > os.getPriority()) os.setPriority(Math.min(nice, 19));
+		if (nice > os.getPriority()) os.setPriority(nice);
 	} catch {
 		// not allowed here: run at the priority we have
 	}

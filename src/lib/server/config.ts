@@ -35,6 +35,10 @@ export interface AppConfig {
 	gitCommit?: string;
 	/** Log the analyses' worker failures to stderr (DEBUG_ANALYSES). */
 	debugAnalyses: boolean;
+	/** Print every labelled write transaction held longer than this many ms, with its callers (LOCK_TRACE_MS; 0 = off). */
+	lockTraceMs: number;
+	/** Niceness the CLI's bulk commands run at (INSTRUCT_AUDIT_NICE; 0 = the normal priority). */
+	cliNice: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -67,7 +71,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		backupIntervalHours: intFromEnv(env, 'BACKUP_INTERVAL_HOURS', 0),
 		backupKeep,
 		gitCommit: env.GIT_COMMIT?.trim() || undefined,
-		debugAnalyses: !!env.DEBUG_ANALYSES
+		debugAnalyses: !!env.DEBUG_ANALYSES,
+		lockTraceMs: intFromEnv(env, 'LOCK_TRACE_MS', 0),
+		cliNice: Math.min(19, Math.floor(intFromEnv(env, 'INSTRUCT_AUDIT_NICE', 10)))
 	};
 }
 

@@ -168,15 +168,10 @@ const COMPACT_PAGES = 100;
  */
 export async function compactSearchIndex(database: Db, label = 'search index', liveShare = 1): Promise<number> {
 	const c = database.$client;
-	const emptied = await retryWhenBusy(
-		() =>
-			transaction(
-				database,
-				() => !c.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tasks)').pluck().get() && c.prepare(`INSERT INTO task_search (task_search) VALUES ('delete-all')`).run() && true,
-				label
-			),
-		BULK_BUSY_BOUND_MS
-	);
+	const anyTask = c.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tasks)').pluck();
+	const deleteAll = c.prepare<[]>(`INSERT INTO task_search (task_search) VALUES ('delete-all')`);
+	// Checked and emptied in one transaction: no task can be written in between.
+	const emptied = await retryWhenBusy(() => transaction(database, () => !anyTask.get() && deleteAll.run().changes >= 0, label), BULK_BUSY_BOUND_MS);
 	if (emptied) return 1;
 	const merge = c.prepare<[number]>(`INSERT INTO task_search (task_search, rank) VALUES ('merge', ?)`);
 	const totalChanges = c.prepare<[], number>('SELECT total_changes()').pluck();

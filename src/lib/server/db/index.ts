@@ -135,16 +135,15 @@ export interface LockHold {
 // `npm run bench -- locks`; cheap enough to keep always on.
 const lockHolds = new Map<string, LockHold>();
 
-/** Diagnostics: LOCK_TRACE_MS=150 prints each labelled write transaction held longer than that, with its callers. */
-const LOCK_TRACE_MS = Number(process.env.LOCK_TRACE_MS) || 0;
-
 function traceLockHold(label: string, ms: number): void {
 	const callers = new Error().stack?.split('\n').slice(4, 9).map((line) => line.trim().replace(/\(.*\/src\//, '(src/'));
 	console.error(`write lock held ${ms.toFixed(0)} ms by "${label}": ${callers?.join(' | ')}`);
 }
 
 export function recordLockHold(label: string, ms: number): void {
-	if (LOCK_TRACE_MS && ms > LOCK_TRACE_MS) traceLockHold(label, ms);
+	// Diagnostics: LOCK_TRACE_MS=150 prints each labelled write transaction held longer than that.
+	const traceMs = config().lockTraceMs;
+	if (traceMs && ms > traceMs) traceLockHold(label, ms);
 	const hold = lockHolds.get(label) ?? { maxMs: 0, transactions: 0, totalMs: 0 };
 	hold.maxMs = Math.max(hold.maxMs, ms);
 	hold.transactions++;
