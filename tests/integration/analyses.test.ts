@@ -69,7 +69,7 @@ describe('analyses on a database', () => {
 		const id = await importRows('filtered', rows(['Write a poem about the sea.', 'Draw a picture of a cat.', 'Give me three tips for sleeping well.']));
 		const all = await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, { seeds: { kind: 'none' } }, db);
 		expect(all.analysis.instructions).toBe(3);
-		applyFilters(id, filterPreset('self-instruct'), null, db);
+		await applyFilters(id, filterPreset('self-instruct'), null, db);
 		const kept = await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, { seeds: { kind: 'none' } }, db);
 		expect(kept.cached).toBe(false);
 		// "Draw a picture …" holds blacklisted words.

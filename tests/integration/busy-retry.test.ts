@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { DatabaseBusyError, busyBackoff, isBusyError, retryWhenBusy } from '../../src/lib/server/db/busy';
+import { DatabaseBusyError, bulkPause, busyBackoff, isBusyError, markWaitingWriter, retryWhenBusy } from '../../src/lib/server/db/busy';
 import { transaction, type Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -46,5 +46,23 @@ describe('writes that find the database busy', () => {
 		expect(busyBackoff(1, () => 0)).toBe(3);
 		expect(busyBackoff(1, () => 1)).toBe(8);
 		for (let a = 1; a < 40; a++) expect(busyBackoff(a)).toBeLessThanOrEqual(30);
+	});
+});
+
+describe('bulk jobs and waiting requests', () => {
+	it('pause longer between batches while a request has just found the lock taken', async () => {
+		const timed = async () => {
+			const started = performance.now();
+			await bulkPause(db.$client, 20);
+			return performance.now() - started;
+		};
+		const fs = await import('node:fs');
+		fs.rmSync(`${file}-writers-waiting`, { force: true });
+		await timed();
+		markWaitingWriter(other);
+		expect(fs.existsSync(`${file}-writers-waiting`)).toBe(true);
+		// Another connection (another process, say) made the mark: this one sees it and pauses
+		// three more times (the mark stays fresh for 100 ms).
+		expect(await timed()).toBeGreaterThanOrEqual(75);
 	});
 });

@@ -247,7 +247,7 @@ describe('filter report', () => {
 	it('stores each instruction’s highest ROUGE-L F when the filters are applied', async () => {
 		const datasetId = await makeDataset(db, 'similar', 4, 1);
 		const texts = (db.$client.prepare('SELECT id, instruction FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; instruction: string }[]);
-		applyFilters(datasetId, filterPreset('self-instruct'), null, db);
+		await applyFilters(datasetId, filterPreset('self-instruct'), null, db);
 		const stored = db.$client.prepare('SELECT id, filter_status AS status, filter_rouge_l AS rouge FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId) as {
 			id: number;
 			status: string;

@@ -36,7 +36,7 @@ describe('applying the filters to a dataset', () => {
 			'gen'
 		);
 		const before = datasetStatistics(summary.datasetId, {}, db);
-		const result = applyFilters(summary.datasetId, filterPreset('self-instruct'), null, db);
+		const result = await applyFilters(summary.datasetId, filterPreset('self-instruct'), null, db);
 		expect(result.seedInstructions).toBe(1);
 		const statuses = db.$client
 			.prepare("SELECT instruction, filter_status AS s, filter_rule AS r, filter_detail AS d FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
@@ -70,7 +70,7 @@ describe('applying the filters to a dataset', () => {
 		// Applying again with ROUGE-L off changes the verdicts in place.
 		const loose = filterPreset('self-instruct');
 		loose.instruction.rougeL.enabled = false;
-		applyFilters(summary.datasetId, loose, null, db);
+		await applyFilters(summary.datasetId, loose, null, db);
 		expect(listTasks(summary.datasetId, { filter: 'rejected' }, db).total).toBe(4);
 	});
 
@@ -91,5 +91,27 @@ describe('applying the filters to a dataset', () => {
 		expect(report.instructionsInGroups).toBe(5);
 		// "list three prime numbers greater than ten" vs "… larger than ten": LCS 6 of 7 tokens.
 		expect(report.groups[1].maxScore).toBeCloseTo(6 / 7, 12);
+	});
+});
+
+describe('applying the filters beside other work', () => {
+	it('lets the event loop run while it filters, and refuses a second run on the same dataset meanwhile', async () => {
+		const rows = Array.from({ length: 3000 }, (_, i) => ({ instruction: `Write a short poem about topic number ${i} and the sea, in ${i % 7} lines.`, input: '', output: `Poem ${i}.` }));
+		const summary = await load(rows, 'big');
+		let ticks = 0;
+		const ticker = setInterval(() => ticks++, 1);
+		const running = applyFilters(summary.datasetId, filterPreset('self-instruct'), null, db);
+		await expect(applyFilters(summary.datasetId, filterPreset('self-instruct'), null, db)).rejects.toMatchObject({ status: 409, code: 'busy' });
+		const started = performance.now();
+		const result = await running;
+		const ms = performance.now() - started;
+		clearInterval(ticker);
+		// ROUGE-L over 3,000 instructions takes well over the 20 ms between yields here; the timer
+		// kept firing throughout (a blocked loop would have let it fire once, at the end).
+		expect(ms).toBeGreaterThan(60);
+		expect(ticks).toBeGreaterThanOrEqual(3);
+		expect(result.funnel.tasks.total).toBe(3000);
+		// Once finished, the dataset can be filtered again.
+		await expect(applyFilters(summary.datasetId, filterPreset('self-instruct'), null, db)).resolves.toMatchObject({ seedInstructions: 0 });
 	});
 });

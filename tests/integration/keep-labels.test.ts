@@ -155,7 +155,7 @@ describe('archive and restore', () => {
 		await expect(importFile(streamOf(jsonl([{ instruction: 'More.', input: '', output: 'x' }])), { datasetName: 'kept quality', fileName: 'more.jsonl' }, db)).rejects.toThrow(
 			/archived/
 		);
-		expect(() => applyFilters(datasetId, filterPreset('self-instruct'), null, db)).toThrow(/archived/);
+		await expect(applyFilters(datasetId, filterPreset('self-instruct'), null, db)).rejects.toThrow(/archived/);
 		expect(() => createAudit({ datasetId, kind: 'quality', sampleSize: 2, reviewerIds: [reviewer] }, db)).toThrow(/archived/);
 		expect(() => closeAudit(auditId, db)).toThrow(/archived/);
 		expect(() => removeReviewer(auditId, reviewer, {}, db)).toThrow(/archived/);

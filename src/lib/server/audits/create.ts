@@ -1,7 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { db, transaction, type Db } from '../db';
-import { retryWhenBusy } from '../db/busy';
+import { bulkPause, retryWhenBusy } from '../db/busy';
 import { BULK_BUSY_BOUND_MS } from '../datasets/importing';
 import { preparingOwner, removePreparingAudit } from './preparing';
 import { CONVERSATION_UNITS, ROUTING_ORDERS, type ConversationUnit, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
@@ -401,7 +400,7 @@ export async function createAuditInBatches(
 				BULK_BUSY_BOUND_MS
 			);
 			await options.afterBatch?.(written);
-			await sleep(AUDIT_BATCH_PAUSE_MS);
+			await bulkPause(database.$client, AUDIT_BATCH_PAUSE_MS);
 		}
 		return await retryWhenBusy(
 			() =>

@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { transaction, type Db } from '../db';
-import { retryWhenBusy } from '../db/busy';
+import { bulkPause, retryWhenBusy } from '../db/busy';
 import { BULK_BUSY_BOUND_MS, importOwner, ownerIsGone, withoutForeignKeys } from '../datasets/importing';
 
 /**
@@ -62,7 +61,7 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 				),
 			BULK_BUSY_BOUND_MS
 		);
-		if (!done) await sleep(CLEANUP_MAX_WRITE_MS);
+		if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 	}
 	await retryWhenBusy(
 		() =>

@@ -16,9 +16,8 @@ import {
 	type ParsedRecord
 } from '$lib/formats';
 import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
-import { retryWhenBusy } from '../db/busy';
+import { bulkPause, retryWhenBusy } from '../db/busy';
 import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS, importOwner, placeholderName, removeImportingDataset } from './importing';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
 import { ShapeRowWriter, type PlacedRecord, type ShapeRowCounts } from './shape-rows';
@@ -272,8 +271,7 @@ async function checkpointInPause(database: Db): Promise<void> {
 	} catch {
 		// A busy checkpoint is retried after the next batch.
 	}
-	const left = BATCH_PAUSE_MS - (performance.now() - started);
-	await sleep(Math.max(5, left));
+	await bulkPause(database.$client, Math.max(5, BATCH_PAUSE_MS - (performance.now() - started)));
 }
 
 function where(fileName: string, record: ParsedRecord): string {

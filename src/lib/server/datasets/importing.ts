@@ -1,7 +1,6 @@
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { transaction, type Db } from '../db';
-import { retryWhenBusy } from '../db/busy';
+import { bulkPause, retryWhenBusy } from '../db/busy';
 import { removePreparingAudit } from '../audits/preparing';
 
 /**
@@ -125,9 +124,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 										done = true;
 										break;
 									}
-									const took = performance.now() - chunkStarted;
-									if (took > CLEANUP_MAX_WRITE_MS) chunk = Math.max(10, chunk >> 1);
-									else if (took < CLEANUP_MAX_WRITE_MS / 4) chunk = Math.min(maxChunk, chunk * 2);
+									chunk = nextStepSize(chunk, performance.now() - chunkStarted, 10, maxChunk);
 									if (n >= batchRows || performance.now() - started > CLEANUP_MAX_WRITE_MS) break;
 								}
 								return n;
@@ -137,7 +134,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 					),
 				BULK_BUSY_BOUND_MS
 			);
-			if (!done) await sleep(CLEANUP_MAX_WRITE_MS);
+			if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 		}
 		if (table === 'tasks') tasksRemoved = removed - removedBefore;
 	}
@@ -171,7 +168,19 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 	const anyTask = c.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tasks)').pluck();
 	const deleteAll = c.prepare<[]>(`INSERT INTO task_search (task_search) VALUES ('delete-all')`);
 	// Checked and emptied in one transaction: no task can be written in between.
-	const emptied = await retryWhenBusy(() => transaction(database, () => !anyTask.get() && deleteAll.run().changes >= 0, label), BULK_BUSY_BOUND_MS);
+	const emptied = await retryWhenBusy(
+		() =>
+			transaction(
+				database,
+				() => {
+					if (anyTask.get()) return false;
+					deleteAll.run();
+					return true;
+				},
+				label
+			),
+		BULK_BUSY_BOUND_MS
+	);
 	if (emptied) return 1;
 	const merge = c.prepare<[number]>(`INSERT INTO task_search (task_search, rank) VALUES ('merge', ?)`);
 	const totalChanges = c.prepare<[], number>('SELECT total_changes()').pluck();
@@ -181,11 +190,16 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 		const started = performance.now();
 		await retryWhenBusy(() => transaction(database, () => merge.run(-pages), label), BULK_BUSY_BOUND_MS);
 		if (totalChanges.get()! - before < 2) return steps;
-		const took = performance.now() - started;
-		if (took > CLEANUP_MAX_WRITE_MS) pages = Math.max(1, pages >> 1);
-		else if (took < CLEANUP_MAX_WRITE_MS / 4) pages = Math.min(COMPACT_PAGES, pages * 2);
-		await sleep(CLEANUP_MAX_WRITE_MS);
+		pages = nextStepSize(pages, performance.now() - started, 1, COMPACT_PAGES);
+		await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 	}
+}
+
+/** The size of a clean-up's next step: halved after a step over its time budget, doubled after one under a quarter of it. */
+function nextStepSize(size: number, tookMs: number, min: number, max: number): number {
+	if (tookMs > CLEANUP_MAX_WRITE_MS) return Math.max(min, size >> 1);
+	if (tookMs < CLEANUP_MAX_WRITE_MS / 4) return Math.min(max, size * 2);
+	return size;
 }
 
 function order(table: string): number {

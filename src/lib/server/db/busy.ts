@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
 
 /**
  * What the server does when SQLite's write lock is held by someone else (a CLI import, a run).
@@ -61,4 +63,51 @@ export async function retryWhenBusy<T>(fn: () => T, boundMs = BUSY_RETRY_BOUND_M
 			await sleep(busyBackoff(attempt));
 		}
 	}
+}
+
+/**
+ * Requests waiting for the lock, told to bulk writers in any process: a request whose write found
+ * the database busy touches a file beside the database (`<file>-writers-waiting`); a bulk job
+ * between two of its transactions (bulkPause) sees the fresh mark and leaves the lock free a while
+ * longer, so the waiting request's next try finds it free instead of racing the next batch.
+ */
+const WAITING_FRESH_MS = 100;
+
+function waitingMarkOf(c: Database.Database): string | null {
+	return c.memory || !c.name ? null : `${c.name}-writers-waiting`;
+}
+
+/** Marks that a request is waiting for the write lock (cheap; only called after a busy failure). */
+export function markWaitingWriter(c: Database.Database): void {
+	const mark = waitingMarkOf(c);
+	if (!mark) return;
+	const now = new Date();
+	try {
+		fs.utimesSync(mark, now, now);
+	} catch {
+		try {
+			fs.writeFileSync(mark, '');
+		} catch {
+			// a read-only folder: bulk jobs then pause their usual time
+		}
+	}
+}
+
+function writerWaiting(mark: string): boolean {
+	try {
+		return Date.now() - fs.statSync(mark).mtimeMs < WAITING_FRESH_MS;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * A bulk job's pause between two write transactions: `ms`, and up to three times longer while
+ * requests are waiting for the lock (markWaitingWriter).
+ */
+export async function bulkPause(c: Database.Database, ms: number): Promise<void> {
+	await sleep(ms);
+	const mark = waitingMarkOf(c);
+	if (!mark) return;
+	for (let extra = 0; extra < 3 && writerWaiting(mark); extra++) await sleep(ms);
 }

@@ -1,9 +1,13 @@
+import type Database from 'better-sqlite3';
 import { desc, eq } from 'drizzle-orm';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { db, transaction, type Db } from '../db';
+import { bulkPause, retryWhenBusy } from '../db/busy';
+import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
 import { assertDatasetWritable, getDataset } from '../datasets/datasets';
-import { BULK_BATCH_ROWS } from '../datasets/importing';
+import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS } from '../datasets/importing';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 
 export interface ApplyFiltersResult {
@@ -32,19 +36,38 @@ interface InstanceRow {
  * ROUGE-L pool, as in Self-Instruct, and are never filtered themselves. Verdicts are written
  * in batches of short transactions (a 250K-instance dataset never holds the write lock for
  * seconds); while they are being written, a page may show some tasks with the new verdicts and
- * the rest with the previous ones, and the run itself appears with the last batch.
+ * the rest with the previous ones, and the run itself appears with the last batch. The work
+ * yields to the event loop every few milliseconds, so the server keeps answering reviewers while
+ * it filters a big dataset; one run per dataset at a time in a process.
  */
-export function applyFilters(
+export async function applyFilters(
 	datasetId: number,
 	configInput: FilterConfig | unknown,
 	createdBy: number | null,
 	database: Db = db()
-): ApplyFiltersResult {
+): Promise<ApplyFiltersResult> {
 	const config = parseFilterConfig(configInput);
-	const started = performance.now();
-	const c = database.$client;
 	const dataset = getDataset(datasetId, database);
 	if (dataset) assertDatasetWritable(dataset);
+	const running = applying.get(database.$client) ?? new Set<number>();
+	applying.set(database.$client, running);
+	if (running.has(datasetId)) throw new DomainError('Filters are already being applied to this dataset; wait until they finish.', 409, 'busy');
+	running.add(datasetId);
+	try {
+		return await applyFiltersNow(datasetId, config, createdBy, database);
+	} finally {
+		running.delete(datasetId);
+	}
+}
+
+/** Datasets being filtered, per connection: a second run would interleave its batches with the first. */
+const applying = new WeakMap<Database.Database, Set<number>>();
+/** CPU time the filtering takes before it lets the event loop serve others. */
+const YIELD_AFTER_MS = 20;
+
+async function applyFiltersNow(datasetId: number, config: FilterConfig, createdBy: number | null, database: Db): Promise<ApplyFiltersResult> {
+	const started = performance.now();
+	const c = database.$client;
 	const seeds = (
 		c.prepare<[number], {
 			id: number;
@@ -80,8 +103,14 @@ export function applyFilters(
 		}
 		pending.splice(0, written);
 	};
+	const write = (all = false) => retryWhenBusy(() => transaction(database, () => writePending(all), 'apply filters'), BULK_BUSY_BOUND_MS);
 	let lastCommit = 0;
+	let lastYield = performance.now();
 	for (const task of tasks) {
+		if (performance.now() - lastYield > YIELD_AFTER_MS) {
+			await yieldToEventLoop();
+			lastYield = performance.now();
+		}
 		const instances = instancesOf.all(task.id);
 		const filterTask: FilterTask = {
 			id: task.id,
@@ -97,12 +126,15 @@ export function applyFilters(
 		}
 		// A pause of one batch's length between transactions lets other writers in.
 		if (pending.length >= BULK_BATCH_ROWS && performance.now() - lastCommit > BATCH_MAX_WRITE_MS) {
-			transaction(database, () => writePending(), 'apply filters');
-			lastCommit = performance.now();
+			await write();
+			lastCommit = lastYield = performance.now();
 		}
 	}
-	while (pending.length > BULK_BATCH_ROWS / 10) transaction(database, () => writePending(), 'apply filters');
-	return transaction(
+	while (pending.length > BULK_BATCH_ROWS / 10) {
+		await write();
+		await bulkPause(c, BATCH_MAX_WRITE_MS / 2);
+	}
+	return retryWhenBusy(() => transaction(
 		database,
 		() => {
 			writePending(true);
@@ -124,7 +156,7 @@ export function applyFilters(
 			return { filterRunId: row.id, funnel, seedInstructions: seeds.length, durationMs };
 		},
 		'apply filters'
-	);
+	), BULK_BUSY_BOUND_MS);
 }
 
 export interface StoredFilterRun extends Omit<FilterRunRow, 'config' | 'funnel'> {

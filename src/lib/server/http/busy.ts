@@ -1,6 +1,7 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BUSY_RETRY_AFTER_S, BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError } from '../db/busy';
+import { BUSY_RETRY_AFTER_S, BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError, markWaitingWriter } from '../db/busy';
+import { db } from '../db';
 
 /**
  * Request-level retry of writes that found the database busy (see db/busy.ts). A handler's
@@ -49,6 +50,7 @@ export async function retryWhileBusy(
 		// The failed attempt's answer (an error page) is dropped; release its body.
 		await response?.body?.cancel().catch(() => {});
 		if (!retryable || Date.now() - started >= bound) return busyResponse(event);
+		markWaitingWriter(db().$client);
 		await sleep(busyBackoff(attempt));
 	}
 }

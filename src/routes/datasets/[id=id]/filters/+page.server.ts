@@ -5,6 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { getDataset } from '$lib/server/datasets/datasets';
 import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
 import { parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
+import { httpError } from '$lib/server/http/errors';
 import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
 
 function datasetOr404(id: string) {
@@ -93,7 +94,7 @@ export const actions: Actions = {
 				maxPerTask: { enabled: f.maxPerTaskOn, max: f.maxPerTask }
 			}
 		};
-		applyFilters(dataset.id, config, user.id);
+		await applyFilters(dataset.id, config, user.id).catch(httpError);
 		redirect(303, `/datasets/${dataset.id}/filters#funnel`);
 	}
 };
