@@ -409,6 +409,16 @@ describe('progress counters', () => {
 				held.delete(user.id);
 			}
 			expect(kept(), `after step ${step}`).toEqual(counted());
+			// The /review home's and the progress bar's "remaining" equal the count they replace.
+			const remaining = db.$client
+				.prepare(
+					`SELECT count(*) FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < 2
+					 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released'))`
+				)
+				.pluck()
+				.get(audit.id, user.id);
+			expect(listMyAudits(user.id, db)[0].remaining, `after step ${step}`).toBe(remaining);
+			expect(reviewProgress(audit.id, user.id, db).remaining).toBe(remaining);
 			heldSeen = Math.max(heldSeen, (kept() as { itemsHeldToK: number }).itemsHeldToK);
 		}
 		expect(heldSeen).toBeGreaterThan(0);

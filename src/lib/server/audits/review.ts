@@ -51,6 +51,24 @@ interface LabelRow {
 	revision: number;
 }
 
+/**
+ * Items a reviewer could still get or holds now: items short of k (`shortOfK`, the audit's
+ * counters: claimed below k, or claimed to k with fewer than k labels, an open lease holding the
+ * rest that may lapse) less those this reviewer finished — labelled, skipped or released (their
+ * own assignments, one row per item and reviewer). A lapsed lease of theirs still counts: they
+ * may get it back. The progress bar and the /review home both read it here.
+ */
+function itemsLeftFor(database: Db, auditId: number, reviewerId: number, overlap: number, shortOfK: number): number {
+	const finished = cachedStatements(database)
+		.prepare<[number, number, number], number>(
+			`SELECT count(*) FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released') AND i.is_gold = 0 AND i.label_count < ?`
+		)
+		.pluck()
+		.get(auditId, reviewerId, overlap)!;
+	return shortOfK - finished;
+}
+
 export function reviewProgress(auditId: number, reviewerId: number, database: Db = db()): ReviewProgress {
 	const c = cachedStatements(database);
 	const m = membership(auditId, reviewerId, database);
@@ -62,18 +80,7 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 			'SELECT items_below_k AS itemsBelowK, items_held_to_k AS itemsHeldToK, item_labels AS itemLabels FROM audits WHERE id = ?'
 		)
 		.get(auditId)!;
-	// Same rule as listMyAudits: items still short of k that this reviewer has not labelled or skipped
-	// (a lapsed lease of theirs counts: they may get it back). Items short of k are those claimed
-	// below k plus those claimed to k with fewer than k labels (an open lease holds the rest, and
-	// may lapse); from them go the ones this reviewer finished (their own assignments; one row per
-	// item and reviewer).
-	const finished = (c
-		.prepare<[number, number, number], { n: number }>(
-			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
-			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released') AND i.is_gold = 0 AND i.label_count < ?`
-		)
-		.get(auditId, reviewerId, m.overlap)!).n;
-	const remaining = counters.itemsBelowK + counters.itemsHeldToK - finished;
+	const remaining = itemsLeftFor(database, auditId, reviewerId, m.overlap, counters.itemsBelowK + counters.itemsHeldToK);
 	const skipped = (c
 		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
@@ -317,21 +324,18 @@ export interface MyAudit {
 	lastActivity: number | null;
 }
 
-/** The audits a user reviews in, with their progress (the /review home). */
+/** The audits a user reviews in, with their progress (the /review home): counters, not counts over every item. */
 export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
-	return cachedStatements(database)
-		.prepare<[number], MyAudit>(
+	const rows = cachedStatements(database)
+		.prepare<[number], Omit<MyAudit, 'remaining'> & { shortOfK: number }>(
 			`SELECT a.id, a.name, a.kind, a.status, a.overlap, a.item_count AS itemCount,
 				(SELECT count(*) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS mine,
-				(SELECT count(*) FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = a.id AND i.is_gold = 0) AS auditLabels,
-				a.item_count * a.overlap AS auditNeeded,
-				(SELECT count(*) FROM audit_items i WHERE i.audit_id = a.id AND i.is_gold = 0 AND i.label_count < a.overlap
-					AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = r.user_id AND s.status IN ('submitted', 'skipped', 'released')))
-					AS remaining,
+				a.item_labels AS auditLabels, a.item_count * a.overlap AS auditNeeded, a.items_below_k + a.items_held_to_k AS shortOfK,
 				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
 		.all(userId);
+	return rows.map(({ shortOfK, ...audit }) => ({ ...audit, remaining: itemsLeftFor(database, audit.id, userId, audit.overlap, shortOfK) }));
 }
