@@ -103,7 +103,7 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 		}
 		pending.splice(0, written);
 	};
-	const write = (all = false) => retryWhenBusy(() => transaction(database, () => writePending(all), 'apply filters'), BULK_BUSY_BOUND_MS);
+	const write = () => retryWhenBusy(() => transaction(database, () => writePending(), 'apply filters'), BULK_BUSY_BOUND_MS);
 	let lastCommit = 0;
 	let lastYield = performance.now();
 	for (const task of tasks) {
