@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
-import { importFile } from '../../src/lib/server/datasets/import';
+import { importFile, ImportError } from '../../src/lib/server/datasets/import';
 import { findDatasetByName, getDataset, listDatasets } from '../../src/lib/server/datasets/datasets';
 import { compactSearchIndex, removeLeftoverImports } from '../../src/lib/server/datasets/importing';
 import { deleteDataset } from '../../src/lib/server/archive/archive';
@@ -84,6 +84,54 @@ describe('batched import into a new dataset', () => {
 		expect((error as Error).message).toBe('disk on fire');
 		expect(snapshotDb(db)).toBe(before);
 		expect(count('datasets') + count('tasks') + count('instances') + count('imports') + count('task_search')).toBe(0);
+	});
+
+	it('writes while it reads, and a bad record late in the file removes the batches written before it', async () => {
+		const before = snapshotDb(db);
+		const bad = jsonl(rows) + '{"instruction": "Late.", "input": "", "output": 7}\n';
+		let instancesSeen = 0;
+		const error = await importFile(
+			streamOf(bad, 64),
+			{
+				datasetName: 'late',
+				fileName: 'late.jsonl',
+				batchRows: 5,
+				onProgress: (p) => {
+					if (p.phase === 'writing') instancesSeen = Math.max(instancesSeen, count('instances'));
+				}
+			},
+			db
+		).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(ImportError);
+		expect((error as Error).message).toMatch(/late\.jsonl.*line 51.*output/);
+		// Batches were committed before the parser reached line 51 …
+		expect(instancesSeen).toBeGreaterThan(20);
+		// … and nothing of them is left.
+		expect(snapshotDb(db)).toBe(before);
+		expect(findDatasetByName('late', db)).toBeUndefined();
+	});
+
+	it('records the whole file in the import row though it wrote while reading', async () => {
+		const text = jsonl(rows);
+		const summary = await importFile(streamOf(text, 64), { datasetName: 'totals', fileName: 'totals.jsonl', batchRows: 4 }, db);
+		const bytes = new TextEncoder().encode(text).length;
+		expect(summary).toMatchObject({ bytes, records: 50 });
+		expect(db.$client.prepare('SELECT bytes, records FROM imports WHERE id = ?').get(summary.importId)).toEqual({ bytes, records: 50 });
+	});
+
+	it('writes the turns of conversations spread over batches, each in its place', async () => {
+		const conversations = Array.from({ length: 30 }, (_, i) => ({
+			id: `c${i}`,
+			conversations: Array.from({ length: 2 + (i % 5) * 2 }, (_, t) => ({ from: t % 2 ? 'gpt' : 'human', value: `conversation ${i} turn ${t}` }))
+		}));
+		const summary = await importFile(streamOf(jsonl(conversations), 100), { datasetName: 'chats', fileName: 'chats.jsonl', batchRows: 9 }, db);
+		const turns = conversations.reduce((n, c) => n + c.conversations.length, 0);
+		expect(summary).toMatchObject({ conversationsAdded: 30, turnsAdded: turns });
+		expect(lockHoldStats().import.transactions).toBeGreaterThan(5);
+		const stored = db.$client
+			.prepare('SELECT c.source_id AS id, t.position, t.content FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id ORDER BY c.id, t.position')
+			.all() as { id: string; position: number; content: string }[];
+		expect(stored).toEqual(conversations.flatMap((c, i) => c.conversations.map((t, position) => ({ id: `c${i}`, position, content: t.value }))));
 	});
 
 	it('an import into an existing dataset still adds everything or nothing', async () => {

@@ -8,7 +8,7 @@
  * anywhere rolls the batch back whole. Prepared statements are made once per writer (per
  * connection), as RowWriter does.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
 import { RowWriter } from './rows';
@@ -19,6 +19,8 @@ export interface PlacedTask {
 	record: ParsedTask;
 	taskId: number;
 	instanceIds: readonly (number | null)[];
+	/** The conversation's fingerprint when the caller worked it out already (outside its transaction). */
+	conversationKey?: string;
 }
 
 /** A pair record and the task its prompt joined (found or created by the import). */
@@ -53,13 +55,17 @@ export interface ShapeRowCounts {
 	duplicatePairs: number;
 }
 
-/** Turns written by one INSERT (8 values each, well under SQLite's 32,766 variables). */
-const TURNS_PER_STATEMENT = 16;
+/**
+ * Turns written by one INSERT (8 values each, well under SQLite's 32,766 variables). A batch's
+ * turns are written together, after its conversations: interleaved with the other tables'
+ * inserts, each turn cost twice as much (the B-tree pages it appends to had gone cold).
+ */
+const TURNS_PER_STATEMENT = 64;
 
 export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
 
 function fingerprint(value: unknown): string {
-	return createHash('sha1').update(JSON.stringify(value)).digest('base64');
+	return hash('sha1', JSON.stringify(value), 'base64');
 }
 
 /** A conversation's identity: every turn, speaker and text (two rows with the same turns are one conversation). */
@@ -110,14 +116,22 @@ export class ShapeRowWriter {
 	write(context: ShapeRowContext, batch: readonly PlacedRecord[]): ShapeRowCounts {
 		const counts: ShapeRowCounts = { examples: 0, instancesDescribed: 0, conversations: 0, turns: 0, duplicateConversations: 0, pairs: 0, duplicatePairs: 0 };
 		const now = context.now ?? Date.now();
+		const conversations: { id: number; turns: readonly ParsedTurn[] }[] = [];
 		for (const placed of batch) {
 			if (placed.record.kind === 'pair') this.writePair(context, placed as PlacedPair, now, counts);
-			else this.writeTask(context, placed as PlacedTask, now, counts);
+			else this.writeTask(context, placed as PlacedTask, now, counts, conversations);
 		}
+		this.writeTurns(conversations);
 		return counts;
 	}
 
-	private writeTask(context: ShapeRowContext, { record, taskId, instanceIds }: PlacedTask, now: number, counts: ShapeRowCounts): void {
+	private writeTask(
+		context: ShapeRowContext,
+		{ record, taskId, instanceIds, conversationKey }: PlacedTask,
+		now: number,
+		counts: ShapeRowCounts,
+		conversations: { id: number; turns: readonly ParsedTurn[] }[]
+	): void {
 		const { datasetId, importId } = context;
 		const st = this.st;
 		// A task file imported again joins its task; its examples are already there.
@@ -136,7 +150,7 @@ export class ShapeRowWriter {
 		});
 		const conversation = record.conversation;
 		if (conversation) {
-			const fp = conversationFingerprint(conversation.turns);
+			const fp = conversationKey ?? conversationFingerprint(conversation.turns);
 			const inserted = st.insertConversation.run(
 				datasetId,
 				taskId,
@@ -153,30 +167,35 @@ export class ShapeRowWriter {
 				counts.duplicateConversations++;
 				return;
 			}
-			this.writeTurns(Number(inserted.lastInsertRowid), conversation.turns);
+			conversations.push({ id: Number(inserted.lastInsertRowid), turns: conversation.turns });
 			counts.conversations++;
 			counts.turns += conversation.turns.length;
 		}
 	}
 
-	/** A conversation's turns, TURNS_PER_STATEMENT rows to an INSERT. */
-	private writeTurns(conversationId: number, turns: readonly ParsedTurn[]): void {
-		for (let start = 0; start < turns.length; start += TURNS_PER_STATEMENT) {
-			const count = Math.min(TURNS_PER_STATEMENT, turns.length - start);
-			let statement = this.insertTurns.get(count);
+	/** The turns of a batch's conversations, TURNS_PER_STATEMENT rows to an INSERT. */
+	private writeTurns(conversations: readonly { id: number; turns: readonly ParsedTurn[] }[]): void {
+		let values: unknown[] = [];
+		let rows = 0;
+		const run = () => {
+			let statement = this.insertTurns.get(rows);
 			if (!statement) {
 				statement = this.database.$client.prepare<[unknown[]]>(
-					`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra) VALUES ${Array(count).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
+					`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
 				);
-				this.insertTurns.set(count, statement);
-			}
-			const values: unknown[] = [];
-			for (let position = start; position < start + count; position++) {
-				const t = turns[position];
-				values.push(conversationId, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra));
+				this.insertTurns.set(rows, statement);
 			}
 			statement.run(values);
+			values = [];
+			rows = 0;
+		};
+		for (const { id, turns } of conversations) {
+			turns.forEach((t, position) => {
+				values.push(id, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra));
+				if (++rows === TURNS_PER_STATEMENT) run();
+			});
 		}
+		if (rows) run();
 	}
 
 	private writePair(context: ShapeRowContext, { record, taskId, instanceId }: PlacedPair, now: number, counts: ShapeRowCounts): void {
