@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { db, transaction, type Db } from '../db';
+import { db, perConnection, transaction, type Db } from '../db';
 import { WHOLE_CONVERSATION_POSITION, type AuditKind, type AuditStatus, type ConversationUnit } from '../db/tables';
 import type { Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
@@ -207,11 +207,10 @@ function prepare(c: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepare>;
-const cache = new WeakMap<Database.Database, Statements>();
+
+/** The routing statements, compiled once per connection. */
 export function statements(database: Db): Statements {
-	let s = cache.get(database.$client);
-	if (!s) cache.set(database.$client, (s = prepare(database.$client)));
-	return s;
+	return perConnection(database, prepare);
 }
 
 /** The audit as seen by one of its (current) reviewers; anyone else gets the same 404. */

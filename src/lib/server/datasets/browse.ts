@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DomainError } from '$lib/errors';
-import { db, type Db } from '../db';
+import { db, perConnection, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
 import { toFtsQuery } from '$lib/datasets/search';
 import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
@@ -47,8 +47,10 @@ export interface TaskListPage {
 
 const MAX_PAGE_SIZE = 200;
 
-/** Per connection: each dataset's task count as of its last task id. */
-const taskCounts = new WeakMap<Database.Database, Map<number, { last: number; count: number }>>();
+/** Per connection (perConnection): each dataset's task count as of its last task id. */
+function taskCounts(): Map<number, { last: number; count: number }> {
+	return new Map();
+}
 
 /**
  * How many tasks a dataset holds, without counting a million index entries on every page view.
@@ -59,8 +61,7 @@ const taskCounts = new WeakMap<Database.Database, Map<number, { last: number; co
  */
 export function datasetTaskCount(c: Database.Database, datasetId: number): number {
 	const { last } = c.prepare<[number], { last: number }>('SELECT coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
-	let known = taskCounts.get(c);
-	if (!known) taskCounts.set(c, (known = new Map()));
+	const known = perConnection(c, taskCounts);
 	const before = known.get(datasetId);
 	if (before && before.last === last) return before.count;
 	const count =

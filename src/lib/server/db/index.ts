@@ -100,7 +100,31 @@ export interface StatementCache {
 	prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R>;
 }
 
-const statementCaches = new WeakMap<Database.Database, StatementCache>();
+const connectionState = new WeakMap<Database.Database, Map<(c: Database.Database) => unknown, unknown>>();
+
+/**
+ * State kept per connection — compiled statements, small caches, the jobs running on it: made by
+ * `make` on first use and kept as long as the connection. `make` is the key, so pass a
+ * module-level function (a new closure each call would make new state each call).
+ */
+export function perConnection<T>(database: Db | Database.Database, make: (c: Database.Database) => T): T {
+	const c = '$client' in database ? database.$client : database;
+	let states = connectionState.get(c);
+	if (!states) connectionState.set(c, (states = new Map()));
+	if (!states.has(make)) states.set(make, make(c));
+	return states.get(make) as T;
+}
+
+function statementCache(c: Database.Database): StatementCache {
+	const bySql = new Map<string, Database.Statement>();
+	return {
+		prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+			let statement = bySql.get(sql);
+			if (!statement) bySql.set(sql, (statement = c.prepare(sql)));
+			return statement as unknown as Database.Statement<P, R>;
+		}
+	};
+}
 
 /**
  * The connection's statements, each compiled once: on the hot paths (a reviewer's submit and
@@ -108,20 +132,7 @@ const statementCaches = new WeakMap<Database.Database, StatementCache>();
  * statement keeps its mode (pluck, raw) between calls, so a call site sets the mode it needs.
  */
 export function cachedStatements(database: Db): StatementCache {
-	const c = database.$client;
-	let cache = statementCaches.get(c);
-	if (!cache) {
-		const bySql = new Map<string, Database.Statement>();
-		cache = {
-			prepare<P extends unknown[] | {} = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
-				let statement = bySql.get(sql);
-				if (!statement) bySql.set(sql, (statement = c.prepare(sql)));
-				return statement as unknown as Database.Statement<P, R>;
-			}
-		};
-		statementCaches.set(c, cache);
-	}
-	return cache;
+	return perConnection(database, statementCache);
 }
 
 export interface LockHold {

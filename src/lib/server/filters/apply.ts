@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import { desc, eq } from 'drizzle-orm';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { db, transaction, type Db } from '../db';
+import { db, perConnection, transaction, type Db } from '../db';
 import { bulkPause, retryWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
@@ -49,8 +48,7 @@ export async function applyFilters(
 	const config = parseFilterConfig(configInput);
 	const dataset = getDataset(datasetId, database);
 	if (dataset) assertDatasetWritable(dataset);
-	const running = applying.get(database.$client) ?? new Set<number>();
-	applying.set(database.$client, running);
+	const running = perConnection(database, applying);
 	if (running.has(datasetId)) throw new DomainError('Filters are already being applied to this dataset; wait until they finish.', 409, 'busy');
 	running.add(datasetId);
 	try {
@@ -60,8 +58,10 @@ export async function applyFilters(
 	}
 }
 
-/** Datasets being filtered, per connection: a second run would interleave its batches with the first. */
-const applying = new WeakMap<Database.Database, Set<number>>();
+/** Datasets being filtered, per connection (perConnection): a second run would interleave its batches with the first. */
+function applying(): Set<number> {
+	return new Set();
+}
 /** CPU time the filtering takes before it lets the event loop serve others. */
 const YIELD_AFTER_MS = 20;
 
