@@ -209,5 +209,15 @@ test('a preference pair judged with the keyboard alone: blind, side by side, key
 	await expect(phone.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
 	await phone.keyboard.press('2');
 	await phone.screenshot({ path: '/tmp/ia10-review-pair-phone.png' });
+
+	// "My reviews" on the phone names the kind and keeps the way in on screen, no sideways scroll.
+	await phone.goto('/review');
+	const row = phone.locator(`tr[data-audit="${audit2.id}"]`);
+	await expect(row).toContainText('Pairwise preference');
+	const start = row.getByRole('link', { name: /^(Start|Continue)$/ });
+	await expect(start).toBeInViewport();
+	const wrap = phone.getByTestId('my-audits').locator('xpath=..');
+	expect(await wrap.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+	await phone.screenshot({ path: '/tmp/ia10-my-reviews-phone.png' });
 	await phone.context().close();
 });

@@ -11,6 +11,14 @@ export type { ReviewSuggestion } from './suggestions';
 
 export type AuditKindName = 'quality' | 'rating' | 'conversation' | 'pairwise';
 
+/** How pages name each kind of audit. */
+export const AUDIT_KIND_LABELS: Record<AuditKindName, string> = {
+	quality: 'Data quality',
+	rating: 'Response rating',
+	conversation: 'Conversation',
+	pairwise: 'Pairwise preference'
+};
+
 /**
  * A turn of the conversation under review; `row` marks the turns the reviewer answers for (in
  * order). An audit judging whole conversations has one answered entry after the dialogue, with
