@@ -159,15 +159,28 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
 			yield record;
 		}
 	}
-	const noRecords = () => new ImportError(`${options.fileName}: the file holds no records.`, { file: options.fileName });
+	const reading: FileReading = {
+		format: () => format,
+		totals,
+		noRecords: () => new ImportError(`${options.fileName}: the file holds no records.`, { file: options.fileName })
+	};
 	const summary = existing
-		? await stageThenAppend(counted(), () => format, totals, noRecords, options, database)
-		: await withCheckpointsInPauses(database, () => writeBatches(counted(), () => format, totals, noRecords, options, database));
+		? await stageThenAppend(counted(), reading, options, database)
+		: await withCheckpointsInPauses(database, () => writeBatches(counted(), reading, options, database));
 	summary.files = files.length;
 	summary.durationMs = Math.round(performance.now() - started);
 	database.$client.prepare<[number, number]>('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
 	options.onProgress?.({ phase: 'done', bytesRead: totals.bytes, records: totals.records });
 	return summary;
+}
+
+/** What the writers learn from the file as it is read. */
+interface FileReading {
+	/** The file's format, known once its first record is read. */
+	format(): FormatId | undefined;
+	/** Bytes and records read so far (the whole file's at the end). */
+	totals: { bytes: number; records: number };
+	noRecords(): ImportError;
 }
 
 /**
@@ -177,9 +190,7 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
  */
 async function stageThenAppend(
 	records: AsyncIterable<ParsedRecord>,
-	format: () => FormatId | undefined,
-	totals: { bytes: number; records: number },
-	noRecords: () => ImportError,
+	{ format, totals, noRecords }: FileReading,
 	options: ImportOptions,
 	database: Db
 ): Promise<ImportSummary> {
@@ -375,9 +386,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
  */
 async function writeBatches(
 	records: AsyncIterator<ParsedRecord>,
-	format: () => FormatId | undefined,
-	totals: { bytes: number; records: number },
-	noRecords: () => ImportError,
+	{ format, totals, noRecords }: FileReading,
 	options: ImportOptions,
 	database: Db
 ): Promise<ImportSummary> {
