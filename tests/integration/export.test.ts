@@ -7,6 +7,7 @@ import { transaction, type Db } from '../../src/lib/server/db';
 import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, startExport, type ExportRequest } from '../../src/lib/server/exports/export';
+import { selectJsonLineBlocks, selectRows } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import type { ExportFormatId, ExportRecord } from '../../src/lib/formats/serialize';
@@ -282,8 +283,35 @@ describe('streaming', () => {
 		expect(rest.length).toBeGreaterThan(2);
 		const manifest = stream.manifest();
 		expect(manifest.counts.rows).toBe(3000);
+		// Written in several blocks, tasks split across two blocks still count once.
+		expect(manifest.counts).toMatchObject({ tasks: 300, instances: 3000 });
 		expect(manifest.file.bytes).toBe(Buffer.byteLength(text));
 		expect(Math.abs(stream.estimatedBytes - manifest.file.bytes) / manifest.file.bytes).toBeLessThan(0.1);
+	});
+
+	it('JSON Lines blocks written by SQLite hold exactly the lines of the rows, in order, whatever the block size', async () => {
+		const tricky = TRICKY_RECORDS.map((r, i) => ({ instruction: `${r.instruction} (${i % 7})`, input: r.input, output: r.output }));
+		const long = { instruction: 'Long one.', input: '', output: 'é'.repeat(5000) };
+		const rows = [...tricky, long, ...Array.from({ length: 400 }, (_, i) => ({ instruction: `Task ${i % 37} ünï`, input: `in ${i}`, output: `out "${i}"\n\u2028` }))];
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'blocks', fileName: 'blocks.jsonl' }, db);
+		const selection = { datasetId: summary.datasetId, filters: {} };
+		const expected = [...selectRows(db.$client, selection)].map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n').join('');
+		for (const blockBytes of [1, 500, 4096, 1 << 20]) {
+			const blocks = [...selectJsonLineBlocks(db.$client, selection, blockBytes)];
+			expect(Buffer.concat(blocks.map((b) => b.bytes)).toString('utf8')).toBe(expected);
+			expect(blocks.reduce((n, b) => n + b.rows, 0)).toBe(summary.instancesAdded);
+			// After the first block, blocks are sized by the rows' size so far: here one row each.
+			if (blockBytes === 1) expect(blocks.slice(1).every((b) => b.rows === 1)).toBe(true);
+			// Distinct tasks over the blocks, a task split across two blocks counted once.
+			let tasks = 0;
+			let last = -1;
+			for (const b of blocks) {
+				tasks += b.tasks - (b.firstTaskId === last ? 1 : 0);
+				last = b.lastTaskId;
+			}
+			expect(tasks).toBe(summary.tasksAdded);
+			expect(new Set(blocks.flatMap((b) => b.importIds))).toEqual(new Set([summary.importId]));
+		}
 	});
 
 	it('an abandoned download releases its snapshot', async () => {

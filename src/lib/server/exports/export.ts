@@ -13,7 +13,7 @@ import { getDataset } from '../datasets/datasets';
 import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type SelectionCounts } from './query';
+import { countSelection, openReader, selectJsonLineBlocks, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type SelectionCounts } from './query';
 import { estimateQuality, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
@@ -90,6 +90,8 @@ export interface StartOptions {
 }
 
 const CHUNK_BYTES = 256 * 1024;
+/** Size of the blocks SQLite writes for a JSON Lines export of instances: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
+const JSON_LINE_BLOCK_BYTES = 1024 * 1024;
 const SAMPLE_ROWS = 500;
 
 export function defaultFileName(datasetName: string, format: ExportFormatId, responsesOf?: string | null): string {
@@ -232,9 +234,26 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				if (runId !== null) runs.add(runId);
 				if (importId !== null) importIds.add(importId);
 			};
-			if (request.format === 'jsonl' && !request.includeReformulations) {
-				// JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
-				const kind = request.responsesOf ? 'response' : 'instance';
+			if (request.format === 'jsonl' && !request.includeReformulations && !request.responsesOf) {
+				// Instances as JSON Lines: SQLite writes whole blocks of lines as bytes (selectJsonLineBlocks).
+				const startBlock = flush();
+				if (startBlock) yield startBlock;
+				for (const block of selectJsonLineBlocks(reader.client, request, JSON_LINE_BLOCK_BYTES)) {
+					written.rows += block.rows;
+					written.instances += block.rows;
+					// Rows come in task order: a task split across two blocks counts once.
+					written.tasks += block.tasks - (block.firstTaskId === lastTask ? 1 : 0);
+					lastTask = block.lastTaskId;
+					for (const id of block.runIds) runs.add(id);
+					for (const id of block.importIds) importIds.add(id);
+					hash.update(block.bytes);
+					written.bytes += block.bytes.length;
+					yield block.bytes;
+					if (options.onProgress) options.onProgress(progress());
+				}
+			} else if (request.format === 'jsonl' && !request.includeReformulations) {
+				// Responses as JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
+				const kind = 'response';
 				for (const row of selectJsonLines(reader.client, request)) {
 					add(row.line);
 					counted(kind, row.taskId, row.instanceId, row.runId, row.importId);

@@ -190,7 +190,8 @@ export interface JsonLineRow {
  * The rows of selectRows (without reformulations) with each record already written as its JSON
  * Lines line by SQLite's json_object(), which quotes exactly as JSON.stringify does (the export
  * test compares the two byte for byte): one string per row crosses into JavaScript instead of
- * three, and nothing is re-serialised.
+ * three, and nothing is re-serialised. Used for model responses; instances go by block
+ * (selectJsonLineBlocks).
  */
 export function* selectJsonLines(client: Database.Database, selection: ExportSelection): Generator<JsonLineRow> {
 	if (selection.includeReformulations) throw new Error('selectJsonLines: reformulations are merged by selectRows');
@@ -207,6 +208,69 @@ export function* selectJsonLines(client: Database.Database, selection: ExportSel
 		.raw()
 		.iterate(q.params);
 	for (const r of cursor) yield { taskId: r[0], instanceId: r[1], runId: r[2], importId: r[3], line: r[4] };
+}
+
+/** Consecutive instance rows of a JSON Lines export, written by SQLite as one piece of UTF-8. */
+export interface JsonLineBlock {
+	/** The rows' lines, in file order, as the file's bytes. */
+	bytes: Buffer;
+	rows: number;
+	/** Distinct tasks among the rows, and the first and last row's task. */
+	tasks: number;
+	firstTaskId: number;
+	lastTaskId: number;
+	runIds: number[];
+	importIds: number[];
+}
+
+/** Rows in the first block of selectJsonLineBlocks; later blocks are sized to `blockBytes` by the rows' size so far. */
+const FIRST_BLOCK_ROWS = 16;
+/** The most rows in one block. */
+const MAX_BLOCK_ROWS = 4000;
+/** Task and instance id packed by SQLite into one sortable 64-bit key, (task << 32) + instance; ids stay below 2^31. */
+const ID_SHIFT = 2 ** 32;
+
+/**
+ * The JSON Lines of an instance export (no responses, no reformulations), in blocks: SQLite
+ * writes each block's lines and joins them in file order (group_concat … ORDER BY), returned as
+ * bytes, so neither each row nor each text crosses into JavaScript, and nothing is decoded or
+ * encoded again — the rows one by one spent most of a million-row export turning UTF-8 into
+ * JavaScript strings and back. Blocks follow each other by (task id, instance id) from one read
+ * snapshot (openReader).
+ */
+export function* selectJsonLineBlocks(client: Database.Database, selection: ExportSelection, blockBytes: number): Generator<JsonLineBlock> {
+	if (selection.includeReformulations || selection.responsesOf) throw new Error('selectJsonLineBlocks: instances only');
+	const { q, from } = selectionQuery(selection);
+	const block = client
+		.prepare<[Record<string, unknown>], [number, Buffer | null, string | null, string | null, number | null, number | null, number | null, number]>(
+			`${q.withClause()}SELECT count(*), CAST(group_concat(line, '' ORDER BY k) AS BLOB), group_concat(DISTINCT run), group_concat(DISTINCT imp),
+				min(k) >> 32, max(k) >> 32, max(k) & ${ID_SHIFT - 1}, count(DISTINCT tid)
+			 FROM (SELECT t.id AS tid, (t.id << 32) + i.id AS k, coalesce(i.run_id, t.run_id) AS run, coalesce(i.import_id, t.import_id) AS imp,
+					json_object('instruction', t.instruction, 'input', i.input, 'output', i.output) || char(10) AS line
+				 FROM ${from} WHERE ${q.whereClause()} AND t.id >= @after_task AND NOT (t.id = @after_task AND i.id <= @after_instance)
+				 ORDER BY t.id, i.id LIMIT @block_rows)`
+		)
+		.raw();
+	const ids = (list: string | null) => (list ? list.split(',').map(Number) : []);
+	let after = { task: 0, instance: 0 };
+	// Sized by the rows read so far, so a block of long texts stays near blockBytes too.
+	let blockRows = FIRST_BLOCK_ROWS;
+	let rowsRead = 0;
+	let bytesRead = 0;
+	for (;;) {
+		const [rows, bytes, runs, imports, firstTaskId, lastTaskId, lastInstanceId, tasks] = block.get({
+			...q.params,
+			after_task: after.task,
+			after_instance: after.instance,
+			block_rows: blockRows
+		})!;
+		if (!rows || !bytes || firstTaskId === null || lastTaskId === null || lastInstanceId === null) return;
+		yield { bytes, rows, tasks, firstTaskId, lastTaskId, runIds: ids(runs), importIds: ids(imports) };
+		after = { task: lastTaskId, instance: lastInstanceId };
+		rowsRead += rows;
+		bytesRead += bytes.length;
+		blockRows = Math.max(1, Math.min(MAX_BLOCK_ROWS, 2 * blockRows, Math.floor(blockBytes / (bytesRead / rowsRead))));
+	}
 }
 
 /**
