@@ -82,10 +82,11 @@ export interface ImportSource {
 export { ImportError };
 
 /**
- * Imports one file into a dataset, all or nothing as anyone sees it. Reading is streamed and
- * validated first, into a staging file, so a bad record fails the import before the database
- * is touched; the staged records are then written — into a new dataset in short batches,
- * invisible until the last one commits (see writeStaged) — so nobody ever sees half a file.
+ * Imports one file into a dataset, all or nothing as anyone sees it. Into a new dataset the
+ * records are written as they are read, in short batches into a dataset nobody sees until the
+ * last commit, and a bad record anywhere removes what was written (writeBatches); into an
+ * existing one they are read and checked whole first, then written in one transaction
+ * (stageThenAppend). Either way nobody ever sees half a file.
  */
 export async function importFile(
 	source: AsyncIterable<Uint8Array>,

@@ -62,6 +62,9 @@ export interface ShapeRowCounts {
  */
 const TURNS_PER_STATEMENT = 64;
 
+/** A conversation of the batch written, whose turns are still to write. */
+type WrittenConversation = { id: number; turns: readonly ParsedTurn[] };
+
 export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
 
 function fingerprint(value: unknown): string {
@@ -116,7 +119,7 @@ export class ShapeRowWriter {
 	write(context: ShapeRowContext, batch: readonly PlacedRecord[]): ShapeRowCounts {
 		const counts: ShapeRowCounts = { examples: 0, instancesDescribed: 0, conversations: 0, turns: 0, duplicateConversations: 0, pairs: 0, duplicatePairs: 0 };
 		const now = context.now ?? Date.now();
-		const conversations: { id: number; turns: readonly ParsedTurn[] }[] = [];
+		const conversations: WrittenConversation[] = [];
 		for (const placed of batch) {
 			if (placed.record.kind === 'pair') this.writePair(context, placed as PlacedPair, now, counts);
 			else this.writeTask(context, placed as PlacedTask, now, counts, conversations);
@@ -130,7 +133,7 @@ export class ShapeRowWriter {
 		{ record, taskId, instanceIds, conversationKey }: PlacedTask,
 		now: number,
 		counts: ShapeRowCounts,
-		conversations: { id: number; turns: readonly ParsedTurn[] }[]
+		conversations: WrittenConversation[]
 	): void {
 		const { datasetId, importId } = context;
 		const st = this.st;
@@ -174,7 +177,7 @@ export class ShapeRowWriter {
 	}
 
 	/** The turns of a batch's conversations, TURNS_PER_STATEMENT rows to an INSERT. */
-	private writeTurns(conversations: readonly { id: number; turns: readonly ParsedTurn[] }[]): void {
+	private writeTurns(conversations: readonly WrittenConversation[]): void {
 		let values: unknown[] = [];
 		let rows = 0;
 		const run = () => {

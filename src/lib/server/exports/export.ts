@@ -236,8 +236,6 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			};
 			if (request.format === 'jsonl' && !request.includeReformulations && !request.responsesOf) {
 				// Instances as JSON Lines: SQLite writes whole blocks of lines as bytes (selectJsonLineBlocks).
-				const startBlock = flush();
-				if (startBlock) yield startBlock;
 				for (const block of selectJsonLineBlocks(reader.client, request, JSON_LINE_BLOCK_BYTES)) {
 					written.rows += block.rows;
 					written.instances += block.rows;
@@ -246,17 +244,16 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					lastTask = block.lastTaskId;
 					for (const id of block.runIds) runs.add(id);
 					for (const id of block.importIds) importIds.add(id);
-					hash.update(block.bytes);
-					written.bytes += block.bytes.length;
-					yield block.bytes;
-					if (options.onProgress) options.onProgress(progress());
+					add(block.bytes);
+					const bytes = flush();
+					if (bytes) yield bytes;
+					options.onProgress?.(progress());
 				}
 			} else if (request.format === 'jsonl' && !request.includeReformulations) {
 				// Responses as JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
-				const kind = 'response';
 				for (const row of selectJsonLines(reader.client, request)) {
 					add(row.line);
-					counted(kind, row.taskId, row.instanceId, row.runId, row.importId);
+					counted('response', row.taskId, row.instanceId, row.runId, row.importId);
 					if (pendingLength >= CHUNK_BYTES) {
 						const bytes = flush();
 						if (bytes) yield bytes;
