@@ -60,4 +60,33 @@ describe('browsing pages', () => {
 		db.$client.pragma('foreign_keys = ON');
 		expect(listTasks(datasetId, {}, db).total).toBe(12);
 	});
+
+	it('a filtered or searched list is counted only so far past the page: "at least", the same rows, exact on request', async () => {
+		const { datasetId } = await importFile(streamOf(jsonl(rows(0, 40)), 50), { datasetName: 'counted', fileName: 'a.jsonl' }, db);
+		const sea = allIds(datasetId, "AND instruction LIKE '%sea%'");
+		expect(sea.length).toBe(20);
+		// Counted 5 past the page's first row: a lower bound, and the page's rows as ever.
+		const first = listTasks(datasetId, { q: 'sea', pageSize: 2, countAhead: 5 }, db);
+		expect(first).toMatchObject({ total: 5, totalExact: false, page: 1, pages: 3 });
+		expect(first.rows.map((r) => r.id)).toEqual(sea.slice(0, 2));
+		const third = listTasks(datasetId, { q: 'sea', page: 3, pageSize: 2, countAhead: 5 }, db);
+		expect(third).toMatchObject({ total: 9, totalExact: false, page: 3, pages: 5 });
+		expect(third.rows.map((r) => r.id)).toEqual(sea.slice(4, 6));
+		// Near the end the bound passes the last match: exact again.
+		expect(listTasks(datasetId, { q: 'sea', page: 8, pageSize: 2, countAhead: 5 }, db)).toMatchObject({ total: 19, totalExact: false, page: 8 });
+		const ninth = listTasks(datasetId, { q: 'sea', page: 9, pageSize: 2, countAhead: 5 }, db);
+		expect(ninth).toMatchObject({ total: 20, totalExact: true, page: 9, pages: 10 });
+		expect(ninth.rows.map((r) => r.id)).toEqual(sea.slice(16, 18));
+		// Asking for every match counts them all; a page past the end is the last page.
+		expect(listTasks(datasetId, { q: 'sea', pageSize: 2, countAhead: 5, count: 'all' }, db)).toMatchObject({ total: 20, totalExact: true, pages: 10 });
+		const last = listTasks(datasetId, { q: 'sea', page: 1e9, pageSize: 2, countAhead: 5 }, db);
+		expect(last).toMatchObject({ total: 20, totalExact: true, page: 10 });
+		expect(last.rows.map((r) => r.id)).toEqual(sea.slice(18));
+		// Filters count the same way; fewer matches than the bound are counted exactly.
+		const kept = listTasks(datasetId, { emptyInput: 'no', pageSize: 2, countAhead: 5 }, db);
+		expect(kept).toMatchObject({ total: 5, totalExact: false });
+		expect(listTasks(datasetId, { emptyInput: 'yes', pageSize: 2, countAhead: 20 }, db)).toMatchObject({ total: allIds(datasetId, 'AND empty_input_count > 0').length, totalExact: true });
+		// The whole dataset's total is always exact.
+		expect(listTasks(datasetId, { pageSize: 2, countAhead: 5 }, db)).toMatchObject({ total: 40, totalExact: true, pages: 20 });
+	});
 });

@@ -26,7 +26,8 @@ const filtersSchema = z.object({
 	emptyInput: z.enum(['yes', 'no']).optional().catch(undefined),
 	origin: z.enum(['seed', 'generated', 'imported']).optional().catch(undefined),
 	filter: z.enum(['kept', 'rejected', 'unfiltered']).optional().catch(undefined),
-	page: z.coerce.number().int().min(1).optional().catch(undefined)
+	page: z.coerce.number().int().min(1).optional().catch(undefined),
+	count: z.enum(['all']).optional().catch(undefined)
 });
 
 function datasetOr404(id: string) {
@@ -39,7 +40,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	const filters = filtersSchema.parse(Object.fromEntries(url.searchParams));
 	// A search that cannot run shows why, above an empty list, instead of failing the page.
 	let searchError: string | null = null;
-	let tasks: TaskListPage = { rows: [], total: 0, page: 1, pageSize: 50, pages: 1 };
+	let tasks: TaskListPage = { rows: [], total: 0, totalExact: true, page: 1, pageSize: 50, pages: 1 };
 	if (filters.q && filters.q.length > MAX_SEARCH_LENGTH) {
 		searchError = `The search is ${filters.q.length.toLocaleString('en-US')} characters long; at most ${MAX_SEARCH_LENGTH} are searched.`;
 	} else {
