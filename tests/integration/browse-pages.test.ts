@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
-import { listTasks } from '../../src/lib/server/datasets/browse';
+import { lastWordTerms, listTasks } from '../../src/lib/server/datasets/browse';
+import { toFtsQuery } from '../../src/lib/datasets/search';
 import type { Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -88,5 +89,49 @@ describe('browsing pages', () => {
 		expect(listTasks(datasetId, { emptyInput: 'yes', pageSize: 2, countAhead: 20 }, db)).toMatchObject({ total: allIds(datasetId, 'AND empty_input_count > 0').length, totalExact: true });
 		// The whole dataset's total is always exact.
 		expect(listTasks(datasetId, { pageSize: 2, countAhead: 5 }, db)).toMatchObject({ total: 40, totalExact: true, pages: 20 });
+	});
+
+	it('a search finds the same tasks whether its last word is spelled out as the index terms it begins or left a prefix (300 random searches)', async () => {
+		let seed = 7;
+		const random = () => {
+			seed = (seed + 0x6d2b79f5) | 0;
+			let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+			t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+			return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+		};
+		const pick = <T,>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+		// Words sharing prefixes, in other cases and with diacritics, other scripts, and a prefix
+		// ("x1") that begins more terms than are spelled out.
+		const vocabulary = ['read', 'reader', 'READERS', 'readership', 'réadmission', 'Café', 'cafés', 'caféine', 'photo', 'photosynthesis', 'Photograph', '東京', '東京都', 'naïve', 'naive'];
+		for (let i = 0; i < 90; i++) vocabulary.push(`x${i + 10}`);
+		const tasks = Array.from({ length: 150 }, (_, i) => ({
+			instruction: `${Array.from({ length: 2 + Math.floor(random() * 5) }, () => pick(vocabulary)).join(' ')} (${i})`,
+			input: random() < 0.5 ? pick(vocabulary) : '',
+			output: pick(vocabulary)
+		}));
+		const { datasetId } = await importFile(streamOf(jsonl(tasks), 4096), { datasetName: 'prefixes', fileName: 'p.jsonl' }, db);
+		const prefixMatches = db.$client.prepare<[string, number], number>(
+			'SELECT s.rowid FROM task_search s CROSS JOIN tasks t ON t.id = s.rowid WHERE s.task_search MATCH ? AND t.dataset_id = ? ORDER BY s.rowid'
+		).pluck();
+		let spelledOut = 0;
+		let leftPrefix = 0;
+		for (let n = 0; n < 300; n++) {
+			const word = pick(vocabulary);
+			const cut = word.slice(0, 1 + Math.floor(random() * [...word].length));
+			const last = random() < 0.2 ? cut.toUpperCase() : cut;
+			const q = [...Array.from({ length: Math.floor(random() * 2) }, () => pick(vocabulary)), last].join(' ');
+			const expected = prefixMatches.all(toFtsQuery(q)!, datasetId);
+			const page = listTasks(datasetId, { q, count: 'all', pageSize: 200 }, db);
+			expect(page.rows.map((r) => r.id), q).toEqual(expected);
+			expect(page.total, q).toBe(expected.length);
+			if (lastWordTerms(db.$client, q)) spelledOut++;
+			else leftPrefix++;
+		}
+		// Both ways were taken.
+		expect(spelledOut).toBeGreaterThan(100);
+		expect(leftPrefix).toBeGreaterThan(5);
+		expect(lastWordTerms(db.$client, 'photo reader')).toEqual(['reader', 'readers', 'readership']);
+		expect(lastWordTerms(db.$client, 'CAFÉ')).toEqual(['cafe', 'cafeine', 'cafes']);
+		expect(lastWordTerms(db.$client, 'x')).toBeUndefined();
 	});
 });

@@ -9,6 +9,12 @@ describe('toFtsQuery', () => {
 		expect(toFtsQuery('"quoted" AND OR NOT * ( ) : ^ +')).toBe('"quoted" "AND" "OR" "NOT"*');
 		expect(toFtsQuery('café 東京 ١٢٣')).toBe('"café" "東京" "١٢٣"*');
 	});
+	it('spells the last word out as the index terms it begins, when given them', () => {
+		expect(toFtsQuery('photosynthesis Reader', ['reader', 'readers'])).toBe('"photosynthesis" AND ("reader" OR "readers")');
+		expect(toFtsQuery('reader', ['reader'])).toBe('("reader")');
+		expect(toFtsQuery('say "hi', ['hi', 'hi"there'])).toBe('"say" AND ("hi" OR "hi""there")');
+		expect(toFtsQuery('reader', [])).toBe('"reader"*');
+	});
 	it('splits at combining marks and at letters Unicode 6.1 still called marks', () => {
 		expect(searchWords('e\u0301t\u00e9')).toEqual(['e', 't\u00e9']);
 		expect(searchWords('a\u19B0b')).toEqual(['a', 'b']);

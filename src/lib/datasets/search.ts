@@ -18,9 +18,19 @@ export function searchWords(q: string): string[] {
 	return (q.replace(SEPARATORS_IN_UNICODE_6_1, ' ').match(/[\p{L}\p{N}\p{Co}]+/gu) ?? []).slice(0, MAX_SEARCH_WORDS);
 }
 
-/** An FTS5 MATCH expression that cannot be a syntax error, or null when the text has no words. */
-export function toFtsQuery(q: string): string | null {
+const quoted = (word: string) => `"${word.replace(/"/g, '""')}"`;
+
+/**
+ * An FTS5 MATCH expression that cannot be a syntax error, or null when the text has no words.
+ * The last word matches as a prefix: written `"word"*`, or, given `lastWordTerms` (the index's
+ * own terms that begin with it, itself included), as those terms ORed, which finds the same rows.
+ * FTS5 gathers every row of every term a prefix covers before it yields the first match (0.3 s
+ * when the word is in a million rows); ORed terms are walked together as the AND needs them.
+ */
+export function toFtsQuery(q: string, lastWordTerms?: readonly string[]): string | null {
 	const words = searchWords(q);
 	if (!words.length) return null;
-	return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+	if (!lastWordTerms?.length) return words.map((w, i) => `${quoted(w)}${i === words.length - 1 ? '*' : ''}`).join(' ');
+	const last = `(${lastWordTerms.map(quoted).join(' OR ')})`;
+	return [...words.slice(0, -1).map(quoted), last].join(' AND ');
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DomainError } from '$lib/errors';
 import { db, perConnection, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
-import { toFtsQuery } from '$lib/datasets/search';
+import { searchWords, toFtsQuery } from '$lib/datasets/search';
 import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
@@ -86,6 +86,57 @@ export function datasetTaskCount(c: Database.Database, datasetId: number): numbe
 	return count;
 }
 
+/** The most index terms a search's last word is spelled out as; past that it stays a prefix. */
+const MAX_LAST_WORD_TERMS = 64;
+/** Above every character: the end of the range of terms that begin with a given one. */
+const AFTER_EVERY_CHARACTER = String.fromCodePoint(0x10ffff);
+
+/**
+ * Per connection (perConnection): temporary tables that cut and fold a word exactly as the
+ * search index does (the same tokenizer as task_search in migrations/0001_search_fts.sql) and
+ * list the index's terms.
+ */
+function searchVocabulary(c: Database.Database) {
+	c.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_word USING fts5(word, tokenize='unicode61 remove_diacritics 2');
+		CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_word_terms USING fts5vocab(temp, search_word, 'row');
+		CREATE VIRTUAL TABLE IF NOT EXISTS temp.task_search_terms USING fts5vocab(main, task_search, 'row');`);
+	const clear = c.prepare('DELETE FROM temp.search_word');
+	const put = c.prepare<[string]>('INSERT INTO temp.search_word (word) VALUES (?)');
+	const tokens = c.prepare<[], string>('SELECT term FROM temp.search_word_terms').pluck();
+	const range = c.prepare<[string, string, number], string>('SELECT term FROM temp.task_search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?').pluck();
+	return {
+		/** The word as the index stores it: its tokens, folded. */
+		fold(word: string): string[] {
+			clear.run();
+			put.run(word);
+			const out = tokens.all();
+			clear.run();
+			return out;
+		},
+		/** Up to `limit` terms of the index that begin with `term` and are longer. */
+		longer(term: string, limit: number): string[] {
+			// From just past the term itself: the vocabulary counts each term's rows as it lists
+			// it, and the term may be in every row; its longer forms are usually rare.
+			return range.all(`${term}\u0001`, term + AFTER_EVERY_CHARACTER, limit);
+		}
+	};
+}
+
+/**
+ * The index's terms that a search's last word covers as a prefix (the word itself first), or
+ * undefined to leave it a prefix: when it is no single token, or begins more than
+ * MAX_LAST_WORD_TERMS terms.
+ */
+export function lastWordTerms(c: Database.Database, q: string): string[] | undefined {
+	const last = searchWords(q).at(-1);
+	if (!last) return undefined;
+	const vocabulary = perConnection(c, searchVocabulary);
+	const folded = vocabulary.fold(last);
+	if (folded.length !== 1) return undefined;
+	const longer = vocabulary.longer(folded[0], MAX_LAST_WORD_TERMS + 1);
+	return longer.length <= MAX_LAST_WORD_TERMS ? [folded[0], ...longer] : undefined;
+}
+
 /** One page of a dataset's tasks with the first instance of each, filtered and searched. */
 export function listTasks(datasetId: number, filters: TaskListFilters = {}, database: Db = db()): TaskListPage {
 	const c = database.$client;
@@ -104,7 +155,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	if (filters.filter === 'kept') where.push("t.filter_status = 'kept'");
 	if (filters.filter === 'rejected') where.push("t.filter_status = 'rejected'");
 	if (filters.filter === 'unfiltered') where.push('t.filter_status IS NULL');
-	const fts = filters.q ? toFtsQuery(filters.q) : null;
+	const fts = filters.q ? toFtsQuery(filters.q, lastWordTerms(c, filters.q)) : null;
 	if (filters.q && !fts) return { rows: [], total: 0, totalExact: true, page: 1, pageSize, pages: 1 };
 	// A search is driven from the index (its matches in rowid order, each checked against the
 	// dataset and the filters) rather than walking the dataset's tasks through an IN list.
