@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { applyFilters } from '../../src/lib/server/filters/apply';
 import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
+import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { filterPreset } from '../../src/lib/filters';
 
 let db: Db;
@@ -83,6 +84,47 @@ describe('dataset statistics kept between views', () => {
 			db.$client.prepare('UPDATE tasks SET instruction_words = 99 WHERE dataset_id = ?').run(datasetId);
 			expect(datasetStatistics(datasetId, {}, db)).toEqual(before);
 			expect(datasetStatistics(datasetId, {}, openFresh()).avgInstructionWords).toBe(99);
+		} finally {
+			for (const o of opened) o.$client.close();
+		}
+	});
+
+	it('the datasets list counts tasks, instances and responses as a fresh count does, after every kind of addition', async () => {
+		const opened: Db[] = [];
+		const same = () => {
+			const remembered = listDatasets(db);
+			opened.push(openDatabase(file));
+			expect(remembered).toEqual(listDatasets(opened.at(-1)!));
+			return Object.fromEntries(remembered.map((d) => [d.name, { tasks: d.tasks, instances: d.instances, responses: d.responses, models: d.models }]));
+		};
+		try {
+			await importFile(streamOf(jsonl(rows(0, 6))), { datasetName: 'a', fileName: 'a.jsonl' }, db);
+			expect(same()).toEqual({ a: { tasks: 6, instances: 6, responses: 0, models: 0 } });
+			await importFile(streamOf(jsonl(rows(0, 2))), { datasetName: 'b', fileName: 'b.jsonl' }, db);
+			// New instances of tasks the dataset has, and new tasks.
+			await importFile(streamOf(jsonl([...rows(0, 3).map((r) => ({ ...r, input: `another ${r.input}` })), ...rows(6, 8)])), { datasetName: 'a', fileName: 'c.jsonl' }, db);
+			expect(same()).toMatchObject({ a: { tasks: 8, instances: 11 }, b: { tasks: 2, instances: 2 } });
+			// Responses of two models to one dataset.
+			for (const model of ['m1', 'm2']) {
+				await importFile(
+					streamOf(jsonl(rows(0, 2).map((r) => ({ prompt: 'x', instruction: r.instruction, input: r.input, response: `${model} says`, target: r.output })))),
+					{ datasetName: 'b', fileName: `${model}.jsonl`, format: 'predictions', modelName: model },
+					db
+				);
+			}
+			expect(same()).toMatchObject({ a: { responses: 0, models: 0 }, b: { responses: 4, models: 2 } });
+			// A write rolled back leaves the counts as they were.
+			const b = listDatasets(db).find((d) => d.name === 'b')!;
+			let inside = -1;
+			expect(() =>
+				db.$client.transaction(() => {
+					db.$client.prepare('DELETE FROM instances WHERE id = (SELECT max(id) FROM instances WHERE dataset_id = ?)').run(b.id);
+					inside = listDatasets(db).find((d) => d.name === 'b')!.instances;
+					throw new Error('roll back');
+				})()
+			).toThrow('roll back');
+			expect(inside).toBe(1);
+			expect(same()).toMatchObject({ a: { instances: 11 }, b: { instances: 2 } });
 		} finally {
 			for (const o of opened) o.$client.close();
 		}

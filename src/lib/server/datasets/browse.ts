@@ -4,6 +4,7 @@ import { db, perConnection, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
 import { searchWords, toFtsQuery } from '$lib/datasets/search';
 import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
+import { datasetTaskCount } from './counts';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
 export class SearchError extends DomainError {
@@ -60,31 +61,6 @@ const MAX_PAGE_SIZE = 200;
  * one click (count: 'all'). A dataset's unfiltered total is always exact (datasetTaskCount).
  */
 export const COUNT_AHEAD = 10_000;
-
-/** Per connection (perConnection): each dataset's task count as of its last task id. */
-function taskCounts(): Map<number, { last: number; count: number }> {
-	return new Map();
-}
-
-/**
- * How many tasks a dataset holds, without counting a million index entries on every page view.
- * A dataset's tasks are only ever added (ids increase; tasks go only with their whole dataset),
- * so a count stays right until the dataset's last task id changes, and then only the tasks
- * after the remembered id need counting. A last id below the remembered one (a rolled-back
- * import) counts afresh; counts read inside a transaction are not remembered.
- */
-export function datasetTaskCount(c: Database.Database, datasetId: number): number {
-	const { last } = c.prepare<[number], { last: number }>('SELECT coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
-	const known = perConnection(c, taskCounts);
-	const before = known.get(datasetId);
-	if (before && before.last === last) return before.count;
-	const count =
-		before && before.last < last
-			? before.count + (c.prepare<[number, number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ? AND id > ?').get(datasetId, before.last)!).n
-			: (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(datasetId)!).n;
-	if (!c.inTransaction) known.set(datasetId, { last, count });
-	return count;
-}
 
 /** The most index terms a search's last word is spelled out as; past that it stays a prefix. */
 const MAX_LAST_WORD_TERMS = 64;

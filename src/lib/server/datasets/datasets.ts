@@ -2,6 +2,7 @@ import { DomainError } from '$lib/errors';
 import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { datasets, type Dataset } from '../db/tables';
+import { datasetInstanceCount, datasetResponseCounts, datasetTaskCount } from './counts';
 
 export class DatasetError extends DomainError {
 	constructor(message: string, field?: string) {
@@ -86,26 +87,13 @@ export function listDatasets(database: Db = db(), options: { archived?: boolean 
 		.where(and(options.archived ? isNotNull(datasets.archivedAt) : isNull(datasets.archivedAt), eq(datasets.status, 'ready')))
 		.orderBy(asc(datasets.name))
 		.all();
+	// Counted once per connection and then only for rows added since (counts.ts): scanning every
+	// task of every dataset took 0.44 s at a million, on every view of the home and datasets pages.
 	const client = database.$client;
-	const tasks = new Map(
-		(client.prepare<[], {
-			id: number;
-			n: number;
-			i: number;
-		}>('SELECT dataset_id AS id, count(*) AS n, sum(instance_count) AS i FROM tasks GROUP BY dataset_id').all()).map((r) => [r.id, r])
-	);
-	const responses = new Map(
-		(client
-			.prepare<[], { id: number; n: number; m: number }>('SELECT dataset_id AS id, count(*) AS n, count(DISTINCT model) AS m FROM responses GROUP BY dataset_id')
-			.all()).map((r) => [r.id, r])
-	);
-	return rows.map((d) => ({
-		...d,
-		tasks: tasks.get(d.id)?.n ?? 0,
-		instances: tasks.get(d.id)?.i ?? 0,
-		responses: responses.get(d.id)?.n ?? 0,
-		models: responses.get(d.id)?.m ?? 0
-	}));
+	return rows.map((d) => {
+		const { responses, models } = datasetResponseCounts(client, d.id);
+		return { ...d, tasks: datasetTaskCount(client, d.id), instances: datasetInstanceCount(client, d.id), responses, models };
+	});
 }
 
 export function updateDatasetDescription(id: number, description: string, database: Db = db()): void {

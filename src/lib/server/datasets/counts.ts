@@ -1,0 +1,62 @@
+/**
+ * A dataset's row counts without counting a million index entries on every page view. A
+ * dataset's tasks and instances are only ever added (ids increase; rows go only with their whole
+ * dataset), so a count stays right until the dataset's last row id changes, and then only the
+ * rows after the remembered id need counting. A last id below the remembered one (a rolled-back
+ * import) counts afresh. Counts are remembered per connection; those read inside a transaction
+ * are not remembered.
+ */
+import type Database from 'better-sqlite3';
+import { perConnection } from '../db';
+
+type CountedTable = 'tasks' | 'instances';
+
+/** Per connection (perConnection): row counts by table and dataset, as of the last row id. */
+function rowCounts(): Map<string, { last: number; count: number }> {
+	return new Map();
+}
+
+function datasetRowCount(c: Database.Database, table: CountedTable, datasetId: number): number {
+	const last = c.prepare<[number], number>(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!;
+	const known = perConnection(c, rowCounts);
+	const key = `${table}:${datasetId}`;
+	const before = known.get(key);
+	if (before && before.last === last) return before.count;
+	const count =
+		before && before.last < last
+			? before.count + c.prepare<[number, number], number>(`SELECT count(*) FROM ${table} WHERE dataset_id = ? AND id > ?`).pluck().get(datasetId, before.last)!
+			: c.prepare<[number], number>(`SELECT count(*) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!;
+	if (!c.inTransaction) known.set(key, { last, count });
+	return count;
+}
+
+/** How many tasks a dataset holds. */
+export function datasetTaskCount(c: Database.Database, datasetId: number): number {
+	return datasetRowCount(c, 'tasks', datasetId);
+}
+
+/** How many instances a dataset holds. */
+export function datasetInstanceCount(c: Database.Database, datasetId: number): number {
+	return datasetRowCount(c, 'instances', datasetId);
+}
+
+/** Per connection (perConnection): response counts by dataset, as of the last response id of any dataset. */
+function responseCounts(): Map<number, { last: number; responses: number; models: number }> {
+	return new Map();
+}
+
+/**
+ * A dataset's model responses and distinct models. Responses have no index by dataset and id,
+ * so the remembered counts hold until any dataset gains a response.
+ */
+export function datasetResponseCounts(c: Database.Database, datasetId: number): { responses: number; models: number } {
+	const last = c.prepare<[], number>('SELECT coalesce(max(id), 0) FROM responses').pluck().get()!;
+	const known = perConnection(c, responseCounts);
+	const before = known.get(datasetId);
+	if (before && before.last === last) return { responses: before.responses, models: before.models };
+	const counted = c
+		.prepare<[number], { responses: number; models: number }>('SELECT count(*) AS responses, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?')
+		.get(datasetId)!;
+	if (!c.inTransaction) known.set(datasetId, { last, ...counted });
+	return counted;
+}
