@@ -86,7 +86,7 @@ describe('applying the filters to a dataset', () => {
 			],
 			'dups'
 		);
-		const report = nearDuplicateReport(summary.datasetId, 0.7, db);
+		const report = await nearDuplicateReport(summary.datasetId, 0.7, db);
 		expect(report.groups.map((g) => g.members.length)).toEqual([3, 2]);
 		expect(report.instructionsInGroups).toBe(5);
 		// "list three prime numbers greater than ten" vs "… larger than ten": LCS 6 of 7 tokens.

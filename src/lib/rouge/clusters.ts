@@ -55,66 +55,90 @@ export function nearDuplicateClusters<Id>(
 	items: Iterable<ClusterItem<Id>>,
 	options: ClusterOptions = {}
 ): NearDuplicateCluster<Id>[] {
-	const threshold = options.threshold ?? 0.7;
-	const maxPairs = options.maxPairsPerItem ?? 20;
-	const index = new NearDuplicateIndex<number>({ minThreshold: threshold });
-	const all: ClusterItem<Id>[] = [];
-	const parent: number[] = [];
-	const find = (x: number): number => {
+	const clustering = new NearDuplicateClustering<Id>(options);
+	for (const item of items) clustering.add(item);
+	return clustering.clusters();
+}
+
+/**
+ * The same grouping fed one item at a time, so a caller can give other work a turn between items
+ * (the server, between batches of a large dataset's rows).
+ */
+export class NearDuplicateClustering<Id> {
+	private readonly threshold: number;
+	private readonly maxPairs: number;
+	private readonly index: NearDuplicateIndex<number>;
+	private readonly all: ClusterItem<Id>[] = [];
+	private readonly parent: number[] = [];
+	private readonly pairs: { a: number; b: number; score: number }[] = [];
+	// Every pair above the threshold, counted per group root as groups merge.
+	private readonly edgeCount: number[] = [];
+
+	constructor(private readonly options: ClusterOptions = {}) {
+		this.threshold = options.threshold ?? 0.7;
+		this.maxPairs = options.maxPairsPerItem ?? 20;
+		this.index = new NearDuplicateIndex<number>({ minThreshold: this.threshold });
+	}
+
+	private find(x: number): number {
+		const parent = this.parent;
 		while (parent[x] !== x) {
 			parent[x] = parent[parent[x]];
 			x = parent[x];
 		}
 		return x;
-	};
-	const pairs: { a: number; b: number; score: number }[] = [];
-	// Every pair above the threshold, counted per group root as groups merge.
-	const edgeCount: number[] = [];
-	for (const item of items) {
+	}
+
+	/** The next item in input order: paired with every earlier one above the threshold. */
+	add(item: ClusterItem<Id>): void {
+		const { all, parent, edgeCount, index } = this;
 		const k = all.length;
 		all.push(item);
 		parent.push(k);
 		edgeCount.push(0);
 		const prepared = index.prepare(item.instruction);
-		const result = index.query(prepared, threshold, Number.POSITIVE_INFINITY);
+		const result = index.query(prepared, this.threshold, Number.POSITIVE_INFINITY);
 		for (const [rank, match] of result.matches.entries()) {
 			const other = index.payload(match.entry);
-			const ra = find(other);
-			const rb = find(k);
+			const ra = this.find(other);
+			const rb = this.find(k);
 			if (ra !== rb) {
 				parent[rb] = ra;
 				edgeCount[ra] += edgeCount[rb];
 			}
 			edgeCount[ra]++;
-			if (rank < maxPairs) pairs.push({ a: other, b: k, score: match.score });
+			if (rank < this.maxPairs) this.pairs.push({ a: other, b: k, score: match.score });
 		}
 		index.add(prepared, k);
 	}
-	if (options.linkage === 'centre') return centreClusters(all, pairs);
 
-	const groups = new Map<number, { members: number[]; pairs: { a: number; b: number; score: number }[] }>();
-	for (let k = 0; k < all.length; k++) {
-		const root = find(k);
-		let g = groups.get(root);
-		if (!g) groups.set(root, (g = { members: [], pairs: [] }));
-		g.members.push(k);
-	}
-	for (const p of pairs) groups.get(find(p.a))!.pairs.push(p);
+	/** The groups of the items added so far. */
+	clusters(): NearDuplicateCluster<Id>[] {
+		const { all, pairs, edgeCount } = this;
+		if (this.options.linkage === 'centre') return centreClusters(all, pairs);
 
-	const clusters: NearDuplicateCluster<Id>[] = [];
-	for (const g of groups.values()) {
-		if (g.members.length < 2) continue;
-		g.pairs.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
-		clusters.push({
-			members: g.members.map((k) => all[k]),
-			pairs: g.pairs.map((p) => ({ a: all[p.a].id, b: all[p.b].id, score: p.score })),
-			pairCount: edgeCount[find(g.members[0])],
-			maxScore: g.pairs[0].score
-		});
+		const groups = new Map<number, { members: number[]; pairs: { a: number; b: number; score: number }[] }>();
+		for (let k = 0; k < all.length; k++) {
+			const root = this.find(k);
+			let g = groups.get(root);
+			if (!g) groups.set(root, (g = { members: [], pairs: [] }));
+			g.members.push(k);
+		}
+		for (const p of pairs) groups.get(this.find(p.a))!.pairs.push(p);
+
+		const clusters: NearDuplicateCluster<Id>[] = [];
+		for (const g of groups.values()) {
+			if (g.members.length < 2) continue;
+			g.pairs.sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
+			clusters.push({
+				members: g.members.map((k) => all[k]),
+				pairs: g.pairs.map((p) => ({ a: all[p.a].id, b: all[p.b].id, score: p.score })),
+				pairCount: edgeCount[this.find(g.members[0])],
+				maxScore: g.pairs[0].score
+			});
+		}
+		return clusters.sort((x, y) => y.members.length - x.members.length || y.maxScore - x.maxScore);
 	}
-	return clusters.sort(
-		(x, y) => y.members.length - x.members.length || y.maxScore - x.maxScore
-	);
 }
 
 /** Greedy centre linkage over the recorded pairs (indices into `all`), largest groups first. */

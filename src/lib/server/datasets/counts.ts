@@ -60,3 +60,17 @@ export function datasetResponseCounts(c: Database.Database, datasetId: number): 
 	if (!c.inTransaction) known.set(datasetId, { last, ...counted });
 	return counted;
 }
+
+/**
+ * Where a dataset's rows stand: its largest task and instance ids. Rows are only ever added
+ * (and go only with the whole dataset), so anything counted from them stays right while this
+ * stays the same.
+ */
+export function datasetRowsState(c: Database.Database, datasetId: number): string {
+	return c
+		.prepare<[number, number], string>(
+			"SELECT (SELECT coalesce(max(id), 0) FROM tasks WHERE dataset_id = ?) || ':' || (SELECT coalesce(max(id), 0) FROM instances WHERE dataset_id = ?)"
+		)
+		.pluck()
+		.get(datasetId, datasetId)!;
+}

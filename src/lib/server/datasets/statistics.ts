@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { db, perConnection, type Db } from '../db';
+import { datasetRowsState } from './counts';
 
 /**
  * A dataset's statistics as Self-Instruct reports them (paper Table 1): instruction counts by
@@ -40,15 +41,12 @@ function knownStatistics(): Map<string, { state: string; statistics: DatasetStat
  * changes a statistic (migration 0020).
  */
 function statisticsState(c: Database.Database, datasetId: number): string {
-	return c
-		.prepare<[number, number, number], string>(
-			`SELECT (SELECT coalesce(max(id), 0) FROM tasks WHERE dataset_id = ?) || ':' ||
-				(SELECT coalesce(max(id), 0) FROM instances WHERE dataset_id = ?) || ':' ||
-				(SELECT coalesce(max(id), 0) FROM responses) || ':' ||
-				coalesce((SELECT revision FROM dataset_revisions WHERE dataset_id = ?), 0)`
-		)
+	const rows = datasetRowsState(c, datasetId);
+	const rest = c
+		.prepare<[number], string>("SELECT (SELECT coalesce(max(id), 0) FROM responses) || ':' || coalesce((SELECT revision FROM dataset_revisions WHERE dataset_id = ?), 0)")
 		.pluck()
-		.get(datasetId, datasetId, datasetId)!;
+		.get(datasetId)!;
+	return `${rows}:${rest}`;
 }
 
 /**

@@ -23,7 +23,7 @@ function thresholdOf(raw: string | null): { value: number; error?: string } {
 
 const positive = z.coerce.number().int().min(1).catch(1);
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
+export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	const dataset = getDataset(Number(params.id)) ?? error(404, { message: 'No such dataset.' });
 	const threshold = thresholdOf(url.searchParams.get('threshold'));
@@ -43,7 +43,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			group: null
 		};
 	}
-	const report = nearDuplicateReport(dataset.id, threshold.value, undefined, linkage);
+	const report = await nearDuplicateReport(dataset.id, threshold.value, undefined, linkage);
 	const page = positive.parse(url.searchParams.get('page') ?? '1');
 	const summary = {
 		instructions: report.instructions,
