@@ -76,7 +76,7 @@ function searchVocabulary(c: Database.Database) {
 	c.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_word USING fts5(word, tokenize='unicode61 remove_diacritics 2');
 		CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_word_terms USING fts5vocab(temp, search_word, 'row');
 		CREATE VIRTUAL TABLE IF NOT EXISTS temp.task_search_terms USING fts5vocab(main, task_search, 'row');`);
-	const clear = c.prepare('DELETE FROM temp.search_word');
+	const clear = c.prepare<[]>('DELETE FROM temp.search_word');
 	const put = c.prepare<[string]>('INSERT INTO temp.search_word (word) VALUES (?)');
 	const tokens = c.prepare<[], string>('SELECT term FROM temp.search_word_terms').pluck();
 	const range = c.prepare<[string, string, number], string>('SELECT term FROM temp.task_search_terms WHERE term >= ? AND term < ? ORDER BY term LIMIT ?').pluck();
