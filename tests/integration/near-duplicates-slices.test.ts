@@ -58,4 +58,34 @@ describe('near-duplicate groups of a large dataset', () => {
 		// A later visit is answered from the cache.
 		expect(await nearDuplicateReport(datasetId, 0.7, db)).toBe(first);
 	}, 120_000);
+
+	it('stop once every visitor waiting for them has left, and go on while one still waits', async () => {
+		const rows = Array.from({ length: 2000 }, (_, i) => ({ instruction: `Describe a quiet morning in a small town for a young reader, version ${i}.`, input: '', output: `text ${i}` }));
+		const { datasetId } = await importFile(streamOf(jsonl(rows)), { datasetName: 'left', fileName: 'l.jsonl' }, db);
+		const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+		// Two visitors; one leaves: the other still gets the groups.
+		const leaving = new AbortController();
+		const left = nearDuplicateReport(datasetId, 0.8, db, 'components', leaving.signal);
+		const staying = nearDuplicateReport(datasetId, 0.8, db, 'components', new AbortController().signal);
+		await sleep(100);
+		leaving.abort(new Error('visitor left'));
+		await expect(left).rejects.toThrow('visitor left');
+		expect((await staying).instructions).toBe(2000);
+
+		// The only visitor leaves: the grouping stops (the process goes idle) and the next visit starts afresh.
+		const only = new AbortController();
+		const alone = nearDuplicateReport(datasetId, 0.75, db, 'components', only.signal);
+		await sleep(100);
+		only.abort(new Error('gone'));
+		await expect(alone).rejects.toThrow('gone');
+		await sleep(50);
+		const cpu = process.cpuUsage();
+		await sleep(400);
+		const used = process.cpuUsage(cpu);
+		expect((used.user + used.system) / 1000).toBeLessThan(150);
+		const again = await nearDuplicateReport(datasetId, 0.75, db);
+		expect(again.instructions).toBe(2000);
+		expect(again.groups).toEqual(nearDuplicateClusters(db.$client.prepare('SELECT id, instruction FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; instruction: string }[], { threshold: 0.75 }));
+	}, 120_000);
 });

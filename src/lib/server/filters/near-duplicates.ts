@@ -16,8 +16,9 @@ export interface NearDuplicateReport {
 // and newest task id, a repeat visit (paging, another threshold back) does not recompute.
 const cache = new Map<string, NearDuplicateReport>();
 const CACHE_LIMIT = 16;
-// Groupings under way: a second visit while one runs waits for the same one.
-const running = new Map<string, Promise<NearDuplicateReport>>();
+// Groupings under way: a second visit while one runs waits for the same one; when every visitor
+// waiting for it has gone, it stops.
+const running = new Map<string, { report: Promise<NearDuplicateReport>; waiting: number; stop: AbortController }>();
 
 /** Rows read per query; the cursor is closed between batches (the connection serves others meanwhile). */
 const ROWS_PER_BATCH = 2048;
@@ -27,25 +28,61 @@ const WORK_SLICE_MS = 20;
 /**
  * Near-duplicate groups among a dataset's instructions (exact ROUGE-L F above the threshold).
  * The work is cut in slices of WORK_SLICE_MS with the event loop free between them: at a million
- * instructions it takes minutes, and the server keeps answering everyone else meanwhile.
+ * instructions it takes minutes, and the server keeps answering everyone else meanwhile. `signal`:
+ * the visitor left (the request's signal); the grouping stops once no visitor waits for it, and
+ * this call rejects with the signal's reason.
  */
-export async function nearDuplicateReport(datasetId: number, threshold: number, database: Db = db(), linkage: Linkage = 'components'): Promise<NearDuplicateReport> {
+export async function nearDuplicateReport(
+	datasetId: number,
+	threshold: number,
+	database: Db = db(),
+	linkage: Linkage = 'components',
+	signal?: AbortSignal
+): Promise<NearDuplicateReport> {
+	signal?.throwIfAborted();
 	const c = database.$client;
 	const shape = c.prepare<[number], { n: number; last: number | null }>('SELECT count(*) AS n, max(id) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
 	const key = `${datasetId}:${threshold}:${linkage}:${shape.n}:${shape.last}`;
 	const hit = cache.get(key);
 	if (hit) return hit;
-	let pending = running.get(key);
-	if (!pending) {
-		pending = groupInSlices(database, datasetId, threshold, linkage, shape).finally(() => running.delete(key));
-		running.set(key, pending);
+	let job = running.get(key);
+	// A grouping stopped a moment ago (its last visitor left) is not joined: a new one starts.
+	if (!job || job.stop.signal.aborted) {
+		const stop = new AbortController();
+		const report = groupInSlices(database, datasetId, threshold, linkage, shape, stop.signal);
+		const started = { report, waiting: 0, stop };
+		running.set(key, started);
+		report.then(
+			(r) => {
+				if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+				cache.set(key, r);
+			},
+			() => {}
+		).finally(() => {
+			if (running.get(key) === started) running.delete(key);
+		});
+		job = started;
 	}
-	const report = await pending;
-	if (!cache.has(key)) {
-		if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-		cache.set(key, report);
-	}
-	return report;
+	const current = job;
+	current.waiting++;
+	let gone = false;
+	const leave = () => {
+		if (gone) return;
+		gone = true;
+		if (--current.waiting === 0) current.stop.abort(signal?.reason);
+	};
+	if (!signal) return current.report.finally(leave);
+	return new Promise<NearDuplicateReport>((resolve, reject) => {
+		const onAbort = () => {
+			leave();
+			reject(signal.reason);
+		};
+		signal.addEventListener('abort', onAbort, { once: true });
+		current.report.then(resolve, reject).finally(() => {
+			signal.removeEventListener('abort', onAbort);
+			leave();
+		});
+	});
 }
 
 async function groupInSlices(
@@ -53,7 +90,8 @@ async function groupInSlices(
 	datasetId: number,
 	threshold: number,
 	linkage: Linkage,
-	shape: { n: number; last: number | null }
+	shape: { n: number; last: number | null },
+	stop: AbortSignal
 ): Promise<NearDuplicateReport> {
 	const started = performance.now();
 	// The rows as they were when the visit began: up to its newest task id.
@@ -70,6 +108,7 @@ async function groupInSlices(
 			clustering.add(row);
 			if (performance.now() - sliceStarted > WORK_SLICE_MS) {
 				await yieldToEventLoop();
+				stop.throwIfAborted();
 				sliceStarted = performance.now();
 			}
 		}

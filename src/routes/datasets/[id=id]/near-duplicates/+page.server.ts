@@ -23,7 +23,7 @@ function thresholdOf(raw: string | null): { value: number; error?: string } {
 
 const positive = z.coerce.number().int().min(1).catch(1);
 
-export const load: PageServerLoad = async ({ locals, url, params }) => {
+export const load: PageServerLoad = async ({ locals, url, params, request }) => {
 	requireRole(locals, 'researcher', url);
 	const dataset = getDataset(Number(params.id)) ?? error(404, { message: 'No such dataset.' });
 	const threshold = thresholdOf(url.searchParams.get('threshold'));
@@ -43,7 +43,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			group: null
 		};
 	}
-	const report = await nearDuplicateReport(dataset.id, threshold.value, undefined, linkage);
+	// The grouping stops if the visitor leaves before it is done (and no one else waits for it).
+	const report = await nearDuplicateReport(dataset.id, threshold.value, undefined, linkage, request.signal);
 	const page = positive.parse(url.searchParams.get('page') ?? '1');
 	const summary = {
 		instructions: report.instructions,
