@@ -51,7 +51,8 @@ const handleOnce = async (event: Parameters<Handle>[0]['event'], resolve: Parame
 	event.locals.sessionId = session?.sessionId ?? null;
 
 	hasUsers ||= countUsers() > 0;
-	if (!hasUsers && path !== '/setup' && !path.startsWith('/_app/') && path !== '/favicon.svg') {
+	// Before the first account exists every page leads to setup; the liveness check answers as ever.
+	if (!hasUsers && path !== '/setup' && path !== '/healthz' && !path.startsWith('/_app/') && path !== '/favicon.svg') {
 		redirect(303, '/setup');
 	}
 
