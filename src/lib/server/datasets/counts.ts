@@ -40,9 +40,23 @@ export function datasetInstanceCount(c: Database.Database, datasetId: number): n
 	return datasetRowCount(c, 'instances', datasetId);
 }
 
-/** Per connection (perConnection): response counts by dataset, as of the last response id of any dataset. */
-function responseCounts(): Map<number, { last: number; responses: number; models: number }> {
+/** Per connection (perConnection): values by name, with the state they were worked out at. */
+function rememberedValues(): Map<string, { state: string; value: unknown }> {
 	return new Map();
+}
+
+/**
+ * `compute()`'s answer (a copy), worked out again only when `state` differs from the one this
+ * connection last worked it out at. Answers read inside a transaction are not remembered: it may
+ * roll back.
+ */
+export function rememberWhileUnchanged<T>(c: Database.Database, key: string, state: string, compute: () => T): T {
+	const known = perConnection(c, rememberedValues);
+	const before = known.get(key);
+	if (before && before.state === state) return structuredClone(before.value as T);
+	const value = compute();
+	if (!c.inTransaction) known.set(key, { state, value: structuredClone(value) });
+	return value;
 }
 
 /**
@@ -51,14 +65,9 @@ function responseCounts(): Map<number, { last: number; responses: number; models
  */
 export function datasetResponseCounts(c: Database.Database, datasetId: number): { responses: number; models: number } {
 	const last = c.prepare<[], number>('SELECT coalesce(max(id), 0) FROM responses').pluck().get()!;
-	const known = perConnection(c, responseCounts);
-	const before = known.get(datasetId);
-	if (before && before.last === last) return { responses: before.responses, models: before.models };
-	const counted = c
-		.prepare<[number], { responses: number; models: number }>('SELECT count(*) AS responses, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?')
-		.get(datasetId)!;
-	if (!c.inTransaction) known.set(datasetId, { last, ...counted });
-	return counted;
+	return rememberWhileUnchanged(c, `responses:${datasetId}`, String(last), () =>
+		c.prepare<[number], { responses: number; models: number }>('SELECT count(*) AS responses, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?').get(datasetId)!
+	);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { db, perConnection, type Db } from '../db';
-import { datasetRowsState } from './counts';
+import { db, type Db } from '../db';
+import { datasetRowsState, rememberWhileUnchanged } from './counts';
 
 /**
  * A dataset's statistics as Self-Instruct reports them (paper Table 1): instruction counts by
@@ -28,11 +28,6 @@ export interface StatisticsOptions {
 	keptOnly?: boolean;
 }
 
-/** Per connection (perConnection): statistics by dataset and options, with the state they were counted at. */
-function knownStatistics(): Map<string, { state: string; statistics: DatasetStatistics }> {
-	return new Map();
-}
-
 /**
  * What a dataset's statistics depend on, read in a few index seeks: its largest task and
  * instance ids (rows are only ever added; they go only with the whole dataset), the largest
@@ -56,14 +51,9 @@ function statisticsState(c: Database.Database, datasetId: number): string {
  */
 export function datasetStatistics(datasetId: number, options: StatisticsOptions = {}, database: Db = db()): DatasetStatistics {
 	const c = database.$client;
-	const known = perConnection(c, knownStatistics);
-	const key = `${datasetId}:${options.keptOnly ? 'kept' : 'all'}`;
-	const state = statisticsState(c, datasetId);
-	const before = known.get(key);
-	if (before && before.state === state) return { ...before.statistics };
-	const statistics = countStatistics(c, datasetId, options);
-	if (!c.inTransaction) known.set(key, { state, statistics });
-	return { ...statistics };
+	return rememberWhileUnchanged(c, `statistics:${datasetId}:${options.keptOnly ? 'kept' : 'all'}`, statisticsState(c, datasetId), () =>
+		countStatistics(c, datasetId, options)
+	);
 }
 
 function countStatistics(c: Database.Database, datasetId: number, options: StatisticsOptions): DatasetStatistics {

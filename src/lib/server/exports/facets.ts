@@ -1,8 +1,8 @@
 /** What the export page offers for one dataset: its generation runs, models with responses, and audits. */
 import type Database from 'better-sqlite3';
-import { db, perConnection, type Db } from '../db';
+import { db, type Db } from '../db';
 import { datasetModels } from '../datasets/datasets';
-import { datasetRowsState } from '../datasets/counts';
+import { datasetRowsState, rememberWhileUnchanged } from '../datasets/counts';
 
 export interface ExportFacets {
 	runs: { id: number; instances: number }[];
@@ -24,11 +24,6 @@ export function exportFacets(datasetId: number, database: Db = db()): ExportFace
 	return { runs, models: datasetModels(datasetId, database), audits, judgeRuns };
 }
 
-/** Per connection (perConnection): each dataset's runs with their instance counts, and the rows they were counted from. */
-function knownRunCounts(): Map<number, { state: string; runs: ExportFacets['runs'] }> {
-	return new Map();
-}
-
 /**
  * The generation runs that wrote a dataset's instances, with how many each wrote: a join over
  * all of its tasks and instances (1 s at a million), so counted once per connection and again
@@ -36,17 +31,13 @@ function knownRunCounts(): Map<number, { state: string; runs: ExportFacets['runs
  * changes).
  */
 function runInstanceCounts(c: Database.Database, datasetId: number): ExportFacets['runs'] {
-	const state = datasetRowsState(c, datasetId);
-	const known = perConnection(c, knownRunCounts);
-	const before = known.get(datasetId);
-	if (before && before.state === state) return before.runs.map((r) => ({ ...r }));
-	const runs = c
-		.prepare<[number], ExportFacets['runs'][number]>(
-			`SELECT coalesce(i.run_id, t.run_id) AS id, count(*) AS instances
-			 FROM tasks t CROSS JOIN instances i ON i.task_id = t.id
-			 WHERE t.dataset_id = ? AND coalesce(i.run_id, t.run_id) IS NOT NULL GROUP BY 1 ORDER BY 1`
-		)
-		.all(datasetId);
-	if (!c.inTransaction) known.set(datasetId, { state, runs });
-	return runs.map((r) => ({ ...r }));
+	return rememberWhileUnchanged(c, `run-instances:${datasetId}`, datasetRowsState(c, datasetId), () =>
+		c
+			.prepare<[number], ExportFacets['runs'][number]>(
+				`SELECT coalesce(i.run_id, t.run_id) AS id, count(*) AS instances
+				 FROM tasks t CROSS JOIN instances i ON i.task_id = t.id
+				 WHERE t.dataset_id = ? AND coalesce(i.run_id, t.run_id) IS NOT NULL GROUP BY 1 ORDER BY 1`
+			)
+			.all(datasetId)
+	);
 }

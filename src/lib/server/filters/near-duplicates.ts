@@ -1,5 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { db, type Db } from '../db';
+import { datasetTaskCount } from '../datasets/counts';
 import { NearDuplicateClustering, type Linkage, type NearDuplicateCluster } from '$lib/rouge/clusters';
 
 export interface NearDuplicateReport {
@@ -41,7 +42,7 @@ export async function nearDuplicateReport(
 ): Promise<NearDuplicateReport> {
 	signal?.throwIfAborted();
 	const c = database.$client;
-	const shape = c.prepare<[number], { n: number; last: number | null }>('SELECT count(*) AS n, max(id) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
+	const shape = { n: datasetTaskCount(c, datasetId), last: c.prepare<[number], number | null>('SELECT max(id) FROM tasks WHERE dataset_id = ?').pluck().get(datasetId)! };
 	const key = `${datasetId}:${threshold}:${linkage}:${shape.n}:${shape.last}`;
 	const hit = cache.get(key);
 	if (hit) return hit;
