@@ -11,8 +11,13 @@
  * Part 2 (mixed load, see mixedLoad): the built server with 20 reviewers submitting over HTTP
  * while, in other processes, the CLI imports 1,000,000 instances, Apply filters runs over 250,000
  * and a generation run writes (LOCKS_MIXED_ROWS, LOCKS_FILTER_ROWS, LOCKS_REVIEWERS,
- * LOCKS_MIXED_SECONDS to size it). LOCKS_SKIP_BULK=1 / LOCKS_SKIP_MIXED=1 run one part only.
- * LOCK_TRACE_MS=150 prints every write transaction held longer than 150 ms, with its callers.
+ * LOCKS_MIXED_SECONDS to size it). It runs twice: with each reviewer reading an item for
+ * LOCKS_READ_MS (1,000 ms on average, faster than any person) before answering it — what
+ * reviewers see — and then as a stress test with no reading time (LOCKS_SKIP_STRESS=1 skips it),
+ * where 20 clients keep the server saturated and latency is mostly their own queue.
+ * LOCKS_SKIP_BULK=1 / LOCKS_SKIP_MIXED=1 run one part only.
+ * LOCK_TRACE_MS=150 prints every write transaction held longer than 150 ms, with its callers;
+ * LOCKS_LOG_DIR=<dir> keeps what each process of the mixed load printed (its traces) there.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -144,11 +149,12 @@ function run(args: string[], env: Record<string, string>): Child {
  * status ≥ 500 (503s too, which the reviewers retry), whether every acknowledged label is stored
  * exactly once, and whether the imported dataset was ever seen before it was complete.
  */
-async function mixedLoad(dir: string): Promise<void> {
+async function mixedLoad(dir: string, readMs: number): Promise<void> {
 	const REVIEWERS = Number(process.env.LOCKS_REVIEWERS ?? 20);
 	const MIXED_ROWS = Number(process.env.LOCKS_MIXED_ROWS ?? 1_000_000);
 	const FILTER_ROWS = Number(process.env.LOCKS_FILTER_ROWS ?? 250_000);
 	const MIXED_SECONDS = Number(process.env.LOCKS_MIXED_SECONDS ?? 60);
+	fs.mkdirSync(dir, { recursive: true });
 	const databasePath = path.join(dir, 'mixed.db');
 	const db: Db = openDatabase(databasePath, path.resolve('migrations'));
 	const { startFakeOpenAI } = await import('../tests/support/fake-openai');
@@ -178,12 +184,16 @@ async function mixedLoad(dir: string): Promise<void> {
 		let connectionErrors = 0;
 		let lastConnectionError = '';
 		const cycles: number[] = [];
+		const cycleStarts: number[] = [];
+		// Diagnostics (LOCKS_LOG_DIR): every request's send time, duration, handler and lock wait.
+		const requestLog: string[] = [];
 		const acknowledged: { submissionId: string; ref: string; reviewer: number }[] = [];
 		// Per request, from Server-Timing: the handler's own time, and the time spent waiting for the lock.
 		const handlerMs: number[] = [];
 		const busyMs: number[] = [];
 		const post = async (cookie: string, url: string, body: unknown): Promise<Response> => {
 			for (;;) {
+				const sentAt = performance.now();
 				const res = await fetch(`${app.url}${url}`, { method: 'POST', headers: { cookie, origin: app.url, 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(
 					(err: unknown) => {
 						// A connection closed under us (a kept-alive socket the server timed out): sent again, as
@@ -202,6 +212,7 @@ async function mixedLoad(dir: string): Promise<void> {
 				const timing = res.headers.get('server-timing') ?? '';
 				handlerMs.push(Number(/app;dur=([\d.]+)/.exec(timing)?.[1] ?? NaN));
 				busyMs.push(Number(/busy;dur=([\d.]+)/.exec(timing)?.[1] ?? 0));
+				requestLog.push(`${(sentAt - startedAt).toFixed(0)}\t${(performance.now() - sentAt).toFixed(1)}\t${handlerMs.at(-1)}\t${busyMs.at(-1)}\t${url.split('/').at(-1)}`);
 				if (res.status !== 503) return res;
 				// As the review screen does: wait as asked, send the same request again.
 				await res.body?.cancel();
@@ -212,7 +223,9 @@ async function mixedLoad(dir: string): Promise<void> {
 		const env = { DATABASE_PATH: databasePath };
 		const writers = {
 			import: run([path.resolve('bin/instruct-audit.js'), 'import', big, '--dataset', 'bulk', '--json'], env),
-			filters: run(['--import', 'tsx', path.resolve('bench/locks-filters-worker.ts'), databasePath, String(filterSet.datasetId)], env),
+			// The CLI's own command, as a user would run it beside the server (ROUGE-L off: its work
+			// is outside the lock). Every transaction it holds is traced, for its longest hold.
+			filters: run([path.resolve('bin/instruct-audit.js'), 'filter', String(filterSet.datasetId), '--preset', 'alpaca', '--no-rouge', '--json'], { ...env, LOCK_TRACE_MS: '1' }),
 			generation: run([path.resolve('bin/instruct-audit.js'), 'generate', '--pipeline', 'self-instruct', '--target', '100', '--endpoint', 'env', '--json'], {
 				...env,
 				LLM_BASE_URL: fake.url,
@@ -239,6 +252,9 @@ async function mixedLoad(dir: string): Promise<void> {
 		})();
 		await Promise.all(
 			cookies.map(async (cookie, r) => {
+				// At a reviewer's pace, reviewers do not all press a key in the same millisecond: each starts
+				// within the first reading time.
+				if (readMs > 0) await new Promise((res) => setTimeout(res, readMs * Math.random()));
 				while (going()) {
 					const t = performance.now();
 					const next = await post(cookie, `/api/review/${audit.id}/next`, { exclude: [] });
@@ -253,11 +269,26 @@ async function mixedLoad(dir: string): Promise<void> {
 					if (res.status === 200) acknowledged.push({ submissionId, ref: body.next.ref!, reviewer: users[r].id });
 					await res.body?.cancel();
 					cycles.push(performance.now() - t);
+					cycleStarts.push(t - startedAt);
+					// A reviewer reads the next item before answering it: readMs on average, spread ±50%.
+					if (readMs > 0) await new Promise((res) => setTimeout(res, readMs * (0.5 + Math.random())));
 				}
 			})
 		);
 		await watcher;
 		const [imp, filt, gen] = await Promise.all([writers.import.done, writers.filters.done, writers.generation.done]);
+		// Diagnostics: with LOCK_TRACE_MS set, every process's long write transactions, kept in LOCKS_LOG_DIR.
+		if (process.env.LOCKS_LOG_DIR) {
+			const logDir = process.env.LOCKS_LOG_DIR;
+			fs.mkdirSync(logDir, { recursive: true });
+			const tag = readMs > 0 ? 'paced' : 'stress';
+			fs.writeFileSync(path.join(logDir, `${tag}-import.log`), imp.stderr);
+			fs.writeFileSync(path.join(logDir, `${tag}-filters.log`), filt.stderr);
+			fs.writeFileSync(path.join(logDir, `${tag}-generation.log`), gen.stderr);
+			fs.writeFileSync(path.join(logDir, `${tag}-server.log`), app.log());
+			fs.writeFileSync(path.join(logDir, `${tag}-requests.tsv`), requestLog.join('\n'));
+			fs.writeFileSync(path.join(logDir, `${tag}-cycles.tsv`), cycles.map((ms, i) => `${cycleStarts[i].toFixed(0)}\t${ms.toFixed(1)}`).join('\n'));
+		}
 		const wall = performance.now() - startedAt;
 		const fivexx = [...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0);
 		const stored = new Map(
@@ -275,12 +306,14 @@ async function mixedLoad(dir: string): Promise<void> {
 			labels.n === labels.distinct_ &&
 			labels.n === acknowledged.length;
 		const imported = imp.code === 0 ? (JSON.parse(imp.stdout) as { instancesAdded: number }) : null;
-		const filters = filt.code === 0 ? (JSON.parse(filt.stdout) as { ms: number; maxHoldMs: number; transactions: number }) : null;
+		const filterHolds = [...filt.stderr.matchAll(/write lock held ([\d.]+) ms by "apply filters"/g)].map((m) => Number(m[1]));
+		const filters = filt.code === 0 ? { maxHoldMs: Math.max(0, ...filterHolds), transactions: filterHolds.length } : null;
 		const generated = gen.code === 0 ? (JSON.parse(gen.stdout) as { status: string; progress: { accepted: number } }) : null;
 		const p99 = percentile(cycles, 99);
-		console.log(`mixed load (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}): ${REVIEWERS} reviewers over HTTP for ${fmt(wall / 1000, 1)} s while other processes wrote:`);
+		const pace = readMs > 0 ? `each reading an item for ${fmt(readMs)} ms on average before answering it` : 'each answering as fast as the server replies (no reading time)';
+		console.log(`mixed load (load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}): ${REVIEWERS} reviewers over HTTP, ${pace}, for ${fmt(wall / 1000, 1)} s while other processes wrote:`);
 		console.log(`  CLI import of ${fmt(MIXED_ROWS)} instances: exit ${imp.code}, ${fmt(imp.ms / 1000, 1)} s, ${imported ? fmt(imported.instancesAdded) : '—'} instances${imp.code ? `; ${imp.stderr.slice(-400)}` : ''}`);
-		console.log(`  Apply filters over ${fmt(FILTER_ROWS)} instances: exit ${filt.code}, ${fmt(filt.ms / 1000, 1)} s${filters ? `, longest lock hold ${fmt(filters.maxHoldMs)} ms over ${filters.transactions} transactions` : `; ${filt.stderr.slice(-400)}`}`);
+		console.log(`  Apply filters over ${fmt(FILTER_ROWS)} instances: exit ${filt.code}, ${fmt(filt.ms / 1000, 1)} s${filters ? `, longest lock hold ${fmt(filters.maxHoldMs)} ms (${filters.transactions} transactions held over 1 ms)` : `; ${filt.stderr.slice(-400)}`}`);
 		console.log(`  generation run (self-instruct, target 100, scripted server at 20 ms): exit ${gen.code}, ${fmt(gen.ms / 1000, 1)} s${generated ? `, ${generated.status}, ${generated.progress.accepted} accepted` : `; ${gen.stderr.slice(-400)}`}`);
 		console.log(
 			`  ${cycles.length} submit+next cycles: p50 ${fmt(percentile(cycles, 50))} ms, p99 ${fmt(p99)} ms, max ${fmt(Math.max(...cycles))} ms ${p99 <= 250 ? '✓ met' : '✗ not met'} (target p99 ≤ 250 ms)`
@@ -310,7 +343,12 @@ try {
 	console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
 	if (process.env.LOCKS_SKIP_BULK !== '1') await bulkJobs(dir, ROWS);
 	if (process.env.LOCKS_1M === '1') await bulkJobs(dir, 1_000_000);
-	if (process.env.LOCKS_SKIP_MIXED !== '1') await mixedLoad(dir);
+	if (process.env.LOCKS_SKIP_MIXED !== '1') {
+		// First at a reviewer's pace (LOCKS_READ_MS between items), then as a stress test with none.
+		const readMs = Number(process.env.LOCKS_READ_MS ?? 1000);
+		await mixedLoad(path.join(dir, 'paced'), readMs);
+		if (readMs > 0 && process.env.LOCKS_SKIP_STRESS !== '1') await mixedLoad(path.join(dir, 'stress'), 0);
+	}
 } finally {
 	fs.rmSync(dir, { recursive: true, force: true });
 }

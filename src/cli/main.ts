@@ -21,13 +21,13 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 /**
- * Commands that can keep a core busy for minutes (imports, exports, runs, analyses) run at a lower
- * CPU priority, so a server on the same machine answers its reviewers first: on 2 cores beside a
- * 1,000,000-row import, a reviewer's request otherwise waited for the CPU most of its time.
+ * The command line runs at a lower CPU priority than the server, so a server on the same machine
+ * answers its reviewers first: on 2 cores beside a 1,000,000-row import, a reviewer's request
+ * otherwise waited for the CPU most of its time. Every command, not only the long ones: starting
+ * one compiles the code (a core for a second or two), and bin/instruct-audit.js lowers the
+ * priority before that; here again for the bundled entry the tests start.
  * INSTRUCT_AUDIT_NICE sets the niceness (default 10; 0 keeps the normal priority).
  */
-const BULK = new Set(['import', 'export', 'generate', 'judge', 'dedup', 'analyze', 'datasets', 'audit', 'backup']);
-
 function lowerPriority(): void {
 	const nice = config().cliNice;
 	if (nice <= 0) return;
@@ -42,6 +42,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	users: { summary: 'create, list, reset passwords of, disable accounts', load: () => import('./commands/users') },
 	import: { summary: 'import a dataset file', load: () => import('./commands/import') },
 	datasets: { summary: 'list, delete (only without reviewed work), archive, restore, purge (admin) datasets', load: () => import('./commands/datasets') },
+	filter: { summary: "apply a paper's filters (or a configuration file) to a dataset: every row's verdict, the funnel", load: () => import('./commands/filter') },
 	stats: { summary: "a dataset's statistics (paper Table 1)", load: () => import('./commands/stats') },
 	analyze: { summary: 'verb–noun pairs, ROUGE-L to the seeds and length distributions (paper Figures 2–4; --vs to compare)', load: () => import('./commands/analyze') },
 	report: { summary: 'an audit report: rates with intervals, agreement, A–D per model, reviewers (--json, --csv, --labels, --compare)', load: () => import('./commands/report') },
@@ -82,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
 		console.error(`error: ${bindingProblem}`);
 		return 1;
 	}
-	if (BULK.has(name)) lowerPriority();
+	lowerPriority();
 	try {
 		const mod = await command.load();
 		await mod.run(rest);

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { DatabaseBusyError, bulkPause, busyBackoff, isBusyError, markWaitingWriter, retryWhenBusy } from '../../src/lib/server/db/busy';
+import { DatabaseBusyError, bulkPause, busyBackoff, isBusyError, markWaitingWriter, retryBulkWhenBusy } from '../../src/lib/server/db/busy';
 import { transaction, type Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -27,7 +27,7 @@ describe('writes that find the database busy', () => {
 		let ticks = 0;
 		const ticker = setInterval(() => ticks++, 5);
 		setTimeout(() => other.exec('COMMIT'), 150);
-		await retryWhenBusy(write);
+		await retryBulkWhenBusy(db.$client, write);
 		clearInterval(ticker);
 		expect(ticks).toBeGreaterThan(5);
 		expect(db.$client.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(1);
@@ -35,7 +35,7 @@ describe('writes that find the database busy', () => {
 
 	it('give up after the bound with DatabaseBusyError (a 503), not the raw SQLite error', async () => {
 		other.exec('BEGIN IMMEDIATE');
-		const err = await retryWhenBusy(write, 100).catch((e: unknown) => e);
+		const err = await retryBulkWhenBusy(db.$client, write, 100).catch((e: unknown) => e);
 		other.exec('ROLLBACK');
 		expect(err).toBeInstanceOf(DatabaseBusyError);
 		expect(err).toMatchObject({ status: 503, retryAfterSeconds: 1 });
@@ -50,6 +50,46 @@ describe('writes that find the database busy', () => {
 });
 
 describe('bulk jobs and waiting requests', () => {
+	it("never wait in SQLite's synchronous busy handler, even on a connection set to wait 5 s (the CLI's)", async () => {
+		db.$client.pragma('busy_timeout = 5000');
+		other.exec('BEGIN IMMEDIATE');
+		let ticks = 0;
+		const ticker = setInterval(() => ticks++, 5);
+		// Only a free event loop runs this: a write waiting synchronously would hold the loop until
+		// its 5 s ran out, and fail.
+		setTimeout(() => other.exec('COMMIT'), 120);
+		const started = performance.now();
+		await retryBulkWhenBusy(db.$client, write);
+		clearInterval(ticker);
+		expect(performance.now() - started).toBeLessThan(1000);
+		expect(ticks).toBeGreaterThan(5);
+		expect(db.$client.pragma('busy_timeout', { simple: true })).toBe(5000);
+	});
+
+	it('let a request that has just found the lock taken go first, for a bounded time', async () => {
+		const fs = await import('node:fs');
+		fs.rmSync(`${file}-writers-waiting`, { force: true });
+		const timedWrite = async () => {
+			const started = performance.now();
+			await retryBulkWhenBusy(db.$client, write);
+			return performance.now() - started;
+		};
+		expect(await timedWrite()).toBeLessThan(50);
+		// A request in another process keeps finding the lock taken for 80 ms, marking each time.
+		const marking = setInterval(() => markWaitingWriter(other), 10);
+		markWaitingWriter(other);
+		setTimeout(() => clearInterval(marking), 80);
+		const deferred = await timedWrite();
+		expect(deferred).toBeGreaterThanOrEqual(80);
+		// A request that never stops waiting does not stop the job: it goes after 150 ms.
+		const endless = setInterval(() => markWaitingWriter(other), 10);
+		markWaitingWriter(other);
+		const bounded = await timedWrite();
+		clearInterval(endless);
+		expect(bounded).toBeGreaterThanOrEqual(140);
+		expect(bounded).toBeLessThan(600);
+	});
+
 	it('pause longer between batches while a request has just found the lock taken', async () => {
 		const timed = async () => {
 			const started = performance.now();

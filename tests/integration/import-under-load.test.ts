@@ -53,8 +53,13 @@ function writeBigFile(file: string, n: number): void {
 	fs.closeSync(fd);
 }
 
-function cliImport(databasePath: string, file: string, dataset: string): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
-	const child = spawn(process.execPath, [path.join(ROOT, 'bin/instruct-audit.js'), 'import', file, '--dataset', dataset, '--json'], {
+function cliImport(databasePath: string, file: string, dataset: string) {
+	return runCli(databasePath, 'import', file, '--dataset', dataset, '--json');
+}
+
+/** The shipped command line (bin/instruct-audit.js) in another process, on the app's database. */
+function runCli(databasePath: string, ...args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+	const child = spawn(process.execPath, [path.join(ROOT, 'bin/instruct-audit.js'), ...args], {
 		cwd: ROOT,
 		env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_PATH: databasePath },
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -137,7 +142,7 @@ async function setUpAudit(db: Db, reviewers: number): Promise<{ auditId: number;
 }
 
 describe('reviewers keep working while the CLI imports', () => {
-	it('a 100,000-instance CLI import beside 6 reviewers: no 5xx, every acknowledged label stored once, the dataset invisible until done', async () => {
+	it('a 100,000-instance CLI import and a CLI filter run beside 6 reviewers: no 5xx, every acknowledged label stored once, the dataset invisible until done', async () => {
 		const dir = tempDir();
 		const databasePath = path.join(dir, 'app.db');
 		const app = await startBuiltApp({ DATABASE_PATH: databasePath });
@@ -146,11 +151,14 @@ describe('reviewers keep working while the CLI imports', () => {
 		const watch = new Database(databasePath, { readonly: true });
 		try {
 			const { auditId, users } = await setUpAudit(db, 6);
+			const toFilter = await makeDataset(db, 'to filter', 20_000);
 			const bigFile = path.join(dir, 'bulk.jsonl');
 			writeBigFile(bigFile, 100_000);
 
 			const stats: Stats = { statuses: new Map(), acknowledged: [], cycleMs: [] };
 			const cli = cliImport(databasePath, bigFile, 'bulk under load');
+			// Apply filters from the command line too: a second bulk writer beside the import.
+			const filtering = runCli(databasePath, 'filter', 'to filter', '--preset', 'alpaca', '--no-rouge', '--json');
 			let cliDone = false;
 			void cli.done.then(() => (cliDone = true));
 			// Reviewers sign in (a write: the session) and review while the import runs.
@@ -178,6 +186,10 @@ describe('reviewers keep working while the CLI imports', () => {
 			const result = await cli.done;
 			expect(result.code, result.stderr).toBe(0);
 			expect(JSON.parse(result.stdout)).toMatchObject({ instancesAdded: 100_000, datasetCreated: true });
+			const filtered = await filtering.done;
+			expect(filtered.code, filtered.stderr).toBe(0);
+			expect(JSON.parse(filtered.stdout)).toMatchObject({ datasetId: toFilter, funnel: { tasks: { total: 20_000 } } });
+			expect(db.$client.prepare<[number], number>('SELECT count(*) FROM tasks WHERE dataset_id = ? AND filter_status IS NOT NULL').pluck().get(toFilter)).toBe(20_000);
 
 			const fivexx = [...stats.statuses].filter(([s]) => s >= 500 && s !== 503);
 			console.log(

@@ -1,7 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { db, transaction, type Db } from '../db';
-import { bulkPause, retryWhenBusy } from '../db/busy';
-import { BULK_BUSY_BOUND_MS } from '../datasets/importing';
+import { bulkPause, retryBulkWhenBusy } from '../db/busy';
 import { preparingOwner, removePreparingAudit } from './preparing';
 import { CONVERSATION_UNITS, ROUTING_ORDERS, type ConversationUnit, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
 import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
@@ -357,7 +356,7 @@ export async function createAuditInBatches(
 	const batchItems = options.batchItems ?? AUDIT_BATCH_ITEMS;
 	const items = [...plan.planned, ...plan.goldItems];
 	if (items.length <= batchItems) {
-		return retryWhenBusy(
+		return retryBulkWhenBusy(database.$client, 
 			() =>
 				transaction(
 					database,
@@ -369,15 +368,13 @@ export async function createAuditInBatches(
 						return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
 					},
 					'create audit'
-				),
-			BULK_BUSY_BOUND_MS
-		);
+				));
 	}
-	const id = await retryWhenBusy(() => transaction(database, () => insertAuditRow(plan, 'preparing', database), 'create audit'), BULK_BUSY_BOUND_MS);
+	const id = await retryBulkWhenBusy(database.$client, () => transaction(database, () => insertAuditRow(plan, 'preparing', database), 'create audit'));
 	try {
 		let written = 0;
 		while (written < items.length) {
-			written = await retryWhenBusy(
+			written = await retryBulkWhenBusy(database.$client, 
 				() =>
 					transaction(
 						database,
@@ -396,13 +393,11 @@ export async function createAuditInBatches(
 							return at;
 						},
 						'create audit'
-					),
-				BULK_BUSY_BOUND_MS
-			);
+					));
 			await options.afterBatch?.(written);
 			await bulkPause(database.$client, AUDIT_BATCH_PAUSE_MS);
 		}
-		return await retryWhenBusy(
+		return await retryBulkWhenBusy(database.$client, 
 			() =>
 				transaction(
 					database,
@@ -414,9 +409,7 @@ export async function createAuditInBatches(
 						return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
 					},
 					'create audit'
-				),
-			BULK_BUSY_BOUND_MS
-		);
+				));
 	} catch (err) {
 		try {
 			await removePreparingAudit(id, database);

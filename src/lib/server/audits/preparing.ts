@@ -1,6 +1,6 @@
 import { transaction, type Db } from '../db';
-import { bulkPause, retryWhenBusy } from '../db/busy';
-import { BULK_BUSY_BOUND_MS, importOwner, ownerIsGone, withoutForeignKeys } from '../datasets/importing';
+import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { importOwner, ownerIsGone, withoutForeignKeys } from '../datasets/importing';
 
 /**
  * Audits being written in batches (createAuditInBatches): status 'preparing', no reviewers, hidden
@@ -36,7 +36,7 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 	let removed = 0;
 	let done = false;
 	while (!done) {
-		removed += await retryWhenBusy(
+		removed += await retryBulkWhenBusy(database.$client, 
 			() =>
 				withoutForeignKeys(database, () =>
 					transaction(
@@ -58,18 +58,14 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 						},
 						'audit cleanup'
 					)
-				),
-			BULK_BUSY_BOUND_MS
-		);
+				));
 		if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 	}
-	await retryWhenBusy(
+	await retryBulkWhenBusy(database.$client, 
 		() =>
 			withoutForeignKeys(database, () =>
 				transaction(database, () => c.prepare<[number]>(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId), 'audit cleanup')
-			),
-		BULK_BUSY_BOUND_MS
-	);
+			));
 	return removed;
 }
 

@@ -16,8 +16,8 @@ import {
 	type ParsedRecord
 } from '$lib/formats';
 import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
-import { bulkPause, retryWhenBusy } from '../db/busy';
-import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS, importOwner, placeholderName, removeImportingDataset } from './importing';
+import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { BULK_BATCH_ROWS, importOwner, placeholderName, removeImportingDataset } from './importing';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
 import { ShapeRowWriter, conversationFingerprint, type PlacedRecord, type ShapeRowCounts } from './shape-rows';
@@ -364,7 +364,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 	const preloaded = new StagedWriter(database, format, options);
 	preloaded.preload(existing.id);
 	let first = true;
-	return retryWhenBusy(() => transaction(
+	return retryBulkWhenBusy(database.$client, () => transaction(
 		database,
 		() => {
 			// A retry after a busy or failed attempt starts from a fresh writer (its maps are the transaction's).
@@ -375,7 +375,7 @@ async function writeStaged(stagingPath: string, format: FormatId, options: Write
 			return writer.finish();
 		},
 		'import'
-	), BULK_BUSY_BOUND_MS);
+	));
 }
 
 /**
@@ -415,10 +415,10 @@ async function writeBatches(
 				const known = format();
 				if (!pending.length || !known) throw noRecords();
 				const opened = new StagedWriter(database, known, { ...options, bytes: totals.bytes, records: totals.records });
-				await retryWhenBusy(() => transaction(database, () => opened.open(), 'import'), BULK_BUSY_BOUND_MS);
+				await retryBulkWhenBusy(database.$client, () => transaction(database, () => opened.open(), 'import'));
 				writer = opened;
 				// The file may arrive slowly (an upload, a pipe): the heartbeat goes on between batches.
-				heartbeat = setInterval(() => void retryWhenBusy(() => opened.heartbeat(), BULK_BUSY_BOUND_MS).catch(() => {}), HEARTBEAT_EVERY_MS);
+				heartbeat = setInterval(() => void retryBulkWhenBusy(database.$client, () => opened.heartbeat()).catch(() => {}), HEARTBEAT_EVERY_MS);
 				heartbeat.unref();
 			} else {
 				// Leave the lock free for at least BATCH_PAUSE_MS since the last commit (reading the
@@ -428,7 +428,7 @@ async function writeBatches(
 			}
 			const batchWriter = writer;
 			const batchStarted = performance.now();
-			await retryWhenBusy(() => transaction(
+			await retryBulkWhenBusy(database.$client, () => transaction(
 				database,
 				() => {
 					// Up to batchRows rows, but no longer than BATCH_MAX_WRITE_MS: on a loaded machine
@@ -444,7 +444,7 @@ async function writeBatches(
 					batchWriter.endBatch();
 				},
 				'import'
-			), BULK_BUSY_BOUND_MS);
+			));
 			options.onProgress?.({ phase: 'writing', bytesRead: totals.bytes, records: batchWriter.recordsWritten });
 			// The batches' pages go from the WAL into the database with the lock free, so no commit
 			// has to checkpoint.
@@ -453,7 +453,7 @@ async function writeBatches(
 		}
 		const last = writer!;
 		last.setTotals(totals.bytes, totals.records);
-		return await retryWhenBusy(() => transaction(database, () => last.finish(), 'import'), BULK_BUSY_BOUND_MS);
+		return await retryBulkWhenBusy(database.$client, () => transaction(database, () => last.finish(), 'import'));
 	} catch (err) {
 		records.return?.(undefined);
 		if (writer) {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { transaction, type Db } from '../db';
-import { bulkPause, retryWhenBusy } from '../db/busy';
+import { bulkPause, retryBulkWhenBusy } from '../db/busy';
 import { removePreparingAudit } from '../audits/preparing';
 
 /**
@@ -13,11 +13,6 @@ import { removePreparingAudit } from '../audits/preparing';
 
 /** Rows per write transaction of a bulk job: small enough to keep each lock hold short. */
 export const BULK_BATCH_ROWS = 10_000;
-/**
- * How long a bulk job's batch keeps retrying a busy database (asynchronously) before the job
- * fails: longer than a request's bound, a bulk job has nobody waiting on an answer.
- */
-export const BULK_BUSY_BOUND_MS = 60_000;
 /** Deleting stops after this long per transaction, and pauses as long before the next. */
 const CLEANUP_MAX_WRITE_MS = 50;
 
@@ -107,7 +102,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		while (!done) {
 			// Chunks of up to 500 rows until CLEANUP_MAX_WRITE_MS has passed (deleting a task also
 			// deletes its search row, which costs more than an insert), then commit and let others in.
-			removed += await retryWhenBusy(
+			removed += await retryBulkWhenBusy(database.$client, 
 				() =>
 					withoutForeignKeys(database, () =>
 						transaction(
@@ -131,17 +126,13 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 							},
 							label
 						)
-					),
-				BULK_BUSY_BOUND_MS
-			);
+					));
 			if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 		}
 		if (table === 'tasks') tasksRemoved = removed - removedBefore;
 	}
-	await retryWhenBusy(
-		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)),
-		BULK_BUSY_BOUND_MS
-	);
+	await retryBulkWhenBusy(database.$client, 
+		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)));
 	// Deleted tasks stay in the search index's segments until they are merged (the index's
 	// 'deletemerge' is off, see migration 0018); when they were a tenth or more of what is left,
 	// the index is rewritten now, in bounded steps, as FTS5 would have done in one long one.
@@ -168,7 +159,7 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 	const anyTask = c.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tasks)').pluck();
 	const deleteAll = c.prepare<[]>(`INSERT INTO task_search (task_search) VALUES ('delete-all')`);
 	// Checked and emptied in one transaction: no task can be written in between.
-	const emptied = await retryWhenBusy(
+	const emptied = await retryBulkWhenBusy(database.$client, 
 		() =>
 			transaction(
 				database,
@@ -178,9 +169,7 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 					return true;
 				},
 				label
-			),
-		BULK_BUSY_BOUND_MS
-	);
+			));
 	if (emptied) return 1;
 	const merge = c.prepare<[number]>(`INSERT INTO task_search (task_search, rank) VALUES ('merge', ?)`);
 	const totalChanges = c.prepare<[], number>('SELECT total_changes()').pluck();
@@ -188,7 +177,7 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 	for (let steps = 1; ; steps++) {
 		const before = totalChanges.get()!;
 		const started = performance.now();
-		await retryWhenBusy(() => transaction(database, () => merge.run(-pages), label), BULK_BUSY_BOUND_MS);
+		await retryBulkWhenBusy(database.$client, () => transaction(database, () => merge.run(-pages), label));
 		if (totalChanges.get()! - before < 2) return steps;
 		pages = nextStepSize(pages, performance.now() - started, 1, COMPACT_PAGES);
 		await bulkPause(c, CLEANUP_MAX_WRITE_MS);

@@ -20,6 +20,20 @@ export const SERVER_BUSY_TIMEOUT_MS = 2;
 export const CLI_BUSY_TIMEOUT_MS = 5000;
 /** How long a request keeps retrying a busy write before it answers 503. */
 export const BUSY_RETRY_BOUND_MS = 6000;
+/**
+ * How long a bulk job's write transaction keeps retrying a busy database (asynchronously) before
+ * the job fails: longer than a request's bound, a bulk job has nobody waiting on an answer.
+ */
+export const BULK_BUSY_BOUND_MS = 60_000;
+/**
+ * The longest a bulk job's connection waits synchronously for the lock, in any process (the CLI's
+ * connection otherwise waits up to CLI_BUSY_TIMEOUT_MS). Waiting inside SQLite's busy handler
+ * put one bulk job in line right behind another: beside an import, Apply filters took the lock
+ * the moment the import let it go, and a reviewer's write waited through both (p99 355 ms).
+ */
+const BULK_LOCK_WAIT_MS = 2;
+/** The most a bulk job lets waiting requests go first, per transaction. */
+const BULK_DEFER_MAX_MS = 150;
 /** Seconds a 503 asks the client to wait. */
 export const BUSY_RETRY_AFTER_S = 1;
 
@@ -48,20 +62,31 @@ export class DatabaseBusyError extends Error {
 }
 
 /**
- * Runs a synchronous write (one transaction) and, while it fails with SQLITE_BUSY, runs it
- * again after a short asynchronous pause; after `boundMs` throws DatabaseBusyError. For bulk
- * jobs in the server process, between their batches.
+ * A bulk job's write transaction (`write` runs one: BEGIN IMMEDIATE … COMMIT), taken politely:
+ * while a request in any process has just found the lock taken (markWaitingWriter) it goes first,
+ * up to BULK_DEFER_MAX_MS; the lock is asked for without waiting in SQLite's busy handler and,
+ * when busy, asked again after a short asynchronous pause, up to `boundMs`.
  */
-export async function retryWhenBusy<T>(fn: () => T, boundMs = BUSY_RETRY_BOUND_MS): Promise<T> {
+export async function retryBulkWhenBusy<T>(c: Database.Database, write: () => T, boundMs = BULK_BUSY_BOUND_MS): Promise<T> {
 	const started = Date.now();
+	const mark = waitingMarkOf(c);
+	let deferred = 0;
 	for (let attempt = 1; ; attempt++) {
+		while (mark && deferred < BULK_DEFER_MAX_MS && writerWaiting(mark)) {
+			await sleep(10);
+			deferred += 10;
+		}
+		const waitBefore = c.pragma('busy_timeout', { simple: true }) as number;
+		c.pragma(`busy_timeout = ${Math.min(waitBefore, BULK_LOCK_WAIT_MS)}`);
 		try {
-			return fn();
+			return write();
 		} catch (err) {
 			if (!isBusyError(err)) throw err;
 			if (Date.now() - started >= boundMs) throw new DatabaseBusyError(err);
-			await sleep(busyBackoff(attempt));
+		} finally {
+			c.pragma(`busy_timeout = ${waitBefore}`);
 		}
+		await sleep(busyBackoff(attempt));
 	}
 }
 

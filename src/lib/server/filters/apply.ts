@@ -1,12 +1,12 @@
 import { desc, eq } from 'drizzle-orm';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { db, perConnection, transaction, type Db } from '../db';
-import { bulkPause, retryWhenBusy } from '../db/busy';
+import { bulkPause, retryBulkWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
 import { assertDatasetWritable, getDataset } from '../datasets/datasets';
-import { BULK_BATCH_ROWS, BULK_BUSY_BOUND_MS } from '../datasets/importing';
+import { BULK_BATCH_ROWS } from '../datasets/importing';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 
 export interface ApplyFiltersResult {
@@ -103,7 +103,7 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 		}
 		pending.splice(0, written);
 	};
-	const write = () => retryWhenBusy(() => transaction(database, () => writePending(), 'apply filters'), BULK_BUSY_BOUND_MS);
+	const write = () => retryBulkWhenBusy(database.$client, () => transaction(database, () => writePending(), 'apply filters'));
 	let lastCommit = 0;
 	let lastYield = performance.now();
 	for (const task of tasks) {
@@ -134,7 +134,7 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 		await write();
 		await bulkPause(c, BATCH_MAX_WRITE_MS / 2);
 	}
-	return retryWhenBusy(() => transaction(
+	return retryBulkWhenBusy(database.$client, () => transaction(
 		database,
 		() => {
 			writePending(true);
@@ -156,7 +156,7 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 			return { filterRunId: row.id, funnel, seedInstructions: seeds.length, durationMs };
 		},
 		'apply filters'
-	), BULK_BUSY_BOUND_MS);
+	));
 }
 
 export interface StoredFilterRun extends Omit<FilterRunRow, 'config' | 'funnel'> {

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import { ZodError } from 'zod';
+import { CliError } from '../cli-error';
+import { parseCommandArgs } from '../args';
+import { printJson } from '../output';
+import { actor } from '../actor';
+import { resolveDataset } from '$lib/server/datasets/datasets';
+import { applyFilters } from '$lib/server/filters/apply';
+import { FILTER_PRESETS, filterPreset, isFilterPresetName, parseFilterConfig, type FilterConfig } from '$lib/filters';
+
+const USAGE = `Usage: npx instruct-audit filter <dataset> [--preset ${FILTER_PRESETS.join('|')}] [--config <file.json>]
+       [--threshold <0–1>] [--no-rouge] [--as <email>] [--json]
+
+Applies the filters to every task and instance of the dataset, as the dataset's Filters page does:
+each row gets its verdict (kept, or the rule that rejected it); nothing is deleted. Seed tasks are
+the first ROUGE-L pool and are never filtered. --preset picks a paper's filters (default
+self-instruct); --config reads a whole filter configuration (JSON, as the Filters page stores it)
+instead. --threshold sets the ROUGE-L threshold, --no-rouge leaves the ROUGE-L rule out.
+--as records who ran it. --json prints the funnel for scripts.`;
+
+function readConfig(file: string): FilterConfig {
+	let text: string;
+	try {
+		text = fs.readFileSync(file, 'utf8');
+	} catch (err) {
+		throw new CliError(`${file}: cannot read it (${(err as Error).message}).`);
+	}
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch (err) {
+		throw new CliError(`${file}: not JSON (${(err as Error).message}).`);
+	}
+	try {
+		return parseFilterConfig(value);
+	} catch (err) {
+		if (!(err instanceof ZodError)) throw err;
+		const issue = err.issues[0];
+		throw new CliError(`${file}: field "${issue.path.join('.') || '(the whole file)'}": ${issue.message}`);
+	}
+}
+
+export async function run(argv: string[]): Promise<void> {
+	const { values, positionals } = parseCommandArgs(
+		argv,
+		{ preset: { type: 'string' }, config: { type: 'string' }, threshold: { type: 'string' }, 'no-rouge': { type: 'boolean' }, as: { type: 'string' }, json: { type: 'boolean' } },
+		USAGE
+	);
+	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
+	if (values.preset && values.config) throw new CliError(`Give --preset or --config, not both.\n\n${USAGE}`, 2);
+	const presetName = values.preset ?? 'self-instruct';
+	if (!isFilterPresetName(presetName)) throw new CliError(`--preset must be one of ${FILTER_PRESETS.join(', ')}, got "${presetName}".`, 2);
+	const config = values.config ? readConfig(values.config) : filterPreset(presetName);
+	if (values.threshold !== undefined) {
+		const threshold = Number(values.threshold);
+		if (values.threshold.trim() === '' || !(threshold >= 0 && threshold <= 1)) throw new CliError(`--threshold must be a number from 0 to 1, got "${values.threshold}".`, 2);
+		config.instruction.rougeL.threshold = threshold;
+	}
+	if (values['no-rouge']) config.instruction.rougeL.enabled = false;
+	const dataset = resolveDataset(positionals[0]);
+	const who = values.as ? actor(values.as) : null;
+	const result = await applyFilters(dataset.id, config, who?.id ?? null);
+	if (values.json) {
+		printJson({ dataset: dataset.name, datasetId: dataset.id, ...result });
+		return;
+	}
+	const { funnel } = result;
+	console.log(`Filters "${funnel.config}" applied to "${dataset.name}" in ${(result.durationMs / 1000).toFixed(1)} s (filter run ${result.filterRunId}).`);
+	console.log(`kept ${funnel.tasks.kept} of ${funnel.tasks.total} tasks and ${funnel.instances.kept} of ${funnel.instances.total} instances`);
+	const width = Math.max(...funnel.steps.map((s) => s.label.length));
+	for (const step of funnel.steps) console.log(`  ${step.label.padEnd(width)}  ${String(step.removed).padStart(8)} ${step.level === 'task' ? 'tasks' : 'instances'}`);
+}

@@ -1,0 +1,90 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { latestFilterRun } from '../../src/lib/server/filters/apply';
+import type { Db } from '../../src/lib/server/db';
+import { CLI_ENTRY } from '../support/cli-bundle';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let dir: string;
+let datasetId: number;
+beforeEach(async () => {
+	({ db, file, cleanup } = createTestDb());
+	dir = path.dirname(file);
+	const rows = [
+		{ instruction: 'Give me a recipe for a quick vegetarian dinner.', input: '', output: 'Soup.' },
+		{ instruction: 'Give me a recipe for a quick vegetarian dinner tonight.', input: '', output: 'Pasta.' },
+		{ instruction: 'Draw a map of your town.', input: '', output: 'ok' },
+		{ instruction: 'Hi.', input: '', output: 'Hello' },
+		{ instruction: 'Summarize the paragraph in one sentence.', input: 'Text here.', output: 'Text here.' },
+		{ instruction: 'Translate the sentence into German, please.', input: 'Good morning', output: 'Guten Morgen' }
+	];
+	datasetId = (await importFile(streamOf(jsonl(rows)), { datasetName: 'to filter', fileName: 'rows.jsonl' }, db)).datasetId;
+});
+afterEach(() => cleanup());
+
+function cli(...args: string[]) {
+	const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 60_000 });
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const verdicts = () =>
+	db.$client.prepare<[number], { instruction: string; status: string; rule: string | null }>('SELECT instruction, filter_status AS status, filter_rule AS rule FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId);
+
+describe('instruct-audit filter', () => {
+	it('stores every verdict as the Filters page does and prints the funnel as JSON', () => {
+		const r = cli('filter', 'to filter', '--preset', 'self-instruct', '--json');
+		expect(r.stderr).toBe('');
+		expect(r.code).toBe(0);
+		const out = JSON.parse(r.stdout);
+		expect(out).toMatchObject({ dataset: 'to filter', datasetId, funnel: { config: 'self-instruct', tasks: { total: 6, kept: 2 } } });
+		const removed = Object.fromEntries(out.funnel.steps.filter((s: { removed: number }) => s.removed).map((s: { rule: string; removed: number }) => [s.rule, s.removed]));
+		expect(removed).toMatchObject({ wordCount: 1, blacklist: 1, rougeL: 1, noInstances: 1, inputEqualsOutput: 1 });
+		expect(verdicts().map((v) => v.rule)).toEqual([null, 'rougeL', 'blacklist', 'wordCount', 'noInstances', null]);
+		expect(latestFilterRun(datasetId, db)?.id).toBe(out.filterRunId);
+	});
+
+	it('--no-rouge and --threshold change the ROUGE-L rule; --config reads a whole configuration', () => {
+		expect(cli('filter', String(datasetId), '--no-rouge', '--json').code).toBe(0);
+		expect(verdicts()[1]).toMatchObject({ status: 'kept', rule: null });
+		expect(cli('filter', String(datasetId), '--threshold', '0.95').code).toBe(0);
+		expect(verdicts()[1].status).toBe('kept');
+		const config = path.join(dir, 'filters.json');
+		fs.writeFileSync(config, JSON.stringify(latestFilterRun(datasetId, db)!.config));
+		const r = cli('filter', 'to filter', '--config', config);
+		expect(r.code).toBe(0);
+		expect(r.stdout).toMatch(/kept 3 of 6 tasks/);
+		expect(verdicts()[1].status).toBe('kept');
+	});
+
+	it('refuses bad options and a bad configuration, naming the file and the field, and changes nothing', () => {
+		const before = verdicts();
+		const bad = path.join(dir, 'bad.json');
+		const preset = JSON.parse(cli('filter', 'to filter', '--json').stdout).funnel;
+		expect(preset.config).toBe('self-instruct');
+		const afterFirst = verdicts();
+		expect(afterFirst).not.toEqual(before);
+		fs.writeFileSync(bad, JSON.stringify({ name: 'mine', instruction: { rougeL: { threshold: 'high' } } }));
+		let r = cli('filter', 'to filter', '--config', bad);
+		expect(r.code).not.toBe(0);
+		expect(r.stderr).toMatch(/bad\.json: field "[a-zA-Z.]+"/);
+		fs.writeFileSync(bad, '{ not json');
+		r = cli('filter', 'to filter', '--config', bad);
+		expect(r.code).not.toBe(0);
+		expect(r.stderr).toMatch(/bad\.json: not JSON/);
+		r = cli('filter', 'to filter', '--threshold', '2');
+		expect(r.code).toBe(2);
+		expect(r.stderr).toMatch(/--threshold must be a number from 0 to 1, got "2"/);
+		r = cli('filter', 'to filter', '--preset', 'vicuna');
+		expect(r.code).toBe(2);
+		r = cli('filter', 'no such dataset');
+		expect(r.code).not.toBe(0);
+		expect(r.stderr).toMatch(/no such dataset/i);
+		expect(verdicts()).toEqual(afterFirst);
+	});
+});
