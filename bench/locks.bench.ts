@@ -7,7 +7,8 @@
  *
  * Part 1 (in process, bulkJobs): at 250,000 instances (LOCKS_IMPORT_ROWS) and, with LOCKS_1M=1,
  * at 1,000,000: import into a new dataset, Apply filters, create a 10,000-item and a 100,000-item
- * audit, append rows to the existing dataset, delete the dataset.
+ * audit, append rows to the existing dataset, delete the dataset; then a judge run through the
+ * Batch API over LOCKS_JUDGE_ROWS (20,000) instances.
  * Part 2 (mixed load, see mixedLoad): the built server with 20 reviewers submitting over HTTP
  * while, in other processes, the CLI imports 1,000,000 instances, Apply filters runs over 250,000
  * and a generation run writes (LOCKS_MIXED_ROWS, LOCKS_FILTER_ROWS, LOCKS_REVIEWERS,
@@ -111,6 +112,35 @@ async function bulkJobs(dir: string, rows: number): Promise<void> {
 	);
 	await timedJob(['delete dataset', 'audit cleanup'], `delete the dataset (${fmt(rows * 1.1)} instances, 2 audits)`, () => deleteDataset(summary.datasetId, db).removal);
 	db.$client.close();
+}
+
+/**
+ * A judge run through the Batch API over `rows` instances, against the scripted server: planning
+ * its calls, preparing the batch rows, polling and applying the results, all labelled 'judge
+ * batches' (LOCKS_JUDGE_ROWS; the scripted server's batches take most of its time).
+ */
+async function judgeBatchJob(dir: string, rows: number): Promise<void> {
+	const { startFakeOpenAI } = await import('../tests/support/fake-openai');
+	const { judgeScript } = await import('../tests/integration/judge-support');
+	const { fakeEndpoint, FAST_RETRY } = await import('../tests/integration/generation-support');
+	const { createJudgeRun } = await import('../src/lib/server/runs/judge/create');
+	const { RunSession } = await import('../src/lib/server/runs/engine/session');
+	const file = path.join(dir, `judge-${rows}.jsonl`);
+	writeFile(file, rows);
+	const db = openDatabase(path.join(dir, `judge-${rows}.db`), path.resolve('migrations'));
+	const fake = await startFakeOpenAI({ script: judgeScript });
+	try {
+		const { datasetId } = await importFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { datasetName: 'judged', fileName: 'judged.jsonl' }, db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		const run = createJudgeRun({ datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.05 }, db);
+		await timedJob('judge batches', `a judge run through the Batch API over ${fmt(rows)} instances`, async () => {
+			const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 1000, client: { retry: FAST_RETRY } }).done;
+			if (end.status !== 'completed') throw new Error(`The judge run ended ${end.status}.`);
+		});
+	} finally {
+		await fake.close();
+		db.$client.close();
+	}
 }
 
 function percentile(values: number[], p: number): number {
@@ -343,6 +373,7 @@ try {
 	console.log(`load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
 	if (process.env.LOCKS_SKIP_BULK !== '1') await bulkJobs(dir, ROWS);
 	if (process.env.LOCKS_1M === '1') await bulkJobs(dir, 1_000_000);
+	if (process.env.LOCKS_SKIP_BULK !== '1') await judgeBatchJob(dir, Number(process.env.LOCKS_JUDGE_ROWS ?? 20_000));
 	if (process.env.LOCKS_SKIP_MIXED !== '1') {
 		// First at a reviewer's pace (LOCKS_READ_MS between items), then as a stress test with none.
 		const readMs = Number(process.env.LOCKS_READ_MS ?? 1000);

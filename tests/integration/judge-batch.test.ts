@@ -12,7 +12,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
-import type { Db } from '../../src/lib/server/db';
+import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { jsonl, streamOf } from '../support/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
@@ -118,6 +120,28 @@ describe('judge run, Batch API', () => {
 		expect(report.estimate!.estimate).toBeCloseTo(want.estimate, 12);
 		expect(report.estimate!.lower).toBeCloseTo(Math.max(0, want.lower), 9);
 		expect(report.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
+	}, 60_000);
+
+	it('prepares a big run in short transactions, and polls a batch in flight without taking the write lock', async () => {
+		const rows = Array.from({ length: 3000 }, (_, k) => ({ instruction: `Instruction ${k}: do task ${k}.`, input: `input ${k}`, output: `output ${k}` }));
+		const { datasetId } = await importFile(streamOf(jsonl(rows)), { datasetName: 'big', fileName: 'big.jsonl' }, db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });
+		fake.batches.setPlan({ holdAfterLines: 5 });
+		const run = createJudgeRun({ datasetId, endpoint: { kind: 'stored', id: endpoint.id }, batch: true, pollSeconds: 0.02 }, db);
+		resetLockHolds();
+		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		const polls = () => fake.requests.filter((r) => r.method === 'GET' && /\/batches\/[^/]+$/.test(r.path)).length;
+		await waitFor(() => polls() >= 1, 'the batch polled');
+		// 3,000 calls planned 2,000 to a transaction, then one for the batch row: three in all.
+		const prepared = lockHoldStats()['judge batches'];
+		expect(prepared?.transactions).toBe(3);
+		const seen = polls();
+		await waitFor(() => polls() >= seen + 10, 'ten more polls');
+		// Polling writes only the batch row's state (an UPDATE of its own), never the run's prompts.
+		expect(lockHoldStats()['judge batches']?.transactions).toBe(3);
+		session.stop('pause');
+		expect((await session.done).status).toBe('paused');
+		expect(one<{ n: number }>(db, 'SELECT json_array_length(call_ids) AS n FROM judge_batches WHERE run_id = ?', run.id).n).toBe(3000);
 	}, 60_000);
 
 	it('cancelling the run while its batch is in flight calls batches.cancel and records it; pausing does not', async () => {
