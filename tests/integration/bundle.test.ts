@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildReviewedWork, type ReviewedWork } from '../support/reviewed-work';
-import type { Db } from '../../src/lib/server/db';
+import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
 import { auditBundleLines, auditBundleRecords, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
 import { auditReport } from '../../src/lib/server/reports';
 import { nextAssignment } from '../../src/lib/server/audits/routing';
@@ -73,6 +73,18 @@ describe('audit bundles', () => {
 		const q = auditReport(workA.quality.auditId, {}, a.db);
 		expect(q.progress).toMatchObject({ labels: 17, goldLabels: 2, skips: expect.any(Number) });
 		expect(q.basis.adjudicated).toBe(1);
+	});
+
+	it('writes the audit in short transactions as a preparing audit, and gives it its status and reviewers last', async () => {
+		sameAccounts(a.db, b.db);
+		resetLockHolds();
+		const imported = await importAuditBundle(bytes(auditBundleLines(workA.quality.auditId, a.db)), { fileName: 'q.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		// The audit row, its rows (one batch here), then its reviewers with its status.
+		expect(lockHoldStats()['import bundle']?.transactions).toBe(3);
+		const row = b.db.$client.prepare('SELECT status, prepare_owner AS owner, prepare_heartbeat_at AS beat FROM audits WHERE id = ?').get(imported.auditId);
+		const original = a.db.$client.prepare('SELECT status FROM audits WHERE id = ?').get(workA.quality.auditId) as { status: string };
+		expect(row).toEqual({ status: original.status, owner: null, beat: null });
+		expect(b.db.$client.prepare(`SELECT count(*) FROM audits WHERE status = 'preparing'`).pluck().get()).toBe(0);
 	});
 
 	it('keeps routing honest after an import: nobody is given an item they labelled or skipped', async () => {

@@ -7,6 +7,9 @@
  */
 import { DomainError } from '$lib/errors';
 import { db, transaction, type Db } from '../db';
+import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { BATCH_MAX_WRITE_MS } from '../datasets/import';
+import { preparingOwner, removePreparingAudit } from '../audits/preparing';
 import { BundleFormatError, BundleReader, type Bundle, type BundleItem } from '$lib/audits/bundle';
 import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
 import { ImportError } from '$lib/formats/import-error';
@@ -148,7 +151,7 @@ export interface BundleImportResult {
  * Writes the bundle as a new audit on `datasetId`, or throws a BundleError listing everything
  * that does not match this installation (nothing is written then).
  */
-export function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): BundleImportResult {
+export async function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): Promise<BundleImportResult> {
 	const c = database.$client;
 	const dataset = c.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(options.datasetId);
 	if (!dataset) throw new BundleError('No such dataset.', [], 404);
@@ -206,53 +209,44 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 	}
 
 	const ms = (iso: string) => Date.parse(iso);
-	return transaction(database, () => {
-		const { id: auditId } = c
-			.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null], { id: number }>(
-				`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
-					blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
-			)
-			.get(
-				dataset.id, audit.name, audit.kind, audit.status, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
-				audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
-				audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
-				options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null
-			)!;
-
-		const addReviewer = c.prepare<[number, number, number, number, number | null]>('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at, removed_at) VALUES (?, ?, ?, ?, ?)');
-		for (const r of reviewers) {
-			const userId = users.get(r.email)!;
-			addReviewer.run(auditId, userId, orderSalt(auditId, userId, audit.seed), ms(r.addedAt), r.removedAt ? ms(r.removedAt) : null);
-		}
-
+	// Written as a big audit is created (createAuditInBatches): the audit row first, as 'preparing'
+	// (no reviewers, seen by no page, report or export), its rows in short transactions, then its
+	// reviewers with the bundle's status; a failure removes what was written, and a process killed
+	// meanwhile leaves a preparing audit the next start removes.
+	const auditId = await retryBulkWhenBusy(c, () =>
+		transaction(
+			database,
+			() =>
+				c
+					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number], { id: number }>(
+						`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
+							blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata, prepare_owner, prepare_heartbeat_at)
+						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+					)
+					.get(
+						dataset.id, audit.name, audit.kind, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
+						audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
+						audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
+						options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null,
+						preparingOwner(), Date.now()
+					)!.id,
+			'import bundle'
+		)
+	);
+	try {
 		const itemIds = new Map<number, number>();
 		const insertItem = c.prepare<[number, string, unknown, number, number | null, unknown, number, unknown, number, number], { id: number }>(
 			`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, label_count, claimed_count)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
 		const insertItemResponse = c.prepare<[number, number, number]>('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
-		for (const item of items) {
-			const r = resolved.get(item.position)!;
-			const n = perItem.get(item.position) ?? 0;
-			const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n)!;
-			itemIds.set(item.position, id);
-			r.responseOrder.forEach((responseId, position) => insertItemResponse.run(id, responseId, position));
-		}
 		const responseId = (item: number, model: string) => resolved.get(item)!.responses.get(model)!;
 		const b = (v: boolean | null) => (v === null ? null : +v);
-
 		const insertGold = c.prepare<[number, number, number | null, number | null, number | null, unknown, unknown, number | null, number]>(
 			`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
 		const insertGoldRating = c.prepare<[number, number, unknown]>('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
-		for (const g of gold) {
-			const itemId = itemIds.get(g.item)!;
-			insertGold.run(itemId, auditId, b(g.instructionValid), b(g.inputValid), b(g.outputValid), g.errorReason, g.note, options.createdBy ?? null, ms(g.createdAt));
-			for (const r of g.ratings) insertGoldRating.run(itemId, responseId(g.item, r.model), r.rating);
-		}
-
 		// A label comes with its assignment (submitted), as if routed: the reviewer is never given the item again.
 		const insertAssignment = c.prepare<[number, number, number, string, number, number, number | null, number | null, unknown | null]>(
 			`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at, skip_reason)
@@ -263,37 +257,103 @@ export function importBundle(bundle: Bundle, options: { datasetId: number; creat
 				duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
 		const insertLabelRating = c.prepare<[number, number, number, number, unknown, unknown]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
-		for (const l of labels) {
-			const itemId = itemIds.get(l.item)!;
-			const reviewerId = users.get(l.reviewer)!;
-			const submitted = ms(l.submittedAt);
-			const shown = submitted - l.durationMs;
-			insertAssignment.run(auditId, itemId, reviewerId, 'submitted', shown, shown, shown, submitted, null);
-			const { id } = insertLabel.get(
-				auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.comment,
-				l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision
-			)!;
-			for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
-		}
-		for (const s of skips) {
-			const at = s.at ? ms(s.at) : ms(audit.createdAt);
-			insertAssignment.run(auditId, itemIds.get(s.item)!, users.get(s.reviewer)!, 'skipped', at, at, null, s.at ? at : null, s.reason);
-		}
-
 		const insertAdjudication = c.prepare<[number, number, number | null, number | null, number | null, number | null, unknown, unknown, number, number], { id: number }>(
 			`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
 		const insertAdjudicationRating = c.prepare<[number, number, unknown, unknown]>('INSERT INTO audit_adjudication_ratings (adjudication_id, response_id, model, rating) VALUES (?, ?, ?, ?)');
-		for (const j of adjudications) {
-			const { id } = insertAdjudication.get(
-				auditId, itemIds.get(j.item)!, j.adjudicator ? users.get(j.adjudicator)! : null, b(j.instructionValid), b(j.inputValid), b(j.outputValid),
-				j.errorReason, j.comment, ms(j.createdAt), ms(j.updatedAt)
-			)!;
-			for (const r of j.ratings) insertAdjudicationRating.run(id, responseId(j.item, r.model), r.model, r.rating);
+
+		// Every row to write, in order (items first: the rest refer to them).
+		const writes: (() => void)[] = [];
+		for (const item of items) {
+			writes.push(() => {
+				const r = resolved.get(item.position)!;
+				const n = perItem.get(item.position) ?? 0;
+				const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n)!;
+				itemIds.set(item.position, id);
+				r.responseOrder.forEach((responseId, position) => insertItemResponse.run(id, responseId, position));
+			});
 		}
-		return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, reviewers: reviewers.length };
-	});
+		for (const g of gold) {
+			writes.push(() => {
+				const itemId = itemIds.get(g.item)!;
+				insertGold.run(itemId, auditId, b(g.instructionValid), b(g.inputValid), b(g.outputValid), g.errorReason, g.note, options.createdBy ?? null, ms(g.createdAt));
+				for (const r of g.ratings) insertGoldRating.run(itemId, responseId(g.item, r.model), r.rating);
+			});
+		}
+		for (const l of labels) {
+			writes.push(() => {
+				const itemId = itemIds.get(l.item)!;
+				const reviewerId = users.get(l.reviewer)!;
+				const submitted = ms(l.submittedAt);
+				const shown = submitted - l.durationMs;
+				insertAssignment.run(auditId, itemId, reviewerId, 'submitted', shown, shown, shown, submitted, null);
+				const { id } = insertLabel.get(
+					auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.comment,
+					l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision
+				)!;
+				for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
+			});
+		}
+		for (const s of skips) {
+			writes.push(() => {
+				const at = s.at ? ms(s.at) : ms(audit.createdAt);
+				insertAssignment.run(auditId, itemIds.get(s.item)!, users.get(s.reviewer)!, 'skipped', at, at, null, s.at ? at : null, s.reason);
+			});
+		}
+		for (const j of adjudications) {
+			writes.push(() => {
+				const { id } = insertAdjudication.get(
+					auditId, itemIds.get(j.item)!, j.adjudicator ? users.get(j.adjudicator)! : null, b(j.instructionValid), b(j.inputValid), b(j.outputValid),
+					j.errorReason, j.comment, ms(j.createdAt), ms(j.updatedAt)
+				)!;
+				for (const r of j.ratings) insertAdjudicationRating.run(id, responseId(j.item, r.model), r.model, r.rating);
+			});
+		}
+		const heartbeat = c.prepare<[number, number]>('UPDATE audits SET prepare_heartbeat_at = ? WHERE id = ?');
+		let written = 0;
+		while (written < writes.length) {
+			written = await retryBulkWhenBusy(c, () =>
+				transaction(
+					database,
+					() => {
+						const started = performance.now();
+						let i = written;
+						while (i < writes.length) {
+							writes[i++]();
+							if ((i & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
+						}
+						heartbeat.run(Date.now(), auditId);
+						return i;
+					},
+					'import bundle'
+				)
+			);
+			if (written < writes.length) await bulkPause(c, BATCH_MAX_WRITE_MS / 5);
+		}
+		await retryBulkWhenBusy(c, () =>
+			transaction(
+				database,
+				() => {
+					const addReviewer = c.prepare<[number, number, number, number, number | null]>('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at, removed_at) VALUES (?, ?, ?, ?, ?)');
+					for (const r of reviewers) {
+						const userId = users.get(r.email)!;
+						addReviewer.run(auditId, userId, orderSalt(auditId, userId, audit.seed), ms(r.addedAt), r.removedAt ? ms(r.removedAt) : null);
+					}
+					c.prepare<[string, number]>(`UPDATE audits SET status = ?, prepare_owner = NULL, prepare_heartbeat_at = NULL WHERE id = ? AND status = 'preparing'`).run(audit.status, auditId);
+				},
+				'import bundle'
+			)
+		);
+	} catch (err) {
+		try {
+			await removePreparingAudit(auditId, database);
+		} catch (cleanup) {
+			console.error('Removing the unfinished audit failed (the next start removes it):', cleanup);
+		}
+		throw err;
+	}
+	return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, reviewers: reviewers.length };
 }
 
 /** Reads a bundle from a stream and imports it (see importBundle). */
