@@ -7,7 +7,7 @@
  *
  * Part 1 (in process, bulkJobs): at 250,000 instances (LOCKS_IMPORT_ROWS) and, with LOCKS_1M=1,
  * at 1,000,000: import into a new dataset, Apply filters, create a 10,000-item and a 100,000-item
- * audit, append rows to the existing dataset, delete the dataset; then a judge run through the
+ * audit, delete a third (of 100,000 items, no work on it), append rows to the existing dataset, delete the dataset; then a judge run through the
  * Batch API over LOCKS_JUDGE_ROWS (20,000) instances.
  * Part 2 (mixed load, see mixedLoad): the built server with 20 reviewers submitting over HTTP
  * while, in other processes, the CLI imports 1,000,000 instances, Apply filters runs over 250,000
@@ -27,7 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { lockHoldStats, openDatabase, resetLockHolds, type Db } from '../src/lib/server/db';
 import { importFile } from '../src/lib/server/datasets/import';
-import { deleteDataset } from '../src/lib/server/archive/archive';
+import { deleteAudit, deleteDataset } from '../src/lib/server/archive/archive';
 import { applyFilters } from '../src/lib/server/filters/apply';
 import { createAudit, createAuditInBatches } from '../src/lib/server/audits/create';
 import { createUser } from '../src/lib/server/auth/users';
@@ -105,6 +105,8 @@ async function bulkJobs(dir: string, rows: number): Promise<void> {
 			createAuditInBatches({ datasetId: summary.datasetId, kind: 'quality', sampleSize: size, seed: size, overlap: 1, reviewerIds: [reviewer.id] }, db)
 		);
 	}
+	const mistaken = await createAuditInBatches({ datasetId: summary.datasetId, kind: 'quality', sampleSize: 100_000, seed: 7, overlap: 1, reviewerIds: [reviewer.id] }, db);
+	await timedJob(['delete audit', 'audit cleanup'], 'delete an audit of 100,000 items nobody worked on', () => deleteAudit(mistaken.id, db));
 	const more = path.join(dir, `more-${rows}.jsonl`);
 	fs.writeFileSync(more, fs.readFileSync(file, 'utf8').split('\n', rows / 10).map((l) => l.replace('"instruction":"', '"instruction":"Also: ')).join('\n') + '\n');
 	await timedJob('import', `import ${fmt(rows / 10)} more instances into the existing dataset (one transaction)`, () =>

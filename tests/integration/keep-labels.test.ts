@@ -24,7 +24,7 @@ import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { applyFilters } from '../../src/lib/server/filters/apply';
 import { filterPreset } from '../../src/lib/filters';
-import { closeAudit, createAudit, listAudits, listMyAudits, nextAssignment, removeReviewer, submitLabel, AuditError } from '../../src/lib/server/audits';
+import { closeAudit, createAudit, listAudits, listMyAudits, nextAssignment, removeReviewer, skipItem, submitLabel, AuditError } from '../../src/lib/server/audits';
 import { listReportableAudits, auditReport } from '../../src/lib/server/reports';
 import { config } from '../../src/lib/server/config';
 import { listBackups } from '../../src/lib/server/backups';
@@ -59,6 +59,16 @@ function refusal(fn: () => unknown): ArchiveError {
 	throw new Error('expected a refusal');
 }
 
+async function refusalOf(promise: Promise<unknown>): Promise<ArchiveError> {
+	const err = await promise.then(
+		() => null,
+		(e: unknown) => e
+	);
+	if (!err) throw new Error('expected a refusal');
+	expect(err).toBeInstanceOf(ArchiveError);
+	return err as ArchiveError;
+}
+
 async function asyncRefusal(fn: () => Promise<unknown>): Promise<ArchiveError> {
 	try {
 		await fn();
@@ -81,11 +91,11 @@ describe('deleting', () => {
 		expect(snapshotDb(db)).toBe(before);
 	});
 
-	it('refuses to delete an audit with labels, and deletes one nobody worked on', () => {
+	it('refuses to delete an audit with labels, and deletes one nobody worked on', async () => {
 		const before = workCounts(db, work.quality.auditId);
-		expect(refusal(() => deleteAudit(work.quality.auditId, db)).message).toContain('19 labels');
+		expect((await refusalOf(deleteAudit(work.quality.auditId, db))).message).toContain('19 labels');
 		expect(workCounts(db, work.quality.auditId)).toEqual(before);
-		deleteAudit(work.idle.auditId, db);
+		await deleteAudit(work.idle.auditId, db);
 		expect(db.$client.prepare('SELECT count(*) FROM audits WHERE id = ?').pluck().get(work.idle.auditId)).toBe(0);
 	});
 
@@ -102,6 +112,30 @@ describe('deleting', () => {
 		expect(db.$client.prepare('SELECT count(*) FROM audits WHERE id = ?').pluck().get(work.idle.auditId)).toBe(0);
 	});
 
+	it('deletes an audit with leases and skips to its last row, hidden from the first transaction', async () => {
+		const rows = Array.from({ length: 600 }, (_, i) => ({ instruction: `Task ${i}: answer.`, input: '', output: `out ${i}` }));
+		const data = await importFile(streamOf(jsonl(rows)), { datasetName: 'to delete', fileName: 'd.jsonl' }, db);
+		const [ana, ben] = [makeAccount(db, 'reviewer'), makeAccount(db, 'reviewer')];
+		const audit = createAudit({ datasetId: data.datasetId, kind: 'quality', sampleSize: 500, seed: 3, overlap: 2, reviewerIds: [ana, ben] }, db);
+		const lease = nextAssignment(audit.id, ana, {}, db);
+		const skipped = nextAssignment(audit.id, ben, {}, db);
+		if (lease.status !== 'assigned' || skipped.status !== 'assigned') throw new Error('no item');
+		skipItem(audit.id, ben, skipped.ref!, 'unsure', {}, db);
+		const count = (table: string) => db.$client.prepare(`SELECT count(*) FROM ${table} WHERE audit_id = ?`).pluck().get(audit.id) as number;
+		expect(count('audit_items')).toBe(500);
+		expect(count('audit_assignments')).toBe(2);
+		const deleting = deleteAudit(audit.id, db);
+		// The first transaction ran before the first await: the audit is already out of every list.
+		expect(listAudits({}, db).map((a) => a.id)).not.toContain(audit.id);
+		expect(listMyAudits(ana, db).map((a) => a.id)).not.toContain(audit.id);
+		await deleting;
+		for (const table of ['audits', 'audit_items', 'audit_assignments', 'audit_reviewers', 'audit_gold_answers']) {
+			expect(table === 'audits' ? (db.$client.prepare('SELECT count(*) FROM audits WHERE id = ?').pluck().get(audit.id) as number) : count(table)).toBe(0);
+		}
+		expect(db.$client.prepare('SELECT count(*) FROM audit_item_responses r LEFT JOIN audit_items i ON i.id = r.item_id WHERE i.id IS NULL').pluck().get()).toBe(0);
+		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
+	});
+
 	it('counts an unsent draft or a set-aside label as reviewed work too', async () => {
 		const data = await importFile(streamOf(jsonl([{ instruction: 'Draft only.', input: '', output: 'x' }])), { datasetName: 'draft only', fileName: 'd.jsonl' }, db);
 		const reviewer = makeAccount(db, 'reviewer');
@@ -109,7 +143,7 @@ describe('deleting', () => {
 		const next = nextAssignment(audit.id, reviewer, {}, db);
 		if (next.status !== 'assigned') throw new Error('no item');
 		db.$client.prepare(`UPDATE audit_assignments SET draft = '{}' WHERE audit_id = ?`).run(audit.id);
-		expect(refusal(() => deleteAudit(audit.id, db)).message).toContain('1 unsent draft');
+		expect((await refusalOf(deleteAudit(audit.id, db))).message).toContain('1 unsent draft');
 	});
 
 	it('the schema itself refuses: no DELETE can cascade into labels, submissions or adjudications', () => {
@@ -243,7 +277,7 @@ describe('purge', () => {
 });
 
 describe('removing a reviewer', () => {
-	it("sets the reviewer's labels aside instead of deleting them; they can be brought back exactly", () => {
+	it("sets the reviewer's labels aside instead of deleting them; they can be brought back exactly", async () => {
 		const { auditId, reviewers } = work.rating;
 		const dee = reviewers.Dee;
 		const labelsOf = () =>
@@ -262,7 +296,7 @@ describe('removing a reviewer', () => {
 		expect(workCounts(db, auditId).archived).toBe(3);
 		expect(auditReport(auditId, {}, db).progress.labels).toBe(2);
 		// Still reviewed work: the audit cannot be deleted.
-		expect(refusal(() => deleteAudit(auditId, db)).message).toContain('3 set-aside labels');
+		expect((await refusalOf(deleteAudit(auditId, db))).message).toContain('3 set-aside labels');
 
 		expect(restoreReviewerLabels(auditId, dee, db)).toEqual({ restored: 3, kept: [] });
 		expect(labelsOf()).toEqual(before);

@@ -303,7 +303,7 @@ export async function run(argv: string[]): Promise<void> {
 				const id = auditId(positionals);
 				const audit = requireAudit(id);
 				if (values.confirm !== audit.name) throw new CliError(`Give --confirm "${audit.name}" to delete the audit.`, 2);
-				deleteAudit(id);
+				await deleteAudit(id);
 				console.log(`deleted audit ${id}`);
 				return;
 			}

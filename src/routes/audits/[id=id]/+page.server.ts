@@ -133,7 +133,7 @@ export const actions: Actions = {
 		const audit = auditOr404(params.id);
 		if ((await request.formData()).get('confirm') !== audit.name) return fail(400, { action: 'delete', error: `Type the audit name "${audit.name}" to confirm.` });
 		try {
-			deleteAudit(audit.id);
+			await deleteAudit(audit.id);
 		} catch (err) {
 			return archiveFailure('delete', err);
 		}
