@@ -356,8 +356,7 @@ export async function createAuditInBatches(
 	const batchItems = options.batchItems ?? AUDIT_BATCH_ITEMS;
 	const items = [...plan.planned, ...plan.goldItems];
 	if (items.length <= batchItems) {
-		return retryBulkWhenBusy(database.$client, 
-			() =>
+		return retryBulkWhenBusy(database.$client, () =>
 				transaction(
 					database,
 					() => {
@@ -374,8 +373,7 @@ export async function createAuditInBatches(
 	try {
 		let written = 0;
 		while (written < items.length) {
-			written = await retryBulkWhenBusy(database.$client, 
-				() =>
+			written = await retryBulkWhenBusy(database.$client, () =>
 					transaction(
 						database,
 						() => {
@@ -397,8 +395,7 @@ export async function createAuditInBatches(
 			await options.afterBatch?.(written);
 			await bulkPause(database.$client, AUDIT_BATCH_PAUSE_MS);
 		}
-		return await retryBulkWhenBusy(database.$client, 
-			() =>
+		return await retryBulkWhenBusy(database.$client, () =>
 				transaction(
 					database,
 					() => {

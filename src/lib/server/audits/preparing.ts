@@ -36,8 +36,7 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 	let removed = 0;
 	let done = false;
 	while (!done) {
-		removed += await retryBulkWhenBusy(database.$client, 
-			() =>
+		removed += await retryBulkWhenBusy(c, () =>
 				withoutForeignKeys(database, () =>
 					transaction(
 						database,
@@ -61,8 +60,7 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 				));
 		if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 	}
-	await retryBulkWhenBusy(database.$client, 
-		() =>
+	await retryBulkWhenBusy(c, () =>
 			withoutForeignKeys(database, () =>
 				transaction(database, () => c.prepare<[number]>(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId), 'audit cleanup')
 			));

@@ -102,8 +102,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		while (!done) {
 			// Chunks of up to 500 rows until CLEANUP_MAX_WRITE_MS has passed (deleting a task also
 			// deletes its search row, which costs more than an insert), then commit and let others in.
-			removed += await retryBulkWhenBusy(database.$client, 
-				() =>
+			removed += await retryBulkWhenBusy(c, () =>
 					withoutForeignKeys(database, () =>
 						transaction(
 							database,
@@ -131,8 +130,7 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		}
 		if (table === 'tasks') tasksRemoved = removed - removedBefore;
 	}
-	await retryBulkWhenBusy(database.$client, 
-		() => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)));
+	await retryBulkWhenBusy(c, () => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)));
 	// Deleted tasks stay in the search index's segments until they are merged (the index's
 	// 'deletemerge' is off, see migration 0018); when they were a tenth or more of what is left,
 	// the index is rewritten now, in bounded steps, as FTS5 would have done in one long one.
@@ -159,8 +157,7 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 	const anyTask = c.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM tasks)').pluck();
 	const deleteAll = c.prepare<[]>(`INSERT INTO task_search (task_search) VALUES ('delete-all')`);
 	// Checked and emptied in one transaction: no task can be written in between.
-	const emptied = await retryBulkWhenBusy(database.$client, 
-		() =>
+	const emptied = await retryBulkWhenBusy(c, () =>
 			transaction(
 				database,
 				() => {
@@ -177,7 +174,7 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 	for (let steps = 1; ; steps++) {
 		const before = totalChanges.get()!;
 		const started = performance.now();
-		await retryBulkWhenBusy(database.$client, () => transaction(database, () => merge.run(-pages), label));
+		await retryBulkWhenBusy(c, () => transaction(database, () => merge.run(-pages), label));
 		if (totalChanges.get()! - before < 2) return steps;
 		pages = nextStepSize(pages, performance.now() - started, 1, COMPACT_PAGES);
 		await bulkPause(c, CLEANUP_MAX_WRITE_MS);
