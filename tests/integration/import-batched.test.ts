@@ -2,7 +2,7 @@ import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile, ImportError } from '../../src/lib/server/datasets/import';
-import { findDatasetByName, getDataset, listDatasets } from '../../src/lib/server/datasets/datasets';
+import { createDataset, datasetsReceivingImports, findDatasetByName, getDataset, listDatasets, receivingImport } from '../../src/lib/server/datasets/datasets';
 import { compactSearchIndex, removeLeftoverImports } from '../../src/lib/server/datasets/importing';
 import { deleteDataset } from '../../src/lib/server/archive/archive';
 import { listTasks } from '../../src/lib/server/datasets/browse';
@@ -134,10 +134,143 @@ describe('batched import into a new dataset', () => {
 		expect(stored).toEqual(conversations.flatMap((c, i) => c.conversations.map((t, position) => ({ id: `c${i}`, position, content: t.value }))));
 	});
 
-	it('an import into an existing dataset still adds everything or nothing', async () => {
+});
+
+describe('batched import into an existing dataset', () => {
+	/** What people see of a dataset: its rows, counters, search rows and import history. */
+	function visibleState(name: string) {
+		const c = db.$client;
+		const id = (c.prepare('SELECT id FROM datasets WHERE name = ?').pluck().get(name) as number) ?? -1;
+		return {
+			tasks: c.prepare('SELECT id, instruction, instance_count, empty_input_count, is_classification FROM tasks WHERE dataset_id = ? ORDER BY id').all(id),
+			instances: c.prepare('SELECT id, task_id, input, output FROM instances WHERE dataset_id = ? ORDER BY id').all(id),
+			// The index is contentless: what it holds shows in what words find.
+			search: ['more', 'input', 'output', 'task', 'brand'].map((word) => c.prepare('SELECT rowid FROM task_search WHERE task_search MATCH ? ORDER BY rowid').pluck().all(word)),
+			imports: c.prepare('SELECT id, file_name FROM imports WHERE dataset_id = ? ORDER BY id').all(id),
+			dataset: c.prepare('SELECT name, status, import_owner, append_state FROM datasets WHERE id = ?').get(id),
+			listed: listDatasets(db).map((d) => [d.name, d.tasks, d.instances])
+		};
+	}
+
+	it('writes in batches while the dataset is closed, and opens it with every row', async () => {
 		await importFile(streamOf(jsonl(rows.slice(0, 10))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);
-		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'grow', fileName: 'b.jsonl', batchRows: 3 }, db);
+		const id = findDatasetByName('grow', db)!.id;
+		const seen: { instances: number; found: boolean; listed: number; status: string; why?: string; again?: string; create?: string }[] = [];
+		const attempts: Promise<unknown>[] = [];
+		resetLockHolds();
+		const summary = await importFile(
+			streamOf(jsonl(rows)),
+			{
+				datasetName: 'grow',
+				fileName: 'b.jsonl',
+				batchRows: 3,
+				onProgress: (p) => {
+					if (p.phase !== 'writing') return;
+					const status = db.$client.prepare('SELECT status FROM datasets WHERE id = ?').pluck().get(id) as string;
+					let create: string | undefined;
+					try {
+						createDataset({ name: 'grow' }, db);
+					} catch (err) {
+						create = (err as Error).message;
+					}
+					seen.push({ instances: count('instances'), found: !!getDataset(id, db) || !!findDatasetByName('grow', db), listed: listDatasets(db).length, status, why: receivingImport({ id }, db), create });
+					if (status === 'appending' && attempts.length === 0) {
+						attempts.push(importFile(streamOf(jsonl(rows.slice(0, 2))), { datasetName: 'grow', fileName: 'c.jsonl' }, db).catch((e: unknown) => e));
+					}
+				}
+			},
+			db
+		);
 		expect(summary).toMatchObject({ datasetCreated: false, instancesAdded: 40, skippedDuplicates: 10 });
+		const during = seen.filter((s) => s.status === 'appending');
+		// Rows were committed between batches (10 before, 50 after) while nobody could open the dataset.
+		expect(during.filter((s) => s.instances > 10 && s.instances < 50).length).toBeGreaterThan(2);
+		for (const s of during) {
+			expect(s).toMatchObject({ found: false, listed: 0, why: 'Dataset "grow" is receiving an import (b.jsonl); it opens again when the import finishes.' });
+			expect(s.create).toBe(s.why);
+		}
+		expect(datasetsReceivingImports(db)).toEqual([]);
+		const second = await attempts[0];
+		expect(second).toBeInstanceOf(ImportError);
+		expect((second as Error).message).toBe('c.jsonl: Dataset "grow" is receiving an import (b.jsonl); it opens again when the import finishes.');
+		expect(lockHoldStats().import.transactions).toBeGreaterThan(10);
+		// Open again, with every row counted, each older task's counters and search row right.
+		const after = visibleState('grow');
+		expect(after.dataset).toEqual({ name: 'grow', status: 'ready', import_owner: null, append_state: null });
+		expect(after.listed).toEqual([['grow', 20, 50]]);
+		expect(db.$client.prepare('SELECT sum(instance_count) FROM tasks').pluck().get()).toBe(50);
+		const task0 = db.$client.prepare(`SELECT id FROM tasks WHERE instruction = 'Task number 0.'`).pluck().get();
+		expect(db.$client.prepare(`SELECT rowid FROM task_search WHERE task_search MATCH '40'`).pluck().all()).toEqual([task0]);
+	});
+
+	it('takes its rows back when it fails part-way: the dataset is as it was', async () => {
+		// Classification task files join older tasks, add instances to them and set what was unknown.
+		await importFile(streamOf(jsonl(rows.slice(0, 30))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);
+		const before = visibleState('grow');
+		// Counted and remembered before the failed import.
+		expect(before.listed).toEqual([['grow', 20, 30]]);
+		let batches = 0;
+		let midway: ReturnType<typeof visibleState> | undefined;
+		const more = rows.map((r, i) => ({ ...r, input: `more ${i}` }));
+		const error = await importFile(
+			streamOf(jsonl([...more, { instruction: 'A brand new task.', input: 'x', output: 'y' }])),
+			{
+				datasetName: 'grow',
+				fileName: 'b.jsonl',
+				batchRows: 4,
+				onProgress: (p) => {
+					if (p.phase !== 'writing' || ++batches !== 8) return;
+					midway = visibleState('grow');
+					throw new Error('disk on fire');
+				}
+			},
+			db
+		).catch((e: unknown) => e);
+		expect((error as Error).message).toBe('disk on fire');
+		// It had written rows into the older tasks (counters and search rows) …
+		expect(midway!.dataset).toMatchObject({ status: 'appending' });
+		expect(midway!.instances.length).toBeGreaterThan(40);
+		expect(midway!.search).not.toEqual(before.search);
+		// … and none of it is left: same rows, counters, search rows, imports, and counts shown.
+		expect(visibleState('grow')).toEqual(before);
+		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
+		expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+	});
+
+	it('leaves what it learned about older tasks for its last commit', async () => {
+		const tasks = (classification: boolean | undefined, suffix: string) =>
+			jsonl(
+				Array.from({ length: 6 }, (_, i) => ({
+					id: `seed_task_${i}`,
+					name: `t${i}`,
+					instruction: `Instruction ${i}.`,
+					is_classification: classification,
+					instances: [{ input: `in ${i} ${suffix}`, output: `out ${i}` }]
+				}))
+			);
+		await importFile(streamOf(tasks(undefined, 'a')), { datasetName: 'seeds', fileName: 'a.jsonl' }, db);
+		const unknown = () => db.$client.prepare('SELECT count(*) FROM tasks WHERE is_classification IS NULL').pluck().get();
+		expect(unknown()).toBe(6);
+		const during: unknown[] = [];
+		const error = await importFile(
+			streamOf(tasks(true, 'b')),
+			{
+				datasetName: 'seeds',
+				fileName: 'b.jsonl',
+				batchRows: 2,
+				onProgress: (p) => {
+					if (p.phase !== 'writing' || p.records < 4) return;
+					during.push(unknown());
+					throw new Error('stopped');
+				}
+			},
+			db
+		).catch((e: unknown) => e);
+		expect((error as Error).message).toBe('stopped');
+		expect(during).toEqual([6]);
+		expect(unknown()).toBe(6);
+		await importFile(streamOf(tasks(true, 'b')), { datasetName: 'seeds', fileName: 'b.jsonl', batchRows: 2 }, db);
+		expect(unknown()).toBe(0);
 	});
 });
 
@@ -171,7 +304,7 @@ describe('leftover imports', () => {
 		const live = leftover('\u0000importing:live', `${os.hostname()}:${process.pid}`);
 		const otherHost = leftover('\u0000importing:other', `elsewhere:1`);
 		const result = await removeLeftoverImports(db);
-		expect(result).toEqual({ datasets: 2, rows: 2 * (1 + 3 + 12) });
+		expect(result).toEqual({ datasets: 2, appends: 0, rows: 2 * (1 + 3 + 12) });
 		const left = db.$client.prepare('SELECT id FROM datasets ORDER BY id').pluck().all();
 		expect(left).not.toContain(dead);
 		expect(left).not.toContain(stale);

@@ -16,6 +16,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { createUser } from '../../src/lib/server/auth/users';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { findDatasetByName, listDatasets } from '../../src/lib/server/datasets/datasets';
+import { importFile } from '../../src/lib/server/datasets/import';
 import { makeDataset } from './audit-fixtures';
 
 const ROOT = process.cwd();
@@ -255,6 +256,11 @@ describe('reviewers keep working while the CLI imports', () => {
 			const health = await healthDuringLock;
 			expect(health.status).toBe(200);
 			expect(health.at).toBeLessThan(okAt);
+			// A sign-in that waits for the lock still sets its cookie: each attempt is a new response
+			// (SvelteKit closes an event's cookies once an attempt's answer is made).
+			locker.exec('BEGIN IMMEDIATE');
+			setTimeout(() => locker.exec('COMMIT'), 300);
+			expect(await signInOverHttp(app, users[0])).toMatch(/^ia_session=/);
 
 			// Held past the bound (6 s): a clear 503 with Retry-After, and nothing half-written.
 			locker.exec('BEGIN IMMEDIATE');
@@ -329,6 +335,66 @@ describe('a killed import', () => {
 			expect(watch.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
 			expect(again.log()).toMatch(/Removed 1 unfinished import/);
 			// The same import runs again to completion afterwards.
+		} finally {
+			watch.close();
+		}
+	}, 600_000);
+
+	it('kill -9 mid-import into an existing dataset: it stays closed, and the next start opens it as it was', async () => {
+		const dir = tempDir();
+		const databasePath = path.join(dir, 'app.db');
+		const bigFile = path.join(dir, 'bulk.jsonl');
+		writeBigFile(bigFile, 120_000);
+		// The dataset already holds the file's first 2,000 instances: the import adds instances to
+		// its tasks (counters, search rows) as well as new tasks.
+		const first = fs.readFileSync(bigFile, 'utf8').split('\n').slice(0, 2000).join('\n') + '\n';
+		const seed = openDatabase(databasePath);
+		let datasetId: number;
+		try {
+			datasetId = (await importFile((async function* () { yield Buffer.from(first); })(), { datasetName: 'grown', fileName: 'first.jsonl' }, seed)).datasetId;
+		} finally {
+			seed.$client.close();
+		}
+		const app = await startBuiltApp({ DATABASE_PATH: databasePath });
+		apps.push(app);
+		const watch = new Database(databasePath, { readonly: true });
+		const state = () => ({
+			tasks: watch.prepare('SELECT id, instance_count, empty_input_count, is_classification FROM tasks ORDER BY id').all(),
+			instances: watch.prepare('SELECT count(*) FROM instances').pluck().get(),
+			search: ['bulk', 'rewritten', '1999', '2500'].map((w) => watch.prepare('SELECT rowid FROM task_search WHERE task_search MATCH ? ORDER BY rowid').pluck().all(w)),
+			imports: watch.prepare('SELECT count(*) FROM imports').pluck().get(),
+			status: watch.prepare('SELECT status FROM datasets WHERE id = ?').pluck().get(datasetId)
+		});
+		try {
+			const before = state();
+			expect(before).toMatchObject({ instances: 2000, imports: 1, status: 'ready' });
+			const cli = cliImport(databasePath, bigFile, 'grown');
+			// The file is read whole first, then written in batches while the dataset is closed.
+			for (;;) {
+				if (cli.child.exitCode !== null) throw new Error(`The import ended before it could be killed: ${(await cli.done).stderr}`);
+				if (watch.prepare('SELECT count(*) FROM instances').pluck().get()! as number >= 12_000) break;
+				await sleep(50);
+			}
+			const cookie = await signInOverHttp(app);
+			const page = await fetch(`${app.url}/datasets/${datasetId}`, { headers: { cookie } });
+			expect(page.status).toBe(409);
+			expect(await page.text()).toContain('is receiving an import (bulk.jsonl)');
+			cli.child.kill('SIGKILL');
+			await cli.done;
+			expect(state().status).toBe('appending');
+
+			// The next start takes the killed import's rows back and opens the dataset as it was.
+			await app.stop();
+			apps.splice(apps.indexOf(app), 1);
+			const again = await startBuiltApp({ DATABASE_PATH: databasePath });
+			apps.push(again);
+			const deadline = Date.now() + 120_000;
+			// It says so once the dataset is open and its search index tidied.
+			while (Date.now() < deadline && !/Removed 1 unfinished import/.test(again.log())) await sleep(200);
+			expect(again.log()).toMatch(/Removed 1 unfinished import/);
+			expect(state()).toEqual(before);
+			const list = await fetch(`${again.url}/datasets/${datasetId}`, { headers: { cookie: await signInOverHttp(again) } });
+			expect(list.status).toBe(200);
 		} finally {
 			watch.close();
 		}

@@ -11,7 +11,7 @@ import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
 import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
-import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
+import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
 import { runInForeground } from '../foreground-run';
@@ -117,9 +117,7 @@ function seedChoice(values: Values): SeedChoice | undefined {
 	}
 	if (typeof values['seed-dataset'] === 'string') {
 		const ref = values['seed-dataset'];
-		const dataset = findDatasetByName(ref) ?? (/^\d+$/.test(ref) ? getDataset(Number(ref)) : undefined);
-		if (!dataset) throw new CliError(`No dataset named "${ref}".`);
-		return { kind: 'dataset', datasetId: dataset.id };
+		return { kind: 'dataset', datasetId: resolveDataset(ref).id };
 	}
 	return undefined;
 }

@@ -3,7 +3,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
-import { findDatasetByName, getDataset } from '$lib/server/datasets/datasets';
+import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { runInForeground } from '../foreground-run';
 import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
@@ -79,9 +79,7 @@ function modeOf(mode: string | undefined, rating: boolean, pairwise: boolean, au
 
 function datasetRef(ref: string): number {
 	if (/^\d+$/.test(ref) && getDataset(Number(ref))) return Number(ref);
-	const found = findDatasetByName(ref);
-	if (!found) throw new CliError(`No dataset "${ref}".`);
-	return found.id;
+	return resolveDataset(ref).id;
 }
 
 export function judgeSummary(runId: number) {

@@ -18,11 +18,14 @@ export async function startApp(): Promise<void> {
 	const admin = await ensureAdminFromEnv(cfg.adminEmail, cfg.adminPassword, database);
 	if (admin) console.log(`Created administrator ${admin.email} from ADMIN_EMAIL.`);
 	deleteExpiredSessions(database);
-	// Datasets left 'importing' by a killed import: invisible already; their rows go in short
-	// batches while the server serves (a million rows take a few seconds).
+	// Datasets left 'importing' by a killed import, and datasets left 'appending' by a killed import
+	// into them: invisible already; the import's rows go in short batches while the server serves
+	// (a million rows take a few seconds), and an appended-to dataset opens again as it was.
 	void removeLeftoverImports(database).then(
 		(removed) => {
-			if (removed.datasets) console.log(`Removed ${removed.datasets} unfinished import(s) (${removed.rows} rows) left by a stopped process.`);
+			if (removed.datasets + removed.appends) {
+				console.log(`Removed ${removed.datasets + removed.appends} unfinished import(s) (${removed.rows} rows) left by a stopped process.`);
+			}
 		},
 		(err) => console.error('Removing unfinished imports failed (tried again at the next start):', err)
 	);

@@ -1,6 +1,6 @@
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { listDatasets } from '$lib/server/datasets/datasets';
+import { datasetsReceivingImports, listDatasets } from '$lib/server/datasets/datasets';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'researcher', url);
@@ -8,6 +8,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		archived,
 		datasets: listDatasets(undefined, { archived }),
+		receivingImports: archived ? [] : datasetsReceivingImports(),
 		archivedCount: archived ? 0 : listDatasets(undefined, { archived: true }).length
 	};
 };

@@ -12,7 +12,7 @@ import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
 import { VerbNounPool } from './verb-noun-pool';
 import { db, type Db } from '../db';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
-import { getDataset } from '../datasets/datasets';
+import { getDataset, receivingImport } from '../datasets/datasets';
 import { selectionQuery } from '../exports/query';
 import { describeFilters, ExportFilterError, parseWhere, whereClauses, type ExportFilters } from '../exports/filters';
 
@@ -97,7 +97,10 @@ function runRow(database: Db, runId: number): { id: number; name: string; datase
 
 function datasetOrThrow(database: Db, datasetId: number) {
 	const dataset = getDataset(datasetId, database);
-	if (!dataset) throw new AnalysisError(`No dataset with id ${datasetId}.`, 404, 'dataset');
+	if (!dataset) {
+		const busy = receivingImport({ id: datasetId }, database);
+		throw new AnalysisError(busy ?? `No dataset with id ${datasetId}.`, busy ? 409 : 404, 'dataset');
+	}
 	return dataset;
 }
 

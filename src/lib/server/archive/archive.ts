@@ -15,6 +15,7 @@ import { createBackup, type BackupResult } from '../backups/backup';
 import { ArchiveError } from './errors';
 import { auditWork, datasetWork, describeWork, hasWork } from './reviewed-work';
 import { importOwner, placeholderName, removeImportingDataset } from '../datasets/importing';
+import { receivingImport } from '../datasets/datasets';
 import { randomUUID } from 'node:crypto';
 
 export interface Actor {
@@ -37,7 +38,10 @@ interface AuditRow {
 
 function datasetRow(c: Database.Database, id: number): DatasetRow {
 	const row = c.prepare<[number], DatasetRow>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(id);
-	if (!row) throw new ArchiveError('No such dataset.', 404, 'not-found');
+	if (!row) {
+		const busy = receivingImport({ id }, c);
+		throw new ArchiveError(busy ?? 'No such dataset.', busy ? 409 : 404, busy ? 'busy' : 'not-found');
+	}
 	return row;
 }
 

@@ -20,6 +20,7 @@ import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
 import { AuditError } from './errors';
 import { checkSuggestionRun } from './suggestions';
 import { buildResponsePairs } from '../datasets/response-pairs';
+import { receivingImport } from '../datasets/datasets';
 
 export const DEFAULT_OVERLAP = 1;
 export const MAX_OVERLAP = 10;
@@ -445,7 +446,10 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const kind = input.kind;
 	if (kind !== 'quality' && kind !== 'rating' && kind !== 'conversation' && kind !== 'pairwise') throw new AuditError('Choose the kind of audit.', 400, 'invalid', 'kind');
 	const dataset = database.$client.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(input.datasetId);
-	if (!dataset) throw new AuditError('No such dataset.', 400, 'invalid', 'dataset');
+	if (!dataset) {
+		const busy = receivingImport({ id: input.datasetId }, database);
+		throw new AuditError(busy ?? 'No such dataset.', busy ? 409 : 400, busy ? 'busy' : 'invalid', 'dataset');
+	}
 	if (dataset.archivedAt !== null) throw new AuditError(`Dataset "${dataset.name}" is archived; restore it before auditing it.`, 409, 'archived', 'dataset');
 	const suggestionRunId =
 		input.suggestionRunId === undefined || input.suggestionRunId === null ? null : checkSuggestionRun(input.suggestionRunId, kind, dataset.id, database);

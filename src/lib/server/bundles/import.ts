@@ -9,6 +9,7 @@ import { DomainError } from '$lib/errors';
 import { db, transaction, type Db } from '../db';
 import { bulkPause, retryBulkWhenBusy } from '../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
+import { receivingImport } from '../datasets/datasets';
 import { preparingOwner, removePreparingAudit } from '../audits/preparing';
 import { BundleFormatError, BundleReader, type Bundle, type BundleItem } from '$lib/audits/bundle';
 import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
@@ -154,7 +155,10 @@ export interface BundleImportResult {
 export async function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): Promise<BundleImportResult> {
 	const c = database.$client;
 	const dataset = c.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(options.datasetId);
-	if (!dataset) throw new BundleError('No such dataset.', [], 404);
+	if (!dataset) {
+		const busy = receivingImport({ id: options.datasetId }, database);
+		throw new BundleError(busy ?? 'No such dataset.', [], busy ? 409 : 404);
+	}
 	if (dataset.archivedAt !== null) throw new BundleError(`Dataset "${dataset.name}" is archived; restore it before importing into it.`, [], 409);
 	const { header, reviewers, items, gold, labels, skips, adjudications } = bundle;
 	const audit = header.audit;

@@ -1,10 +1,11 @@
 /**
  * A dataset's row counts without counting a million index entries on every page view. A
  * dataset's tasks and instances are only ever added (ids increase; rows go only with their whole
- * dataset), so a count stays right until the dataset's last row id changes, and then only the
- * rows after the remembered id need counting. A last id below the remembered one (a rolled-back
- * import) counts afresh. Counts are remembered per connection; those read inside a transaction
- * are not remembered.
+ * dataset, or with the failed import that added them, which bumps the dataset's revision), so a
+ * count stays right until the dataset's last row id changes, and then only the rows after the
+ * remembered id need counting. Another revision, or a last id below the remembered one, counts
+ * afresh. Counts are remembered per connection; those read inside a transaction are not
+ * remembered.
  */
 import type Database from 'better-sqlite3';
 import { perConnection } from '../db';
@@ -12,21 +13,25 @@ import { perConnection } from '../db';
 type CountedTable = 'tasks' | 'instances';
 
 /** Per connection (perConnection): row counts by table and dataset, as of the last row id. */
-function rowCounts(): Map<string, { last: number; count: number }> {
+function rowCounts(): Map<string, { last: number; revision: number; count: number }> {
 	return new Map();
 }
 
 function datasetRowCount(c: Database.Database, table: CountedTable, datasetId: number): number {
-	const last = c.prepare<[number], number>(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!;
+	const { last, revision } = c
+		.prepare<[number, number], { last: number; revision: number }>(
+			`SELECT (SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?) AS last, coalesce((SELECT revision FROM dataset_revisions WHERE dataset_id = ?), 0) AS revision`
+		)
+		.get(datasetId, datasetId)!;
 	const known = perConnection(c, rowCounts);
 	const key = `${table}:${datasetId}`;
-	const before = known.get(key);
+	const before = known.get(key)?.revision === revision ? known.get(key) : undefined;
 	if (before && before.last === last) return before.count;
 	const count =
 		before && before.last < last
 			? before.count + c.prepare<[number, number], number>(`SELECT count(*) FROM ${table} WHERE dataset_id = ? AND id > ?`).pluck().get(datasetId, before.last)!
 			: c.prepare<[number], number>(`SELECT count(*) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!;
-	if (!c.inTransaction) known.set(key, { last, count });
+	if (!c.inTransaction) known.set(key, { last, revision, count });
 	return count;
 }
 
@@ -71,15 +76,15 @@ export function datasetResponseCounts(c: Database.Database, datasetId: number): 
 }
 
 /**
- * Where a dataset's rows stand: its largest task and instance ids. Rows are only ever added
- * (and go only with the whole dataset), so anything counted from them stays right while this
- * stays the same.
+ * Where a dataset's rows stand: its largest task and instance ids, and its revision. Rows are only
+ * ever added (and go only with the whole dataset, or with a failed import, which bumps the
+ * revision), so anything counted from them stays right while this stays the same.
  */
 export function datasetRowsState(c: Database.Database, datasetId: number): string {
 	return c
-		.prepare<[number, number], string>(
-			"SELECT (SELECT coalesce(max(id), 0) FROM tasks WHERE dataset_id = ?) || ':' || (SELECT coalesce(max(id), 0) FROM instances WHERE dataset_id = ?)"
+		.prepare<[number, number, number], string>(
+			"SELECT (SELECT coalesce(max(id), 0) FROM tasks WHERE dataset_id = ?) || ':' || (SELECT coalesce(max(id), 0) FROM instances WHERE dataset_id = ?) || ':' || coalesce((SELECT revision FROM dataset_revisions WHERE dataset_id = ?), 0)"
 		)
 		.pluck()
-		.get(datasetId, datasetId)!;
+		.get(datasetId, datasetId, datasetId)!;
 }

@@ -1,5 +1,6 @@
 import { DomainError } from '$lib/errors';
 import { and, asc, eq, isNotNull, isNull } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { datasets, type Dataset } from '../db/tables';
 import { datasetInstanceCount, datasetResponseCounts, datasetTaskCount } from './counts';
@@ -30,7 +31,10 @@ export function validateDatasetName(name: string): string {
 	return trimmed;
 }
 
-/** Datasets still importing (status 'importing') are not found by any lookup here. */
+/**
+ * Datasets still importing (status 'importing'), or closed while an import adds rows to them
+ * ('appending'), are not found by any lookup here; receivingImport says why for the latter.
+ */
 export function getDataset(id: number, database: Db = db()): Dataset | undefined {
 	return database.select().from(datasets).where(and(eq(datasets.id, id), eq(datasets.status, 'ready'))).get();
 }
@@ -38,6 +42,34 @@ export function getDataset(id: number, database: Db = db()): Dataset | undefined
 /** The dataset a route parameter names (its numeric id), if any. */
 export function findDatasetByName(name: string, database: Db = db()): Dataset | undefined {
 	return database.select().from(datasets).where(and(eq(datasets.name, name.trim()), eq(datasets.status, 'ready'))).get();
+}
+
+/**
+ * Why a dataset that exists cannot be opened now, when an import is adding rows to it (it is
+ * closed until the import's last commit, so nobody sees half a file): a sentence for pages,
+ * errors and the CLI.
+ */
+export function receivingImport(ref: { id: number } | { name: string }, database: Db | Database.Database = db()): string | undefined {
+	const c = '$client' in database ? database.$client : database;
+	const row = c
+		.prepare<[number | null, string | null], { name: string; fileName: string | null }>(
+			`SELECT d.name, i.file_name AS fileName FROM datasets d LEFT JOIN imports i ON i.id = json_extract(d.append_state, '$.importId')
+			 WHERE d.status = 'appending' AND (d.id = ? OR d.name = ?)`
+		)
+		.get('id' in ref ? ref.id : null, 'name' in ref ? ref.name.trim() : null);
+	if (!row) return undefined;
+	return `Dataset "${row.name}" is receiving an import${row.fileName ? ` (${row.fileName})` : ''}; it opens again when the import finishes.`;
+}
+
+/** Datasets closed while an import adds rows to them, with the file and when it began. */
+export function datasetsReceivingImports(database: Db = db()): { id: number; name: string; fileName: string | null; since: number | null }[] {
+	return database.$client
+		.prepare<[], { id: number; name: string; fileName: string | null; since: number | null }>(
+			`SELECT d.id, d.name, i.file_name AS fileName, i.created_at AS since FROM datasets d
+			 LEFT JOIN imports i ON i.id = json_extract(d.append_state, '$.importId')
+			 WHERE d.status = 'appending' ORDER BY d.name`
+		)
+		.all();
 }
 
 /** A dataset by name or numeric id, for the CLI. */
@@ -48,7 +80,8 @@ export function resolveDataset(ref: string, database: Db = db()): Dataset {
 		const byId = getDataset(Number(ref), database);
 		if (byId) return byId;
 	}
-	throw new DatasetError(`No dataset named "${ref}".`);
+	const busy = receivingImport({ name: ref }, database) ?? (/^\d+$/.test(ref) ? receivingImport({ id: Number(ref) }, database) : undefined);
+	throw new DatasetError(busy ?? `No dataset named "${ref}".`);
 }
 
 export function createDataset(
@@ -57,6 +90,8 @@ export function createDataset(
 ): Dataset {
 	const name = validateDatasetName(input.name);
 	if (findDatasetByName(name, database)) throw new DatasetError(`A dataset named "${name}" already exists.`, 'name');
+	const busy = receivingImport({ name }, database);
+	if (busy) throw new DatasetError(busy, 'name');
 	return database
 		.insert(datasets)
 		.values({ name, description: input.description?.trim() ?? '', createdAt: new Date(), createdBy: input.createdBy ?? null })

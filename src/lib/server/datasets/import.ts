@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hash, randomUUID } from 'node:crypto';
 import { db, transaction, type Db } from '../db';
-import { imports, type TaskOrigin } from '../db/tables';
+import { imports, type AppendState, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
 import {
 	parseImport,
@@ -15,9 +15,9 @@ import {
 	type FormatId,
 	type ParsedRecord
 } from '$lib/formats';
-import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError } from './datasets';
+import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError, receivingImport } from './datasets';
 import { bulkPause, retryBulkWhenBusy } from '../db/busy';
-import { BULK_BATCH_ROWS, importOwner, placeholderName, removeImportingDataset } from './importing';
+import { BULK_BATCH_ROWS, appendMarks, importOwner, placeholderName, removeImportingDataset, rollBackAppend } from './importing';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
 import { ShapeRowWriter, conversationFingerprint, type PlacedRecord, type ShapeRowCounts } from './shape-rows';
@@ -37,7 +37,7 @@ export interface ImportOptions {
 	maxBytes?: number;
 	/** Overrides the configured largest record (characters). */
 	maxRecordChars?: number;
-	/** Rows per write transaction of a new dataset's import (default BULK_BATCH_ROWS). */
+	/** Rows per write transaction (default BULK_BATCH_ROWS). */
 	batchRows?: number;
 }
 
@@ -82,11 +82,12 @@ export interface ImportSource {
 export { ImportError };
 
 /**
- * Imports one file into a dataset, all or nothing as anyone sees it. Into a new dataset the
- * records are written as they are read, in short batches into a dataset nobody sees until the
- * last commit, and a bad record anywhere removes what was written (writeBatches); into an
- * existing one they are read and checked whole first, then written in one transaction
- * (stageThenAppend). Either way nobody ever sees half a file.
+ * Imports one file into a dataset, all or nothing as anyone sees it, in short write
+ * transactions (writeBatches). Into a new dataset the records are written as they are read,
+ * into a dataset nobody sees until the last commit, and a bad record anywhere removes what was
+ * written; into an existing one they are read and checked whole first (stageThenAppend), then
+ * written while the dataset is closed ('appending'), and a failure takes the rows back
+ * (rollBackAppend). Either way nobody ever sees half a file.
  */
 export async function importFile(
 	source: AsyncIterable<Uint8Array>,
@@ -144,10 +145,12 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
 		}
 	}
 	const existing = findDatasetByName(options.datasetName, database);
-	// Into an existing dataset: read and checked whole first (staged), then one transaction. Into
-	// a new one: written as it is read, in short batches into a dataset nobody sees until the last
-	// commit; a bad record further on removes what the batches wrote, so the outcome is the same
-	// (nothing imported) without reading every record twice.
+	const busy = existing ? undefined : receivingImport({ name: options.datasetName }, database);
+	if (busy) throw new ImportError(`${options.fileName}: ${busy}`, { file: options.fileName, field: 'dataset' });
+	// Into an existing dataset: read and checked whole first (staged), then written in batches
+	// while the dataset is closed. Into a new one: written as it is read, in short batches into a
+	// dataset nobody sees until the last commit; a bad record further on removes what the batches
+	// wrote, so the outcome is the same (nothing imported) without reading every record twice.
 	const phase = existing ? 'reading' : 'writing';
 	let lastReport = 0;
 	async function* counted(): AsyncGenerator<ParsedRecord> {
@@ -186,8 +189,8 @@ interface FileReading {
 
 /**
  * An import into an existing dataset: every record is read and checked into a staging file
- * first, so a bad record fails the import before the database is touched; then the staged
- * records are written in one transaction (they join rows people already see).
+ * first, so a bad record fails the import before the database is touched (the dataset stays
+ * open meanwhile); then the staged records are written in batches while the dataset is closed.
  */
 async function stageThenAppend(
 	records: AsyncIterable<ParsedRecord>,
@@ -216,8 +219,18 @@ async function stageThenAppend(
 		fs.closeSync(staging);
 		const staged = format();
 		if (totals.records === 0 || !staged) throw noRecords();
-		options.onProgress?.({ phase: 'writing', bytesRead: totals.bytes, records: totals.records });
-		return await writeStaged(stagingPath, staged, { ...options, bytes: totals.bytes, records: totals.records }, database);
+		options.onProgress?.({ phase: 'writing', bytesRead: totals.bytes, records: 0 });
+		const existing = findDatasetByName(options.datasetName, database);
+		if (!existing) {
+			throw new ImportError(`The dataset "${options.datasetName}" was deleted while ${options.fileName} was being read; nothing was imported.`, {
+				file: options.fileName,
+				field: 'dataset'
+			});
+		}
+		assertDatasetWritable(existing);
+		return await withCheckpointsInPauses(database, () =>
+			writeBatches(readStaged(stagingPath), { format: () => staged, totals, noRecords }, options, database, existing.id)
+		);
 	} finally {
 		try {
 			fs.closeSync(staging);
@@ -355,41 +368,20 @@ function where(fileName: string, record: ParsedRecord): string {
 /** Options of one import as the writer needs them. */
 type WriteOptions = ImportOptions & { bytes: number; records: number; batchRows?: number };
 
-/** Writes the staged records into an existing dataset, in one transaction. */
-async function writeStaged(stagingPath: string, format: FormatId, options: WriteOptions, database: Db): Promise<ImportSummary> {
-	const existing = findDatasetByName(options.datasetName, database);
-	if (!existing) throw new ImportError(`The dataset "${options.datasetName}" was deleted while ${options.fileName} was being read; nothing was imported.`, { file: options.fileName, field: 'dataset' });
-	assertDatasetWritable(existing);
-	// The keys of what the dataset holds are read first, without the lock.
-	const preloaded = new StagedWriter(database, format, options);
-	preloaded.preload(existing.id);
-	let first = true;
-	return retryBulkWhenBusy(database.$client, () => transaction(
-		database,
-		() => {
-			// A retry after a busy or failed attempt starts from a fresh writer (its maps are the transaction's).
-			const writer = first ? preloaded : new StagedWriter(database, format, options);
-			first = false;
-			writer.open();
-			for (const record of readStaged(stagingPath)) writer.write(prepareRecord(record));
-			return writer.finish();
-		},
-		'import'
-	));
-}
-
 /**
- * A new dataset's import, written as the records are read: short batches (up to `batchRows`
- * rows, and no longer than BATCH_MAX_WRITE_MS) into an *importing* dataset that nobody sees until
- * the last commit names it and flips it to ready. Between two batches the lock is free while the
- * next records are read and hashed, and for at least BATCH_PAUSE_MS. A failure anywhere (a bad
- * record late in the file included) removes what the batches wrote.
+ * An import's writes: short batches (up to `batchRows` rows, and no longer than
+ * BATCH_MAX_WRITE_MS) into an *importing* dataset that nobody sees until the last commit names it
+ * and flips it to ready, or into an existing dataset (`appendTo`) closed as *appending* until the
+ * last commit opens it again. Between two batches the lock is free while the next records are
+ * read and hashed, and for at least BATCH_PAUSE_MS. A failure anywhere (a bad record late in the
+ * file included) removes what the batches wrote.
  */
 async function writeBatches(
-	records: AsyncIterator<ParsedRecord>,
+	records: AsyncIterator<ParsedRecord> | Iterator<ParsedRecord>,
 	{ format, totals, noRecords }: FileReading,
 	options: ImportOptions,
-	database: Db
+	database: Db,
+	appendTo?: number
 ): Promise<ImportSummary> {
 	let writer: StagedWriter | undefined;
 	let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -415,6 +407,8 @@ async function writeBatches(
 				const known = format();
 				if (!pending.length || !known) throw noRecords();
 				const opened = new StagedWriter(database, known, { ...options, bytes: totals.bytes, records: totals.records });
+				// The keys of what the dataset holds are read first, without the lock.
+				if (appendTo !== undefined) opened.preload(appendTo);
 				await retryBulkWhenBusy(database.$client, () => transaction(database, () => opened.open(), 'import'));
 				writer = opened;
 				// The file may arrive slowly (an upload, a pipe): the heartbeat goes on between batches.
@@ -458,7 +452,8 @@ async function writeBatches(
 		records.return?.(undefined);
 		if (writer) {
 			try {
-				await removeImportingDataset(writer.datasetId, database);
+				if (writer.created) await removeImportingDataset(writer.datasetId, database);
+				else await rollBackAppend(writer.datasetId, database);
 			} catch (cleanup) {
 				console.error('Removing the failed import failed (the next start removes it):', cleanup);
 			}
@@ -480,7 +475,12 @@ class StagedWriter {
 	datasetId = 0;
 	recordsWritten = 0;
 	private dataset!: { id: number; name: string };
-	private created = false;
+	/** Whether this import made its dataset (else it adds rows to one, closed meanwhile). */
+	created = false;
+	// Classification learned for the dataset's older tasks: set by the last transaction, so a
+	// failed import leaves them as they were.
+	private readonly classificationOfOlderTasks = new Map<number, number>();
+	private olderTasksUpTo = 0;
 	private importId = 0;
 	private modelName: string | null = null;
 	private now = Date.now();
@@ -581,6 +581,7 @@ class StagedWriter {
 		const existing = findDatasetByName(options.datasetName, database);
 		if (existing) {
 			this.dataset = assertDatasetWritable(existing);
+			this.olderTasksUpTo = client.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tasks').pluck().get()!;
 		} else {
 			const name = validateDatasetName(options.datasetName);
 			const id = Number(
@@ -610,6 +611,16 @@ class StagedWriter {
 			})
 			.returning({ id: imports.id })
 			.get().id;
+		if (!this.created) {
+			// Closed while the batches write (every lookup wants 'ready'); the marks say which rows
+			// a failed import must take back.
+			const state: AppendState = { importId: this.importId, after: appendMarks(database) };
+			client
+				.prepare<[string, number, string, number]>(
+					`UPDATE datasets SET status = 'appending', import_owner = ?, import_heartbeat_at = ?, append_state = ? WHERE id = ? AND status = 'ready'`
+				)
+				.run(importOwner(), Date.now(), JSON.stringify(state), this.dataset.id);
+		}
 		this.rows = new RowWriter(database);
 		this.shapeWriter = new ShapeRowWriter(database);
 		// The dataset's existing keys: read before the write transaction by preload() when it ran,
@@ -772,7 +783,8 @@ class StagedWriter {
 		}
 		if (record.kind === 'task' && task.isClassification === null && record.isClassification != null) {
 			task.isClassification = record.isClassification ? 1 : 0;
-			this.setClassification.run(task.isClassification, task.id);
+			if (task.id <= this.olderTasksUpTo) this.classificationOfOlderTasks.set(task.id, task.isClassification);
+			else this.setClassification.run(task.isClassification, task.id);
 		}
 		return { task, created: false };
 	}
@@ -792,12 +804,12 @@ class StagedWriter {
 		this.heartbeat();
 	}
 
-	/** Tells other processes this import is alive (a new dataset's; see ownerIsGone). */
+	/** Tells other processes this import is alive (see ownerIsGone). */
 	heartbeat(): void {
-		if (this.created) this.database.$client.prepare<[number, number]>('UPDATE datasets SET import_heartbeat_at = ? WHERE id = ?').run(Date.now(), this.dataset.id);
+		this.database.$client.prepare<[number, number]>('UPDATE datasets SET import_heartbeat_at = ? WHERE id = ?').run(Date.now(), this.dataset.id);
 	}
 
-	/** The last transaction: the counts, and a new dataset takes its name and becomes visible. */
+	/** The last transaction: the counts, and the dataset becomes visible (a new one takes its name). */
 	finish(): ImportSummary {
 		const client = this.database.$client;
 		this.rows.flush();
@@ -813,6 +825,11 @@ class StagedWriter {
 			client
 				.prepare<[string, number]>(`UPDATE datasets SET name = ?, status = 'ready', import_owner = NULL, import_heartbeat_at = NULL WHERE id = ? AND status = 'importing'`)
 				.run(this.dataset.name, this.dataset.id);
+		} else {
+			for (const [taskId, isClassification] of this.classificationOfOlderTasks) this.setClassification.run(isClassification, taskId);
+			client
+				.prepare<[number]>(`UPDATE datasets SET status = 'ready', import_owner = NULL, import_heartbeat_at = NULL, append_state = NULL WHERE id = ? AND status = 'appending'`)
+				.run(this.dataset.id);
 		}
 		return {
 			importId: this.importId,

@@ -2,6 +2,8 @@ import os from 'node:os';
 import { transaction, type Db } from '../db';
 import { bulkPause, retryBulkWhenBusy } from '../db/busy';
 import { removePreparingAudit } from '../audits/preparing';
+import type { AppendState } from '../db/tables';
+import { RowWriter } from './rows';
 
 /**
  * Datasets being written by a batched import. Such a dataset has status 'importing' and a
@@ -46,20 +48,40 @@ export function ownerIsGone(owner: string | null, heartbeatAt: number | null, no
 	}
 }
 
-/** Tables holding rows that belong to a dataset (those with a dataset_id column). */
-function datasetTables(database: Db): string[] {
+/** Tables whose rows have every one of `columns`. */
+function tablesWith(database: Db, columns: string[]): string[] {
 	const c = database.$client;
 	const names = c.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'datasets'`).pluck().all();
-	// Audits go first, through their own clean-up (their items point at the dataset's rows);
-	// generation runs only point at the dataset they wrote into, and outlive it.
 	return names.filter((name) => {
-		if (name === 'audits' || name === 'generation_runs') return false;
 		try {
-			return (c.pragma(`table_info(${JSON.stringify(name)})`) as { name: string }[]).some((col) => col.name === 'dataset_id');
+			const has = new Set((c.pragma(`table_info(${JSON.stringify(name)})`) as { name: string }[]).map((col) => col.name));
+			return columns.every((col) => has.has(col));
 		} catch {
 			return false; // virtual tables whose module is not loaded
 		}
 	});
+}
+
+/** Tables holding rows that belong to a dataset (those with a dataset_id column). */
+function datasetTables(database: Db): string[] {
+	// Audits go first, through their own clean-up (their items point at the dataset's rows);
+	// generation runs only point at the dataset they wrote into, and outlive it.
+	return tablesWith(database, ['dataset_id']).filter((name) => name !== 'audits' && name !== 'generation_runs');
+}
+
+/** Tables an import writes its rows into: a dataset's tables that record the import. */
+function importedTables(database: Db): string[] {
+	return tablesWith(database, ['dataset_id', 'import_id']).sort((a, b) => order(a) - order(b));
+}
+
+/**
+ * Where each table an import writes into stands before an import adds rows to an existing
+ * dataset (its largest rowid): every row the import writes comes after. Read inside the
+ * transaction that marks the dataset 'appending'.
+ */
+export function appendMarks(database: Db): Record<string, number> {
+	const c = database.$client;
+	return Object.fromEntries(importedTables(database).map((table) => [table, c.prepare<[], number>(`SELECT coalesce(max(rowid), 0) FROM "${table}"`).pluck().get()!]));
 }
 
 // Children before parents, so nothing is left pointing at a deleted row.
@@ -203,15 +225,114 @@ export function withoutForeignKeys<T>(database: Db, fn: () => T): T {
 	}
 }
 
-/** At start-up: removes the importing datasets left by imports that were killed. */
-export async function removeLeftoverImports(database: Db): Promise<{ datasets: number; rows: number }> {
+/**
+ * Takes back an import that was adding rows to an existing dataset (status 'appending') and
+ * failed or was killed: its rows go in short transactions, newest tables' children first; the
+ * dataset's older tasks that had gained instances get their counters and search rows back in
+ * the same transaction as each deletion, so a rollback cut short is consistent and simply runs
+ * again. The last transaction removes the import's row and opens the dataset again, as it was.
+ * Returns the number of rows removed.
+ */
+export async function rollBackAppend(datasetId: number, database: Db, label = 'import rollback'): Promise<number> {
+	const c = database.$client;
+	const row = c.prepare<[number], { status: string; state: string | null }>('SELECT status, append_state AS state FROM datasets WHERE id = ?').get(datasetId);
+	if (row?.status !== 'appending') return 0;
+	const state = row.state ? (JSON.parse(row.state) as AppendState) : null;
+	let removed = 0;
+	let tasksRemoved = 0;
+	if (state) {
+		const tasksBefore = state.after.tasks ?? 0;
+		const recount = c.prepare<[string]>(
+			`UPDATE tasks SET instance_count = (SELECT count(*) FROM instances i WHERE i.task_id = tasks.id),
+				empty_input_count = (SELECT count(*) FROM instances i WHERE i.task_id = tasks.id AND i.input_words = 0)
+			 WHERE id IN (SELECT value FROM json_each(?))`
+		);
+		const searchRows = new RowWriter(database);
+		for (const table of importedTables(database)) {
+			const after = state.after[table] ?? 0;
+			const pick = c.prepare<[number, number, number], { id: number; taskId: number | null }>(
+				`SELECT rowid AS id, ${table === 'instances' ? 'task_id' : 'NULL'} AS taskId FROM "${table}" WHERE rowid > ? AND import_id = ? LIMIT ?`
+			);
+			const del = c.prepare<[string]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT value FROM json_each(?))`);
+			const children = (CHILDREN[table] ?? []).map((sql) => c.prepare<[string]>(sql.replace('$chunk', 'SELECT value FROM json_each(?)')));
+			let chunk = 500;
+			let done = false;
+			while (!done) {
+				const n = await retryBulkWhenBusy(c, () =>
+					withoutForeignKeys(database, () =>
+						transaction(
+							database,
+							() => {
+								const started = performance.now();
+								let n = 0;
+								for (;;) {
+									const chunkStarted = performance.now();
+									const picked = pick.all(after, state.importId, chunk);
+									if (picked.length) {
+										const ids = JSON.stringify(picked.map((r) => r.id));
+										for (const child of children) child.run(ids);
+										del.run(ids);
+										// The dataset's own tasks that this import's instances had joined.
+										const older = [...new Set(picked.map((r) => r.taskId).filter((t): t is number => t !== null && t <= tasksBefore))];
+										if (older.length) {
+											recount.run(JSON.stringify(older));
+											for (const t of older) searchRows.touchTask(t);
+											searchRows.flush();
+										}
+										n += picked.length;
+									}
+									if (picked.length < chunk) {
+										done = true;
+										return n;
+									}
+									chunk = nextStepSize(chunk, performance.now() - chunkStarted, 10, 500);
+									if (performance.now() - started > CLEANUP_MAX_WRITE_MS) return n;
+								}
+							},
+							label
+						)
+					)
+				);
+				removed += n;
+				if (table === 'tasks') tasksRemoved += n;
+				if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
+			}
+		}
+	}
+	await retryBulkWhenBusy(c, () =>
+		transaction(
+			database,
+			() => {
+				if (state) c.prepare<[number]>('DELETE FROM imports WHERE id = ?').run(state.importId);
+				c.prepare<[number]>(`UPDATE datasets SET status = 'ready', import_owner = NULL, import_heartbeat_at = NULL, append_state = NULL WHERE id = ? AND status = 'appending'`).run(datasetId);
+				// Rows went: what was counted from the dataset's largest ids is counted again.
+				c.prepare<[number]>(
+					'INSERT INTO dataset_revisions (dataset_id, revision) VALUES (?, 1) ON CONFLICT (dataset_id) DO UPDATE SET revision = revision + 1'
+				).run(datasetId);
+			},
+			label
+		)
+	);
+	if (tasksRemoved > 0) {
+		const left = c.prepare<[], number>('SELECT count(*) FROM tasks').pluck().get()!;
+		if (tasksRemoved * 10 >= left) await compactSearchIndex(database, label, left / (left + tasksRemoved));
+	}
+	return removed;
+}
+
+/**
+ * At start-up: removes the importing datasets left by imports that were killed, and takes back
+ * the rows of killed imports into existing datasets.
+ */
+export async function removeLeftoverImports(database: Db): Promise<{ datasets: number; appends: number; rows: number }> {
 	const now = Date.now();
-	const leftovers = (
-		database.$client
-			.prepare<[], { id: number; owner: string | null; heartbeatAt: number | null }>(`SELECT id, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status = 'importing'`)
-			.all()
-	).filter((d) => ownerIsGone(d.owner, d.heartbeatAt, now));
+	const leftovers = database.$client
+		.prepare<[], { id: number; status: string; owner: string | null; heartbeatAt: number | null }>(
+			`SELECT id, status, import_owner AS owner, import_heartbeat_at AS heartbeatAt FROM datasets WHERE status IN ('importing', 'appending')`
+		)
+		.all()
+		.filter((d) => ownerIsGone(d.owner, d.heartbeatAt, now));
 	let rows = 0;
-	for (const d of leftovers) rows += await removeImportingDataset(d.id, database);
-	return { datasets: leftovers.length, rows };
+	for (const d of leftovers) rows += d.status === 'importing' ? await removeImportingDataset(d.id, database) : await rollBackAppend(d.id, database);
+	return { datasets: leftovers.filter((d) => d.status === 'importing').length, appends: leftovers.filter((d) => d.status === 'appending').length, rows };
 }

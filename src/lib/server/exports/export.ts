@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { db, type Db } from '../db';
-import { getDataset } from '../datasets/datasets';
+import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
@@ -124,7 +124,7 @@ function manifestOptions(request: ExportRequest): ExportManifest['options'] {
 /** Checks the request against the data: the dataset exists, and the model has responses in it. */
 function resolve(request: ExportRequest, database: Db) {
 	const dataset = getDataset(request.datasetId, database);
-	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+	if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 	judgeRunOfSelection(database.$client, request);
 	if (request.responsesOf) {
 		const has = database.$client.prepare<[number, string]>('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);

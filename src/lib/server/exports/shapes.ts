@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
-import { getDataset } from '../datasets/datasets';
+import { getDataset, receivingImport } from '../datasets/datasets';
 import type { ParsedTask, ParsedTurn, TurnRole } from '$lib/formats';
 import {
 	chatConversationSerializer,
@@ -229,7 +229,7 @@ export interface ShapeExportStream {
 export function startShapeExport(request: ShapeExportRequest, database: Db = db()): ShapeExportStream {
 	const client = database.$client;
 	const dataset = getDataset(request.datasetId, database);
-	if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+	if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 	const tasks = selectedTasks(client, dataset.id, request.filters);
 	const counts: ShapeExportCounts = { records: 0 };
 	const slug = dataset.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'export';
@@ -319,7 +319,7 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 	if (request.format === 'superni' && request.taskId === undefined) {
 		const client = database.$client;
 		const dataset = getDataset(request.datasetId, database);
-		if (!dataset) throw new ExportFilterError(`No dataset with id ${request.datasetId}.`);
+		if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters))];
 		fs.mkdirSync(out, { recursive: true });
 		const files: string[] = [];

@@ -5,7 +5,7 @@ import { bulkPause, retryBulkWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
-import { assertDatasetWritable, getDataset } from '../datasets/datasets';
+import { assertDatasetWritable, getDataset, receivingImport } from '../datasets/datasets';
 import { BULK_BATCH_ROWS } from '../datasets/importing';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 
@@ -47,7 +47,11 @@ export async function applyFilters(
 ): Promise<ApplyFiltersResult> {
 	const config = parseFilterConfig(configInput);
 	const dataset = getDataset(datasetId, database);
-	if (dataset) assertDatasetWritable(dataset);
+	if (!dataset) {
+		const busy = receivingImport({ id: datasetId }, database);
+		throw new DomainError(busy ?? `No dataset with id ${datasetId}.`, busy ? 409 : 404, busy ? 'busy' : 'not-found', 'dataset');
+	}
+	assertDatasetWritable(dataset);
 	const running = perConnection(database, applying);
 	if (running.has(datasetId)) throw new DomainError('Filters are already being applied to this dataset; wait until they finish.', 409, 'busy');
 	running.add(datasetId);

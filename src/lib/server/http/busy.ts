@@ -36,10 +36,15 @@ export async function retryWhileBusy(
 	const attemptEvent = (): RequestEvent =>
 		body === null ? event : { ...event, request: new Request(request.url, { method: request.method, headers: request.headers, body }) };
 
+	// SvelteKit disables the event's cookies.set once an attempt's answer is made (the cookies
+	// object is shared by every attempt's event); the next attempt makes a new answer, so it gets
+	// it back. Without this a sign-in that waited for the lock failed with a 500.
+	const setCookie = event.cookies.set;
 	const started = Date.now();
 	const bound = options.boundMs ?? BUSY_RETRY_BOUND_MS;
 	for (let attempt = 1; ; attempt++) {
 		busyRequests.delete(event.locals);
+		event.cookies.set = setCookie;
 		let response: Response | undefined;
 		try {
 			response = await handle(attemptEvent());

@@ -1,8 +1,9 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { hasRole, requireRole } from '$lib/server/auth/guards';
-import { datasetModels, getDataset } from '$lib/server/datasets/datasets';
+import { datasetModels } from '$lib/server/datasets/datasets';
+import { datasetOrError } from '$lib/server/datasets/http';
 import { datasetShapeCounts, datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks, SearchError, type TaskListPage } from '$lib/server/datasets/browse';
 import { getUser } from '$lib/server/auth/users';
@@ -31,7 +32,7 @@ const filtersSchema = z.object({
 });
 
 function datasetOr404(id: string) {
-	return getDataset(Number(id)) ?? error(404, { message: 'No such dataset.' });
+	return datasetOrError(id);
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {

@@ -1,8 +1,17 @@
 import { sqliteTable, integer, text, real, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts';
 
-export const DATASET_STATUSES = ['importing', 'ready'] as const;
+export const DATASET_STATUSES = ['importing', 'appending', 'ready'] as const;
 export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+
+/**
+ * An import adding rows to an existing dataset: its id, and each table's largest rowid when it
+ * began (its rows all come after), so the rows of one that failed or was killed can be found.
+ */
+export interface AppendState {
+	importId: number;
+	after: Record<string, number>;
+}
 
 export const datasets = sqliteTable('datasets', {
 	id: integer('id').primaryKey({ autoIncrement: true }),
@@ -16,12 +25,17 @@ export const datasets = sqliteTable('datasets', {
 	/**
 	 * 'importing' while a batched import writes it: invisible everywhere until the import's last
 	 * commit flips it to 'ready'; a leftover one (killed import) is removed at the next start.
+	 * 'appending' while an import adds rows to it in batches: hidden the same way (its pages say
+	 * why), and back to 'ready' at the import's last commit, or without the import's rows when it
+	 * fails (rollBackAppend).
 	 */
 	status: text('status', { enum: DATASET_STATUSES }).notNull().default('ready'),
 	/** While importing: "host:pid" of the process writing it, so a start-up can tell a dead import. */
 	importOwner: text('import_owner'),
 	/** While importing: when the last batch committed. */
-	importHeartbeatAt: integer('import_heartbeat_at', { mode: 'timestamp_ms' })
+	importHeartbeatAt: integer('import_heartbeat_at', { mode: 'timestamp_ms' }),
+	/** While appending: what rollBackAppend needs to remove the import's rows. */
+	appendState: text('append_state', { mode: 'json' }).$type<AppendState>()
 });
 
 /** One successful import of one file. A failed import leaves no row (and no data) behind. */

@@ -5,7 +5,7 @@
  */
 import { db, transaction, type Db } from '../../db';
 import type { GenerationRun, PipelineId } from '../../db/tables';
-import { createDataset, DatasetError, findDatasetByName, getDataset } from '../../datasets/datasets';
+import { createDataset, DatasetError, findDatasetByName, getDataset, receivingImport } from '../../datasets/datasets';
 import { publicEndpoint } from '../../llm';
 import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
 import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
@@ -61,7 +61,7 @@ async function resolveSeeds(request: CreateRunRequest, database: Db): Promise<{ 
 			};
 		case 'dataset': {
 			const dataset = getDataset(choice.datasetId, database);
-			if (!dataset) throw new RunParamsError('The seed dataset does not exist.', 'seeds');
+			if (!dataset) throw new RunParamsError(receivingImport({ id: choice.datasetId }, database) ?? 'The seed dataset does not exist.', 'seeds');
 			return {
 				seeds: { kind: 'self-instruct', tasks: seedTasksFromDataset(dataset.id, database) },
 				source: { kind: 'dataset', datasetId: dataset.id, datasetName: dataset.name }

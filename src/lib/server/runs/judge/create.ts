@@ -6,7 +6,7 @@
 import { processEnv } from '../../config';
 import { db, transaction, type Db } from '../../db';
 import type { GenerationRun } from '../../db/tables';
-import { getDataset } from '../../datasets/datasets';
+import { getDataset, receivingImport } from '../../datasets/datasets';
 import { publicEndpoint } from '../../llm';
 import { resolveEndpoint, type RunEndpointChoice } from '../endpoints';
 import { DEFAULT_FAILED_CALL_SHARE } from '../engine/failures';
@@ -57,7 +57,7 @@ export function createJudgeRun(request: CreateJudgeRunRequest, database: Db = db
 	}
 	if (datasetId === undefined) throw new RunParamsError('Choose the dataset to judge.', 'dataset');
 	const dataset = getDataset(datasetId, database);
-	if (!dataset) throw new RunParamsError(`There is no dataset ${datasetId}.`, 'dataset');
+	if (!dataset) throw new RunParamsError(receivingImport({ id: datasetId }, database) ?? `There is no dataset ${datasetId}.`, 'dataset');
 	return transaction(database, () => {
 		const upTo = lastUnitId(database, mode);
 		const selection =

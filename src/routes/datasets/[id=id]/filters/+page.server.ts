@@ -2,14 +2,14 @@ import { error, fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { getDataset } from '$lib/server/datasets/datasets';
+import { datasetOrError } from '$lib/server/datasets/http';
 import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
 import { parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
 import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
 
 function datasetOr404(id: string) {
-	return getDataset(Number(id)) ?? error(404, { message: 'No such dataset.' });
+	return datasetOrError(id);
 }
 
 export const load: PageServerLoad = ({ locals, url, params }) => {

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { getDataset } from '$lib/server/datasets/datasets';
+import { datasetOrError } from '$lib/server/datasets/http';
 import { nearDuplicateReport } from '$lib/server/filters/near-duplicates';
 import { LINKAGES, type Linkage, type NearDuplicateCluster } from '$lib/rouge/clusters';
 
@@ -25,7 +25,7 @@ const positive = z.coerce.number().int().min(1).catch(1);
 
 export const load: PageServerLoad = async ({ locals, url, params, request }) => {
 	requireRole(locals, 'researcher', url);
-	const dataset = getDataset(Number(params.id)) ?? error(404, { message: 'No such dataset.' });
+	const dataset = datasetOrError(params.id);
 	const threshold = thresholdOf(url.searchParams.get('threshold'));
 	const rawLinkage = url.searchParams.get('linkage') ?? 'components';
 	const linkage: Linkage = (LINKAGES as readonly string[]).includes(rawLinkage) ? (rawLinkage as Linkage) : 'components';
