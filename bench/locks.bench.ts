@@ -109,9 +109,24 @@ async function bulkJobs(dir: string, rows: number): Promise<void> {
 	await timedJob(['delete audit', 'audit cleanup'], 'delete an audit of 100,000 items nobody worked on', () => deleteAudit(mistaken.id, db));
 	const more = path.join(dir, `more-${rows}.jsonl`);
 	fs.writeFileSync(more, fs.readFileSync(file, 'utf8').split('\n', rows / 10).map((l) => l.replace('"instruction":"', '"instruction":"Also: ')).join('\n') + '\n');
-	await timedJob('import', `import ${fmt(rows / 10)} more instances into the existing dataset (one transaction)`, () =>
+	await timedJob('import', `import ${fmt(rows / 10)} more instances into the existing dataset (batches; the dataset closed meanwhile)`, () =>
 		importFile(fs.createReadStream(more), { datasetName: 'bulk', fileName: 'more.jsonl' }, db)
 	);
+	// A model's responses to rows/10 instances, the last answering no task: the import fails at
+	// its last batch and takes back the responses it wrote.
+	const answers = path.join(dir, `bench-model_predictions-${rows}.jsonl`);
+	const predictions = fs.readFileSync(file, 'utf8').split('\n', rows / 10).map((l) => {
+		const r = JSON.parse(l) as { instruction: string; input: string; output: string };
+		return JSON.stringify({ instruction: r.instruction, input: r.input, response: `model answer: ${r.output}` });
+	});
+	predictions.push(JSON.stringify({ instruction: 'No task has this instruction.', input: '', response: 'x' }));
+	fs.writeFileSync(answers, predictions.join('\n') + '\n');
+	await timedJob(['import', 'import rollback'], `import ${fmt(rows / 10)} responses into the existing dataset that fails at the last row (written, then taken back)`, async () => {
+		const failed = await importFile(fs.createReadStream(answers), { datasetName: 'bulk', fileName: 'bench-model_predictions.jsonl' }, db).catch((e: unknown) => e);
+		if (!(failed instanceof Error) || !/No task has this instruction/.test(failed.message)) throw new Error(`The failing import did not fail as planned: ${String(failed)}`);
+		const left = db.$client.prepare<[], number>('SELECT count(*) FROM responses').pluck().get();
+		if (left !== 0) throw new Error(`${left} responses were left behind`);
+	});
 	await timedJob(['delete dataset', 'audit cleanup'], `delete the dataset (${fmt(rows * 1.1)} instances, 2 audits)`, () => deleteDataset(summary.datasetId, db).removal);
 	db.$client.close();
 }

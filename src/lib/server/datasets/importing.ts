@@ -306,9 +306,11 @@ export async function rollBackAppend(datasetId: number, database: Db, label = 'i
 				if (state) c.prepare<[number]>('DELETE FROM imports WHERE id = ?').run(state.importId);
 				c.prepare<[number]>(`UPDATE datasets SET status = 'ready', import_owner = NULL, import_heartbeat_at = NULL, append_state = NULL WHERE id = ? AND status = 'appending'`).run(datasetId);
 				// Rows went: what was counted from the dataset's largest ids is counted again.
-				c.prepare<[number]>(
-					'INSERT INTO dataset_revisions (dataset_id, revision) VALUES (?, 1) ON CONFLICT (dataset_id) DO UPDATE SET revision = revision + 1'
-				).run(datasetId);
+				if (removed > 0) {
+					c.prepare<[number]>(
+						'INSERT INTO dataset_revisions (dataset_id, revision) VALUES (?, 1) ON CONFLICT (dataset_id) DO UPDATE SET revision = revision + 1'
+					).run(datasetId);
+				}
 			},
 			label
 		)
