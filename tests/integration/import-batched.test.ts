@@ -203,6 +203,21 @@ describe('batched import into an existing dataset', () => {
 		expect(db.$client.prepare(`SELECT rowid FROM task_search WHERE task_search MATCH '40'`).pluck().all()).toEqual([task0]);
 	});
 
+	it('two files added to one dataset at once: the second is refused, saying which file the dataset is receiving', async () => {
+		await importFile(streamOf(jsonl(rows.slice(0, 10))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);
+		const more = (tag: string) => jsonl(rows.map((r, i) => ({ ...r, input: `${tag} ${i}` })));
+		const [b, c] = await Promise.all(
+			['b', 'c'].map((tag) => importFile(streamOf(more(tag), 256), { datasetName: 'grow', fileName: `${tag}.jsonl`, batchRows: 3 }, db).catch((e: unknown) => e))
+		);
+		const outcomes = [b, c].map((r) => (r instanceof Error ? r.message : 'imported'));
+		expect(outcomes.filter((o) => o === 'imported')).toHaveLength(1);
+		const winner = outcomes.indexOf('imported') === 0 ? 'b' : 'c';
+		const loser = winner === 'b' ? 'c' : 'b';
+		expect(outcomes).toContain(`${loser}.jsonl: Dataset "grow" is receiving an import (${winner}.jsonl); it opens again when the import finishes.`);
+		expect(listDatasets(db).map((d) => [d.name, d.tasks, d.instances])).toEqual([['grow', 20, 60]]);
+		expect(db.$client.prepare('SELECT file_name FROM imports ORDER BY id').pluck().all()).toEqual(['a.jsonl', `${winner}.jsonl`]);
+	});
+
 	it('takes its rows back when it fails part-way: the dataset is as it was', async () => {
 		// Classification task files join older tasks, add instances to them and set what was unknown.
 		await importFile(streamOf(jsonl(rows.slice(0, 30))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);

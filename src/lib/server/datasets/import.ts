@@ -221,12 +221,7 @@ async function stageThenAppend(
 		if (totals.records === 0 || !staged) throw noRecords();
 		options.onProgress?.({ phase: 'writing', bytesRead: totals.bytes, records: 0 });
 		const existing = findDatasetByName(options.datasetName, database);
-		if (!existing) {
-			throw new ImportError(`The dataset "${options.datasetName}" was deleted while ${options.fileName} was being read; nothing was imported.`, {
-				file: options.fileName,
-				field: 'dataset'
-			});
-		}
+		if (!existing) throw datasetGone(options, database);
 		assertDatasetWritable(existing);
 		return await withCheckpointsInPauses(database, () =>
 			writeBatches(readStaged(stagingPath), { format: () => staged, totals, noRecords }, options, database, existing.id)
@@ -366,7 +361,16 @@ function where(fileName: string, record: ParsedRecord): string {
 }
 
 /** Options of one import as the writer needs them. */
-type WriteOptions = ImportOptions & { bytes: number; records: number; batchRows?: number };
+type WriteOptions = ImportOptions & { bytes: number; records: number; batchRows?: number; appendTo?: number };
+
+/** The dataset a file was being added to is no longer open: another import took it, or it was deleted. */
+function datasetGone(options: ImportOptions, database: Db): ImportError {
+	const busy = receivingImport({ name: options.datasetName }, database);
+	return new ImportError(
+		busy ? `${options.fileName}: ${busy}` : `The dataset "${options.datasetName}" was deleted while ${options.fileName} was being read; nothing was imported.`,
+		{ file: options.fileName, field: 'dataset' }
+	);
+}
 
 /**
  * An import's writes: short batches (up to `batchRows` rows, and no longer than
@@ -406,7 +410,7 @@ async function writeBatches(
 			if (!writer) {
 				const known = format();
 				if (!pending.length || !known) throw noRecords();
-				const opened = new StagedWriter(database, known, { ...options, bytes: totals.bytes, records: totals.records });
+				const opened = new StagedWriter(database, known, { ...options, bytes: totals.bytes, records: totals.records, appendTo });
 				// The keys of what the dataset holds are read first, without the lock.
 				if (appendTo !== undefined) opened.preload(appendTo);
 				await retryBulkWhenBusy(database.$client, () => transaction(database, () => opened.open(), 'import'));
@@ -579,6 +583,8 @@ class StagedWriter {
 		const { database, options, format } = this;
 		const client = database.$client;
 		const existing = findDatasetByName(options.datasetName, database);
+		// Read whole to be added to a dataset that another import has since closed (or that was deleted).
+		if (options.appendTo !== undefined && existing?.id !== options.appendTo) throw datasetGone(options, database);
 		if (existing) {
 			this.dataset = assertDatasetWritable(existing);
 			this.olderTasksUpTo = client.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tasks').pluck().get()!;
