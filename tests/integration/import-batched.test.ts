@@ -218,6 +218,21 @@ describe('batched import into an existing dataset', () => {
 		expect(db.$client.prepare('SELECT file_name FROM imports ORDER BY id').pluck().all()).toEqual(['a.jsonl', `${winner}.jsonl`]);
 	});
 
+	it('keeps every character of a file read back from staging, also one cut by a chunk of the staging file', async () => {
+		// Records of mostly three-byte characters: with the first record padded by 0, 1 and 2
+		// characters, one of the three staging files has its 1 MiB chunk end inside a character.
+		for (const pad of [0, 1, 2]) {
+			const name = `euro ${pad}`;
+			await importFile(streamOf(jsonl([{ instruction: 'Seed.', input: '', output: '' }])), { datasetName: name, fileName: 'seed.jsonl' }, db);
+			const added = Array.from({ length: 45 }, (_, i) => ({ instruction: `Price list ${i}.`, input: `${'x'.repeat(i === 0 ? pad : 0)}${'€'.repeat(10_000)} ${i}`, output: `ü ${i}` }));
+			await importFile(streamOf(jsonl(added), 1 << 16), { datasetName: name, fileName: 'prices.jsonl' }, db);
+			const id = findDatasetByName(name, db)!.id;
+			const stored = db.$client.prepare(`SELECT input, output FROM instances WHERE dataset_id = ? AND input != '' ORDER BY id`).all(id);
+			expect(stored).toEqual(added.map(({ input, output }) => ({ input, output })));
+		}
+		expect(db.$client.prepare(`SELECT count(*) FROM instances WHERE instr(input, char(65533)) OR instr(output, char(65533))`).pluck().get()).toBe(0);
+	});
+
 	it('takes its rows back when it fails part-way: the dataset is as it was', async () => {
 		// Classification task files join older tasks, add instances to them and set what was unknown.
 		await importFile(streamOf(jsonl(rows.slice(0, 30))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hash, randomUUID } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import { db, transaction, type Db } from '../db';
 import { imports, type AppendState, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
@@ -241,15 +242,19 @@ function* readStaged(file: string): Generator<ParsedRecord> {
 	const fd = fs.openSync(file, 'r');
 	try {
 		const chunk = Buffer.allocUnsafe(1 << 20);
+		// A chunk may end inside a character: the decoder keeps its first bytes for the next chunk
+		// (decoding each chunk alone turned such a character into two U+FFFD).
+		const decoder = new StringDecoder('utf8');
 		let rest = '';
 		for (;;) {
 			const n = fs.readSync(fd, chunk, 0, chunk.length, null);
 			if (n === 0) break;
-			const text = rest + chunk.toString('utf8', 0, n);
+			const text = rest + decoder.write(chunk.subarray(0, n));
 			const lines = text.split('\n');
 			rest = lines.pop() ?? '';
 			for (const line of lines) if (line) yield JSON.parse(line) as ParsedRecord;
 		}
+		rest += decoder.end();
 		if (rest) yield JSON.parse(rest) as ParsedRecord;
 	} finally {
 		fs.closeSync(fd);
