@@ -299,8 +299,10 @@ export async function rollBackAppend(datasetId: number, database: Db, label = 'i
 			}
 		}
 	}
+	// Foreign keys off: the import's rows are gone, so nothing points at its row, and with them on
+	// SQLite looks for such rows in every table without an index on import_id (440 ms at 1.1M instances).
 	await retryBulkWhenBusy(c, () =>
-		transaction(
+		withoutForeignKeys(database, () => transaction(
 			database,
 			() => {
 				if (state) c.prepare<[number]>('DELETE FROM imports WHERE id = ?').run(state.importId);
@@ -313,7 +315,7 @@ export async function rollBackAppend(datasetId: number, database: Db, label = 'i
 				}
 			},
 			label
-		)
+		))
 	);
 	if (tasksRemoved > 0) {
 		const left = c.prepare<[], number>('SELECT count(*) FROM tasks').pluck().get()!;
