@@ -1,6 +1,6 @@
 import { transaction, type Db } from '../db';
-import { bulkPause, retryBulkWhenBusy } from '../db/busy';
-import { importOwner, ownerIsGone, withoutForeignKeys } from '../datasets/importing';
+import { retryBulkWhenBusy } from '../db/busy';
+import { deleteInShortTransactions, importOwner, ownerIsGone, withoutForeignKeys } from '../datasets/importing';
 
 /**
  * Audits being written in batches (createAuditInBatches): status 'preparing', no reviewers, hidden
@@ -13,8 +13,7 @@ export function preparingOwner(): string {
 	return importOwner();
 }
 
-/** Per transaction of the clean-up: at most this long deleting, then a pause as long. */
-const CLEANUP_MAX_WRITE_MS = 50;
+/** Items per step of the clean-up (deleteInShortTransactions bounds each transaction's time). */
 const CLEANUP_CHUNK = 500;
 
 /**
@@ -26,40 +25,22 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 	const c = database.$client;
 	const status = c.prepare<[number], string>('SELECT status FROM audits WHERE id = ?').pluck().get(auditId);
 	if (status !== 'preparing') return 0;
-	const chunk = `SELECT id FROM audit_items WHERE audit_id = ? ORDER BY id LIMIT ${CLEANUP_CHUNK}`;
+	const chunk = 'SELECT id FROM audit_items WHERE audit_id = ? ORDER BY id LIMIT ?';
 	const children = [
-		c.prepare<[number]>(`DELETE FROM audit_item_responses WHERE item_id IN (${chunk})`),
-		c.prepare<[number]>(`DELETE FROM audit_gold_ratings WHERE item_id IN (${chunk})`),
-		c.prepare<[number]>(`DELETE FROM audit_gold_answers WHERE item_id IN (${chunk})`)
+		c.prepare<[number, number]>(`DELETE FROM audit_item_responses WHERE item_id IN (${chunk})`),
+		c.prepare<[number, number]>(`DELETE FROM audit_gold_ratings WHERE item_id IN (${chunk})`),
+		c.prepare<[number, number]>(`DELETE FROM audit_gold_answers WHERE item_id IN (${chunk})`)
 	];
-	const items = c.prepare<[number]>(`DELETE FROM audit_items WHERE id IN (${chunk})`);
-	let removed = 0;
-	let done = false;
-	while (!done) {
-		removed += await retryBulkWhenBusy(c, () =>
-				withoutForeignKeys(database, () =>
-					transaction(
-						database,
-						() => {
-							const started = performance.now();
-							let n = 0;
-							for (;;) {
-								for (const child of children) child.run(auditId);
-								const k = items.run(auditId).changes;
-								n += k;
-								if (k < CLEANUP_CHUNK) {
-									done = true;
-									break;
-								}
-								if (performance.now() - started > CLEANUP_MAX_WRITE_MS) break;
-							}
-							return n;
-						},
-						'audit cleanup'
-					)
-				));
-		if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
-	}
+	const items = c.prepare<[number, number]>(`DELETE FROM audit_items WHERE id IN (${chunk})`);
+	const removed = await deleteInShortTransactions(
+		database,
+		'audit cleanup',
+		(size) => {
+			for (const child of children) child.run(auditId, size);
+			return items.run(auditId, size).changes;
+		},
+		{ maxStep: CLEANUP_CHUNK, fixedSize: true }
+	);
 	await retryBulkWhenBusy(c, () =>
 			withoutForeignKeys(database, () =>
 				transaction(database, () => c.prepare<[number]>(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId), 'audit cleanup')

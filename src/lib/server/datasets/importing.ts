@@ -110,46 +110,23 @@ export async function removeImportingDataset(datasetId: number, database: Db, ba
 		removed += await removePreparingAudit(auditId, database);
 	}
 	const tables = datasetTables(database).sort((a, b) => order(a) - order(b));
-	const maxChunk = Math.min(500, batchRows);
 	let tasksRemoved = 0;
 	for (const table of tables) {
 		const removedBefore = removed;
-		// Rows per DELETE: halved while one takes longer than the transaction's budget (500 tasks
-		// with their search rows took 0.6–1 s on a loaded machine), grown back while quick.
-		let chunk = maxChunk;
 		const del = c.prepare<[number, number]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?)`);
 		// Rows of child tables without a dataset_id of their own go with their parent's chunk.
 		const children = (CHILDREN[table] ?? []).map((sql) => c.prepare<[number, number]>(sql.replace('$chunk', `SELECT rowid FROM "${table}" WHERE dataset_id = ? LIMIT ?`)));
-		let done = false;
-		while (!done) {
-			// Chunks of up to 500 rows until CLEANUP_MAX_WRITE_MS has passed (deleting a task also
-			// deletes its search row, which costs more than an insert), then commit and let others in.
-			removed += await retryBulkWhenBusy(c, () =>
-					withoutForeignKeys(database, () =>
-						transaction(
-							database,
-							() => {
-								const started = performance.now();
-								let n = 0;
-								for (;;) {
-									const chunkStarted = performance.now();
-									for (const child of children) child.run(datasetId, chunk);
-									const k = del.run(datasetId, chunk).changes;
-									n += k;
-									if (k < chunk) {
-										done = true;
-										break;
-									}
-									chunk = nextStepSize(chunk, performance.now() - chunkStarted, 10, maxChunk);
-									if (n >= batchRows || performance.now() - started > CLEANUP_MAX_WRITE_MS) break;
-								}
-								return n;
-							},
-							label
-						)
-					));
-			if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
-		}
+		// Deleting a task also deletes its search row, which costs more than an insert: 500 tasks
+		// with their search rows took 0.6–1 s on a loaded machine, hence steps that follow their time.
+		removed += await deleteInShortTransactions(
+			database,
+			label,
+			(size) => {
+				for (const child of children) child.run(datasetId, size);
+				return del.run(datasetId, size).changes;
+			},
+			{ maxStep: Math.min(500, batchRows), maxRows: batchRows }
+		);
 		if (table === 'tasks') tasksRemoved = removed - removedBefore;
 	}
 	await retryBulkWhenBusy(c, () => withoutForeignKeys(database, () => transaction(database, () => c.prepare<[number]>(`DELETE FROM datasets WHERE id = ? AND status = 'importing'`).run(datasetId), label)));
@@ -201,6 +178,53 @@ export async function compactSearchIndex(database: Db, label = 'search index', l
 		pages = nextStepSize(pages, performance.now() - started, 1, COMPACT_PAGES);
 		await bulkPause(c, CLEANUP_MAX_WRITE_MS);
 	}
+}
+
+/**
+ * The one way clean-ups delete in bulk. `step(size)` deletes up to `size` rows and returns how many
+ * it deleted (fewer than asked: nothing is left). Steps run in transactions of at most
+ * CLEANUP_MAX_WRITE_MS of work (and `maxRows` rows), with foreign keys off (the caller knows
+ * nothing else points at the rows), and a pause as long between transactions so others' writes
+ * get in. The step size halves while a step takes longer than the budget and grows back while
+ * quick, unless `fixedSize`. Returns the rows deleted.
+ */
+export async function deleteInShortTransactions(
+	database: Db,
+	label: string,
+	step: (size: number) => number,
+	{ maxStep = 500, maxRows = Infinity, fixedSize = false }: { maxStep?: number; maxRows?: number; fixedSize?: boolean } = {}
+): Promise<number> {
+	const c = database.$client;
+	let size = maxStep;
+	let removed = 0;
+	let done = false;
+	while (!done) {
+		removed += await retryBulkWhenBusy(c, () =>
+			withoutForeignKeys(database, () =>
+				transaction(
+					database,
+					() => {
+						const started = performance.now();
+						let n = 0;
+						for (;;) {
+							const stepStarted = performance.now();
+							const k = step(size);
+							n += k;
+							if (k < size) {
+								done = true;
+								return n;
+							}
+							if (!fixedSize) size = nextStepSize(size, performance.now() - stepStarted, 10, maxStep);
+							if (n >= maxRows || performance.now() - started > CLEANUP_MAX_WRITE_MS) return n;
+						}
+					},
+					label
+				)
+			)
+		);
+		if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
+	}
+	return removed;
 }
 
 /** The size of a clean-up's next step: halved after a step over its time budget, doubled after one under a quarter of it. */
@@ -255,48 +279,23 @@ export async function rollBackAppend(datasetId: number, database: Db, label = 'i
 			);
 			const del = c.prepare<[string]>(`DELETE FROM "${table}" WHERE rowid IN (SELECT value FROM json_each(?))`);
 			const children = (CHILDREN[table] ?? []).map((sql) => c.prepare<[string]>(sql.replace('$chunk', 'SELECT value FROM json_each(?)')));
-			let chunk = 500;
-			let done = false;
-			while (!done) {
-				const n = await retryBulkWhenBusy(c, () =>
-					withoutForeignKeys(database, () =>
-						transaction(
-							database,
-							() => {
-								const started = performance.now();
-								let n = 0;
-								for (;;) {
-									const chunkStarted = performance.now();
-									const picked = pick.all(after, state.importId, chunk);
-									if (picked.length) {
-										const ids = JSON.stringify(picked.map((r) => r.id));
-										for (const child of children) child.run(ids);
-										del.run(ids);
-										// The dataset's own tasks that this import's instances had joined.
-										const older = [...new Set(picked.map((r) => r.taskId).filter((t): t is number => t !== null && t <= tasksBefore))];
-										if (older.length) {
-											recount.run(JSON.stringify(older));
-											for (const t of older) searchRows.touchTask(t);
-											searchRows.flush();
-										}
-										n += picked.length;
-									}
-									if (picked.length < chunk) {
-										done = true;
-										return n;
-									}
-									chunk = nextStepSize(chunk, performance.now() - chunkStarted, 10, 500);
-									if (performance.now() - started > CLEANUP_MAX_WRITE_MS) return n;
-								}
-							},
-							label
-						)
-					)
-				);
-				removed += n;
-				if (table === 'tasks') tasksRemoved += n;
-				if (!done) await bulkPause(c, CLEANUP_MAX_WRITE_MS);
-			}
+			const n = await deleteInShortTransactions(database, label, (size) => {
+				const picked = pick.all(after, state.importId, size);
+				if (!picked.length) return 0;
+				const ids = JSON.stringify(picked.map((r) => r.id));
+				for (const child of children) child.run(ids);
+				del.run(ids);
+				// The dataset's own tasks that this import's instances had joined.
+				const older = [...new Set(picked.map((r) => r.taskId).filter((t): t is number => t !== null && t <= tasksBefore))];
+				if (older.length) {
+					recount.run(JSON.stringify(older));
+					for (const t of older) searchRows.touchTask(t);
+					searchRows.flush();
+				}
+				return picked.length;
+			});
+			removed += n;
+			if (table === 'tasks') tasksRemoved += n;
 		}
 	}
 	// Foreign keys off: the import's rows are gone, so nothing points at its row, and with them on
