@@ -592,7 +592,6 @@ class StagedWriter {
 		if (options.appendTo !== undefined && existing?.id !== options.appendTo) throw datasetGone(options, database);
 		if (existing) {
 			this.dataset = assertDatasetWritable(existing);
-			this.olderTasksUpTo = client.prepare<[], number>('SELECT coalesce(max(rowid), 0) FROM tasks').pluck().get()!;
 		} else {
 			const name = validateDatasetName(options.datasetName);
 			const id = Number(
@@ -626,6 +625,7 @@ class StagedWriter {
 			// Closed while the batches write (every lookup wants 'ready'); the marks say which rows
 			// a failed import must take back.
 			const state: AppendState = { importId: this.importId, after: appendMarks(database) };
+			this.olderTasksUpTo = state.after.tasks ?? 0;
 			client
 				.prepare<[string, number, string, number]>(
 					`UPDATE datasets SET status = 'appending', import_owner = ?, import_heartbeat_at = ?, append_state = ? WHERE id = ? AND status = 'ready'`
