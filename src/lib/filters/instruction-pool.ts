@@ -5,7 +5,8 @@
  * same reply, since each is added as soon as it is accepted. Pure (no I/O): a resumed run
  * rebuilds the same pool by adding the accepted instructions again in commit order.
  */
-import { NearDuplicateIndex, type PreparedInstruction } from '../rouge/near-duplicate-index';
+import { finishProfile, NearDuplicateIndex, type PreparedInstruction } from '../rouge/near-duplicate-index';
+import { emptyProfile, type ProfileState } from '../rouge/profile';
 import type { FilterConfig, InstructionRule } from './config';
 import { InstructionRules, normalizeInstruction, quote, type Verdict } from './instruction-rules';
 
@@ -130,15 +131,21 @@ export class InstructionPool {
 		return this.machineCount;
 	}
 
-	/** The verdict on a candidate; the pool does not change until `accept`. */
-	evaluate(raw: string): PoolEvaluation {
+	/**
+	 * The verdict on a candidate; the pool does not change until `accept`. With records on, `head`
+	 * (from `recordHeads`, or computed in another thread against a prefix of this pool) saves
+	 * the part of the scan it covers.
+	 */
+	evaluate(raw: string, head?: ProfileState): PoolEvaluation {
 		const text = normalizeInstruction(raw, this.config.normalize);
 		const judged = this.judge(text);
 		if (this.recordTop !== null) {
 			const started = performance.now();
 			const prepared = judged.prepared ?? this.index!.prepare(text);
 			judged.prepared = prepared;
-			const profile = this.index!.profile(prepared, this.recordTop);
+			const state: ProfileState = head ? { ...head, top: [...head.top] } : emptyProfile();
+			this.index!.extendProfiles([prepared.ids], [state], this.recordTop);
+			const profile = finishProfile(state);
 			similarityRecordTiming.ms += performance.now() - started;
 			similarityRecordTiming.records++;
 			if (profile.poolSize > similarityRecordTiming.largestPool) similarityRecordTiming.largestPool = profile.poolSize;
@@ -150,6 +157,44 @@ export class InstructionPool {
 			};
 		}
 		return judged;
+	}
+
+	/** Whether `evaluate` gives similarity records. */
+	get records(): boolean {
+		return this.recordTop !== null;
+	}
+
+	/** How many most similar pool instructions a record keeps (0 with records off). */
+	get recordSize(): number {
+		return this.recordTop ?? 0;
+	}
+
+	/** A candidate's token ids as the pool sees it (normalized, interned): what a profile scans with. */
+	tokens(raw: string): Int32Array {
+		if (!this.index) throw new Error('This pool has no ROUGE-L rule, so no similarity records.');
+		return this.index.prepare(normalizeInstruction(raw, this.config.normalize)).ids;
+	}
+
+	/** Pool instruction `entry`'s token ids (a view: copy to keep). */
+	entryTokens(entry: number): Int32Array {
+		if (!this.index) throw new Error('This pool has no ROUGE-L rule.');
+		return this.index.entryTokens(entry);
+	}
+
+	/**
+	 * The similarity records of several candidates about to be evaluated in turn, as far as the
+	 * pool stands now — one scan for several of them (lane packing). `evaluate(raws[k], heads[k])`
+	 * then only scans what was accepted in between. `taken`: heads computed earlier (in another
+	 * thread, over a prefix of this pool), brought up to date here.
+	 */
+	recordHeads(raws: readonly string[], taken?: readonly ProfileState[]): ProfileState[] {
+		if (this.recordTop === null) throw new Error('This pool keeps no similarity records.');
+		const ids = raws.map((raw) => this.tokens(raw));
+		const states = taken ? taken.map((head) => ({ ...head, top: [...head.top] })) : ids.map(() => emptyProfile());
+		const started = performance.now();
+		this.index!.extendProfiles(ids, states, this.recordTop);
+		similarityRecordTiming.ms += performance.now() - started;
+		return states;
 	}
 
 	private similar(entry: number, score: number): SimilarInstruction {

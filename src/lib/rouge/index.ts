@@ -8,8 +8,10 @@ export {
 	type NearDuplicateMatch,
 	type NearDuplicateResult,
 	type SimilarityProfile,
-	type PreparedInstruction
+	type PreparedInstruction,
+	finishProfile
 } from './near-duplicate-index';
+export { ProfileScanner, emptyProfile, type ProfileState, type ProfileMatch, type TokenSequences } from './profile';
 export { ExhaustivePool, type ExhaustiveResult } from './exhaustive';
 export {
 	nearDuplicateClusters,

@@ -43,6 +43,7 @@
  */
 import { LcsBounds, checkThreshold } from './bounds';
 import { PatternBuffer, popcount32 } from './lcs';
+import { emptyProfile, ProfileScanner, type ProfileState } from './profile';
 import { fmeasureFromLcs } from './score';
 import { Vocabulary } from './vocabulary';
 
@@ -74,6 +75,11 @@ export interface NearDuplicateResult {
 	bestExamined: NearDuplicateMatch | null;
 	/** How many pool instructions had their LCS computed (for statistics). */
 	verified: number;
+}
+
+/** A finished profile state: its mean over the pool. */
+export function finishProfile(state: ProfileState): SimilarityProfile {
+	return { top: state.top, mean: state.scanned ? state.sum / state.scanned : 0, max: state.max, poolSize: state.scanned };
 }
 
 /** Every pool instruction's F to one candidate, summarised as the reference code stores it. */
@@ -194,8 +200,7 @@ export class NearDuplicateIndex<T = undefined> {
 	private zoneI: Int32Array = new Int32Array(256);
 	private zoneJ: Int32Array = new Int32Array(256);
 	private readonly pattern = new PatternBuffer();
-	/** Per token id: the single-word match mask of the candidate being profiled (0 elsewhere). */
-	private profileMask: Int32Array = new Int32Array(1024);
+	private readonly scanner = new ProfileScanner();
 	private packed: Float64Array = new Float64Array(256);
 
 	constructor(options: NearDuplicateIndexOptions = {}) {
@@ -271,67 +276,32 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/**
 	 * The candidate's F to every pool instruction, as Self-Instruct's and Alpaca's code compute
-	 * them (`most_similar_instructions`, `avg_similarity_score`): a scan of the whole pool with the
-	 * bit-parallel kernel — no pruning, since the mean needs every pair. Candidates of up to 32
-	 * tokens read one mask per pool token straight from a table indexed by token id.
+	 * them (`most_similar_instructions`, `avg_similarity_score`): a scan of the whole pool (see
+	 * ./profile) — no pruning, since the mean needs every pair.
 	 */
 	profile(candidate: string | PreparedInstruction, topK = 10): SimilarityProfile {
 		const prepared = typeof candidate === 'string' ? this.prepare(candidate) : candidate;
-		const ids = prepared.ids;
-		const m = ids.length;
-		const count = this.count;
-		const top: NearDuplicateMatch[] = [];
-		if (count === 0) return { top, mean: 0, max: 0, poolSize: 0 };
-		const { start, length, seq } = this;
-		let sum = 0;
-		let max = 0;
-		const consider = (entry: number, score: number) => {
-			if (top.length === topK && !(score > top[topK - 1].score)) return;
-			let at = top.length;
-			while (at > 0 && top[at - 1].score < score) at--;
-			top.splice(at, 0, { entry, score });
-			if (top.length > topK) top.pop();
-		};
-		if (m > 0 && m <= 32) {
-			const vocabSize = this.vocab.size;
-			if (this.profileMask.length < vocabSize) this.profileMask = new Int32Array(Math.max(vocabSize, this.profileMask.length * 2));
-			const mask = this.profileMask;
-			for (let i = 0; i < m; i++) mask[ids[i]] |= 1 << i;
-			const low = m === 32 ? -1 : (1 << m) - 1;
-			for (let e = 0; e < count; e++) {
-				const s = start[e];
-				const n = length[e];
-				let v = -1;
-				for (let j = s, end = s + n; j < end; j++) {
-					const u = v & mask[seq[j]];
-					v = (v + u) | (v & ~u);
-				}
-				const lcs = m - popcount32(v & low);
-				// F as fmeasureFromLcs(lcs, m, n) computes it, inlined: this loop runs once per pool instruction.
-				let score = 0;
-				if (lcs > 0) {
-					const precision = lcs / n;
-					const recall = lcs / m;
-					score = (2 * precision * recall) / (precision + recall);
-					sum += score;
-					if (score > max) max = score;
-				}
-				if (top.length < topK || (topK > 0 && score > top[topK - 1].score)) consider(e, score);
-			}
-			for (let i = 0; i < m; i++) mask[ids[i]] = 0;
-		} else {
-			if (m > 0) this.pattern.set(ids);
-			for (let e = 0; e < count; e++) {
-				const s = start[e];
-				const n = length[e];
-				const score = m === 0 ? 0 : fmeasureFromLcs(this.pattern.lcs(seq, s, s + n), m, n);
-				sum += score;
-				if (score > max) max = score;
-				if (topK > 0) consider(e, score);
-			}
-			this.pattern.clear();
+		const state = emptyProfile();
+		this.extendProfiles([prepared.ids], [state], topK);
+		return finishProfile(state);
+	}
+
+	/**
+	 * Extends each candidate's profile state over the pool entries added since it was taken, to
+	 * the whole pool; candidates starting at the same entry share scans (lane packing).
+	 */
+	extendProfiles(candidates: readonly Int32Array[], states: ProfileState[], topK = 10): void {
+		for (const state of states) {
+			if (state.scanned > this.count) throw new RangeError(`a profile over ${state.scanned} entries does not belong to this pool of ${this.count}`);
 		}
-		return { top, mean: sum / count, max, poolSize: count };
+		const pool = { seq: this.seq, start: this.start, length: this.length, tokenLimit: this.vocab.size };
+		this.scanner.extend(candidates, states, pool, this.count, topK);
+	}
+
+	/** The token ids of pool instruction `entry`, in text order (a view: copy to keep). */
+	entryTokens(entry: number): Int32Array {
+		const s = this.start[entry];
+		return this.seq.subarray(s, s + this.length[entry]);
 	}
 
 	/**
