@@ -5,6 +5,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as tables from './tables';
 import { config } from '../config';
+import { checkpointInBackground } from './checkpoints';
 
 export type Db = BetterSQLite3Database<typeof tables> & { $client: Database.Database };
 
@@ -21,6 +22,16 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('cache_size = -65536');
 	sqlite.pragma('temp_store = MEMORY');
+	if (file !== ':memory:') {
+		// Checkpoints in a thread of their own (./checkpoints), told when this connection closes.
+		const released = checkpointInBackground(sqlite, path.resolve(file));
+		const close = sqlite.close.bind(sqlite);
+		sqlite.close = () => {
+			close();
+			released();
+			return sqlite;
+		};
+	}
 	const db = drizzle(sqlite, { schema: tables }) as Db;
 	applyMigrations(db, migrationsDir);
 	return db;
