@@ -33,8 +33,22 @@ type Piece = { literal: string } | { placeholder: string; offset: number };
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
-/** Split a template into literal text and placeholders; malformed `{{…` are reported. */
-function scan(text: string): { pieces: Piece[]; issues: TemplateIssue[] } {
+/** Templates scanned lately: a run renders the same few thousands of times. */
+const scanned = new Map<string, { pieces: readonly Piece[]; issues: readonly TemplateIssue[] }>();
+const SCANNED_KEPT = 32;
+
+/** Split a template into literal text and placeholders; malformed `{{…` are reported. (Callers copy before adding.) */
+function scan(text: string): { pieces: readonly Piece[]; issues: readonly TemplateIssue[] } {
+	let result = scanned.get(text);
+	if (!result) {
+		result = scanText(text);
+		if (scanned.size >= SCANNED_KEPT) scanned.delete(scanned.keys().next().value!);
+		scanned.set(text, result);
+	}
+	return result;
+}
+
+function scanText(text: string): { pieces: Piece[]; issues: TemplateIssue[] } {
 	const pieces: Piece[] = [];
 	const issues: TemplateIssue[] = [];
 	let literal = '';
@@ -95,7 +109,8 @@ export function placeholdersIn(text: string): string[] {
 /** Every problem with a template for the given placeholders; empty when it is usable. */
 export function validateTemplate(text: string, specs: readonly PlaceholderSpec[]): TemplateIssue[] {
 	if (text.trim() === '') return [{ kind: 'empty_template', message: 'The template is empty.' }];
-	const { pieces, issues } = scan(text);
+	const { pieces } = scan(text);
+	const issues = [...scan(text).issues];
 	const known = new Set(specs.map((s) => s.name));
 	const used = new Set<string>();
 	for (const p of pieces) {
@@ -131,7 +146,7 @@ export function renderTemplate(
 	values: Readonly<Record<string, string>>,
 	specs?: readonly PlaceholderSpec[]
 ): string {
-	const issues = specs ? validateTemplate(text, specs) : scan(text).issues;
+	const issues = specs ? validateTemplate(text, specs) : [...scan(text).issues];
 	const { pieces } = scan(text);
 	for (const p of pieces) {
 		if ('placeholder' in p && values[p.placeholder] === undefined && !issues.some((i) => i.placeholder === p.placeholder)) {
