@@ -32,7 +32,8 @@ async function serve(): Promise<void> {
 	process.stdout.write(JSON.stringify({ url: fake.url }) + '\n');
 	const report = () => {
 		const outcomes = fake.generationRequests().map((r) => r.outcome);
-		return { requests: outcomes.length, rateLimited: outcomes.filter((o) => o === 429).length, maxInFlight: fake.maxInFlight };
+		const cpu = process.cpuUsage();
+		return { requests: outcomes.length, rateLimited: outcomes.filter((o) => o === 429).length, maxInFlight: fake.maxInFlight, cpuMs: (cpu.user + cpu.system) / 1000 };
 	};
 	// The parent asks for the server's own counts, then closes stdin to stop it.
 	readline.createInterface({ input: process.stdin }).on('line', (line) => {
@@ -43,7 +44,7 @@ async function serve(): Promise<void> {
 
 interface ServerHandle {
 	url: string;
-	report(): Promise<{ requests: number; rateLimited: number; maxInFlight: number }>;
+	report(): Promise<{ requests: number; rateLimited: number; maxInFlight: number; cpuMs: number }>;
 	stop(): void;
 }
 
@@ -139,12 +140,14 @@ async function main(): Promise<void> {
 		const before = await server.report();
 		const run = await createRun({ ...spec, endpoint: { kind: 'stored', id: endpoint.id }, similarityRecords: process.env.GEN_RECORDS !== 'off' }, db);
 		const cpuStart = process.cpuUsage();
+		const eluStart = performance.eventLoopUtilization();
 		const start = performance.now();
 		const timing = { storeMs: 0, transactions: 0 };
 		const records = { ...similarityRecordTiming };
 		const session = new RunSession(run.id, { database: db, runner: 'cli', timing });
 		const end = await session.done;
 		const wallMs = performance.now() - start;
+		const elu = performance.eventLoopUtilization(eluStart);
 		const cpu = process.cpuUsage(cpuStart);
 		const cpuMs = (cpu.user + cpu.system) / 1000;
 		if (end.status !== 'completed') throw new Error(`Run ${run.id} ended ${end.status}: ${end.message}`);
@@ -185,6 +188,8 @@ async function main(): Promise<void> {
 		console.log(
 			`  process CPU in all ${fmt(cpuMs)} ms (incl. the openai SDK and HTTP): ${fmt(cpuMs / candidates, 3)} ms per candidate, ${fmt(cpuMs / requests, 3)} ms per request`
 		);
+		console.log(`  the run's own thread (event loop) busy ${fmt(elu.utilization * 100, 1)}% of the run`);
+		console.log(`  the scripted server's own CPU meanwhile (the same two cores): ${fmt(after.cpuMs - before.cpuMs)} ms`);
 		console.log(`  load average after the run: ${load()}`);
 	}
 	console.log(`\nThroughput floor: ${fmt(worst, 1)} requests/s — target ≥ ${fmt(0.9 * ALLOWED_PER_SECOND, 0)} (90% of ${ALLOWED_PER_SECOND}): ${worst >= 0.9 * ALLOWED_PER_SECOND ? 'met' : 'NOT met'}`);

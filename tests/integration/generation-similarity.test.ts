@@ -15,14 +15,13 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
 import { DEFAULT_SEED_TASKS } from '../../src/lib/prompts';
-import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
-import { rougeL } from '../../src/lib/rouge/score';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { auditFilterReport } from '../../src/lib/server/reports';
 import { SWEEP_THRESHOLDS } from '../../src/lib/reports';
 import { runCandidateLines, type CandidateLine } from '../../src/lib/server/runs/generation/candidates';
 import { all, fakeEndpoint, progressOf, startRun } from './generation-support';
+import { checkSimilarityRecords, type TaskRow } from './similarity-check';
 import { makeUsers } from './audit-fixtures';
 
 const Z = 1.959963984540054;
@@ -63,15 +62,6 @@ afterAll(async () => {
 	cleanup();
 });
 
-interface TaskRow {
-	id: number;
-	instruction: string;
-	filter_status: string;
-	filter_rule: string | null;
-	filter_rouge_l: number | null;
-	metadata: string | null;
-}
-
 /** A reviewer's verdict, known per task. */
 const validOf = (taskId: number) => taskId % 3 !== 0;
 
@@ -91,37 +81,14 @@ describe('similarity record of a generation run', () => {
 		datasetId = run.datasetId!;
 		expect(progressOf(db, run.id).accepted).toBe(70);
 
-		const config = filterPreset('alpaca');
-		const pool = DEFAULT_SEED_TASKS.map((t) => normalizeInstruction(t.instruction, config.normalize));
-		const poolRef: (number | string)[] = DEFAULT_SEED_TASKS.map((_, i) => `seed:${i}`);
-		const tasks = all<TaskRow>(db, 'SELECT id, instruction, filter_status, filter_rule, filter_rouge_l, metadata FROM tasks WHERE run_id = ? ORDER BY id', run.id);
-		const rules = new Set<string>();
-		for (const t of tasks) {
-			const scores = pool.map((p) => rougeL(p, t.instruction).fmeasure);
-			const order = scores.map((score, i) => ({ i, score })).sort((a, b) => b.score - a.score || a.i - b.i);
-			const max = Math.max(...scores);
-			const stored = JSON.parse(t.metadata!).rougeL as { max: number; mean: number; pool: number; similar: [number | string, number][] };
-			expect(stored.pool, `pool of task ${t.id}`).toBe(pool.length);
-			expect(stored.similar.map((s) => s[0]), `most similar to task ${t.id}`).toEqual(order.slice(0, 10).map((o) => poolRef[o.i]));
-			stored.similar.forEach(([, score], k) => expect(score).toBeCloseTo(order[k].score, 14));
-			expect(stored.mean).toBeCloseTo(scores.reduce((a, b) => a + b, 0) / scores.length, 12);
-			expect(stored.max).toBeCloseTo(max, 14);
-			expect(t.filter_rouge_l).toBe(stored.max);
-			// The verdict agrees with the recomputed similarity.
-			if (t.filter_status === 'kept') expect(max).toBeLessThanOrEqual(0.7);
-			if (t.filter_rule === 'rougeL') expect(max).toBeGreaterThan(0.7);
+		const { rules, tasks } = checkSimilarityRecords(db, run.id, (t, max) => {
 			recomputed.set(t.id, max);
 			stratumOf.set(t.id, t.filter_status === 'kept' ? 'kept' : `rejected:${t.filter_rule}`);
-			if (t.filter_rule) rules.add(t.filter_rule);
-			if (t.filter_status === 'kept') {
-				pool.push(t.instruction);
-				poolRef.push(t.id);
-			}
-		}
+		});
 		// Kept and rejected ones (by ROUGE-L and by a rule) all have their record.
 		expect(rules).toContain('rougeL');
 		expect(rules).toContain('blacklist');
-		expect(tasks.length).toBeGreaterThan(80);
+		expect(tasks).toBeGreaterThan(80);
 	}, 120_000);
 
 	it('the candidates export writes the records with the texts, as the reference code does', () => {

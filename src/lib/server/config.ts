@@ -39,6 +39,8 @@ export interface AppConfig {
 	lockTraceMs: number;
 	/** Niceness the CLI's bulk commands run at (INSTRUCT_AUDIT_NICE; 0 = the normal priority). */
 	cliNice: number;
+	/** Pool size from which a generation run scans similarity records in a worker thread (RECORD_WORKER_FROM). */
+	recordWorkerFrom: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -73,7 +75,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		gitCommit: env.GIT_COMMIT?.trim() || undefined,
 		debugAnalyses: !!env.DEBUG_ANALYSES,
 		lockTraceMs: intFromEnv(env, 'LOCK_TRACE_MS', 0),
-		cliNice: Math.min(19, Math.floor(intFromEnv(env, 'INSTRUCT_AUDIT_NICE', 10)))
+		cliNice: Math.min(19, Math.floor(intFromEnv(env, 'INSTRUCT_AUDIT_NICE', 10))),
+		recordWorkerFrom: intFromEnv(env, 'RECORD_WORKER_FROM', 2000)
 	};
 }
 

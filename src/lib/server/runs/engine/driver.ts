@@ -46,10 +46,17 @@ export interface RunDriver<P extends CallCounters = CallCounters> {
 	 */
 	plan(slots: number, capacity: number): CallPlan[];
 	/**
+	 * Work on a reply before its transaction that need not hold it up — another thread's share
+	 * of the commit's computing, say. What it resolves to reaches `commit` as `prepared`; it must
+	 * not change the driver's state (the commit decides everything), and a rejection just leaves
+	 * `prepared` undefined.
+	 */
+	prepare?(call: StoredCall, reply: ReplyText): Promise<unknown>;
+	/**
 	 * Stores what a reply yields (inside its transaction) and returns the summary kept on the
 	 * call row. Must be synchronous: the transaction is.
 	 */
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<P>): Record<string, unknown>;
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<P>, prepared?: unknown): Record<string, unknown>;
 	/**
 	 * Records that the call failed on its own prompt (inside its transaction): the work it was
 	 * for is held back and marked so (visible, auditable), and the rest of the run goes on. If
@@ -61,4 +68,6 @@ export interface RunDriver<P extends CallCounters = CallCounters> {
 	isFinished(): boolean;
 	/** When the run ends short of its target, why (plain words). */
 	shortfall(): string | null;
+	/** Lets go of what the driver holds (a worker thread) when the session ends. */
+	close?(): void;
 }

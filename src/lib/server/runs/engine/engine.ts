@@ -78,6 +78,10 @@ interface Settled {
 	/** The reply, if one came (a content-filtered reply comes with a failure). */
 	reply: GenerateResult | null;
 	failure: CallFailure | null;
+	/** What the driver's `prepare` gave for the reply. */
+	prepared?: unknown;
+	/** Its slot went to another call already (a commit that found the database busy comes back). */
+	slotFreed?: boolean;
 }
 
 class LostOwnership extends Error {
@@ -111,6 +115,11 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		controller.abort();
 	};
 
+	const owns = c.prepare<[number, string]>('SELECT 1 FROM generation_runs WHERE id = ? AND owner = ?').pluck();
+	function checkOwnership(): void {
+		if (owns.get(options.runId, options.owner) === undefined) throw new LostOwnership();
+	}
+
 	function writeProgress(now: number): void {
 		if (fence.run(JSON.stringify(progress), now, now, options.runId, options.owner).changes !== 1) throw new LostOwnership();
 	}
@@ -139,8 +148,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 			progress.calls.failed++;
 			bump(progress.failedByReason, failure.reason);
 		} else {
-			const text: ReplyText = { text: reply!.text, finishReason: reply!.finishReason, apiStyle: client.endpoint.apiStyle };
-			const parsed = driver.commit(call, text, scope);
+			const parsed = driver.commit(call, replyText(reply!), scope, item.prepared);
 			changed = calls.markDone(call, reply!, parsed, now);
 			progress.calls.done++;
 			bump(progress.calls.byStep, call.step);
@@ -184,24 +192,52 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		return batch;
 	}
 
-	/** Calls launched and not yet committed (or abandoned): each holds one of `concurrency` slots. */
+	/** Calls launched and not yet answered (or abandoned): each holds one of `concurrency` slots. */
 	let occupied = 0;
 	const settled: Settled[] = [];
+	/** Replies taken from `settled` whose commit is scheduled but has not run. */
+	let committing = 0;
 	let flushScheduled = false;
 	let busySince = 0;
 	let busyAttempts = 0;
 	let wake: () => void = () => {};
 
 	/**
-	 * Group commit: replies that arrive together are stored in one transaction, in arrival order,
-	 * together with the pending rows of the calls that take their slots. Fewer, larger commits
-	 * keep the app's share of each request small at full speed.
+	 * Group commit: replies that arrive together are stored in one transaction, in arrival order.
+	 * First, though, the calls that take their slots go out — from a short transaction of their
+	 * own (their pending rows), and before the replies are stored, one event-loop turn later, so
+	 * the requests are on the wire while the commit (parse, filters, records, inserts) runs.
+	 * Fewer, larger commits and slots that are never kept waiting by them keep the app's share of
+	 * each request small at full speed.
 	 */
 	function flush(): void {
 		flushScheduled = false;
 		const batch = settled.splice(0);
+		if (batch.length === 0) return wake();
+		const fresh = batch.filter((item) => !item.slotFreed);
+		for (const item of fresh) item.slotFreed = true;
+		occupied -= fresh.length;
+		if (fresh.length && end?.kind !== 'lost' && !signal.aborted) {
+			try {
+				const early = transaction(database, () => {
+					checkOwnership();
+					return nextCalls(options.concurrency - occupied);
+				});
+				for (const call of early) launch(call);
+			} catch (err) {
+				// Busy: the commit below plans them. Anything else ends the run.
+				if (err instanceof LostOwnership) finish({ kind: 'lost' });
+				else if (!isBusyError(err)) finish({ kind: 'fail', message: `Failed while planning calls: ${err instanceof Error ? err.message : String(err)}` });
+			}
+		}
+		committing += batch.length;
+		setImmediate(() => commitBatch(batch));
+	}
+
+	function commitBatch(batch: Settled[]): void {
+		committing -= batch.length;
 		let next: StoredCall[] = [];
-		if (batch.length && end?.kind !== 'lost') {
+		if (end?.kind !== 'lost') {
 			const started = options.timing ? performance.now() : 0;
 			try {
 				next = transaction(database, () => {
@@ -209,7 +245,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 					for (const item of batch) commitOne(item, now);
 					writer.flush();
 					writeProgress(now);
-					return nextCalls(options.concurrency - (occupied - batch.length));
+					return nextCalls(options.concurrency - occupied);
 				});
 				busySince = 0;
 				busyAttempts = 0;
@@ -232,7 +268,6 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 			}
 			options.onCommit?.();
 		}
-		occupied -= batch.length;
 		for (const call of next) launch(call);
 		wake();
 	}
@@ -245,6 +280,10 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		}
 	}
 
+	function replyText(reply: GenerateResult): ReplyText {
+		return { text: reply.text, finishReason: reply.finishReason, apiStyle: client.endpoint.apiStyle };
+	}
+
 	function release(): void {
 		occupied--;
 		wake();
@@ -255,7 +294,13 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		client.generate({ prompt: call.prompt, decoding: call.decoding, signal, requestKey: call.key }).then(
 			// A reply that arrives while stopping is still stored: it was paid for.
 			(reply) => {
-				if (reply.finishReason !== 'content_filter') return settle({ call, reply, failure: null });
+				if (reply.finishReason !== 'content_filter') {
+					if (!driver.prepare) return settle({ call, reply, failure: null });
+					return void driver.prepare(call, replyText(reply)).then(
+						(prepared) => settle({ call, reply, failure: null, prepared }),
+						() => settle({ call, reply, failure: null })
+					);
+				}
 				const failure = contentFilterFinish(reply.choices[0]?.rawFinishReason ?? null);
 				noteError(failure.message, failure.reason);
 				settle({ call, reply, failure });
@@ -285,7 +330,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	try {
 		for (const call of transaction(database, () => nextCalls(options.concurrency))) launch(call);
 		for (;;) {
-			if (occupied === 0 && settled.length === 0) {
+			if (occupied === 0 && settled.length === 0 && committing === 0) {
 				if (signal.aborted) break;
 				// Nothing in flight: anything left to do must be plannable now.
 				const more = transaction(database, () => nextCalls(options.concurrency));
@@ -304,7 +349,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	} finally {
 		// Let every call in flight settle (aborted ones reject at once) and store what arrived.
 		controller.abort();
-		while (occupied > 0 || settled.length > 0) {
+		while (occupied > 0 || settled.length > 0 || committing > 0) {
 			await new Promise<void>((resolve) => {
 				wake = resolve;
 			});

@@ -100,6 +100,7 @@ export class RunSession {
 		let timer: ReturnType<typeof setInterval> | undefined;
 		let end: EngineEnd;
 		let driverShortfall: (() => string | null) | null = null;
+		let closeDriver: (() => void) | null = null;
 		try {
 			const run = claimedRun(database, this.runId);
 			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
@@ -124,6 +125,7 @@ export class RunSession {
 				}
 			});
 			driverShortfall = () => driver.shortfall();
+			closeDriver = () => driver.close?.();
 			timer = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
 			timer.unref?.();
 			const calls = new CallStore(database, run.id, config.model, steps);
@@ -162,6 +164,7 @@ export class RunSession {
 			end = { kind: 'fail', message: err instanceof RunParamsError ? `Failed: ${err.message}` : `Failed: ${err instanceof Error ? err.message : String(err)}` };
 		} finally {
 			if (timer) clearInterval(timer);
+			closeDriver?.();
 		}
 		if (end.kind === 'lost' || this.lost) {
 			this.lost = true;

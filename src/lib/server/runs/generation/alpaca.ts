@@ -11,12 +11,14 @@
  */
 import { buildAlpacaPrompt, createRng, parseAlpacaList, sample, seedFromString, type AlpacaTask } from '$lib/prompts';
 import { InstructionPool, type Verdict } from '$lib/filters';
+import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { bump } from '../engine/counters';
 import type { RunProgress } from './progress';
+import { RecordHeads } from './record-heads';
 import { storedSimilarity } from './similarity';
 import type { AlpacaParams, SeedTaskSnapshot } from './params';
 
@@ -24,6 +26,11 @@ const STEP = 'alpaca/generation';
 
 /** Kept tasks per call assumed until a few replies are in (a list holds up to 16 new tasks). */
 const INITIAL_ACCEPTED_PER_CALL = 8;
+
+interface PreparedReply {
+	parsed: ReturnType<typeof parseAlpacaList>;
+	heads: ProfileState[] | null;
+}
 
 export interface AlpacaRun {
 	id: number;
@@ -46,6 +53,7 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private readonly pool: InstructionPool;
+	private readonly recordHeads: RecordHeads;
 	private readonly seedTasks: AlpacaTask[];
 	private nextCall = 1;
 	private callsDone = 0;
@@ -71,6 +79,7 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 			.prepare<[number], { id: number; instruction: string }>("SELECT id, instruction FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND filter_status = 'kept' ORDER BY id")
 			.all(run.id);
 		for (const task of kept) this.pool.restore(task.instruction, task.id);
+		this.recordHeads = new RecordHeads(this.pool);
 		for (const call of callStates(database, run.id, STEP)) {
 			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
 			this.nextCall = Math.max(this.nextCall, k + 1);
@@ -108,18 +117,33 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 		return out;
 	}
 
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
+	private parse(call: StoredCall, reply: ReplyText) {
+		const shown = Array.isArray(call.templateValues.seedTasks) ? call.templateValues.seedTasks.length : this.run.params.seedShots;
+		return parseAlpacaList(reply.text, reply.finishReason, shown + 1);
+	}
+
+	/** The reply parsed, and its instructions' similarity records scanned in a worker as far as the pool stands now. */
+	async prepare(call: StoredCall, reply: ReplyText): Promise<PreparedReply> {
+		const parsed = this.parse(call, reply);
+		const heads = await this.recordHeads.prepare(parsed.tasks.map((t) => t.instruction));
+		return { parsed, heads };
+	}
+
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>, prepared?: unknown): Record<string, unknown> {
 		this.callsInFlight--;
 		this.callsDone++;
 		const { progress, writer } = scope;
-		const shown = Array.isArray(call.templateValues.seedTasks) ? call.templateValues.seedTasks.length : this.run.params.seedShots;
-		const parsed = parseAlpacaList(reply.text, reply.finishReason, shown + 1);
+		const ready = prepared as PreparedReply | undefined;
+		const parsed = ready?.parsed ?? this.parse(call, reply);
+		// Records: brought up to date from the worker's heads, or scanned here, several
+		// instructions to a scan either way.
+		const heads = this.pool.records ? this.pool.recordHeads(parsed.tasks.map((t) => t.instruction), ready?.heads ?? undefined) : null;
 		if (reply.finishReason === 'length') progress.lengthCut++;
 		for (const p of parsed.problems) bump(progress.replyProblems, p.problem);
 		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const items = parsed.tasks.map((task, index) => {
 			progress.candidates++;
-			const evaluation = this.pool.evaluate(task.instruction);
+			const evaluation = this.pool.evaluate(task.instruction, heads?.[index]);
 			let verdict: Verdict<string> = evaluation.verdict;
 			if (verdict.keep && this.pool.accepted >= this.target) {
 				verdict = { keep: false, rule: 'overTarget', detail: `the run had already kept its ${this.target} tasks` };
@@ -178,6 +202,10 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 		this.callsInFlight--;
 		this.callsDone++;
 		return { failed: failure.reason };
+	}
+
+	close(): void {
+		this.recordHeads.close();
 	}
 
 	isFinished(): boolean {

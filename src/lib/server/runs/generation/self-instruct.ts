@@ -23,12 +23,14 @@ import {
 	seedFromString
 } from '$lib/prompts';
 import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
+import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { acceptedTasks, HeldTasks } from './held-tasks';
 import type { RunProgress } from './progress';
+import { RecordHeads } from './record-heads';
 import { storedSimilarity } from './similarity';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
 import { bump } from '../engine/counters';
@@ -62,11 +64,17 @@ export function selfInstructKeys(runId: number) {
 	};
 }
 
+interface PreparedList {
+	parsed: ReturnType<typeof parseInstructionList>;
+	heads: ProfileState[] | null;
+}
+
 export class SelfInstructDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private readonly seedInstructions: string[];
 	private readonly pool: InstructionPool;
+	private readonly recordHeads: RecordHeads;
 	/** Accepted machine instructions, in acceptance order (shots are drawn from them). */
 	private readonly machine: string[] = [];
 	private readonly needClassification: TaskWork[] = [];
@@ -109,6 +117,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			this.pool.restore(task.instruction, task.id);
 			this.machine.push(task.instruction);
 		}
+		this.recordHeads = new RecordHeads(this.pool);
 
 		for (const call of callStates(database, run.id, STEP_INSTRUCTIONS)) {
 			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
@@ -219,10 +228,21 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		}
 	}
 
-	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
+	/** An instruction list: parsed, and its similarity records scanned in a worker as far as the pool stands now. */
+	async prepare(call: StoredCall, reply: ReplyText): Promise<PreparedList | null> {
+		if (call.step !== STEP_INSTRUCTIONS) return null;
+		const parsed = parseInstructionList(reply.text, reply.finishReason, reply.apiStyle);
+		return { parsed, heads: await this.recordHeads.prepare(parsed.instructions) };
+	}
+
+	close(): void {
+		this.recordHeads.close();
+	}
+
+	commit(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>, prepared?: unknown): Record<string, unknown> {
 		switch (call.step) {
 			case STEP_INSTRUCTIONS:
-				return this.commitInstructions(call, reply, scope);
+				return this.commitInstructions(call, reply, scope, (prepared as PreparedList | null | undefined) ?? undefined);
 			case STEP_CLASSIFICATION:
 				return this.commitClassification(call, reply, scope);
 			case STEP_INPUT_FIRST:
@@ -253,16 +273,19 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		}
 	}
 
-	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
+	private commitInstructions(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>, prepared?: PreparedList): Record<string, unknown> {
 		this.instructionCallsInFlight--;
 		this.instructionCallsDone++;
 		const { progress, writer } = scope;
-		const parsed = parseInstructionList(reply.text, reply.finishReason, reply.apiStyle);
+		const parsed = prepared?.parsed ?? parseInstructionList(reply.text, reply.finishReason, reply.apiStyle);
+		// Records: brought up to date from the worker's heads, or scanned here, several
+		// instructions to a scan either way.
+		const heads = this.pool.records ? this.pool.recordHeads(parsed.instructions, prepared?.heads ?? undefined) : null;
 		if (parsed.droppedForLength) progress.lengthCut++;
 		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const items = parsed.instructions.map((raw, index) => {
 			progress.candidates++;
-			const evaluation = this.pool.evaluate(raw);
+			const evaluation = this.pool.evaluate(raw, heads?.[index]);
 			let verdict: Verdict<string> = evaluation.verdict;
 			if (verdict.keep && this.pool.accepted >= this.target) {
 				verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} instructions` };

@@ -1,0 +1,133 @@
+/**
+ * Similarity records are a scan of the whole ROUGE-L pool per generated instruction — at full
+ * speed most of a Self-Instruct or Alpaca run's own CPU. This moves the bulk of that scan to a
+ * worker thread, off the thread that talks to the endpoint and commits replies: when a reply
+ * arrives, its instructions' heads (profiles over the pool as it stands, see $lib/rouge/profile)
+ * are computed in the worker; the commit then finishes each one over the few instructions
+ * accepted meanwhile. The records are exactly what a scan in the commit would give. The worker
+ * keeps a copy of the pool, sent to it entry by entry in pool order.
+ *
+ * Small pools are scanned in the commit (a worker is not worth starting), and so is everything
+ * when the worker cannot start, dies, or has a backlog (the commit's thread then takes a share
+ * of the scans instead of waiting).
+ */
+import type { Worker } from 'node:worker_threads';
+import type { InstructionPool } from '$lib/filters';
+import type { ProfileState } from '$lib/rouge';
+import { config } from '../../config';
+import { startModuleWorker } from '../../workers/module-worker';
+import type { HeadsReply, HeadsRequest } from './record-heads-thread';
+
+/** Requests waiting in the worker beyond which the next reply is scanned in its commit instead. */
+const MAX_BACKLOG = 8;
+
+/** Replies whose records were scanned in the worker, in this process (tests and the bench read it). */
+export const recordHeadStats = { inWorker: 0, inCommit: 0 };
+
+export class RecordHeadWorker {
+	private sent = 0;
+	private nextId = 0;
+	private dead = false;
+	private readonly pending = new Map<number, { resolve: (states: ProfileState[]) => void; reject: (err: Error) => void }>();
+
+	private constructor(private readonly worker: Worker) {
+		worker.unref();
+		worker.on('message', (reply: HeadsReply) => {
+			const job = this.pending.get(reply.id);
+			this.pending.delete(reply.id);
+			job?.resolve(reply.states);
+		});
+		const fail = (err: Error) => {
+			this.dead = true;
+			for (const job of this.pending.values()) job.reject(err);
+			this.pending.clear();
+		};
+		worker.on('error', fail);
+		worker.on('exit', () => fail(new Error('The similarity-record worker stopped.')));
+	}
+
+	/** A worker, or null where none can start. */
+	static async start(): Promise<RecordHeadWorker | null> {
+		const { RECORD_HEADS_THREAD_URL } = await import('./record-heads-thread');
+		const worker = await startModuleWorker(RECORD_HEADS_THREAD_URL, 'serveRecordHeads');
+		return worker ? new RecordHeadWorker(worker) : null;
+	}
+
+	/** Whether it can take the next reply now (alive, and not behind). */
+	get available(): boolean {
+		return !this.dead && this.pending.size < MAX_BACKLOG;
+	}
+
+	/**
+	 * The heads of `raws` over `pool` as it stands now (the worker's copy is brought up to date
+	 * first). Rejects if the worker dies meanwhile.
+	 */
+	heads(pool: InstructionPool, raws: readonly string[]): Promise<ProfileState[]> {
+		if (this.dead) return Promise.reject(new Error('The similarity-record worker stopped.'));
+		const entries: Int32Array[] = [];
+		for (let e = this.sent; e < pool.size; e++) entries.push(pool.entryTokens(e).slice());
+		this.sent = pool.size;
+		const request: HeadsRequest = { id: this.nextId++, entries, candidates: raws.map((raw) => pool.tokens(raw)), topK: pool.recordSize };
+		return new Promise((resolve, reject) => {
+			this.pending.set(request.id, { resolve, reject });
+			this.worker.postMessage(request);
+		});
+	}
+
+	close(): void {
+		this.dead = true;
+		void this.worker.terminate();
+	}
+}
+
+/**
+ * A run's record heads: in the worker once the pool is large enough, else none (the commit
+ * scans). One per driver; `close` when the run's session ends.
+ */
+export class RecordHeads {
+	private worker: RecordHeadWorker | null = null;
+	private starting = false;
+	private closed = false;
+
+	/** `from`: the pool size from which the worker is worth it (the config's RECORD_WORKER_FROM by default). */
+	constructor(
+		private readonly pool: InstructionPool,
+		private readonly from = config().recordWorkerFrom
+	) {
+		this.startIfWorthIt();
+	}
+
+	/** Heads for a reply's instructions from the worker, or null: the commit scans them itself. */
+	async prepare(raws: readonly string[]): Promise<ProfileState[] | null> {
+		if (!this.pool.records || raws.length === 0) return null;
+		const heads = await this.inWorker(raws);
+		if (heads) recordHeadStats.inWorker++;
+		else recordHeadStats.inCommit++;
+		return heads;
+	}
+
+	private async inWorker(raws: readonly string[]): Promise<ProfileState[] | null> {
+		this.startIfWorthIt();
+		if (!this.worker?.available) return null;
+		return this.worker.heads(this.pool, raws).catch(() => null);
+	}
+
+	/** Starts the worker once the pool is large enough (a resumed run's may be already). */
+	private startIfWorthIt(): void {
+		if (this.starting || !this.pool.records || this.pool.size < this.from) return;
+		this.starting = true;
+		void RecordHeadWorker.start().then(
+			(worker) => {
+				if (this.closed) worker?.close();
+				else this.worker = worker;
+			},
+			() => null
+		);
+	}
+
+	close(): void {
+		this.closed = true;
+		this.worker?.close();
+		this.worker = null;
+	}
+}
