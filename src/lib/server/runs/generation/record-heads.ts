@@ -48,8 +48,11 @@ export class RecordHeadWorker {
 
 	/** A worker, or null where none can start. */
 	static async start(): Promise<RecordHeadWorker | null> {
-		const { RECORD_HEADS_THREAD_URL } = await import('./record-heads-thread');
-		const worker = await startModuleWorker(RECORD_HEADS_THREAD_URL, 'serveRecordHeads');
+		const thread = await import('./record-heads-thread');
+		// Named here so the bundler keeps the export the worker calls (by name, in its chunk).
+		const entry: keyof typeof thread = 'serveRecordHeads';
+		if (typeof thread[entry] !== 'function') return null;
+		const worker = await startModuleWorker(thread.RECORD_HEADS_THREAD_URL, entry);
 		return worker ? new RecordHeadWorker(worker) : null;
 	}
 
