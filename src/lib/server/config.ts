@@ -76,7 +76,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 		debugAnalyses: !!env.DEBUG_ANALYSES,
 		lockTraceMs: intFromEnv(env, 'LOCK_TRACE_MS', 0),
 		cliNice: Math.min(19, Math.floor(intFromEnv(env, 'INSTRUCT_AUDIT_NICE', 10))),
-		recordWorkerFrom: intFromEnv(env, 'RECORD_WORKER_FROM', 2000)
+		recordWorkerFrom: intFromEnv(env, 'RECORD_WORKER_FROM', 500)
 	};
 }
 

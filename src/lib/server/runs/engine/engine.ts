@@ -80,8 +80,6 @@ interface Settled {
 	failure: CallFailure | null;
 	/** What the driver's `prepare` gave for the reply. */
 	prepared?: unknown;
-	/** Its slot went to another call already (a commit that found the database busy comes back). */
-	slotFreed?: boolean;
 }
 
 class LostOwnership extends Error {
@@ -194,42 +192,67 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 
 	/** Calls launched and not yet answered (or abandoned): each holds one of `concurrency` slots. */
 	let occupied = 0;
+	// Replies in, their slots free already: in the driver's `prepare`, then waiting in `settled`,
+	// then in a scheduled commit.
+	let preparing = 0;
 	const settled: Settled[] = [];
-	/** Replies taken from `settled` whose commit is scheduled but has not run. */
 	let committing = 0;
 	let flushScheduled = false;
+	let refillScheduled = false;
 	let busySince = 0;
 	let busyAttempts = 0;
 	let wake: () => void = () => {};
 
 	/**
-	 * Group commit: replies that arrive together are stored in one transaction, in arrival order.
-	 * First, though, the calls that take their slots go out — from a short transaction of their
-	 * own (their pending rows), and before the replies are stored, one event-loop turn later, so
-	 * the requests are on the wire while the commit (parse, filters, records, inserts) runs.
-	 * Fewer, larger commits and slots that are never kept waiting by them keep the app's share of
-	 * each request small at full speed.
+	 * A reply's slot goes to the next call as soon as the reply is in, before it is prepared or
+	 * stored: the calls that take freed slots get their pending rows in a short transaction of
+	 * their own (one per event-loop turn) and are on the wire while replies are stored. Slots are
+	 * never kept waiting by commits, so the app's share of each request stays small at full speed.
+	 */
+	function freeSlot(): void {
+		occupied--;
+		if (!refillScheduled) {
+			refillScheduled = true;
+			setImmediate(refill);
+		}
+	}
+
+	function refill(): void {
+		refillScheduled = false;
+		if (end?.kind === 'lost' || signal.aborted) return;
+		try {
+			const calls = transaction(database, () => {
+				checkOwnership();
+				return nextCalls(options.concurrency - occupied);
+			});
+			for (const call of calls) launch(call);
+		} catch (err) {
+			// Busy: the next commit plans them. Anything else ends the run.
+			if (err instanceof LostOwnership) finish({ kind: 'lost' });
+			else if (!isBusyError(err)) finish({ kind: 'fail', message: `Failed while planning calls: ${err instanceof Error ? err.message : String(err)}` });
+		}
+		wake();
+	}
+
+	/** A reply (or a failure to record) is in: its slot is freed, then it is prepared and stored. */
+	function arrive(item: Settled): void {
+		freeSlot();
+		preparing++;
+		if (item.failure || !item.reply || !driver.prepare) return settle(item);
+		driver.prepare(item.call, replyText(item.reply)).then(
+			(prepared) => settle({ ...item, prepared }),
+			() => settle(item)
+		);
+	}
+
+	/**
+	 * Group commit: replies that arrive together are stored in one transaction, in arrival order,
+	 * one event-loop turn later — so the requests launched for their slots go out first.
 	 */
 	function flush(): void {
 		flushScheduled = false;
 		const batch = settled.splice(0);
 		if (batch.length === 0) return wake();
-		const fresh = batch.filter((item) => !item.slotFreed);
-		for (const item of fresh) item.slotFreed = true;
-		occupied -= fresh.length;
-		if (fresh.length && end?.kind !== 'lost' && !signal.aborted) {
-			try {
-				const early = transaction(database, () => {
-					checkOwnership();
-					return nextCalls(options.concurrency - occupied);
-				});
-				for (const call of early) launch(call);
-			} catch (err) {
-				// Busy: the commit below plans them. Anything else ends the run.
-				if (err instanceof LostOwnership) finish({ kind: 'lost' });
-				else if (!isBusyError(err)) finish({ kind: 'fail', message: `Failed while planning calls: ${err instanceof Error ? err.message : String(err)}` });
-			}
-		}
 		committing += batch.length;
 		setImmediate(() => commitBatch(batch));
 	}
@@ -273,6 +296,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	}
 
 	function settle(item: Settled): void {
+		preparing--;
 		settled.push(item);
 		if (!flushScheduled) {
 			flushScheduled = true;
@@ -294,16 +318,10 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		client.generate({ prompt: call.prompt, decoding: call.decoding, signal, requestKey: call.key }).then(
 			// A reply that arrives while stopping is still stored: it was paid for.
 			(reply) => {
-				if (reply.finishReason !== 'content_filter') {
-					if (!driver.prepare) return settle({ call, reply, failure: null });
-					return void driver.prepare(call, replyText(reply)).then(
-						(prepared) => settle({ call, reply, failure: null, prepared }),
-						() => settle({ call, reply, failure: null })
-					);
-				}
+				if (reply.finishReason !== 'content_filter') return arrive({ call, reply, failure: null });
 				const failure = contentFilterFinish(reply.choices[0]?.rawFinishReason ?? null);
 				noteError(failure.message, failure.reason);
-				settle({ call, reply, failure });
+				arrive({ call, reply, failure });
 			},
 			(raw) => {
 				const error = toLlmError(raw, '');
@@ -320,7 +338,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 					default: {
 						const failure = callFailureFromError(error, { maxTokens: call.decoding.maxTokens });
 						noteError(failure.message, failure.reason, error.status);
-						settle({ call, reply: null, failure });
+						arrive({ call, reply: null, failure });
 					}
 				}
 			}
@@ -330,7 +348,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	try {
 		for (const call of transaction(database, () => nextCalls(options.concurrency))) launch(call);
 		for (;;) {
-			if (occupied === 0 && settled.length === 0 && committing === 0) {
+			if (occupied === 0 && preparing === 0 && settled.length === 0 && committing === 0) {
 				if (signal.aborted) break;
 				// Nothing in flight: anything left to do must be plannable now.
 				const more = transaction(database, () => nextCalls(options.concurrency));
@@ -349,7 +367,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 	} finally {
 		// Let every call in flight settle (aborted ones reject at once) and store what arrived.
 		controller.abort();
-		while (occupied > 0 || settled.length > 0 || committing > 0) {
+		while (occupied > 0 || preparing > 0 || settled.length > 0 || committing > 0) {
 			await new Promise<void>((resolve) => {
 				wake = resolve;
 			});
