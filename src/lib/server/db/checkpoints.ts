@@ -9,8 +9,10 @@
  * So connections opened by `openDatabase` turn the automatic checkpoint off, and one worker
  * thread per process keeps a connection of its own to each file and runs a PASSIVE checkpoint
  * every CHECKPOINT_EVERY_MS. A passive checkpoint never blocks a writer or a reader; the log is
- * reused from its start once a checkpoint has caught up, and `journal_size_limit` trims the
- * file then. If the thread cannot start, connections keep SQLite's automatic checkpoints.
+ * reused from its start once a checkpoint has caught up. (Its file keeps its largest size, as
+ * with SQLite's defaults: trimming it with `journal_size_limit` made the writer that reset the log
+ * truncate tens of megabytes inside its transaction — up to 370 ms deleting an audit.) If the
+ * thread cannot start, connections keep SQLite's automatic checkpoints.
  * Closing the last connection of this process to a file closes the thread's one too before it
  * returns, so SQLite's checkpoint-and-delete-the-log on the last close happens as before.
  */
@@ -109,7 +111,6 @@ export function checkpointInBackground(connection: Database.Database, file: stri
 	const current = checkpointer;
 	if (!current || current.failed) return () => {};
 	connection.pragma('wal_autocheckpoint = 0');
-	connection.pragma('journal_size_limit = 67108864');
 	let set = current.files.get(file);
 	if (!set) {
 		set = new Set();
