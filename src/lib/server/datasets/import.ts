@@ -171,7 +171,7 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
 	};
 	const summary = existing
 		? await stageThenAppend(counted(), reading, options, database)
-		: await withCheckpointsInPauses(database, () => writeBatches(counted(), reading, options, database));
+		: await writeBatches(counted(), reading, options, database);
 	summary.files = files.length;
 	summary.durationMs = Math.round(performance.now() - started);
 	database.$client.prepare<[number, number]>('UPDATE imports SET duration_ms = ? WHERE id = ?').run(summary.durationMs, summary.importId);
@@ -224,9 +224,7 @@ async function stageThenAppend(
 		const existing = findDatasetByName(options.datasetName, database);
 		if (!existing) throw datasetGone(options, database);
 		assertDatasetWritable(existing);
-		return await withCheckpointsInPauses(database, () =>
-			writeBatches(readStaged(stagingPath), { format: () => staged, totals, noRecords }, options, database, existing.id)
-		);
+		return await writeBatches(readStaged(stagingPath), { format: () => staged, totals, noRecords }, options, database, existing.id);
 	} finally {
 		try {
 			fs.closeSync(staging);
@@ -302,32 +300,10 @@ function prepareRecord(record: ParsedRecord): PreparedRecord {
 export const BATCH_MAX_WRITE_MS = 50;
 /**
  * The least time between two batches of an import with the write lock free. It is spent reading
- * the next records and, every few batches, copying the WAL into the database (PauseCheckpoints);
- * only what is left of it is spent asleep.
+ * the next records; only what is left of it is spent asleep. (Checkpoints run in a thread of
+ * their own: db/checkpoints.ts.)
  */
 const BATCH_PAUSE_MS = 25;
-
-/**
- * Runs `fn` with this connection's automatic checkpoint off: the import checkpoints in its
- * pauses instead (PauseCheckpoints), outside its write transactions.
- */
-async function withCheckpointsInPauses<T>(database: Db, fn: () => Promise<T>): Promise<T> {
-	const c = database.$client;
-	const before = c.pragma('wal_autocheckpoint', { simple: true }) as number;
-	c.pragma('wal_autocheckpoint = 0');
-	try {
-		return await fn();
-	} finally {
-		c.pragma(`wal_autocheckpoint = ${before}`);
-	}
-}
-
-/**
- * Write-lock time between two checkpoints of an import. A checkpoint per batch cost 16 ms each,
- * most of it the two fsyncs, whatever the batch's size; one per few batches copies the same
- * pages for half the time in all, and the WAL stays a few MB.
- */
-const CHECKPOINT_EVERY_WRITE_MS = 200;
 
 /**
  * The most records read ahead of a batch. Records held across a batch's awaits outlive V8's young
@@ -338,27 +314,6 @@ const BATCH_MAX_RECORDS = 1000;
 
 /** How often a new dataset's import that is waiting for its file says it is alive. */
 const HEARTBEAT_EVERY_MS = 60_000;
-
-/**
- * Passive checkpoints between an import's batches (they copy the WAL into the database without
- * taking the write lock), once CHECKPOINT_EVERY_WRITE_MS of writing has piled up since the last.
- */
-class PauseCheckpoints {
-	private writeMs = 0;
-	constructor(private readonly database: Db) {}
-
-	/** After a batch that held the lock for `ms`. */
-	afterBatch(ms: number): void {
-		this.writeMs += ms;
-		if (this.writeMs < CHECKPOINT_EVERY_WRITE_MS) return;
-		this.writeMs = 0;
-		try {
-			this.database.$client.pragma('wal_checkpoint(PASSIVE)');
-		} catch {
-			// A busy checkpoint is retried after the next batch.
-		}
-	}
-}
 
 function where(fileName: string, record: ParsedRecord): string {
 	const loc = record.location;
@@ -400,7 +355,6 @@ async function writeBatches(
 		const pending: PreparedRecord[] = [];
 		let pendingRows = 0;
 		let committedAt = performance.now();
-		const checkpoints = new PauseCheckpoints(database);
 		while (!done || pending.length) {
 			// Reading, parsing and hashing happen here, outside the transaction.
 			while (!done && pendingRows < batchRows && pending.length < BATCH_MAX_RECORDS) {
@@ -430,7 +384,6 @@ async function writeBatches(
 				await bulkPause(database.$client, Math.max(5, BATCH_PAUSE_MS - (performance.now() - committedAt)));
 			}
 			const batchWriter = writer;
-			const batchStarted = performance.now();
 			await retryBulkWhenBusy(database.$client, () => transaction(
 				database,
 				() => {
@@ -449,10 +402,7 @@ async function writeBatches(
 				'import'
 			));
 			options.onProgress?.({ phase: 'writing', bytesRead: totals.bytes, records: batchWriter.recordsWritten });
-			// The batches' pages go from the WAL into the database with the lock free, so no commit
-			// has to checkpoint.
 			committedAt = performance.now();
-			checkpoints.afterBatch(committedAt - batchStarted);
 		}
 		const last = writer!;
 		last.setTotals(totals.bytes, totals.records);
