@@ -19,7 +19,7 @@ import { startModuleWorker } from '../../workers/module-worker';
 import type { HeadsReply, HeadsRequest } from './record-heads-thread';
 
 /** Requests waiting in the worker beyond which the next reply is scanned in its commit instead. */
-const MAX_BACKLOG = 16;
+const MAX_BACKLOG = 64;
 
 /** Replies whose records were scanned in the worker, in this process (tests and the bench read it). */
 export const recordHeadStats = { inWorker: 0, inCommit: 0 };
