@@ -9,6 +9,7 @@ import { createTestDb } from '../support/db';
 import { buildReviewedWork } from '../support/reviewed-work';
 import { openDatabase } from '../../src/lib/server/db';
 import { olderMigrations } from '../support/migrations';
+import { checkpointCompletely } from '../../src/lib/server/db/checkpoints';
 
 // Migration 0005 rebuilds the label tables (SQLite changes a foreign key only by rebuilding the
 // table) to make their parents ON DELETE RESTRICT. On a database full of reviewed work, every
@@ -70,7 +71,8 @@ beforeAll(async () => {
 
 	const { db, file, cleanup } = createTestDb();
 	await buildReviewedWork(db);
-	db.$client.pragma('wal_checkpoint(TRUNCATE)');
+	// Everything in the file before it is copied (the checkpoint thread may be checkpointing too).
+	expect(checkpointCompletely(db.$client)).toBe(true);
 	populated = path.join(dir, 'populated.db');
 	fs.copyFileSync(file, populated);
 	cleanup();

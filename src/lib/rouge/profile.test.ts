@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../prompts/shots';
 import { lcsLengthDp } from './lcs';
 import { emptyProfile, ProfileScanner, type ProfileState, type TokenSequences } from './profile';
 import { fmeasureFromLcs } from './score';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function sequences(list: Int32Array[]): TokenSequences {
 	const start = new Int32Array(list.length);
@@ -42,7 +31,7 @@ function reference(candidate: Int32Array, pool: Int32Array[], topK: number) {
 
 describe('ProfileScanner (several candidates to a word, one guard bit per lane)', () => {
 	it('gives exactly the pair-by-pair scores for candidates of every length from 0 to 40, packed together', () => {
-		const random = rng(7);
+		const random = createRng(7);
 		// A small vocabulary: many repeated tokens, so LCS values span their whole range.
 		const word = () => Math.floor(random() * random() * 30);
 		const make = (n: number) => Int32Array.from({ length: n }, word);
@@ -59,7 +48,7 @@ describe('ProfileScanner (several candidates to a word, one guard bit per lane)'
 	});
 
 	it('extending a state taken over a prefix gives bit for bit what one scan of the whole pool gives', () => {
-		const random = rng(11);
+		const random = createRng(11);
 		const make = (n: number) => Int32Array.from({ length: n }, () => Math.floor(random() * 25));
 		const pool = Array.from({ length: 300 }, () => make(1 + Math.floor(random() * 20)));
 		const all = sequences(pool);

@@ -12,6 +12,7 @@ import { config } from '../config';
 import { BackupError } from './errors';
 import { inspectDatabaseFile, type DatabaseInspection } from './inspect';
 import { backupFileName } from './backup';
+import { checkpointCompletely } from '../db/checkpoints';
 
 /**
  * True when another process has the database open (a running server, a CLI run): every
@@ -57,7 +58,7 @@ function keepCurrent(databasePath: string, backupDir: string): string {
 	try {
 		const current = new Database(databasePath, { fileMustExist: true });
 		try {
-			current.pragma('wal_checkpoint(TRUNCATE)');
+			checkpointCompletely(current);
 		} finally {
 			current.close();
 		}

@@ -134,3 +134,19 @@ export function checkpointInBackground(connection: Database.Database, file: stri
 		}
 	};
 }
+
+/**
+ * A checkpoint that folds the whole log into the database file and empties it (TRUNCATE). SQLite
+ * answers "busy" at once while another connection — this process's checkpoint thread, say — is
+ * checkpointing, so it is asked again after a short wait, up to `boundMs`. True when done.
+ */
+export function checkpointCompletely(connection: Database.Database, boundMs = 2000): boolean {
+	const deadline = Date.now() + boundMs;
+	const pause = new Int32Array(new SharedArrayBuffer(4));
+	for (;;) {
+		const [result] = connection.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+		if (!result?.busy) return true;
+		if (Date.now() > deadline) return false;
+		Atomics.wait(pause, 0, 0, 5);
+	}
+}
