@@ -464,3 +464,22 @@ function nounPhrase(t: Tagged, start: number): { head: number; end: number } {
 
 /** Where this module lives, so a worker thread can load the same code (see the server's worker pool). */
 export const VERB_NOUN_MODULE_URL = import.meta.url;
+
+/** A worker thread's message port, as far as serveVerbNouns uses it (this module imports nothing of Node). */
+export interface VerbNounPort {
+	on(event: 'message', listener: (batch: { id: number; texts: string[] }) => void): unknown;
+	postMessage(reply: { id: number; out: [string | null, string | null][] }): void;
+}
+
+/** A worker thread's side of the server's verb–noun pool: each batch answered with its pairs, in order. */
+export function serveVerbNouns(port: VerbNounPort): void {
+	const extractor = new VerbNounExtractor();
+	port.on('message', ({ id, texts }) => {
+		const out = new Array<[string | null, string | null]>(texts.length);
+		for (let i = 0; i < texts.length; i++) {
+			const r = extractor.extract(texts[i]);
+			out[i] = [r.verb, r.noun];
+		}
+		port.postMessage({ id, out });
+	});
+}

@@ -67,7 +67,8 @@ let extractor: VerbNounExtractor | undefined;
 async function verbNounModule() {
 	const mod = await import('$lib/analyses/verb-noun');
 	extractor ??= new mod.VerbNounExtractor();
-	return { extractor, moduleUrl: mod.VERB_NOUN_MODULE_URL };
+	// The worker's entry, named here so the bundler keeps it in the module's chunk.
+	return { extractor, moduleUrl: typeof mod.serveVerbNouns === 'function' ? mod.VERB_NOUN_MODULE_URL : null };
 }
 
 interface ResolvedScope {
@@ -269,7 +270,7 @@ interface Loaded {
 /** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
 async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
 	const { extractor, moduleUrl } = await verbNounModule();
-	const pool = tasks >= POOL_FROM ? await VerbNounPool.create(moduleUrl, VerbNounPool.defaultSize()) : null;
+	const pool = tasks >= POOL_FROM && moduleUrl ? await VerbNounPool.create(moduleUrl, VerbNounPool.defaultSize()) : null;
 	try {
 		return { ...(await loadWith(database, resolved, seeds, extractor, pool)), taggerThreads: pool?.size ?? 0 };
 	} finally {
