@@ -140,7 +140,7 @@ describe('rating judge', () => {
 
 		// The same from the command line, as text.
 		const text = cli(['report', String(world.auditId), '--judge', String(run.id)]);
-		expect(await text.exit).toBe(0);
+		expect(await text.exit, text.output()).toBe(0);
 		expect(text.output()).toContain(`Judge run ${run.id} (fake-base, rating) against the final human labels`);
 		expect(text.output()).toContain(`Exact agreement ${(100 * exact / n).toFixed(1)}%`);
 	}, 60_000);

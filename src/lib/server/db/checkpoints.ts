@@ -31,7 +31,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const connections = new Map();
 const done = new Int32Array(workerData.signal);
-setInterval(() => {
+const ticking = setInterval(() => {
 	for (const connection of connections.values()) {
 		try {
 			connection.pragma('wal_checkpoint(PASSIVE)');
@@ -49,6 +49,18 @@ parentPort.on('message', (m) => {
 		} catch {
 			// Not ours to checkpoint (e.g. removed already).
 		}
+	}
+	if (m.closeAll) {
+		// The process is exiting: no connection may outlive this thread's teardown.
+		clearInterval(ticking);
+		for (const connection of connections.values()) {
+			try {
+				connection.close();
+			} catch {}
+		}
+		connections.clear();
+		Atomics.store(done, 0, m.ticket);
+		Atomics.notify(done, 0);
 	}
 	if (m.close) {
 		try {
@@ -96,6 +108,15 @@ function start(): Checkpointer | null {
 		};
 		worker.on('error', fail);
 		worker.on('exit', fail);
+		// A better-sqlite3 connection still open when a worker thread is torn down can crash the
+		// process as it exits (a segfault, better-sqlite3 #1476): the thread closes its connections
+		// first, and the exit waits for that (bounded).
+		process.once('exit', () => {
+			if (started.failed) return;
+			const ticket = ++started.ticket;
+			started.worker.postMessage({ closeAll: true, ticket });
+			waitForTicket(started, ticket, CLOSE_WAIT_MS);
+		});
 		return started;
 	} catch {
 		return null;
@@ -126,13 +147,18 @@ export function checkpointInBackground(connection: Database.Database, file: stri
 		const ticket = ++current.ticket;
 		current.worker.postMessage({ close: file, ticket });
 		// Wait (bounded) for the thread's connection to close: the caller may copy or remove the file next.
-		const deadline = Date.now() + CLOSE_WAIT_MS;
-		while (Atomics.load(current.done, 0) < ticket && !current.failed) {
-			const left = deadline - Date.now();
-			if (left <= 0) break;
-			Atomics.wait(current.done, 0, Atomics.load(current.done, 0), Math.min(left, 50));
-		}
+		waitForTicket(current, ticket, CLOSE_WAIT_MS);
 	};
+}
+
+/** Blocks until the thread has done request `ticket`, it failed, or `ms` passed. */
+function waitForTicket(current: Checkpointer, ticket: number, ms: number): void {
+	const deadline = Date.now() + ms;
+	while (Atomics.load(current.done, 0) < ticket && !current.failed) {
+		const left = deadline - Date.now();
+		if (left <= 0) break;
+		Atomics.wait(current.done, 0, Atomics.load(current.done, 0), Math.min(left, 50));
+	}
 }
 
 /**
