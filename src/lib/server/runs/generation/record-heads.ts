@@ -8,8 +8,8 @@
  * keeps a copy of the pool, sent to it entry by entry in pool order.
  *
  * Small pools are scanned in the commit (a worker is not worth starting), and so is everything
- * when the worker cannot start, dies, or has a backlog (the commit's thread then takes a share
- * of the scans instead of waiting).
+ * when the worker cannot start, dies, or has a long backlog (the commit's thread then takes a
+ * share of the scans instead of waiting).
  */
 import type { Worker } from 'node:worker_threads';
 import type { InstructionPool } from '$lib/filters';
@@ -89,7 +89,7 @@ export class RecordHeadWorker {
  */
 export class RecordHeads {
 	private worker: RecordHeadWorker | null = null;
-	private starting = false;
+	private startup: Promise<RecordHeadWorker | null> | null = null;
 	private closed = false;
 
 	/** `from`: the pool size from which the worker is worth it (the config's RECORD_WORKER_FROM by default). */
@@ -111,18 +111,24 @@ export class RecordHeads {
 
 	private async inWorker(raws: readonly string[]): Promise<ProfileState[] | null> {
 		this.startIfWorthIt();
-		if (!this.worker?.available) return null;
-		return this.worker.heads(this.pool, raws).catch(() => null);
+		// A reply that comes while the worker starts waits for it: its slot is free already, so
+		// waiting costs no throughput, and the commit's thread is spared a whole-pool scan.
+		const worker = this.worker ?? (await this.startup);
+		if (!worker?.available) return null;
+		return worker.heads(this.pool, raws).catch(() => null);
 	}
 
 	/** Starts the worker once the pool is large enough (a resumed run's may be already). */
 	private startIfWorthIt(): void {
-		if (this.starting || !this.pool.records || this.pool.size < this.from) return;
-		this.starting = true;
-		void RecordHeadWorker.start().then(
+		if (this.startup || !this.pool.records || this.pool.size < this.from) return;
+		this.startup = RecordHeadWorker.start().then(
 			(worker) => {
-				if (this.closed) worker?.close();
-				else this.worker = worker;
+				if (this.closed) {
+					worker?.close();
+					return null;
+				}
+				this.worker = worker;
+				return worker;
 			},
 			() => null
 		);
