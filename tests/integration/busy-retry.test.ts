@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { DatabaseBusyError, bulkPause, busyBackoff, isBusyError, markWaitingWriter, retryBulkWhenBusy } from '../../src/lib/server/db/busy';
+import { BULK_MIN_WRITE_MS, DatabaseBusyError, bulkPause, bulkWriteBudget, busyBackoff, isBusyError, markWaitingWriter, retryBulkWhenBusy } from '../../src/lib/server/db/busy';
 import { transaction, type Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -104,5 +104,41 @@ describe('bulk jobs and waiting requests', () => {
 		// Another connection (another process, say) made the mark: this one sees it and pauses
 		// three more times (the mark stays fresh for 100 ms).
 		expect(await timed()).toBeGreaterThanOrEqual(75);
+	});
+
+	it('commit early when a request finds the lock taken during the transaction, not for a mark made before it', () => {
+		const busyUntil = (ms: number) => {
+			const until = performance.now() + ms;
+			while (performance.now() < until);
+		};
+		// A request marked just before the transaction began: the job still writes its whole budget.
+		markWaitingWriter(other);
+		busyUntil(5);
+		let spent = bulkWriteBudget(db.$client, 60);
+		busyUntil(BULK_MIN_WRITE_MS + 5);
+		expect(spent()).toBe(false);
+		busyUntil(50);
+		expect(spent()).toBe(true);
+		// A request marks during the transaction: not before BULK_MIN_WRITE_MS, then at once.
+		spent = bulkWriteBudget(db.$client, 60);
+		busyUntil(2);
+		markWaitingWriter(other);
+		expect(spent()).toBe(false);
+		busyUntil(BULK_MIN_WRITE_MS);
+		expect(spent()).toBe(true);
+	});
+
+	it('spend only their time budget when nobody waits, or on a database in memory', () => {
+		const busyUntil = (ms: number) => {
+			const until = performance.now() + ms;
+			while (performance.now() < until);
+		};
+		for (const c of [db.$client, new Database(':memory:')]) {
+			const spent = bulkWriteBudget(c, 30);
+			busyUntil(BULK_MIN_WRITE_MS + 5);
+			expect(spent()).toBe(false);
+			busyUntil(30);
+			expect(spent()).toBe(true);
+		}
 	});
 });

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { db, transaction, type Db } from '../db';
-import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { preparingOwner, removePreparingAudit } from './preparing';
 import { CONVERSATION_UNITS, ROUTING_ORDERS, type ConversationUnit, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
 import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
@@ -378,7 +378,7 @@ export async function createAuditInBatches(
 					transaction(
 						database,
 						() => {
-							const started = performance.now();
+							const spent = bulkWriteBudget(database.$client, AUDIT_BATCH_MAX_WRITE_MS);
 							let at = written;
 							const end = Math.min(items.length, written + batchItems);
 							while (at < end) {
@@ -386,7 +386,7 @@ export async function createAuditInBatches(
 								// The sample then the gold items: an item's index is its position, as createAudit numbers them.
 								insertItems(database, id, items.slice(at, next), at, plan.createdBy, plan.now);
 								at = next;
-								if (performance.now() - started > AUDIT_BATCH_MAX_WRITE_MS) break;
+								if (spent()) break;
 							}
 							database.$client.prepare<[number, number]>('UPDATE audits SET prepare_heartbeat_at = ? WHERE id = ?').run(Date.now(), id);
 							return at;

@@ -7,7 +7,7 @@
  */
 import { DomainError } from '$lib/errors';
 import { db, transaction, type Db } from '../db';
-import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 import { receivingImport } from '../datasets/datasets';
 import { preparingOwner, removePreparingAudit } from '../audits/preparing';
@@ -321,11 +321,11 @@ export async function importBundle(bundle: Bundle, options: { datasetId: number;
 				transaction(
 					database,
 					() => {
-						const started = performance.now();
+						const spent = bulkWriteBudget(c, BATCH_MAX_WRITE_MS);
 						let i = written;
 						while (i < writes.length) {
 							writes[i++]();
-							if ((i & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
+							if ((i & 63) === 0 && spent()) break;
 						}
 						heartbeat.run(Date.now(), auditId);
 						return i;

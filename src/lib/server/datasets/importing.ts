@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { transaction, type Db } from '../db';
-import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { removePreparingAudit } from '../audits/preparing';
 import type { AppendState } from '../db/tables';
 import { RowWriter } from './rows';
@@ -204,7 +204,7 @@ export async function deleteInShortTransactions(
 				transaction(
 					database,
 					() => {
-						const started = performance.now();
+						const spent = bulkWriteBudget(c, CLEANUP_MAX_WRITE_MS);
 						let n = 0;
 						for (;;) {
 							const stepStarted = performance.now();
@@ -215,7 +215,7 @@ export async function deleteInShortTransactions(
 								return n;
 							}
 							if (!fixedSize) size = nextStepSize(size, performance.now() - stepStarted, 10, maxStep);
-							if (n >= maxRows || performance.now() - started > CLEANUP_MAX_WRITE_MS) return n;
+							if (n >= maxRows || spent()) return n;
 						}
 					},
 					label

@@ -1,7 +1,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { db, perConnection, transaction, type Db } from '../db';
-import { bulkPause, retryBulkWhenBusy } from '../db/busy';
+import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
@@ -97,13 +97,13 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 	// Writes pending verdicts for at most BATCH_MAX_WRITE_MS (all of them when `all`); the rest
 	// wait for the next transaction.
 	const writePending = (all = false) => {
-		const started = performance.now();
+		const spent = bulkWriteBudget(c, BATCH_MAX_WRITE_MS);
 		let written = 0;
 		while (written < pending.length) {
 			const [status, rule, detail, rouge, id, isTask] = pending[written++];
 			if (isTask) setTask.run(status, rule, detail, rouge, id);
 			else setInstance.run(status, rule, detail, id);
-			if (!all && (written & 63) === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
+			if (!all && (written & 63) === 0 && spent()) break;
 		}
 		pending.splice(0, written);
 	};

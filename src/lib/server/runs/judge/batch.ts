@@ -30,7 +30,7 @@ import {
 	type RemoteBatchStatus
 } from '$lib/judge';
 import { transaction, type Db } from '../../db';
-import { retryBulkWhenBusy } from '../../db/busy';
+import { bulkWriteBudget, retryBulkWhenBusy } from '../../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../../datasets/import';
 import { RowWriter } from '../../datasets/rows';
 import { createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient, type LlmClientOptions } from '../../llm';
@@ -287,11 +287,11 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 				transaction(
 					database,
 					() => {
-						const started = performance.now();
+						const spent = bulkWriteBudget(c, BATCH_MAX_WRITE_MS);
 						const now = Date.now();
 						let i = applied;
 						for (; i < entries.length; i++) {
-							if (i > applied && (i - applied) % 64 === 0 && performance.now() - started > BATCH_MAX_WRITE_MS) break;
+							if (i > applied && (i - applied) % 64 === 0 && spent()) break;
 							const [customId, result] = entries[i];
 							const call = byId.get(parseJudgeCustomId(customId)!.callId);
 							if (!call || !calls.isPending(call)) continue;
