@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { BULK_MIN_WRITE_MS, DatabaseBusyError, bulkPause, bulkWriteBudget, busyBackoff, isBusyError, markWaitingWriter, retryBulkWhenBusy } from '../../src/lib/server/db/busy';
+import { BULK_MIN_WRITE_MS, DatabaseBusyError, bulkPause, bulkWriteBudget, busyBackoff, isBusyError, markWaitingWriter, markWriterServed, retryBulkWhenBusy } from '../../src/lib/server/db/busy';
 import { transaction, type Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -140,5 +140,23 @@ describe('bulk jobs and waiting requests', () => {
 			busyUntil(30);
 			expect(spent()).toBe(true);
 		}
+	});
+
+	it('go on as soon as the request they deferred to has written, not when its mark goes stale', async () => {
+		const timed = async () => {
+			const started = performance.now();
+			await bulkPause(db.$client, 10);
+			return performance.now() - started;
+		};
+		markWaitingWriter(other);
+		expect(await timed()).toBeGreaterThanOrEqual(38);
+		markWaitingWriter(other);
+		await new Promise((r) => setTimeout(r, 2));
+		markWriterServed(other);
+		expect(await timed()).toBeLessThan(25);
+		// A request that finds the lock taken after that one was served is waited for again.
+		await new Promise((r) => setTimeout(r, 2));
+		markWaitingWriter(other);
+		expect(await timed()).toBeGreaterThanOrEqual(38);
 	});
 });

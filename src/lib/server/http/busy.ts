@@ -1,6 +1,6 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BUSY_RETRY_AFTER_S, BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError, markWaitingWriter } from '../db/busy';
+import { BUSY_RETRY_AFTER_S, BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError, markWaitingWriter, markWriterServed } from '../db/busy';
 import { db } from '../db';
 
 /**
@@ -51,7 +51,12 @@ export async function retryWhileBusy(
 		} catch (err) {
 			if (!isBusyError(err)) throw err;
 		}
-		if (response && !busyRequests.has(event.locals)) return attempt > 1 ? withBusyTiming(response, Date.now() - started, attempt - 1) : response;
+		if (response && !busyRequests.has(event.locals)) {
+			if (attempt === 1) return response;
+			// Bulk jobs deferring to this request may go on (db/busy.ts).
+			markWriterServed(db().$client);
+			return withBusyTiming(response, Date.now() - started, attempt - 1);
+		}
 		// The failed attempt's answer (an error page) is dropped; release its body.
 		await response?.body?.cancel().catch(() => {});
 		if (!retryable || Date.now() - started >= bound) return busyResponse(event);
