@@ -146,6 +146,7 @@ async function main(): Promise<void> {
 		const cpuStart = process.cpuUsage();
 		const eluStart = performance.eventLoopUtilization();
 		const start = performance.now();
+		const startEpoch = Date.now();
 		const timing = { storeMs: 0, transactions: 0 };
 		const records = { ...similarityRecordTiming };
 		const heads = { ...recordHeadStats };
@@ -176,6 +177,12 @@ async function main(): Promise<void> {
 		console.log(`\n${spec.pipeline}, target ${spec.target}${process.env.GEN_RECORDS === 'off' && spec.pipeline !== 'unnatural' ? ', similarity records off' : ''}:`);
 		console.log(`  ${fmt(requests)} requests answered in ${fmt(wallMs / 1000, 1)} s → ${fmt(perSecond, 1)} requests/s (${fmt((perSecond / ALLOWED_PER_SECOND) * 100, 1)}% of ${ALLOWED_PER_SECOND})`);
 		console.log(`  steady state (middle 80% of the run): ${fmt(middle, 1)} requests/s`);
+		// Where the rest of the wall time goes: before the first reply is stored, and the last second's pace.
+		const endEpoch = startEpoch + wallMs;
+		const lastSecond = doneAt.filter((t) => t > endEpoch - 1000).length;
+		console.log(
+			`  ramp-up and tail: first reply stored ${fmt(doneAt[0] - startEpoch)} ms after the start (one reply takes ${LATENCY_MS} ms); ${fmt(lastSecond)} replies stored in the last second; run ended ${fmt(endEpoch - doneAt[doneAt.length - 1])} ms after the last`
+		);
 		console.log(
 			`  server saw ${fmt(after.requests - before.requests)} requests, ${fmt(after.rateLimited - before.rateLimited)} refused with 429; at most ${after.maxInFlight} in flight; client retries ${progress.retries}`
 		);

@@ -135,7 +135,12 @@ export function markWriterServed(c: Database.Database): void {
 	touch(servedMarkOf(c));
 }
 
-/** Has a request found the lock taken in the last WAITING_FRESH_MS, and not been served since? */
+/** Is a request waiting for the write lock: has one found it taken in the last WAITING_FRESH_MS, and none been served since? */
+export function requestWaitingForLock(c: Database.Database): boolean {
+	const mark = waitingMarkOf(c);
+	return !!mark && writerWaiting(mark);
+}
+
 function writerWaiting(mark: string): boolean {
 	const marked = markedAt(mark);
 	if (marked === undefined || Date.now() - marked >= WAITING_FRESH_MS) return false;
