@@ -18,6 +18,12 @@ afterEach(() => {
 	cleanup();
 });
 
+/** Keeps this thread busy for `ms`, as a bulk transaction's writing does. */
+function busyUntil(ms: number): void {
+	const until = performance.now() + ms;
+	while (performance.now() < until);
+}
+
 const write = () => transaction(db, () => db.$client.prepare(`INSERT INTO datasets (name, created_at) VALUES ('x' || random(), 0)`).run());
 
 describe('writes that find the database busy', () => {
@@ -107,10 +113,6 @@ describe('bulk jobs and waiting requests', () => {
 	});
 
 	it('commit early when a request finds the lock taken during the transaction, not for a mark made before it', () => {
-		const busyUntil = (ms: number) => {
-			const until = performance.now() + ms;
-			while (performance.now() < until);
-		};
 		// A request marked just before the transaction began: the job still writes its whole budget.
 		markWaitingWriter(other);
 		busyUntil(5);
@@ -130,10 +132,6 @@ describe('bulk jobs and waiting requests', () => {
 	});
 
 	it('spend only their time budget when nobody waits, or on a database in memory', () => {
-		const busyUntil = (ms: number) => {
-			const until = performance.now() + ms;
-			while (performance.now() < until);
-		};
 		for (const c of [db.$client, new Database(':memory:')]) {
 			const spent = bulkWriteBudget(c, 150);
 			busyUntil(BULK_MIN_WRITE_MS + 5);
