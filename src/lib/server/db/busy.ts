@@ -69,10 +69,9 @@ export class DatabaseBusyError extends Error {
  */
 export async function retryBulkWhenBusy<T>(c: Database.Database, write: () => T, boundMs = BULK_BUSY_BOUND_MS): Promise<T> {
 	const started = Date.now();
-	const mark = waitingMarkOf(c);
 	let deferred = 0;
 	for (let attempt = 1; ; attempt++) {
-		while (mark && deferred < BULK_DEFER_MAX_MS && writerWaiting(mark)) {
+		while (deferred < BULK_DEFER_MAX_MS && requestWaitingForLock(c)) {
 			await sleep(10);
 			deferred += 10;
 		}
@@ -137,18 +136,15 @@ export function markWriterServed(c: Database.Database): void {
 
 /** Is a request waiting for the write lock: has one found it taken in the last WAITING_FRESH_MS, and none been served since? */
 export function requestWaitingForLock(c: Database.Database): boolean {
-	const mark = waitingMarkOf(c);
-	return !!mark && writerWaiting(mark);
-}
-
-function writerWaiting(mark: string): boolean {
-	const marked = markedAt(mark);
+	const marked = markedAt(waitingMarkOf(c));
 	if (marked === undefined || Date.now() - marked >= WAITING_FRESH_MS) return false;
-	const served = markedAt(`${mark.slice(0, -'waiting'.length)}served`);
+	const served = markedAt(servedMarkOf(c));
 	return served === undefined || served < marked;
 }
 
-function markedAt(mark: string): number | undefined {
+/** When a mark was last touched (undefined: never, or marks cannot be kept here). */
+function markedAt(mark: string | null): number | undefined {
+	if (!mark) return undefined;
 	try {
 		return fs.statSync(mark, { throwIfNoEntry: false })?.mtimeMs;
 	} catch {
@@ -188,7 +184,5 @@ export function bulkWriteBudget(c: Database.Database, maxMs: number): () => bool
  */
 export async function bulkPause(c: Database.Database, ms: number): Promise<void> {
 	await sleep(ms);
-	const mark = waitingMarkOf(c);
-	if (!mark) return;
-	for (let extra = 0; extra < 3 && writerWaiting(mark); extra++) await sleep(ms);
+	for (let extra = 0; extra < 3 && requestWaitingForLock(c); extra++) await sleep(ms);
 }
