@@ -147,7 +147,7 @@ async function main(): Promise<void> {
 		const eluStart = performance.eventLoopUtilization();
 		const start = performance.now();
 		const startEpoch = Date.now();
-		const timing = { storeMs: 0, transactions: 0 };
+		const timing = { storeMs: 0, transactions: 0, refills: 0, refillMs: 0 };
 		const records = { ...similarityRecordTiming };
 		const heads = { ...recordHeadStats };
 		const session = new RunSession(run.id, { database: db, runner: 'cli', timing });
@@ -190,6 +190,7 @@ async function main(): Promise<void> {
 		console.log(
 			`  app overhead: storing replies (parse, filters, ROUGE-L, SQLite commit) and planning calls ${fmt(timing.storeMs)} ms in ${fmt(timing.transactions)} transactions = ${fmt(timing.storeMs / candidates, 3)} ms per candidate`
 		);
+		console.log(`  launching calls on freed slots (pending rows, in transactions of their own): ${fmt(timing.refillMs)} ms in ${fmt(timing.refills)} transactions`);
 		const recordCount = similarityRecordTiming.records - records.records;
 		if (recordCount > 0) {
 			const recordMs = similarityRecordTiming.ms - records.ms;

@@ -71,6 +71,9 @@ export interface EngineTiming {
 	/** Wall time inside commit transactions (parse, filter, insert, plan, write), ms. */
 	storeMs: number;
 	transactions: number;
+	/** Transactions of their own that launched calls on freed slots, and their wall time (ms). */
+	refills?: number;
+	refillMs?: number;
 }
 
 interface Settled {
@@ -221,10 +224,15 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 		refillScheduled = false;
 		if (end?.kind === 'lost' || signal.aborted) return;
 		try {
+			const started = options.timing ? performance.now() : 0;
 			const calls = transaction(database, () => {
 				checkOwnership();
 				return nextCalls(options.concurrency - occupied);
 			});
+			if (options.timing) {
+				options.timing.refills = (options.timing.refills ?? 0) + 1;
+				options.timing.refillMs = (options.timing.refillMs ?? 0) + performance.now() - started;
+			}
 			for (const call of calls) launch(call);
 		} catch (err) {
 			// Busy: the next commit plans them. Anything else ends the run.
