@@ -145,14 +145,21 @@ describe('rating judge', () => {
 		expect(text.output()).toContain(`Exact agreement ${(100 * exact / n).toFixed(1)}%`);
 	}, 60_000);
 
-	it('the same through the Batch API: labels equal the live path’s', async () => {
+	it('the same through the Batch API, through dropped connections and 5xx from it: labels equal the live path’s', async () => {
 		const world = await ratingWorld(db);
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4, prices: true });
 		const run = createJudgeRun({ mode: 'rating', auditId: world.auditId, batch: true, pollSeconds: 0.05, endpoint: { kind: 'stored', id: endpoint.id } }, db);
 		expect(run.target).toBe(16);
+		// The Files/Batch API fails now and then (a reset socket, a 502): each step is retried, found again rather than redone.
+		fake.failBatchApiNext({ fault: 'reset' });
+		fake.failBatchApiNext({ fault: 'status', status: 502 }, 2);
 		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
-		expect(end.status).toBe('completed');
-		expect(fake.batches.batches().length).toBeGreaterThanOrEqual(1);
+		expect(end.status, end.message ?? '').toBe('completed');
+		// Every remote batch is one of ours, created once.
+		const ours = all<{ batch_id: string }>(db, 'SELECT batch_id FROM judge_batches WHERE run_id = ?', run.id).map((b) => b.batch_id).sort();
+		expect(ours.length).toBeGreaterThanOrEqual(1);
+		expect(fake.batches.batches().map((b) => b.id).sort()).toEqual(ours);
+		expect(fake.batches.batches().every((b) => b.status === 'completed')).toBe(true);
 		const labels = all<{ response: string; status: string; rating: string | null }>(
 			db,
 			'SELECT r.response, l.status, l.rating FROM judge_labels l JOIN responses r ON r.id = l.response_id WHERE l.run_id = ?',

@@ -134,6 +134,8 @@ export interface FakeOpenAI {
 	setLatency(latencyMs: NonNullable<FakeOpenAIOptions['latencyMs']>): void;
 	/** The next `times` generation requests get this fault instead of the script's reply. */
 	failNext(fault: FakeFault, times?: number): void;
+	/** Queues faults for the next Files/Batch API requests (uploads, creates, polls), not model calls. */
+	failBatchApiNext(fault: FakeFault, times?: number): void;
 	setPromptFaults(faults: PromptFault[]): void;
 	/** Generation requests only (completions + chat). */
 	generationRequests(): FakeRequestRecord[];
@@ -281,6 +283,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 	const applyLimits = options.applyStopAndMaxTokens ?? true;
 	const requests: FakeRequestRecord[] = [];
 	const queuedFaults: FakeFault[] = [];
+	const queuedBatchApiFaults: FakeFault[] = [];
 	const acceptedAt: number[] = []; // times of accepted generation requests, for rateLimit
 	const sockets = new Set<Socket>();
 	const timers = new Set<NodeJS.Timeout>();
@@ -541,6 +544,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 			}
 
 			if (batches.handles(record.method, record.path)) {
+				const fault = queuedBatchApiFaults.shift();
+				if (fault) {
+					sendFault(req, res, record, fault, () => {});
+					return;
+				}
 				batches.handle(req, res, record, Buffer.concat(chunks));
 				return;
 			}
@@ -622,6 +630,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 		},
 		failNext(fault, times = 1) {
 			for (let i = 0; i < times; i++) queuedFaults.push(fault);
+		},
+		failBatchApiNext(fault, times = 1) {
+			for (let i = 0; i < times; i++) queuedBatchApiFaults.push(fault);
 		},
 		generationRequests() {
 			return requests.filter((r) => r.api !== undefined);

@@ -141,6 +141,8 @@ export interface LlmClient {
 	/** The request `generate` would send for this prompt, as a Batch API line needs it. */
 	requestBody(prompt: string, decoding: DecodingParams): BatchRequestBody;
 	readonly batch: BatchApi;
+	/** The retry policy `generate` follows; Batch API callers apply it to their own steps (those calls are not retried here). */
+	readonly retryPolicy: Readonly<RetryPolicy>;
 	listModels(signal?: AbortSignal): Promise<string[]>;
 	stats(): LlmClientStats;
 }
@@ -469,6 +471,7 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 		generate,
 		requestBody,
 		batch,
+		retryPolicy: policy,
 		async listModels(signal?: AbortSignal): Promise<string[]> {
 			try {
 				const page = await sdk.models.list({ signal, timeout: timeoutMs });

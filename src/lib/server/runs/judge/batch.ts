@@ -36,6 +36,7 @@ import { RowWriter } from '../../datasets/rows';
 import { createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient, type LlmClientOptions } from '../../llm';
 import { resolveEndpoint } from '../endpoints';
 import { sleep } from '../../llm/limits';
+import { retryDelayMs } from '../../llm/retry';
 import { type CallStore, type StoredCall } from '../engine/calls';
 import { bump } from '../engine/counters';
 import type { CommitScope, RunDriver } from '../engine/driver';
@@ -331,6 +332,25 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 		options.onCommit?.();
 	}
 
+	/**
+	 * A dropped connection or a 5xx from the Batch API is retried with the client's backoff
+	 * before the run pauses. Safe because every step finds what an earlier attempt may have
+	 * done (the file by name, the batch by its tag) before doing it again.
+	 */
+	async function advanceRetrying(row: BatchRow): Promise<number | 'failed'> {
+		const policy = client.retryPolicy;
+		for (let attempt = 1; ; attempt++) {
+			try {
+				return await advance(c.prepare<[number], BatchRow>('SELECT * FROM judge_batches WHERE id = ?').get(row.id) ?? row);
+			} catch (err) {
+				if (!(err instanceof LlmError) || !err.retryable || attempt >= policy.maxAttempts || signal.aborted) throw err;
+				progress.lastError = { message: `Batch ${row.key}: ${err.message} (retrying)`, kind: err.kind, ...(err.status !== undefined ? { status: err.status } : {}), at: Date.now() };
+				progress.retries++;
+				await sleep(retryDelayMs(err, attempt, policy), signal).catch(() => {});
+			}
+		}
+	}
+
 	async function advance(row: BatchRow): Promise<number | 'failed'> {
 		let record = toRecord(row);
 		for (;;) {
@@ -441,7 +461,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 				}
 				let wait = options.pollMs;
 				for (const row of active) {
-					const result = await advance(row);
+					const result = await advanceRetrying(row);
 					if (result === 'failed') {
 						const failure = (c.prepare<[number], string | null>('SELECT failure FROM judge_batches WHERE id = ?').pluck().get(row.id)!) ?? 'The API refused the batch.';
 						return { kind: 'fail', message: `Failed: ${failure}` };
