@@ -177,6 +177,9 @@ async function main(): Promise<void> {
 		console.log(`\n${spec.pipeline}, target ${spec.target}${process.env.GEN_RECORDS === 'off' && spec.pipeline !== 'unnatural' ? ', similarity records off' : ''}:`);
 		console.log(`  ${fmt(requests)} requests answered in ${fmt(wallMs / 1000, 1)} s → ${fmt(perSecond, 1)} requests/s (${fmt((perSecond / ALLOWED_PER_SECOND) * 100, 1)}% of ${ALLOWED_PER_SECOND})`);
 		console.log(`  steady state (middle 80% of the run): ${fmt(middle, 1)} requests/s`);
+		// Each tenth of the run's span: the pool, and the work per reply, grow as it goes.
+		const tenths = Array.from({ length: 10 }, (_, k) => doneAt.filter((t) => t > first + (k * span) / 10 && t <= first + ((k + 1) * span) / 10).length / (span / 10000));
+		console.log(`  requests/s by tenth of the run: ${tenths.map((r) => fmt(r, 0)).join(', ')}`);
 		// Where the rest of the wall time goes: before the first reply is stored, and the last second's pace.
 		const endEpoch = startEpoch + wallMs;
 		const lastSecond = doneAt.filter((t) => t > endEpoch - 1000).length;

@@ -71,16 +71,29 @@ interface Resolved {
 	responseOrder: number[];
 }
 
+/**
+ * The dataset's task ids (in id order) for each of the bundle's instructions, whitespace
+ * normalised, from one pass over the dataset's tasks. The key has no index of its own: it
+ * would cost every task insert (imports, generation commits) for this rare look-up.
+ */
+function tasksByInstruction(c: Db['$client'], datasetId: number, items: BundleItem[]): Map<string, number[]> {
+	const wanted = new Map<string, number[]>();
+	for (const item of items) wanted.set(normalizeWhitespace(item.instruction), []);
+	const rows = c.prepare<[number], [number, string]>('SELECT id, instruction_key FROM tasks WHERE dataset_id = ? ORDER BY id').raw();
+	for (const [id, key] of rows.iterate(datasetId)) wanted.get(key)?.push(id);
+	return wanted;
+}
+
 /** Finds each bundle item in the dataset, or says why it cannot be found. */
 function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
-	const tasks = c.prepare<[number, string], number>('SELECT id FROM tasks WHERE dataset_id = ? AND instruction_key = ? ORDER BY id').pluck();
+	const tasks = tasksByInstruction(c, datasetId, items);
 	const instances = c.prepare<[number], { id: number; input: string; output: string }>('SELECT id, input, output FROM instances WHERE task_id = ? ORDER BY id');
 	const responses = c.prepare<[number], { id: number; model: string; response: string }>('SELECT id, model, response FROM responses WHERE task_id = ? ORDER BY id');
 	const resolved = new Map<number, Resolved>();
 	const seen = new Map<string, number>();
 	for (const item of items) {
 		const where = `item ${item.position}`;
-		const candidates = tasks.all(datasetId, normalizeWhitespace(item.instruction));
+		const candidates = tasks.get(normalizeWhitespace(item.instruction))!;
 		if (!candidates.length) {
 			problems.push(`${where}: no task in "${datasetName}" has the instruction ${clip(item.instruction)}`);
 			continue;

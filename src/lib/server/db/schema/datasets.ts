@@ -116,7 +116,6 @@ export const tasks = sqliteTable(
 	},
 	(t) => [
 		index('tasks_dataset_idx').on(t.datasetId, t.id),
-		index('tasks_dataset_key_idx').on(t.datasetId, t.instructionKey),
 		index('tasks_dataset_class_idx').on(t.datasetId, t.isClassification, t.id),
 		index('tasks_dataset_origin_idx').on(t.datasetId, t.origin, t.id),
 		index('tasks_dataset_empty_idx').on(t.datasetId, t.emptyInputCount, t.id),
