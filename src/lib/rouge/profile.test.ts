@@ -3,6 +3,7 @@ import { createRng } from '../prompts/shots';
 import { lcsLengthDp } from './lcs';
 import { emptyProfile, ProfileScanner, type ProfileState, type TokenSequences } from './profile';
 import { fmeasureFromLcs } from './score';
+import { SimdProfileKernel } from './wasm/profile-kernel';
 
 function sequences(list: Int32Array[]): TokenSequences {
 	const start = new Int32Array(list.length);
@@ -81,5 +82,42 @@ describe('ProfileScanner (several candidates to a word, one guard bit per lane)'
 		const none = [emptyProfile()];
 		scanner.extend([Int32Array.of(1)], none, sequences(pool), 3, 0);
 		expect(none[0]).toEqual({ top: [], sum: 2 / 3 + 1, max: 1, scanned: 3 });
+	});
+});
+
+describe('ProfileScanner: the WebAssembly SIMD scan against the JavaScript one', () => {
+	it('is available here, so the comparisons below compare two scans', () => {
+		expect(SimdProfileKernel.create(() => new Float64Array(0))).not.toBeNull();
+	});
+
+	it('gives bit for bit the same states: words of 1 to 16 lanes, entries too long for its tables, every top size, a pool that grows', () => {
+		const random = createRng(23);
+		const word = () => Math.floor(random() * random() * 40);
+		const make = (n: number) => Int32Array.from({ length: n }, word);
+		// Mostly short entries, some of 64 tokens or more (left to JavaScript where a range has one).
+		const pool = Array.from({ length: 900 }, (_, e) => make(e % 97 === 5 ? 64 + Math.floor(random() * 20) : 1 + Math.floor(random() * 30)));
+		for (const topK of [0, 1, 10, 16, 17]) {
+			const candidates = [
+				...Array.from({ length: 33 }, (_, m) => make(m)),
+				...Array.from({ length: 40 }, () => make(1 + Math.floor(random() * 4))),
+				// A token the pool never has.
+				Int32Array.of(1, 1000, 2)
+			];
+			const simd = new ProfileScanner();
+			const plain = new ProfileScanner({ simd: false });
+			const a = candidates.map(() => emptyProfile());
+			const b = candidates.map(() => emptyProfile());
+			// The pool in stages: the same arrays, then new (longer) ones, as an index grows; and a
+			// stretch without long entries (the vector scan takes it whole).
+			const whole = sequences(pool);
+			for (const [upTo, fresh] of [[60, false], [300, false], [301, true], [604, true], [900, false]] as const) {
+				const seqs = fresh ? sequences(pool.slice(0, upTo)) : whole;
+				simd.extend(candidates, a, seqs, upTo, topK);
+				plain.extend(candidates, b, seqs, upTo, topK);
+				expect(a, `top ${topK}, to ${upTo}`).toEqual(b);
+				a.forEach((s, k) => expect(Object.is(s.sum, b[k].sum), `candidate ${k}`).toBe(true));
+			}
+			candidates.forEach((c, k) => expect(a[k], `candidate ${k} against the reference`).toEqual(reference(c, pool, topK)));
+		}
 	});
 });

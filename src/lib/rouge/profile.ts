@@ -18,6 +18,7 @@
  */
 import { PatternBuffer, popcount32 } from './lcs';
 import { fmeasureFromLcs } from './score';
+import { MAX_LANES, SimdProfileKernel, TABLE_LENGTHS, TOP_SLOTS, type PackedWord } from './wasm/profile-kernel';
 
 /** Pool instructions as token-id sequences: entry e is seq[start[e], start[e] + length[e]). */
 export interface TokenSequences {
@@ -61,8 +62,7 @@ function consider(top: ProfileMatch[], topK: number, entry: number, score: numbe
 	if (top.length > topK) top.pop();
 }
 
-/** Pool lengths n below this read F from a table; longer ones compute it. */
-const TABLE_LENGTHS = 64;
+// Pool lengths n below TABLE_LENGTHS read F from a table; longer ones compute it.
 const scoreTables: Float64Array[] = [];
 
 /**
@@ -93,10 +93,38 @@ function ones(bits: number): number {
 	return (bits & 0xffff0000) === 0 ? ONES16[bits] : popcount32(bits);
 }
 
+/** A word's lanes: each candidate's bit offset and width, and the guard bit above each. */
+function packWord(word: number[], candidates: readonly ArrayLike<number>[]): PackedWord {
+	const offsets = new Int32Array(word.length);
+	const widths = new Int32Array(word.length);
+	let offset = 0;
+	let guards = 0;
+	for (let l = 0; l < word.length; l++) {
+		const m = candidates[word[l]].length;
+		offsets[l] = offset;
+		widths[l] = m;
+		if (offset + m < 32) guards |= 1 << (offset + m);
+		offset += m + 1;
+	}
+	return { lanes: word, offsets, widths, guards };
+}
+
 export class ProfileScanner {
 	/** Per token id: the match bits of the candidates in the current word (0 elsewhere). */
 	private mask: Int32Array = new Int32Array(1024);
 	private readonly pattern = new PatternBuffer();
+	/** The WebAssembly SIMD scan where it is available and not switched off; made at the first scan. */
+	private kernel: SimdProfileKernel | null | undefined;
+
+	/** `simd: false` keeps every scan in JavaScript (tests compare the two). */
+	constructor(options: { simd?: boolean } = {}) {
+		if (options.simd === false) this.kernel = null;
+	}
+
+	private get simd(): SimdProfileKernel | null {
+		if (this.kernel === undefined) this.kernel = SimdProfileKernel.create(scoreTable);
+		return this.kernel;
+	}
 
 	/**
 	 * Extends each candidate's state over pool entries [state.scanned, to). Candidates whose
@@ -133,7 +161,24 @@ export class ProfileScanner {
 				words[w].push(c);
 				used[w] += m + 1;
 			}
-			for (const word of words) this.scanWord(word, candidates, states, pool, from, to, topK);
+			const simd = this.simd && topK <= TOP_SLOTS && this.simd.covers(pool, from, to) ? this.simd : null;
+			if (!simd) {
+				for (const word of words) this.scanWord(word, candidates, states, pool, from, to, topK);
+				continue;
+			}
+			// Four words to a vector, at most MAX_LANES lanes to a scan.
+			let chunk: PackedWord[] = [];
+			let lanes = 0;
+			for (const word of words) {
+				if (chunk.length === 4 || lanes + word.length > MAX_LANES) {
+					simd.extend(chunk, candidates, states, pool, from, to, topK);
+					chunk = [];
+					lanes = 0;
+				}
+				chunk.push(packWord(word, candidates));
+				lanes += word.length;
+			}
+			if (chunk.length) simd.extend(chunk, candidates, states, pool, from, to, topK);
 		}
 	}
 
