@@ -72,7 +72,7 @@ export interface PackedWord {
 }
 
 export class SimdProfileKernel {
-	private memory: WebAssembly.Memory;
+	private readonly memory: WebAssembly.Memory;
 	private readonly scan: Scan;
 	private i32!: Int32Array;
 	private f64!: Float64Array;
@@ -82,31 +82,29 @@ export class SimdProfileKernel {
 	private startAt = 0;
 	private lengthAt = 0;
 	private seqAt = 0;
+	/** Candidate widths whose score tables are in memory. */
 	private readonly tablesIn = new Set<number>();
-	/** The pool copied: its token array, entries copied, tokens used, entries of TABLE_LENGTHS tokens or more. */
+	/** The pool being copied, its token array, entries copied, tokens used, entries of TABLE_LENGTHS tokens or more. */
+	private pool: TokenSequences | null = null;
 	private source: Int32Array | null = null;
 	private copied = 0;
 	private used = 0;
 	private long: number[] = [];
 
-	private constructor(instance: WebAssembly.Instance) {
+	private constructor(
+		instance: WebAssembly.Instance,
+		private readonly scoreTable: (m: number) => Float64Array
+	) {
 		this.memory = instance.exports.memory as WebAssembly.Memory;
 		this.scan = instance.exports.scan as Scan;
 		this.views();
 	}
 
-	/** A kernel, or null where WebAssembly SIMD is not available. */
+	/** A kernel reading F from `scoreTable(m)` (the JavaScript scan's tables), or null where WebAssembly SIMD is not available. */
 	static create(scoreTable: (m: number) => Float64Array): SimdProfileKernel | null {
 		const module = compile();
-		if (!module) return null;
-		const kernel = new SimdProfileKernel(new WebAssembly.Instance(module, {}));
-		kernel.scoreTable = scoreTable;
-		return kernel;
+		return module ? new SimdProfileKernel(new WebAssembly.Instance(module, {}), scoreTable) : null;
 	}
-
-	private scoreTable: (m: number) => Float64Array = () => {
-		throw new Error('no score tables');
-	};
 
 	private views(): void {
 		this.i32 = new Int32Array(this.memory.buffer);
@@ -140,6 +138,12 @@ export class SimdProfileKernel {
 		let tokens = this.used;
 		for (let e = this.copied; e < to; e++) tokens += pool.length[e];
 		this.reserve(pool.tokenLimit, to, tokens);
+		this.copyEntries(to);
+	}
+
+	/** Appends the pool's entries [copied, to) to the copy. */
+	private copyEntries(to: number): void {
+		const pool = this.pool!;
 		const { i32 } = this;
 		for (let e = this.copied; e < to; e++) {
 			const n = pool.length[e];
@@ -150,48 +154,30 @@ export class SimdProfileKernel {
 			this.used += n;
 			if (n >= TABLE_LENGTHS) this.long.push(e);
 		}
-		this.copied = Math.max(this.copied, to);
+		if (to > this.copied) this.copied = to;
 	}
 
 	/** Room for token ids below `tokenLimit`, `entries` entries and `tokens` tokens; a new layout copies the pool again. */
 	private reserve(tokenLimit: number, entries: number, tokens: number): void {
 		if (tokenLimit <= this.maskCapacity && entries <= this.entryCapacity && tokens <= this.seqCapacity) return;
 		const grow = (need: number, have: number) => (need <= have ? have : Math.max(need, have * 2, 1024));
-		const maskCapacity = grow(tokenLimit, this.maskCapacity);
-		const entryCapacity = grow(entries, this.entryCapacity);
-		const seqCapacity = grow(tokens, this.seqCapacity);
-		const startAt = MASKS + 16 * maskCapacity;
-		const lengthAt = startAt + 4 * entryCapacity;
-		const seqAt = lengthAt + 4 * entryCapacity;
-		const bytes = seqAt + 4 * seqCapacity;
+		this.maskCapacity = grow(tokenLimit, this.maskCapacity);
+		this.entryCapacity = grow(entries, this.entryCapacity);
+		this.seqCapacity = grow(tokens, this.seqCapacity);
+		this.startAt = MASKS + 16 * this.maskCapacity;
+		this.lengthAt = this.startAt + 4 * this.entryCapacity;
+		this.seqAt = this.lengthAt + 4 * this.entryCapacity;
+		const bytes = this.seqAt + 4 * this.seqCapacity;
 		if (bytes > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / 65536));
 		this.views();
 		// Masks start clear; the pool is copied again at its new place (the old copy may overlap it).
-		this.i32.fill(0, MASKS >> 2, startAt >> 2);
-		[this.maskCapacity, this.entryCapacity, this.seqCapacity] = [maskCapacity, entryCapacity, seqCapacity];
-		[this.startAt, this.lengthAt, this.seqAt] = [startAt, lengthAt, seqAt];
+		this.i32.fill(0, MASKS >> 2, this.startAt >> 2);
 		const copied = this.copied;
 		this.copied = 0;
 		this.used = 0;
 		this.long = [];
-		if (copied > 0 && this.source) {
-			// Only the entries copied before: the caller copies the rest.
-			const { i32 } = this;
-			const pool = this.pool!;
-			for (let e = 0; e < copied; e++) {
-				const n = pool.length[e];
-				const s = pool.start[e];
-				i32[(startAt >> 2) + e] = this.used;
-				i32[(lengthAt >> 2) + e] = n;
-				i32.set(pool.seq.subarray(s, s + n), (seqAt >> 2) + this.used);
-				this.used += n;
-				if (n >= TABLE_LENGTHS) this.long.push(e);
-			}
-			this.copied = copied;
-		}
+		this.copyEntries(copied);
 	}
-
-	private pool: TokenSequences | null = null;
 
 	/**
 	 * Extends the states of up to four words' candidates over [from, to) (every state at `from`;
