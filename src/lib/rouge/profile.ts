@@ -161,22 +161,23 @@ export class ProfileScanner {
 				words[w].push(c);
 				used[w] += m + 1;
 			}
+			const packed = words.map((word) => packWord(word, candidates));
 			const simd = this.simd && topK <= TOP_SLOTS && this.simd.covers(pool, from, to) ? this.simd : null;
 			if (!simd) {
-				for (const word of words) this.scanWord(word, candidates, states, pool, from, to, topK);
+				for (const word of packed) this.scanWord(word, candidates, states, pool, from, to, topK);
 				continue;
 			}
 			// Four words to a vector, at most MAX_LANES lanes to a scan.
 			let chunk: PackedWord[] = [];
 			let lanes = 0;
-			for (const word of words) {
-				if (chunk.length === 4 || lanes + word.length > MAX_LANES) {
+			for (const word of packed) {
+				if (chunk.length === 4 || lanes + word.lanes.length > MAX_LANES) {
 					simd.extend(chunk, candidates, states, pool, from, to, topK);
 					chunk = [];
 					lanes = 0;
 				}
-				chunk.push(packWord(word, candidates));
-				lanes += word.length;
+				chunk.push(word);
+				lanes += word.lanes.length;
 			}
 			if (chunk.length) simd.extend(chunk, candidates, states, pool, from, to, topK);
 		}
@@ -184,7 +185,7 @@ export class ProfileScanner {
 
 	/** One pass over [from, to) for the candidates of one word, each in its lane. */
 	private scanWord(
-		word: number[],
+		packed: PackedWord,
 		candidates: readonly ArrayLike<number>[],
 		states: ProfileState[],
 		pool: TokenSequences,
@@ -192,22 +193,13 @@ export class ProfileScanner {
 		to: number,
 		topK: number
 	): void {
+		const { lanes: word, offsets, widths, guards } = packed;
 		const lanes = word.length;
-		const offsets = new Int32Array(lanes);
-		const widths = new Int32Array(lanes);
-		const lows = new Int32Array(lanes);
+		const lows = widths.map((m) => (m === 32 ? -1 : (1 << m) - 1));
 		let maxId = pool.tokenLimit - 1;
-		let offset = 0;
-		let guards = 0;
-		for (let l = 0; l < lanes; l++) {
-			const ids = candidates[word[l]];
-			const m = ids.length;
-			offsets[l] = offset;
-			widths[l] = m;
-			lows[l] = m === 32 ? -1 : (1 << m) - 1;
-			for (let i = 0; i < m; i++) if (ids[i] > maxId) maxId = ids[i];
-			if (offset + m < 32) guards |= 1 << (offset + m);
-			offset += m + 1;
+		for (const c of word) {
+			const ids = candidates[c];
+			for (let i = 0; i < ids.length; i++) if (ids[i] > maxId) maxId = ids[i];
 		}
 		if (this.mask.length <= maxId) this.mask = new Int32Array(Math.max(maxId + 1, this.mask.length * 2));
 		const mask = this.mask;
