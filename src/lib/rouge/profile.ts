@@ -106,7 +106,7 @@ function packWord(word: number[], candidates: readonly ArrayLike<number>[]): Pac
 		if (offset + m < 32) guards |= 1 << (offset + m);
 		offset += m + 1;
 	}
-	return { lanes: word, offsets, widths, guards };
+	return { lanes: word, offsets, widths, lows: widths.map((m) => (m === 32 ? -1 : (1 << m) - 1)), guards };
 }
 
 export class ProfileScanner {
@@ -193,9 +193,8 @@ export class ProfileScanner {
 		to: number,
 		topK: number
 	): void {
-		const { lanes: word, offsets, widths, guards } = packed;
+		const { lanes: word, offsets, widths, lows, guards } = packed;
 		const lanes = word.length;
-		const lows = widths.map((m) => (m === 32 ? -1 : (1 << m) - 1));
 		let maxId = pool.tokenLimit - 1;
 		for (const c of word) {
 			const ids = candidates[c];

@@ -67,6 +67,8 @@ export interface PackedWord {
 	lanes: readonly number[];
 	offsets: Int32Array;
 	widths: Int32Array;
+	/** Each lane's low bits (width ones). */
+	lows: Int32Array;
 	/** The word's guard bits (one above each lane). */
 	guards: number;
 }
@@ -211,7 +213,7 @@ export class SimdProfileKernel {
 				const top = TOPS + TOP_BYTES * lane;
 				i32[d >> 2] = w;
 				i32[(d >> 2) + 1] = offset;
-				i32[(d >> 2) + 2] = m === 32 ? -1 : (1 << m) - 1;
+				i32[(d >> 2) + 2] = word.lows[l];
 				i32[(d >> 2) + 3] = tableOffset(m);
 				f64[(d >> 3) + 2] = state.sum;
 				f64[(d >> 3) + 3] = state.max;
