@@ -2,6 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../../src/lib/stats';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import { transaction, type Db } from '../../src/lib/server/db';
 import { RowWriter } from '../../src/lib/server/datasets/rows';
@@ -10,6 +14,8 @@ import { countExport, startExport, type ExportRequest } from '../../src/lib/serv
 import { selectJsonLineBlocks, selectRows } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
+import { serializeAll } from '../../src/lib/formats/serialize-formats';
+import { appVersion } from '../../src/lib/server/exports/version';
 import type { ExportFormatId, ExportRecord } from '../../src/lib/formats/serialize';
 
 let db: Db;
@@ -39,6 +45,22 @@ function datasetRows(datasetId: number): ExportRecord[] {
 	return db.$client
 		.prepare('SELECT t.instruction, i.input, i.output FROM tasks t JOIN instances i ON i.task_id = t.id WHERE t.dataset_id = ? ORDER BY t.id, i.id')
 		.all(datasetId) as ExportRecord[];
+}
+
+/** The rows of a Parquet file as DuckDB reads them, which fails on a string that is not valid UTF-8. */
+async function readParquetStrictly(bytes: Uint8Array): Promise<ExportRecord[]> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-parquet-'));
+	const duck = await DuckDBInstance.create(':memory:');
+	try {
+		const file = path.join(dir, 'rows.parquet');
+		fs.writeFileSync(file, bytes);
+		const conn = await duck.connect();
+		const result = await conn.runAndReadAll(`SELECT instruction, input, output FROM read_parquet('${file}')`);
+		return result.getRowObjectsJS() as unknown as ExportRecord[];
+	} finally {
+		duck.closeSync();
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
 }
 
 function datasetInstructions(datasetId: number): string[] {
@@ -90,6 +112,39 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 		expect(await parquetReadObjects({ file })).toEqual(datasetRows(sourceId));
 		expect(manifest.file.bytes).toBe(bytes.length);
+	});
+
+	it('parquet from column blocks: rows in order across many row groups, tricky text as the rows path reads it, counts as counted', async () => {
+		const sourceId = await importSource();
+		const now = Date.now();
+		const taskId = Number(
+			db.$client
+				.prepare("INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 3, ?)")
+				.run(sourceId, 'ctl \u0000\u0001 end', 'ctl', now).lastInsertRowid
+		);
+		const instance = db.$client.prepare('INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, ?)');
+		instance.run(taskId, sourceId, 'lone \ud800 high', '', now);
+		instance.run(taskId, sourceId, '', 'pair 😀 \u2028', now);
+		db.$client
+			.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, CAST(x'c328ff61' AS TEXT), CAST(x'e2828a' AS TEXT), ?)")
+			.run(taskId, sourceId, now);
+		const expected = datasetRows(sourceId);
+		for (const rowGroupRows of [1, 2, 3, 10_000]) {
+			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'parquet', options: { rowGroupRows } });
+			const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+			expect(await parquetReadObjects({ file })).toEqual(expected);
+			// A strict reader (DuckDB refuses a string column holding invalid UTF-8) reads the same rows.
+			expect(await readParquetStrictly(bytes)).toEqual(expected);
+			const meta = await (await import('hyparquet')).parquetMetadataAsync(file);
+			expect(meta.row_groups.every((g) => Number(g.num_rows) <= rowGroupRows)).toBe(true);
+			expect(manifest.counts).toMatchObject({ rows: expected.length, instances: expected.length, tasks: datasetInstructions(sourceId).length });
+			expect(manifest.file.bytes).toBe(bytes.length);
+			// Blocks start at 16 rows; groups no larger than that are the record serialiser's, byte for byte.
+			if (rowGroupRows <= 16) {
+				const serialised = serializeAll('parquet', expected, { rowGroupRows, createdBy: `${appVersion().name} ${appVersion().version}` });
+				expect(Buffer.from(bytes).equals(Buffer.from(serialised))).toBe(true);
+			}
+		}
 	});
 
 	it('jsonl written by SQLite (json_object) is byte for byte what the JSON.stringify serialiser writes', async () => {

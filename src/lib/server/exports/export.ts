@@ -13,7 +13,9 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectJsonLineBlocks, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type SelectionCounts } from './query';
+import { countSelection, openReader, selectColumnBlocks, selectJsonLineBlocks, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS, ParquetFileWriter } from '$lib/formats/serialize-parquet';
+import { columnGroup } from './parquet-columns';
 import { estimateQuality, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
@@ -211,8 +213,11 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			// String length undercounts UTF-8 bytes; near enough for sizing chunks.
 			pendingLength += chunk.length;
 		};
+		const instancesOnly = !request.includeReformulations && !request.responsesOf;
+		// Parquet of instances writes its own row groups from column blocks (below), not through the serialiser.
+		const parquetBlocks = request.format === 'parquet' && instancesOnly;
 		try {
-			add(serializer.begin());
+			if (!parquetBlocks) add(serializer.begin());
 			let lastTask = -1;
 			let lastInstance: number | null = null;
 			/** The manifest's counts and sources, row by row. */
@@ -234,21 +239,39 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				if (runId !== null) runs.add(runId);
 				if (importId !== null) importIds.add(importId);
 			};
-			if (request.format === 'jsonl' && !request.includeReformulations && !request.responsesOf) {
+			/** The manifest's counts and sources, a block of instance rows at a time. */
+			const countedBlock = (block: InstanceBlock) => {
+				written.rows += block.rows;
+				written.instances += block.rows;
+				// Rows come in task order: a task split across two blocks counts once.
+				written.tasks += block.tasks - (block.firstTaskId === lastTask ? 1 : 0);
+				lastTask = block.lastTaskId;
+				for (const id of block.runIds) runs.add(id);
+				for (const id of block.importIds) importIds.add(id);
+			};
+			if (request.format === 'jsonl' && instancesOnly) {
 				// Instances as JSON Lines: SQLite writes whole blocks of lines as bytes (selectJsonLineBlocks).
 				for (const block of selectJsonLineBlocks(reader.client, request, JSON_LINE_BLOCK_BYTES)) {
-					written.rows += block.rows;
-					written.instances += block.rows;
-					// Rows come in task order: a task split across two blocks counts once.
-					written.tasks += block.tasks - (block.firstTaskId === lastTask ? 1 : 0);
-					lastTask = block.lastTaskId;
-					for (const id of block.runIds) runs.add(id);
-					for (const id of block.importIds) importIds.add(id);
+					countedBlock(block);
 					add(block.bytes);
 					const bytes = flush();
 					if (bytes) yield bytes;
 					options.onProgress?.(progress());
 				}
+			} else if (parquetBlocks) {
+				// Instances as Parquet: each row group's columns come from SQLite as UTF-8 bytes
+				// (selectColumnBlocks), never made into JavaScript strings and encoded again.
+				const file = new ParquetFileWriter(serializerOptions(request).createdBy);
+				add(file.begin());
+				const groupRows = Math.max(1, request.options?.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
+				for (const block of selectColumnBlocks(reader.client, request, MAX_GROUP_CHARS, groupRows)) {
+					countedBlock(block);
+					add(file.writeGroup(columnGroup(block.columns, block.rows)));
+					const bytes = flush();
+					if (bytes) yield bytes;
+					options.onProgress?.(progress());
+				}
+				add(file.end());
 			} else if (request.format === 'jsonl' && !request.includeReformulations) {
 				// Responses as JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
 				for (const row of selectJsonLines(reader.client, request)) {
@@ -271,7 +294,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
 				}
 			}
-			add(serializer.end());
+			if (!parquetBlocks) add(serializer.end());
 			const last = flush();
 			if (last) yield last;
 			if (importIds.size) {
