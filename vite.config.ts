@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { FATAL_REPORT_DIR } from './tests/support/unfinished-files-reporter';
 
 export default defineConfig({
 	plugins: [sveltekit()],
@@ -10,6 +11,10 @@ export default defineConfig({
 		// processes and sockets, so two at once cut the suite's wall time by about a sixth.
 		maxWorkers: 2,
 		globalSetup: ['tests/support/cli-bundle.ts'],
+		// A test process that dies leaves a trace: Node writes a report on a fatal error, and the
+		// second reporter names the files and tests that never finished.
+		execArgv: ['--report-on-fatalerror', `--report-directory=${FATAL_REPORT_DIR}`],
+		reporters: ['default', './tests/support/unfinished-files-reporter.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 60_000
 	}
