@@ -96,7 +96,10 @@ async function main(argv: string[]): Promise<number> {
 			console.error(`error: ${(err as Error).message}`);
 			return code;
 		}
+		// SQLite's extended code (SQLITE_IOERR_SHMMAP, …) says more than its message ("disk I/O error").
+		const sqliteCode = (err as { code?: unknown } | null)?.code;
 		console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+		if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_')) console.error(`(${sqliteCode})`);
 		return 1;
 	}
 }

@@ -97,7 +97,8 @@ function run<T>(data: Record<string, unknown>): Promise<T> {
 			settled = true;
 			if (m.ok) resolve(m.result);
 			else reject(Object.assign(new Error(m.message), { code: m.code }));
-			void worker.terminate();
+			// Not terminated: its connections are closed and nothing is left for it to do, so it ends
+			// on its own; terminate() would land in the middle of the SQLite addon's own teardown.
 		});
 		worker.once('error', (err) => {
 			settled = true;
