@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { BULK_MIN_WRITE_MS, DatabaseBusyError, bulkPause, bulkWriteBudget, busyBackoff, isBusyError, markWaitingWriter, markWriterServed, requestWaitingForLock, retryBulkWhenBusy } from '../../src/lib/server/db/busy';
+import { BULK_MIN_WRITE_MS, DatabaseBusyError, bulkPause, bulkWriteBudget, busyBackoff, isBusyError, markWaitingWriter, markWriterServed, requestWaitingForLock, retryBulkWhenBusy, writerWaitedWithin } from '../../src/lib/server/db/busy';
 import { transaction, type Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -155,5 +155,24 @@ describe('bulk jobs and waiting requests', () => {
 		expect(requestWaitingForLock(db.$client)).toBe(true);
 		// Not on a database in memory: nobody in another process can wait for it.
 		expect(requestWaitingForLock(new Database(':memory:'))).toBe(false);
+	});
+
+	it('mark themselves while they wait for the lock, so that another bulk job (an import) pauses for them', async () => {
+		const fs = await import('node:fs');
+		fs.rmSync(`${file}-writers-waiting`, { force: true });
+		expect(writerWaitedWithin(db.$client, 2000)).toBe(false);
+		other.exec('BEGIN IMMEDIATE');
+		setTimeout(() => other.exec('COMMIT'), 60);
+		const writing = retryBulkWhenBusy(db.$client, write);
+		// Between its tries: marked as waiting, so an import's next batch waits for it.
+		await new Promise((r) => setTimeout(r, 30));
+		expect(requestWaitingForLock(other)).toBe(true);
+		await writing;
+		// Written: served, so the import goes on at once; it did wait lately, so the import keeps its pauses a while.
+		expect(requestWaitingForLock(other)).toBe(false);
+		expect(writerWaitedWithin(other, 2000)).toBe(true);
+		expect(writerWaitedWithin(other, 0)).toBe(false);
+		// A database in memory has no other process to wait for it.
+		expect(writerWaitedWithin(new Database(':memory:'), 2000)).toBe(false);
 	});
 });

@@ -33,3 +33,15 @@ describe('modelNameFromFileName', () => {
 		expect(modelNameFromFileName('.jsonl')).toBe('.jsonl');
 	});
 });
+
+describe('normalizeWhitespace on random whitespace', () => {
+	it('equals the plain replace-and-trim on every mix of spaces, tabs, newlines and other whitespace', () => {
+		const pieces = ['a', 'bc', ' ', '  ', '\t', '\n', '\r\n', '\u00a0', '\u2028', '\u3000', 'é'];
+		let seed = 7;
+		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+		for (let k = 0; k < 5000; k++) {
+			const s = Array.from({ length: Math.floor(next() * 8) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
+			expect(normalizeWhitespace(s), JSON.stringify(s)).toBe(s.replace(/\s+/g, ' ').trim());
+		}
+	});
+});

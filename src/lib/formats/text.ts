@@ -7,8 +7,13 @@
  * (18 of 252 lines).
  */
 export function normalizeWhitespace(s: string): string {
-	return s.replace(/\s+/g, ' ').trim();
+	// Most texts are already normal (single spaces, nothing at the ends): a test allocates nothing,
+	// where replace() and trim() build a new string every time (a million-row import made 2.7 s of them).
+	return NOT_NORMAL.test(s) ? s.replace(/\s+/g, ' ').trim() : s;
 }
+
+/** Whitespace that normalizeWhitespace changes: any but a lone space between two other characters. */
+const NOT_NORMAL = /^\s|\s$|\s\s|[^\S ]/;
 
 // Self-Instruct names its prediction files `<model>_predictions.jsonl`.
 const PREDICTIONS_SUFFIX = /[._-]predictions$/i;

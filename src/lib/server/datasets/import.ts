@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hash, randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { db, transaction, type Db } from '../db';
 import { imports, type AppendState, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
@@ -17,7 +18,7 @@ import {
 	type ParsedRecord
 } from '$lib/formats';
 import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError, receivingImport } from './datasets';
-import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
+import { bulkPause, bulkWriteBudget, retryBulkWhenBusy, writerWaitedWithin } from '../db/busy';
 import { BULK_BATCH_ROWS, appendMarks, importOwner, placeholderName, removeImportingDataset, rollBackAppend } from './importing';
 import type { Statement } from 'better-sqlite3';
 import { RowWriter } from './rows';
@@ -300,11 +301,21 @@ function prepareRecord(record: ParsedRecord): PreparedRecord {
 /** The longest a batch goes on inserting before it commits, whatever its row count (ms). */
 export const BATCH_MAX_WRITE_MS = 50;
 /**
- * The least time between two batches of an import with the write lock free. It is spent reading
- * the next records; only what is left of it is spent asleep. (Checkpoints run in a thread of
- * their own: db/checkpoints.ts.)
+ * The least time between two batches of an import with the write lock free, while other writers
+ * want it. It is spent reading the next records; only what is left of it is spent asleep.
+ * (Checkpoints run in a thread of their own: db/checkpoints.ts.)
  */
 const BATCH_PAUSE_MS = 25;
+/**
+ * Writers that found the lock taken this recently (db/busy markWaitingWriter: requests and bulk
+ * jobs, in any process) keep the pauses on. Otherwise nobody is waiting, and a pause would only
+ * idle: on a million-row import alone they were 15 s of 52 (1,000 batches). A writer that comes
+ * meanwhile marks itself, the batch in progress commits after BULK_MIN_WRITE_MS, and the pauses
+ * are back from the next batch.
+ */
+const PAUSE_WHILE_WAITED_WITHIN_MS = 2000;
+/** Between batches with nobody waiting: a turn of the event loop (this process's requests, a heartbeat). */
+const BATCH_YIELD_MS = 1;
 
 /**
  * The most records read ahead of a batch. Records held across a batch's awaits outlive V8's young
@@ -379,10 +390,12 @@ async function writeBatches(
 				heartbeat = setInterval(() => void retryBulkWhenBusy(database.$client, () => opened.heartbeat()).catch(() => {}), HEARTBEAT_EVERY_MS);
 				heartbeat.unref();
 			} else {
-				// Leave the lock free for at least BATCH_PAUSE_MS since the last commit (reading the
-				// records above counts), so writers waiting in other processes (reviewers' submits)
-				// get their turn rather than racing the next batch.
-				await bulkPause(database.$client, Math.max(5, BATCH_PAUSE_MS - (performance.now() - committedAt)));
+				// While other writers want the lock, leave it free for at least BATCH_PAUSE_MS since
+				// the last commit (reading the records above counts), so writers waiting in other
+				// processes (reviewers' submits, bulk jobs) get their turn rather than racing the next batch.
+				if (writerWaitedWithin(database.$client, PAUSE_WHILE_WAITED_WITHIN_MS)) {
+					await bulkPause(database.$client, Math.max(5, BATCH_PAUSE_MS - (performance.now() - committedAt)));
+				} else await sleep(BATCH_YIELD_MS);
 			}
 			const batchWriter = writer;
 			await retryBulkWhenBusy(database.$client, () => transaction(
@@ -730,6 +743,7 @@ class StagedWriter {
 				{
 					datasetId: this.dataset.id,
 					instruction: record.instruction,
+					instructionKey,
 					origin: this.options.origin ?? 'imported',
 					sourceId: sourceId ?? null,
 					name: record.kind === 'task' ? (record.name ?? null) : null,

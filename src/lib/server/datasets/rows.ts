@@ -12,6 +12,8 @@ import { normalizeWhitespace } from '$lib/formats';
 export interface NewTask {
 	datasetId: number;
 	instruction: string;
+	/** normalizeWhitespace(instruction), when the caller has it already. */
+	instructionKey?: string;
 	origin: TaskOrigin;
 	sourceId?: string | null;
 	name?: string | null;
@@ -125,7 +127,7 @@ export class RowWriter {
 		const result = this.insertTaskStmt.run(
 			task.datasetId,
 			task.instruction,
-			normalizeWhitespace(task.instruction),
+			task.instructionKey ?? normalizeWhitespace(task.instruction),
 			countWords(task.instruction),
 			task.sourceId ?? null,
 			task.name ?? null,

@@ -78,10 +78,16 @@ export async function retryBulkWhenBusy<T>(c: Database.Database, write: () => T,
 		const waitBefore = c.pragma('busy_timeout', { simple: true }) as number;
 		c.pragma(`busy_timeout = ${Math.min(waitBefore, BULK_LOCK_WAIT_MS)}`);
 		try {
-			return write();
+			const result = write();
+			// It had waited: the bulk jobs that paused for it go on (see markWriterServed).
+			if (attempt > 1) markWriterServed(c);
+			return result;
 		} catch (err) {
 			if (!isBusyError(err)) throw err;
 			if (Date.now() - started >= boundMs) throw new DatabaseBusyError(err);
+			// A bulk job waiting for the lock is marked as a request is, so that another bulk job
+			// (an import) pauses for it too rather than taking the lock back at once.
+			markWaitingWriter(c);
 		} finally {
 			c.pragma(`busy_timeout = ${waitBefore}`);
 		}
@@ -140,6 +146,17 @@ export function requestWaitingForLock(c: Database.Database): boolean {
 	if (marked === undefined || Date.now() - marked >= WAITING_FRESH_MS) return false;
 	const served = markedAt(servedMarkOf(c));
 	return served === undefined || served < marked;
+}
+
+/**
+ * Has any writer (a request or a bulk job, in any process) found the lock taken in the last `ms`?
+ * True where marks cannot be kept: then nobody can tell, and bulk jobs pause as if someone had.
+ */
+export function writerWaitedWithin(c: Database.Database, ms: number): boolean {
+	const mark = waitingMarkOf(c);
+	if (!mark) return !c.memory;
+	const marked = markedAt(mark);
+	return marked !== undefined && Date.now() - marked < ms;
 }
 
 /** When a mark was last touched (undefined: never, or marks cannot be kept here). */
