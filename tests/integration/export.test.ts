@@ -47,6 +47,26 @@ function datasetRows(datasetId: number): ExportRecord[] {
 		.all(datasetId) as ExportRecord[];
 }
 
+/**
+ * On top of the tricky records, a task with two instances as another tool may have stored them:
+ * control characters, NUL, DEL, lone surrogates, and bytes that are not UTF-8. Returns the task.
+ */
+function storeTrickyRows(datasetId: number): number {
+	const now = Date.now();
+	const taskId = Number(
+		db.$client
+			.prepare("INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 3, ?)")
+			.run(datasetId, 'ctl \u0000\u0001\u0008\u000b\u000c\u001f\u007f end', 'ctl', now).lastInsertRowid
+	);
+	db.$client
+		.prepare('INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, ?)')
+		.run(taskId, datasetId, 'lone \ud800 high, lone \udfff low', 'pair 😀 \u2028\u2029 </script>', now);
+	db.$client
+		.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, CAST(x'c328ff61' AS TEXT), CAST(x'e2828a' AS TEXT), ?)")
+		.run(taskId, datasetId, now);
+	return taskId;
+}
+
 /** The rows of a Parquet file as DuckDB reads them, which fails on a string that is not valid UTF-8. */
 async function readParquetStrictly(bytes: Uint8Array): Promise<ExportRecord[]> {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-parquet-'));
@@ -116,18 +136,8 @@ describe('round trips: export, then read back, gives the same tasks and instance
 
 	it('parquet from column blocks: rows in order across many row groups, tricky text as the rows path reads it, counts as counted', async () => {
 		const sourceId = await importSource();
-		const now = Date.now();
-		const taskId = Number(
-			db.$client
-				.prepare("INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 3, ?)")
-				.run(sourceId, 'ctl \u0000\u0001 end', 'ctl', now).lastInsertRowid
-		);
-		const instance = db.$client.prepare('INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, ?)');
-		instance.run(taskId, sourceId, 'lone \ud800 high', '', now);
-		instance.run(taskId, sourceId, '', 'pair 😀 \u2028', now);
-		db.$client
-			.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, CAST(x'c328ff61' AS TEXT), CAST(x'e2828a' AS TEXT), ?)")
-			.run(taskId, sourceId, now);
+		const taskId = storeTrickyRows(sourceId);
+		db.$client.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, '', '', 0)").run(taskId, sourceId);
 		const expected = datasetRows(sourceId);
 		for (const rowGroupRows of [1, 2, 3, 10_000]) {
 			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'parquet', options: { rowGroupRows } });
@@ -149,18 +159,7 @@ describe('round trips: export, then read back, gives the same tasks and instance
 
 	it('jsonl written by SQLite (json_object) is byte for byte what the JSON.stringify serialiser writes', async () => {
 		const sourceId = await importSource();
-		// Control characters, NUL, DEL, lone surrogates and invalid UTF-8 stored by another tool on top of the tricky records.
-		const now = Date.now();
-		const taskId = Number(
-			db.$client
-				.prepare("INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 3, ?)")
-				.run(sourceId, 'ctl \u0000\u0001\u0008\u000b\u000c\u001f\u007f end', 'ctl', now).lastInsertRowid
-		);
-		const instance = db.$client.prepare('INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, ?, ?, ?)');
-		instance.run(taskId, sourceId, 'lone \ud800 high, lone \udfff low', 'pair 😀 \u2028\u2029 </script>', now);
-		db.$client
-			.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, CAST(x'c328ff61' AS TEXT), CAST(x'e2828a' AS TEXT), ?)")
-			.run(taskId, sourceId, now);
+		storeTrickyRows(sourceId);
 		const { text, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'jsonl' });
 		const expected = datasetRows(sourceId)
 			.map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n')
