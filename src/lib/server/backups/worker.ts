@@ -7,6 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
+import { COLLECT_SQLITE_WRAPPERS } from '../db/worker-teardown';
 
 export type TableCounts = Record<string, number>;
 
@@ -30,6 +31,7 @@ const SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
+${COLLECT_SQLITE_WRAPPERS}
 const Database = require(workerData.driver);
 
 // Row count of every ordinary table (virtual tables are counted through their shadow tables).
@@ -83,8 +85,14 @@ async function copy({ source, partial, pagesPerStep }) {
 }
 
 (async () => (workerData.task === 'copy' ? copy(workerData) : check(workerData.file)))().then(
-	(result) => parentPort.postMessage({ ok: true, result }),
-	(err) => parentPort.postMessage({ ok: false, message: err && err.message ? err.message : String(err), code: err && err.code })
+	(result) => {
+		collectSqliteWrappers();
+		parentPort.postMessage({ ok: true, result });
+	},
+	(err) => {
+		collectSqliteWrappers();
+		parentPort.postMessage({ ok: false, message: err && err.message ? err.message : String(err), code: err && err.code });
+	}
 );
 `;
 

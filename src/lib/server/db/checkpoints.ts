@@ -19,6 +19,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { COLLECT_SQLITE_WRAPPERS } from './worker-teardown';
 
 const CHECKPOINT_EVERY_MS = 100;
 /** SQLite's own default, restored if the thread fails. */
@@ -28,6 +29,7 @@ const CLOSE_WAIT_MS = 5000;
 
 const SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${COLLECT_SQLITE_WRAPPERS}
 const Database = require(workerData.driver);
 const connections = new Map();
 const done = new Int32Array(workerData.signal);
@@ -59,6 +61,7 @@ parentPort.on('message', (m) => {
 			} catch {}
 		}
 		connections.clear();
+		collectSqliteWrappers();
 		Atomics.store(done, 0, m.ticket);
 		Atomics.notify(done, 0);
 	}
