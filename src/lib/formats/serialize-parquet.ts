@@ -102,7 +102,13 @@ export function splitByLengths(bytes: Uint8Array, lengths: string | null, count:
 	return out;
 }
 
-export function parquetSerializer(options: Pick<SerializeOptions, 'rowGroupRows' | 'createdBy'> = {}): RecordSerializer {
+/** The Parquet serialiser: records one by one (write), or whole row groups already in columns (writeGroup). */
+export interface ParquetSerializer extends RecordSerializer {
+	/** Writes `group` as a row group of its own, after any records written one by one. */
+	writeGroup(group: ParquetGroup): Uint8Array;
+}
+
+export function parquetSerializer(options: Pick<SerializeOptions, 'rowGroupRows' | 'createdBy'> = {}): ParquetSerializer {
 	const groupRows = Math.max(1, options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
 	const file = new ParquetFileWriter(options.createdBy);
 	let instructions: string[] = [];
@@ -119,6 +125,15 @@ export function parquetSerializer(options: Pick<SerializeOptions, 'rowGroupRows'
 		return bytes;
 	}
 
+	/** `first` then `second`, without a copy when `first` is empty. */
+	function joined(first: Uint8Array, second: Uint8Array): Uint8Array {
+		if (first.length === 0) return second;
+		const out = new Uint8Array(first.length + second.length);
+		out.set(first);
+		out.set(second, first.length);
+		return out;
+	}
+
 	return {
 		begin: () => file.begin(),
 		write: (r: ExportRecord) => {
@@ -129,13 +144,7 @@ export function parquetSerializer(options: Pick<SerializeOptions, 'rowGroupRows'
 			if (instructions.length >= groupRows || groupChars >= MAX_GROUP_CHARS) return flushGroup();
 			return '';
 		},
-		end: () => {
-			const last = flushGroup();
-			const footer = file.end();
-			const out = new Uint8Array(last.length + footer.length);
-			out.set(last);
-			out.set(footer, last.length);
-			return out;
-		}
+		writeGroup: (group) => joined(flushGroup(), file.writeGroup(group)),
+		end: () => joined(flushGroup(), file.end())
 	};
 }

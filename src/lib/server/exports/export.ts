@@ -14,7 +14,7 @@ import { exportFormat, type ExportFormatId, type ExportFormatInfo, type Serializ
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
 import { countSelection, openReader, selectColumnBlocks, selectJsonLineBlocks, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
-import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS, ParquetFileWriter } from '$lib/formats/serialize-parquet';
+import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS, parquetSerializer } from '$lib/formats/serialize-parquet';
 import { columnGroup } from './parquet-columns';
 import { estimateQuality, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
@@ -189,7 +189,10 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	const progressEvery = options.progressEvery ?? 2000;
 
 	function* chunks(): Generator<Uint8Array, void, undefined> {
-		const serializer = createSerializer(request.format, serializerOptions(request));
+		const instancesOnly = !request.includeReformulations && !request.responsesOf;
+		// Parquet of instances is written a row group at a time from column blocks (below).
+		const parquet = request.format === 'parquet' && instancesOnly ? parquetSerializer(serializerOptions(request)) : null;
+		const serializer = parquet ?? createSerializer(request.format, serializerOptions(request));
 		let pending: (string | Uint8Array)[] = [];
 		let pendingLength = 0;
 		const flush = (): Uint8Array | null => {
@@ -213,11 +216,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			// String length undercounts UTF-8 bytes; near enough for sizing chunks.
 			pendingLength += chunk.length;
 		};
-		const instancesOnly = !request.includeReformulations && !request.responsesOf;
-		// Parquet of instances writes its own row groups from column blocks (below), not through the serialiser.
-		const parquetBlocks = request.format === 'parquet' && instancesOnly;
 		try {
-			if (!parquetBlocks) add(serializer.begin());
+			add(serializer.begin());
 			let lastTask = -1;
 			let lastInstance: number | null = null;
 			/** The manifest's counts and sources, row by row. */
@@ -258,20 +258,17 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					if (bytes) yield bytes;
 					options.onProgress?.(progress());
 				}
-			} else if (parquetBlocks) {
+			} else if (parquet) {
 				// Instances as Parquet: each row group's columns come from SQLite as UTF-8 bytes
 				// (selectColumnBlocks), never made into JavaScript strings and encoded again.
-				const file = new ParquetFileWriter(serializerOptions(request).createdBy);
-				add(file.begin());
 				const groupRows = Math.max(1, request.options?.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS);
 				for (const block of selectColumnBlocks(reader.client, request, MAX_GROUP_CHARS, groupRows)) {
 					countedBlock(block);
-					add(file.writeGroup(columnGroup(block.columns, block.rows)));
+					add(parquet.writeGroup(columnGroup(block.columns, block.rows)));
 					const bytes = flush();
 					if (bytes) yield bytes;
 					options.onProgress?.(progress());
 				}
-				add(file.end());
 			} else if (request.format === 'jsonl' && !request.includeReformulations) {
 				// Responses as JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
 				for (const row of selectJsonLines(reader.client, request)) {
@@ -294,7 +291,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
 				}
 			}
-			if (!parquetBlocks) add(serializer.end());
+			add(serializer.end());
 			const last = flush();
 			if (last) yield last;
 			if (importIds.size) {
