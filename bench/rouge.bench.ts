@@ -41,6 +41,7 @@ import {
 } from './instruction-stream';
 import { ExhaustivePool } from '../src/lib/rouge/exhaustive';
 import { NearDuplicateIndex } from '../src/lib/rouge/near-duplicate-index';
+import { DEFAULT_THREADS_FROM_TOKENS, RougeFilterStream } from '../src/lib/server/rouge/rouge-filter-stream';
 import { PatternBuffer, lcsLengthDp } from '../src/lib/rouge/lcs';
 import { tokenize } from '../src/lib/rouge/tokenize';
 import { Vocabulary } from '../src/lib/rouge/vocabulary';
@@ -213,7 +214,7 @@ function filterBenchmark(
 	prefix: number,
 	spots: number,
 	target?: { seconds: number; peakMb?: number; row?: string; budgetSeconds?: number }
-): void {
+): IndexRun {
 	gc();
 	const { instructions } = stream;
 	const total = instructions.length;
@@ -336,6 +337,61 @@ function filterBenchmark(
 			});
 		}
 	}
+	return { kept, processed, decisions: indexDecisions, seconds: indexMs / 1000 };
+}
+
+/** What one index decided over a stream: every keep, and the decisions it gave at the checked candidates. */
+interface IndexRun {
+	kept: Uint8Array;
+	processed: number;
+	decisions: Map<number, Decision>;
+	seconds: number;
+}
+
+/**
+ * The same stream (the part the index got through) through the filter the \`dedup\` CLI uses:
+ * worker threads with replicas of the pool, in this process. Every keep decision must equal the
+ * index's, and the decisions at the checked candidates (already compared with the scan) too.
+ */
+async function threadedFilterBenchmark(label: string, stream: InstructionStream, seeds: string[], index: IndexRun, target: { seconds: number; row: string }) {
+	gc();
+	const items = stream.instructions.slice(0, index.processed).map((text, i) => ({ i, text }));
+	const cpu0 = process.cpuUsage();
+	const t0 = performance.now();
+	const filter = new RougeFilterStream({ threshold: THRESHOLD, topK: TOP_K });
+	for (const s of seeds) filter.addSeed(s);
+	let keepMismatches = 0;
+	let decisionMismatches = 0;
+	async function* source() {
+		for (let at = 0; at < items.length; at += 8192) yield items.slice(at, at + 8192);
+	}
+	for await (const verdicts of filter.filter(source(), (item) => item.text)) {
+		for (const { record, result } of verdicts) {
+			if (result.exceeds === (index.kept[record.i] === 1)) keepMismatches++;
+			const expected = index.decisions.get(record.i);
+			if (expected && !sameDecision(decisionOf(result), expected)) decisionMismatches++;
+		}
+	}
+	const seconds = (performance.now() - t0) / 1000;
+	const cpu = cpuMs(cpu0) / 1000;
+	const exact = keepMismatches === 0 && decisionMismatches === 0;
+	if (!exact) process.exitCode = 1;
+	const whole = index.processed === stream.instructions.length;
+	console.log(
+		`  ${label}: ${fmt(items.length)} candidates in ${fmt(seconds, 2)} s wall, ${fmt(cpu, 2)} s CPU (${filter.threadsUsed} worker threads once the pool held ` +
+			`${fmt(DEFAULT_THREADS_FROM_TOKENS)} tokens), ${fmt(index.seconds / seconds, 2)}× the index alone; peak RSS ${fmt(peakRssMb())} MB; every keep decision and the ` +
+			`${fmt(index.decisions.size)} checked decisions ${exact ? 'identical to the index' : `MISMATCHED (${keepMismatches} keeps, ${decisionMismatches} decisions)`}`
+	);
+	const rate = items.length / seconds;
+	const met = exact && whole && seconds <= target.seconds;
+	summary.push({
+		row: target.row,
+		figure: whole
+			? `${fmt(seconds, 2)} s wall (${fmt(cpu, 2)} s CPU); decisions ${exact ? 'identical to the index' : 'MISMATCHED'}`
+			: `${fmt(items.length)} in ${fmt(seconds, 1)} s wall (${fmt(rate)}/s; ${fmt(index.seconds / seconds, 2)}× the index); decisions ${exact ? 'identical to the index' : 'MISMATCHED'}`,
+		target: `≤ ${target.seconds} s, exact`,
+		met
+	});
 }
 
 /** The rows of issue 16, printed together at the end. */
@@ -489,10 +545,14 @@ if (rows.has('52k')) {
 if (rows.has('250k')) {
 	const stream250 = makeStream(250_000, 250_000, profile, vocabulary);
 	gc();
-	filterBenchmark('ROUGE-L filter, generated stream (250K)', stream250, seeds, 2_000, 150, {
+	const run250 = filterBenchmark('ROUGE-L filter, generated stream (250K)', stream250, seeds, 2_000, 150, {
 		seconds: 2,
 		peakMb: 1024,
 		row: 'exact ROUGE-L filter, 250K calibrated stream (index, in process)'
+	});
+	await threadedFilterBenchmark('worker threads', stream250, seeds, run250, {
+		seconds: 2,
+		row: 'exact ROUGE-L filter, 250K calibrated stream (worker threads, as the dedup CLI)'
 	});
 }
 if (rows.has('cli')) {
@@ -508,10 +568,14 @@ if (rows.has('long')) {
 	const long = makeLongTextStream(count, 100_000, { profile, vocabulary, plantedShare: 0.03 });
 	console.log(`\nGenerated ${fmt(count)} long texts in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 	gc();
-	filterBenchmark('ROUGE-L filter, long texts (outputs of 100–200 tokens)', long, seeds, 300, 100, {
+	const runLong = filterBenchmark('ROUGE-L filter, long texts (outputs of 100–200 tokens)', long, seeds, 300, 100, {
 		seconds: 30,
 		budgetSeconds: Number(process.env.ROUGE_LONG_BUDGET ?? 120),
 		row: `the same over ${fmt(count)} long texts (~150 tokens)`
+	});
+	await threadedFilterBenchmark('worker threads', long, seeds, runLong, {
+		seconds: 30,
+		row: `the same over ${fmt(count)} long texts (~150 tokens), worker threads`
 	});
 }
 console.log(`\npeak RSS of the whole benchmark: ${fmt(peakRssMb())} MB (load average now ${os.loadavg().map((l) => fmt(l, 1)).join(', ')} on ${os.cpus().length} cores)`);

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rougeL } from '$lib/rouge/score';
 import { CLI_ENTRY } from '../../../tests/support/cli-bundle';
+import { makeStream } from '../../../tests/support/near-duplicate-streams';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -124,6 +125,31 @@ describe('cli dedup', () => {
 		const out = lines(stdout);
 		expect(out).toHaveLength(30_000);
 		expect(out.every((o, i) => o.id === i && o.keep === true)).toBe(true);
+	});
+
+	it('filters in worker threads once the pool is large, with the same verdicts as one thread', async () => {
+		const stream = makeStream(3, 24_000, 400, 0.2);
+		const file = write('threads.jsonl', stream.map((instruction, id) => JSON.stringify({ id, instruction })).join('\n') + '\n');
+		const [threaded, alone] = await Promise.all([cli('dedup', file, '--threads', '2', '--threads-from', '100_000', '--top', '3'), cli('dedup', file, '--threads', '0', '--top', '3')]);
+		expect(threaded.code, threaded.stderr).toBe(0);
+		expect(alone.code, alone.stderr).toBe(0);
+		const a = lines(threaded.stdout);
+		const b = lines(alone.stdout);
+		expect(a).toHaveLength(24_000);
+		// The decisions, and for a rejected one its exact maximum and top matches, are the same;
+		// a kept one's best examined match is a hint that depends on how the pool was split.
+		const decisions = (out: { id: number; keep: boolean; max_rougeL: number | null; most_similar: unknown[] }[]) =>
+			out.map((o) => (o.keep ? { id: o.id, keep: true } : o));
+		expect(decisions(a)).toEqual(decisions(b));
+		expect(threaded.stderr).toMatch(/^dedup: 24,000 instructions, [\d,]+ kept, [\d,]+ rejected \(ROUGE-L F > 0\.7 to the pool\); filtered in 2 worker threads\n$/);
+		expect(alone.stderr).not.toContain('threads');
+		expect(a.filter((o) => !o.keep).length).toBeGreaterThan(2000);
+		const bad = await cli('dedup', file, '--threads', 'two');
+		expect(bad.code).toBe(2);
+		expect(bad.stderr).toContain('--threads must be a whole number ≥ 0, got "two"');
+		const badFrom = await cli('dedup', file, '--threads-from', '1.5');
+		expect(badFrom.code).toBe(2);
+		expect(badFrom.stderr).toContain('--threads-from must be a whole number ≥ 0, got "1.5"');
 	});
 });
 

@@ -14,13 +14,17 @@ import readline from 'node:readline';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
-import { NearDuplicateIndex } from '$lib/rouge/near-duplicate-index';
+import { RougeFilterStream } from '$lib/server/rouge/rouge-filter-stream';
 
-const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>]
+const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>] [--threads N]
 
 Keeps an instruction only if its ROUGE-L F with every instruction already in the pool (the seeds,
 then every kept one) is at most the threshold, and prints one JSON line per instruction:
   {"id", "instruction", "keep", "max_rougeL", "most_similar": [{"instruction", "score"}]}
+
+Once the pool holds --threads-from tokens (default 2,500,000: about 250,000 instructions) the
+filter runs in --threads worker threads (default: one per core, at most 4; 0 or 1: none), with
+the same decisions. A summary line goes to stderr.
 
 Input: JSON Lines of {"id"?, "instruction"} (id defaults to the record's position, from 1),
 or any importable file (seed_tasks.jsonl, an Alpaca JSON array, …; --format to force one):
@@ -37,7 +41,7 @@ const IMPORT_FIELDS = ['instances', 'input', 'output', 'messages', 'prompt', 'co
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(
 		argv,
-		{ seeds: { type: 'string' }, threshold: { type: 'string' }, top: { type: 'string' }, format: { type: 'string' } },
+		{ seeds: { type: 'string' }, threshold: { type: 'string' }, top: { type: 'string' }, format: { type: 'string' }, threads: { type: 'string' }, 'threads-from': { type: 'string' } },
 		USAGE
 	);
 	const file = positionals[0];
@@ -52,54 +56,79 @@ export async function run(argv: string[]): Promise<void> {
 		throw new CliError(`Unknown --format "${format}". Choose one of: ${FORMATS.map((f) => f.id).join(', ')}.`, 2);
 	}
 
-	// Payloads: each pool instruction JSON-encoded, as the output lines quote it.
-	const index = new NearDuplicateIndex<string>({ minThreshold: threshold });
+	const filter = new RougeFilterStream({
+		threshold,
+		topK: top,
+		threads: wholeNumberOption('--threads', values.threads),
+		threadsFromTokens: wholeNumberOption('--threads-from', values['threads-from'])
+	});
+	// Each pool instruction JSON-encoded once, as the output lines quote it, by pool entry.
+	const encoded: string[] = [];
 	if (values.seeds) {
 		for await (const seeds of readInstructions(values.seeds, 'auto')) {
-			for (const seed of seeds) index.add(seed.instruction, JSON.stringify(seed.instruction));
+			for (const seed of seeds) {
+				filter.addSeed(seed.instruction);
+				encoded.push(JSON.stringify(seed.instruction));
+			}
 		}
 	}
 	const out = new LineWriter(process.stdout);
+	let counts: { kept: number; rejected: number };
 	try {
-		await filterInto(out, index, readInstructions(file, format as FormatId | 'auto'), threshold, top);
+		counts = await filterInto(out, filter, encoded, readInstructions(file, format as FormatId | 'auto'));
 	} finally {
 		await out.end(); // the verdicts given before an error still go out
 	}
+	// A summary beside the verdicts (stdout stays JSON Lines).
+	const n = (x: number) => x.toLocaleString('en-US');
+	process.stderr.write(
+		`dedup: ${n(counts.kept + counts.rejected)} instructions, ${n(counts.kept)} kept, ${n(counts.rejected)} rejected (ROUGE-L F > ${threshold}` +
+			` to the pool${encoded.length > counts.kept ? ` of ${n(encoded.length - counts.kept)} seeds and the kept` : ''})` +
+			`${filter.threadsUsed ? `; filtered in ${filter.threadsUsed} worker threads` : ''}\n`
+	);
+}
+
+function wholeNumberOption(name: string, value: string | undefined): number | undefined {
+	if (value === undefined) return undefined;
+	const number = Number(value.replaceAll('_', ''));
+	if (value.trim() === '' || !Number.isInteger(number) || number < 0) throw new CliError(`${name} must be a whole number ≥ 0, got "${value}".`, 2);
+	return number;
 }
 
 async function filterInto(
 	out: LineWriter,
-	index: NearDuplicateIndex<string>,
-	batches: AsyncIterable<InstructionRecord[]>,
-	threshold: number,
-	top: number
-): Promise<void> {
+	filter: RougeFilterStream,
+	encoded: string[],
+	batches: AsyncIterable<InstructionRecord[]>
+): Promise<{ kept: number; rejected: number }> {
+	let kept = 0;
+	let rejected = 0;
 	// The lines are built by hand, field for field what JSON.stringify of
-	// {id, instruction, keep, max_rougeL, most_similar: [{instruction, score}]} gives, and the
-	// pool keeps each kept instruction already JSON-encoded (its payload) for the lines that
-	// name it: one JSON encoding per instruction instead of one per mention.
-	for await (const batch of batches) {
-		for (const candidate of batch) {
-			const prepared = index.prepare(candidate.instruction);
-			const result = index.query(prepared, threshold, top);
-			const encoded = JSON.stringify(candidate.instruction);
-			let line = `{"id":${JSON.stringify(candidate.id)},"instruction":${encoded},"keep":${!result.exceeds},"max_rougeL":`;
+	// {id, instruction, keep, max_rougeL, most_similar: [{instruction, score}]} gives, and each
+	// pool instruction is JSON-encoded once for every line that names it.
+	for await (const verdicts of filter.filter(batches, (r) => r.instruction)) {
+		for (const { record, result } of verdicts) {
+			const instruction = JSON.stringify(record.instruction);
+			let line = `{"id":${JSON.stringify(record.id)},"instruction":${instruction},"keep":${!result.exceeds},"max_rougeL":`;
 			if (result.exceeds) {
+				rejected++;
 				line += `${JSON.stringify(result.max!.score)},"most_similar":[`;
 				const matches = result.matches;
 				for (let k = 0; k < matches.length; k++) {
-					line += `${k > 0 ? ',' : ''}{"instruction":${index.payload(matches[k].entry)},"score":${JSON.stringify(matches[k].score)}}`;
+					line += `${k > 0 ? ',' : ''}{"instruction":${encoded[matches[k].entry]},"score":${JSON.stringify(matches[k].score)}}`;
 				}
 				line += ']}';
 			} else {
 				const seen = result.bestExamined;
 				line += seen ? JSON.stringify(seen.score) : 'null';
-				line += seen && top > 0 ? `,"most_similar":[{"instruction":${index.payload(seen.entry)},"score":${JSON.stringify(seen.score)}}]}` : ',"most_similar":[]}';
-				index.add(prepared, encoded);
+				line += seen && filter.topK > 0 ? `,"most_similar":[{"instruction":${encoded[seen.entry]},"score":${JSON.stringify(seen.score)}}]}` : ',"most_similar":[]}';
+				encoded.push(instruction);
+				kept++;
 			}
 			if (out.push(line)) await out.flush();
 		}
 	}
+	return { kept, rejected };
 }
 
 /**

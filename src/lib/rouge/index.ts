@@ -9,7 +9,8 @@ export {
 	type NearDuplicateResult,
 	type SimilarityProfile,
 	type PreparedInstruction,
-	finishProfile
+	finishProfile,
+	mergeNearDuplicateResults
 } from './near-duplicate-index';
 export { ProfileScanner, emptyProfile, type ProfileState, type ProfileMatch, type TokenSequences } from './profile';
 export { ExhaustivePool, type ExhaustiveResult } from './exhaustive';

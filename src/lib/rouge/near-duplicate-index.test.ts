@@ -1,46 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ExhaustivePool } from './exhaustive';
-import { LENGTH_BUCKETS, NearDuplicateIndex } from './near-duplicate-index';
+import { LENGTH_BUCKETS, mergeNearDuplicateResults, NearDuplicateIndex, type NearDuplicateResult } from './near-duplicate-index';
+import { Vocabulary } from './vocabulary';
 import { minLcsAbove, LcsBounds } from './bounds';
 import { fmeasureFromLcs } from './score';
-
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
-/** Random "instructions" over a small Zipf-ish vocabulary, many of them edits of earlier ones. */
-function makeStream(seed: number, count: number, vocabulary: number, plantedShare: number): string[] {
-	const random = rng(seed);
-	const word = () => `w${Math.floor(vocabulary * random() ** 2)}`;
-	const out: string[] = [];
-	for (let i = 0; i < count; i++) {
-		if (out.length > 0 && random() < plantedShare) {
-			// Planted near-duplicate: an earlier one with a few substitutions, insertions, deletions, swaps.
-			const ws = out[Math.floor(random() * out.length)].split(' ');
-			const edits = Math.floor(random() * 4);
-			for (let e = 0; e < edits; e++) {
-				const at = Math.floor(random() * ws.length);
-				const r = random();
-				if (r < 0.3) ws[at] = word();
-				else if (r < 0.55) ws.splice(at, 0, word());
-				else if (r < 0.8 && ws.length > 1) ws.splice(at, 1);
-				else if (at + 1 < ws.length) [ws[at], ws[at + 1]] = [ws[at + 1], ws[at]];
-			}
-			out.push(ws.join(' '));
-		} else {
-			const len = random() < 0.05 ? Math.floor(random() * 90) : 1 + Math.floor(random() * 25);
-			out.push(Array.from({ length: len }, word).join(' '));
-		}
-	}
-	return out;
-}
+import { makeStream, rng } from '../../../tests/support/near-duplicate-streams';
 
 /** Runs the Self-Instruct filter loop with both and checks every answer is the same. */
 function compareWithExhaustive(stream: string[], threshold: number, topK: number, seeds: string[] = []) {
@@ -369,5 +333,95 @@ describe('NearDuplicateIndex.profile (most similar pool instructions and mean si
 			{ entry: 2, score: 0 }
 		]);
 		expect(new NearDuplicateIndex().profile('a b c')).toEqual({ top: [], mean: 0, max: 0, poolSize: 0 });
+	});
+
+	it('takes token ids from a vocabulary the caller keeps: several indexes share one tokenization and answer as one that tokenizes itself', () => {
+		const stream = makeStream(23, 900, 120, 0.3);
+		const vocabulary = new Vocabulary();
+		const own = new NearDuplicateIndex();
+		const given = new NearDuplicateIndex();
+		// Another index interning through the same vocabulary first, so ids reach `given` with gaps.
+		const other = new NearDuplicateIndex();
+		for (const [k, text] of stream.entries()) {
+			if (k % 3 === 0) other.add(other.withTokens(text, vocabulary.internText(text)));
+			const a = own.query(text, 0.7, 5);
+			const b = given.query(given.withTokens(text, vocabulary.internText(text)), 0.7, 5);
+			expect(b.exceeds).toBe(a.exceeds);
+			expect(b.max).toEqual(a.max);
+			expect(b.matches).toEqual(a.matches);
+			if (!a.exceeds) {
+				own.add(text);
+				given.add(given.withTokens(text, vocabulary.internText(text)));
+			}
+		}
+		expect(given.size).toBe(own.size);
+		expect(given.size).toBeGreaterThan(500);
+		expect(() => given.prepare('a b')).toThrow(/not both/);
+		expect(() => own.withTokens('a b', new Int32Array([0, 1]))).toThrow(/not both/);
+	});
+
+	describe('results over parts of one pool merged', () => {
+		const none: NearDuplicateResult = { exceeds: false, max: null, matches: [], bestExamined: null, verified: 0 };
+		const found = (...matches: [number, number][]): NearDuplicateResult => ({
+			exceeds: true,
+			max: { entry: matches[0][0], score: matches[0][1] },
+			matches: matches.map(([entry, score]) => ({ entry, score })),
+			bestExamined: null,
+			verified: matches.length
+		});
+
+		it('take the maximum and the top k of the union, ties to the earlier entry', () => {
+			const merged = mergeNearDuplicateResults([found([4, 0.9], [1, 0.8]), none, found([2, 0.9], [0, 0.8], [7, 0.75])], 3);
+			expect(merged.exceeds).toBe(true);
+			expect(merged.max).toEqual({ entry: 2, score: 0.9 });
+			expect(merged.matches).toEqual([
+				{ entry: 2, score: 0.9 },
+				{ entry: 4, score: 0.9 },
+				{ entry: 0, score: 0.8 }
+			]);
+			expect(merged.bestExamined).toBeNull();
+			expect(merged.verified).toBe(5);
+			// top 0 keeps the exact maximum and lists nothing, as a query does
+			const topless = mergeNearDuplicateResults([{ ...found([3, 0.95]), matches: [] }, found([1, 0.8])], 0);
+			expect(topless.max).toEqual({ entry: 3, score: 0.95 });
+			expect(topless.matches).toEqual([]);
+		});
+
+		it('give the best examined of the parts when none exceeds', () => {
+			const merged = mergeNearDuplicateResults([
+				{ ...none, bestExamined: { entry: 9, score: 0.6 }, verified: 2 },
+				none,
+				{ ...none, bestExamined: { entry: 5, score: 0.6 }, verified: 1 }
+			]);
+			expect(merged).toEqual({ exceeds: false, max: null, matches: [], bestExamined: { entry: 5, score: 0.6 }, verified: 3 });
+			expect(mergeNearDuplicateResults([none, none])).toEqual(none);
+		});
+
+		it('equal a query over the whole pool when each part is queried alone', () => {
+			const stream = makeStream(31, 800, 90, 0.35);
+			const whole = new NearDuplicateIndex();
+			const parts = [new NearDuplicateIndex(), new NearDuplicateIndex(), new NearDuplicateIndex()];
+			const entries: number[][] = [[], [], []];
+			let rejected = 0;
+			for (const [k, text] of stream.entries()) {
+				const expected = whole.query(text, 0.7, 4);
+				const results = parts.map((part, p) => {
+					const r = part.query(text, 0.7, 4);
+					const global = (m: { entry: number; score: number }) => ({ entry: entries[p][m.entry], score: m.score });
+					return { ...r, max: r.max && global(r.max), matches: r.matches.map(global), bestExamined: r.bestExamined && global(r.bestExamined) };
+				});
+				const merged = mergeNearDuplicateResults(results, 4);
+				expect(merged.exceeds).toBe(expected.exceeds);
+				expect(merged.max).toEqual(expected.max);
+				expect(merged.matches).toEqual(expected.matches);
+				if (expected.exceeds) rejected++;
+				else {
+					const entry = whole.add(text);
+					parts[k % 3].add(text);
+					entries[k % 3].push(entry);
+				}
+			}
+			expect(rejected).toBeGreaterThan(100);
+		});
 	});
 });

@@ -135,6 +135,10 @@ export class NearDuplicateIndex<T = undefined> {
 	// Token order: rankOf[token id]; lower rank = rarer = earlier in sorted form.
 	private rankOf: Int32Array = new Int32Array(1024);
 	private nextNewRank = FROZEN_RANK_BASE - 1;
+	/** Token ids below this have a rank: the index's token space. */
+	private ranked = 0;
+	/** Where token ids come from: this index's own vocabulary (`prepare`) or the caller's (`withTokens`); never both. */
+	private tokenSource: 'own' | 'given' | null = null;
 	/** Pool instructions containing each token (for the next rebuild's order). */
 	private docFreq: Int32Array = new Int32Array(1024);
 
@@ -233,11 +237,23 @@ export class NearDuplicateIndex<T = undefined> {
 
 	/** Tokenize and intern `text` once, for a `query` followed by an `add`. */
 	prepare(text: string): PreparedInstruction {
-		const vocab = this.vocab;
-		const before = vocab.size;
-		const ids = vocab.internText(text);
+		this.useTokens('own');
+		const ids = this.vocab.internText(text);
 		// New tokens get ids in order of first appearance: rank them in that order.
-		for (let id = before; id < vocab.size; id++) this.rankNewToken(id);
+		this.rankUpTo(this.vocab.size);
+		return { text, ids };
+	}
+
+	/**
+	 * `text` with token ids the caller interned (`Vocabulary.internText`) in a vocabulary it
+	 * keeps for everything it gives this index: several indexes (in other threads too) then
+	 * share one tokenization. An index takes its ids either from `prepare` or from here, never both.
+	 */
+	withTokens(text: string, ids: Int32Array): PreparedInstruction {
+		this.useTokens('given');
+		let limit = 0;
+		for (let k = 0; k < ids.length; k++) if (ids[k] >= limit) limit = ids[k] + 1;
+		this.rankUpTo(limit);
 		return { text, ids };
 	}
 
@@ -294,7 +310,7 @@ export class NearDuplicateIndex<T = undefined> {
 		for (const state of states) {
 			if (state.scanned > this.count) throw new RangeError(`a profile over ${state.scanned} entries does not belong to this pool of ${this.count}`);
 		}
-		const pool = { seq: this.seq, start: this.start, length: this.length, tokenLimit: this.vocab.size };
+		const pool = { seq: this.seq, start: this.start, length: this.length, tokenLimit: this.ranked };
 		this.scanner.extend(candidates, states, pool, this.count, topK);
 	}
 
@@ -618,6 +634,18 @@ export class NearDuplicateIndex<T = undefined> {
 		return v;
 	}
 
+	private useTokens(source: 'own' | 'given'): void {
+		if (this.tokenSource === source) return;
+		if (this.tokenSource !== null) throw new Error('an index takes token ids from prepare() or from withTokens(), not both');
+		this.tokenSource = source;
+	}
+
+	/** Ranks every id below `limit` not ranked yet (in id order: the order of first appearance). */
+	private rankUpTo(limit: number): void {
+		for (let id = this.ranked; id < limit; id++) this.rankNewToken(id);
+		if (limit > this.ranked) this.ranked = limit;
+	}
+
 	private rankNewToken(id: number): void {
 		if (id >= TOKEN_KEY_SPAN) throw new RangeError('vocabulary too large for the near-duplicate index');
 		if (id >= this.rankOf.length) {
@@ -763,7 +791,7 @@ export class NearDuplicateIndex<T = undefined> {
 	 * each long list's buckets laid out side by side, each in one segment with room to double.
 	 */
 	private rebuild(): void {
-		const vocabSize = this.vocab.size;
+		const vocabSize = this.ranked;
 		const df = this.docFreq;
 		// Rarest first; ties by id so the order is deterministic. (frequency, id) packed into one
 		// double (ids < 2^26, frequencies < 2^27) sorts as a plain typed array.
@@ -960,4 +988,31 @@ function overlapFrom(
 
 function byScoreThenEntry(a: NearDuplicateMatch, b: NearDuplicateMatch): number {
 	return b.score - a.score || a.entry - b.entry;
+}
+
+/**
+ * One result from results over disjoint parts of one pool, their entries already numbered in
+ * the pool's order: the part that exceeds with the highest F gives the maximum, the top-k is
+ * the union's (each part's top-k holds every match that can be in it), and when none exceeds
+ * the best examined is the best of the parts'.
+ */
+export function mergeNearDuplicateResults(parts: readonly NearDuplicateResult[], topK = 10): NearDuplicateResult {
+	let exceeds = false;
+	let max: NearDuplicateMatch | null = null;
+	let bestExamined: NearDuplicateMatch | null = null;
+	let verified = 0;
+	let matches: NearDuplicateMatch[] = [];
+	for (const part of parts) {
+		verified += part.verified;
+		if (part.exceeds) {
+			exceeds = true;
+			if (max === null || byScoreThenEntry(part.max!, max) < 0) max = part.max;
+			matches = matches.length ? matches.concat(part.matches) : part.matches;
+		} else if (part.bestExamined && (bestExamined === null || byScoreThenEntry(part.bestExamined, bestExamined) < 0)) {
+			bestExamined = part.bestExamined;
+		}
+	}
+	if (!exceeds) return { exceeds, max: null, matches: [], bestExamined, verified };
+	matches = matches.slice().sort(byScoreThenEntry);
+	return { exceeds, max, matches: topK >= matches.length ? matches : matches.slice(0, Math.max(0, topK)), bestExamined: null, verified };
 }

@@ -1,0 +1,375 @@
+/**
+ * The Self-Instruct ROUGE-L filter over a stream of instructions on every core: a candidate is
+ * kept only if its ROUGE-L F to every pool instruction (the seeds, then every kept candidate, at
+ * once) is at most the threshold — the same decisions, exact maxima and top-k as one
+ * near-duplicate index queried and grown in stream order.
+ *
+ * How: the stream goes in batches. Worker threads each keep a replica of the pool (token ids
+ * interned here, so nothing is tokenized twice) and query a share of a batch; this thread
+ * finishes each candidate, in stream order, against what the replicas do not hold yet (the
+ * instructions kept in the batch before, and earlier in its own batch, in one small index) and
+ * merges the parts. The replicas lag one batch behind so that they never wait for this thread:
+ * batch k is queried against the pool up to batch k − 2 while batch k − 1 is finished here.
+ * A small pool (or a single core) does not pay for threads: the stream is filtered here, as one
+ * index would, until the pool holds `threadsFromTokens` tokens, and threads take over then.
+ *
+ * Only the best examined match of a kept candidate (a hint, not the pool's maximum) may depend
+ * on how the pool was split; it depends on the batch size, never on the number of threads.
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import {
+	mergeNearDuplicateResults,
+	NearDuplicateIndex,
+	type NearDuplicateMatch,
+	type NearDuplicateResult,
+	type PreparedInstruction
+} from '$lib/rouge/near-duplicate-index';
+import { Vocabulary } from '$lib/rouge/vocabulary';
+import { startModuleWorker } from '../workers/module-worker';
+import { packSequences, PackedResults, type NearDuplicateReply, type NearDuplicateRequest } from './near-duplicate-messages';
+
+export interface RougeFilterOptions {
+	/** Keep a candidate only if F ≤ threshold to every pool instruction (default 0.7). */
+	threshold?: number;
+	/** Matches above the threshold reported per rejected candidate (default 10). */
+	topK?: number;
+	/** Worker threads (default: the cores, at most 4); below 2, everything runs in this thread. */
+	threads?: number;
+	/** Candidates per batch once threads run (default 1024). */
+	batchSize?: number;
+	/**
+	 * Threads take over once the pool holds this many tokens (default 2,500,000: about 250,000
+	 * instructions, or 17,000 texts of 150 tokens). A query's cost grows with the pool's tokens;
+	 * below this the threads' own costs (each replica adds every kept instruction, this thread
+	 * checks the recent ones) outweigh what they share, as measured on two cores.
+	 */
+	threadsFromTokens?: number;
+}
+
+/** See `threadsFromTokens`. */
+export const DEFAULT_THREADS_FROM_TOKENS = 2_500_000;
+
+export interface FilteredRecord<R> {
+	record: R;
+	/** Entries are pool positions: the seeds in order, then each kept candidate in stream order. */
+	result: NearDuplicateResult;
+}
+
+export class RougeFilterStream {
+	readonly threshold: number;
+	readonly topK: number;
+	private readonly threads: number;
+	private readonly batchSize: number;
+	private readonly threadsFromTokens: number;
+	/** Tokens of the pool instructions so far. */
+	private poolTokens = 0;
+	/** One tokenization for every index, in every thread. */
+	private readonly vocab = new Vocabulary();
+	/** The whole pool, while this thread filters alone. */
+	private index: NearDuplicateIndex | null;
+	private poolSize = 0;
+	private started = false;
+	/** Worker threads that took over the stream (0 while, or if, it is filtered here alone). */
+	threadsUsed = 0;
+
+	constructor(options: RougeFilterOptions = {}) {
+		this.threshold = options.threshold ?? 0.7;
+		this.topK = options.topK ?? 10;
+		this.threads = options.threads ?? Math.min(4, os.availableParallelism());
+		this.batchSize = Math.max(1, options.batchSize ?? 1024);
+		this.threadsFromTokens = Math.max(0, options.threadsFromTokens ?? DEFAULT_THREADS_FROM_TOKENS);
+		this.index = new NearDuplicateIndex({ minThreshold: this.threshold });
+	}
+
+	/** Pool instructions so far (seeds and kept candidates). */
+	get size(): number {
+		return this.poolSize;
+	}
+
+	/** A seed instruction for the pool (before filtering); returns its entry. */
+	addSeed(text: string): number {
+		if (this.started) throw new Error('seeds go into the pool before the stream is filtered');
+		const index = this.index!;
+		const tokens = this.vocab.internText(text);
+		index.add(index.withTokens(text, tokens));
+		this.poolTokens += tokens.length;
+		return this.poolSize++;
+	}
+
+	/**
+	 * The verdicts of `source`'s records, batch by batch in stream order. An error from the source
+	 * is thrown after the verdicts of every record read before it.
+	 */
+	async *filter<R>(source: AsyncIterable<readonly R[]>, textOf: (record: R) => string): AsyncGenerator<FilteredRecord<R>[]> {
+		if (this.started) throw new Error('a filter stream filters one stream');
+		this.started = true;
+		const reader = new Rebatcher(source, this.batchSize);
+		let starting: Promise<ReplicaPool | null> | null = null;
+		let replicas: ReplicaPool | null = null;
+		try {
+			for (;;) {
+				// Threads start early enough to be ready when they take over.
+				if (this.threads >= 2 && starting === null && this.poolTokens >= this.threadsFromTokens / 4) {
+					starting = ReplicaPool.start(this.threads);
+					starting.catch(() => {});
+				}
+				if (starting !== null && this.poolTokens >= this.threadsFromTokens) {
+					replicas = await starting;
+					if (replicas) break;
+				}
+				const batch = await reader.next();
+				if (batch === null) break;
+				yield this.filterHere(batch, textOf);
+			}
+			if (replicas) {
+				this.threadsUsed = this.threads;
+				yield* this.filterWithReplicas(replicas, reader, textOf);
+			}
+		} finally {
+			if (starting) void starting.then((pool) => pool?.close(), () => {});
+		}
+		reader.throwFailure();
+	}
+
+	/** One batch against the whole pool in this thread. */
+	private filterHere<R>(batch: readonly R[], textOf: (record: R) => string): FilteredRecord<R>[] {
+		const index = this.index!;
+		return batch.map((record) => {
+			const text = textOf(record);
+			const candidate = index.withTokens(text, this.vocab.internText(text));
+			const result = index.query(candidate, this.threshold, this.topK);
+			if (!result.exceeds) {
+				index.add(candidate);
+				this.poolSize++;
+				this.poolTokens += candidate.ids.length;
+			}
+			return { record, result };
+		});
+	}
+
+	private async *filterWithReplicas<R>(
+		replicas: ReplicaPool,
+		reader: Rebatcher<R>,
+		textOf: (record: R) => string
+	): AsyncGenerator<FilteredRecord<R>[]> {
+		// The replicas start with the whole pool; this thread keeps no index of it from now on.
+		const index = this.index!;
+		const everything: Int32Array[] = [];
+		for (let e = 0; e < index.size; e++) everything.push(index.entryTokens(e).slice());
+		this.index = null;
+		let adds = everything;
+
+		const send = async (): Promise<InFlight<R> | null> => {
+			const records = await reader.next();
+			if (records === null) return null;
+			const texts = records.map(textOf);
+			const tokens = texts.map((text) => this.vocab.internText(text));
+			const replies = replicas.query(adds, tokens, this.threshold, this.topK);
+			replies.catch(() => {}); // awaited in turn; a failure is thrown there
+			adds = [];
+			return { records, texts, tokens, replies };
+		};
+
+		// The batch before's kept instructions, for the next batch's recent pool.
+		let before: { texts: string[]; tokens: Int32Array[]; entries: number[] } = { texts: [], tokens: [], entries: [] };
+		let current = await send();
+		let next = current ? await send() : null;
+		while (current !== null) {
+			const readers = (await current.replies).map((data) => new PackedResults(data));
+			// What the replicas lack for this batch: the batch before's kept instructions, then this one's as they are kept.
+			const recent = new RecentPool(this.threshold, this.vocab.size);
+			for (let k = 0; k < before.entries.length; k++) recent.add(before.texts[k], before.tokens[k], before.entries[k]);
+			const kept: typeof before = { texts: [], tokens: [], entries: [] };
+			const verdicts: FilteredRecord<R>[] = [];
+			for (let k = 0; k < current.records.length; k++) {
+				const text = current.texts[k];
+				const tokens = current.tokens[k];
+				const inReplica = readers[k % readers.length].next();
+				const result = recent.size === 0 ? inReplica : mergeNearDuplicateResults([inReplica, recent.query(text, tokens, this.topK)], this.topK);
+				if (!result.exceeds) {
+					const entry = this.poolSize++;
+					recent.add(text, tokens, entry);
+					kept.texts.push(text);
+					kept.tokens.push(tokens);
+					kept.entries.push(entry);
+				}
+				verdicts.push({ record: current.records[k], result });
+			}
+			// The replicas get this batch's kept instructions with the batch after next.
+			adds = kept.tokens;
+			before = kept;
+			const after = await send();
+			yield verdicts;
+			current = next;
+			next = after;
+		}
+	}
+}
+
+interface InFlight<R> {
+	records: readonly R[];
+	texts: string[];
+	tokens: Int32Array[];
+	replies: Promise<Float64Array[]>;
+}
+
+/**
+ * Instructions kept recently, not yet in the replicas: a small index with pool entry numbers.
+ * Its token ids are its own (the stream's ids renumbered as they first come here), so its work
+ * follows its own few thousand tokens, not the whole stream's vocabulary.
+ */
+class RecentPool {
+	private readonly index: NearDuplicateIndex;
+	private readonly entries: number[] = [];
+	/** Stream token id → this pool's id + 1 (0: not seen here). */
+	private local: Int32Array;
+	private nextLocal = 0;
+	private scratch = new Int32Array(64);
+
+	constructor(threshold: number, tokenCount: number) {
+		this.index = new NearDuplicateIndex({ minThreshold: threshold });
+		this.local = new Int32Array(Math.max(1024, tokenCount));
+	}
+
+	get size(): number {
+		return this.entries.length;
+	}
+
+	/** The candidate against this pool, with pool entry numbers. */
+	query(text: string, tokens: Int32Array, topK: number): NearDuplicateResult {
+		const r = this.index.query(this.prepare(text, tokens), this.index.minThreshold, topK);
+		if (r.max) r.max = this.entryOf(r.max);
+		if (r.bestExamined) r.bestExamined = this.entryOf(r.bestExamined);
+		for (let k = 0; k < r.matches.length; k++) r.matches[k] = this.entryOf(r.matches[k]);
+		return r;
+	}
+
+	add(text: string, tokens: Int32Array, entry: number): void {
+		this.index.add(this.prepare(text, tokens));
+		this.entries.push(entry);
+	}
+
+	private entryOf(match: NearDuplicateMatch): NearDuplicateMatch {
+		return { entry: this.entries[match.entry], score: match.score };
+	}
+
+	private prepare(text: string, tokens: Int32Array): PreparedInstruction {
+		if (this.scratch.length < tokens.length) this.scratch = new Int32Array(tokens.length * 2);
+		const ids = this.scratch.subarray(0, tokens.length);
+		for (let k = 0; k < tokens.length; k++) {
+			const t = tokens[k];
+			if (t >= this.local.length) {
+				const grown = new Int32Array(Math.max(t + 1, this.local.length * 2));
+				grown.set(this.local);
+				this.local = grown;
+			}
+			if (this.local[t] === 0) this.local[t] = ++this.nextLocal;
+			ids[k] = this.local[t] - 1;
+		}
+		// A view of the scratch buffer: query and add copy what they keep.
+		return this.index.withTokens(text, ids);
+	}
+}
+
+/** The worker threads, each with a replica of the pool; a batch is shared out by position. */
+class ReplicaPool {
+	private nextId = 0;
+	private failure: Error | null = null;
+	private readonly pending = new Map<number, { resolve: (reply: Float64Array) => void; reject: (err: Error) => void }>();
+
+	private constructor(private readonly workers: Worker[]) {
+		for (const worker of workers) {
+			worker.on('message', (reply: NearDuplicateReply) => {
+				const job = this.pending.get(reply.id);
+				this.pending.delete(reply.id);
+				job?.resolve(reply.results);
+			});
+			const fail = (err: Error) => {
+				this.failure ??= err;
+				for (const job of this.pending.values()) job.reject(err);
+				this.pending.clear();
+			};
+			worker.on('error', fail);
+			worker.on('exit', () => fail(new Error('A ROUGE-L filter thread stopped.')));
+		}
+	}
+
+	/** The threads, or null when they cannot start (the caller filters alone). */
+	static async start(count: number): Promise<ReplicaPool | null> {
+		const thread = await import('./near-duplicate-thread');
+		// Named here so a bundler keeps the export the worker calls (by name, in its chunk).
+		const entry: keyof typeof thread = 'serveNearDuplicateQueries';
+		const workers = await Promise.all(Array.from({ length: count }, () => startModuleWorker(thread.NEAR_DUPLICATE_THREAD_URL, entry)));
+		const started = workers.filter((w): w is Worker => w !== null);
+		if (started.length === count) return new ReplicaPool(started);
+		await Promise.all(started.map((w) => w.terminate()));
+		return null;
+	}
+
+	/** Adds `adds` to every replica, then queries candidate k in replica k mod threads: one packed reply per replica. */
+	query(adds: readonly Int32Array[], candidates: readonly Int32Array[], threshold: number, topK: number): Promise<Float64Array[]> {
+		if (this.failure) return Promise.reject(this.failure);
+		const packedAdds = packSequences(adds);
+		return Promise.all(
+			this.workers.map((worker, w) => {
+				const share: Int32Array[] = [];
+				for (let k = w; k < candidates.length; k += this.workers.length) share.push(candidates[k]);
+				const request: NearDuplicateRequest = { id: this.nextId++, threshold, topK, adds: packedAdds, queries: packSequences(share) };
+				return new Promise<Float64Array>((resolve, reject) => {
+					this.pending.set(request.id, { resolve, reject });
+					worker.postMessage(request, [request.queries.ids.buffer as ArrayBuffer, request.queries.offsets.buffer as ArrayBuffer]);
+				});
+			})
+		);
+	}
+
+	close(): void {
+		for (const worker of this.workers) {
+			worker.removeAllListeners('exit');
+			void worker.terminate();
+		}
+	}
+}
+
+/** The record batches of a source cut to one size; a source's error is kept for after them. */
+class Rebatcher<R> {
+	private readonly iterator: AsyncIterator<readonly R[]>;
+	private buffered: R[] = [];
+	/** Records of `buffered` already handed out. */
+	private head = 0;
+	private done = false;
+	private failure: { error: unknown } | null = null;
+
+	constructor(source: AsyncIterable<readonly R[]>, private readonly size: number) {
+		this.iterator = source[Symbol.asyncIterator]();
+	}
+
+	/** The next batch of `size` records (fewer at the end), or null when the source is done or failed. */
+	async next(): Promise<R[] | null> {
+		while (!this.done && this.buffered.length - this.head < this.size) {
+			try {
+				const step = await this.iterator.next();
+				if (step.done) this.done = true;
+				else {
+					if (this.head > 0) {
+						this.buffered = this.buffered.slice(this.head);
+						this.head = 0;
+					}
+					for (const record of step.value) this.buffered.push(record);
+				}
+			} catch (error) {
+				this.done = true;
+				this.failure = { error };
+			}
+		}
+		if (this.head === this.buffered.length) return null;
+		const batch = this.buffered.slice(this.head, this.head + this.size);
+		this.head += batch.length;
+		return batch;
+	}
+
+	throwFailure(): void {
+		if (this.failure) throw this.failure.error;
+	}
+}
