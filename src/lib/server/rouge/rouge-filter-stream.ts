@@ -171,6 +171,7 @@ export class RougeFilterStream {
 			return { records, texts, tokens, replies };
 		};
 
+		const renumbering = new TokenRenumbering();
 		// The batch before's kept instructions, for the next batch's recent pool.
 		let before: { texts: string[]; tokens: Int32Array[]; entries: number[] } = { texts: [], tokens: [], entries: [] };
 		let current = await send();
@@ -178,7 +179,7 @@ export class RougeFilterStream {
 		while (current !== null) {
 			const readers = (await current.replies).map((data) => new PackedResults(data));
 			// What the replicas lack for this batch: the batch before's kept instructions, then this one's as they are kept.
-			const recent = new RecentPool(this.threshold, this.vocab.size);
+			const recent = new RecentPool(this.threshold, renumbering);
 			for (let k = 0; k < before.entries.length; k++) recent.add(before.texts[k], before.tokens[k], before.entries[k]);
 			const kept: typeof before = { texts: [], tokens: [], entries: [] };
 			const verdicts: FilteredRecord<R>[] = [];
@@ -222,14 +223,14 @@ interface InFlight<R> {
 class RecentPool {
 	private readonly index: NearDuplicateIndex;
 	private readonly entries: number[] = [];
-	/** Stream token id → this pool's id + 1 (0: not seen here). */
-	private local: Int32Array;
-	private nextLocal = 0;
-	private scratch = new Int32Array(64);
 
-	constructor(threshold: number, tokenCount: number) {
+	/** `renumbering` starts afresh for this pool: the pool before it is done. */
+	constructor(
+		threshold: number,
+		private readonly renumbering: TokenRenumbering
+	) {
 		this.index = new NearDuplicateIndex({ minThreshold: threshold });
-		this.local = new Int32Array(Math.max(1024, tokenCount));
+		renumbering.restart();
 	}
 
 	get size(): number {
@@ -255,20 +256,52 @@ class RecentPool {
 	}
 
 	private prepare(text: string, tokens: Int32Array): PreparedInstruction {
+		// A scratch view: query and add copy what they keep.
+		return this.index.withTokens(text, this.renumbering.map(tokens));
+	}
+}
+
+/**
+ * Stream token ids renumbered 0, 1, 2, … in order of first appearance, for one small pool at a
+ * time. A generation number per restart marks which entries are current, so a restart clears
+ * nothing and a pool allocates nothing per token of the stream's vocabulary.
+ */
+class TokenRenumbering {
+	private local = new Int32Array(1024);
+	private generationOf = new Int32Array(1024);
+	private generation = 0;
+	private next = 0;
+	private scratch = new Int32Array(64);
+
+	restart(): void {
+		this.generation++;
+		this.next = 0;
+	}
+
+	/** `tokens` renumbered, in a scratch array valid until the next call. */
+	map(tokens: Int32Array): Int32Array {
 		if (this.scratch.length < tokens.length) this.scratch = new Int32Array(tokens.length * 2);
-		const ids = this.scratch.subarray(0, tokens.length);
+		const out = this.scratch.subarray(0, tokens.length);
 		for (let k = 0; k < tokens.length; k++) {
 			const t = tokens[k];
-			if (t >= this.local.length) {
-				const grown = new Int32Array(Math.max(t + 1, this.local.length * 2));
-				grown.set(this.local);
-				this.local = grown;
+			if (t >= this.local.length) this.grow(t + 1);
+			if (this.generationOf[t] !== this.generation) {
+				this.generationOf[t] = this.generation;
+				this.local[t] = this.next++;
 			}
-			if (this.local[t] === 0) this.local[t] = ++this.nextLocal;
-			ids[k] = this.local[t] - 1;
+			out[k] = this.local[t];
 		}
-		// A view of the scratch buffer: query and add copy what they keep.
-		return this.index.withTokens(text, ids);
+		return out;
+	}
+
+	private grow(size: number): void {
+		const length = Math.max(size, this.local.length * 2);
+		const local = new Int32Array(length);
+		local.set(this.local);
+		this.local = local;
+		const generationOf = new Int32Array(length);
+		generationOf.set(this.generationOf);
+		this.generationOf = generationOf;
 	}
 }
 
