@@ -15,6 +15,7 @@ import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
 import { RougeFilterStream } from '$lib/server/rouge/rouge-filter-stream';
+import { createProgressBar } from '../progress';
 
 const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>] [--threads N]
 
@@ -73,10 +74,15 @@ export async function run(argv: string[]): Promise<void> {
 		}
 	}
 	const out = new LineWriter(process.stdout);
+	const bar = createProgressBar('dedup', fs.statSync(file).size, 'bytes');
+	const read = { bytes: 0 };
 	let counts: { kept: number; rejected: number };
 	try {
-		counts = await filterInto(out, filter, encoded, readInstructions(file, format as FormatId | 'auto'));
+		const records = readInstructions(file, format as FormatId | 'auto', (bytes) => (read.bytes = bytes));
+		counts = await filterInto(out, filter, encoded, records, (kept, rejected) => bar.update(read.bytes, `${kept} kept, ${rejected} rejected`));
+		bar.finish();
 	} finally {
+		bar.stop();
 		await out.end(); // the verdicts given before an error still go out
 	}
 	// A summary beside the verdicts (stdout stays JSON Lines).
@@ -99,7 +105,8 @@ async function filterInto(
 	out: LineWriter,
 	filter: RougeFilterStream,
 	encoded: string[],
-	batches: AsyncIterable<InstructionRecord[]>
+	batches: AsyncIterable<InstructionRecord[]>,
+	onProgress: (kept: number, rejected: number) => void
 ): Promise<{ kept: number; rejected: number }> {
 	let kept = 0;
 	let rejected = 0;
@@ -127,6 +134,7 @@ async function filterInto(
 			}
 			if (out.push(line)) await out.flush();
 		}
+		onProgress(kept, rejected);
 	}
 	return { kept, rejected };
 }
@@ -135,7 +143,11 @@ async function filterInto(
  * Instructions of a file, in order and in batches: JSON Lines of {id?, instruction} read here,
  * anything else through the import parsers (each task's instruction, id = its source id).
  */
-export async function* readInstructions(file: string, format: FormatId | 'auto'): AsyncGenerator<InstructionRecord[]> {
+export async function* readInstructions(
+	file: string,
+	format: FormatId | 'auto',
+	onRead?: (bytes: number) => void
+): AsyncGenerator<InstructionRecord[]> {
 	const name = path.basename(file);
 	const first = await firstRecord(file);
 	if (format === 'auto' && first !== null && isBareInstruction(first)) {
@@ -152,19 +164,21 @@ export async function* readInstructions(file: string, format: FormatId | 'auto')
 				throw new CliError(`${name}: line ${line}: field "id" must be a string or a number, got ${describe(id)}`);
 			}
 			return { id, instruction: record.instruction };
-		});
+		}, onRead);
 		return;
 	}
 	let position = 0;
 	let batch: InstructionRecord[] = [];
+	const input = openFile(file);
 	try {
-		for await (const record of parseImport(openFile(file), { fileName: name, format })) {
+		for await (const record of parseImport(input, { fileName: name, format })) {
 			position++;
 			if (record.kind !== 'task') {
 				throw new CliError(`${name}: line ${record.location.line}: a model prediction, not a task; dedup reads instructions`);
 			}
 			batch.push({ id: record.sourceId ?? position, instruction: record.instruction });
 			if (batch.length === 1024) {
+				onRead?.(input.bytesRead);
 				yield batch;
 				batch = [];
 			}
@@ -174,6 +188,7 @@ export async function* readInstructions(file: string, format: FormatId | 'auto')
 		if (err instanceof ImportError) throw new CliError(err.message);
 		throw err;
 	}
+	onRead?.(input.bytesRead);
 	if (batch.length) yield batch;
 }
 
@@ -192,7 +207,8 @@ export async function* readJsonLines<T>(
  */
 export async function* readJsonLineBatches<T>(
 	file: string,
-	map: (value: unknown, line: number, position: number) => T
+	map: (value: unknown, line: number, position: number) => T,
+	onRead?: (bytes: number) => void
 ): AsyncGenerator<T[]> {
 	const name = path.basename(file);
 	const input = openFile(file);
@@ -244,6 +260,7 @@ export async function* readJsonLineBatches<T>(
 		return out;
 	};
 	for await (const chunk of input) {
+		onRead?.(input.bytesRead);
 		const batch = take(chunk as string, false);
 		if (batch.length) yield batch;
 		if (failure) {
