@@ -14,24 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmt, peakRssMb } from './measure';
+import { createRng as rng } from '../src/lib/random';
 
 const COUNT = Number(process.env.ANALYZE_BENCH_COUNT ?? 250_000);
 const SEED = 20260412;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dbFile = path.join(os.tmpdir(), `instruct-audit-analyze-bench-${COUNT}-${SEED}-v1.db`);
 const seedFile = path.resolve(here, '../../shared/datasets/self-instruct/seed_tasks.jsonl');
-
-/** A seeded generator for the instance lengths (inputs and outputs are only counted). */
-function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 async function setup(): Promise<void> {
 	const { makeInstructionStream } = await import('./instruction-stream');

@@ -27,6 +27,7 @@ import { tokenize } from '../src/lib/rouge/tokenize';
 import { ExhaustivePool } from '../src/lib/rouge/exhaustive';
 import { rougeL } from '../src/lib/rouge/score';
 import { NearDuplicateIndex } from '../src/lib/rouge/near-duplicate-index';
+import { createRng as rng } from '../src/lib/random';
 
 // ---------------------------------------------------------------------------------------------
 // The profile: what the generator is calibrated to.
@@ -481,18 +482,6 @@ const FRAMES: Record<string, string[]> = {
 
 // ---------------------------------------------------------------------------------------------
 // The generator.
-
-/** Mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Pitman–Yor word class parameters: discount d and concentration θ. */
 export interface OpenVocabulary {

@@ -22,23 +22,12 @@ import { buildAuditReport } from '../src/lib/reports';
 import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
 import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
+import { createRng as rng } from '../src/lib/random';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 50_000);
 const K = 2;
 const REVIEWERS = 40;
 const REASONS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'];
-
-/** A small deterministic generator (mulberry32), so every build holds the same answers. */
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function build(file: string): void {
 	const db = openDatabase(file, path.resolve('migrations'));

@@ -17,7 +17,8 @@ function word(random: () => number): string {
 /** The generation script (all three pipelines). */
 export async function generationScript(): Promise<FakeScript> {
 	const { pipelineScript } = await import('../tests/support/fake-pipeline-script');
-	const { createRng, seedFromString } = await import('../src/lib/prompts');
+	const { seedFromString } = await import('../src/lib/prompts');
+	const { createRng } = await import('../src/lib/random');
 	const base = pipelineScript();
 	// The shared script draws instructions from a few hundred phrases, which a ROUGE-L pool of
 	// more than ~400 saturates; for long runs, instruction lists come from an endless vocabulary.

@@ -20,6 +20,7 @@
  *                                    does not split or uses a blacklisted word
  */
 import type { FakeReply, FakeScript } from './fake-openai';
+import { createRng as rng } from '../../src/lib/random';
 
 const VERBS = ['Describe', 'Explain', 'List', 'Summarize', 'Compare', 'Suggest', 'Plan', 'Estimate', 'Outline', 'Rank', 'Identify', 'Propose', 'Draft', 'Evaluate', 'Recommend', 'Design'];
 const COUNTS = ['two', 'three', 'four', 'five', 'several', 'six', 'a few', 'seven'];
@@ -36,17 +37,6 @@ function hash(text: string): number {
 		h = Math.imul(h, 0x01000193);
 	}
 	return h >>> 0;
-}
-
-function rng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 function pick<T>(items: readonly T[], random: () => number): T {

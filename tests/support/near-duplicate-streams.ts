@@ -1,19 +1,9 @@
 /** Random instruction streams for the near-duplicate tests: the exact filters are checked against the exhaustive scan on them. */
-
-export function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { createRng } from '../../src/lib/random';
 
 /** Random "instructions" over a small Zipf-ish vocabulary, many of them edits of earlier ones. */
 export function makeStream(seed: number, count: number, vocabulary: number, plantedShare: number): string[] {
-	const random = rng(seed);
+	const random = createRng(seed);
 	const word = () => `w${Math.floor(vocabulary * random() ** 2)}`;
 	const out: string[] = [];
 	for (let i = 0; i < count; i++) {

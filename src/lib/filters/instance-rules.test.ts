@@ -1,4 +1,4 @@
-import { createRng } from '../prompts/shots';
+import { createRng } from '../random';
 import { describe, expect, it } from 'vitest';
 import { checkInstances } from './instance-rules';
 import { filterPreset } from './presets';

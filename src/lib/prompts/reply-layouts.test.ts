@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseInputFirstInstances, parseOutputFirstInstances } from './instance-reply';
 import { parseInstructionList } from './instruction-list';
-import { createRng } from './shots';
+import { createRng } from '../random';
 
 describe('input-first replies in many layouts', () => {
 	it('1. named fields: everything before "Output:" is the input, field names included', () => {

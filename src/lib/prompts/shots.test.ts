@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseInstructionShots, createRng, sample, seedFromString, shuffled } from './shots';
+import { createRng } from '../random';
+import { chooseInstructionShots, sample, seedFromString, shuffled } from './shots';
 
 const seeds = Array.from({ length: 40 }, (_, i) => `seed instruction ${i}`);
 const machine = Array.from({ length: 500 }, (_, i) => `machine instruction ${i}`);

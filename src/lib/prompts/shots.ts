@@ -3,18 +3,6 @@
  * run can rebuild exactly the prompt it sent (e.g. to check a stored call after a restart).
  */
 
-/** A seeded uniform [0, 1) generator (mulberry32): tiny, fast, and the same on every platform. */
-export function createRng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 /** A 32-bit seed from text (FNV-1a), e.g. from "run 7 / instruction batch 42". */
 export function seedFromString(text: string): number {
 	let hash = 0x811c9dc5;

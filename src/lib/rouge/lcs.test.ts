@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PatternBuffer, lcsLength, lcsLengthDp, popcount32 } from './lcs';
-
-function rng(seed: number) {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { createRng as rng } from '../random';
 
 describe('LCS', () => {
 	it('hand-checked values', () => {

@@ -4,7 +4,8 @@ import { LENGTH_BUCKETS, mergeNearDuplicateResults, NearDuplicateIndex, type Nea
 import { Vocabulary } from './vocabulary';
 import { minLcsAbove, LcsBounds } from './bounds';
 import { fmeasureFromLcs } from './score';
-import { makeStream, rng } from '../../../tests/support/near-duplicate-streams';
+import { makeStream } from '../../../tests/support/near-duplicate-streams';
+import { createRng as rng } from '../random';
 
 /** Runs the Self-Instruct filter loop with both and checks every answer is the same. */
 function compareWithExhaustive(stream: string[], threshold: number, topK: number, seeds: string[] = []) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../prompts/shots';
+import { createRng } from '../random';
 import { lcsLengthDp } from './lcs';
 import { emptyProfile, ProfileScanner, type ProfileState, type TokenSequences } from './profile';
 import { fmeasureFromLcs } from './score';

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenize } from './tokenize';
 import { Vocabulary } from './vocabulary';
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { createRng as rng } from '../random';
 
 /** The reference: tokenize, then ids by first appearance through a Map. */
 class MapVocabulary {

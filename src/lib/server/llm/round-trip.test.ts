@@ -14,7 +14,6 @@ import {
 	buildInstructionGenerationPrompt,
 	buildOutputPrompt,
 	chooseInstructionShots,
-	createRng,
 	DEFAULT_SEED_TASKS,
 	DEFAULT_UNNATURAL_SEED_SETS,
 	parseClassificationAnswer,
@@ -26,6 +25,7 @@ import {
 	parseRephrasing,
 	PROMPT_STEPS
 } from '../../prompts';
+import { createRng } from '../../random';
 import { createLlmClient, type LlmClient } from './client';
 import type { ApiStyle } from './endpoint';
 

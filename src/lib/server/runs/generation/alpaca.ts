@@ -9,7 +9,8 @@
  * stored too, with its rule, and its instance marked 'taskRejected'. No instance rule runs: Alpaca
  * had none.
  */
-import { buildAlpacaPrompt, createRng, parseAlpacaList, sample, seedFromString, type AlpacaTask } from '$lib/prompts';
+import { buildAlpacaPrompt, parseAlpacaList, sample, seedFromString, type AlpacaTask } from '$lib/prompts';
+import { createRng } from '$lib/random';
 import { InstructionPool, type Verdict } from '$lib/filters';
 import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';

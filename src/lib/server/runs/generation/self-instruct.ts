@@ -15,13 +15,13 @@ import {
 	buildInstancePrompt,
 	buildInstructionGenerationPrompt,
 	chooseInstructionShots,
-	createRng,
 	parseClassificationAnswer,
 	parseInputFirstInstances,
 	parseInstructionList,
 	parseOutputFirstInstances,
 	seedFromString
 } from '$lib/prompts';
+import { createRng } from '$lib/random';
 import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
 import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';

@@ -17,7 +17,6 @@ import {
 	buildExpansionPrompt,
 	buildOutputPrompt,
 	comparableText,
-	createRng,
 	instructionWithInput,
 	parseCoreExample,
 	parseOutput,
@@ -25,6 +24,7 @@ import {
 	seedFromString,
 	type UnnaturalDemonstration
 } from '$lib/prompts';
+import { createRng } from '$lib/random';
 import type { Verdict } from '$lib/filters';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
