@@ -88,7 +88,7 @@ export async function run(argv: string[]): Promise<void> {
 	// A summary beside the verdicts (stdout stays JSON Lines).
 	const n = (x: number) => x.toLocaleString('en-US');
 	process.stderr.write(
-		`dedup: ${n(counts.kept + counts.rejected)} instructions, ${n(counts.kept)} kept, ${n(counts.rejected)} rejected (ROUGE-L F > ${threshold}` +
+		`dedup: ${n(counts.kept + counts.rejected)} instruction${counts.kept + counts.rejected === 1 ? '' : 's'}, ${n(counts.kept)} kept, ${n(counts.rejected)} rejected (ROUGE-L F > ${threshold}` +
 			` to the pool${encoded.length > counts.kept ? ` of ${n(encoded.length - counts.kept)} seeds and the kept` : ''})` +
 			`${filter.threadsUsed ? `; filtered in ${filter.threadsUsed} worker threads` : ''}\n`
 	);
