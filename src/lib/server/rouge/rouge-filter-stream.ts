@@ -70,8 +70,7 @@ export class RougeFilterStream {
 	private index: NearDuplicateIndex | null;
 	private poolSize = 0;
 	private started = false;
-	/** Worker threads that took over the stream (0 while, or if, it is filtered here alone). */
-	threadsUsed = 0;
+	private threadsTookOver = 0;
 
 	constructor(options: RougeFilterOptions = {}) {
 		this.threshold = options.threshold ?? 0.7;
@@ -85,6 +84,11 @@ export class RougeFilterStream {
 	/** Pool instructions so far (seeds and kept candidates). */
 	get size(): number {
 		return this.poolSize;
+	}
+
+	/** Worker threads that took over the stream (0 while, or if, it is filtered here alone). */
+	get threadsUsed(): number {
+		return this.threadsTookOver;
 	}
 
 	/** A seed instruction for the pool (before filtering); returns its entry. */
@@ -123,7 +127,7 @@ export class RougeFilterStream {
 				yield this.filterHere(batch, textOf);
 			}
 			if (replicas) {
-				this.threadsUsed = this.threads;
+				this.threadsTookOver = this.threads;
 				yield* this.filterWithReplicas(replicas, reader, textOf);
 			}
 		} finally {
