@@ -110,6 +110,9 @@ describe('cli dedup', () => {
 		expect(code).toBe(1);
 		expect(stderr).toContain('bad.jsonl: line 2: field "instruction" must be a string, got number');
 		expect(lines(stdout)).toHaveLength(1);
+		const missing = await cli('dedup', path.join(dir, 'missing.jsonl'));
+		expect(missing.code).toBe(1);
+		expect(missing.stderr).toContain('missing.jsonl: no such file or not readable');
 		const usage = await cli('dedup', bad, '--threshold', '2');
 		expect(usage.code).toBe(2);
 		expect(usage.stderr).toContain('--threshold must be a number from 0 to 1');

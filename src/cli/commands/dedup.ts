@@ -7,6 +7,8 @@
  * For a rejected candidate max_rougeL and most_similar[0] are the pool's exact maximum (and
  * most_similar the top matches above the threshold); for a kept one they are the best match the
  * index examined (≤ threshold), or null and [] — the exact maximum would need the full scan.
+ * A large pool is filtered in worker threads (see $lib/server/rouge/rouge-filter-stream), with
+ * the same verdicts; a summary line goes to stderr.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,7 @@ import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
 import { RougeFilterStream } from '$lib/server/rouge/rouge-filter-stream';
 import { createProgressBar } from '../progress';
 
-const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>] [--threads N]
+const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>] [--threads N] [--threads-from T]
 
 Keeps an instruction only if its ROUGE-L F with every instruction already in the pool (the seeds,
 then every kept one) is at most the threshold, and prints one JSON line per instruction:
@@ -74,6 +76,7 @@ export async function run(argv: string[]): Promise<void> {
 		}
 	}
 	const out = new LineWriter(process.stdout);
+	checkReadable(file);
 	const bar = createProgressBar('dedup', fs.statSync(file).size, 'bytes');
 	const read = { bytes: 0 };
 	let counts: { kept: number; rejected: number };
@@ -274,12 +277,16 @@ export async function* readJsonLineBatches<T>(
 }
 
 function openFile(file: string): fs.ReadStream {
+	checkReadable(file);
+	return fs.createReadStream(file, { highWaterMark: 1 << 20 });
+}
+
+function checkReadable(file: string): void {
 	try {
 		fs.accessSync(file, fs.constants.R_OK);
 	} catch {
 		throw new CliError(`Cannot read ${file}: no such file or not readable.`);
 	}
-	return fs.createReadStream(file, { highWaterMark: 1 << 20 });
 }
 
 /** The first record of a JSON Lines file, or null when the file is something else (e.g. a JSON array). */
