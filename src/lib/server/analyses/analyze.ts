@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { AnalysisBuilder, ANALYSIS_VERSION, type DatasetAnalysis } from '$lib/analyses';
 import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
 import { VerbNounPool } from './verb-noun-pool';
+import { threadsWorthStarting } from '../workers/module-worker';
 import { db, type Db } from '../db';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 import { getDataset, receivingImport } from '../datasets/datasets';
@@ -270,7 +271,7 @@ interface Loaded {
 /** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
 async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
 	const { extractor, moduleUrl } = await verbNounModule();
-	const pool = tasks >= POOL_FROM && moduleUrl ? await VerbNounPool.create(moduleUrl, VerbNounPool.defaultSize()) : null;
+	const pool = tasks >= POOL_FROM && moduleUrl ? await VerbNounPool.create(moduleUrl, threadsWorthStarting()) : null;
 	try {
 		return { ...(await loadWith(database, resolved, seeds, extractor, pool)), taggerThreads: pool?.size ?? 0 };
 	} finally {
@@ -295,7 +296,7 @@ async function loadWith(
 	const deferVerbNouns = async (texts: string[]) => {
 		if (!pool || texts.length === 0) return;
 		inflight.push(pool.extract(texts).then((pairs) => pairs.forEach((p) => builder.addVerbNoun(p))));
-		while (inflight.length > VerbNounPool.defaultSize()) await inflight.shift();
+		while (inflight.length > threadsWorthStarting()) await inflight.shift();
 	};
 	const verbNoun = pool ? ('deferred' as const) : undefined;
 	const classification = { yes: 0, no: 0, unknown: 0 };

@@ -6,34 +6,20 @@
  * its URL (workers/module-worker). Where a worker cannot load it (e.g. under a dev server's module
  * runner) `create` returns null and the caller extracts in its own thread.
  */
-import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { VerbNoun } from '$lib/analyses/verb-noun';
 import { config } from '../config';
 import { startModuleWorker } from '../workers/module-worker';
+import { WorkerRequests } from '../workers/requests';
 
-type Reply = { id?: number; out?: [string | null, string | null][] };
+type Reply = { id: number; out: [string | null, string | null][] };
 
 export class VerbNounPool {
 	private next = 0;
-	private nextId = 0;
-	private readonly pending = new Map<number, { resolve: (v: VerbNoun[]) => void; reject: (e: Error) => void }>();
+	private readonly requests: WorkerRequests<Reply>;
 
 	private constructor(private readonly workers: Worker[]) {
-		for (const w of workers) {
-			w.on('message', (m: Reply) => {
-				if (m.id === undefined || !m.out) return;
-				const job = this.pending.get(m.id);
-				this.pending.delete(m.id);
-				job?.resolve(m.out.map(([verb, noun]) => ({ verb, noun })));
-			});
-			w.on('error', (err) => this.failAll(err));
-		}
-	}
-
-	/** Threads worth starting on this machine (one per core, at most `max`). */
-	static defaultSize(max = 4): number {
-		return Math.max(1, Math.min(max, os.availableParallelism?.() ?? os.cpus().length));
+		this.requests = new WorkerRequests(workers, 'A verb–noun worker stopped.');
 	}
 
 	/** A pool of `size` workers running `serveVerbNouns` from `moduleUrl`, or null when they cannot. */
@@ -50,18 +36,10 @@ export class VerbNounPool {
 	}
 
 	/** The verb–noun pairs of a batch, in order, from the next worker in turn. */
-	extract(texts: string[]): Promise<VerbNoun[]> {
+	async extract(texts: string[]): Promise<VerbNoun[]> {
 		const worker = this.workers[this.next++ % this.workers.length];
-		const id = this.nextId++;
-		return new Promise((resolve, reject) => {
-			this.pending.set(id, { resolve, reject });
-			worker.postMessage({ id, texts });
-		});
-	}
-
-	private failAll(err: Error): void {
-		for (const job of this.pending.values()) job.reject(err);
-		this.pending.clear();
+		const reply = await this.requests.send(worker, (id) => ({ id, texts }));
+		return reply.out.map(([verb, noun]) => ({ verb, noun }));
 	}
 
 	async close(): Promise<void> {

@@ -16,7 +16,6 @@
  * Only the best examined match of a kept candidate (a hint, not the pool's maximum) may depend
  * on how the pool was split; it depends on the batch size, never on the number of threads.
  */
-import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import {
 	mergeNearDuplicateResults,
@@ -26,7 +25,8 @@ import {
 	type PreparedInstruction
 } from '$lib/rouge/near-duplicate-index';
 import { Vocabulary } from '$lib/rouge/vocabulary';
-import { startModuleWorker } from '../workers/module-worker';
+import { startModuleWorker, threadsWorthStarting } from '../workers/module-worker';
+import { WorkerRequests } from '../workers/requests';
 import { packSequences, PackedResults, type NearDuplicateReply, type NearDuplicateRequest } from './near-duplicate-messages';
 
 export interface RougeFilterOptions {
@@ -75,7 +75,7 @@ export class RougeFilterStream {
 	constructor(options: RougeFilterOptions = {}) {
 		this.threshold = options.threshold ?? 0.7;
 		this.topK = options.topK ?? 10;
-		this.threads = options.threads ?? Math.min(4, os.availableParallelism());
+		this.threads = options.threads ?? threadsWorthStarting();
 		this.batchSize = Math.max(1, options.batchSize ?? 1024);
 		this.threadsFromTokens = Math.max(0, options.threadsFromTokens ?? DEFAULT_THREADS_FROM_TOKENS);
 		this.index = new NearDuplicateIndex({ minThreshold: this.threshold });
@@ -167,35 +167,32 @@ export class RougeFilterStream {
 		const send = async (): Promise<InFlight<R> | null> => {
 			const records = await reader.next();
 			if (records === null) return null;
-			const texts = records.map(textOf);
-			const tokens = texts.map((text) => this.vocab.internText(text));
+			const tokens = records.map((record) => this.vocab.internText(textOf(record)));
 			const replies = replicas.query(adds, tokens, this.threshold, this.topK);
 			replies.catch(() => {}); // awaited in turn; a failure is thrown there
 			adds = [];
-			return { records, texts, tokens, replies };
+			return { records, tokens, replies };
 		};
 
 		const renumbering = new TokenRenumbering();
 		// The batch before's kept instructions, for the next batch's recent pool.
-		let before: { texts: string[]; tokens: Int32Array[]; entries: number[] } = { texts: [], tokens: [], entries: [] };
+		let before: { tokens: Int32Array[]; entries: number[] } = { tokens: [], entries: [] };
 		let current = await send();
 		let next = current ? await send() : null;
 		while (current !== null) {
 			const readers = (await current.replies).map((data) => new PackedResults(data));
 			// What the replicas lack for this batch: the batch before's kept instructions, then this one's as they are kept.
 			const recent = new RecentPool(this.threshold, renumbering);
-			for (let k = 0; k < before.entries.length; k++) recent.add(before.texts[k], before.tokens[k], before.entries[k]);
-			const kept: typeof before = { texts: [], tokens: [], entries: [] };
+			for (let k = 0; k < before.entries.length; k++) recent.add(before.tokens[k], before.entries[k]);
+			const kept: typeof before = { tokens: [], entries: [] };
 			const verdicts: FilteredRecord<R>[] = [];
 			for (let k = 0; k < current.records.length; k++) {
-				const text = current.texts[k];
 				const tokens = current.tokens[k];
 				const inReplica = readers[k % readers.length].next();
-				const result = recent.size === 0 ? inReplica : mergeNearDuplicateResults([inReplica, recent.query(text, tokens, this.topK)], this.topK);
+				const result = recent.size === 0 ? inReplica : mergeNearDuplicateResults([inReplica, recent.query(tokens, this.topK)], this.topK);
 				if (!result.exceeds) {
 					const entry = this.poolSize++;
-					recent.add(text, tokens, entry);
-					kept.texts.push(text);
+					recent.add(tokens, entry);
 					kept.tokens.push(tokens);
 					kept.entries.push(entry);
 				}
@@ -214,7 +211,6 @@ export class RougeFilterStream {
 
 interface InFlight<R> {
 	records: readonly R[];
-	texts: string[];
 	tokens: Int32Array[];
 	replies: Promise<Float64Array[]>;
 }
@@ -242,16 +238,16 @@ class RecentPool {
 	}
 
 	/** The candidate against this pool, with pool entry numbers. */
-	query(text: string, tokens: Int32Array, topK: number): NearDuplicateResult {
-		const r = this.index.query(this.prepare(text, tokens), this.index.minThreshold, topK);
+	query(tokens: Int32Array, topK: number): NearDuplicateResult {
+		const r = this.index.query(this.prepare(tokens), this.index.minThreshold, topK);
 		if (r.max) r.max = this.entryOf(r.max);
 		if (r.bestExamined) r.bestExamined = this.entryOf(r.bestExamined);
 		for (let k = 0; k < r.matches.length; k++) r.matches[k] = this.entryOf(r.matches[k]);
 		return r;
 	}
 
-	add(text: string, tokens: Int32Array, entry: number): void {
-		this.index.add(this.prepare(text, tokens));
+	add(tokens: Int32Array, entry: number): void {
+		this.index.add(this.prepare(tokens));
 		this.entries.push(entry);
 	}
 
@@ -259,9 +255,9 @@ class RecentPool {
 		return { entry: this.entries[match.entry], score: match.score };
 	}
 
-	private prepare(text: string, tokens: Int32Array): PreparedInstruction {
-		// A scratch view: query and add copy what they keep.
-		return this.index.withTokens(text, this.renumbering.map(tokens));
+	private prepare(tokens: Int32Array): PreparedInstruction {
+		// A scratch view: query and add copy what they keep. (The texts stay with the caller.)
+		return this.index.withTokens('', this.renumbering.map(tokens));
 	}
 }
 
@@ -311,25 +307,10 @@ class TokenRenumbering {
 
 /** The worker threads, each with a replica of the pool; a batch is shared out by position. */
 class ReplicaPool {
-	private nextId = 0;
-	private failure: Error | null = null;
-	private readonly pending = new Map<number, { resolve: (reply: Float64Array) => void; reject: (err: Error) => void }>();
+	private readonly requests: WorkerRequests<NearDuplicateReply>;
 
 	private constructor(private readonly workers: Worker[]) {
-		for (const worker of workers) {
-			worker.on('message', (reply: NearDuplicateReply) => {
-				const job = this.pending.get(reply.id);
-				this.pending.delete(reply.id);
-				job?.resolve(reply.results);
-			});
-			const fail = (err: Error) => {
-				this.failure ??= err;
-				for (const job of this.pending.values()) job.reject(err);
-				this.pending.clear();
-			};
-			worker.on('error', fail);
-			worker.on('exit', () => fail(new Error('A ROUGE-L filter thread stopped.')));
-		}
+		this.requests = new WorkerRequests(workers, 'A ROUGE-L filter thread stopped.');
 	}
 
 	/** The threads, or null when they cannot start (the caller filters alone). */
@@ -345,27 +326,25 @@ class ReplicaPool {
 	}
 
 	/** Adds `adds` to every replica, then queries candidate k in replica k mod threads: one packed reply per replica. */
-	query(adds: readonly Int32Array[], candidates: readonly Int32Array[], threshold: number, topK: number): Promise<Float64Array[]> {
-		if (this.failure) return Promise.reject(this.failure);
+	async query(adds: readonly Int32Array[], candidates: readonly Int32Array[], threshold: number, topK: number): Promise<Float64Array[]> {
 		const packedAdds = packSequences(adds);
-		return Promise.all(
+		const replies = await Promise.all(
 			this.workers.map((worker, w) => {
 				const share: Int32Array[] = [];
 				for (let k = w; k < candidates.length; k += this.workers.length) share.push(candidates[k]);
-				const request: NearDuplicateRequest = { id: this.nextId++, threshold, topK, adds: packedAdds, queries: packSequences(share) };
-				return new Promise<Float64Array>((resolve, reject) => {
-					this.pending.set(request.id, { resolve, reject });
-					worker.postMessage(request, [request.queries.ids.buffer as ArrayBuffer, request.queries.offsets.buffer as ArrayBuffer]);
-				});
+				const queries = packSequences(share);
+				return this.requests.send(
+					worker,
+					(id) => ({ id, threshold, topK, adds: packedAdds, queries }) satisfies NearDuplicateRequest,
+					[queries.ids.buffer as ArrayBuffer, queries.offsets.buffer as ArrayBuffer]
+				);
 			})
 		);
+		return replies.map((reply) => reply.results);
 	}
 
 	close(): void {
-		for (const worker of this.workers) {
-			worker.removeAllListeners('exit');
-			void worker.terminate();
-		}
+		for (const worker of this.workers) void worker.terminate();
 	}
 }
 

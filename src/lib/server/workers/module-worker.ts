@@ -5,6 +5,7 @@
  * function receives the thread's port. Where a worker cannot load the module (e.g. under a dev
  * server's module runner) the start resolves to null and the caller does the work itself.
  */
+import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
@@ -47,4 +48,9 @@ export async function startModuleWorker(moduleUrl: string, entry: string, onFail
 	}
 	await worker?.terminate();
 	return null;
+}
+
+/** Threads worth starting on this machine: one per core, at most `max`. */
+export function threadsWorthStarting(max = 4): number {
+	return Math.max(1, Math.min(max, os.availableParallelism()));
 }

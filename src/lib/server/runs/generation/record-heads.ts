@@ -16,7 +16,10 @@ import type { InstructionPool } from '$lib/filters';
 import type { ProfileState } from '$lib/rouge';
 import { config } from '../../config';
 import { startModuleWorker } from '../../workers/module-worker';
+import { WorkerRequests } from '../../workers/requests';
 import type { HeadsReply, HeadsRequest } from './record-heads-thread';
+
+const STOPPED = 'The similarity-record worker stopped.';
 
 /** Requests waiting in the worker beyond which the next reply is scanned in its commit instead. */
 const MAX_BACKLOG = 64;
@@ -26,24 +29,12 @@ export const recordHeadStats = { inWorker: 0, inCommit: 0 };
 
 export class RecordHeadWorker {
 	private sent = 0;
-	private nextId = 0;
-	private dead = false;
-	private readonly pending = new Map<number, { resolve: (states: ProfileState[]) => void; reject: (err: Error) => void }>();
+	private closed = false;
+	private readonly requests: WorkerRequests<HeadsReply>;
 
 	private constructor(private readonly worker: Worker) {
 		worker.unref();
-		worker.on('message', (reply: HeadsReply) => {
-			const job = this.pending.get(reply.id);
-			this.pending.delete(reply.id);
-			job?.resolve(reply.states);
-		});
-		const fail = (err: Error) => {
-			this.dead = true;
-			for (const job of this.pending.values()) job.reject(err);
-			this.pending.clear();
-		};
-		worker.on('error', fail);
-		worker.on('exit', () => fail(new Error('The similarity-record worker stopped.')));
+		this.requests = new WorkerRequests([worker], STOPPED);
 	}
 
 	/** A worker, or null where none can start. */
@@ -58,27 +49,25 @@ export class RecordHeadWorker {
 
 	/** Whether it can take the next reply now (alive, and not behind). */
 	get available(): boolean {
-		return !this.dead && this.pending.size < MAX_BACKLOG;
+		return !this.closed && !this.requests.failed && this.requests.waiting < MAX_BACKLOG;
 	}
 
 	/**
 	 * The heads of `raws` over `pool` as it stands now (the worker's copy is brought up to date
 	 * first). Rejects if the worker dies meanwhile.
 	 */
-	heads(pool: InstructionPool, raws: readonly string[]): Promise<ProfileState[]> {
-		if (this.dead) return Promise.reject(new Error('The similarity-record worker stopped.'));
+	async heads(pool: InstructionPool, raws: readonly string[]): Promise<ProfileState[]> {
+		if (this.closed || this.requests.failed) throw new Error(STOPPED);
 		const entries: Int32Array[] = [];
 		for (let e = this.sent; e < pool.size; e++) entries.push(pool.entryTokens(e).slice());
 		this.sent = pool.size;
-		const request: HeadsRequest = { id: this.nextId++, entries, candidates: raws.map((raw) => pool.tokens(raw)), topK: pool.recordSize };
-		return new Promise((resolve, reject) => {
-			this.pending.set(request.id, { resolve, reject });
-			this.worker.postMessage(request);
-		});
+		const candidates = raws.map((raw) => pool.tokens(raw));
+		const reply = await this.requests.send(this.worker, (id) => ({ id, entries, candidates, topK: pool.recordSize }) satisfies HeadsRequest);
+		return reply.states;
 	}
 
 	close(): void {
-		this.dead = true;
+		this.closed = true;
 		void this.worker.terminate();
 	}
 }
