@@ -464,6 +464,8 @@ class StagedWriter {
 	// instruction, as the papers' per-instance files intend.
 	// (Sharded: a Map past a million keys grows in one pause of 0.3–0.5 s, see collections/sharded.)
 	private readonly taskByKey = new ShardedMap<{ id: number; isClassification: number | null }>();
+	// The instruction keys of the tasks, to tell a prediction whose instruction is unknown from one
+	// whose input is (only imports that look instances up by prompt keep them).
 	private readonly instructionKeys = new ShardedSet();
 	// Instance (task id + content hash) → id, so a record whose instance is a duplicate still links to it.
 	private readonly seenInstances = new ShardedMap<number>();
@@ -526,7 +528,7 @@ class StagedWriter {
 			.iterate(datasetId, from.tasks, until.tasks)) {
 			const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
 			if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
-			this.instructionKeys.add(row.key);
+			if (this.keepPrompts) this.instructionKeys.add(row.key);
 		}
 		for (const row of client
 			.prepare<[number, number, number], { id: number; t: number; key: string; input: string; output: string }>(
@@ -598,7 +600,7 @@ class StagedWriter {
 				)
 				.run(importOwner(), Date.now(), JSON.stringify(state), this.dataset.id);
 		}
-		this.rows = new RowWriter(database);
+		this.rows = new RowWriter(database, { batched: true });
 		this.shapeWriter = new ShapeRowWriter(database);
 		// The dataset's existing keys: read before the write transaction by preload() when it ran,
 		// so only rows added since are read here, with the lock held.
@@ -755,14 +757,17 @@ class StagedWriter {
 			);
 			task = { id, isClassification: isClassification == null ? null : isClassification ? 1 : 0 };
 			this.taskByKey.set(key, task);
-			this.instructionKeys.add(instructionKey);
+			if (this.keepPrompts) this.instructionKeys.add(instructionKey);
 			this.tasksAdded++;
 			return { task, created: true };
 		}
 		if (record.kind === 'task' && task.isClassification === null && record.isClassification != null) {
 			task.isClassification = record.isClassification ? 1 : 0;
 			if (task.id <= this.olderTasksUpTo) this.classificationOfOlderTasks.set(task.id, task.isClassification);
-			else this.setClassification.run(task.isClassification, task.id);
+			else {
+				this.rows.writePending();
+				this.setClassification.run(task.isClassification, task.id);
+			}
 		}
 		return { task, created: false };
 	}
