@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { hash, randomUUID } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { db, transaction, type Db } from '../db';
 import { imports, type AppendState, type TaskOrigin } from '../db/tables';
 import { config } from '../config';
@@ -314,8 +313,12 @@ const BATCH_PAUSE_MS = 25;
  * are back from the next batch.
  */
 const PAUSE_WHILE_WAITED_WITHIN_MS = 2000;
-/** Between batches with nobody waiting: a turn of the event loop (this process's requests, a heartbeat). */
-const BATCH_YIELD_MS = 1;
+/**
+ * Between batches with nobody waiting: one turn of the event loop (this process's timers, such
+ * as the heartbeat, and its I/O, such as requests, run before the next batch). setImmediate
+ * rather than a 1 ms timer: the timer idled at least 1 ms a batch, a second over 1,000 batches.
+ */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The most records read ahead of a batch. Records held across a batch's awaits outlive V8's young
@@ -395,7 +398,7 @@ async function writeBatches(
 				// processes (reviewers' submits, bulk jobs) get their turn rather than racing the next batch.
 				if (writerWaitedWithin(database.$client, PAUSE_WHILE_WAITED_WITHIN_MS)) {
 					await bulkPause(database.$client, Math.max(5, BATCH_PAUSE_MS - (performance.now() - committedAt)));
-				} else await sleep(BATCH_YIELD_MS);
+				} else await nextTurn();
 			}
 			const batchWriter = writer;
 			await retryBulkWhenBusy(database.$client, () => transaction(
