@@ -118,11 +118,16 @@ describe('a batched RowWriter (the import writes many rows per statement)', () =
 			expect(count.get(datasetId)).toBe(1);
 			expect(db.$client.prepare('SELECT instruction FROM tasks WHERE id = ?').pluck().get(id)).toBe('one');
 			for (let t = 0; t < ROWS_PER_INSERT; t++) writer.insertTask({ datasetId, instruction: `t${t}`, origin: 'imported' }, 1000);
-			// A whole statement's worth is written at once.
+			expect(count.get(datasetId)).toBe(1);
+			// A whole statement's worth is written when the next task comes (the last one's
+			// instances, which follow it, are counted in its row by then).
+			const last = writer.insertTask({ datasetId, instruction: 'last', origin: 'imported' }, 1000);
 			expect(count.get(datasetId)).toBe(1 + ROWS_PER_INSERT);
-			writer.insertTask({ datasetId, instruction: 'last', origin: 'imported' }, 1000);
+			writer.insertInstance({ taskId: last, datasetId, input: '', output: 'x' }, 1000);
+			writer.insertInstance({ taskId: last, datasetId, input: 'y', output: 'x' }, 1000);
 			writer.flush();
 			expect(count.get(datasetId)).toBe(2 + ROWS_PER_INSERT);
+			expect(db.$client.prepare('SELECT instance_count, empty_input_count FROM tasks WHERE id = ?').get(last)).toEqual({ instance_count: 2, empty_input_count: 1 });
 		});
 	});
 });

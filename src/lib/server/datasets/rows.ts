@@ -76,6 +76,10 @@ export interface NewResponse {
  */
 export const ROWS_PER_INSERT = 32;
 
+/** Columns of the task insert that count its instances (a batched writer counts them in while the row waits). */
+const INSTANCE_COUNT_COLUMN = 17;
+const EMPTY_INPUT_COUNT_COLUMN = 18;
+
 /** An INSERT written one row per call, or gathered and written ROWS_PER_INSERT rows per call. */
 export class ChunkedInsert {
 	private readonly one: Statement;
@@ -106,6 +110,11 @@ export class ChunkedInsert {
 		return ++this.rows === ROWS_PER_INSERT;
 	}
 
+	/** Adds `by` to a column of a row added and not written yet (`row`: its place among them). */
+	increment(row: number, column: number, by: number): void {
+		(this.values[row * this.width + column] as number) += by;
+	}
+
 	/** Writes the rows added: whole statements, then the rest one by one. */
 	write(): void {
 		if (this.rows === 0) return;
@@ -124,7 +133,10 @@ export class RowWriter {
 	private readonly nextIdStmt;
 	private readonly flushStatements;
 	/** Tasks whose instances changed: their counters and search rows are refreshed by flush(). */
+	// (added, empty: instances, and of them with an empty input, that the task's row does not count yet)
 	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean }>();
+	/** Tasks of a batched writer not written yet, by id: the row their instances are counted in. */
+	private readonly pendingTaskRows = new Map<number, number>();
 	/** Ids of the next task and instance a batched writer adds (it numbers them itself). */
 	private nextTaskId = 0;
 	private nextInstanceId = 0;
@@ -144,8 +156,8 @@ export class RowWriter {
 		this.tasks = new ChunkedInsert(
 			c,
 			`INSERT INTO tasks (id, dataset_id, instruction, instruction_key, instruction_words, source_id, name, is_classification,
-				origin, metadata, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, filter_rouge_l, created_at)`,
-			18
+				origin, metadata, import_id, run_id, call_id, filter_status, filter_rule, filter_detail, filter_rouge_l, instance_count, empty_input_count, created_at)`,
+			20
 		);
 		this.instances = new ChunkedInsert(
 			c,
@@ -213,13 +225,20 @@ export class RowWriter {
 			task.filterRule ?? null,
 			task.filterDetail ?? null,
 			task.filterRougeL ?? null,
+			0,
+			0,
 			now
 		];
 		let id: number;
 		if (this.options.batched) {
+			// A whole statement's worth of tasks is written when the next task comes: by then the
+			// instances that follow the last one are counted in its row, as they are in the others'
+			// (no counter update afterwards).
+			if (this.tasks.pending === ROWS_PER_INSERT) this.writeTasks();
 			if (this.tasks.pending === 0) this.nextTaskId = this.nextIdStmt.tasks.get()!;
 			values[0] = id = this.nextTaskId++;
-			if (this.tasks.add(values)) this.tasks.write();
+			this.pendingTaskRows.set(id, this.tasks.pending);
+			this.tasks.add(values);
 		} else id = Number(this.tasks.run(values).lastInsertRowid);
 		// A task without instances must still be findable by its instruction.
 		this.touched.set(id, { added: 0, empty: 0, isNew: true });
@@ -254,15 +273,26 @@ export class RowWriter {
 		} else id = Number(this.instances.run(values).lastInsertRowid);
 		let counts = this.touched.get(instance.taskId);
 		if (!counts) this.touched.set(instance.taskId, (counts = { added: 0, empty: 0, isNew: false }));
-		counts.added++;
-		if (inputWords === 0) counts.empty++;
+		const taskRow = this.pendingTaskRows.get(instance.taskId);
+		if (taskRow !== undefined) {
+			this.tasks.increment(taskRow, INSTANCE_COUNT_COLUMN, 1);
+			if (inputWords === 0) this.tasks.increment(taskRow, EMPTY_INPUT_COUNT_COLUMN, 1);
+		} else {
+			counts.added++;
+			if (inputWords === 0) counts.empty++;
+		}
 		return id;
 	}
 
 	/** Writes the tasks and instances a batched writer has gathered (tasks first: instances point to them). */
 	writePending(): void {
-		this.tasks.write();
+		this.writeTasks();
 		this.instances.write();
+	}
+
+	private writeTasks(): void {
+		this.tasks.write();
+		this.pendingTaskRows.clear();
 	}
 
 	insertFormulation(f: NewFormulation, now = Date.now()): number {
