@@ -685,7 +685,8 @@ class StagedWriter {
 		for (const [n, instance] of record.instances.entries()) {
 			const { hash, inputKey } = prepared.instances[n];
 			const fp = `${task.id}:${hash}`;
-			const existing = this.seenInstances.get(fp);
+			// A task made by this record has no instance before its first one.
+			const existing = created && n === 0 ? undefined : this.seenInstances.get(fp);
 			if (existing !== undefined) {
 				this.skippedDuplicates++;
 				// A conversation whose first exchange is already there still links to it; SuperNI
