@@ -132,8 +132,10 @@ export class RowWriter {
 	private readonly insertResponseStmt;
 	private readonly nextIdStmt;
 	private readonly flushStatements;
-	/** Tasks whose instances changed: their counters and search rows are refreshed by flush(). */
-	// (added, empty: instances, and of them with an empty input, that the task's row does not count yet)
+	/**
+	 * Tasks whose instances changed: their counters and search rows are refreshed by flush().
+	 * `added` and `empty`: instances (and of them, those with an empty input) the task's row does not count yet.
+	 */
 	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean }>();
 	/** Tasks of a batched writer not written yet, by id: the row their instances are counted in. */
 	private readonly pendingTaskRows = new Map<number, number>();
