@@ -82,16 +82,16 @@ const EMPTY_INPUT_COUNT_COLUMN = 18;
 
 /** An INSERT written one row per call, or gathered and written ROWS_PER_INSERT rows per call. */
 export class ChunkedInsert {
-	private readonly one: Statement;
-	private readonly many: Statement;
+	private readonly one: Statement<unknown[]>;
+	private readonly many: Statement<unknown[]>;
 	private values: unknown[] = [];
 	private rows = 0;
 
 	/** `head`: the statement up to VALUES (`INSERT INTO t (a, b)`); `width`: its column count. */
 	constructor(client: Database, head: string, private readonly width: number) {
 		const row = `(${Array(width).fill('?').join(', ')})`;
-		this.one = client.prepare(`${head} VALUES ${row}`);
-		this.many = client.prepare(`${head} VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`);
+		this.one = client.prepare<unknown[]>(`${head} VALUES ${row}`);
+		this.many = client.prepare<unknown[]>(`${head} VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`);
 	}
 
 	/** Rows added and not written yet. */
