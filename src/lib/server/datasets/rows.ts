@@ -80,18 +80,32 @@ export const ROWS_PER_INSERT = 32;
 const INSTANCE_COUNT_COLUMN = 17;
 const EMPTY_INPUT_COUNT_COLUMN = 18;
 
-/** An INSERT written one row per call, or gathered and written ROWS_PER_INSERT rows per call. */
+/** An INSERT written one row per call, or gathered and written many rows per call. */
 export class ChunkedInsert {
-	private readonly one: Statement<unknown[]>;
-	private readonly many: Statement<unknown[]>;
+	/** Statements by row count, made when first needed. */
+	private readonly statements = new Map<number, Statement<unknown[]>>();
 	private values: unknown[] = [];
 	private rows = 0;
 
-	/** `head`: the statement up to VALUES (`INSERT INTO t (a, b)`); `width`: its column count. */
-	constructor(client: Database, head: string, private readonly width: number) {
-		const row = `(${Array(width).fill('?').join(', ')})`;
-		this.one = client.prepare<unknown[]>(`${head} VALUES ${row}`);
-		this.many = client.prepare<unknown[]>(`${head} VALUES ${Array(ROWS_PER_INSERT).fill(row).join(', ')}`);
+	/**
+	 * `head`: the statement up to VALUES (`INSERT INTO t (a, b)`); `width`: its column count;
+	 * `perStatement`: the most rows one call writes.
+	 */
+	constructor(
+		private readonly client: Database,
+		private readonly head: string,
+		private readonly width: number,
+		private readonly perStatement = ROWS_PER_INSERT
+	) {}
+
+	private statement(rows: number): Statement<unknown[]> {
+		let statement = this.statements.get(rows);
+		if (!statement) {
+			const row = `(${Array(this.width).fill('?').join(', ')})`;
+			statement = this.client.prepare<unknown[]>(`${this.head} VALUES ${Array(rows).fill(row).join(', ')}`);
+			this.statements.set(rows, statement);
+		}
+		return statement;
 	}
 
 	/** Rows added and not written yet. */
@@ -101,13 +115,13 @@ export class ChunkedInsert {
 
 	/** Writes one row now. */
 	run(values: unknown[]): RunResult {
-		return this.one.run(values);
+		return this.statement(1).run(values);
 	}
 
 	/** Adds a row to write later; true once a whole statement's worth is waiting (write it then). */
 	add(values: unknown[]): boolean {
 		for (const v of values) this.values.push(v);
-		return ++this.rows === ROWS_PER_INSERT;
+		return ++this.rows === this.perStatement;
 	}
 
 	/** Adds `by` to a column of a row added and not written yet (`row`: its place among them). */
@@ -115,11 +129,10 @@ export class ChunkedInsert {
 		(this.values[row * this.width + column] as number) += by;
 	}
 
-	/** Writes the rows added: whole statements, then the rest one by one. */
+	/** Writes the rows added, in one call. */
 	write(): void {
 		if (this.rows === 0) return;
-		if (this.rows === ROWS_PER_INSERT) this.many.run(this.values);
-		else for (let r = 0; r < this.rows; r++) this.one.run(this.values.slice(r * this.width, (r + 1) * this.width));
+		this.statement(this.rows).run(this.values);
 		this.values = [];
 		this.rows = 0;
 	}

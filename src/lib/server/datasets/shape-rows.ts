@@ -9,9 +9,8 @@
  * connection), as RowWriter does.
  */
 import { hash } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db';
-import { RowWriter } from './rows';
+import { ChunkedInsert, RowWriter } from './rows';
 import type { ParsedPair, ParsedTask, ParsedTurn } from '$lib/formats';
 
 /** A task record the import has written (or found): its task id and its instances' ids, in order (null for one skipped as a duplicate). */
@@ -55,13 +54,6 @@ export interface ShapeRowCounts {
 	duplicatePairs: number;
 }
 
-/**
- * Turns written by one INSERT (8 values each, well under SQLite's 32,766 variables). A batch's
- * turns are written together, after its conversations: interleaved with the other tables'
- * inserts, each turn cost twice as much (the B-tree pages it appends to had gone cold).
- */
-const TURNS_PER_STATEMENT = 64;
-
 /** A conversation of the batch written, whose turns are still to write. */
 type WrittenConversation = { id: number; turns: readonly ParsedTurn[] };
 
@@ -84,15 +76,23 @@ function json(value: unknown): string | null {
 	return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
+/** Turns written by one INSERT (8 values each, well under SQLite's 32,766 variables). */
+const TURNS_PER_STATEMENT = 64;
+
 export class ShapeRowWriter {
 	private readonly rows: RowWriter;
 	private readonly st;
-	/** Multi-row turn inserts by row count (one statement per conversation rather than one per turn). */
-	private readonly insertTurns = new Map<number, Statement<[unknown[]]>>();
+	/**
+	 * Turns, many to a statement. A batch's turns are written together, after its conversations:
+	 * interleaved with the other tables' inserts, each turn cost twice as much (the B-tree pages
+	 * it appends to had gone cold).
+	 */
+	private readonly insertTurns: ChunkedInsert;
 
 	constructor(private readonly database: Db) {
 		const c = database.$client;
 		this.rows = new RowWriter(database);
+		this.insertTurns = new ChunkedInsert(c, 'INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra)', 8, TURNS_PER_STATEMENT);
 		this.st = {
 			hasExamples: c.prepare<[number]>('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
 			insertExample: c.prepare<[number, number, unknown, number, unknown, unknown, unknown, string | null, number | null, number]>(
@@ -176,29 +176,15 @@ export class ShapeRowWriter {
 		}
 	}
 
-	/** The turns of a batch's conversations, TURNS_PER_STATEMENT rows to an INSERT. */
+	/** The turns of a batch's conversations. */
 	private writeTurns(conversations: readonly WrittenConversation[]): void {
-		let values: unknown[] = [];
-		let rows = 0;
-		const run = () => {
-			let statement = this.insertTurns.get(rows);
-			if (!statement) {
-				statement = this.database.$client.prepare<[unknown[]]>(
-					`INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`
-				);
-				this.insertTurns.set(rows, statement);
-			}
-			statement.run(values);
-			values = [];
-			rows = 0;
-		};
+		const insert = this.insertTurns;
 		for (const { id, turns } of conversations) {
 			turns.forEach((t, position) => {
-				values.push(id, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra));
-				if (++rows === TURNS_PER_STATEMENT) run();
+				if (insert.add([id, position, t.role, t.content, t.sourceRole ?? null, t.name ?? null, t.weight ?? null, json(t.extra)])) insert.write();
 			});
 		}
-		if (rows) run();
+		insert.write();
 	}
 
 	private writePair(context: ShapeRowContext, { record, taskId, instanceId }: PlacedPair, now: number, counts: ShapeRowCounts): void {
