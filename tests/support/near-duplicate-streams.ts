@@ -10,15 +10,7 @@ export function makeStream(seed: number, count: number, vocabulary: number, plan
 		if (out.length > 0 && random() < plantedShare) {
 			// Planted near-duplicate: an earlier one with a few substitutions, insertions, deletions, swaps.
 			const ws = out[Math.floor(random() * out.length)].split(' ');
-			const edits = Math.floor(random() * 4);
-			for (let e = 0; e < edits; e++) {
-				const at = Math.floor(random() * ws.length);
-				const r = random();
-				if (r < 0.3) ws[at] = word();
-				else if (r < 0.55) ws.splice(at, 0, word());
-				else if (r < 0.8 && ws.length > 1) ws.splice(at, 1);
-				else if (at + 1 < ws.length) [ws[at], ws[at + 1]] = [ws[at + 1], ws[at]];
-			}
+			editWords(ws, Math.floor(random() * 4), random, word, { substitute: 0.3, insert: 0.55 });
 			out.push(ws.join(' '));
 		} else {
 			const len = random() < 0.05 ? Math.floor(random() * 90) : 1 + Math.floor(random() * 25);
@@ -28,3 +20,18 @@ export function makeStream(seed: number, count: number, vocabulary: number, plan
 	return out;
 }
 
+
+/**
+ * Applies `edits` random edits to `words` in place: a substitution while the draw is below
+ * `substitute`, an insertion below `insert`, a deletion below 0.8, else a swap of neighbours.
+ */
+export function editWords(words: string[], edits: number, random: () => number, word: () => string, p: { substitute: number; insert: number }): void {
+	for (let e = 0; e < edits; e++) {
+		const at = Math.floor(random() * words.length);
+		const r = random();
+		if (r < p.substitute) words[at] = word();
+		else if (r < p.insert) words.splice(at, 0, word());
+		else if (r < 0.8 && words.length > 1) words.splice(at, 1);
+		else if (at + 1 < words.length) [words[at], words[at + 1]] = [words[at + 1], words[at]];
+	}
+}

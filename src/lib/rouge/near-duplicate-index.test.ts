@@ -4,7 +4,7 @@ import { LENGTH_BUCKETS, mergeNearDuplicateResults, NearDuplicateIndex, type Nea
 import { Vocabulary } from './vocabulary';
 import { minLcsAbove, LcsBounds } from './bounds';
 import { fmeasureFromLcs } from './score';
-import { makeStream } from '../../../tests/support/near-duplicate-streams';
+import { editWords, makeStream } from '../../../tests/support/near-duplicate-streams';
 import { createRng as rng } from '../random';
 
 /** Runs the Self-Instruct filter loop with both and checks every answer is the same. */
@@ -149,15 +149,7 @@ describe('NearDuplicateIndex', () => {
 			if (k > 0 && random() < 0.35) {
 				const ws = stream[Math.floor(random() * stream.length)].split(' ');
 				// From a few edits up to about as many as keep F near 0.7.
-				const edits = Math.floor(random() * ws.length * 0.4);
-				for (let e = 0; e < edits; e++) {
-					const at = Math.floor(random() * ws.length);
-					const r = random();
-					if (r < 0.4) ws[at] = word();
-					else if (r < 0.6) ws.splice(at, 0, word());
-					else if (r < 0.8 && ws.length > 1) ws.splice(at, 1);
-					else if (at + 1 < ws.length) [ws[at], ws[at + 1]] = [ws[at + 1], ws[at]];
-				}
+				editWords(ws, Math.floor(random() * ws.length * 0.4), random, word, { substitute: 0.4, insert: 0.6 });
 				stream.push(ws.join(' '));
 			} else stream.push(Array.from({ length: 100 + Math.floor(random() * 101) }, word).join(' '));
 		}
