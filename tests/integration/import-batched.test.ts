@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile, ImportError } from '../../src/lib/server/datasets/import';
@@ -301,6 +303,49 @@ describe('batched import into an existing dataset', () => {
 		expect(unknown()).toBe(6);
 		await importFile(streamOf(tasks(true, 'b')), { datasetName: 'seeds', fileName: 'b.jsonl', batchRows: 2 }, db);
 		expect(unknown()).toBe(0);
+	});
+	it('closes its staging file once: descriptors opened meanwhile stay open and their own', async () => {
+		await importFile(streamOf(jsonl(rows.slice(0, 10))), { datasetName: 'grow', fileName: 'a.jsonl' }, db);
+		// Once the staging file is closed (the writing phase), its descriptor number is free and the
+		// next open in the process takes it — here one of these. A second close of the staging
+		// number would close that file: in the app, SQLite's database or log, or a worker's read.
+		const marker = path.join(os.tmpdir(), `ia-marker-${process.pid}-${Date.now()}`);
+		fs.writeFileSync(marker, 'marker');
+		const markers: number[] = [];
+		try {
+			await importFile(
+				streamOf(jsonl(rows)),
+				{
+					datasetName: 'grow',
+					fileName: 'b.jsonl',
+					batchRows: 7,
+					onProgress: (p) => {
+						if (p.phase === 'writing' && !markers.length) for (let i = 0; i < 64; i++) markers.push(fs.openSync(marker, 'r'));
+					}
+				},
+				db
+			);
+			expect(markers).toHaveLength(64);
+			const ino = fs.statSync(marker).ino;
+			const lost = markers.filter((fd) => {
+				try {
+					return fs.fstatSync(fd).ino !== ino;
+				} catch {
+					return true;
+				}
+			});
+			expect(lost, `descriptors closed under the test: ${lost.join(', ')}`).toEqual([]);
+			expect(count('instances')).toBe(rows.length); // the first ten were there already
+		} finally {
+			for (const fd of markers) {
+				try {
+					fs.closeSync(fd);
+				} catch {
+					// the failure above
+				}
+			}
+			fs.rmSync(marker, { force: true });
+		}
 	});
 });
 

@@ -98,8 +98,11 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 	fs.renameSync(incoming, databasePath);
 	try {
 		const dirFd = fs.openSync(path.dirname(databasePath), 'r');
-		fs.fsyncSync(dirFd);
-		fs.closeSync(dirFd);
+		try {
+			fs.fsyncSync(dirFd);
+		} finally {
+			fs.closeSync(dirFd);
+		}
 	} catch {
 		// directory sync unsupported here; the rename is still atomic
 	}

@@ -202,6 +202,14 @@ async function stageThenAppend(
 ): Promise<ImportSummary> {
 	const stagingPath = path.join(os.tmpdir(), `instruct-audit-import-${process.pid}-${randomUUID()}.ndjson`);
 	const staging = fs.openSync(stagingPath, 'w');
+	// Closed exactly once: by the time of a second close its number may be another open file's
+	// (SQLite's database or log, a worker's read), and closing that drops the process's locks.
+	let stagingOpen = true;
+	const closeStaging = () => {
+		if (!stagingOpen) return;
+		stagingOpen = false;
+		fs.closeSync(staging);
+	};
 	try {
 		const buffered: string[] = [];
 		let bufferedLength = 0;
@@ -218,7 +226,7 @@ async function stageThenAppend(
 			if (bufferedLength > 1 << 20) flushStaging();
 		}
 		flushStaging();
-		fs.closeSync(staging);
+		closeStaging();
 		const staged = format();
 		if (totals.records === 0 || !staged) throw noRecords();
 		options.onProgress?.({ phase: 'writing', bytesRead: totals.bytes, records: 0 });
@@ -227,11 +235,7 @@ async function stageThenAppend(
 		assertDatasetWritable(existing);
 		return await writeBatches(readStaged(stagingPath), { format: () => staged, totals, noRecords }, options, database, existing.id);
 	} finally {
-		try {
-			fs.closeSync(staging);
-		} catch {
-			// already closed
-		}
+		closeStaging();
 		fs.rmSync(stagingPath, { force: true });
 	}
 }

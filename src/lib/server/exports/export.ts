@@ -18,6 +18,7 @@ import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS, parquetSerializer } from '$lib
 import { columnGroup } from './parquet-columns';
 import { estimateQuality, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
+import { writeThroughPartial } from '../files';
 import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
 
 export { ExportFilterError };
@@ -382,20 +383,10 @@ export interface FileExportResult {
  */
 export function writeExportFile(request: ExportRequest, file: string, options: StartOptions = {}, database: Db = db()): FileExportResult {
 	const stream = startExport({ ...request, fileName: request.fileName ?? path.basename(file) }, database, options);
-	const partial = `${file}.partial`;
-	const fd = fs.openSync(partial, 'w');
 	try {
-		for (const chunk of stream.chunks()) fs.writeSync(fd, chunk);
-		fs.closeSync(fd);
-		fs.renameSync(partial, file);
+		writeThroughPartial(file, stream.chunks());
 	} catch (err) {
 		stream.close();
-		try {
-			fs.closeSync(fd);
-		} catch {
-			// already closed
-		}
-		fs.rmSync(partial, { force: true });
 		throw err;
 	}
 	const manifest = stream.manifest();

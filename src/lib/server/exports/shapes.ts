@@ -22,6 +22,7 @@ import {
 import { ExportFilterError, describeFilters, whereClauses, type ExportFilters } from './filters';
 import { selectionQuery } from './query';
 import { appVersion } from './version';
+import { writeThroughPartial } from '../files';
 
 export type ShapeExportFormat = 'superni' | 'sharegpt' | 'chat-conversations' | 'preference-pairs';
 
@@ -298,23 +299,6 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
  * `.partial` and renamed, so an interrupted export leaves no truncated file.
  */
 export function writeShapeExport(request: ShapeExportRequest, out: string, database: Db = db()): { manifest: ShapeExportManifest; manifestFile: string } {
-	const writeFile = (file: string, chunks: Iterable<string>) => {
-		const partial = `${file}.partial`;
-		const fd = fs.openSync(partial, 'w');
-		try {
-			for (const c of chunks) if (c) fs.writeSync(fd, c);
-			fs.closeSync(fd);
-			fs.renameSync(partial, file);
-		} catch (err) {
-			try {
-				fs.closeSync(fd);
-			} catch {
-				// closed
-			}
-			fs.rmSync(partial, { force: true });
-			throw err;
-		}
-	};
 	let manifest: ShapeExportManifest;
 	if (request.format === 'superni' && request.taskId === undefined) {
 		const client = database.$client;
@@ -328,7 +312,7 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 			let name = taskFileName(superNiTaskOf(client, task).header);
 			if (used.has(name)) name = name.replace(/\.json$/, `-${task.id}.json`);
 			used.add(name);
-			writeFile(path.join(out, name), superNiChunks(client, task));
+			writeThroughPartial(path.join(out, name), superNiChunks(client, task));
 			files.push(name);
 		}
 		manifest = {
@@ -343,7 +327,7 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 		};
 	} else {
 		const stream = startShapeExport(request, database);
-		writeFile(out, stream.chunks());
+		writeThroughPartial(out, stream.chunks());
 		manifest = { ...stream.manifest(), files: [path.basename(out)] };
 	}
 	const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
