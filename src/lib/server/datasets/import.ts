@@ -452,6 +452,39 @@ async function writeBatches(
 }
 
 /** The per-record work of an import, kept across its transactions. */
+/**
+ * A task of the dataset as an import knows it: its id, its classification, and its instances by
+ * content hash (input + output), so a record whose instance is a duplicate still links to it.
+ * The first instance is held in the task itself: most tasks have one, and a map per task — or
+ * one map keyed by task and hash — cost a million entries in a million-row import.
+ */
+class KnownTask {
+	private firstHash: string | null = null;
+	private firstInstance = 0;
+	private moreInstances: Map<string, number> | null = null;
+
+	constructor(
+		readonly id: number,
+		public isClassification: number | null
+	) {}
+
+	/** The instance with this content hash, if the task has one. */
+	instance(hash: string): number | undefined {
+		if (this.firstHash === hash) return this.firstInstance;
+		return this.moreInstances?.get(hash);
+	}
+
+	/** The instance with this content hash is `id` (the last one given wins, as in a map). */
+	rememberInstance(hash: string, id: number): void {
+		if (this.firstHash === null || this.firstHash === hash) {
+			this.firstHash = hash;
+			this.firstInstance = id;
+		} else {
+			(this.moreInstances ??= new Map()).set(hash, id);
+		}
+	}
+}
+
 class StagedWriter {
 	datasetId = 0;
 	recordsWritten = 0;
@@ -466,16 +499,18 @@ class StagedWriter {
 	private modelName: string | null = null;
 	private now = Date.now();
 	private rows!: RowWriter;
-	// Existing tasks of the dataset, by join key. A record carrying its own task id (Self-Instruct
-	// task files) is that task; rows without one (Alpaca, 82K) join the task with the same
-	// instruction, as the papers' per-instance files intend.
+	// The dataset's tasks, by join key. A record carrying its own task id (Self-Instruct task
+	// files) is that task; rows without one (Alpaca, 82K) join the task with the same
+	// instruction, as the papers' per-instance files intend. Two maps, so the instruction itself
+	// is the key (no prefixed copy of every instruction).
 	// (Sharded: a Map past a million keys grows in one pause of 0.3–0.5 s, see collections/sharded.)
-	private readonly taskByKey = new ShardedMap<{ id: number; isClassification: number | null }>();
+	private readonly taskBySource = new ShardedMap<KnownTask>();
+	private readonly taskByInstruction = new ShardedMap<KnownTask>();
+	/** The existing tasks by id, while their instances are loaded (an append's preload). */
+	private readonly existingTasks = new Map<number, KnownTask>();
 	// The instruction keys of the tasks, to tell a prediction whose instruction is unknown from one
 	// whose input is (only imports that look instances up by prompt keep them).
 	private readonly instructionKeys = new ShardedSet();
-	// Instance (task id + content hash) → id, so a record whose instance is a duplicate still links to it.
-	private readonly seenInstances = new ShardedMap<number>();
 	// Instruction + input → instance: how prediction rows find the task and instance they answer.
 	private readonly instanceByPrompt = new ShardedMap<{ taskId: number; instanceId: number }>();
 	/**
@@ -533,8 +568,11 @@ class StagedWriter {
 		for (const row of client
 			.prepare<[number, number, number], { id: number; key: string; sourceId: string | null; c: number | null }>('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
 			.iterate(datasetId, from.tasks, until.tasks)) {
-			const key = row.sourceId ? `src:${row.sourceId}` : `ins:${row.key}`;
-			if (!this.taskByKey.has(key)) this.taskByKey.set(key, { id: row.id, isClassification: row.c });
+			const task = new KnownTask(row.id, row.c);
+			this.existingTasks.set(row.id, task);
+			const byKey = row.sourceId ? this.taskBySource : this.taskByInstruction;
+			const key = row.sourceId || row.key;
+			if (!byKey.has(key)) byKey.set(key, task);
 			if (this.keepPrompts) this.instructionKeys.add(row.key);
 		}
 		for (const row of client
@@ -542,7 +580,7 @@ class StagedWriter {
 				'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id'
 			)
 			.iterate(datasetId, from.instances, until.instances)) {
-			this.seenInstances.set(`${row.t}:${fingerprint(row.input, row.output)}`, row.id);
+			this.existingTasks.get(row.t)?.rememberInstance(fingerprint(row.input, row.output), row.id);
 			if (!this.keepPrompts) continue;
 			const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
 			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
@@ -668,11 +706,11 @@ class StagedWriter {
 			let instanceId = this.instanceByPrompt.get(promptKey)?.instanceId ?? null;
 			if (instanceId === null && (record.preferred === 'a' || record.preferred === 'b')) {
 				const output = record.preferred === 'a' ? record.responseA : record.responseB;
-				const fp = `${task.id}:${fingerprint(record.input, output)}`;
-				instanceId = this.seenInstances.get(fp) ?? null;
+				const hash = fingerprint(record.input, output);
+				instanceId = task.instance(hash) ?? null;
 				if (instanceId === null) {
 					instanceId = writer.insertInstance({ taskId: task.id, datasetId: dataset.id, input: record.input, output, importId }, now);
-					this.seenInstances.set(fp, instanceId);
+					task.rememberInstance(hash, instanceId);
 					this.instancesAdded++;
 					rows++;
 				}
@@ -688,9 +726,7 @@ class StagedWriter {
 		const instanceIds: (number | null)[] = [];
 		for (const [n, instance] of record.instances.entries()) {
 			const { hash, inputKey } = prepared.instances[n];
-			const fp = `${task.id}:${hash}`;
-			// A task made by this record has no instance before its first one.
-			const existing = created && n === 0 ? undefined : this.seenInstances.get(fp);
+			const existing = task.instance(hash);
 			if (existing !== undefined) {
 				this.skippedDuplicates++;
 				// A conversation whose first exchange is already there still links to it; SuperNI
@@ -710,7 +746,7 @@ class StagedWriter {
 				},
 				now
 			);
-			this.seenInstances.set(fp, instanceId);
+			task.rememberInstance(hash, instanceId);
 			instanceIds.push(instanceId);
 			if (this.keepPrompts) {
 				const promptKey = `${instructionKey}\u0000${inputKey}`;
@@ -745,8 +781,9 @@ class StagedWriter {
 	/** The task a record belongs to: by its own task id (Self-Instruct task files) or its instruction. */
 	private findOrCreateTask(record: ParsedRecord & { kind: 'task' | 'pair' }, instructionKey: string) {
 		const sourceId = record.kind === 'task' ? record.sourceId : null;
-		const key = sourceId ? `src:${sourceId}` : `ins:${instructionKey}`;
-		let task = this.taskByKey.get(key);
+		const byKey = sourceId ? this.taskBySource : this.taskByInstruction;
+		const key = sourceId || instructionKey;
+		let task = byKey.get(key);
 		if (!task) {
 			const isClassification = record.kind === 'task' ? record.isClassification : null;
 			const id = this.rows.insertTask(
@@ -763,8 +800,8 @@ class StagedWriter {
 				},
 				this.now
 			);
-			task = { id, isClassification: isClassification == null ? null : isClassification ? 1 : 0 };
-			this.taskByKey.set(key, task);
+			task = new KnownTask(id, isClassification == null ? null : isClassification ? 1 : 0);
+			byKey.set(key, task);
 			if (this.keepPrompts) this.instructionKeys.add(instructionKey);
 			this.tasksAdded++;
 			return { task, created: true };
