@@ -13,6 +13,7 @@ export function writeThroughPartial(file: string, chunks: Iterable<string | Uint
 	let open = true;
 	try {
 		for (const chunk of chunks) {
+			// Two calls: writeSync's overloads take a string or bytes, not their union.
 			if (typeof chunk === 'string') fs.writeSync(fd, chunk);
 			else fs.writeSync(fd, chunk);
 		}

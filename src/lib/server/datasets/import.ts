@@ -451,7 +451,6 @@ async function writeBatches(
 	}
 }
 
-/** The per-record work of an import, kept across its transactions. */
 /**
  * A task of the dataset as an import knows it: its id, its classification, and its instances by
  * content hash (input + output), so a record whose instance is a duplicate still links to it.
@@ -485,6 +484,7 @@ class KnownTask {
 	}
 }
 
+/** The per-record work of an import, kept across its transactions. */
 class StagedWriter {
 	datasetId = 0;
 	recordsWritten = 0;
@@ -506,7 +506,7 @@ class StagedWriter {
 	// (Sharded: a Map past a million keys grows in one pause of 0.3–0.5 s, see collections/sharded.)
 	private readonly taskBySource = new ShardedMap<KnownTask>();
 	private readonly taskByInstruction = new ShardedMap<KnownTask>();
-	/** The existing tasks by id, while their instances are loaded (an append's preload). */
+	/** The existing tasks by id, while their instances are loaded (an append's two loadExisting calls). */
 	private readonly existingTasks = new Map<number, KnownTask>();
 	// The instruction keys of the tasks, to tell a prediction whose instruction is unknown from one
 	// whose input is (only imports that look instances up by prompt keep them).
@@ -649,7 +649,10 @@ class StagedWriter {
 		this.shapeWriter = new ShapeRowWriter(database);
 		// The dataset's existing keys: read before the write transaction by preload() when it ran,
 		// so only rows added since are read here, with the lock held.
-		if (!this.created) this.loadExisting(this.dataset.id);
+		if (!this.created) {
+			this.loadExisting(this.dataset.id);
+			this.existingTasks.clear(); // the last load: tasks are found by key from here on
+		}
 		this.setClassification = client.prepare<[number, number]>('UPDATE tasks SET is_classification = ? WHERE id = ?');
 	}
 
