@@ -77,3 +77,36 @@ test('search and filters narrow the task list; untrusted text stays text', async
 	expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 	expect(await page.locator('main img').count()).toBe(0);
 });
+
+test('a second file into the same dataset: duplicates skipped, new instances join their task, the server stays healthy', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e appended');
+	const upload = async (name: string, rows: unknown[]) => {
+		await page.getByLabel('File', { exact: true }).setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(jsonl(rows)) });
+		await page.getByRole('button', { name: 'Import', exact: true }).click();
+		const summary = page.getByTestId('import-summary');
+		await expect(summary).toContainText(name);
+		return summary;
+	};
+	const first = await upload('first.jsonl', [
+		{ instruction: 'Name a fruit.', input: '', output: 'Apple.' },
+		{ instruction: 'Name a colour.', input: '', output: 'Blue.' }
+	]);
+	await expect(first.locator('[data-summary="tasks"]')).toHaveText('2');
+	await expect(first.locator('[data-summary="instances"]')).toHaveText('2');
+	// Into the dataset that now exists: the import is staged, then written while the dataset is closed.
+	const second = await upload('second.jsonl', [
+		{ instruction: 'Name a fruit.', input: '', output: 'Apple.' },
+		{ instruction: 'Name a fruit.', input: '', output: 'Pear.' },
+		{ instruction: 'Name a city.', input: '', output: 'Oslo.' }
+	]);
+	await expect(second.locator('[data-summary="tasks"]')).toHaveText('1');
+	await expect(second.locator('[data-summary="instances"]')).toHaveText('2');
+	await expect(second.locator('[data-summary="duplicates"]')).toHaveText('1');
+	expect((await page.request.get('/healthz')).ok()).toBe(true);
+	await second.getByRole('link', { name: /Open e2e appended/ }).click();
+	const stats = page.getByTestId('dataset-stats');
+	await expect(stats.locator('[data-stat="instructions"]')).toHaveText('3');
+	await expect(stats.locator('[data-stat="instances"]')).toHaveText('4');
+});
