@@ -329,6 +329,8 @@ describe('a killed import', () => {
 			const deadline = Date.now() + 120_000;
 			// The dataset row goes last, after all of its rows.
 			while (Date.now() < deadline && watch.prepare('SELECT count(*) FROM datasets').pluck().get() !== 0) await sleep(200);
+			// The server reports the removal after it commits; its output reaches this process a moment later.
+			while (Date.now() < deadline && !/Removed 1 unfinished import/.test(again.log())) await sleep(100);
 			expect(watch.prepare('SELECT count(*) FROM instances').pluck().get()).toBe(0);
 			expect(watch.prepare('SELECT count(*) FROM tasks').pluck().get()).toBe(0);
 			expect(watch.prepare('SELECT count(*) FROM datasets').pluck().get()).toBe(0);
