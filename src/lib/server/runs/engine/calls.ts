@@ -208,6 +208,16 @@ export function pendingCalls(database: Db, runId: number): StoredCall[] {
 	).map(fromRow);
 }
 
+/** Calls by id (those that exist), as stored: e.g. the calls a finished batch answered. */
+export function callsByIds(database: Db, ids: readonly number[]): Map<number, StoredCall> {
+	const rows = database.$client
+		.prepare<[string], CallRow>(
+			'SELECT id, call_key, step, task_id, prompt, decoding, template_values FROM generation_calls WHERE id IN (SELECT value FROM json_each(?))'
+		)
+		.all(JSON.stringify(ids));
+	return new Map(rows.map((row) => [row.id, fromRow(row)]));
+}
+
 /** Keys and states of a run's calls of one step, for rebuilding what is left to do. */
 export function callStates(database: Db, runId: number, step: RunStepId): { key: string; taskId: number | null; status: CallStatus }[] {
 	return database.$client

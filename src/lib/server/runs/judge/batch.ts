@@ -37,7 +37,7 @@ import { createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type
 import { resolveEndpoint } from '../endpoints';
 import { sleep } from '../../llm/limits';
 import { retryDelayMs } from '../../llm/retry';
-import { type CallStore, type StoredCall } from '../engine/calls';
+import { callsByIds, type CallStore } from '../engine/calls';
 import { bump } from '../engine/counters';
 import type { CommitScope, RunDriver } from '../engine/driver';
 import type { EngineEnd } from '../engine/engine';
@@ -264,20 +264,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			ids.map((id) => judgeCustomId(runId, id)),
 			results
 		);
-		const byId = new Map(
-			(c.prepare<[string], {
-				id: number;
-				call_key: string;
-				step: string;
-				task_id: number | null;
-				prompt: string;
-				decoding: string;
-				template_values: string;
-			}>('SELECT id, call_key, step, task_id, prompt, decoding, template_values FROM generation_calls WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids))).map((r) => [
-				r.id,
-				{ id: r.id, key: r.call_key, step: r.step, taskId: r.task_id, prompt: r.prompt, decoding: JSON.parse(r.decoding), templateValues: JSON.parse(r.template_values) } as StoredCall
-			])
-		);
+		const byId = callsByIds(database, ids);
 		// Applied in short transactions (a batch holds up to 50,000 results); a crash in between is
 		// harmless: the batch is collected again and calls already done are skipped.
 		const entries = [...match.byCustomId];
