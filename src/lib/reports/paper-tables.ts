@@ -20,7 +20,7 @@ export interface ReportPaperTable {
 	table: PaperTable;
 }
 
-/** Self-Instruct Table 1's figures; the server's DatasetStatistics has this shape. */
+/** Self-Instruct Table 1's figures (the server's DatasetStatistics adds response and filter counts). */
 export interface DatasetFigures {
 	instructions: number;
 	classification: number;

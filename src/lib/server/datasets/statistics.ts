@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { DatasetFigures } from '$lib/reports/paper-tables';
 import { db, type Db } from '../db';
 import { datasetRowsState, rememberWhileUnchanged } from './counts';
 
@@ -7,16 +8,7 @@ import { datasetRowsState, rememberWhileUnchanged } from './counts';
  * classification, instances, instances with empty input, and average lengths in words
  * (a word = a whitespace-separated token; input length averaged over non-empty inputs).
  */
-export interface DatasetStatistics {
-	instructions: number;
-	classification: number;
-	nonClassification: number;
-	unknownClassification: number;
-	instances: number;
-	emptyInputInstances: number;
-	avgInstructionWords: number;
-	avgNonEmptyInputWords: number;
-	avgOutputWords: number;
+export interface DatasetStatistics extends DatasetFigures {
 	responses: number;
 	models: number;
 	/** Rows the automatic filters rejected (excluded when `keptOnly`). */
