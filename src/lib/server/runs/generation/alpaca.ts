@@ -20,7 +20,7 @@ import type { CallFailure } from '../engine/failures';
 import { bump } from '../engine/counters';
 import type { RunProgress } from './progress';
 import { RecordHeads } from './record-heads';
-import { storedSimilarity } from './similarity';
+import { generatedTaskRow } from './similarity';
 import type { AlpacaParams, SeedTaskSnapshot } from './params';
 
 const STEP = 'alpaca/generation';
@@ -149,22 +149,7 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 			if (verdict.keep && this.pool.accepted >= this.target) {
 				verdict = { keep: false, rule: 'overTarget', detail: `the run had already kept its ${this.target} tasks` };
 			}
-			const taskId = writer.insertTask(
-				{
-					datasetId: scope.datasetId,
-					instruction: evaluation.text || task.instruction,
-					origin: 'generated',
-					runId: scope.runId,
-					callId: call.id,
-					filterStatus: verdict.keep ? 'kept' : 'rejected',
-					filterRule: verdict.rule ?? null,
-					filterDetail: verdict.detail ?? null,
-					// Its 10 most similar pool instructions and mean similarity, whatever the verdict.
-					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : evaluation.rougeL ? { rougeL: evaluation.rougeL } : null,
-					filterRougeL: evaluation.similarity?.max ?? null
-				},
-				scope.now
-			);
+			const taskId = writer.insertTask(generatedTaskRow(evaluation, verdict, task.instruction, { datasetId: scope.datasetId, runId: scope.runId, callId: call.id }), scope.now);
 			const instanceId = writer.insertInstance(
 				{
 					taskId,

@@ -31,7 +31,7 @@ import type { CallFailure } from '../engine/failures';
 import { acceptedTasks, HeldTasks } from './held-tasks';
 import type { RunProgress } from './progress';
 import { RecordHeads } from './record-heads';
-import { storedSimilarity } from './similarity';
+import { generatedTaskRow } from './similarity';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
 import { bump } from '../engine/counters';
 
@@ -290,22 +290,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			if (verdict.keep && this.pool.accepted >= this.target) {
 				verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} instructions` };
 			}
-			const taskId = writer.insertTask(
-				{
-					datasetId: scope.datasetId,
-					instruction: evaluation.text || raw,
-					origin: 'generated',
-					runId: scope.runId,
-					callId: call.id,
-					filterStatus: verdict.keep ? 'kept' : 'rejected',
-					filterRule: verdict.rule ?? null,
-					filterDetail: verdict.detail ?? null,
-					// Its 10 most similar pool instructions and mean similarity, whatever the verdict.
-					metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : evaluation.rougeL ? { rougeL: evaluation.rougeL } : null,
-					filterRougeL: evaluation.similarity?.max ?? null
-				},
-				scope.now
-			);
+			const taskId = writer.insertTask(generatedTaskRow(evaluation, verdict, raw, { datasetId: scope.datasetId, runId: scope.runId, callId: call.id }), scope.now);
 			scope.record(index, { taskId });
 			if (verdict.keep) {
 				this.pool.accept(evaluation, taskId);

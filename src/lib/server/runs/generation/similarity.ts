@@ -5,8 +5,9 @@
  * seed of the run's seed snapshot (0-based). `similarRecordOf` turns it back into texts, as the
  * reference code writes them (`most_similar_instructions`, `avg_similarity_score`).
  */
-import type { SimilarityRecord } from '$lib/filters';
+import type { PoolEvaluation, SimilarityRecord, Verdict } from '$lib/filters';
 import type { Db } from '../../db';
+import type { NewTask } from '../../datasets/rows';
 
 export type SimilarRef = number | `seed:${number}`;
 
@@ -27,6 +28,32 @@ export function storedSimilarity(record: SimilarityRecord): StoredSimilarity {
 		mean: record.mean,
 		pool: record.pool,
 		similar: record.top.map((t) => [t.seed ? `seed:${Number(t.id)}` : Number(t.id), t.score] as [SimilarRef, number])
+	};
+}
+
+/**
+ * The task row of an instruction a run generated (Self-Instruct and Alpaca alike): its text as
+ * the rules saw it (`raw` when they left none), the verdict, and its similarity to the pool
+ * whatever the verdict — the 10 most similar pool instructions and the mean when the run keeps
+ * records, else the ROUGE-L finding.
+ */
+export function generatedTaskRow(
+	evaluation: PoolEvaluation,
+	verdict: Verdict<string>,
+	raw: string,
+	at: { datasetId: number; runId: number; callId: number }
+): NewTask {
+	return {
+		datasetId: at.datasetId,
+		instruction: evaluation.text || raw,
+		origin: 'generated',
+		runId: at.runId,
+		callId: at.callId,
+		filterStatus: verdict.keep ? 'kept' : 'rejected',
+		filterRule: verdict.rule ?? null,
+		filterDetail: verdict.detail ?? null,
+		metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : evaluation.rougeL ? { rougeL: evaluation.rougeL } : null,
+		filterRougeL: evaluation.similarity?.max ?? null
 	};
 }
 
