@@ -13,21 +13,12 @@ import {
 	RATING_JUDGE_PLACEHOLDERS,
 	RATING_JUDGE_TEMPLATE
 } from './judge';
-import { templateFingerprint, validateTemplate, type PlaceholderSpec, type TemplateIssue } from './template';
+import { stepTemplateUse, validateTemplate, type PromptStepSpec, type StepTemplateUse, type TemplateIssue } from './template';
 
 export const JUDGE_STEP_IDS = ['judge/quality', 'judge/rating', 'judge/pairwise'] as const;
 export type JudgeStepId = (typeof JUDGE_STEP_IDS)[number];
 
-export interface JudgePromptStep {
-	id: JudgeStepId;
-	title: string;
-	description: string;
-	defaultTemplate: string;
-	/** Bumped when we change the default wording. */
-	defaultVersion: number;
-	placeholders: readonly PlaceholderSpec[];
-	decoding: Readonly<DecodingParams>;
-}
+export type JudgePromptStep = PromptStepSpec<JudgeStepId>;
 
 /**
  * Greedy decoding, as MT-Bench judges at temperature 0: the same row gets the same verdict, and
@@ -81,15 +72,8 @@ export function validateJudgeTemplate(stepId: JudgeStepId, text: string): Templa
 }
 
 /** What a judge run stores about the template it used. */
-export interface JudgeTemplateUse {
-	stepId: JudgeStepId;
-	text: string;
-	fingerprint: string;
-	isDefault: boolean;
-	defaultVersion: number;
-}
+export type JudgeTemplateUse = StepTemplateUse<JudgeStepId>;
 
-export function describeJudgeTemplateUse(stepId: JudgeStepId, text: string = JUDGE_PROMPT_STEPS[stepId].defaultTemplate): JudgeTemplateUse {
-	const step = JUDGE_PROMPT_STEPS[stepId];
-	return { stepId, text, fingerprint: templateFingerprint(text), isDefault: text === step.defaultTemplate, defaultVersion: step.defaultVersion };
+export function describeJudgeTemplateUse(stepId: JudgeStepId, text?: string): JudgeTemplateUse {
+	return stepTemplateUse(JUDGE_PROMPT_STEPS[stepId], text);
 }

@@ -12,8 +12,7 @@ import {
 	SELF_INSTRUCT_INSTRUCTION_DECODING,
 	UNNATURAL_CORE_DECODING,
 	UNNATURAL_EXPANSION_DECODING,
-	UNNATURAL_OUTPUT_DECODING,
-	type DecodingParams
+	UNNATURAL_OUTPUT_DECODING
 } from './decoding';
 import {
 	CLASSIFICATION_PLACEHOLDERS,
@@ -24,7 +23,7 @@ import {
 	INSTRUCTION_GENERATION_PLACEHOLDERS,
 	INSTRUCTION_GENERATION_TEMPLATE
 } from './self-instruct';
-import { templateFingerprint, validateTemplate, type PlaceholderSpec, type TemplateIssue } from './template';
+import { stepTemplateUse, validateTemplate, type PromptStepSpec, type StepTemplateUse, type TemplateIssue } from './template';
 import {
 	CORE_PLACEHOLDERS,
 	CORE_TEMPLATE,
@@ -46,17 +45,8 @@ export const PROMPT_STEP_IDS = [
 ] as const;
 export type PromptStepId = (typeof PROMPT_STEP_IDS)[number];
 
-export interface PromptStep {
-	id: PromptStepId;
+export interface PromptStep extends PromptStepSpec<PromptStepId> {
 	pipeline: 'self-instruct' | 'unnatural' | 'alpaca';
-	title: string;
-	/** What the step asks of the model, for the template editor. */
-	description: string;
-	defaultTemplate: string;
-	/** Bumped when we change the default wording. */
-	defaultVersion: number;
-	placeholders: readonly PlaceholderSpec[];
-	decoding: Readonly<DecodingParams>;
 }
 
 export const PROMPT_STEPS: Readonly<Record<PromptStepId, PromptStep>> = {
@@ -152,22 +142,8 @@ export function validateStepTemplate(stepId: PromptStepId, text: string): Templa
 }
 
 /** What a run stores about the template it used for a step. */
-export interface TemplateUse {
-	stepId: PromptStepId;
-	text: string;
-	fingerprint: string;
-	/** True when the text is the shipped default. */
-	isDefault: boolean;
-	defaultVersion: number;
-}
+export type TemplateUse = StepTemplateUse<PromptStepId>;
 
-export function describeTemplateUse(stepId: PromptStepId, text: string = PROMPT_STEPS[stepId].defaultTemplate): TemplateUse {
-	const step = PROMPT_STEPS[stepId];
-	return {
-		stepId,
-		text,
-		fingerprint: templateFingerprint(text),
-		isDefault: text === step.defaultTemplate,
-		defaultVersion: step.defaultVersion
-	};
+export function describeTemplateUse(stepId: PromptStepId, text?: string): TemplateUse {
+	return stepTemplateUse(PROMPT_STEPS[stepId], text);
 }

@@ -3,6 +3,7 @@
  * allowed) is replaced by a value; `\{{` writes a literal `{{`. Values are inserted as they are
  * and never re-read as template text, so a task that contains braces is safe.
  */
+import type { DecodingParams } from './decoding';
 
 export interface PlaceholderSpec {
 	name: string;
@@ -175,4 +176,31 @@ export function templateFingerprint(text: string): string {
 		hash = (hash * prime) & mask;
 	}
 	return hash.toString(16).padStart(16, '0');
+}
+
+/** A prompt step of any run (a generation pipeline's or the judge's): its default wording and how it is decoded. */
+export interface PromptStepSpec<Id extends string> {
+	id: Id;
+	title: string;
+	/** What the step asks of the model, for the template editor. */
+	description: string;
+	defaultTemplate: string;
+	/** Bumped when we change the default wording. */
+	defaultVersion: number;
+	placeholders: readonly PlaceholderSpec[];
+	decoding: Readonly<DecodingParams>;
+}
+
+/** What a run stores about the template it used for a step. */
+export interface StepTemplateUse<Id extends string> {
+	stepId: Id;
+	text: string;
+	fingerprint: string;
+	/** True when the text is the shipped default. */
+	isDefault: boolean;
+	defaultVersion: number;
+}
+
+export function stepTemplateUse<Id extends string>(step: PromptStepSpec<Id>, text: string = step.defaultTemplate): StepTemplateUse<Id> {
+	return { stepId: step.id, text, fingerprint: templateFingerprint(text), isDefault: text === step.defaultTemplate, defaultVersion: step.defaultVersion };
 }
