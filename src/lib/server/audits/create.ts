@@ -320,7 +320,11 @@ interface AuditPlan {
  * the CLI use createAuditInBatches, which keeps each write short whatever the sample's size.
  */
 export function createAudit(input: CreateAuditInput, database: Db = db()): Audit {
-	const plan = planAudit(input, database);
+	return writeWholeAudit(planAudit(input, database), database);
+}
+
+/** A planned audit written in one transaction, open at once: its row, reviewers, items and gold items. */
+function writeWholeAudit(plan: AuditPlan, database: Db): Audit {
 	return transaction(
 		database,
 		() => {
@@ -357,18 +361,7 @@ export async function createAuditInBatches(
 	const batchItems = options.batchItems ?? AUDIT_BATCH_ITEMS;
 	const items = [...plan.planned, ...plan.goldItems];
 	if (items.length <= batchItems) {
-		return retryBulkWhenBusy(database.$client, () =>
-				transaction(
-					database,
-					() => {
-						const id = insertAuditRow(plan, 'open', database);
-						insertReviewers(plan, id, database);
-						insertItems(database, id, plan.planned, 0, plan.createdBy, plan.now);
-						insertItems(database, id, plan.goldItems, plan.planned.length, plan.createdBy, plan.now);
-						return database.query.audits.findFirst({ where: (a, { eq }) => eq(a.id, id) }).sync()!;
-					},
-					'create audit'
-				));
+		return retryBulkWhenBusy(database.$client, () => writeWholeAudit(plan, database));
 	}
 	const id = await retryBulkWhenBusy(database.$client, () => transaction(database, () => insertAuditRow(plan, 'preparing', database), 'create audit'));
 	try {
