@@ -7,6 +7,7 @@ import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../aud
 import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound } from './errors';
 import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
+import { storedFlag } from '../db/stored';
 
 /**
  * Routing: which item a reviewer gets next, and the writes that keep every sampled item at
@@ -229,13 +230,12 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 	if (rule.items <= 0) return qualificationOf(rule, []);
 	const s = statements(database);
 	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items);
-	const bool = (v: number | null) => (v === null ? null : v === 1);
 	const scores = rows.map((r) => {
 		if (m.kind !== 'rating') {
 			return goldScore(
 				m.kind,
-				{ instructionValid: bool(r.li), inputValid: bool(r.ln), outputValid: bool(r.lo), ratings: [], preference: r.lp },
-				{ instructionValid: bool(r.gi), inputValid: bool(r.gn), outputValid: bool(r.go), ratings: [], preference: r.gp }
+				{ instructionValid: storedFlag(r.li), inputValid: storedFlag(r.ln), outputValid: storedFlag(r.lo), ratings: [], preference: r.lp },
+				{ instructionValid: storedFlag(r.gi), inputValid: storedFlag(r.gn), outputValid: storedFlag(r.go), ratings: [], preference: r.gp }
 			);
 		}
 		const ratings = s.goldRatingsOf.all(r.id);

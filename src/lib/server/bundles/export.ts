@@ -7,16 +7,16 @@ import { appVersion } from '../exports/version';
 import type { RatingLevel } from '$lib/audits/rubric';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleRecord } from '$lib/audits/bundle';
 import { AuditError } from '../audits/errors';
+import { storedFlag } from '../db/stored';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
-const bool = (v: number | null) => (v === null ? null : v === 1);
 
 type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: string | null };
 const answersOf = (r: Answers) => ({
-	instructionValid: bool(r.instructionValid),
-	inputValid: bool(r.inputValid),
-	outputValid: bool(r.outputValid),
+	instructionValid: storedFlag(r.instructionValid),
+	inputValid: storedFlag(r.inputValid),
+	outputValid: storedFlag(r.outputValid),
 	errorReason: r.errorReason as 'incomprehensible_instruction' | 'input_mismatch' | 'incorrect_output' | 'other' | null
 });
 type Rating = { model: string; rating: RatingLevel };

@@ -6,6 +6,7 @@ import { db, type Db } from '../db';
 import { REPORT_CSV_COLUMNS, comparisonCsvRows, reportCsvRows, type AuditComparison, type AuditReport, type ItemVerdict } from '$lib/reports';
 import { csvTable } from '$lib/formats/csv';
 import { loadAudit } from './load';
+import { storedFlag } from '../db/stored';
 
 // The app's one CSV writer: RFC 4180, CRLF, a header row, formula-like text neutralised.
 const csv = (columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string => csvTable(columns, rows);
@@ -72,7 +73,6 @@ export function labelRecords(auditId: number, database: Db = db()): LabelRecord[
 			 WHERE l.audit_id = ? ORDER BY i.position, l.submitted_at, l.id`
 		)
 		.all(auditId);
-	const bool = (v: unknown) => (v === null ? null : v === 1);
 	return rows.map((r) => ({
 		audit_id: r.audit_id as number,
 		item_id: r.item_id as number,
@@ -85,9 +85,9 @@ export function labelRecords(auditId: number, database: Db = db()): LabelRecord[
 		reviewer_id: r.reviewer_id as number,
 		reviewer_email: r.reviewer_email as string,
 		reviewer_name: r.reviewer_name as string,
-		instruction_valid: bool(r.instruction_valid),
-		input_valid: bool(r.input_valid),
-		output_valid: bool(r.output_valid),
+		instruction_valid: storedFlag(r.instruction_valid),
+		input_valid: storedFlag(r.input_valid),
+		output_valid: storedFlag(r.output_valid),
 		error_reason: r.error_reason as string | null,
 		ratings: ratings.get(r.id) ?? [],
 		comment: r.comment as string,

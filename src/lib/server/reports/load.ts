@@ -16,9 +16,9 @@ import type {
 	ReportRating
 } from '$lib/reports/types';
 import { ReportError } from './errors';
+import { storedFlag } from '../db/stored';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-const bool = (v: number | null): boolean | null => (v === null ? null : v === 1);
 
 interface AuditRow {
 	id: number;
@@ -114,7 +114,7 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		const items: ReportItem[] = itemRows.map((r) => ({
 			...r,
 			isGold: r.isGold === 1,
-			isClassification: bool(r.isClassification),
+			isClassification: storedFlag(r.isClassification),
 			responses: responsesByItem.get(r.id) ?? []
 		}));
 
@@ -139,9 +139,9 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 			.all(auditId);
 		const labels: ReportLabel[] = labelRows.map((r) => ({
 			...r,
-			instructionValid: bool(r.instructionValid),
-			inputValid: bool(r.inputValid),
-			outputValid: bool(r.outputValid),
+			instructionValid: storedFlag(r.instructionValid),
+			inputValid: storedFlag(r.inputValid),
+			outputValid: storedFlag(r.outputValid),
 			submittedAt: iso(r.submittedAt)!,
 			ratings: ratingsByLabel.get(r.id) ?? []
 		}));
@@ -167,9 +167,9 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 				.all(auditId)
 		).map((r) => ({
 			...r,
-			instructionValid: bool(r.instructionValid),
-			inputValid: bool(r.inputValid),
-			outputValid: bool(r.outputValid),
+			instructionValid: storedFlag(r.instructionValid),
+			inputValid: storedFlag(r.inputValid),
+			outputValid: storedFlag(r.outputValid),
 			updatedAt: iso(r.updatedAt)!,
 			ratings: adjudicationRatings.get(r.itemId) ?? []
 		}));
@@ -195,9 +195,9 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 				.all(auditId)
 		).map((r) => ({
 			...r,
-			instructionValid: bool(r.instructionValid),
-			inputValid: bool(r.inputValid),
-			outputValid: bool(r.outputValid),
+			instructionValid: storedFlag(r.instructionValid),
+			inputValid: storedFlag(r.inputValid),
+			outputValid: storedFlag(r.outputValid),
 			ratings: goldRatings.get(r.itemId) ?? []
 		}));
 
