@@ -3,6 +3,7 @@ import type { Db } from '../db';
 import type { FilterStatus, TaskOrigin } from '../db/tables';
 import { countWords } from '$lib/text/words';
 import { normalizeWhitespace } from '$lib/formats';
+import type { Verdict } from '$lib/filters';
 
 /**
  * The one way rows enter tasks/instances/formulations/responses: prepared statements that
@@ -28,6 +29,11 @@ export interface NewTask {
 	filterDetail?: string | null;
 	/** Highest ROUGE-L F of the instruction to the pool when it was filtered (the threshold sweep reads it). */
 	filterRougeL?: number | null;
+}
+
+/** A filter's verdict as a row stores it: kept or rejected, and the rule and detail that rejected it. */
+export function verdictColumns(verdict: Verdict<string>): { filterStatus: FilterStatus; filterRule: string | null; filterDetail: string | null } {
+	return { filterStatus: verdict.keep ? 'kept' : 'rejected', filterRule: verdict.rule ?? null, filterDetail: verdict.detail ?? null };
 }
 
 export interface NewInstance {

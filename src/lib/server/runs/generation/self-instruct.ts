@@ -25,6 +25,7 @@ import { createRng } from '$lib/random';
 import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
 import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';
+import { verdictColumns } from '../../datasets/rows';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
@@ -347,9 +348,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 					output: x.output,
 					runId: scope.runId,
 					callId: call.id,
-					filterStatus: v.keep ? 'kept' : 'rejected',
-					filterRule: v.rule ?? null,
-					filterDetail: v.detail ?? null
+					...verdictColumns(v)
 				},
 				scope.now
 			);

@@ -7,7 +7,7 @@
  */
 import type { PoolEvaluation, SimilarityRecord, Verdict } from '$lib/filters';
 import type { Db } from '../../db';
-import type { NewTask } from '../../datasets/rows';
+import { verdictColumns, type NewTask } from '../../datasets/rows';
 
 export type SimilarRef = number | `seed:${number}`;
 
@@ -49,9 +49,7 @@ export function generatedTaskRow(
 		origin: 'generated',
 		runId: at.runId,
 		callId: at.callId,
-		filterStatus: verdict.keep ? 'kept' : 'rejected',
-		filterRule: verdict.rule ?? null,
-		filterDetail: verdict.detail ?? null,
+		...verdictColumns(verdict),
 		metadata: evaluation.similarity ? { rougeL: storedSimilarity(evaluation.similarity) } : evaluation.rougeL ? { rougeL: evaluation.rougeL } : null,
 		filterRougeL: evaluation.similarity?.max ?? null
 	};

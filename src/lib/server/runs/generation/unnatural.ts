@@ -27,6 +27,7 @@ import {
 import { createRng } from '$lib/random';
 import type { Verdict } from '$lib/filters';
 import type { Db } from '../../db';
+import { verdictColumns } from '../../datasets/rows';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
@@ -311,9 +312,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 				origin: 'generated',
 				runId: scope.runId,
 				callId: call.id,
-				filterStatus: verdict.keep ? 'kept' : 'rejected',
-				filterRule: verdict.rule ?? null,
-				filterDetail: verdict.detail ?? null
+				...verdictColumns(verdict)
 			},
 			scope.now
 		);
@@ -382,9 +381,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 				instructionWithInput: instructionWithInput(example.instruction, example.input),
 				runId: scope.runId,
 				callId: call.id,
-				filterStatus: verdict.keep ? 'kept' : 'rejected',
-				filterRule: verdict.rule ?? null,
-				filterDetail: verdict.detail ?? null
+				...verdictColumns(verdict)
 			},
 			scope.now
 		);
