@@ -48,6 +48,29 @@ export interface BinaryCalibration {
 
 type Verdict = boolean | null | undefined;
 
+/**
+ * The pairs with both sides given, and how many lack one: a human answer with no judge verdict
+ * counts as judge-missing, a judge verdict with no (or an undecided) human answer as
+ * human-undecided; a pair with neither counts nowhere.
+ */
+function bothGiven<T>(pairs: ReadonlyArray<readonly [judge: T | null | undefined, human: T | null | undefined]>): {
+	both: Array<[judge: T, human: T]>;
+	judgeMissing: number;
+	humanUndecided: number;
+} {
+	const both: Array<[T, T]> = [];
+	let judgeMissing = 0;
+	let humanUndecided = 0;
+	for (const [judge, human] of pairs) {
+		const judged = judge !== null && judge !== undefined;
+		if (human === null || human === undefined) {
+			if (judged) humanUndecided += 1;
+		} else if (!judged) judgeMissing += 1;
+		else both.push([judge, human]);
+	}
+	return { both, judgeMissing, humanUndecided };
+}
+
 /** Calibration of one yes/no question from (judge, human) pairs; a missing side excludes the row. */
 export function binaryCalibration(
 	pairs: ReadonlyArray<readonly [judge: Verdict, human: Verdict]>,
@@ -55,19 +78,8 @@ export function binaryCalibration(
 ): BinaryCalibration {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
 	const confusion: JudgeConfusion = { truePositives: 0, falseNegatives: 0, falsePositives: 0, trueNegatives: 0 };
-	let judgeMissing = 0;
-	let humanUndecided = 0;
-	for (const [judge, human] of pairs) {
-		const judged = judge === true || judge === false;
-		const decided = human === true || human === false;
-		if (!decided) {
-			if (judged) humanUndecided += 1;
-			continue;
-		}
-		if (!judged) {
-			judgeMissing += 1;
-			continue;
-		}
+	const { both, judgeMissing, humanUndecided } = bothGiven(pairs);
+	for (const [judge, human] of both) {
 		if (human) confusion[judge ? 'truePositives' : 'falseNegatives'] += 1;
 		else confusion[judge ? 'falsePositives' : 'trueNegatives'] += 1;
 	}
@@ -166,27 +178,16 @@ export function ratingCalibration(
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
 	const index = new Map(RATING_KEYS.map((key, i) => [key, i]));
 	const confusion = RATING_KEYS.map(() => RATING_KEYS.map(() => 0));
-	let judgeMissing = 0;
-	let humanUndecided = 0;
 	let exact = 0;
 	let adjacent = 0;
-	const complete: Array<[RatingLevel, RatingLevel]> = [];
-	for (const [judge, human] of pairs) {
-		if (!human) {
-			if (judge) humanUndecided += 1;
-			continue;
-		}
-		if (!judge) {
-			judgeMissing += 1;
-			continue;
-		}
+	const { both: complete, judgeMissing, humanUndecided } = bothGiven(pairs);
+	for (const [judge, human] of complete) {
 		const i = index.get(judge);
 		const j = index.get(human);
 		if (i === undefined || j === undefined) throw new RangeError(`rating must be one of ${RATING_KEYS.join(', ')}, got ${judge} / ${human}`);
 		confusion[i][j] += 1;
 		if (i === j) exact += 1;
 		if (Math.abs(i - j) <= 1) adjacent += 1;
-		complete.push([judge, human]);
 	}
 	const n = complete.length;
 	return {
@@ -241,29 +242,17 @@ export function pairwiseCalibration(
 ): PairwiseCalibration {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
 	const confusion = PAIR_WINNERS.map(() => PAIR_WINNERS.map(() => 0));
-	const complete: Array<[PairWinner, PairWinner]> = [];
-	let judgeMissing = 0;
-	let humanUndecided = 0;
-	let n = 0;
+	const { both: complete, judgeMissing, humanUndecided } = bothGiven(pairs);
+	const n = complete.length;
 	let same = 0;
 	let withoutTies = 0;
 	let sameWithoutTies = 0;
 	let judgeTies = 0;
-	for (const [judge, human] of pairs) {
-		if (!human) {
-			if (judge) humanUndecided += 1;
-			continue;
-		}
-		if (!judge) {
-			judgeMissing += 1;
-			continue;
-		}
+	for (const [judge, human] of complete) {
 		const i = PAIR_WINNERS.indexOf(judge);
 		const j = PAIR_WINNERS.indexOf(human);
 		if (i < 0 || j < 0) throw new RangeError(`a pair verdict is one of ${PAIR_WINNERS.join(', ')}, got ${judge} / ${human}`);
 		confusion[i][j] += 1;
-		complete.push([judge, human]);
-		n += 1;
 		if (judge === human) same += 1;
 		if (judge === 'tie') judgeTies += 1;
 		if (judge !== 'tie' && human !== 'tie') {
