@@ -9,7 +9,7 @@
  *   - the CLI killed mid-run on the live path, then resumed: no row judged twice, none lost.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
@@ -22,7 +22,7 @@ import { cancelStoppedJudgeRunBatches } from '../../src/lib/server/runs/judge/ba
 import { judgeAuditCalibration } from '../../src/lib/server/judge';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
-import { CLI_ENTRY } from '../support/cli-bundle';
+import { spawnCli, waitFor } from '../support/cli-process';
 
 let db: Db;
 let file: string;
@@ -41,33 +41,11 @@ afterEach(async () => {
 });
 
 function cli(args: string[], extraEnv: Record<string, string> = {}) {
-	let output = '';
-	const proc = spawn(process.execPath, [CLI_ENTRY, ...args], {
-		env: {
-			...process.env,
-			DATABASE_PATH: file,
-			LLM_BASE_URL: fake.url,
-			LLM_MODEL: 'judge-model',
-			LLM_API_STYLE: 'chat',
-			LLM_CONCURRENCY: '2',
-			...extraEnv
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	proc.stdout!.on('data', (d) => (output += d));
-	proc.stderr!.on('data', (d) => (output += d));
-	const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-	child = proc;
-	return { exit, output: () => output };
+	const run = spawnCli(args, { DATABASE_PATH: file, LLM_BASE_URL: fake.url, LLM_MODEL: 'judge-model', LLM_API_STYLE: 'chat', LLM_CONCURRENCY: '2', ...extraEnv });
+	child = run.child;
+	return run;
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-	const start = Date.now();
-	while (!condition()) {
-		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 25));
-	}
-}
 
 function checkLabels(runId: number): void {
 	const labels = all<{ key: string; status: string; output_valid: number | null }>(

@@ -7,7 +7,7 @@
  * calibrated against a pairwise audit's human majority. Expected figures are worked out here.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI, type FakeScript } from '../support/fake-openai';
@@ -25,7 +25,7 @@ import { judgeCalibration, overlappingJudgeRuns } from '../../src/lib/server/jud
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { makeUsers } from './audit-fixtures';
 import { REMINDER, RATING_TASKS as TASKS, expectedRatingConfusion, judgeRates, modesScript as script, ratingWorld } from './judge-modes-support';
-import { CLI_ENTRY } from '../support/cli-bundle';
+import { spawnCli, waitFor } from '../support/cli-process';
 
 let db: Db;
 let file: string;
@@ -44,32 +44,11 @@ afterEach(async () => {
 });
 
 function cli(args: string[]) {
-	let output = '';
-	const proc = spawn(process.execPath, [CLI_ENTRY, ...args], {
-		env: {
-			...process.env,
-			DATABASE_PATH: file,
-			LLM_BASE_URL: fake.url,
-			LLM_MODEL: 'judge-model',
-			LLM_API_STYLE: 'chat',
-			LLM_CONCURRENCY: '2'
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	proc.stdout!.on('data', (d) => (output += d));
-	proc.stderr!.on('data', (d) => (output += d));
-	const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-	child = proc;
-	return { exit, output: () => output };
+	const run = spawnCli(args, { DATABASE_PATH: file, LLM_BASE_URL: fake.url, LLM_MODEL: 'judge-model', LLM_API_STYLE: 'chat', LLM_CONCURRENCY: '2' });
+	child = run.child;
+	return run;
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-	const start = Date.now();
-	while (!condition()) {
-		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 25));
-	}
-}
 
 // ───────────────────────────── rating ─────────────────────────────
 

@@ -7,7 +7,7 @@
  * after each kill is the one an uninterrupted run would have had.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
@@ -16,7 +16,7 @@ import { DEFAULT_SEED_TASKS, parseAlpacaList, parseInstructionList } from '../..
 import { filterPreset, normalizeInstruction } from '../../src/lib/filters';
 import { rougeL } from '../../src/lib/rouge/score';
 import { all, one } from './generation-support';
-import { CLI_ENTRY } from '../support/cli-bundle';
+import { spawnCli, waitFor, type CliProcess } from '../support/cli-process';
 
 let db: Db;
 let file: string;
@@ -33,34 +33,14 @@ afterEach(async () => {
 	cleanup();
 });
 
-function cli(args: string[]): { child: ChildProcess; exit: Promise<number | null>; output: () => string } {
-	let output = '';
-	const proc = spawn(process.execPath, [CLI_ENTRY, 'generate', ...args], {
-		env: {
-			...process.env,
-			DATABASE_PATH: file,
-			LLM_BASE_URL: fake.url,
-			LLM_MODEL: 'fake-base',
-			LLM_CONCURRENCY: '4'
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
-	});
-	proc.stdout!.on('data', (d) => (output += d));
-	proc.stderr!.on('data', (d) => (output += d));
-	const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-	child = proc;
-	return { child: proc, exit, output: () => output };
+function cli(args: string[]): CliProcess {
+	const run = spawnCli(['generate', ...args], { DATABASE_PATH: file, LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '4' });
+	child = run.child;
+	return run;
 }
 
 const doneCalls = () => one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE status = 'done'").n;
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-	const start = Date.now();
-	while (!condition()) {
-		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}
 
 interface Snapshot {
 	rows: Map<string, string>;

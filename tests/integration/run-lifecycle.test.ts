@@ -22,6 +22,7 @@ import {
 import { claimRun, getRun, isOrphaned, requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
 import { RunError } from '../../src/lib/server/runs/errors';
 import { FAST_RETRY, fakeEndpoint, one, progressOf } from './generation-support';
+import { waitFor } from '../support/cli-process';
 
 let db: Db;
 let cleanup: () => void;
@@ -45,19 +46,12 @@ const newRun = (target = 30) => createRun({ pipeline: 'self-instruct', target, e
 const doneCalls = (runId: number) => one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", runId).n;
 const status = (runId: number) => getRun(runId, db)!.status;
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-	const start = Date.now();
-	while (!condition()) {
-		if (Date.now() - start > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 describe('pause, resume, cancel', () => {
 	it('pauses a run of this process at once, keeps its pending calls, and resumes it to the target', async () => {
 		const run = await newRun();
 		const session = launchRun(run.id);
-		await until(() => doneCalls(run.id) >= 5, 'some replies');
+		await waitFor(() => doneCalls(run.id) >= 5, 'some replies');
 		expect(controlRun(run.id, 'pause', db)).toMatch(/^Pausing/);
 		expect(await session.done).toEqual({ status: 'paused', message: 'Paused.' });
 		const pausedAt = doneCalls(run.id);
@@ -70,7 +64,7 @@ describe('pause, resume, cancel', () => {
 		expect(doneCalls(run.id)).toBe(pausedAt);
 
 		expect(controlRun(run.id, 'resume', db)).toBe(`Run ${run.id} resumed.`);
-		await until(() => status(run.id) === 'completed', 'completion');
+		await waitFor(() => status(run.id) === 'completed', 'completion');
 		expect(progressOf(db, run.id).accepted).toBe(30);
 		expect(getRun(run.id, db)!.activeMs).toBeGreaterThanOrEqual(paused.activeMs);
 	});
@@ -78,7 +72,7 @@ describe('pause, resume, cancel', () => {
 	it('acts within a heartbeat on a pause or cancel written to the row by another process', async () => {
 		const run = await newRun(200);
 		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 30, client: { retry: FAST_RETRY } });
-		await until(() => doneCalls(run.id) >= 3, 'some replies');
+		await waitFor(() => doneCalls(run.id) >= 3, 'some replies');
 		expect(requestRunAction(run.id, 'cancel', db)).toEqual({ status: 'running', requested: true });
 		expect(getRun(run.id, db)!.requestedAction).toBe('cancel');
 		expect((await session.done).status).toBe('cancelled');
@@ -135,16 +129,16 @@ describe('orphaned runs', () => {
 		expect(reaped).toEqual({ resumed: [serverRun.id], interrupted: [cliRun.id] });
 		expect(getRun(cliRun.id, db)).toMatchObject({ status: 'interrupted', owner: null });
 		expect(getRun(cliRun.id, db)!.message).toMatch(/process running it stopped/);
-		await until(() => status(serverRun.id) === 'completed', 'the resumed server run');
+		await waitFor(() => status(serverRun.id) === 'completed', 'the resumed server run');
 		// The interrupted CLI run resumes here on request.
 		controlRun(cliRun.id, 'resume', db);
-		await until(() => status(cliRun.id) === 'completed', 'the resumed CLI run');
+		await waitFor(() => status(cliRun.id) === 'completed', 'the resumed CLI run');
 	});
 
 	it('a shutdown interrupts runs cleanly and the next start-up resumes them', async () => {
 		const run = await newRun(40);
 		launchRun(run.id);
-		await until(() => doneCalls(run.id) >= 4, 'some replies');
+		await waitFor(() => doneCalls(run.id) >= 4, 'some replies');
 		await stopAllRuns();
 		const stopped = getRun(run.id, db)!;
 		expect(stopped).toMatchObject({ status: 'interrupted', resumeOnStart: true, owner: null });
@@ -154,14 +148,14 @@ describe('orphaned runs', () => {
 		expect(doneCalls(run.id)).toBe(before);
 
 		expect(resumeRunsOnStart(db)).toEqual([run.id]);
-		await until(() => status(run.id) === 'completed', 'completion after restart');
+		await waitFor(() => status(run.id) === 'completed', 'completion after restart');
 		expect(progressOf(db, run.id).accepted).toBe(40);
 	});
 
 	it('a process that lost its run to another stops without writing', async () => {
 		const run = await newRun(300);
 		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 1000, client: { retry: FAST_RETRY } });
-		await until(() => doneCalls(run.id) >= 3, 'some replies');
+		await waitFor(() => doneCalls(run.id) >= 3, 'some replies');
 		db.$client.prepare('UPDATE generation_runs SET owner = ? WHERE id = ?').run('elsewhere:1:ffff', run.id);
 		const end = await session.done;
 		expect(end.status).toBe('running');
