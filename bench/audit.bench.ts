@@ -15,7 +15,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src/lib/server/db';
@@ -24,6 +23,7 @@ import { createAudit } from '../src/lib/server/audits/create';
 import { nextAssignment, submitLabel } from '../src/lib/server/audits/routing';
 import { reviewItemView, reviewProgress } from '../src/lib/server/audits/review';
 import { fmt, loadAverage, peakRssMb } from './measure';
+import { freePort } from '../tests/support/built-app';
 
 const ITEMS = 10_000;
 const REVIEWERS = 50;
@@ -115,17 +115,6 @@ function inProcess(db: Db) {
 	describe('in process: submit + next', pair);
 	describe('in process: submit + next, last 10% of the audit', pair.slice(Math.floor(pair.length * 0.9)));
 	if (labels !== ITEMS * K) throw new Error('the audit did not complete with exactly k labels per item');
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as net.AddressInfo;
-			probe.close(() => resolve(port));
-		});
-	});
 }
 
 interface HttpRun {

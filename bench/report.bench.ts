@@ -10,7 +10,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src/lib/server/db';
@@ -23,6 +22,7 @@ import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
 import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
 import { createRng as rng } from '../src/lib/random';
+import { freePort } from '../tests/support/built-app';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 50_000);
 const K = 2;
@@ -91,17 +91,6 @@ function timeIt<T>(label: string, fn: () => T, runs = 3): { result: T; ms: numbe
 	const ms = (performance.now() - t) / runs;
 	console.log(`  ${label.padEnd(46)} ${fmt(ms, 1).padStart(8)} ms`);
 	return { result, ms };
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as net.AddressInfo;
-			probe.close(() => resolve(port));
-		});
-	});
 }
 
 async function overHttp(db: Db, file: string, auditId: number): Promise<number | null> {

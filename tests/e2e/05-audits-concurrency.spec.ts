@@ -2,13 +2,13 @@ import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../src/lib/server/db/index';
 import { createUser } from '../../src/lib/server/auth/users';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import { createAudit } from '../../src/lib/server/audits/create';
+import { freePort } from '../support/built-app';
 
 // 50 simulated reviewers work one audit over HTTP against the built app (its own server
 // process and database, started here), all at once, until the audit is complete. Some submits
@@ -21,17 +21,6 @@ const K = 3;
 
 let server: ChildProcess | undefined;
 let dir = '';
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as net.AddressInfo;
-			probe.close(() => resolve(port));
-		});
-	});
-}
 
 function seedDataset(db: Db): number {
 	const c = db.$client;

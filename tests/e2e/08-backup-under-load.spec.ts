@@ -2,7 +2,6 @@ import { test, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +10,7 @@ import { createUser } from '../../src/lib/server/auth/users';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { createBackup } from '../../src/lib/server/backups/backup';
+import { freePort } from '../support/built-app';
 
 // 20 reviewers submit labels over HTTP to the built app (its own server process and database)
 // while two online backups are taken: one by the server itself (Admin → Backups, over HTTP),
@@ -24,17 +24,6 @@ const K = 2;
 
 let server: ChildProcess | undefined;
 let dir = '';
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = net.createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const { port } = probe.address() as net.AddressInfo;
-			probe.close(() => resolve(port));
-		});
-	});
-}
 
 /** The audited dataset, and a bigger one beside it so a backup takes long enough to overlap submits. */
 function seed(db: Db): number {

@@ -69,7 +69,8 @@ export async function ensureBuild(): Promise<void> {
 	}
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on now (the OS picks it), for a server a test or bench starts. */
+export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
 		server.once('error', reject);
