@@ -131,6 +131,18 @@ export type NextResult =
 	| { status: 'waiting'; pending: number }
 	| { status: 'done' };
 
+/** Everything the review screen starts with (the server's reviewScreenData). */
+export interface ReviewScreenData {
+	audit: ReviewAuditInfo;
+	progress: ReviewProgress;
+	/** The item on screen: the one asked for, or the reviewer's current one; null when none is left. */
+	item: ReviewItemView | null;
+	/** What routing said when no item was asked for. */
+	next: NextResult | null;
+	history: HistoryEntry[];
+	userId: number;
+}
+
 export type SubmitOutcome = 'created' | 'edited' | 'refused';
 
 export interface SubmitResult {

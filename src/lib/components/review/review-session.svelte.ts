@@ -11,7 +11,7 @@ import {
 } from '$lib/audits/answers';
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
 import { draftFromSuggestion } from '$lib/audits/suggestions';
-import { answerRows, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress } from '$lib/audits/views';
+import { answerRows, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
 import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
@@ -28,15 +28,6 @@ import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
  * - Announcements: what a screen reader should hear (the answer given, the next item).
  * Keys are mapped to these methods in review-keyboard.ts.
  */
-
-export interface ReviewPageData {
-	audit: ReviewAuditInfo;
-	progress: ReviewProgress;
-	item: ReviewItemView | null;
-	next: NextResult | null;
-	history: HistoryEntry[];
-	userId: number;
-}
 
 export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'error';
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
@@ -115,7 +106,7 @@ export class ReviewSession {
 	private pendingAnnouncement = '';
 	private onItemChange: (item: ReviewItemView | null) => void = () => {};
 
-	constructor(data: ReviewPageData, api: ReviewApi = reviewApi(data.audit.id), storage: Storage | null = browserStorage()) {
+	constructor(data: ReviewScreenData, api: ReviewApi = reviewApi(data.audit.id), storage: Storage | null = browserStorage()) {
 		this.audit = data.audit;
 		this.api = api;
 		this.outbox = new LabelOutbox({

@@ -3,7 +3,8 @@ import type { Answer, Draft } from '$lib/audits/answers';
 import type { NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
 import type { ReviewApi } from './api';
 import { handleReviewKey, type KeyEventLike } from './review-keyboard';
-import { ReviewSession, type ReviewPageData } from './review-session.svelte';
+import { ReviewSession } from './review-session.svelte';
+import type { ReviewScreenData } from '$lib/audits/views';
 
 const audit: ReviewAuditInfo = { id: 7, name: 'Test audit', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: 1800, guidelinesHtml: '' };
 
@@ -68,7 +69,7 @@ async function settle() {
 
 function startSession(items: ReviewItemView[]) {
 	const server = fakeApi(items.slice(1));
-	const data: ReviewPageData = { audit, progress: progress(), item: items[0], next: { status: 'assigned', ref: items[0].ref }, history: [], userId: 3 };
+	const data: ReviewScreenData = { audit, progress: progress(), item: items[0], next: { status: 'assigned', ref: items[0].ref }, history: [], userId: 3 };
 	const session = new ReviewSession(data, server.api, null);
 	session.start();
 	return { session, ...server };

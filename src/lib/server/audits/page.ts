@@ -1,16 +1,7 @@
-import type { ReviewAuditInfo, ReviewItemView, ReviewProgress, HistoryEntry, NextResult } from '../../audits/views';
+import type { ReviewItemView, NextResult, ReviewScreenData } from '../../audits/views';
 import { nextAssignment } from './routing';
 import { reviewAuditInfo, reviewHistory, reviewItemView, reviewProgress } from './review';
 import { db, type Db } from '../db';
-
-export interface ReviewScreenData {
-	audit: ReviewAuditInfo;
-	progress: ReviewProgress;
-	item: ReviewItemView | null;
-	next: NextResult | null;
-	history: HistoryEntry[];
-	userId: number;
-}
 
 /**
  * Everything the review screen starts with: the item at `ref` (one of the reviewer's own) or,
