@@ -11,7 +11,18 @@ import type { Verdict } from '$lib/filters';
  * search index right. Imports and generation runs both write through a RowWriter, inside a
  * transaction they own.
  */
-export interface NewTask {
+
+/** Where a task or instance came from (an import, or a run's model call) and what the filters said of it. */
+export interface RowOrigin {
+	importId?: number | null;
+	runId?: number | null;
+	callId?: number | null;
+	filterStatus?: FilterStatus | null;
+	filterRule?: string | null;
+	filterDetail?: string | null;
+}
+
+export interface NewTask extends RowOrigin {
 	datasetId: number;
 	instruction: string;
 	/** normalizeWhitespace(instruction), when the caller has it already. */
@@ -21,12 +32,6 @@ export interface NewTask {
 	name?: string | null;
 	isClassification?: boolean | null;
 	metadata?: Record<string, unknown> | null;
-	importId?: number | null;
-	runId?: number | null;
-	callId?: number | null;
-	filterStatus?: FilterStatus | null;
-	filterRule?: string | null;
-	filterDetail?: string | null;
 	/** Highest ROUGE-L F of the instruction to the pool when it was filtered (the threshold sweep reads it). */
 	filterRougeL?: number | null;
 }
@@ -36,19 +41,13 @@ export function verdictColumns(verdict: Verdict<string>): { filterStatus: Filter
 	return { filterStatus: verdict.keep ? 'kept' : 'rejected', filterRule: verdict.rule ?? null, filterDetail: verdict.detail ?? null };
 }
 
-export interface NewInstance {
+export interface NewInstance extends RowOrigin {
 	taskId: number;
 	datasetId: number;
 	input: string;
 	output: string;
 	constraints?: string | null;
 	instructionWithInput?: string | null;
-	importId?: number | null;
-	runId?: number | null;
-	callId?: number | null;
-	filterStatus?: FilterStatus | null;
-	filterRule?: string | null;
-	filterDetail?: string | null;
 }
 
 export interface NewFormulation {
