@@ -3,6 +3,7 @@
 // origin check; here a request without X-Forwarded-Proto is taken to be plain http, so the app
 // works at whatever address it is reached by. Behind a TLS proxy, the proxy sets the header
 // (or set ORIGIN).
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +46,27 @@ function lingerOnUnreadBody(req) {
 	req.resume();
 }
 
+/**
+ * adapter-node lists the built files once, at start-up, and streams them with no error handler:
+ * a file removed since (`npm run build` in the same folder while the app serves) would end the
+ * whole process at its next request. A rebuild removes the hashed files under /_app/, so a
+ * request for one that is gone is answered 404 here instead. (Restart after a rebuild: until
+ * then the pages still point to the old files.)
+ * @param {string} clientDir
+ * @param {string | undefined} url
+ */
+function isRemovedAsset(clientDir, url) {
+	if (!url?.startsWith('/_app/')) return false;
+	let pathname;
+	try {
+		pathname = decodeURIComponent(new URL(url, 'http://localhost').pathname);
+	} catch {
+		return false; // the handler answers a malformed path
+	}
+	const file = path.join(clientDir, pathname);
+	return file.startsWith(clientDir + path.sep) && !fs.existsSync(file);
+}
+
 export async function serve(root = process.cwd()) {
 	process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
 	// adapter-node's cap on every request body, read once when build/handler.js loads. The app
@@ -54,8 +76,14 @@ export async function serve(root = process.cwd()) {
 	const { handler } = await import(pathToFileURL(path.join(root, 'build', 'handler.js')).href);
 	const host = process.env.HOST || '0.0.0.0';
 	const port = Number(process.env.PORT || 3000);
+	const clientDir = path.join(root, 'build', 'client');
 	const server = http.createServer((req, res) => {
 		req.headers['x-forwarded-proto'] ??= 'http';
+		if (isRemovedAsset(clientDir, req.url)) {
+			res.statusCode = 404;
+			res.end('Not found');
+			return;
+		}
 		res.once('finish', () => lingerOnUnreadBody(req));
 		compress(req, res, () =>
 			handler(req, res, () => {
