@@ -91,8 +91,11 @@ export const handleError: HandleServerError = ({ error: err, event, status, mess
 	if (status === 404) return { message: 'Not found' };
 	// A write that found the database locked: the request is run again (see retryWhileBusy).
 	if (markBusy(event, err)) return { message: 'The database is busy; try again in a moment.' };
-	// The visitor left and the page stopped its work (a long grouping): nobody reads this answer.
-	if (event.request.signal.aborted && err === event.request.signal.reason) return { message: 'The request was cancelled.' };
+	// The visitor left: the page stopped its work (a long grouping), or the body being read (an
+	// upload) broke off. Nobody reads this answer, and nothing went wrong here.
+	if (event.request.signal.aborted && (err === event.request.signal.reason || (err as { code?: string } | null)?.code === 'ECONNRESET')) {
+		return { message: 'The request was cancelled.' };
+	}
 	const errorId = randomUUID().slice(0, 8);
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}:`, err);
 	return { message: status >= 500 ? 'Something went wrong on the server.' : message, errorId };

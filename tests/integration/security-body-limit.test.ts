@@ -6,6 +6,7 @@
  * at MAX_IMPORT_MB while streaming.
  */
 import http from 'node:http';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBuiltApp, signInOverHttp, peakRssBytes, type BuiltApp } from '../support/built-app';
 import { readConfig } from '../../src/lib/server/config';
@@ -114,6 +115,38 @@ describe('request body limits (built app, as `npm start` runs it)', () => {
 		const chunk = Buffer.from(line.repeat(Math.floor(MB / line.length)));
 		const streamed = await refusedEarly('import, chunked', () => bigPost(app, '/api/datasets/import?dataset=big&fileName=big.jsonl', HUGE, { chunked: true, headers, chunk }), [413]);
 		expect(JSON.parse(streamed.body).message).toBe('big.jsonl: the file is larger than the import limit of 20 MiB (20,971,520 bytes)');
+	});
+
+	it('an upload cut off midway (the client gone) leaves no dataset and is not logged as a server error', async () => {
+		const line = '{"instruction": "Repeat the word.", "input": "echo", "output": "echo echo"}\n';
+		const part = Buffer.from(line.repeat(Math.floor(MB / line.length)));
+		const url = new URL('/api/datasets/import?dataset=cut&fileName=cut.jsonl', app.url);
+		await new Promise<void>((resolve) => {
+			const req = http.request({
+				host: url.hostname,
+				port: url.port,
+				path: url.pathname + url.search,
+				method: 'POST',
+				headers: { origin: app.url, cookie, 'content-type': 'application/octet-stream', 'content-length': 10 * part.length }
+			});
+			req.on('error', () => resolve());
+			// Three of the ten announced parts, then the connection goes.
+			req.write(Buffer.concat([part, part, part]), () => setTimeout(() => (req.destroy(), resolve()), 300));
+		});
+		// The import removes what it wrote, then its request ends (and an error would be logged).
+		const watch = new Database(app.databasePath, { readonly: true });
+		try {
+			const unfinished = () => watch.prepare<[], number>("SELECT count(*) FROM datasets WHERE status <> 'ready'").pluck().get();
+			const deadline = Date.now() + 10_000;
+			while (Date.now() < deadline && unfinished() !== 0) await new Promise((r) => setTimeout(r, 50));
+			expect(unfinished()).toBe(0);
+		} finally {
+			watch.close();
+		}
+		await new Promise((r) => setTimeout(r, 300));
+		expect((await fetch(`${app.url}/datasets`, { headers: { cookie } }).then((r) => r.text()))).not.toMatch(/>cut</);
+		expect((await fetch(`${app.url}/healthz`)).ok).toBe(true);
+		expect(app.log()).not.toMatch(/\/api\/datasets\/import: Error|ECONNRESET/);
 	});
 
 	it('ordinary requests under the limits still work', async () => {
