@@ -1,10 +1,21 @@
 import { DomainError } from '$lib/errors';
 
+/** Where in the input a failure lies, when it lies in a file the command read. */
+export interface CliErrorPlace {
+	file?: string;
+	line?: number;
+	column?: number;
+	/** The item's position in a JSON array. */
+	index?: number;
+	field?: string;
+}
+
 /** A user-facing CLI failure: printed as one line, no stack trace. */
 export class CliError extends Error {
 	constructor(
 		message: string,
-		readonly exitCode = 1
+		readonly exitCode = 1,
+		readonly place: CliErrorPlace = {}
 	) {
 		super(message);
 		this.name = 'CliError';
@@ -20,4 +31,24 @@ export function exitCodeOf(err: unknown): number | null {
 	if (err instanceof CliError) return err.exitCode;
 	if (err instanceof DomainError) return 1;
 	return null;
+}
+
+export interface CliErrorJson {
+	error: {
+		message: string;
+		/** A domain refusal's code (not_found, invalid, …); "usage" for a command line that cannot be read, "failed" for another failure, "crash" for an unexpected one. */
+		code: string;
+	} & CliErrorPlace;
+}
+
+/** What a command run with --json prints on standard output when it fails, for the script that reads it. */
+export function errorJson(err: unknown): CliErrorJson {
+	const message = err instanceof Error ? err.message : String(err);
+	const code = exitCodeOf(err);
+	if (err instanceof CliError) {
+		const place = Object.fromEntries(Object.entries(err.place).filter(([, v]) => v !== undefined)) as CliErrorPlace;
+		return { error: { message, code: err.exitCode === 2 ? 'usage' : 'failed', ...place } };
+	}
+	if (err instanceof DomainError) return { error: { message, code: err.code, ...(err.field ? { field: err.field } : {}) } };
+	return { error: { message, code: code === null ? 'crash' : 'failed' } };
 }

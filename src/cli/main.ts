@@ -7,7 +7,8 @@
  * failure itself by setting process.exitCode.
  */
 import os from 'node:os';
-import { exitCodeOf } from './cli-error';
+import { errorJson, exitCodeOf } from './cli-error';
+import { printJson } from './output';
 import { config } from '../lib/server/config';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
@@ -92,6 +93,8 @@ async function main(argv: string[]): Promise<number> {
 	} catch (err) {
 		if ((err as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
 		const code = exitCodeOf(err);
+		// A script that asked for JSON gets the failure as JSON too (the person, on stderr, a line).
+		if (rest.includes('--json')) printJson(errorJson(err));
 		if (code !== null) {
 			console.error(`error: ${(err as Error).message}`);
 			return code;

@@ -56,6 +56,30 @@ describe('instruct-audit as a program', () => {
 		expect(viaNpm.stdout.trim().endsWith('[]')).toBe(true);
 	}, 60_000);
 
+	it('a command run with --json that fails says so in JSON on standard output too: message, code and place', async () => {
+		const bad = path.join(path.dirname(file), 'bad.jsonl');
+		fs.writeFileSync(bad, '{"instruction": "Say hi.", "input": "", "output": "hi"}\n{"instruction": 5}\n');
+		const [badFile, unknownDataset, badOption, plain] = await Promise.all([
+			run(process.execPath, [CLI_ENTRY, 'import', bad, '--dataset', 'x', '--json']),
+			run(process.execPath, [CLI_ENTRY, 'stats', 'nosuch', '--json']),
+			run(process.execPath, [CLI_ENTRY, 'datasets', '--bogus', '--json']),
+			run(process.execPath, [CLI_ENTRY, 'stats', 'nosuch'])
+		]);
+		expect(badFile.code).toBe(1);
+		expect(JSON.parse(badFile.stdout)).toEqual({
+			error: { message: 'bad.jsonl: line 2: field "instruction" must be a string, got number\nNothing was imported.', code: 'failed', file: 'bad.jsonl', line: 2, field: 'instruction' }
+		});
+		expect(badFile.stderr).toContain('error: bad.jsonl: line 2');
+		expect(unknownDataset.code).toBe(1);
+		expect(JSON.parse(unknownDataset.stdout)).toEqual({ error: { message: 'No dataset named "nosuch".', code: 'invalid' } });
+		expect(badOption.code).toBe(2);
+		expect(JSON.parse(badOption.stdout).error).toMatchObject({ code: 'usage', message: expect.stringContaining("Unknown option '--bogus'") });
+		// Without --json, people read the one line on standard error; standard output stays empty.
+		expect(plain.code).toBe(1);
+		expect(plain.stdout).toBe('');
+		expect(plain.stderr).toBe('error: No dataset named "nosuch".\n');
+	}, 60_000);
+
 	it('ends quietly when its output pipe closes (… | head)', async () => {
 		const pairs = path.join(path.dirname(file), 'pairs.jsonl');
 		fs.writeFileSync(pairs, Array.from({ length: 20_000 }, (_, i) => JSON.stringify({ target: `the cat sat on mat ${i}`, prediction: `a cat sat on the mat ${i}` })).join('\n'));

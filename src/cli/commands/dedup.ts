@@ -188,7 +188,7 @@ export async function* readInstructions(
 		}
 	} catch (err) {
 		if (batch.length) yield batch; // the records before the error still get their verdicts
-		if (err instanceof ImportError) throw new CliError(err.message);
+		if (err instanceof ImportError) throw new CliError(err.message, 1, { file: err.file, line: err.line, column: err.column, index: err.index, field: err.field });
 		throw err;
 	}
 	onRead?.(input.bytesRead);

@@ -75,7 +75,9 @@ export async function run(argv: string[]): Promise<void> {
 		}
 	} catch (err) {
 		bar?.stop();
-		if (err instanceof ImportError) throw new CliError(`${err.message}\nNothing was imported.`);
+		if (err instanceof ImportError) {
+			throw new CliError(`${err.message}\nNothing was imported.`, 1, { file: err.file, line: err.line, column: err.column, index: err.index, field: err.field });
+		}
 		throw err;
 	}
 }
