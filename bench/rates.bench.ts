@@ -6,26 +6,11 @@
  * the old "ties left out" majority rate and the share of yes labels. Then the bias alone at other
  * true rates. Set RATES_AUDITS to run fewer audits.
  */
-import { dawidSkene, dawidSkeneBootstrap, DEFAULT_BOOTSTRAP_REPLICATES } from '../src/lib/stats/dawid-skene';
-import { runSimulation, type SimulatedAudit } from '../src/lib/stats/fixtures/simulated-audits';
+import { DEFAULT_BOOTSTRAP_REPLICATES } from '../src/lib/stats/dawid-skene';
+import { dawidSkeneEstimators, runSimulation } from '../src/lib/stats/fixtures/simulated-audits';
 
 const audits = Number(process.env.RATES_AUDITS ?? 1000);
-const input = (labels: SimulatedAudit['labels'], items: number) => ({
-	classes: 2,
-	items,
-	raters: 6,
-	observations: labels.map((l) => ({ item: l.item, rater: l.reviewer, label: l.yes ? 1 : 0 }))
-});
-const estimators = {
-	fit: (labels: SimulatedAudit['labels'], items: number) => {
-		const fit = dawidSkene(input(labels, items));
-		return { rate: fit.posterior.reduce((s, p) => s + p[1], 0) / items, converged: fit.converged };
-	},
-	bootstrap: (labels: SimulatedAudit['labels'], items: number, seed: number) => {
-		const b = dawidSkeneBootstrap(input(labels, items), { replicates: DEFAULT_BOOTSTRAP_REPLICATES, seed });
-		return { rate: b.groups[0].rate!, lower: b.groups[0].lower, upper: b.groups[0].upper, converged: b.fit.converged };
-	}
-};
+const estimators = dawidSkeneEstimators(DEFAULT_BOOTSTRAP_REPLICATES);
 const pts = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)} pts`;
 
 console.log(`${audits} audits × 200 items, true rate 0.6, bootstrap ${DEFAULT_BOOTSTRAP_REPLICATES} replicates`);

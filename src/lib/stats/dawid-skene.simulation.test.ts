@@ -7,26 +7,10 @@
  * the full 1,000 audits with the report's 200 replicates and prints the figures.
  */
 import { describe, expect, it } from 'vitest';
-import { dawidSkene, dawidSkeneBootstrap } from './dawid-skene';
-import { runSimulation, type SimulatedAudit } from './fixtures/simulated-audits';
+import { dawidSkeneEstimators, runSimulation } from './fixtures/simulated-audits';
 
 const RATE = 0.6;
-const input = (labels: SimulatedAudit['labels'], items: number) => ({
-	classes: 2,
-	items,
-	raters: 6,
-	observations: labels.map((l) => ({ item: l.item, rater: l.reviewer, label: l.yes ? 1 : 0 }))
-});
-const estimators = {
-	fit: (labels: SimulatedAudit['labels'], items: number) => {
-		const fit = dawidSkene(input(labels, items));
-		return { rate: fit.posterior.reduce((s, p) => s + p[1], 0) / items, converged: fit.converged };
-	},
-	bootstrap: (labels: SimulatedAudit['labels'], items: number, seed: number) => {
-		const b = dawidSkeneBootstrap(input(labels, items), { replicates: 100, seed });
-		return { rate: b.groups[0].rate!, lower: b.groups[0].lower, upper: b.groups[0].upper, converged: b.fit.converged };
-	}
-};
+const estimators = dawidSkeneEstimators(100);
 
 describe.each([2, 3])('latent-truth rate, k = %i', (k) => {
 	it('is unbiased to within a point, unlike leaving ties out', () => {
