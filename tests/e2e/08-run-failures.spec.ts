@@ -67,6 +67,9 @@ test('with two endpoints and none marked default, New run preselects one and sta
 	await page.getByLabel('Output dataset').fill('e2e generated');
 	await page.getByRole('button', { name: 'Start run' }).click();
 	await expect(page.locator('#datasetName ~ .field-error')).toContainText('already exists');
+	// …and a screen reader hears it with the field (aria-describedby), which is marked invalid.
+	await expect(page.getByLabel('Output dataset')).toHaveAccessibleDescription(/already exists/);
+	await expect(page.getByLabel('Output dataset')).toHaveAttribute('aria-invalid', 'true');
 	await expect(page.getByTestId('start-error')).toContainText('The run did not start — Output dataset: A dataset named "e2e generated" already exists');
 	await expect(endpoint.locator('option:checked')).toHaveText(/^scripted/);
 	// What was typed is still there to correct.

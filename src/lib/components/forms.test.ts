@@ -1,0 +1,11 @@
+import { describe, expect, it } from 'vitest';
+import { describedBy } from './forms';
+
+describe('describedBy', () => {
+	it('names the ids present, in order, and nothing when none is', () => {
+		expect(describedBy('hint', 'seed-error')).toBe('hint seed-error');
+		expect(describedBy('hint', false)).toBe('hint');
+		expect(describedBy(undefined, '' && 'seed-error', null)).toBeUndefined();
+		expect(describedBy(undefined, 'x-error')).toBe('x-error');
+	});
+});
