@@ -54,6 +54,8 @@ test('a researcher starts a Self-Instruct run and watches it reach completion', 
 	const original = await template.inputValue();
 	await template.fill(original.replace('{{task}}', '{{tsak}}'));
 	await expect(page.getByText('Unknown placeholder {{tsak}}')).toBeVisible();
+	// A screen reader hears the problems with the template itself, each apart.
+	await expect(template).toHaveAccessibleDescription(/Unknown placeholder \{\{tsak\}\};.* The template must contain \{\{task\}\}/);
 	await expect(page.getByRole('button', { name: 'Start run' })).toBeDisabled();
 	await page.getByRole('button', { name: /Reset to the default/ }).click();
 	await expect(page.getByRole('button', { name: 'Start run' })).toBeEnabled();
