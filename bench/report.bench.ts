@@ -14,71 +14,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { createSession, SESSION_COOKIE } from '../src/lib/server/auth/session';
-import { createAudit } from '../src/lib/server/audits/create';
 import { auditFilterReport, hasFilterReport, listReportableAudits } from '../src/lib/server/reports';
 import { loadReportInput } from '../src/lib/server/reports/load';
 import { buildAuditReport } from '../src/lib/reports';
 import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
 import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
-import { createRng as rng } from '../src/lib/random';
 import { freePort } from '../tests/support/built-app';
+import { buildLargeQualityAudit } from '../tests/support/large-audit';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 50_000);
 const K = 2;
 const REVIEWERS = 40;
-const REASONS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'];
 
 function build(file: string): void {
 	const db = openDatabase(file, path.resolve('migrations'));
 	const c = db.$client;
-	const now = Date.now();
-	const { id: datasetId } = c.prepare(`INSERT INTO datasets (name, created_at) VALUES ('bench-report', ?) RETURNING id`).get(now) as { id: number };
-	const task = c.prepare(
-		`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, origin, instance_count, empty_input_count, is_classification, created_at)
-		 VALUES (?, ?, ?, 12, 'generated', 1, ?, ?, ?) RETURNING id`
-	);
-	const instance = c.prepare(
-		`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, created_at) VALUES (?, ?, ?, ?, ?, 14, ?)`
-	);
-	c.transaction(() => {
-		for (let i = 0; i < ITEMS; i++) {
-			const text = `Instruction ${i}: explain topic ${i % 97} to a newcomer, in a few sentences.`;
-			const empty = i % 3 === 0;
-			const t = task.get(datasetId, text, text, empty ? 1 : 0, i % 4 === 0 ? 1 : 0, now) as { id: number };
-			instance.run(t.id, datasetId, empty ? '' : `Some input for ${i}`, `An output of a realistic length for item ${i}, a sentence or two.`, empty ? 0 : 4, now);
-		}
-	})();
-	const user = c.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, 'x', ?) RETURNING id`);
-	const ids = Array.from({ length: REVIEWERS }, (_, i) => (user.get(`r${i}@bench.example`, `Reviewer ${i}`, 'reviewer', now) as { id: number }).id);
-	user.get('researcher@bench.example', 'Researcher', 'researcher', now);
-	const audit = createAudit({ datasetId, kind: 'quality', name: 'bench report', sampleSize: ITEMS, seed: 11, overlap: K, reviewerIds: ids }, db);
-	const items = c.prepare('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY position').all(audit.id) as { id: number }[];
-	const assign = c.prepare(
-		`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at)
-		 VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?)`
-	);
-	const label = c.prepare(
-		`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, comment,
-			duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, 1)`
-	);
-	const counts = c.prepare('UPDATE audit_items SET label_count = ?, claimed_count = ? WHERE id = ?');
-	const random = rng(7);
-	c.transaction(() => {
-		items.forEach((item, n) => {
-			// Each item has a true quality; reviewers agree with it 85% of the time.
-			const truth = [random() < 0.9, random() < 0.85, random() < 0.7];
-			for (let j = 0; j < K; j++) {
-				const reviewer = ids[(n + j * 7) % REVIEWERS];
-				const answer = truth.map((v) => (random() < 0.85 ? v : !v));
-				const at = now - (ITEMS - n) * 1000 + j * 500;
-				const reason = answer.every(Boolean) ? null : REASONS[Math.floor(random() * REASONS.length)];
-				assign.run(audit.id, item.id, reviewer, at - 20_000, at + 600_000, at - 19_000, at);
-				label.run(audit.id, item.id, reviewer, ...answer.map((v) => (v ? 1 : 0)), reason, 19_000, 15_000 + Math.floor(random() * 20_000), at, at);
-			}
-			counts.run(K, K, item.id);
-		});
-	})();
+	c.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('researcher@bench.example', 'Researcher', 'researcher', 'x', ?)`).run(Date.now());
+	buildLargeQualityAudit(db, { items: ITEMS, k: K, reviewers: REVIEWERS, name: 'bench report' });
 	c.pragma('optimize');
 	c.pragma('wal_checkpoint(TRUNCATE)');
 	c.close();

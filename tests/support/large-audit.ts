@@ -1,0 +1,65 @@
+/**
+ * A large quality audit written straight into the tables (no routing): a dataset of `items`
+ * tasks, `reviewers` reviewers, and k labels per item that agree with each item's true quality
+ * 85% of the time. For the report benchmark and the tests that need a report that takes seconds.
+ */
+import type { Db } from '../../src/lib/server/db';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { createRng } from '../../src/lib/random';
+
+const REASONS = ['incomprehensible_instruction', 'input_mismatch', 'incorrect_output', 'other'];
+
+/** Writes the audit; returns its id. */
+export function buildLargeQualityAudit(db: Db, options: { items: number; k: number; reviewers: number; name: string }): number {
+	const { items: count, k, reviewers } = options;
+	const c = db.$client;
+	const now = Date.now();
+	const { id: datasetId } = c.prepare<[string, number], { id: number }>(`INSERT INTO datasets (name, created_at) VALUES (?, ?) RETURNING id`).get(`${options.name} data`, now)!;
+	const task = c.prepare<[number, string, string, number, number, number], { id: number }>(
+		`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, origin, instance_count, empty_input_count, is_classification, created_at)
+		 VALUES (?, ?, ?, 12, 'generated', 1, ?, ?, ?) RETURNING id`
+	);
+	const instance = c.prepare<[number, number, string, string, number, number]>(
+		`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, created_at) VALUES (?, ?, ?, ?, ?, 14, ?)`
+	);
+	c.transaction(() => {
+		for (let i = 0; i < count; i++) {
+			const text = `Instruction ${i}: explain topic ${i % 97} to a newcomer, in a few sentences.`;
+			const empty = i % 3 === 0;
+			const t = task.get(datasetId, text, text, empty ? 1 : 0, i % 4 === 0 ? 1 : 0, now)!;
+			instance.run(t.id, datasetId, empty ? '' : `Some input for ${i}`, `An output of a realistic length for item ${i}, a sentence or two.`, empty ? 0 : 4, now);
+		}
+	})();
+	const user = c.prepare<[string, string, string, number], { id: number }>(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, 'x', ?) RETURNING id`);
+	const slug = options.name.replace(/\W+/g, '-');
+	const ids = Array.from({ length: reviewers }, (_, i) => user.get(`${slug}-r${i}@large.example`, `Reviewer ${i}`, 'reviewer', now)!.id);
+	const audit = createAudit({ datasetId, kind: 'quality', name: options.name, sampleSize: count, seed: 11, overlap: k, reviewerIds: ids }, db);
+	const items = c.prepare<[number], { id: number }>('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY position').all(audit.id);
+	const assign = c.prepare<[number, number, number, number, number, number, number]>(
+		`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at)
+		 VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?)`
+	);
+	const label = c.prepare<[number, number, number, number, number, number, string | null, number, number, number, number]>(
+		`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, comment,
+			duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?, 1)`
+	);
+	const counts = c.prepare<[number, number, number]>('UPDATE audit_items SET label_count = ?, claimed_count = ? WHERE id = ?');
+	const random = createRng(7);
+	c.transaction(() => {
+		items.forEach((item, n) => {
+			// Each item has a true quality; reviewers agree with it 85% of the time.
+			const truth = [random() < 0.9, random() < 0.85, random() < 0.7];
+			for (let j = 0; j < k; j++) {
+				const reviewer = ids[(n + j * 7) % reviewers];
+				const answer = truth.map((v) => (random() < 0.85 ? v : !v));
+				const at = now - (count - n) * 1000 + j * 500;
+				const reason = answer.every(Boolean) ? null : REASONS[Math.floor(random() * REASONS.length)];
+				assign.run(audit.id, item.id, reviewer, at - 20_000, at + 600_000, at - 19_000, at);
+				const [i, o, u] = answer.map((v) => (v ? 1 : 0));
+				label.run(audit.id, item.id, reviewer, i, o, u, reason, 19_000, 15_000 + Math.floor(random() * 20_000), at, at);
+			}
+			counts.run(k, k, item.id);
+		});
+	})();
+	return audit.id;
+}
