@@ -20,11 +20,25 @@ import {
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
+import { buildReportOffThread } from './threads';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
 
 /** The full report of an audit (sampled items only; gold items feed reviewer accuracy). */
 export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db()): AuditReport {
-	const report = buildAuditReport(loadReportInput(auditId, database), options);
+	return withShapeSections(buildAuditReport(loadReportInput(auditId, database), options), auditId, database);
+}
+
+/**
+ * auditReport for the server's pages and downloads: the same report, its computation in the report
+ * thread (./threads), so that a large audit's report does not hold up other requests meanwhile.
+ */
+export async function auditReportOffThread(auditId: number, options: ReportOptions = {}, database: Db = db()): Promise<AuditReport> {
+	const input = loadReportInput(auditId, database);
+	return withShapeSections(await buildReportOffThread(input, options), auditId, database);
+}
+
+/** Conversation and pairwise audits: their own sections in place of the quality and rating ones. */
+function withShapeSections(report: AuditReport, auditId: number, database: Db): AuditReport {
 	if (report.audit.kind === 'conversation') {
 		report.quality = null;
 		report.rating = null;

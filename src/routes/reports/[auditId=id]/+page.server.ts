@@ -5,7 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
-import { ReportError, auditFilterReport, auditMethods, auditReport, hasFilterReport, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import { ReportError, auditFilterReport, auditMethods, auditReportOffThread, hasFilterReport, loadAudit, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
 import { judgeCalibration, judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
 import type { JudgeMode } from '$lib/server/runs/judge/params';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
@@ -45,10 +45,10 @@ function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL
 	};
 }
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
+export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	try {
-		const report = auditReport(Number(params.auditId));
+		const report = await auditReportOffThread(Number(params.auditId));
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
@@ -90,7 +90,8 @@ export const actions: Actions = {
 		const scope = form.get('scope') === 'audit' ? 'audit' : 'dataset';
 		let runId: number;
 		try {
-			const audit = auditReport(auditId).audit;
+			// Only the audit's kind and dataset: no need to compute its report.
+			const audit = loadAudit(auditId);
 			const mode = judgeModeForAudit(audit.kind);
 			if (!mode) return fail(400, { judgeError: `There is no judge for ${audit.kind} audits yet.` });
 			const datasetId = audit.datasetId;

@@ -2,12 +2,12 @@ import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { auditReport, itemVerdicts, labelRecords, labelsCsv, labelsJsonl, loadAudit, reportCsv, verdictsCsv } from '$lib/server/reports';
+import { auditReportOffThread, itemVerdicts, labelRecords, labelsCsv, labelsJsonl, loadAudit, reportCsv, verdictsCsv } from '$lib/server/reports';
 
 const TYPES = { json: 'application/json', csv: 'text/csv', jsonl: 'application/x-ndjson' } as const;
 
 /** The report's downloads: report.json / report.csv, labels.csv / labels.jsonl, items.csv / items.jsonl. */
-export const GET: RequestHandler = ({ locals, params }) => {
+export const GET: RequestHandler = async ({ locals, params }) => {
 	requireApiRole(locals, 'researcher');
 	const auditId = Number(params.auditId);
 	const match = /^(report|labels|items)\.(json|csv|jsonl)$/.exec(params.file);
@@ -18,7 +18,7 @@ export const GET: RequestHandler = ({ locals, params }) => {
 	let body: string;
 	try {
 		if (what === 'report') {
-			const report = auditReport(auditId);
+			const report = await auditReportOffThread(auditId);
 			body = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : reportCsv(report);
 		} else if (what === 'labels') {
 			const records = labelRecords(auditId);

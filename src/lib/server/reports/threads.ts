@@ -1,0 +1,47 @@
+/**
+ * Reports built in a worker thread. The latent-class rates' bootstrap takes seconds on an audit
+ * of a few thousand items and minutes at 100,000 labels; in the server's own thread it would hold
+ * up every other request (reviewers' submits included) for that long. One thread, started on
+ * first use, builds them one after another. Where it cannot start (a dev server's module runner)
+ * or stops, the report is built in this thread, as before.
+ */
+import type { Worker } from 'node:worker_threads';
+import { buildAuditReport, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
+import type { ReportReply } from '$lib/reports/report-thread';
+import { startModuleWorker } from '../workers/module-worker';
+import { WorkerRequests } from '../workers/requests';
+
+type ReportThread = { worker: Worker; requests: WorkerRequests<ReportReply> };
+let thread: Promise<ReportThread | null> | undefined;
+
+async function reportThread(): Promise<ReportThread | null> {
+	thread ??= (async () => {
+		const mod = await import('$lib/reports/report-thread');
+		// The worker's entry, named here so the bundler keeps it in the module's chunk.
+		if (typeof mod.serveReports !== 'function') return null;
+		const worker = await startModuleWorker(mod.REPORT_THREAD_MODULE_URL, 'serveReports');
+		if (!worker) return null;
+		worker.unref(); // a command that asked for a report still ends when it is done
+		return { worker, requests: new WorkerRequests<ReportReply>([worker], 'The report thread stopped.') };
+	})();
+	const started = await thread;
+	if (started?.requests.failed) {
+		thread = undefined; // started again for the next report
+		return null;
+	}
+	return started;
+}
+
+/** buildAuditReport in the report thread; in this thread when there is none or it failed (its own error then). */
+export async function buildReportOffThread(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
+	const started = await reportThread();
+	if (started) {
+		try {
+			const reply = await started.requests.send(started.worker, (id) => ({ id, input, options }));
+			if ('report' in reply) return reply.report;
+		} catch {
+			// The thread stopped while building: built here instead.
+		}
+	}
+	return buildAuditReport(input, options);
+}

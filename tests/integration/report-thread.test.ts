@@ -1,0 +1,57 @@
+/**
+ * The report pages and downloads build a report in the report thread: a large audit's report
+ * (its latent-class bootstrap takes seconds) leaves this thread free for other requests meanwhile,
+ * and it is the report this thread would have built.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { buildLargeQualityAudit } from '../support/large-audit';
+import type { Db } from '../../src/lib/server/db';
+import { auditReport, auditReportOffThread } from '../../src/lib/server/reports';
+
+let db: Db;
+let cleanup: () => void;
+let auditId: number;
+
+beforeAll(() => {
+	({ db, cleanup } = createTestDb());
+	auditId = buildLargeQualityAudit(db, { items: 250, k: 2, reviewers: 12, name: 'thread' });
+});
+afterAll(() => cleanup());
+
+/** Runs `work` while a 10 ms timer ticks; the longest time this thread went without a tick. */
+async function longestStall<T>(work: () => Promise<T> | T): Promise<{ result: T; stallMs: number; ms: number }> {
+	let last = performance.now();
+	let stallMs = 0;
+	const timer = setInterval(() => {
+		const now = performance.now();
+		stallMs = Math.max(stallMs, now - last);
+		last = now;
+	}, 10);
+	const started = performance.now();
+	try {
+		// One turn first, so a synchronous `work` is measured as the stall it is.
+		await new Promise((r) => setTimeout(r, 20));
+		last = performance.now();
+		const result = await work();
+		await new Promise((r) => setTimeout(r, 20));
+		return { result, stallMs, ms: performance.now() - started };
+	} finally {
+		clearInterval(timer);
+	}
+}
+
+describe('a report built in the report thread', () => {
+	it('is the same report, and this thread keeps answering while it is built', async () => {
+		// The audit is large enough to matter: built here, the report stalls this thread for over a second.
+		const here = await longestStall(() => auditReport(auditId, {}, db));
+		expect(here.stallMs).toBeGreaterThan(1000);
+		// Started once (the thread loads its code), then measured.
+		await auditReportOffThread(auditId, {}, db);
+		const off = await longestStall(() => auditReportOffThread(auditId, {}, db));
+		expect(off.ms).toBeGreaterThan(500);
+		expect(off.stallMs).toBeLessThan(250);
+		expect(off.result).toEqual(here.result);
+		expect(off.result.quality).not.toBeNull();
+	}, 120_000);
+});
