@@ -91,8 +91,21 @@ export function auditAgreementSoFar(auditId: number, database: Db = db()): Agree
 /** Two audits of the same kind side by side, with differences and Newcombe intervals. */
 export function compareAudits(firstId: number, secondId: number, options: ReportOptions = {}, database: Db = db()): AuditComparison {
 	if (firstId === secondId) throw new ReportError('Choose two different audits to compare.');
+	return comparison(() => compareReports(auditReport(firstId, options, database), auditReport(secondId, options, database)));
+}
+
+/** compareAudits for the server's pages and downloads: both reports built in the report thread (see auditReportOffThread). */
+export async function compareAuditsOffThread(firstId: number, secondId: number, options: ReportOptions = {}, database: Db = db()): Promise<AuditComparison> {
+	if (firstId === secondId) throw new ReportError('Choose two different audits to compare.');
+	const first = await auditReportOffThread(firstId, options, database);
+	const second = await auditReportOffThread(secondId, options, database);
+	return comparison(() => compareReports(first, second));
+}
+
+/** A comparison the two reports do not allow is a refusal with its reason. */
+function comparison(compare: () => AuditComparison): AuditComparison {
 	try {
-		return compareReports(auditReport(firstId, options, database), auditReport(secondId, options, database));
+		return compare();
 	} catch (err) {
 		if (err instanceof ComparisonError) throw new ReportError(err.message);
 		throw err;
