@@ -8,6 +8,8 @@ import { createTestDb } from '../support/db';
 import { buildLargeQualityAudit } from '../support/large-audit';
 import type { Db } from '../../src/lib/server/db';
 import { auditReport, auditReportOffThread } from '../../src/lib/server/reports';
+import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/exports/quality';
+import { parseExportParams } from '../../src/lib/server/exports/params';
 
 let db: Db;
 let cleanup: () => void;
@@ -53,5 +55,16 @@ describe('a report built in the report thread', () => {
 		expect(off.stallMs).toBeLessThan(250);
 		expect(off.result).toEqual(here.result);
 		expect(off.result.quality).not.toBeNull();
+	}, 120_000);
+
+	it("the export page's estimate for the audited dataset too", async () => {
+		const datasetId = db.$client.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId)!;
+		const selection = parseExportParams(new URLSearchParams({ dataset: String(datasetId), format: 'jsonl' }));
+		const here = await longestStall(() => estimateQuality(db.$client, selection));
+		expect(here.stallMs).toBeGreaterThan(500);
+		const off = await longestStall(() => estimateQualityOffThread(db.$client, selection));
+		expect(off.stallMs).toBeLessThan(250);
+		expect(off.result).toEqual(here.result);
+		expect(off.result?.population.items).toBe(250);
 	}, 120_000);
 });

@@ -4,14 +4,17 @@
  * Only ever imported dynamically, so that the built app keeps it in a chunk of its own whose
  * export names a worker can find.
  */
-import { buildAuditReport, type AuditReport, type ReportOptions } from './report';
+import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
 
 /** Where this module lives, so a worker thread can load the same code. */
 export const REPORT_THREAD_MODULE_URL = import.meta.url;
 
-export type ReportRequest = { id: number; input: ReportInput; options: ReportOptions };
-export type ReportReply = { id: number; report: AuditReport } | { id: number; error: string };
+/** An audit's report, or an export population's "all fields valid" estimate. */
+export type ReportRequest =
+	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions }
+	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
+export type ReportReply = { id: number; result: AuditReport | AllValidEstimate } | { id: number; error: string };
 
 /** A worker thread's message port, as far as serveReports uses it (this module imports nothing of Node). */
 export interface ReportPort {
@@ -19,13 +22,15 @@ export interface ReportPort {
 	postMessage(reply: ReportReply): void;
 }
 
-/** Answers each request with its report, or with the error that building it threw. */
+/** Answers each request with its result, or with the error that computing it threw. */
 export function serveReports(port: ReportPort): void {
-	port.on('message', ({ id, input, options }) => {
+	port.on('message', (request) => {
 		try {
-			port.postMessage({ id, report: buildAuditReport(input, options) });
+			const result =
+				request.kind === 'report' ? buildAuditReport(request.input, request.options) : allValidEstimateOfInstances(request.inputs, request.instanceIds, request.options);
+			port.postMessage({ id: request.id, result });
 		} catch (err) {
-			port.postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+			port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) });
 		}
 	});
 }

@@ -447,6 +447,12 @@ export interface AllValidEstimate {
 	items: number;
 }
 
+/** allValidEstimate over the items that audit one of `instanceIds` (an export's population). */
+export function allValidEstimateOfInstances(raws: readonly ReportInput[], instanceIds: readonly number[], options: ReportOptions = {}): AllValidEstimate {
+	const selected = new Set(instanceIds);
+	return allValidEstimate(raws, (item) => item.instanceId !== null && selected.has(item.instanceId), options);
+}
+
 /**
  * The "all fields valid" rate of some audits' sampled items (for an export's manifest: the items
  * of its population), by the report's estimators and headline: the audits' own choice when they

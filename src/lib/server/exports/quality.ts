@@ -15,9 +15,10 @@
  */
 import type Database from 'better-sqlite3';
 import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
-import { ESTIMATOR_LABELS, allValidEstimate, type EstimatorKey } from '$lib/reports';
+import { ESTIMATOR_LABELS, allValidEstimateOfInstances, type AllValidEstimate, type EstimatorKey, type ReportInput } from '$lib/reports';
 import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
+import { allValidEstimateOffThread } from '../reports/threads';
 import { withoutHumanLabels } from './filters';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
@@ -86,7 +87,6 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 	return rows.map((r) => ({ ...r, includeRejected: r.includeRejected === 1 }));
 }
 
-/** The estimate for a selection, or null when no audit has labelled any item of its population. */
 /** Whether the population (the selection before its human-label filters) holds rows the automatic filters rejected. */
 function hasRejectedRows(client: Database.Database, selection: ExportSelection): boolean {
 	const { q, from } = selectionQuery(selection, { ...withoutHumanLabels(selection.filters), kept: 'no' });
@@ -94,7 +94,37 @@ function hasRejectedRows(client: Database.Database, selection: ExportSelection):
 	return row.found === 1;
 }
 
-export function estimateQuality(client: Database.Database = db().$client, selection: ExportSelection): QualityEstimate | null {
+/** The audits' inputs and the population's instances a quality export's estimate is computed from. */
+function allValidInputs(client: Database.Database, population: ReturnType<typeof selectionQuery>, audits: AuditSummary[]): { inputs: ReportInput[]; instanceIds: number[] } {
+	const pq = population.q;
+	const instanceIds = client
+		.prepare<[unknown], [number]>(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
+		.raw()
+		.all(pq.params)
+		.map((r) => r[0]);
+	// The report's loader reads through $client only: the export's read connection serves it.
+	const database = { $client: client } as unknown as Db;
+	return { inputs: audits.map((a) => loadReportInput(a.id, database)), instanceIds };
+}
+
+/**
+ * estimateQuality for the server's export page: the latent-class estimate (a bootstrap: seconds on
+ * large audits) computed in the report thread, so that other requests are not held up meanwhile.
+ */
+export async function estimateQualityOffThread(client: Database.Database = db().$client, selection: ExportSelection): Promise<QualityEstimate | null> {
+	if (selection.responsesOf) return estimateQuality(client, selection); // ratings: counts in SQL only
+	const audits = auditsInScope(client, selection, 'quality');
+	if (audits.length === 0) return null;
+	const { inputs, instanceIds } = allValidInputs(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
+	return estimateQuality(client, selection, await allValidEstimateOffThread(inputs, instanceIds));
+}
+
+/**
+ * The estimate for a selection, or null when no audit has labelled any item of its population.
+ * `allValid`: the population's "all fields valid" estimate when the caller has computed it already
+ * (estimateQualityOffThread); otherwise computed here.
+ */
+export function estimateQuality(client: Database.Database = db().$client, selection: ExportSelection, allValid?: AllValidEstimate): QualityEstimate | null {
 	const responses = !!selection.responsesOf;
 	const kind = responses ? 'rating' : 'quality';
 	const audits = auditsInScope(client, selection, kind);
@@ -143,16 +173,11 @@ export function estimateQuality(client: Database.Database = db().$client, select
 			method: 'each response\'s majority rating; tied responses counted as not A or B for the lower figure and as A or B for the upper, each with its Wilson score interval'
 		};
 	} else {
-		const instances = new Set(
-			(client
-				.prepare<[unknown], [number]>(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
-				.raw()
-				.all(pq.params)).map((r) => r[0])
-		);
-		// The report's loader reads through $client only: the export's read connection serves it.
-		const database = { $client: client } as unknown as Db;
-		const inputs = audits.map((a) => loadReportInput(a.id, database));
-		const e = allValidEstimate(inputs, (item) => item.instanceId !== null && instances.has(item.instanceId));
+		let e = allValid;
+		if (!e) {
+			const { inputs, instanceIds } = allValidInputs(client, population, audits);
+			e = allValidEstimateOfInstances(inputs, instanceIds);
+		}
 		if (e.items === 0 && e.label.labels === 0) return null;
 		const h = e.headline;
 		estimate = {

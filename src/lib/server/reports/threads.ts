@@ -1,13 +1,13 @@
 /**
- * Reports built in a worker thread. The latent-class rates' bootstrap takes seconds on an audit
- * of a few thousand items and minutes at 100,000 labels; in the server's own thread it would hold
- * up every other request (reviewers' submits included) for that long. One thread, started on
- * first use, builds them one after another. Where it cannot start (a dev server's module runner)
+ * Reports (and exports' estimates) computed in a worker thread. The latent-class rates' bootstrap
+ * takes seconds from a few hundred audited items on and minutes at 100,000 labels; in the server's
+ * own thread it would hold up every other request (reviewers' submits included) for that long. One
+ * thread, started on first use, computes them one after another. Where it cannot start (a dev server's module runner)
  * or stops, the report is built in this thread, as before.
  */
 import type { Worker } from 'node:worker_threads';
-import { buildAuditReport, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
-import type { ReportReply } from '$lib/reports/report-thread';
+import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
+import type { ReportReply, ReportRequest } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
 
@@ -32,16 +32,28 @@ async function reportThread(): Promise<ReportThread | null> {
 	return started;
 }
 
-/** buildAuditReport in the report thread; in this thread when there is none or it failed (its own error then). */
-export async function buildReportOffThread(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
+/** `request` answered in the report thread; `here()` when there is none or it failed (its own error then). */
+async function offThread<T>(request: DistributiveOmit<ReportRequest, 'id'>, here: () => T): Promise<T> {
 	const started = await reportThread();
 	if (started) {
 		try {
-			const reply = await started.requests.send(started.worker, (id) => ({ id, input, options }));
-			if ('report' in reply) return reply.report;
+			const reply = await started.requests.send(started.worker, (id) => ({ id, ...request }));
+			if ('result' in reply) return reply.result as T;
 		} catch {
-			// The thread stopped while building: built here instead.
+			// The thread stopped while computing: computed here instead.
 		}
 	}
-	return buildAuditReport(input, options);
+	return here();
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** buildAuditReport, in the report thread. */
+export function buildReportOffThread(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
+	return offThread({ kind: 'report', input, options }, () => buildAuditReport(input, options));
+}
+
+/** allValidEstimateOfInstances (an export's estimate), in the report thread. */
+export function allValidEstimateOffThread(inputs: ReportInput[], instanceIds: number[], options: ReportOptions = {}): Promise<AllValidEstimate> {
+	return offThread({ kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
 }

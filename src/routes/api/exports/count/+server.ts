@@ -4,15 +4,15 @@ import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { countExport } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
-import { estimateQuality } from '$lib/server/exports/quality';
+import { estimateQualityOffThread } from '$lib/server/exports/quality';
 
 /** The page's live count: how many rows the request would export, and the audits' estimate for them. */
-export const GET: RequestHandler = ({ url, locals }) => {
+export const GET: RequestHandler = async ({ url, locals }) => {
 	requireApiRole(locals, 'researcher');
 	try {
 		const request = parseExportParams(url.searchParams);
 		const counts = countExport(request);
-		return json({ counts, quality: estimateQuality(undefined, request) });
+		return json({ counts, quality: await estimateQualityOffThread(undefined, request) });
 	} catch (err) {
 		return jsonError(err);
 	}
