@@ -10,6 +10,7 @@ import type { Db } from '../../src/lib/server/db';
 import { auditReport, auditReportOffThread } from '../../src/lib/server/reports';
 import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
+import { startExport, startExportOffThread, type ExportStream } from '../../src/lib/server/exports/export';
 
 let db: Db;
 let cleanup: () => void;
@@ -66,5 +67,24 @@ describe('a report built in the report thread', () => {
 		expect(off.stallMs).toBeLessThan(250);
 		expect(off.result).toEqual(here.result);
 		expect(off.result?.population.items).toBe(250);
+	}, 120_000);
+
+	it("and the export download's manifest estimate, on the export's own read snapshot", async () => {
+		const datasetId = db.$client.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId)!;
+		const request = () => parseExportParams(new URLSearchParams({ dataset: String(datasetId), format: 'jsonl' }));
+		const manifestOf = (stream: ExportStream) => {
+			for (const _chunk of stream.chunks()) {
+				// drained for the manifest
+			}
+			return stream.manifest();
+		};
+		const here = await longestStall(() => startExport(request(), db));
+		expect(here.stallMs).toBeGreaterThan(500);
+		const off = await longestStall(() => startExportOffThread(request(), db));
+		expect(off.stallMs).toBeLessThan(250);
+		const [expected, actual] = [manifestOf(here.result), manifestOf(off.result)];
+		expect(actual.quality).toEqual(expected.quality);
+		expect(actual.quality?.population.items).toBe(250);
+		expect(actual.counts).toEqual(expected.counts);
 	}, 120_000);
 });

@@ -16,7 +16,7 @@ import { ExportFilterError, describeFilters, whereClauses } from './filters';
 import { countSelection, openReader, selectColumnBlocks, selectJsonLineBlocks, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS, parquetSerializer } from '$lib/formats/serialize-parquet';
 import { columnGroup } from './parquet-columns';
-import { estimateQuality, type QualityEstimate } from './quality';
+import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { writeThroughPartial } from '../files';
 import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
@@ -90,6 +90,8 @@ export interface StartOptions {
 	onProgress?: (progress: ExportProgress) => void;
 	/** Rows between onProgress calls. */
 	progressEvery?: number;
+	/** The read snapshot to export from, with the audits' estimate computed on it already (startExportOffThread). */
+	prepared?: { reader: ReturnType<typeof openReader>; quality: QualityEstimate | null };
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -147,12 +149,29 @@ export function countExport(
 	return { ...counts, datasetInstances: total.n, judgePrecision: judgeFilterPrecision(database.$client, request) };
 }
 
+/**
+ * startExport for the server's download and manifest: the audits' estimate for the manifest (a
+ * latent-class bootstrap: seconds on large audits) is computed in the report thread, on the same
+ * read snapshot as the rows, so that other requests are not held up meanwhile.
+ */
+export async function startExportOffThread(request: ExportRequest, database: Db = db(), options: StartOptions = {}): Promise<ExportStream> {
+	// A request that names no dataset, or a model without responses, is refused by startExport.
+	const reader = openReader(database);
+	try {
+		const quality = await estimateQualityOffThread(reader.client, request);
+		return startExport(request, database, { ...options, prepared: { reader, quality } });
+	} catch (err) {
+		reader.close();
+		throw err;
+	}
+}
+
 export function startExport(request: ExportRequest, database: Db = db(), options: StartOptions = {}): ExportStream {
 	const dataset = resolve(request, database);
 	const format = exportFormat(request.format);
 	const fileName = request.fileName ?? defaultFileName(dataset.name, request.format, request.responsesOf);
 	const createdAt = new Date();
-	const reader = openReader(database);
+	const reader = options.prepared?.reader ?? openReader(database);
 	let closed = false;
 	const close = () => {
 		if (!closed) {
@@ -169,7 +188,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	let estimatedBytes: number;
 	try {
 		counts = countSelection(reader.client, request);
-		quality = estimateQuality(reader.client, request);
+		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request);
 		judgeEstimate = exportJudgeEstimate(reader.client, request, counts.instances);
 		judgePrecision = judgeFilterPrecision(reader.client, request);
 		totals = reader.client

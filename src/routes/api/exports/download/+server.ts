@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { startExport } from '$lib/server/exports/export';
+import { startExportOffThread } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { recentManifests } from '$lib/server/exports/recent';
 import { contentDisposition } from '$lib/server/exports/http';
@@ -11,11 +11,11 @@ import { contentDisposition } from '$lib/server/exports/http';
  * read. Headers carry the export's id (for its manifest), the row count and a size estimate so
  * the page can show progress.
  */
-export const GET: RequestHandler = ({ url, locals }) => {
+export const GET: RequestHandler = async ({ url, locals }) => {
 	const user = requireApiRole(locals, 'researcher');
 	let stream;
 	try {
-		stream = startExport(parseExportParams(url.searchParams));
+		stream = await startExportOffThread(parseExportParams(url.searchParams));
 	} catch (err) {
 		return jsonError(err);
 	}

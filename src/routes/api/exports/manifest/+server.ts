@@ -2,7 +2,7 @@ import { error, json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { startExport, type ExportManifest } from '$lib/server/exports/export';
+import { startExportOffThread, type ExportManifest } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { recentManifests } from '$lib/server/exports/recent';
 import { contentDisposition } from '$lib/server/exports/http';
@@ -12,7 +12,7 @@ import { contentDisposition } from '$lib/server/exports/http';
  * export parameters give the manifest of the file they would download now (the export is run
  * and its bytes counted and hashed, but not sent).
  */
-export const GET: RequestHandler = ({ url, locals }) => {
+export const GET: RequestHandler = async ({ url, locals }) => {
 	const user = requireApiRole(locals, 'researcher');
 	let manifest: ExportManifest | undefined;
 	const id = url.searchParams.get('id');
@@ -21,7 +21,7 @@ export const GET: RequestHandler = ({ url, locals }) => {
 		if (!manifest) error(404, { message: 'That export is no longer in memory; download the manifest with the export parameters instead.' });
 	} else {
 		try {
-			const stream = startExport(parseExportParams(url.searchParams));
+			const stream = await startExportOffThread(parseExportParams(url.searchParams));
 			for (const _chunk of stream.chunks()) {
 				// Drained only for the byte count and checksum.
 			}
