@@ -116,18 +116,22 @@ export async function estimateQualityOffThread(client: Database.Database = db().
 	const audits = auditsInScope(client, selection, 'quality');
 	if (audits.length === 0) return null;
 	const { inputs, instanceIds } = allValidInputs(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
-	return estimateQuality(client, selection, await allValidEstimateOffThread(inputs, instanceIds));
+	return estimateQuality(client, selection, { audits, allValid: await allValidEstimateOffThread(inputs, instanceIds) });
 }
 
 /**
  * The estimate for a selection, or null when no audit has labelled any item of its population.
- * `allValid`: the population's "all fields valid" estimate when the caller has computed it already
- * (estimateQualityOffThread); otherwise computed here.
+ * `computed`: the audits in scope and the population's "all fields valid" estimate when the caller
+ * has them already (estimateQualityOffThread); otherwise found here.
  */
-export function estimateQuality(client: Database.Database = db().$client, selection: ExportSelection, allValid?: AllValidEstimate): QualityEstimate | null {
+export function estimateQuality(
+	client: Database.Database = db().$client,
+	selection: ExportSelection,
+	computed?: { audits: AuditSummary[]; allValid: AllValidEstimate }
+): QualityEstimate | null {
 	const responses = !!selection.responsesOf;
 	const kind = responses ? 'rating' : 'quality';
-	const audits = auditsInScope(client, selection, kind);
+	const audits = computed?.audits ?? auditsInScope(client, selection, kind);
 	if (audits.length === 0) return null;
 	const scope = { datasetId: selection.datasetId, auditIds: selection.filters.audits };
 
@@ -173,7 +177,7 @@ export function estimateQuality(client: Database.Database = db().$client, select
 			method: 'each response\'s majority rating; tied responses counted as not A or B for the lower figure and as A or B for the upper, each with its Wilson score interval'
 		};
 	} else {
-		let e = allValid;
+		let e = computed?.allValid;
 		if (!e) {
 			const { inputs, instanceIds } = allValidInputs(client, population, audits);
 			e = allValidEstimateOfInstances(inputs, instanceIds);

@@ -2,8 +2,8 @@
  * Reports (and exports' estimates) computed in a worker thread. The latent-class rates' bootstrap
  * takes seconds from a few hundred audited items on and minutes at 100,000 labels; in the server's
  * own thread it would hold up every other request (reviewers' submits included) for that long. One
- * thread, started on first use, computes them one after another. Where it cannot start (a dev server's module runner)
- * or stops, the report is built in this thread, as before.
+ * thread, started on first use, computes them one after another. Where it cannot start (a dev
+ * server's module runner) or stops, they are computed in this thread, as before.
  */
 import type { Worker } from 'node:worker_threads';
 import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
