@@ -3,10 +3,11 @@
  * reviewers, written straight into the tables in the bench setup (the labels as reviewers'
  * submits leave them: one assignment and one label per item and reviewer, the items' counters).
  * Target (issue 16): the page in ≤ 1 s. Printed: each part of the page's load function (the
- * same calls as src/routes/reports/[auditId=id]/+page.server.ts) in process; the report's
- * computation on slices of the audit (BENCH_REPORT_SLICES, default 1000,2000 items), since the
- * latent-truth bootstrap makes the whole one take many minutes; with BENCH_REPORT_HTTP=1 and the
- * app built, the whole page over HTTP too. `BENCH_CACHE=<dir>` keeps the database.
+ * same calls as src/routes/reports/[auditId=id]/+page.server.ts) in process; the latent-truth
+ * fits' cost on slices of the audit (BENCH_REPORT_SLICES, default 1000,2000 items), projected to
+ * the whole (many minutes: the page leaves them to the background thread); the page's report as
+ * served, with the latent results kept and on a first view (pending); with BENCH_REPORT_HTTP=1 and
+ * the app built, the whole page over HTTP too (a first view). `BENCH_CACHE=<dir>` keeps the database.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,9 +15,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src/lib/server/db';
 import { createSession, SESSION_COOKIE } from '../src/lib/server/auth/session';
-import { auditFilterReport, hasFilterReport, listReportableAudits } from '../src/lib/server/reports';
+import { LATENT_BACKGROUND_ANSWERS, auditFilterReport, auditReport, auditReportOffThread, hasFilterReport, listReportableAudits } from '../src/lib/server/reports';
 import { loadReportInput } from '../src/lib/server/reports/load';
-import { buildAuditReport } from '../src/lib/reports';
+import { buildAuditReport, type ReportOptions } from '../src/lib/reports';
 import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
 import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
@@ -35,6 +36,15 @@ function build(file: string): void {
 	c.pragma('optimize');
 	c.pragma('wal_checkpoint(TRUNCATE)');
 	c.close();
+}
+
+async function timeAsync(label: string, fn: () => Promise<void>, runs = 3): Promise<number> {
+	await fn();
+	const t = performance.now();
+	for (let i = 0; i < runs; i++) await fn();
+	const ms = (performance.now() - t) / runs;
+	console.log(`  ${label.padEnd(46)} ${fmt(ms, 1).padStart(8)} ms`);
+	return ms;
 }
 
 function timeIt<T>(label: string, fn: () => T, runs = 3): { result: T; ms: number } {
@@ -135,10 +145,33 @@ try {
 		perItemReplicate = Math.max(0, replicateMs) / n;
 	}
 	const items = input.items.length;
-	const projected = perItemFit * items + perItemReplicate * items * 200 + loadMs + listMs + filterMs + judgeMs + statsMs;
+	const latentCpu = perItemFit * items + perItemReplicate * items * 200;
 	console.log(
-		`the page's load function at ${fmt(input.labels.length)} labels, projected from the largest slice: ${fmt(projected / 1000, 1)} s (CPU: the fits ${fmt((perItemFit * items) / 1000, 1)} s, 200 replicates ${fmt((perItemReplicate * items * 200) / 1000, 1)} s; wall: loading and the rest ${fmt((loadMs + listMs + filterMs + judgeMs + statsMs) / 1000, 1)} s); target ≤ 1 s: ${projected <= 1000 ? 'met' : 'not met'} (load average ${loadAverage()})`
+		`the latent-truth fits at ${fmt(input.labels.length)} labels, projected from the largest slice: ${fmt(latentCpu / 1000, 1)} s of CPU (the fits ${fmt((perItemFit * items) / 1000, 1)} s, 200 replicates ${fmt((perItemReplicate * items * 200) / 1000, 1)} s): the page leaves them to the background thread, which shows them that long after the first view of these labels`
 	);
+	// The page as served (src/routes/reports/[auditId]/+page.server.ts): its report with large
+	// latent-truth fits read from the kept results, or left to the background when there are none.
+	const rest = listMs + filterMs + judgeMs + statsMs;
+	const pageReport = (options: ReportOptions) => auditReportOffThread(auditId, options, db, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
+	db.$client.prepare<[number]>('DELETE FROM audit_latent_results WHERE audit_id = ?').run(auditId);
+	// Kept results computed with 2 replicates instead of 200 (minutes saved): reading them back costs the same.
+	const fill = performance.now();
+	auditReport(auditId, { replicates: 2 }, db);
+	console.log(`  (kept latent results filled in ${fmt((performance.now() - fill) / 1000, 1)} s with 2 replicates, as the command line's report would)`);
+	const kept = await timeAsync('page report, latent figures kept', async () => {
+		const report = await pageReport({ replicates: 2 });
+		if (JSON.stringify(report).includes('"pending"')) throw new Error('a kept latent result was not read back');
+	});
+	const first = await timeAsync('page report, first view (latent in background)', async () => {
+		const report = await pageReport({});
+		if (!JSON.stringify(report).includes('"pending"')) throw new Error('the latent fits were not left to the background');
+	});
+	for (const [what, ms] of [
+		['every view once the latent figures are kept', kept + rest],
+		['the first view of new labels (latent figures pending, computed in the background)', first + rest]
+	] as const) {
+		console.log(`the report page at ${fmt(input.labels.length)} labels, ${what}: ${fmt(ms)} ms (loading included); target ≤ 1,000 ms: ${ms <= 1000 ? 'met' : 'not met'} (load average ${loadAverage()})`);
+	}
 	if (process.env.BENCH_REPORT_HTTP) {
 		const httpMs = await overHttp(db, file, auditId);
 		if (httpMs !== null) console.log(`report page over HTTP: ${fmt(httpMs)} ms (target ≤ 1,000 ms: ${httpMs <= 1000 ? 'met' : 'not met'}; load average ${loadAverage()})`);

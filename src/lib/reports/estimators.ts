@@ -27,6 +27,7 @@ import {
 	type DawidSkeneObservation
 } from '$lib/stats';
 import { allYes } from './verdicts';
+import { Fingerprint, LATENT_ALGORITHM_VERSION, type LatentMemo, type StoredLatent } from './latent-memo';
 import { answerTo, type EstimatorKey, type QualityQuestion, type ReportAdjudication, type ReportGoldAnswer, type ReportItem, type ReportLabel } from './types';
 
 export type RateKey = QualityQuestion | 'allValid';
@@ -78,7 +79,8 @@ export interface LabelLevelRate {
 	designEffect: number | null;
 }
 
-export type LatentStatus = 'ok' | 'not-identified' | 'not-converged' | 'no-data';
+/** 'pending': left for the server to compute in the background (see ./latent-memo). */
+export type LatentStatus = 'ok' | 'not-identified' | 'not-converged' | 'no-data' | 'pending';
 
 export interface LatentRate {
 	estimator: 'latent';
@@ -127,6 +129,8 @@ export interface EstimatorSettings {
 	/** Bootstrap replicates of the latent-truth interval (default 200) and its seed. */
 	replicates?: number;
 	seed?: number;
+	/** Latent-truth results kept from earlier reports, and where this one leaves its own (./latent-memo). */
+	memo?: LatentMemo;
 }
 
 function share(successes: number, trials: number, confidence: number): Share {
@@ -251,15 +255,39 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	if (!identification.identified) {
 		return { groups: groups.map((g) => empty('not-identified', identification.reason!, g)), reviewers: new Map() };
 	}
-	const boot = dawidSkeneBootstrap(data, {
-		groups,
-		replicates: settings.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES,
-		seed: settings.seed ?? DEFAULT_BOOTSTRAP_SEED,
-		confidence: settings.confidence
-	});
+	const replicates = settings.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES;
+	const seed = settings.seed ?? DEFAULT_BOOTSTRAP_SEED;
+	const memo = settings.memo;
+	let fingerprint = '';
+	if (memo) {
+		fingerprint = new Fingerprint()
+			.number(LATENT_ALGORITHM_VERSION)
+			.text(key)
+			.numbers([...index.keys()])
+			.numbers([...raterIndex.keys()])
+			.numbers(observations.flatMap((o) => [o.item, o.rater, o.label]))
+			.numbers(known.flatMap((k) => [k.item, k.label]))
+			.numbers(outside)
+			.numbers(groups.map((g) => g.length))
+			.numbers(groups.flat())
+			.numbers([replicates, seed, settings.confidence])
+			.hex();
+		const kept = memo.known[fingerprint] ?? memo.computed[fingerprint];
+		if (kept) return restoreLatent(kept);
+		if (memo.deferAbove !== undefined && sampledObservations.length > memo.deferAbove) {
+			if (!memo.deferred.includes(fingerprint)) memo.deferred.push(fingerprint);
+			const reason = `Being computed in the background (the model and ${replicates} bootstrap refits over ${sampledObservations.length.toLocaleString('en-US')} answers); shown here when ready.`;
+			return { groups: groups.map((g) => empty('pending', reason, g)), reviewers: new Map() };
+		}
+	}
+	const keep = (result: LatentResult): LatentResult => {
+		if (memo) memo.computed[fingerprint] = { groups: result.groups, reviewers: [...result.reviewers] };
+		return result;
+	};
+	const boot = dawidSkeneBootstrap(data, { groups, replicates, seed, confidence: settings.confidence, onReplicate: memo?.onReplicate });
 	if (!boot.fit.converged) {
 		const reason = `EM did not converge within ${boot.fit.iterations} iterations, so the model's estimate is not reported.`;
-		return { groups: groups.map((g) => ({ ...empty('not-converged', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() };
+		return keep({ groups: groups.map((g) => ({ ...empty('not-converged', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
 	}
 	const reviewers = new Map<number, ReviewerErrorRates>();
 	for (const [reviewerId, j] of raterIndex) {
@@ -272,7 +300,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			answers: boot.fit.labelsPerRater[j]
 		});
 	}
-	return {
+	return keep({
 		groups: boot.groups.map((g) => ({
 			estimator: 'latent',
 			status: 'ok',
@@ -286,7 +314,12 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			replicatesNotConverged: boot.replicatesNotConverged
 		})),
 		reviewers
-	};
+	});
+}
+
+/** A kept result as latentRates returns it (copies: a report may be changed by its reader). */
+function restoreLatent(kept: StoredLatent): LatentResult {
+	return { groups: kept.groups.map((g) => ({ ...g })), reviewers: new Map(kept.reviewers.map(([id, rates]) => [id, { ...rates }])) };
 }
 
 /** The estimator the data call for: one label per item → the majority rate; several → latent truth. */

@@ -19,3 +19,4 @@ export * from './paper-tables';
 export * from './figures';
 export * from './methods';
 export * from './filter-report';
+export * from './latent-memo';

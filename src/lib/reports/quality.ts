@@ -83,6 +83,7 @@ export interface QualitySettings extends IntervalSettings {
 	overlap: number;
 	replicates?: number;
 	seed?: number;
+	memo?: EstimatorSettings['memo'];
 }
 
 function estimate(successes: number, trials: number, settings: IntervalSettings): Estimate {

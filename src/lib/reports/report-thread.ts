@@ -6,15 +6,23 @@
  */
 import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
+import type { LatentMemo } from './latent-memo';
 
 /** Where this module lives, so a worker thread can load the same code. */
 export const REPORT_THREAD_MODULE_URL = import.meta.url;
 
-/** An audit's report, or an export population's "all fields valid" estimate. */
+/**
+ * An audit's report, or an export population's "all fields valid" estimate. With `progress`,
+ * each latent-truth bootstrap replicate is announced by an interim reply before the result.
+ */
 export type ReportRequest =
-	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions }
-	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
-export type ReportReply = { id: number; result: AuditReport | AllValidEstimate } | { id: number; error: string };
+	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions; progress?: boolean }
+	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions; progress?: boolean };
+/** The result with what its latent memo was left with, or the error; interim: replicates done so far. */
+export type ReportReply =
+	| { id: number; result: AuditReport | AllValidEstimate; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
+	| { id: number; error: string }
+	| { id: number; interim: true; replicates: number };
 
 /** A worker thread's message port, as far as serveReports uses it (this module imports nothing of Node). */
 export interface ReportPort {
@@ -26,9 +34,14 @@ export interface ReportPort {
 export function serveReports(port: ReportPort): void {
 	port.on('message', (request) => {
 		try {
+			const memo = request.options.latent;
+			if (memo && request.progress) {
+				let replicates = 0;
+				memo.onReplicate = () => port.postMessage({ id: request.id, interim: true, replicates: ++replicates });
+			}
 			const result =
 				request.kind === 'report' ? buildAuditReport(request.input, request.options) : allValidEstimateOfInstances(request.inputs, request.instanceIds, request.options);
-			port.postMessage({ id: request.id, result });
+			port.postMessage({ id: request.id, result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) });
 		} catch (err) {
 			port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) });
 		}

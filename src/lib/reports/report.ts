@@ -22,6 +22,7 @@ import { qualityGroups, type QualityGroup } from './quality';
 import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import { reviewerRows, type ReviewerRow } from './reviewers';
+import type { LatentMemo } from './latent-memo';
 import {
 	answerTo,
 	type EstimatorKey,
@@ -48,6 +49,8 @@ export interface ReportOptions {
 	estimator?: EstimatorKey | 'auto';
 	/** Bootstrap replicates of the latent-truth intervals (default 200). */
 	replicates?: number;
+	/** Latent-truth results kept from earlier reports, and where this one leaves its own (./latent-memo). */
+	latent?: LatentMemo;
 }
 
 export interface ReviewerQualification {
@@ -348,7 +351,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 			sampled,
 			quality,
 			{ byItem, latent: { labels: input.labels, adjudications: input.adjudications, gold: input.gold } },
-			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates }
+			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent }
 		);
 		report.reviewers = reviewerRows(input, settings, reviewerErrorRates);
 		report.quality = {
@@ -491,7 +494,7 @@ export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: 
 		sampled.map((i) => (byItem.get(i.id) ?? []).map((l) => answerFor(l, 'allValid'))),
 		confidence
 	);
-	const latent = latentRates('allValid', { items: sampled, groups: [sampled.map((i) => i.id)], labels, adjudications, gold }, { confidence, replicates: options.replicates }).groups[0];
+	const latent = latentRates('allValid', { items: sampled, groups: [sampled.map((i) => i.id)], labels, adjudications, gold }, { confidence, replicates: options.replicates, memo: options.latent }).groups[0];
 	const headline = headlineOf({ majority, label, latent }, requested, overlap);
 	return { estimator: headline.estimator, headline, majority, label, latent, items: majority.n };
 }

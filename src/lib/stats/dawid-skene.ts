@@ -346,6 +346,8 @@ export interface BootstrapOptions extends DawidSkeneOptions {
 	groups?: ReadonlyArray<readonly number[]>;
 	/** The class whose share is estimated; default 1 (for yes/no data: "yes"). */
 	target?: number;
+	/** Called after each replicate (progress of a long computation). */
+	onReplicate?: () => void;
 }
 
 export interface GroupEstimate {
@@ -437,6 +439,7 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 		});
 		// A rater absent from this resample keeps the full fit's values: no information either way.
 		for (let j = 0; j < p.J; j++) for (let k = 0; k < p.K; k++) diagonal[j][k].push(s.params[p.K + j * p.K * p.K + k * p.K + k]);
+		options.onReplicate?.();
 	}
 	const alpha = (1 - confidence) / 2;
 	const interval = (values: number[]) => {

@@ -6,3 +6,4 @@ export * from './load';
 export * from './reports';
 export * from './methods';
 export * from './filters';
+export { LATENT_BACKGROUND_ANSWERS, latentProgress, latentJobsSettled } from './latent';

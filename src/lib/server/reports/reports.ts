@@ -10,6 +10,7 @@ import {
 	ComparisonError,
 	ESTIMATORS,
 	agreementSoFar,
+	newLatentMemo,
 	type AgreementSoFar,
 	itemVerdictsOf,
 	type AuditComparison,
@@ -21,20 +22,47 @@ import {
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
 import { buildReportOffThread } from './threads';
+import { computeLatentLater, keepLatent, keptLatent } from './latent';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
 
-/** The full report of an audit (sampled items only; gold items feed reviewer accuracy). */
-export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db()): AuditReport {
-	return withShapeSections(buildAuditReport(loadReportInput(auditId, database), options), auditId, database);
+/**
+ * The full report of an audit (sampled items only; gold items feed reviewer accuracy). Latent-truth
+ * results kept from earlier reports are reused, and those computed here kept (./latent).
+ */
+export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db(), timing: ReportTiming = {}): AuditReport {
+	const memo = latentMemoFor(auditId, database, timing);
+	const report = buildAuditReport(loadReportInput(auditId, database), { ...options, latent: memo });
+	if (!timing.withoutLatent) keepLatent(auditId, memo.computed, database);
+	return withShapeSections(report, auditId, database);
+}
+
+/** What a report's reader waits for. */
+export interface ReportTiming {
+	/** Latent-truth fits over more answers than this are left pending and computed in the background (the report pages). */
+	backgroundAbove?: number;
+	/** No latent-truth fit at all (left pending, not queued): for readers that show none, such as comparisons. */
+	withoutLatent?: boolean;
+}
+
+function latentMemoFor(auditId: number, database: Db, timing: ReportTiming) {
+	return timing.withoutLatent ? newLatentMemo({}, 0) : newLatentMemo(keptLatent(auditId, database), timing.backgroundAbove);
 }
 
 /**
  * auditReport for the server's pages and downloads: the same report, its computation in the report
  * thread (./threads), so that a large audit's report does not hold up other requests meanwhile.
+ * With `timing.backgroundAbove` (the report pages), large latent-truth fits not kept yet come back
+ * pending and are queued for the background thread (./latent).
  */
-export async function auditReportOffThread(auditId: number, options: ReportOptions = {}, database: Db = db()): Promise<AuditReport> {
+export async function auditReportOffThread(auditId: number, options: ReportOptions = {}, database: Db = db(), timing: ReportTiming = {}): Promise<AuditReport> {
 	const input = loadReportInput(auditId, database);
-	return withShapeSections(await buildReportOffThread(input, options), auditId, database);
+	const memo = latentMemoFor(auditId, database, timing);
+	const report = await buildReportOffThread(input, { ...options, latent: memo });
+	if (!timing.withoutLatent) {
+		keepLatent(auditId, memo.computed, database);
+		if (memo.deferred.length > 0) computeLatentLater(auditId, input, options, memo.deferred.length, database);
+	}
+	return withShapeSections(report, auditId, database);
 }
 
 /** Conversation and pairwise audits: their own sections in place of the quality and rating ones. */
@@ -91,14 +119,17 @@ export function auditAgreementSoFar(auditId: number, database: Db = db()): Agree
 /** Two audits of the same kind side by side, with differences and Newcombe intervals. */
 export function compareAudits(firstId: number, secondId: number, options: ReportOptions = {}, database: Db = db()): AuditComparison {
 	if (firstId === secondId) throw new ReportError('Choose two different audits to compare.');
-	return comparison(() => compareReports(auditReport(firstId, options, database), auditReport(secondId, options, database)));
+	// A comparison reads no latent-truth figure: their minutes of bootstrap are skipped.
+	const timing = { withoutLatent: true };
+	return comparison(() => compareReports(auditReport(firstId, options, database, timing), auditReport(secondId, options, database, timing)));
 }
 
 /** compareAudits for the server's pages and downloads: both reports built in the report thread (see auditReportOffThread). */
 export async function compareAuditsOffThread(firstId: number, secondId: number, options: ReportOptions = {}, database: Db = db()): Promise<AuditComparison> {
 	if (firstId === secondId) throw new ReportError('Choose two different audits to compare.');
-	const first = await auditReportOffThread(firstId, options, database);
-	const second = await auditReportOffThread(secondId, options, database);
+	const timing = { withoutLatent: true }; // as compareAudits
+	const first = await auditReportOffThread(firstId, options, database, timing);
+	const second = await auditReportOffThread(secondId, options, database, timing);
 	return comparison(() => compareReports(first, second));
 }
 

@@ -1,21 +1,26 @@
 /**
  * Reports (and exports' estimates) computed in a worker thread. The latent-class rates' bootstrap
  * takes seconds from a few hundred audited items on and minutes at 100,000 labels; in the server's
- * own thread it would hold up every other request (reviewers' submits included) for that long. One
+ * own thread it would hold up every other request (reviewers' submits included) for that long. A
  * thread, started on first use, computes them one after another. Where it cannot start (a dev
  * server's module runner) or stops, they are computed in this thread, as before.
  */
 import type { Worker } from 'node:worker_threads';
-import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
+import { allValidEstimateOfInstances, buildAuditReport, newLatentMemo, type AllValidEstimate, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
 import type { ReportReply, ReportRequest } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
 
 type ReportThread = { worker: Worker; requests: WorkerRequests<ReportReply> };
-let thread: Promise<ReportThread | null> | undefined;
+/**
+ * Two threads: one for the reports pages and downloads wait for, one for latent-truth fits the
+ * server computes in the background (./latent), which take minutes and must not hold up the first.
+ */
+type Slot = 'requests' | 'background';
+const threads: Record<Slot, Promise<ReportThread | null> | undefined> = { requests: undefined, background: undefined };
 
-async function reportThread(): Promise<ReportThread | null> {
-	thread ??= (async () => {
+async function reportThread(slot: Slot): Promise<ReportThread | null> {
+	threads[slot] ??= (async () => {
 		const mod = await import('$lib/reports/report-thread');
 		// The worker's entry, named here so the bundler keeps it in the module's chunk.
 		if (typeof mod.serveReports !== 'function') return null;
@@ -24,21 +29,39 @@ async function reportThread(): Promise<ReportThread | null> {
 		worker.unref(); // a command that asked for a report still ends when it is done
 		return { worker, requests: new WorkerRequests<ReportReply>([worker], 'The report thread stopped.') };
 	})();
-	const started = await thread;
+	const started = await threads[slot];
 	if (started?.requests.failed) {
-		thread = undefined; // started again for the next report
+		threads[slot] = undefined; // started again for the next report
 		return null;
 	}
 	return started;
 }
 
-/** `request` answered in the report thread; `here()` when there is none or it failed (its own error then). */
-async function offThread<T>(request: DistributiveOmit<ReportRequest, 'id'>, here: () => T): Promise<T> {
-	const started = await reportThread();
+/**
+ * `request` answered in a report thread; `here()` when there is none or it failed (its own error
+ * then). The request's latent memo is left as if the work had been done here: what the thread
+ * computed and deferred is copied into it, and its `onReplicate` hears each replicate.
+ */
+async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest, 'id' | 'progress'>, here: () => T): Promise<T> {
+	const started = await reportThread(slot);
 	if (started) {
+		const memo = request.options.latent;
+		// The memo crosses without its listener (a function cannot be sent); the thread announces replicates instead.
+		const options = memo ? { ...request.options, latent: newLatentMemo(memo.known, memo.deferAbove) } : request.options;
 		try {
-			const reply = await started.requests.send(started.worker, (id) => ({ id, ...request }));
-			if ('result' in reply) return reply.result as T;
+			const reply = await started.requests.send(
+				started.worker,
+				(id) => ({ id, ...request, options, progress: memo?.onReplicate !== undefined }),
+				undefined,
+				() => memo?.onReplicate?.()
+			);
+			if ('result' in reply) {
+				if (memo && reply.latent) {
+					Object.assign(memo.computed, reply.latent.computed);
+					for (const f of reply.latent.deferred) if (!memo.deferred.includes(f)) memo.deferred.push(f);
+				}
+				return reply.result as T;
+			}
 		} catch {
 			// The thread stopped while computing: computed here instead.
 		}
@@ -50,10 +73,15 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
 
 /** buildAuditReport, in the report thread. */
 export function buildReportOffThread(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
-	return offThread({ kind: 'report', input, options }, () => buildAuditReport(input, options));
+	return offThread('requests', { kind: 'report', input, options }, () => buildAuditReport(input, options));
+}
+
+/** buildAuditReport in the background thread: for latent-truth fits nobody waits on (./latent). */
+export function buildReportInBackground(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
+	return offThread('background', { kind: 'report', input, options }, () => buildAuditReport(input, options));
 }
 
 /** allValidEstimateOfInstances (an export's estimate), in the report thread. */
 export function allValidEstimateOffThread(inputs: ReportInput[], instanceIds: number[], options: ReportOptions = {}): Promise<AllValidEstimate> {
-	return offThread({ kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
+	return offThread('requests', { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
 }

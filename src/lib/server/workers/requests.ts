@@ -1,13 +1,14 @@
 /**
- * Requests to worker threads, each answered by one reply carrying the request's id. When a
- * worker fails or stops, every request still waiting is rejected, and so is every later one.
+ * Requests to worker threads, each answered by one reply carrying the request's id (before it,
+ * replies marked `interim` go to the request's listener). When a worker fails or stops, every
+ * request still waiting is rejected, and so is every later one.
  */
 import type { Worker } from 'node:worker_threads';
 
 export class WorkerRequests<Reply extends { id: number }> {
 	private nextId = 0;
 	private failure: Error | null = null;
-	private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void }>();
+	private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (err: Error) => void; interim?: (reply: Reply) => void }>();
 
 	/** `stopped`: the error of a worker that ends while requests wait. */
 	constructor(workers: readonly Worker[], stopped: string) {
@@ -15,6 +16,10 @@ export class WorkerRequests<Reply extends { id: number }> {
 			worker.on('message', (reply: Reply) => {
 				if (typeof reply?.id !== 'number') return;
 				const job = this.pending.get(reply.id);
+				if ((reply as { interim?: unknown }).interim === true) {
+					job?.interim?.(reply);
+					return;
+				}
 				this.pending.delete(reply.id);
 				job?.resolve(reply);
 			});
@@ -33,12 +38,12 @@ export class WorkerRequests<Reply extends { id: number }> {
 		return this.pending.size;
 	}
 
-	/** Sends `message(id)` to `worker`; resolves with its reply. */
-	send(worker: Worker, message: (id: number) => object, transfer?: readonly ArrayBuffer[]): Promise<Reply> {
+	/** Sends `message(id)` to `worker`; resolves with its reply (interim replies go to `interim`). */
+	send(worker: Worker, message: (id: number) => object, transfer?: readonly ArrayBuffer[], interim?: (reply: Reply) => void): Promise<Reply> {
 		if (this.failure) return Promise.reject(this.failure);
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
-			this.pending.set(id, { resolve, reject });
+			this.pending.set(id, { resolve, reject, interim });
 			worker.postMessage(message(id), transfer);
 		});
 	}

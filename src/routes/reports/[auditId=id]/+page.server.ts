@@ -5,7 +5,18 @@ import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
-import { ReportError, auditFilterReport, auditMethods, auditReportOffThread, hasFilterReport, loadAudit, listReportableAudits, setHeadlineEstimator } from '$lib/server/reports';
+import {
+	LATENT_BACKGROUND_ANSWERS,
+	ReportError,
+	auditFilterReport,
+	auditMethods,
+	auditReportOffThread,
+	hasFilterReport,
+	latentProgress,
+	loadAudit,
+	listReportableAudits,
+	setHeadlineEstimator
+} from '$lib/server/reports';
 import { judgeCalibration, judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
 import type { JudgeMode } from '$lib/server/runs/judge/params';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
@@ -48,7 +59,8 @@ function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	try {
-		const report = await auditReportOffThread(Number(params.auditId));
+		// Large latent-truth fits not computed yet are left to the background: the page answers at once and fills them in.
+		const report = await auditReportOffThread(Number(params.auditId), {}, undefined, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
@@ -56,7 +68,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
 		const mode = judgeModeForAudit(report.audit.kind);
 		const judge = mode ? judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
-		return { report, others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null)) };
+		return { report, latent: latentProgress(report.audit.id), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null)) };
 	} catch (err) {
 		httpError(err);
 	}

@@ -465,6 +465,25 @@ export const auditAdjudicationRatings = sqliteTable(
 	(t) => [primaryKey({ columns: [t.adjudicationId, t.responseId] })]
 );
 
+/**
+ * Latent-truth results kept between reports ($lib/reports/latent-memo): a cache, keyed by a
+ * fingerprint of the labels and settings each was computed from, so a changed label never reads
+ * an old result; removed with its audit.
+ */
+export const auditLatentResults = sqliteTable(
+	'audit_latent_results',
+	{
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		fingerprint: text('fingerprint').notNull(),
+		/** A StoredLatent as JSON. */
+		result: text('result').notNull(),
+		computedAt: integer('computed_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.auditId, t.fingerprint] })]
+);
+
 export type Audit = typeof audits.$inferSelect;
 export type AuditItem = typeof auditItems.$inferSelect;
 export type AuditAssignment = typeof auditAssignments.$inferSelect;

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '$lib/audits/random';
+import { buildAuditReport } from './report';
+import { Fingerprint, newLatentMemo } from './latent-memo';
+import type { ReportInput, ReportLabel } from './types';
+
+/** `items` sampled items, each labelled by three of four reviewers who err 15% of the time, seeded. */
+function noisyAudit(items: number, seed = 7): ReportInput {
+	const random = new SeededRandom(seed);
+	const labels: ReportLabel[] = [];
+	for (let i = 1; i <= items; i++) {
+		const truth = [random.float() < 0.9, random.float() < 0.8, random.float() < 0.6];
+		for (let r = 0; r < 3; r++) {
+			const reviewerId = ((i + r) % 4) + 1;
+			const [instructionValid, inputValid, outputValid] = truth.map((t) => (random.float() < 0.15 ? !t : t));
+			labels.push({
+				id: labels.length + 1,
+				itemId: i,
+				reviewerId,
+				instructionValid,
+				inputValid,
+				outputValid,
+				errorReason: instructionValid && inputValid && outputValid ? null : 'other',
+				durationMs: 10_000,
+				activeMs: 8_000,
+				submittedAt: '2024-01-02T00:00:00.000Z',
+				ratings: []
+			});
+		}
+	}
+	return {
+		audit: {
+			id: 1,
+			name: 'noisy',
+			kind: 'quality',
+			status: 'open',
+			datasetId: 1,
+			datasetName: 'd',
+			overlap: 3,
+			sampleSize: items,
+			itemCount: items,
+			goldCount: 0,
+			seed: 1,
+			models: [],
+			routing: 'breadth',
+			qualification: { items: 0, accuracy: 0.8 },
+			headlineEstimator: null,
+			createdAt: '2024-01-01T00:00:00.000Z',
+			closedAt: null
+		},
+		items: Array.from({ length: items }, (_, n) => ({
+			id: n + 1,
+			position: n,
+			taskId: 100 + n,
+			instanceId: 200 + n,
+			stratum: null,
+			isGold: false,
+			isClassification: n % 2 === 0,
+			responses: []
+		})),
+		labels,
+		adjudications: [],
+		gold: [],
+		skips: [],
+		reviewers: [1, 2, 3, 4].map((id) => ({ id, name: `R${id}` }))
+	};
+}
+
+const OPTIONS = { replicates: 20 };
+const latentOf = (input: ReportInput, options: Parameters<typeof buildAuditReport>[1] = OPTIONS) =>
+	buildAuditReport(input, options).quality!.groups.map((g) => g.rates.map((r) => r.latent));
+
+describe('Fingerprint', () => {
+	it('tells apart sequences that differ only in where lists end, in large integers or in decimals', () => {
+		const of = (f: (p: Fingerprint) => Fingerprint) => f(new Fingerprint()).hex();
+		expect(of((p) => p.numbers([1, 2]).numbers([3]))).not.toBe(of((p) => p.numbers([1]).numbers([2, 3])));
+		expect(of((p) => p.number(2 ** 40 + 1))).not.toBe(of((p) => p.number(1)));
+		expect(of((p) => p.number(0.95))).not.toBe(of((p) => p.number(0.9)));
+		expect(of((p) => p.text('input'))).not.toBe(of((p) => p.text('output')));
+		expect(of((p) => p.numbers([3, 1, 4]))).toBe(of((p) => p.numbers([3, 1, 4])));
+		expect(of((p) => p.numbers([]))).toMatch(/^[0-9a-f]{16}$/);
+	});
+});
+
+describe('latent-truth results kept between reports', () => {
+	const input = noisyAudit(60);
+
+	it('keeps each computed fit under a fingerprint, and a report handed them gives the same figures without refitting', () => {
+		const memo = newLatentMemo();
+		const first = latentOf(input, { ...OPTIONS, latent: memo });
+		expect(first).toEqual(latentOf(input));
+		expect(first[0].every((l) => l.status === 'ok')).toBe(true);
+		const fingerprints = Object.keys(memo.computed);
+		expect(fingerprints).toHaveLength(4); // one fit per question and "all fields valid"
+		expect(memo.deferred).toEqual([]);
+
+		const again = newLatentMemo(memo.computed);
+		let replicates = 0;
+		again.onReplicate = () => replicates++;
+		expect(latentOf(input, { ...OPTIONS, latent: again })).toEqual(first);
+		expect(replicates).toBe(0);
+		expect(again.computed).toEqual({});
+
+		// What is read back is what was kept (a doctored entry shows), so nothing was refitted.
+		const doctored = structuredClone(memo.computed);
+		doctored[fingerprints[0]].groups[0].proportion = 0.123;
+		const read = latentOf(input, { ...OPTIONS, latent: newLatentMemo(doctored) });
+		expect(read.flat().some((l) => l.proportion === 0.123)).toBe(true);
+	});
+
+	it('refits when anything the fit reads changes: one label, the confidence, the replicates', () => {
+		const memo = newLatentMemo();
+		latentOf(input, { ...OPTIONS, latent: memo });
+		const kept = Object.keys(memo.computed);
+		const changed = structuredClone(input);
+		// A label whose other two answers are yes, so that its "all fields valid" changes too.
+		const flipped = changed.labels.find((l) => l.instructionValid && l.inputValid)!;
+		flipped.outputValid = !flipped.outputValid;
+		for (const [variant, options] of [
+			[changed, OPTIONS],
+			[input, { ...OPTIONS, confidence: 0.9 }],
+			[input, { replicates: 21 }]
+		] as const) {
+			const next = newLatentMemo(memo.computed);
+			latentOf(variant, { ...options, latent: next });
+			expect(Object.keys(next.computed).length, JSON.stringify(options)).toBeGreaterThan(0);
+			for (const f of Object.keys(next.computed)) expect(kept).not.toContain(f);
+		}
+		// Only the output and all-valid fits read the changed label.
+		const next = newLatentMemo(memo.computed);
+		latentOf(changed, { ...OPTIONS, latent: next });
+		expect(Object.keys(next.computed)).toHaveLength(2);
+	});
+
+	it('leaves fits over more answers than deferAbove pending, says why, and the headline falls back to the bounds', () => {
+		const memo = newLatentMemo({}, 100); // 60 items × 3 reviewers = 180 answers per question
+		let replicates = 0;
+		memo.onReplicate = () => replicates++;
+		const report = buildAuditReport(input, { ...OPTIONS, latent: memo });
+		const rates = report.quality!.groups[0].rates;
+		expect(memo.deferred).toHaveLength(4);
+		expect(memo.computed).toEqual({});
+		expect(replicates).toBe(0);
+		for (const r of rates) {
+			expect(r.latent).toMatchObject({ status: 'pending', proportion: null, n: 60 });
+			expect(r.latent.reason).toMatch(/background .*20 bootstrap refits over 180 answers/);
+			expect(r.headline).toMatchObject({ estimator: 'majority', requested: 'auto', fallback: r.latent.reason });
+		}
+		// No reviewer error rates until the fits are in.
+		expect(report.reviewers.map((row) => Object.values(row.errorRates).every((r) => r === null))).toEqual([true, true, true, true]);
+
+		// Computed later (as the background does) and handed back: the full report.
+		const background = newLatentMemo();
+		background.onReplicate = () => replicates++;
+		buildAuditReport(input, { ...OPTIONS, latent: background });
+		expect(Object.keys(background.computed).sort()).toEqual([...memo.deferred].sort());
+		expect(replicates).toBe(4 * 20);
+		const later = newLatentMemo(background.computed, 100);
+		expect(latentOf(input, { ...OPTIONS, latent: later })).toEqual(latentOf(input));
+		expect(later.deferred).toEqual([]);
+	});
+
+	it('computes small fits even when asked to defer large ones', () => {
+		const memo = newLatentMemo({}, 1_000);
+		expect(latentOf(input, { ...OPTIONS, latent: memo })).toEqual(latentOf(input));
+		expect(memo.deferred).toEqual([]);
+	});
+});
