@@ -229,11 +229,17 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	}
 	const data = { classes: 2, items: index.size, raters: raterIndex.size, observations, known, outside };
 	const groups = input.groups.map((ids) => ids.map((id) => index.get(id)!));
+	const isOutside = new Set(outside);
+	let withData: Set<number> | undefined;
 	const nOf = (ids: readonly number[]) => {
-		const withData = new Set<number>();
-		for (const o of observations) withData.add(o.item);
-		for (const k of known) withData.add(k.item);
-		return ids.filter((i) => withData.has(i) && !outside.includes(i)).length;
+		if (!withData) {
+			withData = new Set<number>();
+			for (const o of observations) withData.add(o.item);
+			for (const k of known) withData.add(k.item);
+		}
+		let n = 0;
+		for (const i of ids) if (withData.has(i) && !isOutside.has(i)) n++;
+		return n;
 	};
 	const empty = (status: LatentStatus, reason: string, ids: readonly number[]): LatentRate => ({
 		estimator: 'latent',
@@ -247,8 +253,9 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		replicates: 0,
 		replicatesNotConverged: 0
 	});
-	const sampledObservations = observations.filter((o) => !outside.includes(o.item));
-	if (sampledObservations.length === 0) {
+	let sampledAnswers = 0;
+	for (const o of observations) if (!isOutside.has(o.item)) sampledAnswers++;
+	if (sampledAnswers === 0) {
 		return { groups: groups.map((g) => empty('no-data', 'No reviewer has answered this question on a sampled item yet.', g)), reviewers: new Map() };
 	}
 	const identification = dawidSkeneIdentification(data);
@@ -260,12 +267,14 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	const memo = settings.memo;
 	let fingerprint = '';
 	if (memo) {
-		fingerprint = new Fingerprint()
+		const f = new Fingerprint()
 			.number(LATENT_ALGORITHM_VERSION)
 			.text(key)
 			.numbers([...index.keys()])
 			.numbers([...raterIndex.keys()])
-			.numbers(observations.flatMap((o) => [o.item, o.rater, o.label]))
+			.number(observations.length);
+		for (const o of observations) f.number(o.item).number(o.rater).number(o.label);
+		fingerprint = f
 			.numbers(known.flatMap((k) => [k.item, k.label]))
 			.numbers(outside)
 			.numbers(groups.map((g) => g.length))
@@ -274,9 +283,9 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			.hex();
 		const kept = memo.known[fingerprint] ?? memo.computed[fingerprint];
 		if (kept) return restoreLatent(kept);
-		if (memo.deferAbove !== undefined && sampledObservations.length > memo.deferAbove) {
+		if (memo.deferAbove !== undefined && sampledAnswers > memo.deferAbove) {
 			if (!memo.deferred.includes(fingerprint)) memo.deferred.push(fingerprint);
-			const reason = `Being computed in the background (the model and ${replicates} bootstrap refits over ${sampledObservations.length.toLocaleString('en-US')} answers); shown here when ready.`;
+			const reason = `Being computed in the background (the model and ${replicates} bootstrap refits over ${sampledAnswers.toLocaleString('en-US')} answers); shown here when ready.`;
 			return { groups: groups.map((g) => empty('pending', reason, g)), reviewers: new Map() };
 		}
 	}

@@ -226,11 +226,17 @@ export function ratingVerdict(item: Pick<ReportItem, 'id' | 'responses'>, labels
 
 /** Labels grouped by item id (each item's labels in the given order). */
 export function labelsByItem(labels: readonly ReportLabel[]): Map<number, ReportLabel[]> {
-	const byItem = new Map<number, ReportLabel[]>();
-	for (const label of labels) {
-		const list = byItem.get(label.itemId);
-		if (list) list.push(label);
-		else byItem.set(label.itemId, [label]);
+	return groupBy(labels, (label) => label.itemId);
+}
+
+/** `list` split by a numeric key, in one pass, each group in the list's order. */
+export function groupBy<T>(list: readonly T[], keyOf: (item: T) => number): Map<number, T[]> {
+	const groups = new Map<number, T[]>();
+	for (const item of list) {
+		const key = keyOf(item);
+		const group = groups.get(key);
+		if (group) group.push(item);
+		else groups.set(key, [item]);
 	}
-	return byItem;
+	return groups;
 }

@@ -40,7 +40,9 @@ async function reportThread(slot: Slot): Promise<ReportThread | null> {
 /**
  * `request` answered in a report thread; `here()` when there is none or it failed (its own error
  * then). The request's latent memo is left as if the work had been done here: what the thread
- * computed and deferred is copied into it, and its `onReplicate` hears each replicate.
+ * computed and deferred is copied into it, and its `onReplicate` hears each replicate. A
+ * background request whose thread stops midway is not done here: minutes of work in the server's
+ * thread are what the background thread exists to avoid (it fails; the next page view queues it).
  */
 async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest, 'id' | 'progress'>, here: () => T): Promise<T> {
 	const started = await reportThread(slot);
@@ -62,7 +64,9 @@ async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest,
 				}
 				return reply.result as T;
 			}
-		} catch {
+			if (slot === 'background' && 'error' in reply) throw new Error(reply.error);
+		} catch (err) {
+			if (slot === 'background') throw err;
 			// The thread stopped while computing: computed here instead.
 		}
 	}
