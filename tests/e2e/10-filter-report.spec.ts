@@ -96,6 +96,12 @@ test('the new-audit page shows the verdict strata with their rows and the alloca
 	// 15 kept + 10 (all) ROUGE-L + 10 (all) word count by default (30 each, capped at the rows).
 	await expect(page.locator('#verdict-total')).toHaveText('35');
 	await page.screenshot({ path: '/tmp/filt-new-audit.png', fullPage: true });
+	// Nothing to draw: the refusal is every size field's accessible description.
+	for (const size of await page.locator('input[name="stratumSize"]').all()) await size.fill('0');
+	await page.getByRole('button', { name: 'Create audit' }).click();
+	const kept = page.getByLabel('Rows to draw: Kept by the filters');
+	await expect(kept).toHaveAccessibleDescription(/Choose how many rows to draw from at least one stratum/);
+	await expect(kept).toHaveAttribute('aria-invalid', 'true');
 	await context.close();
 });
 
