@@ -70,6 +70,11 @@ it('answers at once with the latent figures pending, then shows them once the ba
 	expect(done).not.toContain('data-testid="latent-progress"');
 	expect(done.match(/data-cell="latent" data-status="ok"/g)?.length).toBe(4);
 	expect(afterMs).toBeLessThan(firstMs + 1000);
+	// Hundreds of tied items: the page lists the first 100 and sends the rest to the disagreements page.
+	const tied = Number(/Tied items \((\d+)\)/.exec(done)?.[1]);
+	expect(tied).toBeGreaterThan(100);
+	expect(done.match(/disagreements\?filter=open#item-/g)?.length).toBe(100);
+	expect(done).toContain(`The first 100 of ${tied}; every one on the`);
 	// The progress endpoint is for researchers only.
 	expect((await fetch(`${app.url}/api/reports/${auditId}/latent`)).status).toBe(401);
 }, 180_000);

@@ -56,6 +56,9 @@ function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL
 	};
 }
 
+/** Tied items listed on the report page. */
+const TIES_LISTED = 100;
+
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	try {
@@ -68,7 +71,12 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
 		const mode = judgeModeForAudit(report.audit.kind);
 		const judge = mode ? judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
-		return { report, latent: latentProgress(report.audit.id), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods: methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null)) };
+		const methods = methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null));
+		// A large audit ties on thousands of items: the page lists the first, the disagreements page all of them.
+		const tiesTotal = report.quality?.ties.length ?? report.rating?.ties.length ?? 0;
+		if (report.quality) report.quality.ties = report.quality.ties.slice(0, TIES_LISTED);
+		if (report.rating) report.rating.ties = report.rating.ties.slice(0, TIES_LISTED);
+		return { report, tiesTotal, latent: latentProgress(report.audit.id), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
 	} catch (err) {
 		httpError(err);
 	}
