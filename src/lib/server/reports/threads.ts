@@ -89,3 +89,12 @@ export function buildReportInBackground(input: ReportInput, options: ReportOptio
 export function allValidEstimateOffThread(inputs: ReportInput[], instanceIds: number[], options: ReportOptions = {}): Promise<AllValidEstimate> {
 	return offThread('requests', { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
 }
+
+/** Stops the report threads (a bench or command that is done): requests still waiting fail, background ones included. */
+export async function stopReportThreads(): Promise<void> {
+	for (const slot of Object.keys(threads) as Slot[]) {
+		const started = await threads[slot];
+		threads[slot] = undefined;
+		await started?.worker.terminate();
+	}
+}
