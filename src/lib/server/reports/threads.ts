@@ -26,8 +26,11 @@ async function reportThread(slot: Slot): Promise<ReportThread | null> {
 		if (typeof mod.serveReports !== 'function') return null;
 		const worker = await startModuleWorker(mod.REPORT_THREAD_MODULE_URL, 'serveReports');
 		if (!worker) return null;
-		worker.unref(); // a command that asked for a report still ends when it is done
-		return { worker, requests: new WorkerRequests<ReportReply>([worker], 'The report thread stopped.') };
+		const requests = new WorkerRequests<ReportReply>([worker], 'The report thread stopped.');
+		// A process that is done still ends, whatever a thread is doing: each thread is held only while
+		// someone waits on it (offThread). Unref'd after the message listener, whose adding refs it again.
+		worker.unref();
+		return { worker, requests };
 	})();
 	const started = await threads[slot];
 	if (started?.requests.failed) {
@@ -50,6 +53,8 @@ async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest,
 		const memo = request.options.latent;
 		// The memo crosses without its listener (a function cannot be sent); the thread announces replicates instead.
 		const options = memo ? { ...request.options, latent: newLatentMemo(memo.known, memo.deferAbove) } : request.options;
+		// Held while a request waits on it; the background thread never holds the process.
+		if (slot === 'requests') started.worker.ref();
 		try {
 			const reply = await started.requests.send(
 				started.worker,
@@ -68,6 +73,8 @@ async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest,
 		} catch (err) {
 			if (slot === 'background') throw err;
 			// The thread stopped while computing: computed here instead.
+		} finally {
+			if (slot === 'requests' && started.requests.waiting === 0) started.worker.unref();
 		}
 	}
 	return here();
