@@ -68,9 +68,15 @@ describe('latent-truth estimates of a large audit', () => {
 
 	it('are computed again for a changed label, the older results kept beside', async () => {
 		const label = db.$client.prepare<[number], { id: number; output: number }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? AND instruction_valid = 1 AND input_valid = 1 ORDER BY id LIMIT 1').get(auditId)!;
+		const earlier = (await auditReportOffThread(auditId, OPTIONS, db, PAGE)).quality!.groups[0].rates;
 		db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output ? 0 : 1, label.id);
 		const page = await auditReportOffThread(auditId, OPTIONS, db, PAGE);
 		const status = Object.fromEntries(page.quality!.groups[0].rates.map((r) => [r.key, r.latent.status]));
+		// Beside each pending one, the estimate kept from before the change, dated.
+		const output = page.quality!.groups[0].rates.find((r) => r.key === 'output')!.latent;
+		const before = earlier.find((r) => r.key === 'output')!.latent;
+		expect(output.previous).toMatchObject({ proportion: before.proportion, lower: before.lower, upper: before.upper, answers: 500 });
+		expect(Date.parse(output.previous!.computedAt!)).toBeGreaterThan(Date.now() - 120_000);
 		// Only the fits that read the output answer changed.
 		expect(status).toEqual({ instruction: 'ok', input: 'ok', output: 'pending', allValid: 'pending' });
 		expect(latentProgress(auditId)).toMatchObject({ total: 2 * 40 });

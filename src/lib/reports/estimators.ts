@@ -95,6 +95,11 @@ export interface LatentRate {
 	iterations: number;
 	replicates: number;
 	replicatesNotConverged: number;
+	/**
+	 * Pending only: the newest kept estimate of the same rate, computed on earlier labels (shown
+	 * beside the pending one for orientation; never the headline).
+	 */
+	previous?: { proportion: number | null; lower: number; upper: number; answers: number; computedAt: string | null };
 }
 
 export interface HeadlineRate {
@@ -286,11 +291,22 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		if (memo.deferAbove !== undefined && sampledAnswers > memo.deferAbove) {
 			if (!memo.deferred.includes(fingerprint)) memo.deferred.push(fingerprint);
 			const reason = `Being computed in the background (the model and ${replicates} bootstrap refits over ${sampledAnswers.toLocaleString('en-US')} answers); shown here when ready.`;
-			return { groups: groups.map((g) => empty('pending', reason, g)), reviewers: new Map() };
+			const earlier = newestKept(memo, key, groups.length);
+			return {
+				groups: groups.map((g, i) => {
+					const pending = empty('pending', reason, g);
+					const before = earlier?.groups[i];
+					if (earlier && before?.status === 'ok') {
+						pending.previous = { proportion: before.proportion, lower: before.lower, upper: before.upper, answers: earlier.answers, computedAt: earlier.computedAt ?? null };
+					}
+					return pending;
+				}),
+				reviewers: new Map()
+			};
 		}
 	}
 	const keep = (result: LatentResult): LatentResult => {
-		if (memo) memo.computed[fingerprint] = { groups: result.groups, reviewers: [...result.reviewers] };
+		if (memo) memo.computed[fingerprint] = { key, answers: sampledAnswers, groups: result.groups, reviewers: [...result.reviewers] };
 		return result;
 	};
 	const boot = dawidSkeneBootstrap(data, { groups, replicates, seed, confidence: settings.confidence, onReplicate: memo?.onReplicate });
@@ -324,6 +340,16 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		})),
 		reviewers
 	});
+}
+
+/** The newest kept result of the same rate over as many groups (the order of computation where no time is known). */
+function newestKept(memo: LatentMemo, key: RateKey, groups: number): StoredLatent | undefined {
+	let newest: StoredLatent | undefined;
+	for (const kept of Object.values(memo.known)) {
+		if (kept.key !== key || kept.groups.length !== groups) continue;
+		if (!newest || (kept.computedAt ?? '') >= (newest.computedAt ?? '')) newest = kept;
+	}
+	return newest;
 }
 
 /** A kept result as latentRates returns it (copies: a report may be changed by its reader). */

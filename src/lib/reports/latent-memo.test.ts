@@ -160,6 +160,32 @@ describe('latent-truth results kept between reports', () => {
 		expect(later.deferred).toEqual([]);
 	});
 
+	it('shows beside a pending fit the newest kept estimate of the same rate, on the answers it read', () => {
+		const memo = newLatentMemo();
+		const before = latentOf(input, { ...OPTIONS, latent: memo });
+		const changed = structuredClone(input);
+		const flipped = changed.labels.find((l) => l.instructionValid && l.inputValid)!;
+		flipped.outputValid = !flipped.outputValid;
+		const later = newLatentMemo(memo.computed, 100);
+		const after = latentOf(changed, { ...OPTIONS, latent: later });
+		const keys = ['instruction', 'input', 'output', 'allValid'];
+		after.forEach((group, g) =>
+			group.forEach((latent, k) => {
+				if (keys[k] === 'output' || keys[k] === 'allValid') {
+					expect(latent.status).toBe('pending');
+					expect(latent.proportion).toBeNull();
+					const { proportion, lower, upper } = before[g][k];
+					expect(latent.previous).toEqual({ proportion, lower, upper, answers: 180, computedAt: null });
+				} else {
+					expect(latent).toEqual(before[g][k]); // unchanged answers: read back as they were
+				}
+			})
+		);
+		// The headline never takes the earlier estimate.
+		const headline = buildAuditReport(changed, { ...OPTIONS, latent: newLatentMemo(memo.computed, 100) }).quality!.groups[0].rates.find((r) => r.key === 'output')!.headline;
+		expect(headline.estimator).toBe('majority');
+	});
+
 	it('computes small fits even when asked to defer large ones', () => {
 		const memo = newLatentMemo({}, 1_000);
 		expect(latentOf(input, { ...OPTIONS, latent: memo })).toEqual(latentOf(input));

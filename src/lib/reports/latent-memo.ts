@@ -11,8 +11,14 @@ import type { LatentRate, ReviewerErrorRates } from './estimators';
 
 /** One latent-truth result as kept: each group's rate and the reviewers' error rates. */
 export interface StoredLatent {
+	/** The rate it estimates (a question, or "all fields valid"). */
+	key: string;
+	/** Answers the fit read (on sampled items). */
+	answers: number;
 	groups: LatentRate[];
 	reviewers: Array<[reviewerId: number, rates: ReviewerErrorRates]>;
+	/** When it was computed (ISO), as the store reads it back. */
+	computedAt?: string;
 }
 
 /**

@@ -21,9 +21,11 @@ const KEPT_PER_AUDIT = 16;
 /** The results kept for an audit, by fingerprint. */
 export function keptLatent(auditId: number, database: Db): Record<string, StoredLatent> {
 	const rows = database.$client
-		.prepare<[number], { fingerprint: string; result: string }>('SELECT fingerprint, result FROM audit_latent_results WHERE audit_id = ?')
+		.prepare<[number], { fingerprint: string; result: string; computedAt: number }>(
+			'SELECT fingerprint, result, computed_at AS computedAt FROM audit_latent_results WHERE audit_id = ?'
+		)
 		.all(auditId);
-	return Object.fromEntries(rows.map((r) => [r.fingerprint, JSON.parse(r.result) as StoredLatent]));
+	return Object.fromEntries(rows.map((r) => [r.fingerprint, { ...(JSON.parse(r.result) as StoredLatent), computedAt: new Date(r.computedAt).toISOString() }]));
 }
 
 /**
@@ -41,7 +43,7 @@ export function keepLatent(auditId: number, computed: Record<string, StoredLaten
 			const insert = c.prepare<[number, string, string, number]>(
 				'INSERT OR REPLACE INTO audit_latent_results (audit_id, fingerprint, result, computed_at) VALUES (?, ?, ?, ?)'
 			);
-			for (const [fingerprint, result] of entries) insert.run(auditId, fingerprint, JSON.stringify(result), now);
+			for (const [fingerprint, { computedAt: _, ...result }] of entries) insert.run(auditId, fingerprint, JSON.stringify(result), now);
 			c.prepare<[number, number, number]>(
 				`DELETE FROM audit_latent_results WHERE audit_id = ? AND fingerprint NOT IN
 				 (SELECT fingerprint FROM audit_latent_results WHERE audit_id = ? ORDER BY computed_at DESC, rowid DESC LIMIT ?)`
