@@ -9,7 +9,7 @@
  * other estimators and a progress line, and shows the latent figures once the background thread
  * has computed them. Downloads, the CLI and exports never leave a fit pending: they wait for it.
  */
-import type { Db } from '../db';
+import { transaction, type Db } from '../db';
 import { newLatentMemo, type LatentProgress, type ReportInput, type ReportOptions, type StoredLatent } from '$lib/reports';
 import { buildReportInBackground } from './threads';
 
@@ -39,7 +39,7 @@ export function keepLatent(auditId: number, computed: Record<string, StoredLaten
 	const c = database.$client;
 	const now = Date.now();
 	try {
-		c.transaction(() => {
+		transaction(database, () => {
 			const insert = c.prepare<[number, string, string, number]>(
 				'INSERT OR REPLACE INTO audit_latent_results (audit_id, fingerprint, result, computed_at) VALUES (?, ?, ?, ?)'
 			);
@@ -48,7 +48,7 @@ export function keepLatent(auditId: number, computed: Record<string, StoredLaten
 				`DELETE FROM audit_latent_results WHERE audit_id = ? AND fingerprint NOT IN
 				 (SELECT fingerprint FROM audit_latent_results WHERE audit_id = ? ORDER BY computed_at DESC, rowid DESC LIMIT ?)`
 			).run(auditId, auditId, KEPT_PER_AUDIT);
-		}).immediate();
+		}, 'keep latent-truth results');
 	} catch (err) {
 		const code = (err as { code?: unknown }).code;
 		if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_READONLY'))) return;
