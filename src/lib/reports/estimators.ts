@@ -263,10 +263,6 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	if (sampledAnswers === 0) {
 		return { groups: groups.map((g) => empty('no-data', 'No reviewer has answered this question on a sampled item yet.', g)), reviewers: new Map() };
 	}
-	const identification = dawidSkeneIdentification(data);
-	if (!identification.identified) {
-		return { groups: groups.map((g) => empty('not-identified', identification.reason!, g)), reviewers: new Map() };
-	}
 	const replicates = settings.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES;
 	const seed = settings.seed ?? DEFAULT_BOOTSTRAP_SEED;
 	const memo = settings.memo;
@@ -286,24 +282,29 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			.numbers(groups.flat())
 			.numbers([replicates, seed, settings.confidence])
 			.hex();
+		// A kept result was identified when it was computed, on these very data.
 		const kept = memo.known[fingerprint] ?? memo.computed[fingerprint];
 		if (kept) return restoreLatent(kept);
-		if (memo.deferAbove !== undefined && sampledAnswers > memo.deferAbove) {
-			if (!memo.deferred.includes(fingerprint)) memo.deferred.push(fingerprint);
-			const reason = `Being computed in the background (the model and ${replicates} bootstrap refits over ${sampledAnswers.toLocaleString('en-US')} answers); shown here when ready.`;
-			const earlier = newestKept(memo, key, groups.length);
-			return {
-				groups: groups.map((g, i) => {
-					const pending = empty('pending', reason, g);
-					const before = earlier?.groups[i];
-					if (earlier && before?.status === 'ok') {
-						pending.previous = { proportion: before.proportion, lower: before.lower, upper: before.upper, answers: earlier.answers, computedAt: earlier.computedAt ?? null };
-					}
-					return pending;
-				}),
-				reviewers: new Map()
-			};
-		}
+	}
+	const identification = dawidSkeneIdentification(data);
+	if (!identification.identified) {
+		return { groups: groups.map((g) => empty('not-identified', identification.reason!, g)), reviewers: new Map() };
+	}
+	if (memo?.deferAbove !== undefined && sampledAnswers > memo.deferAbove) {
+		if (!memo.deferred.includes(fingerprint)) memo.deferred.push(fingerprint);
+		const reason = `Being computed in the background (the model and ${replicates} bootstrap refits over ${sampledAnswers.toLocaleString('en-US')} answers); shown here when ready.`;
+		const earlier = newestKept(memo, key, groups.length);
+		return {
+			groups: groups.map((g, i) => {
+				const pending = empty('pending', reason, g);
+				const before = earlier?.groups[i];
+				if (earlier && before?.status === 'ok') {
+					pending.previous = { proportion: before.proportion, lower: before.lower, upper: before.upper, answers: earlier.answers, computedAt: earlier.computedAt ?? null };
+				}
+				return pending;
+			}),
+			reviewers: new Map()
+		};
 	}
 	const keep = (result: LatentResult): LatentResult => {
 		if (memo) memo.computed[fingerprint] = { key, answers: sampledAnswers, groups: result.groups, reviewers: [...result.reviewers] };
