@@ -18,11 +18,11 @@ export const REPORT_THREAD_MODULE_URL = import.meta.url;
 export type ReportRequest =
 	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions; progress?: boolean }
 	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions; progress?: boolean };
-/** The result with what its latent memo was left with, or the error; interim: replicates done so far. */
+/** The result with what its latent memo was left with, or the error; interim: one more replicate done. */
 export type ReportReply =
 	| { id: number; result: AuditReport | AllValidEstimate; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
 	| { id: number; error: string }
-	| { id: number; interim: true; replicates: number };
+	| { id: number; interim: true };
 
 /** A worker thread's message port, as far as serveReports uses it (this module imports nothing of Node). */
 export interface ReportPort {
@@ -35,10 +35,7 @@ export function serveReports(port: ReportPort): void {
 	port.on('message', (request) => {
 		try {
 			const memo = request.options.latent;
-			if (memo && request.progress) {
-				let replicates = 0;
-				memo.onReplicate = () => port.postMessage({ id: request.id, interim: true, replicates: ++replicates });
-			}
+			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
 			const result =
 				request.kind === 'report' ? buildAuditReport(request.input, request.options) : allValidEstimateOfInstances(request.inputs, request.instanceIds, request.options);
 			port.postMessage({ id: request.id, result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) });

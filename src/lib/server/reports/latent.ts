@@ -10,6 +10,7 @@
  * has computed them. Downloads, the CLI and exports never leave a fit pending: they wait for it.
  */
 import { transaction, type Db } from '../db';
+import { DEFAULT_BOOTSTRAP_REPLICATES } from '$lib/stats';
 import { newLatentMemo, type LatentProgress, type ReportInput, type ReportOptions, type StoredLatent } from '$lib/reports';
 import { buildReportInBackground } from './threads';
 
@@ -76,7 +77,7 @@ let running = false;
  */
 export function computeLatentLater(auditId: number, input: ReportInput, options: ReportOptions, fits: number, database: Db): void {
 	const { latent: _, ...plain } = options;
-	const total = fits * (options.replicates ?? 200);
+	const total = fits * (options.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES);
 	const job = jobs.get(auditId);
 	if (job) {
 		if (job.startedAt === null) Object.assign(job, { input, options: plain, database, total });
