@@ -1,7 +1,8 @@
 /**
  * The report page of a large audit over HTTP, against the built app: it answers at once with the
  * latent-truth figures pending and a progress line, the progress endpoint counts the background
- * thread's refits, the server keeps answering meanwhile, and the next view shows the figures.
+ * thread's refits, the server keeps answering meanwhile, and the next view shows the figures. The
+ * export page's count does the same with its estimate.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { signInOverHttp, startBuiltApp, type BuiltApp } from '../support/built-a
 
 let app: BuiltApp;
 let auditId: number;
+let datasetId: number;
 let cookie: string;
 
 beforeAll(async () => {
@@ -19,6 +21,7 @@ beforeAll(async () => {
 	try {
 		// 600 items × k = 2: 1,200 answers per question, over the page's 1,000.
 		auditId = buildLargeQualityAudit(db, { items: 600, k: 2, reviewers: 12, name: 'large over http' });
+		datasetId = db.$client.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId)!;
 	} finally {
 		db.$client.close();
 	}
@@ -77,4 +80,33 @@ it('answers at once with the latent figures pending, then shows them once the ba
 	expect(done).toContain(`The first 100 of ${tied}; every one on the`);
 	// The progress endpoint is for researchers only.
 	expect((await fetch(`${app.url}/api/reports/${auditId}/latent`)).status).toBe(401);
+}, 180_000);
+
+it("answers the export page's count at once with the item majority, then with the latent truth once the background thread has it", async () => {
+	const query = new URLSearchParams({ dataset: String(datasetId), format: 'jsonl' }).toString();
+	type Count = { counts: { rows: number }; quality: { population: { estimator: string; items: number; fallback: string | null } }; latent: Progress['progress'] };
+	const t = performance.now();
+	const first = (await (await get(`/api/exports/count?${query}`)).json()) as Count;
+	expect(performance.now() - t).toBeLessThan(5000);
+	expect(first.counts.rows).toBe(600);
+	expect(first.quality.population).toMatchObject({ estimator: 'majority', items: 600 });
+	expect(first.quality.population.fallback).toMatch(/background/);
+	expect(first.latent).toMatchObject({ total: 200 });
+
+	let polls = 0;
+	for (const started = performance.now(); ; polls++) {
+		const body = (await (await get(`/api/exports/latent?${query}`)).json()) as Progress;
+		if (!body.progress) break;
+		if (performance.now() - started > 120_000) throw new Error('the background computation did not end in 2 minutes');
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	expect(polls).toBeGreaterThan(0);
+	const after = (await (await get(`/api/exports/count?${query}`)).json()) as Count;
+	expect(after.latent).toBeNull();
+	expect(after.quality.population).toMatchObject({ estimator: 'latent', items: 600, fallback: null });
+	// The manifest reads the kept estimate: the same figures.
+	const manifest = (await (await get(`/api/exports/manifest?${query}`)).json()) as { quality: Count['quality'] };
+	expect(manifest.quality.population).toEqual(after.quality.population);
+	expect((await fetch(`${app.url}/api/exports/latent?${query}`)).status).toBe(401);
+	expect((await get('/api/exports/latent?dataset=x')).status).toBe(400);
 }, 180_000);

@@ -47,12 +47,12 @@ describe('latent-truth estimates of a large audit', () => {
 			expect(r.headline.estimator).toBe('majority');
 			expect(r.majority.n).toBeGreaterThan(0);
 		}
-		const queued = latentProgress(auditId);
+		const queued = latentProgress({ audit: auditId });
 		expect(queued).toMatchObject({ total: 4 * 40 });
 		// Progress climbs while the background thread works.
 		const seen: number[] = [];
-		while (latentProgress(auditId)) {
-			seen.push(latentProgress(auditId)!.done);
+		while (latentProgress({ audit: auditId })) {
+			seen.push(latentProgress({ audit: auditId })!.done);
 			await new Promise((r) => setTimeout(r, 5));
 		}
 		expect(seen.some((done) => done > 0 && done < 160)).toBe(true);
@@ -60,7 +60,7 @@ describe('latent-truth estimates of a large audit', () => {
 		expect(kept()).toBe(4);
 
 		const after = await auditReportOffThread(auditId, OPTIONS, db, PAGE);
-		expect(latentProgress(auditId)).toBeNull();
+		expect(latentProgress({ audit: auditId })).toBeNull();
 		for (const r of rates(after)) expect(r.latent.status).toBe('ok');
 		// The very report computed on the spot, with no kept results.
 		expect(after).toEqual(buildAuditReport(loadReportInput(auditId, db), OPTIONS));
@@ -79,7 +79,7 @@ describe('latent-truth estimates of a large audit', () => {
 		expect(Date.parse(output.previous!.computedAt!)).toBeGreaterThan(Date.now() - 120_000);
 		// Only the fits that read the output answer changed.
 		expect(status).toEqual({ instruction: 'ok', input: 'ok', output: 'pending', allValid: 'pending' });
-		expect(latentProgress(auditId)).toMatchObject({ total: 2 * 40 });
+		expect(latentProgress({ audit: auditId })).toMatchObject({ total: 2 * 40 });
 		await latentJobsSettled();
 		expect(kept()).toBe(6);
 		const after = await auditReportOffThread(auditId, OPTIONS, db, PAGE);
@@ -92,7 +92,7 @@ describe('latent-truth estimates of a large audit', () => {
 		for (const r of rates(report)) expect(r.latent.status).toBe('ok');
 		expect(kept()).toBe(4);
 		const page = await auditReportOffThread(auditId, OPTIONS, db, PAGE);
-		expect(latentProgress(auditId)).toBeNull();
+		expect(latentProgress({ audit: auditId })).toBeNull();
 		expect(page).toEqual(report);
 	}, 120_000);
 
@@ -104,8 +104,8 @@ describe('latent-truth estimates of a large audit', () => {
 		expect(await compareAuditsOffThread(auditId, other, OPTIONS, db)).toEqual(full);
 		expect(kept()).toBe(before);
 		expect(db.$client.prepare<[number], number>('SELECT count(*) FROM audit_latent_results WHERE audit_id = ?').pluck().get(other)).toBe(0);
-		expect(latentProgress(auditId)).toBeNull();
-		expect(latentProgress(other)).toBeNull();
+		expect(latentProgress({ audit: auditId })).toBeNull();
+		expect(latentProgress({ audit: other })).toBeNull();
 	}, 120_000);
 
 	it('are removed with their audit', async () => {

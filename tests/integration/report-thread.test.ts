@@ -44,8 +44,8 @@ async function longestStall<T>(work: () => Promise<T> | T): Promise<{ result: T;
 	}
 }
 
-/** Every report keeps its latent-truth results (reports/latent.ts): forgotten before each measurement, so each computes them. */
-const forgetKept = () => db.$client.prepare<[]>('DELETE FROM audit_latent_results').run();
+/** Every report and export estimate keeps its latent-truth results (reports/latent.ts): forgotten before each measurement, so each computes them. */
+const forgetKept = () => db.$client.exec('DELETE FROM audit_latent_results; DELETE FROM dataset_latent_results');
 
 describe('a report built in the report thread', () => {
 	it('is the same report, and this thread keeps answering while it is built', async () => {
@@ -66,9 +66,10 @@ describe('a report built in the report thread', () => {
 	it("the export page's estimate for the audited dataset too", async () => {
 		const datasetId = db.$client.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId)!;
 		const selection = parseExportParams(new URLSearchParams({ dataset: String(datasetId), format: 'jsonl' }));
+		forgetKept();
 		const here = await longestStall(() => estimateQuality(db.$client, selection));
 		expect(here.stallMs).toBeGreaterThan(500);
-		const off = await longestStall(() => estimateQualityOffThread(db.$client, selection));
+		const off = await longestStall(() => estimateQualityOffThread(db.$client, selection, db));
 		expect(off.stallMs).toBeLessThan(250);
 		expect(off.result).toEqual(here.result);
 		expect(off.result?.population.items).toBe(250);
@@ -83,8 +84,10 @@ describe('a report built in the report thread', () => {
 			}
 			return stream.manifest();
 		};
+		forgetKept();
 		const here = await longestStall(() => startExport(request(), db));
 		expect(here.stallMs).toBeGreaterThan(500);
+		forgetKept();
 		const off = await longestStall(() => startExportOffThread(request(), db));
 		expect(off.stallMs).toBeLessThan(250);
 		const [expected, actual] = [manifestOf(here.result), manifestOf(off.result)];

@@ -11,5 +11,5 @@ const { db } = createTestDb();
 const auditId = buildLargeQualityAudit(db, { items: 60, k: 3, reviewers: 5, name: 'ends' });
 // Minutes of refits: far longer than the test waits for the process to end.
 const report = await auditReportOffThread(auditId, { replicates: 200_000 }, db, { backgroundAbove: 10 });
-if (!latentProgress(auditId)) throw new Error('nothing was queued in the background');
+if (!latentProgress({ audit: auditId })) throw new Error('nothing was queued in the background');
 console.log('asked', report.quality!.groups[0].rates[0].latent.status);

@@ -158,7 +158,7 @@ export async function startExportOffThread(request: ExportRequest, database: Db 
 	// A request that names no dataset, or a model without responses, is refused by startExport.
 	const reader = openReader(database);
 	try {
-		const quality = await estimateQualityOffThread(reader.client, request);
+		const quality = await estimateQualityOffThread(reader.client, request, database);
 		return startExport(request, database, { ...options, prepared: { reader, quality } });
 	} catch (err) {
 		reader.close();
@@ -188,7 +188,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	let estimatedBytes: number;
 	try {
 		counts = countSelection(reader.client, request);
-		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request);
+		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
 		judgeEstimate = exportJudgeEstimate(reader.client, request, counts.instances);
 		judgePrecision = judgeFilterPrecision(reader.client, request);
 		totals = reader.client

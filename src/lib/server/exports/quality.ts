@@ -15,10 +15,11 @@
  */
 import type Database from 'better-sqlite3';
 import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
-import { ESTIMATOR_LABELS, allValidEstimateOfInstances, type AllValidEstimate, type EstimatorKey, type ReportInput } from '$lib/reports';
+import { ESTIMATOR_LABELS, allValidEstimateOfInstances, newLatentMemo, type AllValidEstimate, type EstimatorKey, type LatentMemo, type LatentProgress, type ReportInput } from '$lib/reports';
 import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
-import { allValidEstimateOffThread } from '../reports/threads';
+import { allValidEstimateInBackground, allValidEstimateOffThread } from '../reports/threads';
+import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, latentProgress } from '../reports/latent';
 import { withoutHumanLabels } from './filters';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
@@ -102,32 +103,88 @@ function allValidInputs(client: Database.Database, population: ReturnType<typeof
 		.raw()
 		.all(pq.params)
 		.map((r) => r[0]);
-	// The report's loader reads through $client only: the export's read connection serves it.
-	const database = { $client: client } as unknown as Db;
-	return { inputs: audits.map((a) => loadReportInput(a.id, database)), instanceIds };
+	return { inputs: audits.map((a) => loadReportInput(a.id, readOnly(client))), instanceIds };
+}
+
+/** A connection as the loaders take it: they read through $client only (the export's read snapshot serves them). */
+function readOnly(client: Database.Database): Db {
+	return { $client: client } as unknown as Db;
 }
 
 /**
- * estimateQuality for the server's export page: the latent-class estimate (a bootstrap: seconds on
- * large audits) computed in the report thread, so that other requests are not held up meanwhile.
+ * The "all fields valid" estimate of a selection's population, in the report thread (a
+ * latent-class bootstrap: minutes on large audits; other requests are not held up meanwhile).
+ * Results are kept per dataset (../reports/latent), so an unchanged population's estimate is read
+ * back. With `backgroundAbove` (the export page), a large fit not kept yet comes back pending and
+ * is queued for the background thread; `pending` then says so.
  */
-export async function estimateQualityOffThread(client: Database.Database = db().$client, selection: ExportSelection): Promise<QualityEstimate | null> {
+async function allValidOffThread(
+	client: Database.Database,
+	selection: ExportSelection,
+	audits: AuditSummary[],
+	database: Db,
+	backgroundAbove?: number
+): Promise<{ estimate: AllValidEstimate; pending: boolean }> {
+	const { inputs, instanceIds } = allValidInputs(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
+	const owner = { dataset: selection.datasetId };
+	const memo = newLatentMemo(keptLatent(owner, database), backgroundAbove);
+	const estimate = await allValidEstimateOffThread(inputs, instanceIds, { latent: memo });
+	keepLatent(owner, memo.computed, database);
+	const pending = memo.deferred.length > 0;
+	if (pending) {
+		const background = (latent: LatentMemo) => allValidEstimateInBackground(inputs, instanceIds, { latent });
+		computeLatentLater(owner, background, { fits: memo.deferred.length }, database);
+	}
+	return { estimate, pending };
+}
+
+/**
+ * estimateQuality for the server's downloads: the latent-class estimate computed in the report
+ * thread (or read back when kept), so that other requests are not held up meanwhile. `client`
+ * may be a read snapshot; results are kept through `database`.
+ */
+export async function estimateQualityOffThread(client: Database.Database, selection: ExportSelection, database: Db = db()): Promise<QualityEstimate | null> {
 	if (selection.responsesOf) return estimateQuality(client, selection); // ratings: counts in SQL only
 	const audits = auditsInScope(client, selection, 'quality');
 	if (audits.length === 0) return null;
-	const { inputs, instanceIds } = allValidInputs(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
-	return estimateQuality(client, selection, { audits, allValid: await allValidEstimateOffThread(inputs, instanceIds) });
+	const { estimate } = await allValidOffThread(client, selection, audits, database);
+	return estimateQuality(client, selection, { audits, allValid: estimate });
+}
+
+/** The export page's estimate, and the background computation its latent-truth figure waits for. */
+export interface LiveQualityEstimate {
+	quality: QualityEstimate | null;
+	/** Set while the population's latent-truth fit is computed in the background (the estimate shows the item-majority bounds meanwhile). */
+	latent: LatentProgress | null;
+}
+
+/**
+ * The export page's live estimate: as a download's, except that a latent-truth fit over more
+ * than LATENT_BACKGROUND_ANSWERS answers not kept yet is left to the background thread (minutes
+ * at 100,000 labels), so that the page's count answers at once.
+ */
+export async function liveQualityEstimate(selection: ExportSelection, database: Db = db(), backgroundAbove = LATENT_BACKGROUND_ANSWERS): Promise<LiveQualityEstimate> {
+	const client = database.$client;
+	if (selection.responsesOf) return { quality: estimateQuality(client, selection), latent: null };
+	const audits = auditsInScope(client, selection, 'quality');
+	if (audits.length === 0) return { quality: null, latent: null };
+	const { estimate, pending } = await allValidOffThread(client, selection, audits, database, backgroundAbove);
+	const quality = estimateQuality(client, selection, { audits, allValid: estimate });
+	// The dataset's job: this selection's, or an earlier selection's still running (this one is queued when the page counts again after it).
+	return { quality, latent: pending ? latentProgress({ dataset: selection.datasetId }) : null };
 }
 
 /**
  * The estimate for a selection, or null when no audit has labelled any item of its population.
  * `computed`: the audits in scope and the population's "all fields valid" estimate when the caller
- * has them already (estimateQualityOffThread); otherwise found here.
+ * has them already (estimateQualityOffThread); otherwise found here, reading the dataset's kept
+ * latent-truth results and keeping new ones through `keepIn` when given.
  */
 export function estimateQuality(
 	client: Database.Database = db().$client,
 	selection: ExportSelection,
-	computed?: { audits: AuditSummary[]; allValid: AllValidEstimate }
+	computed?: { audits: AuditSummary[]; allValid: AllValidEstimate },
+	keepIn?: Db
 ): QualityEstimate | null {
 	const responses = !!selection.responsesOf;
 	const kind = responses ? 'rating' : 'quality';
@@ -180,7 +237,10 @@ export function estimateQuality(
 		let e = computed?.allValid;
 		if (!e) {
 			const { inputs, instanceIds } = allValidInputs(client, population, audits);
-			e = allValidEstimateOfInstances(inputs, instanceIds);
+			const owner = { dataset: selection.datasetId };
+			const memo = newLatentMemo(keptLatent(owner, keepIn ?? readOnly(client)));
+			e = allValidEstimateOfInstances(inputs, instanceIds, { latent: memo });
+			if (keepIn) keepLatent(owner, memo.computed, keepIn);
 		}
 		if (e.items === 0 && e.label.labels === 0) return null;
 		const h = e.headline;

@@ -17,11 +17,12 @@ import {
 	type AuditReport,
 	type EstimatorKey,
 	type ItemVerdict,
+	type LatentMemo,
 	type ReportOptions
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
-import { buildReportOffThread } from './threads';
+import { buildReportInBackground, buildReportOffThread } from './threads';
 import { computeLatentLater, keepLatent, keptLatent } from './latent';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
 
@@ -32,7 +33,7 @@ import { conversationReport, pairwiseReport, type ConversationLabel, type Pairwi
 export function auditReport(auditId: number, options: ReportOptions = {}, database: Db = db(), timing: ReportTiming = {}): AuditReport {
 	const memo = latentMemoFor(auditId, database, timing);
 	const report = buildAuditReport(loadReportInput(auditId, database), { ...options, latent: memo });
-	if (!timing.withoutLatent) keepLatent(auditId, memo.computed, database);
+	if (!timing.withoutLatent) keepLatent({ audit: auditId }, memo.computed, database);
 	return withShapeSections(report, auditId, database);
 }
 
@@ -45,7 +46,7 @@ export interface ReportTiming {
 }
 
 function latentMemoFor(auditId: number, database: Db, timing: ReportTiming) {
-	return timing.withoutLatent ? newLatentMemo({}, 0) : newLatentMemo(keptLatent(auditId, database), timing.backgroundAbove);
+	return timing.withoutLatent ? newLatentMemo({}, 0) : newLatentMemo(keptLatent({ audit: auditId }, database), timing.backgroundAbove);
 }
 
 /**
@@ -59,8 +60,11 @@ export async function auditReportOffThread(auditId: number, options: ReportOptio
 	const memo = latentMemoFor(auditId, database, timing);
 	const report = await buildReportOffThread(input, { ...options, latent: memo });
 	if (!timing.withoutLatent) {
-		keepLatent(auditId, memo.computed, database);
-		if (memo.deferred.length > 0) computeLatentLater(auditId, input, options, memo.deferred.length, database);
+		keepLatent({ audit: auditId }, memo.computed, database);
+		if (memo.deferred.length > 0) {
+			const background = (latent: LatentMemo) => buildReportInBackground(input, { ...options, latent });
+			computeLatentLater({ audit: auditId }, background, { fits: memo.deferred.length, replicates: options.replicates }, database);
+		}
 	}
 	return withShapeSections(report, auditId, database);
 }

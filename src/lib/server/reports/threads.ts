@@ -97,6 +97,11 @@ export function allValidEstimateOffThread(inputs: ReportInput[], instanceIds: nu
 	return offThread('requests', { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
 }
 
+/** allValidEstimateOfInstances in the background thread: an export page's estimate nobody waits on (./latent). */
+export function allValidEstimateInBackground(inputs: ReportInput[], instanceIds: number[], options: ReportOptions = {}): Promise<AllValidEstimate> {
+	return offThread('background', { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
+}
+
 /** Stops the report threads (a bench or command that is done): requests still waiting fail, background ones included. */
 export async function stopReportThreads(): Promise<void> {
 	for (const slot of Object.keys(threads) as Slot[]) {

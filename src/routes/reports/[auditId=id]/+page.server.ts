@@ -76,7 +76,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		const tiesTotal = report.quality?.ties.length ?? report.rating?.ties.length ?? 0;
 		if (report.quality) report.quality.ties = report.quality.ties.slice(0, TIES_LISTED);
 		if (report.rating) report.rating.ties = report.rating.ties.slice(0, TIES_LISTED);
-		return { report, tiesTotal, latent: latentProgress(report.audit.id), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
+		return { report, tiesTotal, latent: latentProgress({ audit: report.audit.id }), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
 	} catch (err) {
 		httpError(err);
 	}

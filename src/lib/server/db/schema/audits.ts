@@ -484,6 +484,24 @@ export const auditLatentResults = sqliteTable(
 	(t) => [primaryKey({ columns: [t.auditId, t.fingerprint] })]
 );
 
+/**
+ * The same for an export's "all fields valid" estimate, which pools the audits of a dataset over
+ * the rows a selection picks (src/lib/server/exports/quality.ts): kept per dataset, removed with it.
+ */
+export const datasetLatentResults = sqliteTable(
+	'dataset_latent_results',
+	{
+		datasetId: integer('dataset_id')
+			.notNull()
+			.references(() => datasets.id, { onDelete: 'cascade' }),
+		fingerprint: text('fingerprint').notNull(),
+		/** A StoredLatent as JSON. */
+		result: text('result').notNull(),
+		computedAt: integer('computed_at', { mode: 'timestamp_ms' }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.datasetId, t.fingerprint] })]
+);
+
 export type Audit = typeof audits.$inferSelect;
 export type AuditItem = typeof auditItems.$inferSelect;
 export type AuditAssignment = typeof auditAssignments.$inferSelect;

@@ -6,5 +6,5 @@ import { latentProgress } from '$lib/server/reports';
 /** The audit's background latent-truth computation: `{ progress: { done, total, startedAt } }`, or `{ progress: null }` when none is queued or running. */
 export const GET: RequestHandler = async ({ locals, params }) => {
 	requireApiRole(locals, 'researcher');
-	return json({ progress: latentProgress(Number(params.auditId)) }, { headers: { 'cache-control': 'no-store' } });
+	return json({ progress: latentProgress({ audit: Number(params.auditId) }) }, { headers: { 'cache-control': 'no-store' } });
 };
