@@ -10,6 +10,7 @@ import {
 	percentAgreement,
 	ratingPairs,
 	ratingsByItem,
+	rowsByItem,
 	type Category,
 	type RatingRecord
 } from '$lib/stats';
@@ -58,24 +59,23 @@ export function agreementRow<Unit, T extends Category>(
 	options: { level?: 'nominal' | 'ordinal'; order?: readonly T[] } = {}
 ): AgreementRow {
 	const level = options.level ?? 'nominal';
-	const byItem = [...ratingsByItem(records).values()];
+	const rows = rowsByItem(records);
+	const byItem = [...ratingsByItem(rows).values()];
 	const percent = percentAgreement(byItem);
 
 	// Which reviewers met on a shared unit: decides Cohen (exactly two) or Fleiss.
-	const ratersByUnit = new Map<Unit, Set<number>>();
-	for (const r of records) {
-		if (r.value === null || r.value === undefined) continue;
-		let set = ratersByUnit.get(r.item);
-		if (!set) ratersByUnit.set(r.item, (set = new Set()));
-		set.add(r.rater);
-	}
 	const sharing = new Set<number>();
-	for (const set of ratersByUnit.values()) if (set.size >= 2) for (const rater of set) sharing.add(rater);
+	for (const row of rows.values()) {
+		let present = 0;
+		for (const v of row.values) if (v !== null && v !== undefined) present++;
+		if (present < 2) continue;
+		for (let i = 0; i < row.raters.length; i++) if (row.values[i] !== null && row.values[i] !== undefined) sharing.add(row.raters[i]);
+	}
 
 	let kappa: AgreementRow['kappa'];
 	if (sharing.size === 2) {
 		const [first, second] = [...sharing].sort((a, b) => a - b);
-		const pairs = ratingPairs(records, first, second);
+		const pairs = ratingPairs(rows, first, second);
 		const result = cohenKappa(pairs, options.order ? { categories: options.order } : {});
 		kappa = { method: 'cohen', value: result.kappa, items: result.n, raters: 2, excludedItems: 0 };
 	} else {

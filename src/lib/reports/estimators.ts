@@ -166,11 +166,25 @@ export function majorityBounds(finals: readonly ItemFinal[], confidence: number)
 	return { estimator: 'majority', n, yes, no, ties, adjudicated, low: share(yes, n, confidence), high: share(yes + ties, n, confidence) };
 }
 
-export function labelLevelRate(answersPerItem: ReadonlyArray<ReadonlyArray<boolean | null>>, confidence: number): LabelLevelRate {
-	const clusters = answersPerItem.map((answers) => {
-		const given = answers.filter((a) => a !== null);
-		return { successes: given.filter((a) => a === true).length, trials: given.length };
-	});
+/** The share of yes answers to `key` over the labels of `itemIds` (each item a cluster of its labels). */
+export function labelLevelRate(
+	itemIds: readonly number[],
+	byItem: ReadonlyMap<number, readonly ReportLabel[]>,
+	key: RateKey,
+	confidence: number
+): LabelLevelRate {
+	const clusters: Array<{ successes: number; trials: number }> = [];
+	for (const id of itemIds) {
+		let successes = 0;
+		let trials = 0;
+		for (const l of byItem.get(id) ?? []) {
+			const a = answerFor(l, key);
+			if (a === null) continue;
+			trials++;
+			if (a) successes++;
+		}
+		clusters.push({ successes, trials });
+	}
 	const c = clusteredProportion(clusters, { confidence });
 	return { estimator: 'label', n: c.clusters, labels: c.trials, yes: c.successes, proportion: c.proportion, lower: c.lower, upper: c.upper, designEffect: c.designEffect };
 }

@@ -116,7 +116,9 @@ export function qualityGroup(
 		});
 		const majority = majorityBounds(finals, settings.confidence);
 		const label = labelLevelRate(
-			verdicts.map((v) => (labels.byItem.get(v.itemId) ?? []).map((l) => answerFor(l, rate))),
+			verdicts.map((v) => v.itemId),
+			labels.byItem,
+			rate,
 			settings.confidence
 		);
 		const estimates = { majority, label, latent: latent.get(rate)! };

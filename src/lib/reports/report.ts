@@ -33,6 +33,8 @@ import {
 	type ReportItem
 } from './types';
 import {
+	allYes,
+	categoryOf,
 	labelsByItem,
 	qualityVerdict,
 	ratingVerdict,
@@ -238,22 +240,8 @@ function qualityAgreement(input: ReportInput, sampledIds: Set<number>): Agreemen
 	for (const q of QUESTION_KEYS) {
 		rows.push(agreementRow(q, 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: answerTo(l, q) }))));
 	}
-	const allValid = (l: (typeof labels)[number]) => {
-		const answers = QUESTION_KEYS.map((q) => answerTo(l, q));
-		return answers.includes(false) ? false : answers.every((a) => a === true) ? true : null;
-	};
-	rows.push(agreementRow('allValid', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: allValid(l) }))));
-	rows.push(
-		agreementRow(
-			'category',
-			'category',
-			labels.map((l) => {
-				const valid = allValid(l);
-				const value: QualityCategory | null = valid === null ? null : valid ? 'correct' : (l.errorReason ?? 'other');
-				return { item: l.itemId, rater: l.reviewerId, value };
-			})
-		)
-	);
+	rows.push(agreementRow('allValid', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: allYes(l) }))));
+	rows.push(agreementRow('category', 'category', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: categoryOf(l) }))));
 	return rows;
 }
 
@@ -491,7 +479,9 @@ export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: 
 	const byItem = labelsByItem(labels);
 	const majority = majorityBounds(finals, confidence);
 	const label = labelLevelRate(
-		sampled.map((i) => (byItem.get(i.id) ?? []).map((l) => answerFor(l, 'allValid'))),
+		sampled.map((i) => i.id),
+		byItem,
+		'allValid',
 		confidence
 	);
 	const latent = latentRates('allValid', { items: sampled, groups: [sampled.map((i) => i.id)], labels, adjudications, gold }, { confidence, replicates: options.replicates, memo: options.latent }).groups[0];

@@ -43,13 +43,14 @@ export interface ReviewerRow {
 
 /**
  * Records for per-reviewer agreement: one unit per (item, question) for quality audits, per
- * (item, response) for rating audits, so every answer counts once.
+ * (item, response) for rating audits, so every answer counts once. A quality unit is a number
+ * (item id × 3 + the question's index): hundreds of thousands of them, with no string built for each.
  */
-export function answerRecords(kind: AuditKind, labels: readonly ReportLabel[]): RatingRecord<string, number, string | boolean>[] {
-	const records: RatingRecord<string, number, string | boolean>[] = [];
+export function answerRecords(kind: AuditKind, labels: readonly ReportLabel[]): RatingRecord<number | string, number, string | boolean>[] {
+	const records: RatingRecord<number | string, number, string | boolean>[] = [];
 	for (const label of labels) {
 		if (kind === 'quality') {
-			for (const q of QUESTION_KEYS) records.push({ item: `${label.itemId}:${q}`, rater: label.reviewerId, value: answerTo(label, q) });
+			for (let q = 0; q < QUESTION_KEYS.length; q++) records.push({ item: label.itemId * QUESTION_KEYS.length + q, rater: label.reviewerId, value: answerTo(label, QUESTION_KEYS[q]) });
 		} else {
 			for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
 		}

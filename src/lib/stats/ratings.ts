@@ -35,27 +35,35 @@ export function countValues<T extends Category>(values: Iterable<T>): Map<T, num
 	return counts;
 }
 
+/** One item's ratings: each rater once, with their value (null or undefined: missing), in record order. */
+export interface ItemRow<Rater, T extends Category> {
+	raters: Rater[];
+	values: Array<T | null | undefined>;
+}
+
 /**
- * Per item (in order of first appearance), each rater's present value (in record order).
- * Throws if one rater rated the same item twice: the caller must pick the rating that counts.
+ * Per item (in order of first appearance), each rater's value (in record order). Throws if one
+ * rater rated the same item twice: the caller must pick the rating that counts. Rows are plain
+ * arrays, not a map per item: a report groups hundreds of thousands of units this way.
  */
-function valuesByItemAndRater<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>>
-): Map<Item, Map<Rater, T>> {
-	const table = new Map<Item, Map<Rater, T>>();
-	const seen = new Map<Item, Set<Rater>>();
+export function rowsByItem<Item, Rater, T extends Category>(records: Iterable<RatingRecord<Item, Rater, T>>): Map<Item, ItemRow<Rater, T>> {
+	const table = new Map<Item, ItemRow<Rater, T>>();
 	for (const { item, rater, value } of records) {
-		let raters = seen.get(item);
-		if (!raters) {
-			raters = new Set();
-			seen.set(item, raters);
-			table.set(item, new Map());
-		}
-		if (raters.has(rater)) throw new Error(`rater ${String(rater)} rated item ${String(item)} more than once`);
-		raters.add(rater);
-		if (isPresent(value)) table.get(item)!.set(rater, value);
+		let row = table.get(item);
+		if (!row) table.set(item, (row = { raters: [], values: [] }));
+		// A unit has a handful of raters: a scan is cheaper than a set per unit.
+		if (row.raters.includes(rater)) throw new Error(`rater ${String(rater)} rated item ${String(item)} more than once`);
+		row.raters.push(rater);
+		row.values.push(value);
 	}
 	return table;
+}
+
+/** A row's present values, in record order. */
+function presentValues<Rater, T extends Category>(row: ItemRow<Rater, T>): T[] {
+	const present: T[] = [];
+	for (const v of row.values) if (isPresent(v)) present.push(v);
+	return present;
 }
 
 /**
@@ -64,10 +72,11 @@ function valuesByItemAndRater<Item, Rater, T extends Category>(
  * ratings were all skipped are kept with an empty list. Throws if one rater rated an item twice.
  */
 export function ratingsByItem<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>>
+	records: Iterable<RatingRecord<Item, Rater, T>> | Map<Item, ItemRow<Rater, T>>
 ): Map<Item, T[]> {
+	const rows = records instanceof Map ? records : rowsByItem(records);
 	const byItem = new Map<Item, T[]>();
-	for (const [item, row] of valuesByItemAndRater(records)) byItem.set(item, [...row.values()]);
+	for (const [item, row] of rows) byItem.set(item, presentValues(row));
 	return byItem;
 }
 
@@ -76,14 +85,18 @@ export function ratingsByItem<Item, Rater, T extends Category>(
  * the input of Cohen's κ for two reviewers.
  */
 export function ratingPairs<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>>,
+	records: Iterable<RatingRecord<Item, Rater, T>> | Map<Item, ItemRow<Rater, T>>,
 	firstRater: Rater,
 	secondRater: Rater
 ): Array<[T, T]> {
+	const rows = records instanceof Map ? records : rowsByItem(records);
 	const pairs: Array<[T, T]> = [];
-	for (const row of valuesByItemAndRater(records).values()) {
-		const first = row.get(firstRater);
-		const second = row.get(secondRater);
+	for (const row of rows.values()) {
+		const i = row.raters.indexOf(firstRater);
+		const j = row.raters.indexOf(secondRater);
+		if (i < 0 || j < 0) continue;
+		const first = row.values[i];
+		const second = row.values[j];
 		if (isPresent(first) && isPresent(second)) pairs.push([first, second]);
 	}
 	return pairs;
@@ -118,14 +131,19 @@ export function raterAgreement<Item, Rater, T extends Category>(
 	};
 	const records_ = [...records];
 	for (const { rater } of records_) entry(rater);
-	for (const row of valuesByItemAndRater(records_).values()) {
-		if (row.size < 2) continue;
-		const counts = countValues(row.values());
-		for (const [rater, value] of row) {
-			const stats = entry(rater);
+	for (const row of rowsByItem(records_).values()) {
+		// The raters with a present value, and how many of them gave each value.
+		const present: number[] = [];
+		for (let i = 0; i < row.values.length; i++) if (isPresent(row.values[i])) present.push(i);
+		if (present.length < 2) continue;
+		for (const i of present) {
+			const value = row.values[i];
+			let same = 0;
+			for (const j of present) if (j !== i && row.values[j] === value) same++;
+			const stats = entry(row.raters[i]);
 			stats.items += 1;
-			stats.pairs += row.size - 1;
-			stats.agreeingPairs += counts.get(value)! - 1;
+			stats.pairs += present.length - 1;
+			stats.agreeingPairs += same;
 		}
 	}
 	for (const stats of result.values()) stats.agreement = stats.pairs === 0 ? null : stats.agreeingPairs / stats.pairs;
