@@ -12,6 +12,7 @@ import {
 	ratingsByItem,
 	rowsByItem,
 	type Category,
+	type ItemRow,
 	type RatingRecord
 } from '$lib/stats';
 
@@ -50,16 +51,17 @@ export interface AgreementRow {
 
 /**
  * Agreement on one judgement from one record per reviewer per unit (item, or item × response for
- * ratings). Records with a null value count as missing. `order` ranks the values for ordinal α.
+ * ratings), or those records grouped per unit already (ItemRow). Records with a null value count as
+ * missing. `order` ranks the values for ordinal α.
  */
 export function agreementRow<Unit, T extends Category>(
 	key: string,
 	scale: AgreementScale,
-	records: ReadonlyArray<RatingRecord<Unit, number, T>>,
+	records: ReadonlyArray<RatingRecord<Unit, number, T>> | ReadonlyMap<Unit, ItemRow<number, T>>,
 	options: { level?: 'nominal' | 'ordinal'; order?: readonly T[] } = {}
 ): AgreementRow {
 	const level = options.level ?? 'nominal';
-	const rows = rowsByItem(records);
+	const rows = records instanceof Map ? (records as ReadonlyMap<Unit, ItemRow<number, T>>) : rowsByItem(records as ReadonlyArray<RatingRecord<Unit, number, T>>);
 	const byItem = [...ratingsByItem(rows).values()];
 	const percent = percentAgreement(byItem);
 

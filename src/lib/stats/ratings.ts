@@ -72,9 +72,9 @@ function presentValues<Rater, T extends Category>(row: ItemRow<Rater, T>): T[] {
  * ratings were all skipped are kept with an empty list. Throws if one rater rated an item twice.
  */
 export function ratingsByItem<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>> | Map<Item, ItemRow<Rater, T>>
+	records: Iterable<RatingRecord<Item, Rater, T>> | ReadonlyMap<Item, ItemRow<Rater, T>>
 ): Map<Item, T[]> {
-	const rows = records instanceof Map ? records : rowsByItem(records);
+	const rows = records instanceof Map ? (records as ReadonlyMap<Item, ItemRow<Rater, T>>) : rowsByItem(records as Iterable<RatingRecord<Item, Rater, T>>);
 	const byItem = new Map<Item, T[]>();
 	for (const [item, row] of rows) byItem.set(item, presentValues(row));
 	return byItem;
@@ -85,11 +85,11 @@ export function ratingsByItem<Item, Rater, T extends Category>(
  * the input of Cohen's κ for two reviewers.
  */
 export function ratingPairs<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>> | Map<Item, ItemRow<Rater, T>>,
+	records: Iterable<RatingRecord<Item, Rater, T>> | ReadonlyMap<Item, ItemRow<Rater, T>>,
 	firstRater: Rater,
 	secondRater: Rater
 ): Array<[T, T]> {
-	const rows = records instanceof Map ? records : rowsByItem(records);
+	const rows = records instanceof Map ? (records as ReadonlyMap<Item, ItemRow<Rater, T>>) : rowsByItem(records as Iterable<RatingRecord<Item, Rater, T>>);
 	const pairs: Array<[T, T]> = [];
 	for (const row of rows.values()) {
 		const i = row.raters.indexOf(firstRater);

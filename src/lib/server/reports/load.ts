@@ -85,16 +85,18 @@ type Answers = { instructionValid: number | null; inputValid: number | null; out
 export function loadReportInput(auditId: number, database: Db = db()): ReportInput {
 	const c = database.$client;
 	// One read transaction: the report is a consistent snapshot even while reviewers submit.
+	// Items and labels are read as raw rows into one object literal each: at 100,000 labels, row
+	// objects spread into report objects took half a second, and left shapes that slowed the report.
 	return c.transaction(() => {
 		const audit = loadAudit(auditId, database);
 
 		const itemRows = c
-			.prepare<[number], Omit<ReportItem, 'isGold' | 'isClassification' | 'responses'> & { isGold: number; isClassification: number | null }>(
-				`SELECT i.id, i.position, i.task_id AS taskId, i.instance_id AS instanceId, i.stratum, i.is_gold AS isGold,
-					t.is_classification AS isClassification
+			.prepare<[number], [number, number, number, number | null, string | null, number, number | null]>(
+				`SELECT i.id, i.position, i.task_id, i.instance_id, i.stratum, i.is_gold, t.is_classification
 				 FROM audit_items i JOIN tasks t ON t.id = i.task_id
 				 WHERE i.audit_id = ? ORDER BY i.position`
 			)
+			.raw()
 			.all(auditId);
 		const responsesByItem = new Map<number, ReportItem['responses']>();
 		if (audit.kind === 'rating') {
@@ -111,11 +113,15 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 				responsesByItem.set(r.itemId, list);
 			}
 		}
-		const items: ReportItem[] = itemRows.map((r) => ({
-			...r,
-			isGold: r.isGold === 1,
-			isClassification: storedFlag(r.isClassification),
-			responses: responsesByItem.get(r.id) ?? []
+		const items: ReportItem[] = itemRows.map(([id, position, taskId, instanceId, stratum, isGold, isClassification]) => ({
+			id,
+			position,
+			taskId,
+			instanceId,
+			stratum,
+			isGold: isGold === 1,
+			isClassification: storedFlag(isClassification),
+			responses: responsesByItem.get(id) ?? []
 		}));
 
 		const ratingsByLabel = new Map<number, ReportRating[]>();
@@ -130,21 +136,32 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 			}
 		}
 		const labelRows = c
-			.prepare<[number], Answers & { id: number; itemId: number; reviewerId: number; comment: string; durationMs: number; activeMs: number; submittedAt: number }>(
-				`SELECT id, item_id AS itemId, reviewer_id AS reviewerId, instruction_valid AS instructionValid,
-					input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, preference, comment,
-					duration_ms AS durationMs, active_ms AS activeMs, submitted_at AS submittedAt
+			.prepare<[number], [number, number, number, number | null, number | null, number | null, ErrorReason | null, string | null, string, number, number, number]>(
+				`SELECT id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference, comment,
+					duration_ms, active_ms, submitted_at
 				 FROM audit_labels WHERE audit_id = ? ORDER BY item_id, submitted_at, id`
 			)
+			.raw()
 			.all(auditId);
-		const labels: ReportLabel[] = labelRows.map((r) => ({
-			...r,
-			instructionValid: storedFlag(r.instructionValid),
-			inputValid: storedFlag(r.inputValid),
-			outputValid: storedFlag(r.outputValid),
-			submittedAt: iso(r.submittedAt)!,
-			ratings: ratingsByLabel.get(r.id) ?? []
-		}));
+		const labels: ReportLabel[] = new Array(labelRows.length);
+		for (let n = 0; n < labelRows.length; n++) {
+			const [id, itemId, reviewerId, instructionValid, inputValid, outputValid, errorReason, preference, comment, durationMs, activeMs, submittedAt] = labelRows[n];
+			labels[n] = {
+				id,
+				itemId,
+				reviewerId,
+				instructionValid: storedFlag(instructionValid),
+				inputValid: storedFlag(inputValid),
+				outputValid: storedFlag(outputValid),
+				errorReason,
+				preference,
+				comment,
+				durationMs,
+				activeMs,
+				submittedAt: iso(submittedAt)!,
+				ratings: ratingsByLabel.get(id) ?? []
+			};
+		}
 
 		const adjudicationRatings = new Map<number, ReportRating[]>();
 		for (const r of c
