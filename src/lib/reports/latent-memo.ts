@@ -69,7 +69,8 @@ export class Fingerprint {
 	private b = 0x811c9dc5;
 	private words = 0;
 
-	private word(w: number): void {
+	/** One 32-bit word as it is (a tag, a code): the caller keeps such words apart from numbers. */
+	word(w: number): void {
 		let k = Math.imul(w, 0xcc9e2d51);
 		k = (k << 15) | (k >>> 17);
 		k = Math.imul(k, 0x1b873593);

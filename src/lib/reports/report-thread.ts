@@ -7,6 +7,7 @@
 import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
 import type { LatentMemo } from './latent-memo';
+import { ReportMemo, requestFingerprint } from './report-memo';
 
 /** Where this module lives, so a worker thread can load the same code. */
 export const REPORT_THREAD_MODULE_URL = import.meta.url;
@@ -30,15 +31,29 @@ export interface ReportPort {
 	postMessage(reply: ReportReply): void;
 }
 
-/** Answers each request with its result, or with the error that computing it threw. */
+/**
+ * Answers each request with its result, or with the error that computing it threw. Replies to
+ * requests nobody follows the progress of are kept (./report-memo): the same request again — a
+ * page viewed again over unchanged labels — is answered with the kept reply.
+ */
 export function serveReports(port: ReportPort): void {
+	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
 	port.on('message', (request) => {
 		try {
 			const memo = request.options.latent;
+			const { id: _, progress: __, ...asked } = request;
+			const key = request.progress ? null : requestFingerprint(asked);
+			const known = key === null ? undefined : kept.get(key);
+			if (known) {
+				port.postMessage({ id: request.id, ...known });
+				return;
+			}
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
 			const result =
 				request.kind === 'report' ? buildAuditReport(request.input, request.options) : allValidEstimateOfInstances(request.inputs, request.instanceIds, request.options);
-			port.postMessage({ id: request.id, result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) });
+			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
+			if (key !== null) kept.set(key, reply);
+			port.postMessage({ id: request.id, ...reply });
 		} catch (err) {
 			port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) });
 		}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { ReportMemo, requestFingerprint } from './report-memo';
+import { serveReports, type ReportPort, type ReportReply, type ReportRequest } from './report-thread';
+import { buildAuditReport } from './report';
+import { newLatentMemo } from './latent-memo';
+import { syntheticQualityInput } from './fixtures/synthetic-audit';
+
+/** Every way of changing one value: a number, a string, a flag, null, a list, an object. */
+function changed(value: unknown): unknown[] {
+	if (typeof value === 'number') return [value + 1, String(value)];
+	if (typeof value === 'string') return [`${value}x`, value.slice(1), value === '' ? null : value];
+	if (typeof value === 'boolean') return [!value, null];
+	if (value === null) return [0, false, undefined, ''];
+	if (value === undefined) return [null];
+	if (Array.isArray(value)) return [[...value, 1], value.length ? value.slice(1) : null];
+	return [{ ...(value as object), extra: 1 }, []];
+}
+
+describe('requestFingerprint', () => {
+	const input = syntheticQualityInput(20, 3);
+	const base = requestFingerprint({ kind: 'report', input, options: { replicates: 20 } });
+
+	it('changes with any one value of a label, an item, the audit, an adjudication or a reviewer (every field, whatever fields there are)', () => {
+		const targets: Array<[string, Record<string, unknown>]> = [
+			['label', input.labels[7] as unknown as Record<string, unknown>],
+			['item', input.items[3] as unknown as Record<string, unknown>],
+			['audit', input.audit as unknown as Record<string, unknown>],
+			['reviewer', input.reviewers[1] as unknown as Record<string, unknown>]
+		];
+		let checked = 0;
+		for (const [what, target] of targets) {
+			for (const key of Object.keys(target)) {
+				const original = target[key];
+				for (const value of changed(original)) {
+					if (Object.is(value, original)) continue;
+					target[key] = value;
+					const after = requestFingerprint({ kind: 'report', input, options: { replicates: 20 } });
+					target[key] = original;
+					expect(after, `${what}.${key} = ${JSON.stringify(value)}`).not.toBe(base);
+					checked++;
+				}
+			}
+		}
+		expect(checked).toBeGreaterThan(60);
+		// Removed or added: a property, a label.
+		const label = input.labels[0];
+		const { errorReason: _, ...withoutReason } = label;
+		input.labels[0] = withoutReason as never;
+		expect(requestFingerprint({ kind: 'report', input, options: { replicates: 20 } })).not.toBe(base);
+		input.labels[0] = label;
+		expect(requestFingerprint({ kind: 'report', input, options: { replicates: 20 } })).toBe(base);
+		const removed = input.labels.pop()!;
+		expect(requestFingerprint({ kind: 'report', input, options: { replicates: 20 } })).not.toBe(base);
+		input.labels.push(removed);
+		expect(requestFingerprint({ kind: 'report', input, options: { replicates: 20 } })).toBe(base);
+	});
+
+	it('changes with the options and the kept latent-truth results; values of different types never collide', () => {
+		const of = (options: object) => requestFingerprint({ kind: 'report', input, options });
+		expect(of({ replicates: 20 })).toBe(base);
+		expect(of({ replicates: 21 })).not.toBe(base);
+		expect(of({ replicates: 20, confidence: 0.9 })).not.toBe(base);
+		expect(of({ replicates: 20, latent: newLatentMemo({}, 1000) })).not.toBe(of({ replicates: 20, latent: newLatentMemo({}, 999) }));
+		const kept = { key: 'output', answers: 10, groups: [], reviewers: [] };
+		expect(of({ latent: newLatentMemo({ a: kept }) })).not.toBe(of({ latent: newLatentMemo({ b: kept }) }));
+		const values = [1, '1', true, null, undefined, [], {}, [1], { a: 1 }, { a: '1' }, [[]], [[], []], [1, 2], [[1], 2], '', 0];
+		const prints = values.map((v) => requestFingerprint({ v }));
+		expect(new Set(prints).size).toBe(values.length);
+	});
+});
+
+describe('ReportMemo', () => {
+	it('keeps the last few, dropping the least recently used', () => {
+		const memo = new ReportMemo<number>(2);
+		memo.set('a', 1);
+		memo.set('b', 2);
+		expect(memo.get('a')).toBe(1); // a is now the most recent
+		memo.set('c', 3);
+		expect(memo.get('b')).toBeUndefined();
+		expect(memo.get('a')).toBe(1);
+		expect(memo.get('c')).toBe(3);
+	});
+});
+
+describe('the report thread', () => {
+	function thread() {
+		let listener: ((request: ReportRequest) => void) | undefined;
+		const replies: ReportReply[] = [];
+		const port: ReportPort = {
+			on: (_event, l) => (listener = l),
+			postMessage: (reply) => replies.push(reply)
+		};
+		serveReports(port);
+		return { ask: (request: ReportRequest) => (listener!(request), replies.at(-1)!), replies };
+	}
+
+	it('answers the same request again with the reply it kept, and a changed label with a new report', () => {
+		const { ask } = thread();
+		const input = syntheticQualityInput(40, 5);
+		const options = { replicates: 10, latent: newLatentMemo({}, 0) };
+		const first = ask({ id: 1, kind: 'report', input, options });
+		const again = ask({ id: 2, kind: 'report', input: structuredClone(input), options: { replicates: 10, latent: newLatentMemo({}, 0) } });
+		expect('result' in first && 'result' in again).toBe(true);
+		if (!('result' in first) || !('result' in again)) return;
+		expect(again.id).toBe(2);
+		// The kept reply itself: not computed again.
+		expect(again.result).toBe(first.result);
+		expect(again.latent).toEqual(first.latent);
+		expect(first.latent?.deferred).toHaveLength(4);
+
+		const flipped = structuredClone(input);
+		flipped.labels[0].outputValid = !flipped.labels[0].outputValid;
+		const other = ask({ id: 3, kind: 'report', input: flipped, options: { replicates: 10, latent: newLatentMemo({}, 0) } });
+		if (!('result' in other)) throw new Error('no result');
+		expect(other.result).not.toBe(first.result);
+		expect(other.result).toEqual(buildAuditReport(flipped, { replicates: 10, latent: newLatentMemo({}, 0) }));
+	});
+
+	it('computes afresh a request whose progress is followed (the background fits), keeping nothing', () => {
+		const { ask } = thread();
+		const input = syntheticQualityInput(30, 9);
+		const request = (id: number): ReportRequest => ({ id, kind: 'report', input, options: { replicates: 5, latent: newLatentMemo() }, progress: true });
+		const first = ask(request(1));
+		const again = ask(request(2));
+		if (!('result' in first) || !('result' in again)) throw new Error('no result');
+		expect(again.result).not.toBe(first.result);
+		expect(again.result).toEqual(first.result);
+	});
+});
