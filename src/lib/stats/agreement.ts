@@ -3,7 +3,7 @@
  * reviewers) and Fleiss' κ (more). Krippendorff's α, which also copes with missing ratings and
  * ordinal scales, is in krippendorff.ts.
  */
-import { type Category, type ItemRatings, countValues, isPresent, presentRatings } from './ratings';
+import { type Category, type ItemRatings, countValues, equalPairs, isPresent, presentRatings } from './ratings';
 
 export interface PercentAgreement {
 	/**
@@ -32,8 +32,7 @@ export function percentAgreement<T extends Category>(items: ReadonlyArray<ItemRa
 		const present = presentRatings(ratings);
 		const m = present.length;
 		if (m < 2) continue;
-		let agreeing = 0;
-		for (const count of countValues(present).values()) agreeing += (count * (count - 1)) / 2;
+		const agreeing = equalPairs(present);
 		const itemPairs = (m * (m - 1)) / 2;
 		used += 1;
 		pairs += itemPairs;
@@ -198,11 +197,9 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 	const totals = new Map<T, number>();
 	let sumOfItemAgreement = 0;
 	for (const present of used) {
-		let sumOfSquares = 0;
-		for (const [value, count] of countValues(present)) {
-			sumOfSquares += count * count;
-			totals.set(value, (totals.get(value) ?? 0) + count);
-		}
+		// Σ count² over the item's values = m + 2 × its pairs of equal values.
+		const sumOfSquares = m + 2 * equalPairs(present);
+		for (const value of present) totals.set(value, (totals.get(value) ?? 0) + 1);
 		sumOfItemAgreement += (sumOfSquares - m) / (m * (m - 1));
 	}
 	const ratingsUsed = used.length * m;

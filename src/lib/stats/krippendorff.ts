@@ -59,18 +59,23 @@ export function krippendorffAlpha<T extends Category>(
 
 	// Coincidence matrix: each ordered pair of ratings (i ≠ j) in unit u adds 1/(m_u − 1).
 	const coincidences = Array.from({ length: v }, () => new Array<number>(v).fill(0));
+	// Per unit, each value's count; one array reused across units (a map per unit cost more than the sums).
+	const counts = new Array<number>(v).fill(0);
+	const seen: number[] = [];
 	for (const present of pairable) {
-		const counts = new Map<number, number>();
 		for (const value of present) {
 			const i = index.get(value)!;
-			counts.set(i, (counts.get(i) ?? 0) + 1);
+			if (counts[i] === 0) seen.push(i);
+			counts[i]++;
 		}
 		const weight = 1 / (present.length - 1);
-		for (const [c, countC] of counts) {
-			for (const [k, countK] of counts) {
-				coincidences[c][k] += (c === k ? countC * (countC - 1) : countC * countK) * weight;
+		for (const c of seen) {
+			for (const k of seen) {
+				coincidences[c][k] += (c === k ? counts[c] * (counts[c] - 1) : counts[c] * counts[k]) * weight;
 			}
 		}
+		for (const c of seen) counts[c] = 0;
+		seen.length = 0;
 	}
 	const marginals = coincidences.map((row) => row.reduce((sum, o) => sum + o, 0));
 	// n is an integer (the pairable ratings); round away the 1/(m_u − 1) fractions' rounding error.
@@ -104,7 +109,9 @@ function orderedValues<T extends Category>(
 	level: MeasurementLevel,
 	order: readonly T[] | undefined
 ): T[] {
-	const seen = [...new Set(pairable.flat())];
+	const distinct = new Set<T>();
+	for (const present of pairable) for (const value of present) distinct.add(value);
+	const seen = [...distinct];
 	if (order) {
 		const known = new Set(order);
 		if (known.size !== order.length) throw new RangeError('order lists a value twice');

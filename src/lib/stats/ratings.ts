@@ -42,6 +42,30 @@ export interface ItemRow<Rater, T extends Category> {
 }
 
 /**
+ * How many pairs of equal values `values` holds: Σ c(c − 1)/2 over each value's count c, equal as
+ * a Map's keys are (SameValueZero). Agreement statistics ask this of every unit, hundreds of
+ * thousands of times in a large report: a unit's handful of values are compared pairwise rather
+ * than counted in a map of their own.
+ */
+export function equalPairs(values: ReadonlyArray<Category>): number {
+	const m = values.length;
+	if (m > 32) {
+		let pairs = 0;
+		for (const c of countValues(values).values()) pairs += (c * (c - 1)) / 2;
+		return pairs;
+	}
+	let pairs = 0;
+	for (let i = 0; i < m; i++) {
+		const a = values[i];
+		for (let j = i + 1; j < m; j++) {
+			const b = values[j];
+			if (a === b || (a !== a && b !== b)) pairs++;
+		}
+	}
+	return pairs;
+}
+
+/**
  * Per item (in order of first appearance), each rater's value (in record order). Throws if one
  * rater rated the same item twice: the caller must pick the rating that counts. Rows are plain
  * arrays, not a map per item: a report groups hundreds of thousands of units this way.
