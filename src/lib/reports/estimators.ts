@@ -230,11 +230,13 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	const raterIndex = new Map<number, number>();
 	const observations: DawidSkeneObservation[] = [];
 	for (const l of input.labels) {
-		if (!index.has(l.itemId) || (!sampled.has(l.itemId) && !goldAnswers.has(l.itemId))) continue;
+		const item = index.get(l.itemId);
+		if (item === undefined || (!sampled.has(l.itemId) && !goldAnswers.has(l.itemId))) continue;
 		const a = answerFor(l, key);
 		if (a === null) continue;
-		if (!raterIndex.has(l.reviewerId)) raterIndex.set(l.reviewerId, raterIndex.size);
-		observations.push({ item: index.get(l.itemId)!, rater: raterIndex.get(l.reviewerId)!, label: a ? 1 : 0 });
+		let rater = raterIndex.get(l.reviewerId);
+		if (rater === undefined) raterIndex.set(l.reviewerId, (rater = raterIndex.size));
+		observations.push({ item, rater, label: a ? 1 : 0 });
 	}
 	const known: Array<{ item: number; label: number }> = [];
 	for (const adj of input.adjudications) {
@@ -288,7 +290,12 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			.numbers([...index.keys()])
 			.numbers([...raterIndex.keys()])
 			.number(observations.length);
-		for (const o of observations) f.number(o.item).number(o.rater).number(o.label);
+		// Indices and 0/1 labels are small non-negative integers: one word each.
+		for (const o of observations) {
+			f.word(o.item);
+			f.word(o.rater);
+			f.word(o.label);
+		}
 		fingerprint = f
 			.numbers(known.flatMap((k) => [k.item, k.label]))
 			.numbers(outside)

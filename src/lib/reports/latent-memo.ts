@@ -53,9 +53,10 @@ export function newLatentMemo(known: Record<string, StoredLatent> = {}, deferAbo
 
 /**
  * Bumped whenever the estimator's numbers could change for the same data (EM, its tolerances,
- * the bootstrap, what a result holds), so that results kept by an older version are not reused.
+ * the bootstrap, what a result holds, how the fingerprint is laid out), so that results kept by an
+ * older version are not reused.
  */
-export const LATENT_ALGORITHM_VERSION = 1;
+export const LATENT_ALGORITHM_VERSION = 2;
 
 const TWO_32 = 2 ** 32;
 

@@ -219,8 +219,9 @@ export function qualityGroups(
 	}
 	const latentByGroup = keys.map(() => new Map<RateKey, RateEstimates['latent']>());
 	const reviewerErrorRates = new Map<RateKey, Map<number, ReviewerErrorRates>>();
+	const groupIds = members.map((m) => m.map((i) => i.id));
 	for (const rate of RATE_KEYS) {
-		const result = latentRates(rate, { ...labels.latent, items, groups: members.map((m) => m.map((i) => i.id)) }, settings satisfies EstimatorSettings);
+		const result = latentRates(rate, { ...labels.latent, items, groups: groupIds }, settings satisfies EstimatorSettings);
 		result.groups.forEach((g, i) => latentByGroup[i].set(rate, g));
 		reviewerErrorRates.set(rate, result.reviewers);
 	}
