@@ -37,6 +37,7 @@ import {
 	allYes,
 	categoryOf,
 	labelsByItem,
+	ratersOf,
 	qualityVerdict,
 	ratingVerdict,
 	type QualityItemVerdict,
@@ -253,15 +254,6 @@ function qualityAgreement(input: ReportInput, sampledIds: Set<number>): Agreemen
 	return rows;
 }
 
-/** An item's reviewers, in label order; a reviewer who labelled it twice is an error (agreement counts each once). */
-function ratersOf(itemId: number, labels: readonly ReportLabel[]): number[] {
-	const raters: number[] = [];
-	for (const l of labels) {
-		if (raters.includes(l.reviewerId)) throw new Error(`rater ${l.reviewerId} rated item ${itemId} more than once`);
-		raters.push(l.reviewerId);
-	}
-	return raters;
-}
 
 function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: readonly string[]): AgreementRow[] | null {
 	const records: Array<RatingRecord<string, number, Rating> & { model: string }> = [];

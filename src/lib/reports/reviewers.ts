@@ -3,12 +3,12 @@
  * gold items (answers the researcher knows).
  */
 import { QUESTION_KEYS } from '$lib/audits/rubric';
-import { median, raterAgreement, wilsonInterval, type RatingRecord } from '$lib/stats';
+import { median, raterAgreement, rowsByItem, wilsonInterval, type ItemRow, type RatingRecord } from '$lib/stats';
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
-import { groupBy } from './verdicts';
+import { groupBy, labelsByItem, ratersOf } from './verdicts';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -42,20 +42,23 @@ export interface ReviewerRow {
 }
 
 /**
- * Records for per-reviewer agreement: one unit per (item, question) for quality audits, per
- * (item, response) for rating audits, so every answer counts once. A quality unit is a number
- * (item id × 3 + the question's index): hundreds of thousands of them, with no string built for each.
+ * Per-reviewer agreement's units: one per (item, question) for quality audits, per (item,
+ * response) for rating audits, so every answer counts once. Quality units are grouped straight
+ * from each item's labels (a number per unit: item id × 3 + the question's index), with no record
+ * built per answer: 300,000 of them at 100,000 labels.
  */
-export function answerRecords(kind: AuditKind, labels: readonly ReportLabel[]): RatingRecord<number | string, number, string | boolean>[] {
-	const records: RatingRecord<number | string, number, string | boolean>[] = [];
-	for (const label of labels) {
-		if (kind === 'quality') {
-			for (let q = 0; q < QUESTION_KEYS.length; q++) records.push({ item: label.itemId * QUESTION_KEYS.length + q, rater: label.reviewerId, value: answerTo(label, QUESTION_KEYS[q]) });
-		} else {
-			for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
-		}
+export function answerRows(kind: AuditKind, labels: readonly ReportLabel[]): Map<number | string, ItemRow<number, string | boolean>> {
+	if (kind !== 'quality') {
+		const records: RatingRecord<string, number, string>[] = [];
+		for (const label of labels) for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
+		return rowsByItem(records);
 	}
-	return records;
+	const rows = new Map<number, ItemRow<number, boolean>>();
+	for (const [itemId, list] of labelsByItem(labels)) {
+		const raters = ratersOf(itemId, list);
+		QUESTION_KEYS.forEach((q, i) => rows.set(itemId * QUESTION_KEYS.length + i, { raters, values: list.map((l) => answerTo(l, q)) }));
+	}
+	return rows;
 }
 
 function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], input: ReportInput, settings: IntervalSettings): ReviewerRow['gold'] {
@@ -80,7 +83,7 @@ export function reviewerRows(input: ReportInput, settings: IntervalSettings, err
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
 	const sampled = input.labels.filter((l) => !gold.has(l.itemId));
-	const agreement = raterAgreement(answerRecords(kind, sampled));
+	const agreement = raterAgreement(answerRows(kind, sampled));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
 	for (const l of input.labels) ids.add(l.reviewerId);

@@ -230,6 +230,16 @@ export function labelsByItem(labels: readonly ReportLabel[]): Map<number, Report
 	return groupBy(labels, (label) => label.itemId);
 }
 
+/** An item's reviewers, in label order; a reviewer who labelled it twice is an error (agreement counts each once). */
+export function ratersOf(itemId: number, labels: readonly ReportLabel[]): number[] {
+	const raters: number[] = [];
+	for (const l of labels) {
+		if (raters.includes(l.reviewerId)) throw new Error(`rater ${l.reviewerId} rated item ${itemId} more than once`);
+		raters.push(l.reviewerId);
+	}
+	return raters;
+}
+
 /** `list` split by a numeric key, in one pass, each group in the list's order. */
 export function groupBy<T>(list: readonly T[], keyOf: (item: T) => number): Map<number, T[]> {
 	const groups = new Map<number, T[]>();

@@ -142,7 +142,7 @@ export interface RaterAgreement {
  * are listed with zero pairs.
  */
 export function raterAgreement<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>>
+	records: Iterable<RatingRecord<Item, Rater, T>> | ReadonlyMap<Item, ItemRow<Rater, T>>
 ): Map<Rater, RaterAgreement> {
 	const result = new Map<Rater, RaterAgreement>();
 	const entry = (rater: Rater): RaterAgreement => {
@@ -153,9 +153,16 @@ export function raterAgreement<Item, Rater, T extends Category>(
 		}
 		return found;
 	};
-	const records_ = [...records];
-	for (const { rater } of records_) entry(rater);
-	for (const row of rowsByItem(records_).values()) {
+	// Every rater is listed, those with only missing values too: in record order, or (rows given) row order.
+	let rows: ReadonlyMap<Item, ItemRow<Rater, T>>;
+	if (records instanceof Map) rows = records as ReadonlyMap<Item, ItemRow<Rater, T>>;
+	else {
+		const list = [...(records as Iterable<RatingRecord<Item, Rater, T>>)];
+		for (const { rater } of list) entry(rater);
+		rows = rowsByItem(list);
+	}
+	for (const row of rows.values()) for (const rater of row.raters) entry(rater);
+	for (const row of rows.values()) {
 		// The raters with a present value, and how many of them gave each value.
 		const present: number[] = [];
 		for (let i = 0; i < row.values.length; i++) if (isPresent(row.values[i])) present.push(i);
