@@ -1,6 +1,67 @@
 import { describe, expect, it } from 'vitest';
-import { countValues, equalPairs, ratingPairs, ratingsByItem, rowsByItem, type Category } from './ratings';
+import { cohenKappa } from './agreement';
+import { countValues, equalPairs, presentRatings, raterAgreement, ratingPairs, ratingsByItem, rowsByItem, type Category, type RatingRecord } from './ratings';
 import { createRng } from '../random';
+
+const labels: Array<RatingRecord<number, string, string>> = [
+	{ item: 1, rater: 'ann', value: 'yes' },
+	{ item: 1, rater: 'bob', value: 'yes' },
+	{ item: 1, rater: 'cy', value: 'no' },
+	{ item: 2, rater: 'bob', value: 'no' },
+	{ item: 2, rater: 'ann', value: null }, // skipped
+	{ item: 3, rater: 'ann', value: 'no' },
+	{ item: 3, rater: 'cy', value: 'no' },
+	{ item: 4, rater: 'dee', value: 'yes' }
+];
+
+describe('ratingsByItem', () => {
+	it('groups present values per item in order of first appearance', () => {
+		expect([...ratingsByItem(labels)]).toEqual([
+			[1, ['yes', 'yes', 'no']],
+			[2, ['no']],
+			[3, ['no', 'no']],
+			[4, ['yes']]
+		]);
+	});
+
+	it('refuses two ratings of one item by the same rater, even if one was a skip', () => {
+		expect(() => ratingsByItem([...labels, { item: 2, rater: 'ann', value: 'yes' }])).toThrow(/more than once/);
+	});
+});
+
+describe('ratingPairs', () => {
+	it('pairs the two raters over the items both rated', () => {
+		expect(ratingPairs(labels, 'ann', 'cy')).toEqual([
+			['yes', 'no'],
+			['no', 'no']
+		]);
+		// Item 2: ann skipped, so it is not a pair.
+		expect(ratingPairs(labels, 'ann', 'bob')).toEqual([['yes', 'yes']]);
+		expect(cohenKappa(ratingPairs(labels, 'ann', 'cy')).n).toBe(2);
+	});
+});
+
+describe('raterAgreement', () => {
+	it("counts each rater's agreeing pairs with the others", () => {
+		const result = raterAgreement(labels);
+		// Item 1: ann–bob agree, ann–cy and bob–cy disagree. Item 3: ann–cy agree.
+		expect(result.get('ann')).toEqual({ items: 2, pairs: 3, agreeingPairs: 2, agreement: 2 / 3 });
+		expect(result.get('bob')).toEqual({ items: 1, pairs: 2, agreeingPairs: 1, agreement: 0.5 });
+		expect(result.get('cy')).toEqual({ items: 2, pairs: 3, agreeingPairs: 1, agreement: 1 / 3 });
+		// dee shares no item with anyone.
+		expect(result.get('dee')).toEqual({ items: 0, pairs: 0, agreeingPairs: 0, agreement: null });
+	});
+});
+
+describe('helpers', () => {
+	it('presentRatings and countValues', () => {
+		expect(presentRatings(['a', null, 'b', undefined])).toEqual(['a', 'b']);
+		expect([...countValues(['b', 'a', 'b'])]).toEqual([
+			['b', 2],
+			['a', 1]
+		]);
+	});
+});
 
 describe('equalPairs', () => {
 	it('counts the pairs of equal values as a map of counts would, for small and large units', () => {
