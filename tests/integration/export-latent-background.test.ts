@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildLargeQualityAudit } from '../support/large-audit';
+import { progressUntilDone } from '../support/latent-progress';
 import type { Db } from '../../src/lib/server/db';
 import { archiveDataset, purgeDataset } from '../../src/lib/server/archive/archive';
 import { estimateQuality, estimateQualityOffThread, liveQualityEstimate } from '../../src/lib/server/exports/quality';
@@ -52,11 +53,7 @@ describe("the export page's estimate of a large audit", () => {
 		expect(first.quality?.population.fallback).toMatch(/background .*200 bootstrap refits over 500 answers/);
 		expect(first.latent).toMatchObject({ total: 200 });
 		// Progress climbs while the background thread works.
-		const seen: number[] = [];
-		while (latentProgress({ dataset: datasetId })) {
-			seen.push(latentProgress({ dataset: datasetId })!.done);
-			await new Promise((r) => setTimeout(r, 5));
-		}
+		const seen = await progressUntilDone(() => latentProgress({ dataset: datasetId }));
 		expect(seen.some((done) => done > 0 && done < 200)).toBe(true);
 		expect(seen).toEqual([...seen].sort((a, b) => a - b));
 		expect(kept()).toBe(1);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildLargeQualityAudit } from '../support/large-audit';
+import { progressUntilDone } from '../support/latent-progress';
 import type { Db } from '../../src/lib/server/db';
 import { buildAuditReport, compareReports } from '../../src/lib/reports';
 import { archiveAudit, purgeAudit } from '../../src/lib/server/archive/archive';
@@ -50,11 +51,7 @@ describe('latent-truth estimates of a large audit', () => {
 		const queued = latentProgress({ audit: auditId });
 		expect(queued).toMatchObject({ total: 4 * 40 });
 		// Progress climbs while the background thread works.
-		const seen: number[] = [];
-		while (latentProgress({ audit: auditId })) {
-			seen.push(latentProgress({ audit: auditId })!.done);
-			await new Promise((r) => setTimeout(r, 5));
-		}
+		const seen = await progressUntilDone(() => latentProgress({ audit: auditId }));
 		expect(seen.some((done) => done > 0 && done < 160)).toBe(true);
 		expect(seen).toEqual([...seen].sort((a, b) => a - b));
 		expect(kept()).toBe(4);
