@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReportMemo, requestFingerprint } from './report-memo';
-import { serveReports, type ReportPort, type ReportReply, type ReportRequest } from './report-thread';
+import { serveReports, type ReportLoader, type ReportPort, type ReportReply, type ReportRequest } from './report-thread';
 import { buildAuditReport } from './report';
 import { newLatentMemo } from './latent-memo';
 import { syntheticQualityInput } from './fixtures/synthetic-audit';
@@ -83,14 +83,14 @@ describe('ReportMemo', () => {
 });
 
 describe('the report thread', () => {
-	function thread() {
+	function thread(load?: ReportLoader) {
 		let listener: ((request: ReportRequest) => void) | undefined;
 		const replies: ReportReply[] = [];
 		const port: ReportPort = {
 			on: (_event, l) => (listener = l),
 			postMessage: (reply) => replies.push(reply)
 		};
-		serveReports(port);
+		serveReports(port, load);
 		return { ask: (request: ReportRequest) => (listener!(request), replies.at(-1)!), replies };
 	}
 
@@ -125,5 +125,33 @@ describe('the report thread', () => {
 		if (!('result' in first) || !('result' in again)) throw new Error('no result');
 		expect(again.result).not.toBe(first.result);
 		expect(again.result).toEqual(first.result);
+	});
+
+	it('reads an audit itself when it has a loader, and keeps the reply under what it read, not under the audit', () => {
+		let input = syntheticQualityInput(30, 4);
+		const reads: Array<[number, string]> = [];
+		const { ask } = thread((auditId, source) => {
+			reads.push([auditId, source]);
+			return structuredClone(input);
+		});
+		const request = (id: number): ReportRequest => ({ id, kind: 'auditReport', auditId: 7, source: '/data/app.db', options: { replicates: 5 } });
+		const first = ask(request(1));
+		if (!('result' in first)) throw new Error('no result');
+		expect(first.result).toEqual(buildAuditReport(input, { replicates: 5 }));
+		expect(reads).toEqual([[7, '/data/app.db']]);
+		// Read again each time; unchanged labels give the kept reply.
+		const again = ask(request(2));
+		if (!('result' in again)) throw new Error('no result');
+		expect(reads).toHaveLength(2);
+		expect(again.result).toBe(first.result);
+		// A label changed in the database: a new report.
+		input = structuredClone(input);
+		input.labels[2].inputValid = !input.labels[2].inputValid;
+		const changed = ask(request(3));
+		if (!('result' in changed)) throw new Error('no result');
+		expect(changed.result).not.toBe(first.result);
+		expect(changed.result).toEqual(buildAuditReport(input, { replicates: 5 }));
+		// A thread without a loader says so.
+		expect(thread().ask(request(4))).toEqual({ id: 4, error: 'This report thread cannot read the database.' });
 	});
 });

@@ -1,24 +1,28 @@
 /**
  * A worker thread's side of the server's report computations (src/lib/server/reports/threads.ts):
  * each audit's input answered with its report, built by the same pure code as in the main thread.
- * Only ever imported dynamically, so that the built app keeps it in a chunk of its own whose
- * export names a worker can find.
+ * The server's threads run it from ../server/reports/report-db-thread, which gives it a loader.
  */
 import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
 import type { LatentMemo } from './latent-memo';
 import { ReportMemo, requestFingerprint } from './report-memo';
 
-/** Where this module lives, so a worker thread can load the same code. */
-export const REPORT_THREAD_MODULE_URL = import.meta.url;
-
 /**
- * An audit's report, or an export population's "all fields valid" estimate. With `progress`,
- * each latent-truth bootstrap replicate is announced by an interim reply before the result.
+ * An audit's report (its input sent, or read by the thread itself: `auditReport`), or an export
+ * population's "all fields valid" estimate. With `progress`, each latent-truth bootstrap replicate
+ * is announced by an interim reply before the result.
  */
 export type ReportRequest =
 	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions; progress?: boolean }
+	| { id: number; kind: 'auditReport'; auditId: number; source: string; options: ReportOptions; progress?: boolean }
 	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions; progress?: boolean };
+/**
+ * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
+ * given one (./server/reports/report-db-thread), so that a large audit's labels are neither read in
+ * the server's thread nor copied between threads.
+ */
+export type ReportLoader = (auditId: number, source: string) => ReportInput;
 /** The result with what its latent memo was left with, or the error; interim: one more replicate done. */
 export type ReportReply =
 	| { id: number; result: AuditReport | AllValidEstimate; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
@@ -36,12 +40,13 @@ export interface ReportPort {
  * requests nobody follows the progress of are kept (./report-memo): the same request again — a
  * page viewed again over unchanged labels — is answered with the kept reply.
  */
-export function serveReports(port: ReportPort): void {
+export function serveReports(port: ReportPort, load?: ReportLoader): void {
 	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
 	port.on('message', (request) => {
 		try {
 			const memo = request.options.latent;
-			const { id: _, progress: __, ...asked } = request;
+			const asked = askedOf(request, load);
+			// Keyed by what the report reads (the input, loaded or sent), never by an audit's id.
 			const key = request.progress ? null : requestFingerprint(asked);
 			const known = key === null ? undefined : kept.get(key);
 			if (known) {
@@ -49,8 +54,7 @@ export function serveReports(port: ReportPort): void {
 				return;
 			}
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
-			const result =
-				request.kind === 'report' ? buildAuditReport(request.input, request.options) : allValidEstimateOfInstances(request.inputs, request.instanceIds, request.options);
+			const result = asked.kind === 'report' ? buildAuditReport(asked.input, asked.options) : allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
 			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
 			if (key !== null) kept.set(key, reply);
 			port.postMessage({ id: request.id, ...reply });
@@ -58,4 +62,17 @@ export function serveReports(port: ReportPort): void {
 			port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) });
 		}
 	});
+}
+
+type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress'>, { kind: 'auditReport' }>;
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** The request as computed: an audit to read becomes its input. */
+function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked {
+	if (request.kind === 'auditReport') {
+		if (!load) throw new Error('This report thread cannot read the database.');
+		return { kind: 'report', input: load(request.auditId, request.source), options: request.options };
+	}
+	const { id: _, progress: __, ...asked } = request;
+	return asked;
 }

@@ -22,7 +22,7 @@ import {
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
-import { buildReportInBackground, buildReportOffThread } from './threads';
+import { buildAuditReportOffThread } from './threads';
 import { computeLatentLater, keepLatent, keptLatent } from './latent';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
 
@@ -56,13 +56,13 @@ function latentMemoFor(auditId: number, database: Db, timing: ReportTiming) {
  * pending and are queued for the background thread (./latent).
  */
 export async function auditReportOffThread(auditId: number, options: ReportOptions = {}, database: Db = db(), timing: ReportTiming = {}): Promise<AuditReport> {
-	const input = loadReportInput(auditId, database);
 	const memo = latentMemoFor(auditId, database, timing);
-	const report = await buildReportOffThread(input, { ...options, latent: memo });
+	const report = await buildAuditReportOffThread(auditId, database, { ...options, latent: memo });
 	if (!timing.withoutLatent) {
 		keepLatent({ audit: auditId }, memo.computed, database);
 		if (memo.deferred.length > 0) {
-			const background = (latent: LatentMemo) => buildReportInBackground(input, { ...options, latent });
+			// The background thread reads the labels as they are when it starts.
+			const background = (latent: LatentMemo) => buildAuditReportOffThread(auditId, database, { ...options, latent }, 'background');
 			computeLatentLater({ audit: auditId }, background, { fits: memo.deferred.length, replicates: options.replicates }, database);
 		}
 	}

@@ -10,6 +10,8 @@ import { allValidEstimateOfInstances, buildAuditReport, newLatentMemo, type AllV
 import type { ReportReply, ReportRequest } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
+import type { Db } from '../db';
+import { loadReportInput } from './load';
 
 type ReportThread = { worker: Worker; requests: WorkerRequests<ReportReply> };
 /**
@@ -21,10 +23,11 @@ const threads: Record<Slot, Promise<ReportThread | null> | undefined> = { reques
 
 async function reportThread(slot: Slot): Promise<ReportThread | null> {
 	threads[slot] ??= (async () => {
-		const mod = await import('$lib/reports/report-thread');
+		const mod = await import('./report-db-thread');
 		// The worker's entry, named here so the bundler keeps it in the module's chunk.
-		if (typeof mod.serveReports !== 'function') return null;
-		const worker = await startModuleWorker(mod.REPORT_THREAD_MODULE_URL, 'serveReports');
+		const entry: keyof typeof mod = 'serveReportsFromDatabase';
+		if (typeof mod[entry] !== 'function') return null;
+		const worker = await startModuleWorker(mod.REPORT_DB_THREAD_URL, entry);
 		if (!worker) return null;
 		const requests = new WorkerRequests<ReportReply>([worker], 'The report thread stopped.');
 		// A process that is done still ends, whatever a thread is doing: each thread is held only while
@@ -82,14 +85,17 @@ async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest,
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
-/** buildAuditReport, in the report thread. */
-export function buildReportOffThread(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
-	return offThread('requests', { kind: 'report', input, options }, () => buildAuditReport(input, options));
-}
-
-/** buildAuditReport in the background thread: for latent-truth fits nobody waits on (./latent). */
-export function buildReportInBackground(input: ReportInput, options: ReportOptions = {}): Promise<AuditReport> {
-	return offThread('background', { kind: 'report', input, options }, () => buildAuditReport(input, options));
+/**
+ * An audit's report, its labels read in the report thread from the database file (the server's
+ * thread neither reads nor copies them); one held in memory is read here and sent.
+ */
+export function buildAuditReportOffThread(auditId: number, database: Db, options: ReportOptions = {}, slot: Slot = 'requests'): Promise<AuditReport> {
+	const c = database.$client;
+	if (c.memory) {
+		const input = loadReportInput(auditId, database);
+		return offThread(slot, { kind: 'report', input, options }, () => buildAuditReport(input, options));
+	}
+	return offThread(slot, { kind: 'auditReport', auditId, source: c.name, options }, () => buildAuditReport(loadReportInput(auditId, database), options));
 }
 
 /** allValidEstimateOfInstances (an export's estimate), in the report thread. */
