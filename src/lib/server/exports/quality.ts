@@ -138,17 +138,27 @@ async function allValidOffThread(
 	return { estimate, pending };
 }
 
+/** estimateQuality with the population's "all fields valid" estimate from allValidOffThread. */
+async function qualityOffThread(
+	client: Database.Database,
+	selection: ExportSelection,
+	database: Db,
+	backgroundAbove?: number
+): Promise<{ quality: QualityEstimate | null; pending: boolean }> {
+	if (selection.responsesOf) return { quality: estimateQuality(client, selection), pending: false }; // ratings: counts in SQL only
+	const audits = auditsInScope(client, selection, 'quality');
+	if (audits.length === 0) return { quality: null, pending: false };
+	const { estimate, pending } = await allValidOffThread(client, selection, audits, database, backgroundAbove);
+	return { quality: estimateQuality(client, selection, { audits, allValid: estimate }), pending };
+}
+
 /**
  * estimateQuality for the server's downloads: the latent-class estimate computed in the report
  * thread (or read back when kept), so that other requests are not held up meanwhile. `client`
  * may be a read snapshot; results are kept through `database`.
  */
 export async function estimateQualityOffThread(client: Database.Database, selection: ExportSelection, database: Db = db()): Promise<QualityEstimate | null> {
-	if (selection.responsesOf) return estimateQuality(client, selection); // ratings: counts in SQL only
-	const audits = auditsInScope(client, selection, 'quality');
-	if (audits.length === 0) return null;
-	const { estimate } = await allValidOffThread(client, selection, audits, database);
-	return estimateQuality(client, selection, { audits, allValid: estimate });
+	return (await qualityOffThread(client, selection, database)).quality;
 }
 
 /** The export page's estimate, and the background computation its latent-truth figure waits for. */
@@ -164,12 +174,7 @@ export interface LiveQualityEstimate {
  * at 100,000 labels), so that the page's count answers at once.
  */
 export async function liveQualityEstimate(selection: ExportSelection, database: Db = db(), backgroundAbove = LATENT_BACKGROUND_ANSWERS): Promise<LiveQualityEstimate> {
-	const client = database.$client;
-	if (selection.responsesOf) return { quality: estimateQuality(client, selection), latent: null };
-	const audits = auditsInScope(client, selection, 'quality');
-	if (audits.length === 0) return { quality: null, latent: null };
-	const { estimate, pending } = await allValidOffThread(client, selection, audits, database, backgroundAbove);
-	const quality = estimateQuality(client, selection, { audits, allValid: estimate });
+	const { quality, pending } = await qualityOffThread(database.$client, selection, database, backgroundAbove);
 	// The dataset's job: this selection's, or an earlier selection's still running (this one is queued when the page counts again after it).
 	return { quality, latent: pending ? latentProgress({ dataset: selection.datasetId }) : null };
 }
