@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReportMemo, requestFingerprint } from './report-memo';
 import { serveReports, type ReportLoader, type ReportPort, type ReportReply, type ReportRequest } from './report-thread';
-import { buildAuditReport } from './report';
+import { allValidEstimateOfInstances, buildAuditReport } from './report';
 import { newLatentMemo } from './latent-memo';
 import { syntheticQualityInput } from './fixtures/synthetic-audit';
 
@@ -151,6 +151,12 @@ describe('the report thread', () => {
 		if (!('result' in changed)) throw new Error('no result');
 		expect(changed.result).not.toBe(first.result);
 		expect(changed.result).toEqual(buildAuditReport(input, { replicates: 5 }));
+		// An export's estimate over the audits it pools, read by the thread.
+		const ids = input.items.flatMap((i) => (i.instanceId === null || i.id % 3 === 0 ? [] : [i.instanceId]));
+		const estimate = ask({ id: 5, kind: 'allValidOfAudits', auditIds: [7], source: '/data/app.db', instanceIds: ids, options: { replicates: 5 } });
+		if (!('result' in estimate)) throw new Error('no result');
+		expect(estimate.result).toEqual(allValidEstimateOfInstances([input], ids, { replicates: 5 }));
+		expect(reads.at(-1)).toEqual([7, '/data/app.db']);
 		// A thread without a loader says so.
 		expect(thread().ask(request(4))).toEqual({ id: 4, error: 'This report thread cannot read the database.' });
 	});

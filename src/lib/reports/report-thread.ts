@@ -10,13 +10,14 @@ import { ReportMemo, requestFingerprint } from './report-memo';
 
 /**
  * An audit's report (its input sent, or read by the thread itself: `auditReport`), or an export
- * population's "all fields valid" estimate. With `progress`, each latent-truth bootstrap replicate
+ * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`). With `progress`, each latent-truth bootstrap replicate
  * is announced by an interim reply before the result.
  */
 export type ReportRequest =
 	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions; progress?: boolean }
 	| { id: number; kind: 'auditReport'; auditId: number; source: string; options: ReportOptions; progress?: boolean }
-	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions; progress?: boolean };
+	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions; progress?: boolean }
+	| { id: number; kind: 'allValidOfAudits'; auditIds: number[]; source: string; instanceIds: number[]; options: ReportOptions; progress?: boolean };
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
  * given one (./server/reports/report-db-thread), so that a large audit's labels are neither read in
@@ -64,14 +65,16 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 	});
 }
 
-type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress'>, { kind: 'auditReport' }>;
+type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress'>, { kind: 'auditReport' | 'allValidOfAudits' }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 /** The request as computed: an audit to read becomes its input. */
 function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked {
-	if (request.kind === 'auditReport') {
+	if (request.kind === 'auditReport' || request.kind === 'allValidOfAudits') {
 		if (!load) throw new Error('This report thread cannot read the database.');
-		return { kind: 'report', input: load(request.auditId, request.source), options: request.options };
+		if (request.kind === 'auditReport') return { kind: 'report', input: load(request.auditId, request.source), options: request.options };
+		const inputs = request.auditIds.map((id) => load(id, request.source));
+		return { kind: 'allValid', inputs, instanceIds: request.instanceIds, options: request.options };
 	}
 	const { id: _, progress: __, ...asked } = request;
 	return asked;

@@ -18,7 +18,7 @@ import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
 import { ESTIMATOR_LABELS, allValidEstimateOfInstances, newLatentMemo, type AllValidEstimate, type EstimatorKey, type LatentMemo, type LatentProgress, type ReportInput } from '$lib/reports';
 import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
-import { allValidEstimateInBackground, allValidEstimateOffThread } from '../reports/threads';
+import { allValidEstimateOffThread } from '../reports/threads';
 import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, latentProgress } from '../reports/latent';
 import { withoutHumanLabels } from './filters';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
@@ -95,15 +95,14 @@ function hasRejectedRows(client: Database.Database, selection: ExportSelection):
 	return row.found === 1;
 }
 
-/** The audits' inputs and the population's instances a quality export's estimate is computed from. */
-function allValidInputs(client: Database.Database, population: ReturnType<typeof selectionQuery>, audits: AuditSummary[]): { inputs: ReportInput[]; instanceIds: number[] } {
+/** The population's instances a quality export's estimate is computed over. */
+function populationInstances(client: Database.Database, population: ReturnType<typeof selectionQuery>): number[] {
 	const pq = population.q;
-	const instanceIds = client
+	return client
 		.prepare<[unknown], [number]>(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
 		.raw()
 		.all(pq.params)
 		.map((r) => r[0]);
-	return { inputs: audits.map((a) => loadReportInput(a.id, readOnly(client))), instanceIds };
 }
 
 /** A connection as the loaders take it: they read through $client only (the export's read snapshot serves them). */
@@ -125,14 +124,16 @@ async function allValidOffThread(
 	database: Db,
 	backgroundAbove?: number
 ): Promise<{ estimate: AllValidEstimate; pending: boolean }> {
-	const { inputs, instanceIds } = allValidInputs(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
+	const instanceIds = populationInstances(client, selectionQuery(selection, withoutHumanLabels(selection.filters)));
+	const auditIds = audits.map((a) => a.id);
 	const owner = { dataset: selection.datasetId };
 	const memo = newLatentMemo(keptLatent(owner, database), backgroundAbove);
-	const estimate = await allValidEstimateOffThread(inputs, instanceIds, { latent: memo });
+	const estimate = await allValidEstimateOffThread(client, database, auditIds, instanceIds, { latent: memo });
 	keepLatent(owner, memo.computed, database);
 	const pending = memo.deferred.length > 0;
 	if (pending) {
-		const background = (latent: LatentMemo) => allValidEstimateInBackground(inputs, instanceIds, { latent });
+		// The background thread reads the audits as they are when it starts.
+		const background = (latent: LatentMemo) => allValidEstimateOffThread(client, database, auditIds, instanceIds, { latent }, 'background');
 		computeLatentLater(owner, background, { fits: memo.deferred.length }, database);
 	}
 	return { estimate, pending };
@@ -241,7 +242,8 @@ export function estimateQuality(
 	} else {
 		let e = computed?.allValid;
 		if (!e) {
-			const { inputs, instanceIds } = allValidInputs(client, population, audits);
+			const instanceIds = populationInstances(client, population);
+			const inputs = audits.map((a) => loadReportInput(a.id, readOnly(client)));
 			const owner = { dataset: selection.datasetId };
 			const memo = newLatentMemo(keptLatent(owner, keepIn ?? readOnly(client)));
 			e = allValidEstimateOfInstances(inputs, instanceIds, { latent: memo });

@@ -10,6 +10,7 @@ import { allValidEstimateOfInstances, buildAuditReport, newLatentMemo, type AllV
 import type { ReportReply, ReportRequest } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
+import type Database from 'better-sqlite3';
 import type { Db } from '../db';
 import { loadReportInput } from './load';
 
@@ -98,14 +99,28 @@ export function buildAuditReportOffThread(auditId: number, database: Db, options
 	return offThread(slot, { kind: 'auditReport', auditId, source: c.name, options }, () => buildAuditReport(loadReportInput(auditId, database), options));
 }
 
-/** allValidEstimateOfInstances (an export's estimate), in the report thread. */
-export function allValidEstimateOffThread(inputs: ReportInput[], instanceIds: number[], options: ReportOptions = {}): Promise<AllValidEstimate> {
-	return offThread('requests', { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
-}
-
-/** allValidEstimateOfInstances in the background thread: an export page's estimate nobody waits on (./latent). */
-export function allValidEstimateInBackground(inputs: ReportInput[], instanceIds: number[], options: ReportOptions = {}): Promise<AllValidEstimate> {
-	return offThread('background', { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
+/**
+ * allValidEstimateOfInstances (an export's estimate) over `auditIds`, in the report thread (the
+ * background one for a fit nobody waits on, ./latent). The audits are read through `reader`: a
+ * database file's own connection is left to the thread, which reads them itself; anything else —
+ * an export's read snapshot, whose rows the estimate must match, or a database in memory — is read
+ * here and sent.
+ */
+export function allValidEstimateOffThread(
+	reader: Database.Database,
+	database: Db,
+	auditIds: number[],
+	instanceIds: number[],
+	options: ReportOptions = {},
+	slot: Slot = 'requests'
+): Promise<AllValidEstimate> {
+	// The loader reads through $client only.
+	const inputsHere = () => auditIds.map((id) => loadReportInput(id, { $client: reader } as unknown as Db));
+	if (reader === database.$client && !reader.memory) {
+		return offThread(slot, { kind: 'allValidOfAudits', auditIds, source: reader.name, instanceIds, options }, () => allValidEstimateOfInstances(inputsHere(), instanceIds, options));
+	}
+	const inputs = inputsHere();
+	return offThread(slot, { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
 }
 
 /** Stops the report threads (a bench or command that is done): requests still waiting fail, background ones included. */
