@@ -24,6 +24,9 @@ import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judg
 import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
 import { freePort } from '../tests/support/built-app';
 import { buildLargeQualityAudit } from '../tests/support/large-audit';
+import { countExport } from '../src/lib/server/exports/export';
+import { parseExportParams } from '../src/lib/server/exports/params';
+import { liveQualityEstimate } from '../src/lib/server/exports/quality';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 50_000);
 const K = 2;
@@ -180,6 +183,27 @@ try {
 		const report = await pageReport({});
 		if (!JSON.stringify(report).includes('"pending"')) throw new Error('the latent fits were not left to the background');
 	});
+	// The export page's count for the audited dataset: its counts, and the audits' estimate (the
+	// same latent-truth fit of "all fields valid", pooled over the rows the selection picks).
+	const selection = parseExportParams(new URLSearchParams({ dataset: String(input.audit.datasetId), format: 'jsonl' }));
+	const count = async () => {
+		countExport(selection, db);
+		return liveQualityEstimate(selection, db);
+	};
+	const exportRepeat = await timeAsync('export page count, a repeat (nothing changed)', async () => {
+		await count();
+	});
+	const exportChanged = await timeAsync('export page count, after a label changed', async () => {
+		flip.run(labelIds[flips++ % labelIds.length]);
+		const live = await count();
+		if (!live.latent || live.quality?.population.estimator !== 'majority') throw new Error('the estimate did not leave its fit to the background');
+	});
+	for (const [what, ms] of [
+		['a repeat count', exportRepeat],
+		['the first count after a label changed (its latent-truth fit left to the background)', exportChanged]
+	] as const) {
+		console.log(`the export page's count and estimate at ${fmt(input.labels.length)} labels, ${what}: ${fmt(ms)} ms (before this session: the fit and its 200 refits, minutes)`);
+	}
 	// Labels flipped an odd number of times flipped back: a cached bench database stays as built.
 	for (let i = 0; i < labelIds.length; i++) if (Math.floor((flips - i + labelIds.length - 1) / labelIds.length) % 2 === 1) flip.run(labelIds[i]);
 	for (const [what, ms] of [
