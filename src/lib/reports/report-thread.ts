@@ -10,8 +10,9 @@ import { ReportMemo, requestFingerprint } from './report-memo';
 
 /**
  * An audit's report (its input sent, or read by the thread itself: `auditReport`), or an export
- * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`). With `progress`, each latent-truth bootstrap replicate
- * is announced by an interim reply before the result.
+ * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`).
+ * With `progress`, each latent-truth bootstrap replicate is announced by an interim reply before
+ * the result.
  */
 export type ReportRequest =
 	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions; progress?: boolean }

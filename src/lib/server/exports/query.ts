@@ -5,8 +5,8 @@
  * Reformulations are merged in from a second cursor in the same task order, so each one
  * follows its instance without a query per row.
  */
-import Database from 'better-sqlite3';
-import type { Db } from '../db';
+import type Database from 'better-sqlite3';
+import { openReadOnly, type Db } from '../db';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';
 import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
@@ -325,9 +325,7 @@ export function* selectColumnBlocks(client: Database.Database, selection: Export
 export function openReader(database: Db): { client: Database.Database; close: () => void } {
 	const main = database.$client;
 	if (main.memory) return { client: main, close: () => {} };
-	const reader = new Database(main.name, { readonly: true, fileMustExist: true });
-	reader.pragma('busy_timeout = 5000');
-	reader.pragma('cache_size = -32768');
+	const reader = openReadOnly(main.name);
 	reader.exec('BEGIN');
 	return {
 		client: reader,

@@ -6,10 +6,10 @@
  * the labels to the thread. Imported only dynamically, so the built app gives it a chunk of its own
  * that a worker can load by URL.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { serveReports, type ReportPort } from '../../reports/report-thread';
 import { loadReportInput } from './load';
-import type { Db } from '../db';
+import { openReadOnly, type Db } from '../db';
 
 /** Where this module lives, so a worker thread can load the same code. */
 export const REPORT_DB_THREAD_URL = import.meta.url;
@@ -20,9 +20,7 @@ const connections = new Map<string, Database.Database>();
 function connection(file: string): Db {
 	let c = connections.get(file);
 	if (!c) {
-		c = new Database(file, { readonly: true, fileMustExist: true });
-		c.pragma('busy_timeout = 5000');
-		c.pragma('cache_size = -32768');
+		c = openReadOnly(file);
 		connections.set(file, c);
 	}
 	// The loader reads through $client only.
