@@ -9,7 +9,6 @@ import { REASON_KEYS } from '$lib/audits/rubric';
 import { wilsonInterval } from '$lib/stats';
 import {
 	RATE_KEYS,
-	answerFor,
 	headlineOf,
 	labelLevelRate,
 	latentRates,

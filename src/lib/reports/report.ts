@@ -9,7 +9,6 @@ import { DEFAULT_CONFIDENCE, type Category, type ItemRow, type RatingRecord } fr
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
 import {
-	answerFor,
 	automaticEstimator,
 	headlineOf,
 	labelLevelRate,
