@@ -25,7 +25,7 @@ import {
 	setAdjudication,
 	setHeadlineEstimator
 } from '../../src/lib/server/reports';
-import { dawidSkeneBootstrap, wilsonInterval } from '../../src/lib/stats';
+import { dawidSkeneBootstrap, observationColumns, wilsonInterval } from '../../src/lib/stats';
 import type { AuditReport } from '../../src/lib/reports';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
@@ -218,7 +218,7 @@ describe('data-quality report from a real audit', () => {
 				classes: 2,
 				items: index.size,
 				raters: raters.size,
-				observations: labels.map((l) => ({ item: index.get(l.itemId)!, rater: raters.get(l.reviewerId)!, label: allValid(l) })),
+				observations: observationColumns(labels.map((l) => ({ item: index.get(l.itemId)!, rater: raters.get(l.reviewerId)!, label: allValid(l) }))),
 				known: [
 					{ item: index.get(quality.items.t5)!, label: 0 },
 					{ item: index.get(quality.items.g8)!, label: 0 }

@@ -24,7 +24,7 @@ import {
 	wilsonInterval,
 	DEFAULT_BOOTSTRAP_REPLICATES,
 	DEFAULT_BOOTSTRAP_SEED,
-	type DawidSkeneObservation
+	type DawidSkeneObservations
 } from '$lib/stats';
 import { allYes } from './verdicts';
 import { Fingerprint, LATENT_ALGORITHM_VERSION, type LatentMemo, type StoredLatent } from './latent-memo';
@@ -228,7 +228,9 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	}
 	for (const itemId of goldAnswers.keys()) if (!index.has(itemId)) index.set(itemId, index.size);
 	const raterIndex = new Map<number, number>();
-	const observations: DawidSkeneObservation[] = [];
+	// Columns sized for every label; the answered ones fill the front.
+	const columns = { item: new Int32Array(input.labels.length), rater: new Int32Array(input.labels.length), label: new Int32Array(input.labels.length) };
+	let answered = 0;
 	for (const l of input.labels) {
 		const item = index.get(l.itemId);
 		if (item === undefined || (!sampled.has(l.itemId) && !goldAnswers.has(l.itemId))) continue;
@@ -236,8 +238,16 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		if (a === null) continue;
 		let rater = raterIndex.get(l.reviewerId);
 		if (rater === undefined) raterIndex.set(l.reviewerId, (rater = raterIndex.size));
-		observations.push({ item, rater, label: a ? 1 : 0 });
+		columns.item[answered] = item;
+		columns.rater[answered] = rater;
+		columns.label[answered] = a ? 1 : 0;
+		answered++;
 	}
+	const observations: DawidSkeneObservations = {
+		item: columns.item.subarray(0, answered),
+		rater: columns.rater.subarray(0, answered),
+		label: columns.label.subarray(0, answered)
+	};
 	const known: Array<{ item: number; label: number }> = [];
 	for (const adj of input.adjudications) {
 		const a = answerFor(adj, key);
@@ -250,16 +260,17 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	}
 	const data = { classes: 2, items: index.size, raters: raterIndex.size, observations, known, outside };
 	const groups = input.groups.map((ids) => ids.map((id) => index.get(id)!));
-	const isOutside = new Set(outside);
-	let withData: Set<number> | undefined;
+	const isOutside = new Uint8Array(index.size);
+	for (const i of outside) isOutside[i] = 1;
+	let withData: Uint8Array | undefined;
 	const nOf = (ids: readonly number[]) => {
 		if (!withData) {
-			withData = new Set<number>();
-			for (const o of observations) withData.add(o.item);
-			for (const k of known) withData.add(k.item);
+			withData = new Uint8Array(index.size);
+			for (let o = 0; o < answered; o++) withData[observations.item[o]] = 1;
+			for (const k of known) withData[k.item] = 1;
 		}
 		let n = 0;
-		for (const i of ids) if (withData.has(i) && !isOutside.has(i)) n++;
+		for (const i of ids) if (withData[i] && !isOutside[i]) n++;
 		return n;
 	};
 	const empty = (status: LatentStatus, reason: string, ids: readonly number[]): LatentRate => ({
@@ -275,7 +286,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		replicatesNotConverged: 0
 	});
 	let sampledAnswers = 0;
-	for (const o of observations) if (!isOutside.has(o.item)) sampledAnswers++;
+	for (let o = 0; o < answered; o++) if (!isOutside[observations.item[o]]) sampledAnswers++;
 	if (sampledAnswers === 0) {
 		return { groups: groups.map((g) => empty('no-data', 'No reviewer has answered this question on a sampled item yet.', g)), reviewers: new Map() };
 	}
@@ -289,12 +300,12 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			.text(key)
 			.numbers([...index.keys()])
 			.numbers([...raterIndex.keys()])
-			.number(observations.length);
+			.number(answered);
 		// Indices and 0/1 labels are small non-negative integers: one word each.
-		for (const o of observations) {
-			f.word(o.item);
-			f.word(o.rater);
-			f.word(o.label);
+		for (let o = 0; o < answered; o++) {
+			f.word(observations.item[o]);
+			f.word(observations.rater[o]);
+			f.word(observations.label[o]);
 		}
 		fingerprint = f
 			.numbers(known.flatMap((k) => [k.item, k.label]))

@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, quantileSorted, type DawidSkeneObservation } from './dawid-skene';
+import { dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, observationColumns, quantileSorted, type DawidSkeneObservations } from './dawid-skene';
 import { ANAESTHESIA } from './fixtures/anaesthesia';
 
 /** Table 1 of Dawid & Skene (1979) as observations: anaesthetist 1 is rater 0 (three ratings each). */
-function anaesthesia(): DawidSkeneObservation[] {
-	return ANAESTHESIA.flatMap(([first, ...rest], item) => [
-		...first.map((l) => ({ item, rater: 0, label: l - 1 })),
-		...rest.map((l, r) => ({ item, rater: r + 1, label: l - 1 }))
-	]);
+function anaesthesia(): DawidSkeneObservations {
+	return observationColumns(
+		ANAESTHESIA.flatMap(([first, ...rest], item) => [
+			...first.map((l) => ({ item, rater: 0, label: l - 1 })),
+			...rest.map((l, r) => ({ item, rater: r + 1, label: l - 1 }))
+		])
+	);
 }
 
-const yesNo = (rows: Array<[number, number, boolean]>): DawidSkeneObservation[] => rows.map(([item, rater, yes]) => ({ item, rater, label: yes ? 1 : 0 }));
+const yesNo = (rows: Array<[number, number, boolean]>): DawidSkeneObservations => observationColumns(rows.map(([item, rater, yes]) => ({ item, rater, label: yes ? 1 : 0 })));
 
 describe('Dawid–Skene EM on the paper\'s worked example', () => {
 	// Dawid, A. P. & Skene, A. M. (1979). Maximum likelihood estimation of observer error-rates using
@@ -175,8 +177,19 @@ describe('Dawid–Skene degenerate cases', () => {
 	});
 
 	it('rejects labels out of range', () => {
-		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: [{ item: 0, rater: 0, label: 2 }] })).toThrow(/label 2/);
-		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: [{ item: 3, rater: 0, label: 1 }] })).toThrow(/item 3/);
+		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: observationColumns([{ item: 0, rater: 0, label: 2 }]) })).toThrow(/label 2/);
+		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: observationColumns([{ item: 3, rater: 0, label: 1 }]) })).toThrow(/item 3/);
+		expect(() => dawidSkene({ classes: 2, items: 1, raters: 1, observations: observationColumns([{ item: 0, rater: -1, label: 1 }]) })).toThrow(/rater -1/);
+	});
+
+	it('takes observations in columns: fractional values and columns of unequal length are refused, not truncated', () => {
+		expect(() => observationColumns([{ item: 0, rater: 0, label: 0.5 }])).toThrow(/observation 0: label 0.5 is not an integer/);
+		const columns = observationColumns([
+			{ item: 0, rater: 0, label: 1 },
+			{ item: 1, rater: 0, label: 0 }
+		]);
+		expect([...columns.item, ...columns.rater, ...columns.label]).toEqual([0, 1, 0, 0, 1, 0]);
+		expect(() => dawidSkene({ classes: 2, items: 2, raters: 1, observations: { ...columns, label: columns.label.subarray(0, 1) } })).toThrow(/differ in length/);
 	});
 });
 

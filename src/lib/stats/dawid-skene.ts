@@ -21,13 +21,37 @@ export interface DawidSkeneObservation {
 	label: number;
 }
 
+/**
+ * Observations in columns (observation o: rater[o] answered item[o] with label[o]): a large audit
+ * has hundreds of thousands, and one object each is most of the setup's time and garbage.
+ */
+export interface DawidSkeneObservations {
+	item: Int32Array;
+	rater: Int32Array;
+	label: Int32Array;
+}
+
+/** Observations given one object each, in columns. */
+export function observationColumns(list: readonly DawidSkeneObservation[]): DawidSkeneObservations {
+	const columns = { item: new Int32Array(list.length), rater: new Int32Array(list.length), label: new Int32Array(list.length) };
+	list.forEach((o, at) => {
+		for (const field of ['item', 'rater', 'label'] as const) {
+			if (!Number.isInteger(o[field])) throw new RangeError(`observation ${at}: ${field} ${o[field]} is not an integer`);
+		}
+		columns.item[at] = o.item;
+		columns.rater[at] = o.rater;
+		columns.label[at] = o.label;
+	});
+	return columns;
+}
+
 export interface DawidSkeneInput {
 	classes: number;
 	/** Items are 0 … items − 1. */
 	items: number;
 	/** Raters are 0 … raters − 1. */
 	raters: number;
-	observations: readonly DawidSkeneObservation[];
+	observations: DawidSkeneObservations;
 	/** Items whose true class is known. */
 	known?: ReadonlyArray<{ item: number; label: number }>;
 	/**
@@ -79,22 +103,28 @@ function prepare(input: DawidSkeneInput): Prepared {
 	const { classes: K, items: I, raters: J } = input;
 	if (!(Number.isInteger(K) && K >= 2)) throw new RangeError(`classes must be an integer ≥ 2, got ${K}`);
 	if (!(Number.isInteger(I) && I >= 0 && Number.isInteger(J) && J >= 0)) throw new RangeError('items and raters must be non-negative integers');
+	const { item: items, rater: raters, label: labels } = input.observations;
+	const n = items.length;
+	if (raters.length !== n || labels.length !== n) throw new RangeError(`observation columns differ in length: ${n} items, ${raters.length} raters, ${labels.length} labels`);
 	const counts = new Int32Array(I + 1);
-	for (const o of input.observations) {
-		if (!(o.item >= 0 && o.item < I && Number.isInteger(o.item))) throw new RangeError(`observation item ${o.item} out of range`);
-		if (!(o.rater >= 0 && o.rater < J && Number.isInteger(o.rater))) throw new RangeError(`observation rater ${o.rater} out of range`);
-		if (!(o.label >= 0 && o.label < K && Number.isInteger(o.label))) throw new RangeError(`observation label ${o.label} out of range`);
-		counts[o.item + 1]++;
+	for (let o = 0; o < n; o++) {
+		const item = items[o];
+		const rater = raters[o];
+		const label = labels[o];
+		if (!(item >= 0 && item < I)) throw new RangeError(`observation item ${item} out of range`);
+		if (!(rater >= 0 && rater < J)) throw new RangeError(`observation rater ${rater} out of range`);
+		if (!(label >= 0 && label < K)) throw new RangeError(`observation label ${label} out of range`);
+		counts[item + 1]++;
 	}
 	const start = new Int32Array(I + 1);
 	for (let i = 0; i < I; i++) start[i + 1] = start[i] + counts[i + 1];
 	const fill = start.slice(0, I);
-	const rater = new Int32Array(input.observations.length);
-	const label = new Int32Array(input.observations.length);
-	for (const o of input.observations) {
-		const at = fill[o.item]++;
-		rater[at] = o.rater;
-		label[at] = o.label;
+	const rater = new Int32Array(n);
+	const label = new Int32Array(n);
+	for (let o = 0; o < n; o++) {
+		const at = fill[items[o]]++;
+		rater[at] = raters[o];
+		label[at] = labels[o];
 	}
 	const known = new Int32Array(I).fill(-1);
 	for (const k of input.known ?? []) {
