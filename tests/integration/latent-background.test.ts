@@ -105,6 +105,35 @@ describe('latent-truth estimates of a large audit', () => {
 		expect(latentProgress({ audit: other })).toBeNull();
 	}, 120_000);
 
+	it("pause while a page's report is built in the other thread, and go on after", async () => {
+		db.$client.prepare<[number]>('DELETE FROM audit_latent_results WHERE audit_id = ?').run(auditId);
+		// Many refits, so that the background is still at work when the page asks.
+		const background = { replicates: 300 };
+		await auditReportOffThread(auditId, background, db, PAGE);
+		const done = () => latentProgress({ audit: auditId })?.done ?? Infinity;
+		while (done() < 20) await new Promise((r) => setTimeout(r, 5));
+		// The background's pace when nothing else runs.
+		const paceFrom = { done: done(), at: performance.now() };
+		await new Promise((r) => setTimeout(r, 300));
+		const perMs = (done() - paceFrom.done) / (performance.now() - paceFrom.at);
+		expect(perMs).toBeGreaterThan(0);
+		// A page's report that computes its own fits (another confidence level: nothing kept for it).
+		const before = done();
+		const started = performance.now();
+		const page = await auditReportOffThread(auditId, { replicates: 100, confidence: 0.9 }, db);
+		const pageMs = performance.now() - started;
+		const during = done() - before;
+		for (const r of rates(page)) expect(r.latent.status).toBe('ok');
+		// At its own pace the background would have done this many refits meanwhile; paused, at most
+		// the replies already on their way.
+		expect(perMs * pageMs).toBeGreaterThan(10);
+		expect(during).toBeLessThanOrEqual(2);
+		// And it goes on to the end.
+		const seen = await progressUntilDone(() => latentProgress({ audit: auditId }));
+		expect(seen.at(-1)).toBeGreaterThan(before + during);
+		expect(latentProgress({ audit: auditId })).toBeNull();
+	}, 120_000);
+
 	it('are removed with their audit', async () => {
 		expect(kept()).toBeGreaterThan(0);
 		archiveAudit(auditId, null, db);

@@ -342,7 +342,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		if (memo) memo.computed[fingerprint] = { key, answers: sampledAnswers, groups: result.groups, reviewers: [...result.reviewers] };
 		return result;
 	};
-	const boot = dawidSkeneBootstrap(data, { groups, replicates, seed, confidence: settings.confidence, onReplicate: memo?.onReplicate });
+	const boot = dawidSkeneBootstrap(data, { groups, replicates, seed, confidence: settings.confidence, onReplicate: memo?.onReplicate, onStep: memo?.onStep });
 	if (!boot.fit.converged) {
 		const reason = `EM did not converge within ${boot.fit.iterations} iterations, so the model's estimate is not reported.`;
 		return keep({ groups: groups.map((g) => ({ ...empty('not-converged', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });

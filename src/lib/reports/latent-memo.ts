@@ -23,7 +23,7 @@ export interface StoredLatent {
 
 /**
  * What a report reads and leaves behind about its latent-truth fits. Plain data (it crosses to
- * the report thread and back), apart from `onReplicate`, which the thread sets on its side.
+ * the report thread and back), apart from `onReplicate` and `onStep`, which the thread sets on its side.
  */
 export interface LatentMemo {
 	/** Results computed before, by fingerprint. */
@@ -36,6 +36,8 @@ export interface LatentMemo {
 	deferred: string[];
 	/** Called after each bootstrap replicate (progress of a long computation). */
 	onReplicate?: () => void;
+	/** Called after each EM step of a fit: where a background computation gives way to a page. */
+	onStep?: () => void;
 }
 
 /** A background computation of an audit's pending latent-truth fits, as a report page shows it. */

@@ -12,13 +12,15 @@ import { ReportMemo, requestFingerprint } from './report-memo';
  * An audit's report (its input sent, or read by the thread itself: `auditReport`), or an export
  * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`).
  * With `progress`, each latent-truth bootstrap replicate is announced by an interim reply before
- * the result.
+ * the result. With `yieldTo` (a background computation), the latent-truth fits pause at each EM
+ * step while its count is above 0: the requests a page waits on, being answered in the other thread.
  */
-export type ReportRequest =
-	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions; progress?: boolean }
-	| { id: number; kind: 'auditReport'; auditId: number; source: string; options: ReportOptions; progress?: boolean }
-	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions; progress?: boolean }
-	| { id: number; kind: 'allValidOfAudits'; auditIds: number[]; source: string; instanceIds: number[]; options: ReportOptions; progress?: boolean };
+export type ReportRequest = (
+	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions }
+	| { id: number; kind: 'auditReport'; auditId: number; source: string; options: ReportOptions }
+	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions }
+	| { id: number; kind: 'allValidOfAudits'; auditIds: number[]; source: string; instanceIds: number[]; options: ReportOptions }
+) & { progress?: boolean; yieldTo?: Int32Array };
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
  * given one (./server/reports/report-db-thread), so that a large audit's labels are neither read in
@@ -56,6 +58,8 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 				return;
 			}
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
+			const waiting = request.yieldTo;
+			if (memo && waiting) memo.onStep = () => pauseWhileWaiting(waiting);
 			const result = asked.kind === 'report' ? buildAuditReport(asked.input, asked.options) : allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
 			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
 			if (key !== null) kept.set(key, reply);
@@ -66,7 +70,24 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 	});
 }
 
-type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress'>, { kind: 'auditReport' | 'allValidOfAudits' }>;
+/** Longest one pause lasts: a page's request that never ends must not stop the background for good. */
+const LONGEST_PAUSE_MS = 5_000;
+
+/**
+ * Waits while `waiting[0]` > 0. The two report threads share the machine's cores (two, on the
+ * machines this is measured on): a background fit running on while a page's report is built makes
+ * the page wait longer, for work nobody waits on.
+ */
+export function pauseWhileWaiting(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): void {
+	const until = Date.now() + longestMs;
+	for (let n = Atomics.load(waiting, 0); n > 0; n = Atomics.load(waiting, 0)) {
+		const left = until - Date.now();
+		if (left <= 0) return;
+		Atomics.wait(waiting, 0, n, left);
+	}
+}
+
+type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 /** The request as computed: an audit to read becomes its input. */
@@ -77,6 +98,6 @@ function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked 
 		const inputs = request.auditIds.map((id) => load(id, request.source));
 		return { kind: 'allValid', inputs, instanceIds: request.instanceIds, options: request.options };
 	}
-	const { id: _, progress: __, ...asked } = request;
+	const { id: _, progress: __, yieldTo: ___, ...asked } = request;
 	return asked;
 }

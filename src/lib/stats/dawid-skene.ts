@@ -66,6 +66,8 @@ export interface DawidSkeneOptions {
 	tolerance?: number;
 	/** Iteration cap; reaching it without meeting the tolerance is reported as non-convergence. */
 	maxIterations?: number;
+	/** Called after each EM step: a long computation's chance to give way (it must not change the data). */
+	onStep?: () => void;
 }
 
 export interface DawidSkeneFit {
@@ -276,6 +278,7 @@ function iterate(p: Prepared, s: State, weight: Float64Array, options: DawidSken
 	let logLikelihood = eStep(p, s.params, s.posterior, weight);
 	let steps = 0;
 	while (steps < cap) {
+		options.onStep?.();
 		const theta = s.params;
 		mStep(p, s.posterior, weight, theta, t1);
 		steps++;
@@ -462,7 +465,7 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 		for (let n = 0; n < insideItems.length; n++) weight[insideItems[random.int(insideItems.length)]]++;
 		for (let n = 0; n < outsideItems.length; n++) weight[outsideItems[random.int(outsideItems.length)]]++;
 		s.params.set(full.params);
-		const r = iterate(p, s, weight, { maxIterations: options.maxIterations, tolerance: Math.max(options.tolerance ?? DAWID_SKENE_TOLERANCE, BOOTSTRAP_TOLERANCE) });
+		const r = iterate(p, s, weight, { maxIterations: options.maxIterations, tolerance: Math.max(options.tolerance ?? DAWID_SKENE_TOLERANCE, BOOTSTRAP_TOLERANCE), onStep: options.onStep });
 		if (!r.converged) notConverged++;
 		groupRates(p, s, groups, weight, target).forEach((v, g) => {
 			if (v !== null) draws[g].push(v);
