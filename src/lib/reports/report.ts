@@ -233,9 +233,8 @@ function computeVerdicts(input: ReportInput, includeGold = false): Verdicts {
 	return { sampled, quality, rating };
 }
 
-function qualityAgreement(input: ReportInput, sampledIds: Set<number>): AgreementRow[] | null {
-	const labels = input.labels.filter((l) => sampledIds.has(l.itemId));
-	const perItem = labelsByItem(labels);
+/** Agreement rows over the labels of the items wanted, grouped by item (labelsByItem). */
+function qualityAgreement(perItem: ReadonlyMap<number, ReportLabel[]>): AgreementRow[] | null {
 	if (![...perItem.values()].some((list) => list.length >= 2)) return null;
 	// Grouped by item once for all five rows (the raters of an item are the same in each), rather
 	// than one record per label and row grouped again by agreementRow: 100,000 labels × 5.
@@ -283,11 +282,11 @@ export interface AgreementSoFar {
 /** For the audit page while labelling goes on: agreement over the items that have all k labels. */
 export function agreementSoFar(raw: ReportInput): AgreementSoFar {
 	const { input, qualification } = qualifiedInput(raw);
-	const sampled = input.items.filter((i) => !i.isGold);
-	const byItem = labelsByItem(input.labels.filter((l) => sampled.some((i) => i.id === l.itemId)));
-	const complete = new Set([...byItem].filter(([, list]) => list.length >= input.audit.overlap).map(([id]) => id));
+	const sampled = new Set(input.items.filter((i) => !i.isGold).map((i) => i.id));
+	const byItem = labelsByItem(input.labels.filter((l) => sampled.has(l.itemId)));
+	const complete = new Map([...byItem].filter(([, list]) => list.length >= input.audit.overlap));
 	if (input.audit.overlap < 2 || complete.size < AGREEMENT_SO_FAR_MIN_ITEMS) return { completeItems: complete.size, rows: null, qualification };
-	const rows = input.audit.kind === 'quality' ? qualityAgreement(input, complete) : ratingAgreement(input, complete, input.audit.models);
+	const rows = input.audit.kind === 'quality' ? qualityAgreement(complete) : ratingAgreement(input, new Set(complete.keys()), input.audit.models);
 	return { completeItems: complete.size, rows, qualification };
 }
 
@@ -350,10 +349,10 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 			{ byItem, latent: { labels: input.labels, adjudications: input.adjudications, gold: input.gold } },
 			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent }
 		);
-		report.reviewers = reviewerRows(input, settings, reviewerErrorRates);
+		report.reviewers = reviewerRows(input, byItem, settings, reviewerErrorRates);
 		report.quality = {
 			groups,
-			agreement: qualityAgreement(input, sampledIds),
+			agreement: qualityAgreement(byItem),
 			ties,
 			references: { selfInstruct: SELF_INSTRUCT_TABLE_2, unnatural: UNNATURAL_AUDIT }
 		};
@@ -370,7 +369,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 				judgements: verdict.responses.filter((r) => r.tie).map((r) => r.model),
 				labels: verdict.labels
 			}));
-		report.reviewers = reviewerRows(input, settings);
+		report.reviewers = reviewerRows(input, byItem, settings);
 		report.rating = {
 			models: modelRatingRows(models, list, settings),
 			comparisons: allModelComparisons(models, list),

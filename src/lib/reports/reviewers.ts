@@ -8,7 +8,7 @@ import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
-import { groupBy, labelsByItem, ratersOf } from './verdicts';
+import { groupBy, ratersOf } from './verdicts';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -47,14 +47,16 @@ export interface ReviewerRow {
  * from each item's labels (a number per unit: item id × 3 + the question's index), with no record
  * built per answer: 300,000 of them at 100,000 labels.
  */
-export function answerRows(kind: AuditKind, labels: readonly ReportLabel[]): Map<number | string, ItemRow<number, string | boolean>> {
+export function answerRows(kind: AuditKind, byItem: ReadonlyMap<number, readonly ReportLabel[]>): Map<number | string, ItemRow<number, string | boolean>> {
 	if (kind !== 'quality') {
 		const records: RatingRecord<string, number, string>[] = [];
-		for (const label of labels) for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
+		for (const labels of byItem.values()) {
+			for (const label of labels) for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
+		}
 		return rowsByItem(records);
 	}
 	const rows = new Map<number, ItemRow<number, boolean>>();
-	for (const [itemId, list] of labelsByItem(labels)) {
+	for (const [itemId, list] of byItem) {
 		const raters = ratersOf(itemId, list);
 		QUESTION_KEYS.forEach((q, i) => rows.set(itemId * QUESTION_KEYS.length + i, { raters, values: list.map((l) => answerTo(l, q)) }));
 	}
@@ -79,18 +81,21 @@ function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], input: Re
 	return { items, successes: correct, trials: total, proportion: w.proportion, lower: w.lower, upper: w.upper };
 }
 
-export function reviewerRows(input: ReportInput, settings: IntervalSettings, errorRates?: ReadonlyMap<RateKey, ReadonlyMap<number, ReviewerErrorRates>>): ReviewerRow[] {
+/** `sampledByItem`: the labels on sampled (not gold) items, by item (labelsByItem). */
+export function reviewerRows(
+	input: ReportInput,
+	sampledByItem: ReadonlyMap<number, readonly ReportLabel[]>,
+	settings: IntervalSettings,
+	errorRates?: ReadonlyMap<RateKey, ReadonlyMap<number, ReviewerErrorRates>>
+): ReviewerRow[] {
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
-	const sampled = input.labels.filter((l) => !gold.has(l.itemId));
-	const agreement = raterAgreement(answerRows(kind, sampled));
+	const agreement = raterAgreement(answerRows(kind, sampledByItem));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
 	for (const l of input.labels) ids.add(l.reviewerId);
 	for (const s of input.skips) ids.add(s.reviewerId);
 	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
-	const labelsPerItem = new Map<number, number>();
-	for (const l of sampled) labelsPerItem.set(l.itemId, (labelsPerItem.get(l.itemId) ?? 0) + 1);
 
 	// Each reviewer's labels and skips gathered in one pass (hundreds of reviewers × 100,000 labels otherwise).
 	const labelsOf = groupBy(input.labels, (l) => l.reviewerId);
@@ -103,7 +108,7 @@ export function reviewerRows(input: ReportInput, settings: IntervalSettings, err
 		const times = own.map((l) => l.submittedAt).sort();
 		const stats = agreement.get(id);
 		// Items this reviewer shares with someone else (agreement units are finer: per answer).
-		const sharedItems = ownSampled.filter((l) => (labelsPerItem.get(l.itemId) ?? 0) > 1).length;
+		const sharedItems = ownSampled.filter((l) => (sampledByItem.get(l.itemId)?.length ?? 0) > 1).length;
 		const medianMs = median(own.map((l) => l.durationMs));
 		const medianActiveMs = median(own.map((l) => l.activeMs));
 		const rates: ReviewerRow['errorRates'] = {};
