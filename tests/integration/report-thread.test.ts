@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildLargeQualityAudit } from '../support/large-audit';
 import type { Db } from '../../src/lib/server/db';
-import { auditReport, auditReportOffThread } from '../../src/lib/server/reports';
+import { auditAgreementSoFar, auditReport, auditReportOffThread, loadReportInput } from '../../src/lib/server/reports';
+import { agreementSoFar } from '../../src/lib/reports';
 import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { startExport, startExportOffThread, type ExportStream } from '../../src/lib/server/exports/export';
@@ -61,6 +62,23 @@ describe('a report built in the report thread', () => {
 		expect(off.stallMs).toBeLessThan(250);
 		expect(off.result).toEqual(here.result);
 		expect(off.result.quality).not.toBeNull();
+	}, 120_000);
+
+	it("the audit page's agreement so far too", async () => {
+		const off = await auditAgreementSoFar(auditId, db);
+		expect(off).toEqual(agreementSoFar(loadReportInput(auditId, db)));
+		expect(off.completeItems).toBe(250);
+		expect(off.rows?.map((r) => r.key)).toEqual(['instruction', 'input', 'output', 'allValid', 'category']);
+		// A changed label is read afresh, not answered with the reply the thread kept.
+		const label = db.$client.prepare<[number], { id: number; output: number }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? ORDER BY id LIMIT 1').get(auditId)!;
+		db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output ? 0 : 1, label.id);
+		try {
+			const changed = await auditAgreementSoFar(auditId, db);
+			expect(changed).toEqual(agreementSoFar(loadReportInput(auditId, db)));
+			expect(changed).not.toEqual(off);
+		} finally {
+			db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output, label.id);
+		}
 	}, 120_000);
 
 	it("the export page's estimate for the audited dataset too", async () => {

@@ -3,14 +3,15 @@
  * each audit's input answered with its report, built by the same pure code as in the main thread.
  * The server's threads run it from ../server/reports/report-db-thread, which gives it a loader.
  */
-import { allValidEstimateOfInstances, buildAuditReport, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
+import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, type AgreementSoFar, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
 import type { LatentMemo } from './latent-memo';
 import { ReportMemo, requestFingerprint } from './report-memo';
 
 /**
- * An audit's report (its input sent, or read by the thread itself: `auditReport`), or an export
- * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`).
+ * An audit's report (its input sent, or read by the thread itself: `auditReport`), an export
+ * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`),
+ * or an audit page's agreement so far (`soFar`, or read: `auditSoFar`).
  * With `progress`, each latent-truth bootstrap replicate is announced by an interim reply before
  * the result. With `yieldTo` (a background computation), the latent-truth fits pause at each EM
  * step while its count is above 0: the requests a page waits on, being answered in the other thread.
@@ -20,6 +21,8 @@ export type ReportRequest = (
 	| { id: number; kind: 'auditReport'; auditId: number; source: string; options: ReportOptions }
 	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions }
 	| { id: number; kind: 'allValidOfAudits'; auditIds: number[]; source: string; instanceIds: number[]; options: ReportOptions }
+	| { id: number; kind: 'soFar'; input: ReportInput; options: ReportOptions }
+	| { id: number; kind: 'auditSoFar'; auditId: number; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -29,7 +32,7 @@ export type ReportRequest = (
 export type ReportLoader = (auditId: number, source: string) => ReportInput;
 /** The result with what its latent memo was left with, or the error; interim: one more replicate done. */
 export type ReportReply =
-	| { id: number; result: AuditReport | AllValidEstimate; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
+	| { id: number; result: AuditReport | AllValidEstimate | AgreementSoFar; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
 	| { id: number; error: string }
 	| { id: number; interim: true };
 
@@ -60,7 +63,12 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
 			const waiting = request.yieldTo;
 			if (memo && waiting) memo.onStep = () => pauseWhileWaiting(waiting);
-			const result = asked.kind === 'report' ? buildAuditReport(asked.input, asked.options) : allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
+			const result =
+				asked.kind === 'report'
+					? buildAuditReport(asked.input, asked.options)
+					: asked.kind === 'soFar'
+						? agreementSoFar(asked.input)
+						: allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
 			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
 			if (key !== null) kept.set(key, reply);
 			port.postMessage({ id: request.id, ...reply });
@@ -87,14 +95,15 @@ export function pauseWhileWaiting(waiting: Int32Array, longestMs = LONGEST_PAUSE
 	}
 }
 
-type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' }>;
+type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' | 'auditSoFar' }>;
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 /** The request as computed: an audit to read becomes its input. */
 function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked {
-	if (request.kind === 'auditReport' || request.kind === 'allValidOfAudits') {
+	if (request.kind === 'auditReport' || request.kind === 'allValidOfAudits' || request.kind === 'auditSoFar') {
 		if (!load) throw new Error('This report thread cannot read the database.');
 		if (request.kind === 'auditReport') return { kind: 'report', input: load(request.auditId, request.source), options: request.options };
+		if (request.kind === 'auditSoFar') return { kind: 'soFar', input: load(request.auditId, request.source), options: request.options };
 		const inputs = request.auditIds.map((id) => load(id, request.source));
 		return { kind: 'allValid', inputs, instanceIds: request.instanceIds, options: request.options };
 	}

@@ -9,7 +9,6 @@ import {
 	compareReports,
 	ComparisonError,
 	ESTIMATORS,
-	agreementSoFar,
 	newLatentMemo,
 	type AgreementSoFar,
 	itemVerdictsOf,
@@ -22,7 +21,7 @@ import {
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
-import { buildAuditReportOffThread } from './threads';
+import { agreementSoFarOffThread, buildAuditReportOffThread } from './threads';
 import { computeLatentLater, keepLatent, keptLatent } from './latent';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
 
@@ -115,9 +114,9 @@ function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 		.all(auditId);
 }
 
-/** The audit page's view while labelling goes on: agreement over complete items, who qualified. */
-export function auditAgreementSoFar(auditId: number, database: Db = db()): AgreementSoFar {
-	return agreementSoFar(loadReportInput(auditId, database));
+/** The audit page's view while labelling goes on: agreement over complete items, who qualified (in the report thread). */
+export function auditAgreementSoFar(auditId: number, database: Db = db()): Promise<AgreementSoFar> {
+	return agreementSoFarOffThread(auditId, database);
 }
 
 /** Two audits of the same kind side by side, with differences and Newcombe intervals. */

@@ -6,7 +6,17 @@
  * server's module runner) or stops, they are computed in this thread, as before.
  */
 import type { Worker } from 'node:worker_threads';
-import { allValidEstimateOfInstances, buildAuditReport, newLatentMemo, type AllValidEstimate, type AuditReport, type ReportInput, type ReportOptions } from '$lib/reports';
+import {
+	agreementSoFar,
+	allValidEstimateOfInstances,
+	buildAuditReport,
+	newLatentMemo,
+	type AgreementSoFar,
+	type AllValidEstimate,
+	type AuditReport,
+	type ReportInput,
+	type ReportOptions
+} from '$lib/reports';
 import type { ReportReply, ReportRequest } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
@@ -111,6 +121,19 @@ export function buildAuditReportOffThread(auditId: number, database: Db, options
 		return offThread(slot, { kind: 'report', input, options }, () => buildAuditReport(input, options));
 	}
 	return offThread(slot, { kind: 'auditReport', auditId, source: c.name, options }, () => buildAuditReport(loadReportInput(auditId, database), options));
+}
+
+/**
+ * An audit page's agreement so far, in the report thread like a report: at 100,000 labels, reading
+ * and grouping them takes most of a second the server's thread (reviewers' submits) would wait.
+ */
+export function agreementSoFarOffThread(auditId: number, database: Db): Promise<AgreementSoFar> {
+	const c = database.$client;
+	if (c.memory) {
+		const input = loadReportInput(auditId, database);
+		return offThread('requests', { kind: 'soFar', input, options: {} }, () => agreementSoFar(input));
+	}
+	return offThread('requests', { kind: 'auditSoFar', auditId, source: c.name, options: {} }, () => agreementSoFar(loadReportInput(auditId, database)));
 }
 
 /**

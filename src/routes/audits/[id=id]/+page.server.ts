@@ -40,7 +40,7 @@ function auditOr404(raw: string) {
 	return audit;
 }
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
+export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const user = requireRole(locals, 'researcher', url);
 	const audit = auditOr404(params.id);
 	const progress = auditProgress(audit.id);
@@ -62,7 +62,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 			.filter((u) => !u.disabledAt && !members.has(u.id))
 			.map((u) => ({ id: u.id, email: u.email, role: u.role })),
 		items: listAuditItems(audit.id, { page }),
-		soFar: auditAgreementSoFar(audit.id),
+		soFar: await auditAgreementSoFar(audit.id),
 		gold: audit.goldCount ? listAuditItems(audit.id, { gold: true, pageSize: 200 }) : null
 	};
 };
