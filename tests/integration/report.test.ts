@@ -23,8 +23,11 @@ import {
 	listReportableAudits,
 	reportCsv,
 	setAdjudication,
-	setHeadlineEstimator
+	setHeadlineEstimator,
+	disagreementEntry,
+	loadReportInput
 } from '../../src/lib/server/reports';
+import type { ReportInput } from '../../src/lib/reports';
 import { dawidSkeneBootstrap, observationColumns, wilsonInterval } from '../../src/lib/stats';
 import type { AuditReport } from '../../src/lib/reports';
 import { CLI_ENTRY } from '../support/cli-bundle';
@@ -362,6 +365,51 @@ describe('data-quality report from a real audit', () => {
 		expect(stored).toEqual({ reason: null, by: researcherId });
 		expect(clearAdjudication(quality.auditId, quality.items.t3, db)).toBe(true);
 		expect(auditReport(quality.auditId, {}, db)).toEqual(report);
+	});
+
+	it('reads some items alone: those items and what hangs on them, as the whole audit has them', () => {
+		/** The whole input cut down to `ids`, as the restricted read must give it. */
+		const cut = (input: ReportInput, ids: number[]): ReportInput => {
+			const wanted = new Set(ids);
+			return {
+				...input,
+				items: input.items.filter((i) => wanted.has(i.id)),
+				labels: input.labels.filter((l) => wanted.has(l.itemId)),
+				adjudications: input.adjudications.filter((a) => wanted.has(a.itemId)),
+				gold: input.gold.filter((g) => wanted.has(g.itemId)),
+				skips: input.skips.filter((k) => wanted.has(k.itemId))
+			};
+		};
+		for (const [audit, ids] of [
+			[quality, [quality.items.t4, quality.items.t5, quality.items.g8]],
+			[rating, [rating.items.r1, rating.items.r3]]
+		] as const) {
+			const whole = loadReportInput(audit.auditId, db);
+			const some = loadReportInput(audit.auditId, db, { itemIds: ids });
+			expect(some).toEqual(cut(whole, [...ids]));
+			// Not vacuous: the items carry labels (ratings too, for the rating audit), an adjudication or gold.
+			expect(some.labels.length).toBeGreaterThan(0);
+			expect(some.adjudications.length + some.gold.length).toBeGreaterThan(0);
+			if (audit === rating) expect(some.labels.every((l) => l.ratings.length > 0) && some.items.every((i) => i.responses.length > 0)).toBe(true);
+		}
+		expect(loadReportInput(quality.auditId, db, { itemIds: [] })).toMatchObject({ items: [], labels: [] });
+	});
+
+	it("pages the disagreements, and gives one item's entry as the full list has it", () => {
+		const all = listDisagreements(quality.auditId, { pageSize: 100 }, db);
+		const ids = all.entries.map((e) => e.itemId);
+		expect(ids.length).toBe(5);
+		const second = listDisagreements(quality.auditId, { pageSize: 2, page: 2 }, db);
+		expect(second).toMatchObject({ total: 5, page: 2, pages: 3 });
+		expect(second.entries).toEqual(all.entries.slice(2, 4));
+		// A page past the end is the last page.
+		expect(listDisagreements(quality.auditId, { pageSize: 2, page: 9 }, db)).toMatchObject({ page: 3, entries: all.entries.slice(4) });
+		for (const entry of all.entries) expect(disagreementEntry(quality.auditId, entry.itemId, db)).toEqual(entry);
+		// An item nobody disputes has no entry.
+		expect(disagreementEntry(quality.auditId, quality.items.t1, db)).toBeNull();
+		const ratingAll = listDisagreements(rating.auditId, {}, db);
+		expect(ratingAll.entries.length).toBeGreaterThan(0);
+		for (const entry of ratingAll.entries) expect(disagreementEntry(rating.auditId, entry.itemId, db)).toEqual(entry);
 	});
 
 	it('refuses adjudications that do not fit the item', () => {

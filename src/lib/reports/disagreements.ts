@@ -3,7 +3,7 @@
  * tied items first (their majority is undecided), then the rest in sample order.
  */
 import { labelsByItem, qualityVerdict, ratingVerdict, type QualityItemVerdict, type RatingItemVerdict } from './verdicts';
-import type { ReportAdjudication, ReportInput, ReportLabel } from './types';
+import type { ReportAdjudication, ReportInput, ReportItem, ReportLabel } from './types';
 
 /** open: tied and not adjudicated; adjudicated: settled by a researcher (any item). */
 export const DISAGREEMENT_FILTERS = ['all', 'open', 'adjudicated'] as const;
@@ -38,11 +38,19 @@ export interface DisagreementCounts {
 	adjudicated: number;
 }
 
-export function disagreementEntries(input: ReportInput, filter: DisagreementFilter = 'all'): { entries: DisagreementEntry[]; counts: DisagreementCounts } {
+/**
+ * The disputed and adjudicated items in the page's order (tied first, then sample order), with the
+ * counts per filter; all of them, or one page (its number kept within the pages there are). Full
+ * entries are built for that page only: a large audit disputes tens of thousands of items.
+ */
+export function disagreementEntries(
+	input: ReportInput,
+	filter: DisagreementFilter = 'all',
+	paging?: { size: number; page: number }
+): { entries: DisagreementEntry[]; counts: DisagreementCounts; total: number; page: number; pages: number } {
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
-	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
-	const entries: DisagreementEntry[] = [];
+	const listed: Listed[] = [];
 	for (const item of input.items) {
 		if (item.isGold) continue;
 		const labels = byItem.get(item.id) ?? [];
@@ -52,36 +60,55 @@ export function disagreementEntries(input: ReportInput, filter: DisagreementFilt
 		const disagreement = (quality ?? rating)!.disagreement;
 		if (!disagreement && !adjudication) continue;
 		const open = quality ? quality.ties.length > 0 : rating!.tie;
-		entries.push({
-			itemId: item.id,
-			position: item.position,
-			taskId: item.taskId,
-			instanceId: item.instanceId,
-			open,
-			disagreement,
-			adjudicated: !!adjudication,
-			// Reviewers in the same order on every item, so their labels line up as columns.
-			labels: labels
-				.map((l) => ({ ...l, reviewerName: names.get(l.reviewerId) ?? `reviewer ${l.reviewerId}` }))
-				.sort((a, b) => a.reviewerName.localeCompare(b.reviewerName) || a.reviewerId - b.reviewerId),
-			quality,
-			rating,
-			reviewerMajority: adjudication
-				? {
-						quality: quality ? qualityVerdict(item.id, labels, null) : null,
-						rating: rating ? ratingVerdict(item, labels, null) : null
-					}
-				: { quality, rating },
-			adjudication
-		});
+		listed.push({ item, labels, adjudication, quality, rating, open, disagreement });
 	}
 	const counts = {
-		all: entries.length,
-		open: entries.filter((e) => e.open).length,
-		adjudicated: entries.filter((e) => e.adjudicated).length
+		all: listed.length,
+		open: listed.filter((e) => e.open).length,
+		adjudicated: listed.filter((e) => e.adjudication).length
 	};
-	const chosen = entries
-		.filter((e) => filter === 'all' || (filter === 'open' ? e.open : e.adjudicated))
-		.sort((a, b) => Number(b.open) - Number(a.open) || a.position - b.position);
-	return { entries: chosen, counts };
+	const chosen = listed
+		.filter((e) => filter === 'all' || (filter === 'open' ? e.open : e.adjudication))
+		.sort((a, b) => Number(b.open) - Number(a.open) || a.item.position - b.item.position);
+	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
+	const pages = paging ? Math.max(1, Math.ceil(chosen.length / paging.size)) : 1;
+	const page = paging ? Math.min(Math.max(1, paging.page), pages) : 1;
+	const shown = paging ? chosen.slice((page - 1) * paging.size, page * paging.size) : chosen;
+	return { entries: shown.map((e) => entryOf(e, names)), counts, total: chosen.length, page, pages };
+}
+
+/** An item as the first pass keeps it: what ordering and counting need. */
+interface Listed {
+	item: ReportItem;
+	labels: ReportLabel[];
+	adjudication: ReportAdjudication | null;
+	quality: QualityItemVerdict | null;
+	rating: RatingItemVerdict | null;
+	open: boolean;
+	disagreement: boolean;
+}
+
+function entryOf({ item, labels, adjudication, quality, rating, open, disagreement }: Listed, names: ReadonlyMap<number, string>): DisagreementEntry {
+	return {
+		itemId: item.id,
+		position: item.position,
+		taskId: item.taskId,
+		instanceId: item.instanceId,
+		open,
+		disagreement,
+		adjudicated: !!adjudication,
+		// Reviewers in the same order on every item, so their labels line up as columns.
+		labels: labels
+			.map((l) => ({ ...l, reviewerName: names.get(l.reviewerId) ?? `reviewer ${l.reviewerId}` }))
+			.sort((a, b) => a.reviewerName.localeCompare(b.reviewerName) || a.reviewerId - b.reviewerId),
+		quality,
+		rating,
+		reviewerMajority: adjudication
+			? {
+					quality: quality ? qualityVerdict(item.id, labels, null) : null,
+					rating: rating ? ratingVerdict(item, labels, null) : null
+				}
+			: { quality, rating },
+		adjudication
+	};
 }

@@ -131,21 +131,8 @@ export function listDisagreements(
 ): DisagreementPage {
 	const input = loadReportInput(auditId, database);
 	const filter = options.filter ?? 'all';
-	const { entries, counts } = disagreementEntries(input, filter);
-	const pageSize = options.pageSize ?? 25;
-	const pages = Math.max(1, Math.ceil(entries.length / pageSize));
-	const page = Math.min(Math.max(1, options.page ?? 1), pages);
-	const slice = entries.slice((page - 1) * pageSize, page * pageSize);
-
-	return {
-		audit: input.audit,
-		filter,
-		counts,
-		total: entries.length,
-		page,
-		pages,
-		entries: withTexts(slice, input.audit.kind, database)
-	};
+	const { entries, counts, total, page, pages } = disagreementEntries(input, filter, { size: options.pageSize ?? 25, page: options.page ?? 1 });
+	return { audit: input.audit, filter, counts, total, page, pages, entries: withTexts(entries, input.audit.kind, database) };
 }
 
 /**
@@ -153,7 +140,8 @@ export function listDisagreements(
  * adjudicated): the page shows it in place after a researcher settles it.
  */
 export function disagreementEntry(auditId: number, itemId: number, database: Db = db()): DisagreementView | null {
-	const input = loadReportInput(auditId, database);
+	// That item alone: its entry depends on its own labels and adjudication only.
+	const input = loadReportInput(auditId, database, { itemIds: [itemId] });
 	const entry = disagreementEntries(input, 'all').entries.find((e) => e.itemId === itemId);
 	return entry ? withTexts([entry], input.audit.kind, database)[0] : null;
 }

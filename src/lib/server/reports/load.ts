@@ -82,8 +82,16 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 
 type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: ErrorReason | null };
 
-export function loadReportInput(auditId: number, database: Db = db()): ReportInput {
+/**
+ * `only.itemIds`: those items and what hangs on them (labels, adjudications, gold answers, skips)
+ * and no others — one item's entry after a researcher settles it, without reading the audit.
+ */
+export function loadReportInput(auditId: number, database: Db = db(), only?: { itemIds: readonly number[] }): ReportInput {
 	const c = database.$client;
+	const ids = only ? JSON.stringify(only.itemIds) : null;
+	/** The condition restricting `column` to the items asked for, if any, and the arguments with its own. */
+	const onItems = (column: string) => (ids === null ? '' : ` AND ${column} IN (SELECT value FROM json_each(?))`);
+	const args = (id: number): unknown[] => (ids === null ? [id] : [id, ids]);
 	// One read transaction: the report is a consistent snapshot even while reviewers submit.
 	// Items and labels are read as raw rows into one object literal each: at 100,000 labels, row
 	// objects spread into report objects took half a second, and left shapes that slowed the report.
@@ -91,22 +99,22 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		const audit = loadAudit(auditId, database);
 
 		const itemRows = c
-			.prepare<[number], [number, number, number, number | null, string | null, number, number | null]>(
+			.prepare<unknown[], [number, number, number, number | null, string | null, number, number | null]>(
 				`SELECT i.id, i.position, i.task_id, i.instance_id, i.stratum, i.is_gold, t.is_classification
 				 FROM audit_items i JOIN tasks t ON t.id = i.task_id
-				 WHERE i.audit_id = ? ORDER BY i.position`
+				 WHERE i.audit_id = ?${onItems('i.id')} ORDER BY i.position`
 			)
 			.raw()
-			.all(auditId);
+			.all(...args(auditId));
 		const responsesByItem = new Map<number, ReportItem['responses']>();
 		if (audit.kind === 'rating') {
 			const rows = c
-				.prepare<[number], { itemId: number; responseId: number; model: string }>(
+				.prepare<unknown[], { itemId: number; responseId: number; model: string }>(
 					`SELECT ir.item_id AS itemId, ir.response_id AS responseId, r.model
 					 FROM audit_item_responses ir JOIN audit_items i ON i.id = ir.item_id JOIN responses r ON r.id = ir.response_id
-					 WHERE i.audit_id = ? ORDER BY ir.item_id, ir.position`
+					 WHERE i.audit_id = ?${onItems('ir.item_id')} ORDER BY ir.item_id, ir.position`
 				)
-				.all(auditId);
+				.all(...args(auditId));
 			for (const r of rows) {
 				const list = responsesByItem.get(r.itemId) ?? [];
 				list.push({ responseId: r.responseId, model: r.model });
@@ -127,8 +135,11 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		const ratingsByLabel = new Map<number, ReportRating[]>();
 		if (audit.kind === 'rating') {
 			const rows = c
-				.prepare<[number], ReportRating & { labelId: number }>('SELECT label_id AS labelId, response_id AS responseId, model, rating FROM audit_label_ratings WHERE audit_id = ?')
-				.all(auditId);
+				.prepare<unknown[], ReportRating & { labelId: number }>(
+					`SELECT label_id AS labelId, response_id AS responseId, model, rating FROM audit_label_ratings
+					 WHERE audit_id = ?${ids === null ? '' : ` AND label_id IN (SELECT id FROM audit_labels WHERE 1${onItems('item_id')})`}`
+				)
+				.all(...args(auditId));
 			for (const { labelId, ...rating } of rows) {
 				const list = ratingsByLabel.get(labelId) ?? [];
 				list.push(rating);
@@ -136,13 +147,13 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 			}
 		}
 		const labelRows = c
-			.prepare<[number], [number, number, number, number | null, number | null, number | null, ErrorReason | null, string | null, string, number, number, number]>(
+			.prepare<unknown[], [number, number, number, number | null, number | null, number | null, ErrorReason | null, string | null, string, number, number, number]>(
 				`SELECT id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference, comment,
 					duration_ms, active_ms, submitted_at
-				 FROM audit_labels WHERE audit_id = ? ORDER BY item_id, submitted_at, id`
+				 FROM audit_labels WHERE audit_id = ?${onItems('item_id')} ORDER BY item_id, submitted_at, id`
 			)
 			.raw()
-			.all(auditId);
+			.all(...args(auditId));
 		const labels: ReportLabel[] = new Array(labelRows.length);
 		for (let n = 0; n < labelRows.length; n++) {
 			const [id, itemId, reviewerId, instructionValid, inputValid, outputValid, errorReason, preference, comment, durationMs, activeMs, submittedAt] = labelRows[n];
@@ -165,23 +176,23 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 
 		const adjudicationRatings = new Map<number, ReportRating[]>();
 		for (const r of c
-			.prepare<[number], ReportRating & { itemId: number }>(
+			.prepare<unknown[], ReportRating & { itemId: number }>(
 				`SELECT j.item_id AS itemId, ar.response_id AS responseId, ar.model, ar.rating
-				 FROM audit_adjudication_ratings ar JOIN audit_adjudications j ON j.id = ar.adjudication_id WHERE j.audit_id = ?`
+				 FROM audit_adjudication_ratings ar JOIN audit_adjudications j ON j.id = ar.adjudication_id WHERE j.audit_id = ?${onItems('j.item_id')}`
 			)
-			.all(auditId)) {
+			.all(...args(auditId))) {
 			const list = adjudicationRatings.get(r.itemId) ?? [];
 			list.push({ responseId: r.responseId, model: r.model, rating: r.rating });
 			adjudicationRatings.set(r.itemId, list);
 		}
 		const adjudications: ReportAdjudication[] = (
 			c
-				.prepare<[number], Answers & { itemId: number; adjudicatorId: number | null; comment: string; updatedAt: number }>(
+				.prepare<unknown[], Answers & { itemId: number; adjudicatorId: number | null; comment: string; updatedAt: number }>(
 					`SELECT item_id AS itemId, adjudicator_id AS adjudicatorId, instruction_valid AS instructionValid,
 						input_valid AS inputValid, output_valid AS outputValid, error_reason AS errorReason, comment, updated_at AS updatedAt
-					 FROM audit_adjudications WHERE audit_id = ?`
+					 FROM audit_adjudications WHERE audit_id = ?${onItems('item_id')}`
 				)
-				.all(auditId)
+				.all(...args(auditId))
 		).map((r) => ({
 			...r,
 			instructionValid: storedFlag(r.instructionValid),
@@ -193,23 +204,23 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 
 		const goldRatings = new Map<number, Array<{ responseId: number; rating: Rating }>>();
 		for (const r of c
-			.prepare<[number], { itemId: number; responseId: number; rating: Rating }>(
+			.prepare<unknown[], { itemId: number; responseId: number; rating: Rating }>(
 				`SELECT g.item_id AS itemId, g.response_id AS responseId, g.rating
-				 FROM audit_gold_ratings g JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ?`
+				 FROM audit_gold_ratings g JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ?${onItems('g.item_id')}`
 			)
-			.all(auditId)) {
+			.all(...args(auditId))) {
 			const list = goldRatings.get(r.itemId) ?? [];
 			list.push({ responseId: r.responseId, rating: r.rating });
 			goldRatings.set(r.itemId, list);
 		}
 		const gold: ReportGoldAnswer[] = (
 			c
-				.prepare<[number], Answers & { itemId: number }>(
+				.prepare<unknown[], Answers & { itemId: number }>(
 					`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid,
 						output_valid AS outputValid, error_reason AS errorReason, preference
-					 FROM audit_gold_answers WHERE audit_id = ?`
+					 FROM audit_gold_answers WHERE audit_id = ?${onItems('item_id')}`
 				)
-				.all(auditId)
+				.all(...args(auditId))
 		).map((r) => ({
 			...r,
 			instructionValid: storedFlag(r.instructionValid),
@@ -219,8 +230,10 @@ export function loadReportInput(auditId: number, database: Db = db()): ReportInp
 		}));
 
 		const skips = c
-			.prepare<[number], { itemId: number; reviewerId: number }>(`SELECT item_id AS itemId, reviewer_id AS reviewerId FROM audit_assignments WHERE audit_id = ? AND status = 'skipped'`)
-			.all(auditId);
+			.prepare<unknown[], { itemId: number; reviewerId: number }>(
+				`SELECT item_id AS itemId, reviewer_id AS reviewerId FROM audit_assignments WHERE audit_id = ? AND status = 'skipped'${onItems('item_id')}`
+			)
+			.all(...args(auditId));
 
 		const reviewers = (
 			c
