@@ -65,7 +65,7 @@ describe('audit bundles', () => {
 			const reportB = auditReport(imported.auditId, {}, b.db);
 			expect(reportB.progress.labels).toBeGreaterThan(0);
 			expect(numbers(reportB)).toEqual(numbers(reportA));
-			expect(numbers(listDisagreements(imported.auditId, {}, b.db))).toEqual(numbers(listDisagreements(auditA, {}, a.db)));
+			expect(numbers(await listDisagreements(imported.auditId, {}, b.db))).toEqual(numbers(await listDisagreements(auditA, {}, a.db)));
 			// And back again: B's bundle of the imported audit is A's, but for when it was exported.
 			const again = (db: Db, id: number) => auditBundleRecords(id, db).map((r) => (r.type === 'audit-bundle' ? { ...r, exportedAt: '' } : r));
 			expect(again(b.db, imported.auditId)).toEqual(again(a.db, auditA));

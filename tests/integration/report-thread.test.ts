@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildLargeQualityAudit } from '../support/large-audit';
 import type { Db } from '../../src/lib/server/db';
-import { auditAgreementSoFar, auditReport, auditReportOffThread, loadReportInput } from '../../src/lib/server/reports';
-import { agreementSoFar } from '../../src/lib/reports';
+import { auditAgreementSoFar, auditReport, auditReportOffThread, listDisagreements, loadReportInput } from '../../src/lib/server/reports';
+import { agreementSoFar, disagreementList } from '../../src/lib/reports';
 import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { startExport, startExportOffThread, type ExportStream } from '../../src/lib/server/exports/export';
@@ -79,6 +79,15 @@ describe('a report built in the report thread', () => {
 		} finally {
 			db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output, label.id);
 		}
+	}, 120_000);
+
+	it('the disagreements page too, its texts added here', async () => {
+		const page = await listDisagreements(auditId, { filter: 'open', page: 2 }, db);
+		const expected = disagreementList(loadReportInput(auditId, db), 'open', { size: 25, page: 2 });
+		expect(page.total).toBeGreaterThan(25);
+		expect(page).toMatchObject({ filter: 'open', page: 2, total: expected.total, pages: expected.pages, counts: expected.counts, audit: expected.audit });
+		expect(page.entries.map(({ instruction, input, output, responses, ...entry }) => entry)).toEqual(expected.entries);
+		expect(page.entries.every((e) => e.instruction.length > 0)).toBe(true);
 	}, 120_000);
 
 	it("the export page's estimate for the audited dataset too", async () => {

@@ -339,8 +339,8 @@ describe('data-quality report from a real audit', () => {
 
 	});
 
-	it('lists disagreements with labels side by side, and adjudication changes the report', () => {
-		const page = listDisagreements(quality.auditId, {}, db);
+	it('lists disagreements with labels side by side, and adjudication changes the report', async () => {
+		const page = await listDisagreements(quality.auditId, {}, db);
 		expect(page.counts).toEqual({ all: 5, open: 3, adjudicated: 1 });
 		expect(page.entries.slice(0, 2).every((e) => e.open)).toBe(true);
 		const t4 = page.entries.find((e) => e.itemId === quality.items.t4)!;
@@ -352,7 +352,7 @@ describe('data-quality report from a real audit', () => {
 			['Ben', false, 'other'],
 			['Cy', true, null]
 		]);
-		expect(listDisagreements(quality.auditId, { filter: 'open' }, db).entries.map((e) => e.itemId).sort()).toEqual([quality.items.t3, quality.items.t4, quality.items.t9].sort());
+		expect((await listDisagreements(quality.auditId, { filter: 'open' }, db)).entries.map((e) => e.itemId).sort()).toEqual([quality.items.t3, quality.items.t4, quality.items.t9].sort());
 
 		// Settle t3 as correct: one tie fewer, 3 of 7 all valid.
 		setAdjudication(quality.auditId, quality.items.t3, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: 'other' }, db);
@@ -395,19 +395,19 @@ describe('data-quality report from a real audit', () => {
 		expect(loadReportInput(quality.auditId, db, { itemIds: [] })).toMatchObject({ items: [], labels: [] });
 	});
 
-	it("pages the disagreements, and gives one item's entry as the full list has it", () => {
-		const all = listDisagreements(quality.auditId, { pageSize: 100 }, db);
+	it("pages the disagreements, and gives one item's entry as the full list has it", async () => {
+		const all = await listDisagreements(quality.auditId, { pageSize: 100 }, db);
 		const ids = all.entries.map((e) => e.itemId);
 		expect(ids.length).toBe(5);
-		const second = listDisagreements(quality.auditId, { pageSize: 2, page: 2 }, db);
+		const second = await listDisagreements(quality.auditId, { pageSize: 2, page: 2 }, db);
 		expect(second).toMatchObject({ total: 5, page: 2, pages: 3 });
 		expect(second.entries).toEqual(all.entries.slice(2, 4));
 		// A page past the end is the last page.
-		expect(listDisagreements(quality.auditId, { pageSize: 2, page: 9 }, db)).toMatchObject({ page: 3, entries: all.entries.slice(4) });
+		expect(await listDisagreements(quality.auditId, { pageSize: 2, page: 9 }, db)).toMatchObject({ page: 3, entries: all.entries.slice(4) });
 		for (const entry of all.entries) expect(disagreementEntry(quality.auditId, entry.itemId, db)).toEqual(entry);
 		// An item nobody disputes has no entry.
 		expect(disagreementEntry(quality.auditId, quality.items.t1, db)).toBeNull();
-		const ratingAll = listDisagreements(rating.auditId, {}, db);
+		const ratingAll = await listDisagreements(rating.auditId, {}, db);
 		expect(ratingAll.entries.length).toBeGreaterThan(0);
 		for (const entry of ratingAll.entries) expect(disagreementEntry(rating.auditId, entry.itemId, db)).toEqual(entry);
 	});

@@ -3,7 +3,7 @@
  * tied items first (their majority is undecided), then the rest in sample order.
  */
 import { labelsByItem, qualityVerdict, ratingVerdict, type QualityItemVerdict, type RatingItemVerdict } from './verdicts';
-import type { ReportAdjudication, ReportInput, ReportItem, ReportLabel } from './types';
+import type { ReportAdjudication, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
 
 /** open: tied and not adjudicated; adjudicated: settled by a researcher (any item). */
 export const DISAGREEMENT_FILTERS = ['all', 'open', 'adjudicated'] as const;
@@ -36,6 +36,20 @@ export interface DisagreementCounts {
 	all: number;
 	open: number;
 	adjudicated: number;
+}
+
+/** One page of disagreements, as the report thread answers it (the texts are added after). */
+export interface DisagreementList {
+	audit: ReportAudit;
+	entries: DisagreementEntry[];
+	counts: DisagreementCounts;
+	total: number;
+	page: number;
+	pages: number;
+}
+
+export function disagreementList(input: ReportInput, filter: DisagreementFilter, paging: { size: number; page: number }): DisagreementList {
+	return { audit: input.audit, ...disagreementEntries(input, filter, paging) };
 }
 
 /**

@@ -5,13 +5,15 @@
  */
 import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, type AgreementSoFar, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
+import { disagreementList, type DisagreementFilter, type DisagreementList } from './disagreements';
 import type { LatentMemo } from './latent-memo';
 import { ReportMemo, requestFingerprint } from './report-memo';
 
 /**
  * An audit's report (its input sent, or read by the thread itself: `auditReport`), an export
  * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`),
- * or an audit page's agreement so far (`soFar`, or read: `auditSoFar`).
+ * an audit page's agreement so far (`soFar`, or read: `auditSoFar`), or a page of its
+ * disagreements (`disagreements`, or read: `auditDisagreements`).
  * With `progress`, each latent-truth bootstrap replicate is announced by an interim reply before
  * the result. With `yieldTo` (a background computation), the latent-truth fits pause at each EM
  * step while its count is above 0: the requests a page waits on, being answered in the other thread.
@@ -23,6 +25,8 @@ export type ReportRequest = (
 	| { id: number; kind: 'allValidOfAudits'; auditIds: number[]; source: string; instanceIds: number[]; options: ReportOptions }
 	| { id: number; kind: 'soFar'; input: ReportInput; options: ReportOptions }
 	| { id: number; kind: 'auditSoFar'; auditId: number; source: string; options: ReportOptions }
+	| { id: number; kind: 'disagreements'; input: ReportInput; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
+	| { id: number; kind: 'auditDisagreements'; auditId: number; source: string; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -32,7 +36,7 @@ export type ReportRequest = (
 export type ReportLoader = (auditId: number, source: string) => ReportInput;
 /** The result with what its latent memo was left with, or the error; interim: one more replicate done. */
 export type ReportReply =
-	| { id: number; result: AuditReport | AllValidEstimate | AgreementSoFar; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
+	| { id: number; result: AuditReport | AllValidEstimate | AgreementSoFar | DisagreementList; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
 	| { id: number; error: string }
 	| { id: number; interim: true };
 
@@ -68,7 +72,9 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 					? buildAuditReport(asked.input, asked.options)
 					: asked.kind === 'soFar'
 						? agreementSoFar(asked.input)
-						: allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
+						: asked.kind === 'disagreements'
+							? disagreementList(asked.input, asked.filter, asked.paging)
+							: allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
 			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
 			if (key !== null) kept.set(key, reply);
 			port.postMessage({ id: request.id, ...reply });
@@ -95,15 +101,20 @@ export function pauseWhileWaiting(waiting: Int32Array, longestMs = LONGEST_PAUSE
 	}
 }
 
-type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' | 'auditSoFar' }>;
+type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' | 'auditSoFar' | 'auditDisagreements' }>;
+type Paging = { size: number; page: number };
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 /** The request as computed: an audit to read becomes its input. */
 function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked {
-	if (request.kind === 'auditReport' || request.kind === 'allValidOfAudits' || request.kind === 'auditSoFar') {
+	if (request.kind === 'auditReport' || request.kind === 'allValidOfAudits' || request.kind === 'auditSoFar' || request.kind === 'auditDisagreements') {
 		if (!load) throw new Error('This report thread cannot read the database.');
 		if (request.kind === 'auditReport') return { kind: 'report', input: load(request.auditId, request.source), options: request.options };
 		if (request.kind === 'auditSoFar') return { kind: 'soFar', input: load(request.auditId, request.source), options: request.options };
+		if (request.kind === 'auditDisagreements') {
+			const { filter, paging, options } = request;
+			return { kind: 'disagreements', input: load(request.auditId, request.source), filter, paging, options };
+		}
 		const inputs = request.auditIds.map((id) => load(id, request.source));
 		return { kind: 'allValid', inputs, instanceIds: request.instanceIds, options: request.options };
 	}

@@ -17,6 +17,7 @@ import {
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
+import { disagreementListOffThread } from './threads';
 
 export type AdjudicationInput =
 	| {
@@ -123,16 +124,18 @@ export function parseDisagreementFilter(value: string | null | undefined): Disag
 	return (DISAGREEMENT_FILTERS as readonly string[]).includes(value ?? '') ? (value as DisagreementFilter) : 'all';
 }
 
-/** One page of disagreements with the text reviewers saw, for adjudication. */
-export function listDisagreements(
+/**
+ * One page of disagreements with the text reviewers saw, for adjudication: the entries computed in
+ * the report thread (every label of the audit is read for the verdicts), the texts read here.
+ */
+export async function listDisagreements(
 	auditId: number,
 	options: { filter?: DisagreementFilter; page?: number; pageSize?: number } = {},
 	database: Db = db()
-): DisagreementPage {
-	const input = loadReportInput(auditId, database);
+): Promise<DisagreementPage> {
 	const filter = options.filter ?? 'all';
-	const { entries, counts, total, page, pages } = disagreementEntries(input, filter, { size: options.pageSize ?? 25, page: options.page ?? 1 });
-	return { audit: input.audit, filter, counts, total, page, pages, entries: withTexts(entries, input.audit.kind, database) };
+	const list = await disagreementListOffThread(auditId, filter, { size: options.pageSize ?? 25, page: options.page ?? 1 }, database);
+	return { ...list, filter, entries: withTexts(list.entries, list.audit.kind, database) };
 }
 
 /**

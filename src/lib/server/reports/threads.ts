@@ -10,8 +10,11 @@ import {
 	agreementSoFar,
 	allValidEstimateOfInstances,
 	buildAuditReport,
+	disagreementList,
 	newLatentMemo,
 	type AgreementSoFar,
+	type DisagreementFilter,
+	type DisagreementList,
 	type AllValidEstimate,
 	type AuditReport,
 	type ReportInput,
@@ -134,6 +137,17 @@ export function agreementSoFarOffThread(auditId: number, database: Db): Promise<
 		return offThread('requests', { kind: 'soFar', input, options: {} }, () => agreementSoFar(input));
 	}
 	return offThread('requests', { kind: 'auditSoFar', auditId, source: c.name, options: {} }, () => agreementSoFar(loadReportInput(auditId, database)));
+}
+
+/** A page of an audit's disagreements (without their texts), in the report thread like a report. */
+export function disagreementListOffThread(auditId: number, filter: DisagreementFilter, paging: { size: number; page: number }, database: Db): Promise<DisagreementList> {
+	const c = database.$client;
+	if (c.memory) {
+		const input = loadReportInput(auditId, database);
+		return offThread('requests', { kind: 'disagreements', input, filter, paging, options: {} }, () => disagreementList(input, filter, paging));
+	}
+	const here = () => disagreementList(loadReportInput(auditId, database), filter, paging);
+	return offThread('requests', { kind: 'auditDisagreements', auditId, source: c.name, filter, paging, options: {} }, here);
 }
 
 /**

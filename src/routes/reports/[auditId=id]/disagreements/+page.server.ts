@@ -6,11 +6,11 @@ import { requireRole } from '$lib/server/auth/guards';
 import { RATING_KEYS, REASON_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { ReportError, clearAdjudication, disagreementEntry, listDisagreements, parseDisagreementFilter, setAdjudication, type AdjudicationInput } from '$lib/server/reports';
 
-export const load: PageServerLoad = ({ locals, url, params }) => {
+export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	const page = Number(url.searchParams.get('page') ?? '1');
 	try {
-		return listDisagreements(Number(params.auditId), {
+		return await listDisagreements(Number(params.auditId), {
 			filter: parseDisagreementFilter(url.searchParams.get('filter')),
 			page: Number.isInteger(page) && page > 0 ? page : 1
 		});
