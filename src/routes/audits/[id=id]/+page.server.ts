@@ -43,6 +43,9 @@ function auditOr404(raw: string) {
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const user = requireRole(locals, 'researcher', url);
 	const audit = auditOr404(params.id);
+	// Started first: the report thread reads the labels while this thread gathers the rest.
+	const soFar = auditAgreementSoFar(audit.id);
+	soFar.catch(() => undefined); // awaited below; should anything before throw, its failure is not left unhandled
 	const progress = auditProgress(audit.id);
 	const dataset = getDataset(audit.datasetId);
 	const setAside = setAsideCounts(audit.id);
@@ -62,7 +65,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			.filter((u) => !u.disabledAt && !members.has(u.id))
 			.map((u) => ({ id: u.id, email: u.email, role: u.role })),
 		items: listAuditItems(audit.id, { page }),
-		soFar: await auditAgreementSoFar(audit.id),
+		soFar: await soFar,
 		gold: audit.goldCount ? listAuditItems(audit.id, { gold: true, pageSize: 200 }) : null
 	};
 };
