@@ -4,7 +4,9 @@ import type { Db } from '../../src/lib/server/db';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { nextAssignment, skipItem, submitLabel, takeBackSkip } from '../../src/lib/server/audits/routing';
 import { listMyAudits, reviewItemView, reviewProgress, reviewSkips } from '../../src/lib/server/audits/review';
-import { auditProgress, closeAudit } from '../../src/lib/server/audits/audits';
+import { addReviewers, auditProgress, closeAudit, countStuckItems, removeReviewer } from '../../src/lib/server/audits/audits';
+import { restoreReviewerLabels } from '../../src/lib/server/archive/labels';
+import { createRng } from '../../src/lib/random';
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { ALL_YES, makeDataset, makeUsers, submissionId } from './audit-fixtures';
 
@@ -39,7 +41,7 @@ describe('a reviewer’s skips', () => {
 	it('count against their remaining items, are listed, and show up as stuck when nobody else can label them', async () => {
 		const { auditId, users } = await audit(4, 1, 1);
 		const [ana] = users;
-		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ mine: 0, remaining: 4, skipped: 0, stuck: 0 });
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ mine: 0, remaining: 4, skipped: 0, stuck: null });
 		const skipped = take(auditId, ana.id);
 		skipItem(auditId, ana.id, skipped, 'needs a chemist', {}, db);
 		for (let i = 0; i < 3; i++) label(auditId, ana.id, take(auditId, ana.id));
@@ -65,7 +67,7 @@ describe('a reviewer’s skips', () => {
 		expect(takeBackSkip(auditId, ana.id, skipped, {}, db)).toEqual({ ref: skipped });
 		expect(reviewItemView(auditId, ana.id, skipped, db).state).toBe('assigned');
 		expect(reviewSkips(auditId, ana.id, db)).toEqual([]);
-		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ remaining: 1, skipped: 0, stuck: 0 });
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ remaining: 1, skipped: 0, stuck: null });
 		// The router hands it out as their held lease.
 		expect(nextAssignment(auditId, ana.id, {}, db)).toEqual({ status: 'assigned', ref: skipped });
 		expect(label(auditId, ana.id, skipped).outcome).toBe('created');
@@ -101,5 +103,73 @@ describe('a reviewer’s skips', () => {
 		refuse(() => takeBackSkip(auditId, ana.id, ref, {}, db), 409, 'closed');
 		const outsider = makeUsers(db, 1)[0];
 		refuse(() => takeBackSkip(auditId, outsider.id, ref, {}, db), 404, 'not-found');
+	});
+
+	it('stuck and pending items counted by their definitions, through skips, holds, releases, removals and restored labels (seeded walks)', async () => {
+		/** The definition in one aggregate over every finished assignment (what the count avoids on each request). */
+		const definition = (auditId: number, overlap: number): number => {
+			const c = db.$client;
+			const reviewers = c.prepare<[number], number>('SELECT count(*) FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').pluck().get(auditId)!;
+			return c
+				.prepare<[number, number, number, number, number], number>(
+					`SELECT count(*) FROM audit_items i
+					 LEFT JOIN (SELECT s.item_id, count(*) AS finished FROM audit_assignments s
+						JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+						WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) f ON f.item_id = i.id
+					 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(f.finished, 0) < ?`
+				)
+				.pluck()
+				.get(auditId, auditId, overlap, reviewers, overlap)!;
+		};
+		let stuckSeen = 0;
+		let waits = 0;
+		for (const seed of [1, 2, 3, 4]) {
+			const overlap = 2 + (seed % 2);
+			const { auditId, users } = await audit(12, overlap, 5);
+			const random = createRng(seed);
+			const removed = new Set<number>();
+			for (let step = 0; step < 120; step++) {
+				const who = users[Math.floor(random() * users.length)];
+				const roll = random();
+				if (removed.has(who.id)) {
+					// Back on the audit, half the time with the labels set aside restored.
+					if (roll < 0.3) {
+						addReviewers(auditId, [who.id], db);
+						const setAside = db.$client.prepare<[number, number], number>('SELECT count(*) FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().get(auditId, who.id)!;
+						if (setAside > 0 && random() < 0.5) restoreReviewerLabels(auditId, who.id, db);
+						removed.delete(who.id);
+					}
+				} else if (roll < 0.06 && users.length - removed.size > 1) {
+					removeReviewer(auditId, who.id, { setAsideLabels: random() < 0.5 }, db);
+					removed.add(who.id);
+				} else {
+					const next = nextAssignment(auditId, who.id, {}, db);
+					if (next.status === 'assigned') {
+						if (roll < 0.4) skipItem(auditId, who.id, next.ref, '', {}, db);
+						else if (roll < 0.85) label(auditId, who.id, next.ref);
+						// else held: others wait for it
+					} else {
+						// What the reviewer waits for: sampled items short of k they have no row on.
+						const pending = db.$client
+							.prepare<[number, number, number], number>(
+								`SELECT count(*) FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
+								 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)`
+							)
+							.pluck()
+							.get(auditId, overlap, who.id)!;
+						expect(next.status === 'waiting' ? next.pending : 0, `seed ${seed}, step ${step}`).toBe(pending);
+						if (next.status === 'waiting') waits++;
+						else expect(reviewProgress(auditId, who.id, db).remaining).toBe(0);
+					}
+				}
+				const expected = definition(auditId, overlap);
+				expect(countStuckItems(auditId, overlap, db), `seed ${seed}, step ${step}`).toBe(expected);
+				// Counted where at least k reviewers remain: the path every large audit takes.
+				if (users.length - removed.size >= overlap) stuckSeen = Math.max(stuckSeen, expected);
+			}
+		}
+		// The walks reach stuck items with k or more reviewers left (the comparison is not all zeros).
+		expect(stuckSeen).toBeGreaterThan(0);
+		expect(waits).toBeGreaterThan(0);
 	});
 });

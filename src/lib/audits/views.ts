@@ -87,8 +87,11 @@ export interface ReviewProgress {
 	remaining: number;
 	/** Items this reviewer skipped that still need labels: they can take them back. */
 	skipped: number;
-	/** Items that can no longer reach k labels: every current reviewer labelled or skipped them. */
-	stuck: number;
+	/**
+	 * Items that can no longer reach k labels: every current reviewer labelled or skipped them.
+	 * Counted once this reviewer has no item left (the done screen explains it); null before.
+	 */
+	stuck: number | null;
 }
 
 export interface ReviewAuditInfo {

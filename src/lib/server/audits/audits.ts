@@ -306,26 +306,36 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
 /**
  * Sampled items that cannot reach k labels any more: their labels plus the current reviewers who
  * have neither labelled, skipped nor been released from them fall short of the overlap.
+ *
+ * Asked on every reviewer's next and submit, so it must not group every assignment of the audit
+ * (300,000 at 100,000 items × k = 3: about 0.1 s each time). A current reviewer's "submitted" row
+ * stands for a label counted in label_count (setting labels aside releases the row), so
+ * label_count + R − finished < k needs more than R − k skips and releases on the item by current
+ * reviewers (R of them): only items with that many are counted exactly, and finding them reads
+ * the audit's skips and releases alone. (With fewer reviewers than k, every item short of k is.)
  */
 export function countStuckItems(auditId: number, overlap: number, database: Db = db()): number {
 	const c = cachedStatements(database);
 	const { n: currentReviewers } = c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId)!;
-	// A current reviewer's finished row on an item is a label counted in label_count, a skip or a
-	// release; so an item is stuck only if more than (current reviewers − k) of them skipped or
-	// released it. With fewer skips and releases in the whole audit, none is (and the count below,
-	// which groups every assignment of the audit, is not needed on each request).
-	const { n: setAside } = c
-		.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND status IN ('skipped', 'released')`)
-		.get(auditId)!;
-	if (setAside <= currentReviewers - overlap) return 0;
-	const row = c
+	const finished = `SELECT count(*) FROM audit_assignments s
+		JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+		WHERE s.item_id = i.id AND s.status IN ('submitted', 'skipped', 'released')`;
+	if (currentReviewers < overlap) {
+		// Fewer reviewers than k: any item short of k labels may be stuck, set aside or not.
+		return c
+			.prepare<[number, number, number, number], { n: number }>(
+				`SELECT count(*) AS n FROM audit_items i
+				 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - (${finished}) < ?`
+			)
+			.get(auditId, overlap, currentReviewers, overlap)!.n;
+	}
+	return c
 		.prepare<[number, number, number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i
-			 LEFT JOIN (SELECT s.item_id, count(*) AS blocked FROM audit_assignments s
+			 JOIN (SELECT s.item_id FROM audit_assignments s
 				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
-				WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) b ON b.item_id = i.id
-			 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(b.blocked, 0) < ?`
+				WHERE s.audit_id = ? AND s.status IN ('skipped', 'released') GROUP BY s.item_id HAVING count(*) > ?) set_aside ON set_aside.item_id = i.id
+			 WHERE i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - (${finished}) < ?`
 		)
-		.get(auditId, auditId, overlap, currentReviewers, overlap)!;
-	return row.n;
+		.get(auditId, currentReviewers - overlap, overlap, currentReviewers, overlap)!.n;
 }

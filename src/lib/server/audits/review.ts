@@ -93,7 +93,8 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 		auditNeeded: m.itemCount * m.overlap,
 		remaining,
 		skipped,
-		stuck: countStuckItems(auditId, m.overlap, database)
+		// Only the done screen shows it; counting it reads the audit's skips and releases.
+		stuck: remaining > 0 ? null : countStuckItems(auditId, m.overlap, database)
 	};
 }
 
