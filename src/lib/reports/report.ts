@@ -35,6 +35,7 @@ import {
 import {
 	allYes,
 	categoryOf,
+	groupBy,
 	labelsByItem,
 	ratersOf,
 	qualityVerdict,
@@ -191,8 +192,10 @@ export function qualifiedInput(input: ReportInput): { input: ReportInput; qualif
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id), ...input.labels.map((l) => l.reviewerId)]);
 	const reviewers: ReviewerQualification[] = [];
 	const excluded = new Set<number>();
+	// Each reviewer's labels gathered in one pass (hundreds of reviewers × 100,000 labels otherwise).
+	const labelsOf = groupBy(input.labels, (l) => l.reviewerId);
 	for (const id of ids) {
-		const own = input.labels.filter((l) => l.reviewerId === id);
+		const own = labelsOf.get(id) ?? [];
 		const goldLabels = own
 			.filter((l) => gold.has(l.itemId))
 			.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id)

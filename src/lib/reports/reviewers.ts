@@ -7,7 +7,7 @@ import { median, raterAgreement, rowsByItem, wilsonInterval, type ItemRow, type 
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
-import { answerTo, type AuditKind, type ReportInput, type ReportLabel } from './types';
+import { answerTo, type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
 import { groupBy, ratersOf } from './verdicts';
 
 export interface ReviewerRow {
@@ -63,8 +63,7 @@ export function answerRows(kind: AuditKind, byItem: ReadonlyMap<number, readonly
 	return rows;
 }
 
-function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], input: ReportInput, settings: IntervalSettings): ReviewerRow['gold'] {
-	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
+function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], goldByItem: ReadonlyMap<number, ReportGoldAnswer>, settings: IntervalSettings): ReviewerRow['gold'] {
 	let items = 0;
 	let correct = 0;
 	let total = 0;
@@ -91,6 +90,7 @@ export function reviewerRows(
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
 	const agreement = raterAgreement(answerRows(kind, sampledByItem));
+	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
 	for (const l of input.labels) ids.add(l.reviewerId);
@@ -127,7 +127,7 @@ export function reviewerRows(
 			medianSeconds: medianMs === null ? null : medianMs / 1000,
 			medianActiveSeconds: medianActiveMs === null ? null : medianActiveMs / 1000,
 			agreement: { value: stats?.agreement ?? null, pairs: stats?.pairs ?? 0, items: sharedItems },
-			gold: goldAccuracy(kind, ownGold, input, settings),
+			gold: goldAccuracy(kind, ownGold, goldByItem, settings),
 			errorRates: rates,
 			looksRandom: RATE_KEYS.filter((key) => rates[key]?.random),
 			firstLabelAt: times[0] ?? null,

@@ -159,9 +159,13 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			if (output === undefined) this.needOutput.push(work);
 			else if (output === 'pending') this.taskCallsInFlight++;
 		}
+		// Each task's first accepted example's instruction, looked up once per kept task (a scan of
+		// the examples per task was quadratic in a large run's resume).
+		const instructionOf = new Map<number, string>();
+		for (const e of examples) if (!instructionOf.has(e.taskId)) instructionOf.set(e.taskId, e.example.instruction);
 		for (const [taskId, instanceId] of firstKept) {
 			this.expanded.add(taskId);
-			const instruction = examples.find((e) => e.taskId === taskId)?.example.instruction;
+			const instruction = instructionOf.get(taskId);
 			if (instruction === undefined) continue;
 			for (let j = 1; j <= run.params.rephrasings; j++) {
 				const state = expansions.get(this.keys.expansion(taskId, j));
