@@ -11,7 +11,7 @@ import { transaction, type Db } from '../../src/lib/server/db';
 import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, startExport, type ExportRequest } from '../../src/lib/server/exports/export';
-import { selectJsonLineBlocks, selectRows } from '../../src/lib/server/exports/query';
+import { selectJsonLineBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import { serializeAll } from '../../src/lib/formats/serialize-formats';
@@ -492,6 +492,21 @@ describe('human-label filters', () => {
 			expect(countExport({ datasetId, filters: parseWhere(where) }, db).rows).toBe(expected.length);
 		});
 	}
+
+	it('walks instances by task and tests each against the labelled ids, never one search per id per task', () => {
+		// `i.id IN (…)` as a search key made SQLite look each listed id up under every task: 84 s
+		// instead of 0.2 s for 50,000 audited instances. The plan shows it as "(task_id=? AND id=?)".
+		const { datasetId } = buildLabels();
+		for (const where of [['all-yes'], ['audited'], ['valid', 'audit=1'], ['agreed'], ['not-rejected'], ['audited=no']]) {
+			const { q, from } = selectionQuery({ datasetId, filters: parseWhere(where) });
+			const plan = db.$client
+				.prepare<[unknown], { detail: string }>(`EXPLAIN QUERY PLAN ${q.withClause()}SELECT count(*) FROM ${from} WHERE ${q.whereClause()}`)
+				.all(q.params)
+				.map((r) => r.detail);
+			expect(plan.some((d) => /SEARCH i USING .*instances_task_idx \(task_id=\?\)/.test(d)), `${where}: ${plan.join(' | ')}`).toBe(true);
+			expect(plan.filter((d) => /\bid=\?/.test(d) && /SEARCH i\b/.test(d)), `${where}`).toEqual([]);
+		}
+	});
 
 	it('an adjudication wins over the majority in both directions', () => {
 		const lab = buildLabels();

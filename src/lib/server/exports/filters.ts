@@ -260,7 +260,11 @@ export interface FilterContext {
 	responses: boolean;
 }
 
-/** Adds every filter's predicate to the query. */
+/**
+ * Adds every filter's predicate to the query. A row's id is tested against a subquery's ids as
+ * `+i.id IN (…)`: without the unary plus SQLite may walk instances by (task, id) once per id
+ * of the list, for every task — 84 s instead of 0.2 s over 50,000 audited instances.
+ */
 export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterContext): void {
 	if (filters.kept === 'yes') q.where("t.filter_status IS NOT 'rejected' AND i.filter_status IS NOT 'rejected'");
 	if (filters.kept === 'no') q.where("t.filter_status IS 'rejected' OR i.filter_status IS 'rejected'");
@@ -277,7 +281,7 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 			throw new ExportFilterError('--where judge-valid: the judge answers the three questions about instances; it cannot filter a model\'s responses.', 'judge-valid');
 		}
 		q.where(
-			`i.id IN (SELECT jl.instance_id FROM judge_labels jl WHERE jl.run_id = ${q.param(filters.judgeRun)} AND jl.status = 'parsed' AND jl.instruction_valid = 1 AND jl.input_valid = 1 AND jl.output_valid = 1)`
+			`+i.id IN (SELECT jl.instance_id FROM judge_labels jl WHERE jl.run_id = ${q.param(filters.judgeRun)} AND jl.status = 'parsed' AND jl.instruction_valid = 1 AND jl.input_valid = 1 AND jl.output_valid = 1)`
 		);
 	}
 
@@ -290,11 +294,11 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 	}
 	if (filters.allYes) {
 		const qf = withQualityFinal(q, scope);
-		q.where(`i.id IN (SELECT qf.instance_id FROM ${qf} qf WHERE ${QUALITY_ALL_YES})`);
+		q.where(`+i.id IN (SELECT qf.instance_id FROM ${qf} qf WHERE ${QUALITY_ALL_YES})`);
 	}
 	if (filters.minRating) {
 		const rf = withRatingFinal(q, scope);
-		q.where(`r.id IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.rating IN (${q.list(levelsAtLeast(filters.minRating))}))`);
+		q.where(`+r.id IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.rating IN (${q.list(levelsAtLeast(filters.minRating))}))`);
 	}
 	if (filters.agreed) {
 		const qf = withQualityFinal(q, scope);
@@ -316,8 +320,8 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 	if (filters.audited) {
 		// What judges a row: quality labels on the instance, or A–D ratings on the response.
 		const labelled = ctx.responses
-			? `r.id IN (SELECT response_id FROM ${withRatingFinal(q, scope)})`
-			: `i.id IN (SELECT instance_id FROM ${withQualityFinal(q, scope)})`;
+			? `+r.id IN (SELECT response_id FROM ${withRatingFinal(q, scope)})`
+			: `+i.id IN (SELECT instance_id FROM ${withQualityFinal(q, scope)})`;
 		q.where(filters.audited === 'yes' ? labelled : `NOT (${labelled})`);
 	}
 }
