@@ -508,6 +508,35 @@ describe('human-label filters', () => {
 		}
 	});
 
+	it("filtered blocks read the filters' labels once: the same lines as the rows, block after block, and no table left behind", () => {
+		const { datasetId } = buildLabels();
+		// Unaudited rows after the audited ones, so that the kept rows span many blocks.
+		const now = Date.now();
+		for (let n = 0; n < 40; n++) {
+			const taskId = db.$client
+				.prepare<[number, string, string, number]>("INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, created_at) VALUES (?, ?, ?, 'imported', 1, ?)")
+				.run(datasetId, `Unaudited task ${n}.`, `unaudited ${n}`, now).lastInsertRowid;
+			db.$client.prepare<[number | bigint, number, string, number]>("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, '', ?, ?)").run(taskId, datasetId, `out ${n}`, now);
+		}
+		const temporary = () => db.$client.prepare<[], number>("SELECT count(*) FROM temp.sqlite_master WHERE type = 'table'").pluck().get()!;
+		const before = temporary();
+		for (const where of [['agreed'], ['not-rejected', 'kept'], ['audited=no']]) {
+			const selection = { datasetId, filters: parseWhere(where) };
+			const expected = [...selectRows(db.$client, selection)].map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n').join('');
+			// One row per block after the first: every block runs the statement again.
+			const blocks = [...selectJsonLineBlocks(db.$client, selection, 1)];
+			expect(blocks.length, `${where}`).toBeGreaterThan(1);
+			expect(Buffer.concat(blocks.map((b) => b.bytes)).toString('utf8'), `${where}`).toBe(expected);
+			expect(temporary()).toBe(before);
+			// Abandoned halfway: its tables go too.
+			const halfway = selectJsonLineBlocks(db.$client, selection, 1);
+			halfway.next();
+			expect(temporary()).toBeGreaterThan(before);
+			halfway.return(undefined);
+			expect(temporary()).toBe(before);
+		}
+	});
+
 	it('an adjudication wins over the majority in both directions', () => {
 		const lab = buildLabels();
 		// Overrule the unanimous yes on 1a.

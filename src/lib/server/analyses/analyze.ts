@@ -339,35 +339,42 @@ async function loadWith(
 		}
 	} else {
 		// A selection: its instance rows in task order; each task's instruction counted once.
-		const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
-		type Row = { taskId: number; id: number; instruction: string; words: number; cls: number | null; inputWords: number; outputWords: number };
-		let lastTask = -1;
-		let afterInstance = 0;
-		const statement = c.prepare<[unknown], Row>(
-			`${q.withClause()}SELECT t.id AS taskId, i.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls,
-				i.input_words AS inputWords, i.output_words AS outputWords
-			 FROM ${from} WHERE ${q.whereClause()} AND (t.id > @afterTask OR (t.id = @afterTask AND i.id > @afterInstance))
-			 ORDER BY t.id, i.id LIMIT ${YIELD_EVERY}`
-		);
-		for (;;) {
-			const rows = statement.all({ ...q.params, afterTask: lastTask, afterInstance });
-			const texts: string[] = [];
-			for (let k = 0, last = lastTask; k < rows.length; k++) {
-				if (rows[k].taskId !== last) texts.push(rows[k].instruction);
-				last = rows[k].taskId;
-			}
-			await deferVerbNouns(texts);
-			for (const r of rows) {
-				if (r.taskId !== lastTask) {
-					builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.taskId), verbNoun });
-					countClass(r.cls);
-					lastTask = r.taskId;
+		const selected = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+		const from = selected.from;
+		// One statement per block: the filters' CTEs are computed once, not again for every block.
+		const { q, drop } = selected.q.materialized(c);
+		try {
+			type Row = { taskId: number; id: number; instruction: string; words: number; cls: number | null; inputWords: number; outputWords: number };
+			let lastTask = -1;
+			let afterInstance = 0;
+			const statement = c.prepare<[unknown], Row>(
+				`${q.withClause()}SELECT t.id AS taskId, i.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls,
+					i.input_words AS inputWords, i.output_words AS outputWords
+				 FROM ${from} WHERE ${q.whereClause()} AND (t.id > @afterTask OR (t.id = @afterTask AND i.id > @afterInstance))
+				 ORDER BY t.id, i.id LIMIT ${YIELD_EVERY}`
+			);
+			for (;;) {
+				const rows = statement.all({ ...q.params, afterTask: lastTask, afterInstance });
+				const texts: string[] = [];
+				for (let k = 0, last = lastTask; k < rows.length; k++) {
+					if (rows[k].taskId !== last) texts.push(rows[k].instruction);
+					last = rows[k].taskId;
 				}
-				afterInstance = r.id;
-				builder.addInstance(r.inputWords, r.outputWords);
+				await deferVerbNouns(texts);
+				for (const r of rows) {
+					if (r.taskId !== lastTask) {
+						builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.taskId), verbNoun });
+						countClass(r.cls);
+						lastTask = r.taskId;
+					}
+					afterInstance = r.id;
+					builder.addInstance(r.inputWords, r.outputWords);
+				}
+				if (rows.length < YIELD_EVERY) break;
+				await pause();
 			}
-			if (rows.length < YIELD_EVERY) break;
-			await pause();
+		} finally {
+			drop();
 		}
 	}
 	await Promise.all(inflight);

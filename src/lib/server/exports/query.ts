@@ -255,7 +255,25 @@ function* instanceBlocks(
 	maxRows: number
 ): Generator<{ block: InstanceBlock; payload: unknown[]; bytes: number }> {
 	if (selection.includeReformulations || selection.responsesOf) throw new Error('instanceBlocks: instances only');
-	const { q, from } = selectionQuery(selection);
+	const selected = selectionQuery(selection);
+	const from = selected.from;
+	// One statement per block: the filters' CTEs are computed once, not again for every block.
+	const { q, drop } = selected.q.materialized(client);
+	try {
+		yield* blocksOf(client, q, from, payload, blockBytes, maxRows);
+	} finally {
+		drop();
+	}
+}
+
+function* blocksOf(
+	client: Database.Database,
+	q: SqlQuery,
+	from: string,
+	payload: string[],
+	blockBytes: number,
+	maxRows: number
+): Generator<{ block: InstanceBlock; payload: unknown[]; bytes: number }> {
 	const statement = client
 		.prepare<[Record<string, unknown>], unknown[]>(
 			`${q.withClause()}SELECT count(*), group_concat(DISTINCT run), group_concat(DISTINCT imp),
