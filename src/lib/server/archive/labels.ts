@@ -42,13 +42,18 @@ export function setAsideReviewerLabels(c: Database.Database, auditId: number, re
 	const keep = c.prepare<[number, number, number, number, string, number, number | null]>(
 		'INSERT INTO audit_archived_labels (id, audit_id, item_id, reviewer_id, label, archived_at, archived_by) VALUES (?, ?, ?, ?, ?, ?, ?)'
 	);
+	// Prepared once, not per label: a reviewer may have thousands, all in one write transaction.
+	const dropRatings = c.prepare<[number]>('DELETE FROM audit_label_ratings WHERE label_id = ?');
+	const dropLabel = c.prepare<[number]>('DELETE FROM audit_labels WHERE id = ?');
+	const freeSlot = c.prepare<[number]>('UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?');
+	const release = c.prepare<[number, number]>(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`);
 	for (const label of labels) {
 		const stored: StoredLabel = { ...label, ratings: ratings.all(label.id) };
 		keep.run(label.id, auditId, label.item_id, reviewerId, JSON.stringify(stored), now, actorId);
-		c.prepare<[number]>('DELETE FROM audit_label_ratings WHERE label_id = ?').run(label.id);
-		c.prepare<[number]>('DELETE FROM audit_labels WHERE id = ?').run(label.id);
-		c.prepare<[number]>('UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?').run(label.item_id);
-		c.prepare<[number, number]>(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`).run(label.item_id, reviewerId);
+		dropRatings.run(label.id);
+		dropLabel.run(label.id);
+		freeSlot.run(label.item_id);
+		release.run(label.item_id, reviewerId);
 	}
 	return labels.length;
 }
@@ -84,14 +89,23 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 		}>('SELECT id, item_id AS itemId, label FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ? ORDER BY id').all(auditId, reviewerId);
 		if (!archived.length) throw new ArchiveError('This reviewer has no set-aside labels in this audit.', 404, 'not-found');
 		const result: RestoreLabelsResult = { restored: 0, kept: [] };
+		// Prepared once, not per label: a reviewer may have thousands, all in one write transaction.
+		const itemOf = c.prepare<[number], { position: number; isGold: number; labels: number }>('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?');
+		const labelledAgain = c.prepare<[number, number]>('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?');
+		const insertLabel = c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string, number, number, number, number, number]>(
+			`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason,
+				comment, duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		);
+		const insertRating = c.prepare<[number, number, number, number, string, string]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
+		const assignmentOf = c.prepare<[number, number], { id: number; status: string }>('SELECT id, status FROM audit_assignments WHERE item_id = ? AND reviewer_id = ?');
+		const submitted = c.prepare<[number]>(`UPDATE audit_assignments SET status = 'submitted', draft = NULL WHERE id = ?`);
+		const takeSlot = c.prepare<[number, number]>('UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?');
+		const relink = c.prepare<[number, number, number]>(`UPDATE audit_submissions SET label_id = ? WHERE item_id = ? AND reviewer_id = ? AND outcome IN ('created', 'edited')`);
+		const unarchive = c.prepare<[number]>('DELETE FROM audit_archived_labels WHERE id = ?');
 		for (const row of archived) {
 			const label = JSON.parse(row.label) as StoredLabel;
-			const item = c.prepare<[number], {
-				position: number;
-				isGold: number;
-				labels: number;
-			}>('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?').get(row.itemId)!;
-			if (c.prepare<[number, number]>('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?').get(row.itemId, reviewerId)) {
+			const item = itemOf.get(row.itemId)!;
+			if (labelledAgain.get(row.itemId, reviewerId)) {
 				result.kept.push({ itemPosition: item.position, reason: 'the reviewer has labelled this item again' });
 				continue;
 			}
@@ -99,10 +113,7 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				result.kept.push({ itemPosition: item.position, reason: `the item already has its ${audit.overlap} label(s)` });
 				continue;
 			}
-			c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string, number, number, number, number, number]>(
-				`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason,
-					comment, duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-			).run(
+			insertLabel.run(
 				label.id,
 				auditId,
 				row.itemId,
@@ -118,19 +129,14 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				label.updated_at,
 				label.revision
 			);
-			const insertRating = c.prepare<[number, number, number, number, string, string]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
 			for (const r of label.ratings) insertRating.run(label.id, auditId, row.itemId, r.response_id, r.model, r.rating);
-			const assignment = c.prepare<[number, number], { id: number; status: string }>('SELECT id, status FROM audit_assignments WHERE item_id = ? AND reviewer_id = ?').get(row.itemId, reviewerId);
+			const assignment = assignmentOf.get(row.itemId, reviewerId);
 			// An active lease already holds a slot; any other state frees one to take back.
 			const claim = assignment?.status === 'active' ? 0 : 1;
-			if (assignment) c.prepare<[number]>(`UPDATE audit_assignments SET status = 'submitted', draft = NULL WHERE id = ?`).run(assignment.id);
-			c.prepare<[number, number]>('UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?').run(claim, row.itemId);
-			c.prepare<[number, number, number]>(`UPDATE audit_submissions SET label_id = ? WHERE item_id = ? AND reviewer_id = ? AND outcome IN ('created', 'edited')`).run(
-				label.id,
-				row.itemId,
-				reviewerId
-			);
-			c.prepare<[number]>('DELETE FROM audit_archived_labels WHERE id = ?').run(row.id);
+			if (assignment) submitted.run(assignment.id);
+			takeSlot.run(claim, row.itemId);
+			relink.run(label.id, row.itemId, reviewerId);
+			unarchive.run(row.id);
 			result.restored++;
 		}
 		return result;
