@@ -84,10 +84,50 @@ function tasksByInstruction(c: Db['$client'], datasetId: number, items: BundleIt
 	return wanted;
 }
 
+/** Characters of normalised instance text kept in taskInstances' cache. */
+const CACHED_CHARACTERS = 32_000_000;
+
+/**
+ * A task's instances by normalised input (each with its id and normalised output), read and
+ * normalised once per task rather than once per bundle item: an audit samples many instances of
+ * a task with thousands. The most recently used tasks are kept, up to CACHED_CHARACTERS.
+ */
+function taskInstances(c: Db['$client']): (taskId: number) => Map<string, Array<{ id: number; output: string }>> {
+	const read = c.prepare<[number], { id: number; input: string; output: string }>('SELECT id, input, output FROM instances WHERE task_id = ? ORDER BY id');
+	const cache = new Map<number, { byInput: Map<string, Array<{ id: number; output: string }>>; characters: number }>();
+	let characters = 0;
+	return (taskId) => {
+		const kept = cache.get(taskId);
+		if (kept) {
+			cache.delete(taskId);
+			cache.set(taskId, kept);
+			return kept.byInput;
+		}
+		const byInput = new Map<string, Array<{ id: number; output: string }>>();
+		let size = 0;
+		for (const r of read.all(taskId)) {
+			const input = normalizeWhitespace(r.input);
+			const output = normalizeWhitespace(r.output);
+			size += input.length + output.length;
+			const list = byInput.get(input);
+			if (list) list.push({ id: r.id, output });
+			else byInput.set(input, [{ id: r.id, output }]);
+		}
+		cache.set(taskId, { byInput, characters: size });
+		characters += size;
+		for (const [oldest, entry] of cache) {
+			if (characters <= CACHED_CHARACTERS || oldest === taskId) break;
+			cache.delete(oldest);
+			characters -= entry.characters;
+		}
+		return byInput;
+	};
+}
+
 /** Finds each bundle item in the dataset, or says why it cannot be found. */
 function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
 	const tasks = tasksByInstruction(c, datasetId, items);
-	const instances = c.prepare<[number], { id: number; input: string; output: string }>('SELECT id, input, output FROM instances WHERE task_id = ? ORDER BY id');
+	const instances = taskInstances(c);
 	const responses = c.prepare<[number], { id: number; model: string; response: string }>('SELECT id, model, response FROM responses WHERE task_id = ? ORDER BY id');
 	const resolved = new Map<number, Resolved>();
 	const seen = new Map<string, number>();
@@ -105,9 +145,9 @@ function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, 
 				found = { taskId, instanceId: null };
 				break;
 			}
-			const rows = instances.all(taskId);
-			const sameInput = rows.filter((r) => normalizeWhitespace(r.input) === normalizeWhitespace(item.input!));
-			const same = sameInput.find((r) => normalizeWhitespace(r.output) === normalizeWhitespace(item.output ?? ''));
+			const sameInput = instances(taskId).get(normalizeWhitespace(item.input)) ?? [];
+			const output = normalizeWhitespace(item.output ?? '');
+			const same = sameInput.find((r) => r.output === output);
 			if (same) {
 				found = { taskId, instanceId: same.id };
 				break;
