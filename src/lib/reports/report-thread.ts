@@ -66,7 +66,7 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 			}
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
 			const waiting = request.yieldTo;
-			if (memo && waiting) memo.onStep = () => pauseWhileWaiting(waiting);
+			if (memo && waiting) memo.onStep = giveWayTo(waiting);
 			const result =
 				asked.kind === 'report'
 					? buildAuditReport(asked.input, asked.options)
@@ -88,17 +88,32 @@ export function serveReports(port: ReportPort, load?: ReportLoader): void {
 const LONGEST_PAUSE_MS = 5_000;
 
 /**
- * Waits while `waiting[0]` > 0. The two report threads share the machine's cores (two, on the
- * machines this is measured on): a background fit running on while a page's report is built makes
- * the page wait longer, for work nobody waits on.
+ * Waits while `waiting[0]` > 0, at most `longestMs`; true when nothing is waited on any more,
+ * false when it gave up. The two report threads share the machine's cores (two, on the machines
+ * this is measured on): a background fit running on while a page's report is built makes the
+ * page wait longer, for work nobody waits on.
  */
-export function pauseWhileWaiting(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): void {
+export function pauseWhileWaiting(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): boolean {
 	const until = Date.now() + longestMs;
 	for (let n = Atomics.load(waiting, 0); n > 0; n = Atomics.load(waiting, 0)) {
 		const left = until - Date.now();
-		if (left <= 0) return;
+		if (left <= 0) return false;
 		Atomics.wait(waiting, 0, n, left);
 	}
+	return true;
+}
+
+/**
+ * A background computation's step hook: it pauses while pages wait, and after a pause that ran
+ * to its limit it runs for a fifth as long before pausing again, so that pages asking without end
+ * slow the background down but never stop it.
+ */
+export function giveWayTo(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): () => void {
+	let runUntil = 0;
+	return () => {
+		if (Atomics.load(waiting, 0) === 0 || Date.now() < runUntil) return;
+		if (!pauseWhileWaiting(waiting, longestMs)) runUntil = Date.now() + longestMs / 5;
+	};
 }
 
 type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' | 'auditSoFar' | 'auditDisagreements' }>;
