@@ -162,5 +162,20 @@ describe('similarity record of a generation run', () => {
 		const lines = [...runCandidateLines(run.id, db)].map((l) => JSON.parse(l) as CandidateLine);
 		expect(lines).toHaveLength(tasks.length);
 		for (const line of lines) expect(line.most_similar_instructions).toBeNull();
+
+		// A run larger than a block (1,000 tasks are read at a time): every task once, in order, each with its own instances.
+		const datasetId = all<{ datasetId: number }>(db, 'SELECT dataset_id AS datasetId FROM generation_runs WHERE id = ?', run.id)[0].datasetId;
+		const now = Date.now();
+		const addTask = db.$client.prepare<[number, string, string, number, number]>(
+			"INSERT INTO tasks (dataset_id, instruction, instruction_key, origin, instance_count, run_id, created_at) VALUES (?, ?, ?, 'generated', 1, ?, ?)"
+		);
+		const addInstance = db.$client.prepare<[number | bigint, number, string, number]>("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, '', ?, ?)");
+		for (let n = 0; n < 2_100; n++) addInstance.run(addTask.run(datasetId, `Extra task ${n}.`, `extra ${n}`, run.id, now).lastInsertRowid, datasetId, `out ${n}`, now);
+		const many = [...runCandidateLines(run.id, db)].map((l) => JSON.parse(l) as CandidateLine);
+		expect(many).toHaveLength(tasks.length + 2_100);
+		expect(many.map((l) => l.task_id)).toEqual([...many.map((l) => l.task_id)].sort((a, b) => a - b));
+		expect(new Set(many.map((l) => l.task_id)).size).toBe(many.length);
+		const extra = many.filter((l) => l.instruction.startsWith('Extra task '));
+		expect(extra.every((l) => l.instances.length === 1 && l.instances[0].output === `out ${l.instruction.slice(11, -1)}`)).toBe(true);
 	});
 });
