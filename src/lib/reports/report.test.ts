@@ -565,6 +565,25 @@ describe('report as CSV rows', () => {
 	});
 });
 
+describe('tied items listed', () => {
+	it('the first tiesListed only, the count in basis.tied, the rest of the report unchanged', () => {
+		for (const input of [qualityInput(), ratingInput()]) {
+			const full = buildAuditReport(input);
+			const section = (r: ReturnType<typeof buildAuditReport>) => (r.quality ?? r.rating)!;
+			expect(full.basis.tied).toBe(section(full).ties.length);
+			expect(section(full).ties.length).toBeGreaterThan(0);
+			const trimmed = buildAuditReport(input, { tiesListed: 1 });
+			expect(section(trimmed).ties).toEqual(section(full).ties.slice(0, 1));
+			expect(trimmed.basis.tied).toBe(full.basis.tied);
+			expect({ ...trimmed, quality: trimmed.quality && { ...trimmed.quality, ties: [] }, rating: trimmed.rating && { ...trimmed.rating, ties: [] } }).toEqual({
+				...full,
+				quality: full.quality && { ...full.quality, ties: [] },
+				rating: full.rating && { ...full.rating, ties: [] }
+			});
+		}
+	});
+});
+
 describe('disagreements', () => {
 	it('lists items whose reviewers disagree, tied ones first, with labels side by side', async () => {
 		const { disagreementEntries } = await import('./disagreements');

@@ -55,6 +55,8 @@ export interface ReportOptions {
 	replicates?: number;
 	/** Latent-truth results kept from earlier reports, and where this one leaves its own (./latent-memo). */
 	latent?: LatentMemo;
+	/** List the first this many tied items only (a page shows 100 of tens of thousands); `basis.tied` counts them all. */
+	tiesListed?: number;
 }
 
 export interface ReviewerQualification {
@@ -90,7 +92,7 @@ export interface QualityReport {
 	groups: QualityGroup[];
 	/** Null when no item has two labels yet. */
 	agreement: AgreementRow[] | null;
-	/** Items with a tied judgement and no adjudication. */
+	/** Items with a tied judgement and no adjudication (the first `tiesListed` when asked; `basis.tied` counts them). */
 	ties: TieRow[];
 	references: { selfInstruct: typeof SELF_INSTRUCT_TABLE_2; unnatural: typeof UNNATURAL_AUDIT };
 }
@@ -101,6 +103,7 @@ export interface RatingReport {
 	comparisons: ModelComparison[];
 	/** 'all models' first, then per model; null when no response was rated twice. */
 	agreement: AgreementRow[] | null;
+	/** Items with a tied rating and no adjudication (the first `tiesListed` when asked; `basis.tied` counts them). */
 	ties: TieRow[];
 }
 
@@ -343,9 +346,12 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 
 	if (input.audit.kind === 'quality') {
 		const ties: TieRow[] = sampled
-			.map((item) => ({ item, verdict: quality.get(item.id)! }))
-			.filter(({ verdict }) => verdict.ties.length > 0)
-			.map(({ item, verdict }) => ({ itemId: item.id, position: item.position, taskId: item.taskId, judgements: verdict.ties, labels: verdict.labels }));
+			.filter((item) => quality.get(item.id)!.ties.length > 0)
+			.slice(0, options.tiesListed)
+			.map((item) => {
+				const verdict = quality.get(item.id)!;
+				return { itemId: item.id, position: item.position, taskId: item.taskId, judgements: verdict.ties, labels: verdict.labels };
+			});
 		const { groups, reviewerErrorRates } = qualityGroups(
 			sampled,
 			quality,
@@ -365,6 +371,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 		const ties: TieRow[] = sampled
 			.map((item) => ({ item, verdict: rating.get(item.id)! }))
 			.filter(({ verdict }) => verdict.tie)
+			.slice(0, options.tiesListed)
 			.map(({ item, verdict }) => ({
 				itemId: item.id,
 				position: item.position,

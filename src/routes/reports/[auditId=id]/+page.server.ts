@@ -63,7 +63,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	try {
 		// Large latent-truth fits not computed yet are left to the background: the page answers at once and fills them in.
-		const report = await auditReportOffThread(Number(params.auditId), {}, undefined, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
+		// A large audit ties on thousands of items: the page lists the first, the disagreements page all of them.
+		const report = await auditReportOffThread(Number(params.auditId), { tiesListed: TIES_LISTED }, undefined, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
@@ -72,11 +73,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		const mode = judgeModeForAudit(report.audit.kind);
 		const judge = mode ? judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
 		const methods = methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null));
-		// A large audit ties on thousands of items: the page lists the first, the disagreements page all of them.
-		const tiesTotal = report.quality?.ties.length ?? report.rating?.ties.length ?? 0;
-		if (report.quality) report.quality.ties = report.quality.ties.slice(0, TIES_LISTED);
-		if (report.rating) report.rating.ties = report.rating.ties.slice(0, TIES_LISTED);
-		return { report, tiesTotal, latent: latentProgress({ audit: report.audit.id }), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
+		return { report, tiesTotal: report.basis.tied, latent: latentProgress({ audit: report.audit.id }), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
 	} catch (err) {
 		httpError(err);
 	}
