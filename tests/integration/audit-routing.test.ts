@@ -191,6 +191,24 @@ describe('routing', () => {
 		expect(auditProgress(audit.id, {}, db)).toMatchObject({ skips: 1, completeItems: 2 });
 	});
 
+	it("pages a reviewer's labels newest first: every label once, across pages", async () => {
+		const { audit, users } = await quality(7, 1, 1);
+		const [a] = users;
+		const t0 = Date.now();
+		// One label a minute apart, so that "newest first" has one order.
+		for (let n = 0; n < 7; n++) {
+			const next = nextAssignment(audit.id, a.id, { now: t0 + n * MINUTE }, db) as { ref: string };
+			submitLabel(audit.id, a.id, { ref: next.ref, submissionId: submissionId(), answer: ALL_YES }, { now: t0 + n * MINUTE }, db);
+		}
+		const all = reviewHistory(audit.id, a.id, {}, db).map((h) => h.ref);
+		expect(all).toHaveLength(7);
+		const pages = [0, 3, 6].map((offset) => reviewHistory(audit.id, a.id, { limit: 3, offset }, db).map((h) => h.ref));
+		expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+		expect(pages.flat()).toEqual(all);
+		expect(reviewHistory(audit.id, a.id, { limit: 3, offset: 9 }, db)).toEqual([]);
+		expect(reviewProgress(audit.id, a.id, db).mine).toBe(7);
+	});
+
 	it('reports items nobody left can finish', async () => {
 		const { audit, users } = await quality(1, 2, 2);
 		const [a, b] = users;

@@ -237,12 +237,13 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 }
 
 /** The reviewer's own labels, newest first (what Back walks through). */
-export function reviewHistory(auditId: number, reviewerId: number, options: { limit?: number } = {}, database: Db = db()): HistoryEntry[] {
+export function reviewHistory(auditId: number, reviewerId: number, options: { limit?: number; offset?: number } = {}, database: Db = db()): HistoryEntry[] {
 	const m = membership(auditId, reviewerId, database);
 	const c = cachedStatements(database);
 	const limit = Math.min(Math.max(options.limit ?? 500, 1), 5000);
+	const offset = Math.max(0, Math.floor(options.offset ?? 0));
 	const rows = c
-		.prepare<[number, number, number], {
+		.prepare<[number, number, number, number], {
 		id: number;
 		itemId: number;
 		ref: string;
@@ -260,9 +261,9 @@ export function reviewHistory(auditId: number, reviewerId: number, options: { li
 				substr(t.instruction, 1, 200) AS instruction, l.instruction_valid AS a, l.input_valid AS b, l.output_valid AS c, l.error_reason AS reason,
 				l.preference
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN tasks t ON t.id = i.task_id
-			 WHERE l.audit_id = ? AND l.reviewer_id = ? ORDER BY l.submitted_at DESC, l.id DESC LIMIT ?`
+			 WHERE l.audit_id = ? AND l.reviewer_id = ? ORDER BY l.submitted_at DESC, l.id DESC LIMIT ? OFFSET ?`
 		)
-		.all(m.auditId, reviewerId, limit);
+		.all(m.auditId, reviewerId, limit, offset);
 	const ratingsByLabel = new Map<number, Map<number, string>>();
 	// Each item's responses in canonical order, read once for all the rows (not once per row).
 	const responsesByItem = new Map<number, number[]>();

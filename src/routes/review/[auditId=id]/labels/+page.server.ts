@@ -4,17 +4,27 @@ import { requireUser } from '$lib/server/auth/guards';
 import { AuditError, reviewAuditInfo, reviewHistory, reviewProgress, reviewSkips, takeBackSkip } from '$lib/server/audits';
 import { itemRefParam, orHttpError } from '$lib/server/audits/http';
 
-/** The reviewer's own labels in one audit, newest first, each a link to change it; and their skips. */
+/** Labels listed per page: a reviewer of a large audit has thousands. */
+const PAGE_SIZE = 200;
+
+/** The reviewer's own labels in one audit, newest first and paged, each a link to change it; and their skips. */
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	const user = requireUser(locals, url);
 	const auditId = Number(params.auditId);
-	return orHttpError(() => ({
-		audit: reviewAuditInfo(auditId, user.id),
-		entries: reviewHistory(auditId, user.id, { limit: 5000 }),
-		skips: reviewSkips(auditId, user.id),
-		/** Items still open to this reviewer: none left, and the audit is finished for them. */
-		remaining: reviewProgress(auditId, user.id).remaining
-	}));
+	return orHttpError(() => {
+		const progress = reviewProgress(auditId, user.id);
+		const pages = Math.max(1, Math.ceil(progress.mine / PAGE_SIZE));
+		const asked = Number(url.searchParams.get('page') ?? '1');
+		const page = Number.isInteger(asked) ? Math.min(Math.max(1, asked), pages) : 1;
+		return {
+			audit: reviewAuditInfo(auditId, user.id),
+			entries: reviewHistory(auditId, user.id, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
+			labels: { total: progress.mine, page, pages },
+			skips: reviewSkips(auditId, user.id),
+			/** Items still open to this reviewer: none left, and the audit is finished for them. */
+			remaining: progress.remaining
+		};
+	});
 };
 
 export const actions: Actions = {
