@@ -98,8 +98,8 @@ describe('the report thread', () => {
 		const { ask } = thread();
 		const input = syntheticQualityInput(40, 5);
 		const options = { replicates: 10, latent: newLatentMemo({}, 0) };
-		const first = ask({ id: 1, kind: 'report', input, options });
-		const again = ask({ id: 2, kind: 'report', input: structuredClone(input), options: { replicates: 10, latent: newLatentMemo({}, 0) } });
+		const first = ask({ id: 1, kind: 'report', audit: { input }, options });
+		const again = ask({ id: 2, kind: 'report', audit: { input: structuredClone(input) }, options: { replicates: 10, latent: newLatentMemo({}, 0) } });
 		expect('result' in first && 'result' in again).toBe(true);
 		if (!('result' in first) || !('result' in again)) return;
 		expect(again.id).toBe(2);
@@ -110,7 +110,7 @@ describe('the report thread', () => {
 
 		const flipped = structuredClone(input);
 		flipped.labels[0].outputValid = !flipped.labels[0].outputValid;
-		const other = ask({ id: 3, kind: 'report', input: flipped, options: { replicates: 10, latent: newLatentMemo({}, 0) } });
+		const other = ask({ id: 3, kind: 'report', audit: { input: flipped }, options: { replicates: 10, latent: newLatentMemo({}, 0) } });
 		if (!('result' in other)) throw new Error('no result');
 		expect(other.result).not.toBe(first.result);
 		expect(other.result).toEqual(buildAuditReport(flipped, { replicates: 10, latent: newLatentMemo({}, 0) }));
@@ -119,7 +119,7 @@ describe('the report thread', () => {
 	it('computes afresh a request whose progress is followed (the background fits), keeping nothing', () => {
 		const { ask } = thread();
 		const input = syntheticQualityInput(30, 9);
-		const request = (id: number): ReportRequest => ({ id, kind: 'report', input, options: { replicates: 5, latent: newLatentMemo() }, progress: true });
+		const request = (id: number): ReportRequest => ({ id, kind: 'report', audit: { input }, options: { replicates: 5, latent: newLatentMemo() }, progress: true });
 		const first = ask(request(1));
 		const again = ask(request(2));
 		if (!('result' in first) || !('result' in again)) throw new Error('no result');
@@ -134,7 +134,7 @@ describe('the report thread', () => {
 			reads.push([auditId, source]);
 			return structuredClone(input);
 		});
-		const request = (id: number): ReportRequest => ({ id, kind: 'auditReport', auditId: 7, source: '/data/app.db', options: { replicates: 5 } });
+		const request = (id: number): ReportRequest => ({ id, kind: 'report', audit: { auditId: 7, source: '/data/app.db' }, options: { replicates: 5 } });
 		const first = ask(request(1));
 		if (!('result' in first)) throw new Error('no result');
 		expect(first.result).toEqual(buildAuditReport(input, { replicates: 5 }));
@@ -153,7 +153,7 @@ describe('the report thread', () => {
 		expect(changed.result).toEqual(buildAuditReport(input, { replicates: 5 }));
 		// An export's estimate over the audits it pools, read by the thread.
 		const ids = input.items.flatMap((i) => (i.instanceId === null || i.id % 3 === 0 ? [] : [i.instanceId]));
-		const estimate = ask({ id: 5, kind: 'allValidOfAudits', auditIds: [7], source: '/data/app.db', instanceIds: ids, options: { replicates: 5 } });
+		const estimate = ask({ id: 5, kind: 'allValid', audits: { auditIds: [7], source: '/data/app.db' }, instanceIds: ids, options: { replicates: 5 } });
 		if (!('result' in estimate)) throw new Error('no result');
 		expect(estimate.result).toEqual(allValidEstimateOfInstances([input], ids, { replicates: 5 }));
 		expect(reads.at(-1)).toEqual([7, '/data/app.db']);

@@ -9,24 +9,21 @@ import { disagreementList, type DisagreementFilter, type DisagreementList } from
 import type { LatentMemo } from './latent-memo';
 import { ReportMemo, requestFingerprint } from './report-memo';
 
+/** Where a request's audit comes from: sent with it, or read by the thread from a database file (`source`). */
+export type AuditSource = { input: ReportInput } | { auditId: number; source: string };
+
 /**
- * An audit's report (its input sent, or read by the thread itself: `auditReport`), an export
- * population's "all fields valid" estimate (its audits' inputs sent, or read: `allValidOfAudits`),
- * an audit page's agreement so far (`soFar`, or read: `auditSoFar`), or a page of its
- * disagreements (`disagreements`, or read: `auditDisagreements`).
- * With `progress`, each latent-truth bootstrap replicate is announced by an interim reply before
- * the result. With `yieldTo` (a background computation), the latent-truth fits pause at each EM
- * step while its count is above 0: the requests a page waits on, being answered in the other thread.
+ * An audit's report, an audit page's agreement so far, a page of its disagreements, or an export
+ * population's "all fields valid" estimate (over several audits). With `progress`, each
+ * latent-truth bootstrap replicate is announced by an interim reply before the result. With
+ * `yieldTo` (a background computation), the latent-truth fits pause at each EM step while its
+ * count is above 0: the requests a page waits on, being answered in the other thread.
  */
 export type ReportRequest = (
-	| { id: number; kind: 'report'; input: ReportInput; options: ReportOptions }
-	| { id: number; kind: 'auditReport'; auditId: number; source: string; options: ReportOptions }
-	| { id: number; kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions }
-	| { id: number; kind: 'allValidOfAudits'; auditIds: number[]; source: string; instanceIds: number[]; options: ReportOptions }
-	| { id: number; kind: 'soFar'; input: ReportInput; options: ReportOptions }
-	| { id: number; kind: 'auditSoFar'; auditId: number; source: string; options: ReportOptions }
-	| { id: number; kind: 'disagreements'; input: ReportInput; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
-	| { id: number; kind: 'auditDisagreements'; auditId: number; source: string; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
+	| { id: number; kind: 'report'; audit: AuditSource; options: ReportOptions }
+	| { id: number; kind: 'soFar'; audit: AuditSource; options: ReportOptions }
+	| { id: number; kind: 'disagreements'; audit: AuditSource; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
+	| { id: number; kind: 'allValid'; audits: { inputs: ReportInput[] } | { auditIds: number[]; source: string }; instanceIds: number[]; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -116,23 +113,30 @@ export function giveWayTo(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): ()
 	};
 }
 
-type Asked = Exclude<DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, { kind: 'auditReport' | 'allValidOfAudits' | 'auditSoFar' | 'auditDisagreements' }>;
+/** A request as computed: its audits read. The kept replies are keyed by it. */
+type Asked =
+	| { kind: 'report'; input: ReportInput; options: ReportOptions }
+	| { kind: 'soFar'; input: ReportInput; options: ReportOptions }
+	| { kind: 'disagreements'; input: ReportInput; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
+	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
-type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
-/** The request as computed: an audit to read becomes its input. */
 function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked {
-	if (request.kind === 'auditReport' || request.kind === 'allValidOfAudits' || request.kind === 'auditSoFar' || request.kind === 'auditDisagreements') {
+	const read = (auditId: number, source: string) => {
 		if (!load) throw new Error('This report thread cannot read the database.');
-		if (request.kind === 'auditReport') return { kind: 'report', input: load(request.auditId, request.source), options: request.options };
-		if (request.kind === 'auditSoFar') return { kind: 'soFar', input: load(request.auditId, request.source), options: request.options };
-		if (request.kind === 'auditDisagreements') {
-			const { filter, paging, options } = request;
-			return { kind: 'disagreements', input: load(request.auditId, request.source), filter, paging, options };
+		return load(auditId, source);
+	};
+	const inputOf = (audit: AuditSource) => ('input' in audit ? audit.input : read(audit.auditId, audit.source));
+	switch (request.kind) {
+		case 'report':
+		case 'soFar':
+			return { kind: request.kind, input: inputOf(request.audit), options: request.options };
+		case 'disagreements':
+			return { kind: 'disagreements', input: inputOf(request.audit), filter: request.filter, paging: request.paging, options: request.options };
+		case 'allValid': {
+			const { audits } = request;
+			const inputs = 'inputs' in audits ? audits.inputs : audits.auditIds.map((id) => read(id, audits.source));
+			return { kind: 'allValid', inputs, instanceIds: request.instanceIds, options: request.options };
 		}
-		const inputs = request.auditIds.map((id) => load(id, request.source));
-		return { kind: 'allValid', inputs, instanceIds: request.instanceIds, options: request.options };
 	}
-	const { id: _, progress: __, yieldTo: ___, ...asked } = request;
-	return asked;
 }

@@ -20,7 +20,7 @@ import {
 	type ReportInput,
 	type ReportOptions
 } from '$lib/reports';
-import type { ReportReply, ReportRequest } from '$lib/reports/report-thread';
+import type { AuditSource, ReportReply, ReportRequest } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
 import type Database from 'better-sqlite3';
@@ -114,16 +114,23 @@ async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest,
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
 /**
- * An audit's report, its labels read in the report thread from the database file (the server's
- * thread neither reads nor copies them); one held in memory is read here and sent.
+ * An audit as a request names it: a database file's audit is read by the report thread itself
+ * (the server's thread neither reads nor copies its labels); one held in memory is read here and
+ * sent. `input()` reads it here, for a request computed in this thread after all.
  */
-export function buildAuditReportOffThread(auditId: number, database: Db, options: ReportOptions = {}, slot: Slot = 'requests'): Promise<AuditReport> {
+function auditOf(auditId: number, database: Db): { audit: AuditSource; input: () => ReportInput } {
 	const c = database.$client;
 	if (c.memory) {
 		const input = loadReportInput(auditId, database);
-		return offThread(slot, { kind: 'report', input, options }, () => buildAuditReport(input, options));
+		return { audit: { input }, input: () => input };
 	}
-	return offThread(slot, { kind: 'auditReport', auditId, source: c.name, options }, () => buildAuditReport(loadReportInput(auditId, database), options));
+	return { audit: { auditId, source: c.name }, input: () => loadReportInput(auditId, database) };
+}
+
+/** An audit's report, in the report thread. */
+export function buildAuditReportOffThread(auditId: number, database: Db, options: ReportOptions = {}, slot: Slot = 'requests'): Promise<AuditReport> {
+	const { audit, input } = auditOf(auditId, database);
+	return offThread(slot, { kind: 'report', audit, options }, () => buildAuditReport(input(), options));
 }
 
 /**
@@ -131,23 +138,14 @@ export function buildAuditReportOffThread(auditId: number, database: Db, options
  * and grouping them takes most of a second the server's thread (reviewers' submits) would wait.
  */
 export function agreementSoFarOffThread(auditId: number, database: Db): Promise<AgreementSoFar> {
-	const c = database.$client;
-	if (c.memory) {
-		const input = loadReportInput(auditId, database);
-		return offThread('requests', { kind: 'soFar', input, options: {} }, () => agreementSoFar(input));
-	}
-	return offThread('requests', { kind: 'auditSoFar', auditId, source: c.name, options: {} }, () => agreementSoFar(loadReportInput(auditId, database)));
+	const { audit, input } = auditOf(auditId, database);
+	return offThread('requests', { kind: 'soFar', audit, options: {} }, () => agreementSoFar(input()));
 }
 
 /** A page of an audit's disagreements (without their texts), in the report thread like a report. */
 export function disagreementListOffThread(auditId: number, filter: DisagreementFilter, paging: { size: number; page: number }, database: Db): Promise<DisagreementList> {
-	const c = database.$client;
-	if (c.memory) {
-		const input = loadReportInput(auditId, database);
-		return offThread('requests', { kind: 'disagreements', input, filter, paging, options: {} }, () => disagreementList(input, filter, paging));
-	}
-	const here = () => disagreementList(loadReportInput(auditId, database), filter, paging);
-	return offThread('requests', { kind: 'auditDisagreements', auditId, source: c.name, filter, paging, options: {} }, here);
+	const { audit, input } = auditOf(auditId, database);
+	return offThread('requests', { kind: 'disagreements', audit, filter, paging, options: {} }, () => disagreementList(input(), filter, paging));
 }
 
 /**
@@ -168,10 +166,10 @@ export function allValidEstimateOffThread(
 	// The loader reads through $client only.
 	const inputsHere = () => auditIds.map((id) => loadReportInput(id, { $client: reader } as unknown as Db));
 	if (reader === database.$client && !reader.memory) {
-		return offThread(slot, { kind: 'allValidOfAudits', auditIds, source: reader.name, instanceIds, options }, () => allValidEstimateOfInstances(inputsHere(), instanceIds, options));
+		return offThread(slot, { kind: 'allValid', audits: { auditIds, source: reader.name }, instanceIds, options }, () => allValidEstimateOfInstances(inputsHere(), instanceIds, options));
 	}
 	const inputs = inputsHere();
-	return offThread(slot, { kind: 'allValid', inputs, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
+	return offThread(slot, { kind: 'allValid', audits: { inputs }, instanceIds, options }, () => allValidEstimateOfInstances(inputs, instanceIds, options));
 }
 
 /** Stops the report threads (a bench or command that is done): requests still waiting fail, background ones included. */
