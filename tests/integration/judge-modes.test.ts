@@ -22,6 +22,7 @@ import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
 import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import { judgeCalibration, overlappingJudgeRuns } from '../../src/lib/server/judge';
+import { ReportError, judgeCalibrationOffThread } from '../../src/lib/server/reports';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { makeUsers } from './audit-fixtures';
 import { REMINDER, RATING_TASKS as TASKS, expectedRatingConfusion, judgeRates, modesScript as script, ratingWorld } from './judge-modes-support';
@@ -116,6 +117,10 @@ describe('rating judge', () => {
 		expect(cal.calibration.kappa.kappa).toBeCloseTo((exact / n - pe) / (1 - pe), 12);
 		expect(cal.byModel.map((m) => m.model)).toEqual(['alpha', 'beta']);
 		expect(cal.judgeDistribution).toEqual({ A: 11, B: 0, C: 11, D: 0, unparsed: 2 });
+		// The report page's: the same, computed in the report thread; its refusals are the same errors.
+		expect(await judgeCalibrationOffThread(world.auditId, run.id, db)).toEqual(cal);
+		await expect(judgeCalibrationOffThread(world.auditId, run.id + 99, db)).rejects.toThrow(ReportError);
+		await expect(judgeCalibrationOffThread(world.auditId, run.id + 99, db)).rejects.toMatchObject({ status: 404 });
 
 		// The same from the command line, as text.
 		const text = cli(['report', String(world.auditId), '--judge', String(run.id)]);

@@ -24,7 +24,14 @@ export type ReportRequest = (
 	| { id: number; kind: 'soFar'; audit: AuditSource; options: ReportOptions }
 	| { id: number; kind: 'disagreements'; audit: AuditSource; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 	| { id: number; kind: 'allValid'; audits: { inputs: ReportInput[] } | { auditIds: number[]; source: string }; instanceIds: number[]; options: ReportOptions }
+	| { id: number; kind: 'judge'; auditId: number; runId: number; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
+/**
+ * A judge run's calibration against an audit, read from `source` (a database file) and computed
+ * in the thread: the server's threads are given one (it reads the judge's labels and the audit's,
+ * which is server code; this module stays pure).
+ */
+export type JudgeCalibrator = (auditId: number, runId: number, source: string, options: { confidence?: number }) => unknown;
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
  * given one (./server/reports/report-db-thread), so that a large audit's labels are neither read in
@@ -33,7 +40,7 @@ export type ReportRequest = (
 export type ReportLoader = (auditId: number, source: string) => ReportInput;
 /** The result with what its latent memo was left with, or the error; interim: one more replicate done. */
 export type ReportReply =
-	| { id: number; result: AuditReport | AllValidEstimate | AgreementSoFar | DisagreementList; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
+	| { id: number; result: AuditReport | AllValidEstimate | AgreementSoFar | DisagreementList | unknown; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
 	| { id: number; error: string }
 	| { id: number; interim: true };
 
@@ -48,10 +55,16 @@ export interface ReportPort {
  * requests nobody follows the progress of are kept (./report-memo): the same request again — a
  * page viewed again over unchanged labels — is answered with the kept reply.
  */
-export function serveReports(port: ReportPort, load?: ReportLoader): void {
+export function serveReports(port: ReportPort, load?: ReportLoader, judge?: JudgeCalibrator): void {
 	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
 	port.on('message', (request) => {
 		try {
+			if (request.kind === 'judge') {
+				// Not kept: its key would be every label it reads, which only the calibrator knows.
+				if (!judge) throw new Error('This report thread cannot read the database.');
+				port.postMessage({ id: request.id, result: judge(request.auditId, request.runId, request.source, { confidence: request.options.confidence }) });
+				return;
+			}
 			const memo = request.options.latent;
 			const asked = askedOf(request, load);
 			// Keyed by what the report reads (the input, loaded or sent), never by an audit's id.
@@ -121,7 +134,7 @@ type Asked =
 	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
 
-function askedOf(request: ReportRequest, load: ReportLoader | undefined): Asked {
+function askedOf(request: Exclude<ReportRequest, { kind: 'judge' }>, load: ReportLoader | undefined): Asked {
 	const read = (auditId: number, source: string) => {
 		if (!load) throw new Error('This report thread cannot read the database.');
 		return load(auditId, source);

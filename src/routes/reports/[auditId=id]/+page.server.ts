@@ -12,12 +12,14 @@ import {
 	auditMethods,
 	auditReportOffThread,
 	hasFilterReport,
+	judgeCalibrationOffThread,
 	latentProgress,
 	loadAudit,
 	listReportableAudits,
 	setHeadlineEstimator
 } from '$lib/server/reports';
-import { judgeCalibration, judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
+import { judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
+import { db } from '$lib/server/db';
 import type { JudgeMode } from '$lib/server/runs/judge/params';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
@@ -32,7 +34,7 @@ import { readJudgeProgress } from '$lib/server/runs/judge/progress';
  * rating: A–D per response; pairwise: each pair in both orders): runs of the dataset in that
  * mode, the chosen one's calibration, what a new run can use.
  */
-function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL) {
+async function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL) {
 	const runs = judgeRunsOfDataset(datasetId)
 		.filter((r) => r.mode === mode)
 		.map((r) => {
@@ -43,7 +45,8 @@ function judgeData(auditId: number, datasetId: number, mode: JudgeMode, url: URL
 	const asked = Number(url.searchParams.get('judge'));
 	const overlapping = overlappingJudgeRuns(auditId);
 	const selectedId = runs.some((r) => r.id === asked) ? asked : (overlapping[0]?.id ?? null);
-	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? judgeCalibration(auditId, selectedId) : null;
+	// In the report thread: it reads every label of the audit and of the judge run.
+	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? await judgeCalibrationOffThread(auditId, selectedId, db()) : null;
 	const env = envEndpointView();
 	return {
 		mode,
@@ -71,7 +74,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
 		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
 		const mode = judgeModeForAudit(report.audit.kind);
-		const judge = mode ? judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
+		const judge = mode ? await judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
 		const methods = methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null));
 		return { report, tiesTotal: report.basis.tied, latent: latentProgress({ audit: report.audit.id }), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
 	} catch (err) {
