@@ -16,7 +16,7 @@ import { createAudit, previewSample } from '../../src/lib/server/audits/create';
 import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { reviewItemView } from '../../src/lib/server/audits/review';
 import { applyFilters } from '../../src/lib/server/filters/apply';
-import { auditFilterReport } from '../../src/lib/server/reports';
+import { ReportError, auditFilterReport, auditFilterReportOffThread } from '../../src/lib/server/reports';
 import { filterPreset } from '../../src/lib/filters';
 import { rougeL } from '../../src/lib/rouge/score';
 import { SWEEP_THRESHOLDS } from '../../src/lib/reports';
@@ -122,6 +122,8 @@ describe('filter report', () => {
 
 	it('computes every number of the report and the sweep as by hand', async () => {
 		const report = auditFilterReport(auditId, {}, db);
+		// The report page's: the same, computed in the report thread.
+		expect(await auditFilterReportOffThread(auditId, db)).toEqual(report);
 		const inStratum = (key: string) => sampled.filter((s) => s.stratum === key);
 		const tally = (key: string) => ({ n: inStratum(key).length, x: inStratum(key).filter((s) => validOf(s.i)).length });
 		const kept = tally('kept');
@@ -217,6 +219,8 @@ describe('filter report', () => {
 		const [r] = makeUsers(db, 1);
 		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 2, seed: 1, reviewerIds: [r.id] }, db);
 		expect(() => auditFilterReport(audit.id, {}, db)).toThrow(/not stratified by filter verdict/);
+		await expect(auditFilterReportOffThread(audit.id, db)).rejects.toThrow(ReportError);
+		await expect(auditFilterReportOffThread(audit.id, db)).rejects.toMatchObject({ status: 409 });
 	});
 
 	it('stores each instruction’s highest ROUGE-L F when the filters are applied', async () => {

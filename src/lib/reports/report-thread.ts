@@ -25,13 +25,17 @@ export type ReportRequest = (
 	| { id: number; kind: 'disagreements'; audit: AuditSource; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 	| { id: number; kind: 'allValid'; audits: { inputs: ReportInput[] } | { auditIds: number[]; source: string }; instanceIds: number[]; options: ReportOptions }
 	| { id: number; kind: 'judge'; auditId: number; runId: number; source: string; options: ReportOptions }
+	| { id: number; kind: 'filters'; auditId: number; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /**
- * A judge run's calibration against an audit, read from `source` (a database file) and computed
- * in the thread: the server's threads are given one (it reads the judge's labels and the audit's,
- * which is server code; this module stays pure).
+ * Computations that read `source` (a database file) themselves, in the thread: a judge run's
+ * calibration against an audit, and a verdict-stratified audit's filter report. They are server
+ * code, which the server's threads give; this module stays pure.
  */
-export type JudgeCalibrator = (auditId: number, runId: number, source: string, options: { confidence?: number }) => unknown;
+export interface ServerTasks {
+	judge(auditId: number, runId: number, source: string, options: { confidence?: number }): unknown;
+	filters(auditId: number, source: string, options: { confidence?: number }): unknown;
+}
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
  * given one (./server/reports/report-db-thread), so that a large audit's labels are neither read in
@@ -55,14 +59,16 @@ export interface ReportPort {
  * requests nobody follows the progress of are kept (./report-memo): the same request again — a
  * page viewed again over unchanged labels — is answered with the kept reply.
  */
-export function serveReports(port: ReportPort, load?: ReportLoader, judge?: JudgeCalibrator): void {
+export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: ServerTasks): void {
 	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
 	port.on('message', (request) => {
 		try {
-			if (request.kind === 'judge') {
-				// Not kept: its key would be every label it reads, which only the calibrator knows.
-				if (!judge) throw new Error('This report thread cannot read the database.');
-				port.postMessage({ id: request.id, result: judge(request.auditId, request.runId, request.source, { confidence: request.options.confidence }) });
+			if (request.kind === 'judge' || request.kind === 'filters') {
+				// Not kept: their key would be every row they read, which only the task knows.
+				if (!tasks) throw new Error('This report thread cannot read the database.');
+				const options = { confidence: request.options.confidence };
+				const result = request.kind === 'judge' ? tasks.judge(request.auditId, request.runId, request.source, options) : tasks.filters(request.auditId, request.source, options);
+				port.postMessage({ id: request.id, result });
 				return;
 			}
 			const memo = request.options.latent;
@@ -134,7 +140,7 @@ type Asked =
 	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
 
-function askedOf(request: Exclude<ReportRequest, { kind: 'judge' }>, load: ReportLoader | undefined): Asked {
+function askedOf(request: Exclude<ReportRequest, { kind: 'judge' | 'filters' }>, load: ReportLoader | undefined): Asked {
 	const read = (auditId: number, source: string) => {
 		if (!load) throw new Error('This report thread cannot read the database.');
 		return load(auditId, source);

@@ -7,4 +7,4 @@ export * from './reports';
 export * from './methods';
 export * from './filters';
 export { LATENT_BACKGROUND_ANSWERS, latentProgress, latentJobsSettled } from './latent';
-export { judgeCalibrationOffThread } from './threads';
+export { auditFilterReportOffThread, judgeCalibrationOffThread } from './threads';

@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
 import { serveReports, type ReportPort } from '../../reports/report-thread';
 import { loadReportInput } from './load';
 import { judgeCalibration } from '../judge/calibration';
+import { auditFilterReport } from './filters';
 import { openReadOnly, type Db } from '../db';
 
 /** Where this module lives, so a worker thread can load the same code. */
@@ -28,11 +29,10 @@ function connection(file: string): Db {
 	return { $client: c } as unknown as Db;
 }
 
-/** The thread's entry: reports and judge calibrations, reading audits from their database file when asked to. */
+/** The thread's entry: reports, judge calibrations and filter reports, reading audits from their database file when asked to. */
 export function serveReportsFromDatabase(port: ReportPort): void {
-	serveReports(
-		port,
-		(auditId, file) => loadReportInput(auditId, connection(file)),
-		(auditId, runId, file, options) => judgeCalibration(auditId, runId, options, connection(file))
-	);
+	serveReports(port, (auditId, file) => loadReportInput(auditId, connection(file)), {
+		judge: (auditId, runId, file, options) => judgeCalibration(auditId, runId, options, connection(file)),
+		filters: (auditId, file, options) => auditFilterReport(auditId, options, connection(file))
+	});
 }

@@ -27,6 +27,7 @@ import type Database from 'better-sqlite3';
 import type { Db } from '../db';
 import { loadReportInput } from './load';
 import { judgeCalibration, type AnyJudgeAuditCalibration } from '../judge/calibration';
+import { auditFilterReport, type AuditFilterReport } from './filters';
 
 type ReportThread = { worker: Worker; requests: WorkerRequests<ReportReply> };
 /**
@@ -159,6 +160,17 @@ export function judgeCalibrationOffThread(auditId: number, runId: number, databa
 	const here = () => judgeCalibration(auditId, runId, options, database);
 	if (c.memory) return Promise.resolve().then(here);
 	return offThread('requests', { kind: 'judge', auditId, runId, source: c.name, options }, here);
+}
+
+/**
+ * A verdict-stratified audit's filter report (the report page's), in the report thread: it reads
+ * the audit's labels and every filtered row of the dataset. A database in memory is read here.
+ */
+export function auditFilterReportOffThread(auditId: number, database: Db, options: { confidence?: number } = {}): Promise<AuditFilterReport> {
+	const c = database.$client;
+	const here = () => auditFilterReport(auditId, options, database);
+	if (c.memory) return Promise.resolve().then(here);
+	return offThread('requests', { kind: 'filters', auditId, source: c.name, options }, here);
 }
 
 /**

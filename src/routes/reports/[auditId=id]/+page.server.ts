@@ -8,7 +8,7 @@ import { methodsText } from '$lib/reports/methods';
 import {
 	LATENT_BACKGROUND_ANSWERS,
 	ReportError,
-	auditFilterReport,
+	auditFilterReportOffThread,
 	auditMethods,
 	auditReportOffThread,
 	hasFilterReport,
@@ -72,7 +72,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
 		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
-		const filters = hasFilterReport(report.audit.id) ? auditFilterReport(report.audit.id) : null;
+		const filters = hasFilterReport(report.audit.id) ? await auditFilterReportOffThread(report.audit.id, db()) : null;
 		const mode = judgeModeForAudit(report.audit.kind);
 		const judge = mode ? await judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
 		const methods = methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null));
