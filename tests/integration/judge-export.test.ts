@@ -169,5 +169,9 @@ describe('exports with a model judge', () => {
 		expect(out.where).toEqual([`judge-run=${world.runId}`, 'judge-valid']);
 		expect(out.judgePrecision.precision).toBeCloseTo(tp / jy, 12);
 		expect(out.judgePrecision.lower).toBeCloseTo(wilson.lower, 12);
+		// The calibration is computed once per unchanged database, and again after a label changes.
+		expect(countExport({ datasetId: world.datasetId, filters }, db).judgePrecision).toEqual(p);
+		db.$client.prepare<[number]>('UPDATE audit_labels SET output_valid = 0 WHERE audit_id = ?').run(world.auditId);
+		expect(countExport({ datasetId: world.datasetId, filters }, db).judgePrecision).toMatchObject({ judgedValid: jy, humanValid: 0, precision: 0 });
 	}, 90_000);
 });

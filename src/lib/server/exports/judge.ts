@@ -105,6 +105,24 @@ function qualityAudits(client: Database.Database, selection: ExportSelection): n
 	).map((r) => r.id);
 }
 
+/**
+ * Calibrations computed over a connection's database as it stands, by audit and run. An export
+ * asks for the same one two or three times (its judge estimate, the judge-valid filter's
+ * precision), each reading every label of the audit and of the judge run. Kept while neither
+ * another connection committed (data_version) nor this one wrote (total_changes).
+ */
+const calibrationsSeen = new WeakMap<Database.Database, { version: string; byKey: Map<string, JudgeAuditCalibration> }>();
+
+function unchangedCalibration(client: Database.Database, auditId: number, runId: number): JudgeAuditCalibration {
+	const version = `${client.pragma('data_version', { simple: true })}:${client.prepare<[], number>('SELECT total_changes()').pluck().get()}`;
+	let seen = calibrationsSeen.get(client);
+	if (!seen || seen.version !== version) calibrationsSeen.set(client, (seen = { version, byKey: new Map() }));
+	const key = `${auditId}:${runId}`;
+	let calibration = seen.byKey.get(key);
+	if (!calibration) seen.byKey.set(key, (calibration = judgeAuditCalibration(auditId, runId, {}, asDb(client))));
+	return calibration;
+}
+
 /** Calibrations of the run against each audit it has verdicts on, newest audit first. */
 function calibrations(client: Database.Database, runId: number, audits: number[]): JudgeAuditCalibration[] {
 	const out: JudgeAuditCalibration[] = [];
@@ -112,7 +130,7 @@ function calibrations(client: Database.Database, runId: number, audits: number[]
 		const overlaps = client
 			.prepare<[number, number]>('SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = ? AND a.audit_id = ? AND a.is_gold = 0 LIMIT 1')
 			.get(runId, auditId);
-		if (overlaps) out.push(judgeAuditCalibration(auditId, runId, {}, asDb(client)));
+		if (overlaps) out.push(unchangedCalibration(client, auditId, runId));
 	}
 	return out;
 }
