@@ -24,7 +24,7 @@ import type { AuditSource, ReportReply, ReportRequest } from '$lib/reports/repor
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
 import type Database from 'better-sqlite3';
-import type { Db } from '../db';
+import { db, type Db } from '../db';
 import { loadReportInput } from './load';
 import { judgeCalibration, type AnyJudgeAuditCalibration } from '../judge/calibration';
 import { auditFilterReport, type AuditFilterReport } from './filters';
@@ -155,7 +155,7 @@ export function disagreementListOffThread(auditId: number, filter: DisagreementF
  * thread: it reads the audit's labels and the judge's, 1.7 s at 100,000 labels that the server's
  * thread would otherwise spend. A database in memory is read here.
  */
-export function judgeCalibrationOffThread(auditId: number, runId: number, database: Db, options: { confidence?: number } = {}): Promise<AnyJudgeAuditCalibration> {
+export function judgeCalibrationOffThread(auditId: number, runId: number, database: Db = db(), options: { confidence?: number } = {}): Promise<AnyJudgeAuditCalibration> {
 	const c = database.$client;
 	const here = () => judgeCalibration(auditId, runId, options, database);
 	if (c.memory) return Promise.resolve().then(here);
@@ -166,7 +166,7 @@ export function judgeCalibrationOffThread(auditId: number, runId: number, databa
  * A verdict-stratified audit's filter report (the report page's), in the report thread: it reads
  * the audit's labels and every filtered row of the dataset. A database in memory is read here.
  */
-export function auditFilterReportOffThread(auditId: number, database: Db, options: { confidence?: number } = {}): Promise<AuditFilterReport> {
+export function auditFilterReportOffThread(auditId: number, database: Db = db(), options: { confidence?: number } = {}): Promise<AuditFilterReport> {
 	const c = database.$client;
 	const here = () => auditFilterReport(auditId, options, database);
 	if (c.memory) return Promise.resolve().then(here);

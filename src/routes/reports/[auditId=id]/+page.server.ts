@@ -19,7 +19,6 @@ import {
 	setHeadlineEstimator
 } from '$lib/server/reports';
 import { judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
-import { db } from '$lib/server/db';
 import type { JudgeMode } from '$lib/server/runs/judge/params';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
@@ -46,7 +45,7 @@ async function judgeData(auditId: number, datasetId: number, mode: JudgeMode, ur
 	const overlapping = overlappingJudgeRuns(auditId);
 	const selectedId = runs.some((r) => r.id === asked) ? asked : (overlapping[0]?.id ?? null);
 	// In the report thread: it reads every label of the audit and of the judge run.
-	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? await judgeCalibrationOffThread(auditId, selectedId, db()) : null;
+	const calibration = selectedId !== null && overlapping.some((r) => r.id === selectedId) ? await judgeCalibrationOffThread(auditId, selectedId) : null;
 	const env = envEndpointView();
 	return {
 		mode,
@@ -72,7 +71,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
 		// Audits stratified by filter verdict also get the filter report and the ROUGE-L sweep.
-		const filters = hasFilterReport(report.audit.id) ? await auditFilterReportOffThread(report.audit.id, db()) : null;
+		const filters = hasFilterReport(report.audit.id) ? await auditFilterReportOffThread(report.audit.id) : null;
 		const mode = judgeModeForAudit(report.audit.kind);
 		const judge = mode ? await judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
 		const methods = methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null));
