@@ -19,7 +19,7 @@ import { validate } from '../support/json-schema';
 import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
-import { countExport, writeExportFile } from '../../src/lib/server/exports/export';
+import { countExport, countExportOffThread, writeExportFile } from '../../src/lib/server/exports/export';
 import { judgeAuditCalibration } from '../../src/lib/server/judge/calibration';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { wilsonInterval } from '../../src/lib/stats/proportion';
@@ -121,6 +121,8 @@ describe('exports with a model judge', () => {
 		const jy = world.audited.filter((k) => judgeSays(k) === true).length;
 		const wilson = wilsonInterval(tp, jy);
 		const p = counts.judgePrecision!;
+		// The export page's count: the same, the precision computed in the report thread.
+		expect(await countExportOffThread({ datasetId: world.datasetId, filters }, db)).toEqual(counts);
 		expect(p).toMatchObject({ runId: world.runId, auditId: world.auditId, judgedValid: jy, humanValid: tp });
 		expect(p.precision!).toBeCloseTo(tp / jy, 12);
 		expect(p.lower).toBeCloseTo(wilson.lower, 12);

@@ -26,15 +26,18 @@ export type ReportRequest = (
 	| { id: number; kind: 'allValid'; audits: { inputs: ReportInput[] } | { auditIds: number[]; source: string }; instanceIds: number[]; options: ReportOptions }
 	| { id: number; kind: 'judge'; auditId: number; runId: number; source: string; options: ReportOptions }
 	| { id: number; kind: 'filters'; auditId: number; source: string; options: ReportOptions }
+	| { id: number; kind: 'judgePrecision'; selection: unknown; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /**
  * Computations that read `source` (a database file) themselves, in the thread: a judge run's
- * calibration against an audit, and a verdict-stratified audit's filter report. They are server
- * code, which the server's threads give; this module stays pure.
+ * calibration against an audit, a verdict-stratified audit's filter report, and the measured
+ * precision of an export's judge-valid filter. They are server code, which the server's threads
+ * give; this module stays pure.
  */
 export interface ServerTasks {
 	judge(auditId: number, runId: number, source: string, options: { confidence?: number }): unknown;
 	filters(auditId: number, source: string, options: { confidence?: number }): unknown;
+	judgePrecision(selection: unknown, source: string): unknown;
 }
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -63,11 +66,16 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
 	port.on('message', (request) => {
 		try {
-			if (request.kind === 'judge' || request.kind === 'filters') {
+			if (request.kind === 'judge' || request.kind === 'filters' || request.kind === 'judgePrecision') {
 				// Not kept: their key would be every row they read, which only the task knows.
 				if (!tasks) throw new Error('This report thread cannot read the database.');
 				const options = { confidence: request.options.confidence };
-				const result = request.kind === 'judge' ? tasks.judge(request.auditId, request.runId, request.source, options) : tasks.filters(request.auditId, request.source, options);
+				const result =
+					request.kind === 'judge'
+						? tasks.judge(request.auditId, request.runId, request.source, options)
+						: request.kind === 'filters'
+							? tasks.filters(request.auditId, request.source, options)
+							: tasks.judgePrecision(request.selection, request.source);
 				port.postMessage({ id: request.id, result });
 				return;
 			}
@@ -140,7 +148,7 @@ type Asked =
 	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
 
-function askedOf(request: Exclude<ReportRequest, { kind: 'judge' | 'filters' }>, load: ReportLoader | undefined): Asked {
+function askedOf(request: Exclude<ReportRequest, { kind: 'judge' | 'filters' | 'judgePrecision' }>, load: ReportLoader | undefined): Asked {
 	const read = (auditId: number, source: string) => {
 		if (!load) throw new Error('This report thread cannot read the database.');
 		return load(auditId, source);

@@ -20,6 +20,7 @@ import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from 
 import { appVersion, type AppVersion } from './version';
 import { writeThroughPartial } from '../files';
 import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
+import { judgeFilterPrecisionOffThread } from '../reports/threads';
 
 export { ExportFilterError };
 
@@ -143,10 +144,23 @@ export function countExport(
 	request: ExportSelection,
 	database: Db = db()
 ): SelectionCounts & { datasetInstances: number; judgePrecision: JudgeFilterPrecision | null } {
+	return { ...selectionCounts(request, database), judgePrecision: judgeFilterPrecision(database.$client, request) };
+}
+
+/** countExport for the export page: a judge-valid filter's precision (the judge's calibration, seconds on a large audit) is computed in the report thread. */
+export async function countExportOffThread(
+	request: ExportSelection,
+	database: Db = db()
+): Promise<SelectionCounts & { datasetInstances: number; judgePrecision: JudgeFilterPrecision | null }> {
+	const counts = selectionCounts(request, database);
+	return { ...counts, judgePrecision: request.filters.judgeValid ? await judgeFilterPrecisionOffThread(request, database) : null };
+}
+
+function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number } {
 	resolve({ ...request, format: 'jsonl' }, database);
 	const counts = countSelection(database.$client, request);
 	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
-	return { ...counts, datasetInstances: total.n, judgePrecision: judgeFilterPrecision(database.$client, request) };
+	return { ...counts, datasetInstances: total.n };
 }
 
 /**

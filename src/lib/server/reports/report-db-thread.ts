@@ -11,6 +11,8 @@ import { serveReports, type ReportPort } from '../../reports/report-thread';
 import { loadReportInput } from './load';
 import { judgeCalibration } from '../judge/calibration';
 import { auditFilterReport } from './filters';
+import { judgeFilterPrecision } from '../exports/judge';
+import type { ExportSelection } from '../exports/query';
 import { openReadOnly, type Db } from '../db';
 
 /** Where this module lives, so a worker thread can load the same code. */
@@ -29,10 +31,11 @@ function connection(file: string): Db {
 	return { $client: c } as unknown as Db;
 }
 
-/** The thread's entry: reports, judge calibrations and filter reports, reading audits from their database file when asked to. */
+/** The thread's entry: reports, judge calibrations, filter reports and judge-filter precision, reading their database file when asked to. */
 export function serveReportsFromDatabase(port: ReportPort): void {
 	serveReports(port, (auditId, file) => loadReportInput(auditId, connection(file)), {
 		judge: (auditId, runId, file, options) => judgeCalibration(auditId, runId, options, connection(file)),
-		filters: (auditId, file, options) => auditFilterReport(auditId, options, connection(file))
+		filters: (auditId, file, options) => auditFilterReport(auditId, options, connection(file)),
+		judgePrecision: (selection, file) => judgeFilterPrecision(connection(file).$client, selection as ExportSelection)
 	});
 }

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { jsonError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
-import { countExport } from '$lib/server/exports/export';
+import { countExportOffThread } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { liveQualityEstimate } from '$lib/server/exports/quality';
 
@@ -14,7 +14,7 @@ export const GET: RequestHandler = async ({ url, locals }) => {
 	requireApiRole(locals, 'researcher');
 	try {
 		const request = parseExportParams(url.searchParams);
-		const counts = countExport(request);
+		const counts = await countExportOffThread(request);
 		return json({ counts, ...(await liveQualityEstimate(request)) });
 	} catch (err) {
 		return jsonError(err);
