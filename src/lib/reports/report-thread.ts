@@ -3,9 +3,9 @@
  * each audit's input answered with its report, built by the same pure code as in the main thread.
  * The server's threads run it from ../server/reports/report-db-thread, which gives it a loader.
  */
-import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, type AgreementSoFar, type AllValidEstimate, type AuditReport, type ReportOptions } from './report';
+import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, type ReportOptions } from './report';
 import type { ReportInput } from './types';
-import { disagreementList, type DisagreementFilter, type DisagreementList } from './disagreements';
+import { disagreementList, type DisagreementFilter } from './disagreements';
 import type { LatentMemo } from './latent-memo';
 import { ReportMemo, requestFingerprint } from './report-memo';
 
@@ -47,7 +47,8 @@ export interface ServerTasks {
 export type ReportLoader = (auditId: number, source: string) => ReportInput;
 /** The result with what its latent memo was left with, or the error; interim: one more replicate done. */
 export type ReportReply =
-	| { id: number; result: AuditReport | AllValidEstimate | AgreementSoFar | DisagreementList | unknown; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
+	// A report, an estimate, agreement so far, a disagreements page, or a server task's result (ServerTasks).
+	| { id: number; result: unknown; latent?: Pick<LatentMemo, 'computed' | 'deferred'> }
 	| { id: number; error: string }
 	| { id: number; interim: true };
 

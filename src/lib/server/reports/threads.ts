@@ -40,7 +40,7 @@ type Slot = 'requests' | 'background';
 const threads: Record<Slot, Promise<ReportThread | null> | undefined> = { requests: undefined, background: undefined };
 /**
  * Requests a page or download waits on, in the requests thread now. The background thread's fits
- * pause while it is above 0 (report-thread's pauseWhileWaiting), so that a page's report has the
+ * pause while it is above 0 (report-thread's giveWayTo), so that a page's report has the
  * machine to itself: on two cores, a fit running beside it made a report at 100,000 labels wait
  * about a third longer.
  */
@@ -75,7 +75,7 @@ async function reportThread(slot: Slot): Promise<ReportThread | null> {
  * background request whose thread stops midway is not done here: minutes of work in the server's
  * thread are what the background thread exists to avoid (it fails; the next page view queues it).
  */
-async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>, here: () => T): Promise<T> {
+async function offThread<T>(slot: Slot, request: ReportRequestBody, here: () => T): Promise<T> {
 	const started = await reportThread(slot);
 	if (started) {
 		const memo = request.options.latent;
@@ -116,6 +116,8 @@ async function offThread<T>(slot: Slot, request: DistributiveOmit<ReportRequest,
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+/** A request as its sender writes it (the id, progress and yielding are added on sending). */
+type ReportRequestBody = DistributiveOmit<ReportRequest, 'id' | 'progress' | 'yieldTo'>;
 
 /**
  * An audit as a request names it: a database file's audit is read by the report thread itself
@@ -153,38 +155,35 @@ export function disagreementListOffThread(auditId: number, filter: DisagreementF
 }
 
 /**
- * A judge run's calibration against an audit (the report page's judge section), in the report
- * thread: it reads the audit's labels and the judge's, 1.7 s at 100,000 labels that the server's
- * thread would otherwise spend. A database in memory is read here.
+ * One of the report thread's database tasks (report-thread's ServerTasks) on the app's database
+ * file, computed there; a database in memory is computed here.
  */
-export function judgeCalibrationOffThread(auditId: number, runId: number, database: Db = db(), options: { confidence?: number } = {}): Promise<AnyJudgeAuditCalibration> {
+function serverTask<T>(database: Db, request: (source: string) => Extract<ReportRequestBody, { kind: 'judge' | 'filters' | 'judgePrecision' }>, here: () => T): Promise<T> {
 	const c = database.$client;
-	const here = () => judgeCalibration(auditId, runId, options, database);
 	if (c.memory) return Promise.resolve().then(here);
-	return offThread('requests', { kind: 'judge', auditId, runId, source: c.name, options }, here);
+	return offThread('requests', request(c.name), here);
 }
 
 /**
- * A verdict-stratified audit's filter report (the report page's), in the report thread: it reads
- * the audit's labels and every filtered row of the dataset. A database in memory is read here.
+ * A judge run's calibration against an audit (the report page's judge section), in the report
+ * thread: it reads the audit's labels and the judge's, 1.7 s at 100,000 labels that the server's
+ * thread would otherwise spend.
  */
+export function judgeCalibrationOffThread(auditId: number, runId: number, database: Db = db(), options: { confidence?: number } = {}): Promise<AnyJudgeAuditCalibration> {
+	return serverTask(database, (source) => ({ kind: 'judge', auditId, runId, source, options }), () => judgeCalibration(auditId, runId, options, database));
+}
+
+/** A verdict-stratified audit's filter report (the report page's), in the report thread: it reads the audit's labels and every filtered row of the dataset. */
 export function auditFilterReportOffThread(auditId: number, database: Db = db(), options: { confidence?: number } = {}): Promise<AuditFilterReport> {
-	const c = database.$client;
-	const here = () => auditFilterReport(auditId, options, database);
-	if (c.memory) return Promise.resolve().then(here);
-	return offThread('requests', { kind: 'filters', auditId, source: c.name, options }, here);
+	return serverTask(database, (source) => ({ kind: 'filters', auditId, source, options }), () => auditFilterReport(auditId, options, database));
 }
 
 /**
  * The measured precision of an export's judge-valid filter (the export page's count), in the
  * report thread: it computes the judge's calibration against the audit (1.5 s at 50,000 rows).
- * A database in memory is read here.
  */
 export function judgeFilterPrecisionOffThread(selection: ExportSelection, database: Db = db()): Promise<JudgeFilterPrecision | null> {
-	const c = database.$client;
-	const here = () => judgeFilterPrecision(c, selection);
-	if (c.memory) return Promise.resolve().then(here);
-	return offThread('requests', { kind: 'judgePrecision', selection, source: c.name, options: {} }, here);
+	return serverTask(database, (source) => ({ kind: 'judgePrecision', selection, source, options: {} }), () => judgeFilterPrecision(database.$client, selection));
 }
 
 /**
