@@ -12,6 +12,8 @@ import { agreementSoFar, disagreementList } from '../../src/lib/reports';
 import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { startExport, startExportOffThread, type ExportStream } from '../../src/lib/server/exports/export';
+import { keptInputs } from '../../src/lib/server/reports/report-db-thread';
+import { openReadOnly } from '../../src/lib/server/db';
 
 let db: Db;
 let cleanup: () => void;
@@ -122,4 +124,45 @@ describe('a report built in the report thread', () => {
 		expect(actual.quality?.population.items).toBe(250);
 		expect(actual.counts).toEqual(expected.counts);
 	}, 120_000);
+});
+
+describe("the report thread's kept inputs (keptInputs)", () => {
+	it('reads an unchanged audit once, reads it again after another connection commits, and keeps two audits', () => {
+		const second = buildLargeQualityAudit(db, { items: 30, k: 2, reviewers: 4, name: 'second' });
+		const third = buildLargeQualityAudit(db, { items: 20, k: 2, reviewers: 4, name: 'third' });
+		const reader = openReadOnly(db.$client.name);
+		try {
+			const readOnly = { $client: reader } as unknown as Db;
+			const reads: number[] = [];
+			const input = keptInputs((id, database) => {
+				reads.push(id);
+				return loadReportInput(id, database);
+			});
+			const first = input(auditId, readOnly);
+			expect(input(auditId, readOnly)).toBe(first);
+			expect(first).toEqual(loadReportInput(auditId, db));
+			expect(reads).toEqual([auditId]);
+
+			// A label changed by the app's connection: read afresh, with the change.
+			const label = db.$client.prepare<[number], { id: number; output: number }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? ORDER BY id LIMIT 1').get(auditId)!;
+			db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output ? 0 : 1, label.id);
+			try {
+				const changed = input(auditId, readOnly);
+				expect(changed).not.toBe(first);
+				expect(changed.labels.find((l) => l.id === label.id)!.outputValid).toBe(!label.output);
+				expect(reads).toEqual([auditId, auditId]);
+
+				// Two audits kept in turn; a third puts out the one used longest ago.
+				input(second, readOnly);
+				expect(input(auditId, readOnly)).toBe(changed);
+				input(third, readOnly);
+				input(second, readOnly);
+				expect(reads).toEqual([auditId, auditId, second, third, second]);
+			} finally {
+				db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output, label.id);
+			}
+		} finally {
+			reader.close();
+		}
+	});
 });

@@ -83,7 +83,7 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 			const memo = request.options.latent;
 			const asked = askedOf(request, load);
 			// Keyed by what the report reads (the input, loaded or sent), never by an audit's id.
-			const key = request.progress ? null : requestFingerprint(asked);
+			const key = request.progress ? null : requestFingerprint(keyOf(asked));
 			const known = key === null ? undefined : kept.get(key);
 			if (known) {
 				port.postMessage({ id: request.id, ...known });
@@ -139,6 +139,22 @@ export function giveWayTo(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): ()
 		if (Atomics.load(waiting, 0) === 0 || Date.now() < runUntil) return;
 		if (!pauseWhileWaiting(waiting, longestMs)) runUntil = Date.now() + longestMs / 5;
 	};
+}
+
+/**
+ * Fingerprints of inputs fingerprinted before (0.09 s at 100,000 labels): the loader keeps an
+ * unchanged audit's input (report-db-thread's keptInputs), and inputs are never changed.
+ */
+const inputFingerprints = new WeakMap<ReportInput, string>();
+function inputFingerprint(input: ReportInput): string {
+	let key = inputFingerprints.get(input);
+	if (key === undefined) inputFingerprints.set(input, (key = requestFingerprint(input)));
+	return key;
+}
+
+/** What a request's kept reply is keyed by: the request as computed, each input by its fingerprint. */
+function keyOf(asked: Asked): unknown {
+	return asked.kind === 'allValid' ? { ...asked, inputs: asked.inputs.map(inputFingerprint) } : { ...asked, input: inputFingerprint(asked.input) };
 }
 
 /** A request as computed: its audits read. The kept replies are keyed by it. */
