@@ -127,6 +127,12 @@ describe('rating judge', () => {
 		expect(await text.exit, text.output()).toBe(0);
 		expect(text.output()).toContain(`Judge run ${run.id} (fake-base, rating) against the final human labels`);
 		expect(text.output()).toContain(`Exact agreement ${(100 * exact / n).toFixed(1)}%`);
+
+		// The thread keeps the calibration while the database is unchanged, never after a change.
+		db.$client.prepare<[number]>("UPDATE audit_label_ratings SET rating = CASE rating WHEN 'A' THEN 'D' ELSE 'A' END WHERE audit_id = ?").run(world.auditId);
+		const changed = judgeCalibration(world.auditId, run.id, {}, db);
+		expect(changed).not.toEqual(cal);
+		expect(await judgeCalibrationOffThread(world.auditId, run.id, db)).toEqual(changed);
 	}, 60_000);
 
 	it('the same through the Batch API, through dropped connections and 5xx from it: labels equal the live path’s', async () => {

@@ -19,6 +19,7 @@ import { db, type Db } from '../db';
 import { judgeAuditCalibration, type JudgeAuditCalibration } from '../judge/calibration';
 import { selectionQuery, type ExportSelection } from './query';
 import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
+import { keptWhileUnchanged } from '../db/unchanged';
 
 export interface ExportJudgeRun {
 	id: number;
@@ -106,21 +107,12 @@ function qualityAudits(client: Database.Database, selection: ExportSelection): n
 }
 
 /**
- * Calibrations computed over a connection's database as it stands, by audit and run. An export
- * asks for the same one two or three times (its judge estimate, the judge-valid filter's
- * precision), each reading every label of the audit and of the judge run. Kept while neither
- * another connection committed (data_version) nor this one wrote (total_changes).
+ * The run's calibration against the audit, kept while the connection's database is unchanged: an
+ * export asks for it two or three times (its judge estimate, the judge-valid filter's precision),
+ * each reading every label of the audit and of the judge run.
  */
-const calibrationsSeen = new WeakMap<Database.Database, { version: string; byKey: Map<string, JudgeAuditCalibration> }>();
-
 function unchangedCalibration(client: Database.Database, auditId: number, runId: number): JudgeAuditCalibration {
-	const version = `${client.pragma('data_version', { simple: true })}:${client.prepare<[], number>('SELECT total_changes()').pluck().get()}`;
-	let seen = calibrationsSeen.get(client);
-	if (!seen || seen.version !== version) calibrationsSeen.set(client, (seen = { version, byKey: new Map() }));
-	const key = `${auditId}:${runId}`;
-	let calibration = seen.byKey.get(key);
-	if (!calibration) seen.byKey.set(key, (calibration = judgeAuditCalibration(auditId, runId, {}, asDb(client))));
-	return calibration;
+	return keptWhileUnchanged(client, 'judge-calibration', `${auditId}:${runId}`, () => judgeAuditCalibration(auditId, runId, {}, asDb(client)));
 }
 
 /** Calibrations of the run against each audit it has verdicts on, newest audit first. */

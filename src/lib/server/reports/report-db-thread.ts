@@ -14,6 +14,7 @@ import { auditFilterReport } from './filters';
 import { judgeFilterPrecision } from '../exports/judge';
 import type { ExportSelection } from '../exports/query';
 import { openReadOnly, type Db } from '../db';
+import { keptWhileUnchanged } from '../db/unchanged';
 import type { ReportInput } from '../../reports/types';
 
 /** Where this module lives, so a worker thread can load the same code. */
@@ -32,39 +33,31 @@ function connection(file: string): Db {
 	return { $client: c } as unknown as Db;
 }
 
-/** Audits whose input is kept per database file, the most recently read last. */
+/** Audits whose input is kept per database file. */
 const KEPT_INPUTS = 2;
 
 /**
  * An audit's input as `read` gives it, kept while its database file is unchanged: a page viewed
  * again, or the report, audit and disagreements pages of one audit in turn, read 100,000 labels
- * once rather than for every view (0.4 s each). The connection is read-only, so its
- * `data_version` moves exactly when another connection commits. It is read before the audit, so
- * a commit in between leaves an input kept under the older version: read again next time, never
- * answered stale. Callers never change an input (the pure report functions take it read-only).
+ * once rather than for every view (0.4 s each). Callers never change an input (the pure report
+ * functions take it read-only).
  */
 export function keptInputs(read: (auditId: number, database: Db) => ReportInput = loadReportInput): (auditId: number, database: Db) => ReportInput {
-	const kept = new WeakMap<Database.Database, { version: number; inputs: Map<number, ReportInput> }>();
-	return (auditId, database) => {
-		const c = database.$client;
-		const version = c.pragma('data_version', { simple: true }) as number;
-		let seen = kept.get(c);
-		if (!seen || seen.version !== version) kept.set(c, (seen = { version, inputs: new Map() }));
-		let input = seen.inputs.get(auditId);
-		if (input) seen.inputs.delete(auditId);
-		else input = read(auditId, database);
-		seen.inputs.set(auditId, input);
-		while (seen.inputs.size > KEPT_INPUTS) seen.inputs.delete(seen.inputs.keys().next().value!);
-		return input;
-	};
+	// Its own kind per reader: a test's counting reader keeps apart from the thread's.
+	const kind = `report-input:${++readers}`;
+	return (auditId, database) => keptWhileUnchanged(database.$client, kind, String(auditId), () => read(auditId, database), KEPT_INPUTS);
 }
+let readers = 0;
 
 /** The thread's entry: reports, judge calibrations, filter reports and judge-filter precision, reading their database file when asked to. */
 export function serveReportsFromDatabase(port: ReportPort): void {
 	const input = keptInputs();
 	serveReports(port, (auditId, file) => input(auditId, connection(file)), {
-		judge: (auditId, runId, file, options) => judgeCalibration(auditId, runId, options, connection(file)),
-		filters: (auditId, file, options) => auditFilterReport(auditId, options, connection(file)),
+		// Kept like inputs: a report page viewed again with a judge run at 50,000 rows waited 1.5 s for it.
+		judge: (auditId, runId, file, options) =>
+			keptWhileUnchanged(connection(file).$client, 'judge-calibration-report', `${auditId}:${runId}:${options.confidence}`, () => judgeCalibration(auditId, runId, options, connection(file))),
+		filters: (auditId, file, options) =>
+			keptWhileUnchanged(connection(file).$client, 'filter-report', `${auditId}:${options.confidence}`, () => auditFilterReport(auditId, options, connection(file))),
 		judgePrecision: (selection, file) => judgeFilterPrecision(connection(file).$client, selection as ExportSelection)
 	});
 }
