@@ -11,6 +11,7 @@ import { transaction, type Db } from '../../src/lib/server/db';
 import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, startExport, type ExportRequest } from '../../src/lib/server/exports/export';
+import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
 import { selectJsonLineBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
@@ -676,9 +677,11 @@ describe('model responses and A–D ratings', () => {
 		});
 	}
 
-	it('rows pair the task instruction and instance input with the response; the estimate is the share rated A or B', () => {
+	it('rows pair the task instruction and instance input with the response; the estimate is the share rated A or B', async () => {
 		const { datasetId } = buildRatings();
 		const { text, manifest } = runExport({ datasetId, filters: parseWhere(['rating=C']), format: 'jsonl', responsesOf: 'm1' });
+		// The export page's live estimate (its queries in the report thread) is the manifest's.
+		expect((await liveQualityEstimate({ datasetId, filters: parseWhere(['rating=C']), responsesOf: 'm1' }, db)).quality).toEqual(manifest.quality);
 		expect(JSON.parse(text.split('\n')[0])).toEqual({ instruction: 'Task 1.', input: 'x', output: 'r1' });
 		expect(manifest.options.responsesOf).toBe('m1');
 		expect(manifest.counts).toMatchObject({ rows: 3, responses: 3, instances: 3, tasks: 3 });

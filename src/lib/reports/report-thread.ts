@@ -27,17 +27,22 @@ export type ReportRequest = (
 	| { id: number; kind: 'judge'; auditId: number; runId: number; source: string; options: ReportOptions }
 	| { id: number; kind: 'filters'; auditId: number; source: string; options: ReportOptions }
 	| { id: number; kind: 'judgePrecision'; selection: unknown; source: string; options: ReportOptions }
+	| { id: number; kind: 'exportQuality'; selection: unknown; computed: unknown; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
+/** The requests a thread answers with one of its ServerTasks. */
+export type ServerTaskKind = 'judge' | 'filters' | 'judgePrecision' | 'exportQuality';
 /**
  * Computations that read `source` (a database file) themselves, in the thread: a judge run's
- * calibration against an audit, a verdict-stratified audit's filter report, and the measured
- * precision of an export's judge-valid filter. They are server code, which the server's threads
- * give; this module stays pure.
+ * calibration against an audit, a verdict-stratified audit's filter report, the measured
+ * precision of an export's judge-valid filter, and the export page's quality estimate around its
+ * "all fields valid" figure (`computed`). They are server code, which the server's threads give;
+ * this module stays pure.
  */
 export interface ServerTasks {
 	judge(auditId: number, runId: number, source: string, options: { confidence?: number }): unknown;
 	filters(auditId: number, source: string, options: { confidence?: number }): unknown;
 	judgePrecision(selection: unknown, source: string): unknown;
+	exportQuality(selection: unknown, computed: unknown, source: string): unknown;
 }
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -67,17 +72,10 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
 	port.on('message', (request) => {
 		try {
-			if (request.kind === 'judge' || request.kind === 'filters' || request.kind === 'judgePrecision') {
-				// Not kept: their key would be every row they read, which only the task knows.
+			if (isServerTask(request)) {
+				// Not kept here: their key would be every row they read; the tasks keep what they can.
 				if (!tasks) throw new Error('This report thread cannot read the database.');
-				const options = { confidence: request.options.confidence };
-				const result =
-					request.kind === 'judge'
-						? tasks.judge(request.auditId, request.runId, request.source, options)
-						: request.kind === 'filters'
-							? tasks.filters(request.auditId, request.source, options)
-							: tasks.judgePrecision(request.selection, request.source);
-				port.postMessage({ id: request.id, result });
+				port.postMessage({ id: request.id, result: serverTaskResult(tasks, request) });
 				return;
 			}
 			const memo = request.options.latent;
@@ -107,6 +105,23 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 			port.postMessage({ id: request.id, error: err instanceof Error ? err.message : String(err) });
 		}
 	});
+}
+
+function isServerTask(request: ReportRequest): request is Extract<ReportRequest, { kind: ServerTaskKind }> {
+	return request.kind === 'judge' || request.kind === 'filters' || request.kind === 'judgePrecision' || request.kind === 'exportQuality';
+}
+
+function serverTaskResult(tasks: ServerTasks, request: Extract<ReportRequest, { kind: ServerTaskKind }>): unknown {
+	switch (request.kind) {
+		case 'judge':
+			return tasks.judge(request.auditId, request.runId, request.source, { confidence: request.options.confidence });
+		case 'filters':
+			return tasks.filters(request.auditId, request.source, { confidence: request.options.confidence });
+		case 'judgePrecision':
+			return tasks.judgePrecision(request.selection, request.source);
+		case 'exportQuality':
+			return tasks.exportQuality(request.selection, request.computed, request.source);
+	}
 }
 
 /** Longest one pause lasts: a page's request that never ends must not stop the background for good. */
@@ -165,7 +180,7 @@ type Asked =
 	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
 
-function askedOf(request: Exclude<ReportRequest, { kind: 'judge' | 'filters' | 'judgePrecision' }>, load: ReportLoader | undefined): Asked {
+function askedOf(request: Exclude<ReportRequest, { kind: ServerTaskKind }>, load: ReportLoader | undefined): Asked {
 	const read = (auditId: number, source: string) => {
 		if (!load) throw new Error('This report thread cannot read the database.');
 		return load(auditId, source);

@@ -13,6 +13,7 @@ import { judgeCalibration } from '../judge/calibration';
 import { auditFilterReport } from './filters';
 import { judgeFilterPrecision } from '../exports/judge';
 import type { ExportSelection } from '../exports/query';
+import { estimateQuality, type QualityComputed } from '../exports/quality';
 import { openReadOnly, type Db } from '../db';
 import { keptWhileUnchanged } from '../db/unchanged';
 import type { ReportInput } from '../../reports/types';
@@ -58,6 +59,7 @@ export function serveReportsFromDatabase(port: ReportPort): void {
 			keptWhileUnchanged(connection(file).$client, 'judge-calibration-report', `${auditId}:${runId}:${options.confidence}`, () => judgeCalibration(auditId, runId, options, connection(file))),
 		filters: (auditId, file, options) =>
 			keptWhileUnchanged(connection(file).$client, 'filter-report', `${auditId}:${options.confidence}`, () => auditFilterReport(auditId, options, connection(file))),
-		judgePrecision: (selection, file) => judgeFilterPrecision(connection(file).$client, selection as ExportSelection)
+		judgePrecision: (selection, file) => judgeFilterPrecision(connection(file).$client, selection as ExportSelection),
+		exportQuality: (selection, computed, file) => estimateQuality(connection(file).$client, selection as ExportSelection, computed as QualityComputed)
 	});
 }

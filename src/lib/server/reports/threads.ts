@@ -20,7 +20,7 @@ import {
 	type ReportInput,
 	type ReportOptions
 } from '$lib/reports';
-import type { AuditSource, ReportReply, ReportRequest } from '$lib/reports/report-thread';
+import type { AuditSource, ReportReply, ReportRequest, ServerTaskKind } from '$lib/reports/report-thread';
 import { startModuleWorker } from '../workers/module-worker';
 import { WorkerRequests } from '../workers/requests';
 import type Database from 'better-sqlite3';
@@ -158,7 +158,7 @@ export function disagreementListOffThread(auditId: number, filter: DisagreementF
  * One of the report thread's database tasks (report-thread's ServerTasks) on the app's database
  * file, computed there; a database in memory is computed here.
  */
-function serverTask<T>(database: Db, request: (source: string) => Extract<ReportRequestBody, { kind: 'judge' | 'filters' | 'judgePrecision' }>, here: () => T): Promise<T> {
+export function serverTask<T>(database: Db, request: (source: string) => Extract<ReportRequestBody, { kind: ServerTaskKind }>, here: () => T): Promise<T> {
 	const c = database.$client;
 	if (c.memory) return Promise.resolve().then(here);
 	return offThread('requests', request(c.name), here);
