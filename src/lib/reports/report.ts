@@ -394,20 +394,19 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolean } = {}): ItemVerdict[] {
 	const { input } = qualifiedInput(raw);
 	const { sampled, quality, rating } = computeVerdicts(input, options.includeGold ?? false);
-	return sampled.map((item) => {
-		const base = {
-			itemId: item.id,
-			taskId: item.taskId,
-			instanceId: item.instanceId,
-			position: item.position,
-			stratum: item.stratum,
-			isClassification: item.isClassification,
-			isGold: item.isGold
-		};
+	// Object literals written out rather than a spread base: each property added after a spread
+	// went through a slow path (0.35 s for 50,000 items, against a few milliseconds).
+	return sampled.map((item): ItemVerdict => {
 		const q = quality.get(item.id);
 		if (q) {
 			return {
-				...base,
+				itemId: item.id,
+				taskId: item.taskId,
+				instanceId: item.instanceId,
+				position: item.position,
+				stratum: item.stratum,
+				isClassification: item.isClassification,
+				isGold: item.isGold,
 				labels: q.labels,
 				basis: q.basis,
 				adjudicated: q.adjudicated,
@@ -422,7 +421,13 @@ export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolea
 		}
 		const r = rating.get(item.id)!;
 		return {
-			...base,
+			itemId: item.id,
+			taskId: item.taskId,
+			instanceId: item.instanceId,
+			position: item.position,
+			stratum: item.stratum,
+			isClassification: item.isClassification,
+			isGold: item.isGold,
 			labels: r.labels,
 			basis: (r.adjudicated ? 'adjudicated' : r.labels === 0 ? 'none' : r.labels === 1 ? 'single' : 'majority') as VerdictBasis,
 			adjudicated: r.adjudicated,

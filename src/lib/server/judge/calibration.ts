@@ -23,6 +23,9 @@ import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { predictionPoweredRate, ppiInputFromRows, ppiInputFromTasks, type PpiEstimate } from '$lib/stats/ppi';
 import { db, type Db } from '../db';
 import { loadQualityUnits } from '../audits/create';
+import type { SamplingUnit } from '$lib/audits/sampling';
+import type { ItemVerdict } from '$lib/reports';
+import { keptWhileUnchanged } from '../db/unchanged';
 import { itemVerdicts } from '../reports/reports';
 import { ReportError } from '../reports/errors';
 import { judgeStepOf, readJudgeParams, JUDGE_MODE_AUDIT_KIND, type JudgeMode, type JudgeSelection } from '../runs/judge/params';
@@ -327,19 +330,43 @@ function pairwiseAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeR
 	};
 }
 
-function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: CalibrationOptions, database: Db): JudgeAuditCalibration {
+/** What a quality calibration reads: the judge's verdicts by instance, the audit's final labels, and the population the audit sampled from. */
+interface QualityCalibrationBasis {
+	labels: Map<number, LabelRow>;
+	verdicts: ItemVerdict[];
+	units: SamplingUnit[];
+	suggested: number | null;
+}
+
+/**
+ * Kept while the database is unchanged (../db/unchanged): an export's judge estimate asks for the
+ * run's calibration over the whole population and again over the rows it selects, each reading
+ * every label of the audit and of the judge run (0.6 s at 50,000 rows). Never changed by callers.
+ */
+function qualityCalibrationBasis(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, database: Db): QualityCalibrationBasis {
 	const c = database.$client;
+	return keptWhileUnchanged(c, 'judge-calibration-basis', `${audit.id}:${run.id}`, () => ({
+		labels: new Map(
+			c
+				.prepare<[number], LabelRow>('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL')
+				.all(run.id)
+				.map((l) => [l.instance_id, l])
+		),
+		verdicts: itemVerdicts(audit.id, {}, database).filter((v) => !v.isGold && v.instanceId !== null),
+		// The population the audit sampled from (as far as the judge run existed then).
+		units: loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
+			.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= run.upToInstanceId) }))
+			.filter((u) => u.choices.length > 0),
+		suggested: c.prepare<[number], number | null>('SELECT suggestion_run_id FROM audits WHERE id = ?').pluck().get(audit.id) ?? null
+	}), 4);
+}
+
+function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: CalibrationOptions, database: Db): JudgeAuditCalibration {
 	const auditId = audit.id;
 	const runId = run.id;
-	const upToInstanceId = run.upToInstanceId;
 	const runRef = publicRef(run);
-
-	const labels = new Map(
-		(c.prepare<[number], LabelRow>('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL').all(runId)).map(
-			(l) => [l.instance_id, l]
-		)
-	);
-	const verdicts = itemVerdicts(auditId, {}, database).filter((v) => !v.isGold && v.instanceId !== null);
+	const basis = qualityCalibrationBasis(audit, run, database);
+	const { labels, verdicts, suggested } = basis;
 	const rows = verdicts.map((v) => ({
 		judge: answers(labels.get(v.instanceId!)),
 		human: v.basis === 'none' ? null : { instruction: v.instructionValid, input: v.inputValid, output: v.outputValid }
@@ -352,8 +379,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		'The audit must be a simple random sample of the rows the estimate speaks about; items whose reviewers tied have no final label and are left out.',
 		'Rows without a readable judge verdict count as "no" in the estimate (any fixed rule keeps it valid: the audit measures the judge as applied) and are left out of the agreement figures.'
 	];
-	const suggested = c.prepare<[number], number | null>('SELECT suggestion_run_id FROM audits WHERE id = ?').pluck().get(auditId);
-	if (suggested !== null && suggested !== undefined) {
+	if (suggested !== null) {
 		caveats.unshift(
 			suggested === runId
 				? "Reviewers saw this judge run's answers as pre-filled suggestions: their labels may be anchored toward it, so the agreement figures (and the estimate's correction) are likely too favourable to the judge."
@@ -361,10 +387,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		);
 	}
 
-	// The population the audit sampled from (as far as the judge run existed then).
-	let units = loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
-		.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= upToInstanceId) }))
-		.filter((u) => u.choices.length > 0);
+	let units = basis.units;
 	let subsetNote: string | null = null;
 	if (options.rows) {
 		const wanted = options.rows;
