@@ -71,6 +71,13 @@ test('a researcher starts a Self-Instruct run and watches it reach completion', 
 	await expect(page.getByTestId('run-cost')).toContainText('$');
 	expect(Number((await requests.textContent())?.replace(/,/g, ''))).toBeGreaterThan(12);
 
+	// The candidates download: one JSON line per generated instruction, the 12 accepted among them.
+	const candidates = await page.request.get(`${new URL(page.url()).pathname}/candidates.jsonl`);
+	expect(candidates.status()).toBe(200);
+	const lines = (await candidates.text()).trim().split('\n').map((line) => JSON.parse(line) as { instruction: string });
+	expect(lines.length).toBeGreaterThanOrEqual(12);
+	expect(lines.every((line) => line.instruction.length > 0)).toBe(true);
+
 	// Provenance: a call with its prompt and reply.
 	await page.getByRole('link', { name: 'All calls, with prompts and replies' }).click();
 	await page.getByLabel('Step').selectOption('self-instruct/instruction-generation');

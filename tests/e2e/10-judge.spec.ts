@@ -82,9 +82,17 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(tiles.getByTestId('judge-batch-state')).toHaveText('live calls (no batch)');
 	await expect(page.getByTestId('run-kept')).toHaveCount(0);
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
+	const runId = Number(new URL(page.url()).pathname.split('/').pop());
+	// A judge run generated nothing: no candidates or template set to download, and asked for
+	// anyway, a clear refusal (it was a 200 whose body broke off).
+	await expect(page.getByRole('link', { name: /Download the candidates|Download the template set/ })).toHaveCount(0);
+	for (const file of ['candidates.jsonl', 'templates.json']) {
+		const response = await page.request.get(`/runs/${runId}/${file}`);
+		expect(response.status(), file).toBe(400);
+		expect(await response.text(), file).toContain('This is a judge run');
+	}
 
 	// Export: "judge says all valid" with this run; the count and the judge's precision on the audit beside it.
-	const runId = Number(new URL(page.url()).pathname.split('/').pop());
 	await page.goto(`/exports?dataset=${world.datasetId}`);
 	const judgeBox = page.getByTestId('judge-filter');
 	await judgeBox.getByLabel('Judge run').selectOption(String(runId));

@@ -285,6 +285,9 @@ export function buildRunParams(request: RunParamsRequest): RunParams {
 /** The stored parameters, read back (they were validated when written). */
 export function readRunParams(stored: unknown): RunParams {
 	const params = stored as RunParams;
+	if ((params as { pipeline?: string } | null)?.pipeline === 'judge') {
+		throw new RunParamsError('This is a judge run: it has verdicts, not generated candidates or generation templates. Its verdicts are compared with an audit on the report page.');
+	}
 	if (!params || (params.pipeline !== 'self-instruct' && params.pipeline !== 'unnatural' && params.pipeline !== 'alpaca')) {
 		throw new RunParamsError('The run has no readable parameters.');
 	}
