@@ -41,13 +41,11 @@ import {
 	compareAudits,
 	comparisonCsv,
 	itemVerdicts,
-	labelRecords,
-	labelsCsv,
-	labelsJsonl,
+	itemsDownload,
+	labelsDownload,
 	listReportableAudits,
 	loadAudit,
-	reportCsv,
-	verdictsCsv
+	reportCsv
 } from '$lib/server/reports';
 import { judgeCalibration, type AnyJudgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
 import type { KappaInterval } from '$lib/stats/kappa-interval';
@@ -159,13 +157,11 @@ export async function run(argv: string[]): Promise<void> {
 			if (value !== undefined && value !== 'csv' && value !== 'jsonl') throw new CliError(`--${option} takes csv or jsonl, got "${value}".`, 2);
 		}
 		if (values.labels) {
-			const records = labelRecords(auditId);
-			process.stdout.write(values.labels === 'csv' ? labelsCsv(records, loadAudit(auditId).models) : labelsJsonl(records));
+			for (const chunk of labelsDownload(auditId, values.labels as 'csv' | 'jsonl')) process.stdout.write(chunk);
 			return;
 		}
 		if (values.items) {
-			const verdicts = itemVerdicts(auditId);
-			process.stdout.write(values.items === 'csv' ? verdictsCsv(verdicts, loadAudit(auditId).models) : verdicts.map((v) => JSON.stringify(v)).join('\n') + (verdicts.length ? '\n' : ''));
+			for (const chunk of itemsDownload(itemVerdicts(auditId), values.items as 'csv' | 'jsonl', loadAudit(auditId).models)) process.stdout.write(chunk);
 			return;
 		}
 		if (values.filters) {

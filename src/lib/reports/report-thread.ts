@@ -3,7 +3,7 @@
  * each audit's input answered with its report, built by the same pure code as in the main thread.
  * The server's threads run it from ../server/reports/report-db-thread, which gives it a loader.
  */
-import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, type ReportOptions } from './report';
+import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf, type ReportOptions } from './report';
 import type { ReportInput } from './types';
 import { disagreementList, type DisagreementFilter } from './disagreements';
 import type { LatentMemo } from './latent-memo';
@@ -13,7 +13,8 @@ import { ReportMemo, requestFingerprint } from './report-memo';
 export type AuditSource = { input: ReportInput } | { auditId: number; source: string };
 
 /**
- * An audit's report, an audit page's agreement so far, a page of its disagreements, or an export
+ * An audit's report, an audit page's agreement so far, its items' final labels (the items
+ * download), a page of its disagreements, or an export
  * population's "all fields valid" estimate (over several audits). With `progress`, each
  * latent-truth bootstrap replicate is announced by an interim reply before the result. With
  * `yieldTo` (a background computation), the latent-truth fits pause at each EM step while its
@@ -22,6 +23,7 @@ export type AuditSource = { input: ReportInput } | { auditId: number; source: st
 export type ReportRequest = (
 	| { id: number; kind: 'report'; audit: AuditSource; options: ReportOptions }
 	| { id: number; kind: 'soFar'; audit: AuditSource; options: ReportOptions }
+	| { id: number; kind: 'verdicts'; audit: AuditSource; options: ReportOptions }
 	| { id: number; kind: 'disagreements'; audit: AuditSource; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 	| { id: number; kind: 'allValid'; audits: { inputs: ReportInput[] } | { auditIds: number[]; source: string }; instanceIds: number[]; options: ReportOptions }
 	| { id: number; kind: 'judge'; auditId: number; runId: number; source: string; options: ReportOptions }
@@ -90,14 +92,7 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
 			const waiting = request.yieldTo;
 			if (memo && waiting) memo.onStep = giveWayTo(waiting);
-			const result =
-				asked.kind === 'report'
-					? buildAuditReport(asked.input, asked.options)
-					: asked.kind === 'soFar'
-						? agreementSoFar(asked.input)
-						: asked.kind === 'disagreements'
-							? disagreementList(asked.input, asked.filter, asked.paging)
-							: allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
+			const result = resultOf(asked);
 			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
 			if (key !== null) kept.set(key, reply);
 			port.postMessage({ id: request.id, ...reply });
@@ -172,10 +167,25 @@ function keyOf(asked: Asked): unknown {
 	return asked.kind === 'allValid' ? { ...asked, inputs: asked.inputs.map(inputFingerprint) } : { ...asked, input: inputFingerprint(asked.input) };
 }
 
+function resultOf(asked: Asked): unknown {
+	switch (asked.kind) {
+		case 'report':
+			return buildAuditReport(asked.input, asked.options);
+		case 'soFar':
+			return agreementSoFar(asked.input);
+		case 'verdicts':
+			return itemVerdictsOf(asked.input);
+		case 'disagreements':
+			return disagreementList(asked.input, asked.filter, asked.paging);
+		case 'allValid':
+			return allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
+	}
+}
+
 /** A request as computed: its audits read. The kept replies are keyed by it. */
 type Asked =
 	| { kind: 'report'; input: ReportInput; options: ReportOptions }
-	| { kind: 'soFar'; input: ReportInput; options: ReportOptions }
+	| { kind: 'soFar' | 'verdicts'; input: ReportInput; options: ReportOptions }
 	| { kind: 'disagreements'; input: ReportInput; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
@@ -189,6 +199,7 @@ function askedOf(request: Exclude<ReportRequest, { kind: ServerTaskKind }>, load
 	switch (request.kind) {
 		case 'report':
 		case 'soFar':
+		case 'verdicts':
 			return { kind: request.kind, input: inputOf(request.audit), options: request.options };
 		case 'disagreements':
 			return { kind: 'disagreements', input: inputOf(request.audit), filter: request.filter, paging: request.paging, options: request.options };

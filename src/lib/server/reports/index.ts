@@ -7,4 +7,4 @@ export * from './reports';
 export * from './methods';
 export * from './filters';
 export { LATENT_BACKGROUND_ANSWERS, latentProgress, latentJobsSettled } from './latent';
-export { auditFilterReportOffThread, judgeCalibrationOffThread } from './threads';
+export { auditFilterReportOffThread, itemVerdictsOffThread, judgeCalibrationOffThread } from './threads';

@@ -11,7 +11,9 @@ import {
 	allValidEstimateOfInstances,
 	buildAuditReport,
 	disagreementList,
+	itemVerdictsOf,
 	newLatentMemo,
+	type ItemVerdict,
 	type AgreementSoFar,
 	type DisagreementFilter,
 	type DisagreementList,
@@ -146,6 +148,12 @@ export function buildAuditReportOffThread(auditId: number, database: Db, options
 export function agreementSoFarOffThread(auditId: number, database: Db): Promise<AgreementSoFar> {
 	const { audit, input } = auditOf(auditId, database);
 	return offThread('requests', { kind: 'soFar', audit, options: {} }, () => agreementSoFar(input()));
+}
+
+/** An audit's items with their final labels (the items download), in the report thread like a report: 0.6 s at 100,000 labels. */
+export function itemVerdictsOffThread(auditId: number, database: Db = db()): Promise<ItemVerdict[]> {
+	const { audit, input } = auditOf(auditId, database);
+	return offThread('requests', { kind: 'verdicts', audit, options: {} }, () => itemVerdictsOf(input()));
 }
 
 /** A page of an audit's disagreements (without their texts), in the report thread like a report. */

@@ -5,6 +5,7 @@ import { startExportOffThread } from '$lib/server/exports/export';
 import { parseExportParams } from '$lib/server/exports/params';
 import { recentManifests } from '$lib/server/exports/recent';
 import { contentDisposition } from '$lib/server/exports/http';
+import { otherRequestsFirst } from '$lib/server/http/stream';
 
 /**
  * The export file, streamed as it is written: the first bytes leave before the last rows are
@@ -21,7 +22,8 @@ export const GET: RequestHandler = async ({ url, locals }) => {
 	}
 	const chunks = stream.chunks();
 	const body = new ReadableStream<Uint8Array>({
-		pull(controller) {
+		async pull(controller) {
+			await otherRequestsFirst();
 			try {
 				const next = chunks.next();
 				if (next.done) {

@@ -4,6 +4,7 @@ import { requireApiRole } from '$lib/server/auth/guards';
 import { ExportFilterError, parseWhere } from '$lib/server/exports/filters';
 import { isShapeExportFormat, startShapeExport } from '$lib/server/exports/shapes';
 import { contentDisposition } from '$lib/server/exports/http';
+import { textDownload } from '$lib/server/http/stream';
 
 /**
  * A whole-shape export streamed as written: ?dataset=&format=sharegpt|chat-conversations|
@@ -26,21 +27,5 @@ export const GET: RequestHandler = ({ url, locals }) => {
 		if (err instanceof ExportFilterError) return json({ message: err.message }, { status: 400 });
 		throw err;
 	}
-	const chunks = stream.chunks();
-	const encoder = new TextEncoder();
-	const body = new ReadableStream<Uint8Array>({
-		pull(controller) {
-			for (;;) {
-				const next = chunks.next();
-				if (next.done) return controller.close();
-				if (next.value) return controller.enqueue(encoder.encode(next.value));
-			}
-		},
-		cancel() {
-			chunks.return(undefined);
-		}
-	});
-	return new Response(body, {
-		headers: { 'content-type': stream.mimeType, 'content-disposition': contentDisposition(stream.fileName), 'cache-control': 'no-store' }
-	});
+	return textDownload(stream.chunks(), { 'content-type': stream.mimeType, 'content-disposition': contentDisposition(stream.fileName), 'cache-control': 'no-store' });
 };
