@@ -19,7 +19,7 @@ import { validate } from '../support/json-schema';
 import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
-import { countExport, countExportOffThread, writeExportFile } from '../../src/lib/server/exports/export';
+import { countExport, countExportOffThread, startExport, startExportOffThread, writeExportFile, type ExportStream } from '../../src/lib/server/exports/export';
 import { judgeAuditCalibration } from '../../src/lib/server/judge/calibration';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { wilsonInterval } from '../../src/lib/stats/proportion';
@@ -86,6 +86,40 @@ describe('exports with a model judge', () => {
 		expect(manifest.quality!.population.items).toBe(world.audited.length);
 		expect(validate(schema, manifest)).toEqual([]);
 		expect(validate(schema, { ...manifest, judgeEstimate: { ...je, kind: 'human' } })).not.toEqual([]);
+	}, 60_000);
+
+	it("the server's download: the judge figures computed in the report thread equal the snapshot's, and a label written meanwhile does not reach them", async () => {
+		const world = await judgedWorld();
+		const filters = parseWhere([`judge-run=${world.runId}`, 'judge-valid']);
+		const request = () => ({ datasetId: world.datasetId, filters, format: 'jsonl' as const });
+		const manifestOf = (stream: ExportStream) => {
+			for (const _chunk of stream.chunks()) {
+				// drained for the manifest
+			}
+			return stream.manifest();
+		};
+		const here = manifestOf(startExport(request(), db));
+		expect(here.judgeEstimate).not.toBeNull();
+		expect(here.judgePrecision).not.toBeNull();
+		const off = manifestOf(await startExportOffThread(request(), db));
+		expect(off.judgeEstimate).toEqual(here.judgeEstimate);
+		expect(off.judgePrecision).toEqual(here.judgePrecision);
+		expect(off.quality).toEqual(here.quality);
+
+		// A reviewer's label changes while the report thread computes: the download's figures are
+		// still those of its own snapshot, taken before the change.
+		const label = db.$client
+			.prepare<[number], { id: number; output: number }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? AND output_valid IS NOT NULL ORDER BY id LIMIT 1')
+			.get(world.auditId)!;
+		const started = startExportOffThread(request(), db);
+		db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(1 - label.output, label.id);
+		const during = manifestOf(await started);
+		expect(during.judgeEstimate).toEqual(here.judgeEstimate);
+		expect(during.judgePrecision).toEqual(here.judgePrecision);
+		expect(during.quality).toEqual(here.quality);
+		// …and the next download sees the change.
+		const after = manifestOf(await startExportOffThread(request(), db));
+		expect(after.judgePrecision).not.toEqual(here.judgePrecision);
 	}, 60_000);
 
 	it('a selection narrower than the audited population gets its own estimate, corrected by the audited rows inside it', async () => {

@@ -30,14 +30,15 @@ export type ReportRequest = (
 	| { id: number; kind: 'filters'; auditId: number; source: string; options: ReportOptions }
 	| { id: number; kind: 'judgePrecision'; selection: unknown; source: string; options: ReportOptions }
 	| { id: number; kind: 'exportQuality'; selection: unknown; computed: unknown; source: string; options: ReportOptions }
+	| { id: number; kind: 'exportJudge'; selection: unknown; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /** The requests a thread answers with one of its ServerTasks. */
-export type ServerTaskKind = 'judge' | 'filters' | 'judgePrecision' | 'exportQuality';
+export type ServerTaskKind = 'judge' | 'filters' | 'judgePrecision' | 'exportQuality' | 'exportJudge';
 /**
  * Computations that read `source` (a database file) themselves, in the thread: a judge run's
  * calibration against an audit, a verdict-stratified audit's filter report, the measured
- * precision of an export's judge-valid filter, and the export page's quality estimate around its
- * "all fields valid" figure (`computed`). They are server code, which the server's threads give;
+ * precision of an export's judge-valid filter, the export page's quality estimate around its
+ * "all fields valid" figure (`computed`), and a download's judge estimate and precision. They are server code, which the server's threads give;
  * this module stays pure.
  */
 export interface ServerTasks {
@@ -45,6 +46,7 @@ export interface ServerTasks {
 	filters(auditId: number, source: string, options: { confidence?: number }): unknown;
 	judgePrecision(selection: unknown, source: string): unknown;
 	exportQuality(selection: unknown, computed: unknown, source: string): unknown;
+	exportJudge(selection: unknown, source: string): unknown;
 }
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -103,7 +105,7 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 }
 
 function isServerTask(request: ReportRequest): request is Extract<ReportRequest, { kind: ServerTaskKind }> {
-	return request.kind === 'judge' || request.kind === 'filters' || request.kind === 'judgePrecision' || request.kind === 'exportQuality';
+	return (['judge', 'filters', 'judgePrecision', 'exportQuality', 'exportJudge'] as const).some((kind) => kind === request.kind);
 }
 
 function serverTaskResult(tasks: ServerTasks, request: Extract<ReportRequest, { kind: ServerTaskKind }>): unknown {
@@ -116,6 +118,8 @@ function serverTaskResult(tasks: ServerTasks, request: Extract<ReportRequest, { 
 			return tasks.judgePrecision(request.selection, request.source);
 		case 'exportQuality':
 			return tasks.exportQuality(request.selection, request.computed, request.source);
+		case 'exportJudge':
+			return tasks.exportJudge(request.selection, request.source);
 	}
 }
 

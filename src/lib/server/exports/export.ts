@@ -19,8 +19,9 @@ import { columnGroup } from './parquet-columns';
 import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { writeThroughPartial } from '../files';
-import { exportJudgeEstimate, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type JudgeFilterPrecision } from './judge';
-import { judgeFilterPrecisionOffThread } from '../reports/threads';
+import { exportJudgeFigures, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type ExportJudgeFigures, type JudgeFilterPrecision } from './judge';
+import { exportJudgeOffThread, judgeFilterPrecisionOffThread } from '../reports/threads';
+import { databaseVersion } from '../db/unchanged';
 
 export { ExportFilterError };
 
@@ -91,8 +92,8 @@ export interface StartOptions {
 	onProgress?: (progress: ExportProgress) => void;
 	/** Rows between onProgress calls. */
 	progressEvery?: number;
-	/** The read snapshot to export from, with the audits' estimate computed on it already (startExportOffThread). */
-	prepared?: { reader: ReturnType<typeof openReader>; quality: QualityEstimate | null };
+	/** The read snapshot to export from, with the audits' estimate (and the judge's figures, when known) computed on it already (startExportOffThread). */
+	prepared?: { reader: ReturnType<typeof openReader>; quality: QualityEstimate | null; judge?: ExportJudgeFigures };
 }
 
 const CHUNK_BYTES = 256 * 1024;
@@ -172,8 +173,23 @@ export async function startExportOffThread(request: ExportRequest, database: Db 
 	// A request that names no dataset, or a model without responses, is refused by startExport.
 	const reader = openReader(database);
 	try {
-		const quality = await estimateQualityOffThread(reader.client, request, database);
-		return startExport(request, database, { ...options, prepared: { reader, quality } });
+		// The report thread reads the database itself: its figures are the snapshot's when nobody
+		// wrote between the snapshot's start and its answer. The version is read before the
+		// snapshot's first read and again after the answer; the app's connection sees every other
+		// connection's commits (data_version) and its own writes (total_changes).
+		const version = databaseVersion(database.$client);
+		reader.client.prepare<[]>('SELECT count(*) FROM sqlite_master').get();
+		let [quality, judged]: [QualityEstimate | null, ExportJudgeFigures | undefined] = await Promise.all([
+			estimateQualityOffThread(database.$client, request, database),
+			exportJudgeOffThread(request, database)
+		]);
+		if (databaseVersion(database.$client) !== version) {
+			// Something was written meanwhile (a reviewer's label, a kept fit): computed again on the
+			// export's own snapshot, in this thread, as the rows will be read.
+			quality = await estimateQualityOffThread(reader.client, request, database);
+			judged = undefined;
+		}
+		return startExport(request, database, { ...options, prepared: { reader, quality, judge: judged } });
 	} catch (err) {
 		reader.close();
 		throw err;
@@ -203,8 +219,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	try {
 		counts = countSelection(reader.client, request);
 		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
-		judgeEstimate = exportJudgeEstimate(reader.client, request, counts.instances);
-		judgePrecision = judgeFilterPrecision(reader.client, request);
+		({ estimate: judgeEstimate, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, counts.instances));
 		totals = reader.client
 			.prepare<[number], { tasks: number; instances: number }>('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
 			.get(dataset.id)!;

@@ -17,7 +17,7 @@
 import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { judgeAuditCalibration, type JudgeAuditCalibration } from '../judge/calibration';
-import { selectionQuery, type ExportSelection } from './query';
+import { countSelection, selectionQuery, type ExportSelection } from './query';
 import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
 import { keptWhileUnchanged } from '../db/unchanged';
 
@@ -250,4 +250,18 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 		confidence: p.confidence,
 		method: `share of the audited items judge run ${cal.run.id} called all valid that audit ${cal.auditId}'s final human label also calls all valid, with its Wilson score interval`
 	};
+}
+
+/** What a download's manifest says of the judge: its estimate and, with the judge-valid filter, its precision. */
+export interface ExportJudgeFigures {
+	estimate: ExportJudgeEstimate | null;
+	precision: JudgeFilterPrecision | null;
+}
+
+/** The manifest's judge figures for a selection (`instances`: its count, when known), read in one transaction (one snapshot). */
+export function exportJudgeFigures(client: Database.Database, selection: ExportSelection, instances?: number): ExportJudgeFigures {
+	return client.transaction(() => ({
+		estimate: exportJudgeEstimate(client, selection, instances ?? countSelection(client, selection).instances),
+		precision: judgeFilterPrecision(client, selection)
+	}))();
 }

@@ -11,7 +11,7 @@ import { serveReports, type ReportPort } from '../../reports/report-thread';
 import { loadReportInput } from './load';
 import { judgeCalibration } from '../judge/calibration';
 import { auditFilterReport } from './filters';
-import { judgeFilterPrecision } from '../exports/judge';
+import { exportJudgeFigures, judgeFilterPrecision } from '../exports/judge';
 import type { ExportSelection } from '../exports/query';
 import { estimateQuality, type QualityComputed } from '../exports/quality';
 import { openReadOnly, type Db } from '../db';
@@ -60,6 +60,7 @@ export function serveReportsFromDatabase(port: ReportPort): void {
 		filters: (auditId, file, options) =>
 			keptWhileUnchanged(connection(file).$client, 'filter-report', `${auditId}:${options.confidence}`, () => auditFilterReport(auditId, options, connection(file))),
 		judgePrecision: (selection, file) => judgeFilterPrecision(connection(file).$client, selection as ExportSelection),
-		exportQuality: (selection, computed, file) => estimateQuality(connection(file).$client, selection as ExportSelection, computed as QualityComputed)
+		exportQuality: (selection, computed, file) => estimateQuality(connection(file).$client, selection as ExportSelection, computed as QualityComputed),
+		exportJudge: (selection, file) => exportJudgeFigures(connection(file).$client, selection as ExportSelection)
 	});
 }
