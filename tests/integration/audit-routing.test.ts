@@ -78,7 +78,15 @@ describe('routing', () => {
 		}
 		expect(labelCounts(audit.id)).toEqual(new Array(12).fill(2));
 		for (const reviewers of labelsPerItem(audit.id).values()) expect(new Set(reviewers).size).toBe(2);
-		expect(auditProgress(audit.id, {}, db)).toMatchObject({ items: 12, needed: 24, labels: 24, completeItems: 12, stuckItems: 0, activeLeases: 0 });
+		const progress = auditProgress(audit.id, {}, db);
+		expect(progress).toMatchObject({ items: 12, needed: 24, labels: 24, completeItems: 12, stuckItems: 0, activeLeases: 0 });
+		// Each reviewer's labels and latest label, as the labels table has them.
+		const perReviewer = db.$client.prepare<[number, number], { n: number; last: number | null }>('SELECT count(*) AS n, max(updated_at) AS last FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?');
+		for (const r of progress.reviewers) {
+			const expected = perReviewer.get(audit.id, r.userId)!;
+			expect([r.labelled, r.lastActivity]).toEqual([expected.n, expected.last]);
+		}
+		expect(progress.reviewers.some((r) => r.lastActivity !== null)).toBe(true);
 		for (const u of users) expect(nextAssignment(audit.id, u.id, {}, db)).toEqual({ status: 'done' });
 	});
 
