@@ -394,19 +394,10 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolean } = {}): ItemVerdict[] {
 	const { input } = qualifiedInput(raw);
 	const { sampled, quality, rating } = computeVerdicts(input, options.includeGold ?? false);
-	// Object literals written out rather than a spread base: each property added after a spread
-	// went through a slow path (0.35 s for 50,000 items, against a few milliseconds).
 	return sampled.map((item): ItemVerdict => {
 		const q = quality.get(item.id);
 		if (q) {
-			return {
-				itemId: item.id,
-				taskId: item.taskId,
-				instanceId: item.instanceId,
-				position: item.position,
-				stratum: item.stratum,
-				isClassification: item.isClassification,
-				isGold: item.isGold,
+			return itemVerdict(item, {
 				labels: q.labels,
 				basis: q.basis,
 				adjudicated: q.adjudicated,
@@ -417,17 +408,10 @@ export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolea
 				outputValid: q.output.value,
 				category: q.category,
 				ties: q.ties as QualityJudgement[]
-			};
+			});
 		}
 		const r = rating.get(item.id)!;
-		return {
-			itemId: item.id,
-			taskId: item.taskId,
-			instanceId: item.instanceId,
-			position: item.position,
-			stratum: item.stratum,
-			isClassification: item.isClassification,
-			isGold: item.isGold,
+		const verdict = itemVerdict(item, {
 			labels: r.labels,
 			basis: (r.adjudicated ? 'adjudicated' : r.labels === 0 ? 'none' : r.labels === 1 ? 'single' : 'majority') as VerdictBasis,
 			adjudicated: r.adjudicated,
@@ -437,17 +421,47 @@ export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolea
 			inputValid: null,
 			outputValid: null,
 			category: null,
-			ties: r.responses.filter((u) => u.tie).map((u) => u.model),
-			ratingsByResponse: r.responses.map((u) => ({
-				responseId: u.responseId,
-				model: u.model,
-				rating: u.rating,
-				tie: u.tie,
-				adjudicated: u.adjudicated,
-				basis: u.basis
-			}))
-		};
+			ties: r.responses.filter((u) => u.tie).map((u) => u.model)
+		});
+		verdict.ratingsByResponse = r.responses.map((u) => ({
+			responseId: u.responseId,
+			model: u.model,
+			rating: u.rating,
+			tie: u.tie,
+			adjudicated: u.adjudicated,
+			basis: u.basis
+		}));
+		return verdict;
 	});
+}
+
+type VerdictFields = Omit<ItemVerdict, 'itemId' | 'taskId' | 'instanceId' | 'position' | 'stratum' | 'isClassification' | 'isGold' | 'ratingsByResponse'>;
+
+/**
+ * An item's verdict as one object literal with every property written out: a spread of the item's
+ * fields followed by the verdict's sent each later property down a slow path (0.35 s for 50,000
+ * items, against a few milliseconds).
+ */
+function itemVerdict(item: ReportItem, v: VerdictFields): ItemVerdict {
+	return {
+		itemId: item.id,
+		taskId: item.taskId,
+		instanceId: item.instanceId,
+		position: item.position,
+		stratum: item.stratum,
+		isClassification: item.isClassification,
+		isGold: item.isGold,
+		labels: v.labels,
+		basis: v.basis,
+		adjudicated: v.adjudicated,
+		tie: v.tie,
+		allValid: v.allValid,
+		instructionValid: v.instructionValid,
+		inputValid: v.inputValid,
+		outputValid: v.outputValid,
+		category: v.category,
+		ties: v.ties
+	};
 }
 
 export interface AllValidEstimate {
