@@ -1,7 +1,7 @@
 /**
- * The labels and items downloads are written a block at a time (the server answers other requests
- * between blocks): over several blocks they hold every label or item once, in download order, with
- * one header, from one snapshot.
+ * The labels, items and bundle downloads are written a block at a time (the server answers other
+ * requests between blocks): over several blocks they hold every label or item once, in download
+ * order, with one header, from one snapshot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -9,6 +9,7 @@ import { createTestDb } from '../support/db';
 import { buildLargeQualityAudit } from '../support/large-audit';
 import type { Db } from '../../src/lib/server/db';
 import { itemsDownload, itemVerdicts, itemVerdictsOffThread, labelsDownload, verdictsCsv } from '../../src/lib/server/reports';
+import { auditBundleRecordStream } from '../../src/lib/server/bundles';
 
 let db: Db;
 let cleanup: () => void;
@@ -79,5 +80,30 @@ describe('the items download in blocks', () => {
 		const rows = parseCsv(csv.join(''), { columns: true }) as Record<string, string>[];
 		expect(rows.map((r) => Number(r.itemId))).toEqual(verdicts.map((v) => v.itemId));
 		expect(csv.join('')).toBe(verdictsCsv(verdicts));
+	});
+});
+
+describe('the audit bundle in blocks', () => {
+	it('every item in sample order and every label in id order, counted at the end, from one snapshot', () => {
+		const records = auditBundleRecordStream(auditId, db);
+		const header = records.next().value!;
+		expect(header.type).toBe('audit-bundle');
+		// Written after the bundle began: not in it.
+		const last = db.$client.prepare<[number], { id: number; output: number }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? ORDER BY id DESC LIMIT 1').get(auditId)!;
+		db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(1 - last.output, last.id);
+		try {
+			const rest = [...records];
+			const items = rest.filter((r) => r.type === 'item') as { position: number }[];
+			const labels = rest.filter((r) => r.type === 'label') as { item: number; outputValid: boolean | null }[];
+			expect(items.map((i) => i.position)).toEqual(Array.from({ length: 2_600 }, (_, n) => n));
+			const expected = db.$client
+				.prepare<[number], { position: number; output: number }>('SELECT i.position, l.output_valid AS output FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? ORDER BY l.id')
+				.all(auditId)
+				.map((e, n, all) => [e.position, n === all.length - 1 ? 1 - e.output : e.output]);
+			expect(labels.map((l) => [l.item, l.outputValid ? 1 : 0])).toEqual(expected);
+			expect(rest.at(-1)).toMatchObject({ type: 'end', counts: { items: 2_600, labels: 5_200, reviewers: 8 } });
+		} finally {
+			db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(last.output, last.id);
+		}
 	});
 });
