@@ -96,6 +96,32 @@ async function overHttp(db: Db, file: string, auditId: number): Promise<number |
 		}
 		const ms = times.reduce((a, b) => a + b, 0) / times.length;
 		console.log(`over HTTP: GET /reports/${auditId} (the whole page, server-rendered, ${fmt(bytes / 1024)} KB): ${fmt(ms)} ms (mean of ${times.length} repeat views after a first one)`);
+		// Downloads must not hold up everybody else: the longest a /healthz request waits while one is written.
+		for (const [url, before] of [
+			[`/api/reports/${auditId}/labels.csv`, '1,885 ms'],
+			[`/api/reports/${auditId}/labels.jsonl`, '1,241 ms'],
+			[`/api/reports/${auditId}/items.csv`, '325 ms'],
+			[`/api/audits/${auditId}/bundle`, '1,707 ms']
+		] as const) {
+			let done = false;
+			let waitMs = 0;
+			const poll = (async () => {
+				while (!done) {
+					const h = performance.now();
+					await fetch(`${base}/healthz`);
+					waitMs = Math.max(waitMs, performance.now() - h);
+					await new Promise((r) => setTimeout(r, 5));
+				}
+			})();
+			const t = performance.now();
+			const response = await fetch(`${base}${url}`, { headers: { cookie } });
+			const size = (await response.arrayBuffer()).byteLength;
+			const downloadMs = performance.now() - t;
+			done = true;
+			await poll;
+			if (!response.ok) throw new Error(`${url}: ${response.status}`);
+			console.log(`over HTTP: download ${url}, ${fmt(size / 1e6, 1)} MB in ${fmt(downloadMs)} ms; the longest /healthz wait meanwhile ${fmt(waitMs)} ms (before this session: ${before})`);
+		}
 		return ms;
 	} finally {
 		server.kill('SIGTERM');
