@@ -81,6 +81,11 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(tiles.getByTestId('run-cost')).toContainText('no prices');
 	await expect(tiles.getByTestId('judge-batch-state')).toHaveText('live calls (no batch)');
 	await expect(page.getByTestId('run-kept')).toHaveCount(0);
+	// Nor the generation-only sections: candidates rejected by rule, seeds, filters, candidates per call.
+	await expect(page.getByRole('heading', { name: /rejected, by rule/ })).toHaveCount(0);
+	await expect(page.getByText('Seeds', { exact: true })).toHaveCount(0);
+	await expect(page.getByRole('columnheader', { name: 'Candidates' })).toHaveCount(0);
+	await expect(page.getByText(`${TASKS} rows`, { exact: true })).toBeVisible();
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	const runId = Number(new URL(page.url()).pathname.split('/').pop());
 	// A judge run generated nothing: no candidates or template set to download, and asked for
