@@ -17,7 +17,7 @@ import {
 	compareAudits,
 	itemVerdicts,
 	labelRecords,
-	labelsCsv,
+	labelsDownload,
 	labelsJsonl,
 	listDisagreements,
 	listReportableAudits,
@@ -438,7 +438,7 @@ describe('data-quality report from a real audit', () => {
 		expect(Date.parse(ana.submitted_at)).toBeGreaterThan(Date.parse('2024-03-01T09:00:00Z'));
 		const jsonl = labelsJsonl(records).trimEnd().split('\n').map((l) => JSON.parse(l));
 		expect(jsonl).toEqual(records);
-		const labelCsv = labelsCsv(records).trimEnd().split('\r\n');
+		const labelCsv = [...labelsDownload(quality.auditId, 'csv', db)].join('').trimEnd().split('\r\n');
 		expect(labelCsv).toHaveLength(20);
 		expect(labelCsv[0]).toBe(
 			'audit_id,item_id,item_ref,item_number,task_id,instance_id,is_gold,stratum,reviewer_id,reviewer_email,reviewer_name,instruction_valid,input_valid,output_valid,error_reason,comment,duration_ms,active_ms,submitted_at,updated_at,revision'
@@ -485,7 +485,7 @@ describe('response-rating report from a real audit', () => {
 			{ responseId: rating.responses.r1.m1, model: 'm1', rating: 'A', tie: false, adjudicated: false, basis: 'majority' },
 			{ responseId: rating.responses.r1.m2, model: 'm2', rating: null, tie: true, adjudicated: false, basis: 'majority' }
 		]);
-		const labels = labelsCsv(labelRecords(rating.auditId, db), ['m1', 'm2']).split('\r\n');
+		const labels = [...labelsDownload(rating.auditId, 'csv', db)].join('').split('\r\n');
 		expect(labels[0]).toContain('error_reason,rating:m1,rating:m2,comment');
 	});
 

@@ -16,7 +16,7 @@ import type { Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { startExport } from '../../src/lib/server/exports/export';
 import { parseExportParams } from '../../src/lib/server/exports/params';
-import { auditReport, compareAudits, comparisonCsv, itemVerdicts, labelRecords, labelsCsv, loadAudit, reportCsv, verdictsCsv } from '../../src/lib/server/reports';
+import { auditReport, compareAudits, comparisonCsv, itemVerdicts, labelsDownload, loadAudit, reportCsv, verdictsCsv } from '../../src/lib/server/reports';
 import { csvRows, neutraliseFormula } from '../../src/lib/formats/csv';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
@@ -159,7 +159,7 @@ describe('every CSV the app writes is safe to open in a spreadsheet', () => {
 
 	it('report.csv, labels.csv and items.csv of a quality audit', () => {
 		const report = reportCsv(auditReport(qualityAuditId));
-		const labels = labelsCsv(labelRecords(qualityAuditId), loadAudit(qualityAuditId).models);
+		const labels = [...labelsDownload(qualityAuditId, 'csv')].join('');
 		const items = verdictsCsv(itemVerdicts(qualityAuditId), loadAudit(qualityAuditId).models);
 		// The payloads are there (neutralised), so the check below is not vacuous.
 		expect(labels).toContain(`'=HYPERLINK(""http://evil.example"",""see"")`);
@@ -171,7 +171,7 @@ describe('every CSV the app writes is safe to open in a spreadsheet', () => {
 	it('report.csv, labels.csv and items.csv of a rating audit (model names in headers and cells)', () => {
 		const models = loadAudit(ratingAuditId).models;
 		const report = reportCsv(auditReport(ratingAuditId));
-		const labels = labelsCsv(labelRecords(ratingAuditId), models);
+		const labels = [...labelsDownload(ratingAuditId, 'csv')].join('');
 		const items = verdictsCsv(itemVerdicts(ratingAuditId), models);
 		expect(report).toContain("'=model()");
 		expect(labels).toContain("'@evil");

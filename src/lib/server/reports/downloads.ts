@@ -192,12 +192,6 @@ function labelCsvRows(records: readonly LabelRecord[], models: readonly string[]
 	return header ? csv([...LABEL_COLUMNS, ...models.map((m) => `rating:${m}`), ...LABEL_TRAILING_COLUMNS], rows) : csvRows(rows);
 }
 
-/** Labels as CSV, one row per label; rating audits get one `rating:<model>` column per model. */
-export function labelsCsv(records: readonly LabelRecord[], models: readonly string[] = []): string {
-	const seen = [...new Set([...models, ...records.flatMap((r) => r.ratings.map((x) => x.model))])];
-	return labelCsvRows(records, seen, true);
-}
-
 const VERDICT_COLUMNS = [
 	'itemId', 'taskId', 'instanceId', 'position', 'isClassification', 'stratum', 'labels', 'basis', 'adjudicated', 'tie',
 	'allValid', 'instructionValid', 'inputValid', 'outputValid', 'category'
