@@ -13,6 +13,7 @@ import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { startExport, startExportOffThread, type ExportStream } from '../../src/lib/server/exports/export';
 import { keptInputs } from '../../src/lib/server/reports/report-db-thread';
+import { loadReportInputSince } from '../../src/lib/server/reports/load';
 import { openReadOnly } from '../../src/lib/server/db';
 
 let db: Db;
@@ -134,9 +135,12 @@ describe("the report thread's kept inputs (keptInputs)", () => {
 		try {
 			const readOnly = { $client: reader } as unknown as Db;
 			const reads: number[] = [];
-			const input = keptInputs((id, database) => {
+			/** The audits read on a base: only their changed items read again. */
+			const builtOn: number[] = [];
+			const input = keptInputs((id, database, base) => {
 				reads.push(id);
-				return loadReportInput(id, database);
+				if (base) builtOn.push(id);
+				return loadReportInputSince(id, database, base);
 			});
 			const first = input(auditId, readOnly);
 			expect(input(auditId, readOnly)).toBe(first);
@@ -150,7 +154,11 @@ describe("the report thread's kept inputs (keptInputs)", () => {
 				const changed = input(auditId, readOnly);
 				expect(changed).not.toBe(first);
 				expect(changed.labels.find((l) => l.id === label.id)!.outputValid).toBe(!label.output);
+				expect(changed).toEqual(loadReportInput(auditId, db));
 				expect(reads).toEqual([auditId, auditId]);
+				// Built on the input read before: the unchanged items' labels are its very objects.
+				expect(builtOn).toEqual([auditId]);
+				expect(changed.labels.filter((l) => first.labels.includes(l)).length).toBe(first.labels.length - 2);
 
 				// Two audits kept in turn; a third puts out the one used longest ago.
 				input(second, readOnly);

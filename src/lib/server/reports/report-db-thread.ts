@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { serveReports, type ReportPort } from '../../reports/report-thread';
-import { loadReportInput } from './load';
+import { loadReportInputSince, type SequencedReportInput } from './load';
 import { judgeCalibration } from '../judge/calibration';
 import { auditFilterReport } from './filters';
 import { exportJudgeFigures, judgeFilterPrecision } from '../exports/judge';
@@ -40,13 +40,33 @@ const KEPT_INPUTS = 2;
 /**
  * An audit's input as `read` gives it, kept while its database file is unchanged: a page viewed
  * again, or the report, audit and disagreements pages of one audit in turn, read 100,000 labels
- * once rather than for every view (0.4 s each). Callers never change an input (the pure report
- * functions take it read-only).
+ * once rather than for every view (0.4 s each). After a change, the last input read of the audit
+ * is the base `read` builds on, reading only the items changed since (loadReportInputSince).
+ * Callers never change an input (the pure report functions take it read-only).
  */
-export function keptInputs(read: (auditId: number, database: Db) => ReportInput = loadReportInput): (auditId: number, database: Db) => ReportInput {
+export function keptInputs(
+	read: (auditId: number, database: Db, base?: SequencedReportInput) => SequencedReportInput = loadReportInputSince
+): (auditId: number, database: Db) => ReportInput {
 	// Its own kind per reader: a test's counting reader keeps apart from the thread's.
 	const kind = `report-input:${++readers}`;
-	return (auditId, database) => keptWhileUnchanged(database.$client, kind, String(auditId), () => read(auditId, database), KEPT_INPUTS);
+	/** Per connection, the last input read of each audit kept (at most KEPT_INPUTS, the latest used last). */
+	const bases = new WeakMap<Database.Database, Map<number, SequencedReportInput>>();
+	return (auditId, database) =>
+		keptWhileUnchanged(
+			database.$client,
+			kind,
+			String(auditId),
+			() => {
+				let latest = bases.get(database.$client);
+				if (!latest) bases.set(database.$client, (latest = new Map()));
+				const fresh = read(auditId, database, latest.get(auditId));
+				latest.delete(auditId);
+				latest.set(auditId, fresh);
+				while (latest.size > KEPT_INPUTS) latest.delete(latest.keys().next().value!);
+				return fresh.input;
+			},
+			KEPT_INPUTS
+		);
 }
 let readers = 0;
 

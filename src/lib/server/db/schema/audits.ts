@@ -502,6 +502,23 @@ export const datasetLatentResults = sqliteTable(
 	(t) => [primaryKey({ columns: [t.datasetId, t.fingerprint] })]
 );
 
+/**
+ * Which audit items changed since when: one row per item, its `seq` renewed by triggers (migration
+ * 0025) on every write to what an audit's report reads of the item — the item, its responses, its
+ * labels and their ratings. A report thread keeping an audit's input reads again only the items
+ * changed since (src/lib/server/reports/load.ts). No foreign key: rows are written while an audit's
+ * items are deleted with it, and removed after.
+ */
+export const auditItemChanges = sqliteTable(
+	'audit_item_changes',
+	{
+		seq: integer('seq').primaryKey({ autoIncrement: true }),
+		auditId: integer('audit_id').notNull(),
+		itemId: integer('item_id').notNull()
+	},
+	(t) => [uniqueIndex('audit_item_changes_item_idx').on(t.auditId, t.itemId)]
+);
+
 export type Audit = typeof audits.$inferSelect;
 export type AuditItem = typeof auditItems.$inferSelect;
 export type AuditAssignment = typeof auditAssignments.$inferSelect;

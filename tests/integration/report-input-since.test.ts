@@ -1,0 +1,155 @@
+/**
+ * An audit's report input built from the one read before it (loadReportInputSince): after every
+ * kind of write the report reads — a label revised, set aside and restored, a rating changed, an
+ * adjudication, a skip, gold items added, a task's classification — it equals the audit read
+ * whole, and only the items changed were read again (the others' objects are the base's own).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
+import type { Db } from '../../src/lib/server/db';
+import { clearAdjudication, loadReportInput, setAdjudication } from '../../src/lib/server/reports';
+import { loadReportInputSince, type SequencedReportInput } from '../../src/lib/server/reports/load';
+import { setAsideReviewerLabels, restoreReviewerLabels } from '../../src/lib/server/archive/labels';
+import { addGold } from '../../src/lib/server/audits/audits';
+import { archiveAudit, purgeAudit } from '../../src/lib/server/archive/archive';
+import type { ReportInput } from '../../src/lib/reports';
+
+let db: Db;
+let cleanup: () => void;
+let quality: BuiltAudit;
+let rating: BuiltAudit;
+let researcherId: number;
+
+beforeAll(async () => {
+	({ db, cleanup } = createTestDb());
+	researcherId = (
+		db.$client.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('res@x.org', 'Rita', 'researcher', 'x', 0) RETURNING id`).get() as { id: number }
+	).id;
+	quality = await buildQualityAudit(db, { datasetName: 'since-quality', name: 'Since quality', ...QUALITY_AUDIT_PLAN });
+	rating = await buildRatingAudit(db, {
+		datasetName: 'since-rating',
+		name: 'Since rating',
+		tasks: ['r1', 'r2', 'r3', 'r4'].map((key) => ({ key, classification: null })),
+		models: ['m1', 'm2'],
+		reviewers: ['Dee', 'Eli'],
+		overlap: 2,
+		labels: {
+			r1: { Dee: { ratings: { m1: 'A', m2: 'C' } }, Eli: { ratings: { m1: 'A', m2: 'B' } } },
+			r2: { Dee: { ratings: { m1: 'B', m2: 'B' } }, Eli: { ratings: { m1: 'B', m2: 'B' } } },
+			r3: { Dee: { ratings: { m1: 'A', m2: 'D' } } }
+		}
+	});
+});
+afterAll(() => cleanup());
+
+/** Reads the audit from `base` after `write`; checks it against a whole read, and which items were read again. */
+function afterWrite(auditId: number, base: SequencedReportInput, write: () => void, readAgain: number[]): SequencedReportInput {
+	write();
+	const next = loadReportInputSince(auditId, db, base);
+	expect(next.input).toEqual(loadReportInput(auditId, db));
+	expect(next.seq).toBeGreaterThanOrEqual(base.seq);
+	expectReadAgain(base.input, next.input, readAgain);
+	return next;
+}
+
+/** The items (and their labels) of `next` that are not `base`'s own objects are exactly `ids`. */
+function expectReadAgain(base: ReportInput, next: ReportInput, ids: number[]) {
+	const baseItems = new Set<object>(base.items);
+	const baseLabels = new Set<object>(base.labels);
+	const items = next.items.filter((i) => !baseItems.has(i)).map((i) => i.id);
+	const labelled = [...new Set(next.labels.filter((l) => !baseLabels.has(l)).map((l) => l.itemId))];
+	expect(items.sort((a, b) => a - b)).toEqual(ids.filter((id) => next.items.some((i) => i.id === id)).sort((a, b) => a - b));
+	for (const itemId of labelled) expect(ids).toContain(itemId);
+}
+
+const labelOf = (auditId: number, itemId: number) =>
+	db.$client.prepare<[number, number], { id: number; output: number | null }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? AND item_id = ? ORDER BY id LIMIT 1').get(auditId, itemId)!;
+
+describe('loadReportInputSince', () => {
+	it('without a base, or with nothing changed, gives the audit as a whole read does', () => {
+		const first = loadReportInputSince(quality.auditId, db);
+		expect(first.input).toEqual(loadReportInput(quality.auditId, db));
+		const again = loadReportInputSince(quality.auditId, db, first);
+		expect(again.input).toEqual(first.input);
+		expect(again.input.labels).toBe(first.input.labels);
+		expect(again.input.items).toBe(first.input.items);
+	});
+
+	it('reads again only the items of a quality audit that changed, whatever the write', () => {
+		const { auditId, items, reviewers } = quality;
+		let base = loadReportInputSince(auditId, db);
+		const t2 = labelOf(auditId, items.t2);
+		base = afterWrite(auditId, base, () => db.$client.prepare('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(t2.output ? 0 : 1, t2.id), [items.t2]);
+		base = afterWrite(auditId, base, () => db.$client.prepare("UPDATE audit_labels SET comment = 'seen again' WHERE id = ?").run(labelOf(auditId, items.t9).id), [items.t9]);
+
+		// A reviewer's labels set aside, then restored: every item they labelled.
+		const benItems = db.$client.prepare<[number, number], number>('SELECT item_id FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().all(auditId, reviewers.Ben);
+		expect(benItems.length).toBeGreaterThan(3);
+		base = afterWrite(auditId, base, () => setAsideReviewerLabels(db.$client, auditId, reviewers.Ben, researcherId), benItems);
+		base = afterWrite(auditId, base, () => restoreReviewerLabels(auditId, reviewers.Ben, db), benItems);
+
+		// Adjudications and skips are read whole each time; no item is read again for them.
+		base = afterWrite(
+			auditId,
+			base,
+			() => setAdjudication(auditId, items.t3, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: null, comment: '' }, db),
+			[]
+		);
+		base = afterWrite(auditId, base, () => clearAdjudication(auditId, items.t3, db), []);
+		base = afterWrite(
+			auditId,
+			base,
+			() => db.$client.prepare("UPDATE audit_assignments SET status = 'skipped' WHERE audit_id = ? AND item_id = ? AND reviewer_id = ?").run(auditId, items.t9, reviewers.Cy),
+			[]
+		);
+
+		// A task's classification: its items.
+		base = afterWrite(auditId, base, () => db.$client.prepare('UPDATE tasks SET is_classification = 1 - coalesce(is_classification, 0) WHERE id = ?').run(quality.tasks.t4), [items.t4]);
+
+		// Gold items added: the new items, in their places.
+		const before = new Set(base.input.items.map((i) => i.id));
+		const instance = db.$client.prepare<[number], number>('SELECT i.id FROM instances i WHERE i.task_id = ?').pluck().get(quality.tasks.t1)!;
+		addGold(auditId, [{ kind: 'quality', instanceId: instance, instruction: true, input: true, output: false, reason: 'incorrect_output', note: '' }], 0.5, researcherId, db);
+		const added = db.$client.prepare<[number], number>('SELECT id FROM audit_items WHERE audit_id = ?').pluck().all(auditId).filter((id) => !before.has(id));
+		expect(added.length).toBe(1);
+		const next = loadReportInputSince(auditId, db, base);
+		expect(next.input).toEqual(loadReportInput(auditId, db));
+		expectReadAgain(base.input, next.input, added);
+	});
+
+	it("reads again a rating audit's items whose ratings changed", () => {
+		const { auditId, items } = rating;
+		let base = loadReportInputSince(auditId, db);
+		const label = labelOf(auditId, items.r1);
+		base = afterWrite(auditId, base, () => db.$client.prepare("UPDATE audit_label_ratings SET rating = 'D' WHERE label_id = ? AND model = 'm2'").run(label.id), [items.r1]);
+		base = afterWrite(
+			auditId,
+			base,
+			() => db.$client.prepare("DELETE FROM audit_label_ratings WHERE label_id = ? AND model = 'm1'").run(labelOf(auditId, items.r2).id),
+			[items.r2]
+		);
+		afterWrite(auditId, base, () => db.$client.prepare("UPDATE responses SET model = 'm1 renamed' WHERE id = ?").run(rating.responses.r3.m1), [items.r3]);
+	});
+
+	it('reads the whole audit when much of it changed, and a base of another audit is not built on', () => {
+		const { auditId, reviewers } = quality;
+		const base = loadReportInputSince(auditId, db);
+		db.$client.prepare("UPDATE audit_labels SET comment = comment || '.' WHERE audit_id = ?").run(auditId);
+		const next = loadReportInputSince(auditId, db, base);
+		expect(next.input).toEqual(loadReportInput(auditId, db));
+		expect(next.input.labels.some((l) => base.input.labels.includes(l))).toBe(false);
+		expect(reviewers.Ana).toBeGreaterThan(0);
+
+		const other = loadReportInputSince(rating.auditId, db, base);
+		expect(other.input).toEqual(loadReportInput(rating.auditId, db));
+	});
+
+	it("forgets an audit's changes when the audit is deleted", async () => {
+		const count = () => db.$client.prepare<[number], number>('SELECT count(*) FROM audit_item_changes WHERE audit_id = ?').pluck().get(rating.auditId)!;
+		expect(count()).toBeGreaterThan(0);
+		archiveAudit(rating.auditId, researcherId, db);
+		await purgeAudit(rating.auditId, { id: researcherId, role: 'admin' }, 'Since rating', db);
+		expect(count()).toBe(0);
+	});
+});
