@@ -106,7 +106,8 @@ export class Fingerprint {
 		return this;
 	}
 
-	hex(): string {
+	/** The fingerprint as two 32-bit words (unsigned). */
+	digest(): [number, number] {
 		const finish = (h: number) => {
 			h ^= this.words;
 			h ^= h >>> 16;
@@ -114,8 +115,14 @@ export class Fingerprint {
 			h ^= h >>> 13;
 			h = Math.imul(h, 0xc2b2ae35);
 			h ^= h >>> 16;
-			return (h >>> 0).toString(16).padStart(8, '0');
+			return h >>> 0;
 		};
-		return finish(this.a) + finish(this.b);
+		return [finish(this.a), finish(this.b)];
+	}
+
+	hex(): string {
+		return this.digest()
+			.map((h) => h.toString(16).padStart(8, '0'))
+			.join('');
 	}
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReportMemo, requestFingerprint } from './report-memo';
+import { ReportMemo, reportInputFingerprint, requestFingerprint } from './report-memo';
+import type { ReportInput } from './types';
 import { serveReports, type ReportLoader, type ReportPort, type ReportReply, type ReportRequest } from './report-thread';
 import { allValidEstimateOfInstances, buildAuditReport } from './report';
 import { newLatentMemo } from './latent-memo';
@@ -66,6 +67,47 @@ describe('requestFingerprint', () => {
 		const values = [1, '1', true, null, undefined, [], {}, [1], { a: 1 }, { a: '1' }, [[]], [[], []], [1, 2], [[1], 2], '', 0];
 		const prints = values.map((v) => requestFingerprint({ v }));
 		expect(new Set(prints).size).toBe(values.length);
+	});
+});
+
+describe('reportInputFingerprint (items and labels by digests kept with their objects)', () => {
+	const input = syntheticQualityInput(20, 3);
+	const base = reportInputFingerprint(input);
+	/** A copy of `input` with row `index` of `rows` replaced, as a loader gives a changed row: a new object. */
+	const withRow = (rows: 'items' | 'labels', index: number, row: unknown): ReportInput => ({
+		...input,
+		[rows]: input[rows].map((r, i) => (i === index ? row : r))
+	});
+
+	it('is the same for the same values in other objects, and differs with any one value of a new label or item', () => {
+		expect(reportInputFingerprint(structuredClone(input))).toBe(base);
+		let checked = 0;
+		for (const [rows, index] of [
+			['labels', 7],
+			['items', 3]
+		] as const) {
+			const target = input[rows][index] as unknown as Record<string, unknown>;
+			for (const key of Object.keys(target)) {
+				for (const value of changed(target[key])) {
+					if (Object.is(value, target[key])) continue;
+					expect(reportInputFingerprint(withRow(rows, index, { ...target, [key]: value })), `${rows}[${index}].${key} = ${JSON.stringify(value)}`).not.toBe(base);
+					checked++;
+				}
+			}
+		}
+		expect(checked).toBeGreaterThan(40);
+	});
+
+	it('differs with labels reordered, removed or moved between items, and with the rest of the input', () => {
+		const swapped = [...input.labels];
+		[swapped[2], swapped[3]] = [swapped[3], swapped[2]];
+		expect(reportInputFingerprint({ ...input, labels: swapped })).not.toBe(base);
+		expect(reportInputFingerprint({ ...input, labels: input.labels.slice(1) })).not.toBe(base);
+		// The last label's values moved into the items list's place: rows are kept apart.
+		expect(reportInputFingerprint({ ...input, items: [], labels: [...input.items, ...input.labels] as never })).not.toBe(base);
+		expect(reportInputFingerprint({ ...input, skips: [{ itemId: input.items[0].id, reviewerId: 1 }] })).not.toBe(base);
+		expect(reportInputFingerprint({ ...input, audit: { ...input.audit, overlap: input.audit.overlap + 1 } })).not.toBe(base);
+		expect(reportInputFingerprint({ ...input, reviewers: input.reviewers.map((r, i) => (i === 0 ? { ...r, name: `${r.name}!` } : r)) })).not.toBe(base);
 	});
 });
 

@@ -7,6 +7,7 @@
  * value — a label, an adjudication, a name, an option — is a different key and a new report.
  */
 import { Fingerprint } from './latent-memo';
+import type { ReportInput } from './types';
 
 /** Replies kept: a few audits' pages viewed in turn. */
 export const KEPT_REPORTS = 3;
@@ -83,6 +84,42 @@ function keyCode(key: string): number {
 export function requestFingerprint(request: unknown): string {
 	const f = new Fingerprint();
 	addValue(f, request);
+	return f.hex();
+}
+
+const ROWS = -10;
+
+/** Each item's and label's own fingerprint, kept with the object (inputs are never changed). */
+const rowDigests = new WeakMap<object, [number, number]>();
+function rowDigest(row: object): [number, number] {
+	let digest = rowDigests.get(row);
+	if (digest === undefined) {
+		const f = new Fingerprint();
+		addValue(f, row);
+		rowDigests.set(row, (digest = f.digest()));
+	}
+	return digest;
+}
+
+/**
+ * An audit's input by every value in it, as requestFingerprint takes a request, but each item and
+ * label by a fingerprint of its own kept with its object. A report thread's input after one label
+ * changed shares every other item and label object with the input before (its loader reads only
+ * what changed), so fingerprinting it goes over 100,000 kept digests, not their 8 million words:
+ * 0.09 s → ~0.01 s.
+ */
+export function reportInputFingerprint(input: ReportInput): string {
+	const f = new Fingerprint();
+	addValue(f, { ...input, items: null, labels: null });
+	for (const rows of [input.items, input.labels] as const) {
+		f.word(ROWS);
+		f.word(rows.length);
+		for (const row of rows) {
+			const [a, b] = rowDigest(row);
+			f.word(a | 0);
+			f.word(b | 0);
+		}
+	}
 	return f.hex();
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { giveWayTo, pauseWhileWaiting } from './report-thread';
-import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport } from './report';
+import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf } from './report';
+import { VerdictMemo } from './verdicts';
 import { disagreementList } from './disagreements';
 import { newLatentMemo } from './latent-memo';
-import type { ReportInput } from './types';
+import type { ReportInput, ReportLabel } from './types';
 import { syntheticQualityInput, syntheticRatingInput } from './fixtures/synthetic-audit';
 
 const counter = (n: number) => {
@@ -86,6 +87,58 @@ describe('the report functions never change their input (the report thread keeps
 			});
 			// Each throws on the first write to the frozen input; the same results as over a copy.
 			expect(results(frozen)).toEqual(results(make()));
+		});
+	}
+});
+
+describe('VerdictMemo (verdicts kept between reports of inputs never changed)', () => {
+	for (const [kind, make] of [
+		['quality', () => syntheticQualityInput(150, 11)],
+		['rating', () => syntheticRatingInput(60, 5)]
+	] as const) {
+		it(`a ${kind} audit: the same reports as without it, through changed labels, items and adjudications`, () => {
+			const memo = new VerdictMemo();
+			const options = { replicates: 2, tiesListed: 5 };
+			const first = deepFreeze(make());
+			expect(buildAuditReport(first, { ...options, latent: newLatentMemo() }, memo)).toEqual(buildAuditReport(first, { ...options, latent: newLatentMemo() }));
+			expect(itemVerdictsOf(first, {}, memo)).toEqual(itemVerdictsOf(first));
+
+			// The next read: the same objects but for a changed label, a label removed, an item read
+			// again (a new object, as after a change to it) and an adjudication. A report that changed a
+			// kept verdict would differ from the one computed afresh.
+			const changed = first.labels[3];
+			const removed = first.labels[10];
+			const flipped: ReportLabel =
+				first.audit.kind === 'quality'
+					? { ...changed, outputValid: !changed.outputValid, instructionValid: !changed.instructionValid }
+					: { ...changed, ratings: changed.ratings.map((r) => ({ ...r, rating: r.rating === 'A' ? 'D' : 'A' })) };
+			const item = first.items[20];
+			const adjudicated = first.items[30];
+			const next: ReportInput = deepFreeze({
+				...first,
+				items: first.items.map((i) => (i === item ? { ...i, isClassification: !i.isClassification } : i)),
+				labels: first.labels.filter((l) => l !== removed).map((l) => (l === changed ? flipped : l)),
+				adjudications: [
+					...first.adjudications,
+					first.audit.kind === 'quality'
+						? { itemId: adjudicated.id, adjudicatorId: 1, instructionValid: false, inputValid: true, outputValid: true, errorReason: 'other' as const, comment: '', updatedAt: '2024-02-01T00:00:00.000Z', ratings: [] }
+						: {
+								itemId: adjudicated.id,
+								adjudicatorId: 1,
+								instructionValid: null,
+								inputValid: null,
+								outputValid: null,
+								errorReason: null,
+								comment: '',
+								updatedAt: '2024-02-01T00:00:00.000Z',
+								ratings: adjudicated.responses.map((r) => ({ ...r, rating: 'D' as const }))
+							}
+				]
+			});
+			const again = buildAuditReport(next, { ...options, latent: newLatentMemo() }, memo);
+			expect(again).toEqual(buildAuditReport(next, { ...options, latent: newLatentMemo() }));
+			expect(again).not.toEqual(buildAuditReport(first, { ...options, latent: newLatentMemo() }));
+			expect(itemVerdictsOf(next, {}, memo)).toEqual(itemVerdictsOf(next));
 		});
 	}
 });

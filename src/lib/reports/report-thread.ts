@@ -5,9 +5,10 @@
  */
 import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf, type ReportOptions } from './report';
 import type { ReportInput } from './types';
+import { VerdictMemo } from './verdicts';
 import { disagreementList, type DisagreementFilter } from './disagreements';
 import type { LatentMemo } from './latent-memo';
-import { ReportMemo, requestFingerprint } from './report-memo';
+import { ReportMemo, reportInputFingerprint, requestFingerprint } from './report-memo';
 
 /** Where a request's audit comes from: sent with it, or read by the thread from a database file (`source`). */
 export type AuditSource = { input: ReportInput } | { auditId: number; source: string };
@@ -74,6 +75,8 @@ export interface ReportPort {
  */
 export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: ServerTasks): void {
 	const kept = new ReportMemo<Omit<Extract<ReportReply, { result: unknown }>, 'id'>>();
+	// For the audits the loader reads: their unchanged items keep their objects from read to read.
+	const verdicts = new VerdictMemo();
 	port.on('message', (request) => {
 		try {
 			if (isServerTask(request)) {
@@ -94,7 +97,7 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 			if (memo && request.progress) memo.onReplicate = () => port.postMessage({ id: request.id, interim: true });
 			const waiting = request.yieldTo;
 			if (memo && waiting) memo.onStep = giveWayTo(waiting);
-			const result = resultOf(asked);
+			const result = resultOf(asked, 'audit' in request && !('input' in request.audit) ? verdicts : undefined);
 			const reply = { result, ...(memo ? { latent: { computed: memo.computed, deferred: memo.deferred } } : {}) };
 			if (key !== null) kept.set(key, reply);
 			port.postMessage({ id: request.id, ...reply });
@@ -156,13 +159,13 @@ export function giveWayTo(waiting: Int32Array, longestMs = LONGEST_PAUSE_MS): ()
 }
 
 /**
- * Fingerprints of inputs fingerprinted before (0.09 s at 100,000 labels): the loader keeps an
- * unchanged audit's input (report-db-thread's keptInputs), and inputs are never changed.
+ * Fingerprints of inputs fingerprinted before: the loader keeps an unchanged audit's input
+ * (report-db-thread's keptInputs), and inputs are never changed.
  */
 const inputFingerprints = new WeakMap<ReportInput, string>();
 function inputFingerprint(input: ReportInput): string {
 	let key = inputFingerprints.get(input);
-	if (key === undefined) inputFingerprints.set(input, (key = requestFingerprint(input)));
+	if (key === undefined) inputFingerprints.set(input, (key = reportInputFingerprint(input)));
 	return key;
 }
 
@@ -171,14 +174,15 @@ function keyOf(asked: Asked): unknown {
 	return asked.kind === 'allValid' ? { ...asked, inputs: asked.inputs.map(inputFingerprint) } : { ...asked, input: inputFingerprint(asked.input) };
 }
 
-function resultOf(asked: Asked): unknown {
+/** `memo`: for inputs the loader read, whose objects are never changed (VerdictMemo). */
+function resultOf(asked: Asked, memo: VerdictMemo | undefined): unknown {
 	switch (asked.kind) {
 		case 'report':
-			return buildAuditReport(asked.input, asked.options);
+			return buildAuditReport(asked.input, asked.options, memo);
 		case 'soFar':
 			return agreementSoFar(asked.input);
 		case 'verdicts':
-			return itemVerdictsOf(asked.input);
+			return itemVerdictsOf(asked.input, {}, memo);
 		case 'disagreements':
 			return disagreementList(asked.input, asked.filter, asked.paging);
 		case 'allValid':

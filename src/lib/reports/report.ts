@@ -43,7 +43,8 @@ import {
 	type QualityItemVerdict,
 	type QualityJudgement,
 	type RatingItemVerdict,
-	type VerdictBasis
+	type VerdictBasis,
+	VerdictMemo
 } from './verdicts';
 
 export interface ReportOptions {
@@ -177,6 +178,8 @@ export interface ItemVerdict {
 
 interface Verdicts {
 	sampled: ReportItem[];
+	/** Every label of the input by item, in label order. */
+	byItem: Map<number, ReportLabel[]>;
 	quality: Map<number, QualityItemVerdict>;
 	rating: Map<number, RatingItemVerdict>;
 }
@@ -224,19 +227,20 @@ export function qualifiedInput(input: ReportInput): { input: ReportInput; qualif
 	};
 }
 
-function computeVerdicts(input: ReportInput, includeGold = false): Verdicts {
+function computeVerdicts(input: ReportInput, includeGold = false, memo?: VerdictMemo): Verdicts {
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
 	const sampled = input.items.filter((i) => includeGold || !i.isGold);
 	const quality = new Map<number, QualityItemVerdict>();
 	const rating = new Map<number, RatingItemVerdict>();
+	const none: ReportLabel[] = [];
 	for (const item of sampled) {
-		const labels = byItem.get(item.id) ?? [];
+		const labels = byItem.get(item.id) ?? none;
 		const adjudication = adjudications.get(item.id);
-		if (input.audit.kind === 'quality') quality.set(item.id, qualityVerdict(item.id, labels, adjudication));
-		else rating.set(item.id, ratingVerdict(item, labels, adjudication));
+		if (input.audit.kind === 'quality') quality.set(item.id, memo ? memo.quality(item, labels, adjudication) : qualityVerdict(item.id, labels, adjudication));
+		else rating.set(item.id, memo ? memo.rating(item, labels, adjudication) : ratingVerdict(item, labels, adjudication));
 	}
-	return { sampled, quality, rating };
+	return { sampled, byItem, quality, rating };
 }
 
 /** Agreement rows over the labels of the items wanted, grouped by item (labelsByItem). */
@@ -296,15 +300,21 @@ export function agreementSoFar(raw: ReportInput): AgreementSoFar {
 	return { completeItems: complete.size, rows, qualification };
 }
 
-export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}): AuditReport {
+/**
+ * `memo`: verdicts kept from the last report of inputs never changed (a report thread's: see
+ * VerdictMemo); without it every item's verdict is computed.
+ */
+export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, memo?: VerdictMemo): AuditReport {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
 	const settings = { confidence };
 	const { input, qualification } = qualifiedInput(raw);
 	const requested = options.estimator ?? input.audit.headlineEstimator ?? 'auto';
-	const { sampled, quality, rating } = computeVerdicts(input);
+	const { sampled, byItem: everyItem, quality, rating } = computeVerdicts(input, false, memo);
 	const sampledIds = new Set(sampled.map((i) => i.id));
 	const goldIds = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
-	const byItem = labelsByItem(input.labels.filter((l) => sampledIds.has(l.itemId)));
+	// The sampled items' entries, in the same (label) order as grouping their labels would give.
+	const byItem = new Map<number, ReportLabel[]>();
+	for (const [itemId, list] of everyItem) if (sampledIds.has(itemId)) byItem.set(itemId, list);
 
 	const verdicts: Array<{ basis: VerdictBasis; tie: boolean; disagreement: boolean }> =
 		input.audit.kind === 'quality'
@@ -391,9 +401,9 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}):
 }
 
 /** Per-item final labels (sampled items in sample order; gold items too when asked). */
-export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolean } = {}): ItemVerdict[] {
+export function itemVerdictsOf(raw: ReportInput, options: { includeGold?: boolean } = {}, memo?: VerdictMemo): ItemVerdict[] {
 	const { input } = qualifiedInput(raw);
-	const { sampled, quality, rating } = computeVerdicts(input, options.includeGold ?? false);
+	const { sampled, quality, rating } = computeVerdicts(input, options.includeGold ?? false, memo);
 	return sampled.map((item): ItemVerdict => {
 		const q = quality.get(item.id);
 		if (q) {

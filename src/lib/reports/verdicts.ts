@@ -251,3 +251,54 @@ export function groupBy<T>(list: readonly T[], keyOf: (item: T) => number): Map<
 	}
 	return groups;
 }
+
+interface KeptVerdict {
+	item: Pick<ReportItem, 'id' | 'responses'>;
+	labels: readonly ReportLabel[];
+	adjudication: ReportAdjudication | null | undefined;
+	verdict: QualityItemVerdict | RatingItemVerdict;
+}
+
+/**
+ * Items' verdicts kept from one report to the next, for inputs whose objects are never changed: a
+ * report thread's inputs, where an item unchanged since the last read keeps its very item and
+ * label objects (src/lib/server/reports/load.ts). A verdict is given again only for the same item
+ * object, the same label objects in the same order, and the same adjudication object; anything
+ * else is computed afresh. At 100,000 labels, a report after one label changed computes one
+ * verdict instead of 50,000. Verdicts given are shared: callers must not change them.
+ */
+export class VerdictMemo {
+	private kept = new Map<number, KeptVerdict>();
+
+	/** Items kept at most (all of them put out beyond it): a few audits of 100,000 items. */
+	constructor(private readonly limit = 300_000) {}
+
+	quality(item: Pick<ReportItem, 'id' | 'responses'>, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): QualityItemVerdict {
+		return this.verdict(item, labels, adjudication, () => qualityVerdict(item.id, labels, adjudication)) as QualityItemVerdict;
+	}
+
+	rating(item: Pick<ReportItem, 'id' | 'responses'>, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): RatingItemVerdict {
+		return this.verdict(item, labels, adjudication, () => ratingVerdict(item, labels, adjudication)) as RatingItemVerdict;
+	}
+
+	private verdict(
+		item: Pick<ReportItem, 'id' | 'responses'>,
+		labels: readonly ReportLabel[],
+		adjudication: ReportAdjudication | null | undefined,
+		compute: () => QualityItemVerdict | RatingItemVerdict
+	): QualityItemVerdict | RatingItemVerdict {
+		const kept = this.kept.get(item.id);
+		if (kept && kept.item === item && (kept.adjudication ?? null) === (adjudication ?? null) && sameElements(kept.labels, labels)) return kept.verdict;
+		const verdict = compute();
+		if (this.kept.size >= this.limit) this.kept.clear();
+		// The labels as a list of its own: the caller's list may be grouped afresh next time.
+		this.kept.set(item.id, { item, labels: [...labels], adjudication, verdict });
+		return verdict;
+	}
+}
+
+function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+}
