@@ -91,7 +91,7 @@ describe('the report functions never change their input (the report thread keeps
 	}
 });
 
-describe('VerdictMemo (verdicts kept between reports of inputs never changed)', () => {
+describe('VerdictMemo (verdicts and agreement rows kept between reports of inputs never changed)', () => {
 	for (const [kind, make] of [
 		['quality', () => syntheticQualityInput(150, 11)],
 		['rating', () => syntheticRatingInput(60, 5)]
@@ -102,6 +102,7 @@ describe('VerdictMemo (verdicts kept between reports of inputs never changed)', 
 			const first = deepFreeze(make());
 			expect(buildAuditReport(first, { ...options, latent: newLatentMemo() }, memo)).toEqual(buildAuditReport(first, { ...options, latent: newLatentMemo() }));
 			expect(itemVerdictsOf(first, {}, memo)).toEqual(itemVerdictsOf(first));
+			expect(agreementSoFar(first, memo)).toEqual(agreementSoFar(first));
 
 			// The next read: the same objects but for a changed label, a label removed, an item read
 			// again (a new object, as after a change to it) and an adjudication. A report that changed a
@@ -139,6 +140,7 @@ describe('VerdictMemo (verdicts kept between reports of inputs never changed)', 
 			expect(again).toEqual(buildAuditReport(next, { ...options, latent: newLatentMemo() }));
 			expect(again).not.toEqual(buildAuditReport(first, { ...options, latent: newLatentMemo() }));
 			expect(itemVerdictsOf(next, {}, memo)).toEqual(itemVerdictsOf(next));
+			expect(agreementSoFar(next, memo)).toEqual(agreementSoFar(next));
 		});
 	}
 });

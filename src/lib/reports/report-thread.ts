@@ -180,7 +180,7 @@ function resultOf(asked: Asked, memo: VerdictMemo | undefined): unknown {
 		case 'report':
 			return buildAuditReport(asked.input, asked.options, memo);
 		case 'soFar':
-			return agreementSoFar(asked.input);
+			return agreementSoFar(asked.input, memo);
 		case 'verdicts':
 			return itemVerdictsOf(asked.input, {}, memo);
 		case 'disagreements':

@@ -5,7 +5,7 @@ import type { ConversationReport, PairwiseReport } from './shapes';
  * (./types) so the numbers can be checked without a database.
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
-import { DEFAULT_CONFIDENCE, type Category, type ItemRow, type RatingRecord } from '$lib/stats';
+import { DEFAULT_CONFIDENCE, type RatingRecord } from '$lib/stats';
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
 import {
@@ -23,7 +23,6 @@ import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import { reviewerRows, type ReviewerRow } from './reviewers';
 import type { LatentMemo } from './latent-memo';
 import {
-	answerTo,
 	type EstimatorKey,
 	type QualityCategory,
 	type Rating,
@@ -33,17 +32,16 @@ import {
 	type ReportLabel
 } from './types';
 import {
-	allYes,
-	categoryOf,
 	groupBy,
 	labelsByItem,
-	ratersOf,
 	qualityVerdict,
 	ratingVerdict,
 	type QualityItemVerdict,
 	type QualityJudgement,
 	type RatingItemVerdict,
 	type VerdictBasis,
+	type QualityItemRows,
+	qualityItemRows,
 	VerdictMemo
 } from './verdicts';
 
@@ -243,22 +241,26 @@ function computeVerdicts(input: ReportInput, includeGold = false, memo?: Verdict
 	return { sampled, byItem, quality, rating };
 }
 
-/** Agreement rows over the labels of the items wanted, grouped by item (labelsByItem). */
-function qualityAgreement(perItem: ReadonlyMap<number, ReportLabel[]>): AgreementRow[] | null {
+/**
+ * Agreement rows over the labels of the items wanted, grouped by item (labelsByItem); each item's
+ * rows kept in `memo` when given.
+ */
+function qualityAgreement(perItem: ReadonlyMap<number, ReportLabel[]>, memo?: VerdictMemo): AgreementRow[] | null {
 	if (![...perItem.values()].some((list) => list.length >= 2)) return null;
-	// Grouped by item once for all five rows (the raters of an item are the same in each), rather
-	// than one record per label and row grouped again by agreementRow: 100,000 labels × 5.
-	const raters = new Map<number, number[]>();
-	for (const [itemId, list] of perItem) raters.set(itemId, ratersOf(itemId, list));
-	const rowsOf = <T extends Category>(value: (l: ReportLabel) => T | null) => {
-		const rows = new Map<number, ItemRow<number, T>>();
-		for (const [itemId, list] of perItem) rows.set(itemId, { raters: raters.get(itemId)!, values: list.map(value) });
+	// Each item's rows once for all five judgements (the raters of an item are the same in each),
+	// rather than one record per label and judgement grouped again by agreementRow: 100,000 labels × 5.
+	const itemRows: QualityItemRows[] = [];
+	for (const [itemId, list] of perItem) itemRows.push(memo ? memo.qualityRows(itemId, list) : qualityItemRows(itemId, list));
+	const rowsOf = <K extends keyof QualityItemRows>(key: K) => {
+		const rows = new Map<number, QualityItemRows[K]>();
+		let n = 0;
+		for (const itemId of perItem.keys()) rows.set(itemId, itemRows[n++][key]);
 		return rows;
 	};
 	const rows: AgreementRow[] = [];
-	for (const q of QUESTION_KEYS) rows.push(agreementRow(q, 'yes/no', rowsOf((l) => answerTo(l, q))));
-	rows.push(agreementRow('allValid', 'yes/no', rowsOf(allYes)));
-	rows.push(agreementRow('category', 'category', rowsOf(categoryOf)));
+	for (const q of QUESTION_KEYS) rows.push(agreementRow(q, 'yes/no', rowsOf(q)));
+	rows.push(agreementRow('allValid', 'yes/no', rowsOf('allValid')));
+	rows.push(agreementRow('category', 'category', rowsOf('category')));
 	return rows;
 }
 
@@ -290,13 +292,13 @@ export interface AgreementSoFar {
 }
 
 /** For the audit page while labelling goes on: agreement over the items that have all k labels. */
-export function agreementSoFar(raw: ReportInput): AgreementSoFar {
+export function agreementSoFar(raw: ReportInput, memo?: VerdictMemo): AgreementSoFar {
 	const { input, qualification } = qualifiedInput(raw);
 	const sampled = new Set(input.items.filter((i) => !i.isGold).map((i) => i.id));
 	const byItem = labelsByItem(input.labels.filter((l) => sampled.has(l.itemId)));
 	const complete = new Map([...byItem].filter(([, list]) => list.length >= input.audit.overlap));
 	if (input.audit.overlap < 2 || complete.size < AGREEMENT_SO_FAR_MIN_ITEMS) return { completeItems: complete.size, rows: null, qualification };
-	const rows = input.audit.kind === 'quality' ? qualityAgreement(complete) : ratingAgreement(input, new Set(complete.keys()), input.audit.models);
+	const rows = input.audit.kind === 'quality' ? qualityAgreement(complete, memo) : ratingAgreement(input, new Set(complete.keys()), input.audit.models);
 	return { completeItems: complete.size, rows, qualification };
 }
 
@@ -368,10 +370,10 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			{ byItem, latent: { labels: input.labels, adjudications: input.adjudications, gold: input.gold } },
 			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent }
 		);
-		report.reviewers = reviewerRows(input, byItem, settings, reviewerErrorRates);
+		report.reviewers = reviewerRows(input, byItem, settings, reviewerErrorRates, memo);
 		report.quality = {
 			groups,
-			agreement: qualityAgreement(byItem),
+			agreement: qualityAgreement(byItem, memo),
 			ties,
 			references: { selfInstruct: SELF_INSTRUCT_TABLE_2, unnatural: UNNATURAL_AUDIT }
 		};

@@ -7,8 +7,8 @@ import { median, raterAgreement, rowsByItem, wilsonInterval, type ItemRow, type 
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
-import { answerTo, type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
-import { groupBy, ratersOf } from './verdicts';
+import { type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
+import { groupBy, qualityItemRows, type VerdictMemo } from './verdicts';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -47,7 +47,11 @@ export interface ReviewerRow {
  * from each item's labels (a number per unit: item id × 3 + the question's index), with no record
  * built per answer: 300,000 of them at 100,000 labels.
  */
-export function answerRows(kind: AuditKind, byItem: ReadonlyMap<number, readonly ReportLabel[]>): Map<number | string, ItemRow<number, string | boolean>> {
+export function answerRows(
+	kind: AuditKind,
+	byItem: ReadonlyMap<number, readonly ReportLabel[]>,
+	memo?: VerdictMemo
+): Map<number | string, ItemRow<number, string | boolean>> {
 	if (kind !== 'quality') {
 		const records: RatingRecord<string, number, string>[] = [];
 		for (const labels of byItem.values()) {
@@ -57,8 +61,8 @@ export function answerRows(kind: AuditKind, byItem: ReadonlyMap<number, readonly
 	}
 	const rows = new Map<number, ItemRow<number, boolean>>();
 	for (const [itemId, list] of byItem) {
-		const raters = ratersOf(itemId, list);
-		QUESTION_KEYS.forEach((q, i) => rows.set(itemId * QUESTION_KEYS.length + i, { raters, values: list.map((l) => answerTo(l, q)) }));
+		const item = memo ? memo.qualityRows(itemId, list) : qualityItemRows(itemId, list);
+		QUESTION_KEYS.forEach((q, i) => rows.set(itemId * QUESTION_KEYS.length + i, item[q]));
 	}
 	return rows;
 }
@@ -85,11 +89,12 @@ export function reviewerRows(
 	input: ReportInput,
 	sampledByItem: ReadonlyMap<number, readonly ReportLabel[]>,
 	settings: IntervalSettings,
-	errorRates?: ReadonlyMap<RateKey, ReadonlyMap<number, ReviewerErrorRates>>
+	errorRates?: ReadonlyMap<RateKey, ReadonlyMap<number, ReviewerErrorRates>>,
+	memo?: VerdictMemo
 ): ReviewerRow[] {
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
-	const agreement = raterAgreement(answerRows(kind, sampledByItem));
+	const agreement = raterAgreement(answerRows(kind, sampledByItem, memo));
 	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);

@@ -4,7 +4,7 @@
  * verdict is null, `tie` is set, and the reports list the item for adjudication.
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
-import { majorityLabel } from '$lib/stats';
+import { majorityLabel, type ItemRow } from '$lib/stats';
 import {
 	answerTo,
 	type ErrorReason,
@@ -252,6 +252,27 @@ export function groupBy<T>(list: readonly T[], keyOf: (item: T) => number): Map<
 	return groups;
 }
 
+/** One quality item's agreement rows: its reviewers, and each one's value per judgement. */
+export interface QualityItemRows {
+	instruction: ItemRow<number, boolean>;
+	input: ItemRow<number, boolean>;
+	output: ItemRow<number, boolean>;
+	allValid: ItemRow<number, boolean>;
+	category: ItemRow<number, QualityCategory>;
+}
+
+/** An item's rows for every agreement statistic over quality judgements (its raters shared by all). */
+export function qualityItemRows(itemId: number, labels: readonly ReportLabel[]): QualityItemRows {
+	const raters = ratersOf(itemId, labels);
+	return {
+		instruction: { raters, values: labels.map((l) => answerTo(l, 'instruction')) },
+		input: { raters, values: labels.map((l) => answerTo(l, 'input')) },
+		output: { raters, values: labels.map((l) => answerTo(l, 'output')) },
+		allValid: { raters, values: labels.map(allYes) },
+		category: { raters, values: labels.map(categoryOf) }
+	};
+}
+
 interface KeptVerdict {
 	item: Pick<ReportItem, 'id' | 'responses'>;
 	labels: readonly ReportLabel[];
@@ -265,10 +286,12 @@ interface KeptVerdict {
  * label objects (src/lib/server/reports/load.ts). A verdict is given again only for the same item
  * object, the same label objects in the same order, and the same adjudication object; anything
  * else is computed afresh. At 100,000 labels, a report after one label changed computes one
- * verdict instead of 50,000. Verdicts given are shared: callers must not change them.
+ * verdict instead of 50,000. Items' agreement rows are kept alike. What it gives is shared: callers
+ * must not change it.
  */
 export class VerdictMemo {
 	private kept = new Map<number, KeptVerdict>();
+	private keptRows = new Map<number, { labels: readonly ReportLabel[]; rows: QualityItemRows }>();
 
 	/** Items kept at most (all of them put out beyond it): a few audits of 100,000 items. */
 	constructor(private readonly limit = 300_000) {}
@@ -279,6 +302,16 @@ export class VerdictMemo {
 
 	rating(item: Pick<ReportItem, 'id' | 'responses'>, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): RatingItemVerdict {
 		return this.verdict(item, labels, adjudication, () => ratingVerdict(item, labels, adjudication)) as RatingItemVerdict;
+	}
+
+	/** qualityItemRows, kept the same way (they depend on the labels alone). */
+	qualityRows(itemId: number, labels: readonly ReportLabel[]): QualityItemRows {
+		const kept = this.keptRows.get(itemId);
+		if (kept && sameElements(kept.labels, labels)) return kept.rows;
+		const rows = qualityItemRows(itemId, labels);
+		if (this.keptRows.size >= this.limit) this.keptRows.clear();
+		this.keptRows.set(itemId, { labels: [...labels], rows });
+		return rows;
 	}
 
 	private verdict(
