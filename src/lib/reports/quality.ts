@@ -207,6 +207,33 @@ export function qualityGroups(
 	labels: QualityLabels,
 	settings: QualitySettings
 ): QualityGroupsResult {
+	const { keys, members, latentByGroup, reviewerErrorRates } = qualityLatent(items, labels.latent, settings);
+	const groups = keys.map((key, i) =>
+		qualityGroup(
+			key,
+			members[i].map((item) => verdicts.get(item.id)!),
+			labels,
+			latentByGroup[i],
+			settings
+		)
+	);
+	return { groups, reviewerErrorRates };
+}
+
+/**
+ * The groups' members and each rate's latent-truth estimate per group: the fits a quality report
+ * makes (into `settings.memo`), and all that a background computation of them needs.
+ */
+export function qualityLatent(
+	items: readonly Pick<ReportItem, 'id' | 'isClassification'>[],
+	latent: QualityLabels['latent'],
+	settings: EstimatorSettings
+): {
+	keys: GroupKey[];
+	members: Array<Array<Pick<ReportItem, 'id' | 'isClassification'>>>;
+	latentByGroup: Array<Map<RateKey, RateEstimates['latent']>>;
+	reviewerErrorRates: Map<RateKey, Map<number, ReviewerErrorRates>>;
+} {
 	const keys: GroupKey[] = ['all'];
 	const members: Array<Array<Pick<ReportItem, 'id' | 'isClassification'>>> = [[...items]];
 	for (const key of ['classification', 'non-classification', 'unknown'] as const) {
@@ -220,18 +247,9 @@ export function qualityGroups(
 	const reviewerErrorRates = new Map<RateKey, Map<number, ReviewerErrorRates>>();
 	const groupIds = members.map((m) => m.map((i) => i.id));
 	for (const rate of RATE_KEYS) {
-		const result = latentRates(rate, { ...labels.latent, items, groups: groupIds }, settings satisfies EstimatorSettings);
+		const result = latentRates(rate, { ...latent, items, groups: groupIds }, settings);
 		result.groups.forEach((g, i) => latentByGroup[i].set(rate, g));
 		reviewerErrorRates.set(rate, result.reviewers);
 	}
-	const groups = keys.map((key, i) =>
-		qualityGroup(
-			key,
-			members[i].map((item) => verdicts.get(item.id)!),
-			labels,
-			latentByGroup[i],
-			settings
-		)
-	);
-	return { groups, reviewerErrorRates };
+	return { keys, members, latentByGroup, reviewerErrorRates };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { giveWayTo, pauseWhileWaiting } from './report-thread';
-import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf } from './report';
+import { agreementSoFar, allValidEstimateOfInstances, auditLatentFits, buildAuditReport, itemVerdictsOf } from './report';
 import { VerdictMemo } from './verdicts';
 import { disagreementList } from './disagreements';
 import { newLatentMemo } from './latent-memo';
@@ -143,4 +143,25 @@ describe('VerdictMemo (verdicts and agreement rows kept between reports of input
 			expect(agreementSoFar(next, memo)).toEqual(agreementSoFar(next));
 		});
 	}
+});
+
+describe('auditLatentFits (a page’s pending fits, computed in the background without the rest of the report)', () => {
+	it('makes exactly the fits the report makes, with the same results under the same fingerprints', () => {
+		const input = syntheticQualityInput(120, 7);
+		const report = newLatentMemo();
+		buildAuditReport(input, { replicates: 3, latent: report });
+		const alone = newLatentMemo();
+		auditLatentFits(input, { replicates: 3, latent: alone });
+		expect(Object.keys(report.computed).length).toBe(4);
+		expect(alone.computed).toEqual(report.computed);
+		// Deferred alike, and a rating audit has none.
+		const deferredReport = newLatentMemo({}, 10);
+		buildAuditReport(input, { replicates: 3, latent: deferredReport });
+		const deferredAlone = newLatentMemo({}, 10);
+		auditLatentFits(input, { replicates: 3, latent: deferredAlone });
+		expect(deferredAlone.deferred).toEqual(deferredReport.deferred);
+		const rating = newLatentMemo();
+		auditLatentFits(syntheticRatingInput(20, 3), { replicates: 3, latent: rating });
+		expect(rating.computed).toEqual({});
+	});
 });

@@ -3,7 +3,7 @@
  * each audit's input answered with its report, built by the same pure code as in the main thread.
  * The server's threads run it from ../server/reports/report-db-thread, which gives it a loader.
  */
-import { agreementSoFar, allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf, type ReportOptions } from './report';
+import { agreementSoFar, allValidEstimateOfInstances, auditLatentFits, buildAuditReport, itemVerdictsOf, type ReportOptions } from './report';
 import type { ReportInput } from './types';
 import { VerdictMemo } from './verdicts';
 import { disagreementList, type DisagreementFilter } from './disagreements';
@@ -14,7 +14,8 @@ import { ReportMemo, reportInputFingerprint, requestFingerprint } from './report
 export type AuditSource = { input: ReportInput } | { auditId: number; source: string };
 
 /**
- * An audit's report, an audit page's agreement so far, its items' final labels (the items
+ * An audit's report, the report's latent-truth fits alone (a page's pending fits, computed in
+ * the background), an audit page's agreement so far, its items' final labels (the items
  * download), a page of its disagreements, or an export
  * population's "all fields valid" estimate (over several audits). With `progress`, each
  * latent-truth bootstrap replicate is announced by an interim reply before the result. With
@@ -25,6 +26,7 @@ export type ReportRequest = (
 	| { id: number; kind: 'report'; audit: AuditSource; options: ReportOptions }
 	| { id: number; kind: 'soFar'; audit: AuditSource; options: ReportOptions }
 	| { id: number; kind: 'verdicts'; audit: AuditSource; options: ReportOptions }
+	| { id: number; kind: 'latent'; audit: AuditSource; options: ReportOptions }
 	| { id: number; kind: 'disagreements'; audit: AuditSource; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 	| { id: number; kind: 'allValid'; audits: { inputs: ReportInput[] } | { auditIds: number[]; source: string }; instanceIds: number[]; options: ReportOptions }
 	| { id: number; kind: 'judge'; auditId: number; runId: number; source: string; options: ReportOptions }
@@ -183,6 +185,9 @@ function resultOf(asked: Asked, memo: VerdictMemo | undefined): unknown {
 			return agreementSoFar(asked.input, memo);
 		case 'verdicts':
 			return itemVerdictsOf(asked.input, {}, memo);
+		case 'latent':
+			auditLatentFits(asked.input, asked.options);
+			return null;
 		case 'disagreements':
 			return disagreementList(asked.input, asked.filter, asked.paging);
 		case 'allValid':
@@ -193,7 +198,7 @@ function resultOf(asked: Asked, memo: VerdictMemo | undefined): unknown {
 /** A request as computed: its audits read. The kept replies are keyed by it. */
 type Asked =
 	| { kind: 'report'; input: ReportInput; options: ReportOptions }
-	| { kind: 'soFar' | 'verdicts'; input: ReportInput; options: ReportOptions }
+	| { kind: 'soFar' | 'verdicts' | 'latent'; input: ReportInput; options: ReportOptions }
 	| { kind: 'disagreements'; input: ReportInput; filter: DisagreementFilter; paging: Paging; options: ReportOptions }
 	| { kind: 'allValid'; inputs: ReportInput[]; instanceIds: number[]; options: ReportOptions };
 type Paging = { size: number; page: number };
@@ -208,6 +213,7 @@ function askedOf(request: Exclude<ReportRequest, { kind: ServerTaskKind }>, load
 		case 'report':
 		case 'soFar':
 		case 'verdicts':
+		case 'latent':
 			return { kind: request.kind, input: inputOf(request.audit), options: request.options };
 		case 'disagreements':
 			return { kind: 'disagreements', input: inputOf(request.audit), filter: request.filter, paging: request.paging, options: request.options };

@@ -21,7 +21,7 @@ import {
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
-import { agreementSoFarOffThread, buildAuditReportOffThread } from './threads';
+import { agreementSoFarOffThread, auditLatentFitsOffThread, buildAuditReportOffThread } from './threads';
 import { computeLatentLater, keepLatent, keptLatent } from './latent';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
 
@@ -61,7 +61,7 @@ export async function auditReportOffThread(auditId: number, options: ReportOptio
 		keepLatent({ audit: auditId }, memo.computed, database);
 		if (memo.deferred.length > 0) {
 			// The background thread reads the labels as they are when it starts.
-			const background = (latent: LatentMemo) => buildAuditReportOffThread(auditId, database, { ...options, latent }, 'background');
+			const background = (latent: LatentMemo) => auditLatentFitsOffThread(auditId, database, { ...options, latent });
 			computeLatentLater({ audit: auditId }, background, { fits: memo.deferred.length, replicates: options.replicates }, database);
 		}
 	}

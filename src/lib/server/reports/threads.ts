@@ -9,6 +9,7 @@ import type { Worker } from 'node:worker_threads';
 import {
 	agreementSoFar,
 	allValidEstimateOfInstances,
+	auditLatentFits,
 	buildAuditReport,
 	disagreementList,
 	itemVerdictsOf,
@@ -139,6 +140,12 @@ function auditOf(auditId: number, database: Db): { audit: AuditSource; input: ()
 export function buildAuditReportOffThread(auditId: number, database: Db, options: ReportOptions = {}, slot: Slot = 'requests'): Promise<AuditReport> {
 	const { audit, input } = auditOf(auditId, database);
 	return offThread(slot, { kind: 'report', audit, options }, () => buildAuditReport(input(), options));
+}
+
+/** The latent-truth fits of an audit's report alone (auditLatentFits), into `options.latent`: a page's pending fits, in the background thread. */
+export function auditLatentFitsOffThread(auditId: number, database: Db, options: ReportOptions, slot: Slot = 'background'): Promise<void> {
+	const { audit, input } = auditOf(auditId, database);
+	return offThread(slot, { kind: 'latent', audit, options }, () => auditLatentFits(input(), options));
 }
 
 /**
