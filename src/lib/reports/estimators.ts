@@ -198,6 +198,20 @@ export interface LatentInput {
 	labels: readonly ReportLabel[];
 	adjudications: readonly ReportAdjudication[];
 	gold: readonly ReportGoldAnswer[];
+	/** The items' and groups' positions (latentBasis), computed once for several rates' fits of the same items; here without it. */
+	basis?: LatentBasis;
+}
+
+/** Each item's position (the fits' item index) and each group as positions: the same for every rate. */
+export interface LatentBasis {
+	index: ReadonlyMap<number, number>;
+	groups: number[][];
+}
+
+export function latentBasis(items: LatentInput['items'], groups: LatentInput['groups']): LatentBasis {
+	const index = new Map<number, number>();
+	for (const item of items) index.set(item.id, index.size);
+	return { index, groups: groups.map((ids) => ids.map((id) => index.get(id)!)) };
 }
 
 export interface LatentResult {
@@ -218,15 +232,17 @@ export interface ReviewerErrorRates {
 
 /** Dawid–Skene on one rate's yes/no answers, with each group's rate and the reviewers' error rates. */
 export function latentRates(key: RateKey, input: LatentInput, settings: EstimatorSettings): LatentResult {
-	const index = new Map<number, number>();
-	const sampled = new Set(input.items.map((i) => i.id));
-	for (const item of input.items) index.set(item.id, index.size);
+	const basis = input.basis ?? latentBasis(input.items, input.groups);
+	// The sampled items' positions (shared by every rate), then gold items' after them.
+	const sampled = basis.index;
+	const goldIndex = new Map<number, number>();
+	const index = { get: (id: number) => sampled.get(id) ?? goldIndex.get(id), size: sampled.size };
 	const goldAnswers = new Map<number, boolean>();
 	for (const g of input.gold) {
 		const a = answerFor(g, key);
 		if (a !== null) goldAnswers.set(g.itemId, a);
 	}
-	for (const itemId of goldAnswers.keys()) if (!index.has(itemId)) index.set(itemId, index.size);
+	for (const itemId of goldAnswers.keys()) if (!sampled.has(itemId) && !goldIndex.has(itemId)) goldIndex.set(itemId, index.size++);
 	const raterIndex = new Map<number, number>();
 	// Columns sized for every label; the answered ones fill the front.
 	const columns = { item: new Int32Array(input.labels.length), rater: new Int32Array(input.labels.length), label: new Int32Array(input.labels.length) };
@@ -259,7 +275,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		outside.push(index.get(itemId)!);
 	}
 	const data = { classes: 2, items: index.size, raters: raterIndex.size, observations, known, outside };
-	const groups = input.groups.map((ids) => ids.map((id) => index.get(id)!));
+	const groups = basis.groups;
 	const isOutside = new Uint8Array(index.size);
 	for (const i of outside) isOutside[i] = 1;
 	let withData: Uint8Array | undefined;
@@ -295,25 +311,25 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	const memo = settings.memo;
 	let fingerprint = '';
 	if (memo) {
-		const f = new Fingerprint()
-			.number(LATENT_ALGORITHM_VERSION)
-			.text(key)
-			.numbers([...index.keys()])
-			.numbers([...raterIndex.keys()])
-			.number(answered);
+		const f = new Fingerprint().number(LATENT_ALGORITHM_VERSION).text(key);
+		// Every item id in position order, as one list (sampled, then gold).
+		f.word(index.size);
+		for (const id of sampled.keys()) f.number(id);
+		for (const id of goldIndex.keys()) f.number(id);
+		f.numbers([...raterIndex.keys()]).number(answered);
 		// Indices and 0/1 labels are small non-negative integers: one word each.
 		for (let o = 0; o < answered; o++) {
 			f.word(observations.item[o]);
 			f.word(observations.rater[o]);
 			f.word(observations.label[o]);
 		}
-		fingerprint = f
-			.numbers(known.flatMap((k) => [k.item, k.label]))
+		f.numbers(known.flatMap((k) => [k.item, k.label]))
 			.numbers(outside)
-			.numbers(groups.map((g) => g.length))
-			.numbers(groups.flat())
-			.numbers([replicates, seed, settings.confidence])
-			.hex();
+			.numbers(groups.map((g) => g.length));
+		// The groups' positions as one list.
+		f.word(groups.reduce((n, g) => n + g.length, 0));
+		for (const g of groups) for (const i of g) f.number(i);
+		fingerprint = f.numbers([replicates, seed, settings.confidence]).hex();
 		// A kept result was identified when it was computed, on these very data.
 		const kept = memo.known[fingerprint] ?? memo.computed[fingerprint];
 		if (kept) return restoreLatent(kept);

@@ -135,3 +135,16 @@ describe('latent-truth results kept between reports', () => {
 		expect(memo.deferred).toEqual([]);
 	});
 });
+
+describe("a fit's fingerprint", () => {
+	it('stays what it was: results kept in a database are found again after an upgrade (LATENT_ALGORITHM_VERSION changes it on purpose)', () => {
+		const input = syntheticQualityInput(120, 7);
+		input.items.push({ id: 500, position: 120, taskId: 1500, instanceId: 2500, stratum: null, isGold: true, isClassification: false, responses: [] });
+		input.gold.push({ itemId: 500, instructionValid: true, inputValid: true, outputValid: false, errorReason: 'incorrect_output', ratings: [] });
+		input.labels.push({ ...input.labels[0], id: 9_000, itemId: 500 });
+		input.adjudications.push({ itemId: 3, adjudicatorId: 1, instructionValid: true, inputValid: true, outputValid: true, errorReason: null, comment: 'settled', updatedAt: '2024-01-03T00:00:00.000Z', ratings: [] });
+		const memo = newLatentMemo({}, 10);
+		buildAuditReport(input, { latent: memo, replicates: 3 });
+		expect(memo.deferred).toEqual(['25d7a1dbc3e5bdb3', 'cd7c4cfb322af7ae', '4e03b5edd1f5c80f', '0a4fc0aed1c84c5a']);
+	});
+});

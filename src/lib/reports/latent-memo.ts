@@ -86,7 +86,11 @@ export class Fingerprint {
 
 	/** An integer exactly (any safe integer), anything else by its shortest decimal text. */
 	number(x: number): this {
-		if (Number.isSafeInteger(x)) {
+		if (x >>> 0 === x) {
+			// The words below for the common case (ids, positions, counts), without the divisions.
+			this.word(x | 0);
+			this.word(0);
+		} else if (Number.isSafeInteger(x)) {
 			this.word(x % TWO_32 | 0);
 			this.word(Math.floor(x / TWO_32) | 0);
 		} else this.text(String(x));

@@ -11,6 +11,7 @@ import {
 	RATE_KEYS,
 	headlineOf,
 	labelLevelRate,
+	latentBasis,
 	latentRates,
 	majorityBounds,
 	type EstimatorSettings,
@@ -246,8 +247,9 @@ export function qualityLatent(
 	const latentByGroup = keys.map(() => new Map<RateKey, RateEstimates['latent']>());
 	const reviewerErrorRates = new Map<RateKey, Map<number, ReviewerErrorRates>>();
 	const groupIds = members.map((m) => m.map((i) => i.id));
+	const basis = latentBasis(items, groupIds);
 	for (const rate of RATE_KEYS) {
-		const result = latentRates(rate, { ...latent, items, groups: groupIds }, settings);
+		const result = latentRates(rate, { ...latent, items, groups: groupIds, basis }, settings);
 		result.groups.forEach((g, i) => latentByGroup[i].set(rate, g));
 		reviewerErrorRates.set(rate, result.reviewers);
 	}
