@@ -110,11 +110,12 @@ export function qualityGroup(
 	settings: QualitySettings
 ): QualityGroup {
 	const rates: RateRow[] = RATE_KEYS.map((rate) => {
-		const finals = verdicts.map((v) => {
-			const verdict = verdictFor(v, rate);
-			return { value: verdict.value, tie: verdict.tie, adjudicated: v.adjudicated };
-		});
-		const majority = majorityBounds(finals, settings.confidence);
+		const majority = majorityBounds(
+			verdicts,
+			settings.confidence,
+			(v) => verdictFor(v, rate),
+			(v) => v.adjudicated
+		);
 		const label = labelLevelRate(
 			verdicts.map((v) => v.itemId),
 			labels.byItem,
@@ -133,13 +134,18 @@ export function qualityGroup(
 		};
 	});
 
-	const judged = verdicts.filter((v) => v.allValid.value !== null || v.allValid.tie);
-	const decided = judged.length;
-	const incorrect = judged.filter((v) => v.allValid.value === false).length;
-	const count = (category: BreakdownKey) =>
-		judged.filter((v) =>
-			category === 'valid_tied' ? v.allValid.value === null : category === 'reason_tied' ? v.allValid.value === false && v.category === null : v.category === category
-		).length;
+	// The judged items (all-valid decided or tied) by breakdown key, in one pass.
+	const counts = new Map<BreakdownKey, number>();
+	let decided = 0;
+	let incorrect = 0;
+	for (const v of verdicts) {
+		if (v.allValid.value === null && !v.allValid.tie) continue;
+		decided++;
+		if (v.allValid.value === false) incorrect++;
+		const key: BreakdownKey | null = v.allValid.value === null ? 'valid_tied' : v.allValid.value === false && v.category === null ? 'reason_tied' : v.category;
+		if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
+	}
+	const count = (category: BreakdownKey) => counts.get(category) ?? 0;
 
 	const breakdown: BreakdownRow[] = [];
 	const correct = count('correct');
