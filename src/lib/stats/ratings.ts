@@ -23,9 +23,13 @@ export function isPresent<T>(value: T | null | undefined): value is T {
 	return value !== null && value !== undefined;
 }
 
-/** The ratings actually given, missing ones dropped. */
-export function presentRatings<T extends Category>(ratings: ItemRatings<T>): T[] {
-	return ratings.filter(isPresent);
+/**
+ * The ratings actually given, missing ones dropped: `ratings` itself when none is missing (a
+ * report asks this of a million short lists, nearly all complete), so read it, never change it.
+ */
+export function presentRatings<T extends Category>(ratings: ItemRatings<T>): readonly T[] {
+	for (let i = 0; i < ratings.length; i++) if (!isPresent(ratings[i])) return ratings.filter(isPresent);
+	return ratings as readonly T[];
 }
 
 /** How often each value occurs, in order of first appearance. */
@@ -83,23 +87,22 @@ export function rowsByItem<Item, Rater, T extends Category>(records: Iterable<Ra
 	return table;
 }
 
-/** A row's present values, in record order. */
-function presentValues<Rater, T extends Category>(row: ItemRow<Rater, T>): T[] {
-	const present: T[] = [];
-	for (const v of row.values) if (isPresent(v)) present.push(v);
-	return present;
+/** A row's present values, in record order (the row's own list when none is missing: read it, never change it). */
+function presentValues<Rater, T extends Category>(row: ItemRow<Rater, T>): readonly T[] {
+	return presentRatings(row.values);
 }
 
 /**
  * Ratings grouped per item (items in order of first appearance), missing values dropped: the
  * input of percent agreement, Fleiss' κ, Krippendorff's α and the majority label. Items whose
  * ratings were all skipped are kept with an empty list. Throws if one rater rated an item twice.
+ * A list may be its row's own values: read the lists, never change them.
  */
 export function ratingsByItem<Item, Rater, T extends Category>(
 	records: Iterable<RatingRecord<Item, Rater, T>> | ReadonlyMap<Item, ItemRow<Rater, T>>
-): Map<Item, T[]> {
+): Map<Item, readonly T[]> {
 	const rows = records instanceof Map ? (records as ReadonlyMap<Item, ItemRow<Rater, T>>) : rowsByItem(records as Iterable<RatingRecord<Item, Rater, T>>);
-	const byItem = new Map<Item, T[]>();
+	const byItem = new Map<Item, readonly T[]>();
 	for (const [item, row] of rows) byItem.set(item, presentValues(row));
 	return byItem;
 }
