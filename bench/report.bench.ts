@@ -61,7 +61,7 @@ function timeIt<T>(label: string, fn: () => T, runs = 3): { result: T; ms: numbe
 	return { result, ms };
 }
 
-async function overHttp(db: Db, file: string, auditId: number): Promise<number | null> {
+async function overHttp(db: Db, file: string, auditId: number): Promise<{ repeat: number; changed: number } | null> {
 	if (!fs.existsSync('build/index.js')) {
 		console.log('over HTTP: skipped (run `npm run build` first)');
 		return null;
@@ -122,7 +122,26 @@ async function overHttp(db: Db, file: string, auditId: number): Promise<number |
 			if (!response.ok) throw new Error(`${url}: ${response.status}`);
 			console.log(`over HTTP: download ${url}, ${fmt(size / 1e6, 1)} MB in ${fmt(downloadMs)} ms; the longest /healthz wait meanwhile ${fmt(waitMs)} ms (before this session: ${before})`);
 		}
-		return ms;
+		// A label changed by another connection (a reviewer's submit) before each view: the server's
+		// report thread reads what changed and computes the report afresh, while the fit that view
+		// left pending runs in its background thread. Last, so that fit disturbs nothing above.
+		const labelIds = db.$client.prepare<[number], number>('SELECT id FROM audit_labels WHERE audit_id = ? ORDER BY id DESC LIMIT 4').pluck().all(auditId);
+		const flip = db.$client.prepare<[number]>('UPDATE audit_labels SET output_valid = 1 - output_valid WHERE id = ?');
+		const changedTimes: number[] = [];
+		for (const id of labelIds) {
+			flip.run(id);
+			const t = performance.now();
+			const response = await fetch(`${base}/reports/${auditId}`, { headers: { cookie } });
+			const body = await response.text();
+			if (!response.ok) throw new Error(`/reports/${auditId}: ${response.status} ${body.slice(0, 300)}`);
+			changedTimes.push(performance.now() - t);
+		}
+		for (const id of labelIds) flip.run(id);
+		const changed = changedTimes.reduce((a, b) => a + b, 0) / changedTimes.length;
+		console.log(
+			`over HTTP: GET /reports/${auditId} after a label changed: ${fmt(changed)} ms (mean of ${changedTimes.length}: ${changedTimes.map((x) => fmt(x)).join(', ')} ms)`
+		);
+		return { repeat: ms, changed };
 	} finally {
 		server.kill('SIGTERM');
 	}
@@ -268,8 +287,15 @@ try {
 	console.log('  (the background computation the first view queued is stopped here)');
 	await stopReportThreads();
 	if (process.env.BENCH_REPORT_HTTP) {
-		const httpMs = await overHttp(db, file, auditId);
-		if (httpMs !== null) console.log(`report page over HTTP: ${fmt(httpMs)} ms (target ≤ 1,000 ms: ${httpMs <= 1000 ? 'met' : 'not met'}; load average ${loadAverage()})`);
+		const http = await overHttp(db, file, auditId);
+		if (http !== null) {
+			for (const [what, ms] of [
+				['a repeat view', http.repeat],
+				['the first view after a label changed', http.changed]
+			] as const) {
+				console.log(`report page over HTTP, ${what}: ${fmt(ms)} ms (target ≤ 1,000 ms: ${ms <= 1000 ? 'met' : 'not met'}; load average ${loadAverage()})`);
+			}
+		}
 	}
 	console.log(`peak RSS ${fmt(peakRssMb())} MB (bench process)`);
 } finally {

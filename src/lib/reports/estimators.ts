@@ -24,6 +24,7 @@ import {
 	wilsonInterval,
 	DEFAULT_BOOTSTRAP_REPLICATES,
 	DEFAULT_BOOTSTRAP_SEED,
+	type ClusterCounts,
 	type DawidSkeneObservations
 } from '$lib/stats';
 import { allYes } from './verdicts';
@@ -196,7 +197,20 @@ export function labelLevelRate(
 		}
 		clusters.push({ successes, trials });
 	}
-	const c = clusteredProportion(clusters, { confidence });
+	return labelLevelRateOf(clusters, confidence);
+}
+
+/**
+ * The same from each item's yes answers and answers, as `successesOf` and `trialsOf` read them
+ * (by default from ClusterCounts): a report reads its verdicts' counts of the reviewers' answers.
+ */
+export function labelLevelRateOf<T = ClusterCounts>(
+	items: readonly T[],
+	confidence: number,
+	successesOf?: (item: T) => number,
+	trialsOf?: (item: T) => number
+): LabelLevelRate {
+	const c = clusteredProportion(items, { confidence }, successesOf, trialsOf);
 	return { estimator: 'label', n: c.clusters, labels: c.trials, yes: c.successes, proportion: c.proportion, lower: c.lower, upper: c.upper, designEffect: c.designEffect };
 }
 

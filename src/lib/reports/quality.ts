@@ -10,7 +10,7 @@ import { wilsonInterval } from '$lib/stats';
 import {
 	RATE_KEYS,
 	headlineOf,
-	labelLevelRate,
+	labelLevelRateOf,
 	latentBasis,
 	latentRates,
 	majorityBounds,
@@ -21,7 +21,7 @@ import {
 	type ReviewerErrorRates
 } from './estimators';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
-import { type EstimatorKey, type QualityCategory, type ReportItem, type ReportLabel } from './types';
+import { type EstimatorKey, type QualityCategory, type ReportItem } from './types';
 import type { QualityItemVerdict } from './verdicts';
 
 export { RATE_KEYS, type RateKey } from './estimators';
@@ -95,17 +95,13 @@ function verdictFor(v: QualityItemVerdict, key: RateKey) {
 	return key === 'allValid' ? v.allValid : v[key];
 }
 
-/** The reviewers' labels on sampled items, per item, and what the latent model reads. */
-export interface QualityLabels {
-	byItem: ReadonlyMap<number, readonly ReportLabel[]>;
-	latent: Omit<LatentInput, 'items' | 'groups'>;
-}
+/** What the latent model reads besides the items: the reviewers' labels, adjudications and gold answers. */
+export type LatentLabels = Omit<LatentInput, 'items' | 'groups'>;
 
 /** Rates and breakdown over one set of items, with each rate's latent estimate already computed. */
 export function qualityGroup(
 	key: GroupKey,
 	verdicts: readonly QualityItemVerdict[],
-	labels: QualityLabels,
 	latent: ReadonlyMap<RateKey, RateEstimates['latent']>,
 	settings: QualitySettings
 ): QualityGroup {
@@ -116,11 +112,12 @@ export function qualityGroup(
 			(v) => verdictFor(v, rate),
 			(v) => v.adjudicated
 		);
-		const label = labelLevelRate(
-			verdicts.map((v) => v.itemId),
-			labels.byItem,
-			rate,
-			settings.confidence
+		// Each item's reviewers' answers, as its verdict counted them: what labelLevelRate counts from the labels.
+		const label = labelLevelRateOf(
+			verdicts,
+			settings.confidence,
+			(v) => verdictFor(v, rate).yes,
+			(v) => verdictFor(v, rate).yes + verdictFor(v, rate).no
 		);
 		const estimates = { majority, label, latent: latent.get(rate)! };
 		return {
@@ -211,15 +208,14 @@ export interface QualityGroupsResult {
 export function qualityGroups(
 	items: readonly Pick<ReportItem, 'id' | 'isClassification'>[],
 	verdicts: ReadonlyMap<number, QualityItemVerdict>,
-	labels: QualityLabels,
+	labels: LatentLabels,
 	settings: QualitySettings
 ): QualityGroupsResult {
-	const { keys, members, latentByGroup, reviewerErrorRates } = qualityLatent(items, labels.latent, settings);
+	const { keys, members, latentByGroup, reviewerErrorRates } = qualityLatent(items, labels, settings);
 	const groups = keys.map((key, i) =>
 		qualityGroup(
 			key,
 			members[i].map((item) => verdicts.get(item.id)!),
-			labels,
 			latentByGroup[i],
 			settings
 		)
@@ -233,7 +229,7 @@ export function qualityGroups(
  */
 export function qualityLatent(
 	items: readonly Pick<ReportItem, 'id' | 'isClassification'>[],
-	latent: QualityLabels['latent'],
+	latent: LatentLabels,
 	settings: EstimatorSettings
 ): {
 	keys: GroupKey[];

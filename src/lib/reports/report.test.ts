@@ -3,6 +3,10 @@ import { krippendorffAlpha, wilsonInterval } from '$lib/stats';
 import { buildAuditReport, itemVerdictsOf } from './report';
 import type { ErrorReason, Rating, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
 import { WILSON_95 as W } from './fixtures/wilson-reference';
+import { syntheticQualityInput } from './fixtures/synthetic-audit';
+import { labelsByItem } from './verdicts';
+import { groupOf } from './quality';
+import { labelLevelRate } from './estimators';
 
 
 function audit(kind: 'quality' | 'rating', overrides: Partial<ReportAudit> = {}): ReportAudit {
@@ -624,5 +628,21 @@ describe('disagreements', () => {
 		// Items nobody adjudicated: one verdict, the same object.
 		const open = disagreementEntries(qualityInput()).entries.find((e) => e.itemId === 3)!;
 		expect(open.reviewerMajority.quality).toBe(open.quality);
+	});
+});
+
+describe("the report's label-level rates", () => {
+	it('are labelLevelRate over each group’s items and their labels (read from the verdicts’ counts of answers), blank answers and adjudications included', () => {
+		const input = syntheticQualityInput(90, 4);
+		// Blank answers (the question did not apply) and an adjudication, which the label level ignores.
+		input.labels = input.labels.map((l, i) => (i % 7 === 0 ? { ...l, inputValid: null } : i % 11 === 0 ? { ...l, outputValid: null } : l));
+		input.adjudications.push({ itemId: input.items[5].id, adjudicatorId: 1, instructionValid: false, inputValid: false, outputValid: false, errorReason: 'other', comment: '', updatedAt: '2024-01-03T00:00:00.000Z', ratings: [] });
+		const report = buildAuditReport(input, { replicates: 2 });
+		const byItem = labelsByItem(input.labels);
+		for (const group of report.quality!.groups) {
+			const ids = input.items.filter((i) => !i.isGold && (group.key === 'all' || groupOf(i) === group.key)).map((i) => i.id);
+			expect(ids.length).toBe(group.items);
+			for (const rate of group.rates) expect(rate.label, `${group.key} ${rate.key}`).toEqual(labelLevelRate(ids, byItem, rate.key, 0.95));
+		}
 	});
 });

@@ -367,7 +367,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 		const { groups, reviewerErrorRates } = qualityGroups(
 			sampled,
 			quality,
-			{ byItem, latent: { labels: input.labels, adjudications: input.adjudications, gold: input.gold } },
+			{ labels: input.labels, adjudications: input.adjudications, gold: input.gold },
 			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent }
 		);
 		report.reviewers = reviewerRows(input, byItem, settings, reviewerErrorRates, memo);

@@ -35,17 +35,24 @@ export interface ClusteredProportion {
 	confidence: number;
 }
 
-export function clusteredProportion(clusters: readonly ClusterCounts[], options: { confidence?: number } = {}): ClusteredProportion {
+export function clusteredProportion<T = ClusterCounts>(
+	clusters: readonly T[],
+	options: { confidence?: number } = {},
+	/** A cluster's counts, from what `clusters` holds (by default ClusterCounts): no object built per cluster. */
+	successesOf: (cluster: T) => number = (c) => (c as ClusterCounts).successes,
+	trialsOf: (cluster: T) => number = (c) => (c as ClusterCounts).trials
+): ClusteredProportion {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
-	const used = clusters.filter((c) => c.trials > 0);
+	const used = clusters.filter((c) => trialsOf(c) > 0);
 	for (const c of used) {
-		if (!(Number.isInteger(c.successes) && Number.isInteger(c.trials) && c.successes >= 0 && c.successes <= c.trials)) {
-			throw new RangeError(`cluster counts must be integers with 0 ≤ successes ≤ trials, got ${c.successes}/${c.trials}`);
+		const [k, n] = [successesOf(c), trialsOf(c)];
+		if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n)) {
+			throw new RangeError(`cluster counts must be integers with 0 ≤ successes ≤ trials, got ${k}/${n}`);
 		}
 	}
 	const m = used.length;
-	const successes = used.reduce((s, c) => s + c.successes, 0);
-	const trials = used.reduce((s, c) => s + c.trials, 0);
+	const successes = used.reduce((s, c) => s + successesOf(c), 0);
+	const trials = used.reduce((s, c) => s + trialsOf(c), 0);
 	if (m === 0) {
 		return { successes: 0, trials: 0, clusters: 0, proportion: null, lower: 0, upper: 1, standardError: null, effectiveSize: 0, designEffect: null, confidence };
 	}
@@ -54,7 +61,7 @@ export function clusteredProportion(clusters: readonly ClusterCounts[], options:
 	if (m >= 2) {
 		const meanSize = trials / m;
 		let sum = 0;
-		for (const c of used) sum += (c.successes - r * c.trials) ** 2;
+		for (const c of used) sum += (successesOf(c) - r * trialsOf(c)) ** 2;
 		variance = sum / (m * (m - 1) * meanSize * meanSize);
 	}
 	const binomial = (r * (1 - r)) / trials;
