@@ -18,13 +18,12 @@
  */
 import { QUESTION_KEYS } from '$lib/audits/rubric';
 import {
-	clusteredProportion,
+	clusteredProportionOfCounts,
 	dawidSkeneBootstrap,
 	dawidSkeneIdentification,
 	wilsonInterval,
 	DEFAULT_BOOTSTRAP_REPLICATES,
 	DEFAULT_BOOTSTRAP_SEED,
-	type ClusterCounts,
 	type DawidSkeneObservations
 } from '$lib/stats';
 import { allYes } from './verdicts';
@@ -185,32 +184,22 @@ export function labelLevelRate(
 	key: RateKey,
 	confidence: number
 ): LabelLevelRate {
-	const clusters: Array<{ successes: number; trials: number }> = [];
-	for (const id of itemIds) {
-		let successes = 0;
-		let trials = 0;
+	const yes = new Int32Array(itemIds.length);
+	const answers = new Int32Array(itemIds.length);
+	itemIds.forEach((id, i) => {
 		for (const l of byItem.get(id) ?? []) {
 			const a = answerFor(l, key);
 			if (a === null) continue;
-			trials++;
-			if (a) successes++;
+			answers[i]++;
+			if (a) yes[i]++;
 		}
-		clusters.push({ successes, trials });
-	}
-	return labelLevelRateOf(clusters, confidence);
+	});
+	return labelLevelRateOf(yes, answers, confidence);
 }
 
-/**
- * The same from each item's yes answers and answers, as `successesOf` and `trialsOf` read them
- * (by default from ClusterCounts): a report reads its verdicts' counts of the reviewers' answers.
- */
-export function labelLevelRateOf<T = ClusterCounts>(
-	items: readonly T[],
-	confidence: number,
-	successesOf?: (item: T) => number,
-	trialsOf?: (item: T) => number
-): LabelLevelRate {
-	const c = clusteredProportion(items, { confidence }, successesOf, trialsOf);
+/** The same from each item's yes answers and answers as two lists (item i's at i): a report reads its verdicts' counts. */
+export function labelLevelRateOf(yes: ArrayLike<number>, answers: ArrayLike<number>, confidence: number): LabelLevelRate {
+	const c = clusteredProportionOfCounts(yes, answers, { confidence });
 	return { estimator: 'label', n: c.clusters, labels: c.trials, yes: c.successes, proportion: c.proportion, lower: c.lower, upper: c.upper, designEffect: c.designEffect };
 }
 

@@ -113,12 +113,14 @@ export function qualityGroup(
 			(v) => v.adjudicated
 		);
 		// Each item's reviewers' answers, as its verdict counted them: what labelLevelRate counts from the labels.
-		const label = labelLevelRateOf(
-			verdicts,
-			settings.confidence,
-			(v) => verdictFor(v, rate).yes,
-			(v) => verdictFor(v, rate).yes + verdictFor(v, rate).no
-		);
+		const yes = new Int32Array(verdicts.length);
+		const answers = new Int32Array(verdicts.length);
+		verdicts.forEach((v, i) => {
+			const verdict = verdictFor(v, rate);
+			yes[i] = verdict.yes;
+			answers[i] = verdict.yes + verdict.no;
+		});
+		const label = labelLevelRateOf(yes, answers, settings.confidence);
 		const estimates = { majority, label, latent: latent.get(rate)! };
 		return {
 			key: rate,

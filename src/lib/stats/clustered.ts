@@ -35,24 +35,40 @@ export interface ClusteredProportion {
 	confidence: number;
 }
 
-export function clusteredProportion<T = ClusterCounts>(
-	clusters: readonly T[],
-	options: { confidence?: number } = {},
-	/** A cluster's counts, from what `clusters` holds (by default ClusterCounts): no object built per cluster. */
-	successesOf: (cluster: T) => number = (c) => (c as ClusterCounts).successes,
-	trialsOf: (cluster: T) => number = (c) => (c as ClusterCounts).trials
+export function clusteredProportion(clusters: readonly ClusterCounts[], options: { confidence?: number } = {}): ClusteredProportion {
+	const successes = new Float64Array(clusters.length);
+	const trials = new Float64Array(clusters.length);
+	clusters.forEach((c, i) => {
+		successes[i] = c.successes;
+		trials[i] = c.trials;
+	});
+	return clusteredProportionOfCounts(successes, trials, options);
+}
+
+/**
+ * The same from the clusters' counts as two lists, cluster i's successes and trials at i: a report
+ * passes 50,000 items' counts per rate and group without an object per item.
+ */
+export function clusteredProportionOfCounts(
+	successCounts: ArrayLike<number>,
+	trialCounts: ArrayLike<number>,
+	options: { confidence?: number } = {}
 ): ClusteredProportion {
 	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
-	const used = clusters.filter((c) => trialsOf(c) > 0);
-	for (const c of used) {
-		const [k, n] = [successesOf(c), trialsOf(c)];
+	let m = 0;
+	let successes = 0;
+	let trials = 0;
+	for (let i = 0; i < trialCounts.length; i++) {
+		const k = successCounts[i];
+		const n = trialCounts[i];
+		if (!(n > 0)) continue;
 		if (!(Number.isInteger(k) && Number.isInteger(n) && k >= 0 && k <= n)) {
 			throw new RangeError(`cluster counts must be integers with 0 ≤ successes ≤ trials, got ${k}/${n}`);
 		}
+		m++;
+		successes += k;
+		trials += n;
 	}
-	const m = used.length;
-	const successes = used.reduce((s, c) => s + successesOf(c), 0);
-	const trials = used.reduce((s, c) => s + trialsOf(c), 0);
 	if (m === 0) {
 		return { successes: 0, trials: 0, clusters: 0, proportion: null, lower: 0, upper: 1, standardError: null, effectiveSize: 0, designEffect: null, confidence };
 	}
@@ -61,7 +77,7 @@ export function clusteredProportion<T = ClusterCounts>(
 	if (m >= 2) {
 		const meanSize = trials / m;
 		let sum = 0;
-		for (const c of used) sum += (successesOf(c) - r * trialsOf(c)) ** 2;
+		for (let i = 0; i < trialCounts.length; i++) if (trialCounts[i] > 0) sum += (successCounts[i] - r * trialCounts[i]) ** 2;
 		variance = sum / (m * (m - 1) * meanSize * meanSize);
 	}
 	const binomial = (r * (1 - r)) / trials;
