@@ -8,8 +8,8 @@ import {
 	fleissKappa,
 	krippendorffAlpha,
 	percentAgreement,
+	presentRatings,
 	ratingPairs,
-	ratingsByItem,
 	rowsByItem,
 	type Category,
 	type ItemRow,
@@ -62,7 +62,8 @@ export function agreementRow<Unit, T extends Category>(
 ): AgreementRow {
 	const level = options.level ?? 'nominal';
 	const rows = records instanceof Map ? (records as ReadonlyMap<Unit, ItemRow<number, T>>) : rowsByItem(records as ReadonlyArray<RatingRecord<Unit, number, T>>);
-	const byItem = [...ratingsByItem(rows).values()];
+	// Each unit's present values (ratingsByItem's lists, without the map).
+	const byItem = Array.from(rows.values(), (row) => presentRatings(row.values));
 	const percent = percentAgreement(byItem);
 
 	// Which reviewers met on a shared unit: decides Cohen (exactly two) or Fleiss.

@@ -3,7 +3,7 @@
  * reviewers) and Fleiss' κ (more). Krippendorff's α, which also copes with missing ratings and
  * ordinal scales, is in krippendorff.ts.
  */
-import { type Category, type ItemRatings, countValues, equalPairs, isPresent, presentRatings } from './ratings';
+import { type Category, type ItemRatings, equalPairs, isPresent, presentRatings } from './ratings';
 
 export interface PercentAgreement {
 	/**
@@ -172,8 +172,15 @@ export interface FleissKappa<T extends Category> {
  * α (krippendorff.ts) uses every pairable rating and is the statistic to prefer for such data.
  */
 export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings<T>>): FleissKappa<T> {
-	const rated = items.map((ratings) => presentRatings(ratings)).filter((present) => present.length >= 2);
-	const itemsPerCount = countValues(rated.map((present) => present.length));
+	// Items with 2 or more present ratings, counted per number of ratings (in order of first appearance).
+	const itemsPerCount = new Map<number, number>();
+	let ratedItems = 0;
+	for (const ratings of items) {
+		const count = presentRatings(ratings).length;
+		if (count < 2) continue;
+		ratedItems++;
+		itemsPerCount.set(count, (itemsPerCount.get(count) ?? 0) + 1);
+	}
 	let m = 0;
 	let modalItems = 0;
 	for (const [count, itemCount] of itemsPerCount) {
@@ -182,12 +189,18 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 			modalItems = itemCount;
 		}
 	}
-	const used = rated.filter((present) => present.length === m);
+	const used: Array<readonly T[]> = [];
+	if (m >= 2) {
+		for (const ratings of items) {
+			const present = presentRatings(ratings);
+			if (present.length === m) used.push(present);
+		}
+	}
 	const empty: FleissKappa<T> = {
 		kappa: null,
 		items: 0,
 		ratersPerItem: m,
-		excludedItems: rated.length,
+		excludedItems: ratedItems,
 		observedAgreement: null,
 		expectedAgreement: null,
 		categoryShares: []
@@ -215,7 +228,7 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 		kappa: expectedAgreement >= 1 ? null : (observedAgreement - expectedAgreement) / (1 - expectedAgreement),
 		items: used.length,
 		ratersPerItem: m,
-		excludedItems: rated.length - used.length,
+		excludedItems: ratedItems - used.length,
 		observedAgreement,
 		expectedAgreement,
 		categoryShares
