@@ -1,5 +1,7 @@
 -- Which audit items changed since when (see the audits schema): a report thread keeping an
--- audit's input reads again only the items whose seq is above the one it read at.
+-- audit's input reads again only the items whose seq is above the one it read at. Items written
+-- while their audit is being prepared are not noted: no report reads a preparing audit, and the
+-- first report once it is open reads it whole.
 CREATE TABLE `audit_item_changes` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`audit_id` integer NOT NULL,
@@ -42,7 +44,7 @@ CREATE TRIGGER `audit_label_ratings_changes_delete` AFTER DELETE ON `audit_label
 	INSERT INTO `audit_item_changes` (`audit_id`, `item_id`) SELECT `audit_id`, `item_id` FROM `audit_labels` WHERE `id` = OLD.`label_id`;
 END;
 --> statement-breakpoint
-CREATE TRIGGER `audit_items_changes_insert` AFTER INSERT ON `audit_items` BEGIN
+CREATE TRIGGER `audit_items_changes_insert` AFTER INSERT ON `audit_items` WHEN NOT EXISTS (SELECT 1 FROM `audits` WHERE `id` = NEW.`audit_id` AND `status` = 'preparing') BEGIN
 	DELETE FROM `audit_item_changes` WHERE `audit_id` = NEW.`audit_id` AND `item_id` = NEW.`id`;
 	INSERT INTO `audit_item_changes` (`audit_id`, `item_id`) VALUES (NEW.`audit_id`, NEW.`id`);
 END;
@@ -54,7 +56,7 @@ CREATE TRIGGER `audit_items_changes_update` AFTER UPDATE OF `audit_id`, `positio
 	INSERT INTO `audit_item_changes` (`audit_id`, `item_id`) VALUES (OLD.`audit_id`, OLD.`id`);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `audit_items_changes_delete` AFTER DELETE ON `audit_items` BEGIN
+CREATE TRIGGER `audit_items_changes_delete` AFTER DELETE ON `audit_items` WHEN NOT EXISTS (SELECT 1 FROM `audits` WHERE `id` = OLD.`audit_id` AND `status` = 'preparing') BEGIN
 	DELETE FROM `audit_item_changes` WHERE `audit_id` = OLD.`audit_id` AND `item_id` = OLD.`id`;
 	INSERT INTO `audit_item_changes` (`audit_id`, `item_id`) VALUES (OLD.`audit_id`, OLD.`id`);
 END;

@@ -145,6 +145,23 @@ describe('loadReportInputSince', () => {
 		expect(other.input).toEqual(loadReportInput(rating.auditId, db));
 	});
 
+	it('notes no item of an audit being prepared (no report reads it), and every item once it is open', () => {
+		const { auditId } = quality;
+		const count = () => db.$client.prepare<[number], number>('SELECT count(*) FROM audit_item_changes WHERE audit_id = ?').pluck().get(auditId)!;
+		const position = db.$client.prepare<[number], number>('SELECT max(position) + 1 FROM audit_items WHERE audit_id = ?').pluck().get(auditId)!;
+		const add = db.$client.prepare<[number, string, number, number]>(
+			'INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key) SELECT ?, ?, ?, task_id, instance_id, stratum, 0, 1 FROM audit_items WHERE id = ?'
+		);
+		const before = count();
+		db.$client.prepare("UPDATE audits SET status = 'preparing' WHERE id = ?").run(auditId);
+		add.run(auditId, 'prepared-ref', position, quality.items.t1);
+		expect(count()).toBe(before);
+		db.$client.prepare("UPDATE audits SET status = 'open' WHERE id = ?").run(auditId);
+		add.run(auditId, 'open-ref', position + 1, quality.items.t1);
+		expect(count()).toBe(before + 1);
+		db.$client.prepare('DELETE FROM audit_items WHERE ref IN (?, ?)').run('prepared-ref', 'open-ref');
+	});
+
 	it("forgets an audit's changes when the audit is deleted", async () => {
 		const count = () => db.$client.prepare<[number], number>('SELECT count(*) FROM audit_item_changes WHERE audit_id = ?').pluck().get(rating.auditId)!;
 		expect(count()).toBeGreaterThan(0);
