@@ -2,7 +2,7 @@
  * Items on which reviewers disagree, with their labels side by side, for a researcher to settle:
  * tied items first (their majority is undecided), then the rest in sample order.
  */
-import { labelsByItem, qualityVerdict, ratingVerdict, type QualityItemVerdict, type RatingItemVerdict } from './verdicts';
+import { labelsByItem, qualityVerdict, ratingVerdict, type QualityItemVerdict, type RatingItemVerdict, type VerdictMemo } from './verdicts';
 import type { ReportAdjudication, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
 
 /** open: tied and not adjudicated; adjudicated: settled by a researcher (any item). */
@@ -48,8 +48,9 @@ export interface DisagreementList {
 	pages: number;
 }
 
-export function disagreementList(input: ReportInput, filter: DisagreementFilter, paging: { size: number; page: number }): DisagreementList {
-	return { audit: input.audit, ...disagreementEntries(input, filter, paging) };
+/** `memo`: verdicts kept from the last report of inputs never changed (VerdictMemo). */
+export function disagreementList(input: ReportInput, filter: DisagreementFilter, paging: { size: number; page: number }, memo?: VerdictMemo): DisagreementList {
+	return { audit: input.audit, ...disagreementEntries(input, filter, paging, memo) };
 }
 
 /**
@@ -60,7 +61,8 @@ export function disagreementList(input: ReportInput, filter: DisagreementFilter,
 export function disagreementEntries(
 	input: ReportInput,
 	filter: DisagreementFilter = 'all',
-	paging?: { size: number; page: number }
+	paging?: { size: number; page: number },
+	memo?: VerdictMemo
 ): { entries: DisagreementEntry[]; counts: DisagreementCounts; total: number; page: number; pages: number } {
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
@@ -69,8 +71,8 @@ export function disagreementEntries(
 		if (item.isGold) continue;
 		const labels = byItem.get(item.id) ?? [];
 		const adjudication = adjudications.get(item.id) ?? null;
-		const quality = input.audit.kind === 'quality' ? qualityVerdict(item.id, labels, adjudication) : null;
-		const rating = input.audit.kind === 'rating' ? ratingVerdict(item, labels, adjudication) : null;
+		const quality = input.audit.kind !== 'quality' ? null : memo ? memo.quality(item, labels, adjudication) : qualityVerdict(item.id, labels, adjudication);
+		const rating = input.audit.kind !== 'rating' ? null : memo ? memo.rating(item, labels, adjudication) : ratingVerdict(item, labels, adjudication);
 		const disagreement = (quality ?? rating)!.disagreement;
 		if (!disagreement && !adjudication) continue;
 		const open = quality ? quality.ties.length > 0 : rating!.tie;

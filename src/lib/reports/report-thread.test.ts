@@ -103,6 +103,7 @@ describe('VerdictMemo (verdicts and agreement rows kept between reports of input
 			expect(buildAuditReport(first, { ...options, latent: newLatentMemo() }, memo)).toEqual(buildAuditReport(first, { ...options, latent: newLatentMemo() }));
 			expect(itemVerdictsOf(first, {}, memo)).toEqual(itemVerdictsOf(first));
 			expect(agreementSoFar(first, memo)).toEqual(agreementSoFar(first));
+			expect(disagreementList(first, 'all', { size: 500, page: 1 }, memo)).toEqual(disagreementList(first, 'all', { size: 500, page: 1 }));
 
 			// The next read: the same objects but for a changed label, a label removed, an item read
 			// again (a new object, as after a change to it) and an adjudication. A report that changed a
@@ -141,6 +142,7 @@ describe('VerdictMemo (verdicts and agreement rows kept between reports of input
 			expect(again).not.toEqual(buildAuditReport(first, { ...options, latent: newLatentMemo() }));
 			expect(itemVerdictsOf(next, {}, memo)).toEqual(itemVerdictsOf(next));
 			expect(agreementSoFar(next, memo)).toEqual(agreementSoFar(next));
+			expect(disagreementList(next, 'all', { size: 500, page: 1 }, memo)).toEqual(disagreementList(next, 'all', { size: 500, page: 1 }));
 		});
 	}
 });

@@ -189,7 +189,7 @@ function resultOf(asked: Asked, memo: VerdictMemo | undefined): unknown {
 			auditLatentFits(asked.input, asked.options);
 			return null;
 		case 'disagreements':
-			return disagreementList(asked.input, asked.filter, asked.paging);
+			return disagreementList(asked.input, asked.filter, asked.paging, memo);
 		case 'allValid':
 			return allValidEstimateOfInstances(asked.inputs, asked.instanceIds, asked.options);
 	}
