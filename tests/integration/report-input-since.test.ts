@@ -14,6 +14,7 @@ import { setAsideReviewerLabels, restoreReviewerLabels } from '../../src/lib/ser
 import { addGold } from '../../src/lib/server/audits/audits';
 import { archiveAudit, purgeAudit } from '../../src/lib/server/archive/archive';
 import type { ReportInput } from '../../src/lib/reports';
+import { RATING_PLAN } from '../support/reviewed-work';
 
 let db: Db;
 let cleanup: () => void;
@@ -27,19 +28,7 @@ beforeAll(async () => {
 		db.$client.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('res@x.org', 'Rita', 'researcher', 'x', 0) RETURNING id`).get() as { id: number }
 	).id;
 	quality = await buildQualityAudit(db, { datasetName: 'since-quality', name: 'Since quality', ...QUALITY_AUDIT_PLAN });
-	rating = await buildRatingAudit(db, {
-		datasetName: 'since-rating',
-		name: 'Since rating',
-		tasks: ['r1', 'r2', 'r3', 'r4'].map((key) => ({ key, classification: null })),
-		models: ['m1', 'm2'],
-		reviewers: ['Dee', 'Eli'],
-		overlap: 2,
-		labels: {
-			r1: { Dee: { ratings: { m1: 'A', m2: 'C' } }, Eli: { ratings: { m1: 'A', m2: 'B' } } },
-			r2: { Dee: { ratings: { m1: 'B', m2: 'B' } }, Eli: { ratings: { m1: 'B', m2: 'B' } } },
-			r3: { Dee: { ratings: { m1: 'A', m2: 'D' } } }
-		}
-	});
+	rating = await buildRatingAudit(db, { datasetName: 'since-rating', name: 'Since rating', ...RATING_PLAN, tasks: [...RATING_PLAN.tasks], models: [...RATING_PLAN.models], reviewers: [...RATING_PLAN.reviewers] });
 });
 afterAll(() => cleanup());
 

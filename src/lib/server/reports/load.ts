@@ -82,6 +82,11 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 
 type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: ErrorReason | null };
 
+/** A row with its three stored answers as flags. */
+function withFlags<R extends Answers>(row: R) {
+	return { ...row, instructionValid: storedFlag(row.instructionValid), inputValid: storedFlag(row.inputValid), outputValid: storedFlag(row.outputValid) };
+}
+
 /**
  * `only.itemIds`: those items and what hangs on them (labels, adjudications, gold answers, skips)
  * and no others — one item's entry after a researcher settles it, without reading the audit.
@@ -280,14 +285,7 @@ function readTheRest(c: Client, auditId: number, only?: Only): Pick<ReportInput,
 				 FROM audit_adjudications WHERE audit_id = ?${onItems('item_id')}`
 			)
 			.all(...args(auditId))
-	).map((r) => ({
-		...r,
-		instructionValid: storedFlag(r.instructionValid),
-		inputValid: storedFlag(r.inputValid),
-		outputValid: storedFlag(r.outputValid),
-		updatedAt: iso(r.updatedAt)!,
-		ratings: adjudicationRatings.get(r.itemId) ?? []
-	}));
+	).map((r) => ({ ...withFlags(r), updatedAt: iso(r.updatedAt)!, ratings: adjudicationRatings.get(r.itemId) ?? [] }));
 
 	const goldRatings = new Map<number, Array<{ responseId: number; rating: Rating }>>();
 	for (const r of c
@@ -308,13 +306,7 @@ function readTheRest(c: Client, auditId: number, only?: Only): Pick<ReportInput,
 				 FROM audit_gold_answers WHERE audit_id = ?${onItems('item_id')}`
 			)
 			.all(...args(auditId))
-	).map((r) => ({
-		...r,
-		instructionValid: storedFlag(r.instructionValid),
-		inputValid: storedFlag(r.inputValid),
-		outputValid: storedFlag(r.outputValid),
-		ratings: goldRatings.get(r.itemId) ?? []
-	}));
+	).map((r) => ({ ...withFlags(r), ratings: goldRatings.get(r.itemId) ?? [] }));
 
 	const skips = c
 		.prepare<unknown[], { itemId: number; reviewerId: number }>(
