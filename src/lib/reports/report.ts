@@ -41,8 +41,8 @@ import {
 	type RatingItemVerdict,
 	type VerdictBasis,
 	type QualityItemRows,
-	qualityItemRows,
-	VerdictMemo
+	type VerdictMemo,
+	qualityItemRows
 } from './verdicts';
 
 export interface ReportOptions {
