@@ -3,7 +3,7 @@
  * gold items (answers the researcher knows).
  */
 import { QUESTION_KEYS } from '$lib/audits/rubric';
-import { median, raterAgreement, rowsByItem, wilsonInterval, type ItemRow, type RatingRecord } from '$lib/stats';
+import { median, raterAgreementOfRows, rowsByItem, wilsonInterval, type ItemRow, type RatingRecord } from '$lib/stats';
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
@@ -43,28 +43,27 @@ export interface ReviewerRow {
 
 /**
  * Per-reviewer agreement's units: one per (item, question) for quality audits, per (item,
- * response) for rating audits, so every answer counts once. Quality units are grouped straight
- * from each item's labels (a number per unit: item id × 3 + the question's index), with no record
- * built per answer: 300,000 of them at 100,000 labels.
+ * response) for rating audits, so every answer counts once. Quality units are each item's rows
+ * as they are (qualityItemRows), with no record built per answer: 300,000 of them at 100,000 labels.
  */
-export function answerRows(
+export function agreementUnits(
 	kind: AuditKind,
 	byItem: ReadonlyMap<number, readonly ReportLabel[]>,
 	memo?: VerdictMemo
-): Map<number | string, ItemRow<number, string | boolean>> {
+): Array<ItemRow<number, string | boolean>> {
 	if (kind !== 'quality') {
 		const records: RatingRecord<string, number, string>[] = [];
 		for (const labels of byItem.values()) {
 			for (const label of labels) for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
 		}
-		return rowsByItem(records);
+		return [...rowsByItem(records).values()];
 	}
-	const rows = new Map<number, ItemRow<number, boolean>>();
+	const units: Array<ItemRow<number, boolean>> = [];
 	for (const [itemId, list] of byItem) {
 		const item = memo ? memo.qualityRows(itemId, list) : qualityItemRows(itemId, list);
-		QUESTION_KEYS.forEach((q, i) => rows.set(itemId * QUESTION_KEYS.length + i, item[q]));
+		for (const q of QUESTION_KEYS) units.push(item[q]);
 	}
-	return rows;
+	return units;
 }
 
 function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], goldByItem: ReadonlyMap<number, ReportGoldAnswer>, settings: IntervalSettings): ReviewerRow['gold'] {
@@ -94,7 +93,7 @@ export function reviewerRows(
 ): ReviewerRow[] {
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
-	const agreement = raterAgreement(answerRows(kind, sampledByItem, memo));
+	const agreement = raterAgreementOfRows(agreementUnits(kind, sampledByItem, memo));
 	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
@@ -110,7 +109,13 @@ export function reviewerRows(
 		const own = labelsOf.get(id) ?? [];
 		const ownSampled = own.filter((l) => !gold.has(l.itemId));
 		const ownGold = own.filter((l) => gold.has(l.itemId));
-		const times = own.map((l) => l.submittedAt).sort();
+		// The first and last submission (ISO times: their text order is their time order).
+		let firstLabelAt: string | null = null;
+		let lastLabelAt: string | null = null;
+		for (const l of own) {
+			if (firstLabelAt === null || l.submittedAt < firstLabelAt) firstLabelAt = l.submittedAt;
+			if (lastLabelAt === null || l.submittedAt > lastLabelAt) lastLabelAt = l.submittedAt;
+		}
 		const stats = agreement.get(id);
 		// Items this reviewer shares with someone else (agreement units are finer: per answer).
 		const sharedItems = ownSampled.filter((l) => (sampledByItem.get(l.itemId)?.length ?? 0) > 1).length;
@@ -135,8 +140,8 @@ export function reviewerRows(
 			gold: goldAccuracy(kind, ownGold, goldByItem, settings),
 			errorRates: rates,
 			looksRandom: RATE_KEYS.filter((key) => rates[key]?.random),
-			firstLabelAt: times[0] ?? null,
-			lastLabelAt: times[times.length - 1] ?? null
+			firstLabelAt,
+			lastLabelAt
 		});
 	}
 	return rows.sort((a, b) => b.items - a.items || a.name.localeCompare(b.name));

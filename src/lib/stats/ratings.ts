@@ -147,6 +147,17 @@ export interface RaterAgreement {
 export function raterAgreement<Item, Rater, T extends Category>(
 	records: Iterable<RatingRecord<Item, Rater, T>> | ReadonlyMap<Item, ItemRow<Rater, T>>
 ): Map<Rater, RaterAgreement> {
+	if (records instanceof Map) return raterAgreementOfRows([...(records as ReadonlyMap<Item, ItemRow<Rater, T>>).values()]);
+	const list = [...(records as Iterable<RatingRecord<Item, Rater, T>>)];
+	return raterAgreementOfRows([...rowsByItem(list).values()], list.map((r) => r.rater));
+}
+
+/**
+ * The same over units' rows as they are (no map of them: a report has 150,000 units, one per
+ * item and question). Every rater is listed, those with only missing values too: first `raters`
+ * (a caller's order), then in row order.
+ */
+export function raterAgreementOfRows<Rater, T extends Category>(rows: ReadonlyArray<ItemRow<Rater, T>>, raters: Iterable<Rater> = []): Map<Rater, RaterAgreement> {
 	const result = new Map<Rater, RaterAgreement>();
 	const entry = (rater: Rater): RaterAgreement => {
 		let found = result.get(rater);
@@ -156,16 +167,9 @@ export function raterAgreement<Item, Rater, T extends Category>(
 		}
 		return found;
 	};
-	// Every rater is listed, those with only missing values too: in record order, or (rows given) row order.
-	let rows: ReadonlyMap<Item, ItemRow<Rater, T>>;
-	if (records instanceof Map) rows = records as ReadonlyMap<Item, ItemRow<Rater, T>>;
-	else {
-		const list = [...(records as Iterable<RatingRecord<Item, Rater, T>>)];
-		for (const { rater } of list) entry(rater);
-		rows = rowsByItem(list);
-	}
-	for (const row of rows.values()) for (const rater of row.raters) entry(rater);
-	for (const row of rows.values()) {
+	for (const rater of raters) entry(rater);
+	for (const row of rows) for (const rater of row.raters) entry(rater);
+	for (const row of rows) {
 		// The raters with a present value, and how many of them gave each value.
 		const present: number[] = [];
 		for (let i = 0; i < row.values.length; i++) if (isPresent(row.values[i])) present.push(i);
