@@ -103,6 +103,18 @@ describe('a report built in the report thread', () => {
 		expect(off.stallMs).toBeLessThan(250);
 		expect(off.result).toEqual(here.result);
 		expect(off.result?.population.items).toBe(250);
+
+		// Kept while the labels are unchanged, and never after a change.
+		expect(await estimateQualityOffThread(db.$client, selection, db)).toEqual(here.result);
+		const label = db.$client.prepare<[number], { id: number; output: number }>('SELECT id, output_valid AS output FROM audit_labels WHERE audit_id = ? ORDER BY id LIMIT 1').get(auditId)!;
+		db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output ? 0 : 1, label.id);
+		try {
+			const changed = await estimateQualityOffThread(db.$client, selection, db);
+			expect(changed).toEqual(estimateQuality(db.$client, selection));
+			expect(changed).not.toEqual(here.result);
+		} finally {
+			db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output, label.id);
+		}
 	}, 120_000);
 
 	it("and the export download's manifest estimate, on the export's own read snapshot", async () => {

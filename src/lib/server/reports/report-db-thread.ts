@@ -80,7 +80,11 @@ export function serveReportsFromDatabase(port: ReportPort): void {
 		filters: (auditId, file, options) =>
 			keptWhileUnchanged(connection(file).$client, 'filter-report', `${auditId}:${options.confidence}`, () => auditFilterReport(auditId, options, connection(file))),
 		judgePrecision: (selection, file) => judgeFilterPrecision(connection(file).$client, selection as ExportSelection),
-		exportQuality: (selection, computed, file) => estimateQuality(connection(file).$client, selection as ExportSelection, computed as QualityComputed),
+		// Kept too: the export page counted again over unchanged labels (filters tried and put back) waited 0.25 s for it.
+		exportQuality: (selection, computed, file) =>
+			keptWhileUnchanged(connection(file).$client, 'export-quality', JSON.stringify([selection, computed]), () =>
+				estimateQuality(connection(file).$client, selection as ExportSelection, computed as QualityComputed)
+			),
 		exportJudge: (selection, file) => exportJudgeFigures(connection(file).$client, selection as ExportSelection)
 	});
 }
