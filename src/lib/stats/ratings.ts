@@ -144,11 +144,8 @@ export interface RaterAgreement {
  * (this rater, other rater) pairs with the same value. Raters who gave only missing values
  * are listed with zero pairs.
  */
-export function raterAgreement<Item, Rater, T extends Category>(
-	records: Iterable<RatingRecord<Item, Rater, T>> | ReadonlyMap<Item, ItemRow<Rater, T>>
-): Map<Rater, RaterAgreement> {
-	if (records instanceof Map) return raterAgreementOfRows([...(records as ReadonlyMap<Item, ItemRow<Rater, T>>).values()]);
-	const list = [...(records as Iterable<RatingRecord<Item, Rater, T>>)];
+export function raterAgreement<Item, Rater, T extends Category>(records: Iterable<RatingRecord<Item, Rater, T>>): Map<Rater, RaterAgreement> {
+	const list = [...records];
 	return raterAgreementOfRows([...rowsByItem(list).values()], list.map((r) => r.rater));
 }
 
