@@ -15,7 +15,7 @@ import { RowWriter } from '../src/lib/server/datasets/rows';
 import { listTasks, type TaskListFilters } from '../src/lib/server/datasets/browse';
 import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { listDatasets } from '../src/lib/server/datasets/datasets';
-import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
+import { benchDatabase, fmt, loadAverage, peakRssMb, recordTarget } from './measure';
 
 const N = Number(process.env.BENCH_INSTANCES ?? 1_000_000);
 const BATCH = 20_000;
@@ -73,6 +73,9 @@ function time(label: string, filters: TaskListFilters, target?: number): number 
 	const used = process.cpuUsage(cpu);
 	const cpuMs = (used.user + used.system) / 1000 / runs;
 	const verdict = target === undefined ? '' : `  target ≤ ${target} ms: ${ms <= target ? 'met' : 'not met'}${cpuMs <= target && ms > target ? ' (met in CPU time)' : ''}`;
+	if (target !== undefined) {
+		recordTarget({ row: `browse ${fmt(N)} instances: ${label}`, figure: `${fmt(ms, 1)} ms (CPU ${fmt(cpuMs, 1)} ms)`, target: `≤ ${target} ms`, met: ms <= target });
+	}
 	console.log(
 		`${label.padEnd(40)} ${fmt(ms, 1).padStart(7)} ms, CPU ${fmt(cpuMs, 1).padStart(6)} ms  (first call ${fmt(coldMs, 1)} ms; ${page.totalExact ? '' : 'more than '}${fmt(page.total)} matches, page ${fmt(page.page)} of ${fmt(page.pages)})${verdict}`
 	);
@@ -122,6 +125,7 @@ bound('FTS first 50, last word a prefix', `SELECT rowid FROM task_search WHERE t
 	for (let i = 0; i < 5; i++) datasetStatistics(1, {}, db);
 	const ms = (performance.now() - t) / 5;
 	console.log(`${'statistics (Table 1), unchanged dataset'.padEnd(40)} ${fmt(ms, 1).padStart(7)} ms  (counted on the first view: ${fmt(countedMs, 0)} ms)  target ≤ 20 ms: ${ms <= 20 ? 'met' : 'not met'}`);
+	recordTarget({ row: `statistics (Table 1), unchanged dataset`, figure: `${fmt(ms, 1)} ms`, target: '≤ 20 ms', met: ms <= 20 });
 }
 // The home and datasets pages list every dataset with its counts: counted once per connection,
 // then only rows added since.
@@ -133,6 +137,7 @@ bound('FTS first 50, last word a prefix', `SELECT rowid FROM task_search WHERE t
 	for (let i = 0; i < 5; i++) listDatasets(db);
 	const ms = (performance.now() - t) / 5;
 	console.log(`${'datasets list with counts'.padEnd(40)} ${fmt(ms, 1).padStart(7)} ms  (counted on the first view: ${fmt(countedMs, 0)} ms)  target ≤ 20 ms: ${ms <= 20 ? 'met' : 'not met'}`);
+	recordTarget({ row: `datasets list with counts`, figure: `${fmt(ms, 1)} ms`, target: '≤ 20 ms', met: ms <= 20 });
 }
 console.log(`peak RSS ${fmt(peakRssMb())} MB; load average ${loadAverage()}`);
 c.close();

@@ -20,7 +20,7 @@ import { writeExportFile, countExport } from '../src/lib/server/exports/export';
 import { exportFacets } from '../src/lib/server/exports/facets';
 import { parseWhere } from '../src/lib/server/exports/filters';
 import { EXPORT_FORMATS, type ExportFormatId } from '../src/lib/formats/serialize';
-import { peakRssMb, fmt, benchDatabase, loadAverage } from './measure';
+import { peakRssMb, fmt, benchDatabase, loadAverage, recordTarget } from './measure';
 import { openReader, selectJsonLineBlocks, selectRows } from '../src/lib/server/exports/query';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1_000_000);
@@ -127,6 +127,14 @@ async function parent(): Promise<void> {
 		console.log(
 			`${f.id.padEnd(18)} ${fmt(r.rows).padStart(7)} ${fmt(r.bytes / 1e6, 1).padStart(8)} ${fmt(r.ms / 1000, 2).padStart(6)} ${fmt(r.cpuMs / 1000, 2).padStart(6)} ${fmt(r.rows / (r.ms / 1000)).padStart(8)} ${fmt(r.peakRssMb).padStart(7)} MB${target}`
 		);
+		if (target) {
+			recordTarget({
+				row: `export ${fmt(r.rows)} instances, ${f.id === 'jsonl' ? 'JSON Lines' : 'Parquet'}`,
+				figure: `${fmt(r.ms / 1000, 2)} s, peak ${fmt(r.peakRssMb)} MB`,
+				target: '≤ 3 s, peak < 300 MB',
+				met: r.ms <= 3_000 && r.peakRssMb < 300
+			});
+		}
 		fs.rmSync(out, { force: true });
 		fs.rmSync(`${out}.manifest.json`, { force: true });
 	}

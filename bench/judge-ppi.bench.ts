@@ -12,7 +12,7 @@
  */
 import { simulatePpi, type PpiScenario, type ScenarioSummary } from '../src/lib/stats/ppi-simulation';
 import type { PpiOptions } from '../src/lib/stats/ppi';
-import { fmt } from './measure';
+import { fmt, recordTarget } from './measure';
 
 // The issue's study; JUDGE_PPI_AUDITED / JUDGE_PPI_ROWS / JUDGE_PPI_DATASETS try other sizes.
 const ROWS = Number(process.env.JUDGE_PPI_ROWS ?? 20_000);
@@ -89,6 +89,12 @@ for (const [index, s] of scenarios.entries()) {
 			(highAgreement ? `; narrower than Wilson in every dataset: ${narrowerOk ? 'met' : 'MISSED'}` : '')
 	);
 	if (!coverageOk || !narrowerOk) failures += 1;
+	recordTarget({
+		row: `PPI++ interval, ${s.name}: coverage${highAgreement ? ', narrower than Wilson' : ''}`,
+		figure: `coverage ${pct(tuned.ppi.coverage)}${conservative ? ' (on the safe side)' : ''}${highAgreement ? `, narrower in ${pct(tuned.ppi.narrowerThanWilson)} of datasets` : ''}`,
+		target: `coverage 93–97%, or above on the safe side${highAgreement ? '; narrower than Wilson in every dataset' : ''}`,
+		met: coverageOk && narrowerOk
+	});
 	if (index === 2) {
 		const process = run({ method: 'ppi++', target: 'process' });
 		console.log(`  PPI++, process target (covering the ${pct(s.rate, 0)} the generator draws from, not the dataset's own share):`);

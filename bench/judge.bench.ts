@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fmt, peakRssMb } from './measure';
+import { fmt, peakRssMb, recordTarget } from './measure';
 
 interface Setting {
 	issue: string;
@@ -230,6 +230,7 @@ async function main(): Promise<void> {
 		console.log(
 			`  ${v.row}: ${fmt(v.figure, 1)} — target ≥ ${fmt(v.target)}: ${v.met ? 'met' : 'not met'} (bare-client ceiling measured just before: ${fmt(v.bare, 1)} requests/s; the run reached ${fmt((v.figure / v.bare) * 100)}% of it)`
 		);
+		recordTarget({ row: v.row, figure: `${fmt(v.figure, 1)} requests/s`, target: `≥ ${fmt(v.target)} requests/s`, met: v.met });
 	}
 	console.log(`Load average at the end ${load()}; peak RSS ${fmt(peakRssMb())} MB`);
 	db.$client.close();

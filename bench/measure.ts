@@ -45,3 +45,22 @@ export function benchDatabase(dir: string, key: string, build: (file: string) =>
 export function loadAverage(): string {
 	return os.loadavg().map((n) => n.toFixed(2)).join(' ');
 }
+
+/** One target a benchmark checks: its row, the figure measured, the target, whether it was met. */
+export interface TargetRow {
+	row: string;
+	figure: string;
+	target: string;
+	met: boolean;
+}
+
+/**
+ * Records a target's outcome for the table `npm run bench` prints after every benchmark (run.ts
+ * passes the file in BENCH_TARGETS_FILE); the benchmark prints its own line as well.
+ */
+export function recordTarget(target: TargetRow): void {
+	const file = process.env.BENCH_TARGETS_FILE;
+	if (!file) return;
+	const bench = path.basename(process.argv[1] ?? '').replace(/\.bench\.ts$/, '');
+	fs.appendFileSync(file, JSON.stringify({ bench, ...target }) + '\n');
+}

@@ -21,7 +21,7 @@ import { stopReportThreads } from '../src/lib/server/reports/threads';
 import { buildAuditReport, type ReportOptions } from '../src/lib/reports';
 import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
-import { benchDatabase, fmt, loadAverage, peakRssMb } from './measure';
+import { benchDatabase, fmt, loadAverage, peakRssMb, recordTarget } from './measure';
 import { freePort } from '../tests/support/built-app';
 import { buildLargeQualityAudit } from '../tests/support/large-audit';
 import { countExport, startExport } from '../src/lib/server/exports/export';
@@ -282,6 +282,7 @@ try {
 		['the first view of new labels (latent figures pending, computed in the background)', first + rest]
 	] as const) {
 		console.log(`the report page at ${fmt(input.labels.length)} labels, ${what}: ${fmt(ms)} ms (loading included); target ≤ 1,000 ms: ${ms <= 1000 ? 'met' : 'not met'} (load average ${loadAverage()})`);
+		recordTarget({ row: `report page at ${fmt(input.labels.length)} labels, in process: ${what}`, figure: `${fmt(ms)} ms`, target: '≤ 1,000 ms', met: ms <= 1000 });
 	}
 	// The first view queued the fits for the background thread, where they would run for minutes more.
 	console.log('  (the background computation the first view queued is stopped here)');
@@ -294,6 +295,7 @@ try {
 				['the first view after a label changed', http.changed]
 			] as const) {
 				console.log(`report page over HTTP, ${what}: ${fmt(ms)} ms (target ≤ 1,000 ms: ${ms <= 1000 ? 'met' : 'not met'}; load average ${loadAverage()})`);
+				recordTarget({ row: `report page at ${fmt(input.labels.length)} labels over HTTP: ${what}`, figure: `${fmt(ms)} ms`, target: '≤ 1,000 ms', met: ms <= 1000 });
 			}
 		}
 	}

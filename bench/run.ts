@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,17 +20,35 @@ if (unknown.length) {
 	console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Available: ${available.join(', ')}`);
 	process.exit(2);
 }
+// Each benchmark records the targets it checks here (measure.ts recordTarget), for one table at the end.
+const targetsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ia-bench-targets-')), 'targets.jsonl');
+fs.writeFileSync(targetsFile, '');
 let failed = 0;
 for (const name of wanted.length ? wanted : available) {
 	console.log(`\n=== ${name} ===`);
 	const result = spawnSync(
 		process.execPath,
 		['--import', 'tsx', '--expose-gc', path.join(here, `${name}.bench.ts`)],
-		{ stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.json' } }
+		{ stdio: 'inherit', env: { ...process.env, TSX_TSCONFIG_PATH: 'tsconfig.json', BENCH_TARGETS_FILE: targetsFile } }
 	);
 	if (result.status !== 0) {
 		failed++;
 		console.error(`benchmark ${name} failed (exit ${result.status})`);
 	}
 }
+printTargets();
+fs.rmSync(path.dirname(targetsFile), { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
+
+/** Every target the benchmarks checked, with its figure and met / not met. */
+function printTargets(): void {
+	const rows = fs
+		.readFileSync(targetsFile, 'utf8')
+		.split('\n')
+		.filter(Boolean)
+		.map((line) => JSON.parse(line) as { bench: string; row: string; figure: string; target: string; met: boolean });
+	if (rows.length === 0) return;
+	const met = rows.filter((r) => r.met).length;
+	console.log(`\n=== targets: ${met} of ${rows.length} met (a shared machine: wall times count other processes) ===`);
+	for (const r of rows) console.log(`  ${r.met ? 'met    ' : 'NOT MET'}  [${r.bench}] ${r.row}: ${r.figure} (target ${r.target})`);
+}
