@@ -18,7 +18,7 @@
  *
  * Targets on the 2-core machine: 52K in ≤ 2 s; 250K in ≤ 2 s with peak memory < 1 GB; the 1M
  * CLI in ≤ 20 s with peak < 2 GB; 100K long texts in ≤ 30 s. ROUGE_BENCH=cli,long (or 52k,
- * 250k) runs only some rows; the summary at the end prints each row with met / not met.
+ * 250k) runs only some rows; each row's target goes into the table `npm run bench` prints at the end.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -329,7 +329,7 @@ function filterBenchmark(
 				`for the whole benchmark process so far, generation included; wall time counts other processes on this shared machine, CPU time does not)`
 		);
 		if (target.row) {
-			summary.push({
+			recordTarget({
 				row: target.row,
 				figure: `${figure}; peak RSS ${fmt(peak)} MB; decisions ${exact ? 'identical to the scan' : 'MISMATCHED'}`,
 				target: `≤ ${target.seconds} s${target.peakMb ? `, peak < ${fmt(target.peakMb)} MB` : ''}, exact`,
@@ -384,7 +384,7 @@ async function threadedFilterBenchmark(label: string, stream: InstructionStream,
 	);
 	const rate = items.length / seconds;
 	const met = exact && whole && seconds <= target.seconds;
-	summary.push({
+	recordTarget({
 		row: target.row,
 		figure: whole
 			? `${fmt(seconds, 2)} s wall (${fmt(cpu, 2)} s CPU); decisions ${exact ? 'identical to the index' : 'MISMATCHED'}`
@@ -393,9 +393,6 @@ async function threadedFilterBenchmark(label: string, stream: InstructionStream,
 		met
 	});
 }
-
-/** The rows of issue 16, printed together at the end. */
-const summary: { row: string; figure: string; target: string; met: boolean }[] = [];
 
 /** A generated stream as a JSON Lines file of {id, instruction}, cached in the temp directory. */
 function streamFile(name: string, make: () => string[]): string {
@@ -439,7 +436,7 @@ ${label}`);
 	if (run.status !== 0) {
 		console.log(`  dedup failed (exit ${run.status}): ${run.stderr?.toString().slice(-2000)}`);
 		process.exitCode = 1;
-		summary.push({ row: label, figure: 'FAILED', target: `≤ ${target.seconds} s, peak < ${fmt(target.peakMb)} MB`, met: false });
+		recordTarget({ row: label, figure: 'FAILED', target: `≤ ${target.seconds} s, peak < ${fmt(target.peakMb)} MB`, met: false });
 		return;
 	}
 	let peak = NaN;
@@ -486,7 +483,7 @@ ${label}`);
 	if (!exact) process.exitCode = 1;
 	const met = exact && wall <= target.seconds && peak < target.peakMb;
 	console.log(`  target:           ≤ ${target.seconds} s wall for the whole CLI, peak < ${fmt(target.peakMb)} MB: ${met ? 'met' : 'MISSED'}`);
-	summary.push({
+	recordTarget({
 		row: label,
 		figure: `${fmt(wall, 2)} s wall (${fmt(cpu, 2)} s CPU), peak ${fmt(peak)} MB; spot checks ${exact ? 'identical to the scan' : 'MISMATCHED'}`,
 		target: `≤ ${target.seconds} s, peak < ${fmt(target.peakMb)} MB`,
@@ -579,10 +576,3 @@ if (rows.has('long')) {
 	});
 }
 console.log(`\npeak RSS of the whole benchmark: ${fmt(peakRssMb())} MB (load average now ${os.loadavg().map((l) => fmt(l, 1)).join(', ')} on ${os.cpus().length} cores)`);
-if (summary.length) {
-	console.log('\nIssue 16 rows (a shared machine: wall time counts other processes, CPU time does not)');
-	for (const r of summary) {
-		console.log(`  ${r.met ? 'met    ' : 'NOT MET'}  ${r.row}: ${r.figure} (target ${r.target})`);
-		recordTarget(r);
-	}
-}
