@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TargetRow } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const available = fs
@@ -46,7 +47,7 @@ function printTargets(): void {
 		.readFileSync(targetsFile, 'utf8')
 		.split('\n')
 		.filter(Boolean)
-		.map((line) => JSON.parse(line) as { bench: string; row: string; figure: string; target: string; met: boolean });
+		.map((line) => JSON.parse(line) as TargetRow & { bench: string });
 	if (rows.length === 0) return;
 	const met = rows.filter((r) => r.met).length;
 	console.log(`\n=== targets: ${met} of ${rows.length} met (a shared machine: wall times count other processes) ===`);
