@@ -8,9 +8,8 @@ import {
 	fleissKappa,
 	krippendorffAlpha,
 	percentAgreement,
-	presentRatings,
-	ratingPairs,
 	rowsByItem,
+	UnitTally,
 	type Category,
 	type ItemRow,
 	type RatingRecord
@@ -51,42 +50,41 @@ export interface AgreementRow {
 
 /**
  * Agreement on one judgement from one record per reviewer per unit (item, or item × response for
- * ratings), or those records grouped per unit already (ItemRow). Records with a null value count as
- * missing. `order` ranks the values for ordinal α.
+ * ratings), those records grouped per unit already (ItemRow), or the units tallied by profile
+ * (a report keeps each item's profiles from one view to the next). Records with a null value
+ * count as missing. `order` ranks the values for ordinal α.
  */
 export function agreementRow<Unit, T extends Category>(
 	key: string,
 	scale: AgreementScale,
-	records: ReadonlyArray<RatingRecord<Unit, number, T>> | ReadonlyMap<Unit, ItemRow<number, T>>,
+	records: ReadonlyArray<RatingRecord<Unit, number, T>> | ReadonlyMap<Unit, ItemRow<number, T>> | UnitTally<T, number>,
 	options: { level?: 'nominal' | 'ordinal'; order?: readonly T[] } = {}
 ): AgreementRow {
 	const level = options.level ?? 'nominal';
-	const rows = records instanceof Map ? (records as ReadonlyMap<Unit, ItemRow<number, T>>) : rowsByItem(records as ReadonlyArray<RatingRecord<Unit, number, T>>);
-	// Each unit's present values (ratingsByItem's lists, without the map).
-	const byItem = Array.from(rows.values(), (row) => presentRatings(row.values));
-	const percent = percentAgreement(byItem);
+	const tally =
+		records instanceof UnitTally
+			? records
+			: UnitTally.ofRows(records instanceof Map ? (records as ReadonlyMap<Unit, ItemRow<number, T>>).values() : rowsByItem(records as ReadonlyArray<RatingRecord<Unit, number, T>>).values());
+	const percent = percentAgreement(tally);
 
-	// Which reviewers met on a shared unit: decides Cohen (exactly two) or Fleiss.
-	const sharing = new Set<number>();
-	for (const row of rows.values()) {
-		let present = 0;
-		for (const v of row.values) if (v !== null && v !== undefined) present++;
-		if (present < 2) continue;
-		for (let i = 0; i < row.raters.length; i++) if (row.values[i] !== null && row.values[i] !== undefined) sharing.add(row.raters[i]);
-	}
-
+	// Which reviewers met on a shared unit decides Cohen (exactly two) or Fleiss.
+	const sharing = tally.sharingRaters;
 	let kappa: AgreementRow['kappa'];
 	if (sharing.size === 2) {
-		const [first, second] = [...sharing].sort((a, b) => a - b);
-		const pairs = ratingPairs(rows, first, second);
+		// Every unit with two values is then theirs, its values in rater order (the lower id's first).
+		const pairs: Array<readonly [T, T]> = [];
+		for (const { values, units } of tally.entries.values()) {
+			if (values.length !== 2) continue;
+			for (let i = 0; i < units; i++) pairs.push([values[0], values[1]]);
+		}
 		const result = cohenKappa(pairs, options.order ? { categories: options.order } : {});
 		kappa = { method: 'cohen', value: result.kappa, items: result.n, raters: 2, excludedItems: 0 };
 	} else {
-		const result = fleissKappa(byItem);
+		const result = fleissKappa(tally);
 		kappa = { method: 'fleiss', value: result.kappa, items: result.items, raters: sharing.size, excludedItems: result.excludedItems };
 	}
 
-	const alpha = krippendorffAlpha(byItem, level === 'ordinal' ? { level, order: options.order } : { level });
+	const alpha = krippendorffAlpha(tally, level === 'ordinal' ? { level, order: options.order } : { level });
 	return {
 		key,
 		scale,

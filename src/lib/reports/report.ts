@@ -5,7 +5,7 @@ import type { ConversationReport, PairwiseReport } from './shapes';
  * (./types) so the numbers can be checked without a database.
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
-import { DEFAULT_CONFIDENCE, type RatingRecord } from '$lib/stats';
+import { DEFAULT_CONFIDENCE, UnitTally, type RatingRecord } from '$lib/stats';
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
 import {
@@ -40,8 +40,8 @@ import {
 	type QualityJudgement,
 	type RatingItemVerdict,
 	type VerdictBasis,
-	type QualityItemRows,
 	type VerdictMemo,
+	qualityItemProfiles,
 	qualityItemRows
 } from './verdicts';
 
@@ -247,23 +247,29 @@ function computeVerdicts(input: ReportInput, includeGold = false, memo?: Verdict
  */
 function qualityAgreement(perItem: ReadonlyMap<number, ReportLabel[]>, memo?: VerdictMemo): AgreementRow[] | null {
 	if (![...perItem.values()].some((list) => list.length >= 2)) return null;
-	// Each item's rows once for all five judgements (the raters of an item are the same in each),
-	// rather than one record per label and judgement grouped again by agreementRow: 100,000 labels × 5.
-	const itemRows: QualityItemRows[] = [];
-	for (const [itemId, list] of perItem) itemRows.push(memo ? memo.qualityRows(itemId, list) : qualityItemRows(itemId, list));
-	const rowsOf = <K extends keyof QualityItemRows>(key: K) => {
-		const rows = new Map<number, QualityItemRows[K]>();
-		let n = 0;
-		for (const itemId of perItem.keys()) rows.set(itemId, itemRows[n++][key]);
-		return rows;
+	// Each item's profiles once for all five judgements, summed per judgement: a memo's profiles
+	// are the same objects from one view to the next, so a view after one label changed profiles one item.
+	const tallies = {
+		instruction: new UnitTally<boolean, number>(),
+		input: new UnitTally<boolean, number>(),
+		output: new UnitTally<boolean, number>(),
+		allValid: new UnitTally<boolean, number>(),
+		category: new UnitTally<QualityCategory, number>()
 	};
+	for (const [itemId, list] of perItem) {
+		const profiles = memo ? memo.qualityProfiles(itemId, list) : qualityItemProfiles(qualityItemRows(itemId, list));
+		tallies.instruction.add(profiles.instruction);
+		tallies.input.add(profiles.input);
+		tallies.output.add(profiles.output);
+		tallies.allValid.add(profiles.allValid);
+		tallies.category.add(profiles.category);
+	}
 	const rows: AgreementRow[] = [];
-	for (const q of QUESTION_KEYS) rows.push(agreementRow(q, 'yes/no', rowsOf(q)));
-	rows.push(agreementRow('allValid', 'yes/no', rowsOf('allValid')));
-	rows.push(agreementRow('category', 'category', rowsOf('category')));
+	for (const q of QUESTION_KEYS) rows.push(agreementRow(q, 'yes/no', tallies[q]));
+	rows.push(agreementRow('allValid', 'yes/no', tallies.allValid));
+	rows.push(agreementRow('category', 'category', tallies.category));
 	return rows;
 }
-
 
 function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: readonly string[]): AgreementRow[] | null {
 	const records: Array<RatingRecord<string, number, Rating> & { model: string }> = [];

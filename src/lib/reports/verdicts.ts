@@ -4,7 +4,7 @@
  * verdict is null, `tie` is set, and the reports list the item for adjudication.
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
-import { majorityLabel, type ItemRow } from '$lib/stats';
+import { majorityLabel, rowProfile, type ItemRow, type UnitProfile } from '$lib/stats';
 import {
 	answerTo,
 	type ErrorReason,
@@ -273,6 +273,20 @@ export function qualityItemRows(itemId: number, labels: readonly ReportLabel[]):
 	};
 }
 
+/** One quality item's profile per judgement (what agreement statistics read of it, stats/tally.ts). */
+export type QualityItemProfiles = { [K in keyof QualityItemRows]: UnitProfile<QualityItemRows[K]['values'][number] & {}, number> };
+
+/** The profiles of an item's rows. */
+export function qualityItemProfiles(rows: QualityItemRows): QualityItemProfiles {
+	return {
+		instruction: rowProfile(rows.instruction),
+		input: rowProfile(rows.input),
+		output: rowProfile(rows.output),
+		allValid: rowProfile(rows.allValid),
+		category: rowProfile(rows.category)
+	};
+}
+
 interface KeptVerdict {
 	item: Pick<ReportItem, 'id' | 'responses'>;
 	labels: readonly ReportLabel[];
@@ -286,16 +300,17 @@ interface KeptVerdict {
  * label objects (src/lib/server/reports/load.ts). A verdict is given again only for the same item
  * object, the same label objects in the same order, and the same adjudication object; anything
  * else is computed afresh. At 100,000 labels, a report after one label changed computes one
- * verdict instead of 50,000. Items' agreement rows are kept alike. What it gives is shared: callers
+ * verdict instead of 50,000. Items' agreement rows and profiles are kept alike. What it gives is shared: callers
  * must not change it.
  */
 export class VerdictMemo {
 	private kept = new Map<number, KeptVerdict>();
-	private keptRows = new Map<number, { labels: readonly ReportLabel[]; rows: QualityItemRows }>();
+	private keptRows = new Map<number, { labels: readonly ReportLabel[]; rows: QualityItemRows; profiles?: QualityItemProfiles }>();
 
 	/**
 	 * Items kept at most, all of them put out beyond it: an audit of 100,000 items. An item's verdict
-	 * and rows take about 1.5 KB (78 MB for 50,000 items), so at most about 180 MB.
+	 * and rows take about 1.5 KB and its five profiles 0.5 KB more (100 MB for 50,000 items), so at most
+	 * about 240 MB.
 	 */
 	constructor(private readonly limit = 120_000) {}
 
@@ -309,12 +324,22 @@ export class VerdictMemo {
 
 	/** qualityItemRows, kept the same way (they depend on the labels alone). */
 	qualityRows(itemId: number, labels: readonly ReportLabel[]): QualityItemRows {
+		return this.keptRowsOf(itemId, labels).rows;
+	}
+
+	/** qualityItemProfiles of the item's rows, kept with them. */
+	qualityProfiles(itemId: number, labels: readonly ReportLabel[]): QualityItemProfiles {
+		const kept = this.keptRowsOf(itemId, labels);
+		return (kept.profiles ??= qualityItemProfiles(kept.rows));
+	}
+
+	private keptRowsOf(itemId: number, labels: readonly ReportLabel[]): { rows: QualityItemRows; profiles?: QualityItemProfiles } {
 		const kept = this.keptRows.get(itemId);
-		if (kept && sameElements(kept.labels, labels)) return kept.rows;
-		const rows = qualityItemRows(itemId, labels);
+		if (kept && sameElements(kept.labels, labels)) return kept;
+		const fresh = { labels: [...labels], rows: qualityItemRows(itemId, labels) };
 		if (this.keptRows.size >= this.limit) this.keptRows.clear();
-		this.keptRows.set(itemId, { labels: [...labels], rows });
-		return rows;
+		this.keptRows.set(itemId, fresh);
+		return fresh;
 	}
 
 	private verdict(

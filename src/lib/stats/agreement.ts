@@ -3,7 +3,8 @@
  * reviewers) and Fleiss' κ (more). Krippendorff's α, which also copes with missing ratings and
  * ordinal scales, is in krippendorff.ts.
  */
-import { type Category, type ItemRatings, equalPairs, isPresent, presentRatings } from './ratings';
+import { type Category, type ItemRatings, countValues, equalPairs, isPresent } from './ratings';
+import { type UnitTally, tallyOf } from './tally';
 
 export interface PercentAgreement {
 	/**
@@ -23,21 +24,29 @@ export interface PercentAgreement {
  * mᵢ(mᵢ − 1)/2 rater pairs that gave the same value, Pᵢ = Σⱼ nᵢⱼ(nᵢⱼ − 1) / (mᵢ(mᵢ − 1))
  * (Fleiss 1971, Psychol Bull 76:378–382, eq. 2), averaged over items so each item weighs the same.
  */
-export function percentAgreement<T extends Category>(items: ReadonlyArray<ItemRatings<T>>): PercentAgreement {
+export function percentAgreement<T extends Category>(units: ReadonlyArray<ItemRatings<T>> | UnitTally<T, unknown>): PercentAgreement {
+	// Summed per number of ratings m, in integers, then divided once per m: the same figure however units are grouped.
+	const byCount = new Map<number, { units: number; agreeing: number }>();
+	for (const { values, units: count } of tallyOf(units).entries.values()) {
+		const m = values.length;
+		if (m < 2) continue;
+		const agreeing = equalPairs(values);
+		const sums = byCount.get(m);
+		if (sums) {
+			sums.units += count;
+			sums.agreeing += count * agreeing;
+		} else byCount.set(m, { units: count, agreeing: count * agreeing });
+	}
 	let used = 0;
 	let pairs = 0;
 	let agreeingPairs = 0;
 	let sumOfShares = 0;
-	for (const ratings of items) {
-		const present = presentRatings(ratings);
-		const m = present.length;
-		if (m < 2) continue;
-		const agreeing = equalPairs(present);
+	for (const [m, sums] of byCount) {
 		const itemPairs = (m * (m - 1)) / 2;
-		used += 1;
-		pairs += itemPairs;
-		agreeingPairs += agreeing;
-		sumOfShares += agreeing / itemPairs;
+		used += sums.units;
+		pairs += sums.units * itemPairs;
+		agreeingPairs += sums.agreeing;
+		sumOfShares += sums.agreeing / itemPairs;
 	}
 	return { agreement: used === 0 ? null : sumOfShares / used, items: used, pairs, agreeingPairs };
 }
@@ -171,15 +180,15 @@ export interface FleissKappa<T extends Category> {
  * items it left out in `excludedItems`; items with fewer than 2 ratings never count. Krippendorff's
  * α (krippendorff.ts) uses every pairable rating and is the statistic to prefer for such data.
  */
-export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings<T>>): FleissKappa<T> {
+export function fleissKappa<T extends Category>(units: ReadonlyArray<ItemRatings<T>> | UnitTally<T, unknown>): FleissKappa<T> {
+	const entries = [...tallyOf(units).entries.values()];
 	// Items with 2 or more present ratings, counted per number of ratings (in order of first appearance).
 	const itemsPerCount = new Map<number, number>();
 	let ratedItems = 0;
-	for (const ratings of items) {
-		const count = presentRatings(ratings).length;
-		if (count < 2) continue;
-		ratedItems++;
-		itemsPerCount.set(count, (itemsPerCount.get(count) ?? 0) + 1);
+	for (const { values, units: count } of entries) {
+		if (values.length < 2) continue;
+		ratedItems += count;
+		itemsPerCount.set(values.length, (itemsPerCount.get(values.length) ?? 0) + count);
 	}
 	let m = 0;
 	let modalItems = 0;
@@ -189,33 +198,18 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 			modalItems = itemCount;
 		}
 	}
-	const used: Array<readonly T[]> = [];
-	if (m >= 2) {
-		for (const ratings of items) {
-			const present = presentRatings(ratings);
-			if (present.length === m) used.push(present);
-		}
+	if (m < 2) {
+		return { kappa: null, items: 0, ratersPerItem: m, excludedItems: ratedItems, observedAgreement: null, expectedAgreement: null, categoryShares: [] };
 	}
-	const empty: FleissKappa<T> = {
-		kappa: null,
-		items: 0,
-		ratersPerItem: m,
-		excludedItems: ratedItems,
-		observedAgreement: null,
-		expectedAgreement: null,
-		categoryShares: []
-	};
-	if (used.length === 0) return empty;
 
 	const totals = new Map<T, number>();
-	let sumOfItemAgreement = 0;
-	for (const present of used) {
-		// Σ count² over the item's values = m + 2 × its pairs of equal values.
-		const sumOfSquares = m + 2 * equalPairs(present);
-		for (const value of present) totals.set(value, (totals.get(value) ?? 0) + 1);
-		sumOfItemAgreement += (sumOfSquares - m) / (m * (m - 1));
+	let equalPairsUsed = 0;
+	for (const { values, units: count } of entries) {
+		if (values.length !== m) continue;
+		equalPairsUsed += count * equalPairs(values);
+		for (const [value, times] of countValues(values)) totals.set(value, (totals.get(value) ?? 0) + count * times);
 	}
-	const ratingsUsed = used.length * m;
+	const ratingsUsed = modalItems * m;
 	const categoryShares: Array<{ value: T; share: number }> = [];
 	let expectedAgreement = 0;
 	for (const [value, total] of totals) {
@@ -223,12 +217,13 @@ export function fleissKappa<T extends Category>(items: ReadonlyArray<ItemRatings
 		categoryShares.push({ value, share });
 		expectedAgreement += share * share;
 	}
-	const observedAgreement = sumOfItemAgreement / used.length;
+	// Pᵢ = (Σⱼ nᵢⱼ² − m)/(m(m − 1)) = 2 × (the item's pairs of equal values)/(m(m − 1)).
+	const observedAgreement = (2 * equalPairsUsed) / (m * (m - 1)) / modalItems;
 	return {
 		kappa: expectedAgreement >= 1 ? null : (observedAgreement - expectedAgreement) / (1 - expectedAgreement),
-		items: used.length,
+		items: modalItems,
 		ratersPerItem: m,
-		excludedItems: ratedItems - used.length,
+		excludedItems: ratedItems - modalItems,
 		observedAgreement,
 		expectedAgreement,
 		categoryShares

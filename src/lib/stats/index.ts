@@ -15,3 +15,4 @@ export * from './clustered';
 export * from './dawid-skene';
 export * from './pairwise';
 export * from './stratified';
+export * from './tally';

@@ -3,7 +3,8 @@
  * computed through the coincidence matrix as in Krippendorff (2011), "Computing Krippendorff's
  * Alpha-Reliability", Annenberg School for Communication, University of Pennsylvania, §A–F.
  */
-import { type Category, type ItemRatings, presentRatings } from './ratings';
+import { type Category, type ItemRatings, countValues } from './ratings';
+import { type UnitTally, tallyOf } from './tally';
 
 /**
  * nominal: any difference counts fully (yes / no, error categories).
@@ -47,39 +48,37 @@ export interface KrippendorffAlpha {
  * ((c − k)/(c + k))² (ratio, §F).
  */
 export function krippendorffAlpha<T extends Category>(
-	units: ReadonlyArray<ItemRatings<T>>,
+	units: ReadonlyArray<ItemRatings<T>> | UnitTally<T, unknown>,
 	options: KrippendorffOptions<T> = {}
 ): KrippendorffAlpha {
 	const level = options.level ?? 'nominal';
-	const pairable = units.map((ratings) => presentRatings(ratings)).filter((present) => present.length >= 2);
+	const pairable = [...tallyOf(units).entries.values()].filter((entry) => entry.values.length >= 2);
 
 	const values = orderedValues(pairable, level, options.order);
 	const index = new Map(values.map((value, i) => [value, i]));
 	const v = values.length;
 
-	// Coincidence matrix: each ordered pair of ratings (i ≠ j) in unit u adds 1/(m_u − 1).
+	// Coincidence matrix: each ordered pair of ratings (i ≠ j) in unit u adds 1/(m_u − 1). The pairs
+	// are counted per m in integers and divided once per m: no rounding per unit, and n is exact.
+	const pairCounts = new Map<number, number[][]>();
+	let n = 0;
+	let pairableUnits = 0;
+	for (const { values: present, units: count } of pairable) {
+		const m = present.length;
+		n += count * m;
+		pairableUnits += count;
+		let table = pairCounts.get(m);
+		if (!table) pairCounts.set(m, (table = Array.from({ length: v }, () => new Array<number>(v).fill(0))));
+		const counted = [...countValues(present)].map(([value, times]) => [index.get(value)!, times] as const);
+		for (const [c, nc] of counted) {
+			for (const [k, nk] of counted) table[c][k] += count * (c === k ? nc * (nc - 1) : nc * nk);
+		}
+	}
 	const coincidences = Array.from({ length: v }, () => new Array<number>(v).fill(0));
-	// Per unit, each value's count; one array reused across units (a map per unit cost more than the sums).
-	const counts = new Array<number>(v).fill(0);
-	const seen: number[] = [];
-	for (const present of pairable) {
-		for (const value of present) {
-			const i = index.get(value)!;
-			if (counts[i] === 0) seen.push(i);
-			counts[i]++;
-		}
-		const weight = 1 / (present.length - 1);
-		for (const c of seen) {
-			for (const k of seen) {
-				coincidences[c][k] += (c === k ? counts[c] * (counts[c] - 1) : counts[c] * counts[k]) * weight;
-			}
-		}
-		for (const c of seen) counts[c] = 0;
-		seen.length = 0;
+	for (const [m, table] of pairCounts) {
+		for (let c = 0; c < v; c++) for (let k = 0; k < v; k++) coincidences[c][k] += table[c][k] / (m - 1);
 	}
 	const marginals = coincidences.map((row) => row.reduce((sum, o) => sum + o, 0));
-	// n is an integer (the pairable ratings); round away the 1/(m_u − 1) fractions' rounding error.
-	const n = Math.round(marginals.reduce((sum, nc) => sum + nc, 0));
 
 	const delta = differenceFunction(level, values, marginals);
 	let observed = 0;
@@ -95,7 +94,7 @@ export function krippendorffAlpha<T extends Category>(
 	const result: KrippendorffAlpha = {
 		alpha: null,
 		n,
-		units: pairable.length,
+		units: pairableUnits,
 		level,
 		observedDisagreement: n === 0 ? null : observed / n,
 		expectedDisagreement: n < 2 ? null : expected / (n * (n - 1))
@@ -105,12 +104,12 @@ export function krippendorffAlpha<T extends Category>(
 }
 
 function orderedValues<T extends Category>(
-	pairable: ReadonlyArray<readonly T[]>,
+	pairable: ReadonlyArray<{ values: readonly T[] }>,
 	level: MeasurementLevel,
 	order: readonly T[] | undefined
 ): T[] {
 	const distinct = new Set<T>();
-	for (const present of pairable) for (const value of present) distinct.add(value);
+	for (const entry of pairable) for (const value of entry.values) distinct.add(value);
 	const seen = [...distinct];
 	if (order) {
 		const known = new Set(order);

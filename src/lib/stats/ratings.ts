@@ -47,9 +47,8 @@ export interface ItemRow<Rater, T extends Category> {
 
 /**
  * How many pairs of equal values `values` holds: Σ c(c − 1)/2 over each value's count c, equal as
- * a Map's keys are (SameValueZero). Agreement statistics ask this of every unit, hundreds of
- * thousands of times in a large report: a unit's handful of values are compared pairwise rather
- * than counted in a map of their own.
+ * a Map's keys are (SameValueZero). A unit's handful of values are compared pairwise rather than
+ * counted in a map of their own.
  */
 export function equalPairs(values: ReadonlyArray<Category>): number {
 	const m = values.length;
