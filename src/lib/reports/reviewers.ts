@@ -2,13 +2,12 @@
  * Per reviewer: work done, time per item, agreement with the other reviewers, and accuracy on
  * gold items (answers the researcher knows).
  */
-import { QUESTION_KEYS } from '$lib/audits/rubric';
-import { median, raterAgreementOfRows, rowsByItem, wilsonInterval, type ItemRow, type RatingRecord } from '$lib/stats';
+import { median, raterAgreementOfRows, rowsByItem, wilsonInterval, type RaterAgreement, type RaterShare, type RatingRecord } from '$lib/stats';
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
-import { groupBy, qualityItemRows, type VerdictMemo } from './verdicts';
+import { groupBy, qualityItemRows, qualityRaterShares, type VerdictMemo } from './verdicts';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -42,28 +41,23 @@ export interface ReviewerRow {
 }
 
 /**
- * Per-reviewer agreement's units: one per (item, question) for quality audits, per (item,
- * response) for rating audits, so every answer counts once. Quality units are each item's rows
- * as they are (qualityItemRows), with no record built per answer: 300,000 of them at 100,000 labels.
+ * Each reviewer's agreement with the others, over units of one per (item, question) for quality
+ * audits and per (item, response) for rating audits, so every answer counts once. A quality
+ * item's units are its rows as they are (qualityItemRows), summed into shares kept in `memo`:
+ * no record built per answer (300,000 of them at 100,000 labels), and a report after one label
+ * changed goes over one item's units.
  */
-export function agreementUnits(
-	kind: AuditKind,
-	byItem: ReadonlyMap<number, readonly ReportLabel[]>,
-	memo?: VerdictMemo
-): Array<ItemRow<number, string | boolean>> {
+export function reviewerAgreement(kind: AuditKind, byItem: ReadonlyMap<number, readonly ReportLabel[]>, memo?: VerdictMemo): Map<number, RaterAgreement> {
 	if (kind !== 'quality') {
 		const records: RatingRecord<string, number, string>[] = [];
 		for (const labels of byItem.values()) {
 			for (const label of labels) for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
 		}
-		return [...rowsByItem(records).values()];
+		return raterAgreementOfRows([...rowsByItem(records).values()]);
 	}
-	const units: Array<ItemRow<number, boolean>> = [];
-	for (const [itemId, list] of byItem) {
-		const item = memo ? memo.qualityRows(itemId, list) : qualityItemRows(itemId, list);
-		for (const q of QUESTION_KEYS) units.push(item[q]);
-	}
-	return units;
+	const shares: RaterShare<number>[][] = [];
+	for (const [itemId, list] of byItem) shares.push(memo ? memo.qualityRaterShares(itemId, list) : qualityRaterShares(qualityItemRows(itemId, list)));
+	return raterAgreementOfRows(shares);
 }
 
 function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], goldByItem: ReadonlyMap<number, ReportGoldAnswer>, settings: IntervalSettings): ReviewerRow['gold'] {
@@ -93,7 +87,7 @@ export function reviewerRows(
 ): ReviewerRow[] {
 	const kind = input.audit.kind;
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
-	const agreement = raterAgreementOfRows(agreementUnits(kind, sampledByItem, memo));
+	const agreement = reviewerAgreement(kind, sampledByItem, memo);
 	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);

@@ -4,7 +4,7 @@
  * verdict is null, `tie` is set, and the reports list the item for adjudication.
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
-import { majorityLabel, rowProfile, type ItemRow, type UnitProfile } from '$lib/stats';
+import { majorityLabel, raterShares, rowProfile, type ItemRow, type RaterShare, type UnitProfile } from '$lib/stats';
 import {
 	answerTo,
 	type ErrorReason,
@@ -287,11 +287,24 @@ export function qualityItemProfiles(rows: QualityItemRows): QualityItemProfiles 
 	};
 }
 
+/** An item's share of each reviewer's agreement over the three questions (one unit per question). */
+export function qualityRaterShares(rows: QualityItemRows): RaterShare<number>[] {
+	return raterShares(QUESTION_KEYS.map((q) => rows[q]));
+}
+
 interface KeptVerdict {
 	item: Pick<ReportItem, 'id' | 'responses'>;
 	labels: readonly ReportLabel[];
 	adjudication: ReportAdjudication | null | undefined;
 	verdict: QualityItemVerdict | RatingItemVerdict;
+}
+
+/** An item's agreement rows as kept, with what is made of them when first asked. */
+interface KeptRows {
+	labels: readonly ReportLabel[];
+	rows: QualityItemRows;
+	profiles?: QualityItemProfiles;
+	shares?: RaterShare<number>[];
 }
 
 /**
@@ -300,12 +313,12 @@ interface KeptVerdict {
  * label objects (src/lib/server/reports/load.ts). A verdict is given again only for the same item
  * object, the same label objects in the same order, and the same adjudication object; anything
  * else is computed afresh. At 100,000 labels, a report after one label changed computes one
- * verdict instead of 50,000. Items' agreement rows and profiles are kept alike. What it gives is shared: callers
+ * verdict instead of 50,000. Items' agreement rows, profiles and reviewer shares are kept alike. What it gives is shared: callers
  * must not change it.
  */
 export class VerdictMemo {
 	private kept = new Map<number, KeptVerdict>();
-	private keptRows = new Map<number, { labels: readonly ReportLabel[]; rows: QualityItemRows; profiles?: QualityItemProfiles }>();
+	private keptRows = new Map<number, KeptRows>();
 
 	/**
 	 * Items kept at most, all of them put out beyond it: an audit of 100,000 items. An item's verdict
@@ -333,10 +346,16 @@ export class VerdictMemo {
 		return (kept.profiles ??= qualityItemProfiles(kept.rows));
 	}
 
-	private keptRowsOf(itemId: number, labels: readonly ReportLabel[]): { rows: QualityItemRows; profiles?: QualityItemProfiles } {
+	/** qualityRaterShares of the item's rows, kept with them. */
+	qualityRaterShares(itemId: number, labels: readonly ReportLabel[]): RaterShare<number>[] {
+		const kept = this.keptRowsOf(itemId, labels);
+		return (kept.shares ??= qualityRaterShares(kept.rows));
+	}
+
+	private keptRowsOf(itemId: number, labels: readonly ReportLabel[]): KeptRows {
 		const kept = this.keptRows.get(itemId);
 		if (kept && sameElements(kept.labels, labels)) return kept;
-		const fresh = { labels: [...labels], rows: qualityItemRows(itemId, labels) };
+		const fresh: KeptRows = { labels: [...labels], rows: qualityItemRows(itemId, labels) };
 		if (this.keptRows.size >= this.limit) this.keptRows.clear();
 		this.keptRows.set(itemId, fresh);
 		return fresh;

@@ -19,7 +19,9 @@ export function mean(values: readonly number[]): number | null {
 export function median(values: readonly number[]): number | null {
 	assertFinite(values, 'median');
 	if (values.length === 0) return null;
-	const sorted = [...values].sort((a, b) => a - b);
+	// A typed array sorts numbers natively, several times faster than a comparator (a report takes
+	// the median of each reviewer's 100,000 label times at scale).
+	const sorted = Float64Array.from(values).sort();
 	const middle = sorted.length >> 1;
 	return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }

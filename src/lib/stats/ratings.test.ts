@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohenKappa } from './agreement';
-import { countValues, equalPairs, presentRatings, raterAgreement, ratingPairs, ratingsByItem, rowsByItem, type Category, type RatingRecord } from './ratings';
+import { countValues, equalPairs, presentRatings, raterAgreement, raterAgreementOfRows, raterShares, ratingPairs, ratingsByItem, rowsByItem, type Category, type RatingRecord } from './ratings';
 import { createRng } from '../random';
 
 const labels: Array<RatingRecord<number, string, string>> = [
@@ -50,6 +50,19 @@ describe('raterAgreement', () => {
 		expect(result.get('cy')).toEqual({ items: 2, pairs: 3, agreeingPairs: 1, agreement: 1 / 3 });
 		// dee shares no item with anyone.
 		expect(result.get('dee')).toEqual({ items: 0, pairs: 0, agreeingPairs: 0, agreement: null });
+	});
+
+	it('sums the same from units’ shares kept in groups as from the units themselves', () => {
+		const rows = [...rowsByItem(labels).values()];
+		const grouped = [raterShares(rows.slice(0, 2)), raterShares(rows.slice(2))];
+		expect([...raterAgreementOfRows(grouped)]).toEqual([...raterAgreementOfRows(rows)]);
+		expect([...raterAgreementOfRows(rows)]).toEqual([...raterAgreement(labels)]);
+		// A unit's share: one item, m − 1 pairs, and the agreeing ones, for each rater who gave a value.
+		expect(raterShares([{ raters: ['x', 'y', 'z'], values: ['a', 'a', null] }])).toEqual([
+			{ rater: 'x', items: 1, pairs: 1, agreeingPairs: 1 },
+			{ rater: 'y', items: 1, pairs: 1, agreeingPairs: 1 },
+			{ rater: 'z', items: 0, pairs: 0, agreeingPairs: 0 }
+		]);
 	});
 });
 

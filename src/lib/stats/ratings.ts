@@ -148,12 +148,55 @@ export function raterAgreement<Item, Rater, T extends Category>(records: Iterabl
 	return raterAgreementOfRows([...rowsByItem(list).values()], list.map((r) => r.rater));
 }
 
+/** One rater's share of their agreement from some units: what raterAgreement sums. */
+export interface RaterShare<Rater> {
+	rater: Rater;
+	/** Units where this rater and at least one other gave a value. */
+	items: number;
+	pairs: number;
+	agreeingPairs: number;
+}
+
+/**
+ * The units' shares of each rater's agreement, one entry per rater in row order (those with only
+ * missing values too, with zeros): a report keeps an item's shares and sums them, rather than
+ * going over its units again each time.
+ */
+export function raterShares<Rater, T extends Category>(rows: ReadonlyArray<ItemRow<Rater, T>>): RaterShare<Rater>[] {
+	const shares: RaterShare<Rater>[] = [];
+	const shareOf = (rater: Rater): RaterShare<Rater> => {
+		let found = shares.find((s) => s.rater === rater);
+		if (!found) shares.push((found = { rater, items: 0, pairs: 0, agreeingPairs: 0 }));
+		return found;
+	};
+	for (const row of rows) {
+		for (const rater of row.raters) shareOf(rater);
+		// The raters with a present value, and how many of them gave each value.
+		const present: number[] = [];
+		for (let i = 0; i < row.values.length; i++) if (isPresent(row.values[i])) present.push(i);
+		if (present.length < 2) continue;
+		for (const i of present) {
+			const value = row.values[i];
+			let same = 0;
+			for (const j of present) if (j !== i && row.values[j] === value) same++;
+			const share = shareOf(row.raters[i]);
+			share.items += 1;
+			share.pairs += present.length - 1;
+			share.agreeingPairs += same;
+		}
+	}
+	return shares;
+}
+
 /**
  * The same over units' rows as they are (no map of them: a report has 150,000 units, one per
- * item and question). Every rater is listed, those with only missing values too: first `raters`
- * (a caller's order), then in row order.
+ * item and question), or over their shares (raterShares) kept per item. Every rater is listed,
+ * those with only missing values too: first `raters` (a caller's order), then in row order.
  */
-export function raterAgreementOfRows<Rater, T extends Category>(rows: ReadonlyArray<ItemRow<Rater, T>>, raters: Iterable<Rater> = []): Map<Rater, RaterAgreement> {
+export function raterAgreementOfRows<Rater, T extends Category>(
+	rows: ReadonlyArray<ItemRow<Rater, T>> | Iterable<readonly RaterShare<Rater>[]>,
+	raters: Iterable<Rater> = []
+): Map<Rater, RaterAgreement> {
 	const result = new Map<Rater, RaterAgreement>();
 	const entry = (rater: Rater): RaterAgreement => {
 		let found = result.get(rater);
@@ -164,20 +207,12 @@ export function raterAgreementOfRows<Rater, T extends Category>(rows: ReadonlyAr
 		return found;
 	};
 	for (const rater of raters) entry(rater);
-	for (const row of rows) for (const rater of row.raters) entry(rater);
-	for (const row of rows) {
-		// The raters with a present value, and how many of them gave each value.
-		const present: number[] = [];
-		for (let i = 0; i < row.values.length; i++) if (isPresent(row.values[i])) present.push(i);
-		if (present.length < 2) continue;
-		for (const i of present) {
-			const value = row.values[i];
-			let same = 0;
-			for (const j of present) if (j !== i && row.values[j] === value) same++;
-			const stats = entry(row.raters[i]);
-			stats.items += 1;
-			stats.pairs += present.length - 1;
-			stats.agreeingPairs += same;
+	for (const unit of rows) {
+		for (const share of 'raters' in unit ? raterShares([unit]) : unit) {
+			const stats = entry(share.rater);
+			stats.items += share.items;
+			stats.pairs += share.pairs;
+			stats.agreeingPairs += share.agreeingPairs;
 		}
 	}
 	for (const stats of result.values()) stats.agreement = stats.pairs === 0 ? null : stats.agreeingPairs / stats.pairs;
