@@ -1,7 +1,8 @@
 /**
- * A large quality audit written straight into the tables (no routing): a dataset of `items`
- * tasks, `reviewers` reviewers, and k labels per item that agree with each item's true quality
- * 85% of the time. For the report benchmark and the tests that need a report that takes seconds.
+ * Large audits written straight into the tables (no routing), for the report benchmark and the
+ * tests that need a report that takes seconds: a quality audit of `items` tasks, `reviewers`
+ * reviewers and k labels per item that agree with each item's true quality 85% of the time; a
+ * rating audit of `items` tasks with one response per model, each rated A–D by k reviewers.
  */
 import type { Db } from '../../src/lib/server/db';
 import { createAudit } from '../../src/lib/server/audits/create';
@@ -57,6 +58,73 @@ export function buildLargeQualityAudit(db: Db, options: { items: number; k: numb
 				assign.run(audit.id, item.id, reviewer, at - 20_000, at + 600_000, at - 19_000, at);
 				const [i, o, u] = answer.map((v) => (v ? 1 : 0));
 				label.run(audit.id, item.id, reviewer, i, o, u, reason, 19_000, 15_000 + Math.floor(random() * 20_000), at, at);
+			}
+			counts.run(k, k, item.id);
+		});
+	})();
+	return audit.id;
+}
+
+const RATINGS = ['A', 'B', 'C', 'D'] as const;
+
+/** A rating audit: each task's responses of `models` rated by k reviewers, each rating one grade from the response's true grade 30% of the time. Returns its id. */
+export function buildLargeRatingAudit(db: Db, options: { items: number; k: number; reviewers: number; models: string[]; name: string }): number {
+	const { items: count, k, reviewers, models } = options;
+	const c = db.$client;
+	const now = Date.now();
+	const { id: datasetId } = c.prepare<[string, number], { id: number }>(`INSERT INTO datasets (name, created_at) VALUES (?, ?) RETURNING id`).get(`${options.name} data`, now)!;
+	const task = c.prepare<[number, string, string, number, number], { id: number }>(
+		`INSERT INTO tasks (dataset_id, instruction, instruction_key, instruction_words, origin, instance_count, empty_input_count, is_classification, created_at)
+		 VALUES (?, ?, ?, 12, 'generated', 1, 0, ?, ?) RETURNING id`
+	);
+	const instance = c.prepare<[number, number, string, number], { id: number }>(
+		`INSERT INTO instances (task_id, dataset_id, input, output, input_words, output_words, created_at) VALUES (?, ?, ?, '', 4, 0, ?) RETURNING id`
+	);
+	const response = c.prepare<[number, number, number, string, string, number]>(
+		`INSERT INTO responses (task_id, instance_id, dataset_id, model, response, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+	);
+	c.transaction(() => {
+		for (let i = 0; i < count; i++) {
+			const text = `Instruction ${i}: answer question ${i % 89} for a newcomer.`;
+			const t = task.get(datasetId, text, text, i % 4 === 0 ? 1 : 0, now)!;
+			const inst = instance.get(t.id, datasetId, `Question ${i}`, now)!;
+			for (const model of models) response.run(t.id, inst.id, datasetId, model, `${model}'s answer to question ${i}.`, now);
+		}
+	})();
+	const user = c.prepare<[string, string, string, number], { id: number }>(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, ?, 'x', ?) RETURNING id`);
+	const slug = options.name.replace(/\W+/g, '-');
+	const ids = Array.from({ length: reviewers }, (_, i) => user.get(`${slug}-r${i}@large.example`, `Reviewer ${i}`, 'reviewer', now)!.id);
+	const audit = createAudit({ datasetId, kind: 'rating', name: options.name, sampleSize: count, seed: 11, overlap: k, reviewerIds: ids, models }, db);
+	const items = c.prepare<[number], { id: number }>('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY position').all(audit.id);
+	const responsesOf = c.prepare<[number], { id: number; model: string }>(
+		`SELECT r.id, r.model FROM audit_item_responses x JOIN responses r ON r.id = x.response_id WHERE x.item_id = ? ORDER BY x.position`
+	);
+	const assign = c.prepare<[number, number, number, number, number, number, number]>(
+		`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at)
+		 VALUES (?, ?, ?, 'submitted', ?, ?, ?, ?)`
+	);
+	const label = c.prepare<[number, number, number, number, number, number, number], { id: number }>(
+		`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, comment, duration_ms, active_ms, submitted_at, updated_at, revision)
+		 VALUES (?, ?, ?, '', ?, ?, ?, ?, 1) RETURNING id`
+	);
+	const rating = c.prepare<[number, number, number, number, string, string]>(
+		`INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)`
+	);
+	const counts = c.prepare<[number, number, number]>('UPDATE audit_items SET label_count = ?, claimed_count = ? WHERE id = ?');
+	const random = createRng(7);
+	c.transaction(() => {
+		items.forEach((item, n) => {
+			const responses = responsesOf.all(item.id);
+			const truth = responses.map((_, m) => Math.min(3, Math.floor(random() * 3) + m));
+			for (let j = 0; j < k; j++) {
+				const reviewer = ids[(n + j * 7) % reviewers];
+				const at = now - (count - n) * 1000 + j * 500;
+				assign.run(audit.id, item.id, reviewer, at - 20_000, at + 600_000, at - 19_000, at);
+				const { id: labelId } = label.get(audit.id, item.id, reviewer, 19_000, 15_000 + Math.floor(random() * 20_000), at, at)!;
+				responses.forEach((r, m) => {
+					const off = random() < 0.3 ? (random() < 0.5 ? -1 : 1) : 0;
+					rating.run(labelId, audit.id, item.id, r.id, r.model, RATINGS[Math.max(0, Math.min(3, truth[m] + off))]);
+				});
 			}
 			counts.run(k, k, item.id);
 		});

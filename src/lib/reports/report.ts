@@ -5,7 +5,7 @@ import type { ConversationReport, PairwiseReport } from './shapes';
  * (./types) so the numbers can be checked without a database.
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
-import { DEFAULT_CONFIDENCE, UnitTally, type RatingRecord } from '$lib/stats';
+import { DEFAULT_CONFIDENCE, UnitTally } from '$lib/stats';
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
 import {
@@ -42,7 +42,9 @@ import {
 	type VerdictBasis,
 	type VerdictMemo,
 	qualityItemProfiles,
-	qualityItemRows
+	qualityItemRows,
+	ratingItemProfiles,
+	ratingItemRows
 } from './verdicts';
 
 export interface ReportOptions {
@@ -271,19 +273,19 @@ function qualityAgreement(perItem: ReadonlyMap<number, ReportLabel[]>, memo?: Ve
 	return rows;
 }
 
-function ratingAgreement(input: ReportInput, sampledIds: Set<number>, models: readonly string[]): AgreementRow[] | null {
-	const records: Array<RatingRecord<string, number, Rating> & { model: string }> = [];
-	for (const l of input.labels) {
-		if (!sampledIds.has(l.itemId)) continue;
-		for (const r of l.ratings) records.push({ item: `${l.itemId}:${r.responseId}`, rater: l.reviewerId, value: r.rating, model: r.model });
+function ratingAgreement(perItem: ReadonlyMap<number, readonly ReportLabel[]>, models: readonly string[], memo?: VerdictMemo): AgreementRow[] | null {
+	// One unit per (item, response), each in the tally of all models and in its model's.
+	const all = new UnitTally<Rating, number>();
+	const byModel = new Map(models.map((model) => [model, new UnitTally<Rating, number>()]));
+	for (const [itemId, list] of perItem) {
+		for (const { model, profile } of memo ? memo.ratingProfiles(itemId, list) : ratingItemProfiles(ratingItemRows(itemId, list))) {
+			all.add(profile);
+			byModel.get(model)?.add(profile);
+		}
 	}
-	const perUnit = new Map<string, number>();
-	for (const r of records) perUnit.set(r.item, (perUnit.get(r.item) ?? 0) + 1);
-	if (![...perUnit.values()].some((n) => n >= 2)) return null;
+	if (![...all.entries.values()].some((entry) => entry.values.length >= 2)) return null;
 	const options = { level: 'ordinal' as const, order: RATING_KEYS };
-	const rows = [agreementRow('all models', 'A–D', records, options)];
-	for (const model of models) rows.push(agreementRow(model, 'A–D', records.filter((r) => r.model === model), options));
-	return rows;
+	return [agreementRow('all models', 'A–D', all, options), ...models.map((model) => agreementRow(model, 'A–D', byModel.get(model)!, options))];
 }
 
 /** Agreement so far is shown once this many items have all k labels. */
@@ -304,7 +306,7 @@ export function agreementSoFar(raw: ReportInput, memo?: VerdictMemo): AgreementS
 	const byItem = labelsByItem(input.labels.filter((l) => sampled.has(l.itemId)));
 	const complete = new Map([...byItem].filter(([, list]) => list.length >= input.audit.overlap));
 	if (input.audit.overlap < 2 || complete.size < AGREEMENT_SO_FAR_MIN_ITEMS) return { completeItems: complete.size, rows: null, qualification };
-	const rows = input.audit.kind === 'quality' ? qualityAgreement(complete, memo) : ratingAgreement(input, new Set(complete.keys()), input.audit.models);
+	const rows = input.audit.kind === 'quality' ? qualityAgreement(complete, memo) : ratingAgreement(complete, input.audit.models, memo);
 	return { completeItems: complete.size, rows, qualification };
 }
 
@@ -397,11 +399,11 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 				judgements: verdict.responses.filter((r) => r.tie).map((r) => r.model),
 				labels: verdict.labels
 			}));
-		report.reviewers = reviewerRows(input, byItem, settings);
+		report.reviewers = reviewerRows(input, byItem, settings, undefined, memo);
 		report.rating = {
 			models: modelRatingRows(models, list, settings),
 			comparisons: allModelComparisons(models, list),
-			agreement: ratingAgreement(input, sampledIds, models),
+			agreement: ratingAgreement(byItem, models, memo),
 			ties
 		};
 	}

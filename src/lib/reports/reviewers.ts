@@ -2,12 +2,12 @@
  * Per reviewer: work done, time per item, agreement with the other reviewers, and accuracy on
  * gold items (answers the researcher knows).
  */
-import { median, raterAgreementOfRows, rowsByItem, wilsonInterval, type RaterAgreement, type RaterShare, type RatingRecord } from '$lib/stats';
+import { median, raterAgreementOfRows, wilsonInterval, type RaterAgreement, type RaterShare } from '$lib/stats';
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
-import { groupBy, qualityItemRows, qualityRaterShares, type VerdictMemo } from './verdicts';
+import { groupBy, qualityItemRows, qualityRaterShares, ratingItemRows, ratingRaterShares, type VerdictMemo } from './verdicts';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -42,21 +42,17 @@ export interface ReviewerRow {
 
 /**
  * Each reviewer's agreement with the others, over units of one per (item, question) for quality
- * audits and per (item, response) for rating audits, so every answer counts once. A quality
- * item's units are its rows as they are (qualityItemRows), summed into shares kept in `memo`:
- * no record built per answer (300,000 of them at 100,000 labels), and a report after one label
+ * audits and per (item, response) for rating audits, so every answer counts once. An item's
+ * units are its rows (qualityItemRows, ratingItemRows) summed into shares kept in `memo`: no
+ * record built per answer (300,000 of them at 100,000 labels), and a report after one label
  * changed goes over one item's units.
  */
 export function reviewerAgreement(kind: AuditKind, byItem: ReadonlyMap<number, readonly ReportLabel[]>, memo?: VerdictMemo): Map<number, RaterAgreement> {
-	if (kind !== 'quality') {
-		const records: RatingRecord<string, number, string>[] = [];
-		for (const labels of byItem.values()) {
-			for (const label of labels) for (const r of label.ratings) records.push({ item: `${label.itemId}:${r.responseId}`, rater: label.reviewerId, value: r.rating });
-		}
-		return raterAgreementOfRows([...rowsByItem(records).values()]);
-	}
 	const shares: RaterShare<number>[][] = [];
-	for (const [itemId, list] of byItem) shares.push(memo ? memo.qualityRaterShares(itemId, list) : qualityRaterShares(qualityItemRows(itemId, list)));
+	for (const [itemId, list] of byItem) {
+		if (memo) shares.push(memo.raterShares(kind, itemId, list));
+		else shares.push(kind === 'quality' ? qualityRaterShares(qualityItemRows(itemId, list)) : ratingRaterShares(ratingItemRows(itemId, list)));
+	}
 	return raterAgreementOfRows(shares);
 }
 

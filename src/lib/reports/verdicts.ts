@@ -13,7 +13,8 @@ import {
 	type Rating,
 	type ReportAdjudication,
 	type ReportItem,
-	type ReportLabel
+	type ReportLabel,
+	type AuditKind
 } from './types';
 
 /** Where an item's final label comes from. */
@@ -292,6 +293,39 @@ export function qualityRaterShares(rows: QualityItemRows): RaterShare<number>[] 
 	return raterShares(QUESTION_KEYS.map((q) => rows[q]));
 }
 
+/** One rated response of a rating item: its model, and each reviewer's A–D rating of it. */
+export interface RatingUnitRow {
+	model: string;
+	row: ItemRow<number, Rating>;
+}
+
+/** A rating item's agreement rows: one per response rated, in the order its labels first rate them. */
+export function ratingItemRows(itemId: number, labels: readonly ReportLabel[]): RatingUnitRow[] {
+	ratersOf(itemId, labels); // a reviewer who labelled the item twice is an error
+	const byResponse = new Map<number, RatingUnitRow>();
+	for (const label of labels) {
+		for (const r of label.ratings) {
+			let unit = byResponse.get(r.responseId);
+			if (!unit) byResponse.set(r.responseId, (unit = { model: r.model, row: { raters: [], values: [] } }));
+			unit.row.raters.push(label.reviewerId);
+			unit.row.values.push(r.rating);
+		}
+	}
+	return [...byResponse.values()];
+}
+
+/** A rating item's profile per rated response, with the response's model. */
+export type RatingItemProfiles = Array<{ model: string; profile: UnitProfile<Rating, number> }>;
+
+export function ratingItemProfiles(rows: readonly RatingUnitRow[]): RatingItemProfiles {
+	return rows.map((unit) => ({ model: unit.model, profile: rowProfile(unit.row) }));
+}
+
+/** A rating item's share of each reviewer's agreement (one unit per rated response). */
+export function ratingRaterShares(rows: readonly RatingUnitRow[]): RaterShare<number>[] {
+	return raterShares(rows.map((unit) => unit.row));
+}
+
 interface KeptVerdict {
 	item: Pick<ReportItem, 'id' | 'responses'>;
 	labels: readonly ReportLabel[];
@@ -300,10 +334,10 @@ interface KeptVerdict {
 }
 
 /** An item's agreement rows as kept, with what is made of them when first asked. */
-interface KeptRows {
+interface KeptRows<Rows, Profiles> {
 	labels: readonly ReportLabel[];
-	rows: QualityItemRows;
-	profiles?: QualityItemProfiles;
+	rows: Rows;
+	profiles?: Profiles;
 	shares?: RaterShare<number>[];
 }
 
@@ -318,7 +352,8 @@ interface KeptRows {
  */
 export class VerdictMemo {
 	private kept = new Map<number, KeptVerdict>();
-	private keptRows = new Map<number, KeptRows>();
+	private keptQuality = new Map<number, KeptRows<QualityItemRows, QualityItemProfiles>>();
+	private keptRating = new Map<number, KeptRows<RatingUnitRow[], RatingItemProfiles>>();
 
 	/**
 	 * Items kept at most, all of them put out beyond it: an audit of 100,000 items. An item's verdict
@@ -337,27 +372,42 @@ export class VerdictMemo {
 
 	/** qualityItemRows, kept the same way (they depend on the labels alone). */
 	qualityRows(itemId: number, labels: readonly ReportLabel[]): QualityItemRows {
-		return this.keptRowsOf(itemId, labels).rows;
+		return this.keptRowsOf(this.keptQuality, itemId, labels, qualityItemRows).rows;
 	}
 
 	/** qualityItemProfiles of the item's rows, kept with them. */
 	qualityProfiles(itemId: number, labels: readonly ReportLabel[]): QualityItemProfiles {
-		const kept = this.keptRowsOf(itemId, labels);
+		const kept = this.keptRowsOf(this.keptQuality, itemId, labels, qualityItemRows);
 		return (kept.profiles ??= qualityItemProfiles(kept.rows));
 	}
 
-	/** qualityRaterShares of the item's rows, kept with them. */
-	qualityRaterShares(itemId: number, labels: readonly ReportLabel[]): RaterShare<number>[] {
-		const kept = this.keptRowsOf(itemId, labels);
-		return (kept.shares ??= qualityRaterShares(kept.rows));
+	/** ratingItemProfiles of a rating item's rows, kept with them. */
+	ratingProfiles(itemId: number, labels: readonly ReportLabel[]): RatingItemProfiles {
+		const kept = this.keptRowsOf(this.keptRating, itemId, labels, ratingItemRows);
+		return (kept.profiles ??= ratingItemProfiles(kept.rows));
 	}
 
-	private keptRowsOf(itemId: number, labels: readonly ReportLabel[]): KeptRows {
-		const kept = this.keptRows.get(itemId);
-		if (kept && sameElements(kept.labels, labels)) return kept;
-		const fresh: KeptRows = { labels: [...labels], rows: qualityItemRows(itemId, labels) };
-		if (this.keptRows.size >= this.limit) this.keptRows.clear();
-		this.keptRows.set(itemId, fresh);
+	/** The item's share of each reviewer's agreement (qualityRaterShares, or ratingRaterShares for the other kinds), kept with its rows. */
+	raterShares(kind: AuditKind, itemId: number, labels: readonly ReportLabel[]): RaterShare<number>[] {
+		if (kind === 'quality') {
+			const kept = this.keptRowsOf(this.keptQuality, itemId, labels, qualityItemRows);
+			return (kept.shares ??= qualityRaterShares(kept.rows));
+		}
+		const kept = this.keptRowsOf(this.keptRating, itemId, labels, ratingItemRows);
+		return (kept.shares ??= ratingRaterShares(kept.rows));
+	}
+
+	private keptRowsOf<Rows, Profiles>(
+		kept: Map<number, KeptRows<Rows, Profiles>>,
+		itemId: number,
+		labels: readonly ReportLabel[],
+		rowsOf: (itemId: number, labels: readonly ReportLabel[]) => Rows
+	): KeptRows<Rows, Profiles> {
+		const found = kept.get(itemId);
+		if (found && sameElements(found.labels, labels)) return found;
+		const fresh: KeptRows<Rows, Profiles> = { labels: [...labels], rows: rowsOf(itemId, labels) };
+		if (kept.size >= this.limit) kept.clear();
+		kept.set(itemId, fresh);
 		return fresh;
 	}
 

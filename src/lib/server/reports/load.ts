@@ -222,15 +222,19 @@ function readItemsAndLabels(c: Client, audit: ReportAudit, only?: Only): Pick<Re
 	const ratingsByLabel = new Map<number, ReportRating[]>();
 	if (audit.kind === 'rating') {
 		const rows = c
-			.prepare<unknown[], ReportRating & { labelId: number }>(
-				`SELECT label_id AS labelId, response_id AS responseId, model, rating FROM audit_label_ratings
-				 WHERE audit_id = ?${ids === null ? '' : ` AND label_id IN (SELECT id FROM audit_labels WHERE 1${onItems('item_id')})`}`
+			.prepare<unknown[], [number, number, string, ReportRating['rating']]>(
+				// The items asked for: their labels' ratings by label (the primary key), not by scanning the audit's.
+				ids === null
+					? 'SELECT label_id, response_id, model, rating FROM audit_label_ratings WHERE audit_id = ?'
+					: `SELECT label_id, response_id, model, rating FROM audit_label_ratings
+					   WHERE label_id IN (SELECT id FROM audit_labels WHERE audit_id = ?${onItems('item_id')})`
 			)
+			.raw()
 			.all(...args(auditId));
-		for (const { labelId, ...rating } of rows) {
-			const list = ratingsByLabel.get(labelId) ?? [];
-			list.push(rating);
-			ratingsByLabel.set(labelId, list);
+		for (const [labelId, responseId, model, rating] of rows) {
+			const list = ratingsByLabel.get(labelId);
+			if (list) list.push({ responseId, model, rating });
+			else ratingsByLabel.set(labelId, [{ responseId, model, rating }]);
 		}
 	}
 	const labelRows = c
