@@ -7,7 +7,8 @@
  * fits' cost on slices of the audit (BENCH_REPORT_SLICES, default 1000,2000 items), projected to
  * the whole (many minutes: the page leaves them to the background thread); the page's report as
  * served, with the latent results kept and on a first view (pending); with BENCH_REPORT_HTTP=1 and
- * the app built, the whole page over HTTP too (a first view). `BENCH_CACHE=<dir>` keeps the database.
+ * the app built, the whole page over HTTP too (a first view). Last, a rating audit of the same
+ * size (two models' responses rated A–D), in process. `BENCH_CACHE=<dir>` keeps the databases.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,7 +24,7 @@ import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
 import { benchDatabase, fmt, loadAverage, peakRssMb, recordTarget } from './measure';
 import { freePort } from '../tests/support/built-app';
-import { buildLargeQualityAudit } from '../tests/support/large-audit';
+import { buildLargeQualityAudit, buildLargeRatingAudit } from '../tests/support/large-audit';
 import { countExport, startExport } from '../src/lib/server/exports/export';
 import { openReader } from '../src/lib/server/exports/query';
 import { parseExportParams } from '../src/lib/server/exports/params';
@@ -144,6 +145,54 @@ async function overHttp(db: Db, file: string, auditId: number): Promise<{ repeat
 		return { repeat: ms, changed };
 	} finally {
 		server.kill('SIGTERM');
+	}
+}
+
+/**
+ * The report page of a rating audit of the same size: 50,000 items, each with two models'
+ * responses rated A–D by k = 2 of 40 reviewers (100,000 labels, 200,000 ratings), in process. A
+ * rating audit has no latent-truth fits: its view after a change is the report's own work.
+ */
+async function ratingAuditReport(): Promise<void> {
+	const ratingFile = benchDatabase(dir, `report-rating-${ITEMS}x${K}`, (target) => {
+		const built = openDatabase(target, path.resolve('migrations'));
+		buildLargeRatingAudit(built, { items: ITEMS, k: K, reviewers: REVIEWERS, models: ['model-a', 'model-b'], name: 'bench rating report' });
+		built.$client.pragma('optimize');
+		built.$client.pragma('wal_checkpoint(TRUNCATE)');
+		built.$client.close();
+	});
+	const ratingDb = openDatabase(ratingFile, path.resolve('migrations'));
+	try {
+		const auditId = (ratingDb.$client.prepare("SELECT id FROM audits WHERE name = 'bench rating report'").get() as { id: number }).id;
+		const labels = (ratingDb.$client.prepare('SELECT count(*) AS n FROM audit_labels WHERE audit_id = ?').get(auditId) as { n: number }).n;
+		console.log(`report of a rating audit with ${fmt(labels)} labels (two models, A–D), in process:`);
+		const view = () => auditReportOffThread(auditId, {}, ratingDb);
+		const repeat = await timeAsync('page report, a repeat view (nothing changed)', async () => {
+			await view();
+		});
+		// A rating changed by another connection before each view, then changed back at the end.
+		const rated = ratingDb.$client.prepare<[number], { labelId: number; responseId: number }>('SELECT label_id AS labelId, response_id AS responseId FROM audit_label_ratings WHERE audit_id = ? ORDER BY label_id LIMIT 4').all(auditId);
+		const change = ratingDb.$client.prepare<[string, number, number]>('UPDATE audit_label_ratings SET rating = ? WHERE label_id = ? AND response_id = ?');
+		const original = ratingDb.$client.prepare<[number, number], string>('SELECT rating FROM audit_label_ratings WHERE label_id = ? AND response_id = ?').pluck();
+		const before = rated.map((r) => original.get(r.labelId, r.responseId)!);
+		let n = 0;
+		const changed = await timeAsync('page report, after a rating changed', async () => {
+			const r = rated[n++ % rated.length];
+			change.run(original.get(r.labelId, r.responseId) === 'A' ? 'B' : 'A', r.labelId, r.responseId);
+			const report = await view();
+			if (!report.rating?.agreement) throw new Error('the rating report has no agreement');
+		});
+		rated.forEach((r, i) => change.run(before[i], r.labelId, r.responseId));
+		for (const [what, ms] of [
+			['a repeat view of unchanged labels', repeat],
+			['the first view after a rating changed', changed]
+		] as const) {
+			console.log(`the rating report page at ${fmt(labels)} labels, ${what}: ${fmt(ms)} ms; target ≤ 1,000 ms: ${ms <= 1000 ? 'met' : 'not met'} (load average ${loadAverage()})`);
+			recordTarget({ row: `rating audit report page at ${fmt(labels)} labels, in process: ${what}`, figure: `${fmt(ms)} ms`, target: '≤ 1,000 ms', met: ms <= 1000 });
+		}
+	} finally {
+		await stopReportThreads();
+		ratingDb.$client.close();
 	}
 }
 
@@ -299,6 +348,7 @@ try {
 			}
 		}
 	}
+	await ratingAuditReport();
 	console.log(`peak RSS ${fmt(peakRssMb())} MB (bench process)`);
 } finally {
 	db.$client.close();
