@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { buildLargeQualityAudit } from '../support/large-audit';
+import { buildLargePairwiseAudit, buildLargeQualityAudit } from '../support/large-audit';
 import type { Db } from '../../src/lib/server/db';
 import { auditAgreementSoFar, auditReport, auditReportOffThread, listDisagreements, loadReportInput } from '../../src/lib/server/reports';
 import { agreementSoFar, disagreementList } from '../../src/lib/reports';
@@ -81,6 +81,27 @@ describe('a report built in the report thread', () => {
 			expect(changed).not.toEqual(off);
 		} finally {
 			db.$client.prepare<[number, number]>('UPDATE audit_labels SET output_valid = ? WHERE id = ?').run(label.output, label.id);
+		}
+	}, 120_000);
+
+	it("a pairwise audit's own section too: the same as here, read again after a preference changed, this thread free meanwhile", async () => {
+		const pairwiseId = buildLargePairwiseAudit(db, { items: 30_000, k: 2, reviewers: 12, models: ['model-a', 'model-b'], name: 'thread pairwise' });
+		const here = auditReport(pairwiseId, {}, db);
+		expect(here.pairwise!.comparisons).toBeGreaterThan(50_000);
+		expect(here.quality).toBeNull();
+		expect(here.rating).toBeNull();
+		const off = await longestStall(() => auditReportOffThread(pairwiseId, {}, db));
+		expect(off.result).toEqual(here);
+		const label = db.$client.prepare<[number], { id: number; preference: string }>("SELECT id, preference FROM audit_labels WHERE audit_id = ? AND preference IN ('a', 'b') ORDER BY id LIMIT 1").get(pairwiseId)!;
+		db.$client.prepare<[string, number]>('UPDATE audit_labels SET preference = ? WHERE id = ?').run(label.preference === 'a' ? 'b' : 'a', label.id);
+		try {
+			const changed = await longestStall(() => auditReportOffThread(pairwiseId, {}, db));
+			expect(changed.result).toEqual(auditReport(pairwiseId, {}, db));
+			expect(changed.result.pairwise).not.toEqual(here.pairwise);
+			// The preferences are read and counted in the report thread: built here, they held this thread for the whole section.
+			expect(changed.stallMs).toBeLessThan(250);
+		} finally {
+			db.$client.prepare<[string, number]>('UPDATE audit_labels SET preference = ? WHERE id = ?').run(label.preference, label.id);
 		}
 	}, 120_000);
 

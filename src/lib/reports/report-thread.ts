@@ -4,7 +4,7 @@
  * The server's threads run it from ../server/reports/report-db-thread, which gives it a loader.
  */
 import { agreementSoFar, allValidEstimateOfInstances, auditLatentFits, buildAuditReport, itemVerdictsOf, type ReportOptions } from './report';
-import type { ReportInput } from './types';
+import type { AuditKind, ReportInput } from './types';
 import { VerdictMemo } from './verdicts';
 import { disagreementList, type DisagreementFilter } from './disagreements';
 import type { LatentMemo } from './latent-memo';
@@ -34,15 +34,17 @@ export type ReportRequest = (
 	| { id: number; kind: 'judgePrecision'; selection: unknown; source: string; options: ReportOptions }
 	| { id: number; kind: 'exportQuality'; selection: unknown; computed: unknown; source: string; options: ReportOptions }
 	| { id: number; kind: 'exportJudge'; selection: unknown; source: string; options: ReportOptions }
+	| { id: number; kind: 'shapes'; auditId: number; auditKind: AuditKind; source: string; options: ReportOptions }
 ) & { progress?: boolean; yieldTo?: Int32Array };
 /** The requests a thread answers with one of its ServerTasks. */
-export type ServerTaskKind = 'judge' | 'filters' | 'judgePrecision' | 'exportQuality' | 'exportJudge';
+export type ServerTaskKind = 'judge' | 'filters' | 'judgePrecision' | 'exportQuality' | 'exportJudge' | 'shapes';
 /**
  * Computations that read `source` (a database file) themselves, in the thread: a judge run's
  * calibration against an audit, a verdict-stratified audit's filter report, the measured
  * precision of an export's judge-valid filter, the export page's quality estimate around its
- * "all fields valid" figure (`computed`), and a download's judge estimate and precision. They are server code, which the server's threads give;
- * this module stays pure.
+ * "all fields valid" figure (`computed`), a download's judge estimate and precision, and a
+ * conversation or pairwise audit's own report sections. They are server code, which the server's
+ * threads give; this module stays pure.
  */
 export interface ServerTasks {
 	judge(auditId: number, runId: number, source: string, options: { confidence?: number }): unknown;
@@ -50,6 +52,7 @@ export interface ServerTasks {
 	judgePrecision(selection: unknown, source: string): unknown;
 	exportQuality(selection: unknown, computed: unknown, source: string): unknown;
 	exportJudge(selection: unknown, source: string): unknown;
+	shapes(auditId: number, kind: AuditKind, source: string, options: { confidence?: number }): unknown;
 }
 /**
  * Reads an audit's input from `source` (a database file) in the thread: the server's threads are
@@ -110,7 +113,7 @@ export function serveReports(port: ReportPort, load?: ReportLoader, tasks?: Serv
 }
 
 function isServerTask(request: ReportRequest): request is Extract<ReportRequest, { kind: ServerTaskKind }> {
-	return (['judge', 'filters', 'judgePrecision', 'exportQuality', 'exportJudge'] as const).some((kind) => kind === request.kind);
+	return (['judge', 'filters', 'judgePrecision', 'exportQuality', 'exportJudge', 'shapes'] as const).some((kind) => kind === request.kind);
 }
 
 function serverTaskResult(tasks: ServerTasks, request: Extract<ReportRequest, { kind: ServerTaskKind }>): unknown {
@@ -125,6 +128,8 @@ function serverTaskResult(tasks: ServerTasks, request: Extract<ReportRequest, { 
 			return tasks.exportQuality(request.selection, request.computed, request.source);
 		case 'exportJudge':
 			return tasks.exportJudge(request.selection, request.source);
+		case 'shapes':
+			return tasks.shapes(request.auditId, request.auditKind, request.source, { confidence: request.options.confidence });
 	}
 }
 

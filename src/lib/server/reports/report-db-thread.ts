@@ -11,6 +11,8 @@ import { serveReports, type ReportPort } from '../../reports/report-thread';
 import { loadReportInputSince, type SequencedReportInput } from './load';
 import { judgeCalibration } from '../judge/calibration';
 import { auditFilterReport } from './filters';
+import { shapeSections } from './shapes';
+import { DEFAULT_CONFIDENCE } from '../../stats';
 import { exportJudgeFigures, judgeFilterPrecision } from '../exports/judge';
 import type { ExportSelection } from '../exports/query';
 import { estimateQuality, type QualityComputed } from '../exports/quality';
@@ -85,6 +87,11 @@ export function serveReportsFromDatabase(port: ReportPort): void {
 			keptWhileUnchanged(connection(file).$client, 'export-quality', JSON.stringify([selection, computed]), () =>
 				estimateQuality(connection(file).$client, selection as ExportSelection, computed as QualityComputed)
 			),
-		exportJudge: (selection, file) => exportJudgeFigures(connection(file).$client, selection as ExportSelection)
+		exportJudge: (selection, file) => exportJudgeFigures(connection(file).$client, selection as ExportSelection),
+		// Kept like inputs: a pairwise report viewed again over unchanged labels read its 100,000 preferences again.
+		shapes: (auditId, kind, file, options) =>
+			keptWhileUnchanged(connection(file).$client, 'shape-sections', `${auditId}:${kind}:${options.confidence}`, () =>
+				shapeSections(auditId, kind, options.confidence ?? DEFAULT_CONFIDENCE, connection(file))
+			)
 	});
 }

@@ -21,9 +21,9 @@ import {
 } from '$lib/reports';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
-import { agreementSoFarOffThread, auditLatentFitsOffThread, buildAuditReportOffThread } from './threads';
+import { agreementSoFarOffThread, auditLatentFitsOffThread, buildAuditReportOffThread, shapeSectionsOffThread } from './threads';
 import { computeLatentLater, keepLatent, keptLatent } from './latent';
-import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from '$lib/reports/shapes';
+import { hasShapeSections, shapeSections, withShapeSections } from './shapes';
 
 /**
  * The full report of an audit (sampled items only; gold items feed reviewer accuracy). Latent-truth
@@ -33,7 +33,7 @@ export function auditReport(auditId: number, options: ReportOptions = {}, databa
 	const memo = latentMemoFor(auditId, database, timing);
 	const report = buildAuditReport(loadReportInput(auditId, database), { ...options, latent: memo });
 	if (!timing.withoutLatent) keepLatent({ audit: auditId }, memo.computed, database);
-	return withShapeSections(report, auditId, database);
+	return withShapeSections(report, shapeSections(auditId, report.audit.kind, report.confidence, database));
 }
 
 /** What a report's reader waits for. */
@@ -65,53 +65,7 @@ export async function auditReportOffThread(auditId: number, options: ReportOptio
 			computeLatentLater({ audit: auditId }, background, { fits: memo.deferred.length, replicates: options.replicates }, database);
 		}
 	}
-	return withShapeSections(report, auditId, database);
-}
-
-/** Conversation and pairwise audits: their own sections in place of the quality and rating ones. */
-function withShapeSections(report: AuditReport, auditId: number, database: Db): AuditReport {
-	if (report.audit.kind === 'conversation') {
-		report.quality = null;
-		report.rating = null;
-		const unit = database.$client.prepare<[number], 'turn' | 'conversation'>('SELECT conversation_unit FROM audits WHERE id = ?').pluck().get(auditId)!;
-		report.conversation = conversationReport(loadConversationLabels(auditId, database), report.confidence, unit);
-	}
-	if (report.audit.kind === 'pairwise') {
-		report.quality = null;
-		report.rating = null;
-		report.pairwise = pairwiseReport(loadPairwiseLabels(auditId, database), report.confidence);
-	}
-	return report;
-}
-
-/** Conversation labels on sampled items: each reviewer's judgements of the assistant replies, in order. */
-function loadConversationLabels(auditId: number, database: Db): ConversationLabel[] {
-	const rows = database.$client
-		.prepare<[number], { id: number; itemId: number; reviewerId: number; valid: number; rating: ConversationLabel['turns'][number]['rating'] }>(
-			`SELECT l.id, l.item_id AS itemId, l.reviewer_id AS reviewerId, t.valid, t.rating
-			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audit_label_turns t ON t.label_id = l.id
-			 WHERE l.audit_id = ? AND i.is_gold = 0 ORDER BY l.id, t.position`
-		)
-		.all(auditId);
-	const byLabel = new Map<number, ConversationLabel>();
-	for (const r of rows) {
-		let label = byLabel.get(r.id);
-		if (!label) byLabel.set(r.id, (label = { itemId: r.itemId, reviewerId: r.reviewerId, turns: [] }));
-		label.turns.push({ valid: r.valid === 1, rating: r.rating });
-	}
-	return [...byLabel.values()];
-}
-
-/** Pairwise labels on sampled items, with the models of the pair's two responses. */
-function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
-	return database.$client
-		.prepare<[number], PairwiseLabel>(
-			`SELECT l.item_id AS itemId, l.reviewer_id AS reviewerId, l.preference, ra.model AS modelA, rb.model AS modelB
-			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
-			 JOIN preference_pairs p ON p.id = i.pair_id JOIN responses ra ON ra.id = p.response_a_id JOIN responses rb ON rb.id = p.response_b_id
-			 WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL ORDER BY l.id`
-		)
-		.all(auditId);
+	return hasShapeSections(report.audit.kind) ? withShapeSections(report, await shapeSectionsOffThread(auditId, report.audit.kind, report.confidence, database)) : report;
 }
 
 /** The audit page's view while labelling goes on: agreement over complete items, who qualified (in the report thread). */

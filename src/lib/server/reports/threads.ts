@@ -19,6 +19,7 @@ import {
 	type DisagreementFilter,
 	type DisagreementList,
 	type AllValidEstimate,
+	type AuditKind,
 	type AuditReport,
 	type ReportInput,
 	type ReportOptions
@@ -31,6 +32,7 @@ import { db, type Db } from '../db';
 import { loadReportInput } from './load';
 import { judgeCalibration, type AnyJudgeAuditCalibration } from '../judge/calibration';
 import { auditFilterReport, type AuditFilterReport } from './filters';
+import { shapeSections, type ShapeSections } from './shapes';
 import { exportJudgeFigures, judgeFilterPrecision, type ExportJudgeFigures, type JudgeFilterPrecision } from '../exports/judge';
 import type { ExportSelection } from '../exports/query';
 
@@ -186,6 +188,11 @@ export function serverTask<T>(database: Db, request: (source: string) => Extract
  */
 export function judgeCalibrationOffThread(auditId: number, runId: number, database: Db = db(), options: { confidence?: number } = {}): Promise<AnyJudgeAuditCalibration> {
 	return serverTask(database, (source) => ({ kind: 'judge', auditId, runId, source, options }), () => judgeCalibration(auditId, runId, options, database));
+}
+
+/** A conversation or pairwise audit's own report sections, in the report thread: it reads every turn judgement or preference (0.6 s of the server's thread at 100,000). */
+export function shapeSectionsOffThread(auditId: number, kind: AuditKind, confidence: number, database: Db = db()): Promise<ShapeSections> {
+	return serverTask(database, (source) => ({ kind: 'shapes', auditId, auditKind: kind, source, options: { confidence } }), () => shapeSections(auditId, kind, confidence, database));
 }
 
 /** A verdict-stratified audit's filter report (the report page's), in the report thread: it reads the audit's labels and every filtered row of the dataset. */
