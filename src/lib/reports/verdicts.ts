@@ -347,8 +347,8 @@ interface KeptRows<Rows, Profiles> {
  * label objects (src/lib/server/reports/load.ts). A verdict is given again only for the same item
  * object, the same label objects in the same order, and the same adjudication object; anything
  * else is computed afresh. At 100,000 labels, a report after one label changed computes one
- * verdict instead of 50,000. Items' agreement rows, profiles and reviewer shares are kept alike. What it gives is shared: callers
- * must not change it.
+ * verdict instead of 50,000. Items' agreement rows, with their profiles and reviewer shares, are
+ * kept alike. What it gives is shared: callers must not change it.
  */
 export class VerdictMemo {
 	private kept = new Map<number, KeptVerdict>();
@@ -356,9 +356,9 @@ export class VerdictMemo {
 	private keptRating = new Map<number, KeptRows<RatingUnitRow[], RatingItemProfiles>>();
 
 	/**
-	 * Items kept at most, all of them put out beyond it: an audit of 100,000 items. An item's verdict
-	 * and rows take about 1.5 KB and its five profiles 0.5 KB more (100 MB for 50,000 items), so at most
-	 * about 240 MB.
+	 * Items kept at most (per kind of rows), all of them put out beyond it: an audit of 100,000
+	 * items. An item's verdict and rows take about 1.5 KB, its profiles and shares about 0.6 KB more
+	 * (105 MB for 50,000 items), so at most about 250 MB.
 	 */
 	constructor(private readonly limit = 120_000) {}
 
