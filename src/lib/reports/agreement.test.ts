@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '$lib/random';
 import { UnitTally, cohenKappa, ratingPairs, rowProfile, type ItemRow } from '$lib/stats';
 import { agreementRow } from './agreement';
 
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 describe('agreementRow', () => {
-	it('give Cohen’s κ with each value on its rater’s side when exactly two reviewers met', () => {
-		const next = random(7);
+	it('gives Cohen’s κ with each value on its rater’s side when exactly two reviewers met', () => {
+		const next = createRng(7);
 		const rows = new Map<number, ItemRow<number, string>>();
 		for (let item = 0; item < 300; item++) {
 			// Reviewer 5 says "yes" more often than reviewer 3; a third reviewer labels alone.

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '$lib/random';
 import { fleissKappa, percentAgreement } from './agreement';
 import { krippendorffAlpha } from './krippendorff';
 import { type Category, type ItemRow } from './ratings';
 import { UnitTally, rowProfile, unitProfile } from './tally';
-
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** Units of 0–5 ratings from `values`, some missing. */
 function units<T extends Category>(next: () => number, values: readonly T[], count: number): Array<Array<T | null>> {
@@ -72,7 +61,7 @@ describe('unit profiles', () => {
 
 describe('statistics over a tally', () => {
 	it('match the definitions unit by unit, whatever the units’ order', () => {
-		const next = random(20261205);
+		const next = createRng(20261205);
 		for (let round = 0; round < 20; round++) {
 			const data = units(next, ['A', 'B', 'C', 'D'] as const, 200 + Math.floor(next() * 300));
 			const expected = reference(data);
