@@ -20,7 +20,7 @@ import { createSession, SESSION_COOKIE } from '../src/lib/server/auth/session';
 import { LATENT_BACKGROUND_ANSWERS, auditAgreementSoFar, auditFilterReport, auditReport, auditReportOffThread, hasFilterReport, listReportableAudits } from '../src/lib/server/reports';
 import { loadReportInput } from '../src/lib/server/reports/load';
 import { stopReportThreads } from '../src/lib/server/reports/threads';
-import { buildAuditReport, type ReportOptions } from '../src/lib/reports';
+import { REPORT_PAGE_TIES_LISTED, buildAuditReport, type ReportOptions } from '../src/lib/reports';
 import { datasetStatistics } from '../src/lib/server/datasets/statistics';
 import { judgeRunsOfDataset, overlappingJudgeRuns } from '../src/lib/server/judge';
 import { benchDatabase, fmt, loadAverage, peakRssMb, recordTarget } from './measure';
@@ -176,7 +176,7 @@ async function otherKindReport(kind: 'rating' | 'pairwise'): Promise<void> {
 		const delay = monitorEventLoopDelay({ resolution: 1 });
 		const view = async () => {
 			delay.enable();
-			const report = await auditReportOffThread(auditId, {}, kindDb);
+			const report = await auditReportOffThread(auditId, { tiesListed: REPORT_PAGE_TIES_LISTED }, kindDb);
 			await new Promise((r) => setTimeout(r, 5));
 			delay.disable();
 			if (kind === 'rating' ? !report.rating?.agreement : !report.pairwise?.bradleyTerry) throw new Error(`the ${kind} report is missing its figures`);
@@ -272,7 +272,7 @@ try {
 	// The page as served (src/routes/reports/[auditId]/+page.server.ts): its report with large
 	// latent-truth fits read from the kept results, or left to the background when there are none.
 	const rest = listMs + filterMs + judgeMs + statsMs;
-	const pageReport = (options: ReportOptions) => auditReportOffThread(auditId, options, db, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
+	const pageReport = (options: ReportOptions) => auditReportOffThread(auditId, { ...options, tiesListed: REPORT_PAGE_TIES_LISTED }, db, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
 	db.$client.prepare<[number]>('DELETE FROM audit_latent_results WHERE audit_id = ?').run(auditId);
 	// Kept results computed with 2 replicates instead of 200 (minutes saved): reading them back costs the same.
 	const fill = performance.now();

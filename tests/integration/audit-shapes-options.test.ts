@@ -135,6 +135,8 @@ describe('gold items in conversation and pairwise audits', () => {
 		const stats = new Map(auditProgress(audit.id, {}, db).reviewers.map((r) => [r.userId, r.goldCorrect]));
 		expect(reviewers.map((r) => stats.get(r.id))).toEqual([1, 1, 0, 0]);
 		expect(reviewers.map((r) => qualificationStatus(membership(audit.id, r.id, db), r.id, db).state)).toEqual(['qualified', 'qualified', 'failed', 'failed']);
+		// The four labels are on the gold item: they score the reviewers, and rank no model.
+		expect(auditReport(audit.id, {}, db).pairwise).toMatchObject({ comparisons: 0, bothBad: 0, bradleyTerry: null });
 	});
 });
 

@@ -9,6 +9,7 @@ import { buildLargePairwiseAudit, buildLargeQualityAudit } from '../support/larg
 import type { Db } from '../../src/lib/server/db';
 import { auditAgreementSoFar, auditReport, auditReportOffThread, listDisagreements, loadReportInput } from '../../src/lib/server/reports';
 import { agreementSoFar, disagreementList } from '../../src/lib/reports';
+import { pairwiseReport, type PairwiseLabel } from '../../src/lib/reports/shapes';
 import { estimateQuality, estimateQualityOffThread } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { startExport, startExportOffThread, type ExportStream } from '../../src/lib/server/exports/export';
@@ -90,6 +91,16 @@ describe('a report built in the report thread', () => {
 		expect(here.pairwise!.comparisons).toBeGreaterThan(50_000);
 		expect(here.quality).toBeNull();
 		expect(here.rating).toBeNull();
+		// Each preference with its pair's models, joined in SQL: what the section reads from kept pair models and the labels alone.
+		const joined = db.$client
+			.prepare<[number], PairwiseLabel>(
+				`SELECT l.item_id AS itemId, l.reviewer_id AS reviewerId, l.preference, ra.model AS modelA, rb.model AS modelB
+				 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
+				 JOIN preference_pairs p ON p.id = i.pair_id JOIN responses ra ON ra.id = p.response_a_id JOIN responses rb ON rb.id = p.response_b_id
+				 WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL ORDER BY l.id`
+			)
+			.all(pairwiseId);
+		expect(here.pairwise).toEqual(pairwiseReport(joined, here.confidence));
 		const off = await longestStall(() => auditReportOffThread(pairwiseId, {}, db));
 		expect(off.result).toEqual(here);
 		const label = db.$client.prepare<[number], { id: number; preference: string }>("SELECT id, preference FROM audit_labels WHERE audit_id = ? AND preference IN ('a', 'b') ORDER BY id LIMIT 1").get(pairwiseId)!;

@@ -60,6 +60,9 @@ export interface ReportOptions {
 	tiesListed?: number;
 }
 
+/** Tied items the report page lists (the disagreements page lists them all). */
+export const REPORT_PAGE_TIES_LISTED = 100;
+
 export interface ReviewerQualification {
 	reviewerId: number;
 	name: string;

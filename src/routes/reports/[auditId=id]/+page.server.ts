@@ -5,6 +5,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
+import { REPORT_PAGE_TIES_LISTED } from '$lib/reports/report';
 import {
 	LATENT_BACKGROUND_ANSWERS,
 	ReportError,
@@ -58,15 +59,12 @@ async function judgeData(auditId: number, datasetId: number, mode: JudgeMode, ur
 	};
 }
 
-/** Tied items listed on the report page. */
-const TIES_LISTED = 100;
-
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	try {
 		// Large latent-truth fits not computed yet are left to the background: the page answers at once and fills them in.
 		// A large audit ties on thousands of items: the page lists the first, the disagreements page all of them.
-		const report = await auditReportOffThread(Number(params.auditId), { tiesListed: TIES_LISTED }, undefined, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
+		const report = await auditReportOffThread(Number(params.auditId), { tiesListed: REPORT_PAGE_TIES_LISTED }, undefined, { backgroundAbove: LATENT_BACKGROUND_ANSWERS });
 		const others = listReportableAudits()
 			.filter((a) => a.kind === report.audit.kind && a.id !== report.audit.id)
 			.map((a) => ({ id: a.id, name: a.name }));
