@@ -25,7 +25,7 @@ export interface PercentAgreement {
  * (Fleiss 1971, Psychol Bull 76:378–382, eq. 2), averaged over items so each item weighs the same.
  */
 export function percentAgreement<T extends Category>(units: ReadonlyArray<ItemRatings<T>> | UnitTally<T, unknown>): PercentAgreement {
-	// Summed per number of ratings m, in integers, then divided once per m: the same figure however units are grouped.
+	// Summed per number of ratings m, in integers, then divided once per m: no rounding per unit.
 	const byCount = new Map<number, { units: number; agreeing: number }>();
 	for (const { values, units: count } of tallyOf(units).entries.values()) {
 		const m = values.length;
