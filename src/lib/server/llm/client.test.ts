@@ -281,15 +281,28 @@ describe('pacing', () => {
 
 	it('spaces requests to the requests/min limit', async () => {
 		const server = await start();
-		// 600/min = 10/s with a one-second bucket: 10 at once, then one every 100 ms.
+		// 600/min = 10/s, with a burst of 50 ms' worth (less than one request): one at once, then
+		// one every 100 ms.
 		const startedAt = Date.now();
 		const client = createLlmClient(endpointFor(server, { concurrency: 50, requestsPerMinute: 600 }));
-		await Promise.all(Array.from({ length: 15 }, (_, i) => client.generate({ prompt: `p${i}`, decoding })));
+		await Promise.all(Array.from({ length: 8 }, (_, i) => client.generate({ prompt: `p${i}`, decoding })));
 		const times = server.generationRequests().map((r) => r.receivedAt);
-		// The 15th waits for 5 refills after the first 10: 500 ms after the bucket filled at the
+		// The 8th waits for 7 refills after the first: 700 ms after the bucket filled at the
 		// client's creation. Measured from there, a busy machine can only make it later (measured
 		// from the first request, a late first arrival shrank the gap).
-		expect(times[14] - startedAt).toBeGreaterThanOrEqual(450);
+		expect(times[7] - startedAt).toBeGreaterThanOrEqual(650);
+	});
+
+	it('keeps within a server that enforces the requests/min limit per second', async () => {
+		// 1,200/min enforced as 20 in any 1,000 ms. A second's burst on top of the refill would
+		// send about 40 in the first second, and half of them would be refused.
+		const server = await start({ rateLimit: { requests: 20, perMs: 1000 } });
+		const client = createLlmClient(endpointFor(server, { concurrency: 50, requestsPerMinute: 1200 }), { random: () => 0.5 });
+		const results = await Promise.all(Array.from({ length: 30 }, (_, i) => client.generate({ prompt: `p${i}`, decoding })));
+		expect(results).toHaveLength(30);
+		const refused = server.generationRequests().filter((r) => r.outcome === 429).length;
+		// Paced at the limit: at most a rare arrival that lands a millisecond early.
+		expect(refused).toBeLessThanOrEqual(2);
 	});
 
 	it('spaces requests to the tokens/min limit, counting prompt + max_tokens', async () => {

@@ -163,6 +163,14 @@ export function normaliseFinishReason(raw: string | null | undefined): FinishRea
 	}
 }
 
+/**
+ * Requests that may go at once, as milliseconds of the requests/min limit. Providers enforce a
+ * per-minute limit over much shorter windows (60,000/min as 1,000 in any second): a second's
+ * burst on top of the refill would send twice that in the first second and draw 429s, while
+ * 50 ms still absorbs a late timer without losing pace.
+ */
+const REQUEST_BURST_MS = 50;
+
 /** Rough prompt size in tokens (~4 characters each) for pacing before the server counts. */
 export function estimateTokens(text: string): number {
 	return Math.ceil(text.length / 4);
@@ -226,7 +234,9 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 		fetch: fetchKeepingErrorBodies
 	});
 	const limiter = new ConcurrencyLimiter(endpoint.concurrency);
-	const requestBucket = endpoint.requestsPerMinute ? new TokenBucket(endpoint.requestsPerMinute) : undefined;
+	const requestBucket = endpoint.requestsPerMinute
+		? new TokenBucket(endpoint.requestsPerMinute, { capacity: Math.max(1, (endpoint.requestsPerMinute / 60_000) * REQUEST_BURST_MS) })
+		: undefined;
 	const tokenBucket = endpoint.tokensPerMinute ? new TokenBucket(endpoint.tokensPerMinute) : undefined;
 	const counters = { requests: 0, succeeded: 0, failed: 0, retries: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
 	/** After a 429 with Retry-After, no attempt starts before this (performance.now() time). */
