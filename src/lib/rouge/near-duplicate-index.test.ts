@@ -200,6 +200,42 @@ describe('NearDuplicateIndex', () => {
 		}
 	});
 
+	it('finds long texts whose common tokens are the most frequent ones (their first ℓ = 6 at the edge of the probed zone)', () => {
+		// Long texts get a larger ℓ. The 60 common tokens c0…c59 are each in a third of the fillers,
+		// so after the re-ranking at 256 entries they sort after every token of a text's own: the
+		// chain of common elements starts at i = j = 25, and its sixth element sits on the zone's
+		// edge (m − need + ℓ − 1 = 85 − 60 + 5 = 30).
+		const common = Array.from({ length: 60 }, (_, q) => `c${q}`);
+		const random = rng(5);
+		const own = (tag: string, count: number) => Array.from({ length: count }, (_, q) => `${tag}x${q}`);
+		const cases: [x: string[], exceeds: boolean][] = [
+			// 85 and 85 tokens, LCS 60: F = 120/170 ≈ 0.706.
+			[[...own('u', 25), ...common], true],
+			// One common token fewer: LCS 59, F = 118/169 ≈ 0.698.
+			[[...own('u', 25), ...common.slice(1)], false]
+		];
+		for (const [x, exceeds] of cases) {
+			const index = new NearDuplicateIndex();
+			const pool = new ExhaustivePool();
+			for (let k = 0; k < 300; k++) {
+				const filler = [...common.filter(() => random() < 1 / 3), ...own(`f${k}`, 60)].join(' ');
+				index.add(filler);
+				pool.add(filler);
+			}
+			for (let k = 0; k < 3; k++) {
+				const y = [...own(`v${k}`, 25), ...common].join(' ');
+				index.add(y);
+				pool.add(y);
+			}
+			const fast = index.query(x.join(' '), 0.7, 10);
+			const slow = pool.query(x.join(' '), 0.7, 10);
+			expect(slow.exceeds).toBe(exceeds);
+			expect(fast.exceeds).toBe(exceeds);
+			expect(fast.matches).toEqual(slow.matches);
+			if (exceeds) expect(fast.matches).toHaveLength(3);
+		}
+	});
+
 	it('stays exact for instruction lengths on both sides of the length buckets', () => {
 		// Long inverted lists keep pool instructions of LENGTH_BUCKETS tokens or more as triples.
 		const random = rng(11);

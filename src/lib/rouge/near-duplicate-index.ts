@@ -13,11 +13,12 @@
  *    candidate x (m tokens) and a pool instruction y (n tokens) form a chain, increasing in
  *    both sorted orders. Its k-th element sits at sorted positions (i, j) with
  *    i ≤ m − need + k − 1 and j ≤ n − need + k − 1, or the rest of the chain is too short
- *    (positional filter). So a passing pair has its first ℓ = 2 common elements inside the zone
- *    Z(m, n) = { i ≤ m − need + 1, j ≤ n − need + 1 } (the ℓ-prefix filter: one match more than
- *    plain prefix filtering asks for, which discards the many pairs that share a single rare
- *    token). Pool instructions index the first n − α(n) + ℓ sorted elements, enough for every
- *    partner length (α(n) = the least need over partners).
+ *    (positional filter). So a passing pair has its first ℓ common elements inside the zone
+ *    Z(m, n) = { i ≤ m − need + ℓ − 1, j ≤ n − need + ℓ − 1 } (the ℓ-prefix filter: more
+ *    matches than plain prefix filtering asks for, which discards the many pairs that share a
+ *    rare token or two by chance; ℓ = 2 for instructions, 6 for long texts). Pool instructions
+ *    index the first n − α(n) + ℓ sorted elements, enough for every partner length (α(n) = the
+ *    least need over partners).
  * 3. Inverted lists live in a few shared typed arrays (no object per list). A long list is
  *    split into buckets by the pool instruction's length n and the element's position j (the
  *    two are implied by the bucket, so an entry is one Int32), and the probe of candidate
@@ -112,9 +113,22 @@ const TOKEN_KEY_SPAN = 0x4000000;
 const RANK_FLOOR = FROZEN_RANK_BASE - TOKEN_KEY_SPAN;
 /**
  * ℓ of the ℓ-prefix filter: a passing pair has this many common elements inside the probed
- * zone. (The probe relies on ℓ ≥ 2: a pool instruction matched once is only marked as seen.)
+ * zone (fewer only if it needs fewer). ℓ may depend on the pool instruction's length n (the
+ * zone and the indexed prefix are sized with the same ℓ(n), so any ℓ ≥ 1 stays exact); the
+ * probe relies on ℓ ≥ 2, as a pool instruction matched once is only marked as seen.
+ * Short instructions: 2. Long texts share many fairly rare tokens by chance (a tenth of a pool
+ * of 150-token texts shares 2 in the zone with a query, a few in ten thousand share 6), so a
+ * few more indexed elements each save nearly all the survivors' bound checks.
  */
 const PREFIX_MATCHES = 2;
+/** ℓ for pool instructions of LONG_PREFIX_FROM tokens or more. */
+const LONG_PREFIX_MATCHES = 6;
+const LONG_PREFIX_FROM = 48;
+
+/** ℓ(n) of the ℓ-prefix filter for a pool instruction of n tokens. */
+function prefixMatches(n: number): number {
+	return n < LONG_PREFIX_FROM ? PREFIX_MATCHES : LONG_PREFIX_MATCHES;
+}
 /** Pool instructions shorter than this get (length, position) buckets; longer ones (rare) stay in triples. */
 export const LENGTH_BUCKETS = 48;
 /** An inverted list is split into buckets once it holds this many entries. */
@@ -355,10 +369,11 @@ export class NearDuplicateIndex<T = undefined> {
 				continue;
 			}
 			if (need < minNeed) minNeed = need;
-			const zi = Math.min(m - 1, m - need + PREFIX_MATCHES - 1);
+			const ell = prefixMatches(n);
+			const zi = Math.min(m - 1, m - need + ell - 1);
 			zoneI[n] = zi;
 			// Within what y indexes (never less than the zone: see the test on indexed prefixes).
-			zoneJ[n] = Math.min(n - need + PREFIX_MATCHES - 1, this.indexedLength(n) - 1);
+			zoneJ[n] = Math.min(n - need + ell - 1, this.indexedLength(n) - 1);
 			if (zi + 1 > probe) probe = zi + 1;
 			if (n < LENGTH_BUCKETS) {
 				if (n < bucketLow) bucketLow = n;
@@ -516,7 +531,8 @@ export class NearDuplicateIndex<T = undefined> {
 				overlap = overlapFrom(xRanks, m, ordRank, this.start[y], n, 0, 0, 0, need);
 			} else {
 				// ℓ matches inside the zone (fewer only if the pair needs fewer).
-				if (a < (need < PREFIX_MATCHES ? need : PREFIX_MATCHES)) continue;
+				const ell = prefixMatches(n);
+				if (a < (need < ell ? need : ell)) continue;
 				const li = last[3 * y];
 				const lj = last[3 * y + 1];
 				if (a < need) {
@@ -628,7 +644,7 @@ export class NearDuplicateIndex<T = undefined> {
 		let v = this.indexedLengths[n];
 		if (v < 0) {
 			const prefix = this.bounds.prefixLength(n);
-			v = prefix <= 0 ? 0 : Math.min(n, prefix + PREFIX_MATCHES - 1);
+			v = prefix <= 0 ? 0 : Math.min(n, prefix + prefixMatches(n) - 1);
 			this.indexedLengths[n] = v;
 		}
 		return v;
