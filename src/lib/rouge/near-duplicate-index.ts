@@ -24,7 +24,9 @@
  *    two are implied by the bucket, so an entry is one Int32), and the probe of candidate
  *    position i reads only buckets inside Z(m, n): no entry outside the zone is ever read. Short
  *    lists, and pool instructions of LENGTH_BUCKETS tokens or more, keep (entry, j, n) triples
- *    that are checked one by one.
+ *    that are checked one by one; a rebuild lays each list's triples out by j, so the probe of
+ *    position i stops at the largest j of any zone that reaches i (triples added since are read
+ *    whole).
  * 4. While probing, a pool instruction is counted from its first match, which must leave room
  *    for the rest (1 + min(m − i − 1, n − j − 1) ≥ need, or it can never pass); a later match
  *    that leaves too little room (matches so far + 1 + rest < need) drops it. A first match only
@@ -180,6 +182,13 @@ export class NearDuplicateIndex<T = undefined> {
 	private listSize: Int32Array = new Int32Array(2048);
 	/** Per key: its triples (entry, sorted position j, length n) — all of a short list, n ≥ LENGTH_BUCKETS of a long one. */
 	private tripleHead: Int32Array = new Int32Array(2048);
+	/**
+	 * Per key: how many triples the rebuild laid out in its segment sorted by position j (later
+	 * ones are appended unsorted), so that a probe stops reading them past the zones' largest j.
+	 */
+	private sortedTriples: Int32Array = new Int32Array(2048);
+	/** The rebuild's triple segment of each key (0: none). */
+	private sortedSegment: Int32Array = new Int32Array(2048);
 	private readonly triples = new SegmentArena();
 	/** Per key: offset of a long list's directory in `directories` (0: a short list). Bucket (n, j) is at slot bucketSlot[n] + j. */
 	private directoryAt: Int32Array = new Int32Array(2048);
@@ -216,6 +225,7 @@ export class NearDuplicateIndex<T = undefined> {
 	private xKeys: Int32Array = new Int32Array(64);
 	/** Per pool length n: last candidate position i and pool position j inside the zone Z(m, n) (−1: n cannot pass). */
 	private zoneI: Int32Array = new Int32Array(256);
+	private jLimit: Int32Array = new Int32Array(64);
 	private zoneJ: Int32Array = new Int32Array(256);
 	private readonly pattern = new PatternBuffer();
 	private readonly scanner = new ProfileScanner();
@@ -399,7 +409,19 @@ export class NearDuplicateIndex<T = undefined> {
 			if (i < probe) xKeys[i] = occ === 0 ? 2 * t : this.repeatKey(t, occ, false);
 		}
 
-		const { last, listSize, tripleHead, directoryAt, directories, bucketSlot } = this;
+		// jLimit[i]: the largest zone j of any pool length whose zone reaches candidate position i.
+		if (this.jLimit.length < probe) this.jLimit = new Int32Array(probe * 2);
+		const jLimit = this.jLimit;
+		jLimit.fill(-1, 0, probe);
+		for (let n = 0; n < rowEnd; n++) {
+			const zi = zoneI[n];
+			if (zi < 0) continue;
+			const at = zi < probe ? zi : probe - 1;
+			if (zoneJ[n] > jLimit[at]) jLimit[at] = zoneJ[n];
+		}
+		for (let i = probe - 2; i >= 0; i--) if (jLimit[i + 1] > jLimit[i]) jLimit[i] = jLimit[i + 1];
+
+		const { last, listSize, tripleHead, sortedTriples, sortedSegment, directoryAt, directories, bucketSlot } = this;
 		const triples = this.triples.data;
 		const segments = this.buckets.data;
 		const keyLimit = listSize.length;
@@ -418,13 +440,19 @@ export class NearDuplicateIndex<T = undefined> {
 			if (key < 0 || key >= keyLimit || listSize[key] === 0) continue;
 			const restX = m - i - 1;
 
-			// Triples: every entry checked against its zone.
+			// Triples: every entry checked against its zone; the sorted ones only up to jMax.
+			const jMax = jLimit[i];
 			for (let segment = tripleHead[key]; segment !== 0; segment = triples[segment + 2]) {
 				const end = segment + SEGMENT_HEADER + 3 * triples[segment];
+				const sortedEnd = segment + SEGMENT_HEADER + (segment === sortedSegment[key] ? 3 * sortedTriples[key] : 0);
 				for (let p = segment + SEGMENT_HEADER; p < end; p += 3) {
+					const j = triples[p + 1];
+					if (j > jMax) {
+						if (p < sortedEnd) p = sortedEnd - 3; // the rest of the sorted ones lie further out
+						continue;
+					}
 					const n = triples[p + 2];
 					if (n >= rowEnd) continue;
-					const j = triples[p + 1];
 					if (i > zoneI[n] || j > zoneJ[n]) continue;
 					const y = triples[p];
 					const need = needRow[n];
@@ -756,6 +784,7 @@ export class NearDuplicateIndex<T = undefined> {
 			for (let p = segment + SEGMENT_HEADER; p < end; p += 3) moved.push(data[p], data[p + 1], data[p + 2]);
 		}
 		this.tripleHead[key] = 0; // the old segments stay unused until the next rebuild
+		this.sortedSegment[key] = 0;
 		for (let k = 0; k < moved.length; k += 3) {
 			const n = moved[k + 2];
 			if (n < LENGTH_BUCKETS) this.postToBucket(dir, moved[k], moved[k + 1], n);
@@ -787,6 +816,8 @@ export class NearDuplicateIndex<T = undefined> {
 		const cap = Math.max(size, 2 * this.listSize.length);
 		this.listSize = grow(this.listSize, cap);
 		this.tripleHead = grow(this.tripleHead, cap);
+		this.sortedTriples = grow(this.sortedTriples, cap);
+		this.sortedSegment = grow(this.sortedSegment, cap);
 		this.directoryAt = grow(this.directoryAt, cap);
 	}
 
@@ -825,6 +856,7 @@ export class NearDuplicateIndex<T = undefined> {
 		const positions = new Int32Array(total);
 		let posted = 0;
 		let maxKey = 0;
+		let maxPosition = 0;
 		for (let e = 0; e < this.count; e++) {
 			const s = this.start[e];
 			const n = this.length[e];
@@ -840,6 +872,7 @@ export class NearDuplicateIndex<T = undefined> {
 				entries[posted] = e;
 				positions[posted++] = k;
 				if (key > maxKey) maxKey = key;
+				if (k > maxPosition) maxPosition = k;
 			}
 		}
 
@@ -886,20 +919,37 @@ export class NearDuplicateIndex<T = undefined> {
 		}
 		const triples = this.triples.data;
 		const segments = this.buckets.data;
+		// Buckets in entry order; triples by position j (a counting sort, stable in entry order).
+		const atPosition = new Int32Array(maxPosition + 2);
 		for (let p = 0; p < total; p++) {
 			const key = keys[p];
 			const n = this.length[entries[p]];
 			const dir = directoryAt[key];
-			if (dir === 0 || n >= LENGTH_BUCKETS) {
-				const segment = tripleHead[key];
-				const at = segment + SEGMENT_HEADER + 3 * triples[segment]++;
-				triples[at] = entries[p];
-				triples[at + 1] = positions[p];
-				triples[at + 2] = n;
-			} else {
+			if (dir === 0 || n >= LENGTH_BUCKETS) atPosition[positions[p] + 1]++;
+			else {
 				const segment = directories[dir + this.bucketSlot[n] + positions[p]];
 				segments[segment + SEGMENT_HEADER + segments[segment]++] = entries[p];
 			}
+		}
+		for (let j = 1; j <= maxPosition + 1; j++) atPosition[j] += atPosition[j - 1];
+		const byPosition = new Int32Array(atPosition[maxPosition + 1]);
+		for (let p = 0; p < total; p++) {
+			const key = keys[p];
+			if (directoryAt[key] === 0 || this.length[entries[p]] >= LENGTH_BUCKETS) byPosition[atPosition[positions[p]]++] = p;
+		}
+		for (let k = 0; k < byPosition.length; k++) {
+			const p = byPosition[k];
+			const segment = tripleHead[keys[p]];
+			const at = segment + SEGMENT_HEADER + 3 * triples[segment]++;
+			triples[at] = entries[p];
+			triples[at + 1] = positions[p];
+			triples[at + 2] = this.length[entries[p]];
+		}
+		const sortedTriples = this.sortedTriples.fill(0);
+		const sortedSegment = this.sortedSegment.fill(0);
+		for (let key = 0; key <= maxKey; key++) {
+			sortedTriples[key] = triplesOf[key];
+			sortedSegment[key] = tripleHead[key];
 		}
 		this.rebuildAt = this.count * 2;
 	}
