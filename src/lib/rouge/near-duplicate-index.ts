@@ -24,9 +24,9 @@
  *    two are implied by the bucket, so an entry is one Int32), and the probe of candidate
  *    position i reads only buckets inside Z(m, n): no entry outside the zone is ever read. Short
  *    lists, and pool instructions of LENGTH_BUCKETS tokens or more, keep (entry, j, n) triples
- *    that are checked one by one; a rebuild lays each list's triples out by j, so the probe of
- *    position i stops at the largest j of any zone that reaches i (triples added since are read
- *    whole).
+ *    that are checked one by one. A list's triples are kept sorted by j (laid out so by a
+ *    rebuild, sorted again whenever those added since outgrow a quarter), so the probe of
+ *    position i stops at the largest j of any zone that reaches i.
  * 4. While probing, a pool instruction is counted from its first match, which must leave room
  *    for the rest (1 + min(m − i − 1, n − j − 1) ≥ need, or it can never pass); a later match
  *    that leaves too little room (matches so far + 1 + rest < need) drops it. A first match only
@@ -139,6 +139,11 @@ const BUCKETED_FROM = 32;
 const SATURATED_SIGNATURE = 60;
 /** Header of a bucket segment: entry count, capacity, next segment. */
 const SEGMENT_HEADER = 3;
+/**
+ * A triple segment's first triple: after its header, one word counts the triples at its start
+ * that are sorted by position j (the probe stops reading those past its largest j).
+ */
+const TRIPLES_AT = SEGMENT_HEADER + 1;
 /** Capacity of a bucket's first segment between rebuilds. */
 const FIRST_SEGMENT = 4;
 
@@ -182,13 +187,6 @@ export class NearDuplicateIndex<T = undefined> {
 	private listSize: Int32Array = new Int32Array(2048);
 	/** Per key: its triples (entry, sorted position j, length n) — all of a short list, n ≥ LENGTH_BUCKETS of a long one. */
 	private tripleHead: Int32Array = new Int32Array(2048);
-	/**
-	 * Per key: how many triples the rebuild laid out in its segment sorted by position j (later
-	 * ones are appended unsorted), so that a probe stops reading them past the zones' largest j.
-	 */
-	private sortedTriples: Int32Array = new Int32Array(2048);
-	/** The rebuild's triple segment of each key (0: none). */
-	private sortedSegment: Int32Array = new Int32Array(2048);
 	private readonly triples = new SegmentArena();
 	/** Per key: offset of a long list's directory in `directories` (0: a short list). Bucket (n, j) is at slot bucketSlot[n] + j. */
 	private directoryAt: Int32Array = new Int32Array(2048);
@@ -226,6 +224,8 @@ export class NearDuplicateIndex<T = undefined> {
 	/** Per pool length n: last candidate position i and pool position j inside the zone Z(m, n) (−1: n cannot pass). */
 	private zoneI: Int32Array = new Int32Array(256);
 	private jLimit: Int32Array = new Int32Array(64);
+	private sortCounts: Int32Array = new Int32Array(64);
+	private sortScratch: Int32Array = new Int32Array(192);
 	private zoneJ: Int32Array = new Int32Array(256);
 	private readonly pattern = new PatternBuffer();
 	private readonly scanner = new ProfileScanner();
@@ -421,7 +421,7 @@ export class NearDuplicateIndex<T = undefined> {
 		}
 		for (let i = probe - 2; i >= 0; i--) if (jLimit[i + 1] > jLimit[i]) jLimit[i] = jLimit[i + 1];
 
-		const { last, listSize, tripleHead, sortedTriples, sortedSegment, directoryAt, directories, bucketSlot } = this;
+		const { last, listSize, tripleHead, directoryAt, directories, bucketSlot } = this;
 		const triples = this.triples.data;
 		const segments = this.buckets.data;
 		const keyLimit = listSize.length;
@@ -443,9 +443,9 @@ export class NearDuplicateIndex<T = undefined> {
 			// Triples: every entry checked against its zone; the sorted ones only up to jMax.
 			const jMax = jLimit[i];
 			for (let segment = tripleHead[key]; segment !== 0; segment = triples[segment + 2]) {
-				const end = segment + SEGMENT_HEADER + 3 * triples[segment];
-				const sortedEnd = segment + SEGMENT_HEADER + (segment === sortedSegment[key] ? 3 * sortedTriples[key] : 0);
-				for (let p = segment + SEGMENT_HEADER; p < end; p += 3) {
+				const end = segment + TRIPLES_AT + 3 * triples[segment];
+				const sortedEnd = segment + TRIPLES_AT + 3 * triples[segment + SEGMENT_HEADER];
+				for (let p = segment + TRIPLES_AT; p < end; p += 3) {
 					const j = triples[p + 1];
 					if (j > jMax) {
 						if (p < sortedEnd) p = sortedEnd - 3; // the rest of the sorted ones lie further out
@@ -764,13 +764,42 @@ export class NearDuplicateIndex<T = undefined> {
 		let segment = this.tripleHead[key];
 		if (segment === 0 || this.triples.data[segment] === this.triples.data[segment + 1]) {
 			const capacity = segment === 0 ? 2 : 2 * this.triples.data[segment + 1];
-			this.tripleHead[key] = segment = this.triples.allocate(capacity, 3 * capacity, segment);
+			this.tripleHead[key] = segment = this.triples.allocate(capacity, 1 + 3 * capacity, segment);
 		}
 		const data = this.triples.data;
-		const at = segment + SEGMENT_HEADER + 3 * data[segment]++;
+		const count = ++data[segment];
+		const at = segment + TRIPLES_AT + 3 * (count - 1);
 		data[at] = entry;
 		data[at + 1] = j;
 		data[at + 2] = n;
+		// Sorted again once the unsorted tail outgrows a quarter of the sorted part: O(log size)
+		// amortised per triple, and the probe reads few triples outside its zones.
+		const sorted = data[segment + SEGMENT_HEADER];
+		if (count - sorted > (sorted >>> 2) + 8) this.sortTriples(segment);
+	}
+
+	/** Sorts the triples of one segment by position j (a counting sort) and marks them all sorted. */
+	private sortTriples(segment: number): void {
+		const data = this.triples.data;
+		const count = data[segment];
+		const from = segment + TRIPLES_AT;
+		let maxJ = 0;
+		for (let k = 0; k < count; k++) if (data[from + 3 * k + 1] > maxJ) maxJ = data[from + 3 * k + 1];
+		if (this.sortCounts.length < maxJ + 2) this.sortCounts = new Int32Array(2 * (maxJ + 2));
+		if (this.sortScratch.length < 3 * count) this.sortScratch = new Int32Array(6 * count);
+		const at = this.sortCounts.fill(0, 0, maxJ + 2);
+		const scratch = this.sortScratch;
+		for (let k = 0; k < count; k++) at[data[from + 3 * k + 1] + 1]++;
+		for (let j = 1; j <= maxJ + 1; j++) at[j] += at[j - 1];
+		for (let k = 0; k < count; k++) {
+			const p = from + 3 * k;
+			const q = 3 * at[data[p + 1]]++;
+			scratch[q] = data[p];
+			scratch[q + 1] = data[p + 1];
+			scratch[q + 2] = data[p + 2];
+		}
+		data.set(scratch.subarray(0, 3 * count), from);
+		data[segment + SEGMENT_HEADER] = count;
 	}
 
 	/** Give a long list a directory and move its entries of n < LENGTH_BUCKETS into buckets. */
@@ -780,11 +809,10 @@ export class NearDuplicateIndex<T = undefined> {
 		const moved: number[] = [];
 		for (let segment = this.tripleHead[key]; segment !== 0; segment = this.triples.data[segment + 2]) {
 			const data = this.triples.data;
-			const end = segment + SEGMENT_HEADER + 3 * data[segment];
-			for (let p = segment + SEGMENT_HEADER; p < end; p += 3) moved.push(data[p], data[p + 1], data[p + 2]);
+			const end = segment + TRIPLES_AT + 3 * data[segment];
+			for (let p = segment + TRIPLES_AT; p < end; p += 3) moved.push(data[p], data[p + 1], data[p + 2]);
 		}
 		this.tripleHead[key] = 0; // the old segments stay unused until the next rebuild
-		this.sortedSegment[key] = 0;
 		for (let k = 0; k < moved.length; k += 3) {
 			const n = moved[k + 2];
 			if (n < LENGTH_BUCKETS) this.postToBucket(dir, moved[k], moved[k + 1], n);
@@ -816,8 +844,6 @@ export class NearDuplicateIndex<T = undefined> {
 		const cap = Math.max(size, 2 * this.listSize.length);
 		this.listSize = grow(this.listSize, cap);
 		this.tripleHead = grow(this.tripleHead, cap);
-		this.sortedTriples = grow(this.sortedTriples, cap);
-		this.sortedSegment = grow(this.sortedSegment, cap);
 		this.directoryAt = grow(this.directoryAt, cap);
 	}
 
@@ -897,7 +923,7 @@ export class NearDuplicateIndex<T = undefined> {
 			const n = this.length[entries[p]];
 			const dir = directoryAt[key];
 			if (dir === 0 || n >= LENGTH_BUCKETS) {
-				if (triplesOf[key]++ === 0) tripleSpace += SEGMENT_HEADER;
+				if (triplesOf[key]++ === 0) tripleSpace += TRIPLES_AT;
 				tripleSpace += 6;
 			} else {
 				const slot = dir + this.bucketSlot[n] + positions[p];
@@ -909,7 +935,7 @@ export class NearDuplicateIndex<T = undefined> {
 		this.triples.reset(tripleSpace + (tripleSpace >>> 2) + 64);
 		this.buckets.reset(bucketSpace + (bucketSpace >>> 2) + 64);
 		for (let key = 0; key <= maxKey; key++) {
-			if (triplesOf[key] > 0) tripleHead[key] = this.triples.allocate(2 * triplesOf[key], 6 * triplesOf[key], 0);
+			if (triplesOf[key] > 0) tripleHead[key] = this.triples.allocate(2 * triplesOf[key], 1 + 6 * triplesOf[key], 0);
 			const dir = directoryAt[key];
 			if (dir === 0) continue;
 			for (let slot = dir; slot < dir + slotsPerList; slot++) {
@@ -940,17 +966,12 @@ export class NearDuplicateIndex<T = undefined> {
 		for (let k = 0; k < byPosition.length; k++) {
 			const p = byPosition[k];
 			const segment = tripleHead[keys[p]];
-			const at = segment + SEGMENT_HEADER + 3 * triples[segment]++;
+			const at = segment + TRIPLES_AT + 3 * triples[segment]++;
 			triples[at] = entries[p];
 			triples[at + 1] = positions[p];
 			triples[at + 2] = this.length[entries[p]];
 		}
-		const sortedTriples = this.sortedTriples.fill(0);
-		const sortedSegment = this.sortedSegment.fill(0);
-		for (let key = 0; key <= maxKey; key++) {
-			sortedTriples[key] = triplesOf[key];
-			sortedSegment[key] = tripleHead[key];
-		}
+		for (let key = 0; key <= maxKey; key++) if (triplesOf[key] > 0) triples[tripleHead[key] + SEGMENT_HEADER] = triplesOf[key];
 		this.rebuildAt = this.count * 2;
 	}
 
