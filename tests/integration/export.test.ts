@@ -344,6 +344,28 @@ describe('streaming', () => {
 		expect(Math.abs(stream.estimatedBytes - manifest.file.bytes) / manifest.file.bytes).toBeLessThan(0.1);
 	});
 
+	it('counts the selection when first asked, on the snapshot the rows come from, and reports what was written once done', async () => {
+		const rows = Array.from({ length: 500 }, (_, i) => ({ instruction: `Task ${i % 50}`, input: `input ${i}`, output: `output ${i}` }));
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'lazy', fileName: 'lazy.jsonl' }, db);
+		const late = () => importFile(streamOf(jsonl([{ instruction: 'Late task', input: '', output: 'late' }])), { datasetName: 'lazy', fileName: 'late.jsonl' }, db);
+		// Asked for after a write that came after the export started: the snapshot's count.
+		const asked = startExport({ datasetId: summary.datasetId, filters: {}, format: 'jsonl' }, db);
+		expect((await late()).instancesAdded).toBe(1);
+		expect(asked.counts).toMatchObject({ rows: 500, tasks: 50, instances: 500 });
+		expect(asked.progress()).toMatchObject({ rows: 0, totalRows: 500 });
+		const askedText = new TextDecoder().decode(concat([...asked.chunks()]));
+		expect(askedText.split('\n').filter(Boolean)).toHaveLength(500);
+		// Never asked for while the rows were written: what was written.
+		const unasked = startExport({ datasetId: summary.datasetId, filters: {}, format: 'jsonl' }, db);
+		const text = new TextDecoder().decode(concat([...unasked.chunks()]));
+		expect(text.split('\n').filter(Boolean)).toHaveLength(501);
+		expect(unasked.counts).toMatchObject({ rows: 501, tasks: 51, instances: 501, responses: 0, reformulations: 0 });
+		expect(unasked.estimatedBytes).toBe(Buffer.byteLength(text));
+		expect(unasked.manifest().counts).toMatchObject({ rows: 501, tasks: 51, instances: 501 });
+		// A filter the selection cannot take is still refused when the export starts.
+		expect(() => startExport({ datasetId: summary.datasetId, filters: { minRating: 'B' }, format: 'jsonl' }, db)).toThrow(ExportFilterError);
+	});
+
 	it('JSON Lines blocks written by SQLite hold exactly the lines of the rows, in order, whatever the block size', async () => {
 		const tricky = TRICKY_RECORDS.map((r, i) => ({ instruction: `${r.instruction} (${i % 7})`, input: r.input, output: r.output }));
 		const long = { instruction: 'Long one.', input: '', output: 'é'.repeat(5000) };

@@ -166,7 +166,7 @@ function selectedRows(client: Database.Database, selection: ExportSelection, bef
  * export selects (before human-label filters); when that cannot be done soundly, the population's
  * figure is given with a caveat saying so and why.
  */
-export function exportJudgeEstimate(client: Database.Database = db().$client, selection: ExportSelection, selectionRows?: number): ExportJudgeEstimate | null {
+export function exportJudgeEstimate(client: Database.Database = db().$client, selection: ExportSelection, selectionRows: () => number): ExportJudgeEstimate | null {
 	const cal = exportJudgeCalibration(client, selection, true);
 	if (!cal || !cal.estimate || cal.estimate.fallback !== null) return null;
 	const audit = client.prepare<[number], { includeRejected: number }>('SELECT include_rejected AS includeRejected FROM audits WHERE id = ?').get(cal.auditId)!;
@@ -178,7 +178,7 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 	const humanLabelFilters = Object.keys(selection.filters).filter((k) => selection.filters[k as keyof ExportFilters] !== undefined && !(k in beforeHumanLabels));
 	const narrowing = Object.entries(selection.filters).filter(([k, v]) => v !== undefined && !['kept', 'audits', 'judgeRun'].includes(k));
 	let chosen: JudgeAuditCalibration = cal;
-	let appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows === cal.population.rows;
+	let appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows() === cal.population.rows;
 	const caveats = [...cal.caveats];
 	if (!appliesToSelection && !selection.includeReformulations) {
 		const rows = selectedRows(client, selection, beforeHumanLabels);
@@ -258,10 +258,10 @@ export interface ExportJudgeFigures {
 	precision: JudgeFilterPrecision | null;
 }
 
-/** The manifest's judge figures for a selection (`instances`: its count, when known), read in one transaction (one snapshot). */
-export function exportJudgeFigures(client: Database.Database, selection: ExportSelection, instances?: number): ExportJudgeFigures {
+/** The manifest's judge figures for a selection (`instances` gives its count, read only if the estimate needs it), read in one transaction (one snapshot). */
+export function exportJudgeFigures(client: Database.Database, selection: ExportSelection, instances?: () => number): ExportJudgeFigures {
 	return client.transaction(() => ({
-		estimate: exportJudgeEstimate(client, selection, instances ?? countSelection(client, selection).instances),
+		estimate: exportJudgeEstimate(client, selection, instances ?? (() => countSelection(client, selection).instances)),
 		precision: judgeFilterPrecision(client, selection)
 	}))();
 }
