@@ -186,13 +186,16 @@ export async function run(argv: string[]): Promise<void> {
 		options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'] }
 	};
 	let bar: ReturnType<typeof createProgressBar> | null = null;
+	// The bar's total is the selection's count, read only for a bar someone will see.
+	const showProgress = !values.json && process.stderr.isTTY;
 	const result = guard(() =>
 		writeExportFile(request, out, {
-			onProgress: (p) => {
-				if (values.json) return;
-				bar ??= createProgressBar('Exporting', p.totalRows, 'items');
-				bar.update(p.rows, `${(p.bytes / 1024 / 1024).toFixed(1)} MB`);
-			}
+			onProgress: showProgress
+				? (p) => {
+						bar ??= createProgressBar('Exporting', p.totalRows, 'items');
+						bar.update(p.rows, `${(p.bytes / 1024 / 1024).toFixed(1)} MB`);
+					}
+				: undefined
 		})
 	);
 	(bar as ReturnType<typeof createProgressBar> | null)?.finish(result.manifest.counts.rows);
