@@ -1,9 +1,10 @@
 /**
  * Exporting a filtered subset of a dataset: the one use case behind the export page, its API
- * and the CLI. `startExport` reads one consistent snapshot on a connection of its own, counts
- * the selection, estimates its quality from the audits, then hands out the file as byte chunks
- * (about 256 KB each) while the rows stream from SQLite — the whole dataset is never in
- * memory. When the chunks are done, `manifest()` describes exactly what was written.
+ * and the CLI. `startExport` reads one consistent snapshot on a connection of its own,
+ * estimates the selection's quality from the audits (and counts it when asked), then hands out
+ * the file as byte chunks (about 256 KB each) while the rows stream from SQLite — the whole
+ * dataset is never in memory. When the chunks are done, `manifest()` describes exactly what was
+ * written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
