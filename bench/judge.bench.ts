@@ -139,11 +139,12 @@ async function main(): Promise<void> {
 		const text = rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 		const imported = await importFile(Readable.from([Buffer.from(text)]), { datasetName: `judge bench ${setting.issue}`, fileName: 'rows.jsonl' }, db);
 
-		// Control: bare client calls at the same settings.
+		// Control: bare client calls at the same settings, as many as the judge run makes (a
+		// shorter control is mostly its own ramp-up at the paced rate, and reads below the run).
 		let bare = 0;
 		{
 			const client = createLlmClient(endpointConfig(endpoint.id, db)!);
-			const total = Math.min(setting.judgeRows, perSecond * 6);
+			const total = setting.judgeRows;
 			let next = 0;
 			const start = performance.now();
 			await Promise.all(
