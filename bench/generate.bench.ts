@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { fmt, peakRssMb, recordTarget } from './measure';
 
 const LATENCY_MS = 200;

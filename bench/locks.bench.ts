@@ -218,7 +218,7 @@ async function mixedLoad(dir: string, readMs: number): Promise<void> {
 		const filterFile = path.join(dir, 'filter.jsonl');
 		writeFile(filterFile, FILTER_ROWS);
 		const filterSet = await importFile(fs.createReadStream(filterFile, { highWaterMark: 1 << 20 }), { datasetName: 'to filter', fileName: 'filter.jsonl' }, db);
-		const users = [];
+		const users: { email: string; password: string; id: number }[] = [];
 		for (let i = 0; i < REVIEWERS; i++) {
 			const who = { email: `r${i}@example.org`, password: `reviewer-password-${i}` };
 			users.push({ ...who, id: (await createUser({ ...who, role: 'reviewer' }, db)).id });

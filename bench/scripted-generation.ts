@@ -29,7 +29,7 @@ export async function generationScript(): Promise<FakeScript> {
 		const alpaca = /\n(\d+)\. Instruction:$/.exec(request.prompt.trimEnd());
 		if (alpaca) {
 			const random = createRng(seedFromString(`${request.prompt}\u0000${String(request.headers['x-client-request-id'])}`));
-			const items = [];
+			const items: string[] = [];
 			for (let n = Number(alpaca[1]); n <= 22; n++) {
 				const head = items.length ? `${n}. Instruction: ${sentence(random)}` : ` ${sentence(random)}`;
 				const input = random() < 0.4 ? '<noinput>' : `The ${word(random)} ${word(random)} of ${word(random)}.`;
