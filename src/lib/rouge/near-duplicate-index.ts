@@ -223,10 +223,12 @@ export class NearDuplicateIndex<T = undefined> {
 	private xKeys: Int32Array = new Int32Array(64);
 	/** Per pool length n: last candidate position i and pool position j inside the zone Z(m, n) (−1: n cannot pass). */
 	private zoneI: Int32Array = new Int32Array(256);
+	private zoneJ: Int32Array = new Int32Array(256);
+	/** Per candidate position i: the largest zone j of any pool length whose zone reaches i. */
 	private jLimit: Int32Array = new Int32Array(64);
+	/** Scratch of sortTriples (counts per position, the sorted triples). */
 	private sortCounts: Int32Array = new Int32Array(64);
 	private sortScratch: Int32Array = new Int32Array(192);
-	private zoneJ: Int32Array = new Int32Array(256);
 	private readonly pattern = new PatternBuffer();
 	private readonly scanner = new ProfileScanner();
 	private packed: Float64Array = new Float64Array(256);
@@ -882,7 +884,6 @@ export class NearDuplicateIndex<T = undefined> {
 		const positions = new Int32Array(total);
 		let posted = 0;
 		let maxKey = 0;
-		let maxPosition = 0;
 		for (let e = 0; e < this.count; e++) {
 			const s = this.start[e];
 			const n = this.length[e];
@@ -898,7 +899,6 @@ export class NearDuplicateIndex<T = undefined> {
 				entries[posted] = e;
 				positions[posted++] = k;
 				if (key > maxKey) maxKey = key;
-				if (k > maxPosition) maxPosition = k;
 			}
 		}
 
@@ -945,33 +945,23 @@ export class NearDuplicateIndex<T = undefined> {
 		}
 		const triples = this.triples.data;
 		const segments = this.buckets.data;
-		// Buckets in entry order; triples by position j (a counting sort, stable in entry order).
-		const atPosition = new Int32Array(maxPosition + 2);
 		for (let p = 0; p < total; p++) {
 			const key = keys[p];
 			const n = this.length[entries[p]];
 			const dir = directoryAt[key];
-			if (dir === 0 || n >= LENGTH_BUCKETS) atPosition[positions[p] + 1]++;
-			else {
+			if (dir === 0 || n >= LENGTH_BUCKETS) {
+				const segment = tripleHead[key];
+				const at = segment + TRIPLES_AT + 3 * triples[segment]++;
+				triples[at] = entries[p];
+				triples[at + 1] = positions[p];
+				triples[at + 2] = n;
+			} else {
 				const segment = directories[dir + this.bucketSlot[n] + positions[p]];
 				segments[segment + SEGMENT_HEADER + segments[segment]++] = entries[p];
 			}
 		}
-		for (let j = 1; j <= maxPosition + 1; j++) atPosition[j] += atPosition[j - 1];
-		const byPosition = new Int32Array(atPosition[maxPosition + 1]);
-		for (let p = 0; p < total; p++) {
-			const key = keys[p];
-			if (directoryAt[key] === 0 || this.length[entries[p]] >= LENGTH_BUCKETS) byPosition[atPosition[positions[p]]++] = p;
-		}
-		for (let k = 0; k < byPosition.length; k++) {
-			const p = byPosition[k];
-			const segment = tripleHead[keys[p]];
-			const at = segment + TRIPLES_AT + 3 * triples[segment]++;
-			triples[at] = entries[p];
-			triples[at + 1] = positions[p];
-			triples[at + 2] = this.length[entries[p]];
-		}
-		for (let key = 0; key <= maxKey; key++) if (triplesOf[key] > 0) triples[tripleHead[key] + SEGMENT_HEADER] = triplesOf[key];
+		// Each list's triples by position j (the probe stops past its largest j).
+		for (let key = 0; key <= maxKey; key++) if (triplesOf[key] > 0) this.sortTriples(tripleHead[key]);
 		this.rebuildAt = this.count * 2;
 	}
 
