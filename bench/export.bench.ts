@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { openDatabase, transaction, useDatabase } from '../src/lib/server/db';
 import { RowWriter } from '../src/lib/server/datasets/rows';
-import { writeExportFile, countExport } from '../src/lib/server/exports/export';
+import { writeExportFile, countExport, exportEncoderThreadResolved } from '../src/lib/server/exports/export';
 import { exportFacets } from '../src/lib/server/exports/facets';
 import { parseWhere } from '../src/lib/server/exports/filters';
 import { EXPORT_FORMATS, type ExportFormatId } from '../src/lib/formats/serialize';
@@ -75,7 +75,9 @@ interface ChildResult {
 }
 
 /** Child: one export, then its figures as JSON on stdout. */
-function child(format: ExportFormatId, dbFile: string, out: string): void {
+async function child(format: ExportFormatId, dbFile: string, out: string): Promise<void> {
+	// As the CLI does before it exports.
+	await exportEncoderThreadResolved();
 	const db = openDatabase(dbFile, path.resolve('migrations'));
 	useDatabase(db);
 	const start = performance.now();
@@ -174,6 +176,6 @@ function cursor(dbFile: string): void {
 }
 
 const args = process.argv.slice(2);
-if (args[0] === '--child') child(args[1] as ExportFormatId, args[2], args[3]);
+if (args[0] === '--child') await child(args[1] as ExportFormatId, args[2], args[3]);
 else if (args[0] === '--cursor') cursor(args[1]);
 else await parent();

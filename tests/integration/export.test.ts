@@ -10,7 +10,7 @@ import { createTestDb, jsonl, streamOf } from '../support/db';
 import { transaction, type Db } from '../../src/lib/server/db';
 import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
-import { countExport, startExport, type ExportRequest } from '../../src/lib/server/exports/export';
+import { countExport, exportEncoderThreadResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
 import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
 import { selectJsonLineBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
@@ -36,8 +36,8 @@ function concat(parts: Uint8Array[]): Uint8Array {
 	return out;
 }
 
-function runExport(request: ExportRequest) {
-	const stream = startExport(request, db);
+function runExport(request: ExportRequest, options?: StartOptions) {
+	const stream = startExport(request, db, options);
 	const bytes = concat([...stream.chunks()]);
 	return { bytes, text: new TextDecoder().decode(bytes), manifest: stream.manifest(), stream };
 }
@@ -140,8 +140,16 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		const taskId = storeTrickyRows(sourceId);
 		db.$client.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, '', '', 0)").run(taskId, sourceId);
 		const expected = datasetRows(sourceId);
+		const { createHash } = await import('node:crypto');
+		await exportEncoderThreadResolved();
 		for (const rowGroupRows of [1, 2, 3, 10_000]) {
 			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'parquet', options: { rowGroupRows } });
+			// Encoded on the worker thread (as a large dataset is): the same file, the same checksum.
+			const threaded = runExport({ datasetId: sourceId, filters: {}, format: 'parquet', options: { rowGroupRows } }, { threadedFrom: 0 });
+			expect(Buffer.from(threaded.bytes).equals(Buffer.from(bytes))).toBe(true);
+			expect(threaded.manifest.file.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+			expect(manifest.file.sha256).toBe(threaded.manifest.file.sha256);
+			expect(threaded.manifest.counts).toEqual(manifest.counts);
 			const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 			expect(await parquetReadObjects({ file })).toEqual(expected);
 			// A strict reader (DuckDB refuses a string column holding invalid UTF-8) reads the same rows.

@@ -3,7 +3,8 @@
  * bytes cut into its values, which the writer copies into its pages as they are.
  */
 import { isUtf8 } from 'node:buffer';
-import { splitByLengths, type ParquetGroup, type ParquetText } from '$lib/formats/serialize-parquet';
+// Relative: the export encoder's worker thread loads this module.
+import { splitByLengths, type ParquetGroup, type ParquetText } from '../../formats/serialize-parquet';
 
 /** One column of a block: the values' UTF-8 bytes end to end, and their byte lengths comma-separated. */
 export interface ColumnBytes {
