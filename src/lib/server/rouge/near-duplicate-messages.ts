@@ -15,8 +15,10 @@ export interface NearDuplicateRequest {
 	id: number;
 	threshold: number;
 	topK: number;
-	/** Instructions to add to the pool first, in pool order. */
+	/** Instructions to add to this thread's share of the pool first, in pool order. */
 	adds: PackedSequences;
+	/** Their entries in the whole pool (increasing). */
+	addEntries: Int32Array;
 	/** Candidates to query against the pool as it then stands. */
 	queries: PackedSequences;
 }

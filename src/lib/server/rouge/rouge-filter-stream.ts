@@ -4,17 +4,22 @@
  * once) is at most the threshold — the same decisions, exact maxima and top-k as one
  * near-duplicate index queried and grown in stream order.
  *
- * How: the stream goes in batches. Worker threads each keep a replica of the pool (token ids
- * interned here, so nothing is tokenized twice) and query a share of a batch; this thread
- * finishes each candidate, in stream order, against what the replicas do not hold yet (the
+ * How: the stream goes in batches. Worker threads each keep a share of the pool (its
+ * instructions dealt out so that the shares hold about as many tokens; token ids interned here,
+ * so nothing is tokenized twice) and query every candidate of a batch against their share; this
+ * thread finishes each candidate, in stream order, against what the shares do not hold yet (the
  * instructions kept in the batch before, and earlier in its own batch, in one small index) and
- * merges the parts. The replicas lag one batch behind so that they never wait for this thread:
- * batch k is queried against the pool up to batch k − 2 while batch k − 1 is finished here.
+ * merges the parts. Sharing the pool out, rather than copying it to each thread, splits the
+ * work of adding to it and of reading its lists (long texts: 1.3× one index with copies). The
+ * shares lag one batch behind so that they never wait for this thread: batch k is queried
+ * against the pool up to batch k − 2 while batch k − 1 is finished here.
  * A small pool (or a single core) does not pay for threads: the stream is filtered here, as one
  * index would, until the pool holds `threadsFromTokens` tokens, and threads take over then.
  *
- * Only the best examined match of a kept candidate (a hint, not the pool's maximum) may depend
- * on how the pool was split; it depends on the batch size, never on the number of threads.
+ * Only the best examined match of a kept candidate (a hint, not the pool's maximum) and the
+ * count of pairs verified may depend on how the pool was split: on the batch size, and on the
+ * number of threads (each share orders its tokens by its own frequencies, so its filters let
+ * through other pairs).
  */
 import type { Worker } from 'node:worker_threads';
 import {
@@ -41,8 +46,8 @@ export interface RougeFilterOptions {
 	/**
 	 * Threads take over once the pool holds this many tokens (default 2,500,000: about 250,000
 	 * instructions, or 17,000 texts of 150 tokens). A query's cost grows with the pool's tokens;
-	 * below this the threads' own costs (each replica adds every kept instruction, this thread
-	 * checks the recent ones) outweigh what they share, as measured on two cores.
+	 * below this the threads' own costs (each share answers every candidate, this thread checks
+	 * the recent ones and merges) outweigh what they split, as measured on two cores.
 	 */
 	threadsFromTokens?: number;
 }
@@ -109,26 +114,26 @@ export class RougeFilterStream {
 		if (this.started) throw new Error('a filter stream filters one stream');
 		this.started = true;
 		const reader = new Rebatcher(source, this.batchSize);
-		let starting: Promise<ReplicaPool | null> | null = null;
-		let replicas: ReplicaPool | null = null;
+		let starting: Promise<ShardPool | null> | null = null;
+		let shards: ShardPool | null = null;
 		try {
 			for (;;) {
 				// Threads start early enough to be ready when they take over.
 				if (this.threads >= 2 && starting === null && this.poolTokens >= this.threadsFromTokens / 4) {
-					starting = ReplicaPool.start(this.threads);
+					starting = ShardPool.start(this.threads);
 					starting.catch(() => {});
 				}
 				if (starting !== null && this.poolTokens >= this.threadsFromTokens) {
-					replicas = await starting;
-					if (replicas) break;
+					shards = await starting;
+					if (shards) break;
 				}
 				const batch = await reader.next();
 				if (batch === null) break;
 				yield this.filterHere(batch, textOf);
 			}
-			if (replicas) {
+			if (shards) {
 				this.threadsTookOver = this.threads;
-				yield* this.filterWithReplicas(replicas, reader, textOf);
+				yield* this.filterWithShards(shards, reader, textOf);
 			}
 		} finally {
 			if (starting) void starting.then((pool) => pool?.close(), () => {});
@@ -152,15 +157,18 @@ export class RougeFilterStream {
 		});
 	}
 
-	private async *filterWithReplicas<R>(
-		replicas: ReplicaPool,
+	private async *filterWithShards<R>(
+		shards: ShardPool,
 		reader: Rebatcher<R>,
 		textOf: (record: R) => string
 	): AsyncGenerator<FilteredRecord<R>[]> {
-		// The replicas start with the whole pool; this thread keeps no index of it from now on.
+		// The shards start with the whole pool; this thread keeps no index of it from now on.
 		const index = this.index!;
-		const everything: Int32Array[] = [];
-		for (let e = 0; e < index.size; e++) everything.push(index.entryTokens(e).slice());
+		const everything: PoolAdds = { tokens: [], entries: [] };
+		for (let e = 0; e < index.size; e++) {
+			everything.tokens.push(index.entryTokens(e).slice());
+			everything.entries.push(e);
+		}
 		this.index = null;
 		let adds = everything;
 
@@ -168,28 +176,29 @@ export class RougeFilterStream {
 			const records = await reader.next();
 			if (records === null) return null;
 			const tokens = records.map((record) => this.vocab.internText(textOf(record)));
-			const replies = replicas.query(adds, tokens, this.threshold, this.topK);
+			const replies = shards.query(adds, tokens, this.threshold, this.topK);
 			replies.catch(() => {}); // awaited in turn; a failure is thrown there
-			adds = [];
+			adds = { tokens: [], entries: [] };
 			return { records, tokens, replies };
 		};
 
 		const renumbering = new TokenRenumbering();
 		// The batch before's kept instructions, for the next batch's recent pool.
-		let before: { tokens: Int32Array[]; entries: number[] } = { tokens: [], entries: [] };
+		let before: PoolAdds = { tokens: [], entries: [] };
 		let current = await send();
 		let next = current ? await send() : null;
 		while (current !== null) {
 			const readers = (await current.replies).map((data) => new PackedResults(data));
-			// What the replicas lack for this batch: the batch before's kept instructions, then this one's as they are kept.
+			// What the shards lack for this batch: the batch before's kept instructions, then this one's as they are kept.
 			const recent = new RecentPool(this.threshold, renumbering);
 			for (let k = 0; k < before.entries.length; k++) recent.add(before.tokens[k], before.entries[k]);
 			const kept: typeof before = { tokens: [], entries: [] };
 			const verdicts: FilteredRecord<R>[] = [];
 			for (let k = 0; k < current.records.length; k++) {
 				const tokens = current.tokens[k];
-				const inReplica = readers[k % readers.length].next();
-				const result = recent.size === 0 ? inReplica : mergeNearDuplicateResults([inReplica, recent.query(tokens, this.topK)], this.topK);
+				const parts = readers.map((r) => r.next());
+				if (recent.size) parts.push(recent.query(tokens, this.topK));
+				const result = mergeNearDuplicateResults(parts, this.topK);
 				if (!result.exceeds) {
 					const entry = this.poolSize++;
 					recent.add(tokens, entry);
@@ -198,8 +207,8 @@ export class RougeFilterStream {
 				}
 				verdicts.push({ record: current.records[k], result });
 			}
-			// The replicas get this batch's kept instructions with the batch after next.
-			adds = kept.tokens;
+			// The shards get this batch's kept instructions with the batch after next.
+			adds = kept;
 			before = kept;
 			const after = await send();
 			yield verdicts;
@@ -209,6 +218,12 @@ export class RougeFilterStream {
 	}
 }
 
+/** Pool instructions' tokens with their entries, in pool order. */
+interface PoolAdds {
+	tokens: Int32Array[];
+	entries: number[];
+}
+
 interface InFlight<R> {
 	records: readonly R[];
 	tokens: Int32Array[];
@@ -216,7 +231,7 @@ interface InFlight<R> {
 }
 
 /**
- * Instructions kept recently, not yet in the replicas: a small index with pool entry numbers.
+ * Instructions kept recently, not yet in the shares: a small index with pool entry numbers.
  * Its token ids are its own (the stream's ids renumbered as they first come here), so its work
  * follows its own few thousand tokens, not the whole stream's vocabulary.
  */
@@ -305,38 +320,48 @@ class TokenRenumbering {
 	}
 }
 
-/** The worker threads, each with a replica of the pool; a batch is shared out by position. */
-class ReplicaPool {
+/** The worker threads, each with a share of the pool; every candidate goes to each of them. */
+class ShardPool {
 	private readonly requests: WorkerRequests<NearDuplicateReply>;
+	/** Tokens dealt to each share so far: the next instruction goes to the lightest. */
+	private readonly shareTokens: number[];
 
 	private constructor(private readonly workers: Worker[]) {
 		this.requests = new WorkerRequests(workers, 'A ROUGE-L filter thread stopped.');
+		this.shareTokens = workers.map(() => 0);
 	}
 
 	/** The threads, or null when they cannot start (the caller filters alone). */
-	static async start(count: number): Promise<ReplicaPool | null> {
+	static async start(count: number): Promise<ShardPool | null> {
 		const thread = await import('./near-duplicate-thread');
 		// Named here so a bundler keeps the export the worker calls (by name, in its chunk).
 		const entry: keyof typeof thread = 'serveNearDuplicateQueries';
 		const workers = await Promise.all(Array.from({ length: count }, () => startModuleWorker(thread.NEAR_DUPLICATE_THREAD_URL, entry)));
 		const started = workers.filter((w): w is Worker => w !== null);
-		if (started.length === count) return new ReplicaPool(started);
+		if (started.length === count) return new ShardPool(started);
 		await Promise.all(started.map((w) => w.terminate()));
 		return null;
 	}
 
-	/** Adds `adds` to every replica, then queries candidate k in replica k mod threads: one packed reply per replica. */
-	async query(adds: readonly Int32Array[], candidates: readonly Int32Array[], threshold: number, topK: number): Promise<Float64Array[]> {
-		const packedAdds = packSequences(adds);
+	/** Deals `adds` out to the shares, then queries every candidate in each: one packed reply per share, candidates in order. */
+	async query(adds: PoolAdds, candidates: readonly Int32Array[], threshold: number, topK: number): Promise<Float64Array[]> {
+		const dealt = this.workers.map((): PoolAdds => ({ tokens: [], entries: [] }));
+		for (let k = 0; k < adds.tokens.length; k++) {
+			let w = 0;
+			for (let v = 1; v < this.workers.length; v++) if (this.shareTokens[v] < this.shareTokens[w]) w = v;
+			this.shareTokens[w] += adds.tokens[k].length;
+			dealt[w].tokens.push(adds.tokens[k]);
+			dealt[w].entries.push(adds.entries[k]);
+		}
+		const queries = packSequences(candidates);
 		const replies = await Promise.all(
 			this.workers.map((worker, w) => {
-				const share: Int32Array[] = [];
-				for (let k = w; k < candidates.length; k += this.workers.length) share.push(candidates[k]);
-				const queries = packSequences(share);
+				const share = packSequences(dealt[w].tokens);
+				const addEntries = Int32Array.from(dealt[w].entries);
 				return this.requests.send(
 					worker,
-					(id) => ({ id, threshold, topK, adds: packedAdds, queries }) satisfies NearDuplicateRequest,
-					[queries.ids.buffer as ArrayBuffer, queries.offsets.buffer as ArrayBuffer]
+					(id) => ({ id, threshold, topK, adds: share, addEntries, queries }) satisfies NearDuplicateRequest,
+					[share.ids.buffer as ArrayBuffer, share.offsets.buffer as ArrayBuffer, addEntries.buffer as ArrayBuffer]
 				);
 			})
 		);
