@@ -59,14 +59,18 @@ describe('ExportEncoder', () => {
 		expect(rows[1_500 * 20 + 39_999]).toEqual({ instruction: groups[20][0].values[39_999], input: groups[20][1].values[39_999], output: groups[20][2].values[39_999] });
 	});
 
-	it('hashes bytes the caller reuses at once, in order, through the ring and past it', () => {
+	it.each([
+		['on the thread', THREAD],
+		['here, when the thread cannot load its module', { url: new URL('./no-such-module.ts', import.meta.url).href, entry: 'serveExportEncoder' }]
+	])('hashes bytes the caller reuses at once, in order, through the ring and past it: %s', (_, where) => {
 		const scratch = Buffer.alloc(5 * 1024 * 1024);
 		const hash = createHash('sha256');
-		const thread = new ExportEncoder(THREAD);
+		const thread = new ExportEncoder(where);
 		expect(thread.threaded).toBe(true);
 		for (let k = 0; k < 60; k++) {
 			// The same scratch buffer, overwritten after every send: the thread must have its own copy.
-			const size = k === 30 ? scratch.length : 100_000 + ((k * 7919) % 900_000);
+			// The first is larger than the ring, sent before the thread can have loaded its module.
+			const size = k === 0 || k === 30 ? scratch.length : 100_000 + ((k * 7919) % 900_000);
 			const bytes = scratch.subarray(0, size).fill(k);
 			hash.update(bytes);
 			thread.send({ kind: 'hash', bytes });

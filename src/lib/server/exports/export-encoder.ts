@@ -97,9 +97,13 @@ export class ExportEncoder {
 	/** Where the next region starts, and where the oldest unanswered one does (with `head`: the ring's free space). */
 	private head = 0;
 	private tail = 0;
-	/** Sent to the thread and not answered yet, with the end of each one's region (-1: none). */
-	private unanswered: { message: EncoderMessage; end: number }[] = [];
+	/** Sent to the thread and not answered yet, with the end of each one's region (-1: none), and whether its bytes went in the message. */
+	private unanswered: { message: EncoderMessage; end: number; outside: boolean }[] = [];
 	private unansweredFrom = 0;
+	/** Unanswered messages whose bytes are too large for the ring and travel in the message. */
+	private unansweredOutside = 0;
+	/** The thread has answered: its module loaded, nothing more will need doing here. */
+	private loaded = false;
 	/** Answered here, not taken yet. */
 	private answered: EncoderReply[] = [];
 	private answeredFrom = 0;
@@ -136,6 +140,9 @@ export class ExportEncoder {
 		let at = -1;
 		if (size > 0 && size <= REGION_BYTES) {
 			while (this.worker && (at = this.reserve(size)) < 0) this.pull(true);
+		} else if (size > REGION_BYTES) {
+			// One such message at a time: a row group of long texts can be tens of MB.
+			while (this.worker && this.unansweredOutside > 0) this.pull(true);
 		}
 		if (!this.worker) {
 			// The thread's module did not load while we waited for room: this thread does the work.
@@ -155,8 +162,12 @@ export class ExportEncoder {
 			if (message.kind === 'hash') placed = { kind: 'hash', bytes: region(message.bytes) };
 			else if (message.kind === 'parquet-group') placed = { ...message, columns: message.columns.map((c) => ({ bytes: region(c.bytes), lengths: c.lengths })) };
 			this.head = end = at + size;
+		} else if (size > REGION_BYTES) {
+			this.unansweredOutside++;
+			// Kept for doing here should the module not load, so copied while that is unknown.
+			if (!this.loaded) placed = structuredClone(message);
 		}
-		this.unanswered.push({ message: placed, end });
+		this.unanswered.push({ message: placed, end, outside: size > REGION_BYTES });
 		this.worker.post(placed);
 	}
 
@@ -205,8 +216,10 @@ export class ExportEncoder {
 		try {
 			const got = wait ? { reply: this.worker.receive() } : this.worker.poll();
 			if (!got) return false;
-			const { end } = this.unanswered[this.unansweredFrom++];
+			const { end, outside } = this.unanswered[this.unansweredFrom++];
+			this.loaded = true;
 			if (end >= 0) this.tail = end;
+			if (outside) this.unansweredOutside--;
 			if (this.unansweredFrom === this.unanswered.length) {
 				this.unanswered = [];
 				this.unansweredFrom = 0;
@@ -221,6 +234,7 @@ export class ExportEncoder {
 			for (let k = this.unansweredFrom; k < this.unanswered.length; k++) this.answered.push(local(this.unanswered[k].message).reply);
 			this.unanswered = [];
 			this.unansweredFrom = 0;
+			this.unansweredOutside = 0;
 			return true;
 		}
 	}
