@@ -83,11 +83,11 @@ const YOUNG_GENERATION_MB = 16;
 const MAX_UNANSWERED = 8;
 
 /**
- * The handler on a worker thread or in this thread. Replies come
- * back in the order the messages were sent. A message's bytes are copied into a shared ring
- * (without an allocation per message, which a busy thread's collector frees late); bytes larger
- * than the ring go in the message. Until the thread has answered a message its bytes stay, to be
- * done here should the thread's module fail to load.
+ * The handler on a worker thread or in this thread. Replies come back in the order the messages
+ * were sent. A message's bytes are copied into a shared ring (without an allocation per message,
+ * which a busy thread's collector frees late); bytes larger than the ring go in the message, one
+ * such message at a time. Until the thread has answered a message its bytes stay, to be done
+ * here should the thread's module fail to load.
  */
 export class ExportEncoder {
 	private worker: SyncWorker<EncoderMessage, EncoderReply> | null = null;

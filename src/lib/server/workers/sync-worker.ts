@@ -1,9 +1,10 @@
 /**
  * A worker thread a synchronous caller can wait on: it runs a handler made by one exported
  * function of one of our modules (loaded as startModuleWorker loads it; given a shared buffer if
- * the caller has one) and answers every message with exactly one reply, in order. The caller blocks on Atomics.wait until a reply is there and
- * takes it with receiveMessageOnPort, so a synchronous pipeline (an export's chunk generator) can
- * hand work to another core without becoming asynchronous.
+ * the caller has one) and answers every message with exactly one reply, in order. The caller
+ * blocks on Atomics.wait until a reply is there and takes it with receiveMessageOnPort, so a
+ * synchronous pipeline (an export's chunk generator) can hand work to another core without
+ * becoming asynchronous.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
