@@ -194,7 +194,6 @@ function selectionCounts(request: ExportSelection, database: Db): SelectionCount
  * read snapshot as the rows, so that other requests are not held up meanwhile.
  */
 export async function startExportOffThread(request: ExportRequest, database: Db = db(), options: StartOptions = {}): Promise<ExportStream> {
-	await encoderThreadResolved;
 	// A request that names no dataset, or a model without responses, is refused by startExport.
 	const reader = openReader(database);
 	try {
@@ -204,9 +203,11 @@ export async function startExportOffThread(request: ExportRequest, database: Db 
 		// connection's commits (data_version) and its own writes (total_changes).
 		const version = databaseVersion(database.$client);
 		reader.client.prepare<[]>('SELECT count(*) FROM sqlite_master').get();
-		let [quality, judged]: [QualityEstimate | null, ExportJudgeFigures | undefined] = await Promise.all([
+		// (The encoder thread's module is awaited here, after the snapshot began: never before it.)
+		let [quality, judged]: [QualityEstimate | null, ExportJudgeFigures | undefined, void] = await Promise.all([
 			estimateQualityOffThread(database.$client, request, database),
-			exportJudgeOffThread(request, database)
+			exportJudgeOffThread(request, database),
+			encoderThreadResolved
 		]);
 		if (databaseVersion(database.$client) !== version) {
 			// Something was written meanwhile (a reviewer's label, a kept fit): computed again on the
