@@ -10,7 +10,7 @@
  * thread finishes each candidate, in stream order, against what the shares do not hold yet (the
  * instructions kept in the batch before, and earlier in its own batch, in one small index) and
  * merges the parts. Sharing the pool out, rather than copying it to each thread, splits the
- * work of adding to it and of reading its lists (long texts: 1.3× one index with copies). The
+ * work of adding to it and of reading its lists (long texts: 1.6× one index; 1.3× with copies). The
  * shares lag one batch behind so that they never wait for this thread: batch k is queried
  * against the pool up to batch k − 2 while batch k − 1 is finished here.
  * A small pool (or a single core) does not pay for threads: the stream is filtered here, as one
