@@ -100,8 +100,6 @@ export class ExportEncoder {
 	/** Sent to the thread and not answered yet, with the end of each one's region (-1: none), and whether its bytes went in the message. */
 	private unanswered: { message: EncoderMessage; end: number; outside: boolean }[] = [];
 	private unansweredFrom = 0;
-	/** Unanswered messages whose bytes are too large for the ring and travel in the message. */
-	private unansweredOutside = 0;
 	/** The thread has answered: its module loaded, nothing more will need doing here. */
 	private loaded = false;
 	/** Answered here, not taken yet. */
@@ -142,7 +140,7 @@ export class ExportEncoder {
 			while (this.worker && (at = this.reserve(size)) < 0) this.pull(true);
 		} else if (size > REGION_BYTES) {
 			// One such message at a time: a row group of long texts can be tens of MB.
-			while (this.worker && this.unansweredOutside > 0) this.pull(true);
+			while (this.worker && this.holdsOutside()) this.pull(true);
 		}
 		if (!this.worker) {
 			// The thread's module did not load while we waited for room: this thread does the work.
@@ -163,7 +161,6 @@ export class ExportEncoder {
 			else if (message.kind === 'parquet-group') placed = { ...message, columns: message.columns.map((c) => ({ bytes: region(c.bytes), lengths: c.lengths })) };
 			this.head = end = at + size;
 		} else if (size > REGION_BYTES) {
-			this.unansweredOutside++;
 			// Kept for doing here should the module not load, so copied while that is unknown.
 			if (!this.loaded) placed = structuredClone(message);
 		}
@@ -186,6 +183,12 @@ export class ExportEncoder {
 	close(): void {
 		this.worker?.close();
 		this.worker = null;
+	}
+
+	/** Whether an unanswered message carries its bytes outside the ring (at most MAX_UNANSWERED to look at). */
+	private holdsOutside(): boolean {
+		for (let k = this.unansweredFrom; k < this.unanswered.length; k++) if (this.unanswered[k].outside) return true;
+		return false;
 	}
 
 	/** The start of a free region of `size` bytes in the ring, or -1 while there is none. */
@@ -216,10 +219,9 @@ export class ExportEncoder {
 		try {
 			const got = wait ? { reply: this.worker.receive() } : this.worker.poll();
 			if (!got) return false;
-			const { end, outside } = this.unanswered[this.unansweredFrom++];
+			const { end } = this.unanswered[this.unansweredFrom++];
 			this.loaded = true;
 			if (end >= 0) this.tail = end;
-			if (outside) this.unansweredOutside--;
 			if (this.unansweredFrom === this.unanswered.length) {
 				this.unanswered = [];
 				this.unansweredFrom = 0;
@@ -234,7 +236,6 @@ export class ExportEncoder {
 			for (let k = this.unansweredFrom; k < this.unanswered.length; k++) this.answered.push(local(this.unanswered[k].message).reply);
 			this.unanswered = [];
 			this.unansweredFrom = 0;
-			this.unansweredOutside = 0;
 			return true;
 		}
 	}

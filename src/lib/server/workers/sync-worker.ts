@@ -93,8 +93,8 @@ export class SyncWorker<Message, Reply> {
 	}
 
 	/** Queues `message` (messages sent before the module has loaded wait for it). */
-	post(message: Message, transfer?: readonly ArrayBuffer[]): void {
-		this.port.postMessage(message, transfer);
+	post(message: Message): void {
+		this.port.postMessage(message);
 	}
 
 	/** The next reply, waiting for it. Throws SyncWorkerLoadError when the module did not load, Error when the handler threw or the thread ended. */
