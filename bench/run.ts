@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TargetRow } from './measure';
+import type { RecordedTarget } from './measure';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const available = fs
@@ -41,15 +41,25 @@ printTargets();
 fs.rmSync(path.dirname(targetsFile), { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
 
-/** Every target the benchmarks checked, with its figure and met / not met. */
+/**
+ * Every target the benchmarks checked, with its figure and met / not met, and how fast the machine
+ * was when the row was recorded: machinePace against its best in this run (×1.00: as fast as it
+ * got; a row recorded at ×1.4 was measured while the machine did the same work 40% slower).
+ */
 function printTargets(): void {
 	const rows = fs
 		.readFileSync(targetsFile, 'utf8')
 		.split('\n')
 		.filter(Boolean)
-		.map((line) => JSON.parse(line) as TargetRow & { bench: string });
+		.map((line) => JSON.parse(line) as RecordedTarget);
 	if (rows.length === 0) return;
 	const met = rows.filter((r) => r.met).length;
+	const paces = rows.map((r) => r.paceMs).filter((p) => Number.isFinite(p));
+	const best = paces.length ? Math.min(...paces) : NaN;
 	console.log(`\n=== targets: ${met} of ${rows.length} met (a shared machine: wall times count other processes) ===`);
-	for (const r of rows) console.log(`  ${r.met ? 'met    ' : 'NOT MET'}  [${r.bench}] ${r.row}: ${r.figure} (target ${r.target})`);
+	if (Number.isFinite(best)) console.log(`  (machine ×r: a fixed piece of work took r times its quickest time in this run, ${best.toFixed(1)} ms, when the row was recorded)`);
+	for (const r of rows) {
+		const machine = Number.isFinite(r.paceMs) && Number.isFinite(best) ? ` · machine ×${(r.paceMs / best).toFixed(2)}, load ${r.load.toFixed(1)}` : '';
+		console.log(`  ${r.met ? 'met    ' : 'NOT MET'}  [${r.bench}] ${r.row}: ${r.figure} (target ${r.target})${machine}`);
+	}
 }
