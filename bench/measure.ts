@@ -1,4 +1,4 @@
-/** Helpers shared by the benchmark scripts: wall time and peak resident memory. */
+/** Helpers shared by the benchmark scripts: wall time, peak resident memory, the machine's pace, the table of targets. */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -89,12 +89,13 @@ for (let round = 0; round < 3; round++) {
 	sink ^= x;
 	best = Math.min(best, performance.now() - start);
 }
+// sink is read, so that the loops cannot be optimised away (it is an integer: best is printed).
 process.stdout.write(String(sink === 0.5 ? 0 : best));
 `;
 
 /**
- * How fast the machine is right now: a fixed piece of work timed (about 25 ms when the machine is
- * quiet). On this shared machine the same code's figures move by a third and more with what else
+ * How fast the machine is right now: a fixed piece of work timed (15–25 ms on this machine in a
+ * quick hour). On this shared machine the same code's figures move by a third and more with what else
  * runs; the pace beside a figure says whether it was taken in a slow moment. NaN if it cannot run.
  */
 export function machinePace(): number {
