@@ -124,6 +124,49 @@ describe('NearDuplicateIndex', () => {
 		expect(rejected).toBeGreaterThan(50);
 	});
 
+	it('answers as the exhaustive scan after instructions were added in bulk (addAll: one rebuild), before and after single adds', () => {
+		for (const [seed, bulk] of [
+			[7, 40],
+			[8, 600]
+		] as const) {
+			const index = new NearDuplicateIndex({ minThreshold: 0.7 });
+			const pool = new ExhaustivePool();
+			const first = makeStream(seed, 30, 400, 0.2);
+			for (const s of first) {
+				index.add(s);
+				pool.add(s);
+			}
+			// Near-duplicates of one another go in too: a bulk is added as it is, not filtered.
+			const more = makeStream(seed + 50, bulk, 400, 0.3);
+			index.addAll(more.map((text) => index.prepare(text)));
+			for (const s of more) pool.add(s);
+			expect(index.size).toBe(30 + bulk);
+			// Candidates: a stream of their own, with light edits of the bulk's instructions among them.
+			const random = rng(seed);
+			const candidates = makeStream(seed + 100, 400, 400, 0.3);
+			for (let k = 0; k < 150; k++) {
+				const words = more[Math.floor(random() * more.length)].split(' ');
+				editWords(words, 1, random, () => `w${Math.floor(400 * random())}`, { substitute: 0.5, insert: 0.7 });
+				candidates.splice(Math.floor(random() * candidates.length), 0, words.join(' '));
+			}
+			let rejected = 0;
+			for (const candidate of candidates) {
+				const fast = index.query(candidate, 0.7, 5);
+				const slow = pool.query(candidate, 0.7, 5);
+				expect(fast.exceeds, candidate).toBe(slow.exceeds);
+				expect(fast.matches).toEqual(slow.matches);
+				if (slow.exceeds) {
+					expect(fast.max).toEqual(slow.max);
+					rejected++;
+				} else {
+					index.add(candidate);
+					pool.add(candidate);
+				}
+			}
+			expect(rejected).toBeGreaterThan(100);
+		}
+	});
+
 	it('stays exact for long instructions (multi-word bit vectors, wide counters)', () => {
 		const random = rng(5);
 		const long = (len: number) => Array.from({ length: len }, () => `w${Math.floor(300 * random() ** 2)}`).join(' ');

@@ -191,7 +191,7 @@ export class RougeFilterStream {
 			const readers = (await current.replies).map((data) => new PackedResults(data));
 			// What the shards lack for this batch: the batch before's kept instructions, then this one's as they are kept.
 			const recent = new RecentPool(this.threshold, renumbering);
-			for (let k = 0; k < before.entries.length; k++) recent.add(before.tokens[k], before.entries[k]);
+			recent.addAll(before);
 			const kept: typeof before = { tokens: [], entries: [] };
 			const verdicts: FilteredRecord<R>[] = [];
 			for (let k = 0; k < current.records.length; k++) {
@@ -264,6 +264,16 @@ class RecentPool {
 	add(tokens: Int32Array, entry: number): void {
 		this.index.add(this.prepare(tokens));
 		this.entries.push(entry);
+	}
+
+	/** Many at once (the batch before's kept instructions): indexed by one rebuild, not one by one. */
+	addAll(adds: PoolAdds): void {
+		this.index.addAll(this.prepareAll(adds.tokens));
+		for (const entry of adds.entries) this.entries.push(entry);
+	}
+
+	private *prepareAll(tokens: readonly Int32Array[]): Generator<PreparedInstruction> {
+		for (const t of tokens) yield this.prepare(t);
 	}
 
 	private entryOf(match: NearDuplicateMatch): NearDuplicateMatch {
