@@ -21,7 +21,8 @@ import { exportFacets } from '../src/lib/server/exports/facets';
 import { parseWhere } from '../src/lib/server/exports/filters';
 import { EXPORT_FORMATS, type ExportFormatId } from '../src/lib/formats/serialize';
 import { peakRssMb, fmt, benchDatabase, loadAverage, recordTarget } from './measure';
-import { openReader, selectJsonLineBlocks, selectRows } from '../src/lib/server/exports/query';
+import { openReader, selectRecordObjectBlocks, selectRows } from '../src/lib/server/exports/query';
+import { recordObjectLayout } from '../src/lib/formats/serialize';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1_000_000);
 const PER_TASK = 3;
@@ -163,11 +164,11 @@ function cursor(dbFile: string): void {
 	const ms = performance.now() - start;
 	const used = process.cpuUsage(cpu);
 	console.log(`bound for the other formats: SQLite stepping the export's cursor alone: ${fmt(rows)} rows (${fmt(chars / 1e6)} M output chars) in ${fmt(ms / 1000, 2)} s (CPU ${fmt((used.user + used.system) / 1e6, 2)} s), peak ${fmt(peakRssMb())} MB`);
-	// JSON Lines of instances: SQLite writes the lines itself, in blocks (selectJsonLineBlocks).
+	// JSON Lines of instances: SQLite writes the lines itself, in blocks (selectRecordObjectBlocks).
 	const blocksStart = performance.now();
 	let blockRows = 0;
 	let bytes = 0;
-	for (const block of selectJsonLineBlocks(reader.client, { datasetId: 1, filters: parseWhere(['kept']) }, 1 << 20)) {
+	for (const block of selectRecordObjectBlocks(reader.client, { datasetId: 1, filters: parseWhere(['kept']) }, recordObjectLayout('jsonl')!, 1 << 20)) {
 		blockRows += block.rows;
 		bytes += block.bytes.length;
 	}

@@ -12,12 +12,12 @@ import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, exportEncoderThreadResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
 import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
-import { selectJsonLineBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
+import { selectRecordObjectBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import { serializeAll } from '../../src/lib/formats/serialize-formats';
 import { appVersion } from '../../src/lib/server/exports/version';
-import type { ExportFormatId, ExportRecord } from '../../src/lib/formats/serialize';
+import { recordObjectLayout, type ExportFormatId, type ExportRecord } from '../../src/lib/formats/serialize';
 
 let db: Db;
 let cleanup: () => void;
@@ -374,29 +374,52 @@ describe('streaming', () => {
 		expect(() => startExport({ datasetId: summary.datasetId, filters: { minRating: 'B' }, format: 'jsonl' }, db)).toThrow(ExportFilterError);
 	});
 
-	it('JSON Lines blocks written by SQLite hold exactly the lines of the rows, in order, whatever the block size', async () => {
+	it('JSON Lines and Alpaca JSON blocks written by SQLite hold exactly the records of the rows, in order, whatever the block size', async () => {
 		const tricky = TRICKY_RECORDS.map((r, i) => ({ instruction: `${r.instruction} (${i % 7})`, input: r.input, output: r.output }));
 		const long = { instruction: 'Long one.', input: '', output: 'é'.repeat(5000) };
 		const rows = [...tricky, long, ...Array.from({ length: 400 }, (_, i) => ({ instruction: `Task ${i % 37} ünï`, input: `in ${i}`, output: `out "${i}"\n\u2028` }))];
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'blocks', fileName: 'blocks.jsonl' }, db);
 		const selection = { datasetId: summary.datasetId, filters: {} };
-		const expected = [...selectRows(db.$client, selection)].map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n').join('');
-		for (const blockBytes of [1, 500, 4096, 1 << 20]) {
-			const blocks = [...selectJsonLineBlocks(db.$client, selection, blockBytes)];
-			expect(Buffer.concat(blocks.map((b) => b.bytes)).toString('utf8')).toBe(expected);
-			expect(blocks.reduce((n, b) => n + b.rows, 0)).toBe(summary.instancesAdded);
-			// After the first block, blocks are sized by the rows' size so far: here one row each.
-			if (blockBytes === 1) expect(blocks.slice(1).every((b) => b.rows === 1)).toBe(true);
-			// Distinct tasks over the blocks, a task split across two blocks counted once.
-			let tasks = 0;
-			let last = -1;
-			for (const b of blocks) {
-				tasks += b.tasks - (b.firstTaskId === last ? 1 : 0);
-				last = b.lastTaskId;
+		// Instances of one task are not consecutive in the file: the rows' order is not the ids' order.
+		const ordered = [...selectRows(db.$client, selection)];
+		for (const format of ['jsonl', 'alpaca-json'] as const) {
+			const layout = recordObjectLayout(format)!;
+			const expected = Buffer.from(serializeAll(format, ordered)).toString('utf8');
+			for (const blockBytes of [1, 500, 4096, 1 << 20]) {
+				const blocks = [...selectRecordObjectBlocks(db.$client, selection, layout, blockBytes)];
+				// As the export glues them: what goes before each block, and the file's ends.
+				const text = layout.begin + blocks.map((b, i) => (i ? layout.between : layout.first) + b.bytes.toString('utf8')).join('') + layout.end;
+				expect(text, `${format}, ${blockBytes}`).toBe(expected);
+				expect(blocks.reduce((n, b) => n + b.rows, 0)).toBe(summary.instancesAdded);
+				// After the first block, blocks are sized by the rows' size so far: here one row each.
+				if (blockBytes === 1) expect(blocks.slice(1).every((b) => b.rows === 1)).toBe(true);
+				// Distinct tasks over the blocks, a task split across two blocks counted once.
+				let tasks = 0;
+				let last = -1;
+				for (const b of blocks) {
+					tasks += b.tasks - (b.firstTaskId === last ? 1 : 0);
+					last = b.lastTaskId;
+				}
+				expect(tasks).toBe(summary.tasksAdded);
+				expect(new Set(blocks.flatMap((b) => b.importIds))).toEqual(new Set([summary.importId]));
 			}
-			expect(tasks).toBe(summary.tasksAdded);
-			expect(new Set(blocks.flatMap((b) => b.importIds))).toEqual(new Set([summary.importId]));
 		}
+	});
+
+	it('an Alpaca JSON export of instances is what the serialiser writes, byte for byte, over several blocks and for an empty selection', async () => {
+		// Blocks start at 16 rows: 80 rows make several, so the glue between them counts.
+		const rows = [...TRICKY_RECORDS, ...Array.from({ length: 80 }, (_, i) => ({ instruction: `Task ${i % 9} ünï`, input: i % 2 ? `in ${i}` : '', output: `out "${i}"\n` }))];
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'alpaca', fileName: 'alpaca.jsonl' }, db);
+		const expected = datasetRows(summary.datasetId);
+		const { text, manifest } = runExport({ datasetId: summary.datasetId, filters: {}, format: 'alpaca-json' });
+		expect(text).toBe(Buffer.from(serializeAll('alpaca-json', expected)).toString('utf8'));
+		expect(JSON.parse(text)).toEqual(expected);
+		expect(manifest.counts).toMatchObject({ rows: expected.length, instances: expected.length, tasks: summary.tasksAdded });
+		// No row selected: the array is still closed.
+		const none = runExport({ datasetId: summary.datasetId, filters: parseWhere(['kept=no']), format: 'alpaca-json' });
+		expect(none.manifest.counts.rows).toBe(0);
+		expect(none.text).toBe(Buffer.from(serializeAll('alpaca-json', [])).toString('utf8'));
+		expect(JSON.parse(none.text)).toEqual([]);
 	});
 
 	it('an abandoned download releases its snapshot', async () => {
@@ -555,12 +578,12 @@ describe('human-label filters', () => {
 			const selection = { datasetId, filters: parseWhere(where) };
 			const expected = [...selectRows(db.$client, selection)].map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n').join('');
 			// One row per block after the first: every block runs the statement again.
-			const blocks = [...selectJsonLineBlocks(db.$client, selection, 1)];
+			const blocks = [...selectRecordObjectBlocks(db.$client, selection, recordObjectLayout('jsonl')!, 1)];
 			expect(blocks.length, `${where}`).toBeGreaterThan(1);
 			expect(Buffer.concat(blocks.map((b) => b.bytes)).toString('utf8'), `${where}`).toBe(expected);
 			expect(temporary()).toBe(before);
 			// Abandoned halfway: its tables go too.
-			const halfway = selectJsonLineBlocks(db.$client, selection, 1);
+			const halfway = selectRecordObjectBlocks(db.$client, selection, recordObjectLayout('jsonl')!, 1);
 			halfway.next();
 			expect(temporary()).toBeGreaterThan(before);
 			halfway.return(undefined);

@@ -207,26 +207,51 @@ export interface SerializeOptions {
 
 const line = (value: unknown) => JSON.stringify(value) + '\n';
 
-export function jsonLinesSerializer(): RecordSerializer {
-	return {
-		begin: () => '',
-		write: (r) => line({ instruction: r.instruction, input: r.input, output: r.output }),
-		end: () => ''
-	};
+/**
+ * How the formats of one JSON object {instruction, input, output} per record lay the objects
+ * out: `begin`, then each object with `first` (before the first one) or `between` before it and
+ * `after` after it, then `end` (`emptyEnd` when there is no record). One definition for their
+ * serialisers and for the export, where SQLite writes the objects of instance rows itself.
+ */
+export interface RecordObjectLayout {
+	begin: string;
+	first: string;
+	between: string;
+	after: string;
+	end: string;
+	emptyEnd: string;
 }
 
-/** A JSON array with one record per line, so it stays readable and greppable. */
-export function alpacaJsonSerializer(): RecordSerializer {
+const RECORD_OBJECT_LAYOUTS = {
+	jsonl: { begin: '', first: '', between: '', after: '\n', end: '', emptyEnd: '' },
+	// A JSON array with one record per line, so it stays readable and greppable.
+	'alpaca-json': { begin: '[', first: '\n', between: ',\n', after: '', end: '\n]\n', emptyEnd: ']\n' }
+} satisfies Partial<Record<ExportFormatId, RecordObjectLayout>>;
+
+/** The layout of a format of one JSON object per record, or undefined for the others. */
+export function recordObjectLayout(format: ExportFormatId): RecordObjectLayout | undefined {
+	return format === 'jsonl' || format === 'alpaca-json' ? RECORD_OBJECT_LAYOUTS[format] : undefined;
+}
+
+function recordObjectSerializer(layout: RecordObjectLayout): RecordSerializer {
 	let first = true;
 	return {
-		begin: () => '[',
+		begin: () => layout.begin,
 		write: (r) => {
-			const text = (first ? '\n' : ',\n') + JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output });
+			const text = (first ? layout.first : layout.between) + JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + layout.after;
 			first = false;
 			return text;
 		},
-		end: () => (first ? ']\n' : '\n]\n')
+		end: () => (first ? layout.emptyEnd : layout.end)
 	};
+}
+
+export function jsonLinesSerializer(): RecordSerializer {
+	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS.jsonl);
+}
+
+export function alpacaJsonSerializer(): RecordSerializer {
+	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['alpaca-json']);
 }
 
 export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 'chatInput'> = {}): RecordSerializer {

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { db, type Db } from '../db';
 import { getDataset, receivingImport } from '../datasets/datasets';
-import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
+import { exportFormat, recordObjectLayout, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectionQuery, selectColumnBlocks, selectJsonLineBlocks, selectJsonLines, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countSelection, openReader, selectionQuery, selectColumnBlocks, selectJsonLines, selectRecordObjectBlocks, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
@@ -100,8 +100,8 @@ export interface StartOptions {
 }
 
 const CHUNK_BYTES = 256 * 1024;
-/** Size of the blocks SQLite writes for a JSON Lines export of instances: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
-const JSON_LINE_BLOCK_BYTES = 1024 * 1024;
+/** Size of the blocks SQLite writes for a JSON Lines (or Alpaca JSON) export of instances: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
+const RECORD_OBJECT_BLOCK_BYTES = 1024 * 1024;
 /**
  * Parquet of a dataset this large is encoded on a worker thread beside the SQLite cursor (1M rows:
  * 3.0 s in one thread, 2.4–2.6 s with two); smaller ones are not worth starting a thread for. The
@@ -276,6 +276,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		const instancesOnly = !request.includeReformulations && !request.responsesOf;
 		// Parquet of instances is written a row group at a time from column blocks (below), by the encoder.
 		const parquet = request.format === 'parquet' && instancesOnly;
+		// JSON Lines and Alpaca JSON of instances are written by SQLite, a block of records at a time (below).
+		const objects = instancesOnly ? recordObjectLayout(request.format) : undefined;
 		const serializer = createSerializer(request.format, serializerOptions(request));
 		const threaded = parquet && totals.instances >= (options.threadedFrom ?? THREADED_PARQUET_INSTANCES);
 		const encoder = new ExportEncoder(threaded ? encoderThread : null);
@@ -346,9 +348,10 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				for (const id of block.runIds) runs.add(id);
 				for (const id of block.importIds) importIds.add(id);
 			};
-			if (request.format === 'jsonl' && instancesOnly) {
-				// Instances as JSON Lines: SQLite writes whole blocks of lines as bytes (selectJsonLineBlocks).
-				for (const block of selectJsonLineBlocks(reader.client, request, JSON_LINE_BLOCK_BYTES)) {
+			if (objects) {
+				// Instances as JSON Lines or Alpaca JSON: SQLite writes whole blocks of records as bytes (selectRecordObjectBlocks).
+				for (const block of selectRecordObjectBlocks(reader.client, request, objects, RECORD_OBJECT_BLOCK_BYTES)) {
+					add(written.rows ? objects.between : objects.first);
 					countedBlock(block);
 					add(block.bytes);
 					const bytes = flush();
@@ -393,7 +396,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				}
 			}
 			if (!parquet) {
-				add(serializer.end());
+				// The serialiser wrote no record of a block export: the layout says how the file ends.
+				add(objects ? (written.rows ? objects.end : objects.emptyEnd) : serializer.end());
 				const last = flush();
 				if (last) yield last;
 			}

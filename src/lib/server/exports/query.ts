@@ -10,6 +10,7 @@ import { openReadOnly, type Db } from '../db';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';
 import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
+import type { RecordObjectLayout } from '../../formats/serialize';
 
 export interface ExportSelection {
 	datasetId: number;
@@ -192,7 +193,7 @@ export interface JsonLineRow {
  * Lines line by SQLite's json_object(), which quotes exactly as JSON.stringify does (the export
  * test compares the two byte for byte): one string per row crosses into JavaScript instead of
  * three, and nothing is re-serialised. Used for model responses; instances go by block
- * (selectJsonLineBlocks).
+ * (selectRecordObjectBlocks).
  */
 export function* selectJsonLines(client: Database.Database, selection: ExportSelection): Generator<JsonLineRow> {
 	if (selection.includeReformulations) throw new Error('selectJsonLines: reformulations are merged by selectRows');
@@ -223,8 +224,8 @@ export interface InstanceBlock {
 }
 
 /** Consecutive instance rows of a JSON Lines export, written by SQLite as one piece of UTF-8. */
-export interface JsonLineBlock extends InstanceBlock {
-	/** The rows' lines, in file order, as the file's bytes. */
+export interface RecordObjectBlock extends InstanceBlock {
+	/** The rows' records, in file order, each with the layout's `after`, joined by its `between`: the file's bytes. */
 	bytes: Buffer;
 }
 
@@ -259,7 +260,8 @@ function* instanceBlocks(
 	selection: ExportSelection,
 	payload: string[],
 	blockBytes: number,
-	maxRows: number
+	maxRows: number,
+	payloadParams: Record<string, unknown> = {}
 ): Generator<{ block: InstanceBlock; payload: unknown[]; bytes: number }> {
 	if (selection.includeReformulations || selection.responsesOf) throw new Error('instanceBlocks: instances only');
 	const selected = selectionQuery(selection);
@@ -267,7 +269,7 @@ function* instanceBlocks(
 	// One statement per block: the filters' CTEs are computed once, not again for every block.
 	const { q, drop } = selected.q.materialized(client);
 	try {
-		yield* blocksOf(client, q, from, payload, blockBytes, maxRows);
+		yield* blocksOf(client, q, from, payload, blockBytes, maxRows, payloadParams);
 	} finally {
 		drop();
 	}
@@ -279,7 +281,8 @@ function* blocksOf(
 	from: string,
 	payload: string[],
 	blockBytes: number,
-	maxRows: number
+	maxRows: number,
+	payloadParams: Record<string, unknown>
 ): Generator<{ block: InstanceBlock; payload: unknown[]; bytes: number }> {
 	const statement = client
 		.prepare<[Record<string, unknown>], unknown[]>(
@@ -298,7 +301,7 @@ function* blocksOf(
 	let rowsRead = 0;
 	let bytesRead = 0;
 	for (;;) {
-		const row = statement.get({ ...q.params, after_task: after.task, after_instance: after.instance, block_rows: blockRows })!;
+		const row = statement.get({ ...q.params, ...payloadParams, after_task: after.task, after_instance: after.instance, block_rows: blockRows })!;
 		const [rows, runs, imports, firstTaskId, lastTaskId, lastInstanceId, tasks] = row as [number, string | null, string | null, number | null, number | null, number | null, number];
 		if (!rows || firstTaskId === null || lastTaskId === null || lastInstanceId === null) return;
 		const values = row.slice(7);
@@ -312,14 +315,21 @@ function* blocksOf(
 }
 
 /**
- * The JSON Lines of an instance export (no responses, no reformulations), in blocks: SQLite
- * writes each block's lines and joins them in file order (instanceBlocks), returned as bytes,
- * so nothing is decoded or encoded again — the rows one by one spent most of a million-row
- * export turning UTF-8 into JavaScript strings and back.
+ * The records of an instance export (no responses, no reformulations) in a format of one JSON
+ * object per record (JSON Lines, Alpaca JSON), in blocks: SQLite writes each block's objects and
+ * joins them in file order (instanceBlocks), returned as bytes, so nothing is decoded or encoded
+ * again — the rows one by one spent most of a million-row export turning UTF-8 into JavaScript
+ * strings and back. The caller puts the layout's `first` or `between` before each block.
  */
-export function* selectJsonLineBlocks(client: Database.Database, selection: ExportSelection, blockBytes: number): Generator<JsonLineBlock> {
-	const payload = [`CAST(group_concat(json_object('instruction', instruction, 'input', input, 'output', output) || char(10), '') AS BLOB)`];
-	for (const { block, payload: [bytes] } of instanceBlocks(client, selection, payload, blockBytes, MAX_BLOCK_ROWS)) {
+export function* selectRecordObjectBlocks(
+	client: Database.Database,
+	selection: ExportSelection,
+	layout: RecordObjectLayout,
+	blockBytes: number
+): Generator<RecordObjectBlock> {
+	const payload = [`CAST(group_concat(json_object('instruction', instruction, 'input', input, 'output', output) || @record_after, @record_between) AS BLOB)`];
+	const params = { record_after: layout.after, record_between: layout.between };
+	for (const { block, payload: [bytes] } of instanceBlocks(client, selection, payload, blockBytes, MAX_BLOCK_ROWS, params)) {
 		if (!(bytes instanceof Uint8Array)) return;
 		yield { ...block, bytes: bytes as Buffer };
 	}
