@@ -230,7 +230,8 @@ const RECORD_OBJECT_LAYOUTS = {
 
 /** The layout of a format of one JSON object per record, or undefined for the others. */
 export function recordObjectLayout(format: ExportFormatId): RecordObjectLayout | undefined {
-	return format === 'jsonl' || format === 'alpaca-json' ? RECORD_OBJECT_LAYOUTS[format] : undefined;
+	const layouts: Partial<Record<ExportFormatId, RecordObjectLayout>> = RECORD_OBJECT_LAYOUTS;
+	return layouts[format];
 }
 
 function recordObjectSerializer(layout: RecordObjectLayout): RecordSerializer {

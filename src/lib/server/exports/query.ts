@@ -223,7 +223,7 @@ export interface InstanceBlock {
 	importIds: number[];
 }
 
-/** Consecutive instance rows of a JSON Lines export, written by SQLite as one piece of UTF-8. */
+/** Consecutive instance rows of a JSON Lines or Alpaca JSON export, written by SQLite as one piece of UTF-8. */
 export interface RecordObjectBlock extends InstanceBlock {
 	/** The rows' records, in file order, each with the layout's `after`, joined by its `between`: the file's bytes. */
 	bytes: Buffer;
