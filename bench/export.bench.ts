@@ -21,7 +21,7 @@ import { exportFacets } from '../src/lib/server/exports/facets';
 import { parseWhere } from '../src/lib/server/exports/filters';
 import { EXPORT_FORMATS, type ExportFormatId } from '../src/lib/formats/serialize';
 import { peakRssMb, fmt, benchDatabase, loadAverage, recordTarget } from './measure';
-import { openReader, selectRecordObjectBlocks, selectRows } from '../src/lib/server/exports/query';
+import { openReader, recordObjectSql, selectRecordObjectBlocks, selectRows } from '../src/lib/server/exports/query';
 import { recordObjectLayout } from '../src/lib/formats/serialize';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1_000_000);
@@ -168,7 +168,7 @@ function cursor(dbFile: string): void {
 	const blocksStart = performance.now();
 	let blockRows = 0;
 	let bytes = 0;
-	for (const block of selectRecordObjectBlocks(reader.client, { datasetId: 1, filters: parseWhere(['kept']) }, recordObjectLayout('jsonl')!, 1 << 20)) {
+	for (const block of selectRecordObjectBlocks(reader.client, { datasetId: 1, filters: parseWhere(['kept']) }, recordObjectSql('jsonl', {})!, recordObjectLayout('jsonl')!, 1 << 20)) {
 		blockRows += block.rows;
 		bytes += block.bytes.length;
 	}

@@ -12,12 +12,12 @@ import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, exportEncoderThreadResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
 import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
-import { selectRecordObjectBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
+import { recordObjectSql, selectRecordObjectBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import { serializeAll } from '../../src/lib/formats/serialize-formats';
 import { appVersion } from '../../src/lib/server/exports/version';
-import { recordObjectLayout, type ExportFormatId, type ExportRecord } from '../../src/lib/formats/serialize';
+import { recordObjectLayout, type ExportFormatId, type ExportRecord, type SerializeOptions } from '../../src/lib/formats/serialize';
 
 let db: Db;
 let cleanup: () => void;
@@ -374,22 +374,35 @@ describe('streaming', () => {
 		expect(() => startExport({ datasetId: summary.datasetId, filters: { minRating: 'B' }, format: 'jsonl' }, db)).toThrow(ExportFilterError);
 	});
 
-	it('JSON Lines and Alpaca JSON blocks written by SQLite hold exactly the records of the rows, in order, whatever the block size', async () => {
+	it('JSON Lines, Alpaca JSON and OpenAI chat blocks written by SQLite hold exactly the records of the rows, in order, whatever the block size', async () => {
 		const tricky = TRICKY_RECORDS.map((r, i) => ({ instruction: `${r.instruction} (${i % 7})`, input: r.input, output: r.output }));
 		const long = { instruction: 'Long one.', input: '', output: 'é'.repeat(5000) };
-		const rows = [...tricky, long, ...Array.from({ length: 400 }, (_, i) => ({ instruction: `Task ${i % 37} ünï`, input: `in ${i}`, output: `out "${i}"\n\u2028` }))];
+		// What JavaScript's trim removes at either end, and what it keeps (U+200B, U+0085, U+180E).
+		const spaces = [
+			{ instruction: '\u00a0 Trim me\u2028', input: '\ufeff\u3000\v', output: 'no input left' },
+			{ instruction: '\tA\u2029', input: '\u200b B \u200b', output: 'zero-width spaces stay' },
+			{ instruction: '\u0085C\u180e', input: ' \u2000D\u205f\u202f\u1680', output: 'NEL and U+180E stay' }
+		];
+		const rows = [...tricky, long, ...spaces, ...Array.from({ length: 400 }, (_, i) => ({ instruction: `Task ${i % 37} ünï`, input: i % 5 ? `in ${i}` : '', output: `out "${i}"\n\u2028` }))];
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'blocks', fileName: 'blocks.jsonl' }, db);
 		const selection = { datasetId: summary.datasetId, filters: {} };
 		// Instances of one task are not consecutive in the file: the rows' order is not the ids' order.
 		const ordered = [...selectRows(db.$client, selection)];
-		for (const format of ['jsonl', 'alpaca-json'] as const) {
+		const cases: [ExportFormatId, SerializeOptions][] = [
+			['jsonl', {}],
+			['alpaca-json', {}],
+			['openai-chat', {}],
+			['openai-chat', { chatInput: 'plain', system: ' Answer briefly. ' }]
+		];
+		for (const [format, options] of cases) {
 			const layout = recordObjectLayout(format)!;
-			const expected = Buffer.from(serializeAll(format, ordered)).toString('utf8');
+			const record = recordObjectSql(format, options)!;
+			const expected = Buffer.from(serializeAll(format, ordered, options)).toString('utf8');
 			for (const blockBytes of [1, 500, 4096, 1 << 20]) {
-				const blocks = [...selectRecordObjectBlocks(db.$client, selection, layout, blockBytes)];
+				const blocks = [...selectRecordObjectBlocks(db.$client, selection, record, layout, blockBytes)];
 				// As the export glues them: what goes before each block, and the file's ends.
 				const text = layout.begin + blocks.map((b, i) => (i ? layout.between : layout.first) + b.bytes.toString('utf8')).join('') + layout.end;
-				expect(text, `${format}, ${blockBytes}`).toBe(expected);
+				expect(text, `${format} ${JSON.stringify(options)}, ${blockBytes}`).toBe(expected);
 				expect(blocks.reduce((n, b) => n + b.rows, 0)).toBe(summary.instancesAdded);
 				// After the first block, blocks are sized by the rows' size so far: here one row each.
 				if (blockBytes === 1) expect(blocks.slice(1).every((b) => b.rows === 1)).toBe(true);
@@ -578,12 +591,12 @@ describe('human-label filters', () => {
 			const selection = { datasetId, filters: parseWhere(where) };
 			const expected = [...selectRows(db.$client, selection)].map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n').join('');
 			// One row per block after the first: every block runs the statement again.
-			const blocks = [...selectRecordObjectBlocks(db.$client, selection, recordObjectLayout('jsonl')!, 1)];
+			const blocks = [...selectRecordObjectBlocks(db.$client, selection, recordObjectSql('jsonl', {})!, recordObjectLayout('jsonl')!, 1)];
 			expect(blocks.length, `${where}`).toBeGreaterThan(1);
 			expect(Buffer.concat(blocks.map((b) => b.bytes)).toString('utf8'), `${where}`).toBe(expected);
 			expect(temporary()).toBe(before);
 			// Abandoned halfway: its tables go too.
-			const halfway = selectRecordObjectBlocks(db.$client, selection, recordObjectLayout('jsonl')!, 1);
+			const halfway = selectRecordObjectBlocks(db.$client, selection, recordObjectSql('jsonl', {})!, recordObjectLayout('jsonl')!, 1);
 			halfway.next();
 			expect(temporary()).toBeGreaterThan(before);
 			halfway.return(undefined);

@@ -4,6 +4,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import {
 	EXPORT_FORMATS,
 	PROMPT_TEMPLATES,
+	TRIMMED_CHARACTERS,
 	chatUserMessage,
 	promptCompletion,
 	type ExportFormatId,
@@ -81,6 +82,12 @@ describe('OpenAI chat', () => {
 			{ role: 'assistant', content: 'bonjour' }
 		]);
 		expect(chatUserMessage({ instruction: ' A ', input: '  ', output: '' })).toBe('A');
+	});
+
+	it('TRIMMED_CHARACTERS (how the export\'s SQLite trims the chat message) are exactly the code units trim removes', () => {
+		const trimmed: string[] = [];
+		for (let c = 0; c <= 0xffff; c++) if (String.fromCharCode(c).trim() === '') trimmed.push(String.fromCharCode(c));
+		expect([...TRIMMED_CHARACTERS].sort()).toEqual(trimmed.sort());
 	});
 
 	it('round-trips through the importer (instruction and input trimmed, output exact, system kept as metadata)', async () => {

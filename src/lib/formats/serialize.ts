@@ -178,11 +178,25 @@ export function promptCompletion(template: PromptTemplateId, record: ExportRecor
 export type ChatInputLayout = 'labelled' | 'plain';
 export const CHAT_INPUT_LAYOUTS: readonly ChatInputLayout[] = ['labelled', 'plain'];
 
+/** What the user message puts between the instruction and a non-empty input. */
+export const CHAT_INPUT_SEPARATORS: Readonly<Record<ChatInputLayout, string>> = { labelled: '\n\nInput: ', plain: '\n\n' };
+
+/**
+ * What String.prototype.trim removes (ECMAScript's white space and line terminators), for a
+ * writer that must trim as chatUserMessage does without JavaScript: the export's SQLite.
+ */
+export const TRIMMED_CHARACTERS =
+	'\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
 export function chatUserMessage(record: ExportRecord, layout: ChatInputLayout = 'labelled'): string {
 	const instruction = record.instruction.trim();
 	const input = record.input.trim();
-	if (input === '') return instruction;
-	return layout === 'plain' ? `${instruction}\n\n${input}` : `${instruction}\n\nInput: ${input}`;
+	return input === '' ? instruction : instruction + CHAT_INPUT_SEPARATORS[layout] + input;
+}
+
+/** The system message an openai-chat export puts first in every example, or null for none. */
+export function chatSystemMessage(options: Pick<SerializeOptions, 'system'>): string | null {
+	return options.system?.trim() ? options.system : null;
 }
 
 // ---- the JSON family ----
@@ -208,10 +222,10 @@ export interface SerializeOptions {
 const line = (value: unknown) => JSON.stringify(value) + '\n';
 
 /**
- * How the formats of one JSON object {instruction, input, output} per record lay the objects
- * out: `begin`, then each object with `first` (before the first one) or `between` before it and
- * `after` after it, then `end` (`emptyEnd` when there is no record). One definition for their
- * serialisers and for the export, where SQLite writes the objects of instance rows itself.
+ * How the formats of one JSON object per record lay the objects out: `begin`, then each object
+ * with `first` (before the first one) or `between` before it and `after` after it, then `end`
+ * (`emptyEnd` when there is no record). One definition for their serialisers and for the
+ * export, where SQLite writes the objects of instance rows itself.
  */
 export interface RecordObjectLayout {
 	begin: string;
@@ -222,10 +236,13 @@ export interface RecordObjectLayout {
 	emptyEnd: string;
 }
 
+const ONE_PER_LINE: RecordObjectLayout = { begin: '', first: '', between: '', after: '\n', end: '', emptyEnd: '' };
+
 const RECORD_OBJECT_LAYOUTS = {
-	jsonl: { begin: '', first: '', between: '', after: '\n', end: '', emptyEnd: '' },
+	jsonl: ONE_PER_LINE,
 	// A JSON array with one record per line, so it stays readable and greppable.
-	'alpaca-json': { begin: '[', first: '\n', between: ',\n', after: '', end: '\n]\n', emptyEnd: ']\n' }
+	'alpaca-json': { begin: '[', first: '\n', between: ',\n', after: '', end: '\n]\n', emptyEnd: ']\n' },
+	'openai-chat': ONE_PER_LINE
 } satisfies Partial<Record<ExportFormatId, RecordObjectLayout>>;
 
 /** The layout of a format of one JSON object per record, or undefined for the others. */
@@ -234,12 +251,12 @@ export function recordObjectLayout(format: ExportFormatId): RecordObjectLayout |
 	return layouts[format];
 }
 
-function recordObjectSerializer(layout: RecordObjectLayout): RecordSerializer {
+function recordObjectSerializer(layout: RecordObjectLayout, object: (r: ExportRecord) => unknown): RecordSerializer {
 	let first = true;
 	return {
 		begin: () => layout.begin,
 		write: (r) => {
-			const text = (first ? layout.first : layout.between) + JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + layout.after;
+			const text = (first ? layout.first : layout.between) + JSON.stringify(object(r)) + layout.after;
 			first = false;
 			return text;
 		},
@@ -247,27 +264,26 @@ function recordObjectSerializer(layout: RecordObjectLayout): RecordSerializer {
 	};
 }
 
+const instructionObject = (r: ExportRecord) => ({ instruction: r.instruction, input: r.input, output: r.output });
+
 export function jsonLinesSerializer(): RecordSerializer {
-	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS.jsonl);
+	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS.jsonl, instructionObject);
 }
 
 export function alpacaJsonSerializer(): RecordSerializer {
-	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['alpaca-json']);
+	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['alpaca-json'], instructionObject);
 }
 
 export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 'chatInput'> = {}): RecordSerializer {
-	const system = options.system?.trim() ? options.system : null;
+	const system = chatSystemMessage(options);
 	const layout = options.chatInput ?? 'labelled';
-	return {
-		begin: () => '',
-		write: (r) => {
-			const messages: { role: string; content: string }[] = [];
-			if (system) messages.push({ role: 'system', content: system });
-			messages.push({ role: 'user', content: chatUserMessage(r, layout) }, { role: 'assistant', content: r.output });
-			return line({ messages });
-		},
-		end: () => ''
-	};
+	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['openai-chat'], (r) => ({
+		messages: [
+			...(system ? [{ role: 'system', content: system }] : []),
+			{ role: 'user', content: chatUserMessage(r, layout) },
+			{ role: 'assistant', content: r.output }
+		]
+	}));
 }
 
 export function promptCompletionSerializer(options: Pick<SerializeOptions, 'template'> = {}): RecordSerializer {

@@ -14,7 +14,7 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, recordObjectLayout, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectionQuery, selectColumnBlocks, selectJsonLines, selectRecordObjectBlocks, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countSelection, openReader, selectionQuery, recordObjectSql, selectColumnBlocks, selectJsonLines, selectRecordObjectBlocks, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
@@ -100,7 +100,7 @@ export interface StartOptions {
 }
 
 const CHUNK_BYTES = 256 * 1024;
-/** Size of the blocks SQLite writes for a JSON Lines (or Alpaca JSON) export of instances: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
+/** Size of the blocks SQLite writes for a JSON Lines (Alpaca JSON, OpenAI chat) export of instances: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
 const RECORD_OBJECT_BLOCK_BYTES = 1024 * 1024;
 /**
  * Parquet of a dataset this large is encoded on a worker thread beside the SQLite cursor (1M rows:
@@ -276,8 +276,9 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		const instancesOnly = !request.includeReformulations && !request.responsesOf;
 		// Parquet of instances is written a row group at a time from column blocks (below), by the encoder.
 		const parquet = request.format === 'parquet' && instancesOnly;
-		// JSON Lines and Alpaca JSON of instances are written by SQLite, a block of records at a time (below).
-		const objects = instancesOnly ? recordObjectLayout(request.format) : undefined;
+		// JSON Lines, Alpaca JSON and OpenAI chat of instances are written by SQLite, a block of records at a time (below).
+		const objectSql = instancesOnly ? recordObjectSql(request.format, serializerOptions(request)) : undefined;
+		const objects = objectSql ? recordObjectLayout(request.format) : undefined;
 		const serializer = createSerializer(request.format, serializerOptions(request));
 		const threaded = parquet && totals.instances >= (options.threadedFrom ?? THREADED_PARQUET_INSTANCES);
 		const encoder = new ExportEncoder(threaded ? encoderThread : null);
@@ -348,9 +349,9 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				for (const id of block.runIds) runs.add(id);
 				for (const id of block.importIds) importIds.add(id);
 			};
-			if (objects) {
-				// Instances as JSON Lines or Alpaca JSON: SQLite writes whole blocks of records as bytes (selectRecordObjectBlocks).
-				for (const block of selectRecordObjectBlocks(reader.client, request, objects, RECORD_OBJECT_BLOCK_BYTES)) {
+			if (objectSql && objects) {
+				// Instances in a format of one JSON object per record: SQLite writes whole blocks of records as bytes (selectRecordObjectBlocks).
+				for (const block of selectRecordObjectBlocks(reader.client, request, objectSql, objects, RECORD_OBJECT_BLOCK_BYTES)) {
 					add(written.rows ? objects.between : objects.first);
 					countedBlock(block);
 					add(block.bytes);

@@ -10,7 +10,7 @@ import { openReadOnly, type Db } from '../db';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';
 import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
-import type { RecordObjectLayout } from '../../formats/serialize';
+import { chatSystemMessage, CHAT_INPUT_SEPARATORS, TRIMMED_CHARACTERS, type ExportFormatId, type RecordObjectLayout, type SerializeOptions } from '../../formats/serialize';
 
 export interface ExportSelection {
 	datasetId: number;
@@ -223,7 +223,7 @@ export interface InstanceBlock {
 	importIds: number[];
 }
 
-/** Consecutive instance rows of a JSON Lines or Alpaca JSON export, written by SQLite as one piece of UTF-8. */
+/** Consecutive instance rows of an export in a format of one JSON object per record, written by SQLite as one piece of UTF-8. */
 export interface RecordObjectBlock extends InstanceBlock {
 	/** The rows' records, in file order, each with the layout's `after`, joined by its `between`: the file's bytes. */
 	bytes: Buffer;
@@ -314,21 +314,53 @@ function* blocksOf(
 	}
 }
 
+/** One record of a format SQLite writes itself, as SQL over a block's instruction, input and output, with its parameters. */
+export interface RecordObjectSql {
+	expression: string;
+	params: Record<string, unknown>;
+}
+
+/**
+ * The SQL that writes one record of `format` as its serialiser does, byte for byte (json_object
+ * quotes as JSON.stringify does; the chat message trims TRIMMED_CHARACTERS, what JavaScript's
+ * trim removes), or undefined for a format written from the rows one by one.
+ */
+export function recordObjectSql(format: ExportFormatId, options: SerializeOptions): RecordObjectSql | undefined {
+	switch (format) {
+		case 'jsonl':
+		case 'alpaca-json':
+			return { expression: `json_object('instruction', instruction, 'input', input, 'output', output)`, params: {} };
+		case 'openai-chat': {
+			const system = chatSystemMessage(options);
+			const user = `CASE WHEN trim(input, @chat_trim) = '' THEN trim(instruction, @chat_trim)
+				ELSE trim(instruction, @chat_trim) || @chat_separator || trim(input, @chat_trim) END`;
+			return {
+				expression: `json_object('messages', json_array(${system === null ? '' : `json_object('role', 'system', 'content', @chat_system), `}json_object('role', 'user', 'content', ${user}), json_object('role', 'assistant', 'content', output)))`,
+				params: { chat_trim: TRIMMED_CHARACTERS, chat_separator: CHAT_INPUT_SEPARATORS[options.chatInput ?? 'labelled'], chat_system: system }
+			};
+		}
+		default:
+			return undefined;
+	}
+}
+
 /**
  * The records of an instance export (no responses, no reformulations) in a format of one JSON
- * object per record (JSON Lines, Alpaca JSON), in blocks: SQLite writes each block's objects and
- * joins them in file order (instanceBlocks), returned as bytes, so nothing is decoded or encoded
- * again — the rows one by one spent most of a million-row export turning UTF-8 into JavaScript
- * strings and back. The caller puts the layout's `first` or `between` before each block.
+ * object per record (JSON Lines, Alpaca JSON, OpenAI chat), in blocks: SQLite writes each
+ * block's objects (`record`) and joins them in file order (instanceBlocks), returned as bytes, so
+ * nothing is decoded or encoded again — the rows one by one spent most of a million-row export
+ * turning UTF-8 into JavaScript strings and back. The caller puts the layout's `first` or
+ * `between` before each block.
  */
 export function* selectRecordObjectBlocks(
 	client: Database.Database,
 	selection: ExportSelection,
+	record: RecordObjectSql,
 	layout: RecordObjectLayout,
 	blockBytes: number
 ): Generator<RecordObjectBlock> {
-	const payload = [`CAST(group_concat(json_object('instruction', instruction, 'input', input, 'output', output) || @record_after, @record_between) AS BLOB)`];
-	const params = { record_after: layout.after, record_between: layout.between };
+	const payload = [`CAST(group_concat(${record.expression} || @record_after, @record_between) AS BLOB)`];
+	const params = { ...record.params, record_after: layout.after, record_between: layout.between };
 	for (const { block, payload: [bytes] } of instanceBlocks(client, selection, payload, blockBytes, MAX_BLOCK_ROWS, params)) {
 		if (!(bytes instanceof Uint8Array)) return;
 		yield { ...block, bytes: bytes as Buffer };
