@@ -374,14 +374,16 @@ describe('streaming', () => {
 		expect(() => startExport({ datasetId: summary.datasetId, filters: { minRating: 'B' }, format: 'jsonl' }, db)).toThrow(ExportFilterError);
 	});
 
-	it('JSON Lines, Alpaca JSON and OpenAI chat blocks written by SQLite hold exactly the records of the rows, in order, whatever the block size', async () => {
+	it('blocks written by SQLite in every format of one JSON object per record hold exactly the records of the rows, in order, whatever the block size', async () => {
 		const tricky = TRICKY_RECORDS.map((r, i) => ({ instruction: `${r.instruction} (${i % 7})`, input: r.input, output: r.output }));
 		const long = { instruction: 'Long one.', input: '', output: 'é'.repeat(5000) };
 		// What JavaScript's trim removes at either end, and what it keeps (U+200B, U+0085, U+180E).
 		const spaces = [
 			{ instruction: '\u00a0 Trim me\u2028', input: '\ufeff\u3000\v', output: 'no input left' },
 			{ instruction: '\tA\u2029', input: '\u200b B \u200b', output: 'zero-width spaces stay' },
-			{ instruction: '\u0085C\u180e', input: ' \u2000D\u205f\u202f\u1680', output: 'NEL and U+180E stay' }
+			{ instruction: '\u0085C\u180e', input: ' \u2000D\u205f\u202f\u1680', output: 'NEL and U+180E stay' },
+			// Replacement patterns in the data stay as they are.
+			{ instruction: 'Price it: $& and $1.', input: "costs $' and $`", output: '$5' }
 		];
 		const rows = [...tricky, long, ...spaces, ...Array.from({ length: 400 }, (_, i) => ({ instruction: `Task ${i % 37} ünï`, input: i % 5 ? `in ${i}` : '', output: `out "${i}"\n\u2028` }))];
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'blocks', fileName: 'blocks.jsonl' }, db);
@@ -392,7 +394,9 @@ describe('streaming', () => {
 			['jsonl', {}],
 			['alpaca-json', {}],
 			['openai-chat', {}],
-			['openai-chat', { chatInput: 'plain', system: ' Answer briefly. ' }]
+			['openai-chat', { chatInput: 'plain', system: ' Answer briefly. ' }],
+			['prompt-completion', { template: 'self-instruct' }],
+			['prompt-completion', { template: 'alpaca' }]
 		];
 		for (const [format, options] of cases) {
 			const layout = recordObjectLayout(format)!;

@@ -133,17 +133,32 @@ export function isPromptTemplateId(value: string): value is PromptTemplateId {
 export const END_OF_TEXT = '<|endoftext|>';
 
 /**
- * Self-Instruct's prepare_for_finetuning.py encodes an instance with one of several templates
- * (chosen at random); we always use its labelled ones — "{instruction}\nInput: {input}\nOutput:"
- * and "{instruction}\nOutput:" — with " {output}<|endoftext|>" as completion. Like the
- * reference, instruction and input are stripped and the no-input template is used when the
- * input is blank; unlike it, the output is kept exactly (training data should not be edited).
+ * A prompt template as the text around the record's fields, so that a writer without JavaScript
+ * (the export's SQLite) fills it exactly as promptCompletion does: the no-input prompt when the
+ * input is blank (only white space), else the one with the input; instruction and input stripped
+ * (`trim`) or kept exactly; the completion is the output between its two pieces.
  */
-function selfInstructPair(r: ExportRecord): { prompt: string; completion: string } {
-	const instruction = r.instruction.trim();
-	const input = r.input.trim();
-	const prompt = input === '' ? `${instruction}\nOutput:` : `${instruction}\nInput: ${input}\nOutput:`;
-	return { prompt, completion: ` ${r.output}${END_OF_TEXT}` };
+export interface PromptPieces {
+	trim: boolean;
+	/** Before and after the instruction. */
+	noInput: readonly [string, string];
+	/** Before the instruction, between it and the input, after the input. */
+	withInput: readonly [string, string, string];
+	/** Before and after the output. */
+	completion: readonly [string, string];
+}
+
+/** The text of `template` around each placeholder, in order (each must be there once). */
+function piecesAround(template: string, placeholders: readonly string[]): string[] {
+	const pieces: string[] = [];
+	let rest = template;
+	for (const placeholder of placeholders) {
+		const at = rest.indexOf(placeholder);
+		if (at < 0 || rest.indexOf(placeholder, at + 1) >= 0) throw new Error(`prompt template: ${placeholder} must appear once`);
+		pieces.push(rest.slice(0, at));
+		rest = rest.slice(at + placeholder.length);
+	}
+	return [...pieces, rest];
 }
 
 // The prompt Stanford Alpaca trains with (train.py, PROMPT_DICT); training code built on Alpaca expects this exact text.
@@ -154,18 +169,31 @@ const ALPACA_PROMPT_NO_INPUT =
 	'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n' +
 	'### Instruction:\n{instruction}\n\n### Response:';
 
-function alpacaPair(r: ExportRecord): { prompt: string; completion: string } {
-	// Function replacers: a "$&" in the data must not be read as a replacement pattern.
-	const prompt =
-		r.input.trim() === ''
-			? ALPACA_PROMPT_NO_INPUT.replace('{instruction}', () => r.instruction)
-			: ALPACA_PROMPT_INPUT.replace('{instruction}', () => r.instruction).replace('{input}', () => r.input);
-	return { prompt, completion: r.output };
-}
+export const PROMPT_PIECES: Readonly<Record<PromptTemplateId, PromptPieces>> = {
+	/**
+	 * Self-Instruct's prepare_for_finetuning.py encodes an instance with one of several templates
+	 * (chosen at random); we always use its labelled ones — "{instruction}\nInput: {input}\nOutput:"
+	 * and "{instruction}\nOutput:" — with " {output}<|endoftext|>" as completion. Like the
+	 * reference, instruction and input are stripped and the no-input template is used when the
+	 * input is blank; unlike it, the output is kept exactly (training data should not be edited).
+	 */
+	'self-instruct': { trim: true, noInput: ['', '\nOutput:'], withInput: ['', '\nInput: ', '\nOutput:'], completion: [' ', END_OF_TEXT] },
+	alpaca: {
+		trim: false,
+		noInput: piecesAround(ALPACA_PROMPT_NO_INPUT, ['{instruction}']) as [string, string],
+		withInput: piecesAround(ALPACA_PROMPT_INPUT, ['{instruction}', '{input}']) as [string, string, string],
+		completion: ['', '']
+	}
+};
 
 /** The prompt/completion pair a template makes of a record. */
 export function promptCompletion(template: PromptTemplateId, record: ExportRecord): { prompt: string; completion: string } {
-	return template === 'alpaca' ? alpacaPair(record) : selfInstructPair(record);
+	const p = PROMPT_PIECES[template];
+	const instruction = p.trim ? record.instruction.trim() : record.instruction;
+	const input = p.trim ? record.input.trim() : record.input;
+	const prompt =
+		record.input.trim() === '' ? p.noInput[0] + instruction + p.noInput[1] : p.withInput[0] + instruction + p.withInput[1] + input + p.withInput[2];
+	return { prompt, completion: p.completion[0] + record.output + p.completion[1] };
 }
 
 // ---- chat ----
@@ -219,8 +247,6 @@ export interface SerializeOptions {
 	csvKeepFormulas?: boolean;
 }
 
-const line = (value: unknown) => JSON.stringify(value) + '\n';
-
 /**
  * How the formats of one JSON object per record lay the objects out: `begin`, then each object
  * with `first` (before the first one) or `between` before it and `after` after it, then `end`
@@ -242,7 +268,8 @@ const RECORD_OBJECT_LAYOUTS = {
 	jsonl: ONE_PER_LINE,
 	// A JSON array with one record per line, so it stays readable and greppable.
 	'alpaca-json': { begin: '[', first: '\n', between: ',\n', after: '', end: '\n]\n', emptyEnd: ']\n' },
-	'openai-chat': ONE_PER_LINE
+	'openai-chat': ONE_PER_LINE,
+	'prompt-completion': ONE_PER_LINE
 } satisfies Partial<Record<ExportFormatId, RecordObjectLayout>>;
 
 /** The layout of a format of one JSON object per record, or undefined for the others. */
@@ -288,9 +315,5 @@ export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 
 
 export function promptCompletionSerializer(options: Pick<SerializeOptions, 'template'> = {}): RecordSerializer {
 	const template = options.template ?? 'self-instruct';
-	return {
-		begin: () => '',
-		write: (r) => line(promptCompletion(template, r)),
-		end: () => ''
-	};
+	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['prompt-completion'], (r) => promptCompletion(template, r));
 }

@@ -100,7 +100,7 @@ export interface StartOptions {
 }
 
 const CHUNK_BYTES = 256 * 1024;
-/** Size of the blocks SQLite writes for a JSON Lines (Alpaca JSON, OpenAI chat) export of instances: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
+/** Size of the blocks SQLite writes for an export of instances in a format of one JSON object per record: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
 const RECORD_OBJECT_BLOCK_BYTES = 1024 * 1024;
 /**
  * Parquet of a dataset this large is encoded on a worker thread beside the SQLite cursor (1M rows:
@@ -276,7 +276,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		const instancesOnly = !request.includeReformulations && !request.responsesOf;
 		// Parquet of instances is written a row group at a time from column blocks (below), by the encoder.
 		const parquet = request.format === 'parquet' && instancesOnly;
-		// JSON Lines, Alpaca JSON and OpenAI chat of instances are written by SQLite, a block of records at a time (below).
+		// Instances in the formats of one JSON object per record are written by SQLite, a block of records at a time (below).
 		const objectSql = instancesOnly ? recordObjectSql(request.format, serializerOptions(request)) : undefined;
 		const objects = objectSql ? recordObjectLayout(request.format) : undefined;
 		const serializer = createSerializer(request.format, serializerOptions(request));

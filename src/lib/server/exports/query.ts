@@ -10,7 +10,15 @@ import { openReadOnly, type Db } from '../db';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';
 import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
-import { chatSystemMessage, CHAT_INPUT_SEPARATORS, TRIMMED_CHARACTERS, type ExportFormatId, type RecordObjectLayout, type SerializeOptions } from '../../formats/serialize';
+import {
+	chatSystemMessage,
+	CHAT_INPUT_SEPARATORS,
+	PROMPT_PIECES,
+	TRIMMED_CHARACTERS,
+	type ExportFormatId,
+	type RecordObjectLayout,
+	type SerializeOptions
+} from '../../formats/serialize';
 
 export interface ExportSelection {
 	datasetId: number;
@@ -322,21 +330,41 @@ export interface RecordObjectSql {
 
 /**
  * The SQL that writes one record of `format` as its serialiser does, byte for byte (json_object
- * quotes as JSON.stringify does; the chat message trims TRIMMED_CHARACTERS, what JavaScript's
- * trim removes), or undefined for a format written from the rows one by one.
+ * quotes as JSON.stringify does; the chat message and the prompts trim TRIMMED_CHARACTERS, what
+ * JavaScript's trim removes), or undefined for a format written from the rows one by one.
  */
 export function recordObjectSql(format: ExportFormatId, options: SerializeOptions): RecordObjectSql | undefined {
+	const blank = (column: string) => `trim(${column}, @trim_characters) = ''`;
 	switch (format) {
 		case 'jsonl':
 		case 'alpaca-json':
 			return { expression: `json_object('instruction', instruction, 'input', input, 'output', output)`, params: {} };
 		case 'openai-chat': {
 			const system = chatSystemMessage(options);
-			const user = `CASE WHEN trim(input, @chat_trim) = '' THEN trim(instruction, @chat_trim)
-				ELSE trim(instruction, @chat_trim) || @chat_separator || trim(input, @chat_trim) END`;
+			const user = `CASE WHEN ${blank('input')} THEN trim(instruction, @trim_characters)
+				ELSE trim(instruction, @trim_characters) || @chat_separator || trim(input, @trim_characters) END`;
 			return {
 				expression: `json_object('messages', json_array(${system === null ? '' : `json_object('role', 'system', 'content', @chat_system), `}json_object('role', 'user', 'content', ${user}), json_object('role', 'assistant', 'content', output)))`,
-				params: { chat_trim: TRIMMED_CHARACTERS, chat_separator: CHAT_INPUT_SEPARATORS[options.chatInput ?? 'labelled'], chat_system: system }
+				params: { trim_characters: TRIMMED_CHARACTERS, chat_separator: CHAT_INPUT_SEPARATORS[options.chatInput ?? 'labelled'], chat_system: system }
+			};
+		}
+		case 'prompt-completion': {
+			const p = PROMPT_PIECES[options.template ?? 'self-instruct'];
+			const field = (column: string) => (p.trim ? `trim(${column}, @trim_characters)` : column);
+			const prompt = `CASE WHEN ${blank('input')} THEN @prompt_n0 || ${field('instruction')} || @prompt_n1
+				ELSE @prompt_w0 || ${field('instruction')} || @prompt_w1 || ${field('input')} || @prompt_w2 END`;
+			return {
+				expression: `json_object('prompt', ${prompt}, 'completion', @completion_0 || output || @completion_1)`,
+				params: {
+					trim_characters: TRIMMED_CHARACTERS,
+					prompt_n0: p.noInput[0],
+					prompt_n1: p.noInput[1],
+					prompt_w0: p.withInput[0],
+					prompt_w1: p.withInput[1],
+					prompt_w2: p.withInput[2],
+					completion_0: p.completion[0],
+					completion_1: p.completion[1]
+				}
 			};
 		}
 		default:
@@ -346,7 +374,7 @@ export function recordObjectSql(format: ExportFormatId, options: SerializeOption
 
 /**
  * The records of an instance export (no responses, no reformulations) in a format of one JSON
- * object per record (JSON Lines, Alpaca JSON, OpenAI chat), in blocks: SQLite writes each
+ * object per record (JSON Lines, Alpaca JSON, OpenAI chat, prompt/completion), in blocks: SQLite writes each
  * block's objects (`record`) and joins them in file order (instanceBlocks), returned as bytes, so
  * nothing is decoded or encoded again — the rows one by one spent most of a million-row export
  * turning UTF-8 into JavaScript strings and back. The caller puts the layout's `first` or
