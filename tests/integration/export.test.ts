@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../../src/lib/stats';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
+import { isUtf8 } from 'node:buffer';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -166,15 +167,27 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		}
 	});
 
-	it('jsonl written by SQLite (json_object) is byte for byte what the JSON.stringify serialiser writes', async () => {
+	it('every format SQLite writes (json_object) is byte for byte what its JSON.stringify serialiser writes, text stored as invalid UTF-8 included', async () => {
 		const sourceId = await importSource();
-		storeTrickyRows(sourceId);
-		const { text, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'jsonl' });
-		const expected = datasetRows(sourceId)
-			.map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n')
-			.join('');
-		expect(text).toBe(expected);
-		expect(manifest.counts).toMatchObject({ rows: SOURCE_ROWS.length + 2, instances: SOURCE_ROWS.length + 2 });
+		const taskId = storeTrickyRows(sourceId);
+		// White space next to bytes that are not UTF-8: trimmed the same on both paths.
+		db.$client
+			.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, CAST(x'e280a8c320' AS TEXT), CAST(x'20f0e2808020' AS TEXT), ?)")
+			.run(taskId, sourceId, Date.now());
+		const rows = datasetRows(sourceId);
+		const cases: [ExportFormatId, SerializeOptions][] = [
+			['jsonl', {}],
+			['alpaca-json', {}],
+			['openai-chat', { system: 'Be brief.' }],
+			['prompt-completion', { template: 'self-instruct' }],
+			['prompt-completion', { template: 'alpaca' }]
+		];
+		for (const [format, options] of cases) {
+			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format, options });
+			expect(Buffer.from(bytes).equals(Buffer.from(serializeAll(format, rows, options))), `${format} ${JSON.stringify(options)}`).toBe(true);
+			expect(isUtf8(bytes)).toBe(true);
+			expect(manifest.counts).toMatchObject({ rows: SOURCE_ROWS.length + 3, instances: SOURCE_ROWS.length + 3 });
+		}
 	});
 
 	it('the manifest names the source file, the counts, the app version and a checksum of the bytes', async () => {

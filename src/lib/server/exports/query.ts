@@ -5,6 +5,7 @@
  * Reformulations are merged in from a second cursor in the same task order, so each one
  * follows its instance without a query per row.
  */
+import { isUtf8 } from 'node:buffer';
 import type Database from 'better-sqlite3';
 import { openReadOnly, type Db } from '../db';
 import { SqlQuery } from './sql';
@@ -322,6 +323,8 @@ function* blocksOf(
 	}
 }
 
+const utf8 = new TextDecoder();
+
 /** One record of a format SQLite writes itself, as SQL over a block's instruction, input and output, with its parameters. */
 export interface RecordObjectSql {
 	expression: string;
@@ -391,7 +394,10 @@ export function* selectRecordObjectBlocks(
 	const params = { ...record.params, record_after: layout.after, record_between: layout.between };
 	for (const { block, payload: [bytes] } of instanceBlocks(client, selection, payload, blockBytes, MAX_BLOCK_ROWS, params)) {
 		if (!(bytes instanceof Uint8Array)) return;
-		yield { ...block, bytes: bytes as Buffer };
+		// json_object passes text stored as invalid UTF-8 (bytes another tool wrote) through as it is;
+		// the file gets it with U+FFFD, as the row path reads it. The JSON's own characters are ASCII,
+		// so the block decodes as its fields do one by one.
+		yield { ...block, bytes: isUtf8(bytes) ? (bytes as Buffer) : Buffer.from(utf8.decode(bytes), 'utf8') };
 	}
 }
 
