@@ -5,6 +5,7 @@
  * one row group, never the whole export. Three required UTF-8 string columns (instruction,
  * input, output), Snappy pages: the shape pyarrow, pandas and Hugging Face `datasets` read.
  */
+import { createRequire } from 'node:module';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import type { ExportRecord, RecordSerializer, SerializeOptions } from './serialize';
@@ -34,13 +35,36 @@ const SCHEMA: SchemaElement[] = [
 	)
 ];
 
+/** How the pages are compressed (Snappy either way): the native library, or hyparquet-writer's own JavaScript. */
+export type ParquetSnappy = 'native' | 'javascript';
+
+/**
+ * Snappy from the native library (napi-rs `snappy`, raw blocks as Parquet wants them): a
+ * million-row export took 2.7–3.1 s with it against 3.9–4.4 s with hyparquet-writer's
+ * JavaScript Snappy, the larger part of the encoding. Where its binary cannot load (a platform
+ * npm had no build for), the JavaScript one writes the pages: the file reads the same either
+ * way; only its bytes differ (about 6% larger with the native library).
+ */
+function nativeSnappy(): ((bytes: Uint8Array) => Uint8Array) | null {
+	try {
+		const { compressSync } = createRequire(import.meta.url)('snappy') as typeof import('snappy');
+		// Copied into a buffer V8 counts: the library's own (external) buffers were not, so nothing
+		// prompted a collection and a million-row export in one thread peaked at 615 MB, not 226 MB.
+		return (bytes) => compressSync(bytes, { copyOutputData: true });
+	} catch {
+		return null;
+	}
+}
+const SNAPPY = nativeSnappy();
+export const PARQUET_SNAPPY: ParquetSnappy = SNAPPY ? 'native' : 'javascript';
+
 /** A Parquet file written a row group at a time; each call returns the bytes it added to the file. */
 export class ParquetFileWriter {
 	private readonly writer = new ByteWriter(1 << 16);
 	private readonly parquet: ParquetWriter;
 
 	constructor(createdBy = 'instruct-audit') {
-		this.parquet = new ParquetWriter({ writer: this.writer, schema: SCHEMA, createdBy });
+		this.parquet = new ParquetWriter({ writer: this.writer, schema: SCHEMA, createdBy, compressors: SNAPPY ? { SNAPPY } : undefined });
 	}
 
 	/** The bytes written since the last call; the writer's buffer is then reused from the start. */

@@ -104,7 +104,7 @@ const CHUNK_BYTES = 256 * 1024;
 const RECORD_OBJECT_BLOCK_BYTES = 1024 * 1024;
 /**
  * Parquet of a dataset this large is encoded on a worker thread beside the SQLite cursor (1M rows:
- * 3.0 s in one thread, 2.4–2.6 s with two); smaller ones are not worth starting a thread for. The
+ * 4.2–4.3 s in one thread, 2.7–3.1 s with two); smaller ones are not worth starting a thread for. The
  * other formats' only work besides SQLite is the hash, which did not gain by moving.
  */
 const THREADED_PARQUET_INSTANCES = 50_000;
