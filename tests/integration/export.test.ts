@@ -13,12 +13,12 @@ import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, exportEncoderThreadResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
 import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
-import { recordObjectSql, selectRecordObjectBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
+import { recordSql, selectRecordBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
-import { serializeAll } from '../../src/lib/formats/serialize-formats';
+import { recordLayout, serializeAll } from '../../src/lib/formats/serialize-formats';
 import { appVersion } from '../../src/lib/server/exports/version';
-import { recordObjectLayout, type ExportFormatId, type ExportRecord, type SerializeOptions } from '../../src/lib/formats/serialize';
+import { type ExportFormatId, type ExportRecord, type SerializeOptions } from '../../src/lib/formats/serialize';
 
 let db: Db;
 let cleanup: () => void;
@@ -167,7 +167,7 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		}
 	});
 
-	it('every format SQLite writes (json_object) is byte for byte what its JSON.stringify serialiser writes, text stored as invalid UTF-8 included', async () => {
+	it('every format SQLite writes is byte for byte what its serialiser (JSON.stringify, csv-stringify) writes, text stored as invalid UTF-8 included', async () => {
 		const sourceId = await importSource();
 		const taskId = storeTrickyRows(sourceId);
 		// White space next to bytes that are not UTF-8: trimmed the same on both paths.
@@ -180,7 +180,9 @@ describe('round trips: export, then read back, gives the same tasks and instance
 			['alpaca-json', {}],
 			['openai-chat', { system: 'Be brief.' }],
 			['prompt-completion', { template: 'self-instruct' }],
-			['prompt-completion', { template: 'alpaca' }]
+			['prompt-completion', { template: 'alpaca' }],
+			['csv', {}],
+			['csv', { csvKeepFormulas: true }]
 		];
 		for (const [format, options] of cases) {
 			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format, options });
@@ -387,7 +389,7 @@ describe('streaming', () => {
 		expect(() => startExport({ datasetId: summary.datasetId, filters: { minRating: 'B' }, format: 'jsonl' }, db)).toThrow(ExportFilterError);
 	});
 
-	it('blocks written by SQLite in every format of one JSON object per record hold exactly the records of the rows, in order, whatever the block size', async () => {
+	it('blocks written by SQLite in every format but Parquet hold exactly the records of the rows, in order, whatever the block size', async () => {
 		const tricky = TRICKY_RECORDS.map((r, i) => ({ instruction: `${r.instruction} (${i % 7})`, input: r.input, output: r.output }));
 		const long = { instruction: 'Long one.', input: '', output: 'é'.repeat(5000) };
 		// What JavaScript's trim removes at either end, and what it keeps (U+200B, U+0085, U+180E).
@@ -396,7 +398,12 @@ describe('streaming', () => {
 			{ instruction: '\tA\u2029', input: '\u200b B \u200b', output: 'zero-width spaces stay' },
 			{ instruction: '\u0085C\u180e', input: ' \u2000D\u205f\u202f\u1680', output: 'NEL and U+180E stay' },
 			// Replacement patterns in the data stay as they are.
-			{ instruction: 'Price it: $& and $1.', input: "costs $' and $`", output: '$5' }
+			{ instruction: 'Price it: $& and $1.', input: "costs $' and $`", output: '$5' },
+			// What CSV quotes, at either end and alone, and formula starts (quoted or not).
+			{ instruction: ',', input: '"', output: '\r' },
+			{ instruction: '"quoted" , twice ""', input: '\nstarts', output: 'ends\n' },
+			{ instruction: '=1+1', input: '-2,3', output: '@SUM("x")' },
+			{ instruction: '\t=tab', input: '\r=cr', output: "+1 and 'kept'" }
 		];
 		const rows = [...tricky, long, ...spaces, ...Array.from({ length: 400 }, (_, i) => ({ instruction: `Task ${i % 37} ünï`, input: i % 5 ? `in ${i}` : '', output: `out "${i}"\n\u2028` }))];
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'blocks', fileName: 'blocks.jsonl' }, db);
@@ -409,14 +416,16 @@ describe('streaming', () => {
 			['openai-chat', {}],
 			['openai-chat', { chatInput: 'plain', system: ' Answer briefly. ' }],
 			['prompt-completion', { template: 'self-instruct' }],
-			['prompt-completion', { template: 'alpaca' }]
+			['prompt-completion', { template: 'alpaca' }],
+			['csv', {}],
+			['csv', { csvKeepFormulas: true }]
 		];
 		for (const [format, options] of cases) {
-			const layout = recordObjectLayout(format)!;
-			const record = recordObjectSql(format, options)!;
+			const layout = recordLayout(format)!;
+			const record = recordSql(format, options)!;
 			const expected = Buffer.from(serializeAll(format, ordered, options)).toString('utf8');
 			for (const blockBytes of [1, 500, 4096, 1 << 20]) {
-				const blocks = [...selectRecordObjectBlocks(db.$client, selection, record, layout, blockBytes)];
+				const blocks = [...selectRecordBlocks(db.$client, selection, record, layout, blockBytes)];
 				// As the export glues them: what goes before each block, and the file's ends.
 				const text = layout.begin + blocks.map((b, i) => (i ? layout.between : layout.first) + b.bytes.toString('utf8')).join('') + layout.end;
 				expect(text, `${format} ${JSON.stringify(options)}, ${blockBytes}`).toBe(expected);
@@ -608,12 +617,12 @@ describe('human-label filters', () => {
 			const selection = { datasetId, filters: parseWhere(where) };
 			const expected = [...selectRows(db.$client, selection)].map((r) => JSON.stringify({ instruction: r.instruction, input: r.input, output: r.output }) + '\n').join('');
 			// One row per block after the first: every block runs the statement again.
-			const blocks = [...selectRecordObjectBlocks(db.$client, selection, recordObjectSql('jsonl', {})!, recordObjectLayout('jsonl')!, 1)];
+			const blocks = [...selectRecordBlocks(db.$client, selection, recordSql('jsonl', {})!, recordLayout('jsonl')!, 1)];
 			expect(blocks.length, `${where}`).toBeGreaterThan(1);
 			expect(Buffer.concat(blocks.map((b) => b.bytes)).toString('utf8'), `${where}`).toBe(expected);
 			expect(temporary()).toBe(before);
 			// Abandoned halfway: its tables go too.
-			const halfway = selectRecordObjectBlocks(db.$client, selection, recordObjectSql('jsonl', {})!, recordObjectLayout('jsonl')!, 1);
+			const halfway = selectRecordBlocks(db.$client, selection, recordSql('jsonl', {})!, recordLayout('jsonl')!, 1);
 			halfway.next();
 			expect(temporary()).toBeGreaterThan(before);
 			halfway.return(undefined);

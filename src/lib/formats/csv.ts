@@ -12,7 +12,9 @@
  */
 import { stringify } from 'csv-stringify/sync';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** The first characters of a text cell that a spreadsheet would run as a formula. */
+export const FORMULA_START_CHARACTERS = '=+-@\t\r';
+const FORMULA_START = new RegExp(`^[${[...FORMULA_START_CHARACTERS].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]`);
 
 export interface CsvOptions {
 	/** Prefix text cells that start like a formula with "'" (default true). */
@@ -35,6 +37,15 @@ function cell(value: unknown, neutralise: boolean): string {
 // Giving a record delimiter turns off csv-stringify's quoting of lone "\n" and "\r"; readers
 // (pandas, Python's csv) end a record at either, so every field holding one must be quoted.
 const STRINGIFY_OPTIONS = { record_delimiter: 'windows', quote_record_delimiter: true, quoted_empty: false, header: false } as const;
+
+/**
+ * The characters that get a field quoted (its quotes doubled), as csv-stringify decides with
+ * STRINGIFY_OPTIONS: the comma, the quote, and either line break. A test holds this to
+ * csv-stringify over every code unit; the export's SQL quotes by it (exports/query.ts).
+ */
+export const CSV_QUOTED_CHARACTERS = ',"\n\r';
+/** What ends every row, the last one included. */
+export const CSV_ROW_END = '\r\n';
 
 /** Rows as CSV text (each row ends with CRLF). Give the header as the first row. */
 export function csvRows(rows: Iterable<ReadonlyArray<unknown>>, options: CsvOptions = {}): string {

@@ -4,15 +4,18 @@
  * Fields holding a comma, a quote or a line break are quoted; line breaks inside fields are kept.
  * Text starting like a spreadsheet formula gets a leading "'" unless `csvKeepFormulas` is set.
  */
-import { csvRows } from './csv';
-import type { ExportRecord, RecordSerializer, SerializeOptions } from './serialize';
+import { csvRows, CSV_ROW_END } from './csv';
+import type { ExportRecord, RecordLayout, RecordSerializer, SerializeOptions } from './serialize';
 
 export const CSV_COLUMNS = ['instruction', 'input', 'output'] as const;
+
+/** The header row, then one row per record: how the export glues the rows SQLite writes by block. */
+export const CSV_LAYOUT: RecordLayout = { begin: csvRows([CSV_COLUMNS]), first: '', between: '', after: CSV_ROW_END, end: '', emptyEnd: '' };
 
 export function csvSerializer(options: Pick<SerializeOptions, 'csvKeepFormulas'> = {}): RecordSerializer {
 	const csv = { neutraliseFormulas: !options.csvKeepFormulas };
 	return {
-		begin: () => csvRows([CSV_COLUMNS], csv),
+		begin: () => CSV_LAYOUT.begin,
 		write: (r: ExportRecord) => csvRows([[r.instruction, r.input, r.output]], csv),
 		end: () => ''
 	};

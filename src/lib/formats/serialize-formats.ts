@@ -4,14 +4,16 @@
  */
 import {
 	alpacaJsonSerializer,
+	JSON_RECORD_LAYOUTS,
 	jsonLinesSerializer,
 	openAiChatSerializer,
 	promptCompletionSerializer,
 	type ExportFormatId,
+	type RecordLayout,
 	type RecordSerializer,
 	type SerializeOptions
 } from './serialize';
-import { csvSerializer } from './serialize-csv';
+import { CSV_LAYOUT, csvSerializer } from './serialize-csv';
 import { parquetSerializer } from './serialize-parquet';
 
 export function createSerializer(format: ExportFormatId, options: SerializeOptions = {}): RecordSerializer {
@@ -29,6 +31,13 @@ export function createSerializer(format: ExportFormatId, options: SerializeOptio
 		case 'parquet':
 			return parquetSerializer(options);
 	}
+}
+
+/** How the records of a format SQLite writes by block are laid out (every format but Parquet). */
+export function recordLayout(format: ExportFormatId): RecordLayout | undefined {
+	if (format === 'csv') return CSV_LAYOUT;
+	const layouts: Partial<Record<ExportFormatId, RecordLayout>> = JSON_RECORD_LAYOUTS;
+	return layouts[format];
 }
 
 /** Serialises a whole list at once, for tests and small exports: the chunks joined as bytes. */

@@ -248,12 +248,13 @@ export interface SerializeOptions {
 }
 
 /**
- * How the formats of one JSON object per record lay the objects out: `begin`, then each object
- * with `first` (before the first one) or `between` before it and `after` after it, then `end`
- * (`emptyEnd` when there is no record). One definition for their serialisers and for the
- * export, where SQLite writes the objects of instance rows itself.
+ * How the formats SQLite can write a block of records at a time (the JSON ones and CSV) lay
+ * their records out: `begin`, then each record with `first` (before the first one) or `between`
+ * before it and `after` after it, then `end` (`emptyEnd` when there is no record). One
+ * definition for their serialisers and for the export, where SQLite writes the records of
+ * instance rows itself (recordLayout in serialize-formats.ts).
  */
-export interface RecordObjectLayout {
+export interface RecordLayout {
 	begin: string;
 	first: string;
 	between: string;
@@ -262,23 +263,18 @@ export interface RecordObjectLayout {
 	emptyEnd: string;
 }
 
-const ONE_PER_LINE: RecordObjectLayout = { begin: '', first: '', between: '', after: '\n', end: '', emptyEnd: '' };
+const ONE_PER_LINE: RecordLayout = { begin: '', first: '', between: '', after: '\n', end: '', emptyEnd: '' };
 
-const RECORD_OBJECT_LAYOUTS = {
+/** The layouts of the formats of one JSON object per record. */
+export const JSON_RECORD_LAYOUTS = {
 	jsonl: ONE_PER_LINE,
 	// A JSON array with one record per line, so it stays readable and greppable.
 	'alpaca-json': { begin: '[', first: '\n', between: ',\n', after: '', end: '\n]\n', emptyEnd: ']\n' },
 	'openai-chat': ONE_PER_LINE,
 	'prompt-completion': ONE_PER_LINE
-} satisfies Partial<Record<ExportFormatId, RecordObjectLayout>>;
+} satisfies Partial<Record<ExportFormatId, RecordLayout>>;
 
-/** The layout of a format of one JSON object per record, or undefined for the others. */
-export function recordObjectLayout(format: ExportFormatId): RecordObjectLayout | undefined {
-	const layouts: Partial<Record<ExportFormatId, RecordObjectLayout>> = RECORD_OBJECT_LAYOUTS;
-	return layouts[format];
-}
-
-function recordObjectSerializer(layout: RecordObjectLayout, object: (r: ExportRecord) => unknown): RecordSerializer {
+function jsonRecordSerializer(layout: RecordLayout, object: (r: ExportRecord) => unknown): RecordSerializer {
 	let first = true;
 	return {
 		begin: () => layout.begin,
@@ -294,17 +290,17 @@ function recordObjectSerializer(layout: RecordObjectLayout, object: (r: ExportRe
 const instructionObject = (r: ExportRecord) => ({ instruction: r.instruction, input: r.input, output: r.output });
 
 export function jsonLinesSerializer(): RecordSerializer {
-	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS.jsonl, instructionObject);
+	return jsonRecordSerializer(JSON_RECORD_LAYOUTS.jsonl, instructionObject);
 }
 
 export function alpacaJsonSerializer(): RecordSerializer {
-	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['alpaca-json'], instructionObject);
+	return jsonRecordSerializer(JSON_RECORD_LAYOUTS['alpaca-json'], instructionObject);
 }
 
 export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 'chatInput'> = {}): RecordSerializer {
 	const system = chatSystemMessage(options);
 	const layout = options.chatInput ?? 'labelled';
-	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['openai-chat'], (r) => ({
+	return jsonRecordSerializer(JSON_RECORD_LAYOUTS['openai-chat'], (r) => ({
 		messages: [
 			...(system ? [{ role: 'system', content: system }] : []),
 			{ role: 'user', content: chatUserMessage(r, layout) },
@@ -315,5 +311,5 @@ export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 
 
 export function promptCompletionSerializer(options: Pick<SerializeOptions, 'template'> = {}): RecordSerializer {
 	const template = options.template ?? 'self-instruct';
-	return recordObjectSerializer(RECORD_OBJECT_LAYOUTS['prompt-completion'], (r) => promptCompletion(template, r));
+	return jsonRecordSerializer(JSON_RECORD_LAYOUTS['prompt-completion'], (r) => promptCompletion(template, r));
 }

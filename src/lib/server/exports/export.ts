@@ -11,10 +11,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { db, type Db } from '../db';
 import { getDataset, receivingImport } from '../datasets/datasets';
-import { exportFormat, recordObjectLayout, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
-import { createSerializer } from '$lib/formats/serialize-formats';
+import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
+import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectionQuery, recordObjectSql, selectColumnBlocks, selectJsonLines, selectRecordObjectBlocks, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countSelection, openReader, selectionQuery, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
@@ -100,8 +100,8 @@ export interface StartOptions {
 }
 
 const CHUNK_BYTES = 256 * 1024;
-/** Size of the blocks SQLite writes for an export of instances in a format of one JSON object per record: 1M rows took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
-const RECORD_OBJECT_BLOCK_BYTES = 1024 * 1024;
+/** Size of the blocks SQLite writes for an export of instances in a format it writes by block: 1M rows of JSON Lines took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
+const RECORD_BLOCK_BYTES = 1024 * 1024;
 /**
  * Parquet of a dataset this large is encoded on a worker thread beside the SQLite cursor (1M rows:
  * 4.2–4.3 s in one thread, 2.7–3.1 s with two); smaller ones are not worth starting a thread for. The
@@ -276,9 +276,9 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		const instancesOnly = !request.includeReformulations && !request.responsesOf;
 		// Parquet of instances is written a row group at a time from column blocks (below), by the encoder.
 		const parquet = request.format === 'parquet' && instancesOnly;
-		// Instances in the formats of one JSON object per record are written by SQLite, a block of records at a time (below).
-		const objectSql = instancesOnly ? recordObjectSql(request.format, serializerOptions(request)) : undefined;
-		const objects = objectSql ? recordObjectLayout(request.format) : undefined;
+		// Instances in every format but Parquet are written by SQLite, a block of records at a time (below).
+		const blockSql = instancesOnly ? recordSql(request.format, serializerOptions(request)) : undefined;
+		const blockLayout = blockSql ? recordLayout(request.format) : undefined;
 		const serializer = createSerializer(request.format, serializerOptions(request));
 		const threaded = parquet && totals.instances >= (options.threadedFrom ?? THREADED_PARQUET_INSTANCES);
 		const encoder = new ExportEncoder(threaded ? encoderThread : null);
@@ -349,10 +349,10 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				for (const id of block.runIds) runs.add(id);
 				for (const id of block.importIds) importIds.add(id);
 			};
-			if (objectSql && objects) {
-				// Instances in a format of one JSON object per record: SQLite writes whole blocks of records as bytes (selectRecordObjectBlocks).
-				for (const block of selectRecordObjectBlocks(reader.client, request, objectSql, objects, RECORD_OBJECT_BLOCK_BYTES)) {
-					add(written.rows ? objects.between : objects.first);
+			if (blockSql && blockLayout) {
+				// Instances in a format SQLite writes: whole blocks of records as bytes (selectRecordBlocks).
+				for (const block of selectRecordBlocks(reader.client, request, blockSql, blockLayout, RECORD_BLOCK_BYTES)) {
+					add(written.rows ? blockLayout.between : blockLayout.first);
 					countedBlock(block);
 					add(block.bytes);
 					const bytes = flush();
@@ -398,7 +398,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			}
 			if (!parquet) {
 				// The serialiser wrote no record of a block export: the layout says how the file ends.
-				add(objects ? (written.rows ? objects.end : objects.emptyEnd) : serializer.end());
+				add(blockLayout ? (written.rows ? blockLayout.end : blockLayout.emptyEnd) : serializer.end());
 				const last = flush();
 				if (last) yield last;
 			}

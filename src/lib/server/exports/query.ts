@@ -17,9 +17,10 @@ import {
 	PROMPT_PIECES,
 	TRIMMED_CHARACTERS,
 	type ExportFormatId,
-	type RecordObjectLayout,
+	type RecordLayout,
 	type SerializeOptions
 } from '../../formats/serialize';
+import { CSV_QUOTED_CHARACTERS, FORMULA_START_CHARACTERS } from '../../formats/csv';
 
 export interface ExportSelection {
 	datasetId: number;
@@ -202,7 +203,7 @@ export interface JsonLineRow {
  * Lines line by SQLite's json_object(), which quotes exactly as JSON.stringify does (the export
  * test compares the two byte for byte): one string per row crosses into JavaScript instead of
  * three, and nothing is re-serialised. Used for model responses; instances go by block
- * (selectRecordObjectBlocks).
+ * (selectRecordBlocks).
  */
 export function* selectJsonLines(client: Database.Database, selection: ExportSelection): Generator<JsonLineRow> {
 	if (selection.includeReformulations) throw new Error('selectJsonLines: reformulations are merged by selectRows');
@@ -232,8 +233,8 @@ export interface InstanceBlock {
 	importIds: number[];
 }
 
-/** Consecutive instance rows of an export in a format of one JSON object per record, written by SQLite as one piece of UTF-8. */
-export interface RecordObjectBlock extends InstanceBlock {
+/** Consecutive instance rows of an export in a format SQLite writes by block (recordSql), written as one piece of UTF-8. */
+export interface RecordBlock extends InstanceBlock {
 	/** The rows' records, in file order, each with the layout's `after`, joined by its `between`: the file's bytes. */
 	bytes: Buffer;
 }
@@ -326,7 +327,7 @@ function* blocksOf(
 const utf8 = new TextDecoder();
 
 /** One record of a format SQLite writes itself, as SQL over a block's instruction, input and output, with its parameters. */
-export interface RecordObjectSql {
+export interface RecordSql {
 	expression: string;
 	params: Record<string, unknown>;
 }
@@ -334,9 +335,10 @@ export interface RecordObjectSql {
 /**
  * The SQL that writes one record of `format` as its serialiser does, byte for byte (json_object
  * quotes as JSON.stringify does; the chat message and the prompts trim TRIMMED_CHARACTERS, what
- * JavaScript's trim removes), or undefined for a format written from the rows one by one.
+ * JavaScript's trim removes; CSV quotes and neutralises formulas by csv.ts's characters), or
+ * undefined for Parquet.
  */
-export function recordObjectSql(format: ExportFormatId, options: SerializeOptions): RecordObjectSql | undefined {
+export function recordSql(format: ExportFormatId, options: SerializeOptions): RecordSql | undefined {
 	const blank = (column: string) => `trim(${column}, @trim_characters) = ''`;
 	switch (format) {
 		case 'jsonl':
@@ -370,33 +372,47 @@ export function recordObjectSql(format: ExportFormatId, options: SerializeOption
 				}
 			};
 		}
-		default:
+		case 'csv': {
+			// A cell as csvRows writes it: a leading "'" on text a spreadsheet would run as a formula,
+			// and quoted, its quotes doubled, when it holds CSV_QUOTED_CHARACTERS (the apostrophe is
+			// none of them, so the test on the stored text decides for the written one).
+			const quoted = (column: string) => [...CSV_QUOTED_CHARACTERS].map((_, k) => `instr(${column}, @csv_quoted_${k})`).join(' OR ');
+			const apostrophe = (column: string) =>
+				options.csvKeepFormulas ? '' : `CASE WHEN ${column} <> '' AND instr(@formula_start, substr(${column}, 1, 1)) THEN '''' ELSE '' END || `;
+			const cell = (column: string) =>
+				`CASE WHEN ${quoted(column)} THEN '"' || ${apostrophe(column)}replace(${column}, '"', '""') || '"' ELSE ${apostrophe(column)}${column} END`;
+			return {
+				expression: `${cell('instruction')} || ',' || ${cell('input')} || ',' || ${cell('output')}`,
+				params: { formula_start: FORMULA_START_CHARACTERS, ...Object.fromEntries([...CSV_QUOTED_CHARACTERS].map((c, k) => [`csv_quoted_${k}`, c])) }
+			};
+		}
+		case 'parquet':
 			return undefined;
 	}
 }
 
 /**
- * The records of an instance export (no responses, no reformulations) in a format of one JSON
- * object per record (JSON Lines, Alpaca JSON, OpenAI chat, prompt/completion), in blocks: SQLite writes each
- * block's objects (`record`) and joins them in file order (instanceBlocks), returned as bytes, so
+ * The records of an instance export (no responses, no reformulations) in every format but
+ * Parquet (JSON Lines, Alpaca JSON, OpenAI chat, prompt/completion, CSV), in blocks: SQLite writes each
+ * block's records (`record`) and joins them in file order (instanceBlocks), returned as bytes, so
  * nothing is decoded or encoded again — the rows one by one spent most of a million-row export
  * turning UTF-8 into JavaScript strings and back. The caller puts the layout's `first` or
  * `between` before each block.
  */
-export function* selectRecordObjectBlocks(
+export function* selectRecordBlocks(
 	client: Database.Database,
 	selection: ExportSelection,
-	record: RecordObjectSql,
-	layout: RecordObjectLayout,
+	record: RecordSql,
+	layout: RecordLayout,
 	blockBytes: number
-): Generator<RecordObjectBlock> {
+): Generator<RecordBlock> {
 	const payload = [`CAST(group_concat(${record.expression} || @record_after, @record_between) AS BLOB)`];
 	const params = { ...record.params, record_after: layout.after, record_between: layout.between };
 	for (const { block, payload: [bytes] } of instanceBlocks(client, selection, payload, blockBytes, MAX_BLOCK_ROWS, params)) {
 		if (!(bytes instanceof Uint8Array)) return;
-		// json_object passes text stored as invalid UTF-8 (bytes another tool wrote) through as it is;
-		// the file gets it with U+FFFD, as the row path reads it. The JSON's own characters are ASCII,
-		// so the block decodes as its fields do one by one.
+		// SQLite passes text stored as invalid UTF-8 (bytes another tool wrote) through as it is; the
+		// file gets it with U+FFFD, as the row path reads it. What the JSON or CSV adds around the
+		// fields is ASCII, so the block decodes as its fields do one by one.
 		yield { ...block, bytes: isUtf8(bytes) ? (bytes as Buffer) : Buffer.from(utf8.decode(bytes), 'utf8') };
 	}
 }
