@@ -151,6 +151,35 @@ describe('loadReportInputSince', () => {
 		db.$client.prepare('DELETE FROM audit_items WHERE ref IN (?, ?)').run('prepared-ref', 'open-ref');
 	});
 
+	it("names the audit's reviewers: those added to it, and anyone who labelled or skipped one of its items, removed since or not", async () => {
+		const audit = await buildQualityAudit(db, { datasetName: 'reviewers', name: 'Reviewers', ...QUALITY_AUDIT_PLAN });
+		const { auditId, reviewers, items } = audit;
+		const now = Date.now();
+		const user = (email: string, name: string) =>
+			db.$client.prepare<[string, string], { id: number }>(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, ?, 'reviewer', 'x', 0) RETURNING id`).get(email, name)!.id;
+		const dee = user('dee@x.org', 'Dee'); // added to the audit, nothing done yet
+		const eve = user('eve@x.org', '  '); // skipped an item only, never added (the name falls back to the email)
+		const fay = user('fay@x.org', 'Fay'); // an assignment still open: not a reviewer of the report
+		user('gus@x.org', 'Gus'); // nothing to do with the audit
+		db.$client.prepare('INSERT INTO audit_reviewers (audit_id, user_id, order_salt, added_at) VALUES (?, ?, 1, ?)').run(auditId, dee, now);
+		const assign = db.$client.prepare('INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)');
+		assign.run(auditId, items.t1, eve, 'skipped', now, now);
+		assign.run(auditId, items.t1, fay, 'assigned', now, now + 60_000);
+		// Ana labelled, then left the audit (her skips cleared here): her labels still count, so she is still named.
+		db.$client.prepare('DELETE FROM audit_reviewers WHERE audit_id = ? AND user_id = ?').run(auditId, reviewers.Ana);
+		db.$client.prepare("DELETE FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'skipped'").run(auditId, reviewers.Ana);
+		expect(db.$client.prepare("SELECT count(*) FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'skipped'").pluck().get(auditId, reviewers.Ana)).toBe(0);
+		const expected = [
+			{ id: reviewers.Ana, name: 'Ana' },
+			{ id: reviewers.Ben, name: 'Ben' },
+			{ id: reviewers.Cy, name: 'Cy' },
+			{ id: dee, name: 'Dee' },
+			{ id: eve, name: 'eve@x.org' }
+		].sort((a, b) => a.id - b.id);
+		expect(loadReportInput(auditId, db).reviewers).toEqual(expected);
+		expect(loadReportInputSince(auditId, db).input.reviewers).toEqual(expected);
+	});
+
 	it("forgets an audit's changes when the audit is deleted", async () => {
 		const count = () => db.$client.prepare<[number], number>('SELECT count(*) FROM audit_item_changes WHERE audit_id = ?').pluck().get(rating.auditId)!;
 		expect(count()).toBeGreaterThan(0);

@@ -318,16 +318,18 @@ function readTheRest(c: Client, auditId: number, only?: Only): Pick<ReportInput,
 		)
 		.all(...args(auditId));
 
+	// One index seek per user and table, not the audit's labels read through a UNION: at 100,000
+	// labels 0.2 ms rather than 23 ms, on every view of the report.
 	const reviewers = (
 		c
-			.prepare<[number, number, number], { id: number; name: string; email: string }>(
+			.prepare<[{ audit: number }], { id: number; name: string; email: string }>(
 				`SELECT u.id, u.name, u.email FROM users u
-				 WHERE u.id IN (SELECT user_id FROM audit_reviewers WHERE audit_id = ?
-					UNION SELECT reviewer_id FROM audit_labels WHERE audit_id = ?
-					UNION SELECT reviewer_id FROM audit_assignments WHERE audit_id = ? AND status = 'skipped')
+				 WHERE EXISTS (SELECT 1 FROM audit_reviewers WHERE audit_id = @audit AND user_id = u.id)
+					OR EXISTS (SELECT 1 FROM audit_labels WHERE audit_id = @audit AND reviewer_id = u.id)
+					OR EXISTS (SELECT 1 FROM audit_assignments WHERE audit_id = @audit AND reviewer_id = u.id AND status = 'skipped')
 				 ORDER BY u.id`
 			)
-			.all(auditId, auditId, auditId)
+			.all({ audit: auditId })
 	).map((u) => ({ id: u.id, name: u.name.trim() || u.email }));
 
 	return { adjudications, gold, skips, reviewers };
