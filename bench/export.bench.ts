@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { openDatabase, transaction, useDatabase } from '../src/lib/server/db';
 import { RowWriter } from '../src/lib/server/datasets/rows';
-import { writeExportFile, countExport, exportEncoderThreadResolved } from '../src/lib/server/exports/export';
+import { writeExportFile, countExport, exportThreadsResolved } from '../src/lib/server/exports/export';
 import { exportFacets } from '../src/lib/server/exports/facets';
 import { parseWhere } from '../src/lib/server/exports/filters';
 import { EXPORT_FORMATS, type ExportFormatId } from '../src/lib/formats/serialize';
@@ -80,7 +80,7 @@ interface ChildResult {
 /** Child: one export, then its figures as JSON on stdout. */
 async function child(format: ExportFormatId, dbFile: string, out: string): Promise<void> {
 	// As the CLI does before it exports.
-	await exportEncoderThreadResolved();
+	await exportThreadsResolved();
 	const db = openDatabase(dbFile, path.resolve('migrations'));
 	useDatabase(db);
 	const start = performance.now();

@@ -11,7 +11,7 @@ import { createTestDb, jsonl, streamOf } from '../support/db';
 import { transaction, type Db } from '../../src/lib/server/db';
 import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
-import { countExport, exportEncoderThreadResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
+import { countExport, exportThreadsResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
 import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
 import { recordSql, selectRecordBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
@@ -142,7 +142,7 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		db.$client.prepare("INSERT INTO instances (task_id, dataset_id, input, output, created_at) VALUES (?, ?, '', '', 0)").run(taskId, sourceId);
 		const expected = datasetRows(sourceId);
 		const { createHash } = await import('node:crypto');
-		await exportEncoderThreadResolved();
+		await exportThreadsResolved();
 		for (const rowGroupRows of [1, 2, 3, 10_000]) {
 			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format: 'parquet', options: { rowGroupRows } });
 			// Encoded on the worker thread (as a large dataset is): the same file, the same checksum.

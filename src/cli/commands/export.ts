@@ -5,7 +5,7 @@ import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
-import { countExport, exportEncoderThreadResolved, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
+import { countExport, exportThreadsResolved, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
@@ -67,8 +67,8 @@ Example:
   npx instruct-audit export "self-instruct 82K" --format jsonl --where kept --where classification=no --where run=3 --out clean.jsonl`;
 
 export async function run(argv: string[]): Promise<void> {
-	// Large exports hash and encode on a second thread, whose module resolves asynchronously.
-	await exportEncoderThreadResolved();
+	// Large exports use a second thread (Parquet's encoder, the other formats' second reader), whose modules resolve asynchronously.
+	await exportThreadsResolved();
 	const { values, positionals } = parseCommandArgs(
 		argv,
 		{

@@ -14,9 +14,10 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectionQuery, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countSelection, openReader, selectionQuery, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
+import { SecondReaderThread } from './second-reader';
 import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { writeThroughPartial } from '../files';
@@ -85,6 +86,8 @@ export interface ExportStream {
 	progress(): ExportProgress;
 	/** The manifest; complete once the chunks are done. */
 	manifest(): ExportManifest;
+	/** Threads that read the rows from SQLite: 2 when a second reader read some of the blocks (a large export of instances in a format SQLite writes). */
+	readThreads(): number;
 	/** Releases the snapshot (also done when the chunks end). */
 	close(): void;
 }
@@ -94,8 +97,8 @@ export interface StartOptions {
 	/** Rows between onProgress calls. */
 	progressEvery?: number;
 	/** The read snapshot to export from, with the audits' estimate (and the judge's figures, when known) computed on it already (startExportOffThread). */
-	prepared?: { reader: ReturnType<typeof openReader>; quality: QualityEstimate | null; judge?: ExportJudgeFigures };
-	/** Parquet of instances is encoded on a worker thread from a dataset of this many instances (default THREADED_PARQUET_INSTANCES). */
+	prepared?: { reader: ExportReader; quality: QualityEstimate | null; judge?: ExportJudgeFigures };
+	/** A second thread (Parquet's encoder, the other formats' second reader) from a dataset of this many instances (default THREADED_INSTANCES). */
 	threadedFrom?: number;
 }
 
@@ -103,25 +106,36 @@ const CHUNK_BYTES = 256 * 1024;
 /** Size of the blocks SQLite writes for an export of instances in a format it writes by block: 1M rows of JSON Lines took 6.2 s in 256 KB blocks, 5.3 s in 1 MB ones. */
 const RECORD_BLOCK_BYTES = 1024 * 1024;
 /**
- * Parquet of a dataset this large is encoded on a worker thread beside the SQLite cursor (1M rows:
- * 4.2–4.3 s in one thread, 2.7–3.1 s with two); smaller ones are not worth starting a thread for. The
- * other formats' only work besides SQLite is the hash, which did not gain by moving.
+ * An export of a dataset this large uses a second thread; smaller ones are not worth starting one
+ * for. Parquet of instances is encoded on it beside the SQLite cursor (1M rows: 4.2–4.3 s in one
+ * thread, 2.7–3.1 s with two); the other formats of instances have it read blocks of records
+ * beside this thread (./second-reader). The hash alone did not gain by moving.
  */
-const THREADED_PARQUET_INSTANCES = 50_000;
-/** The encoder thread's module, known once its import resolves; until then exports encode in this thread (a dynamic import: the bundle gives it a chunk a worker can load). */
+const THREADED_INSTANCES = 50_000;
+/** The export threads' modules, known once their imports resolve; until then exports run in this thread (dynamic imports: the bundle gives each a chunk a worker can load). */
 let encoderThread: { url: string; entry: string } | null = null;
-const encoderThreadResolved = import('./export-encoder-thread').then(
-	(m) => {
-		// The worker's entry, named here so the bundler keeps it in the module's chunk.
-		const entry: keyof typeof m = 'serveExportEncoder';
-		if (typeof m[entry] === 'function') encoderThread = { url: m.EXPORT_ENCODER_THREAD_URL, entry };
-	},
-	() => {}
-);
+let readerThread: { url: string; entry: string } | null = null;
+const threadsResolved = Promise.all([
+	import('./export-encoder-thread').then(
+		(m) => {
+			// The worker's entry, named here so the bundler keeps it in the module's chunk.
+			const entry: keyof typeof m = 'serveExportEncoder';
+			if (typeof m[entry] === 'function') encoderThread = { url: m.EXPORT_ENCODER_THREAD_URL, entry };
+		},
+		() => {}
+	),
+	import('./second-reader-thread').then(
+		(m) => {
+			const entry: keyof typeof m = 'serveSecondReader';
+			if (typeof m[entry] === 'function') readerThread = { url: m.SECOND_READER_THREAD_URL, entry };
+		},
+		() => {}
+	)
+]).then(() => {});
 
-/** Resolves once large exports can use the encoder thread: a program that exports as it starts waits for it first. */
-export function exportEncoderThreadResolved(): Promise<void> {
-	return encoderThreadResolved;
+/** Resolves once large exports can use their threads: a program that exports as it starts waits for it first. */
+export function exportThreadsResolved(): Promise<void> {
+	return threadsResolved;
 }
 const SAMPLE_ROWS = 500;
 
@@ -199,15 +213,14 @@ export async function startExportOffThread(request: ExportRequest, database: Db 
 	try {
 		// The report thread reads the database itself: its figures are the snapshot's when nobody
 		// wrote between the snapshot's start and its answer. The version is read before the
-		// snapshot's first read and again after the answer; the app's connection sees every other
-		// connection's commits (data_version) and its own writes (total_changes).
-		const version = databaseVersion(database.$client);
-		reader.client.prepare<[]>('SELECT count(*) FROM sqlite_master').get();
-		// (The encoder thread's module is awaited here, after the snapshot began: never before it.)
+		// snapshot's first read (openReader) and again after the answer; the app's connection sees
+		// every other connection's commits (data_version) and its own writes (total_changes).
+		const version = reader.version ?? databaseVersion(database.$client);
+		// (The export threads' modules are awaited here, after the snapshot began: never before it.)
 		let [quality, judged]: [QualityEstimate | null, ExportJudgeFigures | undefined, void] = await Promise.all([
 			estimateQualityOffThread(database.$client, request, database),
 			exportJudgeOffThread(request, database),
-			encoderThreadResolved
+			threadsResolved
 		]);
 		if (databaseVersion(database.$client) !== version) {
 			// Something was written meanwhile (a reviewer's label, a kept fit): computed again on the
@@ -268,6 +281,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 
 	const runs = new Set<number>();
 	const importIds = new Set<number>();
+	/** The second reader of a large export in a format SQLite writes (./second-reader), if one started. */
+	let second: SecondReaderThread | null = null;
 	let digest: string | undefined;
 	let imports: { id: number; fileName: string; format: string }[] = [];
 	const progressEvery = options.progressEvery ?? 2000;
@@ -280,8 +295,13 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		const blockSql = instancesOnly ? recordSql(request.format, serializerOptions(request)) : undefined;
 		const blockLayout = blockSql ? recordLayout(request.format) : undefined;
 		const serializer = createSerializer(request.format, serializerOptions(request));
-		const threaded = parquet && totals.instances >= (options.threadedFrom ?? THREADED_PARQUET_INSTANCES);
-		const encoder = new ExportEncoder(threaded ? encoderThread : null);
+		const large = totals.instances >= (options.threadedFrom ?? THREADED_INSTANCES);
+		const encoder = new ExportEncoder(parquet && large ? encoderThread : null);
+		// The same snapshot as this reader's while the app connection's version has not moved since it began.
+		second =
+			blockSql && blockLayout && large && readerThread && reader.version !== null
+				? SecondReaderThread.start(readerThread, { file: database.$client.name, selection: request, record: blockSql, layout: blockLayout }, () => databaseVersion(database.$client) === reader.version)
+				: null;
 		let pending: (string | Uint8Array)[] = [];
 		let pendingLength = 0;
 		const flush = (): Uint8Array | null => {
@@ -351,7 +371,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			};
 			if (blockSql && blockLayout) {
 				// Instances in a format SQLite writes: whole blocks of records as bytes (selectRecordBlocks).
-				for (const block of selectRecordBlocks(reader.client, request, blockSql, blockLayout, RECORD_BLOCK_BYTES)) {
+				for (const block of selectRecordBlocks(reader.client, request, blockSql, blockLayout, RECORD_BLOCK_BYTES, second)) {
 					add(written.rows ? blockLayout.between : blockLayout.first);
 					countedBlock(block);
 					add(block.bytes);
@@ -414,6 +434,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			done = true;
 			options.onProgress?.(progress());
 		} finally {
+			second?.close();
 			encoder.close();
 			close();
 		}
@@ -461,6 +482,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		chunks,
 		progress,
 		manifest,
+		readThreads: () => (second && second.blocksRead > 0 ? 2 : 1),
 		close
 	};
 }

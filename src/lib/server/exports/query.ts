@@ -8,6 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import type Database from 'better-sqlite3';
 import { openReadOnly, type Db } from '../db';
+import { databaseVersion } from '../db/unchanged';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';
 import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
@@ -222,6 +223,12 @@ export function* selectJsonLines(client: Database.Database, selection: ExportSel
 	for (const r of cursor) yield { taskId: r[0], instanceId: r[1], runId: r[2], importId: r[3], line: r[4] };
 }
 
+/** Where a block of instance rows starts: after this task and instance (0 and 0: at the first row). */
+export interface BlockStart {
+	task: number;
+	instance: number;
+}
+
 /** What a block of consecutive instance rows reports besides its payload: the manifest's counts and sources. */
 export interface InstanceBlock {
 	rows: number;
@@ -229,6 +236,8 @@ export interface InstanceBlock {
 	tasks: number;
 	firstTaskId: number;
 	lastTaskId: number;
+	/** The last row: where the next block starts. */
+	last: BlockStart;
 	runIds: number[];
 	importIds: number[];
 }
@@ -244,6 +253,17 @@ export interface ColumnBlock extends InstanceBlock {
 	columns: [ColumnBytes, ColumnBytes, ColumnBytes];
 }
 
+/**
+ * A range of the dataset's rows for another connection on the same snapshot to read: after
+ * `after`, up to and including `last`. Planned from the dataset's keys alone, before any filter:
+ * `rows` counts the dataset's rows in it, the selection's may be fewer.
+ */
+export interface PlannedBlock {
+	after: BlockStart;
+	last: BlockStart;
+	rows: number;
+}
+
 /** Rows in the first block; later blocks are sized to the block's bytes by the rows' size so far. */
 const FIRST_BLOCK_ROWS = 16;
 /** The most rows in one JSON Lines block. */
@@ -251,19 +271,17 @@ const MAX_BLOCK_ROWS = 4000;
 /** Task and instance id packed by SQLite into one sortable 64-bit key, (task << 32) + instance; ids stay below 2^31. */
 const ID_SHIFT = 2 ** 32;
 
+/** Rows for the next block: about `blockBytes` by the rows' size so far, at most `maxRows`, and never more than twice the last block's. */
+function nextBlockRows(blockRows: number, maxRows: number, blockBytes: number, rowsRead: number, bytesRead: number): number {
+	return Math.max(1, Math.min(maxRows, 2 * blockRows, Math.floor(blockBytes / Math.max(1, bytesRead / Math.max(1, rowsRead)))));
+}
+
 /**
  * The instance rows of a selection (no responses, no reformulations) in blocks of consecutive
  * rows, each read by one statement that aggregates its rows into `payload` (SQL aggregates over
  * the rows' instruction, input, output and key k), so neither each row nor each text crosses
  * into JavaScript as a string. Blocks follow each other by (task id, instance id) from one read
  * snapshot (openReader), sized to about `blockBytes` and at most `maxRows` rows.
- *
- * The aggregates take the rows in the order the ordered subquery yields them: SQLite never
- * flattens a subquery with a LIMIT into an aggregate query, so it runs as a coroutine that
- * hands its rows over sorted. An ORDER BY inside each aggregate would sort every block again:
- * for a million rows, 2.2 s instead of 0.6 s for Parquet's columns, 2.7–3.1 s instead of
- * 1.6–2.0 s for the JSON Lines (the export tests check the order where instance ids interleave
- * across tasks).
  */
 function* instanceBlocks(
 	client: Database.Database,
@@ -273,54 +291,115 @@ function* instanceBlocks(
 	maxRows: number,
 	payloadParams: Record<string, unknown> = {}
 ): Generator<{ block: InstanceBlock; payload: unknown[]; bytes: number }> {
+	const blocks = instanceBlockReader(client, selection, payload, payloadParams);
+	try {
+		let after: BlockStart = { task: 0, instance: 0 };
+		// Sized by the rows read so far, so a block of long texts stays near blockBytes too.
+		let blockRows = Math.min(FIRST_BLOCK_ROWS, maxRows);
+		let rowsRead = 0;
+		let bytesRead = 0;
+		for (;;) {
+			const read = blocks.read(after, blockRows);
+			if (!read) return;
+			yield read;
+			after = read.block.last;
+			rowsRead += read.block.rows;
+			bytesRead += read.bytes;
+			blockRows = nextBlockRows(blockRows, maxRows, blockBytes, rowsRead, bytesRead);
+		}
+	} finally {
+		blocks.close();
+	}
+}
+
+/** What an instance block read returns: the block, its payload (the aggregates), and the payload's bytes. */
+interface InstanceBlockRead {
+	block: InstanceBlock;
+	payload: unknown[];
+	bytes: number;
+}
+
+/** The largest key: a range up to it has no end. */
+const NO_END: BlockStart = { task: 2 ** 31, instance: 2 ** 31 };
+
+/**
+ * Reads blocks of a selection's instance rows by where they start: at most `rows` rows, or
+ * the rows up to `last` — the aggregates over a block's rows go in `payload`. `plan` finds
+ * where a range of the dataset's rows ends from the indexes alone (no row, no filter read),
+ * so that another connection can be handed the range.
+ *
+ * The aggregates take the rows in the order the ordered subquery yields them: SQLite never
+ * flattens a subquery with a LIMIT into an aggregate query, so it runs as a coroutine that
+ * hands its rows over sorted. An ORDER BY inside each aggregate would sort every block again:
+ * for a million rows, 2.2 s instead of 0.6 s for Parquet's columns, 2.7–3.1 s instead of
+ * 1.6–2.0 s for the JSON Lines (the export tests check the order where instance ids interleave
+ * across tasks).
+ */
+function instanceBlockReader(
+	client: Database.Database,
+	selection: ExportSelection,
+	payload: string[],
+	payloadParams: Record<string, unknown>
+): {
+	read: (after: BlockStart, rows: number, last?: BlockStart) => InstanceBlockRead | null;
+	plan: (after: BlockStart, rows: number) => PlannedBlock | null;
+	close: () => void;
+} {
 	if (selection.includeReformulations || selection.responsesOf) throw new Error('instanceBlocks: instances only');
 	const selected = selectionQuery(selection);
 	const from = selected.from;
 	// One statement per block: the filters' CTEs are computed once, not again for every block.
 	const { q, drop } = selected.q.materialized(client);
 	try {
-		yield* blocksOf(client, q, from, payload, blockBytes, maxRows, payloadParams);
-	} finally {
+		const range = `t.id >= @after_task AND NOT (t.id = @after_task AND i.id <= @after_instance)`;
+		const ends = `count(*), max(k) >> 32, max(k) & ${ID_SHIFT - 1}`;
+		const statement = client
+			.prepare<[Record<string, unknown>], unknown[]>(
+				`${q.withClause()}SELECT ${ends}, min(k) >> 32, group_concat(DISTINCT run), group_concat(DISTINCT imp), count(DISTINCT tid), ${payload.join(', ')}
+				 FROM (SELECT t.id AS tid, (t.id << 32) + i.id AS k, coalesce(i.run_id, t.run_id) AS run, coalesce(i.import_id, t.import_id) AS imp,
+						t.instruction AS instruction, i.input AS input, i.output AS output
+					 FROM ${from}
+					 WHERE ${q.whereClause()} AND ${range} AND t.id <= @last_task AND NOT (t.id = @last_task AND i.id > @last_instance)
+					 ORDER BY t.id, i.id LIMIT @block_rows)`
+			)
+			.raw();
+		const keys = client
+			.prepare<[Record<string, unknown>], [number, number | null, number | null]>(
+				`SELECT ${ends} FROM (SELECT (t.id << 32) + i.id AS k FROM ${from} WHERE t.dataset_id = @dataset AND ${range} ORDER BY t.id, i.id LIMIT @block_rows)`
+			)
+			.raw();
+		const ids = (list: string | null) => (list ? list.split(',').map(Number) : []);
+		return {
+			read(after, blockRows, last) {
+				const row = statement.get({
+					...q.params,
+					...payloadParams,
+					after_task: after.task,
+					after_instance: after.instance,
+					last_task: (last ?? NO_END).task,
+					last_instance: (last ?? NO_END).instance,
+					block_rows: last ? -1 : blockRows
+				})!;
+				const [rows, lastTaskId, lastInstanceId, firstTaskId, runs, imports, tasks] = row as [number, number | null, number | null, number | null, string | null, string | null, number];
+				if (!rows || firstTaskId === null || lastTaskId === null || lastInstanceId === null) return null;
+				const values = row.slice(7);
+				const bytes = values.reduce<number>((n, v) => n + (v instanceof Uint8Array ? v.length : 0), 0);
+				return {
+					block: { rows, tasks, firstTaskId, lastTaskId, last: { task: lastTaskId, instance: lastInstanceId }, runIds: ids(runs), importIds: ids(imports) },
+					payload: values,
+					bytes
+				};
+			},
+			plan(after, blockRows) {
+				const [rows, lastTaskId, lastInstanceId] = keys.get({ dataset: selection.datasetId, after_task: after.task, after_instance: after.instance, block_rows: blockRows })!;
+				if (!rows || lastTaskId === null || lastInstanceId === null) return null;
+				return { after, last: { task: lastTaskId, instance: lastInstanceId }, rows };
+			},
+			close: drop
+		};
+	} catch (err) {
 		drop();
-	}
-}
-
-function* blocksOf(
-	client: Database.Database,
-	q: SqlQuery,
-	from: string,
-	payload: string[],
-	blockBytes: number,
-	maxRows: number,
-	payloadParams: Record<string, unknown>
-): Generator<{ block: InstanceBlock; payload: unknown[]; bytes: number }> {
-	const statement = client
-		.prepare<[Record<string, unknown>], unknown[]>(
-			`${q.withClause()}SELECT count(*), group_concat(DISTINCT run), group_concat(DISTINCT imp),
-				min(k) >> 32, max(k) >> 32, max(k) & ${ID_SHIFT - 1}, count(DISTINCT tid), ${payload.join(', ')}
-			 FROM (SELECT t.id AS tid, (t.id << 32) + i.id AS k, coalesce(i.run_id, t.run_id) AS run, coalesce(i.import_id, t.import_id) AS imp,
-					t.instruction AS instruction, i.input AS input, i.output AS output
-				 FROM ${from} WHERE ${q.whereClause()} AND t.id >= @after_task AND NOT (t.id = @after_task AND i.id <= @after_instance)
-				 ORDER BY t.id, i.id LIMIT @block_rows)`
-		)
-		.raw();
-	const ids = (list: string | null) => (list ? list.split(',').map(Number) : []);
-	let after = { task: 0, instance: 0 };
-	// Sized by the rows read so far, so a block of long texts stays near blockBytes too.
-	let blockRows = Math.min(FIRST_BLOCK_ROWS, maxRows);
-	let rowsRead = 0;
-	let bytesRead = 0;
-	for (;;) {
-		const row = statement.get({ ...q.params, ...payloadParams, after_task: after.task, after_instance: after.instance, block_rows: blockRows })!;
-		const [rows, runs, imports, firstTaskId, lastTaskId, lastInstanceId, tasks] = row as [number, string | null, string | null, number | null, number | null, number | null, number];
-		if (!rows || firstTaskId === null || lastTaskId === null || lastInstanceId === null) return;
-		const values = row.slice(7);
-		const bytes = values.reduce<number>((n, v) => n + (v instanceof Uint8Array ? v.length : 0), 0);
-		yield { block: { rows, tasks, firstTaskId, lastTaskId, runIds: ids(runs), importIds: ids(imports) }, payload: values, bytes };
-		after = { task: lastTaskId, instance: lastInstanceId };
-		rowsRead += rows;
-		bytesRead += bytes;
-		blockRows = Math.max(1, Math.min(maxRows, 2 * blockRows, Math.floor(blockBytes / Math.max(1, bytesRead / rowsRead))));
+		throw err;
 	}
 }
 
@@ -391,29 +470,182 @@ export function recordSql(format: ExportFormatId, options: SerializeOptions): Re
 	}
 }
 
+/** Reads blocks of an instance export's records (recordSql) by where they start: on the export's connection, or on a second one with the same snapshot. */
+export interface RecordBlockReader {
+	/** The block of at most `rows` rows after `after` (with `last`: the rows up to it), or null when there are none. */
+	read(after: BlockStart, rows: number, last?: BlockStart): RecordBlock | null;
+	/** The range of the next `rows` rows of the dataset after `after` (the selection's rows in it: `read`), or null past its last row. */
+	plan(after: BlockStart, rows: number): PlannedBlock | null;
+	/** Drops what the reader made on its connection (the filters' tables). */
+	close(): void;
+}
+
+export function recordBlockReader(client: Database.Database, selection: ExportSelection, record: RecordSql, layout: RecordLayout): RecordBlockReader {
+	const payload = [`CAST(group_concat(${record.expression} || @record_after, @record_between) AS BLOB)`];
+	const params = { ...record.params, record_after: layout.after, record_between: layout.between };
+	const blocks = instanceBlockReader(client, selection, payload, params);
+	return {
+		read(after, rows, last) {
+			const read = blocks.read(after, rows, last);
+			const bytes = read?.payload[0];
+			if (!read || !(bytes instanceof Uint8Array)) return null;
+			// SQLite passes text stored as invalid UTF-8 (bytes another tool wrote) through as it is; the
+			// file gets it with U+FFFD, as the row path reads it. What the JSON or CSV adds around the
+			// fields is ASCII, so the block decodes as its fields do one by one.
+			return { ...read.block, bytes: isUtf8(bytes) ? (bytes as Buffer) : Buffer.from(utf8.decode(bytes), 'utf8') };
+		},
+		plan: blocks.plan,
+		close: blocks.close
+	};
+}
+
+/**
+ * Another thread's reader of the same blocks (./second-reader), on a connection of its own with
+ * the same snapshot as the export's: it reads the ranges it is sent while this thread reads others.
+ */
+export interface SecondBlockReader {
+	/** true once it reads the export's snapshot; false when it will not (its snapshot is another, it failed to start); undefined while it starts. */
+	ready(): boolean | undefined;
+	/** Sends a range to read (only once ready). */
+	send(block: PlannedBlock): void;
+	/**
+	 * The next range read, in the order they were sent (null: none of the selection's rows were in
+	 * it), waiting for it, or undefined when it is not there yet and `wait` is false. Throws when
+	 * the reader failed.
+	 */
+	take(wait: boolean): RecordBlock | null | undefined;
+	close(): void;
+}
+
+/** Ranges a second reader is sent ahead of the block the file needs next: it has the next one to read while this thread writes. */
+const SECOND_READER_AHEAD = 4;
+/** Blocks read here, ahead of the file, while the file waits for one of the second reader's (this thread also hashes and writes). */
+const READ_AHEAD_HERE = 1;
+
 /**
  * The records of an instance export (no responses, no reformulations) in every format but
  * Parquet (JSON Lines, Alpaca JSON, OpenAI chat, prompt/completion, CSV), in blocks: SQLite writes each
- * block's records (`record`) and joins them in file order (instanceBlocks), returned as bytes, so
- * nothing is decoded or encoded again — the rows one by one spent most of a million-row export
- * turning UTF-8 into JavaScript strings and back. The caller puts the layout's `first` or
- * `between` before each block.
+ * block's records (`record`) and joins them in file order, returned as bytes, so nothing is
+ * decoded or encoded again — the rows one by one spent most of a million-row export turning
+ * UTF-8 into JavaScript strings and back. The caller puts the layout's `first` or `between`
+ * before each block.
+ *
+ * With a `second` reader (a large export), SQLite writes blocks on both cores. Once it reads
+ * the same snapshot, it is kept SECOND_READER_AHEAD ranges ahead (planned here from the
+ * indexes), and this thread reads a block after them when the file waits for one of them.
+ * Blocks come out in file order either way; should the second reader fail, its ranges are
+ * read here.
  */
 export function* selectRecordBlocks(
 	client: Database.Database,
 	selection: ExportSelection,
 	record: RecordSql,
 	layout: RecordLayout,
-	blockBytes: number
+	blockBytes: number,
+	second?: SecondBlockReader | null
 ): Generator<RecordBlock> {
-	const payload = [`CAST(group_concat(${record.expression} || @record_after, @record_between) AS BLOB)`];
-	const params = { ...record.params, record_after: layout.after, record_between: layout.between };
-	for (const { block, payload: [bytes] } of instanceBlocks(client, selection, payload, blockBytes, MAX_BLOCK_ROWS, params)) {
-		if (!(bytes instanceof Uint8Array)) return;
-		// SQLite passes text stored as invalid UTF-8 (bytes another tool wrote) through as it is; the
-		// file gets it with U+FFFD, as the row path reads it. What the JSON or CSV adds around the
-		// fields is ASCII, so the block decodes as its fields do one by one.
-		yield { ...block, bytes: isUtf8(bytes) ? (bytes as Buffer) : Buffer.from(utf8.decode(bytes), 'utf8') };
+	const blocks = recordBlockReader(client, selection, record, layout);
+	let helper = second ?? null;
+	let helping = false;
+	try {
+		let after: BlockStart = { task: 0, instance: 0 };
+		/** No rows after `after`. */
+		let end = false;
+		let blockRows = Math.min(FIRST_BLOCK_ROWS, MAX_BLOCK_ROWS);
+		let rowsRead = 0;
+		let bytesRead = 0;
+		/** From the file's next block on, in file order: blocks read here, and ranges for the second reader (`taken` once it has read one: its block, or null when empty). */
+		const queue: { planned?: PlannedBlock; taken: boolean; block: RecordBlock | null }[] = [];
+		let sent = 0;
+		let here = 0;
+		const sized = (block: RecordBlock | null) => {
+			if (!block) return;
+			rowsRead += block.rows;
+			bytesRead += block.bytes.length;
+			blockRows = nextBlockRows(blockRows, MAX_BLOCK_ROWS, blockBytes, rowsRead, bytesRead);
+		};
+		const readHere = () => {
+			const block = blocks.read(after, blockRows);
+			if (!block) {
+				end = true;
+				return;
+			}
+			after = block.last;
+			queue.push({ taken: true, block });
+			here++;
+			sized(block);
+		};
+		const before = (a: BlockStart, b: BlockStart) => a.task < b.task || (a.task === b.task && a.instance < b.instance);
+		/** A range's block as read: rows of the range only. */
+		const inRange = (planned: PlannedBlock, block: RecordBlock | null): RecordBlock | null => {
+			if (block && (block.rows > planned.rows || before(planned.last, block.last) || !before(planned.after, block.last))) {
+				throw new Error(`export: the range after task ${planned.after.task}, instance ${planned.after.instance} read rows outside it`);
+			}
+			return block;
+		};
+		const withoutHelper = () => {
+			helper?.close();
+			helper = null;
+			helping = false;
+			for (const entry of queue) {
+				if (entry.planned && !entry.taken) {
+					entry.block = inRange(entry.planned, blocks.read(entry.planned.after, 0, entry.planned.last));
+					entry.taken = true;
+				}
+			}
+			sent = 0;
+		};
+		/** Puts the second reader's next block in its place; false when it has none yet (`wait`: waits for it). */
+		const take = (wait: boolean): boolean => {
+			let block: RecordBlock | null | undefined;
+			try {
+				block = helper!.take(wait);
+			} catch {
+				withoutHelper();
+				return true;
+			}
+			if (block === undefined) return false;
+			const entry = queue.find((e) => !e.taken)!;
+			entry.block = inRange(entry.planned!, block);
+			entry.taken = true;
+			sent--;
+			sized(block);
+			return true;
+		};
+		for (;;) {
+			if (helper && !helping) {
+				const ready = helper.ready();
+				if (ready === false) withoutHelper();
+				else if (ready) helping = true;
+			}
+			while (helping && !end && sent < SECOND_READER_AHEAD) {
+				const planned = blocks.plan(after, blockRows);
+				if (!planned) {
+					end = true;
+					break;
+				}
+				helper!.send(planned);
+				queue.push({ planned, taken: false, block: null });
+				after = planned.last;
+				sent++;
+			}
+			const head = queue[0];
+			if (!head) {
+				if (end) return;
+				readHere();
+			} else if (head.taken) {
+				queue.shift();
+				if (!head.planned) here--;
+				if (head.block) yield head.block;
+			} else if (!take(false)) {
+				// The file waits for the second reader: this thread reads the block after its ranges meanwhile.
+				if (!end && here < READ_AHEAD_HERE) readHere();
+				else take(true);
+			}
+		}
+	} finally {
+		helper?.close();
+		blocks.close();
 	}
 }
 
@@ -430,22 +662,39 @@ export function* selectColumnBlocks(client: Database.Database, selection: Export
 	}
 }
 
+/** An export's read snapshot, on a connection of its own (openReader). */
+export interface ExportReader {
+	client: Database.Database;
+	/**
+	 * The app connection's databaseVersion just before the snapshot began (null: an in-memory
+	 * database, read through the app's own connection). While that version stays the same,
+	 * nothing has been committed since, so another connection that begins a snapshot now reads
+	 * the same one.
+	 */
+	version: string | null;
+	close: () => void;
+}
+
 /**
  * A connection of its own for one export. An open cursor keeps its connection busy for writes
  * (better-sqlite3 refuses them until the cursor ends), so a slow download must not iterate on
  * the app's shared connection; a read-only one also reads one consistent snapshot (WAL) for
- * the counts and the rows. An in-memory database can only be read through its own connection.
+ * the counts and the rows, begun here. An in-memory database can only be read through its own
+ * connection.
  */
-export function openReader(database: Db): { client: Database.Database; close: () => void } {
+export function openReader(database: Db): ExportReader {
 	const main = database.$client;
-	if (main.memory) return { client: main, close: () => {} };
+	if (main.memory) return { client: main, version: null, close: () => {} };
 	const reader = openReadOnly(main.name);
 	// An export reads its rows once, in order: half the usual page cache is plenty, and a
 	// million-row Parquet export (two threads) peaked 15–20 MB lower with it.
 	reader.pragma('cache_size = -16384');
 	reader.exec('BEGIN');
+	const version = databaseVersion(main);
+	beginSnapshot(reader);
 	return {
 		client: reader,
+		version,
 		close: () => {
 			if (reader.open) {
 				if (reader.inTransaction) reader.exec('COMMIT');
@@ -453,4 +702,9 @@ export function openReader(database: Db): { client: Database.Database; close: ()
 			}
 		}
 	};
+}
+
+/** A read transaction's snapshot begins at its first read (WAL), not at BEGIN. */
+export function beginSnapshot(client: Database.Database): void {
+	client.prepare<[]>('SELECT count(*) FROM sqlite_master').get();
 }
