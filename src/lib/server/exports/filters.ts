@@ -6,7 +6,7 @@
  * are predicates over the final labels of human-labels.ts.
  */
 import { DomainError } from '$lib/errors';
-import { TASK_ORIGINS, type TaskOrigin } from '../db/tables';
+import { TASK_ORIGINS, type TaskOrigin } from '../db/schema/task-origins';
 import type { SqlQuery } from './sql';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, withQualityFinal, withRatingFinal } from './human-labels';

@@ -7,7 +7,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type Database from 'better-sqlite3';
-import { openReadOnly, type Db } from '../db';
+import type { Db } from '../db';
+import { openReadOnly } from '../db/read-only';
 import { databaseVersion } from '../db/unchanged';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';

@@ -7,7 +7,7 @@
  * databaseVersion unchanged), so that both see the same rows. Imported by the worker through
  * ./second-reader-thread, so its imports are relative.
  */
-import { openReadOnly } from '../db';
+import { openReadOnly } from '../db/read-only';
 import { beginSnapshot, recordBlockReader, type ExportSelection, type PlannedBlock, type RecordBlock, type RecordBlockReader, type RecordSql, type SecondBlockReader } from './query';
 import type { RecordLayout } from '../../formats/serialize';
 import { SyncWorker, type SyncWorkerHandler } from '../workers/sync-worker';

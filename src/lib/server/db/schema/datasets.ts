@@ -1,5 +1,6 @@
 import { sqliteTable, integer, text, real, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { users } from './accounts';
+import { TASK_ORIGINS } from './task-origins';
 
 export const DATASET_STATUSES = ['importing', 'appending', 'ready'] as const;
 export type DatasetStatus = (typeof DATASET_STATUSES)[number];
@@ -63,8 +64,7 @@ export const imports = sqliteTable(
 	(t) => [index('imports_dataset_idx').on(t.datasetId)]
 );
 
-export const TASK_ORIGINS = ['seed', 'generated', 'imported'] as const;
-export type TaskOrigin = (typeof TASK_ORIGINS)[number];
+export { TASK_ORIGINS, type TaskOrigin } from './task-origins';
 
 /** Verdict of the automatic filters, kept on the row so the filters can themselves be audited. */
 export const FILTER_STATUSES = ['kept', 'rejected'] as const;
