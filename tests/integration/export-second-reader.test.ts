@@ -219,6 +219,24 @@ describe('the second reader on its own thread', () => {
 		again.close();
 	});
 
+	it('the app connection busy with a cursor of its own when the snapshot begins or is compared: no second reader, no failure', async () => {
+		const datasetId = await importRows(100);
+		const selection = { datasetId, filters: {} };
+		const cursor = db.$client.prepare<[], number>('SELECT id FROM tasks').pluck().iterate();
+		cursor.next();
+		// Its version cannot be read meanwhile (better-sqlite3 refuses another statement).
+		expect(() => databaseVersion(db.$client)).toThrow();
+		const busy = openReader(db);
+		expect(busy.version).toBeNull();
+		busy.close();
+		const reader = openReader(db);
+		const open = { file, selection, record: recordSql('jsonl', {})!, layout: recordLayout('jsonl')! };
+		const second = SecondReaderThread.start(READER_THREAD, open, () => databaseVersion(db.$client) === reader.version)!;
+		expect(settled(second)).toBe(false);
+		cursor.return?.();
+		reader.close();
+	});
+
 	it('a thread whose module does not load is refused, and the export reads every block here', async () => {
 		const datasetId = await importRows(100);
 		const selection = { datasetId, filters: {} };

@@ -668,7 +668,7 @@ export interface ExportReader {
 	client: Database.Database;
 	/**
 	 * The app connection's databaseVersion just before the snapshot began (null: an in-memory
-	 * database, read through the app's own connection). While that version stays the same,
+	 * database, read through the app's own connection, or not known). While that version stays the same,
 	 * nothing has been committed since, so another connection that begins a snapshot now reads
 	 * the same one.
 	 */
@@ -691,7 +691,12 @@ export function openReader(database: Db): ExportReader {
 	// million-row Parquet export (two threads) peaked 15–20 MB lower with it.
 	reader.pragma('cache_size = -16384');
 	reader.exec('BEGIN');
-	const version = databaseVersion(main);
+	let version: string | null = null;
+	try {
+		version = databaseVersion(main);
+	} catch {
+		// The app connection busy (a cursor of its own open): no version, so no second reader.
+	}
 	beginSnapshot(reader);
 	return {
 		client: reader,

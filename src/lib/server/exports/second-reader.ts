@@ -85,10 +85,19 @@ export class SecondReaderThread implements SecondBlockReader {
 			} catch {
 				this.state = 'refused'; // its module did not load, or the database did not open
 			}
-			if (opened) this.state = opened.reply.kind === 'open' && this.sameSnapshot() ? 'ready' : 'refused';
+			if (opened) this.state = opened.reply.kind === 'open' && this.answersSameSnapshot() ? 'ready' : 'refused';
 			if (this.state === 'refused') this.close();
 		}
 		return this.state === 'starting' ? undefined : this.state === 'ready';
+	}
+
+	/** sameSnapshot(), false should it throw (the app connection busy). */
+	private answersSameSnapshot(): boolean {
+		try {
+			return this.sameSnapshot();
+		} catch {
+			return false;
+		}
 	}
 
 	send(block: PlannedBlock): void {
