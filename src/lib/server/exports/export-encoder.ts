@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { parquetSerializer, type ParquetSerializer } from '../../formats/serialize-parquet';
 import { columnGroup, type ColumnBytes } from './parquet-columns';
-import { SyncWorker, SyncWorkerLoadError, type SyncWorkerHandler } from '../workers/sync-worker';
+import { ownsBuffer, SyncWorker, SyncWorkerLoadError, type SyncWorkerHandler } from '../workers/sync-worker';
 
 /** Bytes in the message, or a region of the shared buffer the thread was started with. */
 type Bytes = Uint8Array | { at: number; length: number };
@@ -26,11 +26,6 @@ export type EncoderMessage =
 
 /** Bytes for the file (the Parquet messages), the digest (digest), nothing (hash). */
 export type EncoderReply = Uint8Array | string | null;
-
-/** Whether `bytes` is the whole of a buffer a thread can hand over without a copy. */
-function ownsBuffer(bytes: Uint8Array): boolean {
-	return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-}
 
 /** The encoder's work, one reply per message (`shared`: the region buffer a thread reads messages' bytes from). */
 export function exportEncodingHandler(shared?: SharedArrayBuffer): SyncWorkerHandler<EncoderMessage, EncoderReply> {

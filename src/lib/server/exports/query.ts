@@ -364,11 +364,8 @@ function instanceBlockReader(
 					 ORDER BY t.id, i.id LIMIT @block_rows)`
 			)
 			.raw();
-		const keys = client
-			.prepare<[Record<string, unknown>], [number, number | null, number | null]>(
-				`SELECT ${ends} FROM (SELECT (t.id << 32) + i.id AS k FROM ${from} WHERE t.dataset_id = @dataset AND ${range} ORDER BY t.id, i.id LIMIT @block_rows)`
-			)
-			.raw();
+		// Prepared when first planned: only an export with a second reader plans.
+		let keys: Database.Statement<[Record<string, unknown>], [number, number | null, number | null]> | undefined;
 		const ids = (list: string | null) => (list ? list.split(',').map(Number) : []);
 		return {
 			read(after, blockRows, last) {
@@ -392,6 +389,11 @@ function instanceBlockReader(
 				};
 			},
 			plan(after, blockRows) {
+				keys ??= client
+					.prepare<[Record<string, unknown>], [number, number | null, number | null]>(
+						`SELECT ${ends} FROM (SELECT (t.id << 32) + i.id AS k FROM ${from} WHERE t.dataset_id = @dataset AND ${range} ORDER BY t.id, i.id LIMIT @block_rows)`
+					)
+					.raw();
 				const [rows, lastTaskId, lastInstanceId] = keys.get({ dataset: selection.datasetId, after_task: after.task, after_instance: after.instance, block_rows: blockRows })!;
 				if (!rows || lastTaskId === null || lastInstanceId === null) return null;
 				return { after, last: { task: lastTaskId, instance: lastInstanceId }, rows };

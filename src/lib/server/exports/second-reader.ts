@@ -10,7 +10,7 @@
 import { openReadOnly } from '../db/read-only';
 import { beginSnapshot, recordBlockReader, type ExportSelection, type PlannedBlock, type RecordBlock, type RecordBlockReader, type RecordSql, type SecondBlockReader } from './query';
 import type { RecordLayout } from '../../formats/serialize';
-import { SyncWorker, type SyncWorkerHandler } from '../workers/sync-worker';
+import { ownsBuffer, SyncWorker, type SyncWorkerHandler } from '../workers/sync-worker';
 
 /** What the thread is to read: the database file, the export's selection and its records' SQL. */
 export interface ReaderOpen {
@@ -43,12 +43,10 @@ export function secondReaderHandler(): SyncWorkerHandler<ReaderMessage, ReaderRe
 			blocks = recordBlockReader(client, message.selection, message.record, message.layout);
 			return { reply: { kind: 'open' } };
 		}
-		if (!blocks) throw new Error('export reader: a block before the reader opened');
+		if (!blocks) throw new Error('second reader: a block before the reader opened');
 		const block = blocks.read(message.block.after, 0, message.block.last);
 		if (!block) return { reply: { kind: 'block', block: null } };
-		const { buffer, byteOffset, byteLength } = block.bytes;
-		const owned = buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength;
-		return { reply: { kind: 'block', block }, transfer: owned ? [buffer] : undefined };
+		return { reply: { kind: 'block', block }, transfer: ownsBuffer(block.bytes) ? [block.bytes.buffer as ArrayBuffer] : undefined };
 	};
 }
 
@@ -101,15 +99,15 @@ export class SecondReaderThread implements SecondBlockReader {
 	}
 
 	send(block: PlannedBlock): void {
-		if (this.state !== 'ready' || !this.worker) throw new Error('export reader: a block sent before it was ready');
+		if (this.state !== 'ready' || !this.worker) throw new Error('second reader: a block sent before it was ready');
 		this.worker.post({ kind: 'block', block });
 	}
 
 	take(wait: boolean): RecordBlock | null | undefined {
-		if (!this.worker) throw new Error('export reader: closed');
+		if (!this.worker) throw new Error('second reader: closed');
 		const got = wait ? { reply: this.worker.receive() } : this.worker.poll();
 		if (!got) return undefined;
-		if (got.reply.kind !== 'block') throw new Error('export reader: expected a block');
+		if (got.reply.kind !== 'block') throw new Error('second reader: expected a block');
 		this.blocksRead++;
 		if (!got.reply.block) return null;
 		const { bytes } = got.reply.block;

@@ -47,6 +47,11 @@ load
 	.catch((err) => failed(err, true));
 `;
 
+/** Whether `bytes` is the whole of a buffer a thread can hand over without a copy (a reply's `transfer`). */
+export function ownsBuffer(bytes: Uint8Array): boolean {
+	return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
 export interface SyncWorkerOptions {
 	/** Handed to the module's entry: memory both threads see. */
 	shared?: SharedArrayBuffer;
