@@ -212,12 +212,8 @@ async function million(n = Number(process.env.IMPORT_1M_ROWS ?? 1_000_000)) {
 			const bare = openDatabase(path.join(dir, file), path.resolve('migrations'));
 			const c = bare.$client;
 			const datasetId = Number(c.prepare(`INSERT INTO datasets (name, created_at) VALUES ('bound', ?)`).run(Date.now()).lastInsertRowid);
-			const tasks = new ChunkedInsert(
-				c,
-				`INSERT INTO tasks (id, dataset_id, instruction, instruction_key, instruction_words, origin, instance_count, empty_input_count, created_at)`,
-				9
-			);
-			const instances = new ChunkedInsert(c, `INSERT INTO instances (id, task_id, dataset_id, input, output, input_words, output_words, created_at)`, 8);
+			const tasks = new ChunkedInsert(c, 'tasks', ['id', 'dataset_id', 'instruction', 'instruction_key', 'instruction_words', 'origin', 'instance_count', 'empty_input_count', 'created_at']);
+			const instances = new ChunkedInsert(c, 'instances', ['id', 'task_id', 'dataset_id', 'input', 'output', 'input_words', 'output_words', 'created_at']);
 			const now = Date.now();
 			const t0 = performance.now();
 			c.transaction(() => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { transaction, type Db } from '../../src/lib/server/db';
 import { createDataset } from '../../src/lib/server/datasets/datasets';
-import { ROWS_PER_INSERT, RowWriter } from '../../src/lib/server/datasets/rows';
+import { ChunkedInsert, ROWS_PER_INSERT, RowWriter } from '../../src/lib/server/datasets/rows';
 
 let db: Db;
 let cleanup: () => void;
@@ -129,5 +129,32 @@ describe('a batched RowWriter (the import writes many rows per statement)', () =
 			expect(count.get(datasetId)).toBe(2 + ROWS_PER_INSERT);
 			expect(db.$client.prepare('SELECT instance_count, empty_input_count FROM tasks WHERE id = ?').get(last)).toEqual({ instance_count: 2, empty_input_count: 1 });
 		});
+	});
+});
+
+describe('ChunkedInsert leaves out optional columns that are null in every row of a statement', () => {
+	it('stores each value in its own column whichever optional columns a statement leaves out', () => {
+		const c = db.$client;
+		c.exec('CREATE TABLE chunked (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c TEXT DEFAULT NULL, d REAL, e TEXT NOT NULL)');
+		const columns = ['id', 'a', 'b', 'c', 'd', 'e'];
+		const insert = new ChunkedInsert(c, 'chunked', columns, { optional: ['a', 'b', 'c', 'd'], perStatement: 4 });
+		// Rows whose optional values are null in some, all or none of a statement's rows: statements
+		// of 4 rows (and a rest of 3), each with its own pattern of columns left out.
+		const rows: unknown[][] = [];
+		for (let i = 1; i <= 23; i++) {
+			rows.push([i, i % 3 === 0 ? `a${i}` : null, i % 8 < 4 ? null : i * 10, i === 5 ? 'only five' : null, i > 12 ? i / 4 : null, `e${i}`]);
+		}
+		for (const row of rows) if (insert.add(row)) insert.write();
+		insert.write();
+		// One row now, and one of its optional values set.
+		insert.run([24, null, null, null, null, 'e24']);
+		insert.run([25, null, 7, null, null, 'e25']);
+		rows.push([24, null, null, null, null, 'e24'], [25, null, 7, null, null, 'e25']);
+		const stored = c.prepare('SELECT id, a, b, c, d, e FROM chunked ORDER BY id').raw().all();
+		expect(stored).toEqual(rows);
+	});
+
+	it('refuses an optional column that is not one of its columns', () => {
+		expect(() => new ChunkedInsert(db.$client, 'tasks', ['id', 'name'], { optional: ['nam'] })).toThrow(/nam is not a column/);
 	});
 });

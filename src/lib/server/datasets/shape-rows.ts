@@ -92,7 +92,10 @@ export class ShapeRowWriter {
 	constructor(private readonly database: Db) {
 		const c = database.$client;
 		this.rows = new RowWriter(database);
-		this.insertTurns = new ChunkedInsert(c, 'INSERT INTO conversation_turns (conversation_id, position, role, content, source_role, name, weight, extra)', 8, TURNS_PER_STATEMENT);
+		this.insertTurns = new ChunkedInsert(c, 'conversation_turns', ['conversation_id', 'position', 'role', 'content', 'source_role', 'name', 'weight', 'extra'], {
+			optional: ['source_role', 'name', 'weight', 'extra'],
+			perStatement: TURNS_PER_STATEMENT
+		});
 		this.st = {
 			hasExamples: c.prepare<[number]>('SELECT 1 FROM task_examples WHERE task_id = ? LIMIT 1').pluck(),
 			insertExample: c.prepare<[number, number, unknown, number, unknown, unknown, unknown, string | null, number | null, number]>(
