@@ -67,4 +67,30 @@ describe('accounts', () => {
 		expect(() => setRole(admin.id, 'reviewer', db)).toThrow(/last active administrator/);
 		expect(() => setDisabled(admin.id, true, db)).toThrow(/last active administrator/);
 	});
+
+	it('a session answers for its user until it expires or the user is disabled, and notes when it was last seen once a minute', async () => {
+		const user = await createUser({ email: 'seen@x.org', name: 'Seen', password: 'reviewer-pass-1', role: 'researcher' }, db);
+		const { token } = createSession(user.id, 'test', db);
+		const c = db.$client;
+		const sessionId = validateSession(token, db)!.sessionId;
+		expect(validateSession(token, db)).toEqual({ user: { id: user.id, email: 'seen@x.org', name: 'Seen', role: 'researcher' }, sessionId });
+		const lastSeen = () => c.prepare('SELECT last_seen_at FROM sessions WHERE id = ?').pluck().get(sessionId) as number;
+		// Seen 30 s ago: not written again; 2 minutes ago: written now.
+		const thirtySecondsAgo = Date.now() - 30_000;
+		c.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(thirtySecondsAgo, sessionId);
+		validateSession(token, db);
+		expect(lastSeen()).toBe(thirtySecondsAgo);
+		c.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?').run(Date.now() - 120_000, sessionId);
+		const before = Date.now();
+		validateSession(token, db);
+		expect(lastSeen()).toBeGreaterThanOrEqual(before);
+		// A user disabled behind the session's back (the row still there) is refused.
+		c.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(Date.now(), user.id);
+		expect(validateSession(token, db)).toBeNull();
+		c.prepare('UPDATE users SET disabled_at = NULL WHERE id = ?').run(user.id);
+		expect(validateSession(token, db)?.user.id).toBe(user.id);
+		// Expired a moment ago: refused.
+		c.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?').run(Date.now() - 1, sessionId);
+		expect(validateSession(token, db)).toBeNull();
+	});
 });

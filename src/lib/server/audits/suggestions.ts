@@ -1,4 +1,4 @@
-import { db, type Db } from '../db';
+import { cachedStatements, db, type Db } from '../db';
 import { suggestionFromVerdicts, type ReviewSuggestion } from '../../audits/suggestions';
 import { AuditError } from './errors';
 
@@ -73,7 +73,8 @@ export function auditSuggestionRun(auditId: number, database: Db = db()): AuditS
 
 /** The judge's parsed verdict on an instance as a suggestion, or null (no label, unparsed, no run). */
 export function suggestionForInstance(auditId: number, instanceId: number, database: Db = db()): ReviewSuggestion | null {
-	const row = database.$client
+	// Asked for every item a reviewer opens: compiled once per connection.
+	const row = cachedStatements(database)
 		.prepare<[number, number], { runId: number; model: string; verdicts: string | null }>(
 			`SELECT l.run_id AS runId, l.model, l.verdicts FROM audits a
 			 JOIN judge_labels l ON l.run_id = a.suggestion_run_id AND l.instance_id = ? AND l.status = 'parsed'
