@@ -144,7 +144,15 @@ export const auditReviewers = sqliteTable(
 		orderSalt: integer('order_salt').notNull(),
 		addedAt: integer('added_at', { mode: 'timestamp_ms' }).notNull(),
 		/** Removed reviewers get no more items; their submitted labels stay unless discarded. */
-		removedAt: integer('removed_at', { mode: 'timestamp_ms' })
+		removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+		/**
+		 * The reviewer's finished assignments (submitted, skipped, released) on sampled items still
+		 * below k, kept by triggers (migration 0026): what their progress subtracts from the items
+		 * short of k, without counting their whole history on every submit and next.
+		 */
+		finishedBelowK: integer('finished_below_k').notNull().default(0),
+		/** The reviewer's labels in the audit (rows of audit_labels), kept by triggers (migration 0026). */
+		labels: integer('labels').notNull().default(0)
 	},
 	(t) => [primaryKey({ columns: [t.auditId, t.userId] }), index('audit_reviewers_user_idx').on(t.userId)]
 );
