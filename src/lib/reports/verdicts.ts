@@ -74,13 +74,15 @@ export function categoryOf(label: Pick<ReportLabel, 'instructionValid' | 'inputV
 	return valid ? 'correct' : (label.errorReason ?? 'other');
 }
 
-function binary(values: ReadonlyArray<boolean | null>, adjudicated: boolean | null | undefined): BinaryVerdict {
-	const yes = values.filter((v) => v === true).length;
-	const no = values.filter((v) => v === false).length;
+/**
+ * A yes/no judgement from the reviewers' yes and no counts: the adjudicated answer when there is
+ * one, else the majority, null when nobody answered or they split evenly (a tie).
+ */
+function binary(yes: number, no: number, adjudicated: boolean | null | undefined): BinaryVerdict {
 	if (adjudicated !== null && adjudicated !== undefined) return { value: adjudicated, yes, no, tie: false };
-	const majority = majorityLabel(values);
-	if (majority.kind === 'majority') return { value: majority.label, yes, no, tie: false };
-	return { value: null, yes, no, tie: majority.kind === 'tie' };
+	if (yes > no) return { value: true, yes, no, tie: false };
+	if (no > yes) return { value: false, yes, no, tie: false };
+	return { value: null, yes, no, tie: yes > 0 };
 }
 
 function basisOf(labels: number, adjudicated: boolean): VerdictBasis {
@@ -95,15 +97,42 @@ function basisOf(labels: number, adjudicated: boolean): VerdictBasis {
  */
 export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], adjudication?: ReportAdjudication | null): QualityItemVerdict {
 	const adjudicated = !!adjudication;
-	const [instruction, input, output] = QUESTION_KEYS.map((q) =>
-		binary(
-			labels.map((l) => answerTo(l, q)),
-			adjudication ? answerTo(adjudication, q) : null
-		)
-	);
+	// One pass over the labels (a report asks this of every item): each question's yes and no,
+	// the all-valid yes and no, and whether the labels' categories differ.
+	let instructionYes = 0;
+	let instructionNo = 0;
+	let inputYes = 0;
+	let inputNo = 0;
+	let outputYes = 0;
+	let outputNo = 0;
+	let allYesCount = 0;
+	let allNoCount = 0;
+	let firstCategory: QualityCategory | null = null;
+	let categoriesDiffer = false;
+	for (let k = 0; k < labels.length; k++) {
+		const label = labels[k];
+		const i = label.instructionValid;
+		const n = label.inputValid;
+		const o = label.outputValid;
+		if (i === true) instructionYes++;
+		else if (i === false) instructionNo++;
+		if (n === true) inputYes++;
+		else if (n === false) inputNo++;
+		if (o === true) outputYes++;
+		else if (o === false) outputNo++;
+		const valid = allYes(label);
+		if (valid === true) allYesCount++;
+		else if (valid === false) allNoCount++;
+		const category: QualityCategory | null = valid === null ? null : valid ? 'correct' : (label.errorReason ?? 'other');
+		if (k === 0) firstCategory = category;
+		else if (category !== firstCategory) categoriesDiffer = true;
+	}
+	const instruction = binary(instructionYes, instructionNo, adjudication ? answerTo(adjudication, 'instruction') : null);
+	const input = binary(inputYes, inputNo, adjudication ? answerTo(adjudication, 'input') : null);
+	const output = binary(outputYes, outputNo, adjudication ? answerTo(adjudication, 'output') : null);
 	const questions = [instruction, input, output];
 	const settled = questions.some((v) => v.value === false) ? false : questions.every((v) => v.value === true) ? true : null;
-	const allValid = binary(labels.map(allYes), adjudication ? settled : null);
+	const allValid = binary(allYesCount, allNoCount, adjudication ? settled : null);
 
 	let category: QualityCategory | null = null;
 	let reasonTie = false;
@@ -121,19 +150,13 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 	}
 
 	const ties: QualityJudgement[] = [];
-	for (const [key, verdict] of [
-		['instruction', instruction],
-		['input', input],
-		['output', output],
-		['allValid', allValid]
-	] as const) {
-		if (verdict.tie) ties.push(key);
-	}
+	if (instruction.tie) ties.push('instruction');
+	if (input.tie) ties.push('input');
+	if (output.tie) ties.push('output');
+	if (allValid.tie) ties.push('allValid');
 	if (reasonTie) ties.push('reason');
 
-	const categories = new Set(labels.map(categoryOf));
-	const disagreement =
-		categories.size > 1 || [instruction, input, output].some((v) => v.yes > 0 && v.no > 0);
+	const disagreement = categoriesDiffer || questions.some((v) => v.yes > 0 && v.no > 0);
 
 	return {
 		itemId,
