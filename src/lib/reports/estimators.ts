@@ -150,29 +150,24 @@ export interface ItemFinal {
 	adjudicated: boolean;
 }
 
-/**
- * `judgement` and `settled` read an item's final answer and whether an adjudication settled the
- * item, from what `finals` holds (by default ItemFinals): a report's verdicts are read as they are,
- * with no ItemFinal built per item, rate and group (600,000 of them at 50,000 items).
- */
-export function majorityBounds<T = ItemFinal>(
-	finals: readonly T[],
-	confidence: number,
-	judgement: (final: T) => Pick<ItemFinal, 'value' | 'tie'> = (f) => f as ItemFinal,
-	settled: (final: T) => boolean = (f) => (f as ItemFinal).adjudicated
-): MajorityBounds {
+/** The majority estimator over items' final answers (a tie counts as no for the low bound, yes for the high). */
+export function majorityBounds(finals: readonly ItemFinal[], confidence: number): MajorityBounds {
 	let yes = 0;
 	let no = 0;
 	let ties = 0;
 	let adjudicated = 0;
-	for (const item of finals) {
-		const f = judgement(item);
+	for (const f of finals) {
 		if (f.value === true) yes++;
 		else if (f.value === false) no++;
 		else if (f.tie) ties++;
 		else continue;
-		if (settled(item)) adjudicated++;
+		if (f.adjudicated) adjudicated++;
 	}
+	return majorityBoundsOfCounts(yes, no, ties, adjudicated, confidence);
+}
+
+/** The majority estimator's bounds from its counts of items: final yes, final no and tied, and how many of those were adjudicated. */
+export function majorityBoundsOfCounts(yes: number, no: number, ties: number, adjudicated: number, confidence: number): MajorityBounds {
 	const n = yes + no + ties;
 	return { estimator: 'majority', n, yes, no, ties, adjudicated, low: share(yes, n, confidence), high: share(yes + ties, n, confidence) };
 }
@@ -216,16 +211,41 @@ export interface LatentInput {
 	basis?: LatentBasis;
 }
 
-/** Each item's position (the fits' item index) and each group as positions: the same for every rate. */
+/**
+ * Each item's position (the fits' item index) and each group as positions: the same for every
+ * rate. With the labels, each label's item position (−1 off the sampled items) and its reviewer
+ * as a dense number, so that each rate's fit reads its answers without a lookup per label.
+ */
 export interface LatentBasis {
 	index: ReadonlyMap<number, number>;
 	groups: number[][];
+	labels?: {
+		of: readonly ReportLabel[];
+		item: Int32Array;
+		reviewer: Int32Array;
+		/** Distinct reviewers (dense numbers run below it). */
+		reviewers: number;
+	};
 }
 
-export function latentBasis(items: LatentInput['items'], groups: LatentInput['groups']): LatentBasis {
+export function latentBasis(items: LatentInput['items'], groups: LatentInput['groups'], labels?: readonly ReportLabel[]): LatentBasis {
 	const index = new Map<number, number>();
 	for (const item of items) index.set(item.id, index.size);
-	return { index, groups: groups.map((ids) => ids.map((id) => index.get(id)!)) };
+	const basis: LatentBasis = { index, groups: groups.map((ids) => ids.map((id) => index.get(id)!)) };
+	if (labels) {
+		const item = new Int32Array(labels.length);
+		const reviewer = new Int32Array(labels.length);
+		const dense = new Map<number, number>();
+		for (let k = 0; k < labels.length; k++) {
+			const l = labels[k];
+			item[k] = index.get(l.itemId) ?? -1;
+			let r = dense.get(l.reviewerId);
+			if (r === undefined) dense.set(l.reviewerId, (r = dense.size));
+			reviewer[k] = r;
+		}
+		basis.labels = { of: labels, item, reviewer, reviewers: dense.size };
+	}
+	return basis;
 }
 
 export interface LatentResult {
@@ -259,15 +279,28 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	for (const itemId of goldAnswers.keys()) if (!sampled.has(itemId) && !goldIndex.has(itemId)) goldIndex.set(itemId, index.size++);
 	const raterIndex = new Map<number, number>();
 	// Columns sized for every label; the answered ones fill the front.
-	const columns = { item: new Int32Array(input.labels.length), rater: new Int32Array(input.labels.length), label: new Int32Array(input.labels.length) };
+	const labels = input.labels;
+	const columns = { item: new Int32Array(labels.length), rater: new Int32Array(labels.length), label: new Int32Array(labels.length) };
 	let answered = 0;
-	for (const l of input.labels) {
-		const item = index.get(l.itemId);
-		if (item === undefined || (!sampled.has(l.itemId) && !goldAnswers.has(l.itemId))) continue;
+	const byLabel = basis.labels?.of === labels ? basis.labels : latentBasis(input.items, [], labels).labels!;
+	// Raters numbered in order of their first answer to this rate (by dense number; −1: none yet).
+	const raterOf = new Int32Array(byLabel.reviewers).fill(-1);
+	for (let k = 0; k < labels.length; k++) {
+		const l = labels[k];
+		let item = byLabel.item[k];
+		// Off the sampled items, only gold items with a gold answer to this rate count.
+		if (item < 0) {
+			if (!goldAnswers.has(l.itemId)) continue;
+			item = goldIndex.get(l.itemId)!;
+		}
 		const a = answerFor(l, key);
 		if (a === null) continue;
-		let rater = raterIndex.get(l.reviewerId);
-		if (rater === undefined) raterIndex.set(l.reviewerId, (rater = raterIndex.size));
+		const dense = byLabel.reviewer[k];
+		let rater = raterOf[dense];
+		if (rater < 0) {
+			rater = raterOf[dense] = raterIndex.size;
+			raterIndex.set(l.reviewerId, rater);
+		}
 		columns.item[answered] = item;
 		columns.rater[answered] = rater;
 		columns.label[answered] = a ? 1 : 0;

@@ -13,7 +13,7 @@ import {
 	labelLevelRateOf,
 	latentBasis,
 	latentRates,
-	majorityBounds,
+	majorityBoundsOfCounts,
 	type EstimatorSettings,
 	type LatentInput,
 	type RateEstimates,
@@ -106,20 +106,27 @@ export function qualityGroup(
 	settings: QualitySettings
 ): QualityGroup {
 	const rates: RateRow[] = RATE_KEYS.map((rate) => {
-		const majority = majorityBounds(
-			verdicts,
-			settings.confidence,
-			(v) => verdictFor(v, rate),
-			(v) => v.adjudicated
-		);
-		// Each item's reviewers' answers, as its verdict counted them: what labelLevelRate counts from the labels.
+		// One pass per rate: the items' final answers for the majority estimator (as majorityBounds
+		// counts them), and each item's reviewers' answers as its verdict counted them — what
+		// labelLevelRate counts from the labels.
+		let finalYes = 0;
+		let finalNo = 0;
+		let ties = 0;
+		let adjudicated = 0;
 		const yes = new Int32Array(verdicts.length);
 		const answers = new Int32Array(verdicts.length);
-		verdicts.forEach((v, i) => {
+		for (let i = 0; i < verdicts.length; i++) {
+			const v = verdicts[i];
 			const verdict = verdictFor(v, rate);
 			yes[i] = verdict.yes;
 			answers[i] = verdict.yes + verdict.no;
-		});
+			if (verdict.value === true) finalYes++;
+			else if (verdict.value === false) finalNo++;
+			else if (verdict.tie) ties++;
+			else continue;
+			if (v.adjudicated) adjudicated++;
+		}
+		const majority = majorityBoundsOfCounts(finalYes, finalNo, ties, adjudicated, settings.confidence);
 		const label = labelLevelRateOf(yes, answers, settings.confidence);
 		const estimates = { majority, label, latent: latent.get(rate)! };
 		return {
@@ -251,7 +258,7 @@ export function qualityLatent(
 	const latentByGroup = keys.map(() => new Map<RateKey, RateEstimates['latent']>());
 	const reviewerErrorRates = new Map<RateKey, Map<number, ReviewerErrorRates>>();
 	const groupIds = members.map((m) => m.map((i) => i.id));
-	const basis = latentBasis(items, groupIds);
+	const basis = latentBasis(items, groupIds, latent.labels);
 	for (const rate of RATE_KEYS) {
 		const result = latentRates(rate, { ...latent, items, groups: groupIds, basis }, settings);
 		result.groups.forEach((g, i) => latentByGroup[i].set(rate, g));

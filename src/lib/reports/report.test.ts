@@ -147,7 +147,8 @@ function qualityInput(): ReportInput {
 }
 
 describe('data-quality report', () => {
-	const report = buildAuditReport(qualityInput());
+	const reportInput = qualityInput();
+	const report = buildAuditReport(reportInput);
 	const all = report.quality!.groups[0];
 	const rate = (group: typeof all, key: string) => group.rates.find((r) => r.key === key)!;
 
@@ -327,6 +328,18 @@ describe('data-quality report', () => {
 		// 6/6; 2 (YYN vs YYN, YYY) 5/6; 3 (NYY vs YYY) 2/3; 4 (YYN vs YYN, YYY) 5/6; 5 (YNN vs YYY) 1/3;
 		// 9 (YNY vs YYN, YYY) 3/6.
 		expect(byName.Ana.agreement).toEqual({ value: 22 / 30, pairs: 30, items: 6 });
+		// Every reviewer: first and last submission, and the sampled items shared with someone else.
+		const input = reportInput;
+		const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
+		for (const row of report.reviewers) {
+			const own = input.labels.filter((l) => l.reviewerId === row.reviewerId);
+			const times = own.map((l) => l.submittedAt).sort();
+			expect([row.firstLabelAt, row.lastLabelAt], row.name).toEqual([times[0], times.at(-1)]);
+			const shared = own.filter((l) => !gold.has(l.itemId) && input.labels.filter((m) => m.itemId === l.itemId).length > 1);
+			expect(row.agreement.items, row.name).toBe(shared.length);
+		}
+		expect(new Set(report.reviewers.map((r) => r.firstLabelAt)).size).toBeGreaterThan(1);
+		expect(byName.Cy.agreement.items).toBe(4);
 	});
 
 	it('gives exports the per-item verdicts', () => {

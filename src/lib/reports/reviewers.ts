@@ -94,21 +94,29 @@ export function reviewerRows(
 	// Each reviewer's labels and skips gathered in one pass (hundreds of reviewers × 100,000 labels otherwise).
 	const labelsOf = groupBy(input.labels, (l) => l.reviewerId);
 	const skipsOf = groupBy(input.skips, (s) => s.reviewerId);
+	// Per reviewer, the sampled items they share with someone else (agreement units are finer: per
+	// answer), counted item by item rather than looked up label by label.
+	const sharedItemsOf = new Map<number, number>();
+	for (const list of sampledByItem.values()) {
+		if (list.length < 2) continue;
+		for (const l of list) sharedItemsOf.set(l.reviewerId, (sharedItemsOf.get(l.reviewerId) ?? 0) + 1);
+	}
 	const rows: ReviewerRow[] = [];
 	for (const id of ids) {
 		const own = labelsOf.get(id) ?? [];
-		const ownSampled = own.filter((l) => !gold.has(l.itemId));
-		const ownGold = own.filter((l) => gold.has(l.itemId));
-		// The first and last submission (ISO times: their text order is their time order).
+		const ownGold: ReportLabel[] = [];
+		// The first and last submission (ISO times of one format: their text order is their time order).
 		let firstLabelAt: string | null = null;
 		let lastLabelAt: string | null = null;
 		for (const l of own) {
-			if (firstLabelAt === null || l.submittedAt < firstLabelAt) firstLabelAt = l.submittedAt;
-			if (lastLabelAt === null || l.submittedAt > lastLabelAt) lastLabelAt = l.submittedAt;
+			if (gold.has(l.itemId)) ownGold.push(l);
+			const at = l.submittedAt;
+			if (firstLabelAt === null) firstLabelAt = lastLabelAt = at;
+			else if (at < firstLabelAt) firstLabelAt = at;
+			else if (at > lastLabelAt!) lastLabelAt = at;
 		}
 		const stats = agreement.get(id);
-		// Items this reviewer shares with someone else (agreement units are finer: per answer).
-		const sharedItems = ownSampled.filter((l) => (sampledByItem.get(l.itemId)?.length ?? 0) > 1).length;
+		const sharedItems = sharedItemsOf.get(id) ?? 0;
 		const medianMs = median(own.map((l) => l.durationMs));
 		const medianActiveMs = median(own.map((l) => l.activeMs));
 		const rates: ReviewerRow['errorRates'] = {};
@@ -121,7 +129,7 @@ export function reviewerRows(
 		rows.push({
 			reviewerId: id,
 			name: names.get(id) ?? `reviewer ${id}`,
-			items: ownSampled.length,
+			items: own.length - ownGold.length,
 			goldItems: ownGold.length,
 			skips: skipsOf.get(id)?.length ?? 0,
 			medianSeconds: medianMs === null ? null : medianMs / 1000,
