@@ -232,20 +232,22 @@ export function latentBasis(items: LatentInput['items'], groups: LatentInput['gr
 	const index = new Map<number, number>();
 	for (const item of items) index.set(item.id, index.size);
 	const basis: LatentBasis = { index, groups: groups.map((ids) => ids.map((id) => index.get(id)!)) };
-	if (labels) {
-		const item = new Int32Array(labels.length);
-		const reviewer = new Int32Array(labels.length);
-		const dense = new Map<number, number>();
-		for (let k = 0; k < labels.length; k++) {
-			const l = labels[k];
-			item[k] = index.get(l.itemId) ?? -1;
-			let r = dense.get(l.reviewerId);
-			if (r === undefined) dense.set(l.reviewerId, (r = dense.size));
-			reviewer[k] = r;
-		}
-		basis.labels = { of: labels, item, reviewer, reviewers: dense.size };
-	}
+	if (labels) basis.labels = labelPositions(index, labels);
 	return basis;
+}
+
+function labelPositions(index: ReadonlyMap<number, number>, labels: readonly ReportLabel[]): NonNullable<LatentBasis['labels']> {
+	const item = new Int32Array(labels.length);
+	const reviewer = new Int32Array(labels.length);
+	const dense = new Map<number, number>();
+	for (let k = 0; k < labels.length; k++) {
+		const l = labels[k];
+		item[k] = index.get(l.itemId) ?? -1;
+		let r = dense.get(l.reviewerId);
+		if (r === undefined) dense.set(l.reviewerId, (r = dense.size));
+		reviewer[k] = r;
+	}
+	return { of: labels, item, reviewer, reviewers: dense.size };
 }
 
 export interface LatentResult {
@@ -282,7 +284,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	const labels = input.labels;
 	const columns = { item: new Int32Array(labels.length), rater: new Int32Array(labels.length), label: new Int32Array(labels.length) };
 	let answered = 0;
-	const byLabel = basis.labels?.of === labels ? basis.labels : latentBasis(input.items, [], labels).labels!;
+	const byLabel = basis.labels?.of === labels ? basis.labels : labelPositions(sampled, labels);
 	// Raters numbered in order of their first answer to this rate (by dense number; −1: none yet).
 	const raterOf = new Int32Array(byLabel.reviewers).fill(-1);
 	for (let k = 0; k < labels.length; k++) {
