@@ -150,26 +150,36 @@ export interface ItemFinal {
 	adjudicated: boolean;
 }
 
-/** The majority estimator over items' final answers (a tie counts as no for the low bound, yes for the high). */
-export function majorityBounds(finals: readonly ItemFinal[], confidence: number): MajorityBounds {
-	let yes = 0;
-	let no = 0;
-	let ties = 0;
-	let adjudicated = 0;
-	for (const f of finals) {
-		if (f.value === true) yes++;
-		else if (f.value === false) no++;
-		else if (f.tie) ties++;
-		else continue;
-		if (f.adjudicated) adjudicated++;
+/**
+ * The majority estimator's counts, one item at a time: final yes, final no, tied (a tie counts as
+ * no for the low bound, yes for the high), and how many of those an adjudication settled.
+ */
+export class MajorityCounts {
+	yes = 0;
+	no = 0;
+	ties = 0;
+	adjudicated = 0;
+
+	add(value: boolean | null, tie: boolean, adjudicated: boolean): void {
+		if (value === true) this.yes++;
+		else if (value === false) this.no++;
+		else if (tie) this.ties++;
+		else return;
+		if (adjudicated) this.adjudicated++;
 	}
-	return majorityBoundsOfCounts(yes, no, ties, adjudicated, confidence);
+
+	bounds(confidence: number): MajorityBounds {
+		const { yes, no, ties, adjudicated } = this;
+		const n = yes + no + ties;
+		return { estimator: 'majority', n, yes, no, ties, adjudicated, low: share(yes, n, confidence), high: share(yes + ties, n, confidence) };
+	}
 }
 
-/** The majority estimator's bounds from its counts of items: final yes, final no and tied, and how many of those were adjudicated. */
-export function majorityBoundsOfCounts(yes: number, no: number, ties: number, adjudicated: number, confidence: number): MajorityBounds {
-	const n = yes + no + ties;
-	return { estimator: 'majority', n, yes, no, ties, adjudicated, low: share(yes, n, confidence), high: share(yes + ties, n, confidence) };
+/** The majority estimator over items' final answers. */
+export function majorityBounds(finals: readonly ItemFinal[], confidence: number): MajorityBounds {
+	const counts = new MajorityCounts();
+	for (const f of finals) counts.add(f.value, f.tie, f.adjudicated);
+	return counts.bounds(confidence);
 }
 
 /** The share of yes answers to `key` over the labels of `itemIds` (each item a cluster of its labels). */

@@ -13,7 +13,7 @@ import {
 	labelLevelRateOf,
 	latentBasis,
 	latentRates,
-	majorityBoundsOfCounts,
+	MajorityCounts,
 	type EstimatorSettings,
 	type LatentInput,
 	type RateEstimates,
@@ -106,13 +106,9 @@ export function qualityGroup(
 	settings: QualitySettings
 ): QualityGroup {
 	const rates: RateRow[] = RATE_KEYS.map((rate) => {
-		// One pass per rate: the items' final answers for the majority estimator (as majorityBounds
-		// counts them), and each item's reviewers' answers as its verdict counted them — what
-		// labelLevelRate counts from the labels.
-		let finalYes = 0;
-		let finalNo = 0;
-		let ties = 0;
-		let adjudicated = 0;
+		// One pass per rate: the items' final answers for the majority estimator, and each item's
+		// reviewers' answers as its verdict counted them — what labelLevelRate counts from the labels.
+		const finals = new MajorityCounts();
 		const yes = new Int32Array(verdicts.length);
 		const answers = new Int32Array(verdicts.length);
 		for (let i = 0; i < verdicts.length; i++) {
@@ -120,13 +116,9 @@ export function qualityGroup(
 			const verdict = verdictFor(v, rate);
 			yes[i] = verdict.yes;
 			answers[i] = verdict.yes + verdict.no;
-			if (verdict.value === true) finalYes++;
-			else if (verdict.value === false) finalNo++;
-			else if (verdict.tie) ties++;
-			else continue;
-			if (v.adjudicated) adjudicated++;
+			finals.add(verdict.value, verdict.tie, v.adjudicated);
 		}
-		const majority = majorityBoundsOfCounts(finalYes, finalNo, ties, adjudicated, settings.confidence);
+		const majority = finals.bounds(settings.confidence);
 		const label = labelLevelRateOf(yes, answers, settings.confidence);
 		const estimates = { majority, label, latent: latent.get(rate)! };
 		return {
