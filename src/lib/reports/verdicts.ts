@@ -123,7 +123,7 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 		const valid = allYes(label);
 		if (valid === true) allYesCount++;
 		else if (valid === false) allNoCount++;
-		const category: QualityCategory | null = valid === null ? null : valid ? 'correct' : (label.errorReason ?? 'other');
+		const category = categoryOf(label);
 		if (k === 0) firstCategory = category;
 		else if (category !== firstCategory) categoriesDiffer = true;
 	}
