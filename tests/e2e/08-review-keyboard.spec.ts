@@ -13,6 +13,8 @@ import { reviewItemView } from '../../src/lib/server/audits/review';
 import type { Answer } from '../../src/lib/audits/answers';
 import type { ErrorReason } from '../../src/lib/audits/rubric';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
+import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
+import { closeAudit } from '../../src/lib/server/audits/audits';
 
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -398,4 +400,85 @@ test('phone 390×844: the review screen fits, long texts fold, the actions stay 
 	await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight / 2));
 	await expect(page.getByRole('button', { name: 'Submit' })).toBeInViewport();
 	await page.context().close();
+});
+
+test('a label submitted after the sign-in ended waits in the browser and lands once the reviewer signs in again from the banner', async ({ browser }) => {
+	const setup = await newAudit('quality', 3);
+	const page = await open(browser, setup);
+	const ref = await refOf(page);
+	// Signed out in another tab of the same browser.
+	const other = await page.context().newPage();
+	await other.goto('/review');
+	await other.getByRole('button', { name: 'Sign out' }).click();
+	await expect(other).toHaveURL(/\/login/);
+	await other.close();
+	for (const k of ['y', 'y', 'y', 'Enter']) await page.keyboard.press(k);
+	const banner = page.getByTestId('sign-in-needed');
+	await expect(banner).toContainText('Your sign-in has ended. Your label waits in this browser');
+	await expect(page.getByTestId('announcer')).toContainText('Your sign-in has ended');
+	await expect(page.getByTestId('save-status')).toHaveText('Signed out: a label waits to be sent');
+	expect(stored(setup, ref)).toBeNull();
+	expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ia-review-outbox:')).length)).toBe(1);
+	// Signed in again (a new session for the same reviewer), then the banner's link brings the screen back.
+	const baseURL = new URL(page.url()).origin;
+	await page.context().addCookies([{ name: SESSION_COOKIE, value: createSession(setup.reviewer.id, 'e2e', db).token, url: baseURL }]);
+	await banner.getByRole('link', { name: 'Sign in again' }).click();
+	expect(await waitStored(setup, ref)).toEqual({ kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' });
+	await expect(page).toHaveURL(new RegExp(`/review/${setup.auditId}`));
+	await expect(page.getByTestId('sign-in-needed')).toHaveCount(0);
+	await page.context().close();
+});
+
+test('an audit closed under the reviewer shows its closed card, with focus on it, after a submit and on a reload', async ({ browser }) => {
+	const setup = await newAudit('quality', 3);
+	const page = await open(browser, setup);
+	closeAudit(setup.auditId, db);
+	for (const k of ['y', 'y', 'y', 'Enter']) await page.keyboard.press(k);
+	await expect(page.getByTestId('closed')).toBeVisible();
+	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'closed');
+	await expectHeadingFocused(page);
+	await expect(page.getByTestId('notice')).toContainText('Label not saved');
+	await page.reload();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByTestId('closed')).toBeVisible();
+	await expect(page.getByTestId('item-instruction')).toHaveCount(0);
+	await expectHeadingFocused(page);
+	await page.context().close();
+});
+
+test('phone 320×640: what Tab focuses and what the keys highlight stays in view above the action bar', async ({ browser }) => {
+	const setup = await newAudit('quality', 3);
+	const context = await signedInContext(browser, setup.reviewer, { width: 320, height: 640 });
+	const page = await context.newPage();
+	await page.goto(`/review/${setup.auditId}`);
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
+	await expectHeadingFocused(page);
+	/** Whether the element (the focused one, or what the selector names) lies inside the screen and above the sticky actions. */
+	const clearOfActions = (selector: string | null) =>
+		page.evaluate((sel) => {
+			const el = sel ? document.querySelector(sel) : document.activeElement;
+			const bar = document.querySelector('.actions')!.getBoundingClientRect();
+			if (!el || el.closest('.actions')) return true;
+			const r = el.getBoundingClientRect();
+			return r.top >= 0 && r.bottom <= bar.top + 1;
+		}, selector);
+	// Letter keys from the top of the page: the highlighted question comes into view, then the reasons.
+	await page.keyboard.press('y');
+	await expect.poll(() => clearOfActions('li[data-question="input"]')).toBe(true);
+	await page.keyboard.press('y');
+	await expect.poll(() => clearOfActions('li[data-question="output"]')).toBe(true);
+	await page.keyboard.press('n');
+	await expect.poll(() => clearOfActions('fieldset.reasons')).toBe(true);
+	await page.screenshot({ path: 'test-results/review-phone-320-reasons.png' });
+	// Tab from the heading to the Output group: every stop on the way is visible.
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await page.locator('[data-item-heading]').focus();
+	for (let i = 0; i < 30; i++) {
+		await page.keyboard.press('Tab');
+		await expect.poll(() => clearOfActions(null), { message: `Tab stop ${i + 1}` }).toBe(true);
+		if (await focusedInGroup(page, 'Output')()) break;
+	}
+	expect(await focusedInGroup(page, 'Output')()).toBe(true);
+	await context.close();
 });

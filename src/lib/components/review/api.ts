@@ -16,6 +16,10 @@ export class ReviewApiError extends Error {
 	get retryable(): boolean {
 		return this.status === 0 || this.status >= 500 || this.status === 429;
 	}
+	/** The sign-in has ended (signed out in another tab, expired, password reset): it works again after signing in. */
+	get signInNeeded(): boolean {
+		return this.status === 401;
+	}
 }
 
 async function call<T>(method: string, url: string, body?: unknown, init: RequestInit = {}): Promise<T> {

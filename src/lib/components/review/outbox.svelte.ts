@@ -6,7 +6,8 @@ import { ReviewApiError } from './api';
  * Labels on their way to the server. Each submission carries an id made in the browser, so the
  * server stores it once however often it arrives; submissions are sent in order, retried on
  * network and server failures with a capped backoff, and kept in localStorage until the server
- * has them, so neither a flaky connection nor a closed tab loses a label.
+ * has them, so neither a flaky connection nor a closed tab loses a label. A sign-in that ended
+ * stops the sending with everything kept: the next flush (after signing in again) carries on.
  */
 
 export interface PendingSubmission {
@@ -35,6 +36,8 @@ export interface OutboxOptions {
 	onRefused: (submission: PendingSubmission, error: unknown) => void;
 	/** A retryable failure: the connection or the server is down for now. */
 	onRetrying?: (submission: PendingSubmission, error: unknown) => void;
+	/** The server wants a sign-in first: sending stopped, the submissions are kept. */
+	onSignInNeeded?: (submission: PendingSubmission, error: unknown) => void;
 	/** Waits between attempts; replaceable in tests. */
 	wait?: (ms: number, wake: (resume: () => void) => void) => Promise<void>;
 }
@@ -101,7 +104,8 @@ export class LabelOutbox {
 
 	/**
 	 * Sends the queued submissions in order until none is left. Concurrent calls share one loop;
-	 * resolves when the outbox is empty (or the loop already running will empty it).
+	 * resolves when the outbox is empty (or the loop already running will empty it), or when the
+	 * server asks for a sign-in first (then nothing is dropped).
 	 */
 	async flush(): Promise<void> {
 		if (this.flushing) return;
@@ -123,6 +127,10 @@ export class LabelOutbox {
 						await wait(retryDelay(attempt), (resume) => (this.wakeRetry = resume));
 						this.wakeRetry = null;
 						continue;
+					}
+					if (err instanceof ReviewApiError && err.signInNeeded) {
+						this.options.onSignInNeeded?.(submission, err);
+						return;
 					}
 					this.drop(submission);
 					this.options.onRefused(submission, err);

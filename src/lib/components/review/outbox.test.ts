@@ -80,6 +80,33 @@ describe('LabelOutbox', () => {
 		expect(box.size).toBe(0);
 	});
 
+	it('stops sending, and keeps every label in order and in storage, when the sign-in has ended; sends them once signed in again', async () => {
+		let signedIn = false;
+		const sent: string[] = [];
+		const { box, events, storage } = outbox(
+			async (s) => {
+				if (!signedIn) throw new ReviewApiError('Sign in first.', 401);
+				sent.push(s.submissionId);
+				return delivery();
+			},
+			{ onSignInNeeded: (s) => events.push(`sign in ${s.ref}`) }
+		);
+		box.add(submission(1));
+		box.add(submission(2));
+		await box.flush();
+		expect(events).toEqual([`sign in ${submission(1).ref}`]);
+		expect(box.items.map((s) => s.submissionId)).toEqual(['sub-1-abcdefgh', 'sub-2-abcdefgh']);
+		expect(JSON.parse(storage.map.get('k')!)).toHaveLength(2);
+		// A label given meanwhile waits behind them.
+		box.add(submission(3));
+		await box.flush();
+		expect(box.size).toBe(3);
+		signedIn = true;
+		await box.flush();
+		expect(sent).toEqual(['sub-1-abcdefgh', 'sub-2-abcdefgh', 'sub-3-abcdefgh']);
+		expect(storage.map.has('k')).toBe(false);
+	});
+
 	it('restores what a closed tab left in storage, first, without duplicating what it already has', async () => {
 		const storage = memoryStorage();
 		storage.setItem('k', JSON.stringify([submission(1), submission(2)]));

@@ -13,6 +13,8 @@ export interface ReviewScreenHooks {
 	skipInput(): HTMLInputElement | undefined;
 	skipReason(): string;
 	openSkip(): void;
+	/** Closes the skip panel and gives focus back to the Skip button. */
+	closeSkip(): void;
 	/** Focus was in an answer group and the highlight moved: bring focus to the new row's group. */
 	followRow(): void;
 }
@@ -35,7 +37,7 @@ export function handleReviewKey(event: KeyEventLike, session: ReviewSession, hoo
 	if (session.skipOpen) {
 		if (event.key === 'Escape') {
 			event.preventDefault();
-			session.skipOpen = false;
+			hooks.closeSkip();
 		} else if (event.key === 'Enter' && target && target === (hooks.skipInput() as unknown)) {
 			event.preventDefault();
 			void session.skip(hooks.skipReason());

@@ -88,6 +88,11 @@ export class ReviewSession {
 	lastSaved = $state<{ at: number; summary: string } | null>(null);
 	/** Labels are waiting for the connection (shown, and announced once). */
 	offline = $state(false);
+	/**
+	 * The server answered 401: the sign-in ended (signed out in another tab, expired, a password
+	 * reset). Labels wait in the outbox, and in this browser's storage, until the reviewer signs in again.
+	 */
+	signInNeeded = $state(false);
 	/** For the polite live region: the answer just given, the next item. */
 	announcement = $state('');
 	waitingPending = $state(0);
@@ -102,6 +107,8 @@ export class ReviewSession {
 	private draftTimer: ReturnType<typeof setTimeout> | null = null;
 	private noticeTimer: ReturnType<typeof setTimeout> | null = null;
 	private waitingTimer: ReturnType<typeof setTimeout> | null = null;
+	/** Labels had to wait (no connection, no sign-in): their landing is announced. */
+	private labelsWaited = false;
 	/** Said before the next item is announced ("Submitted: yes · yes · no."). */
 	private pendingAnnouncement = '';
 	private onItemChange: (item: ReviewItemView | null) => void = () => {};
@@ -115,7 +122,16 @@ export class ReviewSession {
 			storageKey: `ia-review-outbox:${data.audit.id}:${data.userId}`,
 			onDelivered: (s, { result, progress }) => {
 				this.progress = progress;
+				// Waiting labels have all landed: say so, as losing the connection was said.
+				if (this.labelsWaited && this.outbox.size === 0) {
+					this.labelsWaited = false;
+					const text = 'Connection back: your waiting labels are saved.';
+					// With the next item on its way, said together with it.
+					if (!this.work && this.status === 'loading') this.pendingAnnouncement = `${text} ${this.pendingAnnouncement}`.trim();
+					else this.announce(text);
+				}
 				this.offline = false;
+				this.signInNeeded = false;
 				this.lastSaved = { at: Date.now(), summary: summarizeAnswer(s.answer) };
 				const entry = this.history.findIndex((h) => h.ref === s.ref);
 				if (entry >= 0) this.history[entry] = { ...this.history[entry], revision: result.revision };
@@ -126,12 +142,14 @@ export class ReviewSession {
 				this.history = this.history.filter((h) => h.ref !== s.ref || s.edit);
 				const message = err instanceof Error ? err.message : String(err);
 				this.setNotice({ kind: err instanceof ReviewApiError && err.code === 'full' ? 'warn' : 'error', text: `Label not saved: ${message}` });
-				if (err instanceof ReviewApiError && err.code === 'closed') this.status = 'closed';
+				if (err instanceof ReviewApiError && err.code === 'closed') this.closeAudit();
 			},
 			onRetrying: () => {
+				this.labelsWaited = true;
 				if (!this.offline) this.announce('No connection: your labels are kept and will be sent when it returns.');
 				this.offline = true;
-			}
+			},
+			onSignInNeeded: () => this.needSignIn()
 		});
 		this.progress = data.progress;
 		this.history = data.history;
@@ -142,6 +160,8 @@ export class ReviewSession {
 			this.viewing = data.item;
 			this.viewDraft = data.item.answer ? draftFromAnswer(data.item.answer) : null;
 			if (this.status !== 'closed') this.status = 'ready';
+		} else if (this.status === 'closed') {
+			// Nothing to work on in a closed audit: its card says so (Back still shows earlier labels).
 		} else if (data.item) {
 			this.show(data.item);
 		} else if (data.next) {
@@ -387,6 +407,43 @@ export class ReviewSession {
 		if (words) this.announce(words);
 	}
 
+	/** What the card shown instead of an item says, in a sentence. */
+	private stateAnnouncement(): string {
+		switch (this.status) {
+			case 'done':
+				return 'All done: no more items for you in this audit.';
+			case 'waiting':
+				return 'Nothing free right now; the page checks again every 30 seconds.';
+			case 'closed':
+				return 'This audit is closed: labels can no longer be given or changed.';
+			default:
+				return '';
+		}
+	}
+
+	/** The audit was closed while the screen was open: no item to work on, its card instead. */
+	private closeAudit(): void {
+		const wasClosed = this.status === 'closed';
+		this.status = 'closed';
+		this.queued = null;
+		if (this.draftTimer) clearTimeout(this.draftTimer);
+		this.draftState = 'idle';
+		this.work = null;
+		this.workDraft = null;
+		// An earlier label being looked at stays on screen (read-only now); Forward leads to the card.
+		if (this.viewing || wasClosed) return;
+		this.announceArrival(this.stateAnnouncement());
+		this.onItemChange(null);
+	}
+
+	/** The sign-in ended: keep everything, say so once, and wait for the reviewer to sign in again. */
+	private needSignIn(): void {
+		if (this.outbox.size) this.labelsWaited = true;
+		if (!this.signInNeeded) this.announce('Your sign-in has ended. Your labels are kept in this browser: sign in again to send them.');
+		this.signInNeeded = true;
+		this.offline = false;
+	}
+
 	private firstOpenRow(draft: Draft): number {
 		if (draft.kind === 'quality') {
 			const i = QUALITY_QUESTIONS.findIndex((q) => draft.answers[q.key] === null);
@@ -408,12 +465,12 @@ export class ReviewSession {
 			this.work = null;
 			this.waitingPending = next.pending;
 			this.status = 'waiting';
-			this.announceArrival('Nothing free right now; the page checks again every 30 seconds.', false);
+			this.announceArrival(this.stateAnnouncement(), false);
 			this.onItemChange(null);
 		} else if (next.status === 'done') {
 			this.work = null;
 			this.status = 'done';
-			this.announceArrival('All done: no more items for you in this audit.', false);
+			this.announceArrival(this.stateAnnouncement(), false);
 			this.onItemChange(null);
 		} else {
 			// 'limit': submissions still in flight hold the leases; try again once they land.
@@ -538,18 +595,28 @@ export class ReviewSession {
 
 	/** S, then Enter: give up this item; it goes to someone else (and can be taken back under My labels). */
 	async skip(reason: string): Promise<void> {
-		this.skipOpen = false;
 		const work = this.work;
-		if (!work || this.viewing) return;
-		if (this.draftTimer) clearTimeout(this.draftTimer);
-		this.draftState = 'idle';
+		if (!work || this.viewing) {
+			this.skipOpen = false;
+			return;
+		}
 		try {
 			await this.api.skip(work.ref, reason);
+			this.skipOpen = false;
+			if (this.draftTimer) clearTimeout(this.draftTimer);
+			this.draftState = 'idle';
 			this.progress = { ...this.progress, skipped: this.progress.skipped + 1, remaining: Math.max(0, this.progress.remaining - 1) };
 			this.setNotice({ kind: 'ok', text: 'Skipped: the item goes back to the pool for someone else. You can take it back under My labels.' });
 			this.pendingAnnouncement = 'Skipped.';
 			this.advance();
 		} catch (err) {
+			// Not skipped yet: a failure that may pass keeps the box open with the reason typed, to try again.
+			if (err instanceof ReviewApiError && (err.retryable || err.signInNeeded)) {
+				if (err.retryable) this.setNotice({ kind: 'error', text: `Not skipped yet: ${err.message} Press Enter to try again.` });
+				this.handleSignIn(err);
+				return;
+			}
+			this.skipOpen = false;
 			this.handleItemError(err, work.ref);
 		}
 	}
@@ -594,8 +661,17 @@ export class ReviewSession {
 		} else void this.prefetch();
 	}
 
-	/** The browser is online again (or the tab visible): try the waiting labels now. */
+	/**
+	 * The browser is online again, or the tab visible again (perhaps after signing in in another
+	 * tab): try the waiting labels now.
+	 */
 	connectionBack(): void {
+		if (this.signInNeeded) {
+			this.signInNeeded = false;
+			if (this.status === 'error') this.status = 'loading';
+			void this.flush();
+			return;
+		}
 		this.outbox.wake();
 	}
 
@@ -622,7 +698,8 @@ export class ReviewSession {
 				this.onItemChange(this.work);
 			} else if (this.status === 'ready') void this.fetchNext();
 			else {
-				this.announceArrival('', false);
+				// Back from an earlier label to the card that stands for the work (all done, closed, …).
+				this.announceArrival(this.stateAnnouncement());
 				this.onItemChange(null);
 			}
 			return;
@@ -665,9 +742,20 @@ export class ReviewSession {
 		this.handleError(err);
 	}
 
+	/** Whether the error was the sign-in having ended (then handled: nothing else to say). */
+	private handleSignIn(err: unknown): boolean {
+		if (!(err instanceof ReviewApiError && err.signInNeeded)) return false;
+		this.needSignIn();
+		return true;
+	}
+
 	private handleError(err: unknown): void {
 		if (err instanceof ReviewApiError && err.code === 'closed') {
-			this.status = 'closed';
+			this.closeAudit();
+			return;
+		}
+		if (this.handleSignIn(err)) {
+			if (!this.work && !this.viewing) this.status = 'error';
 			return;
 		}
 		const message = err instanceof Error ? err.message : String(err);

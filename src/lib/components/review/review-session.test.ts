@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Answer, Draft } from '$lib/audits/answers';
 import type { NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
-import type { ReviewApi } from './api';
+import { ReviewApiError, type ReviewApi } from './api';
 import { handleReviewKey, type KeyEventLike } from './review-keyboard';
 import { ReviewSession } from './review-session.svelte';
 import type { ReviewScreenData } from '$lib/audits/views';
@@ -99,7 +99,7 @@ const element = (tagName: string, attributes: Record<string, string> = {}) => ({
 	hasAttribute: (name: string) => name in attributes
 });
 
-const hooks = { comment: () => undefined, skipInput: () => undefined, skipReason: () => '', openSkip: () => {}, followRow: () => {} };
+const hooks = { comment: () => undefined, skipInput: () => undefined, skipReason: () => '', openSkip: () => {}, closeSkip: () => {}, followRow: () => {} };
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] }));
 afterEach(() => vi.useRealTimers());
@@ -201,6 +201,113 @@ describe('ReviewSession', () => {
 		expect(session.notice?.kind).toBe('ok');
 		vi.advanceTimersByTime(10_000);
 		expect(session.notice).toBeNull();
+	});
+
+	it('keeps the labels when the sign-in has ended, says so, and sends them once signed in again', async () => {
+		const { session, api, submitted } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await settle();
+		const accept = api.submit;
+		let signedIn = false;
+		api.submit = async (...args) => {
+			if (!signedIn) throw new ReviewApiError('Sign in first.', 401);
+			return accept(...args);
+		};
+		for (const ref of [qualityItem(1).ref, qualityItem(2).ref]) {
+			expect(session.work?.ref).toBe(ref);
+			session.answer(true);
+			session.answer(true);
+			session.answer(true);
+			session.submit();
+			await settle();
+			// Said once, when it happens.
+			if (ref === qualityItem(1).ref) expect(session.announcement).toContain('Your sign-in has ended');
+		}
+		expect(session.signInNeeded).toBe(true);
+		expect(session.outbox.items.map((s) => s.ref)).toEqual([qualityItem(1).ref, qualityItem(2).ref]);
+		expect(session.notice).toBeNull();
+		expect(submitted).toEqual([]);
+		// Back in this tab after signing in (in another one).
+		signedIn = true;
+		session.connectionBack();
+		await settle();
+		expect(submitted.map((s) => s.ref)).toEqual([qualityItem(1).ref, qualityItem(2).ref]);
+		expect(session.signInNeeded).toBe(false);
+		expect(session.outbox.size).toBe(0);
+		expect(session.announcement).toBe('Connection back: your waiting labels are saved. Submitted: yes · yes · yes. Next item: Task 3: write a sentence.');
+	});
+
+	it('shows the closed card, not a greyed item, when the audit closes under the reviewer, and on a reload of a closed audit', async () => {
+		const { session, api } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await settle();
+		const shown: (string | null)[] = [];
+		session.setItemListener((item) => shown.push(item?.ref ?? null));
+		api.submit = async () => {
+			throw new ReviewApiError('This audit is closed.', 409, 'closed');
+		};
+		session.answer(true);
+		session.answer(true);
+		session.answer(true);
+		session.submit();
+		await settle();
+		expect(session.status).toBe('closed');
+		expect(session.work).toBeNull();
+		expect(session.current).toBeNull();
+		expect(shown.at(-1)).toBeNull();
+		expect(session.notice).toMatchObject({ kind: 'error', text: 'Label not saved: This audit is closed.' });
+		expect(session.announcement).toContain('This audit is closed');
+
+		const data: ReviewScreenData = {
+			audit: { ...audit, status: 'closed' },
+			progress: progress(),
+			item: qualityItem(1),
+			next: { status: 'assigned', ref: qualityItem(1).ref },
+			history: [],
+			userId: 3
+		};
+		const reloaded = new ReviewSession(data, fakeApi([]).api, null);
+		expect(reloaded.status).toBe('closed');
+		expect(reloaded.current).toBeNull();
+	});
+
+	it('keeps the skip box open with its reason when the skip could not reach the server, and skips on the next try', async () => {
+		const { session, api, skipped } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		const accept = api.skip;
+		let online = false;
+		api.skip = async (ref, reason) => {
+			if (!online) throw new ReviewApiError('No connection to the server.', 0);
+			return accept(ref, reason);
+		};
+		session.skipOpen = true;
+		await session.skip('needs a lawyer');
+		expect(session.skipOpen).toBe(true);
+		expect(session.work?.ref).toBe(qualityItem(1).ref);
+		expect(session.notice?.kind).toBe('error');
+		online = true;
+		await session.skip('needs a lawyer');
+		await settle();
+		expect(session.skipOpen).toBe(false);
+		expect(skipped).toEqual([qualityItem(1).ref]);
+		expect(session.work?.ref).toBe(qualityItem(2).ref);
+	});
+
+	it('says which card is on screen when Forward leads back to it from an earlier label', async () => {
+		const { session } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		for (let n = 0; n < 2; n++) {
+			session.answer(true);
+			session.answer(true);
+			session.answer(true);
+			session.submit();
+			await settle();
+		}
+		expect(session.status).toBe('done');
+		await session.back();
+		await settle();
+		expect(session.inHistory).toBe(true);
+		session.forward();
+		expect(session.inHistory).toBe(false);
+		expect(session.announcement).toBe('All done: no more items for you in this audit.');
 	});
 });
 
