@@ -47,6 +47,11 @@ test('an admin creates a researcher and a reviewer', async ({ page }) => {
 		await expect(page.getByRole('status')).toContainText(`Created ${role} account ${who.email}`);
 		await expect(page.locator(`tr[data-user="${who.email}"]`)).toBeVisible();
 	}
+	// The only administrator cannot be demoted: the page says why and its menu shows the role kept.
+	const ownRole = page.getByLabel(`Role of ${ADMIN.email}`);
+	await ownRole.selectOption('reviewer');
+	await expect(page.getByRole('alert')).toContainText('administrator');
+	await expect(ownRole).toHaveValue('admin');
 });
 
 test('a reviewer is refused on researcher and admin pages and endpoints', async ({ page }) => {

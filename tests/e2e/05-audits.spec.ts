@@ -94,9 +94,16 @@ test('a researcher creates a quality audit and a rating audit in the UI', async 
 	await page.getByLabel('Reviewers per item (k)').fill('1');
 	await page.getByRole('textbox', { name: 'Name (optional)' }).fill('E2E rating');
 	await page.getByLabel('Instructions to sample').fill('3');
+	// The number typed stays when other choices change the form (it once went back to the default).
+	await page.getByLabel('Classification vs. not (proportional)').check();
+	await page.getByLabel(REVIEWER2.email).check();
+	await page.getByLabel(REVIEWER2.email).uncheck();
+	await page.getByLabel('None: one simple random sample').check();
+	await expect(page.getByLabel('Instructions to sample')).toHaveValue('3');
 	await page.getByRole('button', { name: 'Create audit' }).click();
 	await expect(page.getByRole('heading', { name: 'E2E rating' })).toBeVisible();
 	ratingAuditId = Number(/\/audits\/(\d+)/.exec(page.url())![1]);
+	await expect(page.getByTestId('audit-progress').locator('[data-stat="labels"]')).toHaveText('0 / 3');
 });
 
 test('two reviewers complete the audit with the keyboard only; a draft survives a reload', async ({ browser }) => {

@@ -4,7 +4,10 @@
  * parameters, unknown audits and files, unknown API paths, a wrong method, no session, no role.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
+import { openDatabase } from '../../src/lib/server/db';
+import { archiveDataset } from '../../src/lib/server/archive/archive';
 
 // What Chromium sends when following a link.
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -55,6 +58,27 @@ describe('API errors are JSON (built app)', () => {
 			expect(text).not.toMatch(/<html|<!doctype/i);
 			expect(JSON.parse(text).message).toMatch(message);
 		}
+	});
+
+	it('an import into an archived dataset is refused with the reason and 400, not a 500', async () => {
+		const post = (body: string) =>
+			fetch(`${app.url}/api/datasets/import?dataset=${encodeURIComponent('archived set')}&fileName=rows.jsonl`, {
+				method: 'POST',
+				headers: { cookie: admin, origin: app.url, 'content-type': 'application/octet-stream' },
+				body
+			});
+		const first = await post('{"instruction":"Say hi.","input":"","output":"Hi."}\n');
+		expect(first.status).toBe(200);
+		const { summary } = (await first.json()) as { summary: { datasetId: number } };
+		const database = openDatabase(app.databasePath, path.resolve('migrations'));
+		try {
+			archiveDataset(summary.datasetId, null, database);
+		} finally {
+			database.$client.close();
+		}
+		const refused = await post('{"instruction":"Say bye.","input":"","output":"Bye."}\n');
+		expect(refused.status).toBe(400);
+		expect(((await refused.json()) as { message: string }).message).toMatch(/"archived set" is archived, so it is read-only; restore it first/);
 	});
 
 	it('pages still answer HTML errors', async () => {

@@ -3,7 +3,15 @@
  * tied items first (their majority is undecided), then the rest in sample order.
  */
 import { labelsByItem, qualityVerdict, ratingVerdict, type QualityItemVerdict, type RatingItemVerdict, type VerdictMemo } from './verdicts';
-import type { ReportAdjudication, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
+import type { AuditKind, ReportAdjudication, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
+
+/**
+ * Kinds whose items get one verdict that reviewers can disagree on and a researcher can settle:
+ * quality and rating. Conversation and pairwise figures are built from every answer instead.
+ */
+export function settlesDisagreements(kind: AuditKind): boolean {
+	return kind === 'quality' || kind === 'rating';
+}
 
 /** open: tied and not adjudicated; adjudicated: settled by a researcher (any item). */
 export const DISAGREEMENT_FILTERS = ['all', 'open', 'adjudicated'] as const;
@@ -67,6 +75,7 @@ export function disagreementEntries(
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
 	const listed: Listed[] = [];
+	if (!settlesDisagreements(input.audit.kind)) return { entries: [], counts: { all: 0, open: 0, adjudicated: 0 }, total: 0, page: 1, pages: 1 };
 	for (const item of input.items) {
 		if (item.isGold) continue;
 		const labels = byItem.get(item.id) ?? [];

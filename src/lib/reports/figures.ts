@@ -59,6 +59,7 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 				facet: SHORT[r.key],
 				label: GROUP_LABELS[g.key],
 				value: r.headline.proportion ?? r.headline.low,
+				high: r.headline.proportion === null ? r.headline.high : null,
 				lower: r.headline.lower,
 				upper: r.headline.upper,
 				reference: g.key === 'all' ? r.reference : null,
@@ -76,7 +77,7 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 			label: "Share of yes per question and task type, with confidence intervals and Self-Instruct's figures",
 			caption:
 				`Share of sampled instances judged "yes" per question, by task type (${nText} items with a final label; audit "${a.name}" of "${a.datasetName}", sample seed ${a.seed}). ` +
-				`Dots: ${estimators.map((e) => ESTIMATOR_LABELS[e]).join(' / ')} estimate${tied ? ' (the lower bound where tied items keep bounds apart)' : ''}; ` +
+				`Dots: ${estimators.map((e) => ESTIMATOR_LABELS[e]).join(' / ')} estimate${tied ? ' (where tied items keep the bounds apart, a thick bar from the lower to the upper figure, both written beside it)' : ''}; ` +
 				`lines: ${level} ${estimators.map((e) => intervalMethod(e, replicates)).join(' / ')}; dashed ticks: Self-Instruct Table 2 (all tasks, one expert, no interval).`,
 			legend: [
 				{ kind: 'interval', label: `estimate and its ${level} interval` },

@@ -105,6 +105,13 @@ export function describeHeadline(h: HeadlineRate): string {
 export function describeBasis(report: AuditReport): string {
 	const b = report.basis;
 	const parts: string[] = [];
+	const k = report.audit.overlap;
+	// These kinds have no item-level verdict to settle (no disagreements page, no adjudication): say
+	// what their figures are built from instead.
+	if (report.audit.kind === 'pairwise')
+		return `Every reviewer's choice counts as one comparison in the win/tie/loss counts and the Bradley–Terry fit${k > 1 ? ` (k = ${k} per item, so an item weighs up to ${k} comparisons)` : ''}; agreement is the share of agreeing pairs of choices on items with two or more. Gold items are not counted.`;
+	if (report.audit.kind === 'conversation')
+		return `${k > 1 ? `Each conversation's and each reply's item-majority verdict is the majority of its reviewers' answers (k = ${k} per item); ties count both ways, as a lower and an upper figure` : "Each conversation's and each reply's verdict is its reviewer's answer (one reviewer per item)"}; the label-level figures count every answer. Gold items are not counted.`;
 	if (report.audit.overlap > 1) {
 		parts.push(`Each item's label is the majority of its reviewers' labels (k = ${report.audit.overlap} per item)`);
 	} else {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticQualityInput, syntheticRatingInput } from './fixtures/synthetic-audit';
 import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts, type MethodsJudge } from './methods';
 import { buildAuditReport } from './report';
+import { describeBasis } from './format';
 
 const facts: MethodsFacts = {
 	population: { instructions: 5000, instances: 5000 },
@@ -14,6 +15,25 @@ const facts: MethodsFacts = {
 };
 
 describe('methodsParagraph', () => {
+	it('says what reviewers did in pairwise and conversation audits, not the rating audit\'s scale of each model\'s response', () => {
+		const base = buildAuditReport(syntheticRatingInput(20), { replicates: 20 });
+		const pairwise = methodsParagraph({ ...base, audit: { ...base.audit, kind: 'pairwise' }, rating: null }, facts).paragraph;
+		expect(pairwise).toContain('chose the better one, "about the same", or "both bad"');
+		expect(pairwise).toContain('Bradley–Terry');
+		expect(pairwise).not.toContain("rated each model's response");
+		const conversation = (unit: 'turn' | 'conversation') =>
+			methodsParagraph(
+				{ ...base, audit: { ...base.audit, kind: 'conversation' }, rating: null, conversation: { unit, conversations: null!, conversationRatings: null, byPosition: [], labels: 0, estimators: '' } },
+				facts
+			).paragraph;
+		expect(conversation('turn')).toContain('Reviewers judged each assistant reply in turn');
+		expect(conversation('conversation')).toContain('Reviewers judged each conversation as a whole');
+		expect(conversation('turn')).not.toContain("rated each model's response");
+		// The line above the figures says what they count, too.
+		expect(describeBasis({ ...base, audit: { ...base.audit, kind: 'pairwise' } })).toMatch(/^Every reviewer's choice counts as one comparison/);
+		expect(describeBasis({ ...base, audit: { ...base.audit, kind: 'conversation' } })).not.toContain("Each item's label is the majority");
+	});
+
 	it('describes a latent-truth quality audit with its numbers and references', () => {
 		const report = buildAuditReport(syntheticQualityInput(200), { replicates: 50 });
 		const { paragraph, references } = methodsParagraph(report, facts);

@@ -142,6 +142,17 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		s.push(
 			`For each instance, reviewers answered Self-Instruct's three questions ${cite('selfInstruct')} — whether the instruction describes a valid task, whether the input is appropriate for the instruction, and whether the output is a correct and acceptable response — and gave the reason for a "no" from Unnatural Instructions' error categories (incomprehensible instruction, input not matching the task, incorrect output, or other; ${citeIn('unnatural')}).`
 		);
+	} else if (a.kind === 'pairwise') {
+		s.push(
+			`Reviewers saw two responses to the same prompt, labelled A and B, and chose the better one, "about the same", or "both bad"; ${a.overlap > 1 ? 'every reviewer\'s choice counts as one comparison' : 'each choice is one comparison'}, "both bad" counts as no comparison, and models are compared by their win, tie and loss counts, with Wilson score intervals on the win rates ${cite('wilson')}, and by a Bradley–Terry fit with ties as half wins.`
+		);
+	} else if (a.kind === 'conversation') {
+		const scale = `Self-Instruct's four-level scale ${cite('selfInstruct')} (A: valid and satisfying; B: acceptable with minor errors; C: relevant but with significant errors; D: irrelevant or invalid)`;
+		s.push(
+			report.conversation?.unit === 'conversation'
+				? `Reviewers judged each conversation as a whole: whether every assistant reply is a correct and acceptable response to what came before, and a rating on ${scale}.`
+				: `Reviewers judged each assistant reply in turn: whether it is a correct and acceptable response to the conversation so far, and a rating on ${scale}; a conversation counts as correct when every reply in it was judged valid.`
+		);
 	} else {
 		s.push(
 			`Reviewers rated each model's response on Self-Instruct's four-level scale ${cite('selfInstruct')} (A: valid and satisfying; B: acceptable with minor errors; C: relevant but with significant errors; D: irrelevant or invalid)${facts.blind ? ', with the model names hidden and the responses shown in a random order for each reviewer' : ''}.`

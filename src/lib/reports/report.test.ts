@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { krippendorffAlpha, wilsonInterval } from '$lib/stats';
-import { buildAuditReport, itemVerdictsOf } from './report';
+import { allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf } from './report';
 import type { ErrorReason, Rating, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
 import { WILSON_95 as W } from './fixtures/wilson-reference';
 import { syntheticQualityInput } from './fixtures/synthetic-audit';
@@ -657,5 +657,41 @@ describe("the report's label-level rates", () => {
 			expect(ids.length).toBe(group.items);
 			for (const rate of group.rates) expect(rate.label, `${group.key} ${rate.key}`).toEqual(labelLevelRate(ids, byItem, rate.key, 0.95));
 		}
+	});
+});
+
+describe('the pooled "all fields valid" estimate of several audits (an export\'s manifest)', () => {
+	/** Another audit of the same dataset: items `from`..`to` of `input` sampled again, with new item and label ids. */
+	function auditAgain(input: ReportInput, auditId: number, keep: (item: ReportItem) => boolean): ReportInput {
+		const offset = auditId * 100_000;
+		const items = input.items.filter(keep);
+		const ids = new Set(items.map((i) => i.id));
+		return {
+			...input,
+			audit: { ...input.audit, id: auditId },
+			items: items.map((i) => ({ ...i, id: i.id + offset })),
+			labels: input.labels.filter((l) => ids.has(l.itemId)).map((l) => ({ ...l, id: l.id + offset, itemId: l.itemId + offset })),
+			adjudications: input.adjudications.filter((a) => ids.has(a.itemId)).map((a) => ({ ...a, itemId: a.itemId + offset })),
+			gold: []
+		};
+	}
+
+	it('counts an instance that two audits sampled once: a copied audit adds nothing, an overlapping one only its new rows', () => {
+		const input = syntheticQualityInput(120, 3, { overlap: 2 });
+		const instances = input.items.map((i) => i.instanceId!);
+		const alone = allValidEstimateOfInstances([input], instances, { replicates: 5, estimator: 'majority' });
+		expect(alone.items).toBe(120);
+		// A bundle of the same audit copied into the dataset: the same rows, the same labels.
+		const copied = allValidEstimateOfInstances([input, auditAgain(input, 2, () => true)], instances, { replicates: 5, estimator: 'majority' });
+		expect(copied.items).toBe(120);
+		expect(copied.majority).toEqual(alone.majority);
+		expect(copied.label.labels).toBe(alone.label.labels);
+		// A second audit over the first 40 rows and 30 it alone sampled: 150 rows in all.
+		const other = auditAgain(input, 3, (i) => i.position < 40);
+		const own = syntheticQualityInput(30, 9, { overlap: 2 });
+		other.items.push(...own.items.map((i) => ({ ...i, id: i.id + 900_000, instanceId: i.instanceId! + 900_000 })));
+		other.labels.push(...own.labels.map((l) => ({ ...l, id: l.id + 900_000, itemId: l.itemId + 900_000 })));
+		const pooled = allValidEstimateOfInstances([input, other], [...instances, ...own.items.map((i) => i.instanceId! + 900_000)], { replicates: 5, estimator: 'majority' });
+		expect(pooled.items).toBe(150);
 	});
 });

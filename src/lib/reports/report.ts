@@ -26,6 +26,7 @@ import {
 	type EstimatorKey,
 	type QualityCategory,
 	type Rating,
+	type ReportAdjudication,
 	type ReportAudit,
 	type ReportInput,
 	type ReportItem,
@@ -533,31 +534,55 @@ export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: 
 	const choices = new Set(inputs.map((i) => i.audit.headlineEstimator));
 	const requested = options.estimator ?? (choices.size === 1 ? ([...choices][0] ?? 'auto') : 'auto');
 	const overlap = Math.max(1, ...inputs.map((i) => i.audit.overlap));
+	// One unit per instance: an instance that several audits sampled (or an audit bundle copied
+	// into the dataset) is one row of the population, counted once, with the labels of every audit
+	// on it — a reviewer's latest label where they labelled it more than once — and its latest
+	// adjudication. Gold items stay as they are (they are not counted in the rates).
 	const items: ReportItem[] = [];
-	const labels: ReportInput['labels'] = [];
-	const adjudications: ReportInput['adjudications'] = [];
+	const unitOfInstance = new Map<number, number>();
+	const unitOfItem = new Map<number, number>();
+	const latestLabel = new Map<string, ReportLabel>();
+	const latestAdjudication = new Map<number, ReportAdjudication>();
 	const gold: ReportInput['gold'] = [];
-	const verdicts = new Map<number, QualityItemVerdict>();
 	for (const input of inputs) {
 		const kept = new Set(input.items.filter((i) => i.isGold || keepItem(i)).map((i) => i.id));
-		const byItem = labelsByItem(input.labels);
-		const adjudicated = new Map(input.adjudications.map((a) => [a.itemId, a]));
 		for (const item of input.items) {
 			if (!kept.has(item.id)) continue;
+			const unit = item.isGold || item.instanceId === null ? undefined : unitOfInstance.get(item.instanceId);
+			if (unit !== undefined) {
+				unitOfItem.set(item.id, unit);
+				continue;
+			}
+			if (!item.isGold && item.instanceId !== null) unitOfInstance.set(item.instanceId, item.id);
+			unitOfItem.set(item.id, item.id);
 			items.push(item);
-			if (!item.isGold) verdicts.set(item.id, qualityVerdict(item.id, byItem.get(item.id) ?? [], adjudicated.get(item.id)));
 		}
-		labels.push(...input.labels.filter((l) => kept.has(l.itemId)));
-		adjudications.push(...input.adjudications.filter((a) => kept.has(a.itemId)));
+		for (const l of input.labels) {
+			const unit = unitOfItem.get(l.itemId);
+			if (unit === undefined) continue;
+			const key = `${unit}:${l.reviewerId}`;
+			const before = latestLabel.get(key);
+			if (!before || l.submittedAt > before.submittedAt || (l.submittedAt === before.submittedAt && l.id > before.id)) latestLabel.set(key, { ...l, itemId: unit });
+		}
+		for (const a of input.adjudications) {
+			const unit = unitOfItem.get(a.itemId);
+			if (unit === undefined) continue;
+			const before = latestAdjudication.get(unit);
+			if (!before || a.updatedAt >= before.updatedAt) latestAdjudication.set(unit, { ...a, itemId: unit });
+		}
 		gold.push(...input.gold.filter((g) => kept.has(g.itemId)));
 	}
+	const labels = [...latestLabel.values()];
+	const adjudications = [...latestAdjudication.values()];
+	const labelsOfUnit = labelsByItem(labels);
+	const verdicts = new Map<number, QualityItemVerdict>();
+	for (const item of items) if (!item.isGold) verdicts.set(item.id, qualityVerdict(item.id, labelsOfUnit.get(item.id) ?? [], latestAdjudication.get(item.id)));
 	const sampled = items.filter((i) => !i.isGold);
 	const finals = sampled.map((i) => verdicts.get(i.id)!).map((v) => ({ value: v.allValid.value, tie: v.allValid.tie, adjudicated: v.adjudicated }));
-	const byItem = labelsByItem(labels);
 	const majority = majorityBounds(finals, confidence);
 	const label = labelLevelRate(
 		sampled.map((i) => i.id),
-		byItem,
+		labelsOfUnit,
 		'allValid',
 		confidence
 	);

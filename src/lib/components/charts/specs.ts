@@ -56,6 +56,9 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 	const facets = [...new Set(all.map((r) => r.facet ?? ''))];
 	const p = (v: number) => v * 100;
 	const fmt = intervalFormat(mode);
+	const isRange = (d: IntervalRow) => d.high !== null && d.high !== undefined && d.high !== d.value;
+	/** The estimate as written beside its line: a point, or the range that ties leave. */
+	const estimateText = (d: IntervalRow) => (isRange(d) ? `${fmt(d.value!)}–${fmt(d.high!)}` : fmt(d.value!));
 	// The labels' room never takes the plot's own: a plot narrower than nothing would draw
 	// rects of negative width (an error in the console) on a narrow screen or before layout.
 	const right = 70;
@@ -109,19 +112,24 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 				all.filter((d) => d.reference !== null && d.reference !== undefined),
 				{ x: (d: IntervalRow) => p(d.reference!), y: 'label', ...fy, stroke: REFERENCE, strokeWidth: 2, strokeDasharray: '3,2' }
 			),
+			// Bounds kept apart by ties: a thick bar from the lower figure to the upper one.
+			Plot.ruleY(
+				data.filter((d) => isRange(d)),
+				{ y: 'label', ...fy, x1: (d: IntervalRow) => p(d.value!), x2: (d: IntervalRow) => p(d.high!), stroke: ACCENT, strokeWidth: 7, strokeLinecap: 'round' }
+			),
 			Plot.dot(data, {
 				x: (d: IntervalRow) => p(d.value!),
 				y: 'label',
 				...fy,
 				fill: ACCENT,
 				r: 4.5,
-				title: (d: IntervalRow) => `${d.label}: ${fmt(d.value!)} [${fmt(d.lower)}, ${fmt(d.upper)}]${d.detail ? ` — ${d.detail}` : ''}`
+				title: (d: IntervalRow) => `${d.label}: ${estimateText(d)} [${fmt(d.lower)}, ${fmt(d.upper)}]${d.detail ? ` — ${d.detail}` : ''}`
 			}),
 			Plot.text(data, {
 				x: (d: IntervalRow) => p(d.upper),
 				y: 'label',
 				...fy,
-				text: (d: IntervalRow) => fmt(d.value!),
+				text: (d: IntervalRow) => estimateText(d),
 				dx: 8,
 				textAnchor: 'start',
 				fill: '#1d2433'

@@ -5,6 +5,11 @@ export interface IntervalRow {
 	/** Facet (a band label above its rows); omit for a single panel. */
 	facet?: string;
 	value: number | null;
+	/**
+	 * Bounds that tied items keep apart: the estimate is the range from `value` (the lower figure)
+	 * to this one, drawn as a bar and written as a range. Omitted for a point estimate.
+	 */
+	high?: number | null;
 	lower: number;
 	upper: number;
 	/** A reference share drawn as a tick (e.g. Self-Instruct Table 2). */

@@ -37,6 +37,15 @@ describe('report figures as files', () => {
 		expect(svg).toContain('<desc>');
 	});
 
+	it('writes bounds that ties keep apart as a range on the chart, not the lower figure alone', () => {
+		const majority = buildAuditReport(syntheticQualityInput(200), { replicates: 20, estimator: 'majority' });
+		const tied = majority.quality!.groups.flatMap((g) => g.rates).filter((r) => r.headline.proportion === null && r.headline.n > 0);
+		expect(tied.length).toBeGreaterThan(0);
+		const all = texts(figureSvg(reportFigures(majority)[0])).join('\n');
+		const pc = (v: number) => `${(v * 100).toFixed(1)}%`;
+		for (const r of tied) expect(all).toContain(`${pc(r.headline.low!)}–${pc(r.headline.high!)}`);
+	});
+
 	it('draws the rating chart with each segment\'s letter and share', () => {
 		const [figure] = reportFigures(rating);
 		expect(figure.id).toBe('model-ratings');

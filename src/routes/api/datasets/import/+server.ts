@@ -5,6 +5,7 @@ import { importFile, importFiles, ImportError } from '$lib/server/datasets/impor
 import { splitFolderUpload } from '$lib/server/datasets/folder-upload';
 import { FORMATS, type FormatId } from '$lib/formats';
 import { config } from '$lib/server/config';
+import { DomainError } from '$lib/errors';
 
 /** Streams the request body (the raw file) through the import; answers the summary or a located error. */
 export const POST: RequestHandler = async ({ request, url, locals }) => {
@@ -47,7 +48,9 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 				: await importFile(chunks(), options);
 		return json({ summary });
 	} catch (err) {
-		if (!(err instanceof ImportError)) throw err;
+		// A refused file, or a refusal of the dataset itself (archived: read-only), with its own status.
+		if (!(err instanceof ImportError || err instanceof DomainError)) throw err;
+		const status = err instanceof DomainError ? err.status : 400;
 		// Over the limit (MAX_IMPORT_MB): answer now and read no further (scripts/serve.js closes
 		// the connection once the client has had the answer).
 		if (received > limit) return json({ message: err.message }, { status: 413 });
@@ -55,9 +58,9 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 		// still sending, receives the answer.
 		while (received <= limit) {
 			const { done, value } = await reader.read();
-			if (done) return json({ message: err.message }, { status: 400 });
+			if (done) return json({ message: err.message }, { status });
 			received += value.length;
 		}
-		return json({ message: err.message }, { status: 400 });
+		return json({ message: err.message }, { status });
 	}
 };
