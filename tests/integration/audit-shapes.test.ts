@@ -164,5 +164,25 @@ describe('reports of the new audits', () => {
 		expect(pr.pairwise!.records.map((r) => `${r.first}-${r.second}`).sort()).toEqual(['big-mid', 'big-small']);
 		expect(pr.pairwise!.bradleyTerry!.models.map((m) => m.model).sort()).toEqual(['big', 'mid', 'small']);
 		expect(JSON.parse(JSON.stringify(pr)).pairwise.records[0].winRate.lower).toBeTypeOf('number');
+
+		// The labels downloads carry what reviewers answered in these kinds too.
+		const { labelRecords, labelsDownload } = await import('../../src/lib/server/reports/downloads');
+		const convLabels = labelRecords(ca.id, db);
+		expect(convLabels).toHaveLength(4);
+		for (const l of convLabels) {
+			expect(l.turns!.map((t) => t.rating)).toEqual(l.turns!.map(() => 'B'));
+			expect(l.turns![0].valid).toBe(true);
+			expect(l.turns!.slice(1).every((t) => t.valid === (l.reviewer_id === reviewers[0].id))).toBe(true);
+		}
+		const convCsv = [...labelsDownload(ca.id, 'csv', db)].join('');
+		expect(convCsv.split('\n')[0]).toContain(',turns,');
+		expect(convCsv).toMatch(/\d+:valid\/B \d+:not valid\/B/);
+		const pairLabels = labelRecords(pa.id, db);
+		expect(pairLabels.map((l) => l.pair!.preference).sort()).toEqual(['a', 'a', 'a', 'b', 'b', 'b', 'both_bad', 'both_bad', 'both_bad', 'tie', 'tie', 'tie']);
+		expect(new Set(pairLabels.map((l) => [l.pair!.model_a, l.pair!.model_b].sort().join(' vs ')))).toEqual(new Set(['big vs small', 'big vs mid']));
+		expect(pairLabels.every((l) => l.turns === undefined)).toBe(true);
+		const pairCsv = [...labelsDownload(pa.id, 'csv', db)].join('').split('\n');
+		expect(pairCsv[0]).toContain(',preference,model_a,model_b,response_a_id,response_b_id,');
+		expect(pairCsv.filter((line) => /,both_bad,/.test(line))).toHaveLength(3);
 	});
 });

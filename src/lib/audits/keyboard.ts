@@ -85,7 +85,7 @@ export const REASON_SHORTCUTS: Record<ErrorReason, string> = Object.fromEntries(
 
 /** Pairwise choices are the digits 1–4: A better, B better, about the same, both bad. */
 /** The A–D answers as a radio group shows them: the letter is the label and the key, the rubric's words the title. */
-export const RATING_OPTIONS = RATING_LEVELS.map((l) => ({ value: l.key, label: l.key, shortcut: l.key, title: `${l.label}: ${l.definition}` }));
+export const RATING_OPTIONS = RATING_LEVELS.map((l) => ({ value: l.key, label: l.key, shortcut: l.key, title: `${l.label}: ${l.definition}`, spoken: l.label.toLowerCase() }));
 
 export const PAIR_SHORTCUTS: Record<PairChoice, string> = Object.fromEntries(PAIR_CHOICES.map((c, i) => [c.key, String(i + 1)])) as Record<PairChoice, string>;
 

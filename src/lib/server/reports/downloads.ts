@@ -6,6 +6,8 @@ import { db, type Db } from '../db';
 import { REPORT_CSV_COLUMNS, comparisonCsvRows, reportCsvRows, type AuditComparison, type AuditReport, type ItemVerdict } from '$lib/reports';
 import { csvRows, csvTable } from '$lib/formats/csv';
 import { loadAudit } from './load';
+import { WHOLE_CONVERSATION_POSITION } from '$lib/audits/rubric';
+import type { AuditKind } from '$lib/reports/types';
 import { storedFlag } from '../db/stored';
 import { openReader } from '../exports/query';
 
@@ -42,6 +44,13 @@ export interface LabelRecord {
 	error_reason: string | null;
 	/** Rating audits: one entry per rated response. */
 	ratings: Array<{ response_id: number; model: string; rating: string }>;
+	/**
+	 * Pairwise audits: the choice in the pair's own order (A is response_a), with the two responses'
+	 * models; absent for other kinds.
+	 */
+	pair?: { preference: string | null; response_a_id: number; model_a: string; response_b_id: number; model_b: string } | null;
+	/** Conversation audits: each judged reply (position in the conversation; -1 = the whole conversation); absent for other kinds. */
+	turns?: Array<{ position: number; valid: boolean; rating: string }>;
 	comment: string;
 	/** Server clock: submit minus when the item was first shown. */
 	duration_ms: number;
@@ -105,6 +114,15 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN users u ON u.id = l.reviewer_id
 			 WHERE l.id IN (SELECT value FROM json_each(?))`
 		);
+		const pairsOf = c.prepare<[string], { labelId: number; preference: string | null; response_a_id: number; model_a: string; response_b_id: number; model_b: string }>(
+			`SELECT l.id AS labelId, l.preference, p.response_a_id, ra.model AS model_a, p.response_b_id, rb.model AS model_b
+			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN preference_pairs p ON p.id = i.pair_id
+			 JOIN responses ra ON ra.id = p.response_a_id JOIN responses rb ON rb.id = p.response_b_id
+			 WHERE l.id IN (SELECT value FROM json_each(?))`
+		);
+		const turnsOf = c.prepare<[string], { labelId: number; position: number; valid: number; rating: string }>(
+			'SELECT label_id AS labelId, position, valid, rating FROM audit_label_turns WHERE label_id IN (SELECT value FROM json_each(?)) ORDER BY label_id, position'
+		);
 		const ratingsOf = c.prepare<[string], { labelId: number; response_id: number; model: string; rating: string }>(
 			'SELECT label_id AS labelId, response_id, model, rating FROM audit_label_ratings WHERE label_id IN (SELECT value FROM json_each(?)) ORDER BY label_id, model, response_id'
 		);
@@ -118,6 +136,15 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 					let forLabel = ratings.get(r.labelId);
 					if (!forLabel) ratings.set(r.labelId, (forLabel = []));
 					forLabel.push({ response_id: r.response_id, model: r.model, rating: r.rating });
+				}
+			}
+			const pairs = new Map(audit.kind === 'pairwise' ? pairsOf.all(list).map(({ labelId, ...pair }) => [labelId, pair]) : []);
+			const turns = new Map<number, NonNullable<LabelRecord['turns']>>();
+			if (audit.kind === 'conversation') {
+				for (const t of turnsOf.all(list)) {
+					let forLabel = turns.get(t.labelId);
+					if (!forLabel) turns.set(t.labelId, (forLabel = []));
+					forLabel.push({ position: t.position, valid: t.valid === 1, rating: t.rating });
 				}
 			}
 			yield block.map((id) => {
@@ -139,6 +166,8 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 					output_valid: storedFlag(r.output_valid),
 					error_reason: r.error_reason,
 					ratings: ratings.get(id) ?? [],
+					...(audit.kind === 'pairwise' ? { pair: pairs.get(id) ?? null } : {}),
+					...(audit.kind === 'conversation' ? { turns: turns.get(id) ?? [] } : {}),
 					comment: r.comment,
 					duration_ms: r.duration_ms,
 					active_ms: r.active_ms,
@@ -162,14 +191,15 @@ export function labelRecords(auditId: number, database: Db = db()): LabelRecord[
 export function* labelsDownload(auditId: number, format: 'csv' | 'jsonl', database: Db = db()): Generator<string> {
 	let models: string[] = [];
 	let header = format === 'csv';
+	const kind = loadAudit(auditId, database).kind;
 	for (const block of labelBlocks(auditId, database, format === 'csv' ? { models: (m) => (models = m) } : {})) {
 		if (format === 'jsonl') yield labelsJsonl(block);
 		else {
-			yield labelCsvRows(block, models, header);
+			yield labelCsvRows(block, models, header, kind);
 			header = false;
 		}
 	}
-	if (header) yield labelCsvRows([], models, true);
+	if (header) yield labelCsvRows([], models, true, kind);
 }
 
 export function labelsJsonl(records: readonly LabelRecord[]): string {
@@ -182,14 +212,28 @@ const LABEL_COLUMNS = [
 ] as const;
 const LABEL_TRAILING_COLUMNS = ['comment', 'duration_ms', 'active_ms', 'submitted_at', 'updated_at', 'revision'] as const;
 
-/** Labels as CSV rows (with the header row when asked); rating audits get one `rating:<model>` column per model. */
-function labelCsvRows(records: readonly LabelRecord[], models: readonly string[], header: boolean): string {
+const PAIR_COLUMNS = ['preference', 'model_a', 'model_b', 'response_a_id', 'response_b_id'] as const;
+
+/** A conversation label's replies in one cell: "2:valid/A 4:not valid/C" ("whole:" for the conversation as a whole). */
+function turnsCell(turns: NonNullable<LabelRecord['turns']>): string {
+	return turns.map((t) => `${t.position === WHOLE_CONVERSATION_POSITION ? 'whole' : t.position}:${t.valid ? 'valid' : 'not valid'}/${t.rating}`).join(' ');
+}
+
+/**
+ * Labels as CSV rows (with the header row when asked); rating audits get one `rating:<model>`
+ * column per model, pairwise audits the choice and the pair's models, conversation audits a
+ * `turns` column.
+ */
+function labelCsvRows(records: readonly LabelRecord[], models: readonly string[], header: boolean, kind: AuditKind): string {
 	const rows = records.map((r) => [
 		...LABEL_COLUMNS.map((c) => r[c]),
 		...models.map((m) => r.ratings.find((x) => x.model === m)?.rating ?? ''),
+		...(kind === 'pairwise' ? PAIR_COLUMNS.map((c) => r.pair?.[c] ?? '') : []),
+		...(kind === 'conversation' ? [turnsCell(r.turns ?? [])] : []),
 		...LABEL_TRAILING_COLUMNS.map((c) => r[c])
 	]);
-	return header ? csv([...LABEL_COLUMNS, ...models.map((m) => `rating:${m}`), ...LABEL_TRAILING_COLUMNS], rows) : csvRows(rows);
+	const extra = kind === 'pairwise' ? PAIR_COLUMNS : kind === 'conversation' ? ['turns'] : [];
+	return header ? csv([...LABEL_COLUMNS, ...models.map((m) => `rating:${m}`), ...extra, ...LABEL_TRAILING_COLUMNS], rows) : csvRows(rows);
 }
 
 const VERDICT_COLUMNS = [
