@@ -10,12 +10,17 @@ export interface CliErrorPlace {
 	field?: string;
 }
 
-/** A user-facing CLI failure: printed as one line, no stack trace. */
+/**
+ * A user-facing CLI failure: printed as one line, no stack trace. `result`: what the command had
+ * done when it failed (a run's summary), printed under --json in the same document as the error,
+ * so that a script reads one JSON value whatever happened.
+ */
 export class CliError extends Error {
 	constructor(
 		message: string,
 		readonly exitCode = 1,
-		readonly place: CliErrorPlace = {}
+		readonly place: CliErrorPlace = {},
+		readonly result?: object
 	) {
 		super(message);
 		this.name = 'CliError';
@@ -41,8 +46,12 @@ export interface CliErrorJson {
 	} & CliErrorPlace;
 }
 
-/** What a command run with --json prints on standard output when it fails, for the script that reads it. */
-export function errorJson(err: unknown): CliErrorJson {
+/** What a command run with --json prints on standard output when it fails, for the script that reads it: the error, with the command's result when it had one. */
+export function failureJson(err: unknown): CliErrorJson {
+	return err instanceof CliError && err.result ? { ...err.result, ...errorJson(err) } : errorJson(err);
+}
+
+function errorJson(err: unknown): CliErrorJson {
 	const message = err instanceof Error ? err.message : String(err);
 	const code = exitCodeOf(err);
 	if (err instanceof CliError) {

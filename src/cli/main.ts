@@ -7,7 +7,7 @@
  * failure itself by setting process.exitCode.
  */
 import os from 'node:os';
-import { errorJson, exitCodeOf } from './cli-error';
+import { exitCodeOf, failureJson } from './cli-error';
 import { printJson } from './output';
 import { config } from '../lib/server/config';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
@@ -94,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
 		if ((err as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
 		const code = exitCodeOf(err);
 		// A script that asked for JSON gets the failure as JSON too (the person, on stderr, a line).
-		if (rest.includes('--json')) printJson(errorJson(err));
+		if (rest.includes('--json')) printJson(failureJson(err));
 		if (code !== null) {
 			console.error(`error: ${(err as Error).message}`);
 			return code;

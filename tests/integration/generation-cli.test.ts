@@ -88,6 +88,22 @@ describe('instruct-audit generate', () => {
 		expect(refused.stderr).toContain('step "alpaca/generation" template: The template must contain {{seed_tasks}}');
 	}, 90_000);
 
+	it('a run that fails (the endpoint refuses the key) prints one JSON document under --json, its summary with the error, and exits 1', async () => {
+		const guarded = await startFakeOpenAI({ script: pipelineScript(), apiKey: 'sk-right-key-123456' });
+		try {
+			const run = await cli(['--pipeline', 'self-instruct', '--target', '5', '--json'], { LLM_BASE_URL: guarded.url, LLM_MODEL: 'fake-base', LLM_API_KEY: 'sk-wrong-key-654321' });
+			expect(run.code, run.stderr).toBe(1);
+			const doc = JSON.parse(run.stdout); // one document: a second one would not parse
+			expect(doc.status).toMatch(/^(failed|paused)$/);
+			expect(doc.id).toBeTypeOf('number');
+			expect(doc.error).toMatchObject({ code: 'failed' });
+			expect(doc.error.message).toMatch(new RegExp(`^Run ${doc.id} (failed|paused): .+\\. Resume with --resume ${doc.id}\\.$`));
+			expect(run.stdout + run.stderr).not.toContain('sk-wrong-key-654321');
+		} finally {
+			await guarded.close();
+		}
+	}, 60_000);
+
 	it('runs a pipeline to its target from LLM_* variables, prints the run id and counts, and lists it', async () => {
 		const seeds = path.join(path.dirname(file), 'seeds.txt');
 		fs.writeFileSync(seeds, 'Write a haiku about autumn leaves.\nExplain how a rainbow forms.\nList three ways to save water at home.\n');

@@ -95,7 +95,9 @@ export async function run(argv: string[]): Promise<void> {
 					priceOutputPer1M: number(values['price-out'], 'price-out') ?? null,
 					isDefault: Boolean(values.default)
 				});
-				console.log(`Added endpoint ${created.id} "${created.name}" (${created.apiStyle}, ${created.model} at ${created.baseUrl}${created.hasApiKey ? `, key ${created.apiKeyMasked}` : ''}).`);
+				// The key itself never: only whether there is one, masked.
+				if (values.json) printJson({ added: { id: created.id, name: created.name, apiStyle: created.apiStyle, model: created.model, baseUrl: created.baseUrl, hasApiKey: created.hasApiKey, apiKeyMasked: created.apiKeyMasked } });
+				else console.log(`Added endpoint ${created.id} "${created.name}" (${created.apiStyle}, ${created.model} at ${created.baseUrl}${created.hasApiKey ? `, key ${created.apiKeyMasked}` : ''}).`);
 			} catch (err) {
 				if (err instanceof EndpointError) throw new CliError(`${err.field ? `${err.field}: ` : ''}${err.message}`);
 				throw err;
@@ -116,11 +118,13 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		case 'default':
 			setDefaultEndpoint(stored(ref).id);
-			console.log(`"${ref}" is now the default endpoint.`);
+			if (values.json) printJson({ default: ref });
+			else console.log(`"${ref}" is now the default endpoint.`);
 			return;
 		case 'remove':
 			deleteEndpoint(stored(ref).id);
-			console.log(`Removed endpoint "${ref}".`);
+			if (values.json) printJson({ removed: ref });
+			else console.log(`Removed endpoint "${ref}".`);
 			return;
 		default:
 			throw new CliError(USAGE, 2);

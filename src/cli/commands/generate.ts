@@ -214,15 +214,20 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	const bar = json ? null : progressBar(run.target, run.pipeline as PipelineId, params.rephrasings ?? 0);
 	const { end, interrupted } = await runInForeground(runId, (p) => bar?.update(p)).finally(() => bar?.stop());
 	const summary = runSummary(runId)!;
-	if (json) printJson(summary);
-	else console.log(describeSummary(summary));
-	if (end.status === 'paused' && interrupted) {
+	const stopped = end.status === 'paused' && interrupted;
+	const failed = end.status !== 'completed' && !stopped;
+	// Under --json a failed run's summary goes out with its error, as one document (main.ts).
+	if (!json) console.log(describeSummary(summary));
+	else if (!failed) printJson(summary);
+	if (stopped) {
 		if (!json) console.log(`Resume with: npx instruct-audit generate --resume ${runId}`);
 		process.exitCode = 130;
 		return;
 	}
-	if (end.status !== 'completed') {
-		throw new CliError(`Run ${runId} ${end.status}. ${end.status === 'failed' || end.status === 'paused' ? `Resume with --resume ${runId} once fixed.` : ''}`.trim());
+	if (failed) {
+		const why = end.message ? `: ${end.message.replace(/\.$/, '')}` : '';
+		const next = end.status === 'cancelled' ? '' : ` Resume with --resume ${runId}.`;
+		throw new CliError(`Run ${runId} ${end.status}${why}.${next}`, 1, {}, summary);
 	}
 }
 
@@ -264,11 +269,16 @@ export async function run(argv: string[]): Promise<void> {
 	db(); // open and migrate before anything else
 
 	if (values.list) {
+		// The runs table holds judge runs too: their count is of rows judged, not accepted.
+		const judged = (r: RunSummary) => {
+			const j = (r.progress as { judge?: { parsed?: number; unparsed?: number } }).judge;
+			return (j?.parsed ?? 0) + (j?.unparsed ?? 0);
+		};
 		const rows = listRuns().map((r) => ({
 			id: r.id,
 			pipeline: r.pipeline,
 			status: r.status,
-			accepted: `${r.progress.accepted}/${r.target}`,
+			accepted: r.pipeline === 'judge' ? `${judged(r)}/${r.target} judged` : `${r.progress.accepted}/${r.target}`,
 			requests: r.progress.calls.done,
 			model: r.model,
 			dataset: r.datasetName ?? ''
@@ -280,6 +290,7 @@ export async function run(argv: string[]): Promise<void> {
 	if (values.status) {
 		const summary = runSummary(runRef(values.status, 'status'));
 		if (!summary) throw new CliError(`There is no run ${values.status}.`);
+		if (summary.pipeline === 'judge') throw new CliError(`Run ${summary.id} is a judge run: see it with judge status ${summary.id}.`);
 		if (json) printJson(summary);
 		else console.log(describeSummary(summary));
 		return;
@@ -300,11 +311,13 @@ export async function run(argv: string[]): Promise<void> {
 		const id = runRef(ref, action);
 		try {
 			const result = requestRunAction(id, action);
-			console.log(
-				result.requested
-					? `Asked the process running run ${id} to ${action} it; it does so within a few seconds.`
-					: `Run ${id} is now ${result.status}.`
-			);
+			if (json) printJson({ id, action, ...result });
+			else
+				console.log(
+					result.requested
+						? `Asked the process running run ${id} to ${action} it; it does so within a few seconds.`
+						: `Run ${id} is now ${result.status}.`
+				);
 		} catch (err) {
 			if (err instanceof RunError) throw new CliError(err.message);
 			throw err;

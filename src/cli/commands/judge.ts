@@ -143,14 +143,21 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	});
 	if (!json) process.stderr.write('\n');
 	const summary = judgeSummary(runId);
-	if (json) printJson(summary);
-	else console.log(describe(summary));
-	if (end.status === 'paused' && interrupted) {
+	const stopped = end.status === 'paused' && interrupted;
+	const failed = end.status !== 'completed' && !stopped;
+	// Under --json a failed run's summary goes out with its error, as one document (main.ts).
+	if (!json) console.log(describe(summary));
+	else if (!failed) printJson(summary);
+	if (stopped) {
 		if (!json) console.log(`Resume with: npx instruct-audit judge resume ${runId}`);
 		process.exitCode = 130;
 		return;
 	}
-	if (end.status !== 'completed') throw new CliError(`Judge run ${runId} ${end.status}. Resume with: judge resume ${runId}`);
+	if (failed) {
+		const why = end.message ? `: ${end.message.replace(/\.$/, '')}` : '';
+		const next = end.status === 'cancelled' ? '' : ` Resume with: judge resume ${runId}.`;
+		throw new CliError(`Judge run ${runId} ${end.status}${why}.${next}`, 1, {}, summary);
+	}
 }
 
 export async function run(argv: string[]): Promise<void> {

@@ -18,7 +18,13 @@ export interface GeneratedInstance {
 	output: string;
 }
 
-export type InstanceProblem = 'missing_output' | 'missing_label' | 'truncated';
+/** 'empty': the model wrote nothing (recorded, so an empty reply is never silent). */
+export type InstanceProblem = 'missing_output' | 'missing_label' | 'truncated' | 'empty';
+
+/** An empty reply: no instance, one problem saying so. */
+function emptyReply(text: string): ParsedInstances | null {
+	return text.trim() === '' ? { instances: [], problems: [{ problem: 'empty', raw: text }], notes: [] } : null;
+}
 
 export interface ParsedInstances {
 	instances: GeneratedInstance[];
@@ -98,6 +104,8 @@ function pairsOf(block: string): { pairs: Array<GeneratedInstance & { raw: strin
  * mid-sentence, so it is dropped (reported as 'truncated'), as the reference does.
  */
 export function parseInputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
+	const empty = emptyReply(text);
+	if (empty) return empty;
 	const notes: ReplyNote[] = [];
 	const problems: ParsedInstances['problems'] = [];
 	const body = prepare(text, notes);
@@ -140,6 +148,8 @@ export function parseInputFirstInstances(text: string, finishReason = 'stop'): P
  * following text has an empty input. Text before the first label is a lead-in.
  */
 export function parseOutputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
+	const empty = emptyReply(text);
+	if (empty) return empty;
 	const notes: ReplyNote[] = [];
 	const problems: ParsedInstances['problems'] = [];
 	const body = prepare(text, notes);

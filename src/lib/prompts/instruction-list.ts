@@ -47,6 +47,7 @@ interface Item {
  */
 export function parseInstructionList(text: string, finishReason: string, style: ReplyStyle = 'completions'): ParsedInstructionList {
 	if (finishReason === 'length') return { instructions: [], droppedForLength: true, notes: [] };
+	if (text.trim() === '') return { instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }] };
 	const notes: ReplyNote[] = [];
 	const { body, signOff } = splitSignOff(text);
 	const lines = body.split('\n');

@@ -7,7 +7,8 @@
 
 /** Something in a reply that did not become data, and its exact text. */
 export interface ReplyNote {
-	kind: 'lead_in' | 'sign_off' | 'decoration' | 'empty_item';
+	/** 'empty': the whole reply was empty (nothing written: recorded, so an empty reply is never silent). */
+	kind: 'lead_in' | 'sign_off' | 'decoration' | 'empty_item' | 'empty';
 	raw: string;
 }
 

@@ -201,3 +201,15 @@ describe('property: input-first layouts', () => {
 		}
 	});
 });
+
+describe('empty replies', () => {
+	it('are recorded, never silent: a problem for instance replies, a note for an instruction list', () => {
+		for (const text of ['', '  \n\t ']) {
+			expect(parseInputFirstInstances(text)).toEqual({ instances: [], problems: [{ problem: 'empty', raw: text }], notes: [] });
+			expect(parseOutputFirstInstances(text)).toEqual({ instances: [], problems: [{ problem: 'empty', raw: text }], notes: [] });
+			for (const style of ['chat', 'completions'] as const) {
+				expect(parseInstructionList(text, 'stop', style)).toEqual({ instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }] });
+			}
+		}
+	});
+});

@@ -123,7 +123,7 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 		summary.judgeCalls = {
 			mode: batch ? 'batch' : 'live',
 			batches: listJudgeBatches(database, id).map((b) => {
-				const counts = b.requestCounts ? (JSON.parse(b.requestCounts) as { completed?: number; failed?: number }) : null;
+				const counts = b.requestCounts as { completed?: number; failed?: number } | null;
 				return {
 					key: b.key,
 					phase: b.phase,

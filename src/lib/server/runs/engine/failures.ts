@@ -188,7 +188,7 @@ export function failMessage(error: LlmError, model: string, apiStyle?: string): 
 			: '';
 	switch (error.kind) {
 		case 'auth':
-			return 'Failed: the endpoint rejected the API key (401). Fix the key in Admin → Endpoints, then resume the run.';
+			return 'Failed: the endpoint rejected the API key (401). Fix the key (in Admin → Endpoints, or LLM_API_KEY for the endpoint taken from the environment), then resume the run.';
 		case 'permission':
 			return `Failed: the API key is not allowed to use this model or endpoint (403). ${error.message}`;
 		case 'quota':

@@ -105,8 +105,15 @@ const ACTIVE = "phase NOT IN ('done', 'failed')";
 
 class LostOwnership extends Error {}
 
-/** The judge run's batches, for pages and the CLI. */
+/** The judge run's batches, for pages and the CLI (request counts as the API gave them, an object). */
 export function listJudgeBatches(database: Db, runId: number) {
+	return storedJudgeBatches(database, runId).map(({ requestCounts, ...b }) => ({
+		...b,
+		requestCounts: requestCounts ? (JSON.parse(requestCounts) as Record<string, number>) : null
+	}));
+}
+
+function storedJudgeBatches(database: Db, runId: number) {
 	return database.$client
 		.prepare<[number], {
 		key: string;
