@@ -13,6 +13,7 @@ import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { judgeAuditCalibration, overlappingJudgeRuns } from '../../src/lib/server/judge';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
 import { getRun } from '../../src/lib/server/runs/engine/run-rows';
+import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
 
@@ -90,6 +91,11 @@ describe('judge run, live calls', () => {
 
 		const progress = readJudgeProgress(getRun(run.id, db)!.progress);
 		expect(progress.judge).toMatchObject({ rows: TASKS, parsed: TASKS - 1, unparsed: 1, retried: 2, problems: { not_json: 1 } });
+		// The calls list's "replies not read" shows the unparsed label's call, whose detail holds the raw reply.
+		const notRead = listCalls(db, run.id, { withProblems: true });
+		expect(notRead.total).toBe(1);
+		expect(notRead.rows[0].problems).toBe(1);
+		expect(callDetail(db, run.id, notRead.rows[0].id)!.completion).toBe('I would say the output is mostly fine.');
 		expect(progress.costKnown).toBe(true);
 
 		// Calibration and the whole-dataset estimate against figures worked out independently.
