@@ -88,21 +88,31 @@ describe('instruct-audit generate', () => {
 		expect(refused.stderr).toContain('step "alpaca/generation" template: The template must contain {{seed_tasks}}');
 	}, 90_000);
 
-	it('a run that fails (the endpoint refuses the key) prints one JSON document under --json, its summary with the error, and exits 1', async () => {
+	it('a run that fails (the endpoint refuses the key) prints one JSON document under --json and exits 1; set-key, then --resume, finishes it', async () => {
 		const guarded = await startFakeOpenAI({ script: pipelineScript(), apiKey: 'sk-right-key-123456' });
 		try {
-			const run = await cli(['--pipeline', 'self-instruct', '--target', '5', '--json'], { LLM_BASE_URL: guarded.url, LLM_MODEL: 'fake-base', LLM_API_KEY: 'sk-wrong-key-654321' });
+			const add = await cli(['add', '--name', 'guarded', '--base-url', guarded.url, '--model', 'fake-base', '--json'], { LLM_API_KEY: 'sk-wrong-key-654321' }, 'endpoints');
+			expect(add.code, add.stderr).toBe(0);
+			expect(JSON.parse(add.stdout).added).toMatchObject({ name: 'guarded', hasApiKey: true });
+			const run = await cli(['--pipeline', 'self-instruct', '--target', '5', '--endpoint', 'guarded', '--json']);
 			expect(run.code, run.stderr).toBe(1);
 			const doc = JSON.parse(run.stdout); // one document: a second one would not parse
 			expect(doc.status).toMatch(/^(failed|paused)$/);
 			expect(doc.id).toBeTypeOf('number');
 			expect(doc.error).toMatchObject({ code: 'failed' });
 			expect(doc.error.message).toMatch(new RegExp(`^Run ${doc.id} (failed|paused): .+\\. Resume with --resume ${doc.id}\\.$`));
-			expect(run.stdout + run.stderr).not.toContain('sk-wrong-key-654321');
+			expect(run.stdout + run.stderr + add.stdout).not.toContain('sk-wrong-key-654321');
+			// The key fixed in place: the run keeps its endpoint and resumes to its target.
+			const setKey = await cli(['set-key', 'guarded', '--json'], { LLM_API_KEY: 'sk-right-key-123456' }, 'endpoints');
+			expect(setKey.code, setKey.stderr).toBe(0);
+			expect(setKey.stdout).not.toContain('sk-right-key-123456');
+			const resumed = await cli(['--resume', String(doc.id), '--json']);
+			expect(resumed.code, resumed.stderr).toBe(0);
+			expect(JSON.parse(resumed.stdout)).toMatchObject({ id: doc.id, status: 'completed' });
 		} finally {
 			await guarded.close();
 		}
-	}, 60_000);
+	}, 90_000);
 
 	it('runs a pipeline to its target from LLM_* variables, prints the run id and counts, and lists it', async () => {
 		const seeds = path.join(path.dirname(file), 'seeds.txt');

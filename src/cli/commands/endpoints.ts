@@ -10,7 +10,8 @@ import {
 	envEndpointView,
 	findEndpoint,
 	listEndpoints,
-	setDefaultEndpoint
+	setDefaultEndpoint,
+	updateEndpoint
 } from '$lib/server/runs/endpoints';
 import { API_STYLES, ENDPOINT_PRESET_IDS, ENDPOINT_PRESETS, endpointFromEnv, testConnection, type ApiStyle, type EndpointPresetId } from '$lib/server/llm';
 import { processEnv } from '$lib/server/config';
@@ -20,6 +21,7 @@ const USAGE = `Usage:
   npx instruct-audit endpoints add --name <name> (--preset ${ENDPOINT_PRESET_IDS.join('|')} | --base-url <url>) --model <model>
         [--api-style completions|chat] [--concurrency N] [--rpm N] [--tpm N] [--price-in USD] [--price-out USD] [--default]
   npx instruct-audit endpoints test <name|id|env>
+  npx instruct-audit endpoints set-key <name|id>          (the new key from LLM_API_KEY)
   npx instruct-audit endpoints default <name|id>
   npx instruct-audit endpoints remove <name|id>
 
@@ -114,6 +116,18 @@ export async function run(argv: string[]): Promise<void> {
 			// A failed test is a failure: the report says which (refused, timeout, DNS, TLS, key…), the exit code says so.
 			else console.log(`${report.outcome.replace(/_/g, ' ')}: ${report.message}`);
 			if (!report.ok) process.exitCode = 1;
+			return;
+		}
+		case 'set-key': {
+			// A rejected key (401) is fixed here and the run resumed: runs keep their endpoint, so
+			// removing it and adding it again would strand them.
+			const current = stored(ref);
+			const key = processEnv().LLM_API_KEY?.trim() ?? '';
+			if (key === '') throw new CliError('Put the new key in the LLM_API_KEY environment variable (never on the command line).', 2);
+			const { id, hasApiKey: _had, apiKeyMasked: _masked, updatedAt: _at, ...settings } = current;
+			const updated = updateEndpoint(id, { ...settings, apiKey: key });
+			if (values.json) printJson({ updated: { id: updated.id, name: updated.name, hasApiKey: updated.hasApiKey, apiKeyMasked: updated.apiKeyMasked } });
+			else console.log(`Endpoint "${updated.name}" now uses the key ${updated.apiKeyMasked}; resume its runs with generate --resume <run> or judge resume <run>.`);
 			return;
 		}
 		case 'default':
