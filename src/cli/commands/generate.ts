@@ -215,7 +215,9 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	const { end, interrupted } = await runInForeground(runId, (p) => bar?.update(p)).finally(() => bar?.stop());
 	const summary = runSummary(runId)!;
 	const stopped = end.status === 'paused' && interrupted;
-	const failed = end.status !== 'completed' && !stopped;
+	// Completed short of its target (a call limit reached): the script did not get what it asked for.
+	const short = end.status === 'completed' && summary.progress.accepted < summary.target;
+	const failed = (end.status !== 'completed' && !stopped) || short;
 	// Under --json a failed run's summary goes out with its error, as one document (main.ts).
 	if (!json) console.log(describeSummary(summary));
 	else if (!failed) printJson(summary);
@@ -224,6 +226,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 		process.exitCode = 130;
 		return;
 	}
+	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.progress.accepted} of ${summary.target} accepted.`, 1, {}, summary);
 	if (failed) {
 		const why = end.message ? `: ${end.message.replace(/\.$/, '')}` : '';
 		const next = end.status === 'cancelled' ? '' : ` Resume with --resume ${runId}.`;

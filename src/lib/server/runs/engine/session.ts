@@ -16,6 +16,7 @@ import { runJudgeBatches } from '../judge/batch';
 import type { JudgeProgress } from '../judge/progress';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
 import { callFailureLabel, failureGuard } from './failures';
+import { ruleLabel } from '../generation/progress';
 import { makeOwner } from './owner';
 import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
 
@@ -176,7 +177,10 @@ export class RunSession {
 		switch (end.kind) {
 			case 'finished':
 				status = 'completed';
-				message = joinSentences(driverShortfall?.() ?? null, this.progress ? failedCallsNote(this.progress) : null);
+				{
+					const short = driverShortfall?.() ?? null;
+					message = joinSentences(short, short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(this.progress) : null);
+				}
 				break;
 			case 'pause':
 				status = 'paused';
@@ -233,6 +237,17 @@ function claimedRun(database: Db, id: number) {
 function joinSentences(...parts: (string | null)[]): string | null {
 	const text = parts.filter(Boolean).join(' ');
 	return text || null;
+}
+
+/** Why a run stopped short of its target, from what its filters rejected most (not a guess). */
+function mostRejected(progress: KindProgress): string | null {
+	const rejected = (progress as { rejected?: Record<string, number> }).rejected ?? {};
+	const top = Object.entries(rejected)
+		.filter(([, n]) => n > 0)
+		.sort((a, b) => b[1] - a[1])
+		.slice(0, 3);
+	if (!top.length) return null;
+	return `Rejected most often: ${top.map(([rule, n]) => `${ruleLabel(rule).toLowerCase()} (${n})`).join(', ')}.`;
 }
 
 /** A run that completed with calls failed on their own prompt says so, and how to retry them. */

@@ -200,6 +200,6 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 
 	shortfall(): string | null {
 		if (this.pool.accepted >= this.target) return null;
-		return `Stopped short of the target: ${this.callsDone} generation calls gave ${this.pool.accepted} acceptable tasks of the ${this.target} wanted (limit ${this.run.params.maxGenerationCalls} calls). The model may be repeating the pool; try another model.`;
+		return `Stopped short of the target: ${this.callsDone} generation calls gave ${this.pool.accepted} acceptable tasks of the ${this.target} wanted (limit ${this.run.params.maxGenerationCalls} calls). Try other filters or another model.`;
 	}
 }

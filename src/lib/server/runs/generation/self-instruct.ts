@@ -391,6 +391,6 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 	shortfall(): string | null {
 		if (this.pool.accepted >= this.target) return null;
-		return `Stopped short of the target: ${this.instructionCallsDone} instruction-generation calls gave ${this.pool.accepted} acceptable instructions of the ${this.target} wanted (limit ${this.run.params.maxInstructionCalls} calls). The model may be repeating the pool; try a higher temperature or another model.`;
+		return `Stopped short of the target: ${this.instructionCallsDone} instruction-generation calls gave ${this.pool.accepted} acceptable instructions of the ${this.target} wanted (limit ${this.run.params.maxInstructionCalls} calls). Try a higher temperature, other filters or another model.`;
 	}
 }
