@@ -3,6 +3,15 @@ import { z } from 'zod';
 export type FieldErrors = Record<string, string>;
 
 /**
+ * A number field whose box may be left empty: empty is missing (its message, or the schema's
+ * default), never 0 — z.coerce.number turns '' into 0, which once ran the ROUGE-L filter at
+ * threshold 0 when the box was cleared.
+ */
+export function blankIsMissing<T extends z.ZodType>(schema: T) {
+	return z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+}
+
+/**
  * The submitted values a failed form action sends back to refill its fields: only the fields
  * named, as text. An allow-list on purpose — a field not named here (an API key, a password, a
  * field added later) is never echoed to the browser.

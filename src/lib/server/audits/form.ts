@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkbox } from '../forms';
+import { blankIsMissing, checkbox } from '../forms';
 import { parseGold, GoldParseError } from '../../audits/gold';
 import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
 import { AuditError } from './errors';
@@ -20,8 +20,8 @@ export const auditFormSchema = z.object({
 	datasetId: z.coerce.number({ message: 'Choose a dataset.' }).int().positive('Choose a dataset.'),
 	kind: z.enum(['quality', 'rating', 'conversation', 'pairwise'], { message: 'Choose the kind of audit.' }),
 	name: z.string().trim().max(200, 'At most 200 characters.').default(''),
-	sampleSize: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(100_000, 'At most 100,000.'),
-	seed: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(Number.MAX_SAFE_INTEGER),
+	sampleSize: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(100_000, 'At most 100,000.')),
+	seed: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(Number.MAX_SAFE_INTEGER)),
 	instanceMode: z.enum(['one', 'all']).default('one'),
 	/** A radio: none, classification or verdict ("on" from an older form's checkbox = classification). */
 	stratify: z
@@ -41,16 +41,16 @@ export const auditFormSchema = z.object({
 	/** Pairwise audits: build pairs from the dataset's responses of these two models (both blank: use the dataset's pairs). */
 	pairModelA: z.string().trim().max(200).default(''),
 	pairModelB: z.string().trim().max(200).default(''),
-	overlap: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(10, 'At most 10.'),
+	overlap: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(10, 'At most 10.')),
 	reviewers: ids,
 	blind: checkbox,
-	leaseMinutes: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1 minute.').max(1440, 'At most a day.'),
+	leaseMinutes: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1 minute.').max(1440, 'At most a day.')),
 	guidelines: z.string().max(MAX_GUIDELINES_LENGTH, 'The guidelines are too long.').default(''),
 	gold: z.string().max(2_000_000, 'Too much gold data.').default(''),
-	goldPercent: z.coerce.number({ message: 'Enter a number.' }).min(0, 'At least 0%.').max(50, 'At most 50%.').default(10),
+	goldPercent: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).min(0, 'At least 0%.').max(50, 'At most 50%.').default(10)),
 	pilot: checkbox,
-	qualificationItems: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(1000, 'At most 1,000.').default(0),
-	qualificationPercent: z.coerce.number({ message: 'Enter a number.' }).gt(0, 'Above 0%.').max(100, 'At most 100%.').default(80),
+	qualificationItems: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.').max(1000, 'At most 1,000.').default(0)),
+	qualificationPercent: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).gt(0, 'Above 0%.').max(100, 'At most 100%.').default(80)),
 	/** Quality audits: a judge run whose answers pre-fill the review screen ('' = off, the default). */
 	suggestionRunId: z.string().trim().max(20).default('')
 });

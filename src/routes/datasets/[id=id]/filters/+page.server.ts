@@ -4,7 +4,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
 import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
-import { parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
+import { blankIsMissing, parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
 import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
 
@@ -41,12 +41,12 @@ const words = (max: number) =>
 
 const schema = z.object({
 	preset: z.enum(FILTER_PRESETS),
-	threshold: z.coerce.number({ message: 'Enter a number.' }).min(0, 'Between 0 and 1.').max(1, 'Between 0 and 1.'),
-	minWords: z.coerce.number().int().min(0),
-	maxWords: z.coerce.number().int().min(1),
+	threshold: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).min(0, 'Between 0 and 1.').max(1, 'Between 0 and 1.')),
+	minWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.')),
+	maxWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.')),
 	blacklist: words(500),
 	prefixes: words(100),
-	maxPerTask: z.coerce.number().int().min(1),
+	maxPerTask: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.')),
 	wordCount: checkbox,
 	blacklistOn: checkbox,
 	forbiddenPrefix: checkbox,
