@@ -39,6 +39,14 @@ describe('readRecord', () => {
 		expect(readRecord('instances', { instruction: 'i', input: null, output: 'o' })).toMatchObject({ instances: [{ input: '', output: 'o' }] });
 		expect(() => readRecord('instances', { instruction: 'i', output: null })).toThrow('field "output" must be a string, got null');
 	});
+	it('refuses a lone surrogate escape, which has no UTF-8 form, naming the field; a proper pair is text', () => {
+		const bad = JSON.parse('{"instruction":"i","output":"bad \\ud800 here"}');
+		expect(() => readRecord('instances', bad)).toThrow('field "output" holds an unpaired surrogate escape');
+		const chat = JSON.parse('{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"x\\udfff"}]}');
+		expect(() => readRecord(detectFormat(chat)!, chat)).toThrow('field "messages[1].content" holds an unpaired surrogate escape');
+		const emoji = JSON.parse('{"instruction":"i","output":"ok \\ud83d\\ude00"}');
+		expect(readRecord('instances', emoji)).toMatchObject({ instances: [{ output: 'ok 😀' }] });
+	});
 	it('reads is_classification on instance rows when present', () => {
 		expect(readRecord('instances', { instruction: 'i', output: 'o', is_classification: true })).toMatchObject({ isClassification: true });
 	});

@@ -76,9 +76,18 @@ function fieldError(prefix: string, key: string, expected: string, value: unknow
 	return new RecordError(`field "${path}" must be ${expected}, got ${jsonType(value)}`, path);
 }
 
+/**
+ * A string is stored as UTF-8: a lone surrogate escape ("\ud800") has no UTF-8 form and would come
+ * back as "���". Refused with its place, like any other field that cannot be stored as written.
+ */
+export function wellFormed(v: string, path: string): string {
+	if ((v as string & { isWellFormed(): boolean }).isWellFormed()) return v;
+	throw new RecordError(`field "${path}" holds an unpaired surrogate escape (\\ud800–\\udfff without its pair), which is not text that can be stored`, path);
+}
+
 function requiredString(o: JsonObject, key: string, prefix: string): string {
 	const v = o[key];
-	if (typeof v === 'string') return v;
+	if (typeof v === 'string') return wellFormed(v, prefix + key);
 	throw fieldError(prefix, key, 'a string', v);
 }
 
@@ -92,14 +101,14 @@ function requiredText(o: JsonObject, key: string, prefix: string): string {
 /** Missing or null reads as the empty string (an instance without input). */
 function optionalString(o: JsonObject, key: string, prefix: string): string {
 	const v = o[key];
-	if (typeof v === 'string') return v;
+	if (typeof v === 'string') return wellFormed(v, prefix + key);
 	if (v === undefined || v === null) return '';
 	throw fieldError(prefix, key, 'a string', v);
 }
 
 function nullableString(o: JsonObject, key: string, prefix: string): string | null {
 	const v = o[key];
-	if (typeof v === 'string') return v;
+	if (typeof v === 'string') return wellFormed(v, prefix + key);
 	if (v === undefined || v === null) return null;
 	throw fieldError(prefix, key, 'a string or null', v);
 }
@@ -229,8 +238,8 @@ function readPromptCompletion(o: JsonObject): Omit<ParsedTask, 'location'> {
 /** Message text: a string, or (newer chat rows) an array of `{type: "text", text}` parts. */
 function messageText(m: JsonObject, i: number): string {
 	const content = m.content;
-	if (typeof content === 'string') return content;
 	const path = `messages[${i}].content`;
+	if (typeof content === 'string') return wellFormed(content, path);
 	if (Array.isArray(content)) {
 		let text = '';
 		for (let k = 0; k < content.length; k++) {
@@ -239,7 +248,7 @@ function messageText(m: JsonObject, i: number): string {
 				throw new RecordError(`field "${path}[${k}]" must be a text part {type: "text", text: "…"}`, `${path}[${k}]`);
 			text += part.text;
 		}
-		return text;
+		return wellFormed(text, path);
 	}
 	// An assistant turn that only calls tools has no text.
 	if (content === null && (m.tool_calls !== undefined || m.function_call !== undefined)) return '';
