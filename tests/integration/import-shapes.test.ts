@@ -114,6 +114,27 @@ describe('the task page reads the shapes back', () => {
 		const pairTask = db.$client.prepare('SELECT task_id FROM preference_pairs ORDER BY id').pluck().get() as number;
 		const pv = taskPageView(getTaskDetail(s1.datasetId, pairTask, db)!);
 		expect(pv.pairs[0]).toMatchObject({ modelA: 'completion_a', modelB: 'completion_b', sourcePreferred: 'a' });
+
+		// A turn that only calls a tool shows the call, not just an empty text.
+		const toolChat = {
+			messages: [
+				{ role: 'user', content: 'Weather?' },
+				{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+				{ role: 'tool', tool_call_id: 'c1', content: '18°C' },
+				{ role: 'assistant', content: 'It is 18°C.' }
+			]
+		};
+		await importFile(streamOf(JSON.stringify(toolChat) + '\n'), { datasetName: 'tools', fileName: 'chat.jsonl' }, db);
+		const toolTask = db.$client.prepare("SELECT c.task_id FROM conversations c JOIN datasets d ON d.id = c.dataset_id WHERE d.name = 'tools'").pluck().get() as number;
+		const toolDataset = db.$client.prepare("SELECT id FROM datasets WHERE name = 'tools'").pluck().get() as number;
+		const tv = taskPageView(getTaskDetail(toolDataset, toolTask, db)!);
+		const turns = tv.conversations[0].turns;
+		expect(turns[1].content.text).toBe('');
+		expect(JSON.parse(turns[1].extra!.text)).toEqual({ tool_calls: toolChat.messages[1].tool_calls });
+		expect(turns[1].extra!.text).toContain('\n  "tool_calls"');
+		expect(JSON.parse(turns[2].extra!.text)).toEqual({ tool_call_id: 'c1' });
+		expect(turns[0].extra).toBeNull();
+		expect(tv.conversations[0].warnings).toEqual([]);
 	});
 });
 

@@ -109,6 +109,19 @@ describe('ShareGPT / FastChat conversations', () => {
 		]);
 	});
 
+	it('an assistant turn answering tool results is not "two assistant turns in a row"', () => {
+		const task = readRecord('chat', {
+			messages: [
+				{ role: 'user', content: 'Weather in Paris?' },
+				{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+				{ role: 'tool', tool_call_id: 'c1', content: '18°C' },
+				{ role: 'assistant', content: 'It is 18°C.' },
+				{ role: 'assistant', content: 'Anything else?' }
+			]
+		}) as ParsedTask;
+		expect(task.conversation?.warnings).toEqual(['messages[3] and messages[4] are both assistant turns (turns should alternate)']);
+	});
+
 	it('with strictTurns the first such problem fails the file, naming the turn', async () => {
 		const row = { id: 'x', conversations: [{ from: 'human', value: 'a' }, { from: 'human', value: 'b' }, { from: 'gpt', value: 'c' }] };
 		expect((await parse(jsonl(row))).length).toBe(1);
@@ -164,8 +177,8 @@ describe('OpenAI chat rows keep every turn (the existing first-exchange task is 
 				{ role: 'tool', content: 'bonne nuit', extra: { tool_call_id: 't1' } },
 				{ role: 'assistant', content: 'bonne nuit', weight: 0 }
 			],
-			// A tool call and its result sit between two assistant turns; alternation is about user and assistant.
-			warnings: ['messages[4] and messages[6] are both assistant turns (turns should alternate)'],
+			// A tool call, its result, then the assistant's answer to it: the usual pattern, no warning.
+			warnings: [],
 			metadata: { tools: [{ type: 'function' }] }
 		});
 	});

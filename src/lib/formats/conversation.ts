@@ -85,6 +85,8 @@ export function turnWarnings(turns: readonly ParsedTurn[], field: string): { mes
 	const out: { message: string; path: string }[] = [];
 	let started = false;
 	let last: { role: TurnRole; index: number } | null = null;
+	// An assistant turn after tool results answers them: assistant → tool → assistant is the usual pattern.
+	let afterTool = false;
 	for (let i = 0; i < turns.length; i++) {
 		const t = turns[i];
 		const path = `${field}[${i}]`;
@@ -94,10 +96,15 @@ export function turnWarnings(turns: readonly ParsedTurn[], field: string): { mes
 			if (started) out.push({ message: `${path} is a system turn after the conversation started`, path });
 			continue;
 		}
-		if (t.role === 'tool') continue;
+		if (t.role === 'tool') {
+			afterTool = true;
+			continue;
+		}
+		const answersTool = afterTool && t.role === 'assistant';
+		afterTool = false;
 		if (!started && t.role === 'assistant') out.push({ message: `the conversation opens with an assistant turn (${path}) before any user turn`, path });
 		started = true;
-		if (last && last.role === t.role)
+		if (last && last.role === t.role && !answersTool)
 			out.push({ message: `${field}[${last.index}] and ${path} are both ${ROLE_WORDS[t.role]} turns (turns should alternate)`, path });
 		last = { role: t.role, index: i };
 	}

@@ -204,7 +204,8 @@ export interface ConversationDetail {
 	id: number;
 	sourceId: string | null;
 	warnings: string[];
-	turns: { id: number; position: number; role: string; sourceRole: string | null; content: string }[];
+	/** `extra`: the turn's other fields as the source gave them (JSON: tool_calls, tool_call_id, …), or null. */
+	turns: { id: number; position: number; role: string; sourceRole: string | null; content: string; extra: string | null }[];
 }
 
 export interface PairDetail {
@@ -252,7 +253,7 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 		warnings: string | null;
 	}>('SELECT id, source_id AS sourceId, warnings FROM conversations WHERE task_id = ? ORDER BY id').all(taskId);
 	const turnsOf = c.prepare<[number], ConversationDetail['turns'][number]>(
-		'SELECT id, position, role, source_role AS sourceRole, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position'
+		'SELECT id, position, role, source_role AS sourceRole, content, extra FROM conversation_turns WHERE conversation_id = ? ORDER BY position'
 	);
 	const conversations = conversationRows.map((r) => ({
 		id: r.id,
@@ -302,7 +303,7 @@ export interface TaskPageView {
 		id: number;
 		sourceId: string | null;
 		warnings: string[];
-		turns: Array<{ id: number; position: number; role: string; sourceRole: string | null; content: ClippedText }>;
+		turns: Array<{ id: number; position: number; role: string; sourceRole: string | null; content: ClippedText; extra: ClippedText | null }>;
 	}>;
 	pairs: Array<{ id: number; prompt: ClippedText | null; modelA: string; modelB: string; responseA: ClippedText; responseB: ClippedText; sourcePreferred: string | null }>;
 	instances: Array<{
@@ -319,6 +320,15 @@ export interface TaskPageView {
 	formulations: Array<{ id: number; instruction: ClippedText }>;
 	responses: Array<{ id: number; model: string; response: ClippedText }>;
 	provenance: TaskDetail['provenance'];
+}
+
+/** A stored JSON value laid out to read (as stored, when it is not JSON). */
+function prettyJson(text: string): string {
+	try {
+		return JSON.stringify(JSON.parse(text), null, 2);
+	} catch {
+		return text;
+	}
 }
 
 export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = new Set()): TaskPageView {
@@ -351,7 +361,7 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 		})),
 		conversations: detail.conversations.map((conv) => ({
 			...conv,
-			turns: conv.turns.map((t) => ({ ...t, content: clip(`turn-${t.id}`, t.content) }))
+			turns: conv.turns.map((t) => ({ ...t, content: clip(`turn-${t.id}`, t.content), extra: t.extra === null ? null : clip(`turn-${t.id}-extra`, prettyJson(t.extra)) }))
 		})),
 		pairs: detail.pairs.map((p) => ({
 			id: p.id,
