@@ -19,5 +19,9 @@ try {
 // tsx is loaded only now, at the lower priority.
 const { register } = await import('tsx/esm/api');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The app's own migrations and, unless DATABASE_PATH says otherwise, its own database, from
+// whatever folder the command is run in (they were looked for relative to it).
+process.env.MIGRATIONS_DIR ||= path.join(root, 'migrations');
+process.env.DATABASE_PATH ||= path.join(root, 'data', 'instruct-audit.db');
 register({ tsconfig: path.join(root, 'tsconfig.json') });
 await import(pathToFileURL(path.join(root, 'src/cli/main.ts')).href);

@@ -56,6 +56,29 @@ describe('instruct-audit as a program', () => {
 		expect(viaNpm.stdout.trim().endsWith('[]')).toBe(true);
 	}, 60_000);
 
+	it('runs from any folder: the app\'s own migrations are found wherever the command is started', async () => {
+		const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-cli-cwd-'));
+		try {
+			const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+				const child = spawn(process.execPath, [path.resolve('bin/instruct-audit.js'), 'datasets', '--json'], {
+					cwd: elsewhere,
+					env: { ...process.env, DATABASE_PATH: file, MIGRATIONS_DIR: '' },
+					stdio: ['ignore', 'pipe', 'pipe']
+				});
+				let stdout = '';
+				let stderr = '';
+				child.stdout.on('data', (d) => (stdout += d));
+				child.stderr.on('data', (d) => (stderr += d));
+				child.on('exit', (code) => resolve({ code, stdout, stderr }));
+			});
+			expect(result.code, result.stderr).toBe(0);
+			expect(JSON.parse(result.stdout)).toEqual([]);
+			expect(fs.readdirSync(elsewhere)).toEqual([]);
+		} finally {
+			fs.rmSync(elsewhere, { recursive: true, force: true });
+		}
+	}, 60_000);
+
 	it('a command run with --json that fails says so in JSON on standard output too: message, code and place', async () => {
 		const bad = path.join(path.dirname(file), 'bad.jsonl');
 		fs.writeFileSync(bad, '{"instruction": "Say hi.", "input": "", "output": "hi"}\n{"instruction": 5}\n');
