@@ -21,9 +21,10 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-function run(command: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(command: string, args: string[], env: Record<string, string> = {}, cwd?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
 	return new Promise((resolve) => {
 		const child = spawn(command, args, {
+			cwd,
 			env: { ...process.env, DATABASE_PATH: file, LLM_BASE_URL: '', LLM_PRESET: '', npm_config_yes: 'false', ...env },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
@@ -59,18 +60,7 @@ describe('instruct-audit as a program', () => {
 	it('runs from any folder: the app\'s own migrations are found wherever the command is started', async () => {
 		const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-cli-cwd-'));
 		try {
-			const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-				const child = spawn(process.execPath, [path.resolve('bin/instruct-audit.js'), 'datasets', '--json'], {
-					cwd: elsewhere,
-					env: { ...process.env, DATABASE_PATH: file, MIGRATIONS_DIR: '' },
-					stdio: ['ignore', 'pipe', 'pipe']
-				});
-				let stdout = '';
-				let stderr = '';
-				child.stdout.on('data', (d) => (stdout += d));
-				child.stderr.on('data', (d) => (stderr += d));
-				child.on('exit', (code) => resolve({ code, stdout, stderr }));
-			});
+			const result = await run(process.execPath, [path.resolve('bin/instruct-audit.js'), 'datasets', '--json'], { MIGRATIONS_DIR: '' }, elsewhere);
 			expect(result.code, result.stderr).toBe(0);
 			expect(JSON.parse(result.stdout)).toEqual([]);
 			expect(fs.readdirSync(elsewhere)).toEqual([]);

@@ -541,42 +541,53 @@ export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: 
 	const items: ReportItem[] = [];
 	const unitOfInstance = new Map<number, number>();
 	const unitOfItem = new Map<number, number>();
-	const latestLabel = new Map<string, ReportLabel>();
-	const latestAdjudication = new Map<number, ReportAdjudication>();
-	const gold: ReportInput['gold'] = [];
+	let merged = false;
 	for (const input of inputs) {
-		const kept = new Set(input.items.filter((i) => i.isGold || keepItem(i)).map((i) => i.id));
 		for (const item of input.items) {
-			if (!kept.has(item.id)) continue;
+			if (!item.isGold && !keepItem(item)) continue;
 			const unit = item.isGold || item.instanceId === null ? undefined : unitOfInstance.get(item.instanceId);
 			if (unit !== undefined) {
 				unitOfItem.set(item.id, unit);
+				merged = true;
 				continue;
 			}
 			if (!item.isGold && item.instanceId !== null) unitOfInstance.set(item.instanceId, item.id);
 			unitOfItem.set(item.id, item.id);
 			items.push(item);
 		}
-		for (const l of input.labels) {
-			const unit = unitOfItem.get(l.itemId);
-			if (unit === undefined) continue;
-			const key = `${unit}:${l.reviewerId}`;
-			const before = latestLabel.get(key);
-			if (!before || l.submittedAt > before.submittedAt || (l.submittedAt === before.submittedAt && l.id > before.id)) latestLabel.set(key, { ...l, itemId: unit });
-		}
-		for (const a of input.adjudications) {
-			const unit = unitOfItem.get(a.itemId);
-			if (unit === undefined) continue;
-			const before = latestAdjudication.get(unit);
-			if (!before || a.updatedAt >= before.updatedAt) latestAdjudication.set(unit, { ...a, itemId: unit });
-		}
-		gold.push(...input.gold.filter((g) => kept.has(g.itemId)));
 	}
-	const labels = [...latestLabel.values()];
-	const adjudications = [...latestAdjudication.values()];
+	const gold = inputs.flatMap((input) => input.gold.filter((g) => unitOfItem.has(g.itemId)));
+	let labels: ReportLabel[];
+	let adjudications: ReportAdjudication[];
+	if (!merged) {
+		// Every unit is one item (the usual case: one audit): its labels and adjudication as they are.
+		labels = inputs.flatMap((input) => input.labels.filter((l) => unitOfItem.has(l.itemId)));
+		adjudications = inputs.flatMap((input) => input.adjudications.filter((a) => unitOfItem.has(a.itemId)));
+	} else {
+		const latestLabel = new Map<string, ReportLabel>();
+		const latestAdjudication = new Map<number, ReportAdjudication>();
+		for (const input of inputs) {
+			for (const l of input.labels) {
+				const unit = unitOfItem.get(l.itemId);
+				if (unit === undefined) continue;
+				const key = `${unit}:${l.reviewerId}`;
+				const before = latestLabel.get(key);
+				if (!before || l.submittedAt > before.submittedAt || (l.submittedAt === before.submittedAt && l.id > before.id)) latestLabel.set(key, { ...l, itemId: unit });
+			}
+			for (const a of input.adjudications) {
+				const unit = unitOfItem.get(a.itemId);
+				if (unit === undefined) continue;
+				const before = latestAdjudication.get(unit);
+				if (!before || a.updatedAt >= before.updatedAt) latestAdjudication.set(unit, { ...a, itemId: unit });
+			}
+		}
+		labels = [...latestLabel.values()];
+		adjudications = [...latestAdjudication.values()];
+	}
+	const adjudicationOf = new Map(adjudications.map((a) => [a.itemId, a]));
 	const labelsOfUnit = labelsByItem(labels);
 	const verdicts = new Map<number, QualityItemVerdict>();
-	for (const item of items) if (!item.isGold) verdicts.set(item.id, qualityVerdict(item.id, labelsOfUnit.get(item.id) ?? [], latestAdjudication.get(item.id)));
+	for (const item of items) if (!item.isGold) verdicts.set(item.id, qualityVerdict(item.id, labelsOfUnit.get(item.id) ?? [], adjudicationOf.get(item.id)));
 	const sampled = items.filter((i) => !i.isGold);
 	const finals = sampled.map((i) => verdicts.get(i.id)!).map((v) => ({ value: v.allValid.value, tie: v.allValid.tie, adjudicated: v.adjudicated }));
 	const majority = majorityBounds(finals, confidence);

@@ -67,6 +67,15 @@ async function settle() {
 	for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
+/** Yes to the three questions, then submit, and let the outbox and the next item settle. */
+async function submitAllYes(session: ReviewSession) {
+	session.answer(true);
+	session.answer(true);
+	session.answer(true);
+	session.submit();
+	await settle();
+}
+
 function startSession(items: ReviewItemView[]) {
 	const server = fakeApi(items.slice(1));
 	const data: ReviewScreenData = { audit, progress: progress(), item: items[0], next: { status: 'assigned', ref: items[0].ref }, history: [], userId: 3 };
@@ -176,11 +185,7 @@ describe('ReviewSession', () => {
 		await settle();
 		expect(session.announcement).toBe('Submitted: yes · yes · no — incorrect output. Next item: Task 2: write a sentence.');
 		// The last item: the announcement says so.
-		session.answer(true);
-		session.answer(true);
-		session.answer(true);
-		session.submit();
-		await settle();
+		await submitAllYes(session);
 		expect(session.status).toBe('done');
 		expect(session.announcement).toBe('Submitted: yes · yes · yes. All done: no more items for you in this audit.');
 	});
@@ -214,11 +219,7 @@ describe('ReviewSession', () => {
 		};
 		for (const ref of [qualityItem(1).ref, qualityItem(2).ref]) {
 			expect(session.work?.ref).toBe(ref);
-			session.answer(true);
-			session.answer(true);
-			session.answer(true);
-			session.submit();
-			await settle();
+			await submitAllYes(session);
 			// Said once, when it happens.
 			if (ref === qualityItem(1).ref) expect(session.announcement).toContain('Your sign-in has ended');
 		}
@@ -244,11 +245,7 @@ describe('ReviewSession', () => {
 		api.submit = async () => {
 			throw new ReviewApiError('This audit is closed.', 409, 'closed');
 		};
-		session.answer(true);
-		session.answer(true);
-		session.answer(true);
-		session.submit();
-		await settle();
+		await submitAllYes(session);
 		expect(session.status).toBe('closed');
 		expect(session.work).toBeNull();
 		expect(session.current).toBeNull();
@@ -295,11 +292,7 @@ describe('ReviewSession', () => {
 		const { session } = startSession([qualityItem(1), qualityItem(2)]);
 		await settle();
 		for (let n = 0; n < 2; n++) {
-			session.answer(true);
-			session.answer(true);
-			session.answer(true);
-			session.submit();
-			await settle();
+			await submitAllYes(session);
 		}
 		expect(session.status).toBe('done');
 		await session.back();
