@@ -273,15 +273,11 @@ export async function run(argv: string[]): Promise<void> {
 
 	if (values.list) {
 		// The runs table holds judge runs too: their count is of rows judged, not accepted.
-		const judged = (r: RunSummary) => {
-			const j = (r.progress as { judge?: { parsed?: number; unparsed?: number } }).judge;
-			return (j?.parsed ?? 0) + (j?.unparsed ?? 0);
-		};
 		const rows = listRuns().map((r) => ({
 			id: r.id,
 			pipeline: r.pipeline,
 			status: r.status,
-			accepted: r.pipeline === 'judge' ? `${judged(r)}/${r.target} judged` : `${r.progress.accepted}/${r.target}`,
+			accepted: `${r.done}/${r.target}${r.pipeline === 'judge' ? ' judged' : ''}`,
 			requests: r.progress.calls.done,
 			model: r.model,
 			dataset: r.datasetName ?? ''

@@ -10,6 +10,7 @@ import { toRun, type RunRow } from './engine/run-rows';
 import { readRunParams } from './generation/params';
 import { runKind, type KindProgress } from './kinds';
 import { listJudgeBatches } from './judge/batch';
+import type { JudgeProgress } from './judge/progress';
 
 /** What the progress view shows; no key, no seeds, no templates. */
 export interface RunSummary {
@@ -25,6 +26,8 @@ export interface RunSummary {
 	model: string;
 	endpointName: string;
 	target: number;
+	/** Toward the target: instructions (or examples) accepted; for a judge run, rows judged, read or not. */
+	done: number;
 	rephrasings: number;
 	progress: KindProgress;
 	/** Share of the work done, 0–1. */
@@ -82,6 +85,7 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 		model: run.model,
 		endpointName: endpoint.name ?? endpoint.baseUrl ?? '',
 		target: run.target,
+		done: run.pipeline === 'judge' ? (progress as JudgeProgress).judge.parsed + (progress as JudgeProgress).judge.unparsed : progress.accepted,
 		rephrasings,
 		progress,
 		fraction,

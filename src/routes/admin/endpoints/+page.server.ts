@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
-import { parseForm, checkbox } from '$lib/server/forms';
+import { blankIsMissing, parseForm, checkbox } from '$lib/server/forms';
 import {
 	createEndpoint,
 	defaultEndpointId,
@@ -50,7 +50,7 @@ const saveSchema = z.object({
 	clearApiKey: checkbox,
 	apiStyle: z.enum(API_STYLES, { message: 'Choose completions or chat.' }),
 	model: z.string().trim().min(1, 'Enter the model name.'),
-	concurrency: z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(1024),
+	concurrency: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.').max(1024)),
 	requestsPerMinute: optionalNumber,
 	tokensPerMinute: optionalNumber,
 	priceInputPer1M: optionalNumber,
