@@ -68,8 +68,18 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 	expect(overflow).toBe(false);
 
-	// The judge run has its run page like any run: its template, what it covers, its calls.
+	// A stopped run says why on the report, and where to resume it, instead of "reload to update".
 	await page.setViewportSize({ width: 1280, height: 900 });
+	const judgeRunId = Number(new URL(page.url()).searchParams.get('judge'));
+	const why = 'Failed: the endpoint rejected the API key (401).';
+	db.$client.prepare("UPDATE generation_runs SET status = 'failed', message = ? WHERE id = ?").run(why, judgeRunId);
+	await page.reload();
+	await expect(page.getByTestId('judge-run-message')).toHaveText(why);
+	await expect(page.getByTestId('judge-run-status').getByRole('link', { name: 'Resume it from its run page' })).toHaveAttribute('href', `/runs/${judgeRunId}`);
+	db.$client.prepare("UPDATE generation_runs SET status = 'completed', message = NULL WHERE id = ?").run(judgeRunId);
+	await page.reload();
+
+	// The judge run has its run page like any run: its template, what it covers, its calls.
 	await page.getByTestId('judge-run-status').getByRole('link').click();
 	await expect(page.getByText('the whole dataset', { exact: true })).toBeVisible();
 	await expect(page.getByTestId('run-judged')).toContainText(`${TASKS} / ${TASKS} rows judged: ${TASKS - 1} readable`);

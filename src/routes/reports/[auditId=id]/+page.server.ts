@@ -40,7 +40,7 @@ async function judgeData(auditId: number, datasetId: number, mode: JudgeMode, ur
 		.map((r) => {
 			const run = getRun(r.id);
 			const judge = run ? readJudgeProgress(run.progress).judge : null;
-			return { ...r, rows: judge?.rows ?? 0, done: judge ? judge.parsed + judge.unparsed : 0 };
+			return { ...r, rows: judge?.rows ?? 0, done: judge ? judge.parsed + judge.unparsed : 0, message: run?.message ?? null };
 		});
 	const asked = Number(url.searchParams.get('judge'));
 	const overlapping = overlappingJudgeRuns(auditId);
