@@ -37,6 +37,12 @@ test('an admin adds an endpoint, sees its key masked, and tests the connection',
 	await expect(page.getByTestId('test-result')).toContainText('Connected: model fake-base answered');
 	// The key reached the endpoint, and only the endpoint.
 	expect(fake.generationRequests().at(-1)?.headers.authorization).toBe(`Bearer ${SECRET}`);
+	// On a phone the result stays inside the screen, though its table scrolls sideways.
+	await page.setViewportSize({ width: 390, height: 844 });
+	const box = await page.getByTestId('test-result').boundingBox();
+	expect(box!.x).toBeGreaterThanOrEqual(0);
+	expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+	await page.setViewportSize({ width: 1280, height: 720 });
 	await signOut(page);
 });
 
