@@ -18,7 +18,7 @@ test('apply the Self-Instruct filters, read the funnel, and see near-duplicate g
 	await page.getByTestId('import-summary').getByRole('link', { name: /Open e2e filters/ }).click();
 
 	await page.getByRole('link', { name: 'Near-duplicates' }).click();
-	await expect(page.getByTestId('near-duplicate-summary')).toContainText('1 groups hold 2 of 5 instructions');
+	await expect(page.getByTestId('near-duplicate-summary')).toContainText('1 group holds 2 of 5 instructions');
 	await expect(page.getByRole('region', { name: /^Group 1: 2 instructions/ })).toContainText('Write a short poem about the sea and the sky.');
 
 	await page.getByRole('link', { name: 'e2e filters' }).click();

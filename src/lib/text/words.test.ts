@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countWords } from './words';
+import { countWords, formatCount } from './words';
 
 describe('countWords', () => {
 	it('counts whitespace-separated tokens like Python str.split()', () => {
@@ -10,5 +10,14 @@ describe('countWords', () => {
 		expect(countWords('a\u00a0b\u3000c')).toBe(3);
 		expect(countWords("don't split-on punctuation!")).toBe(3);
 		expect(countWords('日本語のテキスト')).toBe(1);
+	});
+});
+
+describe('formatCount', () => {
+	it('puts the noun in the right number, with thousands separators', () => {
+		expect(formatCount(1, 'result')).toBe('1 result');
+		expect(formatCount(0, 'result')).toBe('0 results');
+		expect(formatCount(1234, 'group')).toBe('1,234 groups');
+		expect(formatCount(2, 'match', 'matches')).toBe('2 matches');
 	});
 });

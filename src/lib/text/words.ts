@@ -25,6 +25,11 @@ export function formatNumber(n: number, digits = 0): string {
 	return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** "1 result", "1,234 results": a count with its noun in the right number. */
+export function formatCount(n: number, one: string, many = `${one}s`): string {
+	return `${formatNumber(n)} ${n === 1 ? one : many}`;
+}
+
 export function formatPercent(fraction: number, digits = 1): string {
 	return `${(fraction * 100).toFixed(digits)}%`;
 }
