@@ -10,7 +10,7 @@ import type { DatasetAnalysis } from './analysis';
 import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
 import { LENGTH_FIELDS, lengthBars, maxShare, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
-import { formatNumber } from '$lib/text/words';
+import { formatCount, formatNumber } from '$lib/text/words';
 import type { ReportFigure } from '$lib/reports/figures';
 
 /** The side-by-side page's column colours, the same in every section. */
@@ -48,11 +48,11 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 		if (vn.top.length) {
 			figures.push({
 				id: `verb-noun${suffix}`,
-				title: `Top ${vn.top.length} verbs and their top nouns in ${label}`,
-				label: `Top ${vn.top.length} verbs and their top 4 nouns`,
+				title: `Top ${formatCount(vn.top.length, 'verb')} and ${vn.top.length === 1 ? 'its' : 'their'} top nouns in ${label}`,
+				label: `Top ${formatCount(vn.top.length, 'verb')} and ${vn.top.length === 1 ? 'its' : 'their'} top 4 nouns`,
 				caption:
-					`Root verb of each instruction (inner ring) and its first direct-object noun (outer ring), the top ${vn.top.length} verbs with their top 4 nouns each, arcs sized by instructions (Self-Instruct Figure 2). ` +
-					`n = ${formatNumber(vn.instructions)} instructions; ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}) have a verb–noun pair, ${formatNumber(vn.covered)} (${pctOf(vn.covered, vn.instructions)}) are in the arcs. ${NO_INTERVAL}`,
+					`Root verb of each instruction (inner ring) and its first direct-object noun (outer ring), the top ${formatCount(vn.top.length, 'verb')} with ${vn.top.length === 1 ? 'its' : 'their'} top 4 nouns each, arcs sized by instructions (Self-Instruct Figure 2). ` +
+					`n = ${formatCount(vn.instructions, 'instruction')}; ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}) have a verb–noun pair, ${formatNumber(vn.covered)} (${pctOf(vn.covered, vn.instructions)}) are in the arcs. ${NO_INTERVAL}`,
 				legend: [
 					{ kind: 'bar', label: 'inner ring: root verb', color: SUNBURST_HUES[0] },
 					{ kind: 'bar', label: 'outer ring: its direct-object noun (lighter)', color: 'rgb(159, 180, 201)' }
@@ -69,7 +69,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05' : `Highest ROUGE-L to the seeds, ${label}`,
 				caption:
 					`Each instruction's highest ROUGE-L F to ${s.source} (${formatNumber(s.seeds)} seed instructions; seeds themselves left out), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
-					`n = ${formatNumber(s.n)} instructions; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; above 0.5: ${formatNumber(above(0.5)?.count ?? 0)} (${pctOf(above(0.5)?.count ?? 0, s.n)}), above 0.7 (the filter's threshold): ${formatNumber(above(0.7)?.count ?? 0)} (${pctOf(above(0.7)?.count ?? 0, s.n)}). ` +
+					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; above 0.5: ${formatNumber(above(0.5)?.count ?? 0)} (${pctOf(above(0.5)?.count ?? 0, s.n)}), above 0.7 (the filter's threshold): ${formatNumber(above(0.7)?.count ?? 0)} (${pctOf(above(0.7)?.count ?? 0, s.n)}). ` +
 					`Dashed lines at 0.5 and 0.7.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
 				legend: [
 					{ kind: 'bar', label: 'share of instructions per bin', color: colour ?? ACCENT },
@@ -87,7 +87,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				title: `${l.title} in words, ${label}`,
 				label: single ? `${l.title} in words, share per bin` : `${l.title} of ${label}`,
 				caption:
-					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatNumber(a.lengths.emptyInputs)} empty inputs left out)` : ''}, share of ${unit} per bin (Self-Instruct Figure 4); the last bar holds everything past the 99th percentile${single ? '' : ' of all the datasets compared, whose scales are shared'}. ` +
+					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatCount(a.lengths.emptyInputs, 'empty input')} left out)` : ''}, share of ${unit} per bin (Self-Instruct Figure 4); the last bar holds everything past the 99th percentile${single ? '' : ' of all the datasets compared, whose scales are shared'}. ` +
 					`n = ${formatNumber(d.n)} ${unit}; mean ${d.mean === null ? '—' : d.mean.toFixed(1)}, median ${d.quantiles[2] === null || d.quantiles[2] === undefined ? '—' : d.quantiles[2].toFixed(1)}, max ${d.max === null ? '—' : formatNumber(d.max)}. ${NO_INTERVAL}`,
 				legend: [{ kind: 'bar', label: `share of ${unit} per bin`, color: colour ?? LENGTH_COLOUR }],
 				chart: { kind: 'histogram', bars: l.bars[k], xLabel: 'Words', xDomain: [0, l.scale.cap + l.scale.width], yMax: l.yMax, rules: [], colour: colour ?? LENGTH_COLOUR, height: single ? 200 : 180 }
