@@ -577,3 +577,35 @@ describe('bad input: placing JSON.parse complaints', () => {
 		expect(e.message).toBe('data.jsonl: line 3, column 1: invalid UTF-8 (byte 0xFF); the file must be saved as UTF-8');
 	});
 });
+
+describe('bad input: a field named twice in one object', () => {
+	it('a JSON Lines record naming "output" twice is refused at the second name, not read as its last value', async () => {
+		const e = await failure('{"instruction":"a","input":"","output":"b"}\n{"instruction":"c","output":"first","output":"second"}\n');
+		expect(e.message).toBe(
+			'data.jsonl: line 2, column 37: field "output" appears twice in one object; a JSON reader keeps only the last value, so the first would be lost. Keep one of them (or rename it)'
+		);
+		expect(e.field).toBe('output');
+	});
+	it('a repeated field inside a conversation turn of a pretty-printed array is placed on its line', async () => {
+		const e = await failure('[\n {"messages": [\n  {"role": "user", "content": "hi"},\n  {"role": "assistant", "content": "a", "content": "b"}\n ]}\n]');
+		expect(e.field).toBe('messages[1].content');
+		expect(e.message).toMatch(/^data\.jsonl: item 0 \(line 4, column 41\): field "messages\[1\]\.content" appears twice/);
+	});
+	it('the same name written with an escape is the same name', async () => {
+		const e = await failure('{"instruction":"a","output":"b","\\u006futput":"c"}\n');
+		expect(e.field).toBe('output');
+	});
+	it('a SuperNI instance naming "output" twice is refused with its place in the task', async () => {
+		const task = '{\n "Definition": ["Say it."],\n "Positive Examples": [],\n "Negative Examples": [],\n "Instances": [\n  {"id": "t-1", "input": "x", "output": ["y"], "output": ["z"]}\n ]\n}\n';
+		const e = await failure(task, { fileName: 'task001_x.json' });
+		expect(e.field).toBe('Instances[0].output');
+		expect(e.message).toContain('line 6');
+	});
+	it('records whose values hold ":" or spaced colons, but no repeated name, are read as written', async () => {
+		const records = await parse(
+			'{"instruction":"Quote \\"a\\": b","input":"x\\":y\\":z","output":"ok"}\n{"instruction" : "spaced", "input" :"", "output": "fine"}\n'
+		);
+		expect(records).toHaveLength(2);
+		expect((records[0] as ParsedTask).instruction).toBe('Quote "a": b');
+	});
+});

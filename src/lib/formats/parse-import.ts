@@ -7,6 +7,7 @@
 import { ImportError, RecordError, type ErrorPlace } from './import-error';
 import { JsonObjectSplitter, type DocumentPiece } from './document-splitter';
 import { detectFormat, isJsonObject, jsonType, readRecord, type JsonObject } from './records';
+import { repeatedKeyOf } from './repeated-keys';
 import { JsonArraySplitter, JsonLinesSplitter, type RawRecord, type RecordSplitter } from './splitters';
 import { SUPERNI_INSTANCES, SUPERNI_KEYS, SuperNiTaskBuilder, taskNameFromFileName } from './superni';
 import { FORMATS, type FormatId, type ParseOptions, type ParsedRecord, type RecordLocation } from './types';
@@ -67,6 +68,28 @@ const JSON_POSITION = /(?: in JSON)? at position (\d+)/;
 // V8 quotes the offending text ("…" is not valid JSON); the place says where, the quote only adds noise.
 const JSON_SNIPPET = /, "[\s\S]*" is not valid JSON$/;
 
+/** The place of the character at offset `at` of a record's text. */
+function placeAt(raw: RawRecord, at: number): ErrorPlace {
+	const before = raw.text.slice(0, at);
+	const lastNl = before.lastIndexOf('\n');
+	const linesBefore = lastNl === -1 ? 0 : before.split('\n').length - 1;
+	const column = lastNl === -1 ? (raw.column ?? 1) + at : at - lastNl;
+	return { ...placeOf(raw), line: raw.line + linesBefore, column };
+}
+
+/** A record naming a field twice: JSON.parse would keep only the last value, so it is refused. */
+function repeatedKey(file: string, raw: RawRecord, value: unknown, prefix = ''): ImportError | null {
+	const repeated = repeatedKeyOf(raw.text, value);
+	if (repeated === null) return null;
+	const field = prefix + repeated.path;
+	return ImportError.at(
+		file,
+		placeAt(raw, repeated.offset),
+		`field "${field}" appears twice in one object; a JSON reader keeps only the last value, so the first would be lost. Keep one of them (or rename it)`,
+		field
+	);
+}
+
 /** Turn a JSON.parse failure into a message placed at the offending character. */
 function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	let message = error instanceof Error ? error.message : String(error);
@@ -77,11 +100,7 @@ function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 		message = message.replace(JSON_POSITION, '');
 		// A complaint about the very end of the text means the record was cut off.
 		if (at >= raw.text.trimEnd().length) message = 'Unexpected end of JSON input';
-		const before = raw.text.slice(0, at);
-		const lastNl = before.lastIndexOf('\n');
-		const linesBefore = lastNl === -1 ? 0 : before.split('\n').length - 1;
-		const column = lastNl === -1 ? (raw.column ?? 1) + at : at - lastNl;
-		place = { ...place, line: raw.line + linesBefore, column };
+		place = placeAt(raw, at);
 	}
 	message = message.replace(JSON_SNIPPET, '');
 	if (message === 'Unexpected end of JSON input') message = 'the JSON ends too early (truncated record?)';
@@ -312,6 +331,8 @@ export class ImportParser {
 		} catch (e) {
 			throw malformed(this.file, raw, e);
 		}
+		const repeated = repeatedKey(this.file, raw, value);
+		if (repeated) throw repeated;
 		if (!isJsonObject(value))
 			throw ImportError.at(this.file, placeOf(raw), `expected a JSON object, got ${jsonType(value)}`);
 		let format = this.format;
@@ -382,6 +403,8 @@ export class ImportParser {
 				const column = bad.column ?? piece.column;
 				throw ImportError.at(this.file, { line: bad.line, column }, `field "${field}": ${bad.detail}`, field);
 			}
+			const repeated = repeatedKey(this.file, { text: piece.text, line: piece.line, column: piece.column }, value, field + (isJsonObject(value) ? '.' : ''));
+			if (repeated) throw repeated;
 			if (piece.kind === 'item') this.atPiece(piece, field, () => task.instance(piece.index!, value));
 			else this.atPiece(piece, field, () => task.member(piece.key, value));
 		}
