@@ -154,3 +154,18 @@ test('the reviewer sees no filter verdict on the review screen', async ({ browse
 	for (const word of ['rejected', 'kept', 'rouge', 'stratum', 'filter']) expect(text, word).not.toContain(word);
 	await context.close();
 });
+
+test('the export page says how many selected rows the automatic filters rejected, until "kept" leaves them out', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto('/exports');
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await page.getByLabel('Dataset').selectOption({ label: `${datasetName} (40 instances)` });
+	const count = page.getByTestId('export-count');
+	await expect(count.locator('[data-count="rows"]')).toHaveText('40');
+	await expect(page.getByTestId('export-rejected')).toContainText('Includes 20 instances the automatic filters rejected');
+	await page.getByLabel('Automatic filters').selectOption('yes');
+	await expect(count.locator('[data-count="rows"]')).toHaveText('20');
+	await expect(page.getByTestId('export-rejected')).toHaveCount(0);
+	await context.close();
+});

@@ -312,6 +312,21 @@ describe('filters', () => {
 		expect(runExport({ datasetId, filters: parseWhere(['origin=seed']), format: 'csv' }).manifest.sources.runs).toEqual([]);
 	});
 
+	it('the manifest names the dataset\'s filter run and counts the exported instances it rejected', () => {
+		const { datasetId } = buildLab();
+		// Never filtered: nothing to say.
+		expect(runExport({ datasetId, filters: {}, format: 'jsonl' }).manifest.automaticFilters).toBeNull();
+		const runId = Number(
+			db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(datasetId, Date.UTC(2026, 0, 2)).lastInsertRowid
+		);
+		const note = (where: string[]) => runExport({ datasetId, filters: parseWhere(where), format: 'jsonl' }).manifest.automaticFilters;
+		// o1b (its instance) and o3a (its task) are rejected.
+		expect(note([])).toEqual({ filterRunId: runId, appliedAt: '2026-01-02T00:00:00.000Z', rejectedInstances: 2 });
+		expect(note(['classification=yes'])?.rejectedInstances).toBe(1);
+		expect(note(['kept'])?.rejectedInstances).toBe(0);
+		expect(note(['kept=no'])?.rejectedInstances).toBe(2);
+	});
+
 	it('where clauses read back to the same filters, and bad ones are refused with the clause named', () => {
 		const where = ['kept', 'classification=no', 'run=1,3', 'origin=seed,generated', 'input=empty', 'audit=2', 'all-yes', 'rating=B', 'agreed', 'audited=no'];
 		expect(whereClauses(parseWhere(where))).toEqual(where);

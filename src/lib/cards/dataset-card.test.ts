@@ -9,6 +9,7 @@ const manifest: CardManifest = {
 	dataset: { name: 'gen_data #1', tasks: 9000, instances: 12_000 },
 	sources: { runs: [3], imports: [] },
 	filters: [{ where: 'kept', description: 'kept by the automatic filters' }],
+	automaticFilters: { filterRunId: 4, appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 },
 	counts: { rows: 12_000, tasks: 9000, instances: 12_000, excludedInstances: 500 },
 	quality: {
 		measure: 'all fields valid',
@@ -36,6 +37,16 @@ describe('datasetCard', () => {
 		expect(card).toContain('| Whole dataset, model judge `gpt\\_4o` corrected by the human labels (PPI++, N = 52002, n = 196) | 61.2% | [57.1%, 65.1%] |');
 		expect(card).toContain('prediction-powered inference (PPI++, Angelopoulos et al., 2023)');
 		expect(datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null })).not.toContain('PPI');
+	});
+	it('says what chose the rows, and counts the rows the automatic filters rejected that the export includes', () => {
+		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null });
+		expect(card(manifest)).toContain("Rows kept by these filters:\n\n- `kept`: kept by the automatic filters\n\nThe dataset's automatic filters (filter run 4, 2026-01-01) rejected none of these rows.");
+		const everything = { ...manifest, filters: [], automaticFilters: { filterRunId: 4, appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 1234 } };
+		expect(card(everything)).toContain(
+			"The export chose no filter: every row of the dataset is included.\n\n1,234 of these instances were rejected by the dataset's automatic filters (filter run 4, 2026-01-01) and are included all the same"
+		);
+		expect(card(everything)).not.toContain('No filter was applied');
+		expect(card({ ...manifest, filters: [], automaticFilters: null })).toContain('The dataset was never filtered and the export chose no filter');
 	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);

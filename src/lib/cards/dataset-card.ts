@@ -15,6 +15,7 @@ export interface CardManifest {
 	dataset: { name: string; tasks: number; instances: number };
 	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
 	filters: { where: string; description: string }[];
+	automaticFilters: { filterRunId: number; appliedAt: string; rejectedInstances: number } | null;
 	counts: { rows: number; tasks: number; instances: number; excludedInstances: number };
 	quality: null | {
 		measure: string;
@@ -90,6 +91,29 @@ function md(text: string): string {
 	return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
+/** What chose these rows: the export's filters, and what the dataset's automatic filters said of them. */
+function selectionLines(m: CardManifest): string[] {
+	const auto = m.automaticFilters;
+	const lines: string[] = [];
+	if (m.filters.length) {
+		lines.push('Rows kept by these filters:', '');
+		for (const f of m.filters) lines.push(`- \`${md(f.where)}\`: ${md(f.description)}`);
+	} else {
+		lines.push(auto ? 'The export chose no filter: every row of the dataset is included.' : 'The dataset was never filtered and the export chose no filter: every row of the dataset is included.');
+	}
+	if (auto) {
+		const run = `filter run ${auto.filterRunId}, ${auto.appliedAt.slice(0, 10)}`;
+		const n = auto.rejectedInstances;
+		lines.push(
+			'',
+			n > 0
+				? `${n.toLocaleString('en-US')} of these instances ${n === 1 ? 'was' : 'were'} rejected by the dataset's automatic filters (${run}) and ${n === 1 ? 'is' : 'are'} included all the same, because the export did not select by them (the \`kept\` filter leaves them out).`
+				: `The dataset's automatic filters (${run}) rejected none of these rows.`
+		);
+	}
+	return lines;
+}
+
 export function datasetCard(input: DatasetCardInput): string {
 	const m = input.manifest;
 	const front = {
@@ -114,9 +138,7 @@ export function datasetCard(input: DatasetCardInput): string {
 	}
 	for (const i of m.sources.imports) lines.push(`- Imported file \`${md(i.fileName)}\` (${md(i.format)}).`);
 	if (!input.runs.length && !m.sources.imports.length) lines.push('- No generation run or import is recorded for these rows.');
-	lines.push('', m.filters.length ? 'Rows kept by these filters:' : 'No filter was applied: every row of the dataset is included.', '');
-	for (const f of m.filters) lines.push(`- \`${md(f.where)}\`: ${md(f.description)}`);
-	if (m.filters.length) lines.push('');
+	lines.push('', ...selectionLines(m), '');
 	if (m.counts.excludedInstances) lines.push('', `${m.counts.excludedInstances.toLocaleString('en-US')} instances of the dataset were left out by the filters.`, '');
 
 	lines.push('## Measured quality', '');

@@ -24,6 +24,7 @@ import { writeThroughPartial } from '../files';
 import { exportJudgeFigures, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type ExportJudgeFigures, type JudgeFilterPrecision } from './judge';
 import { exportJudgeOffThread, judgeFilterPrecisionOffThread } from '../reports/threads';
 import { databaseVersion } from '../db/unchanged';
+import type Database from 'better-sqlite3';
 
 export { ExportFilterError };
 
@@ -54,6 +55,12 @@ export interface ExportManifest {
 	/** Where the exported rows came from: generation runs and imported files. */
 	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
 	filters: { where: string; description: string }[];
+	/**
+	 * The dataset's automatic filters as they stand (its latest filter run) and how many of the
+	 * exported instances they rejected — rows an export without the `kept` filter includes; null
+	 * when the dataset was never filtered.
+	 */
+	automaticFilters: AutomaticFiltersNote | null;
 	counts: SelectionCounts & { excludedInstances: number };
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
@@ -65,6 +72,13 @@ export interface ExportManifest {
 	judgeEstimate: ExportJudgeEstimate | null;
 	/** With the `judge-valid` filter: the judge's measured precision on the audit (P(human all valid | judge all valid)); else null. */
 	judgePrecision: JudgeFilterPrecision | null;
+}
+
+export interface AutomaticFiltersNote {
+	filterRunId: number;
+	appliedAt: string;
+	/** Exported instances whose task or instance the filter run rejected. */
+	rejectedInstances: number;
 }
 
 export interface ExportProgress {
@@ -182,7 +196,7 @@ function resolve(request: ExportRequest, database: Db) {
 export function countExport(
 	request: ExportSelection,
 	database: Db = db()
-): SelectionCounts & { datasetInstances: number; judgePrecision: JudgeFilterPrecision | null } {
+): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null } {
 	return { ...selectionCounts(request, database), judgePrecision: judgeFilterPrecision(database.$client, request) };
 }
 
@@ -190,16 +204,31 @@ export function countExport(
 export async function countExportOffThread(
 	request: ExportSelection,
 	database: Db = db()
-): Promise<SelectionCounts & { datasetInstances: number; judgePrecision: JudgeFilterPrecision | null }> {
+): Promise<SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null }> {
 	const counts = selectionCounts(request, database);
 	return { ...counts, judgePrecision: request.filters.judgeValid ? await judgeFilterPrecisionOffThread(request, database) : null };
 }
 
-function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number } {
+function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null } {
 	resolve({ ...request, format: 'jsonl' }, database);
 	const counts = countSelection(database.$client, request);
 	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
-	return { ...counts, datasetInstances: total.n };
+	return { ...counts, datasetInstances: total.n, automaticFilters: automaticFiltersOf(database.$client, request, () => counts.instances) };
+}
+
+/**
+ * The dataset's latest filter run and how many instances of the selection it rejected (rows a
+ * selection without `kept` includes), or null when the dataset was never filtered. `instances`
+ * gives the selection's instance count, read only when every selected row is a rejected one.
+ */
+function automaticFiltersOf(client: Database.Database, request: ExportSelection, instances: () => number): AutomaticFiltersNote | null {
+	const run = client
+		.prepare<[number], { id: number; createdAt: number }>('SELECT id, created_at AS createdAt FROM filter_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1')
+		.get(request.datasetId);
+	if (!run) return null;
+	const kept = request.filters.kept;
+	const rejectedInstances = kept === 'yes' ? 0 : kept === 'no' ? instances() : countSelection(client, { ...request, filters: { ...request.filters, kept: 'no' } }).instances;
+	return { filterRunId: run.id, appliedAt: new Date(run.createdAt).toISOString(), rejectedInstances };
 }
 
 /**
@@ -278,6 +307,11 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		close();
 		throw err;
 	}
+
+	// The automatic filters' verdicts on the selection, read on the rows' snapshot (before it closes).
+	let automaticFilters: AutomaticFiltersNote | null | undefined;
+	const automaticFiltersNote = (): AutomaticFiltersNote | null =>
+		automaticFilters !== undefined ? automaticFilters : (automaticFilters = automaticFiltersOf(reader.client, request, () => selectionCounts().instances));
 
 	const runs = new Set<number>();
 	const importIds = new Set<number>();
@@ -431,6 +465,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					.prepare<unknown[], NonNullable<typeof imports>[number]>(`SELECT id, file_name AS fileName, format FROM imports WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
 					.all(...ids);
 			}
+			automaticFiltersNote();
 			done = true;
 			options.onProgress?.(progress());
 		} finally {
@@ -453,6 +488,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			dataset: { id: dataset.id, name: dataset.name, tasks: totals.tasks, instances: totals.instances },
 			sources: { runs: [...runs].sort((a, b) => a - b), imports },
 			filters: describeFilters(request.filters),
+			automaticFilters: automaticFiltersNote(),
 			counts: done
 				? {
 						rows: written.rows,
