@@ -6,6 +6,7 @@ import type { Db } from '../../src/lib/server/db';
 import {
 	createEndpoint,
 	defaultEndpointId,
+	deleteEndpoint,
 	endpointConfig,
 	EndpointError,
 	envEndpointView,
@@ -81,6 +82,39 @@ describe('stored endpoints', () => {
 		expect(defaultEndpointId(db)).toBe(b.id);
 		const c = createEndpoint({ ...base, name: 'c', isDefault: true }, null, db);
 		expect(listEndpoints(db).filter((e) => e.isDefault).map((e) => e.id)).toEqual([c.id]);
+	});
+
+	it('will not be removed while a run that can still be resumed uses it; finished and cancelled runs do not hold it', () => {
+		const e = createEndpoint({ ...base, name: 'cluster' }, null, db);
+		const run = (status: string) =>
+			Number(
+				db.$client
+					.prepare(
+						`INSERT INTO generation_runs (pipeline, name, status, endpoint_source, endpoint_id, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+						 VALUES ('self-instruct', 'run', ?, 'stored', ?, '{}', 'm', 10, '{}', '[]', '{}', 1, 1)`
+					)
+					.run(status, e.id).lastInsertRowid
+			);
+		run('completed');
+		run('cancelled');
+		const failed = run('failed');
+		const paused = run('paused');
+		const refusal = () => {
+			try {
+				deleteEndpoint(e.id, db);
+			} catch (err) {
+				return err as EndpointError;
+			}
+			throw new Error('removed');
+		};
+		expect(refusal()).toBeInstanceOf(EndpointError);
+		expect(refusal().message).toBe(
+			`Endpoint "cluster" is used by runs ${failed}, ${paused}, which can still be resumed, and a run resumes only on its own endpoint. Let them finish or cancel them first; to change the key, address or model, edit the endpoint instead.`
+		);
+		db.$client.prepare("UPDATE generation_runs SET status = 'cancelled' WHERE id IN (?, ?)").run(failed, paused);
+		deleteEndpoint(e.id, db);
+		expect(listEndpoints(db)).toEqual([]);
+		expect(db.$client.prepare('SELECT count(*) AS n FROM generation_runs WHERE endpoint_id IS NULL').get()).toEqual({ n: 4 });
 	});
 
 	it('tests the connection in plain words through the stored configuration', async () => {

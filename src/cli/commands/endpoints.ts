@@ -18,7 +18,7 @@ import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
   npx instruct-audit endpoints list [--json]
-  npx instruct-audit endpoints add --name <name> (--preset ${ENDPOINT_PRESET_IDS.join('|')} | --base-url <url>) --model <model>
+  npx instruct-audit endpoints add <name> (--preset ${ENDPOINT_PRESET_IDS.join('|')} | --base-url <url>) --model <model>
         [--api-style completions|chat] [--concurrency N] [--rpm N] [--tpm N] [--price-in USD] [--price-out USD] [--default]
   npx instruct-audit endpoints test <name|id|env>
   npx instruct-audit endpoints set-key <name|id>          (the new key from LLM_API_KEY)
@@ -82,9 +82,10 @@ export async function run(argv: string[]): Promise<void> {
 			const preset = presetId ? ENDPOINT_PRESETS[presetId] : undefined;
 			const apiStyle = (values['api-style'] ?? preset?.apiStyle ?? 'completions') as ApiStyle;
 			if (!API_STYLES.includes(apiStyle)) throw new CliError('--api-style must be completions or chat.', 2);
+			if (ref !== undefined && values.name !== undefined && ref !== values.name) throw new CliError(`Two names given: "${ref}" and --name "${values.name}"; give one.`, 2);
 			try {
 				const created = createEndpoint({
-					name: values.name ?? '',
+					name: values.name ?? ref ?? '',
 					preset: presetId ?? null,
 					baseUrl: values['base-url'] ?? preset?.baseUrl ?? '',
 					apiKey: processEnv().LLM_API_KEY ?? '',
@@ -136,7 +137,12 @@ export async function run(argv: string[]): Promise<void> {
 			else console.log(`"${ref}" is now the default endpoint.`);
 			return;
 		case 'remove':
-			deleteEndpoint(stored(ref).id);
+			try {
+				deleteEndpoint(stored(ref).id);
+			} catch (err) {
+				if (err instanceof EndpointError) throw new CliError(err.message);
+				throw err;
+			}
 			if (values.json) printJson({ removed: ref });
 			else console.log(`Removed endpoint "${ref}".`);
 			return;

@@ -5,9 +5,9 @@
  * masked.
  */
 import { DomainError } from '$lib/errors';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, notInArray } from 'drizzle-orm';
 import { db, transaction, type Db } from '../db';
-import { endpoints, type Endpoint } from '../db/tables';
+import { endpoints, generationRuns, type Endpoint } from '../db/tables';
 import {
 	API_STYLES,
 	ENDPOINT_PRESET_IDS,
@@ -256,8 +256,30 @@ export function setDefaultEndpoint(id: number, database: Db = db()): void {
 	});
 }
 
+/**
+ * Removes a stored endpoint. Refused while a run that can still go on (queued, running, paused,
+ * interrupted or failed) uses it: such a run resumes only on its own endpoint, and would be left
+ * with none. Finished and cancelled runs keep their record without it.
+ */
 export function deleteEndpoint(id: number, database: Db = db()): void {
-	database.delete(endpoints).where(eq(endpoints.id, id)).run();
+	transaction(database, () => {
+		const endpoint = database.select({ name: endpoints.name }).from(endpoints).where(eq(endpoints.id, id)).get();
+		if (!endpoint) throw new EndpointError('No such endpoint.');
+		const open = database
+			.select({ id: generationRuns.id })
+			.from(generationRuns)
+			.where(and(eq(generationRuns.endpointId, id), notInArray(generationRuns.status, ['completed', 'cancelled'])))
+			.orderBy(asc(generationRuns.id))
+			.all()
+			.map((r) => r.id);
+		if (open.length) {
+			const runs = open.length === 1 ? `run ${open[0]}, which` : `runs ${open.join(', ')}, which`;
+			throw new EndpointError(
+				`Endpoint "${endpoint.name}" is used by ${runs} can still be resumed, and a run resumes only on its own endpoint. Let ${open.length === 1 ? 'it' : 'them'} finish or cancel ${open.length === 1 ? 'it' : 'them'} first; to change the key, address or model, edit the endpoint instead.`
+			);
+		}
+		database.delete(endpoints).where(eq(endpoints.id, id)).run();
+	});
 }
 
 /** The endpoint made of LLM_* variables, key masked, for pages; null when none is configured or it is invalid. */

@@ -90,8 +90,12 @@ export const actions: Actions = {
 		requireRole(locals, 'admin');
 		const parsed = parseForm(idSchema, await request.formData());
 		if (!parsed.ok) return fail(400, { action: 'delete', errors: parsed.errors, values: {} as Record<string, string> });
-		deleteEndpoint(parsed.data.id);
-		return { action: 'delete', message: 'Endpoint removed. Runs that used it keep their record; resuming them needs another endpoint.' };
+		try {
+			deleteEndpoint(parsed.data.id);
+		} catch (err) {
+			return fail(400, { action: 'delete', errors: fieldErrorsOf(err), values: {} as Record<string, string> });
+		}
+		return { action: 'delete', message: 'Endpoint removed. Finished runs that used it keep their record.' };
 	},
 	makeDefault: async ({ request, locals }) => {
 		requireRole(locals, 'admin');
