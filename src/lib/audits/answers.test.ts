@@ -47,6 +47,22 @@ describe('quality drafts', () => {
 		});
 	});
 
+	it('never submits a reason that blames a question answered yes', () => {
+		let d = emptyDraft('quality') as QualityDraft;
+		d = answerQuestion(answerQuestion(answerQuestion(d, 'instruction', true), 'input', true), 'output', false);
+		d = chooseReason(d, 'incomprehensible_instruction');
+		expect(completeDraft(d)).toEqual({ ok: false, problem: '"Incomprehensible instruction" blames the instruction, which you answered yes: choose what is wrong.', row: 'reason' });
+		// A chosen reason whose question turns to yes gives way to the suggestion of the remaining "no".
+		d = chooseReason(d, 'incorrect_output');
+		d = answerQuestion(d, 'instruction', false);
+		d = chooseReason(d, 'incomprehensible_instruction');
+		d = answerQuestion(d, 'instruction', true);
+		expect(d).toMatchObject({ reason: 'incorrect_output', reasonChosen: false });
+		expect(completeDraft(d)).toMatchObject({ ok: true });
+		// "Other" fits any "no".
+		expect(completeDraft(chooseReason(d, 'other'))).toMatchObject({ ok: true });
+	});
+
 	it('round-trips an answer through a draft', () => {
 		const answer = { kind: 'quality' as const, instruction: false, input: true, output: false, reason: 'incorrect_output' as const, comment: 'x' };
 		const draft = draftFromAnswer(answer) as QualityDraft;

@@ -1,4 +1,4 @@
-import { QUALITY_QUESTIONS, pairChoiceLabel, type ErrorReason, type PairChoice, type QuestionKey, type RatingLevel } from './rubric';
+import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type QuestionKey, type RatingLevel } from './rubric';
 
 /**
  * A reviewer's answer while it is being given (a draft, saved as it changes) and once complete
@@ -98,6 +98,11 @@ export function suggestedReason(answers: Record<QuestionKey, boolean | null>): E
 	return null;
 }
 
+/** The question a reason blames that was answered yes ("Incorrect output" for an output judged correct), if any. */
+export function contradictedQuestion(answers: Record<QuestionKey, boolean | null>, reason: ErrorReason | null): (typeof QUALITY_QUESTIONS)[number] | null {
+	return QUALITY_QUESTIONS.find((q) => q.reasonIfNo === reason && answers[q.key] === true) ?? null;
+}
+
 export function answerQuestion(draft: QualityDraft, question: QuestionKey, value: boolean): QualityDraft {
 	const answers = { ...draft.answers, [question]: value };
 	const anyNo = Object.values(answers).some((a) => a === false);
@@ -106,7 +111,11 @@ export function answerQuestion(draft: QualityDraft, question: QuestionKey, value
 	if (!anyNo) {
 		reason = null;
 		reasonChosen = false;
-	} else if (!reasonChosen) reason = suggestedReason(answers);
+	} else if (!reasonChosen || contradictedQuestion(answers, reason)) {
+		// A chosen reason that blames a question now answered yes no longer fits: back to the suggestion.
+		reason = suggestedReason(answers);
+		reasonChosen = false;
+	}
 	return { ...draft, answers, reason, reasonChosen };
 }
 
@@ -138,6 +147,9 @@ export function completeDraft(draft: Draft, options: { wholeConversation?: boole
 		if (missing >= 0) return { ok: false, problem: `Answer: ${QUALITY_QUESTIONS[missing].text}`, row: missing };
 		const anyNo = needsReason(draft);
 		if (anyNo && !draft.reason) return { ok: false, problem: 'Choose what is wrong.', row: 'reason' };
+		const contradicted = anyNo ? contradictedQuestion(draft.answers, draft.reason) : null;
+		if (contradicted)
+			return { ok: false, problem: `"${reasonLabel(draft.reason)}" blames the ${contradicted.label.toLowerCase()}, which you answered yes: choose what is wrong.`, row: 'reason' };
 		const { instruction, input, output } = draft.answers as Record<QuestionKey, boolean>;
 		return { ok: true, answer: { kind: 'quality', instruction, input, output, reason: anyNo ? draft.reason : null, comment } };
 	}
