@@ -6,6 +6,7 @@
  * DomainError through (both printed without a stack; exit codes in ./cli-error.ts), or reports a
  * failure itself by setting process.exitCode.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { exitCodeOf, failureJson } from './cli-error';
 import { printJson } from './output';
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
 		return 1;
 	}
 	lowerPriority();
+	const newDatabase = name !== 'restore' && databaseMissing();
 	try {
 		const mod = await command.load();
 		await mod.run(rest);
@@ -104,7 +106,16 @@ async function main(argv: string[]): Promise<number> {
 		console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
 		if (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_')) console.error(`(${sqliteCode})`);
 		return 1;
+	} finally {
+		if (newDatabase && !databaseMissing())
+			console.error(`note: there was no database at ${config().databasePath}; this command created a new, empty one. If you meant another, set DATABASE_PATH to its file.`);
 	}
+}
+
+/** Whether the database file does not exist yet (a mistyped DATABASE_PATH would otherwise silently start an empty one). */
+function databaseMissing(): boolean {
+	const file = config().databasePath;
+	return file !== ':memory:' && !fs.existsSync(file);
 }
 
 main(process.argv.slice(2)).then(
