@@ -105,6 +105,7 @@ describe('createAudit (quality)', () => {
 		expect(errorOf(() => createAudit({ ...ok, reviewerIds: [disabled.id] }, db))).toMatchObject({ field: 'reviewers' });
 		expect(errorOf(() => createAudit({ ...ok, reviewerIds: [424242] }, db))).toMatchObject({ field: 'reviewers' });
 		expect(errorOf(() => createAudit({ ...ok, kind: 'rating' }, db))).toMatchObject({ field: 'models' });
+		expect(errorOf(() => createAudit({ ...ok, name: 'Pilot\n## injected heading' }, db))).toMatchObject({ field: 'name', message: expect.stringContaining('no line breaks') });
 		expect(errorOf(() => createAudit({ ...ok, goldRate: 0.9, gold: parseGold('{"instance":1,"instruction":"yes","input":"yes","output":"yes"}', 'quality') }, db))).toMatchObject({ field: 'goldRate' });
 		expect(errorOf(() => createAudit({ ...ok, gold: parseGold('{"instance":99999,"instruction":"yes","input":"yes","output":"yes"}', 'quality') }, db))).toMatchObject({ field: 'gold' });
 		expect(listAudits({}, db)).toEqual([]);

@@ -120,7 +120,7 @@ describe('deleting', () => {
 		const lease = nextAssignment(audit.id, ana, {}, db);
 		const skipped = nextAssignment(audit.id, ben, {}, db);
 		if (lease.status !== 'assigned' || skipped.status !== 'assigned') throw new Error('no item');
-		skipItem(audit.id, ben, skipped.ref!, 'unsure', {}, db);
+		skipItem(audit.id, ben, skipped.ref!, '', {}, db);
 		const count = (table: string) => db.$client.prepare(`SELECT count(*) FROM ${table} WHERE audit_id = ?`).pluck().get(audit.id) as number;
 		expect(count('audit_items')).toBe(500);
 		expect(count('audit_assignments')).toBe(2);
@@ -144,6 +144,18 @@ describe('deleting', () => {
 		if (next.status !== 'assigned') throw new Error('no item');
 		db.$client.prepare(`UPDATE audit_assignments SET draft = '{}' WHERE audit_id = ?`).run(audit.id);
 		expect((await refusalOf(deleteAudit(audit.id, db))).message).toContain('1 unsent draft');
+	});
+
+	it('counts a skip with a written reason as reviewed work: a dataset holding one is archived, not deleted', async () => {
+		const data = await importFile(streamOf(jsonl([{ instruction: 'Flag me.', input: '', output: 'x' }])), { datasetName: 'skip only', fileName: 'd.jsonl' }, db);
+		const reviewer = makeAccount(db, 'reviewer');
+		const audit = createAudit({ datasetId: data.datasetId, kind: 'quality', sampleSize: 1, seed: 2, reviewerIds: [reviewer] }, db);
+		const next = nextAssignment(audit.id, reviewer, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		skipItem(audit.id, reviewer, next.ref!, 'The output holds a phone number (PII)', {}, db);
+		expect(refusal(() => deleteDataset(data.datasetId, db)).message).toContain('0 labels, 1 skip with a reason');
+		expect((await refusalOf(deleteAudit(audit.id, db))).message).toContain('1 skip with a reason');
+		expect(db.$client.prepare('SELECT skip_reason FROM audit_assignments WHERE audit_id = ?').pluck().get(audit.id)).toBe('The output holds a phone number (PII)');
 	});
 
 	it('the schema itself refuses: no DELETE can cascade into labels, submissions or adjudications', () => {

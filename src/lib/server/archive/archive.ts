@@ -66,10 +66,13 @@ function requireAdmin(actor: Actor): void {
  */
 function assertNoActiveRun(c: Database.Database, datasetId: number, doing: string): void {
 	const run = c
-		.prepare<[number], { id: number; status: string }>(`SELECT id, status FROM generation_runs WHERE dataset_id = ? AND status IN ('queued', 'running', 'paused', 'interrupted') LIMIT 1`)
+		.prepare<[number], { id: number; status: string; pipeline: string }>(
+			`SELECT id, status, pipeline FROM generation_runs WHERE dataset_id = ? AND status IN ('queued', 'running', 'paused', 'interrupted') LIMIT 1`
+		)
 		.get(datasetId);
 	if (run) {
-		throw new ArchiveError(`Generation run #${run.id} (${run.status}) can still write to this dataset; cancel it or let it finish before you ${doing} it.`, 409, 'busy');
+		const kind = run.pipeline === 'judge' ? 'Judge run' : 'Generation run';
+		throw new ArchiveError(`${kind} #${run.id} (${run.status}) can still write to this dataset; cancel it or let it finish before you ${doing} it.`, 409, 'busy');
 	}
 }
 
@@ -86,7 +89,7 @@ export function deleteDataset(datasetId: number, database: Db = db()): { name: s
 	const c = database.$client;
 	const name = transaction(database, () => {
 		const dataset = datasetRow(c, datasetId);
-		assertNoActiveRun(c, datasetId, 'delete');
+		// Reviewed work first: it is the lasting reason (a run ends; the work stays).
 		const work = datasetWork(c, datasetId);
 		if (work.length) {
 			throw new ArchiveError(
@@ -95,6 +98,7 @@ export function deleteDataset(datasetId: number, database: Db = db()): { name: s
 				'reviewed-work'
 			);
 		}
+		assertNoActiveRun(c, datasetId, 'delete');
 		hideForRemoval(c, datasetId);
 		return dataset.name;
 	}, 'delete dataset');

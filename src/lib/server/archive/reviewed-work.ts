@@ -1,6 +1,6 @@
 /**
  * Reviewed work: what people put into an audit — labels (counting and set aside), every
- * submission received, adjudications and unsent drafts. A dataset or audit holding any of it is
+ * submission received, adjudications, unsent drafts and the reasons written for skips. A dataset or audit holding any of it is
  * never deleted; it is archived, and only an administrator's purge (after a backup) removes it.
  */
 import type Database from 'better-sqlite3';
@@ -15,6 +15,8 @@ export interface AuditWork {
 	submissions: number;
 	adjudications: number;
 	drafts: number;
+	/** Items skipped with a reason written (a reviewer's flag: "contains PII", "cannot judge"). */
+	skipReasons: number;
 }
 
 const WORK_COLUMNS = `a.id AS auditId, a.name,
@@ -22,10 +24,11 @@ const WORK_COLUMNS = `a.id AS auditId, a.name,
 	(SELECT count(*) FROM audit_archived_labels x WHERE x.audit_id = a.id) AS archivedLabels,
 	(SELECT count(*) FROM audit_submissions x WHERE x.audit_id = a.id) AS submissions,
 	(SELECT count(*) FROM audit_adjudications x WHERE x.audit_id = a.id) AS adjudications,
-	(SELECT count(*) FROM audit_assignments x WHERE x.audit_id = a.id AND x.draft IS NOT NULL) AS drafts`;
+	(SELECT count(*) FROM audit_assignments x WHERE x.audit_id = a.id AND x.draft IS NOT NULL) AS drafts,
+	(SELECT count(*) FROM audit_assignments x WHERE x.audit_id = a.id AND x.status = 'skipped' AND trim(coalesce(x.skip_reason, '')) <> '') AS skipReasons`;
 
 export function hasWork(w: AuditWork): boolean {
-	return w.labels + w.archivedLabels + w.submissions + w.adjudications + w.drafts > 0;
+	return w.labels + w.archivedLabels + w.submissions + w.adjudications + w.drafts + w.skipReasons > 0;
 }
 
 /** Reviewed work of every audit of a dataset that has any. */
@@ -45,6 +48,7 @@ export function describeWork(w: AuditWork): string {
 	if (w.archivedLabels) parts.push(plural(w.archivedLabels, 'set-aside label'));
 	if (w.adjudications) parts.push(plural(w.adjudications, 'adjudication'));
 	if (w.drafts) parts.push(plural(w.drafts, 'unsent draft'));
+	if (w.skipReasons) parts.push(plural(w.skipReasons, 'skip with a reason', 'skips with a reason'));
 	if (w.submissions && !w.labels && !w.archivedLabels) parts.push(plural(w.submissions, 'logged submission'));
 	return `audit "${w.name}" (#${w.auditId}): ${parts.join(', ')}`;
 }

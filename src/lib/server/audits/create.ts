@@ -568,6 +568,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	const kindName = { quality: 'Quality', rating: 'Rating', conversation: 'Conversation', pairwise: 'Pairwise' }[kind];
 	const name = (input.name ?? '').trim() || `${kindName} audit of ${dataset.name} (seed ${seed})`;
 	if (name.length > 200) throw new AuditError('The name is too long.', 400, 'invalid', 'name');
+	// Names head pages, tables and cards, and are listed one per line by the CLI.
+	if (/\p{Cc}/u.test(name)) throw new AuditError('The name is one line: no line breaks, tabs or other control characters.', 400, 'invalid', 'name');
 
 	return {
 		dataset,
