@@ -21,6 +21,7 @@ import {
 	clusteredProportionOfCounts,
 	dawidSkeneBootstrap,
 	dawidSkeneIdentification,
+	classSeparation,
 	wilsonInterval,
 	DEFAULT_BOOTSTRAP_REPLICATES,
 	DEFAULT_BOOTSTRAP_SEED,
@@ -421,6 +422,11 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	if (!boot.fit.converged) {
 		const reason = `EM did not converge within ${boot.fit.iterations} iterations, so the model's estimate is not reported.`;
 		return keep({ groups: groups.map((g) => ({ ...empty('not-converged', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
+	}
+	const separation = classSeparation(boot.fit);
+	if (separation <= RANDOM_REVIEWER_YOUDEN) {
+		const reason = `The reviewers' answers barely tell the model's two classes apart (Youden's J ${separation.toFixed(2)} on average), so fits with very different rates explain the answers equally well: these data do not pin the latent rate down.`;
+		return keep({ groups: groups.map((g) => ({ ...empty('not-identified', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
 	}
 	const reviewers = new Map<number, ReviewerErrorRates>();
 	for (const [reviewerId, j] of raterIndex) {

@@ -145,6 +145,6 @@ describe("a fit's fingerprint", () => {
 		input.adjudications.push({ itemId: 3, adjudicatorId: 1, instructionValid: true, inputValid: true, outputValid: true, errorReason: null, comment: 'settled', updatedAt: '2024-01-03T00:00:00.000Z', ratings: [] });
 		const memo = newLatentMemo({}, 10);
 		buildAuditReport(input, { latent: memo, replicates: 3 });
-		expect(memo.deferred).toEqual(['25d7a1dbc3e5bdb3', 'cd7c4cfb322af7ae', '4e03b5edd1f5c80f', '0a4fc0aed1c84c5a']);
+		expect(memo.deferred).toEqual(['f4212369fd71f9bd', '5b62e8c747752a4e', 'a52b6aabb9f29cda', '9a2ae1ea2bdd0681']);
 	});
 });

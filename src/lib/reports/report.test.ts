@@ -695,3 +695,29 @@ describe('the pooled "all fields valid" estimate of several audits (an export\'s
 		expect(pooled.items).toBe(150);
 	});
 });
+
+describe('a latent-truth fit the data do not pin down', () => {
+	// An exploratory tester's audit: 19 items, reviewers 2, 3, 4 on most, 5 on two; on input, 55
+	// of 57 answers are yes, the two no's from different reviewers on different items. EM stopped
+	// at "44% appropriate" with every reviewer answering both classes alike: any class share fits
+	// these answers as well, so the figure meant nothing and the majority (100%) is what holds.
+	const noInput = new Set(['13:3', '18:4']);
+	const reviewersOf = (i: number) => (i === 14 ? [2, 3, 5] : i === 15 ? [3, 4, 5] : [2, 3, 4]);
+	const ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17, 18, 19, 20];
+	const input = (): ReportInput => ({
+		audit: audit('quality', { overlap: 3, sampleSize: 19, itemCount: 19, goldCount: 0 }),
+		items: ids.map((id, position) => item(id, false, { position })),
+		labels: ids.flatMap((i) => reviewersOf(i).map((j) => q(i, j, noInput.has(`${i}:${j}`) ? 'YNY' : 'YYY'))),
+		adjudications: [],
+		gold: [],
+		skips: [],
+		reviewers: [2, 3, 4, 5].map((id) => ({ id, name: `R${id}` }))
+	});
+
+	it('is not reported: the headline falls back to the majority with the reason', () => {
+		const rate = buildAuditReport(input()).quality!.groups[0].rates.find((r) => r.key === 'input')!;
+		expect(rate.latent).toMatchObject({ status: 'not-identified', proportion: null });
+		expect(rate.latent.reason).toMatch(/^The reviewers' answers barely tell the model's two classes apart \(Youden's J 0\.\d\d on average\)/);
+		expect(rate.headline).toMatchObject({ estimator: 'majority', proportion: 1, fallback: rate.latent.reason });
+	});
+});

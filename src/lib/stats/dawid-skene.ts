@@ -366,6 +366,35 @@ export function dawidSkene(input: DawidSkeneInput, options: DawidSkeneOptions = 
 	return toFit(p, s, run);
 }
 
+/**
+ * How far apart the fit's classes are in the reviewers' answers: per reviewer, the mean total
+ * variation distance between the confusion rows of each pair of classes (for yes/no, |Youden's J|
+ * = |sensitivity + specificity − 1|), averaged over reviewers weighted by their answers. Near 0,
+ * every class draws the same answers: the likelihood is flat along the class shares (any mix of
+ * the classes fits equally well), so the shares the fit happened to stop at mean nothing.
+ */
+export function classSeparation(fit: DawidSkeneFit): number {
+	let weighted = 0;
+	let total = 0;
+	fit.confusion.forEach((rows, j) => {
+		const answers = fit.labelsPerRater[j];
+		if (!answers) return;
+		let distance = 0;
+		let pairs = 0;
+		for (let a = 0; a < rows.length; a++) {
+			for (let b = a + 1; b < rows.length; b++) {
+				let tv = 0;
+				for (let l = 0; l < rows[a].length; l++) tv += Math.abs(rows[a][l] - rows[b][l]);
+				distance += tv / 2;
+				pairs++;
+			}
+		}
+		weighted += answers * (pairs ? distance / pairs : 0);
+		total += answers;
+	});
+	return total ? weighted / total : 0;
+}
+
 export interface BootstrapOptions extends DawidSkeneOptions {
 	/** Replicates; default 200. */
 	replicates?: number;
