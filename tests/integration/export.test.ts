@@ -601,6 +601,18 @@ describe('human-label filters', () => {
 		});
 	}
 
+	it('counts a reviewer once per instance, with their latest label, when several audits sampled it (as the manifest\'s estimate does)', () => {
+		const { datasetId, task, instance, reviewers } = buildLabels();
+		// 2a in audit 1: r1 yyn, r2 yyy, r3 yyn (not all valid). A later audit samples it again
+		// and r1 now says all valid: r1's latest, r2 and r3 make two of three "all valid".
+		const q3 = insertAudit(datasetId, 'quality');
+		const again = label(q3, insertItem(q3, task['2'], instance['2a']), reviewers[0], 'yyy');
+		db.$client.prepare('UPDATE audit_labels SET submitted_at = submitted_at + 60000 WHERE id = ?').run(again);
+		expect(outputs(datasetId, ['all-yes'])).toEqual(['o1a', 'o2a', 'o4a', 'o4b']);
+		// Pooled as four labels it would have been a tie (two all valid, two not): no final label.
+		expect(outputs(datasetId, ['all-yes', 'audit=1'])).toEqual(['o1a', 'o4a']);
+	});
+
 	it('walks instances by task and tests each against the labelled ids, never one search per id per task', () => {
 		// `i.id IN (…)` as a search key made SQLite look each listed id up under every task: 84 s
 		// instead of 0.2 s for 50,000 audited instances. The plan shows it as "(task_id=? AND id=?)".

@@ -6,7 +6,8 @@
  * reports use ($lib/reports/verdicts.ts): a researcher's adjudication where there is one (a
  * blank answer in it falls back to the reviewers), otherwise the reviewers' plurality
  * (majority) label, and no label when the top answers tie. Labels of every audit of
- * the dataset count together unless the export names the audits. Gold items are the
+ * the dataset count together unless the export names the audits, each reviewer once per instance
+ * (their latest label). Gold items are the
  * researcher's own test items and never count.
  *
  * "All fields valid" is judged as the reports judge it: each reviewer's own answer (yes to all three,
@@ -37,16 +38,25 @@ function scopeSql(q: SqlQuery, scope: AuditScope, kind: 'quality' | 'rating'): s
  * (1 yes, 0 no, NULL tie), `all_yes`, `labels`, `adjudicated` and `disagreement` (unresolved).
  */
 export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
-	q.with('quality_votes', () => {
-		return `SELECT it.instance_id AS instance_id, count(*) AS labels,
-				sum(l.instruction_valid = 1) AS ins_yes, sum(l.instruction_valid = 0) AS ins_no,
-				sum(l.input_valid = 1) AS inp_yes, sum(l.input_valid = 0) AS inp_no,
-				sum(l.output_valid = 1) AS out_yes, sum(l.output_valid = 0) AS out_no,
-				sum(l.instruction_valid = 1 AND l.input_valid = 1 AND l.output_valid = 1) AS valid_yes,
-				sum(l.instruction_valid = 0 OR l.input_valid = 0 OR l.output_valid = 0) AS valid_no
+	// One answer per reviewer and instance: an instance several audits sampled (or an audit bundle
+	// copied into the dataset) counts each reviewer once, with their latest label — as the
+	// manifest's estimate counts it ($lib/reports/report.ts, allValidEstimate). SQLite takes the
+	// bare columns of a max() aggregate from the row holding the max.
+	q.with('quality_latest', () => {
+		return `SELECT it.instance_id AS instance_id, l.instruction_valid AS ins, l.input_valid AS inp, l.output_valid AS out, max(l.submitted_at) AS at
 			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
 			WHERE ${scopeSql(q, scope, 'quality')} AND it.instance_id IS NOT NULL
-			GROUP BY it.instance_id`;
+			GROUP BY it.instance_id, l.reviewer_id`;
+	});
+	q.with('quality_votes', () => {
+		return `SELECT instance_id, count(*) AS labels,
+				sum(ins = 1) AS ins_yes, sum(ins = 0) AS ins_no,
+				sum(inp = 1) AS inp_yes, sum(inp = 0) AS inp_no,
+				sum(out = 1) AS out_yes, sum(out = 0) AS out_no,
+				sum(ins = 1 AND inp = 1 AND out = 1) AS valid_yes,
+				sum(ins = 0 OR inp = 0 OR out = 0) AS valid_no
+			FROM quality_latest
+			GROUP BY instance_id`;
 	});
 	// The latest adjudication of the instance (an instance can sit in several audits).
 	q.with('quality_adjudicated', () => {
