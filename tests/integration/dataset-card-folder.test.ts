@@ -22,6 +22,9 @@ import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { judgeAuditCalibration } from '../../src/lib/server/judge';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
 import { buildJudgeWorld, judgeScript } from './judge-support';
+import { randomUUID } from 'node:crypto';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 
 let db: Db;
 let cleanup: () => void;
@@ -98,6 +101,27 @@ describe('dataset card folder, read back independently', () => {
 		expect(card.manifest.counts.rows).toBe(ROWS.length);
 		const manifest = JSON.parse(fs.readFileSync(card.manifestFile, 'utf8'));
 		expect(manifest.file.rows).toBe(read.length);
+	});
+});
+
+describe('dataset card of an estimate pooling two audits', () => {
+	it("names each audit's agreement and methods as its own, and keeps the pooled figures in the table", async () => {
+		const world = await buildJudgeWorld(db, 'pooled');
+		const reviewer = db.$client.prepare('SELECT reviewer_id AS id FROM audit_labels LIMIT 1').get() as { id: number };
+		const second = createAudit({ datasetId: world.datasetId, kind: 'quality', name: 'second look', sampleSize: 5, seed: 99, reviewerIds: [reviewer.id] }, db);
+		for (;;) {
+			const next = nextAssignment(second.id, reviewer.id, {}, db);
+			if (next.status !== 'assigned') break;
+			submitLabel(second.id, reviewer.id, { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' }, activeMs: 1000 }, {}, db);
+		}
+		const card = writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'pooled'), {}, db);
+		expect(card.manifest.quality?.audits.map((a) => a.id)).toEqual([world.auditId, second.id]);
+		const readme = fs.readFileSync(card.readme, 'utf8');
+		const methods = readme.slice(readme.indexOf('## Methods'));
+		expect(methods).toContain('The estimate above pools 2 audits');
+		expect(methods).toContain(`### Audit "pooled audit" (\\#${world.auditId})`);
+		expect(methods).toContain(`### Audit "second look" (\\#${second.id})`);
+		expect(methods.match(/### References/g)).toHaveLength(1);
 	});
 });
 

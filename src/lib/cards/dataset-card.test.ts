@@ -22,7 +22,7 @@ const manifest: CardManifest = {
 
 describe('datasetCard', () => {
 	it('writes YAML front matter that parses, with configs pointing at the data file', () => {
-		const card = datasetCard({ manifest, dataPath: 'data/train.parquet', runs: [{ id: 3, pipeline: 'self-instruct', model: 'llama_3', seeds: 175, target: 12_000 }], license: 'cc-by-4.0', languages: ['en'], agreement: null, methods: 'We audited…\n\nReferences\n- Wilson, E. B. (1927).' });
+		const card = datasetCard({ manifest, dataPath: 'data/train.parquet', runs: [{ id: 3, pipeline: 'self-instruct', model: 'llama_3', seeds: 175, target: 12_000 }], license: 'cc-by-4.0', languages: ['en'], agreement: null, methods: [{ audit: null, text: 'We audited…\n\nReferences\n- Wilson, E. B. (1927).' }] });
 		const front = parse(/^---\n([\s\S]*?)\n---\n/.exec(card)![1]);
 		expect(front).toMatchObject({ license: 'cc-by-4.0', language: ['en'], size_categories: ['10K<n<100K'], configs: [{ config_name: 'default', data_files: [{ split: 'train', path: 'data/train.parquet' }] }] });
 		expect(card).toContain('# gen\\_data \\#1');
@@ -33,13 +33,13 @@ describe('datasetCard', () => {
 	});
 	it('adds the judge\'s PPI++ estimate of the whole dataset when a judge run was calibrated on the audit', () => {
 		const judge = { model: 'gpt_4o', runId: 9, method: 'ppi++' as const, populationRows: 52_002, auditedRows: 196, estimate: 0.6123, lower: 0.571, upper: 0.6512, confidence: 0.95 };
-		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null, judge });
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
 		expect(card).toContain('| Whole dataset, model judge `gpt\\_4o` corrected by the human labels (PPI++, N = 52002, n = 196) | 61.2% | [57.1%, 65.1%] |');
 		expect(card).toContain('prediction-powered inference (PPI++, Angelopoulos et al., 2023)');
-		expect(datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null })).not.toContain('PPI');
+		expect(datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] })).not.toContain('PPI');
 	});
 	it('says what chose the rows, and counts the rows the automatic filters rejected that the export includes', () => {
-		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: null });
+		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
 		expect(card(manifest)).toContain("Rows kept by these filters:\n\n- `kept`: kept by the automatic filters\n\nThe dataset's automatic filters (filter run 4, 2026-01-01) rejected none of these rows.");
 		const everything = { ...manifest, filters: [], automaticFilters: { filterRunId: 4, appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 1234 } };
 		expect(card(everything)).toContain(
@@ -47,6 +47,34 @@ describe('datasetCard', () => {
 		);
 		expect(card(everything)).not.toContain('No filter was applied');
 		expect(card({ ...manifest, filters: [], automaticFilters: null })).toContain('The dataset was never filtered and the export chose no filter');
+	});
+	it('gives each audit its own methods paragraph when the estimate pools several, with one list of references', () => {
+		const card = datasetCard({
+			manifest,
+			dataPath: 'data/train.jsonl',
+			runs: [],
+			license: 'other',
+			languages: ['en'],
+			agreement: null,
+			methods: [
+				{ audit: '"Pilot" (#1)', text: 'Two reviewers labelled 13 items.\n\nReferences\n- Wilson, E. B. (1927).' },
+				{ audit: '"Second" (#2)', text: 'One reviewer labelled 5 items.\n\nReferences\n- Wilson, E. B. (1927).\n- Dawid, A. P., Skene, A. M. (1979).' }
+			]
+		});
+		expect(card).toContain('The estimate above pools 2 audits');
+		expect(card).toContain('### Audit "Pilot" (\\#1)\n\nTwo reviewers labelled 13 items.');
+		expect(card).toContain('### Audit "Second" (\\#2)\n\nOne reviewer labelled 5 items.');
+		expect(card).toContain('### References\n\n- Wilson, E. B. (1927).\n- Dawid, A. P., Skene, A. M. (1979).\n');
+	});
+	it('gives no interval for rows that all carry a final human label, and says why', () => {
+		const labelled = { ...manifest, quality: { ...manifest.quality!, exported: { rate: 1, low: null, high: null, lower: 1, upper: 1, unlabelled: 0 } } };
+		const card = datasetCard({ manifest: labelled, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain('| These rows, by their final human labels | 100.0% | — (every row has a final label) |');
+		expect(card).not.toContain('[100.0%, 100.0%]');
+		expect(card).toContain('the labels are taken as true');
+		const mixed = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(mixed).toContain('| These rows (expected) | 57.5% | [50.6%, 64.1%] |');
+		expect(mixed).toContain('the 11,800 without one count at the audited population’s rate');
 	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);

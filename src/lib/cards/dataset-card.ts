@@ -45,8 +45,11 @@ export interface DatasetCardInput {
 	languages: string[];
 	/** One sentence on agreement, e.g. "Fleiss' κ = 0.41 on all fields valid (n = 200 items)". */
 	agreement: string | null;
-	/** The methods paragraph with references, when an audit measured the rows. */
-	methods: string | null;
+	/**
+	 * The methods paragraph with references of each audit behind the estimate (none when no audit
+	 * measured the rows); with several, `audit` names each (their own figures, not the pooled ones).
+	 */
+	methods: { audit: string | null; text: string }[];
 	/** A model judge calibrated on the audit, with its prediction-powered estimate of the whole dataset. */
 	judge?: CardJudge | null;
 }
@@ -157,9 +160,15 @@ export function datasetCard(input: DatasetCardInput): string {
 						`| Whole dataset, model judge \`${md(input.judge.model)}\` corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
 					]
 				: []),
-			`| These rows (expected) | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
+			q.exported.unlabelled === 0
+				? `| These rows, by their final human labels | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | — (every row has a final label) |`
+				: `| These rows (expected) | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
 			'',
 			`Interval: ${md(p.method)}.`,
+			'',
+			q.exported.unlabelled === 0
+				? 'These rows: each counts as its final human label says. No interval is given, as none is estimated: the labels are taken as true, and the reviewers\u2019 own errors (see the agreement below) are not modelled.'
+				: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled); the ${q.exported.unlabelled.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
 			''
 		);
 		if (input.judge)
@@ -182,12 +191,25 @@ export function datasetCard(input: DatasetCardInput): string {
 	for (const l of limits) lines.push(`- ${md(l)}`);
 	lines.push('');
 
-	if (input.methods) {
+	if (input.methods.length) {
 		lines.push('## Methods', '');
-		// The paragraph, then its references as a list.
-		const [paragraph, refs] = input.methods.split('\n\nReferences\n');
-		lines.push(md(paragraph.trim()), '');
-		if (refs) lines.push('### References', '', ...refs.trim().split('\n').map((r) => `- ${md(r.replace(/^- /, ''))}`), '');
+		if (input.methods.length > 1)
+			lines.push(
+				`The estimate above pools ${input.methods.length} audits: each instance counts once, with every reviewer's latest label on it. Each audit's own method and figures follow.`,
+				''
+			);
+		const references: string[] = [];
+		for (const m of input.methods) {
+			// The paragraph, then its references (gathered into one list).
+			const [paragraph, refs] = m.text.split('\n\nReferences\n');
+			if (m.audit) lines.push(`### Audit ${md(m.audit)}`, '');
+			lines.push(md(paragraph.trim()), '');
+			for (const r of refs?.trim().split('\n') ?? []) {
+				const ref = r.replace(/^- /, '');
+				if (!references.includes(ref)) references.push(ref);
+			}
+		}
+		if (references.length) lines.push('### References', '', ...references.map((r) => `- ${md(r)}`), '');
 	}
 	return lines.join('\n');
 }

@@ -66,24 +66,30 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 	fs.renameSync(written.manifestFile, manifestFile);
 	const manifest = written.manifest;
 
-	// The first audit behind the estimate gives the agreement and the methods paragraph.
-	let agreement: string | null = null;
-	let methods: string | null = null;
+	// Each audit behind the estimate gives its agreement and its methods paragraph (its own
+	// figures: with several audits they are named, the pooled estimate being the card's table).
+	const agreements: string[] = [];
+	const methods: { audit: string | null; text: string }[] = [];
 	let judge: CardJudge | null = null;
-	const auditId = manifest.quality?.audits[0]?.id;
-	if (options.judgeRunId != null && auditId === undefined) throw new DatasetCardError('A judge estimate needs an audit behind the export (no audit measured these rows).');
-	if (auditId !== undefined) {
-		const report = auditReport(auditId, {}, database);
+	const audits = manifest.quality?.audits ?? [];
+	if (options.judgeRunId != null && audits.length === 0) throw new DatasetCardError('A judge estimate needs an audit behind the export (no audit measured these rows).');
+	for (const [at, audit] of audits.entries()) {
+		const named = audits.length > 1 ? `"${audit.name}" (#${audit.id})` : null;
+		const report = auditReport(audit.id, {}, database);
 		const rows = report.quality?.agreement ?? report.rating?.agreement ?? null;
 		const row = rows?.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? rows?.[0];
 		if (row)
-			agreement = `${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`;
-		const calibration = options.judgeRunId != null ? judgeAuditCalibration(auditId, options.judgeRunId, {}, database) : null;
+			agreements.push(
+				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`
+			);
+		// A judge is calibrated on one audit: the first.
+		const calibration = at === 0 && options.judgeRunId != null ? judgeAuditCalibration(audit.id, options.judgeRunId, {}, database) : null;
 		const e = calibration?.estimate;
 		if (calibration && e && e.estimate !== null)
 			judge = { model: calibration.run.model, runId: calibration.run.id, method: e.method, populationRows: e.populationRows, auditedRows: e.auditedRows, estimate: e.estimate, lower: e.lower, upper: e.upper, confidence: e.confidence };
-		methods = methodsText(auditMethods(report, database, calibration));
+		methods.push({ audit: named, text: methodsText(auditMethods(report, database, calibration)) });
 	}
+	const agreement = agreements.length ? agreements.join('; ') : null;
 	const card = datasetCard({
 		manifest,
 		dataPath,
