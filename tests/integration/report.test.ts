@@ -120,19 +120,16 @@ describe('data-quality report from a real audit', () => {
 	it('counts the work and says where the labels come from', () => {
 		expect(report.audit).toMatchObject({ id: quality.auditId, name: 'Quality audit A', kind: 'quality', overlap: 3, datasetName: 'report-quality', itemCount: 8, goldCount: 1, routing: 'breadth', headlineEstimator: null });
 		expect(report.progress).toEqual({ items: 8, goldItems: 1, labelledItems: 7, completeItems: 4, labels: 17, goldLabels: 2, skips: 8, reviewers: 3 });
-		// Tied somewhere: t3 (instruction, so all-valid), t4 and t9 (the reasons of those who found fault).
-		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 3 });
+		// Tied on a yes/no judgement: t3 (instruction, so all-valid). t4 and t9 tie only on the
+		// reasons of those who found fault: every rate of theirs is decided (the breakdown's "reason tied").
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 1 });
 		expect(report.disagreements).toBe(5);
 		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent' });
 		expect(report.qualification).toBeNull();
 		// Ties are listed in sample order, which the seeded draw decides.
 		const ties = new Map(report.quality!.ties.map((t) => [t.itemId, [t.judgements, t.labels]]));
 		expect(ties).toEqual(
-			new Map<number, unknown>([
-				[quality.items.t3, [['instruction', 'allValid'], 2]],
-				[quality.items.t4, [['reason'], 3]],
-				[quality.items.t9, [['reason'], 3]]
-			])
+			new Map<number, unknown>([[quality.items.t3, [['instruction', 'allValid'], 2]]])
 		);
 		const positions = report.quality!.ties.map((t) => t.position);
 		expect(positions).toEqual([...positions].sort((a, b) => a - b));
@@ -357,7 +354,7 @@ describe('data-quality report from a real audit', () => {
 		// Settle t3 as correct: one tie fewer, 3 of 7 all valid.
 		setAdjudication(quality.auditId, quality.items.t3, researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: 'other' }, db);
 		const after = auditReport(quality.auditId, {}, db);
-		expect(after.basis).toMatchObject({ adjudicated: 2, tied: 2 });
+		expect(after.basis).toMatchObject({ adjudicated: 2, tied: 0 });
 		expect(after.quality!.groups[0].rates.find((r) => r.key === 'allValid')!.majority).toMatchObject({ yes: 3, no: 4, n: 7, ties: 0, adjudicated: 2 });
 		// The reviewers' own labels are untouched: agreement is unchanged.
 		expect(after.quality!.agreement).toEqual(report.quality!.agreement);
@@ -517,7 +514,7 @@ describe('cli report', { timeout: 180_000 }, () => {
 		expect(allValid.label).toMatchObject({ yes: 9, labels: 17, n: 7 });
 		expect(allValid.latent).toMatchObject({ status: 'ok', n: 7 });
 		expect(allValid.headline).toMatchObject({ estimator: 'latent', n: 7 });
-		expect(printed.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 3 });
+		expect(printed.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 1 });
 		// --estimator picks another headline for this run only.
 		const majority = JSON.parse((await cli(String(quality.auditId), '--json', '--estimator', 'majority')).stdout);
 		expect(majority).toEqual(auditReport(quality.auditId, { estimator: 'majority' }, db));

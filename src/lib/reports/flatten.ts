@@ -8,6 +8,8 @@ import { comparisonLabels, type AuditComparison } from './compare';
 import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel } from './format';
 import type { AuditReport } from './report';
+import { settlesDisagreements } from './disagreements';
+import type { ConversationReport, PairwiseReport, ShapeRate } from './shapes';
 
 
 export interface ReportCsvRow {
@@ -60,8 +62,16 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 	rows.push(make({ section: 'audit', key: 'id', label: a.name, value: a.id, note: `${a.kind} audit of dataset "${a.datasetName}"` }));
 	rows.push(make({ section: 'audit', key: 'confidence', label: 'Confidence level of the intervals', value: report.confidence }));
 	for (const [key, value] of Object.entries(report.progress)) rows.push(make({ section: 'progress', key, value }));
-	for (const [key, value] of Object.entries(report.basis)) rows.push(make({ section: 'basis', key, value }));
-	rows.push(make({ section: 'basis', key: 'disagreements', label: 'Items on which reviewers disagree', value: report.disagreements }));
+	// Pairwise and conversation audits have no item verdict to settle: no tie or disagreement figures.
+	if (settlesDisagreements(a.kind)) {
+		for (const [key, value] of Object.entries(report.basis)) rows.push(make({ section: 'basis', key, value }));
+		rows.push(make({ section: 'basis', key: 'disagreements', label: 'Items on which reviewers disagree', value: report.disagreements }));
+	} else {
+		rows.push(make({ section: 'basis', key: 'overlap', value: report.basis.overlap }));
+		rows.push(make({ section: 'basis', key: 'unlabelled', value: report.basis.unlabelled }));
+	}
+	if (report.pairwise) rows.push(...pairwiseRows(report.pairwise));
+	if (report.conversation) rows.push(...conversationRows(report.conversation));
 
 	if (report.quality) {
 		for (const g of report.quality.groups) {
@@ -79,7 +89,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 						lower: h.lower,
 						upper: h.upper,
 						reference: g.key === 'all' ? r.reference : null,
-						note: `headline: ${describeHeadline(h)}${h.proportion === null ? ` — between ${((h.low ?? 0) * 100).toFixed(1)}% and ${((h.high ?? 0) * 100).toFixed(1)}%` : ''}`
+						note: `headline: ${describeHeadline(h)}${h.n === 0 ? ' — no items' : h.proportion === null && h.low !== null && h.high !== null ? ` — between ${(h.low * 100).toFixed(1)}% and ${(h.high * 100).toFixed(1)}%` : ''}`
 					})
 				);
 				const m = r.majority;
@@ -227,6 +237,64 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 				make({ section: 'reviewer', group, key: 'gold_accuracy', label: 'Accuracy on gold answers', value: r.gold.proportion, successes: r.gold.successes, n: r.gold.trials, lower: r.gold.lower, upper: r.gold.upper, note: `${r.gold.items} gold items` })
 			);
 		}
+	}
+	return rows;
+}
+
+function pairwiseRows(p: PairwiseReport): ReportCsvRow[] {
+	const rows = [
+		make({ section: 'pairwise', key: 'comparisons', label: 'Comparisons (one per reviewer choice, "both bad" left out)', value: p.comparisons }),
+		make({ section: 'pairwise', key: 'both_bad', label: 'Choices "both bad"', value: p.bothBad }),
+		make({ section: 'pairwise', key: 'agreement', label: 'Agreeing pairs of choices on an item', value: p.agreement.rate, successes: p.agreement.agreeing, n: p.agreement.pairs, note: `${p.agreement.items} items with two or more choices` })
+	];
+	for (const r of p.records) {
+		const group = `${r.first} vs ${r.second}`;
+		for (const [key, label, x] of [
+			['wins', `${r.first} preferred`, r.winRate],
+			['ties', 'About the same', r.tieRate],
+			['losses', `${r.second} preferred`, r.lossRate],
+			['decisive_wins', `${r.first} preferred, ties left out`, r.decisiveWinRate]
+		] as const) {
+			rows.push(make({ section: 'pairwise_record', group, key, label, value: x.proportion, successes: x.successes, n: x.trials, lower: x.lower, upper: x.upper, note: 'Wilson' }));
+		}
+	}
+	const bt = p.bradleyTerry;
+	if (bt) {
+		for (const m of bt.models) {
+			rows.push(
+				make({
+					section: 'bradley_terry',
+					group: m.model,
+					key: 'strength',
+					label: `Bradley–Terry strength (log scale, centred), rank ${m.rank}`,
+					value: m.strength,
+					successes: m.wins,
+					n: m.comparisons,
+					lower: m.lower,
+					upper: m.upper,
+					note: bt.identifiable ? `${bt.intervals} intervals; wins count ties as halves` : (bt.problem ?? 'no fit')
+				})
+			);
+		}
+	}
+	return rows;
+}
+
+function shapeRateRows(section: string, group: string, label: string, r: ShapeRate): ReportCsvRow[] {
+	const m = r.majority;
+	return [
+		make({ section, group, key: 'majority:low', label: `${label}, item majority (lower)`, value: m.lower.proportion, successes: m.yes, n: r.items, lower: m.lower.lower, upper: m.lower.upper, note: `${m.tied} tied items counted as no; Wilson` }),
+		make({ section, group, key: 'majority:high', label: `${label}, item majority (upper)`, value: m.upper.proportion, successes: m.yes + m.tied, n: r.items, lower: m.upper.lower, upper: m.upper.upper, note: `${m.tied} tied items counted as yes; Wilson` }),
+		make({ section, group, key: 'label', label: `${label}, label level`, value: r.label.proportion, successes: r.label.successes, n: r.label.trials, lower: r.label.lower, upper: r.label.upper, note: `${r.label.clusters} items; interval clustered by item` })
+	];
+}
+
+function conversationRows(c: ConversationReport): ReportCsvRow[] {
+	const rows = shapeRateRows('conversation', 'all', c.unit === 'conversation' ? 'Conversations judged valid as a whole' : 'Conversations with every reply valid', c.conversations);
+	if (c.conversationRatings) for (const level of RATING_KEYS) rows.push(make({ section: 'conversation_rating', key: level, label: `Conversations rated ${level}`, value: c.conversationRatings[level] }));
+	for (const p of c.byPosition) {
+		rows.push(...shapeRateRows('conversation_reply', `reply ${p.position}`, `Reply ${p.position} valid`, p));
+		for (const level of RATING_KEYS) rows.push(make({ section: 'conversation_reply_rating', group: `reply ${p.position}`, key: level, label: `Reply ${p.position} rated ${level}`, value: p.ratings[level] }));
 	}
 	return rows;
 }

@@ -118,7 +118,12 @@ export function describeBasis(report: AuditReport): string {
 		parts.push("Each item's label is its reviewer's label (one reviewer per item)");
 	}
 	if (b.adjudicated > 0) parts.push(`${plural(b.adjudicated, 'item')} ${b.adjudicated === 1 ? 'uses' : 'use'} a researcher's adjudicated label instead`);
-	if (b.tied > 0) parts.push(`${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'counts' : 'count'} both ways in the majority bounds (listed below)`);
+	if (b.tied > 0)
+		parts.push(
+			report.audit.kind === 'rating'
+				? `${plural(b.tied, 'item')} with a tied rating: ${b.tied === 1 ? 'its' : 'their'} tied responses are left out of the A–D shares (listed below)`
+				: `${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'counts' : 'count'} both ways in the majority bounds (listed below)`
+		);
 	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);
 	return parts.join('; ') + '. Gold items are not counted.';
 }

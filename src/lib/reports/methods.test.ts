@@ -34,6 +34,14 @@ describe('methodsParagraph', () => {
 		expect(describeBasis({ ...base, audit: { ...base.audit, kind: 'conversation' } })).not.toContain("Each item's label is the majority");
 	});
 
+	it('says tied ratings leave their responses out of the A–D shares (a rating report has no majority bounds)', () => {
+		const base = buildAuditReport(syntheticRatingInput(20), { replicates: 20 });
+		const tied = { ...base, basis: { ...base.basis, tied: 2 } };
+		expect(describeBasis(tied)).toContain('2 items with a tied rating: their tied responses are left out of the A–D shares');
+		expect(describeBasis(tied)).not.toContain('both ways');
+		expect(methodsParagraph(tied, facts).paragraph).toContain('2 items with a tied rating remain, their tied responses left out of the A–D shares');
+	});
+
 	it('describes a latent-truth quality audit with its numbers and references', () => {
 		const report = buildAuditReport(syntheticQualityInput(200), { replicates: 50 });
 		const { paragraph, references } = methodsParagraph(report, facts);

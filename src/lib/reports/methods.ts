@@ -215,7 +215,12 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	const adjudicated = b.adjudicated > 0 ? `A researcher adjudicated ${num(b.adjudicated)} item${b.adjudicated === 1 ? '' : 's'}, whose final label replaced the reviewers'` : k > 1 ? 'No item was adjudicated' : '';
 	const headline = report.quality?.groups[0].rates.find((r) => r.key === 'allValid')?.headline.estimator;
 	const weighed = headline === 'latent' ? " (the latent-class estimate weighs them by the reviewers' estimated error rates)" : '';
-	const ties = b.tied > 0 ? `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with tied reviewers ${b.tied === 1 ? 'remains' : 'remain'} and ${b.tied === 1 ? 'is' : 'are'} counted both ways in the majority bounds${weighed}` : '';
+	const ties =
+		b.tied === 0
+			? ''
+			: report.audit.kind === 'rating'
+				? `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with a tied rating ${b.tied === 1 ? 'remains' : 'remain'}, ${b.tied === 1 ? 'its' : 'their'} tied responses left out of the A–D shares`
+				: `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with tied reviewers ${b.tied === 1 ? 'remains' : 'remain'} and ${b.tied === 1 ? 'is' : 'are'} counted both ways in the majority bounds${weighed}`;
 	if (adjudicated || ties) s.push(capitalise([adjudicated, ties].filter(Boolean).join('; ')) + '.');
 
 	// A model judge with prediction-powered inference, where used.

@@ -153,16 +153,13 @@ describe('data-quality report', () => {
 	const rate = (group: typeof all, key: string) => group.rates.find((r) => r.key === key)!;
 
 	it('uses majority labels, adjudications where they exist, and lists ties', () => {
-		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 3 });
+		// Only item 3 ties on a yes/no judgement; items 4 and 9 tie only on the reason named (every
+		// rate of theirs is decided; the breakdown counts them as "reason tied").
+		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 1 });
 		expect(report.progress).toEqual({ items: 8, goldItems: 1, labelledItems: 7, completeItems: 4, labels: 17, goldLabels: 2, skips: 2, reviewers: 3 });
 		// Items 2, 3, 4, 5 and 9 have differing labels (5 is adjudicated but still counts).
 		expect(report.disagreements).toBe(5);
-		expect(report.quality!.ties).toEqual([
-			{ itemId: 3, position: 2, taskId: 103, judgements: ['instruction', 'allValid'], labels: 2 },
-			{ itemId: 4, position: 3, taskId: 104, judgements: ['reason'], labels: 3 },
-			// Item 9: YNY and YYN say "not all valid" (naming different fields), YYY says valid.
-			{ itemId: 9, position: 7, taskId: 109, judgements: ['reason'], labels: 3 }
-		]);
+		expect(report.quality!.ties).toEqual([{ itemId: 3, position: 2, taskId: 103, judgements: ['instruction', 'allValid'], labels: 2 }]);
 		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent' });
 	});
 
@@ -572,13 +569,41 @@ describe('report as CSV rows', () => {
 		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 2, n: 7, reference: 0.565 });
 		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'krippendorff_alpha_nominal')).toMatchObject({ value: 0, n: 16 });
 		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')).toMatchObject({ value: null, n: 4 });
-		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3', '4', '9']);
+		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3']);
 		expect(rows.find((r) => r.section === 'reviewer' && r.group === 'Ana' && r.key === 'gold_accuracy')).toMatchObject({ value: 1, successes: 3, n: 3 });
 
 		const ratingRows = reportCsvRows(buildAuditReport(ratingInput()));
 		expect(ratingRows.find((r) => r.section === 'model_rating' && r.group === 'm1' && r.key === 'aOrB')).toMatchObject({ value: 0.8, successes: 4, n: 5 });
 		expect(ratingRows.find((r) => r.section === 'model_comparison' && r.key === 'sign_p')).toMatchObject({ group: 'm1 vs m2', value: 1, n: 3 });
 		expect(ratingRows.find((r) => r.section === 'agreement' && r.group === 'all models' && r.key === 'cohen_kappa')!.value).toBeCloseTo(31 / 47, 12);
+	});
+});
+
+describe('report as CSV rows: pairwise and conversation audits', () => {
+	it('carries the win/tie/loss records, Bradley–Terry and agreement, and no tie or disagreement figures', async () => {
+		const { reportCsvRows } = await import('./flatten');
+		const { pairwiseReport } = await import('./shapes');
+		const choices: ['a' | 'b' | 'tie' | 'both_bad', number][] = [['a', 1], ['a', 2], ['b', 1], ['tie', 2], ['a', 3], ['both_bad', 3], ['a', 4], ['a', 4]];
+		const labels = choices.map(([preference, itemId], k) => ({ itemId, reviewerId: 1 + (k % 2), modelA: 'm1', modelB: 'm2', preference }));
+		const base = buildAuditReport(qualityInput());
+		const report = { ...base, audit: { ...base.audit, kind: 'pairwise' as const }, quality: null, pairwise: pairwiseReport(labels) };
+		const rows = reportCsvRows(report);
+		expect(rows.find((r) => r.section === 'pairwise' && r.key === 'comparisons')?.value).toBe(7);
+		expect(rows.find((r) => r.section === 'pairwise_record' && r.key === 'wins')).toMatchObject({ group: 'm1 vs m2', successes: 5, n: 7 });
+		expect(rows.find((r) => r.section === 'pairwise_record' && r.key === 'ties')).toMatchObject({ successes: 1, n: 7 });
+		expect(rows.find((r) => r.section === 'pairwise' && r.key === 'agreement')).toMatchObject({ successes: 1, n: 4, note: '4 items with two or more choices' });
+		expect(rows.filter((r) => r.section === 'bradley_terry').map((r) => r.group)).toEqual(['m1', 'm2']);
+		expect(rows.some((r) => r.key === 'disagreements' || r.key === 'tied')).toBe(false);
+	});
+
+	it('says "no items" for an empty group rather than a range of 0.0% to 0.0%', async () => {
+		const { reportCsvRows } = await import('./flatten');
+		const input = qualityInput();
+		input.items = input.items.map((i) => ({ ...i, isClassification: false }));
+		const rows = reportCsvRows(buildAuditReport(input));
+		const empty = rows.find((r) => r.section === 'rate' && r.group === 'classification' && r.key === 'allValid')!;
+		expect(empty.n).toBe(0);
+		expect(empty.note).toMatch(/ — no items$/);
 	});
 });
 

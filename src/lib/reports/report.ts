@@ -332,7 +332,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 
 	const verdicts: Array<{ basis: VerdictBasis; tie: boolean; disagreement: boolean }> =
 		input.audit.kind === 'quality'
-			? [...quality.values()].map((v) => ({ basis: v.basis, tie: v.ties.length > 0, disagreement: v.disagreement }))
+			? [...quality.values()].map((v) => ({ basis: v.basis, tie: tiedJudgement(v.ties), disagreement: v.disagreement }))
 			: [...rating.values()].map((v) => ({
 					basis: v.adjudicated ? 'adjudicated' : v.labels === 0 ? 'none' : v.labels === 1 ? 'single' : 'majority',
 					tie: v.tie,
@@ -370,7 +370,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 
 	if (input.audit.kind === 'quality') {
 		const ties: TieRow[] = sampled
-			.filter((item) => quality.get(item.id)!.ties.length > 0)
+			.filter((item) => tiedJudgement(quality.get(item.id)!.ties))
 			.slice(0, options.tiesListed)
 			.map((item) => {
 				const verdict = quality.get(item.id)!;
@@ -517,6 +517,15 @@ export interface AllValidEstimate {
 }
 
 /** allValidEstimate over the items that audit one of `instanceIds` (an export's population). */
+/**
+ * Whether a yes/no judgement of the item tied (a question or "all fields valid"): what the majority
+ * bounds count both ways. A tie only between the reasons given leaves every rate decided; the
+ * breakdown counts it on its own ("reason tied").
+ */
+function tiedJudgement(ties: readonly QualityJudgement[]): boolean {
+	return ties.some((t) => t !== 'reason');
+}
+
 export function allValidEstimateOfInstances(raws: readonly ReportInput[], instanceIds: readonly number[], options: ReportOptions = {}): AllValidEstimate {
 	const selected = new Set(instanceIds);
 	return allValidEstimate(raws, (item) => item.instanceId !== null && selected.has(item.instanceId), options);
