@@ -74,3 +74,34 @@ describe('compareReports', () => {
 		expect(() => compareReports(first, a)).toThrow(ComparisonError);
 	});
 });
+
+describe('comparing rates with tied items', () => {
+	// The first audit: 11 items, two reviewers each; ten agree on all valid, one splits (YYY / YYN).
+	function tiedAudit(): ReportInput {
+		const base = qualityAudit(1, [['YYY', 11]]);
+		const second = base.labels.map((l) => ({ ...l, id: l.id + 100, reviewerId: 2, ...(l.itemId === 11 ? { outputValid: false, errorReason: 'incorrect_output' as const } : {}) }));
+		return { ...base, audit: { ...base.audit, overlap: 2 }, labels: [...base.labels, ...second], reviewers: [...base.reviewers, { id: 2, name: 'Ben' }] };
+	}
+	const comparison = compareReports(buildAuditReport(tiedAudit(), { estimator: 'majority' }), buildAuditReport(qualityAudit(2, [['YYY', 6], ['YYN', 6]])));
+	const allValid = comparison.rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
+
+	it('keeps the difference a range, from the lower to the upper figure, with an interval spanning both', () => {
+		expect(allValid).toMatchObject({ difference: null, first: { successes: 10, trials: 11 }, firstHigh: { successes: 11, trials: 11 } });
+		expect(allValid.differenceLow).toBeCloseTo(10 / 11 - 0.5, 12);
+		expect(allValid.differenceHigh).toBeCloseTo(1 - 0.5, 12);
+		expect(allValid.lower).toBeLessThan(allValid.differenceLow!);
+		expect(allValid.upper).toBeGreaterThan(allValid.differenceHigh!);
+	});
+
+	it('draws and tabulates the range, and writes both bounds to the CSV', async () => {
+		const { comparisonChartRows } = await import('./figures');
+		const { comparisonCsvRows } = await import('./flatten');
+		const chart = comparisonChartRows(comparison).find((r) => r.label === 'All fields valid' && r.facet === 'All tasks');
+		expect(chart).toMatchObject({ value: allValid.differenceLow, high: allValid.differenceHigh, detail: '10–11/11 vs 6/12' });
+		const csv = comparisonCsvRows(comparison).filter((r) => r.group === 'all' && r.key === 'allValid');
+		expect(csv.map((r) => r.section)).toEqual(['rate:first', 'rate:first:high', 'rate:second', 'rate:difference']);
+		expect(csv[1]).toMatchObject({ successes: 11, n: 11 });
+		expect(csv[3]).toMatchObject({ value: null, lower: allValid.lower, upper: allValid.upper });
+		expect(csv[3].note).toContain('ties counted both ways');
+	});
+});

@@ -28,6 +28,9 @@ export interface ComparisonRow {
 	second: Estimate;
 	/** first − second; null when either side has no decided items, or ties keep it a range. */
 	difference: number | null;
+	/** Ties keep the difference a range: from (low₁ − high₂) to (high₁ − low₂); absent otherwise. */
+	differenceLow?: number | null;
+	differenceHigh?: number | null;
 	lower: number;
 	upper: number;
 	/**
@@ -119,6 +122,8 @@ function rateRow(
 		firstHigh: plainOf(first.high),
 		secondHigh: plainOf(second.high),
 		difference: null,
+		differenceLow: low.difference,
+		differenceHigh: high.difference,
 		lower: low.lower,
 		upper: high.upper,
 		note: `ties counted both ways (${first.ties} and ${second.ties} tied items): the difference is between ${low.difference === null ? '—' : (low.difference * 100).toFixed(1)} and ${high.difference === null ? '—' : (high.difference * 100).toFixed(1)} points`

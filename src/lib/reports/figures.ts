@@ -129,6 +129,11 @@ function charted(c: AuditComparison, r: ComparisonRow): boolean {
 }
 
 /** The comparison chart's rows: the differences of what `charted` keeps of each kind of audit. */
+/** "11/12", or "11–12/12" when ties keep the count a range. */
+function countsText(low: { successes: number; trials: number }, high?: { successes: number; trials: number }): string {
+	return high && high.successes !== low.successes ? `${low.successes}–${high.successes}/${low.trials}` : `${low.successes}/${low.trials}`;
+}
+
 export function comparisonChartRows(c: AuditComparison): IntervalRow[] {
 	const groups = comparedGroups(c);
 	return c.rows
@@ -137,10 +142,12 @@ export function comparisonChartRows(c: AuditComparison): IntervalRow[] {
 		.map((r) => ({
 			facet: c.kind === 'quality' ? comparisonGroupLabel(c, r.group) : undefined,
 			label: c.kind === 'rating' ? r.group : comparisonRateLabel(r),
-			value: r.difference,
+			// Ties keep a difference a range (drawn as a bar from its low to its high figure).
+			value: r.difference ?? r.differenceLow ?? null,
+			...(r.difference === null && r.differenceLow != null && r.differenceHigh != null ? { high: r.differenceHigh } : {}),
 			lower: r.lower,
 			upper: r.upper,
-			detail: `${r.first.successes}/${r.first.trials} vs ${r.second.successes}/${r.second.trials}`
+			detail: `${countsText(r.first, r.firstHigh)} vs ${countsText(r.second, r.secondHigh)}`
 		}));
 }
 

@@ -302,10 +302,27 @@ function conversationRows(c: ConversationReport): ReportCsvRow[] {
 export function comparisonCsvRows(comparison: AuditComparison): ReportCsvRow[] {
 	return comparison.rows.flatMap((r) => {
 		const { rate: label, group } = comparisonLabels(r);
+		// A side whose ties move its count: the lower figure, then a row with the ties counted as yes.
+		const spans = (low: typeof r.first, high: typeof r.firstHigh) => !!high && high.successes !== low.successes;
+		const tied = (low: typeof r.first, high: typeof r.firstHigh) => (spans(low, high) ? 'tied items counted as no (the next row counts them as yes)' : '');
+		const upper = (side: 'first' | 'second', high: typeof r.firstHigh) =>
+			high && spans(r[side], high) ? [make({ section: `${r.section}:${side}:high`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison[side].name}, tied items counted as yes`, value: high.proportion, successes: high.successes, n: high.trials, lower: high.lower, upper: high.upper })] : [];
+		const ranged = r.difference === null && r.differenceLow != null && r.differenceHigh != null;
 		return [
-			make({ section: `${r.section}:first`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.first.name}`, value: r.first.proportion, successes: r.first.successes, n: r.first.trials, lower: r.first.lower, upper: r.first.upper }),
-			make({ section: `${r.section}:second`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.second.name}`, value: r.second.proportion, successes: r.second.successes, n: r.second.trials, lower: r.second.lower, upper: r.second.upper }),
-			make({ section: `${r.section}:difference`, group: r.group, key: r.key, label: `${label} (${group}), difference`, value: r.difference, lower: r.lower, upper: r.upper, note: 'first − second, Newcombe hybrid score interval' })
+			make({ section: `${r.section}:first`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.first.name}`, value: r.first.proportion, successes: r.first.successes, n: r.first.trials, lower: r.first.lower, upper: r.first.upper, note: tied(r.first, r.firstHigh) }),
+			...upper('first', r.firstHigh),
+			make({ section: `${r.section}:second`, group: r.group, key: r.key, label: `${label} (${group}), ${comparison.second.name}`, value: r.second.proportion, successes: r.second.successes, n: r.second.trials, lower: r.second.lower, upper: r.second.upper, note: tied(r.second, r.secondHigh) }),
+			...upper('second', r.secondHigh),
+			make({
+				section: `${r.section}:difference`,
+				group: r.group,
+				key: r.key,
+				label: `${label} (${group}), difference`,
+				value: r.difference,
+				lower: ranged || r.difference !== null ? r.lower : null,
+				upper: ranged || r.difference !== null ? r.upper : null,
+				note: ranged ? `first − second, ${r.note}; the interval spans both` : 'first − second, Newcombe hybrid score interval'
+			})
 		];
 	});
 }
