@@ -209,7 +209,8 @@ describe('import → export → import gives the same records', async () => {
 		const first = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'p', fileName: 'cmp.json' }, db);
 		writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, path.join(dir, 'p.jsonl'), db);
 		const rows = fs.readFileSync(path.join(dir, 'p.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-		expect(rows[0]).toEqual({ prompt: 'Give a tip.', chosen: 'Sleep well.', rejected: 'Eat.', chosen_model: 'completion_a', rejected_model: 'completion_b' });
+		// GPT-4-LLM names no models: the stand-in names the import stores are not written as if they were.
+		expect(rows[0]).toEqual({ prompt: 'Give a tip.', chosen: 'Sleep well.', rejected: 'Eat.' });
 		const second = await importFile(fileSource(path.join(dir, 'p.jsonl')), { datasetName: 'p2', fileName: 'p.jsonl' }, db);
 		const pairs = (id: number) =>
 			db.$client
@@ -226,5 +227,24 @@ describe('import → export → import gives the same records', async () => {
 		expect(omit.manifest().counts).toMatchObject({ records: 0, tiesLeftOut: 1 });
 		const flag = startShapeExport({ datasetId: t.datasetId, format: 'preference-pairs', ties: 'flag' }, db);
 		expect(JSON.parse([...flag.chunks()].join(''))).toMatchObject({ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true });
+	});
+
+	it('preference pairs keep their id and other fields, and write model names only when the source had them', async () => {
+		const source = [
+			{ prompt: 'Which is better? 🍎', chosen: 'Apple 🍎', rejected: 'Orange', id: 'p1' },
+			{ prompt: 'Pick one.', chosen: 'Left', rejected: 'Right', id: 'p2', extra: 'keep', chosen_model: 'big' },
+			{ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true, id: 'p3', extra: { n: 1 } }
+		];
+		const first = await importFile(streamOf(jsonl(source)), { datasetName: 'pm', fileName: 'pairs.jsonl' }, db);
+		writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs', ties: 'flag' }, path.join(dir, 'pm.jsonl'), db);
+		const written = fs.readFileSync(path.join(dir, 'pm.jsonl'), 'utf8');
+		expect(written.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+			{ id: 'p1', prompt: 'Which is better? 🍎', chosen: 'Apple 🍎', rejected: 'Orange' },
+			{ id: 'p2', prompt: 'Pick one.', chosen: 'Left', rejected: 'Right', chosen_model: 'big', extra: 'keep' },
+			{ id: 'p3', prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true, extra: { n: 1 } }
+		]);
+		const second = await importFile(streamOf(written), { datasetName: 'pm2', fileName: 'pm.jsonl' }, db);
+		const stored = (id: number) => db.$client.prepare('SELECT prompt, source_preferred, source_id, metadata FROM preference_pairs WHERE dataset_id = ? ORDER BY id').all(id);
+		expect(stored(second.datasetId)).toEqual(stored(first.datasetId));
 	});
 });

@@ -218,6 +218,14 @@ describe('preference pairs {prompt, chosen, rejected}', () => {
 		expect(flag.counts).toEqual({ written: 2, tiesLeftOut: 0, unjudgedLeftOut: 1 });
 	});
 
+	it('a pair\'s source id and other fields are written and read back; they cannot overwrite what the row says', async () => {
+		const pair = { prompt: 'Q', responseA: 'A', responseB: 'B', preferred: 'a' as const, sourceId: 'p1', metadata: { extra: 'keep', tie: true, chosen: 'not this' } };
+		const written = writeAll(preferencePairSerializer(), [pair]);
+		expect(JSON.parse(written)).toEqual({ id: 'p1', prompt: 'Q', chosen: 'A', rejected: 'B', extra: 'keep' });
+		const [back] = (await parse(written, 'p.jsonl')).records as ParsedPair[];
+		expect(back).toMatchObject({ sourceId: 'p1', metadata: { extra: 'keep' }, preferred: 'a' });
+	});
+
 	it('a flagged tie reads back as a tie', async () => {
 		const written = writeAll(preferencePairSerializer({ ties: 'flag' }), [{ prompt: 'Q', responseA: 'A', responseB: 'B', preferred: 'tie' }]);
 		const [pair] = (await parse(written, 'p.jsonl')).records as ParsedPair[];

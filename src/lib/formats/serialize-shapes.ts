@@ -202,7 +202,14 @@ export interface PreferencePairExport {
 	modelB?: string | null;
 	scoreA?: number | null;
 	scoreB?: number | null;
+	/** The source row's id, written as `id`. */
+	sourceId?: string | null;
+	/** The source row's other fields, written beside the pair as they were. */
+	metadata?: Record<string, unknown> | null;
 }
+
+/** The members a pair row is written with; a metadata field of the same name would change what the row says, so it gives way. */
+const PAIR_ROW_FIELDS = ['id', 'prompt', 'chosen', 'rejected', 'tie', 'chosen_model', 'rejected_model', 'chosen_score', 'rejected_score'] as const;
 
 /** Ties: left out (a DPO trainer needs a winner), or kept with `"tie": true` (responses in their A, B order). */
 export type TiePolicy = 'omit' | 'flag';
@@ -213,6 +220,7 @@ export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 
 	if (pair.preferred === 'tie' && ties === 'omit') return null;
 	const aFirst = pair.preferred !== 'b';
 	const row: Record<string, unknown> = {
+		...(pair.sourceId != null ? { id: pair.sourceId } : {}),
 		prompt: pair.prompt,
 		chosen: aFirst ? pair.responseA : pair.responseB,
 		rejected: aFirst ? pair.responseB : pair.responseA
@@ -224,7 +232,7 @@ export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 
 	const [chosenScore, rejectedScore] = aFirst ? [pair.scoreA, pair.scoreB] : [pair.scoreB, pair.scoreA];
 	if (chosenScore != null) row.chosen_score = chosenScore;
 	if (rejectedScore != null) row.rejected_score = rejectedScore;
-	return row;
+	return pair.metadata ? { ...row, ...rowWithout(pair.metadata, PAIR_ROW_FIELDS) } : row;
 }
 
 /** {prompt, chosen, rejected} JSON Lines for reward-model and DPO training; counts what it left out. */

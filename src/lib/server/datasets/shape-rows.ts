@@ -59,6 +59,14 @@ type WrittenConversation = { id: number; turns: readonly ParsedTurn[] };
 
 export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
 
+/**
+ * A pair response's model as the source named it, or null when the import stood in
+ * UNNAMED_PAIR_MODELS (responses need a model): an export must not present those as model names.
+ */
+export function sourcePairModel(stored: string, side: 'a' | 'b'): string | null {
+	return stored === UNNAMED_PAIR_MODELS[side] ? null : stored;
+}
+
 function fingerprint(value: unknown): string {
 	return hash('sha1', JSON.stringify(value), 'base64');
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { getDataset, receivingImport } from '../datasets/datasets';
+import { sourcePairModel } from '../datasets/shape-rows';
 import type { ParsedTask, ParsedTurn, TurnRole } from '$lib/formats';
 import {
 	chatConversationSerializer,
@@ -29,7 +30,7 @@ export type ShapeExportFormat = 'superni' | 'sharegpt' | 'chat-conversations' | 
 export const SHAPE_EXPORT_FORMATS: readonly { id: ShapeExportFormat; label: string; extension: string; description: string }[] = [
 	{ id: 'sharegpt', label: 'ShareGPT conversations (JSON Lines)', extension: 'jsonl', description: '{id, conversations: [{from, value}]} with every turn, one conversation per line.' },
 	{ id: 'chat-conversations', label: 'OpenAI chat with every turn (JSON Lines)', extension: 'jsonl', description: '{messages: [{role, content}, …]} with every turn of each conversation.' },
-	{ id: 'preference-pairs', label: 'Preference pairs {prompt, chosen, rejected} (JSON Lines)', extension: 'jsonl', description: 'For reward-model and DPO training; the reviewers’ verdict where a pairwise audit judged the pair, else the source’s; ties left out or flagged.' },
+	{ id: 'preference-pairs', label: 'Preference pairs {prompt, chosen, rejected} (JSON Lines)', extension: 'jsonl', description: 'For reward-model and DPO training; the reviewers’ verdict where a pairwise audit judged the pair, else the source’s; ties left out or flagged; the source row’s id and other fields kept, model names only when the source gave them.' },
 	{ id: 'superni', label: 'SuperNI task files', extension: 'json', description: 'One task file per task (definition, positive and negative examples, every instance with all reference outputs); a folder from the command line, one task from the page.' }
 ];
 
@@ -147,13 +148,28 @@ export function reviewedPairVerdicts(client: Database.Database, datasetId: numbe
 	};
 }
 
-function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
+interface PairRow {
+	id: number;
+	taskId: number;
+	prompt: string;
+	responseA: string;
+	responseB: string;
+	modelA: string;
+	modelB: string;
+	sourcePreferred: 'a' | 'b' | 'tie' | null;
+	scoreA: number | null;
+	scoreB: number | null;
+	sourceId: string | null;
+	metadata: string | null;
+}
+
+function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null): Generator<PreferencePairExport> {
 	const verdict = reviewedPairVerdicts(client, datasetId);
 	const rows = client
-		.prepare<[number], { id: number; taskId: number; sourcePreferred: 'a' | 'b' | 'tie' | null } & Omit<PreferencePairExport, 'preferred'>>(
+		.prepare<[number], PairRow>(
 			`SELECT p.id, p.task_id AS taskId, coalesce(p.prompt, CASE WHEN i.input IS NULL OR i.input = '' THEN tk.instruction ELSE tk.instruction || char(10) || char(10) || i.input END) AS prompt,
 				a.response AS responseA, b.response AS responseB, a.model AS modelA, b.model AS modelB,
-				p.source_preferred AS sourcePreferred, p.source_score_a AS scoreA, p.source_score_b AS scoreB
+				p.source_preferred AS sourcePreferred, p.source_score_a AS scoreA, p.source_score_b AS scoreB, p.source_id AS sourceId, p.metadata
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
 			 JOIN tasks tk ON tk.id = p.task_id LEFT JOIN instances i ON i.id = p.instance_id
 			 WHERE p.dataset_id = ? ORDER BY p.id`
@@ -163,7 +179,18 @@ function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<numbe
 		if (tasks && !tasks.has(r.taskId)) continue;
 		const reviewed = verdict(r.id);
 		const preferred = reviewed === 'none' ? null : (reviewed ?? r.sourcePreferred);
-		yield { ...r, preferred } satisfies PreferencePairExport;
+		yield {
+			prompt: r.prompt,
+			responseA: r.responseA,
+			responseB: r.responseB,
+			preferred,
+			modelA: sourcePairModel(r.modelA, 'a'),
+			modelB: sourcePairModel(r.modelB, 'b'),
+			scoreA: r.scoreA,
+			scoreB: r.scoreB,
+			sourceId: r.sourceId,
+			metadata: parseJson(r.metadata)
+		};
 	}
 }
 
