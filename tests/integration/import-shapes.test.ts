@@ -4,6 +4,8 @@ import { importFile, importFiles, ImportError } from '../../src/lib/server/datas
 import { getOrCreateDataset } from '../../src/lib/server/datasets/datasets';
 import type { Db } from '../../src/lib/server/db';
 import { comparisonRows, sharegptRows, superniTask } from './shape-fixtures';
+import { validate } from '../support/json-schema';
+import { createHash } from 'node:crypto';
 
 let db: Db;
 let cleanup: () => void;
@@ -158,6 +160,11 @@ describe('import → export → import gives the same records', async () => {
 			)
 			.all(datasetId);
 	const fileSource = (file: string) => streamOf(fs.readFileSync(file));
+	const fileEntry = (file: string) => {
+		const bytes = fs.readFileSync(file);
+		return { name: path.basename(file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+	};
+	const shapeManifestSchema = JSON.parse(fs.readFileSync('docs/schemas/shape-export-manifest.schema.json', 'utf8'));
 
 	it('ShareGPT and OpenAI chat with every turn', async () => {
 		const first = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'a', fileName: 'sg.json' }, db);
@@ -165,7 +172,9 @@ describe('import → export → import gives the same records', async () => {
 		const second = await importFile(fileSource(path.join(dir, 'a.jsonl')), { datasetName: 'b', fileName: 'a.jsonl' }, db);
 		expect(second.format).toBe('sharegpt');
 		expect(turnsOf(second.datasetId)).toEqual(turnsOf(first.datasetId));
-		writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'c.jsonl'), db);
+		const chat = writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'c.jsonl'), db);
+		expect(chat.manifest.files).toEqual([fileEntry(path.join(dir, 'c.jsonl'))]);
+		expect(validate(shapeManifestSchema, JSON.parse(fs.readFileSync(chat.manifestFile, 'utf8')))).toEqual([]);
 		const third = await importFile(fileSource(path.join(dir, 'c.jsonl')), { datasetName: 'c', fileName: 'c.jsonl' }, db);
 		expect(third.format).toBe('chat');
 		const strip = (rows: unknown[]) => (rows as { source_id: string | null }[]).map((r) => ({ ...r, source_id: null }));
@@ -183,11 +192,14 @@ describe('import → export → import gives the same records', async () => {
 		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
 		const out = path.join(dir, 'tasks');
 		const { manifest } = writeShapeExport({ datasetId: first.datasetId, format: 'superni' }, out, db);
-		expect(manifest.files).toEqual(['task001_x.json', 'task002_x.json']);
+		expect(manifest.files.map((f) => f.name)).toEqual(['task001_x.json', 'task002_x.json']);
+		// Each task file with its size and hash, as the row exports' manifests describe their file.
+		for (const f of manifest.files) expect(f).toEqual(fileEntry(path.join(out, f.name)));
+		expect(validate(shapeManifestSchema, JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8')))).toEqual([]);
 		// The file is the released shape: the same object as the source file.
 		expect(JSON.parse(fs.readFileSync(path.join(out, 'task001_x.json'), 'utf8'))).toMatchObject(superniTask(1));
 		const second = await importFiles(
-			manifest.files.map((f) => ({ fileName: f, source: fileSource(path.join(out, f)) })),
+			manifest.files.map((f) => ({ fileName: f.name, source: fileSource(path.join(out, f.name)) })),
 			{ datasetName: 'ni2', fileName: 'tasks/' },
 			db
 		);
@@ -236,7 +248,11 @@ describe('import → export → import gives the same records', async () => {
 			{ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true, id: 'p3', extra: { n: 1 } }
 		];
 		const first = await importFile(streamOf(jsonl(source)), { datasetName: 'pm', fileName: 'pairs.jsonl' }, db);
-		writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs', ties: 'flag' }, path.join(dir, 'pm.jsonl'), db);
+		const { manifest } = writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs', ties: 'flag' }, path.join(dir, 'pm.jsonl'), db);
+		// The manifest gives the file's size and SHA-256 (the text has 4-byte emoji: bytes, not characters).
+		expect(manifest.files).toEqual([fileEntry(path.join(dir, 'pm.jsonl'))]);
+		expect(manifest.counts).toEqual({ records: 3, tiesLeftOut: 0, unjudgedLeftOut: 0 });
+		expect(validate(shapeManifestSchema, JSON.parse(fs.readFileSync(path.join(dir, 'pm.jsonl.manifest.json'), 'utf8')))).toEqual([]);
 		const written = fs.readFileSync(path.join(dir, 'pm.jsonl'), 'utf8');
 		expect(written.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
 			{ id: 'p1', prompt: 'Which is better? 🍎', chosen: 'Apple 🍎', rejected: 'Orange' },

@@ -29,7 +29,8 @@ Formats (--format):
 ${EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
 Whole shapes (every turn, every example, both sides of a pair):
 ${SHAPE_EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
-  (superni: --out is a folder, one task file per task)
+  (superni: --out is a folder, one task file per task; the manifest lists every file written
+  with its bytes and SHA-256)
 
 Filters (--where, repeatable; every one must hold):
 ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd(34)} ${f.description}${f.humanLabel ? ' [human labels]' : ''}`).join('\n')}

@@ -3,6 +3,7 @@
  * every turn (ShareGPT or OpenAI chat JSON Lines) and preference pairs as {prompt, chosen,
  * rejected}. The same filters as the flat export choose the tasks; the rows stream from SQLite.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -54,6 +55,13 @@ export interface ShapeExportCounts {
 	unjudgedLeftOut?: number;
 }
 
+/** A written file, as the row export's manifest describes its file: size and SHA-256 of its bytes. */
+export interface ShapeExportFile {
+	name: string;
+	bytes: number;
+	sha256: string;
+}
+
 export interface ShapeExportManifest {
 	kind: 'instruct-audit-shape-export';
 	createdAt: string;
@@ -63,7 +71,31 @@ export interface ShapeExportManifest {
 	filters: { where: string; description: string }[];
 	ties?: TiePolicy;
 	counts: ShapeExportCounts;
-	files: string[];
+	/** Every file written, in order: one, or the SuperNI folder's task files. */
+	files: ShapeExportFile[];
+}
+
+/** Passes a file's chunks through while counting their UTF-8 bytes and hashing them. */
+class MeasuredFile {
+	private bytes = 0;
+	private readonly hash = createHash('sha256');
+
+	*through(chunks: Iterable<string>): Generator<string> {
+		for (const chunk of chunks) {
+			this.bytes += Buffer.byteLength(chunk);
+			this.hash.update(chunk);
+			yield chunk;
+		}
+	}
+
+	/** The file's entry; call once, after the chunks are done. */
+	file(name: string): ShapeExportFile {
+		return { name, bytes: this.bytes, sha256: this.hash.digest('hex') };
+	}
+}
+
+function notWrittenYet(): never {
+	throw new Error('a shape export\'s manifest describes the file written: read its chunks first');
 }
 
 /** The ids of the tasks the filters select, or null for "every task" (no filters). */
@@ -250,6 +282,7 @@ export interface ShapeExportStream {
 	fileName: string;
 	mimeType: string;
 	chunks(): Generator<string>;
+	/** Once the chunks are done: what was written, with the file's bytes and SHA-256. */
 	manifest(): ShapeExportManifest;
 }
 
@@ -302,10 +335,15 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 		};
 	}
 	const createdAt = new Date().toISOString();
+	const measured = new MeasuredFile();
+	let written: ShapeExportFile | null = null;
 	return {
 		fileName,
 		mimeType: request.format === 'superni' ? 'application/json; charset=utf-8' : 'application/jsonl; charset=utf-8',
-		chunks,
+		chunks: function* () {
+			yield* measured.through(chunks());
+			written = measured.file(fileName);
+		},
 		manifest: () => ({
 			kind: 'instruct-audit-shape-export',
 			createdAt,
@@ -315,7 +353,7 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 			filters: describeFilters(request.filters ?? {}),
 			...(request.format === 'preference-pairs' ? { ties: request.ties ?? 'omit' } : {}),
 			counts,
-			files: [fileName]
+			files: [written ?? notWrittenYet()]
 		})
 	};
 }
@@ -333,14 +371,15 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 		if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters))];
 		fs.mkdirSync(out, { recursive: true });
-		const files: string[] = [];
+		const files: ShapeExportFile[] = [];
 		const used = new Set<string>();
 		for (const task of tasks) {
 			let name = taskFileName(superNiTaskOf(client, task).header);
 			if (used.has(name)) name = name.replace(/\.json$/, `-${task.id}.json`);
 			used.add(name);
-			writeThroughPartial(path.join(out, name), superNiChunks(client, task));
-			files.push(name);
+			const measured = new MeasuredFile();
+			writeThroughPartial(path.join(out, name), measured.through(superNiChunks(client, task)));
+			files.push(measured.file(name));
 		}
 		manifest = {
 			kind: 'instruct-audit-shape-export',
@@ -355,7 +394,8 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 	} else {
 		const stream = startShapeExport(request, database);
 		writeThroughPartial(out, stream.chunks());
-		manifest = { ...stream.manifest(), files: [path.basename(out)] };
+		const [file] = stream.manifest().files;
+		manifest = { ...stream.manifest(), files: [{ ...file, name: path.basename(out) }] };
 	}
 	const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
 	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
