@@ -58,7 +58,9 @@ Options:
   --responses <model>    export this model's responses as the outputs (one row per response)
   --reformulations       add each instance's reformulations (template expansion) as extra rows
   --csv-keep-formulas    csv: write cells exactly as stored; by default text starting with = + - @
-                         (or a tab or CR) gets a leading ' so spreadsheets do not run it as a formula
+                         (or a tab or CR; a "- " bullet list too) gets a leading ' so spreadsheets
+                         do not run it as a formula, and pandas / datasets read it with the ';
+                         the manifest's options.csvFormulas records which (neutralised | kept)
   --ties omit|flag       preference-pairs: leave ties out (default) or keep them with "tie": true
   --count                print how many rows match and write nothing
   --force                overwrite <file> and its manifest

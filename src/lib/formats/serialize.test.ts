@@ -158,6 +158,16 @@ describe('CSV', () => {
 		expect(parseCsv(decode(serializeAll('csv', records, { csvKeepFormulas: true })), { columns: true })).toEqual(records);
 	});
 
+	it('the format\'s description says formula-like cells (bullet lists too) get a leading apostrophe by default', () => {
+		const csv = EXPORT_FORMATS.find((f) => f.id === 'csv')!.description;
+		expect(csv).toContain(`leading '`);
+		expect(csv).toContain('bullet list');
+		expect(csv).toContain('manifest records which');
+		// What the description promises: a bullet-list output comes back from a CSV reader with the apostrophe.
+		const [row] = parseCsv(decode(serializeAll('csv', [{ instruction: 'List chores.', input: '', output: '- Take out the garbage\n- Sweep' }])), { columns: true }) as ExportRecord[];
+		expect(row.output).toBe("'- Take out the garbage\n- Sweep");
+	});
+
 	it('an empty export is the header alone', () => {
 		expect(decode(serializeAll('csv', []))).toBe('instruction,input,output\r\n');
 	});
