@@ -145,7 +145,7 @@ describe('import → export → import gives the same records', async () => {
 	const os = await import('node:os');
 	const path = await import('node:path');
 	const { writeShapeExport, startShapeExport } = await import('../../src/lib/server/exports/shapes');
-	const { writeExportFile } = await import('../../src/lib/server/exports/export');
+	const { writeExportFile, countExport } = await import('../../src/lib/server/exports/export');
 	let dir: string;
 	beforeEach(() => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shapes-rt-'));
@@ -164,6 +164,7 @@ describe('import → export → import gives the same records', async () => {
 		const bytes = fs.readFileSync(file);
 		return { name: path.basename(file), bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 	};
+	const rowManifestSchema = JSON.parse(fs.readFileSync('docs/schemas/export-manifest.schema.json', 'utf8'));
 	const shapeManifestSchema = JSON.parse(fs.readFileSync('docs/schemas/shape-export-manifest.schema.json', 'utf8'));
 
 	it('ShareGPT and OpenAI chat with every turn', async () => {
@@ -185,6 +186,41 @@ describe('import → export → import gives the same records', async () => {
 			{ instruction: 'Hi <b>there</b>', input: '', output: 'Hello' },
 			{ instruction: 'Count to two', input: '', output: '1, 2' }
 		]);
+	});
+
+	it('single-turn exports of chat rows leave out a first reply marked weight 0 or that only calls a tool, and the manifest counts them', async () => {
+		const rows = [
+			{ messages: [{ role: 'user', content: 'Name a planet.' }, { role: 'assistant', content: 'Mars' }] },
+			{ messages: [{ role: 'user', content: 'Say hi.' }, { role: 'assistant', content: 'Bad draft', weight: 0 }, { role: 'user', content: 'Again.' }, { role: 'assistant', content: 'Hi', weight: 1 }] },
+			{
+				messages: [
+					{ role: 'user', content: 'Weather in Paris?' },
+					{ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } }] },
+					{ role: 'tool', content: 'Sunny', tool_call_id: 'c1' },
+					{ role: 'assistant', content: 'It is sunny.' }
+				]
+			}
+		];
+		const first = await importFile(streamOf(jsonl(rows)), { datasetName: 'tools', fileName: 'chat.jsonl' }, db);
+		expect(first).toMatchObject({ format: 'chat', instancesAdded: 3 });
+		for (const format of ['jsonl', 'openai-chat'] as const) {
+			const file = path.join(dir, `single.${format}.jsonl`);
+			const { manifest } = writeExportFile({ datasetId: first.datasetId, filters: {}, format }, file, {}, db);
+			const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+			expect(lines).toHaveLength(1);
+			expect(JSON.stringify(lines[0])).toContain('Mars');
+			expect(manifest.counts).toMatchObject({ rows: 1, instances: 1, untrainableTargetsLeftOut: 2 });
+			expect(validate(rowManifestSchema, JSON.parse(fs.readFileSync(`${file}.manifest.json`, 'utf8')))).toEqual([]);
+		}
+		// The page's count is what the file gets.
+		expect(countExport({ datasetId: first.datasetId, filters: {} }, db)).toMatchObject({ rows: 1, instances: 1 });
+		// The whole conversations still go out whole.
+		const whole = writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'whole.jsonl'), db);
+		expect(whole.manifest.counts.records).toBe(3);
+		// A dataset without such replies has no such count.
+		const plain = await importFile(streamOf(jsonl([rows[0]])), { datasetName: 'plain', fileName: 'chat.jsonl' }, db);
+		const { manifest } = writeExportFile({ datasetId: plain.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain.jsonl'), {}, db);
+		expect(manifest.counts).not.toHaveProperty('untrainableTargetsLeftOut');
 	});
 
 	it('SuperNI: a folder of task files back to the same tasks, examples, instance ids and outputs', async () => {

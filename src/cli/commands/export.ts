@@ -215,6 +215,10 @@ export async function run(argv: string[]): Promise<void> {
 			`${m.counts.responses ? `, ${m.counts.responses} responses` : ''}${m.counts.reformulations ? `, ${m.counts.reformulations} reformulations` : ''}) ` +
 			`of "${m.dataset.name}" to ${result.file} (${(m.file.bytes / 1024 / 1024).toFixed(1)} MB, ${m.file.format}).`
 	);
+	if (m.counts.untrainableTargetsLeftOut)
+		console.log(
+			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
+		);
 	if (q && q.exported.lower !== null) {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
 		const point = (rate: number | null, low: number | null, high: number | null) => (rate !== null ? pct(rate) : `${pct(low)}–${pct(high)}`);

@@ -14,7 +14,7 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectionQuery, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countSelection, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -61,7 +61,12 @@ export interface ExportManifest {
 	 * when the dataset was never filtered.
 	 */
 	automaticFilters: AutomaticFiltersNote | null;
-	counts: SelectionCounts & { excludedInstances: number };
+	/**
+	 * `untrainableTargetsLeftOut`: instances the filters chose but the export left out because their
+	 * output is a conversation reply the source marked `"weight": 0` or that has no text (a tool
+	 * call); present when the dataset has any.
+	 */
+	counts: SelectionCounts & { excludedInstances: number; untrainableTargetsLeftOut?: number };
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
 	/**
@@ -192,11 +197,29 @@ function resolve(request: ExportRequest, database: Db) {
 	return dataset;
 }
 
+/**
+ * The request with the single-turn policy for conversation replies: instances whose output the
+ * source marked not to train on (weight 0) or that has no text (a tool call) are left out of an
+ * export of instance outputs, and the manifest counts them. Checked once per export, so datasets
+ * without such rows query as before.
+ */
+function withTargetPolicy<T extends ExportSelection>(request: T, client: Database.Database): T {
+	if (request.responsesOf || request.skipUntrainableTargets !== undefined) return request;
+	const any = client.prepare<{ d: number }>(`SELECT 1 FROM (${untrainableTargetsSql('@d')}) LIMIT 1`).get({ d: request.datasetId }) !== undefined;
+	return { ...request, skipUntrainableTargets: any };
+}
+
+/** How many instances the single-turn policy left out of the selection (withTargetPolicy), given how many it kept. */
+function untrainableTargetsLeftOut(client: Database.Database, request: ExportSelection, keptInstances: number): number {
+	return countSelection(client, { ...request, skipUntrainableTargets: false }).instances - keptInstances;
+}
+
 /** How many rows a request would export (the page's live count), with the judge's precision when it filters on the judge. */
 export function countExport(
 	request: ExportSelection,
 	database: Db = db()
 ): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null } {
+	request = withTargetPolicy(request, database.$client);
 	return { ...selectionCounts(request, database), judgePrecision: judgeFilterPrecision(database.$client, request) };
 }
 
@@ -205,12 +228,14 @@ export async function countExportOffThread(
 	request: ExportSelection,
 	database: Db = db()
 ): Promise<SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null }> {
+	request = withTargetPolicy(request, database.$client);
 	const counts = selectionCounts(request, database);
 	return { ...counts, judgePrecision: request.filters.judgeValid ? await judgeFilterPrecisionOffThread(request, database) : null };
 }
 
 function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null } {
 	resolve({ ...request, format: 'jsonl' }, database);
+	request = withTargetPolicy(request, database.$client);
 	const counts = countSelection(database.$client, request);
 	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
 	return { ...counts, datasetInstances: total.n, automaticFilters: automaticFiltersOf(database.$client, request, () => counts.instances) };
@@ -240,6 +265,7 @@ export async function startExportOffThread(request: ExportRequest, database: Db 
 	// A request that names no dataset, or a model without responses, is refused by startExport.
 	const reader = openReader(database);
 	try {
+		request = withTargetPolicy(request, reader.client);
 		// The report thread reads the database itself: its figures are the snapshot's when nobody
 		// wrote between the snapshot's start and its answer. The version is read before the
 		// snapshot's first read (openReader) and again after the answer; the app's connection sees
@@ -270,6 +296,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	const fileName = request.fileName ?? defaultFileName(dataset.name, request.format, request.responsesOf);
 	const createdAt = new Date();
 	const reader = options.prepared?.reader ?? openReader(database);
+	request = withTargetPolicy(request, reader.client);
 	let closed = false;
 	const close = () => {
 		if (!closed) {
@@ -313,6 +340,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	const automaticFiltersNote = (): AutomaticFiltersNote | null =>
 		automaticFilters !== undefined ? automaticFilters : (automaticFilters = automaticFiltersOf(reader.client, request, () => selectionCounts().instances));
 
+	// Conversation replies not meant as targets that the selection left out (withTargetPolicy), read on the rows' snapshot.
+	let untrainableLeftOut: number | undefined;
 	const runs = new Set<number>();
 	const importIds = new Set<number>();
 	/** The second reader of a large export in a format SQLite writes (./second-reader), if one started. */
@@ -466,6 +495,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					.all(...ids);
 			}
 			automaticFiltersNote();
+			if (request.skipUntrainableTargets) untrainableLeftOut = untrainableTargetsLeftOut(reader.client, request, written.instances);
 			done = true;
 			options.onProgress?.(progress());
 		} finally {
@@ -489,16 +519,19 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			sources: { runs: [...runs].sort((a, b) => a - b), imports },
 			filters: describeFilters(request.filters),
 			automaticFilters: automaticFiltersNote(),
-			counts: done
-				? {
-						rows: written.rows,
-						tasks: written.tasks,
-						instances: written.instances,
-						responses: written.responses,
-						reformulations: written.reformulations,
-						excludedInstances: totals.instances - written.instances
-					}
-				: { ...selectionCounts(), excludedInstances: totals.instances - selectionCounts().instances },
+			counts: {
+				...(done
+					? {
+							rows: written.rows,
+							tasks: written.tasks,
+							instances: written.instances,
+							responses: written.responses,
+							reformulations: written.reformulations,
+							excludedInstances: totals.instances - written.instances
+						}
+					: { ...selectionCounts(), excludedInstances: totals.instances - selectionCounts().instances }),
+				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
+			},
 			quality,
 			judgeEstimate,
 			judgePrecision

@@ -31,6 +31,25 @@ export interface ExportSelection {
 	responsesOf?: string | null;
 	/** Add each exported instance's reformulations (Unnatural Instructions template expansion) as extra rows. */
 	includeReformulations?: boolean;
+	/**
+	 * Leave out instances whose output is a conversation reply the source did not mean as a
+	 * target (see untrainableTargetsSql). Set by the export (withTargetPolicy in export.ts) when
+	 * the dataset has any, so other datasets' queries stay as they were.
+	 */
+	skipUntrainableTargets?: boolean;
+}
+
+/**
+ * The instances of a dataset whose output is a conversation reply marked `"weight": 0` (OpenAI
+ * chat fine-tuning: not trained on) or without text (a tool call): a single-turn export would
+ * teach that reply as the answer. The reply is the one conversationTask made the instance's
+ * output: the first assistant turn after the first user turn.
+ */
+export function untrainableTargetsSql(datasetParam: string): string {
+	return `SELECT c.instance_id FROM conversations c JOIN conversation_turns o ON o.conversation_id = c.id
+		WHERE c.dataset_id = ${datasetParam} AND c.instance_id IS NOT NULL AND o.role = 'assistant' AND (o.weight = 0 OR o.content = '')
+		AND o.position = (SELECT min(a.position) FROM conversation_turns a WHERE a.conversation_id = c.id AND a.role = 'assistant'
+			AND a.position > (SELECT min(u.position) FROM conversation_turns u WHERE u.conversation_id = c.id AND u.role = 'user'))`;
 }
 
 export type ExportRowKind = 'instance' | 'reformulation' | 'response';
@@ -68,6 +87,7 @@ export function selectionQuery(selection: ExportSelection, filters: ExportFilter
 		from += ` CROSS JOIN responses r ON r.task_id = t.id AND r.instance_id = i.id AND r.model = ${q.param(selection.responsesOf)}`;
 	}
 	q.where(`t.dataset_id = ${q.param(selection.datasetId)}`);
+	if (selection.skipUntrainableTargets && !responses) q.where(`i.id NOT IN (${untrainableTargetsSql(q.param(selection.datasetId))})`);
 	applyFilters(q, filters, { datasetId: selection.datasetId, responses });
 	return { q, from };
 }
