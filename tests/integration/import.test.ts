@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile, ImportError } from '../../src/lib/server/datasets/import';
 import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
-import { listTasks, getTaskDetail } from '../../src/lib/server/datasets/browse';
+import { listTasks, getTaskDetail, taskPageView } from '../../src/lib/server/datasets/browse';
 import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
 import type { Db } from '../../src/lib/server/db';
 
@@ -24,6 +24,26 @@ function importText(text: string, datasetName: string, fileName = 'data.jsonl', 
 }
 
 describe('import', () => {
+	it("keeps the id and other fields of instruction / input / output rows on their instances; rows still join their task by instruction", async () => {
+		const rows = [
+			{ instruction: 'Name a fruit.', input: '', output: 'Apple', id: 'row-10', category: 'weird', score: 3.5 },
+			{ instruction: 'Name a fruit.', input: '', output: 'Pear', id: 'row-11' },
+			{ instruction: 'Name a fruit.', input: '', output: 'Plum' }
+		];
+		const summary = await importText(jsonl(rows), 'alpaca-extra', 'alpaca.jsonl');
+		expect(summary).toMatchObject({ format: 'instances', tasksAdded: 1, instancesAdded: 3 });
+		const [task] = listTasks(summary.datasetId, {}, db).rows;
+		const detail = getTaskDetail(summary.datasetId, task.id, db)!;
+		expect(detail.instances.map((i) => [i.output, i.sourceId, i.metadata])).toEqual([
+			['Apple', 'row-10', { category: 'weird', score: 3.5 }],
+			['Pear', 'row-11', null],
+			['Plum', null, null]
+		]);
+		expect(taskPageView(detail).instances[0].metadata).toEqual([
+			{ key: 'category', value: { text: 'weird', length: 5 } },
+			{ key: 'score', value: { text: '3.5', length: 3 } }
+		]);
+	});
 	it('imports Self-Instruct task files with Table 1 statistics', async () => {
 		const summary = await importText(jsonl(seedTasks), 'seeds', 'seed_tasks.jsonl');
 		expect(summary).toMatchObject({ format: 'self-instruct-tasks', tasksAdded: 3, instancesAdded: 3, skippedDuplicates: 0, datasetCreated: true });

@@ -50,6 +50,17 @@ describe('readRecord', () => {
 	it('reads is_classification on instance rows when present', () => {
 		expect(readRecord('instances', { instruction: 'i', output: 'o', is_classification: true })).toMatchObject({ isClassification: true });
 	});
+	it("keeps an instance row's id and other fields on its instance (source id, metadata); a plain row has neither", () => {
+		const row = { instruction: 'i', input: '', output: 'o', id: 'row-10', category: 'weird', score: 3.5, tags: ['a'] };
+		expect(readRecord('instances', row)).toMatchObject({ instances: [{ sourceId: 'row-10', metadata: { category: 'weird', score: 3.5, tags: ['a'] } }] });
+		expect(readRecord('instances', row)).not.toHaveProperty('sourceId');
+		expect(readRecord('instances', { instruction: 'i', output: 'o', id: 7 })).toMatchObject({ instances: [{ sourceId: '7' }] });
+		expect((readRecord('instances', { instruction: 'i', output: 'o', id: 7 }) as { instances: object[] }).instances[0]).not.toHaveProperty('metadata');
+		expect(readRecord('instances', { instruction: 'i', output: 'o', category: 'c' })).toMatchObject({ instances: [{ metadata: { category: 'c' } }] });
+		const plain = readRecord('instances', { instruction: 'i', input: '', output: 'o', is_classification: false }) as { instances: object[] };
+		expect(plain.instances[0]).toEqual({ input: '', output: 'o' });
+		expect(() => readRecord('instances', { instruction: 'i', output: 'o', id: { x: 1 } })).toThrow('field "id" must be a string or a number, got object');
+	});
 	it('joins several system messages and ignores turns after the first exchange', () => {
 		const task = readRecord('chat', {
 			messages: [

@@ -166,14 +166,28 @@ function readSelfInstructTask(o: JsonObject): Omit<ParsedTask, 'location'> {
 	};
 }
 
-/** One instance per row: Alpaca, Self-Instruct 82K. */
+const INSTANCE_ROW_FIELDS = new Set(['id', 'instruction', 'input', 'output', 'is_classification']);
+
+/**
+ * One instance per row: Alpaca, Self-Instruct 82K. Rows with the same instruction join one task;
+ * a row's `id` and any other field belong to its instance (its source id and metadata), so
+ * nothing the row holds is lost. The common row has only the three fields: for…in finds that
+ * without allocating (a 1M-row import reads this per row).
+ */
 function readInstanceRow(o: JsonObject): Omit<ParsedTask, 'location'> {
-	return {
-		kind: 'task',
-		instruction: requiredText(o, 'instruction', ''),
-		isClassification: nullableBoolean(o, 'is_classification', ''),
-		instances: [{ input: optionalString(o, 'input', ''), output: requiredString(o, 'output', '') }]
-	};
+	const instance: ParsedInstance = { input: optionalString(o, 'input', ''), output: requiredString(o, 'output', '') };
+	for (const key in o) {
+		if (key === 'instruction' || key === 'input' || key === 'output' || key === 'is_classification') continue;
+		const id = o.id;
+		if (id !== undefined && id !== null) {
+			if (typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
+			instance.sourceId = String(id);
+		}
+		const metadata = otherFields(o, INSTANCE_ROW_FIELDS);
+		if (metadata) instance.metadata = metadata;
+		break;
+	}
+	return { kind: 'task', instruction: requiredText(o, 'instruction', ''), isClassification: nullableBoolean(o, 'is_classification', ''), instances: [instance] };
 }
 
 /** Unnatural Instructions core (instances) and full (plus reformulations) rows. */

@@ -36,7 +36,7 @@ export const FORMATS: FormatInfo[] = [
 		id: 'instances',
 		label: 'Instruction / input / output rows',
 		description:
-			'One instance per row: {instruction, input, output}; rows with the same instruction join one task (Alpaca, Self-Instruct 82K).',
+			'One instance per row: {instruction, input, output}; rows with the same instruction join one task (Alpaca, Self-Instruct 82K). A row\'s id and any other field are kept with its instance.',
 		importable: true
 	},
 	{
@@ -109,8 +109,10 @@ export interface ParsedInstance {
 	output: string;
 	/** SuperNI: every reference output, in order (`output` is the first). Absent when the source has one. */
 	outputs?: string[];
-	/** SuperNI: the instance's own id, e.g. "task001-0a1b2c…". */
+	/** The instance's own id in its source: SuperNI's ("task001-0a1b2c…"), an instruction / input / output row's `id`. */
 	sourceId?: string | null;
+	/** An instruction / input / output row's other fields. Absent when it has none. */
+	metadata?: Record<string, unknown>;
 	/** Unnatural Instructions: the output-space constraints used while generating. */
 	constraints?: string | null;
 	/** Unnatural Instructions: the instruction with the input filled in. */

@@ -314,6 +314,8 @@ export interface TaskPageView {
 		input: ClippedText;
 		output: ClippedText;
 		constraints: ClippedText | null;
+		/** An instruction / input / output row's other fields, as the task's metadata is shown. */
+		metadata: Array<{ key: string; value: ClippedText }>;
 		filterStatus: string | null;
 		filterRule: string | null;
 	}>;
@@ -336,6 +338,11 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 		expand.has('all') || expand.has(key) ? { text, length: text.length } : clipText(text, FIELD_CLIP_CHARS);
 	const clipOrNull = (key: string, text: string | null): ClippedText | null => (text === null ? null : clip(key, text));
 	const { task } = detail;
+	const metadataView = (metadata: Record<string, unknown> | null, prefix: string) =>
+		Object.entries(metadata ?? {}).map(([key, value]) => ({
+			key: clipText(key, LIST_CLIP_CHARS).text,
+			value: clip(`${prefix}-${key}`, typeof value === 'string' ? value : JSON.stringify(value))
+		}));
 	return {
 		task: {
 			id: task.id,
@@ -347,10 +354,7 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 			filterStatus: task.filterStatus,
 			filterRule: task.filterRule,
 			filterDetail: clipOrNull('filter-detail', task.filterDetail),
-			metadata: Object.entries(task.metadata ?? {}).map(([key, value]) => ({
-				key: clipText(key, LIST_CLIP_CHARS).text,
-				value: clip(`metadata-${key}`, typeof value === 'string' ? value : JSON.stringify(value))
-			}))
+			metadata: metadataView(task.metadata, 'metadata')
 		},
 		examples: detail.examples.map((e) => ({
 			id: e.id,
@@ -379,6 +383,7 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 			input: clip(`instance-${i.id}-input`, i.input),
 			output: clip(`instance-${i.id}-output`, i.output),
 			constraints: clipOrNull(`instance-${i.id}-constraints`, i.constraints),
+			metadata: metadataView(i.metadata, `instance-${i.id}-metadata`),
 			filterStatus: i.filterStatus,
 			filterRule: i.filterRule
 		})),

@@ -775,7 +775,7 @@ class StagedWriter {
 			this.formulationsAdded++;
 			rows++;
 		}
-		if (record.examples?.length || record.conversation || record.instances.some((i) => i.sourceId != null || i.outputs)) {
+		if (record.examples?.length || record.conversation || record.instances.some((i) => i.sourceId != null || i.outputs || i.metadata)) {
 			this.placed.push({ record, taskId: task.id, instanceIds, conversationKey: prepared.conversationKey });
 		}
 		return rows;

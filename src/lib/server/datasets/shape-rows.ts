@@ -110,7 +110,7 @@ export class ShapeRowWriter {
 				`INSERT INTO task_examples (task_id, dataset_id, kind, position, input, output, explanation, extra, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			),
-			describeInstance: c.prepare<[unknown, string | null, number]>('UPDATE instances SET source_id = ?, reference_outputs = ? WHERE id = ?'),
+			describeInstance: c.prepare<[unknown, string | null, string | null, number]>('UPDATE instances SET source_id = ?, reference_outputs = ?, metadata = ? WHERE id = ?'),
 			// A conversation already in the dataset (same fingerprint) is not written again: the
 			// unique index decides, in the same statement (no lookup first).
 			insertConversation: c.prepare<[number, number, number | null, unknown, unknown, string | null, string | null, string, number | null, number]>(
@@ -158,8 +158,8 @@ export class ShapeRowWriter {
 		}
 		record.instances.forEach((instance, i) => {
 			const id = instanceIds[i];
-			if (id == null || (instance.sourceId == null && !instance.outputs)) return;
-			st.describeInstance.run(instance.sourceId ?? null, json(instance.outputs && instance.outputs.length > 1 ? instance.outputs : null), id);
+			if (id == null || (instance.sourceId == null && !instance.outputs && !instance.metadata)) return;
+			st.describeInstance.run(instance.sourceId ?? null, json(instance.outputs && instance.outputs.length > 1 ? instance.outputs : null), json(instance.metadata ?? null), id);
 			counts.instancesDescribed++;
 		});
 		const conversation = record.conversation;

@@ -142,8 +142,10 @@ export const instances = sqliteTable(
 		constraints: text('constraints'),
 		/** Unnatural Instructions: the instruction with the input filled in. */
 		instructionWithInput: text('instruction_with_input'),
-		/** SuperNI: the instance's own id in its task file ("task001-0a1b…"). */
+		/** The instance's own id in its source: SuperNI's ("task001-0a1b…"), an instruction / input / output row's `id`. */
 		sourceId: text('source_id'),
+		/** Fields of an instruction / input / output row other than its own (JSON object; null without). */
+		metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
 		/**
 		 * SuperNI: every reference output, in order, when there are several (`output` is the
 		 * first, so the flat views, audits and exports see one as before); null with one.
