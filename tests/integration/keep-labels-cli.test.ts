@@ -47,10 +47,10 @@ describe('cli: reviewed work is kept', () => {
 	it('refuses to delete a dataset or an audit holding labels, naming the audits and counts (exit 1)', async () => {
 		const dataset = await onMain('datasets', 'delete', 'cli quality', '--confirm', 'cli quality');
 		expect(dataset.code).toBe(1);
-		expect(dataset.stderr).toContain(`error: Dataset "cli quality" holds reviewed work, so it cannot be deleted: audit "Quality audit" (#${work.quality.auditId}): 19 labels, 1 adjudication.`);
+		expect(dataset.stderr).toContain(`error: Dataset "cli quality" holds reviewed work, so it cannot be deleted: audit "Quality audit" (#${work.quality.auditId}): 19 labels, 1 adjudication, 8 skips with a reason.`);
 		const audit = await onMain('audit', 'delete', String(work.rating.auditId), '--confirm', 'Rating audit');
 		expect(audit.code).toBe(1);
-		expect(audit.stderr).toMatch(/Audit "Rating audit" holds reviewed work, so it cannot be deleted \(audit "Rating audit" \(#\d+\): 5 labels, 1 adjudication, 1 unsent draft\)/);
+		expect(audit.stderr).toMatch(/Audit "Rating audit" holds reviewed work, so it cannot be deleted \(audit "Rating audit" \(#\d+\): 5 labels, 1 adjudication, 1 unsent draft, 3 skips with a reason\)/);
 		expect(labels(work.quality.auditId)).toBe(19);
 		const idle = await onMain('datasets', 'delete', 'cli idle', '--confirm', 'cli idle');
 		expect(idle).toMatchObject({ code: 0, stdout: 'deleted dataset "cli idle"\n' });
