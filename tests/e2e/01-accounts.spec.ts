@@ -47,11 +47,36 @@ test('an admin creates a researcher and a reviewer', async ({ page }) => {
 		await expect(page.getByRole('status')).toContainText(`Created ${role} account ${who.email}`);
 		await expect(page.locator(`tr[data-user="${who.email}"]`)).toBeVisible();
 	}
-	// The only administrator cannot be demoted: the page says why and its menu shows the role kept.
+	// Choosing in a role menu changes nothing yet (WCAG 3.2.2): an arrow key on it only moves the choice.
 	const ownRole = page.getByLabel(`Role of ${ADMIN.email}`);
+	await ownRole.focus();
+	await page.keyboard.press('ArrowDown');
+	await expect(ownRole).not.toHaveValue('admin');
+	await page.waitForTimeout(300);
+	await expect(ownRole).toBeFocused();
+	await expect(page.getByRole('status')).toHaveText(`Created reviewer account ${REVIEWER.email}.`);
+	await expect(page.getByRole('alert')).toHaveText('');
+	// The Change button does it. The only administrator cannot be demoted: the page says why,
+	// its menu shows the role kept, and focus stays on the button.
 	await ownRole.selectOption('reviewer');
+	const ownChange = page.getByRole('button', { name: `Change role of ${ADMIN.email}` });
+	await ownChange.click();
 	await expect(page.getByRole('alert')).toContainText('administrator');
 	await expect(ownRole).toHaveValue('admin');
+	await expect(ownChange).toBeFocused();
+	// Another account's role changes, is confirmed by name, and changes back.
+	const theirRole = page.getByLabel(`Role of ${RESEARCHER.email}`);
+	const theirChange = page.getByRole('button', { name: `Change role of ${RESEARCHER.email}` });
+	for (const role of ['reviewer', 'researcher']) {
+		await theirRole.selectOption(role);
+		await theirChange.press('Enter');
+		await expect(page.getByRole('status')).toHaveText(`${RESEARCHER.email} is now a ${role}.`);
+		await expect(theirRole).toHaveValue(role);
+		await expect(theirChange).toBeFocused();
+	}
+	await page.reload();
+	await expect(page.getByLabel(`Role of ${RESEARCHER.email}`)).toHaveValue('researcher');
+	await expect(page.getByLabel(`Role of ${ADMIN.email}`)).toHaveValue('admin');
 });
 
 test('a reviewer is refused on researcher and admin pages and endpoints', async ({ page }) => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { parseForm, type FieldErrors } from '$lib/server/forms';
-import { createUser, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
+import { createUser, getUser, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES } from '$lib/server/db/tables';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 
@@ -54,7 +54,8 @@ export const actions: Actions = {
 		if (!parsed.ok) return fail(400, { action: 'role', errors: parsed.errors, values: {} as Record<string, string> });
 		try {
 			setRole(parsed.data.id, parsed.data.role);
-			return { action: 'role', message: 'Role changed.' };
+			// Says whose role and to what: the same words twice in a row would not be announced again.
+			return { action: 'role', message: `${getUser(parsed.data.id)?.email ?? 'The account'} is now a ${parsed.data.role}.` };
 		} catch (err) {
 			return userFailure(err, 'role');
 		}
