@@ -330,6 +330,9 @@ test('long texts: folded with a button that unfolds by keyboard, and the item pa
 	// Enter on the pane (the item itself) is a submit: here it says what is missing.
 	await page.keyboard.press('Enter');
 	await expect(page.getByTestId('problem')).toContainText('Rate response');
+	// Said once: by the announcer, the shown text being no live region of its own.
+	await expect(page.getByTestId('announcer')).toContainText('Rate response');
+	expect(await page.getByTestId('problem').evaluate((el) => !!el.closest('[role="alert"], [role="status"], [aria-live]'))).toBe(false);
 	await page.context().close();
 });
 

@@ -292,7 +292,7 @@ export class ReviewSession {
 		const draft = this.draft;
 		if (!draft || draft.kind !== 'quality' || !this.editable) return;
 		if (!Object.values(draft.answers).some((a) => a === false)) {
-			this.problem = 'A reason is only needed when an answer is "no".';
+			this.showProblem('A reason is only needed when an answer is "no".');
 			return;
 		}
 		this.setDraft(chooseReason(draft, reason));
@@ -333,11 +333,43 @@ export class ReviewSession {
 
 	moveRow(delta: number): void {
 		const n = this.rowCount;
-		if (n) this.row = Math.min(Math.max(this.row + delta, 0), n - 1);
+		if (!n) return;
+		this.row = Math.min(Math.max(this.row + delta, 0), n - 1);
+		this.announceRow();
 	}
 
 	jumpRow(row: number): void {
-		if (row >= 0 && row < this.rowCount) this.row = row;
+		if (row < 0 || row >= this.rowCount) return;
+		this.row = row;
+		this.announceRow();
+	}
+
+	/**
+	 * Shows what stops the reviewer and says it once, through the announcer only (the shown text is
+	 * no live region of its own: both spoke it twice); the announcer repeats a repeated problem.
+	 */
+	private showProblem(text: string): void {
+		this.problem = text;
+		this.announce(text);
+	}
+
+	/** The highlight moved (J / K, arrows, 1–9): a screen reader hears which row it is on now, and its answer. */
+	private announceRow(): void {
+		const item = this.current;
+		const n = this.rowCount;
+		if (!item || n < 2) return;
+		const draft = this.draft;
+		const where = `${this.row + 1} of ${n}`;
+		if (item.kind === 'quality') {
+			const q = QUALITY_QUESTIONS[this.row];
+			const given = draft?.kind === 'quality' ? draft.answers[q.key] : null;
+			this.announce(`Question ${where}: ${q.text}${given === null ? '' : ` Answered ${given ? 'yes' : 'no'}.`}`);
+		} else if (item.kind === 'conversation') {
+			this.announce(`Reply ${where}`);
+		} else {
+			const given = draft?.kind === 'rating' ? draft.ratings[this.row] : null;
+			this.announce(`Response ${where}${given ? `, rated ${given}` : ''}`);
+		}
 	}
 
 	// ---- drafts ----------------------------------------------------------------------------
@@ -567,13 +599,12 @@ export class ReviewSession {
 		const draft = this.draft;
 		if (!item || !draft || this.loadingHistory) return;
 		if (!this.editable) {
-			this.problem = 'This audit is closed: labels can no longer change.';
+			this.showProblem('This audit is closed: labels can no longer change.');
 			return;
 		}
 		const complete = completeDraft(draft, { wholeConversation: item.turns.some((t) => t.role === 'conversation') });
 		if (!complete.ok) {
-			this.problem = complete.problem;
-			this.announce(complete.problem);
+			this.showProblem(complete.problem);
 			if (complete.row !== 'reason') this.row = complete.row;
 			return;
 		}

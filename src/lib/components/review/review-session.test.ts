@@ -165,6 +165,59 @@ describe('ReviewSession', () => {
 		expect(session.announcement).toContain('Is the input appropriate');
 	});
 
+	it('announces the row the highlight moves to (J / K, arrows, 1–9), with its answer', async () => {
+		const { session } = startSession([qualityItem(1)]);
+		await settle();
+		session.moveRow(1);
+		expect(session.row).toBe(1);
+		expect(session.announcement).toBe('Question 2 of 3: Is the input appropriate for the instruction?');
+		session.jumpRow(0);
+		expect(session.announcement).toBe('Question 1 of 3: Does the instruction describe a valid task?');
+		session.answer(false, 0, false);
+		session.moveRow(-1);
+		expect(session.row).toBe(0);
+		expect(session.announcement.trim()).toBe('Question 1 of 3: Does the instruction describe a valid task? Answered no.');
+		// A row that does not exist moves nothing and says nothing.
+		session.jumpRow(5);
+		expect(session.row).toBe(0);
+		expect(session.announcement.trim()).toBe('Question 1 of 3: Does the instruction describe a valid task? Answered no.');
+	});
+
+	it('announces a rating audit\'s rows as responses, with the rating given', async () => {
+		const item: ReviewItemView = {
+			...qualityItem(1),
+			kind: 'rating',
+			output: null,
+			responses: [1, 2, 3].map((slot) => ({ slot, model: `m${slot}`, text: `Response text ${slot}` }))
+		};
+		const server = fakeApi([]);
+		const data: ReviewScreenData = { audit: { ...audit, kind: 'rating' }, progress: progress(), item, next: { status: 'assigned', ref: item.ref }, history: [], userId: 3 };
+		const session = new ReviewSession(data, server.api, null);
+		session.start();
+		await settle();
+		session.rate('B');
+		expect(session.row).toBe(1);
+		session.moveRow(1);
+		expect(session.announcement).toBe('Response 3 of 3');
+		session.jumpRow(0);
+		expect(session.announcement).toBe('Response 1 of 3, rated B');
+	});
+
+	it('says a problem once, through the announcer, even when it repeats', async () => {
+		const { session } = startSession([qualityItem(1)]);
+		await settle();
+		session.reason('other');
+		expect(session.problem).toBe('A reason is only needed when an answer is "no".');
+		expect(session.announcement).toBe(session.problem);
+		session.submit();
+		const first = session.announcement;
+		expect(first).toContain('Does the instruction describe a valid task');
+		session.submit();
+		// The same words again: changed invisibly, so a screen reader says them again.
+		expect(session.announcement).not.toBe(first);
+		expect(session.announcement.trim()).toBe(first.trim());
+	});
+
 	it('moves the highlight on for letter keys, not for an answer chosen in its own group', () => {
 		const { session } = startSession([qualityItem(1)]);
 		session.answer(true);
