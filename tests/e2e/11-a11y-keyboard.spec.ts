@@ -118,3 +118,35 @@ test('390 px: every box that scrolls sideways is a named tab stop (report, disag
 	// The check looked at real scrolling boxes, not none.
 	expect(scrolling).toBeGreaterThan(3);
 });
+
+test('Disagreements: the keys are spoken, and after Enter focus stays on the item and "Saved" is announced', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher, { width: 1280, height: 800 });
+	const page = await context.newPage();
+	await page.goto(`/reports/${audit.auditId}/disagreements?filter=open`);
+	await hydrated(page);
+	await page.keyboard.press('ArrowRight');
+	const card = page.locator('article[data-item][aria-current="true"]');
+	const heading = card.getByRole('heading', { level: 2 });
+	await expect(heading).toBeFocused();
+	const announcer = page.getByTestId('announcer');
+	await page.keyboard.press('y');
+	await expect(announcer).toHaveText('Instruction: yes');
+	await page.keyboard.press('k');
+	await expect(announcer).toHaveText('Question 1 of 3: Instruction describes a valid task');
+	await page.keyboard.press('j');
+	await page.keyboard.press('y');
+	await expect(announcer).toHaveText('Input: yes');
+	await page.keyboard.press('n');
+	await expect(announcer).toHaveText('Output: no — reason: incorrect output');
+	await page.keyboard.press('4');
+	await expect(announcer).toHaveText('What is wrong: Other error');
+	// The live region is there, empty, before the outcome is written into it.
+	const status = card.getByRole('status');
+	await expect(status).toHaveText('');
+	await page.keyboard.press('Enter');
+	await expect(status).toContainText('Saved');
+	await expect(heading).toBeFocused();
+	await page.waitForTimeout(300);
+	await expect(heading).toBeFocused();
+	await context.close();
+});
