@@ -8,7 +8,8 @@ import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Db } from '../../src/lib/server/db';
-import { buildQualityAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { buildQualityAudit, buildRatingAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 
 const require = createRequire(import.meta.url);
@@ -17,13 +18,28 @@ const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8
 let db: Db;
 let researcher: Account;
 let admin: Account;
+let reviewer: Account;
 let audit: BuiltAudit;
+let ratingAuditId: number;
+let ratingAuditName: string;
 
 test.beforeAll(async () => {
 	db = openE2eDatabase();
 	researcher = await makeAccount(db, 'researcher', 'Keyboard Researcher');
 	admin = await makeAccount(db, 'admin', 'Keyboard Admin');
+	reviewer = await makeAccount(db, 'reviewer', 'Keyboard Reviewer');
 	audit = await buildQualityAudit(db, { datasetName: 'e2e a11y keyboard', name: 'E2E a11y keyboard', ...QUALITY_AUDIT_PLAN });
+	// A rating audit for the reviewer: three models' responses per task.
+	const built = await buildRatingAudit(db, {
+		datasetName: 'e2e a11y ratings',
+		tasks: ['k1', 'k2'].map((key) => ({ key, classification: null })),
+		models: ['model-one', 'model-two', 'model-three'],
+		reviewers: ['Fay'],
+		overlap: 1,
+		labels: {}
+	});
+	ratingAuditName = 'E2E a11y rating for the keyboard reviewer';
+	ratingAuditId = createAudit({ datasetId: built.datasetId, kind: 'rating', name: ratingAuditName, sampleSize: 2, seed: 1, reviewerIds: [reviewer.id] }, db).id;
 });
 test.afterAll(() => db?.$client.close());
 
@@ -148,5 +164,43 @@ test('Disagreements: the keys are spoken, and after Enter focus stays on the ite
 	await expect(heading).toBeFocused();
 	await page.waitForTimeout(300);
 	await expect(heading).toBeFocused();
+	await context.close();
+});
+
+test('forced colours (high contrast): the chosen rating and the highlighted response stand out without colour; radio names read "A: valid and satisfying"', async ({ browser }) => {
+	const context = await signedInContext(browser, reviewer, { width: 1280, height: 800 });
+	const page = await context.newPage();
+	await page.emulateMedia({ forcedColors: 'active' });
+	await page.goto('/review');
+	await hydrated(page);
+	// Each row's link names its audit (visible text stays "Start").
+	await page.getByRole('link', { name: `Start ${ratingAuditName}` }).click();
+	await hydrated(page);
+	const first = page.getByRole('radiogroup', { name: 'Rating for response 1' });
+	await expect(first.getByRole('radio', { name: 'A: valid and satisfying', exact: true })).toBeVisible();
+	await page.keyboard.press('b');
+	const chosen = first.getByRole('radio', { name: /^B/ });
+	await expect(chosen).toHaveAttribute('aria-checked', 'true');
+	const other = first.getByRole('radio', { name: /^C/ });
+	const look = (l: typeof chosen) => l.evaluate((el) => { const c = getComputedStyle(el); return `${c.backgroundColor} ${c.outlineStyle}`; });
+	expect(await look(chosen)).not.toBe(await look(other));
+	// The highlighted response (the second, after B moved on) has an outline the others lack.
+	const rows = page.locator('article.response');
+	const outline = (i: number) => rows.nth(i).evaluate((el) => getComputedStyle(el).outlineStyle);
+	await expect(rows.nth(1)).toHaveAttribute('aria-current', 'true');
+	expect(await outline(1)).toBe('solid');
+	expect(await outline(0)).toBe('none');
+	await page.screenshot({ path: '/tmp/fix-a11y-forced-colors-review.png' });
+	await context.close();
+});
+
+test('repeated links name their audit: "report" on /audits, "audit page" on /reports', async ({ browser }) => {
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto('/audits');
+	await expect(page.getByRole('link', { name: 'report of E2E a11y keyboard', exact: true })).toHaveAttribute('href', `/reports/${audit.auditId}`);
+	await page.goto('/reports');
+	await expect(page.getByRole('link', { name: 'audit page of E2E a11y keyboard', exact: true })).toHaveAttribute('href', `/audits/${audit.auditId}`);
+	await expect(page.getByRole('link', { name: 'Disagreements in E2E a11y keyboard', exact: true })).toBeVisible();
 	await context.close();
 });
