@@ -299,7 +299,7 @@ test('a screenshot of the quality review screen', async ({ browser }) => {
 test('a label submitted while the server is unreachable is kept, survives a reload, and is saved later', async ({ browser }) => {
 	const page = await newPage(browser, REVIEWER2);
 	await gotoReady(page, '/review');
-	await page.getByRole('link', { name: 'E2E screenshot' }).click();
+	await page.getByRole('link', { name: 'E2E screenshot', exact: true }).click();
 	const screen = page.getByTestId('review-screen');
 	await expect(screen).toHaveAttribute('data-status', 'ready');
 	const before = Number(await page.getByTestId('my-count').textContent());

@@ -214,7 +214,7 @@ test('a preference pair judged with the keyboard alone: blind, side by side, key
 	await phone.goto('/review');
 	const row = phone.locator(`tr[data-audit="${audit2.id}"]`);
 	await expect(row).toContainText('Pairwise preference');
-	const start = row.getByRole('link', { name: /^(Start|Continue)$/ });
+	const start = row.getByRole('link', { name: /^(Start|Continue) / });
 	await expect(start).toBeInViewport();
 	const wrap = phone.getByTestId('my-audits').locator('xpath=..');
 	expect(await wrap.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
