@@ -175,6 +175,9 @@ const INSTANCE_ROW_FIELDS = new Set(['id', 'instruction', 'input', 'output', 'is
  * without allocating (a 1M-row import reads this per row).
  */
 function readInstanceRow(o: JsonObject): Omit<ParsedTask, 'location'> {
+	// Fields read in the order a person checks them (the instruction's problem is named first).
+	const instruction = requiredText(o, 'instruction', '');
+	const isClassification = nullableBoolean(o, 'is_classification', '');
 	const instance: ParsedInstance = { input: optionalString(o, 'input', ''), output: requiredString(o, 'output', '') };
 	for (const key in o) {
 		if (key === 'instruction' || key === 'input' || key === 'output' || key === 'is_classification') continue;
@@ -187,7 +190,7 @@ function readInstanceRow(o: JsonObject): Omit<ParsedTask, 'location'> {
 		if (metadata) instance.metadata = metadata;
 		break;
 	}
-	return { kind: 'task', instruction: requiredText(o, 'instruction', ''), isClassification: nullableBoolean(o, 'is_classification', ''), instances: [instance] };
+	return { kind: 'task', instruction, isClassification, instances: [instance] };
 }
 
 /** Unnatural Instructions core (instances) and full (plus reformulations) rows. */

@@ -199,7 +199,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 					label: 'Wilcoxon signed-rank p (two-sided)',
 					value: c.wilcoxon.pValue,
 					n: c.wilcoxon.n,
-					note: `V = ${c.wilcoxon.statistic}; ${c.wilcoxon.method}${c.wilcoxon.z === null ? '' : `, z = ${c.wilcoxon.z.toFixed(3)}`}; ${c.wilcoxon.zeros} ties dropped`
+					note: `V = ${c.wilcoxon.statistic}; ${c.wilcoxon.method}${c.wilcoxon.z === null ? '' : `, z = ${c.wilcoxon.z.toFixed(3)}`}; ${c.wilcoxon.zeros} zero differences dropped`
 				})
 			);
 			rows.push(make({ section: 'model_comparison', group, key: 'sign_p', label: 'Sign test p (two-sided, exact)', value: c.sign.pValue, n: c.sign.n, note: `${c.sign.positive} +, ${c.sign.negative} −` }));

@@ -125,5 +125,9 @@ export function describeBasis(report: AuditReport): string {
 				: `${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'counts' : 'count'} both ways in the majority bounds (listed below)`
 		);
 	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);
-	return parts.join('; ') + '. Gold items are not counted.';
+	// A stratified sample pooled without weights leans toward the strata drawn more heavily.
+	const strata = report.stratified
+		? ' The audit drew its items stratum by stratum: rates over all tasks pool them without weights, so each stratum counts by its sample size, not its share of the dataset (each stratum\'s own rate is unbiased; the filter report weighs verdict strata).'
+		: '';
+	return parts.join('; ') + '. Gold items are not counted.' + strata;
 }

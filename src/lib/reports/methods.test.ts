@@ -42,6 +42,15 @@ describe('methodsParagraph', () => {
 		expect(methodsParagraph(tied, facts).paragraph).toContain('2 items with a tied rating remain, their tied responses left out of the A–D shares');
 	});
 
+	it('says a stratified audit pools its strata without weights', () => {
+		const input = syntheticQualityInput(40);
+		const plain = buildAuditReport(input, { replicates: 5 });
+		expect(describeBasis(plain)).not.toContain('stratum by stratum');
+		const stratified = buildAuditReport({ ...input, items: input.items.map((i, n) => ({ ...i, stratum: n % 2 ? 'kept' : 'rejected:rougeL' })) }, { replicates: 5 });
+		expect(stratified.stratified).toBe(true);
+		expect(describeBasis(stratified)).toContain('The audit drew its items stratum by stratum: rates over all tasks pool them without weights');
+	});
+
 	it('describes a latent-truth quality audit with its numbers and references', () => {
 		const report = buildAuditReport(syntheticQualityInput(200), { replicates: 50 });
 		const { paragraph, references } = methodsParagraph(report, facts);

@@ -144,6 +144,8 @@ export interface AuditReport {
 	};
 	/** Sampled items on which reviewers' labels differ (adjudicated or not). */
 	disagreements: number;
+	/** The audit drew its items stratum by stratum: pooled rates weigh each stratum by its sample, not its share of the dataset. */
+	stratified?: boolean;
 	quality: QualityReport | null;
 	rating: RatingReport | null;
 	/** Conversation audits: reply and conversation correctness (src/lib/reports/shapes.ts). */
@@ -363,6 +365,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			tied: verdicts.filter((v) => v.tie).length
 		},
 		disagreements: verdicts.filter((v) => v.disagreement).length,
+		stratified: sampled.some((item) => item.stratum !== null),
 		quality: null,
 		rating: null,
 		reviewers: []

@@ -30,7 +30,7 @@ export interface ExportFilters {
 	input?: 'empty' | 'nonempty';
 	/** Human labels: which audits count (default: every audit of the dataset). */
 	audits?: number[];
-	/** Human labels: all three questions answered yes in the final (adjudicated, else majority) label. */
+	/** Human labels: all fields valid in the final label (the adjudication, else the majority of each reviewer's own all-valid answer). */
 	allYes?: boolean;
 	/** Human labels (responses only): final A–D rating at least this good. */
 	minRating?: RatingLevel;
@@ -64,7 +64,7 @@ export const FILTER_HELP: readonly FilterHelp[] = [
 	{ key: 'origin', values: 'seed|generated|imported[,…]', description: 'task origin', humanLabel: false },
 	{ key: 'input', values: 'empty|nonempty', description: 'instances with an empty or a non-empty input', humanLabel: false },
 	{ key: 'audit', values: '<id>[,<id>…]', description: 'which audits the human-label filters and the estimate use (default: all of the dataset)', humanLabel: true },
-	{ key: 'all-yes', values: '', description: 'all three questions answered yes (adjudicated label, else reviewers\' majority)', humanLabel: true },
+	{ key: 'all-yes', values: '', description: 'all fields valid in the final label: a researcher\'s adjudication, else the majority of the reviewers\' own all-valid answers', humanLabel: true },
 	{ key: 'rating', values: 'A|B|C|D', description: 'response rated at least this level (needs --responses <model>)', humanLabel: true },
 	{ key: 'agreed', values: '', description: 'without items in unresolved disagreement (reviewers disagree, no adjudication)', humanLabel: true },
 	{ key: 'audited', values: 'yes|no', description: 'only items with a human label (yes) or only items without one (no)', humanLabel: true },
@@ -226,7 +226,7 @@ function describeClause(f: ExportFilters, where: string): string {
 		case 'audit':
 			return `human labels from audit${f.audits!.length > 1 ? 's' : ''} ${f.audits!.join(', ')}`;
 		case 'all-yes':
-			return 'all three questions answered yes (adjudicated label, else the reviewers\' majority)';
+			return 'all fields valid in the final label (a researcher\'s adjudication, else the majority of the reviewers\' own all-valid answers)';
 		case 'rating':
 			return `response rated ${levelsAtLeast(f.minRating!).join(' or ')} (adjudicated, else the reviewers' majority)`;
 		case 'agreed':
