@@ -49,10 +49,10 @@ test('the comparison chart downloads as SVG with its numbers, an analyses histog
 	// The chart's rows, as the page draws them: each difference is written beside its interval.
 	const shown = comparisonChartRows(comparison).filter((r) => r.value !== null);
 	expect(shown.length).toBeGreaterThan(0);
-	for (const r of shown) {
-		const v = r.value! * 100;
-		expect(svg).toContain(`>${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(1)} pp<`);
-	}
+	const pp = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(1)} pp`;
+	// A difference that ties keep a range is written as one, from its lower to its upper figure.
+	for (const r of shown) expect(svg).toContain(`>${r.high != null && r.high !== r.value ? `${pp(r.value!)}–${pp(r.high)}` : pp(r.value!)}<`);
+	expect(shown.some((r) => r.high != null && r.high !== r.value)).toBe(true);
 
 	await page.goto(`/analyses?dataset=${first.datasetId}`);
 	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });

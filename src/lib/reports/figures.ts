@@ -166,13 +166,19 @@ export function comparisonFigures(c: AuditComparison): ReportFigure[] {
 				: c.kind === 'pairwise'
 					? 'win rates of each model pair'
 					: 'shares of valid replies and conversations';
+	const tiesText =
+		c.kind === 'rating'
+			? 'tied responses left out'
+			: c.kind === 'pairwise'
+				? 'every choice counted'
+				: 'items whose reviewers tied count both ways, drawn as a bar from the lower to the upper difference';
 	return [
 		{
 			id: 'differences',
 			title: `Differences in the ${what}: "${c.first.name}" − "${c.second.name}"`,
 			label: 'Differences between the two audits with confidence intervals',
 			caption:
-				`Difference in the ${what}, first audit "${c.first.name}" (of "${c.first.datasetName}") minus second "${c.second.name}" (of "${c.second.datasetName}"), in percentage points (decided items per audit — ${nText}; ties left out, adjudicated labels where there are any). ` +
+				`Difference in the ${what}, first audit "${c.first.name}" (of "${c.first.datasetName}") minus second "${c.second.name}" (of "${c.second.datasetName}"), in percentage points (items per audit — ${nText}; ${tiesText}; adjudicated labels where there are any). ` +
 				`Dots: the difference of the two shares; lines: ${level} Newcombe hybrid score intervals for the difference of two independent proportions (Newcombe, 1998), built from each audit's Wilson interval. An interval that excludes 0 means the audits differ at the ${level} level.`,
 			legend: [{ kind: 'interval', label: `difference and its ${level} interval` }],
 			chart: { kind: 'interval', rows: comparisonChartRows(c), mode: 'difference', referenceName: '' }
