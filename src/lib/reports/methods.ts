@@ -144,7 +144,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		);
 	} else if (a.kind === 'pairwise') {
 		s.push(
-			`Reviewers saw two responses to the same prompt, labelled A and B, and chose the better one, "about the same", or "both bad"; ${a.overlap > 1 ? 'every reviewer\'s choice counts as one comparison' : 'each choice is one comparison'}, "both bad" counts as no comparison, and models are compared by their win, tie and loss counts, with Wilson score intervals on the win rates ${cite('wilson')}, and by a Bradley–Terry fit with ties as half wins.`
+			`Reviewers saw two responses to the same prompt, labelled A and B, and chose the better one, "about the same", or "both bad"; ${a.overlap > 1 ? 'every reviewer\'s choice counts as one comparison' : 'each choice is one comparison'}, "both bad" counts as no comparison, and models are compared by their win, tie and loss counts, with Wilson score intervals on the win rates ${cite('wilson')}${a.overlap > 1 ? ` at the effective sample size given by the variance clustered by item ${cite('kornGraubard')} (an item's several choices are not independent comparisons)` : ''}, and by a Bradley–Terry fit with ties as half wins${a.overlap > 1 ? ', whose intervals treat every choice as independent and are therefore somewhat narrow' : ''}.`
 		);
 	} else if (a.kind === 'conversation') {
 		const scale = `Self-Instruct's four-level scale ${cite('selfInstruct')} (A: valid and satisfying; B: acceptable with minor errors; C: relevant but with significant errors; D: irrelevant or invalid)`;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { conversationReport, type ConversationLabel } from './shapes';
+import { conversationReport, pairwiseReport, type ConversationLabel } from './shapes';
+import { clusteredProportion } from '../stats/clustered';
+import { wilsonInterval } from '../stats/proportion';
 
 describe('conversationReport', () => {
 	const labels: ConversationLabel[] = [
@@ -28,5 +30,28 @@ describe('conversationReport', () => {
 		expect(r.conversationRatings).toEqual({ A: 1, B: 0, C: 1, D: 1 });
 		expect(r.conversations.majority).toMatchObject({ yes: 1, no: 1, tied: 0, rate: 0.5 });
 		expect(r.conversations.label.proportion).toBeCloseTo(1 / 3);
+	});
+});
+
+describe('pairwise report intervals', () => {
+	// Six prompts, three reviewers each, who mostly agree within a prompt: 18 choices, but six
+	// independent prompts. m1 wins 4 prompts (3 of 3 choices on each), loses 2 (0 of 3).
+	const labels = [1, 2, 3, 4, 5, 6].flatMap((itemId) =>
+		[1, 2, 3].map((reviewerId) => ({ itemId, reviewerId, modelA: itemId % 2 ? 'm2' : 'm1', modelB: itemId % 2 ? 'm1' : 'm2', preference: (itemId <= 4) === !(itemId % 2) ? ('a' as const) : ('b' as const) }))
+	);
+
+	it('clusters win, tie and loss intervals by item when an item carries several choices', () => {
+		const [record] = pairwiseReport(labels).records;
+		expect(record).toMatchObject({ first: 'm1', second: 'm2', wins: 12, losses: 6, comparisons: 18 });
+		const wins = [3, 3, 3, 3, 0, 0].map((successes) => ({ successes, trials: 3 }));
+		const clustered = clusteredProportion(wins);
+		expect(record.winRate).toMatchObject({ successes: 12, trials: 18, lower: clustered.lower, upper: clustered.upper });
+		const wilson = wilsonInterval(12, 18);
+		expect(record.winRate.upper - record.winRate.lower).toBeGreaterThan(wilson.upper - wilson.lower);
+	});
+
+	it('keeps Wilson when each item carries one choice', () => {
+		const [record] = pairwiseReport(labels.filter((l) => l.reviewerId === 1)).records;
+		expect(record.winRate).toEqual(wilsonInterval(4, 6));
 	});
 });

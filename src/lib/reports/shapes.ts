@@ -9,7 +9,7 @@
  * item). A–D counts per position.
  *
  * Pairwise: every label is one comparison of the pair's two models. Win / tie / loss per model
- * pair with Wilson intervals, Bradley–Terry strengths (Hunter's MM, ties as half wins) with
+ * pair with Wilson intervals (clustered by item when items carry several choices), Bradley–Terry strengths (Hunter's MM, ties as half wins) with
  * observed-information intervals, "both bad" counted apart (no winner, left out of both), and
  * agreement between reviewers on items with two or more labels.
  */
@@ -139,10 +139,43 @@ export interface PairwiseReport {
 	agreement: { items: number; pairs: number; agreeing: number; rate: number | null };
 }
 
+interface ItemCounts {
+	wins: number;
+	ties: number;
+	losses: number;
+}
+
+/**
+ * A pair's win, tie, loss and decided-win intervals with items as the sampling units: an item
+ * judged by k reviewers gives k choices that are not k independent comparisons, so Wilson on every
+ * choice was too narrow. The interval is the clustered one the quality report's label level uses
+ * (Wilson at the effective sample size). A pair whose items carry one choice each keeps Wilson.
+ */
+function clusteredByItem(record: ModelPairRecord, items: ReadonlyMap<number, ItemCounts> | undefined, confidence: number): ModelPairRecord {
+	if (!items || ![...items.values()].some((c) => c.wins + c.ties + c.losses > 1)) return record;
+	const counts = [...items.values()];
+	const interval = (p: ProportionInterval, successes: (c: ItemCounts) => number, trials: (c: ItemCounts) => number): ProportionInterval => {
+		const clusters = counts.map((c) => ({ successes: successes(c), trials: trials(c) })).filter((c) => c.trials > 0);
+		if (!clusters.length) return p;
+		const clustered = clusteredProportion(clusters, { confidence });
+		return { ...p, lower: clustered.lower, upper: clustered.upper };
+	};
+	const all = (c: ItemCounts) => c.wins + c.ties + c.losses;
+	return {
+		...record,
+		winRate: interval(record.winRate, (c) => c.wins, all),
+		tieRate: interval(record.tieRate, (c) => c.ties, all),
+		lossRate: interval(record.lossRate, (c) => c.losses, all),
+		decisiveWinRate: interval(record.decisiveWinRate, (c) => c.wins, (c) => c.wins + c.losses)
+	};
+}
+
 export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.95): PairwiseReport {
 	const outcomes: PairwiseOutcome[] = [];
 	let bothBad = 0;
 	const byItem = new Map<number, string[]>();
+	// Per model pair (in name order, as winTieLoss keys them), each item's choices from the first's side.
+	const pairItems = new Map<string, Map<number, ItemCounts>>();
 	for (const l of labels) {
 		if (!byItem.has(l.itemId)) byItem.set(l.itemId, []);
 		byItem.get(l.itemId)!.push(l.preference);
@@ -153,6 +186,15 @@ export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.
 		// Two responses of one model (a pair built within one model's outputs) rank nothing.
 		if (l.modelA === l.modelB) continue;
 		outcomes.push({ modelA: l.modelA, modelB: l.modelB, result: l.preference });
+		const flipped = l.modelA > l.modelB;
+		const key = JSON.stringify(flipped ? [l.modelB, l.modelA] : [l.modelA, l.modelB]);
+		let items = pairItems.get(key);
+		if (!items) pairItems.set(key, (items = new Map()));
+		let c = items.get(l.itemId);
+		if (!c) items.set(l.itemId, (c = { wins: 0, ties: 0, losses: 0 }));
+		if (l.preference === 'tie') c.ties++;
+		else if ((l.preference === 'a') !== flipped) c.wins++;
+		else c.losses++;
 	}
 	let items = 0;
 	let pairs = 0;
@@ -170,7 +212,7 @@ export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.
 	return {
 		comparisons: outcomes.length,
 		bothBad,
-		records: winTieLoss(outcomes, { confidence }),
+		records: winTieLoss(outcomes, { confidence }).map((r) => clusteredByItem(r, pairItems.get(JSON.stringify([r.first, r.second])), confidence)),
 		bradleyTerry: models.size >= 2 ? bradleyTerry(outcomes, { confidence }) : null,
 		agreement: { items, pairs, agreeing, rate: pairs ? agreeing / pairs : null }
 	};
