@@ -51,7 +51,7 @@ test('the comparison chart downloads as SVG with its numbers, an analyses histog
 	expect(shown.length).toBeGreaterThan(0);
 	const pp = (x: number) => `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x * 100).toFixed(1)} pp`;
 	// A difference that ties keep a range is written as one, from its lower to its upper figure.
-	for (const r of shown) expect(svg).toContain(`>${r.high != null && r.high !== r.value ? `${pp(r.value!)}–${pp(r.high)}` : pp(r.value!)}<`);
+	for (const r of shown) expect(svg).toContain(`>${r.high != null && r.high !== r.value ? `${pp(r.value!)} to ${pp(r.high)}` : pp(r.value!)}<`);
 	expect(shown.some((r) => r.high != null && r.high !== r.value)).toBe(true);
 
 	await page.goto(`/analyses?dataset=${first.datasetId}`);

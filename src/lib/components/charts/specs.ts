@@ -58,7 +58,8 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 	const fmt = intervalFormat(mode);
 	const isRange = (d: IntervalRow) => d.high !== null && d.high !== undefined && d.high !== d.value;
 	/** The estimate as written beside its line: a point, or the range that ties leave. */
-	const estimateText = (d: IntervalRow) => (isRange(d) ? `${fmt(d.value!)}–${fmt(d.high!)}` : fmt(d.value!));
+	// Signed differences read badly with a dash between them ("−17.9 pp–−3.6 pp"): "to" there.
+	const estimateText = (d: IntervalRow) => (isRange(d) ? `${fmt(d.value!)}${difference ? ' to ' : '–'}${fmt(d.high!)}` : fmt(d.value!));
 	// The labels' room never takes the plot's own: a plot narrower than nothing would draw
 	// rects of negative width (an error in the console) on a narrow screen or before layout.
 	const right = 70;
