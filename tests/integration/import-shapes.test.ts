@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile, importFiles, ImportError } from '../../src/lib/server/datasets/import';
 import { getOrCreateDataset } from '../../src/lib/server/datasets/datasets';
+import { listTasks } from '../../src/lib/server/datasets/browse';
 import type { Db } from '../../src/lib/server/db';
 import { comparisonRows, sharegptRows, superniTask } from './shape-fixtures';
 import { validate } from '../support/json-schema';
@@ -62,6 +63,27 @@ describe('importing the richer shapes whole', () => {
 		const again = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sharegpt.json' }, db);
 		expect(again).toMatchObject({ conversationsAdded: 0, turnsAdded: 0 });
 		expect(count('conversations')).toBe(2);
+	});
+
+	it("a conversation's later turns are searched, and stay searchable when the task gains instances", async () => {
+		const chat = (first: string, later: string) => ({
+			messages: [
+				{ role: 'user', content: 'Plan a trip.' },
+				{ role: 'assistant', content: first },
+				{ role: 'user', content: 'And the food?' },
+				{ role: 'assistant', content: later }
+			]
+		});
+		const summary = await importFile(streamOf(jsonl([chat('Start in Lisbon.', 'Try the pastéis de nata.')])), { datasetName: 'trips', fileName: 'chat.jsonl' }, db);
+		const found = (q: string) => listTasks(summary.datasetId, { q }, db).rows.length;
+		// "Lisbon" is the instance's output; "pastéis" and "food" only in later turns.
+		expect([found('lisbon'), found('pasteis'), found('food')]).toEqual([1, 1, 1]);
+		// The same task gains another conversation, as a plain row and as a chat: the turns stay.
+		await importFile(streamOf(jsonl([{ instruction: 'Plan a trip.', input: '', output: 'Go north.' }])), { datasetName: 'trips', fileName: 'rows.jsonl' }, db);
+		expect([found('pasteis'), found('north')]).toEqual([1, 1]);
+		await importFile(streamOf(jsonl([chat('Start in Porto.', 'Francesinha, then.')])), { datasetName: 'trips', fileName: 'chat2.jsonl' }, db);
+		expect([found('pasteis'), found('francesinha'), found('porto')]).toEqual([1, 1, 1]);
+		expect(count('task_search')).toBe(1);
 	});
 
 	it('OpenAI chat rows keep every turn too', async () => {

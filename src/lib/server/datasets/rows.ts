@@ -13,6 +13,18 @@ import type { Verdict } from '$lib/filters';
  */
 
 /** Where a task or instance came from (an import, or a run's model call) and what the filters said of it. */
+
+/**
+ * A task's search row (task_search, migrations/0001_search_fts.sql) from `tasks t`: its
+ * instruction, its instances' inputs, and their outputs with every turn of its conversations (a
+ * later reply is found too, not only the one that became the instance's output).
+ */
+export const TASK_SEARCH_ROW = `SELECT t.id, t.instruction,
+	coalesce((SELECT group_concat(i.input, char(10)) FROM instances i WHERE i.task_id = t.id), ''),
+	coalesce((SELECT group_concat(i.output, char(10)) FROM instances i WHERE i.task_id = t.id), '')
+		|| coalesce(char(10) || (SELECT group_concat(ct.content, char(10)) FROM conversations c JOIN conversation_turns ct ON ct.conversation_id = c.id WHERE c.task_id = t.id), '')
+	FROM tasks t`;
+
 export interface RowOrigin {
 	importId?: number | null;
 	runId?: number | null;
@@ -277,9 +289,12 @@ export class RowWriter {
 			bumpCounts: c.prepare<[]>(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
 				FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`),
 			dropSearch: c.prepare<[]>('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)'),
+			// A new task has no conversation yet (they are written after the rows: ShapeRowWriter
+			// indexes their turns); a task touched again keeps its conversations' turns in the index.
 			addSearch: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
 				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
-				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id GROUP BY x.id`)
+				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id WHERE x.is_new = 1 GROUP BY x.id`),
+			addSearchAgain: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} JOIN touched_tasks x ON x.id = t.id WHERE x.is_new = 0`)
 		};
 	}
 
@@ -428,6 +443,7 @@ export class RowWriter {
 		st.bumpCounts.run();
 		st.dropSearch.run();
 		st.addSearch.run();
+		st.addSearchAgain.run();
 		st.clear.run();
 		this.touched.clear();
 	}

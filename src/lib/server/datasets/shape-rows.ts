@@ -10,7 +10,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Db } from '../db';
-import { ChunkedInsert, RowWriter } from './rows';
+import { ChunkedInsert, RowWriter, TASK_SEARCH_ROW } from './rows';
 import type { ParsedPair, ParsedTask, ParsedTurn } from '$lib/formats';
 
 /** A task record the import has written (or found): its task id and its instances' ids, in order (null for one skipped as a duplicate). */
@@ -55,7 +55,7 @@ export interface ShapeRowCounts {
 }
 
 /** A conversation of the batch written, whose turns are still to write. */
-type WrittenConversation = { id: number; turns: readonly ParsedTurn[] };
+type WrittenConversation = { id: number; taskId: number; turns: readonly ParsedTurn[] };
 
 export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
 
@@ -117,6 +117,8 @@ export class ShapeRowWriter {
 				`INSERT INTO conversations (dataset_id, task_id, instance_id, source_id, turn_count, warnings, metadata, fingerprint, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, fingerprint) DO NOTHING`
 			),
+			dropSearch: c.prepare<[number]>('DELETE FROM task_search WHERE rowid = ?'),
+			addSearch: c.prepare<[number]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} WHERE t.id = ?`),
 			findPair: c.prepare<[number, string]>('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
 			insertPair: c.prepare<[number, number, number | null, number, number, unknown, unknown, unknown, unknown, unknown, string | null, string, number | null, number]>(
 				`INSERT INTO preference_pairs (dataset_id, task_id, instance_id, response_a_id, response_b_id, prompt, source_preferred,
@@ -136,6 +138,7 @@ export class ShapeRowWriter {
 			else this.writeTask(context, placed as PlacedTask, now, counts, conversations);
 		}
 		this.writeTurns(conversations);
+		this.indexTurns(conversations);
 		return counts;
 	}
 
@@ -181,9 +184,18 @@ export class ShapeRowWriter {
 				counts.duplicateConversations++;
 				return;
 			}
-			conversations.push({ id: Number(inserted.lastInsertRowid), turns: conversation.turns });
+			conversations.push({ id: Number(inserted.lastInsertRowid), taskId, turns: conversation.turns });
 			counts.conversations++;
 			counts.turns += conversation.turns.length;
+		}
+	}
+
+	/** The search rows of the tasks that got conversations: their turns are searched too. */
+	private indexTurns(conversations: readonly WrittenConversation[]): void {
+		const tasks = new Set(conversations.map((c) => c.taskId));
+		for (const taskId of tasks) {
+			this.st.dropSearch.run(taskId);
+			this.st.addSearch.run(taskId);
 		}
 	}
 
