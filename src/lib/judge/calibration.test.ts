@@ -89,6 +89,21 @@ describe('qualityCalibration', () => {
 		expect(c.allValid.humanUndecided).toBe(1);
 	});
 
+	it("takes the report's own all-valid verdict where given: questions that tie can still make a decided no", () => {
+		// Two reviewers: one faults the instruction, the other the output. Both questions tie, but
+		// both reviewers said "not all valid": the report (and the estimate) decide "no".
+		const split = { instruction: null, input: true, output: null };
+		const rows = [
+			{ judge: yes, human: split, humanAllValid: false },
+			{ judge: yes, human: yes, humanAllValid: true }
+		];
+		const c = qualityCalibration(rows);
+		expect(c.allValid.confusion).toEqual({ truePositives: 1, falseNegatives: 0, falsePositives: 1, trueNegatives: 0 });
+		expect(c.allValid.humanUndecided).toBe(0);
+		// Without it, the conjunction of the tied questions leaves the row out (the judge's false positive vanished).
+		expect(qualityCalibration(rows.map(({ judge, human }) => ({ judge, human }))).allValid.humanUndecided).toBe(1);
+	});
+
 	it('all fields valid is no as soon as one answer is no, undecided otherwise', () => {
 		expect(allValid({ instruction: null, input: false, output: null })).toBe(false);
 		expect(allValid({ instruction: true, input: null, output: true })).toBeNull();

@@ -116,6 +116,13 @@ export interface QualityCalibrationRow {
 	judge: QualityAnswers | null;
 	/** The row's final human label (ties as null), or null when the row has none. */
 	human: QualityAnswers | null;
+	/**
+	 * The row's final "all fields valid" as the reports decide it (each reviewer's own all-valid
+	 * answer, then their majority), when known. Not always the conjunction of the per-question
+	 * finals: one reviewer faulting the instruction and another the output is a decided "no" whose
+	 * questions both tie. Absent: the conjunction of `human`.
+	 */
+	humanAllValid?: boolean | null;
 }
 
 /** Self-Instruct's three questions and "all fields valid" (their conjunction, paper Table 2). */
@@ -136,16 +143,16 @@ export function allValid(answers: QualityAnswers | null): boolean | null {
 
 /** Judge against final human label for each question and for all fields valid. */
 export function qualityCalibration(rows: readonly QualityCalibrationRow[], options: CalibrationOptions = {}): QualityCalibration {
-	const per = (pick: (answers: QualityAnswers | null) => boolean | null) =>
+	const per = (pick: (answers: QualityAnswers | null) => boolean | null, human: (row: QualityCalibrationRow) => boolean | null = (row) => pick(row.human)) =>
 		binaryCalibration(
-			rows.map((row) => [pick(row.judge), pick(row.human)] as const),
+			rows.map((row) => [pick(row.judge), human(row)] as const),
 			options
 		);
 	return {
 		instruction: per((a) => a?.instruction ?? null),
 		input: per((a) => a?.input ?? null),
 		output: per((a) => a?.output ?? null),
-		allValid: per(allValid)
+		allValid: per(allValid, (row) => (row.humanAllValid !== undefined ? row.humanAllValid : allValid(row.human)))
 	};
 }
 

@@ -369,7 +369,9 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	const { labels, verdicts, suggested } = basis;
 	const rows = verdicts.map((v) => ({
 		judge: answers(labels.get(v.instanceId!)),
-		human: v.basis === 'none' ? null : { instruction: v.instructionValid, input: v.inputValid, output: v.outputValid }
+		human: v.basis === 'none' ? null : { instruction: v.instructionValid, input: v.inputValid, output: v.outputValid },
+		// "All fields valid" as the report, the estimate and the export filter decide it.
+		humanAllValid: v.basis === 'none' ? null : v.allValid
 	}));
 	// The interval options only: `rows` narrows the estimate's population, not the agreement.
 	const interval = { confidence: options.confidence };
@@ -470,7 +472,11 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		run: runRef,
 		items: verdicts.length,
 		decidedItems: decided.length,
-		judgedItems: verdicts.filter((v) => labels.has(v.instanceId!)).length,
+		// Judged: a readable verdict (an unreadable reply is counted apart, as "no judge verdict").
+		judgedItems: verdicts.filter((v) => {
+			const l = labels.get(v.instanceId!);
+			return l !== undefined && l.status !== 'unparsed';
+		}).length,
 		calibration,
 		estimate,
 		estimateNote,
