@@ -148,6 +148,8 @@ describe('dataset card with a calibrated judge', () => {
 		const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 		expect(readme).toContain(`(PPI++, N = ${e.populationRows}, n = ${e.auditedRows}) | ${pct(e.estimate!)} | [${pct(e.lower)}, ${pct(e.upper)}] |`);
 		expect(readme).toContain(`judge run ${run.id}`);
+		// The manifest beside it speaks of the same judge run and audit.
+		expect(card.manifest.judgeEstimate).toMatchObject({ judgeRun: { id: run.id }, auditId: world.auditId });
 		// No row of this dataset was rejected by the filters: no caveat about unsampled rejected rows.
 		expect(readme).not.toContain('never sampled');
 		const methods = readme.slice(readme.indexOf('## Methods'));

@@ -62,7 +62,9 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 	const manifestFile = path.join(folder, 'manifest.json');
 	if (!options.force) for (const f of [dataFile, readme, manifestFile]) if (fs.existsSync(f)) throw new DatasetCardError(`${f} exists; add --force to overwrite it.`);
 	fs.mkdirSync(path.dirname(dataFile), { recursive: true });
-	const written = writeExportFile({ ...request, fileName: `train.${ext}` }, dataFile, options, database);
+	// The card's judge is the manifest's: the same run (and so the audit the manifest chose for it).
+	const exported = options.judgeRunId != null ? { ...request, filters: { ...request.filters, judgeRun: options.judgeRunId } } : request;
+	const written = writeExportFile({ ...exported, fileName: `train.${ext}` }, dataFile, options, database);
 	fs.renameSync(written.manifestFile, manifestFile);
 	const manifest = written.manifest;
 
@@ -73,7 +75,7 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 	let judge: CardJudge | null = null;
 	const audits = manifest.quality?.audits ?? [];
 	if (options.judgeRunId != null && audits.length === 0) throw new DatasetCardError('A judge estimate needs an audit behind the export (no audit measured these rows).');
-	for (const [at, audit] of audits.entries()) {
+	for (const audit of audits) {
 		const named = audits.length > 1 ? `"${audit.name}" (#${audit.id})` : null;
 		const report = auditReport(audit.id, {}, database);
 		const rows = report.quality?.agreement ?? report.rating?.agreement ?? null;
@@ -82,8 +84,9 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 			agreements.push(
 				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`
 			);
-		// A judge is calibrated on one audit: the first.
-		const calibration = at === 0 && options.judgeRunId != null ? judgeAuditCalibration(audit.id, options.judgeRunId, {}, database) : null;
+		// A judge is calibrated on one audit: the manifest's (else the first).
+		const judgeAudit = manifest.judgeEstimate?.auditId ?? audits[0].id;
+		const calibration = audit.id === judgeAudit && options.judgeRunId != null ? judgeAuditCalibration(audit.id, options.judgeRunId, {}, database) : null;
 		const e = calibration?.estimate;
 		if (calibration && e && e.estimate !== null)
 			judge = { model: calibration.run.model, runId: calibration.run.id, method: e.method, populationRows: e.populationRows, auditedRows: e.auditedRows, estimate: e.estimate, lower: e.lower, upper: e.upper, confidence: e.confidence };
