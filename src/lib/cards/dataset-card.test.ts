@@ -76,6 +76,13 @@ describe('datasetCard', () => {
 		expect(mixed).toContain('| These rows (expected) | 57.5% | [50.6%, 64.1%] |');
 		expect(mixed).toContain('the 11,800 without one count at the audited population’s rate');
 	});
+	it("says a judge that gave every row the same verdict corrects nothing: the row is the audit's own figure", () => {
+		const judge = { model: 'yes_man', runId: 3, method: 'ppi++' as const, populationRows: 60, auditedRows: 30, estimate: 0.533, lower: 0.361, upper: 0.698, confidence: 0.95, fallback: true };
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
+		expect(card).toContain('| Whole dataset: the audit alone (model judge `yes\\_man` gave every row the same verdict, so it corrects nothing; n = 30) | 53.3% | [36.1%, 69.8%] |');
+		expect(card).not.toContain('corrected by the human labels');
+		expect(card).not.toContain('prediction-powered inference');
+	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);
 	});

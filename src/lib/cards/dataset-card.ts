@@ -64,6 +64,8 @@ export interface CardJudge {
 	lower: number;
 	upper: number;
 	confidence: number;
+	/** The judge could not help (it gave every row the same verdict): the figure is the audit's own. */
+	fallback?: boolean;
 }
 
 /** Hugging Face's size categories, by row count. */
@@ -157,7 +159,9 @@ export function datasetCard(input: DatasetCardInput): string {
 			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${p.rate !== null ? pct(p.rate) : `${pct(p.low)}–${pct(p.high)}`} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
 			...(input.judge
 				? [
-						`| Whole dataset, model judge \`${md(input.judge.model)}\` corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
+						input.judge.fallback
+							? `| Whole dataset: the audit alone (model judge \`${md(input.judge.model)}\` gave every row the same verdict, so it corrects nothing; n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}] |`
+							: `| Whole dataset, model judge \`${md(input.judge.model)}\` corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
 					]
 				: []),
 			q.exported.unlabelled === 0
@@ -171,7 +175,7 @@ export function datasetCard(input: DatasetCardInput): string {
 				: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled); the ${q.exported.unlabelled.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
 			''
 		);
-		if (input.judge)
+		if (input.judge && !input.judge.fallback)
 			lines.push(
 				`Judge estimate: judge run ${input.judge.runId} labelled every row the audit sampled from; prediction-powered inference (${input.judge.method === 'ppi++' ? 'PPI++, ' : ''}Angelopoulos et al., 2023) corrects its rate by its errors measured on the audit, with a normal-approximation interval (see Methods).`,
 				''

@@ -89,7 +89,7 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 		const calibration = audit.id === judgeAudit && options.judgeRunId != null ? judgeAuditCalibration(audit.id, options.judgeRunId, {}, database) : null;
 		const e = calibration?.estimate;
 		if (calibration && e && e.estimate !== null)
-			judge = { model: calibration.run.model, runId: calibration.run.id, method: e.method, populationRows: e.populationRows, auditedRows: e.auditedRows, estimate: e.estimate, lower: e.lower, upper: e.upper, confidence: e.confidence };
+			judge = { model: calibration.run.model, runId: calibration.run.id, method: e.method, populationRows: e.populationRows, auditedRows: e.auditedRows, estimate: e.estimate, lower: e.lower, upper: e.upper, confidence: e.confidence, fallback: e.fallback !== null };
 		methods.push({ audit: named, text: methodsText(auditMethods(report, database, calibration)) });
 	}
 	const agreement = agreements.length ? agreements.join('; ') : null;
