@@ -777,6 +777,8 @@ class StagedWriter {
 		}
 		if (record.examples?.length || record.conversation || record.instances.some((i) => i.sourceId != null || i.outputs || i.metadata)) {
 			this.placed.push({ record, taskId: task.id, instanceIds, conversationKey: prepared.conversationKey });
+			// Its search row is written with its turns, once the conversation is (ShapeRowWriter).
+			if (record.conversation) this.rows.searchLater(task.id);
 		}
 		return rows;
 	}

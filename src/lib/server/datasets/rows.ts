@@ -229,7 +229,7 @@ export class RowWriter {
 	 * Tasks whose instances changed: their counters and search rows are refreshed by flush().
 	 * `added` and `empty`: instances (and of them, those with an empty input) the task's row does not count yet.
 	 */
-	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean }>();
+	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean; searchLater?: boolean }>();
 	/** Tasks of a batched writer not written yet, by id: the row their instances are counted in. */
 	private readonly pendingTaskRows = new Map<number, number>();
 	/** Ids of the next task and instance a batched writer adds (it numbers them itself). */
@@ -281,20 +281,20 @@ export class RowWriter {
 	private prepareFlush() {
 		const c = this.database.$client;
 		c.exec(
-			'CREATE TEMP TABLE IF NOT EXISTS touched_tasks (id INTEGER PRIMARY KEY, added INTEGER NOT NULL, empty INTEGER NOT NULL, is_new INTEGER NOT NULL)'
+			'CREATE TEMP TABLE IF NOT EXISTS touched_tasks (id INTEGER PRIMARY KEY, added INTEGER NOT NULL, empty INTEGER NOT NULL, is_new INTEGER NOT NULL, search INTEGER NOT NULL DEFAULT 1)'
 		);
 		return {
 			clear: c.prepare<[]>('DELETE FROM touched_tasks'),
-			insert: new ChunkedInsert(c, 'touched_tasks', ['id', 'added', 'empty', 'is_new']),
+			insert: new ChunkedInsert(c, 'touched_tasks', ['id', 'added', 'empty', 'is_new', 'search']),
 			bumpCounts: c.prepare<[]>(`UPDATE tasks SET instance_count = instance_count + x.added, empty_input_count = empty_input_count + x.empty
 				FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`),
-			dropSearch: c.prepare<[]>('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0)'),
+			dropSearch: c.prepare<[]>('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0 AND search = 1)'),
 			// A new task has no conversation yet (they are written after the rows: ShapeRowWriter
 			// indexes their turns); a task touched again keeps its conversations' turns in the index.
 			addSearch: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
 				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
-				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id WHERE x.is_new = 1 GROUP BY x.id`),
-			addSearchAgain: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} JOIN touched_tasks x ON x.id = t.id WHERE x.is_new = 0`)
+				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id WHERE x.is_new = 1 AND x.search = 1 GROUP BY x.id`),
+			addSearchAgain: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} JOIN touched_tasks x ON x.id = t.id WHERE x.is_new = 0 AND x.search = 1`)
 		};
 	}
 
@@ -423,6 +423,16 @@ export class RowWriter {
 		);
 	}
 
+	/**
+	 * Leaves a touched task's search row to the caller, who rewrites it after this flush (the
+	 * import's conversations: their turns are written after the rows, and indexing the task twice
+	 * cost a third of a conversation import).
+	 */
+	searchLater(taskId: number): void {
+		const t = this.touched.get(taskId);
+		if (t) t.searchLater = true;
+	}
+
 	/** Marks a task's search row stale, e.g. after its instruction or instances changed elsewhere. */
 	touchTask(taskId: number): void {
 		if (!this.touched.has(taskId)) this.touched.set(taskId, { added: 0, empty: 0, isNew: false });
@@ -438,7 +448,7 @@ export class RowWriter {
 		if (this.touched.size === 0) return;
 		const st = this.flushStatements;
 		st.clear.run();
-		for (const [taskId, t] of this.touched) if (st.insert.add([taskId, t.added, t.empty, t.isNew ? 1 : 0])) st.insert.write();
+		for (const [taskId, t] of this.touched) if (st.insert.add([taskId, t.added, t.empty, t.isNew ? 1 : 0, t.searchLater ? 0 : 1])) st.insert.write();
 		st.insert.write();
 		st.bumpCounts.run();
 		st.dropSearch.run();

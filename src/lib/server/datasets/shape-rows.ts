@@ -55,7 +55,7 @@ export interface ShapeRowCounts {
 }
 
 /** A conversation of the batch written, whose turns are still to write. */
-type WrittenConversation = { id: number; taskId: number; turns: readonly ParsedTurn[] };
+type WrittenConversation = { id: number; turns: readonly ParsedTurn[] };
 
 export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
 
@@ -97,8 +97,17 @@ export class ShapeRowWriter {
 	 */
 	private readonly insertTurns: ChunkedInsert;
 
+	private readonly search;
+
 	constructor(private readonly database: Db) {
 		const c = database.$client;
+		c.exec('CREATE TEMP TABLE IF NOT EXISTS conversation_tasks (id INTEGER PRIMARY KEY)');
+		this.search = {
+			clear: c.prepare<[]>('DELETE FROM conversation_tasks'),
+			insert: new ChunkedInsert(c, 'conversation_tasks', ['id']),
+			drop: c.prepare<[]>('DELETE FROM task_search WHERE rowid IN (SELECT id FROM conversation_tasks)'),
+			add: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} JOIN conversation_tasks x ON x.id = t.id`)
+		};
 		this.rows = new RowWriter(database);
 		this.insertTurns = new ChunkedInsert(c, 'conversation_turns', ['conversation_id', 'position', 'role', 'content', 'source_role', 'name', 'weight', 'extra'], {
 			optional: ['source_role', 'name', 'weight', 'extra'],
@@ -117,8 +126,6 @@ export class ShapeRowWriter {
 				`INSERT INTO conversations (dataset_id, task_id, instance_id, source_id, turn_count, warnings, metadata, fingerprint, import_id, created_at)
 				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, fingerprint) DO NOTHING`
 			),
-			dropSearch: c.prepare<[number]>('DELETE FROM task_search WHERE rowid = ?'),
-			addSearch: c.prepare<[number]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} WHERE t.id = ?`),
 			findPair: c.prepare<[number, string]>('SELECT id FROM preference_pairs WHERE dataset_id = ? AND fingerprint = ?').pluck(),
 			insertPair: c.prepare<[number, number, number | null, number, number, unknown, unknown, unknown, unknown, unknown, string | null, string, number | null, number]>(
 				`INSERT INTO preference_pairs (dataset_id, task_id, instance_id, response_a_id, response_b_id, prompt, source_preferred,
@@ -138,7 +145,8 @@ export class ShapeRowWriter {
 			else this.writeTask(context, placed as PlacedTask, now, counts, conversations);
 		}
 		this.writeTurns(conversations);
-		this.indexTurns(conversations);
+		// Every task of the batch's conversations, new or already there: RowWriter left their search rows here.
+		this.indexTurns(batch.flatMap((p) => (p.record.kind === 'task' && p.record.conversation ? [p.taskId] : [])));
 		return counts;
 	}
 
@@ -184,19 +192,22 @@ export class ShapeRowWriter {
 				counts.duplicateConversations++;
 				return;
 			}
-			conversations.push({ id: Number(inserted.lastInsertRowid), taskId, turns: conversation.turns });
+			conversations.push({ id: Number(inserted.lastInsertRowid), turns: conversation.turns });
 			counts.conversations++;
 			counts.turns += conversation.turns.length;
 		}
 	}
 
-	/** The search rows of the tasks that got conversations: their turns are searched too. */
-	private indexTurns(conversations: readonly WrittenConversation[]): void {
-		const tasks = new Set(conversations.map((c) => c.taskId));
-		for (const taskId of tasks) {
-			this.st.dropSearch.run(taskId);
-			this.st.addSearch.run(taskId);
-		}
+	/** The search rows of tasks with conversations, with their turns; set-based (one statement per step). */
+	private indexTurns(taskIds: readonly number[]): void {
+		if (!taskIds.length) return;
+		const st = this.search;
+		st.clear.run();
+		for (const id of new Set(taskIds)) if (st.insert.add([id])) st.insert.write();
+		st.insert.write();
+		st.drop.run();
+		st.add.run();
+		st.clear.run();
 	}
 
 	/** The turns of a batch's conversations. */
