@@ -83,6 +83,14 @@ describe('datasetCard', () => {
 		expect(card).not.toContain('corrected by the human labels');
 		expect(card).not.toContain('prediction-powered inference');
 	});
+	it('tells rows left out by the filters from replies not meant as targets', () => {
+		const card = (counts: CardManifest['counts']) => datasetCard({ manifest: { ...manifest, counts }, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		const base = { rows: 12_000, tasks: 9000, instances: 12_000 };
+		expect(card({ ...base, excludedInstances: 500 })).toContain('500 instances of the dataset were left out by the filters.');
+		const both = card({ ...base, excludedInstances: 503, untrainableTargetsLeftOut: 3 });
+		expect(both).toContain('500 instances of the dataset were left out by the filters. 3 instances were left out because their target reply was marked not to train on');
+		expect(card({ ...base, excludedInstances: 1, untrainableTargetsLeftOut: 1 })).not.toContain('by the filters');
+	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);
 	});

@@ -16,7 +16,7 @@ export interface CardManifest {
 	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
 	filters: { where: string; description: string }[];
 	automaticFilters: { filterRunId: number; appliedAt: string; rejectedInstances: number } | null;
-	counts: { rows: number; tasks: number; instances: number; excludedInstances: number };
+	counts: { rows: number; tasks: number; instances: number; excludedInstances: number; untrainableTargetsLeftOut?: number };
 	quality: null | {
 		measure: string;
 		audits: { id: number; name: string; sampleSize: number }[];
@@ -144,7 +144,18 @@ export function datasetCard(input: DatasetCardInput): string {
 	for (const i of m.sources.imports) lines.push(`- Imported file \`${md(i.fileName)}\` (${md(i.format)}).`);
 	if (!input.runs.length && !m.sources.imports.length) lines.push('- No generation run or import is recorded for these rows.');
 	lines.push('', ...selectionLines(m), '');
-	if (m.counts.excludedInstances) lines.push('', `${m.counts.excludedInstances.toLocaleString('en-US')} instances of the dataset were left out by the filters.`, '');
+	if (m.counts.excludedInstances) {
+		// Instances whose target reply the source marked not to train on (or without text) are left out by the export itself, not by a filter.
+		const untrainable = m.counts.untrainableTargetsLeftOut ?? 0;
+		const byFilters = m.counts.excludedInstances - untrainable;
+		const parts = [
+			byFilters > 0 ? `${byFilters.toLocaleString('en-US')} ${byFilters === 1 ? 'instance' : 'instances'} of the dataset ${byFilters === 1 ? 'was' : 'were'} left out by the filters.` : '',
+			untrainable > 0
+				? `${untrainable.toLocaleString('en-US')} ${untrainable === 1 ? 'instance was' : 'instances were'} left out because ${untrainable === 1 ? 'its' : 'their'} target reply was marked not to train on ("weight": 0) or has no text (a tool call).`
+				: ''
+		].filter(Boolean);
+		lines.push('', parts.join(' '), '');
+	}
 
 	lines.push('## Measured quality', '');
 	const q = m.quality;
