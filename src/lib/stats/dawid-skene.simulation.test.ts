@@ -7,7 +7,10 @@
  * the full 1,000 audits with the report's 200 replicates and prints the figures.
  */
 import { describe, expect, it } from 'vitest';
-import { dawidSkeneEstimators, runSimulation } from './fixtures/simulated-audits';
+import { SIMULATED_POOL, dawidSkeneEstimators, runSimulation, simulateAudit, type SimulatedReviewer } from './fixtures/simulated-audits';
+import { classSeparation, dawidSkene, observationColumns } from './dawid-skene';
+import { SeededRandom } from '../audits/random';
+import { RANDOM_REVIEWER_YOUDEN } from '../reports/estimators';
 
 const RATE = 0.6;
 const estimators = dawidSkeneEstimators(100);
@@ -29,4 +32,34 @@ describe.each([2, 3])('latent-truth rate, k = %i', (k) => {
 		// 30 audits: at a true 95%, 26 or fewer covered has probability < 2%.
 		expect(f.latentCoverage!).toBeGreaterThanOrEqual(27 / 30);
 	}, 120_000);
+});
+
+describe('class separation (the report withholds a latent rate the data do not pin down)', () => {
+	const fitOf = (pool: readonly SimulatedReviewer[], rate: number, seed: number) => {
+		const audit = simulateAudit({ items: 200, k: 3, rate, pool, random: new SeededRandom(seed) });
+		return dawidSkene({
+			classes: 2,
+			items: 200,
+			raters: pool.length,
+			observations: observationColumns(audit.labels.map((l) => ({ item: l.item, rater: l.reviewer, label: l.yes ? 1 : 0 })))
+		});
+	};
+
+	it('stays well above the report threshold for the simulated reviewers, at every true rate tried', () => {
+		for (const [rate, seed] of [[0.6, 1], [0.9, 2], [0.3, 3], [0.97, 4]] as const) {
+			// The pool's Youden's J runs from 0.55 to 0.85 (weighted mean about 0.7).
+			expect(classSeparation(fitOf(SIMULATED_POOL, rate, seed)), `rate ${rate}`).toBeGreaterThan(RANDOM_REVIEWER_YOUDEN + 0.2);
+		}
+	});
+
+	it('lets through near-unanimous audits whose fit still tells the classes apart, with the rate near the truth', () => {
+		// Every item truly valid; careful reviewers slip into a rare "no". (The withheld case, a fit
+		// whose classes draw the same answers, is the tester's audit in src/lib/reports/report.test.ts.)
+		const careful = SIMULATED_POOL.map(() => ({ sensitivity: 0.99, specificity: 0.9 }));
+		for (const seed of [1, 2, 3]) {
+			const fit = fitOf(careful, 1, seed);
+			expect(classSeparation(fit), `seed ${seed}`).toBeGreaterThan(RANDOM_REVIEWER_YOUDEN);
+			expect(fit.posterior.reduce((sum, p) => sum + p[1], 0) / 200, `seed ${seed}`).toBeGreaterThan(0.95);
+		}
+	});
 });
