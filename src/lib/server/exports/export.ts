@@ -233,9 +233,9 @@ export async function countExportOffThread(
 	return { ...counts, judgePrecision: request.filters.judgeValid ? await judgeFilterPrecisionOffThread(request, database) : null };
 }
 
+/** The page's count of a request its callers already gave the single-turn policy (withTargetPolicy). */
 function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null } {
 	resolve({ ...request, format: 'jsonl' }, database);
-	request = withTargetPolicy(request, database.$client);
 	const counts = countSelection(database.$client, request);
 	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
 	return { ...counts, datasetInstances: total.n, automaticFilters: automaticFiltersOf(database.$client, request, () => counts.instances) };
