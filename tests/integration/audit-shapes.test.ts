@@ -146,6 +146,8 @@ describe('reports of the new audits', () => {
 		expect(cr.conversation!.conversations.label.proportion).toBe(0.5);
 		expect(cr.conversation!.byPosition.map((p) => p.label.proportion)).toEqual([1, 0.5]);
 		expect(cr.conversation!.byPosition[0].ratings).toEqual({ A: 0, B: 4, C: 0, D: 0 });
+		// No item verdict to settle: no disagreement count (was 0 although the reviewers differ).
+		expect(cr.disagreements).toBeNull();
 
 		const rows = Array.from({ length: 12 }, (_, i) => ({ prompt: `Q${i}`, chosen: `x${i}`, rejected: `y${i}`, chosen_model: i % 3 ? 'big' : 'mid', rejected_model: i % 3 ? 'small' : 'big' }));
 		const pairs = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'rp', fileName: 'p.json' }, db);
@@ -164,6 +166,7 @@ describe('reports of the new audits', () => {
 		expect(pr.pairwise!.records.map((r) => `${r.first}-${r.second}`).sort()).toEqual(['big-mid', 'big-small']);
 		expect(pr.pairwise!.bradleyTerry!.models.map((m) => m.model).sort()).toEqual(['big', 'mid', 'small']);
 		expect(JSON.parse(JSON.stringify(pr)).pairwise.records[0].winRate.lower).toBeTypeOf('number');
+		expect(pr.disagreements).toBeNull();
 
 		// The labels downloads carry what reviewers answered in these kinds too.
 		const { labelRecords, labelsDownload } = await import('../../src/lib/server/reports/downloads');

@@ -263,7 +263,7 @@ function printReport(report: AuditReport): void {
 	console.log(describeBasis(report));
 	const p = report.progress;
 	console.log(
-		`Progress: ${p.labelledItems} of ${plural(p.items, 'item')} labelled, ${p.completeItems} with all ${a.overlap} labels; ${plural(p.labels, 'label')}, ${plural(p.skips, 'skip')}, ${plural(p.reviewers, 'reviewer')}; reviewers disagree on ${plural(report.disagreements, 'item')}, ${report.basis.adjudicated} adjudicated.`
+		`Progress: ${p.labelledItems} of ${plural(p.items, 'item')} labelled, ${p.completeItems} with all ${a.overlap} labels; ${plural(p.labels, 'label')}, ${plural(p.skips, 'skip')}, ${plural(p.reviewers, 'reviewer')}${report.disagreements === null ? '' : `; reviewers disagree on ${plural(report.disagreements, 'item')}, ${report.basis.adjudicated} adjudicated`}.`
 	);
 
 	const pc = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);

@@ -21,6 +21,7 @@ import { qualityGroups, qualityLatent, type QualityGroup } from './quality';
 import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import { reviewerRows, type ReviewerRow } from './reviewers';
+import { settlesDisagreements } from './disagreements';
 import type { LatentMemo } from './latent-memo';
 import {
 	type EstimatorKey,
@@ -142,8 +143,8 @@ export interface AuditReport {
 		/** Items with a tie somewhere (not adjudicated). */
 		tied: number;
 	};
-	/** Sampled items on which reviewers' labels differ (adjudicated or not). */
-	disagreements: number;
+	/** Sampled items on which reviewers' labels differ (adjudicated or not); null for kinds with no item verdict to settle (pairwise, conversation). */
+	disagreements: number | null;
 	/** The audit drew its items stratum by stratum: pooled rates weigh each stratum by its sample, not its share of the dataset. */
 	stratified?: boolean;
 	quality: QualityReport | null;
@@ -364,7 +365,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			adjudicated: verdicts.filter((v) => v.basis === 'adjudicated').length,
 			tied: verdicts.filter((v) => v.tie).length
 		},
-		disagreements: verdicts.filter((v) => v.disagreement).length,
+		disagreements: settlesDisagreements(input.audit.kind) ? verdicts.filter((v) => v.disagreement).length : null,
 		stratified: sampled.some((item) => item.stratum !== null),
 		quality: null,
 		rating: null,
