@@ -9,6 +9,7 @@ import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-a
 import type { Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { listTasks, SearchError } from '../../src/lib/server/datasets/browse';
+import { searchTerms } from '../../src/lib/datasets/search';
 
 const ROWS = [
 	{ instruction: 'Convert the variable name to snake_case.', input: 'myVariableName', output: 'my_variable_name' },
@@ -138,6 +139,19 @@ describe('dataset search (in process)', () => {
 		expect(listTasks(datasetId, { q: 'NEAR' }, db).total).toBe(1);
 	});
 
+	it('"-word" leaves out the rows holding the word (all the words of a "-chunk"); only "-" words is refused in words', () => {
+		const found = (q: string) => listTasks(datasetId, { q }, db).rows.map((r) => r.instruction);
+		expect(found('the')).toEqual([ROWS[0].instruction, ROWS[1].instruction]);
+		expect(found('the -snake')).toEqual([ROWS[1].instruction]);
+		expect(found('the -seed_task')).toEqual([ROWS[0].instruction]);
+		// A "-chunk" leaves out rows holding all its words: "seed" and "case" are not in one row.
+		expect(found('the -seed_case')).toEqual([ROWS[0].instruction, ROWS[1].instruction]);
+		expect(found('the -snake -seed')).toEqual([]);
+		// A hyphen inside a chunk is a separator, as before.
+		expect(found('snake-case')).toEqual([ROWS[0].instruction]);
+		expect(() => listTasks(datasetId, { q: '-snake' }, db)).toThrow(/only leaves words out/);
+	});
+
 	it.each(NAMED.map((q) => [JSON.stringify(q).slice(0, 40), q]))('%s runs or fails with a SearchError, never anything else', (_, q) => {
 		try {
 			const page = listTasks(datasetId, { q }, db);
@@ -147,16 +161,21 @@ describe('dataset search (in process)', () => {
 		}
 	});
 
-	it('200 random strings: every one runs (none needs the SearchError fallback here)', () => {
+	it('200 random strings: every one runs (none needs the SearchError fallback here) but those of "-" words only, refused in words', () => {
 		const failures: string[] = [];
+		let onlyLeftOut = 0;
 		for (const q of FUZZ) {
+			const leavesOutOnly = searchTerms(q).words.length === 0 && searchTerms(q).excluded.length > 0;
 			try {
 				listTasks(datasetId, { q }, db);
+				if (leavesOutOnly) failures.push(`${JSON.stringify(q)}: ran`);
 			} catch (err) {
-				failures.push(`${JSON.stringify(q)}: ${(err as Error).message}`);
+				if (leavesOutOnly && err instanceof SearchError && /only leaves words out/.test(err.message)) onlyLeftOut++;
+				else failures.push(`${JSON.stringify(q)}: ${(err as Error).message}`);
 			}
 		}
 		expect(failures).toEqual([]);
+		expect(onlyLeftOut).toBe(2);
 	});
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchWords, toFtsQuery, MAX_SEARCH_WORDS } from './search';
+import { searchTerms, searchWords, toFtsQuery, MAX_SEARCH_WORDS } from './search';
 
 describe('toFtsQuery', () => {
 	it('cuts words where the index tokenizer does, so no quoted string is a phrase', () => {
@@ -14,6 +14,15 @@ describe('toFtsQuery', () => {
 		expect(toFtsQuery('reader', ['reader'])).toBe('("reader")');
 		expect(toFtsQuery('say "hi', ['hi', 'hi"there'])).toBe('"say" AND ("hi" OR "hi""there")');
 		expect(toFtsQuery('reader', [])).toBe('"reader"*');
+	});
+	it('a chunk written with a leading "-" leaves out the rows holding all its words', () => {
+		expect(searchTerms('recipe -cake -snake_case e-mail')).toEqual({ words: ['recipe', 'e', 'mail'], excluded: [['cake'], ['snake', 'case']] });
+		expect(toFtsQuery('recipe -cake -snake_case')).toBe('("recipe"*) NOT ("cake") NOT ("snake" "case")');
+		expect(toFtsQuery('recipe -cake', ['recipe', 'recipes'])).toBe('(("recipe" OR "recipes")) NOT ("cake")');
+		// Words only left out: nothing to take them from.
+		expect(toFtsQuery('-cake')).toBeNull();
+		expect(toFtsQuery('- cake')).toBe('"cake"*');
+		expect(searchWords('a -b')).toEqual(['a']);
 	});
 	it('splits at combining marks and at letters Unicode 6.1 still called marks', () => {
 		expect(searchWords('e\u0301t\u00e9')).toEqual(['e', 't\u00e9']);

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DomainError } from '$lib/errors';
 import { db, perConnection, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
-import { searchWords, toFtsQuery } from '$lib/datasets/search';
+import { searchTerms, searchWords, toFtsQuery } from '$lib/datasets/search';
 import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 import { datasetTaskCount } from './counts';
 
@@ -132,7 +132,10 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	if (filters.filter === 'rejected') where.push("t.filter_status = 'rejected'");
 	if (filters.filter === 'unfiltered') where.push('t.filter_status IS NULL');
 	const fts = filters.q ? toFtsQuery(filters.q, lastWordTerms(c, filters.q)) : null;
-	if (filters.q && !fts) return { rows: [], total: 0, totalExact: true, page: 1, pageSize, pages: 1 };
+	if (filters.q && !fts) {
+		if (searchTerms(filters.q).excluded.length) throw new SearchError(`The search "${filters.q}" only leaves words out; add a word the rows must hold.`);
+		return { rows: [], total: 0, totalExact: true, page: 1, pageSize, pages: 1 };
+	}
 	// A search is driven from the index (its matches in rowid order, each checked against the
 	// dataset and the filters) rather than walking the dataset's tasks through an IN list.
 	const from = fts ? 'task_search s CROSS JOIN tasks t ON t.id = s.rowid' : 'tasks t';
