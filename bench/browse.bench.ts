@@ -106,6 +106,10 @@ time('search "photosynthesis reader"', { q: 'photosynthesis reader' }, 100);
 time('search "variant 123457" (rare)', { q: 'variant 123457' }, 100);
 time('search prefix "photo", page 50', { q: 'photo', page: 50 }, 100);
 time('search "breakfast" + classification', { q: 'breakfast', classification: 'yes' }, 100);
+// A phrase: the index finds the rows with both words, each is then checked for them side by side.
+// Rows that hold the words but not the phrase are the costly case: the first PHRASE_CANDIDATES are checked.
+time('phrase "a reader who is new"', { q: '"a reader who is new"' }, 100);
+time('phrase, words never side by side', { q: '"reader photosynthesis"' }, 100);
 // What a "Count all" click costs (the lists above count COUNT_AHEAD past the page, then say "more than").
 time('filter: kept, every match counted', { filter: 'kept', count: 'all' });
 time('search "photosynthesis reader", all counted', { q: 'photosynthesis reader', count: 'all' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { searchTerms, searchWords, toFtsQuery, MAX_SEARCH_WORDS } from './search';
+import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, searchTerms, searchWords, toFtsQuery, MAX_SEARCH_WORDS } from './search';
 
 describe('toFtsQuery', () => {
 	it('cuts words where the index tokenizer does, so no quoted string is a phrase', () => {
@@ -16,13 +16,33 @@ describe('toFtsQuery', () => {
 		expect(toFtsQuery('reader', [])).toBe('"reader"*');
 	});
 	it('a chunk written with a leading "-" leaves out the rows holding all its words', () => {
-		expect(searchTerms('recipe -cake -snake_case e-mail')).toEqual({ words: ['recipe', 'e', 'mail'], excluded: [['cake'], ['snake', 'case']] });
+		expect(searchTerms('recipe -cake -snake_case e-mail')).toEqual({ words: ['recipe', 'e', 'mail'], phrases: [], excluded: [['cake'], ['snake', 'case']] });
 		expect(toFtsQuery('recipe -cake -snake_case')).toBe('("recipe"*) NOT ("cake") NOT ("snake" "case")');
 		expect(toFtsQuery('recipe -cake', ['recipe', 'recipes'])).toBe('(("recipe" OR "recipes")) NOT ("cake")');
 		// Words only left out: nothing to take them from.
 		expect(toFtsQuery('-cake')).toBeNull();
 		expect(toFtsQuery('- cake')).toBe('"cake"*');
 		expect(searchWords('a -b')).toEqual(['a']);
+	});
+	it('a quoted run of two or more words is a phrase: its words ANDed in the query, no prefix on them', () => {
+		expect(searchTerms('"chocolate cake" recipe -"carrot cake"')).toEqual({ words: ['recipe'], phrases: [['chocolate', 'cake']], excluded: [['carrot', 'cake']] });
+		expect(toFtsQuery('"chocolate cake" rec')).toBe('"chocolate" "cake" "rec"*');
+		expect(toFtsQuery('"chocolate cake"')).toBe('"chocolate" "cake"');
+		expect(toFtsQuery('"cake cake mix" re', ['re', 'recipe'])).toBe('"cake" AND "mix" AND ("re" OR "recipe")');
+		// One quoted word is a word; an unclosed quote runs to the end.
+		expect(searchTerms('"cake" say "snake_case')).toEqual({ words: ['cake', 'say'], phrases: [['snake', 'case']], excluded: [] });
+	});
+	it('holdsPhrases: the words side by side, in order, within one field, folded like the index', () => {
+		const phrase = [['chocolate', 'cake'].map(foldWord)];
+		expect(holdsPhrases(phrase, ['Bake a Chocolate-cake today', null])).toBe(true);
+		expect(holdsPhrases(phrase, ['cake chocolate', null])).toBe(false);
+		expect(holdsPhrases(phrase, ['chocolate and cake'])).toBe(false);
+		// Not across two fields, nor across two instances' outputs handed over as one value.
+		expect(holdsPhrases(phrase, ['… with chocolate', 'cake …'])).toBe(false);
+		expect(holdsPhrases(phrase, [`one chocolate${PHRASE_FIELD_SEPARATOR}cake two`])).toBe(false);
+		expect(holdsPhrases(phrase, [`x${PHRASE_FIELD_SEPARATOR}more chocolate cake`])).toBe(true);
+		expect(holdsPhrases([['creme', 'brulee']], ['Crème Brûlée'])).toBe(true);
+		expect(holdsPhrases([['a', 'b'], ['c', 'd']], ['a b', 'c x d'])).toBe(false);
 	});
 	it('splits at combining marks and at letters Unicode 6.1 still called marks', () => {
 		expect(searchWords('e\u0301t\u00e9')).toEqual(['e', 't\u00e9']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { highlight, searchTerms } from './highlight';
+import { highlight } from './highlight';
 
 describe('highlight', () => {
 	it('marks every match of the query words, any case, longest first', () => {
@@ -11,15 +11,23 @@ describe('highlight', () => {
 			{ text: ' abound', mark: false }
 		]);
 	});
-	it('keeps quoted phrases whole, drops operators, escapes regex characters', () => {
-		expect(searchTerms('"chocolate cake" OR c++ -x')).toEqual(['chocolate cake', 'c++', 'x']);
-		expect(highlight('a (b) c', '(b)')).toEqual([
-			{ text: 'a ', mark: false },
-			{ text: '(b)', mark: true },
-			{ text: ' c', mark: false }
+	it('marks a quoted phrase whole, whatever separates its words; not the words left out', () => {
+		expect(highlight('Chocolate-cake and carrot cake', '"chocolate cake" -carrot')).toEqual([
+			{ text: 'Chocolate-cake', mark: true },
+			{ text: ' and carrot cake', mark: false }
+		]);
+	});
+	it('marks words as the search cuts them, regex characters harmless', () => {
+		expect(highlight('a (b) c++', '(b) c++')).toEqual([
+			{ text: 'a (', mark: false },
+			{ text: 'b', mark: true },
+			{ text: ') ', mark: false },
+			{ text: 'c', mark: true },
+			{ text: '++', mark: false }
 		]);
 	});
 	it('leaves text alone without a query', () => {
 		expect(highlight('plain', '')).toEqual([{ text: 'plain', mark: false }]);
+		expect(highlight('plain', '-plain')).toEqual([{ text: 'plain', mark: false }]);
 	});
 });

@@ -1,27 +1,30 @@
 /**
  * Search terms marked in a text, as segments to render escaped (`<mark>` around the matches):
- * the query's words (quotes keep a phrase together), case-insensitive, longest first so
- * "recipes" wins over "recipe" where both match.
+ * what the search looks for ($lib/datasets/search: its words, its quoted phrases with anything
+ * but letters and digits between their words; not the words it leaves out), any case, longest
+ * first so "recipes" wins over "recipe" where both match.
  */
+import { searchTerms } from '$lib/datasets/search';
+
 export interface Segment {
 	text: string;
 	mark: boolean;
 }
 
-export function searchTerms(query: string | null | undefined): string[] {
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The patterns a search's matches are marked by, longest first. */
+export function markedPatterns(query: string | null | undefined): string[] {
 	if (!query) return [];
-	const terms: string[] = [];
-	for (const m of query.matchAll(/"([^"]+)"|(\S+)/g)) {
-		const term = (m[1] ?? m[2]).replace(/^[-+]|[*]$/g, '').trim();
-		if (term && !/^(AND|OR|NOT)$/.test(term)) terms.push(term);
-	}
-	return [...new Set(terms)].sort((a, b) => b.length - a.length);
+	const { words, phrases } = searchTerms(query);
+	const sorted = [...new Set(words)].sort((a, b) => b.length - a.length).map(escapeRegExp);
+	return [...phrases.map((p) => p.map(escapeRegExp).join('[^\\p{L}\\p{N}]+')), ...sorted];
 }
 
 export function highlight(text: string, query: string | null | undefined): Segment[] {
-	const terms = searchTerms(query);
-	if (!text || terms.length === 0) return [{ text, mark: false }];
-	const pattern = new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+	const patterns = markedPatterns(query);
+	if (!text || patterns.length === 0) return [{ text, mark: false }];
+	const pattern = new RegExp(patterns.join('|'), 'giu');
 	const out: Segment[] = [];
 	let last = 0;
 	for (const m of text.matchAll(pattern)) {

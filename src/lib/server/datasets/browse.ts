@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DomainError } from '$lib/errors';
 import { db, perConnection, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
-import { searchTerms, searchWords, toFtsQuery } from '$lib/datasets/search';
+import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, phrasePattern, searchTerms, searchWords, toFtsQuery } from '$lib/datasets/search';
 import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 import { datasetTaskCount } from './counts';
 
@@ -14,7 +14,7 @@ export class SearchError extends DomainError {
 }
 
 export interface TaskListFilters {
-	/** Full-text query over instruction, inputs and outputs (FTS5; words are ANDed, prefix match on the last). */
+	/** Full-text query over instruction, inputs, outputs and turns ($lib/datasets/search: words ANDed, prefix on the last, "-word", "quoted phrases"). */
 	q?: string;
 	classification?: 'yes' | 'no' | 'unknown';
 	emptyInput?: 'yes' | 'no';
@@ -26,6 +26,8 @@ export interface TaskListFilters {
 	count?: 'all';
 	/** Matches counted past the page's first row before the total is given as "at least" (default COUNT_AHEAD). */
 	countAhead?: number;
+	/** Rows holding a phrase search's words that are checked for its phrases (default PHRASE_CANDIDATES). */
+	phraseCandidates?: number;
 }
 
 /** A row of a dataset's task list; text fields hold at most LIST_CLIP_CHARS characters. */
@@ -50,6 +52,8 @@ export interface TaskListPage {
 	page: number;
 	pageSize: number;
 	pages: number;
+	/** Set when a phrase search checked only this many rows holding all its words (the first, in import order). */
+	phraseCandidates?: number;
 }
 
 const MAX_PAGE_SIZE = 200;
@@ -61,6 +65,9 @@ const MAX_PAGE_SIZE = 200;
  * one click (count: 'all'). A dataset's unfiltered total is always exact (datasetTaskCount).
  */
 export const COUNT_AHEAD = 10_000;
+
+/** Rows holding all of a phrase search's words that are checked for the phrases (~10 µs each). */
+export const PHRASE_CANDIDATES = 5_000;
 
 /** The most index terms a search's last word is spelled out as; past that it stays a prefix. */
 const MAX_LAST_WORD_TERMS = 64;
@@ -97,6 +104,30 @@ function searchVocabulary(c: Database.Database) {
 		}
 	};
 }
+
+/**
+ * Per connection: the SQL function `search_phrases(phrases, instruction, inputs, outputs, turns)`
+ * that checks a candidate row of the index for a search's phrases (JSON of folded words). The
+ * index has no positions; the function is called only for rows that hold all the words.
+ */
+function phraseCheck(c: Database.Database): true {
+	let lastJson = '';
+	let patterns: RegExp[] = [];
+	c.function('search_phrases', { deterministic: true, varargs: true }, (json: unknown, ...texts: unknown[]) => {
+		if (json !== lastJson) {
+			lastJson = json as string;
+			patterns = (JSON.parse(lastJson) as string[][]).map(phrasePattern);
+		}
+		return holdsPhrases(patterns, texts as (string | null)[]) ? 1 : 0;
+	});
+	return true;
+}
+
+/** A task's fields as search_phrases takes them: several instances' inputs (outputs, turns) are separate fields. */
+const PHRASE_FIELDS = `t.instruction,
+	(SELECT group_concat(i.input, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM instances i WHERE i.task_id = t.id),
+	(SELECT group_concat(i.output, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM instances i WHERE i.task_id = t.id),
+	(SELECT group_concat(ct.content, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM conversations cv JOIN conversation_turns ct ON ct.conversation_id = cv.id WHERE cv.task_id = t.id)`;
 
 /**
  * The index's terms that a search's last word covers as a prefix (the word itself first), or
@@ -138,17 +169,35 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	}
 	// A search is driven from the index (its matches in rowid order, each checked against the
 	// dataset and the filters) rather than walking the dataset's tasks through an IN list.
-	const from = fts ? 'task_search s CROSS JOIN tasks t ON t.id = s.rowid' : 'tasks t';
+	let from = fts ? 'task_search s CROSS JOIN tasks t ON t.id = s.rowid' : 'tasks t';
+	const unfiltered = where.length === 1 && !fts;
+	let orderBy = fts ? 's.rowid' : 't.id';
+	let phraseCandidatesCapped = false;
+	let checkedCandidates = 0;
 	if (fts) {
 		where.unshift('s.task_search MATCH ?');
 		params.unshift(fts);
+		const phrases = searchTerms(filters.q!).phrases;
+		if (phrases.length) {
+			// The index has no positions: the rows holding every word (and meeting the filters) are
+			// checked for the phrases one by one, ~10 µs each — the first PHRASE_CANDIDATES of them.
+			perConnection(c, phraseCheck);
+			const cap = Math.max(1, Math.floor(filters.phraseCandidates ?? PHRASE_CANDIDATES));
+			const candidates = `SELECT s.rowid AS id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY s.rowid`;
+			phraseCandidatesCapped = c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${candidates} LIMIT ?)`).get(...params, cap + 1)!.n > cap;
+			if (phraseCandidatesCapped) checkedCandidates = cap;
+			from = `(${candidates} LIMIT ${cap}) s CROSS JOIN tasks t ON t.id = s.id`;
+			orderBy = 's.id';
+			where.splice(0, where.length, `search_phrases(?, ${PHRASE_FIELDS})`);
+			params.push(JSON.stringify(phrases.map((p) => p.map(foldWord))));
+		}
 	}
 	const whereSql = where.join(' AND ');
 	const requested = Math.max(filters.page ?? 1, 1);
 	let total: number;
 	let totalExact = true;
 	try {
-		if (where.length === 1) total = datasetTaskCount(c, datasetId);
+		if (unfiltered) total = datasetTaskCount(c, datasetId);
 		else if (filters.count === 'all') total = (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM ${from} WHERE ${whereSql}`).get(...params)!).n;
 		else {
 			// Counted up to a bound past the requested page: enough to page on, cheap however common the match.
@@ -181,7 +230,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 				t.filter_status AS filterStatus, substr(t.filter_rule, 1, ${LIST_CLIP_CHARS}) AS filterRule,
 				(SELECT substr(input, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstInput,
 				(SELECT substr(output, 1, ${LIST_CLIP_CHARS}) FROM instances WHERE task_id = t.id ORDER BY id LIMIT 1) AS firstOutput
-			 FROM ${from} WHERE ${whereSql} ORDER BY ${fts ? 's.rowid' : 't.id'} ${order} LIMIT ? OFFSET ?`
+			 FROM ${from} WHERE ${whereSql} ORDER BY ${orderBy} ${order} LIMIT ? OFFSET ?`
 		)
 		.all(...params, fromEnd ? Math.min(pageSize, total - offset) : pageSize, fromEnd ? Math.max(0, total - offset - pageSize) : offset);
 	const rows = fromEnd ? selected.reverse() : selected;
@@ -191,7 +240,8 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 		totalExact,
 		page,
 		pageSize,
-		pages
+		pages,
+		...(phraseCandidatesCapped ? { phraseCandidates: checkedCandidates } : {})
 	};
 }
 
