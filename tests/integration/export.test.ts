@@ -305,6 +305,29 @@ describe('filters', () => {
 		expect(JSON.parse(text.split('\n')[2])).toEqual({ instruction: 'Task 2, said otherwise.', input: '', output: 'f1' });
 	});
 
+	it('a rephrasing written with {INPUT} is exported with its input in place, never with the placeholder', () => {
+		const { datasetId, task, instance } = buildLab();
+		transaction(db, () => {
+			const w = new RowWriter(db);
+			const now = Date.now();
+			// As released (instruction_with_input given), and as generated without it.
+			w.insertFormulation({ taskId: task['5'], instanceId: instance['5a'], datasetId, instruction: 'Count the syllables in {INPUT}.', instructionWithInput: 'Count the syllables in sierra.', input: 'sierra', output: 'f5' }, now);
+			w.insertFormulation({ taskId: task['5'], instanceId: instance['5a'], datasetId, instruction: 'How many syllables has "{INPUT}"?', input: ' delta ', output: 'f6' }, now);
+			w.flush();
+		});
+		for (const format of ['jsonl', 'openai-chat'] as const) {
+			const { text } = runExport({ datasetId, filters: parseWhere(['origin=imported']), format, includeReformulations: true });
+			expect(text, format).not.toContain('{INPUT}');
+		}
+		const rows = runExport({ datasetId, filters: parseWhere(['origin=imported']), format: 'jsonl', includeReformulations: true })
+			.text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+		expect(rows).toEqual([
+			{ instruction: 'Task 5.', input: 'v', output: 'o5a' },
+			{ instruction: 'Count the syllables in sierra.', input: '', output: 'f5' },
+			{ instruction: 'How many syllables has "delta"?', input: '', output: 'f6' }
+		]);
+	});
+
 	it('the manifest lists the runs the rows came from', () => {
 		const { datasetId } = buildLab();
 		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'csv' }).manifest.sources.runs).toEqual([1, 2, 3]);

@@ -56,7 +56,8 @@ Options:
   --chat-input <layout>  openai-chat: ${CHAT_INPUT_LAYOUTS.join(' | ')} (default labelled: "Input:" before the input,
                          which the importer splits back; plain: only a blank line)
   --responses <model>    export this model's responses as the outputs (one row per response)
-  --reformulations       add each instance's reformulations (template expansion) as extra rows
+  --reformulations       add each instance's reformulations (template expansion) as extra rows;
+                         one written with {INPUT} is exported with the input in place, no separate input
   --csv-keep-formulas    csv: write cells exactly as stored; by default text starting with = + - @
                          (or a tab or CR; a "- " bullet list too) gets a leading ' so spreadsheets
                          do not run it as a formula, and pandas / datasets read it with the ';

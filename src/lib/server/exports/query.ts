@@ -23,6 +23,7 @@ import {
 	type SerializeOptions
 } from '../../formats/serialize';
 import { CSV_QUOTED_CHARACTERS, FORMULA_START_CHARACTERS } from '../../formats/csv';
+import { INPUT_PLACEHOLDER, instructionWithInput } from '../../prompts/unnatural';
 
 export interface ExportSelection {
 	datasetId: number;
@@ -134,10 +135,22 @@ interface FormulationRow {
 	taskId: number;
 	instanceId: number | null;
 	instruction: string;
+	instructionWithInput: string | null;
 	input: string;
 	output: string;
 	runId: number | null;
 	importId: number | null;
+}
+
+/**
+ * A reformulation as a training row. Unnatural Instructions' rephrasings say where the input goes
+ * with {INPUT}; a file that kept the placeholder would teach it. Such a row is written with the
+ * input in place (its instruction_with_input, else the placeholder filled the same way) and no
+ * separate input.
+ */
+function reformulationRow({ instructionWithInput: filled, ...f }: FormulationRow): ExportRow {
+	if (!f.instruction.includes(INPUT_PLACEHOLDER)) return { kind: 'reformulation', ...f };
+	return { kind: 'reformulation', ...f, instruction: filled ?? instructionWithInput(f.instruction, f.input), input: '' };
 }
 
 /** The selected rows in file order; `limit` for a sample (the size estimate). */
@@ -168,7 +181,7 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 
 	const formulations = client
 		.prepare<[number], FormulationRow>(
-			`SELECT f.task_id AS taskId, f.instance_id AS instanceId, f.instruction, f.input, f.output,
+			`SELECT f.task_id AS taskId, f.instance_id AS instanceId, f.instruction, f.instruction_with_input AS instructionWithInput, f.input, f.output,
 				f.run_id AS runId, f.import_id AS importId
 			 FROM tasks t CROSS JOIN formulations f ON f.task_id = t.id
 			 WHERE t.dataset_id = ? ORDER BY t.id, f.id`
@@ -178,7 +191,7 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 	let taskId = -1;
 	let linked = new Map<number, FormulationRow[]>();
 	let unlinked: FormulationRow[] = [];
-	const asRow = (f: FormulationRow): ExportRow => ({ kind: 'reformulation', ...f });
+	const asRow = reformulationRow;
 	try {
 		for (const row of rows) {
 			if (row.taskId !== taskId) {
