@@ -18,8 +18,13 @@ export interface GeneratedInstance {
 	output: string;
 }
 
-/** 'empty': the model wrote nothing (recorded, so an empty reply is never silent). */
-export type InstanceProblem = 'missing_output' | 'missing_label' | 'truncated' | 'empty';
+/**
+ * 'empty': the model wrote nothing (recorded, so an empty reply is never silent).
+ * 'missing_input': an output-first label with no input after it. 'unclear_input': the reply's
+ * last output-first input runs on over lines with no field label — a multi-line input and
+ * commentary after it cannot be told apart, so neither is guessed.
+ */
+export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty';
 
 /** An empty reply: no instance, one problem saying so. */
 function emptyReply(text: string): ParsedInstances | null {
@@ -144,8 +149,16 @@ export function parseInputFirstInstances(text: string, finishReason = 'stop'): P
 
 /**
  * Output-first reply: "Class label: X" then the input for that label — whatever its field is
- * called ("Review: …", "Sentence: …"); a leading "Input:" label is removed. A label without any
- * following text has an empty input. Text before the first label is a lead-in.
+ * called ("Review: …", "Sentence: …"); a leading "Input:" label is removed. Text before the
+ * first label is a lead-in.
+ *
+ * Two places where the reference guesses are problems here instead. A label with no input after
+ * it: the reference keeps it with an empty input, but the output-first prompt asks for an input
+ * written for each label (every demonstration has one), so a bare label is a missing input, as
+ * a missing output is in input-first replies. The reply's last input, when it runs on over
+ * unlabelled lines: the reference keeps everything up to the next label, so text the model
+ * wrote after its last example ("Some trailing commentary…") would become part of the input.
+ * Earlier inputs end at the next label and may span lines; the last one has no such end.
  */
 export function parseOutputFirstInstances(text: string, finishReason = 'stop'): ParsedInstances {
 	const empty = emptyReply(text);
@@ -153,21 +166,44 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 	const notes: ReplyNote[] = [];
 	const problems: ParsedInstances['problems'] = [];
 	const body = prepare(text, notes);
-	const parts = body.split(/(?:^|\n)[ \t]*Class[ \t]*label[ \t]*\d*[ \t]*:/i);
-	const lead = parts.shift()!.trim();
+	// The labels are kept as written (odd pairs), so a problem's raw text is the model's own.
+	const pieces = body.split(/((?:^|\n)[ \t]*Class[ \t]*label[ \t]*\d*[ \t]*:)/i);
+	const lead = pieces.shift()!.trim();
 	if (lead !== '') notes.push({ kind: 'lead_in', raw: lead });
-	if (finishReason === 'length' && parts.length) problems.push({ problem: 'truncated', raw: `Class label:${parts.pop()!}`.trim() });
+	const parts: string[] = [];
+	const labels: string[] = [];
+	for (let i = 0; i + 1 < pieces.length; i += 2) {
+		labels.push(pieces[i]);
+		parts.push(pieces[i + 1]);
+	}
+	if (finishReason === 'length' && parts.length) problems.push({ problem: 'truncated', raw: `${labels.pop()!}${parts.pop()!}`.trim() });
 	const instances: GeneratedInstance[] = [];
-	for (const part of parts) {
+	// The last part ends the reply (a cut one was set aside above): only it can have text after its input.
+	const lastEndsReply = finishReason !== 'length';
+	parts.forEach((part, k) => {
+		const raw = `${labels[k]}${part}`.trim();
 		const newline = part.indexOf('\n');
 		const labelLine = newline === -1 ? part : part.slice(0, newline);
 		const rest = newline === -1 ? '' : part.slice(newline + 1);
 		const label = stripWrapping(labelLine.trim()).text;
 		if (label === '') {
-			problems.push({ problem: 'missing_label', raw: `Class label:${part}`.trim() });
-			continue;
+			problems.push({ problem: 'missing_label', raw });
+			return;
 		}
-		instances.push({ input: cleanField(rest.trim().replace(INPUT_LABEL, '')), output: label });
-	}
+		const written = rest.trim();
+		// "Input:" with nothing after it is no input either; "<noinput>" is one the model wrote.
+		if (written.replace(INPUT_LABEL, '').trim() === '') {
+			problems.push({ problem: 'missing_input', raw });
+			return;
+		}
+		// The input's first line of text (after a label on a line of its own), then what follows it.
+		const lines = written.split('\n');
+		const after = lines.slice(/^[^:]*:[ \t]*$/.test(lines[0]) && labelOf(lines[0]) !== null ? 2 : 1);
+		if (lastEndsReply && k === parts.length - 1 && after.some((l) => l.trim() !== '' && labelOf(l) === null)) {
+			problems.push({ problem: 'unclear_input', raw });
+			return;
+		}
+		instances.push({ input: cleanField(written.replace(INPUT_LABEL, '')), output: label });
+	});
 	return { instances, problems, notes };
 }

@@ -9,13 +9,24 @@ import { splitSignOff, stripWrapping, type ReplyNote, type ReplyStyle } from './
 export interface ParsedInstructionList {
 	/** New instructions in the order written, cleaned (one line, trimmed, decorations removed). */
 	instructions: string[];
-	/** The reply was cut by max_tokens and dropped whole, as in the paper. */
+	/** The reply was cut by max_tokens and dropped whole, as in the paper (its text is a 'truncated' problem). */
 	droppedForLength: boolean;
 	/** A chat model's lead-in ("Sure! Here are more tasks:"), not an instruction. */
 	preamble?: string;
 	/** What else did not become an instruction: sign-off, decorations, empty items. */
 	notes: ReplyNote[];
+	/** Pieces of the reply not read as instructions, each with the model's exact text. */
+	problems: Array<{ problem: InstructionListProblem; raw: string }>;
 }
+
+/**
+ * 'truncated': the reply was cut by max_tokens and dropped whole; 'lone_lead_in': the reply is
+ * only a line announcing a list ("Here are some more tasks:"), the list itself never came (a
+ * chat reply stops at the blank line after it); 'broken_numbering': a line that starts a list
+ * item with a number written wrongly ("10 Compose…", "Eleven. List…"), not glued into the
+ * instruction before it.
+ */
+export type InstructionListProblem = 'truncated' | 'lone_lead_in' | 'broken_numbering';
 
 /** One line: whitespace runs (newlines too) become one space. */
 function oneLine(text: string): string {
@@ -29,26 +40,49 @@ function oneLine(text: string): string {
 const NUMBERED = /^[ \t]*((?:>[ \t]*)?(?:\*\*|__)?(?:(?:task|instruction)[ \t]*)?\d{1,3}[ \t]?[.):](?:\*\*|__)?)(?=[ \t]|$)/i;
 const BULLET = /^[ \t]*((?:>[ \t]*)?[-*•])(?=[ \t])/;
 
+/**
+ * A line announcing a list rather than being an item: it ends with ":" and says "here are/is …
+ * tasks/instructions/examples" ("Sure! Here are seven more diverse tasks for you to try:").
+ */
+const LIST_INTRO = /\b(?:here|below)[ \t]+(?:are|is)\b[^\n]*\b(?:tasks?|instructions?|examples?|ideas?)\b[^\n]*:$/i;
+
+/** Numbers written as words, either case of the first letter ("Eleven.", "eleven)"). */
+const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty'
+	.split('|')
+	.map((w) => `[${w[0].toUpperCase()}${w[0]}]${w.slice(1)}`)
+	.join('|');
+/**
+ * A line that starts like a list item but is not numbered as one: a number with no "." or ")"
+ * ("10 Compose a haiku") or a number written as a word ("Eleven. List reasons"), then a
+ * capitalised word (so "1 cup of flour" inside an instruction is not one).
+ */
+const BROKEN_NUMBER = new RegExp(`^[ \\t]*(?:\\d{1,3}[ \\t]+|(?:${NUMBER_WORDS})[ \\t]*[.):][ \\t]*)(?=[A-Z])`);
+
 /** Lead-ins chat models open with when they do not end the line with ":". */
 const LEAD_IN = /^(?:sure|certainly|of course|okay|ok|absolutely|great|here (?:are|is)|below (?:are|is))\b/i;
 
 interface Item {
 	marker: string | null;
 	lines: string[];
+	/** Started by a line with broken numbering (BROKEN_NUMBER): not read. */
+	broken?: boolean;
 }
 
 /**
- * Split the reply into instructions. A reply cut by the length limit is dropped whole: the paper
- * keeps no instruction from it, since the last one is likely cut mid-sentence.
+ * Split the reply into instructions. A reply cut by the length limit is dropped whole, as the
+ * paper and its reference code do (post_process_gpt3_response returns nothing on "length"): its
+ * text is returned as a 'truncated' problem, so the call is listed with the pieces not read.
+ * A lone list announcement and lines with broken numbering are problems too, never instructions.
  *
  * Completions: the text before the first marker is item 9 itself — whatever it ends with.
  * Chat: that text is a lead-in when it ends with ":", opens like one ("Sure", "Here are"), or is
  * set apart by a blank line; otherwise it is an item written without a number.
  */
 export function parseInstructionList(text: string, finishReason: string, style: ReplyStyle = 'completions'): ParsedInstructionList {
-	if (finishReason === 'length') return { instructions: [], droppedForLength: true, notes: [] };
-	if (text.trim() === '') return { instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }] };
+	if (finishReason === 'length') return { instructions: [], droppedForLength: true, notes: [], problems: [{ problem: 'truncated', raw: text }] };
+	if (text.trim() === '') return { instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }], problems: [] };
 	const notes: ReplyNote[] = [];
+	const problems: ParsedInstructionList['problems'] = [];
 	const { body, signOff } = splitSignOff(text);
 	const lines = body.split('\n');
 	const numbered = lines.some((l) => NUMBERED.test(l));
@@ -58,8 +92,11 @@ export function parseInstructionList(text: string, finishReason: string, style: 
 	const items: Item[] = [{ marker: null, lines: [] }];
 	for (const line of lines) {
 		const m = marker(line);
+		const current = items[items.length - 1];
 		if (m) items.push({ marker: m[1], lines: [line.slice(m[0].length)] });
-		else items[items.length - 1].lines.push(line);
+		// Never glued to the item before: a broken number starts a piece of its own.
+		else if (BROKEN_NUMBER.test(line) && current.lines.some((l) => l.trim() !== '')) items.push({ marker: null, lines: [line], broken: true });
+		else current.lines.push(line);
 	}
 
 	let preamble: string | undefined;
@@ -89,7 +126,16 @@ export function parseInstructionList(text: string, finishReason: string, style: 
 
 	const instructions: string[] = [];
 	for (const item of items) {
-		const raw = oneLine(item.lines.join('\n'));
+		const written = item.lines.join('\n').trim();
+		if (item.broken) {
+			problems.push({ problem: 'broken_numbering', raw: written });
+			continue;
+		}
+		const raw = oneLine(written);
+		if (LIST_INTRO.test(raw)) {
+			problems.push({ problem: 'lone_lead_in', raw: written });
+			continue;
+		}
 		if (item.marker && /[*_>]|^(?:task|instruction)/i.test(item.marker.trim())) notes.push({ kind: 'decoration', raw: item.marker.trim() });
 		if (item.marker && /^[-*•]$/.test(item.marker.trim())) notes.push({ kind: 'decoration', raw: item.marker.trim() });
 		if (raw === '') {
@@ -104,5 +150,5 @@ export function parseInstructionList(text: string, finishReason: string, style: 
 		}
 		instructions.push(clean.text);
 	}
-	return { instructions, droppedForLength: false, ...(preamble !== undefined ? { preamble } : {}), notes };
+	return { instructions, droppedForLength: false, ...(preamble !== undefined ? { preamble } : {}), notes, problems };
 }

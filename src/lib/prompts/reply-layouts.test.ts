@@ -87,11 +87,11 @@ describe('input-first replies in many layouts', () => {
 
 describe('output-first replies in many layouts', () => {
 	it('9. a named input after the label line ("Review: …") is the input', () => {
-		const reply = 'Class label: Positive\nReview: Best pizza in town.\nClass label: Negative\nReview: Cold and\nsoggy.';
+		const reply = 'Class label: Negative\nReview: Cold and\nsoggy.\nClass label: Positive\nReview: Best pizza in town.';
 		expect(parseOutputFirstInstances(reply)).toEqual({
 			instances: [
-				{ input: 'Review: Best pizza in town.', output: 'Positive' },
-				{ input: 'Review: Cold and\nsoggy.', output: 'Negative' }
+				{ input: 'Review: Cold and\nsoggy.', output: 'Negative' },
+				{ input: 'Review: Best pizza in town.', output: 'Positive' }
 			],
 			problems: [],
 			notes: []
@@ -208,7 +208,7 @@ describe('empty replies', () => {
 			expect(parseInputFirstInstances(text)).toEqual({ instances: [], problems: [{ problem: 'empty', raw: text }], notes: [] });
 			expect(parseOutputFirstInstances(text)).toEqual({ instances: [], problems: [{ problem: 'empty', raw: text }], notes: [] });
 			for (const style of ['chat', 'completions'] as const) {
-				expect(parseInstructionList(text, 'stop', style)).toEqual({ instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }] });
+				expect(parseInstructionList(text, 'stop', style)).toEqual({ instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }], problems: [] });
 			}
 		}
 	});

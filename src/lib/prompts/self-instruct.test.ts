@@ -58,13 +58,14 @@ describe('parseInstructionList', () => {
 		expect(parseInstructionList(reply, 'stop')).toEqual({
 			instructions: ['Write a limerick about a cat.', 'Convert 5 miles to kilometres.', 'Name three rivers in Africa.'],
 			droppedForLength: false,
-			notes: []
+			notes: [],
+			problems: []
 		});
 	});
 
 	it('drops a reply cut by the length limit whole', () => {
 		const reply = ' Write a limerick.\n10. Convert 5 miles to kilo';
-		expect(parseInstructionList(reply, 'length')).toEqual({ instructions: [], droppedForLength: true, notes: [] });
+		expect(parseInstructionList(reply, 'length')).toEqual({ instructions: [], droppedForLength: true, notes: [], problems: [{ problem: 'truncated', raw: reply }] });
 	});
 
 	it('copes with messy output: extra whitespace, gaps in numbering, empty items, ")" markers', () => {
@@ -90,13 +91,53 @@ describe('parseInstructionList', () => {
 			instructions: ['Write a toast for a wedding.', 'Estimate the weight of a bus.'],
 			droppedForLength: false,
 			preamble: 'Sure! Here are more tasks:',
-			notes: [{ kind: 'lead_in', raw: 'Sure! Here are more tasks:' }]
+			notes: [{ kind: 'lead_in', raw: 'Sure! Here are more tasks:' }],
+			problems: []
 		});
 		expect(parseInstructionList('1. Only one task here.', 'stop').instructions).toEqual(['Only one task here.']);
 	});
 
 	it('returns nothing for an empty reply', () => {
 		expect(parseInstructionList('   \n', 'stop').instructions).toEqual([]);
+	});
+
+	it('never takes a lone list announcement for an instruction (a chat reply stopped at the blank line after it)', () => {
+		for (const text of ['Sure! Here are seven more diverse tasks for you to try:', 'Here are some more tasks:']) {
+			for (const style of ['chat', 'completions'] as const) {
+				const parsed = parseInstructionList(text, 'stop', style);
+				expect(parsed.instructions).toEqual([]);
+				expect(parsed.problems).toEqual([{ problem: 'lone_lead_in', raw: text }]);
+			}
+		}
+		// An instruction ending in ":" is still one.
+		expect(parseInstructionList(' Translate the following sentence into French:', 'stop', 'chat').instructions).toEqual(['Translate the following sentence into French:']);
+	});
+
+	it('does not glue lines with broken numbering into the instruction before them', () => {
+		const reply =
+			' Rank these cities by population from largest to smallest please.\n10 Compose a haiku about a frozen lake at dawn in early January.\nEleven. List reasons a cat might stop eating its usual food at home.\n12. Suggest an itinerary for two days in Lisbon on foot with kids.';
+		const parsed = parseInstructionList(reply, 'stop');
+		expect(parsed.instructions).toEqual([
+			'Rank these cities by population from largest to smallest please.',
+			'Suggest an itinerary for two days in Lisbon on foot with kids.'
+		]);
+		expect(parsed.problems).toEqual([
+			{ problem: 'broken_numbering', raw: '10 Compose a haiku about a frozen lake at dawn in early January.' },
+			{ problem: 'broken_numbering', raw: 'Eleven. List reasons a cat might stop eating its usual food at home.' }
+		]);
+		for (const p of parsed.problems) expect(reply).toContain(p.raw);
+		// A number inside an instruction's text is not a broken marker.
+		expect(parseInstructionList(' Scale this recipe for four people:\n2 cups of flour and 1 egg.\n10. Name a bird.', 'stop').instructions).toEqual([
+			'Scale this recipe for four people: 2 cups of flour and 1 egg.',
+			'Name a bird.'
+		]);
+	});
+
+	it('keeps the text of a reply cut by max_tokens as a problem, though no instruction is taken from it (the paper drops it whole)', () => {
+		const reply = ' Summarize the plot in three sentences.\n10. Give me ten ideas for a party\n11. Translate the following paragr';
+		const parsed = parseInstructionList(reply, 'length');
+		expect(parsed.instructions).toEqual([]);
+		expect(parsed.problems).toEqual([{ problem: 'truncated', raw: reply }]);
 	});
 });
 
@@ -207,12 +248,32 @@ describe('parseOutputFirstInstances', () => {
 		});
 	});
 
-	it('gives an empty input when a label has none, ignores a lead-in, stops at the next task', () => {
+	it('records a label with no input as a missing input (never an empty one), ignores a lead-in, stops at the next task', () => {
 		const reply = 'Here you go.\nclass label:  True \nClass Label: False\nInput:  The sun is cold. \nTask: next';
-		expect(parseOutputFirstInstances(reply).instances).toEqual([
-			{ input: '', output: 'True' },
-			{ input: 'The sun is cold.', output: 'False' }
+		const parsed = parseOutputFirstInstances(reply);
+		expect(parsed.instances).toEqual([{ input: 'The sun is cold.', output: 'False' }]);
+		expect(parsed.problems).toEqual([{ problem: 'missing_input', raw: 'class label:  True' }]);
+		expect(parseOutputFirstInstances('Class label: Negative')).toEqual({ instances: [], problems: [{ problem: 'missing_input', raw: 'Class label: Negative' }], notes: [] });
+		expect(parseOutputFirstInstances('Class label: Negative\nInput:').problems).toEqual([{ problem: 'missing_input', raw: 'Class label: Negative\nInput:' }]);
+		// "<noinput>" is an empty input the model wrote on purpose.
+		expect(parseOutputFirstInstances('Class label: (e)\nInput: <noinput>').instances).toEqual([{ input: '', output: '(e)' }]);
+	});
+
+	it('does not make text after the last input part of it', () => {
+		const reply = 'Class label: Positive\nInput: great\nClass label: Negative\nClass label: Neutral\nInput: meh\nSome trailing commentary from the model';
+		const parsed = parseOutputFirstInstances(reply);
+		expect(parsed.instances).toEqual([{ input: 'great', output: 'Positive' }]);
+		expect(parsed.problems).toEqual([
+			{ problem: 'missing_input', raw: 'Class label: Negative' },
+			{ problem: 'unclear_input', raw: 'Class label: Neutral\nInput: meh\nSome trailing commentary from the model' }
 		]);
+		for (const p of parsed.problems) expect(reply).toContain(p.raw);
+		// Earlier inputs end at the next label, so they may span lines; so may labelled fields, or an input under its own label line.
+		expect(parseOutputFirstInstances('Class label: A\nInput: one\ntwo\nClass label: B\nPersonality: calm\nJob: nurse').instances).toEqual([
+			{ input: 'one\ntwo', output: 'A' },
+			{ input: 'Personality: calm\nJob: nurse', output: 'B' }
+		]);
+		expect(parseOutputFirstInstances('Class label: A\nInput:\nThe whole input.').instances).toEqual([{ input: 'The whole input.', output: 'A' }]);
 	});
 
 	it('reports a block without a label and drops a truncated last block', () => {

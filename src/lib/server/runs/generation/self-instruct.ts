@@ -283,6 +283,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		// instructions to a scan either way.
 		const heads = this.pool.records ? this.pool.recordHeads(parsed.instructions, prepared?.heads ?? undefined) : null;
 		if (parsed.droppedForLength) progress.lengthCut++;
+		for (const p of parsed.problems) bump(progress.replyProblems, p.problem);
 		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const items = parsed.instructions.map((raw, index) => {
 			progress.candidates++;
@@ -305,6 +306,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			droppedForLength: parsed.droppedForLength,
 			...(parsed.preamble !== undefined ? { preamble: parsed.preamble } : {}),
 			...(parsed.notes.length ? { notes: parsed.notes } : {}),
+			// Every piece that did not become an instruction, with its raw text.
+			...(parsed.problems.length ? { problems: parsed.problems } : {}),
 			items
 		};
 	}
