@@ -97,6 +97,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	missing_output: 'No "Output:" in a block',
 	missing_label: 'A class label with no text',
 	missing_input: 'A class label with no input',
+	unclear_answer: 'Classification answer neither Yes nor No',
 	unclear_input: 'Last input runs on into unlabelled text',
 	lone_lead_in: 'Only a line announcing a list',
 	broken_numbering: 'A list item with broken numbering',

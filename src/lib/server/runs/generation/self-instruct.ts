@@ -320,7 +320,11 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		const label = answer === null ? 'unknown' : answer ? 'yes' : 'no';
 		scope.progress.classification[label]++;
 		this.needInstances.push({ taskId: call.taskId!, instruction: String(call.templateValues.task ?? ''), isClassification: answer });
-		return { isClassification: label };
+		if (answer !== null) return { isClassification: label };
+		// Neither Yes nor No ("Maybe", nothing): the task goes on as not classification (input-first),
+		// and the reply is a piece not read, so the call is listed with its raw text.
+		bump(scope.progress.replyProblems, 'unclear_answer');
+		return { isClassification: label, problems: [{ problem: 'unclear_answer', raw: reply.text }] };
 	}
 
 	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {

@@ -1,0 +1,91 @@
+/**
+ * What a model wrote that the Self-Instruct parsers cannot read: a lone chat lead-in, a list
+ * with broken numbering, a list cut by max_tokens, classification answers neither Yes nor No,
+ * output-first replies with a bare label or commentary after the last input. None of it
+ * becomes data, and every such call is listed under "pieces not read" with its raw text.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import { startFakeOpenAI, type FakeOpenAI, type FakeScript } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+import type { Db } from '../../src/lib/server/db';
+import { listCalls } from '../../src/lib/server/runs/engine/calls';
+import { all, fakeEndpoint, progressOf, startRun } from './generation-support';
+
+let db: Db;
+let cleanup: () => void;
+let fake: FakeOpenAI;
+
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(async () => {
+	await fake?.close();
+	cleanup();
+});
+
+const LEAD_IN = 'Sure! Here are seven more diverse tasks for you to try:';
+const BROKEN =
+	'Rank these cities by population from largest to smallest please.\n10 Compose a haiku about a frozen lake at dawn in early January.\nEleven. List reasons a cat might stop eating its usual food at home.\n12. Suggest an itinerary for two days in Lisbon on foot with kids.';
+const CUT = 'Summarize the plot of a novel in three sentences for a busy reader.\n10. Give me ten ideas for a birthday party on a tight budget in winter.\n11. Translate the following paragr';
+const OUTPUT_FIRST = 'Class label: Positive\nInput: great\nClass label: Negative\nClass label: Neutral\nInput: meh\nSome trailing commentary from the model';
+
+function script(): FakeScript {
+	const base = pipelineScript();
+	const classification: string[] = [' Maybe', '', ' Yes'];
+	let outputFirst = 0;
+	return (request) => {
+		const key = String(request.headers['x-client-request-id'] ?? '');
+		const batch = Number(/si-instructions\/(\d+)$/.exec(key)?.[1] ?? 0);
+		if (batch === 1) return LEAD_IN;
+		if (batch === 2) return BROKEN;
+		if (batch === 3) return { text: CUT, finishReason: 'length' };
+		if (/si-classification\//.test(key) && classification.length) return classification.shift()!;
+		if (/si-instances\//.test(key) && /Class label:/.test(request.prompt) && outputFirst++ === 0) return OUTPUT_FIRST;
+		return base(request);
+	};
+}
+
+it('a chat Self-Instruct run keeps none of the unreadable pieces as data and lists every call that had one', async () => {
+	fake = await startFakeOpenAI({ script: script() });
+	const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 6, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+
+	const instructions = all<{ instruction: string }>(db, 'SELECT instruction FROM tasks WHERE run_id = ?', run.id).map((t) => t.instruction);
+	expect(instructions.filter((i) => /here are|haiku|cat might stop|summarize the plot|birthday party/i.test(i))).toEqual([]);
+	// The two well-numbered items of the broken list are instructions of their own (the filters' normalisation lower-cases names).
+	expect(instructions.map((i) => i.toLowerCase())).toEqual(
+		expect.arrayContaining(['rank these cities by population from largest to smallest please.', 'suggest an itinerary for two days in lisbon on foot with kids.'])
+	);
+
+	// The output-first reply gave one instance; the bare label and the run-on input gave none.
+	const outputFirstInstances = all<{ input: string; output: string }>(
+		db,
+		"SELECT i.input, i.output FROM instances i JOIN generation_calls c ON c.id = i.call_id WHERE i.run_id = ? AND c.completion = ?",
+		run.id,
+		OUTPUT_FIRST
+	);
+	expect(outputFirstInstances).toEqual([{ input: 'great', output: 'Positive' }]);
+
+	// Every call with a piece not read is listed, each piece with the model's own text.
+	const listed = listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id);
+	const calls = all<{ id: number; key: string; completion: string; parsed: string }>(db, 'SELECT id, call_key AS key, completion, parsed FROM generation_calls WHERE run_id = ?', run.id);
+	const problemsOf = (completion: string) => {
+		const call = calls.find((c) => c.completion === completion)!;
+		expect(listed, call.key).toContain(call.id);
+		const problems = JSON.parse(call.parsed).problems as { problem: string; raw: string }[];
+		for (const p of problems) expect(completion).toContain(p.raw);
+		return problems.map((p) => p.problem);
+	};
+	expect(problemsOf(LEAD_IN)).toEqual(['lone_lead_in']);
+	expect(problemsOf(BROKEN)).toEqual(['broken_numbering', 'broken_numbering']);
+	expect(problemsOf(CUT)).toEqual(['truncated']);
+	expect(problemsOf(' Maybe')).toEqual(['unclear_answer']);
+	expect(problemsOf('')).toEqual(['unclear_answer']);
+	expect(problemsOf(OUTPUT_FIRST)).toEqual(['missing_input', 'unclear_input']);
+
+	const progress = progressOf(db, run.id);
+	expect(progress.classification.unknown).toBe(2);
+	expect(progress.replyProblems).toMatchObject({ lone_lead_in: 1, broken_numbering: 2, truncated: 1, unclear_answer: 2, missing_input: 1, unclear_input: 1 });
+});
