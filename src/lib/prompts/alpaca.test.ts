@@ -52,6 +52,18 @@ describe('parseAlpacaList', () => {
 		expect(parsed.problems.at(-1)).toEqual({ problem: 'truncated', raw: '8. Instruction: Cut off' });
 	});
 
+	it('records a problem with the text the model wrote, not the "4. Instruction:" the parser puts back in front', () => {
+		for (const finish of ['stop', 'length']) {
+			const text = "I'm sorry, I can't help with that.";
+			const parsed = parseAlpacaList(text, finish);
+			expect(parsed.tasks).toEqual([]);
+			expect(parsed.problems).toEqual([{ problem: finish === 'length' ? 'truncated' : 'unsplittable', raw: text }]);
+		}
+		const parsed = parseAlpacaList(' Rewrite the sentence.\n4. Output:\nDone.\n###\n5. Instruction: Add.\n5. Input:\n1, 2\n5. Output:\n3', 'stop');
+		expect(parsed.problems).toEqual([{ problem: 'unsplittable', raw: 'Rewrite the sentence.\n4. Output:\nDone.' }]);
+		expect(parsed.tasks).toHaveLength(1);
+	});
+
 	it('reads a chat reply that repeats "4. Instruction:", bolds labels and signs off', () => {
 		const chat = '**4. Instruction:** Suggest a name for a cat.\n**4. Input:**\n<noinput>\n**4. Output:**\nMochi\n###\n5. Instruction: Add the numbers.\n5. Input:\n2, 3\n5. Output:\n5\n\nLet me know if you want more!';
 		const parsed = parseAlpacaList(chat, 'stop');

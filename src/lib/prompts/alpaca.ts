@@ -89,19 +89,22 @@ export function parseAlpacaList(text: string, finishReason: string, firstNumber 
 	const { body, signOff } = splitSignOff(plainLabels(text.replace(/\*\*(\d+\.[ \t]*(?:Instruction|Input|Output)[ \t]*:)\*\*/gi, '$1')));
 	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
 	const repeatsLabel = /^\s*(?:\d+[ \t]*\.[ \t]*)?Instruction[ \t]*:/i.test(body);
-	const full = repeatsLabel ? body : `${firstNumber}. Instruction:${body}`;
+	const prefix = repeatsLabel ? '' : `${firstNumber}. Instruction:`;
+	const full = `${prefix}${body}`;
 	const items = full.split(/\n?[ \t]*###[ \t]*\n?/).filter((item) => item.trim() !== '');
 	const last = items.length - 1;
 	const tasks: AlpacaTask[] = [];
+	// A problem's text is what the model wrote: the label put back in front of the first item is not.
+	const written = (item: string, k: number) => (k === 0 && prefix !== '' ? item.slice(prefix.length) : item).trim();
 	items.forEach((item, k) => {
 		if (k === last && finishReason === 'length') {
-			problems.push({ problem: 'truncated', raw: item.trim() });
+			problems.push({ problem: 'truncated', raw: written(item, k) });
 			return;
 		}
 		const marks = [...item.matchAll(FIELD)];
 		const names = marks.map((m) => m[1].toLowerCase());
 		if (names.join(',') !== 'instruction,input,output' || item.slice(0, marks[0].index).trim() !== '') {
-			problems.push({ problem: 'unsplittable', raw: item.trim() });
+			problems.push({ problem: 'unsplittable', raw: written(item, k) });
 			return;
 		}
 		const value = (i: number) => item.slice(marks[i].index + marks[i][0].length, i + 1 < marks.length ? marks[i + 1].index : item.length).trim();
