@@ -37,14 +37,16 @@ describe('seeded randomness', () => {
 });
 
 describe('chooseInstructionShots', () => {
-	it('takes 8 seeds with no machine instruction, 7 seeds + 1 machine with exactly one (as the reference)', () => {
+	it('takes 8 seeds while fewer than 2 machine instructions exist (the paper; the reference would take 7 + 1 with one)', () => {
 		const none = chooseInstructionShots(seeds, [], createRng(7));
 		expect(none).toHaveLength(8);
 		expect(none.every((s) => s.origin === 'seed')).toBe(true);
 		expect(new Set(none.map((s) => s.instruction)).size).toBe(8);
 		const one = chooseInstructionShots(seeds, ['only one'], createRng(7));
 		expect(one).toHaveLength(8);
-		expect(one.filter((s) => s.origin === 'machine').map((s) => s.instruction)).toEqual(['only one']);
+		expect(one.every((s) => s.origin === 'seed')).toBe(true);
+		const two = chooseInstructionShots(seeds, ['first', 'second'], createRng(7));
+		expect(two.filter((s) => s.origin === 'machine').map((s) => s.instruction).sort()).toEqual(['first', 'second']);
 		expect(new Set(one.map((s) => s.instruction)).size).toBe(8);
 	});
 

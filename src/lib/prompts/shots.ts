@@ -40,11 +40,12 @@ export interface InstructionShot {
 }
 
 /**
- * Self-Instruct's shots for one instruction-generation prompt: up to `machineCount`
- * machine-generated instructions (as many as exist, at most that many) and seed instructions for
- * the rest of the `humanCount + machineCount`, shuffled together — as the reference samples
- * min(2, machine) machine instructions and fills up to 8 from the seeds (8 seeds at the start,
- * 7 + 1 when exactly one machine instruction exists, then 6 + 2).
+ * Self-Instruct's shots for one instruction-generation prompt: `humanCount` seed instructions
+ * and `machineCount` machine-generated ones, shuffled together; all from the seeds while fewer
+ * than `machineCount` machine instructions exist (8 seeds, then 6 + 2). This is the paper's
+ * rule as PAPERS.md states it. The reference code differs for one case: it samples
+ * min(2, machine) machine instructions and fills up from the seeds, so 7 + 1 with exactly one;
+ * we follow the paper (a lone early machine instruction would be shown in every prompt).
  */
 export function chooseInstructionShots(
 	seedInstructions: readonly string[],
@@ -54,7 +55,7 @@ export function chooseInstructionShots(
 ): InstructionShot[] {
 	const humanCount = counts.humanCount ?? 6;
 	const machineCount = counts.machineCount ?? 2;
-	const machineUsed = Math.max(0, Math.min(machineCount, machineInstructions.length));
+	const machineUsed = machineInstructions.length >= machineCount ? machineCount : 0;
 	const machine = sample(machineInstructions, machineUsed, random).map((instruction): InstructionShot => ({ instruction, origin: 'machine' }));
 	const seeds = sample(seedInstructions, humanCount + machineCount - machineUsed, random).map(
 		(instruction): InstructionShot => ({ instruction, origin: 'seed' })
