@@ -89,3 +89,24 @@ it('a chat Self-Instruct run keeps none of the unreadable pieces as data and lis
 	expect(progress.classification.unknown).toBe(2);
 	expect(progress.replyProblems).toMatchObject({ lone_lead_in: 1, broken_numbering: 2, truncated: 1, unclear_answer: 2, missing_input: 1, unclear_input: 1 });
 });
+
+it('a 200 whose body is not JSON is retried, then fails its call alone with the body kept, and the run goes on', async () => {
+	const page = '<html>Bad gateway</html>';
+	const base = pipelineScript();
+	fake = await startFakeOpenAI({
+		script: (request) => (/si-instructions\/1$/.test(String(request.headers['x-client-request-id'])) ? { fault: 'raw', body: page } : base(request))
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { concurrency: 2 });
+	const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 4, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+	const [call] = all<{ status: string; reason: string; error: string; detail: string }>(
+		db,
+		"SELECT status, failure_reason AS reason, error, error_detail AS detail FROM generation_calls WHERE run_id = ? AND call_key LIKE '%/si-instructions/1'",
+		run.id
+	);
+	expect(call).toMatchObject({ status: 'failed', reason: 'bad_response' });
+	expect(call.error).toContain(page);
+	expect(JSON.parse(call.detail)).toMatchObject({ status: 200, body: page, attempts: 4 });
+	expect(fake.generationRequests().filter((r) => /si-instructions\/1$/.test(String(r.headers['x-client-request-id'])))).toHaveLength(4);
+	expect(progressOf(db, run.id).accepted).toBe(4);
+});

@@ -65,7 +65,9 @@ export type FakeFault =
 	/** The socket is destroyed after the request body is read: the client sees ECONNRESET. */
 	| { fault: 'reset'; latencyMs?: number }
 	/** Never answers; the client must time out (the socket is closed by `close()`). */
-	| { fault: 'hang' };
+	| { fault: 'hang' }
+	/** A body sent as is, whatever it holds (a proxy's HTML page with status 200 and a JSON content type). */
+	| { fault: 'raw'; body: string; status?: number; contentType?: string; latencyMs?: number };
 
 export type FakeReply = string | FakeTextReply | FakeFault;
 export type FakeScript = (request: FakeGenerationRequest) => FakeReply | Promise<FakeReply>;
@@ -355,6 +357,15 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 				record.outcome = 'reset';
 				record.finishedAt = Date.now();
 				req.socket.destroy();
+				done();
+				return;
+			}
+			if (fault.fault === 'raw') {
+				const status = fault.status ?? 200;
+				res.writeHead(status, { 'content-type': fault.contentType ?? 'application/json', 'content-length': Buffer.byteLength(fault.body) });
+				res.end(fault.body);
+				record.outcome = status;
+				record.finishedAt = Date.now();
 				done();
 				return;
 			}

@@ -251,6 +251,29 @@ describe('retries', () => {
 		expect(error).toMatchObject({ kind: 'timeout', attempts: 2 });
 	});
 
+	it('retries a 200 whose body is not JSON (a proxy page, even one saying "Gateway Timeout"), then keeps the body with the error', async () => {
+		const page = `<html><head><title>504 Gateway Timeout</title></head><body>${'x'.repeat(3000)}</body></html>`;
+		const server = await start({ script: () => 'fine after the proxy' });
+		server.failNext({ fault: 'raw', body: page });
+		const client = createLlmClient(endpointFor(server), { retry: { baseDelayMs: 1 } });
+		expect(await client.generate({ prompt: 'p', decoding })).toMatchObject({ text: 'fine after the proxy', attempts: 2 });
+		await server.close();
+
+		const broken = await start({ script: () => ({ fault: 'raw', body: '<html>Bad gateway</html>' }) });
+		const again = createLlmClient(endpointFor(broken), { retry: { maxAttempts: 2, baseDelayMs: 1 } });
+		const error = await expectLlmError(again.generate({ prompt: 'p', decoding }));
+		expect(error).toMatchObject({ kind: 'bad_response', status: 200, attempts: 2, retryable: true, body: '<html>Bad gateway</html>' });
+		expect(error.message).toBe('The server answered 200 with a body that is not JSON: <html>Bad gateway</html>');
+		expect(broken.generationRequests()).toHaveLength(2);
+		await broken.close();
+
+		const long = await start({ script: () => ({ fault: 'raw', body: page, contentType: 'text/html' }) });
+		const third = createLlmClient(endpointFor(long), { retry: { maxAttempts: 1 } });
+		const cut = await expectLlmError(third.generate({ prompt: 'p', decoding }));
+		expect(cut).toMatchObject({ kind: 'bad_response' });
+		expect(cut.body).toBe(page.slice(0, 2000));
+	});
+
 	it('retries a reset connection', async () => {
 		const server = await start({ script: () => 'after reset' });
 		server.failNext({ fault: 'reset' });

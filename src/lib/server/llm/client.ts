@@ -6,7 +6,7 @@
 import OpenAI, { toFile } from 'openai';
 import type { DecodingParams } from '../../prompts/decoding';
 import { DEFAULT_TIMEOUT_MS, estimateCostUsd, publicEndpoint, type EndpointConfig, type PublicEndpoint } from './endpoint';
-import { LlmError, redactDeep, redactKeyOnly, redactSecrets, toLlmError } from './errors';
+import { LlmError, NotJsonReply, redactDeep, redactKeyOnly, redactSecrets, toLlmError } from './errors';
 import { ConcurrencyLimiter, sleep, TokenBucket } from './limits';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry';
 
@@ -184,11 +184,24 @@ function headerSafe(value: string): string {
 /**
  * fetch for the SDK: an error body in vLLM's older shape (`{object: "error", message, type,
  * param, code}`, without OpenAI's `error` wrapper) is rewrapped, so the SDK keeps the server's
- * words instead of "400 status code (no body)". Successful replies pass untouched.
+ * words instead of "400 status code (no body)". A successful reply whose body is not JSON is
+ * refused with its body kept (NotJsonReply); other successful replies pass untouched.
  */
 export async function fetchKeepingErrorBodies(input: string | URL | Request, init?: RequestInit): Promise<Response> {
 	const response = await fetch(input, init);
-	if (response.ok) return response;
+	if (response.ok) {
+		// A body the SDK would parse as JSON (or a proxy's HTML page) is read here, so one that is not
+		// JSON fails with the body kept (NotJsonReply), not JSON.parse's ten characters. File
+		// contents (octet-stream, JSON Lines) pass untouched.
+		if (!/json|html/i.test(response.headers.get('content-type') ?? '') || /jsonl|ndjson/i.test(response.headers.get('content-type') ?? '')) return response;
+		const text = await response.text();
+		try {
+			JSON.parse(text);
+		} catch {
+			throw new NotJsonReply(response.status, text);
+		}
+		return new Response(text, { status: response.status, statusText: response.statusText, headers: withoutLength(response.headers) });
+	}
 	const text = await response.text();
 	let body: unknown;
 	try {
@@ -208,10 +221,15 @@ export async function fetchKeepingErrorBodies(input: string | URL | Request, ini
 					}
 				})
 			: text;
-	const headers = new Headers(response.headers);
+	return new Response(rewrapped, { status: response.status, statusText: response.statusText, headers: withoutLength(response.headers) });
+}
+
+/** The headers of a body read and passed on as text: its length and encoding no longer apply. */
+function withoutLength(original: Headers): Headers {
+	const headers = new Headers(original);
 	headers.delete('content-length');
 	headers.delete('content-encoding');
-	return new Response(rewrapped, { status: response.status, statusText: response.statusText, headers });
+	return headers;
 }
 
 export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOptions = {}): LlmClient {

@@ -48,6 +48,8 @@ export class LlmError extends Error {
 	readonly retryAfterMs?: number;
 	/** Attempts made before giving up (set by the client). */
 	attempts: number;
+	/** The start of a body that could not be read (a proxy's HTML page sent with 200), at most BODY_KEPT characters. */
+	readonly body?: string;
 
 	constructor(
 		kind: LlmErrorKind,
@@ -61,6 +63,7 @@ export class LlmError extends Error {
 			retryable?: boolean;
 			retryAfterMs?: number;
 			attempts?: number;
+			body?: string;
 		} = {}
 	) {
 		super(message);
@@ -74,6 +77,26 @@ export class LlmError extends Error {
 		this.retryable = details.retryable ?? false;
 		this.retryAfterMs = details.retryAfterMs;
 		this.attempts = details.attempts ?? 1;
+		if (details.body !== undefined) this.body = details.body;
+	}
+}
+
+/** How much of an unreadable body is kept with the error (a whole HTML page is not needed). */
+export const BODY_KEPT = 2000;
+
+/**
+ * Thrown by the client's fetch when a successful status comes with a body that is not JSON —
+ * typically a proxy's error page ("<html>Bad gateway</html>") sent with 200. The SDK would fail
+ * on it with JSON.parse's message, which keeps ten characters of the body. Its own message stays
+ * free of the body: the SDK reads "timed out" in a thrown error's text as a timeout.
+ */
+export class NotJsonReply extends Error {
+	constructor(
+		readonly status: number,
+		readonly body: string
+	) {
+		super('The server answered with a body that is not JSON.');
+		this.name = 'NotJsonReply';
 	}
 }
 
@@ -198,6 +221,17 @@ export function toLlmError(err: unknown, apiKey: string): LlmError {
 	if (isAbortLike(err)) return new LlmError('aborted', 'The request was cancelled.');
 	if (err instanceof APIConnectionTimeoutError) {
 		return new LlmError('timeout', 'The server did not answer in time.', { retryable: true });
+	}
+	// Our fetch's refusal of a non-JSON body, as the SDK wraps it. Retried like a 5xx: such a page
+	// is usually a proxy's, and transient.
+	if (err instanceof APIConnectionError && err.cause instanceof NotJsonReply) {
+		const { status, body } = err.cause;
+		const start = clean(body.slice(0, 200)).replace(/\s+/g, ' ').trim();
+		return new LlmError('bad_response', `The server answered ${status} with a body that is not JSON: ${start}${body.length > 200 ? '…' : ''}`, {
+			status,
+			retryable: true,
+			body: clean(body.slice(0, BODY_KEPT))
+		});
 	}
 	if (err instanceof APIConnectionError) {
 		const networkCode = networkCodeOf(err.cause);

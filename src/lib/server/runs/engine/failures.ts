@@ -49,6 +49,8 @@ export interface CallFailure {
 		finishReason?: string;
 		tokens?: ContextTokens;
 		attempts?: number;
+		/** The start of a body that was not JSON (LlmError.body). */
+		body?: string;
 	};
 }
 
@@ -59,6 +61,9 @@ const ENDPOINT_FAILURES = new Set<LlmErrorKind>(['auth', 'permission', 'not_foun
 
 export function callErrorEffect(error: LlmError): CallErrorEffect {
 	if (error.kind === 'aborted') return 'aborted';
+	// A body that was not JSON, still after the retries: this call fails with the body kept; if
+	// it keeps happening, the share of failed calls pauses the run.
+	if (error.kind === 'bad_response') return 'call';
 	if (error.retryable) return 'pause';
 	return ENDPOINT_FAILURES.has(error.kind) ? 'fail' : 'call';
 }
@@ -127,7 +132,8 @@ export function callFailureFromError(error: LlmError, call: { maxTokens?: number
 		...(error.param ? { param: error.param } : {}),
 		...(error.errorType ? { type: error.errorType } : {}),
 		serverMessage: error.message,
-		attempts: error.attempts
+		attempts: error.attempts,
+		...(error.body !== undefined ? { body: error.body } : {})
 	};
 	const status = error.status !== undefined ? ` (${error.status})` : '';
 	switch (error.kind) {
