@@ -75,15 +75,51 @@ describe('cli dedup', () => {
 		});
 		expect(out[2].most_similar[0].instruction).toBe('Write a haiku about autumn leaves.');
 		expect(out[2].max_rougeL).toBe(rougeL('Write a haiku about the autumn leaves.', 'Write a haiku about autumn leaves.').fmeasure);
-		for (const o of out.filter((o) => o.keep)) {
-			if (o.max_rougeL !== null) expect(o.max_rougeL).toBeLessThanOrEqual(0.7);
-			expect(o.most_similar.length).toBeLessThanOrEqual(1);
-		}
+		// A kept line only knows "every F ≤ threshold": no number that is not the maximum.
+		for (const o of out.filter((o) => o.keep)) expect([o.max_rougeL, o.most_similar]).toEqual([null, []]);
 
 		// A higher threshold keeps the near-copy; --top 0 lists nothing.
 		const loose = lines((await cli('dedup', candidates, '--seeds', seeds, '--threshold', '0.95', '--top', '0')).stdout);
 		expect(loose.map((o) => o.keep)).toEqual([true, true, true, true]);
 		expect(loose.every((o) => o.most_similar.length === 0)).toBe(true);
+	});
+
+	it('--scores prints the exact maximum and top matches against the pool so far for every line, kept ones too', async () => {
+		// The tester's case: the index examined the budget instruction (F 0.316) but the maximum is the seed (F 0.353).
+		const seeds = write('scores-seeds.jsonl', JSON.stringify({ id: 's0', instruction: 'Create a fun math question for children.', instances: [{ input: '', output: '2 + 2?' }] }) + '\n');
+		const stream = [
+			'Create a detailed budget for the given hypothetical trip.',
+			'Given the following instructions, create a plan for completing them.',
+			...makeStream(5, 300, 60, 0.3)
+		];
+		const file = write('scores.jsonl', stream.map((instruction, id) => JSON.stringify({ id, instruction })).join('\n') + '\n');
+		const plain = lines((await cli('dedup', file, '--seeds', seeds, '--threshold', '0.5', '--top', '3')).stdout);
+		const { code, stdout, stderr } = await cli('dedup', file, '--seeds', seeds, '--threshold', '0.5', '--top', '3', '--scores');
+		expect(code, stderr).toBe(0);
+		const out = lines(stdout);
+		expect(out.map((o) => o.keep)).toEqual(plain.map((o) => o.keep));
+		expect(out[1].max_rougeL).toBe(0.3529411764705882);
+		expect(out[1].most_similar[0]).toEqual({ instruction: 'Create a fun math question for children.', score: 0.3529411764705882 });
+		expect(plain[1]).toMatchObject({ keep: true, max_rougeL: null, most_similar: [] });
+		// Every line against a brute-force scan of the pool so far.
+		const pool = ['Create a fun math question for children.'];
+		let rejected = 0;
+		out.forEach((o, i) => {
+			const scores = pool.map((p, entry) => ({ entry, score: rougeL(stream[i], p).fmeasure }));
+			const max = Math.max(...scores.map((s) => s.score));
+			expect(o.max_rougeL).toBe(max);
+			expect(o.keep).toBe(!(max > 0.5));
+			const best = [...scores].sort((a, b) => b.score - a.score || a.entry - b.entry).slice(0, 3);
+			expect(o.most_similar).toEqual(best.map((b) => ({ instruction: pool[b.entry], score: b.score })));
+			if (o.keep) pool.push(stream[i]);
+			else {
+				rejected++;
+				// Without --scores a rejected line has the same maximum, and the top matches above the threshold.
+				expect(plain[i].max_rougeL).toBe(max);
+				expect(plain[i].most_similar).toEqual(o.most_similar.filter((m: { score: number }) => m.score > 0.5));
+			}
+		});
+		expect(rejected).toBeGreaterThan(20);
 	});
 
 	it('reads an importable file (an Alpaca JSON array)', async () => {

@@ -1,12 +1,14 @@
 /**
- * `npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10]`: the Self-Instruct
- * ROUGE-L filter over a file of instructions, in file order. The pool starts with the seed
- * file's instructions; a kept candidate joins it at once, as in the reference. One JSON line
- * per candidate on stdout:
+ * `npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--scores]`: the
+ * Self-Instruct ROUGE-L filter over a file of instructions, in file order. The pool starts with
+ * the seed file's instructions; a kept candidate joins it at once, as in the reference. One JSON
+ * line per candidate on stdout:
  *   {id, instruction, keep, max_rougeL, most_similar: [{instruction, score}]}
  * For a rejected candidate max_rougeL and most_similar[0] are the pool's exact maximum (and
- * most_similar the top matches above the threshold); for a kept one they are the best match the
- * index examined (≤ threshold), or null and [] — the exact maximum would need the full scan.
+ * most_similar the top matches above the threshold). For a kept one the index only proves every F
+ * is at most the threshold, so max_rougeL is null and most_similar [] — unless --scores, which
+ * scans the whole pool for every candidate (as the reference stores most_similar_instructions)
+ * and prints the exact maximum and top matches for every line.
  * A large pool is filtered in worker threads (see $lib/server/rouge/rouge-filter-stream), with
  * the same verdicts; a summary line goes to stderr.
  */
@@ -16,14 +18,22 @@ import readline from 'node:readline';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
+import { NearDuplicateIndex } from '$lib/rouge/near-duplicate-index';
 import { RougeFilterStream } from '$lib/server/rouge/rouge-filter-stream';
 import { createProgressBar } from '../progress';
 
-const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--format <format>] [--threads N] [--threads-from T]
+const USAGE = `Usage: npx instruct-audit dedup <file> [--seeds <file>] [--threshold 0.7] [--top 10] [--scores] [--format <format>] [--threads N] [--threads-from T]
 
 Keeps an instruction only if its ROUGE-L F with every instruction already in the pool (the seeds,
 then every kept one) is at most the threshold, and prints one JSON line per instruction:
   {"id", "instruction", "keep", "max_rougeL", "most_similar": [{"instruction", "score"}]}
+A rejected line has the pool's maximum F (above the threshold) and its --top matches above the
+threshold, highest first. A kept line has "max_rougeL": null and "most_similar": [] (below the
+threshold; run with --scores for the exact maximum).
+
+--scores compares every instruction with the whole pool so far (one thread, slower on large
+files) and prints for every line the exact maximum and the --top most similar pool instructions
+with their F, highest first, as the reference's most_similar_instructions (zeros included).
 
 Once the pool holds --threads-from tokens (default 2,500,000: about 250,000 instructions) the
 filter runs in --threads worker threads (default: one per core, at most 4; 0 or 1: none), with
@@ -44,7 +54,7 @@ const IMPORT_FIELDS = ['instances', 'input', 'output', 'messages', 'prompt', 'co
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(
 		argv,
-		{ seeds: { type: 'string' }, threshold: { type: 'string' }, top: { type: 'string' }, format: { type: 'string' }, threads: { type: 'string' }, 'threads-from': { type: 'string' } },
+		{ seeds: { type: 'string' }, threshold: { type: 'string' }, top: { type: 'string' }, format: { type: 'string' }, threads: { type: 'string' }, 'threads-from': { type: 'string' }, scores: { type: 'boolean' } },
 		USAGE
 	);
 	const file = positionals[0];
@@ -59,18 +69,18 @@ export async function run(argv: string[]): Promise<void> {
 		throw new CliError(`Unknown --format "${format}". Choose one of: ${FORMATS.map((f) => f.id).join(', ')}.`, 2);
 	}
 
-	const filter = new RougeFilterStream({
-		threshold,
-		topK: top,
-		threads: wholeNumberOption('--threads', values.threads),
-		threadsFromTokens: wholeNumberOption('--threads-from', values['threads-from'])
-	});
+	const threads = wholeNumberOption('--threads', values.threads);
+	const threadsFromTokens = wholeNumberOption('--threads-from', values['threads-from']);
+	// --scores scans the pool for every candidate: one index in this thread, no filter stream.
+	const scored = values.scores ? new NearDuplicateIndex({ minThreshold: threshold }) : null;
+	const filter = scored ? null : new RougeFilterStream({ threshold, topK: top, threads, threadsFromTokens });
 	// Each pool instruction JSON-encoded once, as the output lines quote it, by pool entry.
 	const encoded: string[] = [];
 	if (values.seeds) {
 		for await (const seeds of readInstructions(values.seeds, 'auto')) {
 			for (const seed of seeds) {
-				filter.addSeed(seed.instruction);
+				if (filter) filter.addSeed(seed.instruction);
+				else scored!.add(seed.instruction);
 				encoded.push(JSON.stringify(seed.instruction));
 			}
 		}
@@ -82,7 +92,8 @@ export async function run(argv: string[]): Promise<void> {
 	let counts: { kept: number; rejected: number };
 	try {
 		const records = readInstructions(file, format as FormatId | 'auto', (bytes) => (read.bytes = bytes));
-		counts = await filterInto(out, filter, encoded, records, (kept, rejected) => bar.update(read.bytes, `${kept} kept, ${rejected} rejected`));
+		const progress = (kept: number, rejected: number) => bar.update(read.bytes, `${kept} kept, ${rejected} rejected`);
+		counts = filter ? await filterInto(out, filter, encoded, records, progress) : await scoreInto(out, scored!, threshold, top, encoded, records, progress);
 		bar.finish();
 	} finally {
 		bar.stop();
@@ -93,7 +104,7 @@ export async function run(argv: string[]): Promise<void> {
 	process.stderr.write(
 		`dedup: ${n(counts.kept + counts.rejected)} instruction${counts.kept + counts.rejected === 1 ? '' : 's'}, ${n(counts.kept)} kept, ${n(counts.rejected)} rejected (ROUGE-L F > ${threshold}` +
 			` to the pool${encoded.length > counts.kept ? ` of ${n(encoded.length - counts.kept)} seeds and the kept` : ''})` +
-			`${filter.threadsUsed ? `; filtered in ${filter.threadsUsed} worker threads` : ''}\n`
+			`${filter?.threadsUsed ? `; filtered in ${filter.threadsUsed} worker threads` : ''}\n`
 	);
 }
 
@@ -129,12 +140,52 @@ async function filterInto(
 				}
 				line += ']}';
 			} else {
-				const seen = result.bestExamined;
-				line += seen ? JSON.stringify(seen.score) : 'null';
-				line += seen && filter.topK > 0 ? `,"most_similar":[{"instruction":${encoded[seen.entry]},"score":${JSON.stringify(seen.score)}}]}` : ',"most_similar":[]}';
+				// Only "every F ≤ threshold" is known (the index's best examined match is not the maximum).
+				line += 'null,"most_similar":[]}';
 				encoded.push(instruction);
 				kept++;
 			}
+			if (out.push(line)) await out.flush();
+		}
+		onProgress(kept, rejected);
+	}
+	return { kept, rejected };
+}
+
+/**
+ * --scores: each candidate's F to every pool instruction so far (the seeds, then the kept ones,
+ * in stream order), so every line carries the pool's exact maximum and its top matches. The
+ * keep/reject decision is still the index's exact query, as without --scores.
+ */
+async function scoreInto(
+	out: LineWriter,
+	index: NearDuplicateIndex,
+	threshold: number,
+	top: number,
+	encoded: string[],
+	batches: AsyncIterable<InstructionRecord[]>,
+	onProgress: (kept: number, rejected: number) => void
+): Promise<{ kept: number; rejected: number }> {
+	let kept = 0;
+	let rejected = 0;
+	for await (const batch of batches) {
+		for (const record of batch) {
+			const prepared = index.prepare(record.instruction);
+			const keep = !index.query(prepared, threshold, 0).exceeds;
+			const profile = index.profile(prepared, Math.max(1, top));
+			const instruction = JSON.stringify(record.instruction);
+			// Over an empty pool there is no maximum.
+			let line = `{"id":${JSON.stringify(record.id)},"instruction":${instruction},"keep":${keep},"max_rougeL":${profile.poolSize ? JSON.stringify(profile.max) : 'null'},"most_similar":[`;
+			const matches = profile.top.slice(0, top);
+			for (let k = 0; k < matches.length; k++) {
+				line += `${k > 0 ? ',' : ''}{"instruction":${encoded[matches[k].entry]},"score":${JSON.stringify(matches[k].score)}}`;
+			}
+			line += ']}';
+			if (keep) {
+				index.add(prepared);
+				encoded.push(instruction);
+				kept++;
+			} else rejected++;
 			if (out.push(line)) await out.flush();
 		}
 		onProgress(kept, rejected);
