@@ -90,6 +90,29 @@ describe('analyses on a database', () => {
 		expect(r.analysis.seedSimilarity!.source).toContain('“seeds”');
 	});
 
+	it('leaves the analysed dataset’s seed tasks out whichever seeds it is compared with, and says how many', async () => {
+		const seedRows = rows(['Write a poem about the sea.', 'List three colours.']);
+		const seeds = await importRows('seeds', seedRows, 'seed');
+		const id = await importRows('mix', seedRows, 'seed');
+		await importRows('mix', rows(['Write a poem about the moon.', 'Give me a recipe for soup.', 'What is the capital of Peru?']));
+		const own = await analyze({ kind: 'dataset', datasetId: id }, {}, db);
+		const other = await analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'dataset', datasetId: seeds } }, db);
+		for (const r of [own, other]) {
+			const s = r.analysis.seedSimilarity!;
+			expect(s.n).toBe(3);
+			expect(s.seedTasksLeftOut).toBe(2);
+			expect(s.max).toBeCloseTo(5 / 6, 12);
+		}
+		expect(other.analysis.seedSimilarity).toEqual({ ...own.analysis.seedSimilarity, source: other.analysis.seedSimilarity!.source });
+		// The same for an export selection of the dataset.
+		const selection = await analyze({ kind: 'selection', datasetId: id, where: [] }, { seeds: { kind: 'dataset', datasetId: seeds } }, db);
+		expect(selection.analysis.seedSimilarity).toMatchObject({ n: 3, seedTasksLeftOut: 2 });
+		// A dataset without seed tasks compared with another dataset leaves nothing out.
+		const plain = await importRows('plain', rows(['Write a poem about the sea.', 'Name a bird.']));
+		const none = await analyze({ kind: 'dataset', datasetId: plain }, { seeds: { kind: 'dataset', datasetId: seeds } }, db);
+		expect(none.analysis.seedSimilarity).toMatchObject({ n: 2, seedTasksLeftOut: 0, max: 1 });
+	});
+
 	it('refuses unknown datasets, runs and filters in plain words', async () => {
 		await expect(analyze({ kind: 'dataset', datasetId: 999 }, {}, db)).rejects.toMatchObject({ name: 'AnalysisError', status: 404, message: 'No dataset with id 999.' });
 		await expect(analyze({ kind: 'run', runId: 5 }, {}, db)).rejects.toThrow('No generation run with id 5.');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AnalysisBuilder } from './analysis';
+import { AnalysisBuilder, seedTasksLeftOutText } from './analysis';
+import { analysisFigures } from './figures';
 import { VerbNounExtractor } from './verb-noun';
 import { ExhaustivePool } from '$lib/rouge';
 import { countWords } from '$lib/text/words';
@@ -50,6 +51,9 @@ describe('AnalysisBuilder', () => {
 		expect(a.instructions).toBe(2);
 		expect(a.seedSimilarity!.n).toBe(1);
 		expect(a.seedSimilarity!.max).toBeCloseTo(2 / 3, 12);
+		expect(a.seedSimilarity!.seedTasksLeftOut).toBe(1);
+		expect(seedTasksLeftOutText(a.seedSimilarity!)).toBe('the 1 seed task among the analysed rows left out');
+		expect(analysisFigures([{ label: 'x', analysis: a }]).find((f) => f.id === 'rouge-to-seeds')!.caption).toContain('(1 seed instruction; the 1 seed task among the analysed rows left out)');
 	});
 
 	it('has no similarity section without seeds, and empty distributions without rows', () => {

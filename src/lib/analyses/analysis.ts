@@ -9,9 +9,10 @@ import { CountHistogram, ScoreHistogram, sparseCounts, type Distribution, type S
 import { SeedSimilarity } from './seed-similarity';
 import { PairCounts, type RankedCount, type TopVerb } from './top-k';
 import type { VerbNoun, VerbNounExtractor } from './verb-noun';
+import { formatCount } from '$lib/text/words';
 
 /** Bumped when the analyses change, so cached results from older code are not reused. */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 
 /** The sunburst of Self-Instruct Figure 2: 20 verbs × 4 nouns. */
 export const TOP_VERBS = 20;
@@ -49,6 +50,8 @@ export interface VerbNounAnalysis {
 export interface SeedSimilarityAnalysis extends ScoreSummary {
 	/** Seed instructions compared against. */
 	seeds: number;
+	/** Analysed instructions left out as seed tasks themselves (n counts the others). */
+	seedTasksLeftOut: number;
 	/** Where the seeds came from, in words ("dataset seeds", "the run's seeds"). */
 	source: string;
 }
@@ -77,6 +80,13 @@ export interface AnalysisOptions {
 	seeds?: { instructions: Iterable<string>; source: string } | null;
 }
 
+/** What the histogram left out, in words: "the 175 seed tasks among the analysed rows left out". */
+export function seedTasksLeftOutText(s: SeedSimilarityAnalysis): string {
+	return s.seedTasksLeftOut
+		? `the ${formatCount(s.seedTasksLeftOut, 'seed task')} among the analysed rows left out`
+		: 'no seed tasks among the analysed rows to leave out';
+}
+
 /** Distribution summary with the exact counts per length. */
 function lengthDistribution(h: CountHistogram): LengthDistribution {
 	return { ...h.summary(), counts: sparseCounts(h.countsByValue) };
@@ -98,6 +108,7 @@ export class AnalysisBuilder {
 	private noVerb = 0;
 	private emptyInputs = 0;
 	private deferred = 0;
+	private seedTasksLeftOut = 0;
 
 	constructor(options: AnalysisOptions) {
 		this.extractor = options.extractor;
@@ -115,7 +126,8 @@ export class AnalysisBuilder {
 		this.instructionWords.add(words);
 		if (options.verbNoun === 'deferred') this.deferred++;
 		else this.countVerbNoun(this.extractor.extract(instruction));
-		if (this.similarity && !options.isSeed) this.scores.add(this.similarity.max(instruction));
+		if (this.similarity && options.isSeed) this.seedTasksLeftOut++;
+		else if (this.similarity) this.scores.add(this.similarity.max(instruction));
 	}
 
 	/** The verb–noun pair of an instruction added with `verbNoun: 'deferred'` (in any order). */
@@ -169,7 +181,7 @@ export class AnalysisBuilder {
 				emptyInputs: this.emptyInputs
 			},
 			seedSimilarity: this.similarity
-				? { ...this.scores.summary(SIMILARITY_THRESHOLDS), seeds: this.similarity.seeds, source: this.seedSource }
+				? { ...this.scores.summary(SIMILARITY_THRESHOLDS), seeds: this.similarity.seeds, seedTasksLeftOut: this.seedTasksLeftOut, source: this.seedSource }
 				: null
 		};
 	}

@@ -6,7 +6,7 @@
  * on the same shared scales and in the same column colours. The server renders them to SVG and
  * PNG with the pages' own chart code (src/lib/server/reports/figures.ts).
  */
-import type { DatasetAnalysis } from './analysis';
+import { seedTasksLeftOutText, type DatasetAnalysis } from './analysis';
 import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
 import { LENGTH_FIELDS, lengthBars, maxShare, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
@@ -68,7 +68,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				title: `Highest ROUGE-L to the seed instructions, ${label}`,
 				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05' : `Highest ROUGE-L to the seeds, ${label}`,
 				caption:
-					`Each instruction's highest ROUGE-L F to ${s.source} (${formatNumber(s.seeds)} seed instructions; seeds themselves left out), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
+					`Each instruction's highest ROUGE-L F to ${s.source} (${formatCount(s.seeds, 'seed instruction')}; ${seedTasksLeftOutText(s)}), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
 					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; above 0.5: ${formatNumber(above(0.5)?.count ?? 0)} (${pctOf(above(0.5)?.count ?? 0, s.n)}), above 0.7 (the filter's threshold): ${formatNumber(above(0.7)?.count ?? 0)} (${pctOf(above(0.7)?.count ?? 0, s.n)}). ` +
 					`Dashed lines at 0.5 and 0.7.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
 				legend: [

@@ -86,7 +86,10 @@ interface ResolvedSeeds {
 	choice: SeedChoice;
 	instructions: string[];
 	source: string;
-	/** Task ids of seeds taken from the analysed dataset itself (left out of their own histogram). */
+	/**
+	 * Task ids of the analysed dataset that are the seeds themselves (the dataset compared with its
+	 * own instructions); its seed-origin tasks are left out whatever the seeds (see loadWith).
+	 */
 	ownSeedTasks: Set<number>;
 	version: string;
 }
@@ -219,7 +222,7 @@ function datasetSeeds(database: Db, seedDatasetId: number, analysedDatasetId: nu
 	const rows = c
 		.prepare<[number], { id: number; instruction: string }>(`SELECT id, instruction FROM tasks WHERE dataset_id = ?${hasSeedOrigin ? " AND origin = 'seed'" : ''} ORDER BY id`)
 		.all(dataset.id);
-	const own = dataset.id === analysedDatasetId ? new Set(rows.map((r) => r.id)) : new Set<number>();
+	const own = dataset.id === analysedDatasetId && !hasSeedOrigin ? new Set(rows.map((r) => r.id)) : new Set<number>();
 	return {
 		choice: { kind: 'dataset', datasetId: dataset.id },
 		instructions: rows.map((r) => r.instruction),
@@ -302,6 +305,9 @@ async function loadWith(
 	const classification = { yes: 0, no: 0, unknown: 0 };
 	const countClass = (v: number | null) => (v === null ? classification.unknown++ : v ? classification.yes++ : classification.no++);
 	const own = seeds?.ownSeedTasks ?? new Set<number>();
+	// The dataset's seed tasks are left out of the histogram however the seeds were chosen: a
+	// copy of the seeds in another dataset would otherwise count them as generated, at F = 1.
+	const isSeed = (taskId: number, seedOrigin: number) => seedOrigin === 1 || own.has(taskId);
 	const c = database.$client;
 	const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 	if (resolved.taskWhere) {
@@ -317,17 +323,17 @@ async function loadWith(
 		const addInstances = (lo: number, hi: number) => {
 			for (const r of instancesOf.all({ ...q.params, lo, hi })) builder.addInstance(r.inputWords, r.outputWords);
 		};
-		type TaskRow = { id: number; instruction: string; words: number; cls: number | null };
+		type TaskRow = { id: number; instruction: string; words: number; cls: number | null; seedOrigin: number };
 		let lo = 0;
 		const tasks = c.prepare<unknown[], TaskRow>(
-			`SELECT t.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls FROM tasks t
+			`SELECT t.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls, t.origin = 'seed' AS seedOrigin FROM tasks t
 			 WHERE ${resolved.taskWhere.sql} AND t.id > ? ORDER BY t.id LIMIT ${YIELD_EVERY}`
 		);
 		for (;;) {
 			const rows = tasks.all(...resolved.taskWhere.params, lo);
 			await deferVerbNouns(rows.map((r) => r.instruction));
 			for (const r of rows) {
-				builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.id), verbNoun });
+				builder.addInstruction(r.instruction, r.words, { isSeed: isSeed(r.id, r.seedOrigin), verbNoun });
 				countClass(r.cls);
 			}
 			const last = rows.length < YIELD_EVERY;
@@ -344,11 +350,11 @@ async function loadWith(
 		// One statement per block: the filters' CTEs are computed once, not again for every block.
 		const { q, drop } = selected.q.materialized(c);
 		try {
-			type Row = { taskId: number; id: number; instruction: string; words: number; cls: number | null; inputWords: number; outputWords: number };
+			type Row = { taskId: number; id: number; instruction: string; words: number; cls: number | null; seedOrigin: number; inputWords: number; outputWords: number };
 			let lastTask = -1;
 			let afterInstance = 0;
 			const statement = c.prepare<[unknown], Row>(
-				`${q.withClause()}SELECT t.id AS taskId, i.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls,
+				`${q.withClause()}SELECT t.id AS taskId, i.id, t.instruction, t.instruction_words AS words, t.is_classification AS cls, t.origin = 'seed' AS seedOrigin,
 					i.input_words AS inputWords, i.output_words AS outputWords
 				 FROM ${from} WHERE ${q.whereClause()} AND (t.id > @afterTask OR (t.id = @afterTask AND i.id > @afterInstance))
 				 ORDER BY t.id, i.id LIMIT ${YIELD_EVERY}`
@@ -363,7 +369,7 @@ async function loadWith(
 				await deferVerbNouns(texts);
 				for (const r of rows) {
 					if (r.taskId !== lastTask) {
-						builder.addInstruction(r.instruction, r.words, { isSeed: own.has(r.taskId), verbNoun });
+						builder.addInstruction(r.instruction, r.words, { isSeed: isSeed(r.taskId, r.seedOrigin), verbNoun });
 						countClass(r.cls);
 						lastTask = r.taskId;
 					}
