@@ -78,7 +78,8 @@ test('the analyses page shows the verb–noun sunburst, ROUGE-L to the seeds and
 	// the two "Give me a recipe for …" (5 of 7 and 6: 0.769) and "Summarize … two sentences" (6 of 8 and 8: 0.75).
 	const sim = page.getByTestId('similarity-stats');
 	await expect(sim).toContainText('16');
-	await expect(sim.locator('[data-stat="above07"]')).toHaveText('4 (25.0%)');
+	await expect(sim.locator('[data-stat="aboveThreshold"]')).toHaveText('4 (25.0%)');
+	await expect(sim).toContainText("above 0.7 (Self-Instruct's threshold)");
 	const histograms = page.getByTestId('histogram');
 	await expect(histograms).toHaveCount(4);
 	await expect(histograms.first()).toHaveAttribute('aria-describedby', 'sim-table');

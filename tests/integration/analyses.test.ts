@@ -6,6 +6,7 @@ import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
 import { applyFilters } from '../../src/lib/server/filters/apply';
 import { filterPreset } from '../../src/lib/filters';
 import { analyze } from '../../src/lib/server/analyses/analyze';
+import { analysisFigures } from '../../src/lib/analyses/figures';
 import type { Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -111,6 +112,25 @@ describe('analyses on a database', () => {
 		const plain = await importRows('plain', rows(['Write a poem about the sea.', 'Name a bird.']));
 		const none = await analyze({ kind: 'dataset', datasetId: plain }, { seeds: { kind: 'dataset', datasetId: seeds } }, db);
 		expect(none.analysis.seedSimilarity).toMatchObject({ n: 2, seedTasksLeftOut: 0, max: 1 });
+	});
+
+	it('reads the histogram against the threshold of the dataset’s latest filter run, else Self-Instruct’s 0.7', async () => {
+		const seeds = await importRows('seeds', rows(['Write a poem about the sea.', 'Give me a recipe for pancakes.']), 'seed');
+		const id = await importRows('gen', rows(['Write a poem about the moon.', 'Give me a recipe for waffles today.', 'Name three rivers in Africa.']));
+		const choice = { seeds: { kind: 'dataset', datasetId: seeds } } as const;
+		const before = (await analyze({ kind: 'dataset', datasetId: id }, choice, db)).analysis;
+		expect(before.seedSimilarity!.threshold).toEqual({ value: 0.7, filterRunId: null });
+		expect(analysisFigures([{ label: 'gen', analysis: before }])[1].caption).toContain("above 0.5: 2 (66.7%), above 0.7 (Self-Instruct's threshold): 2 (66.7%)");
+		const preset = filterPreset('alpaca');
+		const { filterRunId } = await applyFilters(id, { ...preset, instruction: { ...preset.instruction, rougeL: { ...preset.instruction.rougeL, threshold: 0.5 } } }, null, db);
+		const after = (await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, choice, db)).analysis;
+		const s = after.seedSimilarity!;
+		expect(s.threshold).toEqual({ value: 0.5, filterRunId });
+		expect(s.above.map((x) => x.threshold)).toEqual([0.5]);
+		const figure = analysisFigures([{ label: 'gen', analysis: after }])[1];
+		expect(figure.caption).toContain(`above 0.5, the threshold of filter run ${filterRunId}: `);
+		expect(figure.caption).not.toContain('above 0.7');
+		expect(figure.chart).toMatchObject({ rules: [0.5] });
 	});
 
 	it('refuses unknown datasets, runs and filters in plain words', async () => {

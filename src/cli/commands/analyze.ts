@@ -3,6 +3,7 @@ import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { writeFigureFiles } from '../figures';
 import { analysisFigures } from '$lib/analyses/figures';
+import { seedTasksLeftOutText, similarityAbove } from '$lib/analyses/analysis';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
@@ -50,10 +51,9 @@ function printSummary(r: AnalysisResult, top: number): void {
 	);
 	const s = a.seedSimilarity;
 	if (s) {
-		const above = (t: number) => s.above.find((x) => x.threshold === t);
 		console.log(
-			`  ROUGE-L to ${s.source}: n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
-				`> 0.5: ${above(0.5)?.count} (${pct(above(0.5)?.share)}), > 0.7: ${above(0.7)?.count} (${pct(above(0.7)?.share)})`
+			`  ROUGE-L to ${s.source} (${seedTasksLeftOutText(s)}): n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
+				similarityAbove(s).map((x) => `${x.label}: ${x.count} (${pct(x.share)})`).join(', ')
 		);
 	} else console.log('  ROUGE-L to seeds: no seeds chosen (--seeds)');
 	for (const [name, d] of [['instruction', a.lengths.instruction], ['non-empty input', a.lengths.input], ['output', a.lengths.output]] as const) {

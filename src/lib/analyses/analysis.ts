@@ -10,6 +10,7 @@ import { SeedSimilarity } from './seed-similarity';
 import { PairCounts, type RankedCount, type TopVerb } from './top-k';
 import type { VerbNoun, VerbNounExtractor } from './verb-noun';
 import { formatCount } from '$lib/text/words';
+import { SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters/presets';
 
 /** Bumped when the analyses change, so cached results from older code are not reused. */
 export const ANALYSIS_VERSION = 2;
@@ -19,8 +20,17 @@ export const TOP_VERBS = 20;
 export const TOP_NOUNS = 4;
 /** How many verbs and nouns the result lists beyond the sunburst (tables, CLI). */
 export const LISTED = 50;
-/** Shares of instructions above these ROUGE-L scores to the seeds (0.7: the filter's threshold). */
-export const SIMILARITY_THRESHOLDS = [0.5, 0.7] as const;
+/** A share of instructions above 0.5 is always given (Self-Instruct Figure 3 marks it), besides the filter's threshold. */
+export const SIMILARITY_MARK = 0.5;
+
+/** The ROUGE-L threshold the histogram is read against: the dataset's latest filter run's, else Self-Instruct's. */
+export interface SimilarityThreshold {
+	value: number;
+	/** The filter run it comes from; null: none applied ROUGE-L, so Self-Instruct's 0.7. */
+	filterRunId: number | null;
+}
+
+export const SELF_INSTRUCT_SIMILARITY_THRESHOLD: SimilarityThreshold = { value: SELF_INSTRUCT_ROUGE_L_THRESHOLD, filterRunId: null };
 
 export interface LengthDistribution extends Distribution {
 	/** [length in words, instructions or instances of that length], lengths that occur. */
@@ -54,6 +64,8 @@ export interface SeedSimilarityAnalysis extends ScoreSummary {
 	seedTasksLeftOut: number;
 	/** Where the seeds came from, in words ("dataset seeds", "the run's seeds"). */
 	source: string;
+	/** The filter threshold `above` also counts (besides SIMILARITY_MARK). */
+	threshold: SimilarityThreshold;
 }
 
 export interface DatasetAnalysis {
@@ -76,8 +88,8 @@ export interface DatasetAnalysis {
 export interface AnalysisOptions {
 	/** Extracts verb–noun pairs in this thread (not needed when every pair comes through addVerbNoun). */
 	extractor: Pick<VerbNounExtractor, 'extract'>;
-	/** Seed instructions for the ROUGE-L histogram, or null for none. */
-	seeds?: { instructions: Iterable<string>; source: string } | null;
+	/** Seed instructions for the ROUGE-L histogram, or null for none; the threshold defaults to Self-Instruct's. */
+	seeds?: { instructions: Iterable<string>; source: string; threshold?: SimilarityThreshold } | null;
 }
 
 /** What the histogram left out, in words: "the 175 seed tasks among the analysed rows left out". */
@@ -85,6 +97,24 @@ export function seedTasksLeftOutText(s: SeedSimilarityAnalysis): string {
 	return s.seedTasksLeftOut
 		? `the ${formatCount(s.seedTasksLeftOut, 'seed task')} among the analysed rows left out`
 		: 'no seed tasks among the analysed rows to leave out';
+}
+
+/** The scores the histogram marks with dashed lines and counts above: 0.5 and the threshold, ascending, once each. */
+export function similarityRules(threshold: SimilarityThreshold): number[] {
+	return [...new Set([SIMILARITY_MARK, threshold.value])].sort((a, b) => a - b);
+}
+
+/** The threshold in words: "0.5, the threshold of filter run 3" or "0.7 (Self-Instruct's threshold)". */
+export function similarityThresholdText(t: SimilarityThreshold): string {
+	return t.filterRunId === null ? `${t.value} (Self-Instruct's threshold)` : `${t.value}, the threshold of filter run ${t.filterRunId}`;
+}
+
+/** The shares above 0.5 and above the threshold, each labelled ("above 0.7 (Self-Instruct's threshold)"). */
+export function similarityAbove(s: SeedSimilarityAnalysis): { threshold: number; label: string; isFilterThreshold: boolean; count: number; share: number | null }[] {
+	return s.above.map((x) => {
+		const isFilterThreshold = x.threshold === s.threshold.value;
+		return { ...x, isFilterThreshold, label: `above ${isFilterThreshold ? similarityThresholdText(s.threshold) : x.threshold}` };
+	});
 }
 
 /** Distribution summary with the exact counts per length. */
@@ -96,6 +126,7 @@ export class AnalysisBuilder {
 	private readonly extractor: Pick<VerbNounExtractor, 'extract'>;
 	private readonly similarity: SeedSimilarity | null;
 	private readonly seedSource: string;
+	private readonly threshold: SimilarityThreshold;
 	private readonly pairs = new PairCounts();
 	private readonly rootVerbs = new Map<string, number>();
 	private readonly instructionWords = new CountHistogram();
@@ -114,6 +145,7 @@ export class AnalysisBuilder {
 		this.extractor = options.extractor;
 		this.similarity = options.seeds ? new SeedSimilarity(options.seeds.instructions) : null;
 		this.seedSource = options.seeds?.source ?? '';
+		this.threshold = options.seeds?.threshold ?? SELF_INSTRUCT_SIMILARITY_THRESHOLD;
 	}
 
 	/**
@@ -181,7 +213,7 @@ export class AnalysisBuilder {
 				emptyInputs: this.emptyInputs
 			},
 			seedSimilarity: this.similarity
-				? { ...this.scores.summary(SIMILARITY_THRESHOLDS), seeds: this.similarity.seeds, seedTasksLeftOut: this.seedTasksLeftOut, source: this.seedSource }
+				? { ...this.scores.summary(similarityRules(this.threshold)), threshold: this.threshold, seeds: this.similarity.seeds, seedTasksLeftOut: this.seedTasksLeftOut, source: this.seedSource }
 				: null
 		};
 	}

@@ -6,7 +6,7 @@
  * on the same shared scales and in the same column colours. The server renders them to SVG and
  * PNG with the pages' own chart code (src/lib/server/reports/figures.ts).
  */
-import { seedTasksLeftOutText, type DatasetAnalysis } from './analysis';
+import { seedTasksLeftOutText, similarityAbove, similarityRules, type DatasetAnalysis } from './analysis';
 import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
 import { LENGTH_FIELDS, lengthBars, maxShare, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
@@ -62,20 +62,20 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 		}
 		const s = a.seedSimilarity;
 		if (s) {
-			const above = (t: number) => s.above.find((x) => x.threshold === t);
+			const rules = similarityRules(s.threshold);
 			figures.push({
 				id: `rouge-to-seeds${suffix}`,
 				title: `Highest ROUGE-L to the seed instructions, ${label}`,
 				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05' : `Highest ROUGE-L to the seeds, ${label}`,
 				caption:
 					`Each instruction's highest ROUGE-L F to ${s.source} (${formatCount(s.seeds, 'seed instruction')}; ${seedTasksLeftOutText(s)}), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
-					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; above 0.5: ${formatNumber(above(0.5)?.count ?? 0)} (${pctOf(above(0.5)?.count ?? 0, s.n)}), above 0.7 (the filter's threshold): ${formatNumber(above(0.7)?.count ?? 0)} (${pctOf(above(0.7)?.count ?? 0, s.n)}). ` +
-					`Dashed lines at 0.5 and 0.7.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
+					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; ${similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pctOf(x.count, s.n)})`).join(', ')}. ` +
+					`Dashed ${rules.length === 1 ? `line at ${rules[0]}` : `lines at ${rules.join(' and ')}`}.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
 				legend: [
 					{ kind: 'bar', label: 'share of instructions per bin', color: colour ?? ACCENT },
-					{ kind: 'reference', label: 'ROUGE-L 0.5 and 0.7' }
+					{ kind: 'reference', label: `ROUGE-L ${rules.join(' and ')}` }
 				],
-				chart: { kind: 'histogram', bars: simBars[k], xLabel: single ? 'ROUGE-L F to the most similar seed' : 'ROUGE-L F', xDomain: [0, 1], yMax: simMax, rules: [0.5, 0.7], colour: colour ?? ACCENT, height: single ? 220 : 190 }
+				chart: { kind: 'histogram', bars: simBars[k], xLabel: single ? 'ROUGE-L F to the most similar seed' : 'ROUGE-L F', xDomain: [0, 1], yMax: simMax, rules, colour: colour ?? ACCENT, height: single ? 220 : 190 }
 			});
 		}
 		for (const l of lengths) {

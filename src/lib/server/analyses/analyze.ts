@@ -7,7 +7,8 @@
  */
 import { DomainError } from '$lib/errors';
 import { createHash } from 'node:crypto';
-import { AnalysisBuilder, ANALYSIS_VERSION, type DatasetAnalysis } from '$lib/analyses';
+import { AnalysisBuilder, ANALYSIS_VERSION, SELF_INSTRUCT_SIMILARITY_THRESHOLD, type DatasetAnalysis, type SimilarityThreshold } from '$lib/analyses';
+import { latestFilterRun } from '../filters/apply';
 import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
 import { VerbNounPool } from './verb-noun-pool';
 import { threadsWorthStarting } from '../workers/module-worker';
@@ -271,6 +272,17 @@ interface Loaded {
 	classification: { yes: number; no: number; unknown: number };
 }
 
+/**
+ * The ROUGE-L threshold the histogram is read against: that of the dataset's latest filter run
+ * if it applied the ROUGE-L rule, else Self-Instruct's. (The cache's version names the latest
+ * filter run, so a new one recomputes.)
+ */
+function similarityThreshold(database: Db, datasetId: number): SimilarityThreshold {
+	const run = latestFilterRun(datasetId, database);
+	const rule = run?.config.instruction.rougeL;
+	return run && rule?.enabled ? { value: rule.threshold, filterRunId: run.id } : SELF_INSTRUCT_SIMILARITY_THRESHOLD;
+}
+
 /** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
 async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
 	const { extractor, moduleUrl } = await verbNounModule();
@@ -291,7 +303,7 @@ async function loadWith(
 ): Promise<Omit<Loaded, 'taggerThreads'>> {
 	const builder = new AnalysisBuilder({
 		extractor,
-		seeds: seeds ? { instructions: seeds.instructions, source: seeds.source } : null
+		seeds: seeds ? { instructions: seeds.instructions, source: seeds.source, threshold: similarityThreshold(database, resolved.datasetId) } : null
 	});
 	// With workers: each batch's instructions go to one while this thread does the rest; at most
 	// one batch per worker is outstanding before we wait for the oldest.
