@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisBuilder, seedTasksLeftOutText } from './analysis';
 import { analysisFigures } from './figures';
+import { lengthBars, sharedLengthScale } from '$lib/components/analyses/view';
 import { VerbNounExtractor } from './verb-noun';
 import { ExhaustivePool } from '$lib/rouge';
 import { countWords } from '$lib/text/words';
@@ -54,6 +55,26 @@ describe('AnalysisBuilder', () => {
 		expect(a.seedSimilarity!.seedTasksLeftOut).toBe(1);
 		expect(seedTasksLeftOutText(a.seedSimilarity!)).toBe('the 1 seed task among the analysed rows left out');
 		expect(analysisFigures([{ label: 'x', analysis: a }]).find((f) => f.id === 'rouge-to-seeds')!.caption).toContain('(1 seed instruction; the 1 seed task among the analysed rows left out)');
+	});
+
+	it('length figures: an outlier gets the overflow bar, labelled, and the caption says exactly what it holds', () => {
+		const b = new AnalysisBuilder({ extractor });
+		for (let k = 0; k < 25; k++) b.addInstruction('Name a colour.', k + 3);
+		b.addInstruction('Name a colour.', 5001);
+		const a = b.finish();
+		const bars = lengthBars(a.lengths.instruction, sharedLengthScale([a], 'instruction'));
+		expect(bars[bars.length - 1]).toMatchObject({ x0: 65, count: 1, overflow: true, range: '≥ 65 words' });
+		expect(Math.max(...bars.map((x) => x.share))).toBe(5 / 26);
+		const figure = analysisFigures([{ label: 'x', analysis: a }]).find((f) => f.id === 'length-instruction')!;
+		expect(figure.caption).toContain('share of instructions per bin of 5 words (Self-Instruct Figure 4); the last bar, 65+, holds the 1 instruction of 65 words or more.');
+		expect(figure.caption).not.toContain('99th percentile');
+		// Without an overflow bar the caption claims none.
+		const small = new AnalysisBuilder({ extractor });
+		for (let k = 1; k <= 10; k++) small.addInstruction('Name a colour.', k);
+		const plain = analysisFigures([{ label: 'x', analysis: small.finish() }]).find((f) => f.id === 'length-instruction')!;
+		expect(plain.caption).toContain('no instruction is longer than the last bar reaches.');
+		expect(plain.chart).toMatchObject({ kind: 'histogram' });
+		expect((plain.chart as { bars: { overflow?: boolean }[] }).bars.some((x) => x.overflow)).toBe(false);
 	});
 
 	it('has no similarity section without seeds, and empty distributions without rows', () => {

@@ -9,7 +9,7 @@
 import { seedTasksLeftOutText, similarityAbove, similarityRules, type DatasetAnalysis } from './analysis';
 import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
-import { LENGTH_FIELDS, lengthBars, maxShare, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
+import { LENGTH_FIELDS, lengthBars, maxShare, overflowText, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
 import { formatCount, formatNumber } from '$lib/text/words';
 import type { ReportFigure } from '$lib/reports/figures';
 
@@ -82,12 +82,14 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 			const d = a.lengths[l.field];
 			if (!d.n) continue;
 			const unit = l.field === 'instruction' ? 'instructions' : 'instances';
+			const overflow = overflowText(l.bars[k], unit.slice(0, -1), unit);
+			const widthText = formatCount(l.scale.width, 'word');
 			figures.push({
 				id: `length-${l.field}${suffix}`,
 				title: `${l.title} in words, ${label}`,
 				label: single ? `${l.title} in words, share per bin` : `${l.title} of ${label}`,
 				caption:
-					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatCount(a.lengths.emptyInputs, 'empty input')} left out)` : ''}, share of ${unit} per bin (Self-Instruct Figure 4); the last bar holds everything past the 99th percentile${single ? '' : ' of all the datasets compared, whose scales are shared'}. ` +
+					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatCount(a.lengths.emptyInputs, 'empty input')} left out)` : ''}, share of ${unit} per bin of ${widthText} (Self-Instruct Figure 4); ${overflow ?? `no ${unit.slice(0, -1)} is longer than the last bar reaches`}${single ? '' : ' (the scale is shared by the datasets compared)'}. ` +
 					`n = ${formatNumber(d.n)} ${unit}; mean ${d.mean === null ? '—' : d.mean.toFixed(1)}, median ${d.quantiles[2] === null || d.quantiles[2] === undefined ? '—' : d.quantiles[2].toFixed(1)}, max ${d.max === null ? '—' : formatNumber(d.max)}. ${NO_INTERVAL}`,
 				legend: [{ kind: 'bar', label: `share of ${unit} per bin`, color: colour ?? LENGTH_COLOUR }],
 				chart: { kind: 'histogram', bars: l.bars[k], xLabel: 'Words', xDomain: [0, l.scale.cap + l.scale.width], yMax: l.yMax, rules: [], colour: colour ?? LENGTH_COLOUR, height: single ? 200 : 180 }

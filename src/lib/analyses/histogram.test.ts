@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CountHistogram, ScoreHistogram, binCounts, lengthScale, mergeScoreBins, quantileSorted, scoreBin, sparseCounts, upperValue } from './histogram';
+import { CountHistogram, ScoreHistogram, binCounts, lengthReach, lengthScale, mergeScoreBins, quantileSorted, scoreBin, sparseCounts, upperValue } from './histogram';
 import { median } from '$lib/stats';
 
 describe('quantiles', () => {
@@ -56,6 +56,24 @@ describe('binning lengths', () => {
 		expect(lengthScale([])).toEqual({ width: 1, cap: 2 });
 		expect(upperValue([[1, 98], [50, 2]], 0.99)).toBe(50);
 		expect(upperValue([[1, 99], [50, 1]], 0.99)).toBe(1);
+	});
+
+	it('reaches the 99th percentile, but not an outlier far past the rest (with under 100 rows the 99th percentile is the outlier)', () => {
+		// 25 rows of 3–27 words and one of 5,001: Q1 9, Q3 22 (the 7th and 20th of 26), fence 22 + 3·13 = 61
+		// (twice the 95th percentile, 27, is less).
+		const crafted: [number, number][] = [...Array.from({ length: 25 }, (_, k): [number, number] => [k + 3, 1]), [5001, 1]];
+		expect(upperValue(crafted, 0.99)).toBe(5001);
+		expect(lengthReach(crafted)).toBe(61);
+		const scale = lengthScale([lengthReach(crafted)]);
+		expect(scale).toEqual({ width: 5, cap: 65 });
+		const bins = binCounts(crafted, scale.width, scale.cap);
+		expect(bins[bins.length - 1]).toEqual({ x0: 65, x1: 65, count: 1, overflow: true });
+		expect(Math.max(...bins.map((b) => b.count))).toBe(5);
+		// An ordinary spread: the 99th percentile, as before.
+		const spread = Array.from({ length: 200 }, (_, k): [number, number] => [k + 1, 1]);
+		expect(lengthReach(spread)).toBe(198);
+		// A long ordinary tail past the fence (37) keeps its 99th percentile (60 = twice the 95th, 30).
+		expect(lengthReach([[1, 50], [2, 20], [10, 20], [30, 8], [60, 2]])).toBe(60);
 	});
 });
 

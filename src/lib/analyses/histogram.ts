@@ -113,14 +113,30 @@ export function binCounts(sparse: readonly (readonly [number, number])[], width:
 
 /**
  * A shared scale for word-length histograms of several datasets: a "nice" bin width so that
- * about `target` bins reach the largest 99th percentile, capped there (the rest in one overflow bin).
+ * about `target` bins reach the largest of `reaches` (each a lengthReach), capped at the first
+ * bin edge past it (the rest in one overflow bin).
  */
-export function lengthScale(p99s: readonly number[], target = 30): { width: number; cap: number } {
-	const reach = Math.max(1, ...p99s.map((v) => Math.ceil(v)));
+export function lengthScale(reaches: readonly number[], target = 30): { width: number; cap: number } {
+	const reach = Math.max(1, ...reaches.map((v) => Math.ceil(v)));
 	const raw = reach / target;
 	const nice = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000];
 	const width = nice.find((w) => w >= raw) ?? Math.ceil(raw / 1000) * 1000;
 	return { width, cap: Math.ceil((reach + 1) / width) * width };
+}
+
+/**
+ * How far a length histogram's ordinary bars should reach: the 99th percentile, unless that is
+ * an outlier — past both Q3 + 3·IQR (Tukey's far-out fence) and twice the 95th percentile —
+ * when they stop at the larger of those two. With fewer than 100 rows the 99th percentile is the
+ * longest row itself, and one very long row would stretch the scale until every other row shares
+ * the first bar; it goes into the overflow bar instead. A long but ordinary tail (lengths of
+ * outputs, of inputs) keeps the 99th percentile.
+ */
+export function lengthReach(sparse: readonly (readonly [number, number])[]): number {
+	const q1 = upperValue(sparse, 0.25);
+	const q3 = upperValue(sparse, 0.75);
+	const limit = Math.max(Math.ceil(q3 + 3 * (q3 - q1)), 2 * upperValue(sparse, 0.95));
+	return Math.min(upperValue(sparse, 0.99), limit);
 }
 
 /** The value at which `share` of a distribution given as sparse counts is reached (an upper quantile). */

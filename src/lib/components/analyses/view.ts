@@ -3,7 +3,8 @@
  * shares, on scales shared by every dataset shown side by side.
  */
 import type { DatasetAnalysis, LengthDistribution } from '$lib/analyses/analysis';
-import { binCounts, lengthScale, mergeScoreBins, upperValue } from '$lib/analyses/histogram';
+import { formatCount } from '$lib/text/words';
+import { binCounts, lengthReach, lengthScale, mergeScoreBins } from '$lib/analyses/histogram';
 
 export interface HistogramBar {
 	x0: number;
@@ -12,6 +13,8 @@ export interface HistogramBar {
 	share: number;
 	/** In words, for hover and tables: "10–11 words", "≥ 150 words", "0.70–0.75". */
 	range: string;
+	/** The overflow bar: every row from x0 on (drawn one bin wide, labelled "x0+"). */
+	overflow?: boolean;
 }
 
 export type LengthField = 'instruction' | 'input' | 'output';
@@ -24,7 +27,7 @@ export const LENGTH_FIELDS: { field: LengthField; title: string }[] = [
 
 /** One length scale (bin width and cap) for a field across every analysis shown. */
 export function sharedLengthScale(analyses: readonly DatasetAnalysis[], field: LengthField): { width: number; cap: number } {
-	return lengthScale(analyses.map((a) => upperValue(a.lengths[field].counts, 0.99)));
+	return lengthScale(analyses.map((a) => lengthReach(a.lengths[field].counts)));
 }
 
 export function lengthBars(d: LengthDistribution, scale: { width: number; cap: number }): HistogramBar[] {
@@ -33,8 +36,19 @@ export function lengthBars(d: LengthDistribution, scale: { width: number; cap: n
 		x1: b.overflow ? b.x0 + scale.width : b.x1,
 		count: b.count,
 		share: d.n ? b.count / d.n : 0,
+		...(b.overflow ? { overflow: true } : {}),
 		range: b.overflow ? `≥ ${b.x0} words` : scale.width === 1 ? `${b.x0} word${b.x0 === 1 ? '' : 's'}` : `${b.x0}–${b.x1 - 1} words`
 	}));
+}
+
+/**
+ * What the overflow bar holds, in words ("the last bar, 70+, holds the 16 instances of 70 words
+ * or more"), or null when every row fits the ordinary bars.
+ */
+export function overflowText(bars: readonly HistogramBar[], one: string, many: string): string | null {
+	const last = bars[bars.length - 1];
+	if (!last?.overflow) return null;
+	return `the last bar, ${last.x0}+, holds the ${formatCount(last.count, one, many)} of ${formatCount(last.x0, 'word')} or more`;
 }
 
 /** Figure 3's bins: 20 of width 0.05 from the stored 0.01 bins. */

@@ -258,6 +258,8 @@ export interface HistogramChartInput {
 /** The analyses' histograms (Self-Instruct Figures 3 and 4): bars over [x0, x1) with the share of rows in each. */
 export function histogramPlotOptions(Plot: Plot, input: HistogramChartInput): PlotModule.PlotOptions {
 	const top = Math.max(input.yMax, 1e-9) * 100;
+	// No tick past the overflow bar's start: its right edge is no length (the bar is labelled "N+").
+	const overflow = input.bars.find((b) => b.overflow);
 	return {
 		...(input.document ? { document: input.document } : {}),
 		width: Math.max(280, input.width),
@@ -265,7 +267,7 @@ export function histogramPlotOptions(Plot: Plot, input: HistogramChartInput): Pl
 		marginLeft: 46,
 		marginBottom: 40,
 		style: input.style ?? CHART_STYLE,
-		x: { domain: input.xDomain, label: input.xLabel, labelAnchor: 'center' },
+		x: { domain: input.xDomain, label: input.xLabel, labelAnchor: 'center', ...(overflow ? { tickFormat: (v: number) => (v > overflow.x0 ? '' : v.toLocaleString('en-US')) } : {}) },
 		y: { domain: [0, top], label: 'Share (%)', grid: true, ticks: 5 },
 		marks: [
 			Plot.rectY(input.bars, {
@@ -277,6 +279,11 @@ export function histogramPlotOptions(Plot: Plot, input: HistogramChartInput): Pl
 				title: (d: HistogramBar) => `${d.range}: ${formatNumber(d.count)} (${pct(d.share)})`
 			}),
 			...(input.rules ?? []).map((x) => Plot.ruleX([x], { stroke: REFERENCE, strokeDasharray: '4,3', strokeWidth: 1.5 })),
+			// The overflow bar holds every longer row too: labelled "70+" above it, not a plain 70–75 bin.
+			Plot.text(
+				input.bars.filter((b) => b.overflow),
+				{ x: (d: HistogramBar) => (d.x0 + d.x1) / 2, y: (d: HistogramBar) => d.share * 100, text: (d: HistogramBar) => `${d.x0}+`, dy: -7, fill: 'currentColor', fontWeight: 'bold' }
+			),
 			Plot.ruleY([0], { stroke: MUTED })
 		]
 	};

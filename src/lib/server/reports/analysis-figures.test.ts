@@ -63,6 +63,18 @@ describe('analyses figures as files', () => {
 		}
 	});
 
+	it('labels the overflow bar of a length histogram "N+" on the drawing', () => {
+		const b = new AnalysisBuilder({ extractor });
+		for (let k = 0; k < 25; k++) b.addInstruction('Name a colour.', k + 3);
+		b.addInstruction('Name a colour.', 5001);
+		const f = analysisFigures([{ label: 'crafted', analysis: b.finish() }]).find((x) => x.id === 'length-instruction')!;
+		const svg = figureSvg(f);
+		expect(texts(svg)).toContain('65+');
+		expect(texts(svg)).toContain('60');
+		expect(texts(svg)).not.toContain('70');
+		expect(titles(svg)).toContain('≥ 65 words: 1 (3.8%)');
+	});
+
 	it('draws the sunburst with the page\'s arcs, its verbs as text and each arc\'s count', () => {
 		const f = figures[0];
 		const svg = figureSvg(f);
