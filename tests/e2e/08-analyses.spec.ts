@@ -60,6 +60,7 @@ test('the analyses page shows the verb–noun sunburst, ROUGE-L to the seeds and
 	const vn = page.getByTestId('verb-noun-stats');
 	await expect(vn.locator('[data-stat="withPair"]')).toContainText('14');
 	await expect(vn.locator('[data-stat="withPair"]')).toContainText('87.5%');
+	await expect(page.getByText('British spellings merged with American ones', { exact: false }).first()).toBeVisible();
 	const table = page.locator('#vn-table');
 	await expect(table.getByRole('rowheader', { name: 'write' })).toBeVisible();
 	await expect(table.getByRole('row', { name: /^\s*poem 2/ })).toBeVisible();

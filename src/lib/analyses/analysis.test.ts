@@ -28,6 +28,7 @@ describe('AnalysisBuilder', () => {
 		expect(a.instances).toBe(5);
 		expect(a.verbNoun).toMatchObject({ withPair: 3, verbOnly: 1, noVerb: 1, distinctPairs: 2, covered: 3 });
 		expect(a.verbNoun.top[0]).toEqual({ verb: 'write', pairs: 2, nouns: [{ noun: 'poem', count: 2 }], otherNouns: 0 });
+		expect(analysisFigures([{ label: 'x', analysis: a }])[0].caption).toContain('British spellings merged with American ones (analyse → analyze, colours → color)');
 		expect(a.lengths.instruction.counts).toEqual([[4, 2], [5, 1], [6, 2]]);
 		expect(a.lengths.input).toMatchObject({ n: 2, mean: 2 });
 		expect(a.lengths.emptyInputs).toBe(3);

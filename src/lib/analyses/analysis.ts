@@ -32,6 +32,9 @@ export interface SimilarityThreshold {
 
 export const SELF_INSTRUCT_SIMILARITY_THRESHOLD: SimilarityThreshold = { value: SELF_INSTRUCT_ROUGE_L_THRESHOLD, filterRunId: null };
 
+/** How the verb–noun lemmas (wink's, see ./verb-noun) differ from the paper's spaCy lemmas, for the pages and captions. */
+export const VERB_NOUN_LEMMA_NOTE = 'Verbs and nouns are counted by lemma, British spellings merged with American ones (analyse → analyze, colours → color), which the spaCy lemmas of the paper do not do.';
+
 export interface LengthDistribution extends Distribution {
 	/** [length in words, instructions or instances of that length], lengths that occur. */
 	counts: [number, number][];

@@ -55,7 +55,16 @@ describe('the rules for imperatives', () => {
 		['Come up with a slogan for a gym.', 'come', null],
 		['How do I bake a chocolate cake?', 'bake', 'cake'],
 		['What is the capital of France?', null, null],
-		['Describe Paris in three sentences.', 'describe', null]
+		['Describe Paris in three sentences.', 'describe', null],
+		// A clause after the verb: its subject is no object, its verb no noun.
+		['Make sure the code compiles.', 'make', null],
+		['Check the function works.', 'check', null],
+		['Compare the dietary needs of cats and dogs.', 'compare', 'need'],
+		// Lower-case words are common nouns even where the tagger reads an accented one as a name.
+		['Translate café into German', 'translate', 'café'],
+		['Describe Paris in three sentences.', 'describe', null],
+		// wink's lemmas merge British and American spellings (said on the page: VERB_NOUN_LEMMA_NOTE).
+		['Analyse the colours in the painting.', 'analyze', 'color']
 	])('%s → %s / %s', (instruction, verb, noun) => {
 		expect(extractor.extract(instruction)).toEqual({ verb, noun });
 	});
