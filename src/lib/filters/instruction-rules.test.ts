@@ -77,6 +77,13 @@ describe('instruction rules', () => {
 		expect(check('Write four words here').keep).toBe(true);
 		expect(check('Say ' + 'word '.repeat(149)).keep).toBe(true);
 		expect(check('Say ' + 'word '.repeat(150))).toEqual({ keep: false, rule: 'wordCount', detail: '151 words > 150' });
+		expect(check('Summarize')).toEqual({ keep: false, rule: 'wordCount', detail: '1 word < 4' });
+		// Chinese has no spaces: the whole sentence is one whitespace-separated word, and the detail says why.
+		expect(check('请把这句话翻译成英文。')).toEqual({
+			keep: false,
+			rule: 'wordCount',
+			detail: '1 word < 4 (whitespace-separated words, as Self-Instruct counts them: text without spaces, as in Chinese or Japanese, counts as one word)'
+		});
 	});
 
 	it('rejects an empty instruction', () => {

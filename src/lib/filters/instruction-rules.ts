@@ -2,7 +2,7 @@
  * The per-instruction rules of Self-Instruct / Alpaca (everything but ROUGE-L, which needs the
  * pool): each returns a verdict naming the rule and why.
  */
-import { countWords } from '../text/words';
+import { countWords, formatCount } from '../text/words';
 import type { FilterConfig, InstructionRule } from './config';
 import { ASCII_PUNCTUATION, collapseWhitespace, pyCapitalize, pyStrip } from './python-text';
 
@@ -71,6 +71,13 @@ export function quote(text: string, max = 40): string {
 }
 
 /** The rules that look at one instruction alone, in the reference's order. */
+/**
+ * Scripts written without spaces between words. The length rule counts whitespace-separated
+ * words, as Self-Instruct's filter does, so such a sentence is one "word": the detail says so.
+ */
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+const UNSPACED_NOTE = ' (whitespace-separated words, as Self-Instruct counts them: text without spaces, as in Chinese or Japanese, counts as one word)';
+
 export class InstructionRules {
 	private readonly findBlacklisted: (text: string) => string | null;
 
@@ -86,11 +93,9 @@ export class InstructionRules {
 		if (text === '') return { keep: false, rule: 'emptyInstruction', detail: 'nothing left after stripping whitespace' };
 		if (rules.wordCount.enabled) {
 			const words = countWords(text);
-			if (words < rules.wordCount.min) {
-				return { keep: false, rule: 'wordCount', detail: `${words} words < ${rules.wordCount.min}` };
-			}
-			if (words > rules.wordCount.max) {
-				return { keep: false, rule: 'wordCount', detail: `${words} words > ${rules.wordCount.max}` };
+			if (words < rules.wordCount.min || words > rules.wordCount.max) {
+				const bound = words < rules.wordCount.min ? `< ${rules.wordCount.min}` : `> ${rules.wordCount.max}`;
+				return { keep: false, rule: 'wordCount', detail: `${formatCount(words, 'word')} ${bound}${UNSPACED_SCRIPT.test(text) ? UNSPACED_NOTE : ''}` };
 			}
 		}
 		if (rules.blacklist.enabled) {
