@@ -98,7 +98,7 @@ describe('gold items in conversation and pairwise audits', () => {
 			if (next.status !== 'assigned') throw new Error('no item');
 			expect(db.$client.prepare('SELECT is_gold FROM audit_items WHERE ref = ?').pluck().get(next.ref)).toBe(1);
 			const view = reviewItemView(audit.id, r.id, next.ref, db);
-			const turns = view.turns.filter((t) => t.row !== null).map((_, i) => ({ valid: verdict || i === 0, rating: 'B' as const }));
+			const turns = view.turns.filter((t) => t.row !== null).map((_, i) => (verdict || i === 0 ? { valid: true, rating: 'B' as const } : { valid: false, rating: 'C' as const }));
 			submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db);
 		}
 		const stats = new Map(auditProgress(audit.id, {}, db).reviewers.map((r) => [r.userId, r]));
@@ -199,7 +199,7 @@ describe('comparing conversation and pairwise audits', () => {
 			const next = nextAssignment(auditId, reviewerId, {}, db);
 			if (next.status !== 'assigned') return;
 			const rows = reviewItemView(auditId, reviewerId, next.ref, db).turns.filter((t) => t.row !== null).length;
-			const turns = Array.from({ length: rows }, (_, i) => ({ valid: valid(rows, i), rating: 'B' as const }));
+			const turns = Array.from({ length: rows }, (_, i) => (valid(rows, i) ? { valid: true, rating: 'B' as const } : { valid: false, rating: 'C' as const }));
 			submitLabel(auditId, reviewerId, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db);
 		}
 	}

@@ -33,6 +33,9 @@ describe('conversation audits', () => {
 			seen.push(view.turns.map((t) => t.role).join(','));
 			// A wrong number of judgements is refused.
 			expect(() => submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns: [{ valid: true, rating: 'A' }, ...judged.map(() => ({ valid: true, rating: 'A' }))] } }, {}, db)).toThrow(/Judge each of the 2/);
+			// "Not valid" rated A (valid and satisfying) contradicts itself: refused, naming the reply.
+			const contradictory = judged.map((_, i) => ({ valid: i === 0, rating: 'A' }) as const);
+			expect(() => submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns: contradictory, comment: '' } }, {}, db)).toThrow(/Reply 2: "not valid" does not go with A/);
 			const turns = judged.map((_, i) => ({ valid: i === 0, rating: i === 0 ? 'A' : 'C' }) as const);
 			expect(submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db).outcome).toBe('created');
 			const again = reviewItemView(audit.id, r.id, next.ref, db);
@@ -135,7 +138,8 @@ describe('reports of the new audits', () => {
 				const next = nextAssignment(ca.id, r.id, {}, db);
 				if (next.status !== 'assigned') break;
 				const n = reviewItemView(ca.id, r.id, next.ref, db).turns.filter((t) => t.row !== null).length;
-				const turns = Array.from({ length: n }, (_, i) => ({ valid: i === 0 || r === reviewers[0], rating: 'B' as const }));
+				// A reply judged not valid is rated C (B, an acceptable response, would contradict it).
+				const turns = Array.from({ length: n }, (_, i) => (i === 0 || r === reviewers[0] ? { valid: true, rating: 'B' as const } : { valid: false, rating: 'C' as const }));
 				submitLabel(ca.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db);
 			}
 		}
@@ -173,13 +177,13 @@ describe('reports of the new audits', () => {
 		const convLabels = labelRecords(ca.id, db);
 		expect(convLabels).toHaveLength(4);
 		for (const l of convLabels) {
-			expect(l.turns!.map((t) => t.rating)).toEqual(l.turns!.map(() => 'B'));
+			expect(l.turns!.map((t) => t.rating)).toEqual(l.turns!.map((t) => (t.valid ? 'B' : 'C')));
 			expect(l.turns![0].valid).toBe(true);
 			expect(l.turns!.slice(1).every((t) => t.valid === (l.reviewer_id === reviewers[0].id))).toBe(true);
 		}
 		const convCsv = [...labelsDownload(ca.id, 'csv', db)].join('');
 		expect(convCsv.split('\n')[0]).toContain(',turns,');
-		expect(convCsv).toMatch(/\d+:valid\/B \d+:not valid\/B/);
+		expect(convCsv).toMatch(/\d+:valid\/B \d+:not valid\/C/);
 		const pairLabels = labelRecords(pa.id, db);
 		expect(pairLabels.map((l) => l.pair!.preference).sort()).toEqual(['a', 'a', 'a', 'b', 'b', 'b', 'both_bad', 'both_bad', 'both_bad', 'tie', 'tie', 'tie']);
 		expect(new Set(pairLabels.map((l) => [l.pair!.model_a, l.pair!.model_b].sort().join(' vs ')))).toEqual(new Set(['big vs small', 'big vs mid']));

@@ -109,5 +109,13 @@ describe('answerSchema', () => {
 		expect(completeDraft(rated, { wholeConversation: true })).toMatchObject({ ok: false, problem: 'Rate the conversation as a whole (A–D).' });
 		expect(completeDraft({ ...d, turns: [{ valid: false, rating: 'D' as const }] }, { wholeConversation: true })).toMatchObject({ ok: true });
 	});
+
+	it('refuses a reply judged "not valid" yet rated A or B (acceptable responses), naming the reply', () => {
+		const d = emptyDraft('conversation', 3) as ConversationDraft;
+		const turns = [{ valid: true, rating: 'A' as const }, { valid: false, rating: 'C' as const }, { valid: false, rating: 'B' as const }];
+		expect(completeDraft({ ...d, turns })).toEqual({ ok: false, problem: 'Reply 3: "not valid" does not go with B (acceptable, minor errors); a reply that is not valid is rated C or D. Change one of them.', row: 2 });
+		expect(completeDraft({ ...d, turns: [{ valid: false, rating: 'A' as const }] }, { wholeConversation: true })).toMatchObject({ ok: false, problem: expect.stringMatching(/^The conversation: "not valid" does not go with A/) });
+		expect(completeDraft({ ...d, turns: turns.slice(0, 2) })).toMatchObject({ ok: true });
+	});
 });
 

@@ -1,4 +1,4 @@
-import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type QuestionKey, type RatingLevel } from './rubric';
+import { QUALITY_QUESTIONS, RATING_LEVELS, RATINGS_FOR_NOT_VALID, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type QuestionKey, type RatingLevel } from './rubric';
 
 /**
  * A reviewer's answer while it is being given (a draft, saved as it changes) and once complete
@@ -134,6 +134,18 @@ export function needsReason(draft: QualityDraft): boolean {
 	return Object.values(draft.answers).some((a) => a === false);
 }
 
+/** The first reply judged "not valid" yet rated as an acceptable response (A or B), or -1. */
+export function contradictoryTurn(turns: readonly { valid: boolean | null; rating: RatingLevel | null }[]): number {
+	return turns.findIndex((t) => t.valid === false && t.rating !== null && !RATINGS_FOR_NOT_VALID.includes(t.rating));
+}
+
+/** What to say about a contradictory reply (`index` from contradictoryTurn), naming it. */
+export function contradictionProblem(rating: RatingLevel, index: number, wholeConversation = false): string {
+	const level = RATING_LEVELS.find((l) => l.key === rating)!;
+	const what = wholeConversation ? 'The conversation' : `Reply ${index + 1}`;
+	return `${what}: "not valid" does not go with ${rating} (${level.label.toLowerCase()}); a ${wholeConversation ? 'conversation' : 'reply'} that is not valid is rated ${RATINGS_FOR_NOT_VALID.join(' or ')}. Change one of them.`;
+}
+
 export type Completion = { ok: true; answer: Answer } | { ok: false; problem: string; row: number | 'reason' };
 
 /**
@@ -163,6 +175,8 @@ export function completeDraft(draft: Draft, options: { wholeConversation?: boole
 			const what = draft.turns[missing].valid === null ? 'Say whether reply' : 'Rate reply';
 			return { ok: false, problem: `${what} ${missing + 1} ${draft.turns[missing].valid === null ? 'is valid (Y / N)' : '(A–D)'}.`, row: missing };
 		}
+		const contradicted = contradictoryTurn(draft.turns);
+		if (contradicted >= 0) return { ok: false, problem: contradictionProblem(draft.turns[contradicted].rating!, contradicted, options.wholeConversation), row: contradicted };
 		return { ok: true, answer: { kind: 'conversation', turns: draft.turns as ConversationAnswer['turns'], comment } };
 	}
 	if (draft.kind === 'pairwise') {

@@ -56,6 +56,12 @@ export const RATING_LEVELS = [
 
 export type RatingLevel = (typeof RATING_LEVELS)[number]['key'];
 
+/**
+ * The ratings that go with a reply judged "not valid" (not a correct and acceptable response):
+ * C (significant errors) and D (irrelevant or invalid). A and B describe acceptable responses.
+ */
+export const RATINGS_FOR_NOT_VALID: readonly RatingLevel[] = ['C', 'D'];
+
 /** The keys of a list of `{ key }` entries, as a tuple of literal types (what `z.enum` and Drizzle's `enum` take). */
 type KeysOf<T extends readonly { key: string }[]> = { readonly [I in keyof T]: T[I] extends { key: infer K } ? K : never };
 function keysOf<const T extends readonly { key: string }[]>(list: T): KeysOf<T> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { db, perConnection, transaction, type Db } from '../db';
 import { WHOLE_CONVERSATION_POSITION, type AuditKind, type AuditStatus, type ConversationUnit } from '../db/tables';
-import type { Answer } from '../../audits/answers';
+import { contradictionProblem, contradictoryTurn, type Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
 import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
@@ -371,6 +371,10 @@ function parseAnswer(m: Membership, raw: unknown, responseCount: number): Answer
 			400,
 			'invalid-answer'
 		);
+	}
+	const contradicted = answer.kind === 'conversation' ? contradictoryTurn(answer.turns) : -1;
+	if (answer.kind === 'conversation' && contradicted >= 0) {
+		throw new AuditError(contradictionProblem(answer.turns[contradicted].rating, contradicted, m.conversationUnit === 'conversation'), 400, 'invalid-answer');
 	}
 	return answer;
 }
