@@ -1,0 +1,115 @@
+/**
+ * The review screen never misleads a reviewer or loses their work: each new item opens at its
+ * text at every size.
+ */
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { reviewItemView } from '../../src/lib/server/audits/review';
+import type { Answer } from '../../src/lib/audits/answers';
+import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
+
+const ZOOMED = { width: 640, height: 400 };
+const PHONE = { width: 390, height: 844 };
+const NARROW_DESKTOP = { width: 1000, height: 520 };
+
+let db: Db;
+let datasetId = 0;
+
+async function* once(text: string): AsyncGenerator<Uint8Array> {
+	yield new TextEncoder().encode(text);
+}
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+
+test.beforeAll(async () => {
+	db = openE2eDatabase();
+	const tasks = Array.from({ length: 8 }, (_, i) => ({
+		instruction: `Trust task ${i}: explain the idea number ${i} in a few sentences for a reader new to it.`,
+		input: i % 2 ? `input ${i}` : '',
+		output: Array.from({ length: 6 }, (_, j) => `Sentence ${j + 1} of output ${i}, long enough to wrap on a small screen.`).join(' ')
+	}));
+	datasetId = (await importFile(once(jsonl(tasks)), { datasetName: `trust ${randomUUID().slice(0, 6)}`, fileName: 'tasks.jsonl' }, db)).datasetId;
+});
+test.afterAll(() => db?.$client.close());
+
+interface Setup {
+	reviewer: Account;
+	auditId: number;
+}
+
+async function newAudit(size: number): Promise<Setup> {
+	const reviewer = await makeAccount(db, 'reviewer', 'Trust');
+	const audit = createAudit({ datasetId, kind: 'quality', name: `Trust ${randomUUID().slice(0, 6)}`, sampleSize: size, seed: 5, reviewerIds: [reviewer.id] }, db);
+	return { reviewer, auditId: audit.id };
+}
+
+async function openIn(page: Page, setup: Setup): Promise<Page> {
+	await page.goto(`/review/${setup.auditId}`);
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
+	return page;
+}
+
+async function open(browser: Browser, setup: Setup, viewport: { width: number; height: number }): Promise<Page> {
+	const context = await signedInContext(browser, setup.reviewer, viewport);
+	return openIn(await context.newPage(), setup);
+}
+
+async function refOf(page: Page): Promise<string> {
+	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
+	await expect(page).toHaveURL(/\/items\/[A-Za-z0-9_-]{12}$/);
+	return /\/items\/([A-Za-z0-9_-]{12})$/.exec(new URL(page.url()).pathname)![1];
+}
+
+function stored(setup: Setup, ref: string): Answer | null {
+	return reviewItemView(setup.auditId, setup.reviewer.id, ref, db).answer;
+}
+
+/** The new item's heading and the start of its text are on screen, and the heading has focus. */
+async function expectItemInView(page: Page) {
+	await expect(page.locator('[data-item-heading]')).toBeInViewport();
+	await expect(page.getByTestId('item-instruction')).toBeInViewport({ ratio: 0.3 });
+	await expect.poll(() => page.evaluate(() => document.activeElement?.hasAttribute('data-item-heading') ?? false)).toBe(true);
+}
+
+test('200% zoom (640×400) and phone: each next item opens at its heading and text, not at the old scroll position', async ({ browser }) => {
+	const setup = await newAudit(6);
+	const page = await open(browser, setup, ZOOMED);
+	for (let i = 0; i < 3; i++) {
+		const ref = await refOf(page);
+		// Answering scrolls the page down to the answers.
+		await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+		expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(200);
+		for (const k of ['y', 'y', 'y', 'Enter']) await page.keyboard.press(k);
+		await expect(page).not.toHaveURL(new RegExp(ref));
+		await expectItemInView(page);
+	}
+	await page.screenshot({ path: 'test-results/review-next-item-zoom.png' });
+	await page.setViewportSize(PHONE);
+	const ref = await refOf(page);
+	await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+	await page.keyboard.press('s');
+	await page.keyboard.press('Enter');
+	await expect(page).not.toHaveURL(new RegExp(ref));
+	await expectItemInView(page);
+	await page.screenshot({ path: 'test-results/review-next-item-phone.png' });
+	await page.context().close();
+});
+
+test('desktop: the answer panel starts at its first question on each new item', async ({ browser }) => {
+	const setup = await newAudit(4);
+	const page = await open(browser, setup, NARROW_DESKTOP);
+	const ref = await refOf(page);
+	await page.keyboard.press('s');
+	const panel = page.locator('.panel');
+	await panel.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+	expect(await panel.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+	await page.keyboard.press('Enter');
+	await expect(page).not.toHaveURL(new RegExp(ref));
+	await expect.poll(() => panel.evaluate((el) => el.scrollTop)).toBe(0);
+	await expect(page.getByRole('radiogroup', { name: /^Instruction/ })).toBeInViewport();
+	await page.screenshot({ path: 'test-results/review-panel-top.png' });
+	await page.context().close();
+});
