@@ -1,6 +1,6 @@
 /**
  * The review screen never misleads a reviewer or loses their work: each new item opens at its
- * text at every size.
+ * text at every size, and a second tab cannot silently replace a label.
  */
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
@@ -112,4 +112,27 @@ test('desktop: the answer panel starts at its first question on each new item', 
 	await expect(page.getByRole('radiogroup', { name: /^Instruction/ })).toBeInViewport();
 	await page.screenshot({ path: 'test-results/review-panel-top.png' });
 	await page.context().close();
+});
+
+test('two tabs on one item: the second submit does not replace the first tab’s label; the reviewer keeps it or replaces it knowingly', async ({ browser }) => {
+	const setup = await newAudit(4);
+	const first = await open(browser, setup, { width: 1280, height: 800 });
+	const second = await openIn(await first.context().newPage(), setup);
+	const ref = await refOf(first);
+	expect(await refOf(second)).toBe(ref);
+	for (const k of ['y', 'y', 'y', 'Enter']) await first.keyboard.press(k);
+	await expect.poll(() => stored(setup, ref)).toMatchObject({ instruction: true, input: true, output: true });
+	for (const k of ['n', 'n', 'n', '1', 'Enter']) await second.keyboard.press(k);
+	const conflict = second.getByTestId('label-conflict');
+	await expect(conflict).toContainText('in another tab at');
+	await expect(conflict).toContainText('yes · yes · yes. Keep that, or replace it with no · no · no');
+	await second.screenshot({ path: 'test-results/review-two-tabs.png' });
+	// Nothing replaced behind the reviewer's back.
+	expect(stored(setup, ref)).toMatchObject({ instruction: true, input: true, output: true });
+	expect(reviewItemView(setup.auditId, setup.reviewer.id, ref, db).revision).toBe(1);
+	await conflict.getByRole('button', { name: 'Replace it' }).click();
+	await expect(conflict).toHaveCount(0);
+	await expect.poll(() => stored(setup, ref)).toMatchObject({ instruction: false, input: false, output: false });
+	expect(reviewItemView(setup.auditId, setup.reviewer.id, ref, db).revision).toBe(2);
+	await first.context().close();
 });

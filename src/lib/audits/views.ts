@@ -148,6 +148,9 @@ export interface ReviewScreenData {
 
 export type SubmitOutcome = 'created' | 'edited' | 'refused';
 
+/** The error code of a submit refused because the reviewer's label changed elsewhere (another tab). */
+export const LABELLED_ELSEWHERE = 'labelled-elsewhere';
+
 export interface SubmitResult {
 	outcome: SubmitOutcome;
 	/** True when this submission id had been received before (a retry): nothing changed. */

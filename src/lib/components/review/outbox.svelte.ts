@@ -18,6 +18,12 @@ export interface PendingSubmission {
 	instruction: string;
 	/** A change to an earlier label (the item is not held any more). */
 	edit: boolean;
+	/**
+	 * The revision of the reviewer's label the answer was made from (0: a new label); the server
+	 * refuses a mismatch instead of overwriting a label given in another tab. Absent in labels
+	 * stored by an older page.
+	 */
+	baseRevision?: number;
 }
 
 export interface Delivery {

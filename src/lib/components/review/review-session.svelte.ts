@@ -11,7 +11,7 @@ import {
 } from '$lib/audits/answers';
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
 import { draftFromSuggestion } from '$lib/audits/suggestions';
-import { answerRows, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
+import { answerRows, LABELLED_ELSEWHERE, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
 import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
@@ -32,6 +32,12 @@ import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
 export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'error';
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
 export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string };
+export interface LabelConflict {
+	/** The refused submission, kept to replace the other label with. */
+	submission: PendingSubmission;
+	/** The label stored from elsewhere: its summary, when it was given, its revision. */
+	stored: { summary: string; at: number | null; revision: number };
+}
 
 const DRAFT_DEBOUNCE_MS = 400;
 const WAITING_POLL_MS = 30_000;
@@ -100,6 +106,11 @@ export class ReviewSession {
 	helpOpen = $state(false);
 	guidelinesOpen = $state(false);
 	loadingHistory = $state(false);
+	/**
+	 * A submit the server refused because this reviewer's label for the item was given or changed
+	 * elsewhere meanwhile (another tab): the reviewer keeps that label or replaces it with this one.
+	 */
+	conflict = $state<LabelConflict | null>(null);
 
 	private queued: ReviewItemView | null = null;
 	private prefetching = false;
@@ -117,7 +128,7 @@ export class ReviewSession {
 		this.audit = data.audit;
 		this.api = api;
 		this.outbox = new LabelOutbox({
-			send: (s) => this.api.submit(s.ref, s.submissionId, s.answer, s.activeMs),
+			send: (s) => this.api.submit(s.ref, s.submissionId, s.answer, s.activeMs, s.baseRevision),
 			storage,
 			storageKey: `ia-review-outbox:${data.audit.id}:${data.userId}`,
 			onDelivered: (s, { result, progress }) => {
@@ -139,6 +150,10 @@ export class ReviewSession {
 			},
 			onRefused: (s, err) => {
 				this.offline = false;
+				if (err instanceof ReviewApiError && err.code === LABELLED_ELSEWHERE) {
+					void this.labelledElsewhere(s);
+					return;
+				}
 				this.history = this.history.filter((h) => h.ref !== s.ref || s.edit);
 				const message = err instanceof Error ? err.message : String(err);
 				this.setNotice({ kind: err instanceof ReviewApiError && err.code === 'full' ? 'warn' : 'error', text: `Label not saved: ${message}` });
@@ -612,14 +627,14 @@ export class ReviewSession {
 		const summary = summarizeAnswer(complete.answer);
 		if (this.viewing) {
 			const unchanged = item.answer && JSON.stringify(item.answer) === JSON.stringify(complete.answer);
-			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: true });
+			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: true, baseRevision: item.revision });
 			this.pendingAnnouncement = unchanged ? 'Label unchanged.' : `Label changed to ${summary}.`;
 			this.forward();
 			return;
 		}
 		if (this.draftTimer) clearTimeout(this.draftTimer);
 		this.draftState = 'idle';
-		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: false });
+		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: false, baseRevision: 0 });
 		this.pendingAnnouncement = `Submitted: ${summary}.`;
 		this.advance();
 	}
@@ -665,6 +680,39 @@ export class ReviewSession {
 			this.history = [{ ref: submission.ref, submittedAt: now, updatedAt: now, revision: 1, instruction: submission.instruction.slice(0, 200), summary }, ...this.history];
 		}
 		void this.flush();
+	}
+
+	/** The server kept the label given elsewhere: show it, and let the reviewer choose. */
+	private async labelledElsewhere(submission: PendingSubmission): Promise<void> {
+		let stored: LabelConflict['stored'];
+		try {
+			const { item } = await this.api.item(submission.ref);
+			stored = { summary: item.answer ? summarizeAnswer(item.answer) : '', at: item.submittedAt, revision: item.revision };
+		} catch (err) {
+			this.setNotice({ kind: 'error', text: `Label not saved: ${err instanceof Error ? err.message : String(err)}` });
+			return;
+		}
+		const entry = this.history.findIndex((h) => h.ref === submission.ref);
+		if (entry >= 0) this.history[entry] = { ...this.history[entry], summary: stored.summary, revision: stored.revision };
+		this.conflict = { submission, stored };
+		this.announce(`Not saved: you labelled "${gist(submission.instruction, 60)}" in another tab (${stored.summary}). Keep that, or replace it?`);
+	}
+
+	/** Keep the label given elsewhere; the refused answer is dropped. */
+	keepStoredLabel(): void {
+		if (!this.conflict) return;
+		this.conflict = null;
+		this.announce('Kept your other label.');
+	}
+
+	/** Replace the label given elsewhere with the refused answer (a knowing change of that label). */
+	replaceStoredLabel(): void {
+		const conflict = this.conflict;
+		if (!conflict) return;
+		this.conflict = null;
+		const { submission, stored } = conflict;
+		this.enqueue({ ...submission, submissionId: newSubmissionId(), edit: true, baseRevision: stored.revision });
+		this.announce(`Label changed to ${summarizeAnswer(submission.answer)}.`);
 	}
 
 	private restoreOutbox(): void {

@@ -397,4 +397,38 @@ describe('handleReviewKey', () => {
 		expect(followed).toBe(1);
 		expect(session.row).toBe(2);
 	});
+
+	it('a label refused because the item was labelled in another tab is not lost: the reviewer keeps that one or replaces it knowingly', async () => {
+		const first = qualityItem(1);
+		const { session, api } = startSession([first, qualityItem(2), qualityItem(3)]);
+		await settle();
+		const sent: { ref: string; answer: Answer; baseRevision?: number }[] = [];
+		const otherTab: Answer = { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' };
+		let stored: { answer: Answer; revision: number } = { answer: otherTab, revision: 1 };
+		api.item = async (ref) => ({ item: { ...first, ref, state: 'submitted', answer: stored.answer, revision: stored.revision, submittedAt: Date.UTC(2026, 0, 5, 10, 42) } });
+		api.submit = async (ref, _id, answer, _ms, baseRevision) => {
+			sent.push({ ref, answer, baseRevision });
+			if (baseRevision !== stored.revision && !(baseRevision === 0 && stored.revision === 0)) throw new ReviewApiError('You labelled this item elsewhere.', 409, 'labelled-elsewhere');
+			stored = { answer, revision: stored.revision + 1 };
+			return { result: { outcome: 'edited', duplicate: false, revision: stored.revision }, progress: progress(1) };
+		};
+		// This tab still shows item 1, labelled yes · yes · yes in another tab: no, no, no here.
+		session.answer(false);
+		session.answer(false);
+		session.answer(false);
+		session.submit();
+		await settle();
+		expect(sent[0]).toMatchObject({ ref: first.ref, baseRevision: 0 });
+		expect(session.conflict).toMatchObject({ stored: { summary: 'yes · yes · yes', revision: 1 } });
+		expect(session.announcement).toContain('in another tab (yes · yes · yes). Keep that, or replace it?');
+		expect(session.notice).toBeNull();
+		// The history lists the label the server keeps.
+		expect(session.history.find((h) => h.ref === first.ref)).toMatchObject({ summary: 'yes · yes · yes', revision: 1 });
+		session.replaceStoredLabel();
+		await settle();
+		expect(session.conflict).toBeNull();
+		expect(sent[1]).toMatchObject({ ref: first.ref, baseRevision: 1, answer: { instruction: false, input: false, output: false } });
+		expect(stored.revision).toBe(2);
+		expect(session.outbox.size).toBe(0);
+	});
 });

@@ -6,7 +6,7 @@ import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
 import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound } from './errors';
-import type { NextResult, SubmitOutcome, SubmitResult } from '../../audits/views';
+import { LABELLED_ELSEWHERE, type NextResult, type SubmitOutcome, type SubmitResult } from '../../audits/views';
 import { storedFlag } from '../db/stored';
 
 /**
@@ -65,6 +65,13 @@ export interface SubmitInput {
 	answer: unknown;
 	/** Client-measured time the item was visible and in use, in ms. */
 	activeMs?: number;
+	/**
+	 * The revision of this reviewer's label the answer was made from: 0 for a new label, the label's
+	 * revision for a change made from the history view. A mismatch (the label was given or changed
+	 * elsewhere meanwhile, e.g. in another tab) is refused rather than silently overwritten.
+	 * Left out: no check (older callers).
+	 */
+	baseRevision?: number;
 }
 
 function prepare(c: Database.Database) {
@@ -407,6 +414,10 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		const assignment = s.ownAssignment.get(item.id, reviewerId);
 		if (!assignment || assignment.status === 'released') throw notFound();
 		if (assignment.status === 'skipped') throw new AuditError('You skipped this item.', 409, 'skipped');
+		if (input.baseRevision !== undefined) {
+			const stored = assignment.status === 'submitted' ? s.ownLabel.get(item.id, reviewerId)!.revision : 0;
+			if (stored !== input.baseRevision) throw labelledElsewhere();
+		}
 
 		const responses =
 			m.kind === 'rating' || m.kind === 'pairwise' ? s.itemResponses.all(item.id) : [];
@@ -462,6 +473,11 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		log(labelId, outcome);
 		return { outcome, duplicate: false, revision };
 	});
+}
+
+/** The answer was made from an older state of the reviewer's own label (another tab changed it). */
+function labelledElsewhere(): AuditError {
+	return new AuditError('You labelled this item elsewhere (another tab or device) after this screen showed it: that label is kept.', 409, LABELLED_ELSEWHERE);
 }
 
 const MAX_SKIP_REASON = 500;

@@ -8,12 +8,14 @@ import { itemRefParam, jsonWithBody } from '$lib/server/audits/http';
 const body = z.object({
 	submissionId: z.string().max(64),
 	answer: z.unknown(),
-	activeMs: z.number().finite().nonnegative().optional()
+	activeMs: z.number().finite().nonnegative().optional(),
+	baseRevision: z.number().int().nonnegative().optional()
 });
 
 /**
  * Submits (or changes) the reviewer's label. Idempotent per submissionId, so the browser retries
- * freely. A label the item no longer needs (others completed it after this lease lapsed) is
+ * freely. An answer made from an older state of the label (changed in another tab) is refused
+ * with 409 "labelled-elsewhere", never written over it. A label the item no longer needs (others completed it after this lease lapsed) is
  * answered 409 with code "full"; it is kept in the submissions log.
  */
 export const POST: RequestHandler = async ({ locals, params, request }) => {
