@@ -98,6 +98,7 @@ export function handleReviewKey(event: KeyEventLike, session: ReviewSession, hoo
 		case 'escape':
 			if (comment && target === (comment as unknown)) comment.blur();
 			else if (session.guidelinesOpen) session.guidelinesOpen = false;
+			session.cancelBack();
 			session.problem = null;
 			session.setNotice(null);
 			break;

@@ -44,6 +44,7 @@ const WAITING_POLL_MS = 30_000;
 /** A confirmation ("Skipped …") stays this long, or until the reviewer does something else. */
 const OK_NOTICE_MS = 8_000;
 const MAX_DRAFT_RETRY_MS = 8_000;
+export const WAITING_FOR_LABEL = 'Waiting for your label to be sent before showing it… Press Esc to stay here.';
 
 function sleep(ms: number): Promise<void> {
 	return new Promise((resolve) => setTimeout(resolve, ms));
@@ -113,6 +114,8 @@ export class ReviewSession {
 	conflict = $state<LabelConflict | null>(null);
 
 	private queued: ReviewItemView | null = null;
+	/** Counts Back requests: a cancelled or outdated one does not navigate when its wait ends. */
+	private backRequest = 0;
 	private prefetching = false;
 	private fetching = false;
 	private draftTimer: ReturnType<typeof setTimeout> | null = null;
@@ -612,7 +615,9 @@ export class ReviewSession {
 	submit(): void {
 		const item = this.current;
 		const draft = this.draft;
-		if (!item || !draft || this.loadingHistory) return;
+		if (!item || !draft) return;
+		// Submit is for the item on screen: a Back still waiting for a label to be sent gives way.
+		this.cancelBack(false);
 		if (!this.editable) {
 			this.showProblem('This audit is closed: labels can no longer change.');
 			return;
@@ -786,16 +791,46 @@ export class ReviewSession {
 		void this.openHistory(this.historyIndex - 1);
 	}
 
+	/** Stops a Back that waits for its label to be sent; the reviewer stays on the item on screen. */
+	cancelBack(say = true): void {
+		if (!this.loadingHistory) return;
+		this.backRequest++;
+		this.loadingHistory = false;
+		if (this.notice?.text === WAITING_FOR_LABEL) this.setNotice(null);
+		if (say) this.announce('Stayed on this item.');
+	}
+
 	private async openHistory(index: number): Promise<void> {
 		const entry = this.history[index];
 		if (!entry || this.loadingHistory) return;
+		const unsent = `That label has not reached the server yet (${this.signInNeeded ? 'sign in again' : 'no connection'}): it can be opened once it is sent.`;
+		if (this.outbox.has(entry.ref) && (this.offline || this.signInNeeded)) {
+			this.setNotice({ kind: 'warn', text: unsent });
+			return;
+		}
+		const request = ++this.backRequest;
 		this.loadingHistory = true;
 		this.saveDraftNow();
 		try {
-			// A label still in the outbox is not on the server yet: wait until it lands (or fails).
-			void this.flush();
-			for (let waited = 0; this.outbox.has(entry.ref) && waited < 30_000; waited += 50) await sleep(50);
+			// A label still in the outbox is not on the server yet: wait until it lands (said at once,
+			// and cancellable), and give up as soon as the connection or the sign-in is gone.
+			if (this.outbox.has(entry.ref)) {
+				this.setNotice({ kind: 'warn', text: WAITING_FOR_LABEL });
+				this.announce(WAITING_FOR_LABEL);
+				void this.flush();
+				for (let waited = 0; this.outbox.has(entry.ref) && waited < 30_000; waited += 50) {
+					await sleep(50);
+					if (request !== this.backRequest) return;
+					if (this.offline || this.signInNeeded) break;
+				}
+				if (this.notice?.text === WAITING_FOR_LABEL) this.setNotice(null);
+				if (this.outbox.has(entry.ref)) {
+					this.setNotice({ kind: 'warn', text: unsent });
+					return;
+				}
+			}
 			const { item } = await this.api.item(entry.ref);
+			if (request !== this.backRequest) return;
 			this.viewing = item;
 			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, answerRows(item));
 			this.historyIndex = index;
@@ -804,9 +839,9 @@ export class ReviewSession {
 			this.announceArrival(`Your earlier label, ${entry.summary}: ${gist(item.instruction)}`);
 			this.onItemChange(item);
 		} catch (err) {
-			this.handleError(err);
+			if (request === this.backRequest) this.handleError(err);
 		} finally {
-			this.loadingHistory = false;
+			if (request === this.backRequest) this.loadingHistory = false;
 		}
 	}
 

@@ -3,7 +3,7 @@ import type { Answer, Draft } from '$lib/audits/answers';
 import type { NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
 import { ReviewApiError, type ReviewApi } from './api';
 import { handleReviewKey, type KeyEventLike } from './review-keyboard';
-import { ReviewSession } from './review-session.svelte';
+import { ReviewSession, WAITING_FOR_LABEL } from './review-session.svelte';
 import type { ReviewScreenData } from '$lib/audits/views';
 
 const audit: ReviewAuditInfo = { id: 7, name: 'Test audit', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: 1800, guidelinesHtml: '' };
@@ -430,5 +430,52 @@ describe('handleReviewKey', () => {
 		expect(sent[1]).toMatchObject({ ref: first.ref, baseRevision: 1, answer: { instruction: false, input: false, output: false } });
 		expect(stored.revision).toBe(2);
 		expect(session.outbox.size).toBe(0);
+	});
+
+	it('Back while the label waits to be sent says so at once and can be cancelled; Submit on the item on screen still works; no jump later', async () => {
+		const { session, api, submitted } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await settle();
+		const accept = api.submit;
+		let release: () => void = () => {};
+		const held = new Promise<void>((resolve) => (release = resolve));
+		api.submit = async (...args) => {
+			if (args[0] === qualityItem(1).ref) await held;
+			return accept(...args);
+		};
+		await submitAllYes(session);
+		expect(session.work?.ref).toBe(qualityItem(2).ref);
+		void session.back();
+		await settle();
+		expect(session.notice?.text).toBe(WAITING_FOR_LABEL);
+		expect(session.announcement).toBe(WAITING_FOR_LABEL);
+		// Submit on the current item is not swallowed: it goes, and the Back gives way.
+		session.answer(true);
+		session.answer(true);
+		session.answer(true);
+		session.submit();
+		expect(session.problem).toBeNull();
+		expect(session.loadingHistory).toBe(false);
+		expect(session.outbox.items.map((s) => s.ref)).toEqual([qualityItem(1).ref, qualityItem(2).ref]);
+		release();
+		await vi.advanceTimersByTimeAsync(200);
+		await settle();
+		expect(submitted.map((s) => s.ref)).toEqual([qualityItem(1).ref, qualityItem(2).ref]);
+		// The label landed: the screen did not switch to it on its own.
+		expect(session.inHistory).toBe(false);
+		expect(session.notice).toBeNull();
+	});
+
+	it('Back to a label that cannot be sent (no connection) says why at once instead of waiting', async () => {
+		const { session, api } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await settle();
+		api.submit = async () => {
+			throw new ReviewApiError('No connection to the server.', 0);
+		};
+		await submitAllYes(session);
+		expect(session.offline).toBe(true);
+		await session.back();
+		expect(session.loadingHistory).toBe(false);
+		expect(session.inHistory).toBe(false);
+		expect(session.notice?.text).toContain('has not reached the server yet (no connection)');
 	});
 });
