@@ -1,6 +1,7 @@
 /**
  * The review screen never misleads a reviewer or loses their work: each new item opens at its
- * text at every size, and a second tab cannot silently replace a label.
+ * text at every size, a second tab cannot silently replace a label, and answers given after the
+ * sign-in ended come back after signing in again.
  */
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import { createAudit } from '../../src/lib/server/audits/create';
 import { reviewItemView } from '../../src/lib/server/audits/review';
 import type { Answer } from '../../src/lib/audits/answers';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
+import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
 
 const ZOOMED = { width: 640, height: 400 };
 const PHONE = { width: 390, height: 844 };
@@ -135,4 +137,54 @@ test('two tabs on one item: the second submit does not replace the first tab’s
 	await expect.poll(() => stored(setup, ref)).toMatchObject({ instruction: false, input: false, output: false });
 	expect(reviewItemView(setup.auditId, setup.reviewer.id, ref, db).revision).toBe(2);
 	await first.context().close();
+});
+
+async function signOutElsewhere(page: Page) {
+	const other = await page.context().newPage();
+	await other.goto('/review');
+	await other.getByRole('button', { name: 'Sign out' }).click();
+	await expect(other).toHaveURL(/\/login/);
+	await other.close();
+}
+
+test('answers given after the sign-in ended are kept in the browser, come back after signing in again, and leaving asks first', async ({ browser }) => {
+	const setup = await newAudit(3);
+	const page = await open(browser, setup, { width: 1280, height: 800 });
+	const ref = await refOf(page);
+	await signOutElsewhere(page);
+	await page.keyboard.press('y');
+	await page.keyboard.press('n');
+	const banner = page.getByTestId('sign-in-needed');
+	await expect(banner).toContainText('Your answers on this item are kept in this browser');
+	// A link inside the app asks before leaving the unsaved answers.
+	const messages: string[] = [];
+	page.once('dialog', (dialog) => {
+		messages.push(dialog.message());
+		void dialog.dismiss();
+	});
+	await page.locator('header a.brand').click();
+	await expect.poll(() => messages).toEqual([expect.stringContaining('not saved on the server yet')]);
+	await expect(page).toHaveURL(new RegExp(`/items/${ref}`));
+	// Signed in again (a new session for the same reviewer), then the banner's link.
+	const baseURL = new URL(page.url()).origin;
+	await page.context().addCookies([{ name: SESSION_COOKIE, value: createSession(setup.reviewer.id, 'e2e', db).token, url: baseURL }]);
+	await banner.getByRole('link', { name: 'Sign in again' }).click();
+	await expect(page).toHaveURL(new RegExp(`/items/${ref}`));
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByRole('radiogroup', { name: /^Instruction/ }).getByRole('radio', { name: 'Yes' })).toHaveAttribute('aria-checked', 'true');
+	await expect(page.getByRole('radiogroup', { name: /^Input/ }).getByRole('radio', { name: 'No' })).toHaveAttribute('aria-checked', 'true');
+	// And the server has the draft now.
+	await expect.poll(() => reviewItemView(setup.auditId, setup.reviewer.id, ref, db).draft).toMatchObject({ answers: { instruction: true, input: false, output: null } });
+	await page.context().close();
+});
+
+test('"Sign in again" leads to a sign-in page whose header no longer shows the ended sign-in', async ({ browser }) => {
+	const setup = await newAudit(3);
+	const page = await open(browser, setup, { width: 1280, height: 800 });
+	await signOutElsewhere(page);
+	await page.keyboard.press('y');
+	await page.getByTestId('sign-in-needed').getByRole('link', { name: 'Sign in again' }).click();
+	await expect(page).toHaveURL(/\/login/);
+	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
+	await page.context().close();
 });

@@ -126,10 +126,15 @@ export class ReviewSession {
 	/** Said before the next item is announced ("Submitted: yes · yes · no."). */
 	private pendingAnnouncement = '';
 	private onItemChange: (item: ReviewItemView | null) => void = () => {};
+	/** Where the work item's draft waits until the server has it (a sign-in that ended, no connection). */
+	private readonly draftStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+	private readonly draftKey: string;
 
-	constructor(data: ReviewScreenData, api: ReviewApi = reviewApi(data.audit.id), storage: Storage | null = browserStorage()) {
+	constructor(data: ReviewScreenData, api: ReviewApi = reviewApi(data.audit.id), storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = browserStorage()) {
 		this.audit = data.audit;
 		this.api = api;
+		this.draftStorage = storage;
+		this.draftKey = `ia-review-draft:${data.audit.id}:${data.userId}`;
 		this.outbox = new LabelOutbox({
 			send: (s) => this.api.submit(s.ref, s.submissionId, s.answer, s.activeMs, s.baseRevision),
 			storage,
@@ -230,7 +235,20 @@ export class ReviewSession {
 
 	/** Whether leaving the page now would drop something not yet on the server. */
 	get unsaved(): boolean {
-		return this.outbox.size > 0 || this.draftState === 'pending' || this.draftState === 'saving' || this.draftState === 'retrying';
+		return this.outbox.size > 0 || this.draftUnsaved;
+	}
+
+	/** The work item's answers are not on the server yet (kept in this browser meanwhile). */
+	get draftUnsaved(): boolean {
+		return this.work !== null && (this.draftState === 'pending' || this.draftState === 'saving' || this.draftState === 'retrying' || this.draftState === 'error');
+	}
+
+	/**
+	 * Leaving now would leave work the server does not have and cannot get yet: a label waiting to
+	 * be sent, or a draft whose save failed (a pending draft goes with the page, keepalive).
+	 */
+	get atRisk(): boolean {
+		return this.outbox.size > 0 || (this.work !== null && (this.draftState === 'retrying' || this.draftState === 'error'));
 	}
 
 	get sending(): boolean {
@@ -277,7 +295,35 @@ export class ReviewSession {
 			return;
 		}
 		this.workDraft = draft;
+		if (this.work && this.editable) this.keepDraftLocally(this.work.ref, draft);
 		this.scheduleDraftSave();
+	}
+
+	// A draft is kept in this browser from its change until the server has it, so answers given
+	// while the sign-in had ended (or offline) come back after signing in again or a reload.
+	private keepDraftLocally(ref: string, draft: Draft): void {
+		try {
+			this.draftStorage?.setItem(this.draftKey, JSON.stringify({ ref, draft }));
+		} catch {
+			// Storage full or disabled: the draft still goes to the server.
+		}
+	}
+
+	private localDraft(ref: string): Draft | null {
+		try {
+			const stored = JSON.parse(this.draftStorage?.getItem(this.draftKey) ?? 'null') as { ref?: unknown; draft?: Draft } | null;
+			return stored && stored.ref === ref && stored.draft && typeof stored.draft === 'object' ? stored.draft : null;
+		} catch {
+			return null;
+		}
+	}
+
+	private forgetLocalDraft(ref: string): void {
+		try {
+			if (this.localDraft(ref)) this.draftStorage?.removeItem(this.draftKey);
+		} catch {
+			// nothing kept
+		}
 	}
 
 	/**
@@ -414,7 +460,10 @@ export class ReviewSession {
 		try {
 			await this.api.draft(ref, draft, keepalive);
 			// A newer change may be waiting already; only the latest state counts as saved.
-			if (this.work?.ref === ref && this.workDraft === draft) this.draftState = 'saved';
+			if (this.work?.ref === ref && this.workDraft === draft) {
+				this.draftState = 'saved';
+				this.forgetLocalDraft(ref);
+			}
 		} catch (err) {
 			if (this.work?.ref !== ref || this.workDraft !== draft) return;
 			if (err instanceof ReviewApiError && err.retryable && attempt < 8) {
@@ -438,6 +487,13 @@ export class ReviewSession {
 		const suggested = suggestion !== null;
 		this.workDraft = item.draft ?? (suggestion ? draftFromSuggestion(suggestion) : emptyDraft(item.kind, answerRows(item)));
 		this.draftState = item.draft ? 'saved' : 'idle';
+		// Answers given here that never reached the server (the sign-in ended, the tab closed offline).
+		const kept = this.localDraft(item.ref);
+		const restored = kept !== null && kept.kind === item.kind && JSON.stringify(kept) !== JSON.stringify(item.draft);
+		if (restored) {
+			this.workDraft = kept;
+			this.draftState = 'pending';
+		}
 		this.viewing = null;
 		this.viewDraft = null;
 		this.historyIndex = -1;
@@ -447,6 +503,7 @@ export class ReviewSession {
 		this.clock.restart(item.shownAt);
 		this.announceArrival(`Next item: ${gist(item.instruction)}${suggested ? ' Answers pre-filled with a model judge\'s suggestion: check them before submitting.' : ''}`);
 		this.onItemChange(item);
+		if (restored) this.scheduleDraftSave();
 	}
 
 	/** Says what just happened (if anything) and what is on screen now. */
@@ -639,6 +696,7 @@ export class ReviewSession {
 		}
 		if (this.draftTimer) clearTimeout(this.draftTimer);
 		this.draftState = 'idle';
+		this.forgetLocalDraft(item.ref);
 		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: false, baseRevision: 0 });
 		this.pendingAnnouncement = `Submitted: ${summary}.`;
 		this.advance();
@@ -656,6 +714,7 @@ export class ReviewSession {
 			this.skipOpen = false;
 			if (this.draftTimer) clearTimeout(this.draftTimer);
 			this.draftState = 'idle';
+			this.forgetLocalDraft(work.ref);
 			this.progress = { ...this.progress, skipped: this.progress.skipped + 1, remaining: Math.max(0, this.progress.remaining - 1) };
 			this.setNotice({ kind: 'ok', text: 'Skipped: the item goes back to the pool for someone else. You can take it back under My labels.' });
 			this.pendingAnnouncement = 'Skipped.';

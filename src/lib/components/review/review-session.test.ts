@@ -478,4 +478,32 @@ describe('handleReviewKey', () => {
 		expect(session.inHistory).toBe(false);
 		expect(session.notice?.text).toContain('has not reached the server yet (no connection)');
 	});
+
+	it('keeps a draft the server could not take (sign-in ended) in the browser and brings it back after signing in again', async () => {
+		const store = new Map<string, string>();
+		const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+		const item = qualityItem(1);
+		const data: ReviewScreenData = { audit, progress: progress(), item, next: { status: 'assigned', ref: item.ref }, history: [], userId: 3 };
+		const first = fakeApi([qualityItem(2)]);
+		first.api.draft = async () => {
+			throw new ReviewApiError('Sign in first.', 401);
+		};
+		const session = new ReviewSession(data, first.api, storage);
+		session.start();
+		session.answer(true);
+		session.answer(false);
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(session.signInNeeded).toBe(true);
+		expect(session.draftUnsaved).toBe(true);
+		expect(session.atRisk).toBe(true);
+		// Signed in again: the page loads afresh, the server still has no draft for the item.
+		const second = fakeApi([qualityItem(2)]);
+		const again = new ReviewSession(data, second.api, storage);
+		again.start();
+		expect(again.draft).toMatchObject({ answers: { instruction: true, input: false, output: null } });
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(second.drafts.at(-1)).toMatchObject({ answers: { instruction: true, input: false, output: null } });
+		// The server has it now: nothing more kept in the browser.
+		expect([...store.keys()].filter((k) => k.startsWith('ia-review-draft'))).toEqual([]);
+	});
 });
