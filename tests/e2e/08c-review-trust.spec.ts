@@ -188,3 +188,15 @@ test('"Sign in again" leads to a sign-in page whose header no longer shows the e
 	await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 	await page.context().close();
 });
+
+test('right-to-left text is laid out right to left', async ({ browser }) => {
+	const reviewer = await makeAccount(db, 'reviewer', 'Trust rtl');
+	const task = { instruction: 'اكتب جملة قصيرة عن البحر.', input: '', output: Array.from({ length: 2175 }, (_, i) => `w${i}`).join(' ') };
+	const rtl = (await importFile(once(jsonl([task])), { datasetName: `rtl ${randomUUID().slice(0, 6)}`, fileName: 'rtl.jsonl' }, db)).datasetId;
+	const audit = createAudit({ datasetId: rtl, kind: 'quality', name: `RTL ${randomUUID().slice(0, 6)}`, sampleSize: 1, seed: 1, reviewerIds: [reviewer.id] }, db);
+	const page = await open(browser, { reviewer, auditId: audit.id }, { width: 1280, height: 800 });
+	const paragraph = page.getByTestId('item-instruction').locator('p');
+	expect(await paragraph.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+	await page.screenshot({ path: 'test-results/review-rtl.png' });
+	await page.context().close();
+});
