@@ -12,6 +12,7 @@ import { reviewItemView } from '../../src/lib/server/audits/review';
 import type { Answer } from '../../src/lib/audits/answers';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 import { createSession, SESSION_COOKIE } from '../../src/lib/server/auth/session';
+import { closeAudit } from '../../src/lib/server/audits/audits';
 
 const ZOOMED = { width: 640, height: 400 };
 const PHONE = { width: 390, height: 844 };
@@ -198,5 +199,17 @@ test('right-to-left text is laid out right to left', async ({ browser }) => {
 	const paragraph = page.getByTestId('item-instruction').locator('p');
 	expect(await paragraph.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
 	await page.screenshot({ path: 'test-results/review-rtl.png' });
+	await page.context().close();
+});
+
+test('the audit closed under the reviewer: the header stops counting what is left', async ({ browser }) => {
+	const setup = await newAudit(4);
+	const page = await open(browser, setup, { width: 1280, height: 800 });
+	await expect(page.getByTestId('my-left')).toHaveText('4');
+	closeAudit(setup.auditId, db);
+	for (const k of ['y', 'y', 'y', 'Enter']) await page.keyboard.press(k);
+	await expect(page.getByTestId('closed')).toBeVisible();
+	await expect(page.getByTestId('my-left')).toHaveCount(0);
+	await expect(page.getByTestId('progress')).not.toContainText('left for you');
 	await page.context().close();
 });

@@ -75,6 +75,8 @@ export class ReviewSession {
 	readonly clock = new ActivityClock();
 
 	status = $state<Status>('loading');
+	/** The audit's own status: as loaded, then closed when the server says so while the screen is open. */
+	auditStatus = $state<ReviewAuditInfo['status']>('open');
 	/** The item being worked on (held by this reviewer). */
 	work = $state<ReviewItemView | null>(null);
 	workDraft = $state<Draft | null>(null);
@@ -176,6 +178,7 @@ export class ReviewSession {
 		});
 		this.progress = data.progress;
 		this.history = data.history;
+		this.auditStatus = data.audit.status;
 		if (data.audit.status === 'closed') this.status = 'closed';
 		if (data.item?.state === 'submitted') {
 			// Opened on an earlier label (its URL): show it for changes, find the work item behind it.
@@ -205,7 +208,7 @@ export class ReviewSession {
 	}
 
 	get editable(): boolean {
-		return this.audit.status === 'open' && this.status !== 'closed';
+		return this.auditStatus === 'open' && this.status !== 'closed';
 	}
 
 	get rowCount(): number {
@@ -532,6 +535,7 @@ export class ReviewSession {
 	private closeAudit(): void {
 		const wasClosed = this.status === 'closed';
 		this.status = 'closed';
+		this.auditStatus = 'closed';
 		this.queued = null;
 		if (this.draftTimer) clearTimeout(this.draftTimer);
 		this.draftState = 'idle';

@@ -298,8 +298,11 @@ describe('ReviewSession', () => {
 		api.submit = async () => {
 			throw new ReviewApiError('This audit is closed.', 409, 'closed');
 		};
+		expect(session.auditStatus).toBe('open');
 		await submitAllYes(session);
 		expect(session.status).toBe('closed');
+		// The header reads the audit's status from the session: no "left for you" beside the closed card.
+		expect(session.auditStatus).toBe('closed');
 		expect(session.work).toBeNull();
 		expect(session.current).toBeNull();
 		expect(shown.at(-1)).toBeNull();
