@@ -44,6 +44,8 @@ const WAITING_POLL_MS = 30_000;
 /** A confirmation ("Skipped …") stays this long, or until the reviewer does something else. */
 const OK_NOTICE_MS = 8_000;
 const MAX_DRAFT_RETRY_MS = 8_000;
+/** A submit this soon after a new item arrived, before any answer on it, is the second click of a double click. */
+const DOUBLE_SUBMIT_MS = 600;
 export const WAITING_FOR_LABEL = 'Waiting for your label to be sent before showing it… Press Esc to stay here.';
 
 function sleep(ms: number): Promise<void> {
@@ -116,6 +118,9 @@ export class ReviewSession {
 	conflict = $state<LabelConflict | null>(null);
 
 	private queued: ReviewItemView | null = null;
+	/** When the work item came on screen by a submit or skip (0: on load), and whether it was answered since. */
+	private arrivedAt = 0;
+	private touched = false;
 	/** Counts Back requests: a cancelled or outdated one does not navigate when its wait ends. */
 	private backRequest = 0;
 	private prefetching = false;
@@ -193,6 +198,7 @@ export class ReviewSession {
 		} else if (data.next) {
 			this.applyNext(data.next);
 		}
+		this.arrivedAt = 0;
 	}
 
 	get current(): ReviewItemView | null {
@@ -293,6 +299,7 @@ export class ReviewSession {
 
 	private setDraft(draft: Draft): void {
 		this.settle();
+		this.touched = true;
 		if (this.viewing) {
 			this.viewDraft = draft;
 			return;
@@ -503,6 +510,8 @@ export class ReviewSession {
 		this.row = this.firstOpenRow(this.workDraft);
 		this.problem = null;
 		this.status = 'ready';
+		this.arrivedAt = Date.now();
+		this.touched = false;
 		this.clock.restart(item.shownAt);
 		this.announceArrival(`Next item: ${gist(item.instruction)}${suggested ? ' Answers pre-filled with a model judge\'s suggestion: check them before submitting.' : ''}`);
 		this.onItemChange(item);
@@ -677,6 +686,8 @@ export class ReviewSession {
 		const item = this.current;
 		const draft = this.draft;
 		if (!item || !draft) return;
+		// The second click of a double click on Submit lands on the next item: not a submit of it.
+		if (!this.viewing && !this.touched && Date.now() - this.arrivedAt < DOUBLE_SUBMIT_MS) return;
 		// Submit is for the item on screen: a Back still waiting for a label to be sent gives way.
 		this.cancelBack(false);
 		if (!this.editable) {

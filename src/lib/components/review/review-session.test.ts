@@ -509,4 +509,22 @@ describe('handleReviewKey', () => {
 		// The server has it now: nothing more kept in the browser.
 		expect([...store.keys()].filter((k) => k.startsWith('ia-review-draft'))).toEqual([]);
 	});
+
+	it('ignores the second click of a double click on Submit: the next item shows no problem before the reviewer did anything', async () => {
+		const { session, submitted } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await submitAllYes(session);
+		expect(session.work?.ref).toBe(qualityItem(2).ref);
+		session.submit();
+		expect(session.problem).toBeNull();
+		expect(submitted).toHaveLength(1);
+		// Later, an untouched item's Submit says what is missing, as before.
+		const now = Date.now();
+		const clock = vi.spyOn(Date, 'now').mockReturnValue(now + 1000);
+		session.submit();
+		expect(session.problem).toContain('Does the instruction describe a valid task');
+		clock.mockRestore();
+		// Answered at once: submitted at once.
+		await submitAllYes(session);
+		expect(submitted.map((s) => s.ref)).toEqual([qualityItem(1).ref, qualityItem(2).ref]);
+	});
 });
