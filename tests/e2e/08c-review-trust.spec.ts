@@ -33,7 +33,12 @@ test.beforeAll(async () => {
 		input: i % 2 ? `input ${i}` : '',
 		output: Array.from({ length: 6 }, (_, j) => `Sentence ${j + 1} of output ${i}, long enough to wrap on a small screen.`).join(' ')
 	}));
-	datasetId = (await importFile(once(jsonl(tasks)), { datasetName: `trust ${randomUUID().slice(0, 6)}`, fileName: 'tasks.jsonl' }, db)).datasetId;
+	const name = `trust ${randomUUID().slice(0, 6)}`;
+	datasetId = (await importFile(once(jsonl(tasks)), { datasetName: name, fileName: 'tasks.jsonl' }, db)).datasetId;
+	for (const model of ['m-one', 'm-two']) {
+		const rows = tasks.map((t, i) => ({ instruction: t.instruction, input: t.input, response: `${model} answers ${i}`, target: t.output }));
+		await importFile(once(jsonl(rows)), { datasetName: name, fileName: `${model}.jsonl`, modelName: model, format: 'predictions' }, db);
+	}
 });
 test.afterAll(() => db?.$client.close());
 
@@ -190,18 +195,6 @@ test('"Sign in again" leads to a sign-in page whose header no longer shows the e
 	await page.context().close();
 });
 
-test('right-to-left text is laid out right to left', async ({ browser }) => {
-	const reviewer = await makeAccount(db, 'reviewer', 'Trust rtl');
-	const task = { instruction: 'اكتب جملة قصيرة عن البحر.', input: '', output: Array.from({ length: 2175 }, (_, i) => `w${i}`).join(' ') };
-	const rtl = (await importFile(once(jsonl([task])), { datasetName: `rtl ${randomUUID().slice(0, 6)}`, fileName: 'rtl.jsonl' }, db)).datasetId;
-	const audit = createAudit({ datasetId: rtl, kind: 'quality', name: `RTL ${randomUUID().slice(0, 6)}`, sampleSize: 1, seed: 1, reviewerIds: [reviewer.id] }, db);
-	const page = await open(browser, { reviewer, auditId: audit.id }, { width: 1280, height: 800 });
-	const paragraph = page.getByTestId('item-instruction').locator('p');
-	expect(await paragraph.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
-	await page.screenshot({ path: 'test-results/review-rtl.png' });
-	await page.context().close();
-});
-
 test('the audit closed under the reviewer: the header stops counting what is left', async ({ browser }) => {
 	const setup = await newAudit(4);
 	const page = await open(browser, setup, { width: 1280, height: 800 });
@@ -211,5 +204,44 @@ test('the audit closed under the reviewer: the header stops counting what is lef
 	await expect(page.getByTestId('closed')).toBeVisible();
 	await expect(page.getByTestId('my-left')).toHaveCount(0);
 	await expect(page.getByTestId('progress')).not.toContainText('left for you');
+	await page.context().close();
+});
+
+test('right-to-left text is laid out right to left; the fold button counts in the right number', async ({ browser }) => {
+	const reviewer = await makeAccount(db, 'reviewer', 'Trust rtl');
+	const task = { instruction: 'اكتب جملة قصيرة عن البحر.', input: '', output: Array.from({ length: 2175 }, (_, i) => `w${i}`).join(' ') };
+	const rtl = (await importFile(once(jsonl([task])), { datasetName: `rtl ${randomUUID().slice(0, 6)}`, fileName: 'rtl.jsonl' }, db)).datasetId;
+	const audit = createAudit({ datasetId: rtl, kind: 'quality', name: `RTL ${randomUUID().slice(0, 6)}`, sampleSize: 1, seed: 1, reviewerIds: [reviewer.id] }, db);
+	const page = await open(browser, { reviewer, auditId: audit.id }, { width: 1280, height: 800 });
+	const paragraph = page.getByTestId('item-instruction').locator('p');
+	expect(await paragraph.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+	await expect(page.getByTestId('item-output-fold')).toHaveText('Show all of the output (1 line, 2,175 words)');
+	await page.screenshot({ path: 'test-results/review-rtl.png' });
+	await page.context().close();
+});
+
+test('a rating item is heard text first, then its rating; the pairwise Keys list has no rows to move between', async ({ browser }) => {
+	const reviewer = await makeAccount(db, 'reviewer', 'Trust order');
+	const rating = createAudit({ datasetId, kind: 'rating', name: `Order ${randomUUID().slice(0, 6)}`, sampleSize: 2, seed: 2, reviewerIds: [reviewer.id] }, db);
+	const page = await open(browser, { reviewer, auditId: rating.id }, { width: 1280, height: 800 });
+	const first = page.locator('article.response').first();
+	const textBeforeRating = await first.evaluate((article) => {
+		const text = article.querySelector('.review-text')!;
+		const group = article.querySelector('[role="radiogroup"]')!;
+		return !!(text.compareDocumentPosition(group) & Node.DOCUMENT_POSITION_FOLLOWING);
+	});
+	expect(textBeforeRating).toBe(true);
+	await page.keyboard.press('?');
+	await expect(page.getByRole('dialog')).toContainText('Highlight the previous / next response');
+	await page.screenshot({ path: 'test-results/review-rating-order.png' });
+
+	const pairs = [{ prompt: 'Give a tip.', chosen: 'Sleep well.', rejected: 'Eat.' }, { prompt: 'Name a colour.', chosen: 'Blue.', rejected: 'Table.' }];
+	const pairData = (await importFile(once(JSON.stringify(pairs)), { datasetName: `pairs ${randomUUID().slice(0, 6)}`, fileName: 'pairs.json' }, db)).datasetId;
+	const pairwise = createAudit({ datasetId: pairData, kind: 'pairwise', name: `Pairs ${randomUUID().slice(0, 6)}`, seed: 2, reviewerIds: [reviewer.id] }, db);
+	await openIn(page, { reviewer, auditId: pairwise.id });
+	await page.keyboard.press('?');
+	const dialog = page.getByRole('dialog');
+	await expect(dialog).toContainText('A is better');
+	await expect(dialog).not.toContainText('Highlight the previous');
 	await page.context().close();
 });

@@ -673,6 +673,8 @@ export class ReviewSession {
 			this.workDraft = null;
 			this.draftState = 'idle';
 			this.status = 'loading';
+			// Replaces what was said about the item just left ("Reply 3: A"); the next item is said when it comes.
+			this.announce('Loading the next item…');
 			this.onItemChange(null);
 		}
 		void this.flush();

@@ -527,4 +527,12 @@ describe('handleReviewKey', () => {
 		await submitAllYes(session);
 		expect(submitted.map((s) => s.ref)).toEqual([qualityItem(1).ref, qualityItem(2).ref]);
 	});
+
+	it('while the next item loads, the live region says so instead of keeping what was said about the last one', async () => {
+		const { session, api } = startSession([qualityItem(1), qualityItem(2)]);
+		api.next = () => new Promise(() => {});
+		await submitAllYes(session);
+		expect(session.status).toBe('loading');
+		expect(session.announcement).toBe('Loading the next item…');
+	});
 });
