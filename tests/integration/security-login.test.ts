@@ -51,6 +51,37 @@ describe('sign-in rate limit (in process, real argon2)', () => {
 		expect(await attempt('bystander@x.org', 'bystander-password-1', '10.0.2.2')).toMatchObject({ ok: true });
 	});
 
+	it('an oversized email or password is refused before the limiter counts or keeps it', async () => {
+		const address = '10.0.3.1';
+		const huge = 'a'.repeat(3 * 1024 * 1024);
+		// Far more than the per-address limit (100): none of them is counted.
+		for (let i = 0; i < 150; i++) {
+			const result = await attempt(`${i}${huge}@x.org`, 'whatever-password', address);
+			expect(result).toEqual({ ok: false, status: 400, message: 'Wrong email or password, or the account is disabled.' });
+		}
+		expect(await attempt('bystander@x.org', 'x'.repeat(513), address)).toMatchObject({ ok: false, status: 400 });
+		expect(await attempt('bystander@x.org', 'bystander-password-1', address)).toMatchObject({ ok: true });
+	});
+
+	it('the login page refuses a 3 MiB email and echoes at most 254 characters of it', async () => {
+		const { actions } = await import('../../src/routes/login/+page.server');
+		const url = new URL('http://app.test/login');
+		const form = new FormData();
+		form.set('email', `${'b'.repeat(3 * 1024 * 1024)}@x.org`);
+		form.set('password', 'whatever-password');
+		const event = { request: new Request(url, { method: 'POST', body: form }), url, cookies, getClientAddress: () => '10.0.3.2' };
+		const result = (await (actions.default as (e: unknown) => Promise<unknown>)(event)) as { status: number; data: { errors: Record<string, string>; values: { email: string } } };
+		expect(result.status).toBe(400);
+		expect(result.data.errors.email).toBe('An email address is at most 254 characters long.');
+		expect(result.data.values.email).toHaveLength(254);
+		expect(JSON.stringify(result).length).toBeLessThan(1000);
+	});
+
+	it('accounts cannot be made with an email over 254 characters or a password over 512', async () => {
+		await expect(createUser({ email: `${'c'.repeat(250)}@x.org`, password: 'long-enough-password', role: 'reviewer' })).rejects.toThrow('at most 254 characters');
+		await expect(createUser({ email: 'fine@x.org', password: 'p'.repeat(513), role: 'reviewer' })).rejects.toThrow('at most 512 characters');
+	});
+
 	it('reads the limits from the environment', () => {
 		const c = readConfig({ LOGIN_MAX_ATTEMPTS: '5', LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '40', LOGIN_WINDOW_MINUTES: '30' });
 		expect(c).toMatchObject({ loginMaxAttempts: 5, loginMaxAttemptsPerAddress: 40, loginWindowMs: 30 * 60_000 });

@@ -1,7 +1,7 @@
 import type { Cookies } from '@sveltejs/kit';
 import { config } from '../config';
-import { findUserByEmail, normalizeEmail } from './users';
-import { verifyPassword, hashPassword } from './password';
+import { findUserByEmail, normalizeEmail, MAX_EMAIL_LENGTH } from './users';
+import { verifyPassword, hashPassword, MAX_PASSWORD_LENGTH } from './password';
 import { createSession, revokeSession, SESSION_COOKIE } from './session';
 import { LoginRateLimiter } from './rate-limit';
 
@@ -16,6 +16,8 @@ function rateLimiter(): LoginRateLimiter {
 // so timing does not reveal which emails have accounts.
 let dummyHash: Promise<string> | undefined;
 
+const WRONG_CREDENTIALS = 'Wrong email or password, or the account is disabled.';
+
 export type SignInResult = { ok: true; userId: number } | { ok: false; status: 400 | 429; message: string };
 
 export async function signIn(
@@ -23,6 +25,9 @@ export async function signIn(
 	password: string,
 	context: { address: string; userAgent: string | null; cookies: Cookies; secure: boolean }
 ): Promise<SignInResult> {
+	// No account has a longer email or password: refused before the limiter keeps anything, so an
+	// oversized field can neither fill its memory nor reach argon2.
+	if (email.trim().length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) return { ok: false, status: 400, message: WRONG_CREDENTIALS };
 	// Counted before the password is checked: parallel guesses cannot outrun the limit.
 	const decision = rateLimiter().begin(normalizeEmail(email), context.address);
 	if (!decision.allowed) {
@@ -33,7 +38,7 @@ export async function signIn(
 	dummyHash ??= hashPassword('not-a-real-password-for-timing');
 	const valid = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyHash, password), false);
 	if (!user || !valid || user.disabledAt) {
-		return { ok: false, status: 400, message: 'Wrong email or password, or the account is disabled.' };
+		return { ok: false, status: 400, message: WRONG_CREDENTIALS };
 	}
 	rateLimiter().succeeded(decision.attempt);
 	setSessionCookie(context.cookies, user.id, context.userAgent, context.secure);

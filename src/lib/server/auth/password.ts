@@ -2,6 +2,11 @@ import { hash, verify } from '@node-rs/argon2';
 
 /** Shortest password an account accepts; long passphrases beat complexity rules. */
 export const MIN_PASSWORD_LENGTH = 10;
+/**
+ * Longest password any form or command takes, at sign-in too: it bounds what argon2 is given to
+ * hash and what a request can make the server hold.
+ */
+export const MAX_PASSWORD_LENGTH = 512;
 
 // argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1: the OWASP minimum).
 export function hashPassword(password: string): Promise<string> {
@@ -21,6 +26,6 @@ export function passwordProblem(password: string): string | null {
 	if (password.length < MIN_PASSWORD_LENGTH) {
 		return `Password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
 	}
-	if (password.length > 512) return 'Password must be at most 512 characters long.';
+	if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters long.`;
 	return null;
 }

@@ -43,4 +43,13 @@ describe('LoginRateLimiter', () => {
 		// 2 failures + 3 new attempts = 5 on the address: the limit.
 		expect(limiter.begin('z@x.org', '1.2.3.4', 3000)).toMatchObject({ allowed: false, limitedBy: 'address' });
 	});
+
+	it('holds at most maxKeys keys per map, forgetting the oldest first', () => {
+		const limiter = new LoginRateLimiter({ ...limits, perAddress: 1_000_000, maxKeys: 50 });
+		for (let i = 0; i < 500; i++) expect(limiter.begin(`spray-${i}@x.org`, '1.2.3.4', 1000 + i).allowed).toBe(true);
+		expect(limiter.trackedKeys).toEqual({ accounts: 50, addresses: 1 });
+		// The newest keys are the ones kept.
+		for (let i = 0; i < 3; i++) limiter.begin('spray-499@x.org', '1.2.3.4', 2000);
+		expect(limiter.begin('spray-499@x.org', '1.2.3.4', 2001)).toMatchObject({ allowed: false });
+	});
 });

@@ -17,6 +17,11 @@ export interface LoginLimits {
 	/** Attempts per client address within the window, across accounts. */
 	perAddress: number;
 	windowMs: number;
+	/**
+	 * Most keys each map holds (MAX_TRACKED_KEYS by default): past it the key tracked longest is
+	 * forgotten, so the memory stays bounded whatever number of emails or addresses is tried.
+	 */
+	maxKeys?: number;
 }
 
 export type AttemptDecision =
@@ -25,6 +30,8 @@ export type AttemptDecision =
 
 // Expired entries are swept now and then so spraying many emails cannot grow the maps for ever.
 const SWEEP_EVERY = 1000;
+// 10,000 keys of at most 254 characters (MAX_EMAIL_LENGTH) each: a few MB at most.
+export const MAX_TRACKED_KEYS = 10_000;
 
 export class LoginRateLimiter {
 	private accounts = new Map<string, number[]>();
@@ -52,8 +59,8 @@ export class LoginRateLimiter {
 		}
 		byAccount.push(now);
 		byAddress.push(now);
-		this.accounts.set(account, byAccount);
-		this.addresses.set(address, byAddress);
+		this.track(this.accounts, account, byAccount, now);
+		this.track(this.addresses, address, byAddress, now);
 		return { allowed: true, attempt: { account, address, at: now } };
 	}
 
@@ -66,6 +73,25 @@ export class LoginRateLimiter {
 			list.splice(i, 1);
 			if (!list.length) this.addresses.delete(attempt.address);
 		}
+	}
+
+	/** Sets a key's attempts; a new key in a full map first makes room (expired keys, then the oldest). */
+	private track(map: Map<string, number[]>, key: string, list: number[], now: number): void {
+		const maxKeys = this.limits.maxKeys ?? MAX_TRACKED_KEYS;
+		if (!map.has(key) && map.size >= maxKeys) {
+			this.sweep(now);
+			// A Map iterates in insertion order: the first key is the one tracked longest.
+			for (const oldest of map.keys()) {
+				if (map.size < maxKeys) break;
+				map.delete(oldest);
+			}
+		}
+		map.set(key, list);
+	}
+
+	/** How many keys are tracked, for tests. */
+	get trackedKeys(): { accounts: number; addresses: number } {
+		return { accounts: this.accounts.size, addresses: this.addresses.size };
 	}
 
 	private sweep(now: number): void {

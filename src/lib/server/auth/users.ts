@@ -24,6 +24,15 @@ export function normalizeEmail(email: string): string {
 }
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
+/** Longest email address any form or command takes (RFC 5321's 254-character path limit). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/** Returns a reason the (normalized) email address is unacceptable, or null. Quotes at most MAX_EMAIL_LENGTH characters of it. */
+function emailProblem(email: string): string | null {
+	if (email.length > MAX_EMAIL_LENGTH) return `An email address is at most ${MAX_EMAIL_LENGTH} characters long.`;
+	if (!EMAIL_PATTERN.test(email)) return `"${email}" is not an email address.`;
+	return null;
+}
 
 function toPublic(u: User): PublicUser {
 	return { id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt, disabledAt: u.disabledAt };
@@ -51,7 +60,8 @@ export async function createUser(
 	database: Db = db()
 ): Promise<PublicUser> {
 	const email = normalizeEmail(input.email);
-	if (!EMAIL_PATTERN.test(email)) throw new UserError(`"${input.email}" is not an email address.`, 'email');
+	const emailIssue = emailProblem(email);
+	if (emailIssue) throw new UserError(emailIssue, 'email');
 	if (!ROLES.includes(input.role)) throw new UserError(`Unknown role "${input.role}".`, 'role');
 	const problem = passwordProblem(input.password);
 	if (problem) throw new UserError(problem, 'password');
@@ -74,7 +84,8 @@ export async function createFirstAdmin(
 	database: Db = db()
 ): Promise<PublicUser> {
 	const email = normalizeEmail(input.email);
-	if (!EMAIL_PATTERN.test(email)) throw new UserError(`"${input.email}" is not an email address.`, 'email');
+	const emailIssue = emailProblem(email);
+	if (emailIssue) throw new UserError(emailIssue, 'email');
 	const problem = passwordProblem(input.password);
 	if (problem) throw new UserError(problem, 'password');
 	const passwordHash = await hashPassword(input.password);

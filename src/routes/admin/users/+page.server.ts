@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { parseForm, type FieldErrors } from '$lib/server/forms';
-import { createUser, getUser, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
+import { createUser, getUser, listUsers, resetPassword, setDisabled, setRole, MAX_EMAIL_LENGTH } from '$lib/server/auth/users';
 import { ROLES } from '$lib/server/db/tables';
 import { fieldErrorsOf } from '$lib/server/http/errors';
+import { MAX_PASSWORD_LENGTH } from '$lib/server/auth/password';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'admin', url);
@@ -13,7 +14,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 const createSchema = z.object({
-	email: z.string().trim().min(1, 'Enter an email address.'),
+	email: z.string().trim().min(1, 'Enter an email address.').max(MAX_EMAIL_LENGTH, `An email address is at most ${MAX_EMAIL_LENGTH} characters long.`),
 	name: z.string().trim().max(200).optional(),
 	role: z.enum(ROLES, { message: 'Choose a role.' }),
 	password: z.string()
@@ -25,11 +26,14 @@ function userFailure(err: unknown, action: string) {
 	return fail(400, { action, errors, values: {} as Record<string, string> });
 }
 
+// Refills the boxes with at most what an account can hold, never a whole oversized field.
+const echoCapped = (values: Record<string, string>) => ({ ...values, email: (values.email ?? '').slice(0, MAX_EMAIL_LENGTH), name: (values.name ?? '').slice(0, 200) });
+
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
 		requireRole(locals, 'admin');
 		const parsed = parseForm(createSchema, await request.formData(), ['email', 'name', 'role']);
-		if (!parsed.ok) return fail(400, { action: 'create', errors: parsed.errors, values: parsed.values });
+		if (!parsed.ok) return fail(400, { action: 'create', errors: parsed.errors, values: echoCapped(parsed.values) });
 		try {
 			const user = await createUser(parsed.data);
 			return { action: 'create', message: `Created ${user.role} account ${user.email}.` };
