@@ -2,7 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildReviewedWork, type ReviewedWork } from '../support/reviewed-work';
 import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
-import { auditBundleLines, auditBundleRecords, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { validate } from '../support/json-schema';
+import { auditBundleLines, auditBundleRecords, auditImport, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
+import { auditMethods } from '../../src/lib/server/reports/methods';
+import { estimateQuality } from '../../src/lib/server/exports/quality';
+import { parseExportParams } from '../../src/lib/server/exports/params';
 import { auditReport } from '../../src/lib/server/reports';
 import { nextAssignment } from '../../src/lib/server/audits/routing';
 import { listDisagreements } from '../../src/lib/server/reports';
@@ -39,13 +45,13 @@ async function* bytes(lines: Iterable<string>): AsyncGenerator<Uint8Array> {
 	for (const line of lines) yield encoder.encode(line);
 }
 
-/** The report without the ids that differ between installations. */
+/** The report without the ids that differ between installations, nor where an import came from. */
 function numbers(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(numbers);
 	if (value && typeof value === 'object') {
 		return Object.fromEntries(
 			Object.entries(value)
-				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId)$/.test(k))
+				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId|imported)$/.test(k))
 				.map(([k, v]) => [k, numbers(v)])
 		);
 	}
@@ -64,6 +70,8 @@ describe('audit bundles', () => {
 			const reportA = auditReport(auditA, {}, a.db);
 			const reportB = auditReport(imported.auditId, {}, b.db);
 			expect(reportB.progress.labels).toBeGreaterThan(0);
+			// B's report says where its labels came from; the numbers are A's.
+			expect(reportB.audit.imported).toMatchObject({ by: null, file: { name: `${which}.jsonl` } });
 			expect(numbers(reportB)).toEqual(numbers(reportA));
 			expect(numbers(await listDisagreements(imported.auditId, {}, b.db))).toEqual(numbers(await listDisagreements(auditA, {}, a.db)));
 			// And back again: B's bundle of the imported audit is A's, but for when it was exported.
@@ -73,6 +81,46 @@ describe('audit bundles', () => {
 		const q = auditReport(workA.quality.auditId, {}, a.db);
 		expect(q.progress).toMatchObject({ labels: 17, goldLabels: 2, skips: expect.any(Number) });
 		expect(q.basis.adjudicated).toBe(1);
+	});
+
+	it('records who imported an audit, when and from which file, and every report and manifest says so', async () => {
+		sameAccounts(a.db, b.db);
+		const importer = b.db.$client.prepare(`SELECT id, email FROM users WHERE role = 'researcher' ORDER BY id LIMIT 1`).get() as { id: number; email: string };
+		const lines = [...auditBundleLines(workA.quality.auditId, a.db)];
+		const sha256 = createHash('sha256').update(lines.join('')).digest('hex');
+		const before = Date.now();
+		const imported = await importAuditBundle(bytes(lines), { fileName: '/tmp/some/forged.jsonl', datasetId: workB.quality.datasetId, createdBy: importer.id }, b.db);
+		const provenance = auditImport(imported.auditId, b.db)!;
+		expect(provenance).toMatchObject({ by: importer.email, file: { name: 'forged.jsonl', sha256 } });
+		expect(Date.parse(provenance.at)).toBeGreaterThanOrEqual(before);
+		// B's accounts were made after A's labels: normal for a moved audit, and said plainly.
+		expect(provenance.labelsBeforeAccount).toBe(imported.labels);
+		const report = auditReport(imported.auditId, {}, b.db);
+		expect(report.audit.imported).toEqual(provenance);
+		const methods = auditMethods(report, b.db).paragraph;
+		expect(methods).toContain(`Imported from the audit bundle forged.jsonl (SHA-256 ${sha256}) by ${importer.email}`);
+		expect(methods).toContain(`${imported.labels} labels are dated before their reviewer's account here was created.`);
+		const manifest = estimateQuality(b.db.$client, parseExportParams(new URLSearchParams({ dataset: String(workB.quality.datasetId), format: 'jsonl' })));
+		const summary = manifest!.audits.find((x) => x.id === imported.auditId)!;
+		expect(summary.imported).toEqual({ by: importer.email, at: provenance.at, file: { name: 'forged.jsonl', sha256 } });
+		expect(manifest!.audits.find((x) => x.id === workB.quality.auditId)!.imported).toBeNull();
+		const schema = JSON.parse(fs.readFileSync('docs/schemas/export-manifest.schema.json', 'utf8'));
+		expect(validate({ ...schema, ...schema.$defs.quality }, JSON.parse(JSON.stringify(manifest)))).toEqual([]);
+		// An audit made here says nothing of the kind.
+		expect(auditImport(workB.quality.auditId, b.db)).toBeNull();
+	});
+
+	it('refuses labels, skips and adjudications dated in the future, naming the line and field', async () => {
+		sameAccounts(a.db, b.db);
+		const lines = [...auditBundleLines(workA.quality.auditId, a.db)];
+		const at = lines.findIndex((l) => l.includes('"type":"label"'));
+		const future = new Date(Date.now() + 24 * 3600_000).toISOString();
+		lines[at] = JSON.stringify({ ...JSON.parse(lines[at]), updatedAt: future }) + '\n';
+		const audits = b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get();
+		await expect(importAuditBundle(bytes(lines), { fileName: 'future.jsonl', datasetId: workB.quality.datasetId }, b.db)).rejects.toThrow(
+			`future.jsonl: line ${at + 1}, updatedAt: updatedAt ${future} is in the future`
+		);
+		expect(b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get()).toBe(audits);
 	});
 
 	it('writes the audit in short transactions as a preparing audit, and gives it its status and reviewers last', async () => {

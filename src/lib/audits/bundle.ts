@@ -132,6 +132,9 @@ export type BundleRecord = BundleHeader | BundleReviewer | BundleItem | BundleGo
 
 const bodyRecords = { reviewer: reviewerRecord, item: itemRecord, gold: goldRecord, label: labelRecord, skip: skipRecord, adjudication: adjudicationRecord, end: endRecord } as const;
 
+/** How far ahead of this installation's clock another's may run before a date counts as in the future. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 /** A bundle that cannot be read, with where: the line and the field. */
 export class BundleFormatError extends Error {
 	constructor(
@@ -166,6 +169,14 @@ export class BundleReader {
 	private emails = new Set<string>();
 	private ended = false;
 	private lastLine = 0;
+
+	/** `now`: labels, skips and adjudications dated after it (give or take CLOCK_SKEW_MS) are refused. */
+	constructor(private readonly now: number = Date.now()) {}
+
+	/** A date a record cannot have yet: its line and field are named. */
+	private notInFuture(iso: string | null, line: number, field: string): void {
+		if (iso !== null && Date.parse(iso) > this.now + CLOCK_SKEW_MS) throw new BundleFormatError(`${field} ${iso} is in the future`, line, field);
+	}
 
 	push(text: string, line: number): void {
 		this.lastLine = line;
@@ -203,6 +214,9 @@ export class BundleReader {
 				record.reviewer = record.reviewer.trim().toLowerCase();
 				if (!this.emails.has(record.reviewer)) throw new BundleFormatError(`reviewer ${record.reviewer} is not listed in the bundle`, line, 'reviewer');
 			}
+			if (record.type === 'label') for (const field of ['submittedAt', 'updatedAt'] as const) this.notInFuture(record[field], line, field);
+			if (record.type === 'skip') this.notInFuture(record.at, line, 'at');
+			if (record.type === 'adjudication') for (const field of ['createdAt', 'updatedAt'] as const) this.notInFuture(record[field], line, field);
 			if (record.type === 'gold') b.gold.push(record);
 			else if (record.type === 'label') b.labels.push(record);
 			else if (record.type === 'skip') b.skips.push(record);

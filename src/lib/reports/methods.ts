@@ -8,7 +8,7 @@
 import { coefficient, headlineText, percent } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
-import type { EstimatorKey } from './types';
+import { describeImport, type EstimatorKey } from './types';
 
 /** What the report does not hold: the audit's sampling settings and the population. */
 export interface MethodsFacts {
@@ -225,6 +225,9 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 
 	// A model judge with prediction-powered inference, where used.
 	if (facts.judge) s.push(judgeSentences(facts.judge, cite));
+
+	// The labels were not made here: whoever reads the figures should know where they came from.
+	if (a.imported) s.push(describeImport(a.imported));
 
 	return { paragraph: s.join(' '), references: cited.map((key) => REFERENCES[key]) };
 }

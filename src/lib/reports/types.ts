@@ -26,6 +26,27 @@ export type AuditKind = 'quality' | 'rating' | 'conversation' | 'pairwise';
 export const ESTIMATORS = ['latent', 'majority', 'label'] as const;
 export type EstimatorKey = (typeof ESTIMATORS)[number];
 
+/**
+ * Where an imported audit came from: who imported it (null: the command line), when, and the
+ * bundle file. Its labels, reviewers and dates are the file's claims; `labelsBeforeAccount`
+ * counts labels dated before their reviewer's account here was created (normal for an audit
+ * moved from another installation, a reason to check the file otherwise).
+ */
+export interface AuditImport {
+	by: string | null;
+	at: string;
+	file: { name: string; sha256: string };
+	labelsBeforeAccount: number;
+}
+
+/** One line saying where an imported audit came from, for pages, reports and the methods paragraph. */
+export function describeImport(i: AuditImport): string {
+	const before = i.labelsBeforeAccount
+		? ` ${i.labelsBeforeAccount} label${i.labelsBeforeAccount === 1 ? ' is' : 's are'} dated before ${i.labelsBeforeAccount === 1 ? 'its' : 'their'} reviewer's account here was created.`
+		: '';
+	return `Imported from the audit bundle ${i.file.name} (SHA-256 ${i.file.sha256}) by ${i.by ?? 'the command line'} on ${i.at.slice(0, 10)}: its reviewers, labels and dates are as the file states them.${before}`;
+}
+
 export interface ReportAudit {
 	id: number;
 	name: string;
@@ -55,6 +76,8 @@ export interface ReportAudit {
 	 * (a possible source of anchoring, stated on the report and in the methods paragraph).
 	 */
 	suggestions?: { runId: number; model: string; name: string } | null;
+	/** Imported from a bundle: by whom, when, from which file (null: made here). */
+	imported?: AuditImport | null;
 }
 
 export interface ReportResponse {

@@ -5,6 +5,8 @@
  * written and the error lists every mismatch; otherwise the audit, its items, gold answers,
  * labels, skips and adjudications are written in one transaction.
  */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import { DomainError } from '$lib/errors';
 import { db, transaction, type Db } from '../db';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
@@ -33,7 +35,7 @@ const MAX_LISTED = 25;
 
 /** Reads and checks a bundle from a byte stream (JSON Lines, UTF-8). */
 export async function readBundle(source: AsyncIterable<Uint8Array>, fileName: string): Promise<Bundle> {
-	const reader = new BundleReader();
+	const reader = new BundleReader(Date.now());
 	const splitter = new JsonLinesSplitter(fileName);
 	const decoder = new TextDecoder('utf-8', { fatal: true });
 	const records: RawRecord[] = [];
@@ -205,7 +207,11 @@ export interface BundleImportResult {
  * Writes the bundle as a new audit on `datasetId`, or throws a BundleError listing everything
  * that does not match this installation (nothing is written then).
  */
-export async function importBundle(bundle: Bundle, options: { datasetId: number; createdBy?: number | null }, database: Db = db()): Promise<BundleImportResult> {
+export async function importBundle(
+	bundle: Bundle,
+	options: { datasetId: number; createdBy?: number | null; file: { name: string; sha256: string } },
+	database: Db = db()
+): Promise<BundleImportResult> {
 	const c = database.$client;
 	const dataset = c.prepare<[number], { id: number; name: string; archivedAt: number | null }>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(options.datasetId);
 	if (!dataset) {
@@ -275,17 +281,18 @@ export async function importBundle(bundle: Bundle, options: { datasetId: number;
 			database,
 			() =>
 				c
-					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number], { id: number }>(
+					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string], { id: number }>(
 						`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
-							blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata, prepare_owner, prepare_heartbeat_at)
-						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+							blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata, prepare_owner, prepare_heartbeat_at,
+							imported_by, imported_at, imported_file_name, imported_file_sha256)
+						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 					)
 					.get(
 						dataset.id, audit.name, audit.kind, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
 						audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
 						audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
 						options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null,
-						preparingOwner(), Date.now()
+						preparingOwner(), Date.now(), options.createdBy ?? null, Date.now(), options.file.name, options.file.sha256
 					)!.id,
 			'import bundle'
 		)
@@ -413,11 +420,19 @@ export async function importBundle(bundle: Bundle, options: { datasetId: number;
 	return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, reviewers: reviewers.length };
 }
 
-/** Reads a bundle from a stream and imports it (see importBundle). */
+/** Reads a bundle from a stream and imports it (see importBundle), recording the file's name and SHA-256 on the audit. */
 export async function importAuditBundle(
 	source: AsyncIterable<Uint8Array>,
 	options: { fileName: string; datasetId: number; createdBy?: number | null },
 	database: Db = db()
 ): Promise<BundleImportResult> {
-	return importBundle(await readBundle(source, options.fileName), options, database);
+	const hash = createHash('sha256');
+	async function* hashed() {
+		for await (const chunk of source) {
+			hash.update(chunk);
+			yield chunk;
+		}
+	}
+	const bundle = await readBundle(hashed(), options.fileName);
+	return importBundle(bundle, { ...options, file: { name: basename(options.fileName), sha256: hash.digest('hex') } }, database);
 }

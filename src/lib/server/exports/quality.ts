@@ -13,6 +13,7 @@
  * others at the population rate (and its interval bounds) — so a file restricted to items
  * labelled correct reports 100%, and a mixed file something between.
  */
+import { auditImport } from '../bundles/provenance';
 import type Database from 'better-sqlite3';
 import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
 import { ESTIMATOR_LABELS, allValidEstimateOfInstances, newLatentMemo, type AllValidEstimate, type EstimatorKey, type LatentMemo, type LatentProgress, type ReportInput } from '$lib/reports';
@@ -33,6 +34,8 @@ export interface AuditSummary {
 	includeRejected: boolean;
 	stratify: string;
 	instanceMode: string;
+	/** Imported from a bundle: by whom, when, from which file; null when made here. */
+	imported: { by: string | null; at: string; file: { name: string; sha256: string } } | null;
 }
 
 export interface QualityEstimate {
@@ -80,12 +83,15 @@ export interface QualityEstimate {
 function auditsInScope(client: Database.Database, selection: ExportSelection, kind: 'quality' | 'rating'): AuditSummary[] {
 	const ids = selection.filters.audits ?? [];
 	const rows = client
-		.prepare<unknown[], Omit<AuditSummary, 'includeRejected'> & { includeRejected: number }>(
+		.prepare<unknown[], Omit<AuditSummary, 'includeRejected' | 'imported'> & { includeRejected: number }>(
 			`SELECT id, name, kind, status, sample_size AS sampleSize, include_rejected AS includeRejected, stratify, instance_mode AS instanceMode
 			 FROM audits WHERE dataset_id = ? AND kind = ? AND status <> 'preparing'${ids.length ? ` AND id IN (${ids.map(() => '?').join(', ')})` : ''} ORDER BY id`
 		)
 		.all(selection.datasetId, kind, ...ids);
-	return rows.map((r) => ({ ...r, includeRejected: r.includeRejected === 1 }));
+	return rows.map((r) => {
+		const imported = auditImport(r.id, readOnly(client));
+		return { ...r, includeRejected: r.includeRejected === 1, imported: imported && { by: imported.by, at: imported.at, file: imported.file } };
+	});
 }
 
 /** Whether the population (the selection before its human-label filters) holds rows the automatic filters rejected. */

@@ -3,6 +3,7 @@
  * pure report functions take ($lib/reports/types). A fixed handful of queries per audit, each
  * on an audit_id index — no per-item queries.
  */
+import { auditImport } from '../bundles/provenance';
 import { db, type Db } from '../db';
 import type {
 	ErrorReason,
@@ -76,7 +77,8 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 		createdAt: iso(row.createdAt)!,
 		closedAt: iso(row.closedAt),
 		suggestions:
-			row.suggestionRunId === null ? null : { runId: row.suggestionRunId, model: row.suggestionModel ?? '', name: row.suggestionName ?? '' }
+			row.suggestionRunId === null ? null : { runId: row.suggestionRunId, model: row.suggestionModel ?? '', name: row.suggestionName ?? '' },
+		imported: auditImport(row.id, database)
 	};
 }
 

@@ -33,6 +33,7 @@ import {
 	setAsideCounts
 } from '$lib/server/archive';
 import { fieldErrorsOf } from '$lib/server/http/errors';
+import { auditImport } from '$lib/server/bundles';
 
 function auditOr404(raw: string) {
 	const audit = getAudit(Number(raw));
@@ -56,6 +57,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		dataset,
 		isAdmin: hasRole(user, 'admin'),
 		archivedBy: audit.archivedBy ? (getUser(audit.archivedBy)?.email ?? null) : null,
+		imported: auditImport(audit.id),
 		work: auditReviewedWork(audit.id).map(describeWork),
 		purgePlan: audit.archivedAt && hasRole(user, 'admin') ? auditPurgePlan(audit.id) : null,
 		setAside: progress.reviewers.filter((r) => setAside.has(r.userId)).map((r) => ({ userId: r.userId, email: r.email, labels: setAside.get(r.userId)! })),

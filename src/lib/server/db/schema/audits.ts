@@ -124,6 +124,15 @@ export const audits = sqliteTable(
 		/** Archived: hidden from lists and read-only (reviewers cannot reach it), restorable. */
 		archivedAt: integer('archived_at', { mode: 'timestamp_ms' }),
 		archivedBy: integer('archived_by').references(() => users.id, { onDelete: 'set null' }),
+		/**
+		 * An audit imported from a bundle: who imported it (null from the command line), when, and the
+		 * file's name and SHA-256. Its labels, reviewers and dates are the file's claims, not this
+		 * installation's record, and every page, report and manifest showing them says so.
+		 */
+		importedAt: integer('imported_at', { mode: 'timestamp_ms' }),
+		importedBy: integer('imported_by').references(() => users.id, { onDelete: 'set null' }),
+		importedFileName: text('imported_file_name'),
+		importedFileSha256: text('imported_file_sha256'),
 		/** A preparing audit: the process writing it (host:pid) and its last sign of life, for start-up clean-up. */
 		prepareOwner: text('prepare_owner'),
 		prepareHeartbeatAt: integer('prepare_heartbeat_at', { mode: 'timestamp_ms' })
