@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { isRedirect } from '@sveltejs/kit';
 import { createTestDb } from '../support/db';
 import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
-import { createUser } from '../../src/lib/server/auth/users';
+import { changeOwnPassword, createUser, findUserByEmail } from '../../src/lib/server/auth/users';
+import { createSession, validateSession } from '../../src/lib/server/auth/session';
 import { signIn } from '../../src/lib/server/auth/login';
 import { safeNext } from '../../src/lib/server/auth/redirects';
 import { readConfig } from '../../src/lib/server/config';
@@ -80,6 +81,23 @@ describe('sign-in rate limit (in process, real argon2)', () => {
 	it('accounts cannot be made with an email over 254 characters or a password over 512', async () => {
 		await expect(createUser({ email: `${'c'.repeat(250)}@x.org`, password: 'long-enough-password', role: 'reviewer' })).rejects.toThrow('at most 254 characters');
 		await expect(createUser({ email: 'fine@x.org', password: 'p'.repeat(513), role: 'reviewer' })).rejects.toThrow('at most 512 characters');
+	});
+
+	it('a user changes their own password with the current one; their other sessions end, this one stays', async () => {
+		const id = findUserByEmail('victim@x.org')!.id;
+		const here = createSession(id, null);
+		const elsewhere = createSession(id, null);
+		const bystander = createSession(findUserByEmail('bystander@x.org')!.id, null);
+		const keep = validateSession(here.token)!.sessionId;
+		await expect(changeOwnPassword(id, { current: 'wrong-password', password: 'brand-new-password', keepSessionId: keep })).rejects.toThrow('The current password is wrong.');
+		await expect(changeOwnPassword(id, { current: 'victim-password-1', password: 'short', keepSessionId: keep })).rejects.toThrow('at least 10 characters');
+		expect(validateSession(elsewhere.token)).not.toBeNull();
+		await changeOwnPassword(id, { current: 'victim-password-1', password: 'brand-new-password', keepSessionId: keep });
+		expect(validateSession(here.token)).not.toBeNull();
+		expect(validateSession(elsewhere.token)).toBeNull();
+		expect(validateSession(bystander.token)).not.toBeNull();
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.4.1')).toMatchObject({ ok: false, status: 400 });
+		expect(await attempt('victim@x.org', 'brand-new-password', '10.0.4.1')).toMatchObject({ ok: true });
 	});
 
 	it('reads the limits from the environment', () => {

@@ -24,6 +24,7 @@ const RULES: [prefix: string, role: Role | 'public'][] = [
 	['/api/reports', 'researcher'],
 	['/exports', 'researcher'],
 	['/api/exports', 'researcher'],
+	['/account', 'reviewer'],
 	['/review', 'reviewer'],
 	['/api/review', 'reviewer']
 ];

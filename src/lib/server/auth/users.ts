@@ -1,8 +1,8 @@
 import { DomainError } from '$lib/errors';
-import { asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, ne } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { users, sessions, ROLES, type Role, type User } from '../db/tables';
-import { hashPassword, passwordProblem } from './password';
+import { hashPassword, passwordProblem, verifyPassword, MAX_PASSWORD_LENGTH } from './password';
 
 export class UserError extends DomainError {
 	constructor(message: string, field?: string) {
@@ -112,6 +112,31 @@ export async function resetPassword(userId: number, password: string, database: 
 			const changed = database.update(users).set({ passwordHash }).where(eq(users.id, userId)).run().changes;
 			if (!changed) throw new UserError(`No user with id ${userId}.`);
 			database.delete(sessions).where(eq(sessions.userId, userId)).run();
+		})
+		.immediate();
+}
+
+/**
+ * A user changes their own password: the current one is asked for (a session left open on a
+ * shared machine is not enough), and every other session of theirs ends — this one stays.
+ */
+export async function changeOwnPassword(
+	userId: number,
+	input: { current: string; password: string; keepSessionId: string | null },
+	database: Db = db()
+): Promise<void> {
+	const user = database.select().from(users).where(eq(users.id, userId)).get();
+	if (!user || user.disabledAt) throw new UserError('This account cannot change its password.');
+	const currentOk = input.current.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(user.passwordHash, input.current));
+	if (!currentOk) throw new UserError('The current password is wrong.', 'current');
+	const problem = passwordProblem(input.password);
+	if (problem) throw new UserError(problem, 'password');
+	const passwordHash = await hashPassword(input.password);
+	database.$client
+		.transaction(() => {
+			database.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+			const others = input.keepSessionId ? and(eq(sessions.userId, userId), ne(sessions.id, input.keepSessionId)) : eq(sessions.userId, userId);
+			database.delete(sessions).where(others).run();
 		})
 		.immediate();
 }
