@@ -7,6 +7,7 @@ import {
 	estimateCostUsd,
 	maskApiKey,
 	parseEndpoint,
+	displayBaseUrl,
 	publicEndpoint
 } from './endpoint';
 
@@ -52,6 +53,30 @@ describe('parseEndpoint', () => {
 			expect(message).toContain('Model name is required');
 			expect(message).toContain('concurrency');
 		}
+	});
+});
+
+describe('base URL secrets', () => {
+	const base = { apiStyle: 'chat', model: 'm' };
+	it('refuses a user name or password in the base URL, pointing to the API key field', () => {
+		expect(() => parseEndpoint({ ...base, baseUrl: 'http://user:URLSECRETPW@127.0.0.1:9/v1' })).toThrow(
+			'Invalid endpoint: baseUrl: Base URL must not contain a user name or password (user:password@): put the key in the API key field.'
+		);
+		expect(() => parseEndpoint({ ...base, baseUrl: 'http://justuser@127.0.0.1:9/v1' })).toThrow('user name or password');
+	});
+
+	it('refuses a query string or fragment (the client appends paths after it, so it never worked)', () => {
+		expect(() => parseEndpoint({ ...base, baseUrl: 'http://127.0.0.1:9/v1?api-key=QUERYSECRET' })).toThrow('Base URL must not contain a query string');
+		expect(() => parseEndpoint({ ...base, baseUrl: 'http://127.0.0.1:9/v1#x' })).toThrow('query string (?…) or fragment');
+		expect(parseEndpoint({ ...base, baseUrl: 'http://127.0.0.1:9/v1/' }).baseUrl).toBe('http://127.0.0.1:9/v1');
+		// Not a URL at all: the one message, not a crash in these checks.
+		expect(() => parseEndpoint({ ...base, baseUrl: 'not a url' })).toThrow('Invalid endpoint: baseUrl: Base URL must be an http(s) address');
+	});
+
+	it('shows a URL stored before this rule with its secrets blanked', () => {
+		expect(displayBaseUrl('http://user:URLSECRETPW@127.0.0.1:9/v1')).toBe('http://***:***@127.0.0.1:9/v1');
+		expect(displayBaseUrl('http://127.0.0.1:9/v1?api-key=QUERYSECRET&x=1')).toBe('http://127.0.0.1:9/v1?api-key=***&x=***');
+		expect(displayBaseUrl('http://127.0.0.1:9/v1')).toBe('http://127.0.0.1:9/v1');
 	});
 });
 

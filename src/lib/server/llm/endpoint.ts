@@ -95,6 +95,11 @@ export const endpointSchema = z.object({
 		.string()
 		.trim()
 		.pipe(z.url({ protocol: /^https?$/, message: 'Base URL must be an http(s) address, e.g. http://localhost:8000/v1' }))
+		// Secrets in the URL would be stored and shown wherever the URL is (pages, CLI, logs), and
+		// neither form reaches the server: the client appends paths to the URL and sends no userinfo.
+		// (Checked also when the URL check above failed: an address that does not parse passes these.)
+		.refine((u) => { const url = URL.parse(u); return !url?.username && !url?.password; }, 'Base URL must not contain a user name or password (user:password@): put the key in the API key field.')
+		.refine((u) => { const url = URL.parse(u); return !url?.search && !url?.hash; }, 'Base URL must not contain a query string (?…) or fragment: put the key in the API key field.')
 		.transform((u) => u.replace(/\/+$/, '')),
 	apiKey: z.string().trim().default(''),
 	apiStyle: z.enum(API_STYLES),
@@ -108,6 +113,25 @@ export const endpointSchema = z.object({
 });
 
 export type EndpointInput = z.input<typeof endpointSchema>;
+
+/**
+ * A base URL as shown (pages, CLI, logs): any user name, password or query values blanked. New
+ * endpoints cannot have them; one stored before they were refused must not show them either.
+ */
+export function displayBaseUrl(baseUrl: string): string {
+	let url: URL;
+	try {
+		url = new URL(baseUrl);
+	} catch {
+		return baseUrl;
+	}
+	if (!url.username && !url.password && !url.search && !url.hash) return baseUrl;
+	url.username = url.username ? '***' : '';
+	url.password = url.password ? '***' : '';
+	for (const key of [...new Set(url.searchParams.keys())]) url.searchParams.set(key, '***');
+	url.hash = '';
+	return url.toString().replace(/%2A%2A%2A/g, '***');
+}
 
 export class EndpointConfigError extends DomainError {
 	constructor(message: string) {
