@@ -3,11 +3,12 @@
  * addresses separately (and reads the client address from the configured proxy header), and
  * `?next=` after sign-in never leaves the site.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { run as runUsersCommand } from '../../src/cli/commands/users';
 import { isRedirect } from '@sveltejs/kit';
 import { createTestDb } from '../support/db';
 import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
-import { changeOwnPassword, createUser, findUserByEmail } from '../../src/lib/server/auth/users';
+import { changeOwnPassword, clearSignInFailures, createUser, findUserByEmail } from '../../src/lib/server/auth/users';
 import { createSession, validateSession } from '../../src/lib/server/auth/session';
 import { signIn } from '../../src/lib/server/auth/login';
 import { safeNext } from '../../src/lib/server/auth/redirects';
@@ -31,8 +32,27 @@ describe('sign-in rate limit (in process, real argon2)', () => {
 		expect(checked).toBeLessThanOrEqual(10);
 		expect(checked).toBe(10);
 		expect(limited).toBe(50);
-		// The account stays locked, even for its right password and from another address.
-		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.0.2')).toMatchObject({ ok: false, status: 429 });
+		// The guessing address stays locked out of the account, even with its right password…
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.0.1')).toMatchObject({ ok: false, status: 429 });
+		// …while its owner, from their own address, signs in: guessing cannot lock them out.
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.0.2')).toMatchObject({ ok: true });
+	});
+
+	it("an admin clears an account's failed sign-ins from every address", async () => {
+		for (let i = 0; i < 10; i++) await attempt('victim@x.org', `wrong-${i}`, '10.0.5.1');
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.5.1')).toMatchObject({ status: 429 });
+		await new Promise((r) => setTimeout(r, 2));
+		clearSignInFailures(findUserByEmail('victim@x.org')!.id);
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.5.1')).toMatchObject({ ok: true });
+		// The same from the command line (another process: it reaches the server's limiter through the database).
+		for (let i = 0; i < 10; i++) await attempt('victim@x.org', `wrong-${i}`, '10.0.5.1');
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.5.1')).toMatchObject({ status: 429 });
+		await new Promise((r) => setTimeout(r, 2));
+		const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+		await runUsersCommand(['unlock', '--email', 'victim@x.org']);
+		expect(log).toHaveBeenCalledWith('Failed sign-ins of victim@x.org cleared; it can sign in again from any address.');
+		log.mockRestore();
+		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.5.1')).toMatchObject({ ok: true });
 	});
 
 	it('failures from one address do not lock out the other accounts', async () => {

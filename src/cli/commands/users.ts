@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
+import { clearSignInFailures, createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
 import { processEnv } from '$lib/server/config';
 
@@ -13,6 +13,7 @@ const USAGE = `Usage:
   npx instruct-audit users set-role --email <email> --role admin|researcher|reviewer
   npx instruct-audit users disable --email <email>
   npx instruct-audit users enable --email <email>
+  npx instruct-audit users unlock --email <email>      clear the account's failed sign-ins (from every address)
 
 Without --password, the password is read from the PASSWORD environment variable or asked for.`;
 
@@ -76,6 +77,11 @@ export async function run(argv: string[]): Promise<void> {
 		case 'enable':
 			setDisabled(userId(values.email), action === 'disable');
 			console.log(`${values.email} ${action}d.`);
+			return;
+		case 'unlock':
+			clearSignInFailures(userId(values.email));
+			if (values.json) printJson({ unlocked: values.email });
+			else console.log(`Failed sign-ins of ${values.email} cleared; it can sign in again from any address.`);
 			return;
 		default:
 			throw new CliError(`Unknown users action "${action}".\n\n${USAGE}`, 2);

@@ -29,12 +29,12 @@ export async function signIn(
 	// oversized field can neither fill its memory nor reach argon2.
 	if (email.trim().length > MAX_EMAIL_LENGTH || password.length > MAX_PASSWORD_LENGTH) return { ok: false, status: 400, message: WRONG_CREDENTIALS };
 	// Counted before the password is checked: parallel guesses cannot outrun the limit.
-	const decision = rateLimiter().begin(normalizeEmail(email), context.address);
+	const user = findUserByEmail(email);
+	const decision = rateLimiter().begin(normalizeEmail(email), context.address, Date.now(), user?.signInClearedAt?.getTime());
 	if (!decision.allowed) {
 		const minutes = Math.ceil(decision.retryAfterMs / 60_000);
 		return { ok: false, status: 429, message: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` };
 	}
-	const user = findUserByEmail(email);
 	dummyHash ??= hashPassword('not-a-real-password-for-timing');
 	const valid = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyHash, password), false);
 	if (!user || !valid || user.disabledAt) {

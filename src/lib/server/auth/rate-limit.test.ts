@@ -12,11 +12,12 @@ describe('LoginRateLimiter', () => {
 		expect(refused).toEqual({ allowed: false, retryAfterMs: 60_000, limitedBy: 'account' });
 	});
 
-	it('limits accounts and addresses separately', () => {
+	it('limits an account per address, and addresses across accounts', () => {
 		const limiter = new LoginRateLimiter(limits);
 		for (let i = 0; i < 3; i++) limiter.begin('a@x.org', '1.2.3.4', 1000 + i);
-		// The account is locked from everywhere…
-		expect(limiter.begin('a@x.org', '5.6.7.8', 2000).allowed).toBe(false);
+		// The guessing address is stopped on the account; its owner, elsewhere, is not locked out…
+		expect(limiter.begin('a@x.org', '1.2.3.4', 2000)).toMatchObject({ allowed: false, limitedBy: 'account' });
+		expect(limiter.begin('a@x.org', '5.6.7.8', 2000).allowed).toBe(true);
 		// …but the address may still try other accounts, up to its own limit.
 		expect(limiter.begin('b@x.org', '1.2.3.4', 2000).allowed).toBe(true);
 		expect(limiter.begin('c@x.org', '1.2.3.4', 2001).allowed).toBe(true);
@@ -42,6 +43,13 @@ describe('LoginRateLimiter', () => {
 		for (let i = 0; i < 3; i++) expect(limiter.begin('a@x.org', '1.2.3.4', 2000 + i).allowed).toBe(true);
 		// 2 failures + 3 new attempts = 5 on the address: the limit.
 		expect(limiter.begin('z@x.org', '1.2.3.4', 3000)).toMatchObject({ allowed: false, limitedBy: 'address' });
+	});
+
+	it("forgets an account's attempts made before an admin cleared them", () => {
+		const limiter = new LoginRateLimiter(limits);
+		for (let i = 0; i < 3; i++) limiter.begin('a@x.org', '1.2.3.4', 1000 + i);
+		expect(limiter.begin('a@x.org', '1.2.3.4', 2000).allowed).toBe(false);
+		expect(limiter.begin('a@x.org', '1.2.3.4', 2001, 1500).allowed).toBe(true);
 	});
 
 	it('holds at most maxKeys keys per map, forgetting the oldest first', () => {

@@ -141,6 +141,15 @@ export async function changeOwnPassword(
 		.immediate();
 }
 
+/**
+ * Clears the account's failed sign-ins from every address (an admin unlocking it): the limiter
+ * forgets attempts made before now. Works from the CLI too, through the database.
+ */
+export function clearSignInFailures(userId: number, database: Db = db()): void {
+	const changed = database.update(users).set({ signInClearedAt: new Date() }).where(eq(users.id, userId)).run().changes;
+	if (!changed) throw new UserError(`No user with id ${userId}.`);
+}
+
 export function setRole(userId: number, role: Role, database: Db = db()): void {
 	if (!ROLES.includes(role)) throw new UserError(`Unknown role "${role}".`, 'role');
 	database.$client

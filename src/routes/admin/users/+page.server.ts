@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { parseForm, type FieldErrors } from '$lib/server/forms';
-import { createUser, getUser, listUsers, resetPassword, setDisabled, setRole, MAX_EMAIL_LENGTH } from '$lib/server/auth/users';
+import { clearSignInFailures, createUser, getUser, listUsers, resetPassword, setDisabled, setRole, MAX_EMAIL_LENGTH } from '$lib/server/auth/users';
 import { ROLES } from '$lib/server/db/tables';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 import { MAX_PASSWORD_LENGTH } from '$lib/server/auth/password';
@@ -62,6 +62,17 @@ export const actions: Actions = {
 			return { action: 'role', message: `${getUser(parsed.data.id)?.email ?? 'The account'} is now a ${parsed.data.role}.` };
 		} catch (err) {
 			return userFailure(err, 'role');
+		}
+	},
+	unlock: async ({ request, locals }) => {
+		requireRole(locals, 'admin');
+		const parsed = parseForm(idSchema, await request.formData());
+		if (!parsed.ok) return fail(400, { action: 'unlock', errors: parsed.errors, values: {} as Record<string, string> });
+		try {
+			clearSignInFailures(parsed.data.id);
+			return { action: 'unlock', message: `Failed sign-ins of ${getUser(parsed.data.id)?.email ?? 'the account'} cleared: it can sign in again from any address.` };
+		} catch (err) {
+			return userFailure(err, 'unlock');
 		}
 	},
 	disable: async ({ request, locals }) => {

@@ -14,7 +14,9 @@ export const users = sqliteTable('users', {
 	passwordHash: text('password_hash').notNull(),
 	createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 	/** Set when an admin disables the account; disabled users cannot log in. */
-	disabledAt: integer('disabled_at', { mode: 'timestamp_ms' })
+	disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+	/** When an admin last cleared the account's failed sign-ins: the limiter forgets earlier ones (it lives in the server's memory, the CLI reaches it through this). */
+	signInClearedAt: integer('sign_in_cleared_at', { mode: 'timestamp_ms' })
 });
 
 export const sessions = sqliteTable(
