@@ -75,6 +75,29 @@ describe('backup', () => {
 		expect(await backupError(createBackup({ database: db, out, migrationsDir: MIGRATIONS }))).toMatch(/already exists/);
 	});
 
+	it('writes backups (and the folder it makes) and the database readable by its own user only, whatever the umask', async () => {
+		const mode = (f: string) => fs.statSync(f).mode & 0o777;
+		const before = process.umask(0o022);
+		try {
+			const out = path.join(dir, 'private', 'b.db');
+			await createBackup({ database: db, out, migrationsDir: MIGRATIONS });
+			expect(mode(out)).toBe(0o600);
+			expect(mode(path.dirname(out))).toBe(0o700);
+			const scheduled = await createBackup({ database: db, dir: path.join(dir, 'backups'), kind: 'scheduled', migrationsDir: MIGRATIONS });
+			expect(mode(scheduled.file)).toBe(0o600);
+			expect(mode(file)).toBe(0o600);
+			expect(mode(`${file}-wal`)).toBe(0o600);
+			// A database file made world-readable before this rule is made private when opened.
+			const older = path.join(dir, 'older.db');
+			fs.writeFileSync(older, '', { mode: 0o644 });
+			fs.chmodSync(older, 0o644);
+			openDatabase(older, MIGRATIONS).$client.close();
+			expect(mode(older)).toBe(0o600);
+		} finally {
+			process.umask(before);
+		}
+	});
+
 	it('names backups by kind and time in the backups folder, lists them, and prunes only scheduled ones', async () => {
 		const folder = path.join(dir, 'backups');
 		const manual = await createBackup({ database: db, dir: folder, migrationsDir: MIGRATIONS });

@@ -1,6 +1,35 @@
 import fs from 'node:fs';
 
 /**
+ * The database and its backups hold API keys (endpoints.api_key) and password hashes: readable
+ * by the app's own user only, whatever the umask.
+ */
+export const PRIVATE_FILE_MODE = 0o600;
+export const PRIVATE_DIR_MODE = 0o700;
+
+/** Creates `dir` (and its parents) readable by this user only if it does not exist; an existing one is left as it is. */
+export function mkdirPrivate(dir: string): void {
+	fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/**
+ * Creates `file` empty with PRIVATE_FILE_MODE if it does not exist; an existing one (made before
+ * this rule) is given that mode where this user may change it.
+ */
+export function ensurePrivateFile(file: string): void {
+	try {
+		fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE));
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+		try {
+			if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, PRIVATE_FILE_MODE);
+		} catch {
+			// Not ours to change (another user's file, a read-only mount): left as it is.
+		}
+	}
+}
+
+/**
  * Writes `chunks` to `file.partial` and renames it to `file` at the end, so an interrupted write
  * never leaves a truncated file under the requested name. The descriptor is closed exactly once:
  * a descriptor number closed a second time may by then belong to another open file of this

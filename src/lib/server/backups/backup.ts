@@ -11,6 +11,7 @@
  * (integrity_check, row counts, migrations) and only then renamed, so a kill -9 at any moment
  * leaves either the complete, verified file or no file of that name.
  */
+import { ensurePrivateFile, mkdirPrivate } from '../files';
 import fs from 'node:fs';
 import path from 'node:path';
 import { db as appDb, type Db } from '../db';
@@ -121,13 +122,15 @@ export async function createBackup(options: CreateBackupOptions = {}): Promise<B
 	const snapshotAt = new Date();
 	const out = path.resolve(options.out ?? path.join(options.dir ?? config().backupDir, backupFileName(kind, snapshotAt)));
 	if (out === source) throw new BackupError('The backup cannot be written over the live database.');
-	fs.mkdirSync(path.dirname(out), { recursive: true });
+	mkdirPrivate(path.dirname(out));
 	if ((options.noClobber ?? true) && fs.existsSync(out)) throw new BackupError(`${out} already exists; choose another name.`, 409);
 	removeStalePartials(path.dirname(out));
 	// Same folder, so the final rename is atomic; the pid keeps two backups from sharing it.
 	const partial = path.join(path.dirname(out), `.${path.basename(out)}.partial-${process.pid}`);
 	fs.rmSync(partial, { force: true });
 	fs.rmSync(`${partial}-journal`, { force: true });
+	// Made private before SQLite writes into it (its journal takes the same mode); the rename keeps it.
+	ensurePrivateFile(partial);
 
 	try {
 		const { snapshot, copy } = await copyInWorker(source, partial, PAGES_PER_STEP);

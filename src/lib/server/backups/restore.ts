@@ -4,6 +4,7 @@
  * one), the database it replaces is kept as a pre-restore copy, and the swap is a rename, so an
  * interrupted restore leaves either the old database or the restored one.
  */
+import { mkdirPrivate, PRIVATE_FILE_MODE } from '../files';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -40,6 +41,7 @@ export function databaseInUse(file: string): boolean {
 
 function copyDurably(from: string, to: string): void {
 	fs.copyFileSync(from, to);
+	fs.chmodSync(to, PRIVATE_FILE_MODE);
 	const fd = fs.openSync(to, 'r+');
 	try {
 		fs.fsyncSync(fd);
@@ -53,7 +55,7 @@ function copyDurably(from: string, to: string): void {
  * (WAL checkpoint) when SQLite can open it; a damaged file is copied as it is, with its WAL.
  */
 function keepCurrent(databasePath: string, backupDir: string): string {
-	fs.mkdirSync(backupDir, { recursive: true });
+	mkdirPrivate(backupDir);
 	const aside = path.join(backupDir, backupFileName('pre-restore', new Date()));
 	try {
 		const current = new Database(databasePath, { fileMustExist: true });

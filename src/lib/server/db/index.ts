@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { ensurePrivateFile } from '../files';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
@@ -14,7 +15,11 @@ export type Db = BetterSQLite3Database<typeof tables> & { $client: Database.Data
  * the migrations. WAL lets readers (pages, reports) run while an import or a run writes.
  */
 export function openDatabase(file: string, migrationsDir = config().migrationsDir): Db {
-	if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+	if (file !== ':memory:') {
+		fs.mkdirSync(path.dirname(file), { recursive: true });
+		// Private before SQLite opens it: its -wal and -shm files take the same mode.
+		ensurePrivateFile(file);
+	}
 	const sqlite = new Database(file);
 	sqlite.pragma('journal_mode = WAL');
 	sqlite.pragma('synchronous = NORMAL');
