@@ -182,6 +182,20 @@ describe('routing', () => {
 		expect(label).toEqual({ d: 15 * MINUTE, a: 15 * MINUTE });
 	});
 
+	it('credits an edit at most the time since the label was last saved: re-sending cannot claim hours', async () => {
+		const { audit, users } = await quality(1, 1, 1);
+		const [a] = users;
+		const t0 = Date.now();
+		const held = nextAssignment(audit.id, a.id, { now: t0 }, db) as { ref: string };
+		submitLabel(audit.id, a.id, { ref: held.ref, submissionId: submissionId(), answer: ALL_YES, activeMs: 21_600_000 }, { now: t0 + 10 }, db);
+		for (let i = 1; i <= 5; i++) {
+			submitLabel(audit.id, a.id, { ref: held.ref, submissionId: submissionId(), answer: i % 2 ? BAD_OUTPUT : ALL_YES, activeMs: 21_600_000 }, { now: t0 + 10 + i * 1000 }, db);
+		}
+		const label = db.$client.prepare('SELECT duration_ms AS d, active_ms AS a, revision AS r FROM audit_labels').get();
+		// 10 ms to the first submit, then 1 s between each of the five edits.
+		expect(label).toEqual({ d: 10, a: 10 + 5 * 1000, r: 6 });
+	});
+
 	it('skips return the item to the pool and never to the same reviewer', async () => {
 		const { audit, users } = await quality(2, 1, 2);
 		const [a, b] = users;

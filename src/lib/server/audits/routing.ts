@@ -182,9 +182,11 @@ function prepare(c: Database.Database) {
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`
 		),
 		ownLabel: c.prepare<[number, number], { id: number; revision: number }>(`SELECT id, revision FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`),
+		// An edit is credited at most the time since the label was last saved, as a first submit is
+		// at most the time since the item was shown: re-sending cannot claim hours that never passed.
 		updateLabel: c.prepare<unknown[], { revision: number }>(
 			`UPDATE audit_labels SET instruction_valid = ?, input_valid = ?, output_valid = ?, error_reason = ?, comment = ?,
-				active_ms = active_ms + ?, updated_at = ?, revision = revision + 1 WHERE id = ? RETURNING revision`
+				active_ms = active_ms + min(?, max(0, ? - updated_at)), updated_at = ?, revision = revision + 1 WHERE id = ? RETURNING revision`
 		),
 		itemResponses: c.prepare<[number], { id: number; model: string }>(
 			`SELECT r.id, r.model FROM audit_item_responses x JOIN responses r ON r.id = x.response_id
@@ -439,7 +441,7 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		if (assignment.status === 'submitted') {
 			const label = s.ownLabel.get(item.id, reviewerId)!;
 			labelId = label.id;
-			revision = (s.updateLabel.get(...values, activeMs, now, label.id)!).revision;
+			revision = (s.updateLabel.get(...values, activeMs, now, now, label.id)!).revision;
 			outcome = 'edited';
 		} else {
 			const wasActive = assignment.status === 'active';
