@@ -97,6 +97,12 @@ export const handleError: HandleServerError = ({ error: err, event, status, mess
 		return { message: 'The request was cancelled.' };
 	}
 	const errorId = randomUUID().slice(0, 8);
+	// A client's bad request (415 for a JSON post to a form action, 405, 400): one line, no stack
+	// — anyone can send them, and a log full of stacks hides the server's own failures.
+	if (status < 500) {
+		console.warn(`[${errorId}] ${event.request.method} ${event.url.pathname}: ${status} ${message}`);
+		return { message, errorId };
+	}
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}:`, err);
-	return { message: status >= 500 ? 'Something went wrong on the server.' : message, errorId };
+	return { message: 'Something went wrong on the server.', errorId };
 };
