@@ -258,6 +258,19 @@ function superNiTaskOf(client: Database.Database, task: TaskRow) {
 	return { header, instances };
 }
 
+/**
+ * `name`, or `name-<id>` (then `-<id>-2`, …) when a file of that name is already written — compared
+ * case-insensitively, as macOS and Windows file systems compare them: `A_B.json` would overwrite
+ * `a_b.json` there. Records the name chosen in `used` (lower-cased).
+ */
+export function uniqueFileName(name: string, id: number, used: Set<string>): string {
+	const [stem, ext] = /^(.*?)(\.[^.]*)?$/.exec(name)!.slice(1) as [string, string | undefined];
+	let chosen = name;
+	for (let n = 1; used.has(chosen.toLowerCase()); n++) chosen = `${stem}-${id}${n > 1 ? `-${n}` : ''}${ext ?? ''}`;
+	used.add(chosen.toLowerCase());
+	return chosen;
+}
+
 function taskFileName(header: { taskName: string }): string {
 	return `${header.taskName.replace(/[^\w.-]+/g, '_')}.json`;
 }
@@ -374,9 +387,7 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 		const files: ShapeExportFile[] = [];
 		const used = new Set<string>();
 		for (const task of tasks) {
-			let name = taskFileName(superNiTaskOf(client, task).header);
-			if (used.has(name)) name = name.replace(/\.json$/, `-${task.id}.json`);
-			used.add(name);
+			const name = uniqueFileName(taskFileName(superNiTaskOf(client, task).header), task.id, used);
 			const measured = new MeasuredFile();
 			writeThroughPartial(path.join(out, name), measured.through(superNiChunks(client, task)));
 			files.push(measured.file(name));
