@@ -1,6 +1,7 @@
 import { error, json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
 import { SESSION_COOKIE, validateSession } from '$lib/server/auth/session';
+import { sessionCookieOptions } from '$lib/server/auth/login';
 import { countUsers } from '$lib/server/auth/users';
 import { requiredRole } from '$lib/server/auth/access';
 import { hasRole } from '$lib/server/auth/guards';
@@ -46,7 +47,7 @@ const handleOnce = async (event: Parameters<Handle>[0]['event'], resolve: Parame
 
 	const token = event.cookies.get(SESSION_COOKIE);
 	const session = token ? validateSession(token) : null;
-	if (token && !session) event.cookies.delete(SESSION_COOKIE, { path: '/' });
+	if (token && !session) event.cookies.delete(SESSION_COOKIE, sessionCookieOptions(event.url.protocol === 'https:'));
 	event.locals.user = session?.user ?? null;
 	event.locals.sessionId = session?.sessionId ?? null;
 

@@ -15,6 +15,8 @@ import { safeNext } from '../../src/lib/server/auth/redirects';
 import { readConfig } from '../../src/lib/server/config';
 
 const cookies = { get: () => undefined, set: () => {}, delete: () => {}, getAll: () => [], serialize: () => '' } as never;
+const attemptWith = (recording: unknown, origin: string) =>
+	signIn('bystander@x.org', 'bystander-password-1', { address: `10.1.${origin.length}.1`, userAgent: null, cookies: recording as never, secure: origin.startsWith('https:') });
 const attempt = (email: string, password: string, address: string) => signIn(email, password, { address, userAgent: null, cookies, secure: false });
 
 describe('sign-in rate limit (in process, real argon2)', () => {
@@ -118,6 +120,27 @@ describe('sign-in rate limit (in process, real argon2)', () => {
 		expect(validateSession(bystander.token)).not.toBeNull();
 		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.4.1')).toMatchObject({ ok: false, status: 400 });
 		expect(await attempt('victim@x.org', 'brand-new-password', '10.0.4.1')).toMatchObject({ ok: true });
+	});
+
+	it('sign-out deletes the session cookie with the attributes it was set with (no Secure on plain http)', async () => {
+		const { actions } = await import('../../src/routes/logout/+page.server');
+		for (const origin of ['http://audit.lan', 'https://audit.example.org']) {
+			const calls: { op: string; options: Record<string, unknown> }[] = [];
+			const recording = {
+				set: (_: string, __: string, options: Record<string, unknown>) => calls.push({ op: 'set', options }),
+				delete: (_: string, options: Record<string, unknown>) => calls.push({ op: 'delete', options })
+			};
+			await attemptWith(recording, origin);
+			await Promise.resolve()
+				.then(() => (actions.default as (e: unknown) => unknown)({ cookies: recording, locals: { sessionId: null }, url: new URL(`${origin}/logout`) }))
+				.catch((e: unknown) => e);
+			const [set, del] = calls;
+			expect(set.op).toBe('set');
+			expect(del.op).toBe('delete');
+			const { expires: _, ...setWithoutExpiry } = set.options;
+			expect(del.options).toEqual(setWithoutExpiry);
+			expect(del.options.secure).toBe(origin.startsWith('https:'));
+		}
 	});
 
 	it('reads the limits from the environment', () => {

@@ -45,12 +45,21 @@ export async function signIn(
 	return { ok: true, userId: user.id };
 }
 
-export function setSessionCookie(cookies: Cookies, userId: number, userAgent: string | null, secure: boolean): void {
-	const { token, expiresAt } = createSession(userId, userAgent);
-	cookies.set(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: expiresAt });
+/**
+ * The session cookie's attributes, the same for setting and deleting it: a deletion with
+ * `Secure` of a cookie set without it (plain http) is ignored by browsers off localhost.
+ * `secure`: the request came over https.
+ */
+export function sessionCookieOptions(secure: boolean) {
+	return { path: '/', httpOnly: true, sameSite: 'lax', secure } as const;
 }
 
-export function signOut(cookies: Cookies, sessionId: string | null): void {
+export function setSessionCookie(cookies: Cookies, userId: number, userAgent: string | null, secure: boolean): void {
+	const { token, expiresAt } = createSession(userId, userAgent);
+	cookies.set(SESSION_COOKIE, token, { ...sessionCookieOptions(secure), expires: expiresAt });
+}
+
+export function signOut(cookies: Cookies, sessionId: string | null, secure: boolean): void {
 	if (sessionId) revokeSession(sessionId);
-	cookies.delete(SESSION_COOKIE, { path: '/' });
+	cookies.delete(SESSION_COOKIE, sessionCookieOptions(secure));
 }
