@@ -73,7 +73,7 @@ test('a researcher starts a Self-Instruct run and watches it reach completion', 
 	// The live view follows the run: the request count grows while it runs, then it completes.
 	await expect.poll(async () => Number((await requests.textContent())?.replace(/,/g, '')), { timeout: 20_000 }).toBeGreaterThan(0);
 	await expect(status).toHaveText('completed', { timeout: 60_000 });
-	await expect(page.getByTestId('run-accepted')).toContainText('12 / 12 instructions accepted');
+	await expect(page.getByTestId('run-accepted')).toContainText('12 / 12 instructions kept');
 	await expect(page.getByTestId('run-cost')).toContainText('$');
 	expect(Number((await requests.textContent())?.replace(/,/g, ''))).toBeGreaterThan(12);
 
@@ -136,7 +136,7 @@ test('a researcher starts an Alpaca run from New run and it completes with tasks
 	await expect(page).toHaveURL(/\/runs\/\d+$/);
 	await expect(page.getByText(/^Alpaca · model/)).toBeVisible();
 	await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
-	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 instructions accepted');
+	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 instructions kept');
 
 	// Every generated instruction, kept or rejected, with its 10 most similar pool instructions and mean ROUGE-L.
 	const href = await page.getByRole('link', { name: /^Download the candidates/ }).getAttribute('href');
@@ -185,5 +185,5 @@ test('a run can be paused and resumed from its page', async ({ page }) => {
 	fake.setLatency(20);
 	await page.getByRole('button', { name: 'Resume' }).click();
 	await expect(status).toHaveText('completed', { timeout: 60_000 });
-	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 examples accepted');
+	await expect(page.getByTestId('run-accepted')).toContainText('20 / 20 examples kept');
 });

@@ -138,7 +138,7 @@ describe('instruct-audit generate', () => {
 		expect(list.code).toBe(0);
 		expect(list.stdout).toMatch(new RegExp(`${summary.id}\\s+self-instruct\\s+completed\\s+8/8`));
 		expect(status.stdout).toContain(`Run ${summary.id} completed`);
-		expect(status.stdout).toMatch(/8 instructions accepted \(target 8\)/);
+		expect(status.stdout).toMatch(/\d+ instructions generated: 8 kept \(target 8\), 0 held back/);
 		expect(pause.code).toBe(1);
 		expect(pause.stderr).toContain(`Run ${summary.id} is already completed.`);
 	}, 60_000);
@@ -168,7 +168,7 @@ describe('instruct-audit generate', () => {
 		const run = await cli(['--pipeline', 'self-instruct', '--target', '25', '--max-failed-share', '50%'], env);
 		expect(run.code, run.stderr).toBe(0);
 		const id = Number(/^Run (\d+) completed/m.exec(run.stdout)?.[1]);
-		expect(run.stdout).toMatch(/failed calls: \d+ prompt too long for the model(, \d+ refused by a content filter)?; \d+ tasks? held back — retry with --retry-failed \d+/);
+		expect(run.stdout).toMatch(/failed calls: \d+ Prompt too long for the model(, \d+ Refused by a content filter)?; \d+ tasks? held back — retry with --retry-failed \d+/);
 		const failedKeys = (db.$client.prepare("SELECT call_key FROM generation_calls WHERE run_id = ? AND status = 'failed'").all(id) as { call_key: string }[]).map((r) => r.call_key);
 		expect(failedKeys.length).toBeGreaterThan(0);
 

@@ -11,6 +11,7 @@ import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
 import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
+import { runCounts } from '$lib/runs/counts';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
@@ -140,7 +141,8 @@ export function shareOption(value: string | undefined, name: string): number | u
 
 function counts(record: Record<string, number>): string {
 	const entries = Object.entries(record).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
-	return entries.length ? entries.map(([rule, n]) => `${n} ${ruleLabel(rule).toLowerCase()}`).join(', ') : 'none';
+	// The page's labels, as written there (not lower-cased: "ROUGE-L", "Output:" keep their case).
+	return entries.length ? entries.map(([rule, n]) => `${n} ${ruleLabel(rule)}`).join(', ') : 'none';
 }
 
 function sum(record: Record<string, number>): number {
@@ -150,9 +152,10 @@ function sum(record: Record<string, number>): number {
 export function describeSummary(s: RunSummary): string {
 	const p = s.progress;
 	const unit = s.pipeline === 'unnatural' ? 'examples' : s.pipeline === 'alpaca' ? 'tasks' : 'instructions';
+	const c = s.counts ?? runCounts(s.pipeline, p);
 	const lines = [
 		`Run ${s.id} ${s.status}${s.message ? ` — ${s.message}` : ''}`,
-		`  ${p.accepted} ${unit} accepted (target ${s.target}); ${sum(p.rejected)} rejected: ${counts(p.rejected)}`,
+		`  ${c.candidates} ${unit} generated: ${c.kept} kept (target ${s.target}), ${c.heldBack} held back (a call about them failed), ${c.rejected} rejected: ${counts(c.rejectedByRule)}`,
 		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${p.tasksWithoutInstances} tasks left without instances`
 	];
 	if (s.pipeline === 'alpaca') {
@@ -172,7 +175,7 @@ export function describeSummary(s: RunSummary): string {
 	);
 	if (s.failedCalls.total > 0) {
 		lines.push(
-			`  failed calls: ${s.failedCalls.byReason.map((r) => `${r.n} ${r.label.toLowerCase()}`).join(', ')}; ${p.tasksFailed} task${p.tasksFailed === 1 ? '' : 's'} held back — retry with --retry-failed ${s.id}`
+			`  failed calls: ${s.failedCalls.byReason.map((r) => `${r.n} ${r.label}`).join(', ')}; ${p.tasksFailed} task${p.tasksFailed === 1 ? '' : 's'} held back — retry with --retry-failed ${s.id}`
 		);
 	}
 	if (p.lastError && (s.status !== 'completed' || p.calls.failed > 0)) {
@@ -187,20 +190,20 @@ function progressBar(target: number, pipeline: PipelineId, rephrasings: number) 
 	const bar = new cliProgress.SingleBar(
 		{
 			stream: process.stderr,
-			format: 'Generating [{bar}] {percentage}% | {accepted}/{target} accepted | {requests} requests | {rejected} rejected | {instances} instances{cost}',
+			format: 'Generating [{bar}] {percentage}% | {kept}/{target} kept | {requests} requests | {rejected} rejected | {instances} instances{cost}',
 			hideCursor: true,
 			clearOnComplete: false
 		},
 		cliProgress.Presets.shades_classic
 	);
-	bar.start(1000, 0, { accepted: 0, target, requests: 0, rejected: 0, instances: 0, cost: '' });
+	bar.start(1000, 0, { kept: 0, target, requests: 0, rejected: 0, instances: 0, cost: '' });
 	return {
 		update: (p: RunProgress) =>
 			bar.update(Math.round(workFraction(pipeline, target, p, rephrasings) * 1000), {
-				accepted: p.accepted,
+				kept: runCounts(pipeline, p).kept,
 				target,
 				requests: p.calls.done,
-				rejected: sum(p.rejected),
+				rejected: runCounts(pipeline, p).rejected,
 				instances: p.instances.kept,
 				cost: p.costKnown ? ` | $${p.costUsd.toFixed(4)}` : ''
 			}),
@@ -216,7 +219,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	const summary = runSummary(runId)!;
 	const stopped = end.status === 'paused' && interrupted;
 	// Completed short of its target (a call limit reached): the script did not get what it asked for.
-	const short = end.status === 'completed' && summary.progress.accepted < summary.target;
+	const short = end.status === 'completed' && summary.done < summary.target;
 	const failed = (end.status !== 'completed' && !stopped) || short;
 	// Under --json a failed run's summary goes out with its error, as one document (main.ts).
 	if (!json) console.log(describeSummary(summary));
@@ -226,7 +229,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 		process.exitCode = 130;
 		return;
 	}
-	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.progress.accepted} of ${summary.target} accepted.`, 1, {}, summary);
+	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.done} of ${summary.target} kept.`, 1, {}, summary);
 	if (failed) {
 		const why = end.message ? `: ${end.message.replace(/\.$/, '')}` : '';
 		const next = end.status === 'cancelled' ? '' : ` Resume with --resume ${runId}.`;

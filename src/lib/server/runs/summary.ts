@@ -11,6 +11,8 @@ import { readRunParams } from './generation/params';
 import { runKind, type KindProgress } from './kinds';
 import { listJudgeBatches } from './judge/batch';
 import type { JudgeProgress } from './judge/progress';
+import { runCounts, type RunCounts } from '$lib/runs/counts';
+import type { RunProgress } from './generation/progress';
 
 /** What the progress view shows; no key, no seeds, no templates. */
 export interface RunSummary {
@@ -26,8 +28,10 @@ export interface RunSummary {
 	model: string;
 	endpointName: string;
 	target: number;
-	/** Toward the target: instructions (or examples) accepted; for a judge run, rows judged, read or not. */
+	/** Toward the target: instructions (or examples) kept; for a judge run, rows judged, read or not. */
 	done: number;
+	/** A generation run's candidates: kept, held back, rejected (null for a judge run). */
+	counts: RunCounts | null;
 	rephrasings: number;
 	progress: KindProgress;
 	/** Share of the work done, 0–1. */
@@ -71,6 +75,7 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 	const activeMs = run.activeMs + (run.activeSince ? Math.max(0, now - run.activeSince.getTime()) : 0);
 	const fraction = run.status === 'completed' ? 1 : kind.workFraction(run, progress);
 	const requests = progress.calls.done + progress.calls.failed;
+	const counts = run.pipeline === 'judge' ? null : runCounts(run.pipeline, progress as RunProgress);
 	const endpoint = run.endpoint as { name?: string; baseUrl?: string };
 	return {
 		id: run.id,
@@ -85,7 +90,8 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 		model: run.model,
 		endpointName: endpoint.name ?? endpoint.baseUrl ?? '',
 		target: run.target,
-		done: run.pipeline === 'judge' ? (progress as JudgeProgress).judge.parsed + (progress as JudgeProgress).judge.unparsed : progress.accepted,
+		done: counts ? counts.kept : (progress as JudgeProgress).judge.parsed + (progress as JudgeProgress).judge.unparsed,
+		counts,
 		rephrasings,
 		progress,
 		fraction,

@@ -47,7 +47,7 @@ export const generationKind: RunKind<RunProgress> = {
 	},
 
 	labels(progress) {
-		const rules = [...Object.keys(progress.rejected), ...Object.keys(progress.instances.byRule), ...Object.keys(progress.formulations.rejected), ...Object.keys(progress.replyProblems), ...Object.keys(progress.replyNotes)];
+		const rules = ['noInstances', ...Object.keys(progress.rejected), ...Object.keys(progress.instances.byRule), ...Object.keys(progress.formulations.rejected), ...Object.keys(progress.replyProblems), ...Object.keys(progress.replyNotes)];
 		return Object.fromEntries(rules.map((r) => [r, ruleLabel(r)]));
 	}
 };
