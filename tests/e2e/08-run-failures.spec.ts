@@ -90,7 +90,7 @@ test('failed calls: shown by reason on the run page and in the calls list, and r
 	await expect(page).toHaveURL(/\/runs\/\d+$/);
 	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
-	await expect(page.getByTestId('run-accepted')).toContainText('24 / 24 instructions accepted');
+	await expect(page.getByTestId('run-accepted')).toContainText('24 / 24 instructions kept');
 
 	// The run went on past its failed calls and says so, by reason.
 	const section = page.getByTestId('failed-calls');

@@ -42,7 +42,7 @@ describe.each(['completions', 'chat'] as const)('an Alpaca run (%s API)', (apiSt
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle, concurrency: 4 });
 		const target = 60;
 		const { run, session } = await startRun(db, { pipeline: 'alpaca', target, endpointId: endpoint.id, datasetName: `alpaca ${apiStyle}` });
-		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect(await session.done).toEqual({ status: 'completed', message: `Completed: ${target} tasks kept (target ${target}).` });
 		const progress = progressOf(db, run.id);
 		expect(progress.accepted).toBe(target);
 

@@ -99,7 +99,7 @@ describe.each(['completions', 'chat'] as const)('a Self-Instruct run (%s API)', 
 		const target = apiStyle === 'completions' ? 40 : 15;
 		const { run, session } = await startRun(db, { pipeline: 'self-instruct', target, endpointId: endpoint.id, datasetName: `si ${apiStyle}` });
 		const end = await session.done;
-		expect(end).toEqual({ status: 'completed', message: null });
+		expect(end).toEqual({ status: 'completed', message: `Completed: ${target} instructions kept (target ${target}).` });
 
 		const progress = progressOf(db, run.id);
 		expect(progress.accepted).toBe(target);

@@ -35,7 +35,7 @@ describe('similarity records scanned in a worker thread', () => {
 		// Many calls in flight, so replies are committed while others are in the worker.
 		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 3 });
 		const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 120, endpointId: endpoint.id, datasetName: 'alpaca worker records' });
-		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect(await session.done).toEqual({ status: 'completed', message: 'Completed: 120 tasks kept (target 120).' });
 		expect(progressOf(db, run.id).accepted).toBe(120);
 		const { rules, tasks } = checkSimilarityRecords(db, run.id);
 		expect(tasks).toBeGreaterThan(130);
@@ -50,7 +50,7 @@ describe('similarity records scanned in a worker thread', () => {
 		const before = recordHeadStats.inWorker;
 		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 8, name: 'fake 2' });
 		const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 40, endpointId: endpoint.id, datasetName: 'self-instruct worker records' });
-		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect(await session.done).toEqual({ status: 'completed', message: 'Completed: 40 instructions kept (target 40).' });
 		const { tasks } = checkSimilarityRecords(db, run.id, undefined, 'self-instruct');
 		expect(tasks).toBeGreaterThan(40);
 		expect(recordHeadStats.inWorker).toBeGreaterThan(before);

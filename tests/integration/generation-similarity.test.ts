@@ -51,7 +51,7 @@ describe('similarity record of a generation run', () => {
 		fake = await startFakeOpenAI({ script: pipelineScript({ truncateOneIn: 7 }), latencyMs: 2 });
 		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
 		const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 70, endpointId: endpoint.id, datasetName: 'alpaca similarity' });
-		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect(await session.done).toEqual({ status: 'completed', message: 'Completed: 70 tasks kept (target 70).' });
 		runId = run.id;
 		datasetId = run.datasetId!;
 		expect(progressOf(db, run.id).accepted).toBe(70);
@@ -148,7 +148,7 @@ describe('similarity record of a generation run', () => {
 	it('with similarity records off (an editable default), the verdicts only are stored, as before records existed', async () => {
 		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4, name: 'fake 2' });
 		const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 30, endpointId: endpoint.id, datasetName: 'alpaca no records', similarityRecords: false });
-		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect(await session.done).toEqual({ status: 'completed', message: 'Completed: 30 tasks kept (target 30).' });
 		expect((JSON.parse(all<{ params: string }>(db, 'SELECT params FROM generation_runs WHERE id = ?', run.id)[0].params) as { similarityRecords?: boolean }).similarityRecords).toBe(false);
 		const tasks = all<TaskRow>(db, 'SELECT id, instruction, filter_status, filter_rule, filter_rouge_l, metadata FROM tasks WHERE run_id = ? ORDER BY id', run.id);
 		for (const t of tasks) {

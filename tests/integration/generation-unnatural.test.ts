@@ -52,7 +52,7 @@ describe('an Unnatural Instructions run', () => {
 		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 6 });
 		const target = 20;
 		const { run, session } = await startRun(db, { pipeline: 'unnatural', target, rephrasings: 2, endpointId: endpoint.id, datasetName: 'un run' });
-		expect(await session.done).toEqual({ status: 'completed', message: null });
+		expect(await session.done).toEqual({ status: 'completed', message: `Completed: ${target} examples kept (target ${target}).` });
 		const progress = progressOf(db, run.id);
 		expect(progress.accepted).toBe(target);
 

@@ -89,7 +89,16 @@ describe('calls failing on their own prompt', () => {
 		const end = await session.done;
 		expect(end.status).toBe('completed');
 		const progress = progressOf(db, run.id);
-		expect(progress.accepted).toBe(40);
+		// The target counts usable tasks: the dataset keeps 40, however many were held back or dropped.
+		const keptTasks = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_status = 'kept'", run.id).n;
+		expect(keptTasks).toBe(40);
+		expect(progress.accepted).toBeGreaterThan(40);
+		const heldTasks = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_rule = 'callFailed'", run.id).n;
+		const rejectedTasks = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_status = 'rejected' AND filter_rule <> 'callFailed'", run.id).n;
+		// One split of the candidates, the same on the page and in --status: it adds up and matches the rows.
+		expect(runSummary(run.id, db)!.counts).toMatchObject({ candidates: progress.candidates, kept: keptTasks, heldBack: heldTasks, rejected: rejectedTasks });
+		expect(keptTasks + heldTasks + rejectedTasks).toBe(progress.candidates);
+		expect(runSummary(run.id, db)!.done).toBe(40);
 
 		const calls = callsOf(run.id);
 		const failed = calls.filter((c) => c.status === 'failed');
@@ -127,7 +136,7 @@ describe('calls failing on their own prompt', () => {
 		expect(summary.failedCalls.total).toBe(failed.length);
 		expect(summary.failedCalls.byReason.map((r) => [r.reason, r.n])).toEqual(Object.entries(byReason).sort((a, b) => b[1] - a[1]));
 		expect(summary.failedCalls.byReason.find((r) => r.reason === 'context_length')?.label).toBe('Prompt too long for the model');
-		expect(summary.message).toMatch(new RegExp(`Completed with ${failed.length} failed calls`));
+		expect(summary.message).toMatch(new RegExp(`^Completed: 40 instructions kept \\(target 40\\)\\. Completed with ${failed.length} failed calls`));
 
 		// The task each failed call was for is held back, visibly, with the failure in its detail.
 		const held = all<{ id: number; filter_detail: string }>(db, "SELECT id, filter_detail FROM tasks WHERE run_id = ? AND filter_rule = 'callFailed'", run.id);
@@ -248,6 +257,35 @@ describe('calls failing on their own prompt', () => {
 		expect(held.map((t) => t.id).sort()).toEqual(failed.map((c) => c.task_id).sort());
 		// A held task got no rephrasing call.
 		expect(callsOf(run.id).filter((c) => c.step === 'unnatural/expansion' && held.some((t) => t.id === c.task_id))).toEqual([]);
+	});
+
+	it('Unnatural Instructions: examples that lose their output (empty or cut) are replaced until the target of usable examples is met', async () => {
+		const script = pipelineScript();
+		// A third of the output prompts get an empty reply, some others one cut by max_tokens.
+		fake = await startFakeOpenAI({
+			script,
+			promptFaults: [
+				{ share: 0.25, match: (r) => /Output:\s*$/.test(r.prompt), reply: '' },
+				{ share: 0.1, match: (r) => /Output:\s*$/.test(r.prompt), reply: { text: 'The answer is', finishReason: 'length' } }
+			]
+		});
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 8, rephrasings: 0, endpointId: endpoint.id });
+		const end = await session.done;
+		expect(end).toEqual({ status: 'completed', message: 'Completed: 8 examples kept (target 8).' });
+		const progress = progressOf(db, run.id);
+		expect(progress.instances.rejected).toBeGreaterThan(0);
+		// Usable examples: an output instance kept, in a kept task — exactly the target.
+		const usable = one<{ n: number }>(
+			db,
+			"SELECT count(*) AS n FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.run_id = ? AND i.filter_status = 'kept' AND t.filter_status = 'kept'",
+			run.id
+		).n;
+		expect(usable).toBe(8);
+		const counts = runSummary(run.id, db)!.counts!;
+		expect(counts.kept).toBe(8);
+		expect(counts.rejectedByRule.noInstances).toBe(progress.instances.rejected);
+		expect(counts.kept + counts.heldBack + counts.rejected).toBe(counts.candidates);
 	});
 });
 

@@ -68,6 +68,8 @@ export interface RunDriver<P extends CallCounters = CallCounters> {
 	isFinished(): boolean;
 	/** When the run ends short of its target, why (plain words). */
 	shortfall(): string | null;
+	/** What a finished run holds toward its target, in a sentence (e.g. "12 instructions kept (target 12)."). */
+	outcome?(): string;
 	/** Lets go of what the driver holds (a worker thread) when the session ends. */
 	close?(): void;
 }

@@ -101,6 +101,7 @@ export class RunSession {
 		let timer: ReturnType<typeof setInterval> | undefined;
 		let end: EngineEnd;
 		let driverShortfall: (() => string | null) | null = null;
+		let driverOutcome: (() => string | null) | null = null;
 		let closeDriver: (() => void) | null = null;
 		try {
 			const run = claimedRun(database, this.runId);
@@ -126,6 +127,7 @@ export class RunSession {
 				}
 			});
 			driverShortfall = () => driver.shortfall();
+			driverOutcome = () => driver.outcome?.() ?? null;
 			closeDriver = () => driver.close?.();
 			timer = setInterval(() => this.beat(), this.options.heartbeatMs ?? HEARTBEAT_MS);
 			timer.unref?.();
@@ -179,7 +181,8 @@ export class RunSession {
 				status = 'completed';
 				{
 					const short = driverShortfall?.() ?? null;
-					message = joinSentences(short, short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(this.progress) : null);
+					// The count the target is about, said in every completed run's message (not "target met" alone).
+					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(this.progress) : null);
 				}
 				break;
 			case 'pause':

@@ -198,6 +198,10 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 		return (this.pool.accepted >= this.target || this.exhausted) && this.callsInFlight === 0;
 	}
 
+	outcome(): string {
+		return `${this.pool.accepted} task${this.pool.accepted === 1 ? '' : 's'} kept (target ${this.target}).`;
+	}
+
 	shortfall(): string | null {
 		if (this.pool.accepted >= this.target) return null;
 		return `Stopped short of the target: ${this.callsDone} generation calls gave ${this.pool.accepted} acceptable tasks of the ${this.target} wanted (limit ${this.run.params.maxGenerationCalls} calls). Try other filters or another model.`;

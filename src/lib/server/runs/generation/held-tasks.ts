@@ -36,15 +36,21 @@ export class HeldTasks {
 		);
 	}
 
-	/** Holds the task back because `what` (e.g. "its instances call") failed. */
-	hold(taskId: number, what: string, failure: CallFailure, scope: CommitScope<RunProgress>): void {
+	/** Holds the task back because `what` (e.g. "its instances call") failed; true if it was kept until now. */
+	hold(taskId: number, what: string, failure: CallFailure, scope: CommitScope<RunProgress>): boolean {
 		const detail = `${what} failed: ${failure.message}`;
-		if (this.holdStmt.run(detail, taskId, scope.runId).changes === 1) scope.progress.tasksFailed++;
-		else this.reholdStmt.run(detail, taskId, scope.runId);
+		if (this.holdStmt.run(detail, taskId, scope.runId).changes === 1) {
+			scope.progress.tasksFailed++;
+			return true;
+		}
+		this.reholdStmt.run(detail, taskId, scope.runId);
+		return false;
 	}
 
-	/** A retried call about the task was answered: the task is back, its reply is stored next. */
-	release(taskId: number, scope: CommitScope<RunProgress>): void {
-		if (this.releaseStmt.run(taskId, scope.runId).changes === 1) scope.progress.tasksFailed--;
+	/** A retried call about the task was answered: the task is back (true if it was held), its reply is stored next. */
+	release(taskId: number, scope: CommitScope<RunProgress>): boolean {
+		if (this.releaseStmt.run(taskId, scope.runId).changes !== 1) return false;
+		scope.progress.tasksFailed--;
+		return true;
 	}
 }

@@ -84,6 +84,11 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 	private instructionCallsDone = 0;
 	private instructionCallsInFlight = 0;
 	private taskCallsInFlight = 0;
+	/**
+	 * Accepted tasks still usable: not dropped for their instances, not held back by a failed
+	 * call. The target counts these, so a task lost later is replaced by generating more.
+	 */
+	private kept = 0;
 	private readonly setClassificationStmt;
 	private readonly rejectTaskStmt;
 	private readonly held: HeldTasks;
@@ -109,14 +114,15 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 		// The pool in commit order: task ids grow with each committed reply.
 		const accepted = database.$client
-			.prepare<[number], { id: number; instruction: string; isClassification: number | null }>(
-				`SELECT id, instruction, is_classification AS isClassification FROM tasks
+			.prepare<[number], { id: number; instruction: string; isClassification: number | null; status: string }>(
+				`SELECT id, instruction, is_classification AS isClassification, filter_status AS status FROM tasks
 				 WHERE run_id = ? AND call_id IS NOT NULL AND ${acceptedTasks()} ORDER BY id`
 			)
 			.all(run.id);
 		for (const task of accepted) {
 			this.pool.restore(task.instruction, task.id);
 			this.machine.push(task.instruction);
+			if (task.status === 'kept') this.kept++;
 		}
 		this.recordHeads = new RecordHeads(this.pool);
 
@@ -199,12 +205,12 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 	/** Adds instruction-generation calls to `out` until it holds `limit` calls or enough are in flight. */
 	private planInstructionCalls(out: CallPlan[], limit: number): void {
 		const { steps, shots } = this.run.params;
-		const remaining = this.target - this.pool.accepted;
+		const remaining = this.target - this.kept;
 		if (remaining <= 0 || this.exhausted) return;
 		// Enough calls in flight to reach the target at the acceptance rate seen so far, and
 		// no more: a call beyond the target costs money for candidates nobody asked for.
 		const perCall =
-			this.instructionCallsDone >= 3 ? Math.max(0.5, this.pool.accepted / this.instructionCallsDone) : INITIAL_ACCEPTED_PER_CALL;
+			this.instructionCallsDone >= 3 ? Math.max(0.5, this.kept / this.instructionCallsDone) : INITIAL_ACCEPTED_PER_CALL;
 		const wanted = Math.ceil(remaining / perCall) - this.instructionCallsInFlight;
 		const room = this.run.params.maxInstructionCalls - this.instructionCallsDone - this.instructionCallsInFlight;
 		const n = Math.min(limit - out.length, wanted, room);
@@ -262,12 +268,12 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 				return { failed: failure.reason };
 			case STEP_CLASSIFICATION:
 				this.taskCallsInFlight--;
-				this.held.hold(call.taskId!, 'Its classification call', failure, scope);
+				if (this.held.hold(call.taskId!, 'Its classification call', failure, scope)) this.kept--;
 				return { failed: failure.reason, heldTask: call.taskId };
 			case STEP_INPUT_FIRST:
 			case STEP_OUTPUT_FIRST:
 				this.taskCallsInFlight--;
-				this.held.hold(call.taskId!, 'Its instances call', failure, scope);
+				if (this.held.hold(call.taskId!, 'Its instances call', failure, scope)) this.kept--;
 				return { failed: failure.reason, heldTask: call.taskId };
 			default:
 				throw new Error(`Self-Instruct has no step ${call.step}.`);
@@ -289,8 +295,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			progress.candidates++;
 			const evaluation = this.pool.evaluate(raw, heads?.[index]);
 			let verdict: Verdict<string> = evaluation.verdict;
-			if (verdict.keep && this.pool.accepted >= this.target) {
-				verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} instructions` };
+			if (verdict.keep && this.kept >= this.target) {
+				verdict = { keep: false, rule: 'overTarget', detail: `the run already had its ${this.target} instructions` };
 			}
 			const taskId = writer.insertTask(generatedTaskRow(evaluation, verdict, raw, { datasetId: scope.datasetId, runId: scope.runId, callId: call.id }), scope.now);
 			scope.record(index, { taskId });
@@ -299,6 +305,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 				this.machine.push(evaluation.text);
 				this.needClassification.push({ taskId, instruction: evaluation.text });
 				progress.accepted++;
+				this.kept++;
 			} else bump(progress.rejected, verdict.rule!);
 			return verdict.keep ? { taskId } : { taskId, rule: verdict.rule };
 		});
@@ -314,7 +321,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 	private commitClassification(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
-		this.held.release(call.taskId!, scope);
+		if (this.held.release(call.taskId!, scope)) this.kept++;
 		const answer = parseClassificationAnswer(reply.text);
 		this.setClassificationStmt.run(answer === null ? null : answer ? 1 : 0, call.taskId, scope.runId);
 		const label = answer === null ? 'unknown' : answer ? 'yes' : 'no';
@@ -329,7 +336,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 	private commitInstances(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
 		this.taskCallsInFlight--;
-		this.held.release(call.taskId!, scope);
+		if (this.held.release(call.taskId!, scope)) this.kept++;
 		const { progress, writer } = scope;
 		const taskId = call.taskId!;
 		const parsed =
@@ -376,6 +383,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 					: `all ${parsed.instances.length} instances removed`;
 			this.rejectTaskStmt.run(detail, taskId, scope.runId);
 			progress.tasksWithoutInstances++;
+			this.kept--;
 		}
 		return {
 			instances: parsed.instances.length,
@@ -388,7 +396,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 	isFinished(): boolean {
 		return (
-			(this.pool.accepted >= this.target || this.exhausted) &&
+			(this.kept >= this.target || this.exhausted) &&
 			this.instructionCallsInFlight === 0 &&
 			this.taskCallsInFlight === 0 &&
 			this.needClassification.length === 0 &&
@@ -396,8 +404,12 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		);
 	}
 
+	outcome(): string {
+		return `${this.kept} instruction${this.kept === 1 ? '' : 's'} kept (target ${this.target}).`;
+	}
+
 	shortfall(): string | null {
-		if (this.pool.accepted >= this.target) return null;
-		return `Stopped short of the target: ${this.instructionCallsDone} instruction-generation calls gave ${this.pool.accepted} acceptable instructions of the ${this.target} wanted (limit ${this.run.params.maxInstructionCalls} calls). Try a higher temperature, other filters or another model.`;
+		if (this.kept >= this.target) return null;
+		return `Stopped short of the target: ${this.instructionCallsDone} instruction-generation calls gave ${this.kept} usable instructions of the ${this.target} wanted (limit ${this.run.params.maxInstructionCalls} calls). Try a higher temperature, other filters or another model.`;
 	}
 }

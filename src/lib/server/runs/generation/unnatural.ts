@@ -81,6 +81,11 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
 	private accepted = 0;
+	/**
+	 * Accepted examples still usable: output kept or still to come (not rejected, its call not
+	 * failed). The target counts these, so an example that loses its output is replaced.
+	 */
+	private kept = 0;
 	/** Accepted examples by instruction + input, for the duplicate rule. */
 	private readonly seen = new Map<string, number>();
 	/** The task of each accepted instruction: a later example with the same instruction joins it. */
@@ -143,6 +148,14 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			else this.coreCallsDone++;
 		}
 		const outputs = new Map(callStates(database, run.id, STEP_OUTPUT).map((x) => [x.key, x.status]));
+		const rejectedOutputs = new Set(
+			c
+				.prepare<[number, string], { key: string }>(
+					`SELECT c.call_key AS key FROM generation_calls c JOIN instances i ON i.call_id = c.id WHERE c.run_id = ? AND c.step = ? AND i.filter_status = 'rejected'`
+				)
+				.all(run.id, STEP_OUTPUT)
+				.map((r) => r.key)
+		);
 		const expansions = new Map(callStates(database, run.id, STEP_EXPANSION).map((x) => [x.key, x.status]));
 		// Each task's first kept instance: its rephrasings carry that instance's input and output.
 		const firstKept = new Map<number, number>();
@@ -156,6 +169,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		}
 		for (const work of examples) {
 			const output = outputs.get(work.key);
+			if (output !== 'failed' && !rejectedOutputs.has(work.key)) this.kept++;
 			if (output === undefined) this.needOutput.push(work);
 			else if (output === 'pending') this.taskCallsInFlight++;
 		}
@@ -224,9 +238,9 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	}
 
 	private planCoreCalls(out: CallPlan[], limit: number): void {
-		const remaining = this.target - this.accepted;
+		const remaining = this.target - this.kept;
 		if (remaining <= 0 || this.exhausted) return;
-		const perCall = this.coreCallsDone >= 5 ? Math.max(0.1, this.accepted / this.coreCallsDone) : INITIAL_ACCEPTED_PER_CALL;
+		const perCall = this.coreCallsDone >= 5 ? Math.max(0.1, this.kept / this.coreCallsDone) : INITIAL_ACCEPTED_PER_CALL;
 		const wanted = Math.ceil(remaining / perCall) - this.coreCallsInFlight;
 		const room = this.run.params.maxCoreCalls - this.coreCallsDone - this.coreCallsInFlight;
 		const n = Math.min(limit - out.length, wanted, room);
@@ -266,6 +280,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 				return { failed: failure.reason };
 			case STEP_OUTPUT:
 				this.taskCallsInFlight--;
+				this.kept--;
 				this.held.hold(call.taskId!, 'Its output call', failure, scope);
 				return { failed: failure.reason, heldTask: call.taskId };
 			case STEP_EXPANSION:
@@ -303,8 +318,8 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			verdict = { keep: false, rule: 'copiesDemonstration', detail: `same instruction as demonstration ${copied + 1} of seed set ${seedSet + 1}` };
 		} else if (filters.duplicates && this.seen.has(key)) {
 			verdict = { keep: false, rule: 'duplicateExample', detail: `same instruction and input as task ${this.seen.get(key)}` };
-		} else if (this.accepted >= this.target) {
-			verdict = { keep: false, rule: 'overTarget', detail: `the run had already accepted its ${this.target} examples` };
+		} else if (this.kept >= this.target) {
+			verdict = { keep: false, rule: 'overTarget', detail: `the run already had its ${this.target} examples` };
 		} else verdict = { keep: true };
 
 		// An accepted example whose instruction an accepted task already has joins that task.
@@ -323,6 +338,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		let instanceId: number | null = null;
 		if (verdict.keep) {
 			this.accepted++;
+			this.kept++;
 			progress.accepted++;
 			this.seen.set(key, taskId);
 			if (joins === undefined) this.taskOfInstruction.set(comparableText(example.instruction), taskId);
@@ -403,6 +419,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			}
 		} else {
 			progress.instances.rejected++;
+			this.kept--;
 			bump(progress.instances.byRule, verdict.rule!);
 			if (this.rejectTaskStmt.run(`its output was rejected (${verdict.rule})`, taskId, scope.runId).changes === 1) progress.tasksWithoutInstances++;
 		}
@@ -447,7 +464,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 
 	isFinished(): boolean {
 		return (
-			(this.accepted >= this.target || this.exhausted) &&
+			(this.kept >= this.target || this.exhausted) &&
 			this.coreCallsInFlight === 0 &&
 			this.taskCallsInFlight === 0 &&
 			this.needOutput.length === 0 &&
@@ -455,8 +472,12 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		);
 	}
 
+	outcome(): string {
+		return `${this.kept} example${this.kept === 1 ? '' : 's'} kept (target ${this.target}).`;
+	}
+
 	shortfall(): string | null {
-		if (this.accepted >= this.target) return null;
-		return `Stopped short of the target: ${this.coreCallsDone} core-generation calls gave ${this.accepted} acceptable examples of the ${this.target} wanted (limit ${this.run.params.maxCoreCalls} calls).`;
+		if (this.kept >= this.target) return null;
+		return `Stopped short of the target: ${this.coreCallsDone} core-generation calls gave ${this.kept} usable examples of the ${this.target} wanted (limit ${this.run.params.maxCoreCalls} calls).`;
 	}
 }
