@@ -50,6 +50,13 @@ describe('instruct-audit generate', () => {
 		expect(noEndpoint.stderr).toContain('No endpoint: set LLM_BASE_URL');
 	});
 
+	it('--help states the failed-calls rule the guard applies', async () => {
+		const help = await cli(['--help']);
+		expect(help.code).toBe(0);
+		expect(help.stdout.replace(/\s+/g, ' ')).toContain('Once 10 calls are in, the run pauses when more than this share of its last 200 calls failed beyond chance');
+		expect(help.stdout).toContain('12 of 35 at 5%');
+	});
+
 	it('an Alpaca run with a template set from a file; the run exports it back; a bad set is refused naming step and field', async () => {
 		const env = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '4' };
 		const setFile = path.join(path.dirname(file), 'team.json');

@@ -224,10 +224,12 @@ describe('calls failing on their own prompt', () => {
 		const end = await session.done;
 		expect(end.status).toBe('paused');
 		expect(end.message).toMatch(
-			/^Paused: (\d+) of the last (\d+) calls failed on their own prompt \((\d+)%; 99% interval [\d.]+%–\d+%, above the 5% allowed\): \d+ prompt too long for the model, \d+ refused by a content filter\./
+			/^Paused: (\d+) of the last (\d+) calls failed on their own prompt \((\d+)%, above the 5% allowed, and beyond chance: calls failing at 5% would fail that often less than once in 1,000\): \d+ prompt too long for the model(, \d+ refused by a content filter)?\./
 		);
 		const [, failedN, ofN] = /(\d+) of the last (\d+)/.exec(end.message!)!.map(Number);
-		expect(ofN).toBeGreaterThanOrEqual(50);
+		// Most calls failing: paused early, without waiting for 50 calls.
+		expect(ofN).toBeGreaterThanOrEqual(10);
+		expect(ofN).toBeLessThan(50);
 		expect(failedN / ofN).toBeGreaterThan(0.05);
 		// Nothing lost: failed calls are recorded, the rest stay pending for the resume.
 		const progress = progressOf(db, run.id);

@@ -12,6 +12,7 @@ import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { runCounts } from '$lib/runs/counts';
+import { FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
@@ -39,9 +40,9 @@ cancelled within seconds by --pause / --cancel.
 A call that fails on its own prompt (too long for the model, refused by a content filter, a
 parameter rejected) is recorded with its reason and the run goes on; --status shows them by
 reason. --retry-failed sends exactly those calls again (after a change, e.g. --model with a
-larger context) and runs the run here; answered calls are never sent again. When more than
---max-failed-share of the recent calls fail (default 0.05, i.e. 5%; "10%" works too), the run
-pauses with the breakdown.
+larger context) and runs the run here; answered calls are never sent again. The run pauses,
+with the breakdown, when too many calls fail: --max-failed-share (default 0.05, i.e. 5%; "10%"
+works too) is the share allowed. ${FAILURE_GUARD_RULE}
 
 Options for a new run:
   --endpoint <name|id|env>  a stored endpoint (Admin → Endpoints) or "env" for the LLM_* variables;
@@ -62,7 +63,7 @@ Options for a new run:
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
   --name <text>             the run's name
   --random-seed <n>         seed for choosing shots and seed sets (default 1)
-  --max-failed-share <x>    pause when more than this share of recent calls fail (default 0.05)
+  --max-failed-share <x>    the share of calls allowed to fail before the run pauses (default 0.05; the rule above)
   --json                    print the final summary as JSON`;
 
 type Values = Record<string, string | boolean | undefined>;

@@ -7,7 +7,7 @@ import { createRun } from '$lib/server/runs/generation/create';
 import { DECODING_FIELDS, runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
 import { RunError } from '$lib/server/runs/errors';
 import { launchRun } from '$lib/server/runs/engine/manager';
-import { DEFAULT_FAILED_CALL_SHARE } from '$lib/server/runs/engine/failures';
+import { DEFAULT_FAILED_CALL_SHARE, FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
 import { echoValues } from '$lib/server/forms';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 
@@ -20,6 +20,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 		/** Preselected: the default, else the latest run's, else the first (so Start never meets a blank choice). */
 		suggestedEndpoint: suggestedEndpoint(env !== null && 'config' in env),
 		failedCallShare: DEFAULT_FAILED_CALL_SHARE,
+		failureGuardRule: FAILURE_GUARD_RULE,
 		datasets: listDatasets().map((d) => ({ id: d.id, name: d.name, tasks: d.tasks })),
 		defaults: runFormDefaults(),
 		pipeline: (['unnatural', 'alpaca'] as const).find((p) => p === url.searchParams.get('pipeline')) ?? 'self-instruct'

@@ -7,6 +7,7 @@ import {
 	checkFailureGuard,
 	failMessage,
 	failureGuard,
+	failuresAtLeast,
 	parseContextTokens,
 	type CallFailureReason
 } from './failures';
@@ -101,15 +102,23 @@ describe('the share guard', () => {
 	const guard = failureGuard(0.05);
 	const outcomes = (failed: CallFailureReason[], answered: number) => [...failed, ...Array<null>(answered).fill(null)];
 
-	it('waits for enough calls before judging', () => {
+	it('waits for 10 calls before judging, and then needs evidence beyond chance', () => {
+		expect(checkFailureGuard(outcomes(['context_length', 'context_length', 'context_length'], 6), guard)).toBeNull();
+		// 3 of 13 at a 5% share happens by chance 2.5% of the time: not enough.
 		expect(checkFailureGuard(outcomes(['context_length', 'context_length', 'context_length'], 10), guard)).toBeNull();
+	});
+
+	it('pauses a small run that obviously fails: 12 of 35 calls at a 5% share, 5 of the first 10', () => {
+		expect(checkFailureGuard(outcomes(Array<CallFailureReason>(12).fill('content_filter'), 23), guard)).toMatch(/^Paused: 12 of the last 35 calls failed on their own prompt \(34%, above the 5% allowed, and beyond chance/);
+		expect(checkFailureGuard(outcomes(Array<CallFailureReason>(5).fill('content_filter'), 5), guard)).toMatch(/^Paused: 5 of the last 10 calls/);
+		expect(failuresAtLeast(12, 35, 0.05)).toBeLessThan(1e-6);
 	});
 
 	it('pauses when the share is above the allowed one beyond doubt, with the breakdown by reason', () => {
 		const failed: CallFailureReason[] = [...Array<CallFailureReason>(12).fill('context_length'), 'content_filter', 'content_filter'];
 		const message = checkFailureGuard(outcomes(failed, 66), guard);
 		expect(message).toMatch(
-			/^Paused: 14 of the last 80 calls failed on their own prompt \(18%; 99% interval 9\.\d%–3\d%, above the 5% allowed\): 12 prompt too long for the model, 2 refused by a content filter\./
+			/^Paused: 14 of the last 80 calls failed on their own prompt \(18%, above the 5% allowed, and beyond chance: calls failing at 5% would fail that often less than once in 1,000\): 12 prompt too long for the model, 2 refused by a content filter\./
 		);
 	});
 

@@ -6,7 +6,7 @@
  * person must fix the key, model, URL or account first). Messages say what happened and what
  * to change. Pure: no I/O.
  */
-import { wilsonInterval } from '$lib/stats/proportion';
+import { binomialPmf } from '$lib/stats/binomial';
 import { saysChatOnly, type LlmError, type LlmErrorKind } from '../../llm';
 
 export const CALL_FAILURE_REASONS = ['context_length', 'content_filter', 'invalid_request', 'bad_response', 'other'] as const;
@@ -212,28 +212,41 @@ export function failMessage(error: LlmError, model: string, apiStyle?: string): 
 
 /**
  * The share guard's settings: pause when, among the last `window` calls, the share that failed
- * on their own prompt is above `maxShare` beyond reasonable doubt — the lower end of its 99%
- * Wilson interval is above it, so a few unlucky failures in a row do not stop a healthy run
- * (checked after every commit, the guard tests many overlapping windows), while a
- * misconfiguration (most calls failing) pauses it after the first `minCalls` calls.
+ * on their own prompt is above `maxShare` beyond reasonable doubt — a one-sided exact binomial
+ * test: that many failures would come by chance less than once in 1,000 if calls failed at
+ * `maxShare`. A few unlucky failures in a row do not stop a healthy run (checked after every
+ * commit, the guard tests many overlapping windows), while an obviously failing run pauses
+ * early: 5 of the first 10 calls, 12 of 35, at the 5% default.
  */
 export interface FailureGuard {
 	maxShare: number;
 	window: number;
 	/** Calls settled in this session before the share is judged. */
 	minCalls: number;
+	/** The chance of that many failures at `maxShare` below which the run pauses. */
+	significance: number;
 }
 
 export const DEFAULT_FAILED_CALL_SHARE = 0.05;
 export const FAILURE_GUARD_WINDOW = 200;
-export const FAILURE_GUARD_MIN_CALLS = 50;
-const GUARD_CONFIDENCE = 0.99;
+export const FAILURE_GUARD_MIN_CALLS = 10;
+export const FAILURE_GUARD_SIGNIFICANCE = 0.001;
 
 export function failureGuard(maxShare: number = DEFAULT_FAILED_CALL_SHARE): FailureGuard {
-	return { maxShare, window: FAILURE_GUARD_WINDOW, minCalls: FAILURE_GUARD_MIN_CALLS };
+	return { maxShare, window: FAILURE_GUARD_WINDOW, minCalls: FAILURE_GUARD_MIN_CALLS, significance: FAILURE_GUARD_SIGNIFICANCE };
 }
 
+/** The guard's rule in words, for the CLI help and the new-run form. */
+export const FAILURE_GUARD_RULE = `Once ${FAILURE_GUARD_MIN_CALLS} calls are in, the run pauses when more than this share of its last ${FAILURE_GUARD_WINDOW} calls failed beyond chance (fewer than 1 in 1,000 runs failing at this share would fail that often), e.g. 5 of the first 10 or 12 of 35 at 5%.`;
+
 const percent = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0).replace(/\.0$/, '')}%`;
+
+/** P(X ≥ k) for X ~ Binomial(n, p): the chance of at least k failures when calls fail at p. */
+export function failuresAtLeast(k: number, n: number, p: number): number {
+	let sum = 0;
+	for (let i = Math.max(0, k); i <= n; i++) sum += binomialPmf(i, n, p);
+	return Math.min(1, sum);
+}
 
 /**
  * The guard's verdict over the latest outcomes (null = answered, else the failure's reason):
@@ -245,11 +258,11 @@ export function checkFailureGuard(recent: readonly (CallFailureReason | null)[],
 	for (const r of recent) if (r) byReason.set(r, (byReason.get(r) ?? 0) + 1);
 	const failed = [...byReason.values()].reduce((a, b) => a + b, 0);
 	if (failed / recent.length <= guard.maxShare) return null;
-	const interval = wilsonInterval(failed, recent.length, { confidence: GUARD_CONFIDENCE });
-	if (interval.lower <= guard.maxShare) return null;
+	const chance = failuresAtLeast(failed, recent.length, guard.maxShare);
+	if (chance >= guard.significance) return null;
 	const breakdown = [...byReason.entries()]
 		.sort((a, b) => b[1] - a[1])
 		.map(([reason, n]) => `${n} ${CALL_FAILURE_LABELS[reason].toLowerCase()}`)
 		.join(', ');
-	return `Paused: ${failed} of the last ${recent.length} calls failed on their own prompt (${percent(failed / recent.length)}; 99% interval ${percent(interval.lower)}–${percent(interval.upper)}, above the ${percent(guard.maxShare)} allowed): ${breakdown}. So many failures usually mean a setting to change rather than bad luck — look at the failed calls, fix the cause, then retry them; or raise the allowed share and resume.`;
+	return `Paused: ${failed} of the last ${recent.length} calls failed on their own prompt (${percent(failed / recent.length)}, above the ${percent(guard.maxShare)} allowed, and beyond chance: calls failing at ${percent(guard.maxShare)} would fail that often less than once in 1,000): ${breakdown}. So many failures usually mean a setting to change rather than bad luck — look at the failed calls, fix the cause, then retry them; or raise the allowed share and resume.`;
 }
