@@ -62,16 +62,36 @@ describe('instruct-audit generate', () => {
 		const setFile = path.join(path.dirname(file), 'team.json');
 		const template = 'Our team wording. Continue the list of 20 tasks.\n{{seed_tasks}}\n{{next_number}}. Instruction:';
 		fs.writeFileSync(setFile, JSON.stringify({ name: 'team', steps: { 'alpaca/generation': { template, decoding: { temperature: 0.9, maxTokens: 2048 } } } }));
+		// The first reply holds an item that does not split into instruction, input and output.
+		const broken = ' Name the largest planet.\n4. Input:\n<noinput>\n4. Output:\nJupiter.\n###\n5. Instruction: Broken item without fields\n###\n6. Instruction: Classify the animal.\n6. Input:\nWhale\n6. Output:\nMammal';
+		let generationCalls = 0;
+		fake.setPromptFaults([{ share: 1, match: (r) => r.prompt.startsWith('Our team wording.') && generationCalls++ === 0, reply: broken }]);
 		const run = await cli(['--pipeline', 'alpaca', '--target', '20', '--templates', setFile, '--json'], env);
 		expect(run.code, run.stderr).toBe(0);
 		const summary = JSON.parse(run.stdout);
 		expect(summary).toMatchObject({ status: 'completed', pipeline: 'alpaca', target: 20 });
-		expect(summary.progress.accepted).toBe(20);
+		expect(summary.counts.kept).toBe(20);
 		// The counts of reply pieces not read are in the JSON summary (the raw text is on each call).
 		expect(summary.progress).toHaveProperty('replyProblems');
 		const call = one<{ prompt: string; decoding: string }>(db, 'SELECT prompt, decoding FROM generation_calls WHERE call_key = ?', `run ${summary.id}/alpaca/1`);
 		expect(call.prompt.startsWith('Our team wording.')).toBe(true);
 		expect(JSON.parse(call.decoding)).toMatchObject({ temperature: 0.9, maxTokens: 2048, topP: 1 });
+
+		// The raw text of the pieces not read, from the CLI: the calls with problems, each with its reply.
+		const [callsJson, callsText] = await Promise.all([cli(['--calls', String(summary.id), '--problems', '--json']), cli(['--calls', String(summary.id), '--problems'])]);
+		expect(callsJson.code, callsJson.stderr).toBe(0);
+		const listed = JSON.parse(callsJson.stdout) as { total: number; calls: { key: string; completion: string; replyProblems: { problem: string; raw: string }[] }[] };
+		const withProblems = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND json_array_length(parsed, '$.problems') > 0", summary.id).n;
+		expect(withProblems).toBeGreaterThan(0);
+		expect(listed.total).toBe(withProblems);
+		for (const c of listed.calls) {
+			expect(c.replyProblems.length).toBeGreaterThan(0);
+			for (const p of c.replyProblems) expect(c.completion).toContain(p.raw.trim());
+		}
+		const first = listed.calls[0];
+		expect(callsText.stdout).toContain(first.key);
+		expect(callsText.stdout).toContain(`not read (`);
+		expect(callsText.stdout).toContain(JSON.stringify(first.replyProblems[0].raw));
 
 		const [exported, candidates] = await Promise.all([cli(['--export-templates', String(summary.id)]), cli(['--export-candidates', String(summary.id)])]);
 		// Every generated instruction, one JSON line each, with its similarity record as the reference writes it.

@@ -12,7 +12,8 @@ import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { runCounts } from '$lib/runs/counts';
-import { FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
+import { callFailureLabel, FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
+import { listCallReplies } from '$lib/server/runs/engine/call-replies';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
@@ -27,6 +28,9 @@ const USAGE = `Usage:
   npx instruct-audit generate --retry-failed <run>         [--model <name>] [--max-failed-share X]
   npx instruct-audit generate --pause <run> | --cancel <run>
   npx instruct-audit generate --list | --status <run>      [--json]
+  npx instruct-audit generate --calls <run>                [--problems] [--failed] [--step <step>] [--page N] [--json]
+                                                           (the run's calls, newest first, 50 a page, each with
+                                                            its reply's raw text and the pieces not read)
   npx instruct-audit generate --export-templates <run>     (prints the run's template set as JSON)
   npx instruct-audit generate --export-candidates <run>    (prints every generated instruction, kept or
                                                             rejected, with its 10 most similar pool
@@ -167,7 +171,7 @@ export function describeSummary(s: RunSummary): string {
 		lines.push(`  formulations: ${p.formulations.kept} kept, ${sum(p.formulations.rejected)} rejected`);
 	}
 	if (sum(p.replyProblems) > 0 || sum(p.replyNotes) > 0) {
-		lines.push(`  reply pieces not read: ${counts(p.replyProblems)}; set aside: ${counts(p.replyNotes)} (raw text on each call)`);
+		lines.push(`  reply pieces not read: ${counts(p.replyProblems)}; set aside: ${counts(p.replyNotes)} — their raw text: generate --calls ${s.id} --problems`);
 	}
 	lines.push(
 		`  ${p.calls.done} requests (${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
@@ -183,6 +187,20 @@ export function describeSummary(s: RunSummary): string {
 		lines.push(`  last error (${new Date(p.lastError.at).toISOString()}): ${p.lastError.message}`);
 	}
 	lines.push(`  dataset: ${s.datasetName ?? '(deleted)'}${s.datasetId ? ` (id ${s.datasetId})` : ''}`);
+	return lines.join('\n');
+}
+
+/** Each call with its reply's raw text and every piece not read (with its raw text), as on the calls page. */
+export function describeCalls(runId: number, list: ReturnType<typeof listCallReplies>): string {
+	const lines = [`Run ${runId}: ${list.total} call${list.total === 1 ? '' : 's'}${list.pages > 1 ? ` (page ${list.page} of ${list.pages}; --page N for more)` : ''}`];
+	const indent = (text: string) => text.replace(/\n/g, '\n      ');
+	for (const c of list.calls) {
+		lines.push('', `${c.key} · ${c.status}${c.failureReason ? ` (${callFailureLabel(c.failureReason)})` : ''}${c.finishReason ? ` · finish ${c.finishReason}` : ''} · ${c.candidates} candidate${c.candidates === 1 ? '' : 's'}`);
+		if (c.error) lines.push(`  error: ${c.error}`);
+		for (const p of c.replyProblems as { problem?: string; raw?: string }[]) lines.push(`  not read (${ruleLabel(String(p.problem ?? ''))}): ${indent(JSON.stringify(p.raw ?? ''))}`);
+		for (const n of c.replyNotes as { kind?: string; raw?: string }[]) lines.push(`  set aside (${ruleLabel(String(n.kind ?? ''))}): ${indent(JSON.stringify(n.raw ?? ''))}`);
+		lines.push(`  reply: ${c.completion === null ? '(none)' : indent(c.completion)}`);
+	}
 	return lines.join('\n');
 }
 
@@ -266,6 +284,11 @@ export async function run(argv: string[]): Promise<void> {
 			pause: { type: 'string' },
 			cancel: { type: 'string' },
 			status: { type: 'string' },
+			calls: { type: 'string' },
+			problems: { type: 'boolean' },
+			failed: { type: 'boolean' },
+			step: { type: 'string' },
+			page: { type: 'string' },
 			list: { type: 'boolean' },
 			json: { type: 'boolean' }
 		},
@@ -296,6 +319,15 @@ export async function run(argv: string[]): Promise<void> {
 		if (summary.pipeline === 'judge') throw new CliError(`Run ${summary.id} is a judge run: see it with judge status ${summary.id}.`);
 		if (json) printJson(summary);
 		else console.log(describeSummary(summary));
+		return;
+	}
+	if (values.calls !== undefined) {
+		const run = requireRunOrFail(runRef(values.calls, 'calls'));
+		const page = intOption(typeof values.page === 'string' ? values.page : undefined, 'page', 1);
+		const step = typeof values.step === 'string' ? values.step : undefined;
+		const list = listCallReplies(undefined, run.id, { withProblems: Boolean(values.problems), status: values.failed ? 'failed' : undefined, step, page });
+		if (json) printJson({ runId: run.id, ...list });
+		else console.log(describeCalls(run.id, list));
 		return;
 	}
 	if (values['export-templates'] !== undefined) {
