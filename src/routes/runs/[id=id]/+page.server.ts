@@ -7,6 +7,7 @@ import { runSummary } from '$lib/server/runs/summary';
 import { controlRun, runLocation, type RunControl } from '$lib/server/runs/engine/manager';
 import { listCalls } from '$lib/server/runs/engine/calls';
 import { runParamsView } from '$lib/server/runs/generation/view';
+import { RECENT_CALLS } from './run-progress.svelte';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -18,7 +19,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		summary,
 		params: runParamsView(run),
 		location: runLocation(id),
-		recentCalls: listCalls(undefined, id, { pageSize: 10 }).rows
+		recentCalls: listCalls(undefined, id, { pageSize: RECENT_CALLS }).rows
 	};
 };
 

@@ -4,13 +4,17 @@ import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { runSummary } from '$lib/server/runs/summary';
 import { controlRun } from '$lib/server/runs/engine/manager';
+import { listCalls } from '$lib/server/runs/engine/calls';
 
-/** The live progress of a run (polled by the run page). */
-export const GET: RequestHandler = ({ locals, params }) => {
+/** The live progress of a run (polled by the run page); with ?recentCalls=N, also its N latest calls (at most 50). */
+export const GET: RequestHandler = ({ locals, params, url }) => {
 	requireApiRole(locals, 'researcher');
-	const summary = runSummary(Number(params.id));
+	const id = Number(params.id);
+	const summary = runSummary(id);
 	if (!summary) error(404, 'Not found');
-	return json(summary, { headers: { 'cache-control': 'no-store' } });
+	const recent = Number(url.searchParams.get('recentCalls') ?? 0);
+	const body = Number.isInteger(recent) && recent > 0 ? { ...summary, recentCalls: listCalls(undefined, id, { pageSize: Math.min(recent, 50) }).rows } : summary;
+	return json(body, { headers: { 'cache-control': 'no-store' } });
 };
 
 /** {"action": "pause" | "resume" | "cancel" | "retry-failed", "model"?: string (retry-failed only)} */
