@@ -193,6 +193,24 @@ describe('calls failing on their own prompt', () => {
 		expect(() => retryFailedCalls(run.id, {}, db)).toThrow(RunError);
 	});
 
+	it('retry-failed on a run at its target refuses to re-send generation calls (their candidates could only be over the target)', async () => {
+		const generation = (r: FakeGenerationRequest) => !isInstances(r) && !isClassification(r);
+		let generationCalls = 0;
+		fake = await startFakeOpenAI({ script: pipelineScript(), promptFaults: [{ share: 1, match: (r) => generation(r) && generationCalls++ < 2, reply: CONTENT_POLICY_ERROR }] });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 12, endpointId: endpoint.id, failedCallShare: 0.9 });
+		expect((await session.done).status).toBe('completed');
+		const failed = callsOf(run.id).filter((c) => c.status === 'failed');
+		expect(failed.length).toBeGreaterThan(0);
+		expect(failed.every((c) => c.task_id === null)).toBe(true);
+		expect(() => retryFailedCalls(run.id, {}, db)).toThrow(/already has its 12 kept: its \d+ failed generation calls? would only add candidates over the target/);
+		// Nothing was set to be sent again.
+		expect(callsOf(run.id).filter((c) => c.status === 'pending')).toEqual([]);
+		expect(runSummary(run.id, db)!.status).toBe('completed');
+		// A short completed run has a rate too.
+		expect(runSummary(run.id, db)!.requestsPerSecond).toBeGreaterThan(0);
+	});
+
 	it('a resume sends pending calls again but never a failed one', async () => {
 		fake = await startFakeOpenAI({ script: pipelineScript(), latencyMs: 20, promptFaults: MIXED_FAULTS });
 		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });

@@ -367,8 +367,9 @@ export async function run(argv: string[]): Promise<void> {
 		try {
 			if (maxFailedShare !== undefined) setFailedCallShare(id, maxFailedShare);
 			if (option === 'retry-failed') {
-				const { calls } = retryFailedCalls(id, { model: values.model });
+				const { calls, skipped } = retryFailedCalls(id, { model: values.model });
 				if (!json) console.log(`Sending ${calls} failed call${calls === 1 ? '' : 's'} of run ${id} again${values.model ? ` with model ${values.model}` : ''}.`);
+				if (!json && skipped) console.log(`Not sending ${skipped} failed generation call${skipped === 1 ? '' : 's'}: the run already has its target.`);
 			}
 		} catch (err) {
 			if (err instanceof RunError) throw new CliError(err.message);

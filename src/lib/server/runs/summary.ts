@@ -67,6 +67,8 @@ export interface JudgeBatchView {
 	failure: string | null;
 }
 
+const FINISHED: RunStatus[] = ['completed', 'cancelled', 'failed'];
+
 export function summarizeRun(run: GenerationRun, datasetName: string | null, now = Date.now()): RunSummary {
 	const kind = runKind(run.pipeline);
 	const progress = kind.readProgress(run.progress);
@@ -97,7 +99,8 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 		fraction,
 		activeMs,
 		etaSeconds: run.status === 'running' ? etaSeconds(fraction, activeMs) : null,
-		requestsPerSecond: activeMs > 1000 ? requests / (activeMs / 1000) : null,
+		// A finished run's rate is known however short it was; a live one waits for a second of data.
+		requestsPerSecond: activeMs > 1000 || (activeMs > 0 && requests > 0 && FINISHED.includes(run.status)) ? requests / (activeMs / 1000) : null,
 		createdAt: run.createdAt.toISOString(),
 		startedAt: run.startedAt?.toISOString() ?? null,
 		finishedAt: run.finishedAt?.toISOString() ?? null,

@@ -155,9 +155,10 @@ export function controlRun(runId: number, action: RunControl, database: Db = db(
 		return `Run ${runId} resumed.`;
 	}
 	if (action === 'retry-failed') {
-		const { calls } = retryFailedCalls(runId, options, database);
+		const { calls, skipped } = retryFailedCalls(runId, options, database);
 		launchRun(runId, { database });
-		return `Sending ${calls} failed call${calls === 1 ? '' : 's'} again${options.model?.trim() ? ` with model ${options.model.trim()}` : ''}.`;
+		const left = skipped ? ` ${skipped} failed generation call${skipped === 1 ? ' is' : 's are'} not sent: the run already has its target.` : '';
+		return `Sending ${calls} failed call${calls === 1 ? '' : 's'} again${options.model?.trim() ? ` with model ${options.model.trim()}` : ''}.${left}`;
 	}
 	const result = requestStop(runId, action, database);
 	if (action === 'cancel' && !result.requested) {

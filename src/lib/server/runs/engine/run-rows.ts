@@ -6,6 +6,8 @@ import { db, transaction, type Db } from '../../db';
 import type { GenerationRun, RunAction, RunStatus, Runner } from '../../db/tables';
 import { RunError } from '../errors';
 import type { CallCounters } from './counters';
+import { runCounts } from '$lib/runs/counts';
+import { readProgress } from '../generation/progress';
 import { ownerProcessAlive } from './owner';
 
 /** How often a running run's row is touched. */
@@ -255,7 +257,7 @@ export function runsToResumeOnStart(database: Db = db()): number[] {
  * failed too). With `model`, the run goes on with that model from now on. Answered calls are
  * never touched. Not while a process is running the run.
  */
-export function retryFailedCalls(id: number, options: { model?: string } = {}, database: Db = db()): { calls: number } {
+export function retryFailedCalls(id: number, options: { model?: string } = {}, database: Db = db()): { calls: number; skipped: number } {
 	const model = options.model?.trim();
 	if (model !== undefined && (model === '' || model.length > 200)) throw new RunError('Name the model to retry with (at most 200 characters).');
 	return transaction(database, () => {
@@ -263,15 +265,26 @@ export function retryFailedCalls(id: number, options: { model?: string } = {}, d
 		const c = database.$client;
 		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first, then retry its failed calls.`);
 		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
+		// A generation run that already has its target kept: a failed call that generates new
+		// candidates (no task of its own) would only add ones rejected as over the target — cost
+		// for nothing —, so only the calls about held-back tasks are sent again.
+		const atTarget = run.pipeline !== 'judge' && runCounts(run.pipeline, readProgress(run.progress)).kept >= run.target;
+		const which = `run_id = ? AND status = 'failed'${atTarget ? ' AND task_id IS NOT NULL' : ''}`;
 		const failed = c
-			.prepare<[number], { reason: string | null; n: number }>("SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' GROUP BY failure_reason")
+			.prepare<[number], { reason: string | null; n: number }>(`SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE ${which} GROUP BY failure_reason`)
 			.all(id);
 		const total = failed.reduce((sum, r) => sum + r.n, 0);
+		const skipped = atTarget ? c.prepare<[number], { n: number }>("SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' AND task_id IS NULL").get(id)!.n : 0;
+		if (total === 0 && skipped > 0) {
+			throw new RunError(
+				`Run ${id} already has its ${run.target} kept: its ${skipped} failed generation call${skipped === 1 ? '' : 's'} would only add candidates over the target, so ${skipped === 1 ? 'it is' : 'they are'} not sent again.`
+			);
+		}
 		if (total === 0) throw new RunError(`Run ${id} has no failed calls to retry.`);
 		c.prepare<[string | null, number]>(
 			`UPDATE generation_calls SET status = 'pending', error = 'Before the retry: ' || coalesce(error, 'failed'), failure_reason = NULL, done_at = NULL,
 				model = coalesce(?, model)
-			 WHERE run_id = ? AND status = 'failed'`
+			 WHERE ${which}`
 		).run(model ?? null, id);
 		if (model) {
 			c.prepare<[string, string, number]>("UPDATE generation_runs SET model = ?, endpoint = json_set(endpoint, '$.model', ?) WHERE id = ?").run(model, model, id);
@@ -285,8 +298,13 @@ export function retryFailedCalls(id: number, options: { model?: string } = {}, d
 		c.prepare<[string, string, number, number]>(
 			`UPDATE generation_runs SET status = 'paused', progress = ?, owner = NULL, heartbeat_at = NULL, requested_action = NULL, finished_at = NULL,
 				message = ?, updated_at = ? WHERE id = ?`
-		).run(JSON.stringify(progress), `${total} failed call${total === 1 ? '' : 's'} set to be sent again; resume the run to send them.`, now, id);
-		return { calls: total };
+		).run(
+			JSON.stringify(progress),
+			`${total} failed call${total === 1 ? '' : 's'} set to be sent again; resume the run to send them.${skipped ? ` ${skipped} failed generation call${skipped === 1 ? '' : 's'} left as ${skipped === 1 ? 'it is' : 'they are'}: the run already has its target.` : ''}`,
+			now,
+			id
+		);
+		return { calls: total, skipped };
 	});
 }
 
