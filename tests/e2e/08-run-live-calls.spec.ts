@@ -45,4 +45,22 @@ test('the latest model calls follow the run with its counters, not frozen at pag
 	page.once('dialog', (d) => void d.accept());
 	await page.getByRole('button', { name: 'Cancel' }).click();
 	await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 15_000 });
+	// A cancelled run says so once: no "Cancelling…" left beside it.
+	await expect(page.getByTestId('run-message')).toHaveText('Cancelled.');
+	await expect(page.getByTestId('run-stopping')).toHaveCount(0);
+});
+
+test('the new-run form states every decoding problem of a step once, in words', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new?pipeline=alpaca');
+	await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: 'one at a time — fake-base (completions)' });
+	await page.getByLabel(/^Target/).fill('5');
+	await page.getByLabel('Output dataset').fill('e2e decoding problems');
+	await page.getByText('Task generation (Alpaca)').first().click();
+	await page.locator('[id="d-alpaca/generation-temperature"]').fill('3');
+	await page.locator('[id="d-alpaca/generation-stop"]').fill('["a", "b", "c", "d", "e"]');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('start-error')).toHaveText(
+		'The run did not start — Task generation (Alpaca) decoding: temperature is at most 2 (got 3); at most 4 stop sequences (5 given).'
+	);
 });

@@ -55,6 +55,9 @@ describe('instruct-audit generate', () => {
 		expect(help.code).toBe(0);
 		expect(help.stdout.replace(/\s+/g, ' ')).toContain('Once 10 calls are in, the run pauses when more than this share of its last 200 calls failed beyond chance');
 		expect(help.stdout).toContain('12 of 35 at 5%');
+		// The top-level help names all three pipelines.
+		const top = await cli([], {}, '--help');
+		expect(top.stdout).toContain('run the Self-Instruct, Alpaca or Unnatural Instructions pipeline');
 	});
 
 	it('an Alpaca run with a template set from a file; the run exports it back; a bad set is refused naming step and field', async () => {
@@ -195,6 +198,8 @@ describe('instruct-audit generate', () => {
 		const run = await cli(['--pipeline', 'self-instruct', '--target', '25', '--max-failed-share', '50%'], env);
 		expect(run.code, run.stderr).toBe(0);
 		const id = Number(/^Run (\d+) completed/m.exec(run.stdout)?.[1]);
+		// stderr is a pipe, not a terminal: plain progress lines instead of a bar.
+		expect(run.stderr).toMatch(/^\S+ Generating: \d+% · \d+\/25 kept · \d+ requests · \d+ rejected · \d+ instances/m);
 		expect(run.stdout).toMatch(/failed calls: \d+ Prompt too long for the model(, \d+ Refused by a content filter)?; \d+ tasks? held back — retry with --retry-failed \d+/);
 		const failedKeys = (db.$client.prepare("SELECT call_key FROM generation_calls WHERE run_id = ? AND status = 'failed'").all(id) as { call_key: string }[]).map((r) => r.call_key);
 		expect(failedKeys.length).toBeGreaterThan(0);

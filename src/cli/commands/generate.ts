@@ -204,8 +204,26 @@ export function describeCalls(runId: number, list: ReturnType<typeof listCallRep
 	return lines.join('\n');
 }
 
+/** How often a plain progress line is printed when stderr is not a terminal (nohup, a log file). */
+const PROGRESS_LINE_MS = 10_000;
+
 function progressBar(target: number, pipeline: PipelineId, rephrasings: number) {
-	if (!process.stderr.isTTY) return { update: (_p: RunProgress) => {}, stop: () => {} };
+	if (!process.stderr.isTTY) {
+		// No bar to redraw: a line now and then (the first at once), so a log shows the run going.
+		let last = -Infinity;
+		return {
+			update: (p: RunProgress) => {
+				if (Date.now() - last < PROGRESS_LINE_MS) return;
+				last = Date.now();
+				const c = runCounts(pipeline, p);
+				const percent = Math.round(workFraction(pipeline, target, p, rephrasings) * 100);
+				process.stderr.write(
+					`${new Date().toISOString()} Generating: ${percent}% · ${c.kept}/${target} kept · ${p.calls.done} requests · ${c.rejected} rejected · ${p.instances.kept} instances${p.costKnown ? ` · $${p.costUsd.toFixed(4)}` : ''}\n`
+				);
+			},
+			stop: () => {}
+		};
+	}
 	const bar = new cliProgress.SingleBar(
 		{
 			stream: process.stderr,

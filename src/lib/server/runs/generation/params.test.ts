@@ -54,7 +54,14 @@ describe('buildRunParams', () => {
 		expect(template.field).toBe('template:self-instruct/classification');
 		expect(template.message).toMatch(/Unknown placeholder \{\{tsak\}\}/);
 		expect(bad({ pipeline: 'unnatural', target: 5, decoding: { 'unnatural/core': { topP: 0 } } }).field).toBe('decoding:unnatural/core');
-		expect(bad({ pipeline: 'unnatural', target: 5, decoding: { 'unnatural/core': { stop: ['a', 'b', 'c', 'd', 'e'] } } }).message).toMatch(/At most 4/);
+		expect(bad({ pipeline: 'unnatural', target: 5, decoding: { 'unnatural/core': { stop: ['a', 'b', 'c', 'd', 'e'] } } }).message).toMatch(/at most 4 stop sequences \(5 given\)/);
+		// Every problem, once, in words: not the validator's text, not only the first.
+		expect(bad({ pipeline: 'alpaca', target: 5, decoding: { 'alpaca/generation': { temperature: 3, stop: ['a', 'b', 'c', 'd', 'e'] } } }).message).toBe(
+			'Task generation (Alpaca) decoding: temperature is at most 2 (got 3); at most 4 stop sequences (5 given).'
+		);
+		expect(bad({ pipeline: 'alpaca', target: 5, decoding: { 'alpaca/generation': { maxTokens: 1.5, topP: 0 } } }).message).toBe(
+			'Task generation (Alpaca) decoding: max_tokens must be a whole number (got 1.5); top_p is above 0 (got 0).'
+		);
 		expect(bad({ pipeline: 'unnatural', target: 5, rephrasings: 11 }).field).toBe('rephrasings');
 		expect(bad({ pipeline: 'self-instruct', target: 5, rougeThreshold: 2 }).field).toBe('rougeThreshold');
 	});

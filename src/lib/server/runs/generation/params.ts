@@ -185,12 +185,48 @@ function stepSettings(step: PromptStepId, request: RunParamsRequest): StepSettin
 	const merged = { ...defaults, ...(request.decoding?.[step] ?? {}) };
 	const parsed = decodingSchema.safeParse({ ...merged, stop: merged.stop ? [...merged.stop] : undefined });
 	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw new RunParamsError(`${PROMPT_STEPS[step].title} decoding: ${issue.path.join('.')} ${issue.message}`, `decoding:${step}`);
+		const problems = parsed.error.issues.map((issue) => decodingProblem(issue, merged as Record<string, unknown>));
+		throw new RunParamsError(`${PROMPT_STEPS[step].title} decoding: ${[...new Set(problems)].join('; ')}.`, `decoding:${step}`);
 	}
 	const decoding: DecodingParams = { ...parsed.data };
 	if (!decoding.stop?.length) delete decoding.stop;
 	return { template: describeTemplateUse(step, template), decoding };
+}
+
+/** The API's names of the decoding settings, as the form shows them. */
+const DECODING_NAMES: Record<string, string> = {
+	maxTokens: 'max_tokens',
+	temperature: 'temperature',
+	topP: 'top_p',
+	frequencyPenalty: 'frequency_penalty',
+	presencePenalty: 'presence_penalty',
+	stop: 'stop sequences'
+};
+
+/** One decoding problem in words, with the value given (not the validator's own text). */
+function decodingProblem(issue: z.core.$ZodIssue, given: Record<string, unknown>): string {
+	const key = String(issue.path[0] ?? '');
+	const name = DECODING_NAMES[key] ?? issue.path.join('.');
+	const value = given[key];
+	const got = Array.isArray(value) ? ` (${value.length} given)` : value !== undefined ? ` (got ${JSON.stringify(value)})` : '';
+	if (key === 'stop') {
+		if (issue.code === 'too_big') return `at most ${Number(issue.maximum)} stop sequences${got}`;
+		if (issue.code === 'too_small') return 'a stop sequence cannot be empty';
+		return 'stop sequences are a list of texts';
+	}
+	switch (issue.code) {
+		case 'too_big':
+			return `${name} is at most ${Number(issue.maximum)}${issue.inclusive === false ? ' (not included)' : ''}${got}`;
+		case 'too_small':
+			return `${name} is ${issue.inclusive === false ? 'above' : 'at least'} ${Number(issue.minimum)}${got}`;
+		case 'invalid_type':
+			return `${name} must be ${issue.expected === 'int' ? 'a whole number' : 'a number'}${got}`;
+		case 'invalid_format':
+		case 'not_multiple_of':
+			return `${name} must be a whole number${got}`;
+		default:
+			return `${name}: ${issue.message}${got}`;
+	}
 }
 
 function intIn(value: number | undefined, fallback: number, min: number, max: number, field: string, what: string): number {
