@@ -322,7 +322,7 @@ export async function run(argv: string[]): Promise<void> {
 			id: r.id,
 			pipeline: r.pipeline,
 			status: r.status,
-			accepted: `${r.done}/${r.target}${r.pipeline === 'judge' ? ' judged' : ''}`,
+			kept: `${r.done}/${r.target}${r.pipeline === 'judge' ? ' judged' : ''}`,
 			requests: r.progress.calls.done,
 			model: r.model,
 			dataset: r.datasetName ?? ''
