@@ -79,6 +79,10 @@ describe('pause, resume, cancel', () => {
 		const cancelled = getRun(run.id, db)!;
 		expect(cancelled).toMatchObject({ status: 'cancelled', requestedAction: null, message: 'Cancelled.' });
 		expect(cancelled.finishedAt).not.toBeNull();
+		// Its calls in flight end as cancelled, not pending forever.
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'pending'", run.id).n).toBe(0);
+		const ended = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'cancelled' AND done_at IS NOT NULL", run.id).n;
+		expect(ended).toBeGreaterThan(0);
 		// What it generated stays, and a cancelled run cannot be taken up again.
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', run.id).n).toBeGreaterThan(0);
 		expect(() => claimRun(run.id, 'x:1:aa', 'server', db)).toThrow(/cancelled/);

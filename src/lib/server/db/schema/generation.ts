@@ -111,7 +111,8 @@ export const generationRuns = sqliteTable(
 	(t) => [index('generation_runs_status_idx').on(t.status), index('generation_runs_dataset_idx').on(t.datasetId)]
 );
 
-export const CALL_STATUSES = ['pending', 'done', 'failed'] as const;
+/** 'cancelled': still in flight (or not yet stored) when its run was cancelled; never sent again. */
+export const CALL_STATUSES = ['pending', 'done', 'failed', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
 /**

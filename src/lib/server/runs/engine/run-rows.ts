@@ -159,6 +159,20 @@ export function heartbeat(id: number, owner: string, database: Db = db(), live?:
 }
 
 /**
+ * A cancelled generation run is never resumed, so its calls still pending (in flight when it
+ * stopped) end as cancelled rather than "pending" forever. A judge run's are left to its
+ * batches' own cancelling.
+ */
+function cancelPendingCalls(database: Db, id: number, now: number): void {
+	database.$client
+		.prepare<[number, number]>(
+			`UPDATE generation_calls SET status = 'cancelled', error = 'Cancelled with the run before a reply was stored.', done_at = ?
+			 WHERE run_id = ? AND status = 'pending' AND run_id IN (SELECT id FROM generation_runs WHERE pipeline <> 'judge')`
+		)
+		.run(now, id);
+}
+
+/**
  * Ends this process's hold on the run with its new status; does nothing if another process
  * has taken it over meanwhile. The active-time clock stops.
  */
@@ -176,16 +190,19 @@ export function releaseRun(
 	// endpoint was unreachable made no commit at all).
 	const live = options.live ? "progress = json_set(progress, '$.retries', ?, '$.lastError', json(?))," : '';
 	const liveValues = options.live ? [options.live.retries, JSON.stringify(options.live.lastError)] : [];
-	return (
-		database.$client
+	return transaction(database, () => {
+		const released =
+			database.$client
 			.prepare<unknown[]>(
 				`UPDATE generation_runs SET ${live} status = ?, message = ?, owner = NULL, heartbeat_at = NULL,
 					active_ms = active_ms + CASE WHEN active_since IS NULL THEN 0 ELSE max(0, ? - active_since) END, active_since = NULL,
 					requested_action = NULL, resume_on_start = ?, finished_at = CASE WHEN ? THEN ? ELSE finished_at END, updated_at = ?
 				 WHERE id = ? AND owner = ?`
 			)
-			.run(...liveValues, status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1
-	);
+			.run(...liveValues, status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1;
+		if (released && status === 'cancelled') cancelPendingCalls(database, id, now);
+		return released;
+	});
 }
 
 /**
@@ -210,6 +227,7 @@ export function requestRunAction(id: number, action: RunAction, database: Db = d
 				message = ?, finished_at = CASE WHEN ? = 'cancelled' THEN ? ELSE finished_at END, updated_at = ?
 			 WHERE id = ?`
 		).run(status, now, action === 'pause' ? 'Paused.' : 'Cancelled.', status, now, now, id);
+		if (status === 'cancelled') cancelPendingCalls(database, id, now);
 		return { status, requested: false };
 	});
 }
