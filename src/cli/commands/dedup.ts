@@ -115,6 +115,17 @@ function wholeNumberOption(name: string, value: string | undefined): number | un
 	return number;
 }
 
+/**
+ * One output line, field for field what JSON.stringify of {id, instruction, keep, max_rougeL,
+ * most_similar: [{instruction, score}]} gives; `instruction` and the pool's `encoded`
+ * instructions come JSON-encoded (each pool instruction once for every line that names it).
+ */
+function verdictLine(id: unknown, instruction: string, keep: boolean, max: number | null, matches: readonly { entry: number; score: number }[], encoded: readonly string[]): string {
+	let line = `{"id":${JSON.stringify(id)},"instruction":${instruction},"keep":${keep},"max_rougeL":${max === null ? 'null' : JSON.stringify(max)},"most_similar":[`;
+	for (let k = 0; k < matches.length; k++) line += `${k > 0 ? ',' : ''}{"instruction":${encoded[matches[k].entry]},"score":${JSON.stringify(matches[k].score)}}`;
+	return `${line}]}`;
+}
+
 async function filterInto(
 	out: LineWriter,
 	filter: RougeFilterStream,
@@ -124,24 +135,16 @@ async function filterInto(
 ): Promise<{ kept: number; rejected: number }> {
 	let kept = 0;
 	let rejected = 0;
-	// The lines are built by hand, field for field what JSON.stringify of
-	// {id, instruction, keep, max_rougeL, most_similar: [{instruction, score}]} gives, and each
-	// pool instruction is JSON-encoded once for every line that names it.
 	for await (const verdicts of filter.filter(batches, (r) => r.instruction)) {
 		for (const { record, result } of verdicts) {
 			const instruction = JSON.stringify(record.instruction);
-			let line = `{"id":${JSON.stringify(record.id)},"instruction":${instruction},"keep":${!result.exceeds},"max_rougeL":`;
+			let line: string;
 			if (result.exceeds) {
 				rejected++;
-				line += `${JSON.stringify(result.max!.score)},"most_similar":[`;
-				const matches = result.matches;
-				for (let k = 0; k < matches.length; k++) {
-					line += `${k > 0 ? ',' : ''}{"instruction":${encoded[matches[k].entry]},"score":${JSON.stringify(matches[k].score)}}`;
-				}
-				line += ']}';
+				line = verdictLine(record.id, instruction, false, result.max!.score, result.matches, encoded);
 			} else {
 				// Only "every F ≤ threshold" is known (the index's best examined match is not the maximum).
-				line += 'null,"most_similar":[]}';
+				line = verdictLine(record.id, instruction, true, null, [], encoded);
 				encoded.push(instruction);
 				kept++;
 			}
@@ -175,12 +178,7 @@ async function scoreInto(
 			const profile = index.profile(prepared, Math.max(1, top));
 			const instruction = JSON.stringify(record.instruction);
 			// Over an empty pool there is no maximum.
-			let line = `{"id":${JSON.stringify(record.id)},"instruction":${instruction},"keep":${keep},"max_rougeL":${profile.poolSize ? JSON.stringify(profile.max) : 'null'},"most_similar":[`;
-			const matches = profile.top.slice(0, top);
-			for (let k = 0; k < matches.length; k++) {
-				line += `${k > 0 ? ',' : ''}{"instruction":${encoded[matches[k].entry]},"score":${JSON.stringify(matches[k].score)}}`;
-			}
-			line += ']}';
+			const line = verdictLine(record.id, instruction, keep, profile.poolSize ? profile.max : null, profile.top.slice(0, top), encoded);
 			if (keep) {
 				index.add(prepared);
 				encoded.push(instruction);
