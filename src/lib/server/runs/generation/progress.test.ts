@@ -16,6 +16,24 @@ describe('run progress', () => {
 		expect(workFraction('self-instruct', 10, p)).toBe(1);
 	});
 
+	it('is not done, nor shown as 100%, while lost or held-back tasks leave the run short of its kept target', () => {
+		const p = emptyProgress();
+		// Every step done for 12 accepted instructions, but 3 lost all their instances: 9 kept of 10.
+		p.accepted = 12;
+		p.classification = { yes: 6, no: 6, unknown: 0 };
+		p.tasksWithInstances = 9;
+		p.tasksWithoutInstances = 3;
+		expect(workFraction('self-instruct', 10, p)).toBe(0.99);
+		p.accepted = 13;
+		p.tasksWithInstances = 10;
+		expect(workFraction('self-instruct', 10, p)).toBe(1);
+		// Alpaca: the share kept; two tasks held back by failed calls are not done.
+		const a = emptyProgress();
+		a.accepted = 10;
+		a.tasksFailed = 2;
+		expect(workFraction('alpaca', 10, a)).toBeCloseTo(0.8);
+	});
+
 	it('counts Unnatural work as core, output and each rephrasing', () => {
 		const p = emptyProgress();
 		p.accepted = 10;

@@ -5,6 +5,7 @@
 import { RULE_LABELS, type FilterRule } from '$lib/filters';
 import type { PipelineId } from '../../db/tables';
 import { emptyCallCounters, type CallCounters } from '../engine/counters';
+import { runCounts } from '$lib/runs/counts';
 
 /** A generation run's counters: the engine's (calls, tokens, cost) and the pipeline's. */
 export interface RunProgress extends CallCounters {
@@ -119,15 +120,24 @@ export function ruleLabel(rule: string): string {
  */
 export function workFraction(pipeline: PipelineId, target: number, progress: RunProgress, rephrasings = 0): number {
 	if (target <= 0) return 1;
-	const accepted = Math.min(progress.accepted, target);
+	const kept = Math.min(runCounts(pipeline, progress).kept, target);
 	// Alpaca: one step; a kept task comes with its instance.
-	if (pipeline === 'alpaca') return Math.min(1, accepted / target);
+	if (pipeline === 'alpaca') return kept / target;
+	const accepted = Math.min(progress.accepted, target);
+	let done: number;
 	if (pipeline === 'self-instruct') {
 		const classified = progress.classification.yes + progress.classification.no + progress.classification.unknown;
-		return Math.min(1, (accepted + classified + progress.tasksWithInstances) / (3 * target));
+		done = Math.min(1, (accepted + classified + progress.tasksWithInstances) / (3 * target));
+	} else {
+		// Rephrasings are asked once per task: an example that joined a task adds none.
+		const joined = Math.min(progress.joinedExamples, accepted);
+		const total = target * 2 + (target - joined) * rephrasings;
+		done = Math.min(1, (accepted + progress.tasksWithInstances + progress.expansionsDone) / total);
 	}
-	// Rephrasings are asked once per task: an example that joined a task adds none.
-	const joined = Math.min(progress.joinedExamples, accepted);
-	const total = target * 2 + (target - joined) * rephrasings;
-	return Math.min(1, (accepted + progress.tasksWithInstances + progress.expansionsDone) / total);
+	// Tasks lost after acceptance are replaced (the target counts kept ones): not done, nor shown
+	// as 100%, while fewer than the target are kept.
+	return kept < target ? Math.min(done, MOST_WHILE_SHORT) : done;
 }
+
+/** The most a run short of its kept target shows as done (99%, never a rounded 100%). */
+const MOST_WHILE_SHORT = 0.99;
