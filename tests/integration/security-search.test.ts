@@ -171,9 +171,15 @@ describe('dataset search (in process)', () => {
 		const id = (await importFile(streamOf(jsonl(rows)), { datasetName: 'phrases', fileName: 'p.jsonl' }, db)).datasetId;
 		expect(listTasks(id, { q: '"chocolate cake"' }, db)).toMatchObject({ total: 2 });
 		expect(listTasks(id, { q: '"chocolate cake"' }, db).phraseCandidates).toBeUndefined();
-		expect(listTasks(id, { q: '"chocolate cake"', phraseCandidates: 1 }, db)).toMatchObject({ total: 0, phraseCandidates: 1 });
-		expect(listTasks(id, { q: '"chocolate cake"', phraseCandidates: 2 }, db)).toMatchObject({ total: 1, phraseCandidates: 2 });
-		expect(listTasks(id, { q: '"chocolate cake"', phraseCandidates: 3 }, db).phraseCandidates).toBeUndefined();
+		// One row a page: the page's own row, and this many more, are checked.
+		const search = (page: number, phraseCandidates: number) => listTasks(id, { q: '"chocolate cake"', page, pageSize: 1, phraseCandidates }, db);
+		expect(search(1, 1)).toMatchObject({ total: 1, phraseCandidates: 2 });
+		expect(search(1, 1).rows.map((r) => r.instruction)).toEqual(['Bake a chocolate cake.']);
+		expect(search(1, 2)).toMatchObject({ total: 2 });
+		expect(search(1, 2).phraseCandidates).toBeUndefined();
+		// A later page checks further: a common phrase still pages on.
+		expect(search(2, 1)).toMatchObject({ total: 2, page: 2 });
+		expect(search(2, 1).rows.map((r) => r.instruction)).toEqual(['More chocolate cake.']);
 	});
 
 	it.each(NAMED.map((q) => [JSON.stringify(q).slice(0, 40), q]))('%s runs or fails with a SearchError, never anything else', (_, q) => {

@@ -26,7 +26,7 @@ export interface TaskListFilters {
 	count?: 'all';
 	/** Matches counted past the page's first row before the total is given as "at least" (default COUNT_AHEAD). */
 	countAhead?: number;
-	/** Rows holding a phrase search's words that are checked for its phrases (default PHRASE_CANDIDATES). */
+	/** Rows holding a phrase search's words that are checked for its phrases past the requested page's end (default PHRASE_CANDIDATES). */
 	phraseCandidates?: number;
 }
 
@@ -66,8 +66,10 @@ const MAX_PAGE_SIZE = 200;
  */
 export const COUNT_AHEAD = 10_000;
 
-/** Rows holding all of a phrase search's words that are checked for the phrases (~10 µs each). */
+/** Rows holding all of a phrase search's words checked for the phrases past the requested page's end (~10 µs each). */
 export const PHRASE_CANDIDATES = 5_000;
+/** Deeper pages of a phrase search check no more rows than this page would. */
+const MAX_PHRASE_PAGE = 1_000;
 
 /** The most index terms a search's last word is spelled out as; past that it stays a prefix. */
 const MAX_LAST_WORD_TERMS = 64;
@@ -180,9 +182,11 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 		const phrases = searchTerms(filters.q!).phrases;
 		if (phrases.length) {
 			// The index has no positions: the rows holding every word (and meeting the filters) are
-			// checked for the phrases one by one, ~10 µs each — the first PHRASE_CANDIDATES of them.
+			// checked for the phrases one by one, ~10 µs each — as many as the requested page could
+			// need, and PHRASE_CANDIDATES more (so a common phrase still pages on).
 			perConnection(c, phraseCheck);
-			const cap = Math.max(1, Math.floor(filters.phraseCandidates ?? PHRASE_CANDIDATES));
+			const pageEnd = Math.min(Math.max(filters.page ?? 1, 1), MAX_PHRASE_PAGE) * pageSize;
+			const cap = pageEnd + Math.max(1, Math.floor(filters.phraseCandidates ?? PHRASE_CANDIDATES));
 			const candidates = `SELECT s.rowid AS id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY s.rowid`;
 			phraseCandidatesCapped = c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${candidates} LIMIT ?)`).get(...params, cap + 1)!.n > cap;
 			if (phraseCandidatesCapped) checkedCandidates = cap;
