@@ -89,7 +89,8 @@ export function foldWord(word: string): string {
 export const PHRASE_FIELD_SEPARATOR = '\u001f';
 
 const WORD_CHAR = '[\\p{L}\\p{N}\\p{Co}]';
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Text matched literally inside a regular expression. */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * A test of folded text for a phrase (its words folded with foldWord): the words as whole words,

@@ -4,17 +4,15 @@
  * but letters and digits between their words; not the words it leaves out), any case, longest
  * first so "recipes" wins over "recipe" where both match.
  */
-import { searchTerms } from '$lib/datasets/search';
+import { escapeRegExp, searchTerms } from '$lib/datasets/search';
 
 export interface Segment {
 	text: string;
 	mark: boolean;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The patterns a search's matches are marked by, longest first. */
-export function markedPatterns(query: string | null | undefined): string[] {
+function markedPatterns(query: string | null | undefined): string[] {
 	if (!query) return [];
 	const { words, phrases } = searchTerms(query);
 	const sorted = [...new Set(words)].sort((a, b) => b.length - a.length).map(escapeRegExp);
