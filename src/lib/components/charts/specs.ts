@@ -4,7 +4,7 @@
  * so a saved SVG or PNG is the chart the page shows. Pure: Plot is passed in.
  */
 import type * as PlotModule from '@observablehq/plot';
-import { ACCENT, CHART_STYLE, MUTED, RATING_COLORS, RATING_TEXT, REFERENCE, labelMargin, pct } from './plot-theme';
+import { ACCENT, CHART_STYLE, MUTED, RATING_COLORS, RATING_TEXT, REFERENCE, labelAxis, pct, textWidth } from './plot-theme';
 import type { IntervalRow } from './types';
 import type { HistogramBar } from '$lib/components/analyses/view';
 import { formatNumber } from '$lib/text/words';
@@ -42,6 +42,19 @@ export function intervalFormat(mode: 'share' | 'difference'): (v: number) => str
 }
 
 /**
+ * The difference axis's label, centred under the plot: the longest wording that stays inside
+ * the chart (a phone's plot is narrow), so the direction of a difference is always named.
+ */
+function differenceAxisLabel(left: number, plot: number, right: number): string {
+	const room = 2 * Math.min(left + plot / 2, right + plot / 2);
+	const wordings = ['← second higher · difference (percentage points) · first higher →', '← second higher · first higher →', '← 2nd higher · 1st higher →'];
+	return wordings.find((t) => textWidth(t) <= room) ?? wordings[wordings.length - 1];
+}
+
+/** The gap between an interval's end and the estimate written after it. */
+const ESTIMATE_DX = 8;
+
+/**
  * Shares (or differences) with their intervals: a dot for the estimate, a line for the interval,
  * a dashed tick for a paper's reference figure; one facet per `facet` when rows have them.
  */
@@ -60,15 +73,19 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 	/** The estimate as written beside its line: a point, or the range that ties leave. */
 	// Signed differences read badly with a dash between them ("−17.9 pp–−3.6 pp"): "to" there.
 	const estimateText = (d: IntervalRow) => (isRange(d) ? `${fmt(d.value!)}${difference ? ' to ' : '–'}${fmt(d.high!)}` : fmt(d.value!));
-	// The labels' room never takes the plot's own: a plot narrower than nothing would draw
-	// rects of negative width (an error in the console) on a narrow screen or before layout.
-	const right = 70;
-	const left = Math.max(40, Math.min(labelMargin(labels), w - right - 100));
+	// The estimates are written right of their intervals, so the right margin holds the widest
+	// (an interval can reach 100%). The labels' room never takes the plot's own: a plot narrower
+	// than nothing would draw rects of negative width (an error in the console) on a narrow
+	// screen or before layout; labels wider than their room wrap.
+	const right = Math.max(16, Math.ceil(Math.max(0, ...data.map((d) => textWidth(estimateText(d))))) + ESTIMATE_DX + 4);
+	const axis = labelAxis(labels, Math.max(40, w - right - 100), 40);
+	const left = axis.margin;
+	const rowHeight = Math.max(faceted ? 24 : 30, axis.lines * 13 + 8);
 	const fy = faceted ? { fy: 'facet' } : {};
 	return {
 		...(input.document ? { document: input.document } : {}),
 		width: w,
-		height: 40 + (faceted ? facets.length * (labels.length * 24 + 34) : labels.length * 30) + 24,
+		height: 40 + (faceted ? facets.length * (labels.length * rowHeight + 34) : labels.length * rowHeight) + 24,
 		marginLeft: left,
 		marginRight: right,
 		marginBottom: 42,
@@ -77,12 +94,13 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 		ariaLabel: label,
 		x: {
 			domain: difference ? [-100, 100] : [0, 100],
-			label: difference ? '← second higher · difference (percentage points) · first higher →' : 'Share (%)',
+			label: difference ? differenceAxisLabel(left, w - left - right, right) : 'Share (%)',
 			labelAnchor: 'center',
 			grid: true,
-			ticks: w < 560 ? 5 : 10
+			// About one tick per 45 px of plot: "−100" and "−50" would touch on a phone.
+			ticks: Math.max(2, Math.min(10, Math.floor((w - left - right) / 45)))
 		},
-		y: { domain: labels, label: null, padding: 0.35 },
+		y: { domain: labels, label: null, padding: 0.35, tickFormat: axis.format },
 		// Facet titles are drawn as text above each panel (Plot puts facet axes only left or right).
 		...(faceted ? { fy: { domain: facets, axis: null, padding: 0.28 } } : {}),
 		marks: [
@@ -131,7 +149,7 @@ export function intervalPlotOptions(Plot: Plot, input: IntervalChartInput): Plot
 				y: 'label',
 				...fy,
 				text: (d: IntervalRow) => estimateText(d),
-				dx: 8,
+				dx: ESTIMATE_DX,
 				textAnchor: 'start',
 				fill: '#1d2433'
 			}),
@@ -183,9 +201,17 @@ export function segmentText(segment: RatingSegment, pxPerPoint: number): string 
 	return px >= 52 ? `${segment.level} ${pct(segment.share, 0)}` : segment.level;
 }
 
+/** The rating chart's model names on the left: at most 40% of its width, wrapped beyond that. */
+function ratingAxis(models: readonly RatingChartModel[], width: number) {
+	return labelAxis(
+		models.map((m) => m.model),
+		Math.round(Math.max(320, width) * 0.4)
+	);
+}
+
 /** Pixels per percentage point of the rating chart at a width (its x scale's range). */
 export function ratingPxPerPoint(models: readonly RatingChartModel[], width: number): number {
-	return (Math.max(320, width) - labelMargin(models.map((m) => m.model)) - 16) / 100;
+	return (Math.max(320, width) - ratingAxis(models, width).margin - 16) / 100;
 }
 
 /** Per-model A–D proportions as horizontal stacked bars (Self-Instruct Figure 5). */
@@ -194,19 +220,19 @@ export function ratingPlotOptions(Plot: Plot, input: RatingChartInput): PlotModu
 	const data = ratingSegments(models);
 	const names = models.map((m) => m.model);
 	const w = Math.max(320, input.width);
-	const marginLeft = labelMargin(names);
+	const axis = ratingAxis(models, w);
 	const pxPerPoint = ratingPxPerPoint(models, w);
 	return {
 		...(input.document ? { document: input.document } : {}),
 		width: w,
-		height: 40 + 34 * names.length + 44,
-		marginLeft,
+		height: 40 + Math.max(34, axis.lines * 13 + 12) * names.length + 44,
+		marginLeft: axis.margin,
 		marginRight: 16,
 		marginBottom: 42,
 		style: input.style ?? CHART_STYLE,
 		ariaLabel: label,
 		x: { domain: [0, 100], label: 'Share of rated responses (%)', labelAnchor: 'center', grid: true, ticks: w < 560 ? 5 : 10 },
-		y: { domain: names, label: null, padding: 0.25 },
+		y: { domain: names, label: null, padding: 0.25, tickFormat: axis.format },
 		color: { domain: RATING_LEVELS.map((l) => RATING_LEVEL_NAMES[l]), range: RATING_LEVELS.map((l) => RATING_COLORS[l]) },
 		marks: [
 			Plot.barX(data, {
