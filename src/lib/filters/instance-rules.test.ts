@@ -16,6 +16,16 @@ describe('instance rules', () => {
 		expect(v[3].detail).toBe('output ends with ":" (cut off?)');
 	});
 
+	it('names an empty output as such even when the input is empty too, dropping the same instances', () => {
+		const v = checkInstances([inst(1, '', ''), inst(2, ' ', '\n'), inst(3, 'abc', 'abc')], config);
+		expect(v.map((x) => x.rule)).toEqual(['emptyOutput', 'emptyOutput', 'inputEqualsOutput']);
+		expect(v[0].detail).toBe('input and output are empty');
+		// With the empty-output rule off, the identical-fields rule still drops them.
+		const off = structuredClone(config);
+		off.emptyOutput.enabled = false;
+		expect(checkInstances([inst(1, '', '')], off)[0]).toMatchObject({ keep: false, rule: 'inputEqualsOutput' });
+	});
+
 	it('drops every instance of a task when one non-empty input has different outputs', () => {
 		const v = checkInstances([inst(1, 'q', 'a'), inst(2, 'r', 'b'), inst(3, 'q', 'c'), inst(4, '', 'x'), inst(5, '', 'y')], config);
 		expect(v.filter((x) => x.rule === 'conflictingOutputs').map((x) => x.id)).toEqual([1, 2, 3, 4, 5]);

@@ -32,10 +32,13 @@ export function checkInstances(
 	const stripped = instances.map((i) => ({ input: pyStrip(i.input), output: pyStrip(i.output) }));
 
 	stripped.forEach(({ input, output }, k) => {
-		if (config.inputEqualsOutput.enabled && input === output) {
+		// The reference tests input == output first, but an empty output is named as such (the
+		// funnel's "Empty output" would else miss every instance whose input is empty too); both
+		// rules drop it, so only the attribution differs.
+		if (config.emptyOutput.enabled && output === '') {
+			verdicts[k] = { id: instances[k].id, keep: false, rule: 'emptyOutput', detail: input === '' ? 'input and output are empty' : 'output is empty' };
+		} else if (config.inputEqualsOutput.enabled && input === output) {
 			verdicts[k] = { id: instances[k].id, keep: false, rule: 'inputEqualsOutput', detail: `both are ${quote(input)}` };
-		} else if (config.emptyOutput.enabled && output === '') {
-			verdicts[k] = { id: instances[k].id, keep: false, rule: 'emptyOutput', detail: 'output is empty' };
 		} else if (config.endsWithColon.enabled && (input.endsWith(':') || output.endsWith(':'))) {
 			const which = input.endsWith(':') ? 'input' : 'output';
 			verdicts[k] = { id: instances[k].id, keep: false, rule: 'endsWithColon', detail: `${which} ends with ":" (cut off?)` };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilterConfig } from './config';
 import { filterPreset } from './presets';
-import { FilterRun, runFilters, runFiltersAsync, type FilterTask } from './run-filters';
+import { FilterRun, funnelExampleText, runFilters, runFiltersAsync, type FilterTask } from './run-filters';
 
 const task = (id: number, instruction: string, instances: [string, string][] = []): FilterTask => ({
 	id,
@@ -114,6 +114,25 @@ describe('runFilters', () => {
 		const v = run2.push(task(2, 'Give me a recipe for a chocolate cake.'));
 		expect(v.keep).toBe(true);
 		expect(v.rougeL).toBeUndefined();
+	});
+});
+
+describe('the funnel\'s examples', () => {
+	it('counts empty outputs under "Empty output" and links them with words, not an empty link', () => {
+		const tasks = [task(1, 'Name a colour that is often seen in the sky.', [['', ''], ['sky', ''], ['blue', 'blue'], ['', 'Blue.']])];
+		const gen = runFilters(tasks, filterPreset('self-instruct'), { seeds: [] });
+		let step = gen.next();
+		while (!step.done) step = gen.next();
+		const steps = Object.fromEntries(step.value.steps.map((s) => [s.rule, s]));
+		expect(steps.emptyOutput.removed).toBe(2);
+		expect(steps.inputEqualsOutput.removed).toBe(1);
+		expect(steps.emptyOutput.examples.map(funnelExampleText)).toEqual(['(empty input and output)', 'sky → ']);
+		expect(steps.inputEqualsOutput.examples.map(funnelExampleText)).toEqual(['blue → blue']);
+	});
+
+	it('names an empty instruction, and cuts long text at 160 characters', () => {
+		expect(funnelExampleText({ taskId: 1, text: '  ' })).toBe('(empty instruction)');
+		expect(funnelExampleText({ taskId: 1, text: 'x'.repeat(200) })).toBe('x'.repeat(159) + '…');
 	});
 });
 

@@ -42,6 +42,17 @@ export interface FunnelExample {
 	detail?: string;
 }
 
+/**
+ * An example's text as its link shows it: cut at 160 characters, and never empty (a link with no
+ * text is a tab stop that says nothing) — an instance whose input and output are both empty, or
+ * an empty instruction, is named so.
+ */
+export function funnelExampleText(example: FunnelExample): string {
+	const text = example.text;
+	if (text.trim() === '') return example.instanceId !== undefined ? '(empty input and output)' : '(empty instruction)';
+	return text.length > 160 ? text.slice(0, 159) + '…' : text;
+}
+
 export interface FunnelStep {
 	rule: FilterRule;
 	label: string;
