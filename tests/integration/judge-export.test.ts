@@ -26,6 +26,8 @@ import { wilsonInterval } from '../../src/lib/stats/proportion';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
 import { TASKS, buildJudgeWorld, expectedFigures, humanSays, judgeSays } from './judge-support';
 import { CLI_ENTRY } from '../support/cli-bundle';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { jsonl, streamOf } from '../support/db';
 
 let db: Db;
 let file: string;
@@ -141,6 +143,40 @@ describe('exports with a model judge', () => {
 		const outside = judgeAuditCalibration(world.auditId, world.runId, { rows: new Set([...rows, 10_000_000]) }, db);
 		expect(outside.estimate).toBeNull();
 		expect(outside.estimateNote).toMatch(/1 of the 21 selected rows lie outside/);
+	}, 60_000);
+
+	it('rows added after the audit was drawn are outside the estimate; with an audited row newer than the audit there is none', async () => {
+		const world = await buildJudgeWorld(db);
+		// 20 rows the judge calls valid, imported after the audit: it never could have sampled them.
+		await new Promise((r) => setTimeout(r, 5));
+		const later = Array.from({ length: 20 }, (_, k) => ({ id: `late_${k}`, instruction: `Late instruction ${k}.`, instances: [{ input: `late input ${k}`, output: `late output ${k}` }] }));
+		await importFile(streamOf(jsonl(later)), { datasetName: 'judged', fileName: 'later.jsonl' }, db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect((await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done).status).toBe('completed');
+
+		const cal = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		const want = expectedFigures(world.audited);
+		expect(cal.population.rows).toBe(TASKS);
+		expect(cal.estimate!.populationRows).toBe(TASKS);
+		expect(cal.estimate!.estimate!).toBeCloseTo(want.estimate, 12);
+		expect(cal.estimate!.lower).toBeCloseTo(Math.max(0, want.lower), 9);
+		expect(cal.caveats.join(' ')).toMatch(/20 row\(s\) were added to the dataset after the audit was drawn/);
+
+		// The manifest: the population's figure (40 rows), not the file's 60, and says why.
+		const { manifest } = writeExportFile({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${run.id}`]), format: 'jsonl' }, path.join(dir, 'late.jsonl'), {}, db);
+		const je = manifest.judgeEstimate!;
+		expect(je.populationUnits).toBe(TASKS);
+		expect(je.rate!).toBeCloseTo(want.estimate, 12);
+		expect(je.appliesToSelection).toBe(false);
+		expect(je.caveats.join(' ')).toMatch(/20 of the 60 selected rows lie outside the population audit \d+ sampled from \(or were added after the audit was drawn/);
+		expect(validate(schema, manifest)).toEqual([]);
+
+		// An audit whose own rows are newer than it (its frame cannot be known): no estimate, and why.
+		db.$client.prepare<[number]>('UPDATE audits SET created_at = 1000 WHERE id = ?').run(world.auditId);
+		const unknown = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		expect(unknown.estimate).toBeNull();
+		expect(unknown.estimateNote).toMatch(/audited row\(s\) were created after the audit was, so the rows it sampled from cannot be told/);
 	}, 60_000);
 
 	it('filters on the judge verdict and reports its measured precision with the count', async () => {

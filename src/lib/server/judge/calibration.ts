@@ -336,6 +336,37 @@ interface QualityCalibrationBasis {
 	verdicts: ItemVerdict[];
 	units: SamplingUnit[];
 	suggested: number | null;
+	frame: AuditFrame;
+}
+
+/**
+ * The rows the audit could have drawn: those that existed when it was drawn. Audits do not store
+ * their frame, so it is read from the rows' creation times against the audit's (for an audit
+ * imported from a bundle, the time it arrived here: the draw happened elsewhere). Rows created
+ * later are outside the population the audit is a random sample of.
+ */
+interface AuditFrame {
+	/** Instance ids of the dataset created after the audit was drawn. */
+	addedAfter: Set<number>;
+	/** Set when the frame cannot be known: an audited row was created after the audit itself. */
+	unknown: string | null;
+	imported: boolean;
+}
+
+function auditFrame(audit: AuditRow, verdicts: readonly ItemVerdict[], database: Db): AuditFrame {
+	const c = database.$client;
+	const times = c.prepare<[number], { createdAt: number; importedAt: number | null }>('SELECT created_at AS createdAt, imported_at AS importedAt FROM audits WHERE id = ?').get(audit.id)!;
+	const drawnAt = times.importedAt ?? times.createdAt;
+	const addedAfter = new Set(c.prepare<[number, number], number>('SELECT id FROM instances WHERE dataset_id = ? AND created_at > ?').pluck().all(audit.datasetId, drawnAt));
+	const late = verdicts.filter((v) => addedAfter.has(v.instanceId!)).length;
+	return {
+		addedAfter,
+		imported: times.importedAt !== null,
+		unknown:
+			late > 0
+				? `${late} audited row(s) were created after the audit was${times.importedAt !== null ? ' imported' : ''}, so the rows it sampled from cannot be told from those added later; no whole-dataset estimate is given.`
+				: null
+	};
 }
 
 /**
@@ -345,20 +376,25 @@ interface QualityCalibrationBasis {
  */
 function qualityCalibrationBasis(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, database: Db): QualityCalibrationBasis {
 	const c = database.$client;
-	return keptWhileUnchanged(c, 'judge-calibration-basis', `${audit.id}:${run.id}`, () => ({
-		labels: new Map(
-			c
-				.prepare<[number], LabelRow>('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL')
-				.all(run.id)
-				.map((l) => [l.instance_id, l])
-		),
-		verdicts: itemVerdicts(audit.id, {}, database).filter((v) => !v.isGold && v.instanceId !== null),
-		// The population the audit sampled from (as far as the judge run existed then).
-		units: loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
-			.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= run.upToInstanceId) }))
-			.filter((u) => u.choices.length > 0),
-		suggested: c.prepare<[number], number | null>('SELECT suggestion_run_id FROM audits WHERE id = ?').pluck().get(audit.id) ?? null
-	}), 4);
+	return keptWhileUnchanged(c, 'judge-calibration-basis', `${audit.id}:${run.id}`, () => {
+		const verdicts = itemVerdicts(audit.id, {}, database).filter((v) => !v.isGold && v.instanceId !== null);
+		const frame = auditFrame(audit, verdicts, database);
+		return {
+			labels: new Map(
+				c
+					.prepare<[number], LabelRow>('SELECT instance_id, status, instruction_valid AS i, input_valid AS n, output_valid AS o FROM judge_labels WHERE run_id = ? AND instance_id IS NOT NULL')
+					.all(run.id)
+					.map((l) => [l.instance_id, l])
+			),
+			verdicts,
+			// The population the audit sampled from: the rows there were when it was drawn (as far as the judge run existed then).
+			units: loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
+				.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= run.upToInstanceId && !frame.addedAfter.has(id)) }))
+				.filter((u) => u.choices.length > 0),
+			suggested: c.prepare<[number], number | null>('SELECT suggestion_run_id FROM audits WHERE id = ?').pluck().get(audit.id) ?? null,
+			frame
+		};
+	}, 4);
 }
 
 function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRunRef>, options: CalibrationOptions, database: Db): JudgeAuditCalibration {
@@ -366,7 +402,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	const runId = run.id;
 	const runRef = publicRef(run);
 	const basis = qualityCalibrationBasis(audit, run, database);
-	const { labels, verdicts, suggested } = basis;
+	const { labels, verdicts, suggested, frame } = basis;
 	const rows = verdicts.map((v) => ({
 		judge: answers(labels.get(v.instanceId!)),
 		human: v.basis === 'none' ? null : { instruction: v.instructionValid, input: v.inputValid, output: v.outputValid },
@@ -389,6 +425,12 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		);
 	}
 
+	if (frame.addedAfter.size > 0) {
+		caveats.push(
+			`${frame.addedAfter.size} row(s) were added to the dataset after the audit was ${frame.imported ? 'imported' : 'drawn'}; the audit is not a sample of them, so the estimate speaks only about the rows there were then.`
+		);
+	}
+
 	let units = basis.units;
 	let subsetNote: string | null = null;
 	if (options.rows) {
@@ -404,7 +446,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 			})
 			.filter((u) => u.choices.length > 0);
 		if (inside < wanted.size) {
-			subsetNote = `${wanted.size - inside} of the ${wanted.size} selected rows lie outside the population audit ${auditId} sampled from (or were added after the judge run), so the audit says nothing about them and there is no estimate for the selection.`;
+			subsetNote = `${wanted.size - inside} of the ${wanted.size} selected rows lie outside the population audit ${auditId} sampled from (or were added after the audit was drawn or after the judge run started), so the audit says nothing about them and there is no estimate for the selection.`;
 		} else if (split) {
 			// The audit drew one row per task among all of the task's rows: restricted to some of
 			// them, a task's chance of contributing an audited row depends on how many it keeps.
@@ -424,7 +466,9 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 
 	let estimate: PpiEstimate | null = null;
 	let estimateNote: string | null = null;
-	if (subsetNote) {
+	if (frame.unknown) {
+		estimateNote = frame.unknown;
+	} else if (subsetNote) {
 		estimateNote = subsetNote;
 	} else if (audit.instanceMode === 'all') {
 		estimateNote = 'This audit showed every row of each sampled task (cluster sampling), which the whole-dataset estimate does not cover; audit one row per task.';
