@@ -27,6 +27,9 @@ import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { makeUsers } from './audit-fixtures';
 import { REMINDER, RATING_TASKS as TASKS, expectedRatingConfusion, judgeRates, modesScript as script, ratingWorld } from './judge-modes-support';
 import { spawnCli, waitFor } from '../support/cli-process';
+import { countExport } from '../../src/lib/server/exports/export';
+import { exportFacets } from '../../src/lib/server/exports/facets';
+import { parseWhere } from '../../src/lib/server/exports/filters';
 
 let db: Db;
 let file: string;
@@ -133,6 +136,20 @@ describe('rating judge', () => {
 		const changed = judgeCalibration(world.auditId, run.id, {}, db);
 		expect(changed).not.toEqual(cal);
 		expect(await judgeCalibrationOffThread(world.auditId, run.id, db)).toEqual(changed);
+	}, 60_000);
+
+	it("exports refuse a rating run as their judge filter, and the export page lists quality runs only", async () => {
+		const world = await ratingWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		const rating = createJudgeRun({ mode: 'rating', datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const quality = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const filters = parseWhere([`judge-run=${rating.id}`, 'judge-valid']);
+		expect(() => countExport({ datasetId: world.datasetId, filters }, db)).toThrow(new RegExp(`Judge run ${rating.id} is a rating judge`));
+		expect(() => countExport({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${quality.id}`, 'judge-valid']) }, db)).not.toThrow();
+		expect(exportFacets(world.datasetId, db).judgeRuns.map((r) => r.id)).toEqual([quality.id]);
+		const out = cli(['export', String(world.datasetId), '--judge-run', String(rating.id), '--judge-valid', '--format', 'jsonl', '--out', `${file}.export.jsonl`]);
+		expect(await out.exit, out.output()).not.toBe(0);
+		expect(out.output()).toMatch(/is a rating judge/);
 	}, 60_000);
 
 	it('the same through the Batch API, through dropped connections and 5xx from it: labels equal the live path’s', async () => {

@@ -3,12 +3,13 @@ import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { datasetModels } from '../datasets/datasets';
 import { datasetRowsState, rememberWhileUnchanged } from '../datasets/counts';
+import { judgeRunsOfDataset } from '../judge/calibration';
 
 export interface ExportFacets {
 	runs: { id: number; instances: number }[];
 	models: { model: string; responses: number }[];
 	audits: { id: number; name: string; kind: string; status: string }[];
-	/** Judge runs of the dataset (model as judge), newest first. */
+	/** Quality judge runs of the dataset (model as judge), newest first. */
 	judgeRuns: { id: number; name: string; model: string; status: string }[];
 }
 
@@ -18,9 +19,10 @@ export function exportFacets(datasetId: number, database: Db = db()): ExportFace
 	const audits = c
 		.prepare<[number], ExportFacets['audits'][number]>('SELECT id, name, kind, status FROM audits WHERE dataset_id = ? AND status <> \'preparing\' ORDER BY id')
 		.all(datasetId);
-	const judgeRuns = c
-		.prepare<[number], ExportFacets['judgeRuns'][number]>("SELECT id, name, model, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
-		.all(datasetId);
+	// Quality runs only: the export's judge filter and estimate read the three questions per row.
+	const judgeRuns = judgeRunsOfDataset(datasetId, database)
+		.filter((r) => r.mode === 'quality')
+		.map(({ id, name, model, status }) => ({ id, name, model, status }));
 	return { runs, models: datasetModels(datasetId, database), audits, judgeRuns };
 }
 

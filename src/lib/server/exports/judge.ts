@@ -20,6 +20,7 @@ import { judgeAuditCalibration, type JudgeAuditCalibration } from '../judge/cali
 import { countSelection, selectionQuery, type ExportSelection } from './query';
 import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
 import { keptWhileUnchanged } from '../db/unchanged';
+import { readJudgeParams } from '../runs/judge/params';
 
 export interface ExportJudgeRun {
 	id: number;
@@ -91,9 +92,13 @@ function asDb(client: Database.Database): Db {
 export function judgeRunOfSelection(client: Database.Database, selection: ExportSelection): number | null {
 	const id = selection.filters.judgeRun;
 	if (id === undefined) return null;
-	const row = client.prepare<[number], { datasetId: number | null }>("SELECT dataset_id AS datasetId FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(id);
+	const row = client.prepare<[number], { datasetId: number | null; params: string }>("SELECT dataset_id AS datasetId, params FROM generation_runs WHERE id = ? AND pipeline = 'judge'").get(id);
 	if (!row) throw new ExportFilterError(`There is no judge run ${id}.`, `judge-run=${id}`);
 	if (row.datasetId !== selection.datasetId) throw new ExportFilterError(`Judge run ${id} judged another dataset.`, `judge-run=${id}`);
+	// Only a quality run answers the three questions per row: a rating or pairwise run would select nothing.
+	const mode = readJudgeParams(JSON.parse(row.params)).mode;
+	if (mode !== 'quality')
+		throw new ExportFilterError(`Judge run ${id} is a ${mode} judge; exports filter and estimate with a quality judge run (the three questions per row).`, `judge-run=${id}`);
 	return id;
 }
 
