@@ -50,6 +50,17 @@ describe('pairwise report intervals', () => {
 		expect(record.winRate.upper - record.winRate.lower).toBeGreaterThan(wilson.upper - wilson.lower);
 	});
 
+	it('clusters the Bradley–Terry intervals by item too (sandwich variance, worked by hand)', () => {
+		const bt = pairwiseReport(labels).bradleyTerry!;
+		const m1 = bt.models.find((m) => m.model === 'm1')!;
+		expect(m1.strength!).toBeCloseTo(Math.log(2) / 2, 10);
+		// p̂ = 2/3; item scores from m1's side: 3·(1/3) on the four it won, 3·(−2/3) on the two it lost;
+		// Σ s² = 12, G/(G−1) = 6/5, v = 18·(2/3)(1/3) = 4: var θ = (6/5 · 12) / (4 v²). Independent: 1 / (4v).
+		expect(bt.clusters).toBe(6);
+		expect(m1.standardError!).toBeCloseTo(Math.sqrt((1.2 * 12) / (4 * 16)), 10);
+		expect(pairwiseReport(labels.filter((l) => l.reviewerId === 1)).bradleyTerry!.clusters).toBeNull();
+	});
+
 	it('keeps Wilson when each item carries one choice', () => {
 		const [record] = pairwiseReport(labels.filter((l) => l.reviewerId === 1)).records;
 		expect(record.winRate).toEqual(wilsonInterval(4, 6));

@@ -185,7 +185,8 @@ export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.
 		}
 		// Two responses of one model (a pair built within one model's outputs) rank nothing.
 		if (l.modelA === l.modelB) continue;
-		outcomes.push({ modelA: l.modelA, modelB: l.modelB, result: l.preference });
+		// The item is the cluster: its reviewers' choices are not independent comparisons.
+		outcomes.push({ modelA: l.modelA, modelB: l.modelB, result: l.preference, cluster: l.itemId });
 		const flipped = l.modelA > l.modelB;
 		const key = JSON.stringify(flipped ? [l.modelB, l.modelA] : [l.modelA, l.modelB]);
 		let items = pairItems.get(key);

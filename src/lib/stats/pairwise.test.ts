@@ -240,3 +240,73 @@ describe('win / tie / loss per model pair', () => {
 		expect(p.score).toBe(0.5);
 	});
 });
+
+describe('intervals clustered by item (several reviewers per pair)', () => {
+	// Two models, four items judged twice each: [a a] [a a] [b b] [a b]. p̂ = 5/8, v = n p̂ (1 − p̂) = 1.875.
+	const items: ('a' | 'b')[][] = [['a', 'a'], ['a', 'a'], ['b', 'b'], ['a', 'b']];
+	const data: PairwiseOutcome[] = items.flatMap((results, item) => results.map((result) => ({ modelA: 'x', modelB: 'y', result, cluster: item })));
+
+	it('worked example: the sandwich variance by hand', () => {
+		const fit = bradleyTerry(data);
+		const x = fit.models.find((m) => m.model === 'x')!;
+		expect(x.strength!).toBeCloseTo(Math.log(5 / 3) / 2, 10);
+		// Cluster scores Σ(y − p̂): 0.75, 0.75, −1.25, −0.25; Σ s² = 2.75; small-sample factor G/(G−1) = 4/3.
+		// θx = d/2, so var θx = (4/3 · 2.75) / (4 v²).
+		const v = 8 * (5 / 8) * (3 / 8);
+		expect(x.standardError!).toBeCloseTo(Math.sqrt(((4 / 3) * 2.75) / (4 * v * v)), 10);
+		expect(fit.clusters).toBe(4);
+		// Treated as 8 independent comparisons it would be 1 / √(4v), much narrower.
+		const independent = bradleyTerry(data.map(({ cluster: _c, ...o }) => o));
+		expect(independent.clusters).toBeNull();
+		expect(independent.models.find((m) => m.model === 'x')!.standardError!).toBeCloseTo(Math.sqrt(1 / (4 * v)), 10);
+	});
+
+	it('one comparison per cluster keeps the information-based intervals; the bootstrap draws whole items', () => {
+		const alone = baseball().map((o, i) => ({ ...o, cluster: i }));
+		expect(bradleyTerry(alone).models).toEqual(bradleyTerry(baseball()).models);
+		expect(bradleyTerry(alone).clusters).toBeNull();
+		const boot = bradleyTerry(data, { intervals: 'bootstrap', replicates: 200, seed: 3 });
+		expect(boot.clusters).toBe(4);
+		// The same seed, the same cluster draws.
+		expect(bradleyTerry(data, { intervals: 'bootstrap', replicates: 200, seed: 3 }).models).toEqual(boot.models);
+	});
+
+	it('seeded simulation with a known truth: items judged twice, the clustered intervals cover about 95%, the independent ones do not', () => {
+		const truth: Record<string, number> = { m1: 0.6, m2: 0.1, m3: -0.7 };
+		const names = Object.keys(truth);
+		const mean = Object.values(truth).reduce((s, x) => s + x, 0) / names.length;
+		const random = new SeededRandom(77);
+		let clustered = 0;
+		let naive = 0;
+		let total = 0;
+		for (let r = 0; r < 150; r++) {
+			const data: PairwiseOutcome[] = [];
+			for (let item = 0; item < 80; item++) {
+				const i = random.int(3);
+				let j = random.int(2);
+				if (j >= i) j++;
+				const pa = 1 / (1 + Math.exp(truth[names[j]] - truth[names[i]]));
+				// Each item's better response is what both reviewers see: their choices agree with
+				// probability 0.8 beyond chance, yet each choice alone follows Bradley–Terry.
+				const shared = random.float() < pa ? 'a' : 'b';
+				for (let k = 0; k < 2; k++) {
+					const own = random.float() < pa ? 'a' : 'b';
+					data.push({ modelA: names[i], modelB: names[j], result: random.float() < 0.8 ? shared : own, cluster: item });
+				}
+			}
+			const withItems = bradleyTerry(data);
+			const independent = bradleyTerry(data.map(({ cluster: _c, ...o }) => o));
+			for (const m of withItems.models) {
+				const t = truth[m.model] - mean;
+				if (m.lower! <= t && t <= m.upper!) clustered++;
+				const n = independent.models.find((x) => x.model === m.model)!;
+				if (n.lower! <= t && t <= n.upper!) naive++;
+				total++;
+			}
+		}
+		// 450 intervals: the binomial 99.9% range around 0.95 is about 0.92–0.98.
+		expect(clustered / total).toBeGreaterThan(0.92);
+		expect(clustered / total).toBeLessThan(0.98);
+		expect(naive / total).toBeLessThan(0.9);
+	});
+});

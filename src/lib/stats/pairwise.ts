@@ -19,7 +19,10 @@
  * at 0 beats the average model half the time; a difference of 1 is odds e ≈ 2.7 to 1). Intervals:
  * from the observed information (the negative Hessian of the log-likelihood, whose pseudo-inverse
  * is the covariance of the centred θ), or percentile intervals from a seeded bootstrap over the
- * comparisons.
+ * comparisons. When comparisons share a cluster (one audited item judged by several reviewers),
+ * the covariance is the cluster-robust sandwich I⁺ B I⁺, B = G/(G−1) Σ_c s_c s_cᵀ over the G
+ * clusters' score vectors s_c (Liang & Zeger 1986; the same clustering as the win rates'), and
+ * the bootstrap resamples clusters.
  */
 import { SeededRandom } from '$lib/audits/random';
 import { wilsonInterval, type IntervalOptions, type ProportionInterval } from './proportion';
@@ -30,6 +33,12 @@ export interface PairwiseOutcome {
 	modelA: string;
 	modelB: string;
 	result: 'a' | 'b' | 'tie';
+	/**
+	 * The sampling unit the comparison belongs to (an audited item): several reviewers' choices on
+	 * one item are not independent comparisons, so Bradley–Terry intervals are clustered by it.
+	 * Comparisons without one are each their own cluster.
+	 */
+	cluster?: number | string;
 }
 
 // ---- win / tie / loss ----
@@ -138,6 +147,8 @@ export interface BradleyTerryResult {
 	covariance: number[][] | null;
 	/** Bootstrap replicates whose resample had no fit (a model winning or losing all), left out of the percentiles. */
 	bootstrapFailures: number;
+	/** Clusters the intervals treat as independent when some cluster holds several comparisons (sandwich covariance or cluster bootstrap); null when every comparison is its own. */
+	clusters: number | null;
 }
 
 interface Tally {
@@ -313,6 +324,50 @@ function covarianceOf({ w }: Tally, theta: number[]): number[][] {
 	return inverse.map((row) => row.map((x) => x - 1 / k));
 }
 
+/** The outcomes grouped by cluster (those without one alone), or null when no cluster holds two. */
+function clustersOf(outcomes: readonly PairwiseOutcome[]): PairwiseOutcome[][] | null {
+	const groups = new Map<number | string, PairwiseOutcome[]>();
+	const single: PairwiseOutcome[][] = [];
+	for (const o of outcomes) {
+		if (o.cluster === undefined) {
+			single.push([o]);
+			continue;
+		}
+		const g = groups.get(o.cluster);
+		if (g) g.push(o);
+		else groups.set(o.cluster, [o]);
+	}
+	const all = [...groups.values(), ...single];
+	return all.some((g) => g.length > 1) ? all : null;
+}
+
+/**
+ * The cluster-robust (sandwich) covariance of the centred θ: I⁺ B I⁺ with B = G/(G−1) Σ_c s_c s_cᵀ,
+ * s_c the cluster's score (each comparison adds y − pᵢⱼ to i and takes it from j, y = 1, ½ or 0).
+ * The prior's pseudo-comparisons are fixed, not sampled, so they add no score.
+ */
+function clusteredCovariance(clusters: readonly PairwiseOutcome[][], names: string[], theta: number[], modelCovariance: number[][]): number[][] {
+	const k = names.length;
+	const index = new Map(names.map((n, i) => [n, i]));
+	const meat = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+	for (const cluster of clusters) {
+		const score = new Array<number>(k).fill(0);
+		for (const o of cluster) {
+			const a = index.get(o.modelA)!;
+			const b = index.get(o.modelB)!;
+			const y = o.result === 'a' ? 1 : o.result === 'b' ? 0 : 0.5;
+			const r = y - 1 / (1 + Math.exp(theta[b] - theta[a]));
+			score[a] += r;
+			score[b] -= r;
+		}
+		for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) meat[i][j] += score[i] * score[j];
+	}
+	const g = clusters.length;
+	const scale = g > 1 ? g / (g - 1) : 1;
+	const product = (x: number[][], y: number[][]) => x.map((row) => y[0].map((_, j) => row.reduce((s, v, m) => s + v * y[m][j], 0)));
+	return product(product(modelCovariance, meat.map((row) => row.map((v) => v * scale))), modelCovariance);
+}
+
 function quantile(sorted: number[], q: number): number {
 	// Type 7 (R's default, linear interpolation between order statistics).
 	const h = (sorted.length - 1) * q;
@@ -341,7 +396,8 @@ export function bradleyTerry(outcomes: readonly PairwiseOutcome[], options: Brad
 	const shownWins = shown.w.map((row) => row.reduce((s, x) => s + x, 0));
 	const shownComparisons = shown.w.map((row, i) => row.reduce((s, x, j) => s + x + shown.w[j][i], 0));
 	const problem = identifiabilityProblem(t);
-	const base = { intervals, confidence, bootstrapFailures: 0 };
+	const clusters = clustersOf(outcomes);
+	const base = { intervals, confidence, bootstrapFailures: 0, clusters: clusters && intervals !== 'none' ? clusters.length : null };
 	if (problem) {
 		return {
 			...base,
@@ -363,6 +419,7 @@ export function bradleyTerry(outcomes: readonly PairwiseOutcome[], options: Brad
 	let bootstrapFailures = 0;
 	if (intervals === 'observed-information') {
 		covariance = covarianceOf(t, theta);
+		if (clusters) covariance = clusteredCovariance(clusters, names, theta, covariance);
 		const z = zForConfidence(confidence);
 		se = covariance.map((row, i) => Math.sqrt(Math.max(0, row[i])));
 		lower = theta.map((x, i) => x - z * (se[i] as number));
@@ -372,9 +429,12 @@ export function bradleyTerry(outcomes: readonly PairwiseOutcome[], options: Brad
 		if (!Number.isInteger(replicates) || replicates < 1) throw new RangeError(`replicates must be a positive integer, got ${replicates}`);
 		const random = new SeededRandom(options.seed ?? 1);
 		const draws: number[][] = names.map(() => []);
-		const resample = new Array<PairwiseOutcome>(outcomes.length);
+		// Whole clusters are drawn when comparisons share one, so the resample keeps their dependence.
+		const units = clusters ?? outcomes.map((o) => [o]);
+		const resample: PairwiseOutcome[] = [];
 		for (let b = 0; b < replicates; b++) {
-			for (let i = 0; i < outcomes.length; i++) resample[i] = outcomes[random.int(outcomes.length)];
+			resample.length = 0;
+			for (let i = 0; i < units.length; i++) resample.push(...units[random.int(units.length)]);
 			const rt = tally(resample, names, prior);
 			if (identifiabilityProblem(rt)) {
 				bootstrapFailures++;
