@@ -57,6 +57,15 @@ test('a researcher starts the rating judge from a rating audit’s report and re
 		for (const [j, human] of ['A', 'B', 'C', 'D'].entries())
 			await expect(matrix.locator(`tr[data-judge="${judge}"] td[data-human="${human}"]`)).toHaveText(String(want.confusion[i][j]));
 
+	// The run's page speaks of responses and A–D, as `judge status` does, not of rows all valid.
+	const runId = Number(/\?judge=(\d+)/.exec(page.url())![1]);
+	const runPage = await context.newPage();
+	await runPage.goto(`/runs/${runId}`);
+	await expect(runPage.getByTestId('run-judged')).toContainText(`${total} / ${total} responses judged: ${total - 2} readable (11 A, 0 B, 11 C, 0 D)`);
+	await expect(runPage.getByTestId('judge-rating-A')).toHaveText('11');
+	await expect(runPage.getByTestId('judge-all-valid')).toHaveCount(0);
+	await runPage.close();
+
 	await section.scrollIntoViewIfNeeded();
 	await section.screenshot({ path: path.join('test-results', 'judge-rating-report-desktop.png') });
 	await page.setViewportSize({ width: 390, height: 844 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { CliError } from '../cli-error';
+import { judgeResults } from '$lib/runs/judge-results';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
@@ -118,13 +119,7 @@ export function judgeSummary(runId: number) {
 }
 
 function describe(s: ReturnType<typeof judgeSummary>): string {
-	const what = s.mode === 'quality' ? 'rows' : s.mode === 'rating' ? 'responses' : 'pairs';
-	const readable =
-		s.mode === 'quality'
-			? `${s.allValid} all valid`
-			: s.mode === 'rating'
-				? ['A', 'B', 'C', 'D'].map((k) => `${s.ratings[k] ?? 0} ${k}`).join(', ')
-				: `first ${s.winners.first ?? 0}, second ${s.winners.second ?? 0}, tie ${s.winners.tie ?? 0}; ${s.inconsistent} inconsistent`;
+	const { unit: what, readable } = judgeResults(s.mode, s);
 	const lines = [
 		`Judge run ${s.id} "${s.name}" (${s.mode}): ${s.status}${s.message ? ` — ${s.message}` : ''}`,
 		`${s.parsed + s.unparsed} of ${s.rows} ${what} judged: ${s.parsed} readable (${readable}), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,

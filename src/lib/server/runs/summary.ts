@@ -52,6 +52,8 @@ export interface RunSummary {
 	failedCallShare: number;
 	/** Judge runs (runSummary only): live calls or the Batch API, and each batch's state. */
 	judgeCalls?: { mode: 'live' | 'batch'; batches: JudgeBatchView[] };
+	/** Judge runs (runSummary only): what it judges — quality (rows), rating (responses) or pairwise (pairs). */
+	judgeMode?: 'quality' | 'rating' | 'pairwise';
 }
 
 export interface JudgeBatchView {
@@ -132,7 +134,11 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 	if (!row) return undefined;
 	const summary = summarizeRun(toRun(row), row.dataset_name);
 	if (summary.pipeline === 'judge') {
-		const batch = database.$client.prepare<[number]>("SELECT json_extract(params, '$.batch') FROM generation_runs WHERE id = ?").pluck().get(id) === 1;
+		const judge = database.$client
+			.prepare<[number], { batch: number | null; mode: string | null }>("SELECT json_extract(params, '$.batch') AS batch, json_extract(params, '$.mode') AS mode FROM generation_runs WHERE id = ?")
+			.get(id)!;
+		const batch = judge.batch === 1;
+		summary.judgeMode = judge.mode === 'rating' || judge.mode === 'pairwise' ? judge.mode : 'quality';
 		summary.judgeCalls = {
 			mode: batch ? 'batch' : 'live',
 			batches: listJudgeBatches(database, id).map((b) => {
