@@ -44,6 +44,8 @@ test.beforeAll(async () => {
 	runId = run.id;
 	const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200 }).done;
 	expect(end.status).toBe('completed');
+	// A reason carrying a right-to-left override (U+202E), as a hostile or broken model may write.
+	db.$client.prepare("UPDATE judge_labels SET verdicts = json_set(verdicts, '$.input.reason', 'Fits.' || char(0x202E) || ' detrevni') WHERE run_id = ?").run(run.id);
 	researcher = await makeAccount(db, 'researcher', 'Suggestion Researcher');
 });
 test.afterAll(async () => {
@@ -62,6 +64,11 @@ async function prefilledItem(page: Page) {
 	expect(says).not.toBeNull();
 	await expect(note).toContainText(says ? 'Output: yes — Correct.' : 'Output: no — Incorrect.');
 	await expect(note).toContainText('Instruction: yes — A clear task.');
+	// Each reason is isolated (<bdi>): the override inside the input's reason cannot reverse the rest of the note.
+	const reasons = note.getByTestId('suggestion-reason');
+	await expect(reasons).toHaveCount(3);
+	await expect(reasons.nth(1)).toHaveText('Fits.\u202E detrevni');
+	expect(await reasons.nth(1).evaluate((el) => [el.tagName, getComputedStyle(el).unicodeBidi])).toEqual(['BDI', 'isolate']);
 	const chosen = (q: string) => page.locator(`[data-question="${q}"]`).getByRole('radio', { checked: true });
 	await expect(chosen('instruction')).toHaveAccessibleName(/Yes/);
 	await expect(chosen('input')).toHaveAccessibleName(/Yes/);
