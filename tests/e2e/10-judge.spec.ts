@@ -98,6 +98,13 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(page.getByText(`${TASKS} rows`, { exact: true })).toBeVisible();
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	const runId = Number(new URL(page.url()).pathname.split('/').pop());
+	// Its calls whose replies were not read: task 7's two and task 4's first (read on retry), each flagged; no candidates column.
+	await page.goto(`/runs/${runId}/calls?problems=1`);
+	const callRows = page.locator('section[aria-label="Model calls"] tbody tr');
+	await expect(callRows).toHaveCount(3);
+	for (let i = 0; i < 3; i++) await expect(callRows.nth(i).locator('td').nth(-2)).toHaveText('1');
+	await expect(page.getByRole('columnheader', { name: 'Candidates' })).toHaveCount(0);
+	await page.goBack();
 	// A judge run generated nothing: no candidates or template set to download, and asked for
 	// anyway, a clear refusal (it was a 200 whose body broke off).
 	await expect(page.getByRole('link', { name: /Download the candidates|Download the template set/ })).toHaveCount(0);

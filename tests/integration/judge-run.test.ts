@@ -91,11 +91,14 @@ describe('judge run, live calls', () => {
 
 		const progress = readJudgeProgress(getRun(run.id, db)!.progress);
 		expect(progress.judge).toMatchObject({ rows: TASKS, parsed: TASKS - 1, unparsed: 1, retried: 2, problems: { not_json: 1 } });
-		// The calls list's "replies not read" shows the unparsed label's call, whose detail holds the raw reply.
+		// The calls list's "replies not read" shows every unreadable reply — the unparsed label's call and
+		// the first attempts asked again (task 4's was read on retry) — each with its raw reply.
 		const notRead = listCalls(db, run.id, { withProblems: true });
-		expect(notRead.total).toBe(1);
-		expect(notRead.rows[0].problems).toBe(1);
-		expect(callDetail(db, run.id, notRead.rows[0].id)!.completion).toBe('I would say the output is mostly fine.');
+		expect(notRead.total).toBe(3);
+		expect(notRead.rows.map((r) => r.problems)).toEqual([1, 1, 1]);
+		const replies = notRead.rows.map((r) => callDetail(db, run.id, r.id)!.completion).sort();
+		expect(replies).toEqual(['I would say the output is mostly fine.', 'I would say the output is mostly fine.', 'Looks fine to me!']);
+		expect(callDetail(db, run.id, notRead.rows[0].id)!.problems).toBe(1);
 		expect(progress.costKnown).toBe(true);
 
 		// Calibration and the whole-dataset estimate against figures worked out independently.

@@ -289,8 +289,11 @@ export function listCalls(
 	}
 	// A judge run's unreadable replies are its labels' problems (judge_labels keeps the raw reply):
 	// listed here as the pieces a generation call could not read are.
+	// A judge call whose reply could not be read holds {"problem": …} in `parsed`, also when it was
+	// asked again and the retry was read, so first attempts are listed too.
 	const judgeProblems = `SELECT call_id FROM judge_labels WHERE run_id = ${Number(runId)} AND problem IS NOT NULL AND call_id IS NOT NULL`;
-	if (filters.withProblems) where.push(`(coalesce(json_array_length(parsed, '$.problems'), 0) > 0 OR id IN (${judgeProblems}))`);
+	const judgeProblem = (g: string) => `(json_type(${g}parsed, '$.problem') IS NOT NULL OR ${g}id IN (${judgeProblems}))`;
+	if (filters.withProblems) where.push(`(coalesce(json_array_length(parsed, '$.problems'), 0) > 0 OR ${judgeProblem('')})`);
 	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
 	const total = (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params)!).n;
 	const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -300,7 +303,7 @@ export function listCalls(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
 				g.failure_reason AS failureReason, (SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates,
-				coalesce(json_array_length(g.parsed, '$.problems'), 0) + (g.id IN (${judgeProblems})) AS problems, g.created_at AS createdAt, g.done_at AS doneAt
+				coalesce(json_array_length(g.parsed, '$.problems'), 0) + ${judgeProblem('g.')} AS problems, g.created_at AS createdAt, g.done_at AS doneAt
 			 FROM generation_calls g WHERE ${where.join(' AND ')} ORDER BY g.id DESC LIMIT ? OFFSET ?`
 		)
 		.all(...params, pageSize, (page - 1) * pageSize);
@@ -344,7 +347,7 @@ export function callDetail(database: Db = db(), runId: number, callId: number): 
 		  })>(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
-				g.failure_reason AS failureReason, g.error_detail AS errorDetail, 0 AS candidates, coalesce(json_array_length(g.parsed, '$.problems'), 0) AS problems, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
+				g.failure_reason AS failureReason, g.error_detail AS errorDetail, 0 AS candidates, coalesce(json_array_length(g.parsed, '$.problems'), 0) + (json_type(g.parsed, '$.problem') IS NOT NULL) AS problems, g.created_at AS createdAt, g.done_at AS doneAt, g.prompt, g.completion, g.raw_finish_reason AS rawFinishReason,
 				g.template_fingerprint AS templateFingerprint, g.template_version AS templateVersion, g.template_values AS templateValues,
 				g.decoding, g.model, g.response_model AS responseModel, g.response_id AS responseId, g.cost_usd AS costUsd, g.parsed
 			 FROM generation_calls g WHERE g.id = ? AND g.run_id = ?`
