@@ -16,13 +16,16 @@ import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
+import { spawn } from 'node:child_process';
+import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
+let file: string;
 let cleanup: () => void;
 let fake: FakeOpenAI;
 
 beforeEach(async () => {
-	({ db, cleanup } = createTestDb());
+	({ db, file, cleanup } = createTestDb());
 	fake = await startFakeOpenAI({ script: judgeScript });
 });
 afterEach(async () => {
@@ -134,4 +137,26 @@ describe('judge run, live calls', () => {
 		expect(report.estimate).toBeNull();
 		expect(report.estimateNote).toMatch(/verdicts for 16 of the 40 rows/);
 	});
+});
+
+describe('judge start from the command line with stderr not a terminal', () => {
+	it('writes a plain progress line now and then (the first at once), never a redrawn counter', async () => {
+		const world = await buildJudgeWorld(db);
+		const env = { ...process.env, DATABASE_PATH: file, LLM_BASE_URL: fake.url, LLM_MODEL: 'judge-model', LLM_API_STYLE: 'chat', LLM_CONCURRENCY: '2' };
+		// stderr is a pipe here, as with `judge start … 2> log`.
+		const child = spawn(process.execPath, [CLI_ENTRY, 'judge', 'start', '--dataset', String(world.datasetId)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+		expect(code, stderr).toBe(0);
+		expect(stdout).toContain(`${TASKS} of ${TASKS} rows judged`);
+		expect(stderr).not.toContain('\r');
+		const lines = stderr.split('\n').filter((l) => l.includes('Judging:'));
+		expect(lines.length).toBeGreaterThanOrEqual(1);
+		// One line per 10 s: a run of a few seconds writes one or two, not one per verdict.
+		expect(lines.length).toBeLessThanOrEqual(3);
+		expect(lines[0]).toMatch(/^\S+ Judging: \d+\/40 judged · \d+ unparsed$/);
+	}, 90_000);
 });

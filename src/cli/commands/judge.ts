@@ -129,14 +129,34 @@ function describe(s: ReturnType<typeof judgeSummary>): string {
 	return lines.join('\n');
 }
 
-async function execute(runId: number, json: boolean): Promise<void> {
-	const { end, interrupted } = await runInForeground(runId, (p) => {
-		if (!json) {
-			const j = readJudgeProgress(p).judge;
-			process.stderr.write(`\r${j.parsed + j.unparsed}/${j.rows} judged`);
+/** How often a plain progress line is printed when stderr is not a terminal (as `generate` does). */
+const PROGRESS_LINE_MS = 10_000;
+
+/** A counter redrawn in place on a terminal; without one (a log file, nohup), a line now and then, the first at once. */
+function judgeProgressLine() {
+	const tty = process.stderr.isTTY === true;
+	let last = -Infinity;
+	return {
+		update: (j: { parsed: number; unparsed: number; rows: number }) => {
+			const done = `${j.parsed + j.unparsed}/${j.rows} judged`;
+			if (tty) {
+				process.stderr.write(`\r${done}`);
+				return;
+			}
+			if (Date.now() - last < PROGRESS_LINE_MS) return;
+			last = Date.now();
+			process.stderr.write(`${new Date().toISOString()} Judging: ${done} · ${j.unparsed} unparsed\n`);
+		},
+		stop: () => {
+			if (tty) process.stderr.write('\n');
 		}
-	});
-	if (!json) process.stderr.write('\n');
+	};
+}
+
+async function execute(runId: number, json: boolean): Promise<void> {
+	const progress = json ? null : judgeProgressLine();
+	const { end, interrupted } = await runInForeground(runId, (p) => progress?.update(readJudgeProgress(p).judge));
+	progress?.stop();
 	const summary = judgeSummary(runId);
 	const stopped = end.status === 'paused' && interrupted;
 	const failed = end.status !== 'completed' && !stopped;
