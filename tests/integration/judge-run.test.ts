@@ -16,7 +16,13 @@ import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
-import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeExportFile } from '../../src/lib/server/exports/export';
+import { parseWhere } from '../../src/lib/server/exports/filters';
+import { validate } from '../support/json-schema';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
@@ -136,6 +142,28 @@ describe('judge run, live calls', () => {
 		expect(report.calibration.allValid.confusion).toEqual(expectedFigures(world.audited).confusion);
 		expect(report.estimate).toBeNull();
 		expect(report.estimateNote).toMatch(/verdicts for 16 of the 40 rows/);
+
+		// An export naming the run says why its manifest has no judge estimate, and so does the CLI.
+		const out = path.join(os.tmpdir(), `ia-judge-partial-${run.id}-${Date.now()}.jsonl`);
+		try {
+			const { manifest } = writeExportFile({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${run.id}`]), format: 'jsonl' }, out, {}, db);
+			expect(manifest.judgeEstimate).toBeNull();
+			expect(manifest.judgeEstimateNote).toMatch(new RegExp(`^No judge estimate from judge run ${run.id} and audit ${world.auditId}: The judge run has verdicts for 16 of the 40 rows`));
+			const schema = JSON.parse(fs.readFileSync('docs/schemas/export-manifest.schema.json', 'utf8'));
+			expect(validate(schema, manifest)).toEqual([]);
+			const plain = writeExportFile({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, `${out}.plain`, {}, db).manifest;
+			// Without a named run the newest calibrated one is used: the same explanation.
+			expect(plain.judgeEstimateNote).toMatch(/verdicts for 16 of the 40 rows/);
+			const cli = spawnSync(process.execPath, [CLI_ENTRY, 'export', String(world.datasetId), '--judge-run', String(run.id), '--format', 'jsonl', '--out', `${out}.cli`], {
+				env: { ...process.env, DATABASE_PATH: file },
+				encoding: 'utf8',
+				timeout: 60_000
+			});
+			expect(cli.status, cli.stderr).toBe(0);
+			expect(cli.stdout).toMatch(/No judge estimate from judge run \d+ and audit \d+: The judge run has verdicts for 16 of the 40 rows/);
+		} finally {
+			for (const f of [out, `${out}.plain`, `${out}.cli`]) for (const g of [f, f.replace(/\.jsonl$/, '') + '.manifest.json', `${f}.manifest.json`]) fs.rmSync(g, { force: true });
+		}
 	});
 });
 

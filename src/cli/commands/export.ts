@@ -244,7 +244,7 @@ export async function run(argv: string[]): Promise<void> {
 				`N = ${je.populationUnits}, n = ${je.auditedUnits}${je.effectiveSampleSize !== null ? `, worth ${Math.round(je.effectiveSampleSize)} human labels` : ''}` +
 				`${je.appliesToSelection ? '' : ' — for the whole population, not only this file\'s rows'}.`
 		);
-	}
+	} else if (m.judgeEstimateNote) console.log(m.judgeEstimateNote);
 	const line = judgePrecisionLine(m.judgePrecision);
 	if (line) console.log(line);
 	console.log(`Manifest: ${result.manifestFile}`);

@@ -69,6 +69,10 @@ describe('predictionPoweredRate: worked examples', () => {
 		expect(r.fallback).toBeNull();
 		expect(r.description).toMatch(/PPI\+\+/);
 		expect(r.description).toMatch(/Agresti & Min/);
+		// The description's formula is the one computed: the divisor is Σw = n + 2 (½ per cell), not n.
+		expect(r.description).toContain('variance (1 − n/N)·s²/(n + 2) of the audited differences');
+		expect(r.description).toContain('s² and n + 2 taken from the audit table with 0.5 added to each cell');
+		expect(predictionPoweredRate(small, { pseudoCount: 0 }).description).toContain('variance (1 − n/N)·s²/n of the audited differences');
 		// The human-only rate beside it: Wilson on 31 of 50.
 		expect(r.humanOnly).toEqual(wilsonInterval(31, 50));
 	});

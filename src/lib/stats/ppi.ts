@@ -215,7 +215,9 @@ function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, con
 		method === 'ppi'
 			? 'prediction-powered inference (Angelopoulos et al. 2023): the judge’s rate on all N rows plus the mean human − judge difference on the n audited rows'
 			: 'power-tuned prediction-powered inference (PPI++, Angelopoulos, Duchi & Zrnic 2023): λ × the judge’s rate on all N rows plus the mean of (human − λ × judge) on the n audited rows, λ fitted on the audit and clipped to [0, 1]';
-	const spread = design === 'rows' ? '(1 − n/N)·s²/n' : 's²/n';
+	// With the pseudo-counts the divisor is the augmented table's total, ñ = n + 4c (n + 2 at c = ½), as computed.
+	const divisor = pseudoCount > 0 ? `(n + ${4 * pseudoCount})` : 'n';
+	const spread = design === 'rows' ? `(1 − n/N)·s²/${divisor}` : `s²/${divisor}`;
 	const variance =
 		target === 'dataset'
 			? `variance ${spread} of the audited differences`
@@ -224,7 +226,7 @@ function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, con
 		design === 'rows'
 			? 'the audit is taken to be a simple random sample of the N rows'
 			: 'the audit is taken to be a simple random sample of the N tasks with one random row of each, and the rate is the tasks’ (each counted once)';
-	return `${estimator}; ${level} normal interval with ${variance}${pseudoCount > 0 ? `, ${pseudoCount} added to each cell of the audit table (Agresti & Min 2005)` : ''}; ${sample}.`;
+	return `${estimator}; ${level} normal interval with ${variance}${pseudoCount > 0 ? `, s² and n + ${4 * pseudoCount} taken from the audit table with ${pseudoCount} added to each cell (Agresti & Min 2005)` : ''}; ${sample}.`;
 }
 
 /** Human-only effective size for a standard error, under the same target and design (Wald). */

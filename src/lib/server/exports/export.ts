@@ -75,6 +75,8 @@ export interface ExportManifest {
 	 * second, separately labelled figure — `quality` stays the human-only estimate.
 	 */
 	judgeEstimate: ExportJudgeEstimate | null;
+	/** Why `judgeEstimate` is null when a judge run was named or one is calibrated (e.g. the run has verdicts for 85 of 300 rows). */
+	judgeEstimateNote: string | null;
 	/** With the `judge-valid` filter: the judge's measured precision on the audit (P(human all valid | judge all valid)); else null. */
 	judgePrecision: JudgeFilterPrecision | null;
 }
@@ -321,12 +323,13 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 
 	let quality: QualityEstimate | null;
 	let judgeEstimate: ExportJudgeEstimate | null;
+	let judgeEstimateNote: string | null;
 	let judgePrecision: JudgeFilterPrecision | null;
 	let totals: { tasks: number; instances: number };
 	try {
 		selectionQuery(request); // a filter the selection cannot take is refused here, not midway
 		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
-		({ estimate: judgeEstimate, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, () => selectionCounts().instances));
+		({ estimate: judgeEstimate, estimateNote: judgeEstimateNote, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, () => selectionCounts().instances));
 		totals = reader.client
 			.prepare<[number], { tasks: number; instances: number }>('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
 			.get(dataset.id)!;
@@ -534,6 +537,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			},
 			quality,
 			judgeEstimate,
+			judgeEstimateNote,
 			judgePrecision
 		};
 	};

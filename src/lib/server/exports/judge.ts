@@ -257,16 +257,37 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 	};
 }
 
-/** What a download's manifest says of the judge: its estimate and, with the judge-valid filter, its precision. */
+/** What a download's manifest says of the judge: its estimate (or why there is none) and, with the judge-valid filter, its precision. */
 export interface ExportJudgeFigures {
 	estimate: ExportJudgeEstimate | null;
+	/** Why `estimate` is null although a judge run was named or one is calibrated against an audit; null otherwise. */
+	estimateNote: string | null;
 	precision: JudgeFilterPrecision | null;
+}
+
+/** Why a selection has no judge estimate, when there is something to explain (a named run, or a calibrated one). */
+function missingEstimateNote(client: Database.Database, selection: ExportSelection): string | null {
+	if (selection.responsesOf) return null;
+	const cal = exportJudgeCalibration(client, selection, false);
+	if (cal) {
+		const why = cal.estimateNote ?? (cal.estimate?.fallback ? cal.estimate.description : null);
+		return `No judge estimate from judge run ${cal.run.id} and audit ${cal.auditId}: ${why ?? 'the calibration gives none.'}`;
+	}
+	const named = selection.filters.judgeRun;
+	if (named === undefined) return null;
+	return qualityAudits(client, selection).length === 0
+		? `No judge estimate: judge run ${named} has no quality audit of this dataset to be calibrated against.`
+		: `No judge estimate: judge run ${named} has no verdict yet on any item of this dataset's quality audits, so nothing calibrates it.`;
 }
 
 /** The manifest's judge figures for a selection (`instances` gives its count, read only if the estimate needs it), read in one transaction (one snapshot). */
 export function exportJudgeFigures(client: Database.Database, selection: ExportSelection, instances?: () => number): ExportJudgeFigures {
-	return client.transaction(() => ({
-		estimate: exportJudgeEstimate(client, selection, instances ?? (() => countSelection(client, selection).instances)),
-		precision: judgeFilterPrecision(client, selection)
-	}))();
+	return client.transaction(() => {
+		const estimate = exportJudgeEstimate(client, selection, instances ?? (() => countSelection(client, selection).instances));
+		return {
+			estimate,
+			estimateNote: estimate ? null : missingEstimateNote(client, selection),
+			precision: judgeFilterPrecision(client, selection)
+		};
+	})();
 }
