@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SIMULATED_POOL, dawidSkeneEstimators, runSimulation, simulateAudit, type SimulatedReviewer } from './fixtures/simulated-audits';
-import { classSeparation, dawidSkene, observationColumns } from './dawid-skene';
+import { classSeparation, dawidSkene, dawidSkeneBootstrap, observationColumns } from './dawid-skene';
 import { SeededRandom } from '../audits/random';
 import { RANDOM_REVIEWER_YOUDEN } from '../reports/estimators';
 
@@ -32,6 +32,31 @@ describe.each([2, 3])('latent-truth rate, k = %i', (k) => {
 		// 30 audits: at a true 95%, 26 or fewer covered has probability < 2%.
 		expect(f.latentCoverage!).toBeGreaterThanOrEqual(27 / 30);
 	}, 120_000);
+});
+
+describe('latent-truth rate after adjudication (k = 2, every tie settled with its true answer)', () => {
+	it('has intervals that contain their estimate and cover the true rate about 95% of the time', () => {
+		const audits = 30;
+		const items = 120;
+		const random = new SeededRandom(300);
+		let covered = 0;
+		for (let a = 0; a < audits; a++) {
+			const audit = simulateAudit({ items, k: 2, rate: RATE, random });
+			const yes = new Array<number>(items).fill(0);
+			for (const l of audit.labels) if (l.yes) yes[l.item]++;
+			const known = audit.truth.flatMap((truth, item) => (yes[item] === 1 ? [{ item, label: truth ? 1 : 0 }] : []));
+			const b = dawidSkeneBootstrap(
+				{ classes: 2, items, raters: SIMULATED_POOL.length, observations: observationColumns(audit.labels.map((l) => ({ item: l.item, rater: l.reviewer, label: l.yes ? 1 : 0 }))), known },
+				{ replicates: 100, seed: a }
+			);
+			const g = b.groups[0];
+			expect(g.lower, `audit ${a}`).toBeLessThanOrEqual(g.rate!);
+			expect(g.upper, `audit ${a}`).toBeGreaterThanOrEqual(g.rate!);
+			if (g.lower <= RATE && RATE <= g.upper) covered++;
+		}
+		// 30 audits: at a true 95%, 26 or fewer covered has probability < 2%.
+		expect(covered).toBeGreaterThanOrEqual(27);
+	}, 60_000);
 });
 
 describe('class separation (the report withholds a latent rate the data do not pin down)', () => {

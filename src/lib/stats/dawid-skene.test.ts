@@ -218,6 +218,18 @@ describe('Dawid–Skene bootstrap', () => {
 		expect(a.raterIntervals).toHaveLength(4);
 	});
 
+	it('carries adjudicated items as their known class in every replicate', () => {
+		// Items 0–9 split 1–1 and were adjudicated "yes": every replicate must count them as yes
+		// (they used to enter each replicate with an empty posterior, counted in n but never as yes).
+		const known = [...Array(10).keys()].map((item) => ({ item, label: 1 }));
+		const split: Array<[number, number, boolean]> = known.flatMap(({ item }): Array<[number, number, boolean]> => [[item, item % 4, true], [item, (item + 1) % 4, false]]);
+		const adjudicated = { ...input, observations: yesNo([...split, ...rows.filter(([i]) => i >= 10)]), known };
+		const b = dawidSkeneBootstrap(adjudicated, { replicates: 100, seed: 5, groups: [[...Array(60).keys()], [...Array(10).keys()]] });
+		expect(b.groups[1]).toEqual({ n: 10, rate: 1, lower: 1, upper: 1 });
+		expect(b.groups[0].lower).toBeLessThanOrEqual(b.groups[0].rate!);
+		expect(b.groups[0].upper).toBeGreaterThanOrEqual(b.groups[0].rate!);
+	});
+
 	it('quantiles interpolate as R type 7', () => {
 		expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
 		expect(quantileSorted([1, 2, 3, 4], 0.025)).toBeCloseTo(1.075, 12);

@@ -147,8 +147,11 @@ interface State {
 	posterior: Float64Array; // I × K
 }
 
+/** A state whose known items already carry their class: the E-step never writes their posteriors. */
 function newState(p: Prepared): State {
-	return { params: new Float64Array(p.K + p.J * p.K * p.K), posterior: new Float64Array(p.I * p.K) };
+	const posterior = new Float64Array(p.I * p.K);
+	for (let i = 0; i < p.I; i++) if (p.known[i] >= 0) posterior[i * p.K + p.known[i]] = 1;
+	return { params: new Float64Array(p.K + p.J * p.K * p.K), posterior };
 }
 
 /** The paper's starting point: each item's share of answers per class (known items: their class). */
