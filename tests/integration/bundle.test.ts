@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDb } from '../support/db';
+import { createTestDb, streamOf } from '../support/db';
 import { buildReviewedWork, type ReviewedWork } from '../support/reviewed-work';
 import { lockHoldStats, resetLockHolds, type Db } from '../../src/lib/server/db';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { validate } from '../support/json-schema';
-import { auditBundleLines, auditBundleRecords, auditImport, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
+import { auditBundleLines, auditBundleRecords, auditImport, auditName, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { makeUsers } from './audit-fixtures';
+import { comparisonRows, sharegptRows } from './shape-fixtures';
 import { auditMethods } from '../../src/lib/server/reports/methods';
 import { estimateQuality } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
@@ -178,5 +182,20 @@ describe('audit bundles', () => {
 			/cut\.jsonl: line \d+: the end record is missing: the file was cut off/
 		);
 		await expect(importAuditBundle(bytes(lines), { fileName: 'q.jsonl', datasetId: workB.rating.datasetId }, b.db)).rejects.toThrow(/no task in "lab rating" has the instruction/);
+	});
+});
+
+describe('audit bundles of kinds they cannot carry', () => {
+	it('refuse a pairwise or conversation audit before writing anything, saying what would be lost', async () => {
+		const [r] = makeUsers(a.db, 1);
+		const pairs = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, a.db);
+		const chats = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sg.json' }, a.db);
+		const pairwise = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: [r.id], seed: 3 }, a.db);
+		const conversation = createAudit({ datasetId: chats.datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 10, seed: 1 }, a.db);
+		expect(() => auditName(pairwise.id, a.db)).toThrow(/Bundles carry quality and rating audits only: a pairwise audit's choices and its pairs would be lost/);
+		expect(() => [...auditBundleLines(pairwise.id, a.db)]).toThrow(/a pairwise audit's choices/);
+		expect(() => auditName(conversation.id, a.db)).toThrow(/a conversation audit's per-turn verdicts and ratings/);
+		expect(() => [...auditBundleLines(conversation.id, a.db)]).toThrow(/a conversation audit's per-turn verdicts/);
+		expect(auditName(workA.quality.auditId, a.db)).toBeTruthy();
 	});
 });

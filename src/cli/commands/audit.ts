@@ -27,7 +27,7 @@ import {
 	restoreAudit,
 	restoreReviewerLabels
 } from '$lib/server/archive';
-import { auditBundleLines, BundleError, importAuditBundle } from '$lib/server/bundles';
+import { auditBundleLines, auditName, BundleError, importAuditBundle } from '$lib/server/bundles';
 import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge } from '../actor';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
@@ -322,6 +322,7 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'export': {
 				const id = auditId(positionals);
+				auditName(id); // refuses an audit no bundle can carry before a file is created
 				if (values.out) {
 					const fd = fs.openSync(values.out, 'wx');
 					try {

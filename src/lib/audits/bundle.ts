@@ -22,6 +22,20 @@ import { REASON_KEYS, RATING_KEYS } from './rubric';
 export const BUNDLE_FORMAT = 'instruct-audit/audit-bundle';
 export const BUNDLE_VERSION = 1;
 
+/** The audit kinds a bundle carries whole: their items and answers have a record shape here. */
+export const BUNDLE_KINDS = ['quality', 'rating'] as const;
+
+/**
+ * Why an audit of this kind cannot be written as a bundle, or null when it can. Pairwise choices
+ * and conversations' per-turn verdicts have no record shape yet: rather than a file that silently
+ * drops every answer, export is refused.
+ */
+export function bundleRefusal(kind: string): string | null {
+	if ((BUNDLE_KINDS as readonly string[]).includes(kind)) return null;
+	const what = kind === 'pairwise' ? "a pairwise audit's choices and its pairs" : kind === 'conversation' ? "a conversation audit's per-turn verdicts and ratings and its conversations" : `a ${kind} audit's answers`;
+	return `Bundles carry quality and rating audits only: ${what} would be lost, so no bundle is written. The report's downloads (all labels, CSV or JSON Lines) carry every answer.`;
+}
+
 const time = z.iso.datetime();
 const answer = z.boolean().nullable();
 const reason = z.enum(REASON_KEYS).nullable();
@@ -38,7 +52,7 @@ export const headerRecord = z.object({
 	dataset: z.object({ name: z.string() }),
 	audit: z.object({
 		name: z.string().min(1).max(200),
-		kind: z.enum(['quality', 'rating']),
+		kind: z.enum(BUNDLE_KINDS),
 		status: z.enum(['open', 'closed']),
 		sampleSize: z.number().int().min(1),
 		seed: z.number().int().min(0),

@@ -5,7 +5,7 @@
 import { db, type Db } from '../db';
 import { appVersion } from '../exports/version';
 import type { RatingLevel } from '$lib/audits/rubric';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleRecord } from '$lib/audits/bundle';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, bundleRefusal, type BundleRecord } from '$lib/audits/bundle';
 import { AuditError } from '../audits/errors';
 import { storedFlag } from '../db/stored';
 import { openReader } from '../exports/query';
@@ -51,6 +51,8 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 			)
 			.get(auditId);
 		if (!a) throw new AuditError('No such audit.', 404, 'not-found');
+		const refused = bundleRefusal(a.kind);
+		if (refused) throw new AuditError(refused, 409, 'bundle-kind');
 		const counts = { reviewers: 0, items: 0, gold: 0, labels: 0, skips: 0, adjudications: 0 };
 		yield {
 			type: 'audit-bundle',
@@ -221,11 +223,13 @@ export function* auditBundleLines(auditId: number, database: Db = db()): Generat
 	for (const record of auditBundleRecordStream(auditId, database)) yield JSON.stringify(record) + '\n';
 }
 
-/** The name of an audit a bundle can be written of (refused like the bundle: unknown, or still being prepared). */
+/** The name of an audit a bundle can be written of (refused like the bundle: unknown, still being prepared, or of a kind bundles do not carry). */
 export function auditName(auditId: number, database: Db = db()): string {
-	const name = database.$client.prepare<[number], string>("SELECT name FROM audits WHERE id = ? AND status <> 'preparing'").pluck().get(auditId);
-	if (name === undefined) throw new AuditError('No such audit.', 404, 'not-found');
-	return name;
+	const row = database.$client.prepare<[number], { name: string; kind: string }>("SELECT name, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId);
+	if (row === undefined) throw new AuditError('No such audit.', 404, 'not-found');
+	const refused = bundleRefusal(row.kind);
+	if (refused) throw new AuditError(refused, 409, 'bundle-kind');
+	return row.name;
 }
 
 /** A file name for the bundle: audit-12-pilot-audit.bundle.jsonl. */
