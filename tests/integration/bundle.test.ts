@@ -9,6 +9,8 @@ import { auditBundleLines, auditBundleRecords, auditImport, auditName, BundleErr
 import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { makeUsers } from './audit-fixtures';
+import { removeReviewer } from '../../src/lib/server/audits/audits';
+import { restoreReviewerLabels, setAsideCounts } from '../../src/lib/server/archive/labels';
 import { comparisonRows, sharegptRows } from './shape-fixtures';
 import { auditMethods } from '../../src/lib/server/reports/methods';
 import { estimateQuality } from '../../src/lib/server/exports/quality';
@@ -197,5 +199,49 @@ describe('audit bundles of kinds they cannot carry', () => {
 		expect(() => auditName(conversation.id, a.db)).toThrow(/a conversation audit's per-turn verdicts and ratings/);
 		expect(() => [...auditBundleLines(conversation.id, a.db)]).toThrow(/a conversation audit's per-turn verdicts/);
 		expect(auditName(workA.quality.auditId, a.db)).toBeTruthy();
+	});
+});
+
+describe("a removed reviewer's set-aside labels", () => {
+	it('travel in the bundle and can be brought back on the copy, with the report of the original after the same', async () => {
+		sameAccounts(a.db, b.db);
+		for (const [which, datasetB] of [
+			['quality', workB.quality.datasetId],
+			['rating', workB.rating.datasetId]
+		] as const) {
+			const auditA = workA[which].auditId;
+			const reviewer = a.db.$client.prepare('SELECT reviewer_id FROM audit_labels WHERE audit_id = ? ORDER BY id LIMIT 1').pluck().get(auditA) as number;
+			const { setAside } = removeReviewer(auditA, reviewer, { setAsideLabels: true, actorId: workA.researcherId }, a.db);
+			expect(setAside).toBeGreaterThan(0);
+			const lines = [...auditBundleLines(auditA, a.db)];
+			expect(lines.filter((l) => l.startsWith('{"type":"archived-label"'))).toHaveLength(setAside);
+			const imported = await importAuditBundle(bytes(lines), { fileName: `${which}.jsonl`, datasetId: datasetB }, b.db);
+			expect(imported.archivedLabels).toBe(setAside);
+			const email = a.db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(reviewer) as string;
+			const reviewerB = b.db.$client.prepare('SELECT id FROM users WHERE email = ?').pluck().get(email) as number;
+			expect(setAsideCounts(imported.auditId, b.db).get(reviewerB)).toBe(setAside);
+			expect(numbers(auditReport(imported.auditId, {}, b.db))).toEqual(numbers(auditReport(auditA, {}, a.db)));
+			const again = (db: Db, id: number) => auditBundleRecords(id, db).map((r) => (r.type === 'audit-bundle' ? { ...r, exportedAt: '' } : r));
+			expect(again(b.db, imported.auditId)).toEqual(again(a.db, auditA));
+			// Bring back on both sides: the same labels count again, and the copy's report is the original's.
+			expect(restoreReviewerLabels(imported.auditId, reviewerB, b.db)).toEqual(restoreReviewerLabels(auditA, reviewer, a.db));
+			expect(numbers(auditReport(imported.auditId, {}, b.db))).toEqual(numbers(auditReport(auditA, {}, a.db)));
+			// The labels brought back keep ids no new label is given.
+			const maxId = b.db.$client.prepare('SELECT max(id) FROM audit_labels').pluck().get() as number;
+			expect((b.db.$client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_labels'").pluck().get() as number) >= maxId).toBe(true);
+		}
+	});
+
+	it('a version 1 bundle (without them) is still read', async () => {
+		sameAccounts(a.db, b.db);
+		const lines = [...auditBundleLines(workA.quality.auditId, a.db)].map((line) => {
+			const record = JSON.parse(line);
+			if (record.type === 'audit-bundle') record.version = 1;
+			if (record.type === 'end') delete record.counts.archivedLabels;
+			return JSON.stringify(record) + '\n';
+		});
+		const imported = await importAuditBundle(bytes(lines), { fileName: 'v1.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		expect(imported.archivedLabels).toBe(0);
+		expect(imported.labels).toBeGreaterThan(0);
 	});
 });

@@ -79,7 +79,7 @@ describe('BundleReader', () => {
 		expect(failure([{ instruction: 'x' }]).message).toBe('line 1: the first line must be the bundle header ({"type":"audit-bundle",…}); this is not an audit bundle');
 		expect(failure([header, 'not json']).message).toBe('line 2: not valid JSON');
 		expect(failure([header, { type: 'vote' }]).message).toBe('line 2, type: unknown record type "vote"');
-		expect(failure([{ ...header, version: 2 }]).field).toBe('version');
+		expect(failure([{ ...header, version: 3 }]).field).toBe('version');
 	});
 
 	it('checks each record against its shape, naming the field', () => {

@@ -9,6 +9,7 @@
  *   {"type":"label","item":<position>,"reviewer":<email>, answers or ratings, "comment", times}
  *   {"type":"skip","item":<position>,"reviewer":<email>,"reason","at"}
  *   {"type":"adjudication","item":<position>,"adjudicator":<email|null>, answers or ratings, "comment", times}
+ *   {"type":"archived-label", as a label, "archivedAt","archivedBy":<email|null>}  a removed reviewer's set-aside label (version 2)
  *   {"type":"end","counts":{…}}                                   so a cut-off file is refused
  *
  * Items carry their text (instruction, input, output, responses), not ids: the importing side
@@ -20,7 +21,9 @@ import { z } from 'zod';
 import { REASON_KEYS, RATING_KEYS } from './rubric';
 
 export const BUNDLE_FORMAT = 'instruct-audit/audit-bundle';
-export const BUNDLE_VERSION = 1;
+/** 2: set-aside labels (archived-label records, counted at the end). Version 1 bundles, without them, are still read. */
+export const BUNDLE_VERSION = 2;
+const BUNDLE_VERSIONS = [1, 2] as const;
 
 /** The audit kinds a bundle carries whole: their items and answers have a record shape here. */
 export const BUNDLE_KINDS = ['quality', 'rating'] as const;
@@ -46,7 +49,7 @@ const email = z.string().min(3).max(320);
 export const headerRecord = z.object({
 	type: z.literal('audit-bundle'),
 	format: z.literal(BUNDLE_FORMAT),
-	version: z.literal(BUNDLE_VERSION),
+	version: z.union(BUNDLE_VERSIONS.map((v) => z.literal(v))),
 	exportedAt: time,
 	appVersion: z.string(),
 	dataset: z.object({ name: z.string() }),
@@ -110,6 +113,9 @@ export const labelRecord = z.object({
 	revision: z.number().int().min(1)
 });
 
+/** A label set aside when its reviewer was removed: it does not count, but can be brought back. */
+export const archivedLabelRecord = labelRecord.extend({ type: z.literal('archived-label'), archivedAt: time, archivedBy: email.nullable() });
+
 export const skipRecord = z.object({ type: z.literal('skip'), item: position, reviewer: email, reason: z.string().nullable(), at: time.nullable() });
 
 export const adjudicationRecord = z.object({
@@ -130,7 +136,9 @@ export const endRecord = z.object({
 		gold: z.number().int(),
 		labels: z.number().int(),
 		skips: z.number().int(),
-		adjudications: z.number().int()
+		adjudications: z.number().int(),
+		/** Version 2 on; absent in version 1 (no set-aside labels were written). */
+		archivedLabels: z.number().int().optional()
 	})
 });
 
@@ -140,11 +148,12 @@ export type BundleItem = z.infer<typeof itemRecord>;
 export type BundleGold = z.infer<typeof goldRecord>;
 export type BundleLabel = z.infer<typeof labelRecord>;
 export type BundleSkip = z.infer<typeof skipRecord>;
+export type BundleArchivedLabel = z.infer<typeof archivedLabelRecord>;
 export type BundleAdjudication = z.infer<typeof adjudicationRecord>;
 export type BundleEnd = z.infer<typeof endRecord>;
-export type BundleRecord = BundleHeader | BundleReviewer | BundleItem | BundleGold | BundleLabel | BundleSkip | BundleAdjudication | BundleEnd;
+export type BundleRecord = BundleHeader | BundleReviewer | BundleItem | BundleGold | BundleLabel | BundleSkip | BundleAdjudication | BundleArchivedLabel | BundleEnd;
 
-const bodyRecords = { reviewer: reviewerRecord, item: itemRecord, gold: goldRecord, label: labelRecord, skip: skipRecord, adjudication: adjudicationRecord, end: endRecord } as const;
+const bodyRecords = { reviewer: reviewerRecord, item: itemRecord, gold: goldRecord, label: labelRecord, skip: skipRecord, adjudication: adjudicationRecord, 'archived-label': archivedLabelRecord, end: endRecord } as const;
 
 /** How far ahead of this installation's clock another's may run before a date counts as in the future. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -170,6 +179,7 @@ export interface Bundle {
 	labels: BundleLabel[];
 	skips: BundleSkip[];
 	adjudications: BundleAdjudication[];
+	archivedLabels: BundleArchivedLabel[];
 }
 
 /**
@@ -178,7 +188,7 @@ export interface Bundle {
  * (items come before anything that names them), and the end's counts against what was read.
  */
 export class BundleReader {
-	private bundle: Partial<Bundle> & Omit<Bundle, 'header'> = { reviewers: [], items: [], gold: [], labels: [], skips: [], adjudications: [] };
+	private bundle: Partial<Bundle> & Omit<Bundle, 'header'> = { reviewers: [], items: [], gold: [], labels: [], skips: [], adjudications: [], archivedLabels: [] };
 	private positions = new Set<number>();
 	private emails = new Set<string>();
 	private ended = false;
@@ -224,16 +234,21 @@ export class BundleReader {
 			this.checkCounts(record, line);
 		} else {
 			if (!this.positions.has(record.item)) throw new BundleFormatError(`item ${record.item} is not in the bundle (items come before what refers to them)`, line, 'item');
-			if (record.type === 'label' || record.type === 'skip') {
+			if (record.type === 'label' || record.type === 'skip' || record.type === 'archived-label') {
 				record.reviewer = record.reviewer.trim().toLowerCase();
 				if (!this.emails.has(record.reviewer)) throw new BundleFormatError(`reviewer ${record.reviewer} is not listed in the bundle`, line, 'reviewer');
 			}
-			if (record.type === 'label') for (const field of ['submittedAt', 'updatedAt'] as const) this.notInFuture(record[field], line, field);
+			if (record.type === 'label' || record.type === 'archived-label') for (const field of ['submittedAt', 'updatedAt'] as const) this.notInFuture(record[field], line, field);
+			if (record.type === 'archived-label') this.notInFuture(record.archivedAt, line, 'archivedAt');
 			if (record.type === 'skip') this.notInFuture(record.at, line, 'at');
 			if (record.type === 'adjudication') for (const field of ['createdAt', 'updatedAt'] as const) this.notInFuture(record[field], line, field);
 			if (record.type === 'gold') b.gold.push(record);
 			else if (record.type === 'label') b.labels.push(record);
 			else if (record.type === 'skip') b.skips.push(record);
+			else if (record.type === 'archived-label') {
+				if (record.archivedBy) record.archivedBy = record.archivedBy.trim().toLowerCase();
+				b.archivedLabels.push(record);
+			}
 			else {
 				if (record.adjudicator) record.adjudicator = record.adjudicator.trim().toLowerCase();
 				b.adjudications.push(record);
@@ -243,9 +258,9 @@ export class BundleReader {
 
 	private checkCounts(end: BundleEnd, line: number): void {
 		const b = this.bundle;
-		const read = { reviewers: b.reviewers.length, items: b.items.length, gold: b.gold.length, labels: b.labels.length, skips: b.skips.length, adjudications: b.adjudications.length };
+		const read = { reviewers: b.reviewers.length, items: b.items.length, gold: b.gold.length, labels: b.labels.length, skips: b.skips.length, adjudications: b.adjudications.length, archivedLabels: b.archivedLabels.length };
 		for (const [key, n] of Object.entries(read)) {
-			const said = end.counts[key as keyof typeof read];
+			const said = end.counts[key as keyof typeof read] ?? (this.bundle.header!.version === 1 && key === 'archivedLabels' ? 0 : undefined);
 			if (said !== n) throw new BundleFormatError(`the end record counts ${said} ${key} but the bundle has ${n}`, line, `counts.${key}`);
 		}
 	}

@@ -29,7 +29,9 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 	const children = [
 		c.prepare<[number, number]>(`DELETE FROM audit_item_responses WHERE item_id IN (${chunk})`),
 		c.prepare<[number, number]>(`DELETE FROM audit_gold_ratings WHERE item_id IN (${chunk})`),
-		c.prepare<[number, number]>(`DELETE FROM audit_gold_answers WHERE item_id IN (${chunk})`)
+		c.prepare<[number, number]>(`DELETE FROM audit_gold_answers WHERE item_id IN (${chunk})`),
+		// A bundle's set-aside labels (an import that failed part way).
+		c.prepare<[number, number]>(`DELETE FROM audit_archived_labels WHERE item_id IN (${chunk})`)
 	];
 	const items = c.prepare<[number, number]>(`DELETE FROM audit_items WHERE id IN (${chunk})`);
 	const removed = await deleteInShortTransactions(

@@ -21,6 +21,20 @@ const answersOf = (r: Answers) => ({
 	errorReason: r.errorReason as 'incomprehensible_instruction' | 'input_mismatch' | 'incorrect_output' | 'other' | null
 });
 type Rating = { model: string; rating: RatingLevel };
+/** The fields of audit_archived_labels.label a bundle carries ($lib/server/archive/labels writes it). */
+interface StoredLabelJson {
+	instruction_valid: number | null;
+	input_valid: number | null;
+	output_valid: number | null;
+	error_reason: string | null;
+	comment: string;
+	duration_ms: number;
+	active_ms: number;
+	submitted_at: number;
+	updated_at: number;
+	revision: number;
+	ratings: Array<{ model: string; rating: string }>;
+}
 
 function grouped<K, V>(rows: (V & { key: K })[]): Map<K, V[]> {
 	const map = new Map<K, V[]>();
@@ -53,7 +67,7 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 		if (!a) throw new AuditError('No such audit.', 404, 'not-found');
 		const refused = bundleRefusal(a.kind);
 		if (refused) throw new AuditError(refused, 409, 'bundle-kind');
-		const counts = { reviewers: 0, items: 0, gold: 0, labels: 0, skips: 0, adjudications: 0 };
+		const counts = { reviewers: 0, items: 0, gold: 0, labels: 0, skips: 0, adjudications: 0, archivedLabels: 0 };
 		yield {
 			type: 'audit-bundle',
 			format: BUNDLE_FORMAT,
@@ -204,6 +218,32 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				comment: j.comment,
 				createdAt: iso(j.createdAt),
 				updatedAt: iso(j.updatedAt)
+			};
+		}
+
+		// Set-aside labels of removed reviewers, as archived (audit_archived_labels keeps the label row and its ratings as JSON).
+		for (const x of c
+			.prepare<[number], { itemId: number; email: string; label: string; archivedAt: number; archivedBy: string | null }>(
+				`SELECT x.item_id AS itemId, u.email, x.label, x.archived_at AS archivedAt, b.email AS archivedBy FROM audit_archived_labels x
+				 JOIN users u ON u.id = x.reviewer_id LEFT JOIN users b ON b.id = x.archived_by WHERE x.audit_id = ? ORDER BY x.id`
+			)
+			.all(auditId)) {
+			const l = JSON.parse(x.label) as StoredLabelJson;
+			counts.archivedLabels++;
+			yield {
+				type: 'archived-label',
+				item: positionOf.get(x.itemId)!,
+				reviewer: x.email,
+				...answersOf({ instructionValid: l.instruction_valid, inputValid: l.input_valid, outputValid: l.output_valid, errorReason: l.error_reason }),
+				ratings: l.ratings.map((r) => ({ model: r.model, rating: r.rating as RatingLevel })).sort((p, q) => (p.model < q.model ? -1 : p.model > q.model ? 1 : 0)),
+				comment: l.comment,
+				durationMs: l.duration_ms,
+				activeMs: l.active_ms,
+				submittedAt: iso(l.submitted_at),
+				updatedAt: iso(l.updated_at),
+				revision: l.revision,
+				archivedAt: iso(x.archivedAt),
+				archivedBy: x.archivedBy
 			};
 		}
 

@@ -200,6 +200,8 @@ export interface BundleImportResult {
 	labels: number;
 	skips: number;
 	adjudications: number;
+	/** Set-aside labels of removed reviewers, kept so they can be brought back here. */
+	archivedLabels: number;
 	reviewers: number;
 }
 
@@ -219,7 +221,7 @@ export async function importBundle(
 		throw new BundleError(busy ?? 'No such dataset.', [], busy ? 409 : 404);
 	}
 	if (dataset.archivedAt !== null) throw new BundleError(`Dataset "${dataset.name}" is archived; restore it before importing into it.`, [], 409);
-	const { header, reviewers, items, gold, labels, skips, adjudications } = bundle;
+	const { header, reviewers, items, gold, labels, skips, adjudications, archivedLabels } = bundle;
 	const audit = header.audit;
 	const problems: string[] = [];
 
@@ -234,6 +236,8 @@ export async function importBundle(
 	};
 	for (const r of reviewers) person(r.email, 'reviewer');
 	for (const j of adjudications) if (j.adjudicator) person(j.adjudicator, 'adjudicator');
+	// Who set a label aside is a record, not a say in the numbers: no account here leaves it unnamed.
+	const archiver = (email: string | null) => (email === null ? null : (users.get(email) ?? findUser.get(email) ?? null));
 
 	const resolved = resolveItems(c, dataset.id, dataset.name, items, problems);
 	const itemOf = new Map(items.map((i) => [i.position, i]));
@@ -262,6 +266,7 @@ export async function importBundle(
 		if (!itemOf.get(position)!.isGold && n > audit.overlap) problems.push(`item ${position}: ${n} labels, more than the audit's k = ${audit.overlap}`);
 	}
 	for (const j of adjudications) checkRatings(`adjudication of item ${j.item}`, j.item, j.ratings);
+	for (const x of archivedLabels) checkRatings(`set-aside label of ${x.reviewer} on item ${x.item}`, x.item, x.ratings);
 	for (const g of gold) checkRatings(`gold answer of item ${g.item}`, g.item, g.ratings);
 	if (new Set(adjudications.map((j) => j.item)).size !== adjudications.length) problems.push('an item is adjudicated twice');
 
@@ -374,6 +379,35 @@ export async function importBundle(
 				for (const r of j.ratings) insertAdjudicationRating.run(id, responseId(j.item, r.model), r.model, r.rating);
 			});
 		}
+		// A set-aside label keeps the id it gets back when brought back: one no label here has or will be given.
+		const nextLabelId = c
+			.prepare<[], number>(
+				`SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_labels'), 0), coalesce((SELECT max(id) FROM audit_labels), 0),
+					coalesce((SELECT max(id) FROM audit_archived_labels), 0)) + 1`
+			)
+			.pluck();
+		const reserveLabelId = c.prepare<[number]>(`UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'audit_labels'`);
+		const startSequence = c.prepare<[number]>(`INSERT INTO sqlite_sequence (name, seq) SELECT 'audit_labels', ? WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'audit_labels')`);
+		const insertArchived = c.prepare<[number, number, number, number, string, number, number | null]>(
+			'INSERT INTO audit_archived_labels (id, audit_id, item_id, reviewer_id, label, archived_at, archived_by) VALUES (?, ?, ?, ?, ?, ?, ?)'
+		);
+		for (const x of archivedLabels) {
+			writes.push(() => {
+				const id = nextLabelId.get()!;
+				const itemId = itemIds.get(x.item)!;
+				const reviewerId = users.get(x.reviewer)!;
+				// The shape setAsideReviewerLabels stores (the audit_labels row and its ratings).
+				const label = {
+					id, audit_id: auditId, item_id: itemId, reviewer_id: reviewerId, instruction_valid: b(x.instructionValid), input_valid: b(x.inputValid),
+					output_valid: b(x.outputValid), error_reason: x.errorReason, preference: null, comment: x.comment, duration_ms: x.durationMs, active_ms: x.activeMs,
+					submitted_at: ms(x.submittedAt), updated_at: ms(x.updatedAt), revision: x.revision,
+					ratings: x.ratings.map((r) => ({ response_id: responseId(x.item, r.model), model: r.model, rating: r.rating })).sort((p, q) => p.response_id - q.response_id)
+				};
+				insertArchived.run(id, auditId, itemId, reviewerId, JSON.stringify(label), ms(x.archivedAt), archiver(x.archivedBy));
+				startSequence.run(id);
+				reserveLabelId.run(id);
+			});
+		}
 		const heartbeat = c.prepare<[number, number]>('UPDATE audits SET prepare_heartbeat_at = ? WHERE id = ?');
 		let written = 0;
 		while (written < writes.length) {
@@ -417,7 +451,7 @@ export async function importBundle(
 		}
 		throw err;
 	}
-	return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, reviewers: reviewers.length };
+	return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, archivedLabels: archivedLabels.length, reviewers: reviewers.length };
 }
 
 /** Reads a bundle from a stream and imports it (see importBundle), recording the file's name and SHA-256 on the audit. */
