@@ -152,6 +152,17 @@ describe('reports of the new audits', () => {
 		expect(cr.conversation!.byPosition[0].ratings).toEqual({ A: 0, B: 4, C: 0, D: 0 });
 		// No item verdict to settle: no disagreement count (was 0 although the reviewers differ).
 		expect(cr.disagreements).toBeNull();
+		// The two ties are counted (basis.tied was 0), agreement on the conversation's verdict is given, for the audit and each reviewer.
+		expect(cr.basis.tied).toBe(2);
+		expect(cr.conversation!.agreement.percent).toEqual({ value: 0, items: 2, pairs: 2 });
+		expect(cr.reviewers.map((r) => r.agreement.pairs)).toEqual([2, 2]);
+		expect(cr.reviewers.map((r) => r.agreement.value)).toEqual([0, 0]);
+		const { auditMethods } = await import('../../src/lib/server/reports/methods');
+		const convMethods = auditMethods(cr, db).paragraph;
+		expect(convMethods).toContain('(2 conversations with an assistant reply when the sample was drawn)');
+		expect(convMethods).toContain('By item majority, 0 of the 2 conversations had every reply judged valid and 2 were tied');
+		expect(convMethods).toContain('Agreement between reviewers on whether every reply of a conversation is valid was 0.0%');
+		expect(convMethods).not.toMatch(/adjudicated|instance per instruction/);
 
 		const rows = Array.from({ length: 12 }, (_, i) => ({ prompt: `Q${i}`, chosen: `x${i}`, rejected: `y${i}`, chosen_model: i % 3 ? 'big' : 'mid', rejected_model: i % 3 ? 'small' : 'big' }));
 		const pairs = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'rp', fileName: 'p.json' }, db);
@@ -171,6 +182,10 @@ describe('reports of the new audits', () => {
 		expect(pr.pairwise!.bradleyTerry!.models.map((m) => m.model).sort()).toEqual(['big', 'mid', 'small']);
 		expect(JSON.parse(JSON.stringify(pr)).pairwise.records[0].winRate.lower).toBeTypeOf('number');
 		expect(pr.disagreements).toBeNull();
+		const pairMethods = auditMethods(pr, db).paragraph;
+		expect(pairMethods).toContain('We drew a simple random sample of 12 preference pairs (seed 9), at most one per prompt.');
+		expect(pairMethods).toMatch(/Big against mid: \d+ wins?, \d+ ties? and \d+ loss(es)? in \d+ comparisons?, a win rate of/);
+		expect(pairMethods).not.toMatch(/adjudicated|instance per instruction/);
 
 		// The labels downloads carry what reviewers answered in these kinds too.
 		const { labelRecords, labelsDownload } = await import('../../src/lib/server/reports/downloads');

@@ -91,6 +91,17 @@ export interface SamplingUnit {
 	stratum?: VerdictStratum;
 }
 
+/**
+ * The sampling frame when the sample was drawn (kept on the audit): its units (instructions, or
+ * rows for verdict strata) and what could be drawn in them (instances, conversations, pairs,
+ * rated instances), and whether any automatic filter had judged the dataset's rows by then.
+ */
+export interface SamplingFrame {
+	units: number;
+	choices: number;
+	filtered: boolean;
+}
+
 export interface StratumSize {
 	key: string;
 	/** Units to draw from the stratum. */

@@ -3,9 +3,10 @@ import { syntheticQualityInput, syntheticRatingInput } from './fixtures/syntheti
 import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts, type MethodsJudge } from './methods';
 import { buildAuditReport } from './report';
 import { describeBasis } from './format';
+import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from './shapes';
 
 const facts: MethodsFacts = {
-	population: { instructions: 5000, instances: 5000 },
+	frame: { units: 5000, choices: 5000, filtered: true },
 	instanceMode: 'one',
 	stratify: 'none',
 	includeRejected: false,
@@ -23,7 +24,7 @@ describe('methodsParagraph', () => {
 		expect(pairwise).not.toContain("rated each model's response");
 		const conversation = (unit: 'turn' | 'conversation') =>
 			methodsParagraph(
-				{ ...base, audit: { ...base.audit, kind: 'conversation' }, rating: null, conversation: { unit, conversations: null!, conversationRatings: null, byPosition: [], labels: 0, estimators: '' } },
+				{ ...base, audit: { ...base.audit, kind: 'conversation' }, rating: null, conversation: conversationReport([], 0.95, unit) },
 				facts
 			).paragraph;
 		expect(conversation('turn')).toContain('Reviewers judged each assistant reply in turn');
@@ -54,7 +55,7 @@ describe('methodsParagraph', () => {
 	it('describes a latent-truth quality audit with its numbers and references', () => {
 		const report = buildAuditReport(syntheticQualityInput(200), { replicates: 50 });
 		const { paragraph, references } = methodsParagraph(report, facts);
-		expect(paragraph).toContain('We audited the dataset "alpaca_data" (5,000 instructions with 5,000 instances; rows rejected by the automatic filters were left out).');
+		expect(paragraph).toContain('We audited the dataset "alpaca_data" (5,000 instructions with 5,000 instances when the sample was drawn; rows rejected by the automatic filters were left out).');
 		expect(paragraph).toContain('simple random sample of 200 instructions (seed 42), with one randomly chosen instance per instruction');
 		expect(paragraph).toContain('Three reviewers labelled the sample; each item was to be labelled by two reviewers independently (400 labels on 200 of the 200 items)');
 		expect(paragraph).toContain('guidelines of about 120 words');
@@ -141,5 +142,68 @@ describe('methodsParagraph', () => {
 		expect(text).toContain('Wilcoxon signed-rank test (Wilcoxon, 1945)');
 		expect(text).toMatch(/Krippendorff's α = \d\.\d{3} \(ordinal\)/);
 		expect(text).toMatch(/\n\nReferences\n- Wang, Y\./);
+	});
+
+	it('gives the sampling frame recorded at draw time, says filters left rows out only if a filter had judged any, and no size for an audit drawn before the frame was kept', () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const unfiltered = methodsParagraph(report, { ...facts, frame: { units: 5000, choices: 5000, filtered: false } }).paragraph;
+		expect(unfiltered).toContain('We audited the dataset "alpaca_data" (5,000 instructions with 5,000 instances when the sample was drawn).');
+		expect(unfiltered).not.toContain('rejected');
+		const older = methodsParagraph(report, { ...facts, frame: null }).paragraph;
+		expect(older).toContain('We audited the dataset "alpaca_data".');
+		expect(older).not.toMatch(/5,0\d\d|rejected/);
+	});
+
+	it('says when guidelines were changed after labelling began, rather than presenting the version on record as what reviewers read', () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const ended = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesChanged: { labelsBefore: 120, labels: 120 } }).paragraph;
+		expect(ended).toContain('the version on record (about 58 words) was written after labelling ended (all 120 labels were in), so it is not the one they read.');
+		expect(ended).not.toContain('They worked from written guidelines of about');
+		const midway = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesChanged: { labelsBefore: 30, labels: 120 } }).paragraph;
+		expect(midway).toContain('last changed after 30 of the 120 labels were in');
+	});
+
+	it('describes a pairwise audit by its pairs, with its win rates and agreement, and no adjudication', () => {
+		const base = buildAuditReport(syntheticRatingInput(24), { replicates: 5 });
+		const labels: PairwiseLabel[] = [];
+		for (let item = 0; item < 24; item++)
+			for (const reviewerId of [1, 2]) labels.push({ itemId: item, reviewerId, modelA: 'm1', modelB: 'm2', preference: item % 4 === 0 && reviewerId === 2 ? 'b' : item % 6 === 0 ? 'tie' : 'a' });
+		const report = { ...base, audit: { ...base.audit, kind: 'pairwise' as const, itemCount: 24, overlap: 2 }, rating: null, pairwise: pairwiseReport(labels) };
+		const { paragraph } = methodsParagraph(report, { ...facts, frame: { units: 40, choices: 60, filtered: false } });
+		expect(paragraph).toContain('(60 preference pairs on 40 prompts when the sample was drawn)');
+		expect(paragraph).toContain('We drew a simple random sample of 24 preference pairs (seed 42), at most one per prompt.');
+		expect(paragraph).not.toMatch(/instructions|instance per instruction|Self-Instruct's audit|adjudicated/);
+		const m1 = report.pairwise.records[0];
+		expect(paragraph).toContain(`M1 against m2: ${m1.wins} wins, ${m1.ties} ties and ${m1.losses} losses in 48 comparisons, a win rate of ${(m1.winRate.proportion! * 100).toFixed(1)}% [`);
+		expect(paragraph).toMatch(/Reviewers agreed on \d+\.\d% of the pairs of choices made on the same item \(\d+ of 24, over the 24 items chosen on at least twice\)/);
+	});
+
+	it('describes a conversation audit by its conversations, with correctness, ties and agreement, and no adjudication', () => {
+		const base = buildAuditReport(syntheticRatingInput(16), { replicates: 5 });
+		const labels: ConversationLabel[] = [];
+		// 16 conversations, two reviewers each: reviewer 1 passes every one, reviewer 2 fails 14.
+		for (let item = 0; item < 16; item++)
+			for (const reviewerId of [1, 2]) labels.push({ itemId: item, reviewerId, turns: [{ valid: true, rating: 'A' }, { valid: reviewerId === 1 || item < 2, rating: 'B' }] });
+		const conversation = conversationReport(labels);
+		expect(conversation.agreement.percent).toEqual({ value: 2 / 16, items: 16, pairs: 16 });
+		const report = { ...base, audit: { ...base.audit, kind: 'conversation' as const, itemCount: 16, overlap: 2 }, rating: null, conversation, basis: { ...base.basis, tied: 14 } };
+		const { paragraph, references } = methodsParagraph(report, { ...facts, frame: { units: 30, choices: 30, filtered: false } });
+		expect(paragraph).toContain('(30 conversations with an assistant reply when the sample was drawn)');
+		expect(paragraph).toContain('We drew a simple random sample of 16 conversations (seed 42), at most one per opening prompt.');
+		expect(paragraph).toContain('By item majority, 2 of the 16 conversations had every reply judged valid and 14 were tied (their reviewers split), so the share lies between 12.5% and 100.0% [');
+		expect(paragraph).toContain("Agreement between reviewers on whether every reply of a conversation is valid was 12.5% (mean share of agreeing pairs; n = 16 conversations judged at least twice), Cohen's κ = ");
+		expect(paragraph).not.toMatch(/instructions|Self-Instruct's audit|adjudicated|counted both ways in the majority bounds/);
+		expect(references).toContain(REFERENCES.wilson);
+	});
+
+	it('words the latent headline by what it averages over: labelled items, tied ones included, as the model estimates them', () => {
+		const report = buildAuditReport(syntheticQualityInput(200), { replicates: 20 });
+		expect(report.quality!.groups[0].rates[3].headline.estimator).toBe('latent');
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(paragraph).toMatch(/of the n = 200 labelled items \(latent truth, Dawid–Skene: each item's posterior probability, tied items included\); by the same model, the instruction was valid for \d+\.\d% \[[^\]]+\], the input for /);
+		expect(paragraph).not.toContain('with a final label');
+		expect(paragraph).not.toContain('reviewers accepted');
+		const majority = methodsParagraph(buildAuditReport(syntheticQualityInput(200), { replicates: 5, estimator: 'majority' }), facts).paragraph;
+		expect(majority).toMatch(/items with a final label or a tie \(item majority, ties as bounds\); reviewers accepted the instruction for/);
 	});
 });

@@ -5,14 +5,21 @@
  * references of the methods that were used. A starting point the researcher edits, never a
  * claim beyond what the app recorded.
  */
-import { coefficient, headlineText, percent } from './format';
+import { coefficient, headlineText, interval, percent } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
-import { describeImport, type EstimatorKey } from './types';
+import { describeImport, type AuditKind, type EstimatorKey } from './types';
+import type { SamplingFrame } from '../audits/sampling';
+import type { ConversationReport, PairwiseReport } from './shapes';
+import type { AgreementRow } from './agreement';
 
 /** What the report does not hold: the audit's sampling settings and the population. */
 export interface MethodsFacts {
-	population: { instructions: number; instances: number };
+	/**
+	 * The sampling frame recorded when the sample was drawn; null for an audit drawn before it was
+	 * recorded (the dataset's size now is not its frame, so none is given).
+	 */
+	frame: SamplingFrame | null;
 	instanceMode: 'one' | 'all';
 	stratify: string;
 	/** Rows the automatic filters rejected were sampled too. */
@@ -21,6 +28,11 @@ export interface MethodsFacts {
 	blind: boolean;
 	/** Words of the written guidelines (0: none). */
 	guidelineWords: number;
+	/**
+	 * The guidelines were last edited after labelling began: the labels submitted before that edit,
+	 * of all labels. Null when reviewers worked from the guidelines on record throughout (or no edit was recorded).
+	 */
+	guidelinesChanged?: { labelsBefore: number; labels: number } | null;
 	/** Share of each reviewer's items that are gold. */
 	goldRate: number;
 	/** Where a model judge and prediction-powered inference were used for the estimate (report --judge). */
@@ -123,13 +135,8 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	const s: string[] = [];
 
 	// Population and sampling.
-	const population = `${num(facts.population.instructions)} instructions with ${num(facts.population.instances)} instances`;
-	s.push(
-		`We audited the dataset "${a.datasetName}" (${population}${facts.includeRejected ? ', including the rows the automatic filters rejected' : '; rows rejected by the automatic filters were left out'}).`
-	);
-	const stratified = facts.stratify && facts.stratify !== 'none' ? `, stratified by ${facts.stratify}` : '';
-	const instances = facts.instanceMode === 'one' ? `one randomly chosen instance per instruction, as in Self-Instruct's audit ${cite('selfInstruct')}` : 'every instance of each sampled instruction';
-	s.push(`We drew a simple random sample of ${num(a.itemCount)} instructions${stratified} (seed ${a.seed}), with ${instances}.`);
+	s.push(populationSentence(a.kind, a.datasetName, facts));
+	s.push(samplingSentence(a.kind, a.itemCount, a.seed, facts, cite));
 
 	// What reviewers did.
 	const reviewers = report.progress.reviewers;
@@ -164,7 +171,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			`Reviewers saw a model judge's answers (${sug.model}, judge run ${sug.runId}) pre-filled on the review screen as labelled suggestions, with its one-sentence reasons, and could change them before submitting; their labels may therefore be anchored toward the judge's verdicts, and agreement with that judge overstated.`
 		);
 	}
-		s.push(facts.guidelineWords > 0 ? `They worked from written guidelines of about ${num(facts.guidelineWords)} words.` : 'They had no written guidelines beyond the questions themselves.');
+	s.push(guidelinesSentence(facts));
 
 	// Gold items and qualification.
 	if (a.goldCount > 0 || report.qualification) {
@@ -186,9 +193,15 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		const pieces = rates
 			.filter((r) => r.key !== 'allValid')
 			.map((r) => `${r.key === 'instruction' ? 'the instruction' : r.key === 'input' ? 'the input' : 'the output'} for ${headlineText(r.headline)}`);
-		s.push(
-			`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} items with a final label (${ESTIMATOR_NAMES[estimator]}); reviewers accepted ${pieces.join(', ')}.`
-		);
+		// n is what the estimator averages over: tied items have no final label but count in all three.
+		const over =
+			estimator === 'majority'
+				? `items with a final label or a tie (${ESTIMATOR_NAMES[estimator]})`
+				: estimator === 'latent'
+					? `labelled items (${ESTIMATOR_NAMES[estimator]}: each item's posterior probability, tied items included)`
+					: `labelled items (${ESTIMATOR_NAMES[estimator]})`;
+		const others = estimator === 'latent' ? `by the same model, ${pieces.join(', ').replace(' for ', ' was valid for ')}` : `reviewers accepted ${pieces.join(', ')}`;
+		s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
 	} else if (report.rating) {
 		s.push(
 			`Each response's final rating is a researcher's adjudication where there is one, else the majority of its reviewers' ratings (responses whose reviewers tied are left out); per model we report the share rated A or B with its ${level} Wilson score interval ${cite('wilson')}.`
@@ -197,9 +210,21 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			s.push(`Models were compared on the same tasks with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} and the exact sign test.`);
 	}
 
+	if (report.pairwise) s.push(pairwiseResults(report.pairwise, k));
+	if (report.conversation) s.push(conversationResults(report.conversation, k, level, cite));
+
 	// Agreement.
 	const agreement = report.quality?.agreement ?? report.rating?.agreement ?? null;
-	if (agreement) {
+	if (report.pairwise && k > 1) {
+		const g = report.pairwise.agreement;
+		s.push(
+			g.pairs
+				? `Reviewers agreed on ${percent(g.rate)} of the pairs of choices made on the same item (${num(g.agreeing)} of ${num(g.pairs)}, over the ${num(g.items)} items chosen on at least twice).`
+				: 'No item has been chosen on twice yet, so agreement between reviewers is not measured.'
+		);
+	} else if (report.conversation && k > 1) {
+		s.push(conversationAgreement(report.conversation.agreement ?? null, report.conversation.unit, cite));
+	} else if (agreement) {
 		const row = agreement.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? agreement[0];
 		const kappa = row.kappa.method === 'cohen' ? `Cohen's κ = ${coefficient(row.kappa.value)} ${cite('cohen')}` : `Fleiss' κ = ${coefficient(row.kappa.value)} ${cite('fleiss')}`;
 		const what = report.quality ? 'whether all fields are valid' : 'the A–D ratings';
@@ -212,11 +237,13 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 
 	// Adjudication and ties.
 	const b = report.basis;
-	const adjudicated = b.adjudicated > 0 ? `A researcher adjudicated ${num(b.adjudicated)} item${b.adjudicated === 1 ? '' : 's'}, whose final label replaced the reviewers'` : k > 1 ? 'No item was adjudicated' : '';
+	// Pairwise and conversation items are never adjudicated (their figures count every answer): nothing to say of it.
+	const settles = a.kind === 'quality' || a.kind === 'rating';
+	const adjudicated = !settles ? '' : b.adjudicated > 0 ? `A researcher adjudicated ${num(b.adjudicated)} item${b.adjudicated === 1 ? '' : 's'}, whose final label replaced the reviewers'` : k > 1 ? 'No item was adjudicated' : '';
 	const headline = report.quality?.groups[0].rates.find((r) => r.key === 'allValid')?.headline.estimator;
 	const weighed = headline === 'latent' ? " (the latent-class estimate weighs them by the reviewers' estimated error rates)" : '';
 	const ties =
-		b.tied === 0
+		b.tied === 0 || !settles
 			? ''
 			: report.audit.kind === 'rating'
 				? `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with a tied rating ${b.tied === 1 ? 'remains' : 'remain'}, ${b.tied === 1 ? 'its' : 'their'} tied responses left out of the A–D shares`
@@ -230,6 +257,85 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	if (a.imported) s.push(describeImport(a.imported));
 
 	return { paragraph: s.join(' '), references: cited.map((key) => REFERENCES[key]) };
+}
+
+/** The sampling frame as the audit recorded it when drawn, or the dataset's name alone for an audit drawn before it was. */
+function populationSentence(kind: AuditKind, datasetName: string, facts: MethodsFacts): string {
+	const f = facts.frame;
+	// Only what was true when the sample was drawn: rows rejected were left out only if a filter had judged any.
+	const filters = facts.includeRejected
+		? f === null || f.filtered
+			? 'including the rows the automatic filters rejected'
+			: ''
+		: f?.filtered
+			? 'rows rejected by the automatic filters were left out'
+			: '';
+	if (f === null) return `We audited the dataset "${datasetName}"${filters ? ` (${filters})` : ''}.`;
+	const frame =
+		kind === 'pairwise'
+			? `${num(f.choices)} preference pairs on ${num(f.units)} prompts`
+			: kind === 'conversation'
+				? `${num(f.choices)} conversations with an assistant reply`
+				: kind === 'rating'
+					? `${num(f.units)} instructions (${num(f.choices)} instances) with responses from the rated models`
+					: facts.stratify === 'verdict'
+						? `${num(f.units)} rows the automatic filters had judged`
+						: `${num(f.units)} instructions with ${num(f.choices)} instances`;
+	return `We audited the dataset "${datasetName}" (${frame} when the sample was drawn${filters ? `; ${filters}` : ''}).`;
+}
+
+function samplingSentence(kind: AuditKind, items: number, seed: number, facts: MethodsFacts, cite: (...keys: RefKey[]) => string): string {
+	const stratified = facts.stratify && facts.stratify !== 'none' ? `, stratified by ${facts.stratify}` : '';
+	if (kind === 'pairwise' || kind === 'conversation') {
+		const what = kind === 'pairwise' ? 'preference pairs' : 'conversations';
+		const per = kind === 'pairwise' ? 'prompt' : 'opening prompt';
+		return facts.instanceMode === 'one'
+			? `We drew a simple random sample of ${num(items)} ${what}${stratified} (seed ${seed}), at most one per ${per}.`
+			: `We drew a simple random sample of ${per}s${stratified} (seed ${seed}) and took all their ${what}: ${num(items)} in all.`;
+	}
+	const instances = facts.instanceMode === 'one' ? `one randomly chosen instance per instruction, as in Self-Instruct's audit ${cite('selfInstruct')}` : 'every instance of each sampled instruction';
+	return `We drew a simple random sample of ${num(items)} instructions${stratified} (seed ${seed}), with ${instances}.`;
+}
+
+/** The guidelines as reviewers had them: the version on record is not the one they read if it was edited after labelling began. */
+function guidelinesSentence(facts: MethodsFacts): string {
+	const words = facts.guidelineWords;
+	const g = facts.guidelinesChanged;
+	if (!g) return words > 0 ? `They worked from written guidelines of about ${num(words)} words.` : 'They had no written guidelines beyond the questions themselves.';
+	const ended = g.labelsBefore >= g.labels;
+	const when = ended ? `after labelling ended (all ${num(g.labels)} labels were in)` : `after ${num(g.labelsBefore)} of the ${num(g.labels)} labels were in`;
+	if (words === 0) return `They worked from written guidelines, which were removed ${when}.`;
+	return ended
+		? `They worked from written guidelines; the version on record (about ${num(words)} words) was written ${when}, so it is not the one they read.`
+		: `They worked from written guidelines, last changed ${when}: the later labels were given under the version on record (about ${num(words)} words), the earlier ones under a previous version.`;
+}
+
+function pairwiseResults(p: PairwiseReport, k: number): string {
+	if (!p.comparisons) return p.bothBad ? `Every choice so far was "both bad" (${num(p.bothBad)}), so no model pair has a comparison yet.` : 'No choice has been made yet.';
+	const pairs = p.records.map(
+		(r) =>
+			`${r.first} against ${r.second}: ${num(r.wins)} win${r.wins === 1 ? '' : 's'}, ${num(r.ties)} tie${r.ties === 1 ? '' : 's'} and ${num(r.losses)} loss${r.losses === 1 ? '' : 'es'} in ${num(r.comparisons)} comparison${r.comparisons === 1 ? '' : 's'}, a win rate of ${percent(r.winRate.proportion)} ${interval(r.winRate.lower, r.winRate.upper)}${k > 1 ? ' (interval clustered by item)' : ''}`
+	);
+	return `${capitalise(pairs.join('; '))}${p.bothBad ? `; ${num(p.bothBad)} choice${p.bothBad === 1 ? ' was' : 's were'} "both bad"` : ''}.`;
+}
+
+function conversationResults(c: ConversationReport, k: number, level: string, cite: (...keys: RefKey[]) => string): string {
+	const r = c.conversations;
+	const m = r.majority;
+	if (!r.items) return 'No conversation has been judged yet.';
+	const what = c.unit === 'conversation' ? 'were judged correct as a whole' : 'had every reply judged valid';
+	if (k === 1 || m.tied === 0) {
+		const figure = `${num(m.yes)} of the ${num(r.items)} conversations ${what}: ${percent(m.lower.proportion)} ${interval(m.lower.lower, m.lower.upper)} (${level} Wilson interval ${cite('wilson')}${k > 1 ? ', item majority' : ''})`;
+		return k > 1 ? `${figure}; of all ${num(r.label.trials)} answers, ${percent(r.label.proportion)} ${interval(r.label.lower, r.label.upper)} said so (label level, interval clustered by conversation ${cite('kornGraubard')}).` : `${figure}.`;
+	}
+	return `By item majority, ${num(m.yes)} of the ${num(r.items)} conversations ${what} and ${num(m.tied)} ${m.tied === 1 ? 'was' : 'were'} tied (${m.tied === 1 ? 'its' : 'their'} reviewers split), so the share lies between ${percent(m.lower.proportion)} and ${percent(m.upper.proportion)} ${interval(m.lower.lower, m.upper.upper)} (ties counted both ways, ${level} Wilson intervals ${cite('wilson')}); of all ${num(r.label.trials)} answers, ${percent(r.label.proportion)} ${interval(r.label.lower, r.label.upper)} said so (label level, interval clustered by conversation ${cite('kornGraubard')}).`;
+}
+
+function conversationAgreement(row: AgreementRow | null, unit: ConversationReport['unit'], cite: (...keys: RefKey[]) => string): string {
+	if (!row || !row.percent.items) return 'No conversation has been judged twice yet, so agreement between reviewers is not measured.';
+	const what = unit === 'conversation' ? 'whether a conversation is correct as a whole' : 'whether every reply of a conversation is valid';
+	const kappa = row.kappa.value === null ? '' : row.kappa.method === 'cohen' ? `, Cohen's κ = ${coefficient(row.kappa.value)} ${cite('cohen')}` : `, Fleiss' κ = ${coefficient(row.kappa.value)} ${cite('fleiss')}`;
+	return `Agreement between reviewers on ${what} was ${percent(row.percent.value)} (mean share of agreeing pairs; n = ${num(row.percent.items)} conversations judged at least twice)${kappa}.`;
 }
 
 function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): string {

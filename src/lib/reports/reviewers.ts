@@ -2,12 +2,12 @@
  * Per reviewer: work done, time per item, agreement with the other reviewers, and accuracy on
  * gold items (answers the researcher knows).
  */
-import { median, raterAgreementOfRows, wilsonInterval, type RaterAgreement, type RaterShare } from '$lib/stats';
+import { median, raterAgreementOfRows, raterShares, wilsonInterval, type RaterAgreement, type RaterShare } from '$lib/stats';
 import { goldScore } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
-import { groupBy, qualityItemRows, qualityRaterShares, ratingItemRows, ratingRaterShares, type VerdictMemo } from './verdicts';
+import { groupBy, ratersOf, qualityItemRows, qualityRaterShares, ratingItemRows, ratingRaterShares, type VerdictMemo } from './verdicts';
 
 export interface ReviewerRow {
 	reviewerId: number;
@@ -49,6 +49,11 @@ export interface ReviewerRow {
  */
 export function reviewerAgreement(kind: AuditKind, byItem: ReadonlyMap<number, readonly ReportLabel[]>, memo?: VerdictMemo): Map<number, RaterAgreement> {
 	const shares: RaterShare<number>[][] = [];
+	if (kind === 'conversation' || kind === 'pairwise') {
+		// One unit per item: the verdict on the conversation as a whole (kept as the label's output answer), or the pair's choice.
+		for (const [itemId, list] of byItem) shares.push(raterShares([{ raters: ratersOf(itemId, list), values: list.map((l) => (kind === 'pairwise' ? (l.preference ?? null) : l.outputValid)) }]));
+		return raterAgreementOfRows(shares);
+	}
 	for (const [itemId, list] of byItem) {
 		if (memo) shares.push(memo.raterShares(kind, itemId, list));
 		else shares.push(kind === 'quality' ? qualityRaterShares(qualityItemRows(itemId, list)) : ratingRaterShares(ratingItemRows(itemId, list)));

@@ -17,6 +17,7 @@ import { wilsonInterval, type ProportionInterval } from '../stats/proportion';
 import { clusteredProportion, type ClusteredProportion } from '../stats/clustered';
 import { bradleyTerry, winTieLoss, type BradleyTerryResult, type ModelPairRecord, type PairwiseOutcome } from '../stats/pairwise';
 import { RATING_KEYS, type RatingLevel } from '../audits/rubric';
+import { agreementRow, type AgreementRow } from './agreement';
 
 export interface ConversationLabel {
 	itemId: number;
@@ -47,6 +48,18 @@ export interface ConversationReport {
 	byPosition: (ShapeRate & { position: number; ratings: Record<RatingLevel, number> })[];
 	labels: number;
 	estimators: string;
+	/** Agreement on each reviewer's verdict on the conversation as a whole (every reply valid, or the whole judged valid). */
+	agreement: AgreementRow;
+}
+
+/** Each label's verdict on its conversation as a whole: the one judgement of the whole, or every reply valid. */
+function conversationVerdict(l: ConversationLabel, unit: ConversationReportUnit): boolean | null {
+	if (unit === 'conversation') return l.turns[0]?.valid ?? null;
+	return l.turns.length ? l.turns.every((t) => t.valid) : null;
+}
+
+function conversationAgreement(labels: readonly ConversationLabel[], unit: ConversationReportUnit): AgreementRow {
+	return agreementRow('conversation', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: conversationVerdict(l, unit) })));
 }
 
 function rateOf(byItem: Map<number, boolean[]>, confidence: number): ShapeRate {
@@ -95,7 +108,8 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 			conversationRatings: ratings,
 			byPosition: [],
 			labels: labels.length,
-			estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)'
+			estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)',
+			agreement: conversationAgreement(labels, unit)
 		};
 	}
 	const positions: Map<number, boolean[]>[] = [];
@@ -118,7 +132,8 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 		conversationRatings: null,
 		byPosition: positions.map((m, p) => ({ position: p + 1, ...rateOf(m, confidence), ratings: ratings[p] })),
 		labels: labels.length,
-		estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)'
+		estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)',
+		agreement: conversationAgreement(labels, unit)
 	};
 }
 

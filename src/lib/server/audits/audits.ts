@@ -244,7 +244,8 @@ export function updateGuidelines(auditId: number, guidelines: string, database: 
 	const text = guidelines.trim();
 	if (text.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
 	requireWritableAudit(auditId, database);
-	database.$client.prepare<[string, number]>('UPDATE audits SET guidelines = ? WHERE id = ?').run(text, auditId);
+	// When they changed is kept: the methods paragraph must not present guidelines edited mid-audit as what every reviewer read.
+	database.$client.prepare<[string, number, number, string]>('UPDATE audits SET guidelines = ?, guidelines_changed_at = ? WHERE id = ? AND guidelines <> ?').run(text, Date.now(), auditId, text);
 }
 
 /** Adds gold items to an existing audit (and sets the rate they are mixed in at). */

@@ -11,6 +11,7 @@ import {
 	verdictStratum,
 	verdictStratumLabel,
 	DEFAULT_SAMPLE_SIZE,
+	type SamplingFrame,
 	type SamplingUnit,
 	type Stratum
 } from '../../audits/sampling';
@@ -97,6 +98,19 @@ export interface SamplePreview {
 
 function rejectedFilter(includeRejected: boolean, alias: string): string {
 	return includeRejected ? '' : `AND (${alias}.filter_status IS NULL OR ${alias}.filter_status <> 'rejected')`;
+}
+
+/** Whether any automatic filter has judged a row of the dataset (what "rows the filters rejected were left out" needs to be true). */
+function filtersHaveJudged(datasetId: number, database: Db): boolean {
+	return (
+		database.$client
+			.prepare<[number, number], number>(
+				`SELECT EXISTS (SELECT 1 FROM tasks WHERE dataset_id = ? AND filter_status IS NOT NULL)
+					OR EXISTS (SELECT 1 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE t.dataset_id = ? AND i.filter_status IS NOT NULL)`
+			)
+			.pluck()
+			.get(datasetId, datasetId) === 1
+	);
 }
 
 /**
@@ -308,6 +322,7 @@ interface AuditPlan {
 	routing: RoutingOrder;
 	qualification: { items: number; accuracy: number };
 	strata: AuditStratum[] | null;
+	samplingFrame: SamplingFrame;
 	conversationUnit: ConversationUnit;
 	suggestionRunId: number | null;
 	createdBy: number | null;
@@ -413,18 +428,18 @@ export async function createAuditInBatches(
 
 function insertAuditRow(plan: AuditPlan, status: 'preparing' | 'open', database: Db): number {
 	const row = database.$client
-		.prepare<[number, string, string, string, number, number, string, string, number, string | null, number, number, number, string, number, number, number, number | null, number, string, number, number, string | null, string, string | null, number | null, number | null], { id: number }>(
+		.prepare<[number, string, string, string, number, number, string, string, number, string | null, number, number, number, string, number, number, number, number | null, number, string, number, number, string | null, string, string | null, number | null, number | null, string], { id: number }>(
 			`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected,
 				models, overlap, blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at,
-				routing, qualification_items, qualification_accuracy, strata, conversation_unit, prepare_owner, prepare_heartbeat_at, suggestion_run_id)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+				routing, qualification_items, qualification_accuracy, strata, conversation_unit, prepare_owner, prepare_heartbeat_at, suggestion_run_id, sampling_frame)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		)
 		.get(
 			plan.dataset.id, plan.name, plan.kind, status, plan.sampleSize, plan.seed, plan.instanceMode, plan.stratify, plan.includeRejected ? 1 : 0,
 			plan.models ? JSON.stringify(plan.models) : null, plan.overlap, plan.blind ? 1 : 0, plan.leaseMinutes * 60, plan.guidelines,
 			plan.goldItems.length ? plan.goldRate : 0, plan.planned.length, plan.goldItems.length, plan.createdBy, plan.now,
 			plan.routing, plan.qualification.items, plan.qualification.accuracy, plan.strata ? JSON.stringify(plan.strata) : null, plan.conversationUnit,
-			status === 'preparing' ? preparingOwner() : null, status === 'preparing' ? Date.now() : null, plan.suggestionRunId
+			status === 'preparing' ? preparingOwner() : null, status === 'preparing' ? Date.now() : null, plan.suggestionRunId, JSON.stringify(plan.samplingFrame)
 		)!;
 	return row.id;
 }
@@ -492,14 +507,17 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 
 	let models: string[] | null = null;
 	const planned: PlannedItem[] = [];
+	let frame: readonly SamplingUnit[] = [];
 	if (kind === 'quality') {
 		const units = strata ? verdictUnits : loadQualityUnits(dataset.id, includeRejected, database);
+		frame = units;
 		const sizes = strata?.map((s) => ({ key: s.key, size: s.size }));
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify, strata: sizes })) {
 			planned.push({ taskId: s.taskId, instanceId: s.choice, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [] });
 		}
 	} else if (kind === 'conversation') {
 		const units = loadConversationUnits(dataset.id, includeRejected, database);
+		frame = units;
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
 			planned.push({ taskId: s.taskId, instanceId: null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [], conversationId: s.choice });
 		}
@@ -507,6 +525,7 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		// Pairs from the dataset's own responses are built (or found, if built before) first.
 		if (pairModels) buildResponsePairs(dataset.id, pairModels, database);
 		const units = loadPairUnits(dataset.id, includeRejected, database, pairModels);
+		frame = units;
 		const pairResponses = database.$client.prepare<[number], { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null }>(
 			`SELECT a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel, p.instance_id AS instanceId
 			 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id WHERE p.id = ?`
@@ -536,6 +555,7 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		if (!models.length) throw new AuditError('A rating audit needs model responses; this dataset has none.', 400, 'invalid', 'models');
 		models.sort();
 		const { units, groups } = loadRatingGroups(dataset.id, models, includeRejected, database);
+		frame = units;
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
 			const responses = groups.get(s.taskId)!.get(s.choice)!;
 			planned.push({ taskId: s.taskId, instanceId: s.choice || null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses });
@@ -592,6 +612,7 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		routing,
 		qualification,
 		strata,
+		samplingFrame: { units: frame.length, choices: frame.reduce((sum, u) => sum + u.choices.length, 0), filtered: filtersHaveJudged(dataset.id, database) },
 		conversationUnit: kind === 'conversation' ? conversationUnit : 'turn',
 		suggestionRunId,
 		createdBy: input.createdBy ?? null,

@@ -90,6 +90,8 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				blind: a.blind === 1,
 				leaseSeconds: a.lease_seconds,
 				guidelines: a.guidelines,
+				guidelinesChangedAt: isoOrNull(a.guidelines_changed_at),
+				samplingFrame: a.sampling_frame ? JSON.parse(a.sampling_frame) : null,
 				goldRate: a.gold_rate,
 				createdAt: iso(a.created_at),
 				closedAt: isoOrNull(a.closed_at)

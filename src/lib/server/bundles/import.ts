@@ -286,18 +286,19 @@ export async function importBundle(
 			database,
 			() =>
 				c
-					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string], { id: number }>(
+					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string, number | null, string | null], { id: number }>(
 						`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
 							blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata, prepare_owner, prepare_heartbeat_at,
-							imported_by, imported_at, imported_file_name, imported_file_sha256)
-						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+							imported_by, imported_at, imported_file_name, imported_file_sha256, guidelines_changed_at, sampling_frame)
+						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 					)
 					.get(
 						dataset.id, audit.name, audit.kind, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
 						audit.includeRejected ? 1 : 0, audit.models ? JSON.stringify(audit.models) : null, audit.overlap, audit.blind ? 1 : 0,
 						audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
 						options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null,
-						preparingOwner(), Date.now(), options.createdBy ?? null, Date.now(), options.file.name, options.file.sha256
+						preparingOwner(), Date.now(), options.createdBy ?? null, Date.now(), options.file.name, options.file.sha256,
+						audit.guidelinesChangedAt ? ms(audit.guidelinesChangedAt) : null, audit.samplingFrame ? JSON.stringify(audit.samplingFrame) : null
 					)!.id,
 			'import bundle'
 		)

@@ -1,28 +1,38 @@
 /** What the methods paragraph needs beyond the report: the audit's sampling settings and the population's size. */
 import { db, type Db } from '../db';
-import { datasetStatistics } from '../datasets/statistics';
+import type { SamplingFrame } from '$lib/audits/sampling';
 import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsText } from '$lib/reports/methods';
 import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
 import { ReportError } from './errors';
 
 export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts {
-	const row = database.$client
-		.prepare<[number], { datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; goldRate: number }>(
-			`SELECT dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, gold_rate AS goldRate
+	const c = database.$client;
+	const row = c
+		.prepare<[number], { instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; guidelinesChangedAt: number | null; goldRate: number; samplingFrame: string | null }>(
+			`SELECT instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, guidelines_changed_at AS guidelinesChangedAt,
+				gold_rate AS goldRate, sampling_frame AS samplingFrame
 			 FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
 		.get(auditId);
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
-	// The population the sample was drawn from: kept rows only unless rejected ones were sampled too.
-	const stats = datasetStatistics(row.datasetId, { keptOnly: !row.includeRejected }, database);
+	// Guidelines edited once labels were in are not what every reviewer read: how many labels came before the edit.
+	let guidelinesChanged: MethodsFacts['guidelinesChanged'] = null;
+	if (row.guidelinesChangedAt !== null) {
+		const counts = c
+			.prepare<[number, number], { before: number; labels: number }>('SELECT count(*) AS labels, coalesce(sum(submitted_at <= ?), 0) AS before FROM audit_labels WHERE audit_id = ?')
+			.get(row.guidelinesChangedAt, auditId)!;
+		if (counts.before > 0) guidelinesChanged = { labelsBefore: counts.before, labels: counts.labels };
+	}
 	return {
-		population: { instructions: stats.instructions, instances: stats.instances },
+		// The frame recorded when the sample was drawn; older audits have none (the dataset's size now is not it).
+		frame: row.samplingFrame ? (JSON.parse(row.samplingFrame) as SamplingFrame) : null,
 		instanceMode: row.instanceMode,
 		stratify: row.stratify,
 		includeRejected: row.includeRejected === 1,
 		blind: row.blind === 1,
 		guidelineWords: row.guidelines.trim() ? row.guidelines.trim().split(/\s+/).length : 0,
+		guidelinesChanged,
 		goldRate: row.goldRate,
 		judge: null
 	};

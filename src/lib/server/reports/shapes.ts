@@ -28,7 +28,9 @@ export function shapeSections(auditId: number, kind: AuditKind, confidence: numb
 /** The report with its audit's own sections in place of the quality and rating ones. */
 export function withShapeSections(report: AuditReport, sections: ShapeSections): AuditReport {
 	if (sections === null) return report;
-	return { ...report, quality: null, rating: null, ...sections };
+	// A conversation's tie is its reviewers splitting on the conversation as a whole (what its section counts both ways).
+	const basis = 'conversation' in sections ? { ...report.basis, tied: sections.conversation.conversations.majority.tied } : report.basis;
+	return { ...report, basis, quality: null, rating: null, ...sections };
 }
 
 /** Conversation labels on sampled items: each reviewer's judgements of the assistant replies, in order. */

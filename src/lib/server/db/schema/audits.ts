@@ -3,6 +3,7 @@ import { users } from './accounts';
 import { datasets, instances, responses, tasks } from './datasets';
 // Relative, not $lib: drizzle-kit loads the schema without SvelteKit's aliases.
 import { PAIR_VERDICTS, RATING_KEYS, REASON_KEYS, WHOLE_CONVERSATION_POSITION, type PairVerdict } from '../../../audits/rubric';
+import type { SamplingFrame } from '../../../audits/sampling';
 import { conversations, preferencePairs } from './conversations';
 import { generationRuns } from './generation';
 
@@ -77,6 +78,8 @@ export const audits = sqliteTable(
 		 * (rows) when the sample was drawn and the rows drawn — the weights of the filter report.
 		 */
 		strata: text('strata', { mode: 'json' }).$type<AuditStratum[]>(),
+		/** The frame the sample was drawn from, recorded at draw time (null: drawn before migration 0031 kept it). */
+		samplingFrame: text('sampling_frame', { mode: 'json' }).$type<SamplingFrame>(),
 		/** Rating audits: the models whose responses are rated (JSON array of names). */
 		models: text('models', { mode: 'json' }).$type<string[]>(),
 		/**
@@ -91,6 +94,8 @@ export const audits = sqliteTable(
 		leaseSeconds: integer('lease_seconds').notNull(),
 		/** Markdown, rendered with raw HTML disabled. */
 		guidelines: text('guidelines').notNull().default(''),
+		/** When the guidelines were last edited after the audit was created (null: as written at creation; or edited before migration 0031 kept it). */
+		guidelinesChangedAt: integer('guidelines_changed_at', { mode: 'timestamp_ms' }),
 		/** Share of a reviewer's items that are gold items (0 = none). */
 		goldRate: real('gold_rate').notNull().default(0),
 		routing: text('routing', { enum: ROUTING_ORDERS }).notNull().default('breadth'),

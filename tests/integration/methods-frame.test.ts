@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import type { Db } from '../../src/lib/server/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { updateGuidelines } from '../../src/lib/server/audits/audits';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
+import { auditReport } from '../../src/lib/server/reports/reports';
+import { auditMethods } from '../../src/lib/server/reports/methods';
+import { ALL_YES, makeDataset, makeUsers, submissionId } from './audit-fixtures';
+
+// The methods paragraph describes the sample as it was drawn and the guidelines as reviewers had
+// them: rows imported later, filters never run, and guidelines edited after labelling must not
+// rewrite it.
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+function labelEverything(auditId: number, reviewers: { id: number }[]): number {
+	let n = 0;
+	for (const r of reviewers) {
+		for (;;) {
+			const next = nextAssignment(auditId, r.id, {}, db);
+			if (next.status !== 'assigned') break;
+			submitLabel(auditId, r.id, { ref: next.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			n++;
+		}
+	}
+	return n;
+}
+
+describe('the methods paragraph', () => {
+	it('gives the sampling frame as drawn, not the dataset grown since, and claims no filtering that never ran', async () => {
+		const datasetId = await makeDataset(db, 'frame', 20);
+		const reviewers = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: reviewers.map((r) => r.id), sampleSize: 5, overlap: 2, seed: 3, guidelines: 'Read the task twice before answering.' }, db);
+		labelEverything(audit.id, reviewers);
+		const more = Array.from({ length: 7 }, (_, i) => ({ id: `more_${i}`, name: `m${i}`, instruction: `A later instruction ${i}.`, instances: [{ input: '', output: `o${i}` }] }));
+		await importFile(streamOf(jsonl(more)), { datasetName: 'frame', fileName: 'more.jsonl' }, db);
+		const paragraph = auditMethods(auditReport(audit.id, {}, db), db).paragraph;
+		expect(paragraph).toContain('We audited the dataset "frame" (20 instructions with 20 instances when the sample was drawn).');
+		expect(paragraph).not.toMatch(/27 instructions|rejected/);
+		expect(paragraph).toContain('They worked from written guidelines of about 6 words.');
+
+		// An audit drawn before the frame was kept: no size is claimed.
+		db.$client.prepare('UPDATE audits SET sampling_frame = NULL WHERE id = ?').run(audit.id);
+		const older = auditMethods(auditReport(audit.id, {}, db), db).paragraph;
+		expect(older).toContain('We audited the dataset "frame".');
+		expect(older).not.toMatch(/\d+ instructions with/);
+	});
+
+	it('says the guidelines on record were written after labelling ended, or after how many labels', async () => {
+		const datasetId = await makeDataset(db, 'guide', 6);
+		const reviewers = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: reviewers.map((r) => r.id), sampleSize: 6, overlap: 2, seed: 4, guidelines: 'Short.' }, db);
+		// Edited before any label: reviewers read the version on record.
+		updateGuidelines(audit.id, 'Read the task, then answer each question.', db);
+		const labels = labelEverything(audit.id, reviewers);
+		expect(auditMethods(auditReport(audit.id, {}, db), db).paragraph).toContain('They worked from written guidelines of about 7 words.');
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		updateGuidelines(audit.id, 'A much longer text written once all the labels were in, describing what we wished we had said.', db);
+		const paragraph = auditMethods(auditReport(audit.id, {}, db), db).paragraph;
+		expect(paragraph).toContain(`the version on record (about 18 words) was written after labelling ended (all ${labels} labels were in), so it is not the one they read.`);
+		expect(paragraph).not.toContain('They worked from written guidelines of about');
+		// Saving the same text again changes nothing.
+		const changedAt = db.$client.prepare('SELECT guidelines_changed_at FROM audits WHERE id = ?').pluck().get(audit.id);
+		updateGuidelines(audit.id, 'A much longer text written once all the labels were in, describing what we wished we had said.', db);
+		expect(db.$client.prepare('SELECT guidelines_changed_at FROM audits WHERE id = ?').pluck().get(audit.id)).toBe(changedAt);
+	});
+});
