@@ -200,6 +200,12 @@ test('a preference pair judged with the keyboard alone: blind, side by side, key
 	await report.screenshot({ path: '/tmp/ia10-report-pairwise-desktop.png', fullPage: true });
 	await report.setViewportSize(PHONE);
 	await report.screenshot({ path: '/tmp/ia10-report-pairwise-phone.png', fullPage: true });
+	// No bundle of a pairwise audit (it would drop every choice): the audit page says why instead of offering one.
+	await report.setViewportSize({ width: 1280, height: 800 });
+	await report.goto(`/audits/${audit.id}`);
+	await expect(report.getByTestId('bundle-unavailable')).toContainText("Bundles carry quality and rating audits only: a pairwise audit's choices and its pairs would be lost");
+	await expect(report.getByRole('link', { name: 'Download bundle' })).toHaveCount(0);
+	expect((await report.request.get(`/api/audits/${audit.id}/bundle`)).status()).toBe(409);
 	await report.context().close();
 
 	// On a phone the two responses stack.
