@@ -72,6 +72,21 @@ describe('cli audit', () => {
 		expect((await cli('add-reviewers', String(id), '--reviewers', 'b@y.org')).stdout).toContain('added 1');
 	}, 180_000); // nine CLI processes in a row
 
+	it('export refuses a pairwise audit (a bundle would drop every choice) with a message and a non-zero exit, writing no file', async () => {
+		const { importFile } = await import('../../src/lib/server/datasets/import');
+		const { createAudit } = await import('../../src/lib/server/audits/create');
+		const { streamOf } = await import('../support/db');
+		const { comparisonRows } = await import('./shape-fixtures');
+		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'cli pairs', fileName: 'cmp.json' }, db);
+		const reviewer = db.$client.prepare("SELECT id FROM users WHERE email = 'a@x.org'").pluck().get() as number;
+		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [reviewer], seed: 1 }, db);
+		const out = path.join(dir, 'pairs.bundle.jsonl');
+		const result = await cli('export', String(audit.id), '--out', out);
+		expect(result.code).not.toBe(0);
+		expect(result.stderr).toContain("Bundles carry quality and rating audits only: a pairwise audit's choices and its pairs would be lost");
+		expect(fs.existsSync(out)).toBe(false);
+	}, 60_000);
+
 	it('refuses bad input with a message and a non-zero exit', async () => {
 		const cases: [string[], RegExp][] = [
 			[['create', '--dataset', 'nope', '--kind', 'quality', '--reviewers', 'a@x.org'], /No dataset named "nope"/],
