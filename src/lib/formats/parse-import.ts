@@ -90,6 +90,25 @@ function repeatedKey(file: string, raw: RawRecord, value: unknown, prefix = ''):
 	);
 }
 
+const NUMERIC_ID = /"id"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+
+/**
+ * A numeric `id` as the file writes it: JSON.parse turns 9007199254740993 into …992 (past 2^53 a
+ * double cannot hold every integer), and String() of the number is then another record's id.
+ * The digits are taken from the record's text (Node 20's JSON.parse gives a reviver no source
+ * text); null when they cannot be told apart for certain, which the caller refuses.
+ */
+export function numericIdAsWritten(text: string, parsed: number): string | null {
+	let found: string | null = null;
+	for (const m of text.matchAll(NUMERIC_ID)) {
+		if (Number(m[1]) !== parsed) continue;
+		if (found !== null && found !== m[1]) return Number.isSafeInteger(parsed) ? String(parsed) : null;
+		found = m[1];
+	}
+	if (found === null) return Number.isSafeInteger(parsed) ? String(parsed) : null;
+	return found;
+}
+
 /** Turn a JSON.parse failure into a message placed at the offending character. */
 function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	let message = error instanceof Error ? error.message : String(error);
@@ -335,6 +354,17 @@ export class ImportParser {
 		if (repeated) throw repeated;
 		if (!isJsonObject(value))
 			throw ImportError.at(this.file, placeOf(raw), `expected a JSON object, got ${jsonType(value)}`);
+		if (typeof value.id === 'number') {
+			const id = numericIdAsWritten(raw.text, value.id);
+			if (id === null)
+				throw ImportError.at(
+					this.file,
+					placeOf(raw),
+					`field "id": the id ${value.id} is beyond exact JSON number precision (integers past ±${Number.MAX_SAFE_INTEGER}), so it would be stored as a different id; quote it ("id": "…")`,
+					'id'
+				);
+			value.id = id;
+		}
 		let format = this.format;
 		if (format === null) {
 			format = detectFormat(value);
