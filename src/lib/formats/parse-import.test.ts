@@ -225,7 +225,8 @@ describe('happy paths, each format as JSON Lines and as a JSON array', () => {
 			},
 			{
 				messages: [
-					{ role: 'user', content: [{ type: 'text', text: 'Name a ' }, { type: 'text', text: 'colour.' }] },
+					// Text parts are separate pieces of text: joined with a line break, not run together.
+					{ role: 'user', content: [{ type: 'text', text: 'Look at this:' }, { type: 'text', text: 'Name a colour.' }] },
 					{ role: 'assistant', content: 'Blue.' }
 				]
 			}
@@ -234,7 +235,7 @@ describe('happy paths, each format as JSON Lines and as a JSON array', () => {
 			const records = await tasks(file);
 			expect(records.map((t) => [t.instruction, t.metadata, t.instances])).toEqual([
 				['Translate to French.', { system: 'You are terse.' }, [{ input: 'good morning', output: 'bonjour' }]],
-				['Name a colour.', null, [{ input: '', output: 'Blue.' }]]
+				['Look at this:\nName a colour.', null, [{ input: '', output: 'Blue.' }]]
 			]);
 		}
 	});

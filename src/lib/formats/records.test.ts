@@ -77,8 +77,30 @@ describe('readRecord', () => {
 	it('names the field of a bad message', () => {
 		expect(() => readRecord('chat', { messages: [{ content: 'x' }] })).toThrow('missing required field "messages[0].role"');
 		expect(() => readRecord('chat', { messages: 'hi' })).toThrow('field "messages" must be an array, got string');
-		expect(() => readRecord('chat', { messages: [{ role: 'user', content: [{ type: 'image_url' }] }] })).toThrow('field "messages[0].content[0]" must be a text part');
+		// A non-text part is named by its type, not left out.
+		expect(() => readRecord('chat', { messages: [{ role: 'user', content: [{ type: 'text', text: 'What is it?' }, { type: 'image_url', image_url: { url: 'x' } }] }] })).toThrow(
+			'field "messages[0].content[1]" is a "image_url" part; only text parts {type: "text", text: "…"} can be imported'
+		);
+		expect(() => readRecord('chat', { messages: [{ role: 'user', content: [{ text: 3 }] }] })).toThrow('field "messages[0].content[0]" must be a text part');
 		expect(() => readRecord('chat', { messages: [{ role: 'user', content: '  ' }, { role: 'assistant', content: 'x' }] })).toThrow('field "messages[0].content" is empty');
+	});
+	it('keeps the extra fields of every format where they have a place, and names those with none', () => {
+		const pc = readRecord('prompt-completion', { id: 7, source: 'web', prompt: 'Say hi.\nOutput:', completion: ' hi' }) as { instances: object[] };
+		expect(pc.instances[0]).toMatchObject({ sourceId: '7', metadata: { source: 'web' } });
+		const si = readRecord('self-instruct-tasks', { id: 't', instruction: 'i', instances: [{ input: '', output: 'o', explanation: 'why' }] }) as { instances: object[] };
+		expect(si.instances[0]).toEqual({ input: '', output: 'o', metadata: { explanation: 'why' } });
+		const un = readRecord('unnatural', {
+			instruction: 'i',
+			source: 'gen',
+			instances: [{ input: 'a', output: 'b', score: 1 }],
+			reformulations: [{ instruction: 'j', input: 'a', output: 'b', note: 'x' }]
+		}) as { metadata: object; instances: object[]; unkeptFields: string[] };
+		expect(un.metadata).toEqual({ source: 'gen' });
+		expect(un.instances[0]).toMatchObject({ metadata: { score: 1 } });
+		expect(un.unkeptFields).toEqual(['reformulations[0].note']);
+		const prediction = readRecord('predictions', { instruction: 'i', input: '', response: 'r', rating: 'A', id: 3 });
+		expect(prediction).toMatchObject({ unkeptFields: ['rating', 'id'] });
+		expect(readRecord('predictions', { instruction: 'i', response: 'r' })).not.toHaveProperty('unkeptFields');
 	});
 	it('refuses a prompt with no instruction in it', () => {
 		expect(() => readRecord('prompt-completion', { prompt: '\nOutput:', completion: ' x' })).toThrow('field "prompt" is empty');

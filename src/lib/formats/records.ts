@@ -135,6 +135,7 @@ function objectAt(list: unknown[], i: number, path: string): JsonObject {
 // ---- the formats ----
 
 const SELF_INSTRUCT_TASK_FIELDS = new Set(['id', 'name', 'instruction', 'instances', 'is_classification']);
+const SELF_INSTRUCT_INSTANCE_FIELDS = new Set(['input', 'output']);
 
 /** Self-Instruct task file row: seed_tasks.jsonl, user_oriented_instructions.jsonl. */
 function readSelfInstructTask(o: JsonObject): Omit<ParsedTask, 'location'> {
@@ -145,6 +146,9 @@ function readSelfInstructTask(o: JsonObject): Omit<ParsedTask, 'location'> {
 		const inst = objectAt(list, i, 'instances');
 		const prefix = `instances[${i}].`;
 		instances[i] = { input: optionalString(inst, 'input', prefix), output: requiredString(inst, 'output', prefix) };
+		// An instance's other fields (e.g. an explanation) are its metadata.
+		const extra = otherFields(inst, SELF_INSTRUCT_INSTANCE_FIELDS);
+		if (extra) instances[i].metadata = extra;
 	}
 	const id = o.id;
 	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number')
@@ -193,7 +197,11 @@ function readInstanceRow(o: JsonObject): Omit<ParsedTask, 'location'> {
 	return { kind: 'task', instruction, isClassification, instances: [instance] };
 }
 
-/** Unnatural Instructions core (instances) and full (plus reformulations) rows. */
+const UNNATURAL_FIELDS = new Set(['instruction', 'instances', 'reformulations']);
+const UNNATURAL_INSTANCE_FIELDS = new Set(['input', 'output', 'constraints', 'instruction_with_input']);
+const UNNATURAL_FORMULATION_FIELDS = new Set(['instruction', 'instruction_with_input', 'input', 'output']);
+
+/** Unnatural Instructions core (instances) and full (plus reformulations) rows; other fields are the task's or instance's metadata. */
 function readUnnatural(o: JsonObject): Omit<ParsedTask, 'location'> {
 	const instruction = requiredText(o, 'instruction', '');
 	const list = requiredArray(o, 'instances', '');
@@ -207,8 +215,10 @@ function readUnnatural(o: JsonObject): Omit<ParsedTask, 'location'> {
 			constraints: nullableString(inst, 'constraints', prefix),
 			instructionWithInput: nullableString(inst, 'instruction_with_input', prefix)
 		};
+		const extra = otherFields(inst, UNNATURAL_INSTANCE_FIELDS);
+		if (extra) instances[i].metadata = extra;
 	}
-	const task: Omit<ParsedTask, 'location'> = { kind: 'task', instruction, isClassification: null, instances };
+	const task: Omit<ParsedTask, 'location'> = { kind: 'task', instruction, isClassification: null, metadata: otherFields(o, UNNATURAL_FIELDS), instances };
 	if (o.reformulations !== undefined && o.reformulations !== null) {
 		const refs = requiredArray(o, 'reformulations', '');
 		const formulations: ParsedFormulation[] = new Array(refs.length);
@@ -221,11 +231,15 @@ function readUnnatural(o: JsonObject): Omit<ParsedTask, 'location'> {
 				input: optionalString(ref, 'input', prefix),
 				output: requiredString(ref, 'output', prefix)
 			};
+			// A reformulation has no metadata of its own.
+			for (const key of Object.keys(ref)) if (!UNNATURAL_FORMULATION_FIELDS.has(key)) (task.unkeptFields ??= []).push(prefix + key);
 		}
 		task.formulations = formulations;
 	}
 	return task;
 }
+
+const PREDICTION_FIELDS = new Set(['instruction', 'input', 'response', 'target', 'prompt']);
 
 /** Self-Instruct human-evaluation prediction row: one model's response to one task. */
 function readPrediction(o: JsonObject): Omit<ParsedResponse, 'location'> {
@@ -235,37 +249,56 @@ function readPrediction(o: JsonObject): Omit<ParsedResponse, 'location'> {
 	// The input is needed to match the task; a row without one may still carry it in its prompt.
 	const input =
 		o.input === undefined && prompt !== null ? splitInstructionPrompt(prompt).input : optionalString(o, 'input', '');
-	return { kind: 'response', instruction, input, response, target: nullableString(o, 'target', ''), prompt };
+	const prediction: Omit<ParsedResponse, 'location'> = { kind: 'response', instruction, input, response, target: nullableString(o, 'target', ''), prompt };
+	// A response row has no metadata column: its other fields (a rating, an id) are named in the summary.
+	const unkept = otherFields(o, PREDICTION_FIELDS);
+	if (unkept) prediction.unkeptFields = Object.keys(unkept);
+	return prediction;
 }
 
-/** Fine-tuning pair; the prompt is split when it has the Self-Instruct shape. */
+const PROMPT_COMPLETION_FIELDS = new Set(['id', 'prompt', 'completion']);
+
+/** Fine-tuning pair; the prompt is split when it has the Self-Instruct shape. Its id and other fields are the instance's. */
 function readPromptCompletion(o: JsonObject): Omit<ParsedTask, 'location'> {
 	const prompt = requiredString(o, 'prompt', '');
 	const completion = requiredString(o, 'completion', '');
 	const split = splitInstructionPrompt(prompt);
 	if (split.instruction === '') throw new RecordError('field "prompt" is empty (no instruction in it)', 'prompt');
-	return {
-		kind: 'task',
-		instruction: split.instruction,
-		isClassification: null,
-		instances: [{ input: split.input, output: outputFromCompletion(completion, split.labelled) }]
-	};
+	const instance: ParsedInstance = { input: split.input, output: outputFromCompletion(completion, split.labelled) };
+	const id = o.id;
+	if (id !== undefined && id !== null) {
+		if (typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
+		instance.sourceId = String(id);
+	}
+	const metadata = otherFields(o, PROMPT_COMPLETION_FIELDS);
+	if (metadata) instance.metadata = metadata;
+	return { kind: 'task', instruction: split.instruction, isClassification: null, instances: [instance] };
 }
 
-/** Message text: a string, or (newer chat rows) an array of `{type: "text", text}` parts. */
+/** Between the text parts of one message: they are separate pieces of text, not one run-on line. */
+export const CONTENT_PART_SEPARATOR = '\n';
+
+/**
+ * Message text: a string, or (newer chat rows) an array of `{type: "text", text}` parts, joined
+ * with CONTENT_PART_SEPARATOR. Any other part (image_url, input_audio, file) cannot be kept as
+ * text and is refused by name rather than left out.
+ */
 function messageText(m: JsonObject, i: number): string {
 	const content = m.content;
 	const path = `messages[${i}].content`;
 	if (typeof content === 'string') return wellFormed(content, path);
 	if (Array.isArray(content)) {
-		let text = '';
+		const texts: string[] = new Array(content.length);
 		for (let k = 0; k < content.length; k++) {
 			const part = content[k];
+			const partPath = `${path}[${k}]`;
+			if (isJsonObject(part) && typeof part.type === 'string' && part.type !== 'text')
+				throw new RecordError(`field "${partPath}" is a "${part.type}" part; only text parts {type: "text", text: "…"} can be imported`, partPath);
 			if (!isJsonObject(part) || typeof part.text !== 'string')
-				throw new RecordError(`field "${path}[${k}]" must be a text part {type: "text", text: "…"}`, `${path}[${k}]`);
-			text += part.text;
+				throw new RecordError(`field "${partPath}" must be a text part {type: "text", text: "…"}`, partPath);
+			texts[k] = part.text;
 		}
-		return wellFormed(text, path);
+		return wellFormed(texts.join(CONTENT_PART_SEPARATOR), path);
 	}
 	// An assistant turn that only calls tools has no text.
 	if (content === null && (m.tool_calls !== undefined || m.function_call !== undefined)) return '';

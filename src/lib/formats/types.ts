@@ -185,6 +185,8 @@ export interface ParsedTask {
 	 * (the first reply to it) are how it joins the flat datasets; these turns are the record.
 	 */
 	conversation?: ParsedConversation;
+	/** Fields of the record with no place to be kept (paths such as "reformulations[0].note"); the import summary names them. */
+	unkeptFields?: string[];
 }
 
 /** One model's response to one task (Self-Instruct human-evaluation predictions). */
@@ -197,6 +199,8 @@ export interface ParsedResponse {
 	response: string;
 	target?: string | null;
 	prompt?: string | null;
+	/** Fields of the row other than these (a response has no metadata column); the import summary names them. */
+	unkeptFields?: string[];
 }
 
 /** Which of a pair's two responses is better, or neither. */
