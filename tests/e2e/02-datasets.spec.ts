@@ -99,17 +99,18 @@ test('a second file into the same dataset: duplicates skipped, new instances joi
 	const second = await upload('second.jsonl', [
 		{ instruction: 'Name a fruit.', input: '', output: 'Apple.' },
 		{ instruction: 'Name a fruit.', input: '', output: 'Pear.' },
-		// The same row but for its spacing: a duplicate too, and the summary says why.
+		// The same row but for its spacing: its own task (spacing is content), not a duplicate.
 		{ instruction: 'Name\u3000a  fruit.', input: '', output: 'Apple.' },
 		{ instruction: 'Name a city.', input: '', output: 'Oslo.' }
 	]);
-	await expect(second.locator('[data-summary="tasks"]')).toHaveText('1');
-	await expect(second.locator('[data-summary="instances"]')).toHaveText('2');
-	await expect(second.locator('[data-summary="duplicates"]')).toHaveText('2');
-	await expect(page.getByTestId('duplicates-rule')).toContainText('differ only in spacing');
+	await expect(second.locator('[data-summary="tasks"]')).toHaveText('2');
+	await expect(second.locator('[data-summary="instances"]')).toHaveText('3');
+	await expect(second.locator('[data-summary="duplicates"]')).toHaveText('1');
+	await expect(second).toContainText('Skipped duplicate instances');
+	await expect(page.getByTestId('duplicates-rule')).toContainText('character for character');
 	expect((await page.request.get('/healthz')).ok()).toBe(true);
 	await second.getByRole('link', { name: /Open e2e appended/ }).click();
 	const stats = page.getByTestId('dataset-stats');
-	await expect(stats.locator('[data-stat="instructions"]')).toHaveText('3');
-	await expect(stats.locator('[data-stat="instances"]')).toHaveText('4');
+	await expect(stats.locator('[data-stat="instructions"]')).toHaveText('4');
+	await expect(stats.locator('[data-stat="instances"]')).toHaveText('5');
 });

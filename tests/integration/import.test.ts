@@ -59,7 +59,7 @@ describe('import', () => {
 		expect(detail.task.sourceId).toBe('seed_task_2');
 	});
 
-	it('joins instances with the same instruction into one task and skips exact duplicates', async () => {
+	it('joins instances with the same instruction (exactly as written) into one task and skips exact duplicates', async () => {
 		const rows = [
 			{ instruction: 'Translate to French.', input: 'cat', output: 'chat' },
 			{ instruction: 'Translate  to French. ', input: 'dog', output: 'chien' },
@@ -67,12 +67,13 @@ describe('import', () => {
 			{ instruction: 'Name a colour.', input: '', output: 'blue' }
 		];
 		const summary = await importText(JSON.stringify(rows), 'alpaca', 'alpaca.json');
-		expect(summary).toMatchObject({ format: 'instances', tasksAdded: 2, instancesAdded: 3, skippedDuplicates: 1 });
+		// 'Translate  to French. ' is its own task: spacing is content (code, lists), never merged away.
+		expect(summary).toMatchObject({ format: 'instances', tasksAdded: 3, instancesAdded: 3, skippedDuplicates: 1, duplicatesOf: 'instances' });
 		// Importing the same file again adds nothing.
 		const again = await importText(JSON.stringify(rows), 'alpaca', 'alpaca.json');
 		expect(again).toMatchObject({ tasksAdded: 0, instancesAdded: 0, skippedDuplicates: 4, datasetCreated: false });
 		const stats = datasetStatistics(summary.datasetId, {}, db);
-		expect(stats).toMatchObject({ instructions: 2, instances: 3, emptyInputInstances: 1, unknownClassification: 2 });
+		expect(stats).toMatchObject({ instructions: 3, instances: 3, emptyInputInstances: 1, unknownClassification: 3 });
 	});
 
 	it('attaches prediction files to the matching tasks, model name from the file name', async () => {
@@ -93,6 +94,8 @@ describe('import', () => {
 		];
 		const summary = await importText(jsonl(predictions), 'user', 'davinci-t0-ft_predictions.jsonl');
 		expect(summary).toMatchObject({ format: 'predictions', modelName: 'davinci-t0-ft', responsesAdded: 4, tasksAdded: 0 });
+		// ' Fix the  grammar.' finds its task only with spacing ignored, and the summary says so.
+		expect(summary.notices).toEqual([expect.stringContaining('only with spacing ignored (no task is written exactly so; only one is when spaces and line breaks are ignored): line 1.')]);
 		const stats = datasetStatistics(summary.datasetId, {}, db);
 		expect(stats).toMatchObject({ instructions: 4, responses: 4, models: 1 });
 		const france = listTasks(summary.datasetId, { q: 'France' }, db).rows[0];

@@ -68,11 +68,49 @@ export interface ImportSummary {
 	conversationsAdded: number;
 	turnsAdded: number;
 	pairsAdded: number;
-	/** Duplicates among instances, responses, conversations and pairs. */
+	/**
+	 * Records' rows left out as exact repeats of an earlier one, counted in `duplicatesOf` (one
+	 * unit per format, so records read = records imported + duplicates for one-per-record formats).
+	 */
 	skippedDuplicates: number;
+	duplicatesOf: DuplicateUnit;
+	/** What makes a row a duplicate, in words (shown beside the count). */
+	duplicatesRule: string;
+	/** Things the reader should know that are not problems (each names its lines). */
+	notices: string[];
 	/** Files read (a folder of SuperNI task files counts each). */
 	files: number;
 	durationMs: number;
+}
+
+export type DuplicateUnit = 'instances' | 'responses' | 'conversations' | 'pairs';
+
+/** The unit a format's duplicates are counted in, and what makes one. */
+function duplicateUnit(format: FormatId): { unit: DuplicateUnit; rule: string } {
+	if (format === 'predictions') return { unit: 'responses', rule: "the same model's response to the same instance as an earlier one" };
+	if (format === 'sharegpt' || format === 'chat') return { unit: 'conversations', rule: 'the same turns, word for word, as an earlier conversation' };
+	if (format === 'comparison') return { unit: 'pairs', rule: 'the same prompt and responses as an earlier pair' };
+	return { unit: 'instances', rule: 'the same instruction, input and output, character for character, as an earlier instance' };
+}
+
+/** Lines of the records something applies to: counted, the first few named. */
+class LineTally {
+	count = 0;
+	private readonly lines: string[] = [];
+	add(place: string): void {
+		this.count++;
+		if (this.lines.length < 10) this.lines.push(place);
+	}
+	/** "line 3, line 7 and 2 more" */
+	places(): string {
+		const more = this.count - this.lines.length;
+		return this.lines.join(', ') + (more > 0 ? ` and ${more} more` : '');
+	}
+}
+
+function placeOf(record: ParsedRecord): string {
+	const loc = record.location;
+	return loc.index !== undefined ? `item ${loc.index} (line ${loc.line})` : `line ${loc.line}`;
 }
 
 /** One file of a multi-file import (a folder of SuperNI task files). */
@@ -275,11 +313,16 @@ function fingerprint(...parts: string[]): string {
  */
 interface PreparedRecord {
 	record: ParsedRecord;
+	/**
+	 * The instruction exactly as written: the task key. Instructions that differ only in spacing
+	 * are different tasks (line breaks and indentation are content in code and list tasks), so no
+	 * record's text is ever replaced by another's.
+	 */
 	instructionKey: string;
-	/** Per instance: hash of input + output, and the normalised input (the prompt key's half). */
+	/** Per instance: hash of input + output, and the input (the prompt key's half). */
 	instances: { hash: string; inputKey: string }[];
 	formulationInputKeys: string[];
-	/** Responses: the normalised input and the response's hash. */
+	/** Responses: the input and the response's hash. */
 	inputKey: string;
 	responseHash: string;
 	/** A conversation's identity (conversationFingerprint), for the duplicate check. */
@@ -288,13 +331,13 @@ interface PreparedRecord {
 }
 
 function prepareRecord(record: ParsedRecord): PreparedRecord {
-	const instructionKey = normalizeWhitespace(record.instruction);
+	const instructionKey = record.instruction;
 	if (record.kind === 'response') {
-		return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: normalizeWhitespace(record.input), responseHash: fingerprint(record.response), rows: 1 };
+		return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: record.input, responseHash: fingerprint(record.response), rows: 1 };
 	}
 	if (record.kind === 'pair') return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: '', responseHash: '', rows: 1 };
-	const instances = record.instances.map((i) => ({ hash: fingerprint(i.input, i.output), inputKey: normalizeWhitespace(i.input) }));
-	const formulationInputKeys = (record.formulations ?? []).map((f) => normalizeWhitespace(f.input));
+	const instances = record.instances.map((i) => ({ hash: fingerprint(i.input, i.output), inputKey: i.input }));
+	const formulationInputKeys = (record.formulations ?? []).map((f) => f.input);
 	const conversationKey = record.conversation ? conversationFingerprint(record.conversation.turns) : undefined;
 	// A conversation's turns count as rows: they are most of what its batch writes.
 	const rows = 1 + instances.length + formulationInputKeys.length + (record.conversation?.turns.length ?? 0);
@@ -335,8 +378,7 @@ const BATCH_MAX_RECORDS = 1000;
 const HEARTBEAT_EVERY_MS = 60_000;
 
 function where(fileName: string, record: ParsedRecord): string {
-	const loc = record.location;
-	return loc.index !== undefined ? `${fileName}: item ${loc.index} (line ${loc.line})` : `${fileName}: line ${loc.line}`;
+	return `${fileName}: ${placeOf(record)}`;
 }
 
 /** Options of one import as the writer needs them. */
@@ -462,6 +504,10 @@ class KnownTask {
 	private firstInstance = 0;
 	private moreInstances: Map<string, number> | null = null;
 
+	/** Tasks found by their source id: the instruction and where it was read (else in the dataset already). */
+	instruction?: string;
+	location?: string;
+
 	constructor(
 		readonly id: number,
 		public isClassification: number | null
@@ -483,6 +529,10 @@ class KnownTask {
 		}
 	}
 }
+
+type PromptMatch = { taskId: number; instanceId: number };
+
+const promptKey = (instruction: string, input: string) => `${instruction}\u0000${input}`;
 
 /** The per-record work of an import, kept across its transactions. */
 class StagedWriter {
@@ -508,11 +558,17 @@ class StagedWriter {
 	private readonly taskByInstruction = new ShardedMap<KnownTask>();
 	/** The existing tasks by id, while their instances are loaded (an append's two loadExisting calls). */
 	private readonly existingTasks = new Map<number, KnownTask>();
-	// The instruction keys of the tasks, to tell a prediction whose instruction is unknown from one
-	// whose input is (only imports that look instances up by prompt keep them).
+	// The instructions of the tasks, spacing aside, to tell a prediction whose instruction is unknown
+	// from one whose input is (only imports that look instances up by prompt keep them).
 	private readonly instructionKeys = new ShardedSet();
-	// Instruction + input → instance: how prediction rows find the task and instance they answer.
-	private readonly instanceByPrompt = new ShardedMap<{ taskId: number; instanceId: number }>();
+	// Instruction + input → instance: how prediction rows find the task and instance they answer,
+	// exactly as written; failing that, spacing aside when only one prompt matches that way (null:
+	// several do), and the summary names the records matched so.
+	private readonly instanceByPrompt = new ShardedMap<PromptMatch>();
+	private readonly instanceByLoosePrompt = new ShardedMap<{ match: PromptMatch; exact: string } | null>();
+	private readonly matchedSpacingAside = new LineTally();
+	/** Fields the records carry that have no place to be kept, by name: the records that had each. */
+	private readonly unkeptFields = new Map<string, LineTally>();
 	/**
 	 * Whether this import looks instances up by prompt: predictions, reformulations (Unnatural) and
 	 * pairs do; plain instance and task files do not, and keeping a million prompts as keys cost a
@@ -566,24 +622,23 @@ class StagedWriter {
 		const upTo = (table: string) => (client.prepare<[number], number>(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!);
 		const until = { tasks: upTo('tasks'), instances: upTo('instances'), responses: upTo('responses') };
 		for (const row of client
-			.prepare<[number, number, number], { id: number; key: string; sourceId: string | null; c: number | null }>('SELECT id, instruction_key AS key, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
+			.prepare<[number, number, number], { id: number; instruction: string; sourceId: string | null; c: number | null }>('SELECT id, instruction, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
 			.iterate(datasetId, from.tasks, until.tasks)) {
 			const task = new KnownTask(row.id, row.c);
 			this.existingTasks.set(row.id, task);
 			const byKey = row.sourceId ? this.taskBySource : this.taskByInstruction;
-			const key = row.sourceId || row.key;
+			const key = row.sourceId || row.instruction;
+			if (row.sourceId) task.instruction = row.instruction;
 			if (!byKey.has(key)) byKey.set(key, task);
-			if (this.keepPrompts) this.instructionKeys.add(row.key);
+			if (this.keepPrompts) this.instructionKeys.add(normalizeWhitespace(row.instruction));
 		}
 		for (const row of client
 			.prepare<[number, number, number], { id: number; t: number; key: string; input: string; output: string }>(
-				'SELECT i.id, i.task_id AS t, t.instruction_key AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id'
+				'SELECT i.id, i.task_id AS t, t.instruction AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id'
 			)
 			.iterate(datasetId, from.instances, until.instances)) {
 			this.existingTasks.get(row.t)?.rememberInstance(fingerprint(row.input, row.output), row.id);
-			if (!this.keepPrompts) continue;
-			const promptKey = `${row.key}\u0000${normalizeWhitespace(row.input)}`;
-			if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: row.t, instanceId: row.id });
+			if (this.keepPrompts) this.rememberPrompt(row.key, row.input, { taskId: row.t, instanceId: row.id });
 		}
 		const modelName = this.format === 'predictions' ? this.options.modelName?.trim() || modelNameFromFileName(this.options.fileName) : null;
 		if (modelName) {
@@ -594,6 +649,29 @@ class StagedWriter {
 			}
 		}
 		this.loadedUpTo = until;
+	}
+
+	/** The instance a prompt (instruction + input) names, for records that answer one. */
+	private rememberPrompt(instruction: string, input: string, match: PromptMatch): void {
+		const exact = promptKey(instruction, input);
+		if (this.instanceByPrompt.has(exact)) return;
+		this.instanceByPrompt.set(exact, match);
+		const loose = promptKey(normalizeWhitespace(instruction), normalizeWhitespace(input));
+		const known = this.instanceByLoosePrompt.get(loose);
+		if (known === undefined) this.instanceByLoosePrompt.set(loose, { match, exact });
+		else if (known !== null && known.exact !== exact) this.instanceByLoosePrompt.set(loose, null);
+	}
+
+	/**
+	 * The instance of this prompt: exactly as written, else spacing aside when that finds one
+	 * (`loose`), else none; `ambiguous` when spacing aside several prompts match.
+	 */
+	private findPrompt(instruction: string, input: string): { match: PromptMatch; loose: boolean } | { match: null; ambiguous: boolean } {
+		const exact = this.instanceByPrompt.get(promptKey(instruction, input));
+		if (exact) return { match: exact, loose: false };
+		const loose = this.instanceByLoosePrompt.get(promptKey(normalizeWhitespace(instruction), normalizeWhitespace(input)));
+		if (loose) return { match: loose.match, loose: true };
+		return { match: null, ambiguous: loose === null };
 	}
 
 	/** Inside the first transaction: the dataset (an importing placeholder when new), the import row, the existing keys. */
@@ -662,12 +740,22 @@ class StagedWriter {
 		const { record, instructionKey } = prepared;
 		const writer = this.rows;
 		this.recordsWritten++;
+		if (record.kind !== 'pair' && record.unkeptFields) {
+			for (const name of new Set(record.unkeptFields.map((field) => field.replace(/\[\d+\]/g, '[]')))) {
+				let tally = this.unkeptFields.get(name);
+				if (!tally) this.unkeptFields.set(name, (tally = new LineTally()));
+				tally.add(placeOf(record));
+			}
+		}
 		if (record.kind === 'response') {
-			const match = this.instanceByPrompt.get(`${instructionKey}\u0000${prepared.inputKey}`);
+			const found = this.findPrompt(instructionKey, prepared.inputKey);
+			const match = found.match;
 			if (!match) {
-				const field = this.instructionKeys.has(instructionKey) ? 'input' : 'instruction';
+				const field = this.instructionKeys.has(normalizeWhitespace(instructionKey)) ? 'input' : 'instruction';
 				const detail =
-					field === 'instruction'
+					'ambiguous' in found && found.ambiguous
+						? `no instance of dataset "${dataset.name}" has exactly this instruction and input, and several do when spacing is ignored; write them as the tasks file does.`
+						: field === 'instruction'
 						? `no task in dataset "${dataset.name}" has this instruction ("${clip(record.instruction)}"). Import the tasks file into this dataset first.`
 						: `the task "${clip(record.instruction)}" has no instance with this input ("${clip(record.input)}").`;
 				throw new ImportError(`${where(options.fileName, record)}: field "${field}": ${detail}`, {
@@ -677,6 +765,7 @@ class StagedWriter {
 					field
 				});
 			}
+			if ('loose' in found && found.loose) this.matchedSpacingAside.add(placeOf(record));
 			const fp = `${match.taskId}:${match.instanceId}:${prepared.responseHash}`;
 			if (this.seenResponses.has(fp)) {
 				this.skippedDuplicates++;
@@ -705,8 +794,7 @@ class StagedWriter {
 			let rows = 0;
 			const { task, created } = this.findOrCreateTask(record, instructionKey);
 			if (created) rows++;
-			const promptKey = `${instructionKey}\u0000${normalizeWhitespace(record.input)}`;
-			let instanceId = this.instanceByPrompt.get(promptKey)?.instanceId ?? null;
+			let instanceId = this.instanceByPrompt.get(promptKey(instructionKey, record.input))?.instanceId ?? null;
 			if (instanceId === null && (record.preferred === 'a' || record.preferred === 'b')) {
 				const output = record.preferred === 'a' ? record.responseA : record.responseB;
 				const hash = fingerprint(record.input, output);
@@ -717,7 +805,7 @@ class StagedWriter {
 					this.instancesAdded++;
 					rows++;
 				}
-				this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
+				this.rememberPrompt(instructionKey, record.input, { taskId: task.id, instanceId });
 			}
 			this.placed.push({ record, taskId: task.id, instanceId });
 			return rows + 2;
@@ -731,7 +819,9 @@ class StagedWriter {
 			const { hash, inputKey } = prepared.instances[n];
 			const existing = task.instance(hash);
 			if (existing !== undefined) {
-				this.skippedDuplicates++;
+				// A conversation is the unit of its format's duplicates (the shape writer counts them):
+				// one that only shares its first exchange with an earlier one is no duplicate.
+				if (!record.conversation) this.skippedDuplicates++;
 				// A conversation whose first exchange is already there still links to it; SuperNI
 				// instances seen before are not described again.
 				instanceIds.push(record.conversation ? existing : null);
@@ -751,18 +841,17 @@ class StagedWriter {
 			);
 			task.rememberInstance(hash, instanceId);
 			instanceIds.push(instanceId);
-			if (this.keepPrompts) {
-				const promptKey = `${instructionKey}\u0000${inputKey}`;
-				if (!this.instanceByPrompt.has(promptKey)) this.instanceByPrompt.set(promptKey, { taskId: task.id, instanceId });
-			}
+			if (this.keepPrompts) this.rememberPrompt(instructionKey, inputKey, { taskId: task.id, instanceId });
 			this.instancesAdded++;
 			rows++;
 		}
 		for (const [n, f] of (record.formulations ?? []).entries()) {
+			const found = this.findPrompt(instructionKey, prepared.formulationInputKeys[n]);
+			if ('loose' in found && found.loose) this.matchedSpacingAside.add(`${placeOf(record)} reformulations[${n}]`);
 			writer.insertFormulation(
 				{
 					taskId: task.id,
-					instanceId: this.instanceByPrompt.get(`${instructionKey}\u0000${prepared.formulationInputKeys[n]}`)?.instanceId ?? null,
+					instanceId: found.match?.instanceId ?? null,
 					datasetId: dataset.id,
 					instruction: f.instruction,
 					instructionWithInput: f.instructionWithInput ?? null,
@@ -789,13 +878,22 @@ class StagedWriter {
 		const byKey = sourceId ? this.taskBySource : this.taskByInstruction;
 		const key = sourceId || instructionKey;
 		let task = byKey.get(key);
+		if (task && sourceId && task.instruction !== undefined && task.instruction !== record.instruction) {
+			// One id, two tasks: joining them would put this record's instances under the other's
+			// instruction and lose this one's.
+			const first = task.location ? `the record at ${task.location}` : `the task already in dataset "${this.dataset.name}"`;
+			throw new ImportError(
+				`${where(this.options.fileName, record)}: field "id": the id "${sourceId}" is already ${first}, whose instruction is "${clip(task.instruction)}"; this record's is "${clip(record.instruction)}". One id names one task: give this task its own id.`,
+				{ file: this.options.fileName, line: record.location.line, index: record.location.index, field: 'id' }
+			);
+		}
 		if (!task) {
 			const isClassification = record.kind === 'task' ? record.isClassification : null;
 			const id = this.rows.insertTask(
 				{
 					datasetId: this.dataset.id,
 					instruction: record.instruction,
-					instructionKey,
+					instructionKey: normalizeWhitespace(record.instruction),
 					origin: this.options.origin ?? 'imported',
 					sourceId: sourceId ?? null,
 					name: record.kind === 'task' ? (record.name ?? null) : null,
@@ -806,8 +904,12 @@ class StagedWriter {
 				this.now
 			);
 			task = new KnownTask(id, isClassification == null ? null : isClassification ? 1 : 0);
+			if (sourceId) {
+				task.instruction = record.instruction;
+				task.location = placeOf(record);
+			}
 			byKey.set(key, task);
-			if (this.keepPrompts) this.instructionKeys.add(instructionKey);
+			if (this.keepPrompts) this.instructionKeys.add(normalizeWhitespace(instructionKey));
 			this.tasksAdded++;
 			return { task, created: true };
 		}
@@ -835,6 +937,21 @@ class StagedWriter {
 		this.rows.flush();
 		this.flushShapes();
 		this.heartbeat();
+	}
+
+	/** What the summary says besides its counts: records taken in a way the reader should know of. */
+	private notices(): string[] {
+		const notices: string[] = [];
+		const spacing = this.matchedSpacingAside;
+		if (spacing.count)
+			notices.push(
+				`${spacing.count} record${spacing.count === 1 ? '' : 's'} matched ${spacing.count === 1 ? 'its' : 'their'} task's instruction and input only with spacing ignored (no task is written exactly so; only one is when spaces and line breaks are ignored): ${spacing.places()}.`
+			);
+		if (this.unkeptFields.size) {
+			const fields = [...this.unkeptFields].map(([name, t]) => `"${name}" in ${t.count} record${t.count === 1 ? '' : 's'} (${t.places()})`);
+			notices.push(`Fields with no place to be kept in this format were not imported: ${fields.join('; ')}.`);
+		}
+		return notices;
 	}
 
 	/** Tells other processes this import is alive (see ownerIsGone). */
@@ -883,6 +1000,9 @@ class StagedWriter {
 			turnsAdded: this.shapeCounts.turns,
 			pairsAdded: this.shapeCounts.pairs,
 			skippedDuplicates: this.skippedDuplicates,
+			duplicatesOf: duplicateUnit(this.format).unit,
+			duplicatesRule: duplicateUnit(this.format).rule,
+			notices: this.notices(),
 			files: 1,
 			durationMs: 0
 		};
