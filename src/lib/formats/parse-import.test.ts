@@ -514,9 +514,23 @@ describe('bad input: an ImportError naming file, place and field', () => {
 		expect(e.message).toBe('w.jsonl: line 1: the file looks like UTF-16 (it starts with 0xFF 0xFE); save it as UTF-8');
 	});
 
-	it('a file that is not JSON at all (CSV)', async () => {
-		const e = await failure('instruction,input,output\nA,,b\n', { fileName: 'd.csv' });
-		expect(e.message).toBe(`d.csv: line 1, column 1: not a JSON Lines file or a JSON array: expected '{' or '[' first, found "instruction,input,ou"`);
+	it('a file that is not JSON at all', async () => {
+		const e = await failure('instruction,input,output\nA,,b\n', { fileName: 'd.txt' });
+		expect(e.message).toBe(`d.txt: line 1, column 1: not a JSON Lines file or a JSON array: expected '{' or '[' first, found "instruction,input,ou"`);
+	});
+
+	it('CSV and Parquet files (which the app exports) are named as not importable', async () => {
+		const csv = await failure('instruction,input,output\nA,,b\n', { fileName: 'd.csv' });
+		expect(csv.message).toBe('d.csv: line 1, column 1: CSV and TSV files cannot be imported (the CSV exports are for spreadsheets); import the JSON Lines export (or another JSON Lines / JSON array file) instead');
+		const parquet = await failure(new Uint8Array([0x50, 0x41, 0x52, 0x31, 0x15, 0x04, 0x15]), { fileName: 'd.parquet' });
+		expect(parquet.message).toMatch(/^d\.parquet: line 1, column 1: Parquet files cannot be imported; import the JSON Lines export/);
+	});
+
+	it('a byte-order mark inside the file is named with its line and column', async () => {
+		const row = JSON.stringify({ instruction: 'A', input: '', output: '1' });
+		const e = await failure(`${row}\n\uFEFF${row}\n`, { fileName: 'bom_mid.jsonl' });
+		expect(e.message).toBe('bom_mid.jsonl: line 2, column 1: a byte-order mark (U+FEFF), which is allowed only at the very start of a file (files joined together often carry one each); remove it');
+		expect(e.line).toBe(2);
 	});
 
 	it('an unknown format: says which fields were found', async () => {

@@ -109,9 +109,30 @@ export function numericIdAsWritten(text: string, parsed: number): string | null 
 	return found;
 }
 
+/**
+ * Files the app writes but cannot read back, said by name (rather than "expected '{' or '['
+ * first, found "PAR1…""): Parquet by its magic bytes, CSV / TSV by the file name.
+ */
+function unreadableKind(file: string, start: string): string | null {
+	const export_ = 'import the JSON Lines export (or another JSON Lines / JSON array file) instead';
+	if (start === 'PAR1') return `Parquet files cannot be imported; ${export_}`;
+	if (/\.(csv|tsv)$/i.test(file)) return `CSV and TSV files cannot be imported (the CSV exports are for spreadsheets); ${export_}`;
+	return null;
+}
+
 /** Turn a JSON.parse failure into a message placed at the offending character. */
 function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	let message = error instanceof Error ? error.message : String(error);
+	// A byte-order mark inside the file (files joined together each carry theirs): V8 shows it as an
+	// invisible quoted character, so it is named.
+	const bom = raw.text.indexOf(BOM);
+	if (bom !== -1 && message.includes(`'${BOM}'`)) {
+		return ImportError.at(
+			file,
+			placeAt(raw, bom),
+			'a byte-order mark (U+FEFF), which is allowed only at the very start of a file (files joined together often carry one each); remove it'
+		);
+	}
 	let place = placeOf(raw);
 	const pos = JSON_POSITION.exec(message);
 	if (pos) {
@@ -324,6 +345,8 @@ export class ImportParser {
 		else if (c === '{') this.splitter = new JsonLinesSplitter(this.file, this.maxRecordChars);
 		else {
 			const before = all.slice(0, first).split('\n');
+			const unreadable = unreadableKind(this.file, all.slice(first, first + 4));
+			if (unreadable) throw ImportError.at(this.file, { line: before.length, column: before[before.length - 1].length + 1 }, unreadable);
 			throw ImportError.at(
 				this.file,
 				{ line: before.length, column: before[before.length - 1].length + 1 },
