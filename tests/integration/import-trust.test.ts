@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile, ImportError } from '../../src/lib/server/datasets/import';
 import { listTasks, getTaskDetail } from '../../src/lib/server/datasets/browse';
-import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
+import { createDataset, findDatasetByName } from '../../src/lib/server/datasets/datasets';
 import type { Db } from '../../src/lib/server/db';
 
 // Every record is imported exactly or named as a problem (file, line, field): nothing merged,
@@ -154,7 +154,10 @@ describe('fields are kept or named', () => {
 		];
 		const summary = await importText(jsonl(rows), 'rated', 'ratedmodel_predictions.jsonl');
 		expect(summary.responsesAdded).toBe(2);
-		expect(summary.notices).toEqual(['Fields with no place to be kept in this format were not imported: "rating" in 2 records (line 1, line 2); "id" in 1 record (line 1).']);
+		expect(summary.notices).toEqual([
+			'The model name "ratedmodel" was taken from the file name ratedmodel_predictions.jsonl.',
+			'Fields with no place to be kept in this format were not imported: "rating" in 2 records (line 1, line 2); "id" in 1 record (line 1).'
+		]);
 	});
 
 	it('keeps a prompt/completion row\'s id and other fields on its instance', async () => {
@@ -169,5 +172,66 @@ describe('fields are kept or named', () => {
 		const summary = await importText(jsonl([{ id: 't', name: 't', instruction: 'Add.', instances: [{ input: '1+1', output: '2', explanation: 'one and one' }], is_classification: false }]), 'si');
 		const task = listTasks(summary.datasetId, {}, db).rows[0];
 		expect(getTaskDetail(summary.datasetId, task.id, db)!.instances[0].metadata).toEqual({ explanation: 'one and one' });
+	});
+});
+
+describe('notices and clear refusals', () => {
+	const fruit = { instruction: 'Name a fruit.', input: '', output: 'Apple.' };
+
+	it('keeps a pair whose chosen and rejected are the same text, and names it', async () => {
+		const rows = [
+			{ prompt: 'Same?', chosen: 'same', rejected: 'same' },
+			{ prompt: 'Different?', chosen: 'yes', rejected: 'no' }
+		];
+		const summary = await importText(jsonl(rows), 'pairs', 'pairs.jsonl');
+		expect(summary.pairsAdded).toBe(2);
+		expect(summary.notices).toEqual(['1 preference pair has the same text as chosen and rejected (kept; a preference trainer learns nothing from them): line 1.']);
+	});
+
+	it('names predictions whose target is not the reference output of their instance', async () => {
+		await importText(jsonl([fruit]), 'p', 'tasks.jsonl');
+		const rows = [
+			{ instruction: 'Name a fruit.', input: '', response: 'Pear.', target: 'Apple.' },
+			{ instruction: 'Name a fruit.', input: '', response: 'Plum.', target: 'Banana.' }
+		];
+		const summary = await importText(jsonl(rows), 'p', 'preds.jsonl', { modelName: 'mymodel' });
+		expect(summary.notices).toEqual([
+			"1 prediction carries a target that differs from its instance's reference output (the instance keeps its own; targets are not imported): line 2."
+		]);
+	});
+
+	it('asks for the model when the file name names none, and says when the name came from the file', async () => {
+		await importText(jsonl([fruit]), 'p', 'tasks.jsonl');
+		const row = { instruction: 'Name a fruit.', input: '', response: 'Pear.' };
+		const before = snapshotDb(db);
+		const error = await failure(jsonl([row]), 'p', 'predictions.jsonl');
+		expect(error.field).toBe('model');
+		expect(error.message).toMatch(/^predictions\.jsonl: the file name does not name a model.*--model/);
+		expect(snapshotDb(db)).toBe(before);
+		const named = await importText(jsonl([row]), 'p', 'davinci_predictions.jsonl');
+		expect(named.notices).toEqual(['The model name "davinci" was taken from the file name davinci_predictions.jsonl.']);
+	});
+
+	it('refuses a new dataset named only with digits (it would hide the dataset with that id)', async () => {
+		await importText(jsonl([fruit]), 'first');
+		const error = await failure(jsonl([fruit]), '1');
+		expect([error.field, error.message]).toEqual(['dataset', expect.stringMatching(/^data\.jsonl: A dataset name cannot be only digits \("1" would be mistaken for the dataset with that id\)/)]);
+		expect(() => createDataset({ name: ' 42 ' }, db)).toThrow('cannot be only digits');
+	});
+
+	it('names the tasks that have no instances', async () => {
+		const rows = [
+			{ id: 't1', name: 'a', instruction: 'Empty task.', instances: [], is_classification: false },
+			{ id: 't2', name: 'b', instruction: 'Full task.', instances: [{ input: '', output: 'x' }], is_classification: false }
+		];
+		const summary = await importText(jsonl(rows), 'si', 'si_empty_instances.jsonl');
+		expect(summary.tasksAdded).toBe(2);
+		expect(summary.notices).toEqual(['1 task has no instances (kept; exports of instances leave such tasks out): line 1.']);
+	});
+
+	it('imports HH-RLHF transcripts as preference pairs', async () => {
+		const summary = await importText(jsonl([{ chosen: '\n\nHuman: What is 2+2?\n\nAssistant: 4.', rejected: '\n\nHuman: What is 2+2?\n\nAssistant: 5.' }]), 'hh', 'hh_rlhf.jsonl');
+		expect(summary).toMatchObject({ format: 'comparison', pairsAdded: 1, tasksAdded: 1 });
+		expect(instructionsOf(summary.datasetId)).toEqual(['What is 2+2?']);
 	});
 });

@@ -95,7 +95,10 @@ describe('import', () => {
 		const summary = await importText(jsonl(predictions), 'user', 'davinci-t0-ft_predictions.jsonl');
 		expect(summary).toMatchObject({ format: 'predictions', modelName: 'davinci-t0-ft', responsesAdded: 4, tasksAdded: 0 });
 		// ' Fix the  grammar.' finds its task only with spacing ignored, and the summary says so.
-		expect(summary.notices).toEqual([expect.stringContaining('only with spacing ignored (no task is written exactly so; only one is when spaces and line breaks are ignored): line 1.')]);
+		expect(summary.notices).toEqual([
+			'The model name "davinci-t0-ft" was taken from the file name davinci-t0-ft_predictions.jsonl.',
+			expect.stringContaining('only with spacing ignored (no task is written exactly so; only one is when spaces and line breaks are ignored): line 1.')
+		]);
 		const stats = datasetStatistics(summary.datasetId, {}, db);
 		expect(stats).toMatchObject({ instructions: 4, responses: 4, models: 1 });
 		const france = listTasks(summary.datasetId, { q: 'France' }, db).rows[0];

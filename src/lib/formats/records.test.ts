@@ -102,6 +102,15 @@ describe('readRecord', () => {
 		expect(prediction).toMatchObject({ unkeptFields: ['rating', 'id'] });
 		expect(readRecord('predictions', { instruction: 'i', response: 'r' })).not.toHaveProperty('unkeptFields');
 	});
+	it('reads HH-RLHF transcripts: the shared transcript is the prompt, the last Assistant turns the responses', () => {
+		const pair = readRecord('comparison', { chosen: '\n\nHuman: What is 2+2?\n\nAssistant: 4.', rejected: '\n\nHuman: What is 2+2?\n\nAssistant: 5.' });
+		expect(pair).toMatchObject({ kind: 'pair', prompt: '\n\nHuman: What is 2+2?\n\nAssistant:', instruction: 'What is 2+2?', input: '', responseA: '4.', responseB: '5.', preferred: 'a' });
+		const multi = { chosen: '\n\nHuman: Hi\n\nAssistant: Hello\n\nHuman: 2+2?\n\nAssistant: 4', rejected: '\n\nHuman: Hi\n\nAssistant: Hello\n\nHuman: 2+2?\n\nAssistant: 5' };
+		expect(() => readRecord('comparison', multi)).toThrow('field "chosen": a multi-turn HH-RLHF transcript');
+		expect(() => readRecord('comparison', { chosen: '\n\nHuman: A\n\nAssistant: x', rejected: '\n\nHuman: B\n\nAssistant: y' })).toThrow('share no prompt');
+		// {chosen, rejected} in no known form: the missing prompt is named, with the form that needs none.
+		expect(() => readRecord('comparison', { chosen: 'x', rejected: 'y' })).toThrow('missing required field "prompt" ({chosen, rejected} without a prompt is read only as HH-RLHF transcripts');
+	});
 	it('refuses a prompt with no instruction in it', () => {
 		expect(() => readRecord('prompt-completion', { prompt: '\nOutput:', completion: ' x' })).toThrow('field "prompt" is empty');
 	});

@@ -401,8 +401,14 @@ const PREFERENCE_FIELDS = new Set(['id', 'prompt', 'chosen', 'rejected', 'tie', 
 function readComparison(o: JsonObject): Omit<ParsedPair, 'location'> {
 	const gpt4llm = !(hasOwn(o, 'chosen') || hasOwn(o, 'rejected') || hasOwn(o, 'prompt'));
 	const promptKey = gpt4llm ? 'user_input' : 'prompt';
-	const prompt = requiredText(o, promptKey, '');
-	const split = splitPairPrompt(prompt);
+	const transcript = gpt4llm || hasOwn(o, 'prompt') ? null : readHhTranscript(o);
+	if (!gpt4llm && !transcript && o.prompt === undefined)
+		throw new RecordError(
+			'missing required field "prompt" ({chosen, rejected} without a prompt is read only as HH-RLHF transcripts, "\\n\\nHuman: …\\n\\nAssistant: …")',
+			'prompt'
+		);
+	const prompt = transcript ? transcript.prompt : requiredText(o, promptKey, '');
+	const split = transcript ? { instruction: transcript.instruction, input: '' } : splitPairPrompt(prompt);
 	if (split.instruction === '') throw new RecordError(`field "${promptKey}" is empty (no instruction in it)`, promptKey);
 	const id = o.id;
 	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
@@ -411,8 +417,8 @@ function readComparison(o: JsonObject): Omit<ParsedPair, 'location'> {
 		prompt,
 		instruction: split.instruction,
 		input: split.input,
-		responseA: requiredString(o, gpt4llm ? 'completion_a' : 'chosen', ''),
-		responseB: requiredString(o, gpt4llm ? 'completion_b' : 'rejected', ''),
+		responseA: transcript ? transcript.chosen : requiredString(o, gpt4llm ? 'completion_a' : 'chosen', ''),
+		responseB: transcript ? transcript.rejected : requiredString(o, gpt4llm ? 'completion_b' : 'rejected', ''),
 		modelA: nullableString(o, gpt4llm ? 'model_a' : 'chosen_model', ''),
 		modelB: nullableString(o, gpt4llm ? 'model_b' : 'rejected_model', ''),
 		preferred: gpt4llm ? 'a' : nullableBoolean(o, 'tie', '') ? 'tie' : 'a',
@@ -422,6 +428,44 @@ function readComparison(o: JsonObject): Omit<ParsedPair, 'location'> {
 		metadata: otherFields(o, gpt4llm ? GPT4LLM_FIELDS : PREFERENCE_FIELDS)
 	};
 	return pair;
+}
+
+const HUMAN_TURN = '\n\nHuman:';
+const ASSISTANT_TURN = '\n\nAssistant:';
+
+/** The text after a transcript's speaker tag, without the one space that follows the tag. */
+const afterTag = (text: string) => (text.startsWith(' ') ? text.slice(1) : text);
+
+/**
+ * Anthropic HH-RLHF rows: {chosen, rejected}, each a whole transcript ("\n\nHuman: …\n\nAssistant: …")
+ * that differ only in the last Assistant turn. The shared transcript up to that turn is the
+ * prompt (kept as written), its Human turn the instruction, the two last turns the responses.
+ * A pair holds one prompt, so a transcript with earlier turns is refused rather than flattened.
+ * Null when the row is not in this form.
+ */
+function readHhTranscript(o: JsonObject): { prompt: string; instruction: string; chosen: string; rejected: string } | null {
+	const chosen = o.chosen;
+	const rejected = o.rejected;
+	if (typeof chosen !== 'string' || typeof rejected !== 'string') return null;
+	if (!chosen.startsWith(HUMAN_TURN) || !rejected.startsWith(HUMAN_TURN)) return null;
+	wellFormed(chosen, 'chosen');
+	wellFormed(rejected, 'rejected');
+	const lastC = chosen.lastIndexOf(ASSISTANT_TURN);
+	const lastR = rejected.lastIndexOf(ASSISTANT_TURN);
+	if (lastC === -1) throw new RecordError('field "chosen" is an HH-RLHF transcript without an "Assistant:" turn', 'chosen');
+	if (lastR === -1) throw new RecordError('field "rejected" is an HH-RLHF transcript without an "Assistant:" turn', 'rejected');
+	const prompt = chosen.slice(0, lastC + ASSISTANT_TURN.length);
+	if (rejected.slice(0, lastR + ASSISTANT_TURN.length) !== prompt)
+		throw new RecordError('field "rejected": the HH-RLHF transcripts differ before their last Assistant turn, so they share no prompt', 'rejected');
+	const human = prompt.slice(HUMAN_TURN.length, lastC);
+	if (human.includes(HUMAN_TURN) || human.includes(ASSISTANT_TURN))
+		throw new RecordError(
+			'field "chosen": a multi-turn HH-RLHF transcript (earlier turns before the last exchange) cannot be a preference pair, which holds one prompt; import it as a conversation file or keep single-turn rows',
+			'chosen'
+		);
+	const instruction = afterTag(human);
+	if (instruction.trim() === '') throw new RecordError('field "chosen": the Human turn of the HH-RLHF transcript is empty', 'chosen');
+	return { prompt, instruction, chosen: afterTag(chosen.slice(lastC + ASSISTANT_TURN.length)), rejected: afterTag(rejected.slice(lastR + ASSISTANT_TURN.length)) };
 }
 
 /** SuperNI task objects as items of an array or lines (one task per file is read by SuperNiTaskBuilder). */

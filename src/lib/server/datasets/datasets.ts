@@ -32,6 +32,15 @@ export function validateDatasetName(name: string): string {
 }
 
 /**
+ * A new dataset's name may not be all digits: the CLI and addresses take a dataset by name or
+ * by id, and a dataset named "1" would hide (or be hidden by) dataset 1.
+ */
+export function assertNameIsNoId(name: string): void {
+	if (/^\d+$/.test(name.trim()))
+		throw new DatasetError(`A dataset name cannot be only digits ("${name.trim()}" would be mistaken for the dataset with that id); add a letter, e.g. "set ${name.trim()}".`, 'name');
+}
+
+/**
  * Datasets still importing (status 'importing'), or closed while an import adds rows to them
  * ('appending'), are not found by any lookup here; receivingImport says why for the latter.
  */
@@ -89,6 +98,7 @@ export function createDataset(
 	database: Db = db()
 ): Dataset {
 	const name = validateDatasetName(input.name);
+	assertNameIsNoId(name);
 	if (findDatasetByName(name, database)) throw new DatasetError(`A dataset named "${name}" already exists.`, 'name');
 	const busy = receivingImport({ name }, database);
 	if (busy) throw new DatasetError(busy, 'name');

@@ -16,7 +16,7 @@ import {
 	type FormatId,
 	type ParsedRecord
 } from '$lib/formats';
-import { findDatasetByName, assertDatasetWritable, validateDatasetName, DatasetError, receivingImport } from './datasets';
+import { findDatasetByName, assertDatasetWritable, assertNameIsNoId, validateDatasetName, DatasetError, receivingImport } from './datasets';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy, writerWaitedWithin } from '../db/busy';
 import { BULK_BATCH_ROWS, appendMarks, importOwner, placeholderName, removeImportingDataset, rollBackAppend } from './importing';
 import type { Statement } from 'better-sqlite3';
@@ -185,6 +185,14 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
 		}
 	}
 	const existing = findDatasetByName(options.datasetName, database);
+	if (!existing) {
+		try {
+			assertNameIsNoId(options.datasetName);
+		} catch (err) {
+			if (err instanceof DatasetError) throw new ImportError(`${options.fileName}: ${err.message}`, { file: options.fileName, field: 'dataset' });
+			throw err;
+		}
+	}
 	const busy = existing ? undefined : receivingImport({ name: options.datasetName }, database);
 	if (busy) throw new ImportError(`${options.fileName}: ${busy}`, { file: options.fileName, field: 'dataset' });
 	// Into an existing dataset: read and checked whole first (staged), then written in batches
@@ -532,6 +540,9 @@ class KnownTask {
 
 type PromptMatch = { taskId: number; instanceId: number };
 
+/** File names that name no model (a predictions file so named needs the model given). */
+const GENERIC_FILE_NAMES = new Set(['predictions', 'prediction', 'preds', 'responses', 'response', 'outputs', 'output', 'results', 'data', 'generations', 'completions']);
+
 const promptKey = (instruction: string, input: string) => `${instruction}\u0000${input}`;
 
 /** The per-record work of an import, kept across its transactions. */
@@ -569,6 +580,11 @@ class StagedWriter {
 	private readonly matchedSpacingAside = new LineTally();
 	/** Fields the records carry that have no place to be kept, by name: the records that had each. */
 	private readonly unkeptFields = new Map<string, LineTally>();
+	private readonly identicalPairs = new LineTally();
+	private readonly targetsDiffering = new LineTally();
+	private readonly tasksWithoutInstances = new LineTally();
+	private modelFromFileName = false;
+	private instanceOutput!: Statement<[number], string>;
 	/**
 	 * Whether this import looks instances up by prompt: predictions, reformulations (Unnatural) and
 	 * pairs do; plain instance and task files do not, and keeping a million prompts as keys cost a
@@ -640,7 +656,7 @@ class StagedWriter {
 			this.existingTasks.get(row.t)?.rememberInstance(fingerprint(row.input, row.output), row.id);
 			if (this.keepPrompts) this.rememberPrompt(row.key, row.input, { taskId: row.t, instanceId: row.id });
 		}
-		const modelName = this.format === 'predictions' ? this.options.modelName?.trim() || modelNameFromFileName(this.options.fileName) : null;
+		const modelName = this.format === 'predictions' ? this.predictionsModel() : null;
 		if (modelName) {
 			for (const row of client
 				.prepare<[number, string, number, number], { t: number; i: number | null; response: string }>('SELECT task_id AS t, instance_id AS i, response FROM responses WHERE dataset_id = ? AND model = ? AND id > ? AND id <= ?')
@@ -649,6 +665,25 @@ class StagedWriter {
 			}
 		}
 		this.loadedUpTo = until;
+	}
+
+	/**
+	 * The model a predictions file answers for: as given, else from the file name
+	 * ("davinci_predictions.jsonl" → davinci; the summary says so), and asked for when the file
+	 * name names no model ("predictions.jsonl" would make a model called "predictions").
+	 */
+	private predictionsModel(): string {
+		const given = this.options.modelName?.trim();
+		if (given) return given;
+		const fromFile = modelNameFromFileName(this.options.fileName);
+		if (GENERIC_FILE_NAMES.has(fromFile.toLowerCase())) {
+			throw new ImportError(
+				`${this.options.fileName}: the file name does not name a model, so the responses' model is unknown; give the model name (--model, or "Model name" on the import page), or name the file after the model (e.g. davinci_predictions.jsonl).`,
+				{ file: this.options.fileName, field: 'model' }
+			);
+		}
+		this.modelFromFileName = true;
+		return fromFile;
 	}
 
 	/** The instance a prompt (instruction + input) names, for records that answer one. */
@@ -697,7 +732,7 @@ class StagedWriter {
 			this.created = true;
 		}
 		this.datasetId = this.dataset.id;
-		this.modelName = format === 'predictions' ? options.modelName?.trim() || modelNameFromFileName(options.fileName) : null;
+		this.modelName = format === 'predictions' ? this.predictionsModel() : null;
 		this.importId = database
 			.insert(imports)
 			.values({
@@ -732,6 +767,7 @@ class StagedWriter {
 			this.existingTasks.clear(); // the last load: tasks are found by key from here on
 		}
 		this.setClassification = client.prepare<[number, number]>('UPDATE tasks SET is_classification = ? WHERE id = ?');
+		this.instanceOutput = client.prepare<[number], string>('SELECT output FROM instances WHERE id = ?').pluck();
 	}
 
 	/** Writes one record; returns how many rows it added (the batch size counts these). */
@@ -766,6 +802,9 @@ class StagedWriter {
 				});
 			}
 			if ('loose' in found && found.loose) this.matchedSpacingAside.add(placeOf(record));
+			// The target is the reference the predictions were scored against: one that is not the
+			// instance's output is said (the instance keeps its own).
+			if (record.target != null && record.target !== this.instanceOutput.get(match.instanceId)) this.targetsDiffering.add(placeOf(record));
 			const fp = `${match.taskId}:${match.instanceId}:${prepared.responseHash}`;
 			if (this.seenResponses.has(fp)) {
 				this.skippedDuplicates++;
@@ -792,6 +831,7 @@ class StagedWriter {
 			// A pair joins the task with its instruction, and the instance with its input; a new
 			// instance gets the preferred response as its output (a tie or no verdict: none made).
 			let rows = 0;
+			if (record.responseA === record.responseB) this.identicalPairs.add(placeOf(record));
 			const { task, created } = this.findOrCreateTask(record, instructionKey);
 			if (created) rows++;
 			let instanceId = this.instanceByPrompt.get(promptKey(instructionKey, record.input))?.instanceId ?? null;
@@ -812,6 +852,7 @@ class StagedWriter {
 		}
 
 		let rows = 0;
+		if (record.instances.length === 0 && !record.conversation) this.tasksWithoutInstances.add(placeOf(record));
 		const { task, created } = this.findOrCreateTask(record, instructionKey);
 		if (created) rows++;
 		const instanceIds: (number | null)[] = [];
@@ -942,10 +983,24 @@ class StagedWriter {
 	/** What the summary says besides its counts: records taken in a way the reader should know of. */
 	private notices(): string[] {
 		const notices: string[] = [];
+		if (this.modelFromFileName) notices.push(`The model name "${this.modelName}" was taken from the file name ${this.options.fileName}.`);
 		const spacing = this.matchedSpacingAside;
 		if (spacing.count)
 			notices.push(
 				`${spacing.count} record${spacing.count === 1 ? '' : 's'} matched ${spacing.count === 1 ? 'its' : 'their'} task's instruction and input only with spacing ignored (no task is written exactly so; only one is when spaces and line breaks are ignored): ${spacing.places()}.`
+			);
+		const lines = (t: LineTally, one: string, many: string) => `${t.count} ${t.count === 1 ? one : many}`;
+		if (this.targetsDiffering.count)
+			notices.push(
+				`${lines(this.targetsDiffering, 'prediction carries a target that differs', 'predictions carry a target that differs')} from its instance's reference output (the instance keeps its own; targets are not imported): ${this.targetsDiffering.places()}.`
+			);
+		if (this.identicalPairs.count)
+			notices.push(
+				`${lines(this.identicalPairs, 'preference pair has', 'preference pairs have')} the same text as chosen and rejected (kept; a preference trainer learns nothing from them): ${this.identicalPairs.places()}.`
+			);
+		if (this.tasksWithoutInstances.count)
+			notices.push(
+				`${lines(this.tasksWithoutInstances, 'task has', 'tasks have')} no instances (kept; exports of instances leave such tasks out): ${this.tasksWithoutInstances.places()}.`
 			);
 		if (this.unkeptFields.size) {
 			const fields = [...this.unkeptFields].map(([name, t]) => `"${name}" in ${t.count} record${t.count === 1 ? '' : 's'} (${t.places()})`);
