@@ -157,7 +157,7 @@ describe('OpenAI chat rows keep every turn (the existing first-exchange task is 
 			{ role: 'user', content: 'And good night?', name: 'ana' },
 			{ role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'dict', arguments: '{}' } }] },
 			{ role: 'tool', content: 'bonne nuit', tool_call_id: 't1' },
-			{ role: 'assistant', content: [{ type: 'text', text: 'bonne ' }, { type: 'text', text: 'nuit' }], weight: 0 }
+			{ role: 'assistant', content: [{ type: 'text', text: 'bonne nuit' }, { type: 'text', text: 'à demain' }], weight: 0 }
 		],
 		tools: [{ type: 'function' }]
 	};
@@ -175,7 +175,8 @@ describe('OpenAI chat rows keep every turn (the existing first-exchange task is 
 				{ role: 'user', content: 'And good night?', name: 'ana' },
 				{ role: 'assistant', content: '', extra: { tool_calls: chat.messages[4].tool_calls } },
 				{ role: 'tool', content: 'bonne nuit', extra: { tool_call_id: 't1' } },
-				{ role: 'assistant', content: 'bonne nuit', weight: 0 }
+				// Text parts are joined with a line break (they are separate pieces of text).
+				{ role: 'assistant', content: 'bonne nuit\nà demain', weight: 0 }
 			],
 			// A tool call, its result, then the assistant's answer to it: the usual pattern, no warning.
 			warnings: [],
