@@ -49,6 +49,24 @@ describe('one id names one task', () => {
 		expect(summary).toMatchObject({ tasksAdded: 1, instancesAdded: 2 });
 	});
 
+	it('refuses the same id with the same instruction but another name, classification or field, naming that field', async () => {
+		const base = { id: 't1', name: 'a', instruction: 'Add.', instances: [{ input: '1+1', output: '2' }], is_classification: false, motivation_app: 'Calc' };
+		const second = { instances: [{ input: '2+2', output: '4' }] };
+		const cases: [object, string, RegExp][] = [
+			[{ name: 'b' }, 'name', /field "name": the id "t1" is already the record at line 1, whose name is "a"; this record's is "b"/],
+			[{ is_classification: true }, 'is_classification', /whose is_classification is false; this record's is true/],
+			[{ motivation_app: 'Sheets' }, 'motivation_app', /whose motivation_app is "Calc"; this record's is "Sheets"/]
+		];
+		for (const [change, field, message] of cases) {
+			const error = await failure(jsonl([base, { ...base, ...second, ...change }]), 'x');
+			expect([error.line, error.field]).toEqual([2, field]);
+			expect(error.message).toMatch(message);
+		}
+		// Unknown classification on one side is no conflict.
+		const summary = await importText(jsonl([base, { ...base, ...second, is_classification: null }]), 'x');
+		expect(summary).toMatchObject({ tasksAdded: 1, instancesAdded: 2 });
+	});
+
 	it('refuses a ShareGPT conversation whose id is an earlier one with another opening', async () => {
 		const rows = [
 			{ id: 'sg2', conversations: [{ from: 'human', value: 'ok' }, { from: 'gpt', value: 'done' }] },

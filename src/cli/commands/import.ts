@@ -70,7 +70,7 @@ export async function run(argv: string[]): Promise<void> {
 					`${summary.responsesAdded ? `, ${summary.responsesAdded} responses` : ''}${summary.formulationsAdded ? `, ${summary.formulationsAdded} reformulations` : ''}` +
 					`${summary.examplesAdded ? `, ${summary.examplesAdded} examples` : ''}${summary.conversationsAdded ? `, ${summary.conversationsAdded} conversations (${summary.turnsAdded} turns)` : ''}` +
 					`${summary.pairsAdded ? `, ${summary.pairsAdded} preference pairs` : ''}${summary.files > 1 ? ` from ${summary.files} files` : ''}, ` +
-					`${summary.skippedDuplicates} duplicate ${summary.duplicatesOf} skipped${summary.skippedDuplicates ? ` (${summary.duplicatesRule})` : ''}, in ${(summary.durationMs / 1000).toFixed(1)} s.`
+					`${summary.skippedDuplicates} duplicate ${summary.skippedDuplicates === 1 ? summary.duplicatesOf.slice(0, -1) : summary.duplicatesOf} skipped${summary.skippedDuplicates ? ` (${summary.duplicatesRule})` : ''}, in ${(summary.durationMs / 1000).toFixed(1)} s.`
 			);
 			for (const notice of summary.notices) console.log(`Note: ${notice}`);
 		}

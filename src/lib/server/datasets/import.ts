@@ -14,7 +14,8 @@ import {
 	modelNameFromFileName,
 	normalizeWhitespace,
 	type FormatId,
-	type ParsedRecord
+	type ParsedRecord,
+	type ParsedTask
 } from '$lib/formats';
 import { findDatasetByName, assertDatasetWritable, assertNameIsNoId, validateDatasetName, DatasetError, receivingImport } from './datasets';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy, writerWaitedWithin } from '../db/busy';
@@ -514,6 +515,8 @@ class KnownTask {
 
 	/** Tasks found by their source id: the instruction and where it was read (else in the dataset already). */
 	instruction?: string;
+	name?: string | null;
+	metadata?: Record<string, unknown> | null;
 	location?: string;
 
 	constructor(
@@ -638,13 +641,19 @@ class StagedWriter {
 		const upTo = (table: string) => (client.prepare<[number], number>(`SELECT coalesce(max(id), 0) FROM ${table} WHERE dataset_id = ?`).pluck().get(datasetId)!);
 		const until = { tasks: upTo('tasks'), instances: upTo('instances'), responses: upTo('responses') };
 		for (const row of client
-			.prepare<[number, number, number], { id: number; instruction: string; sourceId: string | null; c: number | null }>('SELECT id, instruction, source_id AS sourceId, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id')
+			.prepare<[number, number, number], { id: number; instruction: string; sourceId: string | null; name: string | null; metadata: string | null; c: number | null }>(
+				'SELECT id, instruction, source_id AS sourceId, name, metadata, is_classification AS c FROM tasks WHERE dataset_id = ? AND id > ? AND id <= ? ORDER BY id'
+			)
 			.iterate(datasetId, from.tasks, until.tasks)) {
 			const task = new KnownTask(row.id, row.c);
 			this.existingTasks.set(row.id, task);
 			const byKey = row.sourceId ? this.taskBySource : this.taskByInstruction;
 			const key = row.sourceId || row.instruction;
-			if (row.sourceId) task.instruction = row.instruction;
+			if (row.sourceId) {
+				task.instruction = row.instruction;
+				task.name = row.name;
+				task.metadata = row.metadata ? (JSON.parse(row.metadata) as Record<string, unknown>) : null;
+			}
 			if (!byKey.has(key)) byKey.set(key, task);
 			if (this.keepPrompts) this.instructionKeys.add(normalizeWhitespace(row.instruction));
 		}
@@ -919,15 +928,7 @@ class StagedWriter {
 		const byKey = sourceId ? this.taskBySource : this.taskByInstruction;
 		const key = sourceId || instructionKey;
 		let task = byKey.get(key);
-		if (task && sourceId && task.instruction !== undefined && task.instruction !== record.instruction) {
-			// One id, two tasks: joining them would put this record's instances under the other's
-			// instruction and lose this one's.
-			const first = task.location ? `the record at ${task.location}` : `the task already in dataset "${this.dataset.name}"`;
-			throw new ImportError(
-				`${where(this.options.fileName, record)}: field "id": the id "${sourceId}" is already ${first}, whose instruction is "${clip(task.instruction)}"; this record's is "${clip(record.instruction)}". One id names one task: give this task its own id.`,
-				{ file: this.options.fileName, line: record.location.line, index: record.location.index, field: 'id' }
-			);
-		}
+		if (task && sourceId && task.instruction !== undefined) this.assertSameTask(task, record as ParsedRecord & { kind: 'task' }, sourceId);
 		if (!task) {
 			const isClassification = record.kind === 'task' ? record.isClassification : null;
 			const id = this.rows.insertTask(
@@ -947,6 +948,8 @@ class StagedWriter {
 			task = new KnownTask(id, isClassification == null ? null : isClassification ? 1 : 0);
 			if (sourceId) {
 				task.instruction = record.instruction;
+				task.name = record.kind === 'task' ? (record.name ?? null) : null;
+				task.metadata = record.kind === 'task' ? (record.metadata ?? null) : null;
 				task.location = placeOf(record);
 			}
 			byKey.set(key, task);
@@ -963,6 +966,37 @@ class StagedWriter {
 			}
 		}
 		return { task, created: false };
+	}
+
+	/**
+	 * One id, one task: a record with the id of an earlier task joins it only when what defines the
+	 * task (instruction, name, classification, other fields) is the same. Joining two different tasks
+	 * would put this record's instances under the other's instruction and lose the rest of it.
+	 */
+	private assertSameTask(task: KnownTask, record: ParsedTask & { location: ParsedRecord['location'] }, sourceId: string): void {
+		const first = task.location ? `the record at ${task.location}` : `the task already in dataset "${this.dataset.name}"`;
+		const differs = (field: string, theirs: unknown, ours: unknown) => {
+			const show = (v: unknown) => (typeof v === 'string' ? `"${clip(v)}"` : clip(JSON.stringify(v) ?? 'none'));
+			const detail =
+				field === 'id'
+					? `the id "${sourceId}" is already ${first}, whose instruction is ${show(theirs)}; this record's is ${show(ours)}`
+					: `the id "${sourceId}" is already ${first}, whose ${field} is ${show(theirs)}; this record's is ${show(ours)}`;
+			return new ImportError(`${where(this.options.fileName, record)}: field "${field}": ${detail}. One id names one task: give this task its own id (or the same ${field === 'id' ? 'instruction' : field}).`, {
+				file: this.options.fileName,
+				line: record.location.line,
+				index: record.location.index,
+				field
+			});
+		};
+		if (task.instruction !== record.instruction) throw differs('id', task.instruction, record.instruction);
+		if ((task.name ?? null) !== (record.name ?? null)) throw differs('name', task.name ?? null, record.name ?? null);
+		const c = task.isClassification;
+		if (c !== null && record.isClassification != null && (c === 1) !== record.isClassification) throw differs('is_classification', c === 1, record.isClassification);
+		const theirs = task.metadata ?? {};
+		const ours = record.metadata ?? {};
+		for (const key of new Set([...Object.keys(theirs), ...Object.keys(ours)])) {
+			if (JSON.stringify(theirs[key]) !== JSON.stringify(ours[key])) throw differs(key, theirs[key] ?? null, ours[key] ?? null);
+		}
 	}
 
 	/** Examples, turns and pairs of the records placed since the last flush (their rows have ids now). */
