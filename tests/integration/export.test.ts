@@ -122,6 +122,32 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		});
 	}
 
+	it('openai-chat and prompt-completion read back exactly: labels inside the text, white space at the ends; the manifest counts the rows that cannot', async () => {
+		const rows = [
+			// A real Alpaca row: the instruction quotes the input under its own "Input:" label.
+			{ instruction: 'Summarize this article in three sentences.\n\nInput: https://www.vox.com/a', input: 'https://www.vox.com/a', output: 'Three sentences.' },
+			{ instruction: 'Echo it.', input: ' lead', output: ' lead' },
+			{ instruction: ' Padded instruction ', input: 'trailing\t', output: 'x' },
+			{ instruction: 'No input.', input: '', output: 'y' },
+			// Cannot come back: the input holds the exporter's own label line.
+			{ instruction: 'Quote it.', input: 'first\n\nInput: second\nInput: third', output: 'z' }
+		];
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'labels', fileName: 'labels.jsonl' }, db);
+		expect(datasetRows(summary.datasetId)).toEqual(rows);
+		for (const [format, options] of [
+			['openai-chat', {}],
+			['prompt-completion', { template: 'self-instruct' }]
+		] as [ExportFormatId, SerializeOptions][]) {
+			const { bytes, manifest } = runExport({ datasetId: summary.datasetId, filters: {}, format, options });
+			expect(manifest.counts.notReadBackExactly, format).toBe(1);
+			const back = await importFile(streamOf(bytes, 3), { datasetName: `labels ${format}`, fileName: manifest.file.name }, db);
+			expect(datasetRows(back.datasetId).slice(0, 4), format).toEqual(rows.slice(0, 4));
+			expect(datasetRows(back.datasetId)[4], format).not.toEqual(rows[4]);
+		}
+		expect(runExport({ datasetId: summary.datasetId, filters: {}, format: 'openai-chat', options: { chatInput: 'plain' } }).manifest.counts.notReadBackExactly).toBeUndefined();
+		expect(runExport({ datasetId: summary.datasetId, filters: {}, format: 'jsonl' }).manifest.counts.notReadBackExactly).toBeUndefined();
+	});
+
 	it('csv: csv-parse reads the same rows back (cells kept as stored)', async () => {
 		const sourceId = await importSource();
 		const { text } = runExport({ datasetId: sourceId, filters: {}, format: 'csv', options: { csvKeepFormulas: true } });

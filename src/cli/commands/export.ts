@@ -54,7 +54,8 @@ Options:
   --template <t>         prompt-completion template: ${PROMPT_TEMPLATES.map((t) => t.id).join(' | ')} (default self-instruct)
   --system <text>        openai-chat: a system message first in every example
   --chat-input <layout>  openai-chat: ${CHAT_INPUT_LAYOUTS.join(' | ')} (default labelled: "Input:" before the input,
-                         which the importer splits back; plain: only a blank line)
+                         which the importer splits back exactly — the manifest's counts.notReadBackExactly
+                         counts rows whose text looks like the labels; plain: only a blank line)
   --responses <model>    export this model's responses as the outputs (one row per response)
   --reformulations       add each instance's reformulations (template expansion) as extra rows;
                          one written with {INPUT} is exported with the input in place, no separate input
@@ -219,6 +220,10 @@ export async function run(argv: string[]): Promise<void> {
 	if (m.counts.untrainableTargetsLeftOut)
 		console.log(
 			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
+		);
+	if (m.counts.notReadBackExactly)
+		console.log(
+			`${m.counts.notReadBackExactly} of the rows will not read back exactly: their text looks like the layout's own labels (an "Input:" line in the input, a line break ending the input, an instruction starting "Task: "); export as jsonl to keep every field exactly.`
 		);
 	if (q && q.exported.lower !== null) {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);

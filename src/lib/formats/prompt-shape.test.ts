@@ -20,11 +20,18 @@ describe('splitInstructionPrompt', () => {
 		expect(splitInstructionPrompt('Name a colour. Output:')).toEqual({ instruction: 'Name a colour.', input: '', labelled: true });
 		expect(splitInstructionPrompt('Name a colour.\n\nOutput:')).toMatchObject({ instruction: 'Name a colour.', input: '' });
 	});
-	it('keeps multi-line inputs whole and splits at the first Input: line', () => {
-		expect(splitInstructionPrompt('Summarise.\n\nInput: line one\nline two\nInput: not a label\nOutput:')).toMatchObject({
-			instruction: 'Summarise.',
-			input: 'line one\nline two\nInput: not a label'
+	it('keeps multi-line inputs whole and splits at the last Input: line (an instruction may quote the label; the writer\'s own comes last)', () => {
+		expect(splitInstructionPrompt('Summarise.\n\nInput: line one\nline two\nOutput:')).toMatchObject({ instruction: 'Summarise.', input: 'line one\nline two' });
+		// The Alpaca row that came back wrong when the first label was taken.
+		expect(splitInstructionPrompt('Summarize this article in three sentences.\n\nInput: https://www.vox.com/a\n\nInput: https://www.vox.com/a')).toMatchObject({
+			instruction: 'Summarize this article in three sentences.\n\nInput: https://www.vox.com/a',
+			input: 'https://www.vox.com/a'
 		});
+	});
+	it('takes away only the labels and their line breaks, never the text\'s own white space', () => {
+		expect(splitInstructionPrompt(' Fix it. \nInput:  lead \nOutput:')).toEqual({ instruction: ' Fix it. ', input: ' lead ', labelled: true });
+		expect(splitInstructionPrompt(' Fix it.\n\n\nInput: \tx')).toEqual({ instruction: ' Fix it.\n', input: '\tx', labelled: false });
+		expect(splitInstructionPrompt('  say hi ')).toEqual({ instruction: '  say hi ', input: '', labelled: false });
 	});
 	it('does not split at "Input:" inside a line', () => {
 		expect(splitInstructionPrompt('Explain what Input: means.\nOutput:')).toMatchObject({ instruction: 'Explain what Input: means.', input: '' });

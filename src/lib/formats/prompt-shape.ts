@@ -19,32 +19,56 @@ export interface SplitPrompt {
 	labelled: boolean;
 }
 
-// The answer label closing the prompt: "\nOutput:", "\n\nOutput:" or " Output:".
-const TRAILING_OUTPUT_LABEL = /\s+Output:\s*$/;
-// The first "Input:" label starting a line separates instruction from input.
-const INPUT_LABEL = /\r?\n[ \t]*(?:\r?\n[ \t]*)*Input:[ \t]*/;
-const TASK_PREFIX = /^Task:[ \t]*/;
+const TASK_PREFIX = 'Task: ';
+const OUTPUT_LABEL = 'Output:';
+const INPUT_LABEL = 'Input:';
+
+/** Where the line breaks (at most two: "\n" or "\r\n" each) ending text[0, end) start. */
+function lineBreaksBefore(text: string, end: number): number {
+	let at = end;
+	for (let k = 0; k < 2; k++) {
+		if (text[at - 1] !== '\n') break;
+		at -= text[at - 2] === '\r' ? 2 : 1;
+	}
+	return at;
+}
+
+const nonBlank = (text: string) => (text.trim() === '' ? '' : text);
 
 /**
- * Split a prompt into instruction and input (both trimmed, as the reference strips them before
- * encoding). A prompt with neither an "Input:" line nor a closing "Output:" label is returned
- * whole (trimmed) as the instruction with an empty input.
+ * Split a prompt into instruction and input, taking away only the labels and the line breaks
+ * around them — never the text's own white space — so that what the exporter writes (the
+ * instruction, "\nInput: " or "\n\nInput: " and the input, "\nOutput:" in a prompt) reads back
+ * exactly (readsBackExactly in serialize.ts counts the rows for which it cannot):
+ * - a closing "Output:" label after a line break (up to two are taken with it) or a space makes
+ *   the prompt labelled; "Task: " before the instruction of a labelled prompt is the reference's;
+ * - the input starts after the LAST "Input:" label that begins a line, and one space after it:
+ *   an instruction may quote such a label (Alpaca rows do), the exporter's own label comes last;
+ * - a prompt with no "Input:" line and no closing label is the instruction, less the line breaks
+ *   (up to two) that end it: the reference's unlabelled template ends "\n\n";
+ * - an instruction of only white space reads as empty (the importers refuse it).
  */
 export function splitInstructionPrompt(prompt: string): SplitPrompt {
 	let body = prompt;
-	const label = TRAILING_OUTPUT_LABEL.exec(body);
-	const labelled = label !== null;
-	if (label) body = body.slice(0, label.index);
-	const inputLabel = INPUT_LABEL.exec(body);
-	if (inputLabel) {
-		return {
-			instruction: body.slice(0, inputLabel.index).replace(TASK_PREFIX, '').trim(),
-			input: body.slice(inputLabel.index + inputLabel[0].length).trim(),
-			labelled
-		};
+	let labelled = false;
+	if (body.endsWith(OUTPUT_LABEL)) {
+		const at = body.length - OUTPUT_LABEL.length;
+		if (body[at - 1] === '\n') {
+			body = body.slice(0, lineBreaksBefore(body, at));
+			labelled = true;
+		} else if (body[at - 1] === ' ') {
+			body = body.slice(0, at - 1);
+			labelled = true;
+		}
 	}
-	if (labelled) return { instruction: body.replace(TASK_PREFIX, '').trim(), input: '', labelled };
-	return { instruction: prompt.trim(), input: '', labelled: false };
+	if (labelled && body.startsWith(TASK_PREFIX)) body = body.slice(TASK_PREFIX.length);
+	for (let at = body.lastIndexOf(INPUT_LABEL); at > 0; at = body.lastIndexOf(INPUT_LABEL, at - 1)) {
+		if (body[at - 1] !== '\n') continue;
+		let input = body.slice(at + INPUT_LABEL.length);
+		if (input.startsWith(' ')) input = input.slice(1);
+		return { instruction: nonBlank(body.slice(0, lineBreaksBefore(body, at))), input, labelled };
+	}
+	return { instruction: nonBlank(labelled ? body : body.slice(0, lineBreaksBefore(body, body.length))), input: '', labelled };
 }
 
 /**
@@ -77,10 +101,13 @@ export function splitAlpacaPrompt(prompt: string): { instruction: string; input:
 	return { instruction: body.slice(0, input.index).trim(), input: body.slice(input.index + input[0].length).trim() };
 }
 
-/** The task a pair's prompt asks: the Alpaca template, else the Self-Instruct shape, else the prompt whole. */
+/**
+ * The task a pair's prompt asks: the Alpaca template, else the Self-Instruct shape, else the
+ * prompt whole; trimmed, as the pair is matched to a task by its text.
+ */
 export function splitPairPrompt(prompt: string): { instruction: string; input: string } {
 	const alpaca = splitAlpacaPrompt(prompt);
 	if (alpaca) return alpaca;
 	const { instruction, input } = splitInstructionPrompt(prompt);
-	return { instruction, input };
+	return { instruction: instruction.trim(), input: input.trim() };
 }

@@ -4,9 +4,9 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import {
 	EXPORT_FORMATS,
 	PROMPT_TEMPLATES,
-	TRIMMED_CHARACTERS,
 	chatUserMessage,
 	promptCompletion,
+	readsBackExactly,
 	type ExportFormatId,
 	type ExportRecord
 } from './serialize';
@@ -28,7 +28,28 @@ async function reimport(bytes: Uint8Array, fileName: string): Promise<{ format: 
 	return { format, records, tasks };
 }
 
-const trimmed = (r: ExportRecord): ExportRecord => ({ instruction: r.instruction.trim(), input: r.input.trim(), output: r.output });
+/**
+ * Rows that look like the labelled layouts' own text: the Alpaca row whose instruction quotes
+ * "Input:", white space around each field (fx/bom_crlf.jsonl's " lead"), empty and blank inputs,
+ * labels and line breaks in the input.
+ */
+const ADVERSARIAL_PIECES = ['', ' ', '  lead', 'tail ', '\n', 'Input: x', '\n\nInput: https://www.vox.com/a', '\nInput:', 'Output:', ' Output:', '\nOutput:', 'Task: ', '\r\n', 'plain text', '\t'];
+
+/** Every instruction/input made of up to two of the pieces, in a fixed order (a seeded walk, not random). */
+function adversarialRecords(): ExportRecord[] {
+	const texts = ADVERSARIAL_PIECES.flatMap((a) => ADVERSARIAL_PIECES.map((b) => a + b));
+	const records: ExportRecord[] = [];
+	let seed = 7;
+	for (const instructionText of texts) {
+		seed = (seed * 1103515245 + 12345) % 2 ** 31;
+		const input = texts[seed % texts.length];
+		const instruction = 'Summarize this article in three sentences.' + instructionText;
+		records.push({ instruction, input, output: ' out ' });
+		records.push({ instruction: instructionText + 'Do it.', input: instructionText, output: '' });
+	}
+	records.push({ instruction: 'Summarize this article in three sentences.\n\nInput: https://www.vox.com/x', input: 'https://www.vox.com/x', output: 'S.' });
+	return records;
+}
 
 describe('JSON Lines and Alpaca JSON', () => {
 	it('JSON Lines: one {instruction, input, output} object per line, round-tripping exactly through the importer', async () => {
@@ -81,39 +102,58 @@ describe('OpenAI chat', () => {
 			{ role: 'user', content: 'Translate to French.\n\ngood morning' },
 			{ role: 'assistant', content: 'bonjour' }
 		]);
-		expect(chatUserMessage({ instruction: ' A ', input: '  ', output: '' })).toBe('A');
+		expect(chatUserMessage({ instruction: ' A ', input: '', output: '' })).toBe(' A ');
 	});
 
-	it('TRIMMED_CHARACTERS (how the export\'s SQLite trims the chat message) are exactly the code units trim removes', () => {
-		const trimmed: string[] = [];
-		for (let c = 0; c <= 0xffff; c++) if (String.fromCharCode(c).trim() === '') trimmed.push(String.fromCharCode(c));
-		expect([...TRIMMED_CHARACTERS].sort()).toEqual(trimmed.sort());
-	});
-
-	it('round-trips through the importer (instruction and input trimmed, output exact, system kept as metadata)', async () => {
+	it('round-trips through the importer exactly (system kept as metadata)', async () => {
 		const back = await reimport(serializeAll('openai-chat', TRICKY_RECORDS, { system: 'Be brief.' }), 'chat.jsonl');
 		expect(back.format).toBe('chat');
-		expect(back.records).toEqual(TRICKY_RECORDS.map(trimmed));
+		expect(back.records).toEqual(TRICKY_RECORDS);
 		expect(back.tasks[0].metadata).toEqual({ system: 'Be brief.' });
+	});
+
+	it('export → import is the identity on adversarial rows, except the ones readsBackExactly names', async () => {
+		const records = adversarialRecords();
+		const back = await reimport(serializeAll('openai-chat', records), 'chat.jsonl');
+		expect(back.records).toHaveLength(records.length);
+		const failing = records.filter((r, k) => JSON.stringify(back.records[k]) !== JSON.stringify(r));
+		expect(failing).toEqual(records.filter((r) => !readsBackExactly('openai-chat', {}, r)));
+		// The real Alpaca row, white space at either end and empty inputs come back as they were.
+		for (const r of [records.at(-1)!, { instruction: ' lead', input: ' lead', output: '' }, { instruction: 'tail \t', input: '', output: '' }, { instruction: 'x', input: '\tInput: y ', output: '' }])
+			expect(readsBackExactly('openai-chat', {}, r)).toBe(true);
+		// What cannot come back: the exporter's own label line inside the input.
+		expect(readsBackExactly('openai-chat', {}, { instruction: 'a', input: 'b\n\nInput: c' })).toBe(false);
 	});
 });
 
 describe('prompt / completion', () => {
-	it('Self-Instruct shape: labelled prompt, completion " output<|endoftext|>", no-input template for blank inputs', () => {
+	it('Self-Instruct shape: labelled prompt, completion " output<|endoftext|>", no-input template for empty inputs, nothing trimmed', () => {
 		expect(promptCompletion('self-instruct', { instruction: ' Sort the list. ', input: ' 3, 1, 2 ', output: '1, 2, 3' })).toEqual({
-			prompt: 'Sort the list.\nInput: 3, 1, 2\nOutput:',
+			prompt: ' Sort the list. \nInput:  3, 1, 2 \nOutput:',
 			completion: ' 1, 2, 3<|endoftext|>'
 		});
-		expect(promptCompletion('self-instruct', { instruction: 'Tell a joke.', input: ' \n', output: 'No.' })).toEqual({
+		expect(promptCompletion('self-instruct', { instruction: 'Tell a joke.', input: '', output: 'No.' })).toEqual({
 			prompt: 'Tell a joke.\nOutput:',
 			completion: ' No.<|endoftext|>'
 		});
 	});
 
-	it('Self-Instruct shape is split back into instruction and input by the importer', async () => {
+	it('Self-Instruct shape is split back into instruction and input by the importer, exactly', async () => {
 		const back = await reimport(serializeAll('prompt-completion', TRICKY_RECORDS, { template: 'self-instruct' }), 'pc.jsonl');
 		expect(back.format).toBe('prompt-completion');
-		expect(back.records).toEqual(TRICKY_RECORDS.map(trimmed));
+		expect(back.records).toEqual(TRICKY_RECORDS);
+	});
+
+	it('Self-Instruct shape: export → import is the identity on adversarial rows, except the ones readsBackExactly names', async () => {
+		const records = adversarialRecords().filter((r) => r.instruction.trim() !== '');
+		const back = await reimport(serializeAll('prompt-completion', records), 'pc.jsonl');
+		expect(back.records).toHaveLength(records.length);
+		const failing = records.filter((r, k) => JSON.stringify(back.records[k]) !== JSON.stringify(r));
+		expect(failing).toEqual(records.filter((r) => !readsBackExactly('prompt-completion', {}, r)));
+		expect(readsBackExactly('prompt-completion', {}, records.at(-1)!)).toBe(true);
+		expect(readsBackExactly('prompt-completion', {}, { instruction: ' lead', input: ' lead ' })).toBe(true);
+		expect(readsBackExactly('prompt-completion', {}, { instruction: 'a', input: 'b\n' })).toBe(false);
+		expect(readsBackExactly('prompt-completion', { template: 'alpaca' }, { instruction: 'a', input: 'b' })).toBeNull();
 	});
 
 	it('Alpaca prompt: the two Stanford Alpaca templates, data inserted literally', () => {

@@ -7,6 +7,8 @@
  * serialize-formats.ts picks among them all.
  */
 
+import { END_OF_TEXT, splitInstructionPrompt } from './prompt-shape';
+
 /** One training example: a task's instruction with one of its instances (or a reformulation of it). */
 export interface ExportRecord {
 	instruction: string;
@@ -101,6 +103,7 @@ export function exportFormat(id: ExportFormatId): ExportFormatInfo {
 }
 
 // ---- prompt templates (prompt/completion) ----
+// (prompt-shape.ts is the importer's reading of these shapes: pure and dependency-free too.)
 
 export type PromptTemplateId = 'self-instruct' | 'alpaca';
 
@@ -115,7 +118,7 @@ export const PROMPT_TEMPLATES: readonly PromptTemplateInfo[] = [
 		id: 'self-instruct',
 		label: 'Self-Instruct fine-tuning shape',
 		description:
-			'prompt "instruction\\nInput: input\\nOutput:" (or "instruction\\nOutput:" without input), completion " output<|endoftext|>"; the importer splits it back into instruction and input.'
+			'prompt "instruction\\nInput: input\\nOutput:" (or "instruction\\nOutput:" without input), completion " output<|endoftext|>"; the importer splits it back into instruction and input (the manifest counts the rows it cannot split back exactly).'
 	},
 	{
 		id: 'alpaca',
@@ -130,17 +133,15 @@ export function isPromptTemplateId(value: string): value is PromptTemplateId {
 	return (PROMPT_TEMPLATE_IDS as readonly string[]).includes(value);
 }
 
-/** Marks the end of a completion in the Self-Instruct (GPT-3 fine-tuning) data. */
-export const END_OF_TEXT = '<|endoftext|>';
+export { END_OF_TEXT };
 
 /**
  * A prompt template as the text around the record's fields, so that a writer without JavaScript
  * (the export's SQLite) fills it exactly as promptCompletion does: the no-input prompt when the
- * input is blank (only white space), else the one with the input; instruction and input stripped
- * (`trim`) or kept exactly; the completion is the output between its two pieces.
+ * input is empty, else the one with the input; instruction and input as they are (the importer
+ * reads them back only if nothing was taken away); the completion is the output between its two pieces.
  */
 export interface PromptPieces {
-	trim: boolean;
 	/** Before and after the instruction. */
 	noInput: readonly [string, string];
 	/** Before the instruction, between it and the input, after the input. */
@@ -174,13 +175,12 @@ export const PROMPT_PIECES: Readonly<Record<PromptTemplateId, PromptPieces>> = {
 	/**
 	 * Self-Instruct's prepare_for_finetuning.py encodes an instance with one of several templates
 	 * (chosen at random); we always use its labelled ones — "{instruction}\nInput: {input}\nOutput:"
-	 * and "{instruction}\nOutput:" — with " {output}<|endoftext|>" as completion. Like the
-	 * reference, instruction and input are stripped and the no-input template is used when the
-	 * input is blank; unlike it, the output is kept exactly (training data should not be edited).
+	 * and "{instruction}\nOutput:" — with " {output}<|endoftext|>" as completion. Unlike the
+	 * reference, which strips instruction and input, every field is kept exactly (training data
+	 * should not be edited, and the file should read back as it was).
 	 */
-	'self-instruct': { trim: true, noInput: ['', '\nOutput:'], withInput: ['', '\nInput: ', '\nOutput:'], completion: [' ', END_OF_TEXT] },
+	'self-instruct': { noInput: ['', '\nOutput:'], withInput: ['', '\nInput: ', '\nOutput:'], completion: [' ', END_OF_TEXT] },
 	alpaca: {
-		trim: false,
 		noInput: piecesAround(ALPACA_PROMPT_NO_INPUT, ['{instruction}']) as [string, string],
 		withInput: piecesAround(ALPACA_PROMPT_INPUT, ['{instruction}', '{input}']) as [string, string, string],
 		completion: ['', '']
@@ -190,10 +190,8 @@ export const PROMPT_PIECES: Readonly<Record<PromptTemplateId, PromptPieces>> = {
 /** The prompt/completion pair a template makes of a record. */
 export function promptCompletion(template: PromptTemplateId, record: ExportRecord): { prompt: string; completion: string } {
 	const p = PROMPT_PIECES[template];
-	const instruction = p.trim ? record.instruction.trim() : record.instruction;
-	const input = p.trim ? record.input.trim() : record.input;
-	const prompt =
-		record.input.trim() === '' ? p.noInput[0] + instruction + p.noInput[1] : p.withInput[0] + instruction + p.withInput[1] + input + p.withInput[2];
+	const { instruction, input } = record;
+	const prompt = input === '' ? p.noInput[0] + instruction + p.noInput[1] : p.withInput[0] + instruction + p.withInput[1] + input + p.withInput[2];
 	return { prompt, completion: p.completion[0] + record.output + p.completion[1] };
 }
 
@@ -210,17 +208,33 @@ export const CHAT_INPUT_LAYOUTS: readonly ChatInputLayout[] = ['labelled', 'plai
 /** What the user message puts between the instruction and a non-empty input. */
 export const CHAT_INPUT_SEPARATORS: Readonly<Record<ChatInputLayout, string>> = { labelled: '\n\nInput: ', plain: '\n\n' };
 
-/**
- * What String.prototype.trim removes (ECMAScript's white space and line terminators), for a
- * writer that must trim as chatUserMessage does without JavaScript: the export's SQLite.
- */
-export const TRIMMED_CHARACTERS =
-	'\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
-
+/** The user message: the instruction, then the separator and the input when there is one; nothing trimmed. */
 export function chatUserMessage(record: ExportRecord, layout: ChatInputLayout = 'labelled'): string {
-	const instruction = record.instruction.trim();
-	const input = record.input.trim();
-	return input === '' ? instruction : instruction + CHAT_INPUT_SEPARATORS[layout] + input;
+	return record.input === '' ? record.instruction : record.instruction + CHAT_INPUT_SEPARATORS[layout] + record.input;
+}
+
+/**
+ * Whether the importer reads a record's instruction and input back exactly from the file a
+ * format writes; null when the format does not lay them out to be read back (the plain chat
+ * layout, the Alpaca prompt), true for the formats that keep them as fields. A row fails when its
+ * text looks like the layout's own labels — an input with an "Input:" line, an input ending in a
+ * line break before "Output:", an instruction starting "Task: " — and the manifest counts those.
+ */
+export function readsBackExactly(format: ExportFormatId, options: Pick<SerializeOptions, 'template' | 'chatInput'>, record: Pick<ExportRecord, 'instruction' | 'input'>): boolean | null {
+	let split: { instruction: string; input: string };
+	if (format === 'openai-chat') {
+		if ((options.chatInput ?? 'labelled') !== 'labelled') return null;
+		split = splitInstructionPrompt(chatUserMessage({ ...record, output: '' }, 'labelled'));
+	} else if (format === 'prompt-completion') {
+		if ((options.template ?? 'self-instruct') !== 'self-instruct') return null;
+		split = splitInstructionPrompt(promptCompletion('self-instruct', { ...record, output: '' }).prompt);
+	} else return true;
+	return split.instruction === record.instruction && split.input === record.input;
+}
+
+/** Whether a format (with its options) writes records the importer splits back, so that readsBackExactly counts. */
+export function splitsBack(format: ExportFormatId, options: Pick<SerializeOptions, 'template' | 'chatInput'>): boolean {
+	return (format === 'openai-chat' && (options.chatInput ?? 'labelled') === 'labelled') || (format === 'prompt-completion' && (options.template ?? 'self-instruct') === 'self-instruct');
 }
 
 /** The system message an openai-chat export puts first in every example, or null for none. */

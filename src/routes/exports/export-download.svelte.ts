@@ -13,6 +13,8 @@ export class ExportDownload {
 	fileName = $state('');
 	exportId = $state('');
 	error = $state('');
+	/** From the file's manifest: rows the importer would not read back exactly (null: not a layout it splits, or not known). */
+	notReadBackExactly = $state<number | null>(null);
 	private controller: AbortController | null = null;
 
 	get percent(): number | null {
@@ -29,6 +31,7 @@ export class ExportDownload {
 		this.estimated = 0;
 		this.error = '';
 		this.exportId = '';
+		this.notReadBackExactly = null;
 		try {
 			const response = await fetch(url, { signal: controller.signal });
 			if (!response.ok || !response.body) {
@@ -50,6 +53,7 @@ export class ExportDownload {
 			}
 			save(new Blob(parts, { type }), this.fileName);
 			this.phase = 'done';
+			if (this.exportId) void this.readManifest(this.exportId);
 		} catch (err) {
 			if (controller.signal.aborted) this.phase = 'cancelled';
 			else {
@@ -59,6 +63,13 @@ export class ExportDownload {
 		} finally {
 			if (this.controller === controller) this.controller = null;
 		}
+	}
+
+	/** The finished file's manifest note on rows that will not read back (a warning on the page, as the CLI prints). */
+	private async readManifest(id: string): Promise<void> {
+		const response = await fetch(`/api/exports/manifest?id=${encodeURIComponent(id)}`).catch(() => null);
+		const manifest = response?.ok ? await response.json().catch(() => null) : null;
+		if (this.exportId === id) this.notReadBackExactly = manifest?.counts?.notReadBackExactly ?? null;
 	}
 
 	cancel(): void {

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { db, type Db } from '../db';
 import { getDataset, receivingImport } from '../datasets/datasets';
-import { exportFormat, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
+import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countSelection, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countInstancesNotReadBack, countSelection, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -64,9 +64,11 @@ export interface ExportManifest {
 	/**
 	 * `untrainableTargetsLeftOut`: instances the filters chose but the export left out because their
 	 * output is a conversation reply the source marked `"weight": 0` or that has no text (a tool
-	 * call); present when the dataset has any.
+	 * call); present when the dataset has any. `notReadBackExactly`: rows whose instruction and
+	 * input the importer would not split back exactly from the chat message or prompt (text that
+	 * looks like the layout's labels, see readsBackExactly); present for the layouts it splits.
 	 */
-	counts: SelectionCounts & { excludedInstances: number; untrainableTargetsLeftOut?: number };
+	counts: SelectionCounts & { excludedInstances: number; untrainableTargetsLeftOut?: number; notReadBackExactly?: number };
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
 	/**
@@ -345,6 +347,9 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 
 	// Conversation replies not meant as targets that the selection left out (withTargetPolicy), read on the rows' snapshot.
 	let untrainableLeftOut: number | undefined;
+	// Rows the importer would not read back exactly (the layouts it splits back only), counted as they are written.
+	const readBackChecked = splitsBack(request.format, request.options ?? {});
+	let notReadBack = 0;
 	const runs = new Set<number>();
 	const importIds = new Set<number>();
 	/** The second reader of a large export in a format SQLite writes (./second-reader), if one started. */
@@ -474,6 +479,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			} else {
 				for (const row of selectRows(reader.client, request)) {
 					add(serializer.write(row));
+					if (readBackChecked && !readsBackExactly(request.format, request.options ?? {}, row)) notReadBack++;
 					counted(row.kind, row.taskId, row.instanceId, row.runId, row.importId);
 					if (pendingLength >= CHUNK_BYTES) {
 						const bytes = flush();
@@ -498,6 +504,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					.all(...ids);
 			}
 			automaticFiltersNote();
+			if (readBackChecked && blockSql) notReadBack = countInstancesNotReadBack(reader.client, request, (instruction, input) => readsBackExactly(request.format, request.options ?? {}, { instruction, input }) !== false);
 			if (request.skipUntrainableTargets) untrainableLeftOut = untrainableTargetsLeftOut(reader.client, request, written.instances);
 			done = true;
 			options.onProgress?.(progress());
@@ -533,6 +540,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 							excludedInstances: totals.instances - written.instances
 						}
 					: { ...selectionCounts(), excludedInstances: totals.instances - selectionCounts().instances }),
+				...(readBackChecked && done ? { notReadBackExactly: notReadBack } : {}),
 				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
 			},
 			quality,

@@ -17,7 +17,6 @@ import {
 	chatSystemMessage,
 	CHAT_INPUT_SEPARATORS,
 	PROMPT_PIECES,
-	TRIMMED_CHARACTERS,
 	type ExportFormatId,
 	type RecordLayout,
 	type SerializeOptions
@@ -129,6 +128,19 @@ export function countSelection(client: Database.Database, selection: ExportSelec
 		responses: responses ? main.n : 0,
 		reformulations
 	};
+}
+
+/**
+ * How many instances of the selection `readsBack` says the importer would not read back exactly
+ * from their instruction and input (the block export writes them in SQLite; this asks the same
+ * question of each row through a function the connection is given).
+ */
+export function countInstancesNotReadBack(client: Database.Database, selection: ExportSelection, readsBack: (instruction: string, input: string) => boolean): number {
+	const { q, from } = selectionQuery(selection);
+	client.function('export_reads_back', { deterministic: true }, (instruction, input) => (readsBack(String(instruction), String(input)) ? 1 : 0));
+	return client
+		.prepare<[unknown], { n: number }>(`${q.withClause()}SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND NOT export_reads_back(t.instruction, i.input)`)
+		.get(q.params)!.n;
 }
 
 interface FormulationRow {
@@ -449,34 +461,29 @@ export interface RecordSql {
 
 /**
  * The SQL that writes one record of `format` as its serialiser does, byte for byte (json_object
- * quotes as JSON.stringify does; the chat message and the prompts trim TRIMMED_CHARACTERS, what
- * JavaScript's trim removes; CSV quotes and neutralises formulas by csv.ts's characters), or
+ * quotes as JSON.stringify does; the chat message and the prompts hold the fields as stored; CSV quotes and neutralises formulas by csv.ts's characters), or
  * undefined for Parquet.
  */
 export function recordSql(format: ExportFormatId, options: SerializeOptions): RecordSql | undefined {
-	const blank = (column: string) => `trim(${column}, @trim_characters) = ''`;
 	switch (format) {
 		case 'jsonl':
 		case 'alpaca-json':
 			return { expression: `json_object('instruction', instruction, 'input', input, 'output', output)`, params: {} };
 		case 'openai-chat': {
 			const system = chatSystemMessage(options);
-			const user = `CASE WHEN ${blank('input')} THEN trim(instruction, @trim_characters)
-				ELSE trim(instruction, @trim_characters) || @chat_separator || trim(input, @trim_characters) END`;
+			const user = `CASE WHEN input = '' THEN instruction ELSE instruction || @chat_separator || input END`;
 			return {
 				expression: `json_object('messages', json_array(${system === null ? '' : `json_object('role', 'system', 'content', @chat_system), `}json_object('role', 'user', 'content', ${user}), json_object('role', 'assistant', 'content', output)))`,
-				params: { trim_characters: TRIMMED_CHARACTERS, chat_separator: CHAT_INPUT_SEPARATORS[options.chatInput ?? 'labelled'], chat_system: system }
+				params: { chat_separator: CHAT_INPUT_SEPARATORS[options.chatInput ?? 'labelled'], chat_system: system }
 			};
 		}
 		case 'prompt-completion': {
 			const p = PROMPT_PIECES[options.template ?? 'self-instruct'];
-			const field = (column: string) => (p.trim ? `trim(${column}, @trim_characters)` : column);
-			const prompt = `CASE WHEN ${blank('input')} THEN @prompt_n0 || ${field('instruction')} || @prompt_n1
-				ELSE @prompt_w0 || ${field('instruction')} || @prompt_w1 || ${field('input')} || @prompt_w2 END`;
+			const prompt = `CASE WHEN input = '' THEN @prompt_n0 || instruction || @prompt_n1
+				ELSE @prompt_w0 || instruction || @prompt_w1 || input || @prompt_w2 END`;
 			return {
 				expression: `json_object('prompt', ${prompt}, 'completion', @completion_0 || output || @completion_1)`,
 				params: {
-					trim_characters: TRIMMED_CHARACTERS,
 					prompt_n0: p.noInput[0],
 					prompt_n1: p.noInput[1],
 					prompt_w0: p.withInput[0],
