@@ -210,6 +210,33 @@ describe('import → export → import gives the same records', async () => {
 		]);
 	});
 
+	it('whole shapes keep the source ids and turn fields and make none up; a flat export counts the system turns it leaves out', async () => {
+		const sg = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'sg', fileName: 'sg.json' }, db);
+		writeShapeExport({ datasetId: sg.datasetId, format: 'chat-conversations' }, path.join(dir, 'sg.chat.jsonl'), db);
+		const ids = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
+		expect(ids('sg.chat.jsonl')).toEqual(sharegptRows.map((r) => r.id));
+
+		const rows = [
+			{ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Sky colour?' }, { role: 'assistant', content: ' Blue. ' }] },
+			{ messages: [{ role: 'user', content: 'Say hi.' }, { role: 'assistant', content: 'Bad draft', weight: 0 }, { role: 'user', content: 'Again.' }, { role: 'assistant', content: 'Hi', weight: 1 }] }
+		];
+		const chat = await importFile(streamOf(jsonl(rows)), { datasetName: 'chat', fileName: 'chat.jsonl' }, db);
+		writeShapeExport({ datasetId: chat.datasetId, format: 'sharegpt' }, path.join(dir, 'chat.sg.jsonl'), db);
+		const written = fs.readFileSync(path.join(dir, 'chat.sg.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+		expect(written.map((r) => r.id)).toEqual([undefined, undefined]);
+		expect(written[1].conversations[1]).toEqual({ from: 'gpt', value: 'Bad draft', weight: 0 });
+		expect(written[0].conversations[0]).toEqual({ from: 'system', value: 'You are terse.' });
+
+		const file = path.join(dir, 'flat.chat.jsonl');
+		const { manifest } = writeExportFile({ datasetId: chat.datasetId, filters: {}, format: 'openai-chat' }, file, {}, db);
+		expect(manifest.counts).toMatchObject({ rows: 1, systemMessagesLeftOut: 1 });
+		expect(validate(rowManifestSchema, JSON.parse(fs.readFileSync(`${file}.manifest.json`, 'utf8')))).toEqual([]);
+		const plain = writeExportFile({ datasetId: sg.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'sg.flat.jsonl'), {}, db);
+		expect(plain.manifest.counts.systemMessagesLeftOut).toBe(sharegptRows.filter((r) => r.conversations.some((t) => t.from === 'system')).length);
+		const jsonlToo = writeExportFile({ datasetId: chat.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'none.jsonl'), {}, db);
+		expect(jsonlToo.manifest.counts.systemMessagesLeftOut).toBe(1);
+	});
+
 	it('single-turn exports of chat rows leave out a first reply marked weight 0 or that only calls a tool, and the manifest counts them', async () => {
 		const rows = [
 			{ messages: [{ role: 'user', content: 'Name a planet.' }, { role: 'assistant', content: 'Mars' }] },

@@ -221,6 +221,10 @@ export async function run(argv: string[]): Promise<void> {
 		console.log(
 			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
 		);
+	if (m.counts.systemMessagesLeftOut)
+		console.log(
+			`${m.counts.systemMessagesLeftOut} rows come from conversations with a system message of their own, which this single-turn file leaves out (the reply was written under it); --format chat-conversations or sharegpt keeps it.`
+		);
 	if (m.counts.notReadBackExactly)
 		console.log(
 			`${m.counts.notReadBackExactly} of the rows will not read back exactly: their text looks like the layout's own labels (an "Input:" line in the input, a line break ending the input, an instruction starting "Task: "); export as jsonl to keep every field exactly.`

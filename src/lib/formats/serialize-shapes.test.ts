@@ -170,9 +170,32 @@ describe('conversations with every turn', () => {
 		expect(((await parse(asShareGpt, 's.jsonl')).records as ParsedTask[]).map(strip)).toEqual(chat.map(strip));
 	});
 
-	it('a conversation without an id gets a running number as its ShareGPT id', () => {
+	it('a conversation without an id is written without one (no id is made up); a chat row\'s own `id` field is its ShareGPT id', () => {
 		const c: ConversationExport = { turns: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] };
-		expect(writeAll(shareGptSerializer(), [c, c]).split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['1', '2']);
+		expect(writeAll(shareGptSerializer(), [c, c]).split('\n').filter(Boolean).map((l) => JSON.parse(l))).toEqual([
+			{ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] },
+			{ conversations: [{ from: 'human', value: 'a' }, { from: 'gpt', value: 'b' }] }
+		]);
+		expect(JSON.parse(writeAll(shareGptSerializer(), [{ ...c, metadata: { id: 'row-7', lang: 'fr' } }])).id).toBe('row-7');
+	});
+
+	it('ShareGPT → chat with every turn → ShareGPT keeps the conversation ids (sg1–sg3 came back without)', async () => {
+		const sg = (await parse(shareGptRows.map((r) => JSON.stringify(r)).join('\n'), 'sg.jsonl')).records as ParsedTask[];
+		const asChat = writeAll(chatConversationSerializer(), sg.map(conversationExportOf));
+		expect(asChat.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['conv_1', 'conv_2']);
+		const back = (await parse(asChat, 'c.jsonl')).records as ParsedTask[];
+		const again = writeAll(shareGptSerializer(), back.map(conversationExportOf));
+		expect(again.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['conv_1', 'conv_2']);
+	});
+
+	it('chat → ShareGPT keeps a turn\'s weight and name ("weight": 0 was dropped), and ShareGPT → chat → ShareGPT gives the same file', async () => {
+		const chat = (await parse(chatRows.map((r) => JSON.stringify(r)).join('\n'), 'c.jsonl')).records as ParsedTask[];
+		const asShareGpt = writeAll(shareGptSerializer(), chat.map(conversationExportOf));
+		const turns = JSON.parse(asShareGpt).conversations;
+		expect(turns[2]).toEqual({ from: 'gpt', value: 'cat', weight: 0 });
+		expect(turns[3]).toMatchObject({ from: 'human', name: 'ana' });
+		const back = (await parse(asShareGpt, 's.jsonl')).records as ParsedTask[];
+		expect(writeAll(shareGptSerializer(), back.map(conversationExportOf))).toBe(asShareGpt);
 	});
 });
 

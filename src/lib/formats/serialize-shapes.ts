@@ -116,7 +116,7 @@ export function superNiTaskFile(task: SuperNiTaskExport, instances: Iterable<Sup
 // ---- conversations ----
 
 export interface ConversationExport {
-	/** ShareGPT's conversation id; OpenAI chat rows have none. */
+	/** The source row's id (ShareGPT's conversation id), written as `id`; none is never made up. */
 	id?: string | null;
 	turns: readonly ParsedTurn[];
 	/** Other fields of the row, written beside the turns. */
@@ -136,7 +136,8 @@ export function conversationExportOf(task: ParsedTask): ConversationExport {
 }
 
 function shareGptTurn(t: ParsedTurn): Record<string, unknown> {
-	return { from: speakerName(t, SHAREGPT_SHAPE), value: t.content, ...(t.extra ?? {}) };
+	// name and weight (an OpenAI chat turn's) are kept beside from/value, as ShareGPT keeps a turn's other fields.
+	return { from: speakerName(t, SHAREGPT_SHAPE), value: t.content, ...(t.name != null ? { name: t.name } : {}), ...(t.weight != null ? { weight: t.weight } : {}), ...(t.extra ?? {}) };
 }
 
 function chatMessage(t: ParsedTurn): Record<string, unknown> {
@@ -162,12 +163,12 @@ function rowWithout(metadata: Record<string, unknown> | null | undefined, taken:
 export function shareGptSerializer(options: { container?: 'jsonl' | 'array' } = {}): ShapeSerializer<ConversationExport> {
 	const array = options.container === 'array';
 	let first = true;
-	let n = 0;
 	return {
 		begin: () => (array ? '[' : ''),
 		write: (c) => {
-			n++;
-			const row = { id: c.id ?? String(n), conversations: c.turns.map(shareGptTurn), ...rowWithout(c.metadata, ['id', 'conversations']) };
+			// The source's id: ShareGPT's own, or an OpenAI chat row's `id` field; a row without one is written without one.
+			const id = c.id ?? c.metadata?.id;
+			const row = { ...(id != null ? { id } : {}), conversations: c.turns.map(shareGptTurn), ...rowWithout(c.metadata, ['id', 'conversations']) };
 			const text = array ? (first ? '\n' : ',\n') + JSON.stringify(row) : JSON.stringify(row) + '\n';
 			first = false;
 			return text;
@@ -176,11 +177,12 @@ export function shareGptSerializer(options: { container?: 'jsonl' | 'array' } = 
 	};
 }
 
-/** OpenAI chat fine-tuning rows {messages: [{role, content, name?, weight?}]}, every turn. */
+/** OpenAI chat fine-tuning rows {id?, messages: [{role, content, name?, weight?}]}, every turn; a ShareGPT row's id is kept as `id`. */
 export function chatConversationSerializer(): ShapeSerializer<ConversationExport> {
 	return {
 		begin: () => '',
-		write: (c) => JSON.stringify({ messages: c.turns.map(chatMessage), ...rowWithout(c.metadata, ['messages']) }) + '\n',
+		write: (c) =>
+			JSON.stringify({ ...(c.id != null ? { id: c.id } : {}), messages: c.turns.map(chatMessage), ...rowWithout(c.metadata, c.id != null ? ['id', 'messages'] : ['messages']) }) + '\n',
 		end: () => ''
 	};
 }

@@ -15,6 +15,8 @@ export class ExportDownload {
 	error = $state('');
 	/** From the file's manifest: rows the importer would not read back exactly (null: not a layout it splits, or not known). */
 	notReadBackExactly = $state<number | null>(null);
+	/** From the file's manifest: rows whose conversation's own system message the file leaves out. */
+	systemMessagesLeftOut = $state<number | null>(null);
 	private controller: AbortController | null = null;
 
 	get percent(): number | null {
@@ -32,6 +34,7 @@ export class ExportDownload {
 		this.error = '';
 		this.exportId = '';
 		this.notReadBackExactly = null;
+		this.systemMessagesLeftOut = null;
 		try {
 			const response = await fetch(url, { signal: controller.signal });
 			if (!response.ok || !response.body) {
@@ -65,11 +68,13 @@ export class ExportDownload {
 		}
 	}
 
-	/** The finished file's manifest note on rows that will not read back (a warning on the page, as the CLI prints). */
+	/** The finished file's manifest notes on what the file does not hold exactly (warnings on the page, as the CLI prints). */
 	private async readManifest(id: string): Promise<void> {
 		const response = await fetch(`/api/exports/manifest?id=${encodeURIComponent(id)}`).catch(() => null);
 		const manifest = response?.ok ? await response.json().catch(() => null) : null;
-		if (this.exportId === id) this.notReadBackExactly = manifest?.counts?.notReadBackExactly ?? null;
+		if (this.exportId !== id) return;
+		this.notReadBackExactly = manifest?.counts?.notReadBackExactly ?? null;
+		this.systemMessagesLeftOut = manifest?.counts?.systemMessagesLeftOut ?? null;
 	}
 
 	cancel(): void {

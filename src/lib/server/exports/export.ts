@@ -14,7 +14,7 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countInstancesNotReadBack, countSelection, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countInstancesNotReadBack, countRowsWithOwnSystemMessage, countSelection, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -67,8 +67,11 @@ export interface ExportManifest {
 	 * call); present when the dataset has any. `notReadBackExactly`: rows whose instruction and
 	 * input the importer would not split back exactly from the chat message or prompt (text that
 	 * looks like the layout's labels, see readsBackExactly); present for the layouts it splits.
+	 * `systemMessagesLeftOut`: rows whose conversation had a system turn of its own that this
+	 * single-turn file does not hold (openai-chat writes only the export's --system message, if
+	 * any); present when there are some.
 	 */
-	counts: SelectionCounts & { excludedInstances: number; untrainableTargetsLeftOut?: number; notReadBackExactly?: number };
+	counts: SelectionCounts & { excludedInstances: number; untrainableTargetsLeftOut?: number; notReadBackExactly?: number; systemMessagesLeftOut?: number };
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
 	/**
@@ -350,6 +353,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	// Rows the importer would not read back exactly (the layouts it splits back only), counted as they are written.
 	const readBackChecked = splitsBack(request.format, request.options ?? {});
 	let notReadBack = 0;
+	let systemLeftOut = 0;
 	const runs = new Set<number>();
 	const importIds = new Set<number>();
 	/** The second reader of a large export in a format SQLite writes (./second-reader), if one started. */
@@ -505,6 +509,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			}
 			automaticFiltersNote();
 			if (readBackChecked && blockSql) notReadBack = countInstancesNotReadBack(reader.client, request, (instruction, input) => readsBackExactly(request.format, request.options ?? {}, { instruction, input }) !== false);
+			systemLeftOut = countRowsWithOwnSystemMessage(reader.client, request);
 			if (request.skipUntrainableTargets) untrainableLeftOut = untrainableTargetsLeftOut(reader.client, request, written.instances);
 			done = true;
 			options.onProgress?.(progress());
@@ -541,6 +546,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 						}
 					: { ...selectionCounts(), excludedInstances: totals.instances - selectionCounts().instances }),
 				...(readBackChecked && done ? { notReadBackExactly: notReadBack } : {}),
+				...(systemLeftOut ? { systemMessagesLeftOut: systemLeftOut } : {}),
 				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
 			},
 			quality,

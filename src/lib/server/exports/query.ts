@@ -143,6 +143,20 @@ export function countInstancesNotReadBack(client: Database.Database, selection: 
 		.get(q.params)!.n;
 }
 
+/**
+ * How many rows of the selection belong to a task with a system message of its own (a
+ * conversation's system turn, which the importer keeps in the task's metadata): a flat export
+ * writes the first exchange only, so that message is not in the file.
+ */
+export function countRowsWithOwnSystemMessage(client: Database.Database, selection: ExportSelection): number {
+	const { q, from } = selectionQuery(selection);
+	return client
+		.prepare<[unknown], { n: number }>(
+			`${q.withClause()}SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND t.metadata IS NOT NULL AND json_valid(t.metadata) AND json_type(t.metadata, '$.system') = 'text'`
+		)
+		.get(q.params)!.n;
+}
+
 interface FormulationRow {
 	taskId: number;
 	instanceId: number | null;

@@ -341,7 +341,7 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 		chunks = function* () {
 			yield serializer.begin();
 			for (const c of conversationsOf(client, dataset.id, tasks)) {
-				yield serializer.write({ id: c.sourceId ?? String(c.id), turns: c.turns, metadata: c.metadata });
+				yield serializer.write({ id: c.sourceId, turns: c.turns, metadata: c.metadata });
 				counts.records++;
 			}
 			yield serializer.end();
