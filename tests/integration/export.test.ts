@@ -759,6 +759,18 @@ describe('human-label filters', () => {
 		expect(q.caveats.join(' ')).toMatch(/stratified/);
 	});
 
+	it('with the label-level headline, the counts beside the rate are labels (yes labels of all labels), not the item majority\'s', () => {
+		const { datasetId } = buildLabels();
+		db.$client.prepare("UPDATE audits SET headline_estimator = 'label'").run();
+		const q = runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!;
+		// Labels of 1a (yes, yes), 2a (no, yes, no), 2b (yes, no), 4a (yes, no), 4b (yes): 6 yes of 10.
+		expect(q.population).toMatchObject({ estimator: 'label', items: 5, unit: 'labels', trials: 10, successes: 6, ties: 0 });
+		expect(q.population.rate).toBeCloseTo(6 / 10, 12);
+		// The item majority keeps items as its unit; latent truth has no counts of its own.
+		db.$client.prepare("UPDATE audits SET headline_estimator = 'majority'").run();
+		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!.population).toMatchObject({ unit: 'items', trials: 5, successes: 3, ties: 1 });
+	});
+
 	it('a file restricted to items labelled correct reports 100%, from the same population estimate', () => {
 		const { datasetId } = buildLabels();
 		const q = runExport({ datasetId, filters: parseWhere(['kept', 'all-yes']), format: 'csv' }).manifest.quality!;

@@ -241,7 +241,7 @@ export async function run(argv: string[]): Promise<void> {
 					? `in this file ${pct(e.lower)} expected correct`
 					: `in this file ${point(e.rate, e.low, e.high)} expected correct (interval ${pct(e.lower)} to ${pct(e.upper)})`;
 		console.log(
-			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} (interval ${pct(q.population.lower)} to ${pct(q.population.upper)}), n = ${q.population.items} audited items; ` +
+			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} (interval ${pct(q.population.lower)} to ${pct(q.population.upper)}), n = ${q.population.items} audited items${q.population.unit === 'labels' ? ` (${q.population.successes} yes labels of ${q.population.trials})` : ''}; ` +
 				`${file}.`
 		);
 	}

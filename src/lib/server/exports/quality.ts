@@ -51,9 +51,19 @@ export interface QualityEstimate {
 		fallback: string | null;
 		/** Audited items of the population with a label, an adjudication or a tie: the estimate's n. */
 		items: number;
-		/** Item majority: items whose final label says correct, and tied items (counted both ways). */
-		successes: number;
-		ties: number;
+		/**
+		 * What the estimator counts, and how many: items (item majority, latent truth; rated
+		 * responses) or labels (label level, a share of every reviewer's answer).
+		 */
+		unit: 'items' | 'labels';
+		trials: number;
+		/**
+		 * The estimator's own counts beside its rate: correct items and tied items (item majority,
+		 * ties counted both ways), or yes labels (label level, no ties); null for latent truth,
+		 * a model's estimate with no such count.
+		 */
+		successes: number | null;
+		ties: number | null;
 		/** The estimate; null when ties keep the majority bounds apart (then low–high). */
 		rate: number | null;
 		low: number | null;
@@ -247,6 +257,8 @@ export function estimateQuality(
 			estimatorName: ESTIMATOR_LABELS.majority,
 			fallback: null,
 			items,
+			unit: 'items',
+			trials: items,
 			successes,
 			ties,
 			rate: ties ? null : low.proportion,
@@ -275,8 +287,12 @@ export function estimateQuality(
 			estimatorName: ESTIMATOR_LABELS[h.estimator],
 			fallback: h.fallback,
 			items: h.n,
-			successes: e.majority.yes,
-			ties: e.majority.ties,
+			// The counts of the estimator whose rate this is (a label-level rate is yes labels over labels, not majority items).
+			...(h.estimator === 'label'
+				? { unit: 'labels' as const, trials: e.label.labels, successes: e.label.yes, ties: 0 }
+				: h.estimator === 'majority'
+					? { unit: 'items' as const, trials: e.majority.n, successes: e.majority.yes, ties: e.majority.ties }
+					: { unit: 'items' as const, trials: h.n, successes: null, ties: null }),
 			rate: h.proportion,
 			low: h.low,
 			high: h.high,
@@ -313,7 +329,7 @@ export function estimateQuality(
 	const caveats: string[] = [];
 	if (estimate.fallback) caveats.push(`Estimated by ${estimate.estimatorName.toLowerCase()}: ${estimate.fallback}`);
 	if (estimate.items < 30) caveats.push(`Only ${estimate.items} audited item${estimate.items === 1 ? '' : 's'} of this population: the interval is wide.`);
-	if (estimate.ties > 0 && estimate.rate === null) {
+	if (estimate.ties !== null && estimate.ties > 0 && estimate.rate === null) {
 		caveats.push(`${estimate.ties} audited item${estimate.ties === 1 ? '' : 's'} with tied reviewers count both ways: the rate lies between the two figures.`);
 	}
 	if (audits.some((a) => a.stratify !== 'none')) {
