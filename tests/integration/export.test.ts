@@ -870,4 +870,29 @@ describe('model responses and A–D ratings', () => {
 		expect(outputs(datasetId, [], { responsesOf: 'm2' })).toEqual(['r4']);
 		expect(() => countExport({ datasetId, filters: {}, responsesOf: 'm1', includeReformulations: true }, db)).toThrow(/reformulations/i);
 	});
+
+	it('rated A or B is decided on that measure: reviewers who differ only between A and B (or C and D) decide it; a B/C split counts both ways', () => {
+		const lab = buildRatings();
+		const datasetId = lab.datasetId;
+		// R2 (C, C) becomes C, D: no final letter, but not A or B all the same. A fresh response
+		// rated A and B: no final letter, A or B all the same. One rated B and C: a tie both ways.
+		db.$client.prepare("UPDATE audit_label_ratings SET rating = 'D' WHERE rowid = (SELECT max(rowid) FROM audit_label_ratings WHERE rating = 'C' AND model = 'm1')").run();
+		const audit = db.$client.prepare<[], number>("SELECT id FROM audits WHERE kind = 'rating'").pluck().get()!;
+		const [task, instance, reviewers] = [lab.task['4'], [lab.instance['4a'], lab.instance['4b']], lab.reviewers];
+		const now = Date.now();
+		const addRated = (instanceId: number, text: string, ratings: [string, string]) => {
+			const responseId = Number(db.$client.prepare("INSERT INTO responses (task_id, instance_id, dataset_id, model, response, created_at) VALUES (?, ?, ?, 'm1', ?, ?)").run(task, instanceId, datasetId, text, now).lastInsertRowid);
+			const item = insertItem(audit, task, instanceId);
+			ratings.forEach((rating, k) => {
+				const labelId = Number(db.$client.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, submitted_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(audit, item, reviewers[k], now, now).lastInsertRowid);
+				db.$client.prepare("INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, 'm1', ?)").run(labelId, audit, item, responseId, rating);
+			});
+		};
+		addRated(instance[0], 'r5', ['A', 'B']);
+		addRated(instance[1], 'r6', ['B', 'C']);
+		const q = runExport({ datasetId, filters: {}, format: 'jsonl', responsesOf: 'm1' }).manifest.quality!;
+		// r1 A/B/A yes, r2 C/D no, r3 adjudicated B yes, r5 A/B yes, r6 B/C tied: 3 to 4 of 5.
+		expect(q.population).toMatchObject({ items: 5, successes: 3, ties: 1, rate: null, low: 3 / 5, high: 4 / 5 });
+		expect(q.exported).toMatchObject({ rows: 5, labelledCorrect: 3, labelledIncorrect: 1 });
+	});
 });

@@ -456,7 +456,9 @@ describe('response-rating report from a real audit', () => {
 		expect(m1.aOrB).toMatchObject({ successes: 4, trials: 5, proportion: 0.8 });
 		expectInterval(m1.aOrB, '4/5');
 		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1, C: 1, D: 1 }, n: 4, ties: 1, unrated: 1, adjudicated: 1 });
-		expectInterval(m2.aOrB, '2/4');
+		// m2's tied response (B and C) splits across the A-or-B line: 2/5 to 3/5, counted both ways.
+		expect(m2.aOrB).toMatchObject({ successes: 2, trials: 5 });
+		expect(m2.aOrBHigh).toMatchObject({ successes: 3, trials: 5 });
 		const [c] = report.rating!.comparisons;
 		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 4, firstBetter: 2, secondBetter: 1, same: 1, medianDifference: 1 });
 		expect(c.wilcoxon).toMatchObject({ statistic: 4.5, n: 3, zeros: 1, method: 'normal' });

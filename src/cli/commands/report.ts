@@ -29,6 +29,7 @@ import {
 	methodsText
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
+import { aOrBText } from '$lib/reports/rating';
 import { comparisonFigures } from '$lib/reports/figures';
 import { auditFigures } from '$lib/server/reports/figures';
 import { writeFigureFiles } from '../figures';
@@ -334,8 +335,9 @@ function printReport(report: AuditReport): void {
 				model: m.model,
 				...Object.fromEntries(RATING_KEYS.map((l) => [l, `${m.counts[l]} (${percent(m.shares[l], 0)})`])),
 				n: m.n,
-				'A or B': percent(m.aOrB.proportion),
-				[`${level} CI`]: interval(m.aOrB.lower, m.aOrB.upper),
+				'A or B': aOrBText(m, (x) => percent(x)),
+				[`${level} CI`]: m.aOrB.trials ? interval(m.aOrB.lower, (m.aOrBHigh ?? m.aOrB).upper) : '—',
+				'n (A or B)': m.aOrB.trials,
 				ties: m.ties,
 				unrated: m.unrated,
 				adjudicated: m.adjudicated

@@ -11,6 +11,7 @@ import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
+import { aOrBFigure, aOrBText } from './rating';
 import { comparisonLabels, type AuditComparison, type ComparisonRow } from './compare';
 import type { FilterReport, SweepPoint } from './filter-report';
 import { SWEEP_COLORS } from './sweep-chart';
@@ -94,7 +95,7 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 			label: 'Share of rated responses per model, by rating',
 			caption:
 				`Share of each model's responses rated A–D (Self-Instruct Figure 5 scale; n = ${report.rating.models.map((m) => `${m.n} for ${m.model}`).join(', ')} responses with a final rating: adjudicated, else the reviewers' majority, ties left out; audit "${a.name}" of "${a.datasetName}"). ` +
-				`Rated A or B: ${report.rating.models.map((m) => `${m.model} ${percent(m.aOrB.proportion)}${m.aOrB.proportion === null ? '' : ` [${percent(m.aOrB.lower)}, ${percent(m.aOrB.upper)}]`}`).join('; ')} (${level} Wilson score intervals).`,
+				`Rated A or B: ${report.rating.models.map((m) => `${m.model} ${aOrBText(m, percent)}${m.aOrB.trials === 0 ? '' : ` [${percent(aOrBFigure(m).lower)}, ${percent(aOrBFigure(m).upper)}], n = ${m.aOrB.trials}${m.aOrBTies ? ` (${m.aOrBTies} split across B/C, counted both ways)` : ''}`}`).join('; ')} (decided on A or B itself: reviewers who differ only between A and B, or C and D, agree on it; ${level} Wilson score intervals).`,
 			legend: RATING_LEVELS.map((l) => ({ kind: 'swatch' as const, label: RATING_LEVEL_NAMES[l], color: RATING_COLORS[l], text: RATING_TEXT[l], letter: l })),
 			chart: { kind: 'rating', models }
 		});

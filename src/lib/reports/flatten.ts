@@ -175,12 +175,12 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 					group: m.model,
 					key: 'aOrB',
 					label: 'Rated A or B',
-					value: m.aOrB.proportion,
+					value: m.aOrBHigh ? null : m.aOrB.proportion,
 					successes: m.aOrB.successes,
 					n: m.aOrB.trials,
 					lower: m.aOrB.lower,
-					upper: m.aOrB.upper,
-					note: `${m.ties} tied, ${m.unrated} unrated, ${m.adjudicated} adjudicated`
+					upper: (m.aOrBHigh ?? m.aOrB).upper,
+					note: `decided on A or B itself; ${m.aOrBTies ? `${m.aOrBTies} split across B/C counted both ways (${m.aOrB.successes}–${m.aOrB.successes + m.aOrBTies} of ${m.aOrB.trials}); ` : ''}${m.ties} tied between letters, ${m.unrated} unrated, ${m.adjudicated} adjudicated`
 				})
 			);
 		}

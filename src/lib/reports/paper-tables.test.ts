@@ -66,7 +66,10 @@ describe('reportPaperTables', () => {
 			expect(t.rows[i][0]).toBe(m.model);
 			expect(t.rows[i][1]).toBe(`${m.counts.A} (${(m.shares.A! * 100).toFixed(1)}%)`);
 			expect(t.rows[i][5]).toBe(String(m.n));
-			expect(t.rows[i][7]).toBe(`[${(m.aOrB.lower * 100).toFixed(1)}%, ${(m.aOrB.upper * 100).toFixed(1)}%]`);
+			const high = m.aOrBHigh ?? m.aOrB;
+			expect(t.rows[i][6]).toBe(m.aOrBHigh ? `${(m.aOrB.proportion! * 100).toFixed(1)}%–${(high.proportion! * 100).toFixed(1)}%` : `${(m.aOrB.proportion! * 100).toFixed(1)}%`);
+			expect(t.rows[i][7]).toBe(`[${(m.aOrB.lower * 100).toFixed(1)}%, ${(high.upper * 100).toFixed(1)}%]`);
+			expect(t.rows[i][8]).toBe(String(m.aOrB.trials));
 		});
 	});
 });

@@ -10,6 +10,7 @@ import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, 
 import type { RateRow } from './quality';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import type { AuditReport } from './report';
+import { aOrBFigure, aOrBText } from './rating';
 import { RATING_KEYS } from '$lib/audits/rubric';
 import type { EstimatorKey } from './types';
 
@@ -222,17 +223,20 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 					...RATING_KEYS.map((l) => ({ heading: l, align: 'right' as const })),
 					{ heading: 'n', align: 'right' },
 					{ heading: 'A or B', align: 'right' },
-					{ heading: `${level} CI`, align: 'left' }
+					{ heading: `${level} CI`, align: 'left' },
+					{ heading: 'n (A or B)', align: 'right' }
 				],
 				rows: models.map((m) => [
 					m.model,
 					...RATING_KEYS.map((l) => `${count(m.counts[l])} (${percent(m.shares[l])})`),
 					count(m.n),
-					percent(m.aOrB.proportion),
-					m.aOrB.proportion === null ? '—' : interval(m.aOrB.lower, m.aOrB.upper)
+					aOrBText(m, percent),
+					aOrBFigure(m).lower === null ? '—' : interval(aOrBFigure(m).lower!, aOrBFigure(m).upper!),
+					count(m.aOrB.trials)
 				]),
 				notes: [
-					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: responses with a final rating (adjudicated, else the reviewers' majority; ties left out). ${level} Wilson score intervals.`
+					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: responses with a final A–D rating (adjudicated, else the reviewers' majority; ties between letters left out). ` +
+						`A or B is decided on that measure itself: reviewers who differ only between A and B, or between C and D, agree on it; a response split across B/C counts as not A or B for the lower figure and as A or B for the upper (shown as a range). n (A or B): responses with an A-or-B verdict or such a split. ${level} Wilson score intervals.`
 				]
 			}
 		});

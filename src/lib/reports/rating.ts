@@ -7,7 +7,7 @@ import { RATING_KEYS } from '$lib/audits/rubric';
 import { compareOrdinalRatings, wilsonInterval } from '$lib/stats';
 import type { Estimate, IntervalSettings } from './quality';
 import type { Rating } from './types';
-import type { RatingItemVerdict } from './verdicts';
+import type { RatingItemVerdict, RatingUnitVerdict } from './verdicts';
 
 export interface ModelRatingRow {
 	model: string;
@@ -23,8 +23,30 @@ export interface ModelRatingRow {
 	unrated: number;
 	/** Responses whose final rating is a researcher's. */
 	adjudicated: number;
-	/** Share rated A or B ("acceptable or better"), with its Wilson interval. */
+	/**
+	 * Share rated A or B ("acceptable or better"), decided on that yes/no measure itself: a
+	 * response whose reviewers all fall on one side of the A/B–C/D line (or most of them) has a
+	 * verdict even when their letters differ (A and B; C and D). Over responses with a verdict or
+	 * an A-or-B tie; ties counted as not A or B here (the lower figure), with its Wilson interval.
+	 */
 	aOrB: Estimate;
+	/** Ties counted as A or B (the upper figure); null without A-or-B ties (then aOrB is the rate). */
+	aOrBHigh: Estimate | null;
+	/** Responses whose reviewers split evenly across the A/B–C/D line (no adjudication): counted both ways. */
+	aOrBTies: number;
+}
+
+/**
+ * A response's verdict on "rated A or B": the researcher's rating where adjudicated, else the
+ * reviewers' majority on the two sides of the line (A or B against C or D); 'tie' when they
+ * split evenly, null when nobody rated it.
+ */
+export function aOrBVerdict(unit: Pick<RatingUnitVerdict, 'counts' | 'rating' | 'adjudicated'>): boolean | 'tie' | null {
+	if (unit.adjudicated && unit.rating) return unit.rating === 'A' || unit.rating === 'B';
+	const yes = unit.counts.A + unit.counts.B;
+	const no = unit.counts.C + unit.counts.D;
+	if (yes + no === 0) return null;
+	return yes > no ? true : no > yes ? false : 'tie';
 }
 
 export interface ModelComparison {
@@ -66,6 +88,7 @@ export function modelRatingRows(models: readonly string[], verdicts: readonly Ra
 		let ties = 0;
 		let unrated = 0;
 		let adjudicated = 0;
+		const binary = { yes: 0, no: 0, ties: 0 };
 		for (const item of verdicts) {
 			for (const unit of item.responses) {
 				if (unit.model !== model) continue;
@@ -73,11 +96,18 @@ export function modelRatingRows(models: readonly string[], verdicts: readonly Ra
 				else if (unit.tie) ties += 1;
 				else unrated += 1;
 				if (unit.adjudicated) adjudicated += 1;
+				const verdict = aOrBVerdict(unit);
+				if (verdict === 'tie') binary.ties += 1;
+				else if (verdict !== null) binary[verdict ? 'yes' : 'no'] += 1;
 			}
 		}
 		const n = RATING_KEYS.reduce((sum, level) => sum + counts[level], 0);
 		const shares = Object.fromEntries(RATING_KEYS.map((level) => [level, n === 0 ? null : counts[level] / n])) as Record<Rating, number | null>;
-		const w = wilsonInterval(counts.A + counts.B, n, { confidence: settings.confidence });
+		const trials = binary.yes + binary.no + binary.ties;
+		const estimate = (successes: number): Estimate => {
+			const w = wilsonInterval(successes, trials, { confidence: settings.confidence });
+			return { successes: w.successes, trials: w.trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
+		};
 		return {
 			model,
 			counts,
@@ -86,9 +116,28 @@ export function modelRatingRows(models: readonly string[], verdicts: readonly Ra
 			ties,
 			unrated,
 			adjudicated,
-			aOrB: { successes: w.successes, trials: w.trials, proportion: w.proportion, lower: w.lower, upper: w.upper }
+			aOrB: estimate(binary.yes),
+			aOrBHigh: binary.ties ? estimate(binary.yes + binary.ties) : null,
+			aOrBTies: binary.ties
 		};
 	});
+}
+
+/**
+ * The A-or-B figure as reports show it: the rate, or (A-or-B ties) the two figures it lies
+ * between; the interval runs from the lower figure's Wilson lower end to the upper's upper end;
+ * all null without rated responses.
+ */
+export function aOrBFigure(m: Pick<ModelRatingRow, 'aOrB' | 'aOrBHigh'>): { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null } {
+	if (m.aOrB.trials === 0) return { rate: null, low: null, high: null, lower: null, upper: null };
+	const high = m.aOrBHigh ?? m.aOrB;
+	return { rate: m.aOrBHigh ? null : m.aOrB.proportion, low: m.aOrB.proportion, high: high.proportion, lower: m.aOrB.lower, upper: high.upper };
+}
+
+/** "48.0%", or "40.0%–52.0%" when ties keep the A-or-B rate a range (`percent` formats one share). */
+export function aOrBText(m: Pick<ModelRatingRow, 'aOrB' | 'aOrBHigh'>, percent: (x: number | null) => string): string {
+	const f = aOrBFigure(m);
+	return f.rate !== null || f.low === null ? percent(f.rate) : `${percent(f.low)}–${percent(f.high)}`;
 }
 
 /** Paired comparison of two models over the items showing a response of each. */

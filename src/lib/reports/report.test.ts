@@ -484,8 +484,12 @@ describe('response-rating report', () => {
 		expect(m1.aOrB.lower).toBeCloseTo(W['4/5'][0], 12);
 		expect(m1.aOrB.upper).toBeCloseTo(W['4/5'][1], 12);
 		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1, C: 1, D: 1 }, n: 4, ties: 1, unrated: 1, adjudicated: 0 });
-		expect(m2.aOrB).toMatchObject({ successes: 2, trials: 4, proportion: 0.5 });
-		expect(m2.aOrB.lower).toBeCloseTo(W['2/4'][0], 12);
+		// A or B is decided on its own: m2's item 1 (B and C) splits across the line and counts both
+		// ways (2/5 to 3/5); m1's item 3 (A and B, adjudicated A anyway) is a yes either way.
+		expect(m1.aOrBHigh).toBeNull();
+		expect(m2.aOrB).toMatchObject({ successes: 2, trials: 5, proportion: 0.4 });
+		expect(m2.aOrBHigh).toMatchObject({ successes: 3, trials: 5, proportion: 0.6 });
+		expect(m2.aOrBTies).toBe(1);
 		expect(report.rating!.ties).toEqual([{ itemId: 1, position: 0, taskId: 101, judgements: ['m2'], labels: 2 }]);
 		expect(report.basis).toEqual({ overlap: 2, unlabelled: 1, single: 1, majority: 3, adjudicated: 1, tied: 1 });
 	});

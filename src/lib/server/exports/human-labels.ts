@@ -97,6 +97,8 @@ export const QUALITY_DECIDED = 'qf.valid IS NOT NULL';
 
 /**
  * CTE `rating_final`: one row per rated response with its final A–D level (NULL on a tie),
+ * `a_or_b` (1 / 0, NULL on a tie: "rated A or B" decided on that measure itself, as the report's
+ * aOrBVerdict does — reviewers who differ only between A and B, or C and D, agree on it),
  * `labels`, `adjudicated` and `disagreement` (unresolved).
  */
 export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
@@ -121,6 +123,8 @@ export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
 				CASE WHEN j.response_id IS NOT NULL THEN j.rating
 					WHEN v.na > max(v.nb, v.nc, v.nd) THEN 'A' WHEN v.nb > max(v.na, v.nc, v.nd) THEN 'B'
 					WHEN v.nc > max(v.na, v.nb, v.nd) THEN 'C' WHEN v.nd > max(v.na, v.nb, v.nc) THEN 'D' END AS rating,
+				CASE WHEN j.response_id IS NOT NULL THEN j.rating IN ('A', 'B')
+					WHEN v.na + v.nb > v.nc + v.nd THEN 1 WHEN v.na + v.nb < v.nc + v.nd THEN 0 END AS a_or_b,
 				j.response_id IS NULL AND coalesce((v.na > 0) + (v.nb > 0) + (v.nc > 0) + (v.nd > 0) > 1, 0) AS disagreement
 			FROM (SELECT response_id FROM rating_votes UNION SELECT response_id FROM rating_adjudicated) x
 			LEFT JOIN rating_votes v ON v.response_id = x.response_id

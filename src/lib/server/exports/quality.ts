@@ -231,8 +231,9 @@ export function estimateQuality(
 	const pq = population.q;
 	const key = responses ? 'response_id' : 'instance_id';
 	const member = responses ? 'r.id' : 'i.id';
-	const correct = responses ? "lf.rating IN ('A', 'B')" : QUALITY_ALL_YES.replaceAll('qf.', 'lf.');
-	const decided = responses ? 'lf.rating IS NOT NULL' : QUALITY_DECIDED.replaceAll('qf.', 'lf.');
+	// Rated responses: "A or B" decided on that measure (rating_final.a_or_b), not on the A–D letter.
+	const correct = responses ? 'lf.a_or_b = 1' : QUALITY_ALL_YES.replaceAll('qf.', 'lf.');
+	const decided = responses ? 'lf.a_or_b IS NOT NULL' : QUALITY_DECIDED.replaceAll('qf.', 'lf.');
 	let estimate: QualityEstimate['population'];
 	if (responses) {
 		const finalName = withRatingFinal(pq, scope);
@@ -267,7 +268,7 @@ export function estimateQuality(
 			lower: low.lower,
 			upper: high.upper,
 			confidence: DEFAULT_CONFIDENCE,
-			method: 'each response\'s majority rating; tied responses counted as not A or B for the lower figure and as A or B for the upper, each with its Wilson score interval'
+			method: 'each response\'s reviewers\' majority on A or B against C or D (adjudicated: the researcher\'s rating); responses split evenly across that line counted as not A or B for the lower figure and as A or B for the upper, each with its Wilson score interval'
 		};
 	} else {
 		let e = computed?.allValid;
