@@ -749,8 +749,8 @@ describe('human-label filters', () => {
 		expect(q.population.lower).toBeCloseTo(wilsonInterval(3, 5).lower, 12);
 		expect(q.population.upper).toBeCloseTo(wilsonInterval(4, 5).upper, 12);
 		expect(q.population.method).toMatch(/tied items counted as no for the lower figure and yes for the upper/);
-		// The file: 3 labelled correct, 1 labelled wrong, 2 unlabelled (2b tied, 5a gold only).
-		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, unlabelled: 2, rate: null });
+		// The file: 3 labelled correct, 1 labelled wrong, 2b tied, 5a not sampled (gold only): both count at the population's rate.
+		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, tied: 1, unlabelled: 1, rate: null });
 		expect(q.exported.low).toBeCloseTo((3 + 2 * 0.6) / 6, 10);
 		expect(q.exported.high).toBeCloseTo((3 + 2 * 0.8) / 6, 10);
 		expect(q.exported.lower).toBeCloseTo((3 + 2 * q.population.lower) / 6, 10);

@@ -15,7 +15,7 @@ const manifest: CardManifest = {
 		measure: 'all fields valid',
 		audits: [{ id: 1, name: 'Pilot', sampleSize: 200 }],
 		population: { description: 'kept rows', estimatorName: 'Item majority', items: 200, rate: 0.575, low: null, high: null, lower: 0.506, upper: 0.641, confidence: 0.95, method: 'Wilson score interval' },
-		exported: { rate: 0.575, low: null, high: null, lower: 0.506, upper: 0.641, unlabelled: 11_800 },
+		exported: { rate: 0.575, low: null, high: null, lower: 0.506, upper: 0.641, tied: 37, unlabelled: 11_763 },
 		caveats: []
 	}
 };
@@ -67,7 +67,7 @@ describe('datasetCard', () => {
 		expect(card).toContain('### References\n\n- Wilson, E. B. (1927).\n- Dawid, A. P., Skene, A. M. (1979).\n');
 	});
 	it('gives no interval for rows that all carry a final human label, and says why', () => {
-		const labelled = { ...manifest, quality: { ...manifest.quality!, exported: { rate: 1, low: null, high: null, lower: 1, upper: 1, unlabelled: 0 } } };
+		const labelled = { ...manifest, quality: { ...manifest.quality!, exported: { rate: 1, low: null, high: null, lower: 1, upper: 1, tied: 0, unlabelled: 0 } } };
 		const card = datasetCard({ manifest: labelled, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
 		expect(card).toContain('| These rows, by their final human labels | 100.0% | — (every row has a final label) |');
 		expect(card).not.toContain('[100.0%, 100.0%]');
@@ -75,6 +75,18 @@ describe('datasetCard', () => {
 		const mixed = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
 		expect(mixed).toContain('| These rows (expected) | 57.5% | [50.6%, 64.1%] |');
 		expect(mixed).toContain('the 11,800 without one count at the audited population’s rate');
+		expect(mixed).toContain('11,800 of these rows have no final human label (11,763 not sampled, 37 sampled but their reviewers tied)');
+	});
+	it('an all-yes export whose population has ties: one figure, never a "100.0%–100.0%" range', () => {
+		const quality = manifest.quality!;
+		const allYes = {
+			...manifest,
+			quality: { ...quality, population: { ...quality.population, rate: null, low: 0.22, high: 0.85 }, exported: { rate: null, low: 1, high: 1, lower: 1, upper: 1, tied: 0, unlabelled: 0 } }
+		};
+		const card = datasetCard({ manifest: allYes, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain('| These rows, by their final human labels | 100.0% | — (every row has a final label) |');
+		expect(card).not.toContain('100.0%–100.0%');
+		expect(card).toContain('22.0%–85.0%');
 	});
 	it("says a judge that gave every row the same verdict corrects nothing: the row is the audit's own figure", () => {
 		const judge = { model: 'yes_man', runId: 3, method: 'ppi++' as const, populationRows: 60, auditedRows: 30, estimate: 0.533, lower: 0.361, upper: 0.698, confidence: 0.95, fallback: true };

@@ -21,7 +21,8 @@ export interface CardManifest {
 		measure: string;
 		audits: { id: number; name: string; sampleSize: number }[];
 		population: { description: string; estimatorName: string; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number; confidence: number; method: string };
-		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; unlabelled: number };
+		/** `tied`: audited rows whose reviewers tied; `unlabelled`: rows no audit sampled (both count at the population's rate). */
+		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; tied: number; unlabelled: number };
 		caveats: string[];
 	};
 }
@@ -96,6 +97,14 @@ function md(text: string): string {
 	return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
+/** How many of the rows have no final human label, and why, with what is made of them. */
+function withoutFinalText(e: { tied: number; unlabelled: number }): string {
+	const n = e.tied + e.unlabelled;
+	if (n === 0) return 'every one of these rows has a final human label';
+	const why = [e.unlabelled ? `${e.unlabelled.toLocaleString('en-US')} not sampled` : '', e.tied ? `${e.tied.toLocaleString('en-US')} sampled but their reviewers tied` : ''].filter(Boolean).join(', ');
+	return `${n.toLocaleString('en-US')} of these rows ${n === 1 ? 'has' : 'have'} no final human label (${why}), and their correctness is inferred from the sample`;
+}
+
 /** What chose these rows: the export's filters, and what the dataset's automatic filters said of them. */
 function selectionLines(m: CardManifest): string[] {
 	const auto = m.automaticFilters;
@@ -117,6 +126,12 @@ function selectionLines(m: CardManifest): string[] {
 		);
 	}
 	return lines;
+}
+
+/** A rate, or the two figures ties keep it between — one figure when they are the same (never "100.0%–100.0%"). */
+function rateText(r: { rate: number | null; low: number | null; high: number | null }): string {
+	if (r.rate !== null) return pct(r.rate);
+	return pct(r.low) === pct(r.high) ? pct(r.low) : `${pct(r.low)}–${pct(r.high)}`;
 }
 
 export function datasetCard(input: DatasetCardInput): string {
@@ -162,12 +177,13 @@ export function datasetCard(input: DatasetCardInput): string {
 	if (q) {
 		const p = q.population;
 		const level = `${Math.round(p.confidence * 1000) / 10}%`;
+		const withoutFinal = q.exported.unlabelled + q.exported.tied;
 		lines.push(
 			`Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged a random sample of ${md(p.description)}.`,
 			'',
 			`| | ${md(q.measure)} | ${level} interval |`,
 			'| :--- | ---: | :--- |',
-			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${p.rate !== null ? pct(p.rate) : `${pct(p.low)}–${pct(p.high)}`} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
+			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${rateText(p)} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
 			...(input.judge
 				? [
 						input.judge.fallback
@@ -175,15 +191,15 @@ export function datasetCard(input: DatasetCardInput): string {
 							: `| Whole dataset, model judge \`${md(input.judge.model)}\` corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
 					]
 				: []),
-			q.exported.unlabelled === 0
-				? `| These rows, by their final human labels | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | — (every row has a final label) |`
-				: `| These rows (expected) | ${q.exported.rate !== null ? pct(q.exported.rate) : `${pct(q.exported.low)}–${pct(q.exported.high)}`} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
+			withoutFinal === 0
+				? `| These rows, by their final human labels | ${rateText(q.exported)} | — (every row has a final label) |`
+				: `| These rows (expected) | ${rateText(q.exported)} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
 			'',
 			`Interval: ${md(p.method)}.`,
 			'',
-			q.exported.unlabelled === 0
+			withoutFinal === 0
 				? 'These rows: each counts as its final human label says. No interval is given, as none is estimated: the labels are taken as true, and the reviewers\u2019 own errors (see the agreement below) are not modelled.'
-				: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled); the ${q.exported.unlabelled.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
+				: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled); the ${withoutFinal.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
 			''
 		);
 		if (input.judge && !input.judge.fallback)
@@ -199,7 +215,7 @@ export function datasetCard(input: DatasetCardInput): string {
 	lines.push('## Limitations', '');
 	const limits = [
 		...(q?.caveats ?? []),
-		q ? `The correctness rate is an estimate from a sample of ${q.population.items} items; ${q.exported.unlabelled.toLocaleString('en-US')} of these rows have no final human label (not sampled, or their reviewers tied), and their correctness is inferred from the sample.` : null,
+		q ? `The correctness rate is an estimate from a sample of ${q.population.items} items; ${withoutFinalText(q.exported)}.` : null,
 		'Outputs were written or generated by models and may be wrong, biased or unsafe; the filters and the audit check form and correctness, not safety.',
 		'The papers\u2019 reference figures (Self-Instruct, Unnatural Instructions) come from other data and reviewers and are not comparable one to one.'
 	].filter((x): x is string => !!x);

@@ -78,6 +78,9 @@ export interface QualityEstimate {
 		rows: number;
 		labelledCorrect: number;
 		labelledIncorrect: number;
+		/** Audited rows whose reviewers tied (no final label): they count at the population's rate. */
+		tied: number;
+		/** Rows no audit in scope sampled: they count at the population's rate. */
 		unlabelled: number;
 		/** Expected share of correct rows, with the interval carried from the population's. */
 		rate: number | null;
@@ -314,19 +317,22 @@ export function estimateQuality(
 	const eq = exported.q;
 	const exportedFinal = responses ? withRatingFinal(eq, scope) : withQualityFinal(eq, scope);
 	const split = client
-		.prepare<[unknown], { n: number; good: number | null; bad: number | null }>(
+		.prepare<[unknown], { n: number; good: number | null; bad: number | null; tied: number | null }>(
 			`${eq.withClause()}SELECT count(*) AS n,
 				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND ${correct} THEN 1 ELSE 0 END) AS good,
-				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND NOT (${correct}) THEN 1 ELSE 0 END) AS bad
+				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND NOT (${correct}) THEN 1 ELSE 0 END) AS bad,
+				sum(CASE WHEN lf.${key} IS NOT NULL AND NOT (${decided}) THEN 1 ELSE 0 END) AS tied
 			 FROM ${exported.from} LEFT JOIN ${exportedFinal} lf ON lf.${key} = ${member}
 			 WHERE ${eq.whereClause()}`
 		)
 		.get(eq.params)!;
 	const good = split.good ?? 0;
 	const bad = split.bad ?? 0;
-	const unlabelled = split.n - good - bad;
+	const tied = split.tied ?? 0;
+	const unlabelled = split.n - good - bad - tied;
 
-	const carry = (p: number | null) => (p === null || split.n === 0 ? null : (good + unlabelled * p) / split.n);
+	// Rows without a final label (not sampled, or tied) count at the population's rate.
+	const carry = (p: number | null) => (p === null || split.n === 0 ? null : (good + (unlabelled + tied) * p) / split.n);
 	const caveats: string[] = [];
 	if (estimate.fallback) caveats.push(`Estimated by ${estimate.estimatorName.toLowerCase()}: ${estimate.fallback}`);
 	if (estimate.items < 30) caveats.push(`Only ${estimate.items} audited item${estimate.items === 1 ? '' : 's'} of this population: the interval is wide.`);
@@ -348,6 +354,7 @@ export function estimateQuality(
 			rows: split.n,
 			labelledCorrect: good,
 			labelledIncorrect: bad,
+			tied,
 			unlabelled,
 			rate: carry(point),
 			low: carry(estimate.low),
