@@ -783,8 +783,23 @@ describe('human-label filters', () => {
 		const q = runExport({ datasetId, filters: parseWhere(['audit=1']), format: 'jsonl' }).manifest.quality!;
 		expect(q.audits.map((a) => a.id)).toEqual([1]);
 		expect(q.population).toMatchObject({ items: 4, successes: 2, ties: 1 });
-		expect(q.caveats.join(' ')).toMatch(/rejected by the automatic filters/);
+		expect(q.caveats.join(' ')).toMatch(/The population includes rows the automatic filters reject\. Audit "[^"]*" was drawn from the rows not rejected at the time, and none of the audited items is rejected now/);
 		expect(runExport({ datasetId, filters: parseWhere(['origin=seed', 'input=empty']), format: 'jsonl' }).manifest.quality).toBeNull();
+	});
+
+	it('an audited item a later filter run rejected: the caveat counts it from the audit\'s items, never claims the audit did not sample it', () => {
+		const lab = buildLabels();
+		// 4b (audit 2) rejected after the audit drew it.
+		db.$client.prepare("UPDATE instances SET filter_status = 'rejected', filter_rule = 'input-equals-output' WHERE id = ?").run(lab.instance['4b']);
+		const kept = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!;
+		expect(kept.population.items).toBe(4);
+		expect(kept.caveats.join(' ')).toContain(`1 audited item is now rejected by the automatic filters (instance ${lab.instance['4b']}: a filter run after the audit was drawn) and so outside this population; the estimate rests on the other 4 audited items.`);
+		// Every row: the rejected rows are in the population, and the audit did sample one of them.
+		const all = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!;
+		const text = all.caveats.join(' ');
+		expect(text).not.toMatch(/never sampled/);
+		expect(text).toContain(`1 of the audited items (instance ${lab.instance['4b']}) has been rejected since, the only rejected rows in the sample.`);
+		expect(text).not.toContain('outside this population');
 	});
 });
 

@@ -114,6 +114,31 @@ function hasRejectedRows(client: Database.Database, selection: ExportSelection):
 	return row.found === 1;
 }
 
+/**
+ * The audits' sampled (not gold) instances that the automatic filters reject now — sampled before
+ * a filter run rejected them — each with whether the population holds it; in instance order.
+ */
+function auditedNowRejected(client: Database.Database, selection: ExportSelection, audits: readonly AuditSummary[]): { instanceId: number; inPopulation: boolean }[] {
+	if (audits.length === 0) return [];
+	const rejected = selectionQuery({ datasetId: selection.datasetId, filters: { kept: 'no' } });
+	const rq = rejected.q;
+	const ids = client
+		.prepare<[unknown], number>(
+			`${rq.withClause()}SELECT DISTINCT it.instance_id FROM audit_items it
+			 WHERE it.audit_id IN (${rq.list(audits.map((a) => a.id))}) AND it.is_gold = 0 AND it.instance_id IN (SELECT i.id FROM ${rejected.from} WHERE ${rq.whereClause()})
+			 ORDER BY it.instance_id`
+		)
+		.pluck()
+		.all(rq.params);
+	if (ids.length === 0) return [];
+	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
+	const pq = population.q;
+	const held = new Set(
+		client.prepare<[unknown], number>(`${pq.withClause()}SELECT DISTINCT i.id FROM ${population.from} WHERE ${pq.whereClause()} AND i.id IN (${pq.list(ids)})`).pluck().all(pq.params)
+	);
+	return ids.map((instanceId) => ({ instanceId, inPopulation: held.has(instanceId) }));
+}
+
 /** The population's instances a quality export's estimate is computed over. */
 function populationInstances(client: Database.Database, population: ReturnType<typeof selectionQuery>): number[] {
 	const pq = population.q;
@@ -342,8 +367,26 @@ export function estimateQuality(
 	if (audits.some((a) => a.stratify !== 'none')) {
 		caveats.push('A stratified audit samples its strata at different rates; this estimate pools its items without weights.');
 	}
-	if (selection.filters.kept !== 'yes' && audits.some((a) => !a.includeRejected) && hasRejectedRows(client, selection)) {
-		caveats.push('The population includes items rejected by the automatic filters, which an audit that skipped rejected items never sampled.');
+	// Worded from the audits' own items: a filter run after an audit was drawn may reject items it sampled.
+	const nowRejected = auditedNowRejected(client, selection, audits);
+	const outside = nowRejected.filter((r) => !r.inPopulation);
+	const instances = (rows: readonly { instanceId: number }[]) =>
+		`instance${rows.length === 1 ? '' : 's'} ${rows.slice(0, 5).map((r) => r.instanceId).join(', ')}${rows.length > 5 ? ', …' : ''}`;
+	if (outside.length) {
+		caveats.push(
+			`${outside.length} audited item${outside.length === 1 ? ' is' : 's are'} now rejected by the automatic filters (${instances(outside)}: a filter run after the audit was drawn) and so outside this population; the estimate rests on the other ${estimate.items} audited item${estimate.items === 1 ? '' : 's'}.`
+		);
+	}
+	const skipping = audits.filter((a) => !a.includeRejected);
+	if (selection.filters.kept !== 'yes' && skipping.length && hasRejectedRows(client, selection)) {
+		const inside = nowRejected.filter((r) => r.inPopulation);
+		const names = skipping.map((a) => `"${a.name}"`).join(', ');
+		caveats.push(
+			`The population includes rows the automatic filters reject. ${skipping.length === 1 ? `Audit ${names} was` : `Audits ${names} were`} drawn from the rows not rejected at the time` +
+				(inside.length
+					? `; ${inside.length} of the audited items (${instances(inside)}) ${inside.length === 1 ? 'has' : 'have'} been rejected since, the only rejected rows in the sample.`
+					: ', and none of the audited items is rejected now: the rejected rows are not represented in the sample.')
+		);
 	}
 	const point = estimate.rate;
 	return {
