@@ -227,7 +227,7 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		expect(manifest.sources.imports).toEqual([{ id: expect.any(Number), fileName: 'source.jsonl', format: 'instances' }]);
 		expect(manifest.app.name).toBe('instruct-audit');
 		expect(manifest.app.version).toMatch(/^\d+\.\d+\.\d+/);
-		expect(manifest.filters).toEqual([{ where: 'kept', description: expect.stringContaining('automatic filters') }]);
+		expect(manifest.filters).toEqual([{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }]);
 		expect(manifest.dataset).toMatchObject({ name: 'source', instances: SOURCE_ROWS.length });
 		expect(manifest.counts.excludedInstances).toBe(0);
 		expect(manifest.quality).toBeNull();
@@ -363,8 +363,11 @@ describe('filters', () => {
 
 	it('the manifest names the dataset\'s filter run and counts the exported instances it rejected', () => {
 		const { datasetId } = buildLab();
-		// Never filtered: nothing to say.
+		// Never filtered: nothing to say, and `kept` is said to be every row, not rows the filters kept.
 		expect(runExport({ datasetId, filters: {}, format: 'jsonl' }).manifest.automaticFilters).toBeNull();
+		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.filters).toEqual([
+			{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }
+		]);
 		const runId = Number(
 			db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(datasetId, Date.UTC(2026, 0, 2)).lastInsertRowid
 		);

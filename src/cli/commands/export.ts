@@ -221,6 +221,8 @@ export async function run(argv: string[]): Promise<void> {
 		console.log(
 			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
 		);
+	if (m.automaticFilters === null && m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected'))
+		console.log('No automatic filter has been run on this dataset; `kept` is every row (run `filter` first to check the rows).');
 	if (m.counts.systemMessagesLeftOut)
 		console.log(
 			`${m.counts.systemMessagesLeftOut} rows come from conversations with a system message of their own, which this single-turn file leaves out (the reply was written under it); --format chat-conversations or sharegpt keeps it.`

@@ -112,6 +112,7 @@ function selectionLines(m: CardManifest): string[] {
 	if (m.filters.length) {
 		lines.push('Rows kept by these filters:', '');
 		for (const f of m.filters) lines.push(`- \`${md(f.where)}\`: ${md(f.description)}`);
+		if (!auto) lines.push('', 'No automatic filter has been run on this dataset: no row was checked by the automatic filters.');
 	} else {
 		lines.push(auto ? 'The export chose no filter: every row of the dataset is included.' : 'The dataset was never filtered and the export chose no filter: every row of the dataset is included.');
 	}

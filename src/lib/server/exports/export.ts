@@ -532,7 +532,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			options: manifestOptions(request),
 			dataset: { id: dataset.id, name: dataset.name, tasks: totals.tasks, instances: totals.instances },
 			sources: { runs: [...runs].sort((a, b) => a - b), imports },
-			filters: describeFilters(request.filters),
+			filters: describeFilters(request.filters, { neverFiltered: automaticFiltersNote() === null }),
 			automaticFilters: automaticFiltersNote(),
 			counts: {
 				...(done

@@ -203,15 +203,23 @@ export function whereClauses(filters: ExportFilters): string[] {
 	return out;
 }
 
-/** One sentence per filter, for the manifest and the page. */
-export function describeFilters(filters: ExportFilters): { where: string; description: string }[] {
-	return whereClauses(filters).map((where) => ({ where, description: describeClause(filters, where) }));
+/**
+ * One sentence per filter, for the manifest and the page. `neverFiltered`: no automatic filter has
+ * been run on the dataset, so `kept` is every row (and `kept=no` none) — said so rather than
+ * "kept by the automatic filters".
+ */
+export function describeFilters(filters: ExportFilters, context: { neverFiltered?: boolean } = {}): { where: string; description: string }[] {
+	return whereClauses(filters).map((where) => ({ where, description: describeClause(filters, where, context.neverFiltered ?? false) }));
 }
 
-function describeClause(f: ExportFilters, where: string): string {
+/** What the dataset card, the CLI and the export page say of `kept` on a dataset no filter run has seen. */
+export const NEVER_FILTERED_KEPT = 'no automatic filter has been run on this dataset; `kept` is every row';
+
+function describeClause(f: ExportFilters, where: string, neverFiltered: boolean): string {
 	const key = where.split('=')[0];
 	switch (key) {
 		case 'kept':
+			if (neverFiltered) return f.kept === 'yes' ? NEVER_FILTERED_KEPT : 'no automatic filter has been run on this dataset; `kept=no` is no row';
 			return f.kept === 'yes'
 				? 'kept by the automatic filters: neither the task nor the instance was rejected'
 				: 'rejected by the automatic filters (the task or the instance)';
