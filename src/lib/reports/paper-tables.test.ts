@@ -33,6 +33,17 @@ describe('reportPaperTables', () => {
 		expect(ratingTables.map((t) => t.id)).toEqual(['agreement', 'ratings', 'comparisons']);
 	});
 
+	it('names what n counts under the headline estimator: with the label level, a share of labels, not items with a final label', () => {
+		const labelLevel = buildAuditReport(syntheticQualityInput(200), { replicates: 50, estimator: 'label' });
+		const t2 = reportPaperTables(labelLevel).find((t) => t.id === 'quality')!.table;
+		expect(t2.notes![0]).toMatch(/^n: items labelled at least once; the rate is the share of yes among all their labels/);
+		expect(t2.notes![0]).not.toContain('items with a final label');
+		const r = labelLevel.quality!.groups[0].rates[0];
+		expect(t2.rows[0][3]).toBe(`${r.headline.n.toLocaleString('en-US')} (${r.label.labels.toLocaleString('en-US')} labels)`);
+		const majority = reportPaperTables(buildAuditReport(syntheticQualityInput(200), { replicates: 50, estimator: 'majority' })).find((t) => t.id === 'quality')!.table;
+		expect(majority.notes![0]).toMatch(/^n: items with a final label or tied reviewers/);
+	});
+
 	it('writes Table 2 with the headline rate, its interval, n and the paper column', () => {
 		const t2 = qualityTables.find((t) => t.id === 'quality')!.table;
 		const all = quality.quality!.groups[0];

@@ -62,6 +62,25 @@ function headlineNote(rates: readonly RateRow[], confidence: number): string {
 		.join(' ');
 }
 
+/** What n counts under each estimator: the rate of the label level is a share of labels, not of items. */
+const N_UNIT: Record<EstimatorKey, string> = {
+	majority: 'items with a final label or tied reviewers (a tie counts both ways)',
+	latent: 'items with answers or an adjudication',
+	label: 'items labelled at least once; the rate is the share of yes among all their labels (every reviewer\'s answer; labels in parentheses)'
+};
+
+/** The table's footnote on n, per estimator its rows use. */
+export function nNote(rates: readonly RateRow[]): string {
+	const used = headlineEstimators(rates);
+	if (used.length === 1) return `n: ${N_UNIT[used[0]]}.`;
+	return `n: ${used.map((e) => `${ESTIMATOR_LABELS[e]}, ${N_UNIT[e]}`).join('; ')}.`;
+}
+
+/** n for a rate row: items, with the labels beside them when the rate is a share of labels. */
+function nCell(r: RateRow): string {
+	return r.headline.estimator === 'label' ? `${count(r.headline.n)} (${count(r.label.labels)} labels)` : count(r.headline.n);
+}
+
 function rateCell(h: HeadlineRate): string {
 	if (h.n === 0) return '—';
 	return h.proportion !== null ? percent(h.proportion) : `${percent(h.low)}–${percent(h.high)}`;
@@ -124,12 +143,12 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 					RATE_LABELS[r.key],
 					rateCell(r.headline),
 					r.headline.n ? interval(r.headline.lower, r.headline.upper) : '—',
-					count(r.headline.n),
+					nCell(r),
 					r.reference === null ? '—' : percent(r.reference, 0)
 				]),
 				ruleBefore: [3],
 				notes: [
-					`n: items with a final label. ${headlineNote(all.rates, report.confidence)}`,
+					`${nNote(all.rates)} ${headlineNote(all.rates, report.confidence)}`,
 					`Self-Instruct: the paper's Table 2 (${ref.description}; no intervals), for orientation.`
 				]
 			}
