@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, snapshotDb, streamOf } from '../support/db';
 import { importFile, ImportError } from '../../src/lib/server/datasets/import';
 import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
+import { datasetTable } from '../../src/lib/reports/paper-tables';
 import { listTasks, getTaskDetail, taskPageView } from '../../src/lib/server/datasets/browse';
 import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
 import type { Db } from '../../src/lib/server/db';
@@ -50,6 +51,11 @@ describe('import', () => {
 		const stats = datasetStatistics(summary.datasetId, {}, db);
 		expect(stats).toMatchObject({ instructions: 3, classification: 1, nonClassification: 2, instances: 3, emptyInputInstances: 2 });
 		expect(stats.avgNonEmptyInputWords).toBe(3);
+		// No input non-empty: no average (null, printed "—"), never 0.0.
+		const noInputs = await importText(jsonl([{ instruction: 'Say hi.', input: '', output: 'Hi' }, { instruction: 'Say bye.', input: '', output: 'Bye' }]), 'no inputs', 'special.jsonl');
+		const none = datasetStatistics(noInputs.datasetId, {}, db);
+		expect(none.avgNonEmptyInputWords).toBeNull();
+		expect(datasetTable(none, 'no inputs').table.rows).toContainEqual(['ave. non-empty input length (in words)', '—']);
 		// (13 + 6 + 7) / 3 instruction words
 		expect(stats.avgInstructionWords).toBeCloseTo(26 / 3, 10);
 		const page = listTasks(summary.datasetId, { q: 'sea' }, db);

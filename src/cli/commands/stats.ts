@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<void> {
 		['# of instances', String(stats.instances)],
 		['  - # of instances with empty input', String(stats.emptyInputInstances)],
 		['ave. instruction length (in words)', stats.avgInstructionWords.toFixed(1)],
-		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords.toFixed(1)],
+		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords === null ? '—' : stats.avgNonEmptyInputWords.toFixed(1)],
 		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
 	];
 	if (stats.responses) rows.push(['model responses', `${stats.responses} (${stats.models} models)`]);

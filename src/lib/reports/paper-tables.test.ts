@@ -69,6 +69,7 @@ describe('reportPaperTables', () => {
 		const t1 = datasetTable(stats, 'alpaca').table;
 		expect(t1.rows[0]).toEqual(['# of instructions', '52,445']);
 		expect(t1.rows.at(-1)).toEqual(['ave. output length (in words)', '18.9']);
+		expect(datasetTable({ ...stats, avgNonEmptyInputWords: null }, 'special').table.rows).toContainEqual(['ave. non-empty input length (in words)', '—']);
 	});
 
 	it('writes the A–D counts with shares and the A-or-B interval per model', () => {

@@ -30,7 +30,8 @@ export interface DatasetFigures {
 	instances: number;
 	emptyInputInstances: number;
 	avgInstructionWords: number;
-	avgNonEmptyInputWords: number;
+	/** null when no input is non-empty: there is no average to give (printed "—", never 0.0). */
+	avgNonEmptyInputWords: number | null;
 	avgOutputWords: number;
 }
 
@@ -96,7 +97,7 @@ export function datasetTable(stats: DatasetFigures, datasetName: string): Report
 		['# of instances', count(stats.instances)],
 		['- # of instances with empty input', count(stats.emptyInputInstances)],
 		['ave. instruction length (in words)', stats.avgInstructionWords.toFixed(1)],
-		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords.toFixed(1)],
+		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords === null ? '—' : stats.avgNonEmptyInputWords.toFixed(1)],
 		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
 	];
 	return {

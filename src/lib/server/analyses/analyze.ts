@@ -410,7 +410,7 @@ function table1FromAnalysis(loaded: Loaded): DatasetStatistics {
 		instances: a.instances,
 		emptyInputInstances: a.lengths.emptyInputs,
 		avgInstructionWords: a.lengths.instruction.mean ?? 0,
-		avgNonEmptyInputWords: a.lengths.input.mean ?? 0,
+		avgNonEmptyInputWords: a.lengths.input.mean ?? null,
 		avgOutputWords: a.lengths.output.mean ?? 0,
 		responses: 0,
 		models: 0,

@@ -65,10 +65,10 @@ function countStatistics(c: Database.Database, datasetId: number, options: Stati
 		)
 		.get(datasetId)!;
 	const i = c
-		.prepare<[number], { n: number; empty: number; inputWords: number; outputWords: number }>(
+		.prepare<[number], { n: number; empty: number; inputWords: number | null; outputWords: number }>(
 			`SELECT count(*) AS n,
 				coalesce(sum(i.input_words = 0), 0) AS empty,
-				coalesce(avg(CASE WHEN i.input_words > 0 THEN i.input_words END), 0) AS inputWords,
+				avg(CASE WHEN i.input_words > 0 THEN i.input_words END) AS inputWords,
 				coalesce(avg(i.output_words), 0) AS outputWords
 			 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? ${keptInstance}`
 		)
