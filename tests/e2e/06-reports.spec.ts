@@ -140,9 +140,11 @@ test('a response-rating report draws the A–D bars per model with a sortable ta
 	await expect(chart).toContainText('A: valid and satisfying');
 	await expect(chart).toContainText('D: irrelevant or invalid');
 	const rows = card.getByTestId('rating-table').locator('tbody tr');
-	// Sorted by the share rated A or B: model-one 4/5 (r3 adjudicated A), model-two 2/4, model-three 2/5.
+	// Sorted by the share rated A or B, decided on that measure: model-one 4/5 (r3 adjudicated A),
+	// model-two 2–3 of 5 (r1's C and B split across the line: a range, sorted by its middle), model-three 2/5.
 	await expect(rows.locator('th')).toHaveText(['model-one', 'model-two', 'model-three']);
 	await expect(card.locator('tr[data-model="model-one"] [data-cell="aOrB"]')).toHaveText('80.0%');
+	await expect(card.locator('tr[data-model="model-two"] [data-cell="aOrB"]')).toHaveText('40.0%–60.0%');
 	await card.getByRole('button', { name: 'Model' }).click();
 	await expect(rows.locator('th')).toHaveText(['model-one', 'model-three', 'model-two']);
 	await chart.screenshot({ path: '/tmp/e2e-rating-chart.png' });

@@ -79,6 +79,11 @@ test('a researcher sets filters, sees the live count, and downloads the export a
 	expect(csv.startsWith('instruction,input,output\r\n')).toBe(true);
 	expect(csv).toContain('Classify the sentiment.,"I loved it, ""truly"".",positive\r\n');
 	expect(csv).toContain('"Grey waves fold,\nfoam writes on sand —\ngone 海"');
+
+	// No filter run has seen this dataset: "kept" is every row, and the page says so.
+	await page.locator('#kept').selectOption('yes');
+	await expect(count.locator('[data-count="rows"]')).toHaveText('5');
+	await expect(page.getByTestId('export-never-filtered')).toHaveText('No automatic filter has been run on this dataset; kept is every row.');
 });
 
 test('a filter the data cannot satisfy says so, and reviewers cannot export', async ({ page }) => {
