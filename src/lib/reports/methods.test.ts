@@ -206,4 +206,21 @@ describe('methodsParagraph', () => {
 		const majority = methodsParagraph(buildAuditReport(syntheticQualityInput(200), { replicates: 5, estimator: 'majority' }), facts).paragraph;
 		expect(majority).toMatch(/items with a final label or a tie \(item majority, ties as bounds\); reviewers accepted the instruction for/);
 	});
+
+	it('words a label-level headline as a share of labels, with both counts, never as a share of items', () => {
+		const report = buildAuditReport(syntheticQualityInput(60), { replicates: 5, estimator: 'label' });
+		const allValid = report.quality!.groups[0].rates[3];
+		expect(allValid.headline.estimator).toBe('label');
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(allValid.label.labels).toBeGreaterThan(allValid.headline.n);
+		expect(paragraph).toContain(`of the ${allValid.label.labels} labels given to the n = 60 items (label level: a share of reviewers' answers, not of items); reviewers accepted the instruction in `);
+		expect(paragraph).not.toMatch(/of the n = 60 (labelled )?items \(label level\)/);
+	});
+
+	it('says a rating audit decides "A or B" on that line and counts even splits across it both ways', () => {
+		const text = methodsParagraph(buildAuditReport(syntheticRatingInput(60), { replicates: 5 }), facts).paragraph;
+		expect(text).toContain('the majority of its reviewers on the two sides of the line (A or B against C or D)');
+		expect(text).toContain('counting responses whose reviewers split evenly across the line both ways');
+		expect(text).not.toContain('responses whose reviewers tied are left out');
+	});
 });

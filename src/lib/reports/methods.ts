@@ -200,11 +200,17 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 				: estimator === 'latent'
 					? `labelled items (${ESTIMATOR_NAMES[estimator]}: each item's posterior probability, tied items included)`
 					: `labelled items (${ESTIMATOR_NAMES[estimator]})`;
-		const others = estimator === 'latent' ? `by the same model, ${pieces.join(', ').replace(' for ', ' was valid for ')}` : `reviewers accepted ${pieces.join(', ')}`;
-		s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
+		if (estimator === 'label') {
+			// A share of answers, not of items: say so, with both counts.
+			const answers = pieces.map((p) => p.replace(' for ', ' in '));
+			s.push(`All three fields were judged valid in ${headlineText(allValid.headline)} of the ${num(allValid.label.labels)} labels given to the n = ${num(allValid.headline.n)} items (${ESTIMATOR_NAMES[estimator]}: a share of reviewers' answers, not of items); reviewers accepted ${answers.join(', ')} of their labels.`);
+		} else {
+			const others = estimator === 'latent' ? `by the same model, ${pieces.join(', ').replace(' for ', ' was valid for ')}` : `reviewers accepted ${pieces.join(', ')}`;
+			s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
+		}
 	} else if (report.rating) {
 		s.push(
-			`Each response's final rating is a researcher's adjudication where there is one, else the majority of its reviewers' ratings (responses whose reviewers tied are left out); per model we report the share rated A or B with its ${level} Wilson score interval ${cite('wilson')}.`
+			`Whether a response was rated A or B is a researcher's adjudication where there is one, else the majority of its reviewers on the two sides of the line (A or B against C or D), so reviewers who differ only between A and B, or C and D, agree on it; per model we report the share rated A or B with its ${level} Wilson score interval ${cite('wilson')}, counting responses whose reviewers split evenly across the line both ways, which gives a lower and an upper figure.`
 		);
 		if (report.rating.comparisons.length)
 			s.push(`Models were compared on the same tasks with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} and the exact sign test.`);
