@@ -6,6 +6,7 @@ import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
 import { applyFilters } from '../../src/lib/server/filters/apply';
 import { filterPreset } from '../../src/lib/filters';
 import { analyze } from '../../src/lib/server/analyses/analyze';
+import { analysisChoices } from '../../src/lib/server/analyses/choices';
 import { analysisFigures } from '../../src/lib/analyses/figures';
 import type { Db } from '../../src/lib/server/db';
 
@@ -131,6 +132,25 @@ describe('analyses on a database', () => {
 		expect(figure.caption).toContain(`above 0.5, the threshold of filter run ${filterRunId}: `);
 		expect(figure.caption).not.toContain('above 0.7');
 		expect(figure.chart).toMatchObject({ rules: [0.5] });
+	});
+
+	it('takes the default seeds from the run that generated the dataset, never from a judge run of it (nor offers a judge run as seeds)', async () => {
+		const id = await importRows('generated', rows(['Write a poem about the moon.', 'Give me a recipe for soup.', 'Name three rivers.']));
+		const insertRun = db.$client.prepare<[string, number, string]>(
+			`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+			 VALUES (?, 'run', 'completed', ?, 'env', '{}', 'm', 3, '{}', ?, '{}', 1, 1)`
+		);
+		const generation = Number(insertRun.run('alpaca', id, JSON.stringify([{ instruction: 'Write a poem about the sea.' }, { instruction: 'Give me a recipe for pancakes.' }])).lastInsertRowid);
+		const judge = Number(insertRun.run('judge', id, '[]').lastInsertRowid);
+		expect(judge).toBeGreaterThan(generation);
+		const r = await analyze({ kind: 'dataset', datasetId: id }, {}, db);
+		expect(r.seeds).toEqual({ kind: 'run', runId: generation });
+		expect(r.analysis.seedSimilarity).toMatchObject({ seeds: 2, n: 3 });
+		expect(r.analysis.seedSimilarity!.source).toBe(`the 2 seed instructions of run #${generation}`);
+		// A judge run is neither an analysis scope nor a seeds choice.
+		await expect(analyze({ kind: 'run', runId: judge }, {}, db)).rejects.toThrow(`No generation run with id ${judge}.`);
+		await expect(analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'run', runId: judge } }, db)).rejects.toThrow(`No generation run with id ${judge}.`);
+		expect(analysisChoices(db).runs.map((run) => run.id)).toEqual([generation]);
 	});
 
 	it('refuses unknown datasets, runs and filters in plain words', async () => {

@@ -13,6 +13,7 @@ import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
 import { VerbNounPool } from './verb-noun-pool';
 import { threadsWorthStarting } from '../workers/module-worker';
 import { db, type Db } from '../db';
+import { isGenerationRunSql, latestGenerationRunOf } from '../runs/generation/rows';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 import { getDataset, receivingImport } from '../datasets/datasets';
 import { selectionQuery } from '../exports/query';
@@ -97,7 +98,7 @@ interface ResolvedSeeds {
 
 function runRow(database: Db, runId: number): { id: number; name: string; datasetId: number | null; seeds: string } | undefined {
 	return database.$client
-		.prepare<[number], { id: number; name: string; datasetId: number | null; seeds: string }>('SELECT id, name, dataset_id AS datasetId, seeds FROM generation_runs WHERE id = ?')
+		.prepare<[number], { id: number; name: string; datasetId: number | null; seeds: string }>(`SELECT id, name, dataset_id AS datasetId, seeds FROM generation_runs WHERE id = ? AND ${isGenerationRunSql()}`)
 		.get(runId);
 }
 
@@ -240,7 +241,7 @@ function datasetSeeds(database: Db, seedDatasetId: number, analysedDatasetId: nu
 function defaultSeeds(database: Db, resolved: ResolvedScope): ResolvedSeeds | null {
 	if (resolved.scope.kind === 'run') return runSeeds(database, resolved.scope.runId);
 	const c = database.$client;
-	const run = c.prepare<[number], { id: number }>('SELECT id FROM generation_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1').get(resolved.datasetId);
+	const run = latestGenerationRunOf(resolved.datasetId, database);
 	if (run) return runSeeds(database, run.id);
 	if (c.prepare<[number]>("SELECT 1 FROM tasks WHERE dataset_id = ? AND origin = 'seed' LIMIT 1").get(resolved.datasetId)) {
 		return datasetSeeds(database, resolved.datasetId, resolved.datasetId);

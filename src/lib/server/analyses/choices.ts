@@ -1,4 +1,5 @@
 import { db, type Db } from '../db';
+import { isGenerationRunSql } from '../runs/generation/rows';
 
 /** What the analyses pages offer to analyse and to compare with: datasets and generation runs. */
 export interface AnalysisChoices {
@@ -14,6 +15,6 @@ export function analysisChoices(database: Db = db()): AnalysisChoices {
 			 FROM datasets d WHERE d.status = 'ready' ORDER BY d.name COLLATE NOCASE`
 		)
 		.all();
-	const runs = c.prepare<[], AnalysisChoices['runs'][number]>('SELECT id, name, dataset_id AS datasetId FROM generation_runs ORDER BY id DESC LIMIT 200').all();
+	const runs = c.prepare<[], AnalysisChoices['runs'][number]>(`SELECT id, name, dataset_id AS datasetId FROM generation_runs WHERE ${isGenerationRunSql()} ORDER BY id DESC LIMIT 200`).all();
 	return { datasets: datasets.map((d) => ({ ...d, hasSeedOrigin: !!d.hasSeedOrigin })), runs };
 }
