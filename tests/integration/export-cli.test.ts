@@ -7,6 +7,8 @@ import { createTestDb, jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import type { Db } from '../../src/lib/server/db';
 import { CLI_ENTRY } from '../support/cli-bundle';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { makeUser } from './audit-fixtures';
 
 let db: Db;
 let file: string;
@@ -22,6 +24,7 @@ beforeEach(async () => {
 		{ instruction: 'Name a colour 🎨.', input: '', output: 'bleu' }
 	];
 	await importFile(streamOf(jsonl(rows)), { datasetName: 'cli data', fileName: 'rows.jsonl' }, db);
+	await importFile(streamOf(jsonl(rows)), { datasetName: 'other data', fileName: 'rows.jsonl' }, db);
 });
 afterEach(() => cleanup());
 
@@ -86,6 +89,21 @@ describe('instruct-audit export', () => {
 		const missing = cli('export', 'nope', '--format', 'csv', '--out', path.join(dir, 'x.csv'));
 		expect(missing.code).toBe(1);
 		expect(missing.stderr).toContain('No dataset named "nope"');
+		// Human labels from an audit that does not exist, or audits another dataset: refused, not an empty export.
+		const otherDataset = db.$client.prepare<[], { id: number }>("SELECT id FROM datasets WHERE name = 'other data'").get()!.id;
+		const otherAudit = createAudit({ datasetId: otherDataset, kind: 'quality', sampleSize: 1, reviewerIds: [makeUser(db).id], seed: 1 }, db).id;
+		for (const [audit, message] of [
+			['999', 'There is no audit 999.'],
+			[String(otherAudit), `Audit ${otherAudit} audits another dataset.`]
+		]) {
+			const refused = cli('export', 'cli data', '--format', 'jsonl', '--count', '--where', `audit=${audit}`, '--where', 'all-yes', '--json');
+			expect(refused.code).toBe(1);
+			expect(JSON.parse(refused.stdout).error).toMatchObject({ message, code: 'invalid-filter' });
+			const written = cli('export', 'cli data', '--format', 'jsonl', '--out', path.join(dir, `a${audit}.jsonl`), '--where', `audit=${audit}`);
+			expect(written.code).toBe(1);
+			expect(written.stderr).toContain(message);
+			expect(fs.existsSync(path.join(dir, `a${audit}.jsonl.manifest.json`))).toBe(false);
+		}
 		const help = cli('export', '--help');
 		expect(help.code).toBe(0);
 		expect(help.stdout).toContain('--where');

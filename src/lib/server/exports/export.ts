@@ -192,11 +192,25 @@ function manifestOptions(request: ExportRequest): ExportManifest['options'] {
 	return o;
 }
 
-/** Checks the request against the data: the dataset exists, and the model has responses in it. */
+/**
+ * The audits a selection's human-label filters name, checked against the dataset: an audit that
+ * does not exist or audits another dataset would select no labels and quietly export nothing
+ * (or everything), with a manifest naming it as the source of the labels.
+ */
+function auditsOfSelection(client: Database.Database, selection: ExportSelection): void {
+	for (const id of selection.filters.audits ?? []) {
+		const row = client.prepare<[number], { datasetId: number }>("SELECT dataset_id AS datasetId FROM audits WHERE id = ? AND status <> 'preparing'").get(id);
+		if (!row) throw new ExportFilterError(`There is no audit ${id}.`, `audit=${id}`);
+		if (row.datasetId !== selection.datasetId) throw new ExportFilterError(`Audit ${id} audits another dataset.`, `audit=${id}`);
+	}
+}
+
+/** Checks the request against the data: the dataset exists, the audits and judge run it names are of it, and the model has responses in it. */
 function resolve(request: ExportRequest, database: Db) {
 	const dataset = getDataset(request.datasetId, database);
 	if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 	judgeRunOfSelection(database.$client, request);
+	auditsOfSelection(database.$client, request);
 	if (request.responsesOf) {
 		const has = database.$client.prepare<[number, string]>('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
 		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);
