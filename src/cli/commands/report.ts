@@ -5,6 +5,9 @@ import { printJson, printTable } from '../output';
 import {
 	CATEGORY_LABELS,
 	comparisonLabels,
+	comparisonDifferenceText,
+	comparisonIntervalText,
+	comparisonSideText,
 	ESTIMATORS,
 	ESTIMATOR_LABELS,
 	GROUP_LABELS,
@@ -22,6 +25,7 @@ import {
 	pValue,
 	seconds,
 	type AuditComparison,
+	type Estimate,
 	type AuditReport,
 	type FilterReport,
 	type EstimatorKey,
@@ -414,6 +418,11 @@ function printAgreement(rows: NonNullable<NonNullable<AuditReport['quality']>['a
 	);
 }
 
+function sideText(low: Estimate, high?: Estimate): string {
+	const side = comparisonSideText(low, high);
+	return `${side.rate} (${side.counts})`;
+}
+
 function printComparison(c: AuditComparison): void {
 	console.log(`Comparing "${c.first.name}" (audit ${c.first.id}) with "${c.second.name}" (audit ${c.second.id}); differences first − second.`);
 	const level = `${Math.round(c.confidence * 1000) / 10}%`;
@@ -421,10 +430,10 @@ function printComparison(c: AuditComparison): void {
 		c.rows.map((r) => ({
 			group: comparisonLabels(r).group,
 			rate: comparisonLabels(r).rate,
-			first: r.firstHigh ? `${percent(r.first.proportion)}–${percent(r.firstHigh.proportion)} (n = ${r.first.trials})` : `${percent(r.first.proportion)} (${r.first.successes}/${r.first.trials})`,
-			second: r.secondHigh ? `${percent(r.second.proportion)}–${percent(r.secondHigh.proportion)} (n = ${r.second.trials})` : `${percent(r.second.proportion)} (${r.second.successes}/${r.second.trials})`,
-			difference: points(r.difference),
-			[`${level} CI`]: r.difference === null && !r.note ? '—' : pointsInterval(r.lower, r.upper)
+			first: sideText(r.first, r.firstHigh),
+			second: sideText(r.second, r.secondHigh),
+			difference: comparisonDifferenceText(r),
+			[`${level} CI`]: comparisonIntervalText(r)
 		}))
 	);
 	if (c.rows.some((r) => r.note)) console.log('Rates with tied items count the ties both ways (item majority, ties as bounds); the interval spans both.');

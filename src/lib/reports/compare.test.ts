@@ -105,3 +105,50 @@ describe('comparing rates with tied items', () => {
 		expect(csv[3].note).toContain('ties counted both ways');
 	});
 });
+
+describe('comparing the error breakdown when one audit has ties', () => {
+	// The tester's audits: the first has two reviewers per item, 21 of 40 items valid by both,
+	// 13 split on "all valid" (YYY / YYN), 6 invalid by both; the second one reviewer per item, 111 of 150 valid.
+	function twoReviewerAudit(): ReportInput {
+		const base = qualityAudit(1, [['YYY', 34], ['YYN', 6]]);
+		const second = base.labels.map((l) => ({ ...l, id: l.id + 100, reviewerId: 2, ...(l.itemId > 21 ? { outputValid: false, errorReason: 'incorrect_output' as const } : {}) }));
+		return { ...base, audit: { ...base.audit, overlap: 2 }, labels: [...base.labels, ...second], reviewers: [...base.reviewers, { id: 2, name: 'Ben' }] };
+	}
+	const comparison = compareReports(buildAuditReport(twoReviewerAudit(), { estimator: 'majority' }), buildAuditReport(qualityAudit(2, [['YYY', 111], ['YYN', 39]])));
+	const rowOf = (section: string, key: string) => comparison.rows.find((r) => r.section === section && r.group === 'all' && r.key === key);
+
+	it('counts tied items both ways in the breakdown, so ties alone cannot make a difference look significant', () => {
+		const allValid = rowOf('rate', 'allValid')!;
+		const correct = rowOf('breakdown', 'correct')!;
+		expect(correct).toMatchObject({ difference: null, first: { successes: 21, trials: 40 }, firstHigh: { successes: 34, trials: 40 }, second: { successes: 111, trials: 150 } });
+		expect(correct.differenceLow).toBeCloseTo(21 / 40 - 111 / 150, 12);
+		expect(correct.differenceHigh).toBeCloseTo(34 / 40 - 111 / 150, 12);
+		// The same bounds as "All fields valid": the interval covers 0 (it was [−37.8, −5.1] with ties as incorrect).
+		expect([correct.lower, correct.upper]).toEqual([allValid.lower, allValid.upper]);
+		expect(correct.lower).toBeLessThan(0);
+		expect(correct.upper).toBeGreaterThan(0);
+		// An error reason: from the items labelled so to those plus the tied ones.
+		expect(rowOf('breakdown', 'incorrect_output')).toMatchObject({ difference: null, first: { successes: 6 }, firstHigh: { successes: 19 }, second: { successes: 39 } });
+	});
+
+	it('does not compare tie rates with an audit that cannot tie, and says why', () => {
+		expect(rowOf('breakdown', 'valid_tied')).toBeUndefined();
+		expect(comparison.notes.join(' ')).toContain('"audit 2" has one reviewer per item, so it cannot tie');
+		// Two audits that can both tie do compare their tie rates.
+		const both = compareReports(buildAuditReport(twoReviewerAudit(), { estimator: 'majority' }), buildAuditReport(twoReviewerAudit(), { estimator: 'majority' }));
+		expect(both.rows.find((r) => r.group === 'all' && r.key === 'valid_tied')).toMatchObject({ first: { successes: 13 }, second: { successes: 13 }, difference: 0 });
+		expect(both.notes).toEqual([]);
+	});
+
+	it('writes a side, a difference and an interval the one way the page and the CLI share', async () => {
+		const { comparisonDifferenceText, comparisonIntervalText, comparisonSideText } = await import('./compare');
+		const allValid = rowOf('rate', 'allValid')!;
+		expect(comparisonSideText(allValid.first, allValid.firstHigh)).toMatchObject({ rate: '52.5%–85.0%', counts: '21–34/40' });
+		// The audit without ties is one figure, not "74.0%–74.0%".
+		expect(comparisonSideText(allValid.second, allValid.secondHigh)).toMatchObject({ rate: '74.0%', counts: '111/150' });
+		expect(comparisonDifferenceText(allValid)).toBe('−21.5 pp to +11.0 pp');
+		expect(comparisonIntervalText(allValid)).toMatch(/^\[−\d+\.\d pp, \+\d+\.\d pp\]$/);
+		expect(comparisonDifferenceText({ difference: null })).toBe('—');
+		expect(comparisonIntervalText({ difference: null, lower: -1, upper: 1 })).toBe('—');
+	});
+});

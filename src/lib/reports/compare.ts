@@ -6,10 +6,10 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
 import { proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
 import type { MajorityBounds } from './estimators';
-import type { Estimate, GroupKey } from './quality';
+import type { BreakdownKey, Estimate, GroupKey, QualityGroup } from './quality';
 import type { AuditReport } from './report';
 import { type ReportAudit } from './types';
-import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS } from './format';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, interval, percent, points, pointsInterval } from './format';
 import type { ShapeRate } from './shapes';
 import type { ModelPairRecord } from '../stats/pairwise';
 
@@ -72,6 +72,34 @@ export function comparisonLabels(r: Pick<ComparisonRow, 'section' | 'group' | 'k
 	}
 }
 
+/** Whether ties keep a row's difference a range (from differenceLow to differenceHigh). */
+export function comparisonRanged(r: Pick<ComparisonRow, 'difference' | 'differenceLow' | 'differenceHigh'>): boolean {
+	return r.difference === null && r.differenceLow != null && r.differenceHigh != null;
+}
+
+/**
+ * One side of a row as the page and the CLI write it: the rate, a range ("52.5%–84.7%") only when
+ * its ties move the count; the counts ("21–34/40"); the interval, spanning both figures.
+ */
+export function comparisonSideText(low: Estimate, high?: Estimate): { rate: string; counts: string; interval: string } {
+	const span = !!high && high.successes !== low.successes;
+	return {
+		rate: span ? `${percent(low.proportion)}–${percent(high!.proportion)}` : percent(low.proportion),
+		counts: span ? `${low.successes}–${high!.successes}/${low.trials}` : `${low.successes}/${low.trials}`,
+		interval: interval(low.lower, span ? high!.upper : low.upper)
+	};
+}
+
+/** A row's difference as the page and the CLI write it: "+3.0 pp", or "−24.7 pp to +10.3 pp" when ties keep it a range, "—" when undefined. */
+export function comparisonDifferenceText(r: Pick<ComparisonRow, 'difference' | 'differenceLow' | 'differenceHigh'>): string {
+	return comparisonRanged(r) ? `${points(r.differenceLow)} to ${points(r.differenceHigh)}` : points(r.difference);
+}
+
+/** A row's interval of the difference as the page and the CLI write it ("—" when the difference is undefined). */
+export function comparisonIntervalText(r: Pick<ComparisonRow, 'difference' | 'differenceLow' | 'differenceHigh' | 'lower' | 'upper'>): string {
+	return r.difference === null && !comparisonRanged(r) ? '—' : pointsInterval(r.lower, r.upper);
+}
+
 export class ComparisonError extends Error {
 	constructor(message: string) {
 		super(message);
@@ -128,6 +156,24 @@ function rateRow(
 		upper: high.upper,
 		note: `ties counted both ways (${first.ties} and ${second.ties} tied items): the difference is between ${low.difference === null ? '—' : (low.difference * 100).toFixed(1)} and ${high.difference === null ? '—' : (high.difference * 100).toFixed(1)} points`
 	};
+}
+
+const TIE_KEYS: ReadonlySet<string> = new Set<BreakdownKey>(['reason_tied', 'valid_tied']);
+
+/**
+ * A breakdown category's count as bounds over the group's decided items: an item whose reviewers
+ * tied on "all valid" might be correct or any error, and one that tied on the reason any of the
+ * reasons, so the count runs from the items labelled so to those plus the tied ones. (Counting the
+ * ties only as "not this category" would make a difference look significant that the ties alone
+ * could produce.) The tie rows themselves are plain counts.
+ */
+function breakdownBounds(group: QualityGroup, key: string, confidence: number): Pick<MajorityBounds, 'low' | 'high' | 'ties'> {
+	// A category the group never used (e.g. tied reasons) is 0 of its decided items.
+	const reported = group.breakdown.find((r) => r.key === key);
+	const low = reported ?? estimate(0, group.decided, confidence);
+	const tied = (k: BreakdownKey) => group.breakdown.find((r) => r.key === k)?.count ?? 0;
+	const ties = TIE_KEYS.has(key) ? 0 : key === 'correct' ? tied('valid_tied') : tied('valid_tied') + tied('reason_tied');
+	return { low, high: ties ? estimate(low.successes + ties, group.decided, confidence) : low, ties };
 }
 
 function estimate(successes: number, trials: number, confidence: number): Estimate {
@@ -202,6 +248,8 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 		return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
 	}
 	if (first.quality && second.quality) {
+		// Tie rates compared with an audit that cannot tie (one reviewer per item) would only measure the design.
+		const bothCanTie = first.audit.overlap >= 2 && second.audit.overlap >= 2;
 		for (const a of first.quality.groups) {
 			const b = second.quality.groups.find((g) => g.key === a.key);
 			if (!b) continue;
@@ -211,11 +259,15 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 			}
 			const keys = [...new Set([...a.breakdown.map((r) => r.key), ...b.breakdown.map((r) => r.key)])];
 			for (const key of keys) {
-				// A category one audit never used (e.g. tied reasons) is 0 of its decided items.
-				const x = a.breakdown.find((r) => r.key === key) ?? estimate(0, a.decided, confidence);
-				const y = b.breakdown.find((r) => r.key === key) ?? estimate(0, b.decided, confidence);
-				rows.push(row('breakdown', a.key, key, x, y, confidence));
+				if (TIE_KEYS.has(key) && !bothCanTie) continue;
+				rows.push(rateRow(a.key, key, breakdownBounds(a, key, confidence), breakdownBounds(b, key, confidence), confidence, 'breakdown'));
 			}
+		}
+		const single = [first.audit, second.audit].filter((x) => x.overlap < 2);
+		if (!bothCanTie && first.quality.groups.concat(second.quality.groups).some((g) => g.breakdown.some((r) => TIE_KEYS.has(r.key) && r.count > 0))) {
+			notes.push(
+				`The shares of items whose reviewers tied are not compared: ${single.map((x) => `"${x.name}"`).join(' and ')} ${single.length > 1 ? 'have' : 'has'} one reviewer per item, so ${single.length > 1 ? 'they' : 'it'} cannot tie. Tied items count both ways in the other rows.`
+			);
 		}
 	} else if (first.rating && second.rating) {
 		for (const a of first.rating.models) {

@@ -12,7 +12,7 @@ import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } fro
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
 import { aOrBFigure, aOrBText } from './rating';
-import { comparisonLabels, type AuditComparison, type ComparisonRow } from './compare';
+import { comparisonLabels, comparisonSideText, type AuditComparison, type ComparisonRow } from './compare';
 import type { FilterReport, SweepPoint } from './filter-report';
 import { SWEEP_COLORS } from './sweep-chart';
 import type { HistogramBar } from '$lib/components/analyses/view';
@@ -130,11 +130,6 @@ function charted(c: AuditComparison, r: ComparisonRow): boolean {
 }
 
 /** The comparison chart's rows: the differences of what `charted` keeps of each kind of audit. */
-/** "11/12", or "11–12/12" when ties keep the count a range. */
-function countsText(low: { successes: number; trials: number }, high?: { successes: number; trials: number }): string {
-	return high && high.successes !== low.successes ? `${low.successes}–${high.successes}/${low.trials}` : `${low.successes}/${low.trials}`;
-}
-
 export function comparisonChartRows(c: AuditComparison): IntervalRow[] {
 	const groups = comparedGroups(c);
 	return c.rows
@@ -148,7 +143,7 @@ export function comparisonChartRows(c: AuditComparison): IntervalRow[] {
 			...(r.difference === null && r.differenceLow != null && r.differenceHigh != null ? { high: r.differenceHigh } : {}),
 			lower: r.lower,
 			upper: r.upper,
-			detail: `${countsText(r.first, r.firstHigh)} vs ${countsText(r.second, r.secondHigh)}`
+			detail: `${comparisonSideText(r.first, r.firstHigh).counts} vs ${comparisonSideText(r.second, r.secondHigh).counts}`
 		}));
 }
 
