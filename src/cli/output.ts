@@ -15,3 +15,9 @@ export function printTable(rows: Record<string, unknown>[], columns?: string[]):
 	console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 	for (const r of rows) console.log(cols.map((c, i) => cell(r[c]).padEnd(widths[i])).join('  '));
 }
+
+/** What an action did: the JSON value under --json (one document a script can read with jq), else the sentence for a person. */
+export function printOutcome(json: boolean | undefined, value: object, text: string): void {
+	if (json) printJson(value);
+	else console.log(text);
+}

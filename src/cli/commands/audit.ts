@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { CliError } from '../cli-error';
 import { parseCommandArgs, intOption } from '../args';
-import { printJson, printTable } from '../output';
+import { printJson, printOutcome, printTable } from '../output';
 import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
 import { findUserByEmail } from '$lib/server/auth/users';
 import {
@@ -267,23 +267,26 @@ export async function run(argv: string[]): Promise<void> {
 				return;
 			}
 			case 'close':
-				closeAudit(auditId(positionals));
-				console.log('closed');
+			case 'reopen': {
+				const id = auditId(positionals);
+				if (action === 'close') closeAudit(id);
+				else reopenAudit(id);
+				const status = action === 'close' ? 'closed' : 'open';
+				printOutcome(values.json, { audit: id, status }, status);
 				return;
-			case 'reopen':
-				reopenAudit(auditId(positionals));
-				console.log('open');
-				return;
+			}
 			case 'add-reviewers': {
-				const added = addReviewers(auditId(positionals), emails(values.reviewers, 'reviewers'));
-				console.log(`added ${added}`);
+				const id = auditId(positionals);
+				const added = addReviewers(id, emails(values.reviewers, 'reviewers'));
+				printOutcome(values.json, { audit: id, added }, `added ${added}`);
 				return;
 			}
 			case 'remove-reviewer': {
 				const [userId] = emails(values.reviewer, 'reviewer');
 				const setAsideLabels = values['set-aside-labels'] || values['discard-labels'];
-				const result = removeReviewer(auditId(positionals), userId, { setAsideLabels, actorId: values.as ? actor(values.as).id : null });
-				console.log(`removed; ${result.released} lease(s) released, ${result.setAside} label(s) set aside (kept; bring them back with restore-labels)`);
+				const id = auditId(positionals);
+				const result = removeReviewer(id, userId, { setAsideLabels, actorId: values.as ? actor(values.as).id : null });
+				printOutcome(values.json, { audit: id, removed: values.reviewer, ...result }, `removed; ${result.released} lease(s) released, ${result.setAside} label(s) set aside (kept; bring them back with restore-labels)`);
 				return;
 			}
 			case 'restore-labels': {
@@ -304,17 +307,21 @@ export async function run(argv: string[]): Promise<void> {
 				const audit = requireAudit(id);
 				if (values.confirm !== audit.name) throw new CliError(`Give --confirm "${audit.name}" to delete the audit.`, 2);
 				await deleteAudit(id);
-				console.log(`deleted audit ${id}`);
+				printOutcome(values.json, { deleted: id }, `deleted audit ${id}`);
 				return;
 			}
-			case 'archive':
-				archiveAudit(auditId(positionals), values.as ? actor(values.as).id : null);
-				console.log('archived');
+			case 'archive': {
+				const id = auditId(positionals);
+				archiveAudit(id, values.as ? actor(values.as).id : null);
+				printOutcome(values.json, { archived: id }, 'archived');
 				return;
-			case 'restore':
-				restoreAudit(auditId(positionals));
-				console.log('restored');
+			}
+			case 'restore': {
+				const id = auditId(positionals);
+				restoreAudit(id);
+				printOutcome(values.json, { restored: id }, 'restored');
 				return;
+			}
 			case 'purge': {
 				const result = await purgeAudit(auditId(positionals), admin(values.as), values.confirm);
 				reportPurge(result, values.json);

@@ -1,6 +1,6 @@
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
-import { printJson, printTable } from '../output';
+import { printJson, printOutcome, printTable } from '../output';
 import { actor, admin, reportPurge } from '../actor';
 import { listDatasets, resolveDataset } from '$lib/server/datasets/datasets';
 import { db } from '$lib/server/db';
@@ -16,7 +16,8 @@ const USAGE = `Usage:
 A dataset whose audits hold reviewed work (labels, adjudications, drafts) is never deleted:
 delete refuses, naming each audit and its counts. Archive it instead (hidden from lists and
 read-only, with its audits; restore brings it back). Only an administrator purges an archived
-dataset, typing its name, after a verified backup of the database is written.`;
+dataset, typing its name, after a verified backup of the database is written. Every action
+takes --json: what it did as JSON.`;
 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(
@@ -47,17 +48,19 @@ export async function run(argv: string[]): Promise<void> {
 			const d = dataset();
 			if (values.confirm !== d.name) throw new CliError(`Give --confirm "${d.name}" to delete the dataset.`, 2);
 			await deleteDataset(d.id).removal;
-			console.log(`deleted dataset "${d.name}"`);
+			printOutcome(values.json, { deleted: { id: d.id, name: d.name } }, `deleted dataset "${d.name}"`);
 			return;
 		}
 		case 'archive': {
-			const { audits } = archiveDataset(dataset().id, values.as ? actor(values.as).id : null);
-			console.log(`archived (with ${audits} audit(s))`);
+			const d = dataset();
+			const { audits } = archiveDataset(d.id, values.as ? actor(values.as).id : null);
+			printOutcome(values.json, { archived: { id: d.id, name: d.name }, audits }, `archived (with ${audits} audit(s))`);
 			return;
 		}
 		case 'restore': {
-			const { audits } = restoreDataset(dataset().id);
-			console.log(`restored (with ${audits} audit(s))`);
+			const d = dataset();
+			const { audits } = restoreDataset(d.id);
+			printOutcome(values.json, { restored: { id: d.id, name: d.name }, audits }, `restored (with ${audits} audit(s))`);
 			return;
 		}
 		case 'purge': {

@@ -151,6 +151,7 @@ export async function run(argv: string[]): Promise<void> {
 			return;
 		}
 		if (!positionals[0]) throw new CliError(`Missing the audit.\n\n${USAGE}`, 2);
+		refuseConflictingOutputs(values);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
 		const estimator = parseEstimator(values.estimator);
@@ -208,6 +209,17 @@ export async function run(argv: string[]): Promise<void> {
 		if (err instanceof ReportError) throw new CliError(err.message);
 		throw err;
 	}
+}
+
+/**
+ * Each output form writes a different document, so two of them on one command line cannot both be
+ * honoured (one was silently ignored). --json combines only with --figures (the files written) and
+ * --methods (the paragraph's parts).
+ */
+function refuseConflictingOutputs(values: { json?: boolean; csv?: boolean; latex?: boolean; markdown?: boolean; labels?: string; items?: string; figures?: string; methods?: boolean }): void {
+	const forms = (['csv', 'latex', 'markdown', 'labels', 'items', 'figures', 'methods'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
+	if (forms.length > 1) throw new CliError(`--${forms[0]} and --${forms[1]} ask for different outputs; give one.`, 2);
+	if (values.json && forms.length && forms[0] !== 'figures' && forms[0] !== 'methods') throw new CliError(`--json and --${forms[0]} ask for different outputs; give one.`, 2);
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {

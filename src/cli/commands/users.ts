@@ -1,13 +1,13 @@
 import { createInterface } from 'node:readline/promises';
 import { CliError } from '../cli-error';
 import { parseCommandArgs } from '../args';
-import { printJson, printTable } from '../output';
+import { printJson, printOutcome, printTable } from '../output';
 import { clearSignInFailures, createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
 import { processEnv } from '$lib/server/config';
 
 const USAGE = `Usage:
-  npx instruct-audit users list [--json]
+  npx instruct-audit users list
   npx instruct-audit users create --email <email> --role admin|researcher|reviewer [--name <name>] [--password <pw>]
   npx instruct-audit users reset-password --email <email> [--password <pw>]
   npx instruct-audit users set-role --email <email> --role admin|researcher|reviewer
@@ -15,7 +15,7 @@ const USAGE = `Usage:
   npx instruct-audit users enable --email <email>
   npx instruct-audit users unlock --email <email>      clear the account's failed sign-ins (from every address)
 
-Without --password, the password is read from the PASSWORD environment variable or asked for.`;
+Every action takes --json: what it did as JSON. Without --password, the password is read from the PASSWORD environment variable or asked for.`;
 
 async function readPassword(given: string | undefined): Promise<string> {
 	if (given) return given;
@@ -66,22 +66,21 @@ export async function run(argv: string[]): Promise<void> {
 		case 'reset-password': {
 			const id = userId(values.email);
 			await resetPassword(id, await readPassword(values.password));
-			console.log(`Password of ${values.email} reset; their sessions were ended.`);
+			printOutcome(values.json, { passwordReset: values.email }, `Password of ${values.email} reset; their sessions were ended.`);
 			return;
 		}
 		case 'set-role':
 			setRole(userId(values.email), role(values.role));
-			console.log(`${values.email} is now ${values.role}.`);
+			printOutcome(values.json, { email: values.email, role: values.role }, `${values.email} is now ${values.role}.`);
 			return;
 		case 'disable':
 		case 'enable':
 			setDisabled(userId(values.email), action === 'disable');
-			console.log(`${values.email} ${action}d.`);
+			printOutcome(values.json, { [`${action}d`]: values.email }, `${values.email} ${action}d.`);
 			return;
 		case 'unlock':
 			clearSignInFailures(userId(values.email));
-			if (values.json) printJson({ unlocked: values.email });
-			else console.log(`Failed sign-ins of ${values.email} cleared; it can sign in again from any address.`);
+			printOutcome(values.json, { unlocked: values.email }, `Failed sign-ins of ${values.email} cleared; it can sign in again from any address.`);
 			return;
 		default:
 			throw new CliError(`Unknown users action "${action}".\n\n${USAGE}`, 2);

@@ -1,0 +1,93 @@
+/**
+ * The command line's contract with scripts, command by command: with --json every action prints
+ * one JSON document on standard output (so `| jq` works), conflicting output options are refused,
+ * and failures are one line with a code saying what went wrong.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/lib/server/db';
+import { jsonl } from '../support/db';
+import { makeUser } from './audit-fixtures';
+import { CLI_ENTRY } from '../support/cli-bundle';
+
+let dir: string;
+let file: string;
+let db: Db;
+
+function cli(args: string[], env: Record<string, string> = {}) {
+	const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, DATABASE_PATH: file, ...env }, encoding: 'utf8', timeout: 60_000 });
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs a command with --json and reads its one JSON document. */
+function json(args: string[]) {
+	const r = cli([...args, '--json']);
+	expect(r.stderr, args.join(' ')).not.toMatch(/^\s+at /m);
+	let value: unknown;
+	expect(() => (value = JSON.parse(r.stdout)), `${args.join(' ')} --json printed: ${r.stdout}`).not.toThrow();
+	return { code: r.code, value: value as Record<string, unknown> & { error?: Record<string, unknown> } };
+}
+
+let auditId: number;
+beforeAll(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-contract-'));
+	file = path.join(dir, 'cli.db');
+	db = openDatabase(file, path.resolve('migrations'));
+	makeUser(db, 'reviewer', 'a@x.org');
+	makeUser(db, 'reviewer', 'b@x.org');
+	const data = path.join(dir, 'data.jsonl');
+	fs.writeFileSync(data, jsonl(Array.from({ length: 12 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', output: `number ${i}` }))));
+	expect(cli(['import', '--dataset', 'alp', data]).code).toBe(0);
+	const created = json(['audit', 'create', '--dataset', 'alp', '--kind', 'quality', '--reviewers', 'a@x.org', '--size', '5', '--seed', '1']);
+	auditId = created.value.id as number;
+}, 120_000);
+afterAll(() => {
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('--json: every action prints one JSON document', () => {
+	it.each([
+		[['audit', 'close', '{audit}'], { audit: '{audit}', status: 'closed' }],
+		[['audit', 'reopen', '{audit}'], { audit: '{audit}', status: 'open' }],
+		[['audit', 'add-reviewers', '{audit}', '--reviewers', 'b@x.org'], { audit: '{audit}', added: 1 }],
+		[['audit', 'remove-reviewer', '{audit}', '--reviewer', 'b@x.org'], { audit: '{audit}', removed: 'b@x.org', released: 0, setAside: 0 }],
+		[['audit', 'archive', '{audit}'], { archived: '{audit}' }],
+		[['audit', 'restore', '{audit}'], { restored: '{audit}' }],
+		[['datasets', 'archive', 'alp'], { archived: { name: 'alp' }, audits: 1 }],
+		[['datasets', 'restore', 'alp'], { restored: { name: 'alp' }, audits: 1 }],
+		[['users', 'disable', '--email', 'b@x.org'], { disabled: 'b@x.org' }],
+		[['users', 'enable', '--email', 'b@x.org'], { enabled: 'b@x.org' }],
+		[['users', 'set-role', '--email', 'b@x.org', '--role', 'researcher'], { email: 'b@x.org', role: 'researcher' }],
+		[['users', 'reset-password', '--email', 'b@x.org', '--password', 'a long enough password'], { passwordReset: 'b@x.org' }],
+		[['users', 'unlock', '--email', 'b@x.org'], { unlocked: 'b@x.org' }]
+	])('%j', (args, expected) => {
+		const fill = (v: unknown): unknown => (v === '{audit}' ? auditId : typeof v === 'string' ? v.replace('{audit}', String(auditId)) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fill(x)])) : v);
+		const r = json((args as string[]).map((a) => fill(a) as string));
+		expect(r.code).toBe(0);
+		expect(r.value).toMatchObject(fill(expected) as object);
+	});
+});
+
+describe('output options that ask for different documents', () => {
+	it.each([
+		[['--json', '--labels', 'csv'], '--json and --labels'],
+		[['--csv', '--json'], '--json and --csv'],
+		[['--latex', '--markdown'], '--latex and --markdown'],
+		[['--csv', '--items', 'jsonl'], '--csv and --items']
+	])('report %j is refused', (flags, message) => {
+		const r = cli(['report', String(auditId), ...flags]);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain(`${message} ask for different outputs`);
+		// Nothing but the refusal: as JSON when --json was given.
+		if (flags.includes('--json')) expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'usage' });
+		else expect(r.stdout).toBe('');
+	});
+
+	it('still takes --json with --methods and --figures', () => {
+		expect(cli(['report', String(auditId), '--methods', '--json']).code).toBe(0);
+	});
+});
