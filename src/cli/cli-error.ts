@@ -20,7 +20,9 @@ export class CliError extends Error {
 		message: string,
 		readonly exitCode = 1,
 		readonly place: CliErrorPlace = {},
-		readonly result?: object
+		readonly result?: object,
+		/** The code --json reports (not_found, is_directory, …); default "usage" for exit code 2, else "failed". */
+		readonly code?: string
 	) {
 		super(message);
 		this.name = 'CliError';
@@ -56,7 +58,7 @@ function errorJson(err: unknown): CliErrorJson {
 	const code = exitCodeOf(err);
 	if (err instanceof CliError) {
 		const place = Object.fromEntries(Object.entries(err.place).filter(([, v]) => v !== undefined)) as CliErrorPlace;
-		return { error: { message, code: err.exitCode === 2 ? 'usage' : 'failed', ...place } };
+		return { error: { message, code: err.code ?? (err.exitCode === 2 ? 'usage' : 'failed'), ...place } };
 	}
 	if (err instanceof DomainError) return { error: { message, code: err.code, ...(err.field ? { field: err.field } : {}) } };
 	return { error: { message, code: code === null ? 'crash' : 'failed' } };

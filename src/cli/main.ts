@@ -8,7 +8,9 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { exitCodeOf, failureJson } from './cli-error';
+import path from 'node:path';
+import { CliError, exitCodeOf, failureJson } from './cli-error';
+import { fileErrorOf } from './files';
 import { printJson } from './output';
 import { config } from '../lib/server/config';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
@@ -92,8 +94,9 @@ async function main(argv: string[]): Promise<number> {
 		await mod.run(rest);
 		// A command that reported a failure itself (e.g. a connection test that failed) set the code.
 		return typeof process.exitCode === 'number' ? process.exitCode : 0;
-	} catch (err) {
-		if ((err as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
+	} catch (caught) {
+		if ((caught as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
+		const err = exitCodeOf(caught) === null ? (fileErrorOf(caught) ?? databaseFileError(caught) ?? caught) : caught;
 		const code = exitCodeOf(err);
 		// A script that asked for JSON gets the failure as JSON too (the person, on stderr, a line).
 		if (rest.includes('--json')) printJson(failureJson(err));
@@ -110,6 +113,23 @@ async function main(argv: string[]): Promise<number> {
 		if (newDatabase && !databaseMissing())
 			console.error(`note: there was no database at ${config().databasePath}; this command created a new, empty one. If you meant another, set DATABASE_PATH to its file.`);
 	}
+}
+
+/**
+ * SQLite's "file is not a database" / "unable to open database file" name neither the file nor
+ * where its path came from: say both, and why when the file system can tell.
+ */
+function databaseFileError(err: unknown): CliError | null {
+	const code = (err as { code?: unknown } | null)?.code;
+	if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CANTOPEN') return null;
+	const file = config().databasePath;
+	let why = code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : 'cannot be opened';
+	try {
+		if (fs.statSync(file).isDirectory()) why = 'is a directory';
+	} catch {
+		if (!fs.existsSync(path.dirname(path.resolve(file)))) why = 'cannot be created: its folder does not exist';
+	}
+	return new CliError(`The database ${file} (DATABASE_PATH) ${why}. Set DATABASE_PATH to the app's database file.`, 1, { file }, undefined, 'database');
 }
 
 /** Whether the database file does not exist yet (a mistyped DATABASE_PATH would otherwise silently start an empty one). */

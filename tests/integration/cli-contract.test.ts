@@ -91,3 +91,50 @@ describe('output options that ask for different documents', () => {
 		expect(cli(['report', String(auditId), '--methods', '--json']).code).toBe(0);
 	});
 });
+
+describe('file errors name the file, without a stack trace', () => {
+	/** A refusal: exit 1, one line on stderr, and under --json the message and code. */
+	function refused(args: string[], message: string, code: string, env: Record<string, string> = {}) {
+		// rouge and dedup print JSON lines and take no --json.
+		const asJson = !['rouge', 'dedup'].includes(args[0]);
+		const r = cli(asJson ? [...args, '--json'] : args, env);
+		expect(r.code, r.stderr).toBe(1);
+		expect(r.stderr).not.toMatch(/^\s+at /m);
+		expect(r.stderr.trim()).toBe(`error: ${message}`);
+		if (asJson) expect(JSON.parse(r.stdout).error).toMatchObject({ message, code });
+	}
+
+	it('refuses to write over a directory, an existing bundle (without --force) or into a missing folder', () => {
+		const folder = path.join(dir, 'adir');
+		fs.mkdirSync(folder, { recursive: true });
+		refused(['export', 'alp', '--format', 'jsonl', '--out', folder, '--force'], `${folder}: is a directory.`, 'is_directory');
+		const bundle = path.join(dir, 'b.jsonl');
+		fs.writeFileSync(bundle, 'old');
+		refused(['audit', 'export', String(auditId), '--out', bundle], `${bundle}: already exists; add --force to overwrite it.`, 'exists');
+		expect(fs.readFileSync(bundle, 'utf8')).toBe('old');
+		expect(json(['audit', 'export', String(auditId), '--out', bundle, '--force']).value).toEqual({ wrote: bundle });
+		expect(fs.readFileSync(bundle, 'utf8')).toContain('"audit"');
+		expect(fs.existsSync(`${bundle}.partial`)).toBe(false);
+		const missing = path.join(dir, 'missing', 'dir', 'b.jsonl');
+		refused(['audit', 'export', String(auditId), '--out', missing], `${path.dirname(missing)}: does not exist (the folder of ${missing}).`, 'not_found');
+	});
+
+	it('refuses to read a directory or a missing file as input', () => {
+		const folder = path.join(dir, 'adir');
+		fs.mkdirSync(folder, { recursive: true });
+		refused(['audit', 'import', folder, '--dataset', 'alp'], `${folder}: is a directory.`, 'is_directory');
+		refused(['rouge', '--pairs', folder], `${folder}: is a directory.`, 'is_directory');
+		refused(['dedup', folder], `${folder}: is a directory.`, 'is_directory');
+		refused(['restore', folder], `${folder}: is a directory.`, 'is_directory');
+		refused(['restore', path.join(dir, 'nope.db')], `${path.join(dir, 'nope.db')}: does not exist.`, 'not_found');
+	});
+
+	it('says DATABASE_PATH and the path when the database is not one', () => {
+		const notDb = path.join(dir, 'notdb.sqlite');
+		fs.writeFileSync(notDb, 'this is not a database, just some text that is long enough to have a header');
+		refused(['datasets'], `The database ${notDb} (DATABASE_PATH) is not a SQLite database. Set DATABASE_PATH to the app's database file.`, 'database', { DATABASE_PATH: notDb });
+		const folder = path.join(dir, 'adir');
+		fs.mkdirSync(folder, { recursive: true });
+		refused(['datasets'], `The database ${folder} (DATABASE_PATH) is a directory. Set DATABASE_PATH to the app's database file.`, 'database', { DATABASE_PATH: folder });
+	});
+});

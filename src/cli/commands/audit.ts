@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { CliError } from '../cli-error';
+import { requireReadableFile, requireWritableFile } from '../files';
+import { writeThroughPartial } from '$lib/server/files';
 import { parseCommandArgs, intOption } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
@@ -55,7 +57,7 @@ const USAGE = `Usage:
   npx instruct-audit audit archive <id> [--as <email>]
   npx instruct-audit audit restore <id>
   npx instruct-audit audit purge <id> --confirm <audit name> --as <admin email>
-  npx instruct-audit audit export <id> [--out <bundle.jsonl>]
+  npx instruct-audit audit export <id> [--out <bundle.jsonl> [--force]] [--json]
   npx instruct-audit audit import <bundle.jsonl> --dataset <name|id> [--json]
 
 create prints the new audit's id. --size counts instructions (one random instance each unless
@@ -81,7 +83,8 @@ Labels are never deleted by a delete: an audit holding any is refused and can be
 (hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
 reviewer's labels from counting and keeps them (restore-labels brings them back). Only an
 administrator (--as) purges, typing the name, after a verified backup is written.
-export writes the audit as a bundle (JSON Lines; standard output without --out) that import
+export writes the audit as a bundle (JSON Lines; standard output without --out; an existing
+--out file is overwritten only with --force) that import
 turns into a new audit on a dataset of another installation holding the same data.`;
 
 function emails(value: string | undefined, option: string): number[] {
@@ -163,6 +166,7 @@ export async function run(argv: string[]): Promise<void> {
 			confirm: { type: 'string' },
 			as: { type: 'string' },
 			out: { type: 'string' },
+			force: { type: 'boolean' },
 			json: { type: 'boolean' }
 		},
 		USAGE
@@ -331,13 +335,10 @@ export async function run(argv: string[]): Promise<void> {
 				const id = auditId(positionals);
 				auditName(id); // refuses an audit no bundle can carry before a file is created
 				if (values.out) {
-					const fd = fs.openSync(values.out, 'wx');
-					try {
-						for (const line of auditBundleLines(id)) fs.writeSync(fd, line);
-					} finally {
-						fs.closeSync(fd);
-					}
-					console.error(`wrote ${values.out}`);
+					requireWritableFile(values.out, !!values.force);
+					writeThroughPartial(values.out, auditBundleLines(id));
+					if (values.json) printJson({ wrote: values.out });
+					else console.error(`wrote ${values.out}`);
 				} else {
 					for (const line of auditBundleLines(id)) process.stdout.write(line);
 				}
@@ -347,7 +348,7 @@ export async function run(argv: string[]): Promise<void> {
 				const file = positionals[1];
 				if (!file) throw new CliError(`Give the bundle file.\n\n${USAGE}`, 2);
 				if (!values.dataset) throw new CliError(`Missing --dataset: the dataset (here) the audit is about.\n\n${USAGE}`, 2);
-				if (!fs.existsSync(file)) throw new CliError(`No file ${file}.`);
+				requireReadableFile(file);
 				const result = await importAuditBundle(fs.createReadStream(file), { fileName: file, datasetId: resolveDataset(values.dataset).id });
 				if (values.json) printJson(result);
 				else

@@ -148,7 +148,7 @@ describe('cli dedup', () => {
 		expect(lines(stdout)).toHaveLength(1);
 		const missing = await cli('dedup', path.join(dir, 'missing.jsonl'));
 		expect(missing.code).toBe(1);
-		expect(missing.stderr).toContain('missing.jsonl: no such file or not readable');
+		expect(missing.stderr).toContain('missing.jsonl: does not exist.');
 		const usage = await cli('dedup', bad, '--threshold', '2');
 		expect(usage.code).toBe(2);
 		expect(usage.stderr).toContain('--threshold must be a number from 0 to 1');

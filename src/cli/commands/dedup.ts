@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { CliError } from '../cli-error';
+import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
 import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
 import { NearDuplicateIndex } from '$lib/rouge/near-duplicate-index';
@@ -331,11 +332,7 @@ function openFile(file: string): fs.ReadStream {
 }
 
 function checkReadable(file: string): void {
-	try {
-		fs.accessSync(file, fs.constants.R_OK);
-	} catch {
-		throw new CliError(`Cannot read ${file}: no such file or not readable.`);
-	}
+	requireReadableFile(file);
 }
 
 /** The first record of a JSON Lines file, or null when the file is something else (e.g. a JSON array). */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../cli-error';
+import { requireWritableFile } from '../files';
 import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
@@ -180,12 +181,7 @@ export async function run(argv: string[]): Promise<void> {
 		console.log(`Wrote ${card.manifest.counts.rows} rows to ${card.dataFile}, the dataset card ${card.readme} and ${card.manifestFile}.`);
 		return;
 	}
-	if (!values.force) {
-		for (const f of [out, `${out}.manifest.json`]) {
-			if (fs.existsSync(f)) throw new CliError(`${f} exists; add --force to overwrite it.`);
-		}
-	}
-	if (!fs.existsSync(path.dirname(out))) throw new CliError(`Folder ${path.dirname(out)} does not exist.`);
+	for (const f of [out, `${out}.manifest.json`]) requireWritableFile(f, !!values.force);
 
 	const request: ExportRequest = {
 		...selection,

@@ -1,4 +1,5 @@
 import { CliError } from '../cli-error';
+import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
 import { restoreBackup } from '$lib/server/backups';
@@ -17,6 +18,7 @@ export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
 	const from = positionals[0];
 	if (!from || positionals.length > 1) throw new CliError(`Give one backup file.\n\n${USAGE}`, 2);
+	requireReadableFile(from);
 	const result = await restoreBackup({ from });
 	if (values.json) {
 		printJson(result);

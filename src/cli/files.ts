@@ -1,0 +1,62 @@
+/**
+ * The command line's file-system failures as one line naming the path ("<path>: is a directory")
+ * with a code a script can read, instead of Node's "EISDIR: illegal operation on a directory,
+ * read" and a stack trace. Streams and renames report errors without the path a person gave, so
+ * the commands check a file before they read or write it, and main.ts turns any other errno error
+ * that names its path the same way.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError } from './cli-error';
+
+/** What an errno code means for a path, and the code --json reports. */
+const PROBLEMS: Record<string, { problem: string; code: string }> = {
+	ENOENT: { problem: 'does not exist', code: 'not_found' },
+	EISDIR: { problem: 'is a directory', code: 'is_directory' },
+	ENOTDIR: { problem: 'a part of the path is not a directory', code: 'not_directory' },
+	EEXIST: { problem: 'already exists', code: 'exists' },
+	EACCES: { problem: 'permission denied', code: 'permission_denied' },
+	EPERM: { problem: 'operation not permitted', code: 'permission_denied' },
+	EROFS: { problem: 'is on a read-only file system', code: 'read_only' },
+	ENOSPC: { problem: 'no space left on the device', code: 'disk_full' },
+	ENAMETOOLONG: { problem: 'the name is too long', code: 'invalid' }
+};
+
+/** An fs error (it has an errno code and names its path) as a CliError naming the path; null for anything else. */
+export function fileErrorOf(err: unknown, file?: string): CliError | null {
+	const e = err as NodeJS.ErrnoException | null;
+	const known = typeof e?.code === 'string' ? PROBLEMS[e.code] : undefined;
+	const where = file ?? e?.path;
+	if (!known || !where) return null;
+	return new CliError(`${where}: ${known.problem}.`, 1, { file: where }, undefined, known.code);
+}
+
+function fail(file: string, code: keyof typeof PROBLEMS, extra = ''): never {
+	const known = PROBLEMS[code];
+	throw new CliError(`${file}: ${known.problem}${extra}.`, 1, { file }, undefined, known.code);
+}
+
+/** Refuses a file the command is about to read that is missing, a directory or unreadable. */
+export function requireReadableFile(file: string): void {
+	let stat: fs.Stats;
+	try {
+		stat = fs.statSync(file);
+		fs.accessSync(file, fs.constants.R_OK);
+	} catch (err) {
+		throw fileErrorOf(err, file) ?? err;
+	}
+	if (stat.isDirectory()) fail(file, 'EISDIR');
+}
+
+/**
+ * Refuses a file the command is about to write when it cannot: its folder is missing, it is a
+ * directory, or it exists and `force` was not given (the message says to add --force).
+ */
+export function requireWritableFile(file: string, force: boolean): void {
+	const folder = path.dirname(path.resolve(file));
+	if (!fs.existsSync(folder)) fail(folder, 'ENOENT', ` (the folder of ${file})`);
+	if (!fs.statSync(folder).isDirectory()) fail(folder, 'ENOTDIR');
+	if (!fs.existsSync(file)) return;
+	if (fs.statSync(file).isDirectory()) fail(file, 'EISDIR');
+	if (!force) fail(file, 'EEXIST', '; add --force to overwrite it');
+}
