@@ -2,14 +2,14 @@
  * Who a CLI command acts as, for the actions that record a person (archiving) or need an
  * administrator (purging): `--as <email>` names an active account.
  */
-import { CliError } from './cli-error';
+import { CliError, notFound } from './cli-error';
 import { printJson } from './output';
 import { findUserByEmail } from '$lib/server/auth/users';
 import type { Actor, PurgeResult } from '$lib/server/archive';
 
 export function actor(email: string): Actor {
 	const user = findUserByEmail(email);
-	if (!user || user.disabledAt) throw new CliError(`No active account for ${email}.`);
+	if (!user || user.disabledAt) throw notFound(`No active account for ${email}.`);
 	return { id: user.id, role: user.role };
 }
 

@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CliError } from './cli-error';
+import { CliError, usageError } from './cli-error';
 
 /** util.parseArgs with CLI-friendly errors, and `--help` printing the command's usage. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
@@ -12,7 +12,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 	try {
 		parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
 	} catch (err) {
-		throw new CliError(`${(err as Error).message}\n\n${usage}`, 2);
+		throw usageError(`${(err as Error).message}`, usage);
 	}
 	if ((parsed.values as Record<string, unknown>).help) {
 		console.log(usage);
@@ -22,7 +22,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 }
 
 export function requireOption(value: string | undefined, name: string, usage: string): string {
-	if (!value) throw new CliError(`Missing --${name}.\n\n${usage}`, 2);
+	if (!value) throw usageError(`Missing --${name}.`, usage);
 	return value;
 }
 

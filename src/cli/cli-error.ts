@@ -16,6 +16,8 @@ export interface CliErrorPlace {
  * so that a script reads one JSON value whatever happened.
  */
 export class CliError extends Error {
+	/** Set for a command line that cannot be read (see usageError): the command's usage, printed after the message. */
+	usage?: string;
 	constructor(
 		message: string,
 		readonly exitCode = 1,
@@ -27,6 +29,23 @@ export class CliError extends Error {
 		super(message);
 		this.name = 'CliError';
 	}
+}
+
+/** A thing named on the command line that does not exist (an account, an endpoint, an audit): exit 1, code not_found. */
+export function notFound(message: string): CliError {
+	return new CliError(message, 1, {}, undefined, 'not_found');
+}
+
+/** A domain refusal a command re-throws with another exit code (2: the command line asked for it), keeping its code and field. */
+export function withExitCode(err: DomainError, exitCode: number): CliError {
+	return new CliError(err.message, exitCode, err.field ? { field: err.field } : {}, undefined, err.code);
+}
+
+/** A command line that cannot be read (exit 2): a one-line message, and the usage apart (stderr prints both, --json gives them as `message` and `usage`). */
+export function usageError(message: string, usage: string): CliError {
+	const err = new CliError(message, 2);
+	err.usage = usage;
+	return err;
 }
 
 /**
@@ -43,6 +62,8 @@ export function exitCodeOf(err: unknown): number | null {
 export interface CliErrorJson {
 	error: {
 		message: string;
+		/** A command line that cannot be read: the command's usage. */
+		usage?: string;
 		/** A domain refusal's code (not_found, invalid, …); "usage" for a command line that cannot be read, "failed" for another failure, "crash" for an unexpected one. */
 		code: string;
 	} & CliErrorPlace;
@@ -58,7 +79,7 @@ function errorJson(err: unknown): CliErrorJson {
 	const code = exitCodeOf(err);
 	if (err instanceof CliError) {
 		const place = Object.fromEntries(Object.entries(err.place).filter(([, v]) => v !== undefined)) as CliErrorPlace;
-		return { error: { message, code: err.code ?? (err.exitCode === 2 ? 'usage' : 'failed'), ...place } };
+		return { error: { message, code: err.code ?? (err.exitCode === 2 ? 'usage' : 'failed'), ...place, ...(err.usage ? { usage: err.usage } : {}) } };
 	}
 	if (err instanceof DomainError) return { error: { message, code: err.code, ...(err.field ? { field: err.field } : {}) } };
 	return { error: { message, code: code === null ? 'crash' : 'failed' } };

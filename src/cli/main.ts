@@ -101,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
 		// A script that asked for JSON gets the failure as JSON too (the person, on stderr, a line).
 		if (rest.includes('--json')) printJson(failureJson(err));
 		if (code !== null) {
-			console.error(`error: ${(err as Error).message}`);
+			console.error(`error: ${(err as Error).message}${err instanceof CliError && err.usage ? `\n\n${err.usage}` : ''}`);
 			return code;
 		}
 		// SQLite's extended code (SQLITE_IOERR_SHMMAP, …) says more than its message ("disk I/O error").

@@ -96,7 +96,7 @@ describe('instruct-audit as a program', () => {
 		});
 		expect(badFile.stderr).toContain('error: bad.jsonl: line 2');
 		expect(unknownDataset.code).toBe(1);
-		expect(JSON.parse(unknownDataset.stdout)).toEqual({ error: { message: 'No dataset named "nosuch".', code: 'invalid' } });
+		expect(JSON.parse(unknownDataset.stdout)).toEqual({ error: { message: 'No dataset named "nosuch".', code: 'not_found' } });
 		expect(badOption.code).toBe(2);
 		expect(JSON.parse(badOption.stdout).error).toMatchObject({ code: 'usage', message: expect.stringContaining("Unknown option '--bogus'") });
 		// Without --json, people read the one line on standard error; standard output stays empty.

@@ -138,3 +138,36 @@ describe('file errors name the file, without a stack trace', () => {
 		refused(['datasets'], `The database ${folder} (DATABASE_PATH) is a directory. Set DATABASE_PATH to the app's database file.`, 'database', { DATABASE_PATH: folder });
 	});
 });
+
+describe('error codes', () => {
+	it.each([
+		[['stats', '999'], 'No dataset with id or name "999".'],
+		[['stats', 'nosuch'], 'No dataset named "nosuch".'],
+		[['audit', 'show', '999'], 'No such audit.'],
+		[['audit', 'close', '999'], 'No such audit.'],
+		[['report', 'nosuch'], 'No audit "nosuch". List them with: npx instruct-audit report --list'],
+		[['report', '999'], null],
+		[['generate', '--status', '999'], 'There is no run 999.'],
+		[['users', 'disable', '--email', 'nobody@x.org'], 'No account for nobody@x.org.'],
+		[['endpoints', 'remove', 'nosuch'], 'No stored endpoint "nosuch".'],
+		[['analyze', '--run', '999'], 'No generation run with id 999.']
+	])('%j: a missing thing is not_found', (args, message) => {
+		const r = cli([...args, '--json']);
+		expect(r.code, r.stderr).toBe(1);
+		const error = JSON.parse(r.stdout).error;
+		expect(error.code).toBe('not_found');
+		if (message) expect(error.message).toBe(message);
+	});
+
+	it('a usage error has a one-line message, and the usage apart', () => {
+		const r = cli(['audit', 'show', '--json']);
+		expect(r.code).toBe(2);
+		const error = JSON.parse(r.stdout).error;
+		expect(error).toMatchObject({ code: 'usage', message: 'Give the audit id.', usage: expect.stringContaining('npx instruct-audit audit show <id>') });
+		// People still read the usage under the line.
+		expect(r.stderr).toMatch(/^error: Give the audit id\.\n\nUsage:/);
+		const option = JSON.parse(cli(['datasets', '--bogus', '--json']).stdout).error;
+		expect(option.message).not.toContain('\n');
+		expect(option.usage).toContain('npx instruct-audit datasets');
+	});
+});

@@ -102,7 +102,7 @@ describe('a reviewer’s skips', () => {
 		closeAudit(auditId, db);
 		refuse(() => takeBackSkip(auditId, ana.id, ref, {}, db), 409, 'closed');
 		const outsider = makeUsers(db, 1)[0];
-		refuse(() => takeBackSkip(auditId, outsider.id, ref, {}, db), 404, 'not-found');
+		refuse(() => takeBackSkip(auditId, outsider.id, ref, {}, db), 404, 'not_found');
 	});
 
 	it('stuck and pending items counted by their definitions, through skips, holds, releases, removals and restored labels (seeded walks)', async () => {

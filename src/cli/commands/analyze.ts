@@ -1,4 +1,4 @@
-import { CliError } from '../cli-error';
+import { CliError, usageError, withExitCode } from '../cli-error';
 import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { writeFigureFiles } from '../figures';
@@ -78,14 +78,14 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const runId = values.run === undefined ? null : intOption(values.run, 'run', 0);
-	if (!positionals[0] && runId === null) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
+	if (!positionals[0] && runId === null) throw usageError(`Missing the dataset.`, USAGE);
 	if ((values.vs?.length ?? 0) > 3) throw new CliError('--vs: at most 3 other datasets (4 side by side).', 2);
 	let seeds: SeedChoice;
 	try {
 		const raw = values.seeds;
 		seeds = raw === undefined ? { kind: 'default' } : /^(none|default|run:\d+|dataset:\d+)$/.test(raw) ? parseSeedChoice(raw) : { kind: 'dataset', datasetId: dataset(raw) };
 	} catch (err) {
-		if (err instanceof AnalysisError) throw new CliError(err.message, 2);
+		if (err instanceof AnalysisError) throw withExitCode(err, 2);
 		throw err;
 	}
 	const scopes: AnalysisScope[] = [];
@@ -99,7 +99,7 @@ export async function run(argv: string[]): Promise<void> {
 		try {
 			results.push(await analyze(scope, { seeds, refresh: !!values.refresh }));
 		} catch (err) {
-			if (err instanceof AnalysisError) throw new CliError(err.message, err.status === 404 ? 1 : 2);
+			if (err instanceof AnalysisError) throw withExitCode(err, err.status === 404 ? 1 : 2);
 			throw err;
 		}
 	}

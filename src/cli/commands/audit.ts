@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { CliError } from '../cli-error';
+import { CliError, usageError, notFound } from '../cli-error';
 import { requireReadableFile, requireWritableFile } from '../files';
 import { writeThroughPartial } from '$lib/server/files';
 import { parseCommandArgs, intOption } from '../args';
@@ -88,21 +88,21 @@ export writes the audit as a bundle (JSON Lines; standard output without --out; 
 turns into a new audit on a dataset of another installation holding the same data.`;
 
 function emails(value: string | undefined, option: string): number[] {
-	if (!value) throw new CliError(`Missing --${option}.\n\n${USAGE}`, 2);
+	if (!value) throw usageError(`Missing --${option}.`, USAGE);
 	return value
 		.split(',')
 		.map((e) => e.trim())
 		.filter(Boolean)
 		.map((email) => {
 			const user = findUserByEmail(email);
-			if (!user) throw new CliError(`No account for ${email}.`);
+			if (!user) throw notFound(`No account for ${email}.`);
 			return user.id;
 		});
 }
 
 function auditId(positionals: string[]): number {
 	const raw = positionals[1];
-	if (!raw || !/^\d+$/.test(raw)) throw new CliError(`Give the audit id.\n\n${USAGE}`, 2);
+	if (!raw || !/^\d+$/.test(raw)) throw usageError(`Give the audit id.`, USAGE);
 	return requireAudit(Number(raw)).id;
 }
 
@@ -175,9 +175,9 @@ export async function run(argv: string[]): Promise<void> {
 	try {
 		switch (action) {
 			case 'create': {
-				if (!values.dataset) throw new CliError(`Missing --dataset.\n\n${USAGE}`, 2);
+				if (!values.dataset) throw usageError(`Missing --dataset.`, USAGE);
 				const kind = oneOf(values.kind, ['quality', 'rating', 'conversation', 'pairwise'] as const, 'kind');
-				if (!kind) throw new CliError(`Missing --kind quality|rating|conversation|pairwise.\n\n${USAGE}`, 2);
+				if (!kind) throw usageError(`Missing --kind quality|rating|conversation|pairwise.`, USAGE);
 				const dataset = resolveDataset(values.dataset);
 				const goldText = readText(values.gold, 'gold');
 				const goldRate = values['gold-rate'] === undefined ? undefined : Number(values['gold-rate']);
@@ -215,7 +215,7 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'strata': {
 				const name = positionals[1] ?? values.dataset;
-				if (!name) throw new CliError(`Give the dataset: audit strata <name|id>.\n\n${USAGE}`, 2);
+				if (!name) throw usageError(`Give the dataset: audit strata <name|id>.`, USAGE);
 				const strata = previewSample(resolveDataset(name).id, { kind: 'quality' }).verdictStrata;
 				if (values.json) printJson(strata);
 				else printTable(strata.map((s) => ({ stratum: s.key, rows: s.population, label: s.label })));
@@ -346,8 +346,8 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'import': {
 				const file = positionals[1];
-				if (!file) throw new CliError(`Give the bundle file.\n\n${USAGE}`, 2);
-				if (!values.dataset) throw new CliError(`Missing --dataset: the dataset (here) the audit is about.\n\n${USAGE}`, 2);
+				if (!file) throw usageError(`Give the bundle file.`, USAGE);
+				if (!values.dataset) throw usageError(`Missing --dataset: the dataset (here) the audit is about.`, USAGE);
 				requireReadableFile(file);
 				const result = await importAuditBundle(fs.createReadStream(file), { fileName: file, datasetId: resolveDataset(values.dataset).id });
 				if (values.json) printJson(result);
@@ -358,11 +358,11 @@ export async function run(argv: string[]): Promise<void> {
 				return;
 			}
 			default:
-				throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
+				throw usageError(`Unknown action "${action}".`, USAGE);
 		}
 	} catch (err) {
 		if (err instanceof AuditError || err instanceof DatasetError || err instanceof GoldParseError || err instanceof ArchiveError || err instanceof BundleError || err instanceof BackupError) {
-			throw new CliError(err.message);
+			throw err;
 		}
 		throw err;
 	}

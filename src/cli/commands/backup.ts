@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { createBackup, listBackups } from '$lib/server/backups';
@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<void> {
 		else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, MB: (b.bytes / 1e6).toFixed(1) })));
 		return;
 	}
-	if (positionals.length) throw new CliError(`Unknown action "${positionals[0]}".\n\n${USAGE}`, 2);
+	if (positionals.length) throw usageError(`Unknown action "${positionals[0]}".`, USAGE);
 	const backup = await createBackup({ out: values.out, kind: 'manual' });
 	if (values.json) {
 		printJson(backup);

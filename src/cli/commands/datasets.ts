@@ -1,4 +1,4 @@
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { actor, admin, reportPurge } from '../actor';
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<void> {
 	);
 	const action = positionals[0] ?? 'list';
 	const dataset = () => {
-		if (!positionals[1]) throw new CliError(`Give the dataset's name or id.\n\n${USAGE}`, 2);
+		if (!positionals[1]) throw usageError(`Give the dataset's name or id.`, USAGE);
 		return resolveDataset(positionals[1]);
 	};
 	switch (action) {
@@ -69,6 +69,6 @@ export async function run(argv: string[]): Promise<void> {
 			return;
 		}
 		default:
-			throw new CliError(`Unknown action "${action}".\n\n${USAGE}`, 2);
+			throw usageError(`Unknown action "${action}".`, USAGE);
 	}
 }

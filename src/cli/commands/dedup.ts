@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
 import { FORMATS, ImportError, parseImport, type FormatId } from '$lib/formats';
@@ -59,8 +59,8 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const file = positionals[0];
-	if (!file) throw new CliError(`Missing the file of instructions.\n\n${USAGE}`, 2);
-	if (positionals.length > 1) throw new CliError(`Unexpected argument "${positionals[1]}".\n\n${USAGE}`, 2);
+	if (!file) throw usageError(`Missing the file of instructions.`, USAGE);
+	if (positionals.length > 1) throw usageError(`Unexpected argument "${positionals[1]}".`, USAGE);
 	const threshold = values.threshold === undefined ? 0.7 : Number(values.threshold);
 	if (!(threshold >= 0 && threshold <= 1)) throw new CliError(`--threshold must be a number from 0 to 1, got "${values.threshold}".`, 2);
 	const top = values.top === undefined ? 10 : Number(values.top);

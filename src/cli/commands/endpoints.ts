@@ -1,4 +1,4 @@
-import { CliError } from '../cli-error';
+import { CliError, usageError, notFound } from '../cli-error';
 import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import {
@@ -37,9 +37,9 @@ function number(value: string | undefined, name: string): number | undefined {
 }
 
 function stored(ref: string | undefined) {
-	if (!ref) throw new CliError(`Name the endpoint.\n\n${USAGE}`, 2);
+	if (!ref) throw usageError(`Name the endpoint.`, USAGE);
 	const endpoint = findEndpoint(ref);
-	if (!endpoint) throw new CliError(`No stored endpoint "${ref}".`);
+	if (!endpoint) throw notFound(`No stored endpoint "${ref}".`);
 	return endpoint;
 }
 
@@ -140,7 +140,7 @@ export async function run(argv: string[]): Promise<void> {
 			try {
 				deleteEndpoint(stored(ref).id);
 			} catch (err) {
-				if (err instanceof EndpointError) throw new CliError(err.message);
+				if (err instanceof EndpointError) throw err;
 				throw err;
 			}
 			if (values.json) printJson({ removed: ref });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli-error';
+import { CliError, usageError, withExitCode } from '../cli-error';
 import { requireWritableFile } from '../files';
 import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
@@ -101,8 +101,8 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const datasetRef = positionals[0];
-	if (!datasetRef) throw new CliError(`Missing the dataset to export.\n\n${USAGE}`, 2);
-	if (positionals.length > 1) throw new CliError(`Unexpected argument "${positionals[1]}" (filters go after --where).\n\n${USAGE}`, 2);
+	if (!datasetRef) throw usageError(`Missing the dataset to export.`, USAGE);
+	if (positionals.length > 1) throw usageError(`Unexpected argument "${positionals[1]}" (filters go after --where).`, USAGE);
 
 	let datasetId: number;
 	datasetId = resolveDataset(datasetRef).id;
@@ -113,7 +113,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (values['judge-valid']) where.push('judge-valid');
 		filters = parseWhere(where);
 	} catch (err) {
-		if (err instanceof ExportFilterError) throw new CliError(err.message, 2);
+		if (err instanceof ExportFilterError) throw withExitCode(err, 2);
 		throw err;
 	}
 	const selection = { datasetId, filters, responsesOf: values.responses ?? null, includeReformulations: !!values.reformulations };
@@ -174,7 +174,7 @@ export async function run(argv: string[]): Promise<void> {
 		try {
 			card = guard(() => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force, judgeRunId }));
 		} catch (err) {
-			if (err instanceof DatasetCardError) throw new CliError(err.message);
+			if (err instanceof DatasetCardError) throw err;
 			throw err;
 		}
 		if (values.json) return printJson({ folder: card.folder, dataFile: card.dataFile, readme: card.readme, manifestFile: card.manifestFile, manifest: card.manifest });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ZodError } from 'zod';
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
 import { actor } from '../actor';
@@ -46,8 +46,8 @@ export async function run(argv: string[]): Promise<void> {
 		{ preset: { type: 'string' }, config: { type: 'string' }, threshold: { type: 'string' }, 'no-rouge': { type: 'boolean' }, as: { type: 'string' }, json: { type: 'boolean' } },
 		USAGE
 	);
-	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
-	if (values.preset && values.config) throw new CliError(`Give --preset or --config, not both.\n\n${USAGE}`, 2);
+	if (!positionals[0]) throw usageError(`Missing the dataset.`, USAGE);
+	if (values.preset && values.config) throw usageError(`Give --preset or --config, not both.`, USAGE);
 	const presetName = values.preset ?? 'self-instruct';
 	if (!isFilterPresetName(presetName)) throw new CliError(`--preset must be one of ${FILTER_PRESETS.join(', ')}, got "${presetName}".`, 2);
 	const config = values.config ? readConfig(values.config) : filterPreset(presetName);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { CliError } from '../cli-error';
+import { CliError, usageError, notFound } from '../cli-error';
 import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
@@ -76,7 +76,7 @@ function requireRunOrFail(id: number) {
 	try {
 		return requireRun(id);
 	} catch (err) {
-		if (err instanceof RunError) throw new CliError(err.message);
+		if (err instanceof RunError) throw err;
 		throw err;
 	}
 }
@@ -91,7 +91,7 @@ export function chooseEndpoint(ref: string | undefined): RunEndpointChoice {
 	if (ref === ENV_ENDPOINT_NAME) return { kind: 'env' };
 	if (ref) {
 		const stored = findEndpoint(ref);
-		if (!stored) throw new CliError(`No stored endpoint "${ref}". Add one under Admin → Endpoints, or use --endpoint env with LLM_* variables.`);
+		if (!stored) throw notFound(`No stored endpoint "${ref}". Add one under Admin → Endpoints, or use --endpoint env with LLM_* variables.`);
 		return { kind: 'stored', id: stored.id };
 	}
 	if (processEnv().LLM_BASE_URL || processEnv().LLM_PRESET) return { kind: 'env' };
@@ -333,7 +333,7 @@ export async function run(argv: string[]): Promise<void> {
 	}
 	if (values.status) {
 		const summary = runSummary(runRef(values.status, 'status'));
-		if (!summary) throw new CliError(`There is no run ${values.status}.`);
+		if (!summary) throw notFound(`There is no run ${values.status}.`);
 		if (summary.pipeline === 'judge') throw new CliError(`Run ${summary.id} is a judge run: see it with judge status ${summary.id}.`);
 		if (json) printJson(summary);
 		else console.log(describeSummary(summary));
@@ -372,7 +372,7 @@ export async function run(argv: string[]): Promise<void> {
 						: `Run ${id} is now ${result.status}.`
 				);
 		} catch (err) {
-			if (err instanceof RunError) throw new CliError(err.message);
+			if (err instanceof RunError) throw err;
 			throw err;
 		}
 		return;
@@ -390,7 +390,7 @@ export async function run(argv: string[]): Promise<void> {
 				if (!json && skipped) console.log(`Not sending ${skipped} failed generation call${skipped === 1 ? '' : 's'}: the run already has its target.`);
 			}
 		} catch (err) {
-			if (err instanceof RunError) throw new CliError(err.message);
+			if (err instanceof RunError) throw err;
 			throw err;
 		}
 		await execute(id, json);
@@ -399,9 +399,9 @@ export async function run(argv: string[]): Promise<void> {
 
 	const pipeline = values.pipeline;
 	if (!pipeline || !(PIPELINES as readonly string[]).includes(pipeline)) {
-		throw new CliError(`--pipeline must be one of ${PIPELINES.join(', ')}.\n\n${USAGE}`, 2);
+		throw usageError(`--pipeline must be one of ${PIPELINES.join(', ')}.`, USAGE);
 	}
-	if (values.target === undefined) throw new CliError(`Missing --target.\n\n${USAGE}`, 2);
+	if (values.target === undefined) throw usageError(`Missing --target.`, USAGE);
 	const target = intOption(values.target, 'target', 0);
 	if (values.filters && !isFilterPresetName(values.filters)) throw new CliError('--filters must be self-instruct or alpaca.', 2);
 	if (pipeline === 'unnatural' && (values.seeds || values['seed-dataset'])) {
@@ -412,7 +412,7 @@ export async function run(argv: string[]): Promise<void> {
 		try {
 			fromSet = templateSetRequest(parseTemplateSet(readFileArg(values.templates, 'templates').toString('utf8'), values.templates));
 		} catch (err) {
-			if (err instanceof TemplateSetError) throw new CliError(err.message);
+			if (err instanceof TemplateSetError) throw err;
 			throw err;
 		}
 	}
@@ -437,7 +437,7 @@ export async function run(argv: string[]): Promise<void> {
 			failedCallShare: maxFailedShare
 		});
 	} catch (err) {
-		if (err instanceof RunParamsError) throw new CliError(err.message);
+		if (err instanceof RunParamsError) throw err;
 		throw err;
 	}
 	const dataset = created.datasetId ? getDataset(created.datasetId) : undefined;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { importFile, importFiles, ImportError, type ImportSummary } from '$lib/server/datasets/import';
@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const file = positionals[0];
-	if (!file) throw new CliError(`Missing the file to import.\n\n${USAGE}`, 2);
+	if (!file) throw usageError(`Missing the file to import.`, USAGE);
 	const datasetName = requireOption(values.dataset, 'dataset', USAGE);
 	const format = values.format ?? 'auto';
 	if (format !== 'auto' && !FORMATS.some((f) => f.id === format)) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { judgeResults } from '$lib/runs/judge-results';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
@@ -52,7 +52,7 @@ Options for start:
 
 function runRef(value: string | undefined): number {
 	const n = Number(value);
-	if (!Number.isInteger(n) || n <= 0) throw new CliError(`Name the judge run by its id, got "${value ?? ''}".\n\n${USAGE}`, 2);
+	if (!Number.isInteger(n) || n <= 0) throw usageError(`Name the judge run by its id, got "${value ?? ''}".`, USAGE);
 	return n;
 }
 
@@ -234,7 +234,7 @@ export async function run(argv: string[]): Promise<void> {
 				return await execute(id, json);
 			}
 			case 'start': {
-				if (!values.dataset && !values.audit) throw new CliError(`Name what to judge: --dataset or --audit.\n\n${USAGE}`, 2);
+				if (!values.dataset && !values.audit) throw usageError(`Name what to judge: --dataset or --audit.`, USAGE);
 				let template: string | undefined;
 				if (values.template) {
 					try {
@@ -259,10 +259,10 @@ export async function run(argv: string[]): Promise<void> {
 				return await execute(created.id, json);
 			}
 			default:
-				throw new CliError(`judge takes start, resume, pause, cancel, list or status.\n\n${USAGE}`, 2);
+				throw usageError(`judge takes start, resume, pause, cancel, list or status.`, USAGE);
 		}
 	} catch (err) {
-		if (err instanceof RunParamsError || err instanceof RunError) throw new CliError(err.message);
+		if (err instanceof RunParamsError || err instanceof RunError) throw err;
 		throw err;
 	}
 }

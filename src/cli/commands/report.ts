@@ -1,5 +1,5 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
-import { CliError } from '../cli-error';
+import { CliError, usageError, notFound } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import {
@@ -102,7 +102,7 @@ function resolveAudit(ref: string): number {
 	const matches = listReportableAudits().filter((a) => a.name === ref);
 	if (matches.length === 1) return matches[0].id;
 	if (matches.length > 1) throw new CliError(`Several audits are named "${ref}"; use the id (${matches.map((m) => m.id).join(', ')}).`);
-	throw new CliError(`No audit "${ref}". List them with: npx instruct-audit report --list`);
+	throw notFound(`No audit "${ref}". List them with: npx instruct-audit report --list`);
 }
 
 function parseConfidence(value: string | undefined): number | undefined {
@@ -150,7 +150,7 @@ export async function run(argv: string[]): Promise<void> {
 			);
 			return;
 		}
-		if (!positionals[0]) throw new CliError(`Missing the audit.\n\n${USAGE}`, 2);
+		if (!positionals[0]) throw usageError(`Missing the audit.`, USAGE);
 		refuseConflictingOutputs(values);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
@@ -206,7 +206,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (values.csv) return void process.stdout.write(reportCsv(report));
 		printReport(report);
 	} catch (err) {
-		if (err instanceof ReportError) throw new CliError(err.message);
+		if (err instanceof ReportError) throw err;
 		throw err;
 	}
 }

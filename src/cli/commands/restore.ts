@@ -1,4 +1,4 @@
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
@@ -17,7 +17,7 @@ counts are checked against the backup's. Then start the server again.`;
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
 	const from = positionals[0];
-	if (!from || positionals.length > 1) throw new CliError(`Give one backup file.\n\n${USAGE}`, 2);
+	if (!from || positionals.length > 1) throw usageError(`Give one backup file.`, USAGE);
 	requireReadableFile(from);
 	const result = await restoreBackup({ from });
 	if (values.json) {

@@ -4,7 +4,7 @@
  * {precision, recall, fmeasure} per pair on stdout, in order (blank lines are skipped).
  */
 import path from 'node:path';
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { rougeL } from '$lib/rouge/score';
 import { LineWriter, readJsonLines } from './dedup';
@@ -18,7 +18,7 @@ computed exactly as rouge_score's RougeScorer(["rougeL"], use_stemmer=False).sco
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { pairs: { type: 'string' } }, USAGE);
 	const file = values.pairs ?? positionals[0];
-	if (!file) throw new CliError(`Missing --pairs <file>.\n\n${USAGE}`, 2);
+	if (!file) throw usageError(`Missing --pairs <file>.`, USAGE);
 	const name = path.basename(file);
 	const out = new LineWriter(process.stdout);
 	const pairs = readJsonLines(file, (value, line) => {

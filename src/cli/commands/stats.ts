@@ -1,4 +1,4 @@
-import { CliError } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
 import { resolveDataset } from '$lib/server/datasets/datasets';
@@ -13,7 +13,7 @@ Prints the dataset's statistics as in Self-Instruct Table 1; --latex writes the 
 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, latex: { type: 'boolean' }, markdown: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
-	if (!positionals[0]) throw new CliError(`Missing the dataset.\n\n${USAGE}`, 2);
+	if (!positionals[0]) throw usageError(`Missing the dataset.`, USAGE);
 	let dataset;
 	dataset = resolveDataset(positionals[0]);
 	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { CliError } from '../cli-error';
+import { CliError, usageError, notFound } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { clearSignInFailures, createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
@@ -31,9 +31,9 @@ async function readPassword(given: string | undefined): Promise<string> {
 }
 
 function userId(email: string | undefined): number {
-	if (!email) throw new CliError(`Missing --email.\n\n${USAGE}`, 2);
+	if (!email) throw usageError(`Missing --email.`, USAGE);
 	const user = findUserByEmail(email);
-	if (!user) throw new CliError(`No account for ${email}.`);
+	if (!user) throw notFound(`No account for ${email}.`);
 	return user.id;
 }
 
@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
 			return;
 		}
 		case 'create': {
-			if (!values.email) throw new CliError(`Missing --email.\n\n${USAGE}`, 2);
+			if (!values.email) throw usageError(`Missing --email.`, USAGE);
 			const user = await createUser({ email: values.email, role: role(values.role), name: values.name, password: await readPassword(values.password) });
 			if (values.json) printJson(user);
 			else console.log(`Created ${user.role} ${user.email} (id ${user.id}).`);
@@ -83,6 +83,6 @@ export async function run(argv: string[]): Promise<void> {
 			printOutcome(values.json, { unlocked: values.email }, `Failed sign-ins of ${values.email} cleared; it can sign in again from any address.`);
 			return;
 		default:
-			throw new CliError(`Unknown users action "${action}".\n\n${USAGE}`, 2);
+			throw usageError(`Unknown users action "${action}".`, USAGE);
 	}
 }

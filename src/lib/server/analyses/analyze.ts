@@ -21,7 +21,7 @@ import { describeFilters, ExportFilterError, parseWhere, whereClauses, type Expo
 
 export class AnalysisError extends DomainError {
 	constructor(message: string, status: 400 | 404 | 409 = 400, field?: string) {
-		super(message, status, 'invalid', field);
+		super(message, status, status === 404 ? 'not_found' : 'invalid', field);
 	}
 }
 

@@ -40,7 +40,7 @@ function datasetRow(c: Database.Database, id: number): DatasetRow {
 	const row = c.prepare<[number], DatasetRow>("SELECT id, name, archived_at AS archivedAt FROM datasets WHERE id = ? AND status = 'ready'").get(id);
 	if (!row) {
 		const busy = receivingImport({ id }, c);
-		throw new ArchiveError(busy ?? 'No such dataset.', busy ? 409 : 404, busy ? 'busy' : 'not-found');
+		throw new ArchiveError(busy ?? 'No such dataset.', busy ? 409 : 404, busy ? 'busy' : 'not_found');
 	}
 	return row;
 }
@@ -52,7 +52,7 @@ function auditRow(c: Database.Database, id: number): AuditRow {
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 		)
 		.get(id);
-	if (!row) throw new ArchiveError('No such audit.', 404, 'not-found');
+	if (!row) throw new ArchiveError('No such audit.', 404, 'not_found');
 	return row;
 }
 

@@ -6,11 +6,11 @@ import { DomainError } from '$lib/errors';
  * it (it holds reviewed work, it is not archived, the confirmation does not match).
  */
 export class ArchiveError extends DomainError {
-	declare readonly code: 'reviewed-work' | 'not-archived' | 'archived' | 'confirm' | 'forbidden' | 'not-found' | 'busy' | 'invalid';
+	declare readonly code: 'reviewed-work' | 'not-archived' | 'archived' | 'confirm' | 'forbidden' | 'not_found' | 'busy' | 'invalid';
 	constructor(
 		message: string,
 		status: 400 | 403 | 404 | 409 = 409,
-		code: 'reviewed-work' | 'not-archived' | 'archived' | 'confirm' | 'forbidden' | 'not-found' | 'busy' | 'invalid' = 'invalid',
+		code: 'reviewed-work' | 'not-archived' | 'archived' | 'confirm' | 'forbidden' | 'not_found' | 'busy' | 'invalid' = 'invalid',
 		field?: string
 	) {
 		super(message, status, code, field);

@@ -80,14 +80,14 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 	const c = database.$client;
 	return transaction(database, () => {
 		const audit = c.prepare<[number], { overlap: number; archivedAt: number | null }>('SELECT overlap, archived_at AS archivedAt FROM audits WHERE id = ?').get(auditId);
-		if (!audit) throw new ArchiveError('No such audit.', 404, 'not-found');
+		if (!audit) throw new ArchiveError('No such audit.', 404, 'not_found');
 		if (audit.archivedAt !== null) throw new ArchiveError('The audit is archived: restore it first.', 409, 'archived');
 		const archived = c.prepare<[number, number], {
 			id: number;
 			itemId: number;
 			label: string;
 		}>('SELECT id, item_id AS itemId, label FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ? ORDER BY id').all(auditId, reviewerId);
-		if (!archived.length) throw new ArchiveError('This reviewer has no set-aside labels in this audit.', 404, 'not-found');
+		if (!archived.length) throw new ArchiveError('This reviewer has no set-aside labels in this audit.', 404, 'not_found');
 		const result: RestoreLabelsResult = { restored: 0, kept: [] };
 		// Prepared once, not per label: a reviewer may have thousands, all in one write transaction.
 		const itemOf = c.prepare<[number], { position: number; isGold: number; labels: number }>('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?');
@@ -152,9 +152,9 @@ export async function purgeReviewerLabels(auditId: number, reviewerId: number, a
 	const c = database.$client;
 	const who = c.prepare<[number], string>('SELECT email FROM users WHERE id = ?').pluck().get(reviewerId);
 	const audit = c.prepare<[number], string>('SELECT name FROM audits WHERE id = ?').pluck().get(auditId);
-	if (!who || !audit) throw new ArchiveError('No such audit or reviewer.', 404, 'not-found');
+	if (!who || !audit) throw new ArchiveError('No such audit or reviewer.', 404, 'not_found');
 	const n = () => c.prepare<[number, number], number>('SELECT count(*) FROM audit_archived_labels WHERE audit_id = ? AND reviewer_id = ?').pluck().get(auditId, reviewerId)!;
-	if (!n()) throw new ArchiveError(`${who} has no set-aside labels in this audit.`, 404, 'not-found');
+	if (!n()) throw new ArchiveError(`${who} has no set-aside labels in this audit.`, 404, 'not_found');
 	if ((confirm ?? '').trim().toLowerCase() !== who) throw new ArchiveError(`Type "${who}" to confirm the purge.`, 409, 'confirm', 'confirm');
 	const backup = await createBackup({ kind: 'pre-purge', database });
 	return transaction(database, () => {

@@ -48,7 +48,7 @@ export function getAudit(id: number, database: Db = db()): Audit | undefined {
 
 export function requireAudit(id: number, database: Db = db()): Audit {
 	const audit = getAudit(id, database);
-	if (!audit) throw new AuditError('No such audit.', 404, 'not-found');
+	if (!audit) throw new AuditError('No such audit.', 404, 'not_found');
 	return audit;
 }
 

@@ -6,14 +6,14 @@ import { DomainError } from '$lib/errors';
  * forbids it (closed, item full, skipped).
  */
 export class AuditError extends DomainError {
-	constructor(message: string, status: 400 | 404 | 409 = 400, code = 'invalid', field?: string) {
+	constructor(message: string, status: 400 | 404 | 409 = 400, code = status === 404 ? 'not_found' : 'invalid', field?: string) {
 		super(message, status, code, field);
 	}
 }
 
 /** The one answer for "no such audit/item" and "not yours", so ids cannot be probed. */
 export function notFound(what = 'item'): AuditError {
-	return new AuditError(`No such ${what}, or it is not assigned to you.`, 404, 'not-found');
+	return new AuditError(`No such ${what}, or it is not assigned to you.`, 404, 'not_found');
 }
 
 export function closedError(): AuditError {

@@ -64,7 +64,7 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				`SELECT a.*, d.name AS datasetName FROM audits a JOIN datasets d ON d.id = a.dataset_id WHERE a.id = ? AND a.status <> 'preparing'`
 			)
 			.get(auditId);
-		if (!a) throw new AuditError('No such audit.', 404, 'not-found');
+		if (!a) throw new AuditError('No such audit.', 404, 'not_found');
 		const refused = bundleRefusal(a.kind);
 		if (refused) throw new AuditError(refused, 409, 'bundle-kind');
 		const counts = { reviewers: 0, items: 0, gold: 0, labels: 0, skips: 0, adjudications: 0, archivedLabels: 0 };
@@ -268,7 +268,7 @@ export function* auditBundleLines(auditId: number, database: Db = db()): Generat
 /** The name of an audit a bundle can be written of (refused like the bundle: unknown, still being prepared, or of a kind bundles do not carry). */
 export function auditName(auditId: number, database: Db = db()): string {
 	const row = database.$client.prepare<[number], { name: string; kind: string }>("SELECT name, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId);
-	if (row === undefined) throw new AuditError('No such audit.', 404, 'not-found');
+	if (row === undefined) throw new AuditError('No such audit.', 404, 'not_found');
 	const refused = bundleRefusal(row.kind);
 	if (refused) throw new AuditError(refused, 409, 'bundle-kind');
 	return row.name;

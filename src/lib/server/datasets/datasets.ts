@@ -6,8 +6,8 @@ import { datasets, type Dataset } from '../db/tables';
 import { datasetInstanceCount, datasetResponseCounts, datasetTaskCount } from './counts';
 
 export class DatasetError extends DomainError {
-	constructor(message: string, field?: string) {
-		super(message, 400, 'invalid', field);
+	constructor(message: string, field?: string, status: 400 | 404 = 400) {
+		super(message, status, status === 404 ? 'not_found' : 'invalid', field);
 	}
 }
 
@@ -90,7 +90,8 @@ export function resolveDataset(ref: string, database: Db = db()): Dataset {
 		if (byId) return byId;
 	}
 	const busy = receivingImport({ name: ref }, database) ?? (/^\d+$/.test(ref) ? receivingImport({ id: Number(ref) }, database) : undefined);
-	throw new DatasetError(busy ?? `No dataset named "${ref}".`);
+	if (busy) throw new DatasetError(busy);
+	throw new DatasetError(/^\d+$/.test(ref) ? `No dataset with id or name "${ref}".` : `No dataset named "${ref}".`, undefined, 404);
 }
 
 export function createDataset(

@@ -49,7 +49,7 @@ export async function applyFilters(
 	const dataset = getDataset(datasetId, database);
 	if (!dataset) {
 		const busy = receivingImport({ id: datasetId }, database);
-		throw new DomainError(busy ?? `No dataset with id ${datasetId}.`, busy ? 409 : 404, busy ? 'busy' : 'not-found', 'dataset');
+		throw new DomainError(busy ?? `No dataset with id ${datasetId}.`, busy ? 409 : 404, busy ? 'busy' : 'not_found', 'dataset');
 	}
 	assertDatasetWritable(dataset);
 	const running = perConnection(database, applying);

@@ -34,7 +34,7 @@ describe('textDownload', () => {
 
 	it('an error on the first chunk is an error status with its message, before any response', () => {
 		function* failing(): Generator<string> {
-			throw new DomainError('No audit 99.', 404, 'not-found');
+			throw new DomainError('No audit 99.', 404, 'not_found');
 		}
 		try {
 			textDownload(failing(), {});

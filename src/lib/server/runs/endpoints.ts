@@ -24,8 +24,8 @@ import { RunParamsError } from './errors';
 import { processEnv } from '../config';
 
 export class EndpointError extends DomainError {
-	constructor(message: string, field?: string) {
-		super(message, 400, 'invalid', field);
+	constructor(message: string, field?: string, status: 400 | 404 = 400) {
+		super(message, status, status === 404 ? 'not_found' : 'invalid', field);
 	}
 }
 
@@ -234,7 +234,7 @@ export function createEndpoint(input: EndpointInput, createdBy: number | null = 
 export function updateEndpoint(id: number, input: EndpointInput, database: Db = db()): StoredEndpointView {
 	return transaction(database, () => {
 		const existing = database.select().from(endpoints).where(eq(endpoints.id, id)).get();
-		if (!existing) throw new EndpointError('No such endpoint.');
+		if (!existing) throw new EndpointError('No such endpoint.', undefined, 404);
 		const typed = input.apiKey?.trim() ?? '';
 		const apiKey = input.clearApiKey ? '' : typed !== '' ? typed : existing.apiKey;
 		const values = validated(input, apiKey);
@@ -265,7 +265,7 @@ export function setDefaultEndpoint(id: number, database: Db = db()): void {
 export function deleteEndpoint(id: number, database: Db = db()): void {
 	transaction(database, () => {
 		const endpoint = database.select({ name: endpoints.name }).from(endpoints).where(eq(endpoints.id, id)).get();
-		if (!endpoint) throw new EndpointError('No such endpoint.');
+		if (!endpoint) throw new EndpointError('No such endpoint.', undefined, 404);
 		const open = database
 			.select({ id: generationRuns.id })
 			.from(generationRuns)

@@ -6,8 +6,8 @@ import { DomainError } from '$lib/errors';
  * (RunParamsError, naming the form field or CLI option when there is one).
  */
 export class RunError extends DomainError {
-	constructor(message: string) {
-		super(message, 409, 'run-state');
+	constructor(message: string, status: 404 | 409 = 409) {
+		super(message, status, status === 404 ? 'not_found' : 'run-state');
 	}
 }
 

@@ -90,7 +90,7 @@ export function getRun(id: number, database: Db = db()): GenerationRun | undefin
 
 export function requireRun(id: number, database: Db = db()): GenerationRun {
 	const run = getRun(id, database);
-	if (!run) throw new RunError(`There is no run ${id}.`);
+	if (!run) throw new RunError(`There is no run ${id}.`, 404);
 	return run;
 }
 
