@@ -171,3 +171,31 @@ describe('error codes', () => {
 		expect(option.usage).toContain('npx instruct-audit datasets');
 	});
 });
+
+describe('options are checked with --json as without', () => {
+	it('analyze --top must be an integer in both modes', () => {
+		for (const extra of [[], ['--json']]) {
+			const r = cli(['analyze', 'alp', '--top', 'abc', ...extra]);
+			expect(r.code).toBe(2);
+			expect(r.stderr).toContain('--top must be an integer, got "abc"');
+		}
+	});
+
+	it('generate --calls --page past the end is refused in both modes, not answered with page 1', () => {
+		const datasetId = db.$client.prepare<[], { id: number }>("SELECT id FROM datasets WHERE name = 'alp'").get()!.id;
+		const runId = Number(
+			db.$client
+				.prepare(
+					`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+					 VALUES ('alpaca', 'run', 'completed', ?, 'env', '{}', 'm', 3, '{}', '[]', '{}', 1, 1)`
+				)
+				.run(datasetId).lastInsertRowid
+		);
+		expect(JSON.parse(cli(['generate', '--calls', String(runId), '--json']).stdout)).toMatchObject({ runId, page: 1 });
+		for (const extra of [[], ['--json']]) {
+			const r = cli(['generate', '--calls', String(runId), '--page', '99', ...extra]);
+			expect(r.code).toBe(2);
+			expect(r.stderr).toContain(`--page 99 is past the end: run ${runId} has`);
+		}
+	});
+});

@@ -78,6 +78,8 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const runId = values.run === undefined ? null : intOption(values.run, 'run', 0);
+	// Checked whatever the output (--json prints no top list, but a bad option is still one).
+	const top = intOption(values.top, 'top', 10);
 	if (!positionals[0] && runId === null) throw usageError(`Missing the dataset.`, USAGE);
 	if ((values.vs?.length ?? 0) > 3) throw new CliError('--vs: at most 3 other datasets (4 side by side).', 2);
 	let seeds: SeedChoice;
@@ -111,6 +113,5 @@ export async function run(argv: string[]): Promise<void> {
 		printJson({ analyses: results });
 		return;
 	}
-	const top = intOption(values.top, 'top', 10);
 	for (const r of results) printSummary(r, top);
 }

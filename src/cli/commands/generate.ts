@@ -343,7 +343,10 @@ export async function run(argv: string[]): Promise<void> {
 		const run = requireRunOrFail(runRef(values.calls, 'calls'));
 		const page = intOption(typeof values.page === 'string' ? values.page : undefined, 'page', 1);
 		const step = typeof values.step === 'string' ? values.step : undefined;
+		if (page < 1) throw new CliError(`--page must be 1 or more, got ${page}.`, 2);
 		const list = listCallReplies(undefined, run.id, { withProblems: Boolean(values.problems), status: values.failed ? 'failed' : undefined, step, page });
+		// The list clamps to its last page; a script asking past the end would read that page again as if it were new.
+		if (page > Math.max(1, list.pages)) throw new CliError(`--page ${page} is past the end: run ${run.id} has ${list.pages} page${list.pages === 1 ? '' : 's'} of ${list.total} call${list.total === 1 ? '' : 's'}.`, 2);
 		if (json) printJson({ runId: run.id, ...list });
 		else console.log(describeCalls(run.id, list));
 		return;
