@@ -18,6 +18,7 @@ import {
 	headlineText,
 	interval,
 	judgementLabel,
+	judgeKappaNote,
 	percent,
 	plural,
 	points,
@@ -453,7 +454,9 @@ function printComparison(c: AuditComparison): void {
 }
 
 function kappaText(k: KappaInterval): string {
-	return k.kappa === null ? '—' : `${coefficient(k.kappa)} ${k.lower === null ? '' : `[${coefficient(k.lower)}, ${coefficient(k.upper)}]`}`;
+	const note = judgeKappaNote(k);
+	if (k.kappa === null) return note ? `— (${note})` : '—';
+	return `${coefficient(k.kappa)} ${k.lower === null ? '' : `[${coefficient(k.lower)}, ${coefficient(k.upper)}]`}`;
 }
 
 function printMatrix(labels: readonly string[], confusion: number[][]): void {
@@ -491,7 +494,7 @@ function printQualityJudge(j: JudgeAuditCalibration): void {
 			question: key === 'allValid' ? 'all valid' : key,
 			pairs: c.pairs,
 			agreement: `${percent(c.agreement.proportion)} ${interval(c.agreement.lower, c.agreement.upper)}`,
-			kappa: k.kappa === null ? '—' : `${coefficient(k.kappa)} ${k.lower === null ? '' : `[${coefficient(k.lower)}, ${coefficient(k.upper)}]`}`,
+			kappa: kappaText(k),
 			'TP/FN/FP/TN': `${c.confusion.truePositives}/${c.confusion.falseNegatives}/${c.confusion.falsePositives}/${c.confusion.trueNegatives}`,
 			sensitivity: percent(c.sensitivity.proportion),
 			specificity: percent(c.specificity.proportion),

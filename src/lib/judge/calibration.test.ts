@@ -201,3 +201,16 @@ describe('pairMajority', () => {
 		expect(pairMajority([])).toBeNull();
 	});
 });
+
+describe('a judge that gives one answer to every item', () => {
+	it('has no κ (with the reason to show), while its agreement and confusion stay as they are', async () => {
+		const { judgeKappaNote } = await import('$lib/reports/format');
+		// Yes to all 26 pairs; the humans said yes to 20.
+		const pairs = Array.from({ length: 26 }, (_, k) => [true, k < 20] as const);
+		const c = binaryCalibration(pairs);
+		expect(c.kappaInterval).toMatchObject({ kappa: null, oneAnswer: 'rows', lower: null, upper: null, n: 26 });
+		expect(judgeKappaNote(c.kappaInterval)).toBe('the judge gave one answer to every item');
+		expect(c.agreement.proportion).toBeCloseTo(20 / 26, 12);
+		expect(c.confusion).toEqual({ truePositives: 20, falseNegatives: 0, falsePositives: 6, trueNegatives: 0 });
+	});
+});

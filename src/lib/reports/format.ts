@@ -131,3 +131,11 @@ export function describeBasis(report: AuditReport): string {
 		: '';
 	return parts.join('; ') + '. Gold items are not counted.' + strata;
 }
+
+/**
+ * Why a judge's κ is "—" when one side gave one answer to every item (the calibration tables'
+ * rows are the judge, their columns the final human labels); null when κ has no such reason.
+ */
+export function judgeKappaNote(k: { oneAnswer?: 'rows' | 'columns' | null }): string | null {
+	return k.oneAnswer === 'rows' ? 'the judge gave one answer to every item' : k.oneAnswer === 'columns' ? 'the final human labels give one answer on every item' : null;
+}

@@ -44,3 +44,22 @@ describe('cohenKappaInterval (Fleiss, Cohen & Everitt 1969)', () => {
 		expect(perfect.upper).toBe(1);
 	});
 });
+
+describe('cohenKappaInterval when one rater gives one answer to every item', () => {
+	it('leaves κ undefined (not "0.000 [0.000, 0.000]") and says which rater', () => {
+		// A judge that said yes to all 26 pairs (rows: judge yes / no; columns: human yes / no).
+		const constantJudge = cohenKappaInterval([
+			[20, 6],
+			[0, 0]
+		]);
+		expect(constantJudge).toMatchObject({ kappa: null, oneAnswer: 'rows', standardError: null, lower: null, upper: null, n: 26 });
+		expect(
+			cohenKappaInterval([
+				[20, 0],
+				[6, 0]
+			])
+		).toMatchObject({ kappa: null, oneAnswer: 'columns' });
+		// Both raters varying: unchanged.
+		expect(cohenKappaInterval([[31, 12], [4, 58]])).toMatchObject({ oneAnswer: null, kappa: expect.closeTo(0.6756757, 7) });
+	});
+});

@@ -12,8 +12,14 @@ import { DEFAULT_CONFIDENCE } from './proportion';
 import { zForConfidence } from './normal';
 
 export interface KappaInterval {
-	/** null when there are no items or pₑ = 1 (κ undefined). */
+	/** null when there are no items, pₑ = 1 (κ undefined), or one rater gave one answer to every item (oneAnswer). */
 	kappa: number | null;
+	/**
+	 * Set when one rater (the table's rows or its columns) gave the same answer to every item: κ is
+	 * then 0 whatever the other did and its variance ~0, so "0.000 [0.000, 0.000]" would read as a
+	 * precise measurement of no agreement. κ is left undefined instead.
+	 */
+	oneAnswer: 'rows' | 'columns' | null;
 	standardError: number | null;
 	lower: number | null;
 	upper: number | null;
@@ -26,9 +32,13 @@ export function cohenKappaInterval(table: ReadonlyArray<ReadonlyArray<number>>, 
 	const z = zForConfidence(confidence);
 	const { kappa, n, expectedAgreement } = cohenKappaFromTable(table);
 	if (kappa === null || expectedAgreement === null || n === 0) {
-		return { kappa, standardError: null, lower: null, upper: null, n, confidence };
+		return { kappa, oneAnswer: null, standardError: null, lower: null, upper: null, n, confidence };
 	}
 	const k = table.length;
+	const rowCounts = table.map((row) => row.reduce((sum, x) => sum + x, 0));
+	const columnCounts = table.map((_, j) => table.reduce((sum, row) => sum + row[j], 0));
+	const oneAnswer = rowCounts.includes(n) ? 'rows' : columnCounts.includes(n) ? 'columns' : null;
+	if (oneAnswer) return { kappa: null, oneAnswer, standardError: null, lower: null, upper: null, n, confidence };
 	const p = table.map((row) => row.map((count) => count / n));
 	const rows = p.map((row) => row.reduce((sum, x) => sum + x, 0));
 	const columns = p.map((_, j) => p.reduce((sum, row) => sum + row[j], 0));
@@ -43,6 +53,7 @@ export function cohenKappaInterval(table: ReadonlyArray<ReadonlyArray<number>>, 
 	const standardError = Math.sqrt(Math.max(0, variance));
 	return {
 		kappa,
+		oneAnswer: null,
 		standardError,
 		lower: Math.max(-1, kappa - z * standardError),
 		upper: Math.min(1, kappa + z * standardError),
