@@ -199,3 +199,29 @@ describe('options are checked with --json as without', () => {
 		}
 	});
 });
+
+describe('no silent fallbacks', () => {
+	it('audit create --size beyond the dataset records and says what was drawn', () => {
+		const r = cli(['audit', 'create', '--dataset', 'alp', '--kind', 'quality', '--reviewers', 'a@x.org', '--size', '100000', '--seed', '2', '--json']);
+		expect(r.code, r.stderr).toBe(0);
+		expect(JSON.parse(r.stdout)).toMatchObject({ sampleSize: 12, itemCount: 12 });
+		expect(r.stderr).toContain('note: --size 100000, but only 12 instructions to draw from: drew all 12.');
+	});
+
+	it('judge start refuses an empty --template file, and names the file of an invalid one', () => {
+		const empty = path.join(dir, 'empty.json');
+		fs.writeFileSync(empty, '');
+		const env = { LLM_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'judge-model' };
+		const r = cli(['judge', 'start', '--dataset', 'alp', '--template', empty, '--json'], env);
+		expect(r.code).toBe(2);
+		expect(JSON.parse(r.stdout).error.message).toBe(`--template ${empty}: the file is empty; leave --template out to use the default template.`);
+		const invalid = path.join(dir, 'tpl.txt');
+		fs.writeFileSync(invalid, 'Judge this: {{instruction}}');
+		const bad = cli(['judge', 'start', '--dataset', 'alp', '--template', invalid, '--json'], env);
+		expect(bad.code).toBe(1);
+		const message = JSON.parse(bad.stdout).error.message as string;
+		expect(message).toMatch(new RegExp(`^--template ${invalid.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: The judge template: `));
+		expect(message).not.toContain('..');
+		expect(JSON.parse(cli(['judge', 'list', '--json']).stdout)).toEqual([]);
+	});
+});

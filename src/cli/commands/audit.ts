@@ -209,6 +209,10 @@ export async function run(argv: string[]): Promise<void> {
 				};
 				if (input.qualificationAccuracy !== undefined && !Number.isFinite(input.qualificationAccuracy)) throw new CliError('--qualify-accuracy must be a share such as 0.8.', 2);
 				const audit = await createAuditInBatches(input);
+				const unit = { quality: 'instructions', rating: 'instructions', conversation: 'conversations', pairwise: 'pairs' }[kind];
+				if (input.sampleSize !== undefined && values.size !== undefined && !input.strataSizes && audit.sampleSize < input.sampleSize) {
+					console.error(`note: --size ${input.sampleSize}, but only ${audit.sampleSize} ${unit} to draw from: drew all ${audit.sampleSize}.`);
+				}
 				if (values.json) printJson(audit);
 				else console.log(audit.id);
 				return;

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import { CliError, usageError } from '../cli-error';
 import { judgeResults } from '$lib/runs/judge-results';
+import { fileErrorOf } from '../files';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
-import { RunError, RunParamsError } from '$lib/server/runs/errors';
+import { RunParamsError } from '$lib/server/runs/errors';
 import { runInForeground } from '../foreground-run';
 import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
@@ -239,9 +240,11 @@ export async function run(argv: string[]): Promise<void> {
 				if (values.template) {
 					try {
 						template = fs.readFileSync(values.template, 'utf8');
-					} catch {
-						throw new CliError(`--template: cannot read ${values.template}.`);
+					} catch (err) {
+						throw fileErrorOf(err, values.template) ?? new CliError(`--template: cannot read ${values.template}.`);
 					}
+					// An empty file would quietly run the default template: the person meant theirs.
+					if (template.trim() === '') throw new CliError(`--template ${values.template}: the file is empty; leave --template out to use the default template.`, 2);
 				}
 				const created = createJudgeRun({
 					mode: modeOf(values.mode, Boolean(values.rating), Boolean(values.pairwise), values.audit ? runRef(values.audit) : undefined),
@@ -262,7 +265,10 @@ export async function run(argv: string[]): Promise<void> {
 				throw usageError(`judge takes start, resume, pause, cancel, list or status.`, USAGE);
 		}
 	} catch (err) {
-		if (err instanceof RunParamsError || err instanceof RunError) throw err;
+		// A template that does not fit the mode: say which file.
+		if (err instanceof RunParamsError && err.field === 'template' && values.template) {
+			throw new CliError(`--template ${values.template}: ${err.message}`, 1, { file: values.template, field: 'template' }, undefined, err.code);
+		}
 		throw err;
 	}
 }

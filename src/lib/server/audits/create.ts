@@ -595,7 +595,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		dataset,
 		kind,
 		name,
-		sampleSize,
+		// A size larger than the population draws all of it: the audit records what was drawn, not what was asked.
+		sampleSize: strata ? sampleSize : Math.min(sampleSize, frame.length),
 		seed,
 		instanceMode,
 		stratify,

@@ -83,7 +83,7 @@ export function buildJudgeParams(input: {
 	const step = JUDGE_PROMPT_STEPS[stepId];
 	if (input.template?.trim()) {
 		const issues = validateJudgeTemplate(stepId, input.template);
-		if (issues.length) throw new RunParamsError(`The judge template: ${issues.map((i) => i.message).join('; ')}.`, 'template');
+		if (issues.length) throw new RunParamsError(`The judge template: ${issues.map((i) => i.message.replace(/\.$/, '')).join('; ')}.`, 'template');
 	}
 	const template = describeJudgeTemplateUse(stepId, input.template?.trim() ? input.template : undefined);
 	const pollSeconds = input.pollSeconds ?? DEFAULT_POLL_SECONDS;
