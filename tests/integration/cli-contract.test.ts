@@ -225,3 +225,23 @@ describe('no silent fallbacks', () => {
 		expect(JSON.parse(cli(['judge', 'list', '--json']).stdout)).toEqual([]);
 	});
 });
+
+describe('an interrupted export', () => {
+	it('removes its .partial file on SIGINT and writes nothing under the requested name', async () => {
+		const { importFile } = await import('../../src/lib/server/datasets/import');
+		const { streamOf } = await import('../support/db');
+		const { spawnCli, waitFor } = await import('../support/cli-process');
+		const rows = Array.from({ length: 60_000 }, (_, i) => ({ instruction: `Write sentence ${i} about the sea.`, input: '', output: `Sentence ${i}: ${'the waves roll in and out '.repeat(12)}` }));
+		await importFile(streamOf(jsonl(rows)), { datasetName: 'big', fileName: 'big.jsonl' }, db);
+		const out = path.join(dir, 'big.jsonl');
+		const run = spawnCli(['export', 'big', '--format', 'jsonl', '--out', out], { DATABASE_PATH: file });
+		await waitFor(() => fs.existsSync(`${out}.partial`) || run.child.exitCode !== null, 'the export to start writing', 60_000);
+		expect(fs.existsSync(`${out}.partial`), run.output()).toBe(true);
+		run.child.kill('SIGINT');
+		expect(await run.exit).toBe(130);
+		expect(run.output()).toContain(`Interrupted (SIGINT): nothing was written to ${out}.`);
+		expect(fs.existsSync(`${out}.partial`)).toBe(false);
+		expect(fs.existsSync(out)).toBe(false);
+		expect(fs.existsSync(`${out}.manifest.json`)).toBe(false);
+	}, 120_000);
+});

@@ -6,7 +6,7 @@ import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
-import { countExport, exportThreadsResolved, writeExportFile, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
+import { countExport, exportThreadsResolved, writeExportFileInterruptibly, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
@@ -191,16 +191,23 @@ export async function run(argv: string[]): Promise<void> {
 	let bar: ReturnType<typeof createProgressBar> | null = null;
 	// The bar's total is the selection's count, read only for a bar someone will see.
 	const showProgress = !values.json && process.stderr.isTTY;
-	const result = guard(() =>
-		writeExportFile(request, out, {
+	// Ctrl-C (or a kill) stops the export between chunks and removes its .partial file.
+	const interrupted = new AbortController();
+	const stop = (signal: NodeJS.Signals) => interrupted.abort(new CliError(`Interrupted (${signal}): nothing was written to ${out}.`, 130, {}, undefined, 'interrupted'));
+	process.once('SIGINT', stop).once('SIGTERM', stop);
+	let result;
+	try {
+		result = await writeExportFileInterruptibly(request, out, interrupted.signal, {
 			onProgress: showProgress
 				? (p) => {
 						bar ??= createProgressBar('Exporting', p.totalRows, 'items');
 						bar.update(p.rows, `${(p.bytes / 1024 / 1024).toFixed(1)} MB`);
 					}
 				: undefined
-		})
-	);
+		});
+	} finally {
+		process.off('SIGINT', stop).off('SIGTERM', stop);
+	}
 	(bar as ReturnType<typeof createProgressBar> | null)?.finish(result.manifest.counts.rows);
 	if (values.json) {
 		printJson(result.manifest);

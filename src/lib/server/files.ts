@@ -55,3 +55,38 @@ export function writeThroughPartial(file: string, chunks: Iterable<string | Uint
 		throw err;
 	}
 }
+
+/** How long writeThroughPartialInterruptibly writes before it lets the event loop run (signal handlers, progress). */
+const YIELD_EVERY_MS = 50;
+
+/**
+ * writeThroughPartial for a process a person may stop (the CLI): a signal's handler runs only when
+ * the event loop does, so a synchronous write loop killed by Ctrl-C leaves `file.partial` behind.
+ * This one yields every YIELD_EVERY_MS and stops when `signal` aborts (the CLI aborts on SIGINT and
+ * SIGTERM), removing the partial file and throwing the signal's reason.
+ */
+export async function writeThroughPartialInterruptibly(file: string, chunks: Iterable<string | Uint8Array>, signal: AbortSignal): Promise<void> {
+	const partial = `${file}.partial`;
+	const fd = fs.openSync(partial, 'w');
+	let open = true;
+	try {
+		let since = Date.now();
+		for (const chunk of chunks) {
+			if (typeof chunk === 'string') fs.writeSync(fd, chunk);
+			else fs.writeSync(fd, chunk);
+			if (Date.now() - since >= YIELD_EVERY_MS) {
+				await new Promise((resolve) => setImmediate(resolve));
+				since = Date.now();
+			}
+			signal.throwIfAborted();
+		}
+		open = false;
+		fs.closeSync(fd);
+		signal.throwIfAborted();
+		fs.renameSync(partial, file);
+	} catch (err) {
+		if (open) fs.closeSync(fd);
+		fs.rmSync(partial, { force: true });
+		throw err;
+	}
+}

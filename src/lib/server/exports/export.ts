@@ -20,7 +20,7 @@ import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
 import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
-import { writeThroughPartial } from '../files';
+import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
 import { exportJudgeFigures, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type ExportJudgeFigures, type JudgeFilterPrecision } from './judge';
 import { exportJudgeOffThread, judgeFilterPrecisionOffThread } from '../reports/threads';
 import { databaseVersion } from '../db/unchanged';
@@ -625,6 +625,22 @@ export function writeExportFile(request: ExportRequest, file: string, options: S
 		stream.close();
 		throw err;
 	}
+	return writeManifest(stream, file);
+}
+
+/** writeExportFile for the command line: stops when `signal` aborts (Ctrl-C), leaving neither the file nor its .partial. */
+export async function writeExportFileInterruptibly(request: ExportRequest, file: string, signal: AbortSignal, options: StartOptions = {}, database: Db = db()): Promise<FileExportResult> {
+	const stream = startExport({ ...request, fileName: request.fileName ?? path.basename(file) }, database, options);
+	try {
+		await writeThroughPartialInterruptibly(file, stream.chunks(), signal);
+	} catch (err) {
+		stream.close();
+		throw err;
+	}
+	return writeManifest(stream, file);
+}
+
+function writeManifest(stream: ExportStream, file: string): FileExportResult {
 	const manifest = stream.manifest();
 	const manifestFile = `${file}.manifest.json`;
 	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
