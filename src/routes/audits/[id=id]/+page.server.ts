@@ -52,8 +52,11 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const setAside = setAsideCounts(audit.id);
 	const members = new Set(progress.reviewers.filter((r) => !r.removed).map((r) => r.userId));
 	const page = Number(url.searchParams.get('page')) || 1;
+	const asked = Number(url.searchParams.get('asked')) || null;
 	return {
 		audit,
+		/** The sample size the new-audit form asked for, when it was more than there was to draw (the audit records what was drawn). */
+		askedSampleSize: asked !== null && asked > audit.sampleSize ? asked : null,
 		dataset,
 		isAdmin: hasRole(user, 'admin'),
 		archivedBy: audit.archivedBy ? (getUser(audit.archivedBy)?.email ?? null) : null,

@@ -27,12 +27,15 @@ export const actions: Actions = {
 		const user = requireRole(locals, 'researcher');
 		const parsed = parseForm(auditFormSchema, await request.formData());
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
-		let id: number;
+		let audit: { id: number; sampleSize: number };
+		const input = auditFormToInput(parsed.data, user.id);
 		try {
-			id = (await createAuditInBatches(auditFormToInput(parsed.data, user.id))).id;
+			audit = await createAuditInBatches(input);
 		} catch (err) {
 			return fail(400, { errors: fieldErrorsOf(err), values: {} as Record<string, string> });
 		}
-		redirect(303, `/audits/${id}`);
+		// Asked for more than the dataset holds: the audit page says it drew them all.
+		const asked = !input.strataSizes && input.sampleSize !== undefined && input.sampleSize > audit.sampleSize ? `?asked=${input.sampleSize}` : '';
+		redirect(303, `/audits/${audit.id}${asked}`);
 	}
 };
