@@ -30,7 +30,8 @@ interface RatingRow {
 	model: string;
 	rating: string;
 }
-type StoredLabel = LabelRow & { ratings: RatingRow[] };
+/** What audit_archived_labels.label holds: the label row as it was, with its ratings (bundles read it). */
+export type StoredLabel = LabelRow & { ratings: RatingRow[] };
 
 /**
  * Moves every label of a reviewer in an audit to the archive, in the caller's transaction, and

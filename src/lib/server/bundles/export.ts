@@ -9,6 +9,7 @@ import { BUNDLE_FORMAT, BUNDLE_VERSION, bundleRefusal, type BundleRecord } from 
 import { AuditError } from '../audits/errors';
 import { storedFlag } from '../db/stored';
 import { openReader } from '../exports/query';
+import type { StoredLabel } from '../archive/labels';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -21,20 +22,6 @@ const answersOf = (r: Answers) => ({
 	errorReason: r.errorReason as 'incomprehensible_instruction' | 'input_mismatch' | 'incorrect_output' | 'other' | null
 });
 type Rating = { model: string; rating: RatingLevel };
-/** The fields of audit_archived_labels.label a bundle carries ($lib/server/archive/labels writes it). */
-interface StoredLabelJson {
-	instruction_valid: number | null;
-	input_valid: number | null;
-	output_valid: number | null;
-	error_reason: string | null;
-	comment: string;
-	duration_ms: number;
-	active_ms: number;
-	submitted_at: number;
-	updated_at: number;
-	revision: number;
-	ratings: Array<{ model: string; rating: string }>;
-}
 
 function grouped<K, V>(rows: (V & { key: K })[]): Map<K, V[]> {
 	const map = new Map<K, V[]>();
@@ -230,7 +217,7 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				 JOIN users u ON u.id = x.reviewer_id LEFT JOIN users b ON b.id = x.archived_by WHERE x.audit_id = ? ORDER BY x.id`
 			)
 			.all(auditId)) {
-			const l = JSON.parse(x.label) as StoredLabelJson;
+			const l = JSON.parse(x.label) as StoredLabel;
 			counts.archivedLabels++;
 			yield {
 				type: 'archived-label',
