@@ -107,10 +107,11 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		['jsonl', {}],
 		['alpaca-json', {}],
 		['openai-chat', { system: 'You are a careful assistant.' }],
-		['prompt-completion', { template: 'self-instruct' }]
+		['prompt-completion', { template: 'self-instruct' }],
+		['prompt-completion', { template: 'alpaca' }]
 	];
 	for (const [format, options] of reimported) {
-		it(`${format}: re-imported through the importer`, async () => {
+		it(`${format}${options?.template ? ` (${options.template})` : ''}: re-imported through the importer`, async () => {
 			const sourceId = await importSource();
 			const { bytes, manifest } = runExport({ datasetId: sourceId, filters: {}, format, options });
 			expect(manifest.counts).toMatchObject({ rows: SOURCE_ROWS.length, instances: SOURCE_ROWS.length, tasks: datasetInstructions(sourceId).length });
@@ -122,21 +123,22 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		});
 	}
 
-	it('openai-chat and prompt-completion read back exactly: labels inside the text, white space at the ends; the manifest counts the rows that cannot', async () => {
+	it('openai-chat and prompt-completion (both templates) read back exactly: labels inside the text, white space at the ends; the manifest counts the rows that cannot', async () => {
 		const rows = [
 			// A real Alpaca row: the instruction quotes the input under its own "Input:" label.
 			{ instruction: 'Summarize this article in three sentences.\n\nInput: https://www.vox.com/a', input: 'https://www.vox.com/a', output: 'Three sentences.' },
 			{ instruction: 'Echo it.', input: ' lead', output: ' lead' },
 			{ instruction: ' Padded instruction ', input: 'trailing\t', output: 'x' },
 			{ instruction: 'No input.', input: '', output: 'y' },
-			// Cannot come back: the input holds the exporter's own label line.
-			{ instruction: 'Quote it.', input: 'first\n\nInput: second\nInput: third', output: 'z' }
+			// Cannot come back: the input holds the exporter's own label line (the Alpaca prompt's is its "### Input:" section).
+			{ instruction: 'Quote it.', input: 'first\n\nInput: second\nInput: third\n\n### Input:\nfourth', output: 'z' }
 		];
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'labels', fileName: 'labels.jsonl' }, db);
 		expect(datasetRows(summary.datasetId)).toEqual(rows);
 		for (const [format, options] of [
 			['openai-chat', {}],
-			['prompt-completion', { template: 'self-instruct' }]
+			['prompt-completion', { template: 'self-instruct' }],
+			['prompt-completion', { template: 'alpaca' }]
 		] as [ExportFormatId, SerializeOptions][]) {
 			const { bytes, manifest } = runExport({ datasetId: summary.datasetId, filters: {}, format, options });
 			expect(manifest.counts.notReadBackExactly, format).toBe(1);

@@ -232,7 +232,7 @@ export async function run(argv: string[]): Promise<void> {
 		);
 	if (m.counts.notReadBackExactly)
 		console.log(
-			`${m.counts.notReadBackExactly} of the rows will not read back exactly: their text looks like the layout's own labels (an "Input:" line in the input, a line break ending the input, an instruction starting "Task: "); export as jsonl to keep every field exactly.`
+			`${m.counts.notReadBackExactly} of the rows will not read back exactly: their text looks like the layout's own labels (an "Input:" or "### Input:" line in the input, a line break ending the input, an instruction starting "Task: "); export as jsonl to keep every field exactly.`
 		);
 	if (q && q.exported.lower !== null) {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);

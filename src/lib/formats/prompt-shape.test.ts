@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outputFromCompletion, splitAlpacaPrompt, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
+import { outputFromCompletion, readCompletionPair, splitAlpacaPrompt, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
 import { promptCompletion } from './serialize';
 
 describe('splitInstructionPrompt', () => {
@@ -82,5 +82,16 @@ describe('splitAlpacaPrompt / splitPairPrompt', () => {
 		expect(splitAlpacaPrompt('### Instruction:\nNo response marker')).toBeNull();
 		expect(splitPairPrompt('Fix it.\n\nInput: he go.\nOutput:')).toEqual({ instruction: 'Fix it.', input: 'he go.' });
 		expect(splitPairPrompt('  What is 2+2?  ')).toEqual({ instruction: 'What is 2+2?', input: '' });
+	});
+});
+
+describe('readCompletionPair', () => {
+	it('reads the exact Alpaca prompt untrimmed, its completion as the output; another Alpaca-shaped prompt trimmed; else the Self-Instruct shape', () => {
+		const exact = promptCompletion('alpaca', { instruction: ' Sort.\n', input: '\n3, 1 ', output: ' 1, 3<|endoftext|>' });
+		expect(readCompletionPair(exact.prompt, exact.completion)).toEqual({ instruction: ' Sort.\n', input: '\n3, 1 ', output: ' 1, 3<|endoftext|>' });
+		const noInput = promptCompletion('alpaca', { instruction: 'Say hi.', input: '', output: 'Hi' });
+		expect(readCompletionPair(noInput.prompt, noInput.completion)).toEqual({ instruction: 'Say hi.', input: '', output: 'Hi' });
+		expect(readCompletionPair('### Instruction:\n Sort. \n\n### Input:\n 3, 1\n\n### Response: ', '1, 3<|endoftext|>')).toEqual({ instruction: 'Sort.', input: '3, 1', output: '1, 3' });
+		expect(readCompletionPair('Sort.\nInput: 3, 1\nOutput:', ' 1, 3<|endoftext|>')).toEqual({ instruction: 'Sort.', input: '3, 1', output: '1, 3' });
 	});
 });

@@ -81,8 +81,52 @@ export function outputFromCompletion(completion: string, labelled: boolean): str
 	return out;
 }
 
-// The section markers of the Stanford Alpaca training prompt (serialize.ts writes the whole
-// template): "### Instruction:\n…", optionally "\n\n### Input:\n…", then "\n\n### Response:".
+// The prompt Stanford Alpaca trains with (train.py, PROMPT_DICT); training code built on Alpaca
+// expects this exact text. serialize.ts writes it, readCompletionPair reads it back.
+export const ALPACA_PROMPT_INPUT =
+	'Below is an instruction that describes a task, paired with an input that provides further context. ' +
+	'Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:';
+export const ALPACA_PROMPT_NO_INPUT =
+	'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n' +
+	'### Instruction:\n{instruction}\n\n### Response:';
+
+const [ALPACA_INPUT_HEAD, ALPACA_INPUT_MID, ALPACA_INPUT_TAIL] = ALPACA_PROMPT_INPUT.split(/\{instruction\}|\{input\}/);
+const [ALPACA_NO_INPUT_HEAD, ALPACA_NO_INPUT_TAIL] = ALPACA_PROMPT_NO_INPUT.split('{instruction}');
+
+/**
+ * Instruction and input of a prompt written with the exact Alpaca template, nothing trimmed, or
+ * null when the prompt is not that text. The input starts after the LAST "### Input:" section
+ * marker, as with the "Input:" label: an input holding the marker itself cannot be split back.
+ */
+function splitExactAlpacaPrompt(prompt: string): { instruction: string; input: string } | null {
+	const between = (head: string, tail: string) =>
+		prompt.length >= head.length + tail.length && prompt.startsWith(head) && prompt.endsWith(tail) ? prompt.slice(head.length, prompt.length - tail.length) : null;
+	const withInput = between(ALPACA_INPUT_HEAD, ALPACA_INPUT_TAIL);
+	if (withInput !== null) {
+		const at = withInput.lastIndexOf(ALPACA_INPUT_MID);
+		if (at >= 0) return { instruction: nonBlank(withInput.slice(0, at)), input: withInput.slice(at + ALPACA_INPUT_MID.length) };
+	}
+	const noInput = between(ALPACA_NO_INPUT_HEAD, ALPACA_NO_INPUT_TAIL);
+	return noInput === null ? null : { instruction: nonBlank(noInput), input: '' };
+}
+
+/**
+ * The instruction, input and output a prompt/completion pair encodes, whichever template the
+ * export wrote it with: the exact Alpaca prompt (its completion is the output as it is), else a
+ * prompt in the Alpaca template's shape written by someone else (trimmed), else the Self-Instruct
+ * shape. The one reading of these pairs, for the importer and for readsBackExactly.
+ */
+export function readCompletionPair(prompt: string, completion: string): { instruction: string; input: string; output: string } {
+	const exact = splitExactAlpacaPrompt(prompt);
+	if (exact) return { ...exact, output: completion };
+	const alpaca = splitAlpacaPrompt(prompt);
+	if (alpaca) return { ...alpaca, output: outputFromCompletion(completion, false) };
+	const split = splitInstructionPrompt(prompt);
+	return { instruction: split.instruction, input: split.input, output: outputFromCompletion(completion, split.labelled) };
+}
+
+// The section markers of the Stanford Alpaca training prompt (ALPACA_PROMPT_INPUT):
+// "### Instruction:\n…", optionally "\n\n### Input:\n…", then "\n\n### Response:".
 const ALPACA_INSTRUCTION = /(?:^|\n)### Instruction:\r?\n/;
 const ALPACA_INPUT = /\r?\n\r?\n### Input:\r?\n/;
 const ALPACA_RESPONSE = /\r?\n\r?\n### Response:\s*$/;

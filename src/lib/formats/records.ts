@@ -5,7 +5,7 @@
  */
 import { conversationTask, OPENAI_CHAT_SHAPE, readSpeaker, SHAREGPT_SHAPE } from './conversation';
 import { RecordError } from './import-error';
-import { outputFromCompletion, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
+import { readCompletionPair, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
 import { readSuperNiTask, SUPERNI_KEYS } from './superni';
 import type {
 	FormatId,
@@ -258,13 +258,13 @@ function readPrediction(o: JsonObject): Omit<ParsedResponse, 'location'> {
 
 const PROMPT_COMPLETION_FIELDS = new Set(['id', 'prompt', 'completion']);
 
-/** Fine-tuning pair; the prompt is split when it has the Self-Instruct shape. Its id and other fields are the instance's. */
+/** Fine-tuning pair; the prompt is split when it has the Alpaca or Self-Instruct shape. Its id and other fields are the instance's. */
 function readPromptCompletion(o: JsonObject): Omit<ParsedTask, 'location'> {
 	const prompt = requiredString(o, 'prompt', '');
 	const completion = requiredString(o, 'completion', '');
-	const split = splitInstructionPrompt(prompt);
+	const split = readCompletionPair(prompt, completion);
 	if (split.instruction === '') throw new RecordError('field "prompt" is empty (no instruction in it)', 'prompt');
-	const instance: ParsedInstance = { input: split.input, output: outputFromCompletion(completion, split.labelled) };
+	const instance: ParsedInstance = { input: split.input, output: split.output };
 	const id = o.id;
 	if (id !== undefined && id !== null) {
 		if (typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);

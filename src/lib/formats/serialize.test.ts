@@ -153,7 +153,28 @@ describe('prompt / completion', () => {
 		expect(readsBackExactly('prompt-completion', {}, records.at(-1)!)).toBe(true);
 		expect(readsBackExactly('prompt-completion', {}, { instruction: ' lead', input: ' lead ' })).toBe(true);
 		expect(readsBackExactly('prompt-completion', {}, { instruction: 'a', input: 'b\n' })).toBe(false);
-		expect(readsBackExactly('prompt-completion', { template: 'alpaca' }, { instruction: 'a', input: 'b' })).toBeNull();
+	});
+
+	it('Alpaca prompt is split back into instruction, input and output by the importer, exactly', async () => {
+		const back = await reimport(serializeAll('prompt-completion', TRICKY_RECORDS, { template: 'alpaca' }), 'pc.jsonl');
+		expect(back.format).toBe('prompt-completion');
+		expect(back.records).toEqual(TRICKY_RECORDS);
+	});
+
+	it('Alpaca prompt: export → import is the identity on adversarial rows, except the ones readsBackExactly names', async () => {
+		const alpaca = { template: 'alpaca' } as const;
+		const records = [
+			...adversarialRecords().filter((r) => r.instruction.trim() !== ''),
+			{ instruction: ' Padded.\n', input: '\n padded ', output: ' kept ' },
+			{ instruction: 'Quote the section:\n\n### Input:\nx', input: 'y', output: 'z' },
+			{ instruction: 'Quote the marker.', input: 'a\n\n### Input:\nb', output: 'c' }
+		];
+		const back = await reimport(serializeAll('prompt-completion', records, alpaca), 'pc.jsonl');
+		expect(back.records).toHaveLength(records.length);
+		const failing = records.filter((r, k) => JSON.stringify(back.records[k]) !== JSON.stringify(r));
+		expect(failing).toEqual(records.filter((r) => !readsBackExactly('prompt-completion', alpaca, r)));
+		// White space at the ends and a quoted section marker in the instruction come back; the exporter's marker inside the input cannot.
+		expect(failing).toEqual([records.at(-1)]);
 	});
 
 	it('Alpaca prompt: the two Stanford Alpaca templates, data inserted literally', () => {

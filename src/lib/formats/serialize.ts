@@ -7,7 +7,7 @@
  * serialize-formats.ts picks among them all.
  */
 
-import { END_OF_TEXT, splitInstructionPrompt } from './prompt-shape';
+import { ALPACA_PROMPT_INPUT, ALPACA_PROMPT_NO_INPUT, END_OF_TEXT, readCompletionPair, splitInstructionPrompt } from './prompt-shape';
 
 /** One training example: a task's instruction with one of its instances (or a reformulation of it). */
 export interface ExportRecord {
@@ -123,7 +123,8 @@ export const PROMPT_TEMPLATES: readonly PromptTemplateInfo[] = [
 	{
 		id: 'alpaca',
 		label: 'Alpaca prompt',
-		description: 'The Stanford Alpaca training prompt ("Below is an instruction… ### Instruction: … ### Input: … ### Response:"), completion = the output.'
+		description:
+			'The Stanford Alpaca training prompt ("Below is an instruction… ### Instruction: … ### Input: … ### Response:"), completion = the output; the importer splits it back into instruction and input (the manifest counts the rows it cannot split back exactly).'
 	}
 ];
 
@@ -162,14 +163,6 @@ function piecesAround(template: string, placeholders: readonly string[]): string
 	}
 	return [...pieces, rest];
 }
-
-// The prompt Stanford Alpaca trains with (train.py, PROMPT_DICT); training code built on Alpaca expects this exact text.
-const ALPACA_PROMPT_INPUT =
-	'Below is an instruction that describes a task, paired with an input that provides further context. ' +
-	'Write a response that appropriately completes the request.\n\n### Instruction:\n{instruction}\n\n### Input:\n{input}\n\n### Response:';
-const ALPACA_PROMPT_NO_INPUT =
-	'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n' +
-	'### Instruction:\n{instruction}\n\n### Response:';
 
 export const PROMPT_PIECES: Readonly<Record<PromptTemplateId, PromptPieces>> = {
 	/**
@@ -216,9 +209,10 @@ export function chatUserMessage(record: ExportRecord, layout: ChatInputLayout = 
 /**
  * Whether the importer reads a record's instruction and input back exactly from the file a
  * format writes; null when the format does not lay them out to be read back (the plain chat
- * layout, the Alpaca prompt), true for the formats that keep them as fields. A row fails when its
- * text looks like the layout's own labels — an input with an "Input:" line, an input ending in a
- * line break before "Output:", an instruction starting "Task: " — and the manifest counts those.
+ * layout), true for the formats that keep them as fields. A row fails when its text looks like
+ * the layout's own labels — an input with an "Input:" line (or, in the Alpaca prompt, a
+ * "### Input:" section), an input ending in a line break before "Output:", an instruction
+ * starting "Task: " — and the manifest counts those.
  */
 export function readsBackExactly(format: ExportFormatId, options: Pick<SerializeOptions, 'template' | 'chatInput'>, record: Pick<ExportRecord, 'instruction' | 'input'>): boolean | null {
 	let split: { instruction: string; input: string };
@@ -226,15 +220,14 @@ export function readsBackExactly(format: ExportFormatId, options: Pick<Serialize
 		if ((options.chatInput ?? 'labelled') !== 'labelled') return null;
 		split = splitInstructionPrompt(chatUserMessage({ ...record, output: '' }, 'labelled'));
 	} else if (format === 'prompt-completion') {
-		if ((options.template ?? 'self-instruct') !== 'self-instruct') return null;
-		split = splitInstructionPrompt(promptCompletion('self-instruct', { ...record, output: '' }).prompt);
+		split = readCompletionPair(promptCompletion(options.template ?? 'self-instruct', { ...record, output: '' }).prompt, '');
 	} else return true;
 	return split.instruction === record.instruction && split.input === record.input;
 }
 
 /** Whether a format (with its options) writes records the importer splits back, so that readsBackExactly counts. */
 export function splitsBack(format: ExportFormatId, options: Pick<SerializeOptions, 'template' | 'chatInput'>): boolean {
-	return (format === 'openai-chat' && (options.chatInput ?? 'labelled') === 'labelled') || (format === 'prompt-completion' && (options.template ?? 'self-instruct') === 'self-instruct');
+	return (format === 'openai-chat' && (options.chatInput ?? 'labelled') === 'labelled') || format === 'prompt-completion';
 }
 
 /** The system message an openai-chat export puts first in every example, or null for none. */
