@@ -266,6 +266,12 @@ describe('import → export → import gives the same records', async () => {
 		// The whole conversations still go out whole.
 		const whole = writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'whole.jsonl'), db);
 		expect(whole.manifest.counts.records).toBe(3);
+		// Through ShareGPT and back, the weight-0 reply is still one (it came back as an unknown extra field).
+		writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'whole.sharegpt.jsonl'), db);
+		const viaShareGpt = await importFile(streamOf(fs.readFileSync(path.join(dir, 'whole.sharegpt.jsonl'))), { datasetName: 'via sharegpt', fileName: 'sg.jsonl' }, db);
+		expect(viaShareGpt.format).toBe('sharegpt');
+		const again = writeExportFile({ datasetId: viaShareGpt.datasetId, filters: {}, format: 'openai-chat' }, path.join(dir, 'again.jsonl'), {}, db);
+		expect(again.manifest.counts).toMatchObject({ rows: 1, instances: 1, untrainableTargetsLeftOut: 2 });
 		// A dataset without such replies has no such count.
 		const plain = await importFile(streamOf(jsonl([rows[0]])), { datasetName: 'plain', fileName: 'chat.jsonl' }, db);
 		const { manifest } = writeExportFile({ datasetId: plain.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain.jsonl'), {}, db);

@@ -317,8 +317,29 @@ function otherFields(o: JsonObject, keep: ReadonlySet<string>): JsonObject | nul
 	return extra;
 }
 
+/**
+ * A turn's speaker `name` and training `weight` (0 or 1), which OpenAI chat rows carry and the
+ * conversation exports write back in either shape: kept as the turn's own fields, so that a
+ * weight-0 reply stays one whichever shape it comes back in.
+ */
+function readNameAndWeight(o: JsonObject, prefix: string, turn: ParsedTurn): void {
+	const name = nullableString(o, 'name', prefix);
+	if (name !== null) turn.name = name;
+	if (o.weight !== undefined && o.weight !== null) {
+		if (o.weight !== 0 && o.weight !== 1) throw new RecordError(`field "${prefix}weight" must be 0 or 1, got ${JSON.stringify(o.weight)}`, `${prefix}weight`);
+		turn.weight = o.weight;
+	}
+}
+
+/** A row's `id`, its source id (ShareGPT's conversation id; the id a chat-conversations export writes). */
+function rowId(o: JsonObject): string | null {
+	const id = o.id;
+	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
+	return id === undefined || id === null ? null : String(id);
+}
+
 const MESSAGE_FIELDS = new Set(['role', 'content', 'name', 'weight']);
-const CHAT_FIELDS = new Set(['messages']);
+const CHAT_FIELDS = new Set(['id', 'messages']);
 
 /**
  * OpenAI chat row: every message is a turn of the conversation; the first user turn is the
@@ -332,12 +353,7 @@ function readChat(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'locati
 		const { role, sourceRole } = readSpeaker(m.role, `messages[${i}].role`, OPENAI_CHAT_SHAPE);
 		const turn: ParsedTurn = { role, content: messageText(m, i) };
 		if (sourceRole) turn.sourceRole = sourceRole;
-		const name = nullableString(m, 'name', `messages[${i}].`);
-		if (name !== null) turn.name = name;
-		if (m.weight !== undefined && m.weight !== null) {
-			if (m.weight !== 0 && m.weight !== 1) throw new RecordError(`field "messages[${i}].weight" must be 0 or 1, got ${JSON.stringify(m.weight)}`, `messages[${i}].weight`);
-			turn.weight = m.weight;
-		}
+		readNameAndWeight(m, `messages[${i}].`, turn);
 		const extra = otherFields(m, MESSAGE_FIELDS);
 		if (extra) turn.extra = extra;
 		turns[i] = turn;
@@ -346,11 +362,11 @@ function readChat(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'locati
 		turns,
 		OPENAI_CHAT_SHAPE,
 		{ noUser: 'message with role "user"', reply: 'assistant message', firstUser: 'first user message' },
-		{ strictTurns: options.strictTurns, extraMetadata: otherFields(o, CHAT_FIELDS) }
+		{ strictTurns: options.strictTurns, sourceId: rowId(o), extraMetadata: otherFields(o, CHAT_FIELDS) }
 	);
 }
 
-const SHAREGPT_TURN_FIELDS = new Set(['from', 'value']);
+const SHAREGPT_TURN_FIELDS = new Set(['from', 'value', 'name', 'weight']);
 const SHAREGPT_FIELDS = new Set(['id', 'conversations']);
 
 /** ShareGPT / FastChat row: {id, conversations: [{from, value}]}, every turn kept. */
@@ -363,19 +379,18 @@ function readShareGpt(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'lo
 		const { role, sourceRole } = readSpeaker(t.from, `conversations[${i}].from`, SHAREGPT_SHAPE);
 		const turn: ParsedTurn = { role, content: requiredString(t, 'value', `conversations[${i}].`) };
 		if (sourceRole) turn.sourceRole = sourceRole;
+		readNameAndWeight(t, `conversations[${i}].`, turn);
 		const extra = otherFields(t, SHAREGPT_TURN_FIELDS);
 		if (extra) turn.extra = extra;
 		turns[i] = turn;
 	}
-	const id = o.id;
-	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
 	return conversationTask(
 		turns,
 		SHAREGPT_SHAPE,
 		{ noUser: 'turn from "human"', reply: 'reply from "gpt"', firstUser: 'first human turn' },
 		{
 			strictTurns: options.strictTurns,
-			sourceId: id === undefined || id === null ? null : String(id),
+			sourceId: rowId(o),
 			extraMetadata: otherFields(o, SHAREGPT_FIELDS)
 		}
 	);

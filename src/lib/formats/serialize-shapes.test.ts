@@ -197,6 +197,36 @@ describe('conversations with every turn', () => {
 		const back = (await parse(asShareGpt, 's.jsonl')).records as ParsedTask[];
 		expect(writeAll(shareGptSerializer(), back.map(conversationExportOf))).toBe(asShareGpt);
 	});
+
+	it('a chat row\'s `id` is its source id, not metadata, and import → chat → import gives the same records', async () => {
+		const rows = [{ id: 'chat-1', lang: 'fr', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Salut', weight: 1 }] }, { id: 7, ...chatRows[0] }];
+		const first = (await parse(rows.map((r) => JSON.stringify(r)).join('\n'), 'c.jsonl')).records as ParsedTask[];
+		expect(first.map((t) => t.sourceId)).toEqual(['chat-1', '7']);
+		expect(first[0].metadata).toEqual({ lang: 'fr' });
+		expect(first[0].conversation?.metadata).toEqual({ lang: 'fr' });
+		const written = writeAll(chatConversationSerializer(), first.map(conversationExportOf));
+		expect(written.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['chat-1', '7']);
+		const second = await parse(written, 'c2.jsonl');
+		expect(withoutLocation(second.records)).toEqual(withoutLocation(first));
+	});
+
+	it('a ShareGPT turn\'s weight and name are the turn\'s own (the weight-0 policy reads them), and import → ShareGPT or chat → import gives the same records', async () => {
+		const row = { id: 'w1', conversations: [{ from: 'human', value: 'Q', name: 'ana' }, { from: 'gpt', value: 'A', weight: 0, note: 'x' }] };
+		const [task] = (await parse(JSON.stringify(row), 'w.jsonl')).records as ParsedTask[];
+		expect(task.conversation?.turns).toEqual([
+			{ role: 'user', content: 'Q', name: 'ana' },
+			{ role: 'assistant', content: 'A', weight: 0, extra: { note: 'x' } }
+		]);
+		for (const [serializer, name] of [[shareGptSerializer(), 'w2.jsonl'], [chatConversationSerializer(), 'w3.jsonl']] as const) {
+			const written = writeAll(serializer, [conversationExportOf(task)]);
+			const [back] = (await parse(written, name)).records as ParsedTask[];
+			expect(back.conversation?.turns).toEqual(task.conversation?.turns);
+			expect(back.sourceId).toBe('w1');
+		}
+		await expect(parse(JSON.stringify({ conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: 'A', weight: 0.5 }] }), 'bad.jsonl')).rejects.toThrow(
+			'field "conversations[1].weight" must be 0 or 1, got 0.5'
+		);
+	});
 });
 
 describe('preference pairs {prompt, chosen, rejected}', () => {
