@@ -9,6 +9,7 @@ import type { Db } from '../../src/lib/server/db';
 import { CLI_ENTRY } from '../support/cli-bundle';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { makeUser } from './audit-fixtures';
+import { validate } from '../support/json-schema';
 
 let db: Db;
 let file: string;
@@ -70,6 +71,28 @@ describe('instruct-audit export', () => {
 		expect(again.stderr).toContain('add --force');
 		expect(cli('export', 'cli data', '-f', 'parquet', '-o', out, '--force', '--where', 'input=empty').code).toBe(0);
 		expect(JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8')).counts.rows).toBe(1);
+	});
+
+	it('counts the tasks without instances it leaves out, in the manifest and the output', async () => {
+		const tasks = [
+			{ id: 'seed_1', instruction: 'Name a fruit.', instances: [{ input: '', output: 'pear' }] },
+			{ id: 'seed_2', instruction: 'Name a tree.', instances: [] },
+			{ id: 'seed_3', instruction: 'Name a bird.', instances: [] }
+		];
+		await importFile(streamOf(jsonl(tasks)), { datasetName: 'sparse', fileName: 'seed_tasks.jsonl' }, db);
+		const out = path.join(dir, 'sparse.jsonl');
+		const r = cli('export', 'sparse', '--format', 'jsonl', '--out', out);
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('Left out 2 tasks without instances');
+		const manifest = JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8'));
+		expect(manifest.counts).toMatchObject({ rows: 1, tasks: 1, tasksWithoutInstancesLeftOut: 2 });
+		expect(manifest.dataset).toMatchObject({ tasks: 3, instances: 1 });
+		const schema = JSON.parse(fs.readFileSync('docs/schemas/export-manifest.schema.json', 'utf8'));
+		expect(validate(schema, manifest)).toEqual([]);
+		// A dataset whose every task has an instance has no such count.
+		const full = path.join(dir, 'full.jsonl');
+		expect(cli('export', 'cli data', '--format', 'jsonl', '--out', full).stdout).not.toContain('without instances');
+		expect(JSON.parse(fs.readFileSync(`${full}.manifest.json`, 'utf8')).counts).not.toHaveProperty('tasksWithoutInstancesLeftOut');
 	});
 
 	it('--count prints the matching counts and writes nothing', () => {

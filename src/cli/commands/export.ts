@@ -224,6 +224,8 @@ export async function run(argv: string[]): Promise<void> {
 		console.log(
 			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
 		);
+	if (m.counts.tasksWithoutInstancesLeftOut)
+		console.log(`Left out ${m.counts.tasksWithoutInstancesLeftOut} tasks without instances (every row is an instance of its task; none of these has one yet).`);
 	if (m.automaticFilters === null && m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected'))
 		console.log('No automatic filter has been run on this dataset; `kept` is every row (run `filter` first to check the rows).');
 	if (m.counts.systemMessagesLeftOut)

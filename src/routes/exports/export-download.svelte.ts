@@ -17,6 +17,7 @@ export class ExportDownload {
 	notReadBackExactly = $state<number | null>(null);
 	/** From the file's manifest: rows whose conversation's own system message the file leaves out. */
 	systemMessagesLeftOut = $state<number | null>(null);
+	tasksWithoutInstancesLeftOut = $state<number | null>(null);
 	private controller: AbortController | null = null;
 
 	get percent(): number | null {
@@ -35,6 +36,7 @@ export class ExportDownload {
 		this.exportId = '';
 		this.notReadBackExactly = null;
 		this.systemMessagesLeftOut = null;
+		this.tasksWithoutInstancesLeftOut = null;
 		try {
 			const response = await fetch(url, { signal: controller.signal });
 			if (!response.ok || !response.body) {
@@ -75,6 +77,7 @@ export class ExportDownload {
 		if (this.exportId !== id) return;
 		this.notReadBackExactly = manifest?.counts?.notReadBackExactly ?? null;
 		this.systemMessagesLeftOut = manifest?.counts?.systemMessagesLeftOut ?? null;
+		this.tasksWithoutInstancesLeftOut = manifest?.counts?.tasksWithoutInstancesLeftOut ?? null;
 	}
 
 	cancel(): void {

@@ -69,9 +69,17 @@ export interface ExportManifest {
 	 * looks like the layout's labels, see readsBackExactly); present for the layouts it splits.
 	 * `systemMessagesLeftOut`: rows whose conversation had a system turn of its own that this
 	 * single-turn file does not hold (openai-chat writes only the export's --system message, if
-	 * any); present when there are some.
+	 * any); present when there are some. `tasksWithoutInstancesLeftOut`: the dataset's tasks that
+	 * have no instance, so no row of the file can hold them (e.g. a generated instruction whose
+	 * instances were never made); present when there are some.
 	 */
-	counts: SelectionCounts & { excludedInstances: number; untrainableTargetsLeftOut?: number; notReadBackExactly?: number; systemMessagesLeftOut?: number };
+	counts: SelectionCounts & {
+		excludedInstances: number;
+		untrainableTargetsLeftOut?: number;
+		notReadBackExactly?: number;
+		systemMessagesLeftOut?: number;
+		tasksWithoutInstancesLeftOut?: number;
+	};
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
 	/**
@@ -344,13 +352,15 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	let judgeEstimate: ExportJudgeEstimate | null;
 	let judgeEstimateNote: string | null;
 	let judgePrecision: JudgeFilterPrecision | null;
-	let totals: { tasks: number; instances: number };
+	let totals: { tasks: number; instances: number; tasksWithoutInstances: number };
 	try {
 		selectionQuery(request); // a filter the selection cannot take is refused here, not midway
 		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
 		({ estimate: judgeEstimate, estimateNote: judgeEstimateNote, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, () => selectionCounts().instances));
 		totals = reader.client
-			.prepare<[number], { tasks: number; instances: number }>('SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances FROM tasks WHERE dataset_id = ?')
+			.prepare<[number], { tasks: number; instances: number; tasksWithoutInstances: number }>(
+				'SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances, coalesce(sum(instance_count = 0), 0) AS tasksWithoutInstances FROM tasks WHERE dataset_id = ?'
+			)
 			.get(dataset.id)!;
 	} catch (err) {
 		close();
@@ -561,6 +571,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					: { ...selectionCounts(), excludedInstances: totals.instances - selectionCounts().instances }),
 				...(readBackChecked && done ? { notReadBackExactly: notReadBack } : {}),
 				...(systemLeftOut ? { systemMessagesLeftOut: systemLeftOut } : {}),
+				...(totals.tasksWithoutInstances ? { tasksWithoutInstancesLeftOut: totals.tasksWithoutInstances } : {}),
 				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
 			},
 			quality,
