@@ -73,6 +73,33 @@ describe('compareReports', () => {
 		expect(rows[3].first).toMatchObject({ successes: 0, lower: 0 });
 		expect(() => compareReports(first, a)).toThrow(ComparisonError);
 	});
+
+	it('compares "rated A or B" with both figures when reviewers split across the B/C line, the difference as bounds', () => {
+		// Two reviewers per item; each item is rated [reviewer 1, reviewer 2].
+		const twoRaters = (id: number, pairs: [Rating, Rating][]): ReportInput => ({
+			audit: { ...audit(id, 'rating', pairs.length), overlap: 2 },
+			items: pairs.map((_, k) => ({ id: k + 1, position: k, taskId: k + 1, instanceId: null, stratum: null, isGold: false, isClassification: null, responses: [{ responseId: k + 1, model: 'm' }] })),
+			labels: pairs.flatMap((pair, k) =>
+				pair.map((rating, r) => ({ id: k * 2 + r + 1, itemId: k + 1, reviewerId: r + 1, instructionValid: null, inputValid: null, outputValid: null, errorReason: null, durationMs: 0, activeMs: 0, submittedAt: '2024-01-01T00:00:00.000Z', ratings: [{ responseId: k + 1, model: 'm', rating }] }))
+			),
+			adjudications: [],
+			gold: [],
+			skips: [],
+			reviewers: [{ id: 1, name: 'Ana' }, { id: 2, name: 'Ben' }]
+		});
+		const tied = buildAuditReport(twoRaters(5, [['A', 'A'], ['A', 'B'], ['B', 'C'], ['B', 'C'], ['D', 'D']]));
+		expect(tied.rating!.models[0]).toMatchObject({ aOrB: { successes: 2, trials: 5 }, aOrBHigh: { successes: 4, trials: 5 }, aOrBTies: 2 });
+		const plain = buildAuditReport(twoRaters(6, [['A', 'A'], ['C', 'C'], ['C', 'D'], ['D', 'D'], ['B', 'B']]));
+		const aOrB = compareReports(tied, plain).rows.find((r) => r.key === 'aOrB')!;
+		expect(aOrB).toMatchObject({ section: 'model', group: 'm', difference: null, first: { successes: 2 }, firstHigh: { successes: 4 }, second: { successes: 2 }, secondHigh: { successes: 2 } });
+		expect(aOrB.differenceLow).toBeCloseTo(0, 12);
+		expect(aOrB.differenceHigh).toBeCloseTo(0.4, 12);
+		// The interval spans both figures: below the lower one's, above the upper one's.
+		const lowOnly = compareReports(buildAuditReport(twoRaters(7, [['A', 'A'], ['A', 'B'], ['C', 'C'], ['C', 'C'], ['D', 'D']])), plain).rows[0];
+		expect(aOrB.lower).toBeCloseTo(lowOnly.lower, 12);
+		expect(aOrB.upper).toBeGreaterThan(lowOnly.upper);
+		expect(aOrB.note).toContain('2 and 0 tied items');
+	});
 });
 
 describe('comparing rates with tied items', () => {

@@ -10,6 +10,7 @@ import type { BreakdownKey, Estimate, GroupKey, QualityGroup } from './quality';
 import type { AuditReport } from './report';
 import { type ReportAudit } from './types';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, interval, percent, points, pointsInterval } from './format';
+import type { ModelRatingRow } from './rating';
 import type { ShapeRate } from './shapes';
 import type { ModelPairRecord } from '../stats/pairwise';
 
@@ -181,6 +182,11 @@ function estimate(successes: number, trials: number, confidence: number): Estima
 	return { successes, trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
 }
 
+/** "Rated A or B" with the items split across B/C as bounds (the rating report's aOrB and aOrBHigh), in the shape rateRow takes. */
+function aOrBBounds(m: Pick<ModelRatingRow, 'aOrB' | 'aOrBHigh' | 'aOrBTies'>): Pick<MajorityBounds, 'low' | 'high' | 'ties'> {
+	return { low: m.aOrB, high: m.aOrBHigh ?? m.aOrB, ties: m.aOrBTies };
+}
+
 /** Item majority with ties as bounds, as the conversation report gives it, in the shape rateRow takes. */
 function shapeBounds(r: ShapeRate): Pick<MajorityBounds, 'low' | 'high' | 'ties'> {
 	return { low: r.majority.lower, high: r.majority.upper, ties: r.majority.tied };
@@ -273,7 +279,8 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 		for (const a of first.rating.models) {
 			const b = second.rating.models.find((m) => m.model === a.model);
 			if (!b) continue;
-			rows.push(row('model', a.model, 'aOrB', a.aOrB, b.aOrB, confidence));
+			// Items whose reviewers split across the B/C line might be either: the difference is bounds, as for quality ties.
+			rows.push(rateRow(a.model, 'aOrB', aOrBBounds(a), aOrBBounds(b), confidence, 'model'));
 			for (const level of RATING_KEYS) {
 				rows.push(row('model', a.model, level, estimate(a.counts[level], a.n, confidence), estimate(b.counts[level], b.n, confidence), confidence));
 			}
