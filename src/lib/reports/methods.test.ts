@@ -223,4 +223,13 @@ describe('methodsParagraph', () => {
 		expect(text).toContain('counting responses whose reviewers split evenly across the line both ways');
 		expect(text).not.toContain('responses whose reviewers tied are left out');
 	});
+
+	it('gives a rating audit\'s results: each model\'s share rated A or B with its interval and n, and each paired comparison with its p-values', () => {
+		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 5 });
+		const text = methodsParagraph(report, facts).paragraph;
+		for (const m of report.rating!.models) expect(text).toContain(`${m.model} `);
+		expect(text).toMatch(/Rated A or B: [^.]+ \d+\.\d%(–\d+\.\d%)? \[\d+\.\d%, \d+\.\d%\] \(n = \d+/);
+		const c = report.rating!.comparisons[0];
+		expect(text).toContain(`${c.first} was rated better than ${c.second} on ${c.firstBetter} of ${c.pairs} tasks, worse on ${c.secondBetter} and the same on ${c.same} (Wilcoxon p`);
+	});
 });

@@ -5,9 +5,10 @@
  * references of the methods that were used. A starting point the researcher edits, never a
  * claim beyond what the app recorded.
  */
-import { coefficient, headlineText, interval, percent } from './format';
+import { coefficient, headlineText, interval, percent, pValue } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
+import { aOrBFigure, aOrBText } from './rating';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
 import type { SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
@@ -107,6 +108,8 @@ const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven
 function words(n: number): string {
 	return n <= 10 ? NUMBER_WORDS[n] : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${pValue(p)}`);
+
 function num(n: number): string {
 	return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
@@ -212,8 +215,23 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		s.push(
 			`Whether a response was rated A or B is a researcher's adjudication where there is one, else the majority of its reviewers on the two sides of the line (A or B against C or D), so reviewers who differ only between A and B, or C and D, agree on it; per model we report the share rated A or B with its ${level} Wilson score interval ${cite('wilson')}, counting responses whose reviewers split evenly across the line both ways, which gives a lower and an upper figure.`
 		);
+		// The results themselves, so the paragraph can stand alone in a paper.
+		const rated = report.rating.models.filter((m) => m.aOrB.trials > 0);
+		if (rated.length)
+			s.push(
+				`Rated A or B: ${rated
+					.map((m) => {
+						const f = aOrBFigure(m);
+						return `${m.model} ${aOrBText(m, (x) => percent(x))} ${interval(f.lower!, f.upper!)} (n = ${num(m.aOrB.trials)}${m.aOrBTies ? `, ${num(m.aOrBTies)} split across B/C` : ''})`;
+					})
+					.join('; ')}.`
+			);
 		if (report.rating.comparisons.length)
-			s.push(`Models were compared on the same tasks with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} and the exact sign test.`);
+			s.push(
+				`Models were compared on the same tasks with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} and the exact sign test: ${report.rating.comparisons
+					.map((c) => `${c.first} was rated better than ${c.second} on ${num(c.firstBetter)} of ${num(c.pairs)} tasks, worse on ${num(c.secondBetter)} and the same on ${num(c.same)} (Wilcoxon ${pText(c.wilcoxon.pValue)}, sign test ${pText(c.sign.pValue)})`)
+					.join('; ')}.`
+			);
 	}
 
 	if (report.pairwise) s.push(pairwiseResults(report.pairwise, k));
