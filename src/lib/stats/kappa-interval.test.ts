@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohenKappaInterval } from './kappa-interval';
+import { createRng } from '$lib/random';
 
 describe('cohenKappaInterval (Fleiss, Cohen & Everitt 1969)', () => {
 	it('matches R statpsych’s ci.kappa example', () => {
@@ -61,5 +62,46 @@ describe('cohenKappaInterval when one rater gives one answer to every item', () 
 		).toMatchObject({ kappa: null, oneAnswer: 'columns' });
 		// Both raters varying: unchanged.
 		expect(cohenKappaInterval([[31, 12], [4, 58]])).toMatchObject({ oneAnswer: null, kappa: expect.closeTo(0.6756757, 7) });
+	});
+
+	it('at perfect agreement gives a lower end from the Wilson bound of n agreements in n (not a zero-width [1, 1])', () => {
+		// 30 + 20 items, all on the diagonal: pₑ = 0.6² + 0.4² = 0.52; Wilson 95% lower bound of
+		// 50/50 is 50 / (50 + z²) = 0.928652; κ lower = (0.928652 − 0.52) / 0.48 = 0.851358.
+		const r = cohenKappaInterval([
+			[30, 0],
+			[0, 20]
+		]);
+		expect(r.kappa).toBe(1);
+		expect(r.upper).toBe(1);
+		expect(r.lower).toBeCloseTo(0.851358, 5);
+	});
+
+	it('covers a true κ near 1 about as often as it says, perfect-agreement samples included (simulation)', () => {
+		// Joint distribution with 98% agreement (κ = 0.958); at n = 40 about 45% of samples agree
+		// perfectly, where a zero-width interval never covers the truth.
+		const cells = [0.59, 0.01, 0.01, 0.39];
+		const pe = 0.6 * 0.6 + 0.4 * 0.4;
+		const truth = (0.98 - pe) / (1 - pe);
+		const rng = createRng(7);
+		let covered = 0;
+		let perfect = 0;
+		const runs = 2000;
+		for (let run = 0; run < runs; run++) {
+			const counts = [0, 0, 0, 0];
+			for (let i = 0; i < 40; i++) {
+				let u = rng();
+				let c = 0;
+				while (c < 3 && u >= cells[c]) u -= cells[c++];
+				counts[c]++;
+			}
+			const r = cohenKappaInterval([
+				[counts[0], counts[1]],
+				[counts[2], counts[3]]
+			]);
+			if (counts[1] + counts[2] === 0) perfect++;
+			if (r.lower !== null && r.lower <= truth && truth <= r.upper!) covered++;
+		}
+		expect(perfect / runs).toBeGreaterThan(0.35);
+		expect(covered / runs).toBeGreaterThan(0.9);
 	});
 });

@@ -8,7 +8,7 @@
  * ci.kappa), not the null-hypothesis one used for testing κ = 0.
  */
 import { cohenKappaFromTable } from './agreement';
-import { DEFAULT_CONFIDENCE } from './proportion';
+import { DEFAULT_CONFIDENCE, wilsonInterval } from './proportion';
 import { zForConfidence } from './normal';
 
 export interface KappaInterval {
@@ -51,6 +51,13 @@ export function cohenKappaInterval(table: ReadonlyArray<ReadonlyArray<number>>, 
 	}
 	const variance = (diagonal + (1 - kappa) ** 2 * offDiagonal - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2);
 	const standardError = Math.sqrt(Math.max(0, variance));
+	if (table.every((row, i) => row.every((count, j) => i === j || count === 0))) {
+		// Perfect agreement: the large-sample variance is 0, and [1, 1] would claim certainty from
+		// n items. The lower end is instead the Wilson lower bound of the observed agreement (n of n)
+		// carried to κ with pₑ held at its observed value: (p_lower − pₑ) / (1 − pₑ).
+		const agreementLower = wilsonInterval(n, n, { confidence }).lower;
+		return { kappa, oneAnswer: null, standardError, lower: Math.max(-1, (agreementLower - pe) / (1 - pe)), upper: 1, n, confidence };
+	}
 	return {
 		kappa,
 		oneAnswer: null,
