@@ -37,22 +37,45 @@ export function ensurePrivateFile(file: string): void {
  * process's locks on the database or makes the reader fail.
  */
 export function writeThroughPartial(file: string, chunks: Iterable<string | Uint8Array>): void {
-	const partial = `${file}.partial`;
-	const fd = fs.openSync(partial, 'w');
-	let open = true;
+	const partial = new PartialFile(file);
 	try {
-		for (const chunk of chunks) {
-			// Two calls: writeSync's overloads take a string or bytes, not their union.
-			if (typeof chunk === 'string') fs.writeSync(fd, chunk);
-			else fs.writeSync(fd, chunk);
-		}
-		open = false; // closed below even if closeSync throws (Linux frees the number either way)
-		fs.closeSync(fd);
-		fs.renameSync(partial, file);
+		for (const chunk of chunks) partial.write(chunk);
+		partial.commit();
 	} catch (err) {
-		if (open) fs.closeSync(fd);
-		fs.rmSync(partial, { force: true });
+		partial.abandon();
 		throw err;
+	}
+}
+
+/** `file.partial` while it is written: renamed to `file` when complete, removed otherwise. */
+class PartialFile {
+	private readonly partial: string;
+	private fd: number | null;
+
+	constructor(private readonly file: string) {
+		this.partial = `${file}.partial`;
+		this.fd = fs.openSync(this.partial, 'w');
+	}
+
+	write(chunk: string | Uint8Array): void {
+		// Two calls: writeSync's overloads take a string or bytes, not their union.
+		if (typeof chunk === 'string') fs.writeSync(this.fd!, chunk);
+		else fs.writeSync(this.fd!, chunk);
+	}
+
+	/** Closes the file; then, unless `beforeRename` throws, puts it in place. */
+	commit(beforeRename?: () => void): void {
+		const fd = this.fd!;
+		this.fd = null; // closed below even if closeSync throws (Linux frees the number either way)
+		fs.closeSync(fd);
+		beforeRename?.();
+		fs.renameSync(this.partial, this.file);
+	}
+
+	abandon(): void {
+		if (this.fd !== null) fs.closeSync(this.fd);
+		this.fd = null;
+		fs.rmSync(this.partial, { force: true });
 	}
 }
 
@@ -66,27 +89,20 @@ const YIELD_EVERY_MS = 50;
  * SIGTERM), removing the partial file and throwing the signal's reason.
  */
 export async function writeThroughPartialInterruptibly(file: string, chunks: Iterable<string | Uint8Array>, signal: AbortSignal): Promise<void> {
-	const partial = `${file}.partial`;
-	const fd = fs.openSync(partial, 'w');
-	let open = true;
+	const partial = new PartialFile(file);
 	try {
 		let since = Date.now();
 		for (const chunk of chunks) {
-			if (typeof chunk === 'string') fs.writeSync(fd, chunk);
-			else fs.writeSync(fd, chunk);
+			partial.write(chunk);
 			if (Date.now() - since >= YIELD_EVERY_MS) {
 				await new Promise((resolve) => setImmediate(resolve));
 				since = Date.now();
 			}
 			signal.throwIfAborted();
 		}
-		open = false;
-		fs.closeSync(fd);
-		signal.throwIfAborted();
-		fs.renameSync(partial, file);
+		partial.commit(() => signal.throwIfAborted());
 	} catch (err) {
-		if (open) fs.closeSync(fd);
-		fs.rmSync(partial, { force: true });
+		partial.abandon();
 		throw err;
 	}
 }
