@@ -227,21 +227,55 @@ describe('no silent fallbacks', () => {
 });
 
 describe('an interrupted export', () => {
-	it('removes its .partial file on SIGINT and writes nothing under the requested name', async () => {
+	let spawnCli: typeof import('../support/cli-process').spawnCli;
+	let waitFor: typeof import('../support/cli-process').waitFor;
+	beforeAll(async () => {
 		const { importFile } = await import('../../src/lib/server/datasets/import');
 		const { streamOf } = await import('../support/db');
-		const { spawnCli, waitFor } = await import('../support/cli-process');
+		({ spawnCli, waitFor } = await import('../support/cli-process'));
 		const rows = Array.from({ length: 60_000 }, (_, i) => ({ instruction: `Write sentence ${i} about the sea.`, input: '', output: `Sentence ${i}: ${'the waves roll in and out '.repeat(12)}` }));
 		await importFile(streamOf(jsonl(rows)), { datasetName: 'big', fileName: 'big.jsonl' }, db);
-		const out = path.join(dir, 'big.jsonl');
-		const run = spawnCli(['export', 'big', '--format', 'jsonl', '--out', out], { DATABASE_PATH: file });
-		await waitFor(() => fs.existsSync(`${out}.partial`) || run.child.exitCode !== null, 'the export to start writing', 60_000);
-		expect(fs.existsSync(`${out}.partial`), run.output()).toBe(true);
+		const chats = Array.from({ length: 12_000 }, (_, i) => ({
+			id: `chat-${i}`,
+			conversations: [
+				{ from: 'human', value: `Tell me about harbour ${i}.` },
+				{ from: 'gpt', value: `Harbour ${i}: ${'boats come in and go out with the tide '.repeat(60)}` }
+			]
+		}));
+		await importFile(streamOf(jsonl(chats)), { datasetName: 'chats', fileName: 'chats.jsonl' }, db);
+	}, 120_000);
+
+	/** Starts the CLI, waits until `partial` exists, sends SIGINT and checks the exit. */
+	async function interrupt(args: string[], partial: string, out: string) {
+		const run = spawnCli(args, { DATABASE_PATH: file });
+		await waitFor(() => fs.existsSync(partial) || run.child.exitCode !== null, 'the export to start writing', 60_000);
+		expect(fs.existsSync(partial), run.output()).toBe(true);
 		run.child.kill('SIGINT');
-		expect(await run.exit).toBe(130);
+		expect(await run.exit, run.output()).toBe(130);
 		expect(run.output()).toContain(`Interrupted (SIGINT): nothing was written to ${out}.`);
-		expect(fs.existsSync(`${out}.partial`)).toBe(false);
+		expect(fs.existsSync(partial)).toBe(false);
+	}
+
+	it('removes its .partial file on SIGINT and writes nothing under the requested name', async () => {
+		const out = path.join(dir, 'big.jsonl');
+		await interrupt(['export', 'big', '--format', 'jsonl', '--out', out], `${out}.partial`, out);
 		expect(fs.existsSync(out)).toBe(false);
 		expect(fs.existsSync(`${out}.manifest.json`)).toBe(false);
+	}, 120_000);
+
+	it('stops a whole-conversation export the same way', async () => {
+		const out = path.join(dir, 'chats.sharegpt.jsonl');
+		await interrupt(['export', 'chats', '--format', 'sharegpt', '--out', out], `${out}.partial`, out);
+		expect(fs.existsSync(out)).toBe(false);
+		expect(fs.existsSync(`${out}.manifest.json`)).toBe(false);
+	}, 120_000);
+
+	it('stops a dataset-card export the same way, leaving no data file', async () => {
+		const out = path.join(dir, 'card');
+		const data = path.join(out, 'data', 'train.jsonl');
+		await interrupt(['export', 'big', '--format', 'jsonl', '--dataset-card', '--out', out], `${data}.partial`, out);
+		expect(fs.existsSync(data)).toBe(false);
+		expect(fs.existsSync(path.join(out, 'README.md'))).toBe(false);
+		expect(fs.existsSync(path.join(out, 'manifest.json'))).toBe(false);
 	}, 120_000);
 });

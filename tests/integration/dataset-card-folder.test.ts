@@ -85,7 +85,7 @@ describe('dataset card folder, read back independently', () => {
 		const source = ROWS.map((r, k) => ({ id: `t${k}`, instruction: r.instruction, instances: [{ input: r.input, output: r.output }] }));
 		const { datasetId } = await importFile(streamOf(jsonl(source)), { datasetName: 'tricky_rows (1)', fileName: 'tricky.jsonl' }, db);
 		const folder = path.join(dir, format);
-		const card = writeDatasetCard({ datasetId, filters: {}, format }, folder, { license: 'cc-by-4.0', languages: ['en', 'de'] }, db);
+		const card = await writeDatasetCard({ datasetId, filters: {}, format }, folder, { license: 'cc-by-4.0', languages: ['en', 'de'] }, db);
 
 		const front = frontMatter(fs.readFileSync(card.readme, 'utf8'));
 		expect(front).toMatchObject({ license: 'cc-by-4.0', language: ['en', 'de'], size_categories: ['n<1K'], pretty_name: 'tricky_rows (1)' });
@@ -114,7 +114,7 @@ describe('dataset card of an estimate pooling two audits', () => {
 			if (next.status !== 'assigned') break;
 			submitLabel(second.id, reviewer.id, { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' }, activeMs: 1000 }, {}, db);
 		}
-		const card = writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'pooled'), {}, db);
+		const card = await writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'pooled'), {}, db);
 		expect(card.manifest.quality?.audits.map((a) => a.id)).toEqual([world.auditId, second.id]);
 		const readme = fs.readFileSync(card.readme, 'utf8');
 		const methods = readme.slice(readme.indexOf('## Methods'));
@@ -143,7 +143,7 @@ describe('dataset card with a calibrated judge', () => {
 		const e = judgeAuditCalibration(world.auditId, run.id, {}, db).estimate!;
 		expect(e.estimate).not.toBeNull();
 
-		const card = writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'judged'), { judgeRunId: run.id }, db);
+		const card = await writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'judged'), { judgeRunId: run.id }, db);
 		const readme = fs.readFileSync(card.readme, 'utf8');
 		const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 		expect(readme).toContain(`(PPI++, N = ${e.populationRows}, n = ${e.auditedRows}) | ${pct(e.estimate!)} | [${pct(e.lower)}, ${pct(e.upper)}] |`);
@@ -157,7 +157,7 @@ describe('dataset card with a calibrated judge', () => {
 		expect(methods).toContain(`${pct(e.estimate!)} \\[${pct(e.lower)}, ${pct(e.upper)}\\]`); // Markdown-escaped brackets
 		expect(methods).toContain('PPI++: Efficient prediction-powered inference');
 		// Without --judge the card says nothing of a judge.
-		const plain = writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain'), {}, db);
+		const plain = await writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain'), {}, db);
 		expect(fs.readFileSync(plain.readme, 'utf8')).not.toMatch(/PPI|judge run/);
 	});
 });

@@ -191,11 +191,11 @@ describe('import → export → import gives the same records', async () => {
 
 	it('ShareGPT and OpenAI chat with every turn', async () => {
 		const first = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'a', fileName: 'sg.json' }, db);
-		writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'a.jsonl'), db);
+		await writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'a.jsonl'), db);
 		const second = await importFile(fileSource(path.join(dir, 'a.jsonl')), { datasetName: 'b', fileName: 'a.jsonl' }, db);
 		expect(second.format).toBe('sharegpt');
 		expect(turnsOf(second.datasetId)).toEqual(turnsOf(first.datasetId));
-		const chat = writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'c.jsonl'), db);
+		const chat = await writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'c.jsonl'), db);
 		expect(chat.manifest.files).toEqual([fileEntry(path.join(dir, 'c.jsonl'))]);
 		expect(validate(shapeManifestSchema, JSON.parse(fs.readFileSync(chat.manifestFile, 'utf8')))).toEqual([]);
 		const third = await importFile(fileSource(path.join(dir, 'c.jsonl')), { datasetName: 'c', fileName: 'c.jsonl' }, db);
@@ -212,7 +212,7 @@ describe('import → export → import gives the same records', async () => {
 
 	it('whole shapes keep the source ids and turn fields and make none up; a flat export counts the system turns it leaves out', async () => {
 		const sg = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'sg', fileName: 'sg.json' }, db);
-		writeShapeExport({ datasetId: sg.datasetId, format: 'chat-conversations' }, path.join(dir, 'sg.chat.jsonl'), db);
+		await writeShapeExport({ datasetId: sg.datasetId, format: 'chat-conversations' }, path.join(dir, 'sg.chat.jsonl'), db);
 		const ids = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l).id);
 		expect(ids('sg.chat.jsonl')).toEqual(sharegptRows.map((r) => r.id));
 
@@ -221,7 +221,7 @@ describe('import → export → import gives the same records', async () => {
 			{ messages: [{ role: 'user', content: 'Say hi.' }, { role: 'assistant', content: 'Bad draft', weight: 0 }, { role: 'user', content: 'Again.' }, { role: 'assistant', content: 'Hi', weight: 1 }] }
 		];
 		const chat = await importFile(streamOf(jsonl(rows)), { datasetName: 'chat', fileName: 'chat.jsonl' }, db);
-		writeShapeExport({ datasetId: chat.datasetId, format: 'sharegpt' }, path.join(dir, 'chat.sg.jsonl'), db);
+		await writeShapeExport({ datasetId: chat.datasetId, format: 'sharegpt' }, path.join(dir, 'chat.sg.jsonl'), db);
 		const written = fs.readFileSync(path.join(dir, 'chat.sg.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 		expect(written.map((r) => r.id)).toEqual([undefined, undefined]);
 		expect(written[1].conversations[1]).toEqual({ from: 'gpt', value: 'Bad draft', weight: 0 });
@@ -264,10 +264,10 @@ describe('import → export → import gives the same records', async () => {
 		// The page's count is what the file gets.
 		expect(countExport({ datasetId: first.datasetId, filters: {} }, db)).toMatchObject({ rows: 1, instances: 1 });
 		// The whole conversations still go out whole.
-		const whole = writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'whole.jsonl'), db);
+		const whole = await writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, path.join(dir, 'whole.jsonl'), db);
 		expect(whole.manifest.counts.records).toBe(3);
 		// Through ShareGPT and back, the weight-0 reply is still one (it came back as an unknown extra field).
-		writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'whole.sharegpt.jsonl'), db);
+		await writeShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, path.join(dir, 'whole.sharegpt.jsonl'), db);
 		const viaShareGpt = await importFile(streamOf(fs.readFileSync(path.join(dir, 'whole.sharegpt.jsonl'))), { datasetName: 'via sharegpt', fileName: 'sg.jsonl' }, db);
 		expect(viaShareGpt.format).toBe('sharegpt');
 		const again = writeExportFile({ datasetId: viaShareGpt.datasetId, filters: {}, format: 'openai-chat' }, path.join(dir, 'again.jsonl'), {}, db);
@@ -282,7 +282,7 @@ describe('import → export → import gives the same records', async () => {
 		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n), null, 4)) }));
 		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
 		const out = path.join(dir, 'tasks');
-		const { manifest } = writeShapeExport({ datasetId: first.datasetId, format: 'superni' }, out, db);
+		const { manifest } = await writeShapeExport({ datasetId: first.datasetId, format: 'superni' }, out, db);
 		expect(manifest.files.map((f) => f.name)).toEqual(['task001_x.json', 'task002_x.json']);
 		// Each task file with its size and hash, as the row exports' manifests describe their file.
 		for (const f of manifest.files) expect(f).toEqual(fileEntry(path.join(out, f.name)));
@@ -310,7 +310,7 @@ describe('import → export → import gives the same records', async () => {
 
 	it('preference pairs as {prompt, chosen, rejected}, ties left out or flagged', async () => {
 		const first = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'p', fileName: 'cmp.json' }, db);
-		writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, path.join(dir, 'p.jsonl'), db);
+		await writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, path.join(dir, 'p.jsonl'), db);
 		const rows = fs.readFileSync(path.join(dir, 'p.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 		// GPT-4-LLM names no models: the stand-in names the import stores are not written as if they were.
 		expect(rows[0]).toEqual({ prompt: 'Give a tip.', chosen: 'Sleep well.', rejected: 'Eat.' });
@@ -339,7 +339,7 @@ describe('import → export → import gives the same records', async () => {
 			{ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true, id: 'p3', extra: { n: 1 } }
 		];
 		const first = await importFile(streamOf(jsonl(source)), { datasetName: 'pm', fileName: 'pairs.jsonl' }, db);
-		const { manifest } = writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs', ties: 'flag' }, path.join(dir, 'pm.jsonl'), db);
+		const { manifest } = await writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs', ties: 'flag' }, path.join(dir, 'pm.jsonl'), db);
 		// The manifest gives the file's size and SHA-256 (the text has 4-byte emoji: bytes, not characters).
 		expect(manifest.files).toEqual([fileEntry(path.join(dir, 'pm.jsonl'))]);
 		expect(manifest.counts).toEqual({ records: 3, tiesLeftOut: 0, unjudgedLeftOut: 0 });

@@ -7,7 +7,7 @@ import { printJson } from '../output';
 import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, exportThreadsResolved, writeExportFileInterruptibly, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
-import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
+import { writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
@@ -119,7 +119,7 @@ export async function run(argv: string[]): Promise<void> {
 	const selection = { datasetId, filters, responsesOf: values.responses ?? null, includeReformulations: !!values.reformulations };
 
 	if (values.count) {
-		const counts = guard(() => countExport(selection));
+		const counts = countExport(selection);
 		if (values.json) printJson({ ...counts, where: whereClauses(filters) });
 		else {
 			console.log(
@@ -143,7 +143,7 @@ export async function run(argv: string[]): Promise<void> {
 			for (const f of [out, manifestFile]) if (fs.existsSync(f)) throw new CliError(`${f} exists; add --force to overwrite it.`);
 		}
 		if (!fs.existsSync(path.dirname(out))) throw new CliError(`Folder ${path.dirname(out)} does not exist.`);
-		const result = guard(() => writeShapeExport({ datasetId, format, filters, ties }, out));
+		const result = await untilInterrupted(out, (signal) => writeShapeExport({ datasetId, format, filters, ties }, out, undefined, signal));
 		if (values.json) printJson(result.manifest);
 		else {
 			const c = result.manifest.counts;
@@ -170,13 +170,7 @@ export async function run(argv: string[]): Promise<void> {
 		const languages = (values.language ?? 'en').split(',').map((l) => l.trim()).filter(Boolean);
 		if (!languages.every((l) => /^[a-z]{2,3}$/.test(l))) throw new CliError(`--language takes ISO 639-1 codes separated by commas, got "${values.language}".`, 2);
 		const judgeRunId = values.judge === undefined ? null : intOption(values.judge, 'judge', 1);
-		let card;
-		try {
-			card = guard(() => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force, judgeRunId }));
-		} catch (err) {
-			if (err instanceof DatasetCardError) throw err;
-			throw err;
-		}
+		const card = await untilInterrupted(out, (signal) => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force, judgeRunId }, undefined, signal));
 		if (values.json) return printJson({ folder: card.folder, dataFile: card.dataFile, readme: card.readme, manifestFile: card.manifestFile, manifest: card.manifest });
 		console.log(`Wrote ${card.manifest.counts.rows} rows to ${card.dataFile}, the dataset card ${card.readme} and ${card.manifestFile}.`);
 		return;
@@ -191,23 +185,16 @@ export async function run(argv: string[]): Promise<void> {
 	let bar: ReturnType<typeof createProgressBar> | null = null;
 	// The bar's total is the selection's count, read only for a bar someone will see.
 	const showProgress = !values.json && process.stderr.isTTY;
-	// Ctrl-C (or a kill) stops the export between chunks and removes its .partial file.
-	const interrupted = new AbortController();
-	const stop = (signal: NodeJS.Signals) => interrupted.abort(new CliError(`Interrupted (${signal}): nothing was written to ${out}.`, 130, {}, undefined, 'interrupted'));
-	process.once('SIGINT', stop).once('SIGTERM', stop);
-	let result;
-	try {
-		result = await writeExportFileInterruptibly(request, out, interrupted.signal, {
+	const result = await untilInterrupted(out, (signal) =>
+		writeExportFileInterruptibly(request, out, signal, {
 			onProgress: showProgress
 				? (p) => {
 						bar ??= createProgressBar('Exporting', p.totalRows, 'items');
 						bar.update(p.rows, `${(p.bytes / 1024 / 1024).toFixed(1)} MB`);
 					}
 				: undefined
-		});
-	} finally {
-		process.off('SIGINT', stop).off('SIGTERM', stop);
-	}
+		})
+	);
 	(bar as ReturnType<typeof createProgressBar> | null)?.finish(result.manifest.counts.rows);
 	if (values.json) {
 		printJson(result.manifest);
@@ -274,6 +261,14 @@ function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
 		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} audited items judge run ${p.runId} called all valid the humans also did.`;
 }
 
-function guard<T>(fn: () => T): T {
-	return fn();
+/** Runs a write that Ctrl-C (or a kill) stops between chunks, removing what it wrote (its .partial files). */
+async function untilInterrupted<T>(out: string, write: (signal: AbortSignal) => Promise<T>): Promise<T> {
+	const interrupted = new AbortController();
+	const stop = (signal: NodeJS.Signals) => interrupted.abort(new CliError(`Interrupted (${signal}): nothing was written to ${out}.`, 130, {}, undefined, 'interrupted'));
+	process.once('SIGINT', stop).once('SIGTERM', stop);
+	try {
+		return await write(interrupted.signal);
+	} finally {
+		process.off('SIGINT', stop).off('SIGTERM', stop);
+	}
 }

@@ -13,8 +13,9 @@ import { coefficient, percent } from '$lib/reports/format';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
 import { auditMethods } from '../reports/methods';
-import { writeExportFile, type ExportManifest, type ExportRequest, type StartOptions } from './export';
+import { writeExportFileInterruptibly, type ExportManifest, type ExportRequest, type StartOptions } from './export';
 import { DomainError } from '$lib/errors';
+import { writeThroughPartial } from '../files';
 
 export interface DatasetCardOptions extends StartOptions {
 	license?: string;
@@ -53,8 +54,17 @@ function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	});
 }
 
-/** Writes the folder; refuses to overwrite an existing card or data file without `force`. */
-export function writeDatasetCard(request: ExportRequest, folder: string, options: DatasetCardOptions = {}, database: Db = db()): DatasetCardResult {
+/**
+ * Writes the folder; refuses to overwrite an existing card or data file without `force`. When
+ * `signal` aborts (Ctrl-C on the command line) the data file's write stops and leaves nothing.
+ */
+export async function writeDatasetCard(
+	request: ExportRequest,
+	folder: string,
+	options: DatasetCardOptions = {},
+	database: Db = db(),
+	signal: AbortSignal = new AbortController().signal
+): Promise<DatasetCardResult> {
 	const ext = exportFormat(request.format).extension;
 	const dataPath = `data/train.${ext}`;
 	const dataFile = path.join(folder, dataPath);
@@ -64,7 +74,7 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 	fs.mkdirSync(path.dirname(dataFile), { recursive: true });
 	// The card's judge is the manifest's: the same run (and so the audit the manifest chose for it).
 	const exported = options.judgeRunId != null ? { ...request, filters: { ...request.filters, judgeRun: options.judgeRunId } } : request;
-	const written = writeExportFile({ ...exported, fileName: `train.${ext}` }, dataFile, options, database);
+	const written = await writeExportFileInterruptibly({ ...exported, fileName: `train.${ext}` }, dataFile, signal, options, database);
 	fs.renameSync(written.manifestFile, manifestFile);
 	const manifest = written.manifest;
 
@@ -103,6 +113,6 @@ export function writeDatasetCard(request: ExportRequest, folder: string, options
 		methods,
 		judge
 	});
-	fs.writeFileSync(readme, card);
+	writeThroughPartial(readme, [card]);
 	return { folder, dataFile, readme, manifestFile, manifest };
 }

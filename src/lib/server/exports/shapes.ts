@@ -24,7 +24,7 @@ import {
 import { ExportFilterError, describeFilters, whereClauses, type ExportFilters } from './filters';
 import { selectionQuery } from './query';
 import { appVersion } from './version';
-import { writeThroughPartial } from '../files';
+import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
 
 export type ShapeExportFormat = 'superni' | 'sharegpt' | 'chat-conversations' | 'preference-pairs';
 
@@ -374,23 +374,37 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 /**
  * Writes a shape export: to the file `out`, or for SuperNI to the folder `out` (created), one
  * task file per task. The manifest goes beside it (`out.manifest.json`). Files are written as
- * `.partial` and renamed, so an interrupted export leaves no truncated file.
+ * `.partial` and renamed, so an interrupted export leaves no truncated file; when `signal` aborts
+ * (Ctrl-C on the command line) the write stops and what it wrote so far is removed.
  */
-export function writeShapeExport(request: ShapeExportRequest, out: string, database: Db = db()): { manifest: ShapeExportManifest; manifestFile: string } {
+export async function writeShapeExport(
+	request: ShapeExportRequest,
+	out: string,
+	database: Db = db(),
+	signal: AbortSignal = new AbortController().signal
+): Promise<{ manifest: ShapeExportManifest; manifestFile: string }> {
 	let manifest: ShapeExportManifest;
 	if (request.format === 'superni' && request.taskId === undefined) {
 		const client = database.$client;
 		const dataset = getDataset(request.datasetId, database);
 		if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters))];
+		const createdFolder = !fs.existsSync(out);
 		fs.mkdirSync(out, { recursive: true });
 		const files: ShapeExportFile[] = [];
 		const used = new Set<string>();
-		for (const task of tasks) {
-			const name = uniqueFileName(taskFileName(superNiTaskOf(client, task).header), task.id, used);
-			const measured = new MeasuredFile();
-			writeThroughPartial(path.join(out, name), measured.through(superNiChunks(client, task)));
-			files.push(measured.file(name));
+		try {
+			for (const task of tasks) {
+				const name = uniqueFileName(taskFileName(superNiTaskOf(client, task).header), task.id, used);
+				const measured = new MeasuredFile();
+				await writeThroughPartialInterruptibly(path.join(out, name), measured.through(superNiChunks(client, task)), signal);
+				files.push(measured.file(name));
+			}
+		} catch (err) {
+			// An interrupted folder export takes back its task files (a folder it found is left).
+			for (const file of files) fs.rmSync(path.join(out, file.name), { force: true });
+			if (createdFolder) fs.rmSync(out, { recursive: true, force: true });
+			throw err;
 		}
 		manifest = {
 			kind: 'instruct-audit-shape-export',
@@ -404,11 +418,11 @@ export function writeShapeExport(request: ShapeExportRequest, out: string, datab
 		};
 	} else {
 		const stream = startShapeExport(request, database);
-		writeThroughPartial(out, stream.chunks());
+		await writeThroughPartialInterruptibly(out, stream.chunks(), signal);
 		const [file] = stream.manifest().files;
 		manifest = { ...stream.manifest(), files: [{ ...file, name: path.basename(out) }] };
 	}
 	const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
-	fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
+	writeThroughPartial(manifestFile, [JSON.stringify(manifest, null, 2) + '\n']);
 	return { manifest, manifestFile };
 }
