@@ -179,6 +179,19 @@ describe('exports with a model judge', () => {
 		expect(unknown.estimateNote).toMatch(/audited row\(s\) were created after the audit was, so the rows it sampled from cannot be told/);
 	}, 60_000);
 
+	it('says so when rows the audit drew from have since left its population (a filter run after the draw)', async () => {
+		const world = await judgedWorld();
+		const before = judgeAuditCalibration(world.auditId, world.runId, {}, db);
+		expect(before.caveats.join(' ')).not.toMatch(/The audit was drawn from/);
+		// Four rows nobody audited, rejected as a filter run after the draw would (the audit left rejected rows out).
+		const unaudited = Array.from({ length: TASKS }, (_, k) => k).filter((k) => !world.audited.includes(k)).slice(0, 4);
+		const reject = db.$client.prepare<[number, string]>("UPDATE instances SET filter_status = 'rejected' WHERE task_id IN (SELECT id FROM tasks WHERE dataset_id = ? AND source_id = ?)");
+		for (const k of unaudited) reject.run(world.datasetId, `task_${k}`);
+		const after = judgeAuditCalibration(world.auditId, world.runId, {}, db);
+		expect(after.population.rows).toBe(TASKS - 4);
+		expect(after.caveats.join(' ')).toMatch(new RegExp(`The audit was drawn from ${TASKS} row\\(s\\); 4 of them have since left its population .* the ${TASKS - 4} that remain`));
+	}, 60_000);
+
 	it('filters on the judge verdict and reports its measured precision with the count', async () => {
 		const world = await judgedWorld();
 		const filters = parseWhere([`judge-run=${world.runId}`, 'judge-valid']);

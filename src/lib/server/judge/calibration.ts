@@ -23,7 +23,7 @@ import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { predictionPoweredRate, ppiInputFromRows, ppiInputFromTasks, type PpiEstimate } from '$lib/stats/ppi';
 import { db, type Db } from '../db';
 import { loadQualityUnits } from '../audits/create';
-import type { SamplingUnit } from '$lib/audits/sampling';
+import type { SamplingFrame, SamplingUnit } from '$lib/audits/sampling';
 import type { ItemVerdict } from '$lib/reports';
 import { keptWhileUnchanged } from '../db/unchanged';
 import { itemVerdicts } from '../reports/reports';
@@ -337,13 +337,16 @@ interface QualityCalibrationBasis {
 	units: SamplingUnit[];
 	suggested: number | null;
 	frame: AuditFrame;
+	/** Rows that existed at the draw and are in the audit's population now (deleted or filter-rejected rows are not). */
+	rowsOfFrameNow: number;
 }
 
 /**
- * The rows the audit could have drawn: those that existed when it was drawn. Audits do not store
- * their frame, so it is read from the rows' creation times against the audit's (for an audit
- * imported from a bundle, the time it arrived here: the draw happened elsewhere). Rows created
- * later are outside the population the audit is a random sample of.
+ * The rows the audit could have drawn: those that existed when it was drawn. Audits record only
+ * the frame's size (sampling_frame, from migration 0031), so its rows are read from their creation
+ * times against the audit's (for an audit imported from a bundle, the time it arrived here: the
+ * draw happened elsewhere). Rows created later are outside the population the audit is a random
+ * sample of.
  */
 interface AuditFrame {
 	/** Instance ids of the dataset created after the audit was drawn. */
@@ -351,17 +354,23 @@ interface AuditFrame {
 	/** Set when the frame cannot be known: an audited row was created after the audit itself. */
 	unknown: string | null;
 	imported: boolean;
+	/** The number of rows the audit drew from, as recorded at the draw (null for audits from before 0031). */
+	drawnFrom: number | null;
 }
 
 function auditFrame(audit: AuditRow, verdicts: readonly ItemVerdict[], database: Db): AuditFrame {
 	const c = database.$client;
-	const times = c.prepare<[number], { createdAt: number; importedAt: number | null }>('SELECT created_at AS createdAt, imported_at AS importedAt FROM audits WHERE id = ?').get(audit.id)!;
+	const times = c
+		.prepare<[number], { createdAt: number; importedAt: number | null; samplingFrame: string | null }>('SELECT created_at AS createdAt, imported_at AS importedAt, sampling_frame AS samplingFrame FROM audits WHERE id = ?')
+		.get(audit.id)!;
 	const drawnAt = times.importedAt ?? times.createdAt;
 	const addedAfter = new Set(c.prepare<[number, number], number>('SELECT id FROM instances WHERE dataset_id = ? AND created_at > ?').pluck().all(audit.datasetId, drawnAt));
 	const late = verdicts.filter((v) => addedAfter.has(v.instanceId!)).length;
 	return {
 		addedAfter,
 		imported: times.importedAt !== null,
+		// An imported audit's frame is the source installation's: not comparable with the rows here.
+		drawnFrom: times.samplingFrame && times.importedAt === null ? (JSON.parse(times.samplingFrame) as SamplingFrame).choices : null,
 		unknown:
 			late > 0
 				? `${late} audited row(s) were created after the audit was${times.importedAt !== null ? ' imported' : ''}, so the rows it sampled from cannot be told from those added later; no whole-dataset estimate is given.`
@@ -379,6 +388,7 @@ function qualityCalibrationBasis(audit: AuditRow, run: ReturnType<typeof judgeRu
 	return keptWhileUnchanged(c, 'judge-calibration-basis', `${audit.id}:${run.id}`, () => {
 		const verdicts = itemVerdicts(audit.id, {}, database).filter((v) => !v.isGold && v.instanceId !== null);
 		const frame = auditFrame(audit, verdicts, database);
+		const population = loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database).map((u) => ({ ...u, choices: u.choices.filter((id) => !frame.addedAfter.has(id)) }));
 		return {
 			labels: new Map(
 				c
@@ -388,9 +398,8 @@ function qualityCalibrationBasis(audit: AuditRow, run: ReturnType<typeof judgeRu
 			),
 			verdicts,
 			// The population the audit sampled from: the rows there were when it was drawn (as far as the judge run existed then).
-			units: loadQualityUnits(audit.datasetId, audit.includeRejected === 1, database)
-				.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= run.upToInstanceId && !frame.addedAfter.has(id)) }))
-				.filter((u) => u.choices.length > 0),
+			units: population.map((u) => ({ ...u, choices: u.choices.filter((id) => id <= run.upToInstanceId) })).filter((u) => u.choices.length > 0),
+			rowsOfFrameNow: population.reduce((sum, u) => sum + u.choices.length, 0),
 			suggested: c.prepare<[number], number | null>('SELECT suggestion_run_id FROM audits WHERE id = ?').pluck().get(audit.id) ?? null,
 			frame
 		};
@@ -425,6 +434,13 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		);
 	}
 
+	if (frame.drawnFrom !== null && basis.rowsOfFrameNow !== frame.drawnFrom) {
+		caveats.push(
+			basis.rowsOfFrameNow < frame.drawnFrom
+				? `The audit was drawn from ${frame.drawnFrom} row(s); ${frame.drawnFrom - basis.rowsOfFrameNow} of them have since left its population (deleted, or rejected by a filter run after the draw), so the estimate speaks about the ${basis.rowsOfFrameNow} that remain and the audited items among them.`
+				: `The audit was drawn from ${frame.drawnFrom} row(s); ${basis.rowsOfFrameNow} of the rows there were then are in its population now (a filter run after the draw changed which rows it rejects), so the audit is not a simple random sample of today's population.`
+		);
+	}
 	if (frame.addedAfter.size > 0) {
 		caveats.push(
 			`${frame.addedAfter.size} row(s) were added to the dataset after the audit was ${frame.imported ? 'imported' : 'drawn'}; the audit is not a sample of them, so the estimate speaks only about the rows there were then.`
