@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import MarkdownIt from 'markdown-it';
 import { datasetCard, sizeCategory, type CardManifest } from './dataset-card';
 
 const manifest: CardManifest = {
@@ -26,7 +27,7 @@ describe('datasetCard', () => {
 		const front = parse(/^---\n([\s\S]*?)\n---\n/.exec(card)![1]);
 		expect(front).toMatchObject({ license: 'cc-by-4.0', language: ['en'], size_categories: ['10K<n<100K'], configs: [{ config_name: 'default', data_files: [{ split: 'train', path: 'data/train.parquet' }] }] });
 		expect(card).toContain('# gen\\_data \\#1');
-		expect(card).toContain('the self-instruct pipeline with the model `llama\\_3`, 175 seed tasks');
+		expect(card).toContain('the self-instruct pipeline with the model `llama_3`, 175 seed tasks');
 		expect(card).toContain('| Audited population (n = 200 items, Item majority) | 57.5% | [50.6%, 64.1%] |');
 		expect(card).toContain('not measured (one reviewer per item)');
 		expect(card).toContain('### References\n\n- Wilson, E. B. (1927).');
@@ -34,7 +35,7 @@ describe('datasetCard', () => {
 	it('adds the judge\'s PPI++ estimate of the whole dataset when a judge run was calibrated on the audit', () => {
 		const judge = { model: 'gpt_4o', runId: 9, method: 'ppi++' as const, populationRows: 52_002, auditedRows: 196, estimate: 0.6123, lower: 0.571, upper: 0.6512, confidence: 0.95 };
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
-		expect(card).toContain('| Whole dataset, model judge `gpt\\_4o` corrected by the human labels (PPI++, N = 52002, n = 196) | 61.2% | [57.1%, 65.1%] |');
+		expect(card).toContain('| Whole dataset, model judge `gpt_4o` corrected by the human labels (PPI++, N = 52002, n = 196) | 61.2% | [57.1%, 65.1%] |');
 		expect(card).toContain('prediction-powered inference (PPI++, Angelopoulos et al., 2023)');
 		expect(datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] })).not.toContain('PPI');
 	});
@@ -95,7 +96,7 @@ describe('datasetCard', () => {
 	it("says a judge that gave every row the same verdict corrects nothing: the row is the audit's own figure", () => {
 		const judge = { model: 'yes_man', runId: 3, method: 'ppi++' as const, populationRows: 60, auditedRows: 30, estimate: 0.533, lower: 0.361, upper: 0.698, confidence: 0.95, fallback: true };
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
-		expect(card).toContain('| Whole dataset: the audit alone (model judge `yes\\_man` gave every row the same verdict, so it corrects nothing; n = 30) | 53.3% | [36.1%, 69.8%] |');
+		expect(card).toContain('| Whole dataset: the audit alone (model judge `yes_man` gave every row the same verdict, so it corrects nothing; n = 30) | 53.3% | [36.1%, 69.8%] |');
 		expect(card).not.toContain('corrected by the human labels');
 		expect(card).not.toContain('prediction-powered inference');
 	});
@@ -106,6 +107,19 @@ describe('datasetCard', () => {
 		const both = card({ ...base, excludedInstances: 503, untrainableTargetsLeftOut: 3 });
 		expect(both).toContain('500 instances of the dataset were left out by the filters. 3 instances were left out because their target reply was marked not to train on');
 		expect(card({ ...base, excludedInstances: 1, untrainableTargetsLeftOut: 1 })).not.toContain('by the filters');
+	});
+	it('shows file, model and filter names exactly as written when the Markdown is rendered (code spans take no backslash escapes)', () => {
+		const names = { file: 'alpaca_data_v2.json', odd: 'a `tick` and\nnewline_[x]|y.jsonl', model: 'llama_3|`chat`' };
+		const m: CardManifest = { ...manifest, sources: { runs: [3], imports: [{ fileName: names.file, format: 'instances' }, { fileName: names.odd, format: 'instances' }] } };
+		const judge = { model: names.model, runId: 9, method: 'ppi++' as const, populationRows: 100, auditedRows: 20, estimate: 0.6, lower: 0.5, upper: 0.7, confidence: 0.95 };
+		const card = datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [{ id: 3, pipeline: 'self-instruct', model: names.model, seeds: 5, target: 10 }], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
+		const html = new MarkdownIt().render(card.replace(/^---[\s\S]*?\n---\n/, ''));
+		const codes = [...html.matchAll(/<code>([^<]*)<\/code>/g)].map((c) => c[1].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
+		expect(codes).toContain(names.file);
+		expect(codes).toContain('a `tick` and newline_[x]|y.jsonl');
+		expect(codes.filter((c) => c === names.model).length).toBe(2); // the run's model, and the judge's inside the table
+		// The judge's table row is still one row of three cells.
+		expect(html).toMatch(/<td[^>]*>Whole dataset, model judge <code>llama_3\|`chat`<\/code> corrected[^<]*<\/td>\s*<td[^>]*>60.0%<\/td>/);
 	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);

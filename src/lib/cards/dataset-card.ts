@@ -97,6 +97,22 @@ function md(text: string): string {
 	return text.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
 }
 
+/**
+ * A Markdown code span holding `text` as written: backslash escapes do not work inside code spans
+ * (`alpaca\_data.json` would show its backslash), so the fence is one backtick longer than the
+ * longest run in the text, and line breaks (which would end a list item) become spaces. In a GFM
+ * table cell a `|` still ends the cell, even inside a code span, so there it is escaped (GFM
+ * removes that backslash).
+ */
+function code(text: string, inTable = false): string {
+	let body = text.replace(/\r\n?|\n/g, ' ');
+	if (inTable) body = body.replace(/\|/g, '\\|');
+	const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+	const fence = '`'.repeat(longest + 1);
+	const pad = body.startsWith('`') || body.endsWith('`') ? ' ' : '';
+	return `${fence}${pad}${body}${pad}${fence}`;
+}
+
 /** How many of the rows have no final human label, and why, with what is made of them. */
 function withoutFinalText(e: { tied: number; unlabelled: number }): string {
 	const n = e.tied + e.unlabelled;
@@ -111,7 +127,7 @@ function selectionLines(m: CardManifest): string[] {
 	const lines: string[] = [];
 	if (m.filters.length) {
 		lines.push('Rows kept by these filters:', '');
-		for (const f of m.filters) lines.push(`- \`${md(f.where)}\`: ${md(f.description)}`);
+		for (const f of m.filters) lines.push(`- ${code(f.where)}: ${md(f.description)}`);
 		if (!auto) lines.push('', 'No automatic filter has been run on this dataset: no row was checked by the automatic filters.');
 	} else {
 		lines.push(auto ? 'The export chose no filter: every row of the dataset is included.' : 'The dataset was never filtered and the export chose no filter: every row of the dataset is included.');
@@ -155,9 +171,9 @@ export function datasetCard(input: DatasetCardInput): string {
 	lines.push('## Provenance', '');
 	if (input.runs.length) {
 		for (const r of input.runs)
-			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model \`${md(r.model)}\`, ${r.seeds} seed tasks, target ${r.target} accepted candidates.`);
+			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model ${code(r.model)}, ${r.seeds} seed tasks, target ${r.target} accepted candidates.`);
 	}
-	for (const i of m.sources.imports) lines.push(`- Imported file \`${md(i.fileName)}\` (${md(i.format)}).`);
+	for (const i of m.sources.imports) lines.push(`- Imported file ${code(i.fileName)} (${md(i.format)}).`);
 	if (!input.runs.length && !m.sources.imports.length) lines.push('- No generation run or import is recorded for these rows.');
 	lines.push('', ...selectionLines(m), '');
 	if (m.counts.excludedInstances) {
@@ -188,8 +204,8 @@ export function datasetCard(input: DatasetCardInput): string {
 			...(input.judge
 				? [
 						input.judge.fallback
-							? `| Whole dataset: the audit alone (model judge \`${md(input.judge.model)}\` gave every row the same verdict, so it corrects nothing; n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}] |`
-							: `| Whole dataset, model judge \`${md(input.judge.model)}\` corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
+							? `| Whole dataset: the audit alone (model judge ${code(input.judge.model, true)} gave every row the same verdict, so it corrects nothing; n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}] |`
+							: `| Whole dataset, model judge ${code(input.judge.model, true)} corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
 					]
 				: []),
 			withoutFinal === 0
