@@ -28,6 +28,8 @@ import { closeAudit, createAudit, listAudits, listMyAudits, nextAssignment, remo
 import { listReportableAudits, auditReport } from '../../src/lib/server/reports';
 import { config } from '../../src/lib/server/config';
 import { listBackups } from '../../src/lib/server/backups';
+import { comparisonRows, sharegptRows } from './shape-fixtures';
+import { randomUUID } from 'node:crypto';
 
 // Reviewed work is never lost: deletes that would remove it are refused (by the domain and by
 // the schema), archive and restore keep every row, and only an admin's purge removes it — after
@@ -317,6 +319,30 @@ describe('removing a reviewer', () => {
 			.prepare(`SELECT i.label_count AS n, (SELECT count(*) FROM audit_labels l WHERE l.item_id = i.id) AS rows FROM audit_items i WHERE i.audit_id = ?`)
 			.all(auditId) as { n: number; rows: number }[];
 		expect(counters.every((c) => c.n === c.rows)).toBe(true);
+	});
+
+	it('brings back a pairwise label with its preference and a conversation label with its per-turn verdicts', async () => {
+		const pairs = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
+		const chats = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sg.json' }, db);
+		const reviewer = makeAccount(db, 'reviewer');
+		for (const [datasetId, kind, answer] of [
+			[pairs.datasetId, 'pairwise', { kind: 'pairwise', choice: 'both_bad', comment: '' }],
+			[chats.datasetId, 'conversation', { kind: 'conversation', turns: [{ valid: true, rating: 'B' }, { valid: false, rating: 'C' }], comment: '' }]
+		] as const) {
+			const audit = createAudit({ datasetId, kind, reviewerIds: [reviewer], seed: 1, sampleSize: 10 }, db);
+			for (let next = nextAssignment(audit.id, reviewer, {}, db); next.status === 'assigned'; next = nextAssignment(audit.id, reviewer, {}, db)) {
+				submitLabel(audit.id, reviewer, { ref: next.ref, submissionId: randomUUID(), answer }, {}, db);
+			}
+			const answers = () =>
+				db.$client
+					.prepare(`SELECT l.id, l.preference, l.output_valid, (SELECT json_group_array(json_array(position, valid, rating)) FROM audit_label_turns t WHERE t.label_id = l.id) AS turns FROM audit_labels l WHERE audit_id = ? ORDER BY id`)
+					.all(audit.id);
+			const before = answers();
+			expect(before).toHaveLength(2);
+			removeReviewer(audit.id, reviewer, { setAsideLabels: true }, db);
+			expect(restoreReviewerLabels(audit.id, reviewer, db)).toEqual({ restored: 2, kept: [] });
+			expect(answers()).toEqual(before);
+		}
 	});
 
 	it('purging set-aside labels is for an admin, typing the email, after a backup', async () => {

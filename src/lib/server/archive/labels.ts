@@ -18,6 +18,8 @@ interface LabelRow {
 	input_valid: number | null;
 	output_valid: number | null;
 	error_reason: string | null;
+	/** Pairwise: the verdict in the pair's A/B order (absent in labels set aside before it was kept). */
+	preference?: string | null;
 	comment: string;
 	duration_ms: number;
 	active_ms: number;
@@ -30,8 +32,16 @@ interface RatingRow {
 	model: string;
 	rating: string;
 }
-/** What audit_archived_labels.label holds: the label row as it was, with its ratings (bundles read it). */
-export type StoredLabel = LabelRow & { ratings: RatingRow[] };
+interface TurnRow {
+	position: number;
+	valid: number;
+	rating: string;
+}
+/**
+ * What audit_archived_labels.label holds: the label row as it was, with its ratings and (conversation
+ * audits) its per-turn verdicts, which would otherwise go with the row (bundles read it).
+ */
+export type StoredLabel = LabelRow & { ratings: RatingRow[]; turns?: TurnRow[] };
 
 /**
  * Moves every label of a reviewer in an audit to the archive, in the caller's transaction, and
@@ -40,6 +50,7 @@ export type StoredLabel = LabelRow & { ratings: RatingRow[] };
 export function setAsideReviewerLabels(c: Database.Database, auditId: number, reviewerId: number, actorId: number | null, now = Date.now()): number {
 	const labels = c.prepare<[number, number], LabelRow>('SELECT * FROM audit_labels WHERE audit_id = ? AND reviewer_id = ?').all(auditId, reviewerId);
 	const ratings = c.prepare<[number], RatingRow>('SELECT response_id, model, rating FROM audit_label_ratings WHERE label_id = ? ORDER BY response_id');
+	const turns = c.prepare<[number], TurnRow>('SELECT position, valid, rating FROM audit_label_turns WHERE label_id = ? ORDER BY position');
 	const keep = c.prepare<[number, number, number, number, string, number, number | null]>(
 		'INSERT INTO audit_archived_labels (id, audit_id, item_id, reviewer_id, label, archived_at, archived_by) VALUES (?, ?, ?, ?, ?, ?, ?)'
 	);
@@ -49,7 +60,8 @@ export function setAsideReviewerLabels(c: Database.Database, auditId: number, re
 	const freeSlot = c.prepare<[number]>('UPDATE audit_items SET label_count = label_count - 1, claimed_count = claimed_count - 1 WHERE id = ?');
 	const release = c.prepare<[number, number]>(`UPDATE audit_assignments SET status = 'released' WHERE item_id = ? AND reviewer_id = ?`);
 	for (const label of labels) {
-		const stored: StoredLabel = { ...label, ratings: ratings.all(label.id) };
+		const turnRows = turns.all(label.id);
+		const stored: StoredLabel = { ...label, ratings: ratings.all(label.id), ...(turnRows.length ? { turns: turnRows } : {}) };
 		keep.run(label.id, auditId, label.item_id, reviewerId, JSON.stringify(stored), now, actorId);
 		dropRatings.run(label.id);
 		dropLabel.run(label.id);
@@ -93,10 +105,11 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 		// Prepared once, not per label: a reviewer may have thousands, all in one write transaction.
 		const itemOf = c.prepare<[number], { position: number; isGold: number; labels: number }>('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?');
 		const labelledAgain = c.prepare<[number, number]>('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?');
-		const insertLabel = c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string, number, number, number, number, number]>(
-			`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason,
-				comment, duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		const insertLabel = c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string | null, string, number, number, number, number, number]>(
+			`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference,
+				comment, duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
+		const insertTurn = c.prepare<[number, number, number, number, number, string]>('INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const insertRating = c.prepare<[number, number, number, number, string, string]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const assignmentOf = c.prepare<[number, number], { id: number; status: string }>('SELECT id, status FROM audit_assignments WHERE item_id = ? AND reviewer_id = ?');
 		const submitted = c.prepare<[number]>(`UPDATE audit_assignments SET status = 'submitted', draft = NULL WHERE id = ?`);
@@ -123,6 +136,7 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				label.input_valid,
 				label.output_valid,
 				label.error_reason,
+				label.preference ?? null,
 				label.comment,
 				label.duration_ms,
 				label.active_ms,
@@ -131,6 +145,7 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				label.revision
 			);
 			for (const r of label.ratings) insertRating.run(label.id, auditId, row.itemId, r.response_id, r.model, r.rating);
+			for (const t of label.turns ?? []) insertTurn.run(label.id, auditId, row.itemId, t.position, t.valid, t.rating);
 			const assignment = assignmentOf.get(row.itemId, reviewerId);
 			// An active lease already holds a slot; any other state frees one to take back.
 			const claim = assignment?.status === 'active' ? 0 : 1;
