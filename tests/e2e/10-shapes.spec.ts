@@ -5,6 +5,7 @@
  */
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
@@ -200,12 +201,15 @@ test('a preference pair judged with the keyboard alone: blind, side by side, key
 	await report.screenshot({ path: '/tmp/ia10-report-pairwise-desktop.png', fullPage: true });
 	await report.setViewportSize(PHONE);
 	await report.screenshot({ path: '/tmp/ia10-report-pairwise-phone.png', fullPage: true });
-	// No bundle of a pairwise audit (it would drop every choice): the audit page says why instead of offering one.
+	// A pairwise audit travels as a bundle too: the audit page offers it, and the file carries the pairs and the verdicts.
 	await report.setViewportSize({ width: 1280, height: 800 });
 	await report.goto(`/audits/${audit.id}`);
-	await expect(report.getByTestId('bundle-unavailable')).toContainText("Bundles carry quality and rating audits only: a pairwise audit's choices and its pairs would be lost");
-	await expect(report.getByRole('link', { name: 'Download bundle' })).toHaveCount(0);
-	expect((await report.request.get(`/api/audits/${audit.id}/bundle`)).status()).toBe(409);
+	const [download] = await Promise.all([report.waitForEvent('download'), report.getByRole('link', { name: 'Download bundle' }).click()]);
+	const records = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+	expect(records[0]).toMatchObject({ type: 'audit-bundle', version: 3, audit: { kind: 'pairwise' } });
+	expect(records.filter((r) => r.type === 'item').map((r) => r.responses.map((x: { response: string }) => x.response))).toContainEqual(['7', '9']);
+	// "A is better" on the reviewer's screen is the pair's a or b, as the screen's order had it.
+	expect(records.filter((r) => r.type === 'label').map((r) => r.preference).sort()).toEqual([expect.stringMatching(/^[ab]$/), 'tie']);
 	await report.context().close();
 
 	// On a phone the two responses stack.

@@ -72,21 +72,6 @@ describe('cli audit', () => {
 		expect((await cli('add-reviewers', String(id), '--reviewers', 'b@y.org')).stdout).toContain('added 1');
 	}, 180_000); // nine CLI processes in a row
 
-	it('export refuses a pairwise audit (a bundle would drop every choice) with a message and a non-zero exit, writing no file', async () => {
-		const { importFile } = await import('../../src/lib/server/datasets/import');
-		const { createAudit } = await import('../../src/lib/server/audits/create');
-		const { streamOf } = await import('../support/db');
-		const { comparisonRows } = await import('./shape-fixtures');
-		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'cli pairs', fileName: 'cmp.json' }, db);
-		const reviewer = db.$client.prepare("SELECT id FROM users WHERE email = 'a@x.org'").pluck().get() as number;
-		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [reviewer], seed: 1 }, db);
-		const out = path.join(dir, 'pairs.bundle.jsonl');
-		const result = await cli('export', String(audit.id), '--out', out);
-		expect(result.code).not.toBe(0);
-		expect(result.stderr).toContain("Bundles carry quality and rating audits only: a pairwise audit's choices and its pairs would be lost");
-		expect(fs.existsSync(out)).toBe(false);
-	}, 60_000);
-
 	it('refuses bad input with a message and a non-zero exit', async () => {
 		const cases: [string[], RegExp][] = [
 			[['create', '--dataset', 'nope', '--kind', 'quality', '--reviewers', 'a@x.org'], /No dataset named "nope"/],
@@ -136,4 +121,41 @@ describe('cli audit create: conversation and pairwise options (issue 14)', () =>
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/--pair-models takes two model names/);
 	}, 120_000);
+});
+
+// Last: its conversations would be the first of the file's database (the test above takes the first).
+describe('cli audit export/import of pairwise and conversation audits', () => {
+	it('export and import carry a pairwise and a conversation audit, with --json', async () => {
+		const { importFile } = await import('../../src/lib/server/datasets/import');
+		const { createAudit } = await import('../../src/lib/server/audits/create');
+		const { nextAssignment, submitLabel } = await import('../../src/lib/server/audits/routing');
+		const { streamOf } = await import('../support/db');
+		const { comparisonRows, sharegptRows } = await import('./shape-fixtures');
+		const reviewer = db.$client.prepare("SELECT id FROM users WHERE email = 'a@x.org'").pluck().get() as number;
+		const pairs = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'cli pairs', fileName: 'cmp.json' }, db);
+		const chats = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'cli chat rows', fileName: 'sg.json' }, db);
+		for (const [dataset, datasetId, kind, answer] of [
+			['cli pairs', pairs.datasetId, 'pairwise', { kind: 'pairwise', choice: 'tie', comment: 'same' }],
+			['cli chat rows', chats.datasetId, 'conversation', { kind: 'conversation', turns: [{ valid: true, rating: 'A' }, { valid: false, rating: 'D' }], comment: '' }]
+		] as const) {
+			const audit = createAudit({ datasetId, kind, reviewerIds: [reviewer], seed: 1, sampleSize: 10 }, db);
+			const next = nextAssignment(audit.id, reviewer, {}, db);
+			if (next.status !== 'assigned') throw new Error('no item');
+			submitLabel(audit.id, reviewer, { ref: next.ref, submissionId: `cli-${kind}-label`, answer }, {}, db);
+			const out = path.join(dir, `${kind}.bundle.jsonl`);
+			const exported = await cli('export', String(audit.id), '--out', out, '--json');
+			expect(exported.code, exported.stderr).toBe(0);
+			expect(JSON.parse(exported.stdout)).toEqual({ wrote: out });
+			const imported = await cli('import', out, '--dataset', dataset, '--json');
+			expect(imported.code, imported.stderr).toBe(0);
+			const result = JSON.parse(imported.stdout);
+			expect(result).toMatchObject({ items: 2, labels: 1, reviewers: 1 });
+			// The copy's label is the original's answer: its preference, or its verdict on each reply.
+			const answerOf = (id: number) =>
+				db.$client
+					.prepare(`SELECT l.preference, l.output_valid AS valid, l.comment, (SELECT json_group_array(json_array(position, valid, rating)) FROM audit_label_turns t WHERE t.label_id = l.id) AS turns FROM audit_labels l WHERE audit_id = ?`)
+					.all(id);
+			expect(answerOf(result.auditId)).toEqual(answerOf(audit.id));
+		}
+	}, 60_000);
 });

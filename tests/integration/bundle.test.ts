@@ -187,18 +187,22 @@ describe('audit bundles', () => {
 	});
 });
 
-describe('audit bundles of kinds they cannot carry', () => {
-	it('refuse a pairwise or conversation audit before writing anything, saying what would be lost', async () => {
+describe('audit bundles of every kind', () => {
+	it('write a pairwise or conversation audit too (they were refused: a bundle had no records for choices and per-turn verdicts)', async () => {
 		const [r] = makeUsers(a.db, 1);
 		const pairs = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, a.db);
 		const chats = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'chats', fileName: 'sg.json' }, a.db);
 		const pairwise = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: [r.id], seed: 3 }, a.db);
 		const conversation = createAudit({ datasetId: chats.datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 10, seed: 1 }, a.db);
-		expect(() => auditName(pairwise.id, a.db)).toThrow(/Bundles carry quality and rating audits only: a pairwise audit's choices and its pairs would be lost/);
-		expect(() => [...auditBundleLines(pairwise.id, a.db)]).toThrow(/a pairwise audit's choices/);
-		expect(() => auditName(conversation.id, a.db)).toThrow(/a conversation audit's per-turn verdicts and ratings/);
-		expect(() => [...auditBundleLines(conversation.id, a.db)]).toThrow(/a conversation audit's per-turn verdicts/);
-		expect(auditName(workA.quality.auditId, a.db)).toBeTruthy();
+		for (const audit of [pairwise, conversation]) {
+			expect(auditName(audit.id, a.db)).toBe(audit.name);
+			const records = auditBundleRecords(audit.id, a.db);
+			expect(records[0]).toMatchObject({ version: 3, audit: { kind: audit.kind } });
+			expect(records.at(-1)).toMatchObject({ type: 'end', counts: { items: 2 } });
+		}
+		// Pairs carry both responses (A then B) and the prompt; conversations every turn.
+		expect(auditBundleRecords(pairwise.id, a.db).find((x) => x.type === 'item')).toMatchObject({ prompt: expect.any(String), responses: [{ model: 'completion_a' }, { model: 'completion_b' }] });
+		expect(auditBundleRecords(conversation.id, a.db).find((x) => x.type === 'item')).toMatchObject({ conversation: { sourceId: expect.stringMatching(/^c[12]$/), turns: expect.any(Array) } });
 	});
 });
 

@@ -83,9 +83,10 @@ Labels are never deleted by a delete: an audit holding any is refused and can be
 (hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
 reviewer's labels from counting and keeps them (restore-labels brings them back). Only an
 administrator (--as) purges, typing the name, after a verified backup is written.
-export writes the audit as a bundle (JSON Lines; standard output without --out; an existing
---out file is overwritten only with --force) that import
-turns into a new audit on a dataset of another installation holding the same data.`;
+export writes the audit, of any kind, as a bundle (JSON Lines; standard output without --out; an
+existing --out file is overwritten only with --force) that import turns into a new audit on a
+dataset of another installation holding the same data (pairs found by prompt and both responses,
+conversations by their turns).`;
 
 function emails(value: string | undefined, option: string): number[] {
 	if (!value) throw usageError(`Missing --${option}.`, USAGE);
@@ -337,7 +338,7 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'export': {
 				const id = auditId(positionals);
-				auditName(id); // refuses an audit no bundle can carry before a file is created
+				auditName(id); // refuses an unknown audit before a file is created
 				if (values.out) {
 					requireWritableFile(values.out, !!values.force);
 					writeThroughPartial(values.out, auditBundleLines(id));

@@ -79,7 +79,21 @@ describe('BundleReader', () => {
 		expect(failure([{ instruction: 'x' }]).message).toBe('line 1: the first line must be the bundle header ({"type":"audit-bundle",…}); this is not an audit bundle');
 		expect(failure([header, 'not json']).message).toBe('line 2: not valid JSON');
 		expect(failure([header, { type: 'vote' }]).message).toBe('line 2, type: unknown record type "vote"');
-		expect(failure([{ ...header, version: 3 }]).field).toBe('version');
+		expect(failure([{ ...header, version: 4 }]).field).toBe('version');
+	});
+
+	it('reads version 3 records of pairwise and conversation audits: preferences, conversations and per-turn verdicts', () => {
+		const conversation = { sourceId: 'c1', turns: [{ role: 'user', content: 'Hi', sourceRole: null, name: null }, { role: 'assistant', content: 'Hello', sourceRole: 'gpt', name: null }] };
+		const chat = { ...header, version: 3, audit: { ...header.audit, kind: 'conversation', conversationUnit: 'turn' } };
+		const read1 = read([chat, reviewer, { ...item(0), conversation }, { ...item(1), conversation }, { ...label, turns: [{ position: 1, valid: false, rating: 'C' }] }, end({ archivedLabels: 0 })]);
+		expect(read1.header.audit).toMatchObject({ kind: 'conversation', conversationUnit: 'turn' });
+		expect(read1.items[0].conversation).toEqual(conversation);
+		expect(read1.labels[0].turns).toEqual([{ position: 1, valid: false, rating: 'C' }]);
+		const pairs = { ...header, version: 3, audit: { ...header.audit, kind: 'pairwise' } };
+		expect(read([pairs, reviewer, { ...item(0), prompt: 'Do 0.' }, item(1), { ...label, preference: 'both_bad' }, end({ archivedLabels: 0 })]).labels[0].preference).toBe('both_bad');
+		expect(failure([pairs, reviewer, item(0), item(1), { ...label, preference: 'left' }]).field).toBe('preference');
+		expect(failure([chat, reviewer, item(0), item(1), { ...label, turns: [{ position: 1, valid: 'yes', rating: 'A' }] }]).field).toBe('turns.0.valid');
+		expect(failure([chat, reviewer, { ...item(0), conversation: { ...conversation, turns: [{ role: 'robot', content: '', sourceRole: null, name: null }] } }]).field).toBe('conversation.turns.0.role');
 	});
 
 	it('checks each record against its shape, naming the field', () => {

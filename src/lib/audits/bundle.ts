@@ -5,8 +5,12 @@
  *   {"type":"audit-bundle","format":"instruct-audit/audit-bundle","version":1, "audit":{…settings, guidelines}, "dataset":{"name"}, …}
  *   {"type":"reviewer","email","name","addedAt","removedAt"}      every reviewer of the audit
  *   {"type":"item","position","isGold","stratum","shuffleKey","instruction","input","output","responses":[{"model","response"}]}
- *   {"type":"gold","item":<position>, answers or ratings, "note"}
+ *        pairwise items: responses are the pair's A then B, and "prompt" is the pair's own (version 3);
+ *        conversation items: "conversation":{"sourceId","turns":[{"role","content","sourceRole","name"}]} (version 3)
+ *   {"type":"gold","item":<position>, answers or ratings (pairwise: "preference"), "note"}
  *   {"type":"label","item":<position>,"reviewer":<email>, answers or ratings, "comment", times}
+ *        pairwise: "preference" (a, b, tie, both_bad in the pair's A/B order); conversation: "outputValid" (the
+ *        whole conversation) and "turns":[{"position","valid","rating"}] (position -1: judged as a whole) (version 3)
  *   {"type":"skip","item":<position>,"reviewer":<email>,"reason","at"}
  *   {"type":"adjudication","item":<position>,"adjudicator":<email|null>, answers or ratings, "comment", times}
  *   {"type":"archived-label", as a label, "archivedAt","archivedBy":<email|null>}  a removed reviewer's set-aside label (version 2)
@@ -18,26 +22,19 @@
  * records; reading and writing the database is in $lib/server/bundles.
  */
 import { z } from 'zod';
-import { REASON_KEYS, RATING_KEYS } from './rubric';
+import { PAIR_VERDICTS, REASON_KEYS, RATING_KEYS, WHOLE_CONVERSATION_POSITION } from './rubric';
+import { TURN_ROLES } from '../formats/types';
 
 export const BUNDLE_FORMAT = 'instruct-audit/audit-bundle';
-/** 2: set-aside labels (archived-label records, counted at the end). Version 1 bundles, without them, are still read. */
-export const BUNDLE_VERSION = 2;
-const BUNDLE_VERSIONS = [1, 2] as const;
-
-/** The audit kinds a bundle carries whole: their items and answers have a record shape here. */
-export const BUNDLE_KINDS = ['quality', 'rating'] as const;
-
 /**
- * Why an audit of this kind cannot be written as a bundle, or null when it can. Pairwise choices
- * and conversations' per-turn verdicts have no record shape yet: rather than a file that silently
- * drops every answer, export is refused.
+ * 2: set-aside labels (archived-label records, counted at the end). 3: pairwise and conversation
+ * audits (their pairs, conversations, preferences and per-turn verdicts). Older bundles are still read.
  */
-export function bundleRefusal(kind: string): string | null {
-	if ((BUNDLE_KINDS as readonly string[]).includes(kind)) return null;
-	const what = kind === 'pairwise' ? "a pairwise audit's choices and its pairs" : kind === 'conversation' ? "a conversation audit's per-turn verdicts and ratings and its conversations" : `a ${kind} audit's answers`;
-	return `Bundles carry quality and rating audits only: ${what} would be lost, so no bundle is written. The report's downloads (all labels, CSV or JSON Lines) carry every answer.`;
-}
+export const BUNDLE_VERSION = 3;
+const BUNDLE_VERSIONS = [1, 2, 3] as const;
+
+/** The audit kinds a bundle carries whole (every kind there is). */
+export const BUNDLE_KINDS = ['quality', 'rating', 'conversation', 'pairwise'] as const;
 
 const time = z.iso.datetime();
 const answer = z.boolean().nullable();
@@ -68,6 +65,8 @@ export const headerRecord = z.object({
 		overlap: z.number().int().min(1),
 		blind: z.boolean(),
 		leaseSeconds: z.number().int().min(1),
+		/** Conversation audits: each assistant reply judged, or the conversation as a whole (absent: per reply). */
+		conversationUnit: z.enum(['turn', 'conversation']).optional(),
 		guidelines: z.string(),
 		/** When the guidelines were last edited after creation (absent or null: never, or not recorded). */
 		guidelinesChangedAt: time.nullable().optional(),
@@ -97,10 +96,23 @@ export const itemRecord = z.object({
 	/** The instance shown; null for a rating item without a known instance. */
 	input: z.string().nullable(),
 	output: z.string().nullable(),
-	responses: z.array(z.object({ model: z.string().min(1), response: z.string() }))
+	responses: z.array(z.object({ model: z.string().min(1), response: z.string() })),
+	/** Pairwise items: the pair's prompt as its source gave it (null for pairs built from a dataset's responses). */
+	prompt: z.string().nullable().optional(),
+	/** Conversation items: the dialogue judged, every turn as text (found again by its turns). */
+	conversation: z
+		.object({
+			sourceId: z.string().nullable(),
+			turns: z.array(z.object({ role: z.enum(TURN_ROLES as unknown as [string, ...string[]]), content: z.string(), sourceRole: z.string().nullable(), name: z.string().nullable() })).min(1)
+		})
+		.optional()
 });
 
-const answers = { instructionValid: answer, inputValid: answer, outputValid: answer, errorReason: reason, ratings };
+/** Pairwise: the verdict in the pair's own A/B order (absent for other kinds). */
+const preference = z.enum(PAIR_VERDICTS).nullable().optional();
+/** Conversation: each assistant turn's verdict by its position in the conversation (WHOLE_CONVERSATION_POSITION: the dialogue as a whole). */
+const turns = z.array(z.object({ position: z.number().int().min(WHOLE_CONVERSATION_POSITION), valid: z.boolean(), rating: z.enum(RATING_KEYS) })).optional();
+const answers = { instructionValid: answer, inputValid: answer, outputValid: answer, errorReason: reason, ratings, preference };
 
 export const goldRecord = z.object({ type: z.literal('gold'), item: position, ...answers, note: z.string(), createdAt: time });
 
@@ -109,6 +121,7 @@ export const labelRecord = z.object({
 	item: position,
 	reviewer: email,
 	...answers,
+	turns,
 	comment: z.string(),
 	durationMs: z.number().int().min(0),
 	activeMs: z.number().int().min(0),

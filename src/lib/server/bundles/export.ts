@@ -5,7 +5,8 @@
 import { db, type Db } from '../db';
 import { appVersion } from '../exports/version';
 import type { RatingLevel } from '$lib/audits/rubric';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, bundleRefusal, type BundleRecord } from '$lib/audits/bundle';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleItem, type BundleLabel, type BundleRecord } from '$lib/audits/bundle';
+import type { PairVerdict } from '$lib/audits/rubric';
 import { AuditError } from '../audits/errors';
 import { storedFlag } from '../db/stored';
 import { openReader } from '../exports/query';
@@ -22,6 +23,10 @@ const answersOf = (r: Answers) => ({
 	errorReason: r.errorReason as 'incomprehensible_instruction' | 'input_mismatch' | 'incorrect_output' | 'other' | null
 });
 type Rating = { model: string; rating: RatingLevel };
+type Turn = NonNullable<BundleLabel['turns']>[number];
+type StoredTurn = { position: number; valid: number; rating: RatingLevel };
+const turnOf = (t: StoredTurn): Turn => ({ position: t.position, valid: t.valid === 1, rating: t.rating });
+type ConversationTurn = NonNullable<BundleItem['conversation']>['turns'][number];
 
 function grouped<K, V>(rows: (V & { key: K })[]): Map<K, V[]> {
 	const map = new Map<K, V[]>();
@@ -52,8 +57,9 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 			)
 			.get(auditId);
 		if (!a) throw new AuditError('No such audit.', 404, 'not_found');
-		const refused = bundleRefusal(a.kind);
-		if (refused) throw new AuditError(refused, 409, 'bundle-kind');
+		// Each kind's own answers, only on its records: a quality or rating bundle reads as before.
+		const pairwise = a.kind === 'pairwise';
+		const conversation = a.kind === 'conversation';
 		const counts = { reviewers: 0, items: 0, gold: 0, labels: 0, skips: 0, adjudications: 0, archivedLabels: 0 };
 		yield {
 			type: 'audit-bundle',
@@ -76,6 +82,7 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				overlap: a.overlap,
 				blind: a.blind === 1,
 				leaseSeconds: a.lease_seconds,
+				...(conversation ? { conversationUnit: a.conversation_unit } : {}),
 				guidelines: a.guidelines,
 				guidelinesChangedAt: isoOrNull(a.guidelines_changed_at),
 				samplingFrame: a.sampling_frame ? JSON.parse(a.sampling_frame) : null,
@@ -101,14 +108,23 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 			`SELECT ir.item_id AS key, r.model, r.response FROM audit_item_responses ir JOIN responses r ON r.id = ir.response_id
 			 WHERE ir.item_id IN (SELECT value FROM json_each(?)) ORDER BY ir.item_id, ir.position`
 		);
-		const itemsOf = c.prepare<[string], { id: number; position: number; isGold: number; stratum: string | null; shuffleKey: number; instruction: string; input: string | null; output: string | null }>(
-			`SELECT i.id, i.position, i.is_gold AS isGold, i.stratum, i.shuffle_key AS shuffleKey, t.instruction, n.input, n.output
+		const itemsOf = c.prepare<
+			[string],
+			{ id: number; position: number; isGold: number; stratum: string | null; shuffleKey: number; instruction: string; input: string | null; output: string | null; prompt: string | null; sourceId: string | null }
+		>(
+			`SELECT i.id, i.position, i.is_gold AS isGold, i.stratum, i.shuffle_key AS shuffleKey, t.instruction, n.input, n.output, p.prompt, v.source_id AS sourceId
 			 FROM audit_items i JOIN tasks t ON t.id = i.task_id LEFT JOIN instances n ON n.id = i.instance_id
+			 LEFT JOIN preference_pairs p ON p.id = i.pair_id LEFT JOIN conversations v ON v.id = i.conversation_id
 			 WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.position`
+		);
+		const conversationTurnsOf = c.prepare<[string], { key: number } & ConversationTurn>(
+			`SELECT i.id AS key, u.role, u.content, u.source_role AS sourceRole, u.name FROM audit_items i JOIN conversation_turns u ON u.conversation_id = i.conversation_id
+			 WHERE i.id IN (SELECT value FROM json_each(?)) ORDER BY i.id, u.position`
 		);
 		for (let start = 0; start < itemIds.length; start += BUNDLE_BLOCK) {
 			const block = JSON.stringify(itemIds.slice(start, start + BUNDLE_BLOCK).map(([id]) => id));
 			const responses = grouped<number, { model: string; response: string }>(responsesOf.all(block));
+			const dialogues = conversation ? grouped<number, ConversationTurn>(conversationTurnsOf.all(block)) : null;
 			for (const i of itemsOf.all(block)) {
 				counts.items++;
 				yield {
@@ -120,7 +136,9 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 					instruction: i.instruction,
 					input: i.input,
 					output: i.output,
-					responses: responses.get(i.id) ?? []
+					responses: responses.get(i.id) ?? [],
+					...(pairwise ? { prompt: i.prompt } : {}),
+					...(dialogues ? { conversation: { sourceId: i.sourceId, turns: dialogues.get(i.id) ?? [] } } : {})
 				};
 			}
 		}
@@ -134,26 +152,39 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				.all(auditId)
 		);
 		for (const g of c
-			.prepare<[number], Answers & { itemId: number; note: string; createdAt: number }>(
+			.prepare<[number], Answers & { itemId: number; preference: PairVerdict | null; note: string; createdAt: number }>(
 				`SELECT item_id AS itemId, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
-					error_reason AS errorReason, note, created_at AS createdAt FROM audit_gold_answers WHERE audit_id = ? ORDER BY item_id`
+					error_reason AS errorReason, preference, note, created_at AS createdAt FROM audit_gold_answers WHERE audit_id = ? ORDER BY item_id`
 			)
 			.all(auditId)) {
 			counts.gold++;
-			yield { type: 'gold', item: positionOf.get(g.itemId)!, ...answersOf(g), ratings: goldRatings.get(g.itemId) ?? [], note: g.note, createdAt: iso(g.createdAt) };
+			yield {
+				type: 'gold',
+				item: positionOf.get(g.itemId)!,
+				...answersOf(g),
+				ratings: goldRatings.get(g.itemId) ?? [],
+				...(pairwise ? { preference: g.preference } : {}),
+				note: g.note,
+				createdAt: iso(g.createdAt)
+			};
 		}
 
 		const labelIds = c.prepare<[number], number>('SELECT id FROM audit_labels WHERE audit_id = ? ORDER BY id').pluck().all(auditId);
 		const ratingsOf = c.prepare<[string], { key: number } & Rating>('SELECT label_id AS key, model, rating FROM audit_label_ratings WHERE label_id IN (SELECT value FROM json_each(?)) ORDER BY label_id, model');
-		const labelsOf = c.prepare<[string], Answers & { id: number; itemId: number; email: string; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number }>(
+		const turnsOf = c.prepare<[string], { key: number } & StoredTurn>('SELECT label_id AS key, position, valid, rating FROM audit_label_turns WHERE label_id IN (SELECT value FROM json_each(?)) ORDER BY label_id, position');
+		const labelsOf = c.prepare<
+			[string],
+			Answers & { id: number; itemId: number; email: string; preference: PairVerdict | null; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number }
+		>(
 			`SELECT l.id, l.item_id AS itemId, u.email, l.instruction_valid AS instructionValid, l.input_valid AS inputValid,
-				l.output_valid AS outputValid, l.error_reason AS errorReason, l.comment, l.duration_ms AS durationMs, l.active_ms AS activeMs,
+				l.output_valid AS outputValid, l.error_reason AS errorReason, l.preference, l.comment, l.duration_ms AS durationMs, l.active_ms AS activeMs,
 				l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision
 			 FROM audit_labels l JOIN users u ON u.id = l.reviewer_id WHERE l.id IN (SELECT value FROM json_each(?)) ORDER BY l.id`
 		);
 		for (let start = 0; start < labelIds.length; start += BUNDLE_BLOCK) {
 			const block = JSON.stringify(labelIds.slice(start, start + BUNDLE_BLOCK));
 			const labelRatings = grouped<number, Rating>(ratingsOf.all(block));
+			const labelTurns = conversation ? grouped<number, StoredTurn>(turnsOf.all(block)) : null;
 			for (const l of labelsOf.all(block)) {
 				counts.labels++;
 				yield {
@@ -162,6 +193,8 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 					reviewer: l.email,
 					...answersOf(l),
 					ratings: labelRatings.get(l.id) ?? [],
+					...(pairwise ? { preference: l.preference } : {}),
+					...(labelTurns ? { turns: (labelTurns.get(l.id) ?? []).map(turnOf) } : {}),
 					comment: l.comment,
 					durationMs: l.durationMs,
 					activeMs: l.activeMs,
@@ -225,6 +258,8 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				reviewer: x.email,
 				...answersOf({ instructionValid: l.instruction_valid, inputValid: l.input_valid, outputValid: l.output_valid, errorReason: l.error_reason }),
 				ratings: l.ratings.map((r) => ({ model: r.model, rating: r.rating as RatingLevel })).sort((p, q) => (p.model < q.model ? -1 : p.model > q.model ? 1 : 0)),
+				...(pairwise ? { preference: (l.preference ?? null) as PairVerdict | null } : {}),
+				...(conversation ? { turns: (l.turns ?? []).map((t) => turnOf({ ...t, rating: t.rating as RatingLevel })) } : {}),
 				comment: l.comment,
 				durationMs: l.duration_ms,
 				activeMs: l.active_ms,
@@ -252,12 +287,10 @@ export function* auditBundleLines(auditId: number, database: Db = db()): Generat
 	for (const record of auditBundleRecordStream(auditId, database)) yield JSON.stringify(record) + '\n';
 }
 
-/** The name of an audit a bundle can be written of (refused like the bundle: unknown, still being prepared, or of a kind bundles do not carry). */
+/** The name of an audit a bundle can be written of (refused like the bundle: unknown, or still being prepared). */
 export function auditName(auditId: number, database: Db = db()): string {
-	const row = database.$client.prepare<[number], { name: string; kind: string }>("SELECT name, kind FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId);
+	const row = database.$client.prepare<[number], { name: string }>("SELECT name FROM audits WHERE id = ? AND status <> 'preparing'").get(auditId);
 	if (row === undefined) throw new AuditError('No such audit.', 404, 'not_found');
-	const refused = bundleRefusal(row.kind);
-	if (refused) throw new AuditError(refused, 409, 'bundle-kind');
 	return row.name;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Imports an audit bundle into this installation as a new audit on one of its datasets. Items are
  * found by their text (instruction, then the instance by input and output; rating items' responses
- * by model and text), reviewers and adjudicators by email. If anything does not match, nothing is
+ * by model and text; a pair by its prompt and both responses, A and B, by model and text; a
+ * conversation by its turns), reviewers and adjudicators by email. If anything does not match, nothing is
  * written and the error lists every mismatch; otherwise the audit, its items, gold answers,
  * labels, skips and adjudications are written in one transaction.
  */
@@ -13,11 +14,14 @@ import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 import { receivingImport } from '../datasets/datasets';
 import { preparingOwner, removePreparingAudit } from '../audits/preparing';
-import { BundleFormatError, BundleReader, type Bundle, type BundleItem } from '$lib/audits/bundle';
+import { BundleFormatError, BundleReader, type Bundle, type BundleArchivedLabel, type BundleItem, type BundleLabel } from '$lib/audits/bundle';
 import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
 import { ImportError } from '$lib/formats/import-error';
 import { normalizeWhitespace } from '$lib/formats/text';
 import { newItemRef, orderSalt } from '../audits/create';
+import { conversationFingerprint } from '../datasets/shape-rows';
+import { WHOLE_CONVERSATION_POSITION } from '$lib/audits/rubric';
+import type { TurnRole } from '$lib/formats/types';
 
 /** A bundle that cannot be imported: `problems` lists each mismatch, in the bundle's order. */
 export class BundleError extends DomainError {
@@ -68,6 +72,9 @@ const clip = (s: string, n = 70) => {
 interface Resolved {
 	taskId: number;
 	instanceId: number | null;
+	/** Pairwise items: the pair here; conversation items: the conversation here. */
+	pairId?: number;
+	conversationId?: number;
 	/** Model → response id, for the item's responses. */
 	responses: Map<string, number>;
 	responseOrder: number[];
@@ -126,8 +133,50 @@ function taskInstances(c: Db['$client']): (taskId: number) => Map<string, Array<
 	};
 }
 
+type Found = { taskId: number; instanceId: number | null; pairId?: number; conversationId?: number; pairResponses?: [number, number] };
+
+/** A pairwise item's pair: one of its task's pairs here whose response A and B are the bundle's, model and text. */
+function pairFinder(c: Db['$client'], datasetId: number) {
+	const pairsOf = c.prepare<[number, number], { id: number; instanceId: number | null; aId: number; aModel: string; aText: string; bId: number; bModel: string; bText: string }>(
+		`SELECT p.id, p.instance_id AS instanceId, a.id AS aId, b.id AS bId, a.model AS aModel, a.response AS aText, b.model AS bModel, b.response AS bText
+		 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
+		 WHERE p.task_id = ? AND p.dataset_id = ? ORDER BY p.id`
+	);
+	const same = (model: string, text: string, r: BundleItem['responses'][number]) => model === r.model && normalizeWhitespace(text) === normalizeWhitespace(r.response);
+	return (taskId: number, item: BundleItem): { found?: Found; why: string } => {
+		const [a, b] = item.responses;
+		const pairs = pairsOf.all(taskId, datasetId);
+		const pair = pairs.find((p) => same(p.aModel, p.aText, a) && same(p.bModel, p.bText, b));
+		if (pair) return { found: { taskId, instanceId: pair.instanceId, pairId: pair.id, pairResponses: [pair.aId, pair.bId] }, why: '' };
+		return {
+			why: pairs.length
+				? `no pair of this prompt here has response A of model "${a.model}" ${clip(a.response, 30)} and response B of model "${b.model}" ${clip(b.response, 30)}`
+				: 'the task has no preference pairs here'
+		};
+	};
+}
+
+/** A conversation item's conversation: the dataset's with the same turns (speaker and text), as the dataset import tells duplicates apart. */
+function conversationFinder(c: Db['$client'], datasetId: number, datasetName: string) {
+	const byFingerprint = c.prepare<[number, string], { id: number; taskId: number }>('SELECT id, task_id AS taskId FROM conversations WHERE dataset_id = ? AND fingerprint = ?');
+	const bySource = c.prepare<[number, string], number>('SELECT 1 FROM conversations WHERE dataset_id = ? AND source_id = ? LIMIT 1').pluck();
+	return (item: BundleItem): { found?: Found; why: string } => {
+		const { sourceId, turns } = item.conversation!;
+		const here = byFingerprint.get(datasetId, conversationFingerprint(turns.map((t) => ({ ...t, role: t.role as TurnRole }))));
+		if (here) return { found: { taskId: here.taskId, instanceId: null, conversationId: here.id }, why: '' };
+		const sameSource = sourceId === null ? undefined : bySource.get(datasetId, sourceId);
+		return {
+			why:
+				`no conversation in "${datasetName}" has these ${turns.length} turns (the first: ${clip(turns[0].content, 40)})` +
+				(sameSource === undefined ? '' : `; conversation "${sourceId}" here has other turns`)
+		};
+	};
+}
+
 /** Finds each bundle item in the dataset, or says why it cannot be found. */
-function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
+function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, kind: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
+	const findPair = kind === 'pairwise' ? pairFinder(c, datasetId) : null;
+	const findConversation = kind === 'conversation' ? conversationFinder(c, datasetId, datasetName) : null;
 	const tasks = tasksByInstruction(c, datasetId, items);
 	const instances = taskInstances(c);
 	const responses = c.prepare<[number], { id: number; model: string; response: string }>('SELECT id, model, response FROM responses WHERE task_id = ? ORDER BY id');
@@ -135,14 +184,34 @@ function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, 
 	const seen = new Map<string, number>();
 	for (const item of items) {
 		const where = `item ${item.position}`;
-		const candidates = tasks.get(normalizeWhitespace(item.instruction))!;
-		if (!candidates.length) {
+		if (findPair && item.responses.length !== 2) {
+			problems.push(`${where}: a pairwise item shows two responses (A and B), this one ${item.responses.length}`);
+			continue;
+		}
+		if (findConversation && !item.conversation) {
+			problems.push(`${where}: a conversation item carries its conversation's turns, this one none`);
+			continue;
+		}
+		let found: Found | undefined;
+		let why = '';
+		if (findConversation) {
+			({ found, why } = findConversation(item));
+			if (!found) {
+				problems.push(`${where}${item.conversation!.sourceId === null ? '' : ` (conversation "${item.conversation!.sourceId}")`}: ${why}`);
+				continue;
+			}
+		}
+		const candidates = found ? [] : tasks.get(normalizeWhitespace(item.instruction))!;
+		if (!found && !candidates.length) {
 			problems.push(`${where}: no task in "${datasetName}" has the instruction ${clip(item.instruction)}`);
 			continue;
 		}
-		let found: { taskId: number; instanceId: number | null } | undefined;
-		let why = '';
 		for (const taskId of candidates) {
+			if (findPair) {
+				({ found, why } = findPair(taskId, item));
+				if (found) break;
+				continue;
+			}
 			if (item.input === null) {
 				found = { taskId, instanceId: null };
 				break;
@@ -162,15 +231,19 @@ function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, 
 			problems.push(`${where} (${clip(item.instruction, 40)}): ${why}`);
 			continue;
 		}
-		const key = `${found.taskId}:${found.instanceId ?? ''}`;
+		// A gold item may show what a sampled one shows (gold is drawn from the same dataset).
+		const key = `${item.isGold ? 'gold ' : ''}${found.pairId ? `pair ${found.pairId}` : found.conversationId ? `conversation ${found.conversationId}` : `${found.taskId}:${found.instanceId ?? ''}`}`;
 		if (seen.has(key)) {
-			problems.push(`${where}: it is the same task and instance here as item ${seen.get(key)}`);
+			problems.push(`${where}: it is the same ${found.pairId ? 'pair' : found.conversationId ? 'conversation' : 'task and instance'} here as item ${seen.get(key)}`);
 			continue;
 		}
 		seen.set(key, item.position);
 		const byModel = new Map<string, number>();
 		const order: number[] = [];
-		if (item.responses.length) {
+		if (found.pairResponses) {
+			// The pair's responses, A then B, as the audit shows them (no ratings name them).
+			order.push(...found.pairResponses);
+		} else if (item.responses.length) {
 			const rows = responses.all(found.taskId);
 			for (const r of item.responses) {
 				const ofModel = rows.filter((x) => x.model === r.model);
@@ -239,7 +312,7 @@ export async function importBundle(
 	// Who set a label aside is a record, not a say in the numbers: no account here leaves it unnamed.
 	const archiver = (email: string | null) => (email === null ? null : (users.get(email) ?? findUser.get(email) ?? null));
 
-	const resolved = resolveItems(c, dataset.id, dataset.name, items, problems);
+	const resolved = resolveItems(c, dataset.id, dataset.name, audit.kind, items, problems);
 	const itemOf = new Map(items.map((i) => [i.position, i]));
 
 	// The bundle's own consistency: labels within k, one label or skip per reviewer and item,
@@ -250,12 +323,26 @@ export async function importBundle(
 		const models = new Set(itemOf.get(item)!.responses.map((r) => r.model));
 		for (const r of ratings) if (!models.has(r.model)) problems.push(`${where}: rates model "${r.model}", which item ${item} does not show`);
 	};
+	// Each kind's own answer: a pairwise label's verdict, a conversation label's verdict on each judged position.
+	const judged = (item: number): number[] =>
+		audit.conversationUnit === 'conversation'
+			? [WHOLE_CONVERSATION_POSITION]
+			: (itemOf.get(item)!.conversation?.turns ?? []).flatMap((t, position) => (t.role === 'assistant' ? [position] : []));
+	const checkAnswer = (where: string, l: BundleLabel | BundleArchivedLabel) => {
+		if (audit.kind === 'pairwise' && !l.preference) problems.push(`${where}: no preference (a pairwise label says a, b, tie or both_bad)`);
+		if (audit.kind === 'conversation') {
+			const expected = judged(l.item).join(',');
+			const given = (l.turns ?? []).map((t) => t.position).join(',');
+			if (given !== expected) problems.push(`${where}: judges turns [${given}], the conversation's judged turns are [${expected}]`);
+		}
+	};
 	for (const l of labels) {
 		const key = `${l.item}:${l.reviewer}`;
 		if (taken.has(key)) problems.push(`label of ${l.reviewer} on item ${l.item}: given twice`);
 		taken.add(key);
 		perItem.set(l.item, (perItem.get(l.item) ?? 0) + 1);
 		checkRatings(`label of ${l.reviewer} on item ${l.item}`, l.item, l.ratings);
+		checkAnswer(`label of ${l.reviewer} on item ${l.item}`, l);
 	}
 	for (const s of skips) {
 		const key = `${s.item}:${s.reviewer}`;
@@ -267,6 +354,9 @@ export async function importBundle(
 	}
 	for (const j of adjudications) checkRatings(`adjudication of item ${j.item}`, j.item, j.ratings);
 	for (const x of archivedLabels) checkRatings(`set-aside label of ${x.reviewer} on item ${x.item}`, x.item, x.ratings);
+	// Labels set aside before their verdicts were kept with them have none: brought back, they would count as no answer.
+	for (const x of archivedLabels) if (x.preference || x.turns?.length) checkAnswer(`set-aside label of ${x.reviewer} on item ${x.item}`, x);
+	if (adjudications.length && (audit.kind === 'pairwise' || audit.kind === 'conversation')) problems.push(`${audit.kind} audits have no adjudications, but the bundle has ${adjudications.length}`);
 	for (const g of gold) checkRatings(`gold answer of item ${g.item}`, g.item, g.ratings);
 	if (new Set(adjudications.map((j) => j.item)).size !== adjudications.length) problems.push('an item is adjudicated twice');
 
@@ -286,11 +376,11 @@ export async function importBundle(
 			database,
 			() =>
 				c
-					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string, number | null, string | null], { id: number }>(
+					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string, number | null, string | null, string], { id: number }>(
 						`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
 							blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata, prepare_owner, prepare_heartbeat_at,
-							imported_by, imported_at, imported_file_name, imported_file_sha256, guidelines_changed_at, sampling_frame)
-						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+							imported_by, imported_at, imported_file_name, imported_file_sha256, guidelines_changed_at, sampling_frame, conversation_unit)
+						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 					)
 					.get(
 						dataset.id, audit.name, audit.kind, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
@@ -298,23 +388,24 @@ export async function importBundle(
 						audit.leaseSeconds, audit.guidelines, audit.goldRate, items.filter((i) => !i.isGold).length, items.filter((i) => i.isGold).length,
 						options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null,
 						preparingOwner(), Date.now(), options.createdBy ?? null, Date.now(), options.file.name, options.file.sha256,
-						audit.guidelinesChangedAt ? ms(audit.guidelinesChangedAt) : null, audit.samplingFrame ? JSON.stringify(audit.samplingFrame) : null
+						audit.guidelinesChangedAt ? ms(audit.guidelinesChangedAt) : null, audit.samplingFrame ? JSON.stringify(audit.samplingFrame) : null,
+						audit.conversationUnit ?? 'turn'
 					)!.id,
 			'import bundle'
 		)
 	);
 	try {
 		const itemIds = new Map<number, number>();
-		const insertItem = c.prepare<[number, string, unknown, number, number | null, unknown, number, unknown, number, number], { id: number }>(
-			`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, label_count, claimed_count)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		const insertItem = c.prepare<[number, string, unknown, number, number | null, unknown, number, unknown, number, number, number | null, number | null], { id: number }>(
+			`INSERT INTO audit_items (audit_id, ref, position, task_id, instance_id, stratum, is_gold, shuffle_key, label_count, claimed_count, conversation_id, pair_id)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
 		const insertItemResponse = c.prepare<[number, number, number]>('INSERT INTO audit_item_responses (item_id, response_id, position) VALUES (?, ?, ?)');
 		const responseId = (item: number, model: string) => resolved.get(item)!.responses.get(model)!;
 		const b = (v: boolean | null) => (v === null ? null : +v);
-		const insertGold = c.prepare<[number, number, number | null, number | null, number | null, unknown, unknown, number | null, number]>(
-			`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, note, created_by, created_at)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		const insertGold = c.prepare<[number, number, number | null, number | null, number | null, unknown, unknown, unknown, number | null, number]>(
+			`INSERT INTO audit_gold_answers (item_id, audit_id, instruction_valid, input_valid, output_valid, error_reason, preference, note, created_by, created_at)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
 		const insertGoldRating = c.prepare<[number, number, unknown]>('INSERT INTO audit_gold_ratings (item_id, response_id, rating) VALUES (?, ?, ?)');
 		// A label comes with its assignment (submitted), as if routed: the reviewer is never given the item again.
@@ -322,10 +413,11 @@ export async function importBundle(
 			`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at, skip_reason)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		const insertLabel = c.prepare<[number, number, number, number | null, number | null, number | null, unknown, unknown, unknown, unknown, number, number, unknown], { id: number }>(
-			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, comment,
-				duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+		const insertLabel = c.prepare<[number, number, number, number | null, number | null, number | null, unknown, unknown, unknown, unknown, unknown, number, number, unknown], { id: number }>(
+			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference, comment,
+				duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
+		const insertTurn = c.prepare<[number, number, number, number, number, string]>('INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const insertLabelRating = c.prepare<[number, number, number, number, unknown, unknown]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const insertAdjudication = c.prepare<[number, number, number | null, number | null, number | null, number | null, unknown, unknown, number, number], { id: number }>(
 			`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
@@ -339,7 +431,7 @@ export async function importBundle(
 			writes.push(() => {
 				const r = resolved.get(item.position)!;
 				const n = perItem.get(item.position) ?? 0;
-				const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n)!;
+				const { id } = insertItem.get(auditId, newItemRef(), item.position, r.taskId, r.instanceId, item.stratum, item.isGold ? 1 : 0, item.shuffleKey, n, n, r.conversationId ?? null, r.pairId ?? null)!;
 				itemIds.set(item.position, id);
 				r.responseOrder.forEach((responseId, position) => insertItemResponse.run(id, responseId, position));
 			});
@@ -347,7 +439,7 @@ export async function importBundle(
 		for (const g of gold) {
 			writes.push(() => {
 				const itemId = itemIds.get(g.item)!;
-				insertGold.run(itemId, auditId, b(g.instructionValid), b(g.inputValid), b(g.outputValid), g.errorReason, g.note, options.createdBy ?? null, ms(g.createdAt));
+				insertGold.run(itemId, auditId, b(g.instructionValid), b(g.inputValid), b(g.outputValid), g.errorReason, g.preference ?? null, g.note, options.createdBy ?? null, ms(g.createdAt));
 				for (const r of g.ratings) insertGoldRating.run(itemId, responseId(g.item, r.model), r.rating);
 			});
 		}
@@ -359,10 +451,11 @@ export async function importBundle(
 				const shown = submitted - l.durationMs;
 				insertAssignment.run(auditId, itemId, reviewerId, 'submitted', shown, shown, shown, submitted, null);
 				const { id } = insertLabel.get(
-					auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.comment,
+					auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.preference ?? null, l.comment,
 					l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision
 				)!;
 				for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
+				for (const t of l.turns ?? []) insertTurn.run(id, auditId, itemId, t.position, +t.valid, t.rating);
 			});
 		}
 		for (const s of skips) {
@@ -400,9 +493,10 @@ export async function importBundle(
 				// The shape setAsideReviewerLabels stores (the audit_labels row and its ratings).
 				const label = {
 					id, audit_id: auditId, item_id: itemId, reviewer_id: reviewerId, instruction_valid: b(x.instructionValid), input_valid: b(x.inputValid),
-					output_valid: b(x.outputValid), error_reason: x.errorReason, preference: null, comment: x.comment, duration_ms: x.durationMs, active_ms: x.activeMs,
+					output_valid: b(x.outputValid), error_reason: x.errorReason, preference: x.preference ?? null, comment: x.comment, duration_ms: x.durationMs, active_ms: x.activeMs,
 					submitted_at: ms(x.submittedAt), updated_at: ms(x.updatedAt), revision: x.revision,
-					ratings: x.ratings.map((r) => ({ response_id: responseId(x.item, r.model), model: r.model, rating: r.rating })).sort((p, q) => p.response_id - q.response_id)
+					ratings: x.ratings.map((r) => ({ response_id: responseId(x.item, r.model), model: r.model, rating: r.rating })).sort((p, q) => p.response_id - q.response_id),
+					...(x.turns?.length ? { turns: x.turns.map((t) => ({ position: t.position, valid: +t.valid, rating: t.rating })) } : {})
 				};
 				insertArchived.run(id, auditId, itemId, reviewerId, JSON.stringify(label), ms(x.archivedAt), archiver(x.archivedBy));
 				startSequence.run(id);
