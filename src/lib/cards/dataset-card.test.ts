@@ -110,7 +110,7 @@ describe('datasetCard', () => {
 	});
 	it('shows file, model and filter names exactly as written when the Markdown is rendered (code spans take no backslash escapes)', () => {
 		const names = { file: 'alpaca_data_v2.json', odd: 'a `tick` and\nnewline_[x]|y.jsonl', model: 'llama_3|`chat`' };
-		const m: CardManifest = { ...manifest, sources: { runs: [3], imports: [{ fileName: names.file, format: 'instances' }, { fileName: names.odd, format: 'instances' }] } };
+		const m: CardManifest = { ...manifest, sources: { runs: [3], imports: [{ id: 1, fileName: names.file, format: 'instances' }, { id: 2, fileName: names.odd, format: 'instances' }] } };
 		const judge = { model: names.model, runId: 9, method: 'ppi++' as const, populationRows: 100, auditedRows: 20, estimate: 0.6, lower: 0.5, upper: 0.7, confidence: 0.95 };
 		const card = datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [{ id: 3, pipeline: 'self-instruct', model: names.model, seeds: 5, target: 10 }], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
 		const html = new MarkdownIt().render(card.replace(/^---[\s\S]*?\n---\n/, ''));
