@@ -146,7 +146,14 @@ describe('report --figures and --methods', () => {
 
 		const a = cli('analyze', DATASET, '--vs', 'paper outputs other', '--figures', out, '--json');
 		expect(a.code, a.stderr).toBe(0);
-		const written = JSON.parse(a.stdout).figures as { figure: string; svg: string; png: string; width: number; height: number }[];
+		// --json prints the documented document ({"analyses": […]}, as without --figures) with the files added.
+		const doc = JSON.parse(a.stdout) as { analyses: { label: string; analysis: { instructions: number } }[]; figures: { figure: string; svg: string; png: string; width: number; height: number }[] };
+		const plain = JSON.parse(cli('analyze', DATASET, '--vs', 'paper outputs other', '--json').stdout) as { analyses: { label: string; analysis: { instructions: number } }[] };
+		expect(Object.keys(doc)).toEqual(['analyses', 'figures']);
+		expect(doc.analyses.map((r) => r.label)).toEqual(plain.analyses.map((r) => r.label));
+		expect(doc.analyses.map((r) => r.analysis)).toEqual(plain.analyses.map((r) => r.analysis));
+		expect(doc.analyses[0].analysis.instructions).toBeGreaterThan(0);
+		const written = doc.figures;
 		expect(written.map((f) => f.figure)).toEqual(expect.arrayContaining(['length-instruction-1', 'length-instruction-2', 'length-output-1', 'length-output-2']));
 		for (const f of written) {
 			const parsed = new Resvg(fs.readFileSync(f.svg, 'utf8'));

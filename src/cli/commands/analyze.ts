@@ -1,7 +1,7 @@
 import { CliError, usageError, withExitCode } from '../cli-error';
 import { intOption, parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { writeFigureFiles } from '../figures';
+import { printWrittenFigures, writeFigures } from '../figures';
 import { analysisFigures } from '$lib/analyses/figures';
 import { seedTasksLeftOutText, similarityAbove } from '$lib/analyses/analysis';
 import { resolveDataset } from '$lib/server/datasets/datasets';
@@ -29,7 +29,8 @@ Options:
                          <dir> as SVG and PNG (2×) with title, legend, axis labels and a caption
                          stating n — the files the analyses pages' download links give (with
                          --vs, the side-by-side page's, on shared scales)
-  --json                 everything as JSON on stdout: {"analyses": [ … ]}`;
+  --json                 everything as JSON on stdout: {"analyses": [ … ]}, with --figures
+                         also "figures": [{figure, svg, png, width, height}] (the files written)`;
 
 function dataset(ref: string): number {
 	return resolveDataset(ref).id;
@@ -105,13 +106,9 @@ export async function run(argv: string[]): Promise<void> {
 			throw err;
 		}
 	}
-	if (values.figures !== undefined) {
-		const prefix = results.length === 1 ? 'analysis' : 'analyses';
-		return writeFigureFiles(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis }))), values.figures, prefix, !!values.json);
-	}
-	if (values.json) {
-		printJson({ analyses: results });
-		return;
-	}
+	const figures = values.figures === undefined ? null : writeFigures(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis }))), values.figures, results.length === 1 ? 'analysis' : 'analyses');
+	// --json is one document whatever else is asked: the analyses, plus the files --figures wrote.
+	if (values.json) return printJson(figures ? { analyses: results, figures } : { analyses: results });
+	if (figures) return printWrittenFigures(figures);
 	for (const r of results) printSummary(r, top);
 }
