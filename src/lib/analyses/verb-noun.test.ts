@@ -75,6 +75,98 @@ describe('the rules for imperatives', () => {
 	});
 });
 
+describe('the rules for what the tagger misreads (each with sentences they must leave alone)', () => {
+	const cases = (rows: [string, string | null, string | null][]) => rows;
+
+	it.each(
+		cases([
+			// A wh-subject's copula with a participle in its predicate: no root verb, counted apart.
+			['What is the primary benefit of using a relational database?', null, null],
+			['What is the title of the epic poem composed by Homer', null, null],
+			['What are the benefits of hiring a virtual assistant?', null, null],
+			['What are three methods used to decontaminate soil?', null, null],
+			['What is the most popular sport played in Brazil?', null, null],
+			// Unchanged: a participle right after the copula, a progressive, a subject that is no wh-word.
+			['What environmental impacts could be caused by ocean acidification?', 'cause', null],
+			['Which of the following sentences is written in the passive voice?', 'write', null],
+			['What is being done to reduce pollution?', 'do', null],
+			['What is the author trying to say?', 'try', null],
+			['You are given a list of numbers.', 'give', 'list'],
+			['How is the weather affected by climate change?', 'affect', null],
+			['What is the capital of France?', null, null]
+		])
+	)('copula questions: %s → %s / %s', (instruction, verb, noun) => {
+		expect(extractor.extract(instruction)).toEqual({ verb, noun });
+	});
+
+	it.each(
+		cases([
+			// One token to the tokenizer, read as a name: the verb, counted with the unhyphenated spelling.
+			['Re-write the following sentence, making it more concise.', 'rewrite', 'sentence'],
+			['Re-arrange the words from the given phrase.', 'rearrange', 'word'],
+			['Re-order the words to rephrase the sentence.', 'reorder', 'word'],
+			['Re-word the following proverb without changing its meaning.', 'reword', 'proverb'],
+			['Re-evaluate the plan.', 'reevaluate', 'plan'],
+			['Pre-process the data.', 'pre-process', 'data'],
+			// Unchanged: the unhyphenated verb, and a hyphenated modifier that is no verb.
+			['Rewrite the sentence.', 'rewrite', 'sentence'],
+			['Short-answer questions are easy to grade.', null, null]
+		])
+	)('hyphenated verbs: %s → %s / %s', (instruction, verb, noun) => {
+		expect(extractor.extract(instruction)).toEqual({ verb, noun });
+	});
+
+	it.each(
+		cases([
+			['Identify at least five potential risks associated with the project.', 'identify', 'risk'],
+			['List at least 5 endangered animals.', 'list', 'animal'],
+			['Name at least two Indian states that border Bangladesh.', 'name', 'state'],
+			['Give me at least three examples of renewable energy.', 'give', 'example'],
+			['Write no more than 50 words about dogs.', 'write', 'word'],
+			// Unchanged: "at" opening a place, "at least" before no number.
+			['Look at the picture.', 'look', null],
+			['Stay at least a meter away.', 'stay', null],
+			['Give two examples of renewable energy.', 'give', 'example']
+		])
+	)('a bounded number before the object: %s → %s / %s', (instruction, verb, noun) => {
+		expect(extractor.extract(instruction)).toEqual({ verb, noun });
+	});
+
+	it.each(
+		cases([
+			// An interjection or unknown word inside the noun phrase, not its end.
+			['Design a simple hello world program.', 'design', 'program'],
+			['Generate a pro wrestling match commentary.', 'generate', 'commentary'],
+			// An -ing clause after the head: its object is no part of the phrase.
+			['Rewrite the poem using vivid imagery.', 'rewrite', 'poem'],
+			['Re-write this sentence using proper grammar and syntax.', 'rewrite', 'sentence'],
+			['Design a musical instrument using everyday objects.', 'design', 'instrument'],
+			// Unchanged: an adjective before the head, an -ing word inside a compound, a clause after it.
+			['Design a simple program.', 'design', 'program'],
+			['Describe a simple machine.', 'describe', 'machine'],
+			['Design a data processing pipeline.', 'design', 'pipeline'],
+			['Write a table listing all games.', 'write', 'table'],
+			['Say hello to the class.', 'say', null]
+		])
+	)('the head of the object: %s → %s / %s', (instruction, verb, noun) => {
+		expect(extractor.extract(instruction)).toEqual({ verb, noun });
+	});
+
+	it.each(
+		cases([
+			['Describe to me the process of photosynthesis.', 'describe', 'process'],
+			['Explain to us the rules of chess.', 'explain', 'rule'],
+			['Write for me a poem about the sea.', 'write', 'poem'],
+			// Unchanged: a clause after "to me" is no noun object; a recipient before the object.
+			['Explain to me how it works.', 'explain', null],
+			['Describe to me what you see.', 'describe', null],
+			['Tell me a joke about cats.', 'tell', 'joke']
+		])
+	)('a recipient before the object: %s → %s / %s', (instruction, verb, noun) => {
+		expect(extractor.extract(instruction)).toEqual({ verb, noun });
+	});
+});
+
 describe('firstSentence', () => {
 	it('stops at the first sentence end or line break, not after abbreviations', () => {
 		expect(firstSentence('Write a poem. Make it rhyme.')).toBe('Write a poem.');

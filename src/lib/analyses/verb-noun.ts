@@ -11,10 +11,12 @@
  *  - leading adverbials end at a comma ("Given a list of numbers, find …", "In this task, you …");
  *  - the root is the clause's first word when it is an imperative, else the first main verb after
  *    the subject ("You are given …" → give; "How do I make …" → make); a copula with no verb
- *    after it ("What is …", "Is this …") has no root verb;
+ *    after it ("What is …", "Is this …") has no root verb, nor has a wh-subject's copula whose
+ *    participle sits in the predicate ("What is the benefit of using X?");
  *  - the object is the head of the noun phrase right after the verb, past a particle ("Fill in
- *    the blank", "Turn down an offer") or an indirect-object pronoun ("Tell me a joke"); a
- *    preposition, a clause, a pronoun or a proper noun there means no noun object.
+ *    the blank", "Turn down an offer"), an indirect object ("Tell me a joke", "Describe to me
+ *    the process") or a bound on its number ("List at least five …"); a preposition, a clause,
+ *    a pronoun or a proper noun there means no noun object.
  * Taggers read sentence-initial imperatives that are also nouns ("Output the …", "Brainstorm …",
  * "List five …") as nouns or names: a clause-initial word from IMPERATIVE_VERBS followed by what
  * can follow a verb is taken as the verb.
@@ -61,15 +63,27 @@ const IMPERATIVE_VERBS = new Set(
 	hypothesize identify illustrate imagine implement improve include indicate infer input insert interpret introduce invent
 	investigate join judge justify keep label link list locate look make map mark match measure mention merge modify
 	multiply name narrate negate note number offer order organise organize outline output paraphrase parse pick pinpoint
-	place plan play point polish predict prepare present prioritize produce proofread propose provide punctuate put quantify
+	place plan play point polish predict prepare present prioritize produce process proofread propose provide punctuate put quantify
 	question quote rank rate read rearrange recall recast recite recognize recommend reconstruct record rectify redact reduce
-	refactor reformat reformulate refute relate remove rename reorder reorganize repeat rephrase replace reply report
+	refactor reformat reformulate refute relate remove rename reorder reorganize repeat rephrase replace reply report reword
 	represent research resolve respond restate restructure retell retrieve return reverse review revise rewrite round save
 	say scan schedule score search select send separate sequence set share shorten show simplify sketch solve sort specify
 	spell split state structure study substitute subtract suggest sum summarise summarize supply swap synthesize tabulate tag
 	take teach tell test title total trace track transcribe transform translate transpose trim try turn type underline
 	unscramble update use utilize validate verify visualize write`.split(/\s+/)
 );
+
+/**
+ * A verb written with a prefix and a hyphen, one token to the tokenizer ("Re-write", "Re-order",
+ * "Pre-process"); the part after the hyphen, or for "re-" the joined word ("reword"), is looked
+ * up in IMPERATIVE_VERBS.
+ */
+const HYPHENATED_VERB = /^(re|pre|co|de|over|under|out)-([a-z]+)$/;
+
+function isHyphenatedImperative(word: string): boolean {
+	const m = HYPHENATED_VERB.exec(word);
+	return m !== null && (IMPERATIVE_VERBS.has(m[2]) || (m[1] === 're' && IMPERATIVE_VERBS.has(`re${m[2]}`)));
+}
 
 /** Words that may open an instruction before its clause: "Please write …", "Now, list …". */
 const FILLERS = new Set(['please', 'kindly', 'now', 'also', 'then', 'so', 'okay', 'ok', 'hey', 'hi', 'hello', 'first', 'firstly', 'next', 'finally', 'lastly', 'simply', 'just', 'and']);
@@ -87,6 +101,8 @@ const BE = new Set(['be', 'is', 'are', 'was', 'were', 'am', "'m", "'re", "'s", '
 const MODAL_OR_DO = new Set(['can', 'could', 'would', 'will', 'should', 'do', 'does', 'did', 'may', 'might', 'must', 'shall', "'ll", "'d", 'ca', 'wo']);
 const HAVE = new Set(['have', 'has', 'had', "'ve"]);
 const WH = new Set(['what', 'which', 'who', 'whom', 'whose', 'how', 'why', 'where', 'when']);
+/** Wh-words that can be the subject of a copula ("What is …", "Which of these are …"). */
+const WH_SUBJECTS = new Set(['what', 'which', 'who', 'whose']);
 const SUBJECT_PRONOUNS = new Set(['i', 'you', 'we', 'they', 'he', 'she', 'it']);
 /** Object pronouns that can stand before a direct object ("Give me a recipe"). */
 const INDIRECT_OBJECTS = new Set(['me', 'us', 'him', 'her', 'them', 'you']);
@@ -165,6 +181,9 @@ export class VerbNounExtractor {
 	private lemma(t: Tagged, i: number, verb: boolean): string {
 		const lower = t.lower[i];
 		if (!verb && KEEP_FORM.has(lower)) return lower;
+		// "Re-write" is one token (read as a name): the verb "rewrite", as unhyphenated ones count.
+		const hyphenated = verb ? HYPHENATED_VERB.exec(lower) : null;
+		if (hyphenated) return hyphenated[1] === 're' ? `re${hyphenated[2]}` : lower;
 		// A clause-initial imperative read as a noun or name is already the base form.
 		if (verb && t.pos[i] !== 'VERB' && t.pos[i] !== 'AUX') return lower;
 		// A capitalised common noun keeps its plural in the model's lemma ("Audiobooks").
@@ -234,7 +253,7 @@ function isImperativeAt(t: Tagged, i: number): boolean {
 		// A gerund subject ("Writing is fun") is not the root.
 		return !(next < t.words.length && t.pos[next] === 'AUX');
 	}
-	if (!IMPERATIVE_VERBS.has(w)) return false;
+	if (!IMPERATIVE_VERBS.has(w) && !isHyphenatedImperative(w)) return false;
 	if (next >= t.words.length) return true;
 	if (t.pos[next] === 'AUX' || t.pos[next] === 'PART') return false;
 	if (t.pos[next] === 'VERB') return false;
@@ -286,6 +305,8 @@ function isParticiple(word: string): boolean {
 function declarativeRoot(t: Tagged, from: number): number {
 	const n = t.words.length;
 	let sawBe = false;
+	/** The copula of a question whose subject is its wh-phrase ("What is …", "Which of these are …"), or −1. */
+	let whCopula = -1;
 	let sawHaveOrDo = -1;
 	let subjectPronoun = false;
 	let sawSubject = false;
@@ -296,7 +317,10 @@ function declarativeRoot(t: Tagged, from: number): number {
 		if (i > from && (CLAUSE_OPENERS.has(w) || p === 'SCONJ')) break;
 		if (p === 'PART' && w === 'to') break;
 		if (p === 'AUX') {
-			if (BE.has(w)) sawBe = true;
+			if (BE.has(w)) {
+				if (!sawBe && WH_SUBJECTS.has(t.lower[from]) && !subjectPronoun) whCopula = i;
+				sawBe = true;
+			}
 			else if ((HAVE.has(w) || w === 'do' || w === 'does' || w === 'did') && sawSubject) sawHaveOrDo = i;
 			continue;
 		}
@@ -311,6 +335,7 @@ function declarativeRoot(t: Tagged, from: number): number {
 		if (p === 'VERB') {
 			if (isModifier(t, i)) continue;
 			if (sawBe && !isParticiple(w)) break;
+			if (whCopula >= 0 && !verbOfWhCopula(t, whCopula, i)) return -1;
 			return i;
 		}
 		// "We have some data": have/do as the main verb when an object follows it.
@@ -320,6 +345,23 @@ function declarativeRoot(t: Tagged, from: number): number {
 	}
 	if (sawHaveOrDo >= 0 && !sawBe && subjectPronoun && sawHaveOrDo === n - 1) return sawHaveOrDo;
 	return -1;
+}
+
+/**
+ * In a question whose wh-phrase is the subject of a copula, is the participle at `verb` the
+ * clause's verb? Right after the copula it is ("What impacts could be caused by …", "Which of
+ * these is written …"), and so is an -ing form right after a noun phrase with no preposition in it
+ * ("What is the author trying to say?"). Elsewhere it belongs to the predicate noun phrase ("What
+ * is the benefit of using X?", "What is the title of the poem composed by Homer?", "What are three
+ * methods used to …"): the root is the copula, and the question has no root verb.
+ */
+function verbOfWhCopula(t: Tagged, copula: number, verb: number): boolean {
+	let between = 0;
+	for (let k = copula + 1; k < verb; k++) {
+		if (t.pos[k] === 'ADP' || t.pos[k] === 'SCONJ') return false;
+		if (t.pos[k] !== 'AUX' && t.pos[k] !== 'ADV' && t.pos[k] !== 'PART') between++;
+	}
+	return between === 0 || (/ing$/.test(t.lower[verb]) && (t.pos[verb - 1] === 'NOUN' || t.pos[verb - 1] === 'PROPN'));
 }
 
 /** Can the token at `i` open a noun phrase? */
@@ -341,16 +383,19 @@ function findObject(t: Tagged, root: number): number {
 	// A phrasal verb's particle before its object.
 	const particle = j < n && (PARTICLES.has(t.lower[j]) || (t.lower[j] === 'in' && IN_PARTICLE_VERBS.has(t.lower[root])));
 	if (particle && (t.pos[j] === 'ADP' || t.pos[j] === 'ADV' || t.pos[j] === 'PART') && opensNounPhrase(t, j + 1) && t.lower[j + 1] !== 'which') j++;
+	// "Describe to me the process": the recipient as a prepositional phrase before the object.
+	if ((t.lower[j] === 'to' || t.lower[j] === 'for') && INDIRECT_OBJECTS.has(t.lower[j + 1]) && t.pos[j + 1] === 'PRON' && opensNounPhrase(t, j + 2) && t.pos[j + 2] !== 'VERB') j += 2;
 	// Manner adverbs before the object ("Describe briefly the …").
 	while (j < n && t.pos[j] === 'ADV' && /ly$/.test(t.lower[j]) && opensNounPhrase(t, j + 1)) j++;
 	// An indirect object: "Give me a recipe", "Tell us a story".
 	if (j < n && INDIRECT_OBJECTS.has(t.lower[j]) && t.pos[j] === 'PRON') {
-		const k = j + 1;
+		const k = pastQuantifier(t, j + 1);
 		if (t.lower[j] === 'her' && k < n && (t.pos[k] === 'NOUN' || t.pos[k] === 'ADJ')) {
 			// "her" as a possessive: the phrase starts at "her".
 		} else if (opensNounPhrase(t, k) && !(t.pos[k] === 'VERB' && !isModifier(t, k))) j = k;
 		else return -1;
 	}
+	j = pastQuantifier(t, j);
 	if (!opensNounPhrase(t, j)) return -1;
 	const first = nounPhrase(t, j);
 	// "Give the provided brand a motto": the second of two noun phrases is the direct object.
@@ -359,6 +404,17 @@ function findObject(t: Tagged, root: number): number {
 		if (second.head >= 0) return second.head;
 	}
 	return first.head;
+}
+
+/** Words before a number that bound it ("at least five risks", "no more than 3 words"). */
+const QUANTIFIERS = [['at', 'least'], ['at', 'most'], ['up', 'to'], ['no', 'more', 'than'], ['no', 'fewer', 'than'], ['no', 'less', 'than'], ['more', 'than'], ['fewer', 'than'], ['less', 'than'], ['exactly'], ['approximately'], ['roughly']];
+
+/** Past a quantifier that opens the object ("Identify at least five risks"): where its number is. */
+function pastQuantifier(t: Tagged, j: number): number {
+	for (const q of QUANTIFIERS) {
+		if (q.every((w, k) => t.lower[j + k] === w) && t.pos[j + q.length] === 'NUM') return j + q.length;
+	}
+	return j;
 }
 
 /**
@@ -437,12 +493,17 @@ function nounPhrase(t: Tagged, start: number): { head: number; end: number } {
 			head = -1;
 			continue;
 		}
-		if (!inNouns && (p === 'ADJ' || p === 'NUM' || (p === 'ADV' && /^(?:ADJ|VERB)$/.test(posAt(i + 1))))) {
+		// An interjection or an unknown word before a noun is a modifier too ("a simple hello world
+		// program", "a pro wrestling match commentary"), not the end of the phrase.
+		if (!inNouns && (p === 'ADJ' || p === 'NUM' || (p === 'ADV' && /^(?:ADJ|VERB)$/.test(posAt(i + 1))) || ((p === 'INTJ' || p === 'X') && nominal(i + 1)))) {
 			lastModifier = i;
 			continue;
 		}
 		// Coordinated modifiers: "a short, concise summary", "an engaging and well-written description".
 		if (!inNouns && lastModifier === i - 1 && (w === ',' || w === 'and' || w === 'or') && /^(?:ADJ|ADV|VERB)$/.test(posAt(i + 1))) continue;
+		// "this sentence using proper grammar": an -ing verb after the head noun and before an
+		// adjective starts a clause whose object is no part of the phrase.
+		if (p === 'VERB' && inNouns && /ing$/.test(w) && /^(?:DET|PRON|ADJ)$/.test(posAt(i + 1))) break;
 		if (p === 'VERB' && nominal(i + 1)) {
 			// A participle or a noun read as a verb inside the phrase ("a knock knock joke").
 			lastModifier = i;
