@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VerbNounExtractor, firstSentence } from './verb-noun';
-import { OWN_ROWS, SEED_ROWS, USER_ORIENTED_ROWS, type VerbNounRow } from './fixtures/verb-noun';
+import { ALPACA_ROWS, OWN_ROWS, SEED_ROWS, USER_ORIENTED_ROWS, type VerbNounRow } from './fixtures/verb-noun';
 
 const extractor = new VerbNounExtractor();
 
@@ -29,8 +29,10 @@ function score(rows: readonly VerbNounRow[]): Score {
 const pct = (k: number, n: number) => `${((100 * k) / n).toFixed(1)}%`;
 
 describe('verb–noun extraction on the hand-checked fixture', () => {
-	it('gets the pair right for at least 90% of the instructions', () => {
-		const parts = { seed: score(SEED_ROWS), 'user-oriented': score(USER_ORIENTED_ROWS), ours: score(OWN_ROWS) };
+	// The figures the README states (section "Analyses"): the whole fixture, and the Alpaca rows
+	// read before the rules that touch them were written (the held-out measure).
+	it('gets the pair right for at least 97.9% of the fixture and 96.7% of the Alpaca rows', () => {
+		const parts = { seed: score(SEED_ROWS), 'user-oriented': score(USER_ORIENTED_ROWS), ours: score(OWN_ROWS), alpaca: score(ALPACA_ROWS) };
 		const all = Object.values(parts).reduce((a, s) => ({ rows: a.rows + s.rows, pairCorrect: a.pairCorrect + s.pairCorrect, exact: a.exact + s.exact, misses: [...a.misses, ...s.misses] }));
 		const lines = Object.entries(parts).map(
 			([name, s]) => `  ${name.padEnd(14)} ${String(s.rows).padStart(4)} rows  pair ${pct(s.pairCorrect, s.rows).padStart(6)}  verb+noun ${pct(s.exact, s.rows).padStart(6)}`
@@ -38,8 +40,10 @@ describe('verb–noun extraction on the hand-checked fixture', () => {
 		console.log(
 			[`Verb–noun fixture: ${all.rows} instructions, pair accuracy ${pct(all.pairCorrect, all.rows)} (${all.pairCorrect}/${all.rows}), verb and noun both right ${pct(all.exact, all.rows)}`, ...lines, `Misses (${all.misses.length}):`, ...all.misses].join('\n')
 		);
-		expect(all.rows).toBeGreaterThanOrEqual(300);
-		expect(all.pairCorrect / all.rows).toBeGreaterThanOrEqual(0.9);
+		expect(all.rows).toBeGreaterThanOrEqual(639);
+		expect(parts.alpaca.rows).toBeGreaterThanOrEqual(152);
+		expect(all.pairCorrect / all.rows).toBeGreaterThanOrEqual(0.979);
+		expect(parts.alpaca.pairCorrect / parts.alpaca.rows).toBeGreaterThanOrEqual(0.967);
 	});
 });
 
