@@ -51,6 +51,18 @@ describe('analyses on a database', () => {
 		expect(after.analysis.instructions).toBe(6);
 	});
 
+	it('recomputes a result cached by the code before the current verb–noun rules', async () => {
+		const id = await importRows('older', rows(['What is the benefit of using a relational database?', 'Re-write the following sentence.']));
+		const first = await analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'none' } }, db);
+		expect(first.analysis.verbNoun.noVerb).toBe(1);
+		expect(first.analysis.verbNoun.withPair).toBe(1);
+		// The same data, cached by version 2 (which read use/database and no verb for "Re-write").
+		db.$client.prepare(`UPDATE analysis_cache SET version = 'a2' || substr(version, instr(version, '|'))`).run();
+		const again = await analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'none' } }, db);
+		expect(again.cached).toBe(false);
+		expect(again.analysis.verbNoun).toEqual(first.analysis.verbNoun);
+	});
+
 	it('counts every instance once across read batches (a dataset larger than one batch of tasks)', async () => {
 		// 9,000 tasks (more than two batches of 4,096), one in three with a second instance.
 		const records = Array.from({ length: 9_000 }, (_, k) => ({ instruction: `Task ${k}: name ${k % 7} things.`, input: '', output: `out ${'w '.repeat(k % 5)}` }));

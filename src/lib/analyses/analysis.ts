@@ -12,8 +12,11 @@ import type { VerbNoun, VerbNounExtractor } from './verb-noun';
 import { formatCount } from '$lib/text/words';
 import { SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters/presets';
 
-/** Bumped when the analyses change, so cached results from older code are not reused. */
-export const ANALYSIS_VERSION = 2;
+/**
+ * Bumped when the analyses change, so cached results from older code are not reused
+ * (3: the verb–noun rules for copula questions, "Re-write", "at least N", "to me").
+ */
+export const ANALYSIS_VERSION = 3;
 
 /** The sunburst of Self-Instruct Figure 2: 20 verbs × 4 nouns. */
 export const TOP_VERBS = 20;
