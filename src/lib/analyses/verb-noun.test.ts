@@ -164,6 +164,7 @@ describe('the rules for what the tagger misreads (each with sentences they must 
 			// Unchanged: a clause after "to me" is no noun object; a recipient before the object.
 			['Explain to me how it works.', 'explain', null],
 			['Describe to me what you see.', 'describe', null],
+			['Explain to her parents the situation.', 'explain', null],
 			['Tell me a joke about cats.', 'tell', 'joke']
 		])
 	)('a recipient before the object: %s → %s / %s', (instruction, verb, noun) => {

@@ -386,8 +386,9 @@ function findObject(t: Tagged, root: number): number {
 	// A phrasal verb's particle before its object.
 	const particle = j < n && (PARTICLES.has(t.lower[j]) || (t.lower[j] === 'in' && IN_PARTICLE_VERBS.has(t.lower[root])));
 	if (particle && (t.pos[j] === 'ADP' || t.pos[j] === 'ADV' || t.pos[j] === 'PART') && opensNounPhrase(t, j + 1) && t.lower[j + 1] !== 'which') j++;
-	// "Describe to me the process": the recipient as a prepositional phrase before the object.
-	if ((t.lower[j] === 'to' || t.lower[j] === 'for') && INDIRECT_OBJECTS.has(t.lower[j + 1]) && t.pos[j + 1] === 'PRON' && opensNounPhrase(t, j + 2) && t.pos[j + 2] !== 'VERB') j += 2;
+	// "Describe to me the process": the recipient as a prepositional phrase before the object
+	// ("her" may be a possessive: "to her parents the …" is left alone).
+	if ((t.lower[j] === 'to' || t.lower[j] === 'for') && t.lower[j + 1] !== 'her' && INDIRECT_OBJECTS.has(t.lower[j + 1]) && t.pos[j + 1] === 'PRON' && opensNounPhrase(t, j + 2) && t.pos[j + 2] !== 'VERB') j += 2;
 	// Manner adverbs before the object ("Describe briefly the …").
 	while (j < n && t.pos[j] === 'ADV' && /ly$/.test(t.lower[j]) && opensNounPhrase(t, j + 1)) j++;
 	// An indirect object: "Give me a recipe", "Tell us a story".
