@@ -83,8 +83,10 @@ export interface ReviewProgress {
 	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
 	auditLabels: number;
 	auditNeeded: number;
-	/** Items this reviewer can still get or holds now (others may take some first). */
+	/** Items this reviewer can still get or holds now (others may take some first); 0 once they failed qualification. */
 	remaining: number;
+	/** The reviewer failed the audit's qualification step: they get no sampled items (absent: not failed). */
+	notQualified?: boolean;
 	/** Items this reviewer skipped that still need labels: they can take them back. */
 	skipped: number;
 	/**
@@ -147,6 +149,9 @@ export interface ReviewScreenData {
 }
 
 export type SubmitOutcome = 'created' | 'edited' | 'refused';
+
+/** The error code of any review request from a reviewer removed from the audit. */
+export const REVIEWER_REMOVED = 'removed';
 
 /** The error code of a submit refused because the reviewer's label changed elsewhere (another tab). */
 export const LABELLED_ELSEWHERE = 'labelled-elsewhere';

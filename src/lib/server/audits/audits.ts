@@ -191,7 +191,11 @@ export function reopenAudit(auditId: number, database: Db = db()): void {
 	if (!changed) requireAudit(auditId, database);
 }
 
-/** Adds reviewers (or brings back removed ones, who keep their earlier work). */
+/**
+ * Adds reviewers (or brings back removed ones, who keep their earlier work: their labels, and the
+ * items whose leases their removal ended, which they get back with their drafts while the items
+ * have room).
+ */
 export function addReviewers(auditId: number, userIds: number[], database: Db = db()): number {
 	const audit = requireWritableAudit(auditId, database);
 	activeUsers(userIds, database);
@@ -206,14 +210,20 @@ export function addReviewers(auditId: number, userIds: number[], database: Db = 
 					 ON CONFLICT (audit_id, user_id) DO UPDATE SET removed_at = NULL WHERE removed_at IS NOT NULL`
 				)
 				.run(auditId, userId, orderSalt(auditId, userId, audit.seed), now).changes;
+			// Leases a removal released before removals let them lapse instead (never submitted, so
+			// finished_at is unset, unlike a label set aside): routable to them again, as lapsed leases are.
+			c.prepare<[number, number]>(
+				`UPDATE audit_assignments SET status = 'expired' WHERE audit_id = ? AND reviewer_id = ? AND status = 'released' AND finished_at IS NULL`
+			).run(auditId, userId);
 		}
 		return added;
 	});
 }
 
 /**
- * Stops routing items to a reviewer: their leases are released at once (the items return to
- * the pool). Their submitted labels stay and count, unless `setAsideLabels`: then the labels
+ * Stops routing items to a reviewer: their leases lapse at once (the items return to the pool;
+ * the drafts stay, and a reviewer added back resumes those items while they have room, as after
+ * any lapse). Their submitted labels stay and count, unless `setAsideLabels`: then the labels
  * stop counting (those items need labels from someone else) and are kept in the archive, from
  * where they can be brought back (src/lib/server/archive/labels.ts). Nothing is deleted.
  */
@@ -232,7 +242,7 @@ export function removeReviewer(
 			.prepare<[number, number], { id: number; itemId: number }>(`SELECT id, item_id AS itemId FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ? AND status = 'active'`)
 			.all(auditId, userId);
 		for (const lease of leases) {
-			c.prepare<[number]>(`UPDATE audit_assignments SET status = 'released', draft = NULL WHERE id = ?`).run(lease.id);
+			c.prepare<[number]>(`UPDATE audit_assignments SET status = 'expired' WHERE id = ?`).run(lease.id);
 			c.prepare<[number]>(`UPDATE audit_items SET claimed_count = claimed_count - 1 WHERE id = ?`).run(lease.itemId);
 		}
 		const setAside = options.setAsideLabels ? setAsideReviewerLabels(c, auditId, userId, options.actorId ?? null) : 0;

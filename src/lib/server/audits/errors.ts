@@ -1,4 +1,5 @@
 import { DomainError } from '$lib/errors';
+import { REVIEWER_REMOVED } from '../../audits/views';
 
 /**
  * A refusal the caller can explain to a person. `status` is the HTTP status routes answer with:
@@ -18,4 +19,9 @@ export function notFound(what = 'item'): AuditError {
 
 export function closedError(): AuditError {
 	return new AuditError('This audit is closed: labels can no longer be given or changed.', 409, 'closed');
+}
+
+/** Told only to someone who was a reviewer of the audit (they know it exists). */
+export function removedError(): AuditError {
+	return new AuditError('A researcher removed you from this audit: it gives you no more items.', 404, REVIEWER_REMOVED);
 }

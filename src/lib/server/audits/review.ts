@@ -9,7 +9,7 @@ import { draftSchema } from '../../audits/answer-schemas';
 import { WHOLE_CONVERSATION_POSITION, type ErrorReason, type PairChoice, type RatingLevel } from '../../audits/rubric';
 import type { PairVerdict } from '../db/tables';
 import type { ReviewExample, ReviewTurn } from '../../audits/views';
-import { membership, statements, type Membership } from './routing';
+import { membership, qualificationStatus, statements, type Membership } from './routing';
 import { notFound } from './errors';
 import { countStuckItems } from './audits';
 import { suggestionForInstance } from './suggestions';
@@ -73,7 +73,9 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 			 FROM audits a JOIN audit_reviewers r ON r.audit_id = a.id AND r.user_id = ? WHERE a.id = ?`
 		)
 		.get(reviewerId, auditId)!;
-	const { mine, remaining } = counters;
+	const { mine } = counters;
+	const notQualified = failedQualification(m, reviewerId, database);
+	const remaining = notQualified ? 0 : counters.remaining;
 	const skipped = (c
 		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
@@ -87,8 +89,14 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 		remaining,
 		skipped,
 		// Only the done screen shows it; counting it reads the audit's skips and releases.
-		stuck: remaining > 0 ? null : countStuckItems(auditId, m.overlap, database)
+		stuck: remaining > 0 ? null : countStuckItems(auditId, m.overlap, database),
+		...(notQualified ? { notQualified } : {})
 	};
+}
+
+/** Whether routing gives this reviewer no sampled items because they failed qualification (see nextAssignment). */
+function failedQualification(m: Membership, reviewerId: number, database: Db): boolean {
+	return Math.min(m.qualificationItems, m.goldCount) > 0 && qualificationStatus(m, reviewerId, database).state === 'failed';
 }
 
 /** The items this reviewer skipped, newest first, each with whether it can still be taken back. */
@@ -321,14 +329,19 @@ export interface MyAudit {
 
 /** The audits a user reviews in, with their progress (the /review home): counters, not counts over every item. */
 export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
-	return cachedStatements(database)
-		.prepare<[number], MyAudit>(
+	const audits = cachedStatements(database)
+		.prepare<[number], MyAudit & { qualifying: number }>(
 			`SELECT a.id, a.name, a.kind, a.status, a.overlap, a.item_count AS itemCount, r.labels AS mine,
 				a.item_labels AS auditLabels, a.item_count * a.overlap AS auditNeeded, ${REMAINING} AS remaining,
-				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity
+				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity,
+				min(a.qualification_items, a.gold_count) > 0 AS qualifying
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
 		.all(userId);
+	// Only audits with a qualification step are asked about it (one small read each).
+	return audits.map(({ qualifying, ...a }) =>
+		a.remaining > 0 && qualifying && failedQualification(membership(a.id, userId, database), userId, database) ? { ...a, remaining: 0 } : a
+	);
 }

@@ -5,7 +5,7 @@ import { contradictionProblem, contradictoryTurn, type Answer } from '../../audi
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
 import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
-import { AuditError, closedError, notFound } from './errors';
+import { AuditError, closedError, notFound, removedError } from './errors';
 import { LABELLED_ELSEWHERE, type NextResult, type SubmitOutcome, type SubmitResult } from '../../audits/views';
 import { storedFlag } from '../db/stored';
 
@@ -83,6 +83,10 @@ function prepare(c: Database.Database) {
 				a.conversation_unit AS conversationUnit
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL`
+		),
+		wasRemoved: c.prepare<[number, number], number>(
+			`SELECT 1 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
+			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NOT NULL AND a.archived_at IS NULL`
 		),
 		ownActive: c.prepare<[number, number], { id: number; ref: string }>(
 			`SELECT s.id, i.ref FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
@@ -206,6 +210,8 @@ function prepare(c: Database.Database) {
 		finish: c.prepare<[string, number, string | null, number]>(
 			`UPDATE audit_assignments SET status = ?, finished_at = ?, skip_reason = ?, draft = NULL WHERE id = ?`
 		),
+		// A skip keeps the draft: taking the item back (My labels) brings the answers back with it.
+		skip: c.prepare<[number, string | null, number]>(`UPDATE audit_assignments SET status = 'skipped', finished_at = ?, skip_reason = ? WHERE id = ?`),
 		addLabel: c.prepare<[number, number]>(
 			`UPDATE audit_items SET label_count = label_count + 1, claimed_count = claimed_count + ? WHERE id = ?`
 		),
@@ -228,10 +234,14 @@ export function statements(database: Db): Statements {
 	return perConnection(database, prepare);
 }
 
-/** The audit as seen by one of its (current) reviewers; anyone else gets the same 404. */
+/**
+ * The audit as seen by one of its (current) reviewers; anyone else gets the same 404, except a
+ * reviewer removed from it, who is told so (their screen stops offering work, it does not just fail).
+ */
 export function membership(auditId: number, reviewerId: number, database: Db = db()): Membership {
-	const row = statements(database).membership.get(auditId, reviewerId);
-	if (!row) throw notFound('audit');
+	const s = statements(database);
+	const row = s.membership.get(auditId, reviewerId);
+	if (!row) throw s.wasRemoved.pluck().get(auditId, reviewerId) ? removedError() : notFound('audit');
 	return { ...row, blind: row.blind === 1 };
 }
 
@@ -484,7 +494,7 @@ function labelledElsewhere(): AuditError {
 
 const MAX_SKIP_REASON = 500;
 
-/** Returns the item to the pool; this reviewer will not get it again. Repeating a skip is harmless. */
+/** Returns the item to the pool (draft kept); routing will not give it to this reviewer again. Repeating a skip is harmless. */
 export function skipItem(auditId: number, reviewerId: number, ref: string, reason = '', options: { now?: number } = {}, database: Db = db()): void {
 	const now = options.now ?? Date.now();
 	const s = statements(database);
@@ -497,7 +507,7 @@ export function skipItem(auditId: number, reviewerId: number, ref: string, reaso
 		if (!assignment || assignment.status === 'released') throw notFound();
 		if (assignment.status === 'skipped') return;
 		if (assignment.status === 'submitted') throw new AuditError('You already labelled this item; change the label instead.', 409, 'labelled');
-		s.finish.run('skipped', now, reason.trim().slice(0, MAX_SKIP_REASON) || null, assignment.id);
+		s.skip.run(now, reason.trim().slice(0, MAX_SKIP_REASON) || null, assignment.id);
 		if (assignment.status === 'active') s.claim.run(-1, item.id);
 	});
 }

@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDb } from '../support/db';
+import type { Db } from '../../src/lib/server/db';
+import { createAudit } from '../../src/lib/server/audits/create';
+import { nextAssignment, saveDraft, skipItem, submitLabel, takeBackSkip } from '../../src/lib/server/audits/routing';
+import { listMyAudits, reviewItemView, reviewProgress } from '../../src/lib/server/audits/review';
+import { addReviewers, removeReviewer } from '../../src/lib/server/audits/audits';
+import { AuditError } from '../../src/lib/server/audits/errors';
+import { REVIEWER_REMOVED } from '../../src/lib/audits/views';
+import { answerQuestion, emptyDraft, type QualityDraft } from '../../src/lib/audits/answers';
+import { parseGold } from '../../src/lib/audits/gold';
+import { ALL_YES, BAD_OUTPUT, makeDataset, makeUsers, submissionId } from './audit-fixtures';
+
+// A reviewer's typed work and routing across removal, re-adding, skips and a failed qualification.
+
+let db: Db;
+let cleanup: () => void;
+beforeEach(() => {
+	({ db, cleanup } = createTestDb());
+});
+afterEach(() => cleanup());
+
+async function quality(items: number, overlap: number, reviewers: number, extra: Partial<Parameters<typeof createAudit>[0]> = {}) {
+	const datasetId = await makeDataset(db, `d${Math.random()}`, items);
+	const users = makeUsers(db, reviewers);
+	const audit = createAudit({ datasetId, kind: 'quality', sampleSize: items, seed: 7, overlap, reviewerIds: users.map((u) => u.id), ...extra }, db);
+	return { audit, users, datasetId };
+}
+
+function take(auditId: number, reviewerId: number): string {
+	const next = nextAssignment(auditId, reviewerId, {}, db);
+	if (next.status !== 'assigned') throw new Error(`expected an item, got ${next.status}`);
+	return next.ref;
+}
+
+function label(auditId: number, reviewerId: number, ref: string) {
+	return submitLabel(auditId, reviewerId, { ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+}
+
+/** Works through the audit as `reviewer` until routing has nothing more; returns the refs labelled. */
+function drain(auditId: number, reviewerId: number): string[] {
+	const done: string[] = [];
+	for (let next = nextAssignment(auditId, reviewerId, {}, db); next.status === 'assigned'; next = nextAssignment(auditId, reviewerId, {}, db)) {
+		expect(label(auditId, reviewerId, next.ref).outcome).toBe('created');
+		done.push(next.ref);
+	}
+	return done;
+}
+
+const typed = (comment: string): QualityDraft => ({ ...answerQuestion(answerQuestion(emptyDraft('quality') as QualityDraft, 'instruction', true), 'output', false), comment });
+
+describe('removal and re-adding', () => {
+	it('a removed reviewer is told so, their drafts stay, and added back they get every item they never labelled', async () => {
+		// k = number of reviewers: each item needs both, so an item lost to one of them never completes.
+		const { audit, users } = await quality(4, 2, 2);
+		const [a, b] = users;
+		label(audit.id, b.id, take(audit.id, b.id));
+		const held = [take(audit.id, b.id)];
+		const prefetched = nextAssignment(audit.id, b.id, { exclude: held }, db);
+		if (prefetched.status === 'assigned') held.push(prefetched.ref);
+		expect(held).toHaveLength(2);
+		saveDraft(audit.id, b.id, held[0], typed('half-typed thought'), {}, db);
+
+		expect(removeReviewer(audit.id, b.id, {}, db)).toEqual({ released: 2, setAside: 0 });
+		try {
+			nextAssignment(audit.id, b.id, {}, db);
+			throw new Error('expected a refusal');
+		} catch (err) {
+			expect(err).toBeInstanceOf(AuditError);
+			expect((err as AuditError).code).toBe(REVIEWER_REMOVED);
+			expect((err as AuditError).message).toMatch(/removed you from this audit/);
+		}
+		// The draft is kept on the server, not destroyed with the lease.
+		expect(db.$client.prepare('SELECT draft FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id WHERE i.ref = ? AND s.reviewer_id = ?').pluck().get(held[0], b.id)).toContain('half-typed thought');
+
+		drain(audit.id, a.id);
+		addReviewers(audit.id, [b.id], db);
+		expect(reviewProgress(audit.id, b.id, db).remaining).toBe(3);
+		// Back on the audit, B resumes the item with the draft and gets the rest; every item ends at k.
+		const first = take(audit.id, b.id);
+		expect(held).toContain(first);
+		if (first === held[0]) expect(reviewItemView(audit.id, b.id, first, db).draft).toMatchObject({ comment: 'half-typed thought' });
+		expect(label(audit.id, b.id, first).outcome).toBe('created');
+		expect(drain(audit.id, b.id)).toHaveLength(2);
+		expect(db.$client.prepare('SELECT label_count FROM audit_items WHERE audit_id = ? AND is_gold = 0').pluck().all(audit.id)).toEqual([2, 2, 2, 2]);
+		expect(reviewProgress(audit.id, b.id, db)).toMatchObject({ remaining: 0, mine: 4 });
+	});
+
+	it('leases released by a removal before this fix are routable again once the reviewer is added back', async () => {
+		const { audit, users } = await quality(2, 2, 2);
+		const [a, b] = users;
+		const held = take(audit.id, b.id);
+		removeReviewer(audit.id, b.id, {}, db);
+		// What removals used to write: the lease released, its draft gone.
+		db.$client.prepare(`UPDATE audit_assignments SET status = 'released', draft = NULL WHERE reviewer_id = ?`).run(b.id);
+		drain(audit.id, a.id);
+		addReviewers(audit.id, [b.id], db);
+		expect(reviewProgress(audit.id, b.id, db).remaining).toBe(2);
+		expect(drain(audit.id, b.id).sort()).toEqual((db.$client.prepare('SELECT ref FROM audit_items WHERE audit_id = ?').pluck().all(audit.id) as string[]).sort());
+		expect(held).toBeTruthy();
+	});
+
+	it('labels set aside still exclude their items from their reviewer', async () => {
+		const { audit, users } = await quality(2, 1, 2);
+		const [a, b] = users;
+		const labelled = take(audit.id, b.id);
+		label(audit.id, b.id, labelled);
+		removeReviewer(audit.id, b.id, { setAsideLabels: true }, db);
+		addReviewers(audit.id, [b.id], db);
+		const got = drain(audit.id, b.id);
+		expect(got).not.toContain(labelled);
+		expect(drain(audit.id, a.id)).toEqual([labelled]);
+	});
+});
+
+describe('skips', () => {
+	it('a skipped item keeps its draft, and taking it back brings the answers back', async () => {
+		const { audit, users } = await quality(3, 1, 1);
+		const [a] = users;
+		const ref = take(audit.id, a.id);
+		saveDraft(audit.id, a.id, ref, typed('not sure about the input'), {}, db);
+		skipItem(audit.id, a.id, ref, 'later', {}, db);
+		takeBackSkip(audit.id, a.id, ref, {}, db);
+		expect(reviewItemView(audit.id, a.id, ref, db).draft).toMatchObject({ comment: 'not sure about the input', answers: { instruction: true, output: false } });
+	});
+});
+
+describe('qualification', () => {
+	it('a reviewer who failed qualification has nothing left, and is told why', async () => {
+		const datasetId = await makeDataset(db, `q${Math.random()}`, 8);
+		const instances = db.$client.prepare('SELECT n.id FROM instances n JOIN tasks t ON t.id = n.task_id WHERE t.dataset_id = ? ORDER BY n.id LIMIT 2').pluck().all(datasetId) as number[];
+		const gold = parseGold(instances.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const [failing, passing] = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 6, seed: 9, reviewerIds: [failing.id, passing.id], gold, goldRate: 0.5, qualificationItems: 2 }, db);
+		for (let i = 0; i < 2; i++) {
+			const ref = take(audit.id, failing.id);
+			submitLabel(audit.id, failing.id, { ref, submissionId: submissionId(), answer: BAD_OUTPUT }, {}, db);
+			label(audit.id, passing.id, take(audit.id, passing.id));
+		}
+		expect(nextAssignment(audit.id, failing.id, {}, db)).toEqual({ status: 'done' });
+		expect(reviewProgress(audit.id, failing.id, db)).toMatchObject({ remaining: 0, notQualified: true, mine: 2 });
+		expect(listMyAudits(failing.id, db)[0]).toMatchObject({ id: audit.id, remaining: 0 });
+		// The one who qualified still has the sampled items.
+		expect(reviewProgress(audit.id, passing.id, db)).toMatchObject({ remaining: 6 });
+		expect(reviewProgress(audit.id, passing.id, db).notQualified).toBeUndefined();
+		expect(listMyAudits(passing.id, db)[0]).toMatchObject({ remaining: 6 });
+	});
+});
