@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerQuestion, chooseReason, completeDraft, draftFromAnswer, emptyDraft, rateResponse, type ConversationDraft, type QualityDraft, type RatingDraft } from './answers';
+import { answerQuestion, chooseReason, completeDraft, draftFromAnswer, emptyDraft, rateResponse, summarizeDraft, type ConversationDraft, type QualityDraft, type RatingDraft } from './answers';
 import { answerSchema, draftSchema } from './answer-schemas';
 import { QUALITY_QUESTIONS, RATING_LEVELS } from './rubric';
 
@@ -119,3 +119,13 @@ describe('answerSchema', () => {
 	});
 });
 
+
+describe('summarizeDraft', () => {
+	it('says a half-given answer in the words of a label, with a dash for what is open', () => {
+		const q = answerQuestion(answerQuestion(emptyDraft('quality') as QualityDraft, 'instruction', true), 'output', false);
+		expect(summarizeDraft(q)).toBe('yes · – · no — incorrect output');
+		expect(summarizeDraft(rateResponse(emptyDraft('rating', 2) as RatingDraft, 1, 'B'))).toBe('– · B');
+		expect(summarizeDraft({ kind: 'conversation', turns: [{ valid: true, rating: null }], comment: '' })).toBe('yes –');
+		expect(summarizeDraft({ kind: 'pairwise', choice: null, comment: '' })).toBe('–');
+	});
+});

@@ -213,3 +213,13 @@ export function summarizeAnswer(answer: Answer): string {
 	const base = `${yn(answer.instruction)} · ${yn(answer.input)} · ${yn(answer.output)}`;
 	return answer.reason ? `${base} — ${answer.reason.replace(/_/g, ' ')}` : base;
 }
+
+/** A draft in the words of summarizeAnswer, '–' for what is not answered yet (answers kept on screen to copy). */
+export function summarizeDraft(draft: Draft): string {
+	const mark = (v: boolean | null) => (v === null ? '–' : v ? 'yes' : 'no');
+	if (draft.kind === 'rating') return draft.ratings.map((r) => r ?? '–').join(' · ');
+	if (draft.kind === 'conversation') return draft.turns.map((t) => `${mark(t.valid)} ${t.rating ?? '–'}`).join(' · ');
+	if (draft.kind === 'pairwise') return draft.choice ? pairChoiceLabel(draft.choice) : '–';
+	const base = `${mark(draft.answers.instruction)} · ${mark(draft.answers.input)} · ${mark(draft.answers.output)}`;
+	return draft.reason ? `${base} — ${draft.reason.replace(/_/g, ' ')}` : base;
+}

@@ -7,11 +7,12 @@ import {
 	emptyDraft,
 	rateResponse,
 	summarizeAnswer,
+	summarizeDraft,
 	type Draft
 } from '$lib/audits/answers';
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
 import { draftFromSuggestion } from '$lib/audits/suggestions';
-import { answerRows, LABELLED_ELSEWHERE, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
+import { answerRows, LABELLED_ELSEWHERE, REVIEWER_REMOVED, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
 import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
@@ -29,9 +30,15 @@ import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
  * Keys are mapped to these methods in review-keyboard.ts.
  */
 
-export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'error';
+export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'removed' | 'error';
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
-export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string };
+/** `kept`: answers the server did not count or take, shown in the notice so the reviewer can copy them. */
+export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string; kept?: KeptAnswers };
+export interface KeptAnswers {
+	instruction: string;
+	summary: string;
+	comment: string;
+}
 export interface LabelConflict {
 	/** The refused submission, kept to replace the other label with. */
 	submission: PendingSubmission;
@@ -118,6 +125,13 @@ export class ReviewSession {
 	conflict = $state<LabelConflict | null>(null);
 
 	private queued: ReviewItemView | null = null;
+	/**
+	 * When this screen's leases were last all renewed (client time: a heartbeat, or a fetched item).
+	 * Past the audit's lease time they may have lapsed, and others may have completed their items.
+	 */
+	private leasesRenewedAt = Date.now();
+	/** A submit made after the leases may have lapsed: said only once the server has answered it. */
+	private awaitingVerdict: { submissionId: string; summary: string } | null = null;
 	/** When the work item came on screen by a submit or skip (0: on load), and whether it was answered since. */
 	private arrivedAt = 0;
 	private touched = false;
@@ -148,6 +162,10 @@ export class ReviewSession {
 			storageKey: `ia-review-outbox:${data.audit.id}:${data.userId}`,
 			onDelivered: (s, { result, progress }) => {
 				this.progress = progress;
+				if (this.awaitingVerdict?.submissionId === s.submissionId) {
+					this.pendingAnnouncement = `Submitted: ${this.awaitingVerdict.summary}. ${this.pendingAnnouncement}`.trim();
+					this.awaitingVerdict = null;
+				}
 				// Waiting labels have all landed: say so, as losing the connection was said.
 				if (this.labelsWaited && this.outbox.size === 0) {
 					this.labelsWaited = false;
@@ -170,9 +188,7 @@ export class ReviewSession {
 					return;
 				}
 				this.history = this.history.filter((h) => h.ref !== s.ref || s.edit);
-				const message = err instanceof Error ? err.message : String(err);
-				this.setNotice({ kind: err instanceof ReviewApiError && err.code === 'full' ? 'warn' : 'error', text: `Label not saved: ${message}` });
-				if (err instanceof ReviewApiError && err.code === 'closed') this.closeAudit();
+				this.labelRefused(s, err);
 			},
 			onRetrying: () => {
 				this.labelsWaited = true;
@@ -182,6 +198,7 @@ export class ReviewSession {
 			onSignInNeeded: () => this.needSignIn()
 		});
 		this.progress = data.progress;
+		this.leasesRenewedAt = Date.now();
 		this.history = data.history;
 		this.auditStatus = data.audit.status;
 		if (data.audit.status === 'closed') this.status = 'closed';
@@ -214,7 +231,7 @@ export class ReviewSession {
 	}
 
 	get editable(): boolean {
-		return this.auditStatus === 'open' && this.status !== 'closed';
+		return this.auditStatus === 'open' && this.status !== 'closed' && this.status !== 'removed';
 	}
 
 	get rowCount(): number {
@@ -231,7 +248,7 @@ export class ReviewSession {
 	/** Starts the background work once the screen is in the browser. */
 	start(): void {
 		this.restoreOutbox();
-		if (this.work) void this.api.heartbeat(this.work.ref).catch(() => {});
+		if (this.work) this.heartbeat(this.work.ref);
 		void this.flush();
 		if (this.status === 'waiting') this.pollWhileWaiting();
 	}
@@ -272,7 +289,21 @@ export class ReviewSession {
 
 	/** Called every second: advances the item clock and keeps the leases alive while active. */
 	tick(visible: boolean): void {
-		if (this.clock.tick(visible) && this.work) void this.api.heartbeat().catch(() => {});
+		if (this.clock.tick(visible) && this.work) this.heartbeat();
+	}
+
+	/** Renews every lease this reviewer holds (and marks `showing` as on screen). */
+	private heartbeat(showing?: string): void {
+		const sentAt = Date.now();
+		void this.api.heartbeat(showing).then(
+			() => (this.leasesRenewedAt = Math.max(this.leasesRenewedAt, sentAt)),
+			(err) => this.handleRemoved(err)
+		);
+	}
+
+	/** Whether the leases may have lapsed: others may have completed the items on screen and prefetched. */
+	private leasesMayHaveLapsed(): boolean {
+		return Date.now() - this.leasesRenewedAt >= this.audit.leaseSeconds * 1000;
 	}
 
 	// ---- what the reviewer hears and reads -------------------------------------------------
@@ -530,7 +561,10 @@ export class ReviewSession {
 	private stateAnnouncement(): string {
 		switch (this.status) {
 			case 'done':
+				if (this.progress.notQualified) return 'You did not qualify for this audit: it has no items for you.';
 				return 'All done: no more items for you in this audit.';
+			case 'removed':
+				return 'You were removed from this audit: it gives you no more items.';
 			case 'waiting':
 				return 'Nothing free right now; the page checks again every 30 seconds.';
 			case 'closed':
@@ -622,7 +656,7 @@ export class ReviewSession {
 			this.applyNext(next, item);
 			if (next.status === 'waiting') this.pollWhileWaiting();
 			if (next.status === 'assigned' && item) {
-				void this.api.heartbeat(item.ref).catch(() => {});
+				this.heartbeat(item.ref);
 				void this.prefetch();
 			}
 		} catch (err) {
@@ -641,7 +675,7 @@ export class ReviewSession {
 				// The reviewer may have submitted meanwhile and be waiting for exactly this.
 				if (!this.work && this.status === 'loading') {
 					this.show(item);
-					void this.api.heartbeat(item.ref).catch(() => {});
+					this.heartbeat(item.ref);
 				} else this.queued = item;
 			}
 		} catch {
@@ -667,7 +701,7 @@ export class ReviewSession {
 		this.queued = null;
 		if (next) {
 			this.show(next);
-			void this.api.heartbeat(next.ref).catch(() => {});
+			this.heartbeat(next.ref);
 		} else {
 			this.work = null;
 			this.workDraft = null;
@@ -714,8 +748,14 @@ export class ReviewSession {
 		if (this.draftTimer) clearTimeout(this.draftTimer);
 		this.draftState = 'idle';
 		this.forgetLocalDraft(item.ref);
-		this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: false, baseRevision: 0 });
-		this.pendingAnnouncement = `Submitted: ${summary}.`;
+		const submissionId = newSubmissionId();
+		// Leases that may have lapsed: the label may not count, and the prefetched item may be gone
+		// to others. Say nothing until the server answers, and ask it for the next item afresh.
+		const careful = this.leasesMayHaveLapsed();
+		if (careful) this.queued = null;
+		this.awaitingVerdict = careful ? { submissionId, summary } : null;
+		this.pendingAnnouncement = careful ? '' : `Submitted: ${summary}.`;
+		this.enqueue({ submissionId, ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: false, baseRevision: 0 });
 		this.advance();
 	}
 
@@ -727,6 +767,9 @@ export class ReviewSession {
 			return;
 		}
 		try {
+			// The draft stays with the skipped item on the server: send what is not there yet.
+			const draft = this.workDraft;
+			if (draft && this.draftState !== 'idle' && this.draftState !== 'saved') await this.api.draft(work.ref, draft);
 			await this.api.skip(work.ref, reason);
 			this.skipOpen = false;
 			if (this.draftTimer) clearTimeout(this.draftTimer);
@@ -839,7 +882,8 @@ export class ReviewSession {
 
 	async back(): Promise<void> {
 		if (this.historyIndex + 1 >= this.history.length) {
-			this.setNotice({ kind: 'warn', text: this.history.length ? 'This is your first label in this audit.' : 'No earlier labels yet.' });
+			// Information, not a warning: it goes as soon as the reviewer does something else.
+			this.setNotice({ kind: 'ok', text: this.history.length ? 'This is your first label in this audit.' : 'No earlier labels yet.' });
 			return;
 		}
 		this.settle();
@@ -923,7 +967,79 @@ export class ReviewSession {
 
 	// ---- errors ----------------------------------------------------------------------------
 
+	/**
+	 * The server took a label but will not count it, or did not take it: say exactly which, keep the
+	 * answers and comment in the notice (to copy), and stop offering work that went the same way.
+	 */
+	private labelRefused(s: PendingSubmission, err: unknown): void {
+		const kept: KeptAnswers = { instruction: s.instruction, summary: summarizeAnswer(s.answer), comment: s.answer.comment };
+		const code = err instanceof ReviewApiError ? err.code : undefined;
+		const message = err instanceof Error ? err.message : String(err);
+		const careful = this.awaitingVerdict?.submissionId === s.submissionId;
+		if (careful) this.awaitingVerdict = null;
+		if (code === REVIEWER_REMOVED) {
+			this.removedFromAudit(message, kept);
+			return;
+		}
+		const text = code === 'full' ? `Not counted: ${message}` : `Label not saved: ${message}`;
+		this.setNotice({ kind: code === 'full' ? 'warn' : 'error', text, kept });
+		const said = `${text} Your answers are kept in the notice.`;
+		if (careful && !this.work && this.status === 'loading') this.pendingAnnouncement = `${said} ${this.pendingAnnouncement}`.trim();
+		else this.announce(said);
+		if (code === 'closed') {
+			this.closeAudit();
+			return;
+		}
+		if (code === 'full') {
+			// The leases lapsed unnoticed: the prefetched item (and the one just shown from it, if not
+			// yet touched) may have gone to others too. Ask the server again before offering them.
+			this.queued = null;
+			if (this.work && !this.touched && !this.viewing && !this.fetching) {
+				this.work = null;
+				this.workDraft = null;
+				this.draftState = 'idle';
+				this.status = 'loading';
+			}
+		}
+	}
+
+	/** Whether the error says the reviewer was removed from the audit (then handled). */
+	private handleRemoved(err: unknown): boolean {
+		if (!(err instanceof ReviewApiError && err.code === REVIEWER_REMOVED)) return false;
+		this.removedFromAudit(err.message);
+		return true;
+	}
+
+	/**
+	 * A researcher removed the reviewer: no more work is offered. Answers typed on the item on screen
+	 * (or a label the server refused for it) stay in the notice to copy.
+	 */
+	private removedFromAudit(message: string, kept?: KeptAnswers): void {
+		const work = this.work;
+		const draft = this.workDraft;
+		if (!kept && work && draft && this.draftState !== 'idle') {
+			kept = { instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment };
+		}
+		const first = this.status !== 'removed';
+		this.status = 'removed';
+		this.queued = null;
+		if (this.draftTimer) clearTimeout(this.draftTimer);
+		this.draftState = 'idle';
+		this.work = null;
+		this.workDraft = null;
+		this.viewing = null;
+		this.viewDraft = null;
+		this.historyIndex = -1;
+		this.progress = { ...this.progress, remaining: 0 };
+		if (kept || first) this.setNotice({ kind: 'error', text: message, ...(kept ? { kept } : {}) });
+		if (!first) return;
+		this.pendingAnnouncement = '';
+		this.announce(`${message}${kept ? ' Your answers are kept in the notice.' : ''}`);
+		this.onItemChange(null);
+	}
+
 	private handleItemError(err: unknown, ref: string): void {
+		if (this.handleRemoved(err)) return;
 		if (err instanceof ReviewApiError && (err.code === 'full' || err.code === 'skipped' || err.status === 404)) {
 			this.setNotice({ kind: 'warn', text: err.message });
 			if (this.work?.ref === ref) this.advance();
@@ -940,6 +1056,7 @@ export class ReviewSession {
 	}
 
 	private handleError(err: unknown): void {
+		if (this.handleRemoved(err)) return;
 		if (err instanceof ReviewApiError && err.code === 'closed') {
 			this.closeAudit();
 			return;
