@@ -61,7 +61,7 @@ function start(items: ReviewItemView[], history: HistoryEntry[] = []) {
 			return { skipped: true };
 		},
 		draft: async (ref, draft) => {
-			if (refuse?.code === 'removed') throw refuse;
+			if (refuse) throw refuse;
 			calls.push(`draft ${ref}`);
 			drafts.push(draft);
 			return { saved: true };
@@ -199,5 +199,19 @@ describe('skips and notices', () => {
 		session.submit();
 		await settle();
 		expect(session.notice).toBeNull();
+	});
+});
+
+describe('an item others completed while the reviewer was away', () => {
+	it('keeps what was typed on it in the notice when the draft save finds it gone', async () => {
+		const { session, refuseWith } = start([item(1), item(2)]);
+		await settle();
+		refuseWith(new ReviewApiError('While you were away, other reviewers completed this item.', 409, 'full'));
+		session.answer(true);
+		session.comment('almost done');
+		await vi.advanceTimersByTimeAsync(1000);
+		await settle();
+		expect(session.notice).toMatchObject({ kind: 'warn', kept: { summary: 'yes · – · –', comment: 'almost done' } });
+		expect(session.work?.ref).toBe(item(2).ref);
 	});
 });

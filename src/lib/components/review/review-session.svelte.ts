@@ -1041,8 +1041,12 @@ export class ReviewSession {
 	private handleItemError(err: unknown, ref: string): void {
 		if (this.handleRemoved(err)) return;
 		if (err instanceof ReviewApiError && (err.code === 'full' || err.code === 'skipped' || err.status === 404)) {
-			this.setNotice({ kind: 'warn', text: err.message });
-			if (this.work?.ref === ref) this.advance();
+			// The item is gone: what was typed on it stays in the notice to copy.
+			const work = this.work?.ref === ref ? this.work : null;
+			const draft = this.workDraft;
+			const kept = work && draft && this.touched ? { instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment } : undefined;
+			this.setNotice({ kind: 'warn', text: err.message, ...(kept ? { kept } : {}) });
+			if (work) this.advance();
 			return;
 		}
 		this.handleError(err);
