@@ -215,3 +215,16 @@ describe('an item others completed while the reviewer was away', () => {
 		expect(session.work?.ref).toBe(item(2).ref);
 	});
 });
+
+describe('a label that waited for the connection while the audit closed', () => {
+	it('is not saved, and says so with its answers and comment kept in the notice', async () => {
+		const { session, refuseWith } = start([item(1), item(2)]);
+		await settle();
+		answerNoOutput(session, 'written on the train');
+		refuseWith(new ReviewApiError('This audit is closed: labels can no longer be given or changed.', 409, 'closed'));
+		session.submit();
+		await settle();
+		expect(session.status).toBe('closed');
+		expect(session.notice).toMatchObject({ kind: 'error', text: 'Label not saved: This audit is closed: labels can no longer be given or changed.', kept: { comment: 'written on the train' } });
+	});
+});
