@@ -137,9 +137,13 @@ test('two tabs on one item: the second submit does not replace the first tab’s
 	expect(await refOf(second)).toBe(ref);
 	for (const k of ['y', 'y', 'y', 'Enter']) await first.keyboard.press(k);
 	await expect.poll(() => stored(setup, ref)).toMatchObject({ instruction: true, input: true, output: true });
+	// The label was first given long ago and changed since: the banner names the change.
+	db.$client.prepare(`UPDATE audit_labels SET submitted_at = ? WHERE audit_id = ?`).run(Date.UTC(2020, 0, 2, 3, 4), setup.auditId);
+	expect(reviewItemView(setup.auditId, setup.reviewer.id, ref, db).updatedAt).toBeGreaterThan(Date.UTC(2026, 0, 1));
 	for (const k of ['n', 'n', 'n', '1', 'Enter']) await second.keyboard.press(k);
 	const conflict = second.getByTestId('label-conflict');
 	await expect(conflict).toContainText('in another tab at');
+	await expect(conflict).not.toContainText('2020');
 	await expect(conflict).toContainText('yes · yes · yes. Keep that, or replace it with no · no · no');
 	await second.screenshot({ path: 'test-results/review-two-tabs.png' });
 	// Nothing replaced behind the reviewer's back.

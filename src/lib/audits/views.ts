@@ -66,6 +66,8 @@ export interface ReviewItemView {
 	answer: Answer | null;
 	revision: number;
 	submittedAt: number | null;
+	/** When the label was last given or changed (its current version); null without a label. */
+	updatedAt: number | null;
 	shownAt: number | null;
 	/** Shown only in non-blind audits. */
 	context: { classification: boolean | null; origin: string; sourceId: string | null } | null;

@@ -42,7 +42,7 @@ export interface KeptAnswers {
 export interface LabelConflict {
 	/** The refused submission, kept to replace the other label with. */
 	submission: PendingSubmission;
-	/** The label stored from elsewhere: its summary, when it was given, its revision. */
+	/** The label stored from elsewhere: its summary, when this version of it was given, its revision. */
 	stored: { summary: string; at: number | null; revision: number };
 }
 
@@ -811,7 +811,7 @@ export class ReviewSession {
 		let stored: LabelConflict['stored'];
 		try {
 			const { item } = await this.api.item(submission.ref);
-			stored = { summary: item.answer ? summarizeAnswer(item.answer) : '', at: item.submittedAt, revision: item.revision };
+			stored = { summary: item.answer ? summarizeAnswer(item.answer) : '', at: item.updatedAt, revision: item.revision };
 		} catch (err) {
 			this.setNotice({ kind: 'error', text: `Label not saved: ${err instanceof Error ? err.message : String(err)}` });
 			return;

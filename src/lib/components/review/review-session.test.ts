@@ -23,6 +23,7 @@ function qualityItem(n: number): ReviewItemView {
 		answer: null,
 		revision: 0,
 		submittedAt: null,
+		updatedAt: null,
 		shownAt: null,
 		context: null,
 		suggestion: null
@@ -408,7 +409,7 @@ describe('handleReviewKey', () => {
 		const sent: { ref: string; answer: Answer; baseRevision?: number }[] = [];
 		const otherTab: Answer = { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' };
 		let stored: { answer: Answer; revision: number } = { answer: otherTab, revision: 1 };
-		api.item = async (ref) => ({ item: { ...first, ref, state: 'submitted', answer: stored.answer, revision: stored.revision, submittedAt: Date.UTC(2026, 0, 5, 10, 42) } });
+		api.item = async (ref) => ({ item: { ...first, ref, state: 'submitted', answer: stored.answer, revision: stored.revision, submittedAt: Date.UTC(2026, 0, 5, 10, 42), updatedAt: Date.UTC(2026, 0, 5, 11, 7) } });
 		api.submit = async (ref, _id, answer, _ms, baseRevision) => {
 			sent.push({ ref, answer, baseRevision });
 			if (baseRevision !== stored.revision && !(baseRevision === 0 && stored.revision === 0)) throw new ReviewApiError('You labelled this item elsewhere.', 409, 'labelled-elsewhere');
@@ -422,7 +423,8 @@ describe('handleReviewKey', () => {
 		session.submit();
 		await settle();
 		expect(sent[0]).toMatchObject({ ref: first.ref, baseRevision: 0 });
-		expect(session.conflict).toMatchObject({ stored: { summary: 'yes · yes · yes', revision: 1 } });
+		// When the version that conflicts was given (changed at 11:07), not when the item was first labelled.
+		expect(session.conflict).toMatchObject({ stored: { summary: 'yes · yes · yes', revision: 1, at: Date.UTC(2026, 0, 5, 11, 7) } });
 		expect(session.announcement).toContain('in another tab (yes · yes · yes). Keep that, or replace it?');
 		expect(session.notice).toBeNull();
 		// The history lists the label the server keeps.

@@ -48,6 +48,7 @@ interface LabelRow {
 	preference: PairVerdict | null;
 	comment: string;
 	submittedAt: number;
+	updatedAt: number;
 	revision: number;
 }
 
@@ -178,7 +179,7 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		label = c
 			.prepare<[number, number], LabelRow>(
 				`SELECT id, instruction_valid AS instructionValid, input_valid AS inputValid, output_valid AS outputValid,
-					error_reason AS errorReason, preference, comment, submitted_at AS submittedAt, revision
+					error_reason AS errorReason, preference, comment, submitted_at AS submittedAt, updated_at AS updatedAt, revision
 				 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`
 			)
 			.get(row.id, reviewerId)!;
@@ -231,6 +232,7 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		answer,
 		revision: label?.revision ?? 0,
 		submittedAt: label?.submittedAt ?? null,
+		updatedAt: label?.updatedAt ?? null,
 		shownAt: row.shownAt,
 		context: m.blind ? null : { classification: row.classification === null ? null : row.classification === 1, origin: row.origin, sourceId: row.sourceId },
 		suggestion: m.kind === 'quality' && row.instanceId !== null ? suggestionForInstance(m.auditId, row.instanceId, database) : null
