@@ -87,6 +87,9 @@ describe('routing', () => {
 			expect([r.labelled, r.lastActivity]).toEqual([expected.n, expected.last]);
 		}
 		expect(progress.reviewers.some((r) => r.lastActivity !== null)).toBe(true);
+		// Items held while the reviewer was away: minutes from first shown to submitted, a second of work.
+		db.$client.prepare('UPDATE audit_labels SET duration_ms = 284447, active_ms = 1019 WHERE audit_id = ?').run(audit.id);
+		for (const r of auditProgress(audit.id, {}, db).reviewers) expect(r.medianActiveSeconds).toBeCloseTo(1.019, 6);
 		for (const u of users) expect(nextAssignment(audit.id, u.id, {}, db)).toEqual({ status: 'done' });
 	});
 

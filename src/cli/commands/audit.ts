@@ -269,7 +269,7 @@ export async function run(argv: string[]): Promise<void> {
 						labelled: r.labelled,
 						skipped: r.skipped,
 						holding: r.holding,
-						'median s': r.medianSeconds === null ? '' : r.medianSeconds.toFixed(1),
+						'median active s': r.medianActiveSeconds === null ? '' : r.medianActiveSeconds.toFixed(1),
 						gold: r.goldAnswered ? `${r.goldCorrect}/${r.goldAnswered}` : ''
 					}))
 				);

@@ -407,7 +407,8 @@ function printReport(report: AuditReport): void {
 			items: r.items,
 			gold: r.goldItems,
 			skips: r.skips,
-			'median time': seconds(r.medianSeconds),
+			'median active': seconds(r.medianActiveSeconds),
+			'median shown→submitted': seconds(r.medianSeconds),
 			agreement: r.agreement.value === null ? '—' : `${percent(r.agreement.value)} (${r.agreement.pairs} pairs)`,
 			'gold accuracy': r.gold ? `${percent(r.gold.proportion)} (${r.gold.successes}/${r.gold.trials})` : '—',
 			...(report.quality

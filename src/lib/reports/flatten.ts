@@ -223,7 +223,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 		rows.push(make({ section: 'reviewer', group, key: 'items', label: 'Items labelled (sampled)', value: r.items }));
 		rows.push(make({ section: 'reviewer', group, key: 'gold_items', label: 'Gold items labelled', value: r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'skips', label: 'Items skipped', value: r.skips }));
-		rows.push(make({ section: 'reviewer', group, key: 'median_seconds', label: 'Median seconds per item', value: r.medianSeconds, n: r.items + r.goldItems }));
+		rows.push(make({ section: 'reviewer', group, key: 'median_seconds', label: 'Median seconds per item, first shown to submitted (includes time away)', value: r.medianSeconds, n: r.items + r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'median_active_seconds', label: 'Median active seconds per item', value: r.medianActiveSeconds, n: r.items + r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'agreement', label: 'Agreement with other reviewers', value: r.agreement.value, n: r.agreement.pairs, note: `${r.agreement.items} shared items` }));
 		for (const [key, e] of Object.entries(r.errorRates)) {

@@ -17,9 +17,12 @@ export interface ReviewerRow {
 	/** Labels on gold items. */
 	goldItems: number;
 	skips: number;
-	/** Median server-measured seconds per label (sampled and gold items); null without labels. */
+	/**
+	 * Median server-measured seconds per label from the item first shown to the label submitted
+	 * (sampled and gold items); it includes time away (an item held overnight). Null without labels.
+	 */
 	medianSeconds: number | null;
-	/** Median seconds the page was visible and in use (client clock). */
+	/** Median seconds the page was visible and in use (client clock): the figure time is judged by. */
 	medianActiveSeconds: number | null;
 	/**
 	 * Share of this reviewer's answers (one per question, or per rated response) that match another

@@ -58,20 +58,44 @@ describe('ActivityClock', () => {
 		expect(idleBeats).toBeLessThanOrEqual(1);
 	});
 
-	it('restarts for a new item, continuing from when a reloaded item was first shown', () => {
+	it('restarts for a new item; a reload of the tab goes on from the times kept, never counting the time the page was closed', () => {
+		const t = fakeTime();
+		const stored = new Map<string, string>();
+		const storage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) };
+		const first = new ActivityClock(t.now, storage);
+		first.restart('item-one');
+		for (let i = 0; i < 42; i++) {
+			t.advance(1000);
+			first.interacted();
+			first.tick(true);
+		}
+		expect(first.elapsedMs).toBe(42_000);
+		// The browser is closed with the item held, and opened again five minutes later.
+		t.advance(5 * 60_000);
+		const reloaded = new ActivityClock(t.now, storage);
+		reloaded.restart('item-one');
+		t.advance(1000);
+		reloaded.tick(true);
+		expect(reloaded.elapsedMs).toBe(43_000);
+		expect(reloaded.takeActiveMs()).toBe(43_000);
+		// Another item starts from nothing.
+		reloaded.restart('item-two');
+		t.advance(1000);
+		reloaded.tick(true);
+		expect(reloaded.elapsedMs).toBe(1000);
+		expect(reloaded.takeActiveMs()).toBe(1000);
+	});
+
+	it('does not count a long gap between ticks (the machine asleep with the page open) as time on the item', () => {
 		const t = fakeTime();
 		const clock = new ActivityClock(t.now);
-		t.advance(5000);
-		clock.tick(true);
-		clock.restart(t.now() - 42_000);
+		clock.restart('item');
 		t.advance(1000);
 		clock.tick(true);
-		expect(clock.elapsedMs).toBe(43_000);
-		expect(clock.takeActiveMs()).toBe(1000);
-		// A time in the future (a wrong client clock) is not believed.
-		clock.restart(t.now() + 60_000);
+		t.advance(3 * 60 * 60_000);
+		clock.tick(true);
 		t.advance(1000);
 		clock.tick(true);
-		expect(clock.elapsedMs).toBe(1000);
+		expect(clock.elapsedMs).toBe(2000);
 	});
 });

@@ -543,7 +543,7 @@ export class ReviewSession {
 		this.status = 'ready';
 		this.arrivedAt = Date.now();
 		this.touched = false;
-		this.clock.restart(item.shownAt);
+		this.clock.restart(item.ref);
 		this.announceArrival(`Next item: ${gist(item.instruction)}${suggested ? ' Answers pre-filled with a model judge\'s suggestion: check them before submitting.' : ''}`);
 		this.onItemChange(item);
 		if (restored) this.scheduleDraftSave();

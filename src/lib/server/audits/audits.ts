@@ -68,7 +68,11 @@ export interface ReviewerStats {
 	skipped: number;
 	/** Leases held right now (not lapsed). */
 	holding: number;
-	medianSeconds: number | null;
+	/**
+	 * Median active seconds per label: the page visible and in use (the review screen's clock). Not
+	 * the wall time from first shown to submitted, which counts time away from an item held overnight.
+	 */
+	medianActiveSeconds: number | null;
 	goldAnswered: number;
 	goldCorrect: number;
 	lastActivity: number | null;
@@ -98,21 +102,21 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 		)
 		.get(audit.overlap, auditId)!;
 	const reviewers = c
-		.prepare<[number, number], Omit<ReviewerStats, 'removed' | 'labelled' | 'medianSeconds' | 'goldAnswered' | 'goldCorrect' | 'lastActivity'> & { removed: number }>(
+		.prepare<[number, number], Omit<ReviewerStats, 'removed' | 'labelled' | 'medianActiveSeconds' | 'goldAnswered' | 'goldCorrect' | 'lastActivity'> & { removed: number }>(
 			`SELECT r.user_id AS userId, u.email, u.name, r.removed_at IS NOT NULL AS removed,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'skipped') AS skipped,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'active' AND s.expires_at > ?) AS holding
 			 FROM audit_reviewers r JOIN users u ON u.id = r.user_id WHERE r.audit_id = ? ORDER BY r.removed_at IS NOT NULL, u.email`
 		)
 		.all(now, auditId);
-	// Each reviewer's label times and latest label, in one pass over the audit's labels (a latest
+	// Each reviewer's active times and latest label, in one pass over the audit's labels (a latest
 	// label looked up per reviewer read every label again: 60 ms at 100,000 labels).
-	const durations = new Map<number, number[]>();
+	const activeTimes = new Map<number, number[]>();
 	const lastActivity = new Map<number, number>();
-	for (const [reviewer, duration, updatedAt] of c.prepare<[number], [number, number, number]>('SELECT reviewer_id, duration_ms, updated_at FROM audit_labels WHERE audit_id = ?').raw().all(auditId)) {
-		let list = durations.get(reviewer);
-		if (!list) durations.set(reviewer, (list = []));
-		list.push(duration);
+	for (const [reviewer, active, updatedAt] of c.prepare<[number], [number, number, number]>('SELECT reviewer_id, active_ms, updated_at FROM audit_labels WHERE audit_id = ?').raw().all(auditId)) {
+		let list = activeTimes.get(reviewer);
+		if (!list) activeTimes.set(reviewer, (list = []));
+		list.push(active);
 		const last = lastActivity.get(reviewer);
 		if (last === undefined || updatedAt > last) lastActivity.set(reviewer, updatedAt);
 	}
@@ -133,14 +137,14 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 		skips: counts.skips,
 		activeLeases: counts.leases,
 		reviewers: reviewers.map((r) => {
-			const list = durations.get(r.userId) ?? [];
+			const list = activeTimes.get(r.userId) ?? [];
 			const med = median(list);
 			return {
 				...r,
 				removed: r.removed === 1,
 				lastActivity: lastActivity.get(r.userId) ?? null,
 				labelled: list.length,
-				medianSeconds: med === null ? null : med / 1000,
+				medianActiveSeconds: med === null ? null : med / 1000,
 				goldAnswered: gold.get(r.userId)?.answered ?? 0,
 				goldCorrect: gold.get(r.userId)?.correct ?? 0
 			};
