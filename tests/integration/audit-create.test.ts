@@ -116,7 +116,7 @@ describe('createAudit (quality)', () => {
 		const [r] = makeUsers(db, 1);
 		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: [r.id], guidelines: '# Be strict\n\n<script>alert(1)</script>' }, db);
 		const info = reviewAuditInfo(audit.id, r.id, db);
-		expect(info.guidelinesHtml).toContain('<h1>Be strict</h1>');
+		expect(info.guidelinesHtml).toContain('<h3>Be strict</h3>');
 		expect(info.guidelinesHtml).not.toContain('<script>');
 		updateGuidelines(audit.id, '**New**', db);
 		expect(reviewAuditInfo(audit.id, r.id, db).guidelinesHtml).toContain('<strong>New</strong>');

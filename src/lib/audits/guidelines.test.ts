@@ -4,9 +4,19 @@ import { renderGuidelines } from './guidelines';
 describe('renderGuidelines', () => {
 	it('renders Markdown', () => {
 		const html = renderGuidelines('# Rules\n\n- **Say no** when the output is wrong.\n\n`code`');
-		expect(html).toContain('<h1>Rules</h1>');
+		expect(html).toContain('<h3>Rules</h3>');
 		expect(html).toContain('<strong>Say no</strong>');
 		expect(html).toContain('<code>code</code>');
+	});
+
+	it('demotes headings below the "Guidelines" h2 they are shown under, keeping their relative levels', () => {
+		expect(renderGuidelines('# Guidelines\n\n## Quality\n\n### Edge cases\n\n#### Deep\n\n##### Deeper')).toBe(
+			'<h3>Guidelines</h3>\n<h4>Quality</h4>\n<h5>Edge cases</h5>\n<h6>Deep</h6>\n<h6>Deeper</h6>\n'
+		);
+		// A document starting at ## still begins at h3; one already at h3 or deeper is left alone.
+		expect(renderGuidelines('## Quality\n\n### Edge cases')).toBe('<h3>Quality</h3>\n<h4>Edge cases</h4>\n');
+		expect(renderGuidelines('#### Note\n\ntext')).toBe('<h4>Note</h4>\n<p>text</p>\n');
+		expect(renderGuidelines('no headings')).toBe('<p>no headings</p>\n');
 	});
 
 	it('escapes raw HTML and script payloads', () => {

@@ -6,8 +6,12 @@ type Renderer = InstanceType<typeof MarkdownIt>;
  * Reviewer guidelines: Markdown written by a researcher, rendered to HTML that is safe to insert.
  * Raw HTML in the source is escaped (html: false), images are off (no remote fetches from the
  * review screen), and links must be http(s), mailto, or relative; every link opens in a new tab
- * without handing the review page to it.
+ * without handing the review page to it. Headings are demoted so the shallowest is an h3: the
+ * guidelines always sit under a "Guidelines" h2 (review screen, audit page), relative levels kept.
  */
+
+/** The level the guidelines' shallowest heading takes: one below the h2 they are shown under. */
+export const GUIDELINES_TOP_HEADING = 3;
 
 const SAFE_LINK = /^(https?:|mailto:|#|\/(?![/\\])|\.{1,2}\/)/i;
 
@@ -26,6 +30,13 @@ function createRenderer(): Renderer {
 		tokens[idx].attrSet('rel', 'noopener noreferrer nofollow');
 		return defaultLinkOpen(tokens, idx, options, env, self);
 	};
+	md.core.ruler.push('demote_headings', (state) => {
+		const headings = state.tokens.filter((t) => t.type === 'heading_open' || t.type === 'heading_close');
+		const shallowest = Math.min(...headings.map((t) => Number(t.tag.slice(1))));
+		const shift = GUIDELINES_TOP_HEADING - shallowest;
+		if (shift <= 0) return;
+		for (const t of headings) t.tag = `h${Math.min(6, Number(t.tag.slice(1)) + shift)}`;
+	});
 	return md;
 }
 
