@@ -17,6 +17,10 @@ export interface ReviewScreenHooks {
 	closeSkip(): void;
 	/** Focus was in an answer group and the highlight moved: bring focus to the new row's group. */
 	followRow(): void;
+	/** A submit from the comment box was refused for a missing answer: focus the first question still unanswered. */
+	focusOpenQuestion(): void;
+	/** Esc in the comment box: focus back on the highlighted question (or the item's heading), never the page body. */
+	leaveComment(): void;
 }
 
 export interface KeyEventLike {
@@ -74,8 +78,14 @@ export function handleReviewKey(event: KeyEventLike, session: ReviewSession, hoo
 			if (inGroup) hooks.followRow();
 			break;
 		case 'submit':
-			if (comment && target === (comment as unknown)) comment.blur();
 			session.submit();
+			// From the comment box, a blur alone left focus on the page body (the next Tab started over
+			// at "Skip to content"): a missing answer takes the focus instead. Elsewhere focus stays put,
+			// so letters and a plain Enter go on working as before.
+			if (comment && target === (comment as unknown)) {
+				if (session.problem) hooks.focusOpenQuestion();
+				else comment.blur();
+			}
 			break;
 		case 'skip':
 			hooks.openSkip();
@@ -96,7 +106,7 @@ export function handleReviewKey(event: KeyEventLike, session: ReviewSession, hoo
 			session.guidelinesOpen = !session.guidelinesOpen;
 			break;
 		case 'escape':
-			if (comment && target === (comment as unknown)) comment.blur();
+			if (comment && target === (comment as unknown)) hooks.leaveComment();
 			else if (session.guidelinesOpen) session.guidelinesOpen = false;
 			session.cancelBack();
 			session.problem = null;

@@ -109,7 +109,7 @@ const element = (tagName: string, attributes: Record<string, string> = {}) => ({
 	hasAttribute: (name: string) => name in attributes
 });
 
-const hooks = { comment: () => undefined, skipInput: () => undefined, skipReason: () => '', openSkip: () => {}, closeSkip: () => {}, followRow: () => {} };
+const hooks = { comment: () => undefined, skipInput: () => undefined, skipReason: () => '', openSkip: () => {}, closeSkip: () => {}, followRow: () => {}, focusOpenQuestion: () => {}, leaveComment: () => {} };
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] }));
 afterEach(() => vi.useRealTimers());
@@ -391,6 +391,41 @@ describe('handleReviewKey', () => {
 		expect(back).not.toHaveBeenCalled();
 		handleReviewKey(key('ArrowLeft', element('BODY')), session, hooks);
 		expect(back).toHaveBeenCalledOnce();
+	});
+
+	it('Ctrl+Enter from the comment box with a question unanswered sends focus to that question, not the page body; Esc leaves the box for the question', async () => {
+		const { session, submitted } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		const calls: string[] = [];
+		const box = { ...element('TEXTAREA'), blur: () => calls.push('blur'), focus: () => calls.push('focus') };
+		const screenHooks = {
+			...hooks,
+			comment: () => box as unknown as HTMLTextAreaElement,
+			focusOpenQuestion: () => calls.push('open question'),
+			leaveComment: () => calls.push('leave comment')
+		};
+		session.answer(true);
+		handleReviewKey(key('Enter', box, { ctrlKey: true }), session, screenHooks);
+		expect(session.problem).not.toBeNull();
+		expect(calls).toEqual(['open question']);
+		expect(submitted).toHaveLength(0);
+		calls.length = 0;
+		handleReviewKey(key('Escape', box), session, screenHooks);
+		expect(calls).toEqual(['leave comment']);
+		// A complete answer submitted from the box leaves it (focus then goes to the next item's heading).
+		calls.length = 0;
+		session.answer(true);
+		session.answer(true);
+		handleReviewKey(key('Enter', box, { ctrlKey: true }), session, screenHooks);
+		expect(calls).toEqual(['blur']);
+		await settle();
+		expect(submitted).toHaveLength(1);
+		// Enter refused elsewhere (focus on the item's heading) leaves focus there: letters and Enter go on working.
+		calls.length = 0;
+		session.answer(true);
+		handleReviewKey(key('Enter', element('H2')), session, screenHooks);
+		expect(session.problem).not.toBeNull();
+		expect(calls).toEqual([]);
 	});
 
 	it('moves focus along with the highlight when a letter answers from inside a group', () => {
