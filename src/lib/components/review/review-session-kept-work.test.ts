@@ -27,6 +27,7 @@ function item(n: number): ReviewItemView {
 		answer: null,
 		revision: 0,
 		submittedAt: null,
+		updatedAt: null,
 		shownAt: null,
 		context: null,
 		suggestion: null
