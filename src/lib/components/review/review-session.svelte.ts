@@ -12,6 +12,7 @@ import {
 } from '$lib/audits/answers';
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
 import { draftFromSuggestion } from '$lib/audits/suggestions';
+import { clipLine } from '$lib/text/clip';
 import { answerRows, LABELLED_ELSEWHERE, REVIEWER_REMOVED, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
@@ -73,8 +74,7 @@ function browserStorage(): Storage | null {
 
 /** The start of a text for an announcement: enough to recognise the item, not all of it. */
 function gist(text: string, max = 140): string {
-	const flat = text.replace(/\s+/g, ' ').trim();
-	return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+	return clipLine(text, max);
 }
 
 export class ReviewSession {

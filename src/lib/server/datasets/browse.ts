@@ -3,7 +3,7 @@ import { DomainError } from '$lib/errors';
 import { db, perConnection, type Db } from '../db';
 import type { Formulation, Instance, Response, Task } from '../db/tables';
 import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, phrasePattern, searchTerms, searchWords, toFtsQuery } from '$lib/datasets/search';
-import { clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
+import { characterCount, clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 import { datasetTaskCount } from './counts';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
@@ -392,7 +392,7 @@ function prettyJson(text: string): string {
 
 export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = new Set()): TaskPageView {
 	const clip = (key: string, text: string): ClippedText =>
-		expand.has('all') || expand.has(key) ? { text, length: text.length } : clipText(text, FIELD_CLIP_CHARS);
+		expand.has('all') || expand.has(key) ? { text, length: characterCount(text) } : clipText(text, FIELD_CLIP_CHARS);
 	const clipOrNull = (key: string, text: string | null): ClippedText | null => (text === null ? null : clip(key, text));
 	const { task } = detail;
 	const metadataView = (metadata: Record<string, unknown> | null, prefix: string) =>

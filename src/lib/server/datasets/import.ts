@@ -17,6 +17,7 @@ import {
 	type ParsedRecord,
 	type ParsedTask
 } from '$lib/formats';
+import { clipLine } from '$lib/text/clip';
 import { findDatasetByName, assertDatasetWritable, assertNameIsNoId, validateDatasetName, DatasetError, receivingImport } from './datasets';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy, writerWaitedWithin } from '../db/busy';
 import { BULK_BATCH_ROWS, appendMarks, importOwner, placeholderName, removeImportingDataset, rollBackAppend } from './importing';
@@ -1099,6 +1100,5 @@ class StagedWriter {
 }
 
 function clip(text: string, max = 60): string {
-	const flat = text.replace(/\s+/g, ' ').trim();
-	return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+	return clipLine(text, max);
 }
