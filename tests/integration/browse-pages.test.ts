@@ -91,6 +91,27 @@ describe('browsing pages', () => {
 		expect(listTasks(datasetId, { pageSize: 2, countAhead: 5 }, db)).toMatchObject({ total: 40, totalExact: true, pages: 20 });
 	});
 
+	it('a phrase search that checked only some rows gives its count as a lower bound, and counting all checks every row', async () => {
+		// 30 rows hold both words; every third holds them side by side.
+		const phraseRows = Array.from({ length: 30 }, (_, i) => ({ instruction: i % 3 === 0 ? `Row ${i}: here is the sea.` : `Row ${i}: is the sea here?`, input: '', output: 'x' }));
+		const { datasetId } = await importFile(streamOf(jsonl(phraseRows)), { datasetName: 'phrase-count', fileName: 'p.jsonl' }, db);
+		const matching = allIds(datasetId, "AND instruction LIKE '%here is%'");
+		expect(matching.length).toBe(10);
+		const first = listTasks(datasetId, { q: '"here is"', pageSize: 2, phraseCandidates: 4 }, db);
+		// 6 rows checked, 2 of them match: at least 2, with no last page claimed.
+		expect(first).toMatchObject({ total: 2, totalExact: false, phraseCandidates: 6 });
+		expect(first.rows.map((r) => r.id)).toEqual(matching.slice(0, 2));
+		const all = listTasks(datasetId, { q: '"here is"', pageSize: 2, phraseCandidates: 4, count: 'all' }, db);
+		expect(all).toMatchObject({ total: 10, totalExact: true, pages: 5 });
+		expect(all.phraseCandidates).toBeUndefined();
+		// Pages past what the capped search checked are reached when every row is counted.
+		const last = listTasks(datasetId, { q: '"here is"', page: 5, pageSize: 2, phraseCandidates: 4, count: 'all' }, db);
+		expect(last).toMatchObject({ page: 5, totalExact: true });
+		expect(last.rows.map((r) => r.id)).toEqual(matching.slice(8, 10));
+		// A search whose candidates all fit is exact, as before.
+		expect(listTasks(datasetId, { q: '"here is"', pageSize: 50 }, db)).toMatchObject({ total: 10, totalExact: true });
+	});
+
 	it('a search finds the same tasks whether its last word is spelled out as the index terms it begins or left a prefix (300 random searches)', async () => {
 		let seed = 7;
 		const random = () => {

@@ -184,13 +184,17 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 			// The index has no positions: the rows holding every word (and meeting the filters) are
 			// checked for the phrases one by one, ~10 µs each — as many as the requested page could
 			// need, and PHRASE_CANDIDATES more (so a common phrase still pages on).
+			// Counting all (what the user asked for, however long it takes) checks every candidate.
 			perConnection(c, phraseCheck);
-			const pageEnd = Math.min(Math.max(filters.page ?? 1, 1), MAX_PHRASE_PAGE) * pageSize;
-			const cap = pageEnd + Math.max(1, Math.floor(filters.phraseCandidates ?? PHRASE_CANDIDATES));
 			const candidates = `SELECT s.rowid AS id FROM ${from} WHERE ${where.join(' AND ')} ORDER BY s.rowid`;
-			phraseCandidatesCapped = c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${candidates} LIMIT ?)`).get(...params, cap + 1)!.n > cap;
-			if (phraseCandidatesCapped) checkedCandidates = cap;
-			from = `(${candidates} LIMIT ${cap}) s CROSS JOIN tasks t ON t.id = s.id`;
+			if (filters.count === 'all') from = `(${candidates}) s CROSS JOIN tasks t ON t.id = s.id`;
+			else {
+				const pageEnd = Math.min(Math.max(filters.page ?? 1, 1), MAX_PHRASE_PAGE) * pageSize;
+				const cap = pageEnd + Math.max(1, Math.floor(filters.phraseCandidates ?? PHRASE_CANDIDATES));
+				phraseCandidatesCapped = c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (${candidates} LIMIT ?)`).get(...params, cap + 1)!.n > cap;
+				if (phraseCandidatesCapped) checkedCandidates = cap;
+				from = `(${candidates} LIMIT ${cap}) s CROSS JOIN tasks t ON t.id = s.id`;
+			}
 			orderBy = 's.id';
 			where.splice(0, where.length, `search_phrases(?, ${PHRASE_FIELDS})`);
 			params.push(JSON.stringify(phrases.map((p) => p.map(foldWord))));
@@ -207,7 +211,8 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 			// Counted up to a bound past the requested page: enough to page on, cheap however common the match.
 			const bound = Math.min((requested - 1) * pageSize, Number.MAX_SAFE_INTEGER / 2) + (filters.countAhead ?? COUNT_AHEAD);
 			const counted = (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${from} WHERE ${whereSql} LIMIT ?)`).get(...params, bound + 1)!).n;
-			totalExact = counted <= bound;
+			// Matches among capped phrase candidates are only the ones found so far: at least that many.
+			totalExact = counted <= bound && !phraseCandidatesCapped;
 			total = Math.min(counted, bound);
 		}
 	} catch (err) {
