@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, searchTerms, searchWords, toFtsQuery, MAX_SEARCH_WORDS } from './search';
+import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, searchReading, searchTerms, searchWords, toFtsQuery, MAX_SEARCH_WORDS } from './search';
 
 describe('toFtsQuery', () => {
 	it('cuts words where the index tokenizer does, so no quoted string is a phrase', () => {
@@ -52,5 +52,22 @@ describe('toFtsQuery', () => {
 		expect(toFtsQuery('')).toBeNull();
 		expect(toFtsQuery('_ - * " ( )')).toBeNull();
 		expect(searchWords('w '.repeat(100))).toHaveLength(MAX_SEARCH_WORDS);
+	});
+});
+
+describe('searchReading', () => {
+	it('says how a search with characters the index leaves out was read', () => {
+		expect(searchReading('C++')).toBe('c*');
+		expect(searchReading('C#')).toBe('c*');
+		expect(searchReading('.NET')).toBe('net*');
+		expect(searchReading('snake_case')).toBe('snake case*');
+		expect(searchReading('learn C++ -java')).toBe('learn c* -java');
+		expect(searchReading('"C++ code" f#')).toBe('"c code" f*');
+	});
+	it('says nothing of a search read as typed: words, quotes, "-" words, sentence punctuation', () => {
+		for (const q of ['recipe', 'chocolate cake', '"here is" the', 'cake -chocolate', '-"dark chocolate" cake', 'Hello, world!', 'what is it?', 'café 東京']) expect(searchReading(q)).toBeNull();
+	});
+	it('has no reading for a search with no word at all (the search says that itself)', () => {
+		for (const q of ['😀', '?', '(', '++']) expect(searchReading(q)).toBeNull();
 	});
 });

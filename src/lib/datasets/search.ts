@@ -53,6 +53,26 @@ export function searchWords(q: string): string[] {
 	return searchTerms(q).words;
 }
 
+/** Characters a search may hold that its reading needs no mention of: spaces, quotes, a leading "-", sentence punctuation. */
+const PLAIN_SEARCH = /^(?:[\p{L}\p{N}\p{Co}\s"]|(?<![^\s"])-|[.,;:!?](?=[\s"]|$))*$/u;
+
+/**
+ * How the index reads a search that held characters it does not search for ("C++" → `c*`,
+ * ".NET" → `net*`, "snake_case" → `snake case*`), or null when it was read as typed. The page
+ * says it, so "C++" matching every word starting with "c" is not a surprise.
+ */
+export function searchReading(q: string): string | null {
+	if (PLAIN_SEARCH.test(q)) return null;
+	const { words, phrases, excluded } = searchTerms(q);
+	if (!words.length && !phrases.length) return null;
+	const lower = (w: string) => w.toLowerCase();
+	return [
+		...phrases.map((p) => `"${p.map(lower).join(' ')}"`),
+		...words.map((w, i) => `${lower(w)}${i === words.length - 1 ? '*' : ''}`),
+		...excluded.map((group) => `-${group.length > 1 ? `"${group.map(lower).join(' ')}"` : lower(group[0])}`)
+	].join(' ');
+}
+
 const quoted = (word: string) => `"${word.replace(/"/g, '""')}"`;
 
 /**

@@ -167,7 +167,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	const fts = filters.q ? toFtsQuery(filters.q, lastWordTerms(c, filters.q)) : null;
 	if (filters.q && !fts) {
 		if (searchTerms(filters.q).excluded.length) throw new SearchError(`The search "${filters.q}" only leaves words out; add a word the rows must hold.`);
-		return { rows: [], total: 0, totalExact: true, page: 1, pageSize, pages: 1 };
+		throw new SearchError(`The search "${filters.q}" has no words to search for: rows are searched by words of letters or digits, and emoji, punctuation and symbols are left out.`);
 	}
 	// A search is driven from the index (its matches in rowid order, each checked against the
 	// dataset and the filters) rather than walking the dataset's tasks through an IN list.
