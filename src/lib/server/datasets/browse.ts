@@ -5,6 +5,7 @@ import type { Formulation, Instance, Response, Task } from '../db/tables';
 import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, phrasePattern, searchTerms, searchWords, toFtsQuery } from '$lib/datasets/search';
 import { characterCount, clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 import { datasetTaskCount } from './counts';
+import { ruleLabel } from '../runs/generation/progress';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
 export class SearchError extends DomainError {
@@ -40,6 +41,8 @@ export interface TaskListRow {
 	emptyInputCount: number;
 	filterStatus: string | null;
 	filterRule: string | null;
+	/** The rule's readable name ("Too similar to the pool (ROUGE-L)"), or null. */
+	filterRuleLabel: string | null;
 	firstInput: string | null;
 	firstOutput: string | null;
 }
@@ -231,7 +234,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 	const selected = c
 		.prepare<unknown[], Omit<
 		TaskListRow,
-		'isClassification'
+		'isClassification' | 'filterRuleLabel'
 	> & { isClassification: number | null }>(
 			// Fields are clipped in the query: a list row never carries a whole huge field.
 			`SELECT t.id, substr(t.instruction, 1, ${LIST_CLIP_CHARS}) AS instruction, t.is_classification AS isClassification, t.origin,
@@ -244,7 +247,7 @@ export function listTasks(datasetId: number, filters: TaskListFilters = {}, data
 		.all(...params, fromEnd ? Math.min(pageSize, total - offset) : pageSize, fromEnd ? Math.max(0, total - offset - pageSize) : offset);
 	const rows = fromEnd ? selected.reverse() : selected;
 	return {
-		rows: rows.map((r) => ({ ...r, isClassification: r.isClassification == null ? null : r.isClassification === 1 })),
+		rows: rows.map((r) => ({ ...r, isClassification: r.isClassification == null ? null : r.isClassification === 1, filterRuleLabel: r.filterRule === null ? null : ruleLabel(r.filterRule) })),
 		total,
 		totalExact,
 		page,
@@ -280,9 +283,29 @@ export interface PairDetail {
 	sourcePreferred: string | null;
 }
 
+/** Instances a task page shows at once: a task of 3,000 instances made a 2.8 MB page. */
+export const INSTANCES_PER_PAGE = 100;
+
+/** Which of a task's instances to load: a page, or the page holding one instance (when no page is asked for). */
+export interface InstancePaging {
+	page?: number;
+	instanceId?: number;
+	pageSize?: number;
+}
+
+/** The page of a task's instances loaded (all of them, unpaged: one page). */
+export interface InstancePage {
+	page: number;
+	pages: number;
+	total: number;
+	pageSize: number;
+}
+
 export interface TaskDetail {
 	task: Task;
+	/** Every instance, or the page of them asked for (instancePage). */
 	instances: Instance[];
+	instancePage: InstancePage;
 	formulations: Formulation[];
 	responses: Response[];
 	/** SuperNI's positive and negative examples. */
@@ -292,10 +315,33 @@ export interface TaskDetail {
 	provenance: { importFile: string | null; importedAt: Date | null; runId: number | null };
 }
 
-export function getTaskDetail(datasetId: number, taskId: number, database: Db = db()): TaskDetail | null {
+/** Which page of a task's instances to show: the one asked for (clamped), else the one holding `instanceId`, else the first. */
+function instancePageOf(c: Database.Database, taskId: number, paging: InstancePaging): InstancePage {
+	const pageSize = Math.min(Math.max(Math.floor(paging.pageSize ?? INSTANCES_PER_PAGE), 1), 1000);
+	const total = c.prepare<[number], number>('SELECT count(*) FROM instances WHERE task_id = ?').pluck().get(taskId)!;
+	const pages = Math.max(1, Math.ceil(total / pageSize));
+	let page = paging.page ?? 1;
+	if (paging.page === undefined && paging.instanceId !== undefined) {
+		const before = c
+			.prepare<[{ task: number; instance: number }], number | null>('SELECT CASE WHEN EXISTS (SELECT 1 FROM instances WHERE id = @instance AND task_id = @task) THEN (SELECT count(*) FROM instances WHERE task_id = @task AND id < @instance) END')
+			.pluck()
+			.get({ task: taskId, instance: paging.instanceId });
+		if (before != null) page = Math.floor(before / pageSize) + 1;
+	}
+	return { page: Math.min(Math.max(Math.floor(page), 1), pages), pages, total, pageSize };
+}
+
+export function getTaskDetail(datasetId: number, taskId: number, database: Db = db(), paging?: InstancePaging): TaskDetail | null {
 	const task = database.query.tasks.findFirst({ where: (t, { and, eq }) => and(eq(t.id, taskId), eq(t.datasetId, datasetId)) }).sync();
 	if (!task) return null;
-	const instances = database.query.instances.findMany({ where: (i, { eq }) => eq(i.taskId, taskId), orderBy: (i, { asc }) => asc(i.id) }).sync();
+	const instancePage = paging ? instancePageOf(database.$client, taskId, paging) : undefined;
+	const instances = database.query.instances
+		.findMany({
+			where: (i, { eq }) => eq(i.taskId, taskId),
+			orderBy: (i, { asc }) => asc(i.id),
+			...(instancePage ? { limit: instancePage.pageSize, offset: (instancePage.page - 1) * instancePage.pageSize } : {})
+		})
+		.sync();
 	const formulations = database.query.formulations
 		.findMany({ where: (f, { eq }) => eq(f.taskId, taskId), orderBy: (f, { asc }) => asc(f.id) })
 		.sync();
@@ -333,6 +379,7 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 	return {
 		task,
 		instances,
+		instancePage: instancePage ?? { page: 1, pages: 1, total: instances.length, pageSize: Math.max(1, instances.length) },
 		formulations,
 		responses,
 		examples,
@@ -357,6 +404,9 @@ export interface TaskPageView {
 		sourceId: string | null;
 		filterStatus: string | null;
 		filterRule: string | null;
+		/** The rule's readable name, as the list and the funnel say it. */
+		filterRuleLabel: string | null;
+		/** What the rule found, without the rule's code its detail may begin with (the label says it). */
 		filterDetail: ClippedText | null;
 		metadata: Array<{ key: string; value: ClippedText }>;
 	};
@@ -380,7 +430,9 @@ export interface TaskPageView {
 		metadata: Array<{ key: string; value: ClippedText }>;
 		filterStatus: string | null;
 		filterRule: string | null;
+		filterRuleLabel: string | null;
 	}>;
+	instancePage: InstancePage;
 	formulations: Array<{ id: number; instruction: ClippedText }>;
 	responses: Array<{ id: number; model: string; response: ClippedText }>;
 	provenance: TaskDetail['provenance'];
@@ -393,6 +445,11 @@ function prettyJson(text: string): string {
 	} catch {
 		return text;
 	}
+}
+
+/** A verdict's detail without the rule's code it may begin with ("rougeL 0.93 vs …" → "0.93 vs …"): the page names the rule in words. */
+function withoutRuleCode(detail: string | null, rule: string | null): string | null {
+	return detail !== null && rule !== null && detail.startsWith(`${rule} `) ? detail.slice(rule.length + 1) : detail;
 }
 
 export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = new Set()): TaskPageView {
@@ -415,7 +472,8 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 			sourceId: task.sourceId === null ? null : clipText(task.sourceId, LIST_CLIP_CHARS).text,
 			filterStatus: task.filterStatus,
 			filterRule: task.filterRule,
-			filterDetail: clipOrNull('filter-detail', task.filterDetail),
+			filterRuleLabel: task.filterRule === null ? null : ruleLabel(task.filterRule),
+			filterDetail: clipOrNull('filter-detail', withoutRuleCode(task.filterDetail, task.filterRule)),
 			metadata: metadataView(task.metadata, 'metadata')
 		},
 		examples: detail.examples.map((e) => ({
@@ -447,8 +505,10 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 			constraints: clipOrNull(`instance-${i.id}-constraints`, i.constraints),
 			metadata: metadataView(i.metadata, `instance-${i.id}-metadata`),
 			filterStatus: i.filterStatus,
-			filterRule: i.filterRule
+			filterRule: i.filterRule,
+			filterRuleLabel: i.filterRule === null ? null : ruleLabel(i.filterRule)
 		})),
+		instancePage: detail.instancePage,
 		formulations: detail.formulations.map((f) => ({ id: f.id, instruction: clip(`formulation-${f.id}`, f.instruction) })),
 		responses: detail.responses.map((r) => ({ id: r.id, model: r.model, response: clip(`response-${r.id}`, r.response) })),
 		provenance: detail.provenance
