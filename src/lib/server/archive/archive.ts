@@ -17,6 +17,8 @@ import { auditWork, datasetWork, describeWork, hasWork } from './reviewed-work';
 import { importOwner, placeholderName, removeImportingDataset } from '../datasets/importing';
 import { receivingImport } from '../datasets/datasets';
 import { randomUUID } from 'node:crypto';
+import { forgetDatasetAnalyses } from '../analyses/cache';
+import { forgetNearDuplicates } from '../filters/near-duplicates';
 
 export interface Actor {
 	id: number;
@@ -113,7 +115,7 @@ export function deleteDataset(datasetId: number, database: Db = db()): { name: s
  * on its audits (labels, drafts, adjudications) goes here, all at once (it is bounded by what
  * people did); the audits become 'preparing' audits without reviewers, the dataset an 'importing'
  * one under a placeholder name, both owned by this process so the start-up clean-up finishes
- * them if it stops. Generation runs that wrote into it keep their history, pointing nowhere (as
+ * them if it stops. Cached analyses of it are dropped. Generation runs that wrote into it keep their history, pointing nowhere (as
  * the foreign key's SET NULL would leave them). Judge labels on its rows go with those rows, in
  * the short transactions (a judge run labels every row: as many labels as rows).
  */
@@ -127,6 +129,9 @@ function hideForRemoval(c: Database.Database, datasetId: number): void {
 		c.prepare<[string, number, number]>(`UPDATE audits SET status = 'preparing', prepare_owner = ?, prepare_heartbeat_at = ? WHERE id = ?`).run(owner, now, id);
 	}
 	c.prepare<[number]>('UPDATE generation_runs SET dataset_id = NULL WHERE dataset_id = ?').run(datasetId);
+	// What was computed from its rows goes with them: cached analyses and near-duplicate groups.
+	forgetDatasetAnalyses(c, datasetId);
+	forgetNearDuplicates(datasetId);
 	c.prepare<[string, string, number, number]>(`UPDATE datasets SET status = 'importing', name = ?, import_owner = ?, import_heartbeat_at = ? WHERE id = ?`).run(
 		placeholderName(randomUUID()),
 		owner,

@@ -21,6 +21,13 @@ const CACHE_LIMIT = 16;
 // waiting for it has gone, it stops.
 const running = new Map<string, { report: Promise<NearDuplicateReport>; waiting: number; stop: AbortController }>();
 
+/** Forgets a dataset's groups (a deleted dataset's id may be given to a new one) and stops groupings of it under way. */
+export function forgetNearDuplicates(datasetId: number): void {
+	const prefix = `${datasetId}:`;
+	for (const key of [...cache.keys()]) if (key.startsWith(prefix)) cache.delete(key);
+	for (const [key, job] of running) if (key.startsWith(prefix)) job.stop.abort(new Error('The dataset was deleted.'));
+}
+
 /** Rows read per query; the cursor is closed between batches (the connection serves others meanwhile). */
 const ROWS_PER_BATCH = 2048;
 /** The longest the grouping works before it lets other requests run (ms). */
