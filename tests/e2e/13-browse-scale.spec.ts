@@ -99,3 +99,16 @@ test('a task page names verdicts in words and counts emoji as characters', async
 	await expect(page.getByRole('article', { name: 'Instance 1', exact: true })).toContainText('rejected: Its instruction was rejected');
 	await expect(page.getByTestId('clip-note')).toContainText('Showing the first 10,000 of 12,000 characters.');
 });
+
+test('the near-duplicate threshold is read one way: decimals below 1, every other spelling refused in words', async ({ browser }) => {
+	const page = await (await signedInContext(browser, researcher)).newPage();
+	for (const [raw, message] of [
+		['1', 'is out of range (no two instructions score above 1)'],
+		['0x1', 'is not a number written as a decimal'],
+		['1e-1', 'is not a number written as a decimal']
+	]) {
+		await page.goto(`/datasets/${datasetId}/near-duplicates?threshold=${raw}`);
+		await expect(page.getByTestId('near-duplicate-error')).toContainText(message);
+		await expect(page.getByTestId('near-duplicate-summary')).toHaveCount(0);
+	}
+});

@@ -17,6 +17,9 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
+/** These datasets are templated on purpose (the costly case): every pair is scored, past the page's limit. */
+const ALL_PAIRS = Number.POSITIVE_INFINITY;
+
 describe('near-duplicate groups of a large dataset', () => {
 	it('leave the event loop free every few ms, share one grouping between visits, and equal the one-pass groups', async () => {
 		// Templated instructions: every one a near-duplicate of many others (the costly case).
@@ -40,7 +43,7 @@ describe('near-duplicate groups of a large dataset', () => {
 			ticks++;
 		}, 2);
 		const started = performance.now();
-		const [first, second] = await Promise.all([nearDuplicateReport(datasetId, 0.7, db), nearDuplicateReport(datasetId, 0.7, db)]);
+		const [first, second] = await Promise.all([nearDuplicateReport(datasetId, 0.7, db, 'components', undefined, ALL_PAIRS), nearDuplicateReport(datasetId, 0.7, db, 'components', undefined, ALL_PAIRS)]);
 		const took = performance.now() - started;
 		clearInterval(timer);
 
@@ -56,7 +59,7 @@ describe('near-duplicate groups of a large dataset', () => {
 		expect(first.instructions).toBe(2000);
 		expect(first.groups.length).toBeGreaterThan(0);
 		// A later visit is answered from the cache.
-		expect(await nearDuplicateReport(datasetId, 0.7, db)).toBe(first);
+		expect(await nearDuplicateReport(datasetId, 0.7, db, 'components', undefined, ALL_PAIRS)).toBe(first);
 	}, 120_000);
 
 	it('stop once every visitor waiting for them has left, and go on while one still waits', async () => {
@@ -66,8 +69,8 @@ describe('near-duplicate groups of a large dataset', () => {
 
 		// Two visitors; one leaves: the other still gets the groups.
 		const leaving = new AbortController();
-		const left = nearDuplicateReport(datasetId, 0.8, db, 'components', leaving.signal);
-		const staying = nearDuplicateReport(datasetId, 0.8, db, 'components', new AbortController().signal);
+		const left = nearDuplicateReport(datasetId, 0.8, db, 'components', leaving.signal, ALL_PAIRS);
+		const staying = nearDuplicateReport(datasetId, 0.8, db, 'components', new AbortController().signal, ALL_PAIRS);
 		await sleep(100);
 		leaving.abort(new Error('visitor left'));
 		await expect(left).rejects.toThrow('visitor left');
@@ -75,7 +78,7 @@ describe('near-duplicate groups of a large dataset', () => {
 
 		// The only visitor leaves: the grouping stops (the process goes idle) and the next visit starts afresh.
 		const only = new AbortController();
-		const alone = nearDuplicateReport(datasetId, 0.75, db, 'components', only.signal);
+		const alone = nearDuplicateReport(datasetId, 0.75, db, 'components', only.signal, ALL_PAIRS);
 		await sleep(100);
 		only.abort(new Error('gone'));
 		await expect(alone).rejects.toThrow('gone');
@@ -84,8 +87,27 @@ describe('near-duplicate groups of a large dataset', () => {
 		await sleep(400);
 		const used = process.cpuUsage(cpu);
 		expect((used.user + used.system) / 1000).toBeLessThan(150);
-		const again = await nearDuplicateReport(datasetId, 0.75, db);
+		const again = await nearDuplicateReport(datasetId, 0.75, db, 'components', undefined, ALL_PAIRS);
 		expect(again.instructions).toBe(2000);
 		expect(again.groups).toEqual(nearDuplicateClusters(db.$client.prepare('SELECT id, instruction FROM tasks WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number; instruction: string }[], { threshold: 0.75 }));
 	}, 120_000);
+});
+
+describe('a dataset whose instructions are nearly all alike', () => {
+	it('stops at the pair limit, quickly, and says after how many instructions', async () => {
+		const rows = Array.from({ length: 600 }, (_, i) => ({ instruction: `Write a short poem about the sea for a child, number ${i}.`, input: '', output: `poem ${i}` }));
+		rows.push({ instruction: 'Name three primary colours.', input: '', output: 'red' }, { instruction: 'Name three primary colours please.', input: '', output: 'blue' });
+		const { datasetId } = await importFile(streamOf(jsonl(rows)), { datasetName: 'alike', fileName: 'a.jsonl' }, db);
+		const report = await nearDuplicateReport(datasetId, 0.7, db, 'components', undefined, 10_000);
+		// 600 alike make 179,700 pairs: the limit is passed at the 142nd (142 · 141 / 2 = 10,011 pairs).
+		expect(report.stoppedAt).toEqual({ instructionsRead: 142, pairLimit: 10_000 });
+		expect(report.instructions).toBe(602);
+		expect(report.groups).toHaveLength(1);
+		expect(report.groups[0].members).toHaveLength(142);
+		expect(report.groups[0].pairCount).toBe(10_011);
+		// Under the limit nothing is said and every instruction is grouped.
+		const whole = await nearDuplicateReport(datasetId, 0.7, db, 'components', undefined, 200_000);
+		expect(whole.stoppedAt).toBeUndefined();
+		expect(whole.groups.map((g) => g.members.length)).toEqual([600, 2]);
+	});
 });

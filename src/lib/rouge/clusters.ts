@@ -73,6 +73,8 @@ export class NearDuplicateClustering<Id> {
 	private readonly pairs: { a: number; b: number; score: number }[] = [];
 	// Every pair above the threshold, counted per group root as groups merge.
 	private readonly edgeCount: number[] = [];
+	/** Pairs above the threshold among the items added so far (each costs an exact ROUGE-L). */
+	pairsFound = 0;
 
 	constructor(private readonly options: ClusterOptions = {}) {
 		this.threshold = options.threshold ?? 0.7;
@@ -98,6 +100,7 @@ export class NearDuplicateClustering<Id> {
 		edgeCount.push(0);
 		const prepared = index.prepare(item.instruction);
 		const result = index.query(prepared, this.threshold, Number.POSITIVE_INFINITY);
+		this.pairsFound += result.matches.length;
 		for (const [rank, match] of result.matches.entries()) {
 			const other = index.payload(match.entry);
 			const ra = this.find(other);

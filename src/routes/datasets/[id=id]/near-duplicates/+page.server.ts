@@ -5,35 +5,26 @@ import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
 import { nearDuplicateReport } from '$lib/server/filters/near-duplicates';
 import { LINKAGES, type Linkage, type NearDuplicateCluster } from '$lib/rouge/clusters';
+import { MIN_NEAR_DUPLICATE_THRESHOLD, parseNearDuplicateThreshold } from '$lib/rouge/threshold';
 
 const PAGE_SIZE = 25;
 /** Pairs shown under each group in the list; a group's own page lists them all, paged. */
 const PAIRS_IN_LIST = 12;
 const PAIRS_PER_PAGE = 50;
-const MIN_THRESHOLD = 0.3;
-
-/** The threshold from the URL, or a message saying what is wrong with it (never a silent default). */
-function thresholdOf(raw: string | null): { value: number; error?: string } {
-	if (raw === null || raw.trim() === '') return { value: 0.7 };
-	const value = Number(raw);
-	if (!Number.isFinite(value)) return { value: 0.7, error: `The threshold "${raw}" is not a number; give a ROUGE-L F between ${MIN_THRESHOLD} and 1, e.g. 0.7.` };
-	if (value < MIN_THRESHOLD || value > 1) return { value: 0.7, error: `The threshold ${raw} is out of range: give a ROUGE-L F between ${MIN_THRESHOLD} and 1.` };
-	return { value };
-}
-
 const positive = z.coerce.number().int().min(1).catch(1);
 
 export const load: PageServerLoad = async ({ locals, url, params, request }) => {
 	requireRole(locals, 'researcher', url);
 	const dataset = datasetOrError(params.id);
-	const threshold = thresholdOf(url.searchParams.get('threshold'));
+	const threshold = parseNearDuplicateThreshold(url.searchParams.get('threshold'));
 	const rawLinkage = url.searchParams.get('linkage') ?? 'components';
 	const linkage: Linkage = (LINKAGES as readonly string[]).includes(rawLinkage) ? (rawLinkage as Linkage) : 'components';
 	const base = {
 		dataset: { id: dataset.id, name: dataset.name },
 		threshold: threshold.value,
 		thresholdText: url.searchParams.get('threshold') ?? String(threshold.value),
-		linkage
+		linkage,
+		minThreshold: MIN_NEAR_DUPLICATE_THRESHOLD
 	};
 	if (threshold.error || rawLinkage !== linkage) {
 		return {
@@ -50,7 +41,8 @@ export const load: PageServerLoad = async ({ locals, url, params, request }) => 
 		instructions: report.instructions,
 		groupCount: report.groups.length,
 		instructionsInGroups: report.instructionsInGroups,
-		durationMs: report.durationMs
+		durationMs: report.durationMs,
+		stoppedAt: report.stoppedAt ?? null
 	};
 
 	// One group, its pairs paged: ?group=N (its number in the list).
