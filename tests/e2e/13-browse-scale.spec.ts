@@ -112,3 +112,19 @@ test('the near-duplicate threshold is read one way: decimals below 1, every othe
 		await expect(page.getByTestId('near-duplicate-summary')).toHaveCount(0);
 	}
 });
+
+test('a phrase search that checked only its first rows says "At least", and Count all checks every row', async ({ browser }) => {
+	// 5,100 rows hold both words; the phrase stands in the first 30 and the last 5. Page 1 checks 5,050.
+	const rows = Array.from({ length: 5_100 }, (_, i) => ({ instruction: i < 30 || i >= 5_095 ? `Here is row ${i}.` : `Is it here, row ${i}?`, input: '', output: 'x' }));
+	const phraseSet = (await importFile(streamOf(jsonl(rows)), { datasetName: `e2e phrase count ${Date.now()}`, fileName: 'phrase.jsonl' }, db)).datasetId;
+	const page = await (await signedInContext(browser, researcher)).newPage();
+	await page.goto(`/datasets/${phraseSet}?q=${encodeURIComponent('"here is"')}`);
+	const pager = page.getByRole('navigation', { name: 'Pages' });
+	await expect(pager).toContainText('At least 30 results · page 1');
+	await expect(pager).not.toContainText('of 1');
+	await expect(page.getByTestId('phrase-capped')).toContainText('the count is a lower bound');
+	await pager.getByRole('link', { name: 'Count all' }).click();
+	await expect(pager).toContainText('35 results · page 1 of 1');
+	await expect(page.getByTestId('phrase-capped')).toHaveCount(0);
+	await expect(page.getByTestId('task-table').locator('tbody tr')).toHaveCount(35);
+});
