@@ -110,3 +110,30 @@ it('a 200 whose body is not JSON is retried, then fails its call alone with the 
 	expect(fake.generationRequests().filter((r) => /si-instructions\/1$/.test(String(r.headers['x-client-request-id'])))).toHaveLength(4);
 	expect(progressOf(db, run.id).accepted).toBe(4);
 });
+
+it('a completions run reads loosely numbered items ("10.Compose", "12 - Give") as instructions and records one out of turn, never gluing them', async () => {
+	const LOOSE =
+		' Describe the water cycle for a ten year old child.\n10.Compose a limerick about a forgetful wizard who loses his hat.\n11) Explain why honeybees dance to other bees in their hive.\n12 - Give three reasons why people enjoy hiking in mountains.\n14.Write a riddle about a teapot that is always too hot.\n15. Suggest a name for a bakery that only sells sourdough bread.';
+	const base = pipelineScript();
+	fake = await startFakeOpenAI({
+		script: (request) => (/si-instructions\/1$/.test(String(request.headers['x-client-request-id'])) ? LOOSE : base(request))
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 6, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+
+	const [call] = all<{ id: number; parsed: string }>(db, "SELECT id, parsed FROM generation_calls WHERE run_id = ? AND call_key LIKE '%/si-instructions/1'", run.id);
+	const parsed = JSON.parse(call.parsed) as { items: unknown[]; problems: { problem: string; raw: string }[] };
+	expect(parsed.problems).toEqual([{ problem: 'broken_numbering', raw: '14.Write a riddle about a teapot that is always too hot.' }]);
+	// Every candidate of the call, as stored (the filters' normalisation lower-cases after the first letter).
+	const fromCall = all<{ instruction: string }>(db, 'SELECT instruction FROM tasks WHERE call_id = ? ORDER BY id', call.id).map((t) => t.instruction.toLowerCase());
+	expect(fromCall).toEqual([
+		'describe the water cycle for a ten year old child.',
+		'compose a limerick about a forgetful wizard who loses his hat.',
+		'explain why honeybees dance to other bees in their hive.',
+		'give three reasons why people enjoy hiking in mountains.',
+		'suggest a name for a bakery that only sells sourdough bread.'
+	]);
+	expect(progressOf(db, run.id).replyProblems).toMatchObject({ broken_numbering: 1 });
+	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows).toHaveLength(1);
+});

@@ -23,8 +23,8 @@ export interface ParsedInstructionList {
  * 'truncated': the reply was cut by max_tokens and dropped whole; 'lone_lead_in': the reply is
  * only a line announcing a list ("Here are some more tasks:"), the list itself never came (a
  * chat reply stops at the blank line after it); 'broken_numbering': a line that starts a list
- * item with a number written wrongly ("10 Compose…", "Eleven. List…"), not glued into the
- * instruction before it.
+ * item with a number written wrongly ("10 Compose…", "Eleven. List…") or out of turn ("14.Write…"
+ * after item 11), not glued into the instruction before it.
  */
 export type InstructionListProblem = 'truncated' | 'lone_lead_in' | 'broken_numbering';
 
@@ -58,6 +58,14 @@ const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
  */
 const BROKEN_NUMBER = new RegExp(`^[ \\t]*(?:\\d{1,3}[ \\t]+|(?:${NUMBER_WORDS})[ \\t]*[.):][ \\t]*)(?=[A-Z])`);
 
+/**
+ * A line opening with a list number written loosely: no space after the mark ("10.Compose",
+ * "11)Explain"), a spaced dash ("12 - Give") or just a space ("10 Compose"). Group 1 is the
+ * number, group 2 the mark ("" for a space only). A number run on into digits ("3.5 litres",
+ * "2020 was", "3:30") or a word ("5-year") is not one.
+ */
+const LOOSE_NUMBER = /^[ \t]*(?:\*\*|__)?(\d{1,3})(?![\d])(?:[ \t]*([.):])(?:\*\*|__)?[ \t]*|[ \t]+([-–—])[ \t]+|[ \t]+)(?=[A-Za-z])/;
+
 /** Lead-ins chat models open with when they do not end the line with ":". */
 const LEAD_IN = /^(?:sure|certainly|of course|okay|ok|absolutely|great|here (?:are|is)|below (?:are|is))\b/i;
 
@@ -78,7 +86,13 @@ interface Item {
  * Chat: that text is a lead-in when it ends with ":", opens like one ("Sure", "Here are"), or is
  * set apart by a blank line; otherwise it is an item written without a number.
  */
-export function parseInstructionList(text: string, finishReason: string, style: ReplyStyle = 'completions'): ParsedInstructionList {
+export function parseInstructionList(
+	text: string,
+	finishReason: string,
+	style: ReplyStyle = 'completions',
+	/** The number the prompt ends with ("9."), which the reply's first line continues. */
+	promptNumber = 9
+): ParsedInstructionList {
 	if (finishReason === 'length') return { instructions: [], droppedForLength: true, notes: [], problems: [{ problem: 'truncated', raw: text }] };
 	if (text.trim() === '') return { instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }], problems: [] };
 	const notes: ReplyNote[] = [];
@@ -89,14 +103,28 @@ export function parseInstructionList(text: string, finishReason: string, style: 
 	// Bullets are list markers only in a chat reply with no numbers (a numbered item may hold a dash list).
 	const marker = (line: string) => NUMBERED.exec(line) ?? (style === 'chat' && !numbered ? BULLET.exec(line) : null);
 
+	// A loosely written number is read as a marker only when it is the next one expected: a
+	// completion's first is the one after the prompt's, a chat list may also start again at 1.
+	let expected: number[] = style === 'chat' ? [1, promptNumber + 1] : [promptNumber + 1];
 	const items: Item[] = [{ marker: null, lines: [] }];
 	for (const line of lines) {
 		const m = marker(line);
 		const current = items[items.length - 1];
-		if (m) items.push({ marker: m[1], lines: [line.slice(m[0].length)] });
-		// Never glued to the item before: a broken number starts a piece of its own.
-		else if (BROKEN_NUMBER.test(line) && current.lines.some((l) => l.trim() !== '')) items.push({ marker: null, lines: [line], broken: true });
-		else current.lines.push(line);
+		const started = current.lines.some((l) => l.trim() !== '');
+		const loose = m ? null : LOOSE_NUMBER.exec(line);
+		const looseNumber = loose ? Number(loose[1]) : null;
+		if (m) {
+			items.push({ marker: m[1], lines: [line.slice(m[0].length)] });
+			const n = /\d+/.exec(m[1]);
+			if (n) expected = [Number(n[0]) + 1];
+		} else if (loose && looseNumber !== null && (loose[2] || loose[3]) && expected.includes(looseNumber)) {
+			items.push({ marker: loose[0].trim(), lines: [line.slice(loose[0].length)] });
+			expected = [looseNumber + 1];
+		} else if (started && ((loose && /^[A-Z]/.test(line.slice(loose[0].length))) || BROKEN_NUMBER.test(line))) {
+			// Never glued to the item before: a number written wrongly, or out of turn, starts a piece of its own.
+			items.push({ marker: null, lines: [line], broken: true });
+			if (looseNumber !== null) expected = [looseNumber + 1];
+		} else current.lines.push(line);
 	}
 
 	let preamble: string | undefined;

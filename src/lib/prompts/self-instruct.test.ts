@@ -133,6 +133,37 @@ describe('parseInstructionList', () => {
 		]);
 	});
 
+	it('reads a loosely written next number as the next item, and one out of turn as broken numbering — never glued to the item before', () => {
+		const reply =
+			' Describe the water cycle for a ten year old child.\n10.Compose a limerick about a forgetful wizard who loses his hat.\n11) Explain why honeybees dance to other bees in the hive.\n12 - Give three reasons why people enjoy hiking in mountains.\n13: Name the capital of Peru.\n15.Write a riddle about a teapot.\n16. List four uses of vinegar at home.';
+		const parsed = parseInstructionList(reply, 'stop');
+		expect(parsed.instructions).toEqual([
+			'Describe the water cycle for a ten year old child.',
+			'Compose a limerick about a forgetful wizard who loses his hat.',
+			'Explain why honeybees dance to other bees in the hive.',
+			'Give three reasons why people enjoy hiking in mountains.',
+			'Name the capital of Peru.',
+			'List four uses of vinegar at home.'
+		]);
+		// 15 after 13: out of turn, so not read as data, but kept with its text.
+		expect(parsed.problems).toEqual([{ problem: 'broken_numbering', raw: '15.Write a riddle about a teapot.' }]);
+		// The number the prompt ends with decides the first one expected.
+		expect(parseInstructionList(' Name a fruit that is red.\n7.Name a bird that cannot fly at all.', 'stop', 'completions', 6).instructions).toEqual([
+			'Name a fruit that is red.',
+			'Name a bird that cannot fly at all.'
+		]);
+		// A chat list may number afresh from 1.
+		expect(parseInstructionList('1.Name a fruit that is red.\n2)Name a bird that cannot fly.', 'stop', 'chat').instructions).toEqual(['Name a fruit that is red.', 'Name a bird that cannot fly.']);
+	});
+
+	it('keeps continuation lines that only start with a number (a year, a decimal, a quantity, "5-year")', () => {
+		for (const line of ['2020 was a year of change for many small shops.', '3.5 litres of water a day is enough for most adults.', '10 cups of flour and 2 eggs.', '10-year plans rarely survive the first year.', '3:30 is when the meeting starts.']) {
+			const parsed = parseInstructionList(` Rewrite the sentence below in plain words:\n${line}\n10. Name a bird.`, 'stop');
+			expect(parsed.instructions).toEqual([`Rewrite the sentence below in plain words: ${line}`, 'Name a bird.']);
+			expect(parsed.problems).toEqual([]);
+		}
+	});
+
 	it('keeps the text of a reply cut by max_tokens as a problem, though no instruction is taken from it (the paper drops it whole)', () => {
 		const reply = ' Summarize the plot in three sentences.\n10. Give me ten ideas for a party\n11. Translate the following paragr';
 		const parsed = parseInstructionList(reply, 'length');

@@ -70,6 +70,12 @@ interface PreparedList {
 	heads: ProfileState[] | null;
 }
 
+/** The number an instruction prompt ends with: one past its shots ("9." after 8). */
+function promptNumber(call: StoredCall): number | undefined {
+	const shots = call.templateValues.shots;
+	return Array.isArray(shots) ? shots.length + 1 : undefined;
+}
+
 export class SelfInstructDriver implements RunDriver<RunProgress> {
 	readonly resend: StoredCall[];
 	private readonly keys;
@@ -238,7 +244,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 	/** An instruction list: parsed, and its similarity records scanned in a worker as far as the pool stands now. */
 	async prepare(call: StoredCall, reply: ReplyText): Promise<PreparedList | null> {
 		if (call.step !== STEP_INSTRUCTIONS) return null;
-		const parsed = parseInstructionList(reply.text, reply.finishReason, reply.apiStyle);
+		const parsed = parseInstructionList(reply.text, reply.finishReason, reply.apiStyle, promptNumber(call));
 		return { parsed, heads: await this.recordHeads.prepare(parsed.instructions) };
 	}
 
@@ -284,7 +290,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		this.instructionCallsInFlight--;
 		this.instructionCallsDone++;
 		const { progress, writer } = scope;
-		const parsed = prepared?.parsed ?? parseInstructionList(reply.text, reply.finishReason, reply.apiStyle);
+		const parsed = prepared?.parsed ?? parseInstructionList(reply.text, reply.finishReason, reply.apiStyle, promptNumber(call));
 		// Records: brought up to date from the worker's heads, or scanned here, several
 		// instructions to a scan either way.
 		const heads = this.pool.records ? this.pool.recordHeads(parsed.instructions, prepared?.heads ?? undefined) : null;
