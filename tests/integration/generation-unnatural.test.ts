@@ -9,6 +9,7 @@ import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
 import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
+import { listCalls } from '../../src/lib/server/runs/engine/calls';
 
 let db: Db;
 let cleanup: () => void;
@@ -167,4 +168,34 @@ describe('an Unnatural Instructions run', () => {
 		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion'", run.id).n).toBe(0);
 		expect(progressOf(db, run.id).instances.kept).toBe(6);
 	});
+});
+
+it('a chat core reply with a lead-in, a second field set and an "Example 5" tail keeps its example and records every other piece on its call', async () => {
+	const lead = 'Sure! Here is a brand-new example, different from the ones above:';
+	const second = 'Instruction: Name the largest planet in the solar system.\nInput: None\nConstraints: One word.';
+	const tail = 'Example 5\nInstruction: Spell the given word backwards.\nInput: river\nConstraints: Lower case only.';
+	const reply = `${lead}\n\nInstruction: Sort the given numbers in ascending order.\nInput: 3, 1, 2\nConstraints: A comma-separated list.\n${second}\n\n${tail}`;
+	const base = pipelineScript();
+	// A server that ignores the "Example 5" stop sequence (as some do past their limit of stops).
+	fake = await startFakeOpenAI({
+		applyStopAndMaxTokens: false,
+		script: (request) => (/un-core\/1$/.test(String(request.headers['x-client-request-id'] ?? '')) ? reply : base(request))
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 3, rephrasings: 0, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+
+	const [call] = all<{ id: number; parsed: string }>(db, "SELECT id, parsed FROM generation_calls WHERE run_id = ? AND call_key LIKE '%/un-core/1'", run.id);
+	const parsed = JSON.parse(call.parsed) as { notes: { kind: string; raw: string }[]; problems: { problem: string; raw: string }[] };
+	expect(parsed.notes).toEqual([{ kind: 'lead_in', raw: lead }]);
+	expect(parsed.problems).toEqual([
+		{ problem: 'extra_example', raw: second },
+		{ problem: 'extra_example', raw: tail }
+	]);
+	expect(all<{ instruction: string }>(db, 'SELECT instruction FROM tasks WHERE call_id = ?', call.id)).toEqual([{ instruction: 'Sort the given numbers in ascending order.' }]);
+	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id)).toEqual([call.id]);
+	const progress = progressOf(db, run.id);
+	expect(progress.replyProblems).toEqual({ extra_example: 2 });
+	// (The other scripted replies end on a bare "Example" header, which this server leaves in: a decoration note each.)
+	expect(progress.replyNotes).toMatchObject({ lead_in: 1 });
 });

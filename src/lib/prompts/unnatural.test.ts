@@ -47,7 +47,9 @@ describe('parseCoreExample', () => {
 			fields: { instruction: 'Count the words in the sentence.', input: 'The cat sat.', constraints: 'The output should be a number.' },
 			missingFields: [],
 			truncated: false,
-			example: { instruction: 'Count the words in the sentence.', input: 'The cat sat.', constraints: 'The output should be a number.' }
+			example: { instruction: 'Count the words in the sentence.', input: 'The cat sat.', constraints: 'The output should be a number.' },
+			notes: [],
+			problems: []
 		});
 	});
 
@@ -63,9 +65,40 @@ describe('parseCoreExample', () => {
 		expect(parseCoreExample(reply).example).toEqual({ instruction: 'Fix the grammar.', input: 'line one\nline two', constraints: 'None.' });
 	});
 
-	it('keeps the first value when a label repeats', () => {
+	it('keeps the first value when a label repeats, and records the repeat with its text', () => {
 		const reply = 'Instruction: First.\nInput: a\nInstruction: Second.\nConstraints: None.';
-		expect(parseCoreExample(reply).example?.instruction).toBe('First.');
+		const parsed = parseCoreExample(reply);
+		expect(parsed.example).toEqual({ instruction: 'First.', input: 'a', constraints: 'None.' });
+		expect(parsed.problems).toEqual([{ problem: 'repeated_field', raw: 'Instruction: Second.' }]);
+	});
+
+	it('loses nothing silently: a chat lead-in, a second field set and an "Example N" tail are recorded with their text', () => {
+		const lead = 'Sure! Here is a brand-new example that differs from the ones above:';
+		const second = 'Instruction: Name the largest planet.\nInput: None\nConstraints: One word.';
+		const tail = 'Example 5\nInstruction: Spell the word backwards.\nInput: river\nConstraints: Lower case.';
+		const reply = `${lead}\n\nInstruction: Sort the numbers in ascending order.\nInput: 3, 1, 2\nConstraints: A comma-separated list.\n${second}\n\n${tail}`;
+		const parsed = parseCoreExample(reply);
+		expect(parsed.example).toEqual({ instruction: 'Sort the numbers in ascending order.', input: '3, 1, 2', constraints: 'A comma-separated list.' });
+		expect(parsed.notes).toEqual([{ kind: 'lead_in', raw: lead }]);
+		expect(parsed.problems).toEqual([
+			{ problem: 'extra_example', raw: second },
+			{ problem: 'extra_example', raw: tail }
+		]);
+		for (const p of parsed.problems) expect(reply).toContain(p.raw);
+	});
+
+	it('sets aside a repeated header, a bare next header and a sign-off as notes; a reply with no label is a problem', () => {
+		const parsed = parseCoreExample('### Example 4\nInstruction: Sort.\nInput: 3, 1\nConstraints: None.\n\nLet me know if you need more!\n\nExample');
+		expect(parsed.example).toEqual({ instruction: 'Sort.', input: '3, 1', constraints: 'None.' });
+		expect(parsed.notes).toEqual([
+			{ kind: 'decoration', raw: '### Example 4' },
+			{ kind: 'sign_off', raw: 'Let me know if you need more!' },
+			{ kind: 'decoration', raw: 'Example' }
+		]);
+		const signedOff = parseCoreExample('Instruction: Sort.\nInput: 3, 1\nConstraints: None.\n\nLet me know if you need more!');
+		expect(signedOff.fields.constraints).toBe('None.');
+		expect(signedOff.notes).toEqual([{ kind: 'sign_off', raw: 'Let me know if you need more!' }]);
+		expect(parseCoreExample('I cannot think of one.').problems).toEqual([{ problem: 'no_fields', raw: 'I cannot think of one.' }]);
 	});
 
 	it('flags a reply cut by the length limit and offers no example', () => {

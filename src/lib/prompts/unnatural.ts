@@ -5,6 +5,7 @@
  * Steps: core generation (3 demonstrations → a 4th example) → output generation (instruction,
  * input and constraints → output) → template expansion (rephrase the instruction).
  */
+import { splitSignOff, type ReplyNote } from './reply-layout';
 import { oneLine } from './self-instruct';
 import { renderTemplate, type PlaceholderSpec } from './template';
 import type { UnnaturalDemonstration } from './unnatural-seeds';
@@ -50,37 +51,86 @@ export interface ParsedCoreExample {
 	truncated: boolean;
 	/** Set only when all three fields are present and the reply was not truncated. */
 	example?: UnnaturalDemonstration;
+	/** What was set aside around the example: a chat lead-in, an "Example 4" header, a sign-off. */
+	notes: ReplyNote[];
+	/** Pieces the model wrote that are not read as the example, each with its exact text. */
+	problems: Array<{ problem: CoreExampleProblem; raw: string }>;
 }
+
+/**
+ * 'extra_example': the model went on to write another example — a new "Example N" block or a
+ * second complete field set — which is not read (one call, one example, as in the paper);
+ * 'repeated_field': a label written again before the example was complete, its value not read
+ * (the first value is kept); 'no_fields': a reply with no field label at all.
+ */
+export type CoreExampleProblem = 'extra_example' | 'repeated_field' | 'no_fields';
 
 const FIELD_LABEL = /(?:^|\n)[ \t]*(instruction|input|constraints)[ \t]*:/gi;
 
-/** The reply up to where the model starts another example (if no stop sequence caught it). */
 /**
  * A model that goes on past its example starts the next header: "Example 5", or a bare
  * "Example" at the very end when a stop sequence or the token limit cut it there.
  */
-function untilNextExample(text: string): string {
-	const at = text.search(/\n[ \t]*Example[ \t]*(?:\d+|:?[ \t]*$)/i);
-	return at === -1 ? text : text.slice(0, at);
-}
+const NEXT_EXAMPLE = /\n[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*(?:\d+|:?[ \t]*(?:\*\*|__)?[ \t]*$)/i;
+
+/** A header a chat model repeats before its example ("### Example 4", "**Example 4:**"). */
+const EXAMPLE_HEADER = /^(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*\d*[ \t]*:?[ \t]*(?:\*\*|__)?$/i;
 
 /**
  * The model's continuation of "Example 4": "Instruction: …\nInput: …\nConstraints: …". Each
- * field runs to the next label; a label seen twice keeps its first value.
+ * field runs to the next label. Nothing else is dropped silently: text before the first label
+ * is a lead-in (or the example's header) note, a sign-off a note, and what comes after the
+ * example — a next "Example N" with its text, a second complete field set, a label repeated
+ * before the example was complete — a problem with its raw text.
  */
 export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCoreExample {
-	const body = untilNextExample(text);
+	const notes: ReplyNote[] = [];
+	const problems: ParsedCoreExample['problems'] = [];
+	let body = text;
+	// Looked for after the first label: a chat reply may open by repeating "Example 4".
+	const firstLabel = Math.max(0, body.search(/(?:^|\n)[ \t]*(?:instruction|input|constraints)[ \t]*:/i));
+	const found = body.slice(firstLabel).search(NEXT_EXAMPLE);
+	const next = found === -1 ? -1 : firstLabel + found;
+	if (next !== -1) {
+		const tail = body.slice(next).trim();
+		body = body.slice(0, next);
+		// A bare header the stop sequence cut is no piece of data; a header with text after it is.
+		if (EXAMPLE_HEADER.test(tail)) notes.push({ kind: 'decoration', raw: tail });
+		else problems.push({ problem: 'extra_example', raw: tail });
+	}
+	const { body: withoutSignOff, signOff } = splitSignOff(body);
+	body = withoutSignOff;
 	const marks = [...body.matchAll(FIELD_LABEL)].map((m) => ({
 		field: m[1].toLowerCase() as UnnaturalField,
 		start: m.index,
 		valueStart: m.index + m[0].length
 	}));
+	const head = (marks.length ? body.slice(0, marks[0].start) : body).trim();
+	if (head !== '') {
+		if (!marks.length) problems.push({ problem: 'no_fields', raw: head });
+		else if (EXAMPLE_HEADER.test(head) || /^[:.]$/.test(head)) notes.push({ kind: 'decoration', raw: head });
+		else notes.push({ kind: 'lead_in', raw: head });
+	}
 	const fields: Partial<Record<UnnaturalField, string>> = {};
-	marks.forEach((mark, i) => {
+	for (let i = 0; i < marks.length; i++) {
+		const mark = marks[i];
 		const end = i + 1 < marks.length ? marks[i + 1].start : body.length;
 		const value = body.slice(mark.valueStart, end).trim();
-		if (fields[mark.field] === undefined && value !== '') fields[mark.field] = value;
-	});
+		if (fields[mark.field] === undefined) {
+			if (value !== '') fields[mark.field] = value;
+			continue;
+		}
+		// A complete example, then its labels again: a second example, read no further.
+		if (UNNATURAL_FIELDS.every((f) => fields[f] !== undefined)) {
+			problems.push({ problem: 'extra_example', raw: body.slice(mark.start).trim() });
+			break;
+		}
+		problems.push({ problem: 'repeated_field', raw: body.slice(mark.start, end).trim() });
+	}
+	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
+	// The tail after the example was cut first: list everything in the reply's order.
+	problems.sort((a, b) => text.indexOf(a.raw) - text.indexOf(b.raw));
+	notes.sort((a, b) => text.lastIndexOf(a.raw) - text.lastIndexOf(b.raw));
 	const missingFields = UNNATURAL_FIELDS.filter((f) => fields[f] === undefined);
 	const truncated = finishReason === 'length';
 	return {
@@ -89,7 +139,9 @@ export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCor
 		truncated,
 		...(missingFields.length === 0 && !truncated
 			? { example: { instruction: fields.instruction!, input: fields.input!, constraints: fields.constraints! } }
-			: {})
+			: {}),
+		notes,
+		problems
 	};
 }
 

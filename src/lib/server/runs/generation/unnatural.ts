@@ -306,6 +306,8 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		};
 		progress.candidates++;
 		if (parsed.truncated) progress.lengthCut++;
+		for (const p of parsed.problems) bump(progress.replyProblems, p.problem);
+		for (const note of parsed.notes) bump(progress.replyNotes, note.kind);
 		const seedSet = Number(call.templateValues.seedSet ?? 0);
 		const demonstrations = this.run.seedSets[seedSet] ?? [];
 		const key = exampleKey(example.instruction, example.input);
@@ -372,6 +374,9 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			missingFields,
 			truncated: parsed.truncated,
 			seedSet,
+			...(parsed.notes.length ? { notes: parsed.notes } : {}),
+			// Every piece not read as the example, with its raw text.
+			...(parsed.problems.length ? { problems: parsed.problems } : {}),
 			...(verdict.keep ? {} : { rule: verdict.rule }),
 			...(joins !== undefined ? { joinedTask: joins } : {})
 		};
