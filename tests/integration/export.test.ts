@@ -375,7 +375,7 @@ describe('filters', () => {
 		);
 		const note = (where: string[]) => runExport({ datasetId, filters: parseWhere(where), format: 'jsonl' }).manifest.automaticFilters;
 		// o1b (its instance) and o3a (its task) are rejected.
-		expect(note([])).toEqual({ filterRunId: runId, appliedAt: '2026-01-02T00:00:00.000Z', rejectedInstances: 2 });
+		expect(note([])).toEqual({ filterRunId: runId, generationRuns: [], appliedAt: '2026-01-02T00:00:00.000Z', rejectedInstances: 2 });
 		expect(note(['classification=yes'])?.rejectedInstances).toBe(1);
 		expect(note(['kept'])?.rejectedInstances).toBe(0);
 		expect(note(['kept=no'])?.rejectedInstances).toBe(2);

@@ -8,6 +8,7 @@ import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, exportThreadsResolved, writeExportFileInterruptibly, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { writeDatasetCard } from '$lib/server/exports/dataset-card';
+import { automaticFiltersSource } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
@@ -213,8 +214,12 @@ export async function run(argv: string[]): Promise<void> {
 		);
 	if (m.counts.tasksWithoutInstancesLeftOut)
 		console.log(`Left out ${m.counts.tasksWithoutInstancesLeftOut} tasks without instances (every row is an instance of its task; none of these has one yet).`);
-	if (m.automaticFilters === null && m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected'))
+	const byVerdict = m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected');
+	if (m.automaticFilters === null && byVerdict)
 		console.log('No automatic filter has been run on this dataset; `kept` is every row (run `filter` first to check the rows).');
+	else if (m.automaticFilters && byVerdict) console.log(`\`kept\` left out what ${automaticFiltersSource(m.automaticFilters)} rejected.`);
+	else if (m.automaticFilters?.rejectedInstances)
+		console.log(`Includes ${m.automaticFilters.rejectedInstances} instances ${automaticFiltersSource(m.automaticFilters)} rejected (--where kept leaves them out).`);
 	if (m.counts.systemMessagesLeftOut)
 		console.log(
 			`${m.counts.systemMessagesLeftOut} rows come from conversations with a system message of their own, which this single-turn file leaves out (the reply was written under it); --format chat-conversations or sharegpt keeps it.`

@@ -10,7 +10,7 @@ const manifest: CardManifest = {
 	dataset: { name: 'gen_data #1', tasks: 9000, instances: 12_000 },
 	sources: { runs: [3], imports: [] },
 	filters: [{ where: 'kept', description: 'kept by the automatic filters' }],
-	automaticFilters: { filterRunId: 4, appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 },
+	automaticFilters: { filterRunId: 4, generationRuns: [], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 },
 	counts: { rows: 12_000, tasks: 9000, instances: 12_000, excludedInstances: 500 },
 	quality: {
 		measure: 'all fields valid',
@@ -42,7 +42,7 @@ describe('datasetCard', () => {
 	it('says what chose the rows, and counts the rows the automatic filters rejected that the export includes', () => {
 		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
 		expect(card(manifest)).toContain("Rows kept by these filters:\n\n- `kept`: kept by the automatic filters\n\nThe dataset's automatic filters (filter run 4, 2026-01-01) rejected none of these rows.");
-		const everything = { ...manifest, filters: [], automaticFilters: { filterRunId: 4, appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 1234 } };
+		const everything = { ...manifest, filters: [], automaticFilters: { filterRunId: 4, generationRuns: [], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 1234 } };
 		expect(card(everything)).toContain(
 			"The export chose no filter: every row of the dataset is included.\n\n1,234 of these instances were rejected by the dataset's automatic filters (filter run 4, 2026-01-01) and are included all the same"
 		);
@@ -52,6 +52,16 @@ describe('datasetCard', () => {
 		const seeds = card({ ...manifest, filters: [{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }], automaticFilters: null });
 		expect(seeds).not.toContain('kept by the automatic filters');
 		expect(seeds).toContain('No automatic filter has been run on this dataset: no row was checked by the automatic filters.');
+	});
+	it('names a generation run\'s own filters when they judged the rows, never "no automatic filter"', () => {
+		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		const generated = { filterRunId: null, generationRuns: [{ id: 2, pipeline: 'self-instruct', filters: ['preset self-instruct', 'ROUGE-L ≤ 0.7'] }], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 };
+		const kept = card({ ...manifest, automaticFilters: generated });
+		expect(kept).toContain('The filters generation run 2 applied as it generated the rows (preset self-instruct, ROUGE-L ≤ 0.7) rejected none of these rows.');
+		expect(kept).not.toContain('No automatic filter');
+		expect(card({ ...manifest, filters: [], automaticFilters: { ...generated, rejectedInstances: 6 } })).toContain(
+			'6 of these instances were rejected by the filters generation run 2 applied as it generated the rows (preset self-instruct, ROUGE-L ≤ 0.7) and are included all the same'
+		);
 	});
 	it('gives each audit its own methods paragraph when the estimate pools several, with one list of references', () => {
 		const card = datasetCard({

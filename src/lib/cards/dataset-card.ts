@@ -6,6 +6,7 @@
  * gathers the facts, this writes the text.
  */
 import { stringify } from 'yaml';
+import { automaticFiltersSource, type AutomaticFiltersNote } from './automatic-filters';
 
 /** The parts of an export manifest the card reads (the server's ExportManifest has them). */
 export interface CardManifest {
@@ -15,7 +16,7 @@ export interface CardManifest {
 	dataset: { name: string; tasks: number; instances: number };
 	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
 	filters: { where: string; description: string }[];
-	automaticFilters: { filterRunId: number; appliedAt: string; rejectedInstances: number } | null;
+	automaticFilters: AutomaticFiltersNote | null;
 	counts: { rows: number; tasks: number; instances: number; excludedInstances: number; untrainableTargetsLeftOut?: number };
 	quality: null | {
 		measure: string;
@@ -31,7 +32,9 @@ export interface CardRun {
 	id: number;
 	pipeline: string;
 	model: string;
+	/** How many seeds it was given, in `seedUnit`: tasks, or Unnatural Instructions' seed sets of demonstrations. */
 	seeds: number;
+	seedUnit?: 'tasks' | 'sets';
 	target: number;
 }
 
@@ -133,13 +136,13 @@ function selectionLines(m: CardManifest): string[] {
 		lines.push(auto ? 'The export chose no filter: every row of the dataset is included.' : 'The dataset was never filtered and the export chose no filter: every row of the dataset is included.');
 	}
 	if (auto) {
-		const run = `filter run ${auto.filterRunId}, ${auto.appliedAt.slice(0, 10)}`;
+		const source = automaticFiltersSource(auto);
 		const n = auto.rejectedInstances;
 		lines.push(
 			'',
 			n > 0
-				? `${n.toLocaleString('en-US')} of these instances ${n === 1 ? 'was' : 'were'} rejected by the dataset's automatic filters (${run}) and ${n === 1 ? 'is' : 'are'} included all the same, because the export did not select by them (the \`kept\` filter leaves them out).`
-				: `The dataset's automatic filters (${run}) rejected none of these rows.`
+				? `${n.toLocaleString('en-US')} of these instances ${n === 1 ? 'was' : 'were'} rejected by ${source} and ${n === 1 ? 'is' : 'are'} included all the same, because the export did not select by them (the \`kept\` filter leaves them out).`
+				: `${source[0].toUpperCase()}${source.slice(1)} rejected none of these rows.`
 		);
 	}
 	return lines;
@@ -171,7 +174,7 @@ export function datasetCard(input: DatasetCardInput): string {
 	lines.push('## Provenance', '');
 	if (input.runs.length) {
 		for (const r of input.runs)
-			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model ${code(r.model)}, ${r.seeds} seed tasks, target ${r.target} accepted candidates.`);
+			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model ${code(r.model)}, ${r.seeds} ${r.seedUnit === 'sets' ? 'seed sets of demonstrations' : 'seed tasks'}, target ${r.target} accepted candidates.`);
 	}
 	for (const i of m.sources.imports) lines.push(`- Imported file ${code(i.fileName)} (${md(i.format)}).`);
 	if (!input.runs.length && !m.sources.imports.length) lines.push('- No generation run or import is recorded for these rows.');

@@ -16,6 +16,7 @@ import { auditMethods } from '../reports/methods';
 import { writeExportFileInterruptibly, type ExportManifest, type ExportRequest, type StartOptions } from './export';
 import { DomainError } from '$lib/errors';
 import { writeThroughPartial } from '../files';
+import { runSeedCount, type RunSeeds } from '../runs/generation/params';
 
 export interface DatasetCardOptions extends StartOptions {
 	license?: string;
@@ -40,17 +41,11 @@ export class DatasetCardError extends DomainError {}
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
 	const rows = database.$client
-		.prepare<unknown[], { id: number; pipeline: string; model: string; target: number; seeds: string }>(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY id`)
+		.prepare<unknown[], { id: number; pipeline: string; model: string; target: number; seeds: string }>(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) AND pipeline <> 'judge' ORDER BY id`)
 		.all(...ids);
 	return rows.map((r) => {
-		let seeds = 0;
-		try {
-			const parsed = JSON.parse(r.seeds);
-			seeds = Array.isArray(parsed) ? parsed.length : 0;
-		} catch {
-			seeds = 0;
-		}
-		return { id: r.id, pipeline: r.pipeline, model: r.model, target: r.target, seeds };
+		const { count, unit } = runSeedCount(JSON.parse(r.seeds) as RunSeeds);
+		return { id: r.id, pipeline: r.pipeline, model: r.model, target: r.target, seeds: count, seedUnit: unit };
 	});
 }
 

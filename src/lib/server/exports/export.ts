@@ -25,6 +25,10 @@ import { exportJudgeFigures, judgeFilterPrecision, judgeRunOfSelection, type Exp
 import { exportJudgeOffThread, judgeFilterPrecisionOffThread } from '../reports/threads';
 import { databaseVersion } from '../db/unchanged';
 import type Database from 'better-sqlite3';
+import { runParamsView } from '../runs/generation/view';
+import type { AutomaticFiltersNote } from '$lib/cards/automatic-filters';
+
+export type { AutomaticFiltersNote };
 
 export { ExportFilterError };
 
@@ -92,13 +96,6 @@ export interface ExportManifest {
 	judgeEstimateNote: string | null;
 	/** With the `judge-valid` filter: the judge's measured precision on the audit (P(human all valid | judge all valid)); else null. */
 	judgePrecision: JudgeFilterPrecision | null;
-}
-
-export interface AutomaticFiltersNote {
-	filterRunId: number;
-	appliedAt: string;
-	/** Exported instances whose task or instance the filter run rejected. */
-	rejectedInstances: number;
 }
 
 export interface ExportProgress {
@@ -271,18 +268,32 @@ function selectionCounts(request: ExportSelection, database: Db): SelectionCount
 }
 
 /**
- * The dataset's latest filter run and how many instances of the selection it rejected (rows a
- * selection without `kept` includes), or null when the dataset was never filtered. `instances`
- * gives the selection's instance count, read only when every selected row is a rejected one.
+ * What judged the dataset's verdicts (see AutomaticFiltersNote) and how many instances of the
+ * selection it rejected (rows a selection without `kept` includes), or null when nothing ever
+ * judged the dataset. `instances` gives the selection's instance count, read only when every
+ * selected row is a rejected one.
  */
 function automaticFiltersOf(client: Database.Database, request: ExportSelection, instances: () => number): AutomaticFiltersNote | null {
 	const run = client
 		.prepare<[number], { id: number; createdAt: number }>('SELECT id, created_at AS createdAt FROM filter_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1')
 		.get(request.datasetId);
-	if (!run) return null;
+	const generation = run
+		? []
+		: client
+				.prepare<[number], { id: number; pipeline: string; params: string; seeds: string; updatedAt: number }>(
+					`SELECT r.id, r.pipeline, r.params, r.seeds, r.updated_at AS updatedAt FROM generation_runs r
+					 WHERE r.dataset_id = ? AND r.pipeline <> 'judge' AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id) ORDER BY r.id`
+				)
+				.all(request.datasetId);
+	if (!run && !generation.length) return null;
 	const kept = request.filters.kept;
 	const rejectedInstances = kept === 'yes' ? 0 : kept === 'no' ? instances() : countSelection(client, { ...request, filters: { ...request.filters, kept: 'no' } }).instances;
-	return { filterRunId: run.id, appliedAt: new Date(run.createdAt).toISOString(), rejectedInstances };
+	return {
+		filterRunId: run?.id ?? null,
+		generationRuns: generation.map((g) => ({ id: g.id, pipeline: g.pipeline, filters: runParamsView({ params: JSON.parse(g.params), seeds: JSON.parse(g.seeds) }).filters })),
+		appliedAt: new Date(run ? run.createdAt : Math.max(...generation.map((g) => g.updatedAt))).toISOString(),
+		rejectedInstances
+	};
 }
 
 /**

@@ -124,6 +124,14 @@ export type RunSeeds =
 	| { kind: 'unnatural'; sets: UnnaturalDemonstration[][] };
 
 /**
+ * How many seeds a run was given: seed tasks (Self-Instruct, Alpaca) or seed sets of
+ * demonstrations (Unnatural Instructions). What the run page and the dataset card state.
+ */
+export function runSeedCount(seeds: RunSeeds): { count: number; unit: 'tasks' | 'sets' } {
+	return seeds.kind === 'unnatural' ? { count: seeds.sets.length, unit: 'sets' } : { count: seeds.tasks.length, unit: 'tasks' };
+}
+
+/**
  * The seed tasks a Self-Instruct or Alpaca run's ROUGE-L pool starts with, in order (a similarity
  * record's "seed:<i>" is the i-th): the classification ones only in classification-only mode.
  */

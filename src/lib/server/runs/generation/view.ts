@@ -5,7 +5,7 @@
 import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
 import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
-import { readRunParams, type RunSeeds, type SeedSource } from './params';
+import { readRunParams, runSeedCount, type RunSeeds, type SeedSource } from './params';
 
 export interface RunStepView {
 	id: PromptStepId;
@@ -23,10 +23,6 @@ export interface RunParamsView {
 	seedCount: number;
 	filters: string[];
 	extra: { label: string; value: string }[];
-}
-
-function describeSeeds(source: SeedSource, seeds: RunSeeds): { count: number } {
-	return { count: seeds.kind === 'self-instruct' ? seeds.tasks.length : seeds.sets.length };
 }
 
 /** A judge run's parameters in the same shape (its one step, what it covers, live or Batch API). */
@@ -77,7 +73,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 		return {
 			steps,
 			seedSource: params.seedSource,
-			seedCount: describeSeeds(params.seedSource, seeds).count,
+			seedCount: runSeedCount(seeds).count,
 			filters: [
 				`preset ${f.name}`,
 				f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
@@ -104,7 +100,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 		return {
 			steps,
 			seedSource: params.seedSource,
-			seedCount: describeSeeds(params.seedSource, seeds).count,
+			seedCount: runSeedCount(seeds).count,
 			filters,
 			extra: [
 				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine${params.classificationOnly ? ' (classification seed tasks only)' : ''}` },
@@ -117,7 +113,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 	return {
 		steps,
 		seedSource: params.seedSource,
-		seedCount: describeSeeds(params.seedSource, seeds).count,
+		seedCount: runSeedCount(seeds).count,
 		filters: [f.missingFields ? 'missing fields' : '', f.copies ? 'copies of demonstrations' : '', f.duplicates ? 'duplicates' : ''].filter(Boolean),
 		extra: [
 			{ label: 'Rephrasings per task', value: String(params.rephrasings) },

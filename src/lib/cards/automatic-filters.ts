@@ -1,0 +1,38 @@
+/**
+ * What judged a dataset's `kept` verdicts, as an export's manifest records it, and how the
+ * manifest's readers (the dataset card, the CLI, the export page) name it. Pure.
+ */
+
+/**
+ * The dataset's latest *Apply filters* run (its verdicts replace any before), else the generation
+ * runs that wrote the dataset, whose filters (ROUGE-L, word count, blacklist…; Unnatural's
+ * missing fields, copies, duplicates) judged each candidate as it was generated.
+ */
+export interface AutomaticFiltersNote {
+	/** The *Apply filters* run, or null when the verdicts are the generation runs' own. */
+	filterRunId: number | null;
+	/** The generation runs whose filters judged the rows (empty when a filter run did), each with its filters in words. */
+	generationRuns: { id: number; pipeline: string; filters: string[] }[];
+	/** When the verdicts were made: the filter run's start, or the generation runs' last update. */
+	appliedAt: string;
+	/** Exported instances whose task or instance the filters rejected. */
+	rejectedInstances: number;
+}
+
+/**
+ * Who judged the rows, in words: "the dataset's automatic filters (filter run 4, 2026-01-02)" or
+ * "the filters generation run 2 applied as it generated the rows (preset self-instruct, ROUGE-L ≤ 0.7, …)".
+ */
+export function automaticFiltersSource(note: Pick<AutomaticFiltersNote, 'filterRunId' | 'generationRuns' | 'appliedAt'>): string {
+	if (note.filterRunId !== null) return `the dataset's automatic filters (filter run ${note.filterRunId}, ${note.appliedAt.slice(0, 10)})`;
+	const runs = note.generationRuns;
+	const many = runs.length > 1;
+	const filters = runs.map((r) => (many ? `run ${r.id}: ` : '') + (r.filters.length ? r.filters.join(', ') : 'none')).join('; ');
+	return `the filters generation run${many ? 's' : ''} ${runs.map((r) => r.id).join(', ')} applied as ${many ? 'they' : 'it'} generated the rows (${filters})`;
+}
+
+/** The same in brief, for a parenthesis: "filter run 4" or "generation run 2's own: preset self-instruct, ROUGE-L ≤ 0.7". */
+export function automaticFiltersBrief(note: Pick<AutomaticFiltersNote, 'filterRunId' | 'generationRuns'>): string {
+	if (note.filterRunId !== null) return `filter run ${note.filterRunId}`;
+	return note.generationRuns.map((r) => `generation run ${r.id}'s own${r.filters.length ? `: ${r.filters.join(', ')}` : ''}`).join('; ');
+}
