@@ -1,0 +1,53 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN, RESEARCHER, gotoReady, signIn, signOut } from './helpers';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { pipelineScript } from '../support/fake-pipeline-script';
+
+// A refused new-run form names each field by its visible label, next to the field (described
+// by it and marked invalid) and again next to Start — never by an internal path ("shots.human").
+let fake: FakeOpenAI;
+
+test.beforeAll(async () => {
+	fake = await startFakeOpenAI({ script: pipelineScript() });
+});
+test.afterAll(async () => {
+	await fake?.close();
+});
+
+test('the new-run form states a shots or ROUGE-L problem at its field, by its label', async ({ page }) => {
+	await signIn(page, ADMIN);
+	await gotoReady(page, '/admin/endpoints');
+	await page.getByLabel('Name', { exact: true }).fill('form errors');
+	await page.getByLabel('Base URL').fill(fake.url);
+	await page.getByLabel('Model').fill('fake-base');
+	await page.getByLabel('Concurrency').fill('2');
+	await page.getByRole('button', { name: 'Add endpoint' }).click();
+	await expect(page.getByRole('status').first()).toContainText('Added endpoint form errors');
+	await signOut(page);
+
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: 'form errors — fake-base (completions)' });
+	await page.getByLabel(/^Target/).fill('5');
+	await page.getByLabel('Seed instructions per prompt').fill('0');
+	await page.getByLabel(/^Machine instructions per prompt/).fill('0');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('start-error')).toHaveText('The run did not start — Seed instructions per prompt: A prompt needs at least one example instruction.');
+	await expect(page.getByTestId('start-error').getByRole('link')).toHaveAttribute('href', '#shotsHuman');
+	const human = page.getByLabel('Seed instructions per prompt');
+	await expect(human).toHaveAttribute('aria-invalid', 'true');
+	await expect(human).toHaveAccessibleDescription('A prompt needs at least one example instruction.');
+	await expect(page.locator('#shotsHuman ~ .field-error')).toHaveText('A prompt needs at least one example instruction.');
+
+	// The browser's own range check is set aside, so the server's is what answers.
+	await human.fill('6');
+	await page.getByLabel(/^ROUGE-L threshold/).fill('2');
+	await page.locator('form[enctype="multipart/form-data"]').evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('start-error')).toHaveText('The run did not start — ROUGE-L threshold: The ROUGE-L threshold is between 0 and 1.');
+	const rouge = page.getByLabel(/^ROUGE-L threshold/);
+	await expect(rouge).toHaveAttribute('aria-invalid', 'true');
+	await expect(rouge).toHaveAccessibleDescription('The ROUGE-L threshold is between 0 and 1.');
+	await expect(human).toHaveAttribute('aria-invalid', 'false');
+	await expect(page.getByTestId('start-error')).not.toContainText('rougeThreshold');
+});
