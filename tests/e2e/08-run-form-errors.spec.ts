@@ -51,3 +51,11 @@ test('the new-run form states a shots or ROUGE-L problem at its field, by its la
 	await expect(human).toHaveAttribute('aria-invalid', 'false');
 	await expect(page.getByTestId('start-error')).not.toContainText('rougeThreshold');
 });
+
+test('the new-run form says the Self-Instruct preset lower-cases instructions after their first letter', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	await expect(page.getByTestId('filter-casing')).toContainText("self-instruct: lower-cased after the first letter, as Python's str.capitalize()");
+	await expect(page.getByTestId('filter-casing')).toContainText('alpaca: as the model wrote it');
+	await expect(page.getByRole('radiogroup', { name: 'Pipeline' })).toContainText('instructions are stored lower-cased after their first letter');
+});

@@ -22,6 +22,17 @@ export function normalizeInstruction(text: string, normalize: FilterConfig['norm
 }
 
 /**
+ * How an instruction's casing is stored, in words, for the run page and the new-run form. The
+ * Self-Instruct preset reproduces the reference's `inst.capitalize()`, which lower-cases every
+ * letter after the first; only each call's raw reply keeps the model's own casing.
+ */
+export function instructionCasing(normalize: FilterConfig['normalize']): string {
+	return normalize.capitalize
+		? 'lower-cased after the first letter, as Python\'s str.capitalize() in Self-Instruct\'s code ("Plan a trip to New Orleans using SQL" → "Plan a trip to new orleans using sql"); each call\'s raw reply keeps the model\'s casing'
+		: 'as the model wrote it';
+}
+
+/**
  * Python's `\b` in a str pattern: a boundary between a word character (str.isalnum() or "_",
  * i.e. Unicode letters and numbers) and a non-word one. JavaScript's `\b` is ASCII-only.
  */

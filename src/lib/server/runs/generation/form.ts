@@ -4,7 +4,7 @@
  * are `template:<step>`, `decoding:<step>:<param>`, so one loop serves both pipelines.
  */
 import { ALPACA_SEED_TASKS_PER_PROMPT, PROMPT_STEPS, type PromptStepId, UNNATURAL_DEFAULT_REPHRASINGS } from '$lib/prompts';
-import { FILTER_PRESETS, filterPreset, isFilterPresetName, SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters';
+import { FILTER_PRESETS, filterPreset, instructionCasing, isFilterPresetName, SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters';
 import type { PipelineId } from '../../db/tables';
 import type { RunEndpointChoice } from '../endpoints';
 import { RunParamsError } from '../errors';
@@ -60,7 +60,7 @@ export function runFormDefaults() {
 		alpacaSeedShots: ALPACA_SEED_TASKS_PER_PROMPT,
 		rephrasings: UNNATURAL_DEFAULT_REPHRASINGS,
 		rougeThreshold: SELF_INSTRUCT_ROUGE_L_THRESHOLD,
-		filterPresets: FILTER_PRESETS.map((name) => ({ name, blacklist: filterPreset(name).instruction.blacklist.words })),
+		filterPresets: FILTER_PRESETS.map((name) => ({ name, blacklist: filterPreset(name).instruction.blacklist.words, casing: instructionCasing(filterPreset(name).normalize) })),
 		seedSets: JSON.stringify(defaultUnnaturalSeedSets(), null, 2)
 	};
 }

@@ -3,6 +3,7 @@
  * (templates with their fingerprints, decoding, filters) and the seed pool's size.
  */
 import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
+import { instructionCasing } from '$lib/filters';
 import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
 import { readRunParams, runSeedCount, type RunSeeds, type SeedSource } from './params';
@@ -82,6 +83,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 				Object.values(f.instance).some((r) => r.enabled) ? 'instance rules' : 'no instance rule'
 			].filter(Boolean),
 			extra: [
+				{ label: 'Instruction casing', value: instructionCasing(f.normalize) },
 				{ label: 'Seed tasks per prompt', value: String(params.seedShots) },
 				{ label: 'Generation-call limit', value: String(params.maxGenerationCalls) },
 				{ label: 'Random seed', value: String(params.randomSeed) }
@@ -103,6 +105,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 			seedCount: runSeedCount(seeds).count,
 			filters,
 			extra: [
+				{ label: 'Instruction casing', value: instructionCasing(f.normalize) },
 				{ label: 'Shots per prompt', value: `${params.shots.human} seed + ${params.shots.machine} machine${params.classificationOnly ? ' (classification seed tasks only)' : ''}` },
 				{ label: 'Instruction-call limit', value: String(params.maxInstructionCalls) },
 				{ label: 'Random seed', value: String(params.randomSeed) }
