@@ -30,6 +30,8 @@ test('apply the Self-Instruct filters, read the funnel, and see near-duplicate g
 	await expect(funnel.locator('tr[data-rule="blacklist"]')).toContainText('1');
 	await expect(funnel.locator('tr[data-rule="inputEqualsOutput"]')).toContainText('1');
 	await expect(page.getByTestId('funnel-totals')).toContainText('Instructions kept');
+	// The settings the run used, in words (the form below may since have changed).
+	await expect(page.getByTestId('funnel-settings')).toContainText('preset self-instruct · ROUGE-L ≤ 0.7');
 	// Examples of a rule link to the task and give the reason.
 	await funnel.locator('tr[data-rule="rougeL"] + tr summary').click();
 	await expect(funnel).toContainText('rougeL 0.');

@@ -1,3 +1,4 @@
+import { filterPreset } from '../../src/lib/filters/presets';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { wilsonInterval } from '../../src/lib/stats';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -370,12 +371,21 @@ describe('filters', () => {
 		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.filters).toEqual([
 			{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }
 		]);
+		// Run with the near-duplicate filter off: the manifest says so, not only "filter run N".
+		const config = filterPreset('self-instruct');
+		config.instruction.rougeL.enabled = false;
 		const runId = Number(
-			db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(datasetId, Date.UTC(2026, 0, 2)).lastInsertRowid
+			db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, ?, '{}', ?)").run(datasetId, JSON.stringify(config), Date.UTC(2026, 0, 2)).lastInsertRowid
 		);
 		const note = (where: string[]) => runExport({ datasetId, filters: parseWhere(where), format: 'jsonl' }).manifest.automaticFilters;
 		// o1b (its instance) and o3a (its task) are rejected.
-		expect(note([])).toEqual({ filterRunId: runId, generationRuns: [], appliedAt: '2026-01-02T00:00:00.000Z', rejectedInstances: 2 });
+		expect(note([])).toEqual({
+			filterRunId: runId,
+			filterRunSettings: ['preset self-instruct', 'no ROUGE-L', '4–150 words', 'blacklist (13 words)', '≤ 5 instances per task'],
+			generationRuns: [],
+			appliedAt: '2026-01-02T00:00:00.000Z',
+			rejectedInstances: 2
+		});
 		expect(note(['classification=yes'])?.rejectedInstances).toBe(1);
 		expect(note(['kept'])?.rejectedInstances).toBe(0);
 		expect(note(['kept=no'])?.rejectedInstances).toBe(2);

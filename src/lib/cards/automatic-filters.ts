@@ -11,6 +11,8 @@
 export interface AutomaticFiltersNote {
 	/** The *Apply filters* run, or null when the verdicts are the generation runs' own. */
 	filterRunId: number | null;
+	/** That filter run's settings in words (filterConfigSummary); empty when the verdicts are the generation runs' own. */
+	filterRunSettings: string[];
 	/** The generation runs whose filters judged the rows (empty when a filter run did), each with its filters in words. */
 	generationRuns: { id: number; pipeline: string; filters: string[] }[];
 	/** When the verdicts were made: the filter run's start, or the generation runs' last update. */
@@ -23,8 +25,9 @@ export interface AutomaticFiltersNote {
  * Who judged the rows, in words: "the dataset's automatic filters (filter run 4, 2026-01-02)" or
  * "the filters generation run 2 applied as it generated the rows (preset self-instruct, ROUGE-L ≤ 0.7, …)".
  */
-export function automaticFiltersSource(note: Pick<AutomaticFiltersNote, 'filterRunId' | 'generationRuns' | 'appliedAt'>): string {
-	if (note.filterRunId !== null) return `the dataset's automatic filters (filter run ${note.filterRunId}, ${note.appliedAt.slice(0, 10)})`;
+export function automaticFiltersSource(note: Pick<AutomaticFiltersNote, 'filterRunId' | 'filterRunSettings' | 'generationRuns' | 'appliedAt'>): string {
+	if (note.filterRunId !== null)
+		return `the dataset's automatic filters (filter run ${note.filterRunId}, ${note.appliedAt.slice(0, 10)}${note.filterRunSettings.length ? `: ${note.filterRunSettings.join(', ')}` : ''})`;
 	const runs = note.generationRuns;
 	const many = runs.length > 1;
 	const filters = runs.map((r) => (many ? `run ${r.id}: ` : '') + (r.filters.length ? r.filters.join(', ') : 'none')).join('; ');
@@ -32,7 +35,7 @@ export function automaticFiltersSource(note: Pick<AutomaticFiltersNote, 'filterR
 }
 
 /** The same in brief, for a parenthesis: "filter run 4" or "generation run 2's own: preset self-instruct, ROUGE-L ≤ 0.7". */
-export function automaticFiltersBrief(note: Pick<AutomaticFiltersNote, 'filterRunId' | 'generationRuns'>): string {
-	if (note.filterRunId !== null) return `filter run ${note.filterRunId}`;
+export function automaticFiltersBrief(note: Pick<AutomaticFiltersNote, 'filterRunId' | 'filterRunSettings' | 'generationRuns'>): string {
+	if (note.filterRunId !== null) return `filter run ${note.filterRunId}${note.filterRunSettings.length ? `: ${note.filterRunSettings.join(', ')}` : ''}`;
 	return note.generationRuns.map((r) => `generation run ${r.id}'s own${r.filters.length ? `: ${r.filters.join(', ')}` : ''}`).join('; ');
 }

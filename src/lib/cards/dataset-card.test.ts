@@ -10,7 +10,7 @@ const manifest: CardManifest = {
 	dataset: { name: 'gen_data #1', tasks: 9000, instances: 12_000 },
 	sources: { runs: [3], imports: [] },
 	filters: [{ where: 'kept', description: 'kept by the automatic filters' }],
-	automaticFilters: { filterRunId: 4, generationRuns: [], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 },
+	automaticFilters: { filterRunId: 4, filterRunSettings: ['preset self-instruct', 'no ROUGE-L', '3–150 words'], generationRuns: [], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 },
 	counts: { rows: 12_000, tasks: 9000, instances: 12_000, excludedInstances: 500 },
 	quality: {
 		measure: 'all fields valid',
@@ -41,10 +41,10 @@ describe('datasetCard', () => {
 	});
 	it('says what chose the rows, and counts the rows the automatic filters rejected that the export includes', () => {
 		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
-		expect(card(manifest)).toContain("Rows kept by these filters:\n\n- `kept`: kept by the automatic filters\n\nThe dataset's automatic filters (filter run 4, 2026-01-01) rejected none of these rows.");
-		const everything = { ...manifest, filters: [], automaticFilters: { filterRunId: 4, generationRuns: [], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 1234 } };
+		expect(card(manifest)).toContain("Rows kept by these filters:\n\n- `kept`: kept by the automatic filters\n\nThe dataset's automatic filters (filter run 4, 2026-01-01: preset self-instruct, no ROUGE-L, 3–150 words) rejected none of these rows.");
+		const everything = { ...manifest, filters: [], automaticFilters: { filterRunId: 4, filterRunSettings: ['preset self-instruct', 'no ROUGE-L', '3–150 words'], generationRuns: [], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 1234 } };
 		expect(card(everything)).toContain(
-			"The export chose no filter: every row of the dataset is included.\n\n1,234 of these instances were rejected by the dataset's automatic filters (filter run 4, 2026-01-01) and are included all the same"
+			"The export chose no filter: every row of the dataset is included.\n\n1,234 of these instances were rejected by the dataset's automatic filters (filter run 4, 2026-01-01: preset self-instruct, no ROUGE-L, 3–150 words) and are included all the same"
 		);
 		expect(card(everything)).not.toContain('No filter was applied');
 		expect(card({ ...manifest, filters: [], automaticFilters: null })).toContain('The dataset was never filtered and the export chose no filter');
@@ -55,7 +55,7 @@ describe('datasetCard', () => {
 	});
 	it('names a generation run\'s own filters when they judged the rows, never "no automatic filter"', () => {
 		const card = (m: CardManifest) => datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
-		const generated = { filterRunId: null, generationRuns: [{ id: 2, pipeline: 'self-instruct', filters: ['preset self-instruct', 'ROUGE-L ≤ 0.7'] }], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 };
+		const generated = { filterRunId: null, filterRunSettings: [], generationRuns: [{ id: 2, pipeline: 'self-instruct', filters: ['preset self-instruct', 'ROUGE-L ≤ 0.7'] }], appliedAt: '2026-01-01T10:00:00.000Z', rejectedInstances: 0 };
 		const kept = card({ ...manifest, automaticFilters: generated });
 		expect(kept).toContain('The filters generation run 2 applied as it generated the rows (preset self-instruct, ROUGE-L ≤ 0.7) rejected none of these rows.');
 		expect(kept).not.toContain('No automatic filter');

@@ -89,6 +89,21 @@ export const filterConfigSchema = z.object({
 
 export type FilterConfig = z.infer<typeof filterConfigSchema>;
 
+/**
+ * A configuration's settings in words, as a run page, an export manifest and a dataset card name
+ * them: "preset self-instruct", "ROUGE-L ≤ 0.7" or "no ROUGE-L", the word-count range, the
+ * blacklist, the per-task instance limit.
+ */
+export function filterConfigSummary(f: FilterConfig): string[] {
+	return [
+		`preset ${f.name}`,
+		f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
+		f.instruction.wordCount.enabled ? `${f.instruction.wordCount.min}–${f.instruction.wordCount.max} words` : '',
+		f.instruction.blacklist.enabled ? `blacklist (${f.instruction.blacklist.words.length} words)` : '',
+		f.instance.maxPerTask.enabled ? `≤ ${f.instance.maxPerTask.max} instances per task` : ''
+	].filter(Boolean);
+}
+
 /** Validate a stored or user-given configuration; throws a ZodError naming the bad field. */
 export function parseFilterConfig(value: unknown): FilterConfig {
 	return filterConfigSchema.parse(value);

@@ -27,6 +27,7 @@ import { databaseVersion } from '../db/unchanged';
 import type Database from 'better-sqlite3';
 import { runParamsView } from '../runs/generation/view';
 import type { AutomaticFiltersNote } from '$lib/cards/automatic-filters';
+import { filterConfigSchema, filterConfigSummary } from '$lib/filters/config';
 
 export type { AutomaticFiltersNote };
 
@@ -275,7 +276,7 @@ function selectionCounts(request: ExportSelection, database: Db): SelectionCount
  */
 function automaticFiltersOf(client: Database.Database, request: ExportSelection, instances: () => number): AutomaticFiltersNote | null {
 	const run = client
-		.prepare<[number], { id: number; createdAt: number }>('SELECT id, created_at AS createdAt FROM filter_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1')
+		.prepare<[number], { id: number; createdAt: number; config: string }>('SELECT id, created_at AS createdAt, config FROM filter_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1')
 		.get(request.datasetId);
 	const generation = run
 		? []
@@ -290,10 +291,17 @@ function automaticFiltersOf(client: Database.Database, request: ExportSelection,
 	const rejectedInstances = kept === 'yes' ? 0 : kept === 'no' ? instances() : countSelection(client, { ...request, filters: { ...request.filters, kept: 'no' } }).instances;
 	return {
 		filterRunId: run?.id ?? null,
+		filterRunSettings: run ? filterRunSettings(run.config) : [],
 		generationRuns: generation.map((g) => ({ id: g.id, pipeline: g.pipeline, filters: runParamsView({ params: JSON.parse(g.params), seeds: JSON.parse(g.seeds) }).filters })),
 		appliedAt: new Date(run ? run.createdAt : Math.max(...generation.map((g) => g.updatedAt))).toISOString(),
 		rejectedInstances
 	};
+}
+
+/** A filter run's settings in words; a configuration this version cannot read is said to be so rather than guessed. */
+function filterRunSettings(config: string): string[] {
+	const parsed = filterConfigSchema.safeParse(JSON.parse(config));
+	return parsed.success ? filterConfigSummary(parsed.data) : ['settings not readable by this version'];
 }
 
 /**

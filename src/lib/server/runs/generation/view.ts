@@ -3,7 +3,7 @@
  * (templates with their fingerprints, decoding, filters) and the seed pool's size.
  */
 import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
-import { instructionCasing } from '$lib/filters';
+import { filterConfigSummary, instructionCasing } from '$lib/filters';
 import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
 import { readRunParams, runSeedCount, type RunSeeds, type SeedSource } from './params';
@@ -92,13 +92,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 	}
 	if (params.pipeline === 'self-instruct') {
 		const f = params.filters;
-		const filters = [
-			`preset ${f.name}`,
-			f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
-			f.instruction.wordCount.enabled ? `${f.instruction.wordCount.min}–${f.instruction.wordCount.max} words` : '',
-			f.instruction.blacklist.enabled ? `blacklist (${f.instruction.blacklist.words.length} words)` : '',
-			f.instance.maxPerTask.enabled ? `≤ ${f.instance.maxPerTask.max} instances per task` : ''
-		].filter(Boolean);
+		const filters = filterConfigSummary(f);
 		return {
 			steps,
 			seedSource: params.seedSource,
