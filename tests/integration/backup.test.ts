@@ -217,6 +217,69 @@ describe('restore', () => {
 	});
 });
 
+describe('restore: the backup is read and checked before the database is touched', () => {
+	it('reads a backup through SQLite, rows only in its -wal included (a data folder copied from a running install)', async () => {
+		// A copy of a running install's folder: rows committed to the log, not yet to the main file.
+		db.$client.close();
+		const live = new Database(path.join(dir, 'running.db'));
+		fs.copyFileSync(file, path.join(dir, 'running.db'));
+		live.pragma('journal_mode = WAL');
+		live.pragma('wal_autocheckpoint = 0');
+		live.prepare(`INSERT INTO users (email, role, password_hash, created_at) VALUES ('late@x.org', 'reviewer', 'x', 1)`).run();
+		const copied = path.join(dir, 'copied');
+		fs.mkdirSync(copied);
+		fs.copyFileSync(path.join(dir, 'running.db'), path.join(copied, 'db.sqlite'));
+		fs.copyFileSync(path.join(dir, 'running.db-wal'), path.join(copied, 'db.sqlite-wal'));
+		const users = live.prepare('SELECT count(*) FROM users').pluck().get();
+		live.close();
+
+		const kept = path.join(dir, 'kept');
+		const result = await restoreBackup({ from: path.join(copied, 'db.sqlite'), databasePath: file, backupDir: kept, migrationsDir: MIGRATIONS });
+		expect(result.tables.users).toBe(users);
+		const restored = new Database(file, { readonly: true });
+		expect(restored.prepare(`SELECT count(*) FROM users WHERE email = 'late@x.org'`).pluck().get()).toBe(1);
+		restored.close();
+		// The kept database is one self-contained file, and checking it leaves nothing beside it.
+		expect(fs.readdirSync(kept)).toEqual([path.basename(result.previous!)]);
+		const previous = new Database(result.previous!, { readonly: true });
+		expect(previous.pragma('journal_mode', { simple: true })).toBe('delete');
+		previous.close();
+		await inspectDatabaseFile(result.previous!, MIGRATIONS);
+		expect(fs.readdirSync(kept)).toEqual([path.basename(result.previous!)]);
+		expect(fs.readdirSync(dir).filter((f) => f.includes('.restoring-'))).toEqual([]);
+		db = openDatabase(file, MIGRATIONS);
+	});
+
+	it('checking a WAL-mode file leaves no -wal or -shm beside it', async () => {
+		const walFile = path.join(dir, 'checked', 'w.db');
+		await createBackup({ database: db, out: walFile, migrationsDir: MIGRATIONS });
+		const w = new Database(walFile);
+		w.pragma('journal_mode = WAL');
+		w.close();
+		await inspectDatabaseFile(walFile, MIGRATIONS);
+		expect(fs.readdirSync(path.dirname(walFile))).toEqual(['w.db']);
+	});
+
+	it('puts the previous database back when bringing an older backup up to date fails, and says so', async () => {
+		const known = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')).entries.length;
+		const olderApp = openDatabase(path.join(dir, 'older-app.db'), olderMigrations(dir, known - 1));
+		// The newest migration adds audits.sampling_frame: a file that has it already cannot take it.
+		olderApp.$client.exec('ALTER TABLE audits ADD sampling_frame text');
+		const old = path.join(dir, 'old.db');
+		await createBackup({ database: olderApp, out: old, migrationsDir: MIGRATIONS });
+		olderApp.$client.close();
+		const before = snapshotDb(db);
+		db.$client.close();
+		const kept = path.join(dir, 'kept');
+		const message = await backupError(restoreBackup({ from: old, databasePath: file, backupDir: kept, migrationsDir: MIGRATIONS }));
+		const aside = path.join(kept, fs.readdirSync(kept)[0]);
+		expect(message).toMatch(/^Restore failed \(.*duplicate column.*\); the previous database was put back \(a copy of it is also kept as .*instruct-audit-pre-restore-.*\.db\)\.$/);
+		db = openDatabase(file, MIGRATIONS);
+		expect(snapshotDb(db)).toBe(before);
+		expect(aside).toMatch(/pre-restore/);
+	});
+});
+
 describe('kill -9 during a backup', () => {
 	// A bigger database so the copy takes a while, then the CLI's `backup --out` killed at several
 	// moments: the file of that name is either absent or complete and valid, never half-written.

@@ -62,7 +62,20 @@ export function judgeCheck(file: string, check: FileCheck, migrationsDir: string
  * Throws a BackupError saying what is wrong otherwise.
  */
 export async function inspectDatabaseFile(file: string, migrationsDir: string): Promise<DatabaseInspection> {
+	requireSqliteFile(file);
+	let check: FileCheck;
+	try {
+		check = await checkInWorker(file);
+	} catch (err) {
+		throw new BackupError(`${file} cannot be read as a database: ${(err as Error).message}`);
+	}
+	return { ...judgeCheck(file, check, migrationsDir), bytes: fs.statSync(file).size };
+}
+
+/** Refuses a file that does not exist or does not start with SQLite's header. */
+export function requireSqliteFile(file: string): void {
 	if (!fs.existsSync(file)) throw new BackupError(`${file} does not exist.`, 404);
+	if (fs.statSync(file).isDirectory()) throw new BackupError(`${file} is a directory.`, 400, 'is_directory');
 	const header = Buffer.alloc(16);
 	const fd = fs.openSync(file, 'r');
 	try {
@@ -71,11 +84,4 @@ export async function inspectDatabaseFile(file: string, migrationsDir: string): 
 		fs.closeSync(fd);
 	}
 	if (header.toString('latin1') !== 'SQLite format 3\0') throw new BackupError(`${file} is not an SQLite database.`);
-	let check: FileCheck;
-	try {
-		check = await checkInWorker(file);
-	} catch (err) {
-		throw new BackupError(`${file} cannot be read as a database: ${(err as Error).message}`);
-	}
-	return { ...judgeCheck(file, check, migrationsDir), bytes: fs.statSync(file).size };
 }

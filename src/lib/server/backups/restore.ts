@@ -1,19 +1,25 @@
 /**
- * Restore: replace the database file with a backup, with the server stopped. The backup is
- * checked first (a sound SQLite file of this app, at this app's migration level or an older
- * one), the database it replaces is kept as a pre-restore copy, and the swap is a rename, so an
- * interrupted restore leaves either the old database or the restored one.
+ * Restore: replace the database file with a backup, with the server stopped. The backup is read
+ * through SQLite (so a -wal beside it counts) into a self-contained copy in the database's folder,
+ * and that copy is checked (a sound SQLite file of this app, at this app's migration level or an
+ * older one, with the rows the backup holds) before anything changes. The database it replaces
+ * is kept as a pre-restore backup (one self-contained file), the swap is a rename, and if
+ * anything fails after it (migrating an older backup) the previous database is put back.
  */
-import { mkdirPrivate, PRIVATE_FILE_MODE } from '../files';
+import { ensurePrivateFile, mkdirPrivate, PRIVATE_FILE_MODE } from '../files';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../db';
 import { config } from '../config';
-import { BackupError } from './errors';
-import { inspectDatabaseFile, type DatabaseInspection } from './inspect';
+import { BackupError, fileSystemError } from './errors';
+import { judgeCheck, requireSqliteFile, type DatabaseInspection } from './inspect';
 import { backupFileName } from './backup';
 import { checkpointCompletely } from '../db/checkpoints';
+import { copyInWorker, type CopyResult } from './worker';
+
+/** Pages copied per step, as for a backup. */
+const PAGES_PER_STEP = 2048;
 
 /**
  * True when another process has the database open (a running server, a CLI run): every
@@ -50,26 +56,92 @@ function copyDurably(from: string, to: string): void {
 	}
 }
 
-/**
- * Copies the current database aside before it is replaced. It is folded into one file first
- * (WAL checkpoint) when SQLite can open it; a damaged file is copied as it is, with its WAL.
- */
-function keepCurrent(databasePath: string, backupDir: string): string {
-	mkdirPrivate(backupDir);
-	const aside = path.join(backupDir, backupFileName('pre-restore', new Date()));
+function syncDir(dir: string): void {
 	try {
-		const current = new Database(databasePath, { fileMustExist: true });
+		const fd = fs.openSync(dir, 'r');
 		try {
-			checkpointCompletely(current);
+			fs.fsyncSync(fd);
 		} finally {
-			current.close();
+			fs.closeSync(fd);
 		}
 	} catch {
-		// Damaged or not SQLite: copy the files as they are.
+		// directory sync unsupported here; the rename is still atomic
 	}
-	copyDurably(databasePath, aside);
-	if (fs.existsSync(`${databasePath}-wal`) && fs.statSync(`${databasePath}-wal`).size > 0) copyDurably(`${databasePath}-wal`, `${aside}-wal`);
-	return aside;
+}
+
+function removeWithLog(file: string): void {
+	for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+}
+
+/** The tables whose row counts differ between the snapshot a copy was taken from and the copy. */
+function differingTables(result: CopyResult): string[] {
+	return Object.keys({ ...result.snapshot, ...result.copy.tables }).filter((t) => result.snapshot[t] !== result.copy.tables[t]);
+}
+
+/**
+ * Copies `source` through SQLite (its -wal included) into `partial`: one self-contained file,
+ * synced and checked (see CopyResult); throws when SQLite cannot read the source or write the copy.
+ */
+async function copyThroughSqlite(source: string, partial: string): Promise<CopyResult> {
+	ensurePrivateFile(partial);
+	return copyInWorker(source, partial, PAGES_PER_STEP);
+}
+
+/**
+ * Keeps the current database in the backups folder before it is replaced, as one self-contained
+ * file read through SQLite. A file SQLite cannot copy (damaged, not SQLite) is folded into one
+ * file where a checkpoint can, and copied as it is; only if its log still holds pages is that
+ * kept beside it (`<file>-wal`), as nothing else could read them.
+ */
+async function keepCurrent(databasePath: string, backupDir: string): Promise<string> {
+	const aside = path.join(backupDir, backupFileName('pre-restore', new Date()));
+	const partial = path.join(backupDir, `.${path.basename(aside)}.partial-${process.pid}`);
+	try {
+		mkdirPrivate(backupDir);
+		let copied = false;
+		try {
+			const result = await copyThroughSqlite(databasePath, partial);
+			copied = result.copy.problems.length === 0 && differingTables(result).length === 0;
+		} catch {
+			// Damaged or not SQLite: copied as it is below.
+		}
+		if (!copied) {
+			removeWithLog(partial);
+			try {
+				const current = new Database(databasePath, { fileMustExist: true });
+				try {
+					checkpointCompletely(current);
+				} finally {
+					current.close();
+				}
+			} catch {
+				// Not even SQLite can open it.
+			}
+			copyDurably(databasePath, partial);
+			if ((fs.statSync(`${databasePath}-wal`, { throwIfNoEntry: false })?.size ?? 0) > 0) copyDurably(`${databasePath}-wal`, `${aside}-wal`);
+		}
+		fs.renameSync(partial, aside);
+		syncDir(backupDir);
+		return aside;
+	} catch (err) {
+		removeWithLog(partial);
+		throw fileSystemError(backupDir, err, 'The current database could not be kept aside, so nothing was restored');
+	}
+}
+
+/** Puts the kept copy back in place of the database (after a failure past the swap). */
+function putBack(aside: string | null, databasePath: string): void {
+	const returning = path.join(path.dirname(databasePath), `.${path.basename(databasePath)}.returning-${process.pid}`);
+	fs.rmSync(`${databasePath}-wal`, { force: true });
+	fs.rmSync(`${databasePath}-shm`, { force: true });
+	if (!aside) {
+		fs.rmSync(databasePath, { force: true });
+		return;
+	}
+	copyDurably(aside, returning);
+	if (fs.existsSync(`${aside}-wal`)) copyDurably(`${aside}-wal`, `${databasePath}-wal`);
+	fs.renameSync(returning, databasePath);
+	syncDir(path.dirname(databasePath));
 }
 
 export interface RestoreResult extends DatabaseInspection {
@@ -83,39 +155,79 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 	const cfg = config();
 	const from = path.resolve(options.from);
 	const databasePath = path.resolve(options.databasePath ?? cfg.databasePath);
+	const databaseDir = path.dirname(databasePath);
 	const backupDir = options.backupDir ?? cfg.backupDir;
 	const migrationsDir = options.migrationsDir ?? cfg.migrationsDir;
 	if (from === databasePath) throw new BackupError('The backup is the database itself.');
-	const backup = await inspectDatabaseFile(from, migrationsDir);
+	requireSqliteFile(from);
 	if (databaseInUse(databasePath)) {
 		throw new BackupError(`${databasePath} is in use by another process. Stop the server (and any CLI run) first, then restore.`, 409);
 	}
-	const previous = fs.existsSync(databasePath) ? keepCurrent(databasePath, backupDir) : null;
-	fs.mkdirSync(path.dirname(databasePath), { recursive: true });
-	const incoming = path.join(path.dirname(databasePath), `.${path.basename(databasePath)}.restoring-${process.pid}`);
-	copyDurably(from, incoming);
-	// The old WAL belongs to the old file: left beside the new one, SQLite would replay it there.
-	fs.rmSync(`${databasePath}-wal`, { force: true });
-	fs.rmSync(`${databasePath}-shm`, { force: true });
-	fs.renameSync(incoming, databasePath);
+
+	// 1. The backup, read through SQLite, into a checked self-contained file beside the database.
+	const incoming = path.join(databaseDir, `.${path.basename(databasePath)}.restoring-${process.pid}`);
+	let inspection: Omit<DatabaseInspection, 'bytes'>;
 	try {
-		const dirFd = fs.openSync(path.dirname(databasePath), 'r');
 		try {
-			fs.fsyncSync(dirFd);
-		} finally {
-			fs.closeSync(dirFd);
+			fs.mkdirSync(databaseDir, { recursive: true });
+			removeWithLog(incoming);
+		} catch (err) {
+			throw fileSystemError(databaseDir, err, 'The backup cannot be copied beside the database');
 		}
-	} catch {
-		// directory sync unsupported here; the rename is still atomic
+		let copied: CopyResult;
+		try {
+			copied = await copyThroughSqlite(from, incoming);
+		} catch (err) {
+			const written = fileSystemError(databaseDir, err, 'The backup cannot be copied beside the database');
+			throw written.code === 'failed' ? new BackupError(`${from} cannot be read as a database: ${(err as Error).message}`) : written;
+		}
+		inspection = judgeCheck(from, copied.copy, migrationsDir);
+		const differing = differingTables(copied);
+		if (differing.length) throw new BackupError(`The copy of ${from} does not hold what the backup holds (${differing.join(', ')}); nothing was changed.`, 500, 'failed');
+	} catch (err) {
+		removeWithLog(incoming);
+		throw err;
 	}
 
-	const restored = await inspectDatabaseFile(databasePath, migrationsDir);
-	const differing = Object.keys(backup.tables).filter((t) => backup.tables[t] !== restored.tables[t]);
-	if (differing.length) throw new BackupError(`The restored database differs from the backup in ${differing.join(', ')}.`, 500);
-	let migrated = 0;
-	if (restored.migrations.status === 'older') {
-		openDatabase(databasePath, migrationsDir).$client.close();
-		migrated = restored.migrations.known - restored.migrations.applied;
+	// 2. The current database, kept aside; 3. the swap.
+	let previous: string | null = null;
+	try {
+		if (fs.existsSync(databasePath)) previous = await keepCurrent(databasePath, backupDir);
+		// The old log belongs to the old file: left beside the new one, SQLite would replay it there.
+		fs.rmSync(`${databasePath}-wal`, { force: true });
+		fs.rmSync(`${databasePath}-shm`, { force: true });
+		fs.renameSync(incoming, databasePath);
+		syncDir(databaseDir);
+	} catch (err) {
+		removeWithLog(incoming);
+		throw fileSystemError(databaseDir, err, 'The restore could not put the backup in place');
 	}
-	return { ...restored, previous, migrated };
+
+	// 4. Bring an older backup up to date; on failure the previous database goes back.
+	try {
+		let migrated = 0;
+		if (inspection.migrations.status === 'older') {
+			openDatabase(databasePath, migrationsDir).$client.close();
+			migrated = inspection.migrations.known - inspection.migrations.applied;
+		}
+		return { ...inspection, file: databasePath, bytes: fs.statSync(databasePath).size, previous, migrated };
+	} catch (err) {
+		// Drizzle's "Failed to run the query …" carries SQLite's reason as its cause.
+		const cause = (err as { cause?: unknown } | null)?.cause;
+		const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? `: ${cause.message}` : ''}`;
+		try {
+			putBack(previous, databasePath);
+		} catch {
+			throw new BackupError(
+				`Restore failed after the backup was put in place (${why}), and the previous database could not be put back: ${databasePath} now holds the backup${previous ? `; the previous database is kept as ${previous} — restore it with: npx instruct-audit restore ${previous}` : ''}.`,
+				500,
+				'failed'
+			);
+		}
+		throw new BackupError(
+			`Restore failed (${why}); the previous database was put back${previous ? ` (a copy of it is also kept as ${previous})` : ''}.`,
+			500,
+			'failed'
+		);
+	}
 }

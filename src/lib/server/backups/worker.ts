@@ -42,8 +42,22 @@ function countRows(db) {
 	return counts;
 }
 
+// A read-only connection to a WAL-mode file creates its -wal and -shm if they are missing and,
+// unable to checkpoint, leaves them when it closes: whoever opens read-only removes what it made.
+function logsMadeBy(file, open) {
+	const missing = ['-wal', '-shm'].map((suffix) => file + suffix).filter((f) => !fs.existsSync(f));
+	const connection = open();
+	const close = () => {
+		connection.close();
+		const wal = fs.statSync(file + '-wal', { throwIfNoEntry: false });
+		if (wal && wal.size > 0) return; // written meanwhile by someone else: not ours to remove
+		for (const f of missing) fs.rmSync(f, { force: true });
+	};
+	return { connection, close };
+}
+
 function check(file) {
-	const db = new Database(file, { readonly: true, fileMustExist: true });
+	const { connection: db, close } = logsMadeBy(file, () => new Database(file, { readonly: true, fileMustExist: true }));
 	try {
 		const problems = db.pragma('integrity_check').map((r) => r.integrity_check).filter((r) => r !== 'ok');
 		const tables = countRows(db);
@@ -51,12 +65,12 @@ function check(file) {
 		const migrations = '__drizzle_migrations' in tables ? db.prepare('SELECT hash FROM __drizzle_migrations ORDER BY created_at, id').pluck().all() : null;
 		return { problems, tables, orphans, migrations };
 	} finally {
-		db.close();
+		close();
 	}
 }
 
 async function copy({ source, partial, pagesPerStep }) {
-	const reader = new Database(source, { readonly: true, fileMustExist: true });
+	const { connection: reader, close } = logsMadeBy(source, () => new Database(source, { readonly: true, fileMustExist: true }));
 	let snapshot;
 	try {
 		reader.pragma('busy_timeout = 5000');
@@ -67,7 +81,7 @@ async function copy({ source, partial, pagesPerStep }) {
 		await reader.backup(partial, { progress: () => pagesPerStep });
 		reader.exec('COMMIT');
 	} finally {
-		reader.close();
+		close();
 	}
 	const out = new Database(partial, { fileMustExist: true });
 	try {
