@@ -75,6 +75,28 @@ describe('backup', () => {
 		expect(await backupError(createBackup({ database: db, out, migrationsDir: MIGRATIONS }))).toMatch(/already exists/);
 	});
 
+	it('says what is wrong with a backups folder or an --out it cannot write: the folder and why, with a code', async () => {
+		const notFolder = path.join(dir, 'a-file');
+		fs.writeFileSync(notFolder, 'x');
+		const refusal = async (options: Parameters<typeof createBackup>[0]) => {
+			try {
+				await createBackup({ database: db, migrationsDir: MIGRATIONS, ...options });
+			} catch (err) {
+				expect(err).toBeInstanceOf(BackupError);
+				return { message: (err as BackupError).message, code: (err as BackupError).code };
+			}
+			throw new Error('expected a BackupError');
+		};
+		expect(await refusal({ dir: notFolder })).toEqual({ message: `The backup cannot be written: ${notFolder}: is a file, not a folder.`, code: 'not_directory' });
+		expect(await refusal({ dir: path.join(notFolder, 'bk') })).toEqual({
+			message: `The backup cannot be written: ${path.join(notFolder, 'bk')}: is not a folder (a part of its path is a file).`,
+			code: 'not_directory'
+		});
+		expect(listBackups(notFolder)).toEqual([]);
+		expect(await refusal({ out: dir })).toEqual({ message: `${dir} is a directory; give a file name.`, code: 'is_directory' });
+		expect(await refusal({ out: notFolder })).toEqual({ message: `${notFolder} already exists; choose another name.`, code: 'exists' });
+	});
+
 	it('writes backups (and the folder it makes) and the database readable by its own user only, whatever the umask', async () => {
 		const mode = (f: string) => fs.statSync(f).mode & 0o777;
 		const before = process.umask(0o022);

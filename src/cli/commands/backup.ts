@@ -10,7 +10,8 @@ const USAGE = `Usage:
   npx instruct-audit backup list [--json]
 
 Copies the live database (SQLite's online backup: safe while the server runs and reviewers
-work) to --out, or to a new file in BACKUP_DIR (default: data/backups), verifies the copy
+work) to --out, or to a new file in BACKUP_DIR (default: backups/ beside the database — data/backups,
+or beside DATABASE_PATH's file when that is set), verifies the copy
 (integrity_check, row counts equal to the database's at that instant) and reports its size.
 The file is written under a temporary name and renamed when verified: it either exists whole
 or not at all. It holds password hashes and API keys: keep it safe.`;

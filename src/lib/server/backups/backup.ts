@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { db as appDb, type Db } from '../db';
 import { config } from '../config';
-import { BackupError } from './errors';
+import { BackupError, fileSystemError } from './errors';
 import { judgeCheck, type DatabaseInspection } from './inspect';
 import { copyInWorker } from './worker';
 
@@ -47,6 +47,15 @@ export function parseBackupFileName(name: string): { kind: BackupKind; at: Date 
 	const [, kind, d, t, ms] = m;
 	const at = new Date(`${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}T${t.slice(0, 2)}:${t.slice(2, 4)}:${t.slice(4, 6)}.${ms}Z`);
 	return Number.isNaN(at.getTime()) ? null : { kind: kind as BackupKind, at };
+}
+
+/** Whether `file` is a folder (false when it, or a part of its path, is missing or a file). */
+export function isDirectory(file: string): boolean {
+	try {
+		return fs.statSync(file).isDirectory();
+	} catch {
+		return false;
+	}
 }
 
 function syncDir(dir: string): void {
@@ -122,15 +131,21 @@ export async function createBackup(options: CreateBackupOptions = {}): Promise<B
 	const snapshotAt = new Date();
 	const out = path.resolve(options.out ?? path.join(options.dir ?? config().backupDir, backupFileName(kind, snapshotAt)));
 	if (out === source) throw new BackupError('The backup cannot be written over the live database.');
-	mkdirPrivate(path.dirname(out));
-	if ((options.noClobber ?? true) && fs.existsSync(out)) throw new BackupError(`${out} already exists; choose another name.`, 409);
-	removeStalePartials(path.dirname(out));
+	const folder = path.dirname(out);
+	if (isDirectory(out)) throw new BackupError(`${out} is a directory; give a file name.`, 409, 'is_directory');
+	if ((options.noClobber ?? true) && fs.existsSync(out)) throw new BackupError(`${out} already exists; choose another name.`, 409, 'exists');
 	// Same folder, so the final rename is atomic; the pid keeps two backups from sharing it.
-	const partial = path.join(path.dirname(out), `.${path.basename(out)}.partial-${process.pid}`);
-	fs.rmSync(partial, { force: true });
-	fs.rmSync(`${partial}-journal`, { force: true });
-	// Made private before SQLite writes into it (its journal takes the same mode); the rename keeps it.
-	ensurePrivateFile(partial);
+	const partial = path.join(folder, `.${path.basename(out)}.partial-${process.pid}`);
+	try {
+		mkdirPrivate(folder);
+		removeStalePartials(folder);
+		fs.rmSync(partial, { force: true });
+		fs.rmSync(`${partial}-journal`, { force: true });
+		// Made private before SQLite writes into it (its journal takes the same mode); the rename keeps it.
+		ensurePrivateFile(partial);
+	} catch (err) {
+		throw fileSystemError(folder, err, 'The backup cannot be written');
+	}
 
 	try {
 		const { snapshot, copy } = await copyInWorker(source, partial, PAGES_PER_STEP);
@@ -148,6 +163,6 @@ export async function createBackup(options: CreateBackupOptions = {}): Promise<B
 	} catch (err) {
 		fs.rmSync(partial, { force: true });
 		fs.rmSync(`${partial}-journal`, { force: true });
-		throw err instanceof BackupError ? err : new BackupError(`Backup failed: ${(err as Error).message}`, 500);
+		throw fileSystemError(folder, err, 'Backup failed');
 	}
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
 import { config } from '../config';
-import { createBackup, parseBackupFileName, type BackupKind, type BackupResult } from './backup';
+import { createBackup, isDirectory, parseBackupFileName, type BackupKind, type BackupResult } from './backup';
 
 export interface BackupFile {
 	name: string;
@@ -20,7 +20,8 @@ export interface BackupFile {
 
 /** Backups in the folder, newest first; temporary files of backups in progress are not listed. */
 export function listBackups(dir = config().backupDir): BackupFile[] {
-	if (!fs.existsSync(dir)) return [];
+	// Missing, or not a folder (a mistaken BACKUP_DIR): nothing listed; taking a backup says what is wrong.
+	if (!isDirectory(dir)) return [];
 	const files: BackupFile[] = [];
 	for (const name of fs.readdirSync(dir)) {
 		const parsed = parseBackupFileName(name);
