@@ -111,15 +111,30 @@ describe('sign-in rate limit (in process, real argon2)', () => {
 		const elsewhere = createSession(id, null);
 		const bystander = createSession(findUserByEmail('bystander@x.org')!.id, null);
 		const keep = validateSession(here.token)!.sessionId;
-		await expect(changeOwnPassword(id, { current: 'wrong-password', password: 'brand-new-password', keepSessionId: keep })).rejects.toThrow('The current password is wrong.');
-		await expect(changeOwnPassword(id, { current: 'victim-password-1', password: 'short', keepSessionId: keep })).rejects.toThrow('at least 10 characters');
+		await expect(changeOwnPassword(id, { current: 'wrong-password', password: 'brand-new-password', keepSessionId: keep, address: '10.0.4.9' })).rejects.toThrow('The current password is wrong.');
+		await expect(changeOwnPassword(id, { current: 'victim-password-1', password: 'short', keepSessionId: keep, address: '10.0.4.9' })).rejects.toThrow('at least 10 characters');
 		expect(validateSession(elsewhere.token)).not.toBeNull();
-		await changeOwnPassword(id, { current: 'victim-password-1', password: 'brand-new-password', keepSessionId: keep });
+		await changeOwnPassword(id, { current: 'victim-password-1', password: 'brand-new-password', keepSessionId: keep, address: '10.0.4.9' });
 		expect(validateSession(here.token)).not.toBeNull();
 		expect(validateSession(elsewhere.token)).toBeNull();
 		expect(validateSession(bystander.token)).not.toBeNull();
 		expect(await attempt('victim@x.org', 'victim-password-1', '10.0.4.1')).toMatchObject({ ok: false, status: 400 });
 		expect(await attempt('victim@x.org', 'brand-new-password', '10.0.4.1')).toMatchObject({ ok: true });
+	});
+
+	it('guessing the current password on Your account is limited as sign-in is: counted before the check, 10 per account and address', async () => {
+		const id = findUserByEmail('other@x.org')!.id;
+		const change = (current: string, address = '10.0.6.1') => changeOwnPassword(id, { current, password: 'brand-new-password', keepSessionId: null, address });
+		const results = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => change(`guess-${i}`)));
+		const messages = results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'changed'));
+		expect(messages.filter((m) => m === 'The current password is wrong.')).toHaveLength(10);
+		expect(messages.filter((m) => /^Too many wrong passwords\. Try again in 15 minutes\.$/.test(m))).toHaveLength(15);
+		// The right password from the guessing address is refused too, and sign-in from there shares the count…
+		await expect(change('other-password-1')).rejects.toMatchObject({ message: /^Too many wrong passwords/, field: 'current', code: 'rate_limited' });
+		expect(await attempt('other@x.org', 'other-password-1', '10.0.6.1')).toMatchObject({ ok: false, status: 429 });
+		// …while the owner's own address still works.
+		await change('other-password-1', '10.0.6.2');
+		expect(await attempt('other@x.org', 'brand-new-password', '10.0.6.2')).toMatchObject({ ok: true });
 	});
 
 	it('sign-out deletes the session cookie with the attributes it was set with (no Secure on plain http)', async () => {

@@ -4,6 +4,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireUser } from '$lib/server/auth/guards';
 import { parseForm } from '$lib/server/forms';
 import { changeOwnPassword } from '$lib/server/auth/users';
+import { TooManyPasswordAttempts } from '$lib/server/auth/limiter';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '$lib/server/auth/password';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 
@@ -22,15 +23,15 @@ const schema = z
 	.refine((v) => v.password === v.confirm, { message: 'The new passwords do not match.', path: ['confirm'] });
 
 export const actions: Actions = {
-	password: async ({ locals, request }) => {
+	password: async ({ locals, request, getClientAddress }) => {
 		const user = requireUser(locals);
 		// Nothing is echoed: every field here is a password.
 		const parsed = parseForm(schema, await request.formData());
 		if (!parsed.ok) return fail(400, { errors: parsed.errors });
 		try {
-			await changeOwnPassword(user.id, { current: parsed.data.current, password: parsed.data.password, keepSessionId: locals.sessionId });
+			await changeOwnPassword(user.id, { current: parsed.data.current, password: parsed.data.password, keepSessionId: locals.sessionId, address: getClientAddress() });
 		} catch (err) {
-			return fail(400, { errors: fieldErrorsOf(err) });
+			return fail(err instanceof TooManyPasswordAttempts ? 429 : 400, { errors: fieldErrorsOf(err) });
 		}
 		return { message: 'Password changed. Your other sessions were signed out; this one stays signed in.' };
 	}

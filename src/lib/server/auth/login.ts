@@ -1,16 +1,8 @@
 import type { Cookies } from '@sveltejs/kit';
-import { config } from '../config';
 import { findUserByEmail, normalizeEmail, MAX_EMAIL_LENGTH } from './users';
 import { verifyPassword, hashPassword, MAX_PASSWORD_LENGTH } from './password';
 import { createSession, revokeSession, SESSION_COOKIE } from './session';
-import { LoginRateLimiter } from './rate-limit';
-
-let limiter: LoginRateLimiter | undefined;
-function rateLimiter(): LoginRateLimiter {
-	const c = config();
-	limiter ??= new LoginRateLimiter({ perAccount: c.loginMaxAttempts, perAddress: c.loginMaxAttemptsPerAddress, windowMs: c.loginWindowMs });
-	return limiter;
-}
+import { passwordGuessLimiter as rateLimiter, tryAgainIn } from './limiter';
 
 // Verifying against a fixed hash when the email is unknown keeps the response time the same,
 // so timing does not reveal which emails have accounts.
@@ -32,8 +24,7 @@ export async function signIn(
 	const user = findUserByEmail(email);
 	const decision = rateLimiter().begin(normalizeEmail(email), context.address, Date.now(), user?.signInClearedAt?.getTime());
 	if (!decision.allowed) {
-		const minutes = Math.ceil(decision.retryAfterMs / 60_000);
-		return { ok: false, status: 429, message: `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` };
+		return { ok: false, status: 429, message: `Too many failed sign-in attempts. ${tryAgainIn(decision.retryAfterMs)}` };
 	}
 	dummyHash ??= hashPassword('not-a-real-password-for-timing');
 	const valid = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyHash, password), false);

@@ -3,6 +3,7 @@ import { and, asc, count, eq, ne } from 'drizzle-orm';
 import { db, type Db } from '../db';
 import { users, sessions, ROLES, type Role, type User } from '../db/tables';
 import { hashPassword, passwordProblem, verifyPassword, MAX_PASSWORD_LENGTH } from './password';
+import { passwordGuessLimiter, tryAgainIn, TooManyPasswordAttempts } from './limiter';
 
 export class UserError extends DomainError {
 	constructor(message: string, field?: string) {
@@ -122,13 +123,17 @@ export async function resetPassword(userId: number, password: string, database: 
  */
 export async function changeOwnPassword(
 	userId: number,
-	input: { current: string; password: string; keepSessionId: string | null },
+	input: { current: string; password: string; keepSessionId: string | null; /** the client's address, for the guess limit */ address: string },
 	database: Db = db()
 ): Promise<void> {
 	const user = database.select().from(users).where(eq(users.id, userId)).get();
 	if (!user || user.disabledAt) throw new UserError('This account cannot change its password.');
-	const currentOk = input.current.length <= MAX_PASSWORD_LENGTH && (await verifyPassword(user.passwordHash, input.current));
-	if (!currentOk) throw new UserError('The current password is wrong.', 'current');
+	if (input.current.length > MAX_PASSWORD_LENGTH) throw new UserError('The current password is wrong.', 'current');
+	// Counted before the check, with sign-in's limit: a session left open is no faster way to guess.
+	const decision = passwordGuessLimiter().begin(normalizeEmail(user.email), input.address, Date.now(), user.signInClearedAt?.getTime());
+	if (!decision.allowed) throw new TooManyPasswordAttempts(`Too many wrong passwords. ${tryAgainIn(decision.retryAfterMs)}`, 'current');
+	if (!(await verifyPassword(user.passwordHash, input.current))) throw new UserError('The current password is wrong.', 'current');
+	passwordGuessLimiter().succeeded(decision.attempt);
 	const problem = passwordProblem(input.password);
 	if (problem) throw new UserError(problem, 'password');
 	const passwordHash = await hashPassword(input.password);
