@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readConfig } from './config';
+import { ConfigError, NUMBER_SETTINGS, readConfig } from './config';
 
 describe('backup settings', () => {
 	it('default to a backups folder beside the database, no schedule, keeping 7', () => {
@@ -15,8 +15,39 @@ describe('backup settings', () => {
 	});
 
 	it('refuse a number of backups to keep that is not a whole number of at least 1', () => {
-		expect(() => readConfig({ BACKUP_KEEP: '0' })).toThrow(/BACKUP_KEEP must be a whole number of at least 1, got "0"/);
+		expect(() => readConfig({ BACKUP_KEEP: '0' })).toThrow('BACKUP_KEEP="0": must be a whole number of at least 1.');
 		expect(() => readConfig({ BACKUP_KEEP: '2.5' })).toThrow(/BACKUP_KEEP/);
-		expect(() => readConfig({ BACKUP_INTERVAL_HOURS: 'daily' })).toThrow(/BACKUP_INTERVAL_HOURS must be a non-negative number, got "daily"/);
+		expect(() => readConfig({ BACKUP_INTERVAL_HOURS: 'daily' })).toThrow('BACKUP_INTERVAL_HOURS="daily": must be a number from 0 to 8760.');
+	});
+});
+
+describe('numeric settings', () => {
+	const problems = (env: NodeJS.ProcessEnv): string[] => {
+		try {
+			readConfig(env);
+		} catch (err) {
+			expect(err).toBeInstanceOf(ConfigError);
+			return (err as ConfigError).problems;
+		}
+		return [];
+	};
+
+	it('refuse a 0 that would switch sign-in limits off or end every session at once, fractions, and words; each bad variable named with its range', () => {
+		expect(problems({ LOGIN_MAX_ATTEMPTS: '0' })).toEqual(['LOGIN_MAX_ATTEMPTS="0": must be a whole number of at least 1.']);
+		expect(problems({ LOGIN_MAX_ATTEMPTS_PER_ADDRESS: '0' })).toEqual(['LOGIN_MAX_ATTEMPTS_PER_ADDRESS="0": must be a whole number of at least 1.']);
+		expect(problems({ SESSION_DAYS: '0' })).toEqual(['SESSION_DAYS="0": must be a whole number from 1 to 3650.']);
+		expect(problems({ SESSION_DAYS: '1.5', MAX_IMPORT_MB: 'abc', LOGIN_WINDOW_MINUTES: ' ', INSTRUCT_AUDIT_NICE: '25', LOCK_TRACE_MS: '-1' })).toEqual([
+			'MAX_IMPORT_MB="abc": must be a whole number from 1 to 1048576.',
+			'SESSION_DAYS="1.5": must be a whole number from 1 to 3650.',
+			'LOGIN_WINDOW_MINUTES=" ": must be a whole number from 1 to 10080.',
+			'LOCK_TRACE_MS="-1": must be a whole number of at least 0.',
+			'INSTRUCT_AUDIT_NICE="25": must be a whole number from 0 to 19.'
+		]);
+	});
+
+	it('take every value in range, and the defaults when unset or empty', () => {
+		const cfg = readConfig({ LOGIN_MAX_ATTEMPTS: '1', SESSION_DAYS: '3650', LOCK_TRACE_MS: '0', INSTRUCT_AUDIT_NICE: '0', RECORD_WORKER_FROM: '0', MAX_BODY_MB: '' });
+		expect(cfg).toMatchObject({ loginMaxAttempts: 1, sessionMaxAgeMs: 3650 * 86_400_000, lockTraceMs: 0, cliNice: 0, recordWorkerFrom: 0, maxBodyBytes: 4 * 1024 * 1024 });
+		for (const [name, range] of Object.entries(NUMBER_SETTINGS)) expect(problems({ [name]: String(range.default) }), name).toEqual([]);
 	});
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { MAX_RECORD_CHARS } from '../formats/splitters';
+import { DomainError } from '../errors';
 
 /**
  * Server configuration, read from the process environment in this one place so the web server,
@@ -43,41 +44,93 @@ export interface AppConfig {
 	recordWorkerFrom: number;
 }
 
-function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-	const raw = env[name];
-	if (raw === undefined || raw === '') return fallback;
-	const value = Number(raw);
-	if (!Number.isFinite(value) || value < 0) {
-		throw new Error(`Environment variable ${name} must be a non-negative number, got "${raw}"`);
+/**
+ * Settings that cannot be used, one line per variable: its name, the value given and what is
+ * allowed. The server prints the lines and exits at start-up; the CLI prints them as its error.
+ */
+export class ConfigError extends DomainError {
+	constructor(readonly problems: string[]) {
+		super(problems.join('\n'), 400, 'config');
 	}
-	return value;
+}
+
+/** What a numeric variable may hold. A 0 that would switch a protection off, or make every sign-in expire at once, is out of range. */
+interface NumberRange {
+	default: number;
+	min: number;
+	max?: number;
+	/** Fractions allowed (default: whole numbers only). */
+	fractions?: boolean;
+}
+
+/** The numeric settings and their valid ranges (the README's Configuration table lists the same). */
+export const NUMBER_SETTINGS = {
+	MAX_IMPORT_MB: { default: 1024, min: 1, max: 1_048_576 },
+	MAX_BODY_MB: { default: 4, min: 1, max: 1024 },
+	MAX_RECORD_CHARS: { default: MAX_RECORD_CHARS, min: 1 },
+	SESSION_DAYS: { default: 14, min: 1, max: 3650 },
+	LOGIN_MAX_ATTEMPTS: { default: 10, min: 1 },
+	LOGIN_MAX_ATTEMPTS_PER_ADDRESS: { default: 100, min: 1 },
+	LOGIN_WINDOW_MINUTES: { default: 15, min: 1, max: 10_080 },
+	BACKUP_INTERVAL_HOURS: { default: 0, min: 0, max: 8760, fractions: true },
+	BACKUP_KEEP: { default: 7, min: 1 },
+	LOCK_TRACE_MS: { default: 0, min: 0 },
+	INSTRUCT_AUDIT_NICE: { default: 10, min: 0, max: 19 },
+	RECORD_WORKER_FROM: { default: 500, min: 0 }
+} satisfies Record<string, NumberRange>;
+
+export type NumberSetting = keyof typeof NUMBER_SETTINGS;
+
+/** "a whole number from 1 to 3650" */
+export function describeRange(range: NumberRange): string {
+	const kind = range.fractions ? 'a number' : 'a whole number';
+	return range.max === undefined ? `${kind} of at least ${range.min}` : `${kind} from ${range.min} to ${range.max}`;
+}
+
+/** The value of a numeric variable, or a line saying why it cannot be used. */
+export function numberFromEnv(env: NodeJS.ProcessEnv, name: NumberSetting): { value: number } | { problem: string } {
+	const range: NumberRange = NUMBER_SETTINGS[name];
+	const raw = env[name];
+	if (raw === undefined || raw === '') return { value: range.default };
+	const value = raw.trim() === '' ? NaN : Number(raw);
+	const fits = Number.isFinite(value) && value >= range.min && (range.max === undefined || value <= range.max) && (range.fractions || Number.isInteger(value));
+	return fits ? { value } : { problem: `${name}=${JSON.stringify(raw)}: must be ${describeRange(range)}.` };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+	const problems: string[] = [];
+	const num = (name: NumberSetting): number => {
+		const read = numberFromEnv(env, name);
+		if ('problem' in read) {
+			problems.push(read.problem);
+			return NUMBER_SETTINGS[name].default;
+		}
+		return read.value;
+	};
 	const databasePath = path.resolve(env.DATABASE_PATH || 'data/instruct-audit.db');
-	const backupKeep = intFromEnv(env, 'BACKUP_KEEP', 7);
-	if (!Number.isInteger(backupKeep) || backupKeep < 1) throw new Error(`Environment variable BACKUP_KEEP must be a whole number of at least 1, got "${env.BACKUP_KEEP}"`);
-	return {
+	const cfg: AppConfig = {
 		databasePath,
 		migrationsDir: path.resolve(env.MIGRATIONS_DIR || 'migrations'),
-		maxImportBytes: intFromEnv(env, 'MAX_IMPORT_MB', 1024) * 1024 * 1024,
-		maxBodyBytes: intFromEnv(env, 'MAX_BODY_MB', 4) * 1024 * 1024,
-		maxRecordChars: intFromEnv(env, 'MAX_RECORD_CHARS', MAX_RECORD_CHARS),
-		sessionMaxAgeMs: intFromEnv(env, 'SESSION_DAYS', 14) * 24 * 60 * 60 * 1000,
-		loginMaxAttempts: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS', 10),
-		loginMaxAttemptsPerAddress: intFromEnv(env, 'LOGIN_MAX_ATTEMPTS_PER_ADDRESS', 100),
-		loginWindowMs: intFromEnv(env, 'LOGIN_WINDOW_MINUTES', 15) * 60 * 1000,
+		maxImportBytes: num('MAX_IMPORT_MB') * 1024 * 1024,
+		maxBodyBytes: num('MAX_BODY_MB') * 1024 * 1024,
+		maxRecordChars: num('MAX_RECORD_CHARS'),
+		sessionMaxAgeMs: num('SESSION_DAYS') * 24 * 60 * 60 * 1000,
+		loginMaxAttempts: num('LOGIN_MAX_ATTEMPTS'),
+		loginMaxAttemptsPerAddress: num('LOGIN_MAX_ATTEMPTS_PER_ADDRESS'),
+		loginWindowMs: num('LOGIN_WINDOW_MINUTES') * 60 * 1000,
 		adminEmail: env.ADMIN_EMAIL || undefined,
 		adminPassword: env.ADMIN_PASSWORD || undefined,
 		backupDir: path.resolve(env.BACKUP_DIR || path.join(path.dirname(databasePath), 'backups')),
-		backupIntervalHours: intFromEnv(env, 'BACKUP_INTERVAL_HOURS', 0),
-		backupKeep,
+		backupIntervalHours: num('BACKUP_INTERVAL_HOURS'),
+		backupKeep: num('BACKUP_KEEP'),
 		gitCommit: env.GIT_COMMIT?.trim() || undefined,
 		debugAnalyses: !!env.DEBUG_ANALYSES,
-		lockTraceMs: intFromEnv(env, 'LOCK_TRACE_MS', 0),
-		cliNice: Math.min(19, Math.floor(intFromEnv(env, 'INSTRUCT_AUDIT_NICE', 10))),
-		recordWorkerFrom: intFromEnv(env, 'RECORD_WORKER_FROM', 500)
+		lockTraceMs: num('LOCK_TRACE_MS'),
+		cliNice: num('INSTRUCT_AUDIT_NICE'),
+		recordWorkerFrom: num('RECORD_WORKER_FROM')
 	};
+	if (problems.length) throw new ConfigError(problems);
+	return cfg;
 }
 
 /**
