@@ -67,15 +67,43 @@ function isRemovedAsset(clientDir, url) {
 	return file.startsWith(clientDir + path.sep) && !fs.existsSync(file);
 }
 
+/**
+ * Settings the app cannot start with end the process with one line each (the variable, its
+ * value, what is allowed) and exit code 1, never a stack trace. The app's own settings are
+ * checked by its config module when build/handler.js loads (a ConfigError, carrying its lines);
+ * PORT is this script's.
+ * @param {string[]} problems
+ * @returns {never}
+ */
+function refuseSettings(problems) {
+	for (const problem of problems) console.error(`error: ${problem}`);
+	process.exit(1);
+}
+
+/** @param {string | undefined} raw */
+function portFrom(raw) {
+	if (raw === undefined || raw === '') return 3000;
+	if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) refuseSettings([`PORT=${JSON.stringify(raw)}: must be a whole number from 1 to 65535.`]);
+	return Number(raw);
+}
+
 export async function serve(root = process.cwd()) {
+	const port = portFrom(process.env.PORT);
 	process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
 	// adapter-node's cap on every request body, read once when build/handler.js loads. The app
 	// refuses bodies over each route's own limit (MAX_BODY_MB, or MAX_IMPORT_MB for the streamed
 	// import) before reading them; this outer cap only has to let the largest import through.
-	process.env.BODY_SIZE_LIMIT ||= `${Number(process.env.MAX_IMPORT_MB || 1024) + 1}M`;
-	const { handler } = await import(pathToFileURL(path.join(root, 'build', 'handler.js')).href);
+	// (A MAX_IMPORT_MB that is not a whole number is left for the app's settings check to name.)
+	const maxImportMb = process.env.MAX_IMPORT_MB || '1024';
+	if (/^\d+$/.test(maxImportMb)) process.env.BODY_SIZE_LIMIT ||= `${Number(maxImportMb) + 1}M`;
+	let handler;
+	try {
+		({ handler } = await import(pathToFileURL(path.join(root, 'build', 'handler.js')).href));
+	} catch (err) {
+		if (Array.isArray(err?.problems)) refuseSettings(err.problems);
+		throw err;
+	}
 	const host = process.env.HOST || '0.0.0.0';
-	const port = Number(process.env.PORT || 3000);
 	const clientDir = path.join(root, 'build', 'client');
 	const server = http.createServer((req, res) => {
 		req.headers['x-forwarded-proto'] ??= 'http';
@@ -99,7 +127,12 @@ export async function serve(root = process.cwd()) {
 	server.keepAliveTimeout = 65_000;
 	server.headersTimeout = 66_000;
 	await new Promise((resolve, reject) => {
-		server.once('error', reject);
+		server.once('error', (err) => {
+			// The port taken or not ours to use: one line, not a stack.
+			if (err.code === 'EADDRINUSE') refuseSettings([`PORT=${port}: another program is listening on ${host}:${port}; stop it or set another PORT.`]);
+			if (err.code === 'EACCES') refuseSettings([`PORT=${port}: this user may not listen on port ${port} (ports below 1024 need privileges); set PORT=3000 or another above 1023.`]);
+			reject(err);
+		});
 		server.listen(port, host, () => resolve(undefined));
 	});
 	console.log(`Listening on http://${host}:${port}`);

@@ -8,11 +8,11 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { CliError, exitCodeOf, failureJson } from './cli-error';
 import { fileErrorOf } from './files';
 import { printJson } from './output';
 import { config } from '../lib/server/config';
+import { databaseFileProblem } from '../lib/server/db/file-problem';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
 // Piped into `head` (or anything that stops reading), the output pipe closes: end quietly
@@ -115,21 +115,11 @@ async function main(argv: string[]): Promise<number> {
 	}
 }
 
-/**
- * SQLite's "file is not a database" / "unable to open database file" name neither the file nor
- * where its path came from: say both, and why when the file system can tell.
- */
+/** The database file SQLite cannot open, named with where its path came from (see databaseFileProblem). */
 function databaseFileError(err: unknown): CliError | null {
-	const code = (err as { code?: unknown } | null)?.code;
-	if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CANTOPEN') return null;
 	const file = config().databasePath;
-	let why = code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : 'cannot be opened';
-	try {
-		if (fs.statSync(file).isDirectory()) why = 'is a directory';
-	} catch {
-		if (!fs.existsSync(path.dirname(path.resolve(file)))) why = 'cannot be created: its folder does not exist';
-	}
-	return new CliError(`The database ${file} (DATABASE_PATH) ${why}. Set DATABASE_PATH to the app's database file.`, 1, { file }, undefined, 'database');
+	const problem = databaseFileProblem(err, file);
+	return problem ? new CliError(problem, 1, { file }, undefined, 'database') : null;
 }
 
 /** Whether the database file does not exist yet (a mistyped DATABASE_PATH would otherwise silently start an empty one). */

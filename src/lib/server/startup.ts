@@ -1,5 +1,6 @@
 import { db } from './db';
-import { config } from './config';
+import { config, ConfigError } from './config';
+import { databaseFileProblem } from './db/file-problem';
 import { SERVER_BUSY_TIMEOUT_MS } from './db/busy';
 import { ensureAdminFromEnv } from './auth/users';
 import { deleteExpiredSessions } from './auth/session';
@@ -10,7 +11,7 @@ import { removeLeftoverAudits } from './audits/preparing';
 
 /** Opens and migrates the database, creates the env-configured admin, removes killed imports and half-made audits, resumes runs, schedules backups. */
 export async function startApp(): Promise<void> {
-	const database = db();
+	const database = openAppDatabase();
 	// The server never waits long synchronously for the write lock (it would freeze every
 	// request); busy writes are retried asynchronously instead (src/lib/server/db/busy.ts).
 	database.$client.pragma(`busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
@@ -38,6 +39,16 @@ export async function startApp(): Promise<void> {
 	);
 	startServerRuns();
 	startScheduledBackups();
+}
+
+/** The app's database, or a ConfigError line naming DATABASE_PATH when it is a folder, not SQLite, or cannot be created. */
+function openAppDatabase(): ReturnType<typeof db> {
+	try {
+		return db();
+	} catch (err) {
+		const problem = databaseFileProblem(err, config().databasePath);
+		throw problem ? new ConfigError([problem]) : err;
+	}
 }
 
 /** Stops this process's runs cleanly (they resume at the next start) and the backup schedule. */

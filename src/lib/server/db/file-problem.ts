@@ -1,0 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * SQLite's "file is not a database" / "unable to open database file" name neither the file nor
+ * where its path came from: one line saying both, and why when the file system can tell (the
+ * server's start-up and the CLI print the same). Null for any other error.
+ */
+export function databaseFileProblem(err: unknown, file: string): string | null {
+	const code = (err as { code?: unknown } | null)?.code;
+	if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CANTOPEN') return null;
+	let why = code === 'SQLITE_NOTADB' ? 'is not a SQLite database' : 'cannot be opened';
+	try {
+		if (fs.statSync(file).isDirectory()) why = 'is a directory';
+	} catch {
+		if (!fs.existsSync(path.dirname(path.resolve(file)))) why = 'cannot be created: its folder does not exist';
+	}
+	return `The database ${file} (DATABASE_PATH) ${why}. Set DATABASE_PATH to the app's database file.`;
+}

@@ -1,0 +1,63 @@
+/**
+ * The server started with settings it cannot use (`npm start` → scripts/start.js → serve.js)
+ * prints one line per bad setting — the variable, its value, what is allowed — and exits 1,
+ * never a stack trace; the CLI says the same.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuild } from '../support/built-app';
+
+let dir: string;
+beforeAll(async () => {
+	await ensureBuild();
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-settings-'));
+}, 600_000);
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+	return new Promise((resolve) => {
+		const child = spawn(process.execPath, ['scripts/start.js'], {
+			env: { ...process.env, DATABASE_PATH: path.join(dir, 'app.db'), PORT: '1', ...env },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		// A server that started after all would not exit: stop it so the test fails rather than hangs.
+		const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+		child.on('exit', (code) => {
+			clearTimeout(timer);
+			resolve({ code, stderr, stdout });
+		});
+	});
+}
+
+describe('the server refuses settings it cannot use', () => {
+	it('one line per bad setting, exit 1, no stack trace', async () => {
+		const folder = path.join(dir, 'a-folder.db');
+		fs.mkdirSync(folder);
+		const text = path.join(dir, 'notes.db');
+		fs.writeFileSync(text, 'some notes, not a database\n');
+		const cases: [Record<string, string>, string[]][] = [
+			[{ PORT: 'abc' }, ['error: PORT="abc": must be a whole number from 1 to 65535.']],
+			[{ PORT: ' ' }, ['error: PORT=" ": must be a whole number from 1 to 65535.']],
+			[{ PORT: '3000', MAX_IMPORT_MB: 'abc' }, ['error: MAX_IMPORT_MB="abc": must be a whole number from 1 to 1048576.']],
+			[
+				{ PORT: '3000', SESSION_DAYS: 'abc', BACKUP_KEEP: '0' },
+				['error: SESSION_DAYS="abc": must be a whole number from 1 to 3650.', 'error: BACKUP_KEEP="0": must be a whole number of at least 1.']
+			],
+			[{ PORT: '3000', LOGIN_MAX_ATTEMPTS: '0' }, ['error: LOGIN_MAX_ATTEMPTS="0": must be a whole number of at least 1.']],
+			[{ PORT: '3000', DATABASE_PATH: folder }, [`error: The database ${folder} (DATABASE_PATH) is a directory. Set DATABASE_PATH to the app's database file.`]],
+			[{ PORT: '3000', DATABASE_PATH: text }, [`error: The database ${text} (DATABASE_PATH) is not a SQLite database. Set DATABASE_PATH to the app's database file.`]]
+		];
+		for (const [env, lines] of cases) {
+			const result = await start(env);
+			expect({ env, code: result.code, stderr: result.stderr.trim().split('\n') }).toEqual({ env, code: 1, stderr: lines });
+			expect(result.stdout).not.toMatch(/Listening on/);
+		}
+	}, 300_000);
+});
