@@ -32,6 +32,15 @@ describe('accounts', () => {
 		expect(countUsers(db)).toBe(1);
 	});
 
+	it('refuses a password of only spaces (or other white space) everywhere a password is set', async () => {
+		const blank = ' '.repeat(12);
+		await expect(createFirstAdmin({ email: 'boss@x.org', password: blank }, db)).rejects.toThrow('Password cannot be only spaces.');
+		await expect(ensureAdminFromEnv('boss@x.org', '\t'.repeat(10) + '  ', db)).rejects.toThrow('Password cannot be only spaces.');
+		const admin = await createFirstAdmin({ email: 'boss@x.org', password: '  spaces around are fine  ' }, db);
+		await expect(createUser({ email: 'r@x.org', password: blank, role: 'reviewer' }, db)).rejects.toMatchObject({ message: 'Password cannot be only spaces.', field: 'password' });
+		await expect(resetPassword(admin.id, blank, db)).rejects.toThrow('Password cannot be only spaces.');
+	});
+
 	it('ADMIN_EMAIL/ADMIN_PASSWORD create the admin only on an empty database', async () => {
 		expect(await ensureAdminFromEnv('boss@x.org', 'boss-password-1', db)).toMatchObject({ role: 'admin' });
 		expect(await ensureAdminFromEnv('other@x.org', 'other-password-1', db)).toBeNull();

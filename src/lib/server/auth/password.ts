@@ -27,5 +27,7 @@ export function passwordProblem(password: string): string | null {
 		return `Password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
 	}
 	if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters long.`;
+	// Twelve spaces pass the length rule but are the first thing a guesser tries.
+	if (!password.trim()) return 'Password cannot be only spaces.';
 	return null;
 }
