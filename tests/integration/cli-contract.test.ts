@@ -119,6 +119,16 @@ describe('file errors name the file, without a stack trace', () => {
 		refused(['audit', 'export', String(auditId), '--out', missing], `${path.dirname(missing)}: does not exist (the folder of ${missing}).`, 'not_found');
 	});
 
+	it('audit import --as records who imported the audit; an unknown --as is refused before anything is imported', () => {
+		const bundle = path.join(dir, 'as.bundle.jsonl');
+		expect(json(['audit', 'export', String(auditId), '--out', bundle]).code).toBe(0);
+		refused(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'nobody@x.org'], 'No active account for nobody@x.org.', 'not_found');
+		const imported = json(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'b@x.org']);
+		expect(imported.code).toBe(0);
+		const row = db.$client.prepare('SELECT a.imported_by AS by, u.email FROM audits a JOIN users u ON u.id = a.imported_by WHERE a.id = ?').get(imported.value.auditId);
+		expect(row).toMatchObject({ email: 'b@x.org' });
+	});
+
 	it('refuses to read a directory or a missing file as input', () => {
 		const folder = path.join(dir, 'adir');
 		fs.mkdirSync(folder, { recursive: true });

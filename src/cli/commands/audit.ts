@@ -58,7 +58,7 @@ const USAGE = `Usage:
   npx instruct-audit audit restore <id>
   npx instruct-audit audit purge <id> --confirm <audit name> --as <admin email>
   npx instruct-audit audit export <id> [--out <bundle.jsonl> [--force]] [--json]
-  npx instruct-audit audit import <bundle.jsonl> --dataset <name|id> [--json]
+  npx instruct-audit audit import <bundle.jsonl> --dataset <name|id> [--as <email>] [--json]
 
 create prints the new audit's id. --size counts instructions (one random instance each unless
 --instances all); the same --seed on the same data draws the same sample. --pilot fills each item
@@ -86,7 +86,8 @@ administrator (--as) purges, typing the name, after a verified backup is written
 export writes the audit, of any kind, as a bundle (JSON Lines; standard output without --out; an
 existing --out file is overwritten only with --force) that import turns into a new audit on a
 dataset of another installation holding the same data (pairs found by prompt and both responses,
-conversations by their turns).`;
+conversations by their turns); --as names the account recorded as its importer (without it, none
+is recorded).`;
 
 function emails(value: string | undefined, option: string): number[] {
 	if (!value) throw usageError(`Missing --${option}.`, USAGE);
@@ -354,7 +355,9 @@ export async function run(argv: string[]): Promise<void> {
 				if (!file) throw usageError(`Give the bundle file.`, USAGE);
 				if (!values.dataset) throw usageError(`Missing --dataset: the dataset (here) the audit is about.`, USAGE);
 				requireReadableFile(file);
-				const result = await importAuditBundle(fs.createReadStream(file), { fileName: file, datasetId: resolveDataset(values.dataset).id });
+				// --as: the account recorded as the importer (the audit's page and report say who imported it).
+				const importer = values.as ? actor(values.as).id : null;
+				const result = await importAuditBundle(fs.createReadStream(file), { fileName: file, datasetId: resolveDataset(values.dataset).id, createdBy: importer });
 				if (values.json) printJson(result);
 				else
 					console.log(
