@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { run as runUsersCommand } from '../../src/cli/commands/users';
 import { isRedirect } from '@sveltejs/kit';
 import { createTestDb } from '../support/db';
-import { startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
+import { APP_ADMIN, startBuiltApp, signInOverHttp, type BuiltApp } from '../support/built-app';
 import { changeOwnPassword, clearSignInFailures, createUser, findUserByEmail } from '../../src/lib/server/auth/users';
 import { createSession, validateSession } from '../../src/lib/server/auth/session';
 import { signIn } from '../../src/lib/server/auth/login';
@@ -303,6 +303,27 @@ describe('over HTTP (built app)', () => {
 		expect((await post('/login', { email: 'u9@x.org', password: 'wrong-password' }, '10.0.0.99, 203.0.113.5')).status).toBe(429);
 		// …another client behind the same proxy is not.
 		expect((await post('/login', { email: 'u9@x.org', password: 'wrong-password' }, '203.0.113.6')).status).toBe(400);
+	});
+
+	it('POST /account?/password: wrong current passwords count against the limit and then answer 429, the right one too', async () => {
+		const client = '192.0.2.77';
+		const cookie = await signInOverHttp(app, undefined, { 'x-forwarded-for': client });
+		const change = (current: string) =>
+			fetch(`${app.url}/account?/password`, {
+				method: 'POST',
+				headers: { origin: app.url, accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': client },
+				body: new URLSearchParams({ current, password: 'another-password-9', confirm: 'another-password-9' }),
+				redirect: 'manual'
+			});
+		// This app allows 3 attempts per address (LOGIN_MAX_ATTEMPTS_PER_ADDRESS above).
+		for (let i = 0; i < 3; i++) {
+			const res = await change(`wrong-${i}`);
+			expect(res.status).toBe(400);
+			expect(await res.text()).toContain('The current password is wrong.');
+		}
+		const limited = await change(APP_ADMIN.password);
+		expect(limited.status).toBe(429);
+		expect(await limited.text()).toMatch(/Too many wrong passwords\. Try again in \d+ minutes?\./);
 	});
 
 	it.each(['/%09/evil.example/x', '/%0A/evil.example', '/%0D/evil.example', '%2F%2Fevil.example', '/%C3%BC', '%5C%5Cevil.example', 'https%3A%2F%2Fevil.example'])(
