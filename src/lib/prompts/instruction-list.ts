@@ -23,8 +23,8 @@ export interface ParsedInstructionList {
  * 'truncated': the reply was cut by max_tokens and dropped whole; 'lone_lead_in': the reply is
  * only a line announcing a list ("Here are some more tasks:"), the list itself never came (a
  * chat reply stops at the blank line after it); 'broken_numbering': a line that starts a list
- * item with a number written wrongly ("10 Compose…", "Eleven. List…") or out of turn ("14.Write…"
- * after item 11), not glued into the instruction before it.
+ * item with a number written wrongly ("10 Compose…" where 10 was next, "Eleven. List…") or out of
+ * turn ("14.Write…", "13)explain…" after item 11), not glued into the instruction before it.
  */
 export type InstructionListProblem = 'truncated' | 'lone_lead_in' | 'broken_numbering';
 
@@ -52,19 +52,21 @@ const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
 	.map((w) => `[${w[0].toUpperCase()}${w[0]}]${w.slice(1)}`)
 	.join('|');
 /**
- * A line that starts like a list item but is not numbered as one: a number with no "." or ")"
- * ("10 Compose a haiku") or a number written as a word ("Eleven. List reasons"), then a
- * capitalised word (so "1 cup of flour" inside an instruction is not one).
+ * A line that starts like a list item with its number written as a word ("Eleven. List reasons"),
+ * then a capitalised word. (A digit with no mark is LOOSE_NUMBER's bare form.)
  */
-const BROKEN_NUMBER = new RegExp(`^[ \\t]*(?:\\d{1,3}[ \\t]+|(?:${NUMBER_WORDS})[ \\t]*[.):][ \\t]*)(?=[A-Z])`);
+const BROKEN_NUMBER = new RegExp(`^[ \\t]*(?:${NUMBER_WORDS})[ \\t]*[.):][ \\t]*(?=[A-Z])`);
 
 /**
- * A line opening with a list number written loosely: no space after the mark ("10.Compose",
- * "11)Explain"), a spaced dash ("12 - Give") or just a space ("10 Compose"). Group 1 is the
- * number, group 2 the mark ("" for a space only). A number run on into digits ("3.5 litres",
- * "2020 was", "3:30") or a word ("5-year") is not one.
+ * A line opening with a list number written loosely. Marked: no space after the mark
+ * ("10.Compose", "11)Explain"), a space before it ("10 ) Give"), a dash with a space on either
+ * side ("10- Compose", "11 -Explain", "12 - Give"), two marks ("12.- Suggest", "11.) Create"),
+ * or the number in brackets ("(10) Compose", "[10] Compose"): group 1, 2 or 3 is set. Bare: just
+ * a space ("10 Compose"), no group set. A number run on into digits ("3.5 litres", "2020 was",
+ * "3:30") or a word ("5-year", "10am") is not one.
  */
-const LOOSE_NUMBER = /^[ \t]*(?:\*\*|__)?(\d{1,3})(?![\d])(?:[ \t]*([.):])(?:\*\*|__)?[ \t]*|[ \t]+([-–—])[ \t]+|[ \t]+)(?=[A-Za-z])/;
+const LOOSE_NUMBER =
+	/^[ \t]*(?:\*\*|__)?(?:([(\[])\d{1,3}[)\]]|\d{1,3}(?!\d)(?:[ \t]*([.):\]](?:[ \t]*[-–—.)\]])?)|([ \t]*[-–—](?=[ \t])|[ \t]+[-–—])|(?=[ \t])))(?:\*\*|__)?[ \t]*(?=[A-Za-z])/;
 
 /** Lead-ins chat models open with when they do not end the line with ":". */
 const LEAD_IN = /^(?:sure|certainly|of course|okay|ok|absolutely|great|here (?:are|is)|below (?:are|is))\b/i;
@@ -112,16 +114,20 @@ export function parseInstructionList(
 		const current = items[items.length - 1];
 		const started = current.lines.some((l) => l.trim() !== '');
 		const loose = m ? null : LOOSE_NUMBER.exec(line);
-		const looseNumber = loose ? Number(loose[1]) : null;
+		const looseNumber = loose ? Number(/\d+/.exec(loose[0])![0]) : null;
+		const marked = loose !== null && (loose[1] ?? loose[2] ?? loose[3]) !== undefined;
+		const isNext = looseNumber !== null && expected.includes(looseNumber);
 		if (m) {
 			items.push({ marker: m[1], lines: [line.slice(m[0].length)] });
 			const n = /\d+/.exec(m[1]);
 			if (n) expected = [Number(n[0]) + 1];
-		} else if (loose && looseNumber !== null && (loose[2] || loose[3]) && expected.includes(looseNumber)) {
+		} else if (loose && marked && isNext) {
 			items.push({ marker: loose[0].trim(), lines: [line.slice(loose[0].length)] });
-			expected = [looseNumber + 1];
-		} else if (started && ((loose && /^[A-Z]/.test(line.slice(loose[0].length))) || BROKEN_NUMBER.test(line))) {
-			// Never glued to the item before: a number written wrongly, or out of turn, starts a piece of its own.
+			expected = [looseNumber! + 1];
+		} else if (started && ((loose && (marked || (isNext && /^[A-Z]/.test(line.slice(loose[0].length))))) || BROKEN_NUMBER.test(line))) {
+			// Never glued to the item before: a marked number out of turn (whatever follows it), the
+			// next number with no mark before a capital ("10 Compose…"), or a number written as a word.
+			// A bare number that is not the next one ("12 Apples and 5 Pears…", "7 PM is…") is text.
 			items.push({ marker: null, lines: [line], broken: true });
 			if (looseNumber !== null) expected = [looseNumber + 1];
 		} else current.lines.push(line);

@@ -156,8 +156,57 @@ describe('parseInstructionList', () => {
 		expect(parseInstructionList('1.Name a fruit that is red.\n2)Name a bird that cannot fly.', 'stop', 'chat').instructions).toEqual(['Name a fruit that is red.', 'Name a bird that cannot fly.']);
 	});
 
+	it('reads the dash, double-mark and bracket forms of the next number as the next item, never glued to the item before', () => {
+		const reply =
+			' Describe a sunset over the ocean in vivid detail.\n10- Compose a riddle about time and clocks for kids.\n11 -Explain the causes of the French revolution briefly.\n12.- Suggest a name for a new coffee shop downtown.\n13.) Create a workout plan for a busy office worker.\n(14) Plan a birthday party for a seven year old girl.\n[15] Name a bird.\n16] Name a fish.\n17 – Name a tree.\n18. Identify the main idea of the paragraph below.';
+		const parsed = parseInstructionList(reply, 'stop');
+		expect(parsed.instructions).toEqual([
+			'Describe a sunset over the ocean in vivid detail.',
+			'Compose a riddle about time and clocks for kids.',
+			'Explain the causes of the French revolution briefly.',
+			'Suggest a name for a new coffee shop downtown.',
+			'Create a workout plan for a busy office worker.',
+			'Plan a birthday party for a seven year old girl.',
+			'Name a bird.',
+			'Name a fish.',
+			'Name a tree.',
+			'Identify the main idea of the paragraph below.'
+		]);
+		expect(parsed.problems).toEqual([]);
+	});
+
+	it('makes a marked number out of turn broken numbering whatever the case of the word after it', () => {
+		const reply = ' Give a synonym for each word.\n10.compose a tweet announcing a new bakery opening downtown.\n11) Tell a joke about computers and programmers.\n13)explain the difference between weather and climate.\n15- list three fruits.';
+		const parsed = parseInstructionList(reply, 'stop');
+		expect(parsed.instructions).toEqual([
+			'Give a synonym for each word.',
+			'compose a tweet announcing a new bakery opening downtown.',
+			'Tell a joke about computers and programmers.'
+		]);
+		expect(parsed.problems).toEqual([
+			{ problem: 'broken_numbering', raw: '13)explain the difference between weather and climate.' },
+			{ problem: 'broken_numbering', raw: '15- list three fruits.' }
+		]);
+	});
+
+	it('keeps a continuation line that starts with a bare number and a capital unless the number is the next one expected', () => {
+		const reply =
+			' Add up the fruit in the basket described below.\n12 Apples and 5 Pears are in the basket.\n10. Convert the time below to a 24-hour clock.\n7 PM is when the meeting starts.\n11. Name three rivers in Europe that flow into the sea.';
+		const parsed = parseInstructionList(reply, 'stop');
+		expect(parsed.instructions).toEqual([
+			'Add up the fruit in the basket described below. 12 Apples and 5 Pears are in the basket.',
+			'Convert the time below to a 24-hour clock. 7 PM is when the meeting starts.',
+			'Name three rivers in Europe that flow into the sea.'
+		]);
+		expect(parsed.problems).toEqual([]);
+		// The next number with no mark before a capital reads as a list item written wrongly: not read, not glued.
+		const next = parseInstructionList(' Name a fruit.\n10. Name a bird.\n11 Compose a haiku about snow.', 'stop');
+		expect(next.instructions).toEqual(['Name a fruit.', 'Name a bird.']);
+		expect(next.problems).toEqual([{ problem: 'broken_numbering', raw: '11 Compose a haiku about snow.' }]);
+	});
+
 	it('keeps continuation lines that only start with a number (a year, a decimal, a quantity, "5-year")', () => {
-		for (const line of ['2020 was a year of change for many small shops.', '3.5 litres of water a day is enough for most adults.', '10 cups of flour and 2 eggs.', '10-year plans rarely survive the first year.', '3:30 is when the meeting starts.']) {
+		for (const line of ['2020 was a year of change for many small shops.', '3.5 litres of water a day is enough for most adults.', '10 cups of flour and 2 eggs.', '10-year plans rarely survive the first year.', '3:30 is when the meeting starts.', '10am is early.', '2 - 3 people can play.']) {
 			const parsed = parseInstructionList(` Rewrite the sentence below in plain words:\n${line}\n10. Name a bird.`, 'stop');
 			expect(parsed.instructions).toEqual([`Rewrite the sentence below in plain words: ${line}`, 'Name a bird.']);
 			expect(parsed.problems).toEqual([]);
