@@ -87,6 +87,27 @@ describe('parseCoreExample', () => {
 		for (const p of parsed.problems) expect(reply).toContain(p.raw);
 	});
 
+	it('reads "Example N: …" lines inside a field as its text until the example is complete; the prompt\'s bare header always starts the next one', () => {
+		const reply =
+			'\nInstruction: Classify each review below as positive or negative.\nInput: Reviews to classify.\nExample 1: I loved the food.\nExample 2: The service was slow.\nConstraints: Answer with one label per line.';
+		const parsed = parseCoreExample(reply);
+		expect(parsed.example).toEqual({
+			instruction: 'Classify each review below as positive or negative.',
+			input: 'Reviews to classify.\nExample 1: I loved the food.\nExample 2: The service was slow.',
+			constraints: 'Answer with one label per line.'
+		});
+		expect(parsed.problems).toEqual([]);
+		// Once the example is complete, "Example 5: …" is the next one, not read.
+		const after = parseCoreExample('Instruction: Sort.\nInput: 3, 1\nConstraints: None.\nExample 5: Instruction: Count.');
+		expect(after.example).toEqual({ instruction: 'Sort.', input: '3, 1', constraints: 'None.' });
+		expect(after.problems).toEqual([{ problem: 'extra_example', raw: 'Example 5: Instruction: Count.' }]);
+		// The prompt's header alone on its line starts the next example even before this one is complete.
+		const early = parseCoreExample('Instruction: Sort.\nInput: 3, 1\nExample 5\nInstruction: Count.\nInput: x\nConstraints: None.');
+		expect(early.fields).toEqual({ instruction: 'Sort.', input: '3, 1' });
+		expect(early.missingFields).toEqual(['constraints']);
+		expect(early.problems).toEqual([{ problem: 'extra_example', raw: 'Example 5\nInstruction: Count.\nInput: x\nConstraints: None.' }]);
+	});
+
 	it('sets aside a repeated header, a bare next header and a sign-off as notes; a reply with no label is a problem', () => {
 		const parsed = parseCoreExample('### Example 4\nInstruction: Sort.\nInput: 3, 1\nConstraints: None.\n\nLet me know if you need more!\n\nExample');
 		expect(parsed.example).toEqual({ instruction: 'Sort.', input: '3, 1', constraints: 'None.' });

@@ -69,18 +69,53 @@ const FIELD_LABEL = /(?:^|\n)[ \t]*(instruction|input|constraints)[ \t]*:/gi;
 
 /**
  * A model that goes on past its example starts the next header: "Example 5", or a bare
- * "Example" at the very end when a stop sequence or the token limit cut it there.
+ * "Example" at the very end when a stop sequence or the token limit cut it there. Only a
+ * candidate: see nextExampleAt.
  */
-const NEXT_EXAMPLE = /\n[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*(?:\d+|:?[ \t]*(?:\*\*|__)?[ \t]*$)/i;
+const NEXT_EXAMPLE = /\n[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*(?:\d+|:?[ \t]*(?:\*\*|__)?[ \t]*$)/gi;
+
+/** The header as the prompt writes it, alone on its line ("Example 5", "### Example 5"; no colon, no text after it). */
+const PROMPT_HEADER_LINE = /^[ \t]*(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*\d*[ \t]*(?:\*\*|__)?[ \t]*$/i;
 
 /** A header a chat model repeats before its example ("### Example 4", "**Example 4:**"). */
 const EXAMPLE_HEADER = /^(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*\d*[ \t]*:?[ \t]*(?:\*\*|__)?$/i;
+
+/** Each field's first value, trimmed; an empty value counts as absent. */
+function firstValues(body: string): Partial<Record<UnnaturalField, string>> {
+	const marks = [...body.matchAll(FIELD_LABEL)];
+	const fields: Partial<Record<UnnaturalField, string>> = {};
+	marks.forEach((m, i) => {
+		const field = m[1].toLowerCase() as UnnaturalField;
+		const value = body.slice(m.index + m[0].length, i + 1 < marks.length ? marks[i + 1].index : body.length).trim();
+		if (fields[field] === undefined && value !== '') fields[field] = value;
+	});
+	return fields;
+}
+
+/**
+ * Where the next example starts, or -1. An "Example N" line is its header only once the example
+ * before it has all three fields, or when it is the prompt's header form alone on its line
+ * ("Example 5"), or a bare "Example" ending the reply (a stop sequence cut there). Otherwise —
+ * "Example 1: I loved the food." inside an Input — it is the field's text. Looked for after the
+ * first label: a chat reply may open by repeating "Example 4".
+ */
+function nextExampleAt(body: string): number {
+	const firstLabel = Math.max(0, body.search(/(?:^|\n)[ \t]*(?:instruction|input|constraints)[ \t]*:/i));
+	for (const m of body.slice(firstLabel).matchAll(NEXT_EXAMPLE)) {
+		const at = firstLabel + m.index;
+		const line = body.slice(at + 1).split('\n')[0];
+		const atEnd = body.slice(at).trim() === line.trim();
+		const complete = UNNATURAL_FIELDS.every((f) => firstValues(body.slice(0, at))[f] !== undefined);
+		if (complete || PROMPT_HEADER_LINE.test(line) || (atEnd && EXAMPLE_HEADER.test(line.trim()))) return at;
+	}
+	return -1;
+}
 
 /**
  * The model's continuation of "Example 4": "Instruction: …\nInput: …\nConstraints: …". Each
  * field runs to the next label. Nothing else is dropped silently: text before the first label
  * is a lead-in (or the example's header) note, a sign-off a note, and what comes after the
- * example — a next "Example N" with its text, a second complete field set, a label repeated
+ * example — a next "Example N" with its text (nextExampleAt), a second complete field set, a label repeated
  * before the example was complete — a problem with its raw text.
  */
 export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCoreExample {
@@ -88,9 +123,7 @@ export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCor
 	const problems: ParsedCoreExample['problems'] = [];
 	let body = text;
 	// Looked for after the first label: a chat reply may open by repeating "Example 4".
-	const firstLabel = Math.max(0, body.search(/(?:^|\n)[ \t]*(?:instruction|input|constraints)[ \t]*:/i));
-	const found = body.slice(firstLabel).search(NEXT_EXAMPLE);
-	const next = found === -1 ? -1 : firstLabel + found;
+	const next = nextExampleAt(body);
 	if (next !== -1) {
 		const tail = body.slice(next).trim();
 		body = body.slice(0, next);
