@@ -17,11 +17,27 @@ export type ReplyStyle = 'chat' | 'completions';
 
 /** Sign-offs chat models put after the last item or example. */
 const SIGN_OFF =
-	/^(?:let me know|i hope|hope (?:this|these|that)|feel free|these (?:examples|tasks|instructions) (?:cover|should|are|were)|if you(?:'d| would)? (?:like|need|want)|would you like|happy to help|enjoy|good luck)\b/i;
+	/^(?:let me know|i hope|hope (?:this|these|that|you)|feel free|these (?:examples|tasks|instructions) (?:cover|should|are|were)|if you(?:'d| would)? (?:like|need|want)|would you like|happy to help|glad (?:to|i could) help|enjoy|good luck)\b/i;
 
-/** A line that is a common chat sign-off. */
+/**
+ * A thank-you opening a sign-off: "Thanks,", "Thank you so much!", "Thanks for the fun task!".
+ * Group 1 is set when it thanks for the task itself.
+ */
+const THANKS =
+	/^(?:many[ \t]+)?(?:thanks|thank[ \t]+you)(?:[ \t]+(?:so[ \t]+much|a[ \t]+lot))?([ \t]+for[ \t]+(?:the|this|your)[ \t]+(?:[a-z]+[ \t]+)?(?:task|request|prompt|question|challenge)s?)?[ \t]*[,.!]*[ \t]*/i;
+
+/**
+ * A paragraph that is a common chat sign-off. A thank-you is one only with another sign-off after
+ * it ("Thanks, hope this helps!") or when it thanks for the task: a bare "Thank you." may end a
+ * letter the model wrote as data.
+ */
 export function isSignOff(text: string): boolean {
-	return SIGN_OFF.test(text.trim().replace(/^[*_>\s]+/, ''));
+	const plain = text.trim().replace(/^[*_>\s]+/, '');
+	if (SIGN_OFF.test(plain)) return true;
+	const thanks = THANKS.exec(plain);
+	if (!thanks) return false;
+	const rest = plain.slice(thanks[0].length).replace(/[*_\s]+$/, '');
+	return thanks[1] !== undefined ? rest === '' || SIGN_OFF.test(rest) : SIGN_OFF.test(rest);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseInputFirstInstances, parseOutputFirstInstances } from './instance-reply';
 import { parseInstructionList } from './instruction-list';
+import { isSignOff } from './reply-layout';
 import { createRng } from '../random';
 
 describe('input-first replies in many layouts', () => {
@@ -211,5 +212,23 @@ describe('empty replies', () => {
 				expect(parseInstructionList(text, 'stop', style)).toEqual({ instructions: [], droppedForLength: false, notes: [{ kind: 'empty', raw: text }], problems: [] });
 			}
 		}
+	});
+});
+
+describe('sign-offs', () => {
+	it('knows common chat sign-offs, thanks included, but not a thank-you that may end a letter written as data', () => {
+		for (const text of ['Thanks, hope this helps!', 'Thank you! Let me know if you need more.', 'Thanks so much for the fun task!', 'Hope you find these useful.', '**Glad to help!**', 'Let me know if you want more.'])
+			expect(isSignOff(text), text).toBe(true);
+		for (const text of ['Thank you.', 'Thanks for your patience while we fix the boiler.', 'Thank you for your order, it ships on Monday.', 'Thanksgiving is in November.'])
+			expect(isSignOff(text), text).toBe(false);
+	});
+
+	it('sets a trailing "Thanks, hope this helps!" apart as a sign-off, and keeps a letter\'s closing thank-you in its output', () => {
+		const list = parseInstructionList(' Name a bird.\n10. Name a fish.\n\nThanks, hope this helps!', 'stop');
+		expect(list.instructions).toEqual(['Name a bird.', 'Name a fish.']);
+		expect(list.notes).toEqual([{ kind: 'sign_off', raw: 'Thanks, hope this helps!' }]);
+		const letter = parseInputFirstInstances('Example 1\nInput: a late parcel\nOutput: Dear Sam,\n\nYour parcel is late.\n\nThank you for your patience.');
+		expect(letter.instances).toEqual([{ input: 'a late parcel', output: 'Dear Sam,\n\nYour parcel is late.\n\nThank you for your patience.' }]);
+		expect(letter.notes).toEqual([]);
 	});
 });

@@ -119,6 +119,9 @@ describe('parseCoreExample', () => {
 		const signedOff = parseCoreExample('Instruction: Sort.\nInput: 3, 1\nConstraints: None.\n\nLet me know if you need more!');
 		expect(signedOff.fields.constraints).toBe('None.');
 		expect(signedOff.notes).toEqual([{ kind: 'sign_off', raw: 'Let me know if you need more!' }]);
+		const thanked = parseCoreExample('\nInstruction: Summarize the text.\nInput: The text is below.\n\nConstraints: Keep it under 20 words.\n\nThanks, hope this helps!');
+		expect(thanked.example).toEqual({ instruction: 'Summarize the text.', input: 'The text is below.', constraints: 'Keep it under 20 words.' });
+		expect(thanked.notes).toEqual([{ kind: 'sign_off', raw: 'Thanks, hope this helps!' }]);
 		expect(parseCoreExample('I cannot think of one.').problems).toEqual([{ problem: 'no_fields', raw: 'I cannot think of one.' }]);
 	});
 
