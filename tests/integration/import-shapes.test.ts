@@ -278,6 +278,23 @@ describe('import → export → import gives the same records', async () => {
 		expect(manifest.counts).not.toHaveProperty('untrainableTargetsLeftOut');
 	});
 
+	it('an interrupt that arrives after the last file is written still removes the export and writes no manifest', async () => {
+		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n))) }));
+		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);
+		for (const [format, out] of [
+			['superni', path.join(dir, 'tasks')],
+			['sharegpt', path.join(dir, 'a.jsonl')]
+		] as const) {
+			const interrupted = new AbortController();
+			// Ctrl-C as the command line sees it: delivered on the event loop's next turn, after the last check while writing.
+			setImmediate(() => interrupted.abort(new Error('interrupted')));
+			await expect(writeShapeExport({ datasetId: first.datasetId, format }, out, db, interrupted.signal)).rejects.toThrow('interrupted');
+			expect(fs.existsSync(out)).toBe(false);
+			expect(fs.existsSync(`${out}.manifest.json`)).toBe(false);
+		}
+		expect(fs.readdirSync(dir)).toEqual([]);
+	});
+
 	it('SuperNI: a folder of task files back to the same tasks, examples, instance ids and outputs', async () => {
 		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n), null, 4)) }));
 		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);

@@ -384,6 +384,8 @@ export async function writeShapeExport(
 	signal: AbortSignal = new AbortController().signal
 ): Promise<{ manifest: ShapeExportManifest; manifestFile: string }> {
 	let manifest: ShapeExportManifest;
+	/** Removes what the export wrote, when it is interrupted after its files are in place. */
+	let takeBack: () => void;
 	if (request.format === 'superni' && request.taskId === undefined) {
 		const client = database.$client;
 		const dataset = getDataset(request.datasetId, database);
@@ -393,6 +395,11 @@ export async function writeShapeExport(
 		fs.mkdirSync(out, { recursive: true });
 		const files: ShapeExportFile[] = [];
 		const used = new Set<string>();
+		// An interrupted folder export takes back its task files (a folder it found is left).
+		takeBack = () => {
+			for (const file of files) fs.rmSync(path.join(out, file.name), { force: true });
+			if (createdFolder) fs.rmSync(out, { recursive: true, force: true });
+		};
 		try {
 			for (const task of tasks) {
 				const name = uniqueFileName(taskFileName(superNiTaskOf(client, task).header), task.id, used);
@@ -401,9 +408,7 @@ export async function writeShapeExport(
 				files.push(measured.file(name));
 			}
 		} catch (err) {
-			// An interrupted folder export takes back its task files (a folder it found is left).
-			for (const file of files) fs.rmSync(path.join(out, file.name), { force: true });
-			if (createdFolder) fs.rmSync(out, { recursive: true, force: true });
+			takeBack();
 			throw err;
 		}
 		manifest = {
@@ -419,8 +424,16 @@ export async function writeShapeExport(
 	} else {
 		const stream = startShapeExport(request, database);
 		await writeThroughPartialInterruptibly(out, stream.chunks(), signal);
+		takeBack = () => fs.rmSync(out, { force: true });
 		const [file] = stream.manifest().files;
 		manifest = { ...stream.manifest(), files: [{ ...file, name: path.basename(out) }] };
+	}
+	// A signal that came during the last writes is only delivered once the event loop turns (small
+	// files are written without yielding): one turn, one last look before the manifest completes the export.
+	await new Promise((resolve) => setImmediate(resolve));
+	if (signal.aborted) {
+		takeBack();
+		signal.throwIfAborted();
 	}
 	const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
 	writeThroughPartial(manifestFile, [JSON.stringify(manifest, null, 2) + '\n']);
