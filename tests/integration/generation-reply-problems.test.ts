@@ -137,3 +137,27 @@ it('a completions run reads loosely numbered items ("10.Compose", "12 - Give") a
 	expect(progressOf(db, run.id).replyProblems).toMatchObject({ broken_numbering: 1 });
 	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows).toHaveLength(1);
 });
+
+it('a completions run reads dash and double-mark numbers as items, keeps a line opening with a number and a capital in its instruction, and records a marked number out of turn before a lowercase word', async () => {
+	const REPLY =
+		' Add up the fruit in the basket described below.\n12 Apples and 5 Pears are in the basket.\n10- Compose a riddle about time and clocks for kids.\n11 -Explain the causes of the French revolution briefly.\n12.- Suggest a name for a new coffee shop downtown.\n13.) Create a workout plan for a busy office worker.\n15)explain the difference between weather and climate.';
+	const base = pipelineScript();
+	fake = await startFakeOpenAI({
+		script: (request) => (/si-instructions\/1$/.test(String(request.headers['x-client-request-id'])) ? REPLY : base(request))
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 6, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+
+	const [call] = all<{ id: number; parsed: string }>(db, "SELECT id, parsed FROM generation_calls WHERE run_id = ? AND call_key LIKE '%/si-instructions/1'", run.id);
+	const parsed = JSON.parse(call.parsed) as { problems: { problem: string; raw: string }[] };
+	expect(parsed.problems).toEqual([{ problem: 'broken_numbering', raw: '15)explain the difference between weather and climate.' }]);
+	const fromCall = all<{ instruction: string }>(db, 'SELECT instruction FROM tasks WHERE call_id = ? ORDER BY id', call.id).map((t) => t.instruction.toLowerCase());
+	expect(fromCall).toEqual([
+		'add up the fruit in the basket described below. 12 apples and 5 pears are in the basket.',
+		'compose a riddle about time and clocks for kids.',
+		'explain the causes of the french revolution briefly.',
+		'suggest a name for a new coffee shop downtown.',
+		'create a workout plan for a busy office worker.'
+	]);
+});
