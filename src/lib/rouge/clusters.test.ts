@@ -54,6 +54,14 @@ describe('nearDuplicateClusters: pair counts and centre linkage', () => {
 		expect(only.pairCount).toBe(15);
 	});
 
+	it('counts every pair between a centre group\'s members, not only those listed against the centre', () => {
+		const copies = Array.from({ length: 30 }, (_, k) => ({ id: k, instruction: 'Same instruction text here' }));
+		const [only] = nearDuplicateClusters(copies, { linkage: 'centre' });
+		expect(only.members).toHaveLength(30);
+		expect(only.pairCount).toBe((30 * 29) / 2);
+		expect(only.pairs.length).toBeLessThan(only.pairCount);
+	});
+
 	it('centre linkage splits a chain that single linkage joins: every member is within the threshold of its centre', () => {
 		const threshold = 0.75;
 		const components = nearDuplicateClusters(chain, { threshold });

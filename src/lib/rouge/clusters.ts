@@ -28,7 +28,7 @@ export interface NearDuplicateCluster<Id> {
 	members: ClusterItem<Id>[];
 	/** Pairs above the threshold inside the group, highest first (capped, see options). */
 	pairs: NearDuplicatePair<Id>[];
-	/** All pairs above the threshold inside the group, listed or not (components); the listed ones (centre). */
+	/** All pairs above the threshold inside the group, listed or not. */
 	pairCount: number;
 	maxScore: number;
 	/** `centre` linkage: the member every other one is within the threshold of. */
@@ -73,6 +73,8 @@ export class NearDuplicateClustering<Id> {
 	private readonly pairs: { a: number; b: number; score: number }[] = [];
 	// Every pair above the threshold, counted per group root as groups merge.
 	private readonly edgeCount: number[] = [];
+	// Both ends of every pair above the threshold, listed or not (centre groups count those inside them): a, b, a, b…
+	private readonly pairEnds: number[] = [];
 	/** Pairs above the threshold among the items added so far (each costs an exact ROUGE-L). */
 	pairsFound = 0;
 
@@ -110,6 +112,7 @@ export class NearDuplicateClustering<Id> {
 				edgeCount[ra] += edgeCount[rb];
 			}
 			edgeCount[ra]++;
+			this.pairEnds.push(other, k);
 			if (rank < this.maxPairs) this.pairs.push({ a: other, b: k, score: match.score });
 		}
 		index.add(prepared, k);
@@ -118,7 +121,7 @@ export class NearDuplicateClustering<Id> {
 	/** The groups of the items added so far. */
 	clusters(): NearDuplicateCluster<Id>[] {
 		const { all, pairs, edgeCount } = this;
-		if (this.options.linkage === 'centre') return centreClusters(all, pairs);
+		if (this.options.linkage === 'centre') return centreClusters(all, pairs, this.pairEnds);
 
 		const groups = new Map<number, { members: number[]; pairs: { a: number; b: number; score: number }[] }>();
 		for (let k = 0; k < all.length; k++) {
@@ -144,8 +147,12 @@ export class NearDuplicateClustering<Id> {
 	}
 }
 
-/** Greedy centre linkage over the recorded pairs (indices into `all`), largest groups first. */
-function centreClusters<Id>(all: ClusterItem<Id>[], pairs: { a: number; b: number; score: number }[]): NearDuplicateCluster<Id>[] {
+/**
+ * Greedy centre linkage over the recorded pairs (indices into `all`), largest groups first; each
+ * group's pair count is every pair above the threshold between its members (`pairEnds`), not
+ * only the recorded ones.
+ */
+function centreClusters<Id>(all: ClusterItem<Id>[], pairs: { a: number; b: number; score: number }[], pairEnds: readonly number[]): NearDuplicateCluster<Id>[] {
 	const neighbours: number[][] = all.map(() => []);
 	for (const p of pairs) {
 		neighbours[p.a].push(p.b);
@@ -200,13 +207,18 @@ function centreClusters<Id>(all: ClusterItem<Id>[], pairs: { a: number; b: numbe
 	}
 	const own: Array<Array<{ a: number; b: number; score: number }>> = groups.map(() => []);
 	for (const p of pairs) if (cluster[p.a] >= 0 && cluster[p.a] === cluster[p.b]) own[cluster[p.a]].push(p);
+	const inside = new Array<number>(groups.length).fill(0);
+	for (let i = 0; i < pairEnds.length; i += 2) {
+		const g = cluster[pairEnds[i]];
+		if (g >= 0 && g === cluster[pairEnds[i + 1]]) inside[g]++;
+	}
 	return groups
 		.map(({ centre, members }, g) => {
 			const list = own[g].sort((x, y) => y.score - x.score || x.a - y.a || x.b - y.b);
 			return {
 				members: members.map((k) => all[k]),
 				pairs: list.map((p) => ({ a: all[p.a].id, b: all[p.b].id, score: p.score })),
-				pairCount: list.length,
+				pairCount: inside[g],
 				maxScore: list[0].score,
 				centre: all[centre].id
 			};
