@@ -14,6 +14,7 @@ import { pipelineScript } from '../support/fake-pipeline-script';
 import { CLI_ENTRY } from '../support/cli-bundle';
 import type { Db } from '../../src/lib/server/db';
 import { writeDatasetCard } from '../../src/lib/server/exports/dataset-card';
+import { runParamsView } from '../../src/lib/server/runs/generation/view';
 import { countExport } from '../../src/lib/server/exports/export';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { validate } from '../support/json-schema';
@@ -36,14 +37,27 @@ afterEach(async () => {
 const FIRST_LIST =
 	' Describe the water cycle for a ten year old child.\n10. Hi there.\n11. Write a program that sorts a list of numbers quickly.\n12. Give three reasons why people enjoy hiking in the mountains.';
 
-async function generatedRun(pipeline: 'self-instruct' | 'unnatural') {
+async function generatedRun(pipeline: 'self-instruct' | 'unnatural', options: { classificationOnly?: boolean } = {}) {
 	const base = pipelineScript();
 	fake = await startFakeOpenAI({ script: (request) => (/si-instructions\/1$/.test(String(request.headers['x-client-request-id'])) ? FIRST_LIST : base(request)) });
 	const endpoint = fakeEndpoint(db, fake.url, { concurrency: 1 });
-	const { run, session } = await startRun(db, { pipeline, target: 4, endpointId: endpoint.id, ...(pipeline === 'unnatural' ? { rephrasings: 0 } : {}) });
+	const { run, session } = await startRun(db, { pipeline, target: 4, endpointId: endpoint.id, ...(pipeline === 'unnatural' ? { rephrasings: 0 } : {}), ...options });
 	expect((await session.done).status).toBe('completed');
 	return { runId: run.id, datasetId: one<{ id: number }>(db, 'SELECT dataset_id AS id FROM generation_runs WHERE id = ?', run.id).id };
 }
+
+it('a classification-only run: the card and the run page count the seed tasks it could use, of those it was given', async () => {
+	const { runId, datasetId } = await generatedRun('self-instruct', { classificationOnly: true });
+	const run = one<{ params: string; seeds: string }>(db, 'SELECT params, seeds FROM generation_runs WHERE id = ?', runId);
+	const given = (JSON.parse(run.seeds) as { tasks: { isClassification: boolean | null }[] }).tasks;
+	const used = given.filter((t) => t.isClassification === true).length;
+	expect(used).toBeGreaterThan(1);
+	expect(used).toBeLessThan(given.length);
+	const words = `${used} of the ${given.length} seed tasks (classification only)`;
+	expect(runParamsView({ params: JSON.parse(run.params), seeds: JSON.parse(run.seeds) }).seedCount).toBe(words);
+	const card = await writeDatasetCard({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }, path.join(path.dirname(file), 'card'), {}, db);
+	expect(fs.readFileSync(card.readme, 'utf8')).toContain(`the self-instruct pipeline with the model \`fake-base\`, ${words}, target 4`);
+});
 
 it('a Self-Instruct run: the card counts its seed tasks, and every reader names the run\'s filters as what judged `kept`', async () => {
 	const { runId, datasetId } = await generatedRun('self-instruct');

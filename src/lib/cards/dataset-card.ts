@@ -7,6 +7,7 @@
  */
 import { stringify } from 'yaml';
 import { automaticFiltersSource, type AutomaticFiltersNote } from './automatic-filters';
+import { seedCountText, type RunSeedCount } from '$lib/runs/seeds';
 
 /** The parts of an export manifest the card reads (the server's ExportManifest has them). */
 export interface CardManifest {
@@ -35,6 +36,8 @@ export interface CardRun {
 	/** How many seeds it was given, in `seedUnit`: tasks, or Unnatural Instructions' seed sets of demonstrations. */
 	seeds: number;
 	seedUnit?: 'tasks' | 'sets';
+	/** The seeds it could use of those it was given (classification-only mode uses fewer); absent, `seeds` in `seedUnit`. */
+	seedCount?: RunSeedCount;
 	target: number;
 }
 
@@ -174,7 +177,7 @@ export function datasetCard(input: DatasetCardInput): string {
 	lines.push('## Provenance', '');
 	if (input.runs.length) {
 		for (const r of input.runs)
-			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model ${code(r.model)}, ${r.seeds} ${r.seedUnit === 'sets' ? 'seed sets of demonstrations' : 'seed tasks'}, target ${r.target} accepted candidates.`);
+			lines.push(`- Generation run ${r.id}: the ${md(r.pipeline)} pipeline with the model ${code(r.model)}, ${seedCountText(r.seedCount ?? { count: r.seeds, given: r.seeds, unit: r.seedUnit ?? 'tasks', classificationOnly: false })}, target ${r.target} accepted candidates.`);
 	}
 	for (const i of m.sources.imports) lines.push(`- Imported file ${code(i.fileName)} (${md(i.format)}).`);
 	if (!input.runs.length && !m.sources.imports.length) lines.push('- No generation run or import is recorded for these rows.');

@@ -16,7 +16,7 @@ import { auditMethods } from '../reports/methods';
 import { writeExportFileInterruptibly, type ExportManifest, type ExportRequest, type StartOptions } from './export';
 import { DomainError } from '$lib/errors';
 import { writeThroughPartial } from '../files';
-import { runSeedCount, type RunSeeds } from '../runs/generation/params';
+import { readRunParams, runSeedCount, type RunSeeds } from '../runs/generation/params';
 
 export interface DatasetCardOptions extends StartOptions {
 	license?: string;
@@ -41,11 +41,11 @@ export class DatasetCardError extends DomainError {}
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
 	const rows = database.$client
-		.prepare<unknown[], { id: number; pipeline: string; model: string; target: number; seeds: string }>(`SELECT id, pipeline, model, target, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) AND pipeline <> 'judge' ORDER BY id`)
+		.prepare<unknown[], { id: number; pipeline: string; model: string; target: number; params: string; seeds: string }>(`SELECT id, pipeline, model, target, params, seeds FROM generation_runs WHERE id IN (${ids.map(() => '?').join(', ')}) AND pipeline <> 'judge' ORDER BY id`)
 		.all(...ids);
 	return rows.map((r) => {
-		const { count, unit } = runSeedCount(JSON.parse(r.seeds) as RunSeeds);
-		return { id: r.id, pipeline: r.pipeline, model: r.model, target: r.target, seeds: count, seedUnit: unit };
+		const seeds = runSeedCount(readRunParams(JSON.parse(r.params)), JSON.parse(r.seeds) as RunSeeds);
+		return { id: r.id, pipeline: r.pipeline, model: r.model, target: r.target, seeds: seeds.count, seedUnit: seeds.unit, seedCount: seeds };
 	});
 }
 

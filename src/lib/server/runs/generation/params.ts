@@ -18,6 +18,7 @@ import { filterPreset, parseFilterConfig, type FilterConfig, type FilterPresetNa
 import type { PipelineId } from '../../db/tables';
 import { RunParamsError } from '../errors';
 import type { StepSettings } from '../engine/calls';
+import type { RunSeedCount } from '$lib/runs/seeds';
 
 export const SELF_INSTRUCT_STEPS = [
 	'self-instruct/instruction-generation',
@@ -124,11 +125,19 @@ export type RunSeeds =
 	| { kind: 'unnatural'; sets: UnnaturalDemonstration[][] };
 
 /**
- * How many seeds a run was given: seed tasks (Self-Instruct, Alpaca) or seed sets of
- * demonstrations (Unnatural Instructions). What the run page and the dataset card state.
+ * How many seeds a run could use, of those it was given: seed tasks (Self-Instruct, Alpaca) —
+ * in classification-only mode only the classification ones, as its prompts and pool
+ * (poolSeeds) — or seed sets of demonstrations (Unnatural Instructions). What the run page and
+ * the dataset card state (seedCountText).
  */
-export function runSeedCount(seeds: RunSeeds): { count: number; unit: 'tasks' | 'sets' } {
-	return seeds.kind === 'unnatural' ? { count: seeds.sets.length, unit: 'sets' } : { count: seeds.tasks.length, unit: 'tasks' };
+export function runSeedCount(params: RunParams, seeds: RunSeeds): RunSeedCount {
+	if (seeds.kind === 'unnatural') return { count: seeds.sets.length, given: seeds.sets.length, unit: 'sets', classificationOnly: false };
+	return {
+		count: poolSeeds(params, seeds).length,
+		given: seeds.tasks.length,
+		unit: 'tasks',
+		classificationOnly: params.pipeline === 'self-instruct' && params.classificationOnly === true
+	};
 }
 
 /**

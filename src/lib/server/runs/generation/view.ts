@@ -6,6 +6,7 @@ import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompt
 import { filterConfigSummary, instructionCasing } from '$lib/filters';
 import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
+import { seedCountText } from '$lib/runs/seeds';
 import { readRunParams, runSeedCount, type RunSeeds, type SeedSource } from './params';
 
 export interface RunStepView {
@@ -21,7 +22,8 @@ export interface RunStepView {
 export interface RunParamsView {
 	steps: RunStepView[];
 	seedSource: SeedSource;
-	seedCount: number;
+	/** The seeds the run could use, in words (seedCountText): "5 of the 20 seed tasks (classification only)". */
+	seedCount: string;
 	filters: string[];
 	extra: { label: string; value: string }[];
 }
@@ -43,7 +45,7 @@ function judgeParamsView(run: Pick<GenerationRun, 'params'>): RunParamsView {
 			}
 		],
 		seedSource: { kind: 'default' },
-		seedCount: 0,
+		seedCount: '',
 		filters: [],
 		extra: [
 			{ label: 'Judge mode', value: { quality: 'the three validity questions per row', rating: 'an A–D rating per model response', pairwise: 'pairwise, each pair in both orders' }[params.mode] },
@@ -74,7 +76,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 		return {
 			steps,
 			seedSource: params.seedSource,
-			seedCount: runSeedCount(seeds).count,
+			seedCount: seedCountText(runSeedCount(params, seeds)),
 			filters: [
 				`preset ${f.name}`,
 				f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
@@ -96,7 +98,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 		return {
 			steps,
 			seedSource: params.seedSource,
-			seedCount: runSeedCount(seeds).count,
+			seedCount: seedCountText(runSeedCount(params, seeds)),
 			filters,
 			extra: [
 				{ label: 'Instruction casing', value: instructionCasing(f.normalize) },
@@ -110,7 +112,7 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 	return {
 		steps,
 		seedSource: params.seedSource,
-		seedCount: runSeedCount(seeds).count,
+		seedCount: seedCountText(runSeedCount(params, seeds)),
 		filters: [f.missingFields ? 'missing fields' : '', f.copies ? 'copies of demonstrations' : '', f.duplicates ? 'duplicates' : ''].filter(Boolean),
 		extra: [
 			{ label: 'Rephrasings per task', value: String(params.rephrasings) },
