@@ -67,6 +67,8 @@ export async function run(argv: string[]): Promise<void> {
 	const { funnel } = result;
 	console.log(`Filters "${funnel.config}" applied to "${dataset.name}" in ${(result.durationMs / 1000).toFixed(1)} s (filter run ${result.filterRunId}).`);
 	console.log(`kept ${funnel.tasks.kept} of ${funnel.tasks.total} tasks and ${funnel.instances.kept} of ${funnel.instances.total} instances`);
-	const width = Math.max(...funnel.steps.map((s) => s.label.length));
-	for (const step of funnel.steps) console.log(`  ${step.label.padEnd(width)}  ${String(step.removed).padStart(8)} ${step.level === 'task' ? 'tasks' : 'instances'}`);
+	// The filters' rules, then the rejections that were not theirs and stood (a generation run's "beyond its target"…).
+	const steps = [...funnel.steps, ...(funnel.standing ?? [])];
+	const width = Math.max(...steps.map((s) => s.label.length));
+	for (const step of steps) console.log(`  ${step.label.padEnd(width)}  ${String(step.removed).padStart(8)} ${step.level === 'task' ? 'tasks' : 'instances'}`);
 }

@@ -17,6 +17,8 @@ export interface FilterInstance {
 
 export interface InstanceVerdict extends Verdict<InstanceRule> {
 	id: string | number;
+	/** A rejection that is not the filters' (see StandingRejection) and stands; `rule` is then its rule. */
+	standing?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilterConfig } from './config';
 import { filterPreset } from './presets';
-import { FilterRun, funnelExampleText, runFilters, runFiltersAsync, type FilterTask } from './run-filters';
+import { FilterRun, funnelExampleText, isFilterRule, runFilters, runFiltersAsync, type FilterTask } from './run-filters';
 
 const task = (id: number, instruction: string, instances: [string, string][] = []): FilterTask => ({
 	id,
@@ -133,6 +133,38 @@ describe('the funnel\'s examples', () => {
 	it('names an empty instruction, and cuts long text at 160 characters', () => {
 		expect(funnelExampleText({ taskId: 1, text: '  ' })).toBe('(empty instruction)');
 		expect(funnelExampleText({ taskId: 1, text: 'x'.repeat(200) })).toBe('x'.repeat(159) + '…');
+	});
+});
+
+describe('rejections that are not the filters\'', () => {
+	it('stand: the task is not filtered nor pooled, its instances keep their verdicts, and the funnel counts them on their own lines', () => {
+		const run = new FilterRun(filterPreset('self-instruct'), { standingLabel: (rule) => `Rejected by the generation run (${rule})` });
+		const over: FilterTask = { ...task(1, 'Give me a recipe for a chocolate cake.', [['', 'Mix.']]), standing: { rule: 'overTarget', detail: 'the run already had its 12 instructions' } };
+		const v = run.push(over);
+		expect(v).toMatchObject({ keep: false, rule: 'overTarget', standing: true });
+		expect(v.instances).toMatchObject([{ keep: false, standing: true }]);
+		// An instance cut by the length limit stays rejected; its sibling is judged by the filters.
+		const cut = task(2, 'Name three rivers in Africa.', [['', 'The Nile, the Congo and'], ['', 'Nile, Congo, Niger.']]);
+		const mixed: FilterTask = { ...cut, instances: [{ ...cut.instances![0], standing: { rule: 'lengthCut' } }, cut.instances![1]] };
+		const w = run.push(mixed);
+		expect(w.keep).toBe(true);
+		expect(w.instances.map((i) => [i.keep, i.rule, i.standing])).toEqual([[false, 'lengthCut', true], [true, undefined, undefined]]);
+		const funnel = run.funnel();
+		expect(funnel.tasks).toEqual({ total: 2, kept: 1 });
+		expect(funnel.instances).toEqual({ total: 3, kept: 1 });
+		expect(funnel.steps.every((s) => s.removed === 0)).toBe(true);
+		expect(funnel.standing!.map((s) => [s.label, s.level, s.removed])).toEqual([
+			['Rejected by the generation run (overTarget)', 'task', 1],
+			['Rejected by the generation run (lengthCut)', 'instance', 1]
+		]);
+	});
+
+	it('tells the filters\' rules from the others', () => {
+		expect(isFilterRule('blacklist')).toBe(true);
+		expect(isFilterRule('noInstances')).toBe(true);
+		expect(isFilterRule('overTarget')).toBe(false);
+		expect(isFilterRule('callFailed')).toBe(false);
+		expect(isFilterRule('toString')).toBe(false);
 	});
 });
 

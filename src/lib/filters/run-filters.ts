@@ -20,10 +20,27 @@ import { type FilterInstance, type InstanceVerdict, checkInstances } from './ins
 import type { Verdict } from './instruction-rules';
 import { InstructionPool, type RougeFinding, type SeedInstruction, type TaskId } from './instruction-pool';
 
+/**
+ * A rejection given by something other than the filters — a generation run's "beyond its
+ * target", "a call about it failed", an output cut by the length limit — which no filter rule
+ * can give or undo: it stands through a filter run, and the funnel counts it on its own line.
+ */
+export interface StandingRejection {
+	rule: string;
+	detail?: string | null;
+}
+
+/** True when `rule` is one the filters give (a filter run replaces such verdicts). */
+export function isFilterRule(rule: string): rule is FilterRule {
+	return Object.hasOwn(RULE_LABELS, rule);
+}
+
 export interface FilterTask {
 	id: TaskId;
 	instruction: string;
-	instances?: readonly FilterInstance[];
+	instances?: readonly (FilterInstance & { standing?: StandingRejection })[];
+	/** Set when the task was rejected by something other than the filters: it is not filtered, nor joins the pool. */
+	standing?: StandingRejection;
 }
 
 export interface TaskVerdict extends Verdict<FilterRule> {
@@ -33,6 +50,8 @@ export interface TaskVerdict extends Verdict<FilterRule> {
 	/** Set when the ROUGE-L rule ran for this instruction. */
 	rougeL?: RougeFinding;
 	instances: InstanceVerdict[];
+	/** A rejection that is not the filters' (see StandingRejection) and stands; `rule` is then its rule. */
+	standing?: boolean;
 }
 
 export interface FunnelExample {
@@ -67,6 +86,20 @@ export interface FilterFunnel {
 	instances: { total: number; kept: number };
 	/** Every rule in pipeline order, including those that removed nothing. */
 	steps: FunnelStep[];
+	/**
+	 * Rows rejected before the run by something other than the filters (see StandingRejection),
+	 * by rule: counted in the totals as not kept, left as they were. Absent in older runs' funnels.
+	 */
+	standing?: StandingStep[];
+}
+
+export interface StandingStep {
+	rule: string;
+	/** e.g. "Rejected by the generation run (beyond its target)". */
+	label: string;
+	level: 'task' | 'instance';
+	removed: number;
+	examples: FunnelExample[];
 }
 
 export interface FilterRunOptions {
@@ -75,6 +108,8 @@ export interface FilterRunOptions {
 	examplesPerRule?: number;
 	/** Find kept instructions' exact highest ROUGE-L F above this (see ROUGE_EXACT_ABOVE). */
 	rougeExactAbove?: number;
+	/** The funnel's line for a standing rejection's rule (default: the rule's name). */
+	standingLabel?: (rule: string) => string;
 }
 
 /** A filter run fed one task at a time; `funnel()` summarises what it has seen so far. */
@@ -82,6 +117,8 @@ export class FilterRun {
 	private readonly pool: InstructionPool;
 	private readonly examplesPerRule: number;
 	private readonly steps = new Map<FilterRule, FunnelStep>();
+	private readonly standing = new Map<string, StandingStep>();
+	private readonly standingLabel: (rule: string) => string;
 	private tasksTotal = 0;
 	private tasksKept = 0;
 	private instancesTotal = 0;
@@ -92,6 +129,7 @@ export class FilterRun {
 		options: FilterRunOptions = {}
 	) {
 		this.examplesPerRule = options.examplesPerRule ?? 5;
+		this.standingLabel = options.standingLabel ?? ((rule) => rule);
 		this.pool = new InstructionPool(config, options.seeds ?? [], { exactAbove: options.rougeExactAbove });
 		for (const rule of INSTRUCTION_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
 		for (const rule of TASK_RULES) this.steps.set(rule, this.emptyStep(rule, 'task'));
@@ -100,6 +138,7 @@ export class FilterRun {
 
 	/** Filter the next task; a kept instruction joins the ROUGE-L pool before this returns. */
 	push(task: FilterTask): TaskVerdict {
+		if (task.standing) return this.pushStanding(task, task.standing);
 		const evaluation = this.pool.evaluate(task.instruction);
 		const instruction: Verdict<InstructionRule> = evaluation.verdict;
 		const rougeL: RougeFinding | undefined = evaluation.rougeL;
@@ -108,7 +147,10 @@ export class FilterRun {
 		const instances = task.instances ?? [];
 		let instanceVerdicts: InstanceVerdict[];
 		if (instruction.keep) {
-			instanceVerdicts = checkInstances(instances, this.config.instance);
+			// Instances rejected by something other than the filters keep that verdict; the rest are checked together.
+			const checked = checkInstances(instances.filter((i) => !i.standing), this.config.instance);
+			let k = 0;
+			instanceVerdicts = instances.map((i) => (i.standing ? this.standingInstanceVerdict(i, i.standing) : checked[k++]));
 		} else {
 			const detail = `instruction rejected by ${instruction.rule}`;
 			instanceVerdicts = instances.map((i) => ({ id: i.id, keep: false, rule: 'taskRejected' as const, detail }));
@@ -126,8 +168,32 @@ export class FilterRun {
 			config: this.config.name,
 			tasks: { total: this.tasksTotal, kept: this.tasksKept },
 			instances: { total: this.instancesTotal, kept: this.instancesKept },
-			steps: [...this.steps.values()].map((s) => ({ ...s, examples: [...s.examples] }))
+			steps: [...this.steps.values()].map((s) => ({ ...s, examples: [...s.examples] })),
+			standing: [...this.standing.values()].map((s) => ({ ...s, examples: [...s.examples] }))
 		};
+	}
+
+	/** A task rejected by something other than the filters: its verdict and its instances' stand, and it stays out of the pool. */
+	private pushStanding(task: FilterTask, standing: StandingRejection): TaskVerdict {
+		const verdict = { keep: false, rule: standing.rule, detail: standing.detail ?? undefined };
+		const instances = (task.instances ?? []).map((i) => this.standingInstanceVerdict(i, i.standing ?? { rule: standing.rule, detail: `task rejected: ${standing.rule}` }));
+		this.tasksTotal++;
+		this.noteStanding(standing.rule, 'task', { taskId: task.id, text: task.instruction, detail: verdict.detail });
+		// Its instances are counted in the totals, not on a line: the task's line says why they are out.
+		this.instancesTotal += instances.length;
+		return { id: task.id, keep: false, rule: standing.rule as FilterRule, detail: verdict.detail, standing: true, instruction: verdict as Verdict<InstructionRule>, instances };
+	}
+
+	private standingInstanceVerdict(instance: FilterInstance, standing: StandingRejection): InstanceVerdict {
+		return { id: instance.id, keep: false, rule: standing.rule as InstanceVerdict['rule'], detail: standing.detail ?? undefined, standing: true };
+	}
+
+	private noteStanding(rule: string, level: 'task' | 'instance', example: FunnelExample): void {
+		const key = `${level}:${rule}`;
+		let step = this.standing.get(key);
+		if (!step) this.standing.set(key, (step = { rule, label: this.standingLabel(rule), level, removed: 0, examples: [] }));
+		step.removed++;
+		if (step.examples.length < this.examplesPerRule) step.examples.push(example);
 	}
 
 	private emptyStep(rule: FilterRule, level: 'task' | 'instance'): FunnelStep {
@@ -144,12 +210,14 @@ export class FilterRun {
 			if (v.keep) this.instancesKept++;
 			else {
 				const inst = byId[k];
-				this.note(v.rule!, {
+				const example = {
 					taskId: task.id,
 					instanceId: v.id,
 					text: `${inst.input === '' ? '' : `${inst.input} → `}${inst.output}`,
 					detail: v.detail
-				});
+				};
+				if (v.standing) this.noteStanding(v.rule!, 'instance', example);
+				else this.note(v.rule!, example);
 			}
 		});
 	}

@@ -4,7 +4,8 @@ import { db, perConnection, transaction, type Db } from '../db';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
-import { FilterRun, ROUGE_EXACT_ABOVE, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask } from '$lib/filters';
+import { FilterRun, ROUGE_EXACT_ABOVE, isFilterRule, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask, type StandingRejection } from '$lib/filters';
+import { ruleLabel } from '../runs/generation/progress';
 import { assertDatasetWritable, getDataset, receivingImport } from '../datasets/datasets';
 import { BULK_BATCH_ROWS } from '../datasets/importing';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
@@ -16,17 +17,38 @@ export interface ApplyFiltersResult {
 	durationMs: number;
 }
 
-interface TaskRow {
+interface Judged {
+	status: string;
+	rule: string | null;
+	detail: string | null;
+}
+
+interface TaskRow extends Judged {
 	id: number;
 	instruction: string;
 	origin: string;
 }
 
-interface InstanceRow {
+interface InstanceRow extends Judged {
 	id: number;
 	taskId: number;
 	input: string;
 	output: string;
+}
+
+/**
+ * A row's rejection that a filter run must leave standing: one given for a reason no filter rule
+ * judges — a generation run's "beyond its target", "a call about it failed", an output cut by
+ * the length limit. Rejections by a filter rule (the generation run's own blacklist, ROUGE-L…)
+ * are the filters' to give again, and a new run replaces them.
+ */
+function standingRejection(row: Judged): StandingRejection | undefined {
+	return row.status === 'rejected' && row.rule !== null && !isFilterRule(row.rule) ? { rule: row.rule, detail: row.detail } : undefined;
+}
+
+/** The funnel's line for a standing rejection. */
+function standingLabel(rule: string): string {
+	return `Rejected by the generation run (${ruleLabel(rule).replace(/^\p{Lu}(?!\p{Lu})/u, (c) => c.toLowerCase())})`;
 }
 
 /**
@@ -79,19 +101,21 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 		}>("SELECT id, instruction FROM tasks WHERE dataset_id = ? AND origin = 'seed' ORDER BY id").all(datasetId)
 	).map((s) => ({ id: s.id, instruction: s.instruction }));
 	// Exact highest similarities above 0.5 are stored for the filter report's threshold sweep.
-	const run = new FilterRun(config, { seeds, examplesPerRule: 5, rougeExactAbove: ROUGE_EXACT_ABOVE });
+	const run = new FilterRun(config, { seeds, examplesPerRule: 5, rougeExactAbove: ROUGE_EXACT_ABOVE, standingLabel });
 
 	const setTask = c.prepare<[string, string | null, string | null, number | null, number]>('UPDATE tasks SET filter_status = ?, filter_rule = ?, filter_detail = ?, filter_rouge_l = ? WHERE id = ?');
 	const setInstance = c.prepare<[string, string | null, string | null, number]>('UPDATE instances SET filter_status = ?, filter_rule = ?, filter_detail = ? WHERE id = ?');
 	const instancesOf = c.prepare<[number], InstanceRow>(
-		'SELECT id, task_id AS taskId, input, output FROM instances WHERE task_id = ? ORDER BY id'
+		'SELECT id, task_id AS taskId, input, output, filter_status AS status, filter_rule AS rule, filter_detail AS detail FROM instances WHERE task_id = ? ORDER BY id'
 	);
 
 	// Verdicts are worked out outside any transaction and written in short ones (BULK_BATCH_ROWS
 	// rows each), so a reviewer's write waits at most one batch; the run's row, which pages and
 	// exports show as the dataset's latest filter run, is written with the last batch.
 	const tasks = c
-		.prepare<[number], TaskRow>("SELECT id, instruction, origin FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id")
+		.prepare<[number], TaskRow>(
+			"SELECT id, instruction, origin, filter_status AS status, filter_rule AS rule, filter_detail AS detail FROM tasks WHERE dataset_id = ? AND origin <> 'seed' ORDER BY id"
+		)
 		.all(datasetId);
 	const pending: [status: string, rule: string | null, detail: string | null, rouge: number | null, id: number, isTask: boolean][] = [];
 	// Writes pending verdicts for at most BATCH_MAX_WRITE_MS (all of them when `all`); the rest
@@ -116,16 +140,24 @@ async function applyFiltersNow(datasetId: number, config: FilterConfig, createdB
 			lastYield = performance.now();
 		}
 		const instances = instancesOf.all(task.id);
+		const standing = standingRejection(task);
 		const filterTask: FilterTask = {
 			id: task.id,
 			instruction: task.instruction,
-			instances: instances.map((i) => ({ id: i.id, input: i.input, output: i.output }))
+			instances: instances.map((i) => {
+				const s = standingRejection(i);
+				return { id: i.id, input: i.input, output: i.output, ...(s ? { standing: s } : {}) };
+			}),
+			...(standing ? { standing } : {})
 		};
 		const verdict = run.push(filterTask);
+		// A standing rejection is left as it is, on the task and its instances.
+		if (verdict.standing) continue;
 		// 0 when ROUGE-L ran but the index examined nothing (so nothing is above 0.5); null when it did not run.
 		const rouge = verdict.rougeL ? (verdict.rougeL.max ?? 0) : null;
 		pending.push([verdict.keep ? 'kept' : 'rejected', verdict.keep ? null : (verdict.rule ?? null), verdict.detail ?? null, rouge, task.id, true]);
 		for (const v of verdict.instances) {
+			if (v.standing) continue;
 			pending.push([v.keep ? 'kept' : 'rejected', v.keep ? null : (v.rule ?? null), v.keep ? null : (v.detail ?? null), null, Number(v.id), false]);
 		}
 		// A pause of one batch's length between transactions lets other writers in.
