@@ -126,13 +126,19 @@ describe('the funnel\'s examples', () => {
 		const steps = Object.fromEntries(step.value.steps.map((s) => [s.rule, s]));
 		expect(steps.emptyOutput.removed).toBe(2);
 		expect(steps.inputEqualsOutput.removed).toBe(1);
-		expect(steps.emptyOutput.examples.map(funnelExampleText)).toEqual(['(empty input and output)', 'sky → ']);
+		expect(steps.emptyOutput.examples.map(funnelExampleText)).toEqual(['(empty input and output)', 'sky →']);
 		expect(steps.inputEqualsOutput.examples.map(funnelExampleText)).toEqual(['blue → blue']);
 	});
 
 	it('names an empty instruction, and cuts long text at 160 characters', () => {
 		expect(funnelExampleText({ taskId: 1, text: '  ' })).toBe('(empty instruction)');
 		expect(funnelExampleText({ taskId: 1, text: 'x'.repeat(200) })).toBe('x'.repeat(159) + '…');
+	});
+
+	it('never cuts inside an emoji at the 160-character boundary', () => {
+		const text = funnelExampleText({ taskId: 1, text: 'x'.repeat(158) + '😀😀 and more' });
+		expect(text).toBe('x'.repeat(158) + '😀…');
+		expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
 	});
 });
 

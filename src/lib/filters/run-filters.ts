@@ -17,6 +17,7 @@ import {
 	type InstructionRule
 } from './config';
 import { type FilterInstance, type InstanceVerdict, checkInstances } from './instance-rules';
+import { clipLine } from '$lib/text/clip';
 import type { Verdict } from './instruction-rules';
 import { InstructionPool, type RougeFinding, type SeedInstruction, type TaskId } from './instruction-pool';
 
@@ -69,7 +70,7 @@ export interface FunnelExample {
 export function funnelExampleText(example: FunnelExample): string {
 	const text = example.text;
 	if (text.trim() === '') return example.instanceId !== undefined ? '(empty input and output)' : '(empty instruction)';
-	return text.length > 160 ? text.slice(0, 159) + '…' : text;
+	return clipLine(text, 160);
 }
 
 export interface FunnelStep {
