@@ -15,6 +15,10 @@ import { CLI_ENTRY } from '../support/cli-bundle';
 import type { Db } from '../../src/lib/server/db';
 import { writeDatasetCard } from '../../src/lib/server/exports/dataset-card';
 import { runParamsView } from '../../src/lib/server/runs/generation/view';
+import { generationRunsOf } from '../../src/lib/server/exports/export';
+import { applyFilters } from '../../src/lib/server/filters/apply';
+import { generationVerdictsNote } from '../../src/lib/cards/automatic-filters';
+import { filterPreset } from '../../src/lib/filters';
 import { countExport } from '../../src/lib/server/exports/export';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { validate } from '../support/json-schema';
@@ -57,6 +61,20 @@ it('a classification-only run: the card and the run page count the seed tasks it
 	expect(runParamsView({ params: JSON.parse(run.params), seeds: JSON.parse(run.seeds) }).seedCount).toBe(words);
 	const card = await writeDatasetCard({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }, path.join(path.dirname(file), 'card'), {}, db);
 	expect(fs.readFileSync(card.readme, 'utf8')).toContain(`the self-instruct pipeline with the model \`fake-base\`, ${words}, target 4`);
+});
+
+it('before any filter run, the Filters page names the generation run\'s filters as the judges; Apply filters replaces their verdicts', async () => {
+	const { runId, datasetId } = await generatedRun('self-instruct');
+	const runs = generationRunsOf(datasetId, db);
+	expect(runs).toEqual([{ id: runId, pipeline: 'self-instruct', filters: expect.arrayContaining(['preset self-instruct', 'ROUGE-L ≤ 0.7']) }]);
+	expect(generationVerdictsNote(runs)).toContain(`the verdicts of the filters generation run ${runId} applied as it generated the rows (preset self-instruct, ROUGE-L ≤ 0.7`);
+	const hi = () => one<{ s: string; r: string | null }>(db, "SELECT filter_status AS s, filter_rule AS r FROM tasks WHERE run_id = ? AND instruction LIKE 'Hi there%'", runId);
+	expect(hi()).toEqual({ s: 'rejected', r: 'wordCount' });
+	const config = filterPreset('self-instruct');
+	config.instruction.wordCount.enabled = false;
+	await applyFilters(datasetId, config, null, db);
+	// The run's word-count verdict was the filters' to give: a filter run without that rule replaces it.
+	expect(hi()).toMatchObject({ r: null });
 });
 
 it('a Self-Instruct run: the card counts its seed tasks, and every reader names the run\'s filters as what judged `kept`', async () => {

@@ -39,3 +39,13 @@ export function automaticFiltersBrief(note: Pick<AutomaticFiltersNote, 'filterRu
 	if (note.filterRunId !== null) return `filter run ${note.filterRunId}${note.filterRunSettings.length ? `: ${note.filterRunSettings.join(', ')}` : ''}`;
 	return note.generationRuns.map((r) => `generation run ${r.id}'s own${r.filters.length ? `: ${r.filters.join(', ')}` : ''}`).join('; ');
 }
+
+/**
+ * What the Filters page says of a dataset no filter run has judged but generation runs wrote: their
+ * own filters judged the rows, and *Apply filters* would replace those verdicts — except the
+ * rejections that are not the filters' to give, which stand.
+ */
+export function generationVerdictsNote(generationRuns: AutomaticFiltersNote['generationRuns']): string {
+	const source = automaticFiltersSource({ filterRunId: null, filterRunSettings: [], generationRuns, appliedAt: '' });
+	return `No filter run yet: the rows carry the verdicts of ${source}. Apply filters replaces those verdicts; rejections that are not the filters' to give (beyond the run's target, held back by a failed call, an output cut by the length limit) stand.`;
+}

@@ -278,24 +278,35 @@ function automaticFiltersOf(client: Database.Database, request: ExportSelection,
 	const run = client
 		.prepare<[number], { id: number; createdAt: number; config: string }>('SELECT id, created_at AS createdAt, config FROM filter_runs WHERE dataset_id = ? ORDER BY id DESC LIMIT 1')
 		.get(request.datasetId);
-	const generation = run
-		? []
-		: client
-				.prepare<[number], { id: number; pipeline: string; params: string; seeds: string; updatedAt: number }>(
-					`SELECT r.id, r.pipeline, r.params, r.seeds, r.updated_at AS updatedAt FROM generation_runs r
-					 WHERE r.dataset_id = ? AND r.pipeline <> 'judge' AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id) ORDER BY r.id`
-				)
-				.all(request.datasetId);
+	const generation = run ? [] : generationRunsWriting(client, request.datasetId);
 	if (!run && !generation.length) return null;
 	const kept = request.filters.kept;
 	const rejectedInstances = kept === 'yes' ? 0 : kept === 'no' ? instances() : countSelection(client, { ...request, filters: { ...request.filters, kept: 'no' } }).instances;
 	return {
 		filterRunId: run?.id ?? null,
 		filterRunSettings: run ? filterRunSettings(run.config) : [],
-		generationRuns: generation.map((g) => ({ id: g.id, pipeline: g.pipeline, filters: runParamsView({ params: JSON.parse(g.params), seeds: JSON.parse(g.seeds) }).filters })),
+		generationRuns: generation.map((g) => ({ id: g.id, pipeline: g.pipeline, filters: g.filters })),
 		appliedAt: new Date(run ? run.createdAt : Math.max(...generation.map((g) => g.updatedAt))).toISOString(),
 		rejectedInstances
 	};
+}
+
+/**
+ * The generation runs that wrote rows of the dataset, each with its filters in words: what judged
+ * its rows until an *Apply filters* run replaces their verdicts.
+ */
+export function generationRunsOf(datasetId: number, database: Db = db()): AutomaticFiltersNote['generationRuns'] {
+	return generationRunsWriting(database.$client, datasetId).map((g) => ({ id: g.id, pipeline: g.pipeline, filters: g.filters }));
+}
+
+function generationRunsWriting(client: Database.Database, datasetId: number): (AutomaticFiltersNote['generationRuns'][number] & { updatedAt: number })[] {
+	return client
+		.prepare<[number], { id: number; pipeline: string; params: string; seeds: string; updatedAt: number }>(
+			`SELECT r.id, r.pipeline, r.params, r.seeds, r.updated_at AS updatedAt FROM generation_runs r
+			 WHERE r.dataset_id = ? AND r.pipeline <> 'judge' AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id) ORDER BY r.id`
+		)
+		.all(datasetId)
+		.map((g) => ({ id: g.id, pipeline: g.pipeline, filters: runParamsView({ params: JSON.parse(g.params), seeds: JSON.parse(g.seeds) }).filters, updatedAt: g.updatedAt }));
 }
 
 /** A filter run's settings in words; a configuration this version cannot read is said to be so rather than guessed. */

@@ -4,6 +4,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
 import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
+import { generationRunsOf } from '$lib/server/exports/export';
 import { blankIsMissing, parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
 import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
@@ -19,6 +20,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	return {
 		dataset: { id: dataset.id, name: dataset.name },
 		latest,
+		// Until a filter run, the generation runs' own filters judged the rows: the page names them.
+		generationRuns: latest ? [] : generationRunsOf(dataset.id),
 		presets: Object.fromEntries(FILTER_PRESETS.map((p) => [p, filterPreset(p)])),
 		rules: {
 			instruction: INSTRUCTION_RULES.filter((r) => r !== 'emptyInstruction').map((r) => ({ id: r, label: RULE_LABELS[r] })),
