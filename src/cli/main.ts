@@ -11,7 +11,7 @@ import os from 'node:os';
 import { CliError, exitCodeOf, failureJson } from './cli-error';
 import { fileErrorOf } from './files';
 import { printJson } from './output';
-import { config } from '../lib/server/config';
+import { config, ConfigError } from '../lib/server/config';
 import { databaseFileProblem } from '../lib/server/db/file-problem';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
@@ -87,9 +87,11 @@ async function main(argv: string[]): Promise<number> {
 		console.error(`error: ${bindingProblem}`);
 		return 1;
 	}
-	lowerPriority();
-	const newDatabase = name !== 'restore' && databaseMissing();
+	let newDatabase = false;
 	try {
+		// Inside the try: a setting that cannot be used (SESSION_DAYS=0) is reported like any refusal, one line per variable.
+		lowerPriority();
+		newDatabase = name !== 'restore' && databaseMissing();
 		const mod = await command.load();
 		await mod.run(rest);
 		// A command that reported a failure itself (e.g. a connection test that failed) set the code.
@@ -100,6 +102,10 @@ async function main(argv: string[]): Promise<number> {
 		const code = exitCodeOf(err);
 		// A script that asked for JSON gets the failure as JSON too (the person, on stderr, a line).
 		if (rest.includes('--json')) printJson(failureJson(err));
+		if (err instanceof ConfigError) {
+			for (const problem of err.problems) console.error(`error: ${problem}`);
+			return 1;
+		}
 		if (code !== null) {
 			console.error(`error: ${(err as Error).message}${err instanceof CliError && err.usage ? `\n\n${err.usage}` : ''}`);
 			return code;

@@ -182,6 +182,26 @@ describe('error codes', () => {
 	});
 });
 
+describe('settings that cannot be used', () => {
+	it('are one line per variable and exit 1 for every command, with --json the usual error document; no stack trace', () => {
+		const env = { SESSION_DAYS: '0', BACKUP_KEEP: '0', MAX_IMPORT_MB: 'abc', LOGIN_MAX_ATTEMPTS: '0' };
+		const lines = [
+			'error: MAX_IMPORT_MB="abc": must be a whole number from 1 to 1048576.',
+			'error: SESSION_DAYS="0": must be a whole number from 1 to 3650.',
+			'error: LOGIN_MAX_ATTEMPTS="0": must be a whole number of at least 1.',
+			'error: BACKUP_KEEP="0": must be a whole number of at least 1.'
+		];
+		for (const args of [['users', 'list'], ['datasets'], ['backup']]) {
+			const r = cli(args, env);
+			expect({ args, code: r.code, stderr: r.stderr.trim().split('\n') }).toEqual({ args, code: 1, stderr: lines });
+		}
+		const r = cli(['users', 'list', '--json'], { SESSION_DAYS: '0' });
+		expect(r.code).toBe(1);
+		expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'config', message: 'SESSION_DAYS="0": must be a whole number from 1 to 3650.' });
+		expect(r.stderr.trim()).toBe('error: SESSION_DAYS="0": must be a whole number from 1 to 3650.');
+	});
+});
+
 describe('options are checked with --json as without', () => {
 	it('analyze --top must be an integer in both modes', () => {
 		for (const extra of [[], ['--json']]) {
