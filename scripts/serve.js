@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import compression from 'compression';
+import { NUMBER_SETTINGS, PORT_SETTING, numberSettingProblems, refuseSettings } from './settings.js';
 
 // Pages, scripts, styles and JSON go out compressed (brotli or gzip, as the browser accepts);
 // static files come precompressed from the build. Downloads (Content-Disposition: attachment)
@@ -67,35 +68,18 @@ function isRemovedAsset(clientDir, url) {
 	return file.startsWith(clientDir + path.sep) && !fs.existsSync(file);
 }
 
-/**
- * Settings the app cannot start with end the process with one line each (the variable, its
- * value, what is allowed) and exit code 1, never a stack trace. The app's own settings are
- * checked by its config module when build/handler.js loads (a ConfigError, carrying its lines);
- * PORT is this script's.
- * @param {string[]} problems
- * @returns {never}
- */
-function refuseSettings(problems) {
-	for (const problem of problems) console.error(`error: ${problem}`);
-	process.exit(1);
-}
-
-/** @param {string | undefined} raw */
-function portFrom(raw) {
-	if (raw === undefined || raw === '') return 3000;
-	if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 65535) refuseSettings([`PORT=${JSON.stringify(raw)}: must be a whole number from 1 to 65535.`]);
-	return Number(raw);
-}
-
 export async function serve(root = process.cwd()) {
-	const port = portFrom(process.env.PORT);
+	// The numeric settings, PORT among them, all at once before the app loads; the app's config
+	// module checks the rest when build/handler.js loads (a ConfigError, carrying its lines).
+	const problems = numberSettingProblems(process.env);
+	if (problems.length) refuseSettings(problems);
+	const port = Number(process.env.PORT || PORT_SETTING.default);
 	process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';
 	// adapter-node's cap on every request body, read once when build/handler.js loads. The app
 	// refuses bodies over each route's own limit (MAX_BODY_MB, or MAX_IMPORT_MB for the streamed
 	// import) before reading them; this outer cap only has to let the largest import through.
-	// (A MAX_IMPORT_MB that is not a whole number is left for the app's settings check to name.)
-	const maxImportMb = process.env.MAX_IMPORT_MB || '1024';
-	if (/^\d+$/.test(maxImportMb)) process.env.BODY_SIZE_LIMIT ||= `${Number(maxImportMb) + 1}M`;
+	const maxImportMb = Number(process.env.MAX_IMPORT_MB || NUMBER_SETTINGS.MAX_IMPORT_MB.default);
+	process.env.BODY_SIZE_LIMIT ||= `${maxImportMb + 1}M`;
 	let handler;
 	try {
 		({ handler } = await import(pathToFileURL(path.join(root, 'build', 'handler.js')).href));

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberSettingProblems, refuseSettings } from './settings.js';
 import { sqliteBindingProblem } from './sqlite-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +31,11 @@ if (bindingProblem) {
 	console.error(bindingProblem);
 	process.exit(1);
 }
+
+// Settings that cannot be used are refused before a build that may take minutes (serve.js
+// checks them again for whoever starts it directly).
+const settingProblems = numberSettingProblems(process.env);
+if (settingProblems.length) refuseSettings(settingProblems);
 
 const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;
 const sourcesAt = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));

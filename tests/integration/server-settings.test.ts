@@ -11,15 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuild } from '../support/built-app';
 
 let dir: string;
-beforeAll(async () => {
-	await ensureBuild();
+beforeAll(() => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-settings-'));
-}, 600_000);
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function start(env: Record<string, string>, script = 'scripts/start.js'): Promise<{ code: number | null; stderr: string; stdout: string }> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, ['scripts/start.js'], {
+		const child = spawn(process.execPath, [script], {
 			env: { ...process.env, DATABASE_PATH: path.join(dir, 'app.db'), PORT: '1', ...env },
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
@@ -37,6 +36,8 @@ function start(env: Record<string, string>): Promise<{ code: number | null; stde
 }
 
 describe('the server refuses settings it cannot use', () => {
+	beforeAll(() => ensureBuild(), 600_000);
+
 	it('one line per bad setting, exit 1, no stack trace', async () => {
 		const folder = path.join(dir, 'a-folder.db');
 		fs.mkdirSync(folder);
@@ -60,4 +61,25 @@ describe('the server refuses settings it cannot use', () => {
 			expect(result.stdout).not.toMatch(/Listening on/);
 		}
 	}, 300_000);
+});
+
+describe('npm start checks the numeric settings before anything else', () => {
+	it('names every bad one, PORT with the others, before building', async () => {
+		// A copy of the start scripts with no build beside them: start.js would build first.
+		const copy = path.join(dir, 'unbuilt');
+		fs.mkdirSync(path.join(copy, 'scripts'), { recursive: true });
+		for (const file of fs.readdirSync('scripts')) if (file.endsWith('.js')) fs.copyFileSync(path.join('scripts', file), path.join(copy, 'scripts', file));
+		fs.symlinkSync(path.resolve('node_modules'), path.join(copy, 'node_modules'));
+		const result = await start({ PORT: 'abc', SESSION_DAYS: '0', BACKUP_KEEP: 'x', LOGIN_MAX_ATTEMPTS: '1e1' }, path.join(copy, 'scripts/start.js'));
+		expect({ code: result.code, stderr: result.stderr.trim().split('\n') }).toEqual({
+			code: 1,
+			stderr: [
+				'error: PORT="abc": must be a whole number from 1 to 65535.',
+				'error: SESSION_DAYS="0": must be a whole number from 1 to 3650.',
+				'error: LOGIN_MAX_ATTEMPTS="1e1": must be a whole number of at least 1.',
+				'error: BACKUP_KEEP="x": must be a whole number of at least 1.'
+			]
+		});
+		expect(result.stdout).not.toMatch(/building/);
+	}, 60_000);
 });

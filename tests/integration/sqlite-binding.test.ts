@@ -19,7 +19,7 @@ afterEach(() => {
 function projectWithoutBinding(): string {
 	const project = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-no-binding-'));
 	fs.mkdirSync(path.join(project, 'scripts'));
-	for (const f of ['start.js', 'serve.js', 'sqlite-binding.js']) fs.copyFileSync(path.join(root, 'scripts', f), path.join(project, 'scripts', f));
+	for (const f of ['start.js', 'serve.js', 'settings.js', 'sqlite-binding.js']) fs.copyFileSync(path.join(root, 'scripts', f), path.join(project, 'scripts', f));
 	fs.copyFileSync(path.join(root, 'package.json'), path.join(project, 'package.json'));
 	const modules = path.join(project, 'node_modules');
 	fs.mkdirSync(modules);

@@ -4,6 +4,7 @@
  * scanner that tracks nesting depth, strings and escapes and cuts at the array's own commas.
  * Each record's text is handed to JSON.parse on its own.
  */
+import { NUMBER_SETTINGS } from '../../../scripts/settings.js';
 import { ImportError, type ErrorPlace } from './import-error';
 
 /** The JSON text of one record and where it starts. */
@@ -32,7 +33,7 @@ export interface RecordSplitter {
  * that is not line- or item-delimited (one giant object, a wrong format) from being pulled into
  * memory whole.
  */
-export const MAX_RECORD_CHARS = 1_000_000;
+export const MAX_RECORD_CHARS: number = NUMBER_SETTINGS.MAX_RECORD_CHARS.default;
 
 function tooLarge(file: string, place: ErrorPlace, what: string, limit: number): ImportError {
 	return ImportError.at(

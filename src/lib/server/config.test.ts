@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, NUMBER_SETTINGS, readConfig } from './config';
+import { ConfigError, NUMBER_SETTINGS, numberFromEnv, readConfig } from './config';
+import { numberSettingProblems } from '../../../scripts/settings.js';
 
 describe('backup settings', () => {
 	it('default to a backups folder beside the database, no schedule, keeping 7', () => {
@@ -49,5 +50,28 @@ describe('numeric settings', () => {
 		const cfg = readConfig({ LOGIN_MAX_ATTEMPTS: '1', SESSION_DAYS: '3650', LOCK_TRACE_MS: '0', INSTRUCT_AUDIT_NICE: '0', RECORD_WORKER_FROM: '0', MAX_BODY_MB: '' });
 		expect(cfg).toMatchObject({ loginMaxAttempts: 1, sessionMaxAgeMs: 3650 * 86_400_000, lockTraceMs: 0, cliNice: 0, recordWorkerFrom: 0, maxBodyBytes: 4 * 1024 * 1024 });
 		for (const [name, range] of Object.entries(NUMBER_SETTINGS)) expect(problems({ [name]: String(range.default) }), name).toEqual([]);
+	});
+});
+
+describe('one reading of numbers for every numeric setting, PORT included', () => {
+	it('takes digits only: no exponent, hex, sign or surrounding space, which Number() would take', () => {
+		for (const raw of ['1e1', '0x10', '+5', ' 5', '5 ', '5\n', '1_0']) {
+			expect(numberFromEnv({ LOGIN_MAX_ATTEMPTS: raw }, 'LOGIN_MAX_ATTEMPTS'), raw).toEqual({
+				problem: `LOGIN_MAX_ATTEMPTS=${JSON.stringify(raw)}: must be a whole number of at least 1.`
+			});
+		}
+		expect(() => readConfig({ SESSION_DAYS: ' 5' })).toThrow('SESSION_DAYS=" 5": must be a whole number from 1 to 3650.');
+		expect(readConfig({ LOGIN_MAX_ATTEMPTS: '007', BACKUP_INTERVAL_HOURS: '0.25' })).toMatchObject({ loginMaxAttempts: 7, backupIntervalHours: 0.25 });
+		for (const raw of ['.5', '1.', '1e-1', ' 1']) expect(() => readConfig({ BACKUP_INTERVAL_HOURS: raw }), raw).toThrow(/BACKUP_INTERVAL_HOURS/);
+	});
+
+	it('names every bad one at once, PORT first, as the server prints them', () => {
+		expect(numberSettingProblems({ PORT: 'abc', SESSION_DAYS: '0', BACKUP_KEEP: 'x' })).toEqual([
+			'PORT="abc": must be a whole number from 1 to 65535.',
+			'SESSION_DAYS="0": must be a whole number from 1 to 3650.',
+			'BACKUP_KEEP="x": must be a whole number of at least 1.'
+		]);
+		for (const raw of ['1e3', '0x10', '0', '65536', ' ']) expect(numberSettingProblems({ PORT: raw }), raw).toEqual([`PORT=${JSON.stringify(raw)}: must be a whole number from 1 to 65535.`]);
+		expect(numberSettingProblems({ PORT: '3000', SESSION_DAYS: '', MAX_IMPORT_MB: '10' })).toEqual([]);
 	});
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { MAX_RECORD_CHARS } from '../formats/splitters';
+import { NUMBER_SETTINGS, describeRange, readNumberSetting } from '../../../scripts/settings.js';
 import { DomainError } from '../errors';
 
 /**
@@ -54,47 +54,12 @@ export class ConfigError extends DomainError {
 	}
 }
 
-/** What a numeric variable may hold. A 0 that would switch a protection off, or make every sign-in expire at once, is out of range. */
-interface NumberRange {
-	default: number;
-	min: number;
-	max?: number;
-	/** Fractions allowed (default: whole numbers only). */
-	fractions?: boolean;
-}
-
-/** The numeric settings and their valid ranges (the README's Configuration table lists the same). */
-export const NUMBER_SETTINGS = {
-	MAX_IMPORT_MB: { default: 1024, min: 1, max: 1_048_576 },
-	MAX_BODY_MB: { default: 4, min: 1, max: 1024 },
-	MAX_RECORD_CHARS: { default: MAX_RECORD_CHARS, min: 1 },
-	SESSION_DAYS: { default: 14, min: 1, max: 3650 },
-	LOGIN_MAX_ATTEMPTS: { default: 10, min: 1 },
-	LOGIN_MAX_ATTEMPTS_PER_ADDRESS: { default: 100, min: 1 },
-	LOGIN_WINDOW_MINUTES: { default: 15, min: 1, max: 10_080 },
-	BACKUP_INTERVAL_HOURS: { default: 0, min: 0, max: 8760, fractions: true },
-	BACKUP_KEEP: { default: 7, min: 1 },
-	LOCK_TRACE_MS: { default: 0, min: 0 },
-	INSTRUCT_AUDIT_NICE: { default: 10, min: 0, max: 19 },
-	RECORD_WORKER_FROM: { default: 500, min: 0 }
-} satisfies Record<string, NumberRange>;
-
+export { NUMBER_SETTINGS, describeRange };
 export type NumberSetting = keyof typeof NUMBER_SETTINGS;
-
-/** "a whole number from 1 to 3650" */
-export function describeRange(range: NumberRange): string {
-	const kind = range.fractions ? 'a number' : 'a whole number';
-	return range.max === undefined ? `${kind} of at least ${range.min}` : `${kind} from ${range.min} to ${range.max}`;
-}
 
 /** The value of a numeric variable, or a line saying why it cannot be used. */
 export function numberFromEnv(env: NodeJS.ProcessEnv, name: NumberSetting): { value: number } | { problem: string } {
-	const range: NumberRange = NUMBER_SETTINGS[name];
-	const raw = env[name];
-	if (raw === undefined || raw === '') return { value: range.default };
-	const value = raw.trim() === '' ? NaN : Number(raw);
-	const fits = Number.isFinite(value) && value >= range.min && (range.max === undefined || value <= range.max) && (range.fractions || Number.isInteger(value));
-	return fits ? { value } : { problem: `${name}=${JSON.stringify(raw)}: must be ${describeRange(range)}.` };
+	return readNumberSetting(name, env[name], NUMBER_SETTINGS[name]);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
