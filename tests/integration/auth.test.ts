@@ -34,11 +34,11 @@ describe('accounts', () => {
 
 	it('refuses a password of only spaces (or other white space) everywhere a password is set', async () => {
 		const blank = ' '.repeat(12);
-		await expect(createFirstAdmin({ email: 'boss@x.org', password: blank }, db)).rejects.toThrow('Password cannot be only spaces.');
-		await expect(ensureAdminFromEnv('boss@x.org', '\t'.repeat(10) + '  ', db)).rejects.toThrow('Password cannot be only spaces.');
+		await expect(createFirstAdmin({ email: 'boss@x.org', password: blank }, db)).rejects.toThrow('Password cannot be only spaces or invisible characters.');
+		await expect(ensureAdminFromEnv('boss@x.org', '\t'.repeat(10) + '  ', db)).rejects.toThrow('Password cannot be only spaces or invisible characters.');
 		const admin = await createFirstAdmin({ email: 'boss@x.org', password: '  spaces around are fine  ' }, db);
-		await expect(createUser({ email: 'r@x.org', password: blank, role: 'reviewer' }, db)).rejects.toMatchObject({ message: 'Password cannot be only spaces.', field: 'password' });
-		await expect(resetPassword(admin.id, blank, db)).rejects.toThrow('Password cannot be only spaces.');
+		await expect(createUser({ email: 'r@x.org', password: blank, role: 'reviewer' }, db)).rejects.toMatchObject({ message: 'Password cannot be only spaces or invisible characters.', field: 'password' });
+		await expect(resetPassword(admin.id, blank, db)).rejects.toThrow('Password cannot be only spaces or invisible characters.');
 	});
 
 	it('ADMIN_EMAIL/ADMIN_PASSWORD create the admin only on an empty database', async () => {

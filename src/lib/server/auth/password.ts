@@ -21,13 +21,20 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 	}
 }
 
+/**
+ * Characters that show nothing: white space, format characters (zero-width space and joiners,
+ * word joiner, byte-order mark, Mongolian vowel separator…), the other default-ignorable ones
+ * (Hangul fillers, variation selectors) and the blank Braille pattern.
+ */
+const INVISIBLE = /[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
 /** Returns a reason the password is unacceptable, or null. */
 export function passwordProblem(password: string): string | null {
 	if (password.length < MIN_PASSWORD_LENGTH) {
 		return `Password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
 	}
 	if (password.length > MAX_PASSWORD_LENGTH) return `Password must be at most ${MAX_PASSWORD_LENGTH} characters long.`;
-	// Twelve spaces pass the length rule but are the first thing a guesser tries.
-	if (!password.trim()) return 'Password cannot be only spaces.';
+	// Twelve spaces (or zero-width characters, which trim() keeps) pass the length rule but are the first thing a guesser tries.
+	if (!password.replace(INVISIBLE, '')) return 'Password cannot be only spaces or invisible characters.';
 	return null;
 }
