@@ -254,6 +254,7 @@ describe('restore: the backup is read and checked before the database is touched
 		fs.copyFileSync(path.join(dir, 'running.db-wal'), path.join(copied, 'db.sqlite-wal'));
 		const users = live.prepare('SELECT count(*) FROM users').pluck().get();
 		live.close();
+		expect(fs.readdirSync(copied).sort()).toEqual(['db.sqlite', 'db.sqlite-wal']);
 
 		const kept = path.join(dir, 'kept');
 		const result = await restoreBackup({ from: path.join(copied, 'db.sqlite'), databasePath: file, backupDir: kept, migrationsDir: MIGRATIONS });
@@ -269,7 +270,30 @@ describe('restore: the backup is read and checked before the database is touched
 		await inspectDatabaseFile(result.previous!, MIGRATIONS);
 		expect(fs.readdirSync(kept)).toEqual([path.basename(result.previous!)]);
 		expect(fs.readdirSync(dir).filter((f) => f.includes('.restoring-'))).toEqual([]);
+		// Reading the backup left nothing beside it (no -shm made for its log).
+		expect(fs.readdirSync(copied).sort()).toEqual(['db.sqlite', 'db.sqlite-wal']);
 		db = openDatabase(file, MIGRATIONS);
+	});
+
+	it('names the backups folder when it cannot be made (BACKUP_DIR a file), and changes nothing', async () => {
+		const backup = await createBackup({ database: db, out: path.join(dir, 'b.db'), migrationsDir: MIGRATIONS });
+		const before = snapshotDb(db);
+		db.$client.close();
+		const notFolder = path.join(dir, 'a-file');
+		fs.writeFileSync(notFolder, 'x');
+		try {
+			await restoreBackup({ from: backup.file, databasePath: file, backupDir: notFolder, migrationsDir: MIGRATIONS });
+			throw new Error('expected a BackupError');
+		} catch (err) {
+			expect(err).toBeInstanceOf(BackupError);
+			expect({ message: (err as BackupError).message, code: (err as BackupError).code }).toEqual({
+				message: `The current database could not be kept aside, so nothing was restored: ${notFolder}: is a file, not a folder.`,
+				code: 'not_directory'
+			});
+		}
+		db = openDatabase(file, MIGRATIONS);
+		expect(snapshotDb(db)).toBe(before);
+		expect(fs.readdirSync(dir).filter((f) => f.includes('.restoring-'))).toEqual([]);
 	});
 
 	it('checking a WAL-mode file leaves no -wal or -shm beside it', async () => {

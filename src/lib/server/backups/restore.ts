@@ -124,7 +124,11 @@ async function keepCurrent(databasePath: string, backupDir: string): Promise<str
 		syncDir(backupDir);
 		return aside;
 	} catch (err) {
-		removeWithLog(partial);
+		try {
+			removeWithLog(partial);
+		} catch {
+			// Nothing to remove where the folder cannot be (BACKUP_DIR a file): the error below says why.
+		}
 		throw fileSystemError(backupDir, err, 'The current database could not be kept aside, so nothing was restored');
 	}
 }

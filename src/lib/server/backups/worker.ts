@@ -43,14 +43,18 @@ function countRows(db) {
 }
 
 // A read-only connection to a WAL-mode file creates its -wal and -shm if they are missing and,
-// unable to checkpoint, leaves them when it closes: whoever opens read-only removes what it made.
+// unable to checkpoint, leaves them when it closes: whoever opens read-only removes what it made
+// (a -shm made beside a backup's -wal too). A log that changed meanwhile was written by someone
+// else, whose files they now are.
 function logsMadeBy(file, open) {
 	const missing = ['-wal', '-shm'].map((suffix) => file + suffix).filter((f) => !fs.existsSync(f));
+	const logBefore = fs.statSync(file + '-wal', { throwIfNoEntry: false });
 	const connection = open();
 	const close = () => {
 		connection.close();
-		const wal = fs.statSync(file + '-wal', { throwIfNoEntry: false });
-		if (wal && wal.size > 0) return; // written meanwhile by someone else: not ours to remove
+		const log = fs.statSync(file + '-wal', { throwIfNoEntry: false });
+		const written = log && (logBefore ? log.size !== logBefore.size || log.mtimeMs !== logBefore.mtimeMs : log.size > 0);
+		if (written) return;
 		for (const f of missing) fs.rmSync(f, { force: true });
 	};
 	return { connection, close };
