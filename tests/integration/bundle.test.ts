@@ -221,6 +221,10 @@ describe("a removed reviewer's set-aside labels", () => {
 			expect(lines.filter((l) => l.startsWith('{"type":"archived-label"'))).toHaveLength(setAside);
 			const imported = await importAuditBundle(bytes(lines), { fileName: `${which}.jsonl`, datasetId: datasetB }, b.db);
 			expect(imported.archivedLabels).toBe(setAside);
+			// Counted by whose labels they are: the removed reviewer's are set aside, not among the labels.
+			const labelledBy = a.db.$client.prepare('SELECT count(DISTINCT reviewer_id) FROM audit_labels WHERE audit_id = ?').pluck().get(auditA) as number;
+			expect(imported).toMatchObject({ labelReviewers: labelledBy, setAsideReviewers: 1 });
+			expect(imported.reviewers).toBeGreaterThan(labelledBy);
 			const email = a.db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(reviewer) as string;
 			const reviewerB = b.db.$client.prepare('SELECT id FROM users WHERE email = ?').pluck().get(email) as number;
 			expect(setAsideCounts(imported.auditId, b.db).get(reviewerB)).toBe(setAside);

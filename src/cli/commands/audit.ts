@@ -361,7 +361,7 @@ export async function run(argv: string[]): Promise<void> {
 				if (values.json) printJson(result);
 				else
 					console.log(
-						`imported as audit ${result.auditId} "${result.name}": ${result.items} items (${result.gold} gold), ${result.labels} labels from ${result.reviewers} reviewers, ${result.skips} skips, ${result.adjudications} adjudications${result.archivedLabels ? `, ${result.archivedLabels} set-aside labels` : ''}`
+						`imported as audit ${result.auditId} "${result.name}": ${result.items} items (${result.gold} gold), ${result.labels} labels from ${result.labelReviewers} reviewers, ${result.skips} skips, ${result.adjudications} adjudications${result.archivedLabels ? `, ${result.archivedLabels} set-aside labels of ${result.setAsideReviewers} removed reviewers` : ''}`
 					);
 				return;
 			}

@@ -275,7 +275,12 @@ export interface BundleImportResult {
 	adjudications: number;
 	/** Set-aside labels of removed reviewers, kept so they can be brought back here. */
 	archivedLabels: number;
+	/** The audit's reviewers, removed ones included. */
 	reviewers: number;
+	/** Reviewers whose labels count (`labels` are theirs). */
+	labelReviewers: number;
+	/** Removed reviewers whose labels were set aside (`archivedLabels` are theirs). */
+	setAsideReviewers: number;
 }
 
 /**
@@ -546,7 +551,7 @@ export async function importBundle(
 		}
 		throw err;
 	}
-	return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, archivedLabels: archivedLabels.length, reviewers: reviewers.length };
+	return { auditId, name: audit.name, items: items.length, gold: gold.length, labels: labels.length, skips: skips.length, adjudications: adjudications.length, archivedLabels: archivedLabels.length, reviewers: reviewers.length, labelReviewers: new Set(labels.map((l) => l.reviewer)).size, setAsideReviewers: new Set(archivedLabels.map((l) => l.reviewer)).size };
 }
 
 /** Reads a bundle from a stream and imports it (see importBundle), recording the file's name and SHA-256 on the audit. */
