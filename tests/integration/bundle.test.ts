@@ -8,7 +8,8 @@ import { validate } from '../support/json-schema';
 import { auditBundleLines, auditBundleRecords, auditImport, auditName, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
-import { makeUsers } from './audit-fixtures';
+import { addPredictions, makeDataset, makeUsers, submissionId } from './audit-fixtures';
+import { buildResponsePairs } from '../../src/lib/server/datasets/response-pairs';
 import { removeReviewer } from '../../src/lib/server/audits/audits';
 import { restoreReviewerLabels, setAsideCounts } from '../../src/lib/server/archive/labels';
 import { comparisonRows, sharegptRows } from './shape-fixtures';
@@ -16,7 +17,7 @@ import { auditMethods } from '../../src/lib/server/reports/methods';
 import { estimateQuality } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { auditReport } from '../../src/lib/server/reports';
-import { nextAssignment } from '../../src/lib/server/audits/routing';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { listDisagreements } from '../../src/lib/server/reports';
 
 // An audit moves between two fresh installations: A exports it as a bundle, B (holding the same
@@ -251,5 +252,61 @@ describe("a removed reviewer's set-aside labels", () => {
 		const imported = await importAuditBundle(bytes(lines), { fileName: 'v1.jsonl', datasetId: workB.quality.datasetId }, b.db);
 		expect(imported.archivedLabels).toBe(0);
 		expect(imported.labels).toBeGreaterThan(0);
+	});
+});
+
+describe('a pairwise audit over pairs built from two models’ responses (audit create --pair-models)', () => {
+	/** The same dataset in every installation: tasks, then the predictions of two models. */
+	async function predictions(db: Db): Promise<number> {
+		const datasetId = await makeDataset(db, 'preds', 5);
+		await addPredictions(db, 'preds', 5, 'modelX');
+		await addPredictions(db, 'preds', 4, 'modelY');
+		return datasetId;
+	}
+	const pairs = (db: Db) =>
+		db.$client
+			.prepare('SELECT a.model || \'/\' || b.model FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id ORDER BY p.id')
+			.pluck()
+			.all();
+
+	it('imports into an installation holding the same data: the pairs are built there as audit create builds them, and the report is the same', async () => {
+		const datasetA = await predictions(a.db);
+		const reviewers = makeUsers(a.db, 2);
+		const audit = createAudit({ datasetId: datasetA, kind: 'pairwise', pairModels: ['modelX', 'modelY'], reviewerIds: reviewers.map((r) => r.id), seed: 3 }, a.db);
+		expect(audit.itemCount).toBe(4);
+		let n = 0;
+		for (const r of reviewers) {
+			for (;;) {
+				const next = nextAssignment(audit.id, r.id, {}, a.db);
+				if (next.status !== 'assigned') break;
+				const choice = (['A', 'B', 'tie', 'both_bad'] as const)[n++ % 4];
+				submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, a.db);
+			}
+		}
+		expect(n).toBeGreaterThan(0);
+		const lines = [...auditBundleLines(audit.id, a.db)];
+		sameAccounts(a.db, b.db);
+		const datasetB = await predictions(b.db);
+		expect(pairs(b.db)).toEqual([]);
+		const imported = await importAuditBundle(bytes(lines), { fileName: 'pairs.jsonl', datasetId: datasetB }, b.db);
+		expect(imported).toMatchObject({ items: 4, labels: n });
+		expect(pairs(b.db)).toEqual(Array(4).fill('modelX/modelY'));
+		expect(numbers(auditReport(imported.auditId, {}, b.db))).toEqual(numbers(auditReport(audit.id, {}, a.db)));
+
+		// Where the pairs were built the other way round (modelY as A), the verdicts would change
+		// meaning: refused, saying so, and no other pairs built beside them.
+		const c = createTestDb();
+		try {
+			sameAccounts(a.db, c.db);
+			const datasetC = await predictions(c.db);
+			buildResponsePairs(datasetC, ['modelY', 'modelX'], c.db);
+			const refused = await importAuditBundle(bytes(lines), { fileName: 'pairs.jsonl', datasetId: datasetC }, c.db).catch((err: unknown) => err);
+			expect(refused).toBeInstanceOf(BundleError);
+			expect((refused as BundleError).problems).toHaveLength(4);
+			expect((refused as BundleError).problems[0]).toMatch(/the pair here shows these responses the other way round \(A of model "modelY", B of model "modelX"\)/);
+			expect(pairs(c.db)).toEqual(Array(4).fill('modelY/modelX'));
+		} finally {
+			c.cleanup();
+		}
 	});
 });

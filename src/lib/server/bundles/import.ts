@@ -20,6 +20,7 @@ import { ImportError } from '$lib/formats/import-error';
 import { normalizeWhitespace } from '$lib/formats/text';
 import { newItemRef, orderSalt } from '../audits/create';
 import { conversationFingerprint } from '../datasets/shape-rows';
+import { buildResponsePairs } from '../datasets/response-pairs';
 import { WHOLE_CONVERSATION_POSITION } from '$lib/audits/rubric';
 import type { TurnRole } from '$lib/formats/types';
 
@@ -135,23 +136,57 @@ function taskInstances(c: Db['$client']): (taskId: number) => Map<string, Array<
 
 type Found = { taskId: number; instanceId: number | null; pairId?: number; conversationId?: number; pairResponses?: [number, number] };
 
-/** A pairwise item's pair: one of its task's pairs here whose response A and B are the bundle's, model and text. */
-function pairFinder(c: Db['$client'], datasetId: number) {
+/**
+ * A pairwise item's pair: one of its task's pairs here whose response A and B are the bundle's,
+ * model and text. Pairs built from two models' responses (`audit create --pair-models`) are not
+ * in the data files: where this dataset has no pair between the item's two models, they are
+ * built here as that command builds them (the first model's response as A), so a fresh
+ * installation holding the same responses takes the audit. Built pairs are the dataset's, like
+ * those of `audit create`: they stay if the import is then refused for another reason.
+ */
+function pairFinder(database: Db, datasetId: number) {
+	const c = database.$client;
 	const pairsOf = c.prepare<[number, number], { id: number; instanceId: number | null; aId: number; aModel: string; aText: string; bId: number; bModel: string; bText: string }>(
 		`SELECT p.id, p.instance_id AS instanceId, a.id AS aId, b.id AS bId, a.model AS aModel, a.response AS aText, b.model AS bModel, b.response AS bText
 		 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
 		 WHERE p.task_id = ? AND p.dataset_id = ? ORDER BY p.id`
 	);
+	const pairedEitherWay = c
+		.prepare<[number, string, string, string, string], number>(
+			`SELECT 1 FROM preference_pairs p JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
+			 WHERE p.dataset_id = ? AND ((a.model = ? AND b.model = ?) OR (a.model = ? AND b.model = ?)) LIMIT 1`
+		)
+		.pluck();
+	const tried = new Set<string>();
+	/** Builds the pairs of two models once, if the dataset has none between them (in either order); true when it wrote some. */
+	const buildPairs = (modelA: string, modelB: string): boolean => {
+		const key = JSON.stringify([modelA, modelB]);
+		if (tried.has(key) || modelA === modelB) return false;
+		tried.add(key);
+		if (pairedEitherWay.get(datasetId, modelA, modelB, modelB, modelA) !== undefined) return false;
+		try {
+			return buildResponsePairs(datasetId, [modelA, modelB], database).created > 0;
+		} catch (err) {
+			if (err instanceof DomainError) return false; // no responses of one of the models here: said below
+			throw err;
+		}
+	};
 	const same = (model: string, text: string, r: BundleItem['responses'][number]) => model === r.model && normalizeWhitespace(text) === normalizeWhitespace(r.response);
 	return (taskId: number, item: BundleItem): { found?: Found; why: string } => {
 		const [a, b] = item.responses;
-		const pairs = pairsOf.all(taskId, datasetId);
-		const pair = pairs.find((p) => same(p.aModel, p.aText, a) && same(p.bModel, p.bText, b));
+		const matching = (pairs: ReturnType<typeof pairsOf.all>) => pairs.find((p) => same(p.aModel, p.aText, a) && same(p.bModel, p.bText, b));
+		let pairs = pairsOf.all(taskId, datasetId);
+		let pair = matching(pairs);
+		if (!pair && buildPairs(a.model, b.model)) pair = matching((pairs = pairsOf.all(taskId, datasetId)));
 		if (pair) return { found: { taskId, instanceId: pair.instanceId, pairId: pair.id, pairResponses: [pair.aId, pair.bId] }, why: '' };
+		// The verdicts (a, b) are for the bundle's order: a pair shown the other way round is another item.
+		const reversed = pairs.some((p) => same(p.aModel, p.aText, b) && same(p.bModel, p.bText, a));
 		return {
-			why: pairs.length
-				? `no pair of this prompt here has response A of model "${a.model}" ${clip(a.response, 30)} and response B of model "${b.model}" ${clip(b.response, 30)}`
-				: 'the task has no preference pairs here'
+			why: reversed
+				? `the pair here shows these responses the other way round (A of model "${b.model}", B of model "${a.model}"), and the bundle's verdicts are for A of model "${a.model}"`
+				: pairs.length
+					? `no pair of this prompt here has response A of model "${a.model}" ${clip(a.response, 30)} and response B of model "${b.model}" ${clip(b.response, 30)}`
+					: `the task has no preference pairs here, and none could be built from responses of models "${a.model}" and "${b.model}"`
 		};
 	};
 }
@@ -174,8 +209,9 @@ function conversationFinder(c: Db['$client'], datasetId: number, datasetName: st
 }
 
 /** Finds each bundle item in the dataset, or says why it cannot be found. */
-function resolveItems(c: Db['$client'], datasetId: number, datasetName: string, kind: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
-	const findPair = kind === 'pairwise' ? pairFinder(c, datasetId) : null;
+function resolveItems(database: Db, datasetId: number, datasetName: string, kind: string, items: BundleItem[], problems: string[]): Map<number, Resolved> {
+	const c = database.$client;
+	const findPair = kind === 'pairwise' ? pairFinder(database, datasetId) : null;
 	const findConversation = kind === 'conversation' ? conversationFinder(c, datasetId, datasetName) : null;
 	const tasks = tasksByInstruction(c, datasetId, items);
 	const instances = taskInstances(c);
@@ -317,7 +353,7 @@ export async function importBundle(
 	// Who set a label aside is a record, not a say in the numbers: no account here leaves it unnamed.
 	const archiver = (email: string | null) => (email === null ? null : (users.get(email) ?? findUser.get(email) ?? null));
 
-	const resolved = resolveItems(c, dataset.id, dataset.name, audit.kind, items, problems);
+	const resolved = resolveItems(database, dataset.id, dataset.name, audit.kind, items, problems);
 	const itemOf = new Map(items.map((i) => [i.position, i]));
 
 	// The bundle's own consistency: labels within k, one label or skip per reviewer and item,
