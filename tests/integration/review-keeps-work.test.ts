@@ -145,4 +145,28 @@ describe('qualification', () => {
 		expect(reviewProgress(audit.id, passing.id, db).notQualified).toBeUndefined();
 		expect(listMyAudits(passing.id, db)[0]).toMatchObject({ remaining: 6 });
 	});
+
+	it('is decided on the first answer given to each gold item: correcting the gold labels afterwards does not qualify', async () => {
+		const datasetId = await makeDataset(db, `q${Math.random()}`, 8);
+		const instances = db.$client.prepare('SELECT n.id FROM instances n JOIN tasks t ON t.id = n.task_id WHERE t.dataset_id = ? ORDER BY n.id LIMIT 2').pluck().all(datasetId) as number[];
+		const gold = parseGold(instances.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const [failing, passing] = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 6, seed: 9, reviewerIds: [failing.id, passing.id], gold, goldRate: 0.5, qualificationItems: 2 }, db);
+		const goldRefs: string[] = [];
+		for (let i = 0; i < 2; i++) {
+			goldRefs.push(take(audit.id, failing.id));
+			submitLabel(audit.id, failing.id, { ref: goldRefs[i], submissionId: submissionId(), answer: BAD_OUTPUT }, {}, db);
+			const ref = take(audit.id, passing.id);
+			label(audit.id, passing.id, ref);
+			// The one who qualified turning a gold answer wrong afterwards stays qualified.
+			submitLabel(audit.id, passing.id, { ref, submissionId: submissionId(), answer: BAD_OUTPUT, baseRevision: 1 }, {}, db);
+		}
+		expect(nextAssignment(audit.id, failing.id, {}, db)).toEqual({ status: 'done' });
+		for (const ref of goldRefs) {
+			expect(submitLabel(audit.id, failing.id, { ref, submissionId: submissionId(), answer: ALL_YES, baseRevision: 1 }, {}, db).outcome).toBe('edited');
+		}
+		expect(nextAssignment(audit.id, failing.id, {}, db)).toEqual({ status: 'done' });
+		expect(reviewProgress(audit.id, failing.id, db)).toMatchObject({ remaining: 0, notQualified: true });
+		expect(nextAssignment(audit.id, passing.id, {}, db).status).toBe('assigned');
+	});
 });

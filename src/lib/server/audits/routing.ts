@@ -4,7 +4,7 @@ import { WHOLE_CONVERSATION_POSITION, type AuditKind, type AuditStatus, type Con
 import { contradictionProblem, contradictoryTurn, type Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
-import { goldScore, qualificationOf, type QualificationStatus } from '../../audits/qualification';
+import { goldScore, qualificationOf, type AnswersLike, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound, removedError } from './errors';
 import { LABELLED_ELSEWHERE, type NextResult, type SubmitOutcome, type SubmitResult } from '../../audits/views';
 import { storedFlag } from '../db/stored';
@@ -109,9 +109,13 @@ function prepare(c: Database.Database) {
 		expire: c.prepare<[number]>(`UPDATE audit_assignments SET status = 'expired' WHERE id = ?`),
 		claim: c.prepare<[number, number]>(`UPDATE audit_items SET claimed_count = claimed_count + ? WHERE id = ?`),
 		countOwn: c.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM audit_assignments WHERE audit_id = ? AND reviewer_id = ?`),
-		// The reviewer's gold labels in submission order, with the gold answers (qualification).
+		// The reviewer's gold labels in submission order, with the first answer submitted for each
+		// (qualification: later edits do not change it) and the gold answers. A label with no logged
+		// first submission (copied from a bundle) is scored as stored.
 		ownGoldLabels: c.prepare<[number, number, number], {
 		id: number;
+		itemId: number;
+		firstPayload: string | null;
 		li: number | null;
 		ln: number | null;
 		lo: number | null;
@@ -121,15 +125,19 @@ function prepare(c: Database.Database) {
 		go: number | null;
 		gp: string | null;
 	}>(
-			`SELECT l.id, l.instruction_valid AS li, l.input_valid AS ln, l.output_valid AS lo, l.preference AS lp,
+			`SELECT l.id, l.item_id AS itemId,
+				(SELECT s.payload FROM audit_submissions s WHERE s.item_id = l.item_id AND s.reviewer_id = l.reviewer_id
+				 AND s.label_id = l.id AND s.outcome = 'created' ORDER BY s.received_at, s.rowid LIMIT 1) AS firstPayload,
+				l.instruction_valid AS li, l.input_valid AS ln, l.output_valid AS lo, l.preference AS lp,
 				g.instruction_valid AS gi, g.input_valid AS gn, g.output_valid AS go, g.preference AS gp
 			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audit_gold_answers g ON g.item_id = l.item_id
 			 WHERE l.audit_id = ? AND l.reviewer_id = ? AND i.is_gold = 1 ORDER BY l.submitted_at, l.id LIMIT ?`
 		),
-		goldRatingsOf: c.prepare<[number], { responseId: number; gold: string; given: string | null }>(
-			`SELECT g.response_id AS responseId, g.rating AS gold, r.rating AS given
-			 FROM audit_labels l JOIN audit_gold_ratings g ON g.item_id = l.item_id
-			 LEFT JOIN audit_label_ratings r ON r.label_id = l.id AND r.response_id = g.response_id WHERE l.id = ?`
+		goldRatingsOfItem: c.prepare<[number], { responseId: number; rating: string }>(
+			`SELECT response_id AS responseId, rating FROM audit_gold_ratings WHERE item_id = ?`
+		),
+		storedRatingsOf: c.prepare<[number], { responseId: number; rating: string }>(
+			`SELECT response_id AS responseId, rating FROM audit_label_ratings WHERE label_id = ?`
 		),
 		countOwnGold: c.prepare<[number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 1
@@ -247,30 +255,51 @@ export function membership(auditId: number, reviewerId: number, database: Db = d
 
 /**
  * The reviewer's standing in the audit's qualification step (see $lib/audits/qualification):
- * scored on their first N gold labels, in the order they submitted them.
+ * scored on the first answer they submitted on each of their first N gold items, so changing a
+ * gold label afterwards (My labels) cannot turn a failed qualification into a passed one.
  */
 export function qualificationStatus(m: Membership, reviewerId: number, database: Db = db()): QualificationStatus {
 	const rule = { items: Math.min(m.qualificationItems, m.goldCount), accuracy: m.qualificationAccuracy };
 	if (rule.items <= 0) return qualificationOf(rule, []);
 	const s = statements(database);
-	const rows = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items);
-	const scores = rows.map((r) => {
-		if (m.kind !== 'rating') {
-			return goldScore(
-				m.kind,
-				{ instructionValid: storedFlag(r.li), inputValid: storedFlag(r.ln), outputValid: storedFlag(r.lo), ratings: [], preference: r.lp },
-				{ instructionValid: storedFlag(r.gi), inputValid: storedFlag(r.gn), outputValid: storedFlag(r.go), ratings: [], preference: r.gp }
-			);
-		}
-		const ratings = s.goldRatingsOf.all(r.id);
-		const none = { instructionValid: null, inputValid: null, outputValid: null };
-		return goldScore(
-			'rating',
-			{ ...none, ratings: ratings.filter((x) => x.given !== null).map((x) => ({ responseId: x.responseId, rating: x.given! })) },
-			{ ...none, ratings: ratings.map((x) => ({ responseId: x.responseId, rating: x.gold })) }
-		);
+	const scores = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items).map((r) => {
+		const gold: AnswersLike = {
+			instructionValid: storedFlag(r.gi),
+			inputValid: storedFlag(r.gn),
+			outputValid: storedFlag(r.go),
+			preference: r.gp,
+			ratings: m.kind === 'rating' ? s.goldRatingsOfItem.all(r.itemId) : []
+		};
+		const given: AnswersLike = r.firstPayload
+			? scoredAnswers((JSON.parse(r.firstPayload) as { answer: Answer }).answer, reviewerId, r.itemId, m.blind, () => s.itemResponses.all(r.itemId))
+			: {
+					instructionValid: storedFlag(r.li),
+					inputValid: storedFlag(r.ln),
+					outputValid: storedFlag(r.lo),
+					preference: r.lp,
+					ratings: m.kind === 'rating' ? s.storedRatingsOf.all(r.id) : []
+				};
+		return goldScore(m.kind, given, gold);
 	});
 	return qualificationOf(rule, scores);
+}
+
+/** A submitted answer as the label stores it (the pair's and responses' own order), for scoring against gold. */
+function scoredAnswers(answer: Answer, reviewerId: number, itemId: number, blind: boolean, responses: () => { id: number }[]): AnswersLike {
+	const none = { instructionValid: null, inputValid: null, outputValid: null, ratings: [] };
+	switch (answer.kind) {
+		case 'quality':
+			return { ...none, instructionValid: answer.instruction, inputValid: answer.input, outputValid: answer.output };
+		case 'conversation':
+			return { ...none, outputValid: answer.turns.every((t) => t.valid) };
+		case 'pairwise':
+			return { ...none, preference: verdictFromChoice(answer.choice, responseOrder(2, reviewerId, itemId, blind)) };
+		case 'rating': {
+			const shown = responses();
+			const order = responseOrder(shown.length, reviewerId, itemId, blind);
+			return { ...none, ratings: answer.ratings.map((rating, i) => ({ responseId: shown[order[i]].id, rating })) };
+		}
+	}
 }
 
 function assertOpen(m: Membership): void {
