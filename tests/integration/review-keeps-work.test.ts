@@ -139,7 +139,7 @@ describe('qualification', () => {
 		}
 		expect(nextAssignment(audit.id, failing.id, {}, db)).toEqual({ status: 'done' });
 		expect(reviewProgress(audit.id, failing.id, db)).toMatchObject({ remaining: 0, notQualified: true, mine: 2 });
-		expect(listMyAudits(failing.id, db)[0]).toMatchObject({ id: audit.id, remaining: 0 });
+		expect(listMyAudits(failing.id, db)[0]).toMatchObject({ id: audit.id, remaining: 0, notQualified: true });
 		// The one who qualified still has the sampled items.
 		expect(reviewProgress(audit.id, passing.id, db)).toMatchObject({ remaining: 6 });
 		expect(reviewProgress(audit.id, passing.id, db).notQualified).toBeUndefined();

@@ -327,6 +327,8 @@ export interface MyAudit {
 	/** Items this reviewer could still get or holds now. */
 	remaining: number;
 	lastActivity: number | null;
+	/** The reviewer did not qualify (the audit's qualification step): nothing left, for that reason. */
+	notQualified?: true;
 }
 
 /** The audits a user reviews in, with their progress (the /review home): counters, not counts over every item. */
@@ -344,6 +346,6 @@ export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 		.all(userId);
 	// Only audits with a qualification step are asked about it (one small read each).
 	return audits.map(({ qualifying, ...a }) =>
-		a.remaining > 0 && qualifying && failedQualification(membership(a.id, userId, database), userId, database) ? { ...a, remaining: 0 } : a
+		a.remaining > 0 && qualifying && failedQualification(membership(a.id, userId, database), userId, database) ? { ...a, remaining: 0, notQualified: true as const } : a
 	);
 }
