@@ -4,6 +4,7 @@ import { requireReadableFile, requireWritableFile } from '../files';
 import { writeThroughPartial } from '$lib/server/files';
 import { parseCommandArgs, intOption } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
+import { plural } from '$lib/reports/format';
 import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
 import { findUserByEmail } from '$lib/server/auth/users';
 import {
@@ -88,6 +89,15 @@ existing --out file is overwritten only with --force) that import turns into a n
 dataset of another installation holding the same data (pairs found by prompt and both responses,
 conversations by their turns); --as names the account recorded as its importer (without it, none
 is recorded).`;
+
+/** What removing a reviewer did: held items lapse back to the pool, drafts stay for a re-add. */
+function removedReviewerSummary(result: { released: number; setAside: number }): string {
+	const held = result.released
+		? `${plural(result.released, 'held item')} ${result.released === 1 ? 'goes' : 'go'} back to the pool (drafts kept for a re-add)`
+		: 'no held items';
+	const setAside = result.setAside ? `, ${plural(result.setAside, 'label')} set aside (kept; bring them back with restore-labels)` : '';
+	return `removed; ${held}${setAside}`;
+}
 
 function emails(value: string | undefined, option: string): number[] {
 	if (!value) throw usageError(`Missing --${option}.`, USAGE);
@@ -296,7 +306,7 @@ export async function run(argv: string[]): Promise<void> {
 				const setAsideLabels = values['set-aside-labels'] || values['discard-labels'];
 				const id = auditId(positionals);
 				const result = removeReviewer(id, userId, { setAsideLabels, actorId: values.as ? actor(values.as).id : null });
-				printOutcome(values.json, { audit: id, removed: values.reviewer, ...result }, `removed; ${result.released} lease(s) released, ${result.setAside} label(s) set aside (kept; bring them back with restore-labels)`);
+				printOutcome(values.json, { audit: id, removed: values.reviewer, ...result }, removedReviewerSummary(result));
 				return;
 			}
 			case 'restore-labels': {
