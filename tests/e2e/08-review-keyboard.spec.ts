@@ -440,7 +440,7 @@ test('an audit closed under the reviewer shows its closed card, with focus on it
 	await expect(page.getByTestId('closed')).toBeVisible();
 	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'closed');
 	await expectHeadingFocused(page);
-	await expect(page.getByTestId('notice')).toContainText('Label not saved');
+	await expect(page.getByTestId('kept-answers')).toContainText('Label not saved');
 	await page.reload();
 	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(page.getByTestId('closed')).toBeVisible();

@@ -77,10 +77,10 @@ test('a label refused after the lease lapsed: not announced as submitted, answer
 	}
 	await page.keyboard.press('Control+Enter');
 
-	const notice = page.getByTestId('notice');
-	await expect(notice).toContainText('Not counted: Other reviewers completed this item while your lease had lapsed, so your label is kept on record but does not count.');
-	await expect(page.getByTestId('kept-answers')).toContainText('yes · yes · no — incorrect output; your comment: “the summary drops the key point”');
-	await expect(notice).not.toContainText('not saved');
+	const kept = page.getByTestId('kept-answers');
+	await expect(kept).toContainText('Not counted: Other reviewers completed this item while your lease had lapsed, so your label is kept on record but does not count.');
+	await expect(kept).toContainText('yes · yes · no — incorrect output; your comment: “the summary drops the key point”');
+	await expect(kept).not.toContainText('not saved');
 	const announcer = page.getByTestId('announcer');
 	await expect(announcer).toContainText('Not counted');
 	await expect(announcer).not.toContainText('Submitted');
@@ -102,8 +102,10 @@ test('a reviewer removed mid-item is told so, keeps the answers, is offered noth
 
 	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'removed');
 	await expect(page.getByTestId('removed')).toContainText('You were removed from this audit');
-	await expect(page.getByTestId('notice')).toContainText('A researcher removed you from this audit');
 	await expect(page.getByTestId('kept-answers')).toContainText('yes · yes · no — incorrect output; your comment: “I would ask the author”');
+	// Esc leaves the kept answers; their own Dismiss button removes them.
+	await page.keyboard.press('Escape');
+	await expect(page.getByTestId('kept-answers')).toBeVisible();
 	await expect(page.getByTestId('announcer')).toContainText('removed you from this audit');
 	await expect(page.getByRole('button', { name: /Submit/ })).toHaveCount(0);
 	// The server kept the draft of the lease the removal ended.

@@ -3,6 +3,7 @@ import type { Answer, Draft } from '$lib/audits/answers';
 import type { HistoryEntry, NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress, ReviewScreenData } from '$lib/audits/views';
 import { ReviewApiError, type ReviewApi } from './api';
 import { ReviewSession } from './review-session.svelte';
+import { handleReviewKey, type KeyEventLike } from './review-keyboard';
 
 // Nothing the reviewer typed is thrown away, and no work is offered that cannot count: a label
 // refused after a lapsed lease, a reviewer removed mid-item, a skip, a notice that outlived its moment.
@@ -11,6 +12,9 @@ const LEASE_SECONDS = 60;
 const audit: ReviewAuditInfo = { id: 7, name: 'Kept', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: LEASE_SECONDS, guidelinesHtml: '' };
 const FULL = 'Other reviewers completed this item while your lease had lapsed, so your label is kept on record but does not count.';
 const REMOVED = 'A researcher removed you from this audit: it gives you no more items.';
+const AWAY = 'While you were away, other reviewers completed this item.';
+const escape: KeyEventLike = { key: 'Escape', ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, defaultPrevented: false, target: null, preventDefault: () => {} };
+const noHooks = { comment: () => undefined, skipInput: () => undefined, skipReason: () => '', openSkip: () => {}, closeSkip: () => {}, followRow: () => {}, focusOpenQuestion: () => {}, leaveComment: () => {} };
 
 function item(n: number): ReviewItemView {
 	return {
@@ -110,12 +114,10 @@ describe('a label refused after the lease lapsed', () => {
 		session.submit();
 		await settle();
 		expect(session.announcement).not.toContain('Submitted');
-		expect(session.announcement).toMatch(/^Not counted: Other reviewers completed this item while your lease had lapsed, so your label is kept on record but does not count\. Your answers are kept in the notice\. Next item: Task 3/);
-		expect(session.notice).toEqual({
-			kind: 'warn',
-			text: `Not counted: ${FULL}`,
-			kept: { instruction: 'Task 1: write a sentence.', summary: 'yes · yes · no — incorrect output', comment: 'the output invents a date' }
-		});
+		expect(session.announcement).toMatch(/^Not counted: Other reviewers completed this item while your lease had lapsed, so your label is kept on record but does not count\. Your answers are kept on screen\. Next item: Task 3/);
+		expect(session.kept).toEqual([
+			{ why: `Not counted: ${FULL}`, instruction: 'Task 1: write a sentence.', summary: 'yes · yes · no — incorrect output', comment: 'the output invents a date' }
+		]);
 		// The prefetched item (its lease lapsed too) was not offered: the server was asked afresh.
 		expect(session.work?.ref).toBe(item(3).ref);
 		expect(session.history).toEqual([]);
@@ -140,7 +142,7 @@ describe('a label refused after the lease lapsed', () => {
 		refuseWith(new ReviewApiError(FULL, 409, 'full'));
 		session.submit();
 		await settle();
-		expect(session.notice?.kept?.comment).toBe('typed');
+		expect(session.kept.at(-1)?.comment).toBe('typed');
 		expect(calls[1]).toBe('next ');
 		expect(session.work?.ref).toBe(item(3).ref);
 	});
@@ -161,8 +163,10 @@ describe('a reviewer removed from the audit', () => {
 		expect(session.editable).toBe(false);
 		expect(shown.at(-1)).toBeNull();
 		expect(session.progress.remaining).toBe(0);
-		expect(session.notice).toMatchObject({ kind: 'error', text: REMOVED, kept: { summary: 'yes · yes · no — incorrect output', comment: 'half a thought' } });
-		expect(session.announcement).toBe(`${REMOVED} Your answers are kept in the notice.`);
+		// Said once: the removed card says it, the kept answers say they were not saved.
+		expect(session.notice).toBeNull();
+		expect(session.kept).toMatchObject([{ why: 'Label not saved.', summary: 'yes · yes · no — incorrect output', comment: 'half a thought' }]);
+		expect(session.announcement).toBe(`${REMOVED} Your answers are kept on screen.`);
 	});
 
 	it('while typing: the answers on screen go into the notice instead of being dropped', async () => {
@@ -174,7 +178,7 @@ describe('a reviewer removed from the audit', () => {
 		await vi.advanceTimersByTimeAsync(1000);
 		await settle();
 		expect(session.status).toBe('removed');
-		expect(session.notice?.kept).toMatchObject({ summary: 'no · – · – — incomprehensible instruction', comment: 'not a task' });
+		expect(session.kept).toMatchObject([{ why: 'Not saved.', summary: 'no · – · – — incomprehensible instruction', comment: 'not a task' }]);
 	});
 });
 
@@ -204,16 +208,47 @@ describe('skips and notices', () => {
 });
 
 describe('an item others completed while the reviewer was away', () => {
-	it('keeps what was typed on it in the notice when the draft save finds it gone', async () => {
-		const { session, refuseWith } = start([item(1), item(2)]);
+	it('keeps what was typed on it when the draft save finds it gone, and asks the server afresh instead of offering the prefetched item', async () => {
+		const { session, calls, refuseWith } = start([item(1), item(2), item(3)]);
 		await settle();
-		refuseWith(new ReviewApiError('While you were away, other reviewers completed this item.', 409, 'full'));
+		expect(calls).toEqual(['next item1xxxxxxx']); // item 2 prefetched: its lease lapsed too
+		refuseWith(new ReviewApiError(AWAY, 409, 'full'));
 		session.answer(true);
 		session.comment('almost done');
 		await vi.advanceTimersByTimeAsync(1000);
+		refuseWith(null);
 		await settle();
-		expect(session.notice).toMatchObject({ kind: 'warn', kept: { summary: 'yes · – · –', comment: 'almost done' } });
-		expect(session.work?.ref).toBe(item(2).ref);
+		expect(session.kept).toMatchObject([{ why: AWAY, summary: 'yes · – · –', comment: 'almost done' }]);
+		expect(calls).toEqual(['next item1xxxxxxx', 'next ', 'next item3xxxxxxx']);
+		expect(session.work?.ref).toBe(item(3).ref);
+		expect(session.announcement).toBe(`${AWAY} Your answers are kept on screen. Next item: Task 3: write a sentence.`);
+	});
+
+	it('a second item found gone adds its answers to the first one\'s instead of replacing them; Esc and other notices leave them', async () => {
+		const { session, refuseWith } = start([item(1), item(2), item(3)]);
+		await settle();
+		refuseWith(new ReviewApiError(AWAY, 409, 'full'));
+		session.answer(true);
+		session.comment('first');
+		await vi.advanceTimersByTimeAsync(1000);
+		await settle();
+		session.answer(false);
+		session.comment('second');
+		await vi.advanceTimersByTimeAsync(1000);
+		await settle();
+		expect(session.kept.map((k) => [k.instruction, k.comment])).toEqual([
+			['Task 1: write a sentence.', 'first'],
+			['Task 3: write a sentence.', 'second']
+		]);
+		// Nothing left for this reviewer: the state is said, not "Loading" while the card says All done.
+		expect(session.status).toBe('done');
+		expect(session.announcement).toBe(`${AWAY} Your answers are kept on screen. All done: no more items for you in this audit.`);
+		handleReviewKey(escape, session, noHooks);
+		session.setNotice({ kind: 'ok', text: 'Something else.' });
+		session.setNotice(null);
+		expect(session.kept).toHaveLength(2);
+		session.dismissKept();
+		expect(session.kept).toEqual([]);
 	});
 });
 
@@ -226,6 +261,6 @@ describe('a label that waited for the connection while the audit closed', () => 
 		session.submit();
 		await settle();
 		expect(session.status).toBe('closed');
-		expect(session.notice).toMatchObject({ kind: 'error', text: 'Label not saved: This audit is closed: labels can no longer be given or changed.', kept: { comment: 'written on the train' } });
+		expect(session.kept).toMatchObject([{ why: 'Label not saved: This audit is closed: labels can no longer be given or changed.', comment: 'written on the train' }]);
 	});
 });

@@ -33,9 +33,10 @@ import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
 
 export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'removed' | 'error';
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
-/** `kept`: answers the server did not count or take, shown in the notice so the reviewer can copy them. */
-export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string; kept?: KeptAnswers };
+export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string };
+/** Answers the server did not count or take, with why: kept on screen for the reviewer to copy. */
 export interface KeptAnswers {
+	why: string;
 	instruction: string;
 	summary: string;
 	comment: string;
@@ -101,6 +102,11 @@ export class ReviewSession {
 	/** Something the reviewer must do before submitting. */
 	problem = $state<string | null>(null);
 	notice = $state<Notice | null>(null);
+	/**
+	 * Answers refused or left on items that went away, oldest first. They stay until the reviewer
+	 * dismisses them (never with a notice, nor with Esc): a second refusal adds to the first.
+	 */
+	kept = $state<KeptAnswers[]>([]);
 	draftState = $state<SaveState>('idle');
 	/** The last label the server confirmed. */
 	lastSaved = $state<{ at: number; summary: string } | null>(null);
@@ -318,6 +324,15 @@ export class ReviewSession {
 		this.noticeTimer = null;
 		this.notice = notice;
 		if (notice?.kind === 'ok') this.noticeTimer = setTimeout(() => this.notice === notice && (this.notice = null), OK_NOTICE_MS);
+	}
+
+	private keep(answers: KeptAnswers): void {
+		this.kept = [...this.kept, answers];
+	}
+
+	/** The reviewer has copied the kept answers (the Dismiss button by them). */
+	dismissKept(): void {
+		this.kept = [];
 	}
 
 	/** The reviewer moved on: a confirmation of what they did before has served its purpose. */
@@ -612,19 +627,20 @@ export class ReviewSession {
 		return i < 0 ? 0 : i;
 	}
 
-	private applyNext(next: NextResult, item?: ReviewItemView | null): void {
+	/** `changed`: the screen was not already showing this state, so it is said even with nothing pending. */
+	private applyNext(next: NextResult, item?: ReviewItemView | null, changed = false): void {
 		if (next.status !== 'assigned') this.draftState = 'idle';
 		if (next.status === 'assigned' && item) this.show(item);
 		else if (next.status === 'waiting') {
 			this.work = null;
 			this.waitingPending = next.pending;
 			this.status = 'waiting';
-			this.announceArrival(this.stateAnnouncement(), false);
+			this.announceArrival(this.stateAnnouncement(), changed);
 			this.onItemChange(null);
 		} else if (next.status === 'done') {
 			this.work = null;
 			this.status = 'done';
-			this.announceArrival(this.stateAnnouncement(), false);
+			this.announceArrival(this.stateAnnouncement(), changed);
 			this.onItemChange(null);
 		} else {
 			// 'limit': submissions still in flight hold the leases; try again once they land.
@@ -649,11 +665,13 @@ export class ReviewSession {
 			return;
 		}
 		this.fetching = true;
+		// After "Loading the next item…", "All done" must be said; a repeated poll says nothing new.
+		const was = this.status;
 		this.status = 'loading';
 		try {
 			const { next, item, progress } = await this.api.next(this.heldRefs());
 			this.progress = progress;
-			this.applyNext(next, item);
+			this.applyNext(next, item, was !== next.status);
 			if (next.status === 'waiting') this.pollWhileWaiting();
 			if (next.status === 'assigned' && item) {
 				this.heartbeat(item.ref);
@@ -972,18 +990,18 @@ export class ReviewSession {
 	 * answers and comment in the notice (to copy), and stop offering work that went the same way.
 	 */
 	private labelRefused(s: PendingSubmission, err: unknown): void {
-		const kept: KeptAnswers = { instruction: s.instruction, summary: summarizeAnswer(s.answer), comment: s.answer.comment };
 		const code = err instanceof ReviewApiError ? err.code : undefined;
 		const message = err instanceof Error ? err.message : String(err);
 		const careful = this.awaitingVerdict?.submissionId === s.submissionId;
 		if (careful) this.awaitingVerdict = null;
+		const answers = { instruction: s.instruction, summary: summarizeAnswer(s.answer), comment: s.answer.comment };
 		if (code === REVIEWER_REMOVED) {
-			this.removedFromAudit(message, kept);
+			this.removedFromAudit(message, { why: 'Label not saved.', ...answers });
 			return;
 		}
 		const text = code === 'full' ? `Not counted: ${message}` : `Label not saved: ${message}`;
-		this.setNotice({ kind: code === 'full' ? 'warn' : 'error', text, kept });
-		const said = `${text} Your answers are kept in the notice.`;
+		this.keep({ why: text, ...answers });
+		const said = `${text} Your answers are kept on screen.`;
 		if (careful && !this.work && this.status === 'loading') this.pendingAnnouncement = `${said} ${this.pendingAnnouncement}`.trim();
 		else this.announce(said);
 		if (code === 'closed') {
@@ -1018,7 +1036,7 @@ export class ReviewSession {
 		const work = this.work;
 		const draft = this.workDraft;
 		if (!kept && work && draft && this.draftState !== 'idle') {
-			kept = { instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment };
+			kept = { why: 'Not saved.', instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment };
 		}
 		const first = this.status !== 'removed';
 		this.status = 'removed';
@@ -1031,10 +1049,10 @@ export class ReviewSession {
 		this.viewDraft = null;
 		this.historyIndex = -1;
 		this.progress = { ...this.progress, remaining: 0 };
-		if (kept || first) this.setNotice({ kind: 'error', text: message, ...(kept ? { kept } : {}) });
+		if (kept) this.keep(kept);
 		if (!first) return;
 		this.pendingAnnouncement = '';
-		this.announce(`${message}${kept ? ' Your answers are kept in the notice.' : ''}`);
+		this.announce(`${message}${kept ? ' Your answers are kept on screen.' : ''}`);
 		this.onItemChange(null);
 	}
 
@@ -1044,9 +1062,15 @@ export class ReviewSession {
 			// The item is gone: what was typed on it stays in the notice to copy.
 			const work = this.work?.ref === ref ? this.work : null;
 			const draft = this.workDraft;
-			const kept = work && draft && this.touched ? { instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment } : undefined;
-			this.setNotice({ kind: 'warn', text: err.message, ...(kept ? { kept } : {}) });
-			if (work) this.advance();
+			if (work && draft && this.touched) {
+				this.keep({ why: err.message, instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment });
+				this.pendingAnnouncement = `${err.message} Your answers are kept on screen.`;
+			} else this.setNotice({ kind: 'warn', text: err.message });
+			if (!work) return;
+			// The leases lapsed unnoticed: the prefetched item may have gone to others too. Ask the
+			// server afresh rather than offer it and have the next answer refused the same way.
+			this.queued = null;
+			this.advance();
 			return;
 		}
 		this.handleError(err);

@@ -307,7 +307,7 @@ describe('ReviewSession', () => {
 		expect(session.work).toBeNull();
 		expect(session.current).toBeNull();
 		expect(shown.at(-1)).toBeNull();
-		expect(session.notice).toMatchObject({ kind: 'error', text: 'Label not saved: This audit is closed.' });
+		expect(session.kept).toMatchObject([{ why: 'Label not saved: This audit is closed.' }]);
 		expect(session.announcement).toContain('This audit is closed');
 
 		const data: ReviewScreenData = {
