@@ -78,6 +78,11 @@ export class ActivityClock {
 		this.lastTick = this.now();
 	}
 
+	/** The item is on screen again after time spent on another (an earlier label): that time is not this one's. */
+	resume(): void {
+		this.lastTick = this.now();
+	}
+
 	/** The active time gathered so far (rounded to ms), and a fresh count from here. */
 	takeActiveMs(): number {
 		const ms = Math.round(this.activeMs);

@@ -24,7 +24,8 @@ import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
  * - Work: the item the reviewer holds. Its draft is saved to the server as it changes.
  * - Prefetch: a second item is leased in the background, so after a submit the next one is on
  *   screen at once; the submit itself goes to the outbox (outbox.svelte.ts), which delivers it.
- * - Clock: time on the item and active time (activity-clock.svelte.ts).
+ * - Clock: time on the item and active time (activity-clock.svelte.ts); an earlier label opened
+ *   with Back has its own clock, and the work item's stands still meanwhile.
  * - History: Back/Forward walk the reviewer's own earlier labels, which can be changed while
  *   the audit is open.
  * - Announcements: what a screen reader should hear (the answer given, the next item).
@@ -82,7 +83,10 @@ export class ReviewSession {
 	readonly audit: ReviewAuditInfo;
 	private readonly api: ReviewApi;
 	readonly outbox: LabelOutbox;
-	readonly clock = new ActivityClock();
+	/** The work item's times. */
+	readonly clock: ActivityClock;
+	/** The times of the earlier label on screen (Back): an edit is credited its own, not the work item's. */
+	readonly historyClock: ActivityClock;
 
 	status = $state<Status>('loading');
 	/** The audit's own status: as loaded, then closed when the server says so while the screen is open. */
@@ -157,9 +161,17 @@ export class ReviewSession {
 	private readonly draftStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
 	private readonly draftKey: string;
 
-	constructor(data: ReviewScreenData, api: ReviewApi = reviewApi(data.audit.id), storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = browserStorage()) {
+	constructor(
+		data: ReviewScreenData,
+		api: ReviewApi = reviewApi(data.audit.id),
+		storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null = browserStorage(),
+		now: () => number = Date.now
+	) {
 		this.audit = data.audit;
 		this.api = api;
+		this.clock = new ActivityClock(now);
+		// Not kept across a reload: only the work item's times are.
+		this.historyClock = new ActivityClock(now, null);
 		this.draftStorage = storage;
 		this.draftKey = `ia-review-draft:${data.audit.id}:${data.userId}`;
 		this.outbox = new LabelOutbox({
@@ -289,13 +301,19 @@ export class ReviewSession {
 
 	// ---- the clock -------------------------------------------------------------------------
 
-	interacted(): void {
-		this.clock.interacted();
+	/** The clock of the item on screen: the earlier label being looked at, or the work item. */
+	get itemClock(): ActivityClock {
+		return this.viewing ? this.historyClock : this.clock;
 	}
 
-	/** Called every second: advances the item clock and keeps the leases alive while active. */
+	interacted(): void {
+		this.clock.interacted();
+		this.historyClock.interacted();
+	}
+
+	/** Called every second: advances the clock of the item on screen and keeps the leases alive while active. */
 	tick(visible: boolean): void {
-		if (this.clock.tick(visible) && this.work) this.heartbeat();
+		if (this.itemClock.tick(visible) && this.work) this.heartbeat();
 	}
 
 	/** Renews every lease this reviewer holds (and marks `showing` as on screen). */
@@ -758,7 +776,7 @@ export class ReviewSession {
 		const summary = summarizeAnswer(complete.answer);
 		if (this.viewing) {
 			const unchanged = item.answer && JSON.stringify(item.answer) === JSON.stringify(complete.answer);
-			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.clock.takeActiveMs(), instruction: item.instruction, edit: true, baseRevision: item.revision });
+			if (!unchanged) this.enqueue({ submissionId: newSubmissionId(), ref: item.ref, answer: complete.answer, activeMs: this.historyClock.takeActiveMs(), instruction: item.instruction, edit: true, baseRevision: item.revision });
 			this.pendingAnnouncement = unchanged ? 'Label unchanged.' : `Label changed to ${summary}.`;
 			this.forward();
 			return;
@@ -915,6 +933,8 @@ export class ReviewSession {
 			this.viewDraft = null;
 			this.historyIndex = -1;
 			if (this.work) {
+				// The time spent on earlier labels was theirs, not this item's.
+				this.clock.resume();
 				this.row = this.firstOpenRow(this.workDraft!);
 				this.announceArrival(`Back to your current item: ${gist(this.work.instruction)}`);
 				this.onItemChange(this.work);
@@ -969,6 +989,8 @@ export class ReviewSession {
 			}
 			const { item } = await this.api.item(entry.ref);
 			if (request !== this.backRequest) return;
+			if (!this.viewing) this.clock.tick(true);
+			this.historyClock.restart();
 			this.viewing = item;
 			this.viewDraft = item.answer ? draftFromAnswer(item.answer) : emptyDraft(item.kind, answerRows(item));
 			this.historyIndex = index;

@@ -359,6 +359,43 @@ describe('ReviewSession', () => {
 		expect(session.inHistory).toBe(false);
 		expect(session.announcement).toBe('All done: no more items for you in this audit.');
 	});
+
+	it('credits time spent changing an earlier label to that label, and the item being worked on keeps its own', async () => {
+		let now = 1_000_000;
+		const server = fakeApi([qualityItem(2), qualityItem(3)]);
+		const activeMs: Record<string, number[]> = {};
+		const submit = server.api.submit;
+		server.api.submit = (ref, id, answer, ms, base) => ((activeMs[ref] ??= []).push(ms ?? 0), submit(ref, id, answer, ms, base));
+		server.api.item = async (ref) => ({ item: { ...qualityItem(1), ref, state: 'submitted', answer: { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' }, revision: 1 } });
+		const data: ReviewScreenData = { audit, progress: progress(), item: qualityItem(1), next: { status: 'assigned', ref: qualityItem(1).ref }, history: [], userId: 3 };
+		const session = new ReviewSession(data, server.api, null, () => now);
+		session.start();
+		const work = (seconds: number) => {
+			for (let i = 0; i < seconds; i++) {
+				now += 1000;
+				session.interacted();
+				session.tick(true);
+			}
+		};
+		await settle();
+		work(5);
+		await submitAllYes(session);
+		expect(session.work?.ref).toBe(qualityItem(2).ref);
+		work(45);
+		await session.back();
+		await settle();
+		expect(session.inHistory).toBe(true);
+		work(2);
+		expect(session.itemClock.elapsedMs).toBe(2000);
+		session.answer(false, 2);
+		session.submit();
+		await settle();
+		expect(session.inHistory).toBe(false);
+		work(3);
+		await submitAllYes(session);
+		expect(activeMs[qualityItem(1).ref]).toEqual([5000, 2000]);
+		expect(activeMs[qualityItem(2).ref]).toEqual([48_000]);
+	});
 });
 
 describe('handleReviewKey', () => {
