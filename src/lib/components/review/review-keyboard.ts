@@ -19,7 +19,7 @@ export interface ReviewScreenHooks {
 	followRow(): void;
 	/** A submit from the comment box was refused for a missing answer: focus the first question still unanswered. */
 	focusOpenQuestion(): void;
-	/** Esc in the comment box: focus back on the highlighted question (or the item's heading), never the page body. */
+	/** Esc in the comment box: focus on Submit (or the item's heading), where Enter submits; never an answer, never the page body. */
 	leaveComment(): void;
 }
 

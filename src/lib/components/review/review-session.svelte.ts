@@ -421,7 +421,8 @@ export class ReviewSession {
 		if (!q) return;
 		const next = answerQuestion(draft, q.key, value);
 		this.setDraft(next);
-		const reason = next.reason && !draft.reason ? ` — reason: ${reasonLabel(next.reason).toLowerCase()}` : '';
+		// A reason set or changed by this answer (one that blamed a question now "yes") is said, never silently swapped.
+		const reason = next.reason && next.reason !== draft.reason ? ` — reason: ${reasonLabel(next.reason).toLowerCase()}` : '';
 		this.announce(`${q.label}: ${value ? 'yes' : 'no'}${reason}`);
 		this.row = advance ? Math.min(question + 1, QUALITY_QUESTIONS.length - 1) : question;
 	}

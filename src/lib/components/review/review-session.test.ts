@@ -360,6 +360,19 @@ describe('ReviewSession', () => {
 		expect(session.announcement).toBe('All done: no more items for you in this audit.');
 	});
 
+	it('says the reason when an answer changes it, never swapping a chosen reason silently', async () => {
+		const { session } = startSession([qualityItem(1), qualityItem(2)]);
+		await settle();
+		session.answer(true);
+		session.answer(true);
+		session.answer(false);
+		session.reason('incomprehensible_instruction');
+		// "No" on Output chosen again (Enter on the selected answer): the reason blaming the instruction no longer fits.
+		session.answer(false, 2, false);
+		expect(session.draft).toMatchObject({ reason: 'incorrect_output' });
+		expect(session.announcement).toBe('Output: no — reason: incorrect output');
+	});
+
 	it('credits time spent changing an earlier label to that label, and the item being worked on keeps its own', async () => {
 		let now = 1_000_000;
 		const server = fakeApi([qualityItem(2), qualityItem(3)]);
