@@ -30,6 +30,23 @@ export function ensurePrivateFile(file: string): void {
 }
 
 /**
+ * Makes a rename or a new file in `dir` durable (fsync of the folder). Some file systems do not
+ * sync folders; the rename is still atomic there, so a failure is ignored.
+ */
+export function syncDir(dir: string): void {
+	try {
+		const fd = fs.openSync(dir, 'r');
+		try {
+			fs.fsyncSync(fd);
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch {
+		// Not supported here.
+	}
+}
+
+/**
  * Writes `chunks` to `file.partial` and renames it to `file` at the end, so an interrupted write
  * never leaves a truncated file under the requested name. The descriptor is closed exactly once:
  * a descriptor number closed a second time may by then belong to another open file of this

@@ -11,7 +11,7 @@
  * (integrity_check, row counts, migrations) and only then renamed, so a kill -9 at any moment
  * leaves either the complete, verified file or no file of that name.
  */
-import { ensurePrivateFile, mkdirPrivate } from '../files';
+import { ensurePrivateFile, mkdirPrivate, syncDir } from '../files';
 import fs from 'node:fs';
 import path from 'node:path';
 import { db as appDb, type Db } from '../db';
@@ -55,19 +55,6 @@ export function isDirectory(file: string): boolean {
 		return fs.statSync(file).isDirectory();
 	} catch {
 		return false;
-	}
-}
-
-function syncDir(dir: string): void {
-	try {
-		const fd = fs.openSync(dir, 'r');
-		try {
-			fs.fsyncSync(fd);
-		} finally {
-			fs.closeSync(fd);
-		}
-	} catch {
-		// Some file systems do not sync directories; the rename is still atomic.
 	}
 }
 

@@ -6,7 +6,7 @@
  * is kept as a pre-restore backup (one self-contained file), the swap is a rename, and if
  * anything fails after it (migrating an older backup) the previous database is put back.
  */
-import { ensurePrivateFile, mkdirPrivate, PRIVATE_FILE_MODE } from '../files';
+import { ensurePrivateFile, mkdirPrivate, PRIVATE_FILE_MODE, syncDir } from '../files';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,19 +53,6 @@ function copyDurably(from: string, to: string): void {
 		fs.fsyncSync(fd);
 	} finally {
 		fs.closeSync(fd);
-	}
-}
-
-function syncDir(dir: string): void {
-	try {
-		const fd = fs.openSync(dir, 'r');
-		try {
-			fs.fsyncSync(fd);
-		} finally {
-			fs.closeSync(fd);
-		}
-	} catch {
-		// directory sync unsupported here; the rename is still atomic
 	}
 }
 
