@@ -128,3 +128,18 @@ test('a phrase search that checked only its first rows says "At least", and Coun
 	await expect(page.getByTestId('phrase-capped')).toHaveCount(0);
 	await expect(page.getByTestId('task-table').locator('tbody tr')).toHaveCount(35);
 });
+
+test('a phrase search that found nothing in the rows it checked says so, not "No tasks match" or "At least 0"', async ({ browser }) => {
+	// 5,060 rows hold both words; the phrase stands only in the last 5, past the 5,050 page 1 checks.
+	const rows = Array.from({ length: 5_060 }, (_, i) => ({ instruction: i >= 5_055 ? `Here is row ${i}.` : `Is it here, row ${i}?`, input: '', output: 'x' }));
+	const phraseSet = (await importFile(streamOf(jsonl(rows)), { datasetName: `e2e phrase late ${Date.now()}`, fileName: 'late.jsonl' }, db)).datasetId;
+	const page = await (await signedInContext(browser, researcher)).newPage();
+	await page.goto(`/datasets/${phraseSet}?q=${encodeURIComponent('"here is"')}`);
+	const pager = page.getByRole('navigation', { name: 'Pages' });
+	await expect(page.getByTestId('no-results')).toHaveText('No match among the rows checked; Count all checks the rest.');
+	await expect(pager).toContainText('None found so far · page 1');
+	await expect(pager).not.toContainText('At least 0');
+	await pager.getByRole('link', { name: 'Count all' }).click();
+	await expect(pager).toContainText('5 results · page 1 of 1');
+	await expect(page.getByTestId('task-table').locator('tbody tr')).toHaveCount(5);
+});
