@@ -199,3 +199,28 @@ it('a chat core reply with a lead-in, a second field set and an "Example 5" tail
 	// (The other scripted replies end on a bare "Example" header, which this server leaves in: a decoration note each.)
 	expect(progress.replyNotes).toMatchObject({ lead_in: 1 });
 });
+
+it('an output reply that goes on to a new example keeps the output and records the rest on its call', async () => {
+	const tail = 'Example 2\nInstruction: Spell the given word backwards.\nInput: river';
+	const base = pipelineScript();
+	let first = true;
+	fake = await startFakeOpenAI({
+		applyStopAndMaxTokens: false,
+		script: (request) => {
+			if (first && /\/un-output\//.test(String(request.headers['x-client-request-id'] ?? ''))) {
+				first = false;
+				return `1, 2, 3\n${tail}`;
+			}
+			return base(request);
+		}
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 2, rephrasings: 0, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+	const calls = all<{ id: number; parsed: string }>(db, "SELECT id, parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/output' AND parsed LIKE '%extra_example%'", run.id);
+	expect(calls).toHaveLength(1);
+	expect(JSON.parse(calls[0].parsed)).toMatchObject({ output: true, problems: [{ problem: 'extra_example', raw: tail }] });
+	expect(all<{ output: string }>(db, 'SELECT output FROM instances WHERE call_id = ?', calls[0].id)).toEqual([{ output: '1, 2, 3' }]);
+	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id)).toContain(calls[0].id);
+	expect(progressOf(db, run.id).replyProblems).toEqual({ extra_example: 1 });
+});

@@ -140,9 +140,11 @@ describe('output generation', () => {
 	});
 
 	it('parses the output up to a new instruction or example', () => {
-		expect(parseOutput(' No\n\nInstruction: next task')).toEqual({ output: 'No', empty: false, truncated: false });
-		expect(parseOutput(' line 1\nline 2\nExample 2\nmore')).toMatchObject({ output: 'line 1\nline 2' });
-		expect(parseOutput('  \n')).toEqual({ output: '', empty: true, truncated: false });
+		// What follows the output is not read, and kept with its exact text.
+		expect(parseOutput(' No\n\nInstruction: next task')).toEqual({ output: 'No', empty: false, truncated: false, problems: [{ problem: 'extra_example', raw: 'Instruction: next task' }] });
+		expect(parseOutput(' line 1\nline 2\nExample 2\nmore')).toMatchObject({ output: 'line 1\nline 2', problems: [{ problem: 'extra_example', raw: 'Example 2\nmore' }] });
+		expect(parseOutput('  \n')).toEqual({ output: '', empty: true, truncated: false, problems: [] });
+		expect(parseOutput('Yes')).toEqual({ output: 'Yes', empty: false, truncated: false, problems: [] });
 		expect(parseOutput('a long answ', 'length')).toMatchObject({ truncated: true });
 	});
 

@@ -215,13 +215,16 @@ export interface ParsedOutput {
 	empty: boolean;
 	/** Cut by the length limit. */
 	truncated: boolean;
+	/** What the model wrote after the output — a new instruction or example — with its exact text; not read. */
+	problems: Array<{ problem: 'extra_example'; raw: string }>;
 }
 
-/** The output, up to where the model starts a new instruction or example. */
+/** The output, up to where the model starts a new instruction or example (that rest kept as a problem). */
 export function parseOutput(text: string, finishReason = 'stop'): ParsedOutput {
 	const stopAt = text.search(/\n[ \t]*\n[ \t]*(?:Instruction|Example)\b|\n[ \t]*Example[ \t]*\d+/i);
 	const output = (stopAt === -1 ? text : text.slice(0, stopAt)).trim();
-	return { output, empty: output === '', truncated: finishReason === 'length' };
+	const rest = stopAt === -1 ? '' : text.slice(stopAt).trim();
+	return { output, empty: output === '', truncated: finishReason === 'length', problems: rest ? [{ problem: 'extra_example', raw: rest }] : [] };
 }
 
 /**

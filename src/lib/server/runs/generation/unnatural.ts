@@ -391,6 +391,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		const example = { instruction: String(v.instruction ?? ''), input: String(v.input ?? ''), constraints: String(v.constraints ?? '') };
 		const parsed = parseOutput(reply.text, reply.finishReason);
 		if (parsed.truncated) progress.lengthCut++;
+		for (const p of parsed.problems) bump(progress.replyProblems, p.problem);
 		const verdict: Verdict<string> = parsed.truncated
 			? { keep: false, rule: 'lengthCut', detail: 'the output was cut by max_tokens' }
 			: parsed.empty
@@ -428,7 +429,8 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			bump(progress.instances.byRule, verdict.rule!);
 			if (this.rejectTaskStmt.run(`its output was rejected (${verdict.rule})`, taskId, scope.runId).changes === 1) progress.tasksWithoutInstances++;
 		}
-		return verdict.keep ? { output: true } : { rule: verdict.rule };
+		const problems = parsed.problems.length ? { problems: parsed.problems } : {};
+		return verdict.keep ? { output: true, ...problems } : { rule: verdict.rule, ...problems };
 	}
 
 	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
