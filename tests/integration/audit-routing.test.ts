@@ -9,6 +9,7 @@ import { AuditError } from '../../src/lib/server/audits/errors';
 import { ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
 import { emptyDraft, answerQuestion, type QualityDraft } from '../../src/lib/audits/answers';
 import { parseGold } from '../../src/lib/audits/gold';
+import { goldJitter } from '../../src/lib/audits/order';
 
 let db: Db;
 let cleanup: () => void;
@@ -52,6 +53,51 @@ function drain(auditId: number, reviewerId: number, now = Date.now()): string[] 
 		expect(result.outcome).toBe('created');
 		done.push(next.ref);
 	}
+}
+
+/**
+ * What a reviewer should be shown as left, counted here from the rows: sampled items short of k
+ * they have not finished, their unfinished gold items, and the gold items routing will still give
+ * them, found by stepping through its rule (nextAssignment) one assignment at a time.
+ */
+function leftFor(auditId: number, reviewerId: number): number {
+	const c = db.$client;
+	const a = c.prepare('SELECT overlap, gold_rate AS rate, gold_count AS goldCount, min(qualification_items, gold_count) AS qualifying FROM audits WHERE id = ?').get(auditId) as {
+		overlap: number;
+		rate: number;
+		goldCount: number;
+		qualifying: number;
+	};
+	const sampled = c
+		.prepare(
+			`SELECT count(*) FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ?
+			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released'))`
+		)
+		.pluck()
+		.get(auditId, a.overlap, reviewerId) as number;
+	const own = c
+		.prepare(
+			`SELECT count(*) AS assigned, coalesce(sum(i.is_gold), 0) AS gold,
+				coalesce(sum(i.is_gold = 1 AND s.status IN ('active', 'expired')), 0) AS heldGold,
+				coalesce(sum(i.is_gold = 0 AND s.status IN ('active', 'expired') AND i.label_count < ?), 0) AS heldSampled
+			 FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id WHERE s.audit_id = ? AND s.reviewer_id = ?`
+		)
+		.get(a.overlap, auditId, reviewerId) as { assigned: number; gold: number; heldGold: number; heldSampled: number };
+	const salt = c.prepare('SELECT order_salt FROM audit_reviewers WHERE audit_id = ? AND user_id = ?').pluck().get(auditId, reviewerId) as number;
+	const jitter = goldJitter(salt);
+	let { assigned, gold } = own;
+	let sampledLeft = sampled - own.heldSampled;
+	let toCome = 0;
+	for (;;) {
+		const goldLeft = gold < a.goldCount;
+		if (goldLeft && (gold < a.qualifying || (a.rate > 0 && gold < Math.floor((assigned + 1) * a.rate + jitter)))) {
+			gold++;
+			toCome++;
+		} else if (sampledLeft > 0) sampledLeft--;
+		else break;
+		assigned++;
+	}
+	return sampled + own.heldGold + toCome;
 }
 
 async function quality(items: number, overlap: number, reviewers: number, extra: Partial<Parameters<typeof createAudit>[0]> = {}) {
@@ -452,14 +498,8 @@ describe('progress counters', () => {
 				held.delete(user.id);
 			}
 			expect(kept(), `after step ${step}`).toEqual(counted());
-			// The /review home's and the progress bar's "remaining" equal the count they replace.
-			const remaining = db.$client
-				.prepare(
-					`SELECT count(*) FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < 2
-					 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ? AND s.status IN ('submitted', 'skipped', 'released'))`
-				)
-				.pluck()
-				.get(audit.id, user.id);
+			// The /review home's and the progress bar's "remaining": the sampled items, the gold held and the gold to come.
+			const remaining = leftFor(audit.id, user.id);
 			expect(listMyAudits(user.id, db)[0].remaining, `after step ${step}`).toBe(remaining);
 			expect(reviewProgress(audit.id, user.id, db).remaining).toBe(remaining);
 			heldSeen = Math.max(heldSeen, (kept() as { itemsHeldToK: number }).itemsHeldToK);
@@ -468,5 +508,51 @@ describe('progress counters', () => {
 		expect((kept() as { itemLabels: number }).itemLabels).toBeGreaterThan(10);
 		// And progress reads them: labels on sampled items, not on gold.
 		expect(reviewProgress(audit.id, users[0].id, db).auditLabels).toBe((counted() as { itemLabels: number }).itemLabels);
+	});
+	it('"left" drops by one on every submit and stands still on every assignment, gold or sampled, and reaches 0 when routing is done', async () => {
+		for (const [goldRate, qualificationItems, ahead] of [
+			[0.25, 0, 1],
+			[0.25, 0, 2],
+			[0.2, 2, 1],
+			[0.1, 2, 2]
+		]) {
+			const datasetId = await makeDataset(db, `left${goldRate}-${qualificationItems}-${ahead}`, 40);
+			const reviewer = makeUser(db);
+			const instanceIds = db.$client.prepare('SELECT id FROM instances WHERE dataset_id = ? ORDER BY id DESC LIMIT 6').pluck().all(datasetId) as number[];
+			const gold = parseGold(instanceIds.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+			const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 30, seed: 3, overlap: 1, reviewerIds: [reviewer.id], gold, goldRate, qualificationItems }, db);
+			const isGold = (ref: string) => db.$client.prepare('SELECT is_gold FROM audit_items WHERE ref = ? AND audit_id = ?').pluck().get(ref, audit.id) === 1;
+			const shown = (when: string) => {
+				const left = reviewProgress(audit.id, reviewer.id, db).remaining;
+				expect(listMyAudits(reviewer.id, db).find((a) => a.id === audit.id)!.remaining, when).toBe(left);
+				return left;
+			};
+			let left = shown('at the start');
+			const held: string[] = [];
+			const served = { gold: 0, sampled: 0 };
+			for (let step = 0; ; step++) {
+				// Take leases up to `ahead` (the screen prefetches one), then submit the oldest.
+				while (held.length < ahead) {
+					const next = nextAssignment(audit.id, reviewer.id, { exclude: held }, db);
+					if (next.status !== 'assigned') break;
+					held.push(next.ref);
+					served[isGold(next.ref) ? 'gold' : 'sampled']++;
+					expect(shown(`after assigning ${next.ref} at step ${step}`)).toBe(left);
+				}
+				if (!held.length) break;
+				const ref = held.shift()!;
+				const result = submitLabel(audit.id, reviewer.id, { ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+				expect(result.outcome).toBe('created');
+				const after = shown(`after submitting ${isGold(ref) ? 'gold' : 'sampled'} ${ref} at step ${step}`);
+				expect(after).toBe(left - 1);
+				left = after;
+			}
+			// Routing has nothing more exactly when the count says so.
+			expect(nextAssignment(audit.id, reviewer.id, {}, db).status).toBe('done');
+			expect(left).toBe(0);
+			expect(served.sampled).toBe(30);
+			expect(served.gold).toBeGreaterThan(qualificationItems);
+			expect(reviewProgress(audit.id, reviewer.id, db).stuck).toBe(0);
+		}
 	});
 });

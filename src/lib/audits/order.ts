@@ -29,6 +29,56 @@ export function goldDue(assignedSoFar: number, goldSoFar: number, rate: number, 
 	return goldSoFar < Math.floor((assignedSoFar + 1) * rate + reviewerJitter);
 }
 
+/** Where a reviewer stands in routing's gold rule (see nextAssignment), for goldStillToCome. */
+export interface GoldStanding {
+	/** Items they were given so far, every kind and state (what routing passes to goldDue). */
+	assigned: number;
+	/** Gold items among them. */
+	gold: number;
+	/** Gold items they were not given yet. */
+	goldLeft: number;
+	/** Sampled items they could still be given (short of k, no row of theirs). */
+	sampledLeft: number;
+	rate: number;
+	jitter: number;
+	/** Qualification gold still owed before any sampled item: min(N, gold items) less `gold`, if positive. */
+	qualificationLeft: number;
+}
+
+/**
+ * How many more gold items routing will give this reviewer if they take every sampled item left:
+ * the qualification gold first, then a gold item whenever goldDue says so and one is left, else a
+ * sampled item while any is left. Part of the "left" count they see, so that a gold item moves
+ * that count exactly as a sampled one does (held gold is counted apart). Jumps from one gold item
+ * to the next (goldDue's floor solved for the assignment count), so it costs the gold items left,
+ * not the sampled ones.
+ */
+export function goldStillToCome(standing: GoldStanding): number {
+	const { rate, jitter } = standing;
+	let goldLeft = Math.max(0, standing.goldLeft);
+	const forced = Math.min(Math.max(0, standing.qualificationLeft), goldLeft);
+	let assigned = standing.assigned + forced;
+	let gold = standing.gold + forced;
+	let sampledLeft = Math.max(0, standing.sampledLeft);
+	goldLeft -= forced;
+	let coming = forced;
+	if (rate <= 0) return coming;
+	while (goldLeft > 0) {
+		// The first count n ≥ assigned with gold < floor((n + 1)·rate + jitter), then ±1 with goldDue itself against rounding.
+		let due = Math.max(assigned, Math.ceil((gold + 1 - jitter) / rate - 1));
+		while (due > assigned && goldDue(due - 1, gold, rate, jitter)) due--;
+		while (!goldDue(due, gold, rate, jitter)) due++;
+		// Sampled items fill the assignments before it; too few left and routing stops first.
+		if (due - assigned > sampledLeft) break;
+		sampledLeft -= due - assigned;
+		assigned = due + 1;
+		gold++;
+		goldLeft--;
+		coming++;
+	}
+	return coming;
+}
+
 /** A reviewer's jitter for goldDue, from their order salt. */
 export function goldJitter(orderSalt: number): number {
 	return hash32(orderSalt, 0x901d) / 0x1_0000_0000;

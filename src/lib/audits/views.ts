@@ -85,7 +85,10 @@ export interface ReviewProgress {
 	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
 	auditLabels: number;
 	auditNeeded: number;
-	/** Items this reviewer can still get or holds now (others may take some first); 0 once they failed qualification. */
+	/**
+	 * Items this reviewer can still get or holds now (others may take some first), the gold items they
+	 * will still be given included, so a gold item moves it as a sampled one does; 0 once they failed qualification.
+	 */
 	remaining: number;
 	/** The reviewer failed the audit's qualification step: they get no sampled items (absent: not failed). */
 	notQualified?: boolean;

@@ -1,6 +1,6 @@
 import { cachedStatements, db, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
-import { choiceFromVerdict, responseOrder } from '../../audits/order';
+import { choiceFromVerdict, goldJitter, goldStillToCome, responseOrder } from '../../audits/order';
 import { renderGuidelines } from '../../audits/guidelines';
 import type { Answer, Draft } from '../../audits/answers';
 import type { HistoryEntry, ReviewAuditInfo, ReviewItemView, ReviewProgress, SkippedEntry } from '../../audits/views';
@@ -53,14 +53,49 @@ interface LabelRow {
 }
 
 /**
- * Items a reviewer could still get or holds now: items short of k (the audit's counters: claimed
- * below k, or claimed to k with fewer than k labels, an open lease holding the rest that may
- * lapse) less those this reviewer finished — labelled, skipped or released — while still short
+ * Sampled items a reviewer could still get or holds now: items short of k (the audit's counters:
+ * claimed below k, or claimed to k with fewer than k labels, an open lease holding the rest that
+ * may lapse) less those this reviewer finished — labelled, skipped or released — while still short
  * of k (their own assignments, one row per item and reviewer, counted in finished_below_k). A
- * lapsed lease of theirs still counts: they may get it back. The progress bar and the /review
- * home both read it from this SQL expression (`a`: the audit, `r`: the reviewer's row).
+ * lapsed lease of theirs still counts: they may get it back. The sampled part of what the
+ * reviewer is shown as left (shownRemaining adds the gold), read with this SQL expression (`a`:
+ * the audit, `r`: the reviewer's row).
  */
 const REMAINING = 'a.items_below_k + a.items_held_to_k - r.finished_below_k';
+
+/**
+ * What the reviewer is shown as left: the sampled items (REMAINING) plus the gold items they hold
+ * unfinished and those routing will still give them (goldStillToCome). Counting sampled items
+ * alone, the count stood still after a gold item's submit and so told which items were gold;
+ * this way every submit or skip takes one off and no assignment changes it, gold or not.
+ * Nothing is left for a reviewer who failed qualification. Audits without gold read nothing more.
+ */
+function shownRemaining(m: Membership, reviewerId: number, sampled: number, database: Db): { remaining: number; notQualified?: true } {
+	if (m.goldCount <= 0) return { remaining: sampled };
+	if (failedQualification(m, reviewerId, database)) return { remaining: 0, notQualified: true };
+	const s = statements(database);
+	const held = cachedStatements(database)
+		.prepare<[number, number, number], { gold: number; sampled: number }>(
+			`SELECT coalesce(sum(i.is_gold = 1), 0) AS gold, coalesce(sum(i.is_gold = 0 AND i.label_count < ?), 0) AS sampled
+			 FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('active', 'expired')`
+		)
+		.get(m.overlap, m.auditId, reviewerId)!;
+	// Routing's own counts (nextAssignment), so the forecast follows the path it will take.
+	const assigned = s.countOwn.get(m.auditId, reviewerId)!.n;
+	const gold = s.countOwnGold.get(m.auditId, reviewerId)!.n;
+	const toCome = goldStillToCome({
+		assigned,
+		gold,
+		goldLeft: m.goldCount - gold,
+		// Sampled items held are in `sampled` already; the rest they could still be given.
+		sampledLeft: Math.max(0, sampled - held.sampled),
+		rate: m.goldRate,
+		jitter: goldJitter(m.orderSalt),
+		qualificationLeft: Math.min(m.qualificationItems, m.goldCount) - gold
+	});
+	return { remaining: sampled + held.gold + toCome };
+}
 
 export function reviewProgress(auditId: number, reviewerId: number, database: Db = db()): ReviewProgress {
 	const c = cachedStatements(database);
@@ -75,8 +110,7 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 		)
 		.get(reviewerId, auditId)!;
 	const { mine } = counters;
-	const notQualified = failedQualification(m, reviewerId, database);
-	const remaining = notQualified ? 0 : counters.remaining;
+	const { remaining, notQualified } = shownRemaining(m, reviewerId, counters.remaining, database);
 	const skipped = (c
 		.prepare<[number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
@@ -324,7 +358,7 @@ export interface MyAudit {
 	mine: number;
 	auditLabels: number;
 	auditNeeded: number;
-	/** Items this reviewer could still get or holds now. */
+	/** Items this reviewer could still get or holds now, gold included (see shownRemaining). */
 	remaining: number;
 	lastActivity: number | null;
 	/** The reviewer did not qualify (the audit's qualification step): nothing left, for that reason. */
@@ -334,18 +368,16 @@ export interface MyAudit {
 /** The audits a user reviews in, with their progress (the /review home): counters, not counts over every item. */
 export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 	const audits = cachedStatements(database)
-		.prepare<[number], MyAudit & { qualifying: number }>(
+		.prepare<[number], MyAudit & { gold: number }>(
 			`SELECT a.id, a.name, a.kind, a.status, a.overlap, a.item_count AS itemCount, r.labels AS mine,
 				a.item_labels AS auditLabels, a.item_count * a.overlap AS auditNeeded, ${REMAINING} AS remaining,
 				(SELECT max(l.updated_at) FROM audit_labels l WHERE l.audit_id = a.id AND l.reviewer_id = r.user_id) AS lastActivity,
-				min(a.qualification_items, a.gold_count) > 0 AS qualifying
+				a.gold_count > 0 AS gold
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
 			 WHERE r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL
 			 ORDER BY a.status = 'closed', a.created_at DESC, a.id DESC`
 		)
 		.all(userId);
-	// Only audits with a qualification step are asked about it (one small read each).
-	return audits.map(({ qualifying, ...a }) =>
-		a.remaining > 0 && qualifying && failedQualification(membership(a.id, userId, database), userId, database) ? { ...a, remaining: 0, notQualified: true as const } : a
-	);
+	// Only audits with gold are asked more (a few small reads each).
+	return audits.map(({ gold, ...a }) => (gold ? { ...a, ...shownRemaining(membership(a.id, userId, database), userId, a.remaining, database) } : a));
 }
