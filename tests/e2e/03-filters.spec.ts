@@ -39,3 +39,36 @@ test('apply the Self-Instruct filters, read the funnel, and see near-duplicate g
 	await page.getByRole('link', { name: 'Browse the rejected tasks' }).click();
 	await expect(page.getByTestId('task-table').locator('tbody tr')).toHaveCount(3);
 });
+
+test('a refused filter form keeps every setting as typed and puts focus on the field in error', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e filters refused');
+	await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'gen.jsonl', mimeType: 'application/json', buffer: Buffer.from(jsonl(rows)) });
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await page.getByTestId('import-summary').getByRole('link', { name: /Open e2e filters refused/ }).click();
+	await page.getByRole('link', { name: 'Apply filters' }).click();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await page.getByLabel('Starts with punctuation').uncheck();
+	await page.getByLabel('Blacklisted words', { exact: true }).fill('image, graph, zebra');
+	await page.getByLabel('Minimum words').fill('50');
+	await page.getByLabel('Maximum words').fill('10');
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.locator('#minWords-error')).toHaveText('The minimum is above the maximum.');
+	await expect(page.getByLabel('Minimum words')).toBeFocused();
+	// Nothing typed was put back to the saved settings.
+	await expect(page.getByLabel('Starts with punctuation')).not.toBeChecked();
+	await expect(page.getByLabel('Blacklisted words', { exact: true })).toHaveValue('image, graph, zebra');
+	await expect(page.getByLabel('Maximum words')).toHaveValue('10');
+	await expect(page.getByText('The filters have not been applied')).toBeVisible();
+});
+
+test('an import that fails puts focus on its error', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e import refused');
+	await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'bad.jsonl', mimeType: 'application/json', buffer: Buffer.from('{"instruction": "ok", "output": "x"}\n{not json\n') });
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await expect(page.getByTestId('import-error')).toBeFocused();
+	await expect(page.getByTestId('import-error')).toContainText('line 2');
+});

@@ -163,6 +163,12 @@ test('a researcher starts an Alpaca run from New run and it completes with tasks
 	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Datasets' }).click();
 	await page.getByRole('link', { name: 'e2e alpaca' }).click();
 	await expect(page.getByRole('heading', { name: 'e2e alpaca' })).toBeVisible();
+
+	// Apply filters starts from the run's own (Alpaca) filters, not the Self-Instruct preset, and says the seed pool is missing.
+	await gotoReady(page, `${new URL(page.url()).pathname}/filters`);
+	await expect(page.getByRole('radio', { name: 'alpaca' })).toBeChecked();
+	await expect(page.getByTestId('run-filters-start')).toContainText('(alpaca) judged these rows with');
+	await expect(page.getByTestId('run-filters-start')).toContainText('this dataset holds none');
 });
 
 test('a run can be paused and resumed from its page', async ({ page }) => {

@@ -16,7 +16,7 @@ import type { Db } from '../../src/lib/server/db';
 import { writeDatasetCard } from '../../src/lib/server/exports/dataset-card';
 import { runParamsView } from '../../src/lib/server/runs/generation/view';
 import { generationRunsOf } from '../../src/lib/server/exports/export';
-import { applyFilters } from '../../src/lib/server/filters/apply';
+import { applyFilters, latestGenerationFilters } from '../../src/lib/server/filters/apply';
 import { generationVerdictsNote } from '../../src/lib/cards/automatic-filters';
 import { filterPreset } from '../../src/lib/filters';
 import { countExport } from '../../src/lib/server/exports/export';
@@ -126,4 +126,22 @@ it('an Unnatural Instructions run: the card counts its seed sets', async () => {
 	const readme = fs.readFileSync(card.readme, 'utf8');
 	expect(readme).toContain(`Generation run ${runId}: the unnatural pipeline with the model \`fake-base\`, ${sets.sets.length} seed sets of demonstrations, target 4`);
 	expect(card.manifest.automaticFilters?.generationRuns[0].filters).toEqual(['missing fields', 'copies of demonstrations', 'duplicates']);
+});
+
+it('Apply filters on a generated dataset starts from the run\'s own filters and counts the seed pool the dataset lacks', async () => {
+	const base = pipelineScript();
+	fake = await startFakeOpenAI({ script: base });
+	const endpoint = fakeEndpoint(db, fake.url, { concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 3, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+	const datasetId = one<{ id: number }>(db, 'SELECT dataset_id AS id FROM generation_runs WHERE id = ?', run.id).id;
+	const stored = JSON.parse(one<{ params: string }>(db, 'SELECT params FROM generation_runs WHERE id = ?', run.id).params) as { filters: unknown };
+	const start = latestGenerationFilters(datasetId, db)!;
+	expect(start).toMatchObject({ runId: run.id, pipeline: 'alpaca', datasetSeeds: 0 });
+	expect(start.config).toEqual(stored.filters);
+	expect(start.config.name).toBe('alpaca');
+	expect(start.config).not.toEqual(filterPreset('self-instruct'));
+	expect(start.poolSeeds).toBeGreaterThan(0);
+	// An imported dataset has no run: the form keeps its preset.
+	expect(latestGenerationFilters(datasetId + 1000, db)).toBeNull();
 });

@@ -6,6 +6,7 @@ import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
 import { FilterRun, ROUGE_EXACT_ABOVE, isFilterRule, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask, type StandingRejection } from '$lib/filters';
 import { ruleLabel } from '../runs/generation/progress';
+import { poolSeeds, readRunParams, type RunSeeds } from '../runs/generation/params';
 import { assertDatasetWritable, getDataset, receivingImport } from '../datasets/datasets';
 import { BULK_BATCH_ROWS } from '../datasets/importing';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
@@ -204,4 +205,35 @@ export function latestFilterRun(datasetId: number, database: Db = db()): StoredF
 	const row = database.select().from(filterRuns).where(eq(filterRuns.datasetId, datasetId)).orderBy(desc(filterRuns.id)).limit(1).get();
 	if (!row) return null;
 	return { ...row, config: row.config as unknown as FilterConfig, funnel: row.funnel as unknown as FilterFunnel };
+}
+
+/** The filters a Self-Instruct or Alpaca run judged its rows with, for a dataset it wrote. */
+export interface GenerationFilters {
+	runId: number;
+	pipeline: 'self-instruct' | 'alpaca';
+	config: FilterConfig;
+	/** Seed instructions the run's ROUGE-L pool started with. */
+	poolSeeds: number;
+	/** Seed tasks the dataset itself holds (Apply filters' pool starts with these only). */
+	datasetSeeds: number;
+}
+
+/**
+ * The newest Self-Instruct or Alpaca run that wrote tasks into the dataset, with its filters: until
+ * the filters are applied by hand, its verdicts are the rows', so the form starts from its settings.
+ */
+export function latestGenerationFilters(datasetId: number, database: Db = db()): GenerationFilters | null {
+	const c = database.$client;
+	const run = c
+		.prepare<[number], { id: number; params: string; seeds: string }>(
+			`SELECT r.id, r.params, r.seeds FROM generation_runs r
+			 WHERE r.dataset_id = ? AND r.pipeline IN ('self-instruct', 'alpaca') AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id)
+			 ORDER BY r.id DESC LIMIT 1`
+		)
+		.get(datasetId);
+	if (!run) return null;
+	const params = readRunParams(JSON.parse(run.params));
+	if (params.pipeline !== 'self-instruct' && params.pipeline !== 'alpaca') return null;
+	const datasetSeeds = c.prepare<[number], number>("SELECT count(*) FROM tasks WHERE dataset_id = ? AND origin = 'seed'").pluck().get(datasetId)!;
+	return { runId: run.id, pipeline: params.pipeline, config: params.filters, poolSeeds: poolSeeds(params, JSON.parse(run.seeds) as RunSeeds).length, datasetSeeds };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
-import { applyFilters, latestFilterRun } from '$lib/server/filters/apply';
+import { applyFilters, latestFilterRun, latestGenerationFilters } from '$lib/server/filters/apply';
 import { generationRunsOf } from '$lib/server/exports/export';
 import { blankIsMissing, parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
@@ -22,6 +22,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		latest,
 		// Until a filter run, the generation runs' own filters judged the rows: the page names them.
 		generationRuns: latest ? [] : generationRunsOf(dataset.id),
+		// …and the form starts from the newest such run's filters, not a preset the rows were never judged by.
+		runFilters: latest ? null : latestGenerationFilters(dataset.id),
 		presets: Object.fromEntries(FILTER_PRESETS.map((p) => [p, filterPreset(p)])),
 		rules: {
 			instruction: INSTRUCTION_RULES.filter((r) => r !== 'emptyInstruction').map((r) => ({ id: r, label: RULE_LABELS[r] })),
