@@ -190,3 +190,20 @@ test('a run against an unreachable endpoint shows its retries and the last error
 	await expect(page.getByTestId('run-last-error')).toContainText('ECONNREFUSED');
 	expect(Number(await page.getByTestId('run-retries').textContent())).toBeGreaterThan(0);
 });
+
+test('a run that completes short of its target says so as a warning, not as a success', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: 'flaky — fake-base (completions)' });
+	await page.getByLabel(/^Target/).fill('40');
+	await page.getByLabel(/^Instruction-call limit/).fill('1');
+	await page.getByLabel('Output dataset').fill('e2e short run');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page).toHaveURL(/\/runs\/\d+$/);
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
+	const message = page.getByTestId('run-message');
+	await expect(message).toContainText('Stopped short of the target');
+	await expect(message).toHaveClass(/\bwarn\b/);
+	await expect(message).not.toHaveClass(/\bok\b/);
+});

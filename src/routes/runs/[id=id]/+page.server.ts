@@ -14,7 +14,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	const id = Number(params.id);
 	const run = getRun(id);
 	const summary = runSummary(id);
-	if (!run || !summary) error(404, 'Not found');
+	if (!run || !summary) error(404, 'No such run.');
 	return {
 		summary,
 		params: runParamsView(run),

@@ -11,7 +11,7 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
 	requireApiRole(locals, 'researcher');
 	const id = Number(params.id);
 	const summary = runSummary(id);
-	if (!summary) error(404, 'Not found');
+	if (!summary) error(404, 'No such run.');
 	const recent = Number(url.searchParams.get('recentCalls') ?? 0);
 	const body = Number.isInteger(recent) && recent > 0 ? { ...summary, recentCalls: listCalls(undefined, id, { pageSize: Math.min(recent, 50) }).rows } : summary;
 	return json(body, { headers: { 'cache-control': 'no-store' } });

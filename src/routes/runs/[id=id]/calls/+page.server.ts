@@ -10,7 +10,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
 	const id = Number(params.id);
 	const run = getRun(id);
-	if (!run) error(404, 'Not found');
+	if (!run) error(404, 'No such run.');
 	const step = url.searchParams.get('step') || undefined;
 	const statusParam = url.searchParams.get('status') || undefined;
 	const status = CALL_STATUSES.includes(statusParam as CallStatus) ? (statusParam as CallStatus) : undefined;

@@ -10,7 +10,7 @@ import { textDownload } from '$lib/server/http/stream';
 export const GET: RequestHandler = ({ locals, params }) => {
 	requireApiRole(locals, 'researcher');
 	const id = Number(params.id);
-	if (!getRun(id)) error(404, 'Not found');
+	if (!getRun(id)) error(404, 'No such run.');
 	return textDownload(runCandidateLines(id), {
 		'content-type': 'application/jsonl; charset=utf-8',
 		'content-disposition': contentDisposition(`run-${id}-candidates.jsonl`)

@@ -12,7 +12,7 @@ export const GET: RequestHandler = ({ locals, params }) => {
 	requireApiRole(locals, 'researcher');
 	const id = Number(params.id);
 	const run = getRun(id);
-	if (!run) error(404, 'Not found');
+	if (!run) error(404, 'No such run.');
 	const set = templateSetOf(orHttpError(() => readRunParams(run.params)).steps, run.name);
 	return new Response(JSON.stringify(set, null, 2) + '\n', {
 		headers: {
