@@ -20,6 +20,7 @@ import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing
 import { auditFilterReport } from '../../src/lib/server/reports';
 import { SWEEP_THRESHOLDS } from '../../src/lib/reports';
 import { runCandidateLines, type CandidateLine } from '../../src/lib/server/runs/generation/candidates';
+import { getTaskDetail, taskPageView } from '../../src/lib/server/datasets/browse';
 import { all, fakeEndpoint, progressOf, startRun } from './generation-support';
 import { checkSimilarityRecords, type TaskRow } from './similarity-check';
 import { makeUsers } from './audit-fixtures';
@@ -79,6 +80,26 @@ describe('similarity record of a generation run', () => {
 			expect(line.status).toBe(tasks[k].filter_status);
 			expect(line.instances).toHaveLength(1);
 		}
+	});
+
+	it('the task page shows the record in words and links, not its stored form', () => {
+		const tasks = all<TaskRow>(db, 'SELECT id, instruction, metadata, filter_status, filter_rouge_l FROM tasks WHERE run_id = ? ORDER BY id', runId);
+		const text = new Map([...tasks.map((t) => [t.id, t.instruction] as [number | string, string]), ...DEFAULT_SEED_TASKS.map((s, i) => [`seed:${i}`, s.instruction] as [string, string])]);
+		let seedsSeen = 0;
+		let tasksSeen = 0;
+		for (const t of tasks.slice(0, 20)) {
+			const view = taskPageView(getTaskDetail(datasetId, t.id, db)!);
+			const stored = JSON.parse(t.metadata!).rougeL as { max: number; mean: number; pool: number; similar: [number | string, number][] };
+			expect(view.task.metadata.map((m) => m.key)).not.toContain('rougeL');
+			expect(view.similarity).toMatchObject({ max: stored.max, mean: stored.mean, pool: stored.pool });
+			expect(view.similarity!.similar.map((s) => [s.score, s.text.text, s.taskId ?? `seed:${s.seed! - 1}`])).toEqual(
+				stored.similar.map(([ref, score]) => [score, text.get(ref), ref])
+			);
+			seedsSeen += view.similarity!.similar.filter((s) => s.seed !== null).length;
+			tasksSeen += view.similarity!.similar.filter((s) => s.taskId !== null).length;
+		}
+		expect(seedsSeen).toBeGreaterThan(0);
+		expect(tasksSeen).toBeGreaterThan(0);
 	});
 
 	it('the ROUGE-L threshold sweep works on the run’s dataset: counts and correctness per threshold as recomputed', () => {

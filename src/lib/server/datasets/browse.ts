@@ -6,6 +6,8 @@ import { foldWord, holdsPhrases, PHRASE_FIELD_SEPARATOR, phrasePattern, searchTe
 import { characterCount, clipText, FIELD_CLIP_CHARS, LIST_CLIP_CHARS, type ClippedText } from '$lib/text/clip';
 import { datasetTaskCount } from './counts';
 import { ruleLabel } from '../runs/generation/progress';
+import { isStoredSimilarity, SimilarityResolver } from '../runs/generation/similarity';
+import { poolSeeds, readRunParams, type RunSeeds } from '../runs/generation/params';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
 export class SearchError extends DomainError {
@@ -313,6 +315,36 @@ export interface TaskDetail {
 	conversations: ConversationDetail[];
 	pairs: PairDetail[];
 	provenance: { importFile: string | null; importedAt: Date | null; runId: number | null };
+	/** A generated instruction's ROUGE-L record (metadata.rougeL), its pool references resolved to texts. */
+	similarity: TaskSimilarity | null;
+}
+
+export interface TaskSimilarity {
+	max: number;
+	mean: number;
+	pool: number;
+	/** The most similar pool instructions, highest first: a task of the dataset (taskId) or the run's seed (seed, 1-based). */
+	similar: Array<{ score: number; text: string; taskId: number | null; seed: number | null }>;
+}
+
+/** metadata.rougeL of a task a Self-Instruct or Alpaca run wrote, read back with the texts it points to. */
+function taskSimilarity(task: Task, c: Database.Database, database: Db): TaskSimilarity | null {
+	const stored = (task.metadata as Record<string, unknown> | null)?.rougeL;
+	if (!isStoredSimilarity(stored) || task.runId === null) return null;
+	const run = c.prepare<[number], { params: string; seeds: string }>('SELECT params, seeds FROM generation_runs WHERE id = ?').get(task.runId);
+	if (!run) return null;
+	const resolver = new SimilarityResolver(database, poolSeeds(readRunParams(JSON.parse(run.params)), JSON.parse(run.seeds) as RunSeeds));
+	return {
+		max: stored.max,
+		mean: stored.mean,
+		pool: stored.pool,
+		similar: stored.similar.map(([ref, score]) => ({
+			score,
+			text: resolver.text(ref),
+			taskId: typeof ref === 'number' ? ref : null,
+			seed: typeof ref === 'string' ? Number(ref.slice('seed:'.length)) + 1 : null
+		}))
+	};
 }
 
 /** Which page of a task's instances to show: the one asked for (clamped), else the one holding `instanceId`, else the first. */
@@ -385,7 +417,8 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 		examples,
 		conversations,
 		pairs,
-		provenance: { importFile: imp?.fileName ?? null, importedAt: imp?.createdAt ?? null, runId: task.runId }
+		provenance: { importFile: imp?.fileName ?? null, importedAt: imp?.createdAt ?? null, runId: task.runId },
+		similarity: taskSimilarity(task, c, database)
 	};
 }
 
@@ -410,6 +443,8 @@ export interface TaskPageView {
 		filterDetail: ClippedText | null;
 		metadata: Array<{ key: string; value: ClippedText }>;
 	};
+	/** The ROUGE-L record in words and links, instead of its stored form among the metadata. */
+	similarity: (Omit<TaskSimilarity, 'similar'> & { similar: Array<Omit<TaskSimilarity['similar'][number], 'text'> & { text: ClippedText }> }) | null;
 	examples: Array<{ id: number; kind: 'positive' | 'negative'; input: ClippedText; output: ClippedText; explanation: ClippedText }>;
 	conversations: Array<{
 		id: number;
@@ -436,6 +471,12 @@ export interface TaskPageView {
 	formulations: Array<{ id: number; instruction: ClippedText }>;
 	responses: Array<{ id: number; model: string; response: ClippedText }>;
 	provenance: TaskDetail['provenance'];
+}
+
+function withoutKey(record: Record<string, unknown> | null, key: string): Record<string, unknown> | null {
+	if (!record) return record;
+	const { [key]: _dropped, ...rest } = record;
+	return rest;
 }
 
 /** A stored JSON value laid out to read (as stored, when it is not JSON). */
@@ -474,7 +515,11 @@ export function taskPageView(detail: TaskDetail, expand: ReadonlySet<string> = n
 			filterRule: task.filterRule,
 			filterRuleLabel: task.filterRule === null ? null : ruleLabel(task.filterRule),
 			filterDetail: clipOrNull('filter-detail', withoutRuleCode(task.filterDetail, task.filterRule)),
-			metadata: metadataView(task.metadata, 'metadata')
+			metadata: metadataView(detail.similarity ? withoutKey(task.metadata, 'rougeL') : task.metadata, 'metadata')
+		},
+		similarity: detail.similarity && {
+			...detail.similarity,
+			similar: detail.similarity.similar.map((s) => ({ ...s, text: clipText(s.text, LIST_CLIP_CHARS) }))
 		},
 		examples: detail.examples.map((e) => ({
 			id: e.id,
