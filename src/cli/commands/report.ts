@@ -321,7 +321,7 @@ function printReport(report: AuditReport): void {
 			if (g.key === 'all') {
 				const notes = new Set(g.rates.map((r) => describeHeadline(r.headline)));
 				for (const note of notes) console.log(`Headline: ${note}`);
-				for (const r of g.rates) if (r.latent.status !== 'ok' && r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth: ${r.latent.reason}`);
+				for (const r of g.rates) if (r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth${r.latent.status === 'ok' ? ' (not identified)' : ''}: ${r.latent.reason}`);
 			}
 			console.log('');
 			printTable(

@@ -25,7 +25,8 @@ import {
 	wilsonInterval,
 	DEFAULT_BOOTSTRAP_REPLICATES,
 	DEFAULT_BOOTSTRAP_SEED,
-	type DawidSkeneObservations
+	type DawidSkeneObservations,
+	type Identification
 } from '$lib/stats';
 import { allYes } from './verdicts';
 import { Fingerprint, LATENT_ALGORITHM_VERSION, type LatentMemo, type StoredLatent } from './latent-memo';
@@ -86,7 +87,10 @@ export type LatentStatus = 'ok' | 'not-identified' | 'not-converged' | 'no-data'
 export interface LatentRate {
 	estimator: 'latent';
 	status: LatentStatus;
-	/** Why there is no latent estimate (status ≠ ok). */
+	/**
+	 * Why there is no latent estimate (status ≠ ok); with status ok, why the data do not identify the
+	 * estimate shown (reviewers chained in pairs): a caveat, and never an automatic headline.
+	 */
 	reason: string | null;
 	/** Items with answers or an adjudication. */
 	n: number;
@@ -110,6 +114,8 @@ export interface HeadlineRate {
 	requested: EstimatorKey | 'auto';
 	/** Why the requested estimator is not the one shown (e.g. latent truth not identified). */
 	fallback: string | null;
+	/** Why the estimate shown may mislead: a researcher-chosen latent rate the data do not identify. */
+	caveat: string | null;
 	n: number;
 	/** The point estimate; null for bounds that ties keep apart (then see low / high). */
 	proportion: number | null;
@@ -369,6 +375,10 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	const replicates = settings.replicates ?? DEFAULT_BOOTSTRAP_REPLICATES;
 	const seed = settings.seed ?? DEFAULT_BOOTSTRAP_SEED;
 	const memo = settings.memo;
+	const identification = dawidSkeneIdentification(data);
+	if (!identification.fittable) {
+		return { groups: groups.map((g) => empty('not-identified', identification.reason!, g)), reviewers: new Map() };
+	}
 	let fingerprint = '';
 	if (memo) {
 		const f = new Fingerprint().number(LATENT_ALGORITHM_VERSION).text(key);
@@ -391,12 +401,9 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		for (const g of groups) for (const i of g) f.number(i);
 		fingerprint = f.numbers([replicates, seed, settings.confidence]).hex();
 		// A kept result was identified when it was computed, on these very data.
+		// Judged again on every read, so results kept under an earlier rule take today's caveat.
 		const kept = memo.known[fingerprint] ?? memo.computed[fingerprint];
-		if (kept) return restoreLatent(kept);
-	}
-	const identification = dawidSkeneIdentification(data);
-	if (!identification.identified) {
-		return { groups: groups.map((g) => empty('not-identified', identification.reason!, g)), reviewers: new Map() };
+		if (kept) return withCaveat(restoreLatent(kept), identification);
 	}
 	if (memo?.deferAbove !== undefined && sampledAnswers > memo.deferAbove) {
 		if (!memo.deferred.includes(fingerprint)) memo.deferred.push(fingerprint);
@@ -416,7 +423,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	}
 	const keep = (result: LatentResult): LatentResult => {
 		if (memo) memo.computed[fingerprint] = { key, answers: sampledAnswers, groups: result.groups, reviewers: [...result.reviewers] };
-		return result;
+		return withCaveat(restoreLatent({ key, answers: sampledAnswers, groups: result.groups, reviewers: [...result.reviewers] }), identification);
 	};
 	const boot = dawidSkeneBootstrap(data, { groups, replicates, seed, confidence: settings.confidence, onReplicate: memo?.onReplicate, onStep: memo?.onStep });
 	if (!boot.fit.converged) {
@@ -456,6 +463,12 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	});
 }
 
+/** A fitted result the data do not identify carries the reason as its caveat (see LatentRate.reason). */
+function withCaveat(result: LatentResult, identification: Identification): LatentResult {
+	for (const g of result.groups) if (g.status === 'ok') g.reason = identification.identified ? null : identification.reason;
+	return result;
+}
+
 /** The newest kept result of the same rate over as many groups (the order of computation where no time is known). */
 function newestKept(memo: LatentMemo, key: RateKey, groups: number): StoredLatent | undefined {
 	let newest: StoredLatent | undefined;
@@ -471,7 +484,10 @@ function restoreLatent(kept: StoredLatent): LatentResult {
 	return { groups: kept.groups.map((g) => ({ ...g })), reviewers: new Map(kept.reviewers.map(([id, rates]) => [id, { ...rates }])) };
 }
 
-/** The estimator the data call for: one label per item → the majority rate; several → latent truth. */
+/**
+ * The estimator the data call for: one label per item → the majority rate; several → latent truth,
+ * which headlines only where identified (headlineOf falls back to the majority bounds otherwise).
+ */
 export function automaticEstimator(overlap: number): EstimatorKey {
 	return overlap > 1 ? 'latent' : 'majority';
 }
@@ -489,6 +505,7 @@ export function headlineOf(
 			estimator: 'majority',
 			requested,
 			fallback,
+			caveat: null,
 			n: majority.n,
 			proportion: tied ? null : majority.low.proportion,
 			low: majority.low.proportion,
@@ -498,13 +515,14 @@ export function headlineOf(
 		};
 	};
 	if (wanted === 'latent') {
-		if (latent.status === 'ok') {
-			return { estimator: 'latent', requested, fallback: null, n: latent.n, proportion: latent.proportion, low: null, high: null, lower: latent.lower, upper: latent.upper };
+		// A fit the data do not identify (its reason set) is shown only to a researcher who asks for it.
+		if (latent.status === 'ok' && (requested === 'latent' || latent.reason === null)) {
+			return { estimator: 'latent', requested, fallback: null, caveat: latent.reason, n: latent.n, proportion: latent.proportion, low: null, high: null, lower: latent.lower, upper: latent.upper };
 		}
 		return bounds(latent.reason);
 	}
 	if (wanted === 'label') {
-		return { estimator: 'label', requested, fallback: null, n: label.n, proportion: label.proportion, low: null, high: null, lower: label.lower, upper: label.upper };
+		return { estimator: 'label', requested, fallback: null, caveat: null, n: label.n, proportion: label.proportion, low: null, high: null, lower: label.lower, upper: label.upper };
 	}
 	return bounds(null);
 }

@@ -97,8 +97,9 @@ export function headlineText(h: Pick<HeadlineRate, 'proportion' | 'low' | 'high'
 /** "Latent truth (Dawid–Skene)", with "(chosen by the data)" or "(fallback: …)" as it applies. */
 export function describeHeadline(h: HeadlineRate): string {
 	const name = ESTIMATOR_LABELS[h.estimator];
-	if (h.fallback) return `${name} — ${ESTIMATOR_LABELS.latent.toLowerCase()} not shown: ${h.fallback}`;
-	return h.requested === 'auto' ? `${name} (chosen by the data)` : `${name} (chosen by a researcher)`;
+	if (h.fallback) return `${name} — latent truth not shown: ${h.fallback}`;
+	const chosen = h.requested === 'auto' ? `${name} (chosen by the data)` : `${name} (chosen by a researcher)`;
+	return h.caveat ? `${chosen} — not identified by these data: ${h.caveat}` : chosen;
 }
 
 /** One sentence saying where the report's labels come from. */

@@ -193,6 +193,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		const estimator = allValid.headline.estimator;
 		s.push(estimatorSentence(estimator, k, level, allValid.latent.replicates || 200, cite));
 		if (allValid.headline.fallback) s.push(`(The latent-class estimate was not used: ${allValid.headline.fallback.replace(/\.$/, '')}.)`);
+		if (allValid.headline.caveat) s.push(`(The latent-class model is not identified by these data, and its estimate depends on where the fit starts: ${allValid.headline.caveat.replace(/\.$/, '')}.)`);
 		const pieces = rates
 			.filter((r) => r.key !== 'allValid')
 			.map((r) => `${r.key === 'instruction' ? 'the instruction' : r.key === 'input' ? 'the input' : 'the output'} for ${headlineText(r.headline)}`);

@@ -8,7 +8,8 @@ import { syntheticQualityInput, syntheticRatingInput } from './fixtures/syntheti
 import { datasetTable, reportPaperTables } from './paper-tables';
 import { buildAuditReport } from './report';
 
-const quality = buildAuditReport(syntheticQualityInput(200), { replicates: 50 });
+// Reviewers in pairs round a triangle do not identify the latent model, so its headline is asked for (it carries a caveat).
+const quality = buildAuditReport(syntheticQualityInput(200), { replicates: 50, estimator: 'latent' });
 const rating = buildAuditReport(syntheticRatingInput(60), { replicates: 50 });
 const stats = {
 	instructions: 52_445,

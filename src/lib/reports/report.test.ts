@@ -209,14 +209,18 @@ describe('data-quality report', () => {
 		}
 	});
 
-	it('fits the latent-truth model: three reviewers sharing items identify it', () => {
+	it('fits the latent-truth model, but 4 items seen by three reviewers do not identify it: shown with the caveat, not the automatic headline', () => {
+		const forced = buildAuditReport(qualityInput(), { estimator: 'latent' }).quality!.groups[0].rates;
 		for (const r of all.rates) {
 			if (r.key === 'instruction') continue;
 			expect(r.latent.status, r.key).toBe('ok');
 			expect(r.latent.n).toBe(7);
 			expect(r.latent.lower).toBeLessThanOrEqual(r.latent.proportion!);
 			expect(r.latent.upper).toBeGreaterThanOrEqual(r.latent.proportion!);
-			expect(r.headline).toMatchObject({ estimator: 'latent', requested: 'auto', fallback: null, proportion: r.latent.proportion });
+			expect(r.latent.reason).toMatch(/^Only 4 items were labelled by three or more reviewers/);
+			expect(r.headline).toMatchObject({ estimator: 'majority', requested: 'auto', fallback: r.latent.reason, caveat: null });
+			// A researcher who asks for it gets it, with the caveat.
+			expect(forced.find((f) => f.key === r.key)!.headline).toMatchObject({ estimator: 'latent', requested: 'latent', fallback: null, caveat: r.latent.reason, proportion: r.latent.proportion });
 		}
 		// Deterministic: the same data give the same numbers.
 		expect(buildAuditReport(qualityInput()).quality!.groups[0].rates.map((r) => r.latent)).toEqual(all.rates.map((r) => r.latent));
@@ -563,7 +567,7 @@ describe('report as CSV rows', () => {
 		for (const row of rows) expect(Object.keys(row).sort()).toEqual([...REPORT_CSV_COLUMNS].sort());
 		const allValid = rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
 		const row = buildAuditReport(qualityInput()).quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
-		expect(allValid).toMatchObject({ value: row.headline.proportion, n: 7, reference: 0.54, note: 'headline: Latent truth (Dawid–Skene) (chosen by the data)' });
+		expect(allValid).toMatchObject({ value: row.headline.proportion, n: 7, reference: 0.54, note: expect.stringMatching(/^headline: Item majority, ties as bounds — latent truth not shown: Only 4 items were labelled by three or more reviewers.* — between 28\.6% and 42\.9%$/) });
 		expect(rows.find((r) => r.section === 'rate:majority' && r.group === 'all' && r.key === 'allValid:low')).toMatchObject({ value: 2 / 7, successes: 2, n: 7 });
 		expect(rows.find((r) => r.section === 'rate:majority' && r.group === 'all' && r.key === 'allValid:high')).toMatchObject({ value: 3 / 7, successes: 3, n: 7 });
 		expect(rows.find((r) => r.section === 'rate:label' && r.group === 'all' && r.key === 'allValid')).toMatchObject({ value: 9 / 17, successes: 9, n: 17 });

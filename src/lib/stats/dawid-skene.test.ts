@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, observationColumns, quantileSorted, type DawidSkeneObservations } from './dawid-skene';
+import { MIN_GOLD_PER_CLASS, MIN_THREE_VIEW_ITEMS, dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, observationColumns, quantileSorted, type DawidSkeneObservations } from './dawid-skene';
 import { ANAESTHESIA } from './fixtures/anaesthesia';
 
 /** Table 1 of Dawid & Skene (1979) as observations: anaesthetist 1 is rater 0 (three ratings each). */
@@ -116,29 +116,78 @@ describe('Dawid–Skene degenerate cases', () => {
 		expect(dawidSkeneIdentification(input).identified).toBe(true);
 	});
 
-	it('two reviewers sharing every item: not identified without gold, identified with gold of both answers', () => {
+	it('two reviewers sharing every item: not identified without gold, identified with enough gold of both answers', () => {
 		const rows: Array<[number, number, boolean]> = [];
 		for (let i = 0; i < 10; i++) rows.push([i, 0, i % 3 !== 0], [i, 1, i % 4 !== 0]);
 		expect(dawidSkeneIdentification({ classes: 2, items: 10, raters: 2, observations: yesNo(rows) })).toMatchObject({
 			identified: false,
+			fittable: false,
 			problem: 'too-few-reviewers'
 		});
-		// Gold items 10 (yes) and 11 (no), answered by both reviewers.
-		rows.push([10, 0, true], [10, 1, true], [11, 0, false], [11, 1, true]);
-		const gold = {
-			classes: 2,
-			items: 12,
-			raters: 2,
-			observations: yesNo(rows),
-			known: [
-				{ item: 10, label: 1 },
-				{ item: 11, label: 0 }
-			],
-			outside: [10, 11]
+		// Gold items 10… : MIN_GOLD_PER_CLASS yes, then as many no, answered by both reviewers (reviewer 1 errs on one).
+		const known: Array<{ item: number; label: number }> = [];
+		for (let g = 0; g < 2 * MIN_GOLD_PER_CLASS; g++) {
+			const item = 10 + g;
+			const yes = g < MIN_GOLD_PER_CLASS;
+			known.push({ item, label: yes ? 1 : 0 });
+			rows.push([item, 0, yes], [item, 1, g === 0 ? !yes : yes]);
+		}
+		const gold = { classes: 2, items: 10 + known.length, raters: 2, observations: yesNo(rows), known, outside: known.map((k) => k.item) };
+		expect(dawidSkeneIdentification(gold)).toMatchObject({ identified: true, problem: null, reason: null });
+		// Gold of one answer only does not anchor the other error rate…
+		const yesOnly = known.filter((k) => k.label === 1);
+		expect(dawidSkeneIdentification({ ...gold, known: yesOnly, outside: yesOnly.map((k) => k.item) }).identified).toBe(false);
+		// …nor does a token gold item of each answer (one short of the minimum of the other).
+		const short = known.filter((k) => k.item !== 10 + MIN_GOLD_PER_CLASS);
+		expect(dawidSkeneIdentification({ ...gold, known: short, outside: short.map((k) => k.item) })).toMatchObject({ identified: false, problem: 'too-few-reviewers' });
+	});
+
+	describe('reviewers chained in pairs (k = 2) are not identified by agreement', () => {
+		// Items go round a triangle of reviewers: 0–1, 1–2, 2–0, as in an audit of k = 2 with three reviewers.
+		const triangle = (items: number, threeView = 0) => {
+			const rows: Array<[number, number, boolean]> = [];
+			for (let i = 0; i < items; i++) {
+				const yes = i % 5 < 3;
+				const raters = i < threeView ? [0, 1, 2] : [i % 3, (i + 1) % 3];
+				for (const r of raters) rows.push([i, r, i % 7 === r ? !yes : yes]);
+			}
+			return { classes: 2, items, raters: 3, observations: yesNo(rows) };
 		};
-		expect(dawidSkeneIdentification(gold).identified).toBe(true);
-		// Gold of one answer only does not anchor the other error rate.
-		expect(dawidSkeneIdentification({ ...gold, known: [{ item: 10, label: 1 }], outside: [10] }).identified).toBe(false);
+
+		it('three reviewers connected only through pairs: fittable with a caveat, never identified', () => {
+			const id = dawidSkeneIdentification(triangle(60));
+			expect(id).toMatchObject({ identified: false, fittable: true, problem: 'pairs-only', raters: 3 });
+			expect(id.reason).toMatch(/^No item was labelled by three or more reviewers/);
+			expect(id.reason).toContain(`at least ${MIN_THREE_VIEW_ITEMS} items labelled by three or more reviewers`);
+			// Six reviewers in a longer chain: still pairs only.
+			const rows: Array<[number, number, boolean]> = [];
+			for (let i = 0; i < 120; i++) for (const r of [i % 6, (i + 1) % 6]) rows.push([i, r, (i + r) % 4 !== 0]);
+			expect(dawidSkeneIdentification({ classes: 2, items: 120, raters: 6, observations: yesNo(rows) })).toMatchObject({ identified: false, problem: 'pairs-only' });
+		});
+
+		it(`identified once ${MIN_THREE_VIEW_ITEMS} items carry three reviewers' labels, and not one fewer`, () => {
+			expect(dawidSkeneIdentification(triangle(60, MIN_THREE_VIEW_ITEMS))).toMatchObject({ identified: true, fittable: true, problem: null, reason: null });
+			const short = dawidSkeneIdentification(triangle(60, MIN_THREE_VIEW_ITEMS - 1));
+			expect(short).toMatchObject({ identified: false, problem: 'pairs-only' });
+			expect(short.reason).toMatch(new RegExp(`^Only ${MIN_THREE_VIEW_ITEMS - 1} items were labelled by three or more reviewers`));
+		});
+
+		it('a gold-anchored chain is identified: every reviewer with enough gold of each answer', () => {
+			const input = triangle(60);
+			const rows: Array<[number, number, boolean]> = [];
+			for (let i = 0; i < input.observations.item.length; i++) rows.push([input.observations.item[i], input.observations.rater[i], input.observations.label[i] === 1]);
+			const known: Array<{ item: number; label: number }> = [];
+			for (let g = 0; g < 2 * MIN_GOLD_PER_CLASS; g++) {
+				const item = 60 + g;
+				known.push({ item, label: g % 2 });
+				for (const r of [0, 1, 2]) rows.push([item, r, g % 2 === 1]);
+			}
+			const gold = { classes: 2, items: 60 + known.length, raters: 3, observations: yesNo(rows), known, outside: known.map((k) => k.item) };
+			expect(dawidSkeneIdentification(gold)).toMatchObject({ identified: true, problem: null });
+			// One reviewer short of gold of one answer leaves the chain unanchored.
+			const fewer = { ...gold, observations: yesNo(rows.filter(([item, rater]) => !(item === 61 && rater === 2))) };
+			expect(dawidSkeneIdentification(fewer)).toMatchObject({ identified: false, problem: 'pairs-only' });
+		});
 	});
 
 	it('gold items inform the error rates but not the class share', () => {
