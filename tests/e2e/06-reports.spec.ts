@@ -98,11 +98,13 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	// Label level: 9 of the 17 labels say all three fields are valid.
 	await expect(allValid.locator('[data-cell="label"]')).toContainText('52.9%');
 	await expect(allValid.locator('[data-cell="label"]')).toContainText('9 of 17 labels on 7 items');
-	// Latent truth: three reviewers sharing items identify the model; it is the headline (k = 3).
+	// Latent truth: fitted, but a few items seen by three reviewers do not identify the model, so it is
+	// shown with that caveat and the headline chosen by the data is the majority bounds, with the reason.
 	await expect(allValid.locator('[data-cell="latent"]')).toHaveAttribute('data-status', 'ok');
 	await expect(allValid.locator('[data-cell="latent"]')).toContainText('n = 7 items');
-	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'latent');
-	await expect(page.getByTestId('headline-estimator')).toContainText('Latent truth (Dawid–Skene) (chosen by the data)');
+	await expect(allValid.getByTestId('latent-caveat')).toContainText(/Not identified: (Only \d+ items were|No item was) labelled by three or more reviewers/);
+	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'majority');
+	await expect(page.getByTestId('headline-estimator')).toContainText(/Item majority, ties as bounds — latent truth not shown: (Only \d+ items were|No item was) labelled by three or more reviewers/);
 	await expect(allValid).toContainText('54%');
 	await expect(rates.locator('tr[data-rate="output"] [data-cell="majority"]')).toContainText('4 yes, 2 no, 1 tied of 7');
 
@@ -115,7 +117,7 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	await page.screenshot({ path: '/tmp/e2e-report-estimators-majority.png', fullPage: true });
 	await rates.getByLabel('Headline estimator').selectOption('auto');
 	await rates.getByRole('button', { name: 'Use as headline' }).click();
-	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'latent');
+	await expect(page.getByTestId('headline-estimator')).toContainText('latent truth not shown');
 	// The interval chart is drawn in the browser: a dot per question and task group (4 × 4).
 	await expect(rates.locator('.plot svg circle')).toHaveCount(16);
 
@@ -207,7 +209,7 @@ test('the report and every label download as JSON and CSV; reviewers cannot read
 	expect(report.headers()['content-disposition']).toContain(`audit-${quality.auditId}-report.json`);
 	const json = await report.json();
 	expect(json.basis).toMatchObject({ overlap: 3, adjudicated: 1 });
-	expect(json.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 2, no: 4, ties: 1, majority: { n: 7 }, label: { yes: 9, labels: 17 }, headline: { estimator: 'latent' } });
+	expect(json.quality.groups[0].rates[3]).toMatchObject({ key: 'allValid', yes: 2, no: 4, ties: 1, majority: { n: 7 }, label: { yes: 9, labels: 17 }, headline: { estimator: 'majority' } });
 	const csv = await (await page.request.get(`/api/reports/${quality.auditId}/report.csv`)).text();
 	expect(csv.split('\r\n')[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
 	const labels = await (await page.request.get(`/api/reports/${quality.auditId}/labels.jsonl`)).text();

@@ -18,12 +18,12 @@ import { latentJobsSettled, latentProgress } from '../../src/lib/server/reports'
 let db: Db;
 let cleanup: () => void;
 let datasetId: number;
-/** 250 items × k = 2: 500 answers, over this threshold (the page's is 1,000). */
+/** 250 items × k = 3 (three reviewers on every item identify the latent model): 750 answers, over this threshold (the page's is 1,000). */
 const BACKGROUND_ABOVE = 100;
 
 beforeAll(() => {
 	({ db, cleanup } = createTestDb());
-	const auditId = buildLargeQualityAudit(db, { items: 250, k: 2, reviewers: 12, name: 'export background' });
+	const auditId = buildLargeQualityAudit(db, { items: 250, k: 3, reviewers: 12, name: 'export background' });
 	datasetId = db.$client.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId)!;
 });
 afterAll(() => cleanup());
@@ -50,7 +50,7 @@ describe("the export page's estimate of a large audit", () => {
 	it('answers with the item majority while the latent truth is computed in the background, then shows the latent truth', async () => {
 		const first = await liveQualityEstimate(selection(), db, BACKGROUND_ABOVE);
 		expect(first.quality?.population).toMatchObject({ estimator: 'majority', items: 250 });
-		expect(first.quality?.population.fallback).toMatch(/background .*200 bootstrap refits over 500 answers/);
+		expect(first.quality?.population.fallback).toMatch(/background .*200 bootstrap refits over 750 answers/);
 		expect(first.latent).toMatchObject({ total: 200 });
 		// Progress climbs while the background thread works.
 		const seen = await progressUntilDone(() => latentProgress({ dataset: datasetId }));

@@ -228,12 +228,13 @@ describe('data-quality report from a real audit', () => {
 			{ groups: [sampled.map((item) => index.get(item.id)!)] }
 		);
 		const row = rate('all', 'allValid');
-		expect(row.latent).toMatchObject({ estimator: 'latent', status: 'ok', reason: null, n: 7, replicates: 200 });
+		// Fitted, but only 4 items carry three reviewers' labels: not identified, shown with the reason.
+		expect(row.latent).toMatchObject({ estimator: 'latent', status: 'ok', reason: expect.stringMatching(/^Only 4 items were labelled by three or more reviewers/), n: 7, replicates: 200 });
 		expect(row.latent.proportion).toBeCloseTo(fit.groups[0].rate!, 12);
 		expect(row.latent.lower).toBeCloseTo(fit.groups[0].lower, 12);
 		expect(row.latent.upper).toBeCloseTo(fit.groups[0].upper, 12);
-		// The headline is the latent truth (k = 3, three reviewers sharing items): chosen by the data.
-		expect(row.headline).toMatchObject({ estimator: 'latent', requested: 'auto', fallback: null, n: 7, proportion: row.latent.proportion, lower: row.latent.lower, upper: row.latent.upper });
+		// So the headline chosen by the data is the item-majority bounds, with that reason.
+		expect(row.headline).toMatchObject({ estimator: 'majority', requested: 'auto', fallback: row.latent.reason, n: 7, low: 2 / 7, high: 3 / 7 });
 		for (const g of report.quality!.groups) for (const r of g.rates) expect(r.latent.status, `${g.key} ${r.key}`).toBe('ok');
 		// Each reviewer's error rates come from that fit.
 		const ana = report.reviewers.find((r) => r.name === 'Ana')!;
@@ -424,7 +425,7 @@ describe('data-quality report from a real audit', () => {
 		const lines = csv.trimEnd().split('\r\n');
 		expect(lines[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
 		const h = rate('all', 'allValid').headline;
-		expect(lines).toContain(`rate,all,allValid,All fields valid (All tasks),${h.proportion},,7,${h.lower},${h.upper},0.54,headline: Latent truth (Dawid–Skene) (chosen by the data)`);
+		expect(lines.find((l) => l.startsWith('rate,all,allValid,'))).toMatch(new RegExp(`^rate,all,allValid,All fields valid \\(All tasks\\),,,7,${h.lower},${h.upper},0\\.54,"headline: Item majority, ties as bounds — latent truth not shown: Only 4 items were labelled by three or more reviewers.* — between 28\\.6% and 42\\.9%"$`));
 		expect(lines).toContain(`rate:majority,all,allValid:low,"All fields valid (All tasks), Item majority, ties as bounds (lower)",${2 / 7},2,7,${wilsonInterval(2, 7).lower},${wilsonInterval(2, 7).upper},,1 tied items counted as no; 1 adjudicated; Wilson`);
 
 		const records = labelRecords(quality.auditId, db);
@@ -515,7 +516,7 @@ describe('cli report', { timeout: 180_000 }, () => {
 		expect(allValid.majority).toMatchObject({ n: 7, low: { successes: 2, trials: 7 }, high: { successes: 3, trials: 7 } });
 		expect(allValid.label).toMatchObject({ yes: 9, labels: 17, n: 7 });
 		expect(allValid.latent).toMatchObject({ status: 'ok', n: 7 });
-		expect(allValid.headline).toMatchObject({ estimator: 'latent', n: 7 });
+		expect(allValid.headline).toMatchObject({ estimator: 'majority', n: 7, fallback: allValid.latent.reason });
 		expect(printed.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 1 });
 		// --estimator picks another headline for this run only.
 		const majority = JSON.parse((await cli(String(quality.auditId), '--json', '--estimator', 'majority')).stdout);
@@ -534,7 +535,8 @@ describe('cli report', { timeout: 180_000 }, () => {
 		const text = (await cli('Quality audit A')).stdout;
 		expect(text).toContain('Data-quality report of "Quality audit A"');
 		expect(text).toMatch(/All fields valid\s+\S+% \[\S+%, \S+%\]\s+7\s+28\.6%–42\.9% \(2–3\/7; 1 ties\)\s+52\.9% \[\S+%, \S+%\] \(9\/17 labels\)/);
-		expect(text).toContain('Headline: Latent truth (Dawid–Skene) (chosen by the data)');
+		expect(text).toContain('Headline: Item majority, ties as bounds — latent truth not shown: Only 4 items were labelled by three or more reviewers');
+		expect(text).toContain('All fields valid, latent truth (not identified): Only 4 items');
 		expect(text).toMatch(/Correct\s+2\s+28\.6%.*113\/200 \(56\.5%\)/);
 		expect(text).toContain("Fleiss' ");
 		expect(text).toContain("1 item uses a researcher's adjudicated label");
