@@ -120,6 +120,23 @@ describe('methodsParagraph', () => {
 		expect(references).not.toContain(REFERENCES.ppi);
 	});
 
+	it('states the share of gold in the labels reviewers gave, with its range over reviewers, and the setting only while no gold is labelled', () => {
+		const report = buildAuditReport(syntheticQualityInput(24, 3, { overlap: 3, goldCount: 4 }), { replicates: 20 });
+		const gold = (r: typeof report) => methodsParagraph(r, { ...facts, goldRate: 0.1 }).paragraph;
+		const rows = [
+			{ ...report.reviewers[0], items: 20, goldItems: 4 },
+			{ ...report.reviewers[1], items: 20, goldItems: 4 },
+			{ ...report.reviewers[2], items: 20, goldItems: 4 }
+		];
+		const seen = { ...report, progress: { ...report.progress, labels: 60, goldLabels: 12 }, reviewers: rows };
+		expect(gold(seen)).toContain("4 gold items with known answers were mixed in (gold made up 12 of the 72 labels, 17%; 17% of each reviewer's labels) and are not counted in the rates");
+		expect(gold(seen)).not.toContain('10%');
+		const uneven = { ...seen, progress: { ...seen.progress, labels: 64, goldLabels: 8 }, reviewers: [rows[0], { ...rows[1], items: 22, goldItems: 2 }, { ...rows[2], items: 22, goldItems: 2 }] };
+		expect(gold(uneven)).toContain("(gold made up 8 of the 72 labels, 11%; from 8% to 17% of a reviewer's labels)");
+		const none = { ...seen, progress: { ...seen.progress, goldLabels: 0 } };
+		expect(gold(none)).toContain("(set to about 10% of each reviewer's items; none labelled yet)");
+	});
+
 	it('states gold items, qualification, stratification and one reviewer per item', () => {
 		const input = syntheticQualityInput(50, 4, { overlap: 1, goldCount: 10, qualification: { items: 5, accuracy: 0.8 } });
 		input.labels = input.labels.filter((_, i) => i % 2 === 0);
@@ -128,7 +145,7 @@ describe('methodsParagraph', () => {
 		expect(paragraph).toContain('stratified by classification');
 		expect(paragraph).toContain('every instance of each sampled instruction');
 		expect(paragraph).toContain('including the rows the automatic filters rejected');
-		expect(paragraph).toContain('10 gold items with known answers were mixed in (about 10% of each reviewer\'s items)');
+		expect(paragraph).toContain("10 gold items with known answers were mixed in (set to about 10% of each reviewer's items; none labelled yet)");
 		expect(paragraph).toMatch(/first five items were gold, and their labels counted only once their accuracy on them reached 80%/);
 		expect(paragraph).toContain('each item was labelled by one reviewer');
 		expect(paragraph).toContain('no written guidelines');

@@ -178,7 +178,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 
 	// Gold items and qualification.
 	if (a.goldCount > 0 || report.qualification) {
-		const gold = a.goldCount > 0 ? `${num(a.goldCount)} gold item${a.goldCount === 1 ? ' with a known answer was' : 's with known answers were'} mixed in${facts.goldRate > 0 ? ` (about ${percent(facts.goldRate, 0)} of each reviewer's items)` : ''} and ${a.goldCount === 1 ? 'is' : 'are'} not counted in the rates` : '';
+		const gold = a.goldCount > 0 ? `${num(a.goldCount)} gold item${a.goldCount === 1 ? ' with a known answer was' : 's with known answers were'} mixed in${goldShareSeen(report, facts.goldRate)} and ${a.goldCount === 1 ? 'is' : 'are'} not counted in the rates` : '';
 		const q = report.qualification;
 		const qualification = q
 			? `each reviewer's first ${words(q.items)} items were gold, and their labels counted only once their accuracy on them reached ${percent(q.accuracy, 0)} (${words(q.reviewers.filter((r) => r.state === 'qualified').length)} of ${words(q.reviewers.length)} reviewers qualified${q.excludedLabels ? `; ${num(q.excludedLabels)} labels were not counted` : ''})`
@@ -320,6 +320,22 @@ function samplingSentence(kind: AuditKind, items: number, seed: number, facts: M
 	}
 	const instances = facts.instanceMode === 'one' ? `one randomly chosen instance per instruction, as in Self-Instruct's audit ${cite('selfInstruct')}` : 'every instance of each sampled instruction';
 	return `We drew a simple random sample of ${num(items)} instructions${stratified} (seed ${seed}), with ${instances}.`;
+}
+
+/**
+ * The share of gold among the labels reviewers gave, not the audit's gold rate: routing gives
+ * gold by that rate only approximately (and a reviewer with few items may get far more), so the
+ * setting is named only while no gold item has been labelled.
+ */
+function goldShareSeen(report: AuditReport, goldRate: number): string {
+	const { labels, goldLabels } = report.progress;
+	if (goldLabels === 0) return goldRate > 0 ? ` (set to about ${percent(goldRate, 0)} of each reviewer's items; none labelled yet)` : '';
+	const total = labels + goldLabels;
+	const shares = report.reviewers.filter((r) => r.items + r.goldItems > 0).map((r) => r.goldItems / (r.items + r.goldItems));
+	const low = percent(Math.min(...shares), 0);
+	const high = percent(Math.max(...shares), 0);
+	const each = shares.length < 2 ? '' : low === high ? `; ${low} of each reviewer's labels` : `; from ${low} to ${high} of a reviewer's labels`;
+	return ` (gold made up ${num(goldLabels)} of the ${num(total)} labels, ${percent(goldLabels / total, 0)}${each})`;
 }
 
 /** The guidelines as reviewers had them: the version on record is not the one they read if it was edited after labelling began. */
