@@ -345,6 +345,23 @@ describe('removing a reviewer', () => {
 		}
 	});
 
+	it('the report says which reviewers were removed and how many of their labels were set aside', () => {
+		const { auditId, reviewers } = work.rating;
+		const before = auditReport(auditId, {}, db);
+		expect(before.removedReviewers).toEqual([]);
+		const dee = before.reviewers.find((r) => r.reviewerId === reviewers.Dee)!;
+		expect(dee).toMatchObject({ removed: false, setAsideLabels: 0 });
+		removeReviewer(auditId, reviewers.Dee, { setAsideLabels: true, actorId: work.researcherId }, db);
+		const after = auditReport(auditId, {}, db);
+		// What `report --json` prints: the report itself.
+		const json = JSON.parse(JSON.stringify(after));
+		expect(json.removedReviewers).toEqual([{ reviewerId: reviewers.Dee, name: dee.name, setAsideLabels: dee.items + dee.goldItems }]);
+		expect(json.reviewers.find((r: { reviewerId: number }) => r.reviewerId === reviewers.Dee)).toMatchObject({ removed: true, setAsideLabels: dee.items + dee.goldItems, items: 0, goldItems: 0 });
+		expect(after.reviewers.filter((r) => r.reviewerId !== reviewers.Dee).every((r) => !r.removed && r.setAsideLabels === 0)).toBe(true);
+		restoreReviewerLabels(auditId, reviewers.Dee, db);
+		expect(auditReport(auditId, {}, db).reviewers.find((r) => r.reviewerId === reviewers.Dee)!.setAsideLabels).toBe(0);
+	});
+
 	it('purging set-aside labels is for an admin, typing the email, after a backup', async () => {
 		const { auditId, reviewers } = work.rating;
 		const email = db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(reviewers.Eli) as string;

@@ -137,6 +137,18 @@ describe('methodsParagraph', () => {
 		expect(gold(none)).toContain("(set to about 10% of each reviewer's items; none labelled yet)");
 	});
 
+	it('says a removed reviewer\'s labels were set aside and not counted', () => {
+		const input = syntheticQualityInput(24, 3);
+		input.reviewers = [...input.reviewers, { id: 99, name: 'r4@x.org', removed: true, setAsideLabels: 8 }];
+		const report = buildAuditReport(input, { replicates: 20 });
+		expect(report.removedReviewers).toEqual([{ reviewerId: 99, name: 'r4@x.org', setAsideLabels: 8 }]);
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(paragraph).toContain('Three reviewers labelled the sample');
+		expect(paragraph).toContain('One further reviewer was removed from the audit, and their 8 labels were set aside and not counted.');
+		expect(paragraph).not.toContain('r4@x.org');
+		expect(methodsParagraph(buildAuditReport(syntheticQualityInput(24, 3), { replicates: 20 }), facts).paragraph).not.toContain('removed');
+	});
+
 	it('states gold items, qualification, stratification and one reviewer per item', () => {
 		const input = syntheticQualityInput(50, 4, { overlap: 1, goldCount: 10, qualification: { items: 5, accuracy: 0.8 } });
 		input.labels = input.labels.filter((_, i) => i % 2 === 0);

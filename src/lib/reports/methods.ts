@@ -7,7 +7,7 @@
  */
 import { coefficient, headlineText, interval, percent, pValue } from './format';
 import { intervalMethod, levelText } from './paper-tables';
-import type { AuditReport } from './report';
+import type { AuditReport, RemovedReviewer } from './report';
 import { aOrBFigure, aOrBText } from './rating';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
 import type { SamplingFrame } from '../audits/sampling';
@@ -148,6 +148,8 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	s.push(
 		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${num(report.progress.labels)} labels on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${num(report.progress.completeItems)} with all ${words(k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
 	);
+	const setAside = removedReviewersText(report.removedReviewers ?? []);
+	if (setAside) s.push(setAside);
 	if (a.kind === 'quality') {
 		s.push(
 			`For each instance, reviewers answered Self-Instruct's three questions ${cite('selfInstruct')} — whether the instruction describes a valid task, whether the input is appropriate for the instruction, and whether the output is a correct and acceptable response — and gave the reason for a "no" from Unnatural Instructions' error categories (incomprehensible instruction, input not matching the task, incorrect output, or other; ${citeIn('unnatural')}).`
@@ -320,6 +322,15 @@ function samplingSentence(kind: AuditKind, items: number, seed: number, facts: M
 	}
 	const instances = facts.instanceMode === 'one' ? `one randomly chosen instance per instruction, as in Self-Instruct's audit ${cite('selfInstruct')}` : 'every instance of each sampled instruction';
 	return `We drew a simple random sample of ${num(items)} instructions${stratified} (seed ${seed}), with ${instances}.`;
+}
+
+/** Reviewers taken off the audit whose labels were set aside: those labels are in no figure, and a reader should know they existed. */
+function removedReviewersText(removed: readonly RemovedReviewer[]): string {
+	const setAside = removed.filter((r) => r.setAsideLabels > 0);
+	if (!setAside.length) return '';
+	const labels = setAside.reduce((n, r) => n + r.setAsideLabels, 0);
+	const who = setAside.length === 1 ? 'One further reviewer was' : `${capitalise(words(setAside.length))} further reviewers were`;
+	return `${who} removed from the audit, and ${setAside.length === 1 ? 'their' : 'the'} ${num(labels)} label${labels === 1 ? ' was' : 's were'} set aside and not counted.`;
 }
 
 /**

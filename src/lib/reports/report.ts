@@ -154,6 +154,14 @@ export interface AuditReport {
 	/** Pairwise audits: win / tie / loss per model pair and Bradley–Terry strengths. */
 	pairwise?: PairwiseReport | null;
 	reviewers: ReviewerRow[];
+	/** Reviewers taken off the audit, with the labels of theirs set aside (counted nowhere above); empty when none was removed. */
+	removedReviewers: RemovedReviewer[];
+}
+
+export interface RemovedReviewer {
+	reviewerId: number;
+	name: string;
+	setAsideLabels: number;
 }
 
 /** Per-item final labels, as exports filter on them. */
@@ -369,7 +377,8 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 		stratified: sampled.some((item) => item.stratum !== null),
 		quality: null,
 		rating: null,
-		reviewers: []
+		reviewers: [],
+		removedReviewers: []
 	};
 
 	if (input.audit.kind === 'quality') {
@@ -415,6 +424,7 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			ties
 		};
 	}
+	report.removedReviewers = report.reviewers.filter((r) => r.removed).map((r) => ({ reviewerId: r.reviewerId, name: r.name, setAsideLabels: r.setAsideLabels }));
 	return report;
 }
 

@@ -41,6 +41,10 @@ export interface ReviewerRow {
 	looksRandom: RateKey[];
 	firstLabelAt: string | null;
 	lastLabelAt: string | null;
+	/** Taken off the audit by a researcher. */
+	removed: boolean;
+	/** Labels set aside when they were removed: not in `items`, `goldItems` or any figure of the report. */
+	setAsideLabels: number;
 }
 
 /**
@@ -97,7 +101,7 @@ export function reviewerRows(
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
 	for (const l of input.labels) ids.add(l.reviewerId);
 	for (const s of input.skips) ids.add(s.reviewerId);
-	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
+	const accounts = new Map(input.reviewers.map((r) => [r.id, r]));
 
 	// Each reviewer's labels and skips gathered in one pass (hundreds of reviewers × 100,000 labels otherwise).
 	const labelsOf = groupBy(input.labels, (l) => l.reviewerId);
@@ -136,7 +140,7 @@ export function reviewerRows(
 		}
 		rows.push({
 			reviewerId: id,
-			name: names.get(id) ?? `reviewer ${id}`,
+			name: accounts.get(id)?.name ?? `reviewer ${id}`,
 			items: own.length - ownGold.length,
 			goldItems: ownGold.length,
 			skips: skipsOf.get(id)?.length ?? 0,
@@ -147,7 +151,9 @@ export function reviewerRows(
 			errorRates: rates,
 			looksRandom: RATE_KEYS.filter((key) => rates[key]?.random),
 			firstLabelAt,
-			lastLabelAt
+			lastLabelAt,
+			removed: accounts.get(id)?.removed ?? false,
+			setAsideLabels: accounts.get(id)?.setAsideLabels ?? 0
 		});
 	}
 	return rows.sort((a, b) => b.items - a.items || a.name.localeCompare(b.name));

@@ -157,6 +157,10 @@ export interface ReportReviewer {
 	id: number;
 	/** What the report shows: the account's name, or its email. */
 	name: string;
+	/** Taken off the audit by a researcher (absent where the input does not record it). */
+	removed?: boolean;
+	/** Their labels set aside when they were removed: kept apart and counted nowhere in the report. */
+	setAsideLabels?: number;
 }
 
 export interface ReportInput {
