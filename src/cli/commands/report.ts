@@ -14,7 +14,8 @@ import {
 	RATE_LABELS,
 	coefficient,
 	describeBasis,
-	describeHeadline,
+	headlineNoteText,
+	headlineNotes,
 	headlineText,
 	interval,
 	judgementLabel,
@@ -319,8 +320,8 @@ function printReport(report: AuditReport): void {
 				}))
 			);
 			if (g.key === 'all') {
-				const notes = new Set(g.rates.map((r) => describeHeadline(r.headline)));
-				for (const note of notes) console.log(`Headline: ${note}`);
+				const notes = headlineNotes(g.rates);
+				for (const note of notes) console.log(headlineNoteText(note, notes.length === 1));
 				for (const r of g.rates) if (r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth${r.latent.status === 'ok' ? ' (not identified)' : ''}: ${r.latent.reason}`);
 			}
 			console.log('');
@@ -403,7 +404,7 @@ function printReport(report: AuditReport): void {
 	heading('Reviewers');
 	printTable(
 		report.reviewers.map((r) => ({
-			reviewer: r.name,
+			reviewer: r.removed ? `${r.name} (removed${r.setAsideLabels ? `, ${plural(r.setAsideLabels, 'label')} set aside` : ''})` : r.name,
 			items: r.items,
 			gold: r.goldItems,
 			skips: r.skips,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coefficient, interval, percent, points, pointsInterval, pValue, seconds } from './format';
+import { coefficient, estimatorInText, headlineNoteText, headlineNotes, interval, percent, points, pointsInterval, pValue, seconds } from './format';
+import type { HeadlineRate } from './estimators';
 
 describe('report number formats', () => {
 	it('writes shares, intervals and differences', () => {
@@ -23,5 +24,25 @@ describe('report number formats', () => {
 		expect(seconds(4.25)).toBe('4.3 s');
 		expect(seconds(35)).toBe('35 s');
 		expect(seconds(null)).toBe('—');
+	});
+});
+
+describe('headline notes', () => {
+	const headline = (fallback: string | null): HeadlineRate => ({ estimator: fallback ? 'majority' : 'latent', requested: 'auto', fallback, n: 24, proportion: 0.5, low: null, high: null, lower: 0.3, upper: 0.7 });
+	it('name the questions each note applies to, and keep the proper names of an estimator in a sentence', () => {
+		const notes = headlineNotes([
+			{ key: 'instruction', headline: headline('too few items say no') },
+			{ key: 'input', headline: headline('too few items say no') },
+			{ key: 'output', headline: headline('the model is not identified') },
+			{ key: 'allValid', headline: headline('the model is not identified') }
+		]);
+		expect(notes.map((n) => headlineNoteText(n, notes.length === 1))).toEqual([
+			'Headline for Instruction describes a valid task; Input is appropriate for the instruction: Item majority, ties as bounds — latent truth (Dawid–Skene) not shown: too few items say no',
+			'Headline for Output is a correct and acceptable response; All fields valid: Item majority, ties as bounds — latent truth (Dawid–Skene) not shown: the model is not identified'
+		]);
+		const one = headlineNotes([{ key: 'output', headline: headline(null) }, { key: 'allValid', headline: headline(null) }]);
+		expect(one.map((n) => headlineNoteText(n, one.length === 1))).toEqual(['Headline: Latent truth (Dawid–Skene) (chosen by the data)']);
+		expect(estimatorInText('latent')).toBe('latent truth (Dawid–Skene)');
+		expect(estimatorInText('majority')).toBe('item majority, ties as bounds');
 	});
 });

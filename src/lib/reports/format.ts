@@ -1,5 +1,6 @@
 /** Names and number formats shared by the report page, the CLI and the CSV download. */
 import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
+import type { EstimatorKey } from './types';
 import type { GroupKey, RateKey, BreakdownKey } from './quality';
 import type { AuditReport } from './report';
 
@@ -94,12 +95,36 @@ export function headlineText(h: Pick<HeadlineRate, 'proportion' | 'low' | 'high'
 	return `${point} ${interval(h.lower, h.upper, digits)}`;
 }
 
+/** An estimator's name inside a sentence: "latent truth (Dawid–Skene)", the first letter lowered and the proper names kept. */
+export function estimatorInText(key: EstimatorKey): string {
+	const name = ESTIMATOR_LABELS[key];
+	return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
 /** "Latent truth (Dawid–Skene)", with "(chosen by the data)" or "(fallback: …)" as it applies. */
 export function describeHeadline(h: HeadlineRate): string {
 	const name = ESTIMATOR_LABELS[h.estimator];
-	if (h.fallback) return `${name} — latent truth not shown: ${h.fallback}`;
+	if (h.fallback) return `${name} — ${estimatorInText('latent')} not shown: ${h.fallback}`;
 	const chosen = h.requested === 'auto' ? `${name} (chosen by the data)` : `${name} (chosen by a researcher)`;
 	return h.caveat ? `${chosen} — not identified by these data: ${h.caveat}` : chosen;
+}
+
+/**
+ * The headline notes of a group's rates, each once with the questions it applies to (their
+ * headlines can differ: the latent truth may be usable for one question and not another).
+ */
+export function headlineNotes(rates: readonly { key: RateKey; headline: HeadlineRate }[]): { questions: string[]; note: string }[] {
+	const notes = new Map<string, string[]>();
+	for (const r of rates) {
+		const note = describeHeadline(r.headline);
+		notes.set(note, [...(notes.get(note) ?? []), RATE_LABELS[r.key]]);
+	}
+	return [...notes].map(([note, questions]) => ({ questions, note }));
+}
+
+/** "Headline (Output is a correct…; All fields valid): …", or without the questions when one note covers every rate. */
+export function headlineNoteText(n: { questions: string[]; note: string }, only: boolean): string {
+	return only ? `Headline: ${n.note}` : `Headline for ${n.questions.join('; ')}: ${n.note}`;
 }
 
 /** One sentence saying where the report's labels come from. */
