@@ -28,7 +28,7 @@ describe('report number formats', () => {
 });
 
 describe('headline notes', () => {
-	const headline = (fallback: string | null): HeadlineRate => ({ estimator: fallback ? 'majority' : 'latent', requested: 'auto', fallback, n: 24, proportion: 0.5, low: null, high: null, lower: 0.3, upper: 0.7 });
+	const headline = (fallback: string | null): HeadlineRate => ({ estimator: fallback ? 'majority' : 'latent', requested: 'auto', fallback, n: 24, proportion: 0.5, low: null, high: null, lower: 0.3, upper: 0.7, caveat: null });
 	it('name the questions each note applies to, and keep the proper names of an estimator in a sentence', () => {
 		const notes = headlineNotes([
 			{ key: 'instruction', headline: headline('too few items say no') },
