@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusteredProportion } from './clustered';
+import { clusteredMeanOfShares, clusteredProportion } from './clustered';
 import { wilsonInterval } from './proportion';
 
 describe('clusteredProportion (ratio estimator, labels clustered by item)', () => {
@@ -49,5 +49,23 @@ describe('clusteredProportion (ratio estimator, labels clustered by item)', () =
 	it('no labels: null with the whole range', () => {
 		expect(clusteredProportion([])).toMatchObject({ proportion: null, lower: 0, upper: 1, trials: 0 });
 		expect(() => clusteredProportion([{ successes: 3, trials: 2 }])).toThrow(/successes/);
+	});
+});
+
+describe('clusteredMeanOfShares', () => {
+	it('with the same number of labels per item it is the clustered proportion of the labels', () => {
+		const counts = [2, 1, 0, 1, 2, 0, 1];
+		const byLabels = clusteredProportion(counts.map((successes) => ({ successes, trials: 2 })));
+		const byShares = clusteredMeanOfShares(counts.map((c) => c / 2), { labels: 14 });
+		expect(byShares.proportion).toBeCloseTo(byLabels.proportion!, 12);
+		expect(byShares.lower).toBeCloseTo(byLabels.lower, 12);
+		expect(byShares.upper).toBeCloseTo(byLabels.upper, 12);
+		expect(byShares.effectiveSize).toBeCloseTo(byLabels.effectiveSize, 12);
+	});
+
+	it('counts each item once however many labels it has, and rejects shares outside [0, 1]', () => {
+		expect(clusteredMeanOfShares([1, 0.5, 0, 0]).proportion).toBe(0.375);
+		expect(clusteredMeanOfShares([]).proportion).toBeNull();
+		expect(() => clusteredMeanOfShares([1.5])).toThrow(RangeError);
 	});
 });

@@ -69,6 +69,38 @@ export function clusteredProportionOfCounts(
 		successes += k;
 		trials += n;
 	}
+	return ratioEstimate(successCounts, trialCounts, m, successes, trials, trials, confidence);
+}
+
+/**
+ * The mean over items of each item's share (item i: its labels' share of "yes", pᵢ), every item
+ * counting once however many labels it has: the ratio estimator above with yᵢ = pᵢ and nᵢ = 1, so
+ * the items are the clusters. `labels` (the labels behind the shares, at least the items) caps the
+ * effective sample size as the labels cap it above; without it the cap is the number of items.
+ */
+export function clusteredMeanOfShares(shares: ArrayLike<number>, options: { confidence?: number; labels?: number } = {}): ClusteredProportion {
+	const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+	let total = 0;
+	for (let i = 0; i < shares.length; i++) {
+		const p = shares[i];
+		if (!(p >= 0 && p <= 1)) throw new RangeError(`item shares must lie in [0, 1], got ${p}`);
+		total += p;
+	}
+	const m = shares.length;
+	const ones = new Float64Array(m).fill(1);
+	return ratioEstimate(shares, ones, m, total, m, Math.max(m, options.labels ?? m), confidence);
+}
+
+/** Ratio estimate Σ y / Σ n over the m clusters with n > 0, its Wilson interval at the effective size (at most `cap`). */
+function ratioEstimate(
+	successCounts: ArrayLike<number>,
+	trialCounts: ArrayLike<number>,
+	m: number,
+	successes: number,
+	trials: number,
+	cap: number,
+	confidence: number
+): ClusteredProportion {
 	if (m === 0) {
 		return { successes: 0, trials: 0, clusters: 0, proportion: null, lower: 0, upper: 1, standardError: null, effectiveSize: 0, designEffect: null, confidence };
 	}
@@ -82,7 +114,7 @@ export function clusteredProportionOfCounts(
 	}
 	const binomial = (r * (1 - r)) / trials;
 	let effective: number;
-	if (variance !== null && variance > 0 && r > 0 && r < 1) effective = Math.min(trials, (r * (1 - r)) / variance);
+	if (variance !== null && variance > 0 && r > 0 && r < 1) effective = Math.min(cap, (r * (1 - r)) / variance);
 	else effective = m;
 	// Wilson at a fractional size: the score interval's formula holds for any n > 0.
 	const w = wilsonFractional(r, effective, confidence);

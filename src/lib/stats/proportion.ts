@@ -129,21 +129,24 @@ export function proportionDifferenceInterval(
 ): ProportionDifferenceInterval {
 	const a = wilsonInterval(first.successes, first.trials, options);
 	const b = wilsonInterval(second.successes, second.trials, options);
-	if (a.proportion === null || b.proportion === null) {
-		return { first: a, second: b, difference: null, lower: -1, upper: 1, z: a.z, confidence: a.confidence };
-	}
-	const p1 = a.proportion;
-	const p2 = b.proportion;
+	return { first: a, second: b, ...differenceFromIntervals(a, b), z: a.z, confidence: a.confidence };
+}
+
+/**
+ * Newcombe's hybrid combination of two independent shares' score intervals (the formula above),
+ * for intervals that are not plain Wilson ones: e.g. Wilson at an effective sample size, which
+ * makes this Newcombe's interval at each side's n/deff. Null difference and [−1, 1] when either
+ * share is undefined.
+ */
+export function differenceFromIntervals(
+	first: { proportion: number | null; lower: number; upper: number },
+	second: { proportion: number | null; lower: number; upper: number }
+): { difference: number | null; lower: number; upper: number } {
+	if (first.proportion === null || second.proportion === null) return { difference: null, lower: -1, upper: 1 };
+	const p1 = first.proportion;
+	const p2 = second.proportion;
 	const difference = p1 - p2;
-	const lower = difference - Math.sqrt((p1 - a.lower) ** 2 + (b.upper - p2) ** 2);
-	const upper = difference + Math.sqrt((a.upper - p1) ** 2 + (p2 - b.lower) ** 2);
-	return {
-		first: a,
-		second: b,
-		difference,
-		lower: Math.max(-1, lower),
-		upper: Math.min(1, upper),
-		z: a.z,
-		confidence: a.confidence
-	};
+	const lower = difference - Math.sqrt((p1 - first.lower) ** 2 + (second.upper - p2) ** 2);
+	const upper = difference + Math.sqrt((first.upper - p1) ** 2 + (p2 - second.lower) ** 2);
+	return { difference, lower: Math.max(-1, lower), upper: Math.min(1, upper) };
 }
