@@ -142,11 +142,14 @@ test('a response-rating report draws the A–D bars per model with a sortable ta
 	await expect(chart).toContainText('A: valid and satisfying');
 	await expect(chart).toContainText('D: irrelevant or invalid');
 	const rows = card.getByTestId('rating-table').locator('tbody tr');
-	// Sorted by the share rated A or B, decided on that measure: model-one 4/5 (r3 adjudicated A),
-	// model-two 2–3 of 5 (r1's C and B split across the line: a range, sorted by its middle), model-three 2/5.
+	// Sorted by the share rated A or B at the label level: model-one 4/5 (r3 adjudicated A), model-two
+	// 2.5/5 (r1's C and B count half each: no response left out), model-three 2/5.
+	await expect(card.getByTestId('rating-basis')).toContainText('Every rated response counts once');
 	await expect(rows.locator('th')).toHaveText(['model-one', 'model-two', 'model-three']);
 	await expect(card.locator('tr[data-model="model-one"] [data-cell="aOrB"]')).toHaveText('80.0%');
-	await expect(card.locator('tr[data-model="model-two"] [data-cell="aOrB"]')).toHaveText('40.0%–60.0%');
+	await expect(card.locator('tr[data-model="model-two"] [data-cell="aOrB"]')).toHaveText('50.0%');
+	await expect(card.locator('tr[data-model="model-two"] td[data-level="B"]')).toContainText('1.5');
+	await expect(card.locator('tr[data-model="model-two"]')).toContainText('n = 5');
 	await card.getByRole('button', { name: 'Model' }).click();
 	await expect(rows.locator('th')).toHaveText(['model-one', 'model-three', 'model-two']);
 	await chart.screenshot({ path: '/tmp/e2e-rating-chart.png' });
@@ -154,15 +157,17 @@ test('a response-rating report draws the A–D bars per model with a sortable ta
 	const pair = page.getByTestId('model-comparison');
 	await pair.getByLabel('First model').selectOption('model-one');
 	await pair.getByLabel('Second model').selectOption('model-two');
-	await expect(pair.locator('[data-stat="pairs"]')).toContainText('4');
-	await expect(pair.locator('[data-stat="firstBetter"]')).toHaveText('2');
-	await expect(pair.locator('[data-stat="wilcoxonP"]')).toHaveText('0.59');
-	await expect(pair.locator('[data-stat="signP"]')).toHaveText('1.00');
+	// Every task both are rated on (r1–r5; r6 unrated), each side its reviewers' mean: +1.5, 0, +3, −2, +2.
+	await expect(pair.locator('[data-stat="pairs"]')).toHaveText('5 of 6');
+	await expect(pair.getByTestId('pairs-left-out')).toContainText('1 of 6 tasks are left out because a response of one model is not rated yet');
+	await expect(pair.locator('[data-stat="firstBetter"]')).toHaveText('3');
+	await expect(pair.locator('[data-stat="wilcoxonP"]')).toHaveText('0.46');
+	await expect(pair.locator('[data-stat="signP"]')).toHaveText('0.63');
 	// Swapping the models swaps who is better; the two-sided p stays.
 	await pair.getByLabel('First model').selectOption('model-two');
 	await pair.getByLabel('Second model').selectOption('model-one');
 	await expect(pair.locator('[data-stat="firstBetter"]')).toHaveText('1');
-	await expect(pair.locator('[data-stat="wilcoxonP"]')).toHaveText('0.59');
+	await expect(pair.locator('[data-stat="wilcoxonP"]')).toHaveText('0.46');
 	await page.screenshot({ path: '/tmp/e2e-report-rating.png', fullPage: true });
 });
 

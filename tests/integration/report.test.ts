@@ -452,20 +452,19 @@ describe('response-rating report from a real audit', () => {
 
 	it('gives A–D counts per model, the A-or-B share with its interval, and paired tests', () => {
 		const [m1, m2] = report.rating!.models;
-		expect(m1).toMatchObject({ model: 'm1', counts: { A: 3, B: 1, C: 1, D: 0 }, n: 5, ties: 0, unrated: 1, adjudicated: 1 });
+		expect(m1).toMatchObject({ model: 'm1', counts: { A: 3, B: 1, C: 1, D: 0 }, n: 5, disagreements: 0, unrated: 1, adjudicated: 1 });
 		expect(m1.shares).toEqual({ A: 0.6, B: 0.2, C: 0.2, D: 0 });
 		expect(m1.aOrB).toMatchObject({ successes: 4, trials: 5, proportion: 0.8 });
 		expectInterval(m1.aOrB, '4/5');
-		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1, C: 1, D: 1 }, n: 4, ties: 1, unrated: 1, adjudicated: 1 });
-		// m2's tied response (B and C) splits across the A-or-B line: 2/5 to 3/5, counted both ways.
-		expect(m2.aOrB).toMatchObject({ successes: 2, trials: 5 });
-		expect(m2.aOrBHigh).toMatchObject({ successes: 3, trials: 5 });
+		// m2's response on r1 (B and C) counts once, half B and half C: n = 5, none left out.
+		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1.5, C: 1.5, D: 1 }, n: 5, disagreements: 1, unrated: 1, adjudicated: 1 });
+		expect(m2.aOrB).toMatchObject({ successes: 2.5, trials: 5, proportion: 0.5 });
 		const [c] = report.rating!.comparisons;
-		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 4, firstBetter: 2, secondBetter: 1, same: 1, medianDifference: 1 });
-		expect(c.wilcoxon).toMatchObject({ statistic: 4.5, n: 3, zeros: 1, method: 'normal' });
-		// scipy.stats.wilcoxon([0, 3, -2, 2], correction=True, method='approx').pvalue
-		expect(c.wilcoxon.pValue).toBeCloseTo(0.58621368107314, 10);
-		expect(c.sign).toEqual({ n: 3, positive: 2, negative: 1, pValue: 1 });
+		// Mean scores m1 − m2 on r1–r5: +1.5, 0, +3, −2, +2.
+		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 5, notRatedByBoth: 1, firstBetter: 3, secondBetter: 1, same: 1, medianDifference: 1.5 });
+		expect(c.wilcoxon).toMatchObject({ statistic: 7.5, n: 4, zeros: 1, method: 'normal' });
+		expect(c.wilcoxon.pValue).toBeCloseTo(0.46145099, 6);
+		expect(c.sign).toEqual({ n: 4, positive: 3, negative: 1, pValue: 0.625 });
 		expect(report.basis).toEqual({ overlap: 2, unlabelled: 1, single: 1, majority: 3, adjudicated: 1, tied: 1 });
 		expect(report.progress).toMatchObject({ items: 6, labelledItems: 5, completeItems: 4, labels: 9, skips: 3, reviewers: 2 });
 	});
@@ -528,7 +527,8 @@ describe('cli report', { timeout: 180_000 }, () => {
 
 		const ratingOut = JSON.parse((await cli(String(rating.auditId), '--json')).stdout);
 		expect(ratingOut).toEqual(auditReport(rating.auditId, {}, db));
-		expect(ratingOut.rating.comparisons[0].wilcoxon.pValue).toBeCloseTo(0.58621368107314, 10);
+		expect(ratingOut.rating.comparisons[0].wilcoxon.pValue).toBeCloseTo(0.46145099, 6);
+		expect(ratingOut.rating.models[1]).toMatchObject({ n: 5, counts: { B: 1.5, C: 1.5 } });
 	});
 
 	it('prints a readable report, CSV, labels, a comparison, and refuses unknown audits', async () => {

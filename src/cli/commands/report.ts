@@ -35,7 +35,7 @@ import {
 	methodsText
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
-import { aOrBText } from '$lib/reports/rating';
+import { ratingCountText } from '$lib/reports/rating';
 import { comparisonFigures } from '$lib/reports/figures';
 import { auditFigures } from '$lib/server/reports/figures';
 import { writeFigureFiles } from '../figures';
@@ -351,12 +351,11 @@ function printReport(report: AuditReport): void {
 		printTable(
 			report.rating.models.map((m) => ({
 				model: m.model,
-				...Object.fromEntries(RATING_KEYS.map((l) => [l, `${m.counts[l]} (${percent(m.shares[l], 0)})`])),
+				...Object.fromEntries(RATING_KEYS.map((l) => [l, `${ratingCountText(m.counts[l])} (${percent(m.shares[l], 0)})`])),
 				n: m.n,
-				'A or B': aOrBText(m, (x) => percent(x)),
-				[`${level} CI`]: m.aOrB.trials ? interval(m.aOrB.lower, (m.aOrBHigh ?? m.aOrB).upper) : '—',
-				'n (A or B)': m.aOrB.trials,
-				ties: m.ties,
+				'A or B': percent(m.aOrB.proportion),
+				[`${level} CI`]: m.aOrB.trials ? interval(m.aOrB.lower, m.aOrB.upper) : '—',
+				'reviewers differ': m.disagreements,
 				unrated: m.unrated,
 				adjudicated: m.adjudicated
 			}))
@@ -367,6 +366,7 @@ function printReport(report: AuditReport): void {
 				report.rating.comparisons.map((c) => ({
 					models: `${c.first} vs ${c.second}`,
 					pairs: c.pairs,
+					'not rated by both': c.notRatedByBoth,
 					'first better': c.firstBetter,
 					'second better': c.secondBetter,
 					same: c.same,

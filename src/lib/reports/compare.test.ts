@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clusteredMeanOfShares, differenceFromIntervals } from '$lib/stats';
 import { compareReports, ComparisonError } from './compare';
 import { buildAuditReport } from './report';
 import type { Rating, ReportAudit, ReportInput, ReportLabel } from './types';
@@ -74,7 +75,7 @@ describe('compareReports', () => {
 		expect(() => compareReports(first, a)).toThrow(ComparisonError);
 	});
 
-	it('compares "rated A or B" with both figures when reviewers split across the B/C line, the difference as bounds', () => {
+	it('compares the label-level shares of all rated responses, reviewers who differ by a letter included, with clustered Newcombe intervals', () => {
 		// Two reviewers per item; each item is rated [reviewer 1, reviewer 2].
 		const twoRaters = (id: number, pairs: [Rating, Rating][]): ReportInput => ({
 			audit: { ...audit(id, 'rating', pairs.length), overlap: 2 },
@@ -87,18 +88,28 @@ describe('compareReports', () => {
 			skips: [],
 			reviewers: [{ id: 1, name: 'Ana' }, { id: 2, name: 'Ben' }]
 		});
-		const tied = buildAuditReport(twoRaters(5, [['A', 'A'], ['A', 'B'], ['B', 'C'], ['B', 'C'], ['D', 'D']]));
-		expect(tied.rating!.models[0]).toMatchObject({ aOrB: { successes: 2, trials: 5 }, aOrBHigh: { successes: 4, trials: 5 }, aOrBTies: 2 });
+		// Reviewers who differ by a letter (A/B, B/C) no longer drop the response: each counts once, shared.
+		const split = buildAuditReport(twoRaters(5, [['A', 'A'], ['A', 'B'], ['B', 'C'], ['B', 'C'], ['D', 'D']]));
 		const plain = buildAuditReport(twoRaters(6, [['A', 'A'], ['C', 'C'], ['C', 'D'], ['D', 'D'], ['B', 'B']]));
-		const aOrB = compareReports(tied, plain).rows.find((r) => r.key === 'aOrB')!;
-		expect(aOrB).toMatchObject({ section: 'model', group: 'm', difference: null, first: { successes: 2 }, firstHigh: { successes: 4 }, second: { successes: 2 }, secondHigh: { successes: 2 } });
-		expect(aOrB.differenceLow).toBeCloseTo(0, 12);
-		expect(aOrB.differenceHigh).toBeCloseTo(0.4, 12);
-		// The interval spans both figures: below the lower one's, above the upper one's.
-		const lowOnly = compareReports(buildAuditReport(twoRaters(7, [['A', 'A'], ['A', 'B'], ['C', 'C'], ['C', 'C'], ['D', 'D']])), plain).rows[0];
-		expect(aOrB.lower).toBeCloseTo(lowOnly.lower, 12);
-		expect(aOrB.upper).toBeGreaterThan(lowOnly.upper);
-		expect(aOrB.note).toContain('2 and 0 tied items');
+		const rows = compareReports(split, plain).rows;
+		const aOrB = rows.find((r) => r.key === 'aOrB')!;
+		// A or B: (1 + 1 + ½ + ½ + 0)/5 against (1 + 0 + 0 + 0 + 1)/5, over all five responses each.
+		expect(aOrB).toMatchObject({ section: 'model', group: 'm', first: { successes: 3, trials: 5, proportion: 0.6 }, second: { successes: 2, trials: 5, proportion: 0.4 } });
+		expect(aOrB.difference).toBeCloseTo(0.2, 12);
+		expect(aOrB.firstHigh).toBeUndefined();
+		// Newcombe's interval from each side's clustered interval (Wilson at its effective size).
+		const first = split.rating!.models[0];
+		const second = plain.rating!.models[0];
+		const expected = differenceFromIntervals(first.aOrB, second.aOrB);
+		expect(aOrB.lower).toBeCloseTo(expected.lower, 12);
+		expect(aOrB.upper).toBeCloseTo(expected.upper, 12);
+		expect(first.aOrB.lower).toBeCloseTo(clusteredMeanOfShares([1, 1, 0.5, 0.5, 0], { labels: 10 }).lower, 12);
+		// Rated B: (0 + ½ + ½ + ½ + 0)/5 = 30% of all five, not 1 of the 2 responses whose reviewers agreed.
+		const b = rows.find((r) => r.key === 'B')!;
+		expect(b.first).toMatchObject({ successes: 1.5, trials: 5, proportion: 0.3 });
+		expect(b.second).toMatchObject({ successes: 1, trials: 5 });
+		expect(b.difference).toBeCloseTo(0.1, 12);
+		expect(compareReports(split, plain).notes.join(' ')).toMatch(/no response is left out because its reviewers disagree/);
 	});
 });
 

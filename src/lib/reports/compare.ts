@@ -4,13 +4,13 @@
  * independent samples).
  */
 import { RATING_KEYS } from '$lib/audits/rubric';
-import { proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
+import { differenceFromIntervals, proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
 import type { MajorityBounds } from './estimators';
 import type { BreakdownKey, Estimate, GroupKey, QualityGroup } from './quality';
 import type { AuditReport } from './report';
 import { type ReportAudit } from './types';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, interval, percent, points, pointsInterval } from './format';
-import type { ModelRatingRow } from './rating';
+import { ratingCountText } from './rating';
 import type { ShapeRate } from './shapes';
 import type { ModelPairRecord } from '../stats/pairwise';
 
@@ -86,7 +86,8 @@ export function comparisonSideText(low: Estimate, high?: Estimate): { rate: stri
 	const span = !!high && high.successes !== low.successes;
 	return {
 		rate: span ? `${percent(low.proportion)}–${percent(high!.proportion)}` : percent(low.proportion),
-		counts: span ? `${low.successes}–${high!.successes}/${low.trials}` : `${low.successes}/${low.trials}`,
+		// Label-level rating shares count responses' worth, which may be fractional (½ A, ½ B).
+		counts: span ? `${ratingCountText(low.successes)}–${ratingCountText(high!.successes)}/${low.trials}` : `${ratingCountText(low.successes)}/${low.trials}`,
 		interval: interval(low.lower, span ? high!.upper : low.upper)
 	};
 }
@@ -182,9 +183,17 @@ function estimate(successes: number, trials: number, confidence: number): Estima
 	return { successes, trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
 }
 
-/** "Rated A or B" with the items split across B/C as bounds (the rating report's aOrB and aOrBHigh), in the shape rateRow takes. */
-function aOrBBounds(m: Pick<ModelRatingRow, 'aOrB' | 'aOrBHigh' | 'aOrBTies'>): Pick<MajorityBounds, 'low' | 'high' | 'ties'> {
-	return { low: m.aOrB, high: m.aOrBHigh ?? m.aOrB, ties: m.aOrBTies };
+/**
+ * A label-level share of both audits (the rating report's levels and A or B: each response counts
+ * once, shared among its reviewers' ratings, with Wilson intervals at the effective sample size
+ * clustered by response): Newcombe's hybrid score interval built from those two intervals, i.e.
+ * at each side's effective sample size n/deff, so reviewers' labels on one response are not taken
+ * for independent responses.
+ */
+function clusteredRow(group: string, key: string, first: Estimate, second: Estimate): ComparisonRow {
+	const d = differenceFromIntervals(first, second);
+	const plain = (e: Estimate): Estimate => ({ successes: e.successes, trials: e.trials, proportion: e.proportion, lower: e.lower, upper: e.upper });
+	return { section: 'model', group, key, first: plain(first), second: plain(second), ...d };
 }
 
 /** Item majority with ties as bounds, as the conversation report gives it, in the shape rateRow takes. */
@@ -279,11 +288,13 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 		for (const a of first.rating.models) {
 			const b = second.rating.models.find((m) => m.model === a.model);
 			if (!b) continue;
-			// Items whose reviewers split across the B/C line might be either: the difference is bounds, as for quality ties.
-			rows.push(rateRow(a.model, 'aOrB', aOrBBounds(a), aOrBBounds(b), confidence, 'model'));
-			for (const level of RATING_KEYS) {
-				rows.push(row('model', a.model, level, estimate(a.counts[level], a.n, confidence), estimate(b.counts[level], b.n, confidence), confidence));
-			}
+			rows.push(clusteredRow(a.model, 'aOrB', a.aOrB, b.aOrB));
+			for (const level of RATING_KEYS) rows.push(clusteredRow(a.model, level, a.levels[level], b.levels[level]));
+		}
+		if (rows.length && [first.audit, second.audit].some((x) => x.overlap > 1)) {
+			notes.push(
+				"Ratings are compared at the label level: every rated response counts once, shared evenly among its reviewers' ratings (A and B count ½ each), so no response is left out because its reviewers disagree; the intervals are Newcombe's, built from Wilson intervals at each audit's effective sample size clustered by response."
+			);
 		}
 	}
 	return { first: first.audit, second: second.audit, confidence, kind, rows, notes };

@@ -11,7 +11,6 @@ import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
-import { aOrBFigure, aOrBText } from './rating';
 import { comparisonLabels, comparisonSideText, type AuditComparison, type ComparisonRow } from './compare';
 import type { FilterReport, SweepPoint } from './filter-report';
 import { SWEEP_COLORS } from './sweep-chart';
@@ -94,8 +93,8 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 			title: `Ratings of each model's responses in "${a.name}"`,
 			label: 'Share of rated responses per model, by rating',
 			caption:
-				`Share of each model's responses rated A–D (Self-Instruct Figure 5 scale; n = ${report.rating.models.map((m) => `${m.n} for ${m.model}`).join(', ')} responses with a final rating: adjudicated, else the reviewers' majority, ties left out; audit "${a.name}" of "${a.datasetName}"). ` +
-				`Rated A or B: ${report.rating.models.map((m) => `${m.model} ${aOrBText(m, percent)}${m.aOrB.trials === 0 ? '' : ` [${percent(aOrBFigure(m).lower)}, ${percent(aOrBFigure(m).upper)}], n = ${m.aOrB.trials}${m.aOrBTies ? ` (${m.aOrBTies} split across B/C, counted both ways)` : ''}`}`).join('; ')} (decided on A or B itself: reviewers who differ only between A and B, or C and D, agree on it; ${level} Wilson score intervals).`,
+				`Share of each model's responses rated A–D (Self-Instruct Figure 5 scale; n = ${report.rating.models.map((m) => `${m.n} for ${m.model}`).join(', ')} rated responses, all of them: each counts once, shared evenly among its reviewers' ratings, a researcher's adjudicated rating alone; audit "${a.name}" of "${a.datasetName}"). ` +
+				`Rated A or B: ${report.rating.models.map((m) => `${m.model} ${percent(m.aOrB.proportion)}${m.aOrB.trials === 0 ? '' : ` [${percent(m.aOrB.lower)}, ${percent(m.aOrB.upper)}], n = ${m.aOrB.trials}`}`).join('; ')} (the A and B shares together; ${level} Wilson intervals at the effective sample size, clustered by response).`,
 			legend: RATING_LEVELS.map((l) => ({ kind: 'swatch' as const, label: RATING_LEVEL_NAMES[l], color: RATING_COLORS[l], text: RATING_TEXT[l], letter: l })),
 			chart: { kind: 'rating', models }
 		});

@@ -167,7 +167,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 	if (report.rating) {
 		for (const m of report.rating.models) {
 			for (const level of RATING_KEYS) {
-				rows.push(make({ section: 'model_rating', group: m.model, key: level, label: `Rated ${level}`, value: m.shares[level], successes: m.counts[level], n: m.n }));
+				rows.push(make({ section: 'model_rating', group: m.model, key: level, label: `Rated ${level}`, value: m.shares[level], successes: m.counts[level], n: m.n, lower: m.levels[level].lower, upper: m.levels[level].upper }));
 			}
 			rows.push(
 				make({
@@ -175,12 +175,12 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 					group: m.model,
 					key: 'aOrB',
 					label: 'Rated A or B',
-					value: m.aOrBHigh ? null : m.aOrB.proportion,
+					value: m.aOrB.proportion,
 					successes: m.aOrB.successes,
 					n: m.aOrB.trials,
 					lower: m.aOrB.lower,
-					upper: (m.aOrBHigh ?? m.aOrB).upper,
-					note: `decided on A or B itself; ${m.aOrBTies ? `${m.aOrBTies} split across B/C counted both ways (${m.aOrB.successes}–${m.aOrB.successes + m.aOrBTies} of ${m.aOrB.trials}); ` : ''}${m.ties} tied between letters, ${m.unrated} unrated, ${m.adjudicated} adjudicated`
+					upper: m.aOrB.upper,
+					note: `label level: each rated response counts once, shared among its reviewers' ratings; ${m.disagreements} with reviewers who differ, ${m.unrated} unrated, ${m.adjudicated} adjudicated`
 				})
 			);
 		}

@@ -250,18 +250,23 @@ describe('methodsParagraph', () => {
 		expect(paragraph).not.toMatch(/of the n = 60 (labelled )?items \(label level\)/);
 	});
 
-	it('says a rating audit decides "A or B" on that line and counts even splits across it both ways', () => {
-		const text = methodsParagraph(buildAuditReport(syntheticRatingInput(60), { replicates: 5 }), facts).paragraph;
-		expect(text).toContain('the majority of its reviewers on the two sides of the line (A or B against C or D)');
-		expect(text).toContain('counting responses whose reviewers split evenly across the line both ways');
-		expect(text).not.toContain('responses whose reviewers tied are left out');
+	it('says a rating audit shares each response among its reviewers\' ratings, and names tasks left out of a comparison', () => {
+		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 5 });
+		const text = methodsParagraph(report, facts).paragraph;
+		expect(text).toContain("shared evenly among its reviewers' A–D ratings");
+		expect(text).toContain('no response is left out because its reviewers disagree');
+		expect(text).toContain("each response scored by the mean of its reviewers' ratings (A = 4 to D = 1)");
+		expect(text).not.toContain('tied are left out');
+		const c = report.rating!.comparisons[0];
+		if (c.notRatedByBoth) expect(text).toContain(`${c.notRatedByBoth} of ${c.tasks} for ${c.first} vs ${c.second}`);
+		else expect(text).toContain('Every task showing both models was compared.');
 	});
 
 	it('gives a rating audit\'s results: each model\'s share rated A or B with its interval and n, and each paired comparison with its p-values', () => {
 		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 5 });
 		const text = methodsParagraph(report, facts).paragraph;
 		for (const m of report.rating!.models) expect(text).toContain(`${m.model} `);
-		expect(text).toMatch(/Rated A or B: [^.]+ \d+\.\d%(–\d+\.\d%)? \[\d+\.\d%, \d+\.\d%\] \(n = \d+/);
+		expect(text).toMatch(/Rated A or B: [^.]+ \d+\.\d% \[\d+\.\d%, \d+\.\d%\] \(n = \d+ responses/);
 		const c = report.rating!.comparisons[0];
 		expect(text).toContain(`${c.first} was rated better than ${c.second} on ${c.firstBetter} of ${c.pairs} tasks, worse on ${c.secondBetter} and the same on ${c.same} (Wilcoxon p`);
 	});

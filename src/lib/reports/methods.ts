@@ -8,7 +8,6 @@
 import { coefficient, headlineText, interval, percent, pValue } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
-import { aOrBFigure, aOrBText } from './rating';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
 import type { SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
@@ -216,25 +215,31 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		}
 	} else if (report.rating) {
 		s.push(
-			`Whether a response was rated A or B is a researcher's adjudication where there is one, else the majority of its reviewers on the two sides of the line (A or B against C or D), so reviewers who differ only between A and B, or C and D, agree on it; per model we report the share rated A or B with its ${level} Wilson score interval ${cite('wilson')}, counting responses whose reviewers split evenly across the line both ways, which gives a lower and an upper figure.`
+			k > 1
+				? `Each rated response counts once in its model's shares, shared evenly among its reviewers' A–D ratings (a response rated A by one reviewer and B by another counts half A, half B; a researcher's adjudicated rating counts alone), so no response is left out because its reviewers disagree; per model we report the share of each rating and the share rated A or B (the two together), each with a ${level} Wilson interval ${cite('wilson')} at the effective sample size given by the variance clustered by response ${cite('kornGraubard')}.`
+				: `Per model we report the share of responses given each rating, a researcher's adjudicated rating where there is one, and the share rated A or B, each with a ${level} Wilson score interval ${cite('wilson')}.`
 		);
 		// The results themselves, so the paragraph can stand alone in a paper.
 		const rated = report.rating.models.filter((m) => m.aOrB.trials > 0);
 		if (rated.length)
 			s.push(
 				`Rated A or B: ${rated
-					.map((m) => {
-						const f = aOrBFigure(m);
-						return `${m.model} ${aOrBText(m, (x) => percent(x))} ${interval(f.lower!, f.upper!)} (n = ${num(m.aOrB.trials)}${m.aOrBTies ? `, ${num(m.aOrBTies)} split across B/C` : ''})`;
-					})
+					.map((m) => `${m.model} ${percent(m.aOrB.proportion)} ${interval(m.aOrB.lower, m.aOrB.upper)} (n = ${num(m.n)} responses${m.disagreements ? `, ${num(m.disagreements)} with reviewers who differ` : ''})`)
 					.join('; ')}.`
 			);
-		if (report.rating.comparisons.length)
+		if (report.rating.comparisons.length) {
 			s.push(
-				`Models were compared on the same tasks with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} and the exact sign test: ${report.rating.comparisons
+				`Models were compared on the same tasks, each response scored by the mean of its reviewers' ratings (A = 4 to D = 1), with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} (mid-ranks for tied differences, zero differences dropped) and the exact sign test: ${report.rating.comparisons
 					.map((c) => `${c.first} was rated better than ${c.second} on ${num(c.firstBetter)} of ${num(c.pairs)} tasks, worse on ${num(c.secondBetter)} and the same on ${num(c.same)} (Wilcoxon ${pText(c.wilcoxon.pValue)}, sign test ${pText(c.sign.pValue)})`)
 					.join('; ')}.`
 			);
+			const leftOut = report.rating.comparisons.filter((c) => c.notRatedByBoth > 0);
+			if (leftOut.length)
+				s.push(
+					`Tasks left out of a comparison because a response of one of the two models is not rated yet: ${leftOut.map((c) => `${num(c.notRatedByBoth)} of ${num(c.tasks)} for ${c.first} vs ${c.second}`).join('; ')}.`
+				);
+			else s.push(`Every task showing both models was compared.`);
+		}
 	}
 
 	if (report.pairwise) s.push(pairwiseResults(report.pairwise, k));

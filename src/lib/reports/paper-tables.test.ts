@@ -77,13 +77,13 @@ describe('reportPaperTables', () => {
 		const t = ratingTables.find((x) => x.id === 'ratings')!.table;
 		rating.rating!.models.forEach((m, i) => {
 			expect(t.rows[i][0]).toBe(m.model);
-			expect(t.rows[i][1]).toBe(`${m.counts.A} (${(m.shares.A! * 100).toFixed(1)}%)`);
+			expect(t.rows[i][1]).toBe(`${Number.isInteger(m.counts.A) ? m.counts.A : Math.round(m.counts.A * 10) / 10} (${(m.shares.A! * 100).toFixed(1)}%)`);
 			expect(t.rows[i][5]).toBe(String(m.n));
-			const high = m.aOrBHigh ?? m.aOrB;
-			expect(t.rows[i][6]).toBe(m.aOrBHigh ? `${(m.aOrB.proportion! * 100).toFixed(1)}%–${(high.proportion! * 100).toFixed(1)}%` : `${(m.aOrB.proportion! * 100).toFixed(1)}%`);
-			expect(t.rows[i][7]).toBe(`[${(m.aOrB.lower * 100).toFixed(1)}%, ${(high.upper * 100).toFixed(1)}%]`);
+			expect(t.rows[i][6]).toBe(`${(m.aOrB.proportion! * 100).toFixed(1)}%`);
+			expect(t.rows[i][7]).toBe(`[${(m.aOrB.lower * 100).toFixed(1)}%, ${(m.aOrB.upper * 100).toFixed(1)}%]`);
 			expect(t.rows[i][8]).toBe(String(m.aOrB.trials));
 		});
+		expect(t.notes!.join(' ')).toMatch(/n: rated responses, all of them/);
 	});
 });
 

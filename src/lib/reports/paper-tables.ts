@@ -10,7 +10,7 @@ import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, 
 import type { RateRow } from './quality';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import type { AuditReport } from './report';
-import { aOrBFigure, aOrBText } from './rating';
+import { ratingCountText } from './rating';
 import { RATING_KEYS } from '$lib/audits/rubric';
 import type { EstimatorKey } from './types';
 
@@ -236,7 +236,7 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 			id: 'ratings',
 			title: 'A–D ratings (Figure 5)',
 			table: {
-				caption: `Final ratings of each model's responses, ${who}`,
+				caption: `Ratings of each model's responses, ${who}`,
 				label: 'tab:ratings',
 				columns: [
 					{ heading: 'Model', align: 'left' },
@@ -248,15 +248,15 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 				],
 				rows: models.map((m) => [
 					m.model,
-					...RATING_KEYS.map((l) => `${count(m.counts[l])} (${percent(m.shares[l])})`),
+					...RATING_KEYS.map((l) => `${ratingCountText(m.counts[l])} (${percent(m.shares[l])})`),
 					count(m.n),
-					aOrBText(m, percent),
-					aOrBFigure(m).lower === null ? '—' : interval(aOrBFigure(m).lower!, aOrBFigure(m).upper!),
+					percent(m.aOrB.proportion),
+					m.aOrB.proportion === null ? '—' : interval(m.aOrB.lower, m.aOrB.upper),
 					count(m.aOrB.trials)
 				]),
 				notes: [
-					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: responses with a final A–D rating (adjudicated, else the reviewers' majority; ties between letters left out). ` +
-						`A or B is decided on that measure itself: reviewers who differ only between A and B, or between C and D, agree on it; a response split across B/C counts as not A or B for the lower figure and as A or B for the upper (shown as a range). n (A or B): responses with an A-or-B verdict or such a split. ${level} Wilson score intervals.`
+					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: rated responses, all of them: each counts once, shared evenly among its reviewers' ratings (rated A and B: ½ each; a researcher's adjudicated rating counts alone), so counts may be fractional. ` +
+						`A or B: the share of A plus that of B. ${level} Wilson intervals at the effective sample size, clustered by response.`
 				]
 			}
 		});
@@ -283,12 +283,12 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 						count(c.firstBetter),
 						count(c.secondBetter),
 						count(c.same),
-						c.medianDifference === null ? '—' : `${c.medianDifference > 0 ? '+' : c.medianDifference < 0 ? '−' : ''}${Math.abs(c.medianDifference)}`,
+						c.medianDifference === null ? '—' : `${c.medianDifference > 0 ? '+' : c.medianDifference < 0 ? '−' : ''}${Math.round(Math.abs(c.medianDifference) * 100) / 100}`,
 						pValue(c.wilcoxon.pValue),
 						pValue(c.sign.pValue)
 					]),
 					notes: [
-						'Pairs: tasks where both responses have a final rating. Median difference in rating levels, positive when the first model is better. Wilcoxon signed-rank and exact sign tests, both two-sided.'
+						`Pairs: tasks where both responses have at least one rating${report.rating.comparisons.some((c) => c.notRatedByBoth) ? ` (left out, not rated for both models: ${report.rating.comparisons.map((c) => `${count(c.notRatedByBoth)} for ${c.first} vs ${c.second}`).join(', ')})` : ''}; each response scored by the mean of its reviewers' ratings (A = 4 … D = 1). Better, worse, same and the median difference (in rating levels, positive when the first model is better) compare those scores. Wilcoxon signed-rank (mid-ranks for tied differences, zero differences dropped) and exact sign tests, both two-sided.`
 					]
 				}
 			});

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compareOrdinalRatings } from '$lib/stats';
-import { aOrBText, aOrBVerdict, compareModels, modelRatingRows, orientComparison } from './rating';
+import { clusteredMeanOfShares, compareOrdinalRatings as compareFinalRatings, wilcoxonSignedRank, wilsonInterval } from '$lib/stats';
+import { compareModels, modelRatingRows, orientComparison, responseScore } from './rating';
 import type { RatingItemVerdict } from './verdicts';
 import type { Rating } from './types';
+
+function countsOf(...ratings: Array<Rating | null>): Record<Rating, number> {
+	const counts = { A: 0, B: 0, C: 0, D: 0 };
+	for (const r of ratings) if (r) counts[r] += 1;
+	return counts;
+}
 
 function items(pairs: Array<[Rating | null, Rating | null]>): RatingItemVerdict[] {
 	return pairs.map(([a, b], i) => ({
@@ -12,63 +18,112 @@ function items(pairs: Array<[Rating | null, Rating | null]>): RatingItemVerdict[
 		tie: false,
 		disagreement: false,
 		responses: [
-			{ responseId: 2 * i + 1, model: 'x', counts: { A: 0, B: 0, C: 0, D: 0 }, labels: 1, rating: a, tied: [], tie: false, adjudicated: false, basis: 'single' as const },
-			{ responseId: 2 * i + 2, model: 'y', counts: { A: 0, B: 0, C: 0, D: 0 }, labels: 1, rating: b, tied: [], tie: false, adjudicated: false, basis: 'single' as const }
+			{ responseId: 2 * i + 1, model: 'x', counts: countsOf(a), labels: a ? 1 : 0, rating: a, tied: [], tie: false, adjudicated: false, basis: 'single' as const },
+			{ responseId: 2 * i + 2, model: 'y', counts: countsOf(b), labels: b ? 1 : 0, rating: b, tied: [], tie: false, adjudicated: false, basis: 'single' as const }
 		]
 	}));
 }
 
-describe('rated A or B, decided on that measure', () => {
-	/** One response of model x per entry, rated by two reviewers (no adjudication unless given). */
-	function rated(pairs: Array<[Rating, Rating, Rating?]>): RatingItemVerdict[] {
-		return pairs.map(([first, second, adjudicated], i) => {
-			const counts = { A: 0, B: 0, C: 0, D: 0 };
-			counts[first] += 1;
-			counts[second] += 1;
-			const rating = adjudicated ?? (first === second ? first : null);
-			return {
-				itemId: i + 1,
-				labels: 2,
-				adjudicated: !!adjudicated,
-				tie: rating === null,
-				disagreement: first !== second,
-				responses: [{ responseId: i + 1, model: 'x', counts, labels: 2, rating, tied: rating === null ? [first, second] : [], tie: rating === null, adjudicated: !!adjudicated, basis: adjudicated ? ('adjudicated' as const) : ('majority' as const) }]
-			};
-		});
-	}
+/** One response per model per task, each rated by the reviewers listed (letters), or adjudicated ('=A'). */
+function tasks(rows: Array<Record<string, string>>): RatingItemVerdict[] {
+	return rows.map((row, i) => ({
+		itemId: i + 1,
+		labels: 2,
+		adjudicated: false,
+		tie: false,
+		disagreement: false,
+		responses: Object.entries(row).map(([model, letters], j) => {
+			const adjudicated = letters.startsWith('=') ? (letters[1] as Rating) : null;
+			const given = (adjudicated ? '' : letters).split('') as Rating[];
+			const counts = countsOf(...given);
+			const rating = adjudicated ?? (given.length && given.every((l) => l === given[0]) ? given[0] : null);
+			return { responseId: 10 * i + j, model, counts, labels: given.length, rating, tied: [], tie: !rating && given.length > 0, adjudicated: !!adjudicated, basis: 'majority' as const };
+		})
+	}));
+}
 
-	it('a worked example: letters that differ but agree on A-or-B decide it; only a split across B/C is a tie, counted both ways', () => {
-		// The audit-2 shape: most responses' two reviewers gave different letters. Letters decide 2
-		// responses (A A, C C); A-or-B decides 2 + 2 (A B, B A) + 2 (C D, D C) = 6 more; B C and A D tie.
-		const [x] = modelRatingRows(['x'], rated([['A', 'A'], ['C', 'C'], ['A', 'B'], ['B', 'A'], ['C', 'D'], ['D', 'C'], ['B', 'C'], ['A', 'D']]), { confidence: 0.95 });
-		expect(x.n).toBe(2);
-		expect(x.ties).toBe(6);
-		expect(x.aOrB).toMatchObject({ successes: 3, trials: 8, proportion: 3 / 8 });
-		expect(x.aOrBHigh).toMatchObject({ successes: 5, trials: 8 });
-		expect(x.aOrBTies).toBe(2);
-		expect(aOrBText(x, (p) => `${(p! * 100).toFixed(1)}%`)).toBe('37.5%–62.5%');
+describe('A–D shares at the label level (each response once, shared among its reviewers)', () => {
+	it('a worked example: A/A, A/B, C/D, B/B', () => {
+		const [x] = modelRatingRows(['x'], tasks([{ x: 'AA' }, { x: 'AB' }, { x: 'CD' }, { x: 'BB' }]), { confidence: 0.95 });
+		// A: (1 + ½ + 0 + 0)/4; B: (0 + ½ + 0 + 1)/4; C and D: ½/4 each.
+		expect(x.n).toBe(4);
+		expect(x.labels).toBe(8);
+		expect(x.disagreements).toBe(2);
+		expect(x.counts).toEqual({ A: 1.5, B: 1.5, C: 0.5, D: 0.5 });
+		expect(x.shares).toEqual({ A: 0.375, B: 0.375, C: 0.125, D: 0.125 });
+		expect(x.aOrB.proportion).toBe(0.75);
+		expect(x.aOrB.trials).toBe(4);
+		// A's interval is the clustered one over the responses' own A shares (1, ½, 0, 0).
+		const expected = clusteredMeanOfShares([1, 0.5, 0, 0], { labels: 8 });
+		expect(x.levels.A.lower).toBeCloseTo(expected.lower, 12);
+		expect(x.levels.A.upper).toBeCloseTo(expected.upper, 12);
+		// By hand: r = 3/8, Σ(pᵢ − r)² = 25/64 + 1/64 + 9/64 + 9/64 = 11/16, v = (11/16)/(4·3) = 11/192,
+		// n* = r(1 − r)/v = (15/64)/(11/192) = 45/11 ≈ 4.09 responses' worth (between 4 responses and 8 labels).
+		expect(expected.effectiveSize).toBeCloseTo(45 / 11, 12);
+		// A or B is whole on every response here (A/B is A or B either way): 3 of 4, Wilson as for responses.
+		expect(x.aOrB).toMatchObject({ successes: 3, trials: 4 });
+		expect(x.aOrB.lower).toBeCloseTo(wilsonInterval(3, 4).lower, 12);
+		expect(x.levels.A.lower).toBeLessThan(0.375);
+		expect(x.levels.A.upper).toBeGreaterThan(0.375);
 	});
 
-	it('an adjudication decides; three reviewers decide by the side most of them are on', () => {
-		expect(aOrBVerdict({ counts: { A: 0, B: 1, C: 1, D: 0 }, rating: 'C', adjudicated: true })).toBe(false);
-		expect(aOrBVerdict({ counts: { A: 1, B: 0, C: 1, D: 1 }, rating: null, adjudicated: false })).toBe(false);
-		expect(aOrBVerdict({ counts: { A: 1, B: 1, C: 1, D: 0 }, rating: null, adjudicated: false })).toBe(true);
-		expect(aOrBVerdict({ counts: { A: 0, B: 0, C: 0, D: 0 }, rating: null, adjudicated: false })).toBeNull();
+	it('an adjudicated response counts as its rating; unrated ones stay out of n', () => {
+		const [x] = modelRatingRows(['x'], tasks([{ x: '=C' }, { x: 'AB' }, { x: '' }]), { confidence: 0.95 });
+		expect(x).toMatchObject({ n: 2, unrated: 1, adjudicated: 1, counts: { A: 0.5, B: 0.5, C: 1, D: 0 } });
 	});
 
-	it('simulation: over random two-reviewer ratings the A-or-B n counts every response except B/C-style splits, never fewer than the letters', () => {
-		let seed = 11;
-		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 4;
-		const letters: Rating[] = ['A', 'B', 'C', 'D'];
-		const pairs = Array.from({ length: 400 }, () => [letters[next()], letters[next()]] as [Rating, Rating]);
-		const [x] = modelRatingRows(['x'], rated(pairs), { confidence: 0.95 });
-		const split = pairs.filter(([a, b]) => (a <= 'B') !== (b <= 'B')).length;
-		expect(x.aOrBTies).toBe(split);
-		expect(x.aOrB.trials).toBe(400);
-		expect(x.aOrB.successes).toBe(pairs.filter(([a, b]) => a <= 'B' && b <= 'B').length);
-		expect(x.aOrB.trials - x.aOrBTies).toBeGreaterThan(x.n);
+	it('one reviewer per response: counts and Wilson intervals as before', () => {
+		const [x] = modelRatingRows(['x'], tasks([{ x: 'A' }, { x: 'B' }, { x: 'B' }, { x: 'D' }]), { confidence: 0.95 });
+		expect(x.counts).toEqual({ A: 1, B: 2, C: 0, D: 1 });
+		expect(x.levels.B).toMatchObject({ successes: 2, trials: 4, proportion: 0.5 });
+		expect(x.levels.B.lower).toBeCloseTo(0.15003, 4);
+		expect(x.aOrB).toMatchObject({ successes: 3, trials: 4 });
+	});
+
+	it('the tester\'s shape (k = 2, one-letter disagreements): n is every rated response, in the shares and in the paired test', () => {
+		// 30 tasks; on 13 of them davinci's two reviewers differ by one letter (A/B or C/D), which the
+		// old report dropped as ties (n = 17), and on 18 some response of either model was split.
+		const rows: Array<Record<string, string>> = [];
+		for (let i = 0; i < 30; i++) {
+			const davinci = i < 13 ? (i % 2 ? 'AB' : 'CD') : i % 3 ? 'BB' : 'DD';
+			const text = i >= 25 ? 'AB' : i % 2 ? 'AA' : 'BC';
+			rows.push({ davinci, 'text-davinci-003': text });
+		}
+		const verdicts = tasks(rows);
+		const [davinci, text] = modelRatingRows(['davinci', 'text-davinci-003'], verdicts, { confidence: 0.95 });
+		expect(davinci.n).toBe(30);
+		expect(text.n).toBe(30);
+		expect(RATING_SUM(davinci.counts)).toBeCloseTo(30, 12);
+		const c = compareModels('davinci', 'text-davinci-003', verdicts);
+		expect(c).toMatchObject({ tasks: 30, pairs: 30, notRatedByBoth: 0 });
+		expect(c.firstBetter + c.secondBetter + c.same).toBe(30);
+		// The differences are those of the mean scores (A = 4 … D = 1), mid-ranked.
+		const scores = (model: string) => verdicts.map((v) => responseScore(v.responses.find((r) => r.model === model)!)!);
+		const d = scores('davinci');
+		const t = scores('text-davinci-003');
+		expect(c.wilcoxon.pValue).toBeCloseTo(wilcoxonSignedRank(d, t).pValue, 12);
+		expect(c.wilcoxon.n).toBe(d.filter((s, i) => s !== t[i]).length);
+	});
+
+	it('paired test: mean scores, and a task with one side unrated is left out and counted', () => {
+		const verdicts = tasks([
+			{ x: 'AB', y: 'BB' }, // 3.5 vs 3: x better
+			{ x: 'CD', y: 'DD' }, // 1.5 vs 1: x better
+			{ x: 'BB', y: 'AB' }, // 3 vs 3.5: y better
+			{ x: 'AA', y: 'AA' }, // same
+			{ x: '', y: 'AA' } // x not rated: left out
+		]);
+		const c = compareModels('x', 'y', verdicts);
+		expect(c).toMatchObject({ tasks: 5, pairs: 4, notRatedByBoth: 1, firstBetter: 2, secondBetter: 1, same: 1, medianDifference: 0.25 });
+		// Three |differences| of ½ share the mid-rank 2: V = 2 + 2 = 4, zero difference dropped.
+		expect(c.wilcoxon).toMatchObject({ n: 3, zeros: 1, statistic: 4, method: 'normal' });
+		expect(c.sign).toMatchObject({ n: 3, positive: 2, negative: 1 });
 	});
 });
+
+function RATING_SUM(counts: Record<Rating, number>): number {
+	return counts.A + counts.B + counts.C + counts.D;
+}
 
 describe('orientComparison', () => {
 	const data = items([
@@ -98,7 +153,7 @@ describe('orientComparison', () => {
 
 	it('pairs the final ratings task by task, leaving out unrated responses', () => {
 		// Same numbers as comparing the paired lists directly.
-		const expected = compareOrdinalRatings(['A', 'B', 'A', 'C', 'B'], ['C', 'B', 'D', 'A', 'D'], ['A', 'B', 'C', 'D']);
+		const expected = compareFinalRatings(['A', 'B', 'A', 'C', 'B'], ['C', 'B', 'D', 'A', 'D'], ['A', 'B', 'C', 'D']);
 		expect(xy).toMatchObject({ tasks: 6, pairs: 5, firstBetter: expected.firstBetter, secondBetter: expected.secondBetter, same: expected.same });
 		expect(xy.wilcoxon.pValue).toBe(expected.wilcoxon.pValue);
 	});

@@ -1,52 +1,65 @@
 /**
- * The response-rating report (Self-Instruct Figure 5): per model, how many responses got each of
- * A–D as their final rating, the share rated A or B with a Wilson interval, and paired comparisons
- * of two models on the same tasks (Wilcoxon signed-rank and sign tests).
+ * The response-rating report (Self-Instruct Figure 5): per model, the share of its responses rated
+ * each of A–D and rated A or B, at the label level with intervals clustered by response, and paired
+ * comparisons of two models on the same tasks (Wilcoxon signed-rank and sign tests).
+ *
+ * With several reviewers per response, a response whose reviewers disagree (A and B, say) is not
+ * left out: each rated response counts once, shared evenly among its reviewers' ratings (½ A, ½ B).
+ * Leaving such responses out as "ties" kept a subset that is not a random sample of the responses.
  */
 import { RATING_KEYS } from '$lib/audits/rubric';
-import { compareOrdinalRatings, wilsonInterval } from '$lib/stats';
+import { clusteredMeanOfShares, median, signTest, wilcoxonSignedRank, wilsonInterval } from '$lib/stats';
 import type { Estimate, IntervalSettings } from './quality';
 import type { Rating } from './types';
 import type { RatingItemVerdict, RatingUnitVerdict } from './verdicts';
 
 export interface ModelRatingRow {
 	model: string;
-	/** Responses of this model with a final rating, per level. */
+	/**
+	 * Responses' worth of each level: a response adds each level's share of its reviewers' ratings
+	 * (1 for a researcher's adjudicated rating), so A and B on one response add ½ to each. Not
+	 * always whole: print them with ratingCountText.
+	 */
 	counts: Record<Rating, number>;
-	/** counts / n per level (null when n = 0). */
+	/** counts / n per level: the mean over responses of the level's share of their ratings (null when n = 0). */
 	shares: Record<Rating, number | null>;
-	/** Responses with a final rating. */
+	/**
+	 * Each level's share with its Wilson interval at the effective sample size, clustered by
+	 * response (successes = counts); plain Wilson over responses when no response is split.
+	 */
+	levels: Record<Rating, Estimate>;
+	/** Responses with at least one rating (or an adjudicated one): all of them count. */
 	n: number;
-	/** Responses whose reviewers tied (left out of n). */
-	ties: number;
+	/** Reviewers' ratings behind n (an adjudicated response counts as one). */
+	labels: number;
+	/** Responses whose reviewers gave different letters (counted in n, shared among their letters). */
+	disagreements: number;
 	/** Responses nobody has rated yet. */
 	unrated: number;
 	/** Responses whose final rating is a researcher's. */
 	adjudicated: number;
-	/**
-	 * Share rated A or B ("acceptable or better"), decided on that yes/no measure itself: a
-	 * response whose reviewers all fall on one side of the A/B–C/D line (or most of them) has a
-	 * verdict even when their letters differ (A and B; C and D). Over responses with a verdict or
-	 * an A-or-B tie; ties counted as not A or B here (the lower figure), with its Wilson interval.
-	 */
+	/** Share rated A or B: shares.A + shares.B, with its interval clustered by response as the levels'. */
 	aOrB: Estimate;
-	/** Ties counted as A or B (the upper figure); null without A-or-B ties (then aOrB is the rate). */
-	aOrBHigh: Estimate | null;
-	/** Responses whose reviewers split evenly across the A/B–C/D line (no adjudication): counted both ways. */
-	aOrBTies: number;
 }
 
-/**
- * A response's verdict on "rated A or B": the researcher's rating where adjudicated, else the
- * reviewers' majority on the two sides of the line (A or B against C or D); 'tie' when they
- * split evenly, null when nobody rated it.
- */
-export function aOrBVerdict(unit: Pick<RatingUnitVerdict, 'counts' | 'rating' | 'adjudicated'>): boolean | 'tie' | null {
-	if (unit.adjudicated && unit.rating) return unit.rating === 'A' || unit.rating === 'B';
-	const yes = unit.counts.A + unit.counts.B;
-	const no = unit.counts.C + unit.counts.D;
-	if (yes + no === 0) return null;
-	return yes > no ? true : no > yes ? false : 'tie';
+/** A response's share of each level among its ratings: its adjudicated rating alone, else its reviewers' ratings evenly; null when unrated. */
+export function responseLevelShares(unit: Pick<RatingUnitVerdict, 'counts' | 'labels' | 'rating' | 'adjudicated'>): Record<Rating, number> | null {
+	if (unit.adjudicated && unit.rating) return { A: 0, B: 0, C: 0, D: 0, [unit.rating]: 1 };
+	const total = RATING_KEYS.reduce((sum, level) => sum + unit.counts[level], 0);
+	if (total === 0) return null;
+	return { A: unit.counts.A / total, B: unit.counts.B / total, C: unit.counts.C / total, D: unit.counts.D / total };
+}
+
+/** A response's score on the 4-point scale (A = 4 … D = 1): the mean of its shares' scores; null when unrated. */
+export function responseScore(unit: Pick<RatingUnitVerdict, 'counts' | 'labels' | 'rating' | 'adjudicated'>): number | null {
+	const shares = responseLevelShares(unit);
+	if (!shares) return null;
+	return RATING_KEYS.reduce((sum, level, i) => sum + shares[level] * (RATING_KEYS.length - i), 0);
+}
+
+/** "5", or "5.5" for responses' worth that is not whole (reviewers who disagree share a response). */
+export function ratingCountText(count: number): string {
+	return Number.isInteger(count) ? String(count) : String(Math.round(count * 10) / 10);
 }
 
 export interface ModelComparison {
@@ -54,12 +67,14 @@ export interface ModelComparison {
 	second: string;
 	/** Items showing a response of both models. */
 	tasks: number;
-	/** Tasks where both responses have a final rating. */
+	/** Tasks where both responses have at least one rating: the tasks compared. */
 	pairs: number;
+	/** Tasks left out because one or both responses are not rated yet (tasks − pairs). */
+	notRatedByBoth: number;
 	firstBetter: number;
 	secondBetter: number;
 	same: number;
-	/** Median of (first − second) in scale steps, positive when the first model is better. */
+	/** Median of (first − second) in scale steps (mean ratings, A = 4 … D = 1), positive when the first model is better. */
 	medianDifference: number | null;
 	wilcoxon: {
 		/** V: sum of the ranks of the differences in the first model's favour. */
@@ -84,92 +99,91 @@ export function modelOrder(declared: readonly string[], verdicts: readonly Ratin
 
 export function modelRatingRows(models: readonly string[], verdicts: readonly RatingItemVerdict[], settings: IntervalSettings): ModelRatingRow[] {
 	return models.map((model) => {
-		const counts: Record<Rating, number> = { A: 0, B: 0, C: 0, D: 0 };
-		let ties = 0;
+		const perLevel: Record<Rating, number[]> = { A: [], B: [], C: [], D: [] };
+		const aOrB: number[] = [];
+		let labels = 0;
+		let disagreements = 0;
 		let unrated = 0;
 		let adjudicated = 0;
-		const binary = { yes: 0, no: 0, ties: 0 };
 		for (const item of verdicts) {
 			for (const unit of item.responses) {
 				if (unit.model !== model) continue;
-				if (unit.rating) counts[unit.rating] += 1;
-				else if (unit.tie) ties += 1;
-				else unrated += 1;
 				if (unit.adjudicated) adjudicated += 1;
-				const verdict = aOrBVerdict(unit);
-				if (verdict === 'tie') binary.ties += 1;
-				else if (verdict !== null) binary[verdict ? 'yes' : 'no'] += 1;
+				const shares = responseLevelShares(unit);
+				if (!shares) {
+					unrated += 1;
+					continue;
+				}
+				labels += unit.adjudicated && unit.rating ? 1 : unit.labels;
+				if (!unit.adjudicated && RATING_KEYS.filter((level) => unit.counts[level] > 0).length > 1) disagreements += 1;
+				for (const level of RATING_KEYS) perLevel[level].push(shares[level]);
+				aOrB.push(shares.A + shares.B);
 			}
 		}
-		const n = RATING_KEYS.reduce((sum, level) => sum + counts[level], 0);
-		const shares = Object.fromEntries(RATING_KEYS.map((level) => [level, n === 0 ? null : counts[level] / n])) as Record<Rating, number | null>;
-		const trials = binary.yes + binary.no + binary.ties;
-		const estimate = (successes: number): Estimate => {
-			const w = wilsonInterval(successes, trials, { confidence: settings.confidence });
-			return { successes: w.successes, trials: w.trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
+		const n = aOrB.length;
+		const estimate = (responseShares: number[]): Estimate => {
+			// Every response wholly one way (one reviewer, or reviewers who agree): a count of responses, Wilson's interval as ever.
+			if (responseShares.every((p) => p === 0 || p === 1)) {
+				const w = wilsonInterval(responseShares.filter((p) => p === 1).length, responseShares.length, { confidence: settings.confidence });
+				return { successes: w.successes, trials: w.trials, proportion: w.proportion, lower: w.lower, upper: w.upper };
+			}
+			const c = clusteredMeanOfShares(responseShares, { confidence: settings.confidence, labels });
+			return { successes: c.successes, trials: c.trials, proportion: c.proportion, lower: c.lower, upper: c.upper };
 		};
+		const levels = Object.fromEntries(RATING_KEYS.map((level) => [level, estimate(perLevel[level])])) as Record<Rating, Estimate>;
 		return {
 			model,
-			counts,
-			shares,
+			counts: Object.fromEntries(RATING_KEYS.map((level) => [level, levels[level].successes])) as Record<Rating, number>,
+			shares: Object.fromEntries(RATING_KEYS.map((level) => [level, levels[level].proportion])) as Record<Rating, number | null>,
+			levels,
 			n,
-			ties,
+			labels,
+			disagreements,
 			unrated,
 			adjudicated,
-			aOrB: estimate(binary.yes),
-			aOrBHigh: binary.ties ? estimate(binary.yes + binary.ties) : null,
-			aOrBTies: binary.ties
+			aOrB: estimate(aOrB)
 		};
 	});
 }
 
 /**
- * The A-or-B figure as reports show it: the rate, or (A-or-B ties) the two figures it lies
- * between; the interval runs from the lower figure's Wilson lower end to the upper's upper end;
- * all null without rated responses.
+ * Paired comparison of two models over the items showing a response of each: every task where both
+ * responses have at least one rating, each side scored by the mean of its reviewers' ratings
+ * (A = 4 … D = 1; an adjudicated rating alone), so reviewers who disagree still count. Wilcoxon's
+ * signed-rank test (mid-ranks for tied |differences|, zero differences dropped) and the sign test.
  */
-export function aOrBFigure(m: Pick<ModelRatingRow, 'aOrB' | 'aOrBHigh'>): { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null } {
-	if (m.aOrB.trials === 0) return { rate: null, low: null, high: null, lower: null, upper: null };
-	const high = m.aOrBHigh ?? m.aOrB;
-	return { rate: m.aOrBHigh ? null : m.aOrB.proportion, low: m.aOrB.proportion, high: high.proportion, lower: m.aOrB.lower, upper: high.upper };
-}
-
-/** "48.0%", or "40.0%–52.0%" when ties keep the A-or-B rate a range (`percent` formats one share). */
-export function aOrBText(m: Pick<ModelRatingRow, 'aOrB' | 'aOrBHigh'>, percent: (x: number | null) => string): string {
-	const f = aOrBFigure(m);
-	return f.rate !== null || f.low === null ? percent(f.rate) : `${percent(f.low)}–${percent(f.high)}`;
-}
-
-/** Paired comparison of two models over the items showing a response of each. */
 export function compareModels(first: string, second: string, verdicts: readonly RatingItemVerdict[]): ModelComparison {
-	const a: Array<Rating | null> = [];
-	const b: Array<Rating | null> = [];
+	let tasks = 0;
+	const a: number[] = [];
+	const b: number[] = [];
 	for (const item of verdicts) {
 		const x = item.responses.find((r) => r.model === first);
 		const y = item.responses.find((r) => r.model === second);
 		if (!x || !y) continue;
-		a.push(x.rating);
-		b.push(y.rating);
+		tasks += 1;
+		const sx = responseScore(x);
+		const sy = responseScore(y);
+		if (sx === null || sy === null) continue;
+		a.push(sx);
+		b.push(sy);
 	}
-	const result = compareOrdinalRatings(a, b, RATING_KEYS);
+	// Rounded so that equal differences of mean ratings (⅓ − 0 and 1 − ⅔) tie exactly for the mid-ranks.
+	const differences = a.map((value, i) => Math.round((value - b[i]) * 1e9) / 1e9);
+	const none = differences.map(() => 0);
+	const sign = signTest(differences, none);
+	const wilcoxon = wilcoxonSignedRank(differences, none);
 	return {
 		first,
 		second,
-		tasks: a.length,
-		pairs: result.pairs,
-		firstBetter: result.firstBetter,
-		secondBetter: result.secondBetter,
-		same: result.same,
-		medianDifference: result.medianDifference,
-		wilcoxon: {
-			statistic: result.wilcoxon.statistic,
-			n: result.wilcoxon.n,
-			zeros: result.wilcoxon.zeros,
-			method: result.wilcoxon.method,
-			z: result.wilcoxon.z,
-			pValue: result.wilcoxon.pValue
-		},
-		sign: { n: result.sign.n, positive: result.sign.positive, negative: result.sign.negative, pValue: result.sign.pValue }
+		tasks,
+		pairs: a.length,
+		notRatedByBoth: tasks - a.length,
+		firstBetter: sign.positive,
+		secondBetter: sign.negative,
+		same: sign.zeros,
+		medianDifference: median(differences),
+		wilcoxon: { statistic: wilcoxon.statistic, n: wilcoxon.n, zeros: wilcoxon.zeros, method: wilcoxon.method, z: wilcoxon.z, pValue: wilcoxon.pValue },
+		sign: { n: sign.n, positive: sign.positive, negative: sign.negative, pValue: sign.pValue }
 	};
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { krippendorffAlpha, wilsonInterval } from '$lib/stats';
+import { clusteredMeanOfShares, krippendorffAlpha, wilsonInterval } from '$lib/stats';
 import { allValidEstimateOfInstances, buildAuditReport, itemVerdictsOf } from './report';
 import type { ErrorReason, Rating, ReportAudit, ReportInput, ReportItem, ReportLabel } from './types';
 import { WILSON_95 as W } from './fixtures/wilson-reference';
@@ -480,36 +480,37 @@ function ratingInput(): ReportInput {
 describe('response-rating report', () => {
 	const report = buildAuditReport(ratingInput());
 
-	it('counts each model’s final A–D ratings with the A-or-B share and its interval', () => {
+	it('shares each model’s A–D ratings at the label level: a response whose reviewers differ counts once, split among their letters', () => {
 		const [m1, m2] = report.rating!.models;
-		expect(m1).toMatchObject({ model: 'm1', counts: { A: 3, B: 1, C: 1, D: 0 }, n: 5, ties: 0, unrated: 1, adjudicated: 1 });
+		// m1: A (A A), B, A (adjudicated over A B), C, A (single): every response whole, Wilson as for counts.
+		expect(m1).toMatchObject({ model: 'm1', counts: { A: 3, B: 1, C: 1, D: 0 }, n: 5, disagreements: 0, unrated: 1, adjudicated: 1 });
 		expect(m1.shares).toEqual({ A: 0.6, B: 0.2, C: 0.2, D: 0 });
 		expect(m1.aOrB).toMatchObject({ successes: 4, trials: 5, proportion: 0.8 });
 		expect(m1.aOrB.lower).toBeCloseTo(W['4/5'][0], 12);
 		expect(m1.aOrB.upper).toBeCloseTo(W['4/5'][1], 12);
-		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1, C: 1, D: 1 }, n: 4, ties: 1, unrated: 1, adjudicated: 0 });
-		// A or B is decided on its own: m2's item 1 (B and C) splits across the line and counts both
-		// ways (2/5 to 3/5); m1's item 3 (A and B, adjudicated A anyway) is a yes either way.
-		expect(m1.aOrBHigh).toBeNull();
-		expect(m2.aOrB).toMatchObject({ successes: 2, trials: 5, proportion: 0.4 });
-		expect(m2.aOrBHigh).toMatchObject({ successes: 3, trials: 5, proportion: 0.6 });
-		expect(m2.aOrBTies).toBe(1);
+		// m2: item 1 (B and C) is no longer left out as a tie: ½ B, ½ C, so n = 5 and A or B = (½ + 1 + 0 + 1 + 0)/5.
+		expect(m2).toMatchObject({ model: 'm2', counts: { A: 1, B: 1.5, C: 1.5, D: 1 }, n: 5, disagreements: 1, unrated: 1, adjudicated: 0 });
+		expect(m2.shares).toEqual({ A: 0.2, B: 0.3, C: 0.3, D: 0.2 });
+		expect(m2.aOrB).toMatchObject({ successes: 2.5, trials: 5, proportion: 0.5 });
+		const clustered = clusteredMeanOfShares([0.5, 1, 0, 1, 0], { labels: 9 });
+		expect(m2.aOrB.lower).toBeCloseTo(clustered.lower, 12);
+		expect(m2.aOrB.upper).toBeCloseTo(clustered.upper, 12);
 		expect(report.rating!.ties).toEqual([{ itemId: 1, position: 0, taskId: 101, judgements: ['m2'], labels: 2 }]);
 		expect(report.basis).toEqual({ overlap: 2, unlabelled: 1, single: 1, majority: 3, adjudicated: 1, tied: 1 });
 	});
 
-	it('compares two models on the same tasks with the Wilcoxon signed-rank and sign tests', () => {
+	it('compares two models on every task both are rated on, by mean rating, with the Wilcoxon signed-rank and sign tests', () => {
 		expect(report.rating!.comparisons).toHaveLength(1);
 		const c = report.rating!.comparisons[0];
-		// Differences m1 − m2 in levels on tasks 2–5: 0, +3, −2, +2 (task 1: m2 tied; task 6 unrated).
-		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 4, firstBetter: 2, secondBetter: 1, same: 1, medianDifference: 1 });
-		// Ranks of |3|, |2|, |2|: 3, 1.5, 1.5 → V = 4.5; tied ranks → normal approximation.
-		expect(c.wilcoxon).toMatchObject({ statistic: 4.5, n: 3, zeros: 1, method: 'normal' });
-		// scipy.stats.wilcoxon([0, 3, -2, 2], correction=True, method='approx') → p = 0.58621368107314.
-		expect(c.wilcoxon.pValue).toBeCloseTo(0.58621368107314, 10);
-		expect(c.wilcoxon.z).toBeCloseTo(1 / Math.sqrt(3.375), 12);
-		// Two + and one −: 2·P(X ≤ 1 | n = 3) = 1.
-		expect(c.sign).toEqual({ n: 3, positive: 2, negative: 1, pValue: 1 });
+		// Mean scores (A = 4 … D = 1), m1 − m2 on tasks 1–5: 4 − 2.5, 0, +3, −2, +2 (task 6 unrated by both).
+		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 5, notRatedByBoth: 1, firstBetter: 3, secondBetter: 1, same: 1, medianDifference: 1.5 });
+		// Ranks of |1.5|, |3|, |2|, |2|: 1, 4, 2.5, 2.5 → V = 1 + 4 + 2.5 = 7.5; tied ranks → normal approximation.
+		expect(c.wilcoxon).toMatchObject({ statistic: 7.5, n: 4, zeros: 1, method: 'normal' });
+		// E[V] = 5, Var[V] = (1 + 16 + 6.25 + 6.25)/4 = 7.375, z = (2.5 − ½)/√7.375; p = erfc(z/√2) = 0.461451.
+		expect(c.wilcoxon.z).toBeCloseTo(2 / Math.sqrt(7.375), 12);
+		expect(c.wilcoxon.pValue).toBeCloseTo(0.46145099, 6);
+		// Three + and one −: 2·P(X ≤ 1 | n = 4) = 2·5/16.
+		expect(c.sign).toEqual({ n: 4, positive: 3, negative: 1, pValue: 0.625 });
 	});
 
 	it('measures A–D agreement with Cohen’s κ (two reviewers) and ordinal α', () => {
@@ -582,7 +583,8 @@ describe('report as CSV rows', () => {
 
 		const ratingRows = reportCsvRows(buildAuditReport(ratingInput()));
 		expect(ratingRows.find((r) => r.section === 'model_rating' && r.group === 'm1' && r.key === 'aOrB')).toMatchObject({ value: 0.8, successes: 4, n: 5 });
-		expect(ratingRows.find((r) => r.section === 'model_comparison' && r.key === 'sign_p')).toMatchObject({ group: 'm1 vs m2', value: 1, n: 3 });
+		expect(ratingRows.find((r) => r.section === 'model_comparison' && r.key === 'sign_p')).toMatchObject({ group: 'm1 vs m2', value: 0.625, n: 4 });
+		expect(ratingRows.find((r) => r.section === 'model_rating' && r.group === 'm2' && r.key === 'B')).toMatchObject({ value: 0.3, successes: 1.5, n: 5 });
 		expect(ratingRows.find((r) => r.section === 'agreement' && r.group === 'all models' && r.key === 'cohen_kappa')!.value).toBeCloseTo(31 / 47, 12);
 	});
 });

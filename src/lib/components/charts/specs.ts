@@ -9,6 +9,7 @@ import type { IntervalRow } from './types';
 import type { HistogramBar } from '$lib/components/analyses/view';
 import { formatNumber } from '$lib/text/words';
 import { RATING_KEYS, RATING_LEVELS as RUBRIC_RATING_LEVELS, type RatingLevel } from '$lib/audits/rubric';
+import { ratingCountText } from '$lib/reports/rating';
 
 type Plot = typeof PlotModule;
 type Style = Record<string, string>;
@@ -243,7 +244,7 @@ export function ratingPlotOptions(Plot: Plot, input: RatingChartInput): PlotModu
 				// A dark outline keeps the pale segments apart from the page and each other.
 				stroke: '#1d2433',
 				strokeWidth: 0.75,
-				title: (d: RatingSegment) => `${d.model} — ${d.name}: ${d.count} of ${d.n} (${pct(d.share)})`
+				title: (d: RatingSegment) => `${d.model} — ${d.name}: ${ratingCountText(d.count)} of ${d.n} (${pct(d.share)})`
 			}),
 			...RATING_LEVELS.map((level) =>
 				Plot.text(
