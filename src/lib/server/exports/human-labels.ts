@@ -97,8 +97,8 @@ export const QUALITY_DECIDED = 'qf.valid IS NOT NULL';
 
 /**
  * CTE `rating_final`: one row per rated response with its final A–D level (NULL on a tie),
- * `a_or_b` (1 / 0, NULL on a tie: "rated A or B" decided on that measure itself, as the report's
- * aOrBVerdict does — reviewers who differ only between A and B, or C and D, agree on it),
+ * `a_or_b` (1 / 0, NULL on a tie: "rated A or B" decided on that measure itself by the reviewers'
+ * majority on the two sides of the line — reviewers who differ only between A and B, or C and D, agree on it),
  * `labels`, `adjudicated` and `disagreement` (unresolved).
  */
 export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
