@@ -94,7 +94,7 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 			label: 'Share of rated responses per model, by rating',
 			caption:
 				`Share of each model's responses rated A–D (Self-Instruct Figure 5 scale; n = ${report.rating.models.map((m) => `${m.n} for ${m.model}`).join(', ')} rated responses, all of them: each counts once, shared evenly among its reviewers' ratings, a researcher's adjudicated rating alone; audit "${a.name}" of "${a.datasetName}"). ` +
-				`Rated A or B: ${report.rating.models.map((m) => `${m.model} ${percent(m.aOrB.proportion)}${m.aOrB.trials === 0 ? '' : ` [${percent(m.aOrB.lower)}, ${percent(m.aOrB.upper)}], n = ${m.aOrB.trials}`}`).join('; ')} (the A and B shares together; ${level} Wilson intervals at the effective sample size, clustered by response).`,
+				`Rated A or B: ${report.rating.models.map((m) => `${m.model} ${percent(m.aOrB.proportion)}${m.aOrB.trials === 0 ? '' : ` [${percent(m.aOrB.lower)}, ${percent(m.aOrB.upper)}], n = ${m.aOrB.trials}`}`).join('; ')} (the A and B shares together; ${level} Wilson score intervals${report.rating.models.some((m) => m.disagreements > 0) ? ' at the effective sample size, clustered by response' : ''}).`,
 			legend: RATING_LEVELS.map((l) => ({ kind: 'swatch' as const, label: RATING_LEVEL_NAMES[l], color: RATING_COLORS[l], text: RATING_TEXT[l], letter: l })),
 			chart: { kind: 'rating', models }
 		});

@@ -256,7 +256,7 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 				]),
 				notes: [
 					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: rated responses, all of them: each counts once, shared evenly among its reviewers' ratings (rated A and B: ½ each; a researcher's adjudicated rating counts alone), so counts may be fractional. ` +
-						`A or B: the share of A plus that of B. ${level} Wilson intervals at the effective sample size, clustered by response.`
+						`A or B: the share of A plus that of B. ${level} Wilson score intervals${models.some((m) => m.disagreements > 0) ? ' at the effective sample size, clustered by response' : ''}.`
 				]
 			}
 		});

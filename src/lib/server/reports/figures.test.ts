@@ -59,6 +59,7 @@ describe('report figures as files', () => {
 		expect(all.join(' ')).toContain('Share of rated responses (%)');
 		expect(all).toContain('A: valid and satisfying');
 		expect(all.join(' ')).toMatch(/Wilson score intervals/);
+		expect(all.join(' ')).toContain('rated responses, all of them');
 		for (const m of rating.rating!.models) expect(all.join(' ')).toContain(`${m.n} for ${m.model}`);
 	});
 
