@@ -147,7 +147,7 @@ export function describeBasis(report: AuditReport): string {
 	if (b.tied > 0)
 		parts.push(
 			report.audit.kind === 'rating'
-				? `${plural(b.tied, 'item')} with a tied rating: ${b.tied === 1 ? 'its' : 'their'} tied responses are left out of the A–D shares (listed below)`
+				? `${plural(b.tied, 'item')} with a tied rating: ${b.tied === 1 ? 'its' : 'their'} tied responses count in the A–D shares, shared evenly among the tied letters (listed below)`
 				: `${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'counts' : 'count'} both ways in the majority bounds (listed below)`
 		);
 	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);

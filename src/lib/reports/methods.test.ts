@@ -35,12 +35,13 @@ describe('methodsParagraph', () => {
 		expect(describeBasis({ ...base, audit: { ...base.audit, kind: 'conversation' } })).not.toContain("Each item's label is the majority");
 	});
 
-	it('says tied ratings leave their responses out of the A–D shares (a rating report has no majority bounds)', () => {
+	it('says tied ratings share their responses among the tied letters, not leave them out (a rating report has no majority bounds)', () => {
 		const base = buildAuditReport(syntheticRatingInput(20), { replicates: 20 });
 		const tied = { ...base, basis: { ...base.basis, tied: 2 } };
-		expect(describeBasis(tied)).toContain('2 items with a tied rating: their tied responses are left out of the A–D shares');
+		expect(describeBasis(tied)).toContain('2 items with a tied rating: their tied responses count in the A–D shares, shared evenly among the tied letters');
+		expect(describeBasis(tied)).not.toContain('left out');
 		expect(describeBasis(tied)).not.toContain('both ways');
-		expect(methodsParagraph(tied, facts).paragraph).toContain('2 items with a tied rating remain, their tied responses left out of the A–D shares');
+		expect(methodsParagraph(tied, facts).paragraph).toContain('2 items with a tied rating remain, their tied responses shared evenly among the tied letters in the A–D shares');
 	});
 
 	it('says a stratified audit pools its strata without weights', () => {

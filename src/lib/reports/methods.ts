@@ -278,7 +278,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		b.tied === 0 || !settles
 			? ''
 			: report.audit.kind === 'rating'
-				? `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with a tied rating ${b.tied === 1 ? 'remains' : 'remain'}, ${b.tied === 1 ? 'its' : 'their'} tied responses left out of the A–D shares`
+				? `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with a tied rating ${b.tied === 1 ? 'remains' : 'remain'}, ${b.tied === 1 ? 'its' : 'their'} tied responses shared evenly among the tied letters in the A–D shares`
 				: `${num(b.tied)} item${b.tied === 1 ? '' : 's'} with tied reviewers ${b.tied === 1 ? 'remains' : 'remain'} and ${b.tied === 1 ? 'is' : 'are'} counted both ways in the majority bounds${weighed}`;
 	if (adjudicated || ties) s.push(capitalise([adjudicated, ties].filter(Boolean).join('; ')) + '.');
 
