@@ -308,7 +308,6 @@ describe('filters', () => {
 		[['kept', 'run=2'], ['o4a']],
 		[['kept', 'origin=generated', 'run=1,3'], ['o2a', 'o2b', 'o4b']],
 		[['kept=no', 'classification=yes'], ['o1b']],
-		[['classification=yes', 'classification=no'], ['o2a', 'o2b', 'o4a', 'o4b']],
 		[['origin=seed', 'run=1'], []]
 	];
 	for (const [where, expected] of cases) {
@@ -406,6 +405,12 @@ describe('filters', () => {
 		] as const) {
 			expect(() => parseWhere([bad])).toThrow(message);
 		}
+		// Every filter must hold: a key given twice with another value is refused, never the later one kept.
+		expect(() => parseWhere(['classification=yes', 'classification=no'])).toThrow('--where classification=no contradicts --where classification=yes');
+		expect(() => parseWhere(['audited=yes', 'audited=no'])).toThrow(/contradicts/);
+		expect(() => parseWhere(['not-rejected', 'kept=no'])).toThrow('--where kept=no contradicts --where not-rejected');
+		// A filter that only selects is never silently dropped by "=no".
+		for (const clause of ['all-yes=no', 'valid=no', 'agreed=no', 'not-rejected=no', 'judge-valid=no']) expect(() => parseWhere([clause])).toThrow(/can only be yes/);
 	});
 
 	it('refuses an unknown dataset and a model without responses', () => {

@@ -36,7 +36,9 @@ ${SHAPE_EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
 
 Filters (--where, repeatable; every one must hold):
 ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd(34)} ${f.description}${f.humanLabel ? ' [human labels]' : ''}`).join('\n')}
-  A yes/no filter given alone means yes: --where kept is --where kept=yes.
+  A yes/no filter given alone means yes: --where kept is --where kept=yes. all-yes, agreed,
+  not-rejected and judge-valid only select (=no is refused); a filter given twice with
+  different values is refused.
   --judge-run <id>       the same as --where judge-run=<id>: the judge run behind judge-valid, its
                          precision and the manifest's judgeEstimate (default: newest calibrated)
   --judge-valid          the same as --where judge-valid: only rows the judge said all valid; the

@@ -101,11 +101,41 @@ function yesNo(clause: string, value: string | undefined): 'yes' | 'no' {
 }
 
 /**
- * Reads `key` / `key=value` clauses (case-insensitive keys and values, except ids). A later
- * clause for the same key replaces an earlier one.
+ * The filters that only select (`all-yes`, `agreed`, `not-rejected`, `judge-valid`) and what
+ * their `=no` would have to mean. Their negation is not offered: "not all valid" would have to
+ * say what becomes of unaudited rows and of ties, and the estimate beside the export would be
+ * about rows the filter did not pick; `=no` is refused rather than dropped to every row.
+ */
+const YES_ONLY: Record<string, string> = {
+	'all-yes': 'use audited=yes for the labelled rows, or leave all-yes out for every row',
+	valid: 'use audited=yes for the labelled rows, or leave valid out for every row',
+	agreed: 'leave agreed out to keep items in unresolved disagreement',
+	'not-rejected': 'use kept=no for rows the automatic filters rejected, or leave not-rejected out',
+	'judge-valid': 'leave judge-valid out for every row'
+};
+
+function yesOnly(clause: string, key: string, value: string | undefined): true {
+	if (yesNo(clause, value) === 'yes') return true;
+	throw new ExportFilterError(`--where ${clause}: ${key} can only be yes (given alone); ${YES_ONLY[key]}.`, clause);
+}
+
+/**
+ * Reads `key` / `key=value` clauses (case-insensitive keys and values, except ids). Every clause
+ * must hold, so a key given twice with different values is refused (an identical repeat is
+ * fine) rather than the later one silently replacing the earlier.
  */
 export function parseWhere(clauses: readonly string[]): ExportFilters {
 	const filters: ExportFilters = {};
+	/** Which clause set each field, to name both when a later one contradicts it. */
+	const setBy = new Map<keyof ExportFilters, string>();
+	const set = <K extends keyof ExportFilters>(clause: string, field: K, value: ExportFilters[K]) => {
+		const before = setBy.get(field);
+		if (before !== undefined && JSON.stringify(filters[field]) !== JSON.stringify(value)) {
+			throw new ExportFilterError(`--where ${clause} contradicts --where ${before}: every filter must hold, so give each one once.`, clause);
+		}
+		if (before === undefined) setBy.set(field, clause);
+		filters[field] = value;
+	};
 	for (const raw of clauses) {
 		const clause = raw.trim();
 		if (!clause) continue;
@@ -118,55 +148,53 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 		};
 		switch (key) {
 			case 'kept':
-				filters.kept = yesNo(clause, value);
+				set(clause, 'kept', yesNo(clause, value));
 				break;
 			case 'rejected':
-				filters.kept = yesNo(clause, value) === 'yes' ? 'no' : 'yes';
+				set(clause, 'kept', yesNo(clause, value) === 'yes' ? 'no' : 'yes');
 				break;
 			case 'classification':
-				filters.classification = value === undefined ? 'yes' : oneOf(clause, value, ['yes', 'no', 'unknown'] as const);
+				set(clause, 'classification', value === undefined ? 'yes' : oneOf(clause, value, ['yes', 'no', 'unknown'] as const));
 				break;
 			case 'run':
 			case 'runs':
-				filters.runs = ids(clause, need());
+				set(clause, 'runs', ids(clause, need()));
 				break;
 			case 'origin':
-				filters.origins = [...new Set(need().split(',').map((o) => oneOf(clause, o.trim(), TASK_ORIGINS)))];
+				set(clause, 'origins', [...new Set(need().split(',').map((o) => oneOf(clause, o.trim(), TASK_ORIGINS)))]);
 				break;
 			case 'input':
-				filters.input = oneOf(clause, need(), ['empty', 'nonempty'] as const);
+				set(clause, 'input', oneOf(clause, need(), ['empty', 'nonempty'] as const));
 				break;
 			case 'audit':
 			case 'audits':
-				filters.audits = ids(clause, need());
+				set(clause, 'audits', ids(clause, need()));
 				break;
 			case 'all-yes':
 			case 'valid':
-				filters.allYes = yesNo(clause, value) === 'yes';
+				set(clause, 'allYes', yesOnly(clause, key, value));
 				break;
 			case 'rating':
-				filters.minRating = oneOf(clause, need().toUpperCase(), RATING_KEYS);
+				set(clause, 'minRating', oneOf(clause, need().toUpperCase(), RATING_KEYS));
 				break;
 			case 'agreed':
-				filters.agreed = yesNo(clause, value) === 'yes';
+				set(clause, 'agreed', yesOnly(clause, key, value));
 				break;
 			case 'audited':
-				filters.audited = yesNo(clause, value);
+				set(clause, 'audited', yesNo(clause, value));
 				break;
 			case 'not-rejected':
-				if (yesNo(clause, value) === 'yes') {
-					filters.notRejected = true;
-					filters.kept = 'yes';
-				}
+				set(clause, 'notRejected', yesOnly(clause, key, value));
+				set(clause, 'kept', 'yes');
 				break;
 			case 'judge-run': {
 				const [id, ...more] = ids(clause, need());
 				if (more.length) throw new ExportFilterError(`--where ${clause}: give one judge run.`, clause);
-				filters.judgeRun = id;
+				set(clause, 'judgeRun', id);
 				break;
 			}
 			case 'judge-valid':
-				filters.judgeValid = yesNo(clause, value) === 'yes';
+				set(clause, 'judgeValid', yesOnly(clause, key, value));
 				break;
 			default:
 				throw new ExportFilterError(
@@ -175,9 +203,6 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 				);
 		}
 	}
-	if (filters.allYes === false) delete filters.allYes;
-	if (filters.agreed === false) delete filters.agreed;
-	if (filters.judgeValid === false) delete filters.judgeValid;
 	if (filters.judgeValid && filters.judgeRun === undefined) {
 		throw new ExportFilterError('--where judge-valid: say which judge run, e.g. --where judge-run=12 (or --judge-run 12).', 'judge-valid');
 	}
