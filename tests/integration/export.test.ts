@@ -769,11 +769,11 @@ describe('human-label filters', () => {
 		expect(q.population.lower).toBeCloseTo(wilsonInterval(3, 5).lower, 12);
 		expect(q.population.upper).toBeCloseTo(wilsonInterval(4, 5).upper, 12);
 		expect(q.population.method).toMatch(/tied items counted as no for the lower figure and yes for the upper/);
-		// The file: 3 labelled correct, 1 labelled wrong, 2b tied, 5a not sampled (gold only): both count at the population's rate.
-		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, tied: 1, unlabelled: 1, rate: null });
-		expect(q.exported.low).toBeCloseTo((3 + 2 * 0.6) / 6, 10);
-		expect(q.exported.high).toBeCloseTo((3 + 2 * 0.8) / 6, 10);
-		expect(q.exported.lower).toBeCloseTo((3 + 2 * q.population.lower) / 6, 10);
+		// The file: 3 labelled correct, 1 labelled wrong, 2b tied, 5a not sampled (gold only). No
+		// human-label filter: the file is the population, with the population's very figures.
+		expect(q.exported).toMatchObject({ rows: 6, labelledCorrect: 3, labelledIncorrect: 1, tied: 1, unlabelled: 1, basis: 'population' });
+		expect(q.exported).toMatchObject({ rate: null, low: 0.6, high: 0.8, lower: q.population.lower, upper: q.population.upper });
+		expect(q.exported.method).toMatch(/the file is the audited population/);
 		expect(q.caveats.join(' ')).toMatch(/Only 5 audited items/);
 		expect(q.caveats.join(' ')).toMatch(/count both ways/);
 		expect(q.caveats.join(' ')).toMatch(/stratified/);
@@ -795,7 +795,20 @@ describe('human-label filters', () => {
 		const { datasetId } = buildLabels();
 		const q = runExport({ datasetId, filters: parseWhere(['kept', 'all-yes']), format: 'csv' }).manifest.quality!;
 		expect(q.population).toMatchObject({ items: 5, successes: 3, ties: 1 });
-		expect(q.exported).toMatchObject({ rows: 3, labelledCorrect: 3, labelledIncorrect: 0, unlabelled: 0, low: 1, high: 1, lower: 1, upper: 1 });
+		// Every row has a final label: the figure is the labels', and no interval is estimated.
+		expect(q.exported).toMatchObject({ rows: 3, labelledCorrect: 3, labelledIncorrect: 0, unlabelled: 0, rate: 1, low: 1, high: 1, lower: null, upper: null, basis: 'labels' });
+	});
+
+	it('a file mixing labelled and unlabelled rows counts a tied row as no for the lower figure and yes for the upper, the rest at the population\'s bounds', () => {
+		const { datasetId } = buildLabels();
+		const q = runExport({ datasetId, filters: parseWhere(['not-rejected']), format: 'jsonl' }).manifest.quality!;
+		// 1a, 4a, 4b labelled correct; 2b tied; 5a not sampled; population 3/5 to 4/5.
+		expect(q.exported).toMatchObject({ rows: 5, labelledCorrect: 3, labelledIncorrect: 0, tied: 1, unlabelled: 1, rate: null, basis: 'mixed' });
+		expect(q.exported.low).toBeCloseTo((3 + 0 + 1 * 0.6) / 5, 12);
+		expect(q.exported.high).toBeCloseTo((3 + 1 + 1 * 0.8) / 5, 12);
+		expect(q.exported.lower).toBeCloseTo((3 + 1 * q.population.lower) / 5, 12);
+		expect(q.exported.upper).toBeCloseTo((3 + 1 + 1 * q.population.upper) / 5, 12);
+		expect(q.exported.method).toBe("the 4 rows with a final human label count as it says (tied rows as no for the lower figure, yes for the upper), the 1 without one at the population's rate (item majority, ties as bounds)");
 	});
 
 	it('the estimate follows the chosen audits and warns when the population holds rejected rows the audit never sampled', () => {

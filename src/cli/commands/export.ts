@@ -230,17 +230,17 @@ export async function run(argv: string[]): Promise<void> {
 		console.log(
 			`${m.counts.notReadBackExactly} of the rows will not read back exactly: their text looks like the layout's own labels (an "Input:" or "### Input:" line in the input, a line break ending the input, an instruction starting "Task: "); export as jsonl to keep every field exactly.`
 		);
-	if (q && q.exported.lower !== null) {
+	if (q) {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
-		const point = (rate: number | null, low: number | null, high: number | null) => (rate !== null ? pct(rate) : `${pct(low)}–${pct(high)}`);
+		const point = (rate: number | null, low: number | null, high: number | null) => (rate !== null ? pct(rate) : pct(low) === pct(high) ? pct(low) : `${pct(low)}–${pct(high)}`);
 		const e = q.exported;
-		// A degenerate "100.0% [100.0%, 100.0%]" read as an interval: say what the file's figure is.
+		// A degenerate "100.0% [100.0%, 100.0%]" read as an interval: say what the file's figure is, and how it is found.
 		const file =
 			e.rows > 0 && e.labelledCorrect === e.rows
 				? `in this file every one of the ${e.rows} rows was itself labelled correct`
-				: e.lower !== null && e.upper !== null && e.lower === e.upper
-					? `in this file ${pct(e.lower)} expected correct`
-					: `in this file ${point(e.rate, e.low, e.high)} expected correct (interval ${pct(e.lower)} to ${pct(e.upper)})`;
+				: e.lower === null || e.upper === null
+					? `in this file ${point(e.rate, e.low, e.high)} correct (${e.method})`
+					: `in this file ${point(e.rate, e.low, e.high)} expected correct (interval ${pct(e.lower)} to ${pct(e.upper)}; ${e.method})`;
 		console.log(
 			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} (interval ${pct(q.population.lower)} to ${pct(q.population.upper)}), n = ${q.population.items} audited items${q.population.unit === 'labels' ? ` (${q.population.successes} yes labels of ${q.population.trials})` : ''}; ` +
 				`${file}.`

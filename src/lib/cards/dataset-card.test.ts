@@ -89,7 +89,7 @@ describe('datasetCard', () => {
 		expect(card).toContain('the labels are taken as true');
 		const mixed = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
 		expect(mixed).toContain('| These rows (expected) | 57.5% | [50.6%, 64.1%] |');
-		expect(mixed).toContain('the 11,800 without one count at the audited population’s rate');
+		expect(mixed).toContain('the 37 whose reviewers tied as no for the lower figure and yes for the upper; the 11,763 without one count at the audited population’s rate');
 		expect(mixed).toContain('11,800 of these rows have no final human label (11,763 not sampled, 37 sampled but their reviewers tied)');
 	});
 	it('an all-yes export whose population has ties: one figure, never a "100.0%–100.0%" range', () => {

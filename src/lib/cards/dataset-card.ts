@@ -19,12 +19,18 @@ export interface CardManifest {
 	filters: { where: string; description: string }[];
 	automaticFilters: AutomaticFiltersNote | null;
 	counts: { rows: number; tasks: number; instances: number; excludedInstances: number; untrainableTargetsLeftOut?: number };
+	/** csv: whether formula-like text cells got a leading "'" (neutralised) or were written as stored (kept). */
+	options?: { csvFormulas?: 'neutralised' | 'kept' };
 	quality: null | {
 		measure: string;
 		audits: { id: number; name: string; sampleSize: number }[];
 		population: { description: string; estimatorName: string; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number; confidence: number; method: string };
-		/** `tied`: audited rows whose reviewers tied; `unlabelled`: rows no audit sampled (both count at the population's rate). */
-		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; tied: number; unlabelled: number };
+		/**
+		 * `tied`: audited rows whose reviewers tied; `unlabelled`: rows no audit sampled. `basis`:
+		 * `population` (no human-label filter: the file is the population), `labels` (every row
+		 * labelled, no interval estimated: lower/upper null) or `mixed`.
+		 */
+		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; tied: number; unlabelled: number; basis?: 'population' | 'labels' | 'mixed' };
 		caveats: string[];
 	};
 }
@@ -200,7 +206,9 @@ export function datasetCard(input: DatasetCardInput): string {
 	if (q) {
 		const p = q.population;
 		const level = `${Math.round(p.confidence * 1000) / 10}%`;
-		const withoutFinal = q.exported.unlabelled + q.exported.tied;
+		const e = q.exported;
+		// Every row labelled: the labels are the figure (older manifests carried a degenerate [1, 1] interval for it).
+		const noInterval = e.unlabelled === 0 || e.lower === null || e.upper === null;
 		lines.push(
 			`Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged a random sample of ${md(p.description)}.`,
 			'',
@@ -214,15 +222,19 @@ export function datasetCard(input: DatasetCardInput): string {
 							: `| Whole dataset, model judge ${code(input.judge.model, true)} corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
 					]
 				: []),
-			withoutFinal === 0
-				? `| These rows, by their final human labels | ${rateText(q.exported)} | — (every row has a final label) |`
-				: `| These rows (expected) | ${rateText(q.exported)} | ${q.exported.lower === null ? '—' : `[${pct(q.exported.lower)}, ${pct(q.exported.upper)}]`} |`,
+			noInterval
+				? `| These rows, by their final human labels | ${rateText(e)} | — (every row has a final label) |`
+				: e.basis === 'population'
+					? `| These rows (the audited population itself: no human-label filter) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
+					: `| These rows (expected) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`,
 			'',
 			`Interval: ${md(p.method)}.`,
 			'',
-			withoutFinal === 0
-				? 'These rows: each counts as its final human label says. No interval is given, as none is estimated: the labels are taken as true, and the reviewers\u2019 own errors (see the agreement below) are not modelled.'
-				: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled); the ${withoutFinal.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
+			noInterval
+				? `These rows: each counts as its final human label says${e.tied ? ` (the ${e.tied.toLocaleString('en-US')} whose reviewers tied as no for the lower figure and yes for the upper)` : ''}. No interval is given, as none is estimated: the labels are taken as true, and the reviewers\u2019 own errors (see the agreement below) are not modelled.`
+				: e.basis === 'population'
+					? 'These rows: no human-label filter was applied, so they are the audited population and carry its figures.'
+					: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled)${e.tied ? `, the ${e.tied.toLocaleString('en-US')} whose reviewers tied as no for the lower figure and yes for the upper` : ''}; the ${e.unlabelled.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
 			''
 		);
 		if (input.judge && !input.judge.fallback)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countWords, formatCount } from './words';
+import { countWords, formatCount, inSentence } from './words';
 
 describe('countWords', () => {
 	it('counts whitespace-separated tokens like Python str.split()', () => {
@@ -19,5 +19,12 @@ describe('formatCount', () => {
 		expect(formatCount(0, 'result')).toBe('0 results');
 		expect(formatCount(1234, 'group')).toBe('1,234 groups');
 		expect(formatCount(2, 'match', 'matches')).toBe('2 matches');
+	});
+});
+
+describe('inSentence', () => {
+	it('lowers only the first letter, so a proper name in the label keeps its capitals', () => {
+		expect(inSentence('Latent truth (Dawid–Skene)')).toBe('latent truth (Dawid–Skene)');
+		expect(inSentence('Item majority, ties as bounds')).toBe('item majority, ties as bounds');
 	});
 });

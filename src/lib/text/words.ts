@@ -33,3 +33,8 @@ export function formatCount(n: number, one: string, many = `${one}s`): string {
 export function formatPercent(fraction: number, digits = 1): string {
 	return `${(fraction * 100).toFixed(digits)}%`;
 }
+
+/** A name that starts a label, inside a sentence: "Latent truth (Dawid–Skene)" → "latent truth (Dawid–Skene)", proper names kept. */
+export function inSentence(name: string): string {
+	return name.charAt(0).toLowerCase() + name.slice(1);
+}

@@ -21,7 +21,8 @@ import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
 import { allValidEstimateOffThread, serverTask } from '../reports/threads';
 import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, latentProgress } from '../reports/latent';
-import { withoutHumanLabels } from './filters';
+import { usesHumanLabels, withoutHumanLabels } from './filters';
+import { inSentence } from '$lib/text/words';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
 
@@ -87,8 +88,17 @@ export interface QualityEstimate {
 		/** With majority bounds kept apart by ties: the two figures carried over. */
 		low: number | null;
 		high: number | null;
+		/** Null when no interval is estimated: every row has a final label, taken as true. */
 		lower: number | null;
 		upper: number | null;
+		/**
+		 * How the figures are found: `population` — no human-label filter, so the file is the audited
+		 * population and has its figures; `labels` — every row has a final label; `mixed` — labelled
+		 * rows as their labels say, the others at the population's rate.
+		 */
+		basis: 'population' | 'labels' | 'mixed';
+		/** The same in a sentence, for the page, the CLI and the card. */
+		method: string;
 	};
 	caveats: string[];
 }
@@ -356,10 +366,9 @@ export function estimateQuality(
 	const tied = split.tied ?? 0;
 	const unlabelled = split.n - good - bad - tied;
 
-	// Rows without a final label (not sampled, or tied) count at the population's rate.
-	const carry = (p: number | null) => (p === null || split.n === 0 ? null : (good + (unlabelled + tied) * p) / split.n);
+	const exportedFigures = fileFigures(estimate, { rows: split.n, good, tied, unlabelled }, usesHumanLabels(selection.filters));
 	const caveats: string[] = [];
-	if (estimate.fallback) caveats.push(`Estimated by ${estimate.estimatorName.toLowerCase()}: ${estimate.fallback}`);
+	if (estimate.fallback) caveats.push(`Estimated by ${inSentence(estimate.estimatorName)}: ${estimate.fallback}`);
 	if (estimate.items < 30) caveats.push(`Only ${estimate.items} audited item${estimate.items === 1 ? '' : 's'} of this population: the interval is wide.`);
 	if (estimate.ties !== null && estimate.ties > 0 && estimate.rate === null) {
 		caveats.push(`${estimate.ties} audited item${estimate.ties === 1 ? '' : 's'} with tied reviewers count both ways: the rate lies between the two figures.`);
@@ -388,7 +397,6 @@ export function estimateQuality(
 					: ', and none of the audited items is rejected now: the rejected rows are not represented in the sample.')
 		);
 	}
-	const point = estimate.rate;
 	return {
 		measure: responses ? 'rated A or B' : 'all fields valid',
 		audits,
@@ -399,12 +407,57 @@ export function estimateQuality(
 			labelledIncorrect: bad,
 			tied,
 			unlabelled,
-			rate: carry(point),
-			low: carry(estimate.low),
-			high: carry(estimate.high),
-			lower: carry(estimate.lower),
-			upper: carry(estimate.upper)
+			...exportedFigures
 		},
 		caveats
+	};
+}
+
+type FileFigures = Pick<QualityEstimate['exported'], 'rate' | 'low' | 'high' | 'lower' | 'upper' | 'basis' | 'method'>;
+
+/**
+ * The exported file's figures. Without a human-label filter the file is the population, so it
+ * gets the population's figures — not a mix of the audited rows' majority and the rest at the
+ * estimator's rate, which for latent truth differs from it — unless every row is labelled: then,
+ * with or without filters, the labels are the figure (no interval is estimated). Otherwise labelled rows count as their label says
+ * and the rest at the population's rate and bounds; tied rows count as no for the lower figures
+ * and yes for the upper (so a tie is not counted at the rate twice), and at the rate for the point.
+ */
+export function fileFigures(
+	population: Pick<QualityEstimate['population'], 'rate' | 'low' | 'high' | 'lower' | 'upper' | 'estimatorName' | 'estimator'>,
+	rows: { rows: number; good: number; tied: number; unlabelled: number },
+	humanLabelFilters: boolean
+): FileFigures {
+	const { rows: n, good, tied, unlabelled } = rows;
+	const name = inSentence(population.estimatorName);
+	if (n === 0) return { rate: null, low: null, high: null, lower: null, upper: null, basis: 'labels', method: 'no rows' };
+	if (unlabelled === 0) {
+		const low = good / n;
+		const high = (good + tied) / n;
+		return {
+			rate: tied ? null : low,
+			low,
+			high,
+			lower: null,
+			upper: null,
+			basis: 'labels',
+			method: `every row has a final human label and counts as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}; no interval is estimated`
+		};
+	}
+	if (!humanLabelFilters) {
+		const { rate, low, high, lower, upper } = population;
+		return { rate, low, high, lower, upper, basis: 'population', method: `the file is the audited population (no human-label filter): its ${name} figures` };
+	}
+	const mix = (labelledTied: number, p: number | null) => (p === null ? null : (good + labelledTied + unlabelled * p) / n);
+	return {
+		rate: population.rate === null ? null : (good + (tied + unlabelled) * population.rate) / n,
+		low: mix(0, population.low),
+		high: mix(tied, population.high),
+		lower: mix(0, population.lower),
+		upper: mix(tied, population.upper),
+		basis: 'mixed',
+		method:
+			`the ${n - unlabelled} row${n - unlabelled === 1 ? '' : 's'} with a final human label count as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}` +
+			`, the ${unlabelled} without one at the population's rate (${name}${population.estimator === 'majority' ? '' : ': the file mixes labels with that estimator\'s rate'})`
 	};
 }
