@@ -230,7 +230,7 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		expect(manifest.sources.imports).toEqual([{ id: expect.any(Number), fileName: 'source.jsonl', format: 'instances' }]);
 		expect(manifest.app.name).toBe('instruct-audit');
 		expect(manifest.app.version).toMatch(/^\d+\.\d+\.\d+/);
-		expect(manifest.filters).toEqual([{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }]);
+		expect(manifest.filters).toEqual([{ where: 'kept', description: 'no automatic filter has been run on this dataset; "kept" is every row' }]);
 		expect(manifest.dataset).toMatchObject({ name: 'source', instances: SOURCE_ROWS.length });
 		expect(manifest.counts.excludedInstances).toBe(0);
 		expect(manifest.quality).toBeNull();
@@ -368,7 +368,7 @@ describe('filters', () => {
 		// Never filtered: nothing to say, and `kept` is said to be every row, not rows the filters kept.
 		expect(runExport({ datasetId, filters: {}, format: 'jsonl' }).manifest.automaticFilters).toBeNull();
 		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.filters).toEqual([
-			{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }
+			{ where: 'kept', description: 'no automatic filter has been run on this dataset; "kept" is every row' }
 		]);
 		// Run with the near-duplicate filter off: the manifest says so, not only "filter run N".
 		const config = filterPreset('self-instruct');

@@ -49,7 +49,7 @@ describe('datasetCard', () => {
 		expect(card(everything)).not.toContain('No filter was applied');
 		expect(card({ ...manifest, filters: [], automaticFilters: null })).toContain('The dataset was never filtered and the export chose no filter');
 		// The README's own example, on a dataset no filter run has seen: no "kept by the automatic filters".
-		const seeds = card({ ...manifest, filters: [{ where: 'kept', description: 'no automatic filter has been run on this dataset; `kept` is every row' }], automaticFilters: null });
+		const seeds = card({ ...manifest, filters: [{ where: 'kept', description: 'no automatic filter has been run on this dataset; "kept" is every row' }], automaticFilters: null });
 		expect(seeds).not.toContain('kept by the automatic filters');
 		expect(seeds).toContain('No automatic filter has been run on this dataset: no row was checked by the automatic filters.');
 	});

@@ -237,14 +237,17 @@ export function describeFilters(filters: ExportFilters, context: { neverFiltered
 	return whereClauses(filters).map((where) => ({ where, description: describeClause(filters, where, context.neverFiltered ?? false) }));
 }
 
-/** What the dataset card, the CLI and the export page say of `kept` on a dataset no filter run has seen. */
-export const NEVER_FILTERED_KEPT = 'no automatic filter has been run on this dataset; `kept` is every row';
+/**
+ * What the dataset card, the CLI and the export page say of `kept` on a dataset no filter run has
+ * seen. Plain text (quotes, not Markdown backticks): the manifest is JSON and the card escapes it.
+ */
+export const NEVER_FILTERED_KEPT = 'no automatic filter has been run on this dataset; "kept" is every row';
 
 function describeClause(f: ExportFilters, where: string, neverFiltered: boolean): string {
 	const key = where.split('=')[0];
 	switch (key) {
 		case 'kept':
-			if (neverFiltered) return f.kept === 'yes' ? NEVER_FILTERED_KEPT : 'no automatic filter has been run on this dataset; `kept=no` is no row';
+			if (neverFiltered) return f.kept === 'yes' ? NEVER_FILTERED_KEPT : 'no automatic filter has been run on this dataset; "kept=no" is no row';
 			return f.kept === 'yes'
 				? 'kept by the automatic filters: neither the task nor the instance was rejected'
 				: 'rejected by the automatic filters (the task or the instance)';
