@@ -104,6 +104,27 @@ describe('dataset card folder, read back independently', () => {
 	});
 });
 
+describe('dataset card of a CSV export', () => {
+	it('says in words how many cells got a leading apostrophe against formulas, and that JSON Lines and Parquet keep the text', async () => {
+		const source = [
+			{ id: 'a', instruction: 'Add up.', instances: [{ input: '=SUM(A1:A2)', output: '- one\n- two' }] },
+			{ id: 'b', instruction: '@mention me', instances: [{ input: '', output: 'plain' }] },
+			{ id: 'c', instruction: 'No formula here.', instances: [{ input: 'a = b', output: '+1' }] }
+		];
+		const { datasetId } = await importFile(streamOf(jsonl(source)), { datasetName: 'formulas', fileName: 'formulas.jsonl' }, db);
+		const card = await writeDatasetCard({ datasetId, filters: {}, format: 'csv' }, path.join(dir, 'csv'), {}, db);
+		expect(card.manifest.options.csvFormulas).toBe('neutralised');
+		const readme = fs.readFileSync(card.readme, 'utf8');
+		// =SUM, "- one", @mention and +1: four cells of the file start with the apostrophe.
+		expect(readme).toContain('4 cells of this file have it and are not the text as stored');
+		expect(readme).toContain('JSON Lines and Parquet exports keep the text exactly.');
+		const kept = await writeDatasetCard({ datasetId, filters: {}, format: 'csv', options: { csvKeepFormulas: true } }, path.join(dir, 'csv-kept'), {}, db);
+		expect(fs.readFileSync(kept.readme, 'utf8')).toContain('Every CSV cell is the text as stored');
+		const jsonlCard = await writeDatasetCard({ datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'jsonl'), {}, db);
+		expect(fs.readFileSync(jsonlCard.readme, 'utf8')).not.toContain('apostrophe');
+	});
+});
+
 describe('dataset card of an estimate pooling two audits', () => {
 	it("names each audit's agreement and methods as its own, and keeps the pooled figures in the table", async () => {
 		const world = await buildJudgeWorld(db, 'pooled');

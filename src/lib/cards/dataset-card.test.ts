@@ -131,6 +131,14 @@ describe('datasetCard', () => {
 		// The judge's table row is still one row of three cells.
 		expect(html).toMatch(/<td[^>]*>Whole dataset, model judge <code>llama_3\|`chat`<\/code> corrected[^<]*<\/td>\s*<td[^>]*>60.0%<\/td>/);
 	});
+	it('says in words that a CSV file prefixed formula-like cells, and how many', () => {
+		const csv = (csvFormulas: 'neutralised' | 'kept', csvNeutralisedCells: number | null) =>
+			datasetCard({ manifest: { ...manifest, file: { ...manifest.file, format: 'csv', formatLabel: 'CSV (RFC 4180, UTF-8)' }, options: { csvFormulas } }, csvNeutralisedCells, dataPath: 'data/train.csv', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(csv('neutralised', 67)).toContain("gets a leading apostrophe (\'), so that spreadsheets show it as text: 67 cells of this file have it and are not the text as stored: strip the leading apostrophe when reading them as data. JSON Lines and Parquet exports keep the text exactly.");
+		expect(csv('neutralised', 0)).toContain('no cell of this file starts that way, so every cell is the text as stored');
+		expect(csv('kept', null)).toContain('Every CSV cell is the text as stored');
+		expect(datasetCard({ manifest, dataPath: 'data/train.parquet', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] })).not.toContain('apostrophe');
+	});
 	it('names Hugging Face size categories', () => {
 		expect([999, 1000, 52_445, 2_000_000].map(sizeCategory)).toEqual(['n<1K', '1K<n<10K', '10K<n<100K', '1M<n<10M']);
 	});

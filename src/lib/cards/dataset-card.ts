@@ -65,6 +65,8 @@ export interface DatasetCardInput {
 	methods: { audit: string | null; text: string }[];
 	/** A model judge calibrated on the audit, with its prediction-powered estimate of the whole dataset. */
 	judge?: CardJudge | null;
+	/** csv with formulas neutralised: how many cells of the file got the leading "'". */
+	csvNeutralisedCells?: number | null;
 }
 
 export interface CardJudge {
@@ -125,6 +127,25 @@ function code(text: string, inTable = false): string {
 	return `${fence}${pad}${body}${pad}${fence}`;
 }
 
+/**
+ * What the CSV file does to text a spreadsheet would run as a formula: the manifest records it
+ * (options.csvFormulas), and a reader of the card must know that those cells are not the text as
+ * stored.
+ */
+function csvFormulasText(csvFormulas: 'neutralised' | 'kept' | undefined, cells: number | null | undefined): string | null {
+	if (csvFormulas === 'kept') return 'Every CSV cell is the text as stored: cells starting with =, +, - or @ are not protected, and a spreadsheet may run them as formulas.';
+	if (csvFormulas !== 'neutralised') return null;
+	const start = 'Text starting like a spreadsheet formula (=, +, - or @, a tab or a carriage return; every "- " bullet list too) gets a leading apostrophe (\'), so that spreadsheets show it as text';
+	const n = cells ?? null;
+	const which =
+		n === null
+			? 'those cells are not the text as stored'
+			: n === 0
+				? 'no cell of this file starts that way, so every cell is the text as stored'
+				: `${n.toLocaleString('en-US')} ${n === 1 ? 'cell' : 'cells'} of this file ${n === 1 ? 'has' : 'have'} it and ${n === 1 ? 'is' : 'are'} not the text as stored: strip the leading apostrophe when reading them as data`;
+	return `${start}: ${which}. JSON Lines and Parquet exports keep the text exactly.`;
+}
+
 /** How many of the rows have no final human label, and why, with what is made of them. */
 function withoutFinalText(e: { tied: number; unlabelled: number }): string {
 	const n = e.tied + e.unlabelled;
@@ -179,6 +200,8 @@ export function datasetCard(input: DatasetCardInput): string {
 		`${m.counts.rows.toLocaleString('en-US')} rows (${m.counts.instances.toLocaleString('en-US')} instances of ${m.counts.tasks.toLocaleString('en-US')} instructions) exported from the dataset "${md(m.dataset.name)}" by ${md(m.app.name)} ${md(m.app.version)} on ${m.createdAt.slice(0, 10)}, as ${md(m.file.formatLabel)} in \`${input.dataPath}\` (SHA-256 \`${m.file.sha256}\`). The export's manifest is \`manifest.json\` (schema: \`export-manifest.schema.json\` in the Instruct Audit repository).`,
 		''
 	);
+	const csvNote = csvFormulasText(m.options?.csvFormulas, input.csvNeutralisedCells);
+	if (csvNote) lines.push(csvNote, '');
 
 	lines.push('## Provenance', '');
 	if (input.runs.length) {

@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse';
+import { FORMULA_START_CHARACTERS } from '$lib/formats/csv';
 import { db, type Db } from '../db';
 import { exportFormat } from '$lib/formats/serialize';
 import { datasetCard, type CardJudge, type CardRun } from '$lib/cards/dataset-card';
@@ -47,6 +49,25 @@ function runsOf(ids: readonly number[], database: Db): CardRun[] {
 		const seeds = runSeedCount(readRunParams(JSON.parse(r.params)), JSON.parse(r.seeds) as RunSeeds);
 		return { id: r.id, pipeline: r.pipeline, model: r.model, target: r.target, seeds: seeds.count, seedUnit: seeds.unit, seedCount: seeds };
 	});
+}
+
+/**
+ * The cells of a CSV export that got a leading "'" because they start like a spreadsheet formula
+ * (the header row is the writer's own). Read back from the file written, streamed: the rows come
+ * from SQLite's blocks or the serialiser alike. (A cell stored as "'=…" would count too; such text
+ * is vanishingly rare.)
+ */
+async function neutralisedCells(file: string): Promise<number> {
+	let n = 0;
+	let header = true;
+	for await (const record of fs.createReadStream(file).pipe(parse({ relax_column_count: true })) as AsyncIterable<string[]>) {
+		if (header) {
+			header = false;
+			continue;
+		}
+		for (const cell of record) if (cell.length > 1 && cell[0] === "'" && FORMULA_START_CHARACTERS.includes(cell[1])) n++;
+	}
+	return n;
 }
 
 /**
@@ -100,6 +121,7 @@ export async function writeDatasetCard(
 	const agreement = agreements.length ? agreements.join('; ') : null;
 	const card = datasetCard({
 		manifest,
+		csvNeutralisedCells: manifest.options.csvFormulas === 'neutralised' ? await neutralisedCells(dataFile) : null,
 		dataPath,
 		runs: runsOf(manifest.sources.runs, database),
 		license: options.license ?? 'other',
