@@ -19,6 +19,7 @@ import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/serve
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import { recordLayout, serializeAll } from '../../src/lib/formats/serialize-formats';
 import { appVersion } from '../../src/lib/server/exports/version';
+import { datasetCard } from '../../src/lib/cards/dataset-card';
 import { type ExportFormatId, type ExportRecord, type SerializeOptions } from '../../src/lib/formats/serialize';
 
 let db: Db;
@@ -354,6 +355,19 @@ describe('filters', () => {
 			{ instruction: 'Count the syllables in sierra.', input: '', output: 'f5' },
 			{ instruction: 'How many syllables has "delta"?', input: '', output: 'f6' }
 		]);
+	});
+
+	it('rows come out grouped by instruction, not in the imported file\'s line order, and the manifest and the card say so', async () => {
+		const { datasetId } = await importFile(
+			streamOf(jsonl([{ instruction: 'A', input: '1', output: 'a1' }, { instruction: 'B', input: '', output: 'b' }, { instruction: 'A', input: '2', output: 'a2' }])),
+			{ datasetName: 'order', fileName: 'order.jsonl' },
+			db
+		);
+		const { text, manifest } = runExport({ datasetId, filters: {}, format: 'jsonl' });
+		expect(text.trim().split('\n').map((l) => JSON.parse(l).output)).toEqual(['a1', 'a2', 'b']);
+		expect(manifest.rowOrder).toMatch(/^grouped by instruction: .*not the line order of an imported file/);
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain('Row order: grouped by instruction');
 	});
 
 	it('the manifest lists the runs the rows came from', () => {

@@ -18,6 +18,8 @@ export interface CardManifest {
 	sources: { runs: number[]; imports: { id: number; fileName: string; format: string }[] };
 	filters: { where: string; description: string }[];
 	automaticFilters: AutomaticFiltersNote | null;
+	/** In what order the rows are written (the server's ROW_ORDER). */
+	rowOrder?: string;
 	counts: { rows: number; tasks: number; instances: number; excludedInstances: number; untrainableTargetsLeftOut?: number };
 	/** csv: whether formula-like text cells got a leading "'" (neutralised) or were written as stored (kept). */
 	options?: { csvFormulas?: 'neutralised' | 'kept' };
@@ -200,6 +202,7 @@ export function datasetCard(input: DatasetCardInput): string {
 		`${m.counts.rows.toLocaleString('en-US')} rows (${m.counts.instances.toLocaleString('en-US')} instances of ${m.counts.tasks.toLocaleString('en-US')} instructions) exported from the dataset "${md(m.dataset.name)}" by ${md(m.app.name)} ${md(m.app.version)} on ${m.createdAt.slice(0, 10)}, as ${md(m.file.formatLabel)} in \`${input.dataPath}\` (SHA-256 \`${m.file.sha256}\`). The export's manifest is \`manifest.json\` (schema: \`export-manifest.schema.json\` in the Instruct Audit repository).`,
 		''
 	);
+	if (m.rowOrder) lines.push(`Row order: ${md(m.rowOrder)}.`, '');
 	const csvNote = csvFormulasText(m.options?.csvFormulas, input.csvNeutralisedCells);
 	if (csvNote) lines.push(csvNote, '');
 

@@ -85,6 +85,8 @@ export interface ExportManifest {
 		systemMessagesLeftOut?: number;
 		tasksWithoutInstancesLeftOut?: number;
 	};
+	/** In what order the rows are written (ROW_ORDER). */
+	rowOrder: string;
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
 	/**
@@ -98,6 +100,15 @@ export interface ExportManifest {
 	/** With the `judge-valid` filter: the judge's measured precision on the audit (P(human all valid | judge all valid)); else null. */
 	judgePrecision: JudgeFilterPrecision | null;
 }
+
+/**
+ * The rows' order, as the manifest and the dataset card state it. Task order, not the source
+ * file's line order: every writer (SQLite's blocks, the rows path, reformulations merged from a
+ * second cursor) walks tasks then instances by the (task, id) indexes, which is what keeps a
+ * million-row export streaming; a file whose instruction recurs (A1, B, A2) comes out A1, A2, B.
+ */
+export const ROW_ORDER =
+	'grouped by instruction: the instances of one instruction together, in the order they were stored (each with its reformulations or model responses after it), instructions in the order the dataset first received them — not the line order of an imported file in which an instruction recurs';
 
 export interface ExportProgress {
 	rows: number;
@@ -588,6 +599,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			sources: { runs: [...runs].sort((a, b) => a - b), imports },
 			filters: describeFilters(request.filters, { neverFiltered: automaticFiltersNote() === null }),
 			automaticFilters: automaticFiltersNote(),
+			rowOrder: ROW_ORDER,
 			counts: {
 				...(done
 					? {
