@@ -57,6 +57,29 @@ async function judgedWorld() {
 	return { ...world, runId: run.id };
 }
 
+/** A copy of an audit (items and labels), newer, whose reviewers saw judge run `suggestionRunId`'s answers pre-filled. */
+function cloneAudit(auditId: number, suggestionRunId: number): number {
+	const columns = (table: string) => (db.$client.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).filter((c) => c !== 'id');
+	const auditCols = columns('audits');
+	const copy = Number(
+		db.$client
+			.prepare(`INSERT INTO audits (${auditCols.join(', ')}) SELECT ${auditCols.map((c) => (c === 'suggestion_run_id' ? '?' : c === 'name' ? "name || ' (suggestions shown)'" : c)).join(', ')} FROM audits WHERE id = ?`)
+			.run(suggestionRunId, auditId).lastInsertRowid
+	);
+	const itemCols = columns('audit_items');
+	const labelCols = columns('audit_labels');
+	const items = db.$client.prepare('SELECT * FROM audit_items WHERE audit_id = ?').all(auditId) as Record<string, unknown>[];
+	for (const item of items) {
+		const values = itemCols.map((c) => (c === 'audit_id' ? copy : c === 'ref' ? `${item.ref}-copy` : item[c]));
+		const newItem = Number(db.$client.prepare(`INSERT INTO audit_items (${itemCols.join(', ')}) VALUES (${itemCols.map(() => '?').join(', ')})`).run(...values).lastInsertRowid);
+		for (const label of db.$client.prepare('SELECT * FROM audit_labels WHERE item_id = ?').all(item.id) as Record<string, unknown>[]) {
+			const labelValues = labelCols.map((c) => (c === 'audit_id' ? copy : c === 'item_id' ? newItem : label[c]));
+			db.$client.prepare(`INSERT INTO audit_labels (${labelCols.join(', ')}) VALUES (${labelCols.map(() => '?').join(', ')})`).run(...labelValues);
+		}
+	}
+	return copy;
+}
+
 describe('exports with a model judge', () => {
 	it('the manifest carries the judge estimate apart from the human one, valid against the schema', async () => {
 		const before = await buildJudgeWorld(db, 'not judged');
@@ -191,6 +214,30 @@ describe('exports with a model judge', () => {
 		expect(after.population.rows).toBe(TASKS - 4);
 		expect(after.caveats.join(' ')).toMatch(new RegExp(`The audit was drawn from ${TASKS} row\\(s\\); 4 of them have since left its population .* the ${TASKS - 4} that remain`));
 	}, 60_000);
+
+	it("prefers an audit whose reviewers did not see the judge's answers, and says so plainly when only such an audit is calibrated", async () => {
+		const world = await judgedWorld();
+		// A newer audit of the same items whose reviewers saw this judge's answers pre-filled.
+		const anchored = cloneAudit(world.auditId, world.runId);
+		expect(anchored).toBeGreaterThan(world.auditId);
+		const filters = parseWhere([`judge-run=${world.runId}`, 'judge-valid']);
+		const { manifest } = writeExportFile({ datasetId: world.datasetId, filters, format: 'jsonl' }, path.join(dir, 'unanchored.jsonl'), {}, db);
+		expect(manifest.judgeEstimate).toMatchObject({ auditId: world.auditId, anchoredNote: null });
+		expect(manifest.judgePrecision).toMatchObject({ auditId: world.auditId, anchoredNote: null });
+		expect(countExport({ datasetId: world.datasetId, filters }, db).judgePrecision).toMatchObject({ auditId: world.auditId, anchoredNote: null });
+		expect(validate(schema, manifest)).toEqual([]);
+
+		// Every calibrated audit showed the suggestions: the newest is used, and every place that names it says so.
+		db.$client.prepare('UPDATE audits SET suggestion_run_id = ? WHERE id = ?').run(world.runId, world.auditId);
+		const both = writeExportFile({ datasetId: world.datasetId, filters, format: 'jsonl' }, path.join(dir, 'anchored.jsonl'), {}, db).manifest;
+		const note = `Audit ${anchored}'s reviewers saw judge run ${world.runId}'s answers pre-filled as suggestions, and no audit without them is calibrated`;
+		expect(both.judgeEstimate!.auditId).toBe(anchored);
+		expect(both.judgeEstimate!.anchoredNote).toContain(note);
+		expect(both.judgePrecision).toMatchObject({ auditId: anchored });
+		expect(both.judgePrecision!.anchoredNote).toContain(note);
+		expect(countExport({ datasetId: world.datasetId, filters }, db).judgePrecision!.anchoredNote).toContain(note);
+		expect(validate(schema, both)).toEqual([]);
+	});
 
 	it('filters on the judge verdict and reports its measured precision with the count', async () => {
 		const world = await judgedWorld();

@@ -254,6 +254,7 @@ export async function run(argv: string[]): Promise<void> {
 				`N = ${je.populationUnits}, n = ${je.auditedUnits}${je.effectiveSampleSize !== null ? `, worth ${Math.round(je.effectiveSampleSize)} human labels` : ''}` +
 				`${je.appliesToSelection ? '' : ' — for the whole population, not only this file\'s rows'}.`
 		);
+		if (je.anchoredNote) console.log(je.anchoredNote);
 	} else if (m.judgeEstimateNote) console.log(m.judgeEstimateNote);
 	const line = judgePrecisionLine(m.judgePrecision);
 	if (line) console.log(line);
@@ -265,7 +266,7 @@ function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
 	const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 	return p.precision === null
 		? `Judge precision: unknown — no audited item of audit ${p.auditId} was called all valid by judge run ${p.runId}.`
-		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} audited items judge run ${p.runId} called all valid the humans also did.`;
+		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} audited items judge run ${p.runId} called all valid the humans also did.${p.anchoredNote ? ` ${p.anchoredNote}` : ''}`;
 }
 
 /** Runs a write that Ctrl-C (or a kill) stops between chunks, removing what it wrote (its .partial files). */

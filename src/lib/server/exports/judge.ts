@@ -12,7 +12,9 @@
  * A judge run is "calibrated" against an audit of the same dataset (quality kind) when the run
  * has a verdict on at least one audited item. The run is the export's `judge-run` filter, or
  * else the newest judge run of the dataset with a complete estimate; the audit is the newest
- * one that gives an estimate (restricted to the export's `audit` filter when given).
+ * one that gives an estimate (restricted to the export's `audit` filter when given) among those
+ * whose reviewers did not see this run's answers pre-filled — an anchored audit is used only
+ * when no other is calibrated, and then `anchoredNote` says so wherever the audit is named.
  */
 import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
@@ -41,6 +43,8 @@ export interface ExportJudgeEstimate {
 	judgeRun: ExportJudgeRun;
 	/** The audit that calibrates (corrects) the judge. */
 	auditId: number;
+	/** Set when that audit's reviewers saw this judge run's answers as suggestions (no unanchored audit is calibrated): says so. */
+	anchoredNote: string | null;
 	/** The rows the estimate speaks about: every row the audit sampled from (the dataset, or its kept rows). */
 	population: { description: string; tasks: number; rows: number; judgedRows: number; unparsedRows: number };
 	/** False when the export's filters select fewer rows than that population: the figure is then the population's, not the file's. */
@@ -71,6 +75,8 @@ export interface ExportJudgeEstimate {
 export interface JudgeFilterPrecision {
 	runId: number;
 	auditId: number;
+	/** As ExportJudgeEstimate's: the audit's reviewers saw this run's answers pre-filled. */
+	anchoredNote: string | null;
 	/** Audited items the judge called all valid and that have a decided human label. */
 	judgedValid: number;
 	/** Of those, how many the humans also called all valid. */
@@ -120,10 +126,30 @@ function unchangedCalibration(client: Database.Database, auditId: number, runId:
 	return keptWhileUnchanged(client, 'judge-calibration', `${auditId}:${runId}`, () => judgeAuditCalibration(auditId, runId, {}, asDb(client)));
 }
 
-/** Calibrations of the run against each audit it has verdicts on, newest audit first. */
+/** The audits among `audits` whose reviewers saw judge run `runId`'s answers pre-filled as suggestions. */
+function anchoredAudits(client: Database.Database, runId: number, audits: readonly number[]): Set<number> {
+	if (audits.length === 0) return new Set();
+	return new Set(
+		client
+			.prepare<unknown[], number>(`SELECT id FROM audits WHERE suggestion_run_id = ? AND id IN (${audits.map(() => '?').join(', ')})`)
+			.pluck()
+			.all(runId, ...audits)
+	);
+}
+
+/** What the page, the command line and the manifest say when the judge is calibrated on an audit that showed its answers. */
+export function anchoredAuditNote(runId: number, auditId: number): string {
+	return `Audit ${auditId}'s reviewers saw judge run ${runId}'s answers pre-filled as suggestions, and no audit without them is calibrated: their labels may lean toward the judge, so its figures here are likely too favourable to it.`;
+}
+
+/**
+ * Calibrations of the run against each audit it has verdicts on: audits that did not show this
+ * run's answers first, each group newest first.
+ */
 function calibrations(client: Database.Database, runId: number, audits: number[]): JudgeAuditCalibration[] {
 	const out: JudgeAuditCalibration[] = [];
-	for (const auditId of audits) {
+	const anchored = anchoredAudits(client, runId, audits);
+	for (const auditId of [...audits.filter((a) => !anchored.has(a)), ...audits.filter((a) => anchored.has(a))]) {
 		const overlaps = client
 			.prepare<[number, number]>('SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = ? AND a.audit_id = ? AND a.is_gold = 0 LIMIT 1')
 			.get(runId, auditId);
@@ -150,9 +176,18 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
 		const found = calibrations(client, runId, audits);
 		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null);
 		if (withEstimate) return withEstimate;
-		if (!needEstimate && found.length) return [...found].sort((a, b) => b.calibration.allValid.pairs - a.calibration.allValid.pairs)[0];
+		if (!needEstimate && found.length) {
+			const anchored = anchoredAudits(client, runId, audits);
+			const byPreference = (c: JudgeAuditCalibration) => (anchored.has(c.auditId) ? 1 : 0);
+			return [...found].sort((a, b) => byPreference(a) - byPreference(b) || b.calibration.allValid.pairs - a.calibration.allValid.pairs)[0];
+		}
 	}
 	return null;
+}
+
+/** The note for a calibration on an audit that showed this run's answers; null otherwise. */
+function anchoredNoteOf(client: Database.Database, cal: JudgeAuditCalibration): string | null {
+	return anchoredAudits(client, cal.run.id, [cal.auditId]).size ? anchoredAuditNote(cal.run.id, cal.auditId) : null;
 }
 
 /**
@@ -218,6 +253,7 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 			decoding: cal.run.decoding
 		},
 		auditId: cal.auditId,
+		anchoredNote: anchoredNoteOf(client, cal),
 		population: { description: populationDescription, ...chosen.population },
 		appliesToSelection,
 		method: e.method,
@@ -247,6 +283,7 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 	return {
 		runId: cal.run.id,
 		auditId: cal.auditId,
+		anchoredNote: anchoredNoteOf(client, cal),
 		judgedValid: p.trials,
 		humanValid: p.successes,
 		precision: p.proportion,
