@@ -146,6 +146,22 @@ describe('dataset card of an estimate pooling two audits', () => {
 	});
 });
 
+describe('dataset card beside an audit with no labels yet', () => {
+	it('leaves the unlabelled audit out: one audit listed, no empty methods section', async () => {
+		const world = await buildJudgeWorld(db, 'labelled');
+		const reviewer = db.$client.prepare('SELECT reviewer_id AS id FROM audit_labels LIMIT 1').get() as { id: number };
+		const empty = createAudit({ datasetId: world.datasetId, kind: 'quality', name: 'not started', sampleSize: 5, seed: 7, reviewerIds: [reviewer.id] }, db);
+		const card = await writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'one'), {}, db);
+		// The manifest lists every audit in scope; the card only the one with labels.
+		expect(card.manifest.quality?.audits.map((a) => a.id)).toEqual([world.auditId, empty.id]);
+		const readme = fs.readFileSync(card.readme, 'utf8');
+		expect(readme).not.toContain('not started');
+		expect(readme).not.toContain('n = 0 items');
+		expect(readme).not.toContain('pools 2 audits');
+		expect(readme).toContain('Audit "labelled audit"');
+	});
+});
+
 describe('dataset card with a calibrated judge', () => {
 	let fake: FakeOpenAI;
 	beforeEach(async () => {

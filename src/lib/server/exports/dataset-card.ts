@@ -40,6 +40,13 @@ export interface DatasetCardResult {
 /** A dataset card that cannot be written (its files exist and --force was not given). */
 export class DatasetCardError extends DomainError {}
 
+function auditHasLabels(auditId: number, database: Db): boolean {
+	return !!database.$client
+		.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM audit_labels WHERE audit_id = ?) OR EXISTS (SELECT 1 FROM audit_adjudications WHERE audit_id = ?)')
+		.pluck()
+		.get(auditId, auditId);
+}
+
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
 	const rows = database.$client
@@ -99,7 +106,9 @@ export async function writeDatasetCard(
 	const agreements: string[] = [];
 	const methods: { audit: string | null; text: string }[] = [];
 	let judge: CardJudge | null = null;
-	const audits = manifest.quality?.audits ?? [];
+	// An audit nobody has labelled yet (e.g. beside a labelled copy of the same items) adds nothing
+	// to the estimate: the card leaves it out rather than list it and give it an empty methods section.
+	const audits = (manifest.quality?.audits ?? []).filter((a) => auditHasLabels(a.id, database));
 	if (options.judgeRunId != null && audits.length === 0) throw new DatasetCardError('A judge estimate needs an audit behind the export (no audit measured these rows).');
 	for (const audit of audits) {
 		const named = audits.length > 1 ? `"${audit.name}" (#${audit.id})` : null;
@@ -120,7 +129,7 @@ export async function writeDatasetCard(
 	}
 	const agreement = agreements.length ? agreements.join('; ') : null;
 	const card = datasetCard({
-		manifest,
+		manifest: manifest.quality ? { ...manifest, quality: { ...manifest.quality, audits } } : manifest,
 		csvNeutralisedCells: manifest.options.csvFormulas === 'neutralised' ? await neutralisedCells(dataFile) : null,
 		dataPath,
 		runs: runsOf(manifest.sources.runs, database),
