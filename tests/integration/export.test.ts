@@ -370,6 +370,21 @@ describe('filters', () => {
 		expect(card).toContain('Row order: grouped by instruction');
 	});
 
+	it('comparison pairs repeating a prompt: the manifest counts the pairs whose preferred response is no row of a flat export', async () => {
+		const pairs = [
+			{ prompt: 'Which is better?', chosen: 'A', rejected: 'B' },
+			{ prompt: 'dup prompt', chosen: 'x', rejected: 'y' },
+			{ prompt: 'dup prompt', chosen: 'x2', rejected: 'y2' },
+			{ prompt: 'dup prompt', chosen: 'x3', rejected: 'y3' }
+		];
+		const { datasetId } = await importFile(streamOf(jsonl(pairs)), { datasetName: 'pairs', fileName: 'pairs.jsonl' }, db);
+		const { text, manifest } = runExport({ datasetId, filters: {}, format: 'jsonl' });
+		expect(text.trim().split('\n').map((l) => JSON.parse(l).output)).toEqual(['A', 'x']);
+		expect(manifest.counts.pairsSharingAPrompt).toBe(2);
+		const plain = await importFile(streamOf(jsonl([{ instruction: 'A', input: '', output: 'a' }])), { datasetName: 'plain', fileName: 'plain.jsonl' }, db);
+		expect(runExport({ datasetId: plain.datasetId, filters: {}, format: 'jsonl' }).manifest.counts).not.toHaveProperty('pairsSharingAPrompt');
+	});
+
 	it('the manifest lists the runs the rows came from', () => {
 		const { datasetId } = buildLab();
 		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'csv' }).manifest.sources.runs).toEqual([1, 2, 3]);

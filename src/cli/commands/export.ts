@@ -214,6 +214,10 @@ export async function run(argv: string[]): Promise<void> {
 		console.log(
 			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
 		);
+	if (m.counts.pairsSharingAPrompt)
+		console.log(
+			`${m.counts.pairsSharingAPrompt} comparison pairs repeat an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so their preferred responses are not rows here; --format preference-pairs keeps every pair.`
+		);
 	if (m.counts.tasksWithoutInstancesLeftOut)
 		console.log(`Left out ${m.counts.tasksWithoutInstancesLeftOut} tasks without instances (every row is an instance of its task; none of these has one yet).`);
 	const byVerdict = m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected');

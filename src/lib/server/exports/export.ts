@@ -84,6 +84,12 @@ export interface ExportManifest {
 		notReadBackExactly?: number;
 		systemMessagesLeftOut?: number;
 		tasksWithoutInstancesLeftOut?: number;
+		/**
+		 * Comparison pairs whose prompt repeats an earlier pair's: a prompt has one instance, made
+		 * from the first pair's preferred response, so these pairs' preferred responses are no row of
+		 * a flat export (the preference-pairs export keeps every pair); present when there are some.
+		 */
+		pairsSharingAPrompt?: number;
 	};
 	/** In what order the rows are written (ROW_ORDER). */
 	rowOrder: string;
@@ -393,16 +399,18 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	let judgeEstimate: ExportJudgeEstimate | null;
 	let judgeEstimateNote: string | null;
 	let judgePrecision: JudgeFilterPrecision | null;
-	let totals: { tasks: number; instances: number; tasksWithoutInstances: number };
+	let totals: { tasks: number; instances: number; tasksWithoutInstances: number; pairsSharingAPrompt: number };
 	try {
 		selectionQuery(request); // a filter the selection cannot take is refused here, not midway
 		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
 		({ estimate: judgeEstimate, estimateNote: judgeEstimateNote, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, () => selectionCounts().instances));
 		totals = reader.client
-			.prepare<[number], { tasks: number; instances: number; tasksWithoutInstances: number }>(
-				'SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances, coalesce(sum(instance_count = 0), 0) AS tasksWithoutInstances FROM tasks WHERE dataset_id = ?'
+			.prepare<[number, number], { tasks: number; instances: number; tasksWithoutInstances: number; pairsSharingAPrompt: number }>(
+				`SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances, coalesce(sum(instance_count = 0), 0) AS tasksWithoutInstances,
+					(SELECT count(instance_id) - count(DISTINCT instance_id) FROM preference_pairs WHERE dataset_id = ?) AS pairsSharingAPrompt
+				 FROM tasks WHERE dataset_id = ?`
 			)
-			.get(dataset.id)!;
+			.get(dataset.id, dataset.id)!;
 	} catch (err) {
 		close();
 		throw err;
@@ -614,6 +622,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				...(readBackChecked && done ? { notReadBackExactly: notReadBack } : {}),
 				...(systemLeftOut ? { systemMessagesLeftOut: systemLeftOut } : {}),
 				...(totals.tasksWithoutInstances ? { tasksWithoutInstancesLeftOut: totals.tasksWithoutInstances } : {}),
+				...(totals.pairsSharingAPrompt ? { pairsSharingAPrompt: totals.pairsSharingAPrompt } : {}),
 				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
 			},
 			quality,
