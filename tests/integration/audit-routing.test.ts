@@ -6,6 +6,7 @@ import { heartbeat, nextAssignment, releaseLapsedLeases, saveDraft, skipItem, su
 import { reviewItemView, reviewProgress, reviewHistory, listMyAudits } from '../../src/lib/server/audits/review';
 import { addReviewers, auditProgress, closeAudit, removeReviewer, reopenAudit } from '../../src/lib/server/audits/audits';
 import { AuditError } from '../../src/lib/server/audits/errors';
+import { restoreReviewerLabels } from '../../src/lib/server/archive';
 import { ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
 import { emptyDraft, answerQuestion, type QualityDraft } from '../../src/lib/audits/answers';
 import { parseGold } from '../../src/lib/audits/gold';
@@ -202,6 +203,48 @@ describe('routing', () => {
 		// A draft save on the lost item says so.
 		expectAuditError(() => saveDraft(audit.id, a.id, held.ref, emptyDraft('quality'), { now: t1 + 13 * MINUTE }, db), 409, 'full');
 		expect(nextAssignment(audit.id, a.id, { now: t1 + 13 * MINUTE }, db)).toEqual({ status: 'done' });
+	});
+
+	it('refuses cleanly (logged, not counted, lease given up) a submit under a live lease on an item already full', async () => {
+		const { audit, users } = await quality(1, 2, 2);
+		const [a, b] = users;
+		const held = nextAssignment(audit.id, a.id, {}, db) as { status: 'assigned'; ref: string };
+		expect(held.status).toBe('assigned');
+		// Overfilled behind the lease's back (as labels brought back or copied in once could).
+		db.$client.prepare('UPDATE audit_items SET label_count = 2, claimed_count = 3 WHERE ref = ?').run(held.ref);
+		expect(submitLabel(audit.id, a.id, { ref: held.ref, submissionId: 'full-submit-1', answer: BAD_OUTPUT }, {}, db)).toEqual({ outcome: 'refused', duplicate: false, revision: 0 });
+		const logged = db.$client.prepare("SELECT outcome, label_id AS labelId, payload FROM audit_submissions WHERE id = 'full-submit-1'").get() as { outcome: string; labelId: number | null; payload: string };
+		expect(logged).toMatchObject({ outcome: 'refused', labelId: null });
+		expect(JSON.parse(logged.payload).answer).toMatchObject({ kind: 'quality', output: false });
+		expect(db.$client.prepare('SELECT count(*) FROM audit_labels WHERE reviewer_id = ?').pluck().get(a.id)).toBe(0);
+		// The lease is given up: its slot is freed and the item is not offered again.
+		expect(db.$client.prepare('SELECT claimed_count FROM audit_items WHERE ref = ?').pluck().get(held.ref)).toBe(2);
+		expect(nextAssignment(audit.id, a.id, {}, db)).toEqual({ status: 'done' });
+		expect(nextAssignment(audit.id, b.id, {}, db).status).not.toBe('assigned');
+		// A retry is answered the same way.
+		expect(submitLabel(audit.id, a.id, { ref: held.ref, submissionId: 'full-submit-1', answer: BAD_OUTPUT }, {}, db)).toMatchObject({ outcome: 'refused', duplicate: true });
+	});
+
+	it('bringing back set-aside labels leaves the slot a live lease holds to its reviewer, whose submit then counts', async () => {
+		const { audit, users } = await quality(1, 2, 3);
+		const [a, b, c] = users;
+		const first = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		expect(submitLabel(audit.id, a.id, { ref: first.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db).outcome).toBe('created');
+		expect(removeReviewer(audit.id, a.id, { setAsideLabels: true }, db)).toMatchObject({ setAside: 1 });
+		// B labels the item, C holds a lease on its other slot.
+		const forB = nextAssignment(audit.id, b.id, {}, db) as { ref: string };
+		const forC = nextAssignment(audit.id, c.id, {}, db) as { ref: string };
+		expect([forB.ref, forC.ref]).toEqual([first.ref, first.ref]);
+		expect(submitLabel(audit.id, b.id, { ref: forB.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db).outcome).toBe('created');
+
+		const restored = restoreReviewerLabels(audit.id, a.id, db);
+		expect(restored.restored).toBe(0);
+		expect(restored.kept).toEqual([{ itemPosition: expect.any(Number), reason: expect.stringContaining('held by a reviewer labelling it now') }]);
+		expect(db.$client.prepare('SELECT label_count AS labels, claimed_count AS claimed FROM audit_items WHERE ref = ?').get(first.ref)).toEqual({ labels: 1, claimed: 2 });
+		expect(submitLabel(audit.id, c.id, { ref: forC.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db).outcome).toBe('created');
+		expect(labelCounts(audit.id)).toEqual([2]);
+		// Full now: the set-aside label stays set aside, with that reason.
+		expect(restoreReviewerLabels(audit.id, a.id, db).kept).toEqual([{ itemPosition: expect.any(Number), reason: 'the item already has its 2 label(s)' }]);
 	});
 
 	it('accepts a late submit when nobody took the slot', async () => {

@@ -87,7 +87,8 @@ export interface RestoreLabelsResult {
 
 /**
  * Brings a reviewer's set-aside labels back into the audit: each counts again, on an item that
- * still has room for it (an item others have filled to k keeps the label in the archive).
+ * still has room for it (an item others have filled to k, or whose free slots other reviewers'
+ * live leases hold, keeps the label in the archive).
  */
 export function restoreReviewerLabels(auditId: number, reviewerId: number, database: Db = db()): RestoreLabelsResult {
 	const c = database.$client;
@@ -103,7 +104,9 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 		if (!archived.length) throw new ArchiveError('This reviewer has no set-aside labels in this audit.', 404, 'not_found');
 		const result: RestoreLabelsResult = { restored: 0, kept: [] };
 		// Prepared once, not per label: a reviewer may have thousands, all in one write transaction.
-		const itemOf = c.prepare<[number], { position: number; isGold: number; labels: number }>('SELECT position, is_gold AS isGold, label_count AS labels FROM audit_items WHERE id = ?');
+		const itemOf = c.prepare<[number], { position: number; isGold: number; labels: number; claimed: number }>(
+			'SELECT position, is_gold AS isGold, label_count AS labels, claimed_count AS claimed FROM audit_items WHERE id = ?'
+		);
 		const labelledAgain = c.prepare<[number, number]>('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?');
 		const insertLabel = c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string | null, string, number, number, number, number, number]>(
 			`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference,
@@ -127,6 +130,19 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				result.kept.push({ itemPosition: item.position, reason: `the item already has its ${audit.overlap} label(s)` });
 				continue;
 			}
+			const assignment = assignmentOf.get(row.itemId, reviewerId);
+			// An active lease of this reviewer already holds a slot; any other state needs a free one.
+			const claim = assignment?.status === 'active' ? 0 : 1;
+			// A slot held by someone else's live lease is theirs: taking it would leave their answer
+			// with no room when they submit.
+			if (!item.isGold && claim && item.claimed >= audit.overlap) {
+				const working = item.claimed - item.labels;
+				result.kept.push({
+					itemPosition: item.position,
+					reason: `its free slot${working === 1 ? ' is' : 's are'} held by ${working === 1 ? 'a reviewer' : `${working} reviewers`} labelling it now; bring it back after they finish or their lease lapses`
+				});
+				continue;
+			}
 			insertLabel.run(
 				label.id,
 				auditId,
@@ -146,9 +162,6 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 			);
 			for (const r of label.ratings) insertRating.run(label.id, auditId, row.itemId, r.response_id, r.model, r.rating);
 			for (const t of label.turns ?? []) insertTurn.run(label.id, auditId, row.itemId, t.position, t.valid, t.rating);
-			const assignment = assignmentOf.get(row.itemId, reviewerId);
-			// An active lease already holds a slot; any other state frees one to take back.
-			const claim = assignment?.status === 'active' ? 0 : 1;
 			if (assignment) submitted.run(assignment.id);
 			takeSlot.run(claim, row.itemId);
 			relink.run(label.id, row.itemId, reviewerId);

@@ -484,11 +484,17 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 			outcome = 'edited';
 		} else {
 			const wasActive = assignment.status === 'active';
-			if (!item.isGold && !wasActive && item.claimed >= m.overlap) {
+			// Full: others filled it while this lease lapsed, or (a live lease) labels brought back or
+			// copied in took the slot. Refused, not counted, the answer kept in the submissions log;
+			// a live lease is given up so its slot is not held for a label that cannot come.
+			if (!item.isGold && (wasActive ? item.labels : item.claimed) >= m.overlap) {
+				if (wasActive) {
+					s.expire.run(assignment.id);
+					s.claim.run(-1, item.id);
+				}
 				log(null, 'refused');
 				return { outcome: 'refused', duplicate: false, revision: 0 };
 			}
-			if (!item.isGold && item.labels >= m.overlap) throw new Error(`Invariant broken: item ${item.id} already has ${item.labels} labels`);
 			const durationMs = Math.max(0, now - (assignment.shownAt ?? assignment.assignedAt));
 			labelId = (s.insertLabel.get(auditId, item.id, reviewerId, ...values, durationMs, Math.min(activeMs, durationMs), now, now)!).id;
 			s.finish.run('submitted', now, null, assignment.id);
