@@ -28,8 +28,11 @@ export const actions: Actions = {
 		const parsed = parseForm(auditFormSchema, await request.formData());
 		if (!parsed.ok) return fail(400, { errors: parsed.errors, values: parsed.values });
 		let audit: { id: number; sampleSize: number };
-		const input = auditFormToInput(parsed.data, user.id);
+		let input: ReturnType<typeof auditFormToInput>;
+		// Inside the try: a malformed gold line or a half-chosen model pair is an error beside its
+		// field, with everything typed kept, not a crash that loses the form.
 		try {
+			input = auditFormToInput(parsed.data, user.id);
 			audit = await createAuditInBatches(input);
 		} catch (err) {
 			return fail(400, { errors: fieldErrorsOf(err), values: {} as Record<string, string> });
