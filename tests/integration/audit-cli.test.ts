@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { jsonl } from '../support/db';
-import { makeUser } from './audit-fixtures';
+import { ALL_YES, makeUser } from './audit-fixtures';
+import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
 // The CLI in a child process on its own database file, as a user would run it.
@@ -71,6 +72,29 @@ describe('cli audit', () => {
 		expect((await cli('remove-reviewer', String(id), '--reviewer', 'b@y.org')).stdout).toContain('removed');
 		expect((await cli('add-reviewers', String(id), '--reviewers', 'b@y.org')).stdout).toContain('added 1');
 	}, 180_000); // nine CLI processes in a row
+
+	it('close says how many items were being labelled and that their labels are not accepted; a closed audit shows no lease as work going on', async () => {
+		const created = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '6', '--seed', '3', '--overlap', '2', '--reviewers', 'a@x.org,b@y.org', '--json');
+		const id = JSON.parse(created.stdout).id as number;
+		const a = db.$client.prepare("SELECT id FROM users WHERE email = 'a@x.org'").pluck().get() as number;
+		const first = nextAssignment(id, a, {}, db) as { ref: string };
+		nextAssignment(id, a, { exclude: [first.ref] }, db);
+		expect(JSON.parse((await cli('show', String(id), '--json')).stdout).progress).toMatchObject({ activeLeases: 2, leasesOpenAtClose: null });
+
+		const closed = await cli('close', String(id));
+		expect(closed.stdout.trim()).toBe(
+			"closed; 2 items were being labelled (1 reviewer): their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is reopened."
+		);
+		const shown = JSON.parse((await cli('show', String(id), '--json')).stdout).progress;
+		expect(shown).toMatchObject({ activeLeases: 0, leasesOpenAtClose: 2 });
+		expect(shown.reviewers.every((r: { holding: number }) => r.holding === 0)).toBe(true);
+		expect((await cli('show', String(id))).stdout).toContain('being labelled when closed 2 (not accepted)');
+		// A submit on a held item after closing is refused, not taken.
+		expect(() => submitLabel(id, a, { ref: first.ref, submissionId: 'after-close-1', answer: ALL_YES }, {}, db)).toThrow(/closed/);
+
+		await cli('reopen', String(id));
+		expect(JSON.parse((await cli('close', String(id), '--json')).stdout)).toEqual({ audit: id, status: 'closed', beingLabelled: 2, reviewers: 1 });
+	}, 120_000);
 
 	it('refuses bad input with a message and a non-zero exit', async () => {
 		const cases: [string[], RegExp][] = [

@@ -34,6 +34,7 @@ import { auditBundleLines, auditName, BundleError, importAuditBundle } from '$li
 import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge } from '../actor';
 import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
+import { closingConsequence } from '$lib/audits/closing';
 
 const USAGE = `Usage:
   npx instruct-audit audit create --dataset <name|id> --kind quality|rating|conversation|pairwise --reviewers a@x,b@y
@@ -64,7 +65,9 @@ const USAGE = `Usage:
 create prints the new audit's id. --size counts instructions (one random instance each unless
 --instances all); the same --seed on the same data draws the same sample. --pilot fills each item
 to k before starting new ones (agreement exists early); --qualify n makes each reviewer's first n
-items gold, their labels counting once their gold accuracy reaches --qualify-accuracy.
+items gold, their labels counting once the share of their answers on those that are right
+reaches --qualify-accuracy (each answer counts apart: a quality item's three questions are three;
+\`audit show\` counts whole gold items instead: goldCorrect of goldAnswered have every answer right).
 --stratify verdict (data quality) draws rows from the rows the filters kept and from each
 rule's rejected rows, as many as --strata names per stratum ('kept' or a rule, as in the
 funnel; strata not named get none); \`audit strata <dataset>\` lists them with their rows, and
@@ -271,7 +274,7 @@ export async function run(argv: string[]): Promise<void> {
 				if (audit.strata) console.log(`strata (drawn/rows): ${audit.strata.map((s) => `${s.key} ${s.size}/${s.population}`).join(', ')}`);
 				if (audit.suggestionRunId) console.log(`judge suggestions: reviewers see judge run ${audit.suggestionRunId}'s answers pre-filled`);
 				console.log(
-					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, leases ${progress.activeLeases}`
+					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, ${progress.leasesOpenAtClose === null ? `being labelled now ${progress.activeLeases}` : `being labelled when closed ${progress.leasesOpenAtClose} (not accepted)`}`
 				);
 				printTable(
 					progress.reviewers.map((r) => ({
@@ -281,7 +284,7 @@ export async function run(argv: string[]): Promise<void> {
 						skipped: r.skipped,
 						holding: r.holding,
 						'median active s': r.medianActiveSeconds === null ? '' : r.medianActiveSeconds.toFixed(1),
-						gold: r.goldAnswered ? `${r.goldCorrect}/${r.goldAnswered}` : ''
+						'gold items all right': r.goldAnswered ? `${r.goldCorrect} of ${r.goldAnswered}` : ''
 					}))
 				);
 				return;
@@ -289,10 +292,14 @@ export async function run(argv: string[]): Promise<void> {
 			case 'close':
 			case 'reopen': {
 				const id = auditId(positionals);
-				if (action === 'close') closeAudit(id);
-				else reopenAudit(id);
-				const status = action === 'close' ? 'closed' : 'open';
-				printOutcome(values.json, { audit: id, status }, status);
+				if (action === 'close') {
+					const closed = closeAudit(id);
+					const consequence = closingConsequence(closed.beingLabelled, closed.reviewers, 'were');
+					printOutcome(values.json, { audit: id, status: 'closed', ...closed }, `closed${consequence ? `; ${consequence}` : ''}`);
+					return;
+				}
+				reopenAudit(id);
+				printOutcome(values.json, { audit: id, status: 'open' }, 'open');
 				return;
 			}
 			case 'add-reviewers': {

@@ -66,14 +66,19 @@ export interface ReviewerStats {
 	removed: boolean;
 	labelled: number;
 	skipped: number;
-	/** Leases held right now (not lapsed). */
+	/** Leases held right now (not lapsed); 0 in a closed audit, where none can lead to a label. */
 	holding: number;
 	/**
 	 * Median active seconds per label: the page visible and in use (the review screen's clock). Not
 	 * the wall time from first shown to submitted, which counts time away from an item held overnight.
 	 */
 	medianActiveSeconds: number | null;
+	/** Gold items labelled (whole items, not answers: a quality item's three questions are one). */
 	goldAnswered: number;
+	/**
+	 * Gold items with every answer right. Qualification counts single answers instead (its
+	 * correct/total): 2 of 3 items all right can be 8 of 9 answers right.
+	 */
 	goldCorrect: number;
 	lastActivity: number | null;
 }
@@ -86,7 +91,10 @@ export interface AuditProgress {
 	/** Items no current reviewer can still take (everyone left has labelled or skipped them). */
 	stuckItems: number;
 	skips: number;
+	/** Items being labelled now (live leases); always 0 for a closed audit, whose labels are refused. */
 	activeLeases: number;
+	/** A closed audit: the items that were being labelled when it closed (their labels refused); null while open. */
+	leasesOpenAtClose: number | null;
 	reviewers: ReviewerStats[];
 }
 
@@ -95,6 +103,8 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 	const audit = requireAudit(auditId, database);
 	const c = database.$client;
 	const now = options.now ?? Date.now();
+	// A closed audit refuses every label: its leases are no longer work being done.
+	const open = audit.status === 'open';
 	const totals = c
 		.prepare<[number, number], { labels: number; complete: number }>(
 			`SELECT coalesce(sum(label_count), 0) AS labels, coalesce(sum(label_count >= ?), 0) AS complete
@@ -135,12 +145,14 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 		completeItems: totals.complete,
 		stuckItems: stuck.n,
 		skips: counts.skips,
-		activeLeases: counts.leases,
+		activeLeases: open ? counts.leases : 0,
+		leasesOpenAtClose: open ? null : audit.closedAt ? leasesLiveAt(auditId, audit.closedAt.getTime(), database).beingLabelled : 0,
 		reviewers: reviewers.map((r) => {
 			const list = activeTimes.get(r.userId) ?? [];
 			const med = median(list);
 			return {
 				...r,
+				holding: open ? r.holding : 0,
 				removed: r.removed === 1,
 				lastActivity: lastActivity.get(r.userId) ?? null,
 				labelled: list.length,
@@ -183,10 +195,35 @@ function goldScores(audit: Audit, database: Db): Map<number, { answered: number;
 	return scores;
 }
 
-export function closeAudit(auditId: number, database: Db = db()): void {
+export interface CloseResult {
+	/** Items reviewers held a live lease on when the audit closed: their labels are refused from now on. */
+	beingLabelled: number;
+	/** The reviewers holding them. */
+	reviewers: number;
+}
+
+/** Closes the audit; says how many items were being labelled then (their leases stay, with their drafts, for a reopening). */
+export function closeAudit(auditId: number, database: Db = db()): CloseResult {
 	requireWritableAudit(auditId, database);
-	const changed = database.$client.prepare<[number, number]>(`UPDATE audits SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`).run(Date.now(), auditId).changes;
-	if (!changed) requireAudit(auditId, database);
+	const c = database.$client;
+	const now = Date.now();
+	return transaction(database, () => {
+		const changed = c.prepare<[number, number]>(`UPDATE audits SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'`).run(now, auditId).changes;
+		if (!changed) {
+			requireAudit(auditId, database);
+			return { beingLabelled: 0, reviewers: 0 };
+		}
+		return leasesLiveAt(auditId, now, database);
+	});
+}
+
+/** Live leases of an audit at a moment, and the reviewers holding them. */
+function leasesLiveAt(auditId: number, at: number, database: Db): CloseResult {
+	return database.$client
+		.prepare<[number, number], CloseResult>(
+			`SELECT count(*) AS beingLabelled, count(DISTINCT reviewer_id) AS reviewers FROM audit_assignments WHERE audit_id = ? AND status = 'active' AND expires_at > ?`
+		)
+		.get(auditId, at)!;
 }
 
 export function reopenAudit(auditId: number, database: Db = db()): void {

@@ -17,6 +17,7 @@ import {
 	updateGuidelines
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
+import { closingConsequence } from '$lib/audits/closing';
 import { auditAgreementSoFar } from '$lib/server/reports';
 import { parseGold } from '$lib/audits/gold';
 import { archiveAction, archiveFailure } from '$lib/server/archive/http';
@@ -92,7 +93,10 @@ export const actions: Actions = {
 	close: ({ locals, params }) => {
 		requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
-		return attempt('status', () => (closeAudit(audit.id), 'Closed: reviewers can no longer label or change labels.'));
+		return attempt('status', () => {
+			const closed = closeAudit(audit.id);
+			return `Closed: reviewers can no longer label or change labels.${closed.beingLabelled ? ` ${closingConsequence(closed.beingLabelled, closed.reviewers, 'were')}` : ''}`;
+		});
 	},
 	reopen: ({ locals, params }) => {
 		requireRole(locals, 'researcher');
