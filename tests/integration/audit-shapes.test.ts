@@ -7,7 +7,7 @@ import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing
 import { reviewItemView, reviewHistory } from '../../src/lib/server/audits/review';
 import { makeUsers, submissionId } from './audit-fixtures';
 import { responseOrder } from '../../src/lib/audits/order';
-import { startShapeExport } from '../../src/lib/server/exports/shapes';
+import { shapeLeftOutSummary, startShapeExport } from '../../src/lib/server/exports/shapes';
 import { comparisonRows, sharegptRows, superniTask } from './shape-fixtures';
 
 let db: Db;
@@ -124,6 +124,52 @@ describe('pairwise audits', () => {
 			['Eat.', 'Sleep well.'],
 			['Table.', 'Blue.']
 		]);
+	});
+});
+
+describe('pairs export of a pairwise audit with two reviewers', () => {
+	// Per pair, what each reviewer says in the pair's own order: a split is not a tie, "both bad" is judged.
+	const plan: [string, string][] = [
+		['a', 'b'],
+		['a', 'both_bad'],
+		['tie', 'tie'],
+		['both_bad', 'both_bad'],
+		['b', 'b'],
+		['tie', 'a']
+	];
+	async function judged() {
+		const rows = plan.map((_, i) => ({ user_input: `Prompt ${i}`, completion_a: `first ${i}`, completion_b: `second ${i}` }));
+		const { datasetId } = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'split', fileName: 'cmp.json' }, db);
+		const reviewers = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: reviewers.map((r) => r.id), overlap: 2, seed: 6, sampleSize: plan.length }, db);
+		const firstPair = db.$client.prepare('SELECT min(id) FROM preference_pairs WHERE dataset_id = ?').pluck().get(datasetId) as number;
+		reviewers.forEach((r, who) => {
+			for (;;) {
+				const next = nextAssignment(audit.id, r.id, {}, db);
+				if (next.status !== 'assigned') break;
+				const item = db.$client.prepare('SELECT id, pair_id AS pairId FROM audit_items WHERE ref = ?').get(next.ref) as { id: number; pairId: number };
+				const says = plan[item.pairId - firstPair][who];
+				// The screen shows the pair in a per-reviewer order: say the pair's own side in it.
+				const order = responseOrder(2, r.id, item.id, true);
+				const choice = says === 'a' ? (order[0] === 0 ? 'A' : 'B') : says === 'b' ? (order[0] === 1 ? 'A' : 'B') : (says as 'tie' | 'both_bad');
+				submitLabel(audit.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+			}
+		});
+		return datasetId;
+	}
+
+	it('a split between the reviewers is left out as a disagreement, never written or counted as a tie; "both bad" is counted as judged', async () => {
+		const datasetId = await judged();
+		const omit = startShapeExport({ datasetId, format: 'preference-pairs' }, db);
+		const rows = [...omit.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
+		expect(rows).toEqual([{ prompt: 'Prompt 4', chosen: 'second 4', rejected: 'first 4' }]);
+		expect(omit.manifest().counts).toEqual({ records: 1, tiesLeftOut: 1, bothBadLeftOut: 1, disagreedLeftOut: 3, unjudgedLeftOut: 0 });
+		// Kept ties are only the real one: both reviewers said "about the same".
+		const flag = startShapeExport({ datasetId, format: 'preference-pairs', ties: 'flag' }, db);
+		const flagged = [...flag.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
+		expect(flagged.filter((r) => r.tie).map((r) => r.prompt)).toEqual(['Prompt 2']);
+		expect(flag.manifest().counts).toMatchObject({ records: 2, tiesLeftOut: 0, disagreedLeftOut: 3, bothBadLeftOut: 1 });
+		expect(shapeLeftOutSummary(omit.manifest().counts)).toBe('; 1 tie left out; 3 pairs the reviewers disagreed on left out; 1 pair judged both bad left out');
 	});
 });
 

@@ -11,7 +11,7 @@ import { writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { automaticFiltersSource } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
-import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, writeShapeExport } from '$lib/server/exports/shapes';
+import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, writeShapeExport } from '$lib/server/exports/shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
 	EXPORT_FORMATS,
@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<void> {
 			const c = result.manifest.counts;
 			console.log(
 				`Wrote ${c.records} ${format === 'superni' ? 'task files' : format === 'preference-pairs' ? 'pairs' : 'conversations'} of "${result.manifest.dataset.name}" to ${out}` +
-					`${c.tiesLeftOut ? `; ${c.tiesLeftOut} ties left out` : ''}${c.unjudgedLeftOut ? `; ${c.unjudgedLeftOut} pairs without a verdict left out` : ''}.`
+					`${shapeLeftOutSummary(c)}.`
 			);
 			console.log(`Manifest: ${result.manifestFile}`);
 		}

@@ -3,6 +3,7 @@ import { chunksOf, parseImport } from './parse-import';
 import {
 	chatConversationSerializer,
 	conversationExportOf,
+	shapeLeftOutSummary,
 	preferencePairSerializer,
 	shareGptSerializer,
 	superNiExportOf,
@@ -246,7 +247,7 @@ describe('preference pairs {prompt, chosen, rejected}', () => {
 		const pairs = first.records as ParsedPair[];
 		const serializer = preferencePairSerializer();
 		const written = writeAll(serializer, pairs);
-		expect(serializer.counts).toEqual({ written: 2, tiesLeftOut: 0, unjudgedLeftOut: 0 });
+		expect(serializer.counts).toEqual({ written: 2, tiesLeftOut: 0, bothBadLeftOut: 0, disagreedLeftOut: 0, unjudgedLeftOut: 0 });
 		expect(JSON.parse(written.split('\n')[0])).toEqual({ prompt: gpt4llm[0].user_input, chosen: TRICKY[2], rejected: TRICKY[3] });
 		const second = (await parse(written, 'pairs.jsonl')).records as ParsedPair[];
 		const core = (p: ParsedPair) => [p.prompt, p.instruction, p.input, p.responseA, p.responseB, p.preferred, p.scoreA, p.scoreB];
@@ -259,16 +260,22 @@ describe('preference pairs {prompt, chosen, rejected}', () => {
 		const rows = [
 			{ ...base, preferred: 'b' as const },
 			{ ...base, preferred: 'tie' as const },
-			{ ...base, preferred: null }
+			{ ...base, preferred: null },
+			{ ...base, preferred: 'both-bad' as const },
+			{ ...base, preferred: 'disagreed' as const }
 		];
 		const omit = preferencePairSerializer();
 		const lines = writeAll(omit, rows).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 		expect(lines).toEqual([{ prompt: 'Q', chosen: 'B', rejected: 'A', chosen_model: 'm2', rejected_model: 'm1', chosen_score: 2, rejected_score: 1 }]);
-		expect(omit.counts).toEqual({ written: 1, tiesLeftOut: 1, unjudgedLeftOut: 1 });
+		expect(omit.counts).toEqual({ written: 1, tiesLeftOut: 1, bothBadLeftOut: 1, disagreedLeftOut: 1, unjudgedLeftOut: 1 });
 		const flag = preferencePairSerializer({ ties: 'flag' });
 		const flagged = writeAll(flag, rows).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 		expect(flagged[1]).toEqual({ prompt: 'Q', chosen: 'A', rejected: 'B', tie: true, chosen_model: 'm1', rejected_model: 'm2', chosen_score: 1, rejected_score: 2 });
-		expect(flag.counts).toEqual({ written: 2, tiesLeftOut: 0, unjudgedLeftOut: 1 });
+		// Only a real tie is flagged: a disagreement between reviewers stays out, counted on its own.
+		expect(flagged).toHaveLength(2);
+		expect(flag.counts).toEqual({ written: 2, tiesLeftOut: 0, bothBadLeftOut: 1, disagreedLeftOut: 1, unjudgedLeftOut: 1 });
+		expect(shapeLeftOutSummary(omit.counts)).toBe('; 1 tie left out; 1 pair the reviewers disagreed on left out; 1 pair judged both bad left out; 1 pair without a verdict left out');
+		expect(shapeLeftOutSummary({ tiesLeftOut: 0, unjudgedLeftOut: 2 })).toBe('; 2 pairs without a verdict left out');
 	});
 
 	it('a pair\'s source id and other fields are written and read back; they cannot overwrite what the row says', async () => {

@@ -198,8 +198,8 @@ export interface PreferencePairExport {
 	prompt: string;
 	responseA: string;
 	responseB: string;
-	/** Which side is better; null (not judged) is never written. */
-	preferred: PairPreference | null;
+	/** Which side is better; a pair without one (see PairExportVerdict) is never written. */
+	preferred: PairExportVerdict;
 	modelA?: string | null;
 	modelB?: string | null;
 	scoreA?: number | null;
@@ -210,6 +210,34 @@ export interface PreferencePairExport {
 	metadata?: Record<string, unknown> | null;
 }
 
+/**
+ * A pair's verdict for the export: a side, a tie ("about the same" as the verdict), or why there is
+ * no side to train on: the reviewers judged both responses bad, the reviewers disagreed (no verdict
+ * given more often than every other), or nobody judged the pair (null).
+ */
+export type PairExportVerdict = PairPreference | 'both-bad' | 'disagreed' | null;
+
+/** What a pairs export wrote and left out, each reason counted on its own. */
+export interface PairExportCounts {
+	written: number;
+	tiesLeftOut: number;
+	bothBadLeftOut: number;
+	disagreedLeftOut: number;
+	unjudgedLeftOut: number;
+}
+
+/** What a shape export left out, in words ("; 1 tie left out; 11 pairs the reviewers disagreed on left out"), or '' when nothing. */
+export function shapeLeftOutSummary(counts: Partial<Omit<PairExportCounts, 'written'>>): string {
+	const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+	const parts = [
+		counts.tiesLeftOut ? `${count(counts.tiesLeftOut, 'tie', 'ties')} left out` : '',
+		counts.disagreedLeftOut ? `${count(counts.disagreedLeftOut, 'pair', 'pairs')} the reviewers disagreed on left out` : '',
+		counts.bothBadLeftOut ? `${count(counts.bothBadLeftOut, 'pair', 'pairs')} judged both bad left out` : '',
+		counts.unjudgedLeftOut ? `${count(counts.unjudgedLeftOut, 'pair', 'pairs')} without a verdict left out` : ''
+	];
+	return parts.filter(Boolean).map((p) => `; ${p}`).join('');
+}
+
 /** The members a pair row is written with; a metadata field of the same name would change what the row says, so it gives way. */
 const PAIR_ROW_FIELDS = ['id', 'prompt', 'chosen', 'rejected', 'tie', 'chosen_model', 'rejected_model', 'chosen_score', 'rejected_score'] as const;
 
@@ -218,7 +246,7 @@ export type TiePolicy = 'omit' | 'flag';
 
 /** The {prompt, chosen, rejected} row of a judged pair, or null when the pair is not written. */
 export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 'omit'): Record<string, unknown> | null {
-	if (pair.preferred === null) return null;
+	if (pair.preferred === null || pair.preferred === 'both-bad' || pair.preferred === 'disagreed') return null;
 	if (pair.preferred === 'tie' && ties === 'omit') return null;
 	const aFirst = pair.preferred !== 'b';
 	const row: Record<string, unknown> = {
@@ -239,10 +267,10 @@ export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 
 
 /** {prompt, chosen, rejected} JSON Lines for reward-model and DPO training; counts what it left out. */
 export function preferencePairSerializer(options: { ties?: TiePolicy } = {}): ShapeSerializer<PreferencePairExport> & {
-	readonly counts: { written: number; tiesLeftOut: number; unjudgedLeftOut: number };
+	readonly counts: PairExportCounts;
 } {
 	const ties = options.ties ?? 'omit';
-	const counts = { written: 0, tiesLeftOut: 0, unjudgedLeftOut: 0 };
+	const counts: PairExportCounts = { written: 0, tiesLeftOut: 0, bothBadLeftOut: 0, disagreedLeftOut: 0, unjudgedLeftOut: 0 };
 	return {
 		counts,
 		begin: () => '',
@@ -250,6 +278,8 @@ export function preferencePairSerializer(options: { ties?: TiePolicy } = {}): Sh
 			const row = preferencePairRow(pair, ties);
 			if (row === null) {
 				if (pair.preferred === null) counts.unjudgedLeftOut++;
+				else if (pair.preferred === 'both-bad') counts.bothBadLeftOut++;
+				else if (pair.preferred === 'disagreed') counts.disagreedLeftOut++;
 				else counts.tiesLeftOut++;
 				return '';
 			}

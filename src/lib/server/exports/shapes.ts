@@ -13,6 +13,7 @@ import { sourcePairModel } from '../datasets/shape-rows';
 import type { ParsedTask, ParsedTurn, TurnRole } from '$lib/formats';
 import {
 	chatConversationSerializer,
+	shapeLeftOutSummary,
 	preferencePairSerializer,
 	shareGptSerializer,
 	superNiExportOf,
@@ -25,6 +26,8 @@ import { ExportFilterError, describeFilters, whereClauses, type ExportFilters } 
 import { selectionQuery } from './query';
 import { appVersion } from './version';
 import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
+
+export { shapeLeftOutSummary };
 
 export type ShapeExportFormat = 'superni' | 'sharegpt' | 'chat-conversations' | 'preference-pairs';
 
@@ -51,7 +54,10 @@ export interface ShapeExportRequest {
 
 export interface ShapeExportCounts {
 	records: number;
+	/** preference-pairs: pairs left out, each reason on its own (a split between reviewers is not a tie). */
 	tiesLeftOut?: number;
+	bothBadLeftOut?: number;
+	disagreedLeftOut?: number;
 	unjudgedLeftOut?: number;
 }
 
@@ -149,11 +155,14 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
 }
 
 /**
- * The verdict a pair is exported with: the reviewers' (the most common label over every
- * pairwise audit of the pair; a draw between a and b counts as a tie; "both bad" means no
- * winner and the pair is left out), else the source's own.
+ * The verdict a pair is exported with: the reviewers' where a pairwise audit judged it, else null
+ * (the source's own applies). The reviewers' verdict is the label given more often than every
+ * other, over every pairwise audit of the pair: with two reviewers both must agree, with three two
+ * of them. When no label leads (one says A and another B, or A against "both bad", or a three-way
+ * split) the reviewers disagreed: that is not a tie, which is only "about the same" as the leading
+ * label. "Both bad" leading means no side is better.
  */
-export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'none' | null;
+export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'both-bad' | 'disagreed' | null;
 
 export function reviewedPairVerdicts(client: Database.Database, datasetId: number): PairVerdictLookup {
 	const rows = client
@@ -175,8 +184,8 @@ export function reviewedPairVerdicts(client: Database.Database, datasetId: numbe
 		if (!m) return null;
 		const top = Math.max(...m.values());
 		const leaders = [...m.entries()].filter(([, n]) => n === top).map(([k]) => k);
-		if (leaders.length === 1) return leaders[0] === 'both_bad' ? 'none' : (leaders[0] as 'a' | 'b' | 'tie');
-		return leaders.includes('a') || leaders.includes('b') || leaders.includes('tie') ? 'tie' : 'none';
+		if (leaders.length > 1) return 'disagreed';
+		return leaders[0] === 'both_bad' ? 'both-bad' : (leaders[0] as 'a' | 'b' | 'tie');
 	};
 }
 
@@ -209,8 +218,7 @@ function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<numbe
 		.iterate(datasetId);
 	for (const r of rows) {
 		if (tasks && !tasks.has(r.taskId)) continue;
-		const reviewed = verdict(r.id);
-		const preferred = reviewed === 'none' ? null : (reviewed ?? r.sourcePreferred);
+		const preferred = verdict(r.id) ?? r.sourcePreferred;
 		yield {
 			prompt: r.prompt,
 			responseA: r.responseA,
@@ -332,7 +340,8 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 				const text = serializer.write(p);
 				if (text) yield text;
 			}
-			Object.assign(counts, { records: serializer.counts.written, tiesLeftOut: serializer.counts.tiesLeftOut, unjudgedLeftOut: serializer.counts.unjudgedLeftOut });
+			const { written, ...leftOut } = serializer.counts;
+			Object.assign(counts, { records: written, ...leftOut });
 		};
 	} else {
 		const serializer: ShapeSerializer<{ id?: string | null; turns: ParsedTurn[]; metadata?: Record<string, unknown> | null }> =
