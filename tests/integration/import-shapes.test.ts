@@ -278,6 +278,58 @@ describe('import → export → import gives the same records', async () => {
 		expect(manifest.counts).not.toHaveProperty('untrainableTargetsLeftOut');
 	});
 
+	it('a ShareGPT function_call turn is a tool call: left out of single-turn exports, written as tool_calls in chat-conversations, a call that is not JSON leaves its conversation out', async () => {
+		const call = (id: string, question: string, text: string, result: string, answer: string) => ({
+			id,
+			conversations: [
+				{ from: 'human', value: question },
+				{ from: 'function_call', value: text },
+				{ from: 'observation', value: result },
+				{ from: 'gpt', value: answer }
+			]
+		});
+		const rows = [
+			{ id: 'c5', conversations: [{ from: 'human', value: 'Name a planet.' }, { from: 'gpt', value: 'Mars' }] },
+			call('c6', 'weather?', '{"name":"w","arguments":{"city":"Paris"}}', 'sunny', 'It is sunny.'),
+			call('c7', 'time?', 'ask the clock', '12:00', 'Noon.')
+		];
+		const first = await importFile(streamOf(jsonl(rows)), { datasetName: 'calls', fileName: 'sg.jsonl' }, db);
+		expect(first).toMatchObject({ format: 'sharegpt', instancesAdded: 3 });
+		// Single-turn: the call is not the answer to "weather?".
+		const file = path.join(dir, 'single.jsonl');
+		const single = writeExportFile({ datasetId: first.datasetId, filters: {}, format: 'jsonl' }, file, {}, db);
+		expect(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ instruction: 'Name a planet.', input: '', output: 'Mars' }]);
+		expect(single.manifest.counts).toMatchObject({ rows: 1, instances: 1, untrainableTargetsLeftOut: 2 });
+		expect(countExport({ datasetId: first.datasetId, filters: {} }, db)).toMatchObject({ rows: 1, instances: 1 });
+		// Chat: OpenAI's tool_calls and a tool message answering the call by its id.
+		const chatFile = path.join(dir, 'calls.chat.jsonl');
+		const chat = await writeShapeExport({ datasetId: first.datasetId, format: 'chat-conversations' }, chatFile, db);
+		expect(chat.manifest.counts).toEqual({ records: 2, unreadableToolCallsLeftOut: 1 });
+		expect(validate(shapeManifestSchema, JSON.parse(fs.readFileSync(`${chatFile}.manifest.json`, 'utf8')))).toEqual([]);
+		const lines = fs.readFileSync(chatFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+		expect(lines.map((l) => l.id)).toEqual(['c5', 'c6']);
+		expect(lines[1].messages).toEqual([
+			{ role: 'user', content: 'weather?' },
+			{ role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'w', arguments: '{"city":"Paris"}' } }] },
+			{ role: 'tool', content: 'sunny', tool_call_id: 'call_0' },
+			{ role: 'assistant', content: 'It is sunny.' }
+		]);
+		// Read back, it is stored as an OpenAI chat row with a tool call is.
+		const back = await importFile(fileSource(chatFile), { datasetName: 'calls back', fileName: 'calls.chat.jsonl' }, db);
+		const turns = db.$client
+			.prepare("SELECT t.role, t.content, t.extra FROM conversation_turns t JOIN conversations c ON c.id = t.conversation_id WHERE c.dataset_id = ? AND c.source_id = 'c6' ORDER BY t.position")
+			.all(back.datasetId) as { role: string; content: string; extra: string | null }[];
+		expect(turns.map((t) => [t.role, t.content, t.extra && Object.keys(JSON.parse(t.extra))])).toEqual([
+			['user', 'weather?', null],
+			['assistant', '', ['tool_calls']],
+			['tool', 'sunny', ['tool_call_id']],
+			['assistant', 'It is sunny.', null]
+		]);
+		// ShareGPT writes the turn back as it came.
+		const sg = startShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, db);
+		expect([...sg.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l))).toEqual(rows);
+	});
+
 	it('an interrupt that arrives after the last file is written still removes the export and writes no manifest', async () => {
 		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n))) }));
 		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);

@@ -51,6 +51,48 @@ export const SHAREGPT_SHAPE: ConversationShape = {
 	names: { system: 'system', user: 'human', assistant: 'gpt', tool: 'tool' }
 };
 
+/**
+ * The ShareGPT speaker of a tool call (glaive, LLaMA-Factory): the turn's text is the call as JSON
+ * ({"name", "arguments"}, or a list of them) and the observation turn after it holds the result.
+ * It is stored as an assistant turn with this source role: a call, not an answer to train on.
+ */
+export const FUNCTION_CALL_SPEAKER = 'function_call';
+
+export function isFunctionCallTurn(turn: ParsedTurn): boolean {
+	return turn.role === 'assistant' && turn.sourceRole === FUNCTION_CALL_SPEAKER;
+}
+
+/** An OpenAI chat tool call, as an assistant message's `tool_calls` lists them. */
+export interface OpenAiToolCall {
+	id: string;
+	type: 'function';
+	function: { name: string; arguments: string };
+}
+
+/**
+ * The OpenAI tool calls a function-call turn's text stands for, their ids call_<firstId>, call_<firstId + 1>,
+ * …, or null when the text is not a call ({"name": string, "arguments"?} or a list of them): the
+ * caller leaves such a conversation out rather than guess. `arguments` is a JSON string, as the API
+ * writes it: an object is serialized, a string kept, none is "{}".
+ */
+export function toolCallsOf(text: string, firstId: number): OpenAiToolCall[] | null {
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(text);
+	} catch {
+		return null;
+	}
+	const calls = Array.isArray(parsed) ? parsed : [parsed];
+	const out: OpenAiToolCall[] = [];
+	for (const call of calls) {
+		if (call === null || typeof call !== 'object' || Array.isArray(call)) return null;
+		const { name, arguments: args } = call as Record<string, unknown>;
+		if (typeof name !== 'string' || name === '') return null;
+		out.push({ id: `call_${firstId + out.length}`, type: 'function', function: { name, arguments: args === undefined ? '{}' : typeof args === 'string' ? args : JSON.stringify(args) } });
+	}
+	return out.length ? out : null;
+}
+
 /** The speaker name a shape writes for a turn: the turn's own source name when the shape knows it for that role. */
 export function speakerName(turn: ParsedTurn, shape: ConversationShape): string {
 	const own = turn.sourceRole;

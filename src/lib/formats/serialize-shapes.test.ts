@@ -12,6 +12,7 @@ import {
 	type ShapeSerializer
 } from './serialize-shapes';
 import type { FormatId, ParsedPair, ParsedRecord, ParsedTask } from './types';
+import { isFunctionCallTurn, toolCallsOf } from './conversation';
 
 async function parse(text: string, fileName: string, format?: FormatId): Promise<{ format: FormatId | null; records: ParsedRecord[] }> {
 	let detected: FormatId | null = null;
@@ -227,6 +228,45 @@ describe('conversations with every turn', () => {
 		await expect(parse(JSON.stringify({ conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: 'A', weight: 0.5 }] }), 'bad.jsonl')).rejects.toThrow(
 			'field "conversations[1].weight" must be 0 or 1, got 0.5'
 		);
+	});
+
+	it('a ShareGPT function_call turn is written to chat as tool_calls, the observation after it as the tool message answering it; a call that is not JSON leaves the conversation out', async () => {
+		const row = (id: string, call: string) => ({
+			id,
+			conversations: [
+				{ from: 'human', value: 'weather?' },
+				{ from: 'function_call', value: call },
+				{ from: 'observation', value: 'sunny' },
+				{ from: 'gpt', value: 'It is sunny.' }
+			]
+		});
+		const rows = [row('c6', '{"name":"w"}'), row('c7', '[{"name":"a","arguments":"{\\"x\\":1}"},{"name":"b","arguments":{"y":2}}]'), row('c8', 'not json'), row('c9', '{"arguments":{}}')];
+		const tasks = (await parse(rows.map((r) => JSON.stringify(r)).join('\n'), 'sg.jsonl')).records as ParsedTask[];
+		const serializer = chatConversationSerializer();
+		const lines = writeAll(serializer, tasks.map(conversationExportOf)).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+		expect(serializer.counts).toEqual({ written: 2, unreadableToolCallsLeftOut: 2 });
+		expect(lines[0].messages).toEqual([
+			{ role: 'user', content: 'weather?' },
+			{ role: 'assistant', content: null, tool_calls: [{ id: 'call_0', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+			{ role: 'tool', content: 'sunny', tool_call_id: 'call_0' },
+			{ role: 'assistant', content: 'It is sunny.' }
+		]);
+		expect(lines[1].messages[1].tool_calls.map((c: { id: string; function: unknown }) => [c.id, c.function])).toEqual([
+			['call_0', { name: 'a', arguments: '{"x":1}' }],
+			['call_1', { name: 'b', arguments: '{"y":2}' }]
+		]);
+		expect(lines[1].messages[2].tool_call_id).toBe('call_0');
+		// Read back as chat, the call is an assistant turn without text: the single-turn policy leaves it out as it does OpenAI's own tool calls.
+		const [back] = (await parse(JSON.stringify(lines[0]), 'c.jsonl')).records as ParsedTask[];
+		expect(back.conversation?.turns[1]).toEqual({ role: 'assistant', content: '', extra: { tool_calls: lines[0].messages[1].tool_calls } });
+		expect(back.conversation?.warnings).toEqual([]);
+	});
+
+	it('toolCallsOf reads {name, arguments} or a list of them, and nothing else', () => {
+		expect(toolCallsOf('{"name":"w","arguments":{"q":1}}', 3)).toEqual([{ id: 'call_3', type: 'function', function: { name: 'w', arguments: '{"q":1}' } }]);
+		for (const text of ['sunny', '{}', '[]', '{"name":""}', '[{"name":"a"},7]', 'null']) expect(toolCallsOf(text, 0)).toBeNull();
+		expect(isFunctionCallTurn({ role: 'assistant', content: '{}', sourceRole: 'function_call' })).toBe(true);
+		expect(isFunctionCallTurn({ role: 'assistant', content: '{}', sourceRole: 'chatgpt' })).toBe(false);
 	});
 });
 

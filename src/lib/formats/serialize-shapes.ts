@@ -5,7 +5,7 @@
  * instance for a task file), `end()`; the chunks concatenated are the file. What the parsers
  * read, these write, so parse → write → parse gives the same records.
  */
-import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, speakerName, type ConversationShape } from './conversation';
+import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, isFunctionCallTurn, speakerName, toolCallsOf, type ConversationShape, type OpenAiToolCall } from './conversation';
 import { SUPERNI_DEFINITION, SUPERNI_FIELD_ORDER, SUPERNI_INSTANCES, SUPERNI_NEGATIVE, SUPERNI_POSITIVE } from './superni';
 import type { PairPreference, ParsedExample, ParsedTask, ParsedTurn } from './types';
 
@@ -177,12 +177,54 @@ export function shareGptSerializer(options: { container?: 'jsonl' | 'array' } = 
 	};
 }
 
-/** OpenAI chat fine-tuning rows {id?, messages: [{role, content, name?, weight?}]}, every turn; a ShareGPT row's id is kept as `id`. */
-export function chatConversationSerializer(): ShapeSerializer<ConversationExport> {
+/**
+ * The messages of a conversation as OpenAI chat writes them. A ShareGPT function_call turn becomes
+ * an assistant message with `tool_calls` (ids call_0, call_1, … within the conversation) and the
+ * tool turns after it answer those calls in order (`tool_call_id`), as an OpenAI chat import stores
+ * them. Null when a function_call turn's text is not a call (see toolCallsOf).
+ */
+export function chatMessagesOf(turns: readonly ParsedTurn[]): Record<string, unknown>[] | null {
+	const messages: Record<string, unknown>[] = [];
+	let unanswered: OpenAiToolCall[] = [];
+	let calls = 0;
+	for (const t of turns) {
+		if (isFunctionCallTurn(t)) {
+			const toolCalls = toolCallsOf(t.content, calls);
+			if (!toolCalls) return null;
+			calls += toolCalls.length;
+			unanswered = [...toolCalls];
+			messages.push({ ...chatMessage({ ...t, content: '' }), content: null, tool_calls: toolCalls });
+			continue;
+		}
+		const m = chatMessage(t);
+		if (t.role === 'tool') {
+			const answered = unanswered.shift();
+			if (answered && m.tool_call_id === undefined) m.tool_call_id = answered.id;
+		} else unanswered = [];
+		messages.push(m);
+	}
+	return messages;
+}
+
+/**
+ * OpenAI chat fine-tuning rows {id?, messages: [{role, content, name?, weight?}]}, every turn; a
+ * ShareGPT row's id is kept as `id`. A conversation whose function_call turn is not a call is left
+ * out (counted): its tool messages could not be tied to their call.
+ */
+export function chatConversationSerializer(): ShapeSerializer<ConversationExport> & { readonly counts: { written: number; unreadableToolCallsLeftOut: number } } {
+	const counts = { written: 0, unreadableToolCallsLeftOut: 0 };
 	return {
+		counts,
 		begin: () => '',
-		write: (c) =>
-			JSON.stringify({ ...(c.id != null ? { id: c.id } : {}), messages: c.turns.map(chatMessage), ...rowWithout(c.metadata, c.id != null ? ['id', 'messages'] : ['messages']) }) + '\n',
+		write: (c) => {
+			const messages = chatMessagesOf(c.turns);
+			if (!messages) {
+				counts.unreadableToolCallsLeftOut++;
+				return '';
+			}
+			counts.written++;
+			return JSON.stringify({ ...(c.id != null ? { id: c.id } : {}), messages, ...rowWithout(c.metadata, c.id != null ? ['id', 'messages'] : ['messages']) }) + '\n';
+		},
 		end: () => ''
 	};
 }
@@ -227,13 +269,16 @@ export interface PairExportCounts {
 }
 
 /** What a shape export left out, in words ("; 1 tie left out; 11 pairs the reviewers disagreed on left out"), or '' when nothing. */
-export function shapeLeftOutSummary(counts: Partial<Omit<PairExportCounts, 'written'>>): string {
+export function shapeLeftOutSummary(counts: Partial<Omit<PairExportCounts, 'written'>> & { unreadableToolCallsLeftOut?: number }): string {
 	const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 	const parts = [
 		counts.tiesLeftOut ? `${count(counts.tiesLeftOut, 'tie', 'ties')} left out` : '',
 		counts.disagreedLeftOut ? `${count(counts.disagreedLeftOut, 'pair', 'pairs')} the reviewers disagreed on left out` : '',
 		counts.bothBadLeftOut ? `${count(counts.bothBadLeftOut, 'pair', 'pairs')} judged both bad left out` : '',
-		counts.unjudgedLeftOut ? `${count(counts.unjudgedLeftOut, 'pair', 'pairs')} without a verdict left out` : ''
+		counts.unjudgedLeftOut ? `${count(counts.unjudgedLeftOut, 'pair', 'pairs')} without a verdict left out` : '',
+		counts.unreadableToolCallsLeftOut
+			? `${count(counts.unreadableToolCallsLeftOut, 'conversation', 'conversations')} left out whose function_call turn is not JSON {name, arguments} (its tool messages could not name their call)`
+			: ''
 	];
 	return parts.filter(Boolean).map((p) => `; ${p}`).join('');
 }

@@ -59,6 +59,8 @@ export interface ShapeExportCounts {
 	bothBadLeftOut?: number;
 	disagreedLeftOut?: number;
 	unjudgedLeftOut?: number;
+	/** chat-conversations: conversations left out because a ShareGPT function_call turn is not a call ({name, arguments}). */
+	unreadableToolCallsLeftOut?: number;
 }
 
 /** A written file, as the row export's manifest describes its file: size and SHA-256 of its bytes. */
@@ -344,16 +346,18 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 			Object.assign(counts, { records: written, ...leftOut });
 		};
 	} else {
-		const serializer: ShapeSerializer<{ id?: string | null; turns: ParsedTurn[]; metadata?: Record<string, unknown> | null }> =
-			request.format === 'sharegpt' ? shareGptSerializer() : chatConversationSerializer();
+		const chat = request.format === 'chat-conversations' ? chatConversationSerializer() : null;
+		const serializer: ShapeSerializer<{ id?: string | null; turns: ParsedTurn[]; metadata?: Record<string, unknown> | null }> = chat ?? shareGptSerializer();
 		fileName = `${slug}.${request.format === 'sharegpt' ? 'sharegpt' : 'chat'}.jsonl`;
 		chunks = function* () {
 			yield serializer.begin();
 			for (const c of conversationsOf(client, dataset.id, tasks)) {
-				yield serializer.write({ id: c.sourceId, turns: c.turns, metadata: c.metadata });
-				counts.records++;
+				const text = serializer.write({ id: c.sourceId, turns: c.turns, metadata: c.metadata });
+				if (text) yield text;
+				if (text || !chat) counts.records++;
 			}
 			yield serializer.end();
+			if (chat) counts.unreadableToolCallsLeftOut = chat.counts.unreadableToolCallsLeftOut;
 		};
 	}
 	const createdAt = new Date().toISOString();
