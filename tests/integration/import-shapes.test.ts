@@ -330,6 +330,22 @@ describe('import → export → import gives the same records', async () => {
 		expect([...sg.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l))).toEqual(rows);
 	});
 
+	it('a numeric conversation id is written back as the number in both conversation shapes', async () => {
+		const rows = [
+			{ id: 11, conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello' }] },
+			{ id: '12', conversations: [{ from: 'human', value: 'Bye' }, { from: 'gpt', value: 'Bye' }] }
+		];
+		const first = await importFile(streamOf(jsonl(rows)), { datasetName: 'ids', fileName: 'sg.jsonl' }, db);
+		for (const format of ['sharegpt', 'chat-conversations'] as const) {
+			const out = startShapeExport({ datasetId: first.datasetId, format }, db);
+			const lines = [...out.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
+			expect(lines.map((l) => l.id)).toEqual([11, '12']);
+			expect(Object.keys(lines[0])).toEqual(['id', format === 'sharegpt' ? 'conversations' : 'messages']);
+		}
+		// The task's metadata is the row's other fields, as before (no id).
+		expect(db.$client.prepare('SELECT metadata FROM tasks WHERE dataset_id = ?').pluck().all(first.datasetId)).toEqual([null, null]);
+	});
+
 	it('an interrupt that arrives after the last file is written still removes the export and writes no manifest', async () => {
 		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n))) }));
 		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);

@@ -377,6 +377,7 @@ export class ImportParser {
 		if (repeated) throw repeated;
 		if (!isJsonObject(value))
 			throw ImportError.at(this.file, placeOf(raw), `expected a JSON object, got ${jsonType(value)}`);
+		const idWasNumber = typeof value.id === 'number';
 		if (typeof value.id === 'number') {
 			const id = numericIdAsWritten(raw.text, value.id);
 			if (id === null)
@@ -406,7 +407,7 @@ export class ImportParser {
 		}
 		let record: ParsedRecord;
 		try {
-			record = readRecord(format, value, { strictTurns: this.strictTurns }) as ParsedRecord;
+			record = readRecord(format, value, { strictTurns: this.strictTurns, idWasNumber }) as ParsedRecord;
 		} catch (e) {
 			if (!(e instanceof RecordError)) throw e;
 			const looksLike = detectFormat(value);

@@ -26,6 +26,8 @@ export type RecordContent = Omit<ParsedTask, 'location'> | Omit<ParsedResponse, 
 export interface ReadOptions {
 	/** Conversations whose turns do not alternate fail instead of carrying a warning. */
 	strictTurns?: boolean;
+	/** The row's `id` was a JSON number (the reader sees it as the text it was written as). */
+	idWasNumber?: boolean;
 }
 
 const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
@@ -338,6 +340,20 @@ function rowId(o: JsonObject): string | null {
 	return id === undefined || id === null ? null : String(id);
 }
 
+/**
+ * The conversation of a row whose `id` was a JSON number keeps it, as the number, in its metadata:
+ * the source id is stored as text, and the conversation exports write the id back with its JSON
+ * type (`"id": 11`, not `"id": "11"`). Only an id the number writes back as exactly (not 1.0,
+ * 1e3 or past 2^53); only the conversation's metadata, the task's stays the row's other fields.
+ */
+function withNumericId(task: Omit<ParsedTask, 'location'>, options: ReadOptions): Omit<ParsedTask, 'location'> {
+	const text = task.sourceId;
+	if (!options.idWasNumber || text == null || !task.conversation) return task;
+	const n = Number(text);
+	if (Number.isSafeInteger(n) && String(n) === text) task.conversation.metadata = { ...(task.conversation.metadata ?? {}), id: n };
+	return task;
+}
+
 const MESSAGE_FIELDS = new Set(['role', 'content', 'name', 'weight']);
 const CHAT_FIELDS = new Set(['id', 'messages']);
 
@@ -358,11 +374,14 @@ function readChat(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'locati
 		if (extra) turn.extra = extra;
 		turns[i] = turn;
 	}
-	return conversationTask(
-		turns,
-		OPENAI_CHAT_SHAPE,
-		{ noUser: 'message with role "user"', reply: 'assistant message', firstUser: 'first user message' },
-		{ strictTurns: options.strictTurns, sourceId: rowId(o), extraMetadata: otherFields(o, CHAT_FIELDS) }
+	return withNumericId(
+		conversationTask(
+			turns,
+			OPENAI_CHAT_SHAPE,
+			{ noUser: 'message with role "user"', reply: 'assistant message', firstUser: 'first user message' },
+			{ strictTurns: options.strictTurns, sourceId: rowId(o), extraMetadata: otherFields(o, CHAT_FIELDS) }
+		),
+		options
 	);
 }
 
@@ -384,15 +403,18 @@ function readShareGpt(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'lo
 		if (extra) turn.extra = extra;
 		turns[i] = turn;
 	}
-	return conversationTask(
-		turns,
-		SHAREGPT_SHAPE,
-		{ noUser: 'turn from "human"', reply: 'reply from "gpt"', firstUser: 'first human turn' },
-		{
-			strictTurns: options.strictTurns,
-			sourceId: rowId(o),
-			extraMetadata: otherFields(o, SHAREGPT_FIELDS)
-		}
+	return withNumericId(
+		conversationTask(
+			turns,
+			SHAREGPT_SHAPE,
+			{ noUser: 'turn from "human"', reply: 'reply from "gpt"', firstUser: 'first human turn' },
+			{
+				strictTurns: options.strictTurns,
+				sourceId: rowId(o),
+				extraMetadata: otherFields(o, SHAREGPT_FIELDS)
+			}
+		),
+		options
 	);
 }
 

@@ -206,8 +206,11 @@ describe('conversations with every turn', () => {
 		expect(first.map((t) => t.sourceId)).toEqual(['chat-1', '7']);
 		expect(first[0].metadata).toEqual({ lang: 'fr' });
 		expect(first[0].conversation?.metadata).toEqual({ lang: 'fr' });
+		// A numeric id is written back as the number it was (it came back as "7").
 		const written = writeAll(chatConversationSerializer(), first.map(conversationExportOf));
-		expect(written.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['chat-1', '7']);
+		expect(written.split('\n').filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['chat-1', 7]);
+		expect(first[1].metadata).not.toHaveProperty('id');
+		expect(JSON.parse(writeAll(shareGptSerializer(), [conversationExportOf(first[1])])).id).toBe(7);
 		const second = await parse(written, 'c2.jsonl');
 		expect(withoutLocation(second.records)).toEqual(withoutLocation(first));
 	});

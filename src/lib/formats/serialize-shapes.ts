@@ -149,6 +149,13 @@ function chatMessage(t: ParsedTurn): Record<string, unknown> {
 	return { ...m, ...(t.extra ?? {}) };
 }
 
+/** The id a conversation is written with: the source id, as the number the source gave when it was one (kept in the metadata). */
+function conversationId(c: ConversationExport): unknown {
+	const own = c.metadata?.id;
+	if (typeof own === 'number' && (c.id == null || c.id === String(own))) return own;
+	return c.id ?? own ?? null;
+}
+
 function rowWithout(metadata: Record<string, unknown> | null | undefined, taken: readonly string[]): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const [k, v] of Object.entries(metadata ?? {})) if (!taken.includes(k)) out[k] = v;
@@ -167,7 +174,7 @@ export function shareGptSerializer(options: { container?: 'jsonl' | 'array' } = 
 		begin: () => (array ? '[' : ''),
 		write: (c) => {
 			// The source's id: ShareGPT's own, or an OpenAI chat row's `id` field; a row without one is written without one.
-			const id = c.id ?? c.metadata?.id;
+			const id = conversationId(c);
 			const row = { ...(id != null ? { id } : {}), conversations: c.turns.map(shareGptTurn), ...rowWithout(c.metadata, ['id', 'conversations']) };
 			const text = array ? (first ? '\n' : ',\n') + JSON.stringify(row) : JSON.stringify(row) + '\n';
 			first = false;
@@ -223,7 +230,8 @@ export function chatConversationSerializer(): ShapeSerializer<ConversationExport
 				return '';
 			}
 			counts.written++;
-			return JSON.stringify({ ...(c.id != null ? { id: c.id } : {}), messages, ...rowWithout(c.metadata, c.id != null ? ['id', 'messages'] : ['messages']) }) + '\n';
+			const id = conversationId(c);
+			return JSON.stringify({ ...(id != null ? { id } : {}), messages, ...rowWithout(c.metadata, id != null ? ['id', 'messages'] : ['messages']) }) + '\n';
 		},
 		end: () => ''
 	};

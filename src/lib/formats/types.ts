@@ -162,7 +162,7 @@ export interface ParsedTurn {
 export interface ParsedConversation {
 	turns: ParsedTurn[];
 	warnings: string[];
-	/** The row's fields besides its id and turns (e.g. a ShareGPT row's "model"), kept as they were. */
+	/** The row's fields besides its id and turns (e.g. a ShareGPT row's "model"), kept as they were; and the id when it is a number (the source id is text). */
 	metadata?: Record<string, unknown> | null;
 }
 
