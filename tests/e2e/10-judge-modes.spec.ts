@@ -38,7 +38,7 @@ test('a researcher starts the rating judge from a rating audit’s report and re
 	const section = page.getByTestId('judge');
 	await expect(section.getByTestId('judge-mode')).toContainText('Rating judge');
 	await section.getByLabel('Endpoint', { exact: true }).selectOption({ label: `${endpointName} (judge-model)` });
-	await section.getByLabel(/Every model response of the dataset/).check();
+	await section.getByLabel(/The whole dataset: all \d+ model responses the audit sampled from/).check();
 	await section.getByRole('button', { name: 'Start rating judge run' }).click();
 	await expect(page).toHaveURL(/\?judge=\d+/);
 

@@ -10,7 +10,8 @@ import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
 import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
-import { judgeAuditCalibration, overlappingJudgeRuns } from '../../src/lib/server/judge';
+import { createReportJudgeRun, judgeAuditCalibration, overlappingJudgeRuns, reportJudgeScope } from '../../src/lib/server/judge';
+import { wholeDatasetChoice } from '../../src/lib/judge/wording';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
 import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
@@ -164,6 +165,28 @@ describe('judge run, live calls', () => {
 		} finally {
 			for (const f of [out, `${out}.plain`, `${out}.cli`]) for (const g of [f, f.replace(/\.jsonl$/, '') + '.manifest.json', `${f}.manifest.json`]) fs.rmSync(g, { force: true });
 		}
+	});
+
+	it("the report's whole-dataset run judges the audit's sampling frame: filter-rejected rows too when the audit included them", async () => {
+		const world = await buildJudgeWorld(db, 'with rejected', { rejected: 4, includeRejected: true });
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		// What the form's "whole dataset" choice says it will judge.
+		expect(reportJudgeScope(world.auditId, db)).toEqual({ includeRejected: true, units: TASKS, rejectedUnits: 4 });
+		expect(wholeDatasetChoice('quality', reportJudgeScope(world.auditId, db))).toBe(
+			`The whole dataset: all ${TASKS} rows the audit sampled from, including 4 rejected by filters (needed for the whole-dataset estimate)`
+		);
+		const run = createReportJudgeRun(world.auditId, { scope: 'dataset', endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect(run.target).toBe(TASKS);
+		const end = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(end.status).toBe('completed');
+		const report = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		expect(report.estimateNote).toBeNull();
+		expect(report.estimate?.populationRows).toBe(TASKS);
+
+		// An audit of the kept rows only: the same choice judges only those.
+		const kept = await buildJudgeWorld(db, 'kept only', { rejected: 4 });
+		expect(reportJudgeScope(kept.auditId, db)).toEqual({ includeRejected: false, units: TASKS - 4, rejectedUnits: 0 });
+		expect(createReportJudgeRun(kept.auditId, { scope: 'dataset', endpoint: { kind: 'stored', id: endpoint.id } }, db).target).toBe(TASKS - 4);
 	});
 });
 

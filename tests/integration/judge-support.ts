@@ -59,16 +59,21 @@ export interface JudgeWorld {
 	audited: number[];
 }
 
-export async function buildJudgeWorld(db: Db, name = 'judged'): Promise<JudgeWorld> {
+/** `rejected`: tasks 0..rejected-1 rejected by a filter before the draw; `includeRejected`: the audit samples from them too. */
+export async function buildJudgeWorld(db: Db, name = 'judged', options: { rejected?: number; includeRejected?: boolean } = {}): Promise<JudgeWorld> {
 	const rows = Array.from({ length: TASKS }, (_, k) => ({ id: `task_${k}`, instruction: `Instruction ${k}: do task ${k}.`, instances: [{ input: `input ${k}`, output: outputOf(k) }] }));
 	const summary = await importFile(streamOf(jsonl(rows)), { datasetName: name, fileName: 'tasks.jsonl' }, db);
+	if (options.rejected) {
+		const rejected = Array.from({ length: options.rejected }, (_, k) => `task_${k}`);
+		db.$client.prepare(`UPDATE tasks SET filter_status = CASE WHEN source_id IN (${rejected.map(() => '?').join(', ')}) THEN 'rejected' ELSE 'kept' END WHERE dataset_id = ?`).run(...rejected, summary.datasetId);
+	}
 	const reviewer = (
 		db.$client
 			.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, 'Rita', 'reviewer', 'not-a-hash', ?) RETURNING id`)
 			.get(`rita-${randomUUID().slice(0, 8)}@example.org`, Date.now()) as { id: number }
 	).id;
 	const audit = createAudit(
-		{ datasetId: summary.datasetId, kind: 'quality', name: `${name} audit`, sampleSize: AUDITED, seed: 13, overlap: 1, reviewerIds: [reviewer], blind: false },
+		{ datasetId: summary.datasetId, kind: 'quality', name: `${name} audit`, sampleSize: AUDITED, seed: 13, overlap: 1, reviewerIds: [reviewer], blind: false, includeRejected: options.includeRejected },
 		db
 	);
 	const audited: number[] = [];

@@ -15,14 +15,12 @@ import {
 	hasFilterReport,
 	judgeCalibrationOffThread,
 	latentProgress,
-	loadAudit,
 	listReportableAudits,
 	setHeadlineEstimator
 } from '$lib/server/reports';
-import { judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns } from '$lib/server/judge';
+import { createReportJudgeRun, judgeModeForAudit, judgeRunsOfDataset, overlappingJudgeRuns, reportJudgeScope } from '$lib/server/judge';
 import type { JudgeMode } from '$lib/server/runs/judge/params';
 import { envEndpointView, listEndpoints, suggestedEndpoint, type RunEndpointChoice } from '$lib/server/runs/endpoints';
-import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { launchRun } from '$lib/server/runs/engine/manager';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { getRun } from '$lib/server/runs/engine/run-rows';
@@ -52,6 +50,7 @@ async function judgeData(auditId: number, datasetId: number, mode: JudgeMode, ur
 		mode,
 		runs,
 		selectedId,
+		wholeDataset: reportJudgeScope(auditId),
 		calibration,
 		endpoints: listEndpoints().map((e) => ({ id: e.id, name: e.name, model: e.model })),
 		envEndpoint: env && 'config' in env ? { model: env.config.model } : null,
@@ -107,20 +106,8 @@ export const actions: Actions = {
 		const scope = form.get('scope') === 'audit' ? 'audit' : 'dataset';
 		let runId: number;
 		try {
-			// Only the audit's kind and dataset: no need to compute its report.
-			const audit = loadAudit(auditId);
-			const mode = judgeModeForAudit(audit.kind);
-			if (!mode) return fail(400, { judgeError: `There is no judge for ${audit.kind} audits yet.` });
-			const datasetId = audit.datasetId;
-			const run = createJudgeRun({
-				mode,
-				...(scope === 'audit' ? { auditId } : { datasetId }),
-				endpoint,
-				model,
-				batch: form.get('batch') === 'on',
-				createdBy: user.id
-			});
-			runId = run.id;
+			// The whole dataset is the audit's sampling frame: filter-rejected rows too when the audit included them.
+			runId = createReportJudgeRun(auditId, { scope, endpoint, model, batch: form.get('batch') === 'on', createdBy: user.id }).id;
 		} catch (err) {
 			if (err instanceof RunParamsError || err instanceof ReportError) return fail(400, { judgeError: err.message });
 			throw err;
