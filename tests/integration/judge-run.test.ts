@@ -11,12 +11,12 @@ import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { createReportJudgeRun, judgeAuditCalibration, overlappingJudgeRuns, reportJudgeScope } from '../../src/lib/server/judge';
-import { wholeDatasetChoice } from '../../src/lib/judge/wording';
+import { tieRangeText, wholeDatasetChoice } from '../../src/lib/judge/wording';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
 import { getRun } from '../../src/lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
-import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, judgeScript, judgeSays } from './judge-support';
+import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, humanSays, judgeScript, judgeSays } from './judge-support';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -187,6 +187,36 @@ describe('judge run, live calls', () => {
 		const kept = await buildJudgeWorld(db, 'kept only', { rejected: 4 });
 		expect(reportJudgeScope(kept.auditId, db)).toEqual({ includeRejected: false, units: TASKS - 4, rejectedUnits: 0 });
 		expect(createReportJudgeRun(kept.auditId, { scope: 'dataset', endpoint: { kind: 'stored', id: endpoint.id } }, db).target).toBe(TASKS - 4);
+	});
+
+	it('carries a tied item into the estimate as the headline does: counted as "no" and as "yes"', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		expect((await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done).status).toBe('completed');
+		// A second reviewer disagrees on the first audited item: it ties.
+		const other = one<{ id: number }>(db, "INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('tess@example.org', 'Tess', 'reviewer', 'x', 0) RETURNING id").id;
+		const first = one<{ itemId: number; outputValid: number }>(db, 'SELECT item_id AS itemId, output_valid AS outputValid FROM audit_labels WHERE audit_id = ? ORDER BY id LIMIT 1', world.auditId);
+		db.$client
+			.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, submitted_at, updated_at) VALUES (?, ?, ?, 1, 1, ?, 1, 1)')
+			.run(world.auditId, first.itemId, other, first.outputValid ? 0 : 1);
+		const tiedYes = first.outputValid === 1;
+		const yes = world.audited.filter((k) => humanSays(k)).length - (tiedYes ? 1 : 0);
+
+		const report = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		expect(report.decidedItems).toBe(AUDITED - 1);
+		expect(report.estimate?.auditedRows).toBe(AUDITED - 1);
+		expect(report.tieRange?.tiedItems).toBe(1);
+		const { tiesAsNo, tiesAsYes } = report.tieRange!;
+		// Over all audited items, as the headline: the tie once as "no", once as "yes".
+		expect(tiesAsNo.auditedRows).toBe(AUDITED);
+		expect(tiesAsNo.humanOnly.proportion).toBeCloseTo(yes / AUDITED, 12);
+		expect(tiesAsYes.humanOnly.proportion).toBeCloseTo((yes + 1) / AUDITED, 12);
+		expect(tiesAsNo.estimate!).toBeLessThan(tiesAsYes.estimate!);
+		expect(report.caveats.join(' ')).toContain('1 audited item(s) tied');
+		expect(tieRangeText({ point: tiesAsNo.humanOnly.proportion, lower: tiesAsNo.humanOnly.lower, upper: tiesAsNo.humanOnly.upper }, { point: tiesAsYes.humanOnly.proportion, lower: tiesAsYes.humanOnly.lower, upper: tiesAsYes.humanOnly.upper })).toMatch(
+			new RegExp(`^${(yes / AUDITED * 100).toFixed(1)}%–${((yes + 1) / AUDITED * 100).toFixed(1)}% \\[`)
+		);
 	});
 });
 

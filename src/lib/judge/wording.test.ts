@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { wholeDatasetChoice } from './wording';
+import { tiedItemsNote, tieRangeText, wholeDatasetChoice } from './wording';
 
 describe('wholeDatasetChoice', () => {
 	it('says how many rows the run will judge, and how many of them a filter rejected', () => {
@@ -9,5 +9,16 @@ describe('wholeDatasetChoice', () => {
 		expect(wholeDatasetChoice('quality', { units: 80, rejectedUnits: 0 })).toBe('The whole dataset: all 80 rows the audit sampled from (needed for the whole-dataset estimate)');
 		expect(wholeDatasetChoice('rating', { units: 1, rejectedUnits: 0 })).toBe('The whole dataset: all 1 model response the audit sampled from');
 		expect(wholeDatasetChoice('pairwise', null)).toBe('The whole dataset: every pair the audit sampled from');
+	});
+});
+
+describe('tieRangeText', () => {
+	it('gives the two figures as the headline gives a range, with the hull of the intervals', () => {
+		expect(tieRangeText({ point: 8 / 30, lower: 0.142, upper: 0.45 }, { point: 9 / 30, lower: 0.16, upper: 0.479 })).toBe('26.7%–30.0% [14.2%, 47.9%]');
+		expect(tieRangeText({ point: 0.5, lower: 0.4, upper: 0.6 }, { point: 0.5, lower: 0.4, upper: 0.6 })).toBe('50.0% [40.0%, 60.0%]');
+		expect(tieRangeText({ point: null, lower: 0, upper: 1 }, { point: 0.5, lower: 0.4, upper: 0.6 })).toBe('—');
+	});
+	it('says how many items the figure rests on', () => {
+		expect(tiedItemsNote(30, 1)).toBe('Over 30 audited items: the 1 tied item counted as "no" and as "yes", as the audit\'s headline does.');
 	});
 });

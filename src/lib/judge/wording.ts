@@ -3,6 +3,8 @@
  * count in agree. Pure.
  */
 
+import { headlineText } from '$lib/reports/format';
+
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** The "whole dataset" choice of the report's judge form: what such a run judges. */
@@ -12,4 +14,24 @@ export function wholeDatasetChoice(mode: 'quality' | 'rating' | 'pairwise', scop
 	const rejected = scope && scope.rejectedUnits > 0 ? `, including ${scope.rejectedUnits} rejected by filters` : '';
 	const what = `The whole dataset: ${all} the audit sampled from${rejected}`;
 	return mode === 'quality' ? `${what} (needed for the whole-dataset estimate)` : what;
+}
+
+type Bounded = { point: number | null; lower: number; upper: number };
+
+/** "26.7%–30.0% [14.2%, 47.9%]": one figure computed with the tied items as "no" and as "yes", as the audit's headline gives it. */
+export function tieRangeText(asNo: Bounded, asYes: Bounded): string {
+	if (asNo.point === null || asYes.point === null) return '—';
+	return headlineText({
+		proportion: asNo.point === asYes.point ? asNo.point : null,
+		low: Math.min(asNo.point, asYes.point),
+		high: Math.max(asNo.point, asYes.point),
+		lower: Math.min(asNo.lower, asYes.lower),
+		upper: Math.max(asNo.upper, asYes.upper),
+		n: 1
+	});
+}
+
+/** Says which audited items a figure rests on when some tied. */
+export function tiedItemsNote(items: number, tied: number): string {
+	return `Over ${items} audited items: the ${count(tied, 'tied item', 'tied items')} counted as "no" and as "yes", as the audit's headline does.`;
 }

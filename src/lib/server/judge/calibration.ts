@@ -71,6 +71,11 @@ export interface JudgeAuditCalibration {
 	calibration: QualityCalibration;
 	/** The whole-dataset correctness ("all three questions yes") by PPI++, with the human-only rate inside; null with `estimateNote` when it cannot be computed. */
 	estimate: PpiEstimate | null;
+	/**
+	 * With tied items (labelled, no final label), the estimate with them counted as "no" and as
+	 * "yes": the range the audit's headline gives for the same items (`estimate` leaves them out).
+	 */
+	tieRange: { tiedItems: number; tiesAsNo: PpiEstimate; tiesAsYes: PpiEstimate } | null;
 	estimateNote: string | null;
 	/** The population the estimate speaks about. */
 	population: { tasks: number; rows: number; judgedRows: number; unparsedRows: number };
@@ -422,6 +427,8 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	const interval = { confidence: options.confidence };
 	const calibration = qualityCalibration(rows, interval);
 	const decided = verdicts.filter((v) => v.allValid !== null);
+	// Labelled but without a final "all valid": the reviewers disagreed and nobody adjudicated.
+	const tied = verdicts.filter((v) => v.allValid === null && v.basis !== 'none');
 	const caveats = [
 		'The audit must be a simple random sample of the rows the estimate speaks about; items whose reviewers tied have no final label and are left out.',
 		'Rows without a readable judge verdict count as "no" in the estimate (any fixed rule keeps it valid: the audit measures the judge as applied) and are left out of the agreement figures.'
@@ -481,6 +488,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	const population = { tasks: units.length, rows: populationRows, judgedRows, unparsedRows };
 
 	let estimate: PpiEstimate | null = null;
+	let tieRange: JudgeAuditCalibration['tieRange'] = null;
 	let estimateNote: string | null = null;
 	if (frame.unknown) {
 		estimateNote = frame.unknown;
@@ -495,36 +503,49 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	} else {
 		const taskIndex = new Map(units.map((u, i) => [u.taskId, i]));
 		const oneRowEach = units.every((u) => u.choices.length === 1);
-		if (oneRowEach) {
-			const human = new Map<number, boolean>();
-			for (const v of decided) {
-				const i = taskIndex.get(v.taskId);
-				if (i !== undefined && units[i].choices[0] === v.instanceId) human.set(i, v.allValid!);
+		const estimateWith = (labelled: readonly { taskId: number; instanceId: number | null; allValid: boolean }[]): PpiEstimate => {
+			if (oneRowEach) {
+				const human = new Map<number, boolean>();
+				for (const v of labelled) {
+					const i = taskIndex.get(v.taskId);
+					if (i !== undefined && units[i].choices[0] === v.instanceId) human.set(i, v.allValid);
+				}
+				return predictionPoweredRate(
+					ppiInputFromRows(
+						units.map((u) => allYes(labels.get(u.choices[0]))),
+						human
+					),
+					interval
+				);
 			}
-			estimate = predictionPoweredRate(
-				ppiInputFromRows(
-					units.map((u) => allYes(labels.get(u.choices[0]))),
-					human
-				),
-				interval
-			);
-		} else {
 			const audited = new Map<number, { row: number; human: boolean }>();
-			for (const v of decided) {
+			for (const v of labelled) {
 				const i = taskIndex.get(v.taskId);
 				if (i === undefined) continue;
 				const row = units[i].choices.indexOf(v.instanceId!);
-				if (row >= 0) audited.set(i, { row, human: v.allValid! });
+				if (row >= 0) audited.set(i, { row, human: v.allValid });
 			}
-			estimate = predictionPoweredRate(
+			return predictionPoweredRate(
 				ppiInputFromTasks(
 					units.map((u) => u.choices.map((id) => allYes(labels.get(id)))),
 					audited
 				),
 				interval
 			);
+		};
+		const decidedLabels = decided.map((v) => ({ taskId: v.taskId, instanceId: v.instanceId, allValid: v.allValid! }));
+		estimate = estimateWith(decidedLabels);
+		// Tied items carried as the audit's headline carries them: once as "no", once as "yes".
+		if (tied.length > 0) {
+			const withTies = (allValid: boolean) => estimateWith([...decidedLabels, ...tied.map((v) => ({ taskId: v.taskId, instanceId: v.instanceId, allValid }))]);
+			tieRange = { tiedItems: tied.length, tiesAsNo: withTies(false), tiesAsYes: withTies(true) };
 		}
-		if (decided.length < verdicts.length) caveats.push(`${verdicts.length - decided.length} audited item(s) have no decided final label (ties or unlabelled) and are left out of the estimate.`);
+		if (tied.length > 0)
+			caveats.push(
+				`${tied.length} audited item(s) tied (no final label): the estimate is given with them counted as "no" and as "yes" (the range, as the audit's headline), and with them left out.`
+			);
+		const unlabelled = verdicts.length - decided.length - tied.length;
+		if (unlabelled > 0) caveats.push(`${unlabelled} audited item(s) have no label yet and are left out of the estimate.`);
 	}
 	return {
 		mode: 'quality',
@@ -539,6 +560,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		}).length,
 		calibration,
 		estimate,
+		tieRange,
 		estimateNote,
 		population,
 		caveats
