@@ -129,6 +129,10 @@ describe('judge run, live calls', () => {
 		expect(report.estimate!.upper).toBeCloseTo(Math.min(1, want.upper), 9);
 		expect(report.estimate!.humanOnly.proportion).toBeCloseTo(want.humanRate, 12);
 		expect(report.population).toEqual({ tasks: TASKS, rows: TASKS, judgedRows: TASKS, unparsedRows: 1 });
+		// The row whose reply was unreadable twice was judged all the same: counted, and counted apart.
+		expect(report.judgedItems).toBe(AUDITED);
+		expect(report.unreadableItems).toBe(world.audited.filter((k) => judgeSays(k) === null).length);
+		expect(report.estimate?.description).toContain('all N rows');
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_labels').n).toBe(AUDITED); // human labels untouched
 	});
 

@@ -1,4 +1,5 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
+import { judgedLine } from '$lib/judge/wording';
 import { CliError, usageError, notFound } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
@@ -470,7 +471,7 @@ function printJudge(j: AnyJudgeAuditCalibration): void {
 	heading(`Judge run ${j.run.id} (${j.run.model}, ${j.mode}) against the final human labels`);
 	if (j.mode === 'rating') {
 		const c = j.calibration;
-		console.log(`${j.judgedResponses} of ${j.responses} audited responses judged; ${j.decidedResponses} with a decided final rating; ${c.pairs} compared (${c.judgeMissing} without a readable judge rating).`);
+		console.log(`${judgedLine(j.judgedResponses, j.responses, j.unreadableResponses, 'responses', 'rating')}; ${j.decidedResponses} with a decided final rating; ${c.pairs} compared (${c.judgeMissing} left out without a readable judge rating).`);
 		console.log(`Exact agreement ${percent(c.exactAgreement.proportion)} ${interval(c.exactAgreement.lower, c.exactAgreement.upper)}; within one level ${percent(c.adjacentAgreement.proportion)} ${interval(c.adjacentAgreement.lower, c.adjacentAgreement.upper)}.`);
 		console.log(`Cohen's κ ${kappaText(c.kappaInterval)}; quadratic-weighted κ ${c.weightedKappa.kappa === null ? '—' : coefficient(c.weightedKappa.kappa)}; "A or B" agreement ${percent(c.acceptable.agreement.proportion)}.`);
 		printMatrix(['A', 'B', 'C', 'D'], c.confusion);
@@ -478,7 +479,7 @@ function printJudge(j: AnyJudgeAuditCalibration): void {
 			printTable(j.byModel.map((m) => ({ model: m.model, pairs: m.calibration.pairs, exact: percent(m.calibration.exactAgreement.proportion), kappa: kappaText(m.calibration.kappaInterval) })));
 	} else {
 		const c = j.calibration;
-		console.log(`${j.judgedPairs} of ${j.pairs} audited pairs judged; ${j.decidedPairs} with a decided human verdict; ${c.pairs} compared (${c.judgeMissing} without a readable judge verdict).`);
+		console.log(`${judgedLine(j.judgedPairs, j.pairs, j.unreadablePairs, 'pairs', 'verdict')}; ${j.decidedPairs} with a decided human verdict; ${c.pairs} compared (${c.judgeMissing} left out without a readable judge verdict).`);
 		console.log(`Agreement with ties ${percent(c.agreementWithTies.proportion)} ${interval(c.agreementWithTies.lower, c.agreementWithTies.upper)}; without ties ${percent(c.agreementWithoutTies.proportion)} over ${c.pairsWithoutTies} pairs; Cohen's κ ${kappaText(c.kappaInterval)}.`);
 		console.log(`The judge's two orders disagreed on ${j.judgeTally.inconsistent} of ${j.judgeTally.pairs} pairs (recorded as ties; ${j.judgeTally.favouredShownFirst} favoured the response shown first).`);
 		printMatrix(['first', 'second', 'tie'], c.confusion);
@@ -488,7 +489,7 @@ function printJudge(j: AnyJudgeAuditCalibration): void {
 
 function printQualityJudge(j: JudgeAuditCalibration): void {
 	heading(`Judge run ${j.run.id} (${j.run.model}) against the final human labels`);
-	console.log(`${j.judgedItems} of ${j.items} audited items judged; ${j.decidedItems} with a decided final label.`);
+	console.log(`${judgedLine(j.judgedItems, j.items, j.unreadableItems, 'items', 'verdict')}; ${j.decidedItems} with a decided final label.`);
 	const rows = (['instruction', 'input', 'output', 'allValid'] as const).map((key) => {
 		const c = j.calibration[key];
 		const k = c.kappaInterval;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tiedItemsNote, tieRangeText, wholeDatasetChoice } from './wording';
+import { estimatePopulationText, judgedLine, tiedItemsNote, tieRangeText, wholeDatasetChoice } from './wording';
 
 describe('wholeDatasetChoice', () => {
 	it('says how many rows the run will judge, and how many of them a filter rejected', () => {
@@ -20,5 +20,21 @@ describe('tieRangeText', () => {
 	});
 	it('says how many items the figure rests on', () => {
 		expect(tiedItemsNote(30, 1)).toBe('Over 30 audited items: the 1 tied item counted as "no" and as "yes", as the audit\'s headline does.');
+	});
+});
+
+describe('estimatePopulationText', () => {
+	it('counts rows, or tasks and their rows, without mixing the two', () => {
+		expect(estimatePopulationText('rows', { tasks: 40, rows: 40, unparsedRows: 1 })).toBe('Over 40 rows (1 row without a readable judge verdict, counted as "no")');
+		expect(estimatePopulationText('one-row-per-task', { tasks: 40, rows: 79, unparsedRows: 41 })).toBe(
+			'Over 40 tasks with 79 rows (41 rows without a readable judge verdict, counted as "no"; each task counts its share of rows the judge passes)'
+		);
+	});
+});
+
+describe('judgedLine', () => {
+	it('counts every judged unit, the unreadable replies among them', () => {
+		expect(judgedLine(30, 30, 13, 'items', 'verdict')).toBe('30 of 30 audited items judged, 13 without a readable judge verdict');
+		expect(judgedLine(60, 60, 0, 'responses', 'rating')).toBe('60 of 60 audited responses judged');
 	});
 });

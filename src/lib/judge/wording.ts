@@ -35,3 +35,19 @@ export function tieRangeText(asNo: Bounded, asYes: Bounded): string {
 export function tiedItemsNote(items: number, tied: number): string {
 	return `Over ${items} audited items: the ${count(tied, 'tied item', 'tied items')} counted as "no" and as "yes", as the audit's headline does.`;
 }
+
+/**
+ * What the estimate is over: rows, or tasks when tasks have several rows (N then counts tasks,
+ * and the unreadable verdicts are still counted in rows).
+ */
+export function estimatePopulationText(design: 'rows' | 'one-row-per-task', population: { tasks: number; rows: number; unparsedRows: number }): string {
+	const unreadable = `${count(population.unparsedRows, 'row', 'rows')} without a readable judge verdict, counted as "no"`;
+	return design === 'rows'
+		? `Over ${count(population.rows, 'row', 'rows')} (${unreadable})`
+		: `Over ${count(population.tasks, 'task', 'tasks')} with ${count(population.rows, 'row', 'rows')} (${unreadable}; each task counts its share of rows the judge passes)`;
+}
+
+/** How many audited units the run judged (an unreadable reply is still judged), and how many replies it could not read. */
+export function judgedLine(judged: number, total: number, unreadable: number, units: string, verdict: string): string {
+	return `${judged} of ${total} audited ${units} judged${unreadable > 0 ? `, ${unreadable} without a readable judge ${verdict}` : ''}`;
+}

@@ -326,3 +326,12 @@ describe('predictionPoweredRate: seeded simulation with a known truth', () => {
 		expect(summary.ppi.coverage).toBeLessThanOrEqual(0.975);
 	});
 });
+
+describe('the method sentence', () => {
+	it('says N counts tasks when the design is one row per task', () => {
+		const input = ppiInputFromTasks([[true, false], [true], [false, true], [false]], new Map([[0, { row: 1, human: true }], [2, { row: 0, human: false }]]));
+		const tasks = predictionPoweredRate(input).description;
+		expect(tasks).toContain('the judge’s rate on all N tasks (per task, the share of its rows)');
+		expect(tasks).not.toContain('all N rows');
+	});
+});

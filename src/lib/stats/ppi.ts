@@ -211,10 +211,12 @@ function residualVariance(audit: JudgeConfusion, lambda: number, add: number): {
 
 function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, confidence: number, design: PpiDesign): string {
 	const level = `${Math.round(confidence * 1000) / 10}%`;
+	// N counts tasks in the task design (each task's rate is the share of its rows the judge passes).
+	const all = design === 'rows' ? 'all N rows' : 'all N tasks (per task, the share of its rows)';
 	const estimator =
 		method === 'ppi'
-			? 'prediction-powered inference (Angelopoulos et al. 2023): the judge’s rate on all N rows plus the mean human − judge difference on the n audited rows'
-			: 'power-tuned prediction-powered inference (PPI++, Angelopoulos, Duchi & Zrnic 2023): λ × the judge’s rate on all N rows plus the mean of (human − λ × judge) on the n audited rows, λ fitted on the audit and clipped to [0, 1]';
+			? `prediction-powered inference (Angelopoulos et al. 2023): the judge’s rate on ${all} plus the mean human − judge difference on the n audited rows`
+			: `power-tuned prediction-powered inference (PPI++, Angelopoulos, Duchi & Zrnic 2023): λ × the judge’s rate on ${all} plus the mean of (human − λ × judge) on the n audited rows, λ fitted on the audit and clipped to [0, 1]`;
 	// With the pseudo-counts the divisor is the augmented table's total, ñ = n + 4c (n + 2 at c = ½), as computed.
 	const divisor = pseudoCount > 0 ? `(n + ${4 * pseudoCount})` : 'n';
 	const spread = design === 'rows' ? `(1 − n/N)·s²/${divisor}` : `s²/${divisor}`;

@@ -67,6 +67,8 @@ export interface JudgeAuditCalibration {
 	items: number;
 	decidedItems: number;
 	judgedItems: number;
+	/** Judged items whose reply could not be read. */
+	unreadableItems: number;
 	/** Per question and all valid: agreement, κ, confusion, sensitivity, specificity, precision. */
 	calibration: QualityCalibration;
 	/** The whole-dataset correctness ("all three questions yes") by PPI++, with the human-only rate inside; null with `estimateNote` when it cannot be computed. */
@@ -169,6 +171,8 @@ export interface JudgeRatingAuditCalibration {
 	responses: number;
 	decidedResponses: number;
 	judgedResponses: number;
+	/** Judged responses whose reply could not be read. */
+	unreadableResponses: number;
 	/** Exact and adjacent agreement, κ and quadratic-weighted κ, the A–D confusion matrix (judge rows × human columns), "A or B" as yes/no. */
 	calibration: RatingCalibration;
 	/** The same per model whose responses the audit rated. */
@@ -187,6 +191,8 @@ export interface JudgePairwiseAuditCalibration {
 	pairs: number;
 	decidedPairs: number;
 	judgedPairs: number;
+	/** Judged pairs whose replies could not be read. */
+	unreadablePairs: number;
 	/** Agreement with and without ties, κ and the 3×3 confusion (first, second, tie; judge rows × human columns). */
 	calibration: PairwiseCalibration;
 	/** The judge's outcomes on the audited pairs: wins, ties, and how often its two orders disagreed. */
@@ -263,6 +269,7 @@ function ratingAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRun
 		responses: responses.length,
 		decidedResponses: responses.filter((r) => r.rating !== null).length,
 		judgedResponses: responses.filter((r) => labels.has(r.responseId)).length,
+		unreadableResponses: responses.filter((r) => labels.has(r.responseId) && labels.get(r.responseId)!.status !== 'parsed').length,
 		calibration: ratingCalibration(pairs, options),
 		byModel: models.map((model) => ({
 			model,
@@ -323,6 +330,7 @@ function pairwiseAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeR
 		pairs: items.length,
 		decidedPairs: human.filter((h) => h !== null).length,
 		judgedPairs: items.filter((i) => labels.has(i.pairId)).length,
+		unreadablePairs: items.filter((i) => labels.has(i.pairId) && labels.get(i.pairId)!.status !== 'parsed').length,
 		calibration: pairwiseCalibration(
 			items.map((i, k) => [judgeOf(i.pairId), human[k]] as const),
 			options
@@ -553,11 +561,9 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		run: runRef,
 		items: verdicts.length,
 		decidedItems: decided.length,
-		// Judged: a readable verdict (an unreadable reply is counted apart, as "no judge verdict").
-		judgedItems: verdicts.filter((v) => {
-			const l = labels.get(v.instanceId!);
-			return l !== undefined && l.status !== 'unparsed';
-		}).length,
+		// Judged: the run has its record, a readable verdict or not (as the rating and pairwise counts).
+		judgedItems: verdicts.filter((v) => labels.has(v.instanceId!)).length,
+		unreadableItems: verdicts.filter((v) => labels.get(v.instanceId!)?.status === 'unparsed').length,
 		calibration,
 		estimate,
 		tieRange,
