@@ -96,7 +96,10 @@ describe('judge run, live calls', () => {
 		expect(calls).toHaveLength(TASKS + 2);
 		const retries = calls.filter((c) => c.call_key.endsWith('/retry'));
 		expect(retries).toHaveLength(2);
-		for (const r of retries) expect(r.prompt).toMatch(/Your previous reply could not be read: .*Reply with the JSON object only\.$/);
+		for (const r of retries) {
+			expect(r.prompt).toMatch(/Your previous reply could not be read: .*[^.]\. Reply with the JSON object only\.$/);
+			expect(r.prompt).not.toContain(".. Reply");
+		}
 		expect(fake.generationRequests()).toHaveLength(TASKS + 2);
 
 		const progress = readJudgeProgress(getRun(run.id, db)!.progress);

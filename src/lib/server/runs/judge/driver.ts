@@ -41,7 +41,8 @@ export function judgeCallKey(instanceId: number, retry = false): string {
 
 /** The one-line reminder added to a prompt whose reply could not be read. */
 export function retryPrompt(prompt: string, message: string): string {
-	return `${prompt}\n\nYour previous reply could not be read: ${message}. Reply with the JSON object only.`;
+	// Parse messages end with a period of their own.
+	return `${prompt}\n\nYour previous reply could not be read: ${message.replace(/\.\s*$/, '')}. Reply with the JSON object only.`;
 }
 
 interface Work {
