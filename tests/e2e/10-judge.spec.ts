@@ -38,7 +38,7 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	const section = page.getByTestId('judge');
 	await expect(section.getByRole('heading', { name: 'Model as judge' })).toBeVisible();
 	await section.getByLabel('Endpoint', { exact: true }).selectOption({ label: `${endpointName} (judge-model)` });
-	await section.getByLabel(/The whole dataset/).check();
+	await section.getByLabel(/The whole dataset: all \d+ rows the audit sampled from \(needed for the whole-dataset estimate\)/).check();
 	await section.getByRole('button', { name: 'Start judge run' }).click();
 	await expect(page).toHaveURL(/\?judge=\d+/);
 	await expect(page.getByTestId('judge-run-status')).toBeVisible();
