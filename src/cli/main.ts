@@ -8,19 +8,28 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { CliError, exitCodeOf, failureJson } from './cli-error';
+import { CliError, exitCodeOf, failureJson, usageError } from './cli-error';
 import { fileErrorOf } from './files';
 import { printJson } from './output';
-import { config, ConfigError } from '../lib/server/config';
+import { config, ConfigError, processEnv } from '../lib/server/config';
 import { databaseFileProblem } from '../lib/server/db/file-problem';
+import { isBusyError } from '../lib/server/db/busy';
 import { sqliteBindingProblem } from '../../scripts/sqlite-binding.js';
 
 // Piped into `head` (or anything that stops reading), the output pipe closes: end quietly
-// instead of dying on an EPIPE stack trace.
+// instead of dying on an EPIPE stack trace. Any other write failure (a full disk) is one line.
 for (const stream of [process.stdout, process.stderr]) {
 	stream.on('error', (err: NodeJS.ErrnoException) => {
 		if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-		throw err;
+		if (stream === process.stdout) {
+			const why = err.code === 'ENOSPC' ? 'no space left on device' : err.message.replace(/^\w+: /, '').replace(/, write$/, '');
+			try {
+				fs.writeSync(2, `error: Could not write the output: ${why}${err.code ? ` (${err.code})` : ''}\n`);
+			} catch {
+				// standard error is gone too: the exit code says it
+			}
+		}
+		process.exit(1);
 	});
 }
 
@@ -73,13 +82,16 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
 	const [name, ...rest] = argv;
-	if (!name || name === '--help' || name === '-h' || name === 'help') {
+	if (name === '--help' || name === '-h' || name === 'help') {
 		console.log(usage());
-		return name ? 0 : 1;
+		return 0;
 	}
-	const command = commands[name];
+	const command = name ? commands[name] : undefined;
 	if (!command) {
-		console.error(`Unknown command "${name}".\n\n${usage()}`);
+		// No command, or one that does not exist: a command line that cannot be read (exit 2), as JSON too under --json.
+		const message = name ? `Unknown command "${name}".` : 'Give a command.';
+		if (argv.includes('--json')) printJson(failureJson(usageError(message, usage())));
+		console.error(`error: ${message}\n\n${usage()}`);
 		return 2;
 	}
 	const bindingProblem = sqliteBindingProblem();
@@ -91,6 +103,7 @@ async function main(argv: string[]): Promise<number> {
 	try {
 		// Inside the try: a setting that cannot be used (SESSION_DAYS=0) is reported like any refusal, one line per variable.
 		lowerPriority();
+		if (needsDatabase(name, rest) && databaseMissing()) throw missingDatabaseError();
 		newDatabase = name !== 'restore' && databaseMissing();
 		const mod = await command.load();
 		await mod.run(rest);
@@ -98,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
 		return typeof process.exitCode === 'number' ? process.exitCode : 0;
 	} catch (caught) {
 		if ((caught as NodeJS.ErrnoException | null)?.code === 'EPIPE') return 0; // the reader went away: nothing to say
-		const err = exitCodeOf(caught) === null ? (fileErrorOf(caught) ?? databaseFileError(caught) ?? caught) : caught;
+		const err = exitCodeOf(caught) === null ? (fileErrorOf(caught) ?? databaseFileError(caught) ?? databaseBusyError(caught) ?? caught) : caught;
 		const code = exitCodeOf(err);
 		// A script that asked for JSON gets the failure as JSON too (the person, on stderr, a line).
 		if (rest.includes('--json')) printJson(failureJson(err));
@@ -126,6 +139,34 @@ function databaseFileError(err: unknown): CliError | null {
 	const file = config().databasePath;
 	const problem = databaseFileProblem(err, file);
 	return problem ? new CliError(problem, 1, { file }, undefined, 'database') : null;
+}
+
+/** SQLite's bare "database is locked": which database, the likely cause, and that trying again helps (code busy, no stack). */
+function databaseBusyError(err: unknown): CliError | null {
+	if (!isBusyError(err)) return null;
+	const file = config().databasePath;
+	return new CliError(`The database ${file} is locked: another process holds its write lock (a long import, filter run or restore?). Try again when it has finished.`, 1, { file }, undefined, 'busy');
+}
+
+/**
+ * The commands that may start a fresh installation's database (the first account, the first
+ * import), as `npm start` does; `restore` checks its own target. Every other command
+ * refuses a database file that does not exist: a mistyped DATABASE_PATH, or the default path
+ * resolved from the wrong folder, would otherwise answer from a new, empty database (an empty
+ * list, a "verified" backup of nothing). dedup and rouge read only their files.
+ */
+function needsDatabase(name: string, rest: string[]): boolean {
+	if (rest.includes('--help') || rest.includes('-h')) return false;
+	if (name === 'dedup' || name === 'rouge' || name === 'restore' || name === 'import') return false;
+	const sub = rest[0];
+	return !(name === 'users' && sub === 'create');
+}
+
+function missingDatabaseError(): CliError {
+	const file = config().databasePath;
+	// bin/instruct-audit.js sets an unset DATABASE_PATH to the app's own file; only the bundled entry resolves the default from the current folder.
+	const from = processEnv().DATABASE_PATH ? '' : ' (the default data/instruct-audit.db, from the current folder)';
+	return new CliError(`There is no database at ${file}${from}. Set DATABASE_PATH to the app's database file (npm start, users create and import create a new one).`, 1, { file }, undefined, 'not_found');
 }
 
 /** Whether the database file does not exist yet (a mistyped DATABASE_PATH would otherwise silently start an empty one). */

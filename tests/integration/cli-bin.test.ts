@@ -69,18 +69,6 @@ describe('instruct-audit as a program', () => {
 		}
 	}, 60_000);
 
-	it('says so when DATABASE_PATH named no database and the command created an empty one (a mistyped path), once', async () => {
-		const missing = path.join(path.dirname(file), 'mistyped.db');
-		const first = await run(process.execPath, [CLI_ENTRY, 'datasets', '--json'], { DATABASE_PATH: missing });
-		expect(first.code, first.stderr).toBe(0);
-		expect(JSON.parse(first.stdout)).toEqual([]);
-		expect(first.stderr).toContain(`note: there was no database at ${missing}; this command created a new, empty one.`);
-		const again = await run(process.execPath, [CLI_ENTRY, 'datasets', '--json'], { DATABASE_PATH: missing });
-		expect(again.stderr).not.toContain('note:');
-		const existing = await run(process.execPath, [CLI_ENTRY, 'datasets', '--json']);
-		expect(existing.stderr).not.toContain('note:');
-	}, 60_000);
-
 	it('a command run with --json that fails says so in JSON on standard output too: message, code and place', async () => {
 		const bad = path.join(path.dirname(file), 'bad.jsonl');
 		fs.writeFileSync(bad, '{"instruction": "Say hi.", "input": "", "output": "hi"}\n{"instruction": 5}\n');
