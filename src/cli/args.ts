@@ -10,15 +10,34 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 ) {
 	let parsed;
 	try {
-		parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+		parsed = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true, tokens: true });
 	} catch (err) {
-		throw usageError(`${(err as Error).message}`, usage);
+		// parseArgs explains some refusals in three lines (`--size -3`): the first says what; one line, with the way out.
+		const lines = (err as Error).message.split('\n');
+		const dashed = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(lines[0]);
+		throw usageError(dashed ? `${dashed[1]} is followed by a value that begins with a dash; write it ${dashed[1]}=<value> (e.g. ${dashed[1]}=-3).` : lines.join(' '), usage);
 	}
 	if ((parsed.values as Record<string, unknown>).help) {
 		console.log(usage);
 		process.exit(0);
 	}
+	// parseArgs keeps the last of a repeated option: `--dataset a --dataset b` would quietly use b.
+	const seen = new Set<string>();
+	const declared = options as Record<string, { type: string; multiple?: boolean } | undefined>;
+	for (const token of parsed.tokens ?? []) {
+		if (token.kind !== 'option' || declared[token.name]?.type !== 'string' || declared[token.name]?.multiple) continue;
+		if (seen.has(token.name)) throw usageError(`--${token.name} was given more than once; give it once.`, usage);
+		seen.add(token.name);
+	}
 	return parsed as { values: { [K in keyof T]?: T[K]['type'] extends 'boolean' ? boolean : T[K]['multiple'] extends true ? string[] : string }; positionals: string[] };
+}
+
+/**
+ * Refuses arguments past the `max` a command (or its action) reads: `report 1 2` would
+ * otherwise report audit 1 and say nothing of 2.
+ */
+export function refuseExtraPositionals(positionals: string[], max: number, usage: string): void {
+	if (positionals.length > max) throw usageError(`Unexpected argument "${positionals[max]}".`, usage);
 }
 
 export function requireOption(value: string | undefined, name: string, usage: string): string {

@@ -1,5 +1,5 @@
 import { CliError, usageError, withExitCode } from '../cli-error';
-import { intOption, parseCommandArgs } from '../args';
+import { intOption, parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import { printWrittenFigures, writeFigures } from '../figures';
 import { analysisFigures } from '$lib/analyses/figures';
@@ -82,6 +82,7 @@ export async function run(argv: string[]): Promise<void> {
 	// Checked whatever the output (--json prints no top list, but a bad option is still one).
 	const top = intOption(values.top, 'top', 10);
 	if (!positionals[0] && runId === null) throw usageError(`Missing the dataset.`, USAGE);
+	refuseExtraPositionals(positionals, 1, USAGE);
 	if ((values.vs?.length ?? 0) > 3) throw new CliError('--vs: at most 3 other datasets (4 side by side).', 2);
 	let seeds: SeedChoice;
 	try {

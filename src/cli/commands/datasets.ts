@@ -1,5 +1,5 @@
 import { CliError, usageError } from '../cli-error';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { actor, admin, reportPurge } from '../actor';
 import { listDatasets, resolveDataset } from '$lib/server/datasets/datasets';
@@ -26,6 +26,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const action = positionals[0] ?? 'list';
+	refuseExtraPositionals(positionals, action === 'list' ? 1 : 2, USAGE);
 	const dataset = () => {
 		if (!positionals[1]) throw usageError(`Give the dataset's name or id.`, USAGE);
 		return resolveDataset(positionals[1]);

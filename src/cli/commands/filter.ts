@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ZodError } from 'zod';
 import { CliError, usageError } from '../cli-error';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson } from '../output';
 import { actor } from '../actor';
 import { resolveDataset } from '$lib/server/datasets/datasets';
@@ -47,6 +47,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	if (!positionals[0]) throw usageError(`Missing the dataset.`, USAGE);
+	refuseExtraPositionals(positionals, 1, USAGE);
 	if (values.preset && values.config) throw usageError(`Give --preset or --config, not both.`, USAGE);
 	const presetName = values.preset ?? 'self-instruct';
 	if (!isFilterPresetName(presetName)) throw new CliError(`--preset must be one of ${FILTER_PRESETS.join(', ')}, got "${presetName}".`, 2);

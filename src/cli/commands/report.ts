@@ -1,8 +1,8 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
 import { judgedLine } from '$lib/judge/wording';
 import { CliError, usageError, notFound } from '../cli-error';
-import { parseCommandArgs } from '../args';
-import { printJson, printTable } from '../output';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
+import { printJson, printTable, refuseDifferentOutputs } from '../output';
 import {
 	CATEGORY_LABELS,
 	comparisonLabels,
@@ -145,6 +145,7 @@ export async function run(argv: string[]): Promise<void> {
 	);
 	try {
 		if (values.list) {
+			refuseExtraPositionals(positionals, 0, USAGE);
 			const audits = listReportableAudits();
 			if (values.json) return printJson(audits);
 			printTable(
@@ -154,6 +155,7 @@ export async function run(argv: string[]): Promise<void> {
 			return;
 		}
 		if (!positionals[0]) throw usageError(`Missing the audit.`, USAGE);
+		refuseExtraPositionals(positionals, 1, USAGE);
 		refuseConflictingOutputs(values);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
@@ -220,9 +222,7 @@ export async function run(argv: string[]): Promise<void> {
  * --methods (the paragraph's parts).
  */
 function refuseConflictingOutputs(values: { json?: boolean; csv?: boolean; latex?: boolean; markdown?: boolean; labels?: string; items?: string; figures?: string; methods?: boolean }): void {
-	const forms = (['csv', 'latex', 'markdown', 'labels', 'items', 'figures', 'methods'] as const).filter((k) => values[k] !== undefined && values[k] !== false);
-	if (forms.length > 1) throw new CliError(`--${forms[0]} and --${forms[1]} ask for different outputs; give one.`, 2);
-	if (values.json && forms.length && forms[0] !== 'figures' && forms[0] !== 'methods') throw new CliError(`--json and --${forms[0]} ask for different outputs; give one.`, 2);
+	refuseDifferentOutputs(values, ['csv', 'latex', 'markdown', 'labels', 'items', 'figures', 'methods'], ['figures', 'methods']);
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {

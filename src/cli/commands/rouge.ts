@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { CliError, usageError } from '../cli-error';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { rougeL } from '$lib/rouge/score';
 import { LineWriter, readJsonLines } from './dedup';
 
@@ -17,6 +17,7 @@ computed exactly as rouge_score's RougeScorer(["rougeL"], use_stemmer=False).sco
 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { pairs: { type: 'string' } }, USAGE);
+	refuseExtraPositionals(positionals, values.pairs ? 0 : 1, USAGE);
 	const file = values.pairs ?? positionals[0];
 	if (!file) throw usageError(`Missing --pairs <file>.`, USAGE);
 	const name = path.basename(file);

@@ -1,6 +1,6 @@
 import { CliError, usageError } from '../cli-error';
-import { parseCommandArgs } from '../args';
-import { printJson } from '../output';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
+import { printJson, refuseDifferentOutputs } from '../output';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { datasetTable } from '$lib/reports/paper-tables';
@@ -14,6 +14,8 @@ Prints the dataset's statistics as in Self-Instruct Table 1; --latex writes the 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, latex: { type: 'boolean' }, markdown: { type: 'boolean' }, 'kept-only': { type: 'boolean' } }, USAGE);
 	if (!positionals[0]) throw usageError(`Missing the dataset.`, USAGE);
+	refuseExtraPositionals(positionals, 1, USAGE);
+	refuseDifferentOutputs(values, ['latex', 'markdown']);
 	let dataset;
 	dataset = resolveDataset(positionals[0]);
 	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { CliError, usageError, notFound } from '../cli-error';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { clearSignInFailures, createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
@@ -49,6 +49,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const action = positionals[0] ?? 'list';
+	refuseExtraPositionals(positionals, 1, USAGE);
 	switch (action) {
 		case 'list': {
 			const users = listUsers();
