@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cli-error';
 import { printJson } from './output';
+import { makeFolder } from './files';
 import type { ReportFigure } from '$lib/reports/figures';
 import { figurePng, figureSvg, pngSize } from '$lib/server/reports/figures';
 
@@ -18,7 +19,7 @@ export interface WrittenFigure {
 /** Writes each figure as `<dir>/<prefix>-<id>.svg` and `.png`; what was written, in order. */
 export function writeFigures(figures: readonly ReportFigure[], dir: string, prefix: string): WrittenFigure[] {
 	if (!dir) throw new CliError('--figures needs a folder.', 2);
-	fs.mkdirSync(dir, { recursive: true });
+	makeFolder(dir);
 	const written: WrittenFigure[] = [];
 	for (const figure of figures) {
 		const svg = figureSvg(figure);

@@ -60,3 +60,31 @@ export function requireWritableFile(file: string, force: boolean): void {
 	if (fs.statSync(file).isDirectory()) fail(file, 'EISDIR');
 	if (!force) fail(file, 'EEXIST', '; add --force to overwrite it');
 }
+
+/**
+ * Creates a folder the command writes into (--figures), one level at a time from the nearest
+ * one that exists: a path under a file, or in a file system that refuses it, is one line. (Node's
+ * recursive mkdir under /proc never returns: it loops on ENOENT at full CPU.)
+ */
+export function makeFolder(dir: string): void {
+	const missing: string[] = [];
+	let at = path.resolve(dir);
+	while (!fs.existsSync(at)) {
+		missing.unshift(at);
+		const up = path.dirname(at);
+		if (up === at) break;
+		at = up;
+	}
+	if (fs.existsSync(at) && !fs.statSync(at).isDirectory())
+		throw new CliError(missing.length ? `Cannot create the folder ${dir}: ${at} is a file.` : `${dir} is a file, not a folder.`, 1, { file: at }, undefined, 'not_directory');
+	for (const folder of missing) {
+		try {
+			fs.mkdirSync(folder);
+		} catch (err) {
+			if ((err as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(folder).isDirectory()) continue;
+			const known = fileErrorOf(err, folder);
+			if (known) throw new CliError(`Cannot create the folder ${dir}: ${known.message}`, 1, { file: folder }, undefined, known.code);
+			throw err;
+		}
+	}
+}

@@ -27,3 +27,14 @@ export async function runInForeground(
 		process.off('SIGTERM', onSignal);
 	}
 }
+
+/**
+ * Why a foreground run stopped, as the end of "Run 4 paused…": the engine's message begins with
+ * the status itself ("Paused: the endpoint could not be reached…"), which the sentence already says.
+ */
+export function stopReason(status: string, message: string | null | undefined): string {
+	if (!message) return '';
+	const prefix = `${status}: `;
+	const rest = message.toLowerCase().startsWith(prefix.toLowerCase()) ? message.slice(prefix.length) : message;
+	return `: ${rest.replace(/\.$/, '')}`;
+}

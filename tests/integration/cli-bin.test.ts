@@ -116,11 +116,12 @@ describe('instruct-audit as a program', () => {
 				run('node', bin, { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-model', LLM_API_KEY: 'sk-right-key-000' })
 			]);
 			expect(refused.code).toBe(1);
-			expect(refused.stdout.trim()).toBe(`refused: The server at http://127.0.0.1:${port}/v1 refused the connection. Is it running, and on that port?`);
+			expect(refused.stderr.trim()).toBe(`error: refused: The server at http://127.0.0.1:${port}/v1 refused the connection. Is it running, and on that port?`);
 			expect(refusedJson.code).toBe(1);
-			expect(JSON.parse(refusedJson.stdout)).toMatchObject({ ok: false, outcome: 'refused' });
+			// The one error document, the report beside it.
+			expect(JSON.parse(refusedJson.stdout)).toMatchObject({ ok: false, outcome: 'refused', error: { code: 'refused', message: expect.stringContaining('refused the connection') } });
 			expect(wrongKey.code).toBe(1);
-			expect(wrongKey.stdout.trim()).toBe('auth rejected: 401: the API key was rejected.');
+			expect(wrongKey.stderr.trim()).toBe('error: auth rejected: 401: the API key was rejected.');
 			expect(wrongKey.stdout + wrongKey.stderr).not.toContain('sk-wrong-key-123456');
 			expect(fine.code, fine.stderr).toBe(0);
 			expect(fine.stdout).toMatch(/^Connected: model fake-model answered/);

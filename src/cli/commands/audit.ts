@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { CliError, usageError, notFound } from '../cli-error';
 import { requireReadableFile, requireWritableFile } from '../files';
 import { writeThroughPartial } from '$lib/server/files';
-import { parseCommandArgs, intOption } from '../args';
+import { parseCommandArgs, intOption, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { plural } from '$lib/reports/format';
 import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
@@ -117,7 +117,8 @@ function emails(value: string | undefined, option: string): number[] {
 
 function auditId(positionals: string[]): number {
 	const raw = positionals[1];
-	if (!raw || !/^\d+$/.test(raw)) throw usageError(`Give the audit id.`, USAGE);
+	if (!raw) throw usageError(`Give the audit id.`, USAGE);
+	if (!/^\d+$/.test(raw)) throw usageError(`${raw} is not an audit id (a number).`, USAGE);
 	return requireAudit(Number(raw)).id;
 }
 
@@ -187,6 +188,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const action = positionals[0] ?? 'list';
+	refuseExtraPositionals(positionals, action === 'list' ? 1 : 2, USAGE);
 	try {
 		switch (action) {
 			case 'create': {
@@ -356,6 +358,8 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'export': {
 				const id = auditId(positionals);
+				// The bundle is JSON Lines, not the one JSON document --json promises: it needs a file.
+				if (values.json && !values.out) throw usageError(`audit export --json needs --out: the bundle is JSON Lines, written to a file (--json then prints what was written).`, USAGE);
 				auditName(id); // refuses an unknown audit before a file is created
 				if (values.out) {
 					requireWritableFile(values.out, !!values.force);

@@ -1,5 +1,5 @@
 import { CliError, usageError, notFound } from '../cli-error';
-import { intOption, parseCommandArgs } from '../args';
+import { intOption, parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import {
 	createEndpoint,
@@ -63,6 +63,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE
 	);
 	const [action, ref] = positionals;
+	refuseExtraPositionals(positionals, action === 'list' ? 1 : 2, USAGE);
 	switch (action) {
 		case 'list': {
 			const rows = listEndpoints();
@@ -102,7 +103,8 @@ export async function run(argv: string[]): Promise<void> {
 				if (values.json) printJson({ added: { id: created.id, name: created.name, apiStyle: created.apiStyle, model: created.model, baseUrl: created.baseUrl, hasApiKey: created.hasApiKey, apiKeyMasked: created.apiKeyMasked } });
 				else console.log(`Added endpoint ${created.id} "${created.name}" (${created.apiStyle}, ${created.model} at ${created.baseUrl}${created.hasApiKey ? `, key ${created.apiKeyMasked}` : ''}).`);
 			} catch (err) {
-				if (err instanceof EndpointError) throw new CliError(`${err.field ? `${err.field}: ` : ''}${err.message}`);
+				// Its own code: exists for a name already taken, else the refusal's (invalid), with the field.
+				if (err instanceof EndpointError) throw new CliError(`${err.field ? `${err.field}: ` : ''}${err.message}`, 1, err.field ? { field: err.field } : {}, undefined, err.field === 'name' && / already exists\.$/.test(err.message) ? 'exists' : err.code);
 				throw err;
 			}
 			return;
@@ -112,11 +114,10 @@ export async function run(argv: string[]): Promise<void> {
 			config = ref === 'env' ? endpointFromEnv() : endpointConfig(stored(ref).id);
 			if (!config) throw new CliError('No endpoint in the environment: set LLM_BASE_URL (or LLM_PRESET) and LLM_MODEL.');
 			const report = await testConnection(config);
+			// A failed test is a failure: the error document (code: refused, timeout, auth_rejected, …) with the report beside it, exit 1.
+			if (!report.ok) throw new CliError(`${report.outcome.replace(/_/g, ' ')}: ${report.message}`, 1, {}, report, report.outcome);
 			if (values.json) printJson(report);
-			else if (report.ok) console.log(report.message);
-			// A failed test is a failure: the report says which (refused, timeout, DNS, TLS, key…), the exit code says so.
-			else console.log(`${report.outcome.replace(/_/g, ' ')}: ${report.message}`);
-			if (!report.ok) process.exitCode = 1;
+			else console.log(report.message);
 			return;
 		}
 		case 'set-key': {

@@ -137,6 +137,8 @@ export async function run(argv: string[]): Promise<void> {
 	}
 
 	const format = requireOption(values.format, 'format', USAGE);
+	if (values.ties !== undefined && values.ties !== 'omit' && values.ties !== 'flag') throw new CliError('--ties must be omit or flag.', 2);
+	if (values.out === '-') throw new CliError('--out must name a file: an export writes its manifest beside it, so it cannot go to standard output (-).', 2);
 	if (isShapeExportFormat(format)) {
 		const out = path.resolve(requireOption(values.out, 'out', USAGE));
 		const ties = values.ties ?? 'omit';
@@ -158,7 +160,7 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		return;
 	}
-	if (!isExportFormatId(format)) throw new CliError(`Unknown --format "${format}". Choose one of: ${EXPORT_FORMATS.map((f) => f.id).join(', ')}.`, 2);
+	if (!isExportFormatId(format)) throw new CliError(`Unknown --format "${format}". Choose one of: ${[...EXPORT_FORMATS, ...SHAPE_EXPORT_FORMATS].map((f) => f.id).join(', ')}.`, 2);
 	const out = path.resolve(requireOption(values.out, 'out', USAGE));
 	const template = values.template ?? 'self-instruct';
 	if (!isPromptTemplateId(template)) throw new CliError(`Unknown --template "${template}". Choose one of: ${PROMPT_TEMPLATES.map((t) => t.id).join(', ')}.`, 2);

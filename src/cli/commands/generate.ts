@@ -8,6 +8,7 @@ import { db } from '$lib/server/db';
 import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
 import { defaultEndpointId, findEndpoint, listEndpoints, ENV_ENDPOINT_NAME, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
+import { stepsOf } from '$lib/server/runs/generation/params';
 import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
@@ -17,7 +18,7 @@ import { listCallReplies } from '$lib/server/runs/engine/call-replies';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
-import { runInForeground } from '../foreground-run';
+import { runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 import { processEnv } from '$lib/server/config';
@@ -68,6 +69,7 @@ Options for a new run:
   --name <text>             the run's name
   --random-seed <n>         seed for choosing shots and seed sets (default 1)
   --max-failed-share <x>    the share of calls allowed to fail before the run pauses (default 0.05; the rule above)
+  --step <step>             with --calls: only that step's calls, by its id: ${PIPELINES.map((p) => stepsOf(p).join(', ')).join('; ')}
   --json                    print the final summary as JSON`;
 
 type Values = Record<string, string | boolean | undefined>;
@@ -268,7 +270,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	}
 	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.done} of ${summary.target} kept.`, 1, {}, summary);
 	if (failed) {
-		const why = end.message ? `: ${end.message.replace(/\.$/, '')}` : '';
+		const why = stopReason(end.status, end.message);
 		const next = end.status === 'cancelled' ? '' : ` Resume with --resume ${runId}.`;
 		throw new CliError(`Run ${runId} ${end.status}${why}.${next}`, 1, {}, summary);
 	}
@@ -344,6 +346,11 @@ export async function run(argv: string[]): Promise<void> {
 		const page = intOption(typeof values.page === 'string' ? values.page : undefined, 'page', 1);
 		const step = typeof values.step === 'string' ? values.step : undefined;
 		if (page < 1) throw new CliError(`--page must be 1 or more, got ${page}.`, 2);
+		// A step the run does not have matches no call: an empty list would read as "no calls".
+		if (step !== undefined && (PIPELINES as readonly string[]).includes(run.pipeline)) {
+			const steps = stepsOf(run.pipeline as PipelineId);
+			if (!(steps as readonly string[]).includes(step)) throw new CliError(`Run ${run.id} has no step "${step}". Its steps: ${steps.join(', ')}.`, 2);
+		}
 		const list = listCallReplies(undefined, run.id, { withProblems: Boolean(values.problems), status: values.failed ? 'failed' : undefined, step, page });
 		// The list clamps to its last page; a script asking past the end would read that page again as if it were new.
 		if (page > Math.max(1, list.pages)) throw new CliError(`--page ${page} is past the end: run ${run.id} has ${list.pages} page${list.pages === 1 ? '' : 's'} of ${list.total} call${list.total === 1 ? '' : 's'}.`, 2);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, usageError } from '../cli-error';
-import { parseCommandArgs, requireOption } from '../args';
+import { parseCommandArgs, requireOption, refuseExtraPositionals } from '../args';
 import { printJson } from '../output';
 import { importFile, importFiles, ImportError, type ImportSummary } from '$lib/server/datasets/import';
 import { FORMATS, type FormatId } from '$lib/formats';
@@ -22,6 +22,7 @@ export async function run(argv: string[]): Promise<void> {
 	);
 	const file = positionals[0];
 	if (!file) throw usageError(`Missing the file to import.`, USAGE);
+	refuseExtraPositionals(positionals, 1, USAGE);
 	const datasetName = requireOption(values.dataset, 'dataset', USAGE);
 	const format = values.format ?? 'auto';
 	if (format !== 'auto' && !FORMATS.some((f) => f.id === format)) {
@@ -76,6 +77,11 @@ export async function run(argv: string[]): Promise<void> {
 		}
 	} catch (err) {
 		bar?.stop();
+		// The dataset's name (from --dataset) is not the file's fault: name the option, not the file.
+		if (err instanceof ImportError && err.field === 'dataset') {
+			const prefix = `${err.file}: `;
+			throw new CliError(`--dataset: ${err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message} Nothing was imported.`, 2, { field: 'dataset' }, undefined, 'invalid');
+		}
 		if (err instanceof ImportError) {
 			throw new CliError(`${err.message}\nNothing was imported.`, 1, { file: err.file, line: err.line, column: err.column, index: err.index, field: err.field });
 		}

@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import { CliError, usageError } from '../cli-error';
 import { judgeResults } from '$lib/runs/judge-results';
 import { fileErrorOf } from '../files';
-import { parseCommandArgs } from '../args';
+import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { RunParamsError } from '$lib/server/runs/errors';
-import { runInForeground } from '../foreground-run';
+import { runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
@@ -170,7 +170,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 		return;
 	}
 	if (failed) {
-		const why = end.message ? `: ${end.message.replace(/\.$/, '')}` : '';
+		const why = stopReason(end.status, end.message);
 		const next = end.status === 'cancelled' ? '' : ` Resume with: judge resume ${runId}.`;
 		throw new CliError(`Judge run ${runId} ${end.status}${why}.${next}`, 1, {}, summary);
 	}
@@ -199,6 +199,7 @@ export async function run(argv: string[]): Promise<void> {
 	const json = Boolean(values.json);
 	db();
 	const [action, ref] = positionals;
+	refuseExtraPositionals(positionals, action === 'list' ? 1 : 2, USAGE);
 	try {
 		switch (action) {
 			case 'list': {

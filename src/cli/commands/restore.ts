@@ -3,6 +3,7 @@ import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
 import { printJson } from '../output';
 import { restoreBackup } from '$lib/server/backups';
+import { BackupError } from '$lib/server/backups/errors';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
@@ -19,7 +20,14 @@ export async function run(argv: string[]): Promise<void> {
 	const from = positionals[0];
 	if (!from || positionals.length > 1) throw usageError(`Give one backup file.`, USAGE);
 	requireReadableFile(from);
-	const result = await restoreBackup({ from });
+	let result;
+	try {
+		result = await restoreBackup({ from });
+	} catch (err) {
+		// The one refusal with no code of its own: the database is held by the server (or a CLI run).
+		if (err instanceof BackupError && err.status === 409 && err.code === 'invalid') throw new CliError(err.message, 1, { file: config().databasePath }, undefined, 'in_use');
+		throw err;
+	}
 	if (values.json) {
 		printJson(result);
 		return;
