@@ -19,8 +19,8 @@ beforeAll(async () => {
 	app = await startBuiltApp();
 	const db = openDatabase(app.databasePath, path.resolve('migrations'));
 	try {
-		// 400 items × k = 3 (three reviewers on every item identify the latent model): 1,200 answers per question, over the page's 1,000.
-		auditId = buildLargeQualityAudit(db, { items: 400, k: 3, reviewers: 12, name: 'large over http' });
+		// 450 items × k = 4 (three or more reviewers on every item identify the latent model; four leave 2–2 ties to list): 1,800 answers per question, over the page's 1,000.
+		auditId = buildLargeQualityAudit(db, { items: 450, k: 4, reviewers: 12, name: 'large over http' });
 		datasetId = db.$client.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId)!;
 	} finally {
 		db.$client.close();
@@ -88,8 +88,8 @@ it("answers the export page's count at once with the item majority, then with th
 	const t = performance.now();
 	const first = (await (await get(`/api/exports/count?${query}`)).json()) as Count;
 	expect(performance.now() - t).toBeLessThan(5000);
-	expect(first.counts.rows).toBe(400);
-	expect(first.quality.population).toMatchObject({ estimator: 'majority', items: 400 });
+	expect(first.counts.rows).toBe(450);
+	expect(first.quality.population).toMatchObject({ estimator: 'majority', items: 450 });
 	expect(first.quality.population.fallback).toMatch(/background/);
 	expect(first.latent).toMatchObject({ total: 200 });
 
@@ -103,7 +103,7 @@ it("answers the export page's count at once with the item majority, then with th
 	expect(polls).toBeGreaterThan(0);
 	const after = (await (await get(`/api/exports/count?${query}`)).json()) as Count;
 	expect(after.latent).toBeNull();
-	expect(after.quality.population).toMatchObject({ estimator: 'latent', items: 400, fallback: null });
+	expect(after.quality.population).toMatchObject({ estimator: 'latent', items: 450, fallback: null });
 	// The manifest reads the kept estimate: the same figures.
 	const manifest = (await (await get(`/api/exports/manifest?${query}`)).json()) as { quality: Count['quality'] };
 	expect(manifest.quality.population).toEqual(after.quality.population);

@@ -425,7 +425,7 @@ describe('data-quality report from a real audit', () => {
 		const lines = csv.trimEnd().split('\r\n');
 		expect(lines[0]).toBe('section,group,key,label,value,successes,n,lower,upper,reference,note');
 		const h = rate('all', 'allValid').headline;
-		expect(lines.find((l) => l.startsWith('rate,all,allValid,'))).toMatch(new RegExp(`^rate,all,allValid,All fields valid \\(All tasks\\),,,7,${h.lower},${h.upper},0\\.54,"headline: Item majority, ties as bounds — latent truth not shown: Only 4 items were labelled by three or more reviewers.* — between 28\\.6% and 42\\.9%"$`));
+		expect(lines.find((l) => l.startsWith('rate,all,allValid,'))).toMatch(new RegExp(`^rate,all,allValid,All fields valid \\(All tasks\\),,,7,${h.lower},${h.upper},0\\.54,"headline: Item majority, ties as bounds — latent truth \\(Dawid–Skene\\) not shown: Only 4 items were labelled by three or more reviewers.* — between 28\\.6% and 42\\.9%"$`));
 		expect(lines).toContain(`rate:majority,all,allValid:low,"All fields valid (All tasks), Item majority, ties as bounds (lower)",${2 / 7},2,7,${wilsonInterval(2, 7).lower},${wilsonInterval(2, 7).upper},,1 tied items counted as no; 1 adjudicated; Wilson`);
 
 		const records = labelRecords(quality.auditId, db);
@@ -535,7 +535,7 @@ describe('cli report', { timeout: 180_000 }, () => {
 		const text = (await cli('Quality audit A')).stdout;
 		expect(text).toContain('Data-quality report of "Quality audit A"');
 		expect(text).toMatch(/All fields valid\s+\S+% \[\S+%, \S+%\]\s+7\s+28\.6%–42\.9% \(2–3\/7; 1 ties\)\s+52\.9% \[\S+%, \S+%\] \(9\/17 labels\)/);
-		expect(text).toContain('Headline: Item majority, ties as bounds — latent truth not shown: Only 4 items were labelled by three or more reviewers');
+		expect(text).toContain('Headline: Item majority, ties as bounds — latent truth (Dawid–Skene) not shown: Only 4 items were labelled by three or more reviewers');
 		expect(text).toContain('All fields valid, latent truth (not identified): Only 4 items');
 		expect(text).toMatch(/Correct\s+2\s+28\.6%.*113\/200 \(56\.5%\)/);
 		expect(text).toContain("Fleiss' ");

@@ -90,7 +90,7 @@ describe("the tester's design: 30 items, k = 2 round a triangle of three reviewe
 		for (const r of rates) {
 			expect(r.headline, r.key).toMatchObject({ estimator: 'majority', requested: 'auto', low: r.majority.low.proportion, high: r.majority.high.proportion });
 			expect(r.headline.fallback, r.key).toMatch(/labelled by three or more reviewers/);
-			expect(describeHeadline(r.headline)).toMatch(/^Item majority, ties as bounds — latent truth not shown: No item was labelled by three or more reviewers/);
+			expect(describeHeadline(r.headline)).toMatch(/^Item majority, ties as bounds — latent truth \(Dawid–Skene\) not shown: No item was labelled by three or more reviewers/);
 		}
 	});
 

@@ -568,7 +568,7 @@ describe('report as CSV rows', () => {
 		for (const row of rows) expect(Object.keys(row).sort()).toEqual([...REPORT_CSV_COLUMNS].sort());
 		const allValid = rows.find((r) => r.section === 'rate' && r.group === 'all' && r.key === 'allValid')!;
 		const row = buildAuditReport(qualityInput()).quality!.groups[0].rates.find((r) => r.key === 'allValid')!;
-		expect(allValid).toMatchObject({ value: row.headline.proportion, n: 7, reference: 0.54, note: expect.stringMatching(/^headline: Item majority, ties as bounds — latent truth not shown: Only 4 items were labelled by three or more reviewers.* — between 28\.6% and 42\.9%$/) });
+		expect(allValid).toMatchObject({ value: row.headline.proportion, n: 7, reference: 0.54, note: expect.stringMatching(/^headline: Item majority, ties as bounds — latent truth \(Dawid–Skene\) not shown: Only 4 items were labelled by three or more reviewers.* — between 28\.6% and 42\.9%$/) });
 		expect(rows.find((r) => r.section === 'rate:majority' && r.group === 'all' && r.key === 'allValid:low')).toMatchObject({ value: 2 / 7, successes: 2, n: 7 });
 		expect(rows.find((r) => r.section === 'rate:majority' && r.group === 'all' && r.key === 'allValid:high')).toMatchObject({ value: 3 / 7, successes: 3, n: 7 });
 		expect(rows.find((r) => r.section === 'rate:label' && r.group === 'all' && r.key === 'allValid')).toMatchObject({ value: 9 / 17, successes: 9, n: 17 });
