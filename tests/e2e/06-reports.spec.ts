@@ -104,7 +104,7 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	await expect(allValid.locator('[data-cell="latent"]')).toContainText('n = 7 items');
 	await expect(allValid.getByTestId('latent-caveat')).toContainText(/Not identified: (Only \d+ items were|No item was) labelled by three or more reviewers/);
 	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'majority');
-	await expect(page.getByTestId('headline-estimator')).toContainText(/Item majority, ties as bounds — latent truth not shown: (Only \d+ items were|No item was) labelled by three or more reviewers/);
+	await expect(page.getByTestId('headline-estimator')).toContainText(/Item majority, ties as bounds — latent truth \(Dawid–Skene\) not shown: (Only \d+ items were|No item was) labelled by three or more reviewers/);
 	await expect(allValid).toContainText('54%');
 	await expect(rates.locator('tr[data-rate="output"] [data-cell="majority"]')).toContainText('4 yes, 2 no, 1 tied of 7');
 
@@ -117,7 +117,7 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	await page.screenshot({ path: '/tmp/e2e-report-estimators-majority.png', fullPage: true });
 	await rates.getByLabel('Headline estimator').selectOption('auto');
 	await rates.getByRole('button', { name: 'Use as headline' }).click();
-	await expect(page.getByTestId('headline-estimator')).toContainText('latent truth not shown');
+	await expect(page.getByTestId('headline-estimator')).toContainText('latent truth (Dawid–Skene) not shown');
 	// The interval chart is drawn in the browser: a dot per question and task group (4 × 4).
 	await expect(rates.locator('.plot svg circle')).toHaveCount(16);
 

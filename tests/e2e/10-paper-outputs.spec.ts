@@ -82,7 +82,9 @@ test('a researcher copies report tables and downloads a figure as SVG and PNG', 
 	expect(svgDownload.suggestedFilename()).toBe(`audit-${quality.auditId}-quality-rates.svg`);
 	const svg = fs.readFileSync((await svgDownload.path())!, 'utf8');
 	const rendered = new Resvg(svg);
-	for (const r of report.quality!.groups[0].rates) expect(svg).toContain(`>${((r.headline.proportion ?? r.headline.low!) * 100).toFixed(1)}%<`);
+	// A headline tied items keep apart (the majority bounds) is written as its range.
+	const pc = (v: number) => `${(v * 100).toFixed(1)}%`;
+	for (const { headline: h } of report.quality!.groups[0].rates) expect(svg).toContain(h.proportion !== null ? `>${pc(h.proportion)}<` : `>${pc(h.low!)}–${pc(h.high!)}<`);
 
 	// …and as PNG at twice the SVG's size.
 	const [pngDownload] = await Promise.all([page.waitForEvent('download'), figure.getByRole('link', { name: /^PNG/ }).click()]);
