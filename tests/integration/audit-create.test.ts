@@ -106,6 +106,8 @@ describe('createAudit (quality)', () => {
 		expect(errorOf(() => createAudit({ ...ok, reviewerIds: [424242] }, db))).toMatchObject({ field: 'reviewers' });
 		expect(errorOf(() => createAudit({ ...ok, kind: 'rating' }, db))).toMatchObject({ field: 'models' });
 		expect(errorOf(() => createAudit({ ...ok, name: 'Pilot\n## injected heading' }, db))).toMatchObject({ field: 'name', message: expect.stringContaining('no line breaks') });
+		// The CLI takes an audit by id or name: "1" would be mistaken for audit 1.
+		expect(errorOf(() => createAudit({ ...ok, name: ' 12 ' }, db))).toMatchObject({ field: 'name', message: expect.stringContaining('cannot be only digits') });
 		expect(errorOf(() => createAudit({ ...ok, goldRate: 0.9, gold: parseGold('{"instance":1,"instruction":"yes","input":"yes","output":"yes"}', 'quality') }, db))).toMatchObject({ field: 'goldRate' });
 		expect(errorOf(() => createAudit({ ...ok, gold: parseGold('{"instance":99999,"instruction":"yes","input":"yes","output":"yes"}', 'quality') }, db))).toMatchObject({ field: 'gold' });
 		expect(listAudits({}, db)).toEqual([]);

@@ -590,6 +590,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	if (name.length > 200) throw new AuditError('The name is too long.', 400, 'invalid', 'name');
 	// Names head pages, tables and cards, and are listed one per line by the CLI.
 	if (/\p{Cc}/u.test(name)) throw new AuditError('The name is one line: no line breaks, tabs or other control characters.', 400, 'invalid', 'name');
+	// The CLI takes an audit by id or by name: an audit named "1" would be mistaken for audit 1.
+	if (/^\d+$/.test(name)) throw new AuditError(`An audit name cannot be only digits ("${name}" would be mistaken for the audit with that id); add a letter, e.g. "audit ${name}".`, 400, 'invalid', 'name');
 
 	return {
 		dataset,
