@@ -48,6 +48,32 @@ describe('conversation audits', () => {
 		expect(reviewHistory(audit.id, r.id, {}, db)[0].summary).toBe('yes A · no C');
 	});
 
+	it('mark a ShareGPT function_call turn as a tool call on the review screen', async () => {
+		const rows = [
+			{
+				id: 'tool-1',
+				conversations: [
+					{ from: 'human', value: 'weather?' },
+					{ from: 'function_call', value: '{"name": "w", "arguments": {}}' },
+					{ from: 'observation', value: 'sunny' },
+					{ from: 'gpt', value: 'It is sunny.' }
+				]
+			}
+		];
+		const { datasetId } = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'tools', fileName: 'tools.json' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 1, seed: 1 }, db);
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		const turns = reviewItemView(audit.id, r.id, next.ref, db).turns;
+		expect(turns.map((t) => [t.role, t.row, t.toolCall ?? false])).toEqual([
+			['user', null, false],
+			['assistant', 0, true],
+			['tool', null, false],
+			['assistant', 1, false]
+		]);
+	});
+
 	it('SuperNI tasks are reviewed as quality items with their examples', async () => {
 		const { datasetId } = await importFile(streamOf(JSON.stringify(superniTask(3))), { datasetName: 'ni', fileName: 'task003_x.json' }, db);
 		const [r] = makeUsers(db, 1);

@@ -30,6 +30,8 @@ export interface ReviewTurn {
 	text: string;
 	/** Index among the assistant turns (the answer's row), or null for other speakers. */
 	row: number | null;
+	/** An assistant turn that is a tool call (a ShareGPT function_call turn), not text written for the user. */
+	toolCall?: true;
 }
 
 /** SuperNI's examples, shown to reviewers beside the definition. */

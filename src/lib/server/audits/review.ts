@@ -1,3 +1,4 @@
+import { FUNCTION_CALL_SPEAKER } from '$lib/formats/conversation';
 import { cachedStatements, db, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
 import { choiceFromVerdict, goldJitter, goldStillToCome, responseOrder } from '../../audits/order';
@@ -188,9 +189,15 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 	if (m.kind === 'conversation' && row.conversationId !== null) {
 		let row_ = 0;
 		for (const t of c
-			.prepare<[number], { position: number; role: string; content: string }>('SELECT position, role, content FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
+			.prepare<[number], { position: number; role: string; content: string; sourceRole: string | null }>('SELECT position, role, content, source_role AS sourceRole FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
 			.all(row.conversationId)) {
-			turns.push({ position: t.position, role: t.role, text: t.content, row: t.role === 'assistant' && m.conversationUnit === 'turn' ? row_++ : null });
+			turns.push({
+				position: t.position,
+				role: t.role,
+				text: t.content,
+				row: t.role === 'assistant' && m.conversationUnit === 'turn' ? row_++ : null,
+				...(t.role === 'assistant' && t.sourceRole === FUNCTION_CALL_SPEAKER ? { toolCall: true } : {})
+			});
 		}
 		if (m.conversationUnit === 'conversation') turns.push({ position: WHOLE_CONVERSATION_POSITION, role: 'conversation', text: '', row: 0 });
 	}
