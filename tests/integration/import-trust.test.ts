@@ -206,6 +206,19 @@ describe('notices and clear refusals', () => {
 		expect(summary.notices).toEqual(['1 preference pair has the same text as chosen and rejected (kept; a preference trainer learns nothing from them): line 1.']);
 	});
 
+	it('names pairs that repeat an earlier pair\'s prompt, whose preferred responses are not instances', async () => {
+		const rows = [
+			{ prompt: 'Dup prompt', chosen: 'first chosen', rejected: 'first rejected' },
+			{ prompt: 'Other', chosen: 'yes', rejected: 'no' },
+			{ prompt: 'Dup prompt', chosen: 'second chosen', rejected: 'second rejected' }
+		];
+		const summary = await importText(jsonl(rows), 'pairs dup', 'pairs.jsonl');
+		expect(summary).toMatchObject({ pairsAdded: 3, instancesAdded: 2 });
+		expect(summary.notices).toEqual([
+			"1 preference pair repeats an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so its preferred response is kept with the pair only (preference-pairs exports keep every pair): line 3."
+		]);
+	});
+
 	it('names predictions whose target is not the reference output of their instance', async () => {
 		await importText(jsonl([fruit]), 'p', 'tasks.jsonl');
 		const rows = [

@@ -585,6 +585,7 @@ class StagedWriter {
 	/** Fields the records carry that have no place to be kept, by name: the records that had each. */
 	private readonly unkeptFields = new Map<string, LineTally>();
 	private readonly identicalPairs = new LineTally();
+	private readonly pairsSharingAPrompt = new LineTally();
 	private readonly targetsDiffering = new LineTally();
 	private readonly tasksWithoutInstances = new LineTally();
 	private modelFromFileName = false;
@@ -845,6 +846,8 @@ class StagedWriter {
 			const { task, created } = this.findOrCreateTask(record, instructionKey);
 			if (created) rows++;
 			let instanceId = this.instanceByPrompt.get(promptKey(instructionKey, record.input))?.instanceId ?? null;
+			// A prompt has one instance: a later pair's preferred response is kept with its pair only.
+			if (instanceId !== null && (record.preferred === 'a' || record.preferred === 'b')) this.pairsSharingAPrompt.add(placeOf(record));
 			if (instanceId === null && (record.preferred === 'a' || record.preferred === 'b')) {
 				const output = record.preferred === 'a' ? record.responseA : record.responseB;
 				const hash = fingerprint(record.input, output);
@@ -1032,6 +1035,10 @@ class StagedWriter {
 		if (this.identicalPairs.count)
 			notices.push(
 				`${lines(this.identicalPairs, 'preference pair has', 'preference pairs have')} the same text as chosen and rejected (kept; a preference trainer learns nothing from them): ${this.identicalPairs.places()}.`
+			);
+		if (this.pairsSharingAPrompt.count)
+			notices.push(
+				`${lines(this.pairsSharingAPrompt, 'preference pair repeats', 'preference pairs repeat')} an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so ${this.pairsSharingAPrompt.count === 1 ? 'its preferred response is' : 'their preferred responses are'} kept with ${this.pairsSharingAPrompt.count === 1 ? 'the pair' : 'the pairs'} only (preference-pairs exports keep every pair): ${this.pairsSharingAPrompt.places()}.`
 			);
 		if (this.tasksWithoutInstances.count)
 			notices.push(
