@@ -25,6 +25,8 @@ test('a researcher sets filters, sees the live count, and downloads the export a
 	await page.getByLabel('Dataset').selectOption({ label: 'e2e export (5 instances)' });
 	const count = page.getByTestId('export-count');
 	await expect(count.locator('[data-count="rows"]')).toHaveText('5');
+	// No rating audit of this dataset: no A–D filter that could only match nothing.
+	await expect(page.getByLabel('Rating at least')).toHaveCount(0);
 
 	// The count follows the filters as they change (each step changes the number).
 	await page.getByLabel('Classification').selectOption('yes');
