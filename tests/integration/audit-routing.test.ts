@@ -598,4 +598,24 @@ describe('progress counters', () => {
 			expect(reviewProgress(audit.id, reviewer.id, db).stuck).toBe(0);
 		}
 	});
+	it('a qualification item the reviewer skipped comes back when no other gold is left to give them, instead of waiting for good', async () => {
+		const datasetId = await makeDataset(db, 'qualify-skip', 20);
+		const reviewer = makeUser(db);
+		const instanceIds = db.$client.prepare('SELECT id FROM instances WHERE dataset_id = ? ORDER BY id DESC LIMIT 2').pluck().all(datasetId) as number[];
+		const gold = parseGold(instanceIds.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 8, seed: 3, overlap: 1, reviewerIds: [reviewer.id], gold, goldRate: 0.2, qualificationItems: 2 }, db);
+		const first = nextAssignment(audit.id, reviewer.id, {}, db);
+		if (first.status !== 'assigned') throw new Error('no item');
+		submitLabel(audit.id, reviewer.id, { ref: first.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+		const second = nextAssignment(audit.id, reviewer.id, {}, db);
+		if (second.status !== 'assigned') throw new Error('no item');
+		skipItem(audit.id, reviewer.id, second.ref, 'unsure', {}, db);
+		// Both gold items given, one skipped, nobody holding anything: the skipped one comes back.
+		const again = nextAssignment(audit.id, reviewer.id, {}, db);
+		expect(again).toEqual({ status: 'assigned', ref: second.ref });
+		submitLabel(audit.id, reviewer.id, { ref: second.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+		// Qualified: sampled items follow.
+		const third = nextAssignment(audit.id, reviewer.id, {}, db);
+		expect(third.status).toBe('assigned');
+	});
 });

@@ -143,6 +143,14 @@ function prepare(c: Database.Database) {
 			`SELECT count(*) AS n FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 1
 			 AND EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)`
 		),
+		ownActiveGold: c.prepare<[number, number], { n: number }>(
+			`SELECT count(*) AS n FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status IN ('active', 'expired') AND i.is_gold = 1`
+		),
+		ownSkippedGold: c.prepare<[number, number], { id: number; itemId: number; ref: string }>(
+			`SELECT s.id, s.item_id AS itemId, i.ref FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
+			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'skipped' AND i.is_gold = 1 ORDER BY s.finished_at, s.id LIMIT 1`
+		),
 		pickGold: c.prepare<[number, number, number], { id: number; ref: string }>(
 			`SELECT i.id, i.ref FROM audit_items i WHERE i.audit_id = ? AND i.is_gold = 1
 			 AND NOT EXISTS (SELECT 1 FROM audit_assignments s WHERE s.item_id = i.id AND s.reviewer_id = ?)
@@ -371,6 +379,16 @@ export function nextAssignment(
 				}
 			}
 			const standing = qualificationStatus(m, reviewerId, database);
+			// A qualification item the reviewer skipped, with no other gold left to give them: it comes
+			// back (as Review now would), else they would wait for good with nobody holding anything.
+			if (standing.state === 'pending' && s.ownActiveGold.get(auditId, reviewerId)!.n === 0) {
+				const skipped = s.ownSkippedGold.get(auditId, reviewerId);
+				if (skipped) {
+					s.unskip.run(now, expiresAt, skipped.id);
+					s.claim.run(1, skipped.itemId);
+					return { status: 'assigned', ref: skipped.ref };
+				}
+			}
 			// Gold still held (not submitted): nothing new until it is in. Failed: no sampled items.
 			if (standing.state === 'pending') return { status: 'waiting', pending: qualifying - standing.labelled };
 			if (standing.state === 'failed') return { status: 'done' };
