@@ -27,6 +27,8 @@ export function fileErrorOf(err: unknown, file?: string): CliError | null {
 	const e = err as NodeJS.ErrnoException | null;
 	const known = typeof e?.code === 'string' ? PROBLEMS[e.code] : undefined;
 	const where = file ?? e?.path;
+	// A full disk is one line even when the write (writeSync on an open file) names no path.
+	if (known && !where && e?.code === 'ENOSPC') return new CliError(`Could not write: ${known.problem}.`, 1, {}, undefined, known.code);
 	if (!known || !where) return null;
 	return new CliError(`${where}: ${known.problem}.`, 1, { file: where }, undefined, known.code);
 }
@@ -56,8 +58,18 @@ export function requireWritableFile(file: string, force: boolean): void {
 	const folder = path.dirname(path.resolve(file));
 	if (!fs.existsSync(folder)) fail(folder, 'ENOENT', ` (the folder of ${file})`);
 	if (!fs.statSync(folder).isDirectory()) fail(folder, 'ENOTDIR');
-	if (!fs.existsSync(file)) return;
-	if (fs.statSync(file).isDirectory()) fail(file, 'EISDIR');
+	// lstat: a symbolic link is looked at itself (a dangling one exists too).
+	let stat: fs.Stats;
+	try {
+		stat = fs.lstatSync(file);
+	} catch {
+		return;
+	}
+	if (stat.isDirectory()) fail(file, 'EISDIR');
+	// The file is written beside and renamed into place: --force would replace a device (/dev/null),
+	// a pipe or a link with a plain file, never write through it.
+	if (!stat.isFile())
+		throw new CliError(`${file}: is not a regular file (${stat.isSymbolicLink() ? 'a symbolic link' : 'a device, pipe or socket'}); write to a plain file path.`, 1, { file }, undefined, 'not_regular_file');
 	if (!force) fail(file, 'EEXIST', '; add --force to overwrite it');
 }
 

@@ -185,6 +185,21 @@ describe('a command line the command would misread', () => {
 		expect(fs.readdirSync(cwd)).toEqual([]);
 	}, 30_000);
 
+	it('export --force writes plain files only: a symbolic link (or a device such as /dev/null) is not replaced', async () => {
+		const cwd = fs.mkdtempSync(path.join(dir, 'export-link-'));
+		fs.writeFileSync(path.join(cwd, 'target.jsonl'), 'old\n');
+		fs.symlinkSync('target.jsonl', path.join(cwd, 'link.jsonl'));
+		const [link, device] = await Promise.all([
+			cli(['export', 'alp', '--format', 'jsonl', '--out', 'link.jsonl', '--force', '--json'], {}, { cwd }),
+			cli(['export', 'alp', '--format', 'jsonl', '--out', '/dev/null', '--force', '--json'], {}, { cwd })
+		]);
+		refused(link, 1, { code: 'not_regular_file', message: expect.stringContaining('link.jsonl: is not a regular file (a symbolic link)') });
+		refused(device, 1, { code: 'not_regular_file', message: expect.stringContaining('/dev/null: is not a regular file (a device, pipe or socket)') });
+		expect(fs.lstatSync(path.join(cwd, 'link.jsonl')).isSymbolicLink()).toBe(true);
+		expect(fs.readFileSync(path.join(cwd, 'target.jsonl'), 'utf8')).toBe('old\n');
+		expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+	}, 30_000);
+
 	it('generate --calls --step refuses a step the run does not have, naming its steps', async () => {
 		const datasetId = db.$client.prepare<[], { id: number }>("SELECT id FROM datasets WHERE name = 'alp'").get()!.id;
 		const runId = Number(
