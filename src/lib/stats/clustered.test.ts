@@ -63,6 +63,15 @@ describe('clusteredMeanOfShares', () => {
 		expect(byShares.effectiveSize).toBeCloseTo(byLabels.effectiveSize, 12);
 	});
 
+	it('gives every item sharing one split the capped size, not a wider interval than a spread one item away', () => {
+		// 30 responses all rated A by one reviewer and B by the other, against the same with one A/A.
+		const even = clusteredMeanOfShares(Array(30).fill(0.5), { labels: 60 });
+		const nearly = clusteredMeanOfShares([1, ...Array(29).fill(0.5)], { labels: 60 });
+		expect(even.effectiveSize).toBe(60);
+		expect(nearly.effectiveSize).toBe(60);
+		expect(even.upper - even.lower).toBeCloseTo(nearly.upper - nearly.lower, 2);
+	});
+
 	it('counts each item once however many labels it has, and rejects shares outside [0, 1]', () => {
 		expect(clusteredMeanOfShares([1, 0.5, 0, 0]).proportion).toBe(0.375);
 		expect(clusteredMeanOfShares([]).proportion).toBeNull();

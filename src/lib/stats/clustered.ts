@@ -114,7 +114,10 @@ function ratioEstimate(
 	}
 	const binomial = (r * (1 - r)) / trials;
 	let effective: number;
-	if (variance !== null && variance > 0 && r > 0 && r < 1) effective = Math.min(cap, (r * (1 - r)) / variance);
+	// Every cluster with the same share (variance 0, 0 < r < 1) is the limit of ever smaller
+	// variances: the cap, as a nearly equal spread gets — not m, which made such data's interval
+	// wider than that of data one cluster away from it.
+	if (variance !== null && r > 0 && r < 1) effective = variance > 0 ? Math.min(cap, (r * (1 - r)) / variance) : cap;
 	else effective = m;
 	// Wilson at a fractional size: the score interval's formula holds for any n > 0.
 	const w = wilsonFractional(r, effective, confidence);
