@@ -221,9 +221,13 @@ describe('judge run, live calls', () => {
 		expect(tiesAsYes.humanOnly.proportion).toBeCloseTo((yes + 1) / AUDITED, 12);
 		expect(tiesAsNo.estimate!).toBeLessThan(tiesAsYes.estimate!);
 		expect(report.caveats.join(' ')).toContain('1 audited item(s) tied');
-		expect(tieRangeText({ point: tiesAsNo.humanOnly.proportion, lower: tiesAsNo.humanOnly.lower, upper: tiesAsNo.humanOnly.upper }, { point: tiesAsYes.humanOnly.proportion, lower: tiesAsYes.humanOnly.lower, upper: tiesAsYes.humanOnly.upper })).toMatch(
-			new RegExp(`^${(yes / AUDITED * 100).toFixed(1)}%–${((yes + 1) / AUDITED * 100).toFixed(1)}% \\[`)
-		);
+		const humanRange = tieRangeText({ point: tiesAsNo.humanOnly.proportion, lower: tiesAsNo.humanOnly.lower, upper: tiesAsNo.humanOnly.upper }, { point: tiesAsYes.humanOnly.proportion, lower: tiesAsYes.humanOnly.lower, upper: tiesAsYes.humanOnly.upper });
+		expect(humanRange).toMatch(new RegExp(`^${(yes / AUDITED * 100).toFixed(1)}%–${((yes + 1) / AUDITED * 100).toFixed(1)}% \\[`));
+		// The command line gives the same range as the page.
+		const cli = spawnSync(process.execPath, [CLI_ENTRY, 'report', String(world.auditId), '--judge', String(run.id)], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
+		expect(cli.status, cli.stderr).toBe(0);
+		expect(cli.stdout).toContain(`With the 1 tied item counted as "no" and as "yes": PPI++ `);
+		expect(cli.stdout).toContain(`human only ${humanRange}`);
 	});
 });
 

@@ -163,7 +163,7 @@ export function comparisonFigures(c: AuditComparison): ReportFigure[] {
 					: 'shares of valid replies and conversations';
 	const tiesText =
 		c.kind === 'rating'
-			? 'tied responses left out'
+			? 'every rated response counted, shared among its reviewers\' ratings'
 			: c.kind === 'pairwise'
 				? 'every choice counted'
 				: 'items whose reviewers tied count both ways, drawn as a bar from the lower to the upper difference';

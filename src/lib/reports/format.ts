@@ -138,7 +138,10 @@ export function describeBasis(report: AuditReport): string {
 		return `Every reviewer's choice counts as one comparison in the win/tie/loss counts and the Bradley–Terry fit${k > 1 ? ` (k = ${k} per item, so an item weighs up to ${k} comparisons)` : ''}; agreement is the share of agreeing pairs of choices on items with two or more. Gold items are not counted.`;
 	if (report.audit.kind === 'conversation')
 		return `${k > 1 ? `Each conversation's and each reply's item-majority verdict is the majority of its reviewers' answers (k = ${k} per item); ties count both ways, as a lower and an upper figure` : "Each conversation's and each reply's verdict is its reviewer's answer (one reviewer per item)"}; the label-level figures count every answer. Gold items are not counted.`;
-	if (report.audit.overlap > 1) {
+	if (report.audit.overlap > 1 && report.audit.kind === 'rating') {
+		// Ratings are not settled by majority: every rating counts, shared within its response.
+		parts.push(`Each response counts once in the A–D shares, shared evenly among its reviewers' ratings (k = ${report.audit.overlap} per item)`);
+	} else if (report.audit.overlap > 1) {
 		parts.push(`Each item's label is the majority of its reviewers' labels (k = ${report.audit.overlap} per item)`);
 	} else {
 		parts.push("Each item's label is its reviewer's label (one reviewer per item)");
