@@ -184,6 +184,20 @@ describe('pairs export of a pairwise audit with two reviewers', () => {
 		return datasetId;
 	}
 
+	it('one label of an unfinished k = 2 item does not outvote the source: its verdict stands until a label holds a majority of k', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify([{ prompt: 'Only one', chosen: 'source chose', rejected: 'source rejected' }])), { datasetName: 'unfinished', fileName: 'p.json' }, db);
+		const reviewers = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: reviewers.map((r) => r.id), overlap: 2, seed: 6, sampleSize: 1 }, db);
+		const next = nextAssignment(audit.id, reviewers[0].id, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		const item = db.$client.prepare('SELECT id FROM audit_items WHERE ref = ?').pluck().get(next.ref) as number;
+		// The first reviewer prefers the source's rejected response (the pair's side b).
+		const order = responseOrder(2, reviewers[0].id, item, true);
+		submitLabel(audit.id, reviewers[0].id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice: order[0] === 1 ? 'A' : 'B', comment: '' } }, {}, db);
+		const rows = (ex: ReturnType<typeof startShapeExport>) => [...ex.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
+		expect(rows(startShapeExport({ datasetId, format: 'preference-pairs' }, db))).toEqual([{ prompt: 'Only one', chosen: 'source chose', rejected: 'source rejected' }]);
+	});
+
 	it('a split between the reviewers is left out as a disagreement, never written or counted as a tie; "both bad" is counted as judged', async () => {
 		const datasetId = await judged();
 		const omit = startShapeExport({ datasetId, format: 'preference-pairs' }, db);

@@ -160,7 +160,8 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
  * The verdict a pair is exported with: the reviewers' where a pairwise audit judged it, else null
  * (the source's own applies). The reviewers' verdict is the label given more often than every
  * other, over every pairwise audit of the pair: with two reviewers both must agree, with three two
- * of them. When no label leads (one says A and another B, or A against "both bad", or a three-way
+ * of them; a pair still short of its audit's k labels has a verdict only once one label holds a
+ * majority of k (one label of k = 2 is not enough: the source's verdict stands meanwhile). When no label leads (one says A and another B, or A against "both bad", or a three-way
  * split) the reviewers disagreed: that is not a tie, which is only "about the same" as the leading
  * label. "Both bad" leading means no side is better.
  */
@@ -168,23 +169,29 @@ export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'both-ba
 
 export function reviewedPairVerdicts(client: Database.Database, datasetId: number): PairVerdictLookup {
 	const rows = client
-		.prepare<[number], { pairId: number; preference: string; n: number }>(
-			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
+		.prepare<[number], { pairId: number; preference: string; n: number; k: number }>(
+			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n, max(a.overlap) AS k FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
 			 JOIN audits a ON a.id = l.audit_id
 			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL
 			 GROUP BY i.pair_id, l.preference`
 		)
 		.all(datasetId);
-	const byPair = new Map<number, Map<string, number>>();
+	const byPair = new Map<number, { counts: Map<string, number>; k: number }>();
 	for (const r of rows) {
 		let m = byPair.get(r.pairId);
-		if (!m) byPair.set(r.pairId, (m = new Map()));
-		m.set(r.preference, r.n);
+		if (!m) byPair.set(r.pairId, (m = { counts: new Map(), k: 0 }));
+		m.counts.set(r.preference, r.n);
+		m.k = Math.max(m.k, r.k);
 	}
 	return (pairId) => {
-		const m = byPair.get(pairId);
-		if (!m) return null;
+		const entry = byPair.get(pairId);
+		if (!entry) return null;
+		const m = entry.counts;
 		const top = Math.max(...m.values());
+		const labels = [...m.values()].reduce((a, b) => a + b, 0);
+		// Still short of its k labels, with no label holding a majority of k yet: no reviewers'
+		// verdict so far (one label of two does not outvote the source), so the source's applies.
+		if (labels < entry.k && top * 2 <= entry.k) return null;
 		const leaders = [...m.entries()].filter(([, n]) => n === top).map(([k]) => k);
 		if (leaders.length > 1) return 'disagreed';
 		return leaders[0] === 'both_bad' ? 'both-bad' : (leaders[0] as 'a' | 'b' | 'tie');
