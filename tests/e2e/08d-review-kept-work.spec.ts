@@ -78,7 +78,7 @@ test('a label refused after the lease lapsed: not announced as submitted, answer
 	await page.keyboard.press('Control+Enter');
 
 	const kept = page.getByTestId('kept-answers');
-	await expect(kept).toContainText('Not counted: This item already has all the labels it needs (others completed it while your hold had lapsed, or a researcher brought earlier labels back), so your label is kept on record but does not count.');
+	await expect(kept).toContainText('Not counted: This item has no room for your label any more (while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back), so your label is kept on record but does not count.');
 	await expect(kept).toContainText('yes · yes · no — incorrect output; your comment: “the summary drops the key point”');
 	await expect(kept).not.toContainText('not saved');
 	const announcer = page.getByTestId('announcer');

@@ -247,6 +247,21 @@ describe('routing', () => {
 		expect(restoreReviewerLabels(audit.id, a.id, db).kept).toEqual([{ itemPosition: expect.any(Number), reason: 'the item already has its 2 label(s)' }]);
 	});
 
+	it('bringing back set-aside labels takes a slot whose lease has lapsed, without waiting for anyone to ask for an item', async () => {
+		const { audit, users } = await quality(1, 2, 3);
+		const [a, b, c] = users;
+		const first = nextAssignment(audit.id, a.id, {}, db) as { ref: string };
+		submitLabel(audit.id, a.id, { ref: first.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+		removeReviewer(audit.id, a.id, { setAsideLabels: true }, db);
+		const forB = nextAssignment(audit.id, b.id, {}, db) as { ref: string };
+		nextAssignment(audit.id, c.id, {}, db);
+		submitLabel(audit.id, b.id, { ref: forB.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+		// C's lease lapses; nobody asks for an item since.
+		db.$client.prepare("UPDATE audit_assignments SET expires_at = ? WHERE reviewer_id = ? AND status = 'active'").run(Date.now() - 1000, c.id);
+		expect(restoreReviewerLabels(audit.id, a.id, db)).toEqual({ restored: 1, kept: [] });
+		expect(labelCounts(audit.id)).toEqual([2]);
+	});
+
 	it('accepts a late submit when nobody took the slot', async () => {
 		const { audit, users } = await quality(3, 1, 2, { leaseMinutes: 1 });
 		const [a] = users;

@@ -322,7 +322,7 @@ export async function run(argv: string[]): Promise<void> {
 				const [userId] = emails(values.reviewer, 'reviewer');
 				const result = restoreReviewerLabels(auditId(positionals), userId);
 				if (values.json) printJson(result);
-				else console.log(`brought back ${result.restored} label(s)${result.kept.length ? `; ${result.kept.length} stay set aside:\n${result.kept.map((k) => `  item ${k.itemPosition}: ${k.reason}`).join('\n')}` : ''}`);
+				else console.log(`brought back ${result.restored} label(s)${result.kept.length ? `; ${result.kept.length} stay set aside:\n${result.kept.map((k) => `  item ${k.itemPosition + 1}: ${k.reason}`).join('\n')}` : ''}`);
 				return;
 			}
 			case 'purge-labels': {

@@ -10,7 +10,7 @@ import { handleReviewKey, type KeyEventLike } from './review-keyboard';
 
 const LEASE_SECONDS = 60;
 const audit: ReviewAuditInfo = { id: 7, name: 'Kept', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: LEASE_SECONDS, guidelinesHtml: '' };
-const FULL = 'This item already has all the labels it needs (others completed it while your hold had lapsed, or a researcher brought earlier labels back), so your label is kept on record but does not count.';
+const FULL = 'This item has no room for your label any more (while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back), so your label is kept on record but does not count.';
 const REMOVED = 'A researcher removed you from this audit: it gives you no more items.';
 const AWAY = 'While you were away, other reviewers completed this item.';
 const escape: KeyEventLike = { key: 'Escape', ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, defaultPrevented: false, target: null, preventDefault: () => {} };
@@ -114,7 +114,7 @@ describe('a label refused after the lease lapsed', () => {
 		session.submit();
 		await settle();
 		expect(session.announcement).not.toContain('Submitted');
-		expect(session.announcement).toMatch(/^Not counted: This item already has all the labels it needs \(others completed it while your hold had lapsed, or a researcher brought earlier labels back\), so your label is kept on record but does not count\. Your answers are kept on screen\. Next item: Task 3/);
+		expect(session.announcement).toMatch(/^Not counted: This item has no room for your label any more \(while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back\), so your label is kept on record but does not count\. Your answers are kept on screen\. Next item: Task 3/);
 		expect(session.kept).toEqual([
 			{ why: `Not counted: ${FULL}`, instruction: 'Task 1: write a sentence.', summary: 'yes · yes · no — incorrect output', comment: 'the output invents a date' }
 		]);

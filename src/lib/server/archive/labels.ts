@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { db, transaction, type Db } from '../db';
 import { createBackup } from '../backups/backup';
 import { ArchiveError } from './errors';
+import { releaseLapsedLeases } from '../audits/routing';
 import type { Actor, PurgeResult } from './archive';
 
 interface LabelRow {
@@ -92,6 +93,9 @@ export interface RestoreLabelsResult {
  */
 export function restoreReviewerLabels(auditId: number, reviewerId: number, database: Db = db()): RestoreLabelsResult {
 	const c = database.$client;
+	// Leases that have lapsed hold no slot: swept first (routing sweeps only when someone asks for an
+	// item), so a lapsed one is not taken for a reviewer labelling now.
+	releaseLapsedLeases(auditId, {}, database);
 	return transaction(database, () => {
 		const audit = c.prepare<[number], { overlap: number; archivedAt: number | null }>('SELECT overlap, archived_at AS archivedAt FROM audits WHERE id = ?').get(auditId);
 		if (!audit) throw new ArchiveError('No such audit.', 404, 'not_found');
