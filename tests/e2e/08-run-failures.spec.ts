@@ -206,4 +206,5 @@ test('a run that completes short of its target says so as a warning, not as a su
 	await expect(message).toContainText('Stopped short of the target');
 	await expect(message).toHaveClass(/\bwarn\b/);
 	await expect(message).not.toHaveClass(/\bok\b/);
+	await expect(page.getByTestId('run-status')).toHaveClass(/\bwarn\b/);
 });

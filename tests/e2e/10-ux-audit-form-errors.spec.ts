@@ -47,6 +47,8 @@ test('a malformed gold line is an error beside Gold items, with everything typed
 	await page.getByRole('button', { name: 'Create audit' }).click();
 
 	await expect(page.locator('#gold-error')).toHaveText('Gold line 2: not valid JSON.');
+	// Focus goes to the field in error, not <body>.
+	await expect(page.getByLabel('Gold items (JSON Lines)')).toBeFocused();
 	expect(page.url()).toMatch(/\/audits\/new/);
 	await expect(page.locator('#name')).toHaveValue('Spelling check');
 	await expect(page.getByLabel('Instructions to sample')).toHaveValue('4');

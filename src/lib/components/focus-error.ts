@@ -10,11 +10,13 @@
  */
 export function focusFirstInvalid(node: HTMLElement, errors?: unknown) {
 	const focus = () => {
-		const invalid = node.querySelector<HTMLElement>('[aria-invalid="true"]');
-		if (invalid) {
-			invalid.focus();
-			invalid.scrollIntoView({ block: 'center' });
-		}
+		// data-invalid marks a group (a fieldset of checkboxes), where aria-invalid does not belong.
+		const invalid = node.querySelector<HTMLElement>('[aria-invalid="true"], [data-invalid]');
+		if (!invalid) return;
+		// A group marked invalid: its first control.
+		const control = invalid.matches('input, select, textarea, button') ? invalid : (invalid.querySelector<HTMLElement>('input, select, textarea, button') ?? invalid);
+		control.focus();
+		control.scrollIntoView({ block: 'center' });
 	};
 	focus();
 	return {

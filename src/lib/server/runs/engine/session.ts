@@ -4,6 +4,7 @@
  * the engine, and writes the run's final status. One AbortController per run stops everything
  * in flight at once.
  */
+import { inSentence } from '$lib/text/words';
 import { db, type Db } from '../../db';
 import type { RunKindId, RunAction, RunStatus, Runner } from '../../db/tables';
 import { createLlmClient, type LlmClientOptions } from '../../llm';
@@ -250,7 +251,7 @@ function mostRejected(progress: KindProgress): string | null {
 		.sort((a, b) => b[1] - a[1])
 		.slice(0, 3);
 	if (!top.length) return null;
-	return `Rejected most often: ${top.map(([rule, n]) => `${ruleLabel(rule).toLowerCase()} (${n})`).join(', ')}.`;
+	return `Rejected most often: ${top.map(([rule, n]) => `${inSentence(ruleLabel(rule))} (${n})`).join(', ')}.`;
 }
 
 /** A run that completed with calls failed on their own prompt says so, and how to retry them. */
