@@ -12,6 +12,11 @@ describe('parseWhere', () => {
 		expect(() => parseWhere([clause, 'judge-run=1'])).toThrow(`${key} can only be yes`);
 	});
 
+	it('reads a list given in another order as the same filter', () => {
+		expect(parseWhere(['origin=seed,imported', 'origin=imported,seed'])).toEqual({ origins: ['imported', 'seed'] });
+		expect(parseWhere(['audit=4,2', 'audit=2,4'])).toEqual({ audits: [2, 4] });
+	});
+
 	it('still accepts =no where it has a meaning', () => {
 		expect(parseWhere(['kept=no', 'audited=no', 'classification=no'])).toEqual({ kept: 'no', audited: 'no', classification: 'no' });
 	});

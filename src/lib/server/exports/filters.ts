@@ -161,7 +161,8 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 				set(clause, 'runs', ids(clause, need()));
 				break;
 			case 'origin':
-				set(clause, 'origins', [...new Set(need().split(',').map((o) => oneOf(clause, o.trim(), TASK_ORIGINS)))]);
+				// Sorted, as ids are: the same origins in another order are the same filter.
+				set(clause, 'origins', [...new Set(need().split(',').map((o) => oneOf(clause, o.trim(), TASK_ORIGINS)))].sort());
 				break;
 			case 'input':
 				set(clause, 'input', oneOf(clause, need(), ['empty', 'nonempty'] as const));
