@@ -124,7 +124,8 @@ describe('data-quality report from a real audit', () => {
 		// reasons of those who found fault: every rate of theirs is decided (the breakdown's "reason tied").
 		expect(report.basis).toEqual({ overlap: 3, unlabelled: 1, single: 1, majority: 5, adjudicated: 1, tied: 1 });
 		expect(report.disagreements).toBe(5);
-		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent' });
+		// k = 3, but latent truth is not identified (4 items seen by three): the data chose the item majority for every question.
+		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'majority', byQuestion: { instruction: 'majority', input: 'majority', output: 'majority', allValid: 'majority' } });
 		expect(report.qualification).toBeNull();
 		// Ties are listed in sample order, which the seeded draw decides.
 		const ties = new Map(report.quality!.ties.map((t) => [t.itemId, [t.judgements, t.labels]]));
@@ -229,7 +230,7 @@ describe('data-quality report from a real audit', () => {
 		);
 		const row = rate('all', 'allValid');
 		// Fitted, but only 4 items carry three reviewers' labels: not identified, shown with the reason.
-		expect(row.latent).toMatchObject({ estimator: 'latent', status: 'ok', reason: expect.stringMatching(/^Only 4 items were labelled by three or more reviewers/), n: 7, replicates: 200 });
+		expect(row.latent).toMatchObject({ estimator: 'latent', status: 'ok', identified: false, reason: expect.stringMatching(/^Only 4 items were labelled by three or more reviewers/), n: 7, replicates: 200 });
 		expect(row.latent.proportion).toBeCloseTo(fit.groups[0].rate!, 12);
 		expect(row.latent.lower).toBeCloseTo(fit.groups[0].lower, 12);
 		expect(row.latent.upper).toBeCloseTo(fit.groups[0].upper, 12);
@@ -242,6 +243,9 @@ describe('data-quality report from a real audit', () => {
 		expect(ana.errorRates.allValid!.sensitivity).toBeCloseTo(fit.fit.confusion[j][1][1], 12);
 		expect(ana.errorRates.allValid!.specificity).toBeCloseTo(fit.fit.confusion[j][0][0], 12);
 		expect(ana.errorRates.allValid!.answers).toBe(8);
+		// …and say they are not identified: no reviewer is called random from them.
+		expect(ana.errorRates.allValid!.identified).toBe(false);
+		expect(report.reviewers.flatMap((r) => r.looksRandom)).toEqual([]);
 	});
 
 	it('switches the headline when a researcher picks another estimator, and back', () => {

@@ -88,7 +88,8 @@ Options:
                          rows' correctness, the run had each rule been off (stratified
                          estimate), and the ROUGE-L threshold sweep 0.5–0.9
   --estimator <name>     headline estimator: latent, majority, label, or auto (chosen by the
-                         data: majority with one reviewer per item, latent truth with more);
+                         data: majority with one reviewer per item; with more, latent truth
+                         where the data identify it, else item majority with ties as bounds);
                          default: the audit's choice on the report page, else auto
   --judge <run>          with a judge run over the audit's dataset (see \`judge\`): the judge
                          against the final human labels (agreement, Cohen's κ, confusion,

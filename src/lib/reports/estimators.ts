@@ -86,10 +86,17 @@ export type LatentStatus = 'ok' | 'not-identified' | 'not-converged' | 'no-data'
 
 export interface LatentRate {
 	estimator: 'latent';
+	/** 'ok': fitted (its figures are set); whether the data identify the fit is `identified`. */
 	status: LatentStatus;
 	/**
+	 * Whether the data identify the rate: false for every status but ok, and for a fit whose data do
+	 * not pin the rate down (reviewers chained in pairs: `reason` says why). Only an identified fit is
+	 * ever an automatic headline, or the basis of reviewers' error rates read without a caveat.
+	 */
+	identified: boolean;
+	/**
 	 * Why there is no latent estimate (status ≠ ok); with status ok, why the data do not identify the
-	 * estimate shown (reviewers chained in pairs): a caveat, and never an automatic headline.
+	 * estimate shown (identified false): a caveat, and never an automatic headline.
 	 */
 	reason: string | null;
 	/** Items with answers or an adjudication. */
@@ -281,6 +288,8 @@ export interface ReviewerErrorRates {
 	sensitivityInterval: [number, number];
 	specificityInterval: [number, number];
 	answers: number;
+	/** Whether the data identify the fit these come from (LatentRate.identified): if not, read with care. */
+	identified: boolean;
 }
 
 /** Dawid–Skene on one rate's yes/no answers, with each group's rate and the reviewers' error rates. */
@@ -358,6 +367,7 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	const empty = (status: LatentStatus, reason: string, ids: readonly number[]): LatentRate => ({
 		estimator: 'latent',
 		status,
+		identified: false,
 		reason,
 		n: nOf(ids),
 		proportion: null,
@@ -443,13 +453,15 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 			specificity: m[0][0],
 			sensitivityInterval: [boot.raterIntervals[j][1].lower, boot.raterIntervals[j][1].upper],
 			specificityInterval: [boot.raterIntervals[j][0].lower, boot.raterIntervals[j][0].upper],
-			answers: boot.fit.labelsPerRater[j]
+			answers: boot.fit.labelsPerRater[j],
+			identified: true
 		});
 	}
 	return keep({
 		groups: boot.groups.map((g) => ({
 			estimator: 'latent',
 			status: 'ok',
+			identified: true,
 			reason: null,
 			n: g.n,
 			proportion: g.rate,
@@ -463,9 +475,16 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 	});
 }
 
-/** A fitted result the data do not identify carries the reason as its caveat (see LatentRate.reason). */
+/**
+ * A fitted result the data do not identify carries the reason as its caveat (see LatentRate.reason),
+ * and says so: its rates and the reviewers' error rates are marked not identified.
+ */
 function withCaveat(result: LatentResult, identification: Identification): LatentResult {
-	for (const g of result.groups) if (g.status === 'ok') g.reason = identification.identified ? null : identification.reason;
+	for (const g of result.groups) {
+		g.identified = g.status === 'ok' && identification.identified;
+		if (g.status === 'ok') g.reason = identification.identified ? null : identification.reason;
+	}
+	for (const r of result.reviewers.values()) r.identified = identification.identified;
 	return result;
 }
 
@@ -485,11 +504,17 @@ function restoreLatent(kept: StoredLatent): LatentResult {
 }
 
 /**
- * The estimator the data call for: one label per item → the majority rate; several → latent truth,
- * which headlines only where identified (headlineOf falls back to the majority bounds otherwise).
+ * The estimator the data ask for first: one label per item → the majority rate; several → latent
+ * truth, which headlines only where identified (headlineOf falls back to the majority bounds
+ * otherwise; automaticChoice says which one the data chose).
  */
-export function automaticEstimator(overlap: number): EstimatorKey {
+function preferredEstimator(overlap: number): EstimatorKey {
 	return overlap > 1 ? 'latent' : 'majority';
+}
+
+/** The estimator the data choose for one rate: latent truth where it is identified, else item majority. */
+export function automaticChoice(estimates: Omit<RateEstimates, 'headline'>, overlap: number): EstimatorKey {
+	return headlineOf(estimates, 'auto', overlap).estimator;
 }
 
 export function headlineOf(
@@ -497,7 +522,7 @@ export function headlineOf(
 	requested: EstimatorKey | 'auto',
 	overlap: number
 ): HeadlineRate {
-	const wanted = requested === 'auto' ? automaticEstimator(overlap) : requested;
+	const wanted = requested === 'auto' ? preferredEstimator(overlap) : requested;
 	const { majority, label, latent } = estimates;
 	const bounds = (fallback: string | null): HeadlineRate => {
 		const tied = majority.ties > 0;
@@ -516,7 +541,7 @@ export function headlineOf(
 	};
 	if (wanted === 'latent') {
 		// A fit the data do not identify (its reason set) is shown only to a researcher who asks for it.
-		if (latent.status === 'ok' && (requested === 'latent' || latent.reason === null)) {
+		if (latent.status === 'ok' && (requested === 'latent' || latent.identified)) {
 			return { estimator: 'latent', requested, fallback: null, caveat: latent.reason, n: latent.n, proportion: latent.proportion, low: null, high: null, lower: latent.lower, upper: latent.upper };
 		}
 		return bounds(latent.reason);

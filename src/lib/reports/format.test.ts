@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coefficient, estimatorInText, headlineNoteText, headlineNotes, interval, percent, points, pointsInterval, pValue, seconds } from './format';
+import { automaticText, coefficient, estimatorInText, headlineNoteText, headlineNotes, interval, percent, points, pointsInterval, pValue, seconds } from './format';
 import type { HeadlineRate } from './estimators';
 
 describe('report number formats', () => {
@@ -44,5 +44,18 @@ describe('headline notes', () => {
 		expect(one.map((n) => headlineNoteText(n, one.length === 1))).toEqual(['Headline: Latent truth (Dawid–Skene) (chosen by the data)']);
 		expect(estimatorInText('latent')).toBe('latent truth (Dawid–Skene)');
 		expect(estimatorInText('majority')).toBe('item majority, ties as bounds');
+	});
+});
+
+describe('the automatic headline, in words', () => {
+	it('names latent truth only where the data identify it', () => {
+		expect(automaticText({ requested: 'auto', automatic: 'latent', byQuestion: { instruction: 'latent', allValid: 'latent' } }, 3)).toBe('latent truth (Dawid–Skene)');
+		expect(automaticText({ requested: 'auto', automatic: 'majority', byQuestion: { instruction: 'majority', allValid: 'majority' } }, 2)).toBe(
+			'item majority, ties as bounds: latent truth is not identified by these data'
+		);
+		expect(automaticText({ requested: 'auto', automatic: 'majority', byQuestion: { instruction: 'latent', input: 'majority', allValid: 'majority' } }, 3)).toBe(
+			'latent truth (Dawid–Skene) for Instruction valid; item majority, ties as bounds for the rest, where latent truth is not identified'
+		);
+		expect(automaticText({ requested: 'auto', automatic: 'majority', byQuestion: { allValid: 'majority' } }, 1)).toBe('item majority, ties as bounds');
 	});
 });

@@ -101,6 +101,21 @@ export function estimatorInText(key: EstimatorKey): string {
 	return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
+/**
+ * What the data choose as a quality report's headline, in a sentence: latent truth only where the
+ * data identify it, else the item-majority bounds — named per question when the questions differ.
+ */
+export function automaticText(estimator: AuditReport['estimator'], overlap: number): string {
+	if (estimator.automatic === 'latent') return estimatorInText('latent');
+	const latent = Object.entries(estimator.byQuestion ?? {})
+		.filter(([, e]) => e === 'latent')
+		.map(([key]) => judgementLabel(key));
+	const majority = estimatorInText('majority');
+	if (overlap <= 1) return majority;
+	if (latent.length) return `${estimatorInText('latent')} for ${latent.join(', ')}; ${majority} for the rest, where latent truth is not identified`;
+	return `${majority}: latent truth is not identified by these data`;
+}
+
 /** "Latent truth (Dawid–Skene)", with "(chosen by the data)" or "(fallback: …)" as it applies. */
 export function describeHeadline(h: HeadlineRate): string {
 	const name = ESTIMATOR_LABELS[h.estimator];

@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildAuditReport } from './report';
-import { headlineOf } from './estimators';
+import { headlineOf, type RateKey, type ReviewerErrorRates } from './estimators';
+import { labelsByItem } from './verdicts';
+import { reviewerRows } from './reviewers';
 import { describeHeadline } from './format';
 import { createRng } from '../random';
 import type { ReportAudit, ReportGoldAnswer, ReportInput, ReportItem, ReportLabel } from './types';
@@ -25,7 +27,7 @@ const GOLD: Array<[boolean, boolean, boolean]> = [
  * 1–2, 2–3, 3–1, each answer flipped with probability 0.15, and four gold items answered by all
  * three (right 75% of the time, else all yes).
  */
-function trianglePairsAudit(items: number, seed: number): ReportInput {
+function trianglePairsAudit(items: number, seed: number, everyItemByAll = false): ReportInput {
 	const rnd = createRng(seed);
 	const list: ReportItem[] = [];
 	const labels: ReportLabel[] = [];
@@ -51,7 +53,7 @@ function trianglePairsAudit(items: number, seed: number): ReportInput {
 	for (let id = 1; id <= items; id++) {
 		list.push({ id, position: id - 1, taskId: 1000 + id, instanceId: 2000 + id, stratum: null, isGold: false, isClassification: false, responses: [] });
 		const truth = TRUTH.map((p) => rnd() < p);
-		for (const reviewer of pairs[id % 3]) labels.push(label(id, reviewer, truth.map((t) => (rnd() < 0.15 ? !t : t))));
+		for (const reviewer of everyItemByAll ? [1, 2, 3] : pairs[id % 3]) labels.push(label(id, reviewer, truth.map((t) => (rnd() < 0.15 ? !t : t))));
 	}
 	GOLD.forEach(([i, n, o], g) => {
 		const id = items + 1 + g;
@@ -107,7 +109,34 @@ describe("the tester's design: 30 items, k = 2 round a triangle of three reviewe
 	it('headlineOf: an unidentified fit headlines only when asked for', () => {
 		const { majority, label, latent } = rates.find((r) => r.key === 'output')!;
 		expect(headlineOf({ majority, label, latent }, 'auto', 2)).toMatchObject({ estimator: 'majority', fallback: latent.reason, caveat: null });
-		expect(headlineOf({ majority, label, latent: { ...latent, reason: null } }, 'auto', 2)).toMatchObject({ estimator: 'latent', fallback: null, caveat: null });
+		expect(headlineOf({ majority, label, latent: { ...latent, reason: null, identified: true } }, 'auto', 2)).toMatchObject({ estimator: 'latent', fallback: null, caveat: null });
+	});
+
+	it('says the data chose the item majority, and marks the fit and the error rates from it as not identified', () => {
+		const report = buildAuditReport(input);
+		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'majority', byQuestion: { instruction: 'majority', input: 'majority', output: 'majority', allValid: 'majority' } });
+		for (const r of rates) expect(r.latent.identified, r.key).toBe(false);
+		for (const reviewer of report.reviewers) {
+			for (const [key, e] of Object.entries(reviewer.errorRates)) {
+				if (e) expect(e.identified, `${reviewer.name} ${key}`).toBe(false);
+			}
+		}
+		// Asking for latent truth does not make the data choose it.
+		expect(buildAuditReport(input, { estimator: 'latent' }).estimator.automatic).toBe('majority');
+	});
+});
+
+describe('the same design with every item labelled by all three reviewers (identified)', () => {
+	const report = buildAuditReport(trianglePairsAudit(30, 7, true));
+
+	it('the data choose latent truth for every question, and say so', () => {
+		const rates = report.quality!.groups[0].rates;
+		for (const r of rates) {
+			expect(r.latent, r.key).toMatchObject({ status: 'ok', identified: true, reason: null });
+			expect(r.headline.estimator, r.key).toBe('latent');
+		}
+		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent', byQuestion: { instruction: 'latent', input: 'latent', output: 'latent', allValid: 'latent' } });
+		expect(report.reviewers.every((r) => Object.values(r.errorRates).every((e) => e?.identified === true))).toBe(true);
 	});
 });
 
@@ -136,4 +165,19 @@ describe('simulated triangle-pair audits with a known truth (100 seeded audits o
 		expect(latents).toBeGreaterThan(0.9 * headlines);
 		expect(latentCovered / latents).toBeLessThan(0.85);
 	}, 120_000);
+});
+
+describe('reviewers who look random', () => {
+	it('are flagged from an identified fit only: an unidentified one is one of many fits that explain the answers', () => {
+		const input = trianglePairsAudit(30, 7);
+		const guess = (identified: boolean): ReviewerErrorRates => ({ sensitivity: 0, specificity: 1, sensitivityInterval: [0, 1], specificityInterval: [0, 1], answers: 20, identified });
+		const rows = (identified: boolean) => {
+			const errorRates = new Map<RateKey, Map<number, ReviewerErrorRates>>([['allValid', new Map([[1, guess(identified)]])]]);
+			const sampled = labelsByItem(input.labels.filter((l) => l.itemId <= 30));
+			return reviewerRows(input, sampled, { confidence: 0.95 }, errorRates).find((r) => r.reviewerId === 1)!;
+		};
+		expect(rows(true).looksRandom).toEqual(['allValid']);
+		expect(rows(false).looksRandom).toEqual([]);
+		expect(rows(false).errorRates.allValid).toMatchObject({ identified: false, random: false });
+	});
 });

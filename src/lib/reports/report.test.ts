@@ -160,7 +160,8 @@ describe('data-quality report', () => {
 		// Items 2, 3, 4, 5 and 9 have differing labels (5 is adjudicated but still counts).
 		expect(report.disagreements).toBe(5);
 		expect(report.quality!.ties).toEqual([{ itemId: 3, position: 2, taskId: 103, judgements: ['instruction', 'allValid'], labels: 2 }]);
-		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent' });
+		// Latent truth is preferred with k > 1 but not identified here (4 items seen by three): the data chose the item majority.
+		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'majority', byQuestion: { instruction: 'majority', input: 'majority', output: 'majority', allValid: 'majority' } });
 	});
 
 	it('gives each question and all-valid by item majority with ties as bounds, each bound with its Wilson interval', () => {
@@ -214,6 +215,7 @@ describe('data-quality report', () => {
 		for (const r of all.rates) {
 			if (r.key === 'instruction') continue;
 			expect(r.latent.status, r.key).toBe('ok');
+			expect(r.latent.identified, r.key).toBe(false);
 			expect(r.latent.n).toBe(7);
 			expect(r.latent.lower).toBeLessThanOrEqual(r.latent.proportion!);
 			expect(r.latent.upper).toBeGreaterThanOrEqual(r.latent.proportion!);

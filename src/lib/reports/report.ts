@@ -9,13 +9,14 @@ import { DEFAULT_CONFIDENCE, UnitTally } from '$lib/stats';
 import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
 import {
-	automaticEstimator,
+	automaticChoice,
 	headlineOf,
 	labelLevelRate,
 	latentRates,
 	majorityBounds,
 	type HeadlineRate,
-	type RateEstimates
+	type RateEstimates,
+	type RateKey
 } from './estimators';
 import { qualityGroups, qualityLatent, type QualityGroup } from './quality';
 import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
@@ -116,8 +117,12 @@ export interface RatingReport {
 export interface AuditReport {
 	audit: ReportAudit;
 	confidence: number;
-	/** Quality audits: the headline estimator asked for and the one the data would choose. */
-	estimator: { requested: EstimatorKey | 'auto'; automatic: EstimatorKey };
+	/**
+	 * Quality audits: the headline estimator asked for and what the data choose. `automatic` is
+	 * 'latent' only when the data identify latent truth for every question (over all items), else
+	 * 'majority' (the item-majority bounds); `byQuestion` (quality audits) names each question's choice.
+	 */
+	estimator: { requested: EstimatorKey | 'auto'; automatic: EstimatorKey; byQuestion?: Partial<Record<RateKey, EstimatorKey>> };
 	/** The qualification step, when the audit has one. */
 	qualification: QualificationReport | null;
 	progress: {
@@ -353,7 +358,8 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 	const report: AuditReport = {
 		audit: input.audit,
 		confidence,
-		estimator: { requested, automatic: automaticEstimator(input.audit.overlap) },
+		// Set from the quality groups below; nothing is chosen for a rating audit's figures.
+		estimator: { requested, automatic: 'majority' },
 		qualification,
 		progress: {
 			items: sampled.length,
@@ -396,6 +402,10 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent }
 		);
 		report.reviewers = reviewerRows(input, byItem, settings, reviewerErrorRates, memo);
+		const byQuestion: Partial<Record<RateKey, EstimatorKey>> = {};
+		for (const r of groups[0].rates) byQuestion[r.key] = automaticChoice(r, input.audit.overlap);
+		const chosen = Object.values(byQuestion);
+		report.estimator = { requested, automatic: chosen.length && chosen.every((e) => e === 'latent') ? 'latent' : 'majority', byQuestion };
 		report.quality = {
 			groups,
 			agreement: qualityAgreement(byItem, memo),

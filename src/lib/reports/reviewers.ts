@@ -34,10 +34,11 @@ export interface ReviewerRow {
 	/**
 	 * Quality audits: the latent-truth model's estimate of this reviewer's sensitivity (says yes
 	 * when the answer is yes) and specificity (says no when it is no) per question, with
-	 * bootstrap intervals; null for a question where the model is not identified.
+	 * bootstrap intervals; null for a question where the model could not be fitted, and marked
+	 * `identified: false` where it was fitted but the data do not identify it.
 	 */
 	errorRates: Partial<Record<RateKey, (ReviewerErrorRates & { random: boolean }) | null>>;
-	/** Questions on which sensitivity + specificity is close to 1: answers look like guesses. */
+	/** Questions on which sensitivity + specificity is close to 1 in an identified fit: answers look like guesses. */
 	looksRandom: RateKey[];
 	firstLabelAt: string | null;
 	lastLabelAt: string | null;
@@ -135,7 +136,8 @@ export function reviewerRows(
 		if (errorRates) {
 			for (const key of RATE_KEYS) {
 				const r = errorRates.get(key)?.get(id);
-				rates[key] = r ? { ...r, random: looksRandom(r) } : null;
+				// An unidentified fit's error rates are one of many that explain the answers: no flag from them.
+				rates[key] = r ? { ...r, random: r.identified && looksRandom(r) } : null;
 			}
 		}
 		rows.push({
