@@ -106,6 +106,8 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	await expect(allValid.locator('[data-cell="headline"]')).toHaveAttribute('data-estimator', 'majority');
 	await expect(page.getByTestId('headline-estimator')).toContainText(/Item majority, ties as bounds — latent truth \(Dawid–Skene\) not shown: (Only \d+ items were|No item was) labelled by three or more reviewers/);
 	await expect(allValid).toContainText('54%');
+	// The selector names what the data chose, not the latent truth they did not identify.
+	await expect(rates.getByLabel('Headline estimator').locator('option[value="auto"]')).toHaveText('Chosen by the data (item majority, ties as bounds: latent truth is not identified by these data)');
 	await expect(rates.locator('tr[data-rate="output"] [data-cell="majority"]')).toContainText('4 yes, 2 no, 1 tied of 7');
 
 	// A researcher picks the majority bounds as the headline; the page says so; back to the data's choice.
@@ -125,8 +127,14 @@ test('a researcher opens a data-quality report: rates with intervals, references
 	await expect(page.getByTestId('quality-split').locator('td[data-group="classification"][data-rate="allValid"]')).toContainText('n = 2');
 	await expect(page.getByTestId('agreement-table').locator('tr[data-agreement="instruction"]')).toContainText('Fleiss');
 	await expect(page.getByTestId('tie-list').getByRole('listitem')).toHaveCount(2);
+	// The headline is not latent truth, so the note on ties does not lean on it.
+	await expect(page.getByTestId('ties-note')).not.toContainText('latent');
 	await expect(page.getByTestId('reviewer-table').locator('tr[data-reviewer="Ana"]')).toContainText('100.0%');
 	await expect(page.getByTestId('reviewer-table').locator('tr[data-reviewer="Ana"] [data-cell="error-rates"]')).toContainText('All fields valid:');
+	// Error rates from the unidentified fit are marked, with a note; no "looks random" flag from them.
+	await expect(page.getByTestId('reviewer-table').locator('tr[data-reviewer="Ana"] [data-key="allValid"] [data-flag="not-identified"]')).toHaveText('not identified');
+	await expect(page.getByTestId('error-rates-not-identified')).toContainText('not identified — read with care');
+	await expect(page.getByTestId('reviewer-table').locator('[data-flag="random"]')).toHaveCount(0);
 	await page.screenshot({ path: '/tmp/e2e-report-quality.png', fullPage: true });
 	await page.setViewportSize({ width: 390, height: 844 });
 	await page.screenshot({ path: '/tmp/e2e-report-quality-390.png', fullPage: true });
