@@ -169,7 +169,26 @@ describe('Dawid–Skene degenerate cases', () => {
 			expect(dawidSkeneIdentification(triangle(60, MIN_THREE_VIEW_ITEMS))).toMatchObject({ identified: true, fittable: true, problem: null, reason: null });
 			const short = dawidSkeneIdentification(triangle(60, MIN_THREE_VIEW_ITEMS - 1));
 			expect(short).toMatchObject({ identified: false, problem: 'pairs-only' });
-			expect(short.reason).toMatch(new RegExp(`^Only ${MIN_THREE_VIEW_ITEMS - 1} items were labelled by three or more reviewers`));
+			expect(short.reason).toMatch(new RegExp(`^Only ${MIN_THREE_VIEW_ITEMS - 1} items were labelled by three or more reviewers, too few to pin the rate down`));
+			// Some three-view items: the problem is too few of them, not pairs.
+			expect(short.reason).not.toContain('pairs');
+		});
+
+		it('three-view items split across groups of reviewers who share none: each group counted, not their sum', () => {
+			// Two disjoint triangles (reviewers 0–2 and 3–5), each with 5 items seen by all three and pairs for the rest: 10 three-view items in all, at most 5 in a group.
+			const rows: Array<[number, number, boolean]> = [];
+			for (const base of [0, 3]) {
+				for (let i = 0; i < 30; i++) {
+					const item = base * 10 + i;
+					const yes = i % 5 < 3;
+					const raters = i < 5 ? [0, 1, 2] : [i % 3, (i + 1) % 3];
+					for (const r of raters) rows.push([item, base + r, i % 7 === r ? !yes : yes]);
+				}
+			}
+			const id = dawidSkeneIdentification({ classes: 2, items: 60, raters: 6, observations: yesNo(rows) });
+			expect(id).toMatchObject({ identified: false, fittable: true, problem: 'pairs-only' });
+			expect(id.reason).toMatch(new RegExp(`^No group of reviewers sharing items has ${MIN_THREE_VIEW_ITEMS} items labelled by three or more of them \\(the most is 5; 10 in all\\)`));
+			expect(id.reason).not.toContain('pairs');
 		});
 
 		it('a gold-anchored chain is identified: every reviewer with enough gold of each answer', () => {

@@ -641,11 +641,25 @@ export function dawidSkeneIdentification(input: DawidSkeneInput): Identification
 	}
 	if (chained) {
 		const three = threeViewItems.get(find(chained[0])) ?? 0;
-		return no(
-			'pairs-only',
-			`${three === 0 ? 'No item was' : `Only ${three} item${three === 1 ? ' was' : 's were'}`} labelled by three or more reviewers, so agreement between pairs leaves the rate free (the fit lands wherever it starts): ${needs}.`,
-			true
-		);
+		let total = 0;
+		let most = 0;
+		for (const n of threeViewItems.values()) {
+			total += n;
+			most = Math.max(most, n);
+		}
+		const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
+		const free = '(the fit lands wherever it starts)';
+		// Items split across groups of reviewers who share none: a count over all of them would
+		// overstate what any one group has, so each group's count is named.
+		const reason =
+			total > three
+				? most < MIN_THREE_VIEW_ITEMS
+					? `No group of reviewers sharing items has ${MIN_THREE_VIEW_ITEMS} items labelled by three or more of them (the most is ${most}; ${total} in all), too few to pin the rate down ${free}: the model needs at least ${MIN_THREE_VIEW_ITEMS} such items within each group of reviewers sharing items, or ${MIN_GOLD_PER_CLASS} gold items of each answer for every reviewer.`
+					: `A group of reviewers sharing items has only ${items(three)} labelled by three or more of them (${total} in all, in other groups), too few to pin its rate down ${free}: the model needs at least ${MIN_THREE_VIEW_ITEMS} such items within each group of reviewers sharing items, or ${MIN_GOLD_PER_CLASS} gold items of each answer for every reviewer.`
+				: three === 0
+					? `No item was labelled by three or more reviewers, so agreement between pairs leaves the rate free ${free}: ${needs}.`
+					: `Only ${items(three)} ${three === 1 ? 'was' : 'were'} labelled by three or more reviewers, too few to pin the rate down ${free}: ${needs}.`;
+		return no('pairs-only', reason, true);
 	}
 	return { identified: true, problem: null, reason: null, fittable: true, raters };
 }
