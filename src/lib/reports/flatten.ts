@@ -136,7 +136,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 						n: r.latent.n,
 						lower: r.latent.status === 'ok' ? r.latent.lower : null,
 						upper: r.latent.status === 'ok' ? r.latent.upper : null,
-						note: r.latent.status === 'ok' ? `EM ${r.latent.iterations} iterations; bootstrap ${r.latent.replicates} replicates over items${r.latent.reason ? `; not identified: ${r.latent.reason}` : ''}` : (r.latent.reason ?? r.latent.status)
+						note: r.latent.status === 'ok' ? `EM ${r.latent.iterations} iterations; bootstrap ${r.latent.replicates} replicates over items${r.latent.identified ? '' : `; not identified: ${r.latent.reason}`}` : (r.latent.reason ?? r.latent.status)
 					})
 				);
 			}
