@@ -134,7 +134,7 @@ describe('datasetCard', () => {
 	it('says in words that a CSV file prefixed formula-like cells, and how many', () => {
 		const csv = (csvFormulas: 'neutralised' | 'kept', csvNeutralisedCells: number | null) =>
 			datasetCard({ manifest: { ...manifest, file: { ...manifest.file, format: 'csv', formatLabel: 'CSV (RFC 4180, UTF-8)' }, options: { csvFormulas } }, csvNeutralisedCells, dataPath: 'data/train.csv', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
-		expect(csv('neutralised', 67)).toContain("gets a leading apostrophe (\'), so that spreadsheets show it as text: 67 cells of this file have it and are not the text as stored: strip the leading apostrophe when reading them as data. JSON Lines and Parquet exports keep the text exactly.");
+		expect(csv('neutralised', 67)).toContain("gets a leading apostrophe (\'), so that spreadsheets show it as text: 67 cells of this file have it and are not the text as stored: to read them as data, remove one leading apostrophe only where the next character is =, +, -, @, a tab or a carriage return (a text's own apostrophe, as in \"'Tis\", is written as it is; a number stored as text, such as \"-5\", gets one too). JSON Lines and Parquet exports keep the text exactly.");
 		expect(csv('neutralised', 0)).toContain('no cell of this file starts that way, so every cell is the text as stored');
 		expect(csv('kept', null)).toContain('Every CSV cell is the text as stored');
 		expect(datasetCard({ manifest, dataPath: 'data/train.parquet', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] })).not.toContain('apostrophe');

@@ -144,7 +144,7 @@ function csvFormulasText(csvFormulas: 'neutralised' | 'kept' | undefined, cells:
 			? 'those cells are not the text as stored'
 			: n === 0
 				? 'no cell of this file starts that way, so every cell is the text as stored'
-				: `${n.toLocaleString('en-US')} ${n === 1 ? 'cell' : 'cells'} of this file ${n === 1 ? 'has' : 'have'} it and ${n === 1 ? 'is' : 'are'} not the text as stored: strip the leading apostrophe when reading them as data`;
+				: `${n.toLocaleString('en-US')} ${n === 1 ? 'cell' : 'cells'} of this file ${n === 1 ? 'has' : 'have'} it and ${n === 1 ? 'is' : 'are'} not the text as stored: to read them as data, remove one leading apostrophe only where the next character is =, +, -, @, a tab or a carriage return (a text's own apostrophe, as in "'Tis", is written as it is; a number stored as text, such as "-5", gets one too)`;
 	return `${start}: ${which}. JSON Lines and Parquet exports keep the text exactly.`;
 }
 
