@@ -230,7 +230,7 @@ describe('exports with a model judge', () => {
 		// Every calibrated audit showed the suggestions: the newest is used, and every place that names it says so.
 		db.$client.prepare('UPDATE audits SET suggestion_run_id = ? WHERE id = ?').run(world.runId, world.auditId);
 		const both = writeExportFile({ datasetId: world.datasetId, filters, format: 'jsonl' }, path.join(dir, 'anchored.jsonl'), {}, db).manifest;
-		const note = `Audit ${anchored}'s reviewers saw judge run ${world.runId}'s answers pre-filled as suggestions, and no audit without them is calibrated`;
+		const note = `Audit ${anchored}'s reviewers saw judge run ${world.runId}'s answers pre-filled as suggestions, and no audit without them among those this export reads (all of the dataset's, or those chosen with audit=) is calibrated`;
 		expect(both.judgeEstimate!.auditId).toBe(anchored);
 		expect(both.judgeEstimate!.anchoredNote).toContain(note);
 		expect(both.judgePrecision).toMatchObject({ auditId: anchored });

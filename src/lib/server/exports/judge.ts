@@ -139,7 +139,7 @@ function anchoredAudits(client: Database.Database, runId: number, audits: readon
 
 /** What the page, the command line and the manifest say when the judge is calibrated on an audit that showed its answers. */
 export function anchoredAuditNote(runId: number, auditId: number): string {
-	return `Audit ${auditId}'s reviewers saw judge run ${runId}'s answers pre-filled as suggestions, and no audit without them is calibrated: their labels may lean toward the judge, so its figures here are likely too favourable to it.`;
+	return `Audit ${auditId}'s reviewers saw judge run ${runId}'s answers pre-filled as suggestions, and no audit without them among those this export reads (all of the dataset's, or those chosen with audit=) is calibrated: their labels may lean toward the judge, so its figures here are likely too favourable to it.`;
 }
 
 /**
