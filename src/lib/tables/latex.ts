@@ -28,7 +28,10 @@ export function escapeLatex(text: string): string {
 		.replace(/≤/g, '$\\leq$')
 		.replace(/≥/g, '$\\geq$')
 		.replace(/±/g, '$\\pm$')
-		.replace(/×/g, '$\\times$');
+		.replace(/×/g, '$\\times$')
+		// < and > print as ¡ and ¿ in text mode under the default OT1 encoding ("p < 0.001").
+		.replace(/</g, '$<$')
+		.replace(/>/g, '$>$');
 }
 
 const ALIGN: Record<Align, string> = { left: 'l', right: 'r', center: 'c' };

@@ -32,6 +32,8 @@ describe('escapeLatex', () => {
 	});
 	it('writes typographic signs pdfLaTeX can print and joins lines', () => {
 		expect(escapeLatex('κ = −0.2 – α ≤ 1\nnext')).toBe('$\\kappa$ = $-$0.2 -- $\\alpha$ $\\leq$ 1 next');
+		// Without T1 fonts < and > would print as ¡ and ¿.
+		expect(escapeLatex('p < 0.001, n > 5')).toBe('p $<$ 0.001, n $>$ 5');
 	});
 });
 
