@@ -1,5 +1,5 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
-import { judgedLine, tieRangeText } from '$lib/judge/wording';
+import { judgedLine, tieRangeTexts } from '$lib/judge/wording';
 import { CliError, usageError, notFound } from '../cli-error';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable, refuseDifferentOutputs } from '../output';
@@ -519,11 +519,8 @@ function printQualityJudge(j: JudgeAuditCalibration): void {
 	const tr = j.tieRange;
 	if (tr) {
 		// As the page and the audit's headline give them: the tied items counted as "no" and as "yes".
-		const ppi = (x: typeof tr.tiesAsNo) => ({ point: x.estimate, lower: x.lower, upper: x.upper });
-		const human = (x: typeof tr.tiesAsNo) => ({ point: x.humanOnly.proportion, lower: x.humanOnly.lower, upper: x.humanOnly.upper });
-		console.log(
-			`With the ${plural(tr.tiedItems, 'tied item')} counted as "no" and as "yes": PPI++ ${tieRangeText(ppi(tr.tiesAsNo), ppi(tr.tiesAsYes))}; human only ${tieRangeText(human(tr.tiesAsNo), human(tr.tiesAsYes))} (the figures above leave them out).`
-		);
+		const ranges = tieRangeTexts(tr);
+		console.log(`With the ${plural(tr.tiedItems, 'tied item')} counted as "no" and as "yes": PPI++ ${ranges.ppi}; human only ${ranges.human} (the figures above leave them out).`);
 	}
 	console.log(e.description);
 	for (const c of j.caveats) console.log(`Note: ${c}`);

@@ -31,6 +31,15 @@ export function tieRangeText(asNo: Bounded, asYes: Bounded): string {
 	});
 }
 
+type TiedEstimate = { estimate: number | null; lower: number; upper: number; humanOnly: { proportion: number | null; lower: number; upper: number } };
+
+/** The PPI++ and human-only figures with the tied items counted as "no" and as "yes" (the page and the CLI say the same). */
+export function tieRangeTexts(tr: { tiesAsNo: TiedEstimate; tiesAsYes: TiedEstimate }): { ppi: string; human: string } {
+	const ppi = (x: TiedEstimate) => ({ point: x.estimate, lower: x.lower, upper: x.upper });
+	const human = (x: TiedEstimate) => ({ point: x.humanOnly.proportion, lower: x.humanOnly.lower, upper: x.humanOnly.upper });
+	return { ppi: tieRangeText(ppi(tr.tiesAsNo), ppi(tr.tiesAsYes)), human: tieRangeText(human(tr.tiesAsNo), human(tr.tiesAsYes)) };
+}
+
 /** Says which audited items a figure rests on when some tied. */
 export function tiedItemsNote(items: number, tied: number): string {
 	return `Over ${items} audited items: the ${count(tied, 'tied item', 'tied items')} counted as "no" and as "yes", as the audit's headline does.`;

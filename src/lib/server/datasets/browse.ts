@@ -8,6 +8,7 @@ import { datasetTaskCount } from './counts';
 import { ruleLabel } from '../runs/generation/progress';
 import { isStoredSimilarity, SimilarityResolver } from '../runs/generation/similarity';
 import { poolSeeds, readRunParams, type RunSeeds } from '../runs/generation/params';
+import { getRun } from '../runs/engine/run-rows';
 
 /** A search the index could not run (a tokenizer disagreement between versions, say): said in words, not a 500. */
 export class SearchError extends DomainError {
@@ -328,12 +329,12 @@ export interface TaskSimilarity {
 }
 
 /** metadata.rougeL of a task a Self-Instruct or Alpaca run wrote, read back with the texts it points to. */
-function taskSimilarity(task: Task, c: Database.Database, database: Db): TaskSimilarity | null {
+function taskSimilarity(task: Task, database: Db): TaskSimilarity | null {
 	const stored = (task.metadata as Record<string, unknown> | null)?.rougeL;
 	if (!isStoredSimilarity(stored) || task.runId === null) return null;
-	const run = c.prepare<[number], { params: string; seeds: string }>('SELECT params, seeds FROM generation_runs WHERE id = ?').get(task.runId);
+	const run = getRun(task.runId, database);
 	if (!run) return null;
-	const resolver = new SimilarityResolver(database, poolSeeds(readRunParams(JSON.parse(run.params)), JSON.parse(run.seeds) as RunSeeds));
+	const resolver = new SimilarityResolver(database, poolSeeds(readRunParams(run.params), run.seeds as RunSeeds));
 	return {
 		max: stored.max,
 		mean: stored.mean,
@@ -418,7 +419,7 @@ export function getTaskDetail(datasetId: number, taskId: number, database: Db = 
 		conversations,
 		pairs,
 		provenance: { importFile: imp?.fileName ?? null, importedAt: imp?.createdAt ?? null, runId: task.runId },
-		similarity: taskSimilarity(task, c, database)
+		similarity: taskSimilarity(task, database)
 	};
 }
 
