@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clusteredMeanOfShares, clusteredProportion } from './clustered';
 import { wilsonInterval } from './proportion';
+import { createRng } from '../random';
 
 describe('clusteredProportion (ratio estimator, labels clustered by item)', () => {
 	it('computes the ratio-estimator variance by hand', () => {
@@ -70,6 +71,33 @@ describe('clusteredMeanOfShares', () => {
 		expect(even.effectiveSize).toBe(60);
 		expect(nearly.effectiveSize).toBe(60);
 		expect(even.upper - even.lower).toBeCloseTo(nearly.upper - nearly.lower, 2);
+	});
+
+	it('covers the true share about 95% of the time when reviewers disagree (simulation with a known truth)', () => {
+		// Each response has its own chance of being rated A (drawn from a mixture: clear cases and
+		// borderline ones); two or three reviewers rate it independently. The truth is the mean chance.
+		const rng = createRng(20261207);
+		const chances = [0.05, 0.5, 0.9];
+		const truth = chances.reduce((a, b) => a + b, 0) / chances.length;
+		let covered = 0;
+		const replications = 600;
+		for (let r = 0; r < replications; r++) {
+			const shares: number[] = [];
+			let labels = 0;
+			for (let i = 0; i < 60; i++) {
+				const p = chances[Math.floor(rng() * chances.length)];
+				const k = rng() < 0.5 ? 2 : 3;
+				let a = 0;
+				for (let j = 0; j < k; j++) if (rng() < p) a++;
+				shares.push(a / k);
+				labels += k;
+			}
+			const c = clusteredMeanOfShares(shares, { labels });
+			if (c.lower <= truth && truth <= c.upper) covered++;
+		}
+		const coverage = covered / replications;
+		expect(coverage).toBeGreaterThan(0.92);
+		expect(coverage).toBeLessThan(0.98);
 	});
 
 	it('counts each item once however many labels it has, and rejects shares outside [0, 1]', () => {
