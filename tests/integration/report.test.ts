@@ -541,6 +541,8 @@ describe('cli report', { timeout: 180_000 }, () => {
 		expect(text).toMatch(/All fields valid\s+\S+% \[\S+%, \S+%\]\s+7\s+28\.6%–42\.9% \(2–3\/7; 1 ties\)\s+52\.9% \[\S+%, \S+%\] \(9\/17 labels\)/);
 		expect(text).toContain('Headline: Item majority, ties as bounds — latent truth (Dawid–Skene) not shown: Only 4 items were labelled by three or more reviewers');
 		expect(text).toContain('All fields valid, latent truth (not identified): Only 4 items');
+		// The latent column's figure comes from that fit: the table says so beside it.
+		expect(text).toMatch(/\(n = \d+; not identified\)/);
 		expect(text).toMatch(/Correct\s+2\s+28\.6%.*113\/200 \(56\.5%\)/);
 		expect(text).toContain("Fleiss' ");
 		expect(text).toContain("1 item uses a researcher's adjudicated label");

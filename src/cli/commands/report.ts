@@ -316,7 +316,7 @@ function printReport(report: AuditReport): void {
 						? `${percent(r.majority.low.proportion)}–${percent(r.majority.high.proportion)} (${r.majority.yes}–${r.majority.yes + r.majority.ties}/${r.majority.n}; ${r.majority.ties} ties)`
 						: `${percent(r.majority.low.proportion)} ${interval(r.majority.low.lower, r.majority.low.upper)} (${r.majority.yes}/${r.majority.n})`,
 					[ESTIMATOR_LABELS.label]: `${percent(r.label.proportion)} ${r.label.labels ? interval(r.label.lower, r.label.upper) : ''} (${r.label.yes}/${r.label.labels} labels)`,
-					[ESTIMATOR_LABELS.latent]: r.latent.status === 'ok' ? `${percent(r.latent.proportion)} ${interval(r.latent.lower, r.latent.upper)} (n = ${r.latent.n})` : `— (${r.latent.status})`,
+					[ESTIMATOR_LABELS.latent]: r.latent.status === 'ok' ? `${percent(r.latent.proportion)} ${interval(r.latent.lower, r.latent.upper)} (n = ${r.latent.n}${r.latent.identified ? '' : '; not identified'})` : `— (${r.latent.status})`,
 					// The papers give no per-group figures.
 					...(g.key === 'all' ? { 'Self-Instruct': percent(r.reference, 0) } : {})
 				}))
@@ -324,7 +324,7 @@ function printReport(report: AuditReport): void {
 			if (g.key === 'all') {
 				const notes = headlineNotes(g.rates);
 				for (const note of notes) console.log(headlineNoteText(note, notes.length === 1));
-				for (const r of g.rates) if (r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth${r.latent.status === 'ok' ? ' (not identified)' : ''}: ${r.latent.reason}`);
+				for (const r of g.rates) if (r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth${r.latent.status === 'ok' && !r.latent.identified ? ' (not identified)' : ''}: ${r.latent.reason}`);
 			}
 			console.log('');
 			printTable(
