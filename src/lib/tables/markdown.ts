@@ -1,8 +1,16 @@
 import { checkShape, type Align, type PaperTable } from './table';
 
-/** A cell's text in a GitHub-flavoured Markdown table: pipes and backslashes escaped, one line. */
+/**
+ * `<`, `>` and `&` backslash-escaped: many Markdown viewers (pandoc, Jupyter, editors' previews)
+ * pass raw HTML through, and a model name or audit name comes from imported, untrusted text.
+ */
+function escapeMarkdownHtml(text: string): string {
+	return text.replace(/[<>&]/g, '\\$&');
+}
+
+/** A cell's text in a GitHub-flavoured Markdown table: pipes, backslashes and HTML characters escaped, one line. */
 export function escapeMarkdownCell(text: string): string {
-	return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').trim();
+	return escapeMarkdownHtml(text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').trim());
 }
 
 const RULE: Record<Align, string> = { left: ':---', right: '---:', center: ':---:' };
@@ -18,7 +26,7 @@ export function toMarkdown(table: PaperTable): string {
 		`| ${table.columns.map((c) => RULE[c.align]).join(' | ')} |`,
 		...table.rows.map(row)
 	];
-	if (table.notes?.length) lines.push('', table.notes.join(' '));
+	if (table.notes?.length) lines.push('', escapeMarkdownHtml(table.notes.join(' ')));
 	return lines.join('\n') + '\n';
 }
 

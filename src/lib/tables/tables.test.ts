@@ -93,6 +93,14 @@ describe('toMarkdown', () => {
 		expect(parsed.headings).toEqual(table.columns.map((c) => c.heading));
 		expect(parsed.rows).toEqual([...table.rows, ['a | b \\ c', '1', '[0%, 5%]', '—']]);
 	});
+	it('escapes HTML in cells, caption and notes, so a viewer that renders raw HTML shows the text', () => {
+		const hostile = { ...table, caption: 'Audit "A <script>alert(7)</script>"', rows: [...table.rows, ['<svg onload=alert(40)>"&m1', '1', 'm2</text>', '—']], notes: ['Model <b>x</b> & y'] };
+		const md = toMarkdown(hostile);
+		expect(md).not.toMatch(/(^|[^\\])</m);
+		expect(md).toContain('**Audit "A \\<script\\>alert(7)\\</script\\>"**');
+		expect(md.trimEnd().split('\n').at(-1)).toBe('Model \\<b\\>x\\</b\\> \\& y');
+		expect(parseMarkdownTable(md).rows.at(-1)).toEqual(['<svg onload=alert(40)>"&m1', '1', 'm2</text>', '—']);
+	});
 	it('puts the notes under the table', () => {
 		expect(toMarkdown(table).trimEnd().split('\n').at(-1)).toBe(table.notes![0]);
 	});
