@@ -81,6 +81,11 @@ async function jsonError(response: Response): Promise<Response> {
 }
 
 function secured(response: Response): Response {
+	// A page is rendered for whoever is signed in: after Sign out, Back must not show it again
+	// from the browser's cache on a shared lab machine (data and API answers set this already).
+	if (!response.headers.has('cache-control') && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
+		response.headers.set('Cache-Control', 'private, no-store');
+	}
 	response.headers.set('X-Content-Type-Options', 'nosniff');
 	response.headers.set('Referrer-Policy', 'same-origin');
 	response.headers.set('X-Frame-Options', 'DENY');

@@ -92,6 +92,14 @@ describe('foreign-origin API writes over HTTP (built app)', () => {
 		}
 	});
 
+	it('pages are not kept in the browser cache (Back after Sign out shows nothing of them)', async () => {
+		for (const path of ['/datasets', '/admin/users', '/login']) {
+			const res = await fetch(`${app.url}${path}`, { headers: { cookie, accept: 'text/html' } });
+			expect(res.headers.get('content-type'), path).toContain('text/html');
+			expect(res.headers.get('cache-control'), path).toContain('no-store');
+		}
+	});
+
 	it('downloads and other reads from another site still work', async () => {
 		const res = await fetch(`${app.url}/api/exports/count?dataset=1`, { headers: { cookie, 'sec-fetch-site': 'cross-site', origin: 'http://evil.example' } });
 		expect(res.status).not.toBe(403);
