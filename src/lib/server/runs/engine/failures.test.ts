@@ -8,6 +8,8 @@ import {
 	failMessage,
 	failureGuard,
 	failuresAtLeast,
+	firstPausingFailures,
+	FAILURE_GUARD_RULE,
 	parseContextTokens,
 	type CallFailureReason
 } from './failures';
@@ -106,6 +108,15 @@ describe('the share guard', () => {
 		expect(checkFailureGuard(outcomes(['context_length', 'context_length', 'context_length'], 6), guard)).toBeNull();
 		// 3 of 13 at a 5% share happens by chance 2.5% of the time: not enough.
 		expect(checkFailureGuard(outcomes(['context_length', 'context_length', 'context_length'], 10), guard)).toBeNull();
+	});
+
+	it('the examples the help gives are the thresholds: 5 of 10, 6 of 20, 8 of 35 pause, one fewer does not', () => {
+		for (const [k, n] of [[5, 10], [6, 20], [8, 35]]) {
+			expect(firstPausingFailures(n)).toBe(k);
+			expect(checkFailureGuard(outcomes(Array<CallFailureReason>(k).fill('content_filter'), n - k), guard)).toMatch(new RegExp(`^Paused: ${k} of the last ${n} calls`));
+			expect(checkFailureGuard(outcomes(Array<CallFailureReason>(k - 1).fill('content_filter'), n - k + 1), guard)).toBeNull();
+		}
+		expect(FAILURE_GUARD_RULE).toContain('at 5% it pauses at 5 failures of the first 10 calls, 6 of 20, 8 of 35.');
 	});
 
 	it('pauses a small run that obviously fails: 12 of 35 calls at a 5% share, 5 of the first 10', () => {

@@ -216,7 +216,7 @@ export function failMessage(error: LlmError, model: string, apiStyle?: string): 
  * test: that many failures would come by chance less than once in 1,000 if calls failed at
  * `maxShare`. A few unlucky failures in a row do not stop a healthy run (checked after every
  * commit, the guard tests many overlapping windows), while an obviously failing run pauses
- * early: 5 of the first 10 calls, 12 of 35, at the 5% default.
+ * early: at the 5% default, 5 failures of the first 10 calls, 6 of 20, 8 of 35 (firstPausingFailures).
  */
 export interface FailureGuard {
 	maxShare: number;
@@ -236,8 +236,19 @@ export function failureGuard(maxShare: number = DEFAULT_FAILED_CALL_SHARE): Fail
 	return { maxShare, window: FAILURE_GUARD_WINDOW, minCalls: FAILURE_GUARD_MIN_CALLS, significance: FAILURE_GUARD_SIGNIFICANCE };
 }
 
-/** The guard's rule in words, for the CLI help and the new-run form. */
-export const FAILURE_GUARD_RULE = `Once ${FAILURE_GUARD_MIN_CALLS} calls are in, the run pauses when more than this share of its last ${FAILURE_GUARD_WINDOW} calls failed beyond chance (fewer than 1 in 1,000 runs failing at this share would fail that often), e.g. 5 of the first 10 or 12 of 35 at 5%.`;
+/** The fewest failures among `calls` recent calls that pause a run (null: none can, or too few calls). */
+export function firstPausingFailures(calls: number, guard: FailureGuard = failureGuard()): number | null {
+	if (calls < guard.minCalls) return null;
+	for (let k = 0; k <= calls; k++) {
+		if (k / calls > guard.maxShare && failuresAtLeast(k, calls, guard.maxShare) < guard.significance) return k;
+	}
+	return null;
+}
+
+/** The guard's rule in words, for the CLI help and the new-run form; its examples are the rule's own thresholds. */
+export const FAILURE_GUARD_RULE = `Once ${FAILURE_GUARD_MIN_CALLS} calls are in, the run pauses when more than this share of its last ${FAILURE_GUARD_WINDOW} calls failed beyond chance (fewer than 1 in 1,000 runs failing at this share would fail that often); at 5% it pauses at ${[10, 20, 35]
+	.map((n, i) => `${firstPausingFailures(n)} ${i === 0 ? `failures of the first ${n} calls` : `of ${n}`}`)
+	.join(', ')}.`;
 
 const percent = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0).replace(/\.0$/, '')}%`;
 
