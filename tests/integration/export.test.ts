@@ -864,6 +864,49 @@ describe('human-label filters', () => {
 		expect(text).toContain(`1 of the audited items (instance ${lab.instance['4b']}) has been rejected since, the only rejected rows in the sample.`);
 		expect(text).not.toContain('outside this population');
 	});
+
+	it('a verdict-stratified audit and an export that keeps one stratum: the caveats say the estimate is that stratum\'s sample and the other strata are outside by design, not a later filter run, and nothing is pooled', () => {
+		const lab = buildLab();
+		const [r1] = ['r1@x.org'].map(insertUser);
+		// The filters ran before the audit was drawn.
+		db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(lab.datasetId, Date.now() - 60_000);
+		const audit = insertAudit(lab.datasetId, 'quality', { stratify: 'verdict', includeRejected: true });
+		const drawn: [string, string, string][] = [['1', '1a', 'kept'], ['2', '2a', 'kept'], ['2', '2b', 'kept'], ['1', '1b', 'rejected:emptyOutput'], ['3', '3a', 'rejected:rougeL']];
+		for (const [task, instance, stratum] of drawn) {
+			const item = insertItem(audit, lab.task[task], lab.instance[instance]);
+			db.$client.prepare('UPDATE audit_items SET stratum = ? WHERE id = ?').run(stratum, item);
+			label(audit, item, r1, instance === '2a' ? 'yyn' : 'yyy');
+		}
+		const kept = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!;
+		expect(kept.population.items).toBe(3);
+		const text = kept.caveats.join(' ');
+		expect(text).toContain(
+			'Audit "quality audit" is stratified by filter verdict and this export holds one of its strata ("Kept by the filters"): the estimate is that stratum\'s simple random sample of 3 rows; the 2 items drawn from its other strata ("Rejected: Too similar to the pool (ROUGE-L)", 1; "Rejected: Empty output", 1) are outside this population by design.'
+		);
+		expect(text).not.toMatch(/a filter run after/);
+		expect(text).not.toMatch(/pools its items without weights/);
+		// Every row: the strata are pooled, unweighted.
+		const all = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!.caveats.join(' ');
+		expect(all).toContain('this estimate pools its items without weights');
+		expect(all).not.toMatch(/by design/);
+		// A kept row rejected after the draw is the one a later filter run put outside.
+		db.$client.prepare("UPDATE instances SET filter_status = 'rejected', filter_rule = 'input-equals-output' WHERE id = ?").run(lab.instance['2b']);
+		const later = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!.caveats.join(' ');
+		expect(later).toContain(`1 audited item is now rejected by the automatic filters (instance ${lab.instance['2b']}: a filter run after the audit was drawn)`);
+		expect(later).toContain('simple random sample of 2 rows; the 2 items drawn from its other strata');
+	});
+
+	it('an audit that samples rejected rows too: its rejected items are outside a kept export because it drew them so, unless a filter run came after it', () => {
+		const lab = buildLab();
+		const [r1] = ['r1@x.org'].map(insertUser);
+		const audit = insertAudit(lab.datasetId, 'quality', { includeRejected: true });
+		for (const [task, instance] of [['1', '1a'], ['2', '2a'], ['1', '1b']]) label(audit, insertItem(audit, lab.task[task], lab.instance[instance]), r1, 'yyy');
+		const caveats = () => runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!.caveats.join(' ');
+		expect(caveats()).toContain(`1 audited item (instance ${lab.instance['1b']}) was a row the automatic filters rejected when the audit drew it (the audit samples rejected rows too) and so outside this population; the estimate rests on the other 2 audited items.`);
+		expect(caveats()).not.toMatch(/a filter run after/);
+		db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(lab.datasetId, Date.now() + 60_000);
+		expect(caveats()).toContain(`1 audited item is now rejected by the automatic filters (instance ${lab.instance['1b']}: a filter run after the audit was drawn)`);
+	});
 });
 
 describe('model responses and A–D ratings', () => {

@@ -23,6 +23,7 @@ import { allValidEstimateOffThread, serverTask } from '../reports/threads';
 import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, latentProgress } from '../reports/latent';
 import { usesHumanLabels, withoutHumanLabels } from './filters';
 import { inSentence } from '$lib/text/words';
+import { compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
 
@@ -125,28 +126,54 @@ function hasRejectedRows(client: Database.Database, selection: ExportSelection):
 }
 
 /**
- * The audits' sampled (not gold) instances that the automatic filters reject now — sampled before
- * a filter run rejected them — each with whether the population holds it; in instance order.
+ * The audits' sampled (not gold) instances that the automatic filters reject now, each with
+ * whether the population holds it and whether it was rejected already when drawn — on purpose:
+ * from a verdict stratum of rejected rows, or by an audit that samples rejected rows too with no
+ * filter run since — rather than rejected by a filter run after the draw; in instance order.
  */
-function auditedNowRejected(client: Database.Database, selection: ExportSelection, audits: readonly AuditSummary[]): { instanceId: number; inPopulation: boolean }[] {
+function auditedNowRejected(
+	client: Database.Database,
+	selection: ExportSelection,
+	audits: readonly AuditSummary[]
+): { instanceId: number; inPopulation: boolean; drawnRejected: boolean; stratified: boolean }[] {
 	if (audits.length === 0) return [];
 	const rejected = selectionQuery({ datasetId: selection.datasetId, filters: { kept: 'no' } });
 	const rq = rejected.q;
-	const ids = client
-		.prepare<[unknown], number>(
-			`${rq.withClause()}SELECT DISTINCT it.instance_id FROM audit_items it
+	const rows = client
+		.prepare<[unknown], { instanceId: number; drawnRejected: number; stratified: number }>(
+			`${rq.withClause()}SELECT it.instance_id AS instanceId,
+				max(CASE WHEN a.stratify = 'verdict' THEN it.stratum LIKE 'rejected:%'
+					WHEN a.include_rejected = 1 THEN NOT EXISTS (SELECT 1 FROM filter_runs fr WHERE fr.dataset_id = a.dataset_id AND fr.created_at > a.created_at)
+					ELSE 0 END) AS drawnRejected,
+				max(a.stratify = 'verdict' AND it.stratum LIKE 'rejected:%') AS stratified
+			 FROM audit_items it JOIN audits a ON a.id = it.audit_id
 			 WHERE it.audit_id IN (${rq.list(audits.map((a) => a.id))}) AND it.is_gold = 0 AND it.instance_id IN (SELECT i.id FROM ${rejected.from} WHERE ${rq.whereClause()})
-			 ORDER BY it.instance_id`
+			 GROUP BY it.instance_id ORDER BY it.instance_id`
 		)
-		.pluck()
 		.all(rq.params);
-	if (ids.length === 0) return [];
+	if (rows.length === 0) return [];
+	const ids = rows.map((r) => r.instanceId);
 	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
 	const pq = population.q;
 	const held = new Set(
 		client.prepare<[unknown], number>(`${pq.withClause()}SELECT DISTINCT i.id FROM ${population.from} WHERE ${pq.whereClause()} AND i.id IN (${pq.list(ids)})`).pluck().all(pq.params)
 	);
-	return ids.map((instanceId) => ({ instanceId, inPopulation: held.has(instanceId) }));
+	return rows.map((r) => ({ instanceId: r.instanceId, inPopulation: held.has(r.instanceId), drawnRejected: r.drawnRejected === 1, stratified: r.stratified === 1 }));
+}
+
+/** A verdict-stratified audit's (not gold) items per stratum they were drawn from, and how many of each the population holds. */
+function verdictStrataInPopulation(client: Database.Database, selection: ExportSelection, auditId: number): { stratum: string; drawn: number; inPopulation: number }[] {
+	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
+	const pq = population.q;
+	return client
+		.prepare<[unknown], { stratum: string; drawn: number; inPopulation: number }>(
+			`${pq.withClause()}SELECT it.stratum AS stratum, count(*) AS drawn,
+				sum(CASE WHEN it.instance_id IN (SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}) THEN 1 ELSE 0 END) AS inPopulation
+			 FROM audit_items it WHERE it.audit_id = ${pq.param(auditId)} AND it.is_gold = 0 AND it.stratum IS NOT NULL
+			 GROUP BY it.stratum`
+		)
+		.all(pq.params)
+		.sort((a, b) => compareVerdictStrata(a.stratum, b.stratum));
 }
 
 /** The population's instances a quality export's estimate is computed over. */
@@ -373,17 +400,40 @@ export function estimateQuality(
 	if (estimate.ties !== null && estimate.ties > 0 && estimate.rate === null) {
 		caveats.push(`${estimate.ties} audited item${estimate.ties === 1 ? '' : 's'} with tied reviewers count both ways: the rate lies between the two figures.`);
 	}
-	if (audits.some((a) => a.stratify !== 'none')) {
-		caveats.push('A stratified audit samples its strata at different rates; this estimate pools its items without weights.');
+	const instances = (rows: readonly { instanceId: number }[]) =>
+		`instance${rows.length === 1 ? '' : 's'} ${rows.slice(0, 5).map((r) => r.instanceId).join(', ')}${rows.length > 5 ? ', …' : ''}`;
+	const items = (n: number) => `${n} audited item${n === 1 ? '' : 's'}`;
+	const rest = `the estimate rests on the other ${items(estimate.items)}.`;
+	// A verdict-stratified audit pools strata sampled at different rates only when the population holds more than one of them.
+	let pooled = audits.some((a) => a.stratify === 'classification');
+	for (const a of audits.filter((a) => a.stratify === 'verdict')) {
+		const strata = verdictStrataInPopulation(client, selection, a.id);
+		const held = strata.filter((s) => s.inPopulation > 0);
+		if (held.length > 1) pooled = true;
+		const others = strata.filter((s) => s.inPopulation === 0);
+		if (held.length === 1 && others.length) {
+			const drawn = others.reduce((n, s) => n + s.drawn, 0);
+			caveats.push(
+				`Audit "${a.name}" is stratified by filter verdict and this export holds one of its strata ("${verdictStratumLabel(held[0].stratum)}"): the estimate is that stratum's simple random sample of ${held[0].inPopulation} row${held[0].inPopulation === 1 ? '' : 's'}; ` +
+					`the ${drawn} item${drawn === 1 ? '' : 's'} drawn from its other strata (${others.map((s) => `"${verdictStratumLabel(s.stratum)}", ${s.drawn}`).join('; ')}) ${drawn === 1 ? 'is' : 'are'} outside this population by design.`
+			);
+		}
 	}
+	if (pooled) caveats.push('A stratified audit samples its strata at different rates; this estimate pools its items without weights.');
 	// Worded from the audits' own items: a filter run after an audit was drawn may reject items it sampled.
 	const nowRejected = auditedNowRejected(client, selection, audits);
 	const outside = nowRejected.filter((r) => !r.inPopulation);
-	const instances = (rows: readonly { instanceId: number }[]) =>
-		`instance${rows.length === 1 ? '' : 's'} ${rows.slice(0, 5).map((r) => r.instanceId).join(', ')}${rows.length > 5 ? ', …' : ''}`;
-	if (outside.length) {
+	const changed = outside.filter((r) => !r.drawnRejected);
+	if (changed.length) {
 		caveats.push(
-			`${outside.length} audited item${outside.length === 1 ? ' is' : 's are'} now rejected by the automatic filters (${instances(outside)}: a filter run after the audit was drawn) and so outside this population; the estimate rests on the other ${estimate.items} audited item${estimate.items === 1 ? '' : 's'}.`
+			`${items(changed.length)} ${changed.length === 1 ? 'is' : 'are'} now rejected by the automatic filters (${instances(changed)}: a filter run after the audit was drawn) and so outside this population; ${rest}`
+		);
+	}
+	// Rejected rows an unstratified audit drew on purpose (it samples rejected rows too); the verdict strata are worded above.
+	const drawnRejected = outside.filter((r) => r.drawnRejected && !r.stratified);
+	if (drawnRejected.length) {
+		caveats.push(
+			`${items(drawnRejected.length)} (${instances(drawnRejected)}) ${drawnRejected.length === 1 ? 'was a row' : 'were rows'} the automatic filters rejected when the audit drew ${drawnRejected.length === 1 ? 'it' : 'them'} (the audit samples rejected rows too) and so outside this population; ${rest}`
 		);
 	}
 	const skipping = audits.filter((a) => !a.includeRejected);
