@@ -198,3 +198,24 @@ describe('dataset card with a calibrated judge', () => {
 		expect(fs.readFileSync(plain.readme, 'utf8')).not.toMatch(/PPI|judge run/);
 	});
 });
+
+describe('dataset card of an audit still being labelled (k = 2)', () => {
+	it('counts sampled rows without a label yet apart from rows not sampled, and says agreement is not yet measured rather than one reviewer per item', async () => {
+		const rows = Array.from({ length: 8 }, (_, i) => ({ instruction: `Task ${i}.`, input: '', output: `out ${i}` }));
+		const { datasetId } = await importFile(streamOf(jsonl(rows)), { datasetName: 'seeds', fileName: 'seeds.jsonl' }, db);
+		const reviewers = ['a@x.org', 'b@x.org'].map((email) => (db.$client.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, '', 'reviewer', 'x', ?) RETURNING id`).get(email, Date.now()) as { id: number }).id);
+		const audit = createAudit({ datasetId, kind: 'quality', name: 'pilot', sampleSize: 6, seed: 1, overlap: 2, reviewerIds: reviewers }, db);
+		// One reviewer labels 4 of the 6 sampled rows: no item has its second label yet.
+		for (let i = 0; i < 4; i++) {
+			const next = nextAssignment(audit.id, reviewers[0], {}, db);
+			if (next.status !== 'assigned') throw new Error('no item to label');
+			submitLabel(audit.id, reviewers[0], { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' }, activeMs: 1000 }, {}, db);
+		}
+		const card = await writeDatasetCard({ datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'pending'), {}, db);
+		expect(card.manifest.quality?.exported).toMatchObject({ rows: 8, unlabelled: 4, sampledNotLabelled: 2 });
+		const readme = fs.readFileSync(card.readme, 'utf8');
+		expect(readme).toContain('4 of these rows have no final human label (2 not sampled, 2 sampled but not labelled yet)');
+		expect(readme).toContain('Agreement between reviewers: not yet measured: no item has two labels yet (k = 2 asked).');
+		expect(readme).not.toContain('one reviewer per item');
+	});
+});

@@ -91,6 +91,11 @@ describe('datasetCard', () => {
 		expect(mixed).toContain('| These rows (expected) | 57.5% | [50.6%, 64.1%] |');
 		expect(mixed).toContain('the 37 whose reviewers tied as no for the lower figure and yes for the upper; the 11,763 without one count at the audited population’s rate');
 		expect(mixed).toContain('11,800 of these rows have no final human label (11,763 not sampled, 37 sampled but their reviewers tied)');
+		// Rows an audit sampled that nobody has labelled yet are not "not sampled".
+		const pending = { ...manifest, quality: { ...manifest.quality!, exported: { ...manifest.quality!.exported, sampledNotLabelled: 55 } } };
+		expect(datasetCard({ manifest: pending, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] })).toContain(
+			'11,800 of these rows have no final human label (11,708 not sampled, 55 sampled but not labelled yet, 37 sampled but their reviewers tied)'
+		);
 	});
 	it('an all-yes export whose population has ties: one figure, never a "100.0%–100.0%" range', () => {
 		const quality = manifest.quality!;

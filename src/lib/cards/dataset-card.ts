@@ -28,11 +28,13 @@ export interface CardManifest {
 		audits: { id: number; name: string; sampleSize: number }[];
 		population: { description: string; estimatorName: string; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number; confidence: number; method: string };
 		/**
-		 * `tied`: audited rows whose reviewers tied; `unlabelled`: rows no audit sampled. `basis`:
+		 * `tied`: audited rows whose reviewers tied; `unlabelled`: rows with no final label and no tie,
+		 * of which `sampledNotLabelled` an audit sampled and nobody has labelled yet (absent in older
+		 * manifests: then all are taken as not sampled). `basis`:
 		 * `population` (no human-label filter: the file is the population), `labels` (every row
 		 * labelled, no interval estimated: lower/upper null) or `mixed`.
 		 */
-		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; tied: number; unlabelled: number; basis?: 'population' | 'labels' | 'mixed' };
+		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; tied: number; unlabelled: number; sampledNotLabelled?: number; basis?: 'population' | 'labels' | 'mixed' };
 		caveats: string[];
 	};
 }
@@ -149,10 +151,18 @@ function csvFormulasText(csvFormulas: 'neutralised' | 'kept' | undefined, cells:
 }
 
 /** How many of the rows have no final human label, and why, with what is made of them. */
-function withoutFinalText(e: { tied: number; unlabelled: number }): string {
+function withoutFinalText(e: { tied: number; unlabelled: number; sampledNotLabelled?: number }): string {
 	const n = e.tied + e.unlabelled;
 	if (n === 0) return 'every one of these rows has a final human label';
-	const why = [e.unlabelled ? `${e.unlabelled.toLocaleString('en-US')} not sampled` : '', e.tied ? `${e.tied.toLocaleString('en-US')} sampled but their reviewers tied` : ''].filter(Boolean).join(', ');
+	const pending = e.sampledNotLabelled ?? 0;
+	const notSampled = e.unlabelled - pending;
+	const why = [
+		notSampled ? `${notSampled.toLocaleString('en-US')} not sampled` : '',
+		pending ? `${pending.toLocaleString('en-US')} sampled but not labelled yet` : '',
+		e.tied ? `${e.tied.toLocaleString('en-US')} sampled but their reviewers tied` : ''
+	]
+		.filter(Boolean)
+		.join(', ');
 	return `${n.toLocaleString('en-US')} of these rows ${n === 1 ? 'has' : 'have'} no final human label (${why}), and their correctness is inferred from the sample`;
 }
 

@@ -119,6 +119,8 @@ export async function writeDatasetCard(
 			agreements.push(
 				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`
 			);
+		// No agreement row: no item has two labels. With k ≥ 2 asked that is labelling still under way, not one reviewer per item.
+		else if (report.audit.overlap >= 2) agreements.push(`${named ? `audit ${named}: ` : ''}not yet measured: no item has two labels yet (k = ${report.audit.overlap} asked)`);
 		// A judge is calibrated on one audit: the manifest's (else the first).
 		const judgeAudit = manifest.judgeEstimate?.auditId ?? audits[0].id;
 		const calibration = audit.id === judgeAudit && options.judgeRunId != null ? judgeAuditCalibration(audit.id, options.judgeRunId, {}, database) : null;

@@ -82,8 +82,10 @@ export interface QualityEstimate {
 		labelledIncorrect: number;
 		/** Audited rows whose reviewers tied (no final label): they count at the population's rate. */
 		tied: number;
-		/** Rows no audit in scope sampled: they count at the population's rate. */
+		/** Rows with no final label and no tie — not sampled, or sampled and not labelled yet: they count at the population's rate. */
 		unlabelled: number;
+		/** Of `unlabelled`, the rows an audit in scope sampled that have no label yet (labelling goes on). */
+		sampledNotLabelled: number;
 		/** Expected share of correct rows, with the interval carried from the population's. */
 		rate: number | null;
 		/** With majority bounds kept apart by ties: the two figures carried over. */
@@ -378,12 +380,17 @@ export function estimateQuality(
 	const exported = selectionQuery(selection);
 	const eq = exported.q;
 	const exportedFinal = responses ? withRatingFinal(eq, scope) : withQualityFinal(eq, scope);
+	const auditList = eq.list(audits.map((a) => a.id));
+	const sampled = responses
+		? `SELECT ir.response_id FROM audit_item_responses ir JOIN audit_items it ON it.id = ir.item_id WHERE it.audit_id IN (${auditList}) AND it.is_gold = 0`
+		: `SELECT it.instance_id FROM audit_items it WHERE it.audit_id IN (${auditList}) AND it.is_gold = 0`;
 	const split = client
-		.prepare<[unknown], { n: number; good: number | null; bad: number | null; tied: number | null }>(
+		.prepare<[unknown], { n: number; good: number | null; bad: number | null; tied: number | null; sampledNotLabelled: number | null }>(
 			`${eq.withClause()}SELECT count(*) AS n,
 				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND ${correct} THEN 1 ELSE 0 END) AS good,
 				sum(CASE WHEN lf.${key} IS NOT NULL AND ${decided} AND NOT (${correct}) THEN 1 ELSE 0 END) AS bad,
-				sum(CASE WHEN lf.${key} IS NOT NULL AND NOT (${decided}) THEN 1 ELSE 0 END) AS tied
+				sum(CASE WHEN lf.${key} IS NOT NULL AND NOT (${decided}) THEN 1 ELSE 0 END) AS tied,
+				sum(CASE WHEN lf.${key} IS NULL AND ${member} IN (${sampled}) THEN 1 ELSE 0 END) AS sampledNotLabelled
 			 FROM ${exported.from} LEFT JOIN ${exportedFinal} lf ON lf.${key} = ${member}
 			 WHERE ${eq.whereClause()}`
 		)
@@ -457,6 +464,7 @@ export function estimateQuality(
 			labelledIncorrect: bad,
 			tied,
 			unlabelled,
+			sampledNotLabelled: split.sampledNotLabelled ?? 0,
 			...exportedFigures
 		},
 		caveats
