@@ -152,6 +152,24 @@ describe('round trips: export, then read back, gives the same tasks and instance
 		expect(runExport({ datasetId: summary.datasetId, filters: {}, format: 'jsonl' }).manifest.counts.notReadBackExactly).toBeUndefined();
 	});
 
+	it('openai-chat: an empty output comes back an empty output (an empty assistant string is not a tool call), and a single-turn export of the re-import keeps it', async () => {
+		// Alpaca has two such rows.
+		const rows = [
+			{ instruction: 'Name a planet.', input: '', output: 'Mars' },
+			{ instruction: 'Leave this blank.', input: 'x', output: '' }
+		];
+		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'empty', fileName: 'empty.jsonl' }, db);
+		const chat = runExport({ datasetId: summary.datasetId, filters: {}, format: 'openai-chat' });
+		expect(chat.text).toContain('{"role":"assistant","content":""}');
+		const back = await importFile(streamOf(chat.bytes, 3), { datasetName: 'empty chat', fileName: chat.manifest.file.name }, db);
+		expect(datasetRows(back.datasetId)).toEqual(rows);
+		const again = runExport({ datasetId: back.datasetId, filters: {}, format: 'jsonl' });
+		expect(again.text.trim().split('\n').map((l) => JSON.parse(l))).toEqual(rows);
+		expect(again.manifest.counts).toMatchObject({ rows: 2, instances: 2 });
+		expect(again.manifest.counts).not.toHaveProperty('untrainableTargetsLeftOut');
+		expect(countExport({ datasetId: back.datasetId, filters: {} }, db)).toMatchObject({ rows: 2, instances: 2 });
+	});
+
 	it('csv: csv-parse reads the same rows back (cells kept as stored)', async () => {
 		const sourceId = await importSource();
 		const { text } = runExport({ datasetId: sourceId, filters: {}, format: 'csv', options: { csvKeepFormulas: true } });

@@ -214,7 +214,7 @@ export async function run(argv: string[]): Promise<void> {
 	);
 	if (m.counts.untrainableTargetsLeftOut)
 		console.log(
-			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or without text (a tool call); the whole conversations export with --format chat-conversations or sharegpt.`
+			`Left out ${m.counts.untrainableTargetsLeftOut} instances whose output is a conversation reply marked "weight": 0 or that is a tool call (an empty reply is an empty output, kept); the whole conversations export with --format chat-conversations or sharegpt.`
 		);
 	if (m.counts.pairsSharingAPrompt)
 		console.log(

@@ -231,7 +231,7 @@ export function datasetCard(input: DatasetCardInput): string {
 		const parts = [
 			byFilters > 0 ? `${byFilters.toLocaleString('en-US')} ${byFilters === 1 ? 'instance' : 'instances'} of the dataset ${byFilters === 1 ? 'was' : 'were'} left out by the filters.` : '',
 			untrainable > 0
-				? `${untrainable.toLocaleString('en-US')} ${untrainable === 1 ? 'instance was' : 'instances were'} left out because ${untrainable === 1 ? 'its' : 'their'} target reply was marked not to train on ("weight": 0) or has no text (a tool call).`
+				? `${untrainable.toLocaleString('en-US')} ${untrainable === 1 ? 'instance was' : 'instances were'} left out because ${untrainable === 1 ? 'its' : 'their'} target reply was marked not to train on ("weight": 0) or is a tool call (no text).`
 				: ''
 		].filter(Boolean);
 		lines.push('', parts.join(' '), '');

@@ -243,7 +243,7 @@ function resolve(request: ExportRequest, database: Db) {
 
 /**
  * The request with the single-turn policy for conversation replies: instances whose output the
- * source marked not to train on (weight 0) or that has no text (a tool call) are left out of an
+ * source marked not to train on (weight 0) or that is a tool call (no text) are left out of an
  * export of instance outputs, and the manifest counts them. Checked once per export, so datasets
  * without such rows query as before.
  */

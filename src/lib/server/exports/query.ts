@@ -42,14 +42,16 @@ export interface ExportSelection {
 
 /**
  * The instances of a dataset whose output is a conversation reply marked `"weight": 0` (OpenAI
- * chat fine-tuning: not trained on), without text (an OpenAI tool call) or a ShareGPT function_call
- * turn (a tool call as JSON text): a single-turn export would
+ * chat fine-tuning: not trained on), an OpenAI tool call (no text, and `tool_calls` or
+ * `function_call` kept in the turn's extra fields) or a ShareGPT function_call turn (a tool call
+ * as JSON text) — an empty string with no call is an empty output, kept: a single-turn export would
  * teach that reply as the answer. The reply is the one conversationTask made the instance's
  * output: the first assistant turn after the first user turn.
  */
 export function untrainableTargetsSql(datasetParam: string): string {
 	return `SELECT c.instance_id FROM conversations c JOIN conversation_turns o ON o.conversation_id = c.id
-		WHERE c.dataset_id = ${datasetParam} AND c.instance_id IS NOT NULL AND o.role = 'assistant' AND (o.weight = 0 OR o.content = '' OR o.source_role = '${FUNCTION_CALL_SPEAKER}')
+		WHERE c.dataset_id = ${datasetParam} AND c.instance_id IS NOT NULL AND o.role = 'assistant'
+		AND (o.weight = 0 OR (o.content = '' AND (json_type(o.extra, '$.tool_calls') IS NOT NULL OR json_type(o.extra, '$.function_call') IS NOT NULL)) OR o.source_role = '${FUNCTION_CALL_SPEAKER}')
 		AND o.position = (SELECT min(a.position) FROM conversation_turns a WHERE a.conversation_id = c.id AND a.role = 'assistant'
 			AND a.position > (SELECT min(u.position) FROM conversation_turns u WHERE u.conversation_id = c.id AND u.role = 'user'))`;
 }
