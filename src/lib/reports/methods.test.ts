@@ -63,7 +63,7 @@ describe('methodsParagraph', () => {
 		expect(paragraph).toContain('guidelines of about 120 words');
 		expect(paragraph).toMatch(/Dawid and Skene's latent-class model \(Dawid and Skene, 1979\)/);
 		expect(paragraph).toMatch(/95% percentile bootstrap intervals \(50 resamples of items\)/);
-		expect(paragraph).toContain('(The latent-class model is not identified by these data, and its estimate depends on where the fit starts: No item was labelled by three or more reviewers');
+		expect(paragraph).toContain('(The latent-class model is not identified by these data, and its estimate depends on where the fit starts: no item was labelled by three or more reviewers');
 		const allValid = report.quality!.groups[0].rates[3].headline;
 		expect(paragraph).toContain(`All three fields were judged valid for ${(allValid.proportion! * 100).toFixed(1)}% [`);
 		expect(paragraph).toMatch(/Fleiss' κ = \d\.\d{3} \(Fleiss, 1971\)/);
@@ -111,13 +111,27 @@ describe('methodsParagraph', () => {
 		expect(references).not.toContain(REFERENCES.dawidSkene);
 	});
 
+	it('a k = 2 audit part labelled: "none yet with both labels", then "n with both", and the reason after a colon in lower case', () => {
+		const input = syntheticQualityInput(50);
+		const firstOnly = (items: number) => {
+			const seen = new Set<number>();
+			return input.labels.filter((l) => l.itemId <= items && !seen.has(l.itemId) && !!seen.add(l.itemId));
+		};
+		const partial = methodsParagraph(buildAuditReport({ ...input, labels: firstOnly(30) }, { replicates: 5 }), facts).paragraph;
+		expect(partial).toContain('(30 labels on 30 of the 50 items, none yet with both labels)');
+		expect(partial).not.toMatch(/with all two/);
+		expect(partial).toMatch(/\(The latent-class estimate was not used: [a-z]/);
+		const three = methodsParagraph(buildAuditReport({ ...input, labels: [...firstOnly(30), ...input.labels.filter((l) => l.itemId <= 3 && l !== firstOnly(3).find((f) => f.itemId === l.itemId))] }, { replicates: 5 }), facts).paragraph;
+		expect(three).toContain('(33 labels on 30 of the 50 items, 3 with both)');
+	});
+
 	it('says why a calibrated judge gave no estimate, and cites no PPI then', () => {
 		const report = buildAuditReport(syntheticQualityInput(50), { replicates: 20 });
 		const { paragraph, references } = methodsParagraph(report, {
 			...facts,
 			judge: { model: 'judge-m', runId: 3, judgedItems: 40, estimate: null, note: 'The judge run has verdicts for 40 of the 5000 rows the audit sampled from.' }
 		});
-		expect(paragraph).toContain('A model judge (judge-m, judge run 3) answered the same three questions for 40 of the audited items. Its labels were compared with the reviewers\' but not used for the estimate: The judge run has verdicts for 40 of the 5000 rows the audit sampled from.');
+		expect(paragraph).toContain('A model judge (judge-m, judge run 3) answered the same three questions for 40 of the audited items. Its labels were compared with the reviewers\' but not used for the estimate: the judge run has verdicts for 40 of the 5000 rows the audit sampled from.');
 		expect(references).not.toContain(REFERENCES.ppi);
 	});
 

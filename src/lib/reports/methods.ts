@@ -9,6 +9,7 @@ import { coefficient, headlineText, interval, percent, pValue } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
+import { asClause } from '../text/words';
 import type { SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
@@ -112,6 +113,12 @@ const pText = (p: number) => (p < 0.001 ? 'p < 0.001' : `p = ${pValue(p)}`);
 function num(n: number): string {
 	return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
+/** How many items have all k labels, while labelling goes on: "none yet with both labels", "3 with all three". */
+function completeText(complete: number, k: number): string {
+	const all = k === 2 ? 'both' : `all ${words(k)}`;
+	return complete === 0 ? `none yet with ${all} labels` : `${num(complete)} with ${all}`;
+}
+
 function capitalise(s: string): string {
 	return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -145,7 +152,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	const k = a.overlap;
 	const overlap = k === 1 ? 'each item was labelled by one reviewer' : `each item was to be labelled by ${words(k)} reviewers independently`;
 	s.push(
-		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${num(report.progress.labels)} labels on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${num(report.progress.completeItems)} with all ${words(k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
+		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${num(report.progress.labels)} labels on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${completeText(report.progress.completeItems, k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
 	);
 	const setAside = removedReviewersText(report.removedReviewers ?? []);
 	if (setAside) s.push(setAside);
@@ -193,8 +200,8 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		const allValid = rates.find((r) => r.key === 'allValid')!;
 		const estimator = allValid.headline.estimator;
 		s.push(estimatorSentence(estimator, k, level, allValid.latent.replicates || 200, cite));
-		if (allValid.headline.fallback) s.push(`(The latent-class estimate was not used: ${allValid.headline.fallback.replace(/\.$/, '')}.)`);
-		if (allValid.headline.caveat) s.push(`(The latent-class model is not identified by these data, and its estimate depends on where the fit starts: ${allValid.headline.caveat.replace(/\.$/, '')}.)`);
+		if (allValid.headline.fallback) s.push(`(The latent-class estimate was not used: ${asClause(allValid.headline.fallback).replace(/\.$/, '')}.)`);
+		if (allValid.headline.caveat) s.push(`(The latent-class model is not identified by these data, and its estimate depends on where the fit starts: ${asClause(allValid.headline.caveat).replace(/\.$/, '')}.)`);
 		const pieces = rates
 			.filter((r) => r.key !== 'allValid')
 			.map((r) => `${r.key === 'instruction' ? 'the instruction' : r.key === 'input' ? 'the input' : 'the output'} for ${headlineText(r.headline)}`);
@@ -398,7 +405,7 @@ function conversationAgreement(row: AgreementRow | null, unit: ConversationRepor
 function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): string {
 	const e = j.estimate;
 	const judge = `A model judge (${j.model}, judge run ${j.runId}) answered the same three questions`;
-	if (!e || e.estimate === null) return `${judge} for ${num(j.judgedItems)} of the audited items. Its labels were compared with the reviewers' but not used for the estimate${j.note ? `: ${j.note.replace(/\.$/, '')}` : ''}.`;
+	if (!e || e.estimate === null) return `${judge} for ${num(j.judgedItems)} of the audited items. Its labels were compared with the reviewers' but not used for the estimate${j.note ? `: ${asClause(j.note).replace(/\.$/, '')}` : ''}.`;
 	const level = levelText(e.confidence);
 	const unit = e.design === 'rows' ? 'rows' : 'tasks';
 	const ppiPlus = e.method === 'ppi++';

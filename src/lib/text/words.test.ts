@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countWords, formatCount, inSentence } from './words';
+import { asClause, countWords, formatCount, inSentence } from './words';
 
 describe('countWords', () => {
 	it('counts whitespace-separated tokens like Python str.split()', () => {
@@ -26,5 +26,17 @@ describe('inSentence', () => {
 	it('lowers only the first letter, so a proper name in the label keeps its capitals', () => {
 		expect(inSentence('Latent truth (Dawid–Skene)')).toBe('latent truth (Dawid–Skene)');
 		expect(inSentence('Item majority, ties as bounds')).toBe('item majority, ties as bounds');
+	});
+});
+
+describe('asClause', () => {
+	it('lowers the first letter of a sentence set after a colon, but not an acronym, a proper name or a scale', () => {
+		expect(asClause('Each item has one reviewer, so the model cannot be fitted.')).toBe('each item has one reviewer, so the model cannot be fitted.');
+		expect(asClause('A model judge saw them.')).toBe('a model judge saw them.');
+		expect(asClause('EM did not converge within 500 iterations.')).toBe('EM did not converge within 500 iterations.');
+		expect(asClause('PPI needs labels.')).toBe('PPI needs labels.');
+		expect(asClause('Dawid–Skene needs three reviewers.')).toBe('Dawid–Skene needs three reviewers.');
+		expect(asClause('A–D ratings only.')).toBe('A–D ratings only.');
+		expect(asClause('already lower.')).toBe('already lower.');
 	});
 });

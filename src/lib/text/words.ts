@@ -38,3 +38,19 @@ export function formatPercent(fraction: number, digits = 1): string {
 export function inSentence(name: string): string {
 	return name.charAt(0).toLowerCase() + name.slice(1);
 }
+
+/** Words that keep their capital inside a sentence: the names the app's reasons can open with. */
+const PROPER_NAMES = new Set(['Dawid', 'Skene', 'Wilson', 'Fleiss', 'Cohen', 'Krippendorff', 'Wilcoxon', 'Efron', 'Alpaca', 'Self', 'Unnatural', 'ShareGPT', 'OpenAI', 'SuperNI', 'Parquet', 'English']);
+
+/**
+ * A sentence as a clause after a colon, as papers write it: "Each item has one reviewer." →
+ * "each item has one reviewer." The first letter is lowered only when the first word is an
+ * ordinary capitalised word — not an acronym ("EM", "PPI") or a proper name ("Dawid–Skene").
+ */
+export function asClause(sentence: string): string {
+	const first = /^[A-Z][a-z]*(?![A-Za-z0-9])/.exec(sentence)?.[0];
+	if (!first || PROPER_NAMES.has(first)) return sentence;
+	// One capital alone is a word only as the article ("A model…"; "A–D ratings" is a scale).
+	if (first.length === 1 && !sentence.startsWith('A ')) return sentence;
+	return sentence.charAt(0).toLowerCase() + sentence.slice(1);
+}
