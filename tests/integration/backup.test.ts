@@ -172,7 +172,7 @@ describe('checking a file before it is restored', () => {
 		const n = new Database(newer);
 		n.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('f'.repeat(64), 9_999_999_999_999);
 		n.close();
-		expect(await backupError(inspectDatabaseFile(newer, MIGRATIONS))).toMatch(/newer version of the app/);
+		expect(await backupError(inspectDatabaseFile(newer, MIGRATIONS))).toMatch(/newer version of Instruct Audit \(\d+ migrations; this version knows \d+\): upgrade the app/);
 
 		const damaged = path.join(dir, 'damaged.db');
 		await createBackup({ database: db, out: damaged, migrationsDir: MIGRATIONS });

@@ -101,6 +101,34 @@ describe('a database file that does not exist', () => {
 	}, 60_000);
 });
 
+describe('a database written by a newer version of the app', () => {
+	it('is refused by every command, in one line, and left exactly as it was', async () => {
+		const newer = path.join(dir, 'newer.db');
+		openDatabase(newer, path.resolve('migrations')).$client.close();
+		const n = new Database(newer);
+		n.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('f'.repeat(64), 9_999_999_999_999);
+		n.exec('ALTER TABLE users ADD COLUMN from_the_future TEXT');
+		n.close();
+		const known = fs.readdirSync('migrations').filter((f) => f.endsWith('.sql')).length;
+		const before = fs.readFileSync(newer);
+		const env = { DATABASE_PATH: newer };
+		const runs = await Promise.all([
+			cli(['users', 'create', '--email', 'late@x.org', '--role', 'reviewer', '--password', 'a long enough password', '--json'], env),
+			cli(['users', 'list', '--json'], env),
+			cli(['datasets', '--json'], env),
+			cli(['import', '--dataset', 'more', path.join(dir, 'data.jsonl'), '--json'], env)
+		]);
+		for (const r of runs) {
+			refused(r, 1, { code: 'newer_version', message: `${newer} was written by a newer version of Instruct Audit (${known + 1} migrations; this version knows ${known}): upgrade the app.` });
+		}
+		expect(fs.readFileSync(newer).equals(before)).toBe(true);
+		expect(fs.existsSync(`${newer}-wal`)).toBe(false);
+		// restore says the same of a newer backup
+		const restore = await cli(['restore', newer, '--json'], { DATABASE_PATH: path.join(dir, 'restored.db') });
+		refused(restore, 1, { code: 'newer_version' });
+	}, 60_000);
+});
+
 describe('the machine refuses', () => {
 	it('a locked database is one line naming the file and the cause, code busy', async () => {
 		const holder = new Database(file);

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../../src/lib/server/db';
 import { ensureBuild } from '../support/built-app';
 
 let dir: string;
@@ -61,6 +63,24 @@ describe('the server refuses settings it cannot use', () => {
 			expect(result.stdout).not.toMatch(/Listening on/);
 		}
 	}, 300_000);
+
+	it('a database written by a newer version of the app: one line, exit 1, the file untouched', async () => {
+		const newer = path.join(dir, 'newer.db');
+		openDatabase(newer, path.resolve('migrations')).$client.close();
+		const n = new Database(newer);
+		n.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('f'.repeat(64), 9_999_999_999_999);
+		n.close();
+		const before = fs.readFileSync(newer);
+		const known = fs.readdirSync('migrations').filter((f) => f.endsWith('.sql')).length;
+		const result = await start({ PORT: '3000', DATABASE_PATH: newer, ADMIN_EMAIL: 'admin@x.org', ADMIN_PASSWORD: 'a long enough password' });
+		expect({ code: result.code, stderr: result.stderr.trim().split('\n') }).toEqual({
+			code: 1,
+			stderr: [`error: ${newer} was written by a newer version of Instruct Audit (${known + 1} migrations; this version knows ${known}): upgrade the app.`]
+		});
+		expect(result.stdout).not.toMatch(/Listening on/);
+		expect(fs.readFileSync(newer).equals(before)).toBe(true);
+		expect(fs.existsSync(`${newer}-wal`)).toBe(false);
+	}, 60_000);
 });
 
 describe('npm start checks the numeric settings before anything else', () => {

@@ -1,6 +1,7 @@
 import { db } from './db';
 import { config, ConfigError } from './config';
 import { databaseFileProblem } from './db/file-problem';
+import { DatabaseVersionError } from './db/migration-level';
 import { SERVER_BUSY_TIMEOUT_MS } from './db/busy';
 import { ensureAdminFromEnv } from './auth/users';
 import { deleteExpiredSessions } from './auth/session';
@@ -41,11 +42,12 @@ export async function startApp(): Promise<void> {
 	startScheduledBackups();
 }
 
-/** The app's database, or a ConfigError line naming DATABASE_PATH when it is a folder, not SQLite, or cannot be created. */
+/** The app's database, or a ConfigError line naming DATABASE_PATH when it is a folder, not SQLite, cannot be created, or from a newer version. */
 function openAppDatabase(): ReturnType<typeof db> {
 	try {
 		return db();
 	} catch (err) {
+		if (err instanceof DatabaseVersionError) throw new ConfigError([err.message]);
 		const problem = databaseFileProblem(err, config().databasePath);
 		throw problem ? new ConfigError([problem]) : err;
 	}

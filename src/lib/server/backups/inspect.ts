@@ -4,7 +4,7 @@
  * before it replaces the live database. The reading itself happens in a worker (worker.ts).
  */
 import fs from 'node:fs';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { DatabaseVersionError, migrationLevel, type MigrationLevel } from '../db/migration-level';
 import { BackupError } from './errors';
 import { checkInWorker, type FileCheck, type TableCounts } from './worker';
 
@@ -12,32 +12,6 @@ export type { TableCounts };
 
 /** Tables every database of this app has; a file without them is something else. */
 const APP_TABLES = ['users', 'datasets', 'tasks', 'instances', 'audits', 'audit_items', 'audit_labels', '__drizzle_migrations'];
-
-export interface MigrationLevel {
-	/** Migrations recorded in the file. */
-	applied: number;
-	/** Migrations this version of the app has. */
-	known: number;
-	/** current: the same as the app; older: the app brings it up to date when it opens it. */
-	status: 'current' | 'older';
-}
-
-/**
- * Compares the migrations recorded in a database with the app's: they must be the app's first
- * N migrations, in order (same SQL, by hash). A file from a newer version or another app is refused.
- */
-export function migrationLevel(recorded: string[], migrationsDir: string, file: string): MigrationLevel {
-	const known = readMigrationFiles({ migrationsFolder: migrationsDir });
-	if (recorded.length > known.length) {
-		throw new BackupError(
-			`${file} was written by a newer version of the app (${recorded.length} migrations; this version knows ${known.length}). Upgrade the app first.`
-		);
-	}
-	recorded.forEach((hash, i) => {
-		if (hash !== known[i].hash) throw new BackupError(`${file}: migration ${i + 1} is not this app's (its SQL differs), so it is not a database of this app.`);
-	});
-	return { applied: recorded.length, known: known.length, status: recorded.length === known.length ? 'current' : 'older' };
-}
 
 export interface DatabaseInspection {
 	file: string;
@@ -53,7 +27,16 @@ export function judgeCheck(file: string, check: FileCheck, migrationsDir: string
 	const missing = APP_TABLES.filter((t) => !(t in tables));
 	if (missing.length || !check.migrations) throw new BackupError(`${file} is not a database of this app (no ${missing.join(', ')} table).`);
 	if (orphans.length) throw new BackupError(`${file}: ${orphans.length} row(s) of ${orphans[0].table} point at missing ${orphans[0].parent} rows.`);
-	return { file, tables, migrations: migrationLevel(check.migrations, migrationsDir, file) };
+	return { file, tables, migrations: backupMigrationLevel(check.migrations, migrationsDir, file) };
+}
+
+/** migrationLevel, refusing as the rest of this module does (a BackupError, with its code). */
+function backupMigrationLevel(recorded: string[], migrationsDir: string, file: string): MigrationLevel {
+	try {
+		return migrationLevel(recorded, migrationsDir, file);
+	} catch (err) {
+		throw err instanceof DatabaseVersionError ? new BackupError(err.message, 400, err.code) : err;
+	}
 }
 
 /**

@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as tables from './tables';
 import { config } from '../config';
 import { checkpointInBackground } from './checkpoints';
+import { migrationLevel } from './migration-level';
 
 export type Db = BetterSQLite3Database<typeof tables> & { $client: Database.Database };
 
@@ -21,6 +22,13 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 		ensurePrivateFile(file);
 	}
 	const sqlite = new Database(file);
+	try {
+		// Before any pragma or migration writes to it.
+		refuseNewerDatabase(sqlite, file, migrationsDir);
+	} catch (err) {
+		sqlite.close();
+		throw err;
+	}
 	sqlite.pragma('journal_mode = WAL');
 	sqlite.pragma('synchronous = NORMAL');
 	sqlite.pragma('foreign_keys = ON');
@@ -40,6 +48,13 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 	const db = drizzle(sqlite, { schema: tables }) as Db;
 	applyMigrations(db, migrationsDir);
 	return db;
+}
+
+/** A database written by a newer version of the app is refused, untouched (see migrationLevel). */
+function refuseNewerDatabase(sqlite: Database.Database, file: string, migrationsDir: string): void {
+	if (!sqlite.prepare<[]>(`SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'`).get()) return;
+	const recorded = sqlite.prepare<[], string>('SELECT hash FROM __drizzle_migrations ORDER BY created_at, rowid').pluck().all();
+	migrationLevel(recorded, migrationsDir, file, { sameSql: false });
 }
 
 /**

@@ -1,0 +1,41 @@
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { DomainError } from '../../errors';
+
+/** A database file this version of the app must not open or restore: written by a newer version, or not this app's. */
+export class DatabaseVersionError extends DomainError {
+	constructor(message: string, code: 'newer_version' | 'not_this_app') {
+		super(message, 400, code);
+	}
+}
+
+export interface MigrationLevel {
+	/** Migrations recorded in the file. */
+	applied: number;
+	/** Migrations this version of the app has. */
+	known: number;
+	/** current: the same as the app; older: the app brings it up to date when it opens it. */
+	status: 'current' | 'older';
+}
+
+/**
+ * Compares the migrations recorded in a database with the app's. A file from a newer version is
+ * always refused: drizzle's migrator only compares the last migration's date, so it would open it
+ * and this version would write rows that miss the newer columns' rules. With `sameSql` (a backup
+ * about to be restored) they must also be the app's first N migrations, by hash; opening the live
+ * database skips that, since a few early migration files were edited after databases had applied them.
+ */
+export function migrationLevel(recorded: string[], migrationsDir: string, file: string, { sameSql = true } = {}): MigrationLevel {
+	const known = readMigrationFiles({ migrationsFolder: migrationsDir });
+	if (recorded.length > known.length) {
+		throw new DatabaseVersionError(
+			`${file} was written by a newer version of Instruct Audit (${recorded.length} migrations; this version knows ${known.length}): upgrade the app.`,
+			'newer_version'
+		);
+	}
+	if (sameSql) {
+		recorded.forEach((hash, i) => {
+			if (hash !== known[i].hash) throw new DatabaseVersionError(`${file}: migration ${i + 1} is not this app's (its SQL differs), so it is not a database of this app.`, 'not_this_app');
+		});
+	}
+	return { applied: recorded.length, known: known.length, status: recorded.length === known.length ? 'current' : 'older' };
+}
