@@ -1,4 +1,6 @@
 /** Endpoint settings: keys stay on the server (masked everywhere else), presets, defaults, env endpoints. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
@@ -18,12 +20,14 @@ import {
 import { createRun } from '../../src/lib/server/runs/generation/create';
 import { RunParamsError } from '../../src/lib/server/runs/errors';
 import { testConnection } from '../../src/lib/server/llm';
+import { createBackup } from '../../src/lib/server/backups';
 
 let db: Db;
+let file: string;
 let cleanup: () => void;
 let fake: FakeOpenAI | undefined;
 beforeEach(() => {
-	({ db, cleanup } = createTestDb());
+	({ db, file, cleanup } = createTestDb());
 });
 afterEach(async () => {
 	await fake?.close();
@@ -51,6 +55,29 @@ describe('stored endpoints', () => {
 		expect(endpointConfig(id, db)?.apiKey).toBe('sk-new-key-5678');
 		updateEndpoint(id, { ...base, name: 'e', clearApiKey: true }, db);
 		expect(endpointConfig(id, db)?.apiKey).toBe('');
+	});
+
+	it('a removed or replaced key is gone from the database file, its log and a backup taken after', async () => {
+		const removed = 'sk-removed-7f3a9c2e5b81d4x';
+		const rotated = 'sk-rotated-1c8e4b7a2d90f6y';
+		const cleared = 'sk-cleared-5a2f8d1e9c37b0z';
+		const a = createEndpoint({ ...base, name: 'a', apiKey: removed }, null, db);
+		const b = createEndpoint({ ...base, name: 'b', apiKey: rotated }, null, db);
+		const c = createEndpoint({ ...base, name: 'c', apiKey: cleared }, null, db);
+		// Other writes around them, as a live database has.
+		for (let i = 0; i < 20; i++) createEndpoint({ ...base, name: `other ${i}`, apiKey: `sk-other-key-${i}-000000` }, null, db);
+		deleteEndpoint(a.id, db);
+		updateEndpoint(b.id, { ...base, name: 'b', apiKey: 'sk-the-new-key-0000000' }, db);
+		updateEndpoint(c.id, { ...base, name: 'c', clearApiKey: true }, db);
+		const backup = await createBackup({ database: db, out: path.join(path.dirname(file), 'after.db'), migrationsDir: path.resolve('migrations') });
+		const files = [file, `${file}-wal`, backup.file].filter((f) => fs.existsSync(f));
+		expect(files).toContain(backup.file);
+		for (const f of files) {
+			const bytes = fs.readFileSync(f);
+			for (const secret of [removed, rotated, cleared]) expect(bytes.includes(secret), `${secret} in ${f}`).toBe(false);
+		}
+		expect(endpointConfig(b.id, db)?.apiKey).toBe('sk-the-new-key-0000000');
+		expect(fs.readFileSync(backup.file).includes('sk-the-new-key-0000000')).toBe(true);
 	});
 
 	it('validates names, URLs and limits with the field to blame', () => {

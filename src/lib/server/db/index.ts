@@ -35,6 +35,10 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 	sqlite.pragma('busy_timeout = 5000');
 	sqlite.pragma('cache_size = -65536');
 	sqlite.pragma('temp_store = MEMORY');
+	// A deleted or overwritten row's bytes are zeroed in its page (an API key removed or replaced
+	// must not stay readable in the file and every later backup). FAST: only where that costs no
+	// extra I/O — the page is written anyway; pages freed whole (a purge) are not rewritten.
+	sqlite.pragma('secure_delete = FAST');
 	if (file !== ':memory:') {
 		// Checkpoints in a thread of their own (./checkpoints), told when this connection closes.
 		const released = checkpointInBackground(sqlite, path.resolve(file));
@@ -83,6 +87,25 @@ function applyMigrations(db: Db, migrationsDir: string): void {
 			const first = broken[0];
 			throw new Error(`Migration left ${broken.length} row(s) pointing at missing rows (first: ${first.table} rowid ${first.rowid} → ${first.parent}).`);
 		}
+	}
+}
+
+/**
+ * Copies the write-ahead log into the database file and truncates it to nothing: after a secret is
+ * removed or replaced, its old bytes (zeroed in the page by secure_delete) are otherwise still in
+ * the log's earlier frames until they happen to be overwritten. Waits up to `waitMs` for readers
+ * of the old log; false when one still holds it.
+ */
+export function truncateLog(database: Db, waitMs = 1000): boolean {
+	const c = database.$client;
+	if (c.memory) return true;
+	const previous = c.pragma('busy_timeout', { simple: true }) as number;
+	c.pragma(`busy_timeout = ${Math.max(previous, waitMs)}`);
+	try {
+		const [result] = c.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+		return result.busy === 0;
+	} finally {
+		c.pragma(`busy_timeout = ${previous}`);
 	}
 }
 

@@ -6,7 +6,7 @@
  */
 import { DomainError } from '$lib/errors';
 import { and, asc, eq, notInArray } from 'drizzle-orm';
-import { db, transaction, type Db } from '../db';
+import { db, transaction, truncateLog, type Db } from '../db';
 import { endpoints, generationRuns, type Endpoint } from '../db/tables';
 import {
 	API_STYLES,
@@ -232,7 +232,7 @@ export function createEndpoint(input: EndpointInput, createdBy: number | null = 
 }
 
 export function updateEndpoint(id: number, input: EndpointInput, database: Db = db()): StoredEndpointView {
-	return transaction(database, () => {
+	const updated = transaction(database, () => {
 		const existing = database.select().from(endpoints).where(eq(endpoints.id, id)).get();
 		if (!existing) throw new EndpointError('No such endpoint.', undefined, 404);
 		const typed = input.apiKey?.trim() ?? '';
@@ -246,8 +246,10 @@ export function updateEndpoint(id: number, input: EndpointInput, database: Db = 
 			.where(eq(endpoints.id, id))
 			.returning()
 			.get();
-		return view(row);
+		return { row, keyReplaced: existing.apiKey !== '' && existing.apiKey !== apiKey };
 	});
+	if (updated.keyReplaced) eraseOldKey(database);
+	return view(updated.row);
 }
 
 export function setDefaultEndpoint(id: number, database: Db = db()): void {
@@ -279,8 +281,21 @@ export function deleteEndpoint(id: number, database: Db = db()): void {
 				`Endpoint "${endpoint.name}" is used by ${runs} can still be resumed, and a run resumes only on its own endpoint. Let ${open.length === 1 ? 'it' : 'them'} finish or cancel ${open.length === 1 ? 'it' : 'them'} first; to change the key, address or model, edit the endpoint instead.`
 			);
 		}
+		// Blanked first: the row's page is rewritten with the key zeroed, even if the delete frees the page whole.
+		database.update(endpoints).set({ apiKey: '' }).where(eq(endpoints.id, id)).run();
 		database.delete(endpoints).where(eq(endpoints.id, id)).run();
 	});
+	eraseOldKey(database);
+}
+
+/**
+ * A key removed or replaced is zeroed in its page (secure_delete, see db/index.ts); its earlier
+ * copies in the write-ahead log go with the log's truncation, before the caller reports success.
+ */
+function eraseOldKey(database: Db): void {
+	if (!truncateLog(database)) {
+		console.warn(`note: a reader held the database's write-ahead log, so the old API key's bytes may stay in ${database.$client.name}-wal until the log is next emptied (at the latest when the server stops).`);
+	}
 }
 
 /** The endpoint made of LLM_* variables, key masked, for pages; null when none is configured or it is invalid. */
