@@ -124,7 +124,7 @@ describe('a database written by a newer version of the app', () => {
 		expect(fs.readFileSync(newer).equals(before)).toBe(true);
 		expect(fs.existsSync(`${newer}-wal`)).toBe(false);
 		// restore says the same of a newer backup
-		const restore = await cli(['restore', newer, '--json'], { DATABASE_PATH: path.join(dir, 'restored.db') });
+		const restore = await cli(['restore', newer, '--create', '--json'], { DATABASE_PATH: path.join(dir, 'restored.db') });
 		refused(restore, 1, { code: 'newer_version' });
 	}, 60_000);
 });

@@ -92,9 +92,17 @@ describe('cli: reviewed work is kept', () => {
 
 	it('restores a backup into a stopped installation, counting the rows back', async () => {
 		const target = path.join(dir, 'elsewhere', 'app.db');
-		const restored = await cli({ DATABASE_PATH: target }, 'restore', path.join(dir, 'manual.db'), '--json');
-		expect(restored.code).toBe(0);
+		// A database that does not exist is refused (a mistyped DATABASE_PATH, or none set), creating nothing…
+		const refused = await cli({ DATABASE_PATH: target }, 'restore', path.join(dir, 'manual.db'), '--json');
+		expect(refused.code).toBe(1);
+		expect(JSON.parse(refused.stdout).error).toMatchObject({ code: 'not_found', file: target, message: expect.stringContaining(`There is no database at ${target} (DATABASE_PATH), so there is nothing to replace.`) });
+		expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+		expect(fs.existsSync(path.dirname(target))).toBe(false);
+		// …unless --create asks for a new one.
+		const restored = await cli({ DATABASE_PATH: target }, 'restore', path.join(dir, 'manual.db'), '--create', '--json');
+		expect(restored.code, restored.stderr).toBe(0);
 		const result = JSON.parse(restored.stdout);
+		expect(result.created).toBe(true);
 		expect(result.tables.audit_labels).toBe(db.$client.prepare('SELECT count(*) FROM audit_labels').pluck().get());
 		expect(result.previous).toBeNull();
 	}, 60_000);

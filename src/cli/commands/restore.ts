@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { CliError, usageError } from '../cli-error';
 import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
@@ -7,19 +8,32 @@ import { BackupError } from '$lib/server/backups/errors';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
-  npx instruct-audit restore <backup file> [--json]
+  DATABASE_PATH=<the server's database file> npx instruct-audit restore <backup file> [--create] [--json]
 
-Replaces the database (DATABASE_PATH) with a backup. Stop the server first: the restore refuses
+Replaces the database (DATABASE_PATH) with a backup; a database file that does not exist is
+refused (a mistyped path, or the default one from the wrong folder), unless --create asks for a
+new database made from the backup at that path. Stop the server first: the restore refuses
 while any process has the database open. The backup is checked before anything changes (a
 sound SQLite database of this app, from this version or an older one — then migrated); the
 current database is kept in BACKUP_DIR as a "pre-restore" backup; the restored file's row
 counts are checked against the backup's. Then start the server again.`;
 
 export async function run(argv: string[]): Promise<void> {
-	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, USAGE);
+	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, create: { type: 'boolean' } }, USAGE);
 	const from = positionals[0];
 	if (!from || positionals.length > 1) throw usageError(`Give one backup file.`, USAGE);
 	requireReadableFile(from);
+	const target = config().databasePath;
+	const creating = !fs.existsSync(target);
+	if (creating && !values.create) {
+		throw new CliError(
+			`There is no database at ${target} (DATABASE_PATH), so there is nothing to replace. Set DATABASE_PATH to the server's database file (Admin → Backups shows the command), or add --create to make a new database there from the backup.`,
+			1,
+			{ file: target },
+			undefined,
+			'not_found'
+		);
+	}
 	let result;
 	try {
 		result = await restoreBackup({ from });
@@ -29,10 +43,10 @@ export async function run(argv: string[]): Promise<void> {
 		throw err;
 	}
 	if (values.json) {
-		printJson(result);
+		printJson({ ...result, created: creating });
 		return;
 	}
-	console.log(`restored ${from} into ${config().databasePath}`);
+	console.log(creating ? `created a new database at ${target} from ${from}` : `restored ${from} into ${target}`);
 	console.log(
 		`rows: ${Object.values(result.tables).reduce((a, b) => a + b, 0)} in ${Object.keys(result.tables).length} tables (${result.tables.instances ?? 0} instances, ${result.tables.audit_labels ?? 0} labels), equal to the backup's`
 	);
