@@ -96,6 +96,34 @@ describe('cli audit', () => {
 		expect(JSON.parse((await cli('close', String(id), '--json')).stdout)).toEqual({ audit: id, status: 'closed', beingLabelled: 2, reviewers: 1 });
 	}, 120_000);
 
+	it('users disable names the open audits the reviewer was reviewing; audit show marks them disabled and counts the items they leave stuck', async () => {
+		const c = makeUser(db, 'reviewer', 'c@x.org');
+		const created = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '6', '--seed', '4', '--overlap', '2', '--reviewers', 'a@x.org,c@x.org', '--json');
+		const { id, name } = JSON.parse(created.stdout) as { id: number; name: string };
+		const a = db.$client.prepare("SELECT id FROM users WHERE email = 'a@x.org'").pluck().get() as number;
+		for (let i = 0; i < 6; i++) {
+			const next = nextAssignment(id, a, {}, db) as { ref: string };
+			submitLabel(id, a, { ref: next.ref, submissionId: `disable-${i}`, answer: ALL_YES }, {}, db);
+		}
+		nextAssignment(id, c.id, {}, db);
+		const users = (...args: string[]) => run(process.execPath, [CLI_ENTRY, 'users', ...args], { env: { ...process.env, DATABASE_PATH: file } });
+
+		const disabled = await users('disable', '--email', 'c@x.org');
+		expect(disabled.stdout.trim()).toBe(
+			`c@x.org disabled. They were reviewing open audit "${name}" (#${id}); the items they held went back to the other reviewers, and they count as a reviewer there again once enabled.`
+		);
+		const show = (await cli('show', String(id))).stdout;
+		expect(show).toContain('stuck 6,');
+		expect(show).toMatch(/c@x\.org\s+disabled\s+0\s+0\s+0/);
+		expect(show).toMatch(/being labelled now 0/);
+
+		const enabled = await users('enable', '--email', 'c@x.org', '--json');
+		expect(JSON.parse(enabled.stdout)).toEqual({ enabled: 'c@x.org', reviewing: [{ id, name }] });
+		const again = (await cli('show', String(id))).stdout;
+		expect(again).toContain('stuck 0,');
+		expect(again).toMatch(/c@x\.org\s+active/);
+	}, 120_000);
+
 	it('refuses bad input with a message and a non-zero exit', async () => {
 		const cases: [string[], RegExp][] = [
 			[['create', '--dataset', 'nope', '--kind', 'quality', '--reviewers', 'a@x.org'], /No dataset named "nope"/],

@@ -8,6 +8,7 @@ import { addReviewers, auditProgress, closeAudit, countStuckItems, removeReviewe
 import { restoreReviewerLabels } from '../../src/lib/server/archive/labels';
 import { createRng } from '../../src/lib/random';
 import { AuditError } from '../../src/lib/server/audits/errors';
+import { setDisabled } from '../../src/lib/server/auth/users';
 import { ALL_YES, makeDataset, makeUsers, submissionId } from './audit-fixtures';
 
 // Skips seen from the reviewer's side: their own remaining count, the list of their skips, taking
@@ -109,12 +110,13 @@ describe('a reviewer’s skips', () => {
 		/** The definition in one aggregate over every finished assignment (what the count avoids on each request). */
 		const definition = (auditId: number, overlap: number): number => {
 			const c = db.$client;
-			const reviewers = c.prepare<[number], number>('SELECT count(*) FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').pluck().get(auditId)!;
+			const active = `r.removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = r.user_id AND u.disabled_at IS NOT NULL)`;
+			const reviewers = c.prepare<[number], number>(`SELECT count(*) FROM audit_reviewers r WHERE r.audit_id = ? AND ${active}`).pluck().get(auditId)!;
 			return c
 				.prepare<[number, number, number, number, number], number>(
 					`SELECT count(*) FROM audit_items i
 					 LEFT JOIN (SELECT s.item_id, count(*) AS finished FROM audit_assignments s
-						JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+						JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND ${active}
 						WHERE s.audit_id = ? AND s.status IN ('submitted', 'skipped', 'released') GROUP BY s.item_id) f ON f.item_id = i.id
 					 WHERE i.audit_id = ? AND i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - coalesce(f.finished, 0) < ?`
 				)
@@ -128,10 +130,20 @@ describe('a reviewer’s skips', () => {
 			const { auditId, users } = await audit(12, overlap, 5);
 			const random = createRng(seed);
 			const removed = new Set<number>();
+			const disabled = new Set<number>();
 			for (let step = 0; step < 120; step++) {
 				const who = users[Math.floor(random() * users.length)];
 				const roll = random();
-				if (removed.has(who.id)) {
+				if (disabled.has(who.id)) {
+					// A disabled account cannot sign in: it only comes back.
+					if (roll < 0.3) {
+						setDisabled(who.id, false, db);
+						disabled.delete(who.id);
+					}
+				} else if (roll > 0.96) {
+					setDisabled(who.id, true, db);
+					disabled.add(who.id);
+				} else if (removed.has(who.id)) {
 					// Back on the audit, half the time with the labels set aside restored.
 					if (roll < 0.3) {
 						addReviewers(auditId, [who.id], db);
@@ -165,11 +177,37 @@ describe('a reviewer’s skips', () => {
 				const expected = definition(auditId, overlap);
 				expect(countStuckItems(auditId, overlap, db), `seed ${seed}, step ${step}`).toBe(expected);
 				// Counted where at least k reviewers remain: the path every large audit takes.
-				if (users.length - removed.size >= overlap) stuckSeen = Math.max(stuckSeen, expected);
+				if (users.filter((u) => !removed.has(u.id) && !disabled.has(u.id)).length >= overlap) stuckSeen = Math.max(stuckSeen, expected);
 			}
 		}
 		// The walks reach stuck items with k or more reviewers left (the comparison is not all zeros).
 		expect(stuckSeen).toBeGreaterThan(0);
 		expect(waits).toBeGreaterThan(0);
+	});
+});
+
+describe('a disabled reviewer', () => {
+	it('is no active reviewer: their leases end, the stuck count leaves them out, the audit shows them disabled; enabled, they count again', async () => {
+		const { auditId, users } = await audit(30, 2, 2);
+		const [ana, ben] = users;
+		for (let i = 0; i < 30; i++) label(auditId, ana.id, take(auditId, ana.id));
+		const held = take(auditId, ben.id);
+		expect(auditProgress(auditId, {}, db)).toMatchObject({ stuckItems: 0, activeLeases: 1 });
+
+		const { reviewing } = setDisabled(ben.id, true, db);
+		expect(reviewing).toEqual([{ id: auditId, name: expect.any(String) }]);
+		const progress = auditProgress(auditId, {}, db);
+		// Ana has labelled every item, and the only other reviewer cannot sign in: none can reach k = 2.
+		expect(progress).toMatchObject({ stuckItems: 30, activeLeases: 0 });
+		expect(progress.reviewers.find((r) => r.userId === ben.id)).toMatchObject({ disabled: true, removed: false, holding: 0 });
+		expect(progress.reviewers.find((r) => r.userId === ana.id)).toMatchObject({ disabled: false });
+		expect(db.$client.prepare('SELECT claimed_count FROM audit_items WHERE ref = ?').pluck().get(held)).toBe(1);
+		expect(reviewProgress(auditId, ana.id, db)).toMatchObject({ remaining: 0, stuck: 30 });
+
+		setDisabled(ben.id, false, db);
+		expect(auditProgress(auditId, {}, db)).toMatchObject({ stuckItems: 0 });
+		expect(auditProgress(auditId, {}, db).reviewers.find((r) => r.userId === ben.id)).toMatchObject({ disabled: false });
+		// Back, they get the item whose lease the disabling ended first.
+		expect(take(auditId, ben.id)).toBe(held);
 	});
 });

@@ -281,7 +281,7 @@ export async function run(argv: string[]): Promise<void> {
 				printTable(
 					progress.reviewers.map((r) => ({
 						reviewer: r.email,
-						status: r.removed ? 'removed' : 'active',
+						status: r.removed ? 'removed' : r.disabled ? 'disabled' : 'active',
 						labelled: r.labelled,
 						skipped: r.skipped,
 						holding: r.holding,

@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { CliError, usageError, notFound } from '../cli-error';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
+import { reviewingNote } from '$lib/audits/disabled-reviewer';
 import { clearSignInFailures, createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
 import { processEnv } from '$lib/server/config';
@@ -75,10 +76,13 @@ export async function run(argv: string[]): Promise<void> {
 			printOutcome(values.json, { email: values.email, role: values.role }, `${values.email} is now ${values.role}.`);
 			return;
 		case 'disable':
-		case 'enable':
-			setDisabled(userId(values.email), action === 'disable');
-			printOutcome(values.json, { [`${action}d`]: values.email }, `${values.email} ${action}d.`);
+		case 'enable': {
+			// Disabling ends the account's leases; the open audits it reviews are named either way.
+			const { reviewing } = setDisabled(userId(values.email), action === 'disable');
+			const note = reviewingNote(action === 'disable', reviewing);
+			printOutcome(values.json, { [`${action}d`]: values.email, reviewing }, `${values.email} ${action}d.${note ? ` ${note}` : ''}`);
 			return;
+		}
 		case 'unlock':
 			clearSignInFailures(userId(values.email));
 			printOutcome(values.json, { unlocked: values.email }, `Failed sign-ins of ${values.email} cleared; it can sign in again from any address.`);

@@ -6,6 +6,7 @@ import { MAX_GUIDELINES_LENGTH } from '../../audits/guidelines';
 import { AuditError } from './errors';
 import { activeUsers, insertItems, orderSalt, resolveGold } from './create';
 import { setAsideReviewerLabels } from '../archive/labels';
+import { ACTIVE_REVIEWER } from './reviewer-accounts';
 
 /** Researchers' side of audits: listing, progress, reviewers, open/closed, gold. */
 
@@ -31,7 +32,7 @@ export function listAudits(options: { datasetId?: number; archived?: boolean } =
 		.prepare<[number | null, number | null, number], AuditListRow>(
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.item_count AS itemCount,
 				a.overlap, a.created_at AS createdAt, a.archived_at AS archivedAt,
-				(SELECT count(*) FROM audit_reviewers r WHERE r.audit_id = a.id AND r.removed_at IS NULL) AS reviewers,
+				(SELECT count(*) FROM audit_reviewers r WHERE r.audit_id = a.id AND ${ACTIVE_REVIEWER}) AS reviewers,
 				coalesce(p.labels, 0) AS labels, coalesce(p.complete, 0) AS completeItems
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id
 			 LEFT JOIN (SELECT audit_id, sum(label_count) AS labels, sum(label_count >= (SELECT overlap FROM audits WHERE id = audit_id)) AS complete
@@ -64,6 +65,8 @@ export interface ReviewerStats {
 	email: string;
 	name: string;
 	removed: boolean;
+	/** The account is disabled: not an active reviewer (no leases, left out of the stuck count) until enabled again. */
+	disabled: boolean;
 	labelled: number;
 	skipped: number;
 	/** Leases held right now (not lapsed); 0 in a closed audit, where none can lead to a label. */
@@ -88,7 +91,7 @@ export interface AuditProgress {
 	needed: number;
 	labels: number;
 	completeItems: number;
-	/** Items no current reviewer can still take (everyone left has labelled or skipped them). */
+	/** Items no active reviewer can still take (everyone left, disabled accounts aside, has labelled or skipped them). */
 	stuckItems: number;
 	skips: number;
 	/** Items being labelled now (live leases); always 0 for a closed audit, whose labels are refused. */
@@ -112,8 +115,8 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 		)
 		.get(audit.overlap, auditId)!;
 	const reviewers = c
-		.prepare<[number, number], Omit<ReviewerStats, 'removed' | 'labelled' | 'medianActiveSeconds' | 'goldAnswered' | 'goldCorrect' | 'lastActivity'> & { removed: number }>(
-			`SELECT r.user_id AS userId, u.email, u.name, r.removed_at IS NOT NULL AS removed,
+		.prepare<[number, number], Omit<ReviewerStats, 'removed' | 'disabled' | 'labelled' | 'medianActiveSeconds' | 'goldAnswered' | 'goldCorrect' | 'lastActivity'> & { removed: number; disabled: number }>(
+			`SELECT r.user_id AS userId, u.email, u.name, r.removed_at IS NOT NULL AS removed, u.disabled_at IS NOT NULL AS disabled,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'skipped') AS skipped,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'active' AND s.expires_at > ?) AS holding
 			 FROM audit_reviewers r JOIN users u ON u.id = r.user_id WHERE r.audit_id = ? ORDER BY r.removed_at IS NOT NULL, u.email`
@@ -154,6 +157,7 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 				...r,
 				holding: open ? r.holding : 0,
 				removed: r.removed === 1,
+				disabled: r.disabled === 1,
 				lastActivity: lastActivity.get(r.userId) ?? null,
 				labelled: list.length,
 				medianActiveSeconds: med === null ? null : med / 1000,
@@ -361,8 +365,8 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
 }
 
 /**
- * Sampled items that cannot reach k labels any more: their labels plus the current reviewers who
- * have neither labelled, skipped nor been released from them fall short of the overlap.
+ * Sampled items that cannot reach k labels any more: their labels plus the active reviewers (current,
+ * account not disabled) who have neither labelled, skipped nor been released from them fall short of the overlap.
  *
  * Asked on every reviewer's next and submit, so it must not group every assignment of the audit
  * (300,000 at 100,000 items × k = 3: about 0.1 s each time). A current reviewer's "submitted" row
@@ -373,9 +377,9 @@ export function listAuditItems(auditId: number, options: { page?: number; pageSi
  */
 export function countStuckItems(auditId: number, overlap: number, database: Db = db()): number {
 	const c = cachedStatements(database);
-	const { n: currentReviewers } = c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit_reviewers WHERE audit_id = ? AND removed_at IS NULL').get(auditId)!;
+	const { n: currentReviewers } = c.prepare<[number], { n: number }>(`SELECT count(*) AS n FROM audit_reviewers r WHERE r.audit_id = ? AND ${ACTIVE_REVIEWER}`).get(auditId)!;
 	const finished = `SELECT count(*) FROM audit_assignments s
-		JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+		JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND ${ACTIVE_REVIEWER}
 		WHERE s.item_id = i.id AND s.status IN ('submitted', 'skipped', 'released')`;
 	if (currentReviewers < overlap) {
 		// Fewer reviewers than k: any item short of k labels may be stuck, set aside or not.
@@ -390,7 +394,7 @@ export function countStuckItems(auditId: number, overlap: number, database: Db =
 		.prepare<[number, number, number, number, number], { n: number }>(
 			`SELECT count(*) AS n FROM audit_items i
 			 JOIN (SELECT s.item_id FROM audit_assignments s
-				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND r.removed_at IS NULL
+				JOIN audit_reviewers r ON r.audit_id = s.audit_id AND r.user_id = s.reviewer_id AND ${ACTIVE_REVIEWER}
 				WHERE s.audit_id = ? AND s.status IN ('skipped', 'released') GROUP BY s.item_id HAVING count(*) > ?) set_aside ON set_aside.item_id = i.id
 			 WHERE i.is_gold = 0 AND i.label_count < ? AND i.label_count + ? - (${finished}) < ?`
 		)

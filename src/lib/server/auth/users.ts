@@ -4,6 +4,7 @@ import { db, type Db } from '../db';
 import { users, sessions, ROLES, type Role, type User } from '../db/tables';
 import { hashPassword, passwordProblem, verifyPassword, MAX_PASSWORD_LENGTH } from './password';
 import { passwordGuessLimiter, tryAgainIn, TooManyPasswordAttempts } from './limiter';
+import { openAuditsReviewedBy, releaseLeasesOf, type ReviewedAudit } from '../audits/reviewer-accounts';
 
 export class UserError extends DomainError {
 	constructor(message: string, field?: string) {
@@ -167,9 +168,14 @@ export function setRole(userId: number, role: Role, database: Db = db()): void {
 		.immediate();
 }
 
-/** Disabling ends every session at once; enabling restores the account. */
-export function setDisabled(userId: number, disabled: boolean, database: Db = db()): void {
-	database.$client
+/**
+ * Disabling ends every session at once and every lease the account holds in an audit (it cannot
+ * sign in to finish them, so they would hold items from the other reviewers until they lapsed);
+ * enabling restores the account, and with it its place as a reviewer. Returns the open audits the
+ * account reviews, for the message.
+ */
+export function setDisabled(userId: number, disabled: boolean, database: Db = db()): { reviewing: ReviewedAudit[] } {
+	return database.$client
 		.transaction(() => {
 			const user = getUser(userId, database);
 			if (!user) throw new UserError(`No user with id ${userId}.`);
@@ -179,7 +185,11 @@ export function setDisabled(userId: number, disabled: boolean, database: Db = db
 				.set({ disabledAt: disabled ? new Date() : null })
 				.where(eq(users.id, userId))
 				.run();
-			if (disabled) database.delete(sessions).where(eq(sessions.userId, userId)).run();
+			if (disabled) {
+				database.delete(sessions).where(eq(sessions.userId, userId)).run();
+				releaseLeasesOf(database.$client, userId);
+			}
+			return { reviewing: openAuditsReviewedBy(database.$client, userId) };
 		})
 		.immediate();
 }

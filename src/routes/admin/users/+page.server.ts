@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { parseForm, type FieldErrors } from '$lib/server/forms';
+import { reviewingNote } from '$lib/audits/disabled-reviewer';
 import { clearSignInFailures, createUser, getUser, listUsers, resetPassword, setDisabled, setRole, MAX_EMAIL_LENGTH } from '$lib/server/auth/users';
 import { ROLES } from '$lib/server/db/tables';
 import { fieldErrorsOf } from '$lib/server/http/errors';
@@ -80,8 +81,10 @@ export const actions: Actions = {
 		const parsed = parseForm(idSchema.extend({ disabled: z.enum(['true', 'false']) }), await request.formData());
 		if (!parsed.ok) return fail(400, { action: 'disable', errors: parsed.errors, values: {} as Record<string, string> });
 		try {
-			setDisabled(parsed.data.id, parsed.data.disabled === 'true');
-			return { action: 'disable', message: parsed.data.disabled === 'true' ? 'Account disabled and signed out.' : 'Account enabled.' };
+			const disabled = parsed.data.disabled === 'true';
+			const { reviewing } = setDisabled(parsed.data.id, disabled);
+			const note = reviewingNote(disabled, reviewing);
+			return { action: 'disable', message: `${disabled ? 'Account disabled and signed out.' : 'Account enabled.'}${note ? ` ${note}` : ''}` };
 		} catch (err) {
 			return userFailure(err, 'disable');
 		}
