@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import compression from 'compression';
-import { NUMBER_SETTINGS, PORT_SETTING, numberSettingProblems, refuseSettings } from './settings.js';
+import { NUMBER_SETTINGS, PORT_SETTING, numberSettingProblems, originSettingProblems, refuseSettings } from './settings.js';
 
 // Pages, scripts, styles and JSON go out compressed (brotli or gzip, as the browser accepts);
 // static files come precompressed from the build. Downloads (Content-Disposition: attachment)
@@ -69,9 +69,9 @@ function isRemovedAsset(clientDir, url) {
 }
 
 export async function serve(root = process.cwd()) {
-	// The numeric settings, PORT among them, all at once before the app loads; the app's config
+	// The numeric settings, PORT among them, and ORIGIN, all at once before the app loads; the app's config
 	// module checks the rest when build/handler.js loads (a ConfigError, carrying its lines).
-	const problems = numberSettingProblems(process.env);
+	const problems = [...numberSettingProblems(process.env), ...originSettingProblems(process.env)];
 	if (problems.length) refuseSettings(problems);
 	const port = Number(process.env.PORT || PORT_SETTING.default);
 	process.env.PROTOCOL_HEADER ||= 'x-forwarded-proto';

@@ -72,6 +72,25 @@ export function numberSettingProblems(env) {
 }
 
 /**
+ * ORIGIN, when set, must be the public address with its scheme (adapter-node stops the server with
+ * a stack trace otherwise): a line saying so, or none.
+ * @param {Record<string, string | undefined>} env
+ * @returns {string[]}
+ */
+export function originSettingProblems(env) {
+	const raw = env.ORIGIN;
+	if (raw === undefined) return [];
+	let protocol = '';
+	try {
+		protocol = new URL(raw.trim()).protocol;
+	} catch {
+		// not a URL: said below
+	}
+	if (protocol === 'http:' || protocol === 'https:') return [];
+	return [`ORIGIN=${JSON.stringify(raw)}: must be the address people use, with its scheme, such as https://audit.example.org or http://localhost:3000.`];
+}
+
+/**
  * Settings the app cannot start with end the process with one line each (the variable, its
  * value, what is allowed) and exit code 1, never a stack trace.
  * @param {string[]} problems

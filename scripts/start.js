@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { numberSettingProblems, refuseSettings } from './settings.js';
+import { numberSettingProblems, originSettingProblems, refuseSettings } from './settings.js';
 import { sqliteBindingProblem } from './sqlite-binding.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,7 +34,7 @@ if (bindingProblem) {
 
 // Settings that cannot be used are refused before a build that may take minutes (serve.js
 // checks them again for whoever starts it directly).
-const settingProblems = numberSettingProblems(process.env);
+const settingProblems = [...numberSettingProblems(process.env), ...originSettingProblems(process.env)];
 if (settingProblems.length) refuseSettings(settingProblems);
 
 const builtAt = fs.existsSync(entry) ? fs.statSync(entry).mtimeMs : 0;

@@ -64,6 +64,36 @@ describe('the server refuses settings it cannot use', () => {
 		}
 	}, 300_000);
 
+	it('start-up mistakes are one line naming the variable, exit 1, and leave no new database file behind', async () => {
+		const notAFolder = path.join(dir, 'a-file');
+		fs.writeFileSync(notAFolder, 'a file, not a folder\n');
+		const fresh = path.join(dir, 'fresh', 'app.db');
+		const admin = { PORT: '3000', DATABASE_PATH: fresh };
+		const both = 'set both to create the first administrator at start-up (or neither, and create it on the first visit).';
+		const cases: [Record<string, string>, string][] = [
+			[{ ...admin, ADMIN_EMAIL: 'admin@x.org', ADMIN_PASSWORD: 'short' }, 'error: ADMIN_PASSWORD: Password must be at least 10 characters long.'],
+			[{ ...admin, ADMIN_EMAIL: 'not an address', ADMIN_PASSWORD: 'a long enough password' }, 'error: ADMIN_EMAIL: "not an address" is not an email address.'],
+			[{ ...admin, ADMIN_EMAIL: 'admin@x.org' }, `error: ADMIN_EMAIL is set but ADMIN_PASSWORD is not: ${both}`],
+			[{ ...admin, ADMIN_PASSWORD: 'a long enough password' }, `error: ADMIN_PASSWORD is set but ADMIN_EMAIL is not: ${both}`],
+			[
+				{ PORT: '3000', DATABASE_PATH: path.join(notAFolder, 'app.db') },
+				`error: The database ${path.join(notAFolder, 'app.db')} (DATABASE_PATH) cannot be created: a part of its path is a file, not a folder. Set DATABASE_PATH to the app's database file.`
+			],
+			[
+				{ PORT: '3000', DATABASE_PATH: path.join(notAFolder, 'deeper', 'app.db') },
+				`error: The database ${path.join(notAFolder, 'deeper', 'app.db')} (DATABASE_PATH) cannot be created: a part of its path is a file, not a folder. Set DATABASE_PATH to the app's database file.`
+			],
+			[{ ...admin, ORIGIN: 'audit.example.org' }, 'error: ORIGIN="audit.example.org": must be the address people use, with its scheme, such as https://audit.example.org or http://localhost:3000.']
+		];
+		for (const [env, line] of cases) {
+			const result = await start(env);
+			expect({ env, code: result.code, stderr: result.stderr.trim().split('\n') }).toEqual({ env, code: 1, stderr: [line] });
+			expect(result.stdout).not.toMatch(/Listening on/);
+			expect(fs.existsSync(path.dirname(fresh)), JSON.stringify(env)).toBe(false);
+		}
+		expect(fs.readFileSync(notAFolder, 'utf8')).toBe('a file, not a folder\n');
+	}, 300_000);
+
 	it('a database written by a newer version of the app: one line, exit 1, the file untouched', async () => {
 		const newer = path.join(dir, 'newer.db');
 		openDatabase(newer, path.resolve('migrations')).$client.close();

@@ -1,9 +1,10 @@
+import fs from 'node:fs';
 import { db } from './db';
 import { config, ConfigError } from './config';
 import { databaseFileProblem } from './db/file-problem';
 import { DatabaseVersionError } from './db/migration-level';
 import { SERVER_BUSY_TIMEOUT_MS } from './db/busy';
-import { ensureAdminFromEnv } from './auth/users';
+import { adminFromEnvProblem, countUsers, ensureAdminFromEnv } from './auth/users';
 import { deleteExpiredSessions } from './auth/session';
 import { startServerRuns, stopServerRuns } from './runs/engine/lifecycle';
 import { startScheduledBackups, stopScheduledBackups } from './backups/lifecycle';
@@ -12,12 +13,17 @@ import { removeLeftoverAudits } from './audits/preparing';
 
 /** Opens and migrates the database, creates the env-configured admin, removes killed imports and half-made audits, resumes runs, schedules backups. */
 export async function startApp(): Promise<void> {
+	const cfg = config();
+	// ADMIN_EMAIL / ADMIN_PASSWORD that cannot make the first admin stop the start — before a new
+	// database file is created, or once it shows no account yet; with accounts they are not used.
+	const adminProblem = adminFromEnvProblem(cfg.adminEmail, cfg.adminPassword);
+	if (adminProblem && !fs.existsSync(cfg.databasePath)) throw new ConfigError([adminProblem]);
 	const database = openAppDatabase();
 	// The server never waits long synchronously for the write lock (it would freeze every
 	// request); busy writes are retried asynchronously instead (src/lib/server/db/busy.ts).
 	database.$client.pragma(`busy_timeout = ${SERVER_BUSY_TIMEOUT_MS}`);
-	const cfg = config();
-	const admin = await ensureAdminFromEnv(cfg.adminEmail, cfg.adminPassword, database);
+	if (adminProblem && countUsers(database) === 0) throw new ConfigError([adminProblem]);
+	const admin = adminProblem ? null : await ensureAdminFromEnv(cfg.adminEmail, cfg.adminPassword, database);
 	if (admin) console.log(`Created administrator ${admin.email} from ADMIN_EMAIL.`);
 	deleteExpiredSessions(database);
 	// Datasets left 'importing' by a killed import, and datasets left 'appending' by a killed import

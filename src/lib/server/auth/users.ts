@@ -204,6 +204,20 @@ function assertAnotherActiveAdmin(userId: number, database: Db): void {
 	if (others.length === 0) throw new UserError('The last active administrator cannot be demoted or disabled.');
 }
 
+/**
+ * Why ADMIN_EMAIL / ADMIN_PASSWORD could not create the first admin, as one line naming the
+ * variable (start-up says it before the database file is created), or null. Unset both: fine.
+ */
+export function adminFromEnvProblem(email: string | undefined, password: string | undefined): string | null {
+	if (!email && !password) return null;
+	if (!password) return 'ADMIN_EMAIL is set but ADMIN_PASSWORD is not: set both to create the first administrator at start-up (or neither, and create it on the first visit).';
+	if (!email) return 'ADMIN_PASSWORD is set but ADMIN_EMAIL is not: set both to create the first administrator at start-up (or neither, and create it on the first visit).';
+	const emailIssue = emailProblem(normalizeEmail(email));
+	if (emailIssue) return `ADMIN_EMAIL: ${emailIssue}`;
+	const passwordIssue = passwordProblem(password);
+	return passwordIssue ? `ADMIN_PASSWORD: ${passwordIssue}` : null;
+}
+
 /** ADMIN_EMAIL / ADMIN_PASSWORD create the first admin at start-up, for headless installs. */
 export async function ensureAdminFromEnv(
 	email: string | undefined,
