@@ -132,6 +132,25 @@ describe('backup', () => {
 		expect(listBackups(folder).map((b) => b.kind).sort()).toEqual(['manual', 'scheduled']);
 	});
 
+	it('marks files named like backups that are none: text, a damaged file, another app\'s database', async () => {
+		const folder = path.join(dir, 'marked');
+		const real = await createBackup({ database: db, dir: folder, migrationsDir: MIGRATIONS });
+		fs.writeFileSync(path.join(folder, 'instruct-audit-manual-20250101-000000-000Z.db'), 'hello\n');
+		const damaged = Buffer.from(fs.readFileSync(real.file));
+		damaged.fill(0x5a, 100, Math.min(damaged.length, 8192));
+		fs.writeFileSync(path.join(folder, 'instruct-audit-manual-20250102-000000-000Z.db'), damaged);
+		const other = new Database(path.join(folder, 'instruct-audit-manual-20250103-000000-000Z.db'));
+		other.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)');
+		other.close();
+		const problems = Object.fromEntries(listBackups(folder).map((b) => [b.name, b.problem]));
+		expect(problems).toEqual({
+			[path.basename(real.file)]: null,
+			'instruct-audit-manual-20250101-000000-000Z.db': 'not an SQLite database',
+			'instruct-audit-manual-20250102-000000-000Z.db': 'damaged: its schema cannot be read',
+			'instruct-audit-manual-20250103-000000-000Z.db': 'not a database of this app'
+		});
+	});
+
 	it('takes scheduled backups every interval and keeps the newest N', async () => {
 		const folder = path.join(dir, 'scheduled');
 		const taken: string[] = [];

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db';
 import { config } from '../config';
+import Database from 'better-sqlite3';
 import { createBackup, isDirectory, parseBackupFileName, type BackupKind, type BackupResult } from './backup';
+import { requireSqliteFile } from './inspect';
 
 export interface BackupFile {
 	name: string;
@@ -16,6 +18,8 @@ export interface BackupFile {
 	/** When it was taken (from its name). */
 	at: string;
 	bytes: number;
+	/** Why the file is no backup this app can restore (not SQLite, unreadable, another app's), or null; see backupFileProblem. */
+	problem: string | null;
 }
 
 /** Backups in the folder, newest first; temporary files of backups in progress are not listed. */
@@ -27,9 +31,32 @@ export function listBackups(dir = config().backupDir): BackupFile[] {
 		const parsed = parseBackupFileName(name);
 		if (!parsed) continue;
 		const stat = fs.statSync(path.join(dir, name), { throwIfNoEntry: false });
-		if (stat?.isFile()) files.push({ name, kind: parsed.kind, at: parsed.at.toISOString(), bytes: stat.size });
+		if (stat?.isFile()) files.push({ name, kind: parsed.kind, at: parsed.at.toISOString(), bytes: stat.size, problem: backupFileProblem(path.join(dir, name)) });
 	}
 	return files.sort((a, b) => b.at.localeCompare(a.at) || b.name.localeCompare(a.name));
+}
+
+/**
+ * A file named like a backup may be none (copied there by hand, cut short, damaged): a cheap look —
+ * SQLite's header and the app's migrations table in its schema, not the full check a restore makes
+ * (inspectDatabaseFile) — so the list does not show it as a normal backup. Null when it looks like one.
+ */
+export function backupFileProblem(file: string): string | null {
+	try {
+		requireSqliteFile(file);
+	} catch {
+		return 'not an SQLite database';
+	}
+	let c: Database.Database | undefined;
+	try {
+		c = new Database(file, { readonly: true, fileMustExist: true });
+		const tables = c.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('__drizzle_migrations', 'users')`).pluck().all();
+		return tables.length === 2 ? null : 'not a database of this app';
+	} catch {
+		return 'damaged: its schema cannot be read';
+	} finally {
+		c?.close();
+	}
 }
 
 /** The path of a listed backup, or undefined: names from a request never reach the file system otherwise. */
