@@ -68,6 +68,52 @@ function isRemovedAsset(clientDir, url) {
 	return file.startsWith(clientDir + path.sep) && !fs.existsSync(file);
 }
 
+const FORM_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
+const NOTED_EVERY_MS = 60_000;
+
+/**
+ * SvelteKit refuses a form post whose Origin is not the app's own address (its CSRF check, left as
+ * it is) with a bare 403 and logs nothing; when ORIGIN differs from the address people use, every
+ * sign-in fails that way in silence. This notices the same case (the condition of SvelteKit's
+ * respond.js, with the origin adapter-node gives the request) and logs one line naming both
+ * addresses, once a minute per address. It changes no answer.
+ * @returns {(req: http.IncomingMessage) => void}
+ */
+function refusedFormPostNotes() {
+	const configured = process.env.ORIGIN ? new URL(process.env.ORIGIN.trim()).origin : null;
+	const protocolHeader = (process.env.PROTOCOL_HEADER || '').toLowerCase();
+	const hostHeader = (process.env.HOST_HEADER || '').toLowerCase();
+	/** @type {Map<string, number>} */
+	const noted = new Map();
+	return (req) => {
+		if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '')) return;
+		const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+		if (!FORM_TYPES.includes(type)) return;
+		const header = (/** @type {string} */ name) => String(req.headers[name] ?? '');
+		let own = configured;
+		if (!own) {
+			try {
+				own = new URL(`${(protocolHeader && header(protocolHeader)) || 'https'}://${(hostHeader && header(hostHeader)) || req.headers.host}`).origin;
+			} catch {
+				return;
+			}
+		}
+		const from = req.headers.origin;
+		if (from === own) return;
+		const key = from ?? '(none)';
+		const now = Date.now();
+		if (now - (noted.get(key) ?? -Infinity) < NOTED_EVERY_MS) return;
+		if (noted.size > 100) noted.clear();
+		noted.set(key, now);
+		const path = (req.url ?? '').split('?')[0];
+		console.error(
+			from
+				? `Refused a form post to ${path} from ${from}: this server's address is ${own}${configured ? ' (ORIGIN)' : ''}. If people open the app at ${from}, ${configured ? 'set ORIGIN to that address' : 'the proxy must pass the Host it was asked for'}; otherwise it came from another site.`
+				: `Refused a form post to ${path} without an Origin header (this server's address is ${own}${configured ? ', from ORIGIN' : ''}).`
+		);
+	};
+}
+
 export async function serve(root = process.cwd()) {
 	// The numeric settings, PORT among them, and ORIGIN, all at once before the app loads; the app's config
 	// module checks the rest when build/handler.js loads (a ConfigError, carrying its lines).
@@ -89,8 +135,10 @@ export async function serve(root = process.cwd()) {
 	}
 	const host = process.env.HOST || '0.0.0.0';
 	const clientDir = path.join(root, 'build', 'client');
+	const noteRefusedFormPost = refusedFormPostNotes();
 	const server = http.createServer((req, res) => {
 		req.headers['x-forwarded-proto'] ??= 'http';
+		noteRefusedFormPost(req);
 		if (isRemovedAsset(clientDir, req.url)) {
 			res.statusCode = 404;
 			res.end('Not found');
