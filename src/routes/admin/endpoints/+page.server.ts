@@ -55,7 +55,8 @@ const saveSchema = z.object({
 	tokensPerMinute: optionalNumber,
 	priceInputPer1M: optionalNumber,
 	priceOutputPer1M: optionalNumber,
-	timeoutSeconds: optionalNumber,
+	// In seconds, as the form asks; the endpoint keeps milliseconds (at least 100).
+	timeoutSeconds: optionalNumber.refine((v) => v === null || v >= 0.1, 'At least 0.1 seconds (or leave it empty for 120).'),
 	isDefault: checkbox
 });
 
