@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,30 @@ async function cli(...args: string[]) {
 		const e = err as { code: number; stdout: string; stderr: string };
 		return { code: e.code, stdout: e.stdout, stderr: e.stderr };
 	}
+}
+
+/**
+ * The CLI with `chunks` written to its standard input through a pipe, a pause between chunks.
+ * Node gives a child a socket for 'pipe', which /dev/stdin cannot open: `cat |` makes it the
+ * pipe a shell gives.
+ */
+function cliPiped(chunks: string[], ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn('/bin/sh', ['-c', 'cat | "$0" "$@"', process.execPath, CLI_ENTRY, ...args], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		child.on('error', reject);
+		child.on('close', (code) => resolve({ code, stdout, stderr }));
+		(async () => {
+			for (const chunk of chunks) {
+				child.stdin.write(chunk);
+				await new Promise((r) => setTimeout(r, 150));
+			}
+			child.stdin.end();
+		})();
+	});
 }
 
 const lines = (stdout: string) => stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
@@ -138,6 +162,47 @@ describe('cli dedup', () => {
 			['List the three primary colors.', false],
 			['Translate the sentence into French.', true]
 		]);
+	});
+
+	it('reads a pipe (/dev/stdin) once and in full, as the input or as --seeds; an empty pipe is an error', async () => {
+		const healthy = JSON.stringify({ instruction: 'Give three tips for staying healthy.' });
+		const shouted = JSON.stringify({ instruction: 'Give three tips for staying healthy!' });
+		const one = write('one.jsonl', shouted + '\n');
+		// The seed arrives through the pipe in two writes, the first ending inside the line.
+		const seeded = await cliPiped([healthy.slice(0, 20), healthy.slice(20) + '\n'], 'dedup', one, '--seeds', '/dev/stdin');
+		expect(seeded.code).toBe(0);
+		expect(lines(seeded.stdout)).toEqual([{ id: 1, instruction: 'Give three tips for staying healthy!', keep: false, max_rougeL: 1, most_similar: [{ instruction: 'Give three tips for staying healthy.', score: 1 }] }]);
+		expect(seeded.stderr).toContain('to the pool of 1 seed and the kept');
+
+		const piped = await cliPiped([healthy + '\n', shouted + '\n'], 'dedup', '/dev/stdin');
+		expect(piped.code).toBe(0);
+		expect(lines(piped.stdout).map((o) => [o.id, o.keep])).toEqual([[1, true], [2, false]]);
+		expect(piped.stderr).toContain('dedup: 2 instructions, 1 kept, 1 rejected');
+
+		const array = JSON.stringify([
+			{ instruction: 'List three primary colors.', input: '', output: 'Red, blue, yellow.' },
+			{ instruction: 'List the three primary colors.', input: '', output: 'Red, yellow, blue.' }
+		]);
+		const alpaca = await cliPiped([array.slice(0, 30), array.slice(30)], 'dedup', '/dev/stdin');
+		expect(alpaca.code).toBe(0);
+		expect(lines(alpaca.stdout).map((o) => o.keep)).toEqual([true, false]);
+
+		// Standard input as the socket Node gives a child for 'pipe' is read too.
+		const socket = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+			const child = spawn(process.execPath, [CLI_ENTRY, 'dedup', '/dev/stdin'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+			let stdout = '';
+			child.stdout.on('data', (d) => (stdout += d));
+			child.on('error', reject);
+			child.on('close', (code) => resolve({ code, stdout }));
+			child.stdin.end(healthy + '\n' + shouted + '\n');
+		});
+		expect(socket.code).toBe(0);
+		expect(lines(socket.stdout).map((o) => o.keep)).toEqual([true, false]);
+
+		const empty = await cliPiped([], 'dedup', '/dev/stdin');
+		expect(empty.code).toBe(1);
+		expect(empty.stdout).toBe('');
+		expect(empty.stderr).toContain('the file is empty');
 	});
 
 	it('names the file, line and field of a bad record, after printing the verdicts before it', async () => {

@@ -14,7 +14,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { CliError, usageError } from '../cli-error';
 import { requireReadableFile } from '../files';
 import { parseCommandArgs } from '../args';
@@ -87,8 +86,10 @@ export async function run(argv: string[]): Promise<void> {
 		}
 	}
 	const out = new LineWriter(process.stdout);
-	checkReadable(file);
-	const bar = createProgressBar('dedup', fs.statSync(file).size, 'bytes');
+	requireReadableFile(file);
+	// A pipe or FIFO (/dev/stdin, <(…)) has no size to show progress against.
+	const stat = fs.statSync(file);
+	const bar = stat.isFile() ? createProgressBar('dedup', stat.size, 'bytes') : { update: () => {}, finish: () => {}, stop: () => {} };
 	const read = { bytes: 0 };
 	let counts: { kept: number; rejected: number };
 	try {
@@ -101,10 +102,11 @@ export async function run(argv: string[]): Promise<void> {
 		await out.end(); // the verdicts given before an error still go out
 	}
 	// A summary beside the verdicts (stdout stays JSON Lines).
+	const seedCount = encoded.length - counts.kept;
 	const n = (x: number) => x.toLocaleString('en-US');
 	process.stderr.write(
 		`dedup: ${n(counts.kept + counts.rejected)} instruction${counts.kept + counts.rejected === 1 ? '' : 's'}, ${n(counts.kept)} kept, ${n(counts.rejected)} rejected (ROUGE-L F > ${threshold}` +
-			` to the pool${encoded.length > counts.kept ? ` of ${n(encoded.length - counts.kept)} seeds and the kept` : ''})` +
+			` to the pool${seedCount ? ` of ${n(seedCount)} seed${seedCount === 1 ? '' : 's'} and the kept` : ''})` +
 			`${filter?.threadsUsed ? `; filtered in ${filter.threadsUsed} worker threads` : ''}\n`
 	);
 }
@@ -202,9 +204,12 @@ export async function* readInstructions(
 	onRead?: (bytes: number) => void
 ): AsyncGenerator<InstructionRecord[]> {
 	const name = path.basename(file);
-	const first = await firstRecord(file);
+	// One read of the file: a pipe or FIFO (/dev/stdin, <(…)) cannot be opened a second time, so
+	// the format is told from the first line read here and the same bytes go on to the parser.
+	const input = openInput(file);
+	const first = await input.firstRecord();
 	if (format === 'auto' && first !== null && isBareInstruction(first)) {
-		yield* readJsonLineBatches(file, (value, line, position) => {
+		yield* jsonLineBatches(name, input, (value, line, position) => {
 			if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 				throw new CliError(`${name}: line ${line}: expected an object {"id"?, "instruction"}, got ${describe(value)}`);
 			}
@@ -222,9 +227,8 @@ export async function* readInstructions(
 	}
 	let position = 0;
 	let batch: InstructionRecord[] = [];
-	const input = openFile(file);
 	try {
-		for await (const record of parseImport(input, { fileName: name, format })) {
+		for await (const record of parseImport(input.chunks(), { fileName: name, format })) {
 			position++;
 			if (record.kind !== 'task') {
 				throw new CliError(`${name}: line ${record.location.line}: a model prediction, not a task; dedup reads instructions`);
@@ -240,6 +244,8 @@ export async function* readInstructions(
 		if (batch.length) yield batch; // the records before the error still get their verdicts
 		if (err instanceof ImportError) throw new CliError(err.message, 1, { file: err.file, line: err.line, column: err.column, index: err.index, field: err.field });
 		throw err;
+	} finally {
+		input.close();
 	}
 	onRead?.(input.bytesRead);
 	if (batch.length) yield batch;
@@ -263,9 +269,16 @@ export async function* readJsonLineBatches<T>(
 	map: (value: unknown, line: number, position: number) => T,
 	onRead?: (bytes: number) => void
 ): AsyncGenerator<T[]> {
-	const name = path.basename(file);
-	const input = openFile(file);
-	input.setEncoding('utf8');
+	yield* jsonLineBatches(path.basename(file), openInput(file), map, onRead);
+}
+
+async function* jsonLineBatches<T>(
+	name: string,
+	input: Input,
+	map: (value: unknown, line: number, position: number) => T,
+	onRead?: (bytes: number) => void
+): AsyncGenerator<T[]> {
+	const decoder = new TextDecoder('utf-8');
 	let line = 0;
 	let position = 0;
 	let rest = '';
@@ -312,42 +325,98 @@ export async function* readJsonLineBatches<T>(
 		}
 		return out;
 	};
-	for await (const chunk of input) {
-		onRead?.(input.bytesRead);
-		const batch = take(chunk as string, false);
+	try {
+		for await (const chunk of input.chunks()) {
+			onRead?.(input.bytesRead);
+			// stream: a character split between two chunks is decoded whole
+			const batch = take(decoder.decode(chunk, { stream: true }), false);
+			if (batch.length) yield batch;
+			if (failure) throw failure;
+		}
+		const batch = take(decoder.decode(), true);
 		if (batch.length) yield batch;
-		if (failure) {
-			input.destroy();
-			throw failure;
-		}
+		if (failure) throw failure;
+	} finally {
+		input.close();
 	}
-	const batch = take('', true);
-	if (batch.length) yield batch;
-	if (failure) throw failure;
 }
 
-function openFile(file: string): fs.ReadStream {
-	checkReadable(file);
-	return fs.createReadStream(file, { highWaterMark: 1 << 20 });
+/** A file read once from its start, whose first chunks can be looked at before they are parsed. */
+interface Input {
+	/** Bytes read from the file so far. */
+	readonly bytesRead: number;
+	/** The first non-blank line as JSON when it is an object, else null (e.g. a JSON array); reads only as far as that line. */
+	firstRecord(): Promise<unknown | null>;
+	/** Every byte of the file in order, the chunks `firstRecord` looked at included. */
+	chunks(): AsyncIterable<Uint8Array>;
+	close(): void;
 }
 
-function checkReadable(file: string): void {
+function openInput(file: string): Input {
 	requireReadableFile(file);
+	// Standard input that is a socket (a child Node spawned with 'pipe') cannot be opened by its
+	// path (ENXIO): read the descriptor itself.
+	const stdinSocket = ['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0'].includes(file) && fs.fstatSync(0).isSocket();
+	const stream: NodeJS.ReadableStream & { bytesRead?: number; destroy(): void } = stdinSocket ? (process.stdin as unknown as import('node:net').Socket) : fs.createReadStream(file, { highWaterMark: 1 << 20 });
+	const source = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+	const looked: Buffer[] = [];
+	let ended = false;
+	return {
+		get bytesRead() {
+			return stream.bytesRead ?? 0;
+		},
+		async firstRecord() {
+			let text = '';
+			while (!ended) {
+				const next = await source.next();
+				if (next.done) {
+					ended = true;
+					break;
+				}
+				looked.push(next.value);
+				text += next.value.toString('utf8');
+				const record = firstLineRecord(text, false);
+				if (record !== undefined) return record;
+			}
+			return firstLineRecord(text, true) ?? null;
+		},
+		async *chunks() {
+			while (looked.length) yield looked.shift()!;
+			while (!ended) {
+				const next = await source.next();
+				if (next.done) ended = true;
+				else yield next.value;
+			}
+		},
+		close() {
+			stream.destroy();
+		}
+	};
 }
 
-/** The first record of a JSON Lines file, or null when the file is something else (e.g. a JSON array). */
-async function firstRecord(file: string): Promise<unknown | null> {
-	for await (const line of readline.createInterface({ input: openFile(file), crlfDelay: Infinity })) {
-		const text = line.replace(/^\uFEFF/, '').trim();
-		if (text === '') continue;
-		if (!text.startsWith('{')) return null;
-		try {
-			return JSON.parse(text);
-		} catch {
-			return null;
+/**
+ * The first non-blank line of `text` as JSON when it is an object, null when it is something
+ * else, undefined when that line may not be complete yet (`final`: nothing more will come).
+ */
+function firstLineRecord(text: string, final: boolean): unknown | null | undefined {
+	const body = text.replace(/^\uFEFF/, '');
+	let from = 0;
+	for (;;) {
+		const end = body.slice(from).search(/[\r\n]/);
+		const line = end === -1 ? body.slice(from) : body.slice(from, from + end);
+		const trimmed = line.trim();
+		if (trimmed !== '') {
+			if (!trimmed.startsWith('{')) return null;
+			if (end === -1 && !final) return undefined;
+			try {
+				return JSON.parse(trimmed);
+			} catch {
+				return null;
+			}
 		}
+		if (end === -1) return final ? null : undefined;
+		from += end + 1;
 	}
-	return null;
 }
 
 function isBareInstruction(value: unknown): boolean {
