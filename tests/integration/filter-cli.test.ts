@@ -88,3 +88,42 @@ describe('instruct-audit filter', () => {
 		expect(verdicts()).toEqual(afterFirst);
 	});
 });
+
+describe('export --where kept after a filter run', () => {
+	it('counts and names the seed tasks the filters never judged, so the funnel and the file reconcile', async () => {
+		const seeds = [
+			{ instruction: 'Write a haiku about autumn leaves.', input: '', output: 'Leaves fall.' },
+			{ instruction: 'Name three rivers in Africa.', input: '', output: 'Nile, Congo, Niger.' }
+		];
+		await importFile(streamOf(jsonl(seeds)), { datasetName: 'to filter', fileName: 'seeds.jsonl', origin: 'seed' }, db);
+		const funnel = JSON.parse(cli('filter', 'to filter', '--json').stdout).funnel;
+		expect(funnel.tasks).toMatchObject({ total: 6, kept: 2 });
+
+		const out = path.join(dir, 'kept.jsonl');
+		const r = cli('export', 'to filter', '--format', 'jsonl', '--where', 'kept', '--out', out);
+		expect(r.code).toBe(0);
+		const manifest = JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8'));
+		// 2 kept by the funnel + 2 seed tasks' instances, which the filters compare with but never judge.
+		expect(manifest.counts.rows).toBe(4);
+		expect(manifest.automaticFilters.unjudgedInstances).toEqual({ seeds: 2, other: 0 });
+		expect(manifest.counts.rows - manifest.automaticFilters.unjudgedInstances.seeds).toBe(funnel.tasks.kept);
+		expect(manifest.filters).toEqual([
+			{
+				where: 'kept',
+				description:
+					'kept by the automatic filters: neither the task nor the instance was rejected; includes 2 instances of seed tasks, which the filters do not judge (they are the pool the other instructions are compared with) — origin=generated,imported leaves seed tasks out'
+			}
+		]);
+		expect(r.stdout).toContain('it includes 2 instances of seed tasks, which the filters do not judge');
+		expect(r.stdout).toContain('--where origin=generated,imported leaves seed tasks out');
+
+		const without = path.join(dir, 'generated.jsonl');
+		const g = cli('export', 'to filter', '--format', 'jsonl', '--where', 'kept', '--where', 'origin=generated,imported', '--out', without);
+		expect(g.code).toBe(0);
+		const plain = JSON.parse(fs.readFileSync(`${without}.manifest.json`, 'utf8'));
+		expect(plain.counts.rows).toBe(funnel.tasks.kept);
+		expect(plain.automaticFilters.unjudgedInstances).toEqual({ seeds: 0, other: 0 });
+		expect(plain.filters[0].description).toBe('kept by the automatic filters: neither the task nor the instance was rejected');
+		expect(g.stdout).not.toContain('seed tasks');
+	});
+});

@@ -8,7 +8,7 @@ import { createProgressBar } from '../progress';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, exportThreadsResolved, writeExportFileInterruptibly, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { writeDatasetCard } from '$lib/server/exports/dataset-card';
-import { automaticFiltersSource } from '$lib/cards/automatic-filters';
+import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, writeShapeExport } from '$lib/server/exports/shapes';
@@ -225,7 +225,13 @@ export async function run(argv: string[]): Promise<void> {
 	const byVerdict = m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected');
 	if (m.automaticFilters === null && byVerdict)
 		console.log('No automatic filter has been run on this dataset; `kept` is every row (run `filter` first to check the rows).');
-	else if (m.automaticFilters && byVerdict) console.log(`\`kept\` left out what ${automaticFiltersSource(m.automaticFilters)} rejected.`);
+	else if (m.automaticFilters && byVerdict) {
+		const unjudged = unjudgedKeptText(m.automaticFilters.unjudgedInstances);
+		console.log(
+			`\`kept\` left out what ${automaticFiltersSource(m.automaticFilters)} rejected` +
+				(unjudged ? `; it ${unjudged}${m.automaticFilters.unjudgedInstances?.seeds ? ' (--where origin=generated,imported leaves seed tasks out)' : ''}.` : '.')
+		);
+	}
 	else if (m.automaticFilters?.rejectedInstances)
 		console.log(`Includes ${m.automaticFilters.rejectedInstances} instances ${automaticFiltersSource(m.automaticFilters)} rejected (--where kept leaves them out).`);
 	if (m.counts.systemMessagesLeftOut)

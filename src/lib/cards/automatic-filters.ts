@@ -2,6 +2,7 @@
  * What judged a dataset's `kept` verdicts, as an export's manifest records it, and how the
  * manifest's readers (the dataset card, the CLI, the export page) name it. Pure.
  */
+import { formatCount } from '$lib/text/words';
 
 /**
  * The dataset's latest *Apply filters* run (its verdicts replace any before), else the generation
@@ -19,6 +20,25 @@ export interface AutomaticFiltersNote {
 	appliedAt: string;
 	/** Exported instances whose task or instance the filters rejected. */
 	rejectedInstances: number;
+	/**
+	 * With `kept`: exported instances no filter judged (countUnjudged) — seed tasks' and others'
+	 * (added since the run). Absent without `kept` and in manifests of earlier versions.
+	 */
+	unjudgedInstances?: { seeds: number; other: number };
+}
+
+/**
+ * What `kept` includes besides the rows the filters kept: "175 instances of seed tasks, which
+ * the filters do not judge (…)", or null when there are none. Self-Instruct's
+ * prepare_for_finetuning leaves seed tasks out unless asked, so this is said wherever `kept` is.
+ */
+export function unjudgedKeptText(unjudged: AutomaticFiltersNote['unjudgedInstances']): string | null {
+	if (!unjudged) return null;
+	const parts = [
+		unjudged.seeds ? `${formatCount(unjudged.seeds, 'instance')} of seed tasks, which the filters do not judge (they are the pool the other instructions are compared with)` : '',
+		unjudged.other ? `${formatCount(unjudged.other, 'instance')} of tasks no filter has judged (added since the filters ran)` : ''
+	].filter(Boolean);
+	return parts.length ? `includes ${parts.join(' and ')}` : null;
 }
 
 /**

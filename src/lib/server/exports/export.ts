@@ -14,7 +14,7 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, whereClauses } from './filters';
-import { countInstancesNotReadBack, countRowsWithOwnSystemMessage, countSelection, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countInstancesNotReadBack, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -304,7 +304,8 @@ function automaticFiltersOf(client: Database.Database, request: ExportSelection,
 		filterRunSettings: run ? filterRunSettings(run.config) : [],
 		generationRuns: generation.map((g) => ({ id: g.id, pipeline: g.pipeline, filters: g.filters })),
 		appliedAt: new Date(run ? run.createdAt : Math.max(...generation.map((g) => g.updatedAt))).toISOString(),
-		rejectedInstances
+		rejectedInstances,
+		...(kept === 'yes' ? { unjudgedInstances: countUnjudged(client, request) } : {})
 	};
 }
 
@@ -605,7 +606,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			options: manifestOptions(request),
 			dataset: { id: dataset.id, name: dataset.name, tasks: totals.tasks, instances: totals.instances },
 			sources: { runs: [...runs].sort((a, b) => a - b), imports },
-			filters: describeFilters(request.filters, { neverFiltered: automaticFiltersNote() === null }),
+			filters: describeFilters(request.filters, { neverFiltered: automaticFiltersNote() === null, unjudged: automaticFiltersNote()?.unjudgedInstances }),
 			automaticFilters: automaticFiltersNote(),
 			rowOrder: ROW_ORDER,
 			counts: {

@@ -8,6 +8,7 @@
 import { DomainError } from '$lib/errors';
 import { TASK_ORIGINS, type TaskOrigin } from '../db/schema/task-origins';
 import type { SqlQuery } from './sql';
+import { unjudgedKeptText, type AutomaticFiltersNote } from '$lib/cards/automatic-filters';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, withQualityFinal, withRatingFinal } from './human-labels';
 
@@ -234,8 +235,11 @@ export function whereClauses(filters: ExportFilters): string[] {
  * been run on the dataset, so `kept` is every row (and `kept=no` none) — said so rather than
  * "kept by the automatic filters".
  */
-export function describeFilters(filters: ExportFilters, context: { neverFiltered?: boolean } = {}): { where: string; description: string }[] {
-	return whereClauses(filters).map((where) => ({ where, description: describeClause(filters, where, context.neverFiltered ?? false) }));
+export function describeFilters(
+	filters: ExportFilters,
+	context: { neverFiltered?: boolean; unjudged?: AutomaticFiltersNote['unjudgedInstances'] } = {}
+): { where: string; description: string }[] {
+	return whereClauses(filters).map((where) => ({ where, description: describeClause(filters, where, context.neverFiltered ?? false, context.unjudged) }));
 }
 
 /**
@@ -244,14 +248,13 @@ export function describeFilters(filters: ExportFilters, context: { neverFiltered
  */
 export const NEVER_FILTERED_KEPT = 'no automatic filter has been run on this dataset; "kept" is every row';
 
-function describeClause(f: ExportFilters, where: string, neverFiltered: boolean): string {
+function describeClause(f: ExportFilters, where: string, neverFiltered: boolean, unjudged: AutomaticFiltersNote['unjudgedInstances']): string {
 	const key = where.split('=')[0];
 	switch (key) {
 		case 'kept':
 			if (neverFiltered) return f.kept === 'yes' ? NEVER_FILTERED_KEPT : 'no automatic filter has been run on this dataset; "kept=no" is no row';
-			return f.kept === 'yes'
-				? 'kept by the automatic filters: neither the task nor the instance was rejected'
-				: 'rejected by the automatic filters (the task or the instance)';
+			if (f.kept === 'no') return 'rejected by the automatic filters (the task or the instance)';
+			return `kept by the automatic filters: neither the task nor the instance was rejected${keptIncludesText(unjudged)}`;
 		case 'classification':
 			return f.classification === 'unknown' ? 'classification unknown' : f.classification === 'yes' ? 'classification tasks' : 'non-classification tasks';
 		case 'run':
@@ -279,6 +282,13 @@ function describeClause(f: ExportFilters, where: string, neverFiltered: boolean)
 		default:
 			return where;
 	}
+}
+
+/** "; includes 175 instances of seed tasks, … (origin=generated,imported leaves them out)", or '' when `kept` includes none. */
+export function keptIncludesText(unjudged: AutomaticFiltersNote['unjudgedInstances']): string {
+	const text = unjudgedKeptText(unjudged);
+	if (!text) return '';
+	return `; ${text}${unjudged?.seeds ? ' — origin=generated,imported leaves seed tasks out' : ''}`;
 }
 
 export function usesHumanLabels(filters: ExportFilters): boolean {

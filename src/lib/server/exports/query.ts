@@ -135,6 +135,21 @@ export function countSelection(client: Database.Database, selection: ExportSelec
 }
 
 /**
+ * Instances of the selection that no automatic filter judged (task and instance without a
+ * verdict): seed tasks' (the pool the filters compare with, never judged) and the others (e.g.
+ * added since the last filter run). `kept` includes them, as it does every row not rejected.
+ */
+export function countUnjudged(client: Database.Database, selection: ExportSelection): { seeds: number; other: number } {
+	const { q, from } = selectionQuery(selection);
+	q.where('t.filter_status IS NULL AND i.filter_status IS NULL');
+	return client
+		.prepare<[unknown], { seeds: number; other: number }>(
+			`${q.withClause()}SELECT count(DISTINCT CASE WHEN t.origin = 'seed' THEN i.id END) AS seeds, count(DISTINCT CASE WHEN t.origin <> 'seed' THEN i.id END) AS other FROM ${from} WHERE ${q.whereClause()}`
+		)
+		.get(q.params)!;
+}
+
+/**
  * How many instances of the selection `readsBack` says the importer would not read back exactly
  * from their instruction and input (the block export writes them in SQLite; this asks the same
  * question of each row through a function the connection is given).
