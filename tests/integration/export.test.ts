@@ -427,7 +427,7 @@ describe('filters', () => {
 		// o1b (its instance) and o3a (its task) are rejected.
 		expect(note([])).toEqual({
 			filterRunId: runId,
-			filterRunSettings: ['preset self-instruct', 'no ROUGE-L', '4–150 words', 'blacklist (13 words)', '≤ 5 instances per task'],
+			filterRunSettings: ['self-instruct, customised', 'no ROUGE-L', '4–150 words', 'blacklist (13 words)', '≤ 5 instances per task'],
 			generationRuns: [],
 			appliedAt: '2026-01-02T00:00:00.000Z',
 			rejectedInstances: 2

@@ -6,7 +6,7 @@ import { printJson } from '../output';
 import { actor } from '../actor';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { applyFilters } from '$lib/server/filters/apply';
-import { FILTER_PRESETS, filterPreset, isFilterPresetName, parseFilterConfig, type FilterConfig } from '$lib/filters';
+import { FILTER_PRESETS, filterConfigSummary, filterPreset, isFilterPresetName, parseFilterConfig, type FilterConfig } from '$lib/filters';
 
 const USAGE = `Usage: npx instruct-audit filter <dataset> [--preset ${FILTER_PRESETS.join('|')}] [--config <file.json>]
        [--threshold <0–1>] [--no-rouge] [--as <email>] [--json]
@@ -66,10 +66,10 @@ export async function run(argv: string[]): Promise<void> {
 		return;
 	}
 	const { funnel } = result;
-	console.log(`Filters "${funnel.config}" applied to "${dataset.name}" in ${(result.durationMs / 1000).toFixed(1)} s (filter run ${result.filterRunId}).`);
+	console.log(`Filters (${filterConfigSummary(config).join(', ')}) applied to "${dataset.name}" in ${(result.durationMs / 1000).toFixed(1)} s (filter run ${result.filterRunId}).`);
 	console.log(`kept ${funnel.tasks.kept} of ${funnel.tasks.total} tasks and ${funnel.instances.kept} of ${funnel.instances.total} instances`);
 	// The filters' rules, then the rejections that were not theirs and stood (a generation run's "beyond its target"…).
 	const steps = [...funnel.steps, ...(funnel.standing ?? [])];
 	const width = Math.max(...steps.map((s) => s.label.length));
-	for (const step of steps) console.log(`  ${step.label.padEnd(width)}  ${String(step.removed).padStart(8)} ${step.level === 'task' ? 'tasks' : 'instances'}`);
+	for (const step of steps) console.log(`  ${step.label.padEnd(width)}  ${String(step.removed).padStart(8)} ${step.level === 'task' ? (step.removed === 1 ? 'task' : 'tasks') : step.removed === 1 ? 'instance' : 'instances'}`);
 }

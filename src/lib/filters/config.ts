@@ -3,6 +3,7 @@
  * `parseFilterConfig`. Every number of the papers' filters is a field here.
  */
 import { z } from 'zod';
+import { FILTER_PRESETS, filterPreset, isFilterPresetName } from './presets';
 
 /** Names of the rules, as they appear in verdicts and funnels. */
 export const INSTRUCTION_RULES = [
@@ -90,18 +91,55 @@ export const filterConfigSchema = z.object({
 export type FilterConfig = z.infer<typeof filterConfigSchema>;
 
 /**
- * A configuration's settings in words, as a run page, an export manifest and a dataset card name
- * them: "preset self-instruct", "ROUGE-L ≤ 0.7" or "no ROUGE-L", the word-count range, the
- * blacklist, the per-task instance limit.
+ * A configuration's settings in words, as a run page, an export manifest, a dataset card and the
+ * command line name them: which preset ("preset self-instruct"), or that the preset's settings
+ * were changed ("self-instruct, customised") or are a user's own ("custom settings "strict-v2""),
+ * "ROUGE-L ≤ 0.7" or "no ROUGE-L", the word-count range, the blacklist, the per-task instance
+ * limit and, unless they are a preset's unchanged, the rules that are off.
  */
 export function filterConfigSummary(f: FilterConfig): string[] {
+	const off = disabledRules(f).filter((rule) => rule !== 'rougeL');
 	return [
-		`preset ${f.name}`,
+		filterConfigName(f),
 		f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
 		f.instruction.wordCount.enabled ? `${f.instruction.wordCount.min}–${f.instruction.wordCount.max} words` : '',
-		f.instruction.blacklist.enabled ? `blacklist (${f.instruction.blacklist.words.length} words)` : '',
-		f.instance.maxPerTask.enabled ? `≤ ${f.instance.maxPerTask.max} instances per task` : ''
+		f.instruction.blacklist.enabled ? blacklistText(f.instruction.blacklist.words) : '',
+		f.instance.maxPerTask.enabled ? `≤ ${f.instance.maxPerTask.max} instance${f.instance.maxPerTask.max === 1 ? '' : 's'} per task` : '',
+		// A preset's own rules that are off are part of its name (Alpaca runs no instance rule).
+		!isUnchangedPreset(f) && off.length ? `off: ${off.map((rule) => RULE_LABELS[rule][0].toLowerCase() + RULE_LABELS[rule].slice(1)).join('; ')}` : ''
 	].filter(Boolean);
+}
+
+/**
+ * What the settings are: "preset self-instruct" when they are that preset's unchanged,
+ * "self-instruct, customised" when named after a preset but changed, else the user's name
+ * ("custom settings "strict-v2"", with the preset it equals if it does).
+ */
+export function filterConfigName(f: FilterConfig): string {
+	if (isFilterPresetName(f.name)) return isUnchangedPreset(f) ? `preset ${f.name}` : `${f.name}, customised`;
+	const same = FILTER_PRESETS.find((name) => sameSettings(f, filterPreset(name)));
+	return `custom settings "${f.name}"${same ? ` (the ${same} preset's)` : ''}`;
+}
+
+/** Whether the settings are exactly those of the preset they are named after. */
+export function isUnchangedPreset(f: FilterConfig): boolean {
+	return isFilterPresetName(f.name) && sameSettings(f, filterPreset(f.name));
+}
+
+function sameSettings(a: FilterConfig, b: FilterConfig): boolean {
+	return JSON.stringify({ ...a, name: '' }) === JSON.stringify({ ...b, name: '' });
+}
+
+/** The instruction and instance rules a configuration leaves out, in funnel order. */
+export function disabledRules(f: FilterConfig): (InstructionRule | InstanceRule)[] {
+	const instruction = INSTRUCTION_RULES.filter((rule) => rule !== 'emptyInstruction' && !f.instruction[rule].enabled);
+	const instance = INSTANCE_RULES.filter((rule) => rule !== 'taskRejected' && !f.instance[rule].enabled);
+	return [...instruction, ...instance];
+}
+
+/** "blacklist (13 words)", "blacklist (1 word)". */
+export function blacklistText(words: readonly string[]): string {
+	return `blacklist (${words.length} word${words.length === 1 ? '' : 's'})`;
 }
 
 /** Validate a stored or user-given configuration; throws a ZodError naming the bad field. */

@@ -3,7 +3,7 @@
  * (templates with their fingerprints, decoding, filters) and the seed pool's size.
  */
 import { JUDGE_PROMPT_STEPS, PROMPT_STEPS, type PromptStepId } from '$lib/prompts';
-import { filterConfigSummary, instructionCasing } from '$lib/filters';
+import { blacklistText, filterConfigName, filterConfigSummary, instructionCasing } from '$lib/filters';
 import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
 import { seedCountText } from '$lib/runs/seeds';
@@ -78,10 +78,10 @@ export function runParamsView(run: Pick<GenerationRun, 'params' | 'seeds'>): Run
 			seedSource: params.seedSource,
 			seedCount: seedCountText(runSeedCount(params, seeds)),
 			filters: [
-				`preset ${f.name}`,
+				filterConfigName(f),
 				f.instruction.rougeL.enabled ? `ROUGE-L ≤ ${f.instruction.rougeL.threshold}` : 'no ROUGE-L',
 				f.instruction.wordCount.enabled ? `${f.instruction.wordCount.min}–${f.instruction.wordCount.max} words` : '',
-				f.instruction.blacklist.enabled ? `blacklist (${f.instruction.blacklist.words.length} words)` : '',
+				f.instruction.blacklist.enabled ? blacklistText(f.instruction.blacklist.words) : '',
 				Object.values(f.instance).some((r) => r.enabled) ? 'instance rules' : 'no instance rule'
 			].filter(Boolean),
 			extra: [
