@@ -4,7 +4,7 @@ import { db, perConnection, transaction, type Db } from '../db';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
-import { FilterRun, ROUGE_EXACT_ABOVE, isFilterRule, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask, type StandingRejection } from '$lib/filters';
+import { FilterRun, ROUGE_EXACT_ABOVE, isFilterPresetName, isFilterRule, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask, type StandingRejection } from '$lib/filters';
 import { ruleLabel } from '../runs/generation/progress';
 import { poolSeeds, readRunParams, type RunSeeds } from '../runs/generation/params';
 import { assertDatasetWritable, getDataset, receivingImport } from '../datasets/datasets';
@@ -205,6 +205,16 @@ export function latestFilterRun(datasetId: number, database: Db = db()): StoredF
 	const row = database.select().from(filterRuns).where(eq(filterRuns.datasetId, datasetId)).orderBy(desc(filterRuns.id)).limit(1).get();
 	if (!row) return null;
 	return { ...row, config: row.config as unknown as FilterConfig, funnel: row.funnel as unknown as FilterFunnel };
+}
+
+/**
+ * The settings the Filters page's form starts from when they are not a preset's (a run with
+ * `--config` named "strict-v2"): the latest filter run's, else the newest generation run's
+ * filters; null when those are named after a preset (the form starts from that preset's radio).
+ */
+export function customFilterSettings(datasetId: number, database: Db = db()): FilterConfig | null {
+	const config = latestFilterRun(datasetId, database)?.config ?? latestGenerationFilters(datasetId, database)?.config ?? null;
+	return config && !isFilterPresetName(config.name) ? config : null;
 }
 
 /** The filters a Self-Instruct or Alpaca run judged its rows with, for a dataset it wrote. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
-import { applyFilters, latestFilterRun, latestGenerationFilters } from '$lib/server/filters/apply';
+import { applyFilters, customFilterSettings, latestFilterRun, latestGenerationFilters } from '$lib/server/filters/apply';
 import { generationRunsOf } from '$lib/server/exports/export';
 import { blankIsMissing, parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
@@ -25,6 +25,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		// …and the form starts from the newest such run's filters, not a preset the rows were never judged by.
 		runFilters: latest ? null : latestGenerationFilters(dataset.id),
 		presets: Object.fromEntries(FILTER_PRESETS.map((p) => [p, filterPreset(p)])),
+		// Settings that are no preset's (a run with --config): the form offers them as they are.
+		customSettings: customFilterSettings(dataset.id),
 		rules: {
 			instruction: INSTRUCTION_RULES.filter((r) => r !== 'emptyInstruction').map((r) => ({ id: r, label: RULE_LABELS[r] })),
 			instance: INSTANCE_RULES.filter((r) => r !== 'taskRejected').map((r) => ({ id: r, label: RULE_LABELS[r] }))
@@ -44,8 +46,11 @@ const words = (max: number) =>
 		)
 		.pipe(z.array(z.string()).max(max));
 
+const CUSTOM_SETTINGS = 'custom';
+
 const schema = z.object({
-	preset: z.enum(FILTER_PRESETS),
+	/** A preset, or CUSTOM_SETTINGS: the dataset's own settings (customFilterSettings) as the base. */
+	preset: z.enum([...FILTER_PRESETS, CUSTOM_SETTINGS], { message: 'Choose the settings to start from.' }),
 	threshold: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).min(0, 'Between 0 and 1.').max(1, 'Between 0 and 1.')),
 	minWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.')),
 	maxWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.')),
@@ -78,7 +83,12 @@ export const actions: Actions = {
 			const errors: FieldErrors = { minWords: 'The minimum is above the maximum.' };
 			return fail(400, { errors, values: parsed.values });
 		}
-		const base = filterPreset(f.preset);
+		// What the form does not show (casing, ROUGE-L's top matches) and the name come from the base.
+		const base = f.preset === CUSTOM_SETTINGS ? customFilterSettings(dataset.id) : filterPreset(f.preset);
+		if (!base) {
+			const errors: FieldErrors = { preset: 'These custom settings are no longer the latest; choose a preset.' };
+			return fail(400, { errors, values: parsed.values });
+		}
 		const config: FilterConfig = {
 			...base,
 			instruction: {

@@ -1,0 +1,102 @@
+import { test, expect } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { RESEARCHER, signIn, jsonl, gotoReady } from './helpers';
+
+/** The served app's database file (see 06-reports.spec.ts: workers re-evaluate the config under their own pid). */
+function e2eDatabasePath(): string {
+	const candidates = [process.env.E2E_DATA_DIR, path.join(os.tmpdir(), `instruct-audit-e2e-${process.ppid}`)]
+		.filter((d): d is string => !!d)
+		.map((d) => path.join(d, 'e2e.db'));
+	const found = candidates.find((f) => fs.existsSync(f));
+	if (!found) throw new Error(`The e2e database was not found (looked at ${candidates.join(', ')})`);
+	return found;
+}
+
+const rows = [
+	{ instruction: 'Write a short poem about the sea and the wind.', input: '', output: 'Waves.' },
+	{ instruction: 'Write a short poem about the sea and the sky.', input: '', output: 'Blue.' },
+	{ instruction: 'Tell me a joke about cats and dogs.', input: '', output: 'Ha.' },
+	{ instruction: 'Translate the sentence into French for me.', input: 'Hello', output: 'Bonjour' }
+];
+
+/** Settings of a user's own (the command line's --config), named after no preset. */
+const strict = {
+	name: 'strict-v2',
+	normalize: { collapseWhitespace: true, capitalize: true },
+	instruction: {
+		wordCount: { enabled: true, min: 4, max: 150 },
+		blacklist: { enabled: true, words: ['joke'] },
+		forbiddenPrefix: { enabled: false, prefixes: ['Write a program'] },
+		leadingPunctuation: { enabled: false },
+		leadingNonAscii: { enabled: false },
+		rougeL: { enabled: true, threshold: 0.705, topK: 10 }
+	},
+	instance: {
+		inputEqualsOutput: { enabled: false },
+		emptyOutput: { enabled: false },
+		endsWithColon: { enabled: false },
+		conflictingOutputs: { enabled: false },
+		duplicate: { enabled: false },
+		maxPerTask: { enabled: true, max: 5 }
+	}
+};
+
+test('after a run with custom-named settings, Apply filters starts from them and applies them; a refused choice says why beside the field', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e filters custom');
+	await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'gen.jsonl', mimeType: 'application/json', buffer: Buffer.from(jsonl(rows)) });
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await page.getByTestId('import-summary').getByRole('link', { name: /Open e2e filters custom/ }).click();
+	await page.waitForURL(/\/datasets\/\d+$/);
+	const datasetId = Number(new URL(page.url()).pathname.split('/')[2]);
+
+	// The command line applies the custom settings to the served app's database.
+	const dbFile = e2eDatabasePath();
+	const configFile = path.join(path.dirname(dbFile), 'strict-v2.json');
+	fs.writeFileSync(configFile, JSON.stringify(strict));
+	const cli = spawnSync(process.execPath, ['bin/instruct-audit.js', 'filter', String(datasetId), '--config', configFile], { env: { ...process.env, DATABASE_PATH: dbFile }, encoding: 'utf8', timeout: 60_000 });
+	expect(cli.stderr).toBe('');
+	expect(cli.stdout).toContain('Filters (custom settings "strict-v2", ROUGE-L ≤ 0.705');
+	const runs = () => {
+		const db = new Database(dbFile, { readonly: true });
+		try {
+			return db.prepare<[number], { config: string }>('SELECT config FROM filter_runs WHERE dataset_id = ? ORDER BY id').all(datasetId).map((r) => JSON.parse(r.config));
+		} finally {
+			db.close();
+		}
+	};
+	expect(runs()).toHaveLength(1);
+
+	await gotoReady(page, `/datasets/${datasetId}/filters`);
+	await expect(page.getByTestId('funnel-settings')).toContainText('custom settings "strict-v2" · ROUGE-L ≤ 0.705 · 4–150 words · blacklist (1 word)');
+	const custom = page.getByRole('radio', { name: /custom settings "strict-v2"/ });
+	await expect(custom).toBeChecked();
+	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.705');
+	await expect(page.getByLabel('Starts with punctuation')).not.toBeChecked();
+
+	// Applied as they stand: a second run with the same settings, under the same name.
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect.poll(() => runs().length).toBe(2);
+	expect(runs()[1]).toEqual(strict);
+	await expect(page.getByTestId('funnel-settings')).toContainText('custom settings "strict-v2"');
+
+	// A choice the action refuses (no radio checked: what the page used to send) is named beside the field, which takes focus.
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await page.evaluate(() => document.querySelectorAll<HTMLInputElement>('input[name="preset"]').forEach((r) => (r.checked = false)));
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.locator('#preset-error')).toHaveText('Choose the settings to start from.');
+	await expect(page.getByRole('radio', { name: 'self-instruct' })).toBeFocused();
+	expect(runs()).toHaveLength(2);
+
+	// Choosing a preset replaces the form's settings with the preset's; the custom ones can be chosen back.
+	await page.getByRole('radio', { name: 'alpaca' }).check();
+	await expect(page.getByLabel('Input identical to output')).not.toBeChecked();
+	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.7');
+	await custom.check();
+	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.705');
+});
