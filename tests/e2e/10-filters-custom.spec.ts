@@ -100,3 +100,21 @@ test('after a run with custom-named settings, Apply filters starts from them and
 	await custom.check();
 	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.705');
 });
+
+test('the near-duplicates page shows a score just above the threshold as above it, as the funnel does', async ({ page }) => {
+	// 9 and 11 words, 7 in common in order: F = 2·7/20 computed as 0.7000000000000001 > 0.7.
+	const pair = [
+		{ instruction: 'Explain how solar panels turn sunlight into energy today', input: '', output: 'a' },
+		{ instruction: 'Explain how solar panels turn sunlight into electricity for small homes', input: '', output: 'b' }
+	];
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e near threshold');
+	await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'pair.jsonl', mimeType: 'application/json', buffer: Buffer.from(jsonl(pair)) });
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await page.getByTestId('import-summary').getByRole('link', { name: /Open e2e near threshold/ }).click();
+	await page.getByRole('link', { name: 'Near-duplicates' }).click();
+	const group = page.getByRole('region', { name: /^Group 1: 2 instructions/ });
+	await expect(group).toContainText('highest ROUGE-L 0.7000000000000001');
+	await expect(group.locator('td.num')).toHaveText('0.7000000000000001');
+});

@@ -5,6 +5,7 @@
  * same reply, since each is added as soon as it is accepted. Pure (no I/O): a resumed run
  * rebuilds the same pool by adding the accepted instructions again in commit order.
  */
+import { formatScoreAbove } from '../rouge/score-text';
 import { finishProfile, NearDuplicateIndex, type PreparedInstruction } from '../rouge/near-duplicate-index';
 import { emptyProfile, type ProfileState } from '../rouge/profile';
 import type { FilterConfig, InstructionRule } from './config';
@@ -90,12 +91,6 @@ export interface PoolEvaluation {
 	prepared?: PreparedInstruction;
 	/** With the `record` option: the similarity record, for every candidate whatever its verdict. */
 	similarity?: SimilarityRecord;
-}
-
-function formatScore(score: number, threshold: number): string {
-	const short = score.toFixed(2);
-	// Near the threshold two decimals could read as "0.70 > 0.7"; show every digit then.
-	return Number(short) <= threshold || Number(short) === 1 ? String(score) : short;
 }
 
 export class InstructionPool {
@@ -219,7 +214,7 @@ export class InstructionPool {
 				verdict: {
 					keep: false,
 					rule: 'rougeL',
-					detail: `rougeL ${formatScore(best.score, threshold)} vs ${quote(this.index.payload(best.entry).instruction)}`
+					detail: `rougeL ${formatScoreAbove(best.score, threshold)} vs ${quote(this.index.payload(best.entry).instruction)}`
 				},
 				rougeL: { max: best.score, mostSimilar: result.matches.filter((m) => m.score > threshold).map((m) => similar(m.entry, m.score)) }
 			};
