@@ -78,6 +78,7 @@ test('after a run with custom-named settings, Apply filters starts from them and
 	await expect(custom).toBeChecked();
 	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.705');
 	await expect(page.getByLabel('Starts with punctuation')).not.toBeChecked();
+	await expect(page.getByTestId('rouge-tokens-note')).toContainText('words in other scripts are dropped, so "Explain 你好 世界 please" and "Explain 再见 朋友 please" score 1.0');
 
 	// Applied as they stand: a second run with the same settings, under the same name.
 	await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -117,4 +118,5 @@ test('the near-duplicates page shows a score just above the threshold as above i
 	const group = page.getByRole('region', { name: /^Group 1: 2 instructions/ });
 	await expect(group).toContainText('highest ROUGE-L 0.7000000000000001');
 	await expect(group.locator('td.num')).toHaveText('0.7000000000000001');
+	await expect(page.getByTestId('near-duplicate-summary')).toContainText('words in other scripts are dropped');
 });

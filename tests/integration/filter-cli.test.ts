@@ -89,6 +89,18 @@ describe('instruct-audit filter', () => {
 	});
 });
 
+describe('filter wording', () => {
+	it('--help says the order the pool is built in; the funnel counts in the right number', () => {
+		const help = cli('filter', '--help');
+		expect(help.stdout).toContain('the seed tasks first (never filtered themselves), then the other\ntasks in id order');
+		const r = cli('filter', 'to filter');
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('Filters (preset self-instruct, ROUGE-L ≤ 0.7, 4–150 words, blacklist (13 words), ≤ 5 instances per task) applied to "to filter"');
+		expect(r.stdout).toMatch(/Too short or too long +1 task$/m);
+		expect(r.stdout).toMatch(/Input identical to output +1 instance$/m);
+	});
+});
+
 describe('export --where kept after a filter run', () => {
 	it('counts and names the seed tasks the filters never judged, so the funnel and the file reconcile', async () => {
 		const seeds = [

@@ -12,8 +12,9 @@ const USAGE = `Usage: npx instruct-audit filter <dataset> [--preset ${FILTER_PRE
        [--threshold <0–1>] [--no-rouge] [--as <email>] [--json]
 
 Applies the filters to every task and instance of the dataset, as the dataset's Filters page does:
-each row gets its verdict (kept, or the rule that rejected it); nothing is deleted. Seed tasks are
-the first ROUGE-L pool and are never filtered. --preset picks a paper's filters (default
+each row gets its verdict (kept, or the rule that rejected it); nothing is deleted. The ROUGE-L
+pool is built in this order: the seed tasks first (never filtered themselves), then the other
+tasks in id order (the order they were added), each kept one joining the pool at once. --preset picks a paper's filters (default
 self-instruct); --config reads a whole filter configuration (JSON, as the Filters page stores it)
 instead. --threshold sets the ROUGE-L threshold, --no-rouge leaves the ROUGE-L rule out.
 --as records who ran it. --json prints the funnel for scripts.`;

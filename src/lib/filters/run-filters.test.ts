@@ -47,7 +47,7 @@ describe('runFilters', () => {
 		expect(v2.detail).toMatch(/^rougeL 0\.\d\d vs "Give me a recipe for a chocolate cake\."$/);
 		expect(v2.rougeL?.mostSimilar[0]).toMatchObject({ id: 1, seed: false, instruction: 'Give me a recipe for a chocolate cake.' });
 		expect(v2.rougeL?.max).toBeGreaterThan(0.7);
-		expect(v2.instances).toEqual([{ id: '2.0', keep: false, rule: 'taskRejected', detail: 'instruction rejected by rougeL' }]);
+		expect(v2.instances).toEqual([{ id: '2.0', keep: false, rule: 'taskRejected', detail: 'instruction rejected: Too similar to the pool (ROUGE-L)' }]);
 		expect(verdicts[3].instruction.keep).toBe(true);
 		expect(verdicts[3].instances.map((i) => i.rule)).toEqual(['conflictingOutputs', 'conflictingOutputs']);
 		expect(verdicts[4].instances.map((i) => i.rule ?? 'kept')).toEqual(['kept', 'duplicate', 'inputEqualsOutput']);

@@ -153,7 +153,8 @@ export class FilterRun {
 			let k = 0;
 			instanceVerdicts = instances.map((i) => (i.standing ? this.standingInstanceVerdict(i, i.standing) : checked[k++]));
 		} else {
-			const detail = `instruction rejected by ${instruction.rule}`;
+			// The rule's label, as the funnel names it ("instruction rejected: Blacklisted word").
+			const detail = `instruction rejected: ${RULE_LABELS[instruction.rule!]}`;
 			instanceVerdicts = instances.map((i) => ({ id: i.id, keep: false, rule: 'taskRejected' as const, detail }));
 		}
 		let verdict: Verdict<FilterRule> = instruction;

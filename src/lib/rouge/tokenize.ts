@@ -15,6 +15,13 @@
  * CJK, emoji, full-width digits, lone surrogates), without lower-casing the whole text first.
  */
 
+/**
+ * What that means for a reader, where ROUGE-L scores are shown: words in other scripts count for
+ * nothing (the papers' behaviour, kept on purpose).
+ */
+export const ROUGE_TOKENS_NOTE =
+	'ROUGE-L counts only lower-case a–z and 0–9 words, as the papers\' scorer (rouge_score) does: words in other scripts are dropped, so "Explain 你好 世界 please" and "Explain 再见 朋友 please" score 1.0.';
+
 const LATIN_CAPITAL_I_WITH_DOT = 0x130;
 const KELVIN_SIGN = 0x212a;
 
