@@ -59,6 +59,11 @@ test('after a run with custom-named settings, Apply filters starts from them and
 	const dbFile = e2eDatabasePath();
 	const configFile = path.join(path.dirname(dbFile), 'strict-v2.json');
 	fs.writeFileSync(configFile, JSON.stringify(strict));
+	// Two seed tasks: the pool the filters start from, never judged themselves.
+	const seedFile = path.join(path.dirname(dbFile), 'strict-seeds.jsonl');
+	fs.writeFileSync(seedFile, jsonl([{ instruction: 'Name three rivers in Africa.', input: '', output: 'Nile.' }, { instruction: 'Write a haiku about autumn leaves.', input: '', output: 'Leaves.' }]));
+	const seeded = spawnSync(process.execPath, ['bin/instruct-audit.js', 'import', seedFile, '--dataset', 'e2e filters custom', '--origin', 'seed'], { env: { ...process.env, DATABASE_PATH: dbFile }, encoding: 'utf8', timeout: 60_000 });
+	expect(seeded.status).toBe(0);
 	const cli = spawnSync(process.execPath, ['bin/instruct-audit.js', 'filter', String(datasetId), '--config', configFile], { env: { ...process.env, DATABASE_PATH: dbFile }, encoding: 'utf8', timeout: 60_000 });
 	expect(cli.stderr).toBe('');
 	expect(cli.stdout).toContain('Filters (custom settings "strict-v2", ROUGE-L ≤ 0.705');
@@ -100,6 +105,17 @@ test('after a run with custom-named settings, Apply filters starts from them and
 	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.7');
 	await custom.check();
 	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.705');
+
+	// The export page's "kept" counts the seed tasks in, and says so: 2 kept by the funnel + 2 seeds.
+	await expect(page.getByTestId('funnel-totals')).toContainText('Instructions kept2 of 4');
+	await gotoReady(page, '/exports');
+	await page.getByLabel('Dataset').selectOption({ label: 'e2e filters custom (6 instances)' });
+	await page.getByLabel('Automatic filters').selectOption('yes');
+	await expect(page.getByTestId('export-count').locator('[data-count="rows"]')).toHaveText('4');
+	await expect(page.getByTestId('export-kept-by')).toContainText('it includes 2 instances of seed tasks, which the filters do not judge');
+	await page.getByLabel('Origin').selectOption('imported');
+	await expect(page.getByTestId('export-count').locator('[data-count="rows"]')).toHaveText('2');
+	await expect(page.getByTestId('export-kept-by')).not.toContainText('seed tasks');
 });
 
 test('the near-duplicates page shows a score just above the threshold as above it, as the funnel does', async ({ page }) => {
