@@ -105,12 +105,13 @@ describe('numeric ids past exact JSON number precision', () => {
 		expect(getTaskDetail(summary.datasetId, task.id, db)!.instances[0].sourceId).toBe('1234567890123456789');
 	});
 
-	it('refuses an id whose digits cannot be told apart in the text, naming line and field', async () => {
-		// Two "id" numbers with the same value written differently: which is the record's is unknown.
+	it('keeps an id as written beside another "id" number of the same value written differently', async () => {
+		// Two "id" numbers with the same value: the record's own is read from where it stands
+		// (this was refused when the digits were looked for in the text).
 		const text = '{"id":9007199254740993,"instruction":"A","input":"","output":"1","meta":{"id":9007199254740992.0}}\n';
-		const error = await failure(text, 'big');
-		expect([error.line, error.field]).toEqual([1, 'id']);
-		expect(error.message).toMatch(/beyond exact JSON number precision.*quote it/);
+		const summary = await importText(text, 'big');
+		const task = listTasks(summary.datasetId, {}, db).rows[0];
+		expect(getTaskDetail(summary.datasetId, task.id, db)!.instances[0].sourceId).toBe('9007199254740993');
 	});
 });
 

@@ -12,6 +12,7 @@ import { JsonArraySplitter, JsonLinesSplitter, type RawRecord, type RecordSplitt
 import { SUPERNI_INSTANCES, SUPERNI_KEYS, SuperNiTaskBuilder, taskNameFromFileName } from './superni';
 import { FORMATS, type FormatId, type ParseOptions, type ParsedRecord, type RecordLocation } from './types';
 import { completeUtf8Length, hexBytes, invalidUtf8Offset } from './utf8';
+import { isNumberLiteral, mayHoldInexactNumber, NUMBER_LITERAL_KEY, parseKeepingNumbers } from './number-literals';
 
 const BOM = '\uFEFF';
 
@@ -367,18 +368,28 @@ export class ImportParser {
 	}
 
 	private readRaw(raw: RawRecord): ParsedRecord {
-		let value: unknown;
+		let parsed: unknown;
 		try {
-			value = JSON.parse(raw.text);
+			parsed = JSON.parse(raw.text);
 		} catch (e) {
 			throw malformed(this.file, raw, e);
 		}
-		const repeated = repeatedKey(this.file, raw, value);
+		const repeated = repeatedKey(this.file, raw, parsed);
 		if (repeated) throw repeated;
-		if (!isJsonObject(value))
-			throw ImportError.at(this.file, placeOf(raw), `expected a JSON object, got ${jsonType(value)}`);
-		const idWasNumber = typeof value.id === 'number';
-		if (typeof value.id === 'number') {
+		if (!isJsonObject(parsed))
+			throw ImportError.at(this.file, placeOf(raw), `expected a JSON object, got ${jsonType(parsed)}`);
+		let value: JsonObject = parsed;
+		// Numbers a double changes (a 19-digit tweet id, 1e400) are kept as written; only a line
+		// the cheap check flags is scanned (see number-literals.ts).
+		if (mayHoldInexactNumber(raw.text)) {
+			const kept = parseKeepingNumbers(raw.text);
+			if (isJsonObject(kept)) value = kept;
+		}
+		let idWasNumber = typeof value.id === 'number';
+		if (isNumberLiteral(value.id)) {
+			value.id = value.id[NUMBER_LITERAL_KEY];
+			idWasNumber = true;
+		} else if (typeof value.id === 'number') {
 			const id = numericIdAsWritten(raw.text, value.id);
 			if (id === null)
 				throw ImportError.at(

@@ -7,6 +7,7 @@ import { conversationTask, OPENAI_CHAT_SHAPE, readSpeaker, SHAREGPT_SHAPE } from
 import { RecordError } from './import-error';
 import { readCompletionPair, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
 import { readSuperNiTask, SUPERNI_KEYS } from './superni';
+import { isNumberLiteral, NUMBER_LITERAL_KEY } from './number-literals';
 import type {
 	FormatId,
 	ParsedFormulation,
@@ -40,6 +41,7 @@ export function isJsonObject(value: unknown): value is JsonObject {
 export function jsonType(value: unknown): string {
 	if (value === null) return 'null';
 	if (Array.isArray(value)) return 'array';
+	if (isNumberLiteral(value)) return 'number';
 	return typeof value;
 }
 
@@ -422,6 +424,8 @@ function optionalScore(o: JsonObject, key: string): number | null {
 	const v = o[key];
 	if (v === undefined || v === null) return null;
 	if (typeof v === 'number' && Number.isFinite(v)) return v;
+	// A score is a measurement: one written with more digits than a double holds is read by value.
+	if (isNumberLiteral(v) && Number.isFinite(Number(v[NUMBER_LITERAL_KEY]))) return Number(v[NUMBER_LITERAL_KEY]);
 	throw fieldError('', key, 'a number', v);
 }
 

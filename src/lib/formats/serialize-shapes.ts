@@ -8,6 +8,7 @@
 import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, isFunctionCallTurn, speakerName, toolCallsOf, type ConversationShape, type OpenAiToolCall } from './conversation';
 import { SUPERNI_DEFINITION, SUPERNI_FIELD_ORDER, SUPERNI_INSTANCES, SUPERNI_NEGATIVE, SUPERNI_POSITIVE } from './superni';
 import type { PairPreference, ParsedExample, ParsedTask, ParsedTurn } from './types';
+import { stringifyKeepingNumbers } from './number-literals';
 
 // ---- SuperNI task files ----
 
@@ -36,7 +37,7 @@ const SUPERNI_LIST_MEMBERS = SUPERNI_FIELD_ORDER.filter(
 
 /** JSON.stringify with 4-space indentation (the released files' layout), every line after the first indented by `pad`. */
 function pretty(value: unknown, pad: string): string {
-	return JSON.stringify(value, null, 4).replace(/\n/g, '\n' + pad);
+	return stringifyKeepingNumbers(value, 4).replace(/\n/g, '\n' + pad);
 }
 
 function exampleObject(e: ParsedExample): Record<string, unknown> {
@@ -176,7 +177,7 @@ export function shareGptSerializer(options: { container?: 'jsonl' | 'array' } = 
 			// The source's id: ShareGPT's own, or an OpenAI chat row's `id` field; a row without one is written without one.
 			const id = conversationId(c);
 			const row = { ...(id != null ? { id } : {}), conversations: c.turns.map(shareGptTurn), ...rowWithout(c.metadata, ['id', 'conversations']) };
-			const text = array ? (first ? '\n' : ',\n') + JSON.stringify(row) : JSON.stringify(row) + '\n';
+			const text = array ? (first ? '\n' : ',\n') + stringifyKeepingNumbers(row) : stringifyKeepingNumbers(row) + '\n';
 			first = false;
 			return text;
 		},
@@ -231,7 +232,7 @@ export function chatConversationSerializer(): ShapeSerializer<ConversationExport
 			}
 			counts.written++;
 			const id = conversationId(c);
-			return JSON.stringify({ ...(id != null ? { id } : {}), messages, ...rowWithout(c.metadata, id != null ? ['id', 'messages'] : ['messages']) }) + '\n';
+			return stringifyKeepingNumbers({ ...(id != null ? { id } : {}), messages, ...rowWithout(c.metadata, id != null ? ['id', 'messages'] : ['messages']) }) + '\n';
 		},
 		end: () => ''
 	};
@@ -337,7 +338,7 @@ export function preferencePairSerializer(options: { ties?: TiePolicy } = {}): Sh
 				return '';
 			}
 			counts.written++;
-			return JSON.stringify(row) + '\n';
+			return stringifyKeepingNumbers(row) + '\n';
 		},
 		end: () => ''
 	};
