@@ -470,6 +470,8 @@ export class ImportParser {
 			}
 			const repeated = repeatedKey(this.file, { text: piece.text, line: piece.line, column: piece.column }, value, field + (isJsonObject(value) ? '.' : ''));
 			if (repeated) throw repeated;
+			// A descriptive member keeps its numbers as written too (instances hold only text and ids).
+			if (piece.kind !== 'item' && mayHoldInexactNumber(piece.text)) value = parseKeepingNumbers(piece.text) ?? value;
 			if (piece.kind === 'item') this.atPiece(piece, field, () => task.instance(piece.index!, value));
 			else this.atPiece(piece, field, () => task.member(piece.key, value));
 		}

@@ -66,6 +66,14 @@ describe('SuperNI task files', () => {
 		expect(withoutLocation(second.records)).toEqual(withoutLocation(first.records));
 	});
 
+	it('a member\'s number a double cannot hold is written back as written (it was rounded)', async () => {
+		const file = '{"Definition": ["Say it."], "Source": ["x"], "Stats": {"hash": 1234567890123456789, "ratio": 1e400}, "Instances": [{"id": "t-1", "input": "a", "output": ["b"]}]}';
+		const task = (await parse(file, 'task998_numbers.json')).records[0] as ParsedTask;
+		expect(task.metadata?.Stats).toEqual({ hash: { $number: '1234567890123456789' }, ratio: { $number: '1e400' } });
+		const { task: header, instances } = superNiExportOf(task);
+		expect(superNiTaskFile(header, instances)).toContain('"hash": 1234567890123456789,\n        "ratio": 1e400');
+	});
+
 	it('writes the released layout: members in their order, 4-space indentation, ids, lists of outputs', async () => {
 		const written = superNiTaskFile(
 			{ taskName: 'task1_x', definition: ['Do it.'], examples: [{ kind: 'positive', input: 'a', output: 'b', explanation: 'c' }] },
