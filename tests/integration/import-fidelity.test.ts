@@ -52,3 +52,21 @@ describe('numbers in kept fields', () => {
 		expect(column('SELECT metadata FROM conversations WHERE dataset_id = ? AND source_id = ?', summary.datasetId, 'c2')).toEqual(['{"n":{"$number":"-12345678901234567890.5"}}']);
 	});
 });
+
+describe('claims rows make about their task', () => {
+	it('names rows whose is_classification differs from their task\'s first one (it was dropped without a word)', async () => {
+		const text =
+			'{"instruction": "Is it spam?", "input": "a", "output": "yes", "is_classification": false}\n' +
+			'{"instruction": "Is it spam?", "input": "b", "output": "no", "is_classification": true}\n' +
+			'{"instruction": "Is it spam?", "input": "c", "output": "no"}\n';
+		const summary = await importText(text, 'cls', 'cls_conflict.jsonl');
+		expect(summary).toMatchObject({ tasksAdded: 1, instancesAdded: 3 });
+		expect(column('SELECT is_classification FROM tasks WHERE dataset_id = ?', summary.datasetId)).toEqual([0]);
+		expect(summary.notices).toEqual([
+			'1 record says "is_classification" differently from the earlier record of its task (a task has one classification; it keeps the first one given, and every instance is kept): line 2 (true; the task "Is it spam?" keeps false).'
+		]);
+		// A later file that disagrees with the dataset's task is named the same way.
+		const more = await importText('{"instruction": "Is it spam?", "input": "d", "output": "yes", "is_classification": true}\n', 'cls', 'more.jsonl');
+		expect(more.notices[0]).toMatch(/^1 record says "is_classification" differently.*line 1 \(true; the task "Is it spam\?" keeps false\)\.$/);
+	});
+});

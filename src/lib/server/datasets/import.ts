@@ -588,6 +588,7 @@ class StagedWriter {
 	private readonly pairsSharingAPrompt = new LineTally();
 	private readonly targetsDiffering = new LineTally();
 	private readonly tasksWithoutInstances = new LineTally();
+	private readonly classificationConflicts = new LineTally();
 	private modelFromFileName = false;
 	private instanceOutput!: Statement<[number], string>;
 	/**
@@ -961,6 +962,12 @@ class StagedWriter {
 			this.tasksAdded++;
 			return { task, created: true };
 		}
+		if (record.kind === 'task' && task.isClassification !== null && record.isClassification != null && (task.isClassification === 1) !== record.isClassification) {
+			// Rows joined by instruction are one task by that rule; a row that says otherwise about its
+			// classification is a disagreement about the task, not another task (an id would be: see
+			// assertSameTask), so it is named rather than refused, and the task keeps its first word.
+			this.classificationConflicts.add(`${placeOf(record)} (${record.isClassification}; the task "${clip(record.instruction, 40)}" keeps ${task.isClassification === 1})`);
+		}
 		if (record.kind === 'task' && task.isClassification === null && record.isClassification != null) {
 			task.isClassification = record.isClassification ? 1 : 0;
 			if (task.id <= this.olderTasksUpTo) this.classificationOfOlderTasks.set(task.id, task.isClassification);
@@ -1043,6 +1050,10 @@ class StagedWriter {
 		if (this.tasksWithoutInstances.count)
 			notices.push(
 				`${lines(this.tasksWithoutInstances, 'task has', 'tasks have')} no instances (kept; exports of instances leave such tasks out): ${this.tasksWithoutInstances.places()}.`
+			);
+		if (this.classificationConflicts.count)
+			notices.push(
+				`${lines(this.classificationConflicts, 'record says', 'records say')} "is_classification" differently from the earlier record${this.classificationConflicts.count === 1 ? '' : 's'} of ${this.classificationConflicts.count === 1 ? 'its' : 'their'} task (a task has one classification; it keeps the first one given, and every instance is kept): ${this.classificationConflicts.places()}.`
 			);
 		if (this.unkeptFields.size) {
 			const fields = [...this.unkeptFields].map(([name, t]) => `"${name}" in ${t.count} record${t.count === 1 ? '' : 's'} (${t.places()})`);
