@@ -70,3 +70,27 @@ describe('claims rows make about their task', () => {
 		expect(more.notices[0]).toMatch(/^1 record says "is_classification" differently.*line 1 \(true; the task "Is it spam\?" keeps false\)\.$/);
 	});
 });
+
+describe('duplicates are rows identical in every field', () => {
+	it('keeps a row with the same text but another id or source as an instance of its own (r2 and gpt-4 were dropped)', async () => {
+		const rows =
+			'{"id": "r1", "instruction": "Say hi", "input": "", "output": "hi", "source": "human"}\n' +
+			'{"id": "r2", "instruction": "Say hi", "input": "", "output": "hi", "source": "gpt-4"}\n' +
+			'{"id": "r2", "instruction": "Say hi", "input": "", "output": "hi", "source": "gpt-4"}\n' +
+			'{"instruction": "Say hi", "input": "", "output": "hi"}\n' +
+			'{"instruction": "Say hi", "input": "", "output": "hi"}\n';
+		const summary = await importText(rows, 'dup', 'dup_meta.jsonl');
+		expect(summary).toMatchObject({ tasksAdded: 1, instancesAdded: 3, skippedDuplicates: 2 });
+		expect(summary.duplicatesRule).toContain('the same id and other fields');
+		const kept = () => db.$client.prepare('SELECT source_id AS id, metadata FROM instances WHERE dataset_id = ? ORDER BY instances.id').all(summary.datasetId);
+		expect(kept()).toEqual([
+			{ id: 'r1', metadata: '{"source":"human"}' },
+			{ id: 'r2', metadata: '{"source":"gpt-4"}' },
+			{ id: null, metadata: null }
+		]);
+		// The same file again, into the dataset that holds it: every row is a duplicate now.
+		const again = await importText(rows, 'dup', 'dup_meta.jsonl');
+		expect(again).toMatchObject({ instancesAdded: 0, skippedDuplicates: 5 });
+		expect(kept()).toHaveLength(3);
+	});
+});

@@ -92,7 +92,7 @@ function duplicateUnit(format: FormatId): { unit: DuplicateUnit; rule: string } 
 	if (format === 'predictions') return { unit: 'responses', rule: "the same model's response to the same instance as an earlier one" };
 	if (format === 'sharegpt' || format === 'chat') return { unit: 'conversations', rule: 'the same turns, word for word, as an earlier conversation' };
 	if (format === 'comparison') return { unit: 'pairs', rule: 'the same prompt and responses as an earlier pair' };
-	return { unit: 'instances', rule: 'the same instruction, input and output, character for character, as an earlier instance' };
+	return { unit: 'instances', rule: 'the same instruction, input and output, character for character, and the same id and other fields, as an earlier instance' };
 }
 
 /** Lines of the records something applies to: counted, the first few named. */
@@ -318,6 +318,17 @@ function fingerprint(...parts: string[]): string {
 }
 
 /**
+ * What makes two instances of a task the same: input and output, and the id, reference outputs
+ * and other fields a row kept with its instance (as the instances table stores them, JSON text),
+ * so a row with another id or source is an instance of its own, not a duplicate whose id and
+ * fields are dropped. The common instance has none of them and hashes its text alone.
+ */
+function instanceFingerprint(input: string, output: string, sourceId: string | null, referenceOutputs: string | null, metadata: string | null): string {
+	if (sourceId === null && referenceOutputs === null && metadata === null) return fingerprint(input, output);
+	return fingerprint(input, output, JSON.stringify([sourceId, referenceOutputs, metadata]));
+}
+
+/**
  * A staged record with its keys and content hashes worked out: done before a batch's
  * transaction begins, so the write lock is held only for the inserts.
  */
@@ -346,7 +357,10 @@ function prepareRecord(record: ParsedRecord): PreparedRecord {
 		return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: record.input, responseHash: fingerprint(record.response), rows: 1 };
 	}
 	if (record.kind === 'pair') return { record, instructionKey, instances: [], formulationInputKeys: [], inputKey: '', responseHash: '', rows: 1 };
-	const instances = record.instances.map((i) => ({ hash: fingerprint(i.input, i.output), inputKey: i.input }));
+	const instances = record.instances.map((i) => ({
+		hash: instanceFingerprint(i.input, i.output, i.sourceId ?? null, i.outputs && i.outputs.length > 1 ? JSON.stringify(i.outputs) : null, i.metadata ? JSON.stringify(i.metadata) : null),
+		inputKey: i.input
+	}));
 	const formulationInputKeys = (record.formulations ?? []).map((f) => f.input);
 	const conversationKey = record.conversation ? conversationFingerprint(record.conversation.turns) : undefined;
 	// A conversation's turns count as rows: they are most of what its batch writes.
@@ -661,11 +675,12 @@ class StagedWriter {
 			if (this.keepPrompts) this.instructionKeys.add(normalizeWhitespace(row.instruction));
 		}
 		for (const row of client
-			.prepare<[number, number, number], { id: number; t: number; key: string; input: string; output: string }>(
-				'SELECT i.id, i.task_id AS t, t.instruction AS key, i.input, i.output FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id'
+			.prepare<[number, number, number], { id: number; t: number; key: string; input: string; output: string; sourceId: string | null; refs: string | null; metadata: string | null }>(
+				`SELECT i.id, i.task_id AS t, t.instruction AS key, i.input, i.output, i.source_id AS sourceId, i.reference_outputs AS refs, i.metadata
+				 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? AND i.id > ? AND i.id <= ? ORDER BY i.id`
 			)
 			.iterate(datasetId, from.instances, until.instances)) {
-			this.existingTasks.get(row.t)?.rememberInstance(fingerprint(row.input, row.output), row.id);
+			this.existingTasks.get(row.t)?.rememberInstance(instanceFingerprint(row.input, row.output, row.sourceId, row.refs, row.metadata), row.id);
 			if (this.keepPrompts) this.rememberPrompt(row.key, row.input, { taskId: row.t, instanceId: row.id });
 		}
 		const modelName = this.format === 'predictions' ? this.predictionsModel() : null;
