@@ -94,3 +94,36 @@ describe('duplicates are rows identical in every field', () => {
 		expect(kept()).toHaveLength(3);
 	});
 });
+
+describe('notices say what was added', () => {
+	const pairs =
+		'{"prompt": "Write a haiku", "chosen": "A", "rejected": "B", "chosen_model": "m1", "rejected_model": "m2", "chosen_score": 0.9, "rejected_score": 0.1}\n' +
+		'{"prompt": "Write a haiku", "chosen": "C", "rejected": "D"}\n' +
+		'{"prompt": "Tie q", "chosen": "E", "rejected": "F", "tie": true}\n' +
+		'{"prompt": "Same", "chosen": "G", "rejected": "G"}\n';
+
+	it('a preference file imported again adds nothing and says nothing of pairs it did not add', async () => {
+		const first = await importText(pairs, 'pref', 'pref.jsonl');
+		expect(first.pairsAdded).toBe(4);
+		expect(first.notices).toEqual([
+			expect.stringMatching(/^1 preference pair has the same text as chosen and rejected .*: line 4\.$/),
+			expect.stringMatching(/^1 preference pair repeats an earlier pair's prompt.*: line 2\.$/)
+		]);
+		const again = await importText(pairs, 'pref', 'pref.jsonl');
+		expect(again).toMatchObject({ pairsAdded: 0, skippedDuplicates: 4 });
+		expect(again.notices).toEqual([]);
+	});
+
+	it('conversation warnings reach the summary, for the conversations written', async () => {
+		const rows =
+			'{"id": "w1", "conversations": [{"from": "human", "value": "a"}, {"from": "human", "value": "b"}, {"from": "gpt", "value": "c"}]}\n' +
+			'{"id": "ok", "conversations": [{"from": "human", "value": "a"}, {"from": "gpt", "value": "c"}]}\n' +
+			'{"id": "w2", "conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "r"}, {"from": "human", "value": "s"}]}\n';
+		const summary = await importText(rows, 'sg', 'sharegpt.jsonl');
+		expect(summary.notices).toEqual([
+			'2 conversations have turns in an unusual order (kept as written; a task\'s page shows them with the conversation): line 1 (conversations[0] and conversations[1] are both user turns (turns should alternate)), line 3 (the last user turn (conversations[2]) has no reply).'
+		]);
+		const again = await importText(rows, 'sg', 'sharegpt.jsonl');
+		expect(again.notices).toEqual([]);
+	});
+});

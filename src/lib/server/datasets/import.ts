@@ -603,6 +603,7 @@ class StagedWriter {
 	private readonly targetsDiffering = new LineTally();
 	private readonly tasksWithoutInstances = new LineTally();
 	private readonly classificationConflicts = new LineTally();
+	private readonly conversationWarnings = new LineTally();
 	private modelFromFileName = false;
 	private instanceOutput!: Statement<[number], string>;
 	/**
@@ -624,7 +625,7 @@ class StagedWriter {
 	// batch once the batch's tasks and instances have ids.
 	private shapeWriter!: ShapeRowWriter;
 	private readonly shapeCounts: ShapeRowCounts = { examples: 0, instancesDescribed: 0, conversations: 0, turns: 0, duplicateConversations: 0, pairs: 0, duplicatePairs: 0 };
-	private placed: PlacedRecord[] = [];
+	private placed: (PlacedRecord & { sharesPrompt?: boolean })[] = [];
 	/** Bytes and records of the file: known when it has been read (a new dataset's import writes while reading). */
 	private totals: { bytes: number; records: number };
 
@@ -858,12 +859,12 @@ class StagedWriter {
 			// A pair joins the task with its instruction, and the instance with its input; a new
 			// instance gets the preferred response as its output (a tie or no verdict: none made).
 			let rows = 0;
-			if (record.responseA === record.responseB) this.identicalPairs.add(placeOf(record));
 			const { task, created } = this.findOrCreateTask(record, instructionKey);
 			if (created) rows++;
 			let instanceId = this.instanceByPrompt.get(promptKey(instructionKey, record.input))?.instanceId ?? null;
 			// A prompt has one instance: a later pair's preferred response is kept with its pair only.
-			if (instanceId !== null && (record.preferred === 'a' || record.preferred === 'b')) this.pairsSharingAPrompt.add(placeOf(record));
+			// (Said of the pair once it is written: a duplicate pair adds nothing to say anything of.)
+			const sharesPrompt = instanceId !== null && (record.preferred === 'a' || record.preferred === 'b');
 			if (instanceId === null && (record.preferred === 'a' || record.preferred === 'b')) {
 				const output = record.preferred === 'a' ? record.responseA : record.responseB;
 				const hash = fingerprint(record.input, output);
@@ -876,7 +877,7 @@ class StagedWriter {
 				}
 				this.rememberPrompt(instructionKey, record.input, { taskId: task.id, instanceId });
 			}
-			this.placed.push({ record, taskId: task.id, instanceId });
+			this.placed.push({ record, taskId: task.id, instanceId, sharesPrompt });
 			return rows + 2;
 		}
 
@@ -1030,6 +1031,15 @@ class StagedWriter {
 		if (!this.placed.length) return;
 		const c = this.shapeWriter.write({ datasetId: this.dataset.id, importId: this.importId, now: this.now }, this.placed);
 		for (const k of Object.keys(c) as (keyof ShapeRowCounts)[]) this.shapeCounts[k] += c[k];
+		// What is said of pairs and conversations is said of the ones written (not of duplicates).
+		for (const placed of this.placed) {
+			if (!placed.written) continue;
+			const record = placed.record;
+			if (record.kind === 'pair') {
+				if (record.responseA === record.responseB) this.identicalPairs.add(placeOf(record));
+				if (placed.sharesPrompt) this.pairsSharingAPrompt.add(placeOf(record));
+			} else if (record.conversation?.warnings.length) this.conversationWarnings.add(`${placeOf(record)} (${record.conversation.warnings.join('; ')})`);
+		}
 		this.placed = [];
 	}
 
@@ -1061,6 +1071,10 @@ class StagedWriter {
 		if (this.pairsSharingAPrompt.count)
 			notices.push(
 				`${lines(this.pairsSharingAPrompt, 'preference pair repeats', 'preference pairs repeat')} an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so ${this.pairsSharingAPrompt.count === 1 ? 'its preferred response is' : 'their preferred responses are'} kept with ${this.pairsSharingAPrompt.count === 1 ? 'the pair' : 'the pairs'} only (preference-pairs exports keep every pair): ${this.pairsSharingAPrompt.places()}.`
+			);
+		if (this.conversationWarnings.count)
+			notices.push(
+				`${lines(this.conversationWarnings, 'conversation has', 'conversations have')} turns in an unusual order (kept as written; a task's page shows them with the conversation): ${this.conversationWarnings.places()}.`
 			);
 		if (this.tasksWithoutInstances.count)
 			notices.push(

@@ -20,6 +20,8 @@ export interface PlacedTask {
 	instanceIds: readonly (number | null)[];
 	/** The conversation's fingerprint when the caller worked it out already (outside its transaction). */
 	conversationKey?: string;
+	/** Set by the writer: whether its conversation was written (false: one turn for turn like it was there). */
+	written?: boolean;
 }
 
 /** A pair record and the task its prompt joined (found or created by the import). */
@@ -27,6 +29,8 @@ export interface PlacedPair {
 	record: ParsedPair;
 	taskId: number;
 	instanceId?: number | null;
+	/** Set by the writer: whether the pair was written (false: the same pair was there). */
+	written?: boolean;
 }
 
 export type PlacedRecord = PlacedTask | PlacedPair;
@@ -152,12 +156,13 @@ export class ShapeRowWriter {
 
 	private writeTask(
 		context: ShapeRowContext,
-		{ record, taskId, instanceIds, conversationKey }: PlacedTask,
+		placed: PlacedTask,
 		now: number,
 		counts: ShapeRowCounts,
 		conversations: WrittenConversation[]
 	): void {
 		const { datasetId, importId } = context;
+		const { record, taskId, instanceIds, conversationKey } = placed;
 		const st = this.st;
 		// A task file imported again joins its task; its examples are already there.
 		if (record.examples?.length && !st.hasExamples.get(taskId)) {
@@ -188,6 +193,7 @@ export class ShapeRowWriter {
 				importId,
 				now
 			);
+			placed.written = inserted.changes > 0;
 			if (inserted.changes === 0) {
 				counts.duplicateConversations++;
 				return;
@@ -221,13 +227,15 @@ export class ShapeRowWriter {
 		insert.write();
 	}
 
-	private writePair(context: ShapeRowContext, { record, taskId, instanceId }: PlacedPair, now: number, counts: ShapeRowCounts): void {
+	private writePair(context: ShapeRowContext, placed: PlacedPair, now: number, counts: ShapeRowCounts): void {
 		const { datasetId, importId } = context;
+		const { record, taskId, instanceId } = placed;
 		const unnamed = context.unnamedModels ?? UNNAMED_PAIR_MODELS;
 		const modelA = record.modelA ?? unnamed.a;
 		const modelB = record.modelB ?? unnamed.b;
 		const fp = pairFingerprint(record, modelA, modelB);
-		if (this.st.findPair.get(datasetId, fp) !== undefined) {
+		placed.written = this.st.findPair.get(datasetId, fp) === undefined;
+		if (!placed.written) {
 			counts.duplicatePairs++;
 			return;
 		}
