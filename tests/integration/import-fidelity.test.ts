@@ -6,6 +6,9 @@ import { createTestDb, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { writeShapeExport } from '../../src/lib/server/exports/shapes';
 import type { Db } from '../../src/lib/server/db';
+import { datasetResponseModels, listDatasets } from '../../src/lib/server/datasets/datasets';
+import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
+import { responseModelsText } from '../../src/lib/datasets/response-models';
 
 // What a file's kept fields say is what the dataset says: no number, id, field or claim changed
 // or dropped without a word.
@@ -125,5 +128,27 @@ describe('notices say what was added', () => {
 		]);
 		const again = await importText(rows, 'sg', 'sharegpt.jsonl');
 		expect(again.notices).toEqual([]);
+	});
+});
+
+describe('pairs that name no model', () => {
+	it('count their responses as from unnamed models, not as models named completion_a / completion_b', async () => {
+		const pairs =
+			'{"prompt": "Write a haiku", "chosen": "A", "rejected": "B", "chosen_model": "m1", "rejected_model": "m2"}\n' +
+			'{"prompt": "Write a haiku", "chosen": "C", "rejected": "D"}\n' +
+			'{"prompt": "Tie q", "chosen": "E", "rejected": "F", "tie": true}\n' +
+			'{"prompt": "Same", "chosen": "G", "rejected": "G"}\n';
+		const summary = await importText(pairs, 'pref', 'pref.jsonl');
+		const listed = listDatasets(db).find((d) => d.id === summary.datasetId)!;
+		expect(listed).toMatchObject({ responses: 8, models: 2, unnamedResponses: 6 });
+		expect(responseModelsText(listed.models, listed.unnamedResponses)).toBe('2 named models; 6 from unnamed models');
+		expect(datasetResponseModels(summary.datasetId, db)).toEqual({
+			models: [
+				{ model: 'm1', responses: 1 },
+				{ model: 'm2', responses: 1 }
+			],
+			unnamedResponses: 6
+		});
+		expect(datasetStatistics(summary.datasetId, {}, db)).toMatchObject({ responses: 8, models: 2, unnamedResponses: 6 });
 	});
 });

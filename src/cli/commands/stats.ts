@@ -3,6 +3,7 @@ import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, refuseDifferentOutputs } from '../output';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
+import { responseModelsText } from '$lib/datasets/response-models';
 import { datasetTable } from '$lib/reports/paper-tables';
 import { toLatex, toMarkdown } from '$lib/tables';
 
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<void> {
 		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords === null ? '—' : stats.avgNonEmptyInputWords.toFixed(1)],
 		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
 	];
-	if (stats.responses) rows.push(['model responses', `${stats.responses} (${stats.models} models)`]);
+	if (stats.responses) rows.push(['model responses', `${stats.responses} (${responseModelsText(stats.models, stats.unnamedResponses ?? 0)})`]);
 	console.log(`Statistics of "${dataset.name}"`);
 	const width = Math.max(...rows.map((r) => r[0].length));
 	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(8)}`);

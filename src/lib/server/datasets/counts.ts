@@ -9,6 +9,7 @@
  */
 import type Database from 'better-sqlite3';
 import { perConnection } from '../db';
+import { UNNAMED_PAIR_MODELS } from './shape-rows';
 
 type CountedTable = 'tasks' | 'instances';
 
@@ -68,12 +69,25 @@ export function rememberWhileUnchanged<T>(c: Database.Database, key: string, sta
  * A dataset's model responses and distinct models. Responses have no index by dataset and id,
  * so the remembered counts hold until any dataset gains a response.
  */
-export function datasetResponseCounts(c: Database.Database, datasetId: number): { responses: number; models: number } {
+export function datasetResponseCounts(c: Database.Database, datasetId: number): ResponseCounts {
 	const last = c.prepare<[], number>('SELECT coalesce(max(id), 0) FROM responses').pluck().get()!;
 	return rememberWhileUnchanged(c, `responses:${datasetId}`, String(last), () =>
-		c.prepare<[number], { responses: number; models: number }>('SELECT count(*) AS responses, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?').get(datasetId)!
+		c.prepare<[number], ResponseCounts>(`SELECT ${RESPONSE_COUNTS} FROM responses WHERE dataset_id = ?`).get(datasetId)!
 	);
 }
+
+/** A dataset's responses, its named models, and its responses under the stand-in names of pairs that name no model. */
+export interface ResponseCounts {
+	responses: number;
+	models: number;
+	unnamedResponses: number;
+}
+
+/** Whether a response row's model is a stand-in (UNNAMED_PAIR_MODELS), not a model's name. */
+export const UNNAMED_MODEL_SQL = `model IN (${Object.values(UNNAMED_PAIR_MODELS).map((m) => `'${m}'`).join(', ')})`;
+
+/** The select list of ResponseCounts over `responses` rows. */
+export const RESPONSE_COUNTS = `count(*) AS responses, count(DISTINCT CASE WHEN NOT ${UNNAMED_MODEL_SQL} THEN model END) AS models, coalesce(sum(${UNNAMED_MODEL_SQL}), 0) AS unnamedResponses`;
 
 /**
  * Where a dataset's rows stand: its largest task and instance ids, and its revision. Rows are only

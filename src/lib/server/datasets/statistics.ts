@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DatasetFigures } from '$lib/reports/paper-tables';
 import { db, type Db } from '../db';
-import { datasetRowsState, rememberWhileUnchanged } from './counts';
+import { datasetRowsState, rememberWhileUnchanged, RESPONSE_COUNTS, type ResponseCounts } from './counts';
 
 /**
  * A dataset's statistics as Self-Instruct reports them (paper Table 1): instruction counts by
@@ -10,7 +10,9 @@ import { datasetRowsState, rememberWhileUnchanged } from './counts';
  */
 export interface DatasetStatistics extends DatasetFigures {
 	responses: number;
+	/** Named models; the responses of pairs that name none are `unnamedResponses` (absent: none). */
 	models: number;
+	unnamedResponses?: number;
 	/** Rows the automatic filters rejected (excluded when `keptOnly`). */
 	rejectedInstructions: number;
 }
@@ -73,9 +75,7 @@ function countStatistics(c: Database.Database, datasetId: number, options: Stati
 			 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? ${keptInstance}`
 		)
 		.get(datasetId)!;
-	const r = c
-		.prepare<[number], { n: number; models: number }>('SELECT count(*) AS n, count(DISTINCT model) AS models FROM responses WHERE dataset_id = ?')
-		.get(datasetId)!;
+	const r = c.prepare<[number], ResponseCounts>(`SELECT ${RESPONSE_COUNTS} FROM responses WHERE dataset_id = ?`).get(datasetId)!;
 	return {
 		instructions: t.n,
 		classification: t.cls,
@@ -86,8 +86,9 @@ function countStatistics(c: Database.Database, datasetId: number, options: Stati
 		avgInstructionWords: t.words,
 		avgNonEmptyInputWords: i.inputWords,
 		avgOutputWords: i.outputWords,
-		responses: r.n,
+		responses: r.responses,
 		models: r.models,
+		unnamedResponses: r.unnamedResponses,
 		rejectedInstructions: options.keptOnly ? 0 : t.rejected
 	};
 }

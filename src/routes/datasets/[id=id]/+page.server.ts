@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { hasRole, requireRole } from '$lib/server/auth/guards';
-import { datasetModels } from '$lib/server/datasets/datasets';
+import { datasetResponseModels } from '$lib/server/datasets/datasets';
 import { datasetOrError } from '$lib/server/datasets/http';
 import { datasetShapeCounts, datasetStatistics } from '$lib/server/datasets/statistics';
 import { listImports, listTasks, SearchError, type TaskListPage } from '$lib/server/datasets/browse';
@@ -61,7 +61,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		stats: datasetStatistics(dataset.id),
 		shapes: datasetShapeCounts(dataset.id),
 		tasks,
-		models: datasetModels(dataset.id),
+		responseModels: datasetResponseModels(dataset.id),
 		imports: listImports(dataset.id).slice(0, 20),
 		work: datasetReviewedWork(dataset.id).map(describeWork),
 		purgePlan: archived && hasRole(user, 'admin') ? datasetPurgePlan(dataset.id) : null
