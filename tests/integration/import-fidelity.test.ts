@@ -124,7 +124,7 @@ describe('notices say what was added', () => {
 			'{"id": "w2", "conversations": [{"from": "human", "value": "q"}, {"from": "gpt", "value": "r"}, {"from": "human", "value": "s"}]}\n';
 		const summary = await importText(rows, 'sg', 'sharegpt.jsonl');
 		expect(summary.notices).toEqual([
-			'2 conversations have turns in an unusual order (kept as written; a task\'s page shows them with the conversation): line 1 (conversations[0] and conversations[1] are both user turns (turns should alternate)), line 3 (the last user turn (conversations[2]) has no reply).'
+			'2 conversations have warnings about their turns (kept as written; a task\'s page shows them with the conversation): line 1 (conversations[0] and conversations[1] are both user turns (turns should alternate)), line 3 (the last user turn (conversations[2]) has no reply).'
 		]);
 		const again = await importText(rows, 'sg', 'sharegpt.jsonl');
 		expect(again.notices).toEqual([]);
@@ -150,5 +150,24 @@ describe('pairs that name no model', () => {
 			unnamedResponses: 6
 		});
 		expect(datasetStatistics(summary.datasetId, {}, db)).toMatchObject({ responses: 8, models: 2, unnamedResponses: 6 });
+	});
+});
+
+describe('chat rows', () => {
+	it('names a content part\'s fields that are not kept (cache_control was dropped without a word)', async () => {
+		const row =
+			'{"messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": [{"type": "text", "text": "part1"}, {"type": "text", "text": "part2", "cache_control": {"type": "ephemeral"}}]}, {"role": "assistant", "content": "ans"}], "meta": 1}\n';
+		const summary = await importText(row, 'chat', 'chat.jsonl');
+		expect(summary.notices).toEqual(['Fields with no place to be kept in this format were not imported: "messages[].content[].cache_control" in 1 record (line 1).']);
+	});
+
+	it('says when the first reply only calls a tool (the instance output was empty without a word)', async () => {
+		const row =
+			'{"messages": [{"role": "user", "content": "weather?"}, {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "w", "arguments": "{}"}}]}, {"role": "tool", "tool_call_id": "c1", "content": "sunny"}, {"role": "assistant", "content": "It is sunny", "weight": 0}]}\n';
+		const summary = await importText(row, 'tools', 'chat_tools.jsonl');
+		expect(summary).toMatchObject({ instancesAdded: 1, conversationsAdded: 1, turnsAdded: 4 });
+		expect(summary.notices).toEqual([
+			"1 conversation has warnings about its turns (kept as written; a task's page shows them with the conversation): line 1 (the first reply (messages[1]) only calls a tool, so the instance's output is empty (single-turn exports leave it out; the whole conversation is kept))."
+		]);
 	});
 });

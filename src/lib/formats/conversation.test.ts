@@ -119,7 +119,11 @@ describe('ShareGPT / FastChat conversations', () => {
 				{ role: 'assistant', content: 'Anything else?' }
 			]
 		}) as ParsedTask;
-		expect(task.conversation?.warnings).toEqual(['messages[3] and messages[4] are both assistant turns (turns should alternate)']);
+		expect(task.conversation?.warnings).toEqual([
+			'messages[3] and messages[4] are both assistant turns (turns should alternate)',
+			"the first reply (messages[1]) only calls a tool, so the instance's output is empty (single-turn exports leave it out; the whole conversation is kept)"
+		]);
+		expect(task.instances[0].output).toBe('');
 	});
 
 	it('with strictTurns the first such problem fails the file, naming the turn', async () => {

@@ -180,11 +180,15 @@ export function conversationTask(
 	const system: string[] = [];
 	let user = -1;
 	let output: string | null = null;
+	let reply = -1;
 	for (let i = 0; i < turns.length; i++) {
 		const t = turns[i];
 		if (t.role === 'system') system.push(t.content);
 		else if (t.role === 'user' && user === -1) user = i;
-		else if (t.role === 'assistant' && user !== -1 && output === null) output = t.content;
+		else if (t.role === 'assistant' && user !== -1 && output === null) {
+			output = t.content;
+			reply = i;
+		}
 	}
 	if (user === -1) throw new RecordError(`field "${field}" has no ${wording.noUser}`, field);
 	if (output === null)
@@ -194,6 +198,14 @@ export function conversationTask(
 	const found = turnWarnings(turns, field);
 	if (options.strictTurns && found.length) throw new RecordError(found[0].message, found[0].path);
 	const conversation: ParsedConversation = { turns, warnings: found.map((w) => w.message) };
+	// The instance is the first exchange. A first reply that only calls a tool is no answer, and
+	// the answer after the tool's result is no answer to the instruction alone (it rests on that
+	// result): the instance keeps the call (single-turn exports leave it out and count it), the
+	// conversation keeps every turn, and the summary says so.
+	if (callsToolOnly(turns[reply]))
+		conversation.warnings.push(
+			`the first reply (${field}[${reply}]) only calls a tool, so the instance's output is ${output === '' ? 'empty' : 'the call'} (single-turn exports leave it out; the whole conversation is kept)`
+		);
 	if (options.extraMetadata) conversation.metadata = options.extraMetadata;
 	let metadata: Record<string, unknown> | null = options.extraMetadata ? { ...options.extraMetadata } : null;
 	if (system.length) (metadata ??= {}).system = system.join('\n\n');
@@ -207,6 +219,12 @@ export function conversationTask(
 	};
 	if (options.sourceId != null) task.sourceId = options.sourceId;
 	return task;
+}
+
+/** An assistant turn that calls a tool and says nothing else: an OpenAI tool call without text, or a ShareGPT function_call turn. */
+function callsToolOnly(turn: ParsedTurn): boolean {
+	if (isFunctionCallTurn(turn)) return true;
+	return turn.role === 'assistant' && turn.content.trim() === '' && !!turn.extra && ('tool_calls' in turn.extra || 'function_call' in turn.extra);
 }
 
 export function contentField(shape: ConversationShape): 'content' | 'value' {

@@ -287,7 +287,7 @@ export const CONTENT_PART_SEPARATOR = '\n';
  * with CONTENT_PART_SEPARATOR. Any other part (image_url, input_audio, file) cannot be kept as
  * text and is refused by name rather than left out.
  */
-function messageText(m: JsonObject, i: number): string {
+function messageText(m: JsonObject, i: number, unkept: string[]): string {
 	const content = m.content;
 	const path = `messages[${i}].content`;
 	if (typeof content === 'string') return wellFormed(content, path);
@@ -301,6 +301,8 @@ function messageText(m: JsonObject, i: number): string {
 			if (!isJsonObject(part) || typeof part.text !== 'string')
 				throw new RecordError(`field "${partPath}" must be a text part {type: "text", text: "…"}`, partPath);
 			texts[k] = part.text;
+			// A part's other fields (cache_control, …) have no place once the parts are one text: named in the summary.
+			for (const key in part) if (key !== 'type' && key !== 'text') unkept.push(`${partPath}.${key}`);
 		}
 		return wellFormed(texts.join(CONTENT_PART_SEPARATOR), path);
 	}
@@ -366,17 +368,18 @@ const CHAT_FIELDS = new Set(['id', 'messages']);
 function readChat(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'location'> {
 	const messages = requiredArray(o, 'messages', '');
 	const turns: ParsedTurn[] = new Array(messages.length);
+	const unkept: string[] = [];
 	for (let i = 0; i < messages.length; i++) {
 		const m = objectAt(messages, i, 'messages');
 		const { role, sourceRole } = readSpeaker(m.role, `messages[${i}].role`, OPENAI_CHAT_SHAPE);
-		const turn: ParsedTurn = { role, content: messageText(m, i) };
+		const turn: ParsedTurn = { role, content: messageText(m, i, unkept) };
 		if (sourceRole) turn.sourceRole = sourceRole;
 		readNameAndWeight(m, `messages[${i}].`, turn);
 		const extra = otherFields(m, MESSAGE_FIELDS);
 		if (extra) turn.extra = extra;
 		turns[i] = turn;
 	}
-	return withNumericId(
+	const task = withNumericId(
 		conversationTask(
 			turns,
 			OPENAI_CHAT_SHAPE,
@@ -385,6 +388,8 @@ function readChat(o: JsonObject, options: ReadOptions): Omit<ParsedTask, 'locati
 		),
 		options
 	);
+	if (unkept.length) task.unkeptFields = unkept;
+	return task;
 }
 
 const SHAREGPT_TURN_FIELDS = new Set(['from', 'value', 'name', 'weight']);

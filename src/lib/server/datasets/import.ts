@@ -1074,7 +1074,7 @@ class StagedWriter {
 			);
 		if (this.conversationWarnings.count)
 			notices.push(
-				`${lines(this.conversationWarnings, 'conversation has', 'conversations have')} turns in an unusual order (kept as written; a task's page shows them with the conversation): ${this.conversationWarnings.places()}.`
+				`${lines(this.conversationWarnings, 'conversation has', 'conversations have')} warnings about ${this.conversationWarnings.count === 1 ? 'its' : 'their'} turns (kept as written; a task's page shows them with the conversation): ${this.conversationWarnings.places()}.`
 			);
 		if (this.tasksWithoutInstances.count)
 			notices.push(
