@@ -8,7 +8,7 @@ import { ImportError, RecordError, type ErrorPlace } from './import-error';
 import { JsonObjectSplitter, type DocumentPiece } from './document-splitter';
 import { detectFormat, isJsonObject, jsonType, readRecord, type JsonObject } from './records';
 import { repeatedKeyOf } from './repeated-keys';
-import { JsonArraySplitter, JsonLinesSplitter, type RawRecord, type RecordSplitter } from './splitters';
+import { JsonArraySplitter, JsonLinesSplitter, MAX_RECORD_CHARS, type RawRecord, type RecordSplitter } from './splitters';
 import { SUPERNI_INSTANCES, SUPERNI_KEYS, SuperNiTaskBuilder, taskNameFromFileName } from './superni';
 import { FORMATS, type FormatId, type ParseOptions, type ParsedRecord, type RecordLocation } from './types';
 import { completeUtf8Length, hexBytes, invalidUtf8Offset } from './utf8';
@@ -47,6 +47,26 @@ function isTaskDocument(text: string): boolean | null {
 		}
 	}
 	return text.length < FIRST_KEY_WINDOW && FIRST_KEY_PREFIX.test(text) ? null : false;
+}
+
+/**
+ * Whether a text opening with a SuperNI task is JSON Lines of tasks (one per line) rather than one
+ * task file: its first line is a whole object and another object follows. The first field's name
+ * does not tell them apart ({"Definition": …} and {"id": …, "Definition": …} lines are both task
+ * lines), the layout does. null while unknown; a first line longer than a record may be is a task file.
+ */
+function tasksPerLine(text: string, maxChars: number, final: boolean): boolean | null {
+	const nl = text.indexOf('\n');
+	if (nl === -1) return final || text.length > maxChars ? false : null;
+	if (nl > maxChars) return false;
+	const next = text.slice(nl + 1).search(/[^ \t\r\n]/);
+	if (next === -1) return final ? false : null;
+	if (text[nl + 1 + next] !== '{') return false;
+	try {
+		return isJsonObject(JSON.parse(text.slice(0, nl)));
+	} catch {
+		return false;
+	}
 }
 
 export function formatByteSize(bytes: number): string {
@@ -244,7 +264,10 @@ export class ImportParser {
 			out.push(...this.decodeAndRead(bytes));
 		}
 		// A file too short to show its first field name in full: decide now.
-		if (!this.splitter && !this.document && this.lead.trim() !== '') this.open(this.lead, this.lead.search(/[^ \t\r\n]/), false);
+		if (!this.splitter && !this.document && this.lead.trim() !== '') {
+			const first = this.lead.search(/[^ \t\r\n]/);
+			this.open(this.lead, first, this.lead[first] === '{' && (this.forced === null || this.forced === 'superni') && this.isOneTask(this.lead.slice(first), true) === true);
+		}
 		if (this.document) {
 			this.document.end(this.pieces);
 			out.push(...this.readPieces());
@@ -318,8 +341,8 @@ export class ImportParser {
 			return;
 		}
 		const c = all[first];
-		if (c === '{' && this.forced === null) {
-			const document = isTaskDocument(all.slice(first));
+		if (c === '{' && (this.forced === null || this.forced === 'superni')) {
+			const document = this.isOneTask(all.slice(first), false);
 			if (document === null) {
 				this.lead = all;
 				return;
@@ -327,7 +350,15 @@ export class ImportParser {
 			this.open(all, first, document);
 			return;
 		}
-		this.open(all, first, c === '{' && this.forced === 'superni');
+		this.open(all, first, false);
+	}
+
+	/** Whether a file opening with '{' is one task object (SuperNI) rather than JSON Lines; null while unknown. */
+	private isOneTask(text: string, final: boolean): boolean | null {
+		const document = this.forced === 'superni' ? true : isTaskDocument(text);
+		if (document !== true) return final ? false : document;
+		const perLine = tasksPerLine(text, this.maxRecordChars ?? MAX_RECORD_CHARS, final);
+		return perLine === null ? null : !perLine;
 	}
 
 	/** Starts reading the container that opens at `all[first]`. */

@@ -516,11 +516,12 @@ function readHhTranscript(o: JsonObject): { prompt: string; instruction: string;
 
 /** SuperNI task objects as items of an array or lines (one task per file is read by SuperNiTaskBuilder). */
 function readSuperNi(o: JsonObject): Omit<ParsedTask, 'location'> {
-	const id = o.id ?? o.name;
-	return readSuperNiTask(
-		otherFields(o, new Set(['id', 'name'])) ?? {},
-		typeof id === 'string' || typeof id === 'number' ? String(id) : null
-	);
+	const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+	// Either names the task when it has only one; with both, each is kept as what it is (the name was lost).
+	const id = text(o.id) ?? text(o.name);
+	const task = readSuperNiTask(otherFields(o, new Set(['id', 'name'])) ?? {}, id);
+	task.name = text(o.name) ?? id;
+	return task;
 }
 
 const READERS: Record<FormatId, (o: JsonObject, options: ReadOptions) => RecordContent> = {

@@ -124,6 +124,35 @@ describe('SuperNI task files', () => {
 		]);
 	});
 
+	it('reads JSON Lines of tasks whatever field comes first ("Definition" first was refused as a second task in one file)', async () => {
+		const task = (definition: string, id: string) => ({ Definition: [definition], 'Positive Examples': [], 'Negative Examples': [], Instances: [{ id, input: 'x', output: ['y'] }] });
+		const definitionFirst = [task('Def A', 'a-1'), task('Def B', 'b-1')].map((t) => JSON.stringify(t)).join('\n') + '\n';
+		const idFirst = [{ id: 't0', ...task('Def A', 'a-1') }, { id: 't1', ...task('Def B', 'b-1') }].map((t) => JSON.stringify(t)).join('\n') + '\n';
+		for (const [text, ids] of [
+			[definitionFirst, [null, null]],
+			[idFirst, ['t0', 't1']]
+		] as const) {
+			for (const chunk of [7, 1 << 16]) {
+				const tasks = (await parse(text, { fileName: 'tasks.jsonl' }, chunk)) as ParsedTask[];
+				expect(tasks.map((t) => [t.sourceId, t.instruction, t.location.line])).toEqual([
+					[ids[0], 'Def A', 1],
+					[ids[1], 'Def B', 2]
+				]);
+				expect((await parse(text, { fileName: 'tasks.jsonl', format: 'superni' }, chunk)).length).toBe(2);
+			}
+		}
+		// One task on one line (a compact task file) is still one task file, named after the file.
+		expect((await parse(JSON.stringify(superniTask(2)) + '\n'))[0]).toMatchObject({ sourceId: 'task063_first_i_elements', name: 'task063_first_i_elements' });
+	});
+
+	it('a task line with both "id" and "name" keeps both (the name was replaced by the id)', async () => {
+		const line = JSON.stringify({ id: 'task001', name: 'quoref_question_generation', ...superniTask(1) });
+		const [task] = (await parse(`[${line}]`, { fileName: 'tasks.json' })) as ParsedTask[];
+		expect([task.sourceId, task.name]).toEqual(['task001', 'quoref_question_generation']);
+		const [named] = (await parse(`[${JSON.stringify({ name: 'only_a_name', ...superniTask(1) })}]`, { fileName: 'tasks.json' })) as ParsedTask[];
+		expect([named.sourceId, named.name]).toEqual(['only_a_name', 'only_a_name']);
+	});
+
 	it('keeps several definition strings as the list they were, joining them for the instruction', async () => {
 		const [task] = (await parse(pretty({ ...superniTask(1), Definition: ['First part.', 'Second part.'] }))) as ParsedTask[];
 		expect(task.instruction).toBe('First part.\n\nSecond part.');
