@@ -115,6 +115,12 @@ describe('notices say what was added', () => {
 		const again = await importText(pairs, 'pref', 'pref.jsonl');
 		expect(again).toMatchObject({ pairsAdded: 0, skippedDuplicates: 4 });
 		expect(again.notices).toEqual([]);
+		// Each import keeps what it added and said, for the dataset's page (migration 0032).
+		const kept = db.$client.prepare('SELECT pairs_added AS pairs, responses_added AS responses, skipped_duplicates AS dups, notices FROM imports ORDER BY id').all();
+		expect(kept).toEqual([
+			{ pairs: 4, responses: 8, dups: 0, notices: JSON.stringify(first.notices) },
+			{ pairs: 0, responses: 0, dups: 4, notices: null }
+		]);
 	});
 
 	it('conversation warnings reach the summary, for the conversations written', async () => {

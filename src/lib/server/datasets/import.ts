@@ -1103,11 +1103,24 @@ class StagedWriter {
 		this.flushShapes();
 		this.responsesAdded += this.shapeCounts.pairs * 2;
 		this.skippedDuplicates += this.shapeCounts.duplicateConversations + this.shapeCounts.duplicatePairs;
+		const notices = this.notices();
 		client
-			.prepare<[number, number, number, number, number, number, number]>(
-				'UPDATE imports SET bytes = ?, records = ?, tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ? WHERE id = ?'
+			.prepare<[number, number, number, number, number, number, number, number, string | null, number]>(
+				`UPDATE imports SET bytes = ?, records = ?, tasks_added = ?, instances_added = ?, responses_added = ?, skipped_duplicates = ?,
+				 pairs_added = ?, conversations_added = ?, notices = ? WHERE id = ?`
 			)
-			.run(this.totals.bytes, this.totals.records, this.tasksAdded, this.instancesAdded, this.responsesAdded, this.skippedDuplicates, this.importId);
+			.run(
+				this.totals.bytes,
+				this.totals.records,
+				this.tasksAdded,
+				this.instancesAdded,
+				this.responsesAdded,
+				this.skippedDuplicates,
+				this.shapeCounts.pairs,
+				this.shapeCounts.conversations,
+				notices.length ? JSON.stringify(notices) : null,
+				this.importId
+			);
 		if (this.created) {
 			client
 				.prepare<[string, number]>(`UPDATE datasets SET name = ?, status = 'ready', import_owner = NULL, import_heartbeat_at = NULL WHERE id = ? AND status = 'importing'`)
@@ -1139,7 +1152,7 @@ class StagedWriter {
 			skippedDuplicates: this.skippedDuplicates,
 			duplicatesOf: duplicateUnit(this.format).unit,
 			duplicatesRule: duplicateUnit(this.format).rule,
-			notices: this.notices(),
+			notices,
 			files: 1,
 			durationMs: 0
 		};

@@ -20,6 +20,8 @@ import {
 
 /** Longest search accepted; a longer one is refused in words rather than ignored. */
 const MAX_SEARCH_LENGTH = 500;
+/** The newest imports the page lists (the rest are counted). */
+const IMPORTS_SHOWN = 20;
 
 const filtersSchema = z.object({
 	q: z.string().trim().optional().catch(undefined),
@@ -53,6 +55,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		}
 	}
 	const archived = dataset.archivedAt !== null;
+	const imports = listImports(dataset.id);
 	return {
 		dataset,
 		archivedBy: dataset.archivedBy ? (getUser(dataset.archivedBy)?.email ?? null) : null,
@@ -62,7 +65,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		shapes: datasetShapeCounts(dataset.id),
 		tasks,
 		responseModels: datasetResponseModels(dataset.id),
-		imports: listImports(dataset.id).slice(0, 20),
+		imports: imports.slice(0, IMPORTS_SHOWN),
+		importsTotal: imports.length,
 		work: datasetReviewedWork(dataset.id).map(describeWork),
 		purgePlan: archived && hasRole(user, 'admin') ? datasetPurgePlan(dataset.id) : null
 	};

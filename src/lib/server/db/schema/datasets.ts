@@ -57,6 +57,11 @@ export const imports = sqliteTable(
 		instancesAdded: integer('instances_added').notNull().default(0),
 		responsesAdded: integer('responses_added').notNull().default(0),
 		skippedDuplicates: integer('skipped_duplicates').notNull().default(0),
+		/** Preference pairs and conversations the import added (the responses and instances above include theirs). */
+		pairsAdded: integer('pairs_added').notNull().default(0),
+		conversationsAdded: integer('conversations_added').notNull().default(0),
+		/** What the import's summary said besides its counts (notices, each naming its lines), kept for the dataset's page; null: none. */
+		notices: text('notices', { mode: 'json' }).$type<string[]>(),
 		createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
 		durationMs: integer('duration_ms').notNull().default(0),
 		createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' })

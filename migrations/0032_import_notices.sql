@@ -1,0 +1,3 @@
+ALTER TABLE `imports` ADD `pairs_added` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `imports` ADD `conversations_added` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE `imports` ADD `notices` text;
