@@ -177,3 +177,14 @@ describe('chat rows', () => {
 		]);
 	});
 });
+
+describe('dataset names', () => {
+	it('a name in decomposed Unicode (NFD) is the same name in NFC (it was refused without a reason)', async () => {
+		const nfd = 'Cafe\u0301 set';
+		const first = await importText('{"instruction":"a","output":"b"}\n', nfd);
+		expect(first.datasetName).toBe('Caf\u00e9 set');
+		const second = await importText('{"instruction":"c","output":"d"}\n', 'Caf\u00e9 set');
+		const third = await importText('{"instruction":"e","output":"f"}\n', nfd);
+		expect([second.datasetId, third.datasetId, second.datasetCreated, third.datasetCreated]).toEqual([first.datasetId, first.datasetId, false, false]);
+	});
+});

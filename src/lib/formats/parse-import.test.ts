@@ -624,3 +624,20 @@ describe('bad input: a field named twice in one object', () => {
 		expect((records[0] as ParsedTask).instruction).toBe('Quote "a": b');
 	});
 });
+
+describe('errors that name what is wrong', () => {
+	it('a raw NUL byte is shown as \\u0000 with its place (it was printed raw, invisible)', async () => {
+		const e = await failure('{"instruction":"a","output":"b"}\n\u0000\n');
+		expect(e.message).toBe("data.jsonl: line 2, column 1: malformed JSON: Unexpected token '\\u0000' (a raw control character, such as a NUL byte, cannot stand in JSON text; inside a string write it as an escape)");
+		expect(e.message).not.toContain('\u0000');
+	});
+
+	it('UTF-16 without a byte-order mark says so (it read "Expected property name or \'}\'")', async () => {
+		const utf16le = (text: string) => new Uint8Array([...text].flatMap((c) => [c.charCodeAt(0), 0]));
+		const utf16be = (text: string) => new Uint8Array([...text].flatMap((c) => [0, c.charCodeAt(0)]));
+		const row = '{"instruction":"a","output":"b"}\n';
+		for (const bytes of [utf16le(row), utf16be(row)])
+			expect((await failure(bytes)).message).toBe('data.jsonl: line 1: the file looks like UTF-16 without a byte-order mark (every other byte is 0); save it as UTF-8');
+		expect(await parse(row)).toHaveLength(1);
+	});
+});

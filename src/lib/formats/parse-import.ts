@@ -141,6 +141,27 @@ function unreadableKind(file: string, start: string): string | null {
 	return null;
 }
 
+/**
+ * UTF-16 text without a byte-order mark: ASCII characters leave every other byte 0 (at even
+ * offsets big-endian, odd little-endian), which UTF-8 text never has. Read as UTF-8 it fails
+ * with a JSON complaint about NUL characters that says nothing of why.
+ */
+function looksLikeUtf16(bytes: Uint8Array): boolean {
+	const n = Math.min(bytes.length, 64) & ~1;
+	if (n < 4) return false;
+	let even = 0;
+	let odd = 0;
+	for (let i = 0; i < n; i += 2) {
+		if (bytes[i] === 0) even++;
+		if (bytes[i + 1] === 0) odd++;
+	}
+	const pairs = n / 2;
+	return (even === pairs && odd === 0) || (odd === pairs && even === 0);
+}
+
+/** A control character in V8's message shown as its escape ("\u0000"): printed raw it is invisible or garbles the line. */
+const CONTROL_IN_MESSAGE = /'([\u0000-\u001f])'/g;
+
 /** Turn a JSON.parse failure into a message placed at the offending character. */
 function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	let message = error instanceof Error ? error.message : String(error);
@@ -164,6 +185,14 @@ function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 		place = placeAt(raw, at);
 	}
 	message = message.replace(JSON_SNIPPET, '');
+	const control = message.match(/'([\u0000-\u001f])'/);
+	if (control) {
+		// V8 gives no position for a token that is only a control character: it is found in the text.
+		if (!pos && raw.text.includes(control[1])) place = placeAt(raw, raw.text.indexOf(control[1]));
+		message =
+			message.replace(CONTROL_IN_MESSAGE, (_, c: string) => `'\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}'`) +
+			' (a raw control character, such as a NUL byte, cannot stand in JSON text; inside a string write it as an escape)';
+	}
 	if (message === 'Unexpected end of JSON input') message = 'the JSON ends too early (truncated record?)';
 	let hint = '';
 	if (raw.index === undefined && raw.text.trim() === '{')
@@ -235,6 +264,8 @@ export class ImportParser {
 		if (chunk.length === 0) return [];
 		if (this.bytesRead === 0 && chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)))
 			throw ImportError.at(this.file, { line: 1 }, `the file looks like UTF-16 (it starts with ${hexBytes(chunk, 0, 2)}); save it as UTF-8`);
+		if (this.bytesRead === 0 && looksLikeUtf16(chunk))
+			throw ImportError.at(this.file, { line: 1 }, 'the file looks like UTF-16 without a byte-order mark (every other byte is 0); save it as UTF-8');
 		this.bytesRead += chunk.length;
 		if (this.maxBytes !== undefined && this.bytesRead > this.maxBytes)
 			throw ImportError.at(

@@ -22,8 +22,17 @@ export interface DatasetSummary extends Dataset {
 
 const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._\-/()+]{0,119}$/u;
 
+/**
+ * A dataset name as stored and looked up: trimmed, in Unicode NFC. "é" typed or pasted as e + a
+ * combining accent (NFD, as macOS file names give it) is the same name as the one character, and
+ * the pattern's letters are whole characters (a bare combining mark was refused without a reason).
+ */
+export function datasetNameKey(name: string): string {
+	return name.normalize('NFC').trim();
+}
+
 export function validateDatasetName(name: string): string {
-	const trimmed = name.trim();
+	const trimmed = datasetNameKey(name);
 	if (!NAME_PATTERN.test(trimmed)) {
 		throw new DatasetError(
 			'A dataset name is 1–120 letters, digits, spaces or . _ - / ( ) +, starting with a letter or digit.',
@@ -52,7 +61,7 @@ export function getDataset(id: number, database: Db = db()): Dataset | undefined
 
 /** The dataset a route parameter names (its numeric id), if any. */
 export function findDatasetByName(name: string, database: Db = db()): Dataset | undefined {
-	return database.select().from(datasets).where(and(eq(datasets.name, name.trim()), eq(datasets.status, 'ready'))).get();
+	return database.select().from(datasets).where(and(eq(datasets.name, datasetNameKey(name)), eq(datasets.status, 'ready'))).get();
 }
 
 /**
@@ -67,7 +76,7 @@ export function receivingImport(ref: { id: number } | { name: string }, database
 			`SELECT d.name, i.file_name AS fileName FROM datasets d LEFT JOIN imports i ON i.id = json_extract(d.append_state, '$.importId')
 			 WHERE d.status = 'appending' AND (d.id = ? OR d.name = ?)`
 		)
-		.get('id' in ref ? ref.id : null, 'name' in ref ? ref.name.trim() : null);
+		.get('id' in ref ? ref.id : null, 'name' in ref ? datasetNameKey(ref.name) : null);
 	if (!row) return undefined;
 	return `Dataset "${row.name}" is receiving an import${row.fileName ? ` (${row.fileName})` : ''}; it opens again when the import finishes.`;
 }
