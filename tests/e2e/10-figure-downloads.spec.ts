@@ -17,11 +17,12 @@ let db: Db;
 let researcher: Account;
 let first: BuiltAudit;
 let second: BuiltAudit;
+let suffix: string;
 
 test.beforeAll(async () => {
 	db = openE2eDatabase();
 	researcher = await makeAccount(db, 'researcher', 'Figure saver');
-	const suffix = Date.now().toString(36);
+	suffix = Date.now().toString(36);
 	first = await buildQualityAudit(db, { datasetName: `e2e figures first ${suffix}`, name: 'Figures first', ...QUALITY_AUDIT_PLAN });
 	second = await buildQualityAudit(db, {
 		datasetName: `e2e figures second ${suffix}`,
@@ -62,7 +63,8 @@ test('the comparison chart downloads as SVG with its numbers, an analyses histog
 		await Promise.all([page.waitForEvent('download'), lengths.getByRole('link', { name: /^SVG/ }).click()]).then(([d]) => d),
 		await Promise.all([page.waitForEvent('download'), lengths.getByRole('link', { name: /^PNG/ }).click()]).then(([d]) => d)
 	];
-	expect(pngFile.suggestedFilename()).toBe('analysis-length-instruction.png');
+	// Named after the dataset, as analyze --figures names it: two datasets' figures never share a name.
+	expect(pngFile.suggestedFilename()).toBe(`analysis-e2e-figures-first-${suffix}-length-instruction.png`);
 	const rendered = new Resvg(fs.readFileSync((await svgFile.path())!, 'utf8'));
 	expect(pngSize(fs.readFileSync((await pngFile.path())!))).toEqual({ width: rendered.width * 2, height: rendered.height * 2 });
 	await context.close();

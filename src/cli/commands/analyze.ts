@@ -2,7 +2,7 @@ import { CliError, usageError, withExitCode } from '../cli-error';
 import { intOption, parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import { printWrittenFigures, writeFigures } from '../figures';
-import { analysisFigures } from '$lib/analyses/figures';
+import { analysisFigureIds, analysisFilePrefix, analysisFigures } from '$lib/analyses/figures';
 import { seedTasksLeftOutText, similarityAbove } from '$lib/analyses/analysis';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
@@ -28,7 +28,11 @@ Options:
   --figures <dir>        write every chart (verb–noun sunburst, ROUGE-L and length histograms) to
                          <dir> as SVG and PNG (2×) with title, legend, axis labels and a caption
                          stating n — the files the analyses pages' download links give (with
-                         --vs, the side-by-side page's, on shared scales)
+                         --vs, the side-by-side page's, on shared scales), named after the
+                         dataset (analysis-<dataset>-verb-noun.svg, analyses-<a>-vs-<b>-…);
+                         refuses to overwrite files there without --force
+  --force                with --figures, overwrite the figures of the same names and remove
+                         this dataset's figures an earlier run wrote that this one does not
   --json                 everything as JSON on stdout: {"analyses": [ … ]}, with --figures
                          also "figures": [{figure, svg, png, width, height}] (the files written)`;
 
@@ -74,6 +78,7 @@ export async function run(argv: string[]): Promise<void> {
 			refresh: { type: 'boolean' },
 			top: { type: 'string' },
 			figures: { type: 'string' },
+			force: { type: 'boolean' },
 			json: { type: 'boolean' }
 		},
 		USAGE
@@ -107,7 +112,13 @@ export async function run(argv: string[]): Promise<void> {
 			throw err;
 		}
 	}
-	const figures = values.figures === undefined ? null : writeFigures(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis }))), values.figures, results.length === 1 ? 'analysis' : 'analyses');
+	const figures =
+		values.figures === undefined
+			? null
+			: writeFigures(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis }))), values.figures, analysisFilePrefix(results), {
+					force: !!values.force,
+					possibleIds: analysisFigureIds(results.length)
+				});
 	// --json is one document whatever else is asked: the analyses, plus the files --figures wrote.
 	if (values.json) return printJson(figures ? { analyses: results, figures } : { analyses: results });
 	if (figures) return printWrittenFigures(figures);

@@ -77,6 +77,8 @@ Options:
                          agreement, adjudication) with its references, as plain text
   --figures <dir>        write every chart to <dir> as SVG and PNG (2×), with title, legend,
                          axis labels and a caption stating n and the interval method
+                         (refuses to overwrite files there without --force)
+  --force                with --figures, overwrite figure files of the same names
   --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
                          split, agreement, ratings, comparisons
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
@@ -132,6 +134,7 @@ export async function run(argv: string[]): Promise<void> {
 			markdown: { type: 'boolean' },
 			table: { type: 'string' },
 			figures: { type: 'string' },
+			force: { type: 'boolean' },
 			methods: { type: 'boolean' },
 			labels: { type: 'string' },
 			items: { type: 'string' },
@@ -183,7 +186,7 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		if (values.compare) {
 			const comparison = compareAudits(auditId, resolveAudit(values.compare), { confidence });
-			if (values.figures !== undefined) return writeFigureFiles(comparisonFigures(comparison), values.figures, `audits-${comparison.first.id}-vs-${comparison.second.id}`, !!values.json);
+			if (values.figures !== undefined) return writeFigureFiles(comparisonFigures(comparison), values.figures, `audits-${comparison.first.id}-vs-${comparison.second.id}`, !!values.json, { force: !!values.force });
 			if (values.json) return printJson(comparison);
 			if (values.csv) return void process.stdout.write(comparisonCsv(comparison));
 			return printComparison(comparison);
@@ -206,7 +209,7 @@ export async function run(argv: string[]): Promise<void> {
 			printJudge(judge);
 			return;
 		}
-		if (values.figures !== undefined) return writeFigureFiles(auditFigures(report), values.figures, `audit-${report.audit.id}`, !!values.json);
+		if (values.figures !== undefined) return writeFigureFiles(auditFigures(report), values.figures, `audit-${report.audit.id}`, !!values.json, { force: !!values.force });
 		if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table);
 		if (values.json) return printJson(report);
 		if (values.csv) return void process.stdout.write(reportCsv(report));

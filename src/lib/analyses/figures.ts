@@ -23,6 +23,34 @@ export interface AnalysisFigureSource {
 	analysis: DatasetAnalysis;
 }
 
+/** The ids analysisFigures can give for `columns` sources (which of them it gives depends on the data). */
+export function analysisFigureIds(columns: number): string[] {
+	const ids = ['verb-noun', 'rouge-to-seeds', ...LENGTH_FIELDS.map(({ field }) => `length-${field}`)];
+	return columns === 1 ? ids : Array.from({ length: columns }, (_, k) => ids.map((id) => `${id}-${k + 1}`)).flat();
+}
+
+/** What an analysis figure file is named after: the dataset and what of it was analysed. */
+export interface AnalysisFileSource {
+	datasetId: number;
+	datasetName: string;
+	scope: { kind: 'dataset'; keptOnly?: boolean } | { kind: 'run'; runId: number } | { kind: 'selection' };
+}
+
+/**
+ * The file-name prefix of analysis figures, named after the dataset(s) so two datasets' figures
+ * never share a name: analysis-alpaca-5000 (its kept rows: -kept, a run's candidates: -run-5,
+ * an export selection: -selection), side by side analyses-fx20-vs-alpaca. A name with no
+ * ASCII letters or digits is named by its id (dataset-7).
+ */
+export function analysisFilePrefix(sources: readonly AnalysisFileSource[]): string {
+	const name = ({ datasetId, datasetName, scope }: AnalysisFileSource) => {
+		const slug = datasetName.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '') || `dataset-${datasetId}`;
+		const what = scope.kind === 'run' ? `-run-${scope.runId}` : scope.kind === 'selection' ? '-selection' : scope.keptOnly ? '-kept' : '';
+		return slug + what;
+	};
+	return sources.length === 1 ? `analysis-${name(sources[0])}` : `analyses-${sources.map(name).join('-vs-')}`;
+}
+
 const pctOf = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '—');
 const NO_INTERVAL = 'Counts of every row, not a sample: no intervals.';
 

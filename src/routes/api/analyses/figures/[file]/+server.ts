@@ -10,15 +10,18 @@ import { analysisFigures } from '$lib/analyses/figures';
  * The analyses pages' charts as files (verb-noun, rouge-to-seeds, length-instruction,
  * length-input, length-output; .svg or .png), with the query of the page they are on: the
  * /analyses page's (dataset, kept, run, where, seeds) or the side-by-side page's (s…, seeds),
- * whose ids end in the column's number (rouge-to-seeds-2.svg).
+ * whose ids end in the column's number (rouge-to-seeds-2.svg); the attachment is named after the dataset.
  */
 export const GET: RequestHandler = async ({ locals, params, url }) => {
 	requireApiRole(locals, 'researcher');
-	let figures;
+	let figures, filePrefix;
 	try {
-		figures = analysisFigures(await analysisFigureSources(url.searchParams));
+		const found = await analysisFigureSources(url.searchParams);
+		figures = analysisFigures(found.sources);
+		filePrefix = found.filePrefix;
 	} catch (err) {
 		httpError(err);
 	}
-	return figureResponse(figures, params.file, 'analysis') ?? error(404, { message: figureFilesText(figures) });
+	// Saved under the dataset's name (analysis-alpaca-verb-noun.svg), as the CLI's --figures names them.
+	return figureResponse(figures, params.file, filePrefix) ?? error(404, { message: figureFilesText(figures) });
 };

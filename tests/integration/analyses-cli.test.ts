@@ -1,0 +1,79 @@
+/**
+ * `analyze` on the command line, on real imports: figure files named after the dataset and never
+ * overwritten (nor left stale beside a later run's) without --force.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, jsonl, streamOf } from '../support/db';
+import { importFile } from '../../src/lib/server/datasets/import';
+import type { Db } from '../../src/lib/server/db';
+import { CLI_ENTRY } from '../support/cli-bundle';
+
+let db: Db;
+let file: string;
+let cleanup: () => void;
+let dir: string;
+
+const rows = (instructions: string[]) => jsonl(instructions.map((instruction, k) => ({ instruction, input: '', output: `An output of ${k + 3} words.` })));
+
+async function importRows(datasetName: string, text: string, fileName = 'rows.jsonl', origin?: 'seed') {
+	await importFile(streamOf(text), { datasetName, fileName, origin }, db);
+}
+
+beforeAll(async () => {
+	({ db, file, cleanup } = createTestDb());
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-analyze-'));
+	await importRows('fx small', rows(['Write a poem about the sea.', 'List three colours.']), 'rows.jsonl', 'seed');
+	await importRows('fx small', rows(['Write a poem about the moon.', 'Give me a recipe for soup.']));
+	await importRows('other set', rows(['Write a story about a dragon.', 'Find the capital of France.']));
+}, 60_000);
+afterAll(() => {
+	cleanup?.();
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(...args: string[]) {
+	const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 120_000 });
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const listing = (folder: string) => fs.readdirSync(folder).sort();
+
+describe('analyze --figures', () => {
+	it('names the files after the dataset, refuses to overwrite without --force, and leaves no earlier figure beside fewer new ones', () => {
+		const out = path.join(dir, 'figs');
+		const first = cli('analyze', 'fx small', '--figures', out, '--json');
+		expect(first.code, first.stderr).toBe(0);
+		const names = listing(out);
+		expect(names).toContain('analysis-fx-small-verb-noun.svg');
+		expect(names).toContain('analysis-fx-small-rouge-to-seeds.png');
+		expect(names.every((n) => n.startsWith('analysis-fx-small-'))).toBe(true);
+		const before = fs.readFileSync(path.join(out, 'analysis-fx-small-verb-noun.svg'));
+
+		// The same again: refused, in one line, naming the file and --force; nothing written.
+		const again = cli('analyze', 'fx small', '--figures', out);
+		expect(again.code).toBe(1);
+		expect(again.stderr).toMatch(/analysis-fx-small-verb-noun\.svg: already exists; add --force/);
+		expect(listing(out)).toEqual(names);
+
+		// Another dataset into the same folder: its own names, nothing of the first touched.
+		const other = cli('analyze', 'other set', '--figures', out, '--json');
+		expect(other.code, other.stderr).toBe(0);
+		expect(listing(out).filter((n) => n.startsWith('analysis-other-set-')).length).toBeGreaterThan(0);
+		expect(listing(out).some((n) => n.startsWith('analysis-other-set-rouge'))).toBe(false);
+		expect(fs.readFileSync(path.join(out, 'analysis-fx-small-verb-noun.svg'))).toEqual(before);
+
+		// Fewer figures for the same dataset (no seeds, no ROUGE-L chart): the earlier one is refused…
+		const fewer = cli('analyze', 'fx small', '--seeds', 'none', '--figures', out);
+		expect(fewer.code).toBe(1);
+		expect(fewer.stderr).toMatch(/analysis-fx-small-rouge-to-seeds\.(svg|png) exists from an earlier run.*--force/);
+		// …and removed with --force, so the folder holds only this run's figures of the dataset.
+		const forced = cli('analyze', 'fx small', '--seeds', 'none', '--figures', out, '--force', '--json');
+		expect(forced.code, forced.stderr).toBe(0);
+		const written = (JSON.parse(forced.stdout) as { figures: { svg: string; png: string }[] }).figures.flatMap((f) => [path.basename(f.svg), path.basename(f.png)]).sort();
+		expect(listing(out).filter((n) => n.startsWith('analysis-fx-small-'))).toEqual(written);
+	}, 120_000);
+});
