@@ -29,6 +29,10 @@ beforeAll(async () => {
 	await importRows('fx small', rows(['Write a poem about the sea.', 'List three colours.']), 'rows.jsonl', 'seed');
 	await importRows('fx small', rows(['Write a poem about the moon.', 'Give me a recipe for soup.']));
 	await importRows('other set', rows(['Write a story about a dragon.', 'Find the capital of France.']));
+	// Chinese seeds and an exact copy of them: the papers' tokenizer keeps no token of either.
+	const zh = ['写一首关于春天的诗。', '把这句话翻译成英文。', '给出三个保持健康的建议。'];
+	await importRows('zh seeds', rows(zh));
+	await importRows('zh copy', rows([...zh, 'Write a poem.']));
 }, 60_000);
 afterAll(() => {
 	cleanup?.();
@@ -76,4 +80,16 @@ describe('analyze --figures', () => {
 		const written = (JSON.parse(forced.stdout) as { figures: { svg: string; png: string }[] }).figures.flatMap((f) => [path.basename(f.svg), path.basename(f.png)]).sort();
 		expect(listing(out).filter((n) => n.startsWith('analysis-fx-small-'))).toEqual(written);
 	}, 120_000);
+});
+
+describe('analyze, ROUGE-L to seeds', () => {
+	it('says how many instructions and seeds had no token, in the text and in --json', () => {
+		const json = cli('analyze', 'zh copy', '--seeds', 'zh seeds', '--json');
+		expect(json.code, json.stderr).toBe(0);
+		const s = (JSON.parse(json.stdout) as { analyses: { analysis: { seedSimilarity: { n: number; mean: number; tokenlessInstructions: number; tokenlessSeeds: number } } }[] }).analyses[0].analysis.seedSimilarity;
+		expect(s).toMatchObject({ n: 4, mean: 0, tokenlessInstructions: 3, tokenlessSeeds: 3 });
+		const text = cli('analyze', 'zh copy', '--seeds', 'zh seeds');
+		expect(text.code, text.stderr).toBe(0);
+		expect(text.stdout).toContain("3 instructions and 3 seeds have no ASCII letter or digit, the only characters the papers' ROUGE-L tokenizer (rouge_score) keeps: they score 0, even exact copies.");
+	}, 60_000);
 });

@@ -3,7 +3,7 @@ import { intOption, parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import { printWrittenFigures, writeFigures } from '../figures';
 import { analysisFigureIds, analysisFilePrefix, analysisFigures } from '$lib/analyses/figures';
-import { seedTasksLeftOutText, similarityAbove } from '$lib/analyses/analysis';
+import { seedTasksLeftOutText, similarityAbove, tokenlessText } from '$lib/analyses/analysis';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
@@ -60,6 +60,8 @@ function printSummary(r: AnalysisResult, top: number): void {
 			`  ROUGE-L to ${s.source} (${seedTasksLeftOutText(s)}): n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
 				similarityAbove(s).map((x) => `${x.label}: ${x.count} (${pct(x.share)})`).join(', ')
 		);
+		const tokenless = tokenlessText(s);
+		if (tokenless) console.log(`  ${tokenless}.`);
 	} else console.log('  ROUGE-L to seeds: no seeds chosen (--seeds)');
 	for (const [name, d] of [['instruction', a.lengths.instruction], ['non-empty input', a.lengths.input], ['output', a.lengths.output]] as const) {
 		console.log(`  ${name} length (words): n ${d.n}, mean ${num(d.mean)}, quantiles 5/25/50/75/95% ${d.quantiles.map((q) => num(q, 1)).join(' / ')}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnalysisBuilder, seedTasksLeftOutText } from './analysis';
+import { AnalysisBuilder, seedTasksLeftOutText, tokenlessText } from './analysis';
 import { analysisFigures } from './figures';
 import { lengthBars, sharedLengthScale } from '$lib/components/analyses/view';
 import { VerbNounExtractor } from './verb-noun';
@@ -43,6 +43,19 @@ describe('AnalysisBuilder', () => {
 		expect(s.max).toBe(expected[4]);
 		expect(s.quantiles[2]).toBe(expected[2]);
 		expect(s.above.find((x) => x.threshold === 0.7)!.count).toBe(expected.filter((x) => x > 0.7).length);
+	});
+
+	it('counts and says how many instructions and seeds have no token (exact copies of Chinese seeds score 0)', () => {
+		const seeds = ['写一首关于春天的诗。', '把这句话翻译成英文。', 'Write a poem.'];
+		const b = new AnalysisBuilder({ extractor, seeds: { instructions: seeds, source: 'zh seeds' } });
+		for (const text of ['写一首关于春天的诗。', '把这句话翻译成英文。', 'Write a poem.']) b.addInstruction(text, 1);
+		const s = b.finish().seedSimilarity!;
+		expect(s).toMatchObject({ n: 3, tokenlessInstructions: 2, tokenlessSeeds: 2 });
+		const text = '2 instructions and 2 seeds have no ASCII letter or digit, the only characters the papers\' ROUGE-L tokenizer (rouge_score) keeps: they score 0, even exact copies';
+		expect(tokenlessText(s)).toBe(text);
+		expect(tokenlessText({ tokenlessInstructions: 1, tokenlessSeeds: 0 })).toMatch(/^1 instruction has no ASCII .*: it scores 0, even an exact copy$/);
+		expect(tokenlessText({ tokenlessInstructions: 0, tokenlessSeeds: 0 })).toBeNull();
+		expect(analysisFigures([{ label: 'x', analysis: b.finish() }]).find((f) => f.id === 'rouge-to-seeds')!.caption).toContain(text);
 	});
 
 	it('leaves seed instructions out of their own similarity histogram', () => {

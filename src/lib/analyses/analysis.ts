@@ -14,9 +14,10 @@ import { SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters/presets';
 
 /**
  * Bumped when the analyses change, so cached results from older code are not reused
- * (3: the verb–noun rules for copula questions, "Re-write", "at least N", "to me").
+ * (3: the verb–noun rules for copula questions, "Re-write", "at least N", "to me"; 4: token-less
+ * instructions and seeds counted, what each figure covers, sentences split after dotted abbreviations).
  */
-export const ANALYSIS_VERSION = 3;
+export const ANALYSIS_VERSION = 4;
 
 /** The sunburst of Self-Instruct Figure 2: 20 verbs × 4 nouns. */
 export const TOP_VERBS = 20;
@@ -66,6 +67,12 @@ export interface VerbNounAnalysis {
 export interface SeedSimilarityAnalysis extends ScoreSummary {
 	/** Seed instructions compared against. */
 	seeds: number;
+	/**
+	 * Instructions (among n) and seeds with no token rouge_score's tokenizer keeps (it keeps only
+	 * a–z and 0–9): they score 0, even an exact copy of a seed, so the figure says how many.
+	 */
+	tokenlessInstructions: number;
+	tokenlessSeeds: number;
 	/** Analysed instructions left out as seed tasks themselves (n counts the others). */
 	seedTasksLeftOut: number;
 	/** Where the seeds came from, in words ("dataset seeds", "the run's seeds"). */
@@ -103,6 +110,21 @@ export function seedTasksLeftOutText(s: SeedSimilarityAnalysis): string {
 	return s.seedTasksLeftOut
 		? `the ${formatCount(s.seedTasksLeftOut, 'seed task')} among the analysed rows left out`
 		: 'no seed tasks among the analysed rows to leave out';
+}
+
+/**
+ * What the tokenizer could not read, in words, or null when every text had a token: "2 instructions
+ * and 5 seeds have no ASCII letter or digit, the only characters the papers' ROUGE-L tokenizer
+ * (rouge_score) keeps: they score 0, even exact copies".
+ */
+export function tokenlessText(s: Pick<SeedSimilarityAnalysis, 'tokenlessInstructions' | 'tokenlessSeeds'>): string | null {
+	const parts = [
+		s.tokenlessInstructions ? formatCount(s.tokenlessInstructions, 'instruction') : null,
+		s.tokenlessSeeds ? formatCount(s.tokenlessSeeds, 'seed') : null
+	].filter((p) => p !== null);
+	if (!parts.length) return null;
+	const one = parts.length === 1 && (s.tokenlessInstructions || s.tokenlessSeeds) === 1;
+	return `${parts.join(' and ')} ${one ? 'has' : 'have'} no ASCII letter or digit, the only characters the papers' ROUGE-L tokenizer (rouge_score) keeps: ${one ? 'it scores' : 'they score'} 0, even ${one ? 'an exact copy' : 'exact copies'}`;
 }
 
 /** The scores the histogram marks with dashed lines and counts above: 0.5 and the threshold, ascending, once each. */
@@ -146,6 +168,7 @@ export class AnalysisBuilder {
 	private emptyInputs = 0;
 	private deferred = 0;
 	private seedTasksLeftOut = 0;
+	private tokenlessInstructions = 0;
 
 	constructor(options: AnalysisOptions) {
 		this.extractor = options.extractor;
@@ -165,7 +188,12 @@ export class AnalysisBuilder {
 		if (options.verbNoun === 'deferred') this.deferred++;
 		else this.countVerbNoun(this.extractor.extract(instruction));
 		if (this.similarity && options.isSeed) this.seedTasksLeftOut++;
-		else if (this.similarity) this.scores.add(this.similarity.max(instruction));
+		else if (this.similarity) {
+			const score = this.similarity.score(instruction);
+			if (score === null) this.tokenlessInstructions++;
+			// Kept in the histogram at 0, as the papers' tokenizer scores it; the count says why.
+			this.scores.add(score ?? 0);
+		}
 	}
 
 	/** The verb–noun pair of an instruction added with `verbNoun: 'deferred'` (in any order). */
@@ -219,7 +247,11 @@ export class AnalysisBuilder {
 				emptyInputs: this.emptyInputs
 			},
 			seedSimilarity: this.similarity
-				? { ...this.scores.summary(similarityRules(this.threshold)), threshold: this.threshold, seeds: this.similarity.seeds, seedTasksLeftOut: this.seedTasksLeftOut, source: this.seedSource }
+				? { ...this.scores.summary(similarityRules(this.threshold)), threshold: this.threshold,
+					seeds: this.similarity.seeds,
+					tokenlessInstructions: this.tokenlessInstructions,
+					tokenlessSeeds: this.similarity.tokenlessSeeds,
+					seedTasksLeftOut: this.seedTasksLeftOut, source: this.seedSource }
 				: null
 		};
 	}

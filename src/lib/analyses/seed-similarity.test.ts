@@ -33,4 +33,15 @@ describe('SeedSimilarity', () => {
 		expect(new SeedSimilarity(['...']).max('Write a poem.')).toBe(0);
 		expect(new SeedSimilarity(['Write a poem.']).max('Write a poem.')).toBe(1);
 	});
+
+	it('counts seeds without tokens and tells an instruction without tokens from one that scores 0', () => {
+		// rouge_score keeps only a–z and 0–9: an exact copy of a Chinese seed scores 0, so the counts are reported.
+		const sim = new SeedSimilarity(['写一首关于春天的诗。', 'Write a poem.', '🙂']);
+		expect(sim.seeds).toBe(3);
+		expect(sim.tokenlessSeeds).toBe(2);
+		expect(sim.score('写一首关于春天的诗。')).toBeNull();
+		expect(sim.max('写一首关于春天的诗。')).toBe(0);
+		expect(sim.score('Unrelated words')).toBe(0);
+		expect(sim.score('Write a poem.')).toBe(1);
+	});
 });

@@ -16,13 +16,15 @@ export class SeedSimilarity {
 	private readonly pool: Int32Array[] = [];
 	private readonly pattern = new PatternBuffer();
 	private count = 0;
+	private tokenless = 0;
 
 	constructor(seeds: Iterable<string>) {
 		for (const seed of seeds) {
 			this.count++;
 			const ids = this.vocab.internAll(tokenize(seed));
-			// A seed without tokens scores 0 with everything (rouge_score's rule).
+			// A seed without tokens scores 0 with everything (rouge_score's rule): counted, so the page can say so.
 			if (ids.length > 0) this.pool.push(ids);
+			else this.tokenless++;
 		}
 		// Shortest first (the order does not change the maximum).
 		this.pool.sort((a, b) => a.length - b.length);
@@ -32,11 +34,22 @@ export class SeedSimilarity {
 		return this.count;
 	}
 
+	/** Seeds with no token the tokenizer keeps (no ASCII letter or digit: Chinese, emoji, punctuation). */
+	get tokenlessSeeds(): number {
+		return this.tokenless;
+	}
+
 	/** The highest ROUGE-L F of `instruction` to any seed (0 when there are none or it has no tokens). */
 	max(instruction: string): number {
+		return this.score(instruction) ?? 0;
+	}
+
+	/** As max, but null when `instruction` has no tokens (it scores 0 with any seed, even its own copy). */
+	score(instruction: string): number | null {
 		const tokens = tokenize(instruction);
 		const m = tokens.length;
-		if (m === 0 || this.pool.length === 0) return 0;
+		if (m === 0) return null;
+		if (this.pool.length === 0) return 0;
 		// Tokens no seed has get one id no seed uses: they can never be part of a common subsequence.
 		const unknown = this.vocab.size;
 		const ids = new Int32Array(m);
