@@ -8,6 +8,7 @@ import { filterPreset } from '../../src/lib/filters';
 import { analyze } from '../../src/lib/server/analyses/analyze';
 import { analysisChoices } from '../../src/lib/server/analyses/choices';
 import { analysisFigures } from '../../src/lib/analyses/figures';
+import { buildRunParams } from '../../src/lib/server/runs/generation/params';
 import type { Db } from '../../src/lib/server/db';
 
 let db: Db;
@@ -132,18 +133,42 @@ describe('analyses on a database', () => {
 		const id = await importRows('gen', rows(['Write a poem about the moon.', 'Give me a recipe for waffles today.', 'Name three rivers in Africa.']));
 		const choice = { seeds: { kind: 'dataset', datasetId: seeds } } as const;
 		const before = (await analyze({ kind: 'dataset', datasetId: id }, choice, db)).analysis;
-		expect(before.seedSimilarity!.threshold).toEqual({ value: 0.7, filterRunId: null });
-		expect(analysisFigures([{ label: 'gen', analysis: before }])[1].caption).toContain("above 0.5: 2 (66.7%), above 0.7 (Self-Instruct's threshold): 2 (66.7%)");
+		expect(before.seedSimilarity!.threshold).toEqual({ value: 0.7, filterRunId: null, generationRunId: null });
+		expect(analysisFigures([{ label: 'gen', analysis: before }])[1].caption).toContain("above 0.5: 2 (66.7%; exactly 0.5: 0), above 0.7 (Self-Instruct's threshold): 2 (66.7%; exactly 0.7: 0)");
 		const preset = filterPreset('alpaca');
 		const { filterRunId } = await applyFilters(id, { ...preset, instruction: { ...preset.instruction, rougeL: { ...preset.instruction.rougeL, threshold: 0.5 } } }, null, db);
 		const after = (await analyze({ kind: 'dataset', datasetId: id, keptOnly: true }, choice, db)).analysis;
 		const s = after.seedSimilarity!;
-		expect(s.threshold).toEqual({ value: 0.5, filterRunId });
+		expect(s.threshold).toEqual({ value: 0.5, filterRunId, generationRunId: null });
 		expect(s.above.map((x) => x.threshold)).toEqual([0.5]);
 		const figure = analysisFigures([{ label: 'gen', analysis: after }])[1];
 		expect(figure.caption).toContain(`above 0.5, the threshold of filter run ${filterRunId}: `);
 		expect(figure.caption).not.toContain('above 0.7');
 		expect(figure.chart).toMatchObject({ rules: [0.5] });
+	});
+
+	it('reads the histogram against the threshold the generating run filtered with when no filter run set one, and names it', async () => {
+		const id = await importRows('generated at 0.9', rows(['Write a poem about the moon.', 'Give me a recipe for soup.', 'Name three rivers.']));
+		const params = buildRunParams({ pipeline: 'self-instruct', target: 3, rougeThreshold: 0.9 });
+		const run = Number(
+			db.$client
+				.prepare<[number, string, string]>(
+					`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+					 VALUES ('self-instruct', 'run', 'completed', ?, 'env', '{}', 'm', 3, ?, ?, '{}', 1, 1)`
+				)
+				.run(id, JSON.stringify(params), JSON.stringify([{ instruction: 'Write a poem about the sea.' }])).lastInsertRowid
+		);
+		for (const scope of [{ kind: 'dataset', datasetId: id }, { kind: 'run', runId: run }] as const) {
+			const s = (await analyze(scope, {}, db)).analysis.seedSimilarity!;
+			expect(s.threshold).toEqual({ value: 0.9, filterRunId: null, generationRunId: run });
+			expect(s.above.map((x) => x.threshold)).toEqual([0.5, 0.9]);
+			const figure = analysisFigures([{ label: 'gen', analysis: (await analyze(scope, {}, db)).analysis }]).find((f) => f.id === 'rouge-to-seeds')!;
+			expect(figure.caption).toContain(`above 0.9, the threshold of generation run #${run}: `);
+			expect(figure.chart).toMatchObject({ rules: [0.5, 0.9] });
+		}
+		// A filter run over the dataset comes first.
+		const { filterRunId } = await applyFilters(id, filterPreset('self-instruct'), null, db);
+		expect((await analyze({ kind: 'dataset', datasetId: id }, {}, db)).analysis.seedSimilarity!.threshold).toEqual({ value: 0.7, filterRunId, generationRunId: null });
 	});
 
 	it('takes the default seeds from the run that generated the dataset, never from a judge run of it (nor offers a judge run as seeds)', async () => {

@@ -3,7 +3,7 @@ import { intOption, parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import { printWrittenFigures, writeFigures } from '../figures';
 import { analysisFigureIds, analysisFilePrefix, analysisFigures } from '$lib/analyses/figures';
-import { seedTasksLeftOutText, similarityAbove, tokenlessText } from '$lib/analyses/analysis';
+import { SIMILARITY_ABOVE_NOTE, seedTasksLeftOutText, similarityAbove, tokenlessText } from '$lib/analyses/analysis';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
@@ -58,8 +58,9 @@ function printSummary(r: AnalysisResult, top: number): void {
 	if (s) {
 		console.log(
 			`  ROUGE-L to ${s.source} (${seedTasksLeftOutText(s)}): n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
-				similarityAbove(s).map((x) => `${x.label}: ${x.count} (${pct(x.share)})`).join(', ')
+				similarityAbove(s).map((x) => `${x.label}: ${x.count} (${pct(x.share)}; ${x.exactlyText})`).join(', ')
 		);
+		console.log(`  ${SIMILARITY_ABOVE_NOTE}.`);
 		const tokenless = tokenlessText(s);
 		if (tokenless) console.log(`  ${tokenless}.`);
 	} else console.log('  ROUGE-L to seeds: no seeds chosen (--seeds)');

@@ -9,7 +9,7 @@ import { CountHistogram, ScoreHistogram, sparseCounts, type Distribution, type S
 import { SeedSimilarity } from './seed-similarity';
 import { PairCounts, type RankedCount, type TopVerb } from './top-k';
 import type { VerbNoun, VerbNounExtractor } from './verb-noun';
-import { formatCount } from '$lib/text/words';
+import { formatCount, formatNumber } from '$lib/text/words';
 import { SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters/presets';
 
 /**
@@ -27,14 +27,20 @@ export const LISTED = 50;
 /** A share of instructions above 0.5 is always given (Self-Instruct Figure 3 marks it), besides the filter's threshold. */
 export const SIMILARITY_MARK = 0.5;
 
-/** The ROUGE-L threshold the histogram is read against: the dataset's latest filter run's, else Self-Instruct's. */
+/**
+ * The ROUGE-L threshold the histogram is read against, and where it comes from: the dataset's
+ * latest filter run that applied ROUGE-L, else the filters of the generation run that wrote the
+ * rows, else Self-Instruct's 0.7.
+ */
 export interface SimilarityThreshold {
 	value: number;
-	/** The filter run it comes from; null: none applied ROUGE-L, so Self-Instruct's 0.7. */
+	/** The filter run it comes from, or null. */
 	filterRunId: number | null;
+	/** The generation run whose own filters it comes from (no filter run set one), or null. */
+	generationRunId: number | null;
 }
 
-export const SELF_INSTRUCT_SIMILARITY_THRESHOLD: SimilarityThreshold = { value: SELF_INSTRUCT_ROUGE_L_THRESHOLD, filterRunId: null };
+export const SELF_INSTRUCT_SIMILARITY_THRESHOLD: SimilarityThreshold = { value: SELF_INSTRUCT_ROUGE_L_THRESHOLD, filterRunId: null, generationRunId: null };
 
 /** How the verb–noun lemmas (wink's, see ./verb-noun) differ from the paper's spaCy lemmas, for the pages and captions. */
 export const VERB_NOUN_LEMMA_NOTE = 'Verbs and nouns are counted by lemma, British spellings merged with American ones (analyse → analyze, colours → color), which the spaCy lemmas of the paper do not do.';
@@ -132,16 +138,28 @@ export function similarityRules(threshold: SimilarityThreshold): number[] {
 	return [...new Set([SIMILARITY_MARK, threshold.value])].sort((a, b) => a - b);
 }
 
-/** The threshold in words: "0.5, the threshold of filter run 3" or "0.7 (Self-Instruct's threshold)". */
+/** The threshold in words: "0.5, the threshold of filter run 3", "0.9, the threshold of generation run #5" or "0.7 (Self-Instruct's threshold)". */
 export function similarityThresholdText(t: SimilarityThreshold): string {
-	return t.filterRunId === null ? `${t.value} (Self-Instruct's threshold)` : `${t.value}, the threshold of filter run ${t.filterRunId}`;
+	if (t.filterRunId !== null) return `${t.value}, the threshold of filter run ${t.filterRunId}`;
+	if (t.generationRunId) return `${t.value}, the threshold of generation run #${t.generationRunId}`;
+	return `${t.value} (Self-Instruct's threshold)`;
 }
 
-/** The shares above 0.5 and above the threshold, each labelled ("above 0.7 (Self-Instruct's threshold)"). */
-export function similarityAbove(s: SeedSimilarityAnalysis): { threshold: number; label: string; isFilterThreshold: boolean; count: number; share: number | null }[] {
+/**
+ * How "above" is counted, in words: strictly, as the filters reject (F > threshold; a score equal
+ * to it is kept), while the histogram draws a score at a dashed line in the bar to its right.
+ */
+export const SIMILARITY_ABOVE_NOTE = '“Above” is strictly greater, as the filters reject an instruction (ROUGE-L F > threshold; one equal to it is kept); a score exactly at a dashed line is drawn in the bar to its right';
+
+/**
+ * The counts above 0.5 and above the threshold, each labelled ("above 0.7 (Self-Instruct's
+ * threshold)"), with how many score exactly that ("exactly 0.5: 144").
+ */
+export function similarityAbove(s: SeedSimilarityAnalysis): { threshold: number; label: string; isFilterThreshold: boolean; count: number; share: number | null; exactly: number; exactlyText: string }[] {
 	return s.above.map((x) => {
 		const isFilterThreshold = x.threshold === s.threshold.value;
-		return { ...x, isFilterThreshold, label: `above ${isFilterThreshold ? similarityThresholdText(s.threshold) : x.threshold}` };
+		const exactly = x.exactly ?? 0;
+		return { ...x, exactly, isFilterThreshold, label: `above ${isFilterThreshold ? similarityThresholdText(s.threshold) : x.threshold}`, exactlyText: `exactly ${x.threshold}: ${formatNumber(exactly)}` };
 	});
 }
 

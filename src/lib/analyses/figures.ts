@@ -6,7 +6,7 @@
  * on the same shared scales and in the same column colours. The server renders them to SVG and
  * PNG with the pages' own chart code (src/lib/server/reports/figures.ts).
  */
-import { VERB_NOUN_LEMMA_NOTE, seedTasksLeftOutText, tokenlessText, similarityAbove, similarityRules, type DatasetAnalysis } from './analysis';
+import { SIMILARITY_ABOVE_NOTE, VERB_NOUN_LEMMA_NOTE, seedTasksLeftOutText, tokenlessText, similarityAbove, similarityRules, type DatasetAnalysis } from './analysis';
 import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
 import { LENGTH_FIELDS, lengthBars, maxShare, overflowText, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
@@ -94,11 +94,11 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 			figures.push({
 				id: `rouge-to-seeds${suffix}`,
 				title: `Highest ROUGE-L to the seed instructions, ${label}`,
-				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05' : `Highest ROUGE-L to the seeds, ${label}`,
+				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05 bin' : `Highest ROUGE-L to the seeds, ${label}`,
 				caption:
 					`Each instruction's highest ROUGE-L F to ${s.source} (${formatCount(s.seeds, 'seed instruction')}; ${seedTasksLeftOutText(s)}), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
 					(tokenlessText(s) ? `${tokenlessText(s)}. ` : '') +
-					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; ${similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pctOf(x.count, s.n)})`).join(', ')}. ` +
+					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; ${similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pctOf(x.count, s.n)}; ${x.exactlyText})`).join(', ')}. ${SIMILARITY_ABOVE_NOTE}. ` +
 					`Dashed ${rules.length === 1 ? `line at ${rules[0]}` : `lines at ${rules.join(' and ')}`}.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
 				legend: [
 					{ kind: 'bar', label: 'share of instructions per bin', color: colour ?? ACCENT },

@@ -95,8 +95,8 @@ describe('ROUGE-L score histogram', () => {
 		for (const s of [0, 0.5, 0.5, 0.6, 0.7, 0.7000001, 1]) h.add(s);
 		const summary = h.summary([0.5, 0.7]);
 		expect(summary.above).toEqual([
-			{ threshold: 0.5, count: 4, share: 4 / 7 },
-			{ threshold: 0.7, count: 2, share: 2 / 7 }
+			{ threshold: 0.5, count: 4, share: 4 / 7, exactly: 2 },
+			{ threshold: 0.7, count: 2, share: 2 / 7, exactly: 1 }
 		]);
 		expect(summary.quantiles[2]).toBe(0.6);
 		expect(summary.bins.reduce((a, b) => a + b, 0)).toBe(7);

@@ -203,16 +203,21 @@ export class ScoreHistogram {
 			sum += s;
 		}
 		// "Above t" as the filter decides it: F > t (rouge_score's double F compared with t).
-		const above = thresholds.map((t) => {
+		// The first index whose score is > t (or ≥ t): what lies above, and what equals t exactly.
+		const firstAbove = (t: number, orEqual: boolean) => {
 			let lo = 0;
 			let hi = sorted.length;
 			while (lo < hi) {
 				const mid = (lo + hi) >> 1;
-				if (sorted[mid] > t) hi = mid;
+				if (sorted[mid] > t || (orEqual && sorted[mid] === t)) hi = mid;
 				else lo = mid + 1;
 			}
-			const count = sorted.length - lo;
-			return { threshold: t, count, share: sorted.length ? count / sorted.length : null };
+			return lo;
+		};
+		const above = thresholds.map((t) => {
+			const strictly = firstAbove(t, false);
+			const count = sorted.length - strictly;
+			return { threshold: t, count, share: sorted.length ? count / sorted.length : null, exactly: strictly - firstAbove(t, true) };
 		});
 		return {
 			n: sorted.length,
@@ -229,5 +234,6 @@ export class ScoreHistogram {
 export interface ScoreSummary extends Distribution {
 	/** Counts in SCORE_BINS bins of width 0.01 (see scoreBin). */
 	bins: number[];
-	above: { threshold: number; count: number; share: number | null }[];
+	/** Scores > threshold (count, share) and scores equal to it (exactly; absent in results cached before it was counted). */
+	above: { threshold: number; count: number; share: number | null; exactly?: number }[];
 }

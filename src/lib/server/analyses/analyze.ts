@@ -273,15 +273,32 @@ interface Loaded {
 	classification: { yes: number; no: number; unknown: number };
 }
 
+/** The ROUGE-L rule of a generation run's own filters, if it applied one (Unnatural Instructions' filters have none). */
+function generationRunRougeL(database: Db, runId: number): { threshold: number } | null {
+	const row = database.$client.prepare<[number], { params: string }>('SELECT params FROM generation_runs WHERE id = ?').get(runId);
+	let params: { filters?: { instruction?: { rougeL?: { enabled?: unknown; threshold?: unknown } } } } | null = null;
+	try {
+		params = row ? JSON.parse(row.params) : null;
+	} catch {
+		return null;
+	}
+	const rule = params?.filters?.instruction?.rougeL;
+	return rule?.enabled === true && typeof rule.threshold === 'number' ? { threshold: rule.threshold } : null;
+}
+
 /**
- * The ROUGE-L threshold the histogram is read against: that of the dataset's latest filter run
- * if it applied the ROUGE-L rule, else Self-Instruct's. (The cache's version names the latest
- * filter run, so a new one recomputes.)
+ * The ROUGE-L threshold the histogram is read against, in this order: that of the dataset's latest
+ * filter run if it applied the ROUGE-L rule, else that of the generation run's own filters (the
+ * run analysed, or the latest run that wrote the dataset), else Self-Instruct's. (The cache's
+ * version names the latest filter run and the rows, so a new one recomputes.)
  */
-function similarityThreshold(database: Db, datasetId: number): SimilarityThreshold {
-	const run = latestFilterRun(datasetId, database);
+function similarityThreshold(database: Db, resolved: ResolvedScope): SimilarityThreshold {
+	const run = latestFilterRun(resolved.datasetId, database);
 	const rule = run?.config.instruction.rougeL;
-	return run && rule?.enabled ? { value: rule.threshold, filterRunId: run.id } : SELF_INSTRUCT_SIMILARITY_THRESHOLD;
+	if (run && rule?.enabled) return { value: rule.threshold, filterRunId: run.id, generationRunId: null };
+	const generationRunId = resolved.scope.kind === 'run' ? resolved.scope.runId : (latestGenerationRunOf(resolved.datasetId, database)?.id ?? null);
+	const own = generationRunId === null ? null : generationRunRougeL(database, generationRunId);
+	return own ? { value: own.threshold, filterRunId: null, generationRunId } : SELF_INSTRUCT_SIMILARITY_THRESHOLD;
 }
 
 /** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
@@ -304,7 +321,7 @@ async function loadWith(
 ): Promise<Omit<Loaded, 'taggerThreads'>> {
 	const builder = new AnalysisBuilder({
 		extractor,
-		seeds: seeds ? { instructions: seeds.instructions, source: seeds.source, threshold: similarityThreshold(database, resolved.datasetId) } : null
+		seeds: seeds ? { instructions: seeds.instructions, source: seeds.source, threshold: similarityThreshold(database, resolved) } : null
 	});
 	// With workers: each batch's instructions go to one while this thread does the rest; at most
 	// one batch per worker is outstanding before we wait for the oldest.
