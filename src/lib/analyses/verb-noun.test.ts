@@ -178,5 +178,29 @@ describe('firstSentence', () => {
 		expect(firstSentence('List fruits, e.g. apples. Then sort them.')).toBe('List fruits, e.g. apples.');
 		expect(firstSentence('Classify the text\nText: hello. World')).toBe('Classify the text');
 		expect(firstSentence('Is it 3.5 or 4? Answer.')).toBe('Is it 3.5 or 4?');
+		// Dotted abbreviations of several letters end no sentence.
+		expect(firstSentence('Describe the U.S. economy in two sentences. Be brief.')).toBe('Describe the U.S. economy in two sentences.');
+		expect(firstSentence('Describe the a.m. routine of a nurse. Then the p.m. one.')).toBe('Describe the a.m. routine of a nurse.');
+		expect(firstSentence('Write to Dr. Lee, i.e. the dean. Thanks.')).toBe('Write to Dr. Lee, i.e. the dean.');
+	});
+
+	it('reads past dotted abbreviations and never takes one as the noun', () => {
+		// The exploratory tester's rows (vn_abbrev.json); before, U.S. ended the sentence and a.m. was the noun.
+		const expected: [string, string, string | null][] = [
+			['Describe the U.S. economy in two sentences.', 'describe', 'economy'],
+			['Name the U.S. president who signed the act.', 'name', 'president'],
+			['Explain the U.K. tax system.', 'explain', 'system'],
+			['Compare the U.S. and Canadian flags.', 'compare', 'flag'],
+			['Describe the US economy in two sentences.', 'describe', 'economy'],
+			['Summarize the U.N. charter.', 'summarize', 'charter'],
+			['Write an e-mail to Prof. Lee about the exam.', 'write', 'e-mail'],
+			['Write a summary of St. Louis history.', 'write', 'summary'],
+			['Describe the a.m. routine of a nurse.', 'describe', 'routine'],
+			['Calculate the area of a 3.5 m square.', 'calculate', 'area'],
+			// A proper-noun head is no noun object, with or without the abbreviation.
+			['Explain the U.S. Constitution.', 'explain', null],
+			['Name two U.S. states that allow people to obtain a license at 16.', 'name', 'state']
+		];
+		for (const [instruction, verb, noun] of expected) expect(extractor.extract(instruction), instruction).toEqual({ verb, noun });
 	});
 });

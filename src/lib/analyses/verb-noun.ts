@@ -135,8 +135,19 @@ interface Tagged {
 const NO_STRUCTURE: VerbNoun = Object.freeze({ verb: null, noun: null }) as VerbNoun;
 
 /**
+ * A dot that ends an abbreviation, not a sentence: a word from the list, or letters each followed
+ * by a dot ("U.S.", "U.K.", "a.m.", "e.g.", "x.").
+ */
+const ABBREVIATION_BEFORE_DOT = /(?:^|[\s(])(?:(?:[a-z]\.)+|(?:etc|vs|mr|mrs|ms|dr|st|no|approx|prof|jr|sr)\.)$/;
+
+/** A token of letters each followed by a dot ("u.s.", "a.m."): a modifier or a name, never a noun object. */
+const DOTTED_ABBREVIATION = /^(?:\p{L}\.){2,}$/u;
+/** A noun object is a word: letters or digits, maybe joined by hyphens or apostrophes ("e-mail"). */
+const WORD = /^[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*$/u;
+
+/**
  * The first sentence: up to the first line break, then up to the first ".", "?" or "!" followed
- * by a space (not after a common abbreviation), capped at MAX_SENTENCE_CHARS.
+ * by a space (not after an abbreviation), capped at MAX_SENTENCE_CHARS.
  */
 export function firstSentence(text: string): string {
 	let s = text.trim();
@@ -145,8 +156,8 @@ export function firstSentence(text: string): string {
 	const end = /[.?!]["'”’)\]]*(?=\s)/g;
 	let m: RegExpExecArray | null;
 	while ((m = end.exec(s)) !== null) {
-		const before = s.slice(Math.max(0, m.index - 5), m.index + 1).toLowerCase();
-		if (m[0][0] === '.' && /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|mr|mrs|ms|dr|st|no|approx|[a-z])\.$/.test(before)) continue;
+		const before = s.slice(Math.max(0, m.index - 12), m.index + 1).toLowerCase();
+		if (m[0][0] === '.' && ABBREVIATION_BEFORE_DOT.test(before)) continue;
 		s = s.slice(0, m.index + m[0].length);
 		break;
 	}
@@ -178,7 +189,8 @@ export class VerbNounExtractor {
 		if (root < 0) return NO_STRUCTURE;
 		const verb = this.lemma(tagged, root, true);
 		const object = findObject(tagged, root);
-		return { verb, noun: object < 0 ? null : this.lemma(tagged, object, false) };
+		const noun = object < 0 ? null : this.lemma(tagged, object, false);
+		return { verb, noun: noun !== null && WORD.test(noun) ? noun : null };
 	}
 
 	private lemma(t: Tagged, i: number, verb: boolean): string {
@@ -478,6 +490,11 @@ function nounPhrase(t: Tagged, start: number): { head: number; end: number } {
 			}
 			break;
 		}
+		// A dotted abbreviation before the head modifies it ("the U.S. economy", "the a.m. routine").
+		if (!inNouns && DOTTED_ABBREVIATION.test(w)) {
+			lastModifier = i;
+			continue;
+		}
 		if (PARTICIPLE_ADJECTIVES.has(w) && /^(?:NOUN|ADJ|PROPN|NUM)$/.test(posAt(i + 1))) {
 			// "the following multiple choice question": read as a noun, but a modifier here.
 			lastModifier = i;
@@ -504,7 +521,7 @@ function nounPhrase(t: Tagged, start: number): { head: number; end: number } {
 			continue;
 		}
 		// Coordinated modifiers: "a short, concise summary", "an engaging and well-written description".
-		if (!inNouns && lastModifier === i - 1 && (w === ',' || w === 'and' || w === 'or') && /^(?:ADJ|ADV|VERB)$/.test(posAt(i + 1))) continue;
+		if (!inNouns && lastModifier === i - 1 && (w === ',' || w === 'and' || w === 'or') && (/^(?:ADJ|ADV|VERB)$/.test(posAt(i + 1)) || (DOTTED_ABBREVIATION.test(t.lower[i - 1]) && nominal(i + 1)))) continue;
 		// "this sentence using proper grammar": an -ing verb after the head noun and before an
 		// adjective starts a clause whose object is no part of the phrase.
 		if (p === 'VERB' && inNouns && /ing$/.test(w) && /^(?:DET|PRON|ADJ)$/.test(posAt(i + 1))) break;
