@@ -9,6 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
+import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
+import { archiveDataset } from '../../src/lib/server/archive/archive';
 import type { Db } from '../../src/lib/server/db';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
@@ -33,6 +35,8 @@ beforeAll(async () => {
 	const zh = ['写一首关于春天的诗。', '把这句话翻译成英文。', '给出三个保持健康的建议。'];
 	await importRows('zh seeds', rows(zh));
 	await importRows('zh copy', rows([...zh, 'Write a poem.']));
+	await importRows('old set', rows(['Write a letter to your boss.']));
+	archiveDataset(findDatasetByName('old set', db)!.id, null, db);
 }, 60_000);
 afterAll(() => {
 	cleanup?.();
@@ -91,5 +95,15 @@ describe('analyze, ROUGE-L to seeds', () => {
 		const text = cli('analyze', 'zh copy', '--seeds', 'zh seeds');
 		expect(text.code, text.stderr).toBe(0);
 		expect(text.stdout).toContain("3 instructions and 3 seeds have no ASCII letter or digit, the only characters the papers' ROUGE-L tokenizer (rouge_score) keeps: they score 0, even exact copies.");
+	}, 60_000);
+});
+
+describe('analyze an archived dataset', () => {
+	it('analyses it and says it is archived, in the text and in --json', () => {
+		const text = cli('analyze', 'old set');
+		expect(text.code, text.stderr).toBe(0);
+		expect(text.stdout).toContain('The dataset “old set” is archived: hidden from lists and read-only');
+		const json = cli('analyze', 'old set', '--json');
+		expect((JSON.parse(json.stdout) as { analyses: { archived: boolean }[] }).analyses[0].archived).toBe(true);
 	}, 60_000);
 });

@@ -8,6 +8,7 @@ import { filterPreset } from '../../src/lib/filters';
 import { analyze } from '../../src/lib/server/analyses/analyze';
 import { analysisChoices } from '../../src/lib/server/analyses/choices';
 import { analysisFigures } from '../../src/lib/analyses/figures';
+import { archiveDataset } from '../../src/lib/server/archive/archive';
 import { buildRunParams } from '../../src/lib/server/runs/generation/params';
 import type { Db } from '../../src/lib/server/db';
 
@@ -188,6 +189,29 @@ describe('analyses on a database', () => {
 		await expect(analyze({ kind: 'run', runId: judge }, {}, db)).rejects.toThrow(`No generation run with id ${judge}.`);
 		await expect(analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'run', runId: judge } }, db)).rejects.toThrow(`No generation run with id ${judge}.`);
 		expect(analysisChoices(db).runs.map((run) => run.id)).toEqual([generation]);
+	});
+
+	it('hides archived datasets (and their runs) from the choices, and says so when one is analysed by its id', async () => {
+		const kept = await importRows('kept', rows(['Write a poem about the sea.']));
+		const gone = await importRows('gone', rows(['Write a poem about the moon.']));
+		const run = Number(
+			db.$client
+				.prepare<[number]>(
+					`INSERT INTO generation_runs (pipeline, name, status, dataset_id, endpoint_source, endpoint, model, target, params, seeds, progress, created_at, updated_at)
+					 VALUES ('alpaca', 'run', 'completed', ?, 'env', '{}', 'm', 3, '{}', '[]', '{}', 1, 1)`
+				)
+				.run(gone).lastInsertRowid
+		);
+		const first = await analyze({ kind: 'dataset', datasetId: gone }, {}, db);
+		expect(first.archived).toBe(false);
+		expect(analysisChoices(db).datasets.map((d) => d.id)).toEqual([gone, kept]);
+		archiveDataset(gone, null, db);
+		expect(analysisChoices(db).datasets.map((d) => d.id)).toEqual([kept]);
+		expect(analysisChoices(db).runs.map((r) => r.id)).not.toContain(run);
+		// Read as the dataset page reads an archived dataset: shown, with the note (from the cache too).
+		const again = await analyze({ kind: 'dataset', datasetId: gone }, {}, db);
+		expect(again).toMatchObject({ cached: true, archived: true });
+		expect((await analyze({ kind: 'dataset', datasetId: kept }, {}, db)).archived).toBe(false);
 	});
 
 	it('refuses unknown datasets, runs and filters in plain words', async () => {

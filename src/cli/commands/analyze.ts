@@ -47,6 +47,7 @@ function printSummary(r: AnalysisResult, top: number): void {
 	const a = r.analysis;
 	const vn = a.verbNoun;
 	console.log(`\n${r.label}${r.cached ? ' (cached)' : ''} — ${a.instructions} instructions, ${a.instances} instances`);
+	if (r.archived) console.log(`  The dataset “${r.datasetName}” is archived: hidden from lists and read-only (its rows as they were archived).`);
 	console.log(`  verb–noun pairs: ${vn.withPair} (${pct(vn.withPair / Math.max(1, vn.instructions))}); verb only ${vn.verbOnly}; no root verb ${vn.noVerb}`);
 	console.log(
 		`  top ${vn.top.length} verbs × ${4} nouns cover ${vn.covered} instructions (${pct(vn.covered / Math.max(1, vn.instructions))} of all, ${pct(vn.covered / Math.max(1, vn.withPair))} of the pairs)`

@@ -40,6 +40,8 @@ export interface AnalysisResult {
 	label: string;
 	datasetId: number;
 	datasetName: string;
+	/** The dataset is archived (hidden from lists, read-only): still analysed, and said so. */
+	archived: boolean;
 	scope: AnalysisScope;
 	/** The seed choice as resolved (the default made explicit). */
 	seeds: SeedChoice;
@@ -78,6 +80,7 @@ interface ResolvedScope {
 	scope: AnalysisScope;
 	datasetId: number;
 	datasetName: string;
+	archived: boolean;
 	label: string;
 	filters: ExportFilters;
 	/** Tasks of the scope: SQL over `t` with its parameters (null for selections, which read instance rows). */
@@ -121,6 +124,7 @@ function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
 			scope,
 			datasetId: dataset.id,
 			datasetName: dataset.name,
+			archived: dataset.archivedAt !== null,
 			label: `run #${run.id} “${run.name}” (accepted candidates)`,
 			filters: { kept: 'yes', runs: [run.id] },
 			taskWhere: {
@@ -135,6 +139,7 @@ function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
 			scope,
 			datasetId: dataset.id,
 			datasetName: dataset.name,
+			archived: dataset.archivedAt !== null,
 			label: `dataset “${dataset.name}”${scope.keptOnly ? ', rows the filters kept' : ''}`,
 			filters: scope.keptOnly ? { kept: 'yes' } : {},
 			taskWhere: {
@@ -155,6 +160,7 @@ function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
 		scope: { kind: 'selection', datasetId: dataset.id, where: whereClauses(filters) },
 		datasetId: dataset.id,
 		datasetName: dataset.name,
+		archived: dataset.archivedAt !== null,
 		label: `export selection of “${dataset.name}”${described.length ? ` (${described.map((d) => d.where).join(', ')})` : ' (every row)'}`,
 		filters,
 		taskWhere: null
@@ -458,7 +464,8 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 	const c = database.$client;
 	if (!options.refresh) {
 		const hit = c.prepare<[string], { version: string; result: string }>('SELECT version, result FROM analysis_cache WHERE scope_key = ?').get(key);
-		if (hit && hit.version === version) return { ...(JSON.parse(hit.result) as AnalysisResult), cached: true };
+		// Archiving changes no row: the flag is read now, not from the cache.
+		if (hit && hit.version === version) return { ...(JSON.parse(hit.result) as AnalysisResult), archived: resolved.archived, cached: true };
 	}
 	const started = performance.now();
 	const tasks = (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId)!).n;
@@ -472,6 +479,7 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		label: resolved.label,
 		datasetId: resolved.datasetId,
 		datasetName: resolved.datasetName,
+		archived: resolved.archived,
 		scope: resolved.scope,
 		seeds: seedChoice,
 		filters: describeFilters(resolved.filters),
