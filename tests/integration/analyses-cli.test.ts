@@ -36,6 +36,7 @@ beforeAll(async () => {
 	await importRows('zh seeds', rows(zh));
 	await importRows('zh copy', rows([...zh, 'Write a poem.']));
 	await importRows('old set', rows(['Write a letter to your boss.']));
+	await importRows('conv', JSON.stringify([{ conversations: [{ from: 'human', value: 'Write a poem about cats.' }, { from: 'gpt', value: 'Cats are soft.' }, { from: 'human', value: 'Longer.' }, { from: 'gpt', value: 'Cats are soft and warm.' }] }]), 'conv.json');
 	archiveDataset(findDatasetByName('old set', db)!.id, null, db);
 }, 60_000);
 afterAll(() => {
@@ -105,5 +106,14 @@ describe('analyze an archived dataset', () => {
 		expect(text.stdout).toContain('The dataset “old set” is archived: hidden from lists and read-only');
 		const json = cli('analyze', 'old set', '--json');
 		expect((JSON.parse(json.stdout) as { analyses: { archived: boolean }[] }).analyses[0].archived).toBe(true);
+	}, 60_000);
+});
+
+describe('analyze a conversation dataset', () => {
+	it('says the figures read the first user turn and the first reply', () => {
+		const text = cli('analyze', 'conv');
+		expect(text.code, text.stderr).toBe(0);
+		expect(text.stdout).toContain('  Instructions: the first user turn of the 1 conversation (later user turns not analysed: 1).');
+		expect(text.stdout).toContain('  Outputs: the first reply of the conversation (later replies not analysed: 1).');
 	}, 60_000);
 });

@@ -214,6 +214,34 @@ describe('analyses on a database', () => {
 		expect((await analyze({ kind: 'dataset', datasetId: kept }, {}, db)).archived).toBe(false);
 	});
 
+	it('says what the figures read of conversations (the first user turn and reply) and of preference pairs (one response each)', async () => {
+		const conv = [
+			{ id: 'c1', conversations: [{ from: 'human', value: 'Write a poem about cats.' }, { from: 'gpt', value: 'Cats are soft.' }, { from: 'human', value: 'Make it longer please' }, { from: 'gpt', value: 'Cats are soft and warm and nice.' }] },
+			{ id: 'c2', conversations: [{ from: 'system', value: 'You are helpful.' }, { from: 'human', value: 'Explain gravity.' }, { from: 'gpt', value: 'Mass attracts mass.' }] }
+		];
+		await importFile(streamOf(JSON.stringify(conv)), { datasetName: 'conv', fileName: 'conv.json' }, db);
+		const c = await analyze({ kind: 'dataset', datasetId: findDatasetByName('conv', db)!.id }, {}, db);
+		expect(c.coverage).toEqual({ conversations: 2, laterUserTurns: 1, laterReplies: 1, preferencePairs: 0 });
+		expect(c.covers.instruction).toBe('Instructions: the first user turn of each of the 2 conversations (later user turns not analysed: 1)');
+		expect(c.covers.output).toBe('Outputs: the first reply of each conversation (later replies not analysed: 1)');
+		const figures = analysisFigures([{ label: 'conv', analysis: c.analysis, covers: c.covers }]);
+		expect(figures.find((f) => f.id === 'length-instruction')!.caption).toContain(c.covers.instruction!);
+		expect(figures.find((f) => f.id === 'verb-noun')!.caption).toContain(c.covers.instruction!);
+
+		const pref = [
+			{ user_input: 'Give three tips for sleep.', completion_a: 'Dark room, no screens, fixed schedule.', completion_b: 'Sleep.' },
+			{ user_input: 'Translate hello into French.', completion_a: 'Bonjour', completion_b: 'Hola' }
+		];
+		await importFile(streamOf(JSON.stringify(pref)), { datasetName: 'pref', fileName: 'pref.json' }, db);
+		const p = await analyze({ kind: 'dataset', datasetId: findDatasetByName('pref', db)!.id }, {}, db);
+		expect(p.coverage).toMatchObject({ conversations: 0, preferencePairs: 2 });
+		expect(p.table1.responses).toBe(4);
+		expect(p.covers).toEqual({ instruction: null, output: 'Outputs: one response of each of the 2 preference pairs, the preferred one where the source says (the other 2 responses not analysed; Table 1 counts every response)' });
+		// A plain dataset: nothing to say.
+		const plain = await analyze({ kind: 'dataset', datasetId: await importRows('plain rows', rows(['Write a poem.'])) }, {}, db);
+		expect(plain.covers).toEqual({ instruction: null, output: null });
+	});
+
 	it('refuses unknown datasets, runs and filters in plain words', async () => {
 		await expect(analyze({ kind: 'dataset', datasetId: 999 }, {}, db)).rejects.toMatchObject({ name: 'AnalysisError', status: 404, message: 'No dataset with id 999.' });
 		await expect(analyze({ kind: 'run', runId: 5 }, {}, db)).rejects.toThrow('No generation run with id 5.');

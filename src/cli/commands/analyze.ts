@@ -47,6 +47,7 @@ function printSummary(r: AnalysisResult, top: number): void {
 	const a = r.analysis;
 	const vn = a.verbNoun;
 	console.log(`\n${r.label}${r.cached ? ' (cached)' : ''} — ${a.instructions} instructions, ${a.instances} instances`);
+	for (const note of [r.covers?.instruction, r.covers?.output]) if (note) console.log(`  ${note}.`);
 	if (r.archived) console.log(`  The dataset “${r.datasetName}” is archived: hidden from lists and read-only (its rows as they were archived).`);
 	console.log(`  verb–noun pairs: ${vn.withPair} (${pct(vn.withPair / Math.max(1, vn.instructions))}); verb only ${vn.verbOnly}; no root verb ${vn.noVerb}`);
 	console.log(
@@ -119,7 +120,7 @@ export async function run(argv: string[]): Promise<void> {
 	const figures =
 		values.figures === undefined
 			? null
-			: writeFigures(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis }))), values.figures, analysisFilePrefix(results), {
+			: writeFigures(analysisFigures(results.map((r) => ({ label: r.label, analysis: r.analysis, covers: r.covers }))), values.figures, analysisFilePrefix(results), {
 					force: !!values.force,
 					possibleIds: analysisFigureIds(results.length)
 				});

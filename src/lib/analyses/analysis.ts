@@ -111,6 +111,40 @@ export interface AnalysisOptions {
 	seeds?: { instructions: Iterable<string>; source: string; threshold?: SimilarityThreshold } | null;
 }
 
+/**
+ * What of a dataset's richer rows the analyses read: a conversation joins as its first user turn
+ * (the instruction) and the first reply (the output); a preference pair as its prompt and one of
+ * its two responses (the instance's output). Counts over the analysed tasks.
+ */
+export interface AnalysisCoverage {
+	conversations: number;
+	/** User turns after the first, in those conversations: not analysed. */
+	laterUserTurns: number;
+	/** Assistant turns after the first reply: not analysed. */
+	laterReplies: number;
+	preferencePairs: number;
+}
+
+export const NO_COVERAGE_NOTES: AnalysisCoverage = { conversations: 0, laterUserTurns: 0, laterReplies: 0, preferencePairs: 0 };
+
+/**
+ * What the instruction and output figures cover, in words, where that is less than the rows hold
+ * (conversations, preference pairs); null where they cover everything.
+ */
+export function coverageNotes(c: AnalysisCoverage | undefined): { instruction: string | null; output: string | null } {
+	if (!c) return { instruction: null, output: null };
+	const notes: { instruction: string[]; output: string[] } = { instruction: [], output: [] };
+	if (c.conversations) {
+		notes.instruction.push(`the first user turn of ${c.conversations === 1 ? 'the 1 conversation' : `each of the ${formatNumber(c.conversations)} conversations`} (later user turns not analysed: ${formatNumber(c.laterUserTurns)})`);
+		notes.output.push(`the first reply of ${c.conversations === 1 ? 'the' : 'each'} conversation (later replies not analysed: ${formatNumber(c.laterReplies)})`);
+	}
+	if (c.preferencePairs) {
+		const pairs = c.preferencePairs === 1 ? 'the 1 preference pair' : `each of the ${formatNumber(c.preferencePairs)} preference pairs`;
+		notes.output.push(`one response of ${pairs}, the preferred one where the source says (the other ${formatCount(c.preferencePairs, 'response')} not analysed; Table 1 counts every response)`);
+	}
+	return { instruction: notes.instruction.length ? `Instructions: ${notes.instruction.join('; ')}` : null, output: notes.output.length ? `Outputs: ${notes.output.join('; ')}` : null };
+}
+
 /** What the histogram left out, in words: "the 175 seed tasks among the analysed rows left out". */
 export function seedTasksLeftOutText(s: SeedSimilarityAnalysis): string {
 	return s.seedTasksLeftOut

@@ -21,6 +21,8 @@ export const LENGTH_COLOUR = '#2e7d4f';
 export interface AnalysisFigureSource {
 	label: string;
 	analysis: DatasetAnalysis;
+	/** What the instruction and output figures cover, where less than every row holds (conversations, preference pairs). */
+	covers?: { instruction: string | null; output: string | null };
 }
 
 /** The ids analysisFigures can give for `columns` sources (which of them it gives depends on the data). */
@@ -69,7 +71,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 		return { field, title, scale, bars, yMax: maxShare(...bars) };
 	});
 	const figures: ReportFigure[] = [];
-	sources.forEach(({ label, analysis: a }, k) => {
+	sources.forEach(({ label, analysis: a, covers }, k) => {
 		const suffix = single ? '' : `-${k + 1}`;
 		const colour = single ? null : SIDE_BY_SIDE_COLOURS[k];
 		const vn = a.verbNoun;
@@ -79,6 +81,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				title: `Top ${formatCount(vn.top.length, 'verb')} and ${vn.top.length === 1 ? 'its' : 'their'} top nouns in ${label}`,
 				label: `Top ${formatCount(vn.top.length, 'verb')} and ${vn.top.length === 1 ? 'its' : 'their'} top 4 nouns`,
 				caption:
+					(covers?.instruction ? `${covers.instruction}. ` : '') +
 					`Root verb of each instruction (inner ring) and its first direct-object noun (outer ring), the top ${formatCount(vn.top.length, 'verb')} with ${vn.top.length === 1 ? 'its' : 'their'} top 4 nouns each, arcs sized by instructions (Self-Instruct Figure 2). ${VERB_NOUN_LEMMA_NOTE} ` +
 					`n = ${formatCount(vn.instructions, 'instruction')}; ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}) have a verb–noun pair, ${formatNumber(vn.covered)} (${pctOf(vn.covered, vn.instructions)}) are in the arcs. ${NO_INTERVAL}`,
 				legend: [
@@ -96,6 +99,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				title: `Highest ROUGE-L to the seed instructions, ${label}`,
 				label: single ? 'Highest ROUGE-L to the seeds, share of instructions per 0.05 bin' : `Highest ROUGE-L to the seeds, ${label}`,
 				caption:
+					(covers?.instruction ? `${covers.instruction}. ` : '') +
 					`Each instruction's highest ROUGE-L F to ${s.source} (${formatCount(s.seeds, 'seed instruction')}; ${seedTasksLeftOutText(s)}), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
 					(tokenlessText(s) ? `${tokenlessText(s)}. ` : '') +
 					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; ${similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pctOf(x.count, s.n)}; ${x.exactlyText})`).join(', ')}. ${SIMILARITY_ABOVE_NOTE}. ` +
@@ -111,6 +115,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 			const d = a.lengths[l.field];
 			if (!d.n) continue;
 			const unit = l.field === 'instruction' ? 'instructions' : 'instances';
+			const covered = l.field === 'input' ? null : (covers?.[l.field] ?? null);
 			const overflow = overflowText(l.bars[k], unit.slice(0, -1), unit);
 			const widthText = formatCount(l.scale.width, 'word');
 			figures.push({
@@ -118,6 +123,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				title: `${l.title} in words, ${label}`,
 				label: single ? `${l.title} in words, share per bin` : `${l.title} of ${label}`,
 				caption:
+					(covered ? `${covered}. ` : '') +
 					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatCount(a.lengths.emptyInputs, 'empty input')} left out)` : ''}, share of ${unit} per bin of ${widthText} (Self-Instruct Figure 4); ${overflow ?? `no ${unit.slice(0, -1)} is longer than the last bar reaches`}${single ? '' : ' (the scale is shared by the datasets compared)'}. ` +
 					`n = ${formatNumber(d.n)} ${unit}; mean ${d.mean === null ? '—' : d.mean.toFixed(1)}, median ${d.quantiles[2] === null || d.quantiles[2] === undefined ? '—' : d.quantiles[2].toFixed(1)}, max ${d.max === null ? '—' : formatNumber(d.max)}. ${NO_INTERVAL}`,
 				legend: [{ kind: 'bar', label: `share of ${unit} per bin`, color: colour ?? LENGTH_COLOUR }],

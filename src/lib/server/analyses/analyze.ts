@@ -7,7 +7,7 @@
  */
 import { DomainError } from '$lib/errors';
 import { createHash } from 'node:crypto';
-import { AnalysisBuilder, ANALYSIS_VERSION, SELF_INSTRUCT_SIMILARITY_THRESHOLD, type DatasetAnalysis, type SimilarityThreshold } from '$lib/analyses';
+import { AnalysisBuilder, ANALYSIS_VERSION, SELF_INSTRUCT_SIMILARITY_THRESHOLD, NO_COVERAGE_NOTES, coverageNotes, type AnalysisCoverage, type DatasetAnalysis, type SimilarityThreshold } from '$lib/analyses';
 import { latestFilterRun } from '../filters/apply';
 import type { VerbNounExtractor } from '$lib/analyses/verb-noun';
 import { VerbNounPool } from './verb-noun-pool';
@@ -49,6 +49,10 @@ export interface AnalysisResult {
 	filters: { where: string; description: string }[];
 	/** Self-Instruct Table 1 figures for the same rows. */
 	table1: DatasetStatistics;
+	/** What of conversations and preference pairs the figures read (see coverageNotes). */
+	coverage: AnalysisCoverage;
+	/** What the instruction and output figures cover, in words (null: every row's instruction / output). */
+	covers: { instruction: string | null; output: string | null };
 	analysis: DatasetAnalysis;
 	computedAt: string;
 	durationMs: number;
@@ -423,6 +427,37 @@ async function loadWith(
 	return { analysis: builder.finish(), classification };
 }
 
+/**
+ * Conversations and preference pairs among the analysed tasks, and what of them goes unread: a
+ * conversation's turns after the first user turn and first reply, a pair's second response.
+ * (Cheap where there are none: one lookup on each table's dataset index.)
+ */
+function coverageOf(database: Db, resolved: ResolvedScope): AnalysisCoverage {
+	const c = database.$client;
+	const has = (table: string) => c.prepare<[number]>(`SELECT 1 FROM ${table} WHERE dataset_id = ? LIMIT 1`).get(resolved.datasetId) !== undefined;
+	const conversations = has('conversations');
+	const pairs = has('preference_pairs');
+	if (!conversations && !pairs) return NO_COVERAGE_NOTES;
+	const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+	const analysed = `SELECT t.id FROM ${from} WHERE ${q.whereClause()}`;
+	const turns = conversations
+		? c
+				.prepare<[unknown], { n: number; users: number; replies: number }>(
+					`${q.withClause()}SELECT count(*) AS n, coalesce(sum(max(users - 1, 0)), 0) AS users, coalesce(sum(max(replies - 1, 0)), 0) AS replies FROM (
+						SELECT (SELECT count(*) FROM conversation_turns ct WHERE ct.conversation_id = c.id AND ct.role = 'user') AS users,
+							(SELECT count(*) FROM conversation_turns ct WHERE ct.conversation_id = c.id AND ct.role = 'assistant') AS replies
+						FROM conversations c WHERE c.dataset_id = @coverageDataset AND c.task_id IN (${analysed}))`
+				)
+				.get({ ...q.params, coverageDataset: resolved.datasetId })!
+		: { n: 0, users: 0, replies: 0 };
+	const pairCount = pairs
+		? c
+				.prepare<[unknown], { n: number }>(`${q.withClause()}SELECT count(*) AS n FROM preference_pairs p WHERE p.dataset_id = @coverageDataset AND p.task_id IN (${analysed})`)
+				.get({ ...q.params, coverageDataset: resolved.datasetId })!.n
+		: 0;
+	return { conversations: turns.n, laterUserTurns: turns.users, laterReplies: turns.replies, preferencePairs: pairCount };
+}
+
 /** Table 1 for rows that are not a whole dataset: from the analysed rows themselves. */
 function table1FromAnalysis(loaded: Loaded): DatasetStatistics {
 	const a = loaded.analysis;
@@ -474,6 +509,7 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 	const table1 = wholeDataset
 		? datasetStatistics(resolved.datasetId, { keptOnly: resolved.filters.kept === 'yes' }, database)
 		: table1FromAnalysis(loaded);
+	const coverage = coverageOf(database, resolved);
 	const durationMs = Math.round(performance.now() - started);
 	const result: AnalysisResult = {
 		label: resolved.label,
@@ -484,6 +520,8 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		seeds: seedChoice,
 		filters: describeFilters(resolved.filters),
 		table1,
+		coverage,
+		covers: coverageNotes(coverage),
 		analysis: loaded.analysis,
 		computedAt: new Date().toISOString(),
 		durationMs,

@@ -7,7 +7,7 @@ import type { AnalysisResult } from './analyze';
 /** `s=…&s=…&seeds=…` (side by side) or the /analyses page's own parameters (one analysis). */
 export async function analysisFigureSources(params: URLSearchParams): Promise<{ sources: AnalysisFigureSource[]; filePrefix: string }> {
 	const results = await analysisResults(params);
-	return { sources: results.map((r) => ({ label: r.label, analysis: r.analysis })), filePrefix: analysisFilePrefix(results) };
+	return { sources: results.map((r) => ({ label: r.label, analysis: r.analysis, covers: r.covers })), filePrefix: analysisFilePrefix(results) };
 }
 
 async function analysisResults(params: URLSearchParams): Promise<AnalysisResult[]> {
