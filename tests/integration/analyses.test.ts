@@ -6,6 +6,7 @@ import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
 import { applyFilters } from '../../src/lib/server/filters/apply';
 import { filterPreset } from '../../src/lib/filters';
 import { analyze } from '../../src/lib/server/analyses/analyze';
+import { datasetTable } from '../../src/lib/reports/paper-tables';
 import { analysisChoices } from '../../src/lib/server/analyses/choices';
 import { analysisFigures } from '../../src/lib/analyses/figures';
 import { archiveDataset } from '../../src/lib/server/archive/archive';
@@ -163,10 +164,10 @@ describe('analyses on a database', () => {
 			const s = (await analyze(scope, {}, db)).analysis.seedSimilarity!;
 			expect(s.threshold).toEqual({ value: 0.9, filterRunId: null, generationRunId: run });
 			expect(s.above.map((x) => x.threshold)).toEqual([0.5, 0.9]);
-			const figure = analysisFigures([{ label: 'gen', analysis: (await analyze(scope, {}, db)).analysis }]).find((f) => f.id === 'rouge-to-seeds')!;
-			expect(figure.caption).toContain(`above 0.9, the threshold of generation run #${run}: `);
-			expect(figure.chart).toMatchObject({ rules: [0.5, 0.9] });
 		}
+		const figure = analysisFigures([{ label: 'gen', analysis: (await analyze({ kind: 'dataset', datasetId: id }, {}, db)).analysis }]).find((f) => f.id === 'rouge-to-seeds')!;
+		expect(figure.caption).toContain(`above 0.9, the threshold of generation run #${run}: `);
+		expect(figure.chart).toMatchObject({ rules: [0.5, 0.9] });
 		// A filter run over the dataset comes first.
 		const { filterRunId } = await applyFilters(id, filterPreset('self-instruct'), null, db);
 		expect((await analyze({ kind: 'dataset', datasetId: id }, {}, db)).analysis.seedSimilarity!.threshold).toEqual({ value: 0.7, filterRunId, generationRunId: null });
@@ -240,6 +241,21 @@ describe('analyses on a database', () => {
 		// A plain dataset: nothing to say.
 		const plain = await analyze({ kind: 'dataset', datasetId: await importRows('plain rows', rows(['Write a poem.'])) }, {}, db);
 		expect(plain.covers).toEqual({ instruction: null, output: null });
+	});
+
+	it('gives no average and draws no ROUGE-L figure for an empty selection', async () => {
+		const seeds = await importRows('seed rows', rows(['Write a poem about the sea.']), 'seed');
+		const id = await importRows('some rows', rows(['Write a poem about the moon.', 'Name a bird.']));
+		const r = await analyze({ kind: 'selection', datasetId: id, where: ['origin=seed'] }, { seeds: { kind: 'dataset', datasetId: seeds } }, db);
+		expect(r.analysis.instructions).toBe(0);
+		expect(r.table1).toMatchObject({ instructions: 0, avgInstructionWords: null, avgNonEmptyInputWords: null, avgOutputWords: null });
+		expect(datasetTable(r.table1, 'some rows').table.rows.filter((row) => row[0].startsWith('ave.')).map((row) => row[1])).toEqual(['—', '—', '—']);
+		expect(r.analysis.seedSimilarity!.n).toBe(0);
+		expect(analysisFigures([{ label: 'empty', analysis: r.analysis }])).toEqual([]);
+		// An empty dataset's Table 1 too.
+		const empty = await importRows('no rows yet', rows(['Write a haiku.']));
+		db.$client.prepare('DELETE FROM tasks WHERE dataset_id = ?').run(empty);
+		expect(datasetStatistics(empty, {}, db)).toMatchObject({ instructions: 0, avgInstructionWords: null, avgOutputWords: null });
 	});
 
 	it('refuses unknown datasets, runs and filters in plain words', async () => {

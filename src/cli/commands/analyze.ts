@@ -57,7 +57,8 @@ function printSummary(r: AnalysisResult, top: number): void {
 		vn.verbs.slice(0, top).map((v, k) => ({ '#': k + 1, verb: v.key, pairs: v.count, 'top nouns': vn.top.find((t) => t.verb === v.key)?.nouns.map((n) => `${n.noun} ${n.count}`).join(', ') ?? '' }))
 	);
 	const s = a.seedSimilarity;
-	if (s) {
+	if (s?.n === 0) console.log(`  ROUGE-L to ${s.source}: no instruction to compare (nothing to draw)`);
+	else if (s) {
 		console.log(
 			`  ROUGE-L to ${s.source} (${seedTasksLeftOutText(s)}): n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
 				similarityAbove(s).map((x) => `${x.label}: ${x.count} (${pct(x.share)}; ${x.exactlyText})`).join(', ')

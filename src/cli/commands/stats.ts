@@ -4,7 +4,7 @@ import { printJson, refuseDifferentOutputs } from '../output';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { responseModelsText } from '$lib/datasets/response-models';
-import { datasetTable } from '$lib/reports/paper-tables';
+import { average, datasetTable } from '$lib/reports/paper-tables';
 import { toLatex, toMarkdown } from '$lib/tables';
 
 const USAGE = `Usage: npx instruct-audit stats <dataset> [--kept-only] [--json | --latex | --markdown]
@@ -36,9 +36,9 @@ export async function run(argv: string[]): Promise<void> {
 		...(stats.unknownClassification ? ([['  - classification unknown', String(stats.unknownClassification)]] as [string, string][]) : []),
 		['# of instances', String(stats.instances)],
 		['  - # of instances with empty input', String(stats.emptyInputInstances)],
-		['ave. instruction length (in words)', stats.avgInstructionWords.toFixed(1)],
-		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords === null ? '—' : stats.avgNonEmptyInputWords.toFixed(1)],
-		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
+		['ave. instruction length (in words)', average(stats.avgInstructionWords)],
+		['ave. non-empty input length (in words)', average(stats.avgNonEmptyInputWords)],
+		['ave. output length (in words)', average(stats.avgOutputWords)]
 	];
 	if (stats.responses) rows.push(['model responses', `${stats.responses} (${responseModelsText(stats.models, stats.unnamedResponses ?? 0)})`]);
 	console.log(`Statistics of "${dataset.name}"`);

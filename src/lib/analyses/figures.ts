@@ -92,7 +92,8 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 			});
 		}
 		const s = a.seedSimilarity;
-		if (s) {
+		// No instruction compared (an empty selection): nothing to draw, and the page says so.
+		if (s && s.n > 0) {
 			const rules = similarityRules(s.threshold);
 			figures.push({
 				id: `rouge-to-seeds${suffix}`,

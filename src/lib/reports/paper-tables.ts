@@ -29,10 +29,11 @@ export interface DatasetFigures {
 	unknownClassification: number;
 	instances: number;
 	emptyInputInstances: number;
-	avgInstructionWords: number;
+	/** null when there is no instruction (or instance, for outputs): no average to give (printed "—", never 0.0). */
+	avgInstructionWords: number | null;
 	/** null when no input is non-empty: there is no average to give (printed "—", never 0.0). */
 	avgNonEmptyInputWords: number | null;
-	avgOutputWords: number;
+	avgOutputWords: number | null;
 }
 
 /** "95%" from 0.95 (one decimal only when needed: "99.5%"). */
@@ -87,6 +88,11 @@ function rateCell(h: HeadlineRate): string {
 	return h.proportion !== null ? percent(h.proportion) : `${percent(h.low)}–${percent(h.high)}`;
 }
 
+/** An average in words to one decimal, or "—" when there is nothing to average. */
+export function average(words: number | null): string {
+	return words === null ? '—' : words.toFixed(1);
+}
+
 /** Self-Instruct Table 1: the dataset's size and lengths. */
 export function datasetTable(stats: DatasetFigures, datasetName: string): ReportPaperTable {
 	const rows: string[][] = [
@@ -96,9 +102,9 @@ export function datasetTable(stats: DatasetFigures, datasetName: string): Report
 		...(stats.unknownClassification ? [['- classification unknown', count(stats.unknownClassification)]] : []),
 		['# of instances', count(stats.instances)],
 		['- # of instances with empty input', count(stats.emptyInputInstances)],
-		['ave. instruction length (in words)', stats.avgInstructionWords.toFixed(1)],
-		['ave. non-empty input length (in words)', stats.avgNonEmptyInputWords === null ? '—' : stats.avgNonEmptyInputWords.toFixed(1)],
-		['ave. output length (in words)', stats.avgOutputWords.toFixed(1)]
+		['ave. instruction length (in words)', average(stats.avgInstructionWords)],
+		['ave. non-empty input length (in words)', average(stats.avgNonEmptyInputWords)],
+		['ave. output length (in words)', average(stats.avgOutputWords)]
 	];
 	return {
 		id: 'dataset',

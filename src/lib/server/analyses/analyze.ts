@@ -468,9 +468,9 @@ function table1FromAnalysis(loaded: Loaded): DatasetStatistics {
 		unknownClassification: loaded.classification.unknown,
 		instances: a.instances,
 		emptyInputInstances: a.lengths.emptyInputs,
-		avgInstructionWords: a.lengths.instruction.mean ?? 0,
+		avgInstructionWords: a.lengths.instruction.mean ?? null,
 		avgNonEmptyInputWords: a.lengths.input.mean ?? null,
-		avgOutputWords: a.lengths.output.mean ?? 0,
+		avgOutputWords: a.lengths.output.mean ?? null,
 		responses: 0,
 		models: 0,
 		rejectedInstructions: 0

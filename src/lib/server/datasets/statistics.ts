@@ -56,22 +56,22 @@ function countStatistics(c: Database.Database, datasetId: number, options: Stati
 		? "AND (i.filter_status IS NULL OR i.filter_status <> 'rejected') AND (t.filter_status IS NULL OR t.filter_status <> 'rejected')"
 		: '';
 	const t = c
-		.prepare<[number], { n: number; cls: number; noncls: number; unknown: number; words: number; rejected: number }>(
+		.prepare<[number], { n: number; cls: number; noncls: number; unknown: number; words: number | null; rejected: number }>(
 			`SELECT count(*) AS n,
 				coalesce(sum(is_classification = 1), 0) AS cls,
 				coalesce(sum(is_classification = 0), 0) AS noncls,
 				coalesce(sum(is_classification IS NULL), 0) AS unknown,
-				coalesce(avg(instruction_words), 0) AS words,
+				avg(instruction_words) AS words,
 				coalesce(sum(filter_status = 'rejected'), 0) AS rejected
 			 FROM tasks WHERE dataset_id = ? ${keptTask}`
 		)
 		.get(datasetId)!;
 	const i = c
-		.prepare<[number], { n: number; empty: number; inputWords: number | null; outputWords: number }>(
+		.prepare<[number], { n: number; empty: number; inputWords: number | null; outputWords: number | null }>(
 			`SELECT count(*) AS n,
 				coalesce(sum(i.input_words = 0), 0) AS empty,
 				avg(CASE WHEN i.input_words > 0 THEN i.input_words END) AS inputWords,
-				coalesce(avg(i.output_words), 0) AS outputWords
+				avg(i.output_words) AS outputWords
 			 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE i.dataset_id = ? ${keptInstance}`
 		)
 		.get(datasetId)!;
