@@ -13,6 +13,7 @@ import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
 import { archiveDataset } from '../../src/lib/server/archive/archive';
 import type { Db } from '../../src/lib/server/db';
 import { CLI_ENTRY } from '../support/cli-bundle';
+import { fmt } from '../../src/lib/components/analyses/format';
 
 let db: Db;
 let file: string;
@@ -35,6 +36,7 @@ beforeAll(async () => {
 	const zh = ['写一首关于春天的诗。', '把这句话翻译成英文。', '给出三个保持健康的建议。'];
 	await importRows('zh seeds', rows(zh));
 	await importRows('zh copy', rows([...zh, 'Write a poem.']));
+	await importRows('q set', rows(['Write a short poem.', 'Write a short funny poem.']));
 	await importRows('old set', rows(['Write a letter to your boss.']));
 	await importRows('conv', JSON.stringify([{ conversations: [{ from: 'human', value: 'Write a poem about cats.' }, { from: 'gpt', value: 'Cats are soft.' }, { from: 'human', value: 'Longer.' }, { from: 'gpt', value: 'Cats are soft and warm.' }] }]), 'conv.json');
 	archiveDataset(findDatasetByName('old set', db)!.id, null, db);
@@ -115,5 +117,19 @@ describe('analyze a conversation dataset', () => {
 		expect(text.code, text.stderr).toBe(0);
 		expect(text.stdout).toContain('  Instructions: the first user turn of the 1 conversation (later user turns not analysed: 1).');
 		expect(text.stdout).toContain('  Outputs: the first reply of the conversation (later replies not analysed: 1).');
+	}, 60_000);
+});
+
+describe('analyze text', () => {
+	it('formats numbers as the page does and counts in the right number', () => {
+		const json = cli('analyze', 'q set', '--seeds', 'none', '--json');
+		const q = (JSON.parse(json.stdout) as { analyses: { analysis: { lengths: { instruction: { quantiles: number[] } } } }[] }).analyses[0].analysis.lengths.instruction.quantiles;
+		// 4 and 5 words: the 5% quantile is 4.05, which toFixed read as 4.0 and the page as 4.1.
+		expect(q[0]).toBeCloseTo(4.05, 10);
+		const text = cli('analyze', 'q set', '--seeds', 'none');
+		expect(text.stdout).toContain(`instruction length (words): n 2, mean 4.5, quantiles 5/25/50/75/95% ${q.map((x) => fmt(x)).join(' / ')}`);
+		const one = cli('analyze', 'old set').stdout;
+		expect(one).toContain('— 1 instruction, 1 instance\n');
+		expect(one).toMatch(/top 1 verb × 4 nouns cover 1 instruction \(/);
 	}, 60_000);
 });

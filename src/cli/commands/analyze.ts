@@ -3,7 +3,9 @@ import { intOption, parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
 import { printWrittenFigures, writeFigures } from '../figures';
 import { analysisFigureIds, analysisFilePrefix, analysisFigures } from '$lib/analyses/figures';
-import { SIMILARITY_ABOVE_NOTE, seedTasksLeftOutText, similarityAbove, tokenlessText } from '$lib/analyses/analysis';
+import { SIMILARITY_ABOVE_NOTE, TOP_NOUNS, seedTasksLeftOutText, similarityAbove, tokenlessText } from '$lib/analyses/analysis';
+import { fmt, pctOf, pctShare } from '$lib/components/analyses/format';
+import { formatCount, formatNumber } from '$lib/text/words';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
@@ -40,18 +42,19 @@ function dataset(ref: string): number {
 	return resolveDataset(ref).id;
 }
 
-const pct = (share: number | null | undefined, digits = 1) => (share === null || share === undefined ? '—' : `${(share * 100).toFixed(digits)}%`);
-const num = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+/** The page's number formats (one definition: the same quantile reads the same in both). */
+const pct = pctShare;
+const num = fmt;
 
 function printSummary(r: AnalysisResult, top: number): void {
 	const a = r.analysis;
 	const vn = a.verbNoun;
-	console.log(`\n${r.label}${r.cached ? ' (cached)' : ''} — ${a.instructions} instructions, ${a.instances} instances`);
+	console.log(`\n${r.label}${r.cached ? ' (cached)' : ''} — ${formatCount(a.instructions, 'instruction')}, ${formatCount(a.instances, 'instance')}`);
 	for (const note of [r.covers?.instruction, r.covers?.output]) if (note) console.log(`  ${note}.`);
 	if (r.archived) console.log(`  The dataset “${r.datasetName}” is archived: hidden from lists and read-only (its rows as they were archived).`);
-	console.log(`  verb–noun pairs: ${vn.withPair} (${pct(vn.withPair / Math.max(1, vn.instructions))}); verb only ${vn.verbOnly}; no root verb ${vn.noVerb}`);
+	console.log(`  verb–noun pairs: ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}); verb only ${formatNumber(vn.verbOnly)}; no root verb ${formatNumber(vn.noVerb)}`);
 	console.log(
-		`  top ${vn.top.length} verbs × ${4} nouns cover ${vn.covered} instructions (${pct(vn.covered / Math.max(1, vn.instructions))} of all, ${pct(vn.covered / Math.max(1, vn.withPair))} of the pairs)`
+		`  top ${formatCount(vn.top.length, 'verb')} × ${TOP_NOUNS} nouns cover ${formatCount(vn.covered, 'instruction')} (${pctOf(vn.covered, vn.instructions)} of all, ${pctOf(vn.covered, vn.withPair)} of the pairs)`
 	);
 	printTable(
 		vn.verbs.slice(0, top).map((v, k) => ({ '#': k + 1, verb: v.key, pairs: v.count, 'top nouns': vn.top.find((t) => t.verb === v.key)?.nouns.map((n) => `${n.noun} ${n.count}`).join(', ') ?? '' }))
@@ -60,15 +63,15 @@ function printSummary(r: AnalysisResult, top: number): void {
 	if (s?.n === 0) console.log(`  ROUGE-L to ${s.source}: no instruction to compare (nothing to draw)`);
 	else if (s) {
 		console.log(
-			`  ROUGE-L to ${s.source} (${seedTasksLeftOutText(s)}): n ${s.n}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
-				similarityAbove(s).map((x) => `${x.label}: ${x.count} (${pct(x.share)}; ${x.exactlyText})`).join(', ')
+			`  ROUGE-L to ${s.source} (${seedTasksLeftOutText(s)}): n ${formatNumber(s.n)}, mean ${num(s.mean, 3)}, median ${num(s.quantiles[2], 3)}, ` +
+				similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pct(x.share)}; ${x.exactlyText})`).join(', ')
 		);
 		console.log(`  ${SIMILARITY_ABOVE_NOTE}.`);
 		const tokenless = tokenlessText(s);
 		if (tokenless) console.log(`  ${tokenless}.`);
 	} else console.log('  ROUGE-L to seeds: no seeds chosen (--seeds)');
 	for (const [name, d] of [['instruction', a.lengths.instruction], ['non-empty input', a.lengths.input], ['output', a.lengths.output]] as const) {
-		console.log(`  ${name} length (words): n ${d.n}, mean ${num(d.mean)}, quantiles 5/25/50/75/95% ${d.quantiles.map((q) => num(q, 1)).join(' / ')}`);
+		console.log(`  ${name} length (words): n ${formatNumber(d.n)}, mean ${num(d.mean)}, quantiles 5/25/50/75/95% ${d.quantiles.map((q) => num(q, 1)).join(' / ')}`);
 	}
 }
 

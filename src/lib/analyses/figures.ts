@@ -11,6 +11,7 @@ import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
 import { LENGTH_FIELDS, lengthBars, maxShare, overflowText, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
 import { formatCount, formatNumber } from '$lib/text/words';
+import { fmt, pctOf } from '$lib/components/analyses/format';
 import type { ReportFigure } from '$lib/reports/figures';
 
 /** The side-by-side page's column colours, the same in every section. */
@@ -53,7 +54,6 @@ export function analysisFilePrefix(sources: readonly AnalysisFileSource[]): stri
 	return sources.length === 1 ? `analysis-${name(sources[0])}` : `analyses-${sources.map(name).join('-vs-')}`;
 }
 
-const pctOf = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '—');
 const NO_INTERVAL = 'Counts of every row, not a sample: no intervals.';
 
 /**
@@ -103,7 +103,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 					(covers?.instruction ? `${covers.instruction}. ` : '') +
 					`Each instruction's highest ROUGE-L F to ${s.source} (${formatCount(s.seeds, 'seed instruction')}; ${seedTasksLeftOutText(s)}), share of instructions per 0.05 bin (Self-Instruct Figure 3). ` +
 					(tokenlessText(s) ? `${tokenlessText(s)}. ` : '') +
-					`n = ${formatCount(s.n, 'instruction')}; median ${s.quantiles[2] === null || s.quantiles[2] === undefined ? '—' : s.quantiles[2].toFixed(3)}; ${similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pctOf(x.count, s.n)}; ${x.exactlyText})`).join(', ')}. ${SIMILARITY_ABOVE_NOTE}. ` +
+					`n = ${formatCount(s.n, 'instruction')}; median ${fmt(s.quantiles[2], 3)}; ${similarityAbove(s).map((x) => `${x.label}: ${formatNumber(x.count)} (${pctOf(x.count, s.n)}; ${x.exactlyText})`).join(', ')}. ${SIMILARITY_ABOVE_NOTE}. ` +
 					`Dashed ${rules.length === 1 ? `line at ${rules[0]}` : `lines at ${rules.join(' and ')}`}.${single ? '' : ' The y scale is shared by the datasets compared.'} ${NO_INTERVAL}`,
 				legend: [
 					{ kind: 'bar', label: 'share of instructions per bin', color: colour ?? ACCENT },
@@ -126,7 +126,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				caption:
 					(covered ? `${covered}. ` : '') +
 					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatCount(a.lengths.emptyInputs, 'empty input')} left out)` : ''}, share of ${unit} per bin of ${widthText} (Self-Instruct Figure 4); ${overflow ?? `no ${unit.slice(0, -1)} is longer than the last bar reaches`}${single ? '' : ' (the scale is shared by the datasets compared)'}. ` +
-					`n = ${formatNumber(d.n)} ${unit}; mean ${d.mean === null ? '—' : d.mean.toFixed(1)}, median ${d.quantiles[2] === null || d.quantiles[2] === undefined ? '—' : d.quantiles[2].toFixed(1)}, max ${d.max === null ? '—' : formatNumber(d.max)}. ${NO_INTERVAL}`,
+					`n = ${formatNumber(d.n)} ${unit}; mean ${fmt(d.mean)}, median ${fmt(d.quantiles[2])}, max ${fmt(d.max, 0)}. ${NO_INTERVAL}`,
 				legend: [{ kind: 'bar', label: `share of ${unit} per bin`, color: colour ?? LENGTH_COLOUR }],
 				chart: { kind: 'histogram', bars: l.bars[k], xLabel: 'Words', xDomain: [0, l.scale.cap + l.scale.width], yMax: l.yMax, rules: [], colour: colour ?? LENGTH_COLOUR, height: single ? 200 : 180 }
 			});
