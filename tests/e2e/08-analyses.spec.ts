@@ -79,11 +79,14 @@ test('the analyses page shows the verb–noun sunburst, ROUGE-L to the seeds and
 	// the two "Give me a recipe for …" (5 of 7 and 6: 0.769) and "Summarize … two sentences" (6 of 8 and 8: 0.75).
 	const sim = page.getByTestId('similarity-stats');
 	await expect(sim).toContainText('16');
-	await expect(sim.locator('[data-stat="aboveThreshold"]')).toHaveText('4 (25.0%)');
+	// "Above" is strictly greater, as the filters reject; the count at exactly the threshold is beside it.
+	await expect(sim.locator('[data-stat="aboveThreshold"]')).toHaveText('4 (25.0%; exactly 0.7: 0)');
+	await expect(page.getByText('“Above” is strictly greater', { exact: false }).first()).toBeVisible();
 	await expect(sim).toContainText("above 0.7 (Self-Instruct's threshold)");
 	const histograms = page.getByTestId('histogram');
 	await expect(histograms).toHaveCount(4);
 	await expect(histograms.first()).toHaveAttribute('aria-describedby', 'sim-table');
+	await expect(histograms.first()).toHaveAttribute('aria-label', /share of instructions per 0\.05 bin/);
 	await expect(histograms.first().locator('svg').first()).toBeVisible();
 	await expect(page.getByTestId('length-table')).toContainText('Instruction length');
 
@@ -106,6 +109,9 @@ test('the analyses page shows the verb–noun sunburst, ROUGE-L to the seeds and
 	await expect(compare.locator('thead th')).toHaveCount(3);
 	await expect(compare).toContainText('e2e analyses generated');
 	await expect(compare).toContainText('e2e analyses seeds');
+	// Each column says how many top verbs its coverage counts, and which threshold it reads.
+	await expect(compare.getByRole('row', { name: /covered by the top verbs × 4 nouns/ })).toContainText(/top \d+ verbs?\)/);
+	await expect(compare.getByRole('row', { name: /above the threshold used/ })).toContainText("(> 0.7 (Self-Instruct's threshold))");
 	await expect(page.getByTestId('sunburst')).toHaveCount(2);
 	await page.screenshot({ path: '/tmp/e2e-analyses-compare.png', fullPage: true });
 	await page.setViewportSize({ width: 390, height: 844 });

@@ -42,8 +42,43 @@ function mix(hex: string, towardsWhite: number): string {
 	return `rgb(${ch(16)}, ${ch(8)}, ${ch(0)})`;
 }
 
-/** Each verb followed by its nouns: the order the arrow keys step through. */
-export function sunburstArcs(top: readonly TopVerb[], instructions: number, size: number): SunburstArc[] {
+/** Label sizes in px: the page's (Sunburst.svelte) by default; the figure file passes its own. */
+export interface SunburstFonts {
+	verb: number;
+	noun: number;
+}
+export const PAGE_SUNBURST_FONTS: SunburstFonts = { verb: 10.5, noun: 9 };
+
+/** An estimate of a label's width in px (no text metrics here: the layout is pure and runs on the server too). */
+function labelWidth(text: string, font: number, bold: boolean): number {
+	return text.length * font * (bold ? 0.64 : 0.58);
+}
+
+/**
+ * The label written along the arc's radius, shortened with "…" to fit the ring's depth, or null
+ * when even a few letters would not fit (or the arc is too narrow for the text's height).
+ */
+export function fitLabel(name: string, r0: number, r1: number, angle: number, font: number, bold: boolean): { text: string; width: number } | null {
+	const room = r1 - r0 - 4;
+	let text = name;
+	if (labelWidth(text, font, bold) > room) {
+		let n = name.length - 1;
+		while (n >= 3 && labelWidth(`${name.slice(0, n)}…`, font, bold) > room) n--;
+		if (n < 3) return null;
+		text = `${name.slice(0, n).trimEnd()}…`;
+	}
+	const width = labelWidth(text, font, bold);
+	// The narrowest point under the text is its inner end: the arc must be as wide as a line there.
+	const inner = (r0 + r1) / 2 - width / 2;
+	return inner * angle >= font * 1.1 ? { text, width } : null;
+}
+
+/**
+ * Each verb followed by its nouns: the order the arrow keys step through. The verbs go round in
+ * the table's order (by all their pairs, not only those of their top nouns), their nouns by count.
+ */
+export function sunburstArcs(top: readonly TopVerb[], instructions: number, size: number, fonts: SunburstFonts = PAGE_SUNBURST_FONTS): SunburstArc[] {
+	const rank = new Map(top.map((v, k) => [v.verb, k]));
 	const root: Datum = {
 		name: 'root',
 		children: top.map((v) => ({
@@ -56,7 +91,7 @@ export function sunburstArcs(top: readonly TopVerb[], instructions: number, size
 	const laid = partition<Datum>().size([2 * Math.PI, 3])(
 		hierarchy(root)
 			.sum((d) => d.value ?? 0)
-			.sort((a, b) => (b.value ?? 0) - (a.value ?? 0))
+			.sort((a, b) => (a.depth === 1 ? (rank.get(a.data.name) ?? 0) - (rank.get(b.data.name) ?? 0) : (b.value ?? 0) - (a.value ?? 0)))
 	);
 	const radius = size / 2 - 4;
 	const ring = (depth: number) => (depth === 1 ? [radius * 0.28, radius * 0.62] : [radius * 0.63, radius]);
@@ -93,13 +128,15 @@ export function sunburstArcs(top: readonly TopVerb[], instructions: number, size
 	}
 
 	function labelOf(d: HierarchyRectangularNode<Datum>): SunburstArc['label'] {
-		if (d.data.other || d.x1 - d.x0 < (d.depth === 1 ? 0.12 : 0.09)) return null;
+		if (d.data.other) return null;
 		const [r0, r1] = ring(d.depth);
+		const fitted = fitLabel(d.data.name, r0, r1, d.x1 - d.x0, d.depth === 1 ? fonts.verb : fonts.noun, d.depth === 1);
+		if (!fitted) return null;
 		const a = (d.x0 + d.x1) / 2;
 		const r = (r0 + r1) / 2;
 		let deg = (a * 180) / Math.PI - 90;
 		if (deg > 90) deg -= 180;
-		return { x: r * Math.sin(a), y: -r * Math.cos(a), text: d.data.name, rotate: deg };
+		return { x: r * Math.sin(a), y: -r * Math.cos(a), text: fitted.text, rotate: deg };
 	}
 
 	return (laid.children ?? [])

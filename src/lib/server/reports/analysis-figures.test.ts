@@ -79,10 +79,10 @@ describe('analyses figures as files', () => {
 		const f = figures[0];
 		const svg = figureSvg(f);
 		new Resvg(svg);
-		const arcs = sunburstArcs(one.verbNoun.top, one.verbNoun.instructions, 520);
+		const arcs = sunburstArcs(one.verbNoun.top, one.verbNoun.instructions, 520, { verb: 12, noun: 10.5 });
 		const t = titles(svg);
 		for (const a of arcs) expect(t).toContain(a.title);
-		for (const a of arcs.filter((x) => x.label && x.depth === 1)) expect(texts(svg)).toContain(a.name);
+		for (const a of arcs.filter((x) => x.label && x.depth === 1)) expect(texts(svg)).toContain(a.label!.text);
 		expect(texts(svg).join(' ')).toContain('inner ring: root verb');
 	});
 

@@ -47,7 +47,7 @@ export function wrapText(text: string, chars: number): string[] {
 /** The sunburst as the page draws it (sunburst-layout.ts), centred in the figure's width; each arc's numbers in its <title>. */
 function sunburstSvg(top: Parameters<typeof sunburstArcs>[0], instructions: number, width: number): { markup: string; height: number } {
 	const size = Math.min(width, 520);
-	const arcs = sunburstArcs(top, instructions, size);
+	const arcs = sunburstArcs(top, instructions, size, { verb: 12, noun: 10.5 });
 	const parts = arcs.map((d) => `<path d="${d.path}" fill="${d.fill}" stroke="#fff" stroke-width="0.75"><title>${escapeXml(d.title)}</title></path>`);
 	for (const d of arcs) {
 		const l = d.label;
