@@ -29,7 +29,7 @@ describe('sunburstArcs', () => {
 				if (!a.label) continue;
 				const depth = a.depth === 1 ? radius * 0.34 : radius * 0.37;
 				const font = a.depth === 1 ? 10.5 : 9;
-				expect(a.label.text.length * font * (a.depth === 1 ? 0.64 : 0.58), `${a.label.text} at ${size}`).toBeLessThanOrEqual(depth - 4);
+				expect(a.label.text.length * font * (a.depth === 1 ? 0.62 : 0.58), `${a.label.text} at ${size}`).toBeLessThanOrEqual(depth - 2);
 			}
 			const long = arcs.find((a) => a.depth === 1 && a.verb === 'internationalize')!;
 			expect(long.label?.text).toMatch(/^inte[a-z]*…$/);
@@ -39,7 +39,7 @@ describe('sunburstArcs', () => {
 	});
 
 	it('fitLabel keeps a short name, shortens a long one and gives up below three letters', () => {
-		expect(fitLabel('write', 30, 100, 1, 10, true)).toEqual({ text: 'write', width: 5 * 10 * 0.64 });
+		expect(fitLabel('write', 30, 100, 1, 10, true)).toEqual({ text: 'write', width: 5 * 10 * 0.62 });
 		expect(fitLabel('summarization', 30, 80, 1, 10, true)!.text).toBe('summar…');
 		expect(fitLabel('summarization', 30, 45, 1, 10, true)).toBeNull();
 		// Too narrow an angle for the text's height.

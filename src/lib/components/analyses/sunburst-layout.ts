@@ -51,7 +51,7 @@ export const PAGE_SUNBURST_FONTS: SunburstFonts = { verb: 10.5, noun: 9 };
 
 /** An estimate of a label's width in px (no text metrics here: the layout is pure and runs on the server too). */
 function labelWidth(text: string, font: number, bold: boolean): number {
-	return text.length * font * (bold ? 0.64 : 0.58);
+	return text.length * font * (bold ? 0.62 : 0.58);
 }
 
 /**
@@ -59,7 +59,7 @@ function labelWidth(text: string, font: number, bold: boolean): number {
  * when even a few letters would not fit (or the arc is too narrow for the text's height).
  */
 export function fitLabel(name: string, r0: number, r1: number, angle: number, font: number, bold: boolean): { text: string; width: number } | null {
-	const room = r1 - r0 - 4;
+	const room = r1 - r0 - 2;
 	let text = name;
 	if (labelWidth(text, font, bold) > room) {
 		let n = name.length - 1;
