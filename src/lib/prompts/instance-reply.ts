@@ -23,8 +23,10 @@ export interface GeneratedInstance {
  * 'missing_input': an output-first label with no input after it. 'unclear_input': the reply's
  * last output-first input runs on over lines with no field label — a multi-line input and
  * commentary after it cannot be told apart, so neither is guessed.
+ * 'input_first_order': an output-first reply written input first ("Input: …" then "Class label: …"):
+ * read as asked, every label would be paired with the next example's input, so nothing is read.
  */
-export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty';
+export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty' | 'input_first_order';
 
 /** An empty reply: no instance, one problem saying so. */
 function emptyReply(text: string): ParsedInstances | null {
@@ -169,6 +171,13 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 	// The labels are kept as written (odd pairs), so a problem's raw text is the model's own.
 	const pieces = body.split(/((?:^|\n)[ \t]*Class[ \t]*label[ \t]*\d*[ \t]*:)/i);
 	const lead = pieces.shift()!.trim();
+	// An "Input: …" before the first label means the model wrote each input before its label.
+	// Read label-first, each label would get the next example's input: the pairs would be
+	// mispaired, and reading them as written would keep examples made the way output-first
+	// generation avoids (input first, label fitted after). So the whole reply is a problem.
+	if (pieces.length > 0 && lead.split('\n').some((line) => INPUT_LABEL.test(line) && line.replace(INPUT_LABEL, '').trim() !== '')) {
+		return { instances: [], problems: [{ problem: 'input_first_order', raw: text.trim() }], notes: [] };
+	}
 	if (lead !== '') notes.push({ kind: 'lead_in', raw: lead });
 	const parts: string[] = [];
 	const labels: string[] = [];

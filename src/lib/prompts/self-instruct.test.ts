@@ -339,6 +339,19 @@ describe('parseOutputFirstInstances', () => {
 		expect(parseOutputFirstInstances('Class label: (e)\nInput: <noinput>').instances).toEqual([{ input: '', output: '(e)' }]);
 	});
 
+	it('never pairs a label with the next input when the reply is written input first', () => {
+		// A real reply to the output-first prompt: each input before its label.
+		const reply = 'Input: The stock fell 5% today.\nClass label: Negative\nInput: Profits doubled this quarter.\nClass label: Positive\n\n';
+		expect(parseOutputFirstInstances(reply)).toEqual({
+			instances: [],
+			problems: [{ problem: 'input_first_order', raw: 'Input: The stock fell 5% today.\nClass label: Negative\nInput: Profits doubled this quarter.\nClass label: Positive' }],
+			notes: []
+		});
+		expect(parseOutputFirstInstances('Input 1: a\nClass label: X', 'length').problems.map((p) => p.problem)).toEqual(['input_first_order']);
+		// A lead-in that is not an input field is still only a lead-in.
+		expect(parseOutputFirstInstances('Here are the examples:\nClass label: A\nInput: a').instances).toEqual([{ input: 'a', output: 'A' }]);
+	});
+
 	it('does not make text after the last input part of it', () => {
 		const reply = 'Class label: Positive\nInput: great\nClass label: Negative\nClass label: Neutral\nInput: meh\nSome trailing commentary from the model';
 		const parsed = parseOutputFirstInstances(reply);
