@@ -139,6 +139,21 @@ describe('orphaned runs', () => {
 		await waitFor(() => status(cliRun.id) === 'completed', 'the resumed CLI run');
 	});
 
+	it('taking over an orphaned run credits its active time up to the last heartbeat', async () => {
+		const run = await newRun(10);
+		// Crashed 40 s ago after running for 60 s (active_since 100 s ago); 5 s counted before.
+		const now = Date.now();
+		db.$client
+			.prepare("UPDATE generation_runs SET status = 'running', owner = ?, runner = 'cli', heartbeat_at = ?, active_since = ?, active_ms = 5000 WHERE id = ?")
+			.run(`${os.hostname()}:${deadPid}:cccc`, now - 40_000, now - 100_000, run.id);
+		const claimed = claimRun(run.id, `${os.hostname()}:${process.pid}:dddd`, 'cli', db);
+		expect(claimed.activeMs).toBe(65_000);
+		expect(claimed.activeSince!.getTime()).toBeGreaterThanOrEqual(now);
+		// A paused run has no clock running: nothing is added.
+		db.$client.prepare("UPDATE generation_runs SET status = 'paused', owner = NULL, heartbeat_at = NULL, active_since = NULL, active_ms = 7000 WHERE id = ?").run(run.id);
+		expect(claimRun(run.id, `${os.hostname()}:${process.pid}:eeee`, 'cli', db).activeMs).toBe(7000);
+	});
+
 	it('a shutdown interrupts runs cleanly and the next start-up resumes them', async () => {
 		const run = await newRun(40);
 		launchRun(run.id);

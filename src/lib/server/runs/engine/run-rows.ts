@@ -104,7 +104,8 @@ export function isOrphaned(run: Pick<GenerationRun, 'status' | 'owner' | 'heartb
 
 /**
  * Takes the run for this process: it must be resumable (or orphaned while 'running'). Clears
- * any pending request and message, and starts the active-time clock.
+ * any pending request and message, and starts the active-time clock (after crediting an
+ * orphaned run's time up to its last heartbeat).
  */
 export function claimRun(
 	id: number,
@@ -122,13 +123,17 @@ export function claimRun(
 		}
 		if (run.status === 'completed') throw new RunError(`Run ${id} is already completed.`);
 		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
+		// An orphaned 'running' run was active until its last heartbeat (as markInterrupted counts
+		// it): that span is credited before the clock restarts, or a crash wipes it.
 		database.$client
-			.prepare<[string, string, number, number, number, number, number]>(
-				`UPDATE generation_runs SET status = 'running', owner = ?, runner = ?, heartbeat_at = ?, active_since = ?,
+			.prepare<[number, string, string, number, number, number, number, number]>(
+				`UPDATE generation_runs SET
+					active_ms = active_ms + CASE WHEN status = 'running' AND active_since IS NOT NULL THEN max(0, coalesce(heartbeat_at, ?) - active_since) ELSE 0 END,
+					status = 'running', owner = ?, runner = ?, heartbeat_at = ?, active_since = ?,
 					started_at = coalesce(started_at, ?), requested_action = NULL, message = NULL, resume_on_start = 0, updated_at = ?
 				 WHERE id = ?`
 			)
-			.run(owner, runner, now, now, now, now, id);
+			.run(now, owner, runner, now, now, now, now, id);
 		return requireRun(id, database);
 	});
 }
