@@ -224,3 +224,31 @@ it('an output reply that goes on to a new example keeps the output and records t
 	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id)).toContain(calls[0].id);
 	expect(progressOf(db, run.id).replyProblems).toEqual({ extra_example: 1 });
 });
+
+it('a rephrasing reply with a second paragraph keeps the first and records the rest, raw, on its call', async () => {
+	const reply = 'Please count how many letters {INPUT} has.\n\nAlternatively: What is the letter count of {INPUT}?';
+	const base = pipelineScript();
+	let first = true;
+	// A server that ignores the step's stop sequences (as some chat endpoints do).
+	fake = await startFakeOpenAI({
+		applyStopAndMaxTokens: false,
+		script: (request) => {
+			if (first && /\/un-expansion\//.test(String(request.headers['x-client-request-id'] ?? ''))) {
+				first = false;
+				return reply;
+			}
+			return base(request);
+		}
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 1 });
+	const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 2, rephrasings: 1, endpointId: endpoint.id });
+	expect((await session.done).status).toBe('completed');
+	const calls = all<{ id: number; parsed: string }>(db, "SELECT id, parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/expansion' AND parsed LIKE '%unread_rest%'", run.id);
+	expect(calls).toHaveLength(1);
+	expect(JSON.parse(calls[0].parsed)).toEqual({
+		rephrasing: 'Please count how many letters {INPUT} has.',
+		problems: [{ problem: 'unread_rest', raw: 'Alternatively: What is the letter count of {INPUT}?' }]
+	});
+	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id)).toContain(calls[0].id);
+	expect(progressOf(db, run.id).replyProblems).toEqual({ unread_rest: 1 });
+});

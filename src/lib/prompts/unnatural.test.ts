@@ -177,12 +177,26 @@ describe('template expansion', () => {
 	});
 
 	it.each([
-		[' Write the word backwards.', 'Write the word backwards.'],
-		[' "Write the word backwards."\n\nInstruction: next', 'Write the word backwards.'],
-		[' “Spell the word from its last letter to its first.”', 'Spell the word from its last letter to its first.'],
-		['  Write the word\n  backwards.\nInstruction: x', 'Write the word backwards.']
+		[' Write the word backwards.', { rephrasing: 'Write the word backwards.' }],
+		[' "Write the word backwards."\n\nInstruction: next', { rephrasing: 'Write the word backwards.', unread: 'Instruction: next' }],
+		[' “Spell the word from its last letter to its first.”', { rephrasing: 'Spell the word from its last letter to its first.' }],
+		['  Write the word\n  backwards.\nInstruction: x', { rephrasing: 'Write the word backwards.', unread: 'Instruction: x' }]
 	])('reads %j', (reply, expected) => {
-		expect(parseRephrasing(reply, 'Reverse the word.')).toEqual({ rephrasing: expected });
+		expect(parseRephrasing(reply, 'Reverse the word.')).toEqual(expected);
+	});
+
+	it('returns the text after the first paragraph as unread, never dropping it', () => {
+		const reply = 'Please count how many letters {INPUT} has.\n\nAlternatively: What is the letter count of {INPUT}?';
+		expect(parseRephrasing(reply, 'Count the letters of the given word.', 'stop', { requirePlaceholder: true })).toEqual({
+			rephrasing: 'Please count how many letters {INPUT} has.',
+			unread: 'Alternatively: What is the letter count of {INPUT}?'
+		});
+		// Also when the first paragraph is rejected.
+		expect(parseRephrasing('Reverse the word.\n\nOr: write {INPUT} backwards.', 'Reverse the word.')).toEqual({
+			rephrasing: null,
+			problem: 'same_as_original',
+			unread: 'Or: write {INPUT} backwards.'
+		});
 	});
 
 	it('rejects empty, identical and truncated rephrasings', () => {

@@ -276,6 +276,8 @@ export type RephrasingProblem = 'empty' | 'same_as_original' | 'truncated' | 'no
 export interface ParsedRephrasing {
 	rephrasing: string | null;
 	problem?: RephrasingProblem;
+	/** The reply's text after its first paragraph (another formulation, the next demonstration…), as written: not read, never dropped unrecorded. */
+	unread?: string;
 }
 
 const CLOSING_QUOTE: Record<string, string> = { '"': '"', '“': '”', "'": "'", '‘': '’' };
@@ -285,10 +287,13 @@ function stripWrappingQuotes(text: string): string {
 	return close && text.length >= 2 && text.endsWith(close) ? text.slice(1, -1).trim() : text;
 }
 
+/** Where a rephrasing ends: a blank line, or the model starting the next demonstration. */
+const REPHRASING_END = /\n[ \t]*\n|\n[ \t]*(?:Instruction|Input|Alternative formulation)[ \t]*:/i;
+
 /**
  * One rephrasing: the first paragraph of the reply, on one line, without wrapping quotes.
  * Rejected when empty, cut by the length limit, or the same as the original (case, spacing
- * and final punctuation ignored).
+ * and final punctuation ignored). Text after the first paragraph is returned as `unread`.
  */
 export function parseRephrasing(
 	text: string,
@@ -297,14 +302,16 @@ export function parseRephrasing(
 	options: { requirePlaceholder?: boolean } = {}
 ): ParsedRephrasing {
 	if (finishReason === 'length') return { rephrasing: null, problem: 'truncated' };
-	const firstParagraph = text
-		.trim()
-		.split(/\n[ \t]*\n|\n[ \t]*(?:Instruction|Input|Alternative formulation)[ \t]*:/i)[0];
+	const trimmed = text.trim();
+	const end = trimmed.search(REPHRASING_END);
+	const firstParagraph = end === -1 ? trimmed : trimmed.slice(0, end);
+	const rest = end === -1 ? '' : trimmed.slice(end).trim();
+	const unread = rest === '' ? {} : { unread: rest };
 	const rephrasing = stripWrappingQuotes(oneLine(firstParagraph));
-	if (rephrasing === '') return { rephrasing: null, problem: 'empty' };
+	if (rephrasing === '') return { rephrasing: null, problem: 'empty', ...unread };
 	const same = (s: string) => comparableText(s).replace(/[.!?]+$/, '');
-	if (same(rephrasing) === same(original)) return { rephrasing: null, problem: 'same_as_original' };
+	if (same(rephrasing) === same(original)) return { rephrasing: null, problem: 'same_as_original', ...unread };
 	// A rephrasing that does not say where the input goes cannot be filled in (released data: every one has it).
-	if (options.requirePlaceholder && !rephrasing.includes(INPUT_PLACEHOLDER)) return { rephrasing: null, problem: 'no_input_placeholder' };
-	return { rephrasing };
+	if (options.requirePlaceholder && !rephrasing.includes(INPUT_PLACEHOLDER)) return { rephrasing: null, problem: 'no_input_placeholder', ...unread };
+	return { rephrasing, ...unread };
 }

@@ -105,6 +105,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	broken_numbering: 'A list item with broken numbering',
 	unsplittable: 'Does not split into instruction, input and output',
 	extra_example: 'Another example after the first, not read',
+	unread_rest: 'Text after the first rephrasing, not read',
 	repeated_field: 'A field written twice (the first kept)',
 	no_fields: 'No instruction, input or constraints label',
 	lead_in: 'Lead-in set aside',

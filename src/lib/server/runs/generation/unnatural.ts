@@ -441,11 +441,14 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		const instanceId = Number(call.templateValues.instanceId);
 		progress.expansionsDone++;
 		const parsed = parseRephrasing(reply.text, original, reply.finishReason, { requirePlaceholder: true });
+		// Only the first paragraph is a rephrasing; the rest (a second formulation, say) is recorded with its raw text.
+		const unread = parsed.unread === undefined ? {} : { problems: [{ problem: 'unread_rest', raw: parsed.unread }] };
+		if (parsed.unread !== undefined) bump(progress.replyProblems, 'unread_rest');
 		const seen = this.rephrasingsOf(taskId);
 		const problem = parsed.problem ?? (parsed.rephrasing !== null && seen.has(comparableText(parsed.rephrasing)) ? 'duplicateRephrasing' : undefined);
 		if (problem || parsed.rephrasing === null) {
 			bump(progress.formulations.rejected, problem ?? 'empty');
-			return { problem: problem ?? 'empty' };
+			return { problem: problem ?? 'empty', ...unread };
 		}
 		const instance = this.instanceStmt.get(instanceId);
 		if (!instance) throw new Error(`Instance ${instanceId} of task ${taskId} is missing.`);
@@ -466,7 +469,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		seen.add(comparableText(parsed.rephrasing));
 		scope.record(0, { taskId, formulationId });
 		progress.formulations.kept++;
-		return { rephrasing: parsed.rephrasing };
+		return { rephrasing: parsed.rephrasing, ...unread };
 	}
 
 	isFinished(): boolean {
