@@ -149,6 +149,10 @@ describe('an Unnatural Instructions run', () => {
 		// Rejected candidates keep their input and constraints for auditing the filter.
 		const rejectedInstance = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_rule = 'taskRejected'", run.id).n;
 		expect(rejectedInstance).toBeGreaterThan(0);
+		// The page's "Instances rejected" and its rules are the database's (these rows included).
+		const rejectedInstances = countsByRule(db, 'instances', run.id);
+		expect(progress.instances.byRule).toEqual(rejectedInstances);
+		expect(progress.instances.rejected).toBe(Object.values(rejectedInstances).reduce((a, b) => a + b, 0));
 
 		// Ledger: one row per core candidate, per output and per formulation — none twice
 		const ledger = one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_candidates WHERE run_id = ?', run.id).n;

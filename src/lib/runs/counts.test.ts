@@ -22,4 +22,10 @@ describe('runCounts', () => {
 		expect(c).toMatchObject({ kept: 5, heldBack: 0, rejected: 6 });
 		expect(c.rejectedByRule.noInstances).toBe(3);
 	});
+
+	it('Unnatural: the instances of examples rejected at once are counted, but were never kept', () => {
+		const c = runCounts('unnatural', { ...base, candidates: 11, accepted: 8, rejected: { missingFields: 3 }, instances: { rejected: 5, byRule: { taskRejected: 3, emptyOutput: 2 } } });
+		expect(c).toMatchObject({ kept: 6, heldBack: 0, rejected: 5 });
+		expect(c.kept + c.heldBack + c.rejected).toBe(c.candidates);
+	});
 });

@@ -13,7 +13,7 @@ export interface CandidateCounters {
 	candidates: number;
 	accepted: number;
 	rejected: Record<string, number>;
-	instances: { rejected: number };
+	instances: { rejected: number; byRule?: Record<string, number> };
 	tasksWithoutInstances: number;
 	tasksFailed: number;
 }
@@ -35,8 +35,9 @@ export const NO_INSTANCES_RULE = 'noInstances';
 
 export function runCounts(pipeline: string, p: CandidateCounters): RunCounts {
 	// Unnatural counts examples: one is lost when its output is rejected (several examples may
-	// share a task, so the task-level count would miss some).
-	const lost = pipeline === 'unnatural' ? p.instances.rejected : p.tasksWithoutInstances;
+	// share a task, so the task-level count would miss some). The instances of examples rejected
+	// at once ('taskRejected') were never accepted: they are in p.rejected already.
+	const lost = pipeline === 'unnatural' ? p.instances.rejected - (p.instances.byRule?.taskRejected ?? 0) : p.tasksWithoutInstances;
 	const rejectedByRule: Record<string, number> = { ...p.rejected };
 	if (lost > 0) rejectedByRule[NO_INSTANCES_RULE] = (rejectedByRule[NO_INSTANCES_RULE] ?? 0) + lost;
 	const rejected = Object.values(rejectedByRule).reduce((a, b) => a + b, 0);

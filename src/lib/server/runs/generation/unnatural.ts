@@ -366,6 +366,9 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 					},
 					scope.now
 				);
+				// Counted as Alpaca counts its rejected tasks' instances, so the page's figure is the database's.
+				progress.instances.rejected++;
+				bump(progress.instances.byRule, 'taskRejected');
 			}
 		}
 		scope.record(0, { taskId, instanceId });
