@@ -14,6 +14,8 @@ import type { Db } from '../../src/lib/server/db';
 import { DEFAULT_SEED_TASKS, describeTemplateUse, parseAlpacaList } from '../../src/lib/prompts';
 import { rougeL } from '../../src/lib/rouge/score';
 import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
+import { runSummary } from '../../src/lib/server/runs/summary';
+import { alpacaOutputWarnings } from '../../src/lib/runs/seeds';
 
 let db: Db;
 let cleanup: () => void;
@@ -119,4 +121,40 @@ describe.each(['completions', 'chat'] as const)('an Alpaca run (%s API)', (apiSt
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', run.id).n).toBe(progress.candidates);
 		expect(progress.instances.kept).toBe(target);
 	});
+});
+
+it('refuses seed tasks without outputs unless confirmed, then says so and counts kept tasks with an empty output', async () => {
+	const base = pipelineScript();
+	let first = true;
+	fake = await startFakeOpenAI({
+		script: (request) => {
+			// One list whose first task has an empty output: Alpaca keeps it (no instance rule).
+			if (first && /\n4\. Instruction:\s*$/.test(request.prompt)) {
+				first = false;
+				return ' Name the tallest mountain in Africa.\n4. Input:\n<noinput>\n4. Output:\n\n###\n5. Instruction: Suggest a name for a quiet seaside cafe.\n5. Input:\n<noinput>\n5. Output:\nThe Still Tide.';
+			}
+			return base(request);
+		}
+	});
+	const endpoint = fakeEndpoint(db, fake.url, { concurrency: 1 });
+	const plain = { kind: 'file' as const, fileName: 'seeds.txt', content: 'Write a haiku about rain.\nList three prime numbers.\nGive a synonym for happy.\n' };
+	await expect(startRun(db, { pipeline: 'alpaca', target: 4, endpointId: endpoint.id, seeds: plain })).rejects.toThrow(/3 of the 3 seed tasks have no output.*--allow-seeds-without-outputs/);
+	expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM generation_runs').n).toBe(0);
+
+	const { run, session } = await startRun(db, { pipeline: 'alpaca', target: 4, endpointId: endpoint.id, seeds: plain, allowSeedsWithoutOutputs: true });
+	expect((await session.done).status).toBe('completed');
+	// The prompts showed the seeds' empty outputs, as the warning says.
+	expect(one<{ prompt: string }>(db, 'SELECT prompt FROM generation_calls WHERE run_id = ? ORDER BY id LIMIT 1', run.id).prompt).toMatch(/1\. Output:\n\n###/);
+	const emptyKept = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_status = 'kept' AND output = ''", run.id).n;
+	expect(emptyKept).toBe(1);
+	const summary = runSummary(run.id, db)!;
+	expect(summary.alpacaOutputs).toEqual({ seeds: 3, seedsWithoutOutput: 3, keptEmptyOutputs: 1 });
+	expect(alpacaOutputWarnings(summary.alpacaOutputs!)).toEqual([
+		'3 of the 3 seed tasks have no output: the Alpaca prompts show them with an empty "Output:".',
+		'1 kept task has an empty output (Alpaca runs no instance rule, so nothing rejects them).'
+	]);
+	// Seeds with outputs (the defaults): nothing to say.
+	const defaults = await startRun(db, { pipeline: 'alpaca', target: 2, endpointId: endpoint.id });
+	expect((await defaults.session.done).status).toBe('completed');
+	expect(runSummary(defaults.run.id, db)!.alpacaOutputs).toMatchObject({ seedsWithoutOutput: 0 });
 });

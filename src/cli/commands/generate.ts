@@ -13,6 +13,7 @@ import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { runCounts } from '$lib/runs/counts';
+import { alpacaOutputWarnings } from '$lib/runs/seeds';
 import { callFailureLabel, FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
 import { listCallReplies } from '$lib/server/runs/engine/call-replies';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
@@ -56,6 +57,8 @@ Options for a new run:
   --seeds <file>            Self-Instruct / Alpaca seed tasks (task or instance JSON Lines, or one instruction per line);
                             default: the built-in seed set
   --seed-dataset <name>     Self-Instruct / Alpaca seed tasks from an existing dataset
+  --allow-seeds-without-outputs   Alpaca: use seed tasks that have no output (one instruction per line);
+                            refused otherwise, since the Alpaca prompt shows each seed task's output
   --seed-sets <file.json>   Unnatural seed sets: [[{instruction, input, constraints} ×3] …]
   --rephrasings <n>         Unnatural template expansion: rephrasings per task (default 2, 0 = none)
   --filters self-instruct|alpaca   filter preset (default: the pipeline's own; Alpaca's runs no instance rule)
@@ -167,6 +170,7 @@ export function describeSummary(s: RunSummary): string {
 	];
 	if (s.pipeline === 'alpaca') {
 		lines.push(`  ${p.candidates} tasks parsed from ${p.calls.done} lists`);
+		for (const warning of s.alpacaOutputs ? alpacaOutputWarnings(s.alpacaOutputs) : []) lines.push(`  warning: ${warning}`);
 	} else if (s.pipeline === 'self-instruct') {
 		lines.push(`  classification: ${p.classification.yes} yes, ${p.classification.no} no, ${p.classification.unknown} unclear`);
 	} else {
@@ -286,6 +290,7 @@ export async function run(argv: string[]): Promise<void> {
 			model: { type: 'string' },
 			seeds: { type: 'string' },
 			'seed-dataset': { type: 'string' },
+			'allow-seeds-without-outputs': { type: 'boolean' },
 			'seed-sets': { type: 'string' },
 			rephrasings: { type: 'string' },
 			filters: { type: 'string' },
@@ -415,7 +420,7 @@ export async function run(argv: string[]): Promise<void> {
 	const target = intOption(values.target, 'target', 0);
 	if (values.filters && !isFilterPresetName(values.filters)) throw new CliError('--filters must be self-instruct or alpaca.', 2);
 	if (pipeline === 'unnatural' && (values.seeds || values['seed-dataset'])) {
-		throw new CliError('--seeds and --seed-dataset are for Self-Instruct; Unnatural Instructions takes --seed-sets.', 2);
+		throw new CliError('--seeds and --seed-dataset are for Self-Instruct and Alpaca; Unnatural Instructions takes --seed-sets.', 2);
 	}
 	let fromSet: ReturnType<typeof templateSetRequest> | undefined;
 	if (typeof values.templates === 'string') {
@@ -435,6 +440,7 @@ export async function run(argv: string[]): Promise<void> {
 			endpoint: chooseEndpoint(values.endpoint),
 			model: values.model,
 			seeds: seedChoice(values),
+			allowSeedsWithoutOutputs: values['allow-seeds-without-outputs'] === true ? true : undefined,
 			seedSets: values['seed-sets'] ? readFileArg(values['seed-sets'], 'seed-sets').toString('utf8') : undefined,
 			rephrasings: values.rephrasings !== undefined ? intOption(values.rephrasings, 'rephrasings', 2) : undefined,
 			filterPreset: values.filters && isFilterPresetName(values.filters) ? values.filters : undefined,

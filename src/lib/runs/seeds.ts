@@ -20,3 +20,23 @@ export function seedCountText(seeds: RunSeedCount): string {
 	const only = seeds.classificationOnly ? ' (classification only)' : '';
 	return seeds.count === seeds.given ? `${seeds.given} ${noun}${only}` : `${seeds.count} of the ${seeds.given} ${noun}${only}`;
 }
+
+/** An Alpaca run's outputs to be aware of: seed tasks without one (shown empty in its prompts), kept tasks with an empty one. */
+export interface AlpacaOutputCounts {
+	seeds: number;
+	seedsWithoutOutput: number;
+	keptEmptyOutputs: number;
+}
+
+/** What the run page and the CLI say about them (nothing when there is nothing to say). */
+export function alpacaOutputWarnings(c: AlpacaOutputCounts): string[] {
+	const lines: string[] = [];
+	if (c.seedsWithoutOutput > 0) {
+		lines.push(`${c.seedsWithoutOutput} of the ${c.seeds} seed tasks have no output: the Alpaca prompts show them with an empty "Output:".`);
+	}
+	if (c.keptEmptyOutputs > 0) {
+		const tasks = c.keptEmptyOutputs === 1 ? '1 kept task has' : `${c.keptEmptyOutputs} kept tasks have`;
+		lines.push(`${tasks} an empty output (Alpaca runs no instance rule, so nothing rejects them).`);
+	}
+	return lines;
+}

@@ -13,6 +13,9 @@ import { listJudgeBatches } from './judge/batch';
 import type { JudgeProgress } from './judge/progress';
 import { runCounts, type RunCounts } from '$lib/runs/counts';
 import type { RunProgress } from './generation/progress';
+import type { SeedTaskSnapshot } from './generation/params';
+import { seedsWithoutOutput } from './generation/seeds';
+import type { AlpacaOutputCounts } from '$lib/runs/seeds';
 
 /** What the progress view shows; no key, no seeds, no templates. */
 export interface RunSummary {
@@ -52,6 +55,8 @@ export interface RunSummary {
 	failedCallShare: number;
 	/** Judge runs (runSummary only): live calls or the Batch API, and each batch's state. */
 	judgeCalls?: { mode: 'live' | 'batch'; batches: JudgeBatchView[] };
+	/** Alpaca runs (runSummary only): seed tasks without an output and kept tasks with an empty one. */
+	alpacaOutputs?: AlpacaOutputCounts;
 	/** Judge runs (runSummary only): what it judges — quality (rows), rating (responses) or pairwise (pairs). */
 	judgeMode?: 'quality' | 'rating' | 'pairwise';
 }
@@ -133,6 +138,7 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 		.get(id);
 	if (!row) return undefined;
 	const summary = summarizeRun(toRun(row), row.dataset_name);
+	if (summary.pipeline === 'alpaca') summary.alpacaOutputs = alpacaOutputCounts(id, database);
 	if (summary.pipeline === 'judge') {
 		const judge = database.$client
 			.prepare<[number], { batch: number | null; mode: string | null }>("SELECT json_extract(params, '$.batch') AS batch, json_extract(params, '$.mode') AS mode FROM generation_runs WHERE id = ?")
@@ -158,6 +164,16 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 		};
 	}
 	return summary;
+}
+
+function alpacaOutputCounts(id: number, database: Db): AlpacaOutputCounts {
+	const c = database.$client;
+	const seeds = c.prepare<[number], { seeds: string }>('SELECT seeds FROM generation_runs WHERE id = ?').get(id)!;
+	const tasks = (JSON.parse(seeds.seeds) as { tasks?: SeedTaskSnapshot[] }).tasks ?? [];
+	const empty = c
+		.prepare<[number], { n: number }>("SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_status = 'kept' AND trim(output) = ''")
+		.get(id)!.n;
+	return { seeds: tasks.length, seedsWithoutOutput: seedsWithoutOutput(tasks), keptEmptyOutputs: empty };
 }
 
 /** Every run, newest first, with the columns a list needs (seeds and params are not read). */

@@ -32,7 +32,7 @@ const RUN_FORM_FIELDS = [
 	'pipeline', 'target', 'endpoint', 'model', 'name', 'datasetName', 'randomSeed', 'seedSource', 'seedDataset',
 	'shotsHuman', 'shotsMachine', 'filterPreset', 'rougeThreshold', 'maxInstructionCalls', 'seedSets',
 	'filterMissingFields', 'filterCopies', 'filterDuplicates', 'rephrasings', 'maxCoreCalls', 'failedCallPercent',
-	'alpacaSeedShots', 'maxGenerationCalls', 'classificationOnly',
+	'alpacaSeedShots', 'maxGenerationCalls', 'classificationOnly', 'allowSeedsWithoutOutputs',
 	...runFormDefaults().steps.flatMap((s) => [
 		`template:${s.id}`,
 		`decoding:${s.id}:stop`,

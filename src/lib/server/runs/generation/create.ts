@@ -13,7 +13,7 @@ import { getRun } from '../engine/run-rows';
 import { RunParamsError } from '../errors';
 import { buildRunParams, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
 import { emptyProgress } from './progress';
-import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedTasksFromDataset, seedTasksFromFile } from './seeds';
+import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedsWithoutOutput, seedsWithoutOutputText, seedTasksFromDataset, seedTasksFromFile } from './seeds';
 import { processEnv } from '../../config';
 
 export type SeedChoice =
@@ -32,6 +32,8 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	seeds?: SeedChoice;
 	/** Unnatural Instructions seed sets (JSON text or value); default: ours. */
 	seedSets?: unknown;
+	/** Alpaca: go on although some seed tasks have no output (the prompt would show them with an empty one). */
+	allowSeedsWithoutOutputs?: boolean;
 	/** The share guard: pause when more than this share of recent calls fail on their own prompt (default 5%). */
 	failedCallShare?: number;
 	createdBy?: number | null;
@@ -79,6 +81,10 @@ export async function createRun(request: CreateRunRequest, database: Db = db(), 
 		if (classification < 2) {
 			throw new RunParamsError(`Classification-only mode needs at least 2 seed tasks marked as classification; the seeds have ${classification}.`, 'seeds');
 		}
+	}
+	if (params.pipeline === 'alpaca' && seeds.kind === 'self-instruct' && !request.allowSeedsWithoutOutputs) {
+		const without = seedsWithoutOutput(seeds.tasks);
+		if (without > 0) throw new RunParamsError(seedsWithoutOutputText(without, seeds.tasks.length), 'seeds');
 	}
 	const failedCallShare = request.failedCallShare ?? DEFAULT_FAILED_CALL_SHARE;
 	if (!(failedCallShare > 0 && failedCallShare <= 1)) {

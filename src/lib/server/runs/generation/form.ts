@@ -166,6 +166,7 @@ export async function runRequestFromForm(
 		if (pipeline === 'alpaca') {
 			Object.assign(request, {
 				seedShots: number(form, 'alpacaSeedShots', 'Seed tasks per prompt'),
+				allowSeedsWithoutOutputs: form.get('allowSeedsWithoutOutputs') === 'on',
 				maxGenerationCalls: number(form, 'maxGenerationCalls', 'The generation-call limit')
 			});
 		} else {

@@ -29,6 +29,16 @@ function checkCount(tasks: SeedTaskSnapshot[], where: string): SeedTaskSnapshot[
 	return tasks;
 }
 
+/** Seed tasks with no instance whose output has text: Alpaca's prompt would show them with an empty "Output:". */
+export function seedsWithoutOutput(tasks: SeedTaskSnapshot[]): number {
+	return tasks.filter((t) => !t.instances.some((i) => i.output.trim() !== '')).length;
+}
+
+/** Why an Alpaca run refuses such seeds unless confirmed (the form, the CLI and the run page say the same). */
+export function seedsWithoutOutputText(without: number, total: number): string {
+	return `${without} of the ${total} seed tasks have no output (a plain-text seed file holds instructions only), and the Alpaca prompt shows each seed task's output: they would be shown with an empty "Output:", inviting tasks with empty outputs, which Alpaca keeps (it runs no instance rule). Use seeds with outputs (instruction/input/output rows, or a dataset), or confirm to use these anyway (the form: "Use seed tasks without outputs"; the CLI: --allow-seeds-without-outputs).`;
+}
+
 /** Distinct instructions (whitespace-normalised), first occurrence kept. */
 function distinct(tasks: SeedTaskSnapshot[]): SeedTaskSnapshot[] {
 	const seen = new Set<string>();
