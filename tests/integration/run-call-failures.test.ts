@@ -98,6 +98,8 @@ describe('calls failing on their own prompt', () => {
 		// One split of the candidates, the same on the page and in --status: it adds up and matches the rows.
 		expect(runSummary(run.id, db)!.counts).toMatchObject({ candidates: progress.candidates, kept: keptTasks, heldBack: heldTasks, rejected: rejectedTasks });
 		expect(keptTasks + heldTasks + rejectedTasks).toBe(progress.candidates);
+		// The message counts the tasks actually held back (not "the work they were for").
+		expect(end.message).toMatch(new RegExp(`; ${heldTasks} tasks? they were for (is|are) held back until they are answered\\. Retry them`));
 		expect(runSummary(run.id, db)!.done).toBe(40);
 
 		const calls = callsOf(run.id);

@@ -24,6 +24,39 @@ export function callFailureLabel(reason: string): string {
 	return CALL_FAILURE_LABELS[reason as CallFailureReason] ?? reason;
 }
 
+/** What to do before retrying calls that failed for each reason (an unusable reply is the server's doing, not the prompt's). */
+const RETRY_ADVICE: Record<CallFailureReason, string> = {
+	context_length: 'after a change: a model with a larger context, a lower max_tokens or a shorter template',
+	content_filter: 'after a change: another model or an edited template',
+	invalid_request: 'after fixing the parameter the server rejected (each call shows which)',
+	bad_response: 'as they are: the server sent no usable reply, which is often passing (if it persists, check the server)',
+	other: "after reading each call's error"
+};
+
+/**
+ * A completed run's note on its failed calls: how many and why, what waits on them (the tasks
+ * held back; for a pipeline whose calls each ask for new tasks, nothing), and the advice each
+ * reason calls for.
+ */
+export function failedCallsNote(pipeline: string, failedByReason: Record<string, number>, heldBack: number): string | null {
+	const reasons = Object.entries(failedByReason)
+		.filter(([, k]) => k > 0)
+		.sort((a, b) => b[1] - a[1]);
+	const n = reasons.reduce((sum, [, k]) => sum + k, 0);
+	if (n === 0) return null;
+	const why = reasons.map(([reason, k]) => `${k} ${callFailureLabel(reason).toLowerCase()}`).join(', ');
+	const what =
+		pipeline === 'judge'
+			? 'the rows they were for are not judged yet'
+			: heldBack > 0
+				? `${heldBack} task${heldBack === 1 ? ' they were for is' : 's they were for are'} held back until they are answered`
+				: 'no task waits on them (they asked for new tasks; other calls took their place)';
+	const advice = reasons.map(([reason]) => RETRY_ADVICE[reason as CallFailureReason] ?? RETRY_ADVICE.other);
+	const distinct = [...new Set(advice)];
+	const retry = distinct.length === 1 ? `Retry them ${distinct[0]}.` : `Retry them: ${reasons.map(([reason], i) => `${callFailureLabel(reason).toLowerCase()}, ${advice[i]}`).join('; ')}.`;
+	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${why}); ${what}. ${retry}`;
+}
+
 /** Token counts a context-length error states (any may be missing). */
 export interface ContextTokens {
 	/** The model's context window. */

@@ -16,7 +16,7 @@ import type { RunDriver } from './driver';
 import { runJudgeBatches } from '../judge/batch';
 import type { JudgeProgress } from '../judge/progress';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
-import { callFailureLabel, failureGuard } from './failures';
+import { failedCallsNote, failureGuard } from './failures';
 import { ruleLabel } from '../generation/progress';
 import { makeOwner } from './owner';
 import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
@@ -104,8 +104,10 @@ export class RunSession {
 		let driverShortfall: (() => string | null) | null = null;
 		let driverOutcome: (() => string | null) | null = null;
 		let closeDriver: (() => void) | null = null;
+		let pipeline = '';
 		try {
 			const run = claimedRun(database, this.runId);
+			pipeline = run.pipeline;
 			if (run.datasetId === null) throw new RunParamsError("The run's dataset was deleted; start a new run.");
 			const kind = runKind(run.pipeline);
 			const { driver, steps, batch } = kind.open(database, { ...run, datasetId: run.datasetId });
@@ -183,7 +185,7 @@ export class RunSession {
 				{
 					const short = driverShortfall?.() ?? null;
 					// The count the target is about, said in every completed run's message (not "target met" alone).
-					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(this.progress) : null);
+					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0) : null);
 				}
 				break;
 			case 'pause':
@@ -254,14 +256,3 @@ function mostRejected(progress: KindProgress): string | null {
 	return `Rejected most often: ${top.map(([rule, n]) => `${inSentence(ruleLabel(rule))} (${n})`).join(', ')}.`;
 }
 
-/** A run that completed with calls failed on their own prompt says so, and how to retry them. */
-function failedCallsNote(progress: KindProgress): string | null {
-	const n = progress.calls.failed;
-	if (n === 0) return null;
-	const reasons = Object.entries(progress.failedByReason)
-		.filter(([, k]) => k > 0)
-		.sort((a, b) => b[1] - a[1])
-		.map(([reason, k]) => `${k} ${callFailureLabel(reason).toLowerCase()}`)
-		.join(', ');
-	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${reasons}); the work they were for is held back. Retry them after a change (e.g. a larger-context model).`;
-}
