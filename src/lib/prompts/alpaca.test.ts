@@ -64,6 +64,21 @@ describe('parseAlpacaList', () => {
 		expect(parsed.tasks).toHaveLength(1);
 	});
 
+	it('sets a chat lead-in aside as a note, and records an empty reply as empty (as Self-Instruct does)', () => {
+		const chat = 'Sure! Here are the remaining tasks:\n4. Instruction: Suggest a name for a cat.\n4. Input:\n<noinput>\n4. Output:\nMochi\n###\n5. Instruction: Add the numbers.\n5. Input:\n2, 3\n5. Output:\n5';
+		const parsed = parseAlpacaList(chat, 'stop');
+		expect(parsed.tasks).toEqual([
+			{ instruction: 'Suggest a name for a cat.', input: '', output: 'Mochi' },
+			{ instruction: 'Add the numbers.', input: '2, 3', output: '5' }
+		]);
+		expect(parsed.problems).toEqual([]);
+		expect(parsed.notes).toEqual([{ kind: 'lead_in', raw: 'Sure! Here are the remaining tasks:' }]);
+		expect(parseAlpacaList('', 'stop')).toEqual({ tasks: [], problems: [{ problem: 'empty', raw: '' }], notes: [] });
+		expect(parseAlpacaList('  \n', 'length').problems).toEqual([{ problem: 'empty', raw: '  \n' }]);
+		// A base model's continuation (task 4's instruction unlabelled) has no lead-in.
+		expect(parseAlpacaList(' Name a colour.\n4. Input:\n<noinput>\n4. Output:\nRed', 'stop').notes).toEqual([]);
+	});
+
 	it('reads a chat reply that repeats "4. Instruction:", bolds labels and signs off', () => {
 		const chat = '**4. Instruction:** Suggest a name for a cat.\n**4. Input:**\n<noinput>\n**4. Output:**\nMochi\n###\n5. Instruction: Add the numbers.\n5. Input:\n2, 3\n5. Output:\n5\n\nLet me know if you want more!';
 		const parsed = parseAlpacaList(chat, 'stop');

@@ -64,7 +64,8 @@ export function buildAlpacaPrompt(seedTasks: readonly AlpacaTask[], template: st
 	);
 }
 
-export type AlpacaProblem = 'unsplittable' | 'truncated';
+/** 'empty': the model wrote nothing (as Self-Instruct records an empty reply). */
+export type AlpacaProblem = 'unsplittable' | 'truncated' | 'empty';
 
 export interface ParsedAlpacaList {
 	tasks: AlpacaTask[];
@@ -74,6 +75,21 @@ export interface ParsedAlpacaList {
 }
 
 const FIELD = /(?:^|\n)[ \t]*(?:\d+[ \t]*\.[ \t]*)?(Instruction|Input|Output)[ \t]*:/gi;
+/** The first field label of a reply, with its number when it has one. */
+const FIRST_FIELD = /(?:^|\n)[ \t]*(?:(\d+)[ \t]*\.[ \t]*)?(Instruction|Input|Output)[ \t]*:/i;
+
+/**
+ * A chat lead-in ("Sure! Here are the remaining tasks:") before the model writes the first task
+ * with its own "4. Instruction:" label: set aside as a note, as Self-Instruct does. A base model's
+ * continuation writes task 4's instruction with no label, so its first label is "4. Input:".
+ */
+function splitLeadIn(body: string, firstNumber: number): { leadIn?: string; rest: string } {
+	const first = FIRST_FIELD.exec(body);
+	if (!first || first[2].toLowerCase() !== 'instruction' || (first[1] !== undefined && Number(first[1]) !== firstNumber)) return { rest: body };
+	const before = body.slice(0, first.index);
+	if (before.trim() === '' || before.includes('###')) return { rest: body };
+	return { leadIn: before.trim(), rest: body.slice(first.index).replace(/^\n/, '') };
+}
 
 /**
  * The reply, read as the reference reads it: the prompt's last line ("4. Instruction:") is put
@@ -81,12 +97,16 @@ const FIELD = /(?:^|\n)[ \t]*(?:\d+[ \t]*\.[ \t]*)?(Instruction|Input|Output)[ \
  * and output, in that order (an item that does not is a recorded problem). When the reply
  * stopped on the length limit its last item is dropped (recorded as 'truncated').
  * `<noinput>` becomes an empty input. Chat replies (which repeat "4. Instruction:", bold the
- * labels, or add a sign-off) are read too.
+ * labels, or add a lead-in or a sign-off, set aside as notes) are read too; an empty reply is
+ * one 'empty' problem.
  */
 export function parseAlpacaList(text: string, finishReason: string, firstNumber = ALPACA_SEED_TASKS_PER_PROMPT + 1): ParsedAlpacaList {
+	if (text.trim() === '') return { tasks: [], problems: [{ problem: 'empty', raw: text }], notes: [] };
 	const notes: ReplyNote[] = [];
 	const problems: ParsedAlpacaList['problems'] = [];
-	const { body, signOff } = splitSignOff(plainLabels(text.replace(/\*\*(\d+\.[ \t]*(?:Instruction|Input|Output)[ \t]*:)\*\*/gi, '$1')));
+	const { body: withLeadIn, signOff } = splitSignOff(plainLabels(text.replace(/\*\*(\d+\.[ \t]*(?:Instruction|Input|Output)[ \t]*:)\*\*/gi, '$1')));
+	const { leadIn, rest: body } = splitLeadIn(withLeadIn, firstNumber);
+	if (leadIn !== undefined) notes.push({ kind: 'lead_in', raw: leadIn });
 	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
 	const repeatsLabel = /^\s*(?:\d+[ \t]*\.[ \t]*)?Instruction[ \t]*:/i.test(body);
 	const prefix = repeatsLabel ? '' : `${firstNumber}. Instruction:`;
