@@ -48,6 +48,10 @@ test('the latest model calls follow the run with its counters, not frozen at pag
 	// A cancelled run says so once: no "Cancelling…" left beside it.
 	await expect(page.getByTestId('run-message')).toHaveText('Cancelled.');
 	await expect(page.getByTestId('run-stopping')).toHaveCount(0);
+	await expect(page.getByText('Cancelling…')).toHaveCount(0);
+	// A cancelled run makes no more calls: its share of failed calls allowed is shown, not editable.
+	await expect(page.getByTestId('run-failed-share')).toContainText('(the run has ended)');
+	await expect(page.getByTestId('run-failed-share').getByRole('button', { name: 'Save' })).toHaveCount(0);
 });
 
 test('the new-run form states every decoding problem of a step once, in words', async ({ page }) => {

@@ -19,7 +19,7 @@ import {
 	resumeRunsOnStart,
 	stopAllRuns
 } from '../../src/lib/server/runs/engine/manager';
-import { claimRun, getRun, isOrphaned, requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { claimRun, getRun, isOrphaned, requestRunAction, setFailedCallShare } from '../../src/lib/server/runs/engine/run-rows';
 import { RunError } from '../../src/lib/server/runs/errors';
 import { FAST_RETRY, fakeEndpoint, one, progressOf } from './generation-support';
 import { waitFor } from '../support/cli-process';
@@ -93,6 +93,8 @@ describe('pause, resume, cancel', () => {
 		expect(requestRunAction(queued.id, 'pause', db)).toEqual({ status: 'paused', requested: false });
 		expect(requestRunAction(queued.id, 'cancel', db)).toEqual({ status: 'cancelled', requested: false });
 		expect(() => requestRunAction(queued.id, 'pause', db)).toThrow(RunError);
+		// A cancelled run makes no more calls: its share of failed calls allowed stays as it was.
+		expect(() => setFailedCallShare(queued.id, 0.2, db)).toThrow(/was cancelled/);
 	});
 
 	it('refuses to run a run another live process is running', async () => {

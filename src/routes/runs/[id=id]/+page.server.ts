@@ -26,7 +26,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 async function act(locals: App.Locals, idParam: string, action: RunControl, options: { model?: string } = {}) {
 	requireRole(locals, 'researcher');
 	try {
-		return { message: controlRun(Number(idParam), action, undefined, options) };
+		// A pause or cancel's acknowledgement ("Cancelling…") is for while the run is still stopping.
+		return { message: controlRun(Number(idParam), action, undefined, options), stopRequest: action === 'pause' || action === 'cancel' };
 	} catch (err) {
 		if (err instanceof RunError) return fail(400, { error: err.message });
 		throw err;

@@ -337,6 +337,7 @@ export function setFailedCallShare(id: number, share: number, database: Db = db(
 	transaction(database, () => {
 		const run = requireRun(id, database);
 		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first to change how many failed calls it allows.`);
+		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; it makes no more calls.`);
 		database.$client.prepare<[number, number, number]>('UPDATE generation_runs SET failed_call_share = ?, updated_at = ? WHERE id = ?').run(share, Date.now(), id);
 	});
 }
