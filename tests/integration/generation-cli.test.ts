@@ -116,6 +116,22 @@ describe('instruct-audit generate', () => {
 		expect(refused.code).toBe(1);
 		expect(refused.stderr).toContain('unknown step "self-instruct/nope"');
 		expect(refused.stderr).toContain('step "alpaca/generation" template: The template must contain {{seed_tasks}}');
+
+		// A step of another pipeline is named, not dropped silently.
+		fs.writeFileSync(setFile, JSON.stringify({ steps: { 'alpaca/generation': { template }, 'self-instruct/instruction-generation': { template: 'Come up with a series of tasks:\n{{instructions}}\n{{next_number}}.' } } }));
+		const mixed = await cli(['--pipeline', 'alpaca', '--target', '2', '--templates', setFile], env);
+		expect(mixed.code, mixed.stderr).toBe(0);
+		expect(mixed.stderr).toContain('Note: --templates: self-instruct/instruction-generation is a step of another pipeline, not used by this alpaca run (its steps: alpaca/generation).');
+
+		// Plain-text seeds have no outputs, which the Alpaca prompt shows: refused unless confirmed.
+		const seedsFile = path.join(path.dirname(file), 'seeds.txt');
+		fs.writeFileSync(seedsFile, 'Write a haiku about rain.\nList three prime numbers.\nGive a synonym for happy.\n');
+		const plain = await cli(['--pipeline', 'alpaca', '--target', '2', '--seeds', seedsFile], env);
+		expect(plain.code).toBe(1);
+		expect(plain.stderr).toContain('3 of the 3 seed tasks have no output');
+		const confirmed = await cli(['--pipeline', 'alpaca', '--target', '2', '--seeds', seedsFile, '--allow-seeds-without-outputs'], env);
+		expect(confirmed.code, confirmed.stderr).toBe(0);
+		expect(confirmed.stdout).toContain('warning: 3 of the 3 seed tasks have no output: the Alpaca prompts show them with an empty "Output:".');
 	}, 90_000);
 
 	it('a run that fails (the endpoint refuses the key) prints one JSON document under --json and exits 1; set-key, then --resume, finishes it', async () => {

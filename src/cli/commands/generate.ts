@@ -8,12 +8,12 @@ import { db } from '$lib/server/db';
 import { PIPELINES, type PipelineId } from '$lib/server/db/tables';
 import { defaultEndpointId, findEndpoint, listEndpoints, ENV_ENDPOINT_NAME, type RunEndpointChoice } from '$lib/server/runs/endpoints';
 import { createRun, type SeedChoice } from '$lib/server/runs/generation/create';
-import { stepsOf } from '$lib/server/runs/generation/params';
+import { stepsOf, type SeedSource } from '$lib/server/runs/generation/params';
 import { runCandidateLines } from '$lib/server/runs/generation/candidates';
 import { RunError, RunParamsError } from '$lib/server/runs/errors';
 import { ruleLabel, workFraction, type RunProgress } from '$lib/server/runs/generation/progress';
 import { runCounts } from '$lib/runs/counts';
-import { alpacaOutputWarnings } from '$lib/runs/seeds';
+import { alpacaOutputWarnings, mergedSeedsText } from '$lib/runs/seeds';
 import { callFailureLabel, FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
 import { listCallReplies } from '$lib/server/runs/engine/call-replies';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
@@ -425,7 +425,12 @@ export async function run(argv: string[]): Promise<void> {
 	let fromSet: ReturnType<typeof templateSetRequest> | undefined;
 	if (typeof values.templates === 'string') {
 		try {
-			fromSet = templateSetRequest(parseTemplateSet(readFileArg(values.templates, 'templates').toString('utf8'), values.templates));
+			const set = parseTemplateSet(readFileArg(values.templates, 'templates').toString('utf8'), values.templates);
+			// Steps of another pipeline are not used by this run: said, not dropped silently (the form says the same).
+			const own: readonly string[] = stepsOf(pipeline as PipelineId);
+			const other = Object.keys(set.steps).filter((id) => !own.includes(id));
+			if (other.length) console.error(`Note: --templates: ${other.join(', ')} ${other.length === 1 ? 'is a step' : 'are steps'} of another pipeline, not used by this ${pipeline} run (its steps: ${own.join(', ')}).`);
+			fromSet = templateSetRequest(set);
 		} catch (err) {
 			if (err instanceof TemplateSetError) throw err;
 			throw err;
@@ -459,6 +464,8 @@ export async function run(argv: string[]): Promise<void> {
 	const dataset = created.datasetId ? getDataset(created.datasetId) : undefined;
 	if (!json) {
 		console.log(`Run ${created.id} (${created.pipeline}, target ${created.target}, model ${created.model}) → dataset "${dataset?.name ?? ''}"`);
+		const source = (created.params as { seedSource?: SeedSource }).seedSource;
+		if (source?.kind === 'file' && source.merged) console.log(`Note: ${mergedSeedsText(source.merged)}`);
 	}
 	await execute(created.id, json);
 }

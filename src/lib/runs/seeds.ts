@@ -40,3 +40,10 @@ export function alpacaOutputWarnings(c: AlpacaOutputCounts): string[] {
 	}
 	return lines;
 }
+
+/** A seed file's records that repeated an earlier instruction, merged into its task: said, never silent. */
+export function mergedSeedsText(merged: number): string {
+	return merged === 1
+		? "1 record of the seed file repeated an earlier record's instruction: merged into that task, its instances pooled."
+		: `${merged} records of the seed file repeated an earlier record's instruction: merged into those tasks, their instances pooled.`;
+}

@@ -13,7 +13,7 @@ import { getRun } from '../engine/run-rows';
 import { RunParamsError } from '../errors';
 import { buildRunParams, type RunParamsRequest, type RunSeeds, type SeedSource } from './params';
 import { emptyProgress } from './progress';
-import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedsWithoutOutput, seedsWithoutOutputText, seedTasksFromDataset, seedTasksFromFile } from './seeds';
+import { defaultSeedTasks, defaultUnnaturalSeedSets, parseUnnaturalSeedSets, seedsWithoutOutput, seedsWithoutOutputText, seedTasksFromDataset, readSeedFile } from './seeds';
 import { processEnv } from '../../config';
 
 export type SeedChoice =
@@ -56,11 +56,10 @@ async function resolveSeeds(request: CreateRunRequest, database: Db): Promise<{ 
 	switch (choice.kind) {
 		case 'default':
 			return { seeds: { kind: 'self-instruct', tasks: defaultSeedTasks() }, source: { kind: 'default' } };
-		case 'file':
-			return {
-				seeds: { kind: 'self-instruct', tasks: await seedTasksFromFile(choice.fileName, choice.content) },
-				source: { kind: 'file', fileName: choice.fileName }
-			};
+		case 'file': {
+			const { tasks, merged } = await readSeedFile(choice.fileName, choice.content);
+			return { seeds: { kind: 'self-instruct', tasks }, source: { kind: 'file', fileName: choice.fileName, ...(merged > 0 ? { merged } : {}) } };
+		}
 		case 'dataset': {
 			const dataset = getDataset(choice.datasetId, database);
 			if (!dataset) throw new RunParamsError(receivingImport({ id: choice.datasetId }, database) ?? 'The seed dataset does not exist.', 'seeds');

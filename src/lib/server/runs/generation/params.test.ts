@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeTemplateUse, PROMPT_STEPS } from '$lib/prompts';
 import { RunParamsError } from '../errors';
 import { buildRunParams } from './params';
-import { parseUnnaturalSeedSets, seedTasksFromFile } from './seeds';
+import { parseUnnaturalSeedSets, readSeedFile, seedTasksFromFile } from './seeds';
+import { mergedSeedsText } from '$lib/runs/seeds';
 
 describe('buildRunParams', () => {
 	it("defaults to the papers' values", () => {
@@ -80,6 +81,23 @@ describe('seed pools', () => {
 			{ instruction: 'Say hello in French.', isClassification: false, instances: [{ input: '', output: 'Bonjour' }] },
 			{ instruction: 'Is the number even?', isClassification: true, instances: [{ input: '4', output: 'Yes' }] }
 		]);
+	});
+
+	it('counts the records merged into an earlier one with the same instruction (said on the run page and by the CLI)', async () => {
+		const file = [
+			{ instruction: 'Translate the sentence into French.', instances: [{ input: 'Good morning.', output: 'Bonjour.' }] },
+			{ instruction: 'Translate the sentence into French.', instances: [{ input: 'Thank you.', output: 'Merci.' }] },
+			{ instruction: 'Give a synonym for the word.', instances: [] }
+		]
+			.map((r) => JSON.stringify(r))
+			.join('\n');
+		const { tasks, merged } = await readSeedFile('seeds_edge.jsonl', file);
+		expect(tasks).toHaveLength(2);
+		expect(tasks[0].instances).toHaveLength(2);
+		expect(merged).toBe(1);
+		expect((await readSeedFile('seeds.txt', 'Say hello.\nSay hello.\nCount to ten.\n')).merged).toBe(1);
+		expect((await readSeedFile('seeds.txt', 'Say hello.\nCount to ten.\n')).merged).toBe(0);
+		expect(mergedSeedsText(1)).toBe("1 record of the seed file repeated an earlier record's instruction: merged into that task, its instances pooled.");
 	});
 
 	it('reads plain text as one instruction per line, without duplicates', async () => {

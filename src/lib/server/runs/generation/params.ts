@@ -109,7 +109,8 @@ export type RunParams = SelfInstructParams | UnnaturalParams | AlpacaParams;
 
 export type SeedSource =
 	| { kind: 'default' }
-	| { kind: 'file'; fileName: string }
+	/** merged: records that repeated an earlier record's instruction, merged into its task (instances pooled). */
+	| { kind: 'file'; fileName: string; merged?: number }
 	| { kind: 'dataset'; datasetId: number; datasetName: string }
 	| { kind: 'custom' };
 

@@ -55,14 +55,24 @@ function distinct(tasks: SeedTaskSnapshot[]): SeedTaskSnapshot[] {
  * seed_tasks.jsonl, Alpaca-style rows), or plain text with one instruction per line.
  */
 export async function seedTasksFromFile(fileName: string, content: string | Uint8Array): Promise<SeedTaskSnapshot[]> {
+	return (await readSeedFile(fileName, content)).tasks;
+}
+
+/**
+ * A seed file's tasks, and how many of its records repeated an earlier record's instruction:
+ * those are merged into the first (their instances pooled), which the run page and CLI say.
+ */
+export async function readSeedFile(fileName: string, content: string | Uint8Array): Promise<{ tasks: SeedTaskSnapshot[]; merged: number }> {
 	const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
 	if (bytes.length > MAX_SEED_FILE_BYTES) throw new RunParamsError(`The seed file is larger than ${MAX_SEED_FILE_BYTES / 1024 / 1024} MB.`, 'seeds');
 	const text = new TextDecoder().decode(bytes);
 	const first = text.trimStart()[0];
 	if (first !== '{' && first !== '[') {
 		const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-		return checkCount(distinct(lines.map((instruction) => ({ instruction, isClassification: null, instances: [] }))), fileName);
+		const tasks = checkCount(distinct(lines.map((instruction) => ({ instruction, isClassification: null, instances: [] }))), fileName);
+		return { tasks, merged: lines.length - tasks.length };
 	}
+	let merged = 0;
 	const tasks: SeedTaskSnapshot[] = [];
 	const byInstruction = new Map<string, SeedTaskSnapshot>();
 	try {
@@ -73,6 +83,7 @@ export async function seedTasksFromFile(fileName: string, content: string | Uint
 			const existing = byInstruction.get(key);
 			if (existing) {
 				existing.instances.push(...task.instances.map((i) => ({ input: i.input, output: i.output })));
+				merged++;
 				continue;
 			}
 			const snapshot: SeedTaskSnapshot = {
@@ -87,7 +98,8 @@ export async function seedTasksFromFile(fileName: string, content: string | Uint
 		if (err instanceof ImportError) throw new RunParamsError(`Seed file: ${err.message}`, 'seeds');
 		throw err;
 	}
-	return checkCount(distinct(tasks), fileName);
+	const kept = checkCount(distinct(tasks), fileName);
+	return { tasks: kept, merged: merged + tasks.length - kept.length };
 }
 
 /** The tasks of a dataset not rejected by a filter, with their first instance. */
