@@ -118,6 +118,10 @@ describe.each(['completions', 'chat'] as const)('an Alpaca run (%s API)', (apiSt
 			run.id
 		).n;
 		expect(mismatched).toBe(0);
+		// Their reason names the task's rule as the funnel does, not its id.
+		const details = all<{ d: string }>(db, "SELECT DISTINCT filter_detail AS d FROM instances WHERE run_id = ? AND filter_rule = 'taskRejected'", run.id);
+		expect(details.length).toBeGreaterThan(0);
+		for (const { d } of details) expect(d).toMatch(/^instruction rejected: [A-Z]/);
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', run.id).n).toBe(progress.candidates);
 		expect(progress.instances.kept).toBe(target);
 	});

@@ -149,6 +149,7 @@ describe('an Unnatural Instructions run', () => {
 		// Rejected candidates keep their input and constraints for auditing the filter.
 		const rejectedInstance = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_rule = 'taskRejected'", run.id).n;
 		expect(rejectedInstance).toBeGreaterThan(0);
+		for (const { d } of all<{ d: string }>(db, "SELECT DISTINCT filter_detail AS d FROM instances WHERE run_id = ? AND filter_rule = 'taskRejected'", run.id)) expect(d).toMatch(/^instruction rejected: [A-Z]/);
 		// The page's "Instances rejected" and its rules are the database's (these rows included).
 		const rejectedInstances = countsByRule(db, 'instances', run.id);
 		expect(progress.instances.byRule).toEqual(rejectedInstances);

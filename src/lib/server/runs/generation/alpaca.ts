@@ -18,7 +18,7 @@ import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../eng
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { bump } from '../engine/counters';
-import type { RunProgress } from './progress';
+import { ruleLabel, type RunProgress } from './progress';
 import { RecordHeads } from './record-heads';
 import { generatedTaskRow } from './similarity';
 import type { AlpacaParams, SeedTaskSnapshot } from './params';
@@ -160,7 +160,7 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 					callId: call.id,
 					filterStatus: verdict.keep ? 'kept' : 'rejected',
 					filterRule: verdict.keep ? null : 'taskRejected',
-					filterDetail: verdict.keep ? null : `instruction rejected by ${verdict.rule}`
+					filterDetail: verdict.keep ? null : `instruction rejected: ${ruleLabel(verdict.rule!)}`
 				},
 				scope.now
 			);

@@ -32,7 +32,7 @@ import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../eng
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { acceptedTasks, HeldTasks } from './held-tasks';
-import type { RunProgress } from './progress';
+import { ruleLabel, type RunProgress } from './progress';
 import type { UnnaturalParams } from './params';
 import { bump } from '../engine/counters';
 
@@ -362,7 +362,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 						callId: call.id,
 						filterStatus: 'rejected',
 						filterRule: 'taskRejected',
-						filterDetail: `instruction rejected by ${verdict.rule}`
+						filterDetail: `instruction rejected: ${ruleLabel(verdict.rule!)}`
 					},
 					scope.now
 				);
