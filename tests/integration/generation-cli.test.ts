@@ -132,6 +132,14 @@ describe('instruct-audit generate', () => {
 		const confirmed = await cli(['--pipeline', 'alpaca', '--target', '2', '--seeds', seedsFile, '--allow-seeds-without-outputs'], env);
 		expect(confirmed.code, confirmed.stderr).toBe(0);
 		expect(confirmed.stdout).toContain('warning: 3 of the 3 seed tasks have no output: the Alpaca prompts show them with an empty "Output:".');
+
+		// The call limit of the form is an option here too: one generation call, short of a target of 40.
+		const limited = await cli(['--pipeline', 'alpaca', '--target', '40', '--max-calls', '1', '--json'], env);
+		expect(limited.code).toBe(1);
+		const short = JSON.parse(limited.stdout);
+		expect(JSON.parse(one<{ p: string }>(db, 'SELECT params AS p FROM generation_runs WHERE id = ?', short.id).p).maxGenerationCalls).toBe(1);
+		expect(short.progress.calls.done).toBe(1);
+		expect((await cli(['--pipeline', 'alpaca', '--target', '4', '--max-calls', '0'], env)).code).toBe(2);
 	}, 90_000);
 
 	it('a run that fails (the endpoint refuses the key) prints one JSON document under --json and exits 1; set-key, then --resume, finishes it', async () => {

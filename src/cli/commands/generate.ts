@@ -71,6 +71,10 @@ Options for a new run:
   --dataset <name>          name of the new output dataset (default "<pipeline> run <id>")
   --name <text>             the run's name
   --random-seed <n>         seed for choosing shots and seed sets (default 1)
+  --max-calls <n>           the call limit of the pipeline's first step, after which a run short of its
+                            target stops: Self-Instruct instruction calls (default 2 × target + 10),
+                            Alpaca generation calls (default target ÷ 2 + 10), Unnatural core calls
+                            (default 2 × target + 10)
   --max-failed-share <x>    the share of calls allowed to fail before the run pauses (default 0.05; the rule above)
   --step <step>             with --calls: only that step's calls, by its id: ${PIPELINES.map((p) => stepsOf(p).join(', ')).join('; ')}
   --json                    print the final summary as JSON`;
@@ -138,6 +142,16 @@ function numberOption(value: unknown, name: string): number | undefined {
 	const n = Number(value);
 	if (!Number.isFinite(n)) throw new CliError(`--${name} must be a number, got "${String(value)}".`, 2);
 	return n;
+}
+
+/** --max-calls as the request field of the pipeline's first step (the new-run form's call limit). */
+function maxCallsRequest(pipeline: PipelineId, value: unknown): { maxInstructionCalls?: number; maxGenerationCalls?: number; maxCoreCalls?: number } {
+	if (value === undefined) return {};
+	const n = Number(value);
+	if (!Number.isInteger(n) || n < 1) throw new CliError(`--max-calls must be a whole number of at least 1, got "${String(value)}".`, 2);
+	if (pipeline === 'alpaca') return { maxGenerationCalls: n };
+	if (pipeline === 'unnatural') return { maxCoreCalls: n };
+	return { maxInstructionCalls: n };
 }
 
 /** "0.05", "5%" → 0.05; undefined when not given. */
@@ -306,6 +320,7 @@ export async function run(argv: string[]): Promise<void> {
 			resume: { type: 'string' },
 			'retry-failed': { type: 'string' },
 			'max-failed-share': { type: 'string' },
+			'max-calls': { type: 'string' },
 			pause: { type: 'string' },
 			cancel: { type: 'string' },
 			status: { type: 'string' },
@@ -455,7 +470,8 @@ export async function run(argv: string[]): Promise<void> {
 			randomSeed: values['random-seed'] !== undefined ? intOption(values['random-seed'], 'random-seed', 1) : undefined,
 			datasetName: values.dataset,
 			name: values.name,
-			failedCallShare: maxFailedShare
+			failedCallShare: maxFailedShare,
+			...maxCallsRequest(pipeline as PipelineId, values['max-calls'])
 		});
 	} catch (err) {
 		if (err instanceof RunParamsError) throw err;
