@@ -158,7 +158,9 @@ describe('cli audit create: conversation and pairwise options (issue 14)', () =>
 		fs.writeFileSync(gold, JSON.stringify({ conversation, valid: 'no' }) + '\n');
 		const made = await cli('create', '--dataset', 'cli chats', '--kind', 'conversation', '--unit', 'conversation', '--gold', gold, '--reviewers', 'a@x.org', '--json');
 		expect(made.code, made.stderr).toBe(0);
-		expect(JSON.parse(made.stdout)).toMatchObject({ kind: 'conversation', conversationUnit: 'conversation', goldCount: 1 });
+		// The gold conversation is left out of the frame: the one other is the whole sample, and both say so.
+		expect(JSON.parse(made.stdout)).toMatchObject({ kind: 'conversation', conversationUnit: 'conversation', goldCount: 1, itemCount: 1, samplingFrame: { choices: 1, goldExcluded: 1 } });
+		expect((await cli('show', String(JSON.parse(made.stdout).id))).stdout).toContain('1 gold conversation was left out of the sampling frame (1 left to draw from)');
 		expect((await cli('create', '--dataset', 'cli chats', '--kind', 'conversation', '--unit', 'dialogue', '--reviewers', 'a@x.org')).code).toBe(2);
 
 		const predictions = (model: string) =>

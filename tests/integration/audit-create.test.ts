@@ -164,16 +164,62 @@ describe('gold items', () => {
 		expect(listAuditItems(audit.id, {}, db)).toMatchObject({ total: 20 });
 	});
 
-	it('adds gold to an existing audit, refusing duplicates', async () => {
+	it('adds gold to an existing audit, refusing duplicates and instances of the sample', async () => {
 		const datasetId = await makeDataset(db, 'gold2', 5);
 		const [a] = makeUsers(db, 1);
-		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: [a.id] }, db);
-		const instanceId = (db.$client.prepare('SELECT min(id) AS id FROM instances WHERE dataset_id = ?').get(datasetId) as { id: number }).id;
-		const line = `{"instance": ${instanceId}, "instruction": "yes", "input": "no", "output": "no"}`;
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 3, seed: 1, reviewerIds: [a.id] }, db);
+		const sampled = new Set((db.$client.prepare('SELECT instance_id AS id FROM audit_items WHERE audit_id = ?').all(audit.id) as { id: number }[]).map((r) => r.id));
+		const all = (db.$client.prepare('SELECT id FROM instances WHERE dataset_id = ? ORDER BY id').all(datasetId) as { id: number }[]).map((r) => r.id);
+		const goldLine = (id: number) => `{"instance": ${id}, "instruction": "yes", "input": "no", "output": "no"}`;
+		// The sample is drawn: a gold item on a sampled instance would be met twice, so it is refused.
+		expect(errorOf(() => addGold(audit.id, parseGold(goldLine([...sampled][0]), 'quality'), 0.2, null, db))).toMatchObject({ field: 'gold', message: expect.stringContaining("is in the audit's sample") });
+		const line = goldLine(all.find((id) => !sampled.has(id))!);
 		expect(addGold(audit.id, parseGold(line, 'quality'), 0.2, null, db)).toBe(1);
-		expect(errorOf(() => addGold(audit.id, parseGold(line, 'quality'), 0.2, null, db))).toMatchObject({ field: 'gold' });
+		expect(errorOf(() => addGold(audit.id, parseGold(line, 'quality'), 0.2, null, db))).toMatchObject({ field: 'gold', message: expect.stringContaining('already a gold item') });
 		const g = db.$client.prepare('SELECT input_valid AS i, error_reason AS r FROM audit_gold_answers').get();
 		expect(g).toEqual({ i: 0, r: 'input_mismatch' });
+	});
+});
+
+describe('gold left out of the sampling frame', () => {
+	const ids = (sql: string, ...params: number[]) => (db.$client.prepare(sql).all(...params) as { id: number }[]).map((r) => r.id);
+	it('never samples a gold instance, even when the whole dataset is drawn, and records how many were left out', async () => {
+		const datasetId = await makeDataset(db, 'goldframe', 17);
+		const [a, b] = makeUsers(db, 2);
+		const instances = ids('SELECT id FROM instances WHERE dataset_id = ? ORDER BY id', datasetId);
+		const gold = parseGold(instances.slice(0, 2).map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 17, seed: 4, overlap: 2, reviewerIds: [a.id, b.id], gold, goldRate: 0.2 }, db);
+		const sampled = ids('SELECT instance_id AS id FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY instance_id', audit.id);
+		expect(sampled).toEqual(instances.slice(2));
+		expect(ids('SELECT instance_id AS id FROM audit_items WHERE audit_id = ? AND is_gold = 1 ORDER BY instance_id', audit.id)).toEqual(instances.slice(0, 2));
+		expect(audit).toMatchObject({ itemCount: 15, sampleSize: 15, goldCount: 2, samplingFrame: { units: 15, choices: 15, goldExcluded: 2 } });
+		// Without gold the frame is the whole dataset and says nothing of gold.
+		const plain = createAudit({ datasetId, kind: 'quality', sampleSize: 17, seed: 4, reviewerIds: [a.id] }, db);
+		expect(plain.samplingFrame).toEqual({ units: 17, choices: 17, filtered: false });
+	});
+
+	it('leaves gold pairs and rated instances out too (conversations: by the same choice key, see sampling.test)', async () => {
+		const [a] = makeUsers(db, 1);
+		const pairsDataset = await makeDataset(db, 'goldpairs', 6);
+		for (const model of ['alpha', 'beta']) await addPredictions(db, 'goldpairs', 6, model);
+		const pairs = createAudit({ datasetId: pairsDataset, kind: 'pairwise', pairModels: ['alpha', 'beta'], sampleSize: 1, seed: 1, reviewerIds: [a.id] }, db);
+		const pairIds = ids('SELECT id FROM preference_pairs WHERE dataset_id = ? ORDER BY id', pairsDataset);
+		expect(pairIds).toHaveLength(6);
+		const goldPairs = parseGold(pairIds.slice(0, 2).map((id) => `{"pair": ${id}, "preference": "a"}`).join('\n'), 'pairwise');
+		const withGold = createAudit({ datasetId: pairsDataset, kind: 'pairwise', pairModels: ['alpha', 'beta'], sampleSize: 6, seed: 1, reviewerIds: [a.id], gold: goldPairs, goldRate: 0.2 }, db);
+		expect(ids('SELECT pair_id AS id FROM audit_items WHERE audit_id = ? AND is_gold = 0 ORDER BY pair_id', withGold.id)).toEqual(pairIds.slice(2));
+		expect(withGold.samplingFrame).toMatchObject({ choices: 4, goldExcluded: 2 });
+		expect(pairs.samplingFrame?.goldExcluded).toBeUndefined();
+
+		const rated = createAudit(
+			{ datasetId: pairsDataset, kind: 'rating', models: ['alpha', 'beta'], sampleSize: 6, seed: 1, reviewerIds: [a.id], gold: parseGold(`{"task": ${(db.$client.prepare('SELECT task_id AS t FROM instances WHERE dataset_id = ? ORDER BY id LIMIT 1').get(pairsDataset) as { t: number }).t}, "ratings": {"alpha": "A", "beta": "B"}}`, 'rating'), goldRate: 0.2 },
+			db
+		);
+		const ratedTasks = ids('SELECT task_id AS id FROM audit_items WHERE audit_id = ? AND is_gold = 0', rated.id);
+		const goldTask = ids('SELECT task_id AS id FROM audit_items WHERE audit_id = ? AND is_gold = 1', rated.id)[0];
+		expect(ratedTasks).toHaveLength(5);
+		expect(ratedTasks).not.toContain(goldTask);
+		expect(rated.samplingFrame).toMatchObject({ goldExcluded: 1 });
 	});
 });
 

@@ -29,7 +29,8 @@ afterEach(() => {
 
 const EMAILS = ['ana@lab.org', 'bo@lab.org', 'cy@lab.org', 'di@lab.org'];
 
-const pairRows = Array.from({ length: 6 }, (_, i) => ({ user_input: `Prompt ${i}: give a tip.`, completion_a: `Tip ${i} from A.`, completion_b: `Tip ${i} from B.` }));
+// Seven pairs: the last is gold, left out of the sampling frame, and the six others are sampled.
+const pairRows = Array.from({ length: 7 }, (_, i) => ({ user_input: `Prompt ${i}: give a tip.`, completion_a: `Tip ${i} from A.`, completion_b: `Tip ${i} from B.` }));
 const chatRows = Array.from({ length: 5 }, (_, i) => ({
 	id: `c${i}`,
 	conversations: [
@@ -81,7 +82,7 @@ function review(db: Db, auditId: number, reviewers: { id: number }[], answer: (r
 	return { removed, ...removeReviewer(auditId, removed, { setAsideLabels: true }, db) };
 }
 
-/** The same dataset (unless B's rows are given) and accounts in A and B; the audit made in A, every row sampled. */
+/** The same dataset (unless B's rows are given) and accounts in A and B; the audit made in A, every row but the gold one sampled. */
 async function setUp(kind: 'pairwise' | 'conversation', options: { conversationUnit?: 'turn' | 'conversation' } = {}, rowsB?: unknown[]) {
 	const file = kind === 'pairwise' ? { rows: pairRows, name: 'cmp.json' } : { rows: chatRows, name: 'sg.json' };
 	const datasets = [];

@@ -98,7 +98,12 @@ describe('loadReportInputSince', () => {
 
 		// Gold items added: the new items, in their places.
 		const before = new Set(base.input.items.map((i) => i.id));
-		const instance = db.$client.prepare<[number], number>('SELECT i.id FROM instances i WHERE i.task_id = ?').pluck().get(quality.tasks.t1)!;
+		// A second instance of t1: every instance of the dataset is in the sample, and gold may not be one of them.
+		const instance = Number(
+			db.$client
+				.prepare<[number]>("INSERT INTO instances (task_id, dataset_id, input, output, created_at) SELECT id, dataset_id, 'gold input', 'gold output', 0 FROM tasks WHERE id = ?")
+				.run(quality.tasks.t1).lastInsertRowid
+		);
 		addGold(auditId, [{ kind: 'quality', instanceId: instance, instruction: true, input: true, output: false, reason: 'incorrect_output', note: '' }], 0.5, researcherId, db);
 		const added = db.$client.prepare<[number], number>('SELECT id FROM audit_items WHERE audit_id = ?').pluck().all(auditId).filter((id) => !before.has(id));
 		expect(added.length).toBe(1);

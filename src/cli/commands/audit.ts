@@ -33,7 +33,7 @@ import {
 import { auditBundleLines, auditName, BundleError, importAuditBundle } from '$lib/server/bundles';
 import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge } from '../actor';
-import { DEFAULT_SAMPLE_SIZE } from '$lib/audits/sampling';
+import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence } from '$lib/audits/sampling';
 import { closingConsequence } from '$lib/audits/closing';
 
 const USAGE = `Usage:
@@ -228,7 +228,8 @@ export async function run(argv: string[]): Promise<void> {
 				const audit = await createAuditInBatches(input);
 				const unit = { quality: 'instructions', rating: 'instructions', conversation: 'conversations', pairwise: 'pairs' }[kind];
 				if (input.sampleSize !== undefined && values.size !== undefined && !input.strataSizes && audit.sampleSize < input.sampleSize) {
-					console.error(`note: --size ${input.sampleSize}, but only ${audit.sampleSize} ${unit} to draw from: drew all ${audit.sampleSize}.`);
+					const goldLeftOut = goldExcludedSentence(kind, audit.samplingFrame);
+					console.error(`note: --size ${input.sampleSize}, but only ${audit.sampleSize} ${unit} to draw from${goldLeftOut ? ` (${goldLeftOut})` : ''}: drew all ${audit.sampleSize}.`);
 				}
 				if (values.json) printJson(audit);
 				else console.log(audit.id);
@@ -274,6 +275,8 @@ export async function run(argv: string[]): Promise<void> {
 					`sample ${audit.itemCount} items (size ${audit.sampleSize}, seed ${audit.seed}, ${audit.instanceMode} instance${audit.instanceMode === 'one' ? '' : 's'}, stratify ${audit.stratify}), k = ${audit.overlap}, ${audit.blind ? 'blind' : 'not blind'}`
 				);
 				if (audit.strata) console.log(`strata (drawn/rows): ${audit.strata.map((s) => `${s.key} ${s.size}/${s.population}`).join(', ')}`);
+				const goldLeftOut = goldExcludedSentence(audit.kind, audit.samplingFrame);
+				if (goldLeftOut) console.log(`${goldLeftOut} (${audit.samplingFrame!.choices} left to draw from)`);
 				if (audit.suggestionRunId) console.log(`judge suggestions: reviewers see judge run ${audit.suggestionRunId}'s answers pre-filled`);
 				console.log(
 					`labels ${progress.labels}/${progress.needed}, complete items ${progress.completeItems}/${progress.items}, stuck ${progress.stuckItems}, skips ${progress.skips}, ${progress.leasesOpenAtClose === null ? `being labelled now ${progress.activeLeases}` : `being labelled when closed ${progress.leasesOpenAtClose} (not accepted)`}`

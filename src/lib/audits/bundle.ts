@@ -71,7 +71,7 @@ export const headerRecord = z.object({
 		/** When the guidelines were last edited after creation (absent or null: never, or not recorded). */
 		guidelinesChangedAt: time.nullable().optional(),
 		/** The sampling frame when the sample was drawn (absent: not recorded). */
-		samplingFrame: z.object({ units: z.number().int().min(0), choices: z.number().int().min(0), filtered: z.boolean() }).nullable().optional(),
+		samplingFrame: z.object({ units: z.number().int().min(0), choices: z.number().int().min(0), filtered: z.boolean(), goldExcluded: z.number().int().min(0).optional() }).nullable().optional(),
 		goldRate: z.number().min(0).max(1),
 		createdAt: time,
 		closedAt: time.nullable()

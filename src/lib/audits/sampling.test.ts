@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from './random';
-import { allocateProportional, drawSample, verdictStratum, stratumRule, type SamplingUnit } from './sampling';
+import { allocateProportional, drawSample, excludeChoices, verdictStratum, stratumRule, type SamplingUnit } from './sampling';
 
 function units(n: number, opts: { classification?: (i: number) => boolean | null; choices?: (i: number) => number[] } = {}): SamplingUnit[] {
 	return Array.from({ length: n }, (_, i) => ({
@@ -19,6 +19,36 @@ describe('allocateProportional', () => {
 		expect(allocateProportional([26, 149], 20)).toEqual([3, 17]);
 		expect(allocateProportional([5, 0, 3], 100)).toEqual([5, 0, 3]);
 		expect(allocateProportional([0, 0], 5)).toEqual([0, 0]);
+	});
+});
+
+describe('excludeChoices', () => {
+	const units: SamplingUnit[] = [
+		{ taskId: 1, isClassification: null, choices: [10, 11] },
+		{ taskId: 2, isClassification: null, choices: [20] },
+		{ taskId: 3, isClassification: null, choices: [0] }
+	];
+	it('leaves the given choices out, drops units left empty and counts only what was in the frame', () => {
+		const { units: left, excluded } = excludeChoices(units, [
+			{ taskId: 1, choice: 10 },
+			{ taskId: 2, choice: 20 },
+			{ taskId: 9, choice: 90 },
+			{ taskId: 1, choice: 0 }
+		]);
+		expect(left).toEqual([
+			{ taskId: 1, isClassification: null, choices: [11] },
+			{ taskId: 3, isClassification: null, choices: [0] }
+		]);
+		expect(excluded).toBe(2);
+		expect(units[0].choices).toEqual([10, 11]);
+	});
+	it('keys a choice by its task (rating group keys are 0 for every task without instances)', () => {
+		expect(excludeChoices(units, [{ taskId: 3, choice: 0 }]).units.map((u) => u.taskId)).toEqual([1, 2]);
+	});
+	it('never draws an excluded choice, even drawing the whole frame', () => {
+		const { units: left } = excludeChoices(units, [{ taskId: 1, choice: 11 }]);
+		const drawn = drawSample(left, { size: 10, seed: 3, instanceMode: 'all', stratify: 'none' });
+		expect(drawn.map((d) => d.choice).sort((a, b) => a - b)).toEqual([0, 10, 20]);
 	});
 });
 

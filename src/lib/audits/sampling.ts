@@ -100,6 +100,44 @@ export interface SamplingFrame {
 	units: number;
 	choices: number;
 	filtered: boolean;
+	/**
+	 * Gold items that would have been choices of the frame and were left out of it, so that no
+	 * reviewer meets the same instance (pair, conversation) as a sampled and as a gold item. Absent
+	 * on audits drawn before gold was left out (and where none was).
+	 */
+	goldExcluded?: number;
+}
+
+/** "2 gold instances were left out of the sampling frame" (pairs, conversations by kind); '' when none was. */
+export function goldExcludedSentence(kind: 'quality' | 'rating' | 'conversation' | 'pairwise', frame: SamplingFrame | null | undefined): string {
+	const n = frame?.goldExcluded ?? 0;
+	if (!n) return '';
+	const what = kind === 'pairwise' ? 'pair' : kind === 'conversation' ? 'conversation' : 'instance';
+	return `${n.toLocaleString('en-US')} gold ${what}${n === 1 ? ' was' : 's were'} left out of the sampling frame`;
+}
+
+/** A choice of a unit: the task and its instance (pair, conversation, or rating group key). */
+export interface UnitChoice {
+	taskId: number;
+	choice: number;
+}
+
+/**
+ * The frame without the given choices (gold items): units that had only those are dropped.
+ * `excluded` counts the given choices that were in the frame.
+ */
+export function excludeChoices(units: readonly SamplingUnit[], choices: readonly UnitChoice[]): { units: SamplingUnit[]; excluded: number } {
+	if (!choices.length) return { units: [...units], excluded: 0 };
+	const left = new Set(choices.map((c) => `${c.taskId}:${c.choice}`));
+	const kept: SamplingUnit[] = [];
+	let excluded = 0;
+	for (const unit of units) {
+		const rest = unit.choices.filter((choice) => !left.has(`${unit.taskId}:${choice}`));
+		excluded += unit.choices.length - rest.length;
+		if (rest.length === unit.choices.length) kept.push(unit);
+		else if (rest.length) kept.push({ ...unit, choices: rest });
+	}
+	return { units: kept, excluded };
 }
 
 export interface StratumSize {

@@ -200,6 +200,15 @@ describe('methodsParagraph', () => {
 		expect(older).not.toMatch(/5,0\d\d|rejected/);
 	});
 
+	it('says how many gold items were left out of the sampling frame', () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const paragraph = methodsParagraph(report, { ...facts, frame: { units: 4998, choices: 4998, filtered: true, goldExcluded: 2 } }).paragraph;
+		expect(paragraph).toContain(
+			'We audited the dataset "alpaca_data" (4,998 instructions with 4,998 instances when the sample was drawn; 2 gold instances were left out of the sampling frame; rows rejected by the automatic filters were left out).'
+		);
+		expect(methodsParagraph(report, { ...facts, frame: { units: 5000, choices: 5000, filtered: false } }).paragraph).not.toContain('sampling frame');
+	});
+
 	it('says when guidelines were changed after labelling began, rather than presenting the version on record as what reviewers read', () => {
 		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
 		const ended = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesChanged: { labelsBefore: 120, labels: 120 } }).paragraph;

@@ -10,7 +10,7 @@ import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
 import { asClause } from '../text/words';
-import type { SamplingFrame } from '../audits/sampling';
+import { goldExcludedSentence, type SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
 
@@ -320,7 +320,9 @@ function populationSentence(kind: AuditKind, datasetName: string, facts: Methods
 					: facts.stratify === 'verdict'
 						? `${num(f.units)} rows the automatic filters had judged`
 						: `${num(f.units)} instructions with ${num(f.choices)} instances`;
-	return `We audited the dataset "${datasetName}" (${frame} when the sample was drawn${filters ? `; ${filters}` : ''}).`;
+	// Gold items are never also sampled: the frame's sizes are what was left after them.
+	const gold = goldExcludedSentence(kind, f);
+	return `We audited the dataset "${datasetName}" (${frame} when the sample was drawn${gold ? `; ${gold}` : ''}${filters ? `; ${filters}` : ''}).`;
 }
 
 function samplingSentence(kind: AuditKind, items: number, seed: number, facts: MethodsFacts, cite: (...keys: RefKey[]) => string): string {

@@ -310,13 +310,15 @@ export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, cr
 	if (!(goldRate > 0 && goldRate <= 0.5)) throw new AuditError('The gold rate must be above 0 and at most 50%.', 400, 'invalid', 'goldRate');
 	const items = resolveGold(audit.datasetId, specs, audit.models, audit.includeRejected, audit.seed + audit.goldCount + 1, database);
 	const c = database.$client;
-	// The same instance twice as gold in one audit would let a reviewer see it twice.
-	const existing = c.prepare<[number, number, number, number, number]>(
-		`SELECT 1 FROM audit_items WHERE audit_id = ? AND is_gold = 1 AND task_id = ? AND coalesce(instance_id, 0) = ?
-		 AND coalesce(conversation_id, 0) = ? AND coalesce(pair_id, 0) = ?`
+	// The same instance twice in one audit (as gold, or as gold and sampled) would let a reviewer see
+	// it twice and repeat the earlier answer; the sample is drawn, so it cannot be left out of the frame now.
+	const existing = c.prepare<[number, number, number, number, number], { isGold: number }>(
+		`SELECT is_gold AS isGold FROM audit_items WHERE audit_id = ? AND task_id = ? AND coalesce(instance_id, 0) = ?
+		 AND coalesce(conversation_id, 0) = ? AND coalesce(pair_id, 0) = ? ORDER BY is_gold DESC LIMIT 1`
 	);
 	for (const item of items) {
-		if (existing.get(auditId, item.taskId, item.instanceId ?? 0, item.conversationId ?? 0, item.pairId ?? 0)) {
+		const found = existing.get(auditId, item.taskId, item.instanceId ?? 0, item.conversationId ?? 0, item.pairId ?? 0);
+		if (found) {
 			const what = item.conversationId
 				? `conversation ${item.conversationId}`
 				: item.pairId
@@ -324,7 +326,12 @@ export function addGold(auditId: number, specs: GoldSpec[], goldRate: number, cr
 					: item.instanceId
 						? `instance ${item.instanceId}`
 						: `task ${item.taskId}`;
-			throw new AuditError(`Gold: ${what} is already a gold item.`, 400, 'invalid', 'gold');
+			throw new AuditError(
+				found.isGold ? `Gold: ${what} is already a gold item.` : `Gold: ${what} is in the audit's sample; a reviewer would meet it twice. Choose another.`,
+				400,
+				'invalid',
+				'gold'
+			);
 		}
 	}
 	return transaction(database, () => {

@@ -13,7 +13,9 @@ import {
 	DEFAULT_SAMPLE_SIZE,
 	type SamplingFrame,
 	type SamplingUnit,
-	type Stratum
+	type Stratum,
+	type UnitChoice,
+	excludeChoices
 } from '../../audits/sampling';
 import { hash32 } from '../../audits/random';
 import type { GoldSpec } from '../../audits/gold';
@@ -463,23 +465,14 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		input.suggestionRunId === undefined || input.suggestionRunId === null ? null : checkSuggestionRun(input.suggestionRunId, kind, dataset.id, database);
 
 	const stratify = input.stratify ?? 'none';
-	let verdictUnits: SamplingUnit[] = [];
-	let strata: AuditStratum[] | null = null;
-	if (stratify === 'verdict') {
-		if (kind !== 'quality') throw new AuditError('Stratifying by filter verdict is for data-quality audits.', 400, 'invalid', 'stratify');
-		verdictUnits = loadVerdictUnits(dataset.id, database);
-		strata = chooseStrata(verdictStrataOf(verdictUnits), input.strataSizes ?? {});
-	}
-	const sampleSize = strata
-		? strata.reduce((sum, s) => sum + s.size, 0)
-		: intIn(input.sampleSize, DEFAULT_SAMPLE_SIZE, 1, MAX_SAMPLE_SIZE, 'sampleSize', 'The sample size');
+	if (stratify === 'verdict' && kind !== 'quality') throw new AuditError('Stratifying by filter verdict is for data-quality audits.', 400, 'invalid', 'stratify');
 	const seed = input.seed ?? randomInt(1, 2 ** 31);
 	if (!Number.isSafeInteger(seed) || seed < 0) throw new AuditError('The seed must be a whole number ≥ 0.', 400, 'invalid', 'seed');
 	const overlap = intIn(input.overlap, DEFAULT_OVERLAP, 1, MAX_OVERLAP, 'overlap', 'The overlap');
 	const leaseMinutes = intIn(input.leaseMinutes, DEFAULT_LEASE_MINUTES, 1, 24 * 60, 'leaseMinutes', 'The lease time (minutes)');
 	// Verdict strata draw rows (one instance each) and include the rejected ones by design.
-	const instanceMode = strata ? 'one' : (input.instanceMode ?? 'one');
-	const includeRejected = strata ? true : !!input.includeRejected;
+	const instanceMode = stratify === 'verdict' ? 'one' : (input.instanceMode ?? 'one');
+	const includeRejected = stratify === 'verdict' ? true : !!input.includeRejected;
 	const guidelines = (input.guidelines ?? '').trim();
 	if (guidelines.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
 	const gold = input.gold ?? [];
@@ -506,25 +499,52 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 	activeUsers(reviewerIds, database);
 
 	let models: string[] | null = null;
+	if (kind === 'rating') {
+		const available = datasetModels(dataset.id, database).map((m) => m.model);
+		models = input.models?.length ? [...new Set(input.models)] : available;
+		const unknown = models.filter((m) => !available.includes(m));
+		if (unknown.length) throw new AuditError(`The dataset has no responses from ${unknown.join(', ')}.`, 400, 'invalid', 'models');
+		if (!models.length) throw new AuditError('A rating audit needs model responses; this dataset has none.', 400, 'invalid', 'models');
+		models.sort();
+	}
+	// Pairs from the dataset's own responses are built (or found, if built before) first.
+	if (kind === 'pairwise' && pairModels) buildResponsePairs(dataset.id, pairModels, database);
+	const goldItems = resolveGold(dataset.id, gold, models, includeRejected, seed, database, pairModels);
+	// Gold items are left out of the sampling frame: a reviewer meeting the same instance (pair,
+	// conversation) as a sampled item too could repeat the earlier answer, and spot the gold one.
+	let goldExcluded = 0;
+	const leaveOut = (units: readonly SamplingUnit[]) => {
+		const left = excludeChoices(units, goldItems.map(goldChoice));
+		goldExcluded = left.excluded;
+		return left.units;
+	};
+	let strata: AuditStratum[] | null = null;
+	let verdictUnits: SamplingUnit[] = [];
+	if (stratify === 'verdict') {
+		verdictUnits = leaveOut(loadVerdictUnits(dataset.id, database));
+		strata = chooseStrata(verdictStrataOf(verdictUnits), input.strataSizes ?? {});
+	}
+	const sampleSize = strata
+		? strata.reduce((sum, s) => sum + s.size, 0)
+		: intIn(input.sampleSize, DEFAULT_SAMPLE_SIZE, 1, MAX_SAMPLE_SIZE, 'sampleSize', 'The sample size');
+
 	const planned: PlannedItem[] = [];
 	let frame: readonly SamplingUnit[] = [];
 	if (kind === 'quality') {
-		const units = strata ? verdictUnits : loadQualityUnits(dataset.id, includeRejected, database);
+		const units = strata ? verdictUnits : leaveOut(loadQualityUnits(dataset.id, includeRejected, database));
 		frame = units;
 		const sizes = strata?.map((s) => ({ key: s.key, size: s.size }));
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify, strata: sizes })) {
 			planned.push({ taskId: s.taskId, instanceId: s.choice, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [] });
 		}
 	} else if (kind === 'conversation') {
-		const units = loadConversationUnits(dataset.id, includeRejected, database);
+		const units = leaveOut(loadConversationUnits(dataset.id, includeRejected, database));
 		frame = units;
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
 			planned.push({ taskId: s.taskId, instanceId: null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses: [], conversationId: s.choice });
 		}
 	} else if (kind === 'pairwise') {
-		// Pairs from the dataset's own responses are built (or found, if built before) first.
-		if (pairModels) buildResponsePairs(dataset.id, pairModels, database);
-		const units = loadPairUnits(dataset.id, includeRejected, database, pairModels);
+		const units = leaveOut(loadPairUnits(dataset.id, includeRejected, database, pairModels));
 		frame = units;
 		const pairResponses = database.$client.prepare<[number], { aId: number; aModel: string; bId: number; bModel: string; instanceId: number | null }>(
 			`SELECT a.id AS aId, a.model AS aModel, b.id AS bId, b.model AS bModel, p.instance_id AS instanceId
@@ -548,13 +568,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		}
 		models = [...seen].sort();
 	} else {
-		const available = datasetModels(dataset.id, database).map((m) => m.model);
-		models = input.models?.length ? [...new Set(input.models)] : available;
-		const unknown = models.filter((m) => !available.includes(m));
-		if (unknown.length) throw new AuditError(`The dataset has no responses from ${unknown.join(', ')}.`, 400, 'invalid', 'models');
-		if (!models.length) throw new AuditError('A rating audit needs model responses; this dataset has none.', 400, 'invalid', 'models');
-		models.sort();
-		const { units, groups } = loadRatingGroups(dataset.id, models, includeRejected, database);
+		const { units: all, groups } = loadRatingGroups(dataset.id, models!, includeRejected, database);
+		const units = leaveOut(all);
 		frame = units;
 		for (const s of drawSample(units, { size: sampleSize, seed, instanceMode, stratify })) {
 			const responses = groups.get(s.taskId)!.get(s.choice)!;
@@ -577,7 +592,6 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 			'dataset'
 		);
 	}
-	const goldItems = resolveGold(dataset.id, gold, models, includeRejected, seed, database, pairModels);
 	const routing = input.routing ?? 'breadth';
 	if (!ROUTING_ORDERS.includes(routing)) throw new AuditError('Routing is breadth or depth.', 400, 'invalid', 'routing');
 	const qualification = { items: input.qualificationItems ?? 0, accuracy: input.qualificationAccuracy ?? DEFAULT_QUALIFICATION_ACCURACY };
@@ -615,7 +629,12 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		routing,
 		qualification,
 		strata,
-		samplingFrame: { units: frame.length, choices: frame.reduce((sum, u) => sum + u.choices.length, 0), filtered: filtersHaveJudged(dataset.id, database) },
+		samplingFrame: {
+			units: frame.length,
+			choices: frame.reduce((sum, u) => sum + u.choices.length, 0),
+			filtered: filtersHaveJudged(dataset.id, database),
+			...(goldExcluded ? { goldExcluded } : {})
+		},
 		conversationUnit: kind === 'conversation' ? conversationUnit : 'turn',
 		suggestionRunId,
 		createdBy: input.createdBy ?? null,
@@ -682,6 +701,11 @@ export function insertItems(database: Db, auditId: number, items: PlannedItem[],
 			insertGold.run(id, auditId, null, null, null, null, gold.preference, gold.note, createdBy, now);
 		}
 	});
+}
+
+/** What a gold item is in the sampling frame: its instance, pair, conversation or rating group (0: the task's instance-less responses). */
+function goldChoice(item: PlannedItem): UnitChoice {
+	return { taskId: item.taskId, choice: item.pairId ?? item.conversationId ?? item.instanceId ?? 0 };
 }
 
 /** Turns gold specs into items, checking that each names an instance (or task) of the dataset. */
