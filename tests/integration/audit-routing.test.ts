@@ -564,8 +564,10 @@ describe('progress counters', () => {
 		}
 		expect(heldSeen).toBeGreaterThan(0);
 		expect((kept() as { itemLabels: number }).itemLabels).toBeGreaterThan(10);
-		// And progress reads them: labels on sampled items, not on gold.
-		expect(reviewProgress(audit.id, users[0].id, db).auditLabels).toBe((counted() as { itemLabels: number }).itemLabels);
+		// And the audit's progress reads them: labels on sampled items, not on gold. This audit has gold,
+		// so reviewers are not sent it (it would tell a gold submit from a sampled one); researchers are.
+		expect(reviewProgress(audit.id, users[0].id, db).auditLabels).toBeNull();
+		expect(auditProgress(audit.id, {}, db).labels).toBe((counted() as { itemLabels: number }).itemLabels);
 	});
 	it('"left" drops by one on every submit and stands still on every assignment, gold or sampled, and reaches 0 when routing is done', async () => {
 		for (const [goldRate, qualificationItems, ahead] of [

@@ -84,9 +84,14 @@ export interface ReviewItemView {
 export interface ReviewProgress {
 	/** Labels this reviewer has submitted. */
 	mine: number;
-	/** Labels submitted on sampled items by everyone, and the total the audit needs (items × k). */
-	auditLabels: number;
-	auditNeeded: number;
+	/**
+	 * Labels submitted on sampled items by everyone, and the total the audit needs (items × k); null
+	 * on an audit with gold items. They leave gold out while the reviewer's own counts include it, so
+	 * a submit that moved one and not the other would tell which item was gold (and the gap before any
+	 * label that gold exists). Researchers see the audit's progress on its page.
+	 */
+	auditLabels: number | null;
+	auditNeeded: number | null;
 	/**
 	 * Items this reviewer can still get or holds now (others may take some first), the gold items they
 	 * will still be given included, so a gold item moves it as a sampled one does; 0 once they failed qualification.
@@ -110,7 +115,8 @@ export interface ReviewAuditInfo {
 	status: 'open' | 'closed';
 	blind: boolean;
 	overlap: number;
-	itemCount: number;
+	/** Sampled items; null on an audit with gold items (beside what is left for the reviewer it would tell gold exists). */
+	itemCount: number | null;
 	leaseSeconds: number;
 	guidelinesHtml: string;
 }

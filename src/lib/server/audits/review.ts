@@ -118,10 +118,12 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 			 WHERE s.audit_id = ? AND s.reviewer_id = ? AND s.status = 'skipped' AND (i.is_gold = 1 OR i.claimed_count < ?)`
 		)
 		.get(auditId, reviewerId, m.overlap)!).n;
+	const withGold = m.goldCount > 0;
 	return {
 		mine,
-		auditLabels: counters.itemLabels,
-		auditNeeded: m.itemCount * m.overlap,
+		// Hidden on an audit with gold: see ReviewProgress.
+		auditLabels: withGold ? null : counters.itemLabels,
+		auditNeeded: withGold ? null : m.itemCount * m.overlap,
 		remaining,
 		skipped,
 		// Only the done screen shows it; counting it reads the audit's skips and releases.
@@ -151,14 +153,14 @@ export function reviewSkips(auditId: number, reviewerId: number, database: Db = 
 }
 
 export function reviewAuditInfo(auditId: number, reviewerId: number, database: Db = db()): ReviewAuditInfo {
-	membership(auditId, reviewerId, database);
+	const m = membership(auditId, reviewerId, database);
 	const a = cachedStatements(database)
 		.prepare<[number], Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number }>(
 			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
 		.get(auditId)!;
 	const { guidelines, ...rest } = a;
-	return { ...rest, blind: a.blind === 1, guidelinesHtml: guidelines ? renderGuidelines(guidelines) : '' };
+	return { ...rest, itemCount: m.goldCount > 0 ? null : a.itemCount, blind: a.blind === 1, guidelinesHtml: guidelines ? renderGuidelines(guidelines) : '' };
 }
 
 /** One of the reviewer's own items (held or labelled); anything else is a 404. */
@@ -361,10 +363,11 @@ export interface MyAudit {
 	kind: AuditKind;
 	status: AuditStatus;
 	overlap: number;
-	itemCount: number;
+	/** Null on an audit with gold items, as are the audit's labels (see ReviewProgress). */
+	itemCount: number | null;
 	mine: number;
-	auditLabels: number;
-	auditNeeded: number;
+	auditLabels: number | null;
+	auditNeeded: number | null;
 	/** Items this reviewer could still get or holds now, gold included (see shownRemaining). */
 	remaining: number;
 	lastActivity: number | null;
@@ -386,5 +389,7 @@ export function listMyAudits(userId: number, database: Db = db()): MyAudit[] {
 		)
 		.all(userId);
 	// Only audits with gold are asked more (a few small reads each).
-	return audits.map(({ gold, ...a }) => (gold ? { ...a, ...shownRemaining(membership(a.id, userId, database), userId, a.remaining, database) } : a));
+	return audits.map(({ gold, ...a }) =>
+		gold ? { ...a, itemCount: null, auditLabels: null, auditNeeded: null, ...shownRemaining(membership(a.id, userId, database), userId, a.remaining, database) } : a
+	);
 }
