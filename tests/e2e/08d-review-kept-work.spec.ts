@@ -78,7 +78,8 @@ test('a label refused after the lease lapsed: not announced as submitted, answer
 	await page.keyboard.press('Control+Enter');
 
 	const kept = page.getByTestId('kept-answers');
-	await expect(kept).toContainText('Not counted: This item has no room for your label any more (while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back), so your label is kept on record but does not count.');
+	await expect(kept).toContainText('Not counted: Your hold on this item had lapsed, and meanwhile other reviewers completed it or took it up (or a researcher brought earlier labels back), so there was no room left for your label and it was not counted.');
+	await expect(kept).not.toContainText('kept on record');
 	await expect(kept).toContainText('yes · yes · no — incorrect output; your comment: “the summary drops the key point”');
 	await expect(kept).not.toContainText('not saved');
 	const announcer = page.getByTestId('announcer');
@@ -88,6 +89,11 @@ test('a label refused after the lease lapsed: not announced as submitted, answer
 	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'done');
 	await expect(page.getByTestId('all-done')).toContainText('This audit has no item left for you.');
 	await expect(page.getByTestId('all-done')).not.toContainText('You have labelled every item');
+	// The done screen points to the answers, which stay until dismissed.
+	await expect(page.getByTestId('all-done')).toContainText('Your answers that were not counted stay in the notice above until you dismiss it.');
+	await expect(kept).toBeVisible();
+	await page.getByRole('button', { name: 'Dismiss' }).click();
+	await expect(kept).toHaveCount(0);
 	expect(db.$client.prepare(`SELECT count(*) FROM audit_submissions WHERE audit_id = ? AND reviewer_id = ? AND outcome = 'refused'`).pluck().get(auditId, r1.id)).toBe(1);
 	await page.context().close();
 });

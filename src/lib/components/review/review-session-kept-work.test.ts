@@ -10,7 +10,7 @@ import { handleReviewKey, type KeyEventLike } from './review-keyboard';
 
 const LEASE_SECONDS = 60;
 const audit: ReviewAuditInfo = { id: 7, name: 'Kept', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: LEASE_SECONDS, guidelinesHtml: '' };
-const FULL = 'This item has no room for your label any more (while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back), so your label is kept on record but does not count.';
+const FULL = 'Your hold on this item had lapsed, and meanwhile other reviewers completed it or took it up (or a researcher brought earlier labels back), so there was no room left for your label and it was not counted.';
 const REMOVED = 'A researcher removed you from this audit: it gives you no more items.';
 const AWAY = 'While you were away, other reviewers completed this item.';
 const escape: KeyEventLike = { key: 'Escape', ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, defaultPrevented: false, target: null, preventDefault: () => {} };
@@ -114,7 +114,7 @@ describe('a label refused after the lease lapsed', () => {
 		session.submit();
 		await settle();
 		expect(session.announcement).not.toContain('Submitted');
-		expect(session.announcement).toMatch(/^Not counted: This item has no room for your label any more \(while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back\), so your label is kept on record but does not count\. Your answers are kept on screen\. Next item: Task 3/);
+		expect(session.announcement.startsWith(`Not counted: ${FULL} Your answers stay on screen until you dismiss them. Next item: Task 3`)).toBe(true);
 		expect(session.kept).toEqual([
 			{ why: `Not counted: ${FULL}`, instruction: 'Task 1: write a sentence.', summary: 'yes · yes · no — incorrect output', comment: 'the output invents a date' }
 		]);
@@ -166,7 +166,7 @@ describe('a reviewer removed from the audit', () => {
 		// Said once: the removed card says it, the kept answers say they were not saved.
 		expect(session.notice).toBeNull();
 		expect(session.kept).toMatchObject([{ why: 'Label not saved.', summary: 'yes · yes · no — incorrect output', comment: 'half a thought' }]);
-		expect(session.announcement).toBe(`${REMOVED} Your answers are kept on screen.`);
+		expect(session.announcement).toBe(`${REMOVED} Your answers stay on screen until you dismiss them.`);
 	});
 
 	it('while typing: the answers on screen go into the notice instead of being dropped', async () => {
@@ -221,7 +221,7 @@ describe('an item others completed while the reviewer was away', () => {
 		expect(session.kept).toMatchObject([{ why: AWAY, summary: 'yes · – · –', comment: 'almost done' }]);
 		expect(calls).toEqual(['next item1xxxxxxx', 'next ', 'next item3xxxxxxx']);
 		expect(session.work?.ref).toBe(item(3).ref);
-		expect(session.announcement).toBe(`${AWAY} Your answers are kept on screen. Next item: Task 3: write a sentence.`);
+		expect(session.announcement).toBe(`${AWAY} Your answers stay on screen until you dismiss them. Next item: Task 3: write a sentence.`);
 	});
 
 	it('a second item found gone adds its answers to the first one\'s instead of replacing them; Esc and other notices leave them', async () => {
@@ -242,7 +242,7 @@ describe('an item others completed while the reviewer was away', () => {
 		]);
 		// Nothing left for this reviewer: the state is said, not "Loading" while the card says All done.
 		expect(session.status).toBe('done');
-		expect(session.announcement).toBe(`${AWAY} Your answers are kept on screen. All done: no more items for you in this audit.`);
+		expect(session.announcement).toBe(`${AWAY} Your answers stay on screen until you dismiss them. All done: no more items for you in this audit.`);
 		handleReviewKey(escape, session, noHooks);
 		session.setNotice({ kind: 'ok', text: 'Something else.' });
 		session.setNotice(null);

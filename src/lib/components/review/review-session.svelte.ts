@@ -56,6 +56,8 @@ const OK_NOTICE_MS = 8_000;
 const MAX_DRAFT_RETRY_MS = 8_000;
 /** A submit this soon after a new item arrived, before any answer on it, is the second click of a double click. */
 const DOUBLE_SUBMIT_MS = 600;
+/** Said with answers the server did not take or count: they stay in the notice (see ReviewScreen) until dismissed. */
+export const KEPT_ON_SCREEN = 'Your answers stay on screen until you dismiss them.';
 export const WAITING_FOR_LABEL = 'Waiting for your label to be sent before showing it… Press Esc to stay here.';
 
 function sleep(ms: number): Promise<void> {
@@ -1024,7 +1026,7 @@ export class ReviewSession {
 		}
 		const text = code === 'full' ? `Not counted: ${message}` : `Label not saved: ${message}`;
 		this.keep({ why: text, ...answers });
-		const said = `${text} Your answers are kept on screen.`;
+		const said = `${text} ${KEPT_ON_SCREEN}`;
 		if (careful && !this.work && this.status === 'loading') this.pendingAnnouncement = `${said} ${this.pendingAnnouncement}`.trim();
 		else this.announce(said);
 		if (code === 'closed') {
@@ -1075,7 +1077,7 @@ export class ReviewSession {
 		if (kept) this.keep(kept);
 		if (!first) return;
 		this.pendingAnnouncement = '';
-		this.announce(`${message}${kept ? ' Your answers are kept on screen.' : ''}`);
+		this.announce(`${message}${kept ? ` ${KEPT_ON_SCREEN}` : ''}`);
 		this.onItemChange(null);
 	}
 
@@ -1087,7 +1089,7 @@ export class ReviewSession {
 			const draft = this.workDraft;
 			if (work && draft && this.touched) {
 				this.keep({ why: err.message, instruction: work.instruction, summary: summarizeDraft(draft), comment: draft.comment });
-				this.pendingAnnouncement = `${err.message} Your answers are kept on screen.`;
+				this.pendingAnnouncement = `${err.message} ${KEPT_ON_SCREEN}`;
 			} else this.setNotice({ kind: 'warn', text: err.message });
 			if (!work) return;
 			// The leases lapsed unnoticed: the prefetched item may have gone to others too. Ask the

@@ -27,7 +27,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		if (!parsed.success) throw new AuditError('Invalid request.', 400);
 		const result = submitLabel(auditId, user.id, { ref, ...parsed.data });
 		if (result.outcome === 'refused') {
-			const message = 'This item has no room for your label any more (while your hold had lapsed, other reviewers completed it or took it up, or a researcher brought earlier labels back), so your label is kept on record but does not count.';
+			const message = 'Your hold on this item had lapsed, and meanwhile other reviewers completed it or took it up (or a researcher brought earlier labels back), so there was no room left for your label and it was not counted.';
 			return json({ message, code: 'full', result }, { status: 409 });
 		}
 		return { result, progress: reviewProgress(auditId, user.id) };
