@@ -319,7 +319,7 @@ test('long texts: folded with a button that unfolds by keyboard, and the item pa
 	await page.keyboard.press('Enter');
 	await expect(page.getByRole('button', { name: /Show less of the response/ })).toHaveAttribute('aria-expanded', 'true');
 	// The pane is a labelled, focusable scroll region; PageDown and End move it.
-	const pane = page.getByRole('region', { name: /^Item \d/ });
+	const pane = page.getByRole('region', { name: /^Your \d+(st|nd|rd|th) label/ });
 	await expect(pane).toHaveAttribute('tabindex', '0');
 	await page.getByTestId('review-screen').locator('[data-item-heading]').focus();
 	await pane.focus();

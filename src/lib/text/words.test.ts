@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asClause, countWords, formatCount, inSentence } from './words';
+import { asClause, countWords, formatCount, inSentence, formatOrdinal } from './words';
 
 describe('countWords', () => {
 	it('counts whitespace-separated tokens like Python str.split()', () => {
@@ -38,5 +38,11 @@ describe('asClause', () => {
 		expect(asClause('Dawid–Skene needs three reviewers.')).toBe('Dawid–Skene needs three reviewers.');
 		expect(asClause('A–D ratings only.')).toBe('A–D ratings only.');
 		expect(asClause('already lower.')).toBe('already lower.');
+	});
+});
+
+describe('formatOrdinal', () => {
+	it('gives English ordinals, teens with th', () => {
+		expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111, 1002].map(formatOrdinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '101st', '111th', '1,002nd']);
 	});
 });

@@ -25,6 +25,13 @@ export function formatNumber(n: number, digits = 0): string {
 	return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 1,002nd. */
+export function formatOrdinal(n: number): string {
+	const tens = n % 100;
+	const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+	return `${formatNumber(n)}${suffix}`;
+}
+
 /** "1 result", "1,234 results": a count with its noun in the right number. */
 export function formatCount(n: number, one: string, many = `${one}s`): string {
 	return `${formatNumber(n)} ${n === 1 ? one : many}`;

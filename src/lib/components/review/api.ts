@@ -50,7 +50,7 @@ export function reviewApi(auditId: number) {
 	return {
 		next: (exclude: string[]) =>
 			call<{ next: NextResult; item: ReviewItemView | null; progress: ReviewProgress }>('POST', `${base}/next`, { exclude }),
-		item: (ref: string) => call<{ item: ReviewItemView }>('GET', item(ref)),
+		item: (ref: string) => call<{ item: ReviewItemView; progress?: ReviewProgress }>('GET', item(ref)),
 		submit: (ref: string, submissionId: string, answer: Answer, activeMs: number, baseRevision?: number) =>
 			call<{ result: SubmitResult; progress: ReviewProgress }>('POST', `${item(ref)}/submit`, { submissionId, answer, activeMs, baseRevision }),
 		skip: (ref: string, reason: string) => call<{ skipped: true }>('POST', `${item(ref)}/skip`, { reason }),

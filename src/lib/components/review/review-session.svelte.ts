@@ -849,8 +849,10 @@ export class ReviewSession {
 	private async labelledElsewhere(submission: PendingSubmission): Promise<void> {
 		let stored: LabelConflict['stored'];
 		try {
-			const { item } = await this.api.item(submission.ref);
+			const { item, progress } = await this.api.item(submission.ref);
 			stored = { summary: item.answer ? summarizeAnswer(item.answer) : '', at: item.updatedAt, revision: item.revision };
+			// The other tab's labels moved the counts (and the item number, "your Nth label") this tab showed.
+			if (progress) this.progress = progress;
 		} catch (err) {
 			this.setNotice({ kind: 'error', text: `Label not saved: ${err instanceof Error ? err.message : String(err)}` });
 			return;

@@ -494,7 +494,11 @@ describe('handleReviewKey', () => {
 		const sent: { ref: string; answer: Answer; baseRevision?: number }[] = [];
 		const otherTab: Answer = { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' };
 		let stored: { answer: Answer; revision: number } = { answer: otherTab, revision: 1 };
-		api.item = async (ref) => ({ item: { ...first, ref, state: 'submitted', answer: stored.answer, revision: stored.revision, submittedAt: Date.UTC(2026, 0, 5, 10, 42), updatedAt: Date.UTC(2026, 0, 5, 11, 7) } });
+		// The server's counts after the other tab's labels (this tab saw none of them).
+		api.item = async (ref) => ({
+			item: { ...first, ref, state: 'submitted', answer: stored.answer, revision: stored.revision, submittedAt: Date.UTC(2026, 0, 5, 10, 42), updatedAt: Date.UTC(2026, 0, 5, 11, 7) },
+			progress: progress(2)
+		});
 		api.submit = async (ref, _id, answer, _ms, baseRevision) => {
 			sent.push({ ref, answer, baseRevision });
 			if (baseRevision !== stored.revision && !(baseRevision === 0 && stored.revision === 0)) throw new ReviewApiError('You labelled this item elsewhere.', 409, 'labelled-elsewhere');
@@ -514,6 +518,8 @@ describe('handleReviewKey', () => {
 		expect(session.notice).toBeNull();
 		// The history lists the label the server keeps.
 		expect(session.history.find((h) => h.ref === first.ref)).toMatchObject({ summary: 'yes · yes · yes', revision: 1 });
+		// And its counters are the server's, not this tab's stale ones.
+		expect(session.progress).toMatchObject({ mine: 2, remaining: 1 });
 		session.replaceStoredLabel();
 		await settle();
 		expect(session.conflict).toBeNull();
