@@ -144,4 +144,15 @@ test('a reviewer of an audit with gold sees no audit-wide count; one without gol
 	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
 	await expect(page.getByTestId('audit-count')).toHaveText('· audit 0 of 3');
 	await page.context().close();
+
+	// The researcher reads on the audit page that the gold instance was left out of the frame.
+	const researcher = await makeAccount(db, 'researcher', 'Gold frame');
+	const audits = await (await signedInContext(browser, researcher)).newPage();
+	await audits.goto(`/audits/${withGold}`);
+	await expect(audits.getByTestId('sample-description')).toContainText('5 items from 5 instructions drawn');
+	await expect(audits.getByTestId('gold-left-out')).toHaveText('; 1 gold instance was left out of the sampling frame');
+	await audits.goto(`/audits/${without}`);
+	await expect(audits.getByTestId('sample-description')).toBeVisible();
+	await expect(audits.getByTestId('gold-left-out')).toHaveCount(0);
+	await audits.context().close();
 });
