@@ -7,7 +7,9 @@ export class ReviewApiError extends Error {
 	constructor(
 		message: string,
 		readonly status: number,
-		readonly code?: string
+		readonly code?: string,
+		/** The reviewer's progress as the server counts it, when the refusal says (a label that did not count). */
+		readonly progress?: ReviewProgress
 	) {
 		super(message);
 		this.name = 'ReviewApiError';
@@ -40,7 +42,7 @@ async function call<T>(method: string, url: string, body?: unknown, init: Reques
 	} catch {
 		// not JSON (e.g. a proxy's error page)
 	}
-	if (!response.ok) throw new ReviewApiError(data.message ?? `The server answered ${response.status}.`, response.status, data.code);
+	if (!response.ok) throw new ReviewApiError(data.message ?? `The server answered ${response.status}.`, response.status, data.code, data.progress as ReviewProgress | undefined);
 	return data as T;
 }
 

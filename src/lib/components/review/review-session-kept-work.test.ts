@@ -77,7 +77,7 @@ function start(items: ReviewItemView[], history: HistoryEntry[] = []) {
 	const data: ReviewScreenData = { audit, progress: progress(), item: items[0], next: { status: 'assigned', ref: items[0].ref }, history, userId: 3 };
 	const session = new ReviewSession(data, api, null);
 	session.start();
-	return { session, calls, drafts, submitted, refuseWith: (err: ReviewApiError | null) => (refuse = err) };
+	return { session, api, calls, drafts, submitted, refuseWith: (err: ReviewApiError | null) => (refuse = err) };
 }
 
 async function settle() {
@@ -145,6 +145,28 @@ describe('a label refused after the lease lapsed', () => {
 		expect(session.kept.at(-1)?.comment).toBe('typed');
 		expect(calls[1]).toBe('next ');
 		expect(session.work?.ref).toBe(item(3).ref);
+	});
+});
+
+describe("a refused label's counts", () => {
+	it('are the ones the server sent with the refusal, even while the reviewer works on the next item (no next is asked for then)', async () => {
+		const { session, api } = start([item(1), item(2), item(3)]);
+		await settle();
+		let release: () => void = () => {};
+		const held = new Promise<void>((resolve) => (release = resolve));
+		api.submit = async () => {
+			await held;
+			throw new ReviewApiError(FULL, 409, 'full', progress(2));
+		};
+		answerNoOutput(session, '');
+		session.submit();
+		await settle();
+		expect(session.work?.ref).toBe(item(2).ref);
+		session.answer(true);
+		release();
+		await settle();
+		expect(session.work?.ref).toBe(item(2).ref);
+		expect(session.progress).toMatchObject({ mine: 2, remaining: 1 });
 	});
 });
 

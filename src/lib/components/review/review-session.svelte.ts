@@ -1022,6 +1022,8 @@ export class ReviewSession {
 		const careful = this.awaitingVerdict?.submissionId === s.submissionId;
 		if (careful) this.awaitingVerdict = null;
 		const answers = { instruction: s.instruction, summary: summarizeAnswer(s.answer), comment: s.answer.comment };
+		// The refusal's own counts: this tab's may be stale (labels given in another tab).
+		if (err instanceof ReviewApiError && err.progress) this.progress = err.progress;
 		if (code === REVIEWER_REMOVED) {
 			this.removedFromAudit(message, { why: 'Label not saved.', ...answers });
 			return;

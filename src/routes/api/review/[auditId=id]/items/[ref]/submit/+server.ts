@@ -28,7 +28,8 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		const result = submitLabel(auditId, user.id, { ref, ...parsed.data });
 		if (result.outcome === 'refused') {
 			const message = 'Your hold on this item had lapsed, and meanwhile other reviewers completed it or took it up (or a researcher brought earlier labels back), so there was no room left for your label and it was not counted.';
-			return json({ message, code: 'full', result }, { status: 409 });
+			// With the progress: the screen's counts (another tab's labels, say) follow the server's.
+			return json({ message, code: 'full', result, progress: reviewProgress(auditId, user.id) }, { status: 409 });
 		}
 		return { result, progress: reviewProgress(auditId, user.id) };
 	});
