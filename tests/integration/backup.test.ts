@@ -328,8 +328,8 @@ describe('restore: the backup is read and checked before the database is touched
 	it('puts the previous database back when bringing an older backup up to date fails, and says so', async () => {
 		const known = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')).entries.length;
 		const olderApp = openDatabase(path.join(dir, 'older-app.db'), olderMigrations(dir, known - 1));
-		// The newest migration adds audits.sampling_frame: a file that has it already cannot take it.
-		olderApp.$client.exec('ALTER TABLE audits ADD sampling_frame text');
+		// The newest migration adds imports.notices (among others): a file that has it already cannot take it.
+		olderApp.$client.exec('ALTER TABLE imports ADD notices text');
 		const old = path.join(dir, 'old.db');
 		await createBackup({ database: olderApp, out: old, migrationsDir: MIGRATIONS });
 		olderApp.$client.close();

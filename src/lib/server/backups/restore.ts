@@ -205,7 +205,8 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 	} catch (err) {
 		// Drizzle's "Failed to run the query …" carries SQLite's reason as its cause.
 		const cause = (err as { cause?: unknown } | null)?.cause;
-		const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? `: ${cause.message}` : ''}`;
+		// One line: the failed query's SQL is quoted with the migration file's line breaks.
+		const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? `: ${cause.message}` : ''}`.replace(/\s+/g, ' ');
 		try {
 			putBack(previous, databasePath);
 		} catch {
