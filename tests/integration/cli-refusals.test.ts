@@ -127,6 +127,22 @@ describe('a database written by a newer version of the app', () => {
 		const restore = await cli(['restore', newer, '--create', '--json'], { DATABASE_PATH: path.join(dir, 'restored.db') });
 		refused(restore, 1, { code: 'newer_version' });
 	}, 60_000);
+
+	it('is refused with as many migrations as this version when its newest one is not ours (drizzle would skip ours)', async () => {
+		const same = path.join(dir, 'same-count.db');
+		openDatabase(same, path.resolve('migrations')).$client.close();
+		const n = new Database(same);
+		// An older file plus one migration of a newer version: as many as ours, the last unknown.
+		n.exec('DELETE FROM __drizzle_migrations WHERE rowid = (SELECT max(rowid) FROM __drizzle_migrations)');
+		n.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('a'.repeat(64), 9_999_999_999_999);
+		n.close();
+		const known = fs.readdirSync('migrations').filter((f) => f.endsWith('.sql')).length;
+		const before = fs.readFileSync(same);
+		const r = await cli(['datasets', '--json'], { DATABASE_PATH: same });
+		refused(r, 1, { code: 'newer_version', message: `${same} was written by a newer version of Instruct Audit (its newest migration is dated after this version's newest, of ${known}): upgrade the app.` });
+		expect(fs.readFileSync(same).equals(before)).toBe(true);
+		expect(fs.existsSync(`${same}-wal`)).toBe(false);
+	}, 60_000);
 });
 
 describe('the machine refuses', () => {

@@ -58,7 +58,8 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 function refuseNewerDatabase(sqlite: Database.Database, file: string, migrationsDir: string): void {
 	if (!sqlite.prepare<[]>(`SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'`).get()) return;
 	const recorded = sqlite.prepare<[], string>('SELECT hash FROM __drizzle_migrations ORDER BY created_at, rowid').pluck().all();
-	migrationLevel(recorded, migrationsDir, file, { sameSql: false });
+	const lastRecordedAt = sqlite.prepare<[], number | null>('SELECT max(created_at) FROM __drizzle_migrations').pluck().get() ?? undefined;
+	migrationLevel(recorded, migrationsDir, file, { sameSql: false, lastRecordedAt: lastRecordedAt === null ? undefined : Number(lastRecordedAt) });
 }
 
 /**

@@ -24,13 +24,17 @@ export interface MigrationLevel {
  * about to be restored) they must also be the app's first N migrations, by hash; opening the live
  * database skips that, since a few early migration files were edited after databases had applied them.
  */
-export function migrationLevel(recorded: string[], migrationsDir: string, file: string, { sameSql = true } = {}): MigrationLevel {
+export function migrationLevel(recorded: string[], migrationsDir: string, file: string, { sameSql = true, lastRecordedAt }: { sameSql?: boolean; lastRecordedAt?: number } = {}): MigrationLevel {
 	const known = readMigrationFiles({ migrationsFolder: migrationsDir });
-	if (recorded.length > known.length) {
-		throw new DatabaseVersionError(
-			`${file} was written by a newer version of Instruct Audit (${recorded.length} migrations; this version knows ${known.length}): upgrade the app.`,
-			'newer_version'
-		);
+	// A newer version may have as many migrations as this one (an older file plus one we do not
+	// know): its last one is dated after ours, and drizzle would then skip ours without a word.
+	const newestKnown = Math.max(...known.map((m) => m.folderMillis));
+	if (recorded.length > known.length || (lastRecordedAt !== undefined && lastRecordedAt > newestKnown)) {
+		const detail =
+			recorded.length > known.length
+				? `${recorded.length} migrations; this version knows ${known.length}`
+				: `its newest migration is dated after this version's newest, of ${known.length}`;
+		throw new DatabaseVersionError(`${file} was written by a newer version of Instruct Audit (${detail}): upgrade the app.`, 'newer_version');
 	}
 	if (sameSql) {
 		recorded.forEach((hash, i) => {
