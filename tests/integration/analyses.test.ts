@@ -222,7 +222,7 @@ describe('analyses on a database', () => {
 		];
 		await importFile(streamOf(JSON.stringify(conv)), { datasetName: 'conv', fileName: 'conv.json' }, db);
 		const c = await analyze({ kind: 'dataset', datasetId: findDatasetByName('conv', db)!.id }, {}, db);
-		expect(c.coverage).toEqual({ conversations: 2, laterUserTurns: 1, laterReplies: 1, preferencePairs: 0 });
+		expect(c.coverage).toEqual({ conversations: 2, laterUserTurns: 1, laterReplies: 1, preferencePairs: 0, pairOutputs: 0 });
 		expect(c.covers.instruction).toBe('Instructions: the first user turn of each of the 2 conversations (later user turns not analysed: 1)');
 		expect(c.covers.output).toBe('Outputs: the first reply of each conversation (later replies not analysed: 1)');
 		const figures = analysisFigures([{ label: 'conv', analysis: c.analysis, covers: c.covers }]);
@@ -235,9 +235,21 @@ describe('analyses on a database', () => {
 		];
 		await importFile(streamOf(JSON.stringify(pref)), { datasetName: 'pref', fileName: 'pref.json' }, db);
 		const p = await analyze({ kind: 'dataset', datasetId: findDatasetByName('pref', db)!.id }, {}, db);
-		expect(p.coverage).toMatchObject({ conversations: 0, preferencePairs: 2 });
+		expect(p.coverage).toMatchObject({ conversations: 0, preferencePairs: 2, pairOutputs: 2 });
 		expect(p.table1.responses).toBe(4);
-		expect(p.covers).toEqual({ instruction: null, output: 'Outputs: one response of each of the 2 preference pairs, the preferred one where the source says (the other 2 responses not analysed; Table 1 counts every response)' });
+		expect(p.covers).toEqual({ instruction: null, output: 'Outputs: 2 of the 4 responses of the 2 preference pairs, one per prompt: the preferred response where the source names one (the other 2 responses not analysed; Table 1 counts every response)' });
+		// Pairs sharing a prompt and a tie give fewer outputs than pairs: the note counts what is read.
+		const shared = [
+			{ user_input: 'Name a fruit.', completion_a: 'Apple', completion_b: 'Rock', preference: 'a' },
+			{ user_input: 'Name a fruit.', completion_a: 'Pear', completion_b: 'Stone', preference: 'a' },
+			{ user_input: 'Name a colour.', completion_a: 'Blue', completion_b: 'Loud', preference: 'a' }
+		];
+		await importFile(streamOf(JSON.stringify(shared)), { datasetName: 'pref shared', fileName: 'shared.json' }, db);
+		const s = await analyze({ kind: 'dataset', datasetId: findDatasetByName('pref shared', db)!.id }, {}, db);
+		expect(s.coverage.preferencePairs).toBe(3);
+		expect(s.coverage.pairOutputs).toBe(2);
+		expect(s.coverage.pairOutputs).toBe(s.analysis.lengths.output.n);
+		expect(s.covers.output).toContain(`${s.analysis.lengths.output.n} of the 6 responses of the 3 preference pairs`);
 		// A plain dataset: nothing to say.
 		const plain = await analyze({ kind: 'dataset', datasetId: await importRows('plain rows', rows(['Write a poem.'])) }, {}, db);
 		expect(plain.covers).toEqual({ instruction: null, output: null });

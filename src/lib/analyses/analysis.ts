@@ -123,9 +123,11 @@ export interface AnalysisCoverage {
 	/** Assistant turns after the first reply: not analysed. */
 	laterReplies: number;
 	preferencePairs: number;
+	/** Outputs analysed of those pairs' tasks: one per prompt, the preferred response where the source names one. */
+	pairOutputs: number;
 }
 
-export const NO_COVERAGE_NOTES: AnalysisCoverage = { conversations: 0, laterUserTurns: 0, laterReplies: 0, preferencePairs: 0 };
+export const NO_COVERAGE_NOTES: AnalysisCoverage = { conversations: 0, laterUserTurns: 0, laterReplies: 0, preferencePairs: 0, pairOutputs: 0 };
 
 /**
  * What the instruction and output figures cover, in words, where that is less than the rows hold
@@ -139,8 +141,10 @@ export function coverageNotes(c: AnalysisCoverage | undefined): { instruction: s
 		notes.output.push(`the first reply of ${c.conversations === 1 ? 'the' : 'each'} conversation (later replies not analysed: ${formatNumber(c.laterReplies)})`);
 	}
 	if (c.preferencePairs) {
-		const pairs = c.preferencePairs === 1 ? 'the 1 preference pair' : `each of the ${formatNumber(c.preferencePairs)} preference pairs`;
-		notes.output.push(`one response of ${pairs}, the preferred one where the source says (the other ${formatCount(c.preferencePairs, 'response')} not analysed; Table 1 counts every response)`);
+		const responses = 2 * c.preferencePairs;
+		notes.output.push(
+			`${formatNumber(c.pairOutputs)} of the ${formatNumber(responses)} responses of the ${formatCount(c.preferencePairs, 'preference pair')}, one per prompt: the preferred response where the source names one (the other ${formatCount(responses - c.pairOutputs, 'response')} not analysed; Table 1 counts every response)`
+		);
 	}
 	return { instruction: notes.instruction.length ? `Instructions: ${notes.instruction.join('; ')}` : null, output: notes.output.length ? `Outputs: ${notes.output.join('; ')}` : null };
 }

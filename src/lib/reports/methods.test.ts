@@ -123,6 +123,8 @@ describe('methodsParagraph', () => {
 		expect(partial).toMatch(/\(The latent-class estimate was not used: [a-z]/);
 		const three = methodsParagraph(buildAuditReport({ ...input, labels: [...firstOnly(30), ...input.labels.filter((l) => l.itemId <= 3 && l !== firstOnly(3).find((f) => f.itemId === l.itemId))] }, { replicates: 5 }), facts).paragraph;
 		expect(three).toContain('(33 labels on 30 of the 50 items, 3 with both)');
+		const one = methodsParagraph(buildAuditReport({ ...input, labels: firstOnly(1) }, { replicates: 5 }), facts).paragraph;
+		expect(one).toContain('(1 label on 1 of the 50 items, none yet with both labels)');
 	});
 
 	it('says why a calibrated judge gave no estimate, and cites no PPI then', () => {

@@ -9,7 +9,7 @@ import { coefficient, headlineText, interval, percent, pValue } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
-import { asClause } from '../text/words';
+import { asClause, formatCount } from '../text/words';
 import { goldExcludedSentence, type SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
@@ -152,7 +152,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	const k = a.overlap;
 	const overlap = k === 1 ? 'each item was labelled by one reviewer' : `each item was to be labelled by ${words(k)} reviewers independently`;
 	s.push(
-		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${num(report.progress.labels)} labels on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${completeText(report.progress.completeItems, k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
+		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${formatCount(report.progress.labels, 'label')} on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${completeText(report.progress.completeItems, k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
 	);
 	const setAside = removedReviewersText(report.removedReviewers ?? []);
 	if (setAside) s.push(setAside);

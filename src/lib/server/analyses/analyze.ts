@@ -455,7 +455,11 @@ function coverageOf(database: Db, resolved: ResolvedScope): AnalysisCoverage {
 				.prepare<[unknown], { n: number }>(`${q.withClause()}SELECT count(*) AS n FROM preference_pairs p WHERE p.dataset_id = @coverageDataset AND p.task_id IN (${analysed})`)
 				.get({ ...q.params, coverageDataset: resolved.datasetId })!.n
 		: 0;
-	return { conversations: turns.n, laterUserTurns: turns.users, laterReplies: turns.replies, preferencePairs: pairCount };
+	// The outputs read of those pairs: the analysed instances of their tasks (the rows are instances).
+	const pairOutputs = pairCount
+		? c.prepare<[unknown], { n: number }>(`${q.withClause()}SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND EXISTS (SELECT 1 FROM preference_pairs p WHERE p.task_id = t.id)`).get(q.params)!.n
+		: 0;
+	return { conversations: turns.n, laterUserTurns: turns.users, laterReplies: turns.replies, preferencePairs: pairCount, pairOutputs };
 }
 
 /** Table 1 for rows that are not a whole dataset: from the analysed rows themselves. */
