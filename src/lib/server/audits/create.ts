@@ -466,6 +466,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 
 	const stratify = input.stratify ?? 'none';
 	if (stratify === 'verdict' && kind !== 'quality') throw new AuditError('Stratifying by filter verdict is for data-quality audits.', 400, 'invalid', 'stratify');
+	// Said here, in the form's order (before the reviewers), though the strata are chosen once gold is known.
+	if (stratify === 'verdict' && input.strataSizes && Object.keys(input.strataSizes).length && Object.values(input.strataSizes).every((n) => n === 0)) throw new AuditError(NO_STRATUM_SIZE, 400, 'invalid', 'strata');
 	const seed = input.seed ?? randomInt(1, 2 ** 31);
 	if (!Number.isSafeInteger(seed) || seed < 0) throw new AuditError('The seed must be a whole number ≥ 0.', 400, 'invalid', 'seed');
 	const overlap = intIn(input.overlap, DEFAULT_OVERLAP, 1, MAX_OVERLAP, 'overlap', 'The overlap');
@@ -647,6 +649,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
  * ('kept', 'rejected:rougeL') or a rule's name ('rougeL'); a size is a whole number from 0 to the
  * stratum's rows. Every stratum is kept in the result (size 0 when not chosen), with its population.
  */
+const NO_STRATUM_SIZE = 'Choose how many rows to draw from at least one stratum.';
+
 export function chooseStrata(populations: { key: string; label: string; population: number }[], sizes: Record<string, number>): AuditStratum[] {
 	if (!populations.length) {
 		throw new AuditError('No row of this dataset has a filter verdict: apply the filters first.', 400, 'invalid', 'strata');
@@ -665,7 +669,7 @@ export function chooseStrata(populations: { key: string; label: string; populati
 	}
 	const strata = populations.map((p) => ({ key: p.key, population: p.population, size: chosen.get(p.key) ?? 0 }));
 	const total = strata.reduce((sum, s) => sum + s.size, 0);
-	if (total < 1) throw new AuditError('Choose how many rows to draw from at least one stratum.', 400, 'invalid', 'strata');
+	if (total < 1) throw new AuditError(NO_STRATUM_SIZE, 400, 'invalid', 'strata');
 	if (total > MAX_SAMPLE_SIZE) throw new AuditError(`At most ${MAX_SAMPLE_SIZE} rows in all.`, 400, 'invalid', 'strata');
 	return strata;
 }
