@@ -32,9 +32,22 @@ export interface CardManifest {
 		 * of which `sampledNotLabelled` an audit sampled and nobody has labelled yet (absent in older
 		 * manifests: then all are taken as not sampled). `basis`:
 		 * `population` (no human-label filter: the file is the population), `labels` (every row
-		 * labelled, no interval estimated: lower/upper null) or `mixed`.
+		 * labelled, no interval estimated: lower/upper null), `frame` (no human-label filter, but some
+		 * rows outside the audits' sampling frame) or `mixed`. `outsideFrame`: the rows no audit could
+		 * have drawn, counted as unknown (absent in older manifests: none taken as outside).
 		 */
-		exported: { rate: number | null; low: number | null; high: number | null; lower: number | null; upper: number | null; tied: number; unlabelled: number; sampledNotLabelled?: number; basis?: 'population' | 'labels' | 'mixed' };
+		exported: {
+			rate: number | null;
+			low: number | null;
+			high: number | null;
+			lower: number | null;
+			upper: number | null;
+			tied: number;
+			unlabelled: number;
+			sampledNotLabelled?: number;
+			basis?: 'population' | 'frame' | 'labels' | 'mixed';
+			outsideFrame?: { rows: number; origins: { seed: number; generated: number; imported: number } };
+		};
 		caveats: string[];
 	};
 }
@@ -150,20 +163,31 @@ function csvFormulasText(csvFormulas: 'neutralised' | 'kept' | undefined, cells:
 	return `${start}: ${which}. JSON Lines and Parquet exports keep the text exactly.`;
 }
 
+/** "20 of seed tasks, 3 imported": the origins of rows outside the audits' sampling frame. */
+function outsideOrigins(o: { origins: { seed: number; generated: number; imported: number } } | undefined): string {
+	if (!o) return '';
+	return (['seed', 'generated', 'imported'] as const)
+		.filter((k) => o.origins[k])
+		.map((k) => `${o.origins[k].toLocaleString('en-US')} ${k === 'seed' ? 'of seed tasks' : k}`)
+		.join(', ');
+}
+
 /** How many of the rows have no final human label, and why, with what is made of them. */
-function withoutFinalText(e: { tied: number; unlabelled: number; sampledNotLabelled?: number }): string {
+function withoutFinalText(e: { tied: number; unlabelled: number; sampledNotLabelled?: number; outsideFrame?: { rows: number } }): string {
 	const n = e.tied + e.unlabelled;
 	if (n === 0) return 'every one of these rows has a final human label';
 	const pending = e.sampledNotLabelled ?? 0;
-	const notSampled = e.unlabelled - pending;
+	const outside = e.outsideFrame?.rows ?? 0;
+	const notSampled = e.unlabelled - pending - outside;
 	const why = [
 		notSampled ? `${notSampled.toLocaleString('en-US')} not sampled` : '',
+		outside ? `${outside.toLocaleString('en-US')} outside the audits\u2019 sampling frame, which no estimate covers` : '',
 		pending ? `${pending.toLocaleString('en-US')} sampled but not labelled yet` : '',
 		e.tied ? `${e.tied.toLocaleString('en-US')} sampled but their reviewers tied` : ''
 	]
 		.filter(Boolean)
 		.join(', ');
-	return `${n.toLocaleString('en-US')} of these rows ${n === 1 ? 'has' : 'have'} no final human label (${why}), and their correctness is inferred from the sample`;
+	return `${n.toLocaleString('en-US')} of these rows ${n === 1 ? 'has' : 'have'} no final human label (${why}), and ${outside ? `the correctness of the ${(n - outside).toLocaleString('en-US')} the audits could have drawn` : 'their correctness'} is inferred from the sample`;
 }
 
 /** What chose these rows: the export's filters, and what the dataset's automatic filters said of them. */
@@ -245,6 +269,10 @@ export function datasetCard(input: DatasetCardInput): string {
 		const e = q.exported;
 		// Every row labelled: the labels are the figure (older manifests carried a degenerate [1, 1] interval for it).
 		const noInterval = e.unlabelled === 0 || e.lower === null || e.upper === null;
+		// Rows no audit could have drawn (seed tasks beside a verdict-stratified audit, rows added after the draw): no estimate covers them.
+		const outside = e.outsideFrame?.rows ?? 0;
+		const rows = m.counts.rows;
+		const outsideSentence = `; the ${outside.toLocaleString('en-US')} outside the audits\u2019 sampling frame (${outsideOrigins(e.outsideFrame)}) could not have been sampled, so the estimate says nothing about them: they count as not correct for the lower figure and correct for the upper.`;
 		lines.push(
 			`Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged a random sample of ${md(p.description)}.`,
 			'',
@@ -262,7 +290,9 @@ export function datasetCard(input: DatasetCardInput): string {
 				? `| These rows, by their final human labels | ${rateText(e)} | — (every row has a final label) |`
 				: e.basis === 'population'
 					? `| These rows (the audited population itself: no human-label filter) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
-					: `| These rows (expected) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`,
+					: outside
+						? `| These rows (expected; ${outside.toLocaleString('en-US')} outside the audits\u2019 sampling frame counted as unknown) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
+						: `| These rows (expected) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`,
 			'',
 			`Interval: ${md(p.method)}.`,
 			'',
@@ -270,7 +300,9 @@ export function datasetCard(input: DatasetCardInput): string {
 				? `These rows: each counts as its final human label says${e.tied ? ` (the ${e.tied.toLocaleString('en-US')} whose reviewers tied as no for the lower figure and yes for the upper)` : ''}. No interval is given, as none is estimated: the labels are taken as true, and the reviewers\u2019 own errors (see the agreement below) are not modelled.`
 				: e.basis === 'population'
 					? 'These rows: no human-label filter was applied, so they are the audited population and carry its figures.'
-					: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled)${e.tied ? `, the ${e.tied.toLocaleString('en-US')} whose reviewers tied as no for the lower figure and yes for the upper` : ''}; the ${e.unlabelled.toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty.`,
+					: e.basis === 'frame'
+						? `These rows: no human-label filter was applied, so the ${(rows - outside).toLocaleString('en-US')} an audit could have drawn are the audited population and carry its figures${outsideSentence}`
+						: `These rows: each row with a final human label counts as that label says (the reviewers\u2019 own errors are not modelled)${e.tied ? `, the ${e.tied.toLocaleString('en-US')} whose reviewers tied as no for the lower figure and yes for the upper` : ''}; the ${(e.unlabelled - outside).toLocaleString('en-US')} without one count at the audited population\u2019s rate, and the interval carries only that rate\u2019s uncertainty${outside ? outsideSentence : '.'}`,
 			''
 		);
 		if (input.judge && !input.judge.fallback)

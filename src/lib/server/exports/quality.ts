@@ -26,6 +26,7 @@ import { inSentence } from '$lib/text/words';
 import { compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
+import type { SqlQuery } from './sql';
 
 export interface AuditSummary {
 	id: number;
@@ -96,12 +97,19 @@ export interface QualityEstimate {
 		upper: number | null;
 		/**
 		 * How the figures are found: `population` — no human-label filter, so the file is the audited
-		 * population and has its figures; `labels` — every row has a final label; `mixed` — labelled
+		 * population and has its figures; `frame` — no human-label filter, but some rows lie outside the
+		 * audits' sampling frame: the others carry the population's figures, those count as unknown; `labels` — every row has a final label; `mixed` — labelled
 		 * rows as their labels say, the others at the population's rate.
 		 */
-		basis: 'population' | 'labels' | 'mixed';
+		basis: 'population' | 'frame' | 'labels' | 'mixed';
 		/** The same in a sentence, for the page, the CLI and the card. */
 		method: string;
+		/**
+		 * Rows of the file no audit in scope could have drawn (outside every audit's sampling frame:
+		 * e.g. seed tasks, which no verdict stratum holds, or rows added after the draw), by task
+		 * origin. They have no estimate: counted as no for the lower figures and yes for the upper.
+		 */
+		outsideFrame: OutsideFrame;
 	};
 	caveats: string[];
 }
@@ -118,6 +126,43 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 		const imported = auditImport(r.id, readOnly(client));
 		return { ...r, includeRejected: r.includeRejected === 1, imported: imported && { by: imported.by, at: imported.at, file: imported.file } };
 	});
+}
+
+/** Rows no audit in scope could have drawn, and of which task origin. */
+export interface OutsideFrame {
+	rows: number;
+	origins: { seed: number; generated: number; imported: number };
+}
+
+/**
+ * The quality rows of `rows` outside the sampling frame of every audit in scope: not drawn by it,
+ * and added after it was drawn, or (verdict-stratified audits, which draw from the filters'
+ * strata only) with no filter verdict, as seed tasks have. An audit imported from a bundle was
+ * drawn elsewhere: its frame is unknown here and taken to hold every row. Gold is not counted.
+ */
+function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; from: string }, audits: readonly AuditSummary[]): OutsideFrame {
+	const { q, from } = rows;
+	const counts = client
+		.prepare<[unknown], { origin: string; n: number }>(
+			`${q.withClause()}SELECT t.origin AS origin, count(*) AS n FROM ${from} WHERE ${q.whereClause()}
+				AND NOT EXISTS (SELECT 1 FROM audits a WHERE a.id IN (${q.list(audits.map((a) => a.id))}) AND (
+					a.imported_at IS NOT NULL
+					OR EXISTS (SELECT 1 FROM audit_items it WHERE it.audit_id = a.id AND it.instance_id = i.id AND it.is_gold = 0)
+					OR (i.created_at <= a.created_at AND (a.stratify <> 'verdict' OR t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))))
+			 GROUP BY t.origin`
+		)
+		.all(q.params);
+	const origins = { seed: 0, generated: 0, imported: 0 };
+	for (const c of counts) if (c.origin in origins) origins[c.origin as keyof typeof origins] += c.n;
+	return { rows: counts.reduce((n, c) => n + c.n, 0), origins };
+}
+
+const NO_ROWS_OUTSIDE: OutsideFrame = { rows: 0, origins: { seed: 0, generated: 0, imported: 0 } };
+
+/** "20 rows (20 of seed tasks)", for the method, the caveat and the card. */
+export function outsideFrameText(o: OutsideFrame): string {
+	const parts = (['seed', 'generated', 'imported'] as const).filter((k) => o.origins[k]).map((k) => `${o.origins[k].toLocaleString('en-US')} ${k === 'seed' ? 'of seed tasks' : k}`);
+	return `${o.rows.toLocaleString('en-US')} row${o.rows === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
 /** Whether the population (the selection before its human-label filters) holds rows the automatic filters rejected. */
@@ -376,6 +421,12 @@ export function estimateQuality(
 		};
 	}
 
+	// Rows no audit could have drawn (model responses: not counted here): the estimate is not about them.
+	const outsideFrame = responses ? NO_ROWS_OUTSIDE : outsideSamplingFrame(client, selectionQuery(selection), audits);
+	const populationOutside =
+		responses || !usesHumanLabels(selection.filters) ? outsideFrame : outsideSamplingFrame(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
+	if (populationOutside.rows) estimate.description += `, except the ${outsideFrameText(populationOutside)} outside the audit${audits.length === 1 ? '\'s' : 's\''} sampling frame`;
+
 	// The exported rows, by what their final label says.
 	const exported = selectionQuery(selection);
 	const eq = exported.q;
@@ -400,8 +451,20 @@ export function estimateQuality(
 	const tied = split.tied ?? 0;
 	const unlabelled = split.n - good - bad - tied;
 
-	const exportedFigures = fileFigures(estimate, { rows: split.n, good, tied, unlabelled }, usesHumanLabels(selection.filters));
+	// Rows outside every frame have no label (a labelled row was drawn), so they are among the unlabelled.
+	const exportedFigures = fileFigures(estimate, { rows: split.n, good, tied, unlabelled, outside: outsideFrame }, usesHumanLabels(selection.filters));
 	const caveats: string[] = [];
+	if (outsideFrame.rows) {
+		const names = audits.map((a) => `"${a.name}"`).join(', ');
+		const why = [
+			audits.some((a) => a.stratify === 'verdict') ? 'a verdict-stratified audit draws only rows the automatic filters judged, and seed tasks (or rows no filter run has seen) are in none of its strata' : '',
+			audits.some((a) => a.stratify !== 'verdict') ? 'rows added to the dataset after an audit was drawn are not in its frame' : ''
+		].filter(Boolean);
+		caveats.push(
+			`${outsideFrameText(outsideFrame)} of this file ${outsideFrame.rows === 1 ? 'lies' : 'lie'} outside the sampling frame of ${audits.length === 1 ? `audit ${names}` : `audits ${names}`}: no audit could have drawn ${outsideFrame.rows === 1 ? 'it' : 'them'} (${why.join('; ')}). ` +
+				`The estimate says nothing about ${outsideFrame.rows === 1 ? 'it' : 'them'}: this file's figures count ${outsideFrame.rows === 1 ? 'it' : 'them'} as not correct for the lower figures and correct for the upper.`
+		);
+	}
 	if (estimate.fallback) caveats.push(`Estimated by ${inSentence(estimate.estimatorName)}: ${estimate.fallback}`);
 	if (estimate.items < 30) caveats.push(`Only ${estimate.items} audited item${estimate.items === 1 ? '' : 's'} of this population: the interval is wide.`);
 	if (estimate.ties !== null && estimate.ties > 0 && estimate.rate === null) {
@@ -465,7 +528,8 @@ export function estimateQuality(
 			tied,
 			unlabelled,
 			sampledNotLabelled: split.sampledNotLabelled ?? 0,
-			...exportedFigures
+			...exportedFigures,
+			outsideFrame
 		},
 		caveats
 	};
@@ -483,10 +547,12 @@ type FileFigures = Pick<QualityEstimate['exported'], 'rate' | 'low' | 'high' | '
  */
 export function fileFigures(
 	population: Pick<QualityEstimate['population'], 'rate' | 'low' | 'high' | 'lower' | 'upper' | 'estimatorName' | 'estimator'>,
-	rows: { rows: number; good: number; tied: number; unlabelled: number },
+	rows: { rows: number; good: number; tied: number; unlabelled: number; outside?: OutsideFrame },
 	humanLabelFilters: boolean
 ): FileFigures {
 	const { rows: n, good, tied, unlabelled } = rows;
+	// Unlabelled rows outside every audit's sampling frame: unknown, as no for the lower figures and yes for the upper.
+	const outside = Math.min(rows.outside?.rows ?? 0, unlabelled);
 	const name = inSentence(population.estimatorName);
 	if (n === 0) return { rate: null, low: null, high: null, lower: null, upper: null, basis: 'labels', method: 'no rows' };
 	if (unlabelled === 0) {
@@ -502,20 +568,39 @@ export function fileFigures(
 			method: `every row has a final human label and counts as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}; no interval is estimated`
 		};
 	}
-	if (!humanLabelFilters) {
+	const rowsText = (k: number) => `${k} row${k === 1 ? '' : 's'}`;
+	const outsideText = outside
+		? `; the ${outsideFrameText({ ...rows.outside!, rows: outside })} outside the audits' sampling frame (no audit could draw ${outside === 1 ? 'it' : 'them'}) have no estimate and count as no for the lower figures, yes for the upper`
+		: '';
+	if (!humanLabelFilters && !outside) {
 		const { rate, low, high, lower, upper } = population;
 		return { rate, low, high, lower, upper, basis: 'population', method: `the file is the audited population (no human-label filter): its ${name} figures` };
 	}
-	const mix = (labelledTied: number, p: number | null) => (p === null ? null : (good + labelledTied + unlabelled * p) / n);
+	if (!humanLabelFilters) {
+		// The rows the audits could draw are the audited population and carry its figures; the others are unknown.
+		const inFrame = n - outside;
+		const share = (p: number | null, unknown: number) => (p === null ? null : (inFrame * p + unknown) / n);
+		return {
+			rate: null,
+			low: share(population.low, 0),
+			high: share(population.high, outside),
+			lower: share(population.lower, 0),
+			upper: share(population.upper, outside),
+			basis: 'frame',
+			method: `the ${rowsText(inFrame)} the audits could draw are the audited population (no human-label filter) and carry its ${name} figures${outsideText}`
+		};
+	}
+	const atRate = unlabelled - outside;
+	const mix = (labelledTied: number, p: number | null, unknown: number) => (p === null ? null : (good + labelledTied + atRate * p + unknown) / n);
 	return {
-		rate: population.rate === null ? null : (good + (tied + unlabelled) * population.rate) / n,
-		low: mix(0, population.low),
-		high: mix(tied, population.high),
-		lower: mix(0, population.lower),
-		upper: mix(tied, population.upper),
+		rate: population.rate === null || outside ? null : (good + (tied + unlabelled) * population.rate) / n,
+		low: mix(0, population.low, 0),
+		high: mix(tied, population.high, outside),
+		lower: mix(0, population.lower, 0),
+		upper: mix(tied, population.upper, outside),
 		basis: 'mixed',
 		method:
-			`the ${n - unlabelled} row${n - unlabelled === 1 ? '' : 's'} with a final human label count as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}` +
-			`, the ${unlabelled} without one at the population's rate (${name}${population.estimator === 'majority' ? '' : ': the file mixes labels with that estimator\'s rate'})`
+			`the ${rowsText(n - unlabelled)} with a final human label count as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}` +
+			`, the ${atRate} without one at the population's rate (${name}${population.estimator === 'majority' ? '' : ': the file mixes labels with that estimator\'s rate'})${outsideText}`
 	};
 }
