@@ -62,13 +62,16 @@ const tick = () => new Promise((r) => setTimeout(r, 5));
 describe('rows outside the audits\' sampling frame', () => {
 	it('a verdict-stratified audit and the seed tasks a kept export holds: counted by origin, no estimate, bounds as unknown, in manifest and card', async () => {
 		const datasetId = await importRows('fd', rows(1000, 20), 'seed');
-		await importRows('fd', rows(0, 199));
+		// 194 distinct instructions and 5 near copies of the first five, which ROUGE-L rejects.
+		const nearCopies = jsonl(Array.from({ length: 5 }, (_, k) => ({ instruction: `Explain ${word(3 * k)} and ${word(3 * k + 1)} ${word(3 * k + 2)} quickly.`, input: '', output: `Another answer ${k}.` })));
+		await importRows('fd', rows(0, 194) + nearCopies);
 		await applyFilters(datasetId, filterPreset('self-instruct'), null, db);
 		const kept = db.$client
 			.prepare<[number], number>("SELECT count(*) FROM instances i JOIN tasks t ON t.id = i.task_id WHERE t.dataset_id = ? AND t.origin <> 'seed' AND i.filter_status = 'kept' AND t.filter_status = 'kept'")
 			.pluck()
 			.get(datasetId)!;
 		expect(kept).toBeGreaterThan(150);
+		expect(kept).toBeLessThan(199);
 		await tick();
 		const [reviewer] = makeUsers(db, 1);
 		const audit = createAudit({ datasetId, kind: 'quality', stratify: 'verdict', strataSizes: { kept: 6 }, seed: 7, reviewerIds: [reviewer.id] }, db);
@@ -99,6 +102,12 @@ describe('rows outside the audits\' sampling frame', () => {
 		expect(card).toContain('| These rows (expected; 20 outside the audits\u2019 sampling frame counted as unknown) |');
 		expect(card).toContain('the 20 outside the audits\u2019 sampling frame (20 of seed tasks) could not have been sampled, so the estimate says nothing about them');
 		expect(card).toContain('20 outside the audits\u2019 sampling frame, which no estimate covers');
+
+		// Every row: the rejected rows are in no stratum the audit gave a size (it drew only kept rows), so they are outside too.
+		const everyRow = runExport({ datasetId, filters: parseWhere([`audit=${audit.id}`]), format: 'jsonl' }).quality!;
+		expect(everyRow.exported.rows).toBe(219);
+		expect(everyRow.exported.outsideFrame).toEqual({ rows: 219 - kept, origins: { seed: 20, generated: 0, imported: 199 - kept } });
+		expect(everyRow.caveats.join(' ')).toContain('a verdict-stratified audit draws only from the strata it gave a size');
 
 		// Leaving the seed tasks out, the file is the audited population again.
 		const generated = runExport({ datasetId, filters: parseWhere(['kept', 'origin=generated,imported', `audit=${audit.id}`]), format: 'jsonl' }).quality!;

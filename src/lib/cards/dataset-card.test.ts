@@ -32,6 +32,23 @@ describe('datasetCard', () => {
 		expect(card).toContain('not measured (one reviewer per item)');
 		expect(card).toContain('### References\n\n- Wilson, E. B. (1927).');
 	});
+	it('rows outside the audits\' sampling frame: named with their origin, counted as unknown, and not called the audited population', () => {
+		const frame = {
+			...manifest,
+			counts: { ...manifest.counts, rows: 219 },
+			quality: {
+				...manifest.quality!,
+				exported: { rate: null, low: 0.5, high: 0.6, lower: 0.2, upper: 0.9, tied: 0, unlabelled: 213, sampledNotLabelled: 0, basis: 'frame' as const, outsideFrame: { rows: 20, origins: { seed: 20, generated: 0, imported: 0 } } }
+			}
+		};
+		const card = datasetCard({ manifest: frame, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain('| These rows (expected; 20 outside the audits\u2019 sampling frame counted as unknown) | 50.0%–60.0% | [20.0%, 90.0%] |');
+		expect(card).toContain(
+			'These rows: no human-label filter was applied, so the 199 an audit could have drawn are the audited population and carry its figures; the 20 outside the audits\u2019 sampling frame (20 of seed tasks) could not have been sampled, so the estimate says nothing about them: they count as not correct for the lower figure and correct for the upper.'
+		);
+		expect(card).not.toContain('so they are the audited population and carry its figures');
+		expect(card).toContain('213 of these rows have no final human label (193 not sampled, 20 outside the audits\u2019 sampling frame, which no estimate covers), and the correctness of the 193 the audits could have drawn is inferred from the sample.');
+	});
 	it('adds the judge\'s PPI++ estimate of the whole dataset when a judge run was calibrated on the audit', () => {
 		const judge = { model: 'gpt_4o', runId: 9, method: 'ppi++' as const, populationRows: 52_002, auditedRows: 196, estimate: 0.6123, lower: 0.571, upper: 0.6512, confidence: 0.95 };
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });

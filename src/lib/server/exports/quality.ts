@@ -23,7 +23,7 @@ import { allValidEstimateOffThread, serverTask } from '../reports/threads';
 import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, latentProgress } from '../reports/latent';
 import { usesHumanLabels, withoutHumanLabels } from './filters';
 import { inSentence } from '$lib/text/words';
-import { compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
+import { KEPT_STRATUM, REJECTED_STRATUM_PREFIX, compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
 import type { SqlQuery } from './sql';
@@ -134,11 +134,19 @@ export interface OutsideFrame {
 	origins: { seed: number; generated: number; imported: number };
 }
 
+/** A row's verdict stratum in SQL, over tasks `t` and instances `i`: verdictStratum ($lib/audits/sampling) as the database computes it; NULL when no filter judged it. */
+const VERDICT_STRATUM_SQL = `CASE WHEN t.filter_status IS NULL AND i.filter_status IS NULL THEN NULL
+	WHEN i.filter_status = 'rejected' AND i.filter_rule IS NOT NULL AND i.filter_rule <> 'taskRejected' THEN '${REJECTED_STRATUM_PREFIX}' || i.filter_rule
+	WHEN t.filter_status = 'rejected' THEN '${REJECTED_STRATUM_PREFIX}' || coalesce(t.filter_rule, 'unknown')
+	WHEN i.filter_status = 'rejected' THEN '${REJECTED_STRATUM_PREFIX}' || coalesce(i.filter_rule, 'unknown')
+	ELSE '${KEPT_STRATUM}' END`;
+
 /**
  * The quality rows of `rows` outside the sampling frame of every audit in scope: not drawn by it,
- * and added after it was drawn, or (verdict-stratified audits, which draw from the filters'
- * strata only) with no filter verdict, as seed tasks have. An audit imported from a bundle was
- * drawn elsewhere: its frame is unknown here and taken to hold every row. Gold is not counted.
+ * and added after it was drawn, or — verdict-stratified audits draw from the strata given a size
+ * only — in no such stratum now (seed tasks, which the filters never judge, are in none). An audit
+ * imported from a bundle was drawn elsewhere: its frame is unknown here and taken to hold every
+ * row. Gold is not counted.
  */
 function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; from: string }, audits: readonly AuditSummary[]): OutsideFrame {
 	const { q, from } = rows;
@@ -148,7 +156,9 @@ function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; fr
 				AND NOT EXISTS (SELECT 1 FROM audits a WHERE a.id IN (${q.list(audits.map((a) => a.id))}) AND (
 					a.imported_at IS NOT NULL
 					OR EXISTS (SELECT 1 FROM audit_items it WHERE it.audit_id = a.id AND it.instance_id = i.id AND it.is_gold = 0)
-					OR (i.created_at <= a.created_at AND (a.stratify <> 'verdict' OR t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))))
+					OR (i.created_at <= a.created_at AND (a.stratify <> 'verdict'
+						OR (a.strata IS NULL AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))
+						OR (${VERDICT_STRATUM_SQL}) IN (SELECT json_extract(s.value, '$.key') FROM json_each(a.strata) s WHERE json_extract(s.value, '$.size') > 0)))))
 			 GROUP BY t.origin`
 		)
 		.all(q.params);
@@ -457,7 +467,8 @@ export function estimateQuality(
 	if (outsideFrame.rows) {
 		const names = audits.map((a) => `"${a.name}"`).join(', ');
 		const why = [
-			audits.some((a) => a.stratify === 'verdict') ? 'a verdict-stratified audit draws only rows the automatic filters judged, and seed tasks (or rows no filter run has seen) are in none of its strata' : '',
+			audits.some((a) => a.stratify === 'verdict')
+				? 'a verdict-stratified audit draws only from the strata it gave a size, of rows the automatic filters judged: seed tasks (and rows no filter run has seen) are in none of them' : '',
 			audits.some((a) => a.stratify !== 'verdict') ? 'rows added to the dataset after an audit was drawn are not in its frame' : ''
 		].filter(Boolean);
 		caveats.push(
