@@ -1,20 +1,10 @@
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { RESEARCHER, signIn, jsonl, gotoReady } from './helpers';
-
-/** The served app's database file (see 06-reports.spec.ts: workers re-evaluate the config under their own pid). */
-function e2eDatabasePath(): string {
-	const candidates = [process.env.E2E_DATA_DIR, path.join(os.tmpdir(), `instruct-audit-e2e-${process.ppid}`)]
-		.filter((d): d is string => !!d)
-		.map((d) => path.join(d, 'e2e.db'));
-	const found = candidates.find((f) => fs.existsSync(f));
-	if (!found) throw new Error(`The e2e database was not found (looked at ${candidates.join(', ')})`);
-	return found;
-}
+import { e2eDatabasePath } from '../support/e2e-world';
 
 const rows = [
 	{ instruction: 'Write a short poem about the sea and the wind.', input: '', output: 'Waves.' },
