@@ -142,12 +142,19 @@ describe('backup', () => {
 		const other = new Database(path.join(folder, 'instruct-audit-manual-20250103-000000-000Z.db'));
 		other.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)');
 		other.close();
+		// A backup of a newer version of the app: one migration more than this version knows.
+		const newer = path.join(folder, 'instruct-audit-manual-20250104-000000-000Z.db');
+		fs.copyFileSync(real.file, newer);
+		const n = new Database(newer);
+		n.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('f'.repeat(64), 9_999_999_999_999);
+		n.close();
 		const problems = Object.fromEntries(listBackups(folder).map((b) => [b.name, b.problem]));
 		expect(problems).toEqual({
 			[path.basename(real.file)]: null,
-			'instruct-audit-manual-20250101-000000-000Z.db': 'not an SQLite database',
-			'instruct-audit-manual-20250102-000000-000Z.db': 'damaged: its schema cannot be read',
-			'instruct-audit-manual-20250103-000000-000Z.db': 'not a database of this app'
+			'instruct-audit-manual-20250101-000000-000Z.db': 'not a backup: not an SQLite database',
+			'instruct-audit-manual-20250102-000000-000Z.db': 'not a backup: damaged, its schema cannot be read',
+			'instruct-audit-manual-20250103-000000-000Z.db': 'not a backup: not a database of this app',
+			'instruct-audit-manual-20250104-000000-000Z.db': 'cannot be restored here: written by a newer version of Instruct Audit (upgrade the app)'
 		});
 	});
 

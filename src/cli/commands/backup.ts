@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<void> {
 	if (positionals[0] === 'list') {
 		const rows = listBackups();
 		if (values.json) printJson(rows.map((b) => ({ ...b, file: path.join(config().backupDir, b.name) })));
-		else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, MB: (b.bytes / 1e6).toFixed(1), note: b.problem ? `NOT A BACKUP: ${b.problem}` : '' })));
+		else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, MB: (b.bytes / 1e6).toFixed(1), note: b.problem ?? '' })));
 		return;
 	}
 	if (positionals.length) throw usageError(`Unknown action "${positionals[0]}".`, USAGE);

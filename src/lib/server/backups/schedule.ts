@@ -11,6 +11,7 @@ import { config } from '../config';
 import Database from 'better-sqlite3';
 import { createBackup, isDirectory, parseBackupFileName, type BackupKind, type BackupResult } from './backup';
 import { requireSqliteFile } from './inspect';
+import { DatabaseVersionError, migrationLevel } from '../db/migration-level';
 
 export interface BackupFile {
 	name: string;
@@ -39,21 +40,32 @@ export function listBackups(dir = config().backupDir): BackupFile[] {
 /**
  * A file named like a backup may be none (copied there by hand, cut short, damaged): a cheap look —
  * SQLite's header and the app's migrations table in its schema, not the full check a restore makes
- * (inspectDatabaseFile) — so the list does not show it as a normal backup. Null when it looks like one.
+ * (inspectDatabaseFile) — so the list does not show it as a normal backup. Null when it looks like one;
+ * otherwise what to show beside it, as a whole phrase.
  */
-export function backupFileProblem(file: string): string | null {
+export function backupFileProblem(file: string, migrationsDir = config().migrationsDir): string | null {
 	try {
 		requireSqliteFile(file);
 	} catch {
-		return 'not an SQLite database';
+		return 'not a backup: not an SQLite database';
 	}
 	let c: Database.Database | undefined;
 	try {
 		c = new Database(file, { readonly: true, fileMustExist: true });
 		const tables = c.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('__drizzle_migrations', 'users')`).pluck().all();
-		return tables.length === 2 ? null : 'not a database of this app';
+		if (tables.length !== 2) return 'not a backup: not a database of this app';
+		// A backup of a newer version: restore refuses it, so the list says so beforehand.
+		const recorded = c.prepare<[], string>('SELECT hash FROM __drizzle_migrations ORDER BY created_at, rowid').pluck().all();
+		const lastRecordedAt = c.prepare<[], number | null>('SELECT max(created_at) FROM __drizzle_migrations').pluck().get();
+		try {
+			migrationLevel(recorded, migrationsDir, file, { sameSql: false, lastRecordedAt: lastRecordedAt === null || lastRecordedAt === undefined ? undefined : Number(lastRecordedAt) });
+		} catch (err) {
+			if (err instanceof DatabaseVersionError) return 'cannot be restored here: written by a newer version of Instruct Audit (upgrade the app)';
+			throw err;
+		}
+		return null;
 	} catch {
-		return 'damaged: its schema cannot be read';
+		return 'not a backup: damaged, its schema cannot be read';
 	} finally {
 		c?.close();
 	}
