@@ -11,7 +11,7 @@ import { config } from '../config';
 import Database from 'better-sqlite3';
 import { createBackup, isDirectory, parseBackupFileName, type BackupKind, type BackupResult } from './backup';
 import { requireSqliteFile } from './inspect';
-import { DatabaseVersionError, migrationLevel } from '../db/migration-level';
+import { DatabaseVersionError, recordedMigrationLevel } from '../db/migration-level';
 
 export interface BackupFile {
 	name: string;
@@ -55,10 +55,8 @@ export function backupFileProblem(file: string, migrationsDir = config().migrati
 		const tables = c.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('__drizzle_migrations', 'users')`).pluck().all();
 		if (tables.length !== 2) return 'not a backup: not a database of this app';
 		// A backup of a newer version: restore refuses it, so the list says so beforehand.
-		const recorded = c.prepare<[], string>('SELECT hash FROM __drizzle_migrations ORDER BY created_at, rowid').pluck().all();
-		const lastRecordedAt = c.prepare<[], number | null>('SELECT max(created_at) FROM __drizzle_migrations').pluck().get();
 		try {
-			migrationLevel(recorded, migrationsDir, file, { sameSql: false, lastRecordedAt: lastRecordedAt === null || lastRecordedAt === undefined ? undefined : Number(lastRecordedAt) });
+			recordedMigrationLevel(c, migrationsDir, file);
 		} catch (err) {
 			if (err instanceof DatabaseVersionError) return 'cannot be restored here: written by a newer version of Instruct Audit (upgrade the app)';
 			throw err;

@@ -7,7 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as tables from './tables';
 import { config } from '../config';
 import { checkpointInBackground } from './checkpoints';
-import { migrationLevel } from './migration-level';
+import { recordedMigrationLevel } from './migration-level';
 
 export type Db = BetterSQLite3Database<typeof tables> & { $client: Database.Database };
 
@@ -57,9 +57,7 @@ export function openDatabase(file: string, migrationsDir = config().migrationsDi
 /** A database written by a newer version of the app is refused, untouched (see migrationLevel). */
 function refuseNewerDatabase(sqlite: Database.Database, file: string, migrationsDir: string): void {
 	if (!sqlite.prepare<[]>(`SELECT 1 FROM sqlite_master WHERE name = '__drizzle_migrations'`).get()) return;
-	const recorded = sqlite.prepare<[], string>('SELECT hash FROM __drizzle_migrations ORDER BY created_at, rowid').pluck().all();
-	const lastRecordedAt = sqlite.prepare<[], number | null>('SELECT max(created_at) FROM __drizzle_migrations').pluck().get() ?? undefined;
-	migrationLevel(recorded, migrationsDir, file, { sameSql: false, lastRecordedAt: lastRecordedAt === null ? undefined : Number(lastRecordedAt) });
+	recordedMigrationLevel(sqlite, migrationsDir, file);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { DomainError } from '../../errors';
 
@@ -42,4 +43,14 @@ export function migrationLevel(recorded: string[], migrationsDir: string, file: 
 		});
 	}
 	return { applied: recorded.length, known: known.length, status: recorded.length === known.length ? 'current' : 'older' };
+}
+
+/**
+ * migrationLevel of an open file (it has __drizzle_migrations), by count and by the newest
+ * migration's date, not by SQL: for the live database and the backups list alike.
+ */
+export function recordedMigrationLevel(sqlite: Database.Database, migrationsDir: string, file: string): MigrationLevel {
+	const recorded = sqlite.prepare<[], string>('SELECT hash FROM __drizzle_migrations ORDER BY created_at, rowid').pluck().all();
+	const lastRecordedAt = sqlite.prepare<[], number | null>('SELECT max(created_at) FROM __drizzle_migrations').pluck().get();
+	return migrationLevel(recorded, migrationsDir, file, { sameSql: false, lastRecordedAt: lastRecordedAt == null ? undefined : Number(lastRecordedAt) });
 }
