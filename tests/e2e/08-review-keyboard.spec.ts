@@ -441,6 +441,8 @@ test('an audit closed under the reviewer shows its closed card, with focus on it
 	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'closed');
 	await expectHeadingFocused(page);
 	await expect(page.getByTestId('kept-answers')).toContainText('Label not saved');
+	// Not "Nothing to save yet" beside the refusal.
+	await expect(page.getByTestId('save-status')).toHaveText('A label was not saved');
 	await page.reload();
 	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(page.getByTestId('closed')).toBeVisible();

@@ -54,7 +54,7 @@ export function reviewApi(auditId: number) {
 			call<{ next: NextResult; item: ReviewItemView | null; progress: ReviewProgress }>('POST', `${base}/next`, { exclude }),
 		item: (ref: string) => call<{ item: ReviewItemView; progress?: ReviewProgress }>('GET', item(ref)),
 		submit: (ref: string, submissionId: string, answer: Answer, activeMs: number, baseRevision?: number) =>
-			call<{ result: SubmitResult; progress: ReviewProgress }>('POST', `${item(ref)}/submit`, { submissionId, answer, activeMs, baseRevision }),
+			call<{ result: SubmitResult; progress: ReviewProgress | null }>('POST', `${item(ref)}/submit`, { submissionId, answer, activeMs, baseRevision }),
 		skip: (ref: string, reason: string) => call<{ skipped: true }>('POST', `${item(ref)}/skip`, { reason }),
 		draft: (ref: string, draft: Draft, keepalive = false) =>
 			call<{ saved: boolean }>('PUT', `${item(ref)}/draft`, { draft }, keepalive ? { keepalive: true } : {}),

@@ -28,7 +28,8 @@ export interface PendingSubmission {
 
 export interface Delivery {
 	result: SubmitResult;
-	progress: ReviewProgress;
+	/** Null for a retry answered after the reviewer was removed from the audit: the label stands, no counts. */
+	progress: ReviewProgress | null;
 }
 
 export interface OutboxOptions {

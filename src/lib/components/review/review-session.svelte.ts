@@ -181,7 +181,7 @@ export class ReviewSession {
 			storage,
 			storageKey: `ia-review-outbox:${data.audit.id}:${data.userId}`,
 			onDelivered: (s, { result, progress }) => {
-				this.progress = progress;
+				if (progress) this.progress = progress;
 				if (this.awaitingVerdict?.submissionId === s.submissionId) {
 					this.pendingAnnouncement = `Submitted: ${this.awaitingVerdict.summary}. ${this.pendingAnnouncement}`.trim();
 					this.awaitingVerdict = null;

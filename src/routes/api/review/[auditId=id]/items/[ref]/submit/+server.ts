@@ -3,6 +3,7 @@ import type { RequestHandler } from './$types';
 import { z } from 'zod';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { AuditError, reviewProgress, submitLabel } from '$lib/server/audits';
+import { REVIEWER_REMOVED, type ReviewProgress, type SubmitResult } from '$lib/audits/views';
 import { itemRefParam, jsonWithBody } from '$lib/server/audits/http';
 
 const body = z.object({
@@ -25,12 +26,36 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	return jsonWithBody(request, (raw) => {
 		const parsed = body.safeParse(raw);
 		if (!parsed.success) throw new AuditError('Invalid request.', 400);
-		const result = submitLabel(auditId, user.id, { ref, ...parsed.data });
+		let result: SubmitResult;
+		try {
+			result = submitLabel(auditId, user.id, { ref, ...parsed.data });
+		} catch (err) {
+			// A refusal (the audit closed meanwhile, the label changed in another tab, …) carries the
+			// reviewer's counts too: the screen's may be stale.
+			if (err instanceof AuditError && err.status === 409) {
+				return json({ message: err.message, code: err.code, field: err.field, progress: progressOrNull(auditId, user.id) }, { status: 409 });
+			}
+			throw err;
+		}
 		if (result.outcome === 'refused') {
 			const message = 'Your hold on this item had lapsed, and meanwhile other reviewers completed it or took it up (or a researcher brought earlier labels back), so there was no room left for your label and it was not counted.';
 			// With the progress: the screen's counts (another tab's labels, say) follow the server's.
-			return json({ message, code: 'full', result, progress: reviewProgress(auditId, user.id) }, { status: 409 });
+			return json({ message, code: 'full', result, progress: progressOrNull(auditId, user.id) }, { status: 409 });
 		}
-		return { result, progress: reviewProgress(auditId, user.id) };
+		return { result, progress: progressOrNull(auditId, user.id) };
 	});
 };
+
+/**
+ * The reviewer's counts after a submit, or null once a researcher has removed them from the
+ * audit: a retry is answered as the original was even then (their counted label stands), and
+ * must not carry the removal, which the screen would read as a lost label.
+ */
+function progressOrNull(auditId: number, userId: number): ReviewProgress | null {
+	try {
+		return reviewProgress(auditId, userId);
+	} catch (err) {
+		if (err instanceof AuditError && err.code === REVIEWER_REMOVED) return null;
+		throw err;
+	}
+}
