@@ -105,6 +105,8 @@ async function main(argv: string[]): Promise<number> {
 		lowerPriority();
 		if (needsDatabase(name, rest) && databaseMissing()) throw missingDatabaseError();
 		newDatabase = name !== 'restore' && databaseMissing();
+		// An import or audit creation a stopped process left half done would keep its dataset closed (or its rows) until a server start.
+		if (usesDatabase(name, rest) && !databaseMissing()) await (await import('./leftovers')).removeLeftoversOfStoppedProcesses();
 		const mod = await command.load();
 		await mod.run(rest);
 		// A command that reported a failure itself (e.g. a connection test that failed) set the code.
@@ -160,6 +162,11 @@ function needsDatabase(name: string, rest: string[]): boolean {
 	if (name === 'dedup' || name === 'rouge' || name === 'restore' || name === 'import') return false;
 	const sub = rest[0];
 	return !(name === 'users' && sub === 'create');
+}
+
+/** Whether the command reads the app's database at all (restore replaces it; dedup and rouge read only their files). */
+function usesDatabase(name: string, rest: string[]): boolean {
+	return !rest.includes('--help') && !rest.includes('-h') && name !== 'dedup' && name !== 'rouge' && name !== 'restore';
 }
 
 function missingDatabaseError(): CliError {

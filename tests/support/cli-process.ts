@@ -11,16 +11,22 @@ export interface CliProcess {
 	exit: Promise<number | null>;
 	/** Standard output and error so far, interleaved as they arrived. */
 	output: () => string;
+	/** Standard output alone (one JSON document under --json). */
+	stdout: () => string;
 }
 
 /** Starts `instruct-audit <args…>` with `env` added to this process's environment. */
 export function spawnCli(args: string[], env: Record<string, string>): CliProcess {
 	let output = '';
+	let stdout = '';
 	const child = spawn(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-	child.stdout!.on('data', (d) => (output += d));
+	child.stdout!.on('data', (d) => {
+		output += d;
+		stdout += d;
+	});
 	child.stderr!.on('data', (d) => (output += d));
 	const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-	return { child, exit, output: () => output };
+	return { child, exit, output: () => output, stdout: () => stdout };
 }
 
 /** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */

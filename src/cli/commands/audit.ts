@@ -33,6 +33,7 @@ import {
 import { auditBundleLines, auditName, BundleError, importAuditBundle } from '$lib/server/bundles';
 import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge } from '../actor';
+import { interruptible } from '../interrupt';
 import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence } from '$lib/audits/sampling';
 import { closingConsequence } from '$lib/audits/closing';
 
@@ -225,7 +226,7 @@ export async function run(argv: string[]): Promise<void> {
 					suggestionRunId: values['suggestions-from'] === undefined ? null : intOption(values['suggestions-from'], 'suggestions-from', 1)
 				};
 				if (input.qualificationAccuracy !== undefined && !Number.isFinite(input.qualificationAccuracy)) throw new CliError('--qualify-accuracy must be a share such as 0.8.', 2);
-				const audit = await createAuditInBatches(input);
+				const audit = await interruptible('no audit was created.', (signal) => createAuditInBatches(input, undefined, { signal }));
 				const unit = { quality: 'instructions', rating: 'instructions', conversation: 'conversations', pairwise: 'pairs' }[kind];
 				if (input.sampleSize !== undefined && values.size !== undefined && !input.strataSizes && audit.sampleSize < input.sampleSize) {
 					const goldLeftOut = goldExcludedSentence(kind, audit.samplingFrame);

@@ -5,6 +5,7 @@ import { requireWritableFile } from '../files';
 import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
+import { interruptible } from '../interrupt';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, exportThreadsResolved, writeExportFileInterruptibly, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
 import { writeDatasetCard } from '$lib/server/exports/dataset-card';
@@ -282,13 +283,6 @@ function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
 }
 
 /** Runs a write that Ctrl-C (or a kill) stops between chunks, removing what it wrote (its .partial files). */
-async function untilInterrupted<T>(out: string, write: (signal: AbortSignal) => Promise<T>): Promise<T> {
-	const interrupted = new AbortController();
-	const stop = (signal: NodeJS.Signals) => interrupted.abort(new CliError(`Interrupted (${signal}): nothing was written to ${out}.`, 130, {}, undefined, 'interrupted'));
-	process.once('SIGINT', stop).once('SIGTERM', stop);
-	try {
-		return await write(interrupted.signal);
-	} finally {
-		process.off('SIGINT', stop).off('SIGTERM', stop);
-	}
+function untilInterrupted<T>(out: string, write: (signal: AbortSignal) => Promise<T>): Promise<T> {
+	return interruptible(`nothing was written to ${out}.`, write);
 }

@@ -6,6 +6,8 @@ import { printJson } from '../output';
 import { importFile, importFiles, ImportError, type ImportSummary } from '$lib/server/datasets/import';
 import { FORMATS, type FormatId } from '$lib/formats';
 import { createProgressBar } from '../progress';
+import { interruptible } from '../interrupt';
+import { fileErrorOf } from '../files';
 
 const USAGE = `Usage: npx instruct-audit import <file | folder> --dataset <name> [--format <format>] [--model <name>] [--origin imported|seed] [--json]
 
@@ -42,8 +44,9 @@ export async function run(argv: string[]): Promise<void> {
 				.map((name) => path.join(file, name));
 			size = members.reduce((n, m) => n + fs.statSync(m).size, 0);
 		} else size = stat.size;
-	} catch {
-		throw new CliError(`Cannot read ${file}: no such file or folder.`);
+	} catch (err) {
+		// "<path>: does not exist." with code not_found and the file, as every command says it.
+		throw fileErrorOf(err, file) ?? err;
 	}
 	const bar = values.json ? null : createProgressBar('Importing', size, 'bytes');
 	try {
@@ -55,13 +58,16 @@ export async function run(argv: string[]): Promise<void> {
 			origin: origin as 'imported' | 'seed',
 			onProgress: (p: { bytesRead: number; phase: string }) => bar?.update(p.bytesRead, p.phase === 'writing' ? 'writing' : undefined)
 		};
-		const summary: ImportSummary = members
-			? await importFiles(
-					// Opened one at a time, when the import reaches each file (a folder may hold ~1,600).
-					members.map((m) => ({ fileName: path.basename(m), source: lazyStream(m) })),
-					options
-				)
-			: await importFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), options);
+		// Ctrl-C stops the import between batches, and the import takes back what it wrote.
+		const summary: ImportSummary = await interruptible(`nothing was imported into "${datasetName}".`, (signal) =>
+			members
+				? importFiles(
+						// Opened one at a time, when the import reaches each file (a folder may hold ~1,600).
+						members.map((m) => ({ fileName: path.basename(m), source: lazyStream(m) })),
+						{ ...options, signal }
+					)
+				: importFile(fs.createReadStream(file, { highWaterMark: 1 << 20 }), { ...options, signal })
+		);
 		bar?.finish(size);
 		if (values.json) printJson(summary);
 		else {

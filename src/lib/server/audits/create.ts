@@ -372,7 +372,7 @@ const AUDIT_BATCH_PAUSE_MS = 10;
 export async function createAuditInBatches(
 	input: CreateAuditInput,
 	database: Db = db(),
-	options: { batchItems?: number; afterBatch?: (written: number) => void | Promise<void> } = {}
+	options: { batchItems?: number; afterBatch?: (written: number) => void | Promise<void>; signal?: AbortSignal } = {}
 ): Promise<Audit> {
 	const plan = planAudit(input, database);
 	const batchItems = options.batchItems ?? AUDIT_BATCH_ITEMS;
@@ -384,6 +384,8 @@ export async function createAuditInBatches(
 	try {
 		let written = 0;
 		while (written < items.length) {
+			// Ctrl-C on the CLI: stops between batches, and the catch below removes what was written.
+			options.signal?.throwIfAborted();
 			written = await retryBulkWhenBusy(database.$client, () =>
 					transaction(
 						database,

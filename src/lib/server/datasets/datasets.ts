@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { db, type Db } from '../db';
 import { datasets, type Dataset } from '../db/tables';
 import { datasetInstanceCount, datasetResponseCounts, datasetTaskCount, UNNAMED_MODEL_SQL } from './counts';
+import { ownerIsGone } from './importing';
 
 export class DatasetError extends DomainError {
 	constructor(message: string, field?: string, status: 400 | 404 = 400) {
@@ -72,13 +73,18 @@ export function findDatasetByName(name: string, database: Db = db()): Dataset | 
 export function receivingImport(ref: { id: number } | { name: string }, database: Db | Database.Database = db()): string | undefined {
 	const c = '$client' in database ? database.$client : database;
 	const row = c
-		.prepare<[number | null, string | null], { name: string; fileName: string | null }>(
-			`SELECT d.name, i.file_name AS fileName FROM datasets d LEFT JOIN imports i ON i.id = json_extract(d.append_state, '$.importId')
+		.prepare<[number | null, string | null], { name: string; fileName: string | null; owner: string | null; heartbeatAt: number | null }>(
+			`SELECT d.name, i.file_name AS fileName, d.import_owner AS owner, d.import_heartbeat_at AS heartbeatAt FROM datasets d
+			 LEFT JOIN imports i ON i.id = json_extract(d.append_state, '$.importId')
 			 WHERE d.status = 'appending' AND (d.id = ? OR d.name = ?)`
 		)
 		.get('id' in ref ? ref.id : null, 'name' in ref ? datasetNameKey(ref.name) : null);
 	if (!row) return undefined;
-	return `Dataset "${row.name}" is receiving an import${row.fileName ? ` (${row.fileName})` : ''}; it opens again when the import finishes.`;
+	const file = row.fileName ? ` (${row.fileName})` : '';
+	// An import whose process is gone never finishes: say so, and what takes its rows back.
+	if (ownerIsGone(row.owner, row.heartbeatAt, Date.now()))
+		return `Dataset "${row.name}" is closed by an import${file} that stopped before it finished; the next instruct-audit command or server start takes its rows back and opens it again.`;
+	return `Dataset "${row.name}" is receiving an import${file}; it opens again when the import finishes.`;
 }
 
 /** Datasets closed while an import adds rows to them, with the file and when it began. */

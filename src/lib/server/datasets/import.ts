@@ -43,6 +43,8 @@ export interface ImportOptions {
 	maxRecordChars?: number;
 	/** Rows per write transaction (default BULK_BATCH_ROWS). */
 	batchRows?: number;
+	/** Stops the import between records and batches (Ctrl-C on the CLI): it fails with the signal's reason and takes back what it wrote. */
+	signal?: AbortSignal;
 }
 
 export interface ImportProgress {
@@ -205,6 +207,7 @@ async function importSources(files: ImportSource[], options: ImportOptions, data
 	let lastReport = 0;
 	async function* counted(): AsyncGenerator<ParsedRecord> {
 		for await (const record of allRecords()) {
+			options.signal?.throwIfAborted();
 			totals.records++;
 			if (options.onProgress && totals.records - lastReport >= 2000) {
 				lastReport = totals.records;
@@ -441,6 +444,7 @@ async function writeBatches(
 		let pendingRows = 0;
 		let committedAt = performance.now();
 		while (!done || pending.length) {
+			options.signal?.throwIfAborted();
 			// Reading, parsing and hashing happen here, outside the transaction.
 			while (!done && pendingRows < batchRows && pending.length < BATCH_MAX_RECORDS) {
 				const next = await records.next();
