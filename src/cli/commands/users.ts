@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { CliError, usageError, notFound } from '../cli-error';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
@@ -22,13 +21,43 @@ async function readPassword(given: string | undefined): Promise<string> {
 	if (given) return given;
 	const fromEnv = processEnv().PASSWORD;
 	if (fromEnv) return fromEnv;
-	if (!process.stdin.isTTY) throw new CliError('Give the password with --password or the PASSWORD environment variable.', 2);
-	const rl = createInterface({ input: process.stdin, output: process.stdout });
-	try {
-		return await rl.question('Password (at least 10 characters): ');
-	} finally {
-		rl.close();
-	}
+	if (!process.stdin.isTTY) throw new CliError('No password given, and standard input is not a terminal to ask on: give it with --password <pw> or the PASSWORD environment variable.', 2);
+	// Asked twice, unseen: a typo would otherwise set a password nobody knows.
+	const first = await askHidden('Password (at least 10 characters): ');
+	const again = await askHidden('The same password again: ');
+	if (first !== again) throw new CliError('The two passwords differ; nothing was changed. Run the command again.', 1, {}, undefined, 'invalid');
+	return first;
+}
+
+/**
+ * Reads a line from the terminal without showing it. The prompt goes to standard error, so
+ * standard output holds only the command's result (one JSON document under --json).
+ */
+function askHidden(prompt: string): Promise<string> {
+	const stdin = process.stdin;
+	process.stderr.write(prompt);
+	return new Promise((resolve, reject) => {
+		let typed = '';
+		const end = (settle: () => void) => {
+			stdin.off('data', onData);
+			stdin.setRawMode(false);
+			stdin.pause();
+			process.stderr.write('\n');
+			settle();
+		};
+		const onData = (chunk: Buffer) => {
+			for (const ch of chunk.toString('utf8')) {
+				if (ch === '\r' || ch === '\n') return end(() => resolve(typed));
+				// Raw mode turns Ctrl-C and Ctrl-D into characters.
+				if (ch === '\u0003' || (ch === '\u0004' && !typed)) return end(() => reject(new CliError('Interrupted: nothing was changed.', 130, {}, undefined, 'interrupted')));
+				if (ch === '\u007f' || ch === '\b') typed = Array.from(typed).slice(0, -1).join('');
+				else if (ch >= ' ') typed += ch;
+			}
+		};
+		stdin.setRawMode(true);
+		stdin.resume();
+		stdin.on('data', onData);
+	});
 }
 
 function userId(email: string | undefined): number {
