@@ -1,5 +1,7 @@
 import { RunSession, type SessionEnd } from '$lib/server/runs/engine/session';
 import type { KindProgress } from '$lib/server/runs/kinds';
+import { signalExitCode } from './interrupt';
+import { CliError } from './cli-error';
 
 /**
  * Runs a model run (generation or judging) in this process until it ends. The first Ctrl-C or
@@ -8,24 +10,32 @@ import type { KindProgress } from '$lib/server/runs/kinds';
 export async function runInForeground(
 	runId: number,
 	onCommit: (progress: KindProgress) => void
-): Promise<{ end: SessionEnd; interrupted: boolean }> {
+): Promise<{ end: SessionEnd; interrupted: boolean; signal: NodeJS.Signals | null }> {
 	const session = new RunSession(runId, { runner: 'cli', onCommit });
-	let interrupts = 0;
-	const onSignal = () => {
-		interrupts++;
-		if (interrupts === 1) {
-			process.stderr.write('\nPausing… (again to quit at once)\n');
-			session.stop('pause');
-		} else process.exit(130);
+	let signal: NodeJS.Signals | null = null;
+	const onSignal = (received: NodeJS.Signals) => {
+		if (signal) process.exit(signalExitCode(received));
+		signal = received;
+		process.stderr.write('\nPausing… (again to quit at once)\n');
+		session.stop('pause');
 	};
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 	try {
-		return { end: await session.done, interrupted: interrupts > 0 };
+		const end = await session.done;
+		return { end, interrupted: signal !== null, signal };
 	} finally {
 		process.off('SIGINT', onSignal);
 		process.off('SIGTERM', onSignal);
 	}
+}
+
+/**
+ * A run paused by Ctrl-C (or SIGTERM) in the foreground, as an error: exit 130 (143), code
+ * interrupted, and under --json the run's summary with the error object, as one document (main.ts).
+ */
+export function pausedBySignal(signal: NodeJS.Signals, what: string, resume: string, summary: object): CliError {
+	return new CliError(`Interrupted (${signal}): ${what} paused at its last commit. Resume with: ${resume}`, signalExitCode(signal), {}, summary, 'interrupted');
 }
 
 /**

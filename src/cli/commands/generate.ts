@@ -19,7 +19,7 @@ import { listCallReplies } from '$lib/server/runs/engine/call-replies';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
-import { runInForeground, stopReason } from '../foreground-run';
+import { pausedBySignal, runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 import { processEnv } from '$lib/server/config';
@@ -272,20 +272,16 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	const run = requireRun(runId);
 	const params = run.params as { rephrasings?: number };
 	const bar = json ? null : progressBar(run.target, run.pipeline as PipelineId, params.rephrasings ?? 0);
-	const { end, interrupted } = await runInForeground(runId, (p) => bar?.update(p)).finally(() => bar?.stop());
+	const { end, signal } = await runInForeground(runId, (p) => bar?.update(p)).finally(() => bar?.stop());
 	const summary = runSummary(runId)!;
-	const stopped = end.status === 'paused' && interrupted;
+	const stopped = end.status === 'paused' && signal !== null;
 	// Completed short of its target (a call limit reached): the script did not get what it asked for.
 	const short = end.status === 'completed' && summary.done < summary.target;
 	const failed = (end.status !== 'completed' && !stopped) || short;
 	// Under --json a failed run's summary goes out with its error, as one document (main.ts).
 	if (!json) console.log(describeSummary(summary));
-	else if (!failed) printJson(summary);
-	if (stopped) {
-		if (!json) console.log(`Resume with: npx instruct-audit generate --resume ${runId}`);
-		process.exitCode = 130;
-		return;
-	}
+	else if (!failed && !stopped) printJson(summary);
+	if (stopped) throw pausedBySignal(signal, `run ${runId}`, `npx instruct-audit generate --resume ${runId}`, summary);
 	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.done} of ${summary.target} kept.`, 1, {}, summary);
 	if (failed) {
 		const why = stopReason(end.status, end.message);

@@ -7,7 +7,7 @@ import { printJson, printTable } from '../output';
 import { db } from '$lib/server/db';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { RunParamsError } from '$lib/server/runs/errors';
-import { runInForeground, stopReason } from '../foreground-run';
+import { pausedBySignal, runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
@@ -156,19 +156,19 @@ function judgeProgressLine() {
 
 async function execute(runId: number, json: boolean): Promise<void> {
 	const progress = json ? null : judgeProgressLine();
-	const { end, interrupted } = await runInForeground(runId, (p) => progress?.update(readJudgeProgress(p).judge));
+	const { end, signal } = await runInForeground(runId, (p) => progress?.update(readJudgeProgress(p).judge));
 	progress?.stop();
 	const summary = judgeSummary(runId);
-	const stopped = end.status === 'paused' && interrupted;
-	const failed = end.status !== 'completed' && !stopped;
+	const stopped = end.status === 'paused' && signal !== null;
+	// Completed without one readable verdict (every reply unparsed): the script got nothing it can use.
+	const nothingRead = end.status === 'completed' && summary.parsed === 0 && summary.unparsed > 0;
+	const failed = (end.status !== 'completed' && !stopped) || nothingRead;
 	// Under --json a failed run's summary goes out with its error, as one document (main.ts).
 	if (!json) console.log(describe(summary));
-	else if (!failed) printJson(summary);
-	if (stopped) {
-		if (!json) console.log(`Resume with: npx instruct-audit judge resume ${runId}`);
-		process.exitCode = 130;
-		return;
-	}
+	else if (!failed && !stopped) printJson(summary);
+	if (stopped) throw pausedBySignal(signal, `judge run ${runId}`, `npx instruct-audit judge resume ${runId}`, summary);
+	if (nothingRead)
+		throw new CliError(`Judge run ${runId} completed, but none of its ${summary.unparsed} replies could be read as a verdict: see them with judge status ${runId}, and check --model and --template.`, 1, {}, summary, 'unreadable');
 	if (failed) {
 		const why = stopReason(end.status, end.message);
 		const next = end.status === 'cancelled' ? '' : ` Resume with: judge resume ${runId}.`;
