@@ -15,7 +15,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 		// parseArgs explains some refusals in three lines (`--size -3`): the first says what; one line, with the way out.
 		const lines = (err as Error).message.split('\n');
 		const dashed = /^Option '(--[\w-]+)[^']*' argument is ambiguous/.exec(lines[0]);
-		throw usageError(dashed ? `${dashed[1]} is followed by a value that begins with a dash; write it ${dashed[1]}=<value> (e.g. ${dashed[1]}=-3).` : lines.join(' '), usage);
+		throw usageError(dashed ? dashedValueMessage(dashed[1], argv) : lines.join(' '), usage);
 	}
 	if ((parsed.values as Record<string, unknown>).help) {
 		console.log(usage);
@@ -33,6 +33,16 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 }
 
 /**
+ * An option followed by a word that begins with a dash: a negative number meant as its value
+ * (`--size -3`: write it `--size=-3`), or far more often no value at all (`--labels --json`).
+ */
+function dashedValueMessage(option: string, argv: string[]): string {
+	const next = argv[argv.indexOf(option) + 1];
+	if (next !== undefined && /^-\.?\d/.test(next)) return `${option} is followed by a value that begins with a dash; write it ${option}=<value> (e.g. ${option}=${next}).`;
+	return `${option} needs a value${next === undefined ? '' : ` (the next word, "${next}", is an option)`}.`;
+}
+
+/**
  * Refuses arguments past the `max` a command (or its action) reads: `report 1 2` would
  * otherwise report audit 1 and say nothing of 2.
  */
@@ -45,9 +55,9 @@ export function requireOption(value: string | undefined, name: string, usage: st
 	return value;
 }
 
+/** A whole number written in digits (an optional minus sign): Number() would also take 1e2, 0x10, 1.0 and " 7". */
 export function intOption(value: string | undefined, name: string, fallback: number): number {
 	if (value === undefined) return fallback;
-	const n = Number(value);
-	if (!Number.isInteger(n)) throw new CliError(`--${name} must be an integer, got "${value}".`, 2);
-	return n;
+	if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new CliError(`--${name} must be an integer, got "${value}".`, 2);
+	return Number(value);
 }

@@ -36,6 +36,29 @@ function number(value: string | undefined, name: string): number | undefined {
 	return n;
 }
 
+/** A limit per minute (--rpm, --tpm): a whole number of requests or tokens, 1 or more. */
+function perMinute(value: string | undefined, name: string): number | undefined {
+	if (value === undefined) return undefined;
+	const n = intOption(value, name, 0);
+	if (n < 1) throw new CliError(`--${name} must be 1 or more, got ${n}.`, 2);
+	return n;
+}
+
+/** The command-line option each endpoint field comes from, to name it in a refusal ("--concurrency: …", not "concurrency: …"). */
+const FIELD_OPTIONS: Record<string, string> = {
+	name: 'name',
+	baseUrl: '--base-url',
+	apiKey: 'LLM_API_KEY',
+	apiStyle: '--api-style',
+	model: '--model',
+	preset: '--preset',
+	concurrency: '--concurrency',
+	requestsPerMinute: '--rpm',
+	tokensPerMinute: '--tpm',
+	priceInputPer1M: '--price-in',
+	priceOutputPer1M: '--price-out'
+};
+
 function stored(ref: string | undefined) {
 	if (!ref) throw usageError(`Name the endpoint.`, USAGE);
 	const endpoint = findEndpoint(ref);
@@ -93,8 +116,8 @@ export async function run(argv: string[]): Promise<void> {
 					apiStyle,
 					model: values.model ?? '',
 					concurrency: intOption(values.concurrency, 'concurrency', preset?.concurrency ?? 8),
-					requestsPerMinute: number(values.rpm, 'rpm') ?? null,
-					tokensPerMinute: number(values.tpm, 'tpm') ?? null,
+					requestsPerMinute: perMinute(values.rpm, 'rpm') ?? null,
+					tokensPerMinute: perMinute(values.tpm, 'tpm') ?? null,
 					priceInputPer1M: number(values['price-in'], 'price-in') ?? null,
 					priceOutputPer1M: number(values['price-out'], 'price-out') ?? null,
 					isDefault: Boolean(values.default)
@@ -104,7 +127,7 @@ export async function run(argv: string[]): Promise<void> {
 				else console.log(`Added endpoint ${created.id} "${created.name}" (${created.apiStyle}, ${created.model} at ${created.baseUrl}${created.hasApiKey ? `, key ${created.apiKeyMasked}` : ''}).`);
 			} catch (err) {
 				// Its own code: exists for a name already taken, else the refusal's (invalid), with the field.
-				if (err instanceof EndpointError) throw new CliError(`${err.field ? `${err.field}: ` : ''}${err.message}`, 1, err.field ? { field: err.field } : {}, undefined, err.field === 'name' && / already exists\.$/.test(err.message) ? 'exists' : err.code);
+				if (err instanceof EndpointError) throw new CliError(`${err.field ? `${FIELD_OPTIONS[err.field] ?? err.field}: ` : ''}${err.message}`, 1, err.field ? { field: err.field } : {}, undefined, err.field === 'name' && / already exists\.$/.test(err.message) ? 'exists' : err.code);
 				throw err;
 			}
 			return;

@@ -1,0 +1,58 @@
+/**
+ * Command lines the CLI used to read wrongly: two actions at once (one silently dropped), numbers
+ * in forms other than digits, a missing value blamed on negative numbers; and the same failure
+ * (a file that exists, a file that is missing) reported with one code and the file by every command.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../../src/lib/server/db';
+import { jsonl } from '../support/db';
+import { makeUser } from './audit-fixtures';
+import { CLI_ENTRY } from '../support/cli-bundle';
+
+let dir: string;
+let file: string;
+let db: Db;
+
+function cli(args: string[]) {
+	const result = spawnSync(process.execPath, [CLI_ENTRY, ...args], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 60_000 });
+	return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs with --json; expects exit `code` and an error object matching `error`. */
+function refused(args: string[], code: number, error: Record<string, unknown>) {
+	const r = cli([...args, '--json']);
+	expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+	expect(JSON.parse(r.stdout).error, args.join(' ')).toMatchObject(error);
+}
+
+beforeAll(() => {
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-option-checks-'));
+	file = path.join(dir, 'cli.db');
+	db = openDatabase(file, path.resolve('migrations'));
+	makeUser(db, 'reviewer', 'a@x.org');
+	const data = path.join(dir, 'data.jsonl');
+	fs.writeFileSync(data, jsonl(Array.from({ length: 12 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', output: `number ${i}` }))));
+	expect(cli(['import', data, '--dataset', 'alp']).code).toBe(0);
+	expect(cli(['audit', 'create', '--dataset', 'alp', '--kind', 'quality', '--reviewers', 'a@x.org', '--size', '5', '--name', 'myaudit']).code).toBe(0);
+}, 60_000);
+afterAll(() => {
+	db.$client.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('option values', () => {
+	it('says a value is missing when the next word is an option', () => {
+		refused(['report', '1', '--labels'], 2, { code: 'usage', message: '--labels needs a value (the next word, "--json", is an option).' });
+		refused(['import', path.join(dir, 'data.jsonl'), '--dataset'], 2, { code: 'usage', message: '--dataset needs a value (the next word, "--json", is an option).' });
+	});
+
+	it('takes integers only in digits, and names the option of an endpoint setting', () => {
+		refused(['audit', 'create', '--dataset', 'alp', '--kind', 'quality', '--reviewers', 'a@x.org', '--size', '1e2'], 2, { message: '--size must be an integer, got "1e2".' });
+		refused(['endpoints', 'add', 'box', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--rpm', '1.5'], 2, { message: '--rpm must be an integer, got "1.5".' });
+		refused(['endpoints', 'add', 'box', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--concurrency', '0'], 1, { field: 'concurrency', message: expect.stringMatching(/^--concurrency: /) });
+	});
+});
