@@ -44,6 +44,18 @@ afterAll(() => {
 	fs.rmSync(dir, { recursive: true, force: true });
 });
 
+describe('two actions on one command line', () => {
+	it.each([
+		[['generate', '--list', '--status', '1'], '--list and --status cannot be used together; give one.'],
+		[['generate', '--list', '--calls', '1'], '--list and --calls cannot be used together; give one.'],
+		[['generate', '--status', '1', '--export-templates', '1'], '--status and --export-templates cannot be used together; give one.'],
+		[['generate', '--pipeline', 'alpaca', '--target', '5', '--resume', '1'], '--resume and --pipeline cannot be used together: --pipeline describes a new run.'],
+		[['analyze', 'alp', '--run', '1'], 'Give the dataset "alp" or --run 1, not both (--run analyses the run\'s own dataset).']
+	])('%j is refused, naming both options', (args, message) => {
+		refused(args, 2, { code: 'usage', message });
+	});
+});
+
 describe('option values', () => {
 	it('says a value is missing when the next word is an option', () => {
 		refused(['report', '1', '--labels'], 2, { code: 'usage', message: '--labels needs a value (the next word, "--json", is an option).' });

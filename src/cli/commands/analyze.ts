@@ -96,6 +96,9 @@ export async function run(argv: string[]): Promise<void> {
 	// Checked whatever the output (--json prints no top list, but a bad option is still one).
 	const top = intOption(values.top, 'top', 10);
 	if (!positionals[0] && runId === null) throw usageError(`Missing the dataset.`, USAGE);
+	// --run names what is analysed (the run's dataset): a dataset or --where beside it would be ignored.
+	if (runId !== null && positionals[0]) throw usageError(`Give the dataset "${positionals[0]}" or --run ${runId}, not both (--run analyses the run's own dataset).`, USAGE);
+	if (runId !== null && values.where?.length) throw usageError(`--run and --where cannot be used together: --where selects rows of a dataset, --run analyses a run's dataset.`, USAGE);
 	refuseExtraPositionals(positionals, 1, USAGE);
 	if ((values.vs?.length ?? 0) > 3) throw new CliError('--vs: at most 3 other datasets (4 side by side).', 2);
 	let seeds: SeedChoice;

@@ -268,6 +268,26 @@ function progressBar(target: number, pipeline: PipelineId, rephrasings: number) 
 	};
 }
 
+/** What a generate command line does: one of these, or (with none) start a new run. */
+const ACTIONS = ['list', 'status', 'calls', 'export-templates', 'export-candidates', 'pause', 'cancel', 'resume', 'retry-failed'] as const;
+/** Options that describe a new run; --model also goes with --retry-failed. */
+const NEW_RUN_OPTIONS = [
+	'pipeline', 'target', 'endpoint', 'model', 'seeds', 'seed-dataset', 'allow-seeds-without-outputs', 'seed-sets', 'rephrasings', 'filters', 'rouge-threshold',
+	'dataset', 'name', 'random-seed', 'templates', 'classification-only', 'no-similarity-records', 'max-calls'
+] as const;
+
+/**
+ * Refuses a command line that asks for two things (`--list --status 1`, `--pipeline alpaca --resume 1`):
+ * only one would be done, the other silently dropped.
+ */
+function refuseConflictingOptions(values: Partial<Record<string, string | boolean | string[]>>): void {
+	const actions = ACTIONS.filter((a) => values[a] !== undefined && values[a] !== false);
+	if (actions.length > 1) throw usageError(`--${actions[0]} and --${actions[1]} cannot be used together; give one.`, USAGE);
+	if (!actions.length) return;
+	const newRun = NEW_RUN_OPTIONS.filter((o) => values[o] !== undefined && values[o] !== false && !(o === 'model' && actions[0] === 'retry-failed'));
+	if (newRun.length) throw usageError(`--${actions[0]} and --${newRun[0]} cannot be used together: --${newRun[0]} describes a new run.`, USAGE);
+}
+
 async function execute(runId: number, json: boolean): Promise<void> {
 	const run = requireRun(runId);
 	const params = run.params as { rephrasings?: number };
@@ -331,6 +351,7 @@ export async function run(argv: string[]): Promise<void> {
 		USAGE,
 		false
 	);
+	refuseConflictingOptions(values);
 	const json = Boolean(values.json);
 	db(); // open and migrate before anything else
 
