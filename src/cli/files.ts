@@ -56,7 +56,7 @@ export function requireReadableFile(file: string): void {
  */
 export function requireWritableFile(file: string, force: boolean): void {
 	const folder = path.dirname(path.resolve(file));
-	if (!fs.existsSync(folder)) fail(folder, 'ENOENT', ` (the folder of ${file})`);
+	if (!fs.existsSync(folder)) throw missingFolderError(folder, file);
 	if (!fs.statSync(folder).isDirectory()) fail(folder, 'ENOTDIR');
 	// lstat: a symbolic link is looked at itself (a dangling one exists too).
 	let stat: fs.Stats;
@@ -70,7 +70,17 @@ export function requireWritableFile(file: string, force: boolean): void {
 	// a pipe or a link with a plain file, never write through it.
 	if (!stat.isFile())
 		throw new CliError(`${file}: is not a regular file (${stat.isSymbolicLink() ? 'a symbolic link' : 'a device, pipe or socket'}); write to a plain file path.`, 1, { file }, undefined, 'not_regular_file');
-	if (!force) fail(file, 'EEXIST', '; add --force to overwrite it');
+	if (!force) throw existsError(file);
+}
+
+/** A file the command would overwrite without --force: one message and code (exists, with the file) for every command. */
+export function existsError(file: string): CliError {
+	return new CliError(`${file}: ${PROBLEMS.EEXIST.problem}; add --force to overwrite it.`, 1, { file }, undefined, PROBLEMS.EEXIST.code);
+}
+
+/** A folder the command would write into that is missing (code not_found, with the folder). */
+export function missingFolderError(folder: string, file: string): CliError {
+	return new CliError(`${folder}: ${PROBLEMS.ENOENT.problem} (the folder of ${file}).`, 1, { file: folder }, undefined, PROBLEMS.ENOENT.code);
 }
 
 /**

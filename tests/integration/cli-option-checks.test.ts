@@ -68,3 +68,20 @@ describe('option values', () => {
 		refused(['endpoints', 'add', 'box', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--concurrency', '0'], 1, { field: 'concurrency', message: expect.stringMatching(/^--concurrency: /) });
 	});
 });
+
+describe('files', () => {
+	it('a missing input file: not_found with the file, import as the others', () => {
+		refused(['import', '/nonexistent.jsonl', '--dataset', 'x'], 1, { code: 'not_found', file: '/nonexistent.jsonl', message: '/nonexistent.jsonl: does not exist.' });
+	});
+
+	it('an output that exists: exists with the file, whatever the command or format', () => {
+		const taken = path.join(dir, 'taken.jsonl');
+		fs.writeFileSync(taken, '');
+		refused(['export', 'alp', '--format', 'jsonl', '--out', taken], 1, { code: 'exists', file: taken });
+		refused(['export', 'alp', '--format', 'sharegpt', '--out', taken], 1, { code: 'exists', file: taken, message: `${taken}: already exists; add --force to overwrite it.` });
+		refused(['backup', '--out', taken], 1, { code: 'exists', file: taken });
+		const card = path.join(dir, 'card');
+		expect(cli(['export', 'alp', '--format', 'jsonl', '--dataset-card', '--out', card]).code).toBe(0);
+		refused(['export', 'alp', '--format', 'jsonl', '--dataset-card', '--out', card], 1, { code: 'exists', file: path.join(card, 'data', 'train.jsonl') });
+	}, 60_000);
+});

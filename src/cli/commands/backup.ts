@@ -2,7 +2,7 @@ import path from 'node:path';
 import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
-import { createBackup, listBackups } from '$lib/server/backups';
+import { BackupError, createBackup, listBackups } from '$lib/server/backups';
 import { config } from '$lib/server/config';
 
 const USAGE = `Usage:
@@ -25,7 +25,10 @@ export async function run(argv: string[]): Promise<void> {
 		return;
 	}
 	if (positionals.length) throw usageError(`Unknown action "${positionals[0]}".`, USAGE);
-	const backup = await createBackup({ out: values.out, kind: 'manual' });
+	const backup = await createBackup({ out: values.out, kind: 'manual' }).catch((err) => {
+		// An --out that exists: named as every command names an existing file (code exists, with the file).
+		throw err instanceof BackupError && err.code === 'exists' && values.out ? new CliError(err.message, 1, { file: path.resolve(values.out) }, undefined, 'exists') : err;
+	});
 	if (values.json) {
 		printJson(backup);
 		return;

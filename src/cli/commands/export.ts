@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, usageError, withExitCode } from '../cli-error';
-import { requireWritableFile } from '../files';
+import { existsError, missingFolderError, requireWritableFile } from '../files';
 import { intOption, parseCommandArgs, requireOption } from '../args';
 import { printJson } from '../output';
 import { createProgressBar } from '../progress';
 import { interruptible } from '../interrupt';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { countExport, exportThreadsResolved, writeExportFileInterruptibly, ExportFilterError, type ExportRequest } from '$lib/server/exports/export';
-import { writeDatasetCard } from '$lib/server/exports/dataset-card';
+import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
@@ -146,9 +146,9 @@ export async function run(argv: string[]): Promise<void> {
 		if (ties !== 'omit' && ties !== 'flag') throw new CliError('--ties must be omit or flag.', 2);
 		const manifestFile = `${out.replace(/\/+$/, '')}.manifest.json`;
 		if (!values.force) {
-			for (const f of [out, manifestFile]) if (fs.existsSync(f)) throw new CliError(`${f} exists; add --force to overwrite it.`);
+			for (const f of [out, manifestFile]) if (fs.existsSync(f)) throw existsError(f);
 		}
-		if (!fs.existsSync(path.dirname(out))) throw new CliError(`Folder ${path.dirname(out)} does not exist.`);
+		if (!fs.existsSync(path.dirname(out))) throw missingFolderError(path.dirname(out), out);
 		const result = await untilInterrupted(out, (signal) => writeShapeExport({ datasetId, format, filters, ties }, out, undefined, signal));
 		if (values.json) printJson(result.manifest);
 		else {
@@ -176,7 +176,9 @@ export async function run(argv: string[]): Promise<void> {
 		const languages = (values.language ?? 'en').split(',').map((l) => l.trim()).filter(Boolean);
 		if (!languages.every((l) => /^[a-z]{2,3}$/.test(l))) throw new CliError(`--language takes ISO 639-1 codes separated by commas, got "${values.language}".`, 2);
 		const judgeRunId = values.judge === undefined ? null : intOption(values.judge, 'judge', 1);
-		const card = await untilInterrupted(out, (signal) => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force, judgeRunId }, undefined, signal));
+		const card = await untilInterrupted(out, (signal) => writeDatasetCard(request, out, { license: values.license ?? 'other', languages, force: !!values.force, judgeRunId }, undefined, signal)).catch((err) => {
+			throw err instanceof DatasetCardError && err.existing ? existsError(err.existing) : err;
+		});
 		if (values.json) return printJson({ folder: card.folder, dataFile: card.dataFile, readme: card.readme, manifestFile: card.manifestFile, manifest: card.manifest });
 		console.log(`Wrote ${card.manifest.counts.rows} rows to ${card.dataFile}, the dataset card ${card.readme} and ${card.manifestFile}.`);
 		return;

@@ -38,7 +38,10 @@ export interface DatasetCardResult {
 }
 
 /** A dataset card that cannot be written (its files exist and --force was not given). */
-export class DatasetCardError extends DomainError {}
+export class DatasetCardError extends DomainError {
+	/** A file the card would overwrite without force: the CLI names it as every command names an existing file. */
+	existing?: string;
+}
 
 function auditHasLabels(auditId: number, database: Db): boolean {
 	return !!database.$client
@@ -93,7 +96,7 @@ export async function writeDatasetCard(
 	const dataFile = path.join(folder, dataPath);
 	const readme = path.join(folder, 'README.md');
 	const manifestFile = path.join(folder, 'manifest.json');
-	if (!options.force) for (const f of [dataFile, readme, manifestFile]) if (fs.existsSync(f)) throw new DatasetCardError(`${f} exists; add --force to overwrite it.`);
+	if (!options.force) for (const f of [dataFile, readme, manifestFile]) if (fs.existsSync(f)) throw Object.assign(new DatasetCardError(`${f} exists; add --force to overwrite it.`, 409, 'exists'), { existing: f });
 	fs.mkdirSync(path.dirname(dataFile), { recursive: true });
 	// The card's judge is the manifest's: the same run (and so the audit the manifest chose for it).
 	const exported = options.judgeRunId != null ? { ...request, filters: { ...request.filters, judgeRun: options.judgeRunId } } : request;
