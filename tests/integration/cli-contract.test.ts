@@ -173,9 +173,9 @@ describe('error codes', () => {
 		const r = cli(['audit', 'show', '--json']);
 		expect(r.code).toBe(2);
 		const error = JSON.parse(r.stdout).error;
-		expect(error).toMatchObject({ code: 'usage', message: 'Give the audit id.', usage: expect.stringContaining('npx instruct-audit audit show <id>') });
+		expect(error).toMatchObject({ code: 'usage', message: 'Give the audit id or name.', usage: expect.stringContaining('npx instruct-audit audit show <id>') });
 		// People still read the usage under the line.
-		expect(r.stderr).toMatch(/^error: Give the audit id\.\n\nUsage:/);
+		expect(r.stderr).toMatch(/^error: Give the audit id or name\.\n\nUsage:/);
 		const option = JSON.parse(cli(['datasets', '--bogus', '--json']).stdout).error;
 		expect(option.message).not.toContain('\n');
 		expect(option.usage).toContain('npx instruct-audit datasets');

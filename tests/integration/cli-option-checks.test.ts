@@ -85,3 +85,20 @@ describe('files', () => {
 		refused(['export', 'alp', '--format', 'jsonl', '--dataset-card', '--out', card], 1, { code: 'exists', file: path.join(card, 'data', 'train.jsonl') });
 	}, 60_000);
 });
+
+describe('audits', () => {
+	it('audit list gives dates as ISO strings, as audit show does', () => {
+		const [listed] = JSON.parse(cli(['audit', 'list', '--json']).stdout);
+		expect(listed.createdAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+		expect(JSON.parse(cli(['audit', 'show', '1', '--json']).stdout).audit.createdAt).toBe(listed.createdAt);
+	});
+
+	it('audit subcommands take an audit name as report does', () => {
+		const shown = cli(['audit', 'show', 'myaudit', '--json']);
+		expect(shown.code, shown.stderr).toBe(0);
+		expect(JSON.parse(shown.stdout).audit.name).toBe('myaudit');
+		const closed = cli(['audit', 'close', 'myaudit', '--json']);
+		expect(closed.code, closed.stderr).toBe(0);
+		refused(['audit', 'show', 'nosuch'], 1, { code: 'not_found', message: 'No audit "nosuch". List them with: npx instruct-audit audit list' });
+	});
+});

@@ -275,7 +275,7 @@ describe('a command line the command would misread', () => {
 			cli(['endpoints', 'add', 'box', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'm', '--json'])
 		]);
 		refused(size, 2, { code: 'usage', message: '--size is followed by a value that begins with a dash; write it --size=<value> (e.g. --size=-3).' });
-		refused(show, 2, { code: 'usage', message: 'abc is not an audit id (a number).' });
+		refused(show, 1, { code: 'not_found', message: 'No audit "abc". List them with: npx instruct-audit audit list' });
 		refused(digits, 2, { code: 'invalid', field: 'dataset', message: expect.stringMatching(/^--dataset: A dataset name cannot be only digits/) });
 		expect(JSON.parse(digits.stdout).error.file).toBeUndefined();
 		expect(endpoint.code, endpoint.stderr).toBe(0);

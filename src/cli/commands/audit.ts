@@ -34,6 +34,7 @@ import { auditBundleLines, auditName, BundleError, importAuditBundle } from '$li
 import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge } from '../actor';
 import { interruptible } from '../interrupt';
+import { resolveAuditRef } from '../audit-ref';
 import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence } from '$lib/audits/sampling';
 import { closingConsequence } from '$lib/audits/closing';
 
@@ -63,6 +64,7 @@ const USAGE = `Usage:
   npx instruct-audit audit export <id> [--out <bundle.jsonl> [--force]] [--json]
   npx instruct-audit audit import <bundle.jsonl> --dataset <name|id> [--as <email>] [--json]
 
+<id> is the audit's id, or its name when no other audit has it.
 create prints the new audit's id. --size counts instructions (one random instance each unless
 --instances all); the same --seed on the same data draws the same sample. --pilot fills each item
 to k before starting new ones (agreement exists early); --qualify n makes each reviewer's first n
@@ -118,9 +120,8 @@ function emails(value: string | undefined, option: string): number[] {
 
 function auditId(positionals: string[]): number {
 	const raw = positionals[1];
-	if (!raw) throw usageError(`Give the audit id.`, USAGE);
-	if (!/^\d+$/.test(raw)) throw usageError(`${raw} is not an audit id (a number).`, USAGE);
-	return requireAudit(Number(raw)).id;
+	if (!raw) throw usageError(`Give the audit id or name.`, USAGE);
+	return requireAudit(resolveAuditRef(raw, 'npx instruct-audit audit list')).id;
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string): T | undefined {
@@ -246,7 +247,8 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'list': {
 				const rows = listAudits({ datasetId: values.dataset ? resolveDataset(values.dataset).id : undefined, archived: values.archived });
-				if (values.json) printJson(rows);
+				// Dates as ISO strings, as audit show and report --list give them.
+				if (values.json) printJson(rows.map((a) => ({ ...a, createdAt: new Date(a.createdAt).toISOString(), archivedAt: a.archivedAt === null ? null : new Date(a.archivedAt).toISOString() })));
 				else
 					printTable(
 						rows.map((a) => ({

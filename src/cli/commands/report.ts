@@ -1,8 +1,9 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
 import { judgedLine, tieRangeTexts } from '$lib/judge/wording';
-import { CliError, usageError, notFound } from '../cli-error';
+import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable, refuseDifferentOutputs } from '../output';
+import { resolveAuditRef } from '../audit-ref';
 import {
 	CATEGORY_LABELS,
 	comparisonLabels,
@@ -103,12 +104,9 @@ Options:
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
+/** An audit by id or name. */
 function resolveAudit(ref: string): number {
-	if (/^\d+$/.test(ref)) return Number(ref);
-	const matches = listReportableAudits().filter((a) => a.name === ref);
-	if (matches.length === 1) return matches[0].id;
-	if (matches.length > 1) throw new CliError(`Several audits are named "${ref}"; use the id (${matches.map((m) => m.id).join(', ')}).`);
-	throw notFound(`No audit "${ref}". List them with: npx instruct-audit report --list`);
+	return resolveAuditRef(ref, 'npx instruct-audit report --list');
 }
 
 function parseConfidence(value: string | undefined): number | undefined {

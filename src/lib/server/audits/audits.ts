@@ -43,6 +43,11 @@ export function listAudits(options: { datasetId?: number; archived?: boolean } =
 		.all(options.datasetId ?? null, options.datasetId ?? null, options.archived ? 1 : 0);
 }
 
+/** The ids of the audits named `name` (archived ones too; not those still being written), oldest first. */
+export function auditIdsNamed(name: string, database: Db = db()): number[] {
+	return database.$client.prepare<[string], number>(`SELECT id FROM audits WHERE name = ? AND status <> 'preparing' ORDER BY id`).pluck().all(name);
+}
+
 export function getAudit(id: number, database: Db = db()): Audit | undefined {
 	return database.query.audits.findFirst({ where: (a, { and, eq, ne }) => and(eq(a.id, id), ne(a.status, 'preparing')) }).sync();
 }

@@ -1,0 +1,14 @@
+import { CliError, notFound } from './cli-error';
+import { auditIdsNamed } from '$lib/server/audits/audits';
+
+/**
+ * The audit a command line names: its id, or its name when one audit has it (`report myaudit`,
+ * `audit show myaudit`). `listWith` is the command that lists them, for the not-found message.
+ */
+export function resolveAuditRef(ref: string, listWith: string): number {
+	if (/^\d+$/.test(ref)) return Number(ref);
+	const matches = auditIdsNamed(ref);
+	if (matches.length === 1) return matches[0];
+	if (matches.length > 1) throw new CliError(`Several audits are named "${ref}"; use the id (${matches.join(', ')}).`);
+	throw notFound(`No audit "${ref}". List them with: ${listWith}`);
+}
