@@ -48,24 +48,24 @@ test('search and filters narrow the task list; untrusted text stays text', async
 	await signIn(page, RESEARCHER);
 	await page.goto('/datasets');
 	await page.getByRole('link', { name: 'e2e seeds' }).click();
-	await page.getByLabel('Search instructions, inputs and outputs').fill('ocean');
+	await page.getByLabel('Search instructions, inputs, outputs and model responses').fill('ocean');
 	await page.getByRole('button', { name: 'Apply' }).click();
 	const table = page.getByTestId('task-table');
 	await expect(table.locator('tbody tr')).toHaveCount(1);
 	await expect(table).toContainText('Write a haiku about the ocean.');
 	// Search reaches outputs too.
-	await page.getByLabel('Search instructions, inputs and outputs').fill('oatmeal');
+	await page.getByLabel('Search instructions, inputs, outputs and model responses').fill('oatmeal');
 	await page.getByRole('button', { name: 'Apply' }).click();
 	await expect(table.locator('tbody tr')).toHaveCount(1);
 	await expect(table).toContainText('breakfast');
-	await page.getByLabel('Search instructions, inputs and outputs').fill('');
+	await page.getByLabel('Search instructions, inputs, outputs and model responses').fill('');
 	await page.getByLabel('Classification').selectOption('yes');
 	await page.getByRole('button', { name: 'Apply' }).click();
 	await expect(table.locator('tbody tr')).toHaveCount(1);
 	await expect(table).toContainText('sentiment');
 
 	await page.getByLabel('Classification').selectOption('');
-	await page.getByLabel('Search instructions, inputs and outputs').fill('markup');
+	await page.getByLabel('Search instructions, inputs, outputs and model responses').fill('markup');
 	await page.getByRole('button', { name: 'Apply' }).click();
 	// Wait for the filtered list before opening its row (the previous list is still on screen
 	// until the navigation lands).

@@ -18,7 +18,7 @@ export class SearchError extends DomainError {
 }
 
 export interface TaskListFilters {
-	/** Full-text query over instruction, inputs, outputs and turns ($lib/datasets/search: words ANDed, prefix on the last, "-word", "quoted phrases"). */
+	/** Full-text query over instruction, inputs, constraints, outputs, turns and model responses ($lib/datasets/search: words ANDed, prefix on the last, "-word", "quoted phrases"). */
 	q?: string;
 	classification?: 'yes' | 'no' | 'unknown';
 	emptyInput?: 'yes' | 'no';
@@ -114,7 +114,7 @@ function searchVocabulary(c: Database.Database) {
 }
 
 /**
- * Per connection: the SQL function `search_phrases(phrases, instruction, inputs, outputs, turns)`
+ * Per connection: the SQL function `search_phrases(phrases, ...fields)` (PHRASE_FIELDS)
  * that checks a candidate row of the index for a search's phrases (JSON of folded words). The
  * index has no positions; the function is called only for rows that hold all the words.
  */
@@ -131,11 +131,16 @@ function phraseCheck(c: Database.Database): true {
 	return true;
 }
 
-/** A task's fields as search_phrases takes them: several instances' inputs (outputs, turns) are separate fields. */
+/**
+ * A task's fields as search_phrases takes them, what its search row holds (TASK_SEARCH_ROW):
+ * several instances' inputs (constraints, outputs, turns, responses) are separate fields.
+ */
 const PHRASE_FIELDS = `t.instruction,
 	(SELECT group_concat(i.input, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM instances i WHERE i.task_id = t.id),
+	(SELECT group_concat(i.constraints, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM instances i WHERE i.task_id = t.id),
 	(SELECT group_concat(i.output, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM instances i WHERE i.task_id = t.id),
-	(SELECT group_concat(ct.content, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM conversations cv JOIN conversation_turns ct ON ct.conversation_id = cv.id WHERE cv.task_id = t.id)`;
+	(SELECT group_concat(ct.content, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM conversations cv JOIN conversation_turns ct ON ct.conversation_id = cv.id WHERE cv.task_id = t.id),
+	(SELECT group_concat(r.response, char(${PHRASE_FIELD_SEPARATOR.codePointAt(0)})) FROM responses r WHERE r.task_id = t.id)`;
 
 /**
  * The index's terms that a search's last word covers as a prefix (the word itself first), or

@@ -16,13 +16,18 @@ import type { Verdict } from '$lib/filters';
 
 /**
  * A task's search row (task_search, migrations/0001_search_fts.sql) from `tasks t`: its
- * instruction, its instances' inputs, and their outputs with every turn of its conversations (a
- * later reply is found too, not only the one that became the instance's output).
+ * instruction; its instances' inputs with their constraints (Unnatural Instructions); and their
+ * outputs with every turn of its conversations (a later reply is found too, not only the one that
+ * became the instance's output) and every model response to it (imported predictions, both sides
+ * of a preference pair). Migration 0033 rewrote the rows written before responses and constraints
+ * were indexed; a later change of this row needs a migration like it.
  */
 export const TASK_SEARCH_ROW = `SELECT t.id, t.instruction,
-	coalesce((SELECT group_concat(i.input, char(10)) FROM instances i WHERE i.task_id = t.id), ''),
+	coalesce((SELECT group_concat(i.input, char(10)) FROM instances i WHERE i.task_id = t.id), '')
+		|| coalesce(char(10) || (SELECT group_concat(i.constraints, char(10)) FROM instances i WHERE i.task_id = t.id), ''),
 	coalesce((SELECT group_concat(i.output, char(10)) FROM instances i WHERE i.task_id = t.id), '')
 		|| coalesce(char(10) || (SELECT group_concat(ct.content, char(10)) FROM conversations c JOIN conversation_turns ct ON ct.conversation_id = c.id WHERE c.task_id = t.id), '')
+		|| coalesce(char(10) || (SELECT group_concat(r.response, char(10)) FROM responses r WHERE r.task_id = t.id), '')
 	FROM tasks t`;
 
 export interface RowOrigin {
@@ -228,6 +233,8 @@ export class RowWriter {
 	/**
 	 * Tasks whose instances changed: their counters and search rows are refreshed by flush().
 	 * `added` and `empty`: instances (and of them, those with an empty input) the task's row does not count yet.
+	 * `isNew`: a task this writer added that has no search row yet, and no response (written by
+	 * the cheaper statement, from its instances alone).
 	 */
 	private readonly touched = new Map<number, { added: number; empty: number; isNew: boolean; searchLater?: boolean }>();
 	/** Tasks of a batched writer not written yet, by id: the row their instances are counted in. */
@@ -290,9 +297,11 @@ export class RowWriter {
 				FROM touched_tasks x WHERE tasks.id = x.id AND x.added > 0`),
 			dropSearch: c.prepare<[]>('DELETE FROM task_search WHERE rowid IN (SELECT id FROM touched_tasks WHERE is_new = 0 AND search = 1)'),
 			// A new task has no conversation yet (they are written after the rows: ShapeRowWriter
-			// indexes their turns); a task touched again keeps its conversations' turns in the index.
+			// indexes their turns) and no response (insertResponse routes its task to
+			// addSearchAgain); a task touched again keeps its turns and responses in the index.
 			addSearch: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs)
-				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), ''), coalesce(group_concat(i.output, char(10)), '')
+				SELECT t.id, t.instruction, coalesce(group_concat(i.input, char(10)), '') || coalesce(char(10) || group_concat(i.constraints, char(10)), ''),
+					coalesce(group_concat(i.output, char(10)), '')
 				FROM touched_tasks x CROSS JOIN tasks t ON t.id = x.id LEFT JOIN instances i ON i.task_id = t.id WHERE x.is_new = 1 AND x.search = 1 GROUP BY x.id`),
 			addSearchAgain: c.prepare<[]>(`INSERT INTO task_search (rowid, instruction, inputs, outputs) ${TASK_SEARCH_ROW} JOIN touched_tasks x ON x.id = t.id WHERE x.is_new = 0 AND x.search = 1`)
 		};
@@ -408,6 +417,10 @@ export class RowWriter {
 
 	insertResponse(r: NewResponse, now = Date.now()): number {
 		this.writePending();
+		// The task's search row holds its responses: flush() rewrites it whole (TASK_SEARCH_ROW).
+		const t = this.touched.get(r.taskId);
+		if (t) t.isNew = false;
+		else this.touched.set(r.taskId, { added: 0, empty: 0, isNew: false });
 		return Number(
 			this.insertResponseStmt.run(
 				r.taskId,

@@ -151,6 +151,8 @@ export class ShapeRowWriter {
 		this.writeTurns(conversations);
 		// Every task of the batch's conversations, new or already there: RowWriter left their search rows here.
 		this.indexTurns(batch.flatMap((p) => (p.record.kind === 'task' && p.record.conversation ? [p.taskId] : [])));
+		// The search rows of the pairs' tasks, with both responses.
+		this.rows.flush();
 		return counts;
 	}
 
