@@ -13,7 +13,11 @@ export function settlesDisagreements(kind: AuditKind): boolean {
 	return kind === 'quality' || kind === 'rating';
 }
 
-/** open: tied and not adjudicated; adjudicated: settled by a researcher (any item). */
+/**
+ * all: items on which reviewers' labels differ (the report's "Disagreements", one definition);
+ * open: tied and not adjudicated; adjudicated: settled by a researcher (any item, also one whose
+ * reviewers have since come to agree).
+ */
 export const DISAGREEMENT_FILTERS = ['all', 'open', 'adjudicated'] as const;
 export type DisagreementFilter = (typeof DISAGREEMENT_FILTERS)[number];
 
@@ -27,6 +31,8 @@ export interface DisagreementEntry {
 	/** The reviewers' labels differ. */
 	disagreement: boolean;
 	adjudicated: boolean;
+	/** Adjudicated before a reviewer last changed their label of the item (staleAdjudication). */
+	staleAdjudication: boolean;
 	/** Reviewers' labels, by reviewer name, with the names. */
 	labels: Array<ReportLabel & { reviewerName: string }>;
 	quality: QualityItemVerdict | null;
@@ -40,10 +46,23 @@ export interface DisagreementEntry {
 }
 
 export interface DisagreementCounts {
-	/** Items with differing labels, plus adjudicated items without. */
+	/** Items with differing labels (adjudicated or not): the report's `disagreements`. */
 	all: number;
 	open: number;
 	adjudicated: number;
+	/** Adjudications made before a reviewer last changed their label of the item. */
+	stale: number;
+}
+
+/**
+ * Whether an adjudication was made before a reviewer last changed their label of the item: the
+ * researcher settled labels that are no longer the ones shown (a reviewer may since agree with
+ * the others), and the adjudication still decides the item's verdict until it is looked at again.
+ */
+export function staleAdjudication(adjudication: ReportAdjudication | null, labels: readonly ReportLabel[]): boolean {
+	if (!adjudication) return false;
+	const settledAt = Date.parse(adjudication.updatedAt);
+	return labels.some((l) => Date.parse(l.updatedAt ?? l.submittedAt) > settledAt);
 }
 
 /** One page of disagreements, as the report thread answers it (the texts are added after). */
@@ -75,7 +94,7 @@ export function disagreementEntries(
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
 	const listed: Listed[] = [];
-	if (!settlesDisagreements(input.audit.kind)) return { entries: [], counts: { all: 0, open: 0, adjudicated: 0 }, total: 0, page: 1, pages: 1 };
+	if (!settlesDisagreements(input.audit.kind)) return { entries: [], counts: { all: 0, open: 0, adjudicated: 0, stale: 0 }, total: 0, page: 1, pages: 1 };
 	for (const item of input.items) {
 		if (item.isGold) continue;
 		const labels = byItem.get(item.id) ?? [];
@@ -85,15 +104,16 @@ export function disagreementEntries(
 		const disagreement = (quality ?? rating)!.disagreement;
 		if (!disagreement && !adjudication) continue;
 		const open = quality ? quality.ties.length > 0 : rating!.tie;
-		listed.push({ item, labels, adjudication, quality, rating, open, disagreement });
+		listed.push({ item, labels, adjudication, quality, rating, open, disagreement, stale: staleAdjudication(adjudication, labels) });
 	}
 	const counts = {
-		all: listed.length,
+		all: listed.filter((e) => e.disagreement).length,
 		open: listed.filter((e) => e.open).length,
-		adjudicated: listed.filter((e) => e.adjudication).length
+		adjudicated: listed.filter((e) => e.adjudication).length,
+		stale: listed.filter((e) => e.stale).length
 	};
 	const chosen = listed
-		.filter((e) => filter === 'all' || (filter === 'open' ? e.open : e.adjudication))
+		.filter((e) => (filter === 'all' ? e.disagreement : filter === 'open' ? e.open : e.adjudication))
 		.sort((a, b) => Number(b.open) - Number(a.open) || a.item.position - b.item.position);
 	const names = new Map(input.reviewers.map((r) => [r.id, r.name]));
 	const pages = paging ? Math.max(1, Math.ceil(chosen.length / paging.size)) : 1;
@@ -111,9 +131,10 @@ interface Listed {
 	rating: RatingItemVerdict | null;
 	open: boolean;
 	disagreement: boolean;
+	stale: boolean;
 }
 
-function entryOf({ item, labels, adjudication, quality, rating, open, disagreement }: Listed, names: ReadonlyMap<number, string>): DisagreementEntry {
+function entryOf({ item, labels, adjudication, quality, rating, open, disagreement, stale }: Listed, names: ReadonlyMap<number, string>): DisagreementEntry {
 	return {
 		itemId: item.id,
 		position: item.position,
@@ -122,6 +143,7 @@ function entryOf({ item, labels, adjudication, quality, rating, open, disagreeme
 		open,
 		disagreement,
 		adjudicated: !!adjudication,
+		staleAdjudication: stale,
 		// Reviewers in the same order on every item, so their labels line up as columns.
 		labels: labels
 			.map((l) => ({ ...l, reviewerName: names.get(l.reviewerId) ?? `reviewer ${l.reviewerId}` }))

@@ -642,7 +642,7 @@ describe('disagreements', () => {
 	it('lists items whose reviewers disagree, tied ones first, with labels side by side', async () => {
 		const { disagreementEntries } = await import('./disagreements');
 		const { entries, counts } = disagreementEntries(qualityInput());
-		expect(counts).toEqual({ all: 5, open: 3, adjudicated: 1 });
+		expect(counts).toEqual({ all: 5, open: 3, adjudicated: 1, stale: 0 });
 		expect(entries.map((e) => [e.itemId, e.open, e.adjudicated])).toEqual([
 			[3, true, false],
 			[4, true, false],
@@ -678,6 +678,24 @@ describe('disagreements', () => {
 		// Items nobody adjudicated: one verdict, the same object.
 		const open = disagreementEntries(qualityInput()).entries.find((e) => e.itemId === 3)!;
 		expect(open.reviewerMajority.quality).toBe(open.quality);
+	});
+
+	it('counts disputed items as the report does, and flags an adjudication made before a label changed', async () => {
+		const { disagreementEntries } = await import('./disagreements');
+		// Item 5 was adjudicated on 2024-01-03; reviewer 1 then changed their label to agree with reviewer 2.
+		const input = qualityInput();
+		input.labels = input.labels.map((l) => (l.itemId === 5 && l.reviewerId === 1 ? { ...q(5, 1, 'YYY'), updatedAt: '2024-01-04T00:00:00.000Z' } : l));
+		const report = buildAuditReport(input, { replicates: 2 });
+		const { entries, counts } = disagreementEntries(input);
+		expect(counts).toEqual({ all: 4, open: 3, adjudicated: 1, stale: 1 });
+		expect(counts.all).toBe(report.disagreements);
+		// The unanimous item is no disagreement any more: listed with the adjudications, flagged.
+		expect(entries.map((e) => e.itemId)).toEqual([3, 4, 9, 2]);
+		expect(disagreementEntries(input, 'adjudicated').entries.map((e) => [e.itemId, e.disagreement, e.staleAdjudication])).toEqual([[5, false, true]]);
+		expect(report.staleAdjudications).toBe(1);
+		// Unchanged labels: the adjudication is current.
+		expect(buildAuditReport(qualityInput(), { replicates: 2 }).staleAdjudications).toBe(0);
+		expect(disagreementEntries(qualityInput(), 'adjudicated').entries[0].staleAdjudication).toBe(false);
 	});
 });
 

@@ -22,7 +22,7 @@ import { qualityGroups, qualityLatent, type QualityGroup } from './quality';
 import { allModelComparisons, modelOrder, modelRatingRows, type ModelComparison, type ModelRatingRow } from './rating';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import { reviewerRows, type ReviewerRow } from './reviewers';
-import { settlesDisagreements } from './disagreements';
+import { settlesDisagreements, staleAdjudication } from './disagreements';
 import type { LatentMemo } from './latent-memo';
 import {
 	type EstimatorKey,
@@ -150,6 +150,8 @@ export interface AuditReport {
 	};
 	/** Sampled items on which reviewers' labels differ (adjudicated or not); null for kinds with no item verdict to settle (pairwise, conversation). */
 	disagreements: number | null;
+	/** Sampled items adjudicated before a reviewer last changed their label (staleAdjudication); absent for kinds with no item verdict. */
+	staleAdjudications?: number;
 	/** The audit drew its items stratum by stratum: pooled rates weigh each stratum by its sample, not its share of the dataset. */
 	stratified?: boolean;
 	quality: QualityReport | null;
@@ -380,6 +382,9 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			tied: verdicts.filter((v) => v.tie).length
 		},
 		disagreements: settlesDisagreements(input.audit.kind) ? verdicts.filter((v) => v.disagreement).length : null,
+		...(settlesDisagreements(input.audit.kind)
+			? { staleAdjudications: input.adjudications.filter((a) => sampledIds.has(a.itemId) && staleAdjudication(a, byItem.get(a.itemId) ?? [])).length }
+			: {}),
 		stratified: sampled.some((item) => item.stratum !== null),
 		quality: null,
 		rating: null,

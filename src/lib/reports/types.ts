@@ -119,6 +119,8 @@ export interface ReportLabel {
 	/** Client clock: time the page was visible and in use. */
 	activeMs: number;
 	submittedAt: string;
+	/** When the label was last saved (an edit included); absent where it was not recorded (submittedAt stands in). */
+	updatedAt?: string;
 	ratings: ReportRating[];
 	/** Pairwise audits: the verdict in the pair's own A/B order. */
 	preference?: string | null;

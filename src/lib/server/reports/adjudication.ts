@@ -145,7 +145,9 @@ export async function listDisagreements(
 export function disagreementEntry(auditId: number, itemId: number, database: Db = db()): DisagreementView | null {
 	// That item alone: its entry depends on its own labels and adjudication only.
 	const input = loadReportInput(auditId, database, { itemIds: [itemId] });
-	const entry = disagreementEntries(input, 'all').entries.find((e) => e.itemId === itemId);
+	// 'all' lists disputed items only: one whose reviewers have since come to agree is listed as adjudicated.
+	const find = (filter: DisagreementFilter) => disagreementEntries(input, filter).entries.find((e) => e.itemId === itemId);
+	const entry = find('all') ?? find('adjudicated');
 	return entry ? withTexts([entry], input.audit.kind, database)[0] : null;
 }
 

@@ -240,16 +240,16 @@ function readItemsAndLabels(c: Client, audit: ReportAudit, only?: Only): Pick<Re
 		}
 	}
 	const labelRows = c
-		.prepare<unknown[], [number, number, number, number | null, number | null, number | null, ErrorReason | null, string | null, string, number, number, number]>(
+		.prepare<unknown[], [number, number, number, number | null, number | null, number | null, ErrorReason | null, string | null, string, number, number, number, number]>(
 			`SELECT id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference, comment,
-				duration_ms, active_ms, submitted_at
+				duration_ms, active_ms, submitted_at, updated_at
 			 FROM audit_labels WHERE audit_id = ?${onItems('item_id')} ORDER BY item_id, submitted_at, id`
 		)
 		.raw()
 		.all(...args(auditId));
 	const labels: ReportLabel[] = new Array(labelRows.length);
 	for (let n = 0; n < labelRows.length; n++) {
-		const [id, itemId, reviewerId, instructionValid, inputValid, outputValid, errorReason, preference, comment, durationMs, activeMs, submittedAt] = labelRows[n];
+		const [id, itemId, reviewerId, instructionValid, inputValid, outputValid, errorReason, preference, comment, durationMs, activeMs, submittedAt, updatedAt] = labelRows[n];
 		labels[n] = {
 			id,
 			itemId,
@@ -263,6 +263,7 @@ function readItemsAndLabels(c: Client, audit: ReportAudit, only?: Only): Pick<Re
 			durationMs,
 			activeMs,
 			submittedAt: iso(submittedAt)!,
+			updatedAt: iso(updatedAt) ?? undefined,
 			ratings: ratingsByLabel.get(id) ?? []
 		};
 	}
