@@ -123,8 +123,27 @@ export function phrasePattern(phrase: readonly string[]): RegExp {
 /** Text folded as the index folds its words (separators of Unicode 6.1 made spaces), for phrasePattern. */
 export function foldText(text: string): string {
 	// eslint-disable-next-line no-control-regex
-	const folded = /^[\x00-\x7f]*$/.test(text) ? text : text.replace(SEPARATORS_IN_UNICODE_6_1, ' ').normalize('NFD').replace(/\p{M}/gu, '');
-	return folded.toLowerCase();
+	return /^[\x00-\x7f]*$/.test(text) ? text.toLowerCase() : foldWord(text.replace(SEPARATORS_IN_UNICODE_6_1, ' '));
+}
+
+/**
+ * `text` folded as foldText folds it, one character at a time, with the place in `text` each
+ * folded character came from (`from`, one longer than `folded`: its last entry is text.length) —
+ * so a match found in the folded text is marked in the text as written. A combining mark folds to
+ * nothing and goes with the letter before it.
+ */
+export function foldTextWithOffsets(text: string): { folded: string; from: number[] } {
+	let folded = '';
+	const from: number[] = [];
+	let at = 0;
+	for (const ch of text) {
+		const f = ch.charCodeAt(0) < 0x80 ? ch.toLowerCase() : foldWord(ch.replace(SEPARATORS_IN_UNICODE_6_1, ' '));
+		for (let k = 0; k < f.length; k++) from.push(at);
+		folded += f;
+		at += ch.length;
+	}
+	from.push(text.length);
+	return { folded, from };
 }
 
 /**
