@@ -7,6 +7,7 @@ import { test, expect, type Browser, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
+import { createAudit } from '../../src/lib/server/audits/create';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 
 const DESKTOP = { width: 1280, height: 900 };
@@ -82,4 +83,16 @@ test('the endpoints table says what each header cell heads', async ({ browser })
 	const headers = page.locator('table thead th');
 	await expect(headers).toHaveCount(8);
 	expect(await headers.evaluateAll((hs) => hs.map((h) => h.getAttribute('scope')))).toEqual(Array(8).fill('col'));
+});
+
+test('an audit stratified by classification where no task says its classification says it is a simple random sample', async ({ browser }) => {
+	const tag = randomUUID().slice(0, 6);
+	const rows = Array.from({ length: 8 }, (_, i) => ({ instruction: `Say ${i} (${tag}).`, input: '', output: `${i}` }));
+	const { datasetId } = await importFile(once(rows.map((r) => JSON.stringify(r)).join('\n') + '\n'), { datasetName: `unknown ${tag}`, fileName: 'rows.jsonl' }, db);
+	const reviewer = await makeAccount(db, 'reviewer', 'Strata reviewer');
+	const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 4, seed: 1, stratify: 'classification', reviewerIds: [reviewer.id] }, db);
+	const researcher = await makeAccount(db, 'researcher', 'Strata researcher');
+	const page = await open(browser, researcher, `/audits/${audit.id}`);
+	await expect(page.getByTestId('one-stratum-note')).toContainText('every item is in the one stratum "unknown", so the sample is a simple random sample');
+	await expect(page.getByText('by classification, but all in one stratum (a simple random sample)')).toBeVisible();
 });

@@ -213,3 +213,13 @@ describe('cli audit export/import of pairwise and conversation audits', () => {
 		}
 	}, 60_000);
 });
+
+describe('cli audit create --stratify classification', () => {
+	it('warns when every task is in one stratum (no classification known): the sample is a simple random one', async () => {
+		const made = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '5', '--seed', '3', '--stratify', 'classification', '--reviewers', 'a@x.org');
+		expect(made).toMatchObject({ code: 0 });
+		expect(made.stderr).toContain('warning: Stratified by classification, but no instruction says whether it is a classification task: every item is in the one stratum "unknown", so the sample is a simple random sample.');
+		const plain = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '5', '--seed', '3', '--reviewers', 'a@x.org');
+		expect(plain.stderr).not.toContain('warning');
+	}, 60_000);
+});

@@ -8,6 +8,7 @@ import { addGold, auditProgress, listAuditItems, listAudits, updateGuidelines } 
 import { reviewAuditInfo } from '../../src/lib/server/audits/review';
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { parseGold } from '../../src/lib/audits/gold';
+import { singleStratumNote } from '../../src/lib/audits/sampling';
 import { addPredictions, ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
 
 let db: Db;
@@ -72,6 +73,25 @@ describe('createAudit (quality)', () => {
 			units: 60,
 			strata: { classification: 10, 'non-classification': 20, unknown: 0 }
 		});
+	});
+
+	it('says when stratifying by classification stratified nothing (every classification unknown)', async () => {
+		const datasetId = await makeDataset(db, 'unknown strata', 12, 1);
+		const [r] = makeUsers(db, 1);
+		db.$client.prepare('UPDATE tasks SET is_classification = NULL WHERE dataset_id = ?').run(datasetId);
+		const strat = createAudit({ datasetId, kind: 'quality', sampleSize: 6, seed: 1, stratify: 'classification', reviewerIds: [r.id] }, db);
+		expect(strat.samplingFrame).toMatchObject({ classificationStrata: ['unknown'] });
+		expect(new Set(items(strat.id).map((i) => i.stratum))).toEqual(new Set(['unknown']));
+		expect(singleStratumNote(strat.stratify, strat.samplingFrame)).toBe(
+			'Stratified by classification, but no instruction says whether it is a classification task: every item is in the one stratum "unknown", so the sample is a simple random sample.'
+		);
+		// Two strata: stratified, nothing to say.
+		db.$client.prepare("UPDATE tasks SET is_classification = 1 WHERE dataset_id = ? AND source_id = 'task_0'").run(datasetId);
+		const mixed = createAudit({ datasetId, kind: 'quality', sampleSize: 6, seed: 1, stratify: 'classification', reviewerIds: [r.id] }, db);
+		expect(mixed.samplingFrame).toMatchObject({ classificationStrata: ['classification', 'unknown'] });
+		expect(singleStratumNote(mixed.stratify, mixed.samplingFrame)).toBeNull();
+		// Not stratified: no strata recorded.
+		expect(createAudit({ datasetId, kind: 'quality', sampleSize: 6, seed: 1, reviewerIds: [r.id] }, db).samplingFrame).not.toHaveProperty('classificationStrata');
 	});
 
 	it('leaves out what the automatic filters rejected unless asked', async () => {

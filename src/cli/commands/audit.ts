@@ -35,7 +35,7 @@ import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge } from '../actor';
 import { interruptible } from '../interrupt';
 import { resolveAuditRef } from '../audit-ref';
-import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence } from '$lib/audits/sampling';
+import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence, singleStratumNote } from '$lib/audits/sampling';
 import { closingConsequence } from '$lib/audits/closing';
 
 const USAGE = `Usage:
@@ -233,6 +233,8 @@ export async function run(argv: string[]): Promise<void> {
 					const goldLeftOut = goldExcludedSentence(kind, audit.samplingFrame);
 					console.error(`note: --size ${input.sampleSize}, but only ${audit.sampleSize} ${unit} to draw from${goldLeftOut ? ` (${goldLeftOut})` : ''}: drew all ${audit.sampleSize}.`);
 				}
+				const oneStratum = singleStratumNote(audit.stratify, audit.samplingFrame);
+				if (oneStratum) console.error(`warning: ${oneStratum}`);
 				if (values.json) printJson(audit);
 				else console.log(audit.id);
 				return;

@@ -106,6 +106,34 @@ export interface SamplingFrame {
 	 * on audits drawn before gold was left out (and where none was).
 	 */
 	goldExcluded?: number;
+	/**
+	 * Classification stratification: the strata the frame's units fell in (STRATA order). One
+	 * stratum (e.g. every task's classification unknown) makes the sample a simple random one.
+	 */
+	classificationStrata?: Stratum[];
+}
+
+/** The classification strata `units` fall in, in STRATA order. */
+export function classificationStrataOf(units: readonly Pick<SamplingUnit, 'isClassification'>[]): Stratum[] {
+	const present = new Set(units.map((u) => stratumOf(u.isClassification)));
+	return STRATA.filter((s) => present.has(s));
+}
+
+/**
+ * Said where stratifying by classification stratified nothing: the frame's units all fell in one
+ * stratum ("unknown" when no task says whether it is a classification task); null otherwise.
+ */
+export function singleStratumNote(stratify: string, frame: SamplingFrame | null | undefined): string | null {
+	const stratum = singleClassificationStratum(stratify, frame);
+	if (!stratum) return null;
+	const which = stratum === 'unknown' ? 'no instruction says whether it is a classification task' : `every instruction is ${stratum === 'classification' ? 'a classification task' : 'a non-classification task'}`;
+	return `Stratified by classification, but ${which}: every item is in the one stratum "${stratum}", so the sample is a simple random sample.`;
+}
+
+/** The one stratum every unit fell in when stratifying by classification stratified nothing; null otherwise. */
+export function singleClassificationStratum(stratify: string, frame: SamplingFrame | null | undefined): Stratum | null {
+	const strata = frame?.classificationStrata;
+	return stratify === 'classification' && strata?.length === 1 ? strata[0] : null;
 }
 
 /** "2 gold instances were left out of the sampling frame" (pairs, conversations by kind); '' when none was. */

@@ -297,3 +297,15 @@ describe('methodsParagraph', () => {
 		expect(text).toContain(`${c.first} was rated better than ${c.second} on ${c.firstBetter} of ${c.pairs} tasks, worse on ${c.secondBetter} and the same on ${c.same} (Wilcoxon p`);
 	});
 });
+
+describe('a classification stratification that stratified nothing', () => {
+	it('is not called stratified: every instruction was in one stratum, and the paragraph says which', () => {
+		const report = buildAuditReport(syntheticQualityInput(24, 3), { replicates: 20 });
+		const one = methodsParagraph(report, { ...facts, stratify: 'classification', frame: { units: 50, choices: 50, filtered: false, classificationStrata: ['unknown'] } }).paragraph;
+		expect(one).not.toContain('stratified by classification');
+		expect(one).toContain('Stratifying by classification was asked for, but every instruction was in the one stratum "unknown", so the sample is unstratified.');
+		const two = methodsParagraph(report, { ...facts, stratify: 'classification', frame: { units: 50, choices: 50, filtered: false, classificationStrata: ['classification', 'unknown'] } }).paragraph;
+		expect(two).toContain('stratified by classification');
+		expect(two).not.toContain('one stratum');
+	});
+});

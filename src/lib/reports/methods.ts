@@ -10,7 +10,7 @@ import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
 import { asClause, formatCount } from '../text/words';
-import { goldExcludedSentence, type SamplingFrame } from '../audits/sampling';
+import { goldExcludedSentence, singleClassificationStratum, type SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
 
@@ -326,6 +326,13 @@ function populationSentence(kind: AuditKind, datasetName: string, facts: Methods
 }
 
 function samplingSentence(kind: AuditKind, items: number, seed: number, facts: MethodsFacts, cite: (...keys: RefKey[]) => string): string {
+	// Stratifying by classification where every instruction fell in one stratum stratified nothing: said so, not "stratified".
+	const oneStratum = singleClassificationStratum(facts.stratify, facts.frame);
+	const drawn = drawnSentence(kind, items, seed, { ...facts, stratify: oneStratum ? 'none' : facts.stratify }, cite);
+	return oneStratum ? `${drawn} Stratifying by classification was asked for, but every instruction was in the one stratum "${oneStratum}", so the sample is unstratified.` : drawn;
+}
+
+function drawnSentence(kind: AuditKind, items: number, seed: number, facts: MethodsFacts, cite: (...keys: RefKey[]) => string): string {
 	const stratified = facts.stratify && facts.stratify !== 'none' ? `, stratified by ${facts.stratify}` : '';
 	if (kind === 'pairwise' || kind === 'conversation') {
 		const what = kind === 'pairwise' ? 'preference pairs' : 'conversations';

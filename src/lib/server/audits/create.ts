@@ -5,6 +5,7 @@ import { preparingOwner, removePreparingAudit } from './preparing';
 import { CONVERSATION_UNITS, ROUTING_ORDERS, type ConversationUnit, type Audit, type AuditStratum, type AuditKind, type InstanceMode, type RoutingOrder, type Stratification } from '../db/tables';
 import { DEFAULT_QUALIFICATION_ACCURACY, assertQualificationRule } from '../../audits/qualification';
 import {
+	classificationStrataOf,
 	compareVerdictStrata,
 	drawSample,
 	stratumOf,
@@ -637,7 +638,8 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 			units: frame.length,
 			choices: frame.reduce((sum, u) => sum + u.choices.length, 0),
 			filtered: filtersHaveJudged(dataset.id, database),
-			...(goldExcluded ? { goldExcluded } : {})
+			...(goldExcluded ? { goldExcluded } : {}),
+			...(stratify === 'classification' ? { classificationStrata: classificationStrataOf(frame) } : {})
 		},
 		conversationUnit: kind === 'conversation' ? conversationUnit : 'turn',
 		suggestionRunId,
