@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_GOLD_PER_CLASS, MIN_THREE_VIEW_ITEMS, dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, observationColumns, quantileSorted, type DawidSkeneObservations } from './dawid-skene';
 import { ANAESTHESIA } from './fixtures/anaesthesia';
+import { SeededRandom } from '../audits/random';
 
 /** Table 1 of Dawid & Skene (1979) as observations: anaesthetist 1 is rater 0 (three ratings each). */
 function anaesthesia(): DawidSkeneObservations {
@@ -302,5 +303,65 @@ describe('Dawid–Skene bootstrap', () => {
 		expect(quantileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
 		expect(quantileSorted([1, 2, 3, 4], 0.025)).toBeCloseTo(1.075, 12);
 		expect(quantileSorted([5], 0.9)).toBe(5);
+	});
+});
+
+/**
+ * A tester's audit (E-gold): 40 sampled items answered by a reviewer who always says yes (rater 0),
+ * one who answers at random (rater 1) and a careful one (rater 2), plus 8 gold items (outside the
+ * population) all three answered. Items in order; gold last.
+ */
+const E_GOLD = {
+	answers: ['1111111111111111111111111111111111111111' + '11111111', '0100100010101110111010011101001101010101' + '01100010', '1011010110111011111011111101101111111011' + '01010010'],
+	gold: '01010010'
+};
+function eGold() {
+	const rows: Array<[number, number, boolean]> = E_GOLD.answers.flatMap((answers, rater) => [...answers].map((a, item): [number, number, boolean] => [item, rater, a === '1']));
+	const outside = [...E_GOLD.gold].map((_, g) => 40 + g);
+	return { classes: 2, items: 48, raters: 3, observations: yesNo(rows), known: outside.map((item, g) => ({ item, label: Number(E_GOLD.gold[g]) })), outside };
+}
+
+describe('Dawid–Skene acceleration keeps off the edges', () => {
+	it("reaches plain EM's maximum on the tester's audit instead of parking the class share at exactly 1", () => {
+		// The extrapolated step used to be clipped onto a class share of 1 (log-likelihood −54.26, the
+		// careful reviewer's sensitivity 0.79), where EM cannot leave it; every refit then stayed at 1
+		// and the interval was [100%, 100%]. Plain EM from the paper's start: 0.872 at −53.790.
+		const input = eGold();
+		const fit = dawidSkene(input);
+		const plain = dawidSkene(input, { accelerate: false, maxIterations: 10_000 });
+		expect(fit.converged).toBe(true);
+		expect(plain.converged).toBe(true);
+		expect(plain.classShares[1]).toBeCloseTo(0.872, 3);
+		expect(plain.logLikelihood).toBeCloseTo(-53.79, 2);
+		expect(fit.classShares[1]).toBeCloseTo(plain.classShares[1], 4);
+		expect(fit.logLikelihood).toBeCloseTo(plain.logLikelihood, 6);
+		expect(fit.iterations).toBeLessThan(plain.iterations);
+		const b = dawidSkeneBootstrap(input, { replicates: 100, seed: 5, groups: [[...Array(40).keys()]] });
+		const g = b.groups[0];
+		expect(g.lower).toBeLessThan(0.8);
+		expect(g.upper - g.lower).toBeGreaterThan(0.1);
+	});
+
+	it('ends where plain EM ends, on simulated audits like it with a known truth', () => {
+		// 40 items, 77.5% truly yes; reviewers: always yes, random, and one right 90% of the time
+		// either way; 8 gold items. The accelerated fit must never stop short of plain EM's likelihood
+		// nor on an edge plain EM does not reach.
+		const random = new SeededRandom(7);
+		for (let a = 0; a < 40; a++) {
+			const rows: Array<[number, number, boolean]> = [];
+			const gold: number[] = [];
+			for (let item = 0; item < 48; item++) {
+				const truth = item < 40 ? random.float() < 0.775 : random.float() < 0.5;
+				if (item >= 40) gold.push(truth ? 1 : 0);
+				rows.push([item, 0, true], [item, 1, random.float() < 0.5], [item, 2, random.float() < 0.9 ? truth : !truth]);
+			}
+			const outside = gold.map((_, g) => 40 + g);
+			const input = { classes: 2, items: 48, raters: 3, observations: yesNo(rows), known: outside.map((item, g) => ({ item, label: gold[g] })), outside };
+			const fit = dawidSkene(input);
+			const plain = dawidSkene(input, { accelerate: false, maxIterations: 20_000 });
+			expect(fit.logLikelihood, `audit ${a}`).toBeGreaterThanOrEqual(plain.logLikelihood - 1e-4);
+			const onEdge = (share: number) => share < 1e-12 || share > 1 - 1e-12;
+			if (!onEdge(plain.classShares[1])) expect(onEdge(fit.classShares[1]), `audit ${a}: ${fit.classShares[1]} vs ${plain.classShares[1]}`).toBe(false);
+		}
 	});
 });

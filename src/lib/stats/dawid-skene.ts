@@ -68,6 +68,8 @@ export interface DawidSkeneOptions {
 	maxIterations?: number;
 	/** Called after each EM step: a long computation's chance to give way (it must not change the data). */
 	onStep?: () => void;
+	/** false: plain EM steps, as the paper (slower; the accelerated fit is checked against it). Default true. */
+	accelerate?: boolean;
 }
 
 export interface DawidSkeneFit {
@@ -243,17 +245,32 @@ function eStep(p: Prepared, params: Float64Array, posterior: Float64Array, weigh
 	return logLikelihood;
 }
 
-/** Keeps extrapolated parameters inside their simplices (each share vector and confusion row sums to 1). */
-function project(p: Prepared, params: Float64Array): void {
+/**
+ * An extrapolated step may bring each parameter no closer to 0 or to 1 than this share of its
+ * distance there after the plain EM steps. A class share or confusion entry pushed onto 0 or 1
+ * stays there (EM multiplies it by the posterior it fixes), and one pushed next to it barely
+ * moves, which passes the convergence test: the fit stuck at a class share of exactly 1, below the
+ * likelihood's maximum. EM itself still takes a parameter to an edge where the data lead there.
+ */
+export const EXTRAPOLATION_EDGE_SHARE = 0.1;
+/** Halvings of an extrapolated step before the plain EM steps are kept instead. */
+const MAX_STEP_HALVINGS = 20;
+
+/** Whether `next` keeps every parameter off the edges as EXTRAPOLATION_EDGE_SHARE asks, measured against the plain EM steps' `t2`. */
+function offTheEdges(next: Float64Array, t2: Float64Array): boolean {
+	for (let x = 0; x < next.length; x++) {
+		if (!(next[x] >= EXTRAPOLATION_EDGE_SHARE * t2[x] && 1 - next[x] >= EXTRAPOLATION_EDGE_SHARE * (1 - t2[x]))) return false;
+	}
+	return true;
+}
+
+/** Renormalises each share vector and confusion row to sum to 1 (an extrapolation keeps the sums, but for rounding). */
+function renormalise(p: Prepared, params: Float64Array): void {
 	const rows = 1 + p.J * p.K;
 	for (let r = 0; r < rows; r++) {
 		const at = r * p.K;
 		let sum = 0;
-		for (let l = 0; l < p.K; l++) {
-			const v = Math.min(1, Math.max(0, params[at + l]));
-			params[at + l] = v;
-			sum += v;
-		}
+		for (let l = 0; l < p.K; l++) sum += params[at + l];
 		if (sum > 0) for (let l = 0; l < p.K; l++) params[at + l] /= sum;
 	}
 }
@@ -268,7 +285,8 @@ function maxDifference(a: Float64Array, b: Float64Array): number {
  * EM to convergence, sped up by SQUAREM (Varadhan & Roland 2008, Scand. J. Statist. 35:335–353,
  * scheme S3): two EM steps give a direction, the step is extrapolated along it, and one more EM
  * step from there is kept only if the likelihood did not drop (else the plain two steps are
- * kept) — so, like EM, the likelihood never decreases. Starts from `s.params`; converged when
+ * kept) — so, like EM, the likelihood never decreases; a step that would come near 0 or 1 is
+ * shortened (EXTRAPOLATION_EDGE_SHARE). Starts from `s.params`; converged when
  * no parameter moves more than the tolerance. `iterations` counts EM steps.
  */
 function iterate(p: Prepared, s: State, weight: Float64Array, options: DawidSkeneOptions): { converged: boolean; iterations: number; logLikelihood: number } {
@@ -286,8 +304,8 @@ function iterate(p: Prepared, s: State, weight: Float64Array, options: DawidSken
 		mStep(p, s.posterior, weight, theta, t1);
 		steps++;
 		const converged = maxDifference(t1, theta) < tolerance;
-		if (converged || steps + 2 > cap) {
-			// Converged, or too few steps left for an extrapolation: keep the plain EM step.
+		if (converged || steps + 2 > cap || options.accelerate === false) {
+			// Converged, or too few steps left for an extrapolation (or none wanted): keep the plain EM step.
 			s.params.set(t1);
 			logLikelihood = eStep(p, s.params, s.posterior, weight);
 			if (converged) return { converged: true, iterations: steps, logLikelihood };
@@ -305,14 +323,21 @@ function iterate(p: Prepared, s: State, weight: Float64Array, options: DawidSken
 			vv += v * v;
 		}
 		let accepted = false;
-		if (vv > 0) {
-			const alpha = Math.min(-1, -Math.sqrt(rr / vv));
+		// A step that comes too near an edge moves halfway back towards α = −1 (the plain double
+		// EM step, t2) until it keeps off, as Varadhan & Roland do for steps leaving the parameter
+		// space; if it never does, the plain steps are kept.
+		let alpha = vv > 0 ? Math.min(-1, -Math.sqrt(rr / vv)) : -1;
+		for (let halvings = 0; alpha < -1; halvings++) {
 			for (let x = 0; x < n; x++) {
 				const r = t1[x] - theta[x];
 				const v = t2[x] - 2 * t1[x] + theta[x];
 				next[x] = theta[x] - 2 * alpha * r + alpha * alpha * v;
 			}
-			project(p, next);
+			if (offTheEdges(next, t2)) break;
+			alpha = halvings < MAX_STEP_HALVINGS ? (alpha - 1) / 2 : -1;
+		}
+		if (alpha < -1) {
+			renormalise(p, next);
 			eStep(p, next, s.posterior, weight);
 			mStep(p, s.posterior, weight, next, t1); // the stabilising EM step
 			steps++;
