@@ -108,6 +108,11 @@ export interface LatentRate {
 	replicates: number;
 	replicatesNotConverged: number;
 	/**
+	 * Refits left out of the interval because their classes took each other's roles (label
+	 * switching) even after relabelling; more than the interval's tail and the rate is not identified.
+	 */
+	replicatesDiscarded: number;
+	/**
 	 * Pending only: the newest kept estimate of the same rate, computed on earlier labels (shown
 	 * beside the pending one for orientation; never the headline).
 	 */
@@ -375,7 +380,8 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		upper: 1,
 		iterations: 0,
 		replicates: 0,
-		replicatesNotConverged: 0
+		replicatesNotConverged: 0,
+		replicatesDiscarded: 0
 	});
 	let sampledAnswers = 0;
 	for (let o = 0; o < answered; o++) if (!isOutside[observations.item[o]]) sampledAnswers++;
@@ -445,6 +451,30 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		const reason = `The reviewers' answers barely tell the model's two classes apart (Youden's J ${separation.toFixed(2)} on average), so fits with very different rates explain the answers equally well: these data do not pin the latent rate down.`;
 		return keep({ groups: groups.map((g) => ({ ...empty('not-identified', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
 	}
+	// Agreement pins the classes down only through three conditionally independent views that tell
+	// them apart (Allman, Matias & Rhodes 2009): reviewers who answer alike whatever the class (one
+	// who always says yes, one who guesses) add items, not views. With fewer, the likelihood is flat
+	// along the rate and where the fit stops depends on where it started.
+	const views = boot.fit.confusion.filter((m, j) => boot.fit.labelsPerRater[j] > 0 && Math.abs(m[1][1] + m[0][0] - 1) > RANDOM_REVIEWER_YOUDEN).length;
+	if (identification.identified && views < MIN_TELLING_VIEWS) {
+		const reason = `Only ${views === 1 ? 'one reviewer tells' : `${views} reviewers tell`} the model's two classes apart (Youden's J above ${RANDOM_REVIEWER_YOUDEN}); the others answer alike whatever the class, and the model needs ${MIN_TELLING_VIEWS} such reviewers to pin the latent rate down.`;
+		return keep({ groups: groups.map((g) => ({ ...empty('not-identified', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
+	}
+	// Refits left out for swapped classes would have sat in the interval's tail had they counted:
+	// more than the tail holds, and the data do not say which class is which.
+	const tail = ((1 - settings.confidence) / 2) * boot.replicates;
+	if (identification.identified && boot.replicatesDiscarded > tail) {
+		const reason = `In ${boot.replicatesDiscarded} of ${boot.replicates} bootstrap refits the model's two classes took each other's roles (the reviewers' answers read the other way round), more than the ${(((1 - settings.confidence) / 2) * 100).toFixed(1)}% an interval's tail holds: these data do not pin down which class is "yes", so the latent rate is not reported.`;
+		const refits = { iterations: boot.fit.iterations, replicates: boot.replicates, replicatesNotConverged: boot.replicatesNotConverged, replicatesDiscarded: boot.replicatesDiscarded };
+		return keep({ groups: groups.map((g) => ({ ...empty('not-identified', reason, g), ...refits })), reviewers: new Map() });
+	}
+	// Whether a group holds items the fit decides (sampled, answered, class not known).
+	const decided = (ids: readonly number[]) => {
+		const open = new Uint8Array(index.size);
+		for (let o = 0; o < answered; o++) open[observations.item[o]] = 1;
+		for (const k of known) open[k.item] = 0;
+		return ids.some((i) => open[i] && !isOutside[i]);
+	};
 	const reviewers = new Map<number, ReviewerErrorRates>();
 	for (const [reviewerId, j] of raterIndex) {
 		const m = boot.fit.confusion[j];
@@ -458,19 +488,28 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		});
 	}
 	return keep({
-		groups: boot.groups.map((g) => ({
-			estimator: 'latent',
-			status: 'ok',
-			identified: true,
-			reason: null,
-			n: g.n,
-			proportion: g.rate,
-			lower: g.lower,
-			upper: g.upper,
-			iterations: boot.fit.iterations,
-			replicates: boot.replicates,
-			replicatesNotConverged: boot.replicatesNotConverged
-		})),
+		groups: boot.groups.map((g, at): LatentRate => {
+			// Every refit at the same rate while the fit decides some items: the fit sits on an edge
+			// (each item's class certain) and the percentile interval shows no uncertainty it has.
+			if (identification.identified && g.rate !== null && g.upper - g.lower <= DEGENERATE_INTERVAL_WIDTH && decided(groups[at])) {
+				const reason = `Every bootstrap refit gives the same rate, ${(g.rate * 100).toFixed(1)}%, so its interval has no width: the model's fit sits at the edge where every item's class is certain, and the interval cannot say how sure it is.`;
+				return { ...empty('not-identified', reason, groups[at]), iterations: boot.fit.iterations };
+			}
+			return {
+				estimator: 'latent',
+				status: 'ok',
+				identified: true,
+				reason: null,
+				n: g.n,
+				proportion: g.rate,
+				lower: g.lower,
+				upper: g.upper,
+				iterations: boot.fit.iterations,
+				replicates: boot.replicates,
+				replicatesNotConverged: boot.replicatesNotConverged,
+				replicatesDiscarded: boot.replicatesDiscarded
+			};
+		}),
 		reviewers
 	});
 }
@@ -551,6 +590,12 @@ export function headlineOf(
 	}
 	return bounds(null);
 }
+
+/** A latent interval this narrow or less (with items whose class the fit decides) is degenerate, not sure. */
+export const DEGENERATE_INTERVAL_WIDTH = 1e-9;
+
+/** Reviewers whose answers tell the latent classes apart that an identified fit needs. */
+export const MIN_TELLING_VIEWS = 3;
 
 /** Youden's J = sensitivity + specificity − 1 at or below this looks like guessing. */
 export const RANDOM_REVIEWER_YOUDEN = 0.2;

@@ -145,6 +145,6 @@ describe("a fit's fingerprint", () => {
 		input.adjudications.push({ itemId: 3, adjudicatorId: 1, instructionValid: true, inputValid: true, outputValid: true, errorReason: null, comment: 'settled', updatedAt: '2024-01-03T00:00:00.000Z', ratings: [] });
 		const memo = newLatentMemo({}, 10);
 		buildAuditReport(input, { latent: memo, replicates: 3 });
-		expect(memo.deferred).toEqual(['2e57ae33a831a94f', 'fd65517c5dd662eb', '009560dbc161d1e0', 'abb8594f67906b07']);
+		expect(memo.deferred).toEqual(['cba578319c3e3d99', '257c031ad57ba68e', '821f16ed3e2c2be4', '51ab3c1e50a5b4cc']);
 	});
 });

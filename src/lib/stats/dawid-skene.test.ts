@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MIN_GOLD_PER_CLASS, MIN_THREE_VIEW_ITEMS, dawidSkene, dawidSkeneBootstrap, dawidSkeneIdentification, observationColumns, quantileSorted, type DawidSkeneObservations } from './dawid-skene';
 import { ANAESTHESIA } from './fixtures/anaesthesia';
 import { SeededRandom } from '../audits/random';
+import { A_K3 } from '../reports/fixtures/tester-latent-audits';
 
 /** Table 1 of Dawid & Skene (1979) as observations: anaesthetist 1 is rater 0 (three ratings each). */
 function anaesthesia(): DawidSkeneObservations {
@@ -363,5 +364,30 @@ describe('Dawid–Skene acceleration keeps off the edges', () => {
 			const onEdge = (share: number) => share < 1e-12 || share > 1 - 1e-12;
 			if (!onEdge(plain.classShares[1])) expect(onEdge(fit.classShares[1]), `audit ${a}: ${fit.classShares[1]} vs ${plain.classShares[1]}`).toBe(false);
 		}
+	});
+});
+
+describe('Dawid–Skene bootstrap: refits whose classes took each other\'s roles', () => {
+	it("reads them in the full fit's order or leaves them out, so the interval never mixes them (the tester's A-k3, input)", () => {
+		// 60 items, reviewers 2 (always yes), 3 (random), 4 and 5 (careful); items 1 and 2 adjudicated.
+		// The interval read [27.3%, 93.3%]: refits where the careful reviewers' answers meant the other class.
+		const raters = Object.keys(A_K3.answers).map(Number);
+		const rows: Array<[number, number, boolean]> = [];
+		raters.forEach((reviewer, rater) => {
+			for (let item = 0; item < 60; item++) {
+				const a = A_K3.answers[reviewer].slice(3 * item, 3 * item + 3);
+				if (a !== '...') rows.push([item, rater, a[1] === '1']);
+			}
+		});
+		const known = Object.entries(A_K3.adjudicated).map(([item, a]) => ({ item: Number(item), label: Number(a[1]) }));
+		// At the report's seed, as the tester saw it.
+		const b = dawidSkeneBootstrap({ classes: 2, items: 60, raters: raters.length, observations: yesNo(rows), known });
+		expect(b.fit.classShares[1]).toBeCloseTo(0.863, 3);
+		expect(b.replicatesRelabelled).toBeGreaterThan(0);
+		expect(b.replicatesDiscarded).toBeLessThanOrEqual(b.replicatesRelabelled);
+		expect(b.groups[0].lower).toBeGreaterThan(0.5);
+		// Without adjudications nothing breaks the symmetry: a relabelled refit is the same fit, kept.
+		const open = dawidSkeneBootstrap({ classes: 2, items: 60, raters: raters.length, observations: yesNo(rows) });
+		expect(open.replicatesDiscarded).toBe(0);
 	});
 });

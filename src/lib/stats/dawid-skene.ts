@@ -455,6 +455,13 @@ export interface DawidSkeneBootstrap {
 	replicates: number;
 	/** Replicates whose EM hit the iteration cap (they still count; reported so a reader knows). */
 	replicatesNotConverged: number;
+	/**
+	 * Replicates whose classes came out in other roles than the full fit's (label switching),
+	 * relabelled to match it and refitted from there before they count.
+	 */
+	replicatesRelabelled: number;
+	/** Replicates left out of the intervals: still in other roles after relabelling and refitting. */
+	replicatesDiscarded: number;
 	/** Per rater: percentile interval of each diagonal entry (the rate of answering each class right). */
 	raterIntervals: Array<Array<{ lower: number; upper: number }>>;
 }
@@ -488,6 +495,59 @@ function groupRates(p: Prepared, s: State, groups: ReadonlyArray<readonly number
 }
 
 /**
+ * The order of a fit's classes that brings its confusion matrices closest to a reference fit's
+ * (squared distances, each reviewer weighted by `answers`): `order[k]` is the class to read as
+ * class k, or null when the classes are already in that order. For yes/no this is the sign of
+ * Σ answers × Youden's J × the reference's J: a negative sum means the classes took swapped roles
+ * (label switching: the likelihood alone does not say which class is which). Classes are permuted
+ * exhaustively, so only up to MAX_RELABELLED_CLASSES of them.
+ */
+function closestClassOrder(p: Prepared, params: Float64Array, reference: Float64Array, answers: ArrayLike<number>): number[] | null {
+	const { K, J } = p;
+	if (K > MAX_RELABELLED_CLASSES) return null;
+	// cost[a][b]: distance of the fit's class a from the reference's class b.
+	const cost = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+	for (let j = 0; j < J; j++) {
+		if (!answers[j]) continue;
+		const base = K + j * K * K;
+		for (let a = 0; a < K; a++) {
+			for (let b = 0; b < K; b++) {
+				let d = 0;
+				for (let l = 0; l < K; l++) d += (params[base + a * K + l] - reference[base + b * K + l]) ** 2;
+				cost[a][b] += answers[j] * d;
+			}
+		}
+	}
+	const identity = Array.from({ length: K }, (_, k) => k);
+	const total = (order: number[]) => order.reduce((sum, a, b) => sum + cost[a][b], 0);
+	let best = identity;
+	let bestCost = total(identity);
+	const permute = (prefix: number[], rest: number[]) => {
+		if (rest.length === 0) {
+			const c = total(prefix);
+			if (c < bestCost) [best, bestCost] = [prefix, c];
+			return;
+		}
+		rest.forEach((a, at) => permute([...prefix, a], [...rest.slice(0, at), ...rest.slice(at + 1)]));
+	};
+	permute([], identity);
+	return best === identity ? null : best;
+}
+/** Classes beyond this are not relabelled (K! orders to try). */
+const MAX_RELABELLED_CLASSES = 6;
+
+/** Reads class order[k] as class k: class shares and each reviewer's confusion rows (answers keep their meaning). */
+function reorderClasses(p: Prepared, params: Float64Array, order: readonly number[]): void {
+	const { K, J } = p;
+	const old = params.slice();
+	for (let k = 0; k < K; k++) params[k] = old[order[k]];
+	for (let j = 0; j < J; j++) {
+		const base = K + j * K * K;
+		for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) params[base + k * K + l] = old[base + order[k] * K + l];
+	}
+}
+
+/**
  * The fit plus a nonparametric bootstrap over items (Efron & Tibshirani 1993, ch. 13 percentile
  * interval): population items are resampled with replacement, gold items (outside) likewise among
  * themselves, EM is rerun from the full fit's estimates, and each group's rate is recomputed.
@@ -515,6 +575,8 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 	const draws: number[][] = groups.map(() => []);
 	const diagonal: number[][][] = Array.from({ length: p.J }, () => Array.from({ length: p.K }, () => []));
 	let notConverged = 0;
+	let relabelled = 0;
+	let discarded = 0;
 	const s = newState(p);
 	const weight = new Float64Array(p.I);
 	for (let b = 0; b < B; b++) {
@@ -522,7 +584,22 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 		for (let n = 0; n < insideItems.length; n++) weight[insideItems[random.int(insideItems.length)]]++;
 		for (let n = 0; n < outsideItems.length; n++) weight[outsideItems[random.int(outsideItems.length)]]++;
 		s.params.set(full.params);
-		const r = iterate(p, s, weight, { maxIterations: options.maxIterations, tolerance: Math.max(options.tolerance ?? DAWID_SKENE_TOLERANCE, BOOTSTRAP_TOLERANCE), onStep: options.onStep });
+		const refit = { maxIterations: options.maxIterations, tolerance: Math.max(options.tolerance ?? DAWID_SKENE_TOLERANCE, BOOTSTRAP_TOLERANCE), onStep: options.onStep };
+		let r = iterate(p, s, weight, refit);
+		// A refit whose classes took other roles would put its rate of the other class into the
+		// interval: it is read in the full fit's order and refitted from there (known items make the
+		// swapped fit more than a relabelling); one still out of order is left out.
+		const order = closestClassOrder(p, s.params, full.params, fit.labelsPerRater);
+		if (order) {
+			relabelled++;
+			reorderClasses(p, s.params, order);
+			r = iterate(p, s, weight, refit);
+			if (closestClassOrder(p, s.params, full.params, fit.labelsPerRater)) {
+				discarded++;
+				options.onReplicate?.();
+				continue;
+			}
+		}
 		if (!r.converged) notConverged++;
 		groupRates(p, s, groups, weight, target).forEach((v, g) => {
 			if (v !== null) draws[g].push(v);
@@ -540,6 +617,8 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 		fit,
 		replicates: B,
 		replicatesNotConverged: notConverged,
+		replicatesRelabelled: relabelled,
+		replicatesDiscarded: discarded,
 		groups: groups.map((members, g) => {
 			const n = members.filter((i) => informative(i)).length;
 			if (points[g] === null || draws[g].length === 0) return { n, rate: points[g], lower: 0, upper: 1 };
