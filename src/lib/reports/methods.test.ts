@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { syntheticQualityInput, syntheticRatingInput } from './fixtures/synthetic-audit';
 import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts, type MethodsJudge } from './methods';
 import { buildAuditReport } from './report';
-import { describeBasis } from './format';
+import { describeBasis, headlineText } from './format';
+import { testerAudit } from './fixtures/tester-latent-audits';
+import { SeededRandom } from '../audits/random';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from './shapes';
 
 const facts: MethodsFacts = {
@@ -307,5 +309,37 @@ describe('a classification stratification that stratified nothing', () => {
 		const two = methodsParagraph(report, { ...facts, stratify: 'classification', frame: { units: 50, choices: 50, filtered: false, classificationStrata: ['classification', 'unknown'] } }).paragraph;
 		expect(two).toContain('stratified by classification');
 		expect(two).not.toContain('one stratum');
+	});
+});
+
+describe('methodsParagraph, when the questions\' headlines come from different estimators', () => {
+	it('names the estimator of every figure (the tester\'s E-gold read "Wilson score intervals … the instruction for 100.0% [100.0%, 100.0%]", a latent figure)', () => {
+		// 40 items, three reviewers each right 85% of the time on input and output; every instruction
+		// answer is yes, so latent truth is not identified there (the item majority headlines it).
+		const random = new SeededRandom(3);
+		const answers: Record<number, string> = { 1: '', 2: '', 3: '' };
+		for (let item = 0; item < 40; item++) {
+			const truth = [random.float() < 0.8, random.float() < 0.6];
+			for (const reviewer of [1, 2, 3]) answers[reviewer] += '1' + truth.map((t) => ((random.float() < 0.85 ? t : !t) ? '1' : '0')).join('');
+		}
+		const report = buildAuditReport(testerAudit({ name: 'mixed', overlap: 3, sampled: 40, answers, gold: '', adjudicated: {} }), { replicates: 50 });
+		const rates = report.quality!.groups[0].rates;
+		const by = (key: string) => rates.find((r) => r.key === key)!.headline;
+		expect(rates.map((r) => [r.key, r.headline.estimator])).toEqual([
+			['instruction', 'majority'],
+			['input', 'latent'],
+			['output', 'latent'],
+			['allValid', 'latent']
+		]);
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(paragraph).toContain('The estimator differs by question, as the data allow: all three fields, the input and the output by latent truth (Dawid–Skene); the instruction by item majority, ties as bounds.');
+		expect(paragraph).toContain("For all three fields, the input and the output: we estimated each rate with Dawid and Skene's latent-class model");
+		expect(paragraph).toContain('For the instruction: each item\'s final label is a researcher\'s adjudication where there is one, else the majority of its reviewers\' answers; we report the share of items answered "yes" with 95% Wilson score intervals');
+		expect(paragraph).toMatch(/\(The latent-class estimate was not used for the instruction: every answer is the same/);
+		expect(paragraph).toContain(
+			`The share judged valid was, by latent truth (Dawid–Skene): all three fields ${headlineText(by('allValid'))} (n = 40), the input ${headlineText(by('input'))} (n = 40), the output ${headlineText(by('output'))} (n = 40); by item majority, ties as bounds: the instruction ${headlineText(by('instruction'))} (n = 40).`
+		);
+		expect(paragraph).not.toContain('by the same model');
+		expect(paragraph).not.toContain('reviewers accepted');
 	});
 });

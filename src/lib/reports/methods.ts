@@ -5,7 +5,7 @@
  * references of the methods that were used. A starting point the researcher edits, never a
  * claim beyond what the app recorded.
  */
-import { coefficient, headlineText, interval, percent, pValue } from './format';
+import { coefficient, estimatorInText, headlineText, interval, percent, pValue } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
@@ -13,6 +13,8 @@ import { asClause, formatCount } from '../text/words';
 import { goldExcludedSentence, singleClassificationStratum, type SamplingFrame } from '../audits/sampling';
 import type { ConversationReport, PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
+import type { RateKey } from './estimators';
+import type { RateRow } from './quality';
 
 /** What the report does not hold: the audit's sampling settings and the population. */
 export interface MethodsFacts {
@@ -195,7 +197,9 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	}
 
 	// Estimator, interval and the headline result.
-	if (report.quality) {
+	if (report.quality && new Set(report.quality.groups[0].rates.map((r) => r.headline.estimator)).size > 1) {
+		s.push(...mixedEstimatorSentences(report.quality.groups[0].rates, k, level, cite));
+	} else if (report.quality) {
 		const rates = report.quality.groups[0].rates;
 		const allValid = rates.find((r) => r.key === 'allValid')!;
 		const estimator = allValid.headline.estimator;
@@ -426,6 +430,49 @@ function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): s
 	const fallback = e.fallback ? ' (the judge gave every row the same verdict, so the figure is the human-only rate)' : '';
 	const labelled = `${judge} for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them.`;
 	return `${labelled} We estimated the share of the whole dataset with all three fields valid by ${method}, with a ${interval}: ${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${fallback}${worth}.`;
+}
+
+const QUESTION_NAMES: Record<RateKey, string> = { allValid: 'all three fields', instruction: 'the instruction', input: 'the input', output: 'the output' };
+
+/** "a", "a and b", "a, b and c". */
+function listText(parts: readonly string[]): string {
+	return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * The estimator, reasons and figures when the questions' headlines come from different estimators
+ * (the data identify latent truth for some questions only): each figure is named by its estimator.
+ */
+function mixedEstimatorSentences(rates: readonly RateRow[], k: number, level: string, cite: (...keys: RefKey[]) => string): string[] {
+	const s: string[] = [];
+	// Estimators in the order of their first question, all three fields first.
+	const ordered = [...rates].sort((a, b) => Number(b.key === 'allValid') - Number(a.key === 'allValid'));
+	const byEstimator = new Map<EstimatorKey, RateRow[]>();
+	for (const r of ordered) byEstimator.set(r.headline.estimator, [...(byEstimator.get(r.headline.estimator) ?? []), r]);
+	const names = (list: readonly RateRow[]) => listText(list.map((r) => QUESTION_NAMES[r.key]));
+	s.push(`The estimator differs by question, as the data allow: ${[...byEstimator].map(([estimator, list]) => `${names(list)} by ${estimatorInText(estimator)}`).join('; ')}.`);
+	const replicates = rates.find((r) => r.latent.replicates)?.latent.replicates || 200;
+	for (const [estimator, list] of byEstimator) {
+		const sentence = estimatorSentence(estimator, k, level, replicates, cite);
+		s.push(`For ${names(list)}: ${sentence.charAt(0).toLowerCase()}${sentence.slice(1)}`);
+	}
+	const grouped = (reason: (r: RateRow) => string | null) => {
+		const byReason = new Map<string, RateRow[]>();
+		for (const r of ordered) {
+			const text = reason(r);
+			if (text) byReason.set(text, [...(byReason.get(text) ?? []), r]);
+		}
+		return [...byReason];
+	};
+	for (const [reason, list] of grouped((r) => r.headline.fallback)) s.push(`(The latent-class estimate was not used for ${names(list)}: ${asClause(reason).replace(/\.$/, '')}.)`);
+	for (const [caveat, list] of grouped((r) => r.headline.caveat)) s.push(`(For ${names(list)}, the latent-class model is not identified by these data, and its estimate depends on where the fit starts: ${asClause(caveat).replace(/\.$/, '')}.)`);
+	// The figures, each under its estimator's name.
+	const figures = [...byEstimator].map(
+		([estimator, list]) =>
+			`by ${estimatorInText(estimator)}: ${list.map((r) => `${QUESTION_NAMES[r.key]} ${headlineText(r.headline)} (n = ${num(r.headline.n)}${estimator === 'label' ? ` items, ${num(r.label.labels)} labels` : ''})`).join(', ')}`
+	);
+	s.push(`The share judged valid was, ${figures.join('; ')}.`);
+	return s;
 }
 
 function estimatorSentence(estimator: EstimatorKey, k: number, level: string, replicates: number, cite: (...keys: RefKey[]) => string): string {
