@@ -114,7 +114,7 @@ describe('LaTeX of the real tables', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-report-latex-'));
 		try {
 			const body = [...qualityTables, ...ratingTables].map((t) => toLatex(t.table)).join('\n\\clearpage\n');
-			const doc = `\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage{booktabs}\n\\usepackage[margin=1cm,landscape]{geometry}\n\\begin{document}\n${body}\\end{document}\n`;
+			const doc = `\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage{booktabs,graphicx,array}\n\\usepackage[margin=1cm,landscape]{geometry}\n\\begin{document}\n${body}\\end{document}\n`;
 			fs.writeFileSync(path.join(dir, 'tables.tex'), doc);
 			const run = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'tables.tex'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
 			expect(run.stdout, run.stdout.slice(-3000)).not.toMatch(/^! /m);

@@ -30,6 +30,10 @@ describe('escapeLatex', () => {
 			'100\\% \\& more\\_x \\#1 \\$2 \\{a\\} \\textasciitilde{} \\textasciicircum{} \\textbackslash{}'
 		);
 	});
+	it('prints a bar as a bar and quotes as opening and closing quotes, not as an em dash and two closing quotes', () => {
+		expect(escapeLatex('mistral|7b <b>x</b>')).toBe('mistral\\textbar{}7b $<$b$>$x$<$/b$>$');
+		expect(escapeLatex('Statistics of the dataset "alpaca_5000" ("a" "b")')).toBe("Statistics of the dataset ``alpaca\\_5000'' (``a'' ``b'')");
+	});
 	it('writes typographic signs pdfLaTeX can print and joins lines', () => {
 		expect(escapeLatex('κ = −0.2 – α ≤ 1\nnext')).toBe('$\\kappa$ = $-$0.2 -- $\\alpha$ $\\leq$ 1 next');
 		// Without T1 fonts < and > would print as ¡ and ¿.
@@ -39,21 +43,26 @@ describe('escapeLatex', () => {
 
 describe('toLatex', () => {
 	it('writes a booktabs table (golden)', () => {
-		expect(toLatex(table)).toBe(String.raw`\begin{table}[t]
+		// Too wide for an article's text width: the question column wraps, "n (detail)" cells take two
+		// lines, and TeX scales the table down only if it is still wider than \linewidth.
+		expect(toLatex(table)).toBe(String.raw`% Needs \usepackage{booktabs,graphicx,array} in the preamble.
+\begin{table}[t]
 \centering
 \caption{Data quality of 200 sampled instances (95\% Wilson intervals)}
 \label{tab:quality}
-\begin{tabular}{lrlr}
+\setbox0=\hbox{%
+\begin{tabular}{>{\raggedright\arraybackslash}p{12em}rlr}
 \toprule
   Quality review question & Yes & 95\% CI & Self-Instruct \\
 \midrule
-  Instruction describes a valid task & 92.0\% (184/200) & [87.4\%, 95.0\%] & 92\% \\
-  Output is correct \& acceptable & 58.5\% (117/200) & [51.6\%, 65.1\%] & 58\% \\
+  Instruction describes a valid task & \begin{tabular}[t]{@{}r@{}}92.0\%\\{}(184/200)\end{tabular} & [87.4\%, 95.0\%] & 92\% \\
+  Output is correct \& acceptable & \begin{tabular}[t]{@{}r@{}}58.5\%\\{}(117/200)\end{tabular} & [51.6\%, 65.1\%] & 58\% \\
 \midrule
-  All fields valid & 54.0\% (108/200) & [47.1\%, 60.8\%] & 54\% \\
+  All fields valid & \begin{tabular}[t]{@{}r@{}}54.0\%\\{}(108/200)\end{tabular} & [47.1\%, 60.8\%] & 54\% \\
   {}[bracketed] first cell & 1 & [0\%, 1\%] & --- \\
 \bottomrule
-\end{tabular}
+\end{tabular}}%
+\ifdim\wd0>\linewidth\resizebox{\linewidth}{!}{\box0}\else\leavevmode\box0\fi
 \par\smallskip{\footnotesize n = 200 items; snake\_case \#1 costs \$5 \textasciitilde{} 50\% \{a\} \textbackslash{} b\textasciicircum{}2 --- $\kappa$ = 0.41 $-$ 0.02.}
 \end{table}
 `);
@@ -61,6 +70,12 @@ describe('toLatex', () => {
 	it('keeps a cell that opens with a bracket from being read as the row break\'s argument', () => {
 		const latex = toLatex({ caption: 'c', columns: [{ heading: 'CI', align: 'left' }], rows: [['[1%, 2%]'], ['[3%, 4%]']] });
 		expect(latex).toContain('  {}[3\\%, 4\\%] \\\\');
+	});
+	it('keeps a narrow table a plain tabular, and names the packages a table needs', () => {
+		const narrow = toLatex({ caption: 'c', columns: [{ heading: 'Statistic', align: 'left' }, { heading: 'Value', align: 'right' }], rows: [['# of instructions', '5,000']] });
+		expect(narrow.startsWith('% Needs \\usepackage{booktabs} in the preamble.\n\\begin{table}[t]')).toBe(true);
+		expect(narrow).toContain('\\begin{tabular}{lr}');
+		expect(narrow).not.toContain('resizebox');
 	});
 	it('refuses a row with the wrong number of cells, naming it', () => {
 		expect(() => toLatex({ ...table, rows: [['a', 'b']] })).toThrow(/row 1 has 2 cells for 4 columns/);
@@ -72,7 +87,7 @@ describe('toLatex', () => {
 	it.skipIf(!pdflatex)('compiles with pdflatex and booktabs', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ia-latex-'));
 		try {
-			const doc = `\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n\\begin{document}\n${toLatex(table)}\\end{document}\n`;
+			const doc = `\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,graphicx,array}\n\\begin{document}\n${toLatex(table)}\\end{document}\n`;
 			fs.writeFileSync(path.join(dir, 'table.tex'), doc);
 			const run = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'table.tex'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
 			expect(run.stdout, run.stdout.slice(-2000)).not.toMatch(/^! /m);
