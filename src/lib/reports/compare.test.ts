@@ -167,6 +167,31 @@ describe('comparing the error breakdown when one audit has ties', () => {
 		expect(correct.upper).toBeGreaterThan(0);
 		// An error reason: from the items labelled so to those plus the tied ones.
 		expect(rowOf('breakdown', 'incorrect_output')).toMatchObject({ difference: null, first: { successes: 6 }, firstHigh: { successes: 19 }, second: { successes: 39 } });
+		// The tied items are "correct" against "incorrect output": no reviewer gave them another reason,
+		// so the other reasons are plain counts, not 0 to 13 of 40.
+		for (const reason of ['incomprehensible_instruction', 'input_mismatch', 'other']) {
+			const r = rowOf('breakdown', reason)!;
+			expect(r.first).toMatchObject({ successes: 0, trials: 40 });
+			expect(r.firstHigh).toBeUndefined();
+			expect(r.difference).not.toBeNull();
+		}
+	});
+
+	it('says the rates are by item majority when a report leads with another estimator, and nothing when both lead with it', () => {
+		expect(comparison.notes.join(' ')).not.toContain('item majority');
+		const label = compareReports(buildAuditReport(twoReviewerAudit(), { estimator: 'label' }), buildAuditReport(qualityAudit(2, [['YYY', 111], ['YYN', 39]])));
+		expect(label.notes).toContain('Every rate here is by item majority, ties as bounds, for both audits; the headline of "audit 1" (label level) is another estimator\'s, so a rate here may differ from the one its report leads with.');
+	});
+
+	it('says when the two audits share items, that the intervals take them for independent samples', () => {
+		const report = buildAuditReport(twoReviewerAudit(), { estimator: 'majority' });
+		expect(compareReports(report, report).notes.join(' ')).not.toContain('independent');
+		const same = compareReports(report, report, { sharedItems: 40 });
+		expect(same.notes).toContain(
+			'The two audits are of the same 40 sampled instances: they are not independent samples, as the intervals of the differences assume, so a difference measures the reviewers and their labels on those items more than two samples of the data, and its interval is not that of a paired comparison.'
+		);
+		const some = compareReports(report, buildAuditReport(qualityAudit(2, [['YYY', 111], ['YYN', 39]])), { sharedItems: 12 });
+		expect(some.notes.join(' ')).toContain('12 sampled instances (of 40 in the first, 150 in the second)');
 	});
 
 	it('does not compare tie rates with an audit that cannot tie, and says why', () => {

@@ -5,7 +5,7 @@
  */
 import { RATING_KEYS } from '$lib/audits/rubric';
 import { differenceFromIntervals, proportionDifferenceInterval, wilsonInterval } from '$lib/stats';
-import type { MajorityBounds } from './estimators';
+import { ESTIMATOR_LABELS, type MajorityBounds } from './estimators';
 import type { BreakdownKey, Estimate, GroupKey, QualityGroup } from './quality';
 import type { AuditReport } from './report';
 import { type ReportAudit } from './types';
@@ -164,17 +164,17 @@ const TIE_KEYS: ReadonlySet<string> = new Set<BreakdownKey>(['reason_tied', 'val
 
 /**
  * A breakdown category's count as bounds over the group's decided items: an item whose reviewers
- * tied on "all valid" might be correct or any error, and one that tied on the reason any of the
- * reasons, so the count runs from the items labelled so to those plus the tied ones. (Counting the
- * ties only as "not this category" would make a difference look significant that the ties alone
- * could produce.) The tie rows themselves are plain counts.
+ * tied (on all valid, or on the reason) may still end in any category one of them gave, so the
+ * count runs from the items labelled so to those plus the tied ones that could end there — never
+ * a category nobody gave it. (Counting the ties only as "not this category" would make a
+ * difference look significant that the ties alone could produce.) The tie rows themselves are
+ * plain counts.
  */
 function breakdownBounds(group: QualityGroup, key: string, confidence: number): Pick<MajorityBounds, 'low' | 'high' | 'ties'> {
 	// A category the group never used (e.g. tied reasons) is 0 of its decided items.
 	const reported = group.breakdown.find((r) => r.key === key);
 	const low = reported ?? estimate(0, group.decided, confidence);
-	const tied = (k: BreakdownKey) => group.breakdown.find((r) => r.key === k)?.count ?? 0;
-	const ties = TIE_KEYS.has(key) ? 0 : key === 'correct' ? tied('valid_tied') : tied('valid_tied') + tied('reason_tied');
+	const ties = TIE_KEYS.has(key) ? 0 : (reported?.tiedMayBe ?? 0);
 	return { low, high: ties ? estimate(low.successes + ties, group.decided, confidence) : low, ties };
 }
 
@@ -208,8 +208,33 @@ const WHAT_KIND: Record<AuditComparison['kind'], string> = {
 	pairwise: 'which of two responses is better'
 };
 
+/** What the reports do not hold: how many sampled instances the two audits have in common (counted by the server). */
+export interface ComparisonContext {
+	sharedItems?: number;
+}
+
+/**
+ * The caveat on two audits that share items: the Newcombe intervals take them for independent
+ * samples, which the same instances are not (e.g. a second audit drawn with the first's seed).
+ */
+function sharedItemsNote(first: AuditReport, second: AuditReport, shared: number): string {
+	const unit = first.audit.kind === 'rating' ? 'instances (with their responses)' : 'instances';
+	const all = shared === first.progress.items && shared === second.progress.items;
+	const which = all ? `the same ${shared} sampled ${unit}` : `${shared} sampled ${unit} (of ${first.progress.items} in the first, ${second.progress.items} in the second)`;
+	return `The two audits are of ${which}: they are not independent samples, as the intervals of the differences assume, so a difference measures the reviewers and their labels on ${all ? 'those' : 'partly the same'} items more than two samples of the data, and its interval is not that of a paired comparison.`;
+}
+
+/** Quality comparisons always use item majority (ties as bounds); say so when a report's headline is another estimator. */
+function majorityNote(first: AuditReport, second: AuditReport): string | null {
+	const headlines = [first, second].map((r) => ({ name: r.audit.name, estimators: [...new Set(r.quality?.groups[0].rates.map((x) => x.headline.estimator) ?? [])] }));
+	const other = headlines.filter((h) => h.estimators.some((e) => e !== 'majority'));
+	if (!other.length) return null;
+	const named = other.map((h) => `"${h.name}" (${h.estimators.filter((e) => e !== 'majority').map((e) => ESTIMATOR_LABELS[e].charAt(0).toLowerCase() + ESTIMATOR_LABELS[e].slice(1)).join(', ')})`).join(' and ');
+	return `Every rate here is by item majority, ties as bounds, for both audits; the headline of ${named} is another estimator's, so a rate here may differ from the one its report leads with.`;
+}
+
 /** Compares two reports of the same kind, computed at the same confidence level. */
-export function compareReports(first: AuditReport, second: AuditReport): AuditComparison {
+export function compareReports(first: AuditReport, second: AuditReport, context: ComparisonContext = {}): AuditComparison {
 	if (first.audit.kind !== second.audit.kind) {
 		throw new ComparisonError(
 			`Cannot compare a ${first.audit.kind} audit with a ${second.audit.kind} audit: one measures ${WHAT_KIND[first.audit.kind]}, the other ${WHAT_KIND[second.audit.kind]}, so no rate is shared. Compare two audits of the same kind.`
@@ -278,6 +303,8 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 				rows.push(rateRow(a.key, key, breakdownBounds(a, key, confidence), breakdownBounds(b, key, confidence), confidence, 'breakdown'));
 			}
 		}
+		const majority = majorityNote(first, second);
+		if (majority) notes.push(majority);
 		const single = [first.audit, second.audit].filter((x) => x.overlap < 2);
 		if (!bothCanTie && first.quality.groups.concat(second.quality.groups).some((g) => g.breakdown.some((r) => TIE_KEYS.has(r.key) && r.count > 0))) {
 			notes.push(
@@ -297,5 +324,6 @@ export function compareReports(first: AuditReport, second: AuditReport): AuditCo
 			);
 		}
 	}
+	if ((first.quality || first.rating) && context.sharedItems) notes.push(sharedItemsNote(first, second, context.sharedItems));
 	return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
 }

@@ -57,6 +57,8 @@ export interface BreakdownRow extends Estimate {
 	count: number;
 	/** Share among the incorrect items (reasons only). */
 	shareOfIncorrect: number | null;
+	/** Tied items (on all valid or on the reason) one of whose reviewers gave this category: it may still end here. 0 on the tie rows. */
+	tiedMayBe: number;
 	/** Unnatural Instructions' count out of 200 and its share, where the paper has the category. */
 	reference: { count: number; share: number } | null;
 }
@@ -134,6 +136,7 @@ export function qualityGroup(
 
 	// The judged items (all-valid decided or tied) by breakdown key, in one pass.
 	const counts = new Map<BreakdownKey, number>();
+	const tiedMayBe = new Map<BreakdownKey, number>();
 	let decided = 0;
 	let incorrect = 0;
 	for (const v of verdicts) {
@@ -142,6 +145,7 @@ export function qualityGroup(
 		if (v.allValid.value === false) incorrect++;
 		const key: BreakdownKey | null = v.allValid.value === null ? 'valid_tied' : v.allValid.value === false && v.category === null ? 'reason_tied' : v.category;
 		if (key !== null) counts.set(key, (counts.get(key) ?? 0) + 1);
+		for (const c of v.tiedCategories) tiedMayBe.set(c, (tiedMayBe.get(c) ?? 0) + 1);
 	}
 	const count = (category: BreakdownKey) => counts.get(category) ?? 0;
 
@@ -151,6 +155,7 @@ export function qualityGroup(
 		key: 'correct',
 		count: correct,
 		shareOfIncorrect: null,
+		tiedMayBe: tiedMayBe.get('correct') ?? 0,
 		reference: { count: UNNATURAL_AUDIT.correct, share: UNNATURAL_AUDIT.correct / UNNATURAL_AUDIT.items },
 		...estimate(correct, decided, settings)
 	});
@@ -161,6 +166,7 @@ export function qualityGroup(
 			key: reason,
 			count: n,
 			shareOfIncorrect: incorrect === 0 ? null : n / incorrect,
+			tiedMayBe: tiedMayBe.get(reason) ?? 0,
 			reference: paper === null ? null : { count: paper, share: paper / UNNATURAL_AUDIT.items },
 			...estimate(n, decided, settings)
 		});
@@ -172,6 +178,7 @@ export function qualityGroup(
 			key: extra,
 			count: n,
 			shareOfIncorrect: extra === 'reason_tied' && incorrect > 0 ? n / incorrect : null,
+			tiedMayBe: 0,
 			reference: null,
 			...estimate(n, decided, settings)
 		});

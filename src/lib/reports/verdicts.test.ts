@@ -32,6 +32,8 @@ function definition(itemId: number, labels: ReportLabel[], adjudication: ReportA
 		else reasonTie = majority.kind === 'tie';
 	}
 	const ties = (['instruction', 'input', 'output', 'allValid'] as const).filter((key) => ({ instruction, input, output, allValid })[key].tie);
+	const open = category === null && (allValid.tie || reasonTie);
+	const given = labels.map(categoryOf).filter((c): c is QualityCategory => c !== null && (allValid.tie || c !== 'correct'));
 	return {
 		itemId,
 		labels: labels.length,
@@ -42,6 +44,7 @@ function definition(itemId: number, labels: ReportLabel[], adjudication: ReportA
 		output,
 		allValid,
 		category,
+		tiedCategories: open ? [...new Set(given)] : [],
 		ties: reasonTie ? [...ties, 'reason'] : ties,
 		disagreement: new Set(labels.map(categoryOf)).size > 1 || questions.some((v) => v.yes > 0 && v.no > 0)
 	};

@@ -53,6 +53,11 @@ export interface QualityItemVerdict {
 	allValid: BinaryVerdict;
 	/** 'correct' or the error reason; null when all-valid is undecided or the reasons tied. */
 	category: QualityCategory | null;
+	/**
+	 * When the category is open because the reviewers tied (on all valid, or on the reason): the
+	 * categories they gave, the only ones the item can end in. Empty otherwise.
+	 */
+	tiedCategories: QualityCategory[];
 	/** Judgements on which the reviewers tied (empty when adjudicated). */
 	ties: QualityJudgement[];
 	/** Reviewers' labels differ on some answer or reason (adjudicated or not). */
@@ -149,6 +154,15 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 		else reasonTie = majority.kind === 'tie';
 	}
 
+	const tiedCategories: QualityCategory[] = [];
+	if (category === null && (allValid.tie || reasonTie)) {
+		// A tie on all valid may end in any reviewer's category; one on the reason in a reason given.
+		for (const label of labels) {
+			const given = categoryOf(label);
+			if (given !== null && (allValid.tie || given !== 'correct') && !tiedCategories.includes(given)) tiedCategories.push(given);
+		}
+	}
+
 	const ties: QualityJudgement[] = [];
 	if (instruction.tie) ties.push('instruction');
 	if (input.tie) ties.push('input');
@@ -168,6 +182,7 @@ export function qualityVerdict(itemId: number, labels: readonly ReportLabel[], a
 		output,
 		allValid,
 		category,
+		tiedCategories,
 		ties,
 		disagreement
 	};

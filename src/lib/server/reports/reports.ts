@@ -78,7 +78,7 @@ export function compareAudits(firstId: number, secondId: number, options: Report
 	if (firstId === secondId) throw new ReportError('Choose two different audits to compare.');
 	// A comparison reads no latent-truth figure: their minutes of bootstrap are skipped.
 	const timing = { withoutLatent: true };
-	return comparison(() => compareReports(auditReport(firstId, options, database, timing), auditReport(secondId, options, database, timing)));
+	return comparison(() => compareReports(auditReport(firstId, options, database, timing), auditReport(secondId, options, database, timing), { sharedItems: sharedItems(firstId, secondId, database) }));
 }
 
 /** compareAudits for the server's pages and downloads: both reports built in the report thread (see auditReportOffThread). */
@@ -87,7 +87,15 @@ export async function compareAuditsOffThread(firstId: number, secondId: number, 
 	const timing = { withoutLatent: true }; // as compareAudits
 	const first = await auditReportOffThread(firstId, options, database, timing);
 	const second = await auditReportOffThread(secondId, options, database, timing);
-	return comparison(() => compareReports(first, second));
+	return comparison(() => compareReports(first, second, { sharedItems: sharedItems(firstId, secondId, database) }));
+}
+
+/** Sampled (not gold) instances both audits hold: a second audit drawn with the first's seed holds all of them. */
+function sharedItems(firstId: number, secondId: number, database: Db): number {
+	return database.$client
+		.prepare('SELECT COUNT(DISTINCT a.instance_id) FROM audit_items a JOIN audit_items b ON b.instance_id = a.instance_id WHERE a.audit_id = ? AND b.audit_id = ? AND NOT a.is_gold AND NOT b.is_gold')
+		.pluck()
+		.get(firstId, secondId) as number;
 }
 
 /** A comparison the two reports do not allow is a refusal with its reason. */
