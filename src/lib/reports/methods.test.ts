@@ -194,6 +194,16 @@ describe('methodsParagraph', () => {
 		expect(text).toMatch(/\n\nReferences\n- Wang, Y\./);
 	});
 
+	it('words a rating audit\'s sample and guidelines for rated responses, not the quality audit\'s instances and questions', () => {
+		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 5 });
+		const text = methodsParagraph(report, { ...facts, guidelineWords: 0 }).paragraph;
+		expect(text).toContain("and took one randomly chosen instance of each, with every rated model's response to it.");
+		expect(text).not.toContain("as in Self-Instruct's audit");
+		expect(text).toContain("They had no written guidelines beyond the rating scale's four descriptions.");
+		expect(text).not.toContain('beyond the questions themselves');
+		expect(methodsParagraph(report, { ...facts, instanceMode: 'all', guidelineWords: 0 }).paragraph).toContain('and took every instance of each, with');
+	});
+
 	it('gives the sampling frame recorded at draw time, says filters left rows out only if a filter had judged any, and no size for an audit drawn before the frame was kept', () => {
 		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
 		const unfiltered = methodsParagraph(report, { ...facts, frame: { units: 5000, choices: 5000, filtered: false } }).paragraph;

@@ -184,7 +184,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			`Reviewers saw a model judge's answers (${sug.model}, judge run ${sug.runId}) pre-filled on the review screen as labelled suggestions, with its one-sentence reasons, and could change them before submitting; their labels may therefore be anchored toward the judge's verdicts, and agreement with that judge overstated.`
 		);
 	}
-	s.push(guidelinesSentence(facts));
+	s.push(guidelinesSentence(facts, a.kind));
 
 	// Gold items and qualification.
 	if (a.goldCount > 0 || report.qualification) {
@@ -345,6 +345,11 @@ function drawnSentence(kind: AuditKind, items: number, seed: number, facts: Meth
 			? `We drew a simple random sample of ${num(items)} ${what}${stratified} (seed ${seed}), at most one per ${per}.`
 			: `We drew a simple random sample of ${per}s${stratified} (seed ${seed}) and took all their ${what}: ${num(items)} in all.`;
 	}
+	if (kind === 'rating') {
+		// What is rated is the models' responses, not the instances: the instance only fixes the task they answered.
+		const tasks = facts.instanceMode === 'one' ? 'one randomly chosen instance of each' : 'every instance of each';
+		return `We drew a simple random sample of ${num(items)} instructions${stratified} (seed ${seed}) and took ${tasks}, with every rated model's response to it.`;
+	}
 	const instances = facts.instanceMode === 'one' ? `one randomly chosen instance per instruction, as in Self-Instruct's audit ${cite('selfInstruct')}` : 'every instance of each sampled instruction';
 	return `We drew a simple random sample of ${num(items)} instructions${stratified} (seed ${seed}), with ${instances}.`;
 }
@@ -375,10 +380,12 @@ function goldShareSeen(report: AuditReport, goldRate: number): string {
 }
 
 /** The guidelines as reviewers had them: the version on record is not the one they read if it was edited after labelling began. */
-function guidelinesSentence(facts: MethodsFacts): string {
+function guidelinesSentence(facts: MethodsFacts, kind: AuditKind): string {
 	const words = facts.guidelineWords;
 	const g = facts.guidelinesChanged;
-	if (!g) return words > 0 ? `They worked from written guidelines of about ${num(words)} words.` : 'They had no written guidelines beyond the questions themselves.';
+	// A rating audit asks no questions: what reviewers had was the scale's four descriptions.
+	const only = kind === 'rating' ? "the rating scale's four descriptions" : 'the questions themselves';
+	if (!g) return words > 0 ? `They worked from written guidelines of about ${num(words)} words.` : `They had no written guidelines beyond ${only}.`;
 	const ended = g.labelsBefore >= g.labels;
 	const when = ended ? `after labelling ended (all ${num(g.labels)} labels were in)` : `after ${num(g.labelsBefore)} of the ${num(g.labels)} labels were in`;
 	if (words === 0) return `They worked from written guidelines, which were removed ${when}.`;
