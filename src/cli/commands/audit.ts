@@ -5,7 +5,8 @@ import { writeThroughPartial } from '$lib/server/files';
 import { parseCommandArgs, intOption, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { plural } from '$lib/reports/format';
-import { resolveDataset, DatasetError } from '$lib/server/datasets/datasets';
+import { resolveDataset, DatasetError, datasetModels } from '$lib/server/datasets/datasets';
+import { modelNamesFromOption } from '$lib/audits/model-names';
 import { findUserByEmail } from '$lib/server/auth/users';
 import {
 	AuditError,
@@ -43,7 +44,7 @@ const USAGE = `Usage:
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--stratify verdict --strata kept=100,rougeL=40,wordCount=20]
-        [--models m1,m2] [--unit turn|conversation] [--pair-models m1,m2]
+        [--models m1 [--models m2]] [--unit turn|conversation] [--pair-models m1,m2]
         [--not-blind] [--lease-minutes 30]
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
         [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot]
@@ -78,6 +79,9 @@ funnel; strata not named get none); \`audit strata <dataset>\` lists them with t
 --suggestions-from (quality audits; off by default, as suggestions anchor reviewers): the review
 screen starts each item's three answers from that judge run's verdicts (a quality judge run
 over the same dataset), labelled as the model's suggestion; the report then says so.
+--models (rating audits): the models whose responses are rated (default: all); repeat it, one
+model each (--models "m (t=0.7, p=1)" --models m2), or list them with commas; a value that is
+exactly one of the dataset's model names is taken whole, commas and all.
 --unit (conversation audits): judge each assistant reply (turn, default) or each conversation
 as a whole. --pair-models (pairwise audits): build pairs from the dataset's own responses of
 two models (one per prompt both answered; built once, reused) and sample those pairs; without
@@ -166,7 +170,7 @@ export async function run(argv: string[]): Promise<void> {
 			stratify: { type: 'string' },
 			strata: { type: 'string' },
 			'include-rejected': { type: 'boolean' },
-			models: { type: 'string' },
+			models: { type: 'string', multiple: true },
 			unit: { type: 'string' },
 			'pair-models': { type: 'string' },
 			'not-blind': { type: 'boolean' },
@@ -213,7 +217,7 @@ export async function run(argv: string[]): Promise<void> {
 					stratify: oneOf(values.stratify, ['none', 'classification', 'verdict'] as const, 'stratify'),
 					strataSizes: values.strata === undefined ? undefined : parseStrata(values.strata),
 					includeRejected: values['include-rejected'],
-					models: values.models?.split(',').map((m) => m.trim()).filter(Boolean),
+					models: values.models ? modelNamesFromOption(values.models, datasetModels(dataset.id).map((m) => m.model)) : undefined,
 					blind: !values['not-blind'],
 					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
 					guidelines: readText(values.guidelines, 'guidelines'),

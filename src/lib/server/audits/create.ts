@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { unknownModelsMessage } from '$lib/audits/model-names';
 import { db, transaction, type Db } from '../db';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { preparingOwner, removePreparingAudit } from './preparing';
@@ -508,7 +509,7 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 		const available = datasetModels(dataset.id, database).map((m) => m.model);
 		models = input.models?.length ? [...new Set(input.models)] : available;
 		const unknown = models.filter((m) => !available.includes(m));
-		if (unknown.length) throw new AuditError(`The dataset has no responses from ${unknown.join(', ')}.`, 400, 'invalid', 'models');
+		if (unknown.length) throw new AuditError(unknownModelsMessage(unknown, available), 400, 'invalid', 'models');
 		if (!models.length) throw new AuditError('A rating audit needs model responses; this dataset has none.', 400, 'invalid', 'models');
 		models.sort();
 	}
