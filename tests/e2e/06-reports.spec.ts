@@ -156,7 +156,8 @@ test('a response-rating report draws the A–D bars per model with a sortable ta
 	await expect(rows.locator('th')).toHaveText(['model-one', 'model-two', 'model-three']);
 	await expect(card.locator('tr[data-model="model-one"] [data-cell="aOrB"]')).toHaveText('80.0%');
 	await expect(card.locator('tr[data-model="model-two"] [data-cell="aOrB"]')).toHaveText('50.0%');
-	await expect(card.locator('tr[data-model="model-two"] td[data-level="B"]')).toContainText('1.5');
+	// The share with one decimal, as every export prints it (1.5 of 5).
+	await expect(card.locator('tr[data-model="model-two"] td[data-level="B"]')).toContainText('1.5 30.0%');
 	await expect(card.locator('tr[data-model="model-two"]')).toContainText('n = 5');
 	await card.getByRole('button', { name: 'Model' }).click();
 	await expect(rows.locator('th')).toHaveText(['model-one', 'model-three', 'model-two']);

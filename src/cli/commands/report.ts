@@ -354,7 +354,7 @@ function printReport(report: AuditReport): void {
 		printTable(
 			report.rating.models.map((m) => ({
 				model: m.model,
-				...Object.fromEntries(RATING_KEYS.map((l) => [l, `${ratingCountText(m.counts[l])} (${percent(m.shares[l], 0)})`])),
+				...Object.fromEntries(RATING_KEYS.map((l) => [l, `${ratingCountText(m.counts[l])} (${percent(m.shares[l])})`])),
 				n: m.n,
 				'A or B': percent(m.aOrB.proportion),
 				[`${level} CI`]: m.aOrB.trials ? interval(m.aOrB.lower, m.aOrB.upper) : '—',

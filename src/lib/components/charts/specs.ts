@@ -199,7 +199,8 @@ export function ratingSegments(models: readonly RatingChartModel[]): RatingSegme
 export function segmentText(segment: RatingSegment, pxPerPoint: number): string | null {
 	const px = (segment.x2 - segment.x1) * pxPerPoint;
 	if (px < 12) return null;
-	return px >= 52 ? `${segment.level} ${pct(segment.share, 0)}` : segment.level;
+	// One decimal, as the tables and exports print the share ("A 37.5%" needs about 60 px).
+	return px >= 62 ? `${segment.level} ${pct(segment.share)}` : segment.level;
 }
 
 /** The rating chart's model names on the left: at most 40% of its width, wrapped beyond that. */

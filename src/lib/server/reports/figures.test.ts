@@ -64,6 +64,12 @@ describe('report figures as files', () => {
 		for (const m of rating.rating!.models) expect(all.join(' ')).toContain(`${m.n} for ${m.model}`);
 	});
 
+	it('labels a segment with its share to one decimal, as the tables print it', () => {
+		const segment = { model: 'm', level: 'A' as const, name: 'A: valid and satisfying', count: 7.5, n: 20, share: 0.375, x1: 0, x2: 37.5 };
+		expect(segmentText(segment, 2)).toBe('A 37.5%');
+		expect(segmentText(segment, 1)).toBe('A');
+	});
+
 	it('renders a PNG at twice the SVG size', () => {
 		const svg = figureSvg(reportFigures(quality)[0]);
 		const png = figurePng(svg);
