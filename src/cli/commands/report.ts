@@ -41,7 +41,6 @@ import { ratingCountText } from '$lib/reports/rating';
 import { comparisonFigures } from '$lib/reports/figures';
 import { auditFigures } from '$lib/server/reports/figures';
 import { writeFigureFiles } from '../figures';
-import { datasetStatistics } from '$lib/server/datasets/statistics';
 import {
 	ReportError,
 	auditMethods,
@@ -49,6 +48,7 @@ import {
 	auditFilterReport,
 	compareAudits,
 	comparisonCsv,
+	datasetFiguresForReport,
 	itemVerdicts,
 	itemsDownload,
 	labelsDownload,
@@ -228,7 +228,7 @@ function refuseConflictingOutputs(values: { json?: boolean; csv?: boolean; latex
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {
-	const tables = reportPaperTables(report, datasetStatistics(report.audit.datasetId));
+	const tables = reportPaperTables(report, datasetFiguresForReport(report.audit));
 	const chosen = only === undefined ? tables : tables.filter((t) => t.id === only);
 	if (!chosen.length) throw new CliError(`--table takes ${tables.map((t) => t.id).join(', ')} for this audit, got "${only}".`, 2);
 	const write = format === 'latex' ? toLatex : toMarkdown;

@@ -19,13 +19,14 @@ export async function run(argv: string[]): Promise<void> {
 	refuseDifferentOutputs(values, ['latex', 'markdown']);
 	let dataset;
 	dataset = resolveDataset(positionals[0]);
-	const stats = datasetStatistics(dataset.id, { keptOnly: !!values['kept-only'] });
+	const keptOnly = !!values['kept-only'];
+	const stats = datasetStatistics(dataset.id, { keptOnly });
 	if (values.json) {
-		printJson({ dataset: dataset.name, ...stats });
+		printJson({ dataset: dataset.name, keptOnly, ...stats });
 		return;
 	}
 	if (values.latex || values.markdown) {
-		const { table } = datasetTable(stats, dataset.name);
+		const { table } = datasetTable({ ...stats, keptOnly }, dataset.name);
 		process.stdout.write(values.latex ? toLatex(table) : toMarkdown(table));
 		return;
 	}
@@ -41,7 +42,7 @@ export async function run(argv: string[]): Promise<void> {
 		['ave. output length (in words)', average(stats.avgOutputWords)]
 	];
 	if (stats.responses) rows.push(['model responses', `${stats.responses} (${responseModelsText(stats.models, stats.unnamedResponses ?? 0)})`]);
-	console.log(`Statistics of "${dataset.name}"`);
+	console.log(`Statistics of "${dataset.name}"${keptOnly ? ', rows kept by the automatic filters only' : ''}`);
 	const width = Math.max(...rows.map((r) => r[0].length));
 	for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v.padStart(8)}`);
 }

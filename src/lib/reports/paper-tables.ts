@@ -34,6 +34,13 @@ export interface DatasetFigures {
 	/** null when no input is non-empty: there is no average to give (printed "—", never 0.0). */
 	avgNonEmptyInputWords: number | null;
 	avgOutputWords: number | null;
+	/** Only the rows the automatic filters kept are counted (stats --kept-only): the caption says so. */
+	keptOnly?: boolean;
+	/**
+	 * Beside an audit's report: the instructions its sample was drawn from (its sampling frame), so
+	 * a note reconciles the table's count with the population the methods paragraph gives.
+	 */
+	auditFrame?: { units: number; filtered: boolean } | null;
 }
 
 /** "95%" from 0.95 (one decimal only when needed: "99.5%"). */
@@ -106,18 +113,24 @@ export function datasetTable(stats: DatasetFigures, datasetName: string): Report
 		['ave. non-empty input length (in words)', average(stats.avgNonEmptyInputWords)],
 		['ave. output length (in words)', average(stats.avgOutputWords)]
 	];
+	const frame = stats.auditFrame;
+	// The audit drew from fewer instructions than the table counts (rows the filters rejected left out, gold, …): say which.
+	const frameNote =
+		frame && frame.units !== stats.instructions
+			? [`The audit's sample was drawn from ${count(frame.units)} of these ${count(stats.instructions)} instructions, its sampling frame when drawn${frame.filtered ? ' (without the rows the automatic filters rejected)' : ''}, the population the methods paragraph gives.`]
+			: [];
 	return {
 		id: 'dataset',
 		title: 'Dataset statistics (Table 1)',
 		table: {
-			caption: `Statistics of the dataset "${datasetName}"`,
+			caption: stats.keptOnly ? `Statistics of the dataset "${datasetName}", rows kept by the automatic filters only` : `Statistics of the dataset "${datasetName}"`,
 			label: 'tab:dataset-statistics',
 			columns: [
 				{ heading: 'Statistic', align: 'left' },
 				{ heading: 'Value', align: 'right' }
 			],
 			rows,
-			notes: ['As in Self-Instruct Table 1: a word is a whitespace-separated token; input length is averaged over non-empty inputs.']
+			notes: ['As in Self-Instruct Table 1: a word is a whitespace-separated token; input length is averaged over non-empty inputs.', ...frameNote]
 		}
 	};
 }

@@ -5,6 +5,17 @@ import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsTex
 import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
 import { ReportError } from './errors';
+import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
+
+/**
+ * Table 1 beside an audit's report: the dataset's figures with the audit's sampling frame, so the
+ * table can say how its count relates to the population the methods paragraph gives. Pairwise and
+ * conversation frames count pairs and conversations, not the table's instructions: none is given.
+ */
+export function datasetFiguresForReport(audit: Pick<AuditReport['audit'], 'id' | 'kind' | 'datasetId'>, database: Db = db()): DatasetStatistics {
+	const frame = audit.kind === 'quality' || audit.kind === 'rating' ? methodsFacts(audit.id, database).frame : null;
+	return { ...datasetStatistics(audit.datasetId, {}, database), auditFrame: frame && { units: frame.units, filtered: frame.filtered } };
+}
 
 export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts {
 	const c = database.$client;

@@ -3,7 +3,6 @@ import type { Actions, PageServerLoad } from './$types';
 import { httpError } from '$lib/server/http/errors';
 import { requireRole } from '$lib/server/auth/guards';
 import { ESTIMATORS, type EstimatorKey } from '$lib/reports/types';
-import { datasetStatistics } from '$lib/server/datasets/statistics';
 import { methodsText } from '$lib/reports/methods';
 import { REPORT_PAGE_TIES_LISTED } from '$lib/reports/report';
 import {
@@ -11,6 +10,7 @@ import {
 	ReportError,
 	auditFilterReportOffThread,
 	auditMethods,
+	datasetFiguresForReport,
 	auditReportOffThread,
 	hasFilterReport,
 	judgeCalibrationOffThread,
@@ -72,7 +72,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 		const mode = judgeModeForAudit(report.audit.kind);
 		const judge = mode ? await judgeData(report.audit.id, report.audit.datasetId, mode, url) : null;
 		const methods = methodsText(auditMethods(report, undefined, judge?.calibration?.mode === 'quality' ? judge.calibration : null));
-		return { report, tiesTotal: report.basis.tied, latent: latentProgress({ audit: report.audit.id }), others, judge, filters, datasetStats: datasetStatistics(report.audit.datasetId), methods };
+		return { report, tiesTotal: report.basis.tied, latent: latentProgress({ audit: report.audit.id }), others, judge, filters, datasetStats: datasetFiguresForReport(report.audit), methods };
 	} catch (err) {
 		httpError(err);
 	}
