@@ -180,7 +180,7 @@ describe('comparing the error breakdown when one audit has ties', () => {
 	it('says the rates are by item majority when a report leads with another estimator, and nothing when both lead with it', () => {
 		expect(comparison.notes.join(' ')).not.toContain('item majority');
 		const label = compareReports(buildAuditReport(twoReviewerAudit(), { estimator: 'label' }), buildAuditReport(qualityAudit(2, [['YYY', 111], ['YYN', 39]])));
-		expect(label.notes).toContain('Every rate here is by item majority, ties as bounds, for both audits; the headline of "audit 1" (label level) is another estimator\'s, so a rate here may differ from the one its report leads with.');
+		expect(label.notes).toContain('Every rate here is by item majority, ties as bounds, for both audits, while the report of "audit 1" leads with label level: a rate here may differ from the one its report leads with.');
 	});
 
 	it('says when the two audits share items, that the intervals take them for independent samples', () => {

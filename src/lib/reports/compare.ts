@@ -8,7 +8,7 @@ import { differenceFromIntervals, proportionDifferenceInterval, wilsonInterval }
 import { ESTIMATOR_LABELS, type MajorityBounds } from './estimators';
 import type { BreakdownKey, Estimate, GroupKey, QualityGroup } from './quality';
 import type { AuditReport } from './report';
-import { type ReportAudit } from './types';
+import { type EstimatorKey, type ReportAudit } from './types';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, interval, percent, points, pointsInterval } from './format';
 import { ratingCountText } from './rating';
 import type { ShapeRate } from './shapes';
@@ -224,13 +224,25 @@ function sharedItemsNote(first: AuditReport, second: AuditReport, shared: number
 	return `The two audits are of ${which}: they are not independent samples, as the intervals of the differences assume, so a difference measures the reviewers and their labels on ${all ? 'those' : 'partly the same'} items more than two samples of the data, and its interval is not that of a paired comparison.`;
 }
 
-/** Quality comparisons always use item majority (ties as bounds); say so when a report's headline is another estimator. */
+/**
+ * Quality comparisons always use item majority (ties as bounds); say so when a report leads with
+ * another estimator. A comparison skips the latent fits (status 'pending'), so a rate that would
+ * ask for latent truth counts too: its report leads with it where the data identify it.
+ */
 function majorityNote(first: AuditReport, second: AuditReport): string | null {
-	const headlines = [first, second].map((r) => ({ name: r.audit.name, estimators: [...new Set(r.quality?.groups[0].rates.map((x) => x.headline.estimator) ?? [])] }));
-	const other = headlines.filter((h) => h.estimators.some((e) => e !== 'majority'));
-	if (!other.length) return null;
-	const named = other.map((h) => `"${h.name}" (${h.estimators.filter((e) => e !== 'majority').map((e) => ESTIMATOR_LABELS[e].charAt(0).toLowerCase() + ESTIMATOR_LABELS[e].slice(1)).join(', ')})`).join(' and ');
-	return `Every rate here is by item majority, ties as bounds, for both audits; the headline of ${named} is another estimator's, so a rate here may differ from the one its report leads with.`;
+	const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+	const others = [first, second].flatMap((r) => {
+		const estimators = new Set<EstimatorKey>();
+		for (const rate of r.quality?.groups[0].rates ?? []) {
+			const h = rate.headline;
+			const wanted = h.requested === 'auto' ? (r.audit.overlap > 1 ? 'latent' : 'majority') : h.requested;
+			if (h.estimator !== 'majority') estimators.add(h.estimator);
+			else if (wanted === 'latent' && rate.latent.status === 'pending') estimators.add('latent');
+		}
+		return estimators.size ? [`"${r.audit.name}" leads with ${[...estimators].map((e) => lowerFirst(ESTIMATOR_LABELS[e])).join(' and ')}${estimators.has('latent') ? ' where its data identify it' : ''}`] : [];
+	});
+	if (!others.length) return null;
+	return `Every rate here is by item majority, ties as bounds, for both audits, while the report of ${others.join(', and that of ')}: a rate here may differ from the one its report leads with.`;
 }
 
 /** Compares two reports of the same kind, computed at the same confidence level. */
