@@ -174,7 +174,13 @@ describe('cli audit create: conversation and pairwise options (issue 14)', () =>
 		const bad = await cli('create', '--dataset', 'cli data', '--kind', 'pairwise', '--pair-models', 'm1', '--reviewers', 'a@x.org');
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/--pair-models takes two model names/);
-	}, 120_000);
+		// --models repeated, one model each; a piece the dataset has no responses from is named, with the models it has.
+		const rating = await cli('create', '--dataset', 'cli data', '--kind', 'rating', '--models', 'm1', '--models', 'm2', '--reviewers', 'a@x.org', '--json');
+		expect(rating.code, rating.stderr).toBe(0);
+		expect(JSON.parse(rating.stdout)).toMatchObject({ kind: 'rating', models: ['m1', 'm2'] });
+		const unknown = await cli('create', '--dataset', 'cli data', '--kind', 'rating', '--models', 'm1, m9', '--reviewers', 'a@x.org');
+		expect(unknown.stderr).toContain('The dataset has no responses from "m9". It has responses from "m1", "m2".');
+	}, 180_000);
 });
 
 // Last: its conversations would be the first of the file's database (the test above takes the first).

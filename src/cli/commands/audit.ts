@@ -44,7 +44,7 @@ const USAGE = `Usage:
         [--size ${DEFAULT_SAMPLE_SIZE}] [--seed <n>] [--overlap 1] [--name <text>]
         [--instances one|all] [--stratify none|classification] [--include-rejected]
         [--stratify verdict --strata kept=100,rougeL=40,wordCount=20]
-        [--models m1 [--models m2]] [--unit turn|conversation] [--pair-models m1,m2]
+        [--models m1 [--models m2]] [--unit turn|conversation] [--pair-models m1 --pair-models m2]
         [--not-blind] [--lease-minutes 30]
         [--guidelines <file.md>] [--gold <file.jsonl> [--gold-rate 0.1]
         [--qualify <n> [--qualify-accuracy 0.8]]] [--pilot]
@@ -172,7 +172,7 @@ export async function run(argv: string[]): Promise<void> {
 			'include-rejected': { type: 'boolean' },
 			models: { type: 'string', multiple: true },
 			unit: { type: 'string' },
-			'pair-models': { type: 'string' },
+			'pair-models': { type: 'string', multiple: true },
 			'not-blind': { type: 'boolean' },
 			'lease-minutes': { type: 'string' },
 			guidelines: { type: 'string' },
@@ -222,7 +222,7 @@ export async function run(argv: string[]): Promise<void> {
 					leaseMinutes: values['lease-minutes'] === undefined ? undefined : intOption(values['lease-minutes'], 'lease-minutes', 30),
 					guidelines: readText(values.guidelines, 'guidelines'),
 					conversationUnit: oneOf(values.unit, ['turn', 'conversation'] as const, 'unit'),
-					pairModels: pairModelsOption(values['pair-models']),
+					pairModels: pairModelsOption(values['pair-models'], dataset.id),
 					gold: goldText ? parseGold(goldText, kind) : undefined,
 					goldRate,
 					routing: values.pilot ? 'depth' : 'breadth',
@@ -409,10 +409,10 @@ export async function run(argv: string[]): Promise<void> {
 	}
 }
 
-/** --pair-models m1,m2: exactly two model names. */
-function pairModelsOption(value: string | undefined): [string, string] | undefined {
-	if (value === undefined) return undefined;
-	const models = value.split(',').map((m) => m.trim()).filter(Boolean);
-	if (models.length !== 2) throw new CliError('--pair-models takes two model names: --pair-models m1,m2.', 2);
+/** --pair-models m1,m2 or --pair-models m1 --pair-models m2: exactly two model names (a value naming a model is taken whole, commas and all). */
+function pairModelsOption(values: string[] | undefined, datasetId: number): [string, string] | undefined {
+	if (values === undefined) return undefined;
+	const models = modelNamesFromOption(values, datasetModels(datasetId).map((m) => m.model));
+	if (models.length !== 2) throw new CliError('--pair-models takes two model names: --pair-models m1,m2, or --pair-models m1 --pair-models m2 when a name holds a comma.', 2);
 	return [models[0], models[1]];
 }
