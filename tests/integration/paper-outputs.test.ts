@@ -55,7 +55,7 @@ function compile(latex: string): { status: number | null; log: string } {
 	const work = fs.mkdtempSync(path.join(dir, 'tex-'));
 	fs.writeFileSync(
 		path.join(work, 'doc.tex'),
-		`\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage{booktabs}\n\\usepackage[margin=1cm,landscape]{geometry}\n\\begin{document}\n${latex}\\end{document}\n`
+		`\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[utf8]{inputenc}\n\\usepackage{booktabs,graphicx,array}\n\\usepackage[margin=1cm,landscape]{geometry}\n\\begin{document}\n${latex}\\end{document}\n`
 	);
 	const run = spawnSync('pdflatex', ['-interaction=nonstopmode', '-halt-on-error', 'doc.tex'], { cwd: work, encoding: 'utf8', timeout: 120_000 });
 	return { status: run.status, log: run.stdout };
@@ -65,7 +65,7 @@ describe('report --latex / --markdown', () => {
 	it('prints every table as booktabs LaTeX that compiles, with the names escaped', () => {
 		const r = cli('report', String(audit.auditId), '--latex');
 		expect(r.code, r.stderr).toBe(0);
-		expect(r.stdout.match(/\\begin\{tabular\}/g)).toHaveLength(5);
+		expect(r.stdout.match(/\\begin\{table\}/g)).toHaveLength(5);
 		expect(r.stdout).toContain('paper\\_outputs (1)');
 		expect(r.stdout).toContain('Pilot\\_audit \\#2 \\& 50\\%');
 		expect(r.stdout).toContain('\\toprule');
@@ -96,7 +96,7 @@ describe('report --latex / --markdown', () => {
 	it('prints one table with --table and refuses an unknown one', () => {
 		const r = cli('report', String(audit.auditId), '--latex', '--table', 'quality');
 		expect(r.code, r.stderr).toBe(0);
-		expect(r.stdout.match(/\\begin\{tabular\}/g)).toHaveLength(1);
+		expect(r.stdout.match(/\\begin\{table\}/g)).toHaveLength(1);
 		const bad = cli('report', String(audit.auditId), '--latex', '--table', 'nope');
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/--table takes dataset, quality, breakdown, split, agreement/);

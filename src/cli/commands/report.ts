@@ -71,8 +71,9 @@ rates, A–D ratings per model with paired tests. The same numbers as the report
 Options:
   --json                 the report as JSON (what the page shows and the JSON download holds)
   --csv                  the report as CSV (one number per row)
-  --latex                every table as LaTeX (booktabs; \\usepackage{booktabs}), the
-                         dataset's Table 1 first
+  --latex                every table as LaTeX (booktabs; a comment atop each names the
+                         packages it needs: booktabs, and graphicx and array for a table
+                         set to fit the text width), the dataset's Table 1 first
   --markdown             every table as Markdown (GitHub pipe tables)
   --methods              the methods paragraph (population, sampling, reviewers, estimator,
                          agreement, adjudication) with its references, as plain text
