@@ -21,6 +21,7 @@ import { transaction, type Db } from '../../db';
 import { BUSY_RETRY_BOUND_MS, busyBackoff, isBusyError } from '../../db/busy';
 import { RowWriter } from '../../datasets/rows';
 import { toLlmError, type GenerateResult, type LlmClient } from '../../llm';
+import { JUDGE_PROMPT_STEPS } from '$lib/prompts';
 import type { CallStore, StoredCall } from './calls';
 import type { CandidateRows, CommitScope, ReplyText, RunDriver } from './driver';
 import { bump, type CallCounters } from './counters';
@@ -344,7 +345,7 @@ export async function runEngine<P extends CallCounters>(options: EngineOptions<P
 						finish({ kind: 'fail', message: failMessage(error, options.model, client.endpoint.apiStyle) });
 						return release();
 					default: {
-						const failure = callFailureFromError(error, { maxTokens: call.decoding.maxTokens });
+						const failure = callFailureFromError(error, { maxTokens: call.decoding.maxTokens, judge: Object.hasOwn(JUDGE_PROMPT_STEPS, call.step) });
 						noteError(failure.message, failure.reason, error.status);
 						arrive({ call, reply: null, failure });
 					}

@@ -194,7 +194,12 @@ describe("a completed run's note on its failed calls", () => {
 			'Completed with 4 failed calls (3 prompt too long for the model, 1 unusable reply); 2 tasks they were for are held back until they are answered. Retry them: prompt too long for the model, after a change: a model with a larger context, a lower max_tokens or a shorter template; unusable reply, as they are: the server sent no usable reply, which is often passing (if it persists, check the server).'
 		);
 		expect(failedCallsNote('unnatural', { content_filter: 1 }, 1)).toMatch(/; 1 task they were for is held back until they are answered\. Retry them after a change: another model/);
-		expect(failedCallsNote('judge', { other: 1 }, 0)).toMatch(/the rows they were for are not judged yet/);
+		// A judge run labels those rows at once (unparsed, counted "no"); its advice and command are the judge's.
+		const judge = failedCallsNote('judge', { other: 1, context_length: 1 }, 0, 6)!;
+		expect(judge).toMatch(/the rows they were for are recorded without a readable verdict \(counted as "no" in the estimate\) until they are answered/);
+		expect(judge).toContain('a shorter judge template');
+		expect(judge).toMatch(/From the command line: judge retry-failed 6\.$/);
+		expect(judge).not.toMatch(/not judged yet|seed/);
 		expect(failedCallsNote('alpaca', {}, 0)).toBeNull();
 	});
 });

@@ -33,12 +33,15 @@ const RETRY_ADVICE: Record<CallFailureReason, string> = {
 	other: "after reading each call's error"
 };
 
+/** A judge prompt has no seed examples or shots: what there is to shorten is the template (or the row itself). */
+const JUDGE_CONTEXT_ADVICE = 'after a change: a model with a larger context, a lower max_tokens or a shorter judge template';
+
 /**
  * A completed run's note on its failed calls: how many and why, what waits on them (the tasks
  * held back; for a pipeline whose calls each ask for new tasks, nothing), and the advice each
  * reason calls for.
  */
-export function failedCallsNote(pipeline: string, failedByReason: Record<string, number>, heldBack: number): string | null {
+export function failedCallsNote(pipeline: string, failedByReason: Record<string, number>, heldBack: number, runId?: number): string | null {
 	const reasons = Object.entries(failedByReason)
 		.filter(([, k]) => k > 0)
 		.sort((a, b) => b[1] - a[1]);
@@ -47,14 +50,16 @@ export function failedCallsNote(pipeline: string, failedByReason: Record<string,
 	const why = reasons.map(([reason, k]) => `${k} ${callFailureLabel(reason).toLowerCase()}`).join(', ');
 	const what =
 		pipeline === 'judge'
-			? 'the rows they were for are not judged yet'
+			? // The driver writes each such row's label at once (unparsed, "call_failed"): judged, without a verdict.
+				'the rows they were for are recorded without a readable verdict (counted as "no" in the estimate) until they are answered'
 			: heldBack > 0
 				? `${heldBack} task${heldBack === 1 ? ' they were for is' : 's they were for are'} held back until they are answered`
 				: 'no task waits on them (they asked for new tasks; other calls took their place)';
-	const advice = reasons.map(([reason]) => RETRY_ADVICE[reason as CallFailureReason] ?? RETRY_ADVICE.other);
+	const advice = reasons.map(([reason]) => (pipeline === 'judge' && reason === 'context_length' ? JUDGE_CONTEXT_ADVICE : (RETRY_ADVICE[reason as CallFailureReason] ?? RETRY_ADVICE.other)));
 	const distinct = [...new Set(advice)];
 	const retry = distinct.length === 1 ? `Retry them ${distinct[0]}.` : `Retry them: ${reasons.map(([reason], i) => `${callFailureLabel(reason).toLowerCase()}, ${advice[i]}`).join('; ')}.`;
-	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${why}); ${what}. ${retry}`;
+	const how = pipeline === 'judge' && runId !== undefined ? ` From the command line: judge retry-failed ${runId}.` : '';
+	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${why}); ${what}. ${retry}${how}`;
 }
 
 /** Token counts a context-length error states (any may be missing). */
@@ -158,7 +163,7 @@ function describeContext(tokens: ContextTokens, maxTokens: number | undefined): 
 }
 
 /** The record of a call the endpoint refused for reasons of its own prompt. */
-export function callFailureFromError(error: LlmError, call: { maxTokens?: number } = {}): CallFailure {
+export function callFailureFromError(error: LlmError, call: { maxTokens?: number; judge?: boolean } = {}): CallFailure {
 	const detail: CallFailure['detail'] = {
 		...(error.status !== undefined ? { status: error.status } : {}),
 		...(error.code ? { code: error.code } : {}),
@@ -176,7 +181,7 @@ export function callFailureFromError(error: LlmError, call: { maxTokens?: number
 			return {
 				reason: 'context_length',
 				detail: { ...detail, tokens },
-				message: `Too long for the model's context${status}${numbers ? `: ${numbers}` : ''}. Shorten the prompt (fewer or shorter seed examples, fewer shots), lower max_tokens for this step, or use a model with a larger context; then retry the failed calls.`
+				message: `Too long for the model's context${status}${numbers ? `: ${numbers}` : ''}. ${call.judge ? 'Shorten the prompt (a shorter judge template; the row itself may be too long for this model)' : 'Shorten the prompt (fewer or shorter seed examples, fewer shots)'}, lower max_tokens for this step, or use a model with a larger context; then retry the failed calls.`
 			};
 		}
 		case 'content_filter':

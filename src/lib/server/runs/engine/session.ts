@@ -185,7 +185,7 @@ export class RunSession {
 				{
 					const short = driverShortfall?.() ?? null;
 					// The count the target is about, said in every completed run's message (not "target met" alone).
-					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0) : null);
+					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId) : null);
 				}
 				break;
 			case 'pause':
