@@ -6,14 +6,14 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai';
+import { contextLengthError, startFakeOpenAI, type FakeGenerationRequest, type FakeOpenAI } from '../support/fake-openai';
 import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { createReportJudgeRun, judgeAuditCalibration, overlappingJudgeRuns, reportJudgeScope } from '../../src/lib/server/judge';
 import { tieRangeText, wholeDatasetChoice } from '../../src/lib/judge/wording';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
-import { getRun } from '../../src/lib/server/runs/engine/run-rows';
+import { getRun, retryFailedCalls } from '../../src/lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, humanSays, judgeScript, judgeSays } from './judge-support';
@@ -194,6 +194,32 @@ describe('judge run, live calls', () => {
 		const kept = await buildJudgeWorld(db, 'kept only', { rejected: 4 });
 		expect(reportJudgeScope(kept.auditId, db)).toEqual({ includeRejected: false, units: TASKS - 4, rejectedUnits: 0 });
 		expect(createReportJudgeRun(kept.auditId, { scope: 'dataset', endpoint: { kind: 'stored', id: endpoint.id } }, db).target).toBe(TASKS - 4);
+	});
+
+	it('retry-failed on calls that failed on their own prompt answers them and the run completes (not "work left but planned no call")', async () => {
+		const world = await buildJudgeWorld(db);
+		const tooLong = (r: FakeGenerationRequest) => /### Output\noutput (11|13)\n/.test(r.prompt);
+		fake.setPromptFaults([{ share: 1, match: tooLong, reply: (r) => contextLengthError(r, 50) }]);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const first = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(first.status).toBe('completed');
+		// The rows are judged (an unparsed "call failed" label, counted "no"), not waiting; the advice is the judge's, with its command.
+		expect(first.message).toContain('Completed with 2 failed calls (2 prompt too long for the model)');
+		expect(first.message).toContain('recorded without a readable verdict (counted as "no"');
+		expect(first.message).toContain(`judge retry-failed ${run.id}`);
+		expect(first.message).not.toContain('not judged yet');
+		const failedCall = one<{ error: string }>(db, "SELECT error FROM generation_calls WHERE run_id = ? AND status = 'failed' LIMIT 1", run.id);
+		expect(failedCall.error).toContain('a shorter judge template');
+		expect(failedCall.error).not.toContain('seed examples');
+		expect(all<{ status: string; problem: string }>(db, "SELECT status, problem FROM judge_labels WHERE run_id = ? AND problem = 'call_failed'", run.id)).toHaveLength(2);
+
+		fake.setPromptFaults([]);
+		expect(retryFailedCalls(run.id, {}, db).calls).toBe(2);
+		const retried = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
+		expect(retried.status, retried.message ?? '').toBe('completed');
+		expect(all(db, "SELECT 1 FROM judge_labels WHERE run_id = ? AND problem = 'call_failed'", run.id)).toHaveLength(0);
+		expect(readJudgeProgress(getRun(run.id, db)!.progress).judge).toMatchObject({ rows: TASKS, parsed: TASKS - 1, unparsed: 1 });
 	});
 
 	it('carries a tied item into the estimate as the headline does: counted as "no" and as "yes"', async () => {

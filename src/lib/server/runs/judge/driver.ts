@@ -150,10 +150,9 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 				const retry = calls.get(judgeUnitCallKey(this.mode, unitId, side, true));
 				const first = calls.get(judgeUnitCallKey(this.mode, unitId, side));
 				if (retry) {
-					if (retry.status === 'pending') this.inFlight++;
+					// Pending calls are counted below, with those of labelled units.
 				} else if (first) {
-					if (first.status === 'pending') this.inFlight++;
-					else if (first.status === 'done') {
+					if (first.status === 'done') {
 						const parsed = first.parsed ? (JSON.parse(first.parsed) as { message?: string; retry?: boolean }) : {};
 						// Answered but unreadable: its retry is due. (A readable single-order reply has its label;
 						// a readable pairwise order waits for the other one.)
@@ -165,6 +164,9 @@ export class JudgeDriver implements RunDriver<JudgeProgress> {
 		}
 		this.queue.reverse(); // pop() from the end takes the lowest id first
 		this.resend = pendingCalls(database, run.id);
+		// Every pending call is sent again and settles once — also those of units already labelled
+		// (a failed call set to be sent again by retry-failed: its unit has its call_failed label).
+		this.inFlight = this.resend.length;
 	}
 
 	/** Calls waiting to be planned (for the batch runner's sizing). */
