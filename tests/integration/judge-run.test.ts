@@ -196,7 +196,7 @@ describe('judge run, live calls', () => {
 		expect(createReportJudgeRun(kept.auditId, { scope: 'dataset', endpoint: { kind: 'stored', id: endpoint.id } }, db).target).toBe(TASKS - 4);
 	});
 
-	it('retry-failed on calls that failed on their own prompt answers them and the run completes (not "work left but planned no call")', async () => {
+	it('judge retry-failed on calls that failed on their own prompt answers them and the run completes (not "work left but planned no call")', async () => {
 		const world = await buildJudgeWorld(db);
 		const tooLong = (r: FakeGenerationRequest) => /### Output\noutput (11|13)\n/.test(r.prompt);
 		fake.setPromptFaults([{ share: 1, match: tooLong, reply: (r) => contextLengthError(r, 50) }]);
@@ -215,12 +215,19 @@ describe('judge run, live calls', () => {
 		expect(all<{ status: string; problem: string }>(db, "SELECT status, problem FROM judge_labels WHERE run_id = ? AND problem = 'call_failed'", run.id)).toHaveLength(2);
 
 		fake.setPromptFaults([]);
-		expect(retryFailedCalls(run.id, {}, db).calls).toBe(2);
-		const retried = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
-		expect(retried.status, retried.message ?? '').toBe('completed');
+		// The command the note names (the run page's button calls the same retryFailedCalls); async: the scripted server runs in this process.
+		const child = spawn(process.execPath, [CLI_ENTRY, 'judge', 'retry-failed', String(run.id)], { env: { ...process.env, DATABASE_PATH: file }, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (d) => (stdout += d));
+		child.stderr.on('data', (d) => (stderr += d));
+		expect(await new Promise<number | null>((resolve) => child.on('close', resolve)), stderr).toBe(0);
+		expect(stdout).toContain(`Sending 2 failed calls of judge run ${run.id} again.`);
+		expect(getRun(run.id, db)!.status).toBe('completed');
+		expect(() => retryFailedCalls(run.id, {}, db)).toThrow(/no failed calls/);
 		expect(all(db, "SELECT 1 FROM judge_labels WHERE run_id = ? AND problem = 'call_failed'", run.id)).toHaveLength(0);
 		expect(readJudgeProgress(getRun(run.id, db)!.progress).judge).toMatchObject({ rows: TASKS, parsed: TASKS - 1, unparsed: 1 });
-	});
+	}, 60_000);
 
 	it('carries a tied item into the estimate as the headline does: counted as "no" and as "yes"', async () => {
 		const world = await buildJudgeWorld(db);

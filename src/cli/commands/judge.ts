@@ -8,7 +8,7 @@ import { db } from '$lib/server/db';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { RunParamsError } from '$lib/server/runs/errors';
 import { pausedBySignal, runInForeground, stopReason } from '../foreground-run';
-import { requestRunAction, requireRun } from '$lib/server/runs/engine/run-rows';
+import { requestRunAction, requireRun, retryFailedCalls } from '$lib/server/runs/engine/run-rows';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
 import { JUDGE_MODES, isJudgeMode, readJudgeParams, type JudgeMode } from '$lib/server/runs/judge/params';
@@ -19,6 +19,7 @@ const USAGE = `Usage:
   npx instruct-audit judge start --dataset <name|id> [options]
   npx instruct-audit judge start --audit <id>        [options]
   npx instruct-audit judge resume <run> | pause <run> | cancel <run>
+  npx instruct-audit judge retry-failed <run>        [--model <name>] [--json]
   npx instruct-audit judge list | status <run>       [--json]
 
 A model as judge (issue #13), in three modes, each reply one strict JSON object with a reason:
@@ -28,7 +29,9 @@ A model as judge (issue #13), in three modes, each reply one strict JSON object 
                      asked twice with the order swapped; an inconsistent pair is recorded as a tie
 An unreadable reply is asked again once; a second unreadable one is recorded as unparsed with its
 raw text. Judge labels live apart from human labels. The run is durable like a generation run: Ctrl-C pauses
-it, \`judge resume\` goes on where it stopped, a killed process loses nothing.
+it, \`judge resume\` goes on where it stopped, a killed process loses nothing. A call that failed
+on its own prompt (e.g. too long for the model) leaves its row without a readable verdict;
+\`judge retry-failed\` sends exactly those calls again (with --model, to another model) and resumes.
 
 With --batch the calls go through the OpenAI Batch API (files.create, batches.create, polling,
 results matched by custom_id): about half the price, results within 24 hours. The process polls
@@ -235,6 +238,14 @@ export async function run(argv: string[]): Promise<void> {
 				judgeSummary(id);
 				return await execute(id, json);
 			}
+			case 'retry-failed': {
+				const id = runRef(ref);
+				judgeSummary(id);
+				// The run page's "Retry failed calls" does the same (manager.ts → retryFailedCalls).
+				const { calls } = retryFailedCalls(id, { model: values.model });
+				if (!json) console.log(`Sending ${calls} failed call${calls === 1 ? '' : 's'} of judge run ${id} again${values.model ? ` with model ${values.model}` : ''}.`);
+				return await execute(id, json);
+			}
 			case 'start': {
 				if (!values.dataset && !values.audit) throw usageError(`Name what to judge: --dataset or --audit.`, USAGE);
 				let template: string | undefined;
@@ -263,7 +274,7 @@ export async function run(argv: string[]): Promise<void> {
 				return await execute(created.id, json);
 			}
 			default:
-				throw usageError(`judge takes start, resume, pause, cancel, list or status.`, USAGE);
+				throw usageError(`judge takes start, resume, retry-failed, pause, cancel, list or status.`, USAGE);
 		}
 	} catch (err) {
 		// A template that does not fit the mode: say which file.
