@@ -96,6 +96,9 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(page.getByText('Seeds', { exact: true })).toHaveCount(0);
 	await expect(page.getByRole('columnheader', { name: 'Candidates' })).toHaveCount(0);
 	await expect(page.getByText(`${TASKS} rows`, { exact: true })).toBeVisible();
+	// Named as a judge run, not under "Generation".
+	await expect(page.getByTestId('run-breadcrumbs')).toHaveText('Runs / Model judge /');
+	await expect(page).toHaveTitle(/· Model judge ·/);
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	const runId = Number(new URL(page.url()).pathname.split('/').pop());
 	// Its calls whose replies were not read: task 7's two and task 4's first (read on retry), each flagged; no candidates column.
