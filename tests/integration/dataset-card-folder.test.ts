@@ -20,6 +20,7 @@ import type { ExportFormatId } from '../../src/lib/formats/serialize';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { judgeAuditCalibration } from '../../src/lib/server/judge';
+import { tieRangeTexts } from '../../src/lib/judge/wording';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
 import { buildJudgeWorld, judgeScript } from './judge-support';
 import { randomUUID } from 'node:crypto';
@@ -196,6 +197,19 @@ describe('dataset card with a calibrated judge', () => {
 		// Without --judge the card says nothing of a judge.
 		const plain = await writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain'), {}, db);
 		expect(fs.readFileSync(plain.readme, 'utf8')).not.toMatch(/PPI|judge run/);
+
+		// A second reviewer disagrees on one audited item: it ties, and the card's judge row headlines the report page's range.
+		const other = db.$client.prepare("INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('tess@example.org', 'Tess', 'reviewer', 'x', 0) RETURNING id").get() as { id: number };
+		const first = db.$client.prepare('SELECT item_id AS itemId, output_valid AS outputValid FROM audit_labels WHERE audit_id = ? ORDER BY id LIMIT 1').get(world.auditId) as { itemId: number; outputValid: number };
+		db.$client
+			.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, submitted_at, updated_at) VALUES (?, ?, ?, 1, 1, ?, 1, 1)')
+			.run(world.auditId, first.itemId, other.id, first.outputValid ? 0 : 1);
+		const tied = judgeAuditCalibration(world.auditId, run.id, {}, db);
+		const [, range, interval] = /^(\S+) (\[.*\])$/.exec(tieRangeTexts(tied.tieRange!).ppi)!;
+		const tiedCard = fs.readFileSync((await writeDatasetCard({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'tied'), { judgeRunId: run.id }, db)).readme, 'utf8');
+		expect(tiedCard).toContain(
+			`(PPI++, N = ${tied.estimate!.populationRows}, n = ${tied.estimate!.auditedRows + 1}; the 1 tied item counted as no and as yes; with them left out: ${pct(tied.estimate!.estimate!)} [${pct(tied.estimate!.lower)}, ${pct(tied.estimate!.upper)}], n = ${tied.estimate!.auditedRows}) | ${range} | ${interval} |`
+		);
 	});
 });
 

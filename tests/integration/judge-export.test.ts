@@ -21,6 +21,7 @@ import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { countExport, countExportOffThread, startExport, startExportOffThread, writeExportFile, type ExportStream } from '../../src/lib/server/exports/export';
 import { judgeAuditCalibration } from '../../src/lib/server/judge/calibration';
+import { tieRangeTexts } from '../../src/lib/judge/wording';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { wilsonInterval } from '../../src/lib/stats/proportion';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
@@ -239,6 +240,66 @@ describe('exports with a model judge', () => {
 		expect(validate(schema, both)).toEqual([]);
 	});
 
+	it('with tied audited items the manifest, the CLI line and the card headline the tie range as the report page does, the ties-left-out figure named beside it', async () => {
+		const world = await judgedWorld();
+		// A second reviewer disagrees on two audited items, one the judge calls all valid and one it does not: they tie.
+		const other = db.$client.prepare("INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('tess@example.org', 'Tess', 'reviewer', 'x', 0) RETURNING id").get() as { id: number };
+		const items = db.$client
+			.prepare('SELECT l.item_id AS itemId, l.output_valid AS outputValid, t.source_id AS key FROM audit_labels l JOIN audit_items a ON a.id = l.item_id JOIN tasks t ON t.id = a.task_id WHERE l.audit_id = ? ORDER BY l.id')
+			.all(world.auditId) as { itemId: number; outputValid: number; key: string }[];
+		const taskOf = (i: { key: string }) => Number(i.key.replace('task_', ''));
+		const tiedItems = [items.find((i) => judgeSays(taskOf(i)) === true)!, items.find((i) => judgeSays(taskOf(i)) === false)!];
+		for (const i of tiedItems)
+			db.$client
+				.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, submitted_at, updated_at) VALUES (?, ?, ?, 1, 1, ?, 1, 1)')
+				.run(world.auditId, i.itemId, other.id, i.outputValid ? 0 : 1);
+		const cal = judgeAuditCalibration(world.auditId, world.runId, {}, db);
+		const { tiesAsNo, tiesAsYes } = cal.tieRange!;
+		const { manifest } = writeExportFile({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'tied.jsonl'), {}, db);
+		const je = manifest.judgeEstimate!;
+		expect(je.tiedItems).toBe(2);
+		expect(je.rate).toBeNull();
+		expect(je.low!).toBeCloseTo(tiesAsNo.estimate!, 12);
+		expect(je.high!).toBeCloseTo(tiesAsYes.estimate!, 12);
+		expect(je.lower).toBeCloseTo(Math.min(tiesAsNo.lower, tiesAsYes.lower), 12);
+		expect(je.upper).toBeCloseTo(Math.max(tiesAsNo.upper, tiesAsYes.upper), 12);
+		expect(je.auditedUnits).toBe(world.audited.length);
+		expect(je.tiesLeftOut).toMatchObject({ rate: cal.estimate!.estimate, lower: cal.estimate!.lower, upper: cal.estimate!.upper, auditedUnits: world.audited.length - 2 });
+		expect(je.humanOnly.low!).toBeCloseTo(tiesAsNo.humanOnly.proportion!, 12);
+		expect(je.humanOnly.high!).toBeCloseTo(tiesAsYes.humanOnly.proportion!, 12);
+		expect(je.humanOnly.n).toBe(world.audited.length);
+		expect(je.caveats.join(' ')).toContain('2 audited item(s) tied');
+		expect(validate(schema, manifest)).toEqual([]);
+		const pageRange = tieRangeTexts(cal.tieRange!).ppi; // what the report page shows
+		const [, low, high, lower, upper] = /^([\d.]+%)–([\d.]+%) \[([\d.]+%), ([\d.]+%)\]$/.exec(pageRange)!;
+
+		// The command line says the same, then the ties-left-out figure by its name.
+		const cli = spawnSync(process.execPath, [CLI_ENTRY, 'export', String(world.datasetId), '--judge-run', String(world.runId), '--format', 'jsonl', '--out', path.join(dir, 'cli.jsonl')], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 60_000 });
+		expect(cli.status, cli.stderr).toBe(0);
+		expect(cli.stdout).toContain(`: ${low}–${high} (interval ${lower} to ${upper}) with the 2 tied audited item(s) counted as "no" and as "yes", N = ${TASKS}, n = ${world.audited.length}; with the tied items left out: `);
+
+		// A narrower selection (the rows the judge calls valid) counts the tied items inside it — one of the two —, not the whole audit's.
+		const valid = writeExportFile({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${world.runId}`, 'judge-valid']), format: 'jsonl' }, path.join(dir, 'valid.jsonl'), {}, db).manifest.judgeEstimate!;
+		const judgedValid = world.audited.filter((k) => judgeSays(k) === true);
+		expect(valid.tiedItems).toBe(1);
+		expect(valid.caveats.join(' ')).toContain('1 audited item(s) tied');
+		expect(valid.caveats.join(' ')).not.toContain('2 audited item(s) tied');
+		expect(valid.auditedUnits).toBe(judgedValid.length);
+		expect(valid.tiesLeftOut!.auditedUnits).toBe(judgedValid.length - 1);
+		expect(validate(schema, { ...manifest, judgeEstimate: valid })).toEqual([]);
+	}, 90_000);
+
+	it('a judge run that failed is not chosen by default: the manifest says why, and naming it uses it with its status', async () => {
+		const world = await judgedWorld();
+		db.$client.prepare("UPDATE generation_runs SET status = 'failed' WHERE id = ?").run(world.runId);
+		const plain = writeExportFile({ datasetId: world.datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'plain.jsonl'), {}, db).manifest;
+		expect(plain.judgeEstimate).toBeNull();
+		expect(plain.judgeEstimateNote).toBe(`No judge estimate: judge run ${world.runId} failed, and a run that did not complete is not chosen by default; name one with judge-run=<id> (--judge-run) to use it.`);
+		const named = writeExportFile({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${world.runId}`]), format: 'jsonl' }, path.join(dir, 'named.jsonl'), {}, db).manifest;
+		expect(named.judgeEstimate!.judgeRun.status).toBe('failed');
+		expect(validate(schema, named)).toEqual([]);
+	}, 60_000);
+
 	it('filters on the judge verdict and reports its measured precision with the count', async () => {
 		const world = await judgedWorld();
 		const filters = parseWhere([`judge-run=${world.runId}`, 'judge-valid']);
@@ -276,6 +337,9 @@ describe('exports with a model judge', () => {
 		expect(je.populationUnits).toBe(judgedValid.length);
 		expect(je.auditedUnits).toBe(jy);
 		expect(je.rate!).toBeCloseTo(tp / jy, 12);
+		// …which is the audit alone (λ = 0), said so: not presented as a prediction-powered estimate.
+		expect(je).toMatchObject({ method: 'audit-only', fallback: 'judge-constant', lambda: 0 });
+		expect(je.label).toMatch(/^The human audit \d+ alone over the export's rows: judge run \d+ \(fake-base\) gave every row the same verdict, so it corrects nothing/);
 		expect(je.population.description).toMatch(new RegExp(`the ${judgedValid.length} rows this export selects`));
 		expect(validate(schema, manifest)).toEqual([]);
 

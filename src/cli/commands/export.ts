@@ -11,7 +11,7 @@ import { countExport, exportThreadsResolved, writeExportFileInterruptibly, Expor
 import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-card';
 import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
-import type { JudgeFilterPrecision } from '$lib/server/exports/judge';
+import { judgeEstimateText, type JudgeFilterPrecision } from '$lib/server/exports/judge';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, writeShapeExport } from '$lib/server/exports/shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
@@ -262,13 +262,8 @@ export async function run(argv: string[]): Promise<void> {
 		);
 	}
 	const je = m.judgeEstimate;
-	if (je && je.rate !== null) {
-		const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-		console.log(
-			`Judge estimate (judge run ${je.judgeRun.id}, ${je.judgeRun.model}, corrected by audit ${je.auditId}, ${je.method.toUpperCase()}): ${pct(je.rate)} (interval ${pct(je.lower)} to ${pct(je.upper)}), ` +
-				`N = ${je.populationUnits}, n = ${je.auditedUnits}${je.effectiveSampleSize !== null ? `, worth ${Math.round(je.effectiveSampleSize)} human labels` : ''}` +
-				`${je.appliesToSelection ? '' : ' — for the whole population, not only this file\'s rows'}.`
-		);
+	if (je && (je.rate !== null || je.low !== null)) {
+		console.log(judgeEstimateText(je));
 		if (je.anchoredNote) console.log(je.anchoredNote);
 	} else if (m.judgeEstimateNote) console.log(m.judgeEstimateNote);
 	const line = judgePrecisionLine(m.judgePrecision);

@@ -125,6 +125,14 @@ describe('datasetCard', () => {
 		expect(card).not.toContain('100.0%–100.0%');
 		expect(card).toContain('22.0%–85.0%');
 	});
+	it('with tied audited items, the judge row headlines the range (ties counted as no and as yes) as the report page, the ties-left-out figure named beside it', () => {
+		const judge = { model: 'gpt_4o', runId: 9, method: 'ppi++' as const, populationRows: 300, auditedRows: 99, estimate: 0.226, lower: 0.193, upper: 0.259, confidence: 0.95, tieRange: { tiedItems: 21, low: 0.147, high: 0.329, lower: 0.111, upper: 0.375 } };
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
+		expect(card).toContain(
+			'| Whole dataset, model judge `gpt_4o` corrected by the human labels (PPI++, N = 300, n = 120; the 21 tied items counted as no and as yes; with them left out: 22.6% [19.3%, 25.9%], n = 99) | 14.7%–32.9% | [11.1%, 37.5%] |'
+		);
+	});
+
 	it("says a judge that gave every row the same verdict corrects nothing: the row is the audit's own figure", () => {
 		const judge = { model: 'yes_man', runId: 3, method: 'ppi++' as const, populationRows: 60, auditedRows: 30, estimate: 0.533, lower: 0.361, upper: 0.698, confidence: 0.95, fallback: true };
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });

@@ -98,6 +98,21 @@ export interface CardJudge {
 	confidence: number;
 	/** The judge could not help (it gave every row the same verdict): the figure is the audit's own. */
 	fallback?: boolean;
+	/**
+	 * With tied audited items: the headline as the report page's — them counted as "no" and as
+	 * "yes" (`low`–`high`, interval covering both) —; `estimate`/`lower`/`upper` then are the
+	 * figure with them left out, given beside it.
+	 */
+	tieRange?: { tiedItems: number; low: number; high: number; lower: number; upper: number } | null;
+}
+
+/** The card's judge row: with tied items, the range as the headline gives it, and the figure with them left out named beside it. */
+function judgeRow(j: CardJudge, level: string): string {
+	const method = j.method === 'ppi++' ? 'PPI++' : 'PPI';
+	const t = j.tieRange;
+	if (!t) return `| Whole dataset, model judge ${code(j.model, true)} corrected by the human labels (${method}, N = ${j.populationRows}, n = ${j.auditedRows}) | ${pct(j.estimate)} | [${pct(j.lower)}, ${pct(j.upper)}]${level} |`;
+	const value = pct(t.low) === pct(t.high) ? pct(t.low) : `${pct(t.low)}–${pct(t.high)}`;
+	return `| Whole dataset, model judge ${code(j.model, true)} corrected by the human labels (${method}, N = ${j.populationRows}, n = ${j.auditedRows + t.tiedItems}; the ${t.tiedItems} tied item${t.tiedItems === 1 ? '' : 's'} counted as no and as yes; with them left out: ${pct(j.estimate)} [${pct(j.lower)}, ${pct(j.upper)}], n = ${j.auditedRows}) | ${value} | [${pct(t.lower)}, ${pct(t.upper)}]${level} |`;
 }
 
 /** Hugging Face's size categories, by row count. */
@@ -283,7 +298,7 @@ export function datasetCard(input: DatasetCardInput): string {
 				? [
 						input.judge.fallback
 							? `| Whole dataset: the audit alone (model judge ${code(input.judge.model, true)} gave every row the same verdict, so it corrects nothing; n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}] |`
-							: `| Whole dataset, model judge ${code(input.judge.model, true)} corrected by the human labels (${input.judge.method === 'ppi++' ? 'PPI++' : 'PPI'}, N = ${input.judge.populationRows}, n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}]${Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : ''} |`
+							: judgeRow(input.judge, Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : '')
 					]
 				: []),
 			noInterval

@@ -16,28 +16,39 @@ export function wholeDatasetChoice(mode: 'quality' | 'rating' | 'pairwise', scop
 	return mode === 'quality' ? `${what} (needed for the whole-dataset estimate)` : what;
 }
 
-type Bounded = { point: number | null; lower: number; upper: number };
+export type Bounded = { point: number | null; lower: number; upper: number };
 
-/** "26.7%–30.0% [14.2%, 47.9%]": one figure computed with the tied items as "no" and as "yes", as the audit's headline gives it. */
-export function tieRangeText(asNo: Bounded, asYes: Bounded): string {
-	if (asNo.point === null || asYes.point === null) return '—';
-	return headlineText({
-		proportion: asNo.point === asYes.point ? asNo.point : null,
-		low: Math.min(asNo.point, asYes.point),
-		high: Math.max(asNo.point, asYes.point),
+/**
+ * One figure computed with the tied items as "no" and as "yes", as the audit's headline gives it:
+ * `rate` when both agree (else null, and `low`–`high`), the interval covering both.
+ */
+export function tieBounds(asNo: Bounded, asYes: Bounded): { rate: number | null; low: number | null; high: number | null; lower: number; upper: number } {
+	const known = asNo.point !== null && asYes.point !== null;
+	return {
+		rate: known && asNo.point === asYes.point ? asNo.point : null,
+		low: known ? Math.min(asNo.point!, asYes.point!) : null,
+		high: known ? Math.max(asNo.point!, asYes.point!) : null,
 		lower: Math.min(asNo.lower, asYes.lower),
-		upper: Math.max(asNo.upper, asYes.upper),
-		n: 1
-	});
+		upper: Math.max(asNo.upper, asYes.upper)
+	};
 }
 
-type TiedEstimate = { estimate: number | null; lower: number; upper: number; humanOnly: { proportion: number | null; lower: number; upper: number } };
+/** "26.7%–30.0% [14.2%, 47.9%]": tieBounds as the page writes it. */
+export function tieRangeText(asNo: Bounded, asYes: Bounded): string {
+	const b = tieBounds(asNo, asYes);
+	if (b.low === null || b.high === null) return '—';
+	return headlineText({ proportion: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper, n: 1 });
+}
+
+export type TiedEstimate = { estimate: number | null; lower: number; upper: number; humanOnly: { proportion: number | null; lower: number; upper: number } };
+
+/** A PPI figure and its audit-only figure, each as tieBounds takes them. */
+export const ppiBounded = (x: TiedEstimate): Bounded => ({ point: x.estimate, lower: x.lower, upper: x.upper });
+export const humanBounded = (x: TiedEstimate): Bounded => ({ point: x.humanOnly.proportion, lower: x.humanOnly.lower, upper: x.humanOnly.upper });
 
 /** The PPI++ and human-only figures with the tied items counted as "no" and as "yes" (the page and the CLI say the same). */
 export function tieRangeTexts(tr: { tiesAsNo: TiedEstimate; tiesAsYes: TiedEstimate }): { ppi: string; human: string } {
-	const ppi = (x: TiedEstimate) => ({ point: x.estimate, lower: x.lower, upper: x.upper });
-	const human = (x: TiedEstimate) => ({ point: x.humanOnly.proportion, lower: x.humanOnly.lower, upper: x.humanOnly.upper });
-	return { ppi: tieRangeText(ppi(tr.tiesAsNo), ppi(tr.tiesAsYes)), human: tieRangeText(human(tr.tiesAsNo), human(tr.tiesAsYes)) };
+	return { ppi: tieRangeText(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes)), human: tieRangeText(humanBounded(tr.tiesAsNo), humanBounded(tr.tiesAsYes)) };
 }
 
 /** Says which audited items a figure rests on when some tied. */

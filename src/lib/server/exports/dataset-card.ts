@@ -11,6 +11,7 @@ import { db, type Db } from '../db';
 import { exportFormat } from '$lib/formats/serialize';
 import { datasetCard, type CardJudge, type CardRun } from '$lib/cards/dataset-card';
 import { judgeAuditCalibration } from '../judge/calibration';
+import { ppiBounded, tieBounds } from '$lib/judge/wording';
 import { coefficient, percent } from '$lib/reports/format';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
@@ -129,7 +130,24 @@ export async function writeDatasetCard(
 		const calibration = audit.id === judgeAudit && options.judgeRunId != null ? judgeAuditCalibration(audit.id, options.judgeRunId, {}, database) : null;
 		const e = calibration?.estimate;
 		if (calibration && e && e.estimate !== null)
-			judge = { model: calibration.run.model, runId: calibration.run.id, method: e.method, populationRows: e.populationRows, auditedRows: e.auditedRows, estimate: e.estimate, lower: e.lower, upper: e.upper, confidence: e.confidence, fallback: e.fallback !== null };
+		{
+			const tr = calibration.tieRange;
+			const range = tr ? tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes)) : null;
+			judge = {
+				model: calibration.run.model,
+				runId: calibration.run.id,
+				method: e.method,
+				populationRows: e.populationRows,
+				auditedRows: e.auditedRows,
+				estimate: e.estimate,
+				lower: e.lower,
+				upper: e.upper,
+				confidence: e.confidence,
+				fallback: e.fallback !== null,
+				// The headline as the report page's: the tied items counted as "no" and as "yes".
+				tieRange: tr && range && range.low !== null && range.high !== null ? { tiedItems: tr.tiedItems, low: range.low, high: range.high, lower: range.lower, upper: range.upper } : null
+			};
+		}
 		methods.push({ audit: named, text: methodsText(auditMethods(report, database, calibration)) });
 	}
 	const agreement = agreements.length ? agreements.join('; ') : null;

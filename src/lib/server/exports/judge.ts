@@ -23,11 +23,14 @@ import { countSelection, selectionQuery, type ExportSelection } from './query';
 import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
 import { keptWhileUnchanged } from '../db/unchanged';
 import { readJudgeParams } from '../runs/judge/params';
+import { humanBounded, ppiBounded, tieBounds } from '$lib/judge/wording';
 
 export interface ExportJudgeRun {
 	id: number;
 	name: string;
 	model: string;
+	/** The run's status (completed, or another when the export names the run: e.g. failed, paused). */
+	status: string;
 	/** The judge prompt template's fingerprint (sha-256 of its text) and its built-in version, if it is the default. */
 	templateFingerprint: string;
 	templateVersion: number | null;
@@ -49,24 +52,38 @@ export interface ExportJudgeEstimate {
 	population: { description: string; tasks: number; rows: number; judgedRows: number; unparsedRows: number };
 	/** False when the export's filters select fewer rows than that population: the figure is then the population's, not the file's. */
 	appliesToSelection: boolean;
-	method: 'ppi' | 'ppi++';
+	/** 'audit-only' when the judge could not help (`fallback`): the figure is the audit's share with its Wilson interval. */
+	method: 'ppi' | 'ppi++' | 'audit-only';
+	/** Set when the judge said the same of every row (of the selection): it corrects nothing (λ = 0) and the figure is the audit's alone. */
+	fallback: 'judge-constant' | null;
 	design: 'rows' | 'one-row-per-task';
-	/** θ̂ with its interval. */
+	/**
+	 * The headline, as the report page gives it: with tied audited items (no final label) counted
+	 * as "no" and as "yes". `rate` is null when they keep the two figures apart (then `low`–`high`);
+	 * `lower`/`upper` is the interval covering both. Without tied items, low = high = rate.
+	 */
 	rate: number | null;
+	low: number | null;
+	high: number | null;
 	lower: number;
 	upper: number;
 	confidence: number;
+	/** Audited items tied (no final label) among the rows estimated; 0 when none. */
+	tiedItems: number;
+	/** With tied items: the figure with them left out (the report page's secondary "ties left out" line); null without. */
+	tiesLeftOut: { rate: number | null; lower: number; upper: number; auditedUnits: number; standardError: number | null; effectiveSampleSize: number | null } | null;
+	/** Of the estimate with tied items left out (the same as the headline's without ties). */
 	standardError: number | null;
-	/** N (rows, or tasks for one-row-per-task) and n (audited units with a decided human label). */
+	/** N (rows, or tasks for one-row-per-task) and n (audited units with a human label, tied ones included). */
 	populationUnits: number;
 	auditedUnits: number;
 	/** The judge's own, uncorrected rate over the population. */
 	judgeRate: number | null;
 	lambda: number;
-	/** The human labels a human-only audit would need for the same precision. */
+	/** The human labels a human-only audit would need for the same precision (tied items left out). */
 	effectiveSampleSize: number | null;
-	/** The audit alone: share of decided items all valid, Wilson interval. */
-	humanOnly: { rate: number | null; lower: number; upper: number; n: number };
+	/** The audit alone: share of labelled items all valid, Wilson interval; tied items counted both ways as the headline. */
+	humanOnly: { rate: number | null; low: number | null; high: number | null; lower: number; upper: number; n: number };
 	/** How the figure was computed, in one sentence. */
 	description: string;
 	caveats: string[];
@@ -158,6 +175,8 @@ function calibrations(client: Database.Database, runId: number, audits: number[]
 	return out;
 }
 
+const UNCHOSEN_STATUSES = "('failed', 'cancelled')";
+
 /**
  * The judge's calibration an export uses: the named run (or the newest of the dataset with a
  * whole-dataset estimate, when `needEstimate`), against the newest audit giving an estimate,
@@ -171,10 +190,12 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
 	const runs =
 		named !== null
 			? [named]
-			: (client.prepare<[number], { id: number }>("SELECT id FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC").all(selection.datasetId)).map((r) => r.id);
+			: // A run that failed or was cancelled is used only when named: never chosen silently.
+				(client.prepare<[number], { id: number }>(`SELECT id FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? AND status NOT IN ${UNCHOSEN_STATUSES} ORDER BY id DESC`).all(selection.datasetId)).map((r) => r.id);
 	for (const runId of runs) {
 		const found = calibrations(client, runId, audits);
-		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null);
+		// A judge that said the same of every row still gives a figure (the audit's alone, labelled so), after any that corrects.
+		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null) ?? found.find((c) => c.estimate?.fallback === 'judge-constant');
 		if (withEstimate) return withEstimate;
 		if (!needEstimate && found.length) {
 			const anchored = anchoredAudits(client, runId, audits);
@@ -208,7 +229,7 @@ function selectedRows(client: Database.Database, selection: ExportSelection, bef
  */
 export function exportJudgeEstimate(client: Database.Database = db().$client, selection: ExportSelection, selectionRows: () => number): ExportJudgeEstimate | null {
 	const cal = exportJudgeCalibration(client, selection, true);
-	if (!cal || !cal.estimate || cal.estimate.fallback !== null) return null;
+	if (!cal || !cal.estimate || cal.estimate.fallback === 'no-audit') return null;
 	const audit = client.prepare<[number], { includeRejected: number }>('SELECT include_rejected AS includeRejected FROM audits WHERE id = ?').get(cal.auditId)!;
 	let populationDescription =
 		audit.includeRejected === 1
@@ -219,12 +240,14 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 	const narrowing = Object.entries(selection.filters).filter(([k, v]) => v !== undefined && !['kept', 'audits', 'judgeRun'].includes(k));
 	let chosen: JudgeAuditCalibration = cal;
 	let appliesToSelection = narrowing.length === 0 && !selection.includeReformulations && selectionRows() === cal.population.rows;
-	const caveats = [...cal.caveats];
+	// The caveats of the calibration the figure comes from (a narrower selection counts its own tied items).
+	let caveats = [...cal.caveats];
 	if (!appliesToSelection && !selection.includeReformulations) {
 		const rows = selectedRows(client, selection, beforeHumanLabels);
 		const sub = judgeAuditCalibration(cal.auditId, cal.run.id, { rows }, asDb(client));
 		if (sub.estimate && sub.estimate.fallback !== 'no-audit') {
 			chosen = sub;
+			caveats = [...sub.caveats];
 			appliesToSelection = humanLabelFilters.length === 0;
 			populationDescription = `the ${rows.size} rows this export selects${humanLabelFilters.length ? ' before its human-label filters' : ''}, within the population audit ${cal.auditId} sampled from; the audited items among them correct the judge`;
 			if (humanLabelFilters.length) {
@@ -239,14 +262,22 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 		caveats.push("The export adds reformulated rows, which the judge did not see; the figure is the population's correctness rate, not this file's.");
 	}
 	const e = chosen.estimate!;
+	const tr = chosen.tieRange;
+	const fallback = e.fallback === 'judge-constant' ? 'judge-constant' : null;
+	const over = chosen === cal ? 'the whole population' : "the export's rows";
+	const headline = tr ? tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes)) : tieBounds(ppiBounded(e), ppiBounded(e));
+	const human = tr ? tieBounds(humanBounded(tr.tiesAsNo), humanBounded(tr.tiesAsYes)) : tieBounds(humanBounded(e), humanBounded(e));
 	return {
 		kind: 'judge-ppi',
-		label: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over ${chosen === cal ? 'the whole population' : "the export's rows"}, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
+		label: fallback
+			? `The human audit ${cal.auditId} alone over ${over}: judge run ${cal.run.id} (${cal.run.model}) gave every row the same verdict, so it corrects nothing (the audit's share with its Wilson interval, not a prediction-powered estimate).`
+			: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over ${over}, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
 		measure: 'all fields valid',
 		judgeRun: {
 			id: cal.run.id,
 			name: cal.run.name,
 			model: cal.run.model,
+			status: cal.run.status,
 			templateFingerprint: cal.run.templateFingerprint,
 			templateVersion: cal.run.templateVersion,
 			batch: cal.run.batch,
@@ -256,22 +287,44 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 		anchoredNote: anchoredNoteOf(client, cal),
 		population: { description: populationDescription, ...chosen.population },
 		appliesToSelection,
-		method: e.method,
+		method: fallback ? 'audit-only' : e.method,
+		fallback,
 		design: e.design,
-		rate: e.estimate,
-		lower: e.lower,
-		upper: e.upper,
+		...headline,
 		confidence: e.confidence,
+		tiedItems: tr?.tiedItems ?? 0,
+		tiesLeftOut: tr ? { rate: e.estimate, lower: e.lower, upper: e.upper, auditedUnits: e.auditedRows, standardError: e.standardError, effectiveSampleSize: e.effectiveSampleSize } : null,
 		standardError: e.standardError,
 		populationUnits: e.populationRows,
-		auditedUnits: e.auditedRows,
+		auditedUnits: e.auditedRows + (tr?.tiedItems ?? 0),
 		judgeRate: e.judgeRate,
 		lambda: e.lambda,
 		effectiveSampleSize: e.effectiveSampleSize,
-		humanOnly: { rate: e.humanOnly.proportion, lower: e.humanOnly.lower, upper: e.humanOnly.upper, n: e.humanOnly.trials },
+		humanOnly: { ...human, n: e.humanOnly.trials + (tr?.tiedItems ?? 0) },
 		description: e.description,
 		caveats
 	};
+}
+
+/**
+ * The manifest's judge estimate in one sentence (the command line's line after an export): the
+ * headline as the report page gives it — with tied items, the range over counting them "no" and
+ * "yes" —, then the figure with them left out, named as such; a judge that could not help is
+ * named as the audit alone.
+ */
+export function judgeEstimateText(je: ExportJudgeEstimate): string {
+	const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
+	const point = je.rate !== null ? pct(je.rate) : `${pct(je.low)}–${pct(je.high)}`;
+	const run = `judge run ${je.judgeRun.id}, ${je.judgeRun.model}${je.judgeRun.status === 'completed' ? '' : `, ${je.judgeRun.status}`}`;
+	const scope = je.appliesToSelection ? '' : " — for the whole population, not only this file's rows";
+	if (je.fallback) {
+		return `Judge estimate (${run}): the audit ${je.auditId} alone — the judge gave every row the same verdict, so it corrects nothing (Wilson interval): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)}), n = ${je.auditedUnits}${je.tiedItems ? `, the ${je.tiedItems} tied item(s) counted as "no" and as "yes"` : ''}${scope}.`;
+	}
+	const worth = (n: number | null) => (n !== null ? `, worth ${Math.round(n)} human labels` : '');
+	const head = `Judge estimate (${run}, corrected by audit ${je.auditId}, ${je.method.toUpperCase()}): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)})`;
+	const t = je.tiesLeftOut;
+	if (!t) return `${head}, N = ${je.populationUnits}, n = ${je.auditedUnits}${worth(je.effectiveSampleSize)}${scope}.`;
+	return `${head} with the ${je.tiedItems} tied audited item(s) counted as "no" and as "yes", N = ${je.populationUnits}, n = ${je.auditedUnits}${scope}; with the tied items left out: ${pct(t.rate)} (interval ${pct(t.lower)} to ${pct(t.upper)}), n = ${t.auditedUnits}${worth(t.effectiveSampleSize)}.`;
 }
 
 /** The judge's measured precision for a "judge says all valid" filter; null without the filter or without any calibration. */
@@ -311,7 +364,13 @@ function missingEstimateNote(client: Database.Database, selection: ExportSelecti
 		return `No judge estimate from judge run ${cal.run.id} and audit ${cal.auditId}: ${why ?? 'the calibration gives none.'}`;
 	}
 	const named = selection.filters.judgeRun;
-	if (named === undefined) return null;
+	if (named === undefined) {
+		const unchosen = client
+			.prepare<[number], { id: number; status: string }>(`SELECT id, status FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? AND status IN ${UNCHOSEN_STATUSES} ORDER BY id DESC`)
+			.all(selection.datasetId);
+		if (unchosen.length === 0 || qualityAudits(client, selection).length === 0) return null;
+		return `No judge estimate: ${unchosen.map((r) => `judge run ${r.id} ${r.status}`).join(', ')}, and a run that did not complete is not chosen by default; name one with judge-run=<id> (--judge-run) to use it.`;
+	}
 	return qualityAudits(client, selection).length === 0
 		? `No judge estimate: judge run ${named} has no quality audit of this dataset to be calibrated against.`
 		: `No judge estimate: judge run ${named} has no verdict yet on any item of this dataset's quality audits, so nothing calibrates it.`;

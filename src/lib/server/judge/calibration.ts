@@ -543,16 +543,19 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		};
 		const decidedLabels = decided.map((v) => ({ taskId: v.taskId, instanceId: v.instanceId, allValid: v.allValid! }));
 		estimate = estimateWith(decidedLabels);
+		// The audited items among the rows estimated (all of them, unless `rows` narrows the population).
+		const rowsEstimated = new Set(units.flatMap((u) => u.choices));
+		const inside = (v: ItemVerdict) => rowsEstimated.has(v.instanceId!);
+		const tiedInside = tied.filter(inside);
 		// Tied items carried as the audit's headline carries them: once as "no", once as "yes".
-		if (tied.length > 0) {
-			const withTies = (allValid: boolean) => estimateWith([...decidedLabels, ...tied.map((v) => ({ taskId: v.taskId, instanceId: v.instanceId, allValid }))]);
-			tieRange = { tiedItems: tied.length, tiesAsNo: withTies(false), tiesAsYes: withTies(true) };
-		}
-		if (tied.length > 0)
+		if (tiedInside.length > 0) {
+			const withTies = (allValid: boolean) => estimateWith([...decidedLabels, ...tiedInside.map((v) => ({ taskId: v.taskId, instanceId: v.instanceId, allValid }))]);
+			tieRange = { tiedItems: tiedInside.length, tiesAsNo: withTies(false), tiesAsYes: withTies(true) };
 			caveats.push(
-				`${tied.length} audited item(s) tied (no final label): the estimate is given with them counted as "no" and as "yes" (the range, as the audit's headline), and with them left out.`
+				`${tiedInside.length} audited item(s) tied (no final label): the estimate is given with them counted as "no" and as "yes" (the range, as the audit's headline), and with them left out.`
 			);
-		const unlabelled = verdicts.length - decided.length - tied.length;
+		}
+		const unlabelled = verdicts.filter(inside).length - decided.filter(inside).length - tiedInside.length;
 		if (unlabelled > 0) caveats.push(`${unlabelled} audited item(s) have no label yet and are left out of the estimate.`);
 	}
 	return {
