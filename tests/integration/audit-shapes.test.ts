@@ -203,7 +203,7 @@ describe('pairs export of a pairwise audit with two reviewers', () => {
 		const omit = startShapeExport({ datasetId, format: 'preference-pairs' }, db);
 		const rows = [...omit.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
 		expect(rows).toEqual([{ prompt: 'Prompt 4', chosen: 'second 4', rejected: 'first 4' }]);
-		expect(omit.manifest().counts).toEqual({ records: 1, tiesLeftOut: 1, bothBadLeftOut: 1, disagreedLeftOut: 3, unjudgedLeftOut: 0 });
+		expect(omit.manifest().counts).toEqual({ records: 1, tiesLeftOut: 1, bothBadLeftOut: 1, disagreedLeftOut: 3, unjudgedLeftOut: 0, reviewersVerdicts: 6, sourceVerdictsReplaced: 6 });
 		// Kept ties are only the real one: both reviewers said "about the same".
 		const flag = startShapeExport({ datasetId, format: 'preference-pairs', ties: 'flag' }, db);
 		const flagged = [...flag.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));

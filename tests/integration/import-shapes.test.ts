@@ -428,7 +428,7 @@ describe('import → export → import gives the same records', async () => {
 		const { manifest } = await writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs', ties: 'flag' }, path.join(dir, 'pm.jsonl'), db);
 		// The manifest gives the file's size and SHA-256 (the text has 4-byte emoji: bytes, not characters).
 		expect(manifest.files).toEqual([fileEntry(path.join(dir, 'pm.jsonl'))]);
-		expect(manifest.counts).toEqual({ records: 3, tiesLeftOut: 0, bothBadLeftOut: 0, disagreedLeftOut: 0, unjudgedLeftOut: 0 });
+		expect(manifest.counts).toEqual({ records: 3, tiesLeftOut: 0, bothBadLeftOut: 0, disagreedLeftOut: 0, unjudgedLeftOut: 0, reviewersVerdicts: 0, sourceVerdictsReplaced: 0 });
 		expect(validate(shapeManifestSchema, JSON.parse(fs.readFileSync(path.join(dir, 'pm.jsonl.manifest.json'), 'utf8')))).toEqual([]);
 		const written = fs.readFileSync(path.join(dir, 'pm.jsonl'), 'utf8');
 		expect(written.trim().split('\n').map((l) => JSON.parse(l))).toEqual([

@@ -292,6 +292,21 @@ export function shapeLeftOutSummary(counts: Partial<Omit<PairExportCounts, 'writ
 	return parts.filter(Boolean).map((p) => `; ${p}`).join('');
 }
 
+/**
+ * Whose verdict a pairs export used, in words: how many pairs the reviewers' verdict (pairwise
+ * audits `audits`) decided instead of the source's preference and how many of those differ from
+ * it; '' when no reviewer judged a selected pair.
+ */
+export function reviewersVerdictsText(counts: { reviewersVerdicts?: number; sourceVerdictsReplaced?: number }, audits: readonly number[]): string {
+	const n = counts.reviewersVerdicts ?? 0;
+	if (!n) return '';
+	const replaced = counts.sourceVerdictsReplaced ?? 0;
+	return (
+		`The reviewers' verdict (pairwise audit${audits.length === 1 ? '' : 's'} ${audits.join(', ')}) replaced the source's preference on ${n} ${n === 1 ? 'pair' : 'pairs'}; ` +
+		(replaced ? `${replaced} of them ${replaced === 1 ? 'differs' : 'differ'} from the source (sides swapped, a source tie given a winner, or left out as disagreed or both bad).` : 'every one agrees with the source.')
+	);
+}
+
 /** The members a pair row is written with; a metadata field of the same name would change what the row says, so it gives way. */
 const PAIR_ROW_FIELDS = ['id', 'prompt', 'chosen', 'rejected', 'tie', 'chosen_model', 'rejected_model', 'chosen_score', 'rejected_score'] as const;
 

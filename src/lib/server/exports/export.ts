@@ -13,7 +13,7 @@ import { db, type Db } from '../db';
 import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
-import { ExportFilterError, describeFilters, whereClauses } from './filters';
+import { ExportFilterError, describeFilters, usesHumanLabels, whereClauses } from './filters';
 import { countInstancesNotReadBack, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
@@ -216,24 +216,66 @@ function manifestOptions(request: ExportRequest): ExportManifest['options'] {
 }
 
 /**
- * The audits a selection's human-label filters name, checked against the dataset: an audit that
- * does not exist or audits another dataset would select no labels and quietly export nothing
- * (or everything), with a manifest naming it as the source of the labels.
+ * The audits, generation runs and judge run a selection's filters name, checked against the
+ * dataset: one that does not exist or belongs to another dataset would select nothing (or
+ * everything) and quietly export it, with a manifest naming it as the source. Every export
+ * checks them, the whole-shape ones too (shapes.ts).
  */
-function auditsOfSelection(client: Database.Database, selection: ExportSelection): void {
+export function checkSelectionReferences(client: Database.Database, selection: ExportSelection): void {
+	judgeRunOfSelection(client, selection);
 	for (const id of selection.filters.audits ?? []) {
 		const row = client.prepare<[number], { datasetId: number }>("SELECT dataset_id AS datasetId FROM audits WHERE id = ? AND status <> 'preparing'").get(id);
 		if (!row) throw new ExportFilterError(`There is no audit ${id}.`, `audit=${id}`);
 		if (row.datasetId !== selection.datasetId) throw new ExportFilterError(`Audit ${id} audits another dataset.`, `audit=${id}`);
 	}
+	for (const id of selection.filters.runs ?? []) {
+		const row = client.prepare<[number], { datasetId: number | null; pipeline: string }>('SELECT dataset_id AS datasetId, pipeline FROM generation_runs WHERE id = ?').get(id);
+		if (row?.pipeline === 'judge') throw new ExportFilterError(`Run ${id} is a judge run: it wrote no rows; filter on its verdicts with judge-run=${id} and judge-valid.`, `run=${id}`);
+		// Rows of the dataset that name the run count too (a run's record may be gone, or its rows copied in).
+		if (row?.datasetId === selection.datasetId || wroteRowsOf(client, selection.datasetId, id)) continue;
+		throw new ExportFilterError(row ? `Run ${id} generated another dataset.` : `There is no generation run ${id}.`, `run=${id}`);
+	}
+}
+
+function wroteRowsOf(client: Database.Database, datasetId: number, runId: number): boolean {
+	return (
+		client.prepare<[number, number]>('SELECT 1 FROM tasks WHERE dataset_id = ? AND run_id = ? LIMIT 1').get(datasetId, runId) !== undefined ||
+		client.prepare<[number, number]>('SELECT 1 FROM instances i JOIN tasks t ON t.id = i.task_id WHERE t.dataset_id = ? AND i.run_id = ? LIMIT 1').get(datasetId, runId) !== undefined
+	);
+}
+
+const SHAPE_AUDIT_EXPORTS: Record<string, string> = {
+	conversation: 'it judges whole conversations, not rows; its labels filter --format sharegpt or chat-conversations',
+	pairwise: 'it judges preference pairs, not rows; its labels filter --format preference-pairs (audited=yes)'
+};
+
+/**
+ * A row export's human-label filters read quality and rating audits (human-labels.ts). A
+ * conversation or pairwise audit named, or the only audits there are, would select no labels and
+ * quietly export nothing (audited=yes) or everything (audited=no): refused, naming the export that reads them.
+ */
+function refuseShapeAudits(client: Database.Database, selection: ExportSelection): void {
+	const named = selection.filters.audits ?? [];
+	const audits = client
+		.prepare<unknown[], { id: number; kind: string }>(
+			`SELECT id, kind FROM audits WHERE dataset_id = ? AND status <> 'preparing'${named.length ? ` AND id IN (${named.map(() => '?').join(', ')})` : ''} ORDER BY id`
+		)
+		.all(selection.datasetId, ...named);
+	const shapeAudit = audits.find((a) => a.kind in SHAPE_AUDIT_EXPORTS);
+	if (!shapeAudit) return;
+	if (named.length) throw new ExportFilterError(`Audit ${shapeAudit.id} is a ${shapeAudit.kind} audit: ${SHAPE_AUDIT_EXPORTS[shapeAudit.kind]}.`, `audit=${shapeAudit.id}`);
+	if (usesHumanLabels(selection.filters) && audits.every((a) => a.kind in SHAPE_AUDIT_EXPORTS))
+		throw new ExportFilterError(
+			`The human-label filters of a row export read quality and rating audits, and this dataset has only ${shapeAudit.kind} audit${audits.length > 1 ? 's' : ''} ${audits.map((a) => a.id).join(', ')}: ${SHAPE_AUDIT_EXPORTS[shapeAudit.kind]}.`
+		);
 }
 
 /** Checks the request against the data: the dataset exists, the audits and judge run it names are of it, and the model has responses in it. */
 function resolve(request: ExportRequest, database: Db) {
 	const dataset = getDataset(request.datasetId, database);
 	if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
-	judgeRunOfSelection(database.$client, request);
-	auditsOfSelection(database.$client, request);
+	checkSelectionReferences(database.$client, request);
+	refuseShapeAudits(database.$client, request);
 	if (request.responsesOf) {
 		const has = database.$client.prepare<[number, string]>('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
 		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);

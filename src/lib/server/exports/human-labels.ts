@@ -16,6 +16,9 @@
  *
  * Unresolved disagreement: the reviewers of an item did not all give the same answer (to any of
  * the three questions, or the same A–D level) and no researcher has adjudicated it.
+ *
+ * Whole conversations are judged by conversation audits (withConversationFinal) and preference
+ * pairs by pairwise audits (withPairsJudged); the instance labels above are not theirs.
  */
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import type { SqlQuery } from './sql';
@@ -27,7 +30,7 @@ export interface AuditScope {
 	auditIds?: number[];
 }
 
-function scopeSql(q: SqlQuery, scope: AuditScope, kind: 'quality' | 'rating'): string {
+function scopeSql(q: SqlQuery, scope: AuditScope, kind: 'quality' | 'rating' | 'conversation' | 'pairwise'): string {
 	const parts = [`a.dataset_id = ${q.param(scope.datasetId)}`, `a.kind = '${kind}'`, 'it.is_gold = 0'];
 	if (scope.auditIds?.length) parts.push(`a.id IN (${q.list(scope.auditIds)})`);
 	return parts.join(' AND ');
@@ -136,4 +139,37 @@ export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
 /** Levels at least as good as `min` (A best). */
 export function levelsAtLeast(min: RatingLevel): RatingLevel[] {
 	return RATING_KEYS.slice(0, RATING_KEYS.indexOf(min) + 1);
+}
+
+/**
+ * CTE `conversation_final`: one row per conversation a conversation audit judged, with `valid`
+ * (1 / 0, NULL on a tie): the majority of the reviewers' verdicts on the conversation as a whole
+ * (each reviewer once, their latest label; a label's output_valid is that verdict — the one
+ * judgement of the whole, or every assistant reply valid), as the audit's report counts it.
+ * Conversation audits have no adjudication. `disagreement`: the reviewers' verdicts differ.
+ */
+export function withConversationFinal(q: SqlQuery, scope: AuditScope): string {
+	q.with('conversation_latest', () => {
+		return `SELECT it.conversation_id AS conversation_id, l.output_valid AS valid, max(l.submitted_at) AS at
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
+			WHERE ${scopeSql(q, scope, 'conversation')} AND it.conversation_id IS NOT NULL AND l.output_valid IS NOT NULL
+			GROUP BY it.conversation_id, l.reviewer_id`;
+	});
+	q.with('conversation_final', () => {
+		return `SELECT conversation_id, count(*) AS labels,
+				CASE WHEN sum(valid = 1) > sum(valid = 0) THEN 1 WHEN sum(valid = 0) > sum(valid = 1) THEN 0 END AS valid,
+				sum(valid = 1) > 0 AND sum(valid = 0) > 0 AS disagreement
+			FROM conversation_latest GROUP BY conversation_id`;
+	});
+	return 'conversation_final';
+}
+
+/** CTE `pairs_judged`: the ids of the pairs a pairwise audit (in scope) has a reviewer's preference on. */
+export function withPairsJudged(q: SqlQuery, scope: AuditScope): string {
+	q.with('pairs_judged', () => {
+		return `SELECT DISTINCT it.pair_id AS pair_id
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
+			WHERE ${scopeSql(q, scope, 'pairwise')} AND it.pair_id IS NOT NULL AND l.preference IS NOT NULL`;
+	});
+	return 'pairs_judged';
 }

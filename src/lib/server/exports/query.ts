@@ -78,15 +78,20 @@ export interface SelectionCounts {
 	reformulations: number;
 }
 
-/** The FROM … WHERE of a selection, with its parameters. */
-export function selectionQuery(selection: ExportSelection, filters: ExportFilters = selection.filters): { q: SqlQuery; from: string } {
+/**
+ * The FROM … WHERE of a selection, with its parameters. `tasksWithoutInstances`: keep tasks that
+ * have no instance (an imported tie pair's), judged by the task's own columns (instance filters
+ * such as input= and the human labels of instances leave them out) — for the whole-shape exports,
+ * which select tasks.
+ */
+export function selectionQuery(selection: ExportSelection, filters: ExportFilters = selection.filters, options: { tasksWithoutInstances?: boolean } = {}): { q: SqlQuery; from: string } {
 	const q = new SqlQuery();
 	const responses = !!selection.responsesOf;
 	if (responses && selection.includeReformulations) {
 		throw new ExportFilterError('Reformulations pair another wording of the instruction with the instance output; they cannot go with model responses.');
 	}
 	// CROSS JOIN fixes the loop order (tasks outer), which is what lets ORDER BY t.id, i.id use the indexes.
-	let from = 'tasks t CROSS JOIN instances i ON i.task_id = t.id';
+	let from = options.tasksWithoutInstances ? 'tasks t LEFT JOIN instances i ON i.task_id = t.id' : 'tasks t CROSS JOIN instances i ON i.task_id = t.id';
 	if (responses) {
 		from += ` CROSS JOIN responses r ON r.task_id = t.id AND r.instance_id = i.id AND r.model = ${q.param(selection.responsesOf)}`;
 	}

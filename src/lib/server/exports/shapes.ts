@@ -22,8 +22,11 @@ import {
 	type ShapeSerializer,
 	type TiePolicy
 } from '$lib/formats/serialize-shapes';
-import { ExportFilterError, describeFilters, whereClauses, type ExportFilters } from './filters';
+import { ExportFilterError, describeFilters, usesHumanLabels, whereClauses, withoutHumanLabels, type ExportFilters } from './filters';
 import { selectionQuery } from './query';
+import { checkSelectionReferences } from './export';
+import { withConversationFinal, withPairsJudged } from './human-labels';
+import { SqlQuery } from './sql';
 import { appVersion } from './version';
 import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
 
@@ -54,6 +57,10 @@ export interface ShapeExportRequest {
 
 export interface ShapeExportCounts {
 	records: number;
+	/** preference-pairs: selected pairs whose verdict is the reviewers' (a pairwise audit judged them), not the source's. */
+	reviewersVerdicts?: number;
+	/** Of those, pairs whose reviewers' verdict differs from the source's preference (sides swapped, a source tie given a winner, or left out as disagreed or both bad). */
+	sourceVerdictsReplaced?: number;
 	/** preference-pairs: pairs left out, each reason on its own (a split between reviewers is not a tie). */
 	tiesLeftOut?: number;
 	bothBadLeftOut?: number;
@@ -78,6 +85,8 @@ export interface ShapeExportManifest {
 	dataset: { id: number; name: string };
 	filters: { where: string; description: string }[];
 	ties?: TiePolicy;
+	/** preference-pairs: the pairwise audits whose reviewers' verdicts replaced the source's (counts.reviewersVerdicts, counts.sourceVerdictsReplaced). */
+	reviewersVerdictsFrom?: { audits: number[] };
 	counts: ShapeExportCounts;
 	/** Every file written, in order: one, or the SuperNI folder's task files. */
 	files: ShapeExportFile[];
@@ -106,12 +115,90 @@ function notWrittenYet(): never {
 	throw new Error('a shape export\'s manifest describes the file written: read its chunks first');
 }
 
-/** The ids of the tasks the filters select, or null for "every task" (no filters). */
-function selectedTasks(client: Database.Database, datasetId: number, filters: ExportFilters | undefined): Set<number> | null {
+/** The audit kind whose labels judge each shape: conversations as a whole, pairs, or (SuperNI) the instances of a task. */
+const LABELS_OF: Record<ShapeExportFormat, { kind: 'quality' | 'conversation' | 'pairwise'; unit: string }> = {
+	sharegpt: { kind: 'conversation', unit: 'conversations' },
+	'chat-conversations': { kind: 'conversation', unit: 'conversations' },
+	'preference-pairs': { kind: 'pairwise', unit: 'pairs' },
+	superni: { kind: 'quality', unit: 'instances' }
+};
+
+/**
+ * Refuses what the filters cannot mean for the shape rather than ignore it: an audit of another
+ * kind than the shape's (a quality audit for pairs), a human-label filter the shape's audits do
+ * not answer (pairwise audits say which side is better, not "all fields valid"), and the audits
+ * named for no filter to use.
+ */
+function checkShapeFilters(client: Database.Database, datasetId: number, format: ShapeExportFormat, filters: ExportFilters): void {
+	checkSelectionReferences(client, { datasetId, filters });
+	const { kind, unit } = LABELS_OF[format];
+	for (const id of filters.audits ?? []) {
+		const audit = client.prepare<[number], string>('SELECT kind FROM audits WHERE id = ?').pluck().get(id)!;
+		if (audit !== kind && !(kind === 'quality' && audit === 'rating'))
+			throw new ExportFilterError(`Audit ${id} is a ${audit} audit: ${unit} are judged by ${kind} audits, so its labels cannot filter this export.`, `audit=${id}`);
+	}
+	if (filters.minRating) throw new ExportFilterError(`--where rating: A–D ratings are given to model responses; a ${format} export has no rating filter.`, `rating=${filters.minRating}`);
+	if (format === 'preference-pairs') {
+		if (filters.allYes) throw new ExportFilterError('--where all-yes: pairwise audits say which side of a pair is better, not whether all fields are valid; use audited=yes for the pairs a reviewer judged.', 'all-yes');
+		if (filters.notRejected) throw new ExportFilterError('--where not-rejected: pairs the reviewers judged both bad are always left out of preference pairs; use kept for the automatic filters\' verdict.', 'not-rejected');
+		if (filters.agreed) throw new ExportFilterError('--where agreed: pairs the reviewers disagreed on are always left out of preference pairs (counted in the manifest); leave agreed out.', 'agreed');
+	} else if (format !== 'superni' && filters.audits?.length && !usesHumanLabels(filters)) {
+		throw new ExportFilterError(`--where audit=${filters.audits.join(',')} names the audits the human-label filters use, and none is given (audited, all-yes, agreed, not-rejected).`, `audit=${filters.audits.join(',')}`);
+	}
+}
+
+/**
+ * The ids of the tasks the filters select, or null for "every task" (no filters). Conversations
+ * and pairs: only the filters on tasks and instances, with tasks that have no instance (an
+ * imported tie pair's) kept; their human labels are their own (labelledShapes).
+ */
+function selectedTasks(client: Database.Database, datasetId: number, filters: ExportFilters | undefined, format: ShapeExportFormat): Set<number> | null {
+	if (format !== 'superni' && filters) filters = { ...withoutHumanLabels(filters), audits: undefined };
 	if (!filters || whereClauses(filters).length === 0) return null;
-	const { q, from } = selectionQuery({ datasetId, filters }, filters);
+	const { q, from } = selectionQuery({ datasetId, filters }, filters, { tasksWithoutInstances: format !== 'superni' });
 	const ids = client.prepare<[unknown], number>(`${q.withClause()}SELECT DISTINCT t.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params);
 	return new Set(ids);
+}
+
+/**
+ * The ids of the conversations or pairs the human-label filters select, by the audits that judge
+ * them (human-labels.ts), or null when no human-label filter is given.
+ */
+function labelledShapes(client: Database.Database, datasetId: number, format: ShapeExportFormat, filters: ExportFilters | undefined): Set<number> | null {
+	if (format === 'superni' || !filters || !usesHumanLabels(filters)) return null;
+	const q = new SqlQuery();
+	const scope = { datasetId, auditIds: filters.audits };
+	let table: string;
+	if (format === 'preference-pairs') {
+		table = 'preference_pairs';
+		const judged = withPairsJudged(q, scope);
+		if (filters.audited) q.where(`${filters.audited === 'no' ? 'NOT ' : ''}s.id IN (SELECT pair_id FROM ${judged})`);
+	} else {
+		table = 'conversations';
+		const cf = withConversationFinal(q, scope);
+		if (filters.audited) q.where(`${filters.audited === 'no' ? 'NOT ' : ''}s.id IN (SELECT conversation_id FROM ${cf})`);
+		if (filters.allYes) q.where(`s.id IN (SELECT conversation_id FROM ${cf} WHERE valid = 1)`);
+		if (filters.notRejected) q.where(`s.id NOT IN (SELECT conversation_id FROM ${cf} WHERE valid = 0)`);
+		if (filters.agreed) q.where(`s.id NOT IN (SELECT conversation_id FROM ${cf} WHERE disagreement)`);
+	}
+	q.where(`s.dataset_id = ${q.param(datasetId)}`);
+	return new Set(client.prepare<[unknown], number>(`${q.withClause()}SELECT s.id FROM ${table} s WHERE ${q.whereClause()}`).pluck().all(q.params));
+}
+
+/** What each filter means for the shape: its human-label filters are about conversations or pairs, by their own audits. */
+function shapeFilterDescriptions(format: ShapeExportFormat, filters: ExportFilters): { where: string; description: string }[] {
+	const { kind, unit } = LABELS_OF[format];
+	const own: Record<string, string> =
+		format === 'superni'
+			? {}
+			: {
+					audit: `human labels from ${kind} audit${(filters.audits?.length ?? 0) > 1 ? 's' : ''} ${filters.audits?.join(', ')}`,
+					audited: filters.audited === 'yes' ? `only ${unit} a ${kind} audit judged` : `only ${unit} no ${kind} audit judged`,
+					'all-yes': 'only conversations the reviewers judged correct as a whole (their majority)',
+					agreed: 'without conversations whose reviewers differ on the conversation as a whole',
+					'not-rejected': 'kept by the automatic filters and not rejected by people: conversations the reviewers judged not correct as a whole (their majority) left out, unaudited ones kept'
+				};
+	return describeFilters(filters).map((f) => ({ ...f, description: own[f.where.split('=')[0]] ?? f.description }));
 }
 
 function parseJson<T>(text: string | null): T | null {
@@ -132,7 +219,7 @@ interface ConversationRow {
 }
 
 /** The conversations of a dataset in import order, each with every turn. */
-function* conversationsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null) {
+function* conversationsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null, labelled: Set<number> | null) {
 	const rows = client
 		.prepare<[number], ConversationRow>(
 			`SELECT c.id, c.task_id AS taskId, c.source_id AS sourceId, c.metadata, t.role, t.content, t.source_role AS sourceRole, t.name, t.weight, t.extra
@@ -143,7 +230,7 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
 	let current: { id: number; taskId: number; sourceId: string | null; metadata: Record<string, unknown> | null; turns: ParsedTurn[] } | null = null;
 	for (const r of rows) {
 		if (!current || current.id !== r.id) {
-			if (current && (!tasks || tasks.has(current.taskId))) yield current;
+			if (current && (!tasks || tasks.has(current.taskId)) && (!labelled || labelled.has(current.id))) yield current;
 			current = { id: r.id, taskId: r.taskId, sourceId: r.sourceId, metadata: parseJson(r.metadata), turns: [] };
 		}
 		const turn: ParsedTurn = { role: r.role, content: r.content };
@@ -153,7 +240,7 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
 		if (r.extra !== null) turn.extra = parseJson(r.extra);
 		current.turns.push(turn);
 	}
-	if (current && (!tasks || tasks.has(current.taskId))) yield current;
+	if (current && (!tasks || tasks.has(current.taskId)) && (!labelled || labelled.has(current.id))) yield current;
 }
 
 /**
@@ -167,23 +254,25 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
  */
 export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'both-bad' | 'disagreed' | null;
 
-export function reviewedPairVerdicts(client: Database.Database, datasetId: number): PairVerdictLookup {
+/** The reviewers' verdicts on the dataset's pairs, from its pairwise audits (only `auditIds` when given); `audits(pairId)` names the audits that gave one. */
+export function reviewedPairVerdicts(client: Database.Database, datasetId: number, auditIds: readonly number[] = []): PairVerdictLookup & { audits: (pairId: number) => number[] } {
 	const rows = client
-		.prepare<[number], { pairId: number; preference: string; n: number; k: number }>(
-			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n, max(a.overlap) AS k FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
+		.prepare<unknown[], { pairId: number; preference: string; n: number; k: number; audits: string }>(
+			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n, max(a.overlap) AS k, group_concat(DISTINCT a.id) AS audits FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
 			 JOIN audits a ON a.id = l.audit_id
-			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL
+			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL${auditIds.length ? ` AND a.id IN (${auditIds.map(() => '?').join(', ')})` : ''}
 			 GROUP BY i.pair_id, l.preference`
 		)
-		.all(datasetId);
-	const byPair = new Map<number, { counts: Map<string, number>; k: number }>();
+		.all(datasetId, ...auditIds);
+	const byPair = new Map<number, { counts: Map<string, number>; k: number; audits: Set<number> }>();
 	for (const r of rows) {
 		let m = byPair.get(r.pairId);
-		if (!m) byPair.set(r.pairId, (m = { counts: new Map(), k: 0 }));
+		if (!m) byPair.set(r.pairId, (m = { counts: new Map(), k: 0, audits: new Set() }));
 		m.counts.set(r.preference, r.n);
 		m.k = Math.max(m.k, r.k);
+		for (const id of r.audits.split(',')) m.audits.add(Number(id));
 	}
-	return (pairId) => {
+	const verdict: PairVerdictLookup = (pairId) => {
 		const entry = byPair.get(pairId);
 		if (!entry) return null;
 		const m = entry.counts;
@@ -196,6 +285,14 @@ export function reviewedPairVerdicts(client: Database.Database, datasetId: numbe
 		if (leaders.length > 1) return 'disagreed';
 		return leaders[0] === 'both_bad' ? 'both-bad' : (leaders[0] as 'a' | 'b' | 'tie');
 	};
+	return Object.assign(verdict, { audits: (pairId: number) => [...(byPair.get(pairId)?.audits ?? [])] });
+}
+
+/** How many of the written pairs' verdicts are the reviewers', how many differ from the source's, and from which audits. */
+interface ReviewersVerdictTally {
+	reviewersVerdicts: number;
+	sourceVerdictsReplaced: number;
+	audits: Set<number>;
 }
 
 interface PairRow {
@@ -213,8 +310,15 @@ interface PairRow {
 	metadata: string | null;
 }
 
-function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<number> | null): Generator<PreferencePairExport> {
-	const verdict = reviewedPairVerdicts(client, datasetId);
+function* pairsOf(
+	client: Database.Database,
+	datasetId: number,
+	tasks: Set<number> | null,
+	labelled: Set<number> | null,
+	auditIds: readonly number[],
+	tally: ReviewersVerdictTally
+): Generator<PreferencePairExport> {
+	const verdict = reviewedPairVerdicts(client, datasetId, auditIds);
 	const rows = client
 		.prepare<[number], PairRow>(
 			`SELECT p.id, p.task_id AS taskId, coalesce(p.prompt, CASE WHEN i.input IS NULL OR i.input = '' THEN tk.instruction ELSE tk.instruction || char(10) || char(10) || i.input END) AS prompt,
@@ -226,8 +330,14 @@ function* pairsOf(client: Database.Database, datasetId: number, tasks: Set<numbe
 		)
 		.iterate(datasetId);
 	for (const r of rows) {
-		if (tasks && !tasks.has(r.taskId)) continue;
-		const preferred = verdict(r.id) ?? r.sourcePreferred;
+		if ((tasks && !tasks.has(r.taskId)) || (labelled && !labelled.has(r.id))) continue;
+		const reviewers = verdict(r.id);
+		if (reviewers !== null) {
+			tally.reviewersVerdicts++;
+			if (reviewers !== r.sourcePreferred) tally.sourceVerdictsReplaced++;
+			for (const id of verdict.audits(r.id)) tally.audits.add(id);
+		}
+		const preferred = reviewers ?? r.sourcePreferred;
 		yield {
 			prompt: r.prompt,
 			responseA: r.responseA,
@@ -321,8 +431,11 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 	const client = database.$client;
 	const dataset = getDataset(request.datasetId, database);
 	if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
-	const tasks = selectedTasks(client, dataset.id, request.filters);
+	checkShapeFilters(client, dataset.id, request.format, request.filters ?? {});
+	const tasks = selectedTasks(client, dataset.id, request.filters, request.format);
+	const labelled = labelledShapes(client, dataset.id, request.format, request.filters);
 	const counts: ShapeExportCounts = { records: 0 };
+	const tally: ReviewersVerdictTally = { reviewersVerdicts: 0, sourceVerdictsReplaced: 0, audits: new Set() };
 	const slug = dataset.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').toLowerCase() || 'export';
 	let fileName: string;
 	let chunks: () => Generator<string>;
@@ -345,12 +458,12 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 		fileName = `${slug}.pairs.jsonl`;
 		chunks = function* () {
 			const serializer = preferencePairSerializer({ ties: request.ties ?? 'omit' });
-			for (const p of pairsOf(client, dataset.id, tasks)) {
+			for (const p of pairsOf(client, dataset.id, tasks, labelled, request.filters?.audits ?? [], tally)) {
 				const text = serializer.write(p);
 				if (text) yield text;
 			}
 			const { written, ...leftOut } = serializer.counts;
-			Object.assign(counts, { records: written, ...leftOut });
+			Object.assign(counts, { records: written, ...leftOut, reviewersVerdicts: tally.reviewersVerdicts, sourceVerdictsReplaced: tally.sourceVerdictsReplaced });
 		};
 	} else {
 		const chat = request.format === 'chat-conversations' ? chatConversationSerializer() : null;
@@ -358,7 +471,7 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 		fileName = `${slug}.${request.format === 'sharegpt' ? 'sharegpt' : 'chat'}.jsonl`;
 		chunks = function* () {
 			yield serializer.begin();
-			for (const c of conversationsOf(client, dataset.id, tasks)) {
+			for (const c of conversationsOf(client, dataset.id, tasks, labelled)) {
 				const text = serializer.write({ id: c.sourceId, turns: c.turns, metadata: c.metadata });
 				if (text) yield text;
 				if (text || !chat) counts.records++;
@@ -383,8 +496,8 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 			app: appVersion(),
 			format: request.format,
 			dataset: { id: dataset.id, name: dataset.name },
-			filters: describeFilters(request.filters ?? {}),
-			...(request.format === 'preference-pairs' ? { ties: request.ties ?? 'omit' } : {}),
+			filters: shapeFilterDescriptions(request.format, request.filters ?? {}),
+			...(request.format === 'preference-pairs' ? { ties: request.ties ?? 'omit', reviewersVerdictsFrom: { audits: [...tally.audits].sort((a, b) => a - b) } } : {}),
 			counts,
 			files: [written ?? notWrittenYet()]
 		})
@@ -410,7 +523,8 @@ export async function writeShapeExport(
 		const client = database.$client;
 		const dataset = getDataset(request.datasetId, database);
 		if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
-		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters))];
+		checkShapeFilters(client, dataset.id, 'superni', request.filters ?? {});
+		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters, 'superni'))];
 		const createdFolder = !fs.existsSync(out);
 		fs.mkdirSync(out, { recursive: true });
 		const files: ShapeExportFile[] = [];
@@ -437,7 +551,7 @@ export async function writeShapeExport(
 			app: appVersion(),
 			format: 'superni',
 			dataset: { id: dataset.id, name: dataset.name },
-			filters: describeFilters(request.filters ?? {}),
+			filters: shapeFilterDescriptions('superni', request.filters ?? {}),
 			counts: { records: files.length },
 			files
 		};
