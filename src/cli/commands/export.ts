@@ -12,7 +12,8 @@ import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-
 import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import { judgeEstimateText, type JudgeFilterPrecision } from '$lib/server/exports/judge';
-import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, writeShapeExport } from '$lib/server/exports/shapes';
+import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, startShapeExport, writeShapeExport, type ShapeExportFormat, type ShapeExportManifest } from '$lib/server/exports/shapes';
+import { reviewersVerdictsText } from '$lib/formats/serialize-shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
 	EXPORT_FORMATS,
@@ -121,13 +122,26 @@ export async function run(argv: string[]): Promise<void> {
 		throw err;
 	}
 	const selection = { datasetId, filters, responsesOf: values.responses ?? null, includeReformulations: !!values.reformulations };
+	if (values.ties !== undefined && values.ties !== 'omit' && values.ties !== 'flag') throw new CliError('--ties must be omit or flag.', 2);
+	if (values.format !== undefined && (isExportFormatId(values.format) || isShapeExportFormat(values.format))) refuseOptionsNotFor(values.format, values);
 
+	if (values.count && values.format !== undefined && isShapeExportFormat(values.format)) {
+		// What would be written: the export itself, run without writing (pairs left out, conversations whose tool calls cannot be read).
+		const stream = startShapeExport({ datasetId, format: values.format, filters, ties: values.ties === 'flag' ? 'flag' : 'omit' });
+		for (const _chunk of stream.chunks()) {
+			// Drained only for the counts.
+		}
+		const manifest = stream.manifest();
+		if (values.json) printJson({ format: manifest.format, counts: manifest.counts, reviewersVerdictsFrom: manifest.reviewersVerdictsFrom, where: whereClauses(filters) });
+		else printShapeCounts(manifest, 'match');
+		return;
+	}
 	if (values.count) {
 		const counts = countExport(selection);
 		if (values.json) printJson({ ...counts, where: whereClauses(filters) });
 		else {
 			console.log(
-				`${counts.rows} rows match: ${counts.instances} of ${counts.datasetInstances} instances from ${counts.tasks} tasks` +
+				`${plural(counts.rows, 'row')} ${counts.rows === 1 ? 'matches' : 'match'}: ${counts.instances} of ${plural(counts.datasetInstances, 'instance')} from ${plural(counts.tasks, 'task')}` +
 					`${counts.responses ? `, ${counts.responses} responses` : ''}${counts.reformulations ? `, ${counts.reformulations} reformulations` : ''}.`
 			);
 			const line = judgePrecisionLine(counts.judgePrecision);
@@ -138,7 +152,6 @@ export async function run(argv: string[]): Promise<void> {
 	}
 
 	const format = requireOption(values.format, 'format', USAGE);
-	if (values.ties !== undefined && values.ties !== 'omit' && values.ties !== 'flag') throw new CliError('--ties must be omit or flag.', 2);
 	if (values.out === '-') throw new CliError('--out must name a file: an export writes its manifest beside it, so it cannot go to standard output (-).', 2);
 	if (isShapeExportFormat(format)) {
 		const out = path.resolve(requireOption(values.out, 'out', USAGE));
@@ -152,11 +165,7 @@ export async function run(argv: string[]): Promise<void> {
 		const result = await untilInterrupted(out, (signal) => writeShapeExport({ datasetId, format, filters, ties }, out, undefined, signal));
 		if (values.json) printJson(result.manifest);
 		else {
-			const c = result.manifest.counts;
-			console.log(
-				`Wrote ${c.records} ${format === 'superni' ? 'task files' : format === 'preference-pairs' ? 'pairs' : 'conversations'} of "${result.manifest.dataset.name}" to ${out}` +
-					`${shapeLeftOutSummary(c)}.`
-			);
+			printShapeCounts(result.manifest, out);
 			console.log(`Manifest: ${result.manifestFile}`);
 		}
 		return;
@@ -180,7 +189,7 @@ export async function run(argv: string[]): Promise<void> {
 			throw err instanceof DatasetCardError && err.existing ? existsError(err.existing) : err;
 		});
 		if (values.json) return printJson({ folder: card.folder, dataFile: card.dataFile, readme: card.readme, manifestFile: card.manifestFile, manifest: card.manifest });
-		console.log(`Wrote ${card.manifest.counts.rows} rows to ${card.dataFile}, the dataset card ${card.readme} and ${card.manifestFile}.`);
+		console.log(`Wrote ${plural(card.manifest.counts.rows, 'row')} to ${card.dataFile}, the dataset card ${card.readme} and ${card.manifestFile}.`);
 		return;
 	}
 	for (const f of [out, `${out}.manifest.json`]) requireWritableFile(f, !!values.force);
@@ -211,7 +220,7 @@ export async function run(argv: string[]): Promise<void> {
 	const m = result.manifest;
 	const q = m.quality;
 	console.log(
-		`Wrote ${m.counts.rows} rows (${m.counts.instances} instances from ${m.counts.tasks} tasks` +
+		`Wrote ${plural(m.counts.rows, 'row')} (${plural(m.counts.instances, 'instance')} from ${plural(m.counts.tasks, 'task')}` +
 			`${m.counts.responses ? `, ${m.counts.responses} responses` : ''}${m.counts.reformulations ? `, ${m.counts.reformulations} reformulations` : ''}) ` +
 			`of "${m.dataset.name}" to ${result.file} (${(m.file.bytes / 1024 / 1024).toFixed(1)} MB, ${m.file.format}).`
 	);
@@ -224,7 +233,7 @@ export async function run(argv: string[]): Promise<void> {
 			`${m.counts.pairsSharingAPrompt} comparison pairs repeat an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so their preferred responses are not rows here; --format preference-pairs keeps every pair.`
 		);
 	if (m.counts.tasksWithoutInstancesLeftOut)
-		console.log(`Left out ${m.counts.tasksWithoutInstancesLeftOut} tasks without instances (every row is an instance of its task; none of these has one yet).`);
+		console.log(`Left out ${plural(m.counts.tasksWithoutInstancesLeftOut, 'task')} without instances (every row is an instance of its task; none of these has one yet).`);
 	const byVerdict = m.filters.some((f) => f.where === 'kept' || f.where === 'not-rejected');
 	if (m.automaticFilters === null && byVerdict)
 		console.log('No automatic filter has been run on this dataset; `kept` is every row (run `filter` first to check the rows).');
@@ -269,6 +278,51 @@ export async function run(argv: string[]): Promise<void> {
 	const line = judgePrecisionLine(m.judgePrecision);
 	if (line) console.log(line);
 	console.log(`Manifest: ${result.manifestFile}`);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+	return `${n} ${n === 1 ? one : many}`;
+}
+
+const SHAPE_RECORDS: Record<ShapeExportFormat, [string, string]> = {
+	superni: ['task file', 'task files'],
+	'preference-pairs': ['pair', 'pairs'],
+	sharegpt: ['conversation', 'conversations'],
+	'chat-conversations': ['conversation', 'conversations']
+};
+
+/** A shape export's counts: what it wrote (or, for --count, would write: `to` = 'match'), what it left out and whose pair verdicts it used. */
+function printShapeCounts(manifest: ShapeExportManifest, to: string): void {
+	const c = manifest.counts;
+	const [one, many] = SHAPE_RECORDS[manifest.format];
+	const what = plural(c.records, one, many);
+	console.log(`${to === 'match' ? `${what} would be written` : `Wrote ${what}`} of "${manifest.dataset.name}"${to === 'match' ? '' : ` to ${to}`}${shapeLeftOutSummary(c)}.`);
+	const verdicts = reviewersVerdictsText(c, manifest.reviewersVerdictsFrom?.audits ?? []);
+	if (verdicts) console.log(verdicts);
+}
+
+/**
+ * Refuses an option the format does not use rather than ignore it (a `--dataset-card` with
+ * sharegpt wrote a plain file named like the folder).
+ */
+function refuseOptionsNotFor(format: string, values: Record<string, unknown>): void {
+	const shape = isShapeExportFormat(format);
+	const only: [string, boolean, string][] = [
+		['dataset-card', !shape, 'the single-row formats (a dataset card describes one data file of rows)'],
+		['template', format === 'prompt-completion', '--format prompt-completion'],
+		['system', format === 'openai-chat', '--format openai-chat'],
+		['chat-input', format === 'openai-chat', '--format openai-chat'],
+		['csv-keep-formulas', format === 'csv', '--format csv'],
+		['ties', format === 'preference-pairs', '--format preference-pairs'],
+		['responses', !shape, 'the single-row formats'],
+		['reformulations', !shape, 'the single-row formats'],
+		['license', !!values['dataset-card'], '--dataset-card'],
+		['language', !!values['dataset-card'], '--dataset-card'],
+		['judge', !!values['dataset-card'], '--dataset-card']
+	];
+	for (const [option, applies, goesWith] of only) {
+		if (values[option] !== undefined && values[option] !== false && !applies) throw new CliError(`--${option} goes with ${goesWith}; --format ${format} does not use it. Leave it out.`, 2);
+	}
 }
 
 function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
