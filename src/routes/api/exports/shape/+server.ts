@@ -8,7 +8,9 @@ import { textDownload } from '$lib/server/http/stream';
 
 /**
  * A whole-shape export streamed as written: ?dataset=&format=sharegpt|chat-conversations|
- * preference-pairs|superni[&task=][&ties=omit|flag][&where=…].
+ * preference-pairs|superni[&task=][&ties=omit|flag][&where=…]. With `manifest=1`, the manifest of
+ * the file that would be downloaded now (the export is run and its bytes counted and hashed, not
+ * sent) — what the CLI writes beside the file, and where the page reads the counts it shows.
  */
 export const GET: RequestHandler = ({ url, locals }) => {
 	requireApiRole(locals, 'researcher');
@@ -26,6 +28,14 @@ export const GET: RequestHandler = ({ url, locals }) => {
 	} catch (err) {
 		if (err instanceof ExportFilterError) return json({ message: err.message }, { status: 400 });
 		throw err;
+	}
+	if (url.searchParams.get('manifest') === '1') {
+		for (const _chunk of stream.chunks()) {
+			// Drained only for the counts, the byte count and the checksum.
+		}
+		return new Response(JSON.stringify(stream.manifest(), null, 2) + '\n', {
+			headers: { 'content-type': 'application/json; charset=utf-8', 'content-disposition': contentDisposition(`${stream.fileName}.manifest.json`), 'cache-control': 'no-store' }
+		});
 	}
 	return textDownload(stream.chunks(), { 'content-type': stream.mimeType, 'content-disposition': contentDisposition(stream.fileName), 'cache-control': 'no-store' });
 };
