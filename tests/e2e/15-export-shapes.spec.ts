@@ -56,7 +56,7 @@ test('the pairs export shows the pairs it would write, the tie it leaves out and
 	// Every pair judged: the tie is now a win for a, so 4 pairs, none left out.
 	await expect(count).toContainText('4 pairs would be written.');
 	await expect(count.getByTestId('shape-verdicts')).toHaveText(
-		`The reviewers' verdict (pairwise audit ${audit.id}) replaced the source's preference on 4 pairs; 2 of them differ from the source (sides swapped, a source tie given a winner, or left out as disagreed or both bad).`
+		`The reviewers' verdict (pairwise audit ${audit.id}) is used for 4 pairs instead of the source's preference; 2 of them differ from it (sides swapped, a source tie given a winner, or left out as disagreed or both bad).`
 	);
 	const shapes = page.getByRole('region', { name: 'Whole conversations and pairs' });
 	const manifestHref = await shapes.getByRole('link', { name: 'Download manifest' }).getAttribute('href');

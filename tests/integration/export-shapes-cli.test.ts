@@ -76,7 +76,7 @@ describe('export of preference pairs on the command line', () => {
 		const r = cli('export', 'pairs', '--format', 'preference-pairs', '--ties', 'flag', '--out', out);
 		expect(r.code).toBe(0);
 		expect(r.stdout).toContain(`Wrote 4 pairs of "pairs" to ${out}.`);
-		expect(r.stdout).toContain(`The reviewers' verdict (pairwise audit ${auditId}) replaced the source's preference on 4 pairs; 2 of them differ from the source`);
+		expect(r.stdout).toContain(`The reviewers' verdict (pairwise audit ${auditId}) is used for 4 pairs instead of the source's preference; 2 of them differ from it`);
 		const manifest = JSON.parse(fs.readFileSync(`${out}.manifest.json`, 'utf8'));
 		expect(manifest).toMatchObject({ reviewersVerdictsFrom: { audits: [auditId] }, counts: { records: 4, reviewersVerdicts: 4, sourceVerdictsReplaced: 2 } });
 		expect(validate(JSON.parse(fs.readFileSync('docs/schemas/shape-export-manifest.schema.json', 'utf8')), manifest)).toEqual([]);

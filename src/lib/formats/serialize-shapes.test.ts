@@ -5,6 +5,7 @@ import {
 	conversationExportOf,
 	shapeLeftOutSummary,
 	preferencePairSerializer,
+	reviewersVerdictsText,
 	shareGptSerializer,
 	superNiExportOf,
 	superNiTaskFile,
@@ -341,5 +342,16 @@ describe('preference pairs {prompt, chosen, rejected}', () => {
 		const written = writeAll(preferencePairSerializer({ ties: 'flag' }), [{ prompt: 'Q', responseA: 'A', responseB: 'B', preferred: 'tie' }]);
 		const [pair] = (await parse(written, 'p.jsonl')).records as ParsedPair[];
 		expect(pair).toMatchObject({ preferred: 'tie', responseA: 'A', responseB: 'B' });
+	});
+});
+
+describe('reviewersVerdictsText (whose verdict a pairs export used)', () => {
+	it('names the audits and counts the pairs whose verdict differs from the source, in the singular for one; nothing when no reviewer judged a pair', () => {
+		expect(reviewersVerdictsText({ reviewersVerdicts: 1, sourceVerdictsReplaced: 1 }, [2])).toBe(
+			"The reviewers' verdict (pairwise audit 2) is used for 1 pair instead of the source's preference; 1 of them differs from it (sides swapped, a source tie given a winner, or left out as disagreed or both bad)."
+		);
+		expect(reviewersVerdictsText({ reviewersVerdicts: 3, sourceVerdictsReplaced: 0 }, [2, 5])).toBe("The reviewers' verdict (pairwise audits 2, 5) is used for 3 pairs instead of the source's preference; it agrees with the source on every one.");
+		expect(reviewersVerdictsText({ reviewersVerdicts: 0, sourceVerdictsReplaced: 0 }, [])).toBe('');
+		expect(reviewersVerdictsText({}, [])).toBe('');
 	});
 });

@@ -302,8 +302,8 @@ export function reviewersVerdictsText(counts: { reviewersVerdicts?: number; sour
 	if (!n) return '';
 	const replaced = counts.sourceVerdictsReplaced ?? 0;
 	return (
-		`The reviewers' verdict (pairwise audit${audits.length === 1 ? '' : 's'} ${audits.join(', ')}) replaced the source's preference on ${n} ${n === 1 ? 'pair' : 'pairs'}; ` +
-		(replaced ? `${replaced} of them ${replaced === 1 ? 'differs' : 'differ'} from the source (sides swapped, a source tie given a winner, or left out as disagreed or both bad).` : 'every one agrees with the source.')
+		`The reviewers' verdict (pairwise audit${audits.length === 1 ? '' : 's'} ${audits.join(', ')}) is used for ${n} ${n === 1 ? 'pair' : 'pairs'} instead of the source's preference; ` +
+		(replaced ? `${replaced} of them ${replaced === 1 ? 'differs' : 'differ'} from it (sides swapped, a source tie given a winner, or left out as disagreed or both bad).` : 'it agrees with the source on every one.')
 	);
 }
 
