@@ -67,6 +67,8 @@ describe('export of preference pairs on the command line', () => {
 		const json = JSON.parse(cli('export', 'pairs', '--format', 'preference-pairs', '--count', '--json').stdout);
 		expect(json.counts).toMatchObject({ records: 3, tiesLeftOut: 1 });
 		expect(cli('export', 'one pair', '--format', 'preference-pairs', '--count').stdout).toContain('1 pair would be written');
+		// A SuperNI folder: its task files (every pair's prompt is a task).
+		expect(cli('export', 'pairs', '--format', 'superni', '--count').stdout).toContain('4 task files would be written of "pairs".');
 		expect(fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl'))).toEqual([]);
 	});
 

@@ -12,7 +12,7 @@ import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-
 import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import { judgeEstimateText, type JudgeFilterPrecision } from '$lib/server/exports/judge';
-import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, startShapeExport, writeShapeExport, type ShapeExportFormat, type ShapeExportManifest } from '$lib/server/exports/shapes';
+import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, countShapeExport, writeShapeExport, type ShapeExportFormat, type ShapeExportManifest } from '$lib/server/exports/shapes';
 import { reviewersVerdictsText } from '$lib/formats/serialize-shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
@@ -34,7 +34,9 @@ ${EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
 Whole shapes (every turn, every example, both sides of a pair):
 ${SHAPE_EXPORT_FORMATS.map((f) => `  ${f.id.padEnd(18)} ${f.label}`).join('\n')}
   (superni: --out is a folder, one task file per task; the manifest lists every file written
-  with its bytes and SHA-256)
+  with its bytes and SHA-256. The human-label filters of sharegpt and chat-conversations read
+  conversation audits (the verdict on a conversation as a whole); of preference-pairs, pairwise
+  audits: audited=yes|no only, and audit=<id> limits the reviewers' verdicts to those audits)
 
 Filters (--where, repeatable; every one must hold):
 ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd(34)} ${f.description}${f.humanLabel ? ' [human labels]' : ''}`).join('\n')}
@@ -70,7 +72,8 @@ Options:
                          do not run it as a formula, and pandas / datasets read it with the ';
                          the manifest's options.csvFormulas records which (neutralised | kept)
   --ties omit|flag       preference-pairs: leave ties out (default) or keep them with "tie": true
-  --count                print how many rows match and write nothing
+  --count                print how many rows match (whole shapes: how many conversations, pairs or
+                         task files would be written, and what is left out) and write nothing
   --force                overwrite <file> and its manifest
   --json                 print the manifest (or with --count, the counts) as JSON on stdout
 
@@ -126,12 +129,7 @@ export async function run(argv: string[]): Promise<void> {
 	if (values.format !== undefined && (isExportFormatId(values.format) || isShapeExportFormat(values.format))) refuseOptionsNotFor(values.format, values);
 
 	if (values.count && values.format !== undefined && isShapeExportFormat(values.format)) {
-		// What would be written: the export itself, run without writing (pairs left out, conversations whose tool calls cannot be read).
-		const stream = startShapeExport({ datasetId, format: values.format, filters, ties: values.ties === 'flag' ? 'flag' : 'omit' });
-		for (const _chunk of stream.chunks()) {
-			// Drained only for the counts.
-		}
-		const manifest = stream.manifest();
+		const manifest = countShapeExport({ datasetId, format: values.format, filters, ties: values.ties === 'flag' ? 'flag' : 'omit' });
 		if (values.json) printJson({ format: manifest.format, counts: manifest.counts, reviewersVerdictsFrom: manifest.reviewersVerdictsFrom, where: whereClauses(filters) });
 		else printShapeCounts(manifest, 'match');
 		return;
@@ -292,7 +290,7 @@ const SHAPE_RECORDS: Record<ShapeExportFormat, [string, string]> = {
 };
 
 /** A shape export's counts: what it wrote (or, for --count, would write: `to` = 'match'), what it left out and whose pair verdicts it used. */
-function printShapeCounts(manifest: ShapeExportManifest, to: string): void {
+function printShapeCounts(manifest: Pick<ShapeExportManifest, 'format' | 'dataset' | 'counts' | 'reviewersVerdictsFrom'>, to: string): void {
 	const c = manifest.counts;
 	const [one, many] = SHAPE_RECORDS[manifest.format];
 	const what = plural(c.records, one, many);

@@ -505,6 +505,28 @@ export function startShapeExport(request: ShapeExportRequest, database: Db = db(
 }
 
 /**
+ * What a shape export would write, without writing it (`export --count`): the export run to its
+ * end for its counts (pairs and conversations left out are known only once serialized); for a
+ * SuperNI folder, the task files.
+ */
+export function countShapeExport(request: ShapeExportRequest, database: Db = db()): Pick<ShapeExportManifest, 'format' | 'dataset' | 'counts' | 'reviewersVerdictsFrom'> {
+	if (request.format === 'superni' && request.taskId === undefined) {
+		const client = database.$client;
+		const dataset = getDataset(request.datasetId, database);
+		if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
+		checkShapeFilters(client, dataset.id, 'superni', request.filters ?? {});
+		const tasks = [...tasksOf(client, dataset.id, selectedTasks(client, dataset.id, request.filters, 'superni'))];
+		return { format: 'superni', dataset: { id: dataset.id, name: dataset.name }, counts: { records: tasks.length } };
+	}
+	const stream = startShapeExport(request, database);
+	for (const _chunk of stream.chunks()) {
+		// Drained only for the counts.
+	}
+	const { format, dataset, counts, reviewersVerdictsFrom } = stream.manifest();
+	return { format, dataset, counts, reviewersVerdictsFrom };
+}
+
+/**
  * Writes a shape export: to the file `out`, or for SuperNI to the folder `out` (created), one
  * task file per task. The manifest goes beside it (`out.manifest.json`). Files are written as
  * `.partial` and renamed, so an interrupted export leaves no truncated file; when `signal` aborts
