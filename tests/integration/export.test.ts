@@ -903,15 +903,50 @@ describe('human-label filters', () => {
 		);
 		expect(text).not.toMatch(/a filter run after/);
 		expect(text).not.toMatch(/pools its items without weights/);
-		// Every row: the strata are pooled, unweighted.
-		const all = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!.caveats.join(' ');
-		expect(all).toContain('this estimate pools its items without weights');
+		// Every row: the strata are weighted by their rows (each drawn whole here, so the rate is the pooled one), not pooled.
+		const every = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!;
+		const all = every.caveats.join(' ');
+		expect(all).not.toMatch(/without weights/);
 		expect(all).not.toMatch(/by design/);
+		expect(every.population.strata?.map((h) => [h.stratum, h.rows, h.items])).toEqual([['kept', 3, 3], ['rejected:empty-output', 1, 1], ['rejected:rouge', 1, 1]]);
+		expect(every.population.rate).toBeCloseTo(0.8, 12);
 		// A kept row rejected after the draw is the one a later filter run put outside.
 		db.$client.prepare("UPDATE instances SET filter_status = 'rejected', filter_rule = 'input-equals-output' WHERE id = ?").run(lab.instance['2b']);
 		const later = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!.caveats.join(' ');
 		expect(later).toContain(`1 audited item is now rejected by the automatic filters (instance ${lab.instance['2b']}: a filter run after the audit was drawn)`);
 		expect(later).toContain('simple random sample of 2 rows; the 2 items drawn from its other strata');
+	});
+
+	it('a verdict-stratified audit that drew its strata at different rates: the population\'s rate weights each stratum by its rows, not pooled, and the file and the card carry it', () => {
+		const lab = buildLab();
+		const [r1] = ['r1@x.org'].map(insertUser);
+		db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(lab.datasetId, Date.now() - 60_000);
+		const audit = insertAudit(lab.datasetId, 'quality', { stratify: 'verdict', includeRejected: true });
+		// 1 of the 3 kept rows (not valid), every rejected row (valid): pooled 2/3, weighted (3·0 + 1·1 + 1·1)/5.
+		const drawn: [string, string, string][] = [['2', '2a', 'kept'], ['1', '1b', 'rejected:empty-output'], ['3', '3a', 'rejected:rouge']];
+		for (const [task, instance, stratum] of drawn) {
+			const item = insertItem(audit, lab.task[task], lab.instance[instance]);
+			db.$client.prepare('UPDATE audit_items SET stratum = ? WHERE id = ?').run(stratum, item);
+			label(audit, item, r1, instance === '2a' ? 'yyn' : 'yyy');
+		}
+		const q = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!;
+		expect(q.population.rate).toBeCloseTo(2 / 5, 12);
+		expect(q.population.estimatorName).toBe('Item majority, ties as bounds, weighted by verdict stratum');
+		expect(q.population.strata).toEqual([
+			expect.objectContaining({ stratum: 'kept', rows: 3, items: 1, successes: 0, rate: 0 }),
+			expect.objectContaining({ stratum: 'rejected:empty-output', rows: 1, items: 1, successes: 1, rate: 1 }),
+			expect.objectContaining({ stratum: 'rejected:rouge', rows: 1, items: 1, successes: 1, rate: 1 })
+		]);
+		expect(q.population.lower).toBeLessThan(0.4);
+		expect(q.population.upper).toBeGreaterThan(0.4);
+		expect(q.caveats.join(' ')).not.toMatch(/without weights/);
+		// The 3 unjudged rows (tasks 4 and 5) lie outside the frame: the other 5 carry the weighted rate.
+		expect(q.exported.basis).toBe('frame');
+		expect(q.exported.low).toBeCloseTo((5 * 0.4) / 8, 12);
+		// A subset of one stratum: that stratum's sample alone, no weights needed.
+		const kept = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!;
+		expect(kept.population.strata).toBeUndefined();
+		expect(kept.population.rate).toBe(0);
 	});
 
 	it('an audit that samples rejected rows too: its rejected items are outside a kept export because it drew them so, unless a filter run came after it', () => {

@@ -49,6 +49,20 @@ describe('datasetCard', () => {
 		expect(card).not.toContain('so they are the audited population and carry its figures');
 		expect(card).toContain('213 of these rows have no final human label (193 not sampled, 20 outside the audits\u2019 sampling frame, which no estimate covers), and the correctness of the 193 the audits could have drawn is inferred from the sample.');
 	});
+	it('a population weighted by verdict stratum: says the sample was drawn stratum by stratum and weighted, with each stratum\'s figures', () => {
+		const strata = [
+			{ label: 'Kept by the filters', rows: 5001, items: 10, rate: 0.5, low: 0.5, high: 0.5, lower: 0.237, upper: 0.763 },
+			{ label: 'Rejected: Too short or too long', rows: 5, items: 4, rate: 0.75, low: 0.75, high: 0.75, lower: 0.301, upper: 0.954 },
+			{ label: 'Rejected: Leading punctuation', rows: 1, items: 0, rate: null, low: null, high: null, lower: 0, upper: 1 }
+		];
+		const weighted = { ...manifest, quality: { ...manifest.quality!, population: { ...manifest.quality!.population, rate: 0.5002, lower: 0.237, upper: 0.763, strata } } };
+		const card = datasetCard({ manifest: weighted, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain("human reviewers judged random samples of kept rows, drawn stratum by stratum of the automatic filters' verdict at different rates; the estimate weights each stratum by its rows.");
+		expect(card).not.toContain('judged a random sample of');
+		expect(card).toContain('| Stratum "Kept by the filters" (5,001 rows, n = 10 items) | 50.0% | [23.7%, 76.3%] |');
+		expect(card).toContain('| Stratum "Rejected: Too short or too long" (5 rows, n = 4 items) | 75.0% | [30.1%, 95.4%] |');
+		expect(card).toContain('| Stratum "Rejected: Leading punctuation" (1 row, n = 0 items) | unknown | — |');
+	});
 	it('adds the judge\'s PPI++ estimate of the whole dataset when a judge run was calibrated on the audit', () => {
 		const judge = { model: 'gpt_4o', runId: 9, method: 'ppi++' as const, populationRows: 52_002, auditedRows: 196, estimate: 0.6123, lower: 0.571, upper: 0.6512, confidence: 0.95 };
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });

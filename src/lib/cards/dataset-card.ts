@@ -26,7 +26,20 @@ export interface CardManifest {
 	quality: null | {
 		measure: string;
 		audits: { id: number; name: string; sampleSize: number }[];
-		population: { description: string; estimatorName: string; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number; confidence: number; method: string };
+		population: {
+			description: string;
+			estimatorName: string;
+			items: number;
+			rate: number | null;
+			low: number | null;
+			high: number | null;
+			lower: number;
+			upper: number;
+			confidence: number;
+			method: string;
+			/** Present when the rate weights verdict strata sampled at different rates: each stratum's own figures. */
+			strata?: { label: string; rows: number; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number }[];
+		};
 		/**
 		 * `tied`: audited rows whose reviewers tied; `unlabelled`: rows with no final label and no tie,
 		 * of which `sampledNotLabelled` an audit sampled and nobody has labelled yet (absent in older
@@ -289,11 +302,18 @@ export function datasetCard(input: DatasetCardInput): string {
 		const rows = m.counts.rows;
 		const outsideSentence = `; the ${outside.toLocaleString('en-US')} outside the audits\u2019 sampling frame (${outsideOrigins(e.outsideFrame)}) could not have been sampled, so the estimate says nothing about them: they count as not correct for the lower figure and correct for the upper.`;
 		lines.push(
-			`Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged a random sample of ${md(p.description)}.`,
+			p.strata
+				? `Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged random samples of ${md(p.description)}, drawn stratum by stratum of the automatic filters' verdict at different rates; the estimate weights each stratum by its rows.`
+				: `Audit${q.audits.length > 1 ? 's' : ''} ${q.audits.map((a) => `"${md(a.name)}" (${a.sampleSize} sampled items)`).join(', ')}: human reviewers judged a random sample of ${md(p.description)}.`,
 			'',
 			`| | ${md(q.measure)} | ${level} interval |`,
 			'| :--- | ---: | :--- |',
 			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${rateText(p)} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
+			// A stratum with no audited item has no rate: its rows count as unknown in the weighted figures.
+			...(p.strata ?? []).map(
+				(h) =>
+					`| Stratum "${md(h.label)}" (${h.rows.toLocaleString('en-US')} ${h.rows === 1 ? 'row' : 'rows'}, n = ${h.items} ${h.items === 1 ? 'item' : 'items'}) | ${h.items ? rateText(h) : 'unknown'} | ${h.items ? `[${pct(h.lower)}, ${pct(h.upper)}]` : '—'} |`
+			),
 			...(input.judge
 				? [
 						input.judge.fallback

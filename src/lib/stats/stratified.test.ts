@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stratifiedProportion } from './stratified';
+import { stratifiedBounds, stratifiedProportion } from './stratified';
 import { wilsonInterval } from './proportion';
 
 describe('stratifiedProportion', () => {
@@ -45,5 +45,37 @@ describe('stratifiedProportion', () => {
 		expect([none.lower, none.upper]).toEqual([0, 1]);
 		// A stratum without units does not count.
 		expect(stratifiedProportion([{ population: 100, trials: 10, successes: 4 }, { population: 0, trials: 0, successes: 0 }]).proportion).toBeCloseTo(0.4, 12);
+	});
+});
+
+describe('stratifiedBounds', () => {
+	it('weights the strata by their rows, not their sample sizes (10 of 5,001 kept, 4 of 5 rejected)', () => {
+		const b = stratifiedBounds([
+			{ population: 5001, trials: 10, successes: 5, ties: 0 },
+			{ population: 5, trials: 4, successes: 3, ties: 0 }
+		])!;
+		expect(b.rate).toBeCloseTo((5001 * 0.5 + 5 * 0.75) / 5006, 12);
+		expect(b.low).toBe(b.rate);
+		expect(b.high).toBe(b.rate);
+		const same = stratifiedProportion([
+			{ population: 5001, trials: 10, successes: 5 },
+			{ population: 5, trials: 4, successes: 3 }
+		]);
+		expect([b.lower, b.upper]).toEqual([same.lower, same.upper]);
+		expect(b.uncovered).toBe(0);
+	});
+
+	it('counts ties both ways and a stratum with no judged unit as unknown', () => {
+		const b = stratifiedBounds([
+			{ population: 90, trials: 10, successes: 5, ties: 2 },
+			{ population: 10, trials: 0, successes: 0, ties: 0 }
+		])!;
+		expect(b.rate).toBeNull();
+		expect(b.uncovered).toBe(10);
+		expect(b.low).toBeCloseTo(0.9 * 0.5, 12);
+		expect(b.high).toBeCloseTo(0.9 * 0.7 + 0.1, 12);
+		expect(b.lower).toBeLessThan(b.low);
+		expect(b.upper).toBeGreaterThan(b.high);
+		expect(stratifiedBounds([{ population: 10, trials: 0, successes: 0, ties: 0 }])).toBeNull();
 	});
 });

@@ -64,3 +64,47 @@ export function stratifiedProportion(strata: readonly StratumCounts[], options: 
 	const upper = Math.min(1, Math.max(p, (2 * nEff * p + z2 + root) / denominator));
 	return { proportion: p, variance: v, lower, upper, effectiveN: nEff, trials, population };
 }
+
+/** A stratum whose judged units include some undecided ones (`ties`, counted in `trials`, not in `successes`). */
+export interface StratumCountsWithTies extends StratumCounts {
+	ties: number;
+}
+
+export interface StratifiedBounds {
+	/** The estimate; null when ties or strata with no judged unit keep `low` and `high` apart. */
+	rate: number | null;
+	/** Ties as "no" and unjudged strata as all "no"; `high`: as "yes". */
+	low: number;
+	high: number;
+	/** The low figure's lower interval bound, the high figure's upper one. */
+	lower: number;
+	upper: number;
+	/** Units in strata none of whose units was judged: their rate is unknown. */
+	uncovered: number;
+}
+
+/**
+ * stratifiedProportion when not every unit is decided: a stratum's tied units count as "no" for
+ * the low figure and "yes" for the high one, and a stratum with units but none judged — its rate
+ * unknown — as all "no" for the low figures and all "yes" for the high ones (weighted by its
+ * share, like the others). Null when no stratum with units has a judged unit.
+ */
+export function stratifiedBounds(strata: readonly StratumCountsWithTies[], options: { confidence?: number } = {}): StratifiedBounds | null {
+	const population = strata.reduce((s, h) => s + h.population, 0);
+	const covered = strata.filter((h) => h.population > 0 && h.trials > 0);
+	if (population === 0 || covered.length === 0) return null;
+	const uncovered = population - covered.reduce((s, h) => s + h.population, 0);
+	const low = stratifiedProportion(covered.map((h) => ({ population: h.population, trials: h.trials, successes: h.successes })), options);
+	const high = stratifiedProportion(covered.map((h) => ({ population: h.population, trials: h.trials, successes: h.successes + h.ties })), options);
+	const share = (population - uncovered) / population;
+	const unknown = uncovered / population;
+	const ties = covered.some((h) => h.ties > 0);
+	return {
+		rate: ties || uncovered ? null : low.proportion,
+		low: share * low.proportion!,
+		high: share * high.proportion! + unknown,
+		lower: share * low.lower,
+		upper: share * high.upper + unknown,
+		uncovered
+	};
+}

@@ -15,7 +15,7 @@
  */
 import { auditImport } from '../bundles/provenance';
 import type Database from 'better-sqlite3';
-import { wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
+import { stratifiedBounds, wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
 import { ESTIMATOR_LABELS, allValidEstimateOfInstances, newLatentMemo, type AllValidEstimate, type EstimatorKey, type LatentMemo, type LatentProgress, type ReportInput } from '$lib/reports';
 import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
@@ -24,7 +24,7 @@ import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, 
 import { usesHumanLabels, withoutHumanLabels } from './filters';
 import { inSentence } from '$lib/text/words';
 import { KEPT_STRATUM, REJECTED_STRATUM_PREFIX, compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
-import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal } from './human-labels';
+import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal, type AuditScope } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
 import type { SqlQuery } from './sql';
 
@@ -75,6 +75,12 @@ export interface QualityEstimate {
 		upper: number;
 		confidence: number;
 		method: string;
+		/**
+		 * Set when a verdict-stratified audit is in scope and the population spans several verdict
+		 * strata (sampled at different rates): the rate above weights each stratum's item majority by
+		 * its rows in the population (within the audits' sampling frame), and these are the strata.
+		 */
+		strata?: VerdictStratumFigure[];
 	};
 	/** The exported rows (instances or responses; reformulations not included). */
 	exported: {
@@ -128,6 +134,26 @@ function auditsInScope(client: Database.Database, selection: ExportSelection, ki
 	});
 }
 
+/** One verdict stratum of a stratified population estimate: its rows and its audited items' item majority. */
+export interface VerdictStratumFigure {
+	/** 'kept', 'rejected:<rule>', or 'unjudged' (rows no filter run judged, e.g. seed tasks). */
+	stratum: string;
+	label: string;
+	/** Rows of the population in it (within the audits' sampling frame): its weight. */
+	rows: number;
+	/** Audited items in it with a final label or a tie. */
+	items: number;
+	successes: number;
+	ties: number;
+	/** Null on ties, or when no item was judged (then low, high null, lower 0 and upper 1: unknown). */
+	rate: number | null;
+	/** Tied items as no, and as yes. */
+	low: number | null;
+	high: number | null;
+	lower: number;
+	upper: number;
+}
+
 /** Rows no audit in scope could have drawn, and of which task origin. */
 export interface OutsideFrame {
 	rows: number;
@@ -141,6 +167,16 @@ const VERDICT_STRATUM_SQL = `CASE WHEN t.filter_status IS NULL AND i.filter_stat
 	WHEN i.filter_status = 'rejected' THEN '${REJECTED_STRATUM_PREFIX}' || coalesce(i.filter_rule, 'unknown')
 	ELSE '${KEPT_STRATUM}' END`;
 
+/** SQL truth, over tasks `t` and instances `i`, of "some audit in scope could have drawn this row" (see outsideSamplingFrame). */
+function inSamplingFrameSql(q: SqlQuery, audits: readonly AuditSummary[]): string {
+	return `EXISTS (SELECT 1 FROM audits a WHERE a.id IN (${q.list(audits.map((a) => a.id))}) AND (
+		a.imported_at IS NOT NULL
+		OR EXISTS (SELECT 1 FROM audit_items it WHERE it.audit_id = a.id AND it.instance_id = i.id AND it.is_gold = 0)
+		OR (i.created_at <= a.created_at AND (a.stratify <> 'verdict'
+			OR (a.strata IS NULL AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))
+			OR (${VERDICT_STRATUM_SQL}) IN (SELECT json_extract(s.value, '$.key') FROM json_each(a.strata) s WHERE json_extract(s.value, '$.size') > 0)))))`;
+}
+
 /**
  * The quality rows of `rows` outside the sampling frame of every audit in scope: not drawn by it,
  * and added after it was drawn, or — verdict-stratified audits draw from the strata given a size
@@ -152,13 +188,7 @@ function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; fr
 	const { q, from } = rows;
 	const counts = client
 		.prepare<[unknown], { origin: string; n: number }>(
-			`${q.withClause()}SELECT t.origin AS origin, count(*) AS n FROM ${from} WHERE ${q.whereClause()}
-				AND NOT EXISTS (SELECT 1 FROM audits a WHERE a.id IN (${q.list(audits.map((a) => a.id))}) AND (
-					a.imported_at IS NOT NULL
-					OR EXISTS (SELECT 1 FROM audit_items it WHERE it.audit_id = a.id AND it.instance_id = i.id AND it.is_gold = 0)
-					OR (i.created_at <= a.created_at AND (a.stratify <> 'verdict'
-						OR (a.strata IS NULL AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))
-						OR (${VERDICT_STRATUM_SQL}) IN (SELECT json_extract(s.value, '$.key') FROM json_each(a.strata) s WHERE json_extract(s.value, '$.size') > 0)))))
+			`${q.withClause()}SELECT t.origin AS origin, count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND NOT ${inSamplingFrameSql(q, audits)}
 			 GROUP BY t.origin`
 		)
 		.all(q.params);
@@ -231,6 +261,109 @@ function verdictStrataInPopulation(client: Database.Database, selection: ExportS
 		)
 		.all(pq.params)
 		.sort((a, b) => compareVerdictStrata(a.stratum, b.stratum));
+}
+
+/** The stratum of rows no filter run judged (seed tasks, rows added since): no verdict stratum holds them. */
+const UNJUDGED_STRATUM = 'unjudged';
+
+/**
+ * The population's rows within the audits' sampling frame by their verdict stratum now, each with
+ * the final labels (adjudicated, else majority) of the audited items among them: the strata a
+ * stratum-weighted estimate weights. An item counts in the stratum its row is in now.
+ */
+function verdictStrataFigures(client: Database.Database, selection: ExportSelection, audits: readonly AuditSummary[], scope: AuditScope): VerdictStratumFigure[] {
+	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
+	const pq = population.q;
+	const finalName = withQualityFinal(pq, scope);
+	const decided = QUALITY_DECIDED.replaceAll('qf.', 'lf.');
+	const correct = QUALITY_ALL_YES.replaceAll('qf.', 'lf.');
+	const rows = client
+		.prepare<[unknown], { stratum: string; rows: number; decided: number; successes: number; ties: number }>(
+			`${pq.withClause()}SELECT coalesce(${VERDICT_STRATUM_SQL}, '${UNJUDGED_STRATUM}') AS stratum, count(*) AS rows,
+				sum(CASE WHEN lf.instance_id IS NOT NULL AND ${decided} THEN 1 ELSE 0 END) AS decided,
+				sum(CASE WHEN lf.instance_id IS NOT NULL AND ${decided} AND ${correct} THEN 1 ELSE 0 END) AS successes,
+				sum(CASE WHEN lf.instance_id IS NOT NULL AND NOT (${decided}) THEN 1 ELSE 0 END) AS ties
+			 FROM ${population.from} LEFT JOIN ${finalName} lf ON lf.instance_id = i.id
+			 WHERE ${pq.whereClause()} AND ${inSamplingFrameSql(pq, audits)}
+			 GROUP BY 1`
+		)
+		.all(pq.params);
+	return rows
+		.sort((a, b) => (a.stratum === UNJUDGED_STRATUM ? 1 : b.stratum === UNJUDGED_STRATUM ? -1 : compareVerdictStrata(a.stratum, b.stratum)))
+		.map((r) => {
+			const items = r.decided + r.ties;
+			const low = wilsonInterval(r.successes, items, { confidence: DEFAULT_CONFIDENCE });
+			const high = wilsonInterval(r.successes + r.ties, items, { confidence: DEFAULT_CONFIDENCE });
+			return {
+				stratum: r.stratum,
+				label: r.stratum === UNJUDGED_STRATUM ? 'Not judged by the filters' : verdictStratumLabel(r.stratum),
+				rows: r.rows,
+				items,
+				successes: r.successes,
+				ties: r.ties,
+				rate: items && !r.ties ? r.successes / items : null,
+				low: items ? r.successes / items : null,
+				high: items ? (r.successes + r.ties) / items : null,
+				lower: items ? low.lower : 0,
+				upper: items ? high.upper : 1
+			};
+		});
+}
+
+/**
+ * The population's estimate weighted by verdict stratum, when a verdict-stratified audit is in
+ * scope and the population spans several strata: such an audit samples its strata at different
+ * rates (all 5 rejected rows beside 10 of 5,001 kept ones), so pooling its items without weights
+ * leans toward the strata drawn more heavily. Each stratum's item majority is weighted by its rows
+ * ($lib/stats stratifiedBounds: Cochran's stratified estimator, as the filter report weighs them);
+ * null when no such audit is in scope or the population holds one stratum (its items are then a
+ * simple random sample of it, and the pooled estimate is that stratum's).
+ */
+function verdictWeightedEstimate(
+	client: Database.Database,
+	selection: ExportSelection,
+	audits: readonly AuditSummary[],
+	scope: AuditScope,
+	pooled: QualityEstimate['population']
+): QualityEstimate['population'] | null {
+	if (!audits.some((a) => a.stratify === 'verdict')) return null;
+	const strata = verdictStrataFigures(client, selection, audits, scope);
+	if (strata.filter((h) => h.rows > 0).length < 2) return null;
+	const b = stratifiedBounds(
+		strata.map((h) => ({ population: h.rows, trials: h.items, successes: h.successes, ties: h.ties })),
+		{ confidence: DEFAULT_CONFIDENCE }
+	);
+	if (!b) return null;
+	const items = strata.reduce((n, h) => n + h.items, 0);
+	const ties = strata.reduce((n, h) => n + h.ties, 0);
+	const unknown = strata.filter((h) => h.rows > 0 && h.items === 0);
+	return {
+		description: pooled.description,
+		estimator: 'majority',
+		estimatorName: `${ESTIMATOR_LABELS.majority}, weighted by verdict stratum`,
+		fallback:
+			pooled.estimator === 'majority'
+				? null
+				: `the population spans verdict strata an audit sampled at different rates, and ${inSentence(ESTIMATOR_LABELS[pooled.estimator])} pools items without weights`,
+		items,
+		unit: 'items',
+		trials: items,
+		successes: strata.reduce((n, h) => n + h.successes, 0),
+		ties,
+		rate: b.rate,
+		low: b.low,
+		high: b.high,
+		lower: b.lower,
+		upper: b.upper,
+		confidence: DEFAULT_CONFIDENCE,
+		method:
+			`stratified by the rows' filter verdict (${strata.map((h) => `${h.label}: ${h.rows.toLocaleString('en-US')} rows, ${h.items} items`).join('; ')}): ` +
+			'each stratum\'s rate is its items\' final label (adjudicated, else majority), weighted by its share of the rows (Σ W_h p_h, W_h = N_h/ΣN); ' +
+			'interval: variance Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/n_h and a Wilson interval on the effective sample size' +
+			(ties ? '; tied items counted as no for the lower figure and yes for the upper' : '') +
+			(unknown.length ? `; ${unknown.map((h) => `"${h.label}"`).join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no audited item, so ${unknown.length === 1 ? 'its rows count' : 'their rows count'} as not correct for the lower figures and correct for the upper` : ''),
+		strata
+	};
 }
 
 /** The population's instances a quality export's estimate is computed over. */
@@ -429,6 +562,7 @@ export function estimateQuality(
 						? 'share of yes labels, ratio-estimator interval clustered by item (Wilson at the effective size)'
 						: 'each item\'s final label (adjudicated, else majority); tied items counted as no for the lower figure and yes for the upper, each with its Wilson score interval'
 		};
+		estimate = verdictWeightedEstimate(client, selection, audits, scope, estimate) ?? estimate;
 	}
 
 	// Rows no audit could have drawn (model responses: not counted here): the estimate is not about them.
@@ -485,12 +619,11 @@ export function estimateQuality(
 		`instance${rows.length === 1 ? '' : 's'} ${rows.slice(0, 5).map((r) => r.instanceId).join(', ')}${rows.length > 5 ? ', …' : ''}`;
 	const items = (n: number) => `${n} audited item${n === 1 ? '' : 's'}`;
 	const rest = `the estimate rests on the other ${items(estimate.items)}.`;
-	// A verdict-stratified audit pools strata sampled at different rates only when the population holds more than one of them.
-	let pooled = audits.some((a) => a.stratify === 'classification');
+	// A population spanning several verdict strata is weighted by stratum (verdictWeightedEstimate); classification strata are still pooled.
+	const pooled = audits.some((a) => a.stratify === 'classification');
 	for (const a of audits.filter((a) => a.stratify === 'verdict')) {
 		const strata = verdictStrataInPopulation(client, selection, a.id);
 		const held = strata.filter((s) => s.inPopulation > 0);
-		if (held.length > 1) pooled = true;
 		const others = strata.filter((s) => s.inPopulation === 0);
 		if (held.length === 1 && others.length) {
 			const drawn = others.reduce((n, s) => n + s.drawn, 0);
