@@ -864,7 +864,7 @@ describe('human-label filters', () => {
 		const q = runExport({ datasetId, filters: parseWhere(['audit=1']), format: 'jsonl' }).manifest.quality!;
 		expect(q.audits.map((a) => a.id)).toEqual([1]);
 		expect(q.population).toMatchObject({ items: 4, successes: 2, ties: 1 });
-		expect(q.caveats.join(' ')).toMatch(/The population includes rows the automatic filters reject\. Audit "[^"]*" was drawn from the rows not rejected at the time, and none of the audited items is rejected now/);
+		expect(q.caveats.join(' ')).toMatch(/The population includes rows the automatic filters reject\. Audit "[^"]*" was drawn from the rows not rejected at the time, and none of its audited items is rejected now: the rejected rows are not represented in the sample\./);
 		expect(runExport({ datasetId, filters: parseWhere(['origin=seed', 'input=empty']), format: 'jsonl' }).manifest.quality).toBeNull();
 	});
 
@@ -879,7 +879,7 @@ describe('human-label filters', () => {
 		const all = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!;
 		const text = all.caveats.join(' ');
 		expect(text).not.toMatch(/never sampled/);
-		expect(text).toContain(`1 of the audited items (instance ${lab.instance['4b']}) has been rejected since, the only rejected rows in the sample.`);
+		expect(text).toContain(`1 of their audited items (instance ${lab.instance['4b']}) has been rejected since, the only rejected rows in the sample.`);
 		expect(text).not.toContain('outside this population');
 	});
 
@@ -947,6 +947,28 @@ describe('human-label filters', () => {
 		const kept = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!;
 		expect(kept.population.strata).toBeUndefined();
 		expect(kept.population.rate).toBe(0);
+	});
+
+	it('an audit drawn from the unrejected rows beside a verdict-stratified one: the caveat counts only its own items rejected since, never the rejected strata the other drew on purpose after the filter run', () => {
+		const lab = buildLab();
+		const [r1] = ['r1@x.org'].map(insertUser);
+		db.$client.prepare("INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, '{}', '{}', ?)").run(lab.datasetId, Date.now() - 60_000);
+		const plain = insertAudit(lab.datasetId, 'quality');
+		for (const instance of ['1a', '2a']) label(plain, insertItem(plain, lab.task[instance[0]], lab.instance[instance]), r1, 'yyy');
+		const strat = insertAudit(lab.datasetId, 'quality', { stratify: 'verdict', includeRejected: true });
+		db.$client.prepare("UPDATE audits SET name = 'strat' WHERE id = ?").run(strat);
+		for (const [task, instance, stratum] of [['2', '2b', 'kept'], ['1', '1b', 'rejected:empty-output'], ['3', '3a', 'rejected:rouge']]) {
+			const item = insertItem(strat, lab.task[task], lab.instance[instance]);
+			db.$client.prepare('UPDATE audit_items SET stratum = ? WHERE id = ?').run(stratum, item);
+			label(strat, item, r1, 'yyy');
+		}
+		const text = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!.caveats.join(' ');
+		expect(text).toContain('Audit "quality audit" was drawn from the rows not rejected at the time, and none of its audited items is rejected now; audit "strat" samples rejected rows too.');
+		expect(text).not.toMatch(/rejected since|the only rejected rows/);
+		// One of the plain audit's own items rejected after its draw: named, and still not "the only rejected rows".
+		db.$client.prepare("UPDATE instances SET filter_status = 'rejected', filter_rule = 'input-equals-output' WHERE id = ?").run(lab.instance['2a']);
+		const later = runExport({ datasetId: lab.datasetId, filters: {}, format: 'jsonl' }).manifest.quality!.caveats.join(' ');
+		expect(later).toContain(`Audit "quality audit" was drawn from the rows not rejected at the time; 1 of its audited items (instance ${lab.instance['2a']}) has been rejected since; audit "strat" samples rejected rows too.`);
 	});
 
 	it('an audit that samples rejected rows too: its rejected items are outside a kept export because it drew them so, unless a filter run came after it', () => {

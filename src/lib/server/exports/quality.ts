@@ -652,13 +652,21 @@ export function estimateQuality(
 	}
 	const skipping = audits.filter((a) => !a.includeRejected);
 	if (selection.filters.kept !== 'yes' && skipping.length && hasRejectedRows(client, selection)) {
-		const inside = nowRejected.filter((r) => r.inPopulation);
+		// Only these audits' own items rejected since they were drawn: another audit in scope may draw rejected rows on purpose (a verdict stratum, or one sampling rejected rows too).
+		const inside = auditedNowRejected(client, selection, skipping).filter((r) => r.inPopulation);
+		const sampling = audits.filter((a) => a.includeRejected);
 		const names = skipping.map((a) => `"${a.name}"`).join(', ');
+		const their = skipping.length === 1 ? 'its' : 'their';
 		caveats.push(
 			`The population includes rows the automatic filters reject. ${skipping.length === 1 ? `Audit ${names} was` : `Audits ${names} were`} drawn from the rows not rejected at the time` +
 				(inside.length
-					? `; ${inside.length} of the audited items (${instances(inside)}) ${inside.length === 1 ? 'has' : 'have'} been rejected since, the only rejected rows in the sample.`
-					: ', and none of the audited items is rejected now: the rejected rows are not represented in the sample.')
+					? `; ${inside.length} of ${their} audited items (${instances(inside)}) ${inside.length === 1 ? 'has' : 'have'} been rejected since`
+					: `, and none of ${their} audited items is rejected now`) +
+				(sampling.length
+					? `; ${sampling.length === 1 ? `audit ${sampling.map((a) => `"${a.name}"`).join(', ')} samples` : `audits ${sampling.map((a) => `"${a.name}"`).join(', ')} sample`} rejected rows too.`
+					: inside.length
+						? ', the only rejected rows in the sample.'
+						: ': the rejected rows are not represented in the sample.')
 		);
 	}
 	return {
