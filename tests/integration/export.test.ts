@@ -856,7 +856,21 @@ describe('human-label filters', () => {
 		expect(q.exported.high).toBeCloseTo((3 + 1 + 1 * 0.8) / 5, 12);
 		expect(q.exported.lower).toBeCloseTo((3 + 1 * q.population.lower) / 5, 12);
 		expect(q.exported.upper).toBeCloseTo((3 + 1 + 1 * q.population.upper) / 5, 12);
-		expect(q.exported.method).toBe("the 4 rows with a final human label count as it says (tied rows as no for the lower figure, yes for the upper), the 1 without one at the population's rate (item majority, ties as bounds)");
+		// A tie is no final label, as the card counts it ("… have no final human label (…, 1 sampled but their reviewers tied)").
+		expect(q.exported.method).toBe(
+			"the 3 rows with a final human label count as it says, the 1 row whose reviewers tied (no final label) as no for the lower figure and yes for the upper, the 1 without one at the population's rate (item majority, ties as bounds)"
+		);
+	});
+
+	it('the manifest says what left each excluded instance out: the other filters, the automatic filters, the human labels, the judge', () => {
+		const { datasetId } = buildLabels();
+		// 8 instances: origin leaves out task 1's two (seed), kept then 3a, not-rejected then 2a (labelled not all valid).
+		const { manifest } = runExport({ datasetId, filters: parseWhere(['origin=generated,imported', 'kept', 'not-rejected']), format: 'jsonl' });
+		expect(manifest.counts.excludedInstances).toBe(4);
+		expect(manifest.counts.excludedInstancesBy).toEqual({ otherFilters: 2, automaticFilters: 1, humanLabels: 1, judge: 0 });
+		const kept = runExport({ datasetId, filters: parseWhere(['kept', 'not-rejected']), format: 'jsonl' }).manifest.counts;
+		expect(kept.excludedInstancesBy).toEqual({ otherFilters: 0, automaticFilters: 2, humanLabels: 1, judge: 0 });
+		expect(runExport({ datasetId, filters: {}, format: 'jsonl' }).manifest.counts.excludedInstancesBy).toBeUndefined();
 	});
 
 	it('the estimate follows the chosen audits and warns when the population holds rejected rows the audit never sampled', () => {

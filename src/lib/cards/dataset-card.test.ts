@@ -161,6 +161,10 @@ describe('datasetCard', () => {
 		const both = card({ ...base, excludedInstances: 503, untrainableTargetsLeftOut: 3 });
 		expect(both).toContain('500 instances of the dataset were left out by the filters. 3 instances were left out because their target reply was marked not to train on');
 		expect(card({ ...base, excludedInstances: 1, untrainableTargetsLeftOut: 1 })).not.toContain('by the filters');
+		// Each cause by name: the rows a human-label filter dropped are not put on the automatic filters.
+		const split = card({ ...base, excludedInstances: 23, excludedInstancesBy: { otherFilters: 0, automaticFilters: 12, humanLabels: 11, judge: 0 } });
+		expect(split).toContain('23 instances of the dataset were left out by the filters: 12 by the automatic filters (`kept`), 11 by the human-label filters.');
+		expect(card({ ...base, excludedInstances: 11, excludedInstancesBy: { otherFilters: 0, automaticFilters: 0, humanLabels: 11, judge: 0 } })).toContain('11 instances of the dataset were left out by the human-label filters.');
 	});
 	it('shows file, model and filter names exactly as written when the Markdown is rendered (code spans take no backslash escapes)', () => {
 		const names = { file: 'alpaca_data_v2.json', odd: 'a `tick` and\nnewline_[x]|y.jsonl', model: 'llama_3|`chat`' };

@@ -20,7 +20,15 @@ export interface CardManifest {
 	automaticFilters: AutomaticFiltersNote | null;
 	/** In what order the rows are written (the server's ROW_ORDER). */
 	rowOrder?: string;
-	counts: { rows: number; tasks: number; instances: number; excludedInstances: number; untrainableTargetsLeftOut?: number };
+	counts: {
+		rows: number;
+		tasks: number;
+		instances: number;
+		excludedInstances: number;
+		/** What left the excluded instances out (absent in older manifests: then "the filters"). */
+		excludedInstancesBy?: { otherFilters: number; automaticFilters: number; humanLabels: number; judge: number };
+		untrainableTargetsLeftOut?: number;
+	};
 	/** csv: whether formula-like text cells got a leading "'" (neutralised) or were written as stored (kept). */
 	options?: { csvFormulas?: 'neutralised' | 'kept' };
 	quality: null | {
@@ -280,8 +288,22 @@ export function datasetCard(input: DatasetCardInput): string {
 		// Instances whose target reply the source marked not to train on (or without text) are left out by the export itself, not by a filter.
 		const untrainable = m.counts.untrainableTargetsLeftOut ?? 0;
 		const byFilters = m.counts.excludedInstances - untrainable;
+		const by = m.counts.excludedInstancesBy;
+		// Each cause named, so that rows a human-label filter dropped are not put on the automatic filters.
+		const causes = by
+			? [
+					[by.otherFilters, 'by the other filters'],
+					[by.automaticFilters, 'by the automatic filters (`kept`)'],
+					[by.humanLabels, 'by the human-label filters'],
+					[by.judge, 'by the model judge (`judge-valid`)']
+				].filter(([n]) => (n as number) > 0)
+			: [];
 		const parts = [
-			byFilters > 0 ? `${byFilters.toLocaleString('en-US')} ${byFilters === 1 ? 'instance' : 'instances'} of the dataset ${byFilters === 1 ? 'was' : 'were'} left out by the filters.` : '',
+			byFilters > 0
+				? `${byFilters.toLocaleString('en-US')} ${byFilters === 1 ? 'instance' : 'instances'} of the dataset ${byFilters === 1 ? 'was' : 'were'} left out ${
+						causes.length === 1 ? causes[0][1] : `by the filters${causes.length ? `: ${causes.map(([n, what]) => `${(n as number).toLocaleString('en-US')} ${what}`).join(', ')}` : ''}`
+					}.`
+				: '',
 			untrainable > 0
 				? `${untrainable.toLocaleString('en-US')} ${untrainable === 1 ? 'instance was' : 'instances were'} left out because ${untrainable === 1 ? 'its' : 'their'} target reply was marked not to train on ("weight": 0) or is a tool call (no text).`
 				: ''

@@ -22,6 +22,7 @@ import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from 
 import { appVersion, type AppVersion } from './version';
 import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
 import { exportJudgeFigures, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type ExportJudgeFigures, type JudgeFilterPrecision } from './judge';
+import { excludedInstancesByCause, type ExcludedInstancesByCause } from './excluded';
 import { exportJudgeOffThread, judgeFilterPrecisionOffThread } from '../reports/threads';
 import { databaseVersion } from '../db/unchanged';
 import type Database from 'better-sqlite3';
@@ -80,6 +81,8 @@ export interface ExportManifest {
 	 */
 	counts: SelectionCounts & {
 		excludedInstances: number;
+		/** The excluded instances by what left them out (./excluded); present once the file is written, when some were. */
+		excludedInstancesBy?: ExcludedInstancesByCause;
 		untrainableTargetsLeftOut?: number;
 		notReadBackExactly?: number;
 		systemMessagesLeftOut?: number;
@@ -466,6 +469,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 
 	// Conversation replies not meant as targets that the selection left out (withTargetPolicy), read on the rows' snapshot.
 	let untrainableLeftOut: number | undefined;
+	// Why the instances not in the file were left out (excludedInstancesByCause), read on the rows' snapshot once they are written.
+	let excludedBy: ExcludedInstancesByCause | undefined;
 	// Rows the importer would not read back exactly (the layouts it splits back only), counted as they are written.
 	const readBackChecked = splitsBack(request.format, request.options ?? {});
 	let notReadBack = 0;
@@ -627,6 +632,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			if (readBackChecked && blockSql) notReadBack = countInstancesNotReadBack(reader.client, request, (instruction, input) => readsBackExactly(request.format, request.options ?? {}, { instruction, input }) !== false);
 			systemLeftOut = countRowsWithOwnSystemMessage(reader.client, request);
 			if (request.skipUntrainableTargets) untrainableLeftOut = untrainableTargetsLeftOut(reader.client, request, written.instances);
+			excludedBy = excludedInstancesByCause(reader.client, request, { selected: written.instances + (untrainableLeftOut ?? 0), excluded: totals.instances - written.instances, untrainable: untrainableLeftOut ?? 0 });
 			done = true;
 			options.onProgress?.(progress());
 		} finally {
@@ -662,6 +668,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 							excludedInstances: totals.instances - written.instances
 						}
 					: { ...selectionCounts(), excludedInstances: totals.instances - selectionCounts().instances }),
+				...(done && excludedBy && totals.instances > written.instances ? { excludedInstancesBy: excludedBy } : {}),
 				...(readBackChecked && done ? { notReadBackExactly: notReadBack } : {}),
 				...(systemLeftOut ? { systemMessagesLeftOut: systemLeftOut } : {}),
 				...(totals.tasksWithoutInstances ? { tasksWithoutInstancesLeftOut: totals.tasksWithoutInstances } : {}),

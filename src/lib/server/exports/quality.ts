@@ -706,6 +706,7 @@ export function fileFigures(
 	// Unlabelled rows outside every audit's sampling frame: unknown, as no for the lower figures and yes for the upper.
 	const outside = Math.min(rows.outside?.rows ?? 0, unlabelled);
 	const name = inSentence(population.estimatorName);
+	const rowsText = (k: number) => `${k} row${k === 1 ? '' : 's'}`;
 	if (n === 0) return { rate: null, low: null, high: null, lower: null, upper: null, basis: 'labels', method: 'no rows' };
 	if (unlabelled === 0) {
 		const low = good / n;
@@ -717,10 +718,11 @@ export function fileFigures(
 			lower: null,
 			upper: null,
 			basis: 'labels',
-			method: `every row has a final human label and counts as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}; no interval is estimated`
+			method: tied
+				? `every row has a final human label and counts as it says, or its reviewers tied (no final label: the ${rowsText(tied)} count as no for the lower figure, yes for the upper); no interval is estimated`
+				: 'every row has a final human label and counts as it says; no interval is estimated'
 		};
 	}
-	const rowsText = (k: number) => `${k} row${k === 1 ? '' : 's'}`;
 	const outsideText = outside
 		? `; the ${outsideFrameText({ ...rows.outside!, rows: outside })} outside the audits' sampling frame (no audit could draw ${outside === 1 ? 'it' : 'them'}) have no estimate and count as no for the lower figures, yes for the upper`
 		: '';
@@ -752,7 +754,8 @@ export function fileFigures(
 		upper: mix(tied, population.upper, outside),
 		basis: 'mixed',
 		method:
-			`the ${rowsText(n - unlabelled)} with a final human label count as it says${tied ? ' (tied rows as no for the lower figure, yes for the upper)' : ''}` +
+			// A tie is no final label (human-labels.ts): the labelled rows here are the card's and the filters' labelled rows.
+			`the ${rowsText(n - unlabelled - tied)} with a final human label count as it says${tied ? `, the ${rowsText(tied)} whose reviewers tied (no final label) as no for the lower figure and yes for the upper` : ''}` +
 			`, the ${atRate} without one at the population's rate (${name}${population.estimator === 'majority' ? '' : ': the file mixes labels with that estimator\'s rate'})${outsideText}`
 	};
 }
