@@ -882,6 +882,19 @@ describe('human-label filters', () => {
 		expect(runExport({ datasetId, filters: parseWhere(['origin=seed', 'input=empty']), format: 'jsonl' }).manifest.quality).toBeNull();
 	});
 
+	it('an audit nobody has labelled yet contributes nothing and is not named in the caveats (the card leaves it out too)', () => {
+		const { datasetId } = buildLabels();
+		const empty = insertAudit(datasetId, 'quality');
+		db.$client.prepare("UPDATE audits SET name = 'not labelled yet' WHERE id = ?").run(empty);
+		const instance = db.$client.prepare<[number], { id: number; taskId: number }>('SELECT id, task_id AS taskId FROM instances WHERE dataset_id = ? ORDER BY id LIMIT 1').get(datasetId)!;
+		insertItem(empty, instance.taskId, instance.id);
+		const q = runExport({ datasetId, filters: parseWhere([`audit=1,${empty}`]), format: 'jsonl' }).manifest.quality!;
+		expect(q.audits.map((a) => a.id)).toEqual([1, empty]);
+		const text = q.caveats.join(' ');
+		expect(text).toMatch(/Audit "quality audit" was drawn from the rows not rejected at the time/);
+		expect(text).not.toContain('not labelled yet');
+	});
+
 	it('an audited item a later filter run rejected: the caveat counts it from the audit\'s items, never claims the audit did not sample it', () => {
 		const lab = buildLabels();
 		// 4b (audit 2) rejected after the audit drew it.

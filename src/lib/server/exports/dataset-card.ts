@@ -17,6 +17,7 @@ import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
 import { auditMethods } from '../reports/methods';
 import { writeExportFileInterruptibly, type ExportManifest, type ExportRequest, type StartOptions } from './export';
+import { auditHasLabels } from './quality';
 import { DomainError } from '$lib/errors';
 import { writeThroughPartial } from '../files';
 import { readRunParams, runSeedCount, type RunSeeds } from '../runs/generation/params';
@@ -44,12 +45,6 @@ export class DatasetCardError extends DomainError {
 	existing?: string;
 }
 
-function auditHasLabels(auditId: number, database: Db): boolean {
-	return !!database.$client
-		.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM audit_labels WHERE audit_id = ?) OR EXISTS (SELECT 1 FROM audit_adjudications WHERE audit_id = ?)')
-		.pluck()
-		.get(auditId, auditId);
-}
 
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
 	if (!ids.length) return [];
@@ -112,7 +107,7 @@ export async function writeDatasetCard(
 	let judge: CardJudge | null = null;
 	// An audit nobody has labelled yet (e.g. beside a labelled copy of the same items) adds nothing
 	// to the estimate: the card leaves it out rather than list it and give it an empty methods section.
-	const audits = (manifest.quality?.audits ?? []).filter((a) => auditHasLabels(a.id, database));
+	const audits = (manifest.quality?.audits ?? []).filter((a) => auditHasLabels(database.$client, a.id));
 	if (options.judgeRunId != null && audits.length === 0) throw new DatasetCardError('A judge estimate needs an audit behind the export (no audit measured these rows).');
 	for (const audit of audits) {
 		const named = audits.length > 1 ? `"${audit.name}" (#${audit.id})` : null;

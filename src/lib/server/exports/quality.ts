@@ -154,6 +154,14 @@ export interface VerdictStratumFigure {
 	upper: number;
 }
 
+/** Whether an audit has a label or an adjudication: one with neither contributes nothing to an estimate (the card and the caveats leave it out). */
+export function auditHasLabels(client: Database.Database, auditId: number): boolean {
+	return !!client
+		.prepare<[number, number], number>('SELECT EXISTS (SELECT 1 FROM audit_labels WHERE audit_id = ?) OR EXISTS (SELECT 1 FROM audit_adjudications WHERE audit_id = ?)')
+		.pluck()
+		.get(auditId, auditId);
+}
+
 /** Rows no audit in scope could have drawn, and of which task origin. */
 export interface OutsideFrame {
 	rows: number;
@@ -357,7 +365,7 @@ function verdictWeightedEstimate(
 		upper: b.upper,
 		confidence: DEFAULT_CONFIDENCE,
 		method:
-			`stratified by the rows' filter verdict (${strata.map((h) => `${h.label}: ${h.rows.toLocaleString('en-US')} rows, ${h.items} items`).join('; ')}): ` +
+			`stratified by the rows' filter verdict (${strata.map((h) => `${h.label}: ${h.rows.toLocaleString('en-US')} row${h.rows === 1 ? '' : 's'}, ${h.items} item${h.items === 1 ? '' : 's'}`).join('; ')}): ` +
 			'each stratum\'s rate is its items\' final label (adjudicated, else majority), weighted by its share of the rows (Σ W_h p_h, W_h = N_h/ΣN); ' +
 			'interval: variance Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/n_h and a Wilson interval on the effective sample size' +
 			(ties ? '; tied items counted as no for the lower figure and yes for the upper' : '') +
@@ -650,11 +658,12 @@ export function estimateQuality(
 			`${items(drawnRejected.length)} (${instances(drawnRejected)}) ${drawnRejected.length === 1 ? 'was a row' : 'were rows'} the automatic filters rejected when the audit drew ${drawnRejected.length === 1 ? 'it' : 'them'} (the audit samples rejected rows too) and so outside this population; ${rest}`
 		);
 	}
-	const skipping = audits.filter((a) => !a.includeRejected);
+	// Audits with no label yet contribute nothing, and are not named (the card leaves them out too).
+	const skipping = audits.filter((a) => !a.includeRejected && auditHasLabels(client, a.id));
 	if (selection.filters.kept !== 'yes' && skipping.length && hasRejectedRows(client, selection)) {
 		// Only these audits' own items rejected since they were drawn: another audit in scope may draw rejected rows on purpose (a verdict stratum, or one sampling rejected rows too).
 		const inside = auditedNowRejected(client, selection, skipping).filter((r) => r.inPopulation);
-		const sampling = audits.filter((a) => a.includeRejected);
+		const sampling = audits.filter((a) => a.includeRejected && auditHasLabels(client, a.id));
 		const names = skipping.map((a) => `"${a.name}"`).join(', ');
 		const their = skipping.length === 1 ? 'its' : 'their';
 		caveats.push(
