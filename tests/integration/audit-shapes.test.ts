@@ -74,6 +74,29 @@ describe('conversation audits', () => {
 		]);
 	});
 
+	it('show an OpenAI tool_calls reply without text as its calls, marked a tool call, not as an empty reply', async () => {
+		const row = {
+			messages: [
+				{ role: 'user', content: 'weather?' },
+				{ role: 'assistant', content: null, tool_calls: [{ id: 'c0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"<Paris>"}' } }] },
+				{ role: 'tool', tool_call_id: 'c0', content: '{"temp":20}' },
+				{ role: 'assistant', content: 'It is 20C.' }
+			]
+		};
+		const { datasetId } = await importFile(streamOf(JSON.stringify(row) + '\n'), { datasetName: 'chat-tools', fileName: 'chats.jsonl' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 1, seed: 1 }, db);
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		const turns = reviewItemView(audit.id, r.id, next.ref, db).turns;
+		expect(turns.map((t) => [t.role, t.row, t.toolCall ?? false, t.text])).toEqual([
+			['user', null, false, 'weather?'],
+			['assistant', 0, true, 'get_weather({"city":"<Paris>"})'],
+			['tool', null, false, '{"temp":20}'],
+			['assistant', 1, false, 'It is 20C.']
+		]);
+	});
+
 	it('SuperNI tasks are reviewed as quality items with their examples', async () => {
 		const { datasetId } = await importFile(streamOf(JSON.stringify(superniTask(3))), { datasetName: 'ni', fileName: 'task003_x.json' }, db);
 		const [r] = makeUsers(db, 1);

@@ -30,7 +30,7 @@ export interface ReviewTurn {
 	text: string;
 	/** Index among the assistant turns (the answer's row), or null for other speakers. */
 	row: number | null;
-	/** An assistant turn that is a tool call (a ShareGPT function_call turn), not text written for the user. */
+	/** An assistant turn that is a tool call (a ShareGPT function_call turn, or an OpenAI tool_calls reply without text, its `text` then the calls as name(arguments)), not text written for the user. */
 	toolCall?: true;
 }
 

@@ -223,3 +223,12 @@ describe('the import stores every shape', () => {
 		expect(isImportable('sharegpt')).toBe(true);
 	});
 });
+
+describe('toolCallsText', () => {
+	it('writes each call as name(arguments), one a line, and nothing for a turn without a call', async () => {
+		const { toolCallsText } = await import('./conversation');
+		expect(toolCallsText({ tool_calls: [{ function: { name: 'a', arguments: '{"x":1}' } }, { function: { name: 'b', arguments: { y: 2 } } }] })).toBe('a({"x":1})\nb({"y":2})');
+		expect(toolCallsText({ function_call: { name: 'f', arguments: '{}' } })).toBe('f({})');
+		for (const extra of [null, {}, { tool_calls: [] }, { tool_calls: [{ function: { name: '' } }] }, { name: 'x' }]) expect(toolCallsText(extra)).toBeNull();
+	});
+});

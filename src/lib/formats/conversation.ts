@@ -93,6 +93,25 @@ export function toolCallsOf(text: string, firstId: number): OpenAiToolCall[] | n
 	return out.length ? out : null;
 }
 
+/**
+ * The tool calls an assistant turn makes without text (OpenAI `tool_calls`, or the older single
+ * `function_call`), written to be read: one `name(arguments)` a line, the arguments as the source
+ * gave them. Null when the turn's extra fields hold no call.
+ */
+export function toolCallsText(extra: Record<string, unknown> | null): string | null {
+	if (!extra) return null;
+	const calls: unknown[] = Array.isArray(extra.tool_calls) ? extra.tool_calls : extra.function_call !== undefined ? [{ function: extra.function_call }] : [];
+	const lines: string[] = [];
+	for (const call of calls) {
+		const fn = call !== null && typeof call === 'object' ? (call as Record<string, unknown>).function : undefined;
+		if (fn === null || typeof fn !== 'object') continue;
+		const { name, arguments: args } = fn as Record<string, unknown>;
+		if (typeof name !== 'string' || name === '') continue;
+		lines.push(`${name}(${args === undefined || args === null ? '' : typeof args === 'string' ? args : JSON.stringify(args)})`);
+	}
+	return lines.length ? lines.join('\n') : null;
+}
+
 /** The speaker name a shape writes for a turn: the turn's own source name when the shape knows it for that role. */
 export function speakerName(turn: ParsedTurn, shape: ConversationShape): string {
 	const own = turn.sourceRole;

@@ -1,4 +1,4 @@
-import { FUNCTION_CALL_SPEAKER } from '$lib/formats/conversation';
+import { FUNCTION_CALL_SPEAKER, toolCallsText } from '$lib/formats/conversation';
 import { cachedStatements, db, type Db } from '../db';
 import type { AuditKind, AuditStatus } from '../db/tables';
 import { choiceFromVerdict, goldJitter, goldStillToCome, responseOrder } from '../../audits/order';
@@ -191,14 +191,16 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 	if (m.kind === 'conversation' && row.conversationId !== null) {
 		let row_ = 0;
 		for (const t of c
-			.prepare<[number], { position: number; role: string; content: string; sourceRole: string | null }>('SELECT position, role, content, source_role AS sourceRole FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
+			.prepare<[number], { position: number; role: string; content: string; sourceRole: string | null; extra: string | null }>('SELECT position, role, content, source_role AS sourceRole, extra FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
 			.all(row.conversationId)) {
+			// A chat-format tool call has no text: its calls are shown instead, so the reviewer judges the call, not an empty reply.
+			const calls = t.role === 'assistant' && t.content.trim() === '' && t.extra ? toolCallsText(JSON.parse(t.extra) as Record<string, unknown>) : null;
 			turns.push({
 				position: t.position,
 				role: t.role,
-				text: t.content,
+				text: calls ?? t.content,
 				row: t.role === 'assistant' && m.conversationUnit === 'turn' ? row_++ : null,
-				...(t.role === 'assistant' && t.sourceRole === FUNCTION_CALL_SPEAKER ? { toolCall: true } : {})
+				...(t.role === 'assistant' && (t.sourceRole === FUNCTION_CALL_SPEAKER || calls !== null) ? { toolCall: true } : {})
 			});
 		}
 		if (m.conversationUnit === 'conversation') turns.push({ position: WHOLE_CONVERSATION_POSITION, role: 'conversation', text: '', row: 0 });
