@@ -316,4 +316,55 @@ describe('reports of the new audits', () => {
 		expect(pairCsv[0]).toContain(',preference,model_a,model_b,response_a_id,response_b_id,');
 		expect(pairCsv.filter((line) => /,both_bad,/.test(line))).toHaveLength(3);
 	});
+
+	it('the items download gives each pair its leading choice and each conversation its verdicts, a split flagged as a tie, with only its own columns', async () => {
+		const { auditItemsDownload } = await import('../../src/lib/server/reports/downloads');
+		const { itemVerdicts } = await import('../../src/lib/server/reports/reports');
+		const items = (auditId: number, format: 'csv' | 'jsonl') => [...auditItemsDownload(auditId, itemVerdicts(auditId, {}, db), format, db)].join('');
+		const rows = Array.from({ length: 2 }, (_, i) => ({ prompt: `Q${i}`, chosen: `x${i}`, rejected: `y${i}`, chosen_model: 'big', rejected_model: 'small' }));
+		const pairs = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'ip', fileName: 'p.json' }, db);
+		const three = makeUsers(db, 3);
+		const pa = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: three.map((r) => r.id), overlap: 3, seed: 2, sampleSize: 2 }, db);
+		// Item 0: "about the same", "both bad" and one side, a three-way split; item 1: "about the same" three times.
+		for (const [k, r] of three.entries()) {
+			for (;;) {
+				const next = nextAssignment(pa.id, r.id, {}, db);
+				if (next.status !== 'assigned') break;
+				const first = db.$client.prepare('SELECT position FROM audit_items WHERE ref = ?').pluck().get(next.ref) === 0;
+				const choice = first ? (['tie', 'both_bad', 'A'] as const)[k] : 'tie';
+				submitLabel(pa.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+			}
+		}
+		const pairJson = items(pa.id, 'jsonl').trim().split('\n').map((l) => JSON.parse(l));
+		expect(pairJson.map((v) => [v.position, v.tie, v.pairwise.preference, v.pairwise.chose.tie])).toEqual([
+			[0, true, null, 1],
+			[1, false, 'tie', 3]
+		]);
+		expect(pairJson.every((v) => v.ratingsByResponse === undefined)).toBe(true);
+		const pairCsv = items(pa.id, 'csv').split('\r\n');
+		expect(pairCsv[0]).toBe('itemId,taskId,position,stratum,labels,basis,tie,modelA,modelB,preference,preferredModel,choseA,choseB,choseTie,choseBothBad');
+		expect(pairCsv[1]).toMatch(/,3,majority,true,(big,small|small,big),,,\d,\d,1,1$/);
+
+		const conv = await importFile(streamOf(JSON.stringify(sharegptRows)), { datasetName: 'ic', fileName: 'sg.json' }, db);
+		const two = makeUsers(db, 2);
+		const ca = createAudit({ datasetId: conv.datasetId, kind: 'conversation', reviewerIds: two.map((r) => r.id), overlap: 2, seed: 1 }, db);
+		for (const r of two) {
+			for (;;) {
+				const next = nextAssignment(ca.id, r.id, {}, db);
+				if (next.status !== 'assigned') break;
+				const n = reviewItemView(ca.id, r.id, next.ref, db).turns.filter((t) => t.row !== null).length;
+				const turns = Array.from({ length: n }, (_, i) => (i === 0 || r === two[0] ? { valid: true, rating: 'B' as const } : { valid: false, rating: 'C' as const }));
+				submitLabel(ca.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'conversation', turns, comment: '' } }, {}, db);
+			}
+		}
+		const convJson = items(ca.id, 'jsonl').trim().split('\n').map((l) => JSON.parse(l));
+		for (const v of convJson) {
+			expect(v.tie).toBe(true);
+			expect(v.ties).toEqual(['conversation', 'reply 2']);
+			expect(v.conversation).toEqual({ conversation: { valid: null, tie: true }, replies: [{ reply: 1, valid: true, tie: false }, { reply: 2, valid: null, tie: true }] });
+		}
+		const convCsv = items(ca.id, 'csv').split('\r\n');
+		expect(convCsv[0]).toBe('itemId,taskId,position,stratum,labels,basis,tie,conversationValid,replies,ties');
+		expect(convCsv[1]).toMatch(/,2,majority,true,,1:valid 2:tie,conversation reply 2$/);
+	});
 });

@@ -50,10 +50,9 @@ import {
 	comparisonCsv,
 	datasetFiguresForReport,
 	itemVerdicts,
-	itemsDownload,
+	auditItemsDownload,
 	labelsDownload,
 	listReportableAudits,
-	loadAudit,
 	reportCsv
 } from '$lib/server/reports';
 import { judgeCalibration, type AnyJudgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
@@ -175,7 +174,7 @@ export async function run(argv: string[]): Promise<void> {
 			return;
 		}
 		if (values.items) {
-			for (const chunk of itemsDownload(itemVerdicts(auditId), values.items as 'csv' | 'jsonl', loadAudit(auditId).models)) process.stdout.write(chunk);
+			for (const chunk of auditItemsDownload(auditId, itemVerdicts(auditId), values.items as 'csv' | 'jsonl')) process.stdout.write(chunk);
 			return;
 		}
 		if (values.filters) {

@@ -1,4 +1,4 @@
-import type { ConversationReport, PairwiseReport } from './shapes';
+import type { ConversationItemVerdict, ConversationReport, PairwiseItemVerdict, PairwiseReport } from './shapes';
 /**
  * An audit's whole report as one JSON-friendly object: what the report page shows, what the JSON
  * download and `cli report --json` print, and what the CSV flattens. Built from plain data
@@ -196,6 +196,10 @@ export interface ItemVerdict {
 	ties: string[];
 	/** Rating audits: the final rating of each response. */
 	ratingsByResponse?: Array<{ responseId: number; model: string; rating: Rating | null; tie: boolean; adjudicated: boolean; basis: VerdictBasis }>;
+	/** Pairwise audits: the reviewers' leading choice (`tie` is then their split: no label leads). */
+	pairwise?: Omit<PairwiseItemVerdict, 'itemId' | 'labels' | 'split'>;
+	/** Conversation audits: the majority verdict on the whole and on each reply (`tie`: any of them tied). */
+	conversation?: Omit<ConversationItemVerdict, 'itemId' | 'labels'>;
 }
 
 interface Verdicts {

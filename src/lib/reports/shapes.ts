@@ -233,3 +233,76 @@ export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.
 		agreement: { items, pairs, agreeing, rate: pairs ? agreeing / pairs : null }
 	};
 }
+
+/** A pairwise item's final choice: the label given more often than every other (A, A, B is A). */
+export interface PairwiseItemVerdict {
+	itemId: number;
+	modelA: string;
+	modelB: string;
+	labels: number;
+	/** How many reviewers chose each label, in the pair's own A/B order. */
+	chose: { a: number; b: number; tie: number; both_bad: number };
+	/** The leading label; null when none leads (the reviewers split: `split`), or nobody judged the item. */
+	preference: PairwiseLabel['preference'] | null;
+	/** The model the leading label prefers (null for "about the same", "both bad" and no verdict). */
+	preferredModel: string | null;
+	/** No label leads: two or more are given equally often. */
+	split: boolean;
+}
+
+export function pairwiseItemVerdicts(labels: readonly PairwiseLabel[]): PairwiseItemVerdict[] {
+	const byItem = new Map<number, PairwiseItemVerdict>();
+	for (const l of labels) {
+		let v = byItem.get(l.itemId);
+		if (!v) byItem.set(l.itemId, (v = { itemId: l.itemId, modelA: l.modelA, modelB: l.modelB, labels: 0, chose: { a: 0, b: 0, tie: 0, both_bad: 0 }, preference: null, preferredModel: null, split: false }));
+		v.labels++;
+		v.chose[l.preference]++;
+	}
+	for (const v of byItem.values()) {
+		const top = Math.max(...Object.values(v.chose));
+		const leaders = (Object.keys(v.chose) as PairwiseLabel['preference'][]).filter((k) => v.chose[k] === top);
+		v.split = leaders.length > 1;
+		v.preference = v.split ? null : leaders[0];
+		v.preferredModel = v.preference === 'a' ? v.modelA : v.preference === 'b' ? v.modelB : null;
+	}
+	return [...byItem.values()];
+}
+
+/** A yes/no majority: null and tied when as many said yes as no. */
+export interface MajorityValid {
+	valid: boolean | null;
+	tie: boolean;
+}
+
+function majorityOf(answers: readonly boolean[]): MajorityValid {
+	const yes = answers.filter(Boolean).length;
+	const no = answers.length - yes;
+	return { valid: yes === no ? null : yes > no, tie: answers.length > 0 && yes === no };
+}
+
+/** A conversation item's final verdicts: on the conversation as a whole and, replies judged one by one, on each reply. */
+export interface ConversationItemVerdict {
+	itemId: number;
+	labels: number;
+	conversation: MajorityValid;
+	/** Per reply position (1-based); empty when the audit judges conversations as a whole. */
+	replies: Array<MajorityValid & { reply: number }>;
+}
+
+export function conversationItemVerdicts(labels: readonly ConversationLabel[], unit: ConversationReportUnit = 'turn'): ConversationItemVerdict[] {
+	const byItem = new Map<number, ConversationLabel[]>();
+	for (const l of labels) {
+		if (!byItem.has(l.itemId)) byItem.set(l.itemId, []);
+		byItem.get(l.itemId)!.push(l);
+	}
+	return [...byItem].map(([itemId, list]) => {
+		const whole = list.map((l) => conversationVerdict(l, unit)).filter((v): v is boolean => v !== null);
+		const positions = unit === 'turn' ? Math.max(0, ...list.map((l) => l.turns.length)) : 0;
+		return {
+			itemId,
+			labels: list.length,
+			conversation: majorityOf(whole),
+			replies: Array.from({ length: positions }, (_, p) => ({ reply: p + 1, ...majorityOf(list.flatMap((l) => (l.turns[p] ? [l.turns[p].valid] : []))) }))
+		};
+	});
+}

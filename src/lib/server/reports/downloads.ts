@@ -10,6 +10,7 @@ import { WHOLE_CONVERSATION_POSITION } from '$lib/audits/rubric';
 import type { AuditKind } from '$lib/reports/types';
 import { storedFlag } from '../db/stored';
 import { openReader } from '../exports/query';
+import { withShapeVerdicts } from './shapes';
 
 // The app's one CSV writer: RFC 4180, CRLF, a header row, formula-like text neutralised.
 const csv = (columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string => csvTable(columns, rows);
@@ -246,6 +247,43 @@ export function verdictsCsv(verdicts: readonly ItemVerdict[], models: readonly s
 	return [...itemsDownload(verdicts, 'csv', models)].join('');
 }
 
+/** An audit's items download from its verdicts (itemVerdicts), with the pairwise or conversation verdicts its kind has. */
+export function auditItemsDownload(auditId: number, verdicts: readonly ItemVerdict[], format: 'csv' | 'jsonl', database: Db = db()): Generator<string> {
+	const audit = loadAudit(auditId, database);
+	return itemsDownload(withShapeVerdicts(auditId, audit.kind, verdicts, database), format, audit.models, audit.kind);
+}
+
+const PAIRWISE_VERDICT_COLUMNS = ['itemId', 'taskId', 'position', 'stratum', 'labels', 'basis', 'tie'] as const;
+const PAIRWISE_CHOICE_COLUMNS = ['modelA', 'modelB', 'preference', 'preferredModel'] as const;
+
+/** A conversation item's replies in one cell: "1:valid 2:tie 3:not valid". */
+function repliesCell(replies: NonNullable<ItemVerdict['conversation']>['replies']): string {
+	return replies.map((r) => `${r.reply}:${r.tie ? 'tie' : r.valid === null ? '' : r.valid ? 'valid' : 'not valid'}`).join(' ');
+}
+
+/** The CSV columns and cells of an item verdict, by the audit's kind: each kind its own judgements, no empty columns of another's. */
+function verdictCsvShape(kind: AuditKind | undefined, models: readonly string[]): { columns: string[]; cells: (v: ItemVerdict) => unknown[] } {
+	if (kind === 'pairwise') {
+		return {
+			columns: [...PAIRWISE_VERDICT_COLUMNS, ...PAIRWISE_CHOICE_COLUMNS, 'choseA', 'choseB', 'choseTie', 'choseBothBad'],
+			cells: (v) => {
+				const p = v.pairwise;
+				return [...PAIRWISE_VERDICT_COLUMNS.map((c) => v[c]), ...PAIRWISE_CHOICE_COLUMNS.map((c) => p?.[c] ?? ''), p?.chose.a ?? 0, p?.chose.b ?? 0, p?.chose.tie ?? 0, p?.chose.both_bad ?? 0];
+			}
+		};
+	}
+	if (kind === 'conversation') {
+		return {
+			columns: [...PAIRWISE_VERDICT_COLUMNS, 'conversationValid', 'replies', 'ties'],
+			cells: (v) => [...PAIRWISE_VERDICT_COLUMNS.map((c) => v[c]), v.conversation?.conversation.valid ?? '', repliesCell(v.conversation?.replies ?? []), v.ties.join(' ')]
+		};
+	}
+	return {
+		columns: [...VERDICT_COLUMNS, 'ties', ...models.map((m) => `rating:${m}`)],
+		cells: (v) => [...VERDICT_COLUMNS.map((c) => v[c]), v.ties.join(' '), ...models.map((m) => v.ratingsByResponse?.find((r) => r.model === m)?.rating ?? '')]
+	};
+}
+
 /** Items per block of a download's text. */
 const ITEM_BLOCK = 2_000;
 
@@ -254,7 +292,7 @@ const ITEM_BLOCK = 2_000;
  * (header first) or JSON Lines. Written a block at a time so that the server answers other
  * requests between them (50,000 items took 0.3 s as CSV).
  */
-export function* itemsDownload(verdicts: readonly ItemVerdict[], format: 'csv' | 'jsonl', models: readonly string[] = []): Generator<string> {
+export function* itemsDownload(verdicts: readonly ItemVerdict[], format: 'csv' | 'jsonl', models: readonly string[] = [], kind?: AuditKind): Generator<string> {
 	if (format === 'jsonl') {
 		for (let start = 0; start < verdicts.length; start += ITEM_BLOCK) {
 			yield verdicts
@@ -265,9 +303,8 @@ export function* itemsDownload(verdicts: readonly ItemVerdict[], format: 'csv' |
 		return;
 	}
 	const rating = verdicts.some((v) => v.ratingsByResponse);
-	const columns = rating ? models : [];
-	const rows = (block: readonly ItemVerdict[]) =>
-		block.map((v) => [...VERDICT_COLUMNS.map((c) => v[c]), v.ties.join(' '), ...columns.map((m) => v.ratingsByResponse?.find((r) => r.model === m)?.rating ?? '')]);
-	yield csv([...VERDICT_COLUMNS, 'ties', ...columns.map((m) => `rating:${m}`)], rows(verdicts.slice(0, ITEM_BLOCK)));
+	const shape = verdictCsvShape(kind, rating ? models : []);
+	const rows = (block: readonly ItemVerdict[]) => block.map(shape.cells);
+	yield csv(shape.columns, rows(verdicts.slice(0, ITEM_BLOCK)));
 	for (let start = ITEM_BLOCK; start < verdicts.length; start += ITEM_BLOCK) yield csvRows(rows(verdicts.slice(start, start + ITEM_BLOCK)));
 }

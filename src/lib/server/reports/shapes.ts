@@ -4,8 +4,8 @@
  * reads a large audit's labels there: 100,000 preferences took 0.6 s of the server's thread.
  */
 import type { Db } from '../db';
-import type { AuditKind, AuditReport } from '$lib/reports';
-import { conversationReport, pairwiseReport, type ConversationLabel, type ConversationReport, type PairwiseLabel, type PairwiseReport } from '$lib/reports/shapes';
+import type { AuditKind, AuditReport, ItemVerdict } from '$lib/reports';
+import { conversationItemVerdicts, conversationReport, pairwiseItemVerdicts, pairwiseReport, type ConversationLabel, type ConversationReport, type PairwiseLabel, type PairwiseReport } from '$lib/reports/shapes';
 
 /** A conversation audit's section, or a pairwise audit's. */
 export type ShapeSections = { conversation: ConversationReport } | { pairwise: PairwiseReport } | null;
@@ -31,6 +31,36 @@ export function withShapeSections(report: AuditReport, sections: ShapeSections):
 	// A conversation's tie is its reviewers splitting on the conversation as a whole (what its section counts both ways).
 	const basis = 'conversation' in sections ? { ...report.basis, tied: sections.conversation.conversations.majority.tied } : report.basis;
 	return { ...report, basis, quality: null, rating: null, ...sections };
+}
+
+/**
+ * The items download's verdicts of a pairwise or conversation audit: each item's leading choice,
+ * or its majority on the conversation and on each reply, read from their own tables (the quality
+ * and rating fields stay empty). Other kinds' verdicts are returned as they are.
+ */
+export function withShapeVerdicts(auditId: number, kind: AuditKind, verdicts: readonly ItemVerdict[], database: Db): ItemVerdict[] {
+	const basisOf = (labels: number): ItemVerdict['basis'] => (labels === 0 ? 'none' : labels === 1 ? 'single' : 'majority');
+	if (kind === 'pairwise') {
+		const byItem = new Map(pairwiseItemVerdicts(loadPairwiseLabels(auditId, database)).map((v) => [v.itemId, v]));
+		return verdicts.map(({ ratingsByResponse: _, ...v }) => {
+			const found = byItem.get(v.itemId);
+			if (!found) return { ...v, labels: 0, basis: 'none', tie: false, ties: [] };
+			const { itemId: __, labels, split, ...pairwise } = found;
+			return { ...v, labels, basis: basisOf(labels), tie: split, ties: split ? ['preference'] : [], pairwise };
+		});
+	}
+	if (kind === 'conversation') {
+		const unit = database.$client.prepare<[number], 'turn' | 'conversation'>('SELECT conversation_unit FROM audits WHERE id = ?').pluck().get(auditId)!;
+		const byItem = new Map(conversationItemVerdicts(loadConversationLabels(auditId, database), unit).map((v) => [v.itemId, v]));
+		return verdicts.map(({ ratingsByResponse: _, ...v }) => {
+			const found = byItem.get(v.itemId);
+			if (!found) return { ...v, labels: 0, basis: 'none', tie: false, ties: [] };
+			const { itemId: __, labels, ...conversation } = found;
+			const ties = [...(conversation.conversation.tie ? ['conversation'] : []), ...conversation.replies.filter((r) => r.tie).map((r) => `reply ${r.reply}`)];
+			return { ...v, labels, basis: basisOf(labels), tie: ties.length > 0, ties, conversation };
+		});
+	}
+	return [...verdicts];
 }
 
 /** Conversation labels on sampled items: each reviewer's judgements of the assistant replies, in order. */

@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { httpError } from '$lib/server/http/errors';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { textDownload } from '$lib/server/http/stream';
-import { auditReportOffThread, itemsDownload, itemVerdictsOffThread, labelsDownload, loadAudit, reportCsv } from '$lib/server/reports';
+import { auditItemsDownload, auditReportOffThread, itemVerdictsOffThread, labelsDownload, reportCsv } from '$lib/server/reports';
 
 const TYPES = { json: 'application/json', csv: 'text/csv', jsonl: 'application/x-ndjson' } as const;
 
@@ -31,7 +31,7 @@ export const GET: RequestHandler = async ({ locals, params }) => {
 			const report = await auditReportOffThread(auditId);
 			chunks = [format === 'json' ? JSON.stringify(report, null, 2) + '\n' : reportCsv(report)].values();
 		} else {
-			chunks = itemsDownload(await itemVerdictsOffThread(auditId), format as 'csv' | 'jsonl', loadAudit(auditId).models);
+			chunks = auditItemsDownload(auditId, await itemVerdictsOffThread(auditId), format as 'csv' | 'jsonl');
 		}
 	} catch (err) {
 		httpError(err);
