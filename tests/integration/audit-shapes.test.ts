@@ -293,7 +293,7 @@ describe('reports of the new audits', () => {
 		expect(pr.disagreements).toBeNull();
 		const pairMethods = auditMethods(pr, db).paragraph;
 		expect(pairMethods).toContain('We drew a simple random sample of 12 preference pairs (seed 9), at most one per prompt.');
-		expect(pairMethods).toMatch(/Big against mid: \d+ wins?, \d+ ties? and \d+ loss(es)? in \d+ comparisons?, a win rate of/);
+		expect(pairMethods).toMatch(/big against mid, \d+ wins?, \d+ ties? and \d+ loss(es)? in \d+ comparisons?, a win rate of/);
 		expect(pairMethods).not.toMatch(/adjudicated|instance per instruction/);
 
 		// The labels downloads carry what reviewers answered in these kinds too.

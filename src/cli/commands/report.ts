@@ -297,6 +297,9 @@ function printReport(report: AuditReport): void {
 				`${String(what).padEnd(20)} n = ${r.items}; item majority ${pc(r.majority.lower.proportion)}${r.majority.tied ? `–${pc(r.majority.upper.proportion)}` : ''} [${pc(r.majority.lower.lower)}, ${pc(r.majority.upper.upper)}]; label level ${pc(r.label.proportion)} [${pc(r.label.lower)}, ${pc(r.label.upper)}]`
 			);
 		}
+		for (const [what, a] of [['on each conversation as a whole', c.agreement], ['on each reply', c.replyAgreement]] as const) {
+			if (a) console.log(`Agreement ${what}: ${a.percent.items ? `${pc(a.percent.value)} (${a.percent.items} ${a === c.agreement ? 'conversations' : 'replies'} judged at least twice), ${a.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${a.kappa.value === null ? '—' : a.kappa.value.toFixed(3)}` : 'not measured yet'}`);
+		}
 	}
 	if (report.pairwise) {
 		heading('Pairwise preferences');

@@ -32,14 +32,14 @@ function make(partial: Partial<ReportCsvRow> & Pick<ReportCsvRow, 'section' | 'k
 	return { group: '', label: '', value: null, successes: null, n: null, lower: null, upper: null, reference: null, note: '', ...partial };
 }
 
-function agreementRows(section: string, rows: readonly AgreementRow[]): ReportCsvRow[] {
+function agreementRows(section: string, rows: readonly AgreementRow[], labelOf: (key: string) => string = judgementLabel): ReportCsvRow[] {
 	return rows.flatMap((r) => [
-		make({ section, group: r.key, key: 'percent_agreement', label: `${judgementLabel(r.key)}: percent agreement`, value: r.percent.value, n: r.percent.items, note: `${r.percent.pairs} reviewer pairs` }),
+		make({ section, group: r.key, key: 'percent_agreement', label: `${labelOf(r.key)}: percent agreement`, value: r.percent.value, n: r.percent.items, note: `${r.percent.pairs} reviewer pairs` }),
 		make({
 			section,
 			group: r.key,
 			key: r.kappa.method === 'cohen' ? 'cohen_kappa' : 'fleiss_kappa',
-			label: `${judgementLabel(r.key)}: ${r.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} kappa`,
+			label: `${labelOf(r.key)}: ${r.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} kappa`,
 			value: r.kappa.value,
 			n: r.kappa.items,
 			note: `${r.kappa.raters} reviewers${r.kappa.excludedItems ? `; ${r.kappa.excludedItems} items with another number of labels left out` : ''}`
@@ -48,7 +48,7 @@ function agreementRows(section: string, rows: readonly AgreementRow[]): ReportCs
 			section,
 			group: r.key,
 			key: `krippendorff_alpha_${r.alpha.level}`,
-			label: `${judgementLabel(r.key)}: Krippendorff's alpha (${r.alpha.level})`,
+			label: `${labelOf(r.key)}: Krippendorff's alpha (${r.alpha.level})`,
 			value: r.alpha.value,
 			n: r.alpha.n,
 			note: `${r.alpha.units} items, n = pairable values`
@@ -296,6 +296,8 @@ function conversationRows(c: ConversationReport): ReportCsvRow[] {
 		rows.push(...shapeRateRows('conversation_reply', `reply ${p.position}`, `Reply ${p.position} valid`, p));
 		for (const level of RATING_KEYS) rows.push(make({ section: 'conversation_reply_rating', group: `reply ${p.position}`, key: level, label: `Reply ${p.position} rated ${level}`, value: p.ratings[level] }));
 	}
+	const agreementLabel = (key: string) => (key === 'reply' ? 'Each reply valid' : c.unit === 'conversation' ? 'Conversation judged valid as a whole' : 'Every reply of the conversation valid');
+	rows.push(...agreementRows('conversation_agreement', [c.agreement, ...(c.replyAgreement ? [c.replyAgreement] : [])], agreementLabel));
 	return rows;
 }
 

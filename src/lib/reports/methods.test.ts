@@ -243,8 +243,20 @@ describe('methodsParagraph', () => {
 		expect(paragraph).toContain('We drew a simple random sample of 24 preference pairs (seed 42), at most one per prompt.');
 		expect(paragraph).not.toMatch(/instructions|instance per instruction|Self-Instruct's audit|adjudicated/);
 		const m1 = report.pairwise.records[0];
-		expect(paragraph).toContain(`M1 against m2: ${m1.wins} wins, ${m1.ties} ties and ${m1.losses} losses in 48 comparisons, a win rate of ${(m1.winRate.proportion! * 100).toFixed(1)}% [`);
+		// A model's name keeps its case: it never starts a sentence (was "M1 against m2").
+		expect(paragraph).toContain(`By model pair: m1 against m2, ${m1.wins} wins, ${m1.ties} ties and ${m1.losses} losses in 48 comparisons, a win rate of ${(m1.winRate.proportion! * 100).toFixed(1)}% [`);
+		expect(paragraph).not.toContain('M1');
 		expect(paragraph).toMatch(/Reviewers agreed on \d+\.\d% of the pairs of choices made on the same item \(\d+ of 24, over the 24 items chosen on at least twice\)/);
+	});
+
+	it('describes pairs without model names as their first and second responses, never as models, and keeps the stand-in names as they are', () => {
+		const base = buildAuditReport(syntheticRatingInput(8), { replicates: 5 });
+		const labels: PairwiseLabel[] = Array.from({ length: 8 }, (_, item) => ({ itemId: item, reviewerId: 1, modelA: 'completion_a', modelB: 'completion_b', preference: item % 3 ? 'a' : 'b' }));
+		const report = { ...base, audit: { ...base.audit, kind: 'pairwise' as const, itemCount: 8, overlap: 1 }, rating: null, pairwise: pairwiseReport(labels) };
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(paragraph).toContain("the pairs' first and second responses (the source names no models) are compared");
+		expect(paragraph).toContain('The pairs carry no model names, so their two sides are compared under the stand-in names the import gave them: completion_a against completion_b, ');
+		expect(paragraph).not.toMatch(/Completion_a|models are compared/);
 	});
 
 	it('describes a conversation audit by its conversations, with correctness, ties and agreement, and no adjudication', () => {
@@ -261,6 +273,9 @@ describe('methodsParagraph', () => {
 		expect(paragraph).toContain('We drew a simple random sample of 16 conversations (seed 42), at most one per opening prompt.');
 		expect(paragraph).toContain('By item majority, 2 of the 16 conversations had every reply judged valid and 14 were tied (their reviewers split), so the share lies between 12.5% and 100.0% [');
 		expect(paragraph).toContain("Agreement between reviewers on whether every reply of a conversation is valid was 12.5% (mean share of agreeing pairs; n = 16 conversations judged at least twice), Cohen's κ = ");
+		// Reply by reply: reply 1 always agreed, reply 2 on two of 16 conversations (18 of 32 replies).
+		expect(conversation.replyAgreement!.percent).toEqual({ value: 18 / 32, items: 32, pairs: 32 });
+		expect(paragraph).toContain('Reply by reply (whether each reply is valid), agreement was 56.3% (n = 32 replies judged at least twice), Cohen');
 		expect(paragraph).not.toMatch(/instructions|Self-Instruct's audit|adjudicated|counted both ways in the majority bounds/);
 		expect(references).toContain(REFERENCES.wilson);
 	});

@@ -15,6 +15,7 @@ import type { ConversationReport, PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
 import type { RateKey } from './estimators';
 import type { RateRow } from './quality';
+import { isUnnamedPairModel } from '../datasets/response-models';
 
 /** What the report does not hold: the audit's sampling settings and the population. */
 export interface MethodsFacts {
@@ -164,7 +165,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		);
 	} else if (a.kind === 'pairwise') {
 		s.push(
-			`Reviewers saw two responses to the same prompt, labelled A and B, and chose the better one, "about the same", or "both bad"; ${a.overlap > 1 ? 'every reviewer\'s choice counts as one comparison' : 'each choice is one comparison'}, "both bad" counts as no comparison, and models are compared by their win, tie and loss counts, with Wilson score intervals on the win rates ${cite('wilson')}${a.overlap > 1 ? ` at the effective sample size given by the variance clustered by item ${cite('kornGraubard')} (an item's several choices are not independent comparisons)` : ''}, and by a Bradley–Terry fit with ties as half wins${a.overlap > 1 ? ', whose intervals use the cluster-robust (sandwich) variance clustered by item' : ''}.`
+			`Reviewers saw two responses to the same prompt, labelled A and B, and chose the better one, "about the same", or "both bad"; ${a.overlap > 1 ? 'every reviewer\'s choice counts as one comparison' : 'each choice is one comparison'}, "both bad" counts as no comparison, and ${report.pairwise?.records.length && report.pairwise.records.every((r) => isUnnamedPairModel(r.first) && isUnnamedPairModel(r.second)) ? 'the pairs\' first and second responses (the source names no models)' : 'models'} are compared by their win, tie and loss counts, with Wilson score intervals on the win rates ${cite('wilson')}${a.overlap > 1 ? ` at the effective sample size given by the variance clustered by item ${cite('kornGraubard')} (an item's several choices are not independent comparisons)` : ''}, and by a Bradley–Terry fit with ties as half wins${a.overlap > 1 ? ', whose intervals use the cluster-robust (sandwich) variance clustered by item' : ''}.`
 		);
 	} else if (a.kind === 'conversation') {
 		const scale = `Self-Instruct's four-level scale ${cite('selfInstruct')} (A: valid and satisfying; B: acceptable with minor errors; C: relevant but with significant errors; D: irrelevant or invalid)`;
@@ -267,6 +268,11 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		);
 	} else if (report.conversation && k > 1) {
 		s.push(conversationAgreement(report.conversation.agreement ?? null, report.conversation.unit, cite));
+		const replies = report.conversation.replyAgreement;
+		if (replies?.percent.items) {
+			const kappa = replies.kappa.value === null ? '' : `, ${replies.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(replies.kappa.value)}`;
+			s.push(`Reply by reply (whether each reply is valid), agreement was ${percent(replies.percent.value)} (n = ${num(replies.percent.items)} replies judged at least twice)${kappa}.`);
+		}
 	} else if (agreement) {
 		const row = agreement.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? agreement[0];
 		const kappa = row.kappa.method === 'cohen' ? `Cohen's κ = ${coefficient(row.kappa.value)} ${cite('cohen')}` : `Fleiss' κ = ${coefficient(row.kappa.value)} ${cite('fleiss')}`;
@@ -396,11 +402,15 @@ function guidelinesSentence(facts: MethodsFacts, kind: AuditKind): string {
 
 function pairwiseResults(p: PairwiseReport, k: number): string {
 	if (!p.comparisons) return p.bothBad ? `Every choice so far was "both bad" (${num(p.bothBad)}), so no model pair has a comparison yet.` : 'No choice has been made yet.';
+	// Pairs imported without model names carry stand-ins (completion_a, completion_b): the first response against the second, not models.
+	const unnamed = p.records.every((r) => isUnnamedPairModel(r.first) && isUnnamedPairModel(r.second));
+	// A name never starts the sentence: identifiers keep their case.
 	const pairs = p.records.map(
 		(r) =>
-			`${r.first} against ${r.second}: ${num(r.wins)} win${r.wins === 1 ? '' : 's'}, ${num(r.ties)} tie${r.ties === 1 ? '' : 's'} and ${num(r.losses)} loss${r.losses === 1 ? '' : 'es'} in ${num(r.comparisons)} comparison${r.comparisons === 1 ? '' : 's'}, a win rate of ${percent(r.winRate.proportion)} ${interval(r.winRate.lower, r.winRate.upper)}${k > 1 ? ' (interval clustered by item)' : ''}`
+			`${r.first} against ${r.second}, ${num(r.wins)} win${r.wins === 1 ? '' : 's'}, ${num(r.ties)} tie${r.ties === 1 ? '' : 's'} and ${num(r.losses)} loss${r.losses === 1 ? '' : 'es'} in ${num(r.comparisons)} comparison${r.comparisons === 1 ? '' : 's'}, a win rate of ${percent(r.winRate.proportion)} ${interval(r.winRate.lower, r.winRate.upper)}${k > 1 ? ' (interval clustered by item)' : ''}`
 	);
-	return `${capitalise(pairs.join('; '))}${p.bothBad ? `; ${num(p.bothBad)} choice${p.bothBad === 1 ? ' was' : 's were'} "both bad"` : ''}.`;
+	const lead = unnamed ? 'The pairs carry no model names, so their two sides are compared under the stand-in names the import gave them: ' : 'By model pair: ';
+	return `${lead}${pairs.join('; ')}${p.bothBad ? `; ${num(p.bothBad)} choice${p.bothBad === 1 ? ' was' : 's were'} "both bad"` : ''}.`;
 }
 
 function conversationResults(c: ConversationReport, k: number, level: string, cite: (...keys: RefKey[]) => string): string {

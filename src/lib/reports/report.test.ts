@@ -608,6 +608,23 @@ describe('report as CSV rows: pairwise and conversation audits', () => {
 		expect(rows.some((r) => r.key === 'disagreements' || r.key === 'tied')).toBe(false);
 	});
 
+	it('carries a conversation audit\'s agreement, on the whole and reply by reply', async () => {
+		const { reportCsvRows } = await import('./flatten');
+		const { conversationReport } = await import('./shapes');
+		// Both reviewers fault one reply of each conversation, but not the same one: they agree on every whole, on no faulted reply.
+		const labels = [1, 2, 3].flatMap((itemId) =>
+			[1, 2].map((reviewerId) => ({ itemId, reviewerId, turns: [{ valid: true, rating: 'A' as const }, { valid: reviewerId === 1, rating: reviewerId === 1 ? ('A' as const) : ('C' as const) }, { valid: reviewerId === 2, rating: reviewerId === 2 ? ('A' as const) : ('C' as const) }] }))
+		);
+		const base = buildAuditReport(qualityInput());
+		const report = { ...base, audit: { ...base.audit, kind: 'conversation' as const }, quality: null, conversation: conversationReport(labels) };
+		const rows = reportCsvRows(report).filter((r) => r.section === 'conversation_agreement' && r.key === 'percent_agreement');
+		expect(rows.map((r) => [r.group, r.value, r.n])).toEqual([
+			['conversation', 1, 3],
+			['reply', 3 / 9, 9]
+		]);
+		expect(rows.map((r) => r.label)).toEqual(['Every reply of the conversation valid: percent agreement', 'Each reply valid: percent agreement']);
+	});
+
 	it('says "no items" for an empty group rather than a range of 0.0% to 0.0%', async () => {
 		const { reportCsvRows } = await import('./flatten');
 		const input = qualityInput();

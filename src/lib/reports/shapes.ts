@@ -50,6 +50,12 @@ export interface ConversationReport {
 	estimators: string;
 	/** Agreement on each reviewer's verdict on the conversation as a whole (every reply valid, or the whole judged valid). */
 	agreement: AgreementRow;
+	/**
+	 * Agreement on each reply's valid / not valid, one unit per (conversation, reply position): two
+	 * reviewers faulting different replies agree on the whole ("not every reply valid") but not here.
+	 * Null when conversations are judged as a whole.
+	 */
+	replyAgreement: AgreementRow | null;
 }
 
 /** Each label's verdict on its conversation as a whole: the one judgement of the whole, or every reply valid. */
@@ -60,6 +66,10 @@ function conversationVerdict(l: ConversationLabel, unit: ConversationReportUnit)
 
 function conversationAgreement(labels: readonly ConversationLabel[], unit: ConversationReportUnit): AgreementRow {
 	return agreementRow('conversation', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: conversationVerdict(l, unit) })));
+}
+
+function replyAgreement(labels: readonly ConversationLabel[]): AgreementRow {
+	return agreementRow('reply', 'yes/no', labels.flatMap((l) => l.turns.map((t, p) => ({ item: `${l.itemId}:${p}`, rater: l.reviewerId, value: t.valid }))));
 }
 
 function rateOf(byItem: Map<number, boolean[]>, confidence: number): ShapeRate {
@@ -109,7 +119,8 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 			byPosition: [],
 			labels: labels.length,
 			estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)',
-			agreement: conversationAgreement(labels, unit)
+			agreement: conversationAgreement(labels, unit),
+			replyAgreement: null
 		};
 	}
 	const positions: Map<number, boolean[]>[] = [];
@@ -133,7 +144,8 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 		byPosition: positions.map((m, p) => ({ position: p + 1, ...rateOf(m, confidence), ratings: ratings[p] })),
 		labels: labels.length,
 		estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)',
-		agreement: conversationAgreement(labels, unit)
+		agreement: conversationAgreement(labels, unit),
+		replyAgreement: replyAgreement(labels)
 	};
 }
 

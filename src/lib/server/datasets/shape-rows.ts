@@ -12,6 +12,7 @@ import { hash } from 'node:crypto';
 import type { Db } from '../db';
 import { ChunkedInsert, RowWriter, TASK_SEARCH_ROW } from './rows';
 import type { ParsedPair, ParsedTask, ParsedTurn } from '$lib/formats';
+import { UNNAMED_PAIR_MODELS } from '$lib/datasets/response-models';
 
 /** A task record the import has written (or found): its task id and its instances' ids, in order (null for one skipped as a duplicate). */
 export interface PlacedTask {
@@ -61,7 +62,7 @@ export interface ShapeRowCounts {
 /** A conversation of the batch written, whose turns are still to write. */
 type WrittenConversation = { id: number; turns: readonly ParsedTurn[] };
 
-export const UNNAMED_PAIR_MODELS = { a: 'completion_a', b: 'completion_b' } as const;
+export { UNNAMED_PAIR_MODELS } from '$lib/datasets/response-models';
 
 /**
  * A pair response's model as the source named it, or null when the import stood in
