@@ -317,6 +317,37 @@ describe('reports of the new audits', () => {
 		expect(pairCsv.filter((line) => /,both_bad,/.test(line))).toHaveLength(3);
 	});
 
+	it('position bias: the labels record the side each reviewer chose as shown, and the report flags a reviewer who always picks the first', async () => {
+		const { auditReport } = await import('../../src/lib/server/reports/reports');
+		const { labelRecords, labelsDownload } = await import('../../src/lib/server/reports/downloads');
+		const rows = Array.from({ length: 12 }, (_, i) => ({ prompt: `Q${i}`, chosen: `x${i}`, rejected: `y${i}`, chosen_model: 'big', rejected_model: 'small' }));
+		const pairs = await importFile(streamOf(JSON.stringify(rows)), { datasetName: 'side', fileName: 'p.json' }, db);
+		const [left, fair] = makeUsers(db, 2);
+		const pa = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: [left.id, fair.id], overlap: 2, seed: 4, sampleSize: 12 }, db);
+		for (const r of [left, fair]) {
+			let n = 0;
+			for (;;) {
+				const next = nextAssignment(pa.id, r.id, {}, db);
+				if (next.status !== 'assigned') break;
+				// One always presses A (the response shown first); the other alternates.
+				const choice = r === left ? 'A' : n++ % 2 ? 'A' : 'B';
+				submitLabel(pa.id, r.id, { ref: next.ref, submissionId: submissionId(), answer: { kind: 'pairwise', choice, comment: '' } }, {}, db);
+			}
+		}
+		const mine = labelRecords(pa.id, db).filter((l) => l.reviewer_id === left.id);
+		expect(mine.every((l) => l.pair!.screen_choice === 'A' && l.pair!.preference === l.pair!.shown_first)).toBe(true);
+		// The stored preference alone (pair order) hides it: both sides were chosen.
+		expect(new Set(mine.map((l) => l.pair!.preference))).toEqual(new Set(['a', 'b']));
+		const header = [...labelsDownload(pa.id, 'csv', db)].join('').split('\r\n')[0];
+		expect(header).toContain(',preference,model_a,model_b,response_a_id,response_b_id,shown_first,screen_choice,');
+		expect(header).not.toMatch(/rating:|instruction_valid/);
+		const bias = auditReport(pa.id, {}, db).pairwise!.positionBias;
+		expect(bias.map((b) => [b.reviewerId, b.choseFirst, b.decided, b.flagged])).toEqual([
+			[left.id, 12, 12, true],
+			[fair.id, 6, 12, false]
+		]);
+	});
+
 	it('the items download gives each pair its leading choice and each conversation its verdicts, a split flagged as a tie, with only its own columns', async () => {
 		const { auditItemsDownload } = await import('../../src/lib/server/reports/downloads');
 		const { itemVerdicts } = await import('../../src/lib/server/reports/reports');

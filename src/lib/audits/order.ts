@@ -96,3 +96,11 @@ export function verdictFromChoice(choice: PairChoice, order: readonly number[]):
 	const canonical = order[choice === 'A' ? 0 : 1];
 	return canonical === 0 ? 'a' : 'b';
 }
+
+/**
+ * What a reviewer chose as their screen showed it: A the response shown first (on the left), B the
+ * other. Labels store the choice in the pair's own order; this is the side, for position bias.
+ */
+export function screenChoice(verdict: PairVerdict, reviewerId: number, itemId: number, blind: boolean): PairChoice {
+	return choiceFromVerdict(verdict, responseOrder(2, reviewerId, itemId, blind));
+}

@@ -255,8 +255,11 @@ function pairwiseRows(p: PairwiseReport): ReportCsvRow[] {
 			['losses', `${r.second} preferred`, r.lossRate],
 			['decisive_wins', `${r.first} preferred, ties left out`, r.decisiveWinRate]
 		] as const) {
-			rows.push(make({ section: 'pairwise_record', group, key, label, value: x.proportion, successes: x.successes, n: x.trials, lower: x.lower, upper: x.upper, note: 'Wilson' }));
+			rows.push(make({ section: 'pairwise_record', group, key, label, value: x.proportion, successes: x.successes, n: x.trials, lower: x.lower, upper: x.upper, note: p.clustered ? 'Wilson at the effective sample size, clustered by item' : 'Wilson' }));
 		}
+	}
+	for (const b of p.positionBias) {
+		rows.push(make({ section: 'position_bias', group: `reviewer ${b.reviewerId}`, key: 'chose_first', label: 'Chose the response shown first (left)', value: b.share, successes: b.choseFirst, n: b.decided, note: `binomial p = ${b.pValue.toPrecision(3)} against 50%${b.flagged ? '; flagged: possible position bias' : ''}` }));
 	}
 	const bt = p.bradleyTerry;
 	if (bt) {

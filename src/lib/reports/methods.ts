@@ -11,7 +11,7 @@ import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
 import { asClause, formatCount } from '../text/words';
 import { goldExcludedSentence, singleClassificationStratum, type SamplingFrame } from '../audits/sampling';
-import type { ConversationReport, PairwiseReport } from './shapes';
+import { POSITION_BIAS_ALPHA, type ConversationReport, type PairwiseReport } from './shapes';
 import type { AgreementRow } from './agreement';
 import type { RateKey } from './estimators';
 import type { RateRow } from './quality';
@@ -254,7 +254,18 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		}
 	}
 
-	if (report.pairwise) s.push(pairwiseResults(report.pairwise, k));
+	if (report.pairwise) {
+		s.push(pairwiseResults(report.pairwise, k));
+		const sides = report.pairwise.positionBias;
+		const flagged = sides.filter((b) => b.flagged);
+		if (sides.length) {
+			s.push(
+				flagged.length
+					? `Each reviewer saw the two responses in a shuffled order; ${flagged.length === 1 ? 'one reviewer' : `${words(flagged.length)} of the ${words(sides.length)} reviewers`} chose the response shown first far from half the time (${flagged.map((b) => `${num(b.choseFirst)} of ${num(b.decided)}`).join(', ')}; two-sided binomial p < ${POSITION_BIAS_ALPHA}), a sign of position bias.`
+					: `Each reviewer saw the two responses in a shuffled order; no reviewer's share of choices for the response shown first differed from half at p < ${POSITION_BIAS_ALPHA} (two-sided binomial test).`
+			);
+		}
+	}
 	if (report.conversation) s.push(conversationResults(report.conversation, k, level, cite));
 
 	// Agreement.

@@ -603,6 +603,9 @@ describe('report as CSV rows: pairwise and conversation audits', () => {
 		expect(rows.find((r) => r.section === 'pairwise' && r.key === 'comparisons')?.value).toBe(7);
 		expect(rows.find((r) => r.section === 'pairwise_record' && r.key === 'wins')).toMatchObject({ group: 'm1 vs m2', successes: 5, n: 7 });
 		expect(rows.find((r) => r.section === 'pairwise_record' && r.key === 'ties')).toMatchObject({ successes: 1, n: 7 });
+		// Items carry two choices each: the intervals are clustered by item, and the note says so (it said "Wilson").
+		expect(rows.find((r) => r.section === 'pairwise_record' && r.key === 'wins')!.note).toBe('Wilson at the effective sample size, clustered by item');
+		expect(rows.filter((r) => r.section === 'position_bias')).toEqual([]);
 		expect(rows.find((r) => r.section === 'pairwise' && r.key === 'agreement')).toMatchObject({ successes: 1, n: 4, note: '4 items with two or more choices' });
 		expect(rows.filter((r) => r.section === 'bradley_terry').map((r) => r.group)).toEqual(['m1', 'm2']);
 		expect(rows.some((r) => r.key === 'disagreements' || r.key === 'tied')).toBe(false);

@@ -66,3 +66,23 @@ describe('pairwise report intervals', () => {
 		expect(record.winRate).toEqual(wilsonInterval(4, 6));
 	});
 });
+
+describe('position bias', () => {
+	it('counts each reviewer\'s choices of the response shown first, leaves ties and unknown sides out, and flags one far from half', async () => {
+		const { pairwiseReport } = await import('./shapes');
+		const labels = Array.from({ length: 10 }, (_, itemId) => [
+			{ itemId, reviewerId: 1, modelA: 'm1', modelB: 'm2', preference: 'a' as const, screenChoice: 'A' as const },
+			{ itemId, reviewerId: 2, modelA: 'm1', modelB: 'm2', preference: 'a' as const, screenChoice: itemId % 2 ? ('A' as const) : ('B' as const) },
+			{ itemId, reviewerId: 3, modelA: 'm1', modelB: 'm2', preference: 'tie' as const, screenChoice: 'tie' as const },
+			{ itemId, reviewerId: 4, modelA: 'm1', modelB: 'm2', preference: 'a' as const }
+		]).flat();
+		const bias = pairwiseReport(labels).positionBias;
+		expect(bias.map((b) => [b.reviewerId, b.choseFirst, b.decided, b.flagged])).toEqual([
+			[1, 10, 10, true],
+			[2, 5, 10, false]
+		]);
+		expect(bias[0].pValue).toBeCloseTo(2 / 1024, 12);
+		// Too few choices to flag, however one-sided.
+		expect(pairwiseReport(labels.filter((l) => l.reviewerId === 1 && l.itemId < 5)).positionBias[0].flagged).toBe(false);
+	});
+});

@@ -18,6 +18,7 @@ import { clusteredProportion, type ClusteredProportion } from '../stats/clustere
 import { bradleyTerry, winTieLoss, type BradleyTerryResult, type ModelPairRecord, type PairwiseOutcome } from '../stats/pairwise';
 import { RATING_KEYS, type RatingLevel } from '../audits/rubric';
 import { agreementRow, type AgreementRow } from './agreement';
+import { binomialTest } from '../stats/binomial';
 
 export interface ConversationLabel {
 	itemId: number;
@@ -155,6 +156,43 @@ export interface PairwiseLabel {
 	modelA: string;
 	modelB: string;
 	preference: 'a' | 'b' | 'tie' | 'both_bad';
+	/** The choice as the reviewer's screen showed the pair: A the response shown first (left). Absent when not known. */
+	screenChoice?: 'A' | 'B' | 'tie' | 'both_bad';
+}
+
+/** How often a reviewer chose the response shown first, of the choices that picked a side. */
+export interface PositionBiasRow {
+	reviewerId: number;
+	choseFirst: number;
+	/** Choices of one response over the other ("about the same" and "both bad" left out). */
+	decided: number;
+	share: number | null;
+	/** Two-sided exact binomial test against 50%. */
+	pValue: number;
+	/** Far from 50%: p < POSITION_BIAS_ALPHA with at least POSITION_BIAS_MIN_CHOICES choices. */
+	flagged: boolean;
+}
+
+/** A reviewer is flagged for position bias when a binomial test rejects 50% at this level … */
+export const POSITION_BIAS_ALPHA = 0.01;
+/** … over at least this many choices of a side (fewer cannot reach it honestly). */
+export const POSITION_BIAS_MIN_CHOICES = 8;
+
+function positionBias(labels: readonly PairwiseLabel[]): PositionBiasRow[] {
+	const byReviewer = new Map<number, { first: number; decided: number }>();
+	for (const l of labels) {
+		if (l.screenChoice !== 'A' && l.screenChoice !== 'B') continue;
+		let c = byReviewer.get(l.reviewerId);
+		if (!c) byReviewer.set(l.reviewerId, (c = { first: 0, decided: 0 }));
+		c.decided++;
+		if (l.screenChoice === 'A') c.first++;
+	}
+	return [...byReviewer]
+		.sort((a, b) => a[0] - b[0])
+		.map(([reviewerId, c]) => {
+			const pValue = binomialTest(c.first, c.decided).pValue;
+			return { reviewerId, choseFirst: c.first, decided: c.decided, share: c.decided ? c.first / c.decided : null, pValue, flagged: c.decided >= POSITION_BIAS_MIN_CHOICES && pValue < POSITION_BIAS_ALPHA };
+		});
 }
 
 export interface PairwiseReport {
@@ -164,6 +202,10 @@ export interface PairwiseReport {
 	bradleyTerry: BradleyTerryResult | null;
 	/** Items with two or more labels: the share of pairs of labels on an item that agree. */
 	agreement: { items: number; pairs: number; agreeing: number; rate: number | null };
+	/** Per reviewer, how often they chose the response shown first (left): position bias. */
+	positionBias: PositionBiasRow[];
+	/** Whether the win / tie / loss intervals are clustered by item (some item carries several choices) rather than plain Wilson. */
+	clustered: boolean;
 }
 
 interface ItemCounts {
@@ -242,7 +284,9 @@ export function pairwiseReport(labels: readonly PairwiseLabel[], confidence = 0.
 		bothBad,
 		records: winTieLoss(outcomes, { confidence }).map((r) => clusteredByItem(r, pairItems.get(JSON.stringify([r.first, r.second])), confidence)),
 		bradleyTerry: models.size >= 2 ? bradleyTerry(outcomes, { confidence }) : null,
-		agreement: { items, pairs, agreeing, rate: pairs ? agreeing / pairs : null }
+		agreement: { items, pairs, agreeing, rate: pairs ? agreeing / pairs : null },
+		positionBias: positionBias(labels),
+		clustered: [...pairItems.values()].some((items) => [...items.values()].some((c) => c.wins + c.ties + c.losses > 1))
 	};
 }
 

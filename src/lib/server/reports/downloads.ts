@@ -11,6 +11,7 @@ import type { AuditKind } from '$lib/reports/types';
 import { storedFlag } from '../db/stored';
 import { openReader } from '../exports/query';
 import { withShapeVerdicts } from './shapes';
+import { choiceFromVerdict, responseOrder, type PairVerdict } from '$lib/audits/order';
 
 // The app's one CSV writer: RFC 4180, CRLF, a header row, formula-like text neutralised.
 const csv = (columns: readonly string[], rows: ReadonlyArray<ReadonlyArray<unknown>>): string => csvTable(columns, rows);
@@ -49,7 +50,17 @@ export interface LabelRecord {
 	 * Pairwise audits: the choice in the pair's own order (A is response_a), with the two responses'
 	 * models; absent for other kinds.
 	 */
-	pair?: { preference: string | null; response_a_id: number; model_a: string; response_b_id: number; model_b: string } | null;
+	pair?: {
+		preference: string | null;
+		/** The choice as the reviewer's screen showed the pair: A the response shown first (left), B the other (position bias). */
+		screen_choice: string | null;
+		/** The pair's response shown first (left) to this reviewer: a or b. */
+		shown_first: 'a' | 'b';
+		response_a_id: number;
+		model_a: string;
+		response_b_id: number;
+		model_b: string;
+	} | null;
 	/** Conversation audits: each judged reply (position in the conversation; -1 = the whole conversation); absent for other kinds. */
 	turns?: Array<{ position: number; valid: boolean; rating: string }>;
 	comment: string;
@@ -107,6 +118,7 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 				.map(([, model]) => model);
 			options.models([...new Set(audit.models), ...extra]);
 		}
+		const blind = c.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(auditId) === 1;
 		const rowsOf = c.prepare<[string], LabelRow>(
 			`SELECT l.id, l.audit_id, l.item_id, i.ref AS item_ref, i.position + 1 AS item_number, i.task_id, i.instance_id,
 				i.is_gold, i.stratum, l.reviewer_id, u.email AS reviewer_email, u.name AS reviewer_name,
@@ -139,7 +151,15 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 					forLabel.push({ response_id: r.response_id, model: r.model, rating: r.rating });
 				}
 			}
-			const pairs = new Map(audit.kind === 'pairwise' ? pairsOf.all(list).map(({ labelId, ...pair }) => [labelId, pair]) : []);
+			const pairs = new Map<number, NonNullable<LabelRecord['pair']>>();
+			if (audit.kind === 'pairwise') {
+				for (const { labelId, ...pair } of pairsOf.all(list)) {
+					const r = rows.get(labelId)!;
+					const order = responseOrder(2, r.reviewer_id, r.item_id, blind);
+					const screen = pair.preference === null ? null : choiceFromVerdict(pair.preference as PairVerdict, order);
+					pairs.set(labelId, { preference: pair.preference, screen_choice: screen, shown_first: order[0] === 0 ? 'a' : 'b', response_a_id: pair.response_a_id, model_a: pair.model_a, response_b_id: pair.response_b_id, model_b: pair.model_b });
+				}
+			}
 			const turns = new Map<number, NonNullable<LabelRecord['turns']>>();
 			if (audit.kind === 'conversation') {
 				for (const t of turnsOf.all(list)) {
@@ -211,9 +231,10 @@ const LABEL_COLUMNS = [
 	'audit_id', 'item_id', 'item_ref', 'item_number', 'task_id', 'instance_id', 'is_gold', 'stratum',
 	'reviewer_id', 'reviewer_email', 'reviewer_name', 'instruction_valid', 'input_valid', 'output_valid', 'error_reason'
 ] as const;
+const QUALITY_ANSWER_COLUMNS: readonly string[] = ['instruction_valid', 'input_valid', 'output_valid', 'error_reason'];
 const LABEL_TRAILING_COLUMNS = ['comment', 'duration_ms', 'active_ms', 'submitted_at', 'updated_at', 'revision'] as const;
 
-const PAIR_COLUMNS = ['preference', 'model_a', 'model_b', 'response_a_id', 'response_b_id'] as const;
+const PAIR_COLUMNS = ['preference', 'model_a', 'model_b', 'response_a_id', 'response_b_id', 'shown_first', 'screen_choice'] as const;
 
 /** A conversation label's replies in one cell: "2:valid/A 4:not valid/C" ("whole:" for the conversation as a whole). */
 function turnsCell(turns: NonNullable<LabelRecord['turns']>): string {
@@ -225,16 +246,19 @@ function turnsCell(turns: NonNullable<LabelRecord['turns']>): string {
  * column per model, pairwise audits the choice and the pair's models, conversation audits a
  * `turns` column.
  */
-function labelCsvRows(records: readonly LabelRecord[], models: readonly string[], header: boolean, kind: AuditKind): string {
+function labelCsvRows(records: readonly LabelRecord[], allModels: readonly string[], header: boolean, kind: AuditKind): string {
+	// Each kind its own answers: a pairwise label has no quality answers, and only rating audits rate models.
+	const columns = kind === 'pairwise' ? LABEL_COLUMNS.filter((c) => !QUALITY_ANSWER_COLUMNS.includes(c)) : LABEL_COLUMNS;
+	const models = kind === 'pairwise' || kind === 'conversation' ? [] : allModels;
 	const rows = records.map((r) => [
-		...LABEL_COLUMNS.map((c) => r[c]),
+		...columns.map((c) => r[c]),
 		...models.map((m) => r.ratings.find((x) => x.model === m)?.rating ?? ''),
 		...(kind === 'pairwise' ? PAIR_COLUMNS.map((c) => r.pair?.[c] ?? '') : []),
 		...(kind === 'conversation' ? [turnsCell(r.turns ?? [])] : []),
 		...LABEL_TRAILING_COLUMNS.map((c) => r[c])
 	]);
 	const extra = kind === 'pairwise' ? PAIR_COLUMNS : kind === 'conversation' ? ['turns'] : [];
-	return header ? csv([...LABEL_COLUMNS, ...models.map((m) => `rating:${m}`), ...extra, ...LABEL_TRAILING_COLUMNS], rows) : csvRows(rows);
+	return header ? csv([...columns, ...models.map((m) => `rating:${m}`), ...extra, ...LABEL_TRAILING_COLUMNS], rows) : csvRows(rows);
 }
 
 const VERDICT_COLUMNS = [

@@ -4,6 +4,7 @@
  * reads a large audit's labels there: 100,000 preferences took 0.6 s of the server's thread.
  */
 import type { Db } from '../db';
+import { screenChoice } from '$lib/audits/order';
 import type { AuditKind, AuditReport, ItemVerdict } from '$lib/reports';
 import { conversationItemVerdicts, conversationReport, pairwiseItemVerdicts, pairwiseReport, type ConversationLabel, type ConversationReport, type PairwiseLabel, type PairwiseReport } from '$lib/reports/shapes';
 
@@ -120,6 +121,7 @@ function pairModelsOf(auditId: number, database: Db): PairModels {
 /** Pairwise labels on sampled items, with the models of the pair's two responses, in label order. */
 function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 	const models = pairModelsOf(auditId, database);
+	const blind = database.$client.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(auditId) === 1;
 	const labels: PairwiseLabel[] = [];
 	for (const [itemId, reviewerId, preference] of database.$client
 		.prepare<[number], [number, number, PairwiseLabel['preference']]>('SELECT item_id, reviewer_id, preference FROM audit_labels WHERE audit_id = ? AND preference IS NOT NULL ORDER BY id')
@@ -127,7 +129,7 @@ function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 		.iterate(auditId)) {
 		const pair = models.get(itemId);
 		// Gold items are not in the map: their labels score reviewers, not the models.
-		if (pair) labels.push({ itemId, reviewerId, preference, modelA: pair[0], modelB: pair[1] });
+		if (pair) labels.push({ itemId, reviewerId, preference, modelA: pair[0], modelB: pair[1], screenChoice: screenChoice(preference, reviewerId, itemId, blind) });
 	}
 	return labels;
 }
