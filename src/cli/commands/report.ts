@@ -81,7 +81,8 @@ Options:
                          (refuses to overwrite files there without --force)
   --force                with --figures, overwrite figure files of the same names
   --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
-                         split, agreement, ratings, comparisons
+                         split, agreement, ratings, comparisons (rating audits); conversations
+                         (conversation audits); pairwise, bradley-terry, position (pairwise)
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals (with

@@ -34,6 +34,33 @@ describe('reportPaperTables', () => {
 		expect(ratingTables.map((t) => t.id)).toEqual(['agreement', 'ratings', 'comparisons']);
 	});
 
+	it('gives a pairwise audit its win / tie / loss, Bradley–Terry and position tables, and a conversation audit its rates, through the same builders', async () => {
+		const { conversationReport, pairwiseReport } = await import('./shapes');
+		const labels = Array.from({ length: 12 }, (_, itemId) =>
+			[1, 2].map((reviewerId) => ({ itemId, reviewerId, modelA: 'mX', modelB: 'mY', preference: itemId % 3 ? ('a' as const) : ('tie' as const), screenChoice: reviewerId === 1 ? ('A' as const) : undefined }))
+		).flat();
+		const pairwise = { ...rating, audit: { ...rating.audit, kind: 'pairwise' as const }, rating: null, pairwise: pairwiseReport(labels) };
+		const pairTables = reportPaperTables(pairwise);
+		expect(pairTables.map((t) => t.id)).toEqual(['pairwise', 'bradley-terry', 'position']);
+		const wtl = pairTables[0].table;
+		expect(wtl.rows).toEqual([['mX', 'mY', '16', '8', '0', expect.stringMatching(/^66\.7% \[\d+\.\d%, \d+\.\d%\]$/), expect.stringMatching(/^100\.0% \[/)]]);
+		expect(wtl.notes![0]).toContain('clustered by item');
+		expect(parseMarkdownTable(toMarkdown(wtl)).rows[0][0]).toBe('mX');
+		expect(toLatex(pairTables[1].table)).toContain('mY');
+		expect(pairTables[2].table.rows[0]).toEqual([expect.stringMatching(/ \*$/), '12 of 12', '100.0%', expect.any(String)]);
+
+		const conv = conversationReport(Array.from({ length: 4 }, (_, itemId) => [1, 2].map((reviewerId) => ({ itemId, reviewerId, turns: [{ valid: true, rating: 'A' as const }, { valid: reviewerId === 1, rating: reviewerId === 1 ? ('B' as const) : ('C' as const) }] }))).flat());
+		const conversation = { ...rating, audit: { ...rating.audit, kind: 'conversation' as const }, rating: null, conversation: conv };
+		const convTables = reportPaperTables(conversation);
+		expect(convTables.map((t) => t.id)).toEqual(['conversations']);
+		expect(convTables[0].table.rows.map((r) => [r[0], r[1], r[2], r[4]])).toEqual([
+			['Whole conversations', '4', '0.0%–100.0%', '4'],
+			['Reply 1', '4', '100.0%', '0'],
+			['Reply 2', '4', '0.0%–100.0%', '4']
+		]);
+		expect(convTables[0].table.notes![0]).toContain('on each reply: 50.0% (n = 8;');
+	});
+
 	it('names what n counts under the headline estimator: with the label level, a share of labels, not items with a final label', () => {
 		const labelLevel = buildAuditReport(syntheticQualityInput(200), { replicates: 50, estimator: 'label' });
 		const t2 = reportPaperTables(labelLevel).find((t) => t.id === 'quality')!.table;

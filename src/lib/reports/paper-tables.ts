@@ -11,12 +11,14 @@ import type { RateRow } from './quality';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import type { AuditReport } from './report';
 import { ratingCountText } from './rating';
-import { RATING_KEYS } from '$lib/audits/rubric';
+import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
+import type { AgreementRow } from './agreement';
+import { POSITION_BIAS_ALPHA, type ConversationReport, type PairwiseReport, type ShapeRate } from './shapes';
 import type { EstimatorKey } from './types';
 
 /** A report table: a stable id (for buttons, file names and the CLI), its title and the table. */
 export interface ReportPaperTable {
-	id: 'dataset' | 'quality' | 'breakdown' | 'split' | 'agreement' | 'ratings' | 'comparisons';
+	id: 'dataset' | 'quality' | 'breakdown' | 'split' | 'agreement' | 'ratings' | 'comparisons' | 'conversations' | 'pairwise' | 'bradley-terry' | 'position';
 	title: string;
 	table: PaperTable;
 }
@@ -312,6 +314,118 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 				}
 			});
 		}
+	}
+	if (report.conversation) tables.push(...conversationTables(report.conversation, level, who));
+	if (report.pairwise) tables.push(...pairwiseTables(report.pairwise, level, who, report.reviewers));
+	return tables;
+}
+
+/** A conversation audit's rates: whole conversations and, replies judged one by one, each reply position. */
+function conversationTables(c: ConversationReport, level: string, who: string): ReportPaperTable[] {
+	const majority = (r: ShapeRate) => (r.majority.tied ? `${percent(r.majority.lower.proportion)}–${percent(r.majority.upper.proportion)}` : percent(r.majority.rate));
+	const row = (what: string, r: ShapeRate, ratings: Record<RatingLevel, number> | null) => [
+		what,
+		count(r.items),
+		majority(r),
+		r.items ? interval(r.majority.lower.lower, r.majority.upper.upper) : '—',
+		count(r.majority.tied),
+		percent(r.label.proportion),
+		r.label.trials ? interval(r.label.lower, r.label.upper) : '—',
+		ratings ? RATING_KEYS.map((k) => count(ratings[k])).join(' / ') : '—'
+	];
+	const agreement = (a: AgreementRow | null, what: string) => (a?.percent.items ? `${what}: ${percent(a.percent.value)} (n = ${count(a.percent.items)}; ${a.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(a.kappa.value)})` : '');
+	const agreements = [agreement(c.agreement, 'on each conversation as a whole'), agreement(c.replyAgreement, 'on each reply')].filter(Boolean);
+	return [
+		{
+			id: 'conversations',
+			title: 'Correctness of conversations and replies',
+			table: {
+				caption: `${c.unit === 'conversation' ? 'Conversations judged correct as a whole' : 'Conversations with every reply judged valid, and each reply position'}, ${who}`,
+				label: 'tab:conversations',
+				columns: [
+					{ heading: 'What', align: 'left' },
+					{ heading: 'Items', align: 'right' },
+					{ heading: 'Item majority', align: 'right' },
+					{ heading: `${level} CI`, align: 'left' },
+					{ heading: 'Tied', align: 'right' },
+					{ heading: 'Label level', align: 'right' },
+					{ heading: `${level} CI`, align: 'left' },
+					{ heading: 'A / B / C / D', align: 'right' }
+				],
+				rows: [row('Whole conversations', c.conversations, c.conversationRatings), ...c.byPosition.map((p) => row(`Reply ${p.position}`, p, p.ratings))],
+				notes: [
+					`Item majority: the share of conversations (or replies at that position) most of whose reviewers said valid; a tied item counts both ways (the range), ${level} Wilson score intervals over both bounds. Label level: the share of all answers saying valid, ${level} Wilson intervals at the effective sample size, clustered by conversation.` +
+						(agreements.length ? ` Agreement between reviewers ${agreements.join('; ')}.` : '')
+				]
+			}
+		}
+	];
+}
+
+/** A pairwise audit's win / tie / loss per model pair, its Bradley–Terry strengths and each reviewer's position bias. */
+function pairwiseTables(p: PairwiseReport, level: string, who: string, reviewers: AuditReport['reviewers']): ReportPaperTable[] {
+	const tables: ReportPaperTable[] = [];
+	const rate = (x: { proportion: number | null; lower: number; upper: number }) => (x.proportion === null ? '—' : `${percent(x.proportion)} ${interval(x.lower, x.upper)}`);
+	tables.push({
+		id: 'pairwise',
+		title: 'Win / tie / loss per model pair',
+		table: {
+			caption: `Pairwise preferences per model pair, ${who}`,
+			label: 'tab:pairwise',
+			columns: [
+				{ heading: 'First', align: 'left' },
+				{ heading: 'Second', align: 'left' },
+				{ heading: 'Wins', align: 'right' },
+				{ heading: 'Ties', align: 'right' },
+				{ heading: 'Losses', align: 'right' },
+				{ heading: `Win rate [${level} CI]`, align: 'right' },
+				{ heading: `Among decided [${level} CI]`, align: 'right' }
+			],
+			rows: p.records.map((r) => [r.first, r.second, count(r.wins), count(r.ties), count(r.losses), rate(r.winRate), rate(r.decisiveWinRate)]),
+			notes: [
+				`Each reviewer's choice is one comparison; "both bad" (${count(p.bothBad)}) counts as none. Wins and losses are the first's. ${level} Wilson score intervals${p.clustered ? ' at the effective sample size, clustered by item (an item\'s several choices are not independent)' : ''}. Among decided: ties left out.` +
+					(p.agreement.pairs ? ` Reviewers agreed on ${percent(p.agreement.rate)} of the ${count(p.agreement.pairs)} pairs of choices made on the same item.` : '')
+			]
+		}
+	});
+	const bt = p.bradleyTerry;
+	if (bt) {
+		tables.push({
+			id: 'bradley-terry',
+			title: 'Bradley–Terry strengths',
+			table: {
+				caption: `Bradley–Terry strengths of the models, ${who}`,
+				label: 'tab:bradley-terry',
+				columns: [
+					{ heading: 'Rank', align: 'right' },
+					{ heading: 'Model', align: 'left' },
+					{ heading: 'Strength', align: 'right' },
+					{ heading: `${level} CI`, align: 'left' },
+					{ heading: 'Wins / comparisons', align: 'right' }
+				],
+				rows: bt.models.map((m) => [String(m.rank), m.model, m.strength === null ? '—' : m.strength.toFixed(2), m.lower === null || m.upper === null ? '—' : `[${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]`, `${m.wins} / ${count(m.comparisons)}`]),
+				notes: [`Hunter's MM fit, ties as half wins; strengths on the log scale, centred so the models average 0.${bt.identifiable ? '' : ` ${bt.problem ?? 'Not identified.'}`}`]
+			}
+		});
+	}
+	if (p.positionBias.length) {
+		const nameOf = (id: number) => reviewers.find((r) => r.reviewerId === id)?.name ?? `reviewer ${id}`;
+		tables.push({
+			id: 'position',
+			title: 'Position: the response shown first',
+			table: {
+				caption: `How often each reviewer chose the response shown first, ${who}`,
+				label: 'tab:position-bias',
+				columns: [
+					{ heading: 'Reviewer', align: 'left' },
+					{ heading: 'Chose first', align: 'right' },
+					{ heading: 'Share', align: 'right' },
+					{ heading: 'p', align: 'right' }
+				],
+				rows: p.positionBias.map((b) => [`${nameOf(b.reviewerId)}${b.flagged ? ' *' : ''}`, `${count(b.choseFirst)} of ${count(b.decided)}`, percent(b.share), pValue(b.pValue)]),
+				notes: [`Of each reviewer's choices of one response over the other, those for the response shown first (each reviewer saw a shuffled order). p: two-sided exact binomial test against 50%; * far from 50% (p < ${POSITION_BIAS_ALPHA}).`]
+			}
+		});
 	}
 	return tables;
 }
