@@ -283,20 +283,27 @@ export function compareReports(first: AuditReport, second: AuditReport, context:
 		if (!a || !b) throw new ComparisonError('Both audits need their pairwise report.');
 		const key = (r: ModelPairRecord) => `${r.first} vs ${r.second}`;
 		const bByKey = new Map(b.records.map((r) => [key(r), r]));
+		// Newcombe's interval built from each report's own intervals: clustered by item where items carry several choices, as the reports give them.
+		const pairRow = (group: string, k: string, x: Estimate, y: Estimate): ComparisonRow => ({ section: 'pair', group, key: k, first: plainOf(x), second: plainOf(y), ...differenceFromIntervals(x, y) });
 		for (const x of a.records) {
 			const y = bByKey.get(key(x));
 			if (!y) continue;
-			rows.push(row('pair', key(x), 'win', x.winRate, y.winRate, confidence));
-			rows.push(row('pair', key(x), 'tie', x.tieRate, y.tieRate, confidence));
-			rows.push(row('pair', key(x), 'decidedWin', x.decisiveWinRate, y.decisiveWinRate, confidence));
+			rows.push(pairRow(key(x), 'win', x.winRate, y.winRate));
+			rows.push(pairRow(key(x), 'tie', x.tieRate, y.tieRate));
+			rows.push(pairRow(key(x), 'decidedWin', x.decisiveWinRate, y.decisiveWinRate));
 		}
 		const aKeys = new Set(a.records.map(key));
 		const only = [...a.records.map(key).filter((k) => !bByKey.has(k)), ...b.records.map(key).filter((k) => !aKeys.has(k))];
 		if (only.length) notes.push(`Model pairs compared in one audit only are left out: ${only.join('; ')}.`);
 		if (!rows.length) notes.push('The two audits share no model pair, so there is nothing to set side by side.');
 		notes.push(
-			'Each comparison is one label; "both bad" is left out as in the reports. With more than one label per pair the labels on a pair are not independent, so these intervals are somewhat narrow.'
+			`Each comparison is one label; "both bad" is left out as in the reports. The intervals of the difference are Newcombe's, built from each report's intervals${a.clustered || b.clustered ? ' (clustered by item where an item carries several choices: they are not independent comparisons)' : ''}.`
 		);
+		if (first.audit.datasetId === second.audit.datasetId) {
+			notes.push(
+				`Both audits are of the dataset "${first.audit.datasetName}" and may judge the same pairs: the interval treats the two audits as independent samples, so a difference on shared items (the same pairs judged twice) is measured with that overlap unaccounted for.`
+			);
+		}
 		return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
 	}
 	if (first.quality && second.quality) {
