@@ -4,6 +4,7 @@
  * and it is the report this thread would have built.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenChoice } from '../../src/lib/audits/order';
 import { createTestDb } from '../support/db';
 import { buildLargePairwiseAudit, buildLargeQualityAudit } from '../support/large-audit';
 import type { Db } from '../../src/lib/server/db';
@@ -100,7 +101,10 @@ describe('a report built in the report thread', () => {
 				 WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL ORDER BY l.id`
 			)
 			.all(pairwiseId);
-		expect(here.pairwise).toEqual(pairwiseReport(joined, here.confidence));
+		// With the side each reviewer saw their choice on (pairwise audits are blind: a shuffled order per reviewer).
+		const blind = db.$client.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(pairwiseId) === 1;
+		const sided = joined.map((l) => ({ ...l, screenChoice: screenChoice(l.preference, l.reviewerId, l.itemId, blind) }));
+		expect(here.pairwise).toEqual(pairwiseReport(sided, here.confidence));
 		const off = await longestStall(() => auditReportOffThread(pairwiseId, {}, db));
 		expect(off.result).toEqual(here);
 		const label = db.$client.prepare<[number], { id: number; preference: string }>("SELECT id, preference FROM audit_labels WHERE audit_id = ? AND preference IN ('a', 'b') ORDER BY id LIMIT 1").get(pairwiseId)!;
