@@ -52,7 +52,8 @@ function numbers(value: unknown): unknown {
 	if (value && typeof value === 'object') {
 		return Object.fromEntries(
 			Object.entries(value)
-				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId|imported)$/.test(k))
+				// Position bias too: the order each reviewer saw is derived from ids an import renumbers, so an imported pairwise audit has none.
+				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId|imported|positionBias)$/.test(k))
 				.map(([k, v]) => [k, numbers(v)])
 		);
 	}

@@ -58,7 +58,8 @@ function numbers(value: unknown): unknown {
 	if (value && typeof value === 'object') {
 		return Object.fromEntries(
 			Object.entries(value)
-				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId|imported)$/.test(k))
+				// Position bias too: the order each reviewer saw is derived from ids an import renumbers, so an imported pairwise audit has none.
+				.filter(([k]) => !/^(id|auditId|datasetId|itemId|taskId|instanceId|responseId|reviewerId|userId|adjudicatorId|imported|positionBias)$/.test(k))
 				.map(([k, v]) => [k, numbers(v)])
 		);
 	}
@@ -292,6 +293,9 @@ describe('a pairwise audit over pairs built from two models’ responses (audit 
 		expect(imported).toMatchObject({ items: 4, labels: n });
 		expect(pairs(b.db)).toEqual(Array(4).fill('modelX/modelY'));
 		expect(numbers(auditReport(imported.auditId, {}, b.db))).toEqual(numbers(auditReport(audit.id, {}, a.db)));
+		// The sides reviewers saw are not known in the copy (never guessed from its renumbered ids).
+		expect(auditReport(audit.id, {}, a.db).pairwise!.positionBias.length).toBeGreaterThan(0);
+		expect(auditReport(imported.auditId, {}, b.db).pairwise!.positionBias).toEqual([]);
 
 		// Where the pairs were built the other way round (modelY as A), the verdicts would change
 		// meaning: refused, saying so, and no other pairs built beside them.

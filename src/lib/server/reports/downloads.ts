@@ -54,8 +54,8 @@ export interface LabelRecord {
 		preference: string | null;
 		/** The choice as the reviewer's screen showed the pair: A the response shown first (left), B the other (position bias). */
 		screen_choice: string | null;
-		/** The pair's response shown first (left) to this reviewer: a or b. */
-		shown_first: 'a' | 'b';
+		/** The pair's response shown first (left) to this reviewer: a or b; null in an audit imported from a bundle (not known there). */
+		shown_first: 'a' | 'b' | null;
 		response_a_id: number;
 		model_a: string;
 		response_b_id: number;
@@ -118,7 +118,8 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 				.map(([, model]) => model);
 			options.models([...new Set(audit.models), ...extra]);
 		}
-		const blind = c.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(auditId) === 1;
+		const shown = c.prepare<[number], { blind: number; imported: number }>('SELECT blind, imported_at IS NOT NULL AS imported FROM audits WHERE id = ?').get(auditId)!;
+		const blind = shown.blind === 1;
 		const rowsOf = c.prepare<[string], LabelRow>(
 			`SELECT l.id, l.audit_id, l.item_id, i.ref AS item_ref, i.position + 1 AS item_number, i.task_id, i.instance_id,
 				i.is_gold, i.stratum, l.reviewer_id, u.email AS reviewer_email, u.name AS reviewer_name,
@@ -155,9 +156,10 @@ export function* labelBlocks(auditId: number, database: Db = db(), options: { mo
 			if (audit.kind === 'pairwise') {
 				for (const { labelId, ...pair } of pairsOf.all(list)) {
 					const r = rows.get(labelId)!;
-					const order = responseOrder(2, r.reviewer_id, r.item_id, blind);
-					const screen = pair.preference === null ? null : choiceFromVerdict(pair.preference as PairVerdict, order);
-					pairs.set(labelId, { preference: pair.preference, screen_choice: screen, shown_first: order[0] === 0 ? 'a' : 'b', response_a_id: pair.response_a_id, model_a: pair.model_a, response_b_id: pair.response_b_id, model_b: pair.model_b });
+					// The order is derived from the reviewer's and the item's ids, renumbered when an audit is imported from a bundle: unknown there.
+					const order = shown.imported ? null : responseOrder(2, r.reviewer_id, r.item_id, blind);
+					const screen = pair.preference === null || !order ? null : choiceFromVerdict(pair.preference as PairVerdict, order);
+					pairs.set(labelId, { preference: pair.preference, screen_choice: screen, shown_first: order ? (order[0] === 0 ? 'a' : 'b') : null, response_a_id: pair.response_a_id, model_a: pair.model_a, response_b_id: pair.response_b_id, model_b: pair.model_b });
 				}
 			}
 			const turns = new Map<number, NonNullable<LabelRecord['turns']>>();

@@ -121,7 +121,9 @@ function pairModelsOf(auditId: number, database: Db): PairModels {
 /** Pairwise labels on sampled items, with the models of the pair's two responses, in label order. */
 function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 	const models = pairModelsOf(auditId, database);
-	const blind = database.$client.prepare<[number], number>('SELECT blind FROM audits WHERE id = ?').pluck().get(auditId) === 1;
+	const audit = database.$client.prepare<[number], { blind: number; imported: number }>('SELECT blind, imported_at IS NOT NULL AS imported FROM audits WHERE id = ?').get(auditId)!;
+	// The order a reviewer saw is derived from their id and the item's; an audit imported from a bundle has both renumbered, so its sides are unknown.
+	const sides = audit.imported === 0;
 	const labels: PairwiseLabel[] = [];
 	for (const [itemId, reviewerId, preference] of database.$client
 		.prepare<[number], [number, number, PairwiseLabel['preference']]>('SELECT item_id, reviewer_id, preference FROM audit_labels WHERE audit_id = ? AND preference IS NOT NULL ORDER BY id')
@@ -129,7 +131,7 @@ function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 		.iterate(auditId)) {
 		const pair = models.get(itemId);
 		// Gold items are not in the map: their labels score reviewers, not the models.
-		if (pair) labels.push({ itemId, reviewerId, preference, modelA: pair[0], modelB: pair[1], screenChoice: screenChoice(preference, reviewerId, itemId, blind) });
+		if (pair) labels.push({ itemId, reviewerId, preference, modelA: pair[0], modelB: pair[1], ...(sides ? { screenChoice: screenChoice(preference, reviewerId, itemId, audit.blind === 1) } : {}) });
 	}
 	return labels;
 }
