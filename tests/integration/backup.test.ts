@@ -333,9 +333,10 @@ describe('restore: the backup is read and checked before the database is touched
 	});
 
 	it('puts the previous database back when bringing an older backup up to date fails, and says so', async () => {
-		const known = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')).entries.length;
-		const olderApp = openDatabase(path.join(dir, 'older-app.db'), olderMigrations(dir, known - 1));
-		// The newest migration adds imports.notices (among others): a file that has it already cannot take it.
+		const entries = JSON.parse(fs.readFileSync(path.join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')).entries as { tag: string }[];
+		// An app from before migration 0032, which adds imports.notices (among others): a file that has it already cannot take it.
+		const before0032 = entries.findIndex((e) => e.tag.startsWith('0032_'));
+		const olderApp = openDatabase(path.join(dir, 'older-app.db'), olderMigrations(dir, before0032));
 		olderApp.$client.exec('ALTER TABLE imports ADD notices text');
 		const old = path.join(dir, 'old.db');
 		await createBackup({ database: olderApp, out: old, migrationsDir: MIGRATIONS });

@@ -97,8 +97,13 @@ describe('latent-truth estimates of a large audit', () => {
 		const other = buildLargeQualityAudit(db, { items: 80, k: 3, reviewers: 5, name: 'other' });
 		const before = kept();
 		const full = compareReports(buildAuditReport(loadReportInput(auditId, db), OPTIONS), buildAuditReport(loadReportInput(other, db), OPTIONS));
-		expect(compareAudits(auditId, other, OPTIONS, db)).toEqual(full);
-		expect(await compareAuditsOffThread(auditId, other, OPTIONS, db)).toEqual(full);
+		// The same rows; only the note on estimators differs: with the fits skipped, each report that
+		// would ask for latent truth is said to lead with it where its data identify it.
+		const withoutNotes = (c: typeof full) => ({ ...c, notes: c.notes.filter((n) => !n.startsWith('Every rate here is by item majority')) });
+		const skipped = compareAudits(auditId, other, OPTIONS, db);
+		expect(withoutNotes(skipped)).toEqual(withoutNotes(full));
+		expect(skipped.notes.find((n) => n.startsWith('Every rate here is by item majority'))).toMatch(/the report of "background" leads with latent truth .*where its data identify it, and that of "other" leads with latent truth/);
+		expect(await compareAuditsOffThread(auditId, other, OPTIONS, db)).toEqual(skipped);
 		expect(kept()).toBe(before);
 		expect(db.$client.prepare<[number], number>('SELECT count(*) FROM audit_latent_results WHERE audit_id = ?').pluck().get(other)).toBe(0);
 		expect(latentProgress({ audit: auditId })).toBeNull();

@@ -93,9 +93,9 @@ export async function compareAuditsOffThread(firstId: number, secondId: number, 
 /** Sampled (not gold) instances both audits hold: a second audit drawn with the first's seed holds all of them. */
 function sharedItems(firstId: number, secondId: number, database: Db): number {
 	return database.$client
-		.prepare('SELECT COUNT(DISTINCT a.instance_id) FROM audit_items a JOIN audit_items b ON b.instance_id = a.instance_id WHERE a.audit_id = ? AND b.audit_id = ? AND NOT a.is_gold AND NOT b.is_gold')
+		.prepare<[number, number], number>('SELECT COUNT(DISTINCT a.instance_id) FROM audit_items a JOIN audit_items b ON b.instance_id = a.instance_id WHERE a.audit_id = ? AND b.audit_id = ? AND NOT a.is_gold AND NOT b.is_gold')
 		.pluck()
-		.get(firstId, secondId) as number;
+		.get(firstId, secondId)!;
 }
 
 /** A comparison the two reports do not allow is a refusal with its reason. */
