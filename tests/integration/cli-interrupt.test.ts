@@ -72,6 +72,27 @@ describe('Ctrl-C', () => {
 		expect(count('SELECT count(*) FROM tasks')).toBe(before);
 	}, 120_000);
 
+	it('on an import into a new name that waits for input keeps nothing once the input ends', async () => {
+		// A FIFO whose writer sends every record, then waits: the import has read them all and waits
+		// for more (or the end) when Ctrl-C comes; the end of input must not commit it.
+		const fifo = path.join(dir, 'slow.jsonl');
+		expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+		const before = count('SELECT count(*) FROM tasks');
+		const run = spawnCli(['import', fifo, '--dataset', 'slow', '--json'], { DATABASE_PATH: file });
+		const writer = fs.createWriteStream(fifo);
+		writer.write(jsonl(rows(3000, 'slow')));
+		await new Promise((r) => setTimeout(r, 2000));
+		expect(run.child.exitCode, run.output()).toBeNull();
+		run.child.kill('SIGINT');
+		await waitFor(() => run.output().includes('Stopping'), 'the import to see Ctrl-C');
+		writer.end();
+		const code = await run.exit;
+		expect(code, run.output()).toBe(130);
+		expect(JSON.parse(run.stdout()).error).toMatchObject({ code: 'interrupted', message: 'Interrupted (SIGINT): nothing was imported into "slow".' });
+		expect(count(`SELECT count(*) FROM datasets WHERE name = 'slow'`)).toBe(0);
+		expect(count('SELECT count(*) FROM tasks')).toBe(before);
+	}, 120_000);
+
 	it('on audit create removes the audit it was writing', async () => {
 		const r = await interrupt(
 			['audit', 'create', '--dataset', 'many', '--kind', 'quality', '--reviewers', 'a@x.org,b@x.org', '--size', '30000', '--overlap', '2', '--json'],

@@ -455,6 +455,9 @@ async function writeBatches(
 					pendingRows += prepared.rows;
 				}
 			}
+			// Reading may have waited long for input (a pipe, a FIFO): a Ctrl-C meanwhile stops here,
+			// before anything more is written or committed.
+			options.signal?.throwIfAborted();
 			if (!writer) {
 				const known = format();
 				if (!pending.length || !known) throw noRecords();
@@ -498,7 +501,17 @@ async function writeBatches(
 		}
 		const last = writer!;
 		last.setTotals(totals.bytes, totals.records);
-		return await retryBulkWhenBusy(database.$client, () => transaction(database, () => last.finish(), 'import'));
+		// The commit that names the dataset (or opens it again) never follows a Ctrl-C.
+		return await retryBulkWhenBusy(database.$client, () =>
+			transaction(
+				database,
+				() => {
+					options.signal?.throwIfAborted();
+					return last.finish();
+				},
+				'import'
+			)
+		);
 	} catch (err) {
 		records.return?.(undefined);
 		if (writer) {
