@@ -97,6 +97,38 @@ describe('conversation audits', () => {
 		]);
 	});
 
+	it('show an OpenAI reply with both text and tool_calls as its text and then its calls, marked a tool call', async () => {
+		const row = {
+			messages: [
+				{ role: 'user', content: 'both?' },
+				{
+					role: 'assistant',
+					content: 'Let me check both.',
+					tool_calls: [
+						{ id: 'c1', type: 'function', function: { name: 'f1', arguments: '' } },
+						{ id: 'c2', type: 'function', function: { name: 'f2', arguments: '{"x":1}' } }
+					]
+				},
+				{ role: 'tool', tool_call_id: 'c1', content: '1' },
+				{ role: 'tool', tool_call_id: 'c2', content: '2' },
+				{ role: 'assistant', content: 'One and two.' }
+			]
+		};
+		const { datasetId } = await importFile(streamOf(JSON.stringify(row) + '\n'), { datasetName: 'chat-both', fileName: 'both.jsonl' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 1, seed: 1 }, db);
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		const turns = reviewItemView(audit.id, r.id, next.ref, db).turns;
+		expect(turns.map((t) => [t.role, t.row, t.toolCall ?? false, t.text])).toEqual([
+			['user', null, false, 'both?'],
+			['assistant', 0, true, 'Let me check both.\n\nf1()\nf2({"x":1})'],
+			['tool', null, false, '1'],
+			['tool', null, false, '2'],
+			['assistant', 1, false, 'One and two.']
+		]);
+	});
+
 	it('SuperNI tasks are reviewed as quality items with their examples', async () => {
 		const { datasetId } = await importFile(streamOf(JSON.stringify(superniTask(3))), { datasetName: 'ni', fileName: 'task003_x.json' }, db);
 		const [r] = makeUsers(db, 1);

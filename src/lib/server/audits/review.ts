@@ -193,12 +193,13 @@ function itemView(m: Membership, reviewerId: number, ref: string, database: Db):
 		for (const t of c
 			.prepare<[number], { position: number; role: string; content: string; sourceRole: string | null; extra: string | null }>('SELECT position, role, content, source_role AS sourceRole, extra FROM conversation_turns WHERE conversation_id = ? ORDER BY position')
 			.all(row.conversationId)) {
-			// A chat-format tool call has no text: its calls are shown instead, so the reviewer judges the call, not an empty reply.
-			const calls = t.role === 'assistant' && t.content.trim() === '' && t.extra ? toolCallsText(JSON.parse(t.extra) as Record<string, unknown>) : null;
+			// A chat-format reply's tool calls are shown after its text (alone when it has none), so the
+			// reviewer judges the calls too, not only the words around them or an empty reply.
+			const calls = t.role === 'assistant' && t.extra ? toolCallsText(JSON.parse(t.extra) as Record<string, unknown>) : null;
 			turns.push({
 				position: t.position,
 				role: t.role,
-				text: calls ?? t.content,
+				text: calls === null ? t.content : t.content.trim() === '' ? calls : `${t.content}\n\n${calls}`,
 				row: t.role === 'assistant' && m.conversationUnit === 'turn' ? row_++ : null,
 				...(t.role === 'assistant' && (t.sourceRole === FUNCTION_CALL_SPEAKER || calls !== null) ? { toolCall: true } : {})
 			});
