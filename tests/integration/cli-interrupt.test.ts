@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
-import { receivingImport } from '../../src/lib/server/datasets/datasets';
+import { datasetsReceivingImports, receivingImport } from '../../src/lib/server/datasets/datasets';
 import { jsonl, streamOf } from '../support/db';
 import { makeUser } from './audit-fixtures';
 import { CLI_ENTRY } from '../support/cli-bundle';
@@ -115,6 +115,8 @@ describe('an import whose process is gone', () => {
 		expect(receivingImport({ name: 'big' }, db)).toBe(
 			'Dataset "big" is closed by an import that stopped before it finished; the next instruct-audit command or server start takes its rows back and opens it again.'
 		);
+		// The Datasets page's list says the same: stopped, not receiving.
+		expect(datasetsReceivingImports(db)).toEqual([{ id: expect.any(Number), name: 'big', fileName: null, since: null, stopped: true }]);
 		const r = cli(['stats', 'big', '--json']);
 		expect(r.code, r.stderr).toBe(0);
 		expect(r.stderr).toContain('note: removed 1 unfinished import(s) (0 rows) left by a stopped process.');

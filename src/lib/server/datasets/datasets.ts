@@ -87,15 +87,21 @@ export function receivingImport(ref: { id: number } | { name: string }, database
 	return `Dataset "${row.name}" is receiving an import${file}; it opens again when the import finishes.`;
 }
 
-/** Datasets closed while an import adds rows to them, with the file and when it began. */
-export function datasetsReceivingImports(database: Db = db()): { id: number; name: string; fileName: string | null; since: number | null }[] {
+/**
+ * Datasets closed while an import adds rows to them, with the file and when it began; `stopped`
+ * when the import's process is gone (the same test as receivingImport's), so the list never calls
+ * a dead import live.
+ */
+export function datasetsReceivingImports(database: Db = db()): { id: number; name: string; fileName: string | null; since: number | null; stopped: boolean }[] {
+	const now = Date.now();
 	return database.$client
-		.prepare<[], { id: number; name: string; fileName: string | null; since: number | null }>(
-			`SELECT d.id, d.name, i.file_name AS fileName, i.created_at AS since FROM datasets d
+		.prepare<[], { id: number; name: string; fileName: string | null; since: number | null; owner: string | null; heartbeatAt: number | null }>(
+			`SELECT d.id, d.name, i.file_name AS fileName, i.created_at AS since, d.import_owner AS owner, d.import_heartbeat_at AS heartbeatAt FROM datasets d
 			 LEFT JOIN imports i ON i.id = json_extract(d.append_state, '$.importId')
 			 WHERE d.status = 'appending' ORDER BY d.name`
 		)
-		.all();
+		.all()
+		.map(({ owner, heartbeatAt, ...d }) => ({ ...d, stopped: ownerIsGone(owner, heartbeatAt, now) }));
 }
 
 /** A dataset by name or numeric id, for the CLI. */
