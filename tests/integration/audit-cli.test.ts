@@ -225,7 +225,16 @@ describe('cli audit create --stratify classification', () => {
 		const made = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '5', '--seed', '3', '--stratify', 'classification', '--reviewers', 'a@x.org');
 		expect(made).toMatchObject({ code: 0 });
 		expect(made.stderr).toContain('warning: Stratified by classification, but no instruction says whether it is a classification task: every item is in the one stratum "unknown", so the sample is a simple random sample.');
-		const plain = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '5', '--seed', '3', '--reviewers', 'a@x.org');
+		// Under --json, in the document as well.
+		const json = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '5', '--seed', '4', '--stratify', 'classification', '--reviewers', 'a@x.org', '--json');
+		expect(JSON.parse(json.stdout).warning).toBe('Stratified by classification, but no instruction says whether it is a classification task: every item is in the one stratum "unknown", so the sample is a simple random sample.');
+		// And its report does not call it stratified, nor give the pooling caveat.
+		const report = await run(process.execPath, [CLI_ENTRY, 'report', String(JSON.parse(json.stdout).id), '--json'], { env: { ...process.env, DATABASE_PATH: file } });
+		expect(JSON.parse(report.stdout).stratified).toBe(false);
+		const text = await run(process.execPath, [CLI_ENTRY, 'report', String(JSON.parse(json.stdout).id)], { env: { ...process.env, DATABASE_PATH: file } });
+		expect(text.stdout).not.toContain('stratum by stratum');
+		const plain = await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '5', '--seed', '3', '--reviewers', 'a@x.org', '--json');
 		expect(plain.stderr).not.toContain('warning');
+		expect(JSON.parse(plain.stdout)).not.toHaveProperty('warning');
 	}, 60_000);
 });

@@ -239,7 +239,8 @@ export async function run(argv: string[]): Promise<void> {
 				}
 				const oneStratum = singleStratumNote(audit.stratify, audit.samplingFrame);
 				if (oneStratum) console.error(`warning: ${oneStratum}`);
-				if (values.json) printJson(audit);
+				// Under --json the warning is in the document too, where a script reads it.
+				if (values.json) printJson(oneStratum ? { ...audit, warning: oneStratum } : audit);
 				else console.log(audit.id);
 				return;
 			}

@@ -798,3 +798,11 @@ describe('a latent-truth fit the data do not pin down', () => {
 		expect(rate.headline).toMatchObject({ estimator: 'majority', proportion: 1, fallback: rate.latent.reason });
 	});
 });
+
+describe('a stratified audit', () => {
+	it('whose items all fell in one stratum (classification unknown everywhere) is not called stratified, so no pooling caveat', () => {
+		const input = syntheticQualityInput(20);
+		expect(buildAuditReport({ ...input, items: input.items.map((i) => ({ ...i, stratum: 'unknown' })) }, { replicates: 5 }).stratified).toBe(false);
+		expect(buildAuditReport({ ...input, items: input.items.map((i, n) => ({ ...i, stratum: n % 2 ? 'classification' : 'unknown' })) }, { replicates: 5 }).stratified).toBe(true);
+	});
+});

@@ -389,7 +389,9 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 		...(settlesDisagreements(input.audit.kind)
 			? { staleAdjudications: input.adjudications.filter((a) => sampledIds.has(a.itemId) && staleAdjudication(a, byItem.get(a.itemId) ?? [])).length }
 			: {}),
-		stratified: sampled.some((item) => item.stratum !== null),
+		// Stratified only when the items fell in two strata or more: one stratum (e.g. classification
+		// unknown everywhere) is a simple random sample, with no strata to pool.
+		stratified: new Set(sampled.flatMap((item) => (item.stratum === null ? [] : [item.stratum]))).size > 1,
 		quality: null,
 		rating: null,
 		reviewers: [],
