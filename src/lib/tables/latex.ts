@@ -16,14 +16,19 @@ const LATEX_SPECIAL: Record<string, string> = {
 	'|': '\\textbar{}'
 };
 
-/** Plain text for LaTeX: special characters escaped, line breaks as spaces. */
-export function escapeLatex(text: string): string {
-	return text
-		.replace(/[\\{}%&#_$^~|]/g, (c) => LATEX_SPECIAL[c])
-		.replace(/[\r\n]+/g, ' ')
-		// A straight " prints as a closing quote on both sides: open with `` where a quotation opens.
-		.replace(/(^|[\s([{])"/g, '$1``')
-		.replace(/"/g, "''")
+/**
+ * Plain text for LaTeX: special characters escaped, line breaks as spaces. `quotes: 'typographic'`
+ * (captions, notes: their own quoting) sets "…" as ``…''; 'straight' (cells: names and values
+ * as written, e.g. a model called my"test") keeps each " as it is (\textquotedbl).
+ */
+export function escapeLatex(text: string, { quotes = 'typographic' }: { quotes?: 'typographic' | 'straight' } = {}): string {
+	const escaped = text.replace(/[\\{}%&#_$^~|]/g, (c) => LATEX_SPECIAL[c]).replace(/[\r\n]+/g, ' ');
+	return (
+		quotes === 'straight'
+			? escaped.replace(/"/g, '\\textquotedbl{}')
+			: // A straight " prints as a closing quote on both sides: open with `` where a quotation opens.
+				escaped.replace(/(^|[\s([{])"/g, '$1``').replace(/"/g, "''")
+	)
 		// Typographic signs that pdfLaTeX's default encodings lack, as math or ASCII.
 		.replace(/−/g, '$-$')
 		.replace(/–/g, '--')
@@ -37,6 +42,22 @@ export function escapeLatex(text: string): string {
 		// < and > print as ¡ and ¿ in text mode under the default OT1 encoding ("p < 0.001").
 		.replace(/</g, '$<$')
 		.replace(/>/g, '$>$');
+}
+
+/** A word longer than this in a wrapping (p{}) cell may break after / - _ . (a Hugging Face model name has no space). */
+const BREAKABLE_WORD_CHARS = 12;
+
+/** A word's pieces between which a line may break: after each run of / - _ . in a long word; the word itself otherwise. */
+function wordPieces(word: string): string[] {
+	return word.length > BREAKABLE_WORD_CHARS ? (word.match(/[^/\-_.]*[/\-_.]+|[^/\-_.]+/g) ?? [word]) : [word];
+}
+
+/** A wrapping cell's text: escaped as written, with a break allowed between the pieces of its long words. */
+function breakableCell(text: string): string {
+	return text
+		.split(/(\s+)/)
+		.map((part, i) => (i % 2 ? part : wordPieces(part).map((p) => escapeLatex(p, { quotes: 'straight' })).join('\\allowbreak{}')))
+		.join('');
 }
 
 const ALIGN: Record<Align, string> = { left: 'l', right: 'r', center: 'c' };
@@ -67,7 +88,7 @@ function splitDetail(cell: string): [string, string] | null {
 /** Two lines in one cell (a nested tabular: plain LaTeX, no makecell needed). */
 function stacked(lines: [string, string], align: Align): string {
 	// {} after \\ so a second line opening with "[" is not read as the break's optional argument.
-	return `\\begin{tabular}[t]{@{}${ALIGN[align]}@{}}${escapeLatex(lines[0])}\\\\{}${escapeLatex(lines[1])}\\end{tabular}`;
+	return `\\begin{tabular}[t]{@{}${ALIGN[align]}@{}}${escapeLatex(lines[0], { quotes: 'straight' })}\\\\{}${escapeLatex(lines[1], { quotes: 'straight' })}\\end{tabular}`;
 }
 
 /** The packages a table's LaTeX needs, for the comment that opens it. */
@@ -91,15 +112,15 @@ export function toLatex(table: PaperTable): string {
 	const wraps = wrapping.some(Boolean);
 	const cell = (text: string, i: number) => {
 		const parts = wide && !wrapping[i] ? splitDetail(text) : null;
-		return parts ? stacked(parts, table.columns[i].align) : escapeLatex(text);
+		return parts ? stacked(parts, table.columns[i].align) : wrapping[i] ? breakableCell(text) : escapeLatex(text, { quotes: 'straight' });
 	};
 	// A row opening with "[" right after the previous row's \\ would be read as its optional
 	// spacing argument; an empty group in front stops that.
 	const row = (cells: string[]) => `  ${cells.map(cell).join(' & ').replace(/^\[/, '{}[')} \\\\`;
 	const rules = new Set(table.ruleBefore ?? []);
 	// What the columns that do not wrap leave for those that do, shared out; never narrower than
-	// their longest word (it would stick out of the cell) nor than a readable minimum. A table still
-	// too wide is scaled down as a whole below.
+	// their longest piece that cannot break (it would stick out of the cell) nor than a readable
+	// minimum. A table still too wide is scaled down as a whole below.
 	const lineChars = (text: string, i: number) => {
 		const parts = wide && !wrapping[i] ? splitDetail(text) : null;
 		return parts ? Math.max(parts[0].length, parts[1].length) : text.length;
@@ -108,8 +129,8 @@ export function toLatex(table: PaperTable): string {
 	const share = (TEXT_WIDTH_CHARS - fixed) / wrapping.filter(Boolean).length;
 	const wrapWidth = (i: number) => {
 		const cells = [table.columns[i].heading, ...table.rows.map((r) => r[i])];
-		const longestWord = Math.max(...cells.flatMap((c) => c.split(/\s+/).map((w) => w.length)));
-		const chars = Math.max(longestWord * 1.1, Math.min(width.columns[i], Math.max(MIN_WRAP_CHARS, share)));
+		const longestPiece = Math.max(...cells.flatMap((c) => c.split(/\s+/).flatMap((w) => wordPieces(w).map((p) => p.length))));
+		const chars = Math.max(longestPiece * 1.1, Math.min(width.columns[i], Math.max(MIN_WRAP_CHARS, share)));
 		return `p{${Math.ceil(chars * 5) / 10}em}`; // about two characters to the em
 	};
 	const spec = table.columns.map((c, i) => (wrapping[i] ? `>{\\raggedright\\arraybackslash}${wrapWidth(i)}` : ALIGN[c.align])).join('');

@@ -42,6 +42,27 @@ describe('escapeLatex', () => {
 });
 
 describe('toLatex', () => {
+	it('lets a long model name wrap after / - _ . and sizes its column by the longest piece; keeps quotes in cells as written', () => {
+		const wideTable: PaperTable = {
+			caption: 'Ratings of "each" model',
+			columns: [
+				{ heading: 'Model', align: 'left' },
+				...['A', 'B', 'C', 'D', 'n', 'A or B', 'Interval'].map((heading) => ({ heading, align: 'right' as const }))
+			],
+			rows: [
+				['meta-llama/Meta-Llama-3.1-70B-Instruct', '10 (50.0%)', '5 (25.0%)', '3 (15.0%)', '2 (10.0%)', '20', '75.0%', '[53.1%, 88.8%]'],
+				['my"test"_model', '10 (50.0%)', '5 (25.0%)', '3 (15.0%)', '2 (10.0%)', '20', '75.0%', '[53.1%, 88.8%]']
+			]
+		};
+		const latex = toLatex(wideTable);
+		expect(latex).toContain('  meta-\\allowbreak{}llama/\\allowbreak{}Meta-\\allowbreak{}Llama-\\allowbreak{}3.\\allowbreak{}1-\\allowbreak{}70B-\\allowbreak{}Instruct & ');
+		// The column is as wide as its readable minimum (16 characters, 8em), not as the 38-character name.
+		expect(latex).toContain('{>{\\raggedright\\arraybackslash}p{8em}');
+		expect(latex).toContain('  my\\textquotedbl{}test\\textquotedbl{}\\_\\allowbreak{}model & ');
+		// The caption's own quoting stays typographic.
+		expect(latex).toContain("\\caption{Ratings of ``each'' model}");
+	});
+
 	it('writes a booktabs table (golden)', () => {
 		// Too wide for an article's text width: the question column wraps, "n (detail)" cells take two
 		// lines, and TeX scales the table down only if it is still wider than \linewidth.
