@@ -343,7 +343,7 @@ describe('data-quality report from a real audit', () => {
 
 	it('lists disagreements with labels side by side, and adjudication changes the report', async () => {
 		const page = await listDisagreements(quality.auditId, {}, db);
-		expect(page.counts).toEqual({ all: 5, open: 3, adjudicated: 1, stale: 0 });
+		expect(page.counts).toEqual({ all: 5, open: 3, adjudicated: 1, adjudicatedAgreeing: 0, stale: 0 });
 		expect(page.entries.slice(0, 2).every((e) => e.open)).toBe(true);
 		const t4 = page.entries.find((e) => e.itemId === quality.items.t4)!;
 		expect(t4.instruction).toBe('Instruction for task t4: do the thing called t4.');

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { CLI_ENTRY } from '../support/cli-bundle';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
 import { buildQualityAudit, QUALITY_AUDIT_PLAN, type BuiltAudit } from '../support/audit-fixtures';
@@ -10,9 +12,10 @@ import { submitLabel } from '../../src/lib/server/audits/routing';
 // and the report count disputed items alike, and both say the adjudication predates the change.
 let db: Db;
 let cleanup: () => void;
+let file: string;
 let quality: BuiltAudit;
 beforeAll(async () => {
-	({ db, cleanup } = createTestDb());
+	({ db, cleanup, file } = createTestDb());
 	const researcherId = Number(db.$client.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES ('res@x.org', 'Rita', 'researcher', 'x', 0) RETURNING id`).pluck().get());
 	quality = await buildQualityAudit(db, { datasetName: 'stale', name: 'Stale audit', ...QUALITY_AUDIT_PLAN });
 	// t5: Ana YNN, Ben YYY; adjudicated as "output wrong".
@@ -41,10 +44,14 @@ it('a label changed after the item was adjudicated: counts agree with the report
 	const page = await listDisagreements(quality.auditId, {}, db);
 	expect(page.counts.all).toBe(report.disagreements);
 	expect(page.counts.all).toBe(before.counts.all - 1);
-	expect(page.counts).toMatchObject({ adjudicated: 1, stale: 1 });
+	expect(page.counts).toMatchObject({ adjudicated: 1, adjudicatedAgreeing: 1, stale: 1 });
 	expect(page.entries.map((e) => e.itemId)).not.toContain(quality.items.t5);
 	const adjudicated = await listDisagreements(quality.auditId, { filter: 'adjudicated' }, db);
 	expect(adjudicated.entries.map((e) => [e.itemId, e.disagreement, e.staleAdjudication])).toEqual([[quality.items.t5, false, true]]);
 	expect(disagreementEntry(quality.auditId, quality.items.t5, db)).toMatchObject({ itemId: quality.items.t5, staleAdjudication: true });
 	expect(report.staleAdjudications).toBe(1);
-});
+	// The plain-text report says it too, as the web report does.
+	const text = spawnSync(process.execPath, [CLI_ENTRY, 'report', String(quality.auditId)], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
+	expect(text.status, text.stderr).toBe(0);
+	expect(text.stdout).toContain('Note: 1 item was adjudicated before a reviewer changed their label; the final labels still decide it here.');
+}, 60_000);

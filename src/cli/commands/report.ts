@@ -28,6 +28,7 @@ import {
 	pointsInterval,
 	pValue,
 	seconds,
+	staleAdjudicationsNote,
 	type AuditComparison,
 	type Estimate,
 	type AuditReport,
@@ -284,6 +285,8 @@ function printReport(report: AuditReport): void {
 	const level = `${Math.round(report.confidence * 1000) / 10}%`;
 	console.log(`${{ quality: 'Data-quality', rating: 'Response-rating', conversation: 'Conversation', pairwise: 'Pairwise preference' }[a.kind]} report of "${a.name}" (audit ${a.id}, dataset "${a.datasetName}", ${a.status})`);
 	console.log(describeBasis(report));
+	const stale = staleAdjudicationsNote(report);
+	if (stale) console.log(`Note: ${stale}`);
 	const p = report.progress;
 	console.log(
 		`Progress: ${p.labelledItems} of ${plural(p.items, 'item')} labelled, ${p.completeItems} with all ${a.overlap} labels; ${plural(p.labels, 'label')}, ${plural(p.skips, 'skip')}, ${plural(p.reviewers, 'reviewer')}${report.disagreements === null ? '' : `; reviewers disagree on ${plural(report.disagreements, 'item')}, ${report.basis.adjudicated} adjudicated`}.`

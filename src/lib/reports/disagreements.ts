@@ -50,6 +50,8 @@ export interface DisagreementCounts {
 	all: number;
 	open: number;
 	adjudicated: number;
+	/** Adjudicated items whose reviewers no longer disagree: in `adjudicated`, not in `all`. */
+	adjudicatedAgreeing: number;
 	/** Adjudications made before a reviewer last changed their label of the item. */
 	stale: number;
 }
@@ -94,7 +96,7 @@ export function disagreementEntries(
 	const byItem = labelsByItem(input.labels);
 	const adjudications = new Map(input.adjudications.map((a) => [a.itemId, a]));
 	const listed: Listed[] = [];
-	if (!settlesDisagreements(input.audit.kind)) return { entries: [], counts: { all: 0, open: 0, adjudicated: 0, stale: 0 }, total: 0, page: 1, pages: 1 };
+	if (!settlesDisagreements(input.audit.kind)) return { entries: [], counts: { all: 0, open: 0, adjudicated: 0, adjudicatedAgreeing: 0, stale: 0 }, total: 0, page: 1, pages: 1 };
 	for (const item of input.items) {
 		if (item.isGold) continue;
 		const labels = byItem.get(item.id) ?? [];
@@ -110,6 +112,7 @@ export function disagreementEntries(
 		all: listed.filter((e) => e.disagreement).length,
 		open: listed.filter((e) => e.open).length,
 		adjudicated: listed.filter((e) => e.adjudication).length,
+		adjudicatedAgreeing: listed.filter((e) => e.adjudication && !e.disagreement).length,
 		stale: listed.filter((e) => e.stale).length
 	};
 	const chosen = listed

@@ -177,6 +177,16 @@ export function describeBasis(report: AuditReport): string {
 }
 
 /**
+ * Items adjudicated before a reviewer changed their label (AuditReport.staleAdjudications): said by
+ * every rendering of the report (page, text, paper-table notes); null when there are none.
+ */
+export function staleAdjudicationsNote(report: Pick<AuditReport, 'staleAdjudications'>): string | null {
+	const n = report.staleAdjudications ?? 0;
+	if (!n) return null;
+	return `${n === 1 ? '1 item was' : `${n.toLocaleString('en-US')} items were`} adjudicated before a reviewer changed their label; the final labels still decide ${n === 1 ? 'it' : 'them'} here.`;
+}
+
+/**
  * Why a judge's κ is "—" when one side gave one answer to every item (the calibration tables'
  * rows are the judge, their columns the final human labels); null when κ has no such reason.
  */

@@ -6,7 +6,7 @@
  */
 import type { PaperTable } from '$lib/tables';
 import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
-import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, interval, judgementLabel, percent, pValue } from './format';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, interval, judgementLabel, percent, pValue, staleAdjudicationsNote } from './format';
 import type { RateRow } from './quality';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import type { AuditReport } from './report';
@@ -144,6 +144,9 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 	const level = levelText(report.confidence);
 	const a = report.audit;
 	const who = `audit "${a.name}" of "${a.datasetName}"`;
+	// Said under the headline table (quality or ratings), as the page and the text report say it.
+	const stale = staleAdjudicationsNote(report);
+	const staleNotes = stale ? [stale] : [];
 
 	if (report.quality) {
 		const all = report.quality.groups[0];
@@ -171,7 +174,8 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 				ruleBefore: [3],
 				notes: [
 					`${nNote(all.rates)} ${headlineNote(all.rates, report.confidence)}`,
-					`Self-Instruct: the paper's Table 2 (${ref.description}; no intervals), for orientation.`
+					`Self-Instruct: the paper's Table 2 (${ref.description}; no intervals), for orientation.`,
+					...staleNotes
 				]
 			}
 		});
@@ -277,7 +281,8 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 				]),
 				notes: [
 					`A: valid and satisfying; B: acceptable with minor errors; C: relevant with significant errors; D: irrelevant or invalid (Self-Instruct Figure 5). n: rated responses, all of them: each counts once, shared evenly among its reviewers' ratings (rated A and B: ½ each; a researcher's adjudicated rating counts alone), so counts may be fractional. ` +
-						`A or B: the share of A plus that of B. ${level} Wilson score intervals${models.some((m) => m.disagreements > 0) ? ' at the effective sample size, clustered by response' : ''}.`
+						`A or B: the share of A plus that of B. ${level} Wilson score intervals${models.some((m) => m.disagreements > 0) ? ' at the effective sample size, clustered by response' : ''}.`,
+					...staleNotes
 				]
 			}
 		});

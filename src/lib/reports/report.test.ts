@@ -662,7 +662,7 @@ describe('disagreements', () => {
 	it('lists items whose reviewers disagree, tied ones first, with labels side by side', async () => {
 		const { disagreementEntries } = await import('./disagreements');
 		const { entries, counts } = disagreementEntries(qualityInput());
-		expect(counts).toEqual({ all: 5, open: 3, adjudicated: 1, stale: 0 });
+		expect(counts).toEqual({ all: 5, open: 3, adjudicated: 1, adjudicatedAgreeing: 0, stale: 0 });
 		expect(entries.map((e) => [e.itemId, e.open, e.adjudicated])).toEqual([
 			[3, true, false],
 			[4, true, false],
@@ -707,14 +707,22 @@ describe('disagreements', () => {
 		input.labels = input.labels.map((l) => (l.itemId === 5 && l.reviewerId === 1 ? { ...q(5, 1, 'YYY'), updatedAt: '2024-01-04T00:00:00.000Z' } : l));
 		const report = buildAuditReport(input, { replicates: 2 });
 		const { entries, counts } = disagreementEntries(input);
-		expect(counts).toEqual({ all: 4, open: 3, adjudicated: 1, stale: 1 });
+		expect(counts).toEqual({ all: 4, open: 3, adjudicated: 1, adjudicatedAgreeing: 1, stale: 1 });
 		expect(counts.all).toBe(report.disagreements);
 		// The unanimous item is no disagreement any more: listed with the adjudications, flagged.
 		expect(entries.map((e) => e.itemId)).toEqual([3, 4, 9, 2]);
 		expect(disagreementEntries(input, 'adjudicated').entries.map((e) => [e.itemId, e.disagreement, e.staleAdjudication])).toEqual([[5, false, true]]);
 		expect(report.staleAdjudications).toBe(1);
+		// Said by every rendering: the page and the text report (staleAdjudicationsNote), the paper tables' notes.
+		const { staleAdjudicationsNote } = await import('./format');
+		const { reportPaperTables } = await import('./paper-tables');
+		const sentence = '1 item was adjudicated before a reviewer changed their label; the final labels still decide it here.';
+		expect(staleAdjudicationsNote(report)).toBe(sentence);
+		expect(reportPaperTables(report).find((t) => t.id === 'quality')!.table.notes).toContain(sentence);
 		// Unchanged labels: the adjudication is current.
 		expect(buildAuditReport(qualityInput(), { replicates: 2 }).staleAdjudications).toBe(0);
+		expect(staleAdjudicationsNote(buildAuditReport(qualityInput(), { replicates: 2 }))).toBeNull();
+		expect(reportPaperTables(buildAuditReport(qualityInput(), { replicates: 2 })).find((t) => t.id === 'quality')!.table.notes!.join(' ')).not.toContain('adjudicated before');
 		expect(disagreementEntries(qualityInput(), 'adjudicated').entries[0].staleAdjudication).toBe(false);
 	});
 });
