@@ -9,6 +9,7 @@ export function resolveAuditRef(ref: string, listWith: string): number {
 	if (/^\d+$/.test(ref)) return Number(ref);
 	const matches = auditIdsNamed(ref);
 	if (matches.length === 1) return matches[0];
-	if (matches.length > 1) throw new CliError(`Several audits are named "${ref}"; use the id (${matches.join(', ')}).`);
+	// The command line does not say which one: a usage error (exit 2) naming their ids, not a failure.
+	if (matches.length > 1) throw new CliError(`Several audits are named "${ref}"; use the id (${matches.join(', ')}).`, 2, {}, undefined, 'ambiguous');
 	throw notFound(`No audit "${ref}". List them with: ${listWith}`);
 }

@@ -238,3 +238,13 @@ describe('cli audit create --stratify classification', () => {
 		expect(JSON.parse(plain.stdout)).not.toHaveProperty('warning');
 	}, 60_000);
 });
+
+describe('cli audit show <name>', () => {
+	it('with two audits of that name is ambiguous (exit 2), naming their ids', async () => {
+		const ids: number[] = [];
+		for (const seed of ['5', '6']) ids.push(JSON.parse((await cli('create', '--dataset', 'cli data', '--kind', 'quality', '--size', '3', '--seed', seed, '--name', 'twin', '--reviewers', 'a@x.org', '--json')).stdout).id);
+		const shown = await cli('show', 'twin', '--json');
+		expect(shown.code).toBe(2);
+		expect(JSON.parse(shown.stdout).error).toMatchObject({ code: 'ambiguous', message: `Several audits are named "twin"; use the id (${ids.join(', ')}).` });
+	}, 60_000);
+});
