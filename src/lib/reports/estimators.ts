@@ -297,8 +297,8 @@ export interface ReviewerErrorRates {
 	identified: boolean;
 }
 
-/** Dawid–Skene on one rate's yes/no answers, with each group's rate and the reviewers' error rates. */
-export function latentRates(key: RateKey, input: LatentInput, settings: EstimatorSettings): LatentResult {
+/** One rate's answers as the Dawid–Skene model reads them, with the positions latentRates maps back through. */
+function latentData(key: RateKey, input: LatentInput) {
 	const basis = input.basis ?? latentBasis(input.items, input.groups);
 	// The sampled items' positions (shared by every rate), then gold items' after them.
 	const sampled = basis.index;
@@ -355,6 +355,20 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		outside.push(index.get(itemId)!);
 	}
 	const data = { classes: 2, items: index.size, raters: raterIndex.size, observations, known, outside };
+	return { basis, sampled, goldIndex, index, raterIndex, answered, observations, known, outside, data };
+}
+
+/**
+ * Whether one rate's answers identify the latent-class model by the agreement rule
+ * (dawidSkeneIdentification: items with three or more reviewers, or gold), without fitting it.
+ */
+export function latentIdentification(key: RateKey, input: LatentInput): Identification {
+	return dawidSkeneIdentification(latentData(key, input).data);
+}
+
+/** Dawid–Skene on one rate's yes/no answers, with each group's rate and the reviewers' error rates. */
+export function latentRates(key: RateKey, input: LatentInput, settings: EstimatorSettings): LatentResult {
+	const { basis, sampled, goldIndex, index, raterIndex, answered, observations, known, outside, data } = latentData(key, input);
 	const groups = basis.groups;
 	const isOutside = new Uint8Array(index.size);
 	for (const i of outside) isOutside[i] = 1;
@@ -549,6 +563,25 @@ function restoreLatent(kept: StoredLatent): LatentResult {
  */
 function preferredEstimator(overlap: number): EstimatorKey {
 	return overlap > 1 ? 'latent' : 'majority';
+}
+
+/**
+ * Why pooled audits' latent fit may not headline, or null. An audit whose own labels do not identify
+ * the model (its report refuses latent truth, e.g. reviewers working only in pairs) is not rescued by
+ * the items it shares with another audit: pooled, the fit would rest on those few shared items
+ * alone. So latent truth headlines for pooled audits only when each audit's own data identify it
+ * by the same rule as its report, as well as the pooled data (latentRates); audits without a label
+ * on the population's items are not asked.
+ */
+export function pooledLatentRefusal(audits: ReadonlyArray<{ name: string; input: LatentInput }>, key: RateKey = 'allValid'): string | null {
+	const labelled = audits.map((a) => ({ name: a.name, identification: latentIdentification(key, a.input) })).filter((a) => a.identification.problem !== 'no-labels');
+	if (labelled.length < 2) return null;
+	const refused = labelled.filter((a) => !a.identification.identified);
+	if (refused.length === 0) return null;
+	const names = refused.map((a) => `"${a.name}"`).join(', ');
+	const reasons = [...new Set(refused.map((a) => a.identification.reason!.replace(/\.$/, '')))].map((r) => r.charAt(0).toLowerCase() + r.slice(1));
+	const one = refused.length === 1;
+	return `the audits are pooled, and the labels of ${one ? 'audit' : 'audits'} ${names} do not identify the latent-class model on their own (${reasons.join('; ')}), so ${one ? 'its report refuses' : 'their reports refuse'} latent truth; pooled, the model would be identified only through the items the audits share, so latent truth is not used.`;
 }
 
 /** The estimator the data choose for one rate: latent truth where it is identified, else item majority. */

@@ -777,6 +777,38 @@ describe('the pooled "all fields valid" estimate of several audits (an export\'s
 		const pooled = allValidEstimateOfInstances([input, other], [...instances, ...own.items.map((i) => i.instanceId! + 900_000)], { replicates: 5, estimator: 'majority' });
 		expect(pooled.items).toBe(150);
 	});
+
+	it('pooled audits whose reviewers each work only in pairs: latent truth is not headlined though the shared items identify the pooled fit, and says why', () => {
+		// Two k = 2 audits with their own pair of reviewers, sharing 12 rows (four labels each: enough three-view items for the pooled data alone).
+		let seed = 7;
+		const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+		const pairAudit = (auditId: number, name: string, reviewers: [number, number], instances: number[]): ReportInput => {
+			const base = syntheticQualityInput(1, 1, { overlap: 2 });
+			const items: ReportItem[] = instances.map((instanceId, position) => ({ id: auditId * 1000 + position, position, taskId: instanceId, instanceId, stratum: null, isGold: false, isClassification: false, responses: [] }));
+			const labels: ReportLabel[] = items.flatMap((item) => {
+				const truth = item.instanceId! % 2 === 0;
+				return reviewers.map((reviewerId) => {
+					const yes = rnd() < 0.88 ? truth : !truth;
+					return { ...base.labels[0], id: item.id * 10 + reviewerId, itemId: item.id, reviewerId, instructionValid: yes, inputValid: true, outputValid: true, errorReason: yes ? null : ('incomprehensible_instruction' as ErrorReason) };
+				});
+			});
+			return { ...base, audit: { ...base.audit, id: auditId, name }, items, labels, reviewers: [1, 2, 3, 4].map((id) => ({ ...base.reviewers[0], id, name: `r${id}` })) };
+		};
+		const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+		const a = pairAudit(1, 'S-strat', [1, 2], range(1, 40));
+		const b = pairAudit(2, 'P-plain', [3, 4], range(29, 90));
+		const pooled = allValidEstimateOfInstances([a, b], range(1, 90), { replicates: 20 });
+		expect(pooled.items).toBe(90);
+		// The pooled fit alone passes the identification rules (12 items with four reviewers)…
+		expect(pooled.latent.identified).toBe(true);
+		// …but neither audit's own labels identify it, so the headline is the majority bounds, saying why.
+		expect(pooled.headline.estimator).toBe('majority');
+		expect(pooled.headline.fallback).toContain('the audits are pooled, and the labels of audits "S-strat", "P-plain" do not identify the latent-class model on their own (reviewers working only in pairs');
+		// A researcher who asks for latent truth gets it, with the reason as its caveat.
+		const asked = allValidEstimateOfInstances([a, b], range(1, 90), { replicates: 20, estimator: 'latent' });
+		expect(asked.headline.estimator).toBe('latent');
+		expect(asked.headline.caveat).toContain('do not identify the latent-class model on their own');
+	});
 });
 
 describe('a latent-truth fit the data do not pin down', () => {

@@ -11,6 +11,7 @@ import { agreementRow, type AgreementRow } from './agreement';
 import {
 	automaticChoice,
 	headlineOf,
+	pooledLatentRefusal,
 	labelLevelRate,
 	latentRates,
 	majorityBounds,
@@ -642,6 +643,16 @@ export function allValidEstimate(raws: readonly ReportInput[], keepItem: (item: 
 		confidence
 	);
 	const latent = latentRates('allValid', { items: sampled, groups: [sampled.map((i) => i.id)], labels, adjudications, gold }, { confidence, replicates: options.replicates, memo: options.latent }).groups[0];
-	const headline = headlineOf({ majority, label, latent }, requested, overlap);
+	// Pooled audits: latent truth headlines only where each audit's own labels identify it too (pooledLatentRefusal).
+	const refusal =
+		inputs.length > 1 && latent.identified
+			? pooledLatentRefusal(
+					inputs.map((input) => {
+						const own = input.items.filter((i) => !i.isGold && keepItem(i));
+						return { name: input.audit.name, input: { items: own, groups: [own.map((i) => i.id)], labels: input.labels, adjudications: input.adjudications, gold: input.gold } };
+					})
+				)
+			: null;
+	const headline = headlineOf({ majority, label, latent: refusal ? { ...latent, identified: false, reason: refusal } : latent }, requested, overlap);
 	return { estimator: headline.estimator, headline, majority, label, latent, items: majority.n };
 }
