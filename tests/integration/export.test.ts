@@ -942,6 +942,16 @@ describe('human-label filters', () => {
 		const later = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!.caveats.join(' ');
 		expect(later).toContain(`1 audited item is now rejected by the automatic filters (instance ${lab.instance['2b']}: a filter run after the audit was drawn)`);
 		expect(later).toContain('simple random sample of 2 rows; the 2 items drawn from its other strata');
+		// A plain audit of a kept row beside it: its items count in the estimate too, and the caveat says so (not "the estimate is that stratum's sample").
+		const plain = insertAudit(lab.datasetId, 'quality');
+		db.$client.prepare("UPDATE audits SET name = 'plain audit' WHERE id = ?").run(plain);
+		label(plain, insertItem(plain, lab.task['4'], lab.instance['4a']), r1, 'yyy');
+		label(plain, insertItem(plain, lab.task['5'], lab.instance['5a']), r1, 'yyy');
+		const both = runExport({ datasetId: lab.datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!;
+		expect(both.population.items).toBe(4);
+		const bothText = both.caveats.join(' ');
+		expect(bothText).toContain('("Kept by the filters"): the estimate pools that stratum\'s simple random sample of 2 rows with the items of audit "plain audit" in this population (4 audited items in all); the 2 items drawn from its other strata');
+		expect(bothText).not.toContain('the estimate is that stratum\'s');
 	});
 
 	it('a verdict-stratified audit that drew its strata at different rates: the population\'s rate weights each stratum by its rows, not pooled, and the file and the card carry it', () => {

@@ -635,8 +635,14 @@ export function estimateQuality(
 		const others = strata.filter((s) => s.inPopulation === 0);
 		if (held.length === 1 && others.length) {
 			const drawn = others.reduce((n, s) => n + s.drawn, 0);
+			const stratumSample = `that stratum's simple random sample of ${held[0].inPopulation} row${held[0].inPopulation === 1 ? '' : 's'}`;
+			// Other audits' items count too: the estimate is not this stratum's sample alone.
+			const alongside = audits.filter((b) => b.id !== a.id && auditHasLabels(client, b.id));
+			const estimateIs = alongside.length
+				? `the estimate pools ${stratumSample} with the items of ${alongside.length === 1 ? 'audit' : 'audits'} ${alongside.map((b) => `"${b.name}"`).join(', ')} in this population (${items(estimate.items)} in all)`
+				: `the estimate is ${stratumSample}`;
 			caveats.push(
-				`Audit "${a.name}" is stratified by filter verdict and this export holds one of its strata ("${verdictStratumLabel(held[0].stratum)}"): the estimate is that stratum's simple random sample of ${held[0].inPopulation} row${held[0].inPopulation === 1 ? '' : 's'}; ` +
+				`Audit "${a.name}" is stratified by filter verdict and this export holds one of its strata ("${verdictStratumLabel(held[0].stratum)}"): ${estimateIs}; ` +
 					`the ${drawn} item${drawn === 1 ? '' : 's'} drawn from its other strata (${others.map((s) => `"${verdictStratumLabel(s.stratum)}", ${s.drawn}`).join('; ')}) ${drawn === 1 ? 'is' : 'are'} outside this population by design.`
 			);
 		}
