@@ -287,6 +287,14 @@ describe('exports with a model judge', () => {
 		expect(valid.auditedUnits).toBe(judgedValid.length);
 		expect(valid.tiesLeftOut!.auditedUnits).toBe(judgedValid.length - 1);
 		expect(validate(schema, { ...manifest, judgeEstimate: valid })).toEqual([]);
+		// Its precision says the tied item it leaves out, in the manifest and on the command line.
+		const precision = countExport({ datasetId: world.datasetId, filters: parseWhere([`judge-run=${world.runId}`, 'judge-valid']) }, db).judgePrecision!;
+		expect(precision).toMatchObject({ judgedValid: judgedValid.length - 1, tiedJudgedValid: 1 });
+		expect(precision.method).toContain('the 1 such item whose reviewers tied (no final label) left out');
+		expect(validate(schema, { ...manifest, judgePrecision: precision })).toEqual([]);
+		const precisionCli = spawnSync(process.execPath, [CLI_ENTRY, 'export', String(world.datasetId), '--where', `judge-run=${world.runId}`, '--where', 'judge-valid', '--format', 'jsonl', '--out', path.join(dir, 'cli-valid.jsonl')], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 60_000 });
+		expect(precisionCli.status, precisionCli.stderr).toBe(0);
+		expect(precisionCli.stdout).toContain(`${precision.humanValid} of the ${judgedValid.length - 1} decided audited items judge run ${world.runId} called all valid the humans also did (1 more tied, left out: ${precision.humanValid}–${precision.humanValid + 1} of ${judgedValid.length} counting them both ways).`);
 	}, 90_000);
 
 	it('a judge run that failed is not chosen by default: the manifest says why, and naming it uses it with its status', async () => {

@@ -254,6 +254,9 @@ describe('judge run, live calls', () => {
 		expect(tiesAsYes.humanOnly.proportion).toBeCloseTo((yes + 1) / AUDITED, 12);
 		expect(tiesAsNo.estimate!).toBeLessThan(tiesAsYes.estimate!);
 		expect(report.caveats.join(' ')).toContain('1 audited item(s) tied');
+		// One statement of how tied items count: in the range, never "left out" of the estimate as well.
+		expect(report.caveats.join(' ')).toContain('the estimate is the range with them counted as "no" and as "yes"');
+		expect(report.caveats.join(' ')).not.toMatch(/tied have no final label and are left out/);
 		const humanRange = tieRangeText({ point: tiesAsNo.humanOnly.proportion, lower: tiesAsNo.humanOnly.lower, upper: tiesAsNo.humanOnly.upper }, { point: tiesAsYes.humanOnly.proportion, lower: tiesAsYes.humanOnly.lower, upper: tiesAsYes.humanOnly.upper });
 		expect(humanRange).toMatch(new RegExp(`^${(yes / AUDITED * 100).toFixed(1)}%–${((yes + 1) / AUDITED * 100).toFixed(1)}% \\[`));
 		// The command line gives the same range as the page.

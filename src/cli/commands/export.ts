@@ -328,7 +328,7 @@ function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
 	const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 	return p.precision === null
 		? `Judge precision: unknown — no audited item of audit ${p.auditId} was called all valid by judge run ${p.runId}.`
-		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} audited items judge run ${p.runId} called all valid the humans also did.${p.anchoredNote ? ` ${p.anchoredNote}` : ''}`;
+		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} decided audited items judge run ${p.runId} called all valid the humans also did${p.tiedJudgedValid ? ` (${p.tiedJudgedValid} more tied, left out: ${p.humanValid}–${p.humanValid + p.tiedJudgedValid} of ${p.judgedValid + p.tiedJudgedValid} counting them both ways)` : ''}.${p.anchoredNote ? ` ${p.anchoredNote}` : ''}`;
 }
 
 /** Runs a write that Ctrl-C (or a kill) stops between chunks, removing what it wrote (its .partial files). */

@@ -98,6 +98,8 @@ export interface JudgeFilterPrecision {
 	judgedValid: number;
 	/** Of those, how many the humans also called all valid. */
 	humanValid: number;
+	/** Audited items the judge called all valid whose reviewers tied (no final label): left out of `judgedValid` and the precision. */
+	tiedJudgedValid: number;
 	/** P(human all valid | judge all valid); null with no such item. */
 	precision: number | null;
 	lower: number;
@@ -339,11 +341,12 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 		anchoredNote: anchoredNoteOf(client, cal),
 		judgedValid: p.trials,
 		humanValid: p.successes,
+		tiedJudgedValid: cal.tiedJudgedValid,
 		precision: p.proportion,
 		lower: p.lower,
 		upper: p.upper,
 		confidence: p.confidence,
-		method: `share of the audited items judge run ${cal.run.id} called all valid that audit ${cal.auditId}'s final human label also calls all valid, with its Wilson score interval`
+		method: `share of the audited items judge run ${cal.run.id} called all valid that audit ${cal.auditId}'s final human label also calls all valid, with its Wilson score interval${cal.tiedJudgedValid ? `; the ${cal.tiedJudgedValid} such item${cal.tiedJudgedValid === 1 ? '' : 's'} whose reviewers tied (no final label) left out` : ''}`
 	};
 }
 

@@ -78,6 +78,8 @@ export interface JudgeAuditCalibration {
 	 * "yes": the range the audit's headline gives for the same items (`estimate` leaves them out).
 	 */
 	tieRange: { tiedItems: number; tiesAsNo: PpiEstimate; tiesAsYes: PpiEstimate } | null;
+	/** Tied audited items (labelled, no final label) the run called all valid: the precision's figures leave them out and say so. */
+	tiedJudgedValid: number;
 	estimateNote: string | null;
 	/** The population the estimate speaks about. */
 	population: { tasks: number; rows: number; judgedRows: number; unparsedRows: number };
@@ -438,7 +440,8 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 	// Labelled but without a final "all valid": the reviewers disagreed and nobody adjudicated.
 	const tied = verdicts.filter((v) => v.allValid === null && v.basis !== 'none');
 	const caveats = [
-		'The audit must be a simple random sample of the rows the estimate speaks about; items whose reviewers tied have no final label and are left out.',
+		// How tied items enter the estimate is said once, below, where there are any (they are counted both ways, not dropped).
+		'The audit must be a simple random sample of the rows the estimate speaks about.',
 		'Rows without a readable judge verdict count as "no" in the estimate (any fixed rule keeps it valid: the audit measures the judge as applied) and are left out of the agreement figures.'
 	];
 	if (suggested !== null) {
@@ -552,7 +555,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 			const withTies = (allValid: boolean) => estimateWith([...decidedLabels, ...tiedInside.map((v) => ({ taskId: v.taskId, instanceId: v.instanceId, allValid }))]);
 			tieRange = { tiedItems: tiedInside.length, tiesAsNo: withTies(false), tiesAsYes: withTies(true) };
 			caveats.push(
-				`${tiedInside.length} audited item(s) tied (no final label): the estimate is given with them counted as "no" and as "yes" (the range, as the audit's headline), and with them left out.`
+				`${tiedInside.length} audited item(s) tied (the reviewers disagreed and nobody adjudicated, so no final label): the estimate is the range with them counted as "no" and as "yes", as the audit's headline; the figure with them left out is secondary.`
 			);
 		}
 		const unlabelled = verdicts.filter(inside).length - decided.filter(inside).length - tiedInside.length;
@@ -570,6 +573,7 @@ function qualityAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeRu
 		calibration,
 		estimate,
 		tieRange,
+		tiedJudgedValid: tied.filter((v) => allYes(labels.get(v.instanceId!)) === true).length,
 		estimateNote,
 		population,
 		caveats
