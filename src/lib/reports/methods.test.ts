@@ -111,6 +111,9 @@ describe('methodsParagraph', () => {
 		expect(references).toContain(REFERENCES.cohen);
 		expect(references).toContain(REFERENCES.ppiPlusPlus);
 		expect(references).not.toContain(REFERENCES.dawidSkene);
+		// Tied audited items: the range headlines, as on the report page and the card; the ties-left-out figure is secondary.
+		const tied = methodsParagraph(report, { ...facts, judge: { ...judge, estimate: { ...judge.estimate!, auditedRows: 55, estimate: 0.509, lower: 0.391, upper: 0.627, tieRange: { tiedItems: 25, low: 0.35, high: 0.663, lower: 0.26, upper: 0.752 } } } }).paragraph;
+		expect(tied).toContain(': 35.0%–66.3% [26.0%, 75.2%] with the 25 audited rows whose reviewers tied counted as "no" and as "yes"; with them left out (n = 55), 50.9% [39.1%, 62.7%];');
 	});
 
 	it('a k = 2 audit part labelled: "none yet with both labels", then "n with both", and the reason after a colon in lower case', () => {

@@ -63,6 +63,11 @@ export interface MethodsJudge {
 		effectiveSampleSize: number | null;
 		/** The judge could not help: the figure is the human-only one. */
 		fallback: boolean;
+		/**
+		 * With tied audited items: the headline range, those items counted as "no" (low) and as "yes"
+		 * (high), as the report and the card give it; `estimate` is then the secondary figure with them left out.
+		 */
+		tieRange?: { tiedItems: number; low: number; high: number; lower: number; upper: number } | null;
 	} | null;
 	note: string | null;
 }
@@ -457,7 +462,12 @@ function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): s
 	const worth = e.effectiveSampleSize !== null ? `; the interval is as narrow as that of a human-only audit of about ${num(Math.round(e.effectiveSampleSize))} ${unit}` : '';
 	const fallback = e.fallback ? ' (the judge gave every row the same verdict, so the figure is the human-only rate)' : '';
 	const labelled = `${judge} for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them.`;
-	return `${labelled} We estimated the share of the whole dataset with all three fields valid by ${method}, with a ${interval}: ${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${fallback}${worth}.`;
+	const t = e.tieRange;
+	// With tied items the headline is the range (as the report and the card): the ties-left-out figure only after it.
+	const figures = t
+		? `${percent(t.low)}–${percent(t.high)} [${percent(t.lower)}, ${percent(t.upper)}] with the ${num(t.tiedItems)} audited ${unit} whose reviewers tied counted as "no" and as "yes"${fallback}; with them left out (n = ${num(e.auditedRows)}), ${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${worth}`
+		: `${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${fallback}${worth}`;
+	return `${labelled} We estimated the share of the whole dataset with all three fields valid by ${method}, with a ${interval}: ${figures}.`;
 }
 
 const QUESTION_NAMES: Record<RateKey, string> = { allValid: 'all three fields', instruction: 'the instruction', input: 'the input', output: 'the output' };

@@ -11,11 +11,10 @@ import { db, type Db } from '../db';
 import { exportFormat } from '$lib/formats/serialize';
 import { datasetCard, type CardJudge, type CardRun } from '$lib/cards/dataset-card';
 import { judgeAuditCalibration } from '../judge/calibration';
-import { ppiBounded, tieBounds } from '$lib/judge/wording';
 import { coefficient, percent } from '$lib/reports/format';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
-import { auditMethods } from '../reports/methods';
+import { auditMethods, judgeTieRange } from '../reports/methods';
 import { writeExportFileInterruptibly, type ExportManifest, type ExportRequest, type StartOptions } from './export';
 import { auditHasLabels } from './quality';
 import { DomainError } from '$lib/errors';
@@ -126,8 +125,6 @@ export async function writeDatasetCard(
 		const e = calibration?.estimate;
 		if (calibration && e && e.estimate !== null)
 		{
-			const tr = calibration.tieRange;
-			const range = tr ? tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes)) : null;
 			judge = {
 				model: calibration.run.model,
 				runId: calibration.run.id,
@@ -140,7 +137,7 @@ export async function writeDatasetCard(
 				confidence: e.confidence,
 				fallback: e.fallback !== null,
 				// The headline as the report page's: the tied items counted as "no" and as "yes".
-				tieRange: tr && range && range.low !== null && range.high !== null ? { tiedItems: tr.tiedItems, low: range.low, high: range.high, lower: range.lower, upper: range.upper } : null
+				tieRange: judgeTieRange(calibration)
 			};
 		}
 		methods.push({ audit: named, text: methodsText(auditMethods(report, database, calibration)) });

@@ -1,6 +1,7 @@
 /** What the methods paragraph needs beyond the report: the audit's sampling settings and the population's size. */
 import { db, type Db } from '../db';
 import type { SamplingFrame } from '$lib/audits/sampling';
+import { ppiBounded, tieBounds } from '$lib/judge/wording';
 import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsText } from '$lib/reports/methods';
 import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
@@ -68,11 +69,20 @@ export function methodsJudge(c: JudgeAuditCalibration): MethodsJudge {
 					populationRows: e.populationRows,
 					auditedRows: e.auditedRows,
 					effectiveSampleSize: e.effectiveSampleSize,
-					fallback: e.fallback !== null
+					fallback: e.fallback !== null,
+					tieRange: judgeTieRange(c)
 				}
 			: null,
 		note: c.estimateNote
 	};
+}
+
+/** The judge estimate's headline range with tied audited items counted as "no" and as "yes" (null without ties), as the report page's. */
+export function judgeTieRange(c: JudgeAuditCalibration): NonNullable<MethodsJudge['estimate']>['tieRange'] {
+	const tr = c.tieRange;
+	if (!tr) return null;
+	const range = tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes));
+	return range.low !== null && range.high !== null ? { tiedItems: tr.tiedItems, low: range.low, high: range.high, lower: range.lower, upper: range.upper } : null;
 }
 
 /** The methods paragraph of an audit's report, with the judge's PPI estimate when one was calibrated on it. */
