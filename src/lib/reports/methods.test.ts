@@ -370,4 +370,14 @@ describe('methodsParagraph, when the questions\' headlines come from different e
 		expect(paragraph).not.toContain('by the same model');
 		expect(paragraph).not.toContain('reviewers accepted');
 	});
+
+	it('a verdict-stratified audit: a stratified random sample, N from each stratum, and the stratum-weighted figure as the population\'s (the export\'s and card\'s), the pooled one named unweighted', () => {
+		const report = buildAuditReport(syntheticQualityInput(50), { replicates: 5, estimator: 'majority' });
+		const verdictWeighted = { strata: [{ label: 'Kept by the filters', rows: 323, items: 30 }, { label: 'Rejected: Too similar to the pool (ROUGE-L)', rows: 277, items: 20 }], rate: null, low: 0.3488, high: 0.5847, lower: 0.232, upper: 0.71 };
+		const { paragraph } = methodsParagraph(report, { ...facts, stratify: 'verdict', includeRejected: true, verdictWeighted });
+		expect(paragraph).toContain('We drew a stratified random sample of 50 instructions by the automatic filters\' verdict (seed ');
+		expect(paragraph).toContain('30 from the stratum "Kept by the filters" (323 rows) and 20 from the stratum "Rejected: Too similar to the pool (ROUGE-L)" (277 rows), weighted by the strata\'s sizes in the estimate.');
+		expect(paragraph).not.toContain('simple random sample');
+		expect(paragraph).toContain('all three fields were judged valid for 34.9%–58.5% [23.2%, 71.0%] of the population (n = 50 items); unweighted, as the report\'s tables pool the sample, ');
+	});
 });

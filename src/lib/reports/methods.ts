@@ -39,8 +39,24 @@ export interface MethodsFacts {
 	guidelinesChanged?: { labelsBefore: number; labels: number } | null;
 	/** Share of each reviewer's items that are gold. */
 	goldRate: number;
+	/**
+	 * A verdict-stratified audit over several strata: each stratum's rows and audited items, and the
+	 * "all fields valid" rate weighted by the strata's sizes (as the export and the card give it);
+	 * null or absent otherwise.
+	 */
+	verdictWeighted?: VerdictWeightedFacts | null;
 	/** Where a model judge and prediction-powered inference were used for the estimate (report --judge). */
 	judge?: MethodsJudge | null;
+}
+
+/** The stratum-weighted "all fields valid" rate of a verdict-stratified audit (the export's stratifiedBounds figure). */
+export interface VerdictWeightedFacts {
+	strata: { label: string; rows: number; items: number }[];
+	rate: number | null;
+	low: number;
+	high: number;
+	lower: number;
+	upper: number;
 }
 
 /** A calibrated judge run beside the audit: who judged, and the prediction-powered estimate. */
@@ -228,7 +244,16 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			s.push(`All three fields were judged valid in ${headlineText(allValid.headline)} of the ${num(allValid.label.labels)} labels given to the n = ${num(allValid.headline.n)} items (${ESTIMATOR_NAMES[estimator]}: a share of reviewers' answers, not of items); reviewers accepted ${answers.join(', ')} of their labels.`);
 		} else {
 			const others = estimator === 'latent' ? `by the same model, ${pieces.join(', ').replace(' for ', ' was valid for ')}` : `reviewers accepted ${pieces.join(', ')}`;
-			s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
+			const w = facts.verdictWeighted;
+			if (w) {
+				// The population's figure weights each stratum by its rows (as the export and card); the report's pooled sample figure is named as such.
+				const rows = w.strata.reduce((n, h) => n + h.rows, 0);
+				const weighted = headlineText({ proportion: w.rate, low: w.low, high: w.high, lower: w.lower, upper: w.upper, n: allValid.headline.n });
+				s.push(
+					`Weighting each verdict stratum's item majority by its share of the ${num(rows)} rows (with a ${level} Wilson interval at the effective sample size), all three fields were judged valid for ${weighted} of the population (n = ${num(allValid.headline.n)} items); ` +
+						`unweighted, as the report's tables pool the sample, ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}, and reviewers accepted ${pieces.join(', ')} (unweighted).`
+				);
+			} else s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
 		}
 	} else if (report.rating) {
 		s.push(
@@ -359,6 +384,12 @@ function samplingSentence(kind: AuditKind, items: number, seed: number, facts: M
 }
 
 function drawnSentence(kind: AuditKind, items: number, seed: number, facts: MethodsFacts, cite: (...keys: RefKey[]) => string): string {
+	const w = facts.verdictWeighted;
+	if (kind === 'quality' && w) {
+		// Not a simple random sample: each verdict stratum drawn at its own rate, so the estimate weights them back.
+		const per = w.strata.map((h) => `${num(h.items)} from the stratum "${h.label}" (${num(h.rows)} rows)`);
+		return `We drew a stratified random sample of ${num(items)} instructions by the automatic filters' verdict (seed ${seed}): ${listText(per)}, weighted by the strata's sizes in the estimate.`;
+	}
 	const stratified = facts.stratify && facts.stratify !== 'none' ? `, stratified by ${facts.stratify}` : '';
 	if (kind === 'pairwise' || kind === 'conversation') {
 		const what = kind === 'pairwise' ? 'preference pairs' : 'conversations';

@@ -16,6 +16,7 @@
 import { auditImport } from '../bundles/provenance';
 import type Database from 'better-sqlite3';
 import { stratifiedBounds, wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
+import type { VerdictWeightedFacts } from '$lib/reports/methods';
 import { ESTIMATOR_LABELS, allValidEstimateOfInstances, newLatentMemo, type AllValidEstimate, type EstimatorKey, type LatentMemo, type LatentProgress, type ReportInput } from '$lib/reports';
 import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
@@ -372,6 +373,26 @@ function verdictWeightedEstimate(
 			(unknown.length ? `; ${unknown.map((h) => `"${h.label}"`).join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no audited item, so ${unknown.length === 1 ? 'its rows count' : 'their rows count'} as not correct for the lower figures and correct for the upper` : ''),
 		strata
 	};
+}
+
+/**
+ * A verdict-stratified audit's "all fields valid" rate weighted by the strata's sizes, over its
+ * population (the dataset's rows in its sampling frame): the figure an export of the audit's
+ * population gives (verdictWeightedEstimate), for the methods paragraph. Null for any other audit,
+ * or when its population holds one stratum.
+ */
+export function auditVerdictWeighted(client: Database.Database, datasetId: number, auditId: number): VerdictWeightedFacts | null {
+	const selection: ExportSelection = { datasetId, filters: { audits: [auditId] } };
+	const audits = auditsInScope(client, selection, 'quality');
+	if (audits.length !== 1 || audits[0].stratify !== 'verdict') return null;
+	const strata = verdictStrataFigures(client, selection, audits, { datasetId, auditIds: [auditId] });
+	if (strata.filter((h) => h.rows > 0).length < 2) return null;
+	const b = stratifiedBounds(
+		strata.map((h) => ({ population: h.rows, trials: h.items, successes: h.successes, ties: h.ties })),
+		{ confidence: DEFAULT_CONFIDENCE }
+	);
+	if (!b) return null;
+	return { strata: strata.filter((h) => h.rows > 0).map((h) => ({ label: h.label, rows: h.rows, items: h.items })), rate: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper };
 }
 
 /** The population's instances a quality export's estimate is computed over. */

@@ -6,6 +6,7 @@ import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsTex
 import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
 import { ReportError } from './errors';
+import { auditVerdictWeighted } from '../exports/quality';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 
 /**
@@ -21,8 +22,8 @@ export function datasetFiguresForReport(audit: Pick<AuditReport['audit'], 'id' |
 export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts {
 	const c = database.$client;
 	const row = c
-		.prepare<[number], { instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; guidelinesChangedAt: number | null; goldRate: number; samplingFrame: string | null }>(
-			`SELECT instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, guidelines_changed_at AS guidelinesChangedAt,
+		.prepare<[number], { kind: string; datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; guidelinesChangedAt: number | null; goldRate: number; samplingFrame: string | null }>(
+			`SELECT kind, dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, guidelines_changed_at AS guidelinesChangedAt,
 				gold_rate AS goldRate, sampling_frame AS samplingFrame
 			 FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
@@ -46,6 +47,8 @@ export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts
 		guidelineWords: row.guidelines.trim() ? row.guidelines.trim().split(/\s+/).length : 0,
 		guidelinesChanged,
 		goldRate: row.goldRate,
+		// A verdict-stratified audit's population figure weights its strata by their sizes, as the export and card do.
+		verdictWeighted: row.stratify === 'verdict' && row.kind === 'quality' ? auditVerdictWeighted(c, row.datasetId, auditId) : null,
 		judge: null
 	};
 }
