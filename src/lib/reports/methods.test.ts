@@ -380,4 +380,17 @@ describe('methodsParagraph, when the questions\' headlines come from different e
 		expect(paragraph).not.toContain('simple random sample');
 		expect(paragraph).toContain('all three fields were judged valid for 34.9%–58.5% [23.2%, 71.0%] of the population (n = 50 items); unweighted, as the report\'s tables pool the sample, ');
 	});
+
+	it('questions that fell back to the majority for different reasons: each reason with its questions, none left unsaid', () => {
+		const report = buildAuditReport(syntheticQualityInput(50), { replicates: 5, estimator: 'majority' });
+		const reasons: Record<string, string> = { allValid: 'The reviewers\' answers barely tell the classes apart.', instruction: 'Only 2 reviewers tell the classes apart.', input: 'Only 2 reviewers tell the classes apart.', output: 'Only one reviewer tells the classes apart.' };
+		for (const r of report.quality!.groups[0].rates) r.headline = { ...r.headline, estimator: 'majority', fallback: reasons[r.key] };
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(paragraph).toContain('(The latent-class estimate was not used for all three fields: the reviewers\' answers barely tell the classes apart.)');
+		expect(paragraph).toContain('(The latent-class estimate was not used for the instruction and the input: only 2 reviewers tell the classes apart.)');
+		expect(paragraph).toContain('(The latent-class estimate was not used for the output: only one reviewer tells the classes apart.)');
+		// One reason for every question: said once, as before.
+		for (const r of report.quality!.groups[0].rates) r.headline = { ...r.headline, fallback: reasons.allValid };
+		expect(methodsParagraph(report, facts).paragraph).toContain('(The latent-class estimate was not used: the reviewers\' answers barely tell the classes apart.)');
+	});
 });

@@ -226,7 +226,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		const allValid = rates.find((r) => r.key === 'allValid')!;
 		const estimator = allValid.headline.estimator;
 		s.push(estimatorSentence(estimator, k, level, allValid.latent.replicates || 200, cite));
-		if (allValid.headline.fallback) s.push(`(The latent-class estimate was not used: ${asClause(allValid.headline.fallback).replace(/\.$/, '')}.)`);
+		s.push(...fallbackSentences(rates));
 		if (allValid.headline.caveat) s.push(`(The latent-class model is not identified by these data, and its estimate depends on where the fit starts: ${asClause(allValid.headline.caveat).replace(/\.$/, '')}.)`);
 		const pieces = rates
 			.filter((r) => r.key !== 'allValid')
@@ -502,6 +502,19 @@ function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): s
 }
 
 const QUESTION_NAMES: Record<RateKey, string> = { allValid: 'all three fields', instruction: 'the instruction', input: 'the input', output: 'the output' };
+
+/**
+ * Why the latent-class estimate was not used: one reason alone when every question fell back for
+ * it, else each reason with its questions (all three fields first), so none is left unsaid.
+ */
+function fallbackSentences(rates: readonly RateRow[]): string[] {
+	const ordered = [...rates].sort((a, b) => Number(b.key === 'allValid') - Number(a.key === 'allValid'));
+	const byReason = new Map<string, RateRow[]>();
+	for (const r of ordered) if (r.headline.fallback) byReason.set(r.headline.fallback, [...(byReason.get(r.headline.fallback) ?? []), r]);
+	const clause = (reason: string) => asClause(reason).replace(/\.$/, '');
+	if (byReason.size === 1 && [...byReason.values()][0].length === rates.length) return [`(The latent-class estimate was not used: ${clause([...byReason.keys()][0])}.)`];
+	return [...byReason].map(([reason, list]) => `(The latent-class estimate was not used for ${listText(list.map((r) => QUESTION_NAMES[r.key]))}: ${clause(reason)}.)`);
+}
 
 /** "a", "a and b", "a, b and c". */
 function listText(parts: readonly string[]): string {
