@@ -132,5 +132,11 @@ describe('instruct-audit export', () => {
 		expect(help.stdout).toContain('--where');
 		expect(help.stdout).toContain('all-yes');
 		expect(help.stdout).toContain('kept=yes|no');
+		// The help says what the command does: judge-valid without a named judge run is refused, not defaulted.
+		expect(help.stdout).toContain('judge-valid needs it named');
+		expect(help.stdout).not.toMatch(/\(default: (the )?newest calibrated( one)?\)/);
+		const unnamed = cli('export', 'cli data', '--format', 'jsonl', '--out', path.join(dir, 'jv.jsonl'), '--where', 'judge-valid');
+		expect(unnamed.code).not.toBe(0);
+		expect(unnamed.stderr).toContain('say which judge run');
 	});
 });

@@ -44,9 +44,11 @@ ${FILTER_HELP.map((f) => `  ${(f.values ? `${f.key}=${f.values}` : f.key).padEnd
   not-rejected and judge-valid only select (=no is refused); a filter given twice with
   different values is refused.
   --judge-run <id>       the same as --where judge-run=<id>: the judge run behind judge-valid, its
-                         precision and the manifest's judgeEstimate (default: newest calibrated)
-  --judge-valid          the same as --where judge-valid: only rows the judge said all valid; the
-                         judge's precision on the audit is printed with the count and in the manifest
+                         precision and the manifest's judgeEstimate (the estimate defaults to the
+                         newest calibrated run; judge-valid needs the run named: it picks rows)
+  --judge-valid          the same as --where judge-valid (with --judge-run): only rows the judge said
+                         all valid; the judge's precision on the audit is printed with the count and
+                         in the manifest
 
 Options:
   --out <file>           where to write (refuses to overwrite without --force)

@@ -75,7 +75,7 @@ export const FILTER_HELP: readonly FilterHelp[] = [
 		description: 'kept by the automatic filters and not rejected by people: audited items whose final label says not all valid (responses: rated C or D) are dropped, unaudited kept rows stay — for an audit that is a sample',
 		humanLabel: true
 	},
-	{ key: 'judge-run', values: '<id>', description: 'which judge run judge-valid, its precision and the manifest\'s judge estimate use (default: the newest calibrated one)', humanLabel: false },
+	{ key: 'judge-run', values: '<id>', description: 'which judge run judge-valid, its precision and the manifest\'s judge estimate use (the estimate defaults to the newest calibrated one; judge-valid needs it named)', humanLabel: false },
 	{ key: 'judge-valid', values: '', description: 'the judge run said all three questions yes (needs judge-run); its precision on the audit is reported', humanLabel: false }
 ];
 
