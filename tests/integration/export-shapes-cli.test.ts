@@ -66,6 +66,10 @@ describe('export of preference pairs on the command line', () => {
 		expect(cli('export', 'pairs', '--format', 'preference-pairs', '--ties', 'flag', '--count').stdout).toContain('4 pairs would be written');
 		const json = JSON.parse(cli('export', 'pairs', '--format', 'preference-pairs', '--count', '--json').stdout);
 		expect(json.counts).toMatchObject({ records: 3, tiesLeftOut: 1 });
+		// A pair's prompt is a task without an instance: it has no input, so input=empty keeps it (the tie is still counted as left out, not lost).
+		const empty = JSON.parse(cli('export', 'pairs', '--format', 'preference-pairs', '--where', 'input=empty', '--count', '--json').stdout);
+		expect(empty.counts).toMatchObject({ records: 3, tiesLeftOut: 1 });
+		expect(JSON.parse(cli('export', 'pairs', '--format', 'preference-pairs', '--where', 'input=nonempty', '--count', '--json').stdout).counts).toMatchObject({ records: 0, tiesLeftOut: 0 });
 		expect(cli('export', 'one pair', '--format', 'preference-pairs', '--count').stdout).toContain('1 pair would be written');
 		// A SuperNI folder: its task files (every pair's prompt is a task).
 		expect(cli('export', 'pairs', '--format', 'superni', '--count').stdout).toContain('4 task files would be written of "pairs".');

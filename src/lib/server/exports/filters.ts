@@ -262,7 +262,7 @@ function describeClause(f: ExportFilters, where: string, neverFiltered: boolean,
 		case 'origin':
 			return `task origin ${f.origins!.join(' or ')}`;
 		case 'input':
-			return f.input === 'empty' ? 'instances with an empty input' : 'instances with a non-empty input';
+			return f.input === 'empty' ? 'instances with an empty input (and tasks without an instance, which have no input)' : 'instances with a non-empty input';
 		case 'audit':
 			return `human labels from audit${f.audits!.length > 1 ? 's' : ''} ${f.audits!.join(', ')}`;
 		case 'all-yes':
@@ -320,7 +320,8 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 	if (filters.classification === 'unknown') q.where('t.is_classification IS NULL');
 	if (filters.runs?.length) q.where(`coalesce(i.run_id, t.run_id) IN (${q.list(filters.runs)})`);
 	if (filters.origins?.length) q.where(`t.origin IN (${q.list(filters.origins)})`);
-	if (filters.input === 'empty') q.where('i.input_words = 0');
+	// A task without an instance (a preference pair's prompt, say) has no input: empty, not unknown, so it is counted, not silently dropped.
+	if (filters.input === 'empty') q.where('(i.input_words = 0 OR i.id IS NULL)');
 	if (filters.input === 'nonempty') q.where('i.input_words > 0');
 
 	if (filters.judgeValid && filters.judgeRun !== undefined) {
