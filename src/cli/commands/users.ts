@@ -35,6 +35,8 @@ async function readPassword(given: string | undefined): Promise<string> {
  */
 function askHidden(prompt: string): Promise<string> {
 	const stdin = process.stdin;
+	// Echo off before the prompt shows: a password typed as soon as it appears is never echoed.
+	stdin.setRawMode(true);
 	process.stderr.write(prompt);
 	return new Promise((resolve, reject) => {
 		let typed = '';
@@ -54,7 +56,6 @@ function askHidden(prompt: string): Promise<string> {
 				else if (ch >= ' ') typed += ch;
 			}
 		};
-		stdin.setRawMode(true);
 		stdin.resume();
 		stdin.on('data', onData);
 	});
