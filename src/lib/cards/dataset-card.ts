@@ -8,6 +8,7 @@
 import { stringify } from 'yaml';
 import { automaticFiltersSource, type AutomaticFiltersNote } from './automatic-filters';
 import { seedCountText, type RunSeedCount } from '$lib/runs/seeds';
+import type { RateRange } from '$lib/stats/rate-range';
 
 /** The parts of an export manifest the card reads (the server's ExportManifest has them). */
 export interface CardManifest {
@@ -34,19 +35,14 @@ export interface CardManifest {
 	quality: null | {
 		measure: string;
 		audits: { id: number; name: string; sampleSize: number }[];
-		population: {
+		population: RateRange & {
 			description: string;
 			estimatorName: string;
 			items: number;
-			rate: number | null;
-			low: number | null;
-			high: number | null;
-			lower: number;
-			upper: number;
 			confidence: number;
 			method: string;
 			/** Present when the rate weights verdict strata sampled at different rates: each stratum's own figures. */
-			strata?: { label: string; rows: number; items: number; rate: number | null; low: number | null; high: number | null; lower: number; upper: number }[];
+			strata?: (RateRange & { label: string; rows: number; items: number })[];
 		};
 		/**
 		 * `tied`: audited rows whose reviewers tied; `unlabelled`: rows with no final label and no tie,

@@ -24,6 +24,7 @@ import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './fil
 import { keptWhileUnchanged } from '../db/unchanged';
 import { readJudgeParams } from '../runs/judge/params';
 import { humanBounded, ppiBounded, tieBounds } from '$lib/judge/wording';
+import type { RateRange } from '$lib/stats/rate-range';
 
 export interface ExportJudgeRun {
 	id: number;
@@ -38,7 +39,8 @@ export interface ExportJudgeRun {
 	decoding: Record<string, unknown>;
 }
 
-export interface ExportJudgeEstimate {
+/** The headline is a RateRange as the report page gives it: tied audited items (no final label) counted as "no" and as "yes". */
+export interface ExportJudgeEstimate extends RateRange {
 	/** Says which estimate this is: never to be read as the human audit's (`quality`). */
 	kind: 'judge-ppi';
 	label: string;
@@ -57,16 +59,6 @@ export interface ExportJudgeEstimate {
 	/** Set when the judge said the same of every row (of the selection): it corrects nothing (λ = 0) and the figure is the audit's alone. */
 	fallback: 'judge-constant' | null;
 	design: 'rows' | 'one-row-per-task';
-	/**
-	 * The headline, as the report page gives it: with tied audited items (no final label) counted
-	 * as "no" and as "yes". `rate` is null when they keep the two figures apart (then `low`–`high`);
-	 * `lower`/`upper` is the interval covering both. Without tied items, low = high = rate.
-	 */
-	rate: number | null;
-	low: number | null;
-	high: number | null;
-	lower: number;
-	upper: number;
 	confidence: number;
 	/** Audited items tied (no final label) among the rows estimated; 0 when none. */
 	tiedItems: number;
@@ -83,7 +75,7 @@ export interface ExportJudgeEstimate {
 	/** The human labels a human-only audit would need for the same precision (tied items left out). */
 	effectiveSampleSize: number | null;
 	/** The audit alone: share of labelled items all valid, Wilson interval; tied items counted both ways as the headline. */
-	humanOnly: { rate: number | null; low: number | null; high: number | null; lower: number; upper: number; n: number };
+	humanOnly: RateRange & { n: number };
 	/** How the figure was computed, in one sentence. */
 	description: string;
 	caveats: string[];

@@ -28,6 +28,7 @@ import { KEPT_STRATUM, REJECTED_STRATUM_PREFIX, compareVerdictStrata, verdictStr
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal, type AuditScope } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
 import type { SqlQuery } from './sql';
+import type { RateRange } from '$lib/stats/rate-range';
 
 export interface AuditSummary {
 	id: number;
@@ -46,7 +47,8 @@ export interface QualityEstimate {
 	/** What counts as correct. */
 	measure: 'all fields valid' | 'rated A or B';
 	audits: AuditSummary[];
-	population: {
+	/** The population's rate; the range low–high when ties keep the majority bounds apart. */
+	population: RateRange & {
 		description: string;
 		/** The estimator behind rate and interval (the report's headline), and its name. */
 		estimator: EstimatorKey;
@@ -68,12 +70,6 @@ export interface QualityEstimate {
 		 */
 		successes: number | null;
 		ties: number | null;
-		/** The estimate; null when ties keep the majority bounds apart (then low–high). */
-		rate: number | null;
-		low: number | null;
-		high: number | null;
-		lower: number;
-		upper: number;
 		confidence: number;
 		method: string;
 		/**
