@@ -1,4 +1,5 @@
 import { CliError, usageError, notFound } from '../cli-error';
+import { signalExitCode } from '../interrupt';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printOutcome, printTable } from '../output';
 import { reviewingNote } from '$lib/audits/disabled-reviewer';
@@ -51,7 +52,7 @@ function askHidden(prompt: string): Promise<string> {
 			for (const ch of chunk.toString('utf8')) {
 				if (ch === '\r' || ch === '\n') return end(() => resolve(typed));
 				// Raw mode turns Ctrl-C and Ctrl-D into characters.
-				if (ch === '\u0003' || (ch === '\u0004' && !typed)) return end(() => reject(new CliError('Interrupted: nothing was changed.', 130, {}, undefined, 'interrupted')));
+				if (ch === '\u0003' || (ch === '\u0004' && !typed)) return end(() => reject(new CliError('Interrupted: nothing was changed.', signalExitCode('SIGINT'), {}, undefined, 'interrupted')));
 				if (ch === '\u007f' || ch === '\b') typed = Array.from(typed).slice(0, -1).join('');
 				else if (ch >= ' ') typed += ch;
 			}
