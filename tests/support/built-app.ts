@@ -165,10 +165,29 @@ export async function signInOverHttp(app: BuiltApp, who: { email: string; passwo
 	return cookie.split(';')[0];
 }
 
-/** Peak resident memory of a process so far (VmHWM), in bytes; Linux only. */
-export function peakRssBytes(pid: number): number {
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 	const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-	const m = /^VmHWM:\s+(\d+) kB/m.exec(status);
-	if (!m) throw new Error(`No VmHWM in /proc/${pid}/status`);
+	const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+	if (!m) throw new Error(`No ${field} in /proc/${pid}/status`);
 	return Number(m[1]) * 1024;
+}
+
+/** Peak resident memory of a process since it started or since resetPeakRss (VmHWM), in bytes; Linux only. */
+export function peakRssBytes(pid: number): number {
+	return statusBytes(pid, 'VmHWM');
+}
+
+/**
+ * Starts a new peak for a process (Linux's clear_refs 5) and returns its resident memory now:
+ * a later peakRssBytes minus this is what the work in between added, whatever the earlier
+ * peak was (start-up peaks otherwise hide or reveal growth depending on the machine).
+ */
+export function resetPeakRss(pid: number): number {
+	try {
+		fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+	} catch {
+		// Not allowed here (a locked-down kernel): growth is then measured from the peak so far.
+		return statusBytes(pid, 'VmHWM');
+	}
+	return statusBytes(pid, 'VmRSS');
 }
