@@ -126,7 +126,7 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 				caption:
 					(covered ? `${covered}. ` : '') +
 					`${l.title} in whitespace-separated words${l.field === 'input' ? ` (${formatCount(a.lengths.emptyInputs, 'empty input')} left out)` : ''}, share of ${unit} per bin of ${widthText} (Self-Instruct Figure 4); ${overflow ?? `no ${unit.slice(0, -1)} is longer than the last bar reaches`}${single ? '' : ' (the scale is shared by the datasets compared)'}. ` +
-					`n = ${formatNumber(d.n)} ${unit}; mean ${fmt(d.mean)}, median ${fmt(d.quantiles[2])}, max ${fmt(d.max, 0)}. ${NO_INTERVAL}`,
+					`n = ${formatCount(d.n, unit.slice(0, -1), unit)}; mean ${fmt(d.mean)}, median ${fmt(d.quantiles[2])}, max ${fmt(d.max, 0)}. ${NO_INTERVAL}`,
 				legend: [{ kind: 'bar', label: `share of ${unit} per bin`, color: colour ?? LENGTH_COLOUR }],
 				chart: { kind: 'histogram', bars: l.bars[k], xLabel: 'Words', xDomain: [0, l.scale.cap + l.scale.width], yMax: l.yMax, rules: [], colour: colour ?? LENGTH_COLOUR, height: single ? 200 : 180 }
 			});

@@ -90,6 +90,15 @@ describe('ROUGE-L score histogram', () => {
 		expect(() => mergeScoreBins(new Array(100).fill(0), 30)).toThrow(RangeError);
 	});
 
+	it('counts a score an ulp below a threshold as exactly on it, as its bar does (above + exactly = the bars from t up)', () => {
+		// 1/2 computed as an F of small counts can come out 0.4999999999999999 (seen on Alpaca against the seed tasks).
+		const h = new ScoreHistogram();
+		for (const s of [0.4999999999999999, 0.4999999999999999, 0.5, 0.49, 0.6]) h.add(s);
+		const summary = h.summary([0.5]);
+		expect(summary.above[0]).toMatchObject({ count: 1, exactly: 3 });
+		expect(summary.bins.slice(50).reduce((a, b) => a + b, 0)).toBe(summary.above[0].count + summary.above[0].exactly!);
+	});
+
 	it('counts "above t" as F > t, like the filter', () => {
 		const h = new ScoreHistogram();
 		for (const s of [0, 0.5, 0.5, 0.6, 0.7, 0.7000001, 1]) h.add(s);

@@ -203,21 +203,24 @@ export class ScoreHistogram {
 			sum += s;
 		}
 		// "Above t" as the filter decides it: F > t (rouge_score's double F compared with t).
-		// The first index whose score is > t (or ≥ t): what lies above, and what equals t exactly.
-		const firstAbove = (t: number, orEqual: boolean) => {
+		// "Exactly t": the scores not above t that scoreBin puts in t's bar (F meant to be t can
+		// come out an ulp below it, e.g. 0.4999999999999999), so above + exactly is what the bars
+		// from t upward hold. Thresholds sit on bin edges.
+		const firstFrom = (from: (s: number) => boolean) => {
 			let lo = 0;
 			let hi = sorted.length;
 			while (lo < hi) {
 				const mid = (lo + hi) >> 1;
-				if (sorted[mid] > t || (orEqual && sorted[mid] === t)) hi = mid;
+				if (from(sorted[mid])) hi = mid;
 				else lo = mid + 1;
 			}
 			return lo;
 		};
 		const above = thresholds.map((t) => {
-			const strictly = firstAbove(t, false);
+			const strictly = firstFrom((s) => s > t);
+			const onEdge = firstFrom((s) => scoreBin(s) >= scoreBin(t));
 			const count = sorted.length - strictly;
-			return { threshold: t, count, share: sorted.length ? count / sorted.length : null, exactly: strictly - firstAbove(t, true) };
+			return { threshold: t, count, share: sorted.length ? count / sorted.length : null, exactly: strictly - onEdge };
 		});
 		return {
 			n: sorted.length,
