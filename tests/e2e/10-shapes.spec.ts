@@ -141,7 +141,13 @@ test('a conversation judged as a whole with the keyboard alone, at phone and des
 		// Enter with nothing answered names the conversation, not a reply.
 		await page.keyboard.press('Enter');
 		await expect(page.getByTestId('problem')).toContainText('the conversation as a whole');
-		for (const key of keys) await page.keyboard.press(key);
+		// The heading reads "label: gist", without a space before the colon.
+		await expect(page.locator('[data-item-heading]')).toHaveAccessibleName(/^Your (1st|2nd) label: \S/);
+		await page.keyboard.press(keys[0]);
+		// A screen reader hears the conversation named, as on screen, not a "Reply 1" nobody judges.
+		await expect(page.getByTestId('announcer')).toHaveText(`The conversation: ${keys[0] === 'y' ? 'valid' : 'not valid'}`);
+		await page.keyboard.press(keys[1]);
+		await expect(page.getByTestId('announcer')).toHaveText(`The conversation: ${keys[1].toUpperCase()}`);
 		await expect(question.getByRole('radio', { name: keys[0] === 'y' ? 'Valid' : 'Not valid', exact: true })).toHaveAttribute('aria-checked', 'true');
 		await expect(page.getByRole('radiogroup', { name: 'Rating for the conversation' }).getByRole('radio', { checked: true })).toHaveCount(1);
 		// Answered from the keyboard, the question is brought into view.

@@ -412,7 +412,7 @@ export class ReviewSession {
 			if (question < 0 || question >= draft.turns.length) return;
 			const next = judgeTurn(draft, question, { valid: value });
 			this.setDraft(next);
-			this.announce(`Reply ${question + 1}: ${value ? 'valid' : 'not valid'}`);
+			this.announce(`${this.judgedTurnName(question)}: ${value ? 'valid' : 'not valid'}`);
 			// Both answers given for this reply: on to the next one.
 			if (advance && next.turns[question].rating !== null) this.row = Math.min(question + 1, draft.turns.length - 1);
 			else this.row = question;
@@ -454,7 +454,7 @@ export class ReviewSession {
 			if (response < 0 || response >= draft.turns.length) return;
 			const next = judgeTurn(draft, response, { rating: level });
 			this.setDraft(next);
-			this.announce(`Reply ${response + 1}: ${level}`);
+			this.announce(`${this.judgedTurnName(response)}: ${level}`);
 			if (advance && next.turns[response].valid !== null) this.row = Math.min(response + 1, draft.turns.length - 1);
 			else this.row = response;
 			return;
@@ -492,6 +492,12 @@ export class ReviewSession {
 	private showProblem(text: string): void {
 		this.problem = text;
 		this.announce(text);
+	}
+
+	/** What a judged row of a conversation item is called aloud: "The conversation" when it is judged whole (as the problems say). */
+	private judgedTurnName(index: number): string {
+		const item = this.current;
+		return item?.kind === 'conversation' && item.turns.some((t) => t.role === 'conversation') ? 'The conversation' : `Reply ${index + 1}`;
 	}
 
 	/** The highlight moved (J / K, arrows, 1–9): a screen reader hears which row it is on now, and its answer. */
