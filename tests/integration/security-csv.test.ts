@@ -37,7 +37,7 @@ const PAYLOADS = [
 /** A cell is safe when a spreadsheet cannot take it for a formula: no formula start, unless it is a plain number. */
 function unsafeCells(csvText: string): string[] {
 	const rows = parseCsv(csvText, { relax_column_count: false }) as string[][];
-	return rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell) && !/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(cell));
+	return rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell) && !/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(cell));
 }
 
 let db: Db;
@@ -133,7 +133,7 @@ describe('the CSV writer', () => {
 	it('neutralises text starting with = + - @ tab or CR, and leaves numbers and other text alone', () => {
 		for (const p of PAYLOADS) expect(neutraliseFormula(p)).toBe(`'${p}`);
 		for (const p of ['plain', ' =1', '1-2', "'=already", '', 'a=b']) expect(neutraliseFormula(p)).toBe(p);
-		expect(csvRows([[-1.5, 'x', null, true, '-1.5']])).toBe(`-1.5,x,,true,'-1.5\r\n`);
+		expect(csvRows([[-1.5, 'x', null, true, '-1.5', '+3', '-1.5+1']])).toBe(`-1.5,x,,true,-1.5,+3,'-1.5+1\r\n`);
 		expect(csvRows([['=1', 'a\nb']], { neutraliseFormulas: false })).toBe('=1,"a\nb"\r\n');
 	});
 });
@@ -144,6 +144,17 @@ describe('every CSV the app writes is safe to open in a spreadsheet', () => {
 		const cells = (parseCsv(text) as string[][]).flat();
 		expect(cells.filter((c) => c.startsWith("'")).length).toBeGreaterThanOrEqual(PAYLOADS.length * 3);
 		expect(unsafeCells(text)).toEqual([]);
+	});
+
+	it('dataset export writes text that is exactly a number as stored ("-5", not "\'-5"), and neutralises the rest', async () => {
+		const numbers = ['-5', '-0.25', '+3', '-1e-3', '-.5'];
+		const formulas = ['-2+3', '-5 ', '-0x10'];
+		const rows = [...numbers, ...formulas].map((n, i) => ({ instruction: `Give a number ${i}`, input: n, output: n }));
+		const id = (await importFile(streamOf(jsonl(rows)), { datasetName: 'numbers as text', fileName: 'numbers.jsonl' }, db)).datasetId;
+		// Instances are written by SQLite a block at a time (recordSql), which must ask csv.ts's own number test.
+		const read = parseCsv(exportText(`dataset=${id}&format=csv`), { columns: true }) as Array<{ input: string; output: string }>;
+		expect(read.map((r) => r.input)).toEqual([...numbers, ...formulas.map((f) => `'${f}`)]);
+		expect(read.map((r) => r.output)).toEqual(read.map((r) => r.input));
 	});
 
 	it('dataset export keeps cells as stored when asked (csvFormulas=keep), and the manifest says which', () => {

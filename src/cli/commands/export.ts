@@ -70,7 +70,8 @@ Options:
   --reformulations       add each instance's reformulations (template expansion) as extra rows;
                          one written with {INPUT} is exported with the input in place, no separate input
   --csv-keep-formulas    csv: write cells exactly as stored; by default text starting with = + - @
-                         (or a tab or CR; a "- " bullet list too) gets a leading ' so spreadsheets
+                         (or a tab or CR; a "- " bullet list too; not a plain number such as -5)
+                         gets a leading ' so spreadsheets
                          do not run it as a formula, and pandas / datasets read it with the ';
                          the manifest's options.csvFormulas records which (neutralised | kept)
   --ties omit|flag       preference-pairs: leave ties out (default) or keep them with "tie": true

@@ -184,14 +184,14 @@ function code(text: string, inTable = false): string {
 function csvFormulasText(csvFormulas: 'neutralised' | 'kept' | undefined, cells: number | null | undefined): string | null {
 	if (csvFormulas === 'kept') return 'Every CSV cell is the text as stored: cells starting with =, +, - or @ are not protected, and a spreadsheet may run them as formulas.';
 	if (csvFormulas !== 'neutralised') return null;
-	const start = 'Text starting like a spreadsheet formula (=, +, - or @, a tab or a carriage return; every "- " bullet list too) gets a leading apostrophe (\'), so that spreadsheets show it as text';
+	const start = 'Text starting like a spreadsheet formula (=, +, - or @, a tab or a carriage return; every "- " bullet list too, but not a plain number such as "-5") gets a leading apostrophe (\'), so that spreadsheets show it as text';
 	const n = cells ?? null;
 	const which =
 		n === null
 			? 'those cells are not the text as stored'
 			: n === 0
 				? 'no cell of this file starts that way, so every cell is the text as stored'
-				: `${n.toLocaleString('en-US')} ${n === 1 ? 'cell' : 'cells'} of this file ${n === 1 ? 'has' : 'have'} it and ${n === 1 ? 'is' : 'are'} not the text as stored: to read them as data, remove one leading apostrophe only where the next character is =, +, -, @, a tab or a carriage return (a text's own apostrophe, as in "'Tis", is written as it is; a number stored as text, such as "-5", gets one too)`;
+				: `${n.toLocaleString('en-US')} ${n === 1 ? 'cell' : 'cells'} of this file ${n === 1 ? 'has' : 'have'} it and ${n === 1 ? 'is' : 'are'} not the text as stored: to read them as data, remove one leading apostrophe only where the next character is =, +, -, @, a tab or a carriage return (a text's own apostrophe, as in "'Tis", is written as it is; a number stored as text, such as "-5" or "+3", is a number to a spreadsheet and is written as it is)`;
 	return `${start}: ${which}. JSON Lines and Parquet exports keep the text exactly.`;
 }
 

@@ -7,8 +7,10 @@
  * A spreadsheet treats a cell starting with = + - @ (or a tab or carriage return before one) as
  * a formula, and formulas can fetch URLs or run commands (OWASP "CSV injection"). Text cells
  * starting with one of those characters get a leading apostrophe, which spreadsheets show as
- * text and do not display. Numbers are written as they are (a negative number stays a number).
- * Programs that read the file as data can ask for the cells as stored instead.
+ * text and do not display. Numbers are written as they are (a negative number stays a number), and
+ * so is text that is exactly a number ("-5", "+3", "-0.25", "-1e-3"): a spreadsheet reads it as
+ * that number, not as a formula. Programs that read the file as data can ask for the cells as
+ * stored instead.
  */
 import { stringify } from 'csv-stringify/sync';
 
@@ -21,9 +23,20 @@ export interface CsvOptions {
 	neutraliseFormulas?: boolean;
 }
 
+/**
+ * A signed decimal or scientific literal and nothing else: what a spreadsheet reads as a number even
+ * though it starts with + or -. Anything more ("-2+3", "-1e5 ", "-0x10", "-Infinity") is a formula or text.
+ */
+const SIGNED_NUMBER = /^[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Whether a text cell starting with a formula character is a plain number instead (written as it is). */
+export function isSignedNumberText(text: string): boolean {
+	return SIGNED_NUMBER.test(text);
+}
+
 /** A text cell as written: with a leading apostrophe when it would start a formula. */
 export function neutraliseFormula(text: string): string {
-	return FORMULA_START.test(text) ? `'${text}` : text;
+	return FORMULA_START.test(text) && !isSignedNumberText(text) ? `'${text}` : text;
 }
 
 function cell(value: unknown, neutralise: boolean): string {

@@ -210,11 +210,16 @@ describe('CSV', () => {
 	});
 
 	it('neutralises text a spreadsheet would run as a formula, unless asked to keep it', () => {
-		const records = [{ instruction: '=HYPERLINK("http://x")', input: '+1', output: '-2+3' }, { instruction: '@SUM(A1)', input: '\t=1', output: '\r=1' }];
+		const records = [
+			{ instruction: '=HYPERLINK("http://x")', input: '+1+1', output: '-2+3' },
+			{ instruction: '@SUM(A1)', input: '\t=1', output: '\r=1' },
+			{ instruction: 'A plain number is a number, not a formula', input: '+3', output: '-0.25' }
+		];
 		const rows = parseCsv(decode(serializeAll('csv', records)), { columns: true }) as ExportRecord[];
 		expect(rows).toEqual([
-			{ instruction: `'=HYPERLINK("http://x")`, input: "'+1", output: "'-2+3" },
-			{ instruction: "'@SUM(A1)", input: "'\t=1", output: "'\r=1" }
+			{ instruction: `'=HYPERLINK("http://x")`, input: "'+1+1", output: "'-2+3" },
+			{ instruction: "'@SUM(A1)", input: "'\t=1", output: "'\r=1" },
+			{ instruction: 'A plain number is a number, not a formula', input: '+3', output: '-0.25' }
 		]);
 		expect(parseCsv(decode(serializeAll('csv', records, { csvKeepFormulas: true })), { columns: true })).toEqual(records);
 	});

@@ -80,7 +80,7 @@ export const EXPORT_FORMATS: readonly ExportFormatInfo[] = [
 		mimeType: 'text/csv; charset=utf-8',
 		binary: false,
 		description:
-			'Columns instruction, input, output with a header row; fields with commas, quotes or line breaks are quoted. Cells starting with = + - @ (a "- " bullet list too) get a leading \' so spreadsheets do not run them, and pandas.read_csv reads them with it; keep formulas to write them as stored. The manifest records which.'
+			'Columns instruction, input, output with a header row; fields with commas, quotes or line breaks are quoted. Cells starting with = + - @ (a "- " bullet list too; not a plain number such as -5) get a leading \' so spreadsheets do not run them, and pandas.read_csv reads them with it; keep formulas to write them as stored. The manifest records which.'
 	},
 	{
 		id: 'parquet',

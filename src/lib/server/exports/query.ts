@@ -21,7 +21,7 @@ import {
 	type RecordLayout,
 	type SerializeOptions
 } from '../../formats/serialize';
-import { CSV_QUOTED_CHARACTERS, FORMULA_START_CHARACTERS } from '../../formats/csv';
+import { CSV_QUOTED_CHARACTERS, FORMULA_START_CHARACTERS, isSignedNumberText } from '../../formats/csv';
 import { INPUT_PLACEHOLDER, instructionWithInput } from '../../prompts/unnatural';
 import { FUNCTION_CALL_SPEAKER } from '../../formats/conversation';
 
@@ -491,6 +491,9 @@ function instanceBlockReader(
 
 const utf8 = new TextDecoder();
 
+/** The SQL function recordSql's CSV cells call: csv.ts's isSignedNumberText. */
+const CSV_SIGNED_NUMBER_FUNCTION = 'csv_signed_number';
+
 /** One record of a format SQLite writes itself, as SQL over a block's instruction, input and output, with its parameters. */
 export interface RecordSql {
 	expression: string;
@@ -537,8 +540,12 @@ export function recordSql(format: ExportFormatId, options: SerializeOptions): Re
 			// and quoted, its quotes doubled, when it holds CSV_QUOTED_CHARACTERS (the apostrophe is
 			// none of them, so the test on the stored text decides for the written one).
 			const quoted = (column: string) => [...CSV_QUOTED_CHARACTERS].map((_, k) => `instr(${column}, @csv_quoted_${k})`).join(' OR ');
+			// Text that is exactly a signed number ("-5") is asked of csv.ts's own test (a function each
+			// reader's connection is given), only for the few cells that start like a formula.
 			const apostrophe = (column: string) =>
-				options.csvKeepFormulas ? '' : `CASE WHEN ${column} <> '' AND instr(@formula_start, substr(${column}, 1, 1)) THEN '''' ELSE '' END || `;
+				options.csvKeepFormulas
+					? ''
+					: `CASE WHEN ${column} <> '' AND instr(@formula_start, substr(${column}, 1, 1)) THEN CASE WHEN ${CSV_SIGNED_NUMBER_FUNCTION}(${column}) THEN '' ELSE '''' END ELSE '' END || `;
 			const cell = (column: string) =>
 				`CASE WHEN ${quoted(column)} THEN '"' || ${apostrophe(column)}replace(${column}, '"', '""') || '"' ELSE ${apostrophe(column)}${column} END`;
 			return {
@@ -562,6 +569,7 @@ export interface RecordBlockReader {
 }
 
 export function recordBlockReader(client: Database.Database, selection: ExportSelection, record: RecordSql, layout: RecordLayout): RecordBlockReader {
+	client.function(CSV_SIGNED_NUMBER_FUNCTION, { deterministic: true }, (text) => (isSignedNumberText(String(text)) ? 1 : 0));
 	const payload = [`CAST(group_concat(${record.expression} || @record_after, @record_between) AS BLOB)`];
 	const params = { ...record.params, record_after: layout.after, record_between: layout.between };
 	const blocks = instanceBlockReader(client, selection, payload, params);
