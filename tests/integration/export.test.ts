@@ -499,6 +499,33 @@ describe('streaming', () => {
 		expect(Math.abs(stream.estimatedBytes - manifest.file.bytes) / manifest.file.bytes).toBeLessThan(0.1);
 	});
 
+	it('estimates the file size from rows spread over the selection, not the first ones: short rows first, long ones after', async () => {
+		// 500 short seed-like rows, then 1,500 rows fifty times longer: the first 500 rows alone said about a tenth of the file.
+		const rows = Array.from({ length: 2000 }, (_, i) =>
+			i < 500 ? { instruction: `Short ${i}`, input: '', output: `ok ${i}` } : { instruction: `Long task ${i}`, input: `input ${i}`, output: `${'a longer answer, '.repeat(30)}${i}` }
+		);
+		const { datasetId } = await importFile(streamOf(jsonl(rows), 1 << 16), { datasetName: 'short-then-long', fileName: 'short-then-long.jsonl' }, db);
+		const requests: ExportRequest[] = [
+			{ datasetId, filters: {}, format: 'jsonl' },
+			{ datasetId, filters: {}, format: 'csv' },
+			{ datasetId, filters: {}, format: 'parquet' },
+			// A filtered selection: its first rows are short too.
+			{ datasetId, filters: parseWhere(['origin=imported']), format: 'openai-chat' }
+		];
+		// Short and long in turn: a sample of every n-th id would see only one kind.
+		const alternating = Array.from({ length: 2000 }, (_, i) =>
+			i % 2 ? { instruction: `Brief ${i}`, input: '', output: `ok ${i}` } : { instruction: `Lengthy task ${i}`, input: `input ${i}`, output: `${'a longer answer, '.repeat(30)}${i}` }
+		);
+		const turns = await importFile(streamOf(jsonl(alternating), 1 << 16), { datasetName: 'short-and-long', fileName: 'short-and-long.jsonl' }, db);
+		for (const format of ['jsonl', 'csv'] as const) requests.push({ datasetId: turns.datasetId, filters: {}, format });
+		for (const request of requests) {
+			const stream = startExport(request, db);
+			const estimated = stream.estimatedBytes;
+			const written = concat([...stream.chunks()]).length;
+			expect(Math.abs(estimated - written) / written, `${request.format}: ${estimated} estimated, ${written} written`).toBeLessThan(0.25);
+		}
+	});
+
 	it('counts the selection when first asked, on the snapshot the rows come from, and reports what was written once done', async () => {
 		const rows = Array.from({ length: 500 }, (_, i) => ({ instruction: `Task ${i % 50}`, input: `input ${i}`, output: `output ${i}` }));
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'lazy', fileName: 'lazy.jsonl' }, db);

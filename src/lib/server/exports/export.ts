@@ -131,7 +131,7 @@ export interface ExportStream {
 	format: ExportFormatInfo;
 	/** What the selection holds (counted on the snapshot the rows are read from). */
 	counts: SelectionCounts;
-	/** File size extrapolated from the first rows, for progress bars. */
+	/** File size extrapolated from a sample of rows spread over the selection, for progress bars. */
 	estimatedBytes: number;
 	/** The file. Ending the iteration early (return()) releases the snapshot. */
 	chunks(): Generator<Uint8Array, void, undefined>;
@@ -700,7 +700,11 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	};
 }
 
-/** Serialises the first rows to extrapolate the file size (JSON quoting, CSV quoting and Parquet compression differ). */
+/**
+ * Serialises a sample of about SAMPLE_ROWS rows spread over the whole selection to extrapolate the
+ * file size (JSON quoting, CSV quoting and Parquet compression differ): the first rows alone said
+ * little when rows grow longer further in (short seed tasks first, long generated ones after).
+ */
 function estimateBytes(client: import('better-sqlite3').Database, request: ExportRequest, totalRows: number): number {
 	if (totalRows === 0) return 0;
 	const serializer = createSerializer(request.format, { ...serializerOptions(request), rowGroupRows: SAMPLE_ROWS });
@@ -708,7 +712,7 @@ function estimateBytes(client: import('better-sqlite3').Database, request: Expor
 	let sampleRows = 0;
 	const size = (c: string | Uint8Array) => (typeof c === 'string' ? Buffer.byteLength(c, 'utf8') : c.length);
 	const fixed = size(serializer.begin());
-	for (const row of selectRows(client, request, SAMPLE_ROWS)) {
+	for (const row of selectRows(client, request, Math.max(1, Math.floor(totalRows / SAMPLE_ROWS)))) {
 		sampleBytes += size(serializer.write(row));
 		sampleRows++;
 	}

@@ -203,19 +203,26 @@ function reformulationRow({ instructionWithInput: filled, ...f }: FormulationRow
 	return { kind: 'reformulation', ...f, instruction: filled ?? instructionWithInput(f.instruction, f.input), input: '' };
 }
 
-/** The selected rows in file order; `limit` for a sample (the size estimate). */
-export function* selectRows(client: Database.Database, selection: ExportSelection, limit?: number): Generator<ExportRow> {
+/**
+ * The selected rows in file order; with `sampleEvery`, about one row in that many (the size
+ * estimate's sample), spread over the whole selection: a row (an instance, or a response) is
+ * taken when a multiplicative hash of its id falls on a multiple, so neither the first rows nor a
+ * pattern in the ids decide which. Reformulations follow their sampled instances.
+ */
+export function* selectRows(client: Database.Database, selection: ExportSelection, sampleEvery?: number): Generator<ExportRow> {
 	const { q, from } = selectionQuery(selection);
 	const responses = !!selection.responsesOf;
 	const output = responses ? 'r.response' : 'i.output';
 	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
-	const limitSql = limit !== undefined ? ` LIMIT ${q.param(limit)}` : '';
+	// Knuth's multiplicative hash (2654435761, mod 2^32; 64-bit SQLite integers hold the product), its
+	// low 8 bits dropped: those follow the id's own low bits, so every second id would be taken every second time.
+	if (sampleEvery !== undefined && sampleEvery > 1) q.where(`(((${responses ? 'r.id' : 'i.id'} * 2654435761) % 4294967296) >> 8) % ${q.param(sampleEvery)} = 0`);
 	// Raw rows (arrays): building each row's object here costs less than better-sqlite3's named rows.
 	const cursor = client
 		.prepare<[unknown], [number, number, string, string, string, number | null, number | null]>(
 			`${q.withClause()}SELECT t.id, i.id, t.instruction, i.input, ${output},
 				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id)
-			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}${limitSql}`
+			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}`
 		)
 		.raw()
 		.iterate(q.params);
