@@ -18,6 +18,7 @@ import { startExport, type ExportRequest } from '../../src/lib/server/exports/ex
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { datasetCard } from '../../src/lib/cards/dataset-card';
 import { makeUsers } from './audit-fixtures';
+import { buildRatingAudit } from '../support/audit-fixtures';
 
 let db: Db;
 let cleanup: () => void;
@@ -148,5 +149,42 @@ describe('rows outside the audits\' sampling frame', () => {
 		const both = runExport({ datasetId, filters: parseWhere([`audit=${early.id},${later.id}`]), format: 'jsonl' }).quality!;
 		expect(both.exported.outsideFrame.rows).toBe(0);
 		expect(both.exported.basis).toBe('population');
+	});
+});
+
+describe('a rating audit\'s sampling frame (exports of model responses)', () => {
+	it('names the responses no rating audit could have drawn — a model\'s later response to a row — as quality audits name their rows', async () => {
+		const built = await buildRatingAudit(db, {
+			datasetName: 'rated',
+			tasks: [
+				{ key: 'r1', classification: false },
+				{ key: 'r2', classification: false },
+				{ key: 'r3', classification: false }
+			],
+			models: ['m1', 'm2'],
+			reviewers: ['Ana'],
+			overlap: 1,
+			labels: { r1: { Ana: { ratings: { m1: 'A', m2: 'C' } } }, r2: { Ana: { ratings: { m1: 'B', m2: 'D' } } }, r3: { Ana: { ratings: { m1: 'C', m2: 'A' } } } }
+		});
+		const request: ExportRequest = { datasetId: built.datasetId, filters: {}, format: 'jsonl', responsesOf: 'm1' };
+		// Every response the audit rated is in its frame.
+		expect(runExport(request).quality!.exported.outsideFrame).toEqual({ rows: 0, origins: { seed: 0, generated: 0, imported: 0 } });
+
+		// m1 answers r1 again after the draw: the audit rates a model's first response to a row only.
+		const first = db.$client.prepare<[number], { task_id: number; instance_id: number }>('SELECT task_id, instance_id FROM responses WHERE id = ?').get(built.responses.r1.m1)!;
+		db.$client
+			.prepare("INSERT INTO responses (task_id, instance_id, dataset_id, model, response, created_at) VALUES (?, ?, ?, 'm1', 'a second try', ?)")
+			.run(first.task_id, first.instance_id, built.datasetId, Date.now() + 60_000);
+		const manifest = runExport(request);
+		const q = manifest.quality!;
+		expect(manifest.counts.rows).toBe(4);
+		expect(q.exported.outsideFrame).toEqual({ rows: 1, origins: { seed: 0, generated: 0, imported: 1 } });
+		expect(q.exported.basis).toBe('frame');
+		expect(q.caveats.join(' ')).toContain(`1 row (1 imported) of this file lies outside the sampling frame of audit "rated ratings": no audit could have drawn it`);
+		expect(q.caveats.join(' ')).toContain("other models' responses, and a model's later ones, are not in its frame");
+		expect(q.caveats.join(' ')).toContain('The estimate says nothing about it');
+		// The card says it as it does for a quality audit.
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain('1 outside the audits\u2019 sampling frame, which no estimate covers');
 	});
 });

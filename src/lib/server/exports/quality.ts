@@ -172,28 +172,45 @@ const VERDICT_STRATUM_SQL = `CASE WHEN t.filter_status IS NULL AND i.filter_stat
 	WHEN i.filter_status = 'rejected' THEN '${REJECTED_STRATUM_PREFIX}' || coalesce(i.filter_rule, 'unknown')
 	ELSE '${KEPT_STRATUM}' END`;
 
-/** SQL truth, over tasks `t` and instances `i`, of "some audit in scope could have drawn this row" (see outsideSamplingFrame). */
-function inSamplingFrameSql(q: SqlQuery, audits: readonly AuditSummary[]): string {
+/**
+ * SQL truth, over tasks `t` and instances `i` (and with `responses`, model responses `r`), of "some
+ * audit in scope could have drawn this row" (see outsideSamplingFrame).
+ */
+function inSamplingFrameSql(q: SqlQuery, audits: readonly AuditSummary[], responses = false): string {
+	const verdictFrame = `(a.stratify <> 'verdict'
+			OR (a.strata IS NULL AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))
+			OR (${VERDICT_STRATUM_SQL}) IN (SELECT json_extract(s.value, '$.key') FROM json_each(a.strata) s WHERE json_extract(s.value, '$.size') > 0))`;
+	if (responses) {
+		// A rating audit rates the first response of each of its models per task and instance, as they were when it was drawn
+		// (audits/create.ts loadRatingGroups); a response its reviewers rated was drawn whatever its item records.
+		return `EXISTS (SELECT 1 FROM audits a WHERE a.id IN (${q.list(audits.map((a) => a.id))}) AND (
+		a.imported_at IS NOT NULL
+		OR EXISTS (SELECT 1 FROM audit_item_responses ir JOIN audit_items it ON it.id = ir.item_id WHERE it.audit_id = a.id AND ir.response_id = r.id AND it.is_gold = 0)
+		OR (r.created_at <= a.created_at AND (a.models IS NULL OR r.model IN (SELECT value FROM json_each(a.models)))
+			AND r.id = (SELECT min(r2.id) FROM responses r2 WHERE r2.task_id = r.task_id AND r2.instance_id = r.instance_id AND r2.model = r.model)
+			AND ${verdictFrame})
+		OR EXISTS (SELECT 1 FROM audit_label_ratings lr WHERE lr.audit_id = a.id AND lr.model = r.model AND lr.response_id = r.id)))`;
+	}
 	return `EXISTS (SELECT 1 FROM audits a WHERE a.id IN (${q.list(audits.map((a) => a.id))}) AND (
 		a.imported_at IS NOT NULL
 		OR EXISTS (SELECT 1 FROM audit_items it WHERE it.audit_id = a.id AND it.instance_id = i.id AND it.is_gold = 0)
-		OR (i.created_at <= a.created_at AND (a.stratify <> 'verdict'
-			OR (a.strata IS NULL AND (t.filter_status IS NOT NULL OR i.filter_status IS NOT NULL))
-			OR (${VERDICT_STRATUM_SQL}) IN (SELECT json_extract(s.value, '$.key') FROM json_each(a.strata) s WHERE json_extract(s.value, '$.size') > 0)))))`;
+		OR (i.created_at <= a.created_at AND ${verdictFrame})))`;
 }
 
 /**
- * The quality rows of `rows` outside the sampling frame of every audit in scope: not drawn by it,
- * and added after it was drawn, or — verdict-stratified audits draw from the strata given a size
- * only — in no such stratum now (seed tasks, which the filters never judge, are in none). An audit
- * imported from a bundle was drawn elsewhere: its frame is unknown here and taken to hold every
- * row. Gold is not counted.
+ * The rows of `rows` outside the sampling frame of every audit in scope: not drawn by it, and
+ * added after it was drawn, or — verdict-stratified audits draw from the strata given a size
+ * only — in no such stratum now (seed tasks, which the filters never judge, are in none). Model
+ * responses (a rating audit's rows) are outside it too when their model is not one the audit rates,
+ * or when another response of that model to the same row came first. An audit imported from a
+ * bundle was drawn elsewhere: its frame is unknown here and taken to hold every row. Gold is not
+ * counted.
  */
-function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; from: string }, audits: readonly AuditSummary[]): OutsideFrame {
+function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; from: string }, audits: readonly AuditSummary[], responses = false): OutsideFrame {
 	const { q, from } = rows;
 	const counts = client
 		.prepare<[unknown], { origin: string; n: number }>(
-			`${q.withClause()}SELECT t.origin AS origin, count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND NOT ${inSamplingFrameSql(q, audits)}
+			`${q.withClause()}SELECT t.origin AS origin, count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND NOT ${inSamplingFrameSql(q, audits, responses)}
 			 GROUP BY t.origin`
 		)
 		.all(q.params);
@@ -201,8 +218,6 @@ function outsideSamplingFrame(client: Database.Database, rows: { q: SqlQuery; fr
 	for (const c of counts) if (c.origin in origins) origins[c.origin as keyof typeof origins] += c.n;
 	return { rows: counts.reduce((n, c) => n + c.n, 0), origins };
 }
-
-const NO_ROWS_OUTSIDE: OutsideFrame = { rows: 0, origins: { seed: 0, generated: 0, imported: 0 } };
 
 /** "20 rows (20 of seed tasks)", for the method, the caveat and the card. */
 export function outsideFrameText(o: OutsideFrame): string {
@@ -590,10 +605,11 @@ export function estimateQuality(
 		estimate = verdictWeightedEstimate(client, selection, audits, scope, estimate) ?? estimate;
 	}
 
-	// Rows no audit could have drawn (model responses: not counted here): the estimate is not about them.
-	const outsideFrame = responses ? NO_ROWS_OUTSIDE : outsideSamplingFrame(client, selectionQuery(selection), audits);
-	const populationOutside =
-		responses || !usesHumanLabels(selection.filters) ? outsideFrame : outsideSamplingFrame(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits);
+	// Rows no audit could have drawn: the estimate is not about them.
+	const outsideFrame = outsideSamplingFrame(client, selectionQuery(selection), audits, responses);
+	const populationOutside = !usesHumanLabels(selection.filters)
+		? outsideFrame
+		: outsideSamplingFrame(client, selectionQuery(selection, withoutHumanLabels(selection.filters)), audits, responses);
 	if (populationOutside.rows) estimate.description += `, except the ${outsideFrameText(populationOutside)} outside the audit${audits.length === 1 ? '\'s' : 's\''} sampling frame`;
 
 	// The exported rows, by what their final label says.
@@ -628,7 +644,8 @@ export function estimateQuality(
 		const why = [
 			audits.some((a) => a.stratify === 'verdict')
 				? 'a verdict-stratified audit draws only from the strata it gave a size, of rows the automatic filters judged: seed tasks (and rows no filter run has seen) are in none of them' : '',
-			audits.some((a) => a.stratify !== 'verdict') ? 'rows added to the dataset after an audit was drawn are not in its frame' : ''
+			audits.some((a) => a.stratify !== 'verdict') ? 'rows added to the dataset after an audit was drawn are not in its frame' : '',
+			responses ? "a rating audit rates the first response of each of its models to a row: other models' responses, and a model's later ones, are not in its frame" : ''
 		].filter(Boolean);
 		caveats.push(
 			`${outsideFrameText(outsideFrame)} of this file ${outsideFrame.rows === 1 ? 'lies' : 'lie'} outside the sampling frame of ${audits.length === 1 ? `audit ${names}` : `audits ${names}`}: no audit could have drawn ${outsideFrame.rows === 1 ? 'it' : 'them'} (${why.join('; ')}). ` +
