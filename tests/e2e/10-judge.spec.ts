@@ -128,8 +128,8 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	const tp = world.audited.filter((k) => judgeSays(k) === true && humanSays(k)).length;
 	const jy = world.audited.filter((k) => judgeSays(k) === true).length;
 	const precision = page.getByTestId('judge-precision');
-	await expect(precision).toContainText(`Judge precision on audit #${world.auditId}: ${percent(tp / jy)}`);
-	await expect(precision).toContainText(`of the ${jy} audited items this judge called all valid, the humans agreed on ${tp}`);
+	await expect(precision).toContainText(`Judge precision on audit ${world.auditId}: ${percent(tp / jy)}`);
+	await expect(precision).toContainText(`of the ${jy} audited items judge run ${runId} called all valid, the humans agreed on ${tp}.`);
 	await expect(page.getByTestId('cli-command')).toContainText(`--where judge-run=${runId} --where judge-valid`);
 	// No human-label filter: the file is the audited population, and the page says how its figure is found.
 	await expect(page.getByTestId('export-quality-file')).toContainText('This file: the file is the audited population (no human-label filter)');

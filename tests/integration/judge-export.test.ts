@@ -22,6 +22,7 @@ import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { countExport, countExportOffThread, startExport, startExportOffThread, writeExportFile, type ExportStream } from '../../src/lib/server/exports/export';
 import { judgeAuditCalibration } from '../../src/lib/server/judge/calibration';
 import { tieRangeTexts } from '../../src/lib/judge/wording';
+import { judgePrecisionText } from '../../src/lib/judge/filter-precision';
 import { parseWhere } from '../../src/lib/server/exports/filters';
 import { wilsonInterval } from '../../src/lib/stats/proportion';
 import { FAST_RETRY, fakeEndpoint } from './generation-support';
@@ -294,7 +295,15 @@ describe('exports with a model judge', () => {
 		expect(validate(schema, { ...manifest, judgePrecision: precision })).toEqual([]);
 		const precisionCli = spawnSync(process.execPath, [CLI_ENTRY, 'export', String(world.datasetId), '--where', `judge-run=${world.runId}`, '--where', 'judge-valid', '--format', 'jsonl', '--out', path.join(dir, 'cli-valid.jsonl')], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8', timeout: 60_000 });
 		expect(precisionCli.status, precisionCli.stderr).toBe(0);
-		expect(precisionCli.stdout).toContain(`${precision.humanValid} of the ${judgedValid.length - 1} decided audited items judge run ${world.runId} called all valid the humans also did (1 more tied, left out: ${precision.humanValid}–${precision.humanValid + 1} of ${judgedValid.length} counting them both ways).`);
+		// The headline counts the tied item as "no" and as "yes" (the page's line is the same sentence).
+		const hv = precision.humanValid;
+		expect(precision.withTies).toMatchObject({ rate: null, low: hv / judgedValid.length, high: (hv + 1) / judgedValid.length });
+		expect(precision.withTies.lower).toBeCloseTo(wilsonInterval(hv, judgedValid.length).lower, 12);
+		expect(precision.withTies.upper).toBeCloseTo(wilsonInterval(hv + 1, judgedValid.length).upper, 12);
+		expect(precisionCli.stdout).toContain(judgePrecisionText(precision));
+		expect(precisionCli.stdout).toContain(
+			`with the 1 tied audited item counted as "no" and as "yes" — of the ${judgedValid.length} audited items judge run ${world.runId} called all valid, the humans agreed on ${hv} and tied on 1 (no final label); with the tied items left out: `
+		);
 	}, 90_000);
 
 	it('a judge run that failed is not chosen by default: the manifest says why, and naming it uses it with its status', async () => {

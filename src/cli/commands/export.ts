@@ -12,6 +12,7 @@ import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-
 import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import { judgeEstimateText, type JudgeFilterPrecision } from '$lib/server/exports/judge';
+import { judgePrecisionText } from '$lib/judge/filter-precision';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, countShapeExport, writeShapeExport, type ShapeExportFormat, type ShapeExportManifest } from '$lib/server/exports/shapes';
 import { reviewersVerdictsText } from '$lib/formats/serialize-shapes';
 import {
@@ -328,10 +329,7 @@ function refuseOptionsNotFor(format: string, values: Record<string, unknown>): v
 
 function judgePrecisionLine(p: JudgeFilterPrecision | null): string | null {
 	if (!p) return null;
-	const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-	return p.precision === null
-		? `Judge precision: unknown — no audited item of audit ${p.auditId} was called all valid by judge run ${p.runId}.`
-		: `Judge precision on audit ${p.auditId}: ${pct(p.precision)} (interval ${pct(p.lower)} to ${pct(p.upper)}) — ${p.humanValid} of the ${p.judgedValid} decided audited items judge run ${p.runId} called all valid the humans also did${p.tiedJudgedValid ? ` (${p.tiedJudgedValid} more tied, left out: ${p.humanValid}–${p.humanValid + p.tiedJudgedValid} of ${p.judgedValid + p.tiedJudgedValid} counting them both ways)` : ''}.${p.anchoredNote ? ` ${p.anchoredNote}` : ''}`;
+	return `${judgePrecisionText(p)}${p.anchoredNote ? ` ${p.anchoredNote}` : ''}`;
 }
 
 /** Runs a write that Ctrl-C (or a kill) stops between chunks, removing what it wrote (its .partial files). */

@@ -23,7 +23,8 @@ import { countSelection, selectionQuery, type ExportSelection } from './query';
 import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
 import { keptWhileUnchanged } from '../db/unchanged';
 import { readJudgeParams } from '../runs/judge/params';
-import { humanBounded, ppiBounded, tieBounds } from '$lib/judge/wording';
+import { humanBounded, ppiBounded, tieBounds, type Bounded } from '$lib/judge/wording';
+import { wilsonInterval } from '$lib/stats/proportion';
 import type { RateRange } from '$lib/stats/rate-range';
 
 export interface ExportJudgeRun {
@@ -92,10 +93,12 @@ export interface JudgeFilterPrecision {
 	humanValid: number;
 	/** Audited items the judge called all valid whose reviewers tied (no final label): left out of `judgedValid` and the precision. */
 	tiedJudgedValid: number;
-	/** P(human all valid | judge all valid); null with no such item. */
+	/** P(human all valid | judge all valid) over the decided items (tied ones left out); null with no such item. */
 	precision: number | null;
 	lower: number;
 	upper: number;
+	/** The headline: the tied items counted as "no" and as "yes" (a range when there are some), Wilson intervals over both. */
+	withTies: RateRange;
 	confidence: number;
 	method: string;
 }
@@ -327,6 +330,11 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 	const cal = exportJudgeCalibration(client, selection, false);
 	if (!cal) return null;
 	const p = cal.calibration.allValid.precision;
+	const tied = cal.tiedJudgedValid;
+	const wilson = (valid: number): Bounded => {
+		const w = wilsonInterval(valid, p.trials + tied, { z: p.z });
+		return { point: w.proportion, lower: w.lower, upper: w.upper };
+	};
 	return {
 		runId: cal.run.id,
 		auditId: cal.auditId,
@@ -337,6 +345,7 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 		precision: p.proportion,
 		lower: p.lower,
 		upper: p.upper,
+		withTies: tieBounds(wilson(p.successes), wilson(p.successes + tied)),
 		confidence: p.confidence,
 		method: `share of the audited items judge run ${cal.run.id} called all valid that audit ${cal.auditId}'s final human label also calls all valid, with its Wilson score interval${cal.tiedJudgedValid ? `; the ${cal.tiedJudgedValid} such item${cal.tiedJudgedValid === 1 ? '' : 's'} whose reviewers tied (no final label) left out` : ''}`
 	};

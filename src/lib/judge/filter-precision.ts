@@ -1,0 +1,41 @@
+/**
+ * The sentence that gives a "judge says all valid" filter's precision on the audit — how many of
+ * the audited items the judge kept the humans found correct — for the export page and the command
+ * line alike. Items whose reviewers tied (no final label) are counted as "no" and as "yes", as the
+ * manifest's `withTies` does; the figure with them left out follows, named as such. Pure.
+ */
+import type { RateRange } from '$lib/stats/rate-range';
+
+/** What the sentence needs of the manifest's judgePrecision. */
+export interface FilterPrecisionFigures {
+	runId: number;
+	auditId: number;
+	judgedValid: number;
+	humanValid: number;
+	tiedJudgedValid: number;
+	precision: number | null;
+	lower: number;
+	upper: number;
+	withTies: RateRange;
+}
+
+const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
+const interval = (lower: number, upper: number) => `(interval ${pct(lower)} to ${pct(upper)})`;
+
+export function judgePrecisionText(p: FilterPrecisionFigures): string {
+	const tied = p.tiedJudgedValid;
+	if (p.judgedValid + tied === 0) return `Judge precision: unknown — judge run ${p.runId} called no audited item of audit ${p.auditId} all valid.`;
+	const head = `Judge precision on audit ${p.auditId}`;
+	if (tied === 0) {
+		return `${head}: ${pct(p.precision)} ${interval(p.lower, p.upper)} — of the ${p.judgedValid} audited ${p.judgedValid === 1 ? 'item' : 'items'} judge run ${p.runId} called all valid, the humans agreed on ${p.humanValid}.`;
+	}
+	const r = p.withTies;
+	const point = r.rate !== null ? pct(r.rate) : `${pct(r.low)}–${pct(r.high)}`;
+	const kept = p.judgedValid + tied;
+	const items = tied === 1 ? 'the 1 tied audited item' : `the ${tied} tied audited items`;
+	const leftOut =
+		p.judgedValid === 0
+			? 'no decided item is left'
+			: `${pct(p.precision)} ${interval(p.lower, p.upper)}, ${p.humanValid} of ${p.judgedValid}`;
+	return `${head}: ${point} ${interval(r.lower, r.upper)} with ${items} counted as "no" and as "yes" — of the ${kept} audited ${kept === 1 ? 'item' : 'items'} judge run ${p.runId} called all valid, the humans agreed on ${p.humanValid} and tied on ${tied} (no final label); with the tied items left out: ${leftOut}.`;
+}
