@@ -331,6 +331,23 @@ describe('import → export → import gives the same records', async () => {
 		expect([...sg.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l))).toEqual(rows);
 	});
 
+	it('a conversation id written as a number a double changes (1e2, 1.0, past 2^53) is kept as written and written back as that number', async () => {
+		// JSON.parse reads 1e2 as 100 and 9007199254740993 as …992: ids another row has. The nested "id": 100 is not the row's.
+		const row = (id: string, word: string) => `{"id": ${id}, "conversations": [{"from": "human", "value": "${word}?", "id": 100}, {"from": "gpt", "value": "${word}."}]}`;
+		const ids = ['1e2', '100', '1.0', '9007199254740993', '9007199254740992'];
+		const text = ids.map((id, i) => row(id, `w${i}`)).join('\n') + '\n';
+		const first = await importFile(streamOf(text), { datasetName: 'literal ids', fileName: 'sg.jsonl' }, db);
+		expect(first.instancesAdded).toBe(5);
+		expect(db.$client.prepare('SELECT source_id FROM conversations WHERE dataset_id = ? ORDER BY id').pluck().all(first.datasetId)).toEqual(ids);
+		for (const format of ['sharegpt', 'chat-conversations'] as const) {
+			const out = [...startShapeExport({ datasetId: first.datasetId, format }, db).chunks()].join('');
+			// The ids as the file wrote them: bare numbers, not quoted, not rounded.
+			expect(out.trim().split('\n').map((l) => /^\{"id":([^,]*),/.exec(l)?.[1])).toEqual(ids);
+			const back = await importFile(streamOf(out), { datasetName: `back ${format}`, fileName: 'back.jsonl' }, db);
+			expect(db.$client.prepare('SELECT source_id FROM conversations WHERE dataset_id = ? ORDER BY id').pluck().all(back.datasetId)).toEqual(ids);
+		}
+	});
+
 	it('a numeric conversation id is written back as the number in both conversation shapes', async () => {
 		const rows = [
 			{ id: 11, conversations: [{ from: 'human', value: 'Hi' }, { from: 'gpt', value: 'Hello' }] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExactNumber, mayHoldInexactNumber, parseKeepingNumbers, stringifyKeepingNumbers } from './number-literals';
+import { isExactNumber, mayHoldInexactNumber, memberNumberText, numberAsWritten, parseKeepingNumbers, stringifyKeepingNumbers } from './number-literals';
 
 describe('numbers a double cannot hold as written', () => {
 	it('tells exact literals (kept by value) from ones a double changes', () => {
@@ -31,5 +31,19 @@ describe('numbers a double cannot hold as written', () => {
 		expect(stringifyKeepingNumbers(parseKeepingNumbers(line))).toBe(line);
 		expect(stringifyKeepingNumbers({ a: [1, 'x'] }, 4)).toBe(JSON.stringify({ a: [1, 'x'] }, null, 4));
 		expect(stringifyKeepingNumbers(parseKeepingNumbers('{"a":[1e400]}'), 2)).toBe('{\n  "a": [\n    1e400\n  ]\n}');
+	});
+});
+
+describe('a member\'s number as written', () => {
+	it('reads the outer object\'s member, not a nested one or one inside a string', () => {
+		expect(memberNumberText('{"meta": {"id": 100}, "note": "\\"id\\": 7", "id" : 1e2}', 'id')).toBe('1e2');
+		expect(memberNumberText('{"\\u0069d": -0.50}', 'id')).toBe('-0.50');
+		expect(memberNumberText('{"id": "12"}', 'id')).toBeNull();
+		expect(memberNumberText('{"other": 1}', 'id')).toBeNull();
+	});
+
+	it('keeps a number that writes back as itself, and any other as its literal', () => {
+		expect(numberAsWritten('11')).toBe(11);
+		for (const text of ['1e2', '1.0', '-0', '9007199254740993']) expect(stringifyKeepingNumbers({ id: numberAsWritten(text) })).toBe(`{"id":${text}}`);
 	});
 });

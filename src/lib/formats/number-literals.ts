@@ -88,6 +88,49 @@ function inexactLiterals(text: string): [number, number][] {
 }
 
 /**
+ * The source text of the number a top-level member of a JSON object text holds ("1e2" for
+ * `{"id": 1e2, "meta": {"id": 100}}`), or null when the member is not there or is not a number.
+ * Only members of the outer object count: a nested `"id"` with the same value written another
+ * way is not taken for it. The text is known to parse, so the scan only tracks strings and depth.
+ */
+export function memberNumberText(text: string, key: string): string | null {
+	let depth = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (c === 0x22) {
+			const start = i;
+			for (i++; i < text.length; i++) {
+				const s = text.charCodeAt(i);
+				if (s === 0x5c) i++;
+				else if (s === 0x22) break;
+			}
+			if (depth !== 1) continue;
+			let at = i + 1;
+			while (at < text.length && /\s/.test(text[at])) at++;
+			// A string followed by ':' at depth 1 is a member name; JSON.parse reads its escapes.
+			if (text[at] !== ':' || JSON.parse(text.slice(start, i + 1)) !== key) continue;
+			at++;
+			while (at < text.length && /\s/.test(text[at])) at++;
+			NUMBER_AT.lastIndex = at;
+			const m = NUMBER_AT.exec(text);
+			return m ? m[0] : null;
+		}
+		if (c === 0x7b || c === 0x5b) depth++;
+		else if (c === 0x7d || c === 0x5d) depth--;
+	}
+	return null;
+}
+
+/**
+ * A number as the file wrote it, to be written back the same way: the number itself when it
+ * writes back as the same text (11), else the literal kept as written (1e2, 1.0, 9007199254740993).
+ */
+export function numberAsWritten(text: string): number | NumberLiteral {
+	const n = Number(text);
+	return Number.isFinite(n) && String(n) === text ? n : { [NUMBER_LITERAL_KEY]: text };
+}
+
+/**
  * The value of a JSON text (already known to parse) with every number a double cannot hold as
  * written kept as a NumberLiteral; null when it has none (the caller keeps JSON.parse's value).
  */

@@ -12,7 +12,7 @@ import { JsonArraySplitter, JsonLinesSplitter, MAX_RECORD_CHARS, type RawRecord,
 import { SUPERNI_INSTANCES, SUPERNI_KEYS, SuperNiTaskBuilder, taskNameFromFileName } from './superni';
 import { FORMATS, type FormatId, type ParseOptions, type ParsedRecord, type RecordLocation } from './types';
 import { completeUtf8Length, hexBytes, invalidUtf8Offset } from './utf8';
-import { isNumberLiteral, mayHoldInexactNumber, NUMBER_LITERAL_KEY, parseKeepingNumbers } from './number-literals';
+import { isNumberLiteral, mayHoldInexactNumber, memberNumberText, NUMBER_LITERAL_KEY, parseKeepingNumbers } from './number-literals';
 
 const BOM = '\uFEFF';
 
@@ -111,23 +111,15 @@ function repeatedKey(file: string, raw: RawRecord, value: unknown, prefix = ''):
 	);
 }
 
-const NUMERIC_ID = /"id"\s*:\s*(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
-
 /**
  * A numeric `id` as the file writes it: JSON.parse turns 9007199254740993 into …992 (past 2^53 a
- * double cannot hold every integer), and String() of the number is then another record's id.
- * The digits are taken from the record's text (Node 20's JSON.parse gives a reviver no source
- * text); null when they cannot be told apart for certain, which the caller refuses.
+ * double cannot hold every integer) and 1e2 into 100, and String() of the number is then another
+ * record's id. The digits are the record's own member's, read from its text (Node 20's JSON.parse
+ * gives a reviver no source text); null when they cannot be found, which the caller refuses.
  */
 export function numericIdAsWritten(text: string, parsed: number): string | null {
-	let found: string | null = null;
-	for (const m of text.matchAll(NUMERIC_ID)) {
-		if (Number(m[1]) !== parsed) continue;
-		if (found !== null && found !== m[1]) return Number.isSafeInteger(parsed) ? String(parsed) : null;
-		found = m[1];
-	}
-	if (found === null) return Number.isSafeInteger(parsed) ? String(parsed) : null;
-	return found;
+	const written = memberNumberText(text, 'id');
+	return written !== null && Number(written) === parsed ? written : null;
 }
 
 /**
@@ -457,7 +449,7 @@ export class ImportParser {
 				throw ImportError.at(
 					this.file,
 					placeOf(raw),
-					`field "id": the id ${value.id} is beyond exact JSON number precision (integers past ±${Number.MAX_SAFE_INTEGER}), so it would be stored as a different id; quote it ("id": "…")`,
+					`field "id": the number ${value.id} could not be found as written in the record, so it might be stored as a different id; quote it ("id": "…")`,
 					'id'
 				);
 			value.id = id;

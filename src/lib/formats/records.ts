@@ -7,7 +7,7 @@ import { conversationTask, OPENAI_CHAT_SHAPE, readSpeaker, SHAREGPT_SHAPE } from
 import { RecordError } from './import-error';
 import { readCompletionPair, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
 import { readSuperNiTask, SUPERNI_KEYS } from './superni';
-import { isNumberLiteral, NUMBER_LITERAL_KEY } from './number-literals';
+import { isNumberLiteral, numberAsWritten, NUMBER_LITERAL_KEY } from './number-literals';
 import type {
 	FormatId,
 	ParsedFormulation,
@@ -345,16 +345,16 @@ function rowId(o: JsonObject): string | null {
 }
 
 /**
- * The conversation of a row whose `id` was a JSON number keeps it, as the number, in its metadata:
+ * The conversation of a row whose `id` was a JSON number keeps it, as written, in its metadata:
  * the source id is stored as text, and the conversation exports write the id back with its JSON
- * type (`"id": 11`, not `"id": "11"`). Only an id the number writes back as exactly (not 1.0,
- * 1e3 or past 2^53); only the conversation's metadata, the task's stays the row's other fields.
+ * type and spelling (`"id": 11`, `"id": 1e2`, not `"id": "11"`): a number that writes back as
+ * the same text is kept as that number, any other (1.0, 1e2, past 2^53) as its literal.
+ * Only the conversation's metadata: the task's stays the row's other fields.
  */
 function withNumericId(task: Omit<ParsedTask, 'location'>, options: ReadOptions): Omit<ParsedTask, 'location'> {
 	const text = task.sourceId;
 	if (!options.idWasNumber || text == null || !task.conversation) return task;
-	const n = Number(text);
-	if (Number.isSafeInteger(n) && String(n) === text) task.conversation.metadata = { ...(task.conversation.metadata ?? {}), id: n };
+	task.conversation.metadata = { ...(task.conversation.metadata ?? {}), id: numberAsWritten(text) };
 	return task;
 }
 

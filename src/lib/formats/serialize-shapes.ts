@@ -8,7 +8,7 @@
 import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, isFunctionCallTurn, speakerName, toolCallsOf, type ConversationShape, type OpenAiToolCall } from './conversation';
 import { SUPERNI_DEFINITION, SUPERNI_FIELD_ORDER, SUPERNI_INSTANCES, SUPERNI_NEGATIVE, SUPERNI_POSITIVE } from './superni';
 import type { PairPreference, ParsedExample, ParsedTask, ParsedTurn } from './types';
-import { stringifyKeepingNumbers } from './number-literals';
+import { isNumberLiteral, NUMBER_LITERAL_KEY, stringifyKeepingNumbers } from './number-literals';
 
 // ---- SuperNI task files ----
 
@@ -150,11 +150,18 @@ function chatMessage(t: ParsedTurn): Record<string, unknown> {
 	return { ...m, ...(t.extra ?? {}) };
 }
 
-/** The id a conversation is written with: the source id, as the number the source gave when it was one (kept in the metadata). */
+/**
+ * The id a row is written with: its source id, as the number the source wrote when it was one
+ * (kept beside it: a number, or a literal such as 1e2 that stringifyKeepingNumbers writes bare).
+ */
+function writtenId(sourceId: string | null | undefined, kept: unknown): unknown {
+	if (typeof kept === 'number' && (sourceId == null || sourceId === String(kept))) return kept;
+	if (isNumberLiteral(kept) && (sourceId == null || sourceId === kept[NUMBER_LITERAL_KEY])) return kept;
+	return sourceId ?? kept ?? null;
+}
+
 function conversationId(c: ConversationExport): unknown {
-	const own = c.metadata?.id;
-	if (typeof own === 'number' && (c.id == null || c.id === String(own))) return own;
-	return c.id ?? own ?? null;
+	return writtenId(c.id, c.metadata?.id);
 }
 
 function rowWithout(metadata: Record<string, unknown> | null | undefined, taken: readonly string[]): Record<string, unknown> {
