@@ -97,6 +97,29 @@ describe('conversation audits', () => {
 		]);
 	});
 
+	it("show OpenAI's legacy function_call reply as its call, marked a tool call, and the \"function\" result as a tool turn", async () => {
+		const row = {
+			messages: [
+				{ role: 'user', content: 'weather?' },
+				{ role: 'assistant', content: null, function_call: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+				{ role: 'function', name: 'get_weather', content: '{"temp":20}' },
+				{ role: 'assistant', content: 'It is 20C.' }
+			]
+		};
+		const { datasetId } = await importFile(streamOf(JSON.stringify(row) + '\n'), { datasetName: 'chat-legacy', fileName: 'legacy.jsonl' }, db);
+		const [r] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'conversation', reviewerIds: [r.id], sampleSize: 1, seed: 1 }, db);
+		const next = nextAssignment(audit.id, r.id, {}, db);
+		if (next.status !== 'assigned') throw new Error('no item');
+		const turns = reviewItemView(audit.id, r.id, next.ref, db).turns;
+		expect(turns.map((t) => [t.role, t.row, t.toolCall ?? false, t.text])).toEqual([
+			['user', null, false, 'weather?'],
+			['assistant', 0, true, 'get_weather({"city":"Paris"})'],
+			['tool', null, false, '{"temp":20}'],
+			['assistant', 1, false, 'It is 20C.']
+		]);
+	});
+
 	it('show an OpenAI reply with both text and tool_calls as its text and then its calls, marked a tool call', async () => {
 		const row = {
 			messages: [

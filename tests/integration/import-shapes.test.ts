@@ -331,6 +331,31 @@ describe('import → export → import gives the same records', async () => {
 		expect([...sg.chunks()].join('').trim().split('\n').map((l) => JSON.parse(l))).toEqual(rows);
 	});
 
+	it("OpenAI's legacy function_call reply and role \"function\" result round-trip as they came, through chat and through ShareGPT", async () => {
+		const rows = [
+			{
+				id: 'legacy-1',
+				messages: [
+					{ role: 'user', content: 'weather?' },
+					{ role: 'assistant', content: null, function_call: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+					{ role: 'function', name: 'get_weather', content: '{"temp":20}' },
+					{ role: 'assistant', content: 'It is 20C.' }
+				]
+			}
+		];
+		const first = await importFile(streamOf(jsonl(rows)), { datasetName: 'legacy', fileName: 'legacy.jsonl' }, db);
+		expect(first).toMatchObject({ format: 'chat', instancesAdded: 1 });
+		const chatOf = (datasetId: number) => [...startShapeExport({ datasetId, format: 'chat-conversations' }, db).chunks()].join('').trim().split('\n').map((l) => JSON.parse(l));
+		expect(chatOf(first.datasetId)).toEqual(rows);
+		// Through ShareGPT and back: the result is still a "function" message answering the function_call.
+		const sharegpt = [...startShapeExport({ datasetId: first.datasetId, format: 'sharegpt' }, db).chunks()].join('');
+		const back = await importFile(streamOf(sharegpt), { datasetName: 'legacy back', fileName: 'legacy.sg.jsonl' }, db);
+		expect(back.format).toBe('sharegpt');
+		expect(chatOf(back.datasetId)).toEqual(rows);
+		// Single-turn: the call is not the answer to "weather?".
+		expect(countExport({ datasetId: first.datasetId, filters: {} }, db)).toMatchObject({ rows: 0, instances: 0 });
+	});
+
 	it('a conversation id written as a number a double changes (1e2, 1.0, past 2^53) is kept as written and written back as that number', async () => {
 		// JSON.parse reads 1e2 as 100 and 9007199254740993 as …992: ids another row has. The nested "id": 100 is not the row's.
 		const row = (id: string, word: string) => `{"id": ${id}, "conversations": [{"from": "human", "value": "${word}?", "id": 100}, {"from": "gpt", "value": "${word}."}]}`;

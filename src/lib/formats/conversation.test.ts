@@ -137,7 +137,7 @@ describe('ShareGPT / FastChat conversations', () => {
 	it('errors name the conversation and the turn', async () => {
 		const cases: [unknown, string][] = [
 			[{ id: 'a', conversations: [] }, 'field "conversations" is empty (a conversation needs turns)'],
-			[{ id: 'a', conversations: [{ from: 'robot', value: 'x' }] }, 'field "conversations[0].from" is "robot", not a speaker this format knows (system, human, user, gpt, assistant, chatgpt, bing, bard, model, function_call, tool, observation)'],
+			[{ id: 'a', conversations: [{ from: 'robot', value: 'x' }] }, 'field "conversations[0].from" is "robot", not a speaker this format knows (system, human, user, gpt, assistant, chatgpt, bing, bard, model, function_call, tool, observation, function)'],
 			[{ id: 'a', conversations: [{ from: 'human', value: 'x' }, { from: 'gpt' }] }, 'missing required field "conversations[1].value"'],
 			[{ id: 'a', conversations: [{ from: 'human', value: 'x' }, { from: 'gpt', value: null }] }, 'field "conversations[1].value" must be a string, got null'],
 			[{ id: 'a', conversations: [{ from: 'gpt', value: 'x' }] }, 'field "conversations" has no turn from "human"'],

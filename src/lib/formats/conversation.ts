@@ -29,7 +29,10 @@ export const OPENAI_CHAT_SHAPE: ConversationShape = {
 
 /**
  * FastChat's cleaned ShareGPT uses human / gpt (and system); raw ShareGPT dumps also carry
- * user, chatgpt, bing and bard, and tool-use variants observation / function_call.
+ * user, chatgpt, bing and bard, and tool-use variants observation / function_call. `function` is
+ * the result of an OpenAI chat row's legacy function_call, kept under its own name so that it is
+ * written back to chat as the "function" message answering that call (a "tool" message would
+ * need a tool_call_id).
  */
 export const SHAREGPT_SHAPE: ConversationShape = {
 	field: 'conversations',
@@ -46,7 +49,8 @@ export const SHAREGPT_SHAPE: ConversationShape = {
 		model: 'assistant',
 		function_call: 'assistant',
 		tool: 'tool',
-		observation: 'tool'
+		observation: 'tool',
+		function: 'tool'
 	},
 	names: { system: 'system', user: 'human', assistant: 'gpt', tool: 'tool' }
 };
