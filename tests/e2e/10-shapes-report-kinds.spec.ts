@@ -1,6 +1,6 @@
 /**
  * What pairwise and conversation audits show that the other kinds do not: an OpenAI tool call
- * reviewed as its call, and the reports' position bias, reply-by-reply agreement and their tables'
+ * (tool_calls, or the legacy function_call) reviewed as its call, and the reports' position bias, reply-by-reply agreement and their tables'
  * copy buttons.
  */
 import { test, expect, type Browser, type Page } from '@playwright/test';
@@ -32,11 +32,13 @@ async function open(browser: Browser, who: Account, url: string): Promise<Page> 
 
 test('a chat reply that only calls a tool is reviewed as its call, escaped; the report gives agreement reply by reply with its table', async ({ browser }) => {
 	const tag = randomUUID().slice(0, 6);
+	const call = { name: 'get_weather', arguments: '{"city":"<b>Paris</b>"}' };
+	// The second chat in OpenAI's legacy form (function_call, a "function" result): reviewed the same way.
 	const chat = (i: number) => ({
 		messages: [
 			{ role: 'user', content: `weather ${tag} ${i}?` },
-			{ role: 'assistant', content: null, tool_calls: [{ id: 'c0', type: 'function', function: { name: 'get_weather', arguments: '{"city":"<b>Paris</b>"}' } }] },
-			{ role: 'tool', tool_call_id: 'c0', content: '{"temp":20}' },
+			i === 0 ? { role: 'assistant', content: null, tool_calls: [{ id: 'c0', type: 'function', function: call }] } : { role: 'assistant', content: null, function_call: call },
+			i === 0 ? { role: 'tool', tool_call_id: 'c0', content: '{"temp":20}' } : { role: 'function', name: 'get_weather', content: '{"temp":20}' },
 			{ role: 'assistant', content: `It is 20C ${i}.` }
 		]
 	});
@@ -44,13 +46,21 @@ test('a chat reply that only calls a tool is reviewed as its call, escaped; the 
 	const [first, second] = [await makeAccount(db, 'reviewer', 'Tool reviewer one'), await makeAccount(db, 'reviewer', 'Tool reviewer two')];
 	const audit = createAudit({ datasetId, kind: 'conversation', reviewerIds: [first.id, second.id], overlap: 2, seed: 1 }, db);
 
-	const page = await open(browser, first, `/review/${audit.id}`);
-	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
-	const call = page.locator('[data-turn]').nth(1);
-	await expect(call.getByRole('heading')).toHaveText('Assistant · reply 1 (a tool call)');
-	await expect(call).toContainText('get_weather({"city":"<b>Paris</b>"})');
-	await expect(call).not.toContainText('(empty turn)');
-	await page.context().close();
+	// Each chat is reviewed the same way, whichever form its call is in.
+	for (const i of [0, 1]) {
+		const one = await importFile(once(JSON.stringify(chat(i)) + '\n'), { datasetName: `chat tool form ${tag} ${i}`, fileName: 'chat.jsonl' }, db);
+		const alone = createAudit({ datasetId: one.datasetId, kind: 'conversation', reviewerIds: [first.id], seed: 1 }, db);
+		const page = await open(browser, first, `/review/${alone.id}`);
+		await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
+		const turns = page.locator('[data-turn]');
+		await expect(turns.nth(1).getByRole('heading')).toHaveText('Assistant · reply 1 (a tool call)');
+		await expect(turns.nth(1)).toContainText('get_weather({"city":"<b>Paris</b>"})');
+		await expect(turns.nth(1)).not.toContainText('(empty turn)');
+		await expect(turns.nth(2).getByRole('heading')).toHaveText('Tool');
+		await expect(turns.nth(2)).toContainText('{"temp":20}');
+		await expect(turns.nth(3).getByRole('heading')).toHaveText('Assistant · reply 2');
+		await page.context().close();
+	}
 
 	// Both reviewers fault a different reply: they agree on every conversation, never on the faulted reply.
 	for (const [r, bad] of [[first, 0], [second, 1]] as const) {
@@ -66,6 +76,13 @@ test('a chat reply that only calls a tool is reviewed as its call, escaped; the 
 	const report = await open(browser, researcher, `/reports/${audit.id}`);
 	await expect(report.getByTestId('conversation-agreement')).toContainText("each conversation's verdict (every reply valid or not): 100.0%");
 	await expect(report.getByTestId('reply-agreement')).toContainText('On each reply (valid or not, reply by reply): 0.0% (4 replies judged at least twice)');
+	// Each reviewer's agreement reply by reply, beside their agreement on the whole conversation.
+	for (const name of ['Tool reviewer one', 'Tool reviewer two']) {
+		const row = report.getByTestId('reviewer-table').locator(`tr[data-reviewer="${name}"]`);
+		await expect(row).toContainText('100.0% 2 pairs on 2 items');
+		await expect(row.locator('[data-cell="reply-agreement"]')).toHaveText('0.0% 4 pairs on 4 replies');
+	}
+	await expect(report.getByTestId('reviewer-table').getByRole('columnheader', { name: /on each reply/ })).toBeVisible();
 	await expect(report.getByTestId('paper-table-conversations').getByRole('button', { name: /Copy as Markdown/ })).toBeVisible();
 	await report.context().close();
 });

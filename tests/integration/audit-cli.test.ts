@@ -216,6 +216,12 @@ describe('cli audit export/import of pairwise and conversation audits', () => {
 					.prepare(`SELECT l.preference, l.output_valid AS valid, l.comment, (SELECT json_group_array(json_array(position, valid, rating)) FROM audit_label_turns t WHERE t.label_id = l.id) AS turns FROM audit_labels l WHERE audit_id = ?`)
 					.all(id);
 			expect(answerOf(result.auditId)).toEqual(answerOf(audit.id));
+			if (kind !== 'conversation') continue;
+			// Its report gives each reviewer's agreement reply by reply (none yet: one reviewer), in the table and --json.
+			const report = await run(process.execPath, [CLI_ENTRY, 'report', String(audit.id), '--json'], { env: { ...process.env, DATABASE_PATH: file } });
+			expect(JSON.parse(report.stdout).reviewers[0].replyAgreement).toEqual({ value: null, pairs: 0, items: 0 });
+			const text = await run(process.execPath, [CLI_ENTRY, 'report', String(audit.id)], { env: { ...process.env, DATABASE_PATH: file } });
+			expect(text.stdout).toContain('agreement per reply');
 		}
 	}, 60_000);
 });

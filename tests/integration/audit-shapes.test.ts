@@ -321,6 +321,15 @@ describe('reports of the new audits', () => {
 		expect(cr.conversation!.agreement.percent).toEqual({ value: 0, items: 2, pairs: 2 });
 		expect(cr.reviewers.map((r) => r.agreement.pairs)).toEqual([2, 2]);
 		expect(cr.reviewers.map((r) => r.agreement.value)).toEqual([0, 0]);
+		// Reply by reply they agree on each first reply, not on each second: per reviewer too, in the report and its CSV.
+		expect(cr.reviewers.map((r) => r.replyAgreement)).toEqual([
+			{ value: 0.5, pairs: 4, items: 4 },
+			{ value: 0.5, pairs: 4, items: 4 }
+		]);
+		const { reportCsv } = await import('../../src/lib/server/reports');
+		const replyRows = reportCsv(cr).split('\n').filter((l) => l.includes(',reply_agreement,'));
+		expect(replyRows).toHaveLength(2);
+		for (const row of replyRows) expect(row).toMatch(/Agreement with other reviewers on each reply,0\.5,.*4 shared replies/);
 		const { auditMethods } = await import('../../src/lib/server/reports/methods');
 		const convMethods = auditMethods(cr, db).paragraph;
 		expect(convMethods).toContain('(2 conversations with an assistant reply when the sample was drawn)');

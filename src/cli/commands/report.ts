@@ -425,6 +425,7 @@ function printReport(report: AuditReport): void {
 			'median active': seconds(r.medianActiveSeconds),
 			'median shown→submitted': seconds(r.medianSeconds),
 			agreement: r.agreement.value === null ? '—' : `${percent(r.agreement.value)} (${r.agreement.pairs} pairs)`,
+			...(r.replyAgreement ? { 'agreement per reply': r.replyAgreement.value === null ? '—' : `${percent(r.replyAgreement.value)} (${r.replyAgreement.pairs} pairs)` } : {}),
 			'gold accuracy': r.gold ? `${percent(r.gold.proportion)} (${r.gold.successes}/${r.gold.trials})` : '—',
 			...(report.quality
 				? {

@@ -226,6 +226,8 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 		rows.push(make({ section: 'reviewer', group, key: 'median_seconds', label: 'Median seconds per item, first shown to submitted (includes time away)', value: r.medianSeconds, n: r.items + r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'median_active_seconds', label: 'Median active seconds per item', value: r.medianActiveSeconds, n: r.items + r.goldItems }));
 		rows.push(make({ section: 'reviewer', group, key: 'agreement', label: 'Agreement with other reviewers', value: r.agreement.value, n: r.agreement.pairs, note: `${r.agreement.items} shared items` }));
+		if (r.replyAgreement)
+			rows.push(make({ section: 'reviewer', group, key: 'reply_agreement', label: 'Agreement with other reviewers on each reply', value: r.replyAgreement.value, n: r.replyAgreement.pairs, note: `${r.replyAgreement.items} shared replies` }));
 		for (const [key, e] of Object.entries(r.errorRates)) {
 			if (!e) continue;
 			const q = RATE_LABELS[key as keyof typeof RATE_LABELS];

@@ -29,6 +29,11 @@ export interface ReviewerRow {
 	 * reviewer's answer on the same item, over all such pairs; null when they share no item.
 	 */
 	agreement: { value: number | null; pairs: number; items: number };
+	/**
+	 * Conversation audits judging reply by reply: the same share over each reply's valid / not valid
+	 * (`items`: replies shared with someone else), set with the conversation section; absent otherwise.
+	 */
+	replyAgreement?: { value: number | null; pairs: number; items: number };
 	/** Answers on gold items matching the gold answer (per question or per rated response). */
 	gold: (Estimate & { items: number }) | null;
 	/**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { conversationReport, pairwiseReport, type ConversationLabel } from './shapes';
 import { clusteredProportion } from '../stats/clustered';
 import { wilsonInterval } from '../stats/proportion';
+import { SeededRandom } from '../audits/random';
 
 describe('conversationReport', () => {
 	const labels: ConversationLabel[] = [
@@ -30,6 +31,55 @@ describe('conversationReport', () => {
 		expect(r.conversationRatings).toEqual({ A: 1, B: 0, C: 1, D: 1 });
 		expect(r.conversations.majority).toMatchObject({ yes: 1, no: 1, tied: 0, rate: 0.5 });
 		expect(r.conversations.label.proportion).toBeCloseTo(1 / 3);
+	});
+});
+
+describe('conversationReport: each reviewer\'s agreement on replies', () => {
+	it('is the share of agreeing pairs over (conversation, reply) units, worked by hand', () => {
+		const labels: ConversationLabel[] = [
+			{ itemId: 1, reviewerId: 1, turns: [{ valid: true, rating: 'A' }, { valid: false, rating: 'C' }] },
+			{ itemId: 1, reviewerId: 2, turns: [{ valid: true, rating: 'A' }, { valid: true, rating: 'B' }] },
+			{ itemId: 1, reviewerId: 3, turns: [{ valid: true, rating: 'B' }, { valid: false, rating: 'D' }] },
+			{ itemId: 2, reviewerId: 1, turns: [{ valid: true, rating: 'A' }] },
+			{ itemId: 2, reviewerId: 2, turns: [{ valid: false, rating: 'C' }] }
+		];
+		// Reply 1:1, all yes: 2 agreeing pairs each. Reply 1:2, no/yes/no: reviewer 1 agrees with 3 only,
+		// 2 with nobody, 3 with 1. Reply 2:1, yes/no: 1 and 2 disagree.
+		expect(conversationReport(labels).replyAgreementByReviewer).toEqual([
+			{ reviewerId: 1, value: 3 / 5, pairs: 5, items: 3 },
+			{ reviewerId: 2, value: 2 / 5, pairs: 5, items: 3 },
+			{ reviewerId: 3, value: 3 / 4, pairs: 4, items: 2 }
+		]);
+		expect(conversationReport(labels, 0.95, 'conversation').replyAgreementByReviewer).toBeNull();
+	});
+
+	it('recovers each reviewer\'s expected agreement in a seeded simulation with known accuracies', () => {
+		const random = new SeededRandom(7);
+		const accuracy = new Map([
+			[1, 0.95],
+			[2, 0.9],
+			[3, 0.6]
+		]);
+		const labels: ConversationLabel[] = [];
+		for (let itemId = 1; itemId <= 1500; itemId++) {
+			const truth = [0, 1, 2].map(() => random.float() < 0.7);
+			for (const [reviewerId, a] of accuracy)
+				labels.push({
+					itemId,
+					reviewerId,
+					turns: truth.map((t) => {
+						const valid = random.float() < a ? t : !t;
+						return { valid, rating: valid ? 'A' : 'C' };
+					})
+				});
+		}
+		// Two reviewers agree when both are right or both wrong; every pair of reviewers shares every reply.
+		const agree = (a: number, b: number) => a * b + (1 - a) * (1 - b);
+		const expected = (id: number) => [...accuracy].filter(([other]) => other !== id).reduce((sum, [, b]) => sum + agree(accuracy.get(id)!, b), 0) / 2;
+		for (const row of conversationReport(labels).replyAgreementByReviewer!) {
+			expect(row.items).toBe(4500);
+			expect(Math.abs(row.value! - expected(row.reviewerId))).toBeLessThan(0.015);
+		}
 	});
 });
 

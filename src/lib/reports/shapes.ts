@@ -19,6 +19,7 @@ import { bradleyTerry, winTieLoss, type BradleyTerryResult, type ModelPairRecord
 import { RATING_KEYS, type RatingLevel } from '../audits/rubric';
 import { agreementRow, type AgreementRow } from './agreement';
 import { binomialTest } from '../stats/binomial';
+import { raterAgreementOfRows, rowsByItem, type RatingRecord } from '../stats/ratings';
 
 export interface ConversationLabel {
 	itemId: number;
@@ -57,6 +58,16 @@ export interface ConversationReport {
 	 * Null when conversations are judged as a whole.
 	 */
 	replyAgreement: AgreementRow | null;
+	/** Each reviewer's share of agreeing pairs with the others over the same reply units; null when conversations are judged as a whole. */
+	replyAgreementByReviewer: ReviewerReplyAgreement[] | null;
+}
+
+/** One reviewer's agreement with the others on replies: `items` is the replies they judged that someone else judged too. */
+export interface ReviewerReplyAgreement {
+	reviewerId: number;
+	value: number | null;
+	pairs: number;
+	items: number;
 }
 
 /** Each label's verdict on its conversation as a whole: the one judgement of the whole, or every reply valid. */
@@ -69,8 +80,18 @@ function conversationAgreement(labels: readonly ConversationLabel[], unit: Conve
 	return agreementRow('conversation', 'yes/no', labels.map((l) => ({ item: l.itemId, rater: l.reviewerId, value: conversationVerdict(l, unit) })));
 }
 
+/** One unit per (conversation, reply position): each reviewer's valid / not valid on that reply. */
+function replyRecords(labels: readonly ConversationLabel[]): RatingRecord<string, number, boolean>[] {
+	return labels.flatMap((l) => l.turns.map((t, p) => ({ item: `${l.itemId}:${p}`, rater: l.reviewerId, value: t.valid })));
+}
+
 function replyAgreement(labels: readonly ConversationLabel[]): AgreementRow {
-	return agreementRow('reply', 'yes/no', labels.flatMap((l) => l.turns.map((t, p) => ({ item: `${l.itemId}:${p}`, rater: l.reviewerId, value: t.valid }))));
+	return agreementRow('reply', 'yes/no', replyRecords(labels));
+}
+
+/** Per reviewer, over the units replyAgreement counts, as the reviewers table gives agreement on the whole conversation. */
+function replyAgreementByReviewer(labels: readonly ConversationLabel[]): ReviewerReplyAgreement[] {
+	return [...raterAgreementOfRows([...rowsByItem(replyRecords(labels)).values()])].map(([reviewerId, a]) => ({ reviewerId, value: a.agreement, pairs: a.pairs, items: a.items }));
 }
 
 function rateOf(byItem: Map<number, boolean[]>, confidence: number): ShapeRate {
@@ -121,7 +142,8 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 			labels: labels.length,
 			estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)',
 			agreement: conversationAgreement(labels, unit),
-			replyAgreement: null
+			replyAgreement: null,
+			replyAgreementByReviewer: null
 		};
 	}
 	const positions: Map<number, boolean[]>[] = [];
@@ -146,7 +168,8 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 		labels: labels.length,
 		estimators: 'item majority with ties as bounds (Wilson) and label level (clustered by item)',
 		agreement: conversationAgreement(labels, unit),
-		replyAgreement: replyAgreement(labels)
+		replyAgreement: replyAgreement(labels),
+		replyAgreementByReviewer: replyAgreementByReviewer(labels)
 	};
 }
 

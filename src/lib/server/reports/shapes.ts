@@ -31,7 +31,11 @@ export function withShapeSections(report: AuditReport, sections: ShapeSections):
 	if (sections === null) return report;
 	// A conversation's tie is its reviewers splitting on the conversation as a whole (what its section counts both ways).
 	const basis = 'conversation' in sections ? { ...report.basis, tied: sections.conversation.conversations.majority.tied } : report.basis;
-	return { ...report, basis, quality: null, rating: null, ...sections };
+	const replies = 'conversation' in sections ? sections.conversation.replyAgreementByReviewer : null;
+	// Each reviewer's agreement on replies sits beside their agreement on the whole conversation.
+	const byReviewer = new Map(replies?.map(({ reviewerId, ...a }) => [reviewerId, a]));
+	const reviewers = replies ? report.reviewers.map((r) => ({ ...r, replyAgreement: byReviewer.get(r.reviewerId) ?? { value: null, pairs: 0, items: 0 } })) : report.reviewers;
+	return { ...report, basis, reviewers, quality: null, rating: null, ...sections };
 }
 
 /**
