@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImportError } from './import-error';
-import { chunksOf, formatByteSize, ImportParser, parseImport } from './parse-import';
+import { chunksOf, ImportParser, parseImport } from './parse-import';
+import { formatByteSize } from './file-size';
 import type { FormatId, ParseOptions, ParsedRecord, ParsedResponse, ParsedTask } from './types';
 
 const enc = new TextEncoder();

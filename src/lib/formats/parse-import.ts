@@ -4,6 +4,7 @@
  * first non-space character; the format by the first record's fields unless the caller forces
  * one. Every problem is an ImportError naming the file, the line (or array item) and the field.
  */
+import { formatByteSize } from './file-size';
 import { ImportError, RecordError, type ErrorPlace } from './import-error';
 import { JsonObjectSplitter, type DocumentPiece } from './document-splitter';
 import { detectFormat, isJsonObject, jsonType, readRecord, type JsonObject } from './records';
@@ -67,14 +68,6 @@ function tasksPerLine(text: string, maxChars: number, final: boolean): boolean |
 	} catch {
 		return false;
 	}
-}
-
-export function formatByteSize(bytes: number): string {
-	const mib = bytes / (1024 * 1024);
-	if (mib >= 1) return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
-	const kib = bytes / 1024;
-	if (kib >= 1) return `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB`;
-	return `${bytes} bytes`;
 }
 
 function placeOf(raw: RawRecord): ErrorPlace {

@@ -4,6 +4,7 @@
  * null to go on. They only look at headers, so a refused body is never read.
  */
 import { json } from '@sveltejs/kit';
+import { formatByteSize } from '$lib/formats/file-size';
 
 /** Routes that stream a large body (checked against MAX_IMPORT_MB while streaming, not MAX_BODY_MB). */
 export const STREAMED_UPLOAD_ROUTES: ReadonlySet<string> = new Set(['/api/datasets/import']);
@@ -16,11 +17,6 @@ export interface BodyLimits {
 	maxBodyBytes: number;
 	/** Largest streamed upload. */
 	maxUploadBytes: number;
-}
-
-function megabytes(bytes: number): string {
-	const mib = bytes / (1024 * 1024);
-	return mib >= 1 ? `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
 /**
@@ -51,8 +47,8 @@ export function checkBodySize(request: Request, pathname: string, routeId: strin
 	}
 	const length = Number(header);
 	if (Number.isFinite(length) && length > limit) {
-		const what = streamed ? `the import limit of ${megabytes(limit)} (MAX_IMPORT_MB)` : `the limit of ${megabytes(limit)} for a request (MAX_BODY_MB)`;
-		return refusal(request, pathname, 413, `The request body is ${megabytes(length)}, more than ${what}.`);
+		const what = streamed ? `the import limit of ${formatByteSize(limit)} (MAX_IMPORT_MB)` : `the limit of ${formatByteSize(limit)} for a request (MAX_BODY_MB)`;
+		return refusal(request, pathname, 413, `The request body is ${formatByteSize(length)}, more than ${what}.`);
 	}
 	return null;
 }
