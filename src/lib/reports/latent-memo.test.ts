@@ -145,6 +145,6 @@ describe("a fit's fingerprint", () => {
 		input.adjudications.push({ itemId: 3, adjudicatorId: 1, instructionValid: true, inputValid: true, outputValid: true, errorReason: null, comment: 'settled', updatedAt: '2024-01-03T00:00:00.000Z', ratings: [] });
 		const memo = newLatentMemo({}, 10);
 		buildAuditReport(input, { latent: memo, replicates: 3 });
-		expect(memo.deferred).toEqual(['cba578319c3e3d99', '257c031ad57ba68e', '821f16ed3e2c2be4', '51ab3c1e50a5b4cc']);
+		expect(memo.deferred).toEqual(['ad2a67a3830cc68b', 'b8b9b78d246e48a3', '49726771d54575a7', '3f1c0d957a9818da']);
 	});
 });

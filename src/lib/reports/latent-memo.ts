@@ -58,7 +58,7 @@ export function newLatentMemo(known: Record<string, StoredLatent> = {}, deferAbo
  * the bootstrap, what a result holds, how the fingerprint is laid out), so that results kept by an
  * older version are not reused.
  */
-export const LATENT_ALGORITHM_VERSION = 5;
+export const LATENT_ALGORITHM_VERSION = 6;
 
 const TWO_32 = 2 ** 32;
 

@@ -6,7 +6,8 @@
  * their own confusion matrix (row = true class, column = answer), independently of the others
  * given the truth. EM alternates the posterior of each item's class (E-step, paper eq. 2.5) with
  * the maximum-likelihood class shares and confusion matrices given those posteriors (M-step,
- * eqs. 2.3–2.4). Starting point as the paper's §3: each item's share of answers per class.
+ * eqs. 2.3–2.4). Its likelihood has local maxima, so EM runs from several starts — the paper's §3
+ * (each item's share of answers per class) first — and the most likely end is kept (startsOf).
  *
  * Items may carry a known class: gold items (anchors, outside the population: they inform the
  * confusion matrices only) and adjudicated items (inside the population: their class is fixed).
@@ -70,6 +71,8 @@ export interface DawidSkeneOptions {
 	onStep?: () => void;
 	/** false: plain EM steps, as the paper (slower; the accelerated fit is checked against it). Default true. */
 	accelerate?: boolean;
+	/** true: EM from the paper's start only, as before several starts (for comparison). Default false. */
+	singleStart?: boolean;
 }
 
 export interface DawidSkeneFit {
@@ -84,6 +87,31 @@ export interface DawidSkeneFit {
 	posterior: number[][];
 	/** Per rater: answers given (all items, gold included). */
 	labelsPerRater: number[];
+	/** Where EM was started from and where those starts ended (see DAWID_SKENE_STARTS). */
+	starts: DawidSkeneStarts;
+	/**
+	 * Why the rate is only weakly identified, or null: another start ended at a materially different
+	 * class share with a likelihood within RIVAL_LOG_LIKELIHOOD_MARGIN of the best. One sentence a
+	 * report can print beside the rate.
+	 */
+	caveat: string | null;
+}
+
+/** The starts of a fit: the likelihood has local maxima, and a single start may end on a lower one. */
+export interface DawidSkeneStarts {
+	/** Starts run to the end (each to convergence or the iteration cap). */
+	tried: number;
+	/** Starts that ended at the best likelihood (to rounding); the fit is the first of them in start order. */
+	atBest: number;
+	/** Starts left out because their classes stayed in other roles than the first start's after relabelling. */
+	outOfOrder: number;
+	/** The start the fit comes from (its name, e.g. 'majority', 'rater 2'). */
+	chosen: string;
+	/**
+	 * The most likely end at a materially different class share (by more than
+	 * MATERIAL_SHARE_DIFFERENCE) within RIVAL_LOG_LIKELIHOOD_MARGIN of the best, or null.
+	 */
+	rival: { start: string; classShares: number[]; logLikelihood: number } | null;
 }
 
 export const DAWID_SKENE_TOLERANCE = 1e-7;
@@ -356,9 +384,10 @@ function iterate(p: Prepared, s: State, weight: Float64Array, options: DawidSken
 	return { converged: false, iterations: steps, logLikelihood };
 }
 
-function startingState(p: Prepared): State {
+/** A state started from the posteriors `fill` sets: the M-step from them. */
+function startingState(p: Prepared, fill: (p: Prepared, s: State) => void = initialPosterior): State {
 	const s = newState(p);
-	initialPosterior(p, s);
+	fill(p, s);
 	// Confusion rows with no data keep "answers the truth with probability ½, else uniform".
 	const prior = new Float64Array(s.params.length);
 	for (let k = 0; k < p.K; k++) prior[k] = 1 / p.K;
@@ -371,27 +400,216 @@ function startingState(p: Prepared): State {
 	return s;
 }
 
-function toFit(p: Prepared, s: State, run: { converged: boolean; iterations: number; logLikelihood: number }): DawidSkeneFit {
+type Run = { converged: boolean; iterations: number; logLikelihood: number };
+
+function toFit(p: Prepared, s: State, run: Run, starts: DawidSkeneStarts): DawidSkeneFit {
 	const { K, I, J } = p;
 	const labelsPerRater = new Array<number>(J).fill(0);
 	for (let o = 0; o < p.rater.length; o++) labelsPerRater[p.rater[o]]++;
+	const rival = starts.rival;
+	const classShares = Array.from(s.params.subarray(0, K));
 	return {
 		...run,
-		classShares: Array.from(s.params.subarray(0, K)),
+		classShares,
 		confusion: Array.from({ length: J }, (_, j) =>
 			Array.from({ length: K }, (_, k) => Array.from(s.params.subarray(K + j * K * K + k * K, K + j * K * K + (k + 1) * K)))
 		),
 		posterior: Array.from({ length: I }, (_, i) => Array.from(s.posterior.subarray(i * K, (i + 1) * K))),
-		labelsPerRater
+		labelsPerRater,
+		starts: { ...starts, rival },
+		caveat: rival && rivalCaveat(classShares, run.logLikelihood, rival)
 	};
 }
 
-/** Fits the Dawid–Skene model by EM. */
+function rivalCaveat(classShares: readonly number[], logLikelihood: number, rival: NonNullable<DawidSkeneStarts['rival']>): string {
+	// The class whose share moved most; ties (always, with two classes) name the last: "yes" for yes/no.
+	let k = 0;
+	for (let c = 1; c < classShares.length; c++) if (Math.abs(rival.classShares[c] - classShares[c]) >= Math.abs(rival.classShares[k] - classShares[k]) - 1e-9) k = c;
+	const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
+	const gap = logLikelihood - rival.logLikelihood;
+	const likelihood = gap < 0.005 ? 'a log-likelihood as high' : `a log-likelihood only ${gap.toFixed(2)} lower`;
+	return `Fitted from another starting point, the model ends with class ${k}'s share at ${percent(rival.classShares[k])} instead of ${percent(classShares[k])}, with ${likelihood}: the answers barely prefer one over the other, so the rate is weakly identified.`;
+}
+
+/**
+ * EM's likelihood has local maxima on realistic audits (a lenient reviewer, one who answers at
+ * random), and where a single start ends depends on that start. So EM runs from each of these, in
+ * this order, and keeps the most likely end (ties: the first): the paper's start (each item's share
+ * of answers), the answers weighted by each reviewer's accuracy on items of known class (when some
+ * reviewer answered one), each of the MAX_RATER_STARTS busiest reviewers' own answers, and
+ * PERTURBED_STARTS seeded perturbations of the paper's start.
+ */
+export const MAX_RATER_STARTS = 3;
+export const PERTURBED_STARTS = 1;
+const STARTS_SEED = 19_790_101;
+/**
+ * An end within this of the best log-likelihood is as good by the data: half the χ²₁ 95% point
+ * (3.84 / 2), the profile-likelihood interval's reach. One there at another rate leaves the rate
+ * weakly identified.
+ */
+export const RIVAL_LOG_LIKELIHOOD_MARGIN = 1.92;
+/** A class share differing by more than this (two percentage points) is a different rate. */
+export const MATERIAL_SHARE_DIFFERENCE = 0.02;
+/** Two ends at log-likelihoods this close (relative, at least 1e-6 absolute) are the same maximum to EM's tolerance. */
+const SAME_MAXIMUM = 1e-9;
+
+/** Where a start came from, and how to fill a state's posteriors from there. */
+interface Start {
+	name: string;
+	fill: (p: Prepared, s: State) => void;
+}
+
+/** Posteriors of unknown items from per-item log-weights of each class (known items keep their class). */
+function fillFromScores(p: Prepared, s: State, score: (i: number, logs: Float64Array) => void): void {
+	const { K, I, known } = p;
+	const logs = new Float64Array(K);
+	for (let i = 0; i < I; i++) {
+		if (known[i] >= 0) continue;
+		logs.fill(0);
+		score(i, logs);
+		let max = -Infinity;
+		for (let k = 0; k < K; k++) max = Math.max(max, logs[k]);
+		let sum = 0;
+		for (let k = 0; k < K; k++) sum += (logs[k] = Math.exp(logs[k] - max));
+		for (let k = 0; k < K; k++) s.posterior[i * K + k] = logs[k] / sum;
+	}
+}
+
+function startsOf(p: Prepared): Start[] {
+	const { K, J, I, start, rater, label, known } = p;
+	const starts: Start[] = [{ name: 'majority', fill: initialPosterior }];
+	// Accuracy on items of known class (gold and adjudicated), smoothed towards 3 in 4 by two
+	// pseudo-answers; the weight is the log-odds of the right answer against one wrong one, as a
+	// reviewer equally likely to give each wrong answer would have.
+	const right = new Float64Array(J);
+	const answered = new Float64Array(J);
+	for (let i = 0; i < I; i++) {
+		if (known[i] < 0) continue;
+		for (let o = start[i]; o < start[i + 1]; o++) {
+			answered[rater[o]]++;
+			if (label[o] === known[i]) right[rater[o]]++;
+		}
+	}
+	if (answered.some((n) => n > 0)) {
+		const weight = Array.from({ length: J }, (_, j) => {
+			const accuracy = (right[j] + 1.5) / (answered[j] + 2);
+			return Math.log(((K - 1) * accuracy) / (1 - accuracy));
+		});
+		starts.push({
+			name: 'gold-weighted majority',
+			fill: (p, s) => fillFromScores(p, s, (i, logs) => {
+				for (let o = start[i]; o < start[i + 1]; o++) logs[label[o]] += weight[rater[o]];
+			})
+		});
+	}
+	// Each busy reviewer's own answers taken as 90% sure, the paper's start elsewhere.
+	const answersOnOpenItems = new Float64Array(J);
+	for (let i = 0; i < I; i++) if (known[i] < 0) for (let o = start[i]; o < start[i + 1]; o++) answersOnOpenItems[rater[o]]++;
+	const busiest = Array.from({ length: J }, (_, j) => j)
+		.filter((j) => answersOnOpenItems[j] > 0)
+		.sort((a, b) => answersOnOpenItems[b] - answersOnOpenItems[a] || a - b)
+		.slice(0, MAX_RATER_STARTS);
+	if (J > 1) {
+		for (const j of busiest) {
+			starts.push({
+				name: `rater ${j}`,
+				fill: (p, s) => {
+					initialPosterior(p, s);
+					const own = new Float64Array(K);
+					for (let i = 0; i < I; i++) {
+						if (known[i] >= 0) continue;
+						own.fill(0);
+						let n = 0;
+						for (let o = start[i]; o < start[i + 1]; o++) if (rater[o] === j) (own[label[o]]++, n++);
+						if (n === 0) continue;
+						for (let k = 0; k < K; k++) s.posterior[i * K + k] = 0.1 / K + 0.9 * (own[k] / n);
+					}
+				}
+			});
+		}
+	}
+	// Seeded perturbations: half the paper's start, half a uniformly random point of the simplex.
+	const random = new SeededRandom(STARTS_SEED);
+	for (let r = 0; r < PERTURBED_STARTS; r++) {
+		const noise = Array.from({ length: I * K }, () => -Math.log(1 - random.float()));
+		starts.push({
+			name: `perturbed ${r + 1}`,
+			fill: (p, s) => {
+				initialPosterior(p, s);
+				for (let i = 0; i < I; i++) {
+					if (known[i] >= 0) continue;
+					let sum = 0;
+					for (let k = 0; k < K; k++) sum += noise[i * K + k];
+					for (let k = 0; k < K; k++) s.posterior[i * K + k] = 0.5 * s.posterior[i * K + k] + (0.5 * noise[i * K + k]) / sum;
+				}
+			}
+		});
+	}
+	return starts;
+}
+
+const sameMaximum = (a: number, b: number) => Math.abs(a - b) <= Math.max(1e-6, SAME_MAXIMUM * Math.abs(b));
+
+/**
+ * EM from each start (startsOf), the most likely end kept. Ends are read in the first start's
+ * class order (closestClassOrder, refitted from there as the bootstrap does), so a start whose
+ * classes took each other's roles competes as the same fit; one still in other roles is left out.
+ */
+function fitFromStarts(p: Prepared, options: DawidSkeneOptions): { state: State; run: Run; starts: DawidSkeneStarts } {
+	const ones = new Float64Array(p.I).fill(1);
+	const answers = new Array<number>(p.J).fill(0);
+	for (let o = 0; o < p.rater.length; o++) answers[p.rater[o]]++;
+	const ends: Array<{ name: string; state: State; run: Run }> = [];
+	let outOfOrder = 0;
+	for (const start of options.singleStart ? startsOf(p).slice(0, 1) : startsOf(p)) {
+		const state = startingState(p, start.fill);
+		let run = iterate(p, state, ones, options);
+		const reference = ends[0]?.state.params;
+		if (reference) {
+			const order = closestClassOrder(p, state.params, reference, answers);
+			if (order) {
+				reorderClasses(p, state.params, order);
+				const again = iterate(p, state, ones, options);
+				run = { ...again, iterations: run.iterations + again.iterations };
+				if (closestClassOrder(p, state.params, reference, answers)) {
+					outOfOrder++;
+					continue;
+				}
+			}
+		}
+		ends.push({ name: start.name, state, run });
+	}
+	// A converged end beats one stopped at the cap (its likelihood is not a maximum's).
+	const pool = ends.some((e) => e.run.converged) ? ends.filter((e) => e.run.converged) : ends;
+	let best = pool[0];
+	for (const e of pool) if (e.run.logLikelihood > best.run.logLikelihood && !sameMaximum(e.run.logLikelihood, best.run.logLikelihood)) best = e;
+	const { K } = p;
+	let rival: DawidSkeneStarts['rival'] = null;
+	for (const e of pool) {
+		if (e === best || best.run.logLikelihood - e.run.logLikelihood > RIVAL_LOG_LIKELIHOOD_MARGIN) continue;
+		let difference = 0;
+		for (let k = 0; k < K; k++) difference = Math.max(difference, Math.abs(e.state.params[k] - best.state.params[k]));
+		if (difference <= MATERIAL_SHARE_DIFFERENCE) continue;
+		if (!rival || e.run.logLikelihood > rival.logLikelihood) rival = { start: e.name, classShares: Array.from(e.state.params.subarray(0, K)), logLikelihood: e.run.logLikelihood };
+	}
+	return {
+		state: best.state,
+		run: best.run,
+		starts: {
+			tried: ends.length + outOfOrder,
+			atBest: ends.filter((e) => sameMaximum(e.run.logLikelihood, best.run.logLikelihood)).length,
+			outOfOrder,
+			chosen: best.name,
+			rival
+		}
+	};
+}
+
+/** Fits the Dawid–Skene model by EM from several starts (startsOf), keeping the most likely end. */
 export function dawidSkene(input: DawidSkeneInput, options: DawidSkeneOptions = {}): DawidSkeneFit {
 	const p = prepare(input);
-	const s = startingState(p);
-	const run = iterate(p, s, new Float64Array(p.I).fill(1), options);
-	return toFit(p, s, run);
+	const { state, run, starts } = fitFromStarts(p, options);
+	return toFit(p, state, run, starts);
 }
 
 /**
@@ -561,10 +779,10 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 	const all = Array.from({ length: p.I }, (_, i) => i).filter((i) => p.inside[i]);
 	const groups = options.groups ?? [all];
 
-	const full = startingState(p);
+	// Every start for the full fit; the refits start from its solution, where they end near it.
+	const { state: full, run, starts } = fitFromStarts(p, options);
 	const ones = new Float64Array(p.I).fill(1);
-	const run = iterate(p, full, ones, options);
-	const fit = toFit(p, full, run);
+	const fit = toFit(p, full, run, starts);
 	const points = groupRates(p, full, groups, ones, target);
 
 	// Resample only items that carry information; empty items never enter a rate.
