@@ -4,7 +4,7 @@
  * one. Seeded audits with a known truth; each test runs in about a second.
  */
 import { describe, expect, it } from 'vitest';
-import { MATERIAL_SHARE_DIFFERENCE, RIVAL_LOG_LIKELIHOOD_MARGIN, dawidSkene, dawidSkeneBootstrap, observationColumns, type DawidSkeneInput } from './dawid-skene';
+import { MATERIAL_SHARE_DIFFERENCE, NUMERICALLY_ZERO, RIVAL_LOG_LIKELIHOOD_MARGIN, dawidSkene, dawidSkeneBootstrap, observationColumns, type DawidSkeneInput } from './dawid-skene';
 import { simulateAudit, type SimulatedReviewer } from './fixtures/simulated-audits';
 import { SeededRandom } from '../audits/random';
 
@@ -121,5 +121,31 @@ describe('several starts', () => {
 		expect(errorMulti).toBeLessThanOrEqual(errorSingle);
 		expect(errorMulti / audits).toBeLessThan(0.1);
 		expect(Math.abs(bias / audits)).toBeLessThan(0.05);
+	});
+});
+
+describe('numerically zero probabilities', () => {
+	it('come out as 0 or 1, never subnormal, in the fit and the bootstrap', () => {
+		// 60 items (one in four truly no), 12 reviewers each wrong on one item of their own: every
+		// item's other class is ruled out with odds near (1/60)^11, and error rates fall towards 0.
+		const rows: Array<{ item: number; rater: number; label: number }> = [];
+		for (let item = 0; item < 60; item++) {
+			const truth = item % 4 === 0 ? 0 : 1;
+			for (let rater = 0; rater < 12; rater++) rows.push({ item, rater, label: rater === item ? 1 - truth : truth });
+		}
+		const input = { classes: 2, items: 60, raters: 12, observations: observationColumns(rows) };
+		const b = dawidSkeneBootstrap(input, { replicates: 30, seed: 3 });
+		const values = [
+			...b.fit.classShares,
+			...b.fit.confusion.flat(2),
+			...b.fit.posterior.flat(),
+			...b.groups.flatMap((g) => [g.rate!, g.lower, g.upper]),
+			...b.raterIntervals.flat().flatMap((i) => [i.lower, i.upper])
+		];
+		const tiny = values.filter((x) => x !== 0 && x !== 1 && (Math.abs(x) < NUMERICALLY_ZERO || Math.abs(1 - x) < NUMERICALLY_ZERO));
+		expect(tiny).toEqual([]);
+		expect(values.filter((x) => x !== 0 && Math.abs(x) < 2.2250738585072014e-308)).toEqual([]);
+		expect(JSON.stringify(b)).not.toMatch(/e-(1[2-9]|[2-9]\d|\d{3})\b/);
+		expect(values).toContain(0);
 	});
 });

@@ -400,21 +400,38 @@ function startingState(p: Prepared, fill: (p: Prepared, s: State) => void = init
 	return s;
 }
 
+/**
+ * Below this a probability the fit hands out is 0 (and within it of 1, 1). EM's probabilities of
+ * a class it rules out decay to subnormal doubles (5e-310), which JSON and every rendering would
+ * show as such; no reported figure has 12 significant decimals.
+ */
+export const NUMERICALLY_ZERO = 1e-12;
+
+/** A probability as the fit reports it: numerically 0 or 1 made exactly so. */
+export function reportedProbability(x: number): number {
+	if (Math.abs(x) < NUMERICALLY_ZERO) return 0;
+	if (Math.abs(1 - x) < NUMERICALLY_ZERO) return 1;
+	return x;
+}
+
+const reported = (xs: ArrayLike<number>) => Array.from(xs, reportedProbability);
+
 type Run = { converged: boolean; iterations: number; logLikelihood: number };
 
+/** A fit as it leaves this module: every probability through reportedProbability (as are the bootstrap's rates and intervals). */
 function toFit(p: Prepared, s: State, run: Run, starts: DawidSkeneStarts): DawidSkeneFit {
 	const { K, I, J } = p;
 	const labelsPerRater = new Array<number>(J).fill(0);
 	for (let o = 0; o < p.rater.length; o++) labelsPerRater[p.rater[o]]++;
-	const rival = starts.rival;
-	const classShares = Array.from(s.params.subarray(0, K));
+	const rival = starts.rival && { ...starts.rival, classShares: reported(starts.rival.classShares) };
+	const classShares = reported(s.params.subarray(0, K));
 	return {
 		...run,
 		classShares,
 		confusion: Array.from({ length: J }, (_, j) =>
-			Array.from({ length: K }, (_, k) => Array.from(s.params.subarray(K + j * K * K + k * K, K + j * K * K + (k + 1) * K)))
+			Array.from({ length: K }, (_, k) => reported(s.params.subarray(K + j * K * K + k * K, K + j * K * K + (k + 1) * K)))
 		),
-		posterior: Array.from({ length: I }, (_, i) => Array.from(s.posterior.subarray(i * K, (i + 1) * K))),
+		posterior: Array.from({ length: I }, (_, i) => reported(s.posterior.subarray(i * K, (i + 1) * K))),
 		labelsPerRater,
 		starts: { ...starts, rival },
 		caveat: rival && rivalCaveat(classShares, run.logLikelihood, rival)
@@ -839,10 +856,17 @@ export function dawidSkeneBootstrap(input: DawidSkeneInput, options: BootstrapOp
 		replicatesDiscarded: discarded,
 		groups: groups.map((members, g) => {
 			const n = members.filter((i) => informative(i)).length;
-			if (points[g] === null || draws[g].length === 0) return { n, rate: points[g], lower: 0, upper: 1 };
-			return { n, rate: points[g], ...interval(draws[g]) };
+			const rate = points[g] === null ? null : reportedProbability(points[g]);
+			if (rate === null || draws[g].length === 0) return { n, rate, lower: 0, upper: 1 };
+			const { lower, upper } = interval(draws[g]);
+			return { n, rate, lower: reportedProbability(lower), upper: reportedProbability(upper) };
 		}),
-		raterIntervals: diagonal.map((perClass) => perClass.map(interval))
+		raterIntervals: diagonal.map((perClass) =>
+			perClass.map((values) => {
+				const { lower, upper } = interval(values);
+				return { lower: reportedProbability(lower), upper: reportedProbability(upper) };
+			})
+		)
 	};
 }
 
