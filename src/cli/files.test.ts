@@ -13,4 +13,11 @@ describe('fileErrorOf', () => {
 		// Any other pathless error is left to the caller.
 		expect(fileErrorOf(Object.assign(new Error('x'), { code: 'EACCES' }))).toBeNull();
 	});
+
+	it("knows the backups' codes too: SQLite's full disk, and mkdir meeting a file", () => {
+		const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+		expect(fileErrorOf(full, '/x/app.db')).toMatchObject({ message: '/x/app.db: no space left on the device.', code: 'disk_full' });
+		const mkdir = Object.assign(new Error("EEXIST: file already exists, mkdir '/x/figs'"), { code: 'EEXIST', syscall: 'mkdir', path: '/x/figs' });
+		expect(fileErrorOf(mkdir)).toMatchObject({ message: '/x/figs: is a file, not a folder.', code: 'not_directory' });
+	});
 });

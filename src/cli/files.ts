@@ -8,24 +8,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from './cli-error';
-
-/** What an errno code means for a path, and the code --json reports. */
-const PROBLEMS: Record<string, { problem: string; code: string }> = {
-	ENOENT: { problem: 'does not exist', code: 'not_found' },
-	EISDIR: { problem: 'is a directory', code: 'is_directory' },
-	ENOTDIR: { problem: 'a part of the path is not a directory', code: 'not_directory' },
-	EEXIST: { problem: 'already exists', code: 'exists' },
-	EACCES: { problem: 'permission denied', code: 'permission_denied' },
-	EPERM: { problem: 'operation not permitted', code: 'permission_denied' },
-	EROFS: { problem: 'is on a read-only file system', code: 'read_only' },
-	ENOSPC: { problem: 'no space left on the device', code: 'disk_full' },
-	ENAMETOOLONG: { problem: 'the name is too long', code: 'invalid' }
-};
+import { FILE_WHERE_FOLDER, fileProblem, fileProblemOf, type FileProblem } from '../lib/file-problems';
 
 /** An fs error (it has an errno code and names its path) as a CliError naming the path; null for anything else. */
 export function fileErrorOf(err: unknown, file?: string): CliError | null {
 	const e = err as NodeJS.ErrnoException | null;
-	const known = typeof e?.code === 'string' ? PROBLEMS[e.code] : undefined;
+	const known = fileProblemOf(err);
 	const where = file ?? e?.path;
 	// A full disk is one line even when the write (writeSync on an open file) names no path.
 	if (known && !where && e?.code === 'ENOSPC') return new CliError(`Could not write: ${known.problem}.`, 1, {}, undefined, known.code);
@@ -33,9 +21,8 @@ export function fileErrorOf(err: unknown, file?: string): CliError | null {
 	return new CliError(`${where}: ${known.problem}.`, 1, { file: where }, undefined, known.code);
 }
 
-function fail(file: string, code: keyof typeof PROBLEMS, extra = ''): never {
-	const known = PROBLEMS[code];
-	throw new CliError(`${file}: ${known.problem}${extra}.`, 1, { file }, undefined, known.code);
+function fail(file: string, known: FileProblem): never {
+	throw new CliError(`${file}: ${known.problem}.`, 1, { file }, undefined, known.code);
 }
 
 /** Refuses a file the command is about to read that is missing, a directory or unreadable. */
@@ -47,7 +34,7 @@ export function requireReadableFile(file: string): void {
 	} catch (err) {
 		throw fileErrorOf(err, file) ?? err;
 	}
-	if (stat.isDirectory()) fail(file, 'EISDIR');
+	if (stat.isDirectory()) fail(file, fileProblem('EISDIR'));
 }
 
 /**
@@ -57,7 +44,7 @@ export function requireReadableFile(file: string): void {
 export function requireWritableFile(file: string, force: boolean): void {
 	const folder = path.dirname(path.resolve(file));
 	if (!fs.existsSync(folder)) throw missingFolderError(folder, file);
-	if (!fs.statSync(folder).isDirectory()) fail(folder, 'ENOTDIR');
+	if (!fs.statSync(folder).isDirectory()) fail(folder, FILE_WHERE_FOLDER);
 	// lstat: a symbolic link is looked at itself (a dangling one exists too).
 	let stat: fs.Stats;
 	try {
@@ -65,7 +52,7 @@ export function requireWritableFile(file: string, force: boolean): void {
 	} catch {
 		return;
 	}
-	if (stat.isDirectory()) fail(file, 'EISDIR');
+	if (stat.isDirectory()) fail(file, fileProblem('EISDIR'));
 	// The file is written beside and renamed into place: --force would replace a device (/dev/null),
 	// a pipe or a link with a plain file, never write through it.
 	if (!stat.isFile())
@@ -75,12 +62,12 @@ export function requireWritableFile(file: string, force: boolean): void {
 
 /** A file the command would overwrite without --force: one message and code (exists, with the file) for every command. */
 export function existsError(file: string): CliError {
-	return new CliError(`${file}: ${PROBLEMS.EEXIST.problem}; add --force to overwrite it.`, 1, { file }, undefined, PROBLEMS.EEXIST.code);
+	return new CliError(`${file}: ${fileProblem('EEXIST').problem}; add --force to overwrite it.`, 1, { file }, undefined, fileProblem('EEXIST').code);
 }
 
 /** A folder the command would write into that is missing (code not_found, with the folder). */
 export function missingFolderError(folder: string, file: string): CliError {
-	return new CliError(`${folder}: ${PROBLEMS.ENOENT.problem} (the folder of ${file}).`, 1, { file: folder }, undefined, PROBLEMS.ENOENT.code);
+	return new CliError(`${folder}: ${fileProblem('ENOENT').problem} (the folder of ${file}).`, 1, { file: folder }, undefined, fileProblem('ENOENT').code);
 }
 
 /**

@@ -89,7 +89,7 @@ describe('backup', () => {
 		};
 		expect(await refusal({ dir: notFolder })).toEqual({ message: `The backup cannot be written: ${notFolder}: is a file, not a folder.`, code: 'not_directory' });
 		expect(await refusal({ dir: path.join(notFolder, 'bk') })).toEqual({
-			message: `The backup cannot be written: ${path.join(notFolder, 'bk')}: is not a folder (a part of its path is a file).`,
+			message: `The backup cannot be written: ${path.join(notFolder, 'bk')}: a part of its path is a file, not a folder.`,
 			code: 'not_directory'
 		});
 		expect(listBackups(notFolder)).toEqual([]);

@@ -14,6 +14,9 @@ describe('fileSystemError', () => {
 		expect(fileSystemError('/srv/bk', err('EACCES'))).toMatchObject({ message: '/srv/bk: permission denied.', code: 'permission_denied' });
 		expect(fileSystemError('/srv/bk', err('SQLITE_READONLY_DIRECTORY')).code).toBe('read_only');
 		expect(fileSystemError('/srv/bk', err('EWHATEVER'), 'Backup failed')).toMatchObject({ message: 'Backup failed: EWHATEVER: something', code: 'failed' });
+		// Codes the CLI's table knew and this one did not (one table now, src/lib/file-problems.ts).
+		expect(fileSystemError('/srv/bk', err('ENAMETOOLONG'), 'Backup failed')).toMatchObject({ message: 'Backup failed: /srv/bk: the name is too long.', code: 'invalid' });
+		expect(fileSystemError('/srv/bk', err('EISDIR'))).toMatchObject({ message: '/srv/bk: is a directory.', code: 'is_directory' });
 		const own = new BackupError('already said');
 		expect(fileSystemError('/srv/bk', own)).toBe(own);
 	});
