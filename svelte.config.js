@@ -1,5 +1,6 @@
 import adapter from '@sveltejs/adapter-node';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+import { CSP_DIRECTIVES } from './scripts/security-headers.js';
 
 /** @type {import('@sveltejs/kit').Config} */
 const config = {
@@ -11,25 +12,8 @@ const config = {
 		paths: { relative: false },
 		// Forms post from the same origin; the check stays on.
 		csrf: { trustedOrigins: [] },
-		// Content-Security-Policy on every page: scripts only from the app itself, plus SvelteKit's
-		// inline start-up script by nonce — so a rendering slip that let text through as HTML still
-		// could not run script. Styles allow inline: Svelte's style attributes and the <style>
-		// element Observable Plot adds to each chart need it, and styles cannot run code.
-		csp: {
-			mode: 'auto',
-			directives: {
-				'default-src': ['self'],
-				'script-src': ['self'],
-				'style-src': ['self', 'unsafe-inline'],
-				'img-src': ['self', 'data:'],
-				'font-src': ['self'],
-				'connect-src': ['self'],
-				'object-src': ['none'],
-				'base-uri': ['self'],
-				'form-action': ['self'],
-				'frame-ancestors': ['none']
-			}
-		}
+		// Content-Security-Policy on every page (the directives and why: scripts/security-headers.js).
+		csp: { mode: 'auto', directives: CSP_DIRECTIVES }
 	}
 };
 

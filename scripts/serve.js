@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import compression from 'compression';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { NUMBER_SETTINGS, PORT_SETTING, numberSettingProblems, originSettingProblems, refuseSettings } from './settings.js';
 
 // Pages, scripts, styles and JSON go out compressed (brotli or gzip, as the browser accepts);
@@ -138,6 +139,8 @@ export async function serve(root = process.cwd()) {
 	const noteRefusedFormPost = refusedFormPostNotes();
 	const server = http.createServer((req, res) => {
 		req.headers['x-forwarded-proto'] ??= 'http';
+		// Preset on every answer, also those no hook sees; the app's own headers (a page's policy with its nonce) replace them.
+		for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
 		noteRefusedFormPost(req);
 		if (isRemovedAsset(clientDir, req.url)) {
 			res.statusCode = 404;

@@ -9,6 +9,7 @@ import { startApp, stopApp } from '$lib/server/startup';
 import { config } from '$lib/server/config';
 import { checkApiOrigin, checkBodySize } from '$lib/server/http/guards';
 import { markBusy, retryWhileBusy } from '$lib/server/http/busy';
+import { SECURITY_HEADERS } from '../scripts/security-headers.js';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -86,9 +87,8 @@ function secured(response: Response): Response {
 	if (!response.headers.has('cache-control') && (response.headers.get('content-type') ?? '').startsWith('text/html')) {
 		response.headers.set('Cache-Control', 'private, no-store');
 	}
-	response.headers.set('X-Content-Type-Options', 'nosniff');
-	response.headers.set('Referrer-Policy', 'same-origin');
-	response.headers.set('X-Frame-Options', 'DENY');
+	// A rendered page has SvelteKit's policy (with the nonce of its start-up script): kept.
+	for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (name !== 'Content-Security-Policy' || !response.headers.has(name)) response.headers.set(name, value);
 	return response;
 }
 
