@@ -66,6 +66,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
 	endpoints: { summary: 'list, add, test, remove the OpenAI-compatible endpoints generation runs use', load: () => import('./commands/endpoints') },
 	judge: { summary: 'a model as judge: the three questions for every row (durable: start, resume, pause, list; --batch for the OpenAI Batch API)', load: () => import('./commands/judge') },
 	generate: { summary: 'run the Self-Instruct, Alpaca or Unnatural Instructions pipeline against an endpoint (durable: --resume, --pause, --cancel, --list)', load: () => import('./commands/generate') },
+	'near-duplicates': { summary: "every near-duplicate group of a dataset's instructions (ROUGE-L above a threshold), as its page lists them", load: () => import('./commands/near-duplicates') },
 	dedup: { summary: 'ROUGE-L near-duplicate filter over a file of instructions (JSON lines out)', load: () => import('./commands/dedup') },
 	rouge: { summary: 'ROUGE-L (rouge_score-exact) for {target, prediction} pairs', load: () => import('./commands/rouge') }
 };
