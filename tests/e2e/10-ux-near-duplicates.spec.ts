@@ -81,3 +81,37 @@ test('pair counts, pairs paged within a group, centre grouping, and a bad thresh
 	await page.screenshot({ path: '/tmp/e2e-near-duplicates-centre.png', fullPage: false });
 	await context.close();
 });
+
+test('more groups than a page: a total, and every group reached by keyboard through the pager', async ({ browser }) => {
+	// 30 pairs of instructions sharing no word with any other pair: 30 groups of 2 at 0.7.
+	const twins = Array.from({ length: 30 }, (_, k) => {
+		const words = ['a', 'b', 'c', 'd', 'e'].map((l) => `v${k}${l}`);
+		return [words.join(' '), [...words, `v${k}f`].join(' ')];
+	}).flat();
+	const summary = await importFile(
+		(async function* () {
+			yield new TextEncoder().encode(twins.map((instruction) => JSON.stringify({ instruction, input: '', output: 'x' })).join('\n') + '\n');
+		})(),
+		{ datasetName: `e2e near-duplicate pages ${Date.now()}`, fileName: 'twins.jsonl' },
+		db
+	);
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto(`/datasets/${summary.datasetId}/near-duplicates`);
+	await expect(page.getByTestId('near-duplicate-summary')).toContainText('30 groups hold 60 of 60 instructions');
+	const pager = page.getByRole('navigation', { name: 'Pages' });
+	await expect(pager).toContainText('30 groups · page 1 of 2');
+	await expect(page.locator('section[data-group]')).toHaveCount(25);
+
+	await pager.getByRole('link', { name: 'Next' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(page).toHaveURL(/page=2/);
+	await expect(pager).toContainText('30 groups · page 2 of 2');
+	const numbers = await page.locator('section[data-group]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-group'))));
+	expect(numbers).toEqual([26, 27, 28, 29, 30]);
+	// The page keeps the threshold and grouping it was asked for.
+	await pager.getByRole('link', { name: 'Previous' }).focus();
+	await page.keyboard.press('Enter');
+	await expect(pager).toContainText('page 1 of 2');
+	await context.close();
+});
