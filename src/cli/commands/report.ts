@@ -20,6 +20,7 @@ import {
 	headlineNotes,
 	headlineText,
 	interval,
+	stratumRateText,
 	judgementLabel,
 	judgeKappaNote,
 	percent,
@@ -35,7 +36,8 @@ import {
 	type FilterReport,
 	type EstimatorKey,
 	reportPaperTables,
-	methodsText
+	methodsText,
+	BREAKDOWN_POOLED
 } from '$lib/reports';
 import { toLatex, toMarkdown } from '$lib/tables';
 import { ratingCountText } from '$lib/reports/rating';
@@ -337,6 +339,18 @@ function printReport(report: AuditReport): void {
 				const notes = headlineNotes(g.rates);
 				for (const note of notes) console.log(headlineNoteText(note, notes.length === 1));
 				for (const r of g.rates) if (r.latent.reason) console.log(`${RATE_LABELS[r.key]}, latent truth${r.latent.status === 'ok' && !r.latent.identified ? ' (not identified)' : ''}: ${r.latent.reason}`);
+				// The strata a weighted headline weighs, each with its own rate: what the weights act on.
+				const strata = g.rates.some((r) => r.headline.weighted) ? g.rates.find((r) => r.weighted)?.weighted?.strata : undefined;
+				if (strata) {
+					console.log('');
+					printTable(
+						strata.map((h, i) => ({
+							stratum: h.label,
+							'rows in the dataset': h.rows,
+							...Object.fromEntries(g.rates.map((r) => [RATE_LABELS[r.key], r.weighted ? `${stratumRateText(r.weighted.strata[i])} (n = ${r.weighted.strata[i].items})` : '—']))
+						}))
+					);
+				}
 			}
 			console.log('');
 			printTable(
@@ -349,6 +363,7 @@ function printReport(report: AuditReport): void {
 					...(g.key === 'all' ? { Unnatural: r.reference ? `${r.reference.count}/200 (${percent(r.reference.share)})` : '' } : {})
 				}))
 			);
+			if (g.key === 'all' && g.rates.some((r) => r.headline.weighted)) console.log(BREAKDOWN_POOLED);
 		}
 		if (report.quality.agreement) {
 			heading('Reviewer agreement');

@@ -307,6 +307,12 @@ export function compareReports(first: AuditReport, second: AuditReport, context:
 		return { first: first.audit, second: second.audit, confidence, kind, rows, notes };
 	}
 	if (first.quality && second.quality) {
+		// The comparison sets pooled item-majority rates side by side: a verdict-stratified audit's pooled rate is not its population's.
+		const weighted = [first, second].filter((r) => r.quality!.groups[0].rates.some((rate) => rate.headline.weighted));
+		if (weighted.length)
+			throw new ComparisonError(
+				`${weighted.map((r) => `Audit "${r.audit.name}"`).join(' and ')} drew ${weighted.length > 1 ? 'their' : 'its'} strata by the filters' verdict at different rates, so ${weighted.length > 1 ? 'their' : 'its'} rates weight the strata by their sizes in the dataset; this comparison pools items without weights and would set a biased rate beside the other. Compare the weighted rates of the two reports (or the exports' manifests) instead.`
+			);
 		// Tie rates compared with an audit that cannot tie (one reviewer per item) would only measure the design.
 		const bothCanTie = first.audit.overlap >= 2 && second.audit.overlap >= 2;
 		for (const a of first.quality.groups) {

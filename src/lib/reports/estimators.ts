@@ -122,6 +122,8 @@ export interface LatentRate {
 export interface HeadlineRate {
 	/** The estimator shown. */
 	estimator: EstimatorKey;
+	/** Item majority weighted by the strata's sizes (a verdict-stratified audit: ./weighted); absent or false: the items pooled. */
+	weighted?: boolean;
 	/** What was asked for: a researcher's choice, or 'auto' (chosen by the data). */
 	requested: EstimatorKey | 'auto';
 	/** Why the requested estimator is not the one shown (e.g. latent truth not identified). */
@@ -561,7 +563,7 @@ function restoreLatent(kept: StoredLatent): LatentResult {
  * truth, which headlines only where identified (headlineOf falls back to the majority bounds
  * otherwise; automaticChoice says which one the data chose).
  */
-function preferredEstimator(overlap: number): EstimatorKey {
+export function preferredEstimator(overlap: number): EstimatorKey {
 	return overlap > 1 ? 'latent' : 'majority';
 }
 

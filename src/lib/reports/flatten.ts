@@ -6,7 +6,7 @@ import { RATING_KEYS } from '$lib/audits/rubric';
 import type { AgreementRow } from './agreement';
 import { comparisonLabels, type AuditComparison } from './compare';
 import { ESTIMATOR_LABELS } from './estimators';
-import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel } from './format';
+import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel, percent } from './format';
 import type { AuditReport } from './report';
 import { settlesDisagreements } from './disagreements';
 import type { ConversationReport, PairwiseReport, ShapeRate } from './shapes';
@@ -139,6 +139,23 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 						note: r.latent.status === 'ok' ? `EM ${r.latent.iterations} iterations; bootstrap ${r.latent.replicates} replicates over items${r.latent.identified ? '' : `; not identified: ${r.latent.reason}`}` : (r.latent.reason ?? r.latent.status)
 					})
 				);
+				// A weighted headline's strata: each one's own item-majority rate and the rows that weight it.
+				if (h.weighted && r.weighted) {
+					for (const x of r.weighted.strata) {
+						rows.push(
+							make({
+								section: 'rate:stratum',
+								group: g.key,
+								key: `${r.key}:${x.stratum}`,
+								label: `${label}, ${x.label}`,
+								value: x.rate,
+								successes: x.yes,
+								n: x.items,
+								note: `${x.rows.toLocaleString('en-US')} rows in the dataset weight it${x.ties ? `; ${x.ties} tied items: between ${percent(x.low)} and ${percent(x.high)}` : ''}`
+							})
+						);
+					}
+				}
 			}
 			for (const r of g.breakdown) {
 				rows.push(

@@ -3,6 +3,7 @@ import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
 import type { EstimatorKey } from './types';
 import type { GroupKey, RateKey, BreakdownKey } from './quality';
 import type { AuditReport } from './report';
+import type { WeightedStratumRow } from './weighted';
 
 export const RATE_LABELS: Record<RateKey, string> = {
 	instruction: 'Instruction describes a valid task',
@@ -95,6 +96,20 @@ export function headlineText(h: Pick<HeadlineRate, 'proportion' | 'low' | 'high'
 	return `${point} ${interval(h.lower, h.upper, digits)}`;
 }
 
+/** What a stratum-weighted figure's weighting is called wherever the figure appears (./weighted). */
+export const WEIGHTED_NAME = "weighted by the strata's sizes in the dataset";
+
+/** A headline's estimator in a table cell: "Item majority, weighted by stratum" for a weighted one. */
+export function headlineName(h: Pick<HeadlineRate, 'estimator' | 'weighted'>): string {
+	return h.weighted ? `${ESTIMATOR_LABELS[h.estimator]}, weighted by stratum` : ESTIMATOR_LABELS[h.estimator];
+}
+
+/** One stratum's own item-majority rate: "40.0%", "40.0–60.0%" with ties, "—" without items. */
+export function stratumRateText(h: Pick<WeightedStratumRow, 'items' | 'rate' | 'low' | 'high'>): string {
+	if (h.items === 0) return '—';
+	return h.rate !== null ? percent(h.rate) : `${percent(h.low)}–${percent(h.high)}`;
+}
+
 /** An estimator's name inside a sentence: "latent truth (Dawid–Skene)", the first letter lowered and the proper names kept. */
 export function estimatorInText(key: EstimatorKey): string {
 	const name = ESTIMATOR_LABELS[key];
@@ -118,8 +133,9 @@ export function automaticText(estimator: AuditReport['estimator'], overlap: numb
 
 /** "Latent truth (Dawid–Skene)", with "(chosen by the data)" or "(fallback: …)" as it applies. */
 export function describeHeadline(h: HeadlineRate): string {
-	const name = ESTIMATOR_LABELS[h.estimator];
-	if (h.fallback) return `${name} — ${estimatorInText('latent')} not shown: ${h.fallback}`;
+	const name = h.weighted ? `${ESTIMATOR_LABELS[h.estimator]}, ${WEIGHTED_NAME}` : ESTIMATOR_LABELS[h.estimator];
+	// A weighted headline's fallback names the estimator it stands in for.
+	if (h.fallback) return h.weighted ? `${name} — ${h.fallback}` : `${name} — ${estimatorInText('latent')} not shown: ${h.fallback}`;
 	const chosen = h.requested === 'auto' ? `${name} (chosen by the data)` : `${name} (chosen by a researcher)`;
 	return h.caveat ? `${chosen} — not identified by these data: ${h.caveat}` : chosen;
 }
@@ -169,11 +185,26 @@ export function describeBasis(report: AuditReport): string {
 				: `${plural(b.tied, 'item')} with tied reviewers ${b.tied === 1 ? 'counts' : 'count'} both ways in the majority bounds (listed below)`
 		);
 	if (b.unlabelled > 0) parts.push(`${plural(b.unlabelled, 'item')} ${b.unlabelled === 1 ? 'has' : 'have'} no label yet`);
-	// A stratified sample pooled without weights leans toward the strata drawn more heavily.
-	const strata = report.stratified
-		? ' The audit drew its items stratum by stratum: rates over all tasks pool them without weights, so each stratum counts by its sample size, not its share of the dataset (each stratum\'s own rate is unbiased; the filter report weighs verdict strata).'
-		: '';
-	return parts.join('; ') + '. Gold items are not counted.' + strata;
+	return parts.join('; ') + '. Gold items are not counted.' + strataNote(report);
+}
+
+/**
+ * How a stratified audit's figures over all tasks weigh its strata, in a sentence ('' for an
+ * unstratified one). Verdict strata are drawn at rates the researcher chose, so the headlines weight
+ * them back by their rows; classification strata are drawn in proportion to their sizes, so the
+ * pooled sample already weighs them as the dataset does.
+ */
+export function strataNote(report: Pick<AuditReport, 'stratified' | 'audit' | 'quality'>): string {
+	if (!report.stratified) return '';
+	const all = report.quality?.groups[0];
+	const weighted = all?.rates.find((r) => r.headline.weighted && r.weighted);
+	if (weighted) {
+		const strata = weighted.weighted!.strata.map((h) => `"${h.label}" ${h.rows.toLocaleString('en-US')} rows`).join(', ');
+		return ` The audit drew its items stratum by stratum, by the filters' verdict, at different rates: each headline rate is the item majority ${WEIGHTED_NAME} (${strata}), as the export and its manifest give it; each stratum's own rate is listed beside it. The other estimators' columns pool the items without weights.`;
+	}
+	if (report.audit.stratify === 'classification')
+		return ' The audit drew its items stratum by stratum, by classification, each stratum in proportion to its size (to within one item), so the pooled sample weighs the strata as the dataset does.';
+	return " The audit drew its items stratum by stratum, and the strata's sizes in the dataset are not known here: rates over all tasks pool them without weights, so each stratum counts by its sample size, not its share of the dataset (each stratum's own rate is unbiased).";
 }
 
 /**

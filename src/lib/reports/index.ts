@@ -20,3 +20,4 @@ export * from './figures';
 export * from './methods';
 export * from './filter-report';
 export * from './latent-memo';
+export * from './weighted';

@@ -46,13 +46,26 @@ describe('methodsParagraph', () => {
 		expect(methodsParagraph(tied, facts).paragraph).toContain('2 items with a tied rating remain, their tied responses shared evenly among the tied letters in the A–D shares');
 	});
 
-	it('says a stratified audit pools its strata without weights', () => {
+	it('says how a stratified audit weighs its strata: weighted by their rows, proportional by design, or pooled where their sizes are not known', () => {
 		const input = syntheticQualityInput(40);
 		const plain = buildAuditReport(input, { replicates: 5 });
 		expect(describeBasis(plain)).not.toContain('stratum by stratum');
-		const stratified = buildAuditReport({ ...input, items: input.items.map((i, n) => ({ ...i, stratum: n % 2 ? 'kept' : 'rejected:rougeL' })) }, { replicates: 5 });
-		expect(stratified.stratified).toBe(true);
-		expect(describeBasis(stratified)).toContain('The audit drew its items stratum by stratum: rates over all tasks pool them without weights');
+		const items = input.items.map((i, n) => ({ ...i, stratum: n % 2 ? 'kept' : 'rejected:rougeL' }));
+		const unknown = buildAuditReport({ ...input, items }, { replicates: 5 });
+		expect(unknown.stratified).toBe(true);
+		expect(describeBasis(unknown)).toContain("the strata's sizes in the dataset are not known here: rates over all tasks pool them without weights");
+		const sizes = [
+			{ stratum: 'kept', label: 'Kept by the filters', rows: 900 },
+			{ stratum: 'rejected:rougeL', label: 'Rejected: ROUGE-L', rows: 100 }
+		];
+		const weighted = buildAuditReport({ ...input, audit: { ...input.audit, stratify: 'verdict', stratumSizes: sizes }, items }, { replicates: 5 });
+		expect(describeBasis(weighted)).toContain('each headline rate is the item majority weighted by the strata\'s sizes in the dataset ("Kept by the filters" 900 rows, "Rejected: ROUGE-L" 100 rows)');
+		expect(describeBasis(weighted)).not.toContain('pool them without weights');
+		const byClass = buildAuditReport(
+			{ ...input, audit: { ...input.audit, stratify: 'classification' }, items: input.items.map((i) => ({ ...i, stratum: i.isClassification ? 'classification' : 'non-classification' })) },
+			{ replicates: 5 }
+		);
+		expect(describeBasis(byClass)).toContain('each stratum in proportion to its size (to within one item), so the pooled sample weighs the strata as the dataset does');
 	});
 
 	it('describes a latent-truth quality audit with its numbers and references', () => {
@@ -371,14 +384,25 @@ describe('methodsParagraph, when the questions\' headlines come from different e
 		expect(paragraph).not.toContain('reviewers accepted');
 	});
 
-	it('a verdict-stratified audit: a stratified random sample, N from each stratum, and the stratum-weighted figure as the population\'s (the export\'s and card\'s), the pooled one named unweighted', () => {
-		const report = buildAuditReport(syntheticQualityInput(50), { replicates: 5, estimator: 'majority' });
+	it('a verdict-stratified audit: a stratified random sample, N from each stratum, and the report\'s stratum-weighted headline as the population\'s figure (the export\'s and card\'s)', () => {
+		const input = syntheticQualityInput(50);
+		const stratumSizes = [
+			{ stratum: 'kept', label: 'Kept by the filters', rows: 323 },
+			{ stratum: 'rejected:rougeL', label: 'Rejected: Too similar to the pool (ROUGE-L)', rows: 277 }
+		];
+		const report = buildAuditReport(
+			{ ...input, audit: { ...input.audit, stratify: 'verdict', stratumSizes }, items: input.items.map((i, n) => ({ ...i, stratum: n < 30 ? 'kept' : 'rejected:rougeL' })) },
+			{ replicates: 5, estimator: 'majority' }
+		);
+		const headline = report.quality!.groups[0].rates.find((r) => r.key === 'allValid')!.headline;
+		expect(headline.weighted).toBe(true);
 		const verdictWeighted = { strata: [{ label: 'Kept by the filters', rows: 323, items: 30 }, { label: 'Rejected: Too similar to the pool (ROUGE-L)', rows: 277, items: 20 }], rate: null, low: 0.3488, high: 0.5847, lower: 0.232, upper: 0.71 };
 		const { paragraph } = methodsParagraph(report, { ...facts, stratify: 'verdict', includeRejected: true, verdictWeighted });
 		expect(paragraph).toContain('We drew a stratified random sample of 50 instructions by the automatic filters\' verdict (seed ');
 		expect(paragraph).toContain('30 from the stratum "Kept by the filters" (323 rows) and 20 from the stratum "Rejected: Too similar to the pool (ROUGE-L)" (277 rows), weighted by the strata\'s sizes in the estimate.');
 		expect(paragraph).not.toContain('simple random sample');
-		expect(paragraph).toContain('all three fields were judged valid for 34.9%–58.5% [23.2%, 71.0%] of the population (n = 50 items); unweighted, as the report\'s tables pool the sample, ');
+		expect(paragraph).toContain(`all three fields were judged valid for ${headlineText(headline)} of the population (n = ${headline.n} items); weighted likewise, reviewers accepted the instruction for `);
+		expect(paragraph).not.toContain('unweighted');
 	});
 
 	it('questions that fell back to the majority for different reasons: each reason with its questions, none left unsaid', () => {

@@ -244,14 +244,13 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			s.push(`All three fields were judged valid in ${headlineText(allValid.headline)} of the ${num(allValid.label.labels)} labels given to the n = ${num(allValid.headline.n)} items (${ESTIMATOR_NAMES[estimator]}: a share of reviewers' answers, not of items); reviewers accepted ${answers.join(', ')} of their labels.`);
 		} else {
 			const others = estimator === 'latent' ? `by the same model, ${pieces.join(', ').replace(' for ', ' was valid for ')}` : `reviewers accepted ${pieces.join(', ')}`;
-			const w = facts.verdictWeighted;
+			const w = allValid.headline.weighted ? allValid.weighted : null;
 			if (w) {
-				// The population's figure weights each stratum by its rows (as the export and card); the report's pooled sample figure is named as such.
+				// The report's headlines weight each verdict stratum by its rows, as the export and card do.
 				const rows = w.strata.reduce((n, h) => n + h.rows, 0);
-				const weighted = headlineText({ proportion: w.rate, low: w.low, high: w.high, lower: w.lower, upper: w.upper, n: allValid.headline.n });
 				s.push(
-					`Weighting each verdict stratum's item majority by its share of the ${num(rows)} rows (with a ${level} Wilson interval at the effective sample size), all three fields were judged valid for ${weighted} of the population (n = ${num(allValid.headline.n)} items); ` +
-						`unweighted, as the report's tables pool the sample, ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}, and reviewers accepted ${pieces.join(', ')} (unweighted).`
+					`Weighting each verdict stratum's item majority by its share of the ${num(rows)} rows (with a ${level} Wilson interval at the effective sample size), all three fields were judged valid for ${headlineText(allValid.headline)} of the population (n = ${num(allValid.headline.n)} items); ` +
+						`weighted likewise, reviewers accepted ${pieces.join(', ')}.`
 				);
 			} else s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
 		}

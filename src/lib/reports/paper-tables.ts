@@ -6,7 +6,7 @@
  */
 import type { PaperTable } from '$lib/tables';
 import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
-import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, interval, judgementLabel, percent, pValue, staleAdjudicationsNote } from './format';
+import { WEIGHTED_NAME, stratumRateText, CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, coefficient, headlineText, interval, judgementLabel, percent, pValue, staleAdjudicationsNote } from './format';
 import type { RateRow } from './quality';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import type { AuditReport } from './report';
@@ -55,6 +55,9 @@ function count(n: number): string {
 	return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
+/** Said under a verdict-stratified audit's error breakdown: its shares are of the sample, not weighted like the headline. */
+export const BREAKDOWN_POOLED = "The breakdown's shares pool the sampled items without weights (each stratum counts by its sample), unlike the headline rates, which weight the strata by their sizes in the dataset.";
+
 /** How an estimator's interval is computed, in a clause (for captions and the methods paragraph). */
 export function intervalMethod(estimator: EstimatorKey, replicates = 200): string {
 	if (estimator === 'majority') return 'Wilson score intervals (tied items counted both ways)';
@@ -68,9 +71,21 @@ function headlineEstimators(rates: readonly RateRow[]): EstimatorKey[] {
 
 function headlineNote(rates: readonly RateRow[], confidence: number): string {
 	const replicates = rates.find((r) => r.latent.status === 'ok')?.latent.replicates ?? 200;
+	// A verdict-stratified audit's headlines weight its strata (./weighted): named with their interval.
+	if (rates.some((r) => r.headline.weighted)) return `${ESTIMATOR_LABELS.majority}, ${WEIGHTED_NAME}: ${levelText(confidence)} ${WEIGHTED_INTERVAL}.`;
 	return headlineEstimators(rates)
 		.map((e) => `${ESTIMATOR_LABELS[e]}: ${levelText(confidence)} ${intervalMethod(e, replicates)}.`)
 		.join(' ');
+}
+
+/** The interval of a stratum-weighted rate ($lib/stats stratifiedBounds), in a clause. */
+const WEIGHTED_INTERVAL = "Wilson intervals at Kish's effective sample size of the stratified estimate (tied items counted both ways)";
+
+/** Each stratum's rows, items and "all fields valid" rate under a weighted table: the figures the weights act on. */
+function strataNotes(rates: readonly RateRow[]): string[] {
+	const w = rates.find((r) => r.key === 'allValid')?.weighted;
+	if (!w || !rates.some((r) => r.headline.weighted)) return [];
+	return [`Strata (rows in the dataset; items; all fields valid): ${w.strata.map((h) => `${h.label}: ${count(Math.round(h.rows))}; ${count(h.items)}; ${stratumRateText(h)}`).join('. ')}.`];
 }
 
 /** What n counts under each estimator: the rate of the label level is a share of labels, not of items. */
@@ -174,6 +189,7 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 				ruleBefore: [3],
 				notes: [
 					`${nNote(all.rates)} ${headlineNote(all.rates, report.confidence)}`,
+					...strataNotes(all.rates),
 					`Self-Instruct: the paper's Table 2 (${ref.description}; no intervals), for orientation.`,
 					...staleNotes
 				]
@@ -204,7 +220,8 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 					b.reference ? `${b.reference.count}/${unnatural.items} (${percent(b.reference.share)})` : '—'
 				]),
 				notes: [
-					`By item majority (adjudicated label where there is one); n = ${all.decided} items; ${level} Wilson score intervals. Unnatural Instructions: the paper's audit of ${unnatural.items} examples, for orientation.`
+					`By item majority (adjudicated label where there is one); n = ${all.decided} items; ${level} Wilson score intervals. Unnatural Instructions: the paper's audit of ${unnatural.items} examples, for orientation.`,
+					...(all.rates.some((r) => r.headline.weighted) ? [BREAKDOWN_POOLED] : [])
 				]
 			}
 		});

@@ -18,10 +18,12 @@ import {
 	type LatentInput,
 	type RateEstimates,
 	type RateKey,
-	type ReviewerErrorRates
+	type ReviewerErrorRates,
+	preferredEstimator
 } from './estimators';
+import { groupStratumSizes, weightedHeadline, weightedMajority, type WeightedRate } from './weighted';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
-import { type EstimatorKey, type QualityCategory, type ReportItem } from './types';
+import { type EstimatorKey, type QualityCategory, type ReportItem, type StratumRows } from './types';
 import type { QualityItemVerdict } from './verdicts';
 
 export { RATE_KEYS, type RateKey } from './estimators';
@@ -46,6 +48,11 @@ export interface RateRow extends RateEstimates {
 	ties: number;
 	/** Self-Instruct Table 2's share, for orientation. */
 	reference: number | null;
+	/**
+	 * A verdict-stratified audit: the item majority weighted by the strata's sizes, with each
+	 * stratum's items and rate — the headline then (./weighted). Absent otherwise.
+	 */
+	weighted?: WeightedRate | null;
 }
 
 /** A category, or an incorrect item whose reasons tied, or an item whose all-valid answer tied. */
@@ -86,6 +93,8 @@ export interface QualitySettings extends IntervalSettings {
 	replicates?: number;
 	seed?: number;
 	memo?: EstimatorSettings['memo'];
+	/** A verdict-stratified audit's strata and their rows in the dataset: the population figures weight them (./weighted). */
+	stratumSizes?: readonly StratumRows[] | null;
 }
 
 function estimate(successes: number, trials: number, settings: IntervalSettings): Estimate {
@@ -105,7 +114,9 @@ export function qualityGroup(
 	key: GroupKey,
 	verdicts: readonly QualityItemVerdict[],
 	latent: ReadonlyMap<RateKey, RateEstimates['latent']>,
-	settings: QualitySettings
+	settings: QualitySettings,
+	/** The stratum each verdict's item was drawn from (same order) and the group's strata sizes: set for a verdict-stratified audit. */
+	strata?: { of: readonly (string | null)[]; sizes: readonly StratumRows[] }
 ): QualityGroup {
 	const rates: RateRow[] = RATE_KEYS.map((rate) => {
 		// One pass per rate: the items' final answers for the majority estimator, and each item's
@@ -123,6 +134,15 @@ export function qualityGroup(
 		const majority = finals.bounds(settings.confidence);
 		const label = labelLevelRateOf(yes, answers, settings.confidence);
 		const estimates = { majority, label, latent: latent.get(rate)! };
+		// Pooled items lean toward the strata drawn more heavily: a stratified sample's headline weights them.
+		const weighted = strata
+			? weightedMajority(
+					verdicts.map((v, i) => ({ stratum: strata.of[i], value: verdictFor(v, rate).value, tie: verdictFor(v, rate).tie })),
+					strata.sizes,
+					settings.confidence
+				)
+			: null;
+		const wanted = settings.estimator === 'auto' ? preferredEstimator(settings.overlap) : settings.estimator;
 		return {
 			key: rate,
 			yes: majority.yes,
@@ -130,7 +150,8 @@ export function qualityGroup(
 			ties: majority.ties,
 			reference: SELF_INSTRUCT_TABLE_2[rate],
 			...estimates,
-			headline: headlineOf(estimates, settings.estimator, settings.overlap)
+			...(strata ? { weighted } : {}),
+			headline: weighted ? weightedHeadline(weighted, settings.estimator, wanted) : headlineOf(estimates, settings.estimator, settings.overlap)
 		};
 	});
 
@@ -214,20 +235,25 @@ export interface QualityGroupsResult {
  * group's rate read from it.
  */
 export function qualityGroups(
-	items: readonly Pick<ReportItem, 'id' | 'isClassification'>[],
+	items: readonly Pick<ReportItem, 'id' | 'isClassification' | 'stratum'>[],
 	verdicts: ReadonlyMap<number, QualityItemVerdict>,
 	labels: LatentLabels,
 	settings: QualitySettings
 ): QualityGroupsResult {
 	const { keys, members, latentByGroup, reviewerErrorRates } = qualityLatent(items, labels, settings);
-	const groups = keys.map((key, i) =>
-		qualityGroup(
+	// Verdict strata weighted by their rows; within a classification group, by the rows estimated to be in it.
+	const sizes = settings.stratumSizes?.length ? settings.stratumSizes : null;
+	const drawn = items.map((item) => item.stratum);
+	const groups = keys.map((key, i) => {
+		const of = members[i].map((item) => item.stratum);
+		return qualityGroup(
 			key,
 			members[i].map((item) => verdicts.get(item.id)!),
 			latentByGroup[i],
-			settings
-		)
-	);
+			settings,
+			sizes ? { of, sizes: key === 'all' ? sizes : groupStratumSizes(sizes, drawn, of) } : undefined
+		);
+	});
 	return { groups, reviewerErrorRates };
 }
 
@@ -235,18 +261,18 @@ export function qualityGroups(
  * The groups' members and each rate's latent-truth estimate per group: the fits a quality report
  * makes (into `settings.memo`), and all that a background computation of them needs.
  */
-export function qualityLatent(
-	items: readonly Pick<ReportItem, 'id' | 'isClassification'>[],
+export function qualityLatent<Item extends Pick<ReportItem, 'id' | 'isClassification'>>(
+	items: readonly Item[],
 	latent: LatentLabels,
 	settings: EstimatorSettings
 ): {
 	keys: GroupKey[];
-	members: Array<Array<Pick<ReportItem, 'id' | 'isClassification'>>>;
+	members: Item[][];
 	latentByGroup: Array<Map<RateKey, RateEstimates['latent']>>;
 	reviewerErrorRates: Map<RateKey, Map<number, ReviewerErrorRates>>;
 } {
 	const keys: GroupKey[] = ['all'];
-	const members: Array<Array<Pick<ReportItem, 'id' | 'isClassification'>>> = [[...items]];
+	const members: Item[][] = [[...items]];
 	for (const key of ['classification', 'non-classification', 'unknown'] as const) {
 		const list = items.filter((item) => groupOf(item) === key);
 		if (key !== 'unknown' || list.length > 0) {

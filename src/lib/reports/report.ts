@@ -153,7 +153,11 @@ export interface AuditReport {
 	disagreements: number | null;
 	/** Sampled items adjudicated before a reviewer last changed their label (staleAdjudication); absent for kinds with no item verdict. */
 	staleAdjudications?: number;
-	/** The audit drew its items stratum by stratum: pooled rates weigh each stratum by its sample, not its share of the dataset. */
+	/**
+	 * The audit drew its items from two strata or more. A verdict-stratified audit's headlines then
+	 * weight the strata by their sizes (HeadlineRate.weighted); a classification-stratified one drew
+	 * each stratum in proportion to its size, so its pooled sample weighs them as the dataset does.
+	 */
 	stratified?: boolean;
 	quality: QualityReport | null;
 	rating: RatingReport | null;
@@ -411,11 +415,12 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			sampled,
 			quality,
 			{ labels: input.labels, adjudications: input.adjudications, gold: input.gold },
-			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent }
+			{ confidence, estimator: requested, overlap: input.audit.overlap, replicates: options.replicates, memo: options.latent, stratumSizes: input.audit.stratumSizes }
 		);
 		report.reviewers = reviewerRows(input, byItem, settings, reviewerErrorRates, memo);
 		const byQuestion: Partial<Record<RateKey, EstimatorKey>> = {};
-		for (const r of groups[0].rates) byQuestion[r.key] = automaticChoice(r, input.audit.overlap);
+		// A weighted headline is the item majority whatever the data would choose (latent truth pools the strata).
+		for (const r of groups[0].rates) byQuestion[r.key] = r.headline.weighted ? 'majority' : automaticChoice(r, input.audit.overlap);
 		const chosen = Object.values(byQuestion);
 		report.estimator = { requested, automatic: chosen.length && chosen.every((e) => e === 'latent') ? 'latent' : 'majority', byQuestion };
 		report.quality = {

@@ -78,6 +78,22 @@ export interface ReportAudit {
 	suggestions?: { runId: number; model: string; name: string } | null;
 	/** Imported from a bundle: by whom, when, from which file (null: made here). */
 	imported?: AuditImport | null;
+	/** How the sample was drawn: one simple random sample, or stratum by stratum (absent: not recorded, taken as 'none'). */
+	stratify?: 'none' | 'classification' | 'verdict';
+	/**
+	 * A verdict-stratified quality audit's strata and their rows in the dataset (within its sampling
+	 * frame), as the export weighs them: the report's population figures weight each stratum by
+	 * them (./weighted). Null or absent otherwise, or when the population holds one stratum.
+	 */
+	stratumSizes?: StratumRows[] | null;
+}
+
+/** One stratum's size in the dataset: its rows (the population a weight is a share of). */
+export interface StratumRows {
+	/** The stratum key items carry ('kept', 'rejected:<rule>'); a stratum no item can carry (rows no filter judged) has one of its own. */
+	stratum: string;
+	label: string;
+	rows: number;
 }
 
 export interface ReportResponse {

@@ -14,8 +14,11 @@ import type {
 	ReportInput,
 	ReportItem,
 	ReportLabel,
-	ReportRating
+	ReportRating,
+	StratumRows
 } from '$lib/reports/types';
+import { verdictStratumLabel } from '$lib/audits/sampling';
+import { auditVerdictWeighted } from '../exports/quality';
 import { ReportError } from './errors';
 import { storedFlag } from '../db/stored';
 
@@ -43,6 +46,8 @@ interface AuditRow {
 	suggestionRunId: number | null;
 	suggestionModel: string | null;
 	suggestionName: string | null;
+	stratify: 'none' | 'classification' | 'verdict';
+	strata: string | null;
 }
 
 export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
@@ -51,7 +56,7 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 			`SELECT a.id, a.name, a.kind, a.status, a.dataset_id AS datasetId, d.name AS datasetName, a.overlap,
 				a.sample_size AS sampleSize, a.item_count AS itemCount, a.gold_count AS goldCount, a.seed, a.models,
 				a.routing, a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy, a.headline_estimator AS headlineEstimator,
-				a.created_at AS createdAt, a.closed_at AS closedAt,
+				a.created_at AS createdAt, a.closed_at AS closedAt, a.stratify, a.strata,
 				r.id AS suggestionRunId, r.model AS suggestionModel, r.name AS suggestionName
 			 FROM audits a JOIN datasets d ON d.id = a.dataset_id LEFT JOIN generation_runs r ON r.id = a.suggestion_run_id
 			 WHERE a.id = ? AND a.status <> 'preparing'`
@@ -78,8 +83,24 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 		closedAt: iso(row.closedAt),
 		suggestions:
 			row.suggestionRunId === null ? null : { runId: row.suggestionRunId, model: row.suggestionModel ?? '', name: row.suggestionName ?? '' },
-		imported: auditImport(row.id, database)
+		imported: auditImport(row.id, database),
+		stratify: row.stratify,
+		stratumSizes: row.kind === 'quality' && row.stratify === 'verdict' ? verdictStratumRows(row.id, row.datasetId, row.strata, database) : null
 	};
+}
+
+/**
+ * A verdict-stratified audit's strata with their rows as the export weighs them (the dataset's rows
+ * in the audit's frame, by verdict stratum: auditVerdictWeighted), keyed as its items' strata are.
+ * Null while no stratum has an answered item, or when the population holds one stratum.
+ */
+function verdictStratumRows(auditId: number, datasetId: number, strata: string | null, database: Db): StratumRows[] | null {
+	const weighted = auditVerdictWeighted(database.$client, datasetId, auditId);
+	if (!weighted) return null;
+	// The export names its strata by label; the audit's own keys give each label back its key.
+	const keys = strata ? (JSON.parse(strata) as { key: string }[]).map((s) => s.key) : [];
+	const keyOf = new Map(keys.map((key) => [verdictStratumLabel(key), key]));
+	return weighted.strata.map((h) => ({ stratum: keyOf.get(h.label) ?? h.label, label: h.label, rows: h.rows }));
 }
 
 type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: ErrorReason | null };
