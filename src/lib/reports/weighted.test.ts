@@ -113,7 +113,7 @@ describe('weightedMajority on simulated stratified audits with a known truth', (
 function stratifiedInput(stratumSizes: ReportInput['audit']['stratumSizes']): ReportInput {
 	const items: ReportItem[] = [];
 	const labels: ReportLabel[] = [];
-	const answers = [...Array(10).keys()].map((i) => ['kept', i < 5] as const).concat([...Array(4).keys()].map((i) => ['rejected:rougeL', i < 3] as const));
+	const answers: [string, boolean][] = [...[...Array(10).keys()].map((i): [string, boolean] => ['kept', i < 5]), ...[...Array(4).keys()].map((i): [string, boolean] => ['rejected:rougeL', i < 3])];
 	answers.forEach(([stratum, valid], i) => {
 		const id = i + 1;
 		items.push({ id, position: i, taskId: 100 + id, instanceId: 200 + id, stratum, isGold: false, isClassification: i % 2 === 0, responses: [] });
@@ -156,7 +156,7 @@ describe('a verdict-stratified audit\'s report', () => {
 		const quality = reportPaperTables(report).find((t) => t.id === 'quality')!.table;
 		const cells = quality.rows.find((r) => r[0] === 'All fields valid')!;
 		expect(cells.slice(1, 3)).toEqual(['50.0%', '[23.7%, 76.3%]']);
-		expect(quality.notes.join(' ')).toContain('Kept by the filters: 5,001; 10; 50.0%');
+		expect((quality.notes ?? []).join(' ')).toContain('Kept by the filters: 5,001; 10; 50.0%');
 	});
 
 	it('is refused by a comparison, which would pool it', () => {
