@@ -118,6 +118,9 @@ test('the filter report and the sweep chart, at desktop and phone width', async 
 		// The ROUGE-L stratum was drawn whole: 5 of its 10 rows are fully valid (tests/integration/filter-report.test.ts).
 		await expect(section.getByTestId('filter-strata').locator('tr[data-stratum="rejected:rougeL"] [data-cell="valid"]')).toHaveText('5 (50.0%)');
 		await expect(section.getByTestId('filter-rules').locator('tr[data-rule="rougeL"] [data-cell="wrongly-removed"]')).toContainText('50.0%');
+		// The quality rates over all tasks weight the strata by their rows, each stratum's own rate beside them.
+		await expect(page.getByTestId('estimator-table').locator('tr[data-rate="allValid"] [data-cell="headline"]')).toContainText('weighted by stratum');
+		await expect(page.getByTestId('weighted-strata').locator('tr[data-stratum="rejected:rougeL"] [data-rate="allValid"]')).toContainText('50.0%');
 		const sweep = section.getByTestId('sweep-table');
 		await expect(sweep.locator('tbody tr')).toHaveCount(9);
 		await expect(sweep.locator('tr[data-threshold="0.7"]')).toContainText('(applied)');
