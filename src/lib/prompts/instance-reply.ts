@@ -11,7 +11,7 @@
  * A piece that cannot be read is a problem with its raw text; text that is not an instance (a
  * chat lead-in or sign-off) is a note with its raw text. Nothing is dropped unrecorded.
  */
-import { plainLabels, splitSignOff, stripWrapping, type ReplyNote } from './reply-layout';
+import { OUTPUT_LABEL, plainLabels, splitSignOff, stripWrapping, type ReplyNote } from './reply-layout';
 
 export interface GeneratedInstance {
 	input: string;
@@ -57,7 +57,6 @@ function untilNextTask(text: string): string {
 
 /** "Example 3", "Example 3:", "Example 3." at a line start; the rest of the line belongs to the example. */
 const EXAMPLE_HEADER = /(?:^|\n)[ \t]*Example[ \t]*\d*[ \t]*[:.]?[ \t]*(?=\n|$)|(?:^|\n)[ \t]*Example[ \t]*\d+[ \t]*[:.]?[ \t]*/gi;
-const OUTPUT_LABEL = /^[ \t]*Output[ \t]*\d*[ \t]*:/i;
 const INPUT_LABEL = /^[ \t]*Input[ \t]*\d*[ \t]*:[ \t]*/i;
 /** A field label at a line start: "Sentence:", "Input 2:", "Class label:". */
 const FIELD_LABEL = /^[ \t]*([A-Za-z][A-Za-z ]{0,30}?)[ \t]*\d*[ \t]*:/;

@@ -73,6 +73,22 @@ export function plainLabels(text: string): string {
 		.join('\n');
 }
 
+/** The "Output:" label the prompts end their examples with ("Output 2:" too), at a line start. */
+export const OUTPUT_LABEL = /^[ \t]*Output[ \t]*\d*[ \t]*:/i;
+
+/**
+ * A reply to a prompt ending "Output:" without the label a chat model often repeats ("Output:
+ * mice", "**Output:** mice"). Only a label opening the reply is removed, as the instance reader
+ * removes it from an example's output line; the output's own text is not touched.
+ */
+export function withoutOutputLabel(text: string): string {
+	const lead = /^\s*/.exec(text)![0].length;
+	const newline = text.indexOf('\n', lead);
+	const firstLine = plainLabels(text.slice(lead, newline === -1 ? text.length : newline));
+	if (!OUTPUT_LABEL.test(firstLine)) return text;
+	return firstLine.replace(OUTPUT_LABEL, '') + (newline === -1 ? '' : text.slice(newline));
+}
+
 const EMPHASIS_PAIRS: ReadonlyArray<[string, string]> = [
 	['**', '**'],
 	['__', '__'],

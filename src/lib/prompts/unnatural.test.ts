@@ -148,6 +148,18 @@ describe('output generation', () => {
 		expect(parseOutput('a long answ', 'length')).toMatchObject({ truncated: true });
 	});
 
+	it('removes an "Output:" label the model repeats, and only a leading one', () => {
+		// The prompt ends "Output:"; chat models often write the label again.
+		expect(parseOutput('Output: mice')).toEqual({ output: 'mice', empty: false, truncated: false, problems: [] });
+		expect(parseOutput('\n**Output:** mice\nand rats')).toMatchObject({ output: 'mice\nand rats' });
+		expect(parseOutput(' Output 1: 42')).toMatchObject({ output: '42' });
+		expect(parseOutput('Output:')).toMatchObject({ output: '', empty: true });
+		// Text that is not the label, or the label later in the output, is the output's own.
+		expect(parseOutput(' Outputs: two files')).toMatchObject({ output: 'Outputs: two files' });
+		expect(parseOutput(' The result.\nOutput: stays')).toMatchObject({ output: 'The result.\nOutput: stays' });
+		expect(parseOutput(' # Title\ntext')).toMatchObject({ output: '# Title\ntext' });
+	});
+
 	it('joins instruction and input as the released data does', () => {
 		expect(instructionWithInput('Reverse the word.', 'stressed')).toBe('Reverse the word.\nstressed');
 		expect(instructionWithInput('Tell a joke.', '')).toBe('Tell a joke.');

@@ -5,7 +5,7 @@
  * Steps: core generation (3 demonstrations → a 4th example) → output generation (instruction,
  * input and constraints → output) → template expansion (rephrase the instruction).
  */
-import { splitSignOff, type ReplyNote } from './reply-layout';
+import { splitSignOff, withoutOutputLabel, type ReplyNote } from './reply-layout';
 import { oneLine } from './self-instruct';
 import { renderTemplate, type PlaceholderSpec } from './template';
 import type { UnnaturalDemonstration } from './unnatural-seeds';
@@ -219,8 +219,12 @@ export interface ParsedOutput {
 	problems: Array<{ problem: 'extra_example'; raw: string }>;
 }
 
-/** The output, up to where the model starts a new instruction or example (that rest kept as a problem). */
-export function parseOutput(text: string, finishReason = 'stop'): ParsedOutput {
+/**
+ * The output, up to where the model starts a new instruction or example (that rest kept as a
+ * problem). The prompt ends with "Output:"; a model that writes the label again has it removed.
+ */
+export function parseOutput(reply: string, finishReason = 'stop'): ParsedOutput {
+	const text = withoutOutputLabel(reply);
 	const stopAt = text.search(/\n[ \t]*\n[ \t]*(?:Instruction|Example)\b|\n[ \t]*Example[ \t]*\d+/i);
 	const output = (stopAt === -1 ? text : text.slice(0, stopAt)).trim();
 	const rest = stopAt === -1 ? '' : text.slice(stopAt).trim();
