@@ -25,8 +25,9 @@ export interface GeneratedInstance {
  * commentary after it cannot be told apart, so neither is guessed.
  * 'input_first_order': an output-first reply written input first ("Input: …" then "Class label: …"):
  * read as asked, every label would be paired with the next example's input, so nothing is read.
+ * 'next_task': the model went on to a new "Task:" after a finished example; that text is not read.
  */
-export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty' | 'input_first_order';
+export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty' | 'input_first_order' | 'next_task';
 
 /** An empty reply: no instance, one problem saying so. */
 function emptyReply(text: string): ParsedInstances | null {
@@ -49,10 +50,41 @@ function cleanField(text: string): string {
 	return NO_INPUT.test(trimmed) ? '' : trimmed;
 }
 
-/** The reply up to where the model starts a new task (in case no stop sequence caught it). */
-function untilNextTask(text: string): string {
-	const at = text.search(/(?:^|\n)[ \t]*Task[ \t]*\d*[ \t]*:/);
-	return at === -1 ? text : text.slice(0, at);
+const TASK_LINE = /^[ \t]*Task[ \t]*\d*[ \t]*:/;
+/** An example's header line ("Example 2", "Example 2: Input: …"), not "Examples of…". */
+const EXAMPLE_LINE = /^[ \t]*Example[ \t]*\d*[ \t]*[:.]?(?:[ \t]|$)/i;
+const CLASS_LABEL_LINE = /^[ \t]*Class[ \t]*label[ \t]*\d*[ \t]*:/i;
+
+/**
+ * The reply up to where the model starts a new task (in case no stop sequence caught it), and
+ * the text from there on. In the reference format a task follows a finished example: an
+ * input-first one whose output has text, an output-first one whose label has its input. A
+ * "Task:" line anywhere else — inside an input ("Input:\nTask: buy milk"), or before an output
+ * has any text — is part of the example, not a boundary.
+ */
+function untilNextTask(text: string, style: 'input-first' | 'output-first'): { body: string; nextTask?: string } {
+	const lines = text.split('\n');
+	let complete = false;
+	let inAnswer = false;
+	for (let i = 0; i < lines.length; i++) {
+		const line = lines[i];
+		if (complete && TASK_LINE.test(line)) {
+			const nextTask = lines.slice(i).join('\n').trim();
+			return { body: lines.slice(0, i).join('\n'), nextTask };
+		}
+		if (style === 'input-first') {
+			if (OUTPUT_LABEL.test(line)) {
+				inAnswer = true;
+				complete = line.replace(OUTPUT_LABEL, '').trim() !== '';
+			} else if (EXAMPLE_LINE.test(line) || INPUT_LABEL.test(line)) {
+				inAnswer = complete = false;
+			} else if (inAnswer && line.trim() !== '') complete = true;
+		} else if (CLASS_LABEL_LINE.test(line)) {
+			inAnswer = true;
+			complete = false;
+		} else if (inAnswer && line.replace(INPUT_LABEL, '').trim() !== '') complete = true;
+	}
+	return { body: text };
 }
 
 /** "Example 3", "Example 3:", "Example 3." at a line start; the rest of the line belongs to the example. */
@@ -66,11 +98,14 @@ function labelOf(line: string): string | null {
 	return m ? m[1].trim().toLowerCase() : null;
 }
 
-/** The reply's text with markdown labels made plain and a trailing sign-off set aside. */
-function prepare(text: string, notes: ReplyNote[]): string {
-	const { body, signOff } = splitSignOff(plainLabels(text));
+/**
+ * The reply's text with markdown labels made plain and a trailing sign-off set aside, up to a
+ * new task (returned apart: the caller records it as a problem).
+ */
+function prepare(text: string, style: 'input-first' | 'output-first', notes: ReplyNote[]): { body: string; nextTask?: string } {
+	const { body: withoutSignOff, signOff } = splitSignOff(plainLabels(text));
 	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
-	return untilNextTask(body);
+	return untilNextTask(withoutSignOff, style);
 }
 
 /**
@@ -114,7 +149,9 @@ export function parseInputFirstInstances(text: string, finishReason = 'stop'): P
 	if (empty) return empty;
 	const notes: ReplyNote[] = [];
 	const problems: ParsedInstances['problems'] = [];
-	const body = prepare(text, notes);
+	const { body, nextTask } = prepare(text, 'input-first', notes);
+	// A reply cut by the limit inside the new task left this task's examples whole.
+	const cutHere = finishReason === 'length' && nextTask === undefined;
 	const headers = [...body.matchAll(EXAMPLE_HEADER)];
 	const blocks: string[] = [];
 	if (headers.length === 0) blocks.push(body);
@@ -130,7 +167,7 @@ export function parseInputFirstInstances(text: string, finishReason = 'stop'): P
 		const { pairs: raw, missingOutput } = pairsOf(block);
 		const pairs = raw.map((p) => ({ input: p.input, output: p.output, raw: p.raw }));
 		const isLast = k === readable.length - 1;
-		if (isLast && finishReason === 'length') {
+		if (isLast && cutHere) {
 			// The model was cut off while writing this: whatever it was writing is incomplete.
 			if (missingOutput !== undefined) {
 				instances.push(...pairs.map(({ input, output }) => ({ input, output })));
@@ -145,6 +182,7 @@ export function parseInputFirstInstances(text: string, finishReason = 'stop'): P
 		instances.push(...pairs.map(({ input, output }) => ({ input, output })));
 		if (missingOutput !== undefined) problems.push({ problem: 'missing_output', raw: missingOutput });
 	});
+	if (nextTask !== undefined) problems.push({ problem: 'next_task', raw: nextTask });
 	return { instances, problems, notes };
 }
 
@@ -166,7 +204,8 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 	if (empty) return empty;
 	const notes: ReplyNote[] = [];
 	const problems: ParsedInstances['problems'] = [];
-	const body = prepare(text, notes);
+	const { body, nextTask } = prepare(text, 'output-first', notes);
+	const cutHere = finishReason === 'length' && nextTask === undefined;
 	// The labels are kept as written (odd pairs), so a problem's raw text is the model's own.
 	const pieces = body.split(/((?:^|\n)[ \t]*Class[ \t]*label[ \t]*\d*[ \t]*:)/i);
 	const lead = pieces.shift()!.trim();
@@ -184,10 +223,10 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 		labels.push(pieces[i]);
 		parts.push(pieces[i + 1]);
 	}
-	if (finishReason === 'length' && parts.length) problems.push({ problem: 'truncated', raw: `${labels.pop()!}${parts.pop()!}`.trim() });
+	if (cutHere && parts.length) problems.push({ problem: 'truncated', raw: `${labels.pop()!}${parts.pop()!}`.trim() });
 	const instances: GeneratedInstance[] = [];
 	// The last part ends the reply (a cut one was set aside above): only it can have text after its input.
-	const lastEndsReply = finishReason !== 'length';
+	const lastEndsReply = !cutHere;
 	parts.forEach((part, k) => {
 		const raw = `${labels[k]}${part}`.trim();
 		const newline = part.indexOf('\n');
@@ -213,5 +252,6 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 		}
 		instances.push({ input: cleanField(written.replace(INPUT_LABEL, '')), output: label });
 	});
+	if (nextTask !== undefined) problems.push({ problem: 'next_task', raw: nextTask });
 	return { instances, problems, notes };
 }

@@ -299,9 +299,36 @@ describe('parseInputFirstInstances', () => {
 		expect(result.problems).toEqual([{ problem: 'missing_output', raw: 'Input: hello' }]);
 	});
 
-	it('stops where the model starts a new task', () => {
+	it('stops where the model starts a new task, and records the new task as not read', () => {
 		const reply = 'Example 1\nInput: a\nOutput: b\n\nTask: Something else\nExample 1\nInput: c\nOutput: d';
-		expect(parseInputFirstInstances(reply).instances).toEqual([{ input: 'a', output: 'b' }]);
+		expect(parseInputFirstInstances(reply)).toEqual({
+			instances: [{ input: 'a', output: 'b' }],
+			problems: [{ problem: 'next_task', raw: 'Task: Something else\nExample 1\nInput: c\nOutput: d' }],
+			notes: []
+		});
+		// The limit cut the new task, not this task's examples: they are all kept.
+		expect(parseInputFirstInstances('Example 1\nInput: a\nOutput: b\nTask: Other\nExample 1\nInput: c', 'length')).toEqual({
+			instances: [{ input: 'a', output: 'b' }],
+			problems: [{ problem: 'next_task', raw: 'Task: Other\nExample 1\nInput: c' }],
+			notes: []
+		});
+	});
+
+	it('reads a "Task:" line inside an input as the input\'s text, not as a new task', () => {
+		// A to-do list as the input of "Turn the to-do list into a schedule".
+		const reply =
+			'Example 1\nInput:\nTask: buy milk\nTask: call mum\nOutput: 14:00 buy milk, 15:00 call mum\nExample 2\nInput: walk dog\nOutput: 14:00 walk dog\nExample 3\nInput: read\nOutput: 16:00 read';
+		expect(parseInputFirstInstances(reply)).toEqual({
+			instances: [
+				{ input: 'Task: buy milk\nTask: call mum', output: '14:00 buy milk, 15:00 call mum' },
+				{ input: 'walk dog', output: '14:00 walk dog' },
+				{ input: 'read', output: '16:00 read' }
+			],
+			problems: [],
+			notes: []
+		});
+		// Before an output has any text, a "Task:" line is the output's.
+		expect(parseInputFirstInstances('Example 1\nInput: list\nOutput:\nTask: done').instances).toEqual([{ input: 'list', output: 'Task: done' }]);
 	});
 
 	it('drops the last example of a reply cut by the length limit', () => {
@@ -332,7 +359,12 @@ describe('parseOutputFirstInstances', () => {
 		const reply = 'Here you go.\nclass label:  True \nClass Label: False\nInput:  The sun is cold. \nTask: next';
 		const parsed = parseOutputFirstInstances(reply);
 		expect(parsed.instances).toEqual([{ input: 'The sun is cold.', output: 'False' }]);
-		expect(parsed.problems).toEqual([{ problem: 'missing_input', raw: 'class label:  True' }]);
+		expect(parsed.problems).toEqual([
+			{ problem: 'missing_input', raw: 'class label:  True' },
+			{ problem: 'next_task', raw: 'Task: next' }
+		]);
+		// A "Task:" line that is a label's input is the input.
+		expect(parseOutputFirstInstances('Class label: Chore\nInput:\nTask: buy milk').instances).toEqual([{ input: 'Task: buy milk', output: 'Chore' }]);
 		expect(parseOutputFirstInstances('Class label: Negative')).toEqual({ instances: [], problems: [{ problem: 'missing_input', raw: 'Class label: Negative' }], notes: [] });
 		expect(parseOutputFirstInstances('Class label: Negative\nInput:').problems).toEqual([{ problem: 'missing_input', raw: 'Class label: Negative\nInput:' }]);
 		// "<noinput>" is an empty input the model wrote on purpose.
