@@ -89,6 +89,14 @@ describe('context-length messages', () => {
 			"the prompt is 1,000 tokens and max_tokens asks for 300 more: 1,300 in all, over the model's limit of 1,024"
 		);
 	});
+
+	it('with only the limit known, states it and max_tokens without comparing them', () => {
+		const error = apiError(400, { message: 'maximum context length is 4097 tokens', code: 'context_length_exceeded' });
+		expect(callFailureFromError(error, { maxTokens: 3 }).message).toBe(
+			"Too long for the model's context (400): the model's limit is 4,097 tokens and this step's max_tokens is 3; the endpoint did not say how long the prompt is. Shorten the prompt (fewer or shorter seed examples, fewer shots), lower max_tokens for this step, or use a model with a larger context; then retry the failed calls."
+		);
+		expect(callFailureFromError(apiError(400, { message: 'too long', code: 'context_length_exceeded' })).message).toMatch(/^Too long for the model's context \(400\)\. Shorten/);
+	});
 });
 
 describe('the chat-style hint', () => {

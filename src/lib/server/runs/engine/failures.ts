@@ -152,6 +152,15 @@ function describeContext(tokens: ContextTokens, maxTokens: number | undefined): 
 	const completion = tokens.completion ?? maxTokens;
 	const prompt = tokens.prompt ?? (tokens.requested !== undefined && completion !== undefined ? tokens.requested - completion : undefined);
 	const total = tokens.requested ?? (prompt !== undefined && completion !== undefined ? prompt + completion : undefined);
+	// With neither the prompt's size nor the request's total, nothing shows what went over: say
+	// what is known (the limit, this step's max_tokens) without setting one against the other.
+	if (prompt === undefined && total === undefined) {
+		const known = [
+			...(tokens.limit !== undefined ? [`the model's limit is ${fmt(tokens.limit)} tokens`] : []),
+			...(completion !== undefined ? [`this step's max_tokens is ${fmt(completion)}`] : [])
+		];
+		return known.length ? `${known.join(' and ')}; the endpoint did not say how long the prompt is` : '';
+	}
 	const parts: string[] = [];
 	if (prompt !== undefined) parts.push(`the prompt is ${fmt(prompt)} tokens`);
 	if (completion !== undefined) parts.push(`max_tokens asks for ${fmt(completion)} more`);
