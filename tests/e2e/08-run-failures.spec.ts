@@ -91,6 +91,10 @@ test('failed calls: shown by reason on the run page and in the calls list, and r
 	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(page.getByTestId('run-status')).toHaveText('completed', { timeout: 60_000 });
 	await expect(page.getByTestId('run-accepted')).toContainText('24 / 24 instructions kept');
+	// Tasks waiting on a failed call are counted beside what was kept, with the words apart.
+	const held = Number(await page.getByTestId('run-held').textContent());
+	expect(held).toBeGreaterThan(0);
+	await expect(page.getByTestId('run-accepted')).toHaveText(`24 / 24 instructions kept · ${held} held back`);
 
 	// The run went on past its failed calls and says so, by reason.
 	const section = page.getByTestId('failed-calls');
@@ -188,6 +192,10 @@ test('a run against an unreachable endpoint shows its retries and the last error
 	await expect(page.getByTestId('run-status')).toHaveText('cancelled', { timeout: 15_000 });
 	// What it saw is kept after it stopped.
 	await expect(page.getByTestId('run-last-error')).toContainText('ECONNREFUSED');
+	// The failed-calls rule of an ended run, its note a word apart.
+	const share = page.getByTestId('run-failed-share');
+	await expect(share).toContainText('(the run has ended)');
+	expect((await share.textContent())!.replace(/\s+/g, ' ').trim()).toMatch(/% of recent calls fail \(the run has ended\)$/);
 	expect(Number(await page.getByTestId('run-retries').textContent())).toBeGreaterThan(0);
 });
 
