@@ -52,6 +52,36 @@ test('the new-run form states a shots or ROUGE-L problem at its field, by its la
 	await expect(page.getByTestId('start-error')).not.toContainText('rougeThreshold');
 });
 
+test('the new-run form shows every decoding problem beside its field and focuses the first', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	await page.getByLabel('Endpoint', { exact: true }).selectOption({ label: 'form errors — fake-base (completions)' });
+	await page.getByLabel(/^Target/).fill('5');
+	await page.locator('summary', { hasText: 'Instruction generation' }).click();
+	const temperature = page.locator('[name="decoding:self-instruct/instruction-generation:temperature"]');
+	const stop = page.locator('[name="decoding:self-instruct/instruction-generation:stop"]');
+	await temperature.fill('5');
+	await stop.fill('["\\n", ');
+	await page.locator('form[enctype="multipart/form-data"]').evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	// Both problems at once, each beside its own field and read with it.
+	await expect(temperature).toHaveAttribute('aria-invalid', 'true');
+	await expect(temperature).toHaveAccessibleDescription('Temperature is at most 2 (got 5).');
+	await expect(temperature.locator('~ .field-error')).toHaveText('Temperature is at most 2 (got 5).');
+	await expect(stop).toHaveAttribute('aria-invalid', 'true');
+	await expect(stop).toHaveAccessibleDescription(/^Stop sequences are a JSON array of strings/);
+	await expect(stop.locator('~ .field-error')).toContainText('Stop sequences are a JSON array of strings');
+	// Not under the template, and the other fields are not marked.
+	await expect(page.locator('.template-errors')).toHaveCount(0);
+	await expect(page.locator('[name="decoding:self-instruct/instruction-generation:topP"]')).toHaveAttribute('aria-invalid', 'false');
+	// Focus is on the first invalid field; what was typed is still there.
+	await expect(temperature).toBeFocused();
+	await expect(stop).toHaveValue('["\\n", ');
+	await expect(page.getByTestId('start-error')).toHaveText('The run did not start — Instruction generation: Temperature is at most 2 (got 5).');
+	await expect(page.getByTestId('start-error').getByRole('link')).toHaveAttribute('href', '#d-self-instruct/instruction-generation-temperature');
+});
+
 test('the new-run form says the Self-Instruct preset lower-cases instructions after their first letter', async ({ page }) => {
 	await signIn(page, RESEARCHER);
 	await gotoReady(page, '/runs/new');

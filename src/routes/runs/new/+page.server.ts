@@ -4,7 +4,7 @@ import { requireRole } from '$lib/server/auth/guards';
 import { listDatasets } from '$lib/server/datasets/datasets';
 import { envEndpointView, listEndpoints, suggestedEndpoint } from '$lib/server/runs/endpoints';
 import { createRun } from '$lib/server/runs/generation/create';
-import { DECODING_FIELDS, runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
+import { DECODING_FIELDS, decodingFieldErrors, runFormDefaults, runRequestFromForm } from '$lib/server/runs/generation/form';
 import { RunError } from '$lib/server/runs/errors';
 import { launchRun } from '$lib/server/runs/engine/manager';
 import { DEFAULT_FAILED_CALL_SHARE, FAILURE_GUARD_RULE } from '$lib/server/runs/engine/failures';
@@ -45,6 +45,9 @@ export const actions: Actions = {
 		const user = requireRole(locals, 'researcher');
 		const form = await request.formData();
 		const values = echoValues(form, RUN_FORM_FIELDS);
+		// Every decoding field's problem at once, each shown at its field.
+		const decodingErrors = decodingFieldErrors(form);
+		if (Object.keys(decodingErrors).length) return fail(400, { errors: decodingErrors, values });
 		let runId: number;
 		try {
 			const env = envEndpointView();

@@ -9,7 +9,7 @@ import type { PipelineId } from '../../db/tables';
 import type { RunEndpointChoice } from '../endpoints';
 import { RunParamsError } from '../errors';
 import type { CreateRunRequest, SeedChoice } from './create';
-import { ALPACA_STEPS, DEFAULT_SHOTS, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, type DecodingOverride } from './params';
+import { ALPACA_STEPS, DEFAULT_SHOTS, SELF_INSTRUCT_STEPS, UNNATURAL_STEPS, decodingProblem, decodingSchema, type DecodingOverride } from './params';
 import { defaultUnnaturalSeedSets } from './seeds';
 
 export const DECODING_FIELDS = [
@@ -98,6 +98,44 @@ function stopSequences(raw: string | undefined, field: string): string[] | undef
 	return parsed as string[];
 }
 
+function stepsOf(pipeline: PipelineId): readonly PromptStepId[] {
+	return pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : pipeline === 'alpaca' ? ALPACA_STEPS : UNNATURAL_STEPS;
+}
+
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Every decoding field's problem on a submitted form, by its input name
+ * (`decoding:<step>:<param>`): the page shows them all at once, each beside its field, where
+ * creating the run would stop at the first. The same checks run again when the run is made.
+ */
+export function decodingFieldErrors(form: FormData): Record<string, string> {
+	const pipeline = text(form, 'pipeline');
+	if (pipeline !== 'self-instruct' && pipeline !== 'unnatural' && pipeline !== 'alpaca') return {};
+	const errors: Record<string, string> = {};
+	// Each value alone against the same schema the run is made with (the others left out).
+	const fieldSchema = decodingSchema.partial();
+	const check = (name: string, key: keyof DecodingOverride, read: () => unknown) => {
+		try {
+			const given = { [key]: read() };
+			const checked = given[key] === undefined ? undefined : fieldSchema.safeParse(given);
+			if (checked && !checked.success) errors[name] = `${capitalised(decodingProblem(checked.error.issues[0], given))}.`;
+		} catch (err) {
+			if (!(err instanceof RunParamsError)) throw err;
+			errors[name] = err.message;
+		}
+	};
+	for (const step of stepsOf(pipeline)) {
+		for (const field of DECODING_FIELDS) {
+			const name = `decoding:${step}:${field.name}`;
+			check(name, field.name, () => number(form, name, `${PROMPT_STEPS[step].title} ${field.label}`));
+		}
+		const name = `decoding:${step}:stop`;
+		check(name, 'stop', () => stopSequences(text(form, name), name));
+	}
+	return errors;
+}
+
 /** A submitted new-run form as a request; throws RunParamsError naming the field. */
 export async function runRequestFromForm(
 	form: FormData,
@@ -114,7 +152,7 @@ export async function runRequestFromForm(
 	const target = number(form, 'target', 'The target');
 	if (target === undefined) throw new RunParamsError('Give a target number.', 'target');
 
-	const steps = pipeline === 'self-instruct' ? SELF_INSTRUCT_STEPS : pipeline === 'alpaca' ? ALPACA_STEPS : UNNATURAL_STEPS;
+	const steps = stepsOf(pipeline);
 	const templates: Partial<Record<PromptStepId, string>> = {};
 	const decoding: Partial<Record<PromptStepId, DecodingOverride>> = {};
 	for (const step of steps) {
@@ -125,7 +163,7 @@ export async function runRequestFromForm(
 			const v = number(form, `decoding:${step}:${field.name}`, `${PROMPT_STEPS[step].title} ${field.label}`);
 			if (v !== undefined) override[field.name] = v;
 		}
-		const stop = stopSequences(text(form, `decoding:${step}:stop`), `decoding:${step}`);
+		const stop = stopSequences(text(form, `decoding:${step}:stop`), `decoding:${step}:stop`);
 		if (stop !== undefined) override.stop = stop;
 		decoding[step] = override;
 	}

@@ -222,7 +222,7 @@ const DECODING_NAMES: Record<string, string> = {
 };
 
 /** One decoding problem in words, with the value given (not the validator's own text). */
-function decodingProblem(issue: z.core.$ZodIssue, given: Record<string, unknown>): string {
+export function decodingProblem(issue: z.core.$ZodIssue, given: Record<string, unknown>): string {
 	const key = String(issue.path[0] ?? '');
 	const name = DECODING_NAMES[key] ?? issue.path.join('.');
 	const value = given[key];
