@@ -55,6 +55,10 @@ describe('instruct-audit generate', () => {
 		expect(help.code).toBe(0);
 		expect(help.stdout.replace(/\s+/g, ' ')).toContain('Once 10 calls are in, the run pauses when more than this share of its last 200 calls failed beyond chance');
 		expect(help.stdout.replace(/\s+/g, ' ')).toContain('at 5% it pauses at 5 failures of the first 10 calls, 6 of 20, 8 of 35.');
+		// …and its exit codes, a run short of its target among the failures.
+		expect(help.stdout).toMatch(/^Exit codes:$/m);
+		expect(help.stdout.replace(/\s+/g, ' ')).toContain('1 the run ended without its target: completed short of it');
+		expect(help.stdout.replace(/\s+/g, ' ')).toContain('2 the command line cannot be read');
 		// The top-level help names all three pipelines.
 		const top = await cli([], {}, '--help');
 		expect(top.stdout).toContain('run the Self-Instruct, Alpaca or Unnatural Instructions pipeline');
@@ -137,6 +141,7 @@ describe('instruct-audit generate', () => {
 		const limited = await cli(['--pipeline', 'alpaca', '--target', '40', '--max-calls', '1', '--json'], env);
 		expect(limited.code).toBe(1);
 		const short = JSON.parse(limited.stdout);
+		expect(short.error.code).toBe('short_of_target');
 		expect(JSON.parse(one<{ p: string }>(db, 'SELECT params AS p FROM generation_runs WHERE id = ?', short.id).p).maxGenerationCalls).toBe(1);
 		expect(short.progress.calls.done).toBe(1);
 		expect((await cli(['--pipeline', 'alpaca', '--target', '4', '--max-calls', '0'], env)).code).toBe(2);

@@ -77,7 +77,15 @@ Options for a new run:
                             (default 2 × target + 10)
   --max-failed-share <x>    the share of calls allowed to fail before the run pauses (default 0.05; the rule above)
   --step <step>             with --calls: only that step's calls, by its id: ${PIPELINES.map((p) => stepsOf(p).join(', ')).join('; ')}
-  --json                    print the final summary as JSON`;
+  --json                    print the final summary as JSON
+
+Exit codes:
+  0        the run reached its target, or the action (--list, --status, --pause, …) was done
+  1        the run ended without its target: completed short of it (a call limit reached; --json
+           error code "short_of_target"), paused (too many failed calls, the endpoint unreachable)
+           or cancelled; or the command was refused (no such run, a bad seed file, …)
+  2        the command line cannot be read
+  130, 143 interrupted (Ctrl-C, SIGTERM): the run paused at its last commit (--json code "interrupted")`;
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -302,7 +310,7 @@ async function execute(runId: number, json: boolean): Promise<void> {
 	if (!json) console.log(describeSummary(summary));
 	else if (!failed && !stopped) printJson(summary);
 	if (stopped) throw pausedBySignal(signal, `run ${runId}`, `npx instruct-audit generate --resume ${runId}`, summary);
-	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.done} of ${summary.target} kept.`, 1, {}, summary);
+	if (short) throw new CliError(`Run ${runId} completed short of its target: ${summary.done} of ${summary.target} kept.`, 1, {}, summary, 'short_of_target');
 	if (failed) {
 		const why = stopReason(end.status, end.message);
 		const next = end.status === 'cancelled' ? '' : ` Resume with --resume ${runId}.`;
