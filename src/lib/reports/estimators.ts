@@ -476,6 +476,12 @@ export function latentRates(key: RateKey, input: LatentInput, settings: Estimato
 		const reason = `Only ${views === 1 ? 'one reviewer tells' : `${views} reviewers tell`} the model's two classes apart (Youden's J above ${RANDOM_REVIEWER_YOUDEN}); the others answer alike whatever the class, and the model needs ${MIN_TELLING_VIEWS} such reviewers to pin the latent rate down.`;
 		return keep({ groups: groups.map((g) => ({ ...empty('not-identified', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
 	}
+	// Another start ended on a maximum the answers barely tell from the best, at another rate: the
+	// bootstrap refits start from the best, so their interval would not show that doubt.
+	if (identification.identified && boot.fit.caveat) {
+		const reason = boot.fit.caveat;
+		return keep({ groups: groups.map((g) => ({ ...empty('not-identified', reason, g), iterations: boot.fit.iterations })), reviewers: new Map() });
+	}
 	// Refits left out for swapped classes would have sat in the interval's tail had they counted:
 	// more than the tail holds, and the data do not say which class is which.
 	const tail = ((1 - settings.confidence) / 2) * boot.replicates;

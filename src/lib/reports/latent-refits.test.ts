@@ -70,3 +70,24 @@ describe('a fit on the edge: every refit at the same rate', () => {
 		expect(r.headline.estimator).toBe('majority');
 	});
 });
+
+describe('a second maximum nearly as likely, at another rate', () => {
+	it('is not reported as identified: the headline is the majority, with the rival named', () => {
+		// Simulated: 15 items, k = 3, 70% truly yes; one reviewer says yes to 98% of valid and 60% of
+		// invalid items, two are right 75% of the time (seed 5). The best fit puts the rate at 93.3%;
+		// started elsewhere it ends at 66.7%, with a log-likelihood only 0.35 lower.
+		const random = new SeededRandom(5);
+		const answers: Record<number, string> = { 1: '', 2: '', 3: '' };
+		for (let item = 0; item < 15; item++) {
+			const truth = random.float() < 0.7;
+			answers[1] += (truth ? random.float() < 0.98 : random.float() < 0.6) ? '111' : '011';
+			for (const reviewer of [2, 3]) answers[reviewer] += (random.float() < 0.75 ? truth : !truth) ? '111' : '011';
+		}
+		const r = rateOf(testerAudit({ name: 'lenient', overlap: 3, sampled: 15, answers, gold: '', adjudicated: {} }), 'instruction');
+		expect(r.latent).toMatchObject({ status: 'not-identified', identified: false, proportion: null });
+		expect(r.latent.reason).toBe(
+			"Fitted from another starting point, the model ends with class 1's share at 66.7% instead of 93.3%, with a log-likelihood only 0.35 lower: the answers barely prefer one over the other, so the rate is weakly identified."
+		);
+		expect(r.headline).toMatchObject({ estimator: 'majority', fallback: r.latent.reason });
+	});
+});
