@@ -8,6 +8,9 @@ import { addReviewers, removeReviewer } from '../../src/lib/server/audits/audits
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { REVIEWER_REMOVED } from '../../src/lib/audits/views';
 import { answerQuestion, emptyDraft, type QualityDraft } from '../../src/lib/audits/answers';
+import { auditReport } from '../../src/lib/server/reports/reports';
+import { loadReportInput } from '../../src/lib/server/reports/load';
+import { agreementSoFar } from '../../src/lib/reports/report';
 import { parseGold } from '../../src/lib/audits/gold';
 import { ALL_YES, BAD_OUTPUT, makeDataset, makeUsers, submissionId } from './audit-fixtures';
 
@@ -168,5 +171,13 @@ describe('qualification', () => {
 		expect(nextAssignment(audit.id, failing.id, {}, db)).toEqual({ status: 'done' });
 		expect(reviewProgress(audit.id, failing.id, db)).toMatchObject({ remaining: 0, notQualified: true });
 		expect(nextAssignment(audit.id, passing.id, {}, db).status).toBe('assigned');
+
+		// The report and the audit page score the same first answers as routing: the edits flip neither way.
+		const standing = (reviewerId: number) => auditReport(audit.id, {}, db).qualification!.reviewers.find((r) => r.reviewerId === reviewerId)!;
+		expect(standing(failing.id)).toMatchObject({ state: 'failed', correct: 4, total: 6 });
+		expect(standing(passing.id)).toMatchObject({ state: 'qualified', correct: 6, total: 6, excludedLabels: 0 });
+		const soFar = agreementSoFar(loadReportInput(audit.id, db)).qualification!.reviewers;
+		expect(soFar.find((r) => r.reviewerId === failing.id)!.state).toBe('failed');
+		expect(soFar.find((r) => r.reviewerId === passing.id)!.state).toBe('qualified');
 	});
 });

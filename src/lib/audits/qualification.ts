@@ -87,6 +87,20 @@ export function qualificationOf(rule: QualificationRule, scoresInOrder: Readonly
 	return { state, labelled: counted.length, required: rule.items, correct, total, accuracy };
 }
 
+/**
+ * The one scorer of the qualification step, used by routing (what the review screen says) and by
+ * the report and audit page alike: each gold label is scored on the FIRST answer its reviewer
+ * sent, so editing a gold label later (My labels) changes neither side's verdict. `labels` are the
+ * reviewer's gold labels in the order they were first submitted.
+ */
+export function qualificationFromFirstAnswers(
+	rule: QualificationRule,
+	kind: 'quality' | 'rating' | 'conversation' | 'pairwise',
+	labels: ReadonlyArray<{ firstAnswer: AnswersLike; gold: AnswersLike }>
+): QualificationStatus {
+	return qualificationOf(rule, labels.slice(0, Math.max(rule.items, 0)).map((l) => goldScore(kind, l.firstAnswer, l.gold)));
+}
+
 export function assertQualificationRule(rule: QualificationRule, goldItems: number): string | null {
 	if (!Number.isInteger(rule.items) || rule.items < 0) return 'The qualification needs a whole number of gold items (0 for none).';
 	if (!(rule.accuracy > 0 && rule.accuracy <= 1)) return 'The qualification accuracy must be above 0% and at most 100%.';

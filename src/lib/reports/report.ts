@@ -6,7 +6,7 @@ import type { ConversationItemVerdict, ConversationReport, PairwiseItemVerdict, 
  */
 import { QUESTION_KEYS, RATING_KEYS } from '$lib/audits/rubric';
 import { DEFAULT_CONFIDENCE, UnitTally } from '$lib/stats';
-import { goldScore, qualificationOf, type QualificationState } from '$lib/audits/qualification';
+import { qualificationFromFirstAnswers, type QualificationState } from '$lib/audits/qualification';
 import { agreementRow, type AgreementRow } from './agreement';
 import {
 	automaticChoice,
@@ -217,7 +217,7 @@ interface Verdicts {
 
 /**
  * Applies the audit's qualification step: each reviewer's first N gold labels (in the order they
- * were submitted) decide whether their labels on sampled items count. Gold labels always stay
+ * were submitted), scored on the first answer sent as routing scores them, decide whether their labels on sampled items count. Gold labels always stay
  * (they are how accuracy is measured).
  */
 export function qualifiedInput(input: ReportInput): { input: ReportInput; qualification: QualificationReport | null } {
@@ -231,13 +231,14 @@ export function qualifiedInput(input: ReportInput): { input: ReportInput; qualif
 	const excluded = new Set<number>();
 	// Each reviewer's labels gathered in one pass (hundreds of reviewers × 100,000 labels otherwise).
 	const labelsOf = groupBy(input.labels, (l) => l.reviewerId);
+	const firstAnswers = new Map((input.firstGoldAnswers ?? []).map((f) => [f.labelId, f.answers]));
 	for (const id of ids) {
 		const own = labelsOf.get(id) ?? [];
 		const goldLabels = own
 			.filter((l) => gold.has(l.itemId))
 			.sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id)
-			.map((l) => goldScore(input.audit.kind, l, gold.get(l.itemId)!));
-		const status = qualificationOf(rule, goldLabels);
+			.map((l) => ({ firstAnswer: firstAnswers.get(l.id) ?? l, gold: gold.get(l.itemId)! }));
+		const status = qualificationFromFirstAnswers(rule, input.audit.kind, goldLabels);
 		const sampled = own.filter((l) => !isGold.has(l.itemId));
 		if (status.state !== 'qualified') for (const l of sampled) excluded.add(l.id);
 		reviewers.push({

@@ -4,6 +4,7 @@
  * build them by hand). Kept free of server imports so pages and the browser can use the types.
  */
 
+import type { AnswersLike } from '../audits/qualification';
 import { REASON_KEYS, type ErrorReason, type QuestionKey, type RatingLevel } from '../audits/rubric';
 
 // The audit vocabulary (questions, reasons, A–D) is defined once in ../audits/rubric; these are its names here.
@@ -189,6 +190,11 @@ export interface ReportInput {
 	gold: ReportGoldAnswer[];
 	skips: ReportSkip[];
 	reviewers: ReportReviewer[];
+	/**
+	 * Qualification audits: the first answer sent for each gold label, which the qualification
+	 * step scores (see $lib/audits/qualification). A gold label missing here is scored as stored.
+	 */
+	firstGoldAnswers?: ReadonlyArray<{ labelId: number; answers: AnswersLike }>;
 }
 
 /** The answer one label or adjudication gives to a question. */

@@ -4,7 +4,7 @@ import { WHOLE_CONVERSATION_POSITION, type AuditKind, type AuditStatus, type Con
 import { contradictionProblem, contradictoryTurn, type Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
-import { goldScore, qualificationOf, type AnswersLike, type QualificationStatus } from '../../audits/qualification';
+import { qualificationFromFirstAnswers, qualificationOf, type AnswersLike, type QualificationStatus } from '../../audits/qualification';
 import { AuditError, closedError, notFound, removedError } from './errors';
 import { LABELLED_ELSEWHERE, type NextResult, type SubmitOutcome, type SubmitResult } from '../../audits/views';
 import { storedFlag } from '../db/stored';
@@ -270,7 +270,7 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 	const rule = { items: Math.min(m.qualificationItems, m.goldCount), accuracy: m.qualificationAccuracy };
 	if (rule.items <= 0) return qualificationOf(rule, []);
 	const s = statements(database);
-	const scores = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items).map((r) => {
+	const labels = s.ownGoldLabels.all(m.auditId, reviewerId, rule.items).map((r) => {
 		const gold: AnswersLike = {
 			instructionValid: storedFlag(r.gi),
 			inputValid: storedFlag(r.gn),
@@ -278,7 +278,7 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 			preference: r.gp,
 			ratings: m.kind === 'rating' ? s.goldRatingsOfItem.all(r.itemId) : []
 		};
-		const given: AnswersLike = r.firstPayload
+		const firstAnswer: AnswersLike = r.firstPayload
 			? scoredAnswers((JSON.parse(r.firstPayload) as { answer: Answer }).answer, reviewerId, r.itemId, m.blind, () => s.itemResponses.all(r.itemId))
 			: {
 					instructionValid: storedFlag(r.li),
@@ -287,9 +287,40 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 					preference: r.lp,
 					ratings: m.kind === 'rating' ? s.storedRatingsOf.all(r.id) : []
 				};
-		return goldScore(m.kind, given, gold);
+		return { firstAnswer, gold };
 	});
-	return qualificationOf(rule, scores);
+	return qualificationFromFirstAnswers(rule, m.kind, labels);
+}
+
+/**
+ * The first answer sent for each gold label of an audit (or of the items asked for), as scored
+ * for qualification, for the report's copy of the same scorer. Labels with no logged first
+ * submission (copied from a bundle) are left out: the report scores them as stored, as routing does.
+ */
+export function firstGoldAnswers(auditId: number, database: Db = db(), only?: { itemIds: readonly number[] }): Array<{ labelId: number; answers: AnswersLike }> {
+	const c = database.$client;
+	const audit = c
+		.prepare<[number], { kind: AuditKind; blind: number }>(`SELECT kind, blind FROM audits WHERE id = ?`)
+		.get(auditId);
+	if (!audit) return [];
+	const s = statements(database);
+	const rows = c
+		.prepare<[number], { labelId: number; itemId: number; reviewerId: number; payload: string | null }>(
+			`SELECT l.id AS labelId, l.item_id AS itemId, l.reviewer_id AS reviewerId,
+				(SELECT s.payload FROM audit_submissions s WHERE s.item_id = l.item_id AND s.reviewer_id = l.reviewer_id
+				 AND s.label_id = l.id AND s.outcome = 'created' ORDER BY s.received_at, s.rowid LIMIT 1) AS payload
+			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
+			 WHERE l.audit_id = ? AND i.is_gold = 1`
+		)
+		.all(auditId);
+	const wanted = only ? new Set(only.itemIds) : null;
+	const out: Array<{ labelId: number; answers: AnswersLike }> = [];
+	for (const r of rows) {
+		if (r.payload === null || (wanted && !wanted.has(r.itemId))) continue;
+		const answer = (JSON.parse(r.payload) as { answer: Answer }).answer;
+		out.push({ labelId: r.labelId, answers: scoredAnswers(answer, r.reviewerId, r.itemId, audit.blind === 1, () => s.itemResponses.all(r.itemId)) });
+	}
+	return out;
 }
 
 /** A submitted answer as the label stores it (the pair's and responses' own order), for scoring against gold. */

@@ -21,6 +21,7 @@ import { verdictStratumLabel } from '$lib/audits/sampling';
 import { auditVerdictWeighted } from '../exports/quality';
 import { ReportError } from './errors';
 import { storedFlag } from '../db/stored';
+import { firstGoldAnswers } from '../audits/routing';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -103,6 +104,11 @@ function verdictStratumRows(auditId: number, datasetId: number, strata: string |
 	return weighted.strata.map((h) => ({ stratum: keyOf.get(h.label) ?? h.label, label: h.label, rows: h.rows }));
 }
 
+/** Qualification audits: the first answers sent on gold items, which qualification is scored on (a few rows). */
+function qualificationAnswers(audit: ReportAudit, database: Db, only?: { itemIds: readonly number[] }): Pick<ReportInput, 'firstGoldAnswers'> {
+	return audit.qualification.items > 0 ? { firstGoldAnswers: firstGoldAnswers(audit.id, database, only) } : {};
+}
+
 type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: ErrorReason | null };
 
 /** A row with its three stored answers as flags. */
@@ -119,7 +125,7 @@ export function loadReportInput(auditId: number, database: Db = db(), only?: { i
 	// One read transaction: the report is a consistent snapshot even while reviewers submit.
 	return c.transaction(() => {
 		const audit = loadAudit(auditId, database);
-		return { audit, ...readItemsAndLabels(c, audit, only), ...readTheRest(c, auditId, only) };
+		return { audit, ...readItemsAndLabels(c, audit, only), ...readTheRest(c, auditId, only), ...qualificationAnswers(audit, database, only) };
 	})();
 }
 
@@ -145,7 +151,7 @@ export function loadReportInputSince(auditId: number, database: Db = db(), base?
 	return c.transaction((): SequencedReportInput => {
 		const seq = c.prepare<[], number>('SELECT coalesce(max(seq), 0) FROM audit_item_changes').pluck().get()!;
 		const audit = loadAudit(auditId, database);
-		const whole = (): SequencedReportInput => ({ input: { audit, ...readItemsAndLabels(c, audit), ...readTheRest(c, auditId) }, seq });
+		const whole = (): SequencedReportInput => ({ input: { audit, ...readItemsAndLabels(c, audit), ...readTheRest(c, auditId), ...qualificationAnswers(audit, database) }, seq });
 		if (!base || base.input.audit.id !== audit.id || base.input.audit.createdAt !== audit.createdAt || base.input.audit.kind !== audit.kind) return whole();
 		const changed = c
 			.prepare<[number, number], number>('SELECT item_id FROM audit_item_changes WHERE audit_id = ? AND seq > ?')
@@ -167,7 +173,7 @@ export function loadReportInputSince(auditId: number, database: Db = db(), base?
 				(l) => l.itemId
 			);
 		}
-		return { input: { audit, items, labels, ...readTheRest(c, auditId) }, seq };
+		return { input: { audit, items, labels, ...readTheRest(c, auditId), ...qualificationAnswers(audit, database) }, seq };
 	})();
 }
 
