@@ -200,6 +200,25 @@ describe('methodsParagraph', () => {
 		expect(paragraph).toMatch(/Wilson score intervals \(Wilson, 1927\)\./);
 	});
 
+	it('counts the reviewers whose labels on the sample count, and says apart who took part but did not qualify', () => {
+		const input = syntheticQualityInput(30, 4, { goldCount: 2, qualification: { items: 2, accuracy: 0.8 } });
+		const [failing, ...passing] = input.reviewers;
+		for (const itemId of [901, 902]) {
+			input.items.push({ id: itemId, position: itemId, taskId: itemId, instanceId: itemId, stratum: null, isGold: true, isClassification: null, responses: [] });
+			input.gold.push({ itemId, instructionValid: true, inputValid: true, outputValid: true, errorReason: null, ratings: [] });
+			for (const r of input.reviewers) {
+				const right = r.id !== failing.id;
+				input.labels.push({ id: itemId * 10 + r.id, itemId, reviewerId: r.id, instructionValid: true, inputValid: right, outputValid: right, errorReason: null, durationMs: 1, activeMs: 1, submittedAt: '2024-01-01T00:00:00.000Z', ratings: [] });
+			}
+		}
+		const report = buildAuditReport(input, { replicates: 20 });
+		expect(report.qualification!.reviewers.find((r) => r.reviewerId === failing.id)!.state).toBe('failed');
+		expect(report.progress.reviewers).toBe(passing.length);
+		const { paragraph } = methodsParagraph(report, facts);
+		expect(paragraph).toContain('Two reviewers labelled the sample (one more took part but did not qualify, so none of their labels on sampled items counted)');
+		expect(paragraph).not.toContain('Three reviewers labelled');
+	});
+
 	it('describes a rating audit with the Wilcoxon test', () => {
 		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 20 });
 		const text = methodsText(methodsParagraph(report, facts));

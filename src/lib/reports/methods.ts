@@ -175,8 +175,11 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 	const reviewers = report.progress.reviewers;
 	const k = a.overlap;
 	const overlap = k === 1 ? 'each item was labelled by one reviewer' : `each item was to be labelled by ${words(k)} reviewers independently`;
+	// Reviewers who took part but did not qualify labelled no counted sampled item: said apart.
+	const unqualified = report.qualification?.reviewers.filter((r) => r.state === 'failed').length ?? 0;
+	const alsoTookPart = unqualified ? ` (${words(unqualified)} more took part but did not qualify, so none of their labels on sampled items counted)` : '';
 	s.push(
-		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample; ${overlap} (${formatCount(report.progress.labels, 'label')} on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${completeText(report.progress.completeItems, k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
+		`${capitalise(words(reviewers))} reviewer${reviewers === 1 ? '' : 's'} labelled the sample${alsoTookPart}; ${overlap} (${formatCount(report.progress.labels, 'label')} on ${num(report.progress.labelledItems)} of the ${num(report.progress.items)} items${report.progress.completeItems < report.progress.labelledItems ? `, ${completeText(report.progress.completeItems, k)}` : ''})${a.routing === 'depth' ? ', and each item was filled to its full set of labels before new items were started' : ''}.`
 	);
 	const setAside = removedReviewersText(report.removedReviewers ?? []);
 	if (setAside) s.push(setAside);

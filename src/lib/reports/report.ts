@@ -137,6 +137,7 @@ export interface AuditReport {
 		labels: number;
 		goldLabels: number;
 		skips: number;
+		/** Reviewers with a counted label on a sampled item. */
 		reviewers: number;
 	};
 	/** Where the final labels come from, in sampled items. */
@@ -381,7 +382,8 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 			labels: input.labels.filter((l) => sampledIds.has(l.itemId)).length,
 			goldLabels: input.labels.filter((l) => goldIds.has(l.itemId)).length,
 			skips: input.skips.length,
-			reviewers: new Set(input.labels.map((l) => l.reviewerId)).size
+			// Those whose labels on sampled items count (not a reviewer who only labelled gold items, nor one who did not qualify).
+			reviewers: new Set(input.labels.filter((l) => sampledIds.has(l.itemId)).map((l) => l.reviewerId)).size
 		},
 		basis: {
 			overlap: input.audit.overlap,
