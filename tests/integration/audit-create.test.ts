@@ -140,7 +140,7 @@ describe('createAudit (quality)', () => {
 		const info = reviewAuditInfo(audit.id, r.id, db);
 		expect(info.guidelinesHtml).toContain('<h3>Be strict</h3>');
 		expect(info.guidelinesHtml).not.toContain('<script>');
-		updateGuidelines(audit.id, '**New**', db);
+		updateGuidelines(audit.id, '**New**', null, db);
 		expect(reviewAuditInfo(audit.id, r.id, db).guidelinesHtml).toContain('<strong>New</strong>');
 	});
 });

@@ -57,17 +57,49 @@ describe('the methods paragraph', () => {
 		const reviewers = makeUsers(db, 2);
 		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: reviewers.map((r) => r.id), sampleSize: 6, overlap: 2, seed: 4, guidelines: 'Short.' }, db);
 		// Edited before any label: reviewers read the version on record.
-		updateGuidelines(audit.id, 'Read the task, then answer each question.', db);
+		updateGuidelines(audit.id, 'Read the task, then answer each question.', null, db);
 		const labels = labelEverything(audit.id, reviewers);
 		expect(auditMethods(auditReport(audit.id, {}, db), db).paragraph).toContain('They worked from written guidelines of about 7 words.');
 		await new Promise((resolve) => setTimeout(resolve, 5));
-		updateGuidelines(audit.id, 'A much longer text written once all the labels were in, describing what we wished we had said.', db);
+		updateGuidelines(audit.id, 'A much longer text written once all the labels were in, describing what we wished we had said.', null, db);
 		const paragraph = auditMethods(auditReport(audit.id, {}, db), db).paragraph;
-		expect(paragraph).toContain(`the version on record (about 18 words) was written after labelling ended (all ${labels} labels were in), so it is not the one they read.`);
-		expect(paragraph).not.toContain('They worked from written guidelines of about');
+		expect(paragraph).toContain(
+			`They worked from written guidelines of about 7 words; the version on record (about 18 words) was written after labelling ended (all ${labels} labels were in), so it is not the one they read.`
+		);
 		// Saving the same text again changes nothing.
 		const changedAt = db.$client.prepare('SELECT guidelines_changed_at FROM audits WHERE id = ?').pluck().get(audit.id);
-		updateGuidelines(audit.id, 'A much longer text written once all the labels were in, describing what we wished we had said.', db);
+		updateGuidelines(audit.id, 'A much longer text written once all the labels were in, describing what we wished we had said.', null, db);
 		expect(db.$client.prepare('SELECT guidelines_changed_at FROM audits WHERE id = ?').pluck().get(audit.id)).toBe(changedAt);
+		expect(db.$client.prepare('SELECT version, text FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version').all(audit.id)).toEqual([
+			{ version: 1, text: 'Short.' },
+			{ version: 2, text: 'Read the task, then answer each question.' },
+			{ version: 3, text: 'A much longer text written once all the labels were in, describing what we wished we had said.' }
+		]);
+	});
+
+	it('a change during labelling stays in the methods after a later fix made once labelling ended: the labels under each version are counted', async () => {
+		const datasetId = await makeDataset(db, 'guide2', 10);
+		const [reviewer] = makeUsers(db, 1);
+		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: [reviewer.id], sampleSize: 10, overlap: 1, seed: 4, guidelines: 'Answer each question.' }, db);
+		const labelSome = (n: number) => {
+			for (let i = 0; i < n; i++) {
+				const next = nextAssignment(audit.id, reviewer.id, {}, db);
+				if (next.status !== 'assigned') throw new Error(`expected an item, got ${next.status}`);
+				submitLabel(audit.id, reviewer.id, { ref: next.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			}
+		};
+		const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+		labelSome(5);
+		await pause();
+		updateGuidelines(audit.id, 'Answer each question; a refusal to answer is an incorrect output.', reviewer.id, db);
+		await pause();
+		labelSome(5);
+		await pause();
+		updateGuidelines(audit.id, 'Answer each question; a refusal to answer counts as an incorrect output.', null, db);
+		const paragraph = auditMethods(auditReport(audit.id, {}, db), db).paragraph;
+		expect(paragraph).toContain(
+			'The written guidelines changed while labels were being given: of the 10 labels, 5 under version 1 (about 3 words) and 5 under version 2 (about 11 words); the version on record (version 3, about 12 words) was saved after labelling ended (all 10 labels were in).'
+		);
+		expect(paragraph).not.toContain('so it is not the one they read');
 	});
 });

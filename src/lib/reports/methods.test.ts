@@ -260,11 +260,24 @@ describe('methodsParagraph', () => {
 
 	it('says when guidelines were changed after labelling began, rather than presenting the version on record as what reviewers read', () => {
 		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
-		const ended = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesChanged: { labelsBefore: 120, labels: 120 } }).paragraph;
+		// A legacy audit: one version on record, saved after every label (the text they read not kept).
+		const ended = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesHistory: { labelsBefore: 120, versions: [{ version: 1, words: 58, labels: 0 }] } }).paragraph;
 		expect(ended).toContain('the version on record (about 58 words) was written after labelling ended (all 120 labels were in), so it is not the one they read.');
 		expect(ended).not.toContain('They worked from written guidelines of about');
-		const midway = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesChanged: { labelsBefore: 30, labels: 120 } }).paragraph;
-		expect(midway).toContain('last changed after 30 of the 120 labels were in');
+		const midway = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesHistory: { labelsBefore: 30, versions: [{ version: 1, words: 58, labels: 90 }] } }).paragraph;
+		expect(midway).toContain('of the 120 labels, 30 under an earlier text that was not kept and 90 under the version on record (version 1, about 58 words).');
+		const unchanged = methodsParagraph(report, { ...facts, guidelineWords: 58, guidelinesHistory: { labelsBefore: 0, versions: [{ version: 1, words: 40, labels: 0 }, { version: 2, words: 58, labels: 120 }] } }).paragraph;
+		expect(unchanged).toContain('They worked from written guidelines of about 58 words.');
+	});
+
+	it('keeps a change of guidelines during labelling when a later fix was saved after labelling ended (it was lost: only the last change was kept)', () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const history = { labelsBefore: 0, versions: [{ version: 1, words: 20, labels: 5 }, { version: 2, words: 45, labels: 5 }, { version: 3, words: 46, labels: 0 }] };
+		const paragraph = methodsParagraph(report, { ...facts, guidelineWords: 46, guidelinesHistory: history }).paragraph;
+		expect(paragraph).toContain(
+			'The written guidelines changed while labels were being given: of the 10 labels, 5 under version 1 (about 20 words) and 5 under version 2 (about 45 words); the version on record (version 3, about 46 words) was saved after labelling ended (all 10 labels were in).'
+		);
+		expect(paragraph).not.toContain('so it is not the one they read');
 	});
 
 	it('describes a pairwise audit by its pairs, with its win rates and agreement, and no adjudication', () => {

@@ -33,10 +33,11 @@ export interface MethodsFacts {
 	/** Words of the written guidelines (0: none). */
 	guidelineWords: number;
 	/**
-	 * The guidelines were last edited after labelling began: the labels submitted before that edit,
-	 * of all labels. Null when reviewers worked from the guidelines on record throughout (or no edit was recorded).
+	 * The guidelines' versions, oldest first, each with its words and the labels first submitted
+	 * while it was the latest; `labelsBefore`: labels given before the oldest version on record (an
+	 * earlier text that was not kept). Absent or null: not known (the guidelines on record throughout).
 	 */
-	guidelinesChanged?: { labelsBefore: number; labels: number } | null;
+	guidelinesHistory?: { versions: Array<{ version: number; words: number; labels: number }>; labelsBefore: number } | null;
 	/** Share of each reviewer's items that are gold. */
 	goldRate: number;
 	/**
@@ -434,19 +435,37 @@ function goldShareSeen(report: AuditReport, goldRate: number): string {
 	return ` (gold made up ${num(goldLabels)} of the ${num(total)} labels, ${percent(goldLabels / total, 0)}${each})`;
 }
 
-/** The guidelines as reviewers had them: the version on record is not the one they read if it was edited after labelling began. */
+/**
+ * The guidelines as reviewers had them: the version on record is not the one they read if it was
+ * saved after labelling began; a change during labelling is said with the labels given under each version.
+ */
 function guidelinesSentence(facts: MethodsFacts, kind: AuditKind): string {
 	const words = facts.guidelineWords;
-	const g = facts.guidelinesChanged;
 	// A rating audit asks no questions: what reviewers had was the scale's four descriptions.
 	const only = kind === 'rating' ? "the rating scale's four descriptions" : 'the questions themselves';
-	if (!g) return words > 0 ? `They worked from written guidelines of about ${num(words)} words.` : `They had no written guidelines beyond ${only}.`;
-	const ended = g.labelsBefore >= g.labels;
-	const when = ended ? `after labelling ended (all ${num(g.labels)} labels were in)` : `after ${num(g.labelsBefore)} of the ${num(g.labels)} labels were in`;
-	if (words === 0) return `They worked from written guidelines, which were removed ${when}.`;
-	return ended
-		? `They worked from written guidelines; the version on record (about ${num(words)} words) was written ${when}, so it is not the one they read.`
-		: `They worked from written guidelines, last changed ${when}: the later labels were given under the version on record (about ${num(words)} words), the earlier ones under a previous version.`;
+	const plain = words > 0 ? `They worked from written guidelines of about ${num(words)} words.` : `They had no written guidelines beyond ${only}.`;
+	const h = facts.guidelinesHistory;
+	if (!h || h.versions.length === 0) return plain;
+	const last = h.versions[h.versions.length - 1];
+	const earlier = h.versions.slice(0, -1).filter((v) => v.labels > 0);
+	const total = h.labelsBefore + h.versions.reduce((n, v) => n + v.labels, 0);
+	if (h.labelsBefore === 0 && earlier.length === 0) return plain;
+	const sized = (w: number) => (w > 0 ? `about ${num(w)} words` : 'no text');
+	const groups = [
+		...(h.labelsBefore ? [`${num(h.labelsBefore)} under an earlier text that was not kept`] : []),
+		...earlier.map((v) => `${num(v.labels)} under version ${num(v.version)} (${sized(v.words)})`),
+		...(last.labels ? [`${num(last.labels)} under the version on record (version ${num(last.version)}, ${sized(words)})`] : [])
+	];
+	const ended = `after labelling ended (all ${num(total)} labels were in)`;
+	if (groups.length === 1) {
+		// Every label under one version, and the one on record saved after them all.
+		const read = earlier.length ? ` of about ${num(earlier[0].words)} words` : '';
+		return words === 0
+			? `They worked from written guidelines${read}, which were removed ${ended}.`
+			: `They worked from written guidelines${read}; the version on record (about ${num(words)} words) was written ${ended}, so it is not the one they read.`;
+	}
+	const after = last.labels ? '' : words === 0 ? `; they were removed ${ended}` : `; the version on record (version ${num(last.version)}, about ${num(words)} words) was saved ${ended}`;
+	return `The written guidelines changed while labels were being given: of the ${num(total)} labels, ${listText(groups)}${after}.`;
 }
 
 function pairwiseResults(p: PairwiseReport, k: number): string {

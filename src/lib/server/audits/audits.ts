@@ -300,12 +300,31 @@ export function removeReviewer(
 	});
 }
 
-export function updateGuidelines(auditId: number, guidelines: string, database: Db = db()): void {
+export function updateGuidelines(auditId: number, guidelines: string, savedBy: number | null = null, database: Db = db()): void {
 	const text = guidelines.trim();
 	if (text.length > MAX_GUIDELINES_LENGTH) throw new AuditError('The guidelines are too long.', 400, 'invalid', 'guidelines');
 	requireWritableAudit(auditId, database);
-	// When they changed is kept: the methods paragraph must not present guidelines edited mid-audit as what every reviewer read.
-	database.$client.prepare<[string, number, number, string]>('UPDATE audits SET guidelines = ?, guidelines_changed_at = ? WHERE id = ? AND guidelines <> ?').run(text, Date.now(), auditId, text);
+	const c = database.$client;
+	transaction(database, () => {
+		const previous = c
+			.prepare<[number], { text: string; changedAt: number | null; createdAt: number; createdBy: number | null }>(
+				'SELECT guidelines AS text, guidelines_changed_at AS changedAt, created_at AS createdAt, created_by AS createdBy FROM audits WHERE id = ?'
+			)
+			.get(auditId)!;
+		if (previous.text === text) return;
+		const now = Date.now();
+		// When they changed is kept, and every version with it: the methods paragraph counts the labels
+		// given under each, rather than presenting guidelines edited mid-audit as what every reviewer read.
+		c.prepare<[string, number, number]>('UPDATE audits SET guidelines = ?, guidelines_changed_at = ? WHERE id = ?').run(text, now, auditId);
+		const insert = c.prepare<[number, number, string, number, number | null]>(
+			'INSERT INTO audit_guidelines_versions (audit_id, version, text, saved_at, saved_by) VALUES (?, ?, ?, ?, ?)'
+		);
+		const last = c.prepare<[number], number | null>('SELECT max(version) FROM audit_guidelines_versions WHERE audit_id = ?').pluck().get(auditId) ?? 0;
+		// The first change records the text it replaces as well: until now the audit row alone held it
+		// (an audit from before versions were kept: its text as last saved).
+		if (last === 0) insert.run(auditId, 1, previous.text, previous.changedAt ?? previous.createdAt, previous.changedAt === null ? previous.createdBy : null);
+		insert.run(auditId, Math.max(last, 1) + 1, text, now, savedBy);
+	});
 }
 
 /** Adds gold items to an existing audit (and sets the rate they are mixed in at). */

@@ -29,14 +29,8 @@ export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts
 		)
 		.get(auditId);
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
-	// Guidelines edited once labels were in are not what every reviewer read: how many labels came before the edit.
-	let guidelinesChanged: MethodsFacts['guidelinesChanged'] = null;
-	if (row.guidelinesChangedAt !== null) {
-		const counts = c
-			.prepare<[number, number], { before: number; labels: number }>('SELECT count(*) AS labels, coalesce(sum(submitted_at <= ?), 0) AS before FROM audit_labels WHERE audit_id = ?')
-			.get(row.guidelinesChangedAt, auditId)!;
-		if (counts.before > 0) guidelinesChanged = { labelsBefore: counts.before, labels: counts.labels };
-	}
+	// Guidelines edited once labels were in are not what every reviewer read: the labels given under each version.
+	const guidelinesHistory = guidelinesHistoryOf(c, auditId, row.guidelines, row.guidelinesChangedAt);
 	return {
 		// The frame recorded when the sample was drawn; older audits have none (the dataset's size now is not it).
 		frame: row.samplingFrame ? (JSON.parse(row.samplingFrame) as SamplingFrame) : null,
@@ -44,14 +38,42 @@ export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts
 		stratify: row.stratify,
 		includeRejected: row.includeRejected === 1,
 		blind: row.blind === 1,
-		guidelineWords: row.guidelines.trim() ? row.guidelines.trim().split(/\s+/).length : 0,
-		guidelinesChanged,
+		guidelineWords: wordCount(row.guidelines),
+		guidelinesHistory,
 		goldRate: row.goldRate,
 		// A verdict-stratified audit's population figure weights its strata by their sizes, as the export and card do.
 		verdictWeighted: row.stratify === 'verdict' && row.kind === 'quality' ? auditVerdictWeighted(c, row.datasetId, auditId) : null,
 		judge: null
 	};
 }
+
+/**
+ * The audit's guidelines versions (audit_guidelines_versions; an audit never edited since versions
+ * were kept has its one text, saved when last changed or at creation) with the labels first
+ * submitted while each was the latest, and those given before the oldest version on record.
+ */
+function guidelinesHistoryOf(c: Db['$client'], auditId: number, current: string, changedAt: number | null): NonNullable<MethodsFacts['guidelinesHistory']> {
+	const kept = c
+		.prepare<[number], { version: number; text: string; savedAt: number }>(
+			'SELECT version, text, saved_at AS savedAt FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version'
+		)
+		.all(auditId);
+	const createdAt = c.prepare<[number], number>('SELECT created_at FROM audits WHERE id = ?').pluck().get(auditId)!;
+	const versions = kept.length ? kept : [{ version: 1, text: current, savedAt: changedAt ?? createdAt }];
+	const before = c.prepare<[number, number], number>('SELECT count(*) FROM audit_labels WHERE audit_id = ? AND submitted_at < ?').pluck();
+	const total = c.prepare<[number], number>('SELECT count(*) FROM audit_labels WHERE audit_id = ?').pluck().get(auditId)!;
+	const givenBefore = versions.map((v) => before.get(auditId, v.savedAt)!);
+	return {
+		labelsBefore: givenBefore[0],
+		versions: versions.map((v, i) => ({
+			version: v.version,
+			words: wordCount(v.text),
+			labels: (i + 1 < versions.length ? givenBefore[i + 1] : total) - givenBefore[i]
+		}))
+	};
+}
+
+const wordCount = (text: string) => (text.trim() ? text.trim().split(/\s+/).length : 0);
 
 /** What the paragraph says of a judge run calibrated on the audit (report --judge, the report's judge section). */
 export function methodsJudge(c: JudgeAuditCalibration): MethodsJudge {

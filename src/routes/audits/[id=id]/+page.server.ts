@@ -172,10 +172,10 @@ export const actions: Actions = {
 		redirect(303, '/audits?archived=1');
 	},
 	guidelines: async ({ locals, params, request }) => {
-		requireRole(locals, 'researcher');
+		const user = requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
 		const form = await request.formData();
-		return attempt('guidelines', () => (updateGuidelines(audit.id, String(form.get('guidelines') ?? '')), 'Guidelines saved.'));
+		return attempt('guidelines', () => (updateGuidelines(audit.id, String(form.get('guidelines') ?? ''), user.id), 'Guidelines saved.'));
 	},
 	gold: async ({ locals, params, request }) => {
 		const user = requireRole(locals, 'researcher');

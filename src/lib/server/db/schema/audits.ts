@@ -145,6 +145,27 @@ export const audits = sqliteTable(
 	(t) => [index('audits_dataset_idx').on(t.datasetId)]
 );
 
+/**
+ * Every version of an audit's guidelines, numbered from 1 (the text it was created with): what
+ * reviewers read while each label was given, for the methods paragraph. `audits.guidelines` is
+ * the latest version's text.
+ */
+export const auditGuidelinesVersions = sqliteTable(
+	'audit_guidelines_versions',
+	{
+		id: integer('id').primaryKey({ autoIncrement: true }),
+		auditId: integer('audit_id')
+			.notNull()
+			.references(() => audits.id, { onDelete: 'cascade' }),
+		version: integer('version').notNull(),
+		text: text('text').notNull(),
+		savedAt: integer('saved_at', { mode: 'timestamp_ms' }).notNull(),
+		/** Who saved it (null: the command line, an import, or an account since removed). */
+		savedBy: integer('saved_by').references(() => users.id, { onDelete: 'set null' })
+	},
+	(t) => [uniqueIndex('audit_guidelines_versions_idx').on(t.auditId, t.version)]
+);
+
 export const auditReviewers = sqliteTable(
 	'audit_reviewers',
 	{
