@@ -10,7 +10,7 @@ import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { addPredictions, makeDataset, makeUsers, submissionId } from './audit-fixtures';
 import { buildResponsePairs } from '../../src/lib/server/datasets/response-pairs';
-import { removeReviewer } from '../../src/lib/server/audits/audits';
+import { removeReviewer, updateGuidelines } from '../../src/lib/server/audits/audits';
 import { restoreReviewerLabels, setAsideCounts } from '../../src/lib/server/archive/labels';
 import { comparisonRows, sharegptRows } from './shape-fixtures';
 import { auditMethods } from '../../src/lib/server/reports/methods';
@@ -240,6 +240,31 @@ describe("a removed reviewer's set-aside labels", () => {
 			const maxId = b.db.$client.prepare('SELECT max(id) FROM audit_labels').pluck().get() as number;
 			expect((b.db.$client.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_labels'").pluck().get() as number) >= maxId).toBe(true);
 		}
+	});
+
+	it('carries the qualification step (it was dropped: the copy gave a reviewer who failed it sampled items); a bundle without it imports with none', async () => {
+		sameAccounts(a.db, b.db);
+		const auditA = workA.quality.auditId;
+		a.db.$client.prepare('UPDATE audits SET qualification_items = min(gold_count, 1), qualification_accuracy = 0.9 WHERE id = ?').run(auditA);
+		updateGuidelines(auditA, 'Guidelines as changed once.', null, a.db);
+		const rule = (db: Db, id: number) =>
+			db.$client.prepare('SELECT qualification_items AS items, qualification_accuracy AS accuracy FROM audits WHERE id = ?').get(id) as { items: number; accuracy: number };
+		expect(rule(a.db, auditA)).toEqual({ items: 1, accuracy: 0.9 });
+		const lines = [...auditBundleLines(auditA, a.db)];
+		const copy = await importAuditBundle(bytes(lines), { fileName: 'q.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		expect(rule(b.db, copy.auditId)).toEqual({ items: 1, accuracy: 0.9 });
+		expect(numbers(auditReport(copy.auditId, {}, b.db).qualification)).toEqual(numbers(auditReport(auditA, {}, a.db).qualification));
+		// The guidelines' versions travel too.
+		const versions = (db: Db, id: number) => db.$client.prepare('SELECT version, text, saved_at AS savedAt FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version').all(id);
+		expect(versions(a.db, auditA)).toHaveLength(2);
+		expect(versions(b.db, copy.auditId)).toEqual(versions(a.db, auditA));
+		const older = lines.map((line) => {
+			const record = JSON.parse(line);
+			if (record.type === 'audit-bundle') delete record.audit.qualification;
+			return JSON.stringify(record) + '\n';
+		});
+		const plain = await importAuditBundle(bytes(older), { fileName: 'old.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		expect(rule(b.db, plain.auditId)).toEqual({ items: 0, accuracy: 0.8 });
 	});
 
 	it('a version 1 bundle (without them) is still read', async () => {

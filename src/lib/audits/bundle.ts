@@ -70,9 +70,19 @@ export const headerRecord = z.object({
 		guidelines: z.string(),
 		/** When the guidelines were last edited after creation (absent or null: never, or not recorded). */
 		guidelinesChangedAt: time.nullable().optional(),
+		/** Every version of the guidelines once they were changed, oldest first (absent: never changed, or an older bundle). */
+		guidelinesHistory: z
+			.array(z.object({ version: z.number().int().min(1), text: z.string(), savedAt: time }))
+			.refine((list) => list.every((v, i) => i === 0 || v.version > list[i - 1].version), 'The guidelines versions must be numbered in increasing order.')
+			.optional(),
 		/** The sampling frame when the sample was drawn (absent: not recorded). */
 		samplingFrame: z.object({ units: z.number().int().min(0), choices: z.number().int().min(0), filtered: z.boolean(), goldExcluded: z.number().int().min(0).optional() }).nullable().optional(),
 		goldRate: z.number().min(0).max(1),
+		/**
+		 * The qualification step: each reviewer's first `items` gold items decide whether their labels
+		 * count, from `accuracy` right (absent: an older bundle, or none — items 0).
+		 */
+		qualification: z.object({ items: z.number().int().min(0), accuracy: z.number().gt(0).max(1) }).optional(),
 		createdAt: time,
 		closedAt: time.nullable()
 	})

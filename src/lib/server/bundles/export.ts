@@ -85,8 +85,10 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				...(conversation ? { conversationUnit: a.conversation_unit } : {}),
 				guidelines: a.guidelines,
 				guidelinesChangedAt: isoOrNull(a.guidelines_changed_at),
+				...guidelinesHistory(c, auditId),
 				samplingFrame: a.sampling_frame ? JSON.parse(a.sampling_frame) : null,
 				goldRate: a.gold_rate,
+				qualification: { items: a.qualification_items, accuracy: a.qualification_accuracy },
 				createdAt: iso(a.created_at),
 				closedAt: isoOrNull(a.closed_at)
 			}
@@ -298,4 +300,14 @@ export function auditName(auditId: number, database: Db = db()): string {
 export function bundleFileName(auditId: number, name: string): string {
 	const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
 	return `audit-${auditId}${slug ? `-${slug}` : ''}.bundle.jsonl`;
+}
+
+/** The audit's guidelines versions for its bundle (none kept: the key is left out, as an unchanged audit's bundle always had it). */
+function guidelinesHistory(c: Db['$client'], auditId: number): { guidelinesHistory?: Array<{ version: number; text: string; savedAt: string }> } {
+	const rows = c
+		.prepare<[number], { version: number; text: string; savedAt: number }>(
+			'SELECT version, text, saved_at AS savedAt FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version'
+		)
+		.all(auditId);
+	return rows.length ? { guidelinesHistory: rows.map((r) => ({ version: r.version, text: r.text, savedAt: iso(r.savedAt) })) } : {};
 }

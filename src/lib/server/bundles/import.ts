@@ -6,6 +6,7 @@
  * written and the error lists every mismatch; otherwise the audit, its items, gold answers,
  * labels, skips and adjudications are written in one transaction.
  */
+import { DEFAULT_QUALIFICATION_ACCURACY } from '../../audits/qualification';
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { DomainError } from '$lib/errors';
@@ -415,13 +416,14 @@ export async function importBundle(
 	const auditId = await retryBulkWhenBusy(c, () =>
 		transaction(
 			database,
-			() =>
-				c
-					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string, number | null, string | null, string], { id: number }>(
+			() => {
+				const id = c
+					.prepare<[number, unknown, unknown, unknown, unknown, unknown, unknown, number, string | null, unknown, number, unknown, unknown, unknown, unknown, unknown, number | null, number, number | null, string | null, string, number, number | null, number, string, string, number | null, string | null, string, number, number], { id: number }>(
 						`INSERT INTO audits (dataset_id, name, kind, status, sample_size, seed, instance_mode, stratify, include_rejected, models, overlap,
 							blind, lease_seconds, guidelines, gold_rate, item_count, gold_count, created_by, created_at, closed_at, strata, prepare_owner, prepare_heartbeat_at,
-							imported_by, imported_at, imported_file_name, imported_file_sha256, guidelines_changed_at, sampling_frame, conversation_unit)
-						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+							imported_by, imported_at, imported_file_name, imported_file_sha256, guidelines_changed_at, sampling_frame, conversation_unit,
+							qualification_items, qualification_accuracy)
+						 VALUES (?, ?, ?, 'preparing', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 					)
 					.get(
 						dataset.id, audit.name, audit.kind, audit.sampleSize, audit.seed, audit.instanceMode, audit.stratify,
@@ -430,8 +432,15 @@ export async function importBundle(
 						options.createdBy ?? null, ms(audit.createdAt), audit.closedAt ? ms(audit.closedAt) : null, audit.strata ? JSON.stringify(audit.strata) : null,
 						preparingOwner(), Date.now(), options.createdBy ?? null, Date.now(), options.file.name, options.file.sha256,
 						audit.guidelinesChangedAt ? ms(audit.guidelinesChangedAt) : null, audit.samplingFrame ? JSON.stringify(audit.samplingFrame) : null,
-						audit.conversationUnit ?? 'turn'
-					)!.id,
+						audit.conversationUnit ?? 'turn',
+						// Older bundles carry no qualification step: none (the audits table's defaults).
+						Math.min(audit.qualification?.items ?? 0, items.filter((i) => i.isGold).length), audit.qualification?.accuracy ?? DEFAULT_QUALIFICATION_ACCURACY
+					)!.id;
+				// The guidelines' versions, so the methods paragraph counts the labels given under each here too.
+				const version = c.prepare<[number, number, string, number]>('INSERT INTO audit_guidelines_versions (audit_id, version, text, saved_at) VALUES (?, ?, ?, ?)');
+				for (const v of audit.guidelinesHistory ?? []) version.run(id, v.version, v.text, ms(v.savedAt));
+				return id;
+			},
 			'import bundle'
 		)
 	);
