@@ -21,6 +21,13 @@ export function admin(email: string | undefined): Actor {
 	return who;
 }
 
+/** Importing an audit records its importer, who must be a researcher or administrator (as the import page requires). */
+export function researcher(email: string, doing: string): Actor {
+	const who = actor(email);
+	if (who.role !== 'researcher' && who.role !== 'admin') throw new CliError(`${email} is a ${who.role}; only a researcher or administrator can ${doing}.`);
+	return who;
+}
+
 export function reportPurge(result: PurgeResult, json: boolean | undefined): void {
 	if (json) {
 		printJson({ purged: result.plan, backup: { file: result.backup.file, bytes: result.backup.bytes } });

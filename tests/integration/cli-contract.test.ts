@@ -38,6 +38,7 @@ beforeAll(() => {
 	db = openDatabase(file, path.resolve('migrations'));
 	makeUser(db, 'reviewer', 'a@x.org');
 	makeUser(db, 'reviewer', 'b@x.org');
+	makeUser(db, 'researcher', 'r@x.org');
 	const data = path.join(dir, 'data.jsonl');
 	fs.writeFileSync(data, jsonl(Array.from({ length: 12 }, (_, i) => ({ instruction: `Say ${i} in words.`, input: '', output: `number ${i}` }))));
 	expect(cli(['import', '--dataset', 'alp', data]).code).toBe(0);
@@ -69,6 +70,22 @@ describe('--json: every action prints one JSON document', () => {
 		const r = json((args as string[]).map((a) => fill(a) as string));
 		expect(r.code).toBe(0);
 		expect(r.value).toMatchObject(fill(expected) as object);
+	});
+});
+
+describe('users disable / enable on an account already so', () => {
+	it('leaves the stamp of when it was disabled and says nothing changed', () => {
+		const stamp = () => db.$client.prepare(`SELECT disabled_at FROM users WHERE email = 'b@x.org'`).pluck().get();
+		expect(json(['users', 'disable', '--email', 'b@x.org']).value).toMatchObject({ disabled: 'b@x.org' });
+		const first = stamp();
+		expect(first).not.toBeNull();
+		const again = json(['users', 'disable', '--email', 'b@x.org']);
+		expect(again.code).toBe(0);
+		expect(again.value).toMatchObject({ disabled: 'b@x.org', alreadyDisabled: true });
+		expect(stamp()).toBe(first);
+		expect(cli(['users', 'disable', '--email', 'b@x.org']).stdout).toContain('b@x.org was already disabled; nothing changed.');
+		expect(json(['users', 'enable', '--email', 'b@x.org']).value.alreadyEnabled).toBeUndefined();
+		expect(json(['users', 'enable', '--email', 'b@x.org']).value).toMatchObject({ enabled: 'b@x.org', alreadyEnabled: true });
 	});
 });
 
@@ -123,10 +140,12 @@ describe('file errors name the file, without a stack trace', () => {
 		const bundle = path.join(dir, 'as.bundle.jsonl');
 		expect(json(['audit', 'export', String(auditId), '--out', bundle]).code).toBe(0);
 		refused(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'nobody@x.org'], 'No active account for nobody@x.org.', 'not_found');
-		const imported = json(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'b@x.org']);
+		// A reviewer cannot be recorded as the importer: the import page asks for a researcher too.
+		refused(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'a@x.org'], 'a@x.org is a reviewer; only a researcher or administrator can import an audit.', 'failed');
+		const imported = json(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'r@x.org']);
 		expect(imported.code).toBe(0);
 		const row = db.$client.prepare('SELECT a.imported_by AS by, u.email FROM audits a JOIN users u ON u.id = a.imported_by WHERE a.id = ?').get(imported.value.auditId);
-		expect(row).toMatchObject({ email: 'b@x.org' });
+		expect(row).toMatchObject({ email: 'r@x.org' });
 	});
 
 	it('refuses to read a directory or a missing file as input', () => {

@@ -33,7 +33,7 @@ import {
 } from '$lib/server/archive';
 import { auditBundleLines, auditName, BundleError, importAuditBundle } from '$lib/server/bundles';
 import { BackupError } from '$lib/server/backups';
-import { actor, admin, reportPurge } from '../actor';
+import { actor, admin, reportPurge, researcher } from '../actor';
 import { interruptible } from '../interrupt';
 import { resolveAuditRef } from '../audit-ref';
 import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence, singleStratumNote } from '$lib/audits/sampling';
@@ -390,7 +390,7 @@ export async function run(argv: string[]): Promise<void> {
 				if (!values.dataset) throw usageError(`Missing --dataset: the dataset (here) the audit is about.`, USAGE);
 				requireReadableFile(file);
 				// --as: the account recorded as the importer (the audit's page and report say who imported it).
-				const importer = values.as ? actor(values.as).id : null;
+				const importer = values.as ? researcher(values.as, 'import an audit').id : null;
 				const result = await importAuditBundle(fs.createReadStream(file), { fileName: file, datasetId: resolveDataset(values.dataset).id, createdBy: importer });
 				if (values.json) printJson(result);
 				else

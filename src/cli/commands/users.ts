@@ -109,9 +109,14 @@ export async function run(argv: string[]): Promise<void> {
 		case 'disable':
 		case 'enable': {
 			// Disabling ends the account's leases; the open audits it reviews are named either way.
-			const { reviewing } = setDisabled(userId(values.email), action === 'disable');
+			const { reviewing, unchanged } = setDisabled(userId(values.email), action === 'disable');
 			const note = reviewingNote(action === 'disable', reviewing);
-			printOutcome(values.json, { [`${action}d`]: values.email, reviewing }, `${values.email} ${action}d.${note ? ` ${note}` : ''}`);
+			const done = unchanged ? `${values.email} was already ${action}d; nothing changed.` : `${values.email} ${action}d.`;
+			printOutcome(
+				values.json,
+				{ [`${action}d`]: values.email, ...(unchanged ? { [action === 'disable' ? 'alreadyDisabled' : 'alreadyEnabled']: true } : {}), reviewing },
+				`${done}${note ? ` ${note}` : ''}`
+			);
 			return;
 		}
 		case 'unlock':

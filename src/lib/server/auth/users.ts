@@ -174,11 +174,13 @@ export function setRole(userId: number, role: Role, database: Db = db()): void {
  * enabling restores the account, and with it its place as a reviewer. Returns the open audits the
  * account reviews, for the message.
  */
-export function setDisabled(userId: number, disabled: boolean, database: Db = db()): { reviewing: ReviewedAudit[] } {
+export function setDisabled(userId: number, disabled: boolean, database: Db = db()): { reviewing: ReviewedAudit[]; unchanged: boolean } {
 	return database.$client
 		.transaction(() => {
 			const user = getUser(userId, database);
 			if (!user) throw new UserError(`No user with id ${userId}.`);
+			// Already so: the stamp of when it was disabled stays as it was.
+			if (Boolean(user.disabledAt) === disabled) return { reviewing: openAuditsReviewedBy(database.$client, userId), unchanged: true };
 			if (disabled && user.role === 'admin') assertAnotherActiveAdmin(userId, database);
 			database
 				.update(users)
@@ -189,7 +191,7 @@ export function setDisabled(userId: number, disabled: boolean, database: Db = db
 				database.delete(sessions).where(eq(sessions.userId, userId)).run();
 				releaseLeasesOf(database.$client, userId);
 			}
-			return { reviewing: openAuditsReviewedBy(database.$client, userId) };
+			return { reviewing: openAuditsReviewedBy(database.$client, userId), unchanged: false };
 		})
 		.immediate();
 }
