@@ -70,6 +70,28 @@ test('Users: Reset password opens its field focused, sets the password by keyboa
 	await context.close();
 });
 
+test('Users: a refused new account (duplicate email) keeps what was typed (the server echoes no password), and focus goes to the email with its reason', async ({ browser }) => {
+	const context = await signedInContext(browser, admin, { width: 1280, height: 800 });
+	const page = await context.newPage();
+	await page.goto('/admin/users');
+	await hydrated(page);
+	const create = page.locator('form[action="?/create"]');
+	await create.getByLabel('Email').fill(target.email);
+	await create.getByLabel('Name').fill('Someone Again');
+	await create.getByLabel('Role').selectOption('researcher');
+	await create.getByLabel(/Initial password/).fill('a long enough password');
+	await create.getByRole('button', { name: 'Create account' }).press('Enter');
+	const email = create.getByLabel('Email');
+	await expect(create.locator('#new-email-error')).toBeVisible();
+	await expect(email).toBeFocused();
+	await expect(email).toHaveAttribute('aria-invalid', 'true');
+	await expect(email).toHaveAccessibleDescription(/.+/);
+	await expect(email).toHaveValue(target.email);
+	await expect(create.getByLabel('Name')).toHaveValue('Someone Again');
+	await expect(create.getByLabel('Role')).toHaveValue('researcher');
+	await context.close();
+});
+
 test('Users at 390 px: each account is a stacked block with its actions on screen, no sideways scrolling', async ({ browser }) => {
 	const context = await signedInContext(browser, admin, { width: 390, height: 844 });
 	const page = await context.newPage();

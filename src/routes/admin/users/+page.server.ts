@@ -22,13 +22,14 @@ const createSchema = z.object({
 });
 const idSchema = z.object({ id: z.coerce.number().int().positive() });
 
-function userFailure(err: unknown, action: string) {
+/** A refusal from the domain; `values` (never a password) refill the form that was refused. */
+function userFailure(err: unknown, action: string, values: Record<string, string> = {}) {
 	const errors: FieldErrors = fieldErrorsOf(err);
-	return fail(400, { action, errors, values: {} as Record<string, string> });
+	return fail(400, { action, errors, values });
 }
 
 // Refills the boxes with at most what an account can hold, never a whole oversized field.
-const echoCapped = (values: Record<string, string>) => ({ ...values, email: (values.email ?? '').slice(0, MAX_EMAIL_LENGTH), name: (values.name ?? '').slice(0, 200) });
+const echoCapped = (values: Record<string, string>): Record<string, string> => ({ ...values, email: (values.email ?? '').slice(0, MAX_EMAIL_LENGTH), name: (values.name ?? '').slice(0, 200) });
 
 export const actions: Actions = {
 	create: async ({ request, locals }) => {
@@ -39,7 +40,9 @@ export const actions: Actions = {
 			const user = await createUser(parsed.data);
 			return { action: 'create', message: `Created ${user.role} account ${user.email}.` };
 		} catch (err) {
-			return userFailure(err, 'create');
+			// A duplicate email, say: the boxes keep what was typed (the password is typed again).
+			const { email, name, role } = parsed.data;
+			return userFailure(err, 'create', echoCapped({ email, name: name ?? '', role }));
 		}
 	},
 	reset: async ({ request, locals }) => {
