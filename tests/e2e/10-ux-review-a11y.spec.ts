@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
+import { updateGuidelines } from '../../src/lib/server/audits/audits';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 import { buildLargePairwiseAudit } from '../support/large-audit';
 
@@ -155,5 +156,40 @@ test('pairwise audit: the audit page gives median active time; disagreements say
 	await expect(page.getByText('Not applicable to pairwise audits.')).toBeVisible();
 	await expect(page.getByRole('navigation', { name: 'Which items' })).toHaveCount(0);
 	await expect(page.getByText('All disagreements')).toHaveCount(0);
+	await page.context().close();
+});
+
+test('guidelines saved while a reviewer works: the next answer brings a notice, said in the live region, and its button shows the new text by keyboard', async ({ browser }) => {
+	const reviewer = await makeAccount(db, 'reviewer', 'Guidelines reviewer');
+	const audit = createAudit(
+		{ datasetId: qualityDataset, kind: 'quality', name: `Guidelines ${randomUUID().slice(0, 6)}`, sampleSize: 3, seed: 5, reviewerIds: [reviewer.id], guidelines: 'Old rule: a refusal is fine.' },
+		db
+	);
+	const page = await open(browser, reviewer, `/review/${audit.id}`);
+	await expect(page.getByTestId('review-screen')).toHaveAttribute('data-status', 'ready');
+	await expect(page.locator('section.guidelines')).toContainText('Old rule');
+	await expect(page.getByTestId('guidelines-updated')).toHaveCount(0);
+
+	// A researcher saves new guidelines meanwhile; the reviewer answers the item on screen.
+	updateGuidelines(audit.id, 'New rule: a refusal is an incorrect output.', null, db);
+	const heading = page.locator('[data-item-heading]');
+	const first = await heading.innerText();
+	for (const key of ['y', 'y', 'y']) await page.keyboard.press(key);
+	await page.keyboard.press('Control+Enter');
+	await expect(heading).not.toHaveText(first);
+	const notice = page.getByTestId('guidelines-updated');
+	await expect(notice).toBeVisible();
+	await expect(page.getByTestId('announcer')).toContainText('The guidelines were updated');
+	// The old text stays until asked for.
+	await expect(page.locator('section.guidelines')).toContainText('Old rule');
+
+	const show = notice.getByRole('button', { name: 'Show the new version' });
+	await show.focus();
+	await page.keyboard.press('Enter');
+	await expect(page.locator('section.guidelines')).toContainText('New rule: a refusal is an incorrect output.');
+	await expect(page.locator('section.guidelines')).not.toContainText('Old rule');
+	await expect(page.locator('#guidelines-title')).toBeFocused();
+	await expect(notice).toHaveCount(0);
+	await expect(page.getByTestId('announcer')).toContainText('The new guidelines are shown.');
 	await page.context().close();
 });

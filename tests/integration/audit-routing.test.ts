@@ -492,7 +492,7 @@ describe('drafts and progress', () => {
 		expect(saveDraft(audit.id, a.id, n.ref, draft, {}, db)).toEqual({ saved: false, reason: 'labelled' });
 		expect(reviewItemView(audit.id, a.id, n.ref, db).draft).toBeNull();
 		drain(audit.id, b.id);
-		expect(reviewProgress(audit.id, a.id, db)).toEqual({ mine: 1, auditLabels: 6, auditNeeded: 10, remaining: 4, skipped: 0, stuck: null });
+		expect(reviewProgress(audit.id, a.id, db)).toEqual({ mine: 1, auditLabels: 6, auditNeeded: 10, remaining: 4, skipped: 0, stuck: null, guidelinesVersion: 0 });
 		expect(listMyAudits(a.id, db)[0]).toMatchObject({ mine: 1, auditLabels: 6, auditNeeded: 10, remaining: 4 });
 		expect(listMyAudits(b.id, db)[0]).toMatchObject({ mine: 5, remaining: 0 });
 	});

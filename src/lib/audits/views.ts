@@ -99,6 +99,11 @@ export interface ReviewProgress {
 	remaining: number;
 	/** The reviewer failed the audit's qualification step: they get no sampled items (absent: not failed). */
 	notQualified?: boolean;
+	/**
+	 * Which guidelines the audit has now (when they were last changed, 0: never): a screen that shows
+	 * other ones tells the reviewer they were updated. Absent from older answers.
+	 */
+	guidelinesVersion?: number;
 	/** Items this reviewer skipped that still need labels: they can take them back. */
 	skipped: number;
 	/**
@@ -119,6 +124,8 @@ export interface ReviewAuditInfo {
 	itemCount: number | null;
 	leaseSeconds: number;
 	guidelinesHtml: string;
+	/** Which guidelines these are (see ReviewProgress.guidelinesVersion). */
+	guidelinesVersion: number;
 }
 
 export interface HistoryEntry {

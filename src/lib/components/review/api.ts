@@ -59,7 +59,8 @@ export function reviewApi(auditId: number) {
 		draft: (ref: string, draft: Draft, keepalive = false) =>
 			call<{ saved: boolean }>('PUT', `${item(ref)}/draft`, { draft }, keepalive ? { keepalive: true } : {}),
 		heartbeat: (showing?: string) => call<{ leaseExpiresAt: number }>('POST', `${base}/heartbeat`, { showing }),
-		history: () => call<{ entries: HistoryEntry[] }>('GET', `${base}/history`)
+		history: () => call<{ entries: HistoryEntry[] }>('GET', `${base}/history`),
+		guidelines: () => call<{ guidelinesHtml: string; guidelinesVersion: number }>('GET', `${base}/guidelines`)
 	};
 }
 

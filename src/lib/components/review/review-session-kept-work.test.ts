@@ -9,7 +9,7 @@ import { handleReviewKey, type KeyEventLike } from './review-keyboard';
 // refused after a lapsed lease, a reviewer removed mid-item, a skip, a notice that outlived its moment.
 
 const LEASE_SECONDS = 60;
-const audit: ReviewAuditInfo = { id: 7, name: 'Kept', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: LEASE_SECONDS, guidelinesHtml: '' };
+const audit: ReviewAuditInfo = { id: 7, name: 'Kept', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: LEASE_SECONDS, guidelinesHtml: '', guidelinesVersion: 0 };
 const FULL = 'Your hold on this item had lapsed, and meanwhile other reviewers completed it or took it up (or a researcher brought earlier labels back), so there was no room left for your label and it was not counted.';
 const REMOVED = 'A researcher removed you from this audit: it gives you no more items.';
 const AWAY = 'While you were away, other reviewers completed this item.';
@@ -72,7 +72,8 @@ function start(items: ReviewItemView[], history: HistoryEntry[] = []) {
 			return { saved: true };
 		},
 		heartbeat: async () => ({ leaseExpiresAt: 0 }),
-		history: async () => ({ entries: history })
+		history: async () => ({ entries: history }),
+		guidelines: async () => ({ guidelinesHtml: '', guidelinesVersion: 0 })
 	};
 	const data: ReviewScreenData = { audit, progress: progress(), item: items[0], next: { status: 'assigned', ref: items[0].ref }, history, userId: 3 };
 	const session = new ReviewSession(data, api, null);

@@ -34,6 +34,9 @@ import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
 
 export type Status = 'ready' | 'loading' | 'waiting' | 'done' | 'closed' | 'removed' | 'error';
 export type SaveState = 'idle' | 'pending' | 'saving' | 'saved' | 'retrying' | 'error';
+/** Said when the researcher saved new guidelines while this screen was open. */
+export const GUIDELINES_UPDATED = 'The guidelines were updated — show the new version from the notice at the top.';
+
 export type Notice = { kind: 'ok' | 'warn' | 'error'; text: string };
 /** Answers the server did not count or take, with why: kept on screen for the reviewer to copy. */
 export interface KeptAnswers {
@@ -129,6 +132,11 @@ export class ReviewSession {
 	skipOpen = $state(false);
 	helpOpen = $state(false);
 	guidelinesOpen = $state(false);
+	/** The guidelines on screen, and which version they are: a researcher may save new ones meanwhile. */
+	guidelinesHtml = $state('');
+	shownGuidelinesVersion = $state(0);
+	/** The server's answers carry a newer version of the guidelines than the one on screen. */
+	guidelinesUpdated = $derived((this.progress.guidelinesVersion ?? this.shownGuidelinesVersion) !== this.shownGuidelinesVersion);
 	loadingHistory = $state(false);
 	/**
 	 * A submit the server refused because this reviewer's label for the item was given or changed
@@ -170,6 +178,8 @@ export class ReviewSession {
 		now: () => number = Date.now
 	) {
 		this.audit = data.audit;
+		this.guidelinesHtml = data.audit.guidelinesHtml;
+		this.shownGuidelinesVersion = data.audit.guidelinesVersion;
 		this.api = api;
 		this.clock = new ActivityClock(now);
 		// Not kept across a reload: only the work item's times are.
@@ -337,6 +347,30 @@ export class ReviewSession {
 	announce(text: string): void {
 		// The same words twice in a row are still a new message: vary them invisibly.
 		this.announcement = text === this.announcement ? `${text}\u00a0` : text;
+	}
+
+	/** Said once per update through the live region (with what it already says, so neither is lost). */
+	private guidelinesUpdateSaid = 0;
+	sayGuidelinesUpdated(): void {
+		const version = this.progress.guidelinesVersion ?? 0;
+		if (!this.guidelinesUpdated || this.guidelinesUpdateSaid === version) return;
+		this.guidelinesUpdateSaid = version;
+		this.announce(`${this.announcement.trim()} ${GUIDELINES_UPDATED}`.trim());
+	}
+
+	/** Fetches the guidelines as they are now and opens them; false if they could not be fetched. */
+	async showNewGuidelines(): Promise<boolean> {
+		try {
+			const { guidelinesHtml, guidelinesVersion } = await this.api.guidelines();
+			this.guidelinesHtml = guidelinesHtml;
+			this.shownGuidelinesVersion = guidelinesVersion;
+			this.guidelinesOpen = guidelinesHtml !== '';
+			this.announce(guidelinesHtml ? 'The new guidelines are shown.' : 'The guidelines were removed.');
+			return true;
+		} catch (err) {
+			this.setNotice({ kind: 'error', text: `The new guidelines could not be loaded: ${err instanceof Error ? err.message : String(err)}` });
+			return false;
+		}
 	}
 
 	setNotice(notice: Notice | null): void {

@@ -3,10 +3,10 @@ import type { Answer, Draft } from '$lib/audits/answers';
 import type { NextResult, ReviewAuditInfo, ReviewItemView, ReviewProgress } from '$lib/audits/views';
 import { ReviewApiError, type ReviewApi } from './api';
 import { handleReviewKey, type KeyEventLike } from './review-keyboard';
-import { ReviewSession, WAITING_FOR_LABEL } from './review-session.svelte';
+import { GUIDELINES_UPDATED, ReviewSession, WAITING_FOR_LABEL } from './review-session.svelte';
 import type { ReviewScreenData } from '$lib/audits/views';
 
-const audit: ReviewAuditInfo = { id: 7, name: 'Test audit', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: 1800, guidelinesHtml: '' };
+const audit: ReviewAuditInfo = { id: 7, name: 'Test audit', kind: 'quality', status: 'open', blind: false, overlap: 1, itemCount: 3, leaseSeconds: 1800, guidelinesHtml: '', guidelinesVersion: 0 };
 
 function qualityItem(n: number): ReviewItemView {
 	return {
@@ -59,7 +59,8 @@ function fakeApi(items: ReviewItemView[]) {
 			return { saved: true };
 		},
 		heartbeat: async () => ({ leaseExpiresAt: Date.now() + 60_000 }),
-		history: async () => ({ entries: [] })
+		history: async () => ({ entries: [] }),
+		guidelines: async () => ({ guidelinesHtml: '<p>New rule.</p>', guidelinesVersion: 5 })
 	};
 	return { api, submitted, skipped, drafts };
 }
@@ -115,6 +116,25 @@ beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setI
 afterEach(() => vi.useRealTimers());
 
 describe('ReviewSession', () => {
+	it('tells the reviewer once when a newer version of the guidelines comes with an answer, and shows it on request', async () => {
+		const { session, api } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await settle();
+		expect(session.guidelinesUpdated).toBe(false);
+		// The researcher saved new guidelines: the server's next answers carry their version.
+		const submit = api.submit;
+		api.submit = async (...args) => ({ ...(await submit(...args)), progress: { ...progress(1), guidelinesVersion: 5 } });
+		await submitAllYes(session);
+		expect(session.guidelinesUpdated).toBe(true);
+		session.sayGuidelinesUpdated();
+		expect(session.announcement).toContain(GUIDELINES_UPDATED);
+		// Said once, not again with every answer.
+		session.announce('Next item.');
+		session.sayGuidelinesUpdated();
+		expect(session.announcement).toBe('Next item.');
+		expect(await session.showNewGuidelines()).toBe(true);
+		expect(session).toMatchObject({ guidelinesHtml: '<p>New rule.</p>', shownGuidelinesVersion: 5, guidelinesOpen: true, guidelinesUpdated: false });
+	});
+
 	it('starts from a judge suggestion when the item has no draft of the reviewer\'s own, says so once, and submits nothing by itself', async () => {
 		const suggestion = {
 			runId: 5,

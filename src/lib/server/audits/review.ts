@@ -105,8 +105,8 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 	// 0026), not counts over up to 100,000 items, 300,000 labels or the reviewer's whole history on
 	// every submit and next (a count of the reviewer's finished items took 15 ms after 19,000 labels).
 	const counters = c
-		.prepare<[number, number], { mine: number; itemLabels: number; remaining: number }>(
-			`SELECT r.labels AS mine, a.item_labels AS itemLabels, ${REMAINING} AS remaining
+		.prepare<[number, number], { mine: number; itemLabels: number; remaining: number; guidelinesVersion: number }>(
+			`SELECT r.labels AS mine, a.item_labels AS itemLabels, ${REMAINING} AS remaining, coalesce(a.guidelines_changed_at, 0) AS guidelinesVersion
 			 FROM audits a JOIN audit_reviewers r ON r.audit_id = a.id AND r.user_id = ? WHERE a.id = ?`
 		)
 		.get(reviewerId, auditId)!;
@@ -128,7 +128,8 @@ export function reviewProgress(auditId: number, reviewerId: number, database: Db
 		skipped,
 		// Only the done screen shows it; counting it reads the audit's skips and releases.
 		stuck: remaining > 0 ? null : countStuckItems(auditId, m.overlap, database),
-		...(notQualified ? { notQualified } : {})
+		...(notQualified ? { notQualified } : {}),
+		guidelinesVersion: counters.guidelinesVersion
 	};
 }
 
@@ -156,7 +157,8 @@ export function reviewAuditInfo(auditId: number, reviewerId: number, database: D
 	const m = membership(auditId, reviewerId, database);
 	const a = cachedStatements(database)
 		.prepare<[number], Omit<ReviewAuditInfo, 'guidelinesHtml' | 'blind'> & { guidelines: string; blind: number }>(
-			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines FROM audits WHERE id = ? AND status <> 'preparing'`
+			`SELECT id, name, kind, status, blind, overlap, item_count AS itemCount, lease_seconds AS leaseSeconds, guidelines,
+				coalesce(guidelines_changed_at, 0) AS guidelinesVersion FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
 		.get(auditId)!;
 	const { guidelines, ...rest } = a;
