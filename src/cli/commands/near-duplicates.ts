@@ -3,7 +3,7 @@ import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson } from '../output';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { nearDuplicateReport } from '$lib/server/filters/near-duplicates';
-import { LINKAGES, type Linkage } from '$lib/rouge/clusters';
+import { LINKAGES, isLinkage } from '$lib/rouge/clusters';
 import { parseNearDuplicateThreshold } from '$lib/rouge/threshold';
 import { formatScoreAbove } from '$lib/rouge/score-text';
 import { formatCount } from '$lib/text/words';
@@ -23,9 +23,9 @@ export async function run(argv: string[]): Promise<void> {
 	const threshold = parseNearDuplicateThreshold(values.threshold ?? null);
 	if (threshold.error) throw new CliError(`--threshold: ${threshold.error}`, 2);
 	const linkage = values.linkage ?? 'components';
-	if (!(LINKAGES as readonly string[]).includes(linkage)) throw new CliError(`--linkage: unknown grouping "${linkage}": use ${LINKAGES.join(' or ')}.`, 2);
+	if (!isLinkage(linkage)) throw new CliError(`--linkage: unknown grouping "${linkage}": use ${LINKAGES.join(' or ')}.`, 2);
 	const dataset = resolveDataset(positionals[0]);
-	const report = await nearDuplicateReport(dataset.id, threshold.value, undefined, linkage as Linkage);
+	const report = await nearDuplicateReport(dataset.id, threshold.value, undefined, linkage);
 	const groups = report.groups.map((g, i) => ({
 		number: i + 1,
 		size: g.members.length,

@@ -38,6 +38,10 @@ export interface NearDuplicateCluster<Id> {
 export const LINKAGES = ['components', 'centre'] as const;
 export type Linkage = (typeof LINKAGES)[number];
 
+export function isLinkage(name: string): name is Linkage {
+	return (LINKAGES as readonly string[]).includes(name);
+}
+
 export interface ClusterOptions {
 	/** Pairs with ROUGE-L F above this are near-duplicates (default 0.7, Self-Instruct's). */
 	threshold?: number;

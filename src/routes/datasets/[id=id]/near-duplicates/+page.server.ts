@@ -4,7 +4,7 @@ import type { PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
 import { nearDuplicateReport } from '$lib/server/filters/near-duplicates';
-import { LINKAGES, type Linkage, type NearDuplicateCluster } from '$lib/rouge/clusters';
+import { LINKAGES, isLinkage, type Linkage, type NearDuplicateCluster } from '$lib/rouge/clusters';
 import { MIN_NEAR_DUPLICATE_THRESHOLD, parseNearDuplicateThreshold } from '$lib/rouge/threshold';
 
 const PAGE_SIZE = 25;
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, url, params, request }) => 
 	const dataset = datasetOrError(params.id);
 	const threshold = parseNearDuplicateThreshold(url.searchParams.get('threshold'));
 	const rawLinkage = url.searchParams.get('linkage') ?? 'components';
-	const linkage: Linkage = (LINKAGES as readonly string[]).includes(rawLinkage) ? (rawLinkage as Linkage) : 'components';
+	const linkage: Linkage = isLinkage(rawLinkage) ? rawLinkage : 'components';
 	const base = {
 		dataset: { id: dataset.id, name: dataset.name },
 		threshold: threshold.value,
