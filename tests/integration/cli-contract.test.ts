@@ -148,6 +148,20 @@ describe('file errors name the file, without a stack trace', () => {
 		expect(row).toMatchObject({ email: 'r@x.org' });
 	});
 
+	it('audit guidelines saves a new version as the audit page does, records --as, and says when the text is the same', () => {
+		const md = path.join(dir, 'guidelines.md');
+		fs.writeFileSync(md, 'Judge the output against the instruction, not against your own answer.\n');
+		refused(['audit', 'guidelines', String(auditId), '--guidelines', md, '--as', 'a@x.org'], 'a@x.org is a reviewer; only a researcher or administrator can change guidelines.', 'failed');
+		expect(json(['audit', 'guidelines', String(auditId), '--guidelines', md, '--as', 'r@x.org']).value).toEqual({ audit: auditId, changed: true });
+		const c = db.$client;
+		expect(c.prepare('SELECT guidelines FROM audits WHERE id = ?').pluck().get(auditId)).toBe('Judge the output against the instruction, not against your own answer.');
+		const versions = c.prepare('SELECT v.version, u.email FROM audit_guidelines_versions v LEFT JOIN users u ON u.id = v.saved_by WHERE v.audit_id = ? ORDER BY v.version').all(auditId);
+		expect(versions).toEqual([{ version: 1, email: null }, { version: 2, email: 'r@x.org' }]);
+		expect(json(['audit', 'guidelines', String(auditId), '--guidelines', md]).value).toEqual({ audit: auditId, changed: false });
+		expect(cli(['audit', 'guidelines', String(auditId), '--guidelines', md]).stdout).toContain('guidelines unchanged (the same text)');
+		expect(c.prepare('SELECT count(*) FROM audit_guidelines_versions WHERE audit_id = ?').pluck().get(auditId)).toBe(2);
+	});
+
 	it('refuses to read a directory or a missing file as input', () => {
 		const folder = path.join(dir, 'adir');
 		fs.mkdirSync(folder, { recursive: true });

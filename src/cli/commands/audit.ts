@@ -19,6 +19,7 @@ import {
 	reopenAudit,
 	requireAudit,
 	previewSample,
+	updateGuidelines,
 	type CreateAuditInput
 } from '$lib/server/audits';
 import { GoldParseError, parseGold } from '$lib/audits/gold';
@@ -52,6 +53,7 @@ const USAGE = `Usage:
   npx instruct-audit audit strata <dataset> [--json]
   npx instruct-audit audit list [--dataset <name|id>] [--archived] [--json]
   npx instruct-audit audit show <id> [--json]
+  npx instruct-audit audit guidelines <id> --guidelines <file.md> [--as <email>] [--json]
   npx instruct-audit audit close <id>
   npx instruct-audit audit reopen <id>
   npx instruct-audit audit add-reviewers <id> --reviewers a@x,b@y
@@ -89,6 +91,10 @@ it the dataset's preference pairs (imported comparison data) are sampled. Gold l
 quality {"instance", "instruction", "input", "output"}, rating {"task", "ratings"},
 conversation {"conversation": <id>, "valid": "yes"|"no"}, pairwise {"pair": <id>,
 "preference": "a"|"b"|"tie"|"both_bad"} (the pair's own A/B order).
+
+guidelines replaces an audit's guidelines with the file's text, as the audit page's editor does:
+each version is kept, reviewers working are told, and the methods paragraph counts the labels given
+under each; --as (a researcher or administrator) is recorded as who saved it.
 
 Labels are never deleted by a delete: an audit holding any is refused and can be archived
 (hidden, read-only, restorable). --set-aside-labels (formerly --discard-labels) stops a removed
@@ -302,6 +308,17 @@ export async function run(argv: string[]): Promise<void> {
 						'gold items all right': r.goldAnswered ? `${r.goldCorrect} of ${r.goldAnswered}` : ''
 					}))
 				);
+				return;
+			}
+			case 'guidelines': {
+				const id = auditId(positionals);
+				const text = readText(values.guidelines, 'guidelines');
+				if (text === undefined) throw usageError('Missing --guidelines: the Markdown file with the new guidelines.', USAGE);
+				const savedBy = values.as ? researcher(values.as, 'change guidelines').id : null;
+				const before = requireAudit(id).guidelines;
+				updateGuidelines(id, text, savedBy);
+				const changed = requireAudit(id).guidelines !== before;
+				printOutcome(values.json, { audit: id, changed }, changed ? 'guidelines saved' : 'guidelines unchanged (the same text)');
 				return;
 			}
 			case 'close':
