@@ -58,7 +58,7 @@ export function reviewApi(auditId: number) {
 		skip: (ref: string, reason: string) => call<{ skipped: true }>('POST', `${item(ref)}/skip`, { reason }),
 		draft: (ref: string, draft: Draft, keepalive = false) =>
 			call<{ saved: boolean }>('PUT', `${item(ref)}/draft`, { draft }, keepalive ? { keepalive: true } : {}),
-		heartbeat: (showing?: string) => call<{ leaseExpiresAt: number }>('POST', `${base}/heartbeat`, { showing }),
+		heartbeat: (showing?: string) => call<{ leaseExpiresAt: number; guidelinesVersion?: number }>('POST', `${base}/heartbeat`, { showing }),
 		history: () => call<{ entries: HistoryEntry[] }>('GET', `${base}/history`),
 		guidelines: () => call<{ guidelinesHtml: string; guidelinesVersion: number }>('GET', `${base}/guidelines`)
 	};

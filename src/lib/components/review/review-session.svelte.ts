@@ -332,7 +332,11 @@ export class ReviewSession {
 	private heartbeat(showing?: string): void {
 		const sentAt = Date.now();
 		void this.api.heartbeat(showing).then(
-			() => (this.leasesRenewedAt = Math.max(this.leasesRenewedAt, sentAt)),
+			({ guidelinesVersion }) => {
+				this.leasesRenewedAt = Math.max(this.leasesRenewedAt, sentAt);
+				// Guidelines saved while this item is read: the notice comes now, not after the answer.
+				if (guidelinesVersion !== undefined && guidelinesVersion !== this.progress.guidelinesVersion) this.progress = { ...this.progress, guidelinesVersion };
+			},
 			(err) => this.handleRemoved(err)
 		);
 	}

@@ -135,6 +135,29 @@ describe('ReviewSession', () => {
 		expect(session).toMatchObject({ guidelinesHtml: '<p>New rule.</p>', shownGuidelinesVersion: 5, guidelinesOpen: true, guidelinesUpdated: false });
 	});
 
+	it('hears of guidelines saved while one item is read from the heartbeat, before the answer', async () => {
+		let now = 1_000_000;
+		const server = fakeApi([qualityItem(2)]);
+		let guidelinesVersion = 0;
+		server.api.heartbeat = async () => ({ leaseExpiresAt: now + 60_000, guidelinesVersion });
+		const data: ReviewScreenData = { audit, progress: progress(), item: qualityItem(1), next: { status: 'assigned', ref: qualityItem(1).ref }, history: [], userId: 3 };
+		const session = new ReviewSession(data, server.api, null, () => now);
+		session.start();
+		await settle();
+		expect(session.guidelinesUpdated).toBe(false);
+		// A researcher saves new guidelines; the reviewer reads, scrolls, presses a key now and then:
+		// a heartbeat goes out after a minute of it.
+		guidelinesVersion = 9;
+		for (let i = 0; i < 70; i++) {
+			now += 1000;
+			session.interacted();
+			session.tick(true);
+		}
+		await settle();
+		expect(server.submitted).toHaveLength(0);
+		expect(session.guidelinesUpdated).toBe(true);
+	});
+
 	it('starts from a judge suggestion when the item has no draft of the reviewer\'s own, says so once, and submits nothing by itself', async () => {
 		const suggestion = {
 			runId: 5,

@@ -657,13 +657,19 @@ export function saveDraft(auditId: number, reviewerId: number, ref: string, draf
 }
 
 /** The reviewer is active: renew their leases; `showing` marks when an item was first on screen. */
-export function heartbeat(auditId: number, reviewerId: number, showing?: string, options: { now?: number } = {}, database: Db = db()): { leaseExpiresAt: number } {
+/**
+ * The reviewer is active: renews their leases. It also answers with the guidelines' version (as
+ * progress carries it), so a reviewer reading one item for long hears of guidelines saved meanwhile
+ * before answering it, not after.
+ */
+export function heartbeat(auditId: number, reviewerId: number, showing?: string, options: { now?: number } = {}, database: Db = db()): { leaseExpiresAt: number; guidelinesVersion: number } {
 	const now = options.now ?? Date.now();
 	const s = statements(database);
 	return transaction(database, () => {
 		const m = membership(auditId, reviewerId, database);
 		if (m.status === 'open') s.renewAll.run(now + m.leaseMs, auditId, reviewerId);
 		if (showing) s.markShown.run(now, reviewerId, showing, auditId);
-		return { leaseExpiresAt: now + m.leaseMs };
+		const guidelinesVersion = database.$client.prepare<[number], number>('SELECT coalesce(guidelines_changed_at, 0) FROM audits WHERE id = ?').pluck().get(auditId) ?? 0;
+		return { leaseExpiresAt: now + m.leaseMs, guidelinesVersion };
 	});
 }
