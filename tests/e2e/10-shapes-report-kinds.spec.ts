@@ -83,6 +83,8 @@ test('a chat reply that only calls a tool is reviewed as its call, escaped; the 
 		await expect(row.locator('[data-cell="reply-agreement"]')).toHaveText('0.0% 4 pairs on 4 replies');
 	}
 	await expect(report.getByTestId('reviewer-table').getByRole('columnheader', { name: /on each reply/ })).toBeVisible();
+	// Words apart: "others (on each…", not "others(on each…".
+	await expect(report.getByTestId('reviewer-table').getByRole('columnheader', { name: 'Agreement with others (on each conversation as a whole)', exact: true })).toBeVisible();
 	await expect(report.getByTestId('paper-table-conversations').getByRole('button', { name: /Copy as Markdown/ })).toBeVisible();
 	await report.context().close();
 });
