@@ -2,6 +2,7 @@
  * Who a CLI command acts as, for the actions that record a person (archiving) or need an
  * administrator (purging): `--as <email>` names an active account.
  */
+import { formatByteSize } from '$lib/formats/file-size';
 import { CliError, notFound } from './cli-error';
 import { printJson } from './output';
 import { findUserByEmail } from '$lib/server/auth/users';
@@ -33,6 +34,6 @@ export function reportPurge(result: PurgeResult, json: boolean | undefined): voi
 		printJson({ purged: result.plan, backup: { file: result.backup.file, bytes: result.backup.bytes } });
 		return;
 	}
-	console.log(`backup written first: ${result.backup.file} (${(result.backup.bytes / 1e6).toFixed(1)} MB, verified)`);
+	console.log(`backup written first: ${result.backup.file} (${formatByteSize(result.backup.bytes)}, verified)`);
 	console.log(`purged ${result.plan.kind} "${result.plan.name}": ${result.plan.counts.filter((c) => c.n).map((c) => `${c.n} ${c.what}`).join(', ') || 'nothing else'}`);
 }

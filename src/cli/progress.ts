@@ -1,3 +1,4 @@
+import { formatByteSize } from '$lib/formats/file-size';
 import cliProgress from 'cli-progress';
 
 /** A progress bar on stderr (stdout stays clean for data), silent when stderr is not a terminal. */
@@ -14,7 +15,7 @@ export function createProgressBar(label: string, total: number, unit: 'bytes' | 
 		},
 		cliProgress.Presets.shades_classic
 	);
-	const show = (v: number) => (unit === 'bytes' ? `${(v / 1024 / 1024).toFixed(1)} / ${(total / 1024 / 1024).toFixed(1)} MB` : `${v} / ${total}`);
+	const show = (v: number) => (unit === 'bytes' ? `${formatByteSize(v)} / ${formatByteSize(total)}` : `${v} / ${total}`);
 	bar.start(Math.max(total, 1), 0, { shown: show(0), note: '' });
 	return {
 		update: (value: number, note?: string) => bar.update(value, { shown: show(value), note: note ?? '' }),

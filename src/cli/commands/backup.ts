@@ -1,3 +1,4 @@
+import { formatByteSize } from '$lib/formats/file-size';
 import path from 'node:path';
 import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs } from '../args';
@@ -21,7 +22,7 @@ export async function run(argv: string[]): Promise<void> {
 	if (positionals[0] === 'list') {
 		const rows = listBackups();
 		if (values.json) printJson(rows.map((b) => ({ ...b, file: path.join(config().backupDir, b.name) })));
-		else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, MB: (b.bytes / 1e6).toFixed(1), note: b.problem ?? '' })));
+		else printTable(rows.map((b) => ({ file: b.name, kind: b.kind, taken: b.at, size: formatByteSize(b.bytes), note: b.problem ?? '' })));
 		return;
 	}
 	if (positionals.length) throw usageError(`Unknown action "${positionals[0]}".`, USAGE);
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<void> {
 	}
 	console.log(`${backup.file}`);
 	console.log(
-		`${(backup.bytes / 1e6).toFixed(1)} MB in ${(backup.ms / 1000).toFixed(2)} s; verified: integrity_check ok, ${Object.keys(backup.tables).length} tables with the database's row counts ` +
+		`${formatByteSize(backup.bytes)} in ${(backup.ms / 1000).toFixed(2)} s; verified: integrity_check ok, ${Object.keys(backup.tables).length} tables with the database's row counts ` +
 			`(${backup.tables.instances ?? 0} instances, ${backup.tables.audit_labels ?? 0} labels), ${backup.migrations.applied} migrations`
 	);
 }

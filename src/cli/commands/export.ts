@@ -1,3 +1,4 @@
+import { formatByteSize } from '$lib/formats/file-size';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, usageError, withExitCode } from '../cli-error';
@@ -209,7 +210,7 @@ export async function run(argv: string[]): Promise<void> {
 			onProgress: showProgress
 				? (p) => {
 						bar ??= createProgressBar('Exporting', p.totalRows, 'items');
-						bar.update(p.rows, `${(p.bytes / 1024 / 1024).toFixed(1)} MB`);
+						bar.update(p.rows, formatByteSize(p.bytes));
 					}
 				: undefined
 		})
@@ -224,7 +225,7 @@ export async function run(argv: string[]): Promise<void> {
 	console.log(
 		`Wrote ${plural(m.counts.rows, 'row')} (${plural(m.counts.instances, 'instance')} from ${plural(m.counts.tasks, 'task')}` +
 			`${m.counts.responses ? `, ${m.counts.responses} responses` : ''}${m.counts.reformulations ? `, ${m.counts.reformulations} reformulations` : ''}) ` +
-			`of "${m.dataset.name}" to ${result.file} (${(m.file.bytes / 1024 / 1024).toFixed(1)} MB, ${m.file.format}).`
+			`of "${m.dataset.name}" to ${result.file} (${formatByteSize(m.file.bytes)}, ${m.file.format}).`
 	);
 	if (m.counts.untrainableTargetsLeftOut)
 		console.log(

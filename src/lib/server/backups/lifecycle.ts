@@ -1,4 +1,5 @@
 /** Scheduled backups start and stop with the server when BACKUP_INTERVAL_HOURS is set. */
+import { formatByteSize } from '$lib/formats/file-size';
 import { config } from '../config';
 import { startBackupSchedule, stopBackupSchedule } from './schedule';
 
@@ -10,7 +11,7 @@ export function startScheduledBackups(): void {
 		keep: backupKeep,
 		dir: backupDir,
 		onBackup: (b, removed) =>
-			console.log(`Scheduled backup ${b.file}: ${(b.bytes / 1e6).toFixed(1)} MB, verified in ${b.ms} ms${removed.length ? `; removed ${removed.length} older` : ''}.`),
+			console.log(`Scheduled backup ${b.file}: ${formatByteSize(b.bytes)}, verified in ${b.ms} ms${removed.length ? `; removed ${removed.length} older` : ''}.`),
 		onError: (err) => console.error(`Scheduled backup failed: ${err.message}`)
 	});
 	console.log(`Backups every ${backupIntervalHours} h into ${backupDir} (keeping ${backupKeep}); next at ${schedule.nextAt}.`);
