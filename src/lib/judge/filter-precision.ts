@@ -6,16 +6,21 @@
  */
 import type { RateRange } from '$lib/stats/rate-range';
 
-/** What the sentence needs of the manifest's judgePrecision. */
+/** The manifest's judgePrecision, as far as the sentence needs it (the server's JudgeFilterPrecision adds the rest). */
 export interface FilterPrecisionFigures {
 	runId: number;
 	auditId: number;
+	/** Audited items the judge called all valid and that have a decided human label. */
 	judgedValid: number;
+	/** Of those, how many the humans also called all valid. */
 	humanValid: number;
+	/** Audited items the judge called all valid whose reviewers tied (no final label): left out of `judgedValid` and the precision. */
 	tiedJudgedValid: number;
+	/** P(human all valid | judge all valid) over the decided items (tied ones left out); null with no such item. */
 	precision: number | null;
 	lower: number;
 	upper: number;
+	/** The headline: the tied items counted as "no" and as "yes" (a range when there are some), Wilson intervals over both. */
 	withTies: RateRange;
 }
 

@@ -26,6 +26,7 @@ import { readJudgeParams } from '../runs/judge/params';
 import { humanBounded, ppiBounded, tieBounds, type Bounded } from '$lib/judge/wording';
 import { wilsonInterval } from '$lib/stats/proportion';
 import type { RateRange } from '$lib/stats/rate-range';
+import type { FilterPrecisionFigures } from '$lib/judge/filter-precision';
 
 export interface ExportJudgeRun {
 	id: number;
@@ -82,23 +83,9 @@ export interface ExportJudgeEstimate extends RateRange {
 	caveats: string[];
 }
 
-export interface JudgeFilterPrecision {
-	runId: number;
-	auditId: number;
+export interface JudgeFilterPrecision extends FilterPrecisionFigures {
 	/** As ExportJudgeEstimate's: the audit's reviewers saw this run's answers pre-filled. */
 	anchoredNote: string | null;
-	/** Audited items the judge called all valid and that have a decided human label. */
-	judgedValid: number;
-	/** Of those, how many the humans also called all valid. */
-	humanValid: number;
-	/** Audited items the judge called all valid whose reviewers tied (no final label): left out of `judgedValid` and the precision. */
-	tiedJudgedValid: number;
-	/** P(human all valid | judge all valid) over the decided items (tied ones left out); null with no such item. */
-	precision: number | null;
-	lower: number;
-	upper: number;
-	/** The headline: the tied items counted as "no" and as "yes" (a range when there are some), Wilson intervals over both. */
-	withTies: RateRange;
 	confidence: number;
 	method: string;
 }
