@@ -3,6 +3,7 @@ import { ImportError } from './import-error';
 import { chunksOf, parseImport } from './parse-import';
 import { readRecord } from './records';
 import type { ParseOptions, ParsedRecord, ParsedTask } from './types';
+import { carriesCall } from './conversation';
 
 const jsonl = (...rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 
@@ -124,6 +125,23 @@ describe('ShareGPT / FastChat conversations', () => {
 			"the first reply (messages[1]) only calls a tool, so the instance's output is empty (single-turn exports leave it out; the whole conversation is kept)"
 		]);
 		expect(task.instances[0].output).toBe('');
+	});
+
+	it('a reply with "tool_calls": null (or []), as API logs write on plain replies, calls nothing: empty is empty', () => {
+		const task = readRecord('chat', {
+			messages: [
+				{ role: 'user', content: 'Hello?' },
+				{ role: 'assistant', content: '', tool_calls: null, function_call: null },
+				{ role: 'user', content: 'Still there?' },
+				{ role: 'assistant', content: '', tool_calls: [] }
+			]
+		}) as ParsedTask;
+		expect(task.conversation?.warnings).toEqual(['messages[1] (assistant) is empty', 'messages[3] (assistant) is empty']);
+		expect(carriesCall({ tool_calls: null })).toBe(false);
+		expect(carriesCall({ tool_calls: [] })).toBe(false);
+		expect(carriesCall({ function_call: null })).toBe(false);
+		expect(carriesCall({ tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] })).toBe(true);
+		expect(carriesCall({ function_call: { name: 'f', arguments: '{}' } })).toBe(true);
 	});
 
 	it('with strictTurns the first such problem fails the file, naming the turn', async () => {

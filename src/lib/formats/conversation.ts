@@ -98,6 +98,23 @@ export function toolCallsOf(text: string, firstId: number): OpenAiToolCall[] | n
 }
 
 /**
+ * Whether a turn's extra fields carry a tool call: a non-empty OpenAI `tool_calls` list or an older
+ * `function_call` object. API logs write `"tool_calls": null` (or []) on plain replies; those carry
+ * none. The one definition, with its SQL twin carriesCallSql for the export's queries.
+ */
+export function carriesCall(extra: Record<string, unknown> | null | undefined): boolean {
+	if (!extra) return false;
+	const calls = extra.tool_calls;
+	const call = extra.function_call;
+	return (Array.isArray(calls) && calls.length > 0) || (call !== null && typeof call === 'object' && !Array.isArray(call));
+}
+
+/** carriesCall in SQL, over a JSON column holding a turn's extra fields. */
+export function carriesCallSql(extraColumn: string): string {
+	return `((json_type(${extraColumn}, '$.tool_calls') = 'array' AND json_array_length(${extraColumn}, '$.tool_calls') > 0) OR json_type(${extraColumn}, '$.function_call') = 'object')`;
+}
+
+/**
  * The tool calls an assistant turn makes without text (OpenAI `tool_calls`, or the older single
  * `function_call`), written to be read: one `name(arguments)` a line, the arguments as the source
  * gave them. Null when the turn's extra fields hold no call.
@@ -155,7 +172,7 @@ export function turnWarnings(turns: readonly ParsedTurn[], field: string): { mes
 	for (let i = 0; i < turns.length; i++) {
 		const t = turns[i];
 		const path = `${field}[${i}]`;
-		if (t.content.trim() === '' && t.role !== 'tool' && !(t.extra && ('tool_calls' in t.extra || 'function_call' in t.extra)))
+		if (t.content.trim() === '' && t.role !== 'tool' && !carriesCall(t.extra))
 			out.push({ message: `${path} (${ROLE_WORDS[t.role]}) is empty`, path });
 		if (t.role === 'system') {
 			if (started) out.push({ message: `${path} is a system turn after the conversation started`, path });
@@ -247,7 +264,7 @@ export function conversationTask(
 /** An assistant turn that calls a tool and says nothing else: an OpenAI tool call without text, or a ShareGPT function_call turn. */
 function callsToolOnly(turn: ParsedTurn): boolean {
 	if (isFunctionCallTurn(turn)) return true;
-	return turn.role === 'assistant' && turn.content.trim() === '' && !!turn.extra && ('tool_calls' in turn.extra || 'function_call' in turn.extra);
+	return turn.role === 'assistant' && turn.content.trim() === '' && carriesCall(turn.extra);
 }
 
 export function contentField(shape: ConversationShape): 'content' | 'value' {

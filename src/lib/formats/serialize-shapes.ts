@@ -5,7 +5,7 @@
  * instance for a task file), `end()`; the chunks concatenated are the file. What the parsers
  * read, these write, so parse → write → parse gives the same records.
  */
-import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, isFunctionCallTurn, speakerName, toolCallsOf, type ConversationShape, type OpenAiToolCall } from './conversation';
+import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, carriesCall, isFunctionCallTurn, speakerName, toolCallsOf, type ConversationShape, type OpenAiToolCall } from './conversation';
 import { SUPERNI_DEFINITION, SUPERNI_FIELD_ORDER, SUPERNI_INSTANCES, SUPERNI_NEGATIVE, SUPERNI_POSITIVE } from './superni';
 import type { PairPreference, ParsedExample, ParsedTask, ParsedTurn } from './types';
 import { isNumberLiteral, NUMBER_LITERAL_KEY, stringifyKeepingNumbers } from './number-literals';
@@ -144,7 +144,7 @@ function shareGptTurn(t: ParsedTurn): Record<string, unknown> {
 function chatMessage(t: ParsedTurn): Record<string, unknown> {
 	const m: Record<string, unknown> = { role: speakerName(t, OPENAI_CHAT_SHAPE) };
 	// An assistant turn that only calls tools has null content in the API's shape.
-	m.content = t.content === '' && t.extra && ('tool_calls' in t.extra || 'function_call' in t.extra) ? null : t.content;
+	m.content = t.content === '' && carriesCall(t.extra) ? null : t.content;
 	if (t.name != null) m.name = t.name;
 	if (t.weight != null) m.weight = t.weight;
 	return { ...m, ...(t.extra ?? {}) };

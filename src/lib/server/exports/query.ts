@@ -23,7 +23,7 @@ import {
 } from '../../formats/serialize';
 import { CSV_QUOTED_CHARACTERS, FORMULA_START_CHARACTERS, isSignedNumberText } from '../../formats/csv';
 import { INPUT_PLACEHOLDER, instructionWithInput } from '../../prompts/unnatural';
-import { FUNCTION_CALL_SPEAKER } from '../../formats/conversation';
+import { FUNCTION_CALL_SPEAKER, carriesCallSql } from '../../formats/conversation';
 
 export interface ExportSelection {
 	datasetId: number;
@@ -51,7 +51,7 @@ export interface ExportSelection {
 export function untrainableTargetsSql(datasetParam: string): string {
 	return `SELECT c.instance_id FROM conversations c JOIN conversation_turns o ON o.conversation_id = c.id
 		WHERE c.dataset_id = ${datasetParam} AND c.instance_id IS NOT NULL AND o.role = 'assistant'
-		AND (o.weight = 0 OR (o.content = '' AND (json_type(o.extra, '$.tool_calls') IS NOT NULL OR json_type(o.extra, '$.function_call') IS NOT NULL)) OR o.source_role = '${FUNCTION_CALL_SPEAKER}')
+		AND (o.weight = 0 OR (o.content = '' AND ${carriesCallSql('o.extra')}) OR o.source_role = '${FUNCTION_CALL_SPEAKER}')
 		AND o.position = (SELECT min(a.position) FROM conversation_turns a WHERE a.conversation_id = c.id AND a.role = 'assistant'
 			AND a.position > (SELECT min(u.position) FROM conversation_turns u WHERE u.conversation_id = c.id AND u.role = 'user'))`;
 }
