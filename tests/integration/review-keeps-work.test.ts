@@ -4,7 +4,7 @@ import type { Db } from '../../src/lib/server/db';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { nextAssignment, saveDraft, skipItem, submitLabel, takeBackSkip } from '../../src/lib/server/audits/routing';
 import { listMyAudits, reviewItemView, reviewProgress } from '../../src/lib/server/audits/review';
-import { addReviewers, removeReviewer } from '../../src/lib/server/audits/audits';
+import { addReviewers, auditProgress, removeReviewer } from '../../src/lib/server/audits/audits';
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { REVIEWER_REMOVED } from '../../src/lib/audits/views';
 import { answerQuestion, emptyDraft, type QualityDraft } from '../../src/lib/audits/answers';
@@ -179,5 +179,37 @@ describe('qualification', () => {
 		const soFar = agreementSoFar(loadReportInput(audit.id, db)).qualification!.reviewers;
 		expect(soFar.find((r) => r.reviewerId === failing.id)!.state).toBe('failed');
 		expect(soFar.find((r) => r.reviewerId === passing.id)!.state).toBe('qualified');
+	});
+
+	it('gold figures count first answers as qualification does: audit page, audit show and the report agree with it', async () => {
+		const datasetId = await makeDataset(db, `q${Math.random()}`, 9);
+		const instances = db.$client.prepare('SELECT n.id FROM instances n JOIN tasks t ON t.id = n.task_id WHERE t.dataset_id = ? ORDER BY n.id LIMIT 3').pluck().all(datasetId) as number[];
+		const gold = parseGold(instances.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const [r1, r2] = makeUsers(db, 2);
+		const audit = createAudit(
+			{ datasetId, kind: 'quality', sampleSize: 6, seed: 9, reviewerIds: [r1.id, r2.id], gold, goldRate: 0.5, qualificationItems: 3, qualificationAccuracy: 0.8 },
+			db
+		);
+		for (let i = 0; i < 3; i++) {
+			// r1 answers right, then turns the output wrong (My labels); r2 the other way round.
+			const one = take(audit.id, r1.id);
+			label(audit.id, r1.id, one);
+			submitLabel(audit.id, r1.id, { ref: one, submissionId: submissionId(), answer: BAD_OUTPUT, baseRevision: 1 }, {}, db);
+			const two = take(audit.id, r2.id);
+			submitLabel(audit.id, r2.id, { ref: two, submissionId: submissionId(), answer: BAD_OUTPUT }, {}, db);
+			submitLabel(audit.id, r2.id, { ref: two, submissionId: submissionId(), answer: ALL_YES, baseRevision: 1 }, {}, db);
+		}
+		const report = auditReport(audit.id, {}, db);
+		const standing = (id: number) => report.qualification!.reviewers.find((r) => r.reviewerId === id)!;
+		expect(standing(r1.id)).toMatchObject({ state: 'qualified', correct: 9, total: 9 });
+		expect(standing(r2.id)).toMatchObject({ state: 'failed', correct: 6, total: 9 });
+		// The audit page's Reviewers table and `audit show` (whole items all right).
+		const progress = (id: number) => auditProgress(audit.id, {}, db).reviewers.find((r) => r.userId === id)!;
+		expect(progress(r1.id)).toMatchObject({ goldAnswered: 3, goldCorrect: 3 });
+		expect(progress(r2.id)).toMatchObject({ goldAnswered: 3, goldCorrect: 0 });
+		// The report's Reviewers table (answers right).
+		const row = (id: number) => report.reviewers.find((r) => r.reviewerId === id)!.gold;
+		expect(row(r1.id)).toMatchObject({ items: 3, successes: 9, trials: 9 });
+		expect(row(r2.id)).toMatchObject({ items: 3, successes: 6, trials: 9 });
 	});
 });

@@ -73,7 +73,8 @@ create prints the new audit's id. --size counts instructions (one random instanc
 to k before starting new ones (agreement exists early); --qualify n makes each reviewer's first n
 items gold, their labels counting once the share of their answers on those that are right
 reaches --qualify-accuracy (each answer counts apart: a quality item's three questions are three;
-\`audit show\` counts whole gold items instead: goldCorrect of goldAnswered have every answer right).
+\`audit show\` counts whole gold items instead: goldCorrect of goldAnswered have every answer right;
+both score the first answer sent on each gold item, so later edits change neither).
 --stratify verdict (data quality) draws rows from the rows the filters kept and from each
 rule's rejected rows, as many as --strata names per stratum ('kept' or a rule, as in the
 funnel; strata not named get none); \`audit strata <dataset>\` lists them with their rows, and

@@ -3,7 +3,7 @@
  * gold items (answers the researcher knows).
  */
 import { median, raterAgreementOfRows, raterShares, wilsonInterval, type RaterAgreement, type RaterShare } from '$lib/stats';
-import { goldScore } from '$lib/audits/qualification';
+import { goldScore, type AnswersLike } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
 import type { Estimate, IntervalSettings } from './quality';
 import { type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
@@ -34,7 +34,11 @@ export interface ReviewerRow {
 	 * (`items`: replies shared with someone else), set with the conversation section; absent otherwise.
 	 */
 	replyAgreement?: { value: number | null; pairs: number; items: number };
-	/** Answers on gold items matching the gold answer (per question or per rated response). */
+	/**
+	 * Answers on gold items matching the gold answer (per question or per rated response), each
+	 * label scored on the first answer its reviewer sent, as qualification is (input.firstGoldAnswers;
+	 * as stored where none was logged): an edit in My labels changes neither.
+	 */
 	gold: (Estimate & { items: number }) | null;
 	/**
 	 * Quality audits: the latent-truth model's estimate of this reviewer's sensitivity (says yes
@@ -74,7 +78,13 @@ export function reviewerAgreement(kind: AuditKind, byItem: ReadonlyMap<number, r
 	return raterAgreementOfRows(shares);
 }
 
-function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], goldByItem: ReadonlyMap<number, ReportGoldAnswer>, settings: IntervalSettings): ReviewerRow['gold'] {
+function goldAccuracy(
+	kind: AuditKind,
+	labels: readonly ReportLabel[],
+	goldByItem: ReadonlyMap<number, ReportGoldAnswer>,
+	firstAnswers: ReadonlyMap<number, AnswersLike>,
+	settings: IntervalSettings
+): ReviewerRow['gold'] {
 	let items = 0;
 	let correct = 0;
 	let total = 0;
@@ -82,7 +92,7 @@ function goldAccuracy(kind: AuditKind, labels: readonly ReportLabel[], goldByIte
 		const gold = goldByItem.get(label.itemId);
 		if (!gold) continue;
 		items++;
-		const score = goldScore(kind, label, gold);
+		const score = goldScore(kind, firstAnswers.get(label.id) ?? label, gold);
 		correct += score.correct;
 		total += score.total;
 	}
@@ -103,6 +113,7 @@ export function reviewerRows(
 	const gold = new Set(input.items.filter((i) => i.isGold).map((i) => i.id));
 	const agreement = reviewerAgreement(kind, sampledByItem, memo);
 	const goldByItem = new Map(input.gold.map((g) => [g.itemId, g]));
+	const firstAnswers = new Map((input.firstGoldAnswers ?? []).map((f) => [f.labelId, f.answers]));
 
 	const ids = new Set<number>([...input.reviewers.map((r) => r.id)]);
 	for (const l of input.labels) ids.add(l.reviewerId);
@@ -154,7 +165,7 @@ export function reviewerRows(
 			medianSeconds: medianMs === null ? null : medianMs / 1000,
 			medianActiveSeconds: medianActiveMs === null ? null : medianActiveMs / 1000,
 			agreement: { value: stats?.agreement ?? null, pairs: stats?.pairs ?? 0, items: sharedItems },
-			gold: goldAccuracy(kind, ownGold, goldByItem, settings),
+			gold: goldAccuracy(kind, ownGold, goldByItem, firstAnswers, settings),
 			errorRates: rates,
 			looksRandom: RATE_KEYS.filter((key) => rates[key]?.random),
 			firstLabelAt,

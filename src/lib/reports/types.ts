@@ -191,8 +191,9 @@ export interface ReportInput {
 	skips: ReportSkip[];
 	reviewers: ReportReviewer[];
 	/**
-	 * Qualification audits: the first answer sent for each gold label, which the qualification
-	 * step scores (see $lib/audits/qualification). A gold label missing here is scored as stored.
+	 * Audits with gold items: the first answer sent for each gold label, which the qualification
+	 * step and each reviewer's gold accuracy score (see $lib/audits/qualification). A gold label
+	 * missing here is scored as stored.
 	 */
 	firstGoldAnswers?: ReadonlyArray<{ labelId: number; answers: AnswersLike }>;
 }

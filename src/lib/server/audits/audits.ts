@@ -7,6 +7,9 @@ import { AuditError } from './errors';
 import { activeUsers, insertItems, orderSalt, resolveGold } from './create';
 import { setAsideReviewerLabels } from '../archive/labels';
 import { ACTIVE_REVIEWER } from './reviewer-accounts';
+import { firstGoldAnswers } from './routing';
+import { goldScore, type AnswersLike } from '../../audits/qualification';
+import { storedFlag } from '../db/stored';
 
 /** Researchers' side of audits: listing, progress, reviewers, open/closed, gold. */
 
@@ -84,7 +87,8 @@ export interface ReviewerStats {
 	/** Gold items labelled (whole items, not answers: a quality item's three questions are one). */
 	goldAnswered: number;
 	/**
-	 * Gold items with every answer right. Qualification counts single answers instead (its
+	 * Gold items with every answer right, on the first answer sent as qualification scores it (an
+	 * edit in My labels does not change it). Qualification counts single answers instead (its
 	 * correct/total): 2 of 3 items all right can be 8 of 9 answers right.
 	 */
 	goldCorrect: number;
@@ -174,32 +178,79 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 }
 
 /**
- * Per reviewer, gold items answered and answered right. Quality: all three answers equal the
- * gold answers (the reason is not required to match). Rating: every gold rating matched.
- * Conversation: the verdict on the whole dialogue (every reply valid, or the whole judged valid)
- * matches. Pairwise: the same verdict, in the pair's own A/B order.
+ * Per reviewer, gold items answered and answered right, each scored on the FIRST answer its
+ * reviewer sent (as qualification and the review screen score it: an edit in My labels changes
+ * neither), or as stored for a label with no logged first answer. An item is right when every
+ * answer goldScore checks matches: quality, the three questions (not the reason); rating, every
+ * gold rating; conversation, the verdict on the whole dialogue; pairwise, the pair's verdict.
  */
 function goldScores(audit: Audit, database: Db): Map<number, { answered: number; correct: number }> {
 	const scores = new Map<number, { answered: number; correct: number }>();
 	if (!audit.goldCount) return scores;
-	const sql =
-		audit.kind === 'conversation'
-			? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered, sum(l.output_valid = g.output_valid) AS correct
-				 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
-			: audit.kind === 'pairwise'
-				? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered, sum(l.preference = g.preference) AS correct
-					 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
-				: audit.kind === 'quality'
-			? `SELECT l.reviewer_id AS reviewerId, count(*) AS answered,
-					sum(l.instruction_valid = g.instruction_valid AND l.input_valid = g.input_valid AND l.output_valid = g.output_valid) AS correct
-				 FROM audit_labels l JOIN audit_gold_answers g ON g.item_id = l.item_id WHERE l.audit_id = ? GROUP BY l.reviewer_id`
-			: `SELECT reviewerId, count(*) AS answered, sum(wrong = 0) AS correct FROM (
-					SELECT l.reviewer_id AS reviewerId, l.id, sum(coalesce(r.rating, '') <> g.rating) AS wrong
-					FROM audit_labels l JOIN audit_gold_ratings g ON g.item_id = l.item_id
-					LEFT JOIN audit_label_ratings r ON r.label_id = l.id AND r.response_id = g.response_id
-					WHERE l.audit_id = ? GROUP BY l.id) GROUP BY reviewerId`;
-	for (const row of database.$client.prepare<[number], { reviewerId: number; answered: number; correct: number }>(sql).all(audit.id)) {
-		scores.set(row.reviewerId, { answered: row.answered, correct: row.correct ?? 0 });
+	const c = database.$client;
+	const kind = audit.kind;
+	const ratingsOf = (rows: Array<{ key: number; responseId: number; rating: string }>) => {
+		const byKey = new Map<number, Array<{ responseId: number; rating: string }>>();
+		for (const r of rows) {
+			const list = byKey.get(r.key);
+			if (list) list.push({ responseId: r.responseId, rating: r.rating });
+			else byKey.set(r.key, [{ responseId: r.responseId, rating: r.rating }]);
+		}
+		return byKey;
+	};
+	const goldRatings =
+		kind === 'rating'
+			? ratingsOf(
+					c
+						.prepare<[number], { key: number; responseId: number; rating: string }>(
+							`SELECT g.item_id AS key, g.response_id AS responseId, g.rating FROM audit_gold_ratings g JOIN audit_items i ON i.id = g.item_id WHERE i.audit_id = ?`
+						)
+						.all(audit.id)
+				)
+			: new Map<number, Array<{ responseId: number; rating: string }>>();
+	const labelRatings =
+		kind === 'rating'
+			? ratingsOf(
+					c
+						.prepare<[number], { key: number; responseId: number; rating: string }>(
+							`SELECT r.label_id AS key, r.response_id AS responseId, r.rating FROM audit_label_ratings r JOIN audit_items i ON i.id = r.item_id
+							 WHERE r.audit_id = ? AND i.is_gold = 1`
+						)
+						.all(audit.id)
+				)
+			: new Map<number, Array<{ responseId: number; rating: string }>>();
+	type Flags = { iv: number | null; nv: number | null; ov: number | null; pref: string | null };
+	const answersOf = (f: Flags, ratings: Array<{ responseId: number; rating: string }> | undefined): AnswersLike => ({
+		instructionValid: storedFlag(f.iv),
+		inputValid: storedFlag(f.nv),
+		outputValid: storedFlag(f.ov),
+		preference: f.pref,
+		ratings: ratings ?? []
+	});
+	const gold = new Map<number, AnswersLike>();
+	for (const g of c
+		.prepare<[number], Flags & { itemId: number }>(
+			`SELECT item_id AS itemId, instruction_valid AS iv, input_valid AS nv, output_valid AS ov, preference AS pref FROM audit_gold_answers WHERE audit_id = ?`
+		)
+		.all(audit.id)) {
+		const answers = answersOf(g, goldRatings.get(g.itemId));
+		// A gold item with nothing to check (a rating item none of whose responses has a gold rating) is not counted.
+		if (goldScore(kind, answers, answers).total > 0) gold.set(g.itemId, answers);
+	}
+	const first = new Map(firstGoldAnswers(audit.id, database).map((f) => [f.labelId, f.answers]));
+	for (const l of c
+		.prepare<[number], Flags & { id: number; itemId: number; reviewerId: number }>(
+			`SELECT l.id, l.item_id AS itemId, l.reviewer_id AS reviewerId, l.instruction_valid AS iv, l.input_valid AS nv, l.output_valid AS ov, l.preference AS pref
+			 FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 1`
+		)
+		.all(audit.id)) {
+		const expected = gold.get(l.itemId);
+		if (!expected) continue;
+		const score = goldScore(kind, first.get(l.id) ?? answersOf(l, labelRatings.get(l.id)), expected);
+		const own = scores.get(l.reviewerId) ?? { answered: 0, correct: 0 };
+		own.answered++;
+		if (score.total > 0 && score.correct === score.total) own.correct++;
+		scores.set(l.reviewerId, own);
 	}
 	return scores;
 }

@@ -104,9 +104,9 @@ function verdictStratumRows(auditId: number, datasetId: number, strata: string |
 	return weighted.strata.map((h) => ({ stratum: keyOf.get(h.label) ?? h.label, label: h.label, rows: h.rows }));
 }
 
-/** Qualification audits: the first answers sent on gold items, which qualification is scored on (a few rows). */
+/** Audits with gold items: the first answers sent on them, which qualification and gold accuracy are scored on (a few rows). */
 function qualificationAnswers(audit: ReportAudit, database: Db, only?: { itemIds: readonly number[] }): Pick<ReportInput, 'firstGoldAnswers'> {
-	return audit.qualification.items > 0 ? { firstGoldAnswers: firstGoldAnswers(audit.id, database, only) } : {};
+	return audit.goldCount > 0 ? { firstGoldAnswers: firstGoldAnswers(audit.id, database, only) } : {};
 }
 
 type Answers = { instructionValid: number | null; inputValid: number | null; outputValid: number | null; errorReason: ErrorReason | null };
