@@ -8,7 +8,8 @@ import { validate } from '../support/json-schema';
 import { auditBundleLines, auditBundleRecords, auditImport, auditName, BundleError, importAuditBundle } from '../../src/lib/server/bundles';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
-import { addPredictions, makeDataset, makeUsers, submissionId } from './audit-fixtures';
+import { ALL_YES, BAD_OUTPUT, addPredictions, makeDataset, makeUsers, submissionId } from './audit-fixtures';
+import { parseGold } from '../../src/lib/audits/gold';
 import { buildResponsePairs } from '../../src/lib/server/datasets/response-pairs';
 import { removeReviewer, updateGuidelines } from '../../src/lib/server/audits/audits';
 import { restoreReviewerLabels, setAsideCounts } from '../../src/lib/server/archive/labels';
@@ -337,5 +338,60 @@ describe('a pairwise audit over pairs built from two models’ responses (audit 
 		} finally {
 			c.cleanup();
 		}
+	});
+});
+
+describe('gold labels edited after their first answer', () => {
+	it('keep the first answer sent across export and import: the same qualification and report, and older bundles still import', async () => {
+		const datasetA = await makeDataset(a.db, 'qual', 9);
+		const datasetB = await makeDataset(b.db, 'qual', 9);
+		const instances = a.db.$client.prepare('SELECT n.id FROM instances n JOIN tasks t ON t.id = n.task_id WHERE t.dataset_id = ? ORDER BY n.id LIMIT 3').pluck().all(datasetA) as number[];
+		const gold = parseGold(instances.map((id) => `{"instance": ${id}, "instruction": "yes", "input": "yes", "output": "yes"}`).join('\n'), 'quality');
+		const [r1, r2] = makeUsers(a.db, 2);
+		const audit = createAudit(
+			{ datasetId: datasetA, kind: 'quality', sampleSize: 6, seed: 9, reviewerIds: [r1.id, r2.id], gold, goldRate: 0.5, qualificationItems: 3, qualificationAccuracy: 0.8 },
+			a.db
+		);
+		const take = (reviewerId: number) => {
+			const next = nextAssignment(audit.id, reviewerId, {}, a.db);
+			if (next.status !== 'assigned') throw new Error(next.status);
+			return next.ref;
+		};
+		const send = (reviewerId: number, ref: string, answer: typeof ALL_YES, baseRevision?: number) =>
+			submitLabel(audit.id, reviewerId, { ref, submissionId: submissionId(), answer, ...(baseRevision ? { baseRevision } : {}) }, {}, a.db);
+		for (let i = 0; i < 3; i++) {
+			// r1 answers the gold item right, then turns the output wrong (My labels); r2 the other way round.
+			const one = take(r1.id);
+			send(r1.id, one, ALL_YES);
+			send(r1.id, one, BAD_OUTPUT, 1);
+			const two = take(r2.id);
+			send(r2.id, two, BAD_OUTPUT);
+			send(r2.id, two, ALL_YES, 1);
+		}
+		// Both then label a sampled item, so the headline depends on who qualified.
+		send(r1.id, take(r1.id), ALL_YES);
+		const standing = (report: ReturnType<typeof auditReport>) => report.qualification!.reviewers.map((r) => ({ name: r.name, state: r.state, correct: r.correct, total: r.total }));
+		const reportA = auditReport(audit.id, {}, a.db);
+		expect(standing(reportA)).toEqual(
+			expect.arrayContaining([expect.objectContaining({ state: 'qualified', correct: 9, total: 9 }), expect.objectContaining({ state: 'failed', correct: 6, total: 9 })])
+		);
+		sameAccounts(a.db, b.db);
+		const lines = [...auditBundleLines(audit.id, a.db)];
+		// Only the edited gold labels carry a first answer.
+		expect(lines.filter((l) => l.includes('"firstAnswer"'))).toHaveLength(6);
+		const imported = await importAuditBundle(bytes(lines), { fileName: 'qual.jsonl', datasetId: datasetB }, b.db);
+		const reportB = auditReport(imported.auditId, {}, b.db);
+		expect(standing(reportB)).toEqual(standing(reportA));
+		expect(numbers(reportB)).toEqual(numbers(reportA));
+		// Exported again, the copy's bundle is the original's (first answers included).
+		const again = (db: Db, id: number) => auditBundleRecords(id, db).map((r) => (r.type === 'audit-bundle' ? { ...r, exportedAt: '' } : r));
+		expect(again(b.db, imported.auditId)).toEqual(again(a.db, audit.id));
+
+		// A bundle written before first answers were carried still imports: each label's answer is its first.
+		const older = lines.map((l) => (l.includes('"firstAnswer"') ? JSON.stringify({ ...JSON.parse(l), firstAnswer: undefined }) + '\n' : l));
+		const old = await importAuditBundle(bytes(older), { fileName: 'older.jsonl', datasetId: datasetB }, b.db);
+		expect(standing(auditReport(old.auditId, {}, b.db))).toEqual(
+			expect.arrayContaining([expect.objectContaining({ state: 'failed', correct: 6, total: 9 }), expect.objectContaining({ state: 'qualified', correct: 9, total: 9 })])
+		);
 	});
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BUNDLE_FORMAT, BundleFormatError, BundleReader } from './bundle';
+import { BUNDLE_FORMAT, BundleFormatError, BundleReader, firstAnswerAsSent } from './bundle';
+import { verdictFromChoice } from './order';
 
 const header = {
 	type: 'audit-bundle',
@@ -115,5 +116,24 @@ describe('BundleReader', () => {
 		expect(failure([header, reviewer, item(0), item(1), label, end({ labels: 2 })]).message).toBe('line 6, counts.labels: the end record counts 2 labels but the bundle has 1');
 		expect(failure([header, reviewer, item(0), item(1), label, end(), reviewer]).message).toBe('line 7: text after the end record');
 		expect(() => new BundleReader().finish()).toThrow(/empty/);
+	});
+});
+
+describe('firstAnswerAsSent', () => {
+	const label = { errorReason: null, comment: 'c', turns: undefined };
+	const none = { instructionValid: null, inputValid: null, outputValid: null, ratings: [] };
+	it('puts a pair verdict and ratings back in the order the reviewer saw, so scoring reads the same answer', () => {
+		for (const order of [[0, 1], [1, 0]]) {
+			const sent = firstAnswerAsSent('pairwise', { ...none, preference: 'a' }, label, order, ['m1', 'm2']);
+			expect(sent?.kind === 'pairwise' && verdictFromChoice(sent.choice, order)).toBe('a');
+		}
+		const ratings = [{ model: 'x', rating: 'A' as const }, { model: 'y', rating: 'C' as const }, { model: 'z', rating: 'D' as const }];
+		// Shown: z, x, y (positions 2, 0, 1).
+		expect(firstAnswerAsSent('rating', { ...none, ratings }, label, [2, 0, 1], ['x', 'y', 'z'])).toEqual({ kind: 'rating', ratings: ['D', 'A', 'C'], comment: 'c' });
+	});
+	it('is null when the answer cannot be one the screen sends', () => {
+		expect(firstAnswerAsSent('rating', { ...none, ratings: [{ model: 'x', rating: 'A' }] }, label, [0, 1], ['x', 'y'])).toBeNull();
+		expect(firstAnswerAsSent('quality', { ...none, instructionValid: true, inputValid: true }, label, [], [])).toBeNull();
+		expect(firstAnswerAsSent('quality', { ...none, instructionValid: true, inputValid: true, outputValid: false }, label, [], [])).toMatchObject({ output: false, reason: 'other' });
 	});
 });

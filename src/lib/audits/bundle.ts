@@ -11,6 +11,8 @@
  *   {"type":"label","item":<position>,"reviewer":<email>, answers or ratings, "comment", times}
  *        pairwise: "preference" (a, b, tie, both_bad in the pair's A/B order); conversation: "outputValid" (the
  *        whole conversation) and "turns":[{"position","valid","rating"}] (position -1: judged as a whole) (version 3)
+ *        gold items: "firstAnswer" (answers or ratings, "preference") when the first answer sent differs
+ *        from the label's current one, as qualification and gold accuracy score it (absent: the same)
  *   {"type":"skip","item":<position>,"reviewer":<email>,"reason","at"}
  *   {"type":"adjudication","item":<position>,"adjudicator":<email|null>, answers or ratings, "comment", times}
  *   {"type":"archived-label", as a label, "archivedAt","archivedBy":<email|null>}  a removed reviewer's set-aside label (version 2)
@@ -24,6 +26,9 @@
 import { z } from 'zod';
 import { PAIR_VERDICTS, REASON_KEYS, RATING_KEYS, WHOLE_CONVERSATION_POSITION } from './rubric';
 import { TURN_ROLES } from '../formats/types';
+import type { RatingLevel } from './rubric';
+import type { Answer } from './answers';
+import { choiceFromVerdict } from './order';
 
 export const BUNDLE_FORMAT = 'instruct-audit/audit-bundle';
 /**
@@ -126,12 +131,21 @@ const answers = { instructionValid: answer, inputValid: answer, outputValid: ans
 
 export const goldRecord = z.object({ type: z.literal('gold'), item: position, ...answers, note: z.string(), createdAt: time });
 
+/**
+ * A gold label's first answer sent, in the label's own terms (ratings by model, the pair's own A/B
+ * order; conversation: the verdict on the whole dialogue as outputValid). Qualification and gold
+ * accuracy score it rather than the answer as later edited (My labels).
+ */
+export const firstAnswerRecord = z.object({ instructionValid: answer, inputValid: answer, outputValid: answer, ratings, preference });
+
 export const labelRecord = z.object({
 	type: z.literal('label'),
 	item: position,
 	reviewer: email,
 	...answers,
 	turns,
+	/** Gold items: the first answer sent, when it differs from the current one (optional: older bundles carry none). */
+	firstAnswer: firstAnswerRecord.optional(),
 	comment: z.string(),
 	durationMs: z.number().int().min(0),
 	activeMs: z.number().int().min(0),
@@ -174,6 +188,7 @@ export type BundleReviewer = z.infer<typeof reviewerRecord>;
 export type BundleItem = z.infer<typeof itemRecord>;
 export type BundleGold = z.infer<typeof goldRecord>;
 export type BundleLabel = z.infer<typeof labelRecord>;
+export type BundleFirstAnswer = z.infer<typeof firstAnswerRecord>;
 export type BundleSkip = z.infer<typeof skipRecord>;
 export type BundleArchivedLabel = z.infer<typeof archivedLabelRecord>;
 export type BundleAdjudication = z.infer<typeof adjudicationRecord>;
@@ -305,4 +320,40 @@ function parseWith<T extends z.ZodType>(schema: T, raw: unknown, line: number): 
 	if (result.success) return result.data;
 	const issue = result.error.issues[0];
 	throw new BundleFormatError(issue.message, line, issue.path.join('.') || undefined);
+}
+
+/**
+ * A gold label's first answer (a label record's firstAnswer) as the reviewer's screen would have
+ * sent it, for the submissions log that qualification and gold accuracy read: `order` is the
+ * responses' order on that reviewer's screen (responseOrder, for this reviewer and item), `models`
+ * the item's responses' models by position. Null when it cannot be one (a question unanswered, a
+ * response unrated). A conversation's answer stands for its verdict on the whole dialogue only
+ * (one turn, rated as the label's first turn is), the one thing scored.
+ */
+export function firstAnswerAsSent(
+	kind: (typeof BUNDLE_KINDS)[number],
+	first: BundleFirstAnswer,
+	label: Pick<BundleLabel, 'errorReason' | 'comment' | 'turns'>,
+	order: readonly number[],
+	models: readonly string[]
+): Answer | null {
+	const comment = label.comment;
+	switch (kind) {
+		case 'quality': {
+			const { instructionValid: instruction, inputValid: input, outputValid: output } = first;
+			if (instruction === null || input === null || output === null) return null;
+			const allYes = instruction && input && output;
+			return { kind, instruction, input, output, reason: allYes ? null : (label.errorReason ?? 'other'), comment };
+		}
+		case 'rating': {
+			const byModel = new Map(first.ratings.map((r) => [r.model, r.rating]));
+			const ratings = order.map((i) => byModel.get(models[i]));
+			return ratings.every((r) => r !== undefined) ? { kind, ratings: ratings as RatingLevel[], comment } : null;
+		}
+		case 'conversation':
+			if (first.outputValid === null) return null;
+			return { kind, turns: [{ valid: first.outputValid, rating: label.turns?.[0]?.rating ?? RATING_KEYS[0] }], comment };
+		case 'pairwise':
+			return first.preference ? { kind, choice: choiceFromVerdict(first.preference, order), comment } : null;
+	}
 }

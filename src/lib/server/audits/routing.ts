@@ -295,15 +295,20 @@ export function qualificationStatus(m: Membership, reviewerId: number, database:
 /**
  * The first answer sent for each gold label of an audit (or of the items asked for), as scored
  * for qualification, for the report's copy of the same scorer. Labels with no logged first
- * submission (copied from a bundle) are left out: the report scores them as stored, as routing does.
+ * submission (from a bundle that did not carry it) are left out: scored as stored, as routing does.
  */
 export function firstGoldAnswers(auditId: number, database: Db = db(), only?: { itemIds: readonly number[] }): Array<{ labelId: number; answers: AnswersLike }> {
-	const c = database.$client;
+	return firstGoldAnswersOn(database.$client, auditId, only);
+}
+
+/** firstGoldAnswers read on a connection of its own (a bundle export's snapshot). */
+export function firstGoldAnswersOn(c: Database.Database, auditId: number, only?: { itemIds: readonly number[] }): Array<{ labelId: number; answers: AnswersLike }> {
 	const audit = c
 		.prepare<[number], { kind: AuditKind; blind: number }>(`SELECT kind, blind FROM audits WHERE id = ?`)
 		.get(auditId);
 	if (!audit) return [];
-	const s = statements(database);
+	const itemResponses = c.prepare<[number], { id: number }>(`SELECT response_id AS id FROM audit_item_responses WHERE item_id = ? ORDER BY position`);
+	const responsesOf = new Map<number, { id: number }[]>();
 	const rows = c
 		.prepare<[number], { labelId: number; itemId: number; reviewerId: number; payload: string | null }>(
 			`SELECT l.id AS labelId, l.item_id AS itemId, l.reviewer_id AS reviewerId,
@@ -318,7 +323,12 @@ export function firstGoldAnswers(auditId: number, database: Db = db(), only?: { 
 	for (const r of rows) {
 		if (r.payload === null || (wanted && !wanted.has(r.itemId))) continue;
 		const answer = (JSON.parse(r.payload) as { answer: Answer }).answer;
-		out.push({ labelId: r.labelId, answers: scoredAnswers(answer, r.reviewerId, r.itemId, audit.blind === 1, () => s.itemResponses.all(r.itemId)) });
+		const responses = () => {
+			let list = responsesOf.get(r.itemId);
+			if (!list) responsesOf.set(r.itemId, (list = itemResponses.all(r.itemId)));
+			return list;
+		};
+		out.push({ labelId: r.labelId, answers: scoredAnswers(answer, r.reviewerId, r.itemId, audit.blind === 1, responses) });
 	}
 	return out;
 }

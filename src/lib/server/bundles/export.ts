@@ -5,7 +5,8 @@
 import { db, type Db } from '../db';
 import { appVersion } from '../exports/version';
 import type { RatingLevel } from '$lib/audits/rubric';
-import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleItem, type BundleLabel, type BundleRecord } from '$lib/audits/bundle';
+import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleFirstAnswer, type BundleItem, type BundleLabel, type BundleRecord } from '$lib/audits/bundle';
+import { firstGoldAnswersOn } from '../audits/routing';
 import type { PairVerdict } from '$lib/audits/rubric';
 import { AuditError } from '../audits/errors';
 import { storedFlag } from '../db/stored';
@@ -183,20 +184,50 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 				l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision
 			 FROM audit_labels l JOIN users u ON u.id = l.reviewer_id WHERE l.id IN (SELECT value FROM json_each(?)) ORDER BY l.id`
 		);
+		// Gold labels: the first answer sent, when an edit changed it since (qualification and gold accuracy score it).
+		const firstOf = new Map(a.gold_count > 0 ? firstGoldAnswersOn(c, auditId).map((f) => [f.labelId, f.answers]) : []);
+		const modelOf = new Map(
+			c
+				.prepare<[number], [number, string]>(
+					`SELECT r.id, r.model FROM audit_item_responses x JOIN audit_items i ON i.id = x.item_id JOIN responses r ON r.id = x.response_id
+					 WHERE i.audit_id = ? AND i.is_gold = 1`
+				)
+				.raw()
+				.all(auditId)
+		);
+		const byModel = (p: Rating, q: Rating) => (p.model < q.model ? -1 : p.model > q.model ? 1 : 0);
+		const firstAnswerOf = (labelId: number, current: BundleFirstAnswer): { firstAnswer?: BundleFirstAnswer } => {
+			const f = firstOf.get(labelId);
+			if (!f) return {};
+			const first: BundleFirstAnswer = {
+				instructionValid: f.instructionValid,
+				inputValid: f.inputValid,
+				outputValid: f.outputValid,
+				ratings: f.ratings.map((r) => ({ model: modelOf.get(r.responseId)!, rating: r.rating as RatingLevel })).sort(byModel),
+				...(pairwise ? { preference: (f.preference ?? null) as PairVerdict | null } : {})
+			};
+			const same =
+				first.instructionValid === current.instructionValid &&
+				first.inputValid === current.inputValid &&
+				first.outputValid === current.outputValid &&
+				(first.preference ?? null) === (current.preference ?? null) &&
+				JSON.stringify(first.ratings) === JSON.stringify([...current.ratings].sort(byModel));
+			return same ? {} : { firstAnswer: first };
+		};
 		for (let start = 0; start < labelIds.length; start += BUNDLE_BLOCK) {
 			const block = JSON.stringify(labelIds.slice(start, start + BUNDLE_BLOCK));
 			const labelRatings = grouped<number, Rating>(ratingsOf.all(block));
 			const labelTurns = conversation ? grouped<number, StoredTurn>(turnsOf.all(block)) : null;
 			for (const l of labelsOf.all(block)) {
 				counts.labels++;
+				const answers = { ...answersOf(l), ratings: labelRatings.get(l.id) ?? [], ...(pairwise ? { preference: l.preference } : {}) };
 				yield {
 					type: 'label',
 					item: positionOf.get(l.itemId)!,
 					reviewer: l.email,
-					...answersOf(l),
-					ratings: labelRatings.get(l.id) ?? [],
-					...(pairwise ? { preference: l.preference } : {}),
+					...answers,
 					...(labelTurns ? { turns: (labelTurns.get(l.id) ?? []).map(turnOf) } : {}),
+					...firstAnswerOf(l.id, answers),
 					comment: l.comment,
 					durationMs: l.durationMs,
 					activeMs: l.activeMs,

@@ -7,7 +7,7 @@
  * labels, skips and adjudications are written in one transaction.
  */
 import { DEFAULT_QUALIFICATION_ACCURACY } from '../../audits/qualification';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { DomainError } from '$lib/errors';
 import { db, transaction, type Db } from '../db';
@@ -15,11 +15,12 @@ import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 import { receivingImport } from '../datasets/datasets';
 import { preparingOwner, removePreparingAudit } from '../audits/preparing';
-import { BundleFormatError, BundleReader, type Bundle, type BundleArchivedLabel, type BundleItem, type BundleLabel } from '$lib/audits/bundle';
+import { BundleFormatError, BundleReader, firstAnswerAsSent, type Bundle, type BundleArchivedLabel, type BundleItem, type BundleLabel } from '$lib/audits/bundle';
 import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
 import { ImportError } from '$lib/formats/import-error';
 import { normalizeWhitespace } from '$lib/formats/text';
 import { newItemRef, orderSalt } from '../audits/create';
+import { responseOrder } from '$lib/audits/order';
 import { conversationFingerprint } from '../datasets/shape-rows';
 import { buildResponsePairs } from '../datasets/response-pairs';
 import { WHOLE_CONVERSATION_POSITION } from '$lib/audits/rubric';
@@ -384,6 +385,7 @@ export async function importBundle(
 		taken.add(key);
 		perItem.set(l.item, (perItem.get(l.item) ?? 0) + 1);
 		checkRatings(`label of ${l.reviewer} on item ${l.item}`, l.item, l.ratings);
+		if (l.firstAnswer) checkRatings(`first answer of ${l.reviewer} on item ${l.item}`, l.item, l.firstAnswer.ratings);
 		checkAnswer(`label of ${l.reviewer} on item ${l.item}`, l);
 	}
 	for (const s of skips) {
@@ -469,6 +471,11 @@ export async function importBundle(
 		);
 		const insertTurn = c.prepare<[number, number, number, number, number, string]>('INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const insertLabelRating = c.prepare<[number, number, number, number, unknown, unknown]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
+		// A gold label's first answer sent, when the bundle says it differs from the current one: logged
+		// as its first submission, which qualification and gold accuracy score (firstGoldAnswers).
+		const logFirstAnswer = c.prepare<[string, number, number, number, number, string, number]>(
+			`INSERT INTO audit_submissions (id, audit_id, item_id, reviewer_id, label_id, outcome, payload, received_at) VALUES (?, ?, ?, ?, ?, 'created', ?, ?)`
+		);
 		const insertAdjudication = c.prepare<[number, number, number | null, number | null, number | null, number | null, unknown, unknown, number, number], { id: number }>(
 			`INSERT INTO audit_adjudications (audit_id, item_id, adjudicator_id, instruction_valid, input_valid, output_valid, error_reason, comment, created_at, updated_at)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
@@ -506,6 +513,15 @@ export async function importBundle(
 				)!;
 				for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
 				for (const t of l.turns ?? []) insertTurn.run(id, auditId, itemId, t.position, +t.valid, t.rating);
+				if (l.firstAnswer && itemOf.get(l.item)!.isGold) {
+					const r = resolved.get(l.item)!;
+					const modelOfResponse = new Map([...r.responses].map(([model, responseId]) => [responseId, model]));
+					const models = r.responseOrder.map((responseId) => modelOfResponse.get(responseId)!);
+					const order = responseOrder(models.length, reviewerId, itemId, audit.blind);
+					const answer = firstAnswerAsSent(audit.kind, l.firstAnswer, l, order, models);
+					// `imported`: rebuilt from the bundle (for this reviewer's and item's screen order here), not received.
+					if (answer) logFirstAnswer.run(randomUUID(), auditId, itemId, reviewerId, id, JSON.stringify({ answer, activeMs: 0, imported: true }), submitted);
+				}
 			});
 		}
 		for (const s of skips) {
