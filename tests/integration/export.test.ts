@@ -20,6 +20,8 @@ import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import { recordLayout, serializeAll } from '../../src/lib/formats/serialize-formats';
 import { appVersion } from '../../src/lib/server/exports/version';
 import { datasetCard } from '../../src/lib/cards/dataset-card';
+import { buildResponsePairs } from '../../src/lib/server/datasets/response-pairs';
+import { addPredictions, makeDataset } from './audit-fixtures';
 import { type ExportFormatId, type ExportRecord, type SerializeOptions } from '../../src/lib/formats/serialize';
 
 let db: Db;
@@ -401,6 +403,28 @@ describe('filters', () => {
 		expect(manifest.counts.pairsSharingAPrompt).toBe(2);
 		const plain = await importFile(streamOf(jsonl([{ instruction: 'A', input: '', output: 'a' }])), { datasetName: 'plain', fileName: 'plain.jsonl' }, db);
 		expect(runExport({ datasetId: plain.datasetId, filters: {}, format: 'jsonl' }).manifest.counts).not.toHaveProperty('pairsSharingAPrompt');
+	});
+
+	it('comparison pairs repeating a prompt: only imported pairs of the selection count, never pairs built from the dataset\'s own responses', async () => {
+		const datasetId = await makeDataset(db, 'preds', 4);
+		for (const model of ['alpha', 'beta', 'gamma']) await addPredictions(db, 'preds', 4, model);
+		// Two pairs per prompt (alpha–beta, alpha–gamma): they add no row and drop none.
+		buildResponsePairs(datasetId, ['alpha', 'beta'], db);
+		buildResponsePairs(datasetId, ['alpha', 'gamma'], db);
+		expect(db.$client.prepare('SELECT count(*) FROM preference_pairs WHERE dataset_id = ?').pluck().get(datasetId)).toBe(8);
+		expect(runExport({ datasetId, filters: {}, format: 'jsonl' }).manifest.counts).not.toHaveProperty('pairsSharingAPrompt');
+
+		// Imported pairs repeating a prompt the selection leaves out are not this export's.
+		const pairs = await importFile(
+			streamOf(jsonl([{ prompt: 'kept prompt', chosen: 'A', rejected: 'B' }, { prompt: 'dup prompt', chosen: 'x', rejected: 'y' }, { prompt: 'dup prompt', chosen: 'x2', rejected: 'y2' }])),
+			{ datasetName: 'pairs', fileName: 'pairs.jsonl' },
+			db
+		);
+		expect(runExport({ datasetId: pairs.datasetId, filters: {}, format: 'jsonl' }).manifest.counts.pairsSharingAPrompt).toBe(1);
+		db.$client.prepare("UPDATE tasks SET filter_status = 'rejected' WHERE dataset_id = ? AND instruction LIKE 'dup prompt%'").run(pairs.datasetId);
+		const kept = runExport({ datasetId: pairs.datasetId, filters: parseWhere(['kept']), format: 'jsonl' });
+		expect(kept.text.trim().split('\n').map((l) => JSON.parse(l).output)).toEqual(['A']);
+		expect(kept.manifest.counts).not.toHaveProperty('pairsSharingAPrompt');
 	});
 
 	it('the manifest lists the runs the rows came from', () => {

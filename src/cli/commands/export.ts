@@ -233,7 +233,7 @@ export async function run(argv: string[]): Promise<void> {
 		);
 	if (m.counts.pairsSharingAPrompt)
 		console.log(
-			`${m.counts.pairsSharingAPrompt} comparison pairs repeat an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so their preferred responses are not rows here; --format preference-pairs keeps every pair.`
+			`${m.counts.pairsSharingAPrompt === 1 ? '1 imported comparison pair repeats' : `${m.counts.pairsSharingAPrompt} imported comparison pairs repeat`} an earlier pair's prompt: a prompt has one instance (the first pair's preferred response), so ${m.counts.pairsSharingAPrompt === 1 ? 'its preferred response is' : 'their preferred responses are'} not rows here; --format preference-pairs keeps every pair.`
 		);
 	if (m.counts.tasksWithoutInstancesLeftOut)
 		console.log(`Left out ${plural(m.counts.tasksWithoutInstancesLeftOut, 'task')} without instances (every row is an instance of its task; none of these has one yet).`);

@@ -14,7 +14,7 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, usesHumanLabels, whereClauses } from './filters';
-import { countInstancesNotReadBack, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countInstancesNotReadBack, countPairsSharingAPrompt, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -88,7 +88,8 @@ export interface ExportManifest {
 		systemMessagesLeftOut?: number;
 		tasksWithoutInstancesLeftOut?: number;
 		/**
-		 * Comparison pairs whose prompt repeats an earlier pair's: a prompt has one instance, made
+		 * Imported comparison pairs of the selected rows whose prompt repeats an earlier pair's (pairs
+		 * built from the dataset's own responses add no row, so never count): a prompt has one instance, made
 		 * from the first pair's preferred response, so these pairs' preferred responses are no row of
 		 * a flat export (the preference-pairs export keeps every pair); present when there are some.
 		 */
@@ -450,13 +451,15 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		selectionQuery(request); // a filter the selection cannot take is refused here, not midway
 		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
 		({ estimate: judgeEstimate, estimateNote: judgeEstimateNote, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, () => selectionCounts().instances));
-		totals = reader.client
-			.prepare<[number, number], { tasks: number; instances: number; tasksWithoutInstances: number; pairsSharingAPrompt: number }>(
-				`SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances, coalesce(sum(instance_count = 0), 0) AS tasksWithoutInstances,
-					(SELECT count(instance_id) - count(DISTINCT instance_id) FROM preference_pairs WHERE dataset_id = ?) AS pairsSharingAPrompt
-				 FROM tasks WHERE dataset_id = ?`
-			)
-			.get(dataset.id, dataset.id)!;
+		totals = {
+			...reader.client
+				.prepare<[number], { tasks: number; instances: number; tasksWithoutInstances: number }>(
+					`SELECT count(*) AS tasks, coalesce(sum(instance_count), 0) AS instances, coalesce(sum(instance_count = 0), 0) AS tasksWithoutInstances
+					 FROM tasks WHERE dataset_id = ?`
+				)
+				.get(dataset.id)!,
+			pairsSharingAPrompt: countPairsSharingAPrompt(reader.client, request)
+		};
 	} catch (err) {
 		close();
 		throw err;

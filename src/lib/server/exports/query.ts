@@ -140,6 +140,23 @@ export function countSelection(client: Database.Database, selection: ExportSelec
 }
 
 /**
+ * Imported comparison pairs of the selection's instances that repeat an earlier pair's prompt: a
+ * prompt has one instance (the first pair's preferred response), so the others' preferred
+ * responses are no row of a flat export. Only imported pairs (they keep the source's prompt; pairs
+ * built from the dataset's own responses have none and add no row, whatever they share).
+ */
+export function countPairsSharingAPrompt(client: Database.Database, selection: ExportSelection): number {
+	const { q, from } = selectionQuery(selection);
+	return client
+		.prepare<[unknown], { n: number }>(
+			`${q.withClause()}SELECT count(p.instance_id) - count(DISTINCT p.instance_id) AS n FROM preference_pairs p
+			 WHERE p.dataset_id = ${q.param(selection.datasetId)} AND p.prompt IS NOT NULL
+			   AND p.instance_id IN (SELECT i.id FROM ${from} WHERE ${q.whereClause()})`
+		)
+		.get(q.params)!.n;
+}
+
+/**
  * Instances of the selection that no automatic filter judged (task and instance without a
  * verdict): seed tasks' (the pool the filters compare with, never judged) and the others (e.g.
  * added since the last filter run). `kept` includes them, as it does every row not rejected.
