@@ -217,6 +217,22 @@ describe('instruct-audit generate', () => {
 		expect(fake.generationRequests().at(-1)?.headers.authorization).toBe(`Bearer ${key}`);
 	}, 60_000);
 
+	it('a run short of its target with tasks held back: the last progress line and the message count kept as the run does, and say the held back', async () => {
+		const instances = (prompt: string) => /\nTask: [^\n]*\n$/.test(prompt);
+		fake.setPromptFaults([{ share: 1, match: (r) => instances(r.prompt), reply: (r) => contextLengthError(r, 80) }]);
+		const env = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '2' };
+		const run = await cli(['--pipeline', 'self-instruct', '--target', '3', '--max-calls', '1', '--max-failed-share', '100%'], env);
+		expect(run.code, run.stderr).toBe(1);
+		const id = Number(/^Run (\d+) completed/m.exec(run.stdout)?.[1]);
+		const held = db.$client.prepare("SELECT count(*) FROM tasks WHERE run_id = ? AND filter_rule = 'callFailed'").pluck().get(id) as number;
+		const kept = db.$client.prepare("SELECT count(*) FROM tasks WHERE run_id = ? AND filter_status = 'kept'").pluck().get(id) as number;
+		expect(held).toBeGreaterThan(0);
+		const lines = run.stderr.split('\n').filter((l) => / Generating: /.test(l));
+		expect(lines.at(-1)).toContain(` · ${kept}/3 kept · `);
+		expect(run.stdout).toContain(`${held} more held back until ${held === 1 ? 'its failed call is' : 'their failed calls are'} retried`);
+		expect(run.stdout).toMatch(new RegExp(`gave ${kept} usable instruction${kept === 1 ? '' : 's'} of the 3 wanted`));
+	}, 60_000);
+
 	it('a run with failed calls: --status shows them by reason (text and JSON), --retry-failed sends exactly those again', async () => {
 		const instances = (prompt: string) => /\nTask: [^\n]*\n$/.test(prompt);
 		fake.setPromptFaults([

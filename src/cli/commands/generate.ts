@@ -237,19 +237,32 @@ const PROGRESS_LINE_MS = 10_000;
 
 function progressBar(target: number, pipeline: PipelineId, rephrasings: number) {
 	if (!process.stderr.isTTY) {
-		// No bar to redraw: a line now and then (the first at once), so a log shows the run going.
+		// No bar to redraw: a line now and then (the first at once), so a log shows the run going,
+		// and a last one at the end: what the run ended with (kept as the run page counts it: not the
+		// tasks a failed call held back since the last line), not what it had 10 s before.
 		let last = -Infinity;
+		let unwritten: RunProgress | null = null;
+		const write = (p: RunProgress) => {
+			const c = runCounts(pipeline, p);
+			const percent = Math.round(workFraction(pipeline, target, p, rephrasings) * 100);
+			process.stderr.write(
+				`${new Date().toISOString()} Generating: ${percent}% · ${c.kept}/${target} kept · ${p.calls.done} requests · ${c.rejected} rejected · ${p.instances.kept} instances${p.costKnown ? ` · $${p.costUsd.toFixed(4)}` : ''}\n`
+			);
+		};
 		return {
 			update: (p: RunProgress) => {
-				if (Date.now() - last < PROGRESS_LINE_MS) return;
+				if (Date.now() - last < PROGRESS_LINE_MS) {
+					unwritten = p;
+					return;
+				}
 				last = Date.now();
-				const c = runCounts(pipeline, p);
-				const percent = Math.round(workFraction(pipeline, target, p, rephrasings) * 100);
-				process.stderr.write(
-					`${new Date().toISOString()} Generating: ${percent}% · ${c.kept}/${target} kept · ${p.calls.done} requests · ${c.rejected} rejected · ${p.instances.kept} instances${p.costKnown ? ` · $${p.costUsd.toFixed(4)}` : ''}\n`
-				);
+				unwritten = null;
+				write(p);
 			},
-			stop: () => {}
+			stop: () => {
+				if (unwritten) write(unwritten);
+				unwritten = null;
+			}
 		};
 	}
 	const bar = new cliProgress.SingleBar(

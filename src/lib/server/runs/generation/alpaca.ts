@@ -22,6 +22,7 @@ import { ruleLabel, type RunProgress } from './progress';
 import { RecordHeads } from './record-heads';
 import { generatedTaskRow } from './similarity';
 import type { AlpacaParams, SeedTaskSnapshot } from './params';
+import { shortfallMessage } from '$lib/runs/shortfall';
 
 const STEP = 'alpaca/generation';
 
@@ -204,6 +205,16 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 
 	shortfall(): string | null {
 		if (this.pool.accepted >= this.target) return null;
-		return `Stopped short of the target: ${this.callsDone} generation calls gave ${this.pool.accepted} acceptable tasks of the ${this.target} wanted (limit ${this.run.params.maxGenerationCalls} calls). Try other filters or another model.`;
+		// Each Alpaca call asks for new tasks: a failed one holds nothing back.
+		return shortfallMessage({
+			calls: this.callsDone,
+			call: 'generation call',
+			kept: this.pool.accepted,
+			unit: ['acceptable task', 'acceptable tasks'],
+			target: this.target,
+			limit: this.run.params.maxGenerationCalls,
+			heldBack: 0,
+			advice: 'Try other filters or another model.'
+		});
 	}
 }

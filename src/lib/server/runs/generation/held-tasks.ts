@@ -24,9 +24,11 @@ export class HeldTasks {
 	private readonly holdStmt;
 	private readonly reholdStmt;
 	private readonly releaseStmt;
+	private readonly countStmt;
 
 	constructor(database: Db) {
 		const c = database.$client;
+		this.countStmt = c.prepare<[number], number>(`SELECT count(*) FROM tasks WHERE run_id = ? AND filter_rule = '${CALL_FAILED_RULE}'`).pluck();
 		this.holdStmt = c.prepare<[string, number, number]>(
 			`UPDATE tasks SET filter_status = 'rejected', filter_rule = '${CALL_FAILED_RULE}', filter_detail = ? WHERE id = ? AND run_id = ? AND filter_status = 'kept'`
 		);
@@ -52,5 +54,10 @@ export class HeldTasks {
 		if (this.releaseStmt.run(taskId, scope.runId).changes !== 1) return false;
 		scope.progress.tasksFailed--;
 		return true;
+	}
+
+	/** The run's tasks held back now, until their failed calls are retried and answered. */
+	count(runId: number): number {
+		return this.countStmt.get(runId) ?? 0;
 	}
 }

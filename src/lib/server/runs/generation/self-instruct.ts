@@ -35,6 +35,7 @@ import { RecordHeads } from './record-heads';
 import { generatedTaskRow } from './similarity';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
 import { bump } from '../engine/counters';
+import { shortfallMessage } from '$lib/runs/shortfall';
 
 const STEP_INSTRUCTIONS = 'self-instruct/instruction-generation';
 const STEP_CLASSIFICATION = 'self-instruct/classification';
@@ -416,6 +417,15 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 
 	shortfall(): string | null {
 		if (this.kept >= this.target) return null;
-		return `Stopped short of the target: ${this.instructionCallsDone} instruction-generation calls gave ${this.kept} usable instructions of the ${this.target} wanted (limit ${this.run.params.maxInstructionCalls} calls). Try a higher temperature, other filters or another model.`;
+		return shortfallMessage({
+			calls: this.instructionCallsDone,
+			call: 'instruction-generation call',
+			kept: this.kept,
+			unit: ['usable instruction', 'usable instructions'],
+			target: this.target,
+			limit: this.run.params.maxInstructionCalls,
+			heldBack: this.held.count(this.run.id),
+			advice: 'Try a higher temperature, other filters or another model.'
+		});
 	}
 }

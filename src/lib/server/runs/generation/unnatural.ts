@@ -35,6 +35,7 @@ import { acceptedTasks, HeldTasks } from './held-tasks';
 import { ruleLabel, type RunProgress } from './progress';
 import type { UnnaturalParams } from './params';
 import { bump } from '../engine/counters';
+import { shortfallMessage } from '$lib/runs/shortfall';
 
 const STEP_CORE = 'unnatural/core';
 const STEP_OUTPUT = 'unnatural/output';
@@ -491,6 +492,14 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 
 	shortfall(): string | null {
 		if (this.kept >= this.target) return null;
-		return `Stopped short of the target: ${this.coreCallsDone} core-generation calls gave ${this.kept} usable examples of the ${this.target} wanted (limit ${this.run.params.maxCoreCalls} calls).`;
+		return shortfallMessage({
+			calls: this.coreCallsDone,
+			call: 'core-generation call',
+			kept: this.kept,
+			unit: ['usable example', 'usable examples'],
+			target: this.target,
+			limit: this.run.params.maxCoreCalls,
+			heldBack: this.held.count(this.run.id)
+		});
 	}
 }
