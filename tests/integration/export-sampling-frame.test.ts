@@ -187,4 +187,34 @@ describe('a rating audit\'s sampling frame (exports of model responses)', () => 
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
 		expect(card).toContain('1 outside the audits\u2019 sampling frame, which no estimate covers');
 	});
+
+	it('an export of a model the rating audit does not rate: no estimate, and a note saying the audit rates other models\' responses', async () => {
+		const built = await buildRatingAudit(db, {
+			datasetName: 'rated',
+			tasks: [
+				{ key: 'r1', classification: false },
+				{ key: 'r2', classification: false }
+			],
+			models: ['m1', 'm2'],
+			reviewers: ['Ana'],
+			overlap: 1,
+			labels: { r1: { Ana: { ratings: { m1: 'A', m2: 'C' } } }, r2: { Ana: { ratings: { m1: 'B', m2: 'D' } } } }
+		});
+		// t0 answered the same rows; the audit rates m1 and m2 only.
+		const rows = db.$client.prepare<[number], { task_id: number; instance_id: number }>("SELECT task_id, instance_id FROM responses WHERE dataset_id = ? AND model = 'm1'").all(built.datasetId);
+		for (const r of rows) {
+			db.$client.prepare("INSERT INTO responses (task_id, instance_id, dataset_id, model, response, created_at) VALUES (?, ?, ?, 't0', 'an answer', ?)").run(r.task_id, r.instance_id, built.datasetId, Date.now());
+		}
+		const auditId = db.$client.prepare("SELECT id FROM audits WHERE kind = 'rating'").pluck().get() as number;
+		const manifest = runExport({ datasetId: built.datasetId, filters: parseWhere([`audit=${auditId}`]), format: 'jsonl', responsesOf: 't0' });
+		expect(manifest.counts.rows).toBe(2);
+		expect(manifest.quality).toBeNull();
+		expect(manifest.qualityNote).toBe(
+			`Audit "rated ratings" rates the responses of m1 and m2, not t0's: this file's rows lie outside its sampling frame (a rating audit rates the first response of each of its models to a row: other models' responses are not in its frame), so no estimate covers this export.`
+		);
+		// A model it rates has its estimate, and no note.
+		const rated = runExport({ datasetId: built.datasetId, filters: parseWhere([`audit=${auditId}`]), format: 'jsonl', responsesOf: 'm1' });
+		expect(rated.quality).not.toBeNull();
+		expect(rated.qualityNote).toBeNull();
+	});
 });

@@ -273,6 +273,7 @@ export async function run(argv: string[]): Promise<void> {
 				`${file}.`
 		);
 	}
+	if (!q && m.qualityNote) console.log(m.qualityNote);
 	const je = m.judgeEstimate;
 	if (je && (je.rate !== null || je.low !== null)) {
 		console.log(judgeEstimateText(je));

@@ -18,7 +18,7 @@ import { countInstancesNotReadBack, countPairsSharingAPrompt, countRowsWithOwnSy
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
-import { estimateQuality, estimateQualityOffThread, type QualityEstimate } from './quality';
+import { estimateQuality, estimateQualityOffThread, noEstimateNote, type QualityEstimate } from './quality';
 import { appVersion, type AppVersion } from './version';
 import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
 import { exportJudgeFigures, judgeFilterPrecision, judgeRunOfSelection, type ExportJudgeEstimate, type ExportJudgeFigures, type JudgeFilterPrecision } from './judge';
@@ -99,6 +99,8 @@ export interface ExportManifest {
 	rowOrder: string;
 	/** The audits' estimate of the correctness rate (humans only); null when no audit labelled this population. */
 	quality: QualityEstimate | null;
+	/** Why `quality` is null although rating audits are in scope: they rate other models' responses (noEstimateNote); else null. */
+	qualityNote: string | null;
 	/**
 	 * The model judge's whole-dataset estimate (prediction-powered inference: a judge run over
 	 * every row, corrected by an audit); null when no calibrated judge covers the dataset. A
@@ -443,6 +445,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	const estimatedBytes = (): number => (estimated ??= done ? written.bytes : estimateBytes(reader.client, request, selectionCounts().rows));
 
 	let quality: QualityEstimate | null;
+	let qualityNote: string | null;
 	let judgeEstimate: ExportJudgeEstimate | null;
 	let judgeEstimateNote: string | null;
 	let judgePrecision: JudgeFilterPrecision | null;
@@ -450,6 +453,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	try {
 		selectionQuery(request); // a filter the selection cannot take is refused here, not midway
 		quality = options.prepared ? options.prepared.quality : estimateQuality(reader.client, request, undefined, database);
+		qualityNote = noEstimateNote(reader.client, request, quality);
 		({ estimate: judgeEstimate, estimateNote: judgeEstimateNote, precision: judgePrecision } = options.prepared?.judge ?? exportJudgeFigures(reader.client, request, () => selectionCounts().instances));
 		totals = {
 			...reader.client
@@ -679,6 +683,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
 			},
 			quality,
+			qualityNote,
 			judgeEstimate,
 			judgeEstimateNote,
 			judgePrecision

@@ -225,6 +225,33 @@ export function outsideFrameText(o: OutsideFrame): string {
 	return `${o.rows.toLocaleString('en-US')} row${o.rows === 1 ? '' : 's'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
+/**
+ * Why an export of a model's responses has no estimate although rating audits are in scope: they
+ * rate other models' responses only, so none of this file's rows is in their sampling frame.
+ * Null when there is an estimate, no rating audit in scope, or one rates this model.
+ */
+export function noEstimateNote(client: Database.Database, selection: ExportSelection, quality: QualityEstimate | null): string | null {
+	const model = selection.responsesOf;
+	if (quality || !model) return null;
+	const audits = auditsInScope(client, selection, 'rating');
+	if (!audits.length) return null;
+	// What each audit rates: the models of its items' responses (audits/create.ts loadRatingGroups).
+	const rated = client
+		.prepare<[number], string>(
+			`SELECT DISTINCT r.model FROM audit_items it JOIN audit_item_responses ir ON ir.item_id = it.id JOIN responses r ON r.id = ir.response_id
+			 WHERE it.audit_id = ? ORDER BY r.model`
+		)
+		.pluck();
+	const models = [...new Set(audits.flatMap((a) => rated.all(a.id)))];
+	if (!models.length || models.includes(model)) return null;
+	const names = audits.map((a) => `"${a.name}"`).join(', ');
+	const list = models.length === 1 ? models[0] : `${models.slice(0, -1).join(', ')} and ${models.at(-1)}`;
+	return (
+		`${audits.length === 1 ? `Audit ${names} rates` : `Audits ${names} rate`} the responses of ${list}, not ${model}'s: this file's rows lie outside ${audits.length === 1 ? 'its' : 'their'} sampling frame ` +
+		`(a rating audit rates the first response of each of its models to a row: other models' responses are not in its frame), so no estimate covers this export.`
+	);
+}
+
 /** Whether the population (the selection before its human-label filters) holds rows the automatic filters rejected. */
 function hasRejectedRows(client: Database.Database, selection: ExportSelection): boolean {
 	const { q, from } = selectionQuery(selection, { ...withoutHumanLabels(selection.filters), kept: 'no' });
@@ -485,6 +512,8 @@ export async function estimateQualityOffThread(client: Database.Database, select
 /** The export page's estimate, and the background computation its latent-truth figure waits for. */
 export interface LiveQualityEstimate {
 	quality: QualityEstimate | null;
+	/** Why there is no estimate when rating audits are in scope but rate other models (noEstimateNote). */
+	note: string | null;
 	/** Set while the population's latent-truth fit is computed in the background (the estimate shows the item-majority bounds meanwhile). */
 	latent: LatentProgress | null;
 }
@@ -497,7 +526,7 @@ export interface LiveQualityEstimate {
 export async function liveQualityEstimate(selection: ExportSelection, database: Db = db(), backgroundAbove = LATENT_BACKGROUND_ANSWERS): Promise<LiveQualityEstimate> {
 	const { quality, pending } = await qualityOffThread(database.$client, selection, database, backgroundAbove);
 	// The dataset's job: this selection's, or an earlier selection's still running (this one is queued when the page counts again after it).
-	return { quality, latent: pending ? latentProgress({ dataset: selection.datasetId }) : null };
+	return { quality, note: noEstimateNote(database.$client, selection, quality), latent: pending ? latentProgress({ dataset: selection.datasetId }) : null };
 }
 
 /**
