@@ -550,6 +550,21 @@ describe('streaming', () => {
 		}
 	});
 
+	it('estimates a Parquet file of 12,000 short rows repeating 27 values within 10%: dictionaries and runs compress the file as the sample', async () => {
+		const shapes: ((i: number) => { instruction: string; input: string; output: string })[] = [
+			(i) => ({ instruction: `Label the sentiment ${i % 27}.`, input: `Sentence ${i}`, output: `label ${i % 27}` }),
+			(i) => ({ instruction: `Label the sentiment ${i % 27}.`, input: '', output: `label ${i % 27} (${i})` })
+		];
+		for (const [n, shape] of shapes.entries()) {
+			const { datasetId } = await importFile(streamOf(jsonl(Array.from({ length: 12_000 }, (_, i) => shape(i))), 1 << 16), { datasetName: `repeats-${n}`, fileName: 'repeats.jsonl' }, db);
+			const stream = startExport({ datasetId, filters: {}, format: 'parquet' }, db);
+			expect(stream.counts.rows).toBe(12_000);
+			const estimated = stream.estimatedBytes;
+			const written = concat([...stream.chunks()]).length;
+			expect(Math.abs(estimated - written) / written, `shape ${n}: ${estimated} estimated, ${written} written`).toBeLessThan(0.1);
+		}
+	});
+
 	it('counts the selection when first asked, on the snapshot the rows come from, and reports what was written once done', async () => {
 		const rows = Array.from({ length: 500 }, (_, i) => ({ instruction: `Task ${i % 50}`, input: `input ${i}`, output: `output ${i}` }));
 		const summary = await importFile(streamOf(jsonl(rows)), { datasetName: 'lazy', fileName: 'lazy.jsonl' }, db);

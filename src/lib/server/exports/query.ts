@@ -226,23 +226,42 @@ function reformulationRow({ instructionWithInput: filled, ...f }: FormulationRow
  * taken when a multiplicative hash of its id falls on a multiple, so neither the first rows nor a
  * pattern in the ids decide which. Reformulations follow their sampled instances.
  */
-export function* selectRows(client: Database.Database, selection: ExportSelection, sampleEvery?: number): Generator<ExportRow> {
+export function* selectRows(client: Database.Database, selection: ExportSelection, sampleEvery?: number, sampleRun?: number): Generator<ExportRow> {
 	const { q, from } = selectionQuery(selection);
 	const responses = !!selection.responsesOf;
 	const output = responses ? 'r.response' : 'i.output';
 	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
+	const sampled = sampleEvery !== undefined && sampleEvery > 1;
 	// Knuth's multiplicative hash (2654435761, mod 2^32; 64-bit SQLite integers hold the product), its
 	// low 8 bits dropped: those follow the id's own low bits, so every second id would be taken every second time.
-	if (sampleEvery !== undefined && sampleEvery > 1) q.where(`(((${responses ? 'r.id' : 'i.id'} * 2654435761) % 4294967296) >> 8) % ${q.param(sampleEvery)} = 0`);
-	// Raw rows (arrays): building each row's object here costs less than better-sqlite3's named rows.
-	const cursor = client
-		.prepare<[unknown], [number, number, string, string, string, number | null, number | null]>(
-			`${q.withClause()}SELECT t.id, i.id, t.instruction, i.input, ${output},
-				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id)
-			 FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}`
-		)
-		.raw()
-		.iterate(q.params);
+	if (sampled && !sampleRun) q.where(`(((${responses ? 'r.id' : 'i.id'} * 2654435761) % 4294967296) >> 8) % ${q.param(sampleEvery)} = 0`);
+	const columns = `t.id, i.id, t.instruction, i.input, ${output},
+				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id)`;
+	// With `sampleRun`: runs of that many rows next to each other in the file, one run in every
+	// `sampleEvery` (what compresses with its neighbours, as Parquet pages do, stays next to them).
+	type Raw = [number, number, string, string, string, number | null, number | null];
+	let cursor: IterableIterator<Raw>;
+	if (sampled && sampleRun) {
+		// The runs are found over the ids alone, in the file's order (a window function numbering
+		// the rows took 20 times as long); then the sampled rows are read by id.
+		const key = responses ? 'r.id' : 'i.id';
+		const run = Math.max(1, Math.floor(sampleRun));
+		const chosen: number[] = [];
+		let position = 0;
+		for (const id of client.prepare<[unknown], number>(`${q.withClause()}SELECT ${key} FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}`).pluck().iterate(q.params)) {
+			if (Math.floor(position++ / run) % sampleEvery === 0) chosen.push(id);
+		}
+		const byId = responses
+			? 'responses r JOIN instances i ON i.id = r.instance_id JOIN tasks t ON t.id = r.task_id WHERE r.id'
+			: 'instances i JOIN tasks t ON t.id = i.task_id WHERE i.id';
+		cursor = client
+			.prepare<[string], Raw>(`SELECT ${columns} FROM ${byId} IN (SELECT value FROM json_each(?)) ORDER BY ${order}`)
+			.raw()
+			.iterate(JSON.stringify(chosen));
+	} else {
+		// Raw rows (arrays): building each row's object here costs less than better-sqlite3's named rows.
+		cursor = client.prepare<[unknown], Raw>(`${q.withClause()}SELECT ${columns} FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}`).raw().iterate(q.params);
+	}
 	const kind: ExportRowKind = responses ? 'response' : 'instance';
 
 	if (!selection.includeReformulations) {
