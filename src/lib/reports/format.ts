@@ -121,6 +121,8 @@ export function estimatorInText(key: EstimatorKey): string {
  * data identify it, else the item-majority bounds — named per question when the questions differ.
  */
 export function automaticText(estimator: AuditReport['estimator'], overlap: number): string {
+	// The reason weightedHeadline gives: latent truth is not weighed against the data here at all.
+	if (estimator.weighted) return `${estimatorInText('majority')}, ${WEIGHTED_NAME}: the audit drew its strata at different rates, and ${estimatorInText('latent')} pools the items without weights`;
 	if (estimator.automatic === 'latent') return estimatorInText('latent');
 	const latent = Object.entries(estimator.byQuestion ?? {})
 		.filter(([, e]) => e === 'latent')

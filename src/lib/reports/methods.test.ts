@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { syntheticQualityInput, syntheticRatingInput } from './fixtures/synthetic-audit';
 import { REFERENCES, methodsParagraph, methodsText, type MethodsFacts, type MethodsJudge } from './methods';
 import { buildAuditReport } from './report';
-import { describeBasis, headlineText } from './format';
+import { automaticText, describeBasis, headlineText } from './format';
 import { testerAudit } from './fixtures/tester-latent-audits';
 import { SeededRandom } from '../audits/random';
 import { conversationReport, pairwiseReport, type ConversationLabel, type PairwiseLabel } from './shapes';
@@ -66,6 +66,29 @@ describe('methodsParagraph', () => {
 			{ replicates: 5 }
 		);
 		expect(describeBasis(byClass)).toContain('each stratum in proportion to its size (to within one item), so the pooled sample weighs the strata as the dataset does');
+	});
+
+	it('a verdict-stratified audit: the picker gives the weighting reason, and rows in a stratum the sample drew nothing from are said to be outside the estimate', () => {
+		const input = syntheticQualityInput(40);
+		const items = input.items.map((i, n) => ({ ...i, stratum: n % 2 ? 'kept' : 'rejected:rougeL' }));
+		const sizes = [
+			{ stratum: 'kept', label: 'Kept by the filters', rows: 900 },
+			{ stratum: 'rejected:rougeL', label: 'Rejected: ROUGE-L', rows: 100 }
+		];
+		const report = buildAuditReport({ ...input, audit: { ...input.audit, stratify: 'verdict', stratumSizes: sizes }, items }, { replicates: 5 });
+		// The headline line's reason (weightedHeadline), not "not identified by these data".
+		const auto = automaticText(report.estimator, report.audit.overlap);
+		expect(auto).toBe("item majority, ties as bounds, weighted by the strata's sizes in the dataset: the audit drew its strata at different rates, and latent truth (Dawid–Skene) pools the items without weights");
+		expect(auto).not.toContain('not identified');
+		// 1,003 rows judged, 3 of them in a stratum given no items: outside the estimate, and said so.
+		const { paragraph } = methodsParagraph(report, { ...facts, frame: { units: 1003, choices: 1003, filtered: true }, stratify: 'verdict', includeRejected: true });
+		expect(paragraph).toContain('1,003 rows the automatic filters had judged');
+		expect(paragraph).toContain("Weighting each verdict stratum's item majority by its share of the 1,000 rows in the strata the sample drew from (with");
+		expect(paragraph).toContain('The other 3 of the 1,003 rows belong to no stratum the sample drew from and are outside the estimate.');
+		// Every row in a drawn stratum: nothing to say.
+		const whole = methodsParagraph(report, { ...facts, frame: { units: 1000, choices: 1000, filtered: true }, stratify: 'verdict', includeRejected: true }).paragraph;
+		expect(whole).toContain('share of the 1,000 rows (with');
+		expect(whole).not.toContain('outside the estimate');
 	});
 
 	it('describes a latent-truth quality audit with its numbers and references', () => {

@@ -252,10 +252,13 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 			if (w) {
 				// The report's headlines weight each verdict stratum by its rows, as the export and card do.
 				const rows = w.strata.reduce((n, h) => n + h.rows, 0);
+				// Rows of the frame in a stratum the sample drew nothing from: no stratum's rate covers them.
+				const undrawn = facts.stratify === 'verdict' && facts.frame ? Math.round(facts.frame.units - rows) : 0;
 				s.push(
-					`Weighting each verdict stratum's item majority by its share of the ${num(rows)} rows (with a ${level} Wilson interval at the effective sample size), all three fields were judged valid for ${headlineText(allValid.headline)} of the population (n = ${num(allValid.headline.n)} items); ` +
+					`Weighting each verdict stratum's item majority by its share of the ${num(rows)} rows${undrawn > 0 ? ' in the strata the sample drew from' : ''} (with a ${level} Wilson interval at the effective sample size), all three fields were judged valid for ${headlineText(allValid.headline)} of the population (n = ${num(allValid.headline.n)} items); ` +
 						`weighted likewise, reviewers accepted ${pieces.join(', ')}.`
 				);
+				if (undrawn > 0) s.push(`The other ${num(undrawn)} of the ${num(facts.frame!.units)} rows ${undrawn === 1 ? 'belongs' : 'belong'} to no stratum the sample drew from and ${undrawn === 1 ? 'is' : 'are'} outside the estimate.`);
 			} else s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
 		}
 	} else if (report.rating) {

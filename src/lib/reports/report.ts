@@ -123,7 +123,8 @@ export interface AuditReport {
 	 * 'latent' only when the data identify latent truth for every question (over all items), else
 	 * 'majority' (the item-majority bounds); `byQuestion` (quality audits) names each question's choice.
 	 */
-	estimator: { requested: EstimatorKey | 'auto'; automatic: EstimatorKey; byQuestion?: Partial<Record<RateKey, EstimatorKey>> };
+	/** `weighted`: the headlines weight the strata by their sizes (a verdict-stratified audit), so the data choose the item majority whatever they identify. */
+	estimator: { requested: EstimatorKey | 'auto'; automatic: EstimatorKey; byQuestion?: Partial<Record<RateKey, EstimatorKey>>; weighted?: boolean };
 	/** The qualification step, when the audit has one. */
 	qualification: QualificationReport | null;
 	progress: {
@@ -425,7 +426,8 @@ export function buildAuditReport(raw: ReportInput, options: ReportOptions = {}, 
 		// A weighted headline is the item majority whatever the data would choose (latent truth pools the strata).
 		for (const r of groups[0].rates) byQuestion[r.key] = r.headline.weighted ? 'majority' : automaticChoice(r, input.audit.overlap);
 		const chosen = Object.values(byQuestion);
-		report.estimator = { requested, automatic: chosen.length && chosen.every((e) => e === 'latent') ? 'latent' : 'majority', byQuestion };
+		const weighted = groups[0].rates.some((r) => r.headline.weighted);
+		report.estimator = { requested, automatic: chosen.length && chosen.every((e) => e === 'latent') ? 'latent' : 'majority', byQuestion, ...(weighted ? { weighted } : {}) };
 		report.quality = {
 			groups,
 			agreement: qualityAgreement(byItem, memo),
