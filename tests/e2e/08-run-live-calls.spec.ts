@@ -64,7 +64,8 @@ test('the new-run form states every decoding problem of a step once, in words', 
 	await page.locator('[id="d-alpaca/generation-temperature"]').fill('3');
 	await page.locator('[id="d-alpaca/generation-stop"]').fill('["a", "b", "c", "d", "e"]');
 	await page.getByRole('button', { name: 'Start run' }).click();
-	await expect(page.getByTestId('start-error')).toHaveText(
-		'The run did not start — Task generation (Alpaca) decoding: temperature is at most 2 (got 3); at most 4 stop sequences (5 given).'
-	);
+	// The first problem is named beside Start, linked to its field; each problem is said once, beside its own field.
+	await expect(page.getByTestId('start-error')).toHaveText('The run did not start — Task generation (Alpaca): Temperature is at most 2 (got 3).');
+	await expect(page.locator('[id="d-alpaca/generation-temperature"] ~ .field-error')).toHaveText('Temperature is at most 2 (got 3).');
+	await expect(page.locator('[id="d-alpaca/generation-stop"] ~ .field-error')).toHaveText(/at most 4 stop sequences \(5 given\)/i);
 });
