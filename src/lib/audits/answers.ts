@@ -152,6 +152,11 @@ export type Completion = { ok: true; answer: Answer } | { ok: false; problem: st
  * The submittable answer, or what is still missing (and which row to bring the reviewer to).
  * `wholeConversation`: the conversation audit judges the dialogue as a whole (one row).
  */
+/** Whether a conversation item is judged as a whole: its one judged row is the whole conversation, not a reply. */
+export function judgedWhole(item: { turns: readonly { role: string }[] }): boolean {
+	return item.turns.some((t) => t.role === 'conversation');
+}
+
 export function completeDraft(draft: Draft, options: { wholeConversation?: boolean } = {}): Completion {
 	const comment = draft.comment.trim().slice(0, MAX_COMMENT_LENGTH);
 	if (draft.kind === 'quality') {

@@ -8,6 +8,7 @@ import {
 	rateResponse,
 	summarizeAnswer,
 	summarizeDraft,
+	judgedWhole,
 	type Draft
 } from '$lib/audits/answers';
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
@@ -535,7 +536,7 @@ export class ReviewSession {
 	/** What a judged row of a conversation item is called aloud: "The conversation" when it is judged whole (as the problems say). */
 	private judgedTurnName(index: number): string {
 		const item = this.current;
-		return item?.kind === 'conversation' && item.turns.some((t) => t.role === 'conversation') ? 'The conversation' : `Reply ${index + 1}`;
+		return item?.kind === 'conversation' && judgedWhole(item) ? 'The conversation' : `Reply ${index + 1}`;
 	}
 
 	/** The highlight moved (J / K, arrows, 1–9): a screen reader hears which row it is on now, and its answer. */
@@ -813,7 +814,7 @@ export class ReviewSession {
 			this.showProblem('This audit is closed: labels can no longer change.');
 			return;
 		}
-		const complete = completeDraft(draft, { wholeConversation: item.turns.some((t) => t.role === 'conversation') });
+		const complete = completeDraft(draft, { wholeConversation: judgedWhole(item) });
 		if (!complete.ok) {
 			this.showProblem(complete.problem);
 			if (complete.row !== 'reason') this.row = complete.row;
