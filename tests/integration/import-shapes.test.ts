@@ -389,6 +389,19 @@ describe('import → export → import gives the same records', async () => {
 		expect(db.$client.prepare('SELECT metadata FROM tasks WHERE dataset_id = ?').pluck().all(first.datasetId)).toEqual([null, null]);
 	});
 
+	it('a preference pair id written as a number is written back as that number (11, 1e2, past 2^53), a string id as a string', async () => {
+		const row = (id: string, word: string) => `{"id": ${id}, "prompt": "${word}?", "chosen": "${word} A", "rejected": "${word} B", "meta": {"id": 100}}`;
+		const ids = ['11', '1e2', '9007199254740993', '"12"'];
+		const first = await importFile(streamOf(ids.map((id, i) => row(id, `w${i}`)).join('\n') + '\n'), { datasetName: 'pair ids', fileName: 'p.jsonl' }, db);
+		expect(first.format).toBe('comparison');
+		const out = [...startShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, db).chunks()].join('');
+		expect(out.trim().split('\n').map((l) => /^\{"id":([^,]*),/.exec(l)?.[1])).toEqual(ids);
+		// Only the id: the row's other fields are written as they were, and no second id.
+		expect(JSON.parse(out.split('\n')[0])).toEqual({ id: 11, prompt: 'w0?', chosen: 'w0 A', rejected: 'w0 B', meta: { id: 100 } });
+		const back = await importFile(streamOf(out), { datasetName: 'pair ids back', fileName: 'p2.jsonl' }, db);
+		expect(db.$client.prepare('SELECT source_id FROM preference_pairs WHERE dataset_id = ? ORDER BY id').pluck().all(back.datasetId)).toEqual(['11', '1e2', '9007199254740993', '12']);
+	});
+
 	it('an interrupt that arrives after the last file is written still removes the export and writes no manifest', async () => {
 		const files = [1, 2].map((n) => ({ fileName: `task00${n}_x.json`, source: streamOf(JSON.stringify(superniTask(n))) }));
 		const first = await importFiles(files, { datasetName: 'ni', fileName: 'tasks/' }, db);

@@ -444,7 +444,7 @@ const PREFERENCE_FIELDS = new Set(['id', 'prompt', 'chosen', 'rejected', 'tie', 
  * every other field is kept. The {prompt, chosen, rejected} shape the preference export writes
  * (and DPO trainers read) is read back the same way, a `tie: true` row as a tie.
  */
-function readComparison(o: JsonObject): Omit<ParsedPair, 'location'> {
+function readComparison(o: JsonObject, options: ReadOptions): Omit<ParsedPair, 'location'> {
 	const gpt4llm = !(hasOwn(o, 'chosen') || hasOwn(o, 'rejected') || hasOwn(o, 'prompt'));
 	const promptKey = gpt4llm ? 'user_input' : 'prompt';
 	const transcript = gpt4llm || hasOwn(o, 'prompt') ? null : readHhTranscript(o);
@@ -473,6 +473,8 @@ function readComparison(o: JsonObject): Omit<ParsedPair, 'location'> {
 		sourceId: id === undefined || id === null ? null : String(id),
 		metadata: otherFields(o, gpt4llm ? GPT4LLM_FIELDS : PREFERENCE_FIELDS)
 	};
+	// As a conversation's (withNumericId): a numeric id is written back as the number it was.
+	if (options.idWasNumber && pair.sourceId != null) pair.metadata = { ...(pair.metadata ?? {}), id: numberAsWritten(pair.sourceId) };
 	return pair;
 }
 

@@ -262,7 +262,7 @@ export interface PreferencePairExport {
 	modelB?: string | null;
 	scoreA?: number | null;
 	scoreB?: number | null;
-	/** The source row's id, written as `id`. */
+	/** The source row's id, written as `id` (as the number the source wrote, kept as metadata.id, when it was one). */
 	sourceId?: string | null;
 	/** The source row's other fields, written beside the pair as they were. */
 	metadata?: Record<string, unknown> | null;
@@ -326,7 +326,7 @@ export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 
 	if (pair.preferred === 'tie' && ties === 'omit') return null;
 	const aFirst = pair.preferred !== 'b';
 	const row: Record<string, unknown> = {
-		...(pair.sourceId != null ? { id: pair.sourceId } : {}),
+		...(pair.sourceId != null ? { id: writtenId(pair.sourceId, pair.metadata?.id) } : {}),
 		prompt: pair.prompt,
 		chosen: aFirst ? pair.responseA : pair.responseB,
 		rejected: aFirst ? pair.responseB : pair.responseA
