@@ -35,6 +35,8 @@ export function benchDatabase(dir: string, key: string, build: (file: string) =>
 	const migrations = fs.readdirSync(path.resolve('migrations')).filter((f) => f.endsWith('.sql')).length;
 	const file = path.join(cacheDir, `${key}-m${migrations}.db`);
 	if (!fs.existsSync(file)) {
+		// A run killed while building leaves its half-built file behind: start again from nothing.
+		for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}.building${suffix}`, { force: true });
 		build(`${file}.building`);
 		for (const suffix of ['-wal', '-shm']) fs.rmSync(`${file}.building${suffix}`, { force: true });
 		fs.renameSync(`${file}.building`, file);
