@@ -223,6 +223,17 @@ describe('cli audit export/import of pairwise and conversation audits', () => {
 			const text = await run(process.execPath, [CLI_ENTRY, 'report', String(audit.id)], { env: { ...process.env, DATABASE_PATH: file } });
 			expect(text.stdout).toContain('agreement per reply');
 		}
+		// A pairwise report whose Bradley–Terry fit does not exist (one model never lost) says so, and ranks no model.
+		const decided = createAudit({ datasetId: pairs.datasetId, kind: 'pairwise', reviewerIds: [reviewer], seed: 2, sampleSize: 10 }, db);
+		const item = nextAssignment(decided.id, reviewer, {}, db);
+		if (item.status !== 'assigned') throw new Error('no item');
+		submitLabel(decided.id, reviewer, { ref: item.ref, submissionId: 'cli-pairwise-decided', answer: { kind: 'pairwise', choice: 'A', comment: '' } }, {}, db);
+		const text = await run(process.execPath, [CLI_ENTRY, 'report', String(decided.id)], { env: { ...process.env, DATABASE_PATH: file } });
+		expect(text.stdout).toMatch(/Bradley–Terry strengths: no fit\. ".+" never lost/);
+		expect(text.stdout).not.toMatch(/^#\d/m);
+		expect(text.stdout).toMatch(/win rate [\d.]+% \[[\d.]+%, [\d.]+%\] \(ties count as not won\); among decided [\d.]+% \[[\d.]+%, [\d.]+%\] \(ties left out\)/);
+		const json = await run(process.execPath, [CLI_ENTRY, 'report', String(decided.id), '--json'], { env: { ...process.env, DATABASE_PATH: file } });
+		expect(JSON.parse(json.stdout).pairwise.bradleyTerry.models.map((m: { rank: number | null }) => m.rank)).toEqual([null, null]);
 	}, 60_000);
 });
 

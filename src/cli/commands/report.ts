@@ -311,8 +311,14 @@ function printReport(report: AuditReport): void {
 		heading('Pairwise preferences');
 		const w = report.pairwise;
 		console.log(`${w.comparisons} comparisons, ${w.bothBad} both bad (left out).`);
-		for (const r of w.records) console.log(`${r.first} vs ${r.second}: ${r.wins} wins, ${r.ties} ties, ${r.losses} losses; win rate ${pc(r.winRate.proportion)} [${pc(r.winRate.lower)}, ${pc(r.winRate.upper)}]`);
-		for (const m of w.bradleyTerry?.models ?? []) console.log(`#${m.rank} ${m.model}: strength ${m.strength?.toFixed(2) ?? '—'}${m.lower !== null && m.upper !== null ? ` [${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]` : ''}`);
+		for (const r of w.records)
+			console.log(
+				`${r.first} vs ${r.second}: ${r.wins} wins, ${r.ties} ties, ${r.losses} losses; win rate ${pc(r.winRate.proportion)} [${pc(r.winRate.lower)}, ${pc(r.winRate.upper)}] (ties count as not won); ` +
+					`among decided ${pc(r.decisiveWinRate.proportion)} [${pc(r.decisiveWinRate.lower)}, ${pc(r.decisiveWinRate.upper)}] (ties left out)`
+			);
+		const bt = w.bradleyTerry;
+		if (bt && !bt.identifiable) console.log(`Bradley–Terry strengths: no fit. ${bt.problem ?? ''}`.trimEnd());
+		else for (const m of bt?.models ?? []) console.log(`#${m.rank} ${m.model}: strength ${m.strength?.toFixed(2) ?? '—'}${m.lower !== null && m.upper !== null ? ` [${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]` : ''}`);
 		for (const b of w.positionBias) {
 			const name = report.reviewers.find((r) => r.reviewerId === b.reviewerId)?.name ?? `reviewer ${b.reviewerId}`;
 			console.log(`${name} chose the response shown first (left) ${b.choseFirst} of ${b.decided} times (${pc(b.share)}, binomial p ${b.pValue < 0.001 ? '< 0.001' : `= ${b.pValue.toFixed(3)}`})${b.flagged ? ': far from 50%, possible position bias' : ''}`);

@@ -288,7 +288,7 @@ function pairwiseRows(p: PairwiseReport): ReportCsvRow[] {
 					section: 'bradley_terry',
 					group: m.model,
 					key: 'strength',
-					label: `Bradley–Terry strength (log scale, centred), rank ${m.rank}`,
+					label: `Bradley–Terry strength (log scale, centred)${m.rank === null ? '' : `, rank ${m.rank}`}`,
 					value: m.strength,
 					successes: m.wins,
 					n: m.comparisons,

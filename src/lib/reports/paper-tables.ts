@@ -425,7 +425,7 @@ function pairwiseTables(p: PairwiseReport, level: string, who: string, reviewers
 					{ heading: `${level} CI`, align: 'left' },
 					{ heading: 'Wins / comparisons', align: 'right' }
 				],
-				rows: bt.models.map((m) => [String(m.rank), m.model, m.strength === null ? '—' : m.strength.toFixed(2), m.lower === null || m.upper === null ? '—' : `[${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]`, `${m.wins} / ${count(m.comparisons)}`]),
+				rows: bt.models.map((m) => [m.rank === null ? '—' : String(m.rank), m.model, m.strength === null ? '—' : m.strength.toFixed(2), m.lower === null || m.upper === null ? '—' : `[${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]`, `${m.wins} / ${count(m.comparisons)}`]),
 				notes: [`Hunter's MM fit, ties as half wins; strengths on the log scale, centred so the models average 0.${bt.identifiable ? '' : ` ${bt.problem ?? 'Not identified.'}`}`]
 			}
 		});

@@ -136,6 +136,8 @@ describe('Bradley–Terry when the fit does not exist', () => {
 		expect(unbeaten.identifiable).toBe(false);
 		expect(unbeaten.problem).toBe('"a" never lost (it won all 3 of its comparisons), so its strength has no finite estimate; add a prior or more comparisons');
 		expect(unbeaten.models.every((m) => m.strength === null)).toBe(true);
+		// No strengths, no order: not every model ranked first, as if all were tied.
+		expect(unbeaten.models.map((m) => m.rank)).toEqual([null, null, null]);
 		const groups = bradleyTerry(outcomes([['a', 'b', 2, 0, 1], ['c', 'd', 1, 0, 2], ['a', 'c', 3, 0, 0], ['b', 'd', 1, 0, 0]]));
 		expect(groups.problem).toBe('the models split into two groups, {"a", "b"} and {"c", "d"}, where one group never beat the other, so their strengths have no finite estimate; add a prior or more comparisons');
 		const apart = bradleyTerry(outcomes([['a', 'b', 2, 0, 1], ['c', 'd', 1, 0, 2]]));

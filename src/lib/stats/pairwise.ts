@@ -119,8 +119,8 @@ export interface BradleyTerryOptions {
 
 export interface BradleyTerryModel {
 	model: string;
-	/** 1 for the strongest; models with equal strengths share the better rank. */
-	rank: number;
+	/** 1 for the strongest; models with equal strengths share the better rank; null when the fit does not exist (no order to rank by). */
+	rank: number | null;
 	/** θ = log γ, centred so the models average 0; null when the fit does not exist. */
 	strength: number | null;
 	/** Standard error of the centred θ from the observed information (null for bootstrap or none). */
@@ -401,7 +401,7 @@ export function bradleyTerry(outcomes: readonly PairwiseOutcome[], options: Brad
 	if (problem) {
 		return {
 			...base,
-			models: names.map((model, i) => ({ model, rank: 1, strength: null, standardError: null, lower: null, upper: null, wins: shownWins[i], comparisons: shownComparisons[i] })),
+			models: names.map((model, i) => ({ model, rank: null, strength: null, standardError: null, lower: null, upper: null, wins: shownWins[i], comparisons: shownComparisons[i] })),
 			identifiable: false,
 			problem,
 			converged: false,
