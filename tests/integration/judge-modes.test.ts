@@ -230,6 +230,13 @@ describe('pairwise judge', () => {
 		await first.exit;
 		const runId = one<{ id: number }>(db, "SELECT id FROM generation_runs WHERE pipeline = 'judge'").id;
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM judge_labels WHERE run_id = ?', runId).n).toBeLessThan(PAIRS);
+		// With no server to reap it, the command line itself says the killed run stopped (it had read "running").
+		const status = cli(['judge', 'status', String(runId), '--json']);
+		expect(await status.exit).toBe(0);
+		expect(JSON.parse(status.output())).toMatchObject({ status: 'interrupted' });
+		const listed = cli(['generate', '--list', '--json']);
+		expect(await listed.exit).toBe(0);
+		expect(JSON.parse(listed.output())).toMatchObject([{ id: runId, status: 'interrupted', message: expect.stringContaining('Resume the run') }]);
 		const second = cli(['judge', 'resume', String(runId), '--json']);
 		expect(await second.exit).toBe(0);
 		const summary = JSON.parse(second.output().slice(second.output().indexOf('{')));

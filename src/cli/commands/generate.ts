@@ -21,6 +21,7 @@ import { isFilterPresetName } from '$lib/filters';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
 import { pausedBySignal, runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
+import { markOrphanedCliRunsInterrupted } from '$lib/server/runs/engine/manager';
 import { listRuns, runSummary, type RunSummary } from '$lib/server/runs/summary';
 import { processEnv } from '$lib/server/config';
 
@@ -376,6 +377,8 @@ export async function run(argv: string[]): Promise<void> {
 	const json = Boolean(values.json);
 	db(); // open and migrate before anything else
 
+	// A run whose command line was killed reads "interrupted" (resumable), not "running".
+	if (values.list || values.status) markOrphanedCliRunsInterrupted(db());
 	if (values.list) {
 		// The runs table holds judge runs too: their count is of rows judged, not accepted.
 		const rows = listRuns().map((r) => ({

@@ -9,6 +9,7 @@ import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { RunParamsError } from '$lib/server/runs/errors';
 import { pausedBySignal, runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun, retryFailedCalls } from '$lib/server/runs/engine/run-rows';
+import { markOrphanedCliRunsInterrupted } from '$lib/server/runs/engine/manager';
 import { createJudgeRun } from '$lib/server/runs/judge/create';
 import { readJudgeProgress } from '$lib/server/runs/judge/progress';
 import { JUDGE_MODES, isJudgeMode, readJudgeParams, type JudgeMode } from '$lib/server/runs/judge/params';
@@ -206,6 +207,7 @@ export async function run(argv: string[]): Promise<void> {
 	try {
 		switch (action) {
 			case 'list': {
+				markOrphanedCliRunsInterrupted(db());
 				const rows = db()
 					.$client.prepare<[], number>("SELECT id FROM generation_runs WHERE pipeline = 'judge' ORDER BY id DESC")
 					.pluck()
@@ -216,6 +218,7 @@ export async function run(argv: string[]): Promise<void> {
 				return;
 			}
 			case 'status': {
+				markOrphanedCliRunsInterrupted(db());
 				const s = judgeSummary(runRef(ref));
 				if (json) return printJson(s);
 				console.log(describe(s));

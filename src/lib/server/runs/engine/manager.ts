@@ -103,6 +103,19 @@ export function reapOrphanedRuns(database: Db = db(), staleAfterMs = STALE_AFTER
 	return { resumed, interrupted };
 }
 
+/**
+ * The command line's own reaper, for `--list` and `--status` (with no server running, nobody
+ * else would): a CLI run whose process is gone (a `kill -9`) is marked interrupted, as the
+ * server's reaper marks it, instead of reading "running" until someone resumes it. A server's
+ * runs are left as they are: its next start resumes them.
+ */
+export function markOrphanedCliRunsInterrupted(database: Db = db()): number[] {
+	return orphanedRuns(database)
+		.filter((run) => run.runner === 'cli')
+		.filter((run) => markInterrupted(run.id, 'The process running it stopped. Resume the run to continue where it stopped.', database))
+		.map((run) => run.id);
+}
+
 /** Start-up: pick up runs this server was running, and queued runs nobody started. */
 export function resumeRunsOnStart(database: Db = db()): number[] {
 	const ids = [
