@@ -24,7 +24,7 @@ import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { applyFilters } from '../../src/lib/server/filters/apply';
 import { filterPreset } from '../../src/lib/filters';
-import { closeAudit, createAudit, listAudits, listMyAudits, nextAssignment, removeReviewer, skipItem, submitLabel, AuditError } from '../../src/lib/server/audits';
+import { closeAudit, createAudit, listAudits, listMyAudits, nextAssignment, removeReviewer, skipItem, submitLabel, updateGuidelines, AuditError } from '../../src/lib/server/audits';
 import { listReportableAudits, auditReport } from '../../src/lib/server/reports';
 import { config } from '../../src/lib/server/config';
 import { listBackups } from '../../src/lib/server/backups';
@@ -102,6 +102,10 @@ describe('deleting', () => {
 	});
 
 	it('deletes a dataset without reviewed work, its unlabelled audits with it', async () => {
+		// Guidelines edited twice: their versions (migration 0034) go with the audit too.
+		updateGuidelines(work.idle.auditId, 'Second wording.', null, db);
+		updateGuidelines(work.idle.auditId, 'Third wording.', null, db);
+		expect(db.$client.prepare('SELECT count(*) FROM audit_guidelines_versions WHERE audit_id = ?').pluck().get(work.idle.auditId)).toBeGreaterThan(0);
 		const { removal } = deleteDataset(work.idle.datasetId, db);
 		// Hidden at once, its rows deleted in short transactions after.
 		expect(db.$client.prepare(`SELECT count(*) FROM datasets WHERE id = ? AND status = 'ready'`).pluck().get(work.idle.datasetId)).toBe(0);
@@ -112,6 +116,7 @@ describe('deleting', () => {
 		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
 		expect(db.$client.prepare('SELECT count(*) FROM datasets WHERE id = ?').pluck().get(work.idle.datasetId)).toBe(0);
 		expect(db.$client.prepare('SELECT count(*) FROM audits WHERE id = ?').pluck().get(work.idle.auditId)).toBe(0);
+		expect(db.$client.prepare('SELECT count(*) FROM audit_guidelines_versions WHERE audit_id = ?').pluck().get(work.idle.auditId)).toBe(0);
 	});
 
 	it('deletes an audit with leases and skips to its last row, hidden from the first transaction', async () => {
@@ -251,6 +256,7 @@ describe('purge', () => {
 
 	it('writes a verified backup holding everything first, then deletes the dataset with its audits and labels', async () => {
 		const { datasetId, auditId } = work.quality;
+		updateGuidelines(auditId, 'Changed after labelling began.', null, db);
 		archiveDataset(datasetId, null, db);
 		const plan = datasetPurgePlan(datasetId, db);
 		expect(plan.counts).toEqual(
@@ -277,6 +283,10 @@ describe('purge', () => {
 		expect(db.$client.prepare('SELECT count(*) FROM tasks WHERE dataset_id = ?').pluck().get(datasetId)).toBe(0);
 		expect(workCounts(db, work.rating.auditId)).toEqual(others);
 		expect(db.$client.pragma('foreign_key_check')).toEqual([]);
+		// Nothing names the purged audit any more: the next purge's backup (checked the same way) goes through.
+		expect(db.$client.prepare('SELECT count(*) FROM audit_guidelines_versions WHERE audit_id = ?').pluck().get(auditId)).toBe(0);
+		archiveAudit(work.rating.auditId, null, db);
+		expect((await purgeAudit(work.rating.auditId, admin(), 'Rating audit', db)).backup.file).toBeTruthy();
 	});
 
 	it('purges a single archived audit after a backup', async () => {

@@ -43,11 +43,35 @@ export async function removePreparingAudit(auditId: number, database: Db): Promi
 		},
 		{ maxStep: CLEANUP_CHUNK, fixedSize: true }
 	);
+	// Foreign keys are off here, so ON DELETE CASCADE does not run: every table that cascades from
+	// the audit is emptied of its rows by hand, read from the schema so that a table added later is
+	// not left pointing at no audit (migration 0034's guidelines versions were, and every backup's
+	// check then refused the database).
+	const cascading = auditCascades(c).map(({ table, column }) => c.prepare<[number]>(`DELETE FROM "${table}" WHERE "${column}" = ?`));
 	await retryBulkWhenBusy(c, () =>
-			withoutForeignKeys(database, () =>
-				transaction(database, () => c.prepare<[number]>(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId), 'audit cleanup')
-			));
+		withoutForeignKeys(database, () =>
+			transaction(
+				database,
+				() => {
+					if (c.prepare<[number], string>('SELECT status FROM audits WHERE id = ?').pluck().get(auditId) !== 'preparing') return;
+					for (const remove of cascading) remove.run(auditId);
+					c.prepare<[number]>(`DELETE FROM audits WHERE id = ? AND status = 'preparing'`).run(auditId);
+				},
+				'audit cleanup'
+			)
+		)
+	);
 	return removed;
+}
+
+/** The tables whose rows name an audit and go with it (ON DELETE CASCADE), and the naming column. */
+export function auditCascades(c: Db['$client']): { table: string; column: string }[] {
+	return c
+		.prepare<[], { table: string; column: string }>(
+			`SELECT m.name AS "table", f."from" AS "column" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f
+			 WHERE m.type = 'table' AND f."table" = 'audits' AND f.on_delete = 'CASCADE' ORDER BY m.name`
+		)
+		.all();
 }
 
 /** At start-up: removes the preparing audits of processes that are gone. */
