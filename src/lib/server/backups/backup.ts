@@ -19,6 +19,7 @@ import { config } from '../config';
 import { BackupError, fileSystemError } from './errors';
 import { judgeCheck, type DatabaseInspection } from './inspect';
 import { copyInWorker } from './worker';
+import { processIsAlive } from '../process-alive';
 
 export const BACKUP_KINDS = ['manual', 'scheduled', 'pre-purge', 'pre-restore'] as const;
 export type BackupKind = (typeof BACKUP_KINDS)[number];
@@ -66,23 +67,6 @@ function removeStalePartials(folder: string): void {
 		if (!m || Number(m[1]) === process.pid) continue;
 		if (processIsAlive(Number(m[1]))) continue;
 		fs.rmSync(path.join(folder, name), { force: true });
-	}
-}
-
-/** Whether a process is running. A killed process nobody has reaped yet (a zombie: common in
- *  containers whose first process does not reap) still answers signal 0, but is dead. */
-function processIsAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-	} catch (err) {
-		return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-	}
-	try {
-		// /proc/<pid>/stat: "pid (name) state …"; the name may hold spaces or parentheses.
-		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-	} catch {
-		return true; // no /proc (not Linux): trust the signal
 	}
 }
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import { transaction, type Db } from '../db';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { removePreparingAudit } from '../audits/preparing';
+import { processIsAlive } from '../process-alive';
 import type { AppendState } from '../db/tables';
 import { RowWriter } from './rows';
 
@@ -40,12 +41,7 @@ export function ownerIsGone(owner: string | null, heartbeatAt: number | null, no
 	const pid = Number(owner.slice(at + 1));
 	if (!Number.isInteger(pid) || pid <= 0) return true;
 	if (pid === process.pid) return false;
-	try {
-		process.kill(pid, 0);
-		return false;
-	} catch (err) {
-		return (err as NodeJS.ErrnoException).code === 'ESRCH';
-	}
+	return !processIsAlive(pid);
 }
 
 /** Tables whose rows have every one of `columns`. */

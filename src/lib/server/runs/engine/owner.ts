@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { processIsAlive } from '../../process-alive';
 
 export function makeOwner(): string {
 	return `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -20,11 +21,5 @@ export function ownerProcessAlive(owner: string): boolean {
 	const parsed = parseOwner(owner);
 	if (!parsed || parsed.host !== os.hostname()) return true;
 	if (parsed.pid === process.pid) return true;
-	try {
-		process.kill(parsed.pid, 0);
-		return true;
-	} catch (err) {
-		// EPERM: it exists but belongs to someone else.
-		return (err as NodeJS.ErrnoException).code === 'EPERM';
-	}
+	return processIsAlive(parsed.pid);
 }
