@@ -78,8 +78,8 @@ export interface MethodsJudge {
 		populationRows: number;
 		auditedRows: number;
 		effectiveSampleSize: number | null;
-		/** The judge could not help: the figure is the human-only one. */
-		fallback: boolean;
+		/** Why the judge could not help (the figure is then the human-only one); false or null when it did. */
+		fallback: boolean | 'judge-constant' | 'judge-uninformative' | null;
 		/**
 		 * With tied audited items: the headline range, those items counted as "no" (low) and as "yes"
 		 * (high), as the report and the card give it; `estimate` is then the secondary figure with them left out.
@@ -515,7 +515,11 @@ function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): s
 		: `prediction-powered inference ${cite('ppi')}: the judge's rate of "all valid" on all N = ${num(e.populationRows)} ${unit}, corrected by the mean human − judge difference on the n = ${num(e.auditedRows)} audited ${unit} with a final label`;
 	const interval = `${level} normal-approximation interval from the variance of the audited differences${e.design === 'rows' ? ' with the finite-population correction' : ''}`;
 	const worth = e.effectiveSampleSize !== null ? `; the interval is as narrow as that of a human-only audit of about ${num(Math.round(e.effectiveSampleSize))} ${unit}` : '';
-	const fallback = e.fallback ? ' (the judge gave every row the same verdict, so the figure is the human-only rate)' : '';
+	const fallback = !e.fallback
+		? ''
+		: e.fallback === 'judge-uninformative'
+			? " (on the audit the rows the judge called good were no likelier to be good than those it rejected, so λ was 0 and the figure is the human-only rate)"
+			: ' (the judge gave every row the same verdict, so the figure is the human-only rate)';
 	const labelled = `${judge} for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them.`;
 	const t = e.tieRange;
 	// With tied items the headline is the range (as the report and the card): the ties-left-out figure only after it.

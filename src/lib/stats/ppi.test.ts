@@ -132,6 +132,21 @@ describe('predictionPoweredRate: degenerate cases', () => {
 		}
 	});
 
+	it('a judge whose verdicts go against the humans on the audit (λ tunes to 0) adds nothing: the audit’s Wilson interval, worth the audit', () => {
+		// 10 audited rows, human yes on 5; the judge says yes to 1 of the 5 good rows and 4 of the 5 bad ones (κ = −0.6).
+		const audit = { truePositives: 1, falseNegatives: 4, falsePositives: 4, trueNegatives: 1 };
+		expect(tunedLambda(audit)).toBe(0);
+		const r = predictionPoweredRate({ populationRows: 200, populationJudgeYes: 100, audit });
+		expect(r.fallback).toBe('judge-uninformative');
+		expect(r.estimate).toBe(0.5);
+		expect([r.lower, r.upper]).toEqual([wilsonInterval(5, 10).lower, wilsonInterval(5, 10).upper]);
+		// Not 11 (the smoothed variance's extra pseudo-count rows).
+		expect(r.effectiveSampleSize).toBe(10);
+		expect(r.description).toContain('no likelier to be good than those it rejects (λ tunes to 0), so it cannot help');
+		// Plain PPI (λ = 1) has no such fallback.
+		expect(predictionPoweredRate({ populationRows: 200, populationJudgeYes: 100, audit }, { method: 'ppi' }).fallback).toBeNull();
+	});
+
 	it('judge and humans agree on every audited row: the judge’s rate, with an interval that does not collapse', () => {
 		const input: PpiInput = {
 			populationRows: 20000,
@@ -329,7 +344,8 @@ describe('predictionPoweredRate: seeded simulation with a known truth', () => {
 
 describe('the method sentence', () => {
 	it('says N counts tasks when the design is one row per task', () => {
-		const input = ppiInputFromTasks([[true, false], [true], [false, true], [false]], new Map([[0, { row: 1, human: true }], [2, { row: 0, human: false }]]));
+		const input = ppiInputFromTasks([[true, false], [true], [false, true], [false]], new Map([[0, { row: 0, human: true }], [2, { row: 0, human: false }]]));
+		// The judge agrees with both audited rows (λ > 0: a judge that gave both one verdict would fall back to the audit alone).
 		const tasks = predictionPoweredRate(input).description;
 		expect(tasks).toContain('the judge’s rate on all N tasks (per task, the share of its rows)');
 		expect(tasks).not.toContain('all N rows');

@@ -101,7 +101,7 @@ export interface PpiOptions {
 }
 
 /** Why the estimate could not use the judge; null when it did. */
-export type PpiFallback = 'no-audit' | 'judge-constant';
+export type PpiFallback = 'no-audit' | 'judge-constant' | 'judge-uninformative';
 
 export interface PpiEstimate {
 	method: PpiMethod;
@@ -276,26 +276,36 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 			description: 'No audited row: the judge’s rate cannot be corrected, so there is no estimate.'
 		};
 	}
-	if (N1 === 0 || N1 === N) {
-		// A judge with one verdict for every row says nothing about which rows are good: θ̂_λ is
-		// the human mean for every λ, so report the audit's own Wilson interval.
-		return {
-			...base,
-			lambda: 0,
-			correction: humanOnly.proportion,
-			estimate: humanOnly.proportion,
-			clipped: false,
-			standardError: Math.sqrt((humanOnly.proportion! * (1 - humanOnly.proportion!)) / n),
-			lower: humanOnly.lower,
-			upper: humanOnly.upper,
-			effectiveSampleSize: n,
-			fallback: 'judge-constant',
-			description: `The judge gave the same verdict to every row, so it cannot help: the human-only rate with its ${Math.round(confidence * 1000) / 10}% Wilson interval.`
-		};
-	}
+	// When the judge cannot help, θ̂_λ is the human mean: the audit's own Wilson interval is reported,
+	// worth exactly the audit (not the pseudo-counts' extra rows).
+	const auditOnly = (fallback: PpiFallback, why: string): PpiEstimate => ({
+		...base,
+		lambda: 0,
+		correction: humanOnly.proportion,
+		estimate: humanOnly.proportion,
+		clipped: false,
+		standardError: Math.sqrt((humanOnly.proportion! * (1 - humanOnly.proportion!)) / n),
+		lower: humanOnly.lower,
+		upper: humanOnly.upper,
+		effectiveSampleSize: n,
+		fallback,
+		description: `${why}, so it cannot help: the human-only rate with its ${Math.round(confidence * 1000) / 10}% Wilson interval.`
+	});
+	// A judge with one verdict for every row says nothing about which rows are good.
+	if (N1 === 0 || N1 === N) return auditOnly('judge-constant', 'The judge gave the same verdict to every row');
 
-	const lambda = method === 'ppi' ? 1 : tunedLambda(audit);
 	const auditJudgeYes = audit.truePositives + audit.falsePositives;
+	const lambda = method === 'ppi' ? 1 : tunedLambda(audit);
+	// PPI++ tunes λ to 0 when, on the audit, the judge's "yes" rows are no likelier to be good than
+	// its "no" rows: the judge then adds nothing (the smoothed variance would still credit it with
+	// the pseudo-counts' rows: "worth 11" for an audit of 10).
+	if (method === 'ppi++' && lambda === 0)
+		return auditOnly(
+			'judge-uninformative',
+			auditJudgeYes === 0 || auditJudgeYes === n
+				? 'On the audit the judge gave every row the same verdict, so λ cannot be tuned (0)'
+				: 'On the audit, the rows the judge calls good are no likelier to be good than those it rejects (λ tunes to 0)'
+		);
 	const correction = humanYes / n - (lambda * auditJudgeYes) / n;
 	const raw = lambda * (N1 / N) + correction;
 	const estimate = clamp01(raw);

@@ -58,8 +58,11 @@ export interface ExportJudgeEstimate extends RateRange {
 	appliesToSelection: boolean;
 	/** 'audit-only' when the judge could not help (`fallback`): the figure is the audit's share with its Wilson interval. */
 	method: 'ppi' | 'ppi++' | 'audit-only';
-	/** Set when the judge said the same of every row (of the selection): it corrects nothing (λ = 0) and the figure is the audit's alone. */
-	fallback: 'judge-constant' | null;
+	/**
+	 * Set when the judge cannot help and the figure is the audit's alone (λ = 0): it said the same of
+	 * every row (of the selection), or on the audit its verdicts do not go with the humans'.
+	 */
+	fallback: 'judge-constant' | 'judge-uninformative' | null;
 	design: 'rows' | 'one-row-per-task';
 	confidence: number;
 	/** Audited items tied (no final label) among the rows estimated; 0 when none. */
@@ -93,6 +96,13 @@ export interface JudgeFilterPrecision extends FilterPrecisionFigures {
 function asDb(client: Database.Database): Db {
 	// The calibration reads through $client only: the export's snapshot connection serves it.
 	return { $client: client } as unknown as Db;
+}
+
+/** Why a judge corrects nothing, after "the judge …" (a judge estimate's fallback). */
+function whyJudgeCannotHelp(fallback: 'judge-constant' | 'judge-uninformative'): string {
+	return fallback === 'judge-constant'
+		? 'gave every row the same verdict'
+		: "does not tell good rows from bad on the audit (the rows it calls good are no likelier to be good than those it rejects: λ = 0)";
 }
 
 /** The judge run a selection names, checked against the dataset; null when it names none. */
@@ -179,7 +189,7 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
 	for (const runId of runs) {
 		const found = calibrations(client, runId, audits);
 		// A judge that said the same of every row still gives a figure (the audit's alone, labelled so), after any that corrects.
-		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null) ?? found.find((c) => c.estimate?.fallback === 'judge-constant');
+		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null) ?? found.find((c) => c.estimate?.fallback === 'judge-constant' || c.estimate?.fallback === 'judge-uninformative');
 		if (withEstimate) return withEstimate;
 		if (!needEstimate && found.length) {
 			const anchored = anchoredAudits(client, runId, audits);
@@ -247,14 +257,14 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 	}
 	const e = chosen.estimate!;
 	const tr = chosen.tieRange;
-	const fallback = e.fallback === 'judge-constant' ? 'judge-constant' : null;
+	const fallback = e.fallback === 'judge-constant' || e.fallback === 'judge-uninformative' ? e.fallback : null;
 	const over = chosen === cal ? 'the whole population' : "the export's rows";
 	const headline = tr ? tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes)) : tieBounds(ppiBounded(e), ppiBounded(e));
 	const human = tr ? tieBounds(humanBounded(tr.tiesAsNo), humanBounded(tr.tiesAsYes)) : tieBounds(humanBounded(e), humanBounded(e));
 	return {
 		kind: 'judge-ppi',
 		label: fallback
-			? `The human audit ${cal.auditId} alone over ${over}: judge run ${cal.run.id} (${cal.run.model}) gave every row the same verdict, so it corrects nothing (the audit's share with its Wilson interval, not a prediction-powered estimate).`
+			? `The human audit ${cal.auditId} alone over ${over}: judge run ${cal.run.id} (${cal.run.model}) ${whyJudgeCannotHelp(fallback)}, so it corrects nothing (the audit's share with its Wilson interval, not a prediction-powered estimate).`
 			: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over ${over}, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
 		measure: 'all fields valid',
 		judgeRun: {
@@ -302,7 +312,7 @@ export function judgeEstimateText(je: ExportJudgeEstimate): string {
 	const run = `judge run ${je.judgeRun.id}, ${je.judgeRun.model}${je.judgeRun.status === 'completed' ? '' : `, ${je.judgeRun.status}`}`;
 	const scope = je.appliesToSelection ? '' : " — for the whole population, not only this file's rows";
 	if (je.fallback) {
-		return `Judge estimate (${run}): the audit ${je.auditId} alone — the judge gave every row the same verdict, so it corrects nothing (Wilson interval): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)}), n = ${je.auditedUnits}${je.tiedItems ? `, the ${je.tiedItems} tied item(s) counted as "no" and as "yes"` : ''}${scope}.`;
+		return `Judge estimate (${run}): the audit ${je.auditId} alone — the judge ${whyJudgeCannotHelp(je.fallback)}, so it corrects nothing (Wilson interval): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)}), n = ${je.auditedUnits}${je.tiedItems ? `, the ${je.tiedItems} tied item(s) counted as "no" and as "yes"` : ''}${scope}.`;
 	}
 	const worth = (n: number | null) => (n !== null ? `, worth ${Math.round(n)} human labels` : '');
 	const head = `Judge estimate (${run}, corrected by audit ${je.auditId}, ${je.method.toUpperCase()}): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)})`;

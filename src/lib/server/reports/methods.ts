@@ -94,7 +94,7 @@ export function methodsJudge(c: JudgeAuditCalibration): MethodsJudge {
 					populationRows: e.populationRows,
 					auditedRows: e.auditedRows,
 					effectiveSampleSize: e.effectiveSampleSize,
-					fallback: e.fallback !== null,
+					fallback: e.fallback === 'no-audit' ? true : e.fallback,
 					tieRange: judgeTieRange(c)
 				}
 			: null,
