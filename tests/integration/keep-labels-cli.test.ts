@@ -60,6 +60,8 @@ describe('cli: reviewed work is kept', () => {
 		expect((await onMain('datasets', 'archive', 'cli rating')).stdout).toBe('archived (with 1 audit(s))\n');
 		expect(JSON.parse((await onMain('datasets', 'list', '--archived', '--json')).stdout).map((d: { name: string }) => d.name)).toEqual(['cli rating']);
 		expect((await onMain('audit', 'list', '--json')).stdout).not.toContain('Rating audit');
+		// Listed with the archived ones as archived, not as "open".
+		expect((await onMain('audit', 'list', '--archived')).stdout).toMatch(/Rating audit.*archived \(open\)/);
 		const notAdmin = await onMain('datasets', 'purge', 'cli rating', '--confirm', 'cli rating');
 		expect(notAdmin).toMatchObject({ code: 2 });
 		expect(notAdmin.stderr).toContain('Purging needs --as <email> of an administrator account.');

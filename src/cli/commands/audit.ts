@@ -270,7 +270,8 @@ export async function run(argv: string[]): Promise<void> {
 							name: a.name,
 							dataset: a.datasetName,
 							kind: a.kind,
-							status: a.status,
+							// An archived audit keeps its open/closed state for when it is restored; archived is what it is now.
+							status: a.archivedAt !== null ? `archived (${a.status})` : a.status,
 							items: a.itemCount,
 							k: a.overlap,
 							reviewers: a.reviewers,
