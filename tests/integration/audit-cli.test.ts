@@ -210,6 +210,10 @@ describe('cli audit export/import of pairwise and conversation audits', () => {
 			expect(imported.code, imported.stderr).toBe(0);
 			const result = JSON.parse(imported.stdout);
 			expect(result).toMatchObject({ items: 2, labels: 1, reviewers: 1 });
+			// The same file again would be a second, identical audit: refused, naming the first.
+			const again = await cli('import', out, '--dataset', dataset, '--json');
+			expect(again.code).not.toBe(0);
+			expect(JSON.parse(again.stdout).error.message).toMatch(new RegExp(`was already imported into dataset "${dataset}" as audit ${result.auditId} ".+"; nothing was imported`));
 			// The copy's label is the original's answer: its preference, or its verdict on each reply.
 			const answerOf = (id: number) =>
 				db.$client
@@ -229,7 +233,7 @@ describe('cli audit export/import of pairwise and conversation audits', () => {
 		if (item.status !== 'assigned') throw new Error('no item');
 		submitLabel(decided.id, reviewer, { ref: item.ref, submissionId: 'cli-pairwise-decided', answer: { kind: 'pairwise', choice: 'A', comment: '' } }, {}, db);
 		const text = await run(process.execPath, [CLI_ENTRY, 'report', String(decided.id)], { env: { ...process.env, DATABASE_PATH: file } });
-		expect(text.stdout).toMatch(/Bradley–Terry strengths: no fit\. ".+" never lost/);
+		expect(text.stdout).toMatch(/Bradley–Terry strengths: no fit\. ".+" never (lost|won)/);
 		expect(text.stdout).not.toMatch(/^#\d/m);
 		expect(text.stdout).toMatch(/win rate [\d.]+% \[[\d.]+%, [\d.]+%\] \(ties count as not won\); among decided [\d.]+% \[[\d.]+%, [\d.]+%\] \(ties left out\)/);
 		const json = await run(process.execPath, [CLI_ENTRY, 'report', String(decided.id), '--json'], { env: { ...process.env, DATABASE_PATH: file } });

@@ -337,6 +337,19 @@ export async function importBundle(
 		throw new BundleError(busy ?? 'No such dataset.', [], busy ? 409 : 404);
 	}
 	if (dataset.archivedAt !== null) throw new BundleError(`Dataset "${dataset.name}" is archived; restore it before importing into it.`, [], 409);
+	// The same file imported again would be a second, identical audit (same name, labels counted
+	// twice by exports that pool the dataset's audits): refused, naming the first.
+	const earlier = c
+		.prepare<[number, string], { id: number; name: string; archivedAt: number | null }>(
+			`SELECT id, name, archived_at AS archivedAt FROM audits WHERE dataset_id = ? AND imported_file_sha256 = ? AND status <> 'preparing' ORDER BY id LIMIT 1`
+		)
+		.get(options.datasetId, options.file.sha256);
+	if (earlier)
+		throw new BundleError(
+			`This bundle (SHA-256 ${options.file.sha256.slice(0, 12)}…) was already imported into dataset "${dataset.name}" as audit ${earlier.id} "${earlier.name}"${earlier.archivedAt !== null ? ' (archived)' : ''}; nothing was imported. Delete or purge that audit first to import it again.`,
+			[],
+			409
+		);
 	const { header, reviewers, items, gold, labels, skips, adjudications, archivedLabels } = bundle;
 	const audit = header.audit;
 	const problems: string[] = [];
