@@ -247,7 +247,7 @@ describe("a removed reviewer's set-aside labels", () => {
 		sameAccounts(a.db, b.db);
 		const auditA = workA.quality.auditId;
 		a.db.$client.prepare('UPDATE audits SET qualification_items = min(gold_count, 1), qualification_accuracy = 0.9 WHERE id = ?').run(auditA);
-		updateGuidelines(auditA, 'Guidelines as changed once.', null, a.db);
+		updateGuidelines(auditA, 'Guidelines as changed once.', workA.researcherId, a.db);
 		const rule = (db: Db, id: number) =>
 			db.$client.prepare('SELECT qualification_items AS items, qualification_accuracy AS accuracy FROM audits WHERE id = ?').get(id) as { items: number; accuracy: number };
 		expect(rule(a.db, auditA)).toEqual({ items: 1, accuracy: 0.9 });
@@ -256,8 +256,11 @@ describe("a removed reviewer's set-aside labels", () => {
 		expect(rule(b.db, copy.auditId)).toEqual({ items: 1, accuracy: 0.9 });
 		expect(numbers(auditReport(copy.auditId, {}, b.db).qualification)).toEqual(numbers(auditReport(auditA, {}, a.db).qualification));
 		// The guidelines' versions travel too.
-		const versions = (db: Db, id: number) => db.$client.prepare('SELECT version, text, saved_at AS savedAt FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version').all(id);
+		// With who saved each (by email: the accounts' ids differ between installations).
+		const versions = (db: Db, id: number) =>
+			db.$client.prepare('SELECT v.version, v.text, v.saved_at AS savedAt, u.email AS savedBy FROM audit_guidelines_versions v LEFT JOIN users u ON u.id = v.saved_by WHERE v.audit_id = ? ORDER BY v.version').all(id);
 		expect(versions(a.db, auditA)).toHaveLength(2);
+		expect((versions(a.db, auditA)[1] as { savedBy: string | null }).savedBy).toMatch(/@/);
 		expect(versions(b.db, copy.auditId)).toEqual(versions(a.db, auditA));
 		const older = lines.map((line) => {
 			const record = JSON.parse(line);

@@ -77,7 +77,8 @@ export const headerRecord = z.object({
 		guidelinesChangedAt: time.nullable().optional(),
 		/** Every version of the guidelines once they were changed, oldest first (absent: never changed, or an older bundle). */
 		guidelinesHistory: z
-			.array(z.object({ version: z.number().int().min(1), text: z.string(), savedAt: time }))
+			// savedBy: the email of who saved the version (absent in older bundles; null when not recorded).
+			.array(z.object({ version: z.number().int().min(1), text: z.string(), savedAt: time, savedBy: z.string().nullable().optional() }))
 			.refine((list) => list.every((v, i) => i === 0 || v.version > list[i - 1].version), 'The guidelines versions must be numbered in increasing order.')
 			.optional(),
 		/** The sampling frame when the sample was drawn (absent: not recorded). */

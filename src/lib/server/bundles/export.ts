@@ -334,11 +334,11 @@ export function bundleFileName(auditId: number, name: string): string {
 }
 
 /** The audit's guidelines versions for its bundle (none kept: the key is left out, as an unchanged audit's bundle always had it). */
-function guidelinesHistory(c: Db['$client'], auditId: number): { guidelinesHistory?: Array<{ version: number; text: string; savedAt: string }> } {
+function guidelinesHistory(c: Db['$client'], auditId: number): { guidelinesHistory?: Array<{ version: number; text: string; savedAt: string; savedBy: string | null }> } {
 	const rows = c
-		.prepare<[number], { version: number; text: string; savedAt: number }>(
-			'SELECT version, text, saved_at AS savedAt FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version'
+		.prepare<[number], { version: number; text: string; savedAt: number; savedBy: string | null }>(
+			'SELECT v.version, v.text, v.saved_at AS savedAt, u.email AS savedBy FROM audit_guidelines_versions v LEFT JOIN users u ON u.id = v.saved_by WHERE v.audit_id = ? ORDER BY v.version'
 		)
 		.all(auditId);
-	return rows.length ? { guidelinesHistory: rows.map((r) => ({ version: r.version, text: r.text, savedAt: iso(r.savedAt) })) } : {};
+	return rows.length ? { guidelinesHistory: rows.map((r) => ({ version: r.version, text: r.text, savedAt: iso(r.savedAt), savedBy: r.savedBy })) } : {};
 }

@@ -452,8 +452,11 @@ export async function importBundle(
 						Math.min(audit.qualification?.items ?? 0, items.filter((i) => i.isGold).length), audit.qualification?.accuracy ?? DEFAULT_QUALIFICATION_ACCURACY
 					)!.id;
 				// The guidelines' versions, so the methods paragraph counts the labels given under each here too.
-				const version = c.prepare<[number, number, string, number]>('INSERT INTO audit_guidelines_versions (audit_id, version, text, saved_at) VALUES (?, ?, ?, ?)');
-				for (const v of audit.guidelinesHistory ?? []) version.run(id, v.version, v.text, ms(v.savedAt));
+				// Who saved each, by email, when that account exists here (not a reason to refuse: only a record).
+				const version = c.prepare<[number, number, string, number, string | null]>(
+					'INSERT INTO audit_guidelines_versions (audit_id, version, text, saved_at, saved_by) VALUES (?, ?, ?, ?, (SELECT id FROM users WHERE email = ?))'
+				);
+				for (const v of audit.guidelinesHistory ?? []) version.run(id, v.version, v.text, ms(v.savedAt), v.savedBy ?? null);
 				return id;
 			},
 			'import bundle'
