@@ -57,9 +57,10 @@ describe('A–D shares at the label level (each response once, shared among its 
 		const expected = clusteredMeanOfShares([1, 0.5, 0, 0], { labels: 8 });
 		expect(x.levels.A.lower).toBeCloseTo(expected.lower, 12);
 		expect(x.levels.A.upper).toBeCloseTo(expected.upper, 12);
-		// By hand: r = 3/8, Σ(pᵢ − r)² = 25/64 + 1/64 + 9/64 + 9/64 = 11/16, v = (11/16)/(4·3) = 11/192,
-		// n* = r(1 − r)/v = (15/64)/(11/192) = 45/11 ≈ 4.09 responses' worth (between 4 responses and 8 labels).
-		expect(expected.effectiveSize).toBeCloseTo(45 / 11, 12);
+		// By hand: r = 3/8, Σ(pᵢ − r)² = 25/64 + 1/64 + 9/64 + 9/64 = 11/16, v = (11/16)/(4·3) = 11/192;
+		// against 8 labels drawn at random, r(1 − r)/(8 − 1) = 15/448: deff = (11/192)/(15/448) = 77/45,
+		// n* = 8/deff = 360/77 ≈ 4.68 responses' worth (between 4 responses and 8 labels).
+		expect(expected.effectiveSize).toBeCloseTo(360 / 77, 12);
 		// A or B is whole on every response here (A/B is A or B either way): 3 of 4, Wilson as for responses.
 		expect(x.aOrB).toMatchObject({ successes: 3, trials: 4 });
 		expect(x.aOrB.lower).toBeCloseTo(wilsonInterval(3, 4).lower, 12);

@@ -16,19 +16,41 @@ describe('clusteredProportion (ratio estimator, labels clustered by item)', () =
 		const sum = 0.75 ** 2 + 0.25 ** 2 + 1.25 ** 2 + 0.75 ** 2;
 		const variance = sum / (4 * 3 * 2 * 2);
 		expect(c.standardError).toBeCloseTo(Math.sqrt(variance), 12);
-		expect(c.effectiveSize).toBeCloseTo((0.625 * 0.375) / variance, 10);
-		expect(c.designEffect).toBeCloseTo(variance / ((0.625 * 0.375) / 8), 10);
+		// Against the 8 labels as a simple random sample, estimated as v is (n − 1): deff = v·7/(r(1 − r)), n* = 8/deff.
+		const designEffect = variance / ((0.625 * 0.375) / 7);
+		expect(c.designEffect).toBeCloseTo(designEffect, 10);
+		expect(c.effectiveSize).toBeCloseTo(8 / designEffect, 10);
 		expect(c.lower).toBeLessThan(0.625);
 		expect(c.upper).toBeGreaterThan(0.625);
 	});
 
-	it('equals the Wilson interval when every item has one label', () => {
-		const clusters = [...Array(30)].map((_, i) => ({ successes: i % 3 === 0 ? 0 : 1, trials: 1 }));
-		const c = clusteredProportion(clusters);
-		const w = wilsonInterval(20, 30);
-		// Independent labels: the ratio variance is p(1−p)/(n−1)·… close to binomial, so n* ≈ n.
-		expect(c.effectiveSize).toBeCloseTo(29, 6);
-		expect(Math.abs(c.lower - w.lower)).toBeLessThan(0.01);
+	it('is the plain Wilson interval at n, design effect 1, when every item has one label', () => {
+		// 17 of 20 items, one label each (audit "Q k1"'s instruction question). By hand, z = 1.95996:
+		// centre (0.85 + z²/40)/(1 + z²/20) = 0.79361, half-width 0.15403 → [63.96%, 94.76%].
+		// Wilson at n − 1 = 19 (the old effective size) gave [63.3%, 94.9%].
+		const c = clusteredProportion([...Array(20)].map((_, i) => ({ successes: i < 17 ? 1 : 0, trials: 1 })));
+		expect(c.designEffect).toBe(1);
+		expect(c.effectiveSize).toBe(20);
+		expect(c.lower).toBeCloseTo(0.63958, 4);
+		expect(c.upper).toBeCloseTo(0.94763, 4);
+		const w = wilsonInterval(17, 20);
+		expect(c.lower).toBeCloseTo(w.lower, 12);
+		expect(c.upper).toBeCloseTo(w.upper, 12);
+		for (const [yes, n] of [
+			[20, 30],
+			[1, 7],
+			[49, 50],
+			[0, 12]
+		]) {
+			const one = clusteredProportion([...Array(n)].map((_, i) => ({ successes: i < yes ? 1 : 0, trials: 1 })));
+			expect(one.effectiveSize).toBe(n);
+			expect(one.lower).toBeCloseTo(wilsonInterval(yes, n).lower, 12);
+			expect(one.upper).toBeCloseTo(wilsonInterval(yes, n).upper, 12);
+			// The same labels as items' shares (one label per item) give the same interval.
+			const shares = clusteredMeanOfShares([...Array(n)].map((_, i) => (i < yes ? 1 : 0)));
+			expect(shares.lower).toBeCloseTo(one.lower, 12);
+			expect(shares.upper).toBeCloseTo(one.upper, 12);
+		}
 	});
 
 	it('is wider than a Wilson interval over labels when reviewers of an item always agree', () => {

@@ -6,10 +6,14 @@
  * variance, with items as the sampling units, is the ratio-estimator variance
  *   v(r) = Σ (yᵢ − r·nᵢ)² / (m (m − 1) n̄²),   m items, n̄ = mean labels per item
  * (Cochran 1977, Sampling Techniques, §6.3 and §9.8 for cluster samples). The interval is the
- * Wilson score interval at the effective sample size n* = r(1 − r) / v(r) (Korn & Graubard 1998,
- * Survey Methodology 24:193–201), capped at the number of labels, so it stays inside [0, 1] and
- * widens exactly as much as clustering demands. When every label agrees (r = 0 or 1, v = 0) the
- * design effect is unknown and the items count once each (n* = m), the conservative choice.
+ * Wilson score interval at the effective sample size n* = n / deff (Korn & Graubard 1998, Survey
+ * Methodology 24:193–201), capped at the number of labels n, so it stays inside [0, 1] and widens
+ * exactly as much as clustering demands. The design effect compares v(r) with the variance the n
+ * labels would have as a simple random sample, estimated the same unbiased way, r(1 − r) / (n − 1):
+ * v's m/(m − 1) is that same small-sample correction over clusters, so the two cancel when nothing
+ * is clustered — one label per item gives deff = 1 and the plain Wilson interval at n, not at n − 1.
+ * When every label agrees (r = 0 or 1, v = 0) the design effect is unknown and the items count once
+ * each (n* = m), the conservative choice.
  */
 import { wilsonInterval, DEFAULT_CONFIDENCE } from './proportion';
 
@@ -91,14 +95,18 @@ export function clusteredMeanOfShares(shares: ArrayLike<number>, options: { conf
 	return ratioEstimate(shares, ones, m, total, m, Math.max(m, options.labels ?? m), confidence);
 }
 
-/** Ratio estimate Σ y / Σ n over the m clusters with n > 0, its Wilson interval at the effective size (at most `cap`). */
+/**
+ * Ratio estimate Σ y / Σ n over the m clusters with n > 0, its Wilson interval at the effective
+ * size; `labels` (n) is the labels behind it: the simple random sample the design effect compares
+ * with, and the cap on the effective size.
+ */
 function ratioEstimate(
 	successCounts: ArrayLike<number>,
 	trialCounts: ArrayLike<number>,
 	m: number,
 	successes: number,
 	trials: number,
-	cap: number,
+	labels: number,
 	confidence: number
 ): ClusteredProportion {
 	if (m === 0) {
@@ -106,18 +114,28 @@ function ratioEstimate(
 	}
 	const r = successes / trials;
 	let variance: number | null = null;
+	// Every item holds a single yes/no label: a simple random sample of labels, nothing clustered.
+	let oneLabelEach = labels === m;
 	if (m >= 2) {
 		const meanSize = trials / m;
 		let sum = 0;
-		for (let i = 0; i < trialCounts.length; i++) if (trialCounts[i] > 0) sum += (successCounts[i] - r * trialCounts[i]) ** 2;
+		for (let i = 0; i < trialCounts.length; i++) {
+			if (!(trialCounts[i] > 0)) continue;
+			sum += (successCounts[i] - r * trialCounts[i]) ** 2;
+			if (trialCounts[i] !== 1 || (successCounts[i] !== 0 && successCounts[i] !== 1)) oneLabelEach = false;
+		}
 		variance = sum / (m * (m - 1) * meanSize * meanSize);
 	}
-	const binomial = (r * (1 - r)) / trials;
+	// The n labels' variance as a simple random sample, with the same n/(n − 1) correction as v(r).
+	const simpleRandom = labels > 1 ? (r * (1 - r)) / (labels - 1) : 0;
 	let effective: number;
+	let designEffect: number | null = variance !== null && simpleRandom > 0 ? variance / simpleRandom : null;
+	// Exactly 1 there (the formula gives it up to rounding): the same interval as plain Wilson.
+	if (oneLabelEach && designEffect !== null) designEffect = 1;
 	// Every cluster with the same share (variance 0, 0 < r < 1) is the limit of ever smaller
 	// variances: the cap, as a nearly equal spread gets — not m, which made such data's interval
 	// wider than that of data one cluster away from it.
-	if (variance !== null && r > 0 && r < 1) effective = variance > 0 ? Math.min(cap, (r * (1 - r)) / variance) : cap;
+	if (variance !== null && r > 0 && r < 1) effective = designEffect !== null && designEffect > 0 ? Math.min(labels, labels / designEffect) : labels;
 	else effective = m;
 	// Wilson at a fractional size: the score interval's formula holds for any n > 0.
 	const w = wilsonFractional(r, effective, confidence);
@@ -130,7 +148,7 @@ function ratioEstimate(
 		upper: w[1],
 		standardError: variance === null ? null : Math.sqrt(variance),
 		effectiveSize: effective,
-		designEffect: variance !== null && binomial > 0 ? variance / binomial : null,
+		designEffect,
 		confidence
 	};
 }
