@@ -104,6 +104,19 @@ describe('output options that ask for different documents', () => {
 		else expect(r.stdout).toBe('');
 	});
 
+	it.each([['--latex'], ['--markdown'], ['--methods'], ['--table', 'quality'], ['--labels', 'csv'], ['--items', 'jsonl'], ['--filters'], ['--estimator', 'label'], ['--judge', '1']])(
+		'report --compare with %j is refused, not dropped',
+		(...flags) => {
+			const r = cli(['report', String(auditId), '--compare', String(auditId), ...flags]);
+			expect(r.code).toBe(2);
+			expect(r.stderr).toContain(`--compare and ${flags[0]} cannot go together`);
+			expect(r.stdout).toBe('');
+			const asJson = cli(['report', String(auditId), '--compare', String(auditId), ...flags, '--json']);
+			expect(asJson.code).toBe(2);
+			expect(JSON.parse(asJson.stdout).error).toMatchObject({ code: 'usage' });
+		}
+	);
+
 	it('still takes --json with --methods and --figures', () => {
 		expect(cli(['report', String(auditId), '--methods', '--json']).code).toBe(0);
 	});

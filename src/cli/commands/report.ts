@@ -88,8 +88,10 @@ Options:
                          (conversation audits); pairwise, bradley-terry, position (pairwise)
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
-  --compare <audit>      compare with another audit: differences with Newcombe intervals (with
-                         --figures, the comparison's chart as SVG and PNG)
+  --compare <audit>      compare with another audit: differences with Newcombe intervals, as
+                         text, --json or --csv (with --figures, the comparison's chart as SVG
+                         and PNG); --latex, --markdown, --methods, --table, --labels, --items,
+                         --filters, --judge and --estimator do not apply to it and are refused
   --filters              the filter report of an audit stratified by filter verdict: per rule
                          the share of its rejected rows reviewers found fully valid, the kept
                          rows' correctness, the run had each rule been off (stratified
@@ -163,6 +165,7 @@ export async function run(argv: string[]): Promise<void> {
 		if (!positionals[0]) throw usageError(`Missing the audit.`, USAGE);
 		refuseExtraPositionals(positionals, 1, USAGE);
 		refuseConflictingOutputs(values);
+		refuseWithCompare(values);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
 		const estimator = parseEstimator(values.estimator);
@@ -229,6 +232,15 @@ export async function run(argv: string[]): Promise<void> {
  */
 function refuseConflictingOutputs(values: { json?: boolean; csv?: boolean; latex?: boolean; markdown?: boolean; labels?: string; items?: string; figures?: string; methods?: boolean }): void {
 	refuseDifferentOutputs(values, ['csv', 'latex', 'markdown', 'labels', 'items', 'figures', 'methods'], ['figures', 'methods']);
+}
+
+/** What a comparison is not written as, nor computed with: refused rather than dropped (it printed the plain comparison, or only the first audit's rows, and exited 0). */
+const NOT_WITH_COMPARE = ['latex', 'markdown', 'methods', 'table', 'labels', 'items', 'filters', 'judge', 'estimator'] as const;
+
+function refuseWithCompare(values: { compare?: string } & Partial<Record<(typeof NOT_WITH_COMPARE)[number], string | boolean>>): void {
+	if (values.compare === undefined) return;
+	const other = NOT_WITH_COMPARE.find((k) => values[k] !== undefined && values[k] !== false);
+	if (other) throw new CliError(`--compare and --${other} cannot go together: a comparison is written as text, --json or --csv, or with --figures as charts.`, 2);
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {
