@@ -160,6 +160,39 @@ export function headlineNoteText(n: { questions: string[]; note: string }, only:
 	return only ? `Headline: ${n.note}` : `Headline for ${n.questions.join('; ')}: ${n.note}`;
 }
 
+/** The questions' names inside a sentence ("for the input and all three fields"). */
+export const QUESTION_NAMES: Record<RateKey, string> = { allValid: 'all three fields', instruction: 'the instruction', input: 'the input', output: 'the output' };
+
+/** "a", "a and b", "a, b and c". */
+export function listText(parts: readonly string[]): string {
+	return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
+/**
+ * Where a quality report's headline comes from when items have several reviewers: each item's
+ * majority label, or — when the headline is latent truth or the label level, for every question or
+ * some — that estimator, named per question where they differ (the banner read "the majority of its
+ * reviewers' labels" above a Dawid–Skene headline).
+ */
+function severalReviewersBasis(report: AuditReport): string {
+	const k = report.audit.overlap;
+	// All three fields first, as the methods paragraph orders them.
+	const rates = [...(report.quality?.groups[0]?.rates ?? [])].sort((a, b) => Number(b.key === 'allValid') - Number(a.key === 'allValid'));
+	const byEstimator = new Map<EstimatorKey, RateKey[]>();
+	for (const r of rates) byEstimator.set(r.headline.estimator, [...(byEstimator.get(r.headline.estimator) ?? []), r.key]);
+	if (![...byEstimator.keys()].some((e) => e !== 'majority')) return `Each item's label is the majority of its reviewers' labels (k = ${k} per item)`;
+	const names: Record<EstimatorKey, string> = { latent: `by ${estimatorInText('latent')}`, label: 'at the label level', majority: 'by the item majority' };
+	const headline =
+		byEstimator.size === 1
+			? `The headline rates are ${names[[...byEstimator.keys()][0]]}`
+			: `The headline rates are ${[...byEstimator].map(([e, keys]) => `${names[e]} for ${listText(keys.map((key) => QUESTION_NAMES[key]))}`).join(', and ')}`;
+	const how: string[] = [];
+	if (byEstimator.has('latent')) how.push("latent truth estimates each item's true answer from all its reviewers' labels, weighing each reviewer by their estimated error rates");
+	if (byEstimator.has('label')) how.push("the label level is the share of all reviewers' labels, with an interval clustered by item");
+	how.push("in the item majority, each item's label is the majority of its reviewers' labels");
+	return `${headline}, from k = ${k} reviewers per item: ${how.join('; ')}`;
+}
+
 /** One sentence saying where the report's labels come from. */
 export function describeBasis(report: AuditReport): string {
 	const b = report.basis;
@@ -175,7 +208,7 @@ export function describeBasis(report: AuditReport): string {
 		// Ratings are not settled by majority: every rating counts, shared within its response.
 		parts.push(`Each response counts once in the A–D shares, shared evenly among its reviewers' ratings (k = ${report.audit.overlap} per item)`);
 	} else if (report.audit.overlap > 1) {
-		parts.push(`Each item's label is the majority of its reviewers' labels (k = ${report.audit.overlap} per item)`);
+		parts.push(severalReviewersBasis(report));
 	} else {
 		parts.push("Each item's label is its reviewer's label (one reviewer per item)");
 	}

@@ -439,6 +439,34 @@ describe('methodsParagraph, when the questions\' headlines come from different e
 		expect(paragraph).not.toContain('reviewers accepted');
 	});
 
+	it('the line above the figures names the headline estimator in use, not the majority under a Dawid–Skene headline (audit "Q k3")', () => {
+		const random = new SeededRandom(3);
+		const answers: Record<number, string> = { 1: '', 2: '', 3: '' };
+		for (let item = 0; item < 40; item++) {
+			const truth = [random.float() < 0.8, random.float() < 0.6];
+			for (const reviewer of [1, 2, 3]) answers[reviewer] += '1' + truth.map((t) => ((random.float() < 0.85 ? t : !t) ? '1' : '0')).join('');
+		}
+		const input = testerAudit({ name: 'mixed', overlap: 3, sampled: 40, answers, gold: '', adjudicated: {} });
+		const mixed = describeBasis(buildAuditReport(input, { replicates: 50 }));
+		expect(mixed).toMatch(
+			/^The headline rates are by latent truth \(Dawid–Skene\) for all three fields, the input and the output, and by the item majority for the instruction, from k = 3 reviewers per item: latent truth estimates each item's true answer from all its reviewers' labels, weighing each reviewer by their estimated error rates; in the item majority, each item's label is the majority of its reviewers' labels\./
+		);
+		// Every question varying, latent truth headlines all four.
+		const varied: Record<number, string> = { 1: '', 2: '', 3: '' };
+		for (let item = 0; item < 40; item++) {
+			const truth = [random.float() < 0.7, random.float() < 0.8, random.float() < 0.6];
+			for (const reviewer of [1, 2, 3]) varied[reviewer] += truth.map((t) => ((random.float() < 0.85 ? t : !t) ? '1' : '0')).join('');
+		}
+		const all = buildAuditReport(testerAudit({ name: 'varied', overlap: 3, sampled: 40, answers: varied, gold: '', adjudicated: {} }), { replicates: 50, estimator: 'latent' });
+		expect(all.quality!.groups[0].rates.map((r) => r.headline.estimator)).toEqual(['latent', 'latent', 'latent', 'latent']);
+		const latent = describeBasis(all);
+		expect(latent).toMatch(/^The headline rates are by latent truth \(Dawid–Skene\), from k = 3 reviewers per item: latent truth estimates/);
+		expect(latent).not.toMatch(/^Each item's label is the majority/);
+		const label = describeBasis(buildAuditReport(input, { replicates: 50, estimator: 'label' }));
+		expect(label).toMatch(/^The headline rates are at the label level, from k = 3 reviewers per item: the label level is the share of all reviewers' labels, with an interval clustered by item; in the item majority/);
+		expect(describeBasis(buildAuditReport(input, { replicates: 50, estimator: 'majority' }))).toMatch(/^Each item's label is the majority of its reviewers' labels \(k = 3 per item\)\./);
+	});
+
 	it('a verdict-stratified audit: a stratified random sample, N from each stratum, and the report\'s stratum-weighted headline as the population\'s figure (the export\'s and card\'s)', () => {
 		const input = syntheticQualityInput(50);
 		const stratumSizes = [

@@ -5,7 +5,7 @@
  * references of the methods that were used. A starting point the researcher edits, never a
  * claim beyond what the app recorded.
  */
-import { coefficient, estimatorInText, headlineText, interval, percent, pValue } from './format';
+import { coefficient, estimatorInText, headlineText, interval, listText, percent, pValue, QUESTION_NAMES } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
@@ -529,8 +529,6 @@ function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): s
 	return `${labelled} We estimated the share of the whole dataset with all three fields valid by ${method}, with a ${interval}: ${figures}.`;
 }
 
-const QUESTION_NAMES: Record<RateKey, string> = { allValid: 'all three fields', instruction: 'the instruction', input: 'the input', output: 'the output' };
-
 /**
  * Why the latent-class estimate was not used: one reason alone when every question fell back for
  * it, else each reason with its questions (all three fields first), so none is left unsaid.
@@ -542,11 +540,6 @@ function fallbackSentences(rates: readonly RateRow[]): string[] {
 	const clause = (reason: string) => asClause(reason).replace(/\.$/, '');
 	if (byReason.size === 1 && [...byReason.values()][0].length === rates.length) return [`(The latent-class estimate was not used: ${clause([...byReason.keys()][0])}.)`];
 	return [...byReason].map(([reason, list]) => `(The latent-class estimate was not used for ${listText(list.map((r) => QUESTION_NAMES[r.key]))}: ${clause(reason)}.)`);
-}
-
-/** "a", "a and b", "a, b and c". */
-function listText(parts: readonly string[]): string {
-	return parts.length < 2 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
 /**
