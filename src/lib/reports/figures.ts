@@ -9,7 +9,7 @@ import { RATING_LEVELS, RATING_LEVEL_NAMES, type RatingChartModel } from '$lib/c
 import { RATING_COLORS, RATING_TEXT } from '$lib/components/charts/rating-colors';
 import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, headlineText, percent } from './format';
-import { intervalMethod, levelText } from './paper-tables';
+import { N_COUNTS, intervalMethod, levelText } from './paper-tables';
 import type { AuditReport } from './report';
 import { comparisonLabels, comparisonSideText, type AuditComparison, type ComparisonRow } from './compare';
 import type { FilterReport, SweepPoint } from './filter-report';
@@ -71,12 +71,14 @@ export function reportFigures(report: AuditReport): ReportFigure[] {
 		const replicates = rates.find((r) => r.latent.status === 'ok')?.latent.replicates ?? 200;
 		const tied = rates.some((r) => r.headline.proportion === null && r.headline.n > 0);
 		const nText = groups.map((g) => `${GROUP_LABELS[g.key].toLowerCase()} n = ${g.rates[3].headline.n}`).join(', ');
+		// n is the all-fields headline's, so it counts what that estimator counts (with the majority, tied items too).
+		const nUnit = N_COUNTS[rates[3].headline.estimator];
 		figures.push({
 			id: 'quality-rates',
 			title: `Data quality of "${a.name}" by question and task type`,
 			label: "Share of yes per question and task type, with confidence intervals and Self-Instruct's figures",
 			caption:
-				`Share of sampled instances judged "yes" per question, by task type (${nText} items with a final label; audit "${a.name}" of "${a.datasetName}", sample seed ${a.seed}). ` +
+				`Share of sampled instances judged "yes" per question, by task type (${nText} ${nUnit}; audit "${a.name}" of "${a.datasetName}", sample seed ${a.seed}). ` +
 				`Dots: ${estimators.map((e) => ESTIMATOR_LABELS[e]).join(' / ')} estimate${tied ? ' (where tied items keep the bounds apart, a thick bar from the lower to the upper figure, both written beside it)' : ''}; ` +
 				`lines: ${level} ${estimators.map((e) => intervalMethod(e, replicates)).join(' / ')}; dashed ticks: Self-Instruct Table 2 (all tasks, one expert, no interval).`,
 			legend: [

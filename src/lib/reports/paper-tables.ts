@@ -88,11 +88,18 @@ function strataNotes(rates: readonly RateRow[]): string[] {
 	return [`Strata (rows in the dataset; items; all fields valid): ${w.strata.map((h) => `${h.label}: ${count(Math.round(h.rows))}; ${count(h.items)}; ${stratumRateText(h)}`).join('. ')}.`];
 }
 
-/** What n counts under each estimator: the rate of the label level is a share of labels, not of items. */
-const N_UNIT: Record<EstimatorKey, string> = {
-	majority: 'items with a final label or tied reviewers (a tie counts both ways)',
+/** What a headline's n counts under each estimator: the tables' note on n and the figures' captions. */
+export const N_COUNTS: Record<EstimatorKey, string> = {
+	majority: 'items with a final label or tied reviewers',
 	latent: 'items with answers or an adjudication',
-	label: 'items labelled at least once; the rate is the share of yes among all their labels (every reviewer\'s answer; labels in parentheses)'
+	label: 'items labelled at least once'
+};
+
+/** The same in a table's note: the rate of the label level is a share of labels, not of items. */
+const N_UNIT: Record<EstimatorKey, string> = {
+	majority: `${N_COUNTS.majority} (a tie counts both ways)`,
+	latent: N_COUNTS.latent,
+	label: `${N_COUNTS.label}; the rate is the share of yes among all their labels (every reviewer's answer; labels in parentheses)`
 };
 
 /** The table's footnote on n, per estimator its rows use. */
