@@ -538,7 +538,7 @@ describe('cli report', { timeout: 180_000 }, () => {
 	it('prints a readable report, CSV, labels, a comparison, and refuses unknown audits', async () => {
 		const text = (await cli('Quality audit A')).stdout;
 		expect(text).toContain('Data-quality report of "Quality audit A"');
-		expect(text).toMatch(/All fields valid\s+\S+% \[\S+%, \S+%\]\s+7\s+28\.6%–42\.9% \(2–3\/7; 1 ties\)\s+52\.9% \[\S+%, \S+%\] \(9\/17 labels\)/);
+		expect(text).toMatch(/All fields valid\s+\S+% \[\S+%, \S+%\]\s+7\s+28\.6%–42\.9% \(2–3\/7; 1 tie\)\s+52\.9% \[\S+%, \S+%\] \(9\/17 labels\)/);
 		expect(text).toContain('Headline: Item majority, ties as bounds — latent truth (Dawid–Skene) not shown: Only 4 items were labelled by three or more reviewers');
 		expect(text).toContain('All fields valid, latent truth (not identified): Only 4 items');
 		// The latent column's figure comes from that fit: the table says so beside it.

@@ -20,6 +20,8 @@ import {
 	headlineNotes,
 	headlineText,
 	interval,
+	majorityCellText,
+	recordCountsText,
 	stratumRateText,
 	judgementLabel,
 	judgeKappaNote,
@@ -325,7 +327,7 @@ function printReport(report: AuditReport): void {
 		console.log(`${w.comparisons} comparisons, ${w.bothBad} both bad (left out).`);
 		for (const r of w.records)
 			console.log(
-				`${r.first} vs ${r.second}: ${r.wins} wins, ${r.ties} ties, ${r.losses} losses; win rate ${pc(r.winRate.proportion)} [${pc(r.winRate.lower)}, ${pc(r.winRate.upper)}] (ties count as not won); ` +
+				`${r.first} vs ${r.second}: ${recordCountsText(r)}; win rate ${pc(r.winRate.proportion)} [${pc(r.winRate.lower)}, ${pc(r.winRate.upper)}] (ties count as not won); ` +
 					`among decided ${pc(r.decisiveWinRate.proportion)} [${pc(r.decisiveWinRate.lower)}, ${pc(r.decisiveWinRate.upper)}] (ties left out)`
 			);
 		const bt = w.bradleyTerry;
@@ -344,9 +346,7 @@ function printReport(report: AuditReport): void {
 					question: RATE_LABELS[r.key],
 					headline: headlineText(r.headline),
 					n: r.headline.n,
-					[ESTIMATOR_LABELS.majority]: r.majority.ties
-						? `${percent(r.majority.low.proportion)}–${percent(r.majority.high.proportion)} (${r.majority.yes}–${r.majority.yes + r.majority.ties}/${r.majority.n}; ${r.majority.ties} ties)`
-						: `${percent(r.majority.low.proportion)} ${interval(r.majority.low.lower, r.majority.low.upper)} (${r.majority.yes}/${r.majority.n})`,
+					[ESTIMATOR_LABELS.majority]: majorityCellText(r.majority),
 					[ESTIMATOR_LABELS.label]: `${percent(r.label.proportion)} ${r.label.labels ? interval(r.label.lower, r.label.upper) : ''} (${r.label.yes}/${r.label.labels} labels)`,
 					[ESTIMATOR_LABELS.latent]: r.latent.status === 'ok' ? `${percent(r.latent.proportion)} ${interval(r.latent.lower, r.latent.upper)} (n = ${r.latent.n}${r.latent.identified ? '' : '; not identified'})` : `— (${r.latent.status})`,
 					// The papers give no per-group figures.

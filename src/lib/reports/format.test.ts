@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { automaticText, coefficient, estimatorInText, headlineNoteText, headlineNotes, interval, percent, points, pointsInterval, pValue, seconds } from './format';
+import { automaticText, coefficient, estimatorInText, headlineNoteText, headlineNotes, interval, majorityCellText, percent, points, pointsInterval, pValue, recordCountsText, seconds } from './format';
+import { wilsonInterval } from '$lib/stats';
 import type { HeadlineRate } from './estimators';
 
 describe('report number formats', () => {
@@ -24,6 +25,19 @@ describe('report number formats', () => {
 		expect(seconds(4.25)).toBe('4.3 s');
 		expect(seconds(35)).toBe('35 s');
 		expect(seconds(null)).toBe('—');
+	});
+});
+
+describe('counts in words', () => {
+	it('says "1 tie", not "1 ties", in an item-majority cell (the CLI printed "(9–10/12; 1 ties)")', () => {
+		const share = (yes: number, n: number) => ({ ...wilsonInterval(yes, n) });
+		expect(majorityCellText({ yes: 9, ties: 1, n: 12, low: share(9, 12), high: share(10, 12) })).toBe('75.0%–83.3% (9–10/12; 1 tie)');
+		expect(majorityCellText({ yes: 8, ties: 2, n: 12, low: share(8, 12), high: share(10, 12) })).toBe('66.7%–83.3% (8–10/12; 2 ties)');
+		expect(majorityCellText({ yes: 9, ties: 0, n: 12, low: share(9, 12), high: share(9, 12) })).toBe('75.0% [46.8%, 91.1%] (9/12)');
+	});
+	it('says a model pair\'s wins, ties and losses in the singular for one', () => {
+		expect(recordCountsText({ wins: 1, ties: 1, losses: 1 })).toBe('1 win, 1 tie, 1 loss');
+		expect(recordCountsText({ wins: 3, ties: 0, losses: 2 })).toBe('3 wins, 0 ties, 2 losses');
 	});
 });
 

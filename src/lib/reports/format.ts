@@ -1,5 +1,5 @@
 /** Names and number formats shared by the report page, the CLI and the CSV download. */
-import { ESTIMATOR_LABELS, type HeadlineRate } from './estimators';
+import { ESTIMATOR_LABELS, type HeadlineRate, type MajorityBounds } from './estimators';
 import type { EstimatorKey } from './types';
 import type { GroupKey, RateKey, BreakdownKey } from './quality';
 import type { AuditReport } from './report';
@@ -87,6 +87,18 @@ export function seconds(value: number | null): string {
 /** "1 item", "2 items". */
 export function plural(n: number, one: string, many = `${one}s`): string {
 	return `${n} ${n === 1 ? one : many}`;
+}
+
+/** An item-majority rate in one line: "75.0%–83.3% (9–10/12; 1 tie)" with ties, else "75.0% [46.8%, 91.1%] (9/12)". */
+export function majorityCellText(m: Pick<MajorityBounds, 'yes' | 'ties' | 'n' | 'low' | 'high'>): string {
+	return m.ties
+		? `${percent(m.low.proportion)}–${percent(m.high.proportion)} (${m.yes}–${m.yes + m.ties}/${m.n}; ${plural(m.ties, 'tie')})`
+		: `${percent(m.low.proportion)} ${interval(m.low.lower, m.low.upper)} (${m.yes}/${m.n})`;
+}
+
+/** A model pair's record: "3 wins, 1 tie, 1 loss". */
+export function recordCountsText(r: { wins: number; ties: number; losses: number }): string {
+	return `${plural(r.wins, 'win')}, ${plural(r.ties, 'tie')}, ${plural(r.losses, 'loss', 'losses')}`;
 }
 
 /** "57.5% [50.6%, 64.1%]", or for bounds that ties keep apart "52.0–61.5% [45.1%, 68.0%]". */
