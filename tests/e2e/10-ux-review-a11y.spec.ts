@@ -154,6 +154,7 @@ test('pairwise audit: the audit page gives median active time; disagreements say
 	await page.goto(`/reports/${auditId}/disagreements`);
 	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
 	await expect(page.getByText('Not applicable to pairwise audits.')).toBeVisible();
+	await expect(page.locator('.card p.muted')).toContainText("every reviewer's choice counts as one comparison, including where reviewers differ");
 	await expect(page.getByRole('navigation', { name: 'Which items' })).toHaveCount(0);
 	await expect(page.getByText('All disagreements')).toHaveCount(0);
 	await page.context().close();

@@ -14,6 +14,20 @@ export function settlesDisagreements(kind: AuditKind): boolean {
 }
 
 /**
+ * Why the disagreements page lists nothing for a kind that does not settle disagreements, true to
+ * what its report does with them: a conversation report leads with item-majority verdicts whose
+ * ties stay unsettled (it said "their figures count every reviewer's answer", as only the label
+ * level and a pairwise report do).
+ */
+export function unsettledText(kind: AuditKind, overlap: number): string {
+	if (kind === 'conversation')
+		return overlap > 1
+			? "Conversation audits cannot be adjudicated, so nothing is counted or listed here. Each conversation's and each reply's item-majority verdict is the majority of its reviewers' answers; where they split evenly it stays tied, and the report counts it both ways, as a lower and an upper figure. The label-level figures count every reviewer's answer."
+			: "Conversation audits cannot be adjudicated, so nothing is counted or listed here; with one reviewer per item, each conversation's and each reply's verdict is its reviewer's answer.";
+	return 'Pairwise audits have no single verdict per item to settle, so nothing is counted or listed here: every reviewer\'s choice counts as one comparison, including where reviewers differ.';
+}
+
+/**
  * all: items on which reviewers' labels differ (the report's "Disagreements", one definition);
  * open: tied and not adjudicated; adjudicated: settled by a researcher (any item, also one whose
  * reviewers have since come to agree).
