@@ -44,6 +44,7 @@ import {
 import { toLatex, toMarkdown } from '$lib/tables';
 import { ratingCountText } from '$lib/reports/rating';
 import { comparisonFigures } from '$lib/reports/figures';
+import { conversationRateLines } from '$lib/reports/shapes';
 import { auditFigures } from '$lib/server/reports/figures';
 import { writeFigureFiles } from '../figures';
 import {
@@ -312,11 +313,7 @@ function printReport(report: AuditReport): void {
 	if (report.conversation) {
 		heading('Correct conversations and replies');
 		const c = report.conversation;
-		for (const [what, r] of [['whole conversations', c.conversations], ...c.byPosition.map((p) => [`reply ${p.position}`, p] as const)] as const) {
-			console.log(
-				`${String(what).padEnd(20)} n = ${r.items}; item majority ${pc(r.majority.lower.proportion)}${r.majority.tied ? `–${pc(r.majority.upper.proportion)}` : ''} [${pc(r.majority.lower.lower)}, ${pc(r.majority.upper.upper)}]; label level ${pc(r.label.proportion)} [${pc(r.label.lower)}, ${pc(r.label.upper)}]`
-			);
-		}
+		for (const line of conversationRateLines(c)) console.log(line);
 		for (const [what, a] of [['on each conversation as a whole', c.agreement], ['on each reply', c.replyAgreement]] as const) {
 			if (a) console.log(`Agreement ${what}: ${a.percent.items ? `${pc(a.percent.value)} (${a.percent.items} ${a === c.agreement ? 'conversations' : 'replies'} judged at least twice), ${a.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${a.kappa.value === null ? '—' : a.kappa.value.toFixed(3)}` : 'not measured yet'}`);
 		}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conversationReport, pairwiseReport, type ConversationLabel } from './shapes';
+import { conversationRateLines, conversationReport, pairwiseReport, type ConversationLabel } from './shapes';
 import { clusteredProportion } from '../stats/clustered';
 import { wilsonInterval } from '../stats/proportion';
 import { SeededRandom } from '../audits/random';
@@ -31,6 +31,16 @@ describe('conversationReport', () => {
 		expect(r.conversationRatings).toEqual({ A: 1, B: 0, C: 1, D: 1 });
 		expect(r.conversations.majority).toMatchObject({ yes: 1, no: 1, tied: 0, rate: 0.5 });
 		expect(r.conversations.label.proportion).toBeCloseTo(1 / 3);
+	});
+	it('as text: every row with its A–D counts, as the page\'s table gives them', () => {
+		const lines = conversationRateLines(conversationReport(labels));
+		expect(lines).toHaveLength(3);
+		expect(lines[0]).toMatch(/^whole conversations +n = 2; item majority 50\.0% \[/);
+		expect(lines[0]).not.toContain('A / B / C / D');
+		expect(lines[1]).toMatch(/^reply 1 +n = 2; item majority 100\.0% \[.*\]; label level 100\.0% \[.*\]; A \/ B \/ C \/ D 1 \/ 1 \/ 0 \/ 0$/);
+		expect(lines[2]).toMatch(/^reply 2 +n = 1; .*; A \/ B \/ C \/ D 0 \/ 0 \/ 1 \/ 0$/);
+		const whole = conversationReport([{ itemId: 1, reviewerId: 1, turns: [{ valid: false, rating: 'D' }] }], 0.95, 'conversation');
+		expect(conversationRateLines(whole)).toEqual([expect.stringMatching(/^whole conversations +n = 1; .*; A \/ B \/ C \/ D 0 \/ 0 \/ 0 \/ 1$/)]);
 	});
 });
 

@@ -20,6 +20,7 @@ import { RATING_KEYS, type RatingLevel } from '../audits/rubric';
 import { agreementRow, type AgreementRow } from './agreement';
 import { binomialTest } from '../stats/binomial';
 import { raterAgreementOfRows, rowsByItem, type RatingRecord } from '../stats/ratings';
+import { percent } from './format';
 
 export interface ConversationLabel {
 	itemId: number;
@@ -171,6 +172,24 @@ export function conversationReport(labels: readonly ConversationLabel[], confide
 		replyAgreement: replyAgreement(labels),
 		replyAgreementByReviewer: replyAgreementByReviewer(labels)
 	};
+}
+
+/** A–D counts as the page's column gives them: "2 / 3 / 8 / 11". */
+export function ratingCountsText(ratings: Record<RatingLevel, number>): string {
+	return RATING_KEYS.map((k) => ratings[k]).join(' / ');
+}
+
+/**
+ * The conversation report's rates as text lines (the CLI's), one for the whole conversations and
+ * one per reply, each with its A–D counts as the page's table has them.
+ */
+export function conversationRateLines(c: ConversationReport): string[] {
+	const pc = (x: number | null) => percent(x);
+	const rows: Array<[string, ShapeRate, Record<RatingLevel, number> | null]> = [['whole conversations', c.conversations, c.conversationRatings], ...c.byPosition.map((p) => [`reply ${p.position}`, p, p.ratings] as [string, ShapeRate, Record<RatingLevel, number>])];
+	return rows.map(
+		([what, r, ratings]) =>
+			`${what.padEnd(20)} n = ${r.items}; item majority ${pc(r.majority.lower.proportion)}${r.majority.tied ? `–${pc(r.majority.upper.proportion)}` : ''} [${pc(r.majority.lower.lower)}, ${pc(r.majority.upper.upper)}]; label level ${pc(r.label.proportion)} [${pc(r.label.lower)}, ${pc(r.label.upper)}]${ratings ? `; A / B / C / D ${ratingCountsText(ratings)}` : ''}`
+	);
 }
 
 export interface PairwiseLabel {
