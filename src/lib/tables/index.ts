@@ -1,3 +1,3 @@
 export type { Align, PaperColumn, PaperTable } from './table';
 export { toLatex, escapeLatex } from './latex';
-export { toMarkdown, escapeMarkdownCell, parseMarkdownTable } from './markdown';
+export { toMarkdown, escapeMarkdownCell, escapeMarkdownText, parseMarkdownTable } from './markdown';

@@ -1,16 +1,20 @@
 import { checkShape, type Align, type PaperTable } from './table';
 
 /**
- * `<`, `>` and `&` backslash-escaped: many Markdown viewers (pandoc, Jupyter, editors' previews)
- * pass raw HTML through, and a model name or audit name comes from imported, untrusted text.
+ * Markdown's inline specials backslash-escaped, so text from imported data (a model or audit name)
+ * reads as itself in cells, caption and notes alike: the backslash, emphasis (`*`, `_`), code
+ * (`` ` ``), strikethrough (`~`), table pipes, raw HTML (`<`, `>`, `&`), which many viewers (pandoc,
+ * Jupyter, editors' previews) pass through, and a `]` that would close a link (before `(` or `[`;
+ * an interval's "[3.6%, 62.4%]" stays as written). CommonMark undoes a backslash before any ASCII
+ * punctuation, so the text renders, and parses back, as the same characters.
  */
-function escapeMarkdownHtml(text: string): string {
-	return text.replace(/[<>&]/g, '\\$&');
+export function escapeMarkdownText(text: string): string {
+	return text.replace(/[\\`*_<>&|~]|\](?=[([])/g, '\\$&');
 }
 
-/** A cell's text in a GitHub-flavoured Markdown table: pipes, backslashes and HTML characters escaped, one line. */
+/** A cell's text in a GitHub-flavoured Markdown table: escaped as above, on one line. */
 export function escapeMarkdownCell(text: string): string {
-	return escapeMarkdownHtml(text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ').trim());
+	return escapeMarkdownText(text.replace(/[\r\n]+/g, ' ').trim());
 }
 
 const RULE: Record<Align, string> = { left: ':---', right: '---:', center: ':---:' };
@@ -26,7 +30,7 @@ export function toMarkdown(table: PaperTable): string {
 		`| ${table.columns.map((c) => RULE[c.align]).join(' | ')} |`,
 		...table.rows.map(row)
 	];
-	if (table.notes?.length) lines.push('', escapeMarkdownHtml(table.notes.join(' ')));
+	if (table.notes?.length) lines.push('', escapeMarkdownText(table.notes.join(' ')));
 	return lines.join('\n') + '\n';
 }
 

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { escapeLatex, parseMarkdownTable, toLatex, toMarkdown, type PaperTable } from './index';
+import MarkdownIt from 'markdown-it';
+import { DOMParser } from 'linkedom';
 
 const table: PaperTable = {
 	caption: 'Data quality of 200 sampled instances (95% Wilson intervals)',
@@ -137,7 +139,23 @@ describe('toMarkdown', () => {
 		expect(md.trimEnd().split('\n').at(-1)).toBe('Model \\<b\\>x\\</b\\> \\& y');
 		expect(parseMarkdownTable(md).rows.at(-1)).toEqual(['<svg onload=alert(40)>"&m1', '1', 'm2</text>', '—']);
 	});
-	it('puts the notes under the table', () => {
-		expect(toMarkdown(table).trimEnd().split('\n').at(-1)).toBe(table.notes![0]);
+	it('puts the notes under the table, reading as the same characters', () => {
+		const notes = toMarkdown(table).trimEnd().split('\n').at(-1)!;
+		// CommonMark's backslash escapes undone: the note as written.
+		expect(notes.replace(/\\(.)/g, '$1')).toBe(table.notes![0]);
+	});
+	it('escapes emphasis, code, links and strikethrough in cells, caption and notes, which then render as the text (report 8\'s model "m|pipe *x* `t`" rendered italic and code)', () => {
+		const name = 'm|pipe *x* `t` _u_ [l](http://x.io) [r][] ~~s~~ <b>h</b> & \\* m_A&50%#';
+		const md = toMarkdown({ ...table, caption: `Ratings of ${name}`, rows: [...table.rows, [name, '1', '[0%, 5%]', '—']], notes: [`Model ${name}.`] });
+		const html = new MarkdownIt({ html: true }).render(md);
+		const doc = new DOMParser().parseFromString(`<html><body>${html}</body></html>`, 'text/html');
+		expect(doc.querySelectorAll('em, code, a, s, del, b').length).toBe(0);
+		expect(doc.querySelectorAll('strong').length).toBe(1);
+		expect(doc.querySelector('strong')!.textContent).toBe(`Ratings of ${name}`);
+		expect([...doc.querySelectorAll('tbody tr')].at(-1)!.querySelector('td')!.textContent).toBe(name);
+		expect(doc.querySelectorAll('p').item(doc.querySelectorAll('p').length - 1).textContent).toBe(`Model ${name}.`);
+		expect(parseMarkdownTable(md).rows.at(-1)![0]).toBe(name);
+		// An interval's brackets are left as written.
+		expect(md).toContain('| [0%, 5%] |');
 	});
 });
