@@ -556,7 +556,7 @@ function printQualityJudge(j: JudgeAuditCalibration): void {
 	}
 	const e = j.estimate;
 	console.log(
-		`PPI++: ${percent(e.estimate)} ${interval(e.lower, e.upper)} over ${e.populationRows} ${e.design === 'rows' ? 'rows' : 'tasks'} (judge rate ${percent(e.judgeRate)}, λ = ${coefficient(e.lambda)}, worth ${e.effectiveSampleSize === null ? '—' : Math.round(e.effectiveSampleSize)} human labels)`
+		`${e.fallback ? 'The audit alone (the judge could not help)' : 'PPI++'}: ${percent(e.estimate)} ${interval(e.lower, e.upper)} over ${e.populationRows} ${e.design === 'rows' ? 'rows' : 'tasks'} (judge rate ${percent(e.judgeRate)}, λ = ${coefficient(e.lambda)}, worth ${e.effectiveSampleSize === null ? '—' : Math.round(e.effectiveSampleSize)} human labels)`
 	);
 	console.log(`Human only (Wilson): ${percent(e.humanOnly.proportion)} ${interval(e.humanOnly.lower, e.humanOnly.upper)} over ${e.auditedRows} audited.`);
 	const tr = j.tieRange;
