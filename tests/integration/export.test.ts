@@ -1170,11 +1170,10 @@ describe('model responses and A–D ratings', () => {
 		expect(() => countExport({ datasetId, filters: {}, responsesOf: 'm1', includeReformulations: true }, db)).toThrow(/reformulations/i);
 	});
 
-	it('rated A or B is decided on that measure: reviewers who differ only between A and B (or C and D) decide it; a B/C split counts both ways', () => {
+	/** buildRatings, with r2 (C, C) made C, D and two fresh m1 responses: r5 rated A and B, r6 rated B and C. */
+	function buildSplitRatings() {
 		const lab = buildRatings();
 		const datasetId = lab.datasetId;
-		// R2 (C, C) becomes C, D: no final letter, but not A or B all the same. A fresh response
-		// rated A and B: no final letter, A or B all the same. One rated B and C: a tie both ways.
 		db.$client.prepare("UPDATE audit_label_ratings SET rating = 'D' WHERE rowid = (SELECT max(rowid) FROM audit_label_ratings WHERE rating = 'C' AND model = 'm1')").run();
 		const audit = db.$client.prepare<[], number>("SELECT id FROM audits WHERE kind = 'rating'").pluck().get()!;
 		const [task, instance, reviewers] = [lab.task['4'], [lab.instance['4a'], lab.instance['4b']], lab.reviewers];
@@ -1189,9 +1188,41 @@ describe('model responses and A–D ratings', () => {
 		};
 		addRated(instance[0], 'r5', ['A', 'B']);
 		addRated(instance[1], 'r6', ['B', 'C']);
+		return lab;
+	}
+
+	it('rated A or B is decided on that measure: reviewers who differ only between A and B (or C and D) decide it; a B/C split counts both ways', () => {
+		const { datasetId } = buildSplitRatings();
+		// R2 (C, C) became C, D: no final letter, but not A or B all the same. r5 rated A and B:
+		// no final letter, A or B all the same. r6 rated B and C: a tie both ways.
 		const q = runExport({ datasetId, filters: {}, format: 'jsonl', responsesOf: 'm1' }).manifest.quality!;
 		// r1 A/B/A yes, r2 C/D no, r3 adjudicated B yes, r5 A/B yes, r6 B/C tied: 3 to 4 of 5.
 		expect(q.population).toMatchObject({ items: 5, successes: 3, ties: 1, rate: null, low: 3 / 5, high: 4 / 5 });
 		expect(q.exported).toMatchObject({ rows: 5, labelledCorrect: 3, labelledIncorrect: 1 });
+	});
+
+	// rating=X is "rated X or better", decided on that line as the estimate's "A or B" is: r5 (A and B)
+	// has no plurality letter yet is B or better; r6 (B and C) and r2 (C and D) split evenly across a line.
+	const splitCases: [string[], string[]][] = [
+		[['rating=A'], ['r1']],
+		[['rating=B'], ['r1', 'r3', 'r5']],
+		[['rating=C'], ['r1', 'r3', 'r5', 'r6']],
+		[['rating=D'], ['r1', 'r2', 'r3', 'r5', 'r6']],
+		[['not-rejected'], ['r1', 'r3', 'r5', 'r6']]
+	];
+	for (const [where, expected] of splitCases) {
+		it(`split ratings: m1 ${where.join(' + ')} → ${expected.join(', ')}`, () => {
+			const { datasetId } = buildSplitRatings();
+			expect(outputs(datasetId, where, { responsesOf: 'm1' }).sort()).toEqual(expected);
+			expect(countExport({ datasetId, filters: parseWhere(where), responsesOf: 'm1' }, db)).toMatchObject({ rows: expected.length });
+		});
+	}
+
+	it('rating=B keeps every response the estimate counts as rated A or B, and no other: the file is all of them', () => {
+		const { datasetId } = buildSplitRatings();
+		const { manifest } = runExport({ datasetId, filters: parseWhere(['rating=B']), format: 'jsonl', responsesOf: 'm1' });
+		expect(manifest.counts.rows).toBe(3);
+		expect(manifest.quality!.exported).toMatchObject({ rows: 3, labelledCorrect: 3, labelledIncorrect: 0, tied: 0, rate: 1 });
+		expect(manifest.filters.find((f) => f.where === 'rating=B')!.description).toMatch(/rated A and B: in; split evenly across the line, as B and C: left out/);
 	});
 });

@@ -10,7 +10,7 @@ import { TASK_ORIGINS, type TaskOrigin } from '../db/schema/task-origins';
 import type { SqlQuery } from './sql';
 import { unjudgedKeptText, type AutomaticFiltersNote } from '$lib/cards/automatic-filters';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
-import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, withQualityFinal, withRatingFinal } from './human-labels';
+import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, ratedAtLeastSql, withQualityFinal, withRatingFinal } from './human-labels';
 
 export class ExportFilterError extends DomainError {
 	constructor(
@@ -33,7 +33,10 @@ export interface ExportFilters {
 	audits?: number[];
 	/** Human labels: all fields valid in the final label (the adjudication, else the majority of each reviewer's own all-valid answer). */
 	allYes?: boolean;
-	/** Human labels (responses only): final A–D rating at least this good. */
+	/**
+	 * Human labels (responses only): rated at least this good — adjudicated, else by the reviewers'
+	 * majority on the two sides of that line (A and B pass B; B and C, split across it, do not).
+	 */
 	minRating?: RatingLevel;
 	/** Human labels: leave out items whose reviewers disagree and that no researcher adjudicated. */
 	agreed?: boolean;
@@ -57,6 +60,10 @@ export interface FilterHelp {
 	humanLabel: boolean;
 }
 
+/** What `rating=` means, for `--help`, the page and the manifest: the line, not the plurality letter. */
+const RATING_LINE_HELP =
+	'response rated at least this level (needs --responses <model>): a researcher\'s adjudicated rating, else most of its reviewers on that side of the line (rated A and B: passes rating=B; split evenly across the line, as B and C for rating=B: left out)';
+
 /** For `--help` and the page, in the order they are shown. */
 export const FILTER_HELP: readonly FilterHelp[] = [
 	{ key: 'kept', values: 'yes|no', description: 'kept by the automatic filters (task and instance not rejected); "kept" alone means yes', humanLabel: false },
@@ -66,7 +73,7 @@ export const FILTER_HELP: readonly FilterHelp[] = [
 	{ key: 'input', values: 'empty|nonempty', description: 'instances with an empty or a non-empty input', humanLabel: false },
 	{ key: 'audit', values: '<id>[,<id>…]', description: 'which audits the human-label filters and the estimate use (default: all of the dataset)', humanLabel: true },
 	{ key: 'all-yes', values: '', description: 'all fields valid in the final label: a researcher\'s adjudication, else the majority of the reviewers\' own all-valid answers', humanLabel: true },
-	{ key: 'rating', values: 'A|B|C|D', description: 'response rated at least this level (needs --responses <model>)', humanLabel: true },
+	{ key: 'rating', values: 'A|B|C|D', description: RATING_LINE_HELP, humanLabel: true },
 	{ key: 'agreed', values: '', description: 'without items in unresolved disagreement (reviewers disagree, no adjudication)', humanLabel: true },
 	{ key: 'audited', values: 'yes|no', description: 'only items with a human label (yes) or only items without one (no)', humanLabel: true },
 	{
@@ -267,8 +274,14 @@ function describeClause(f: ExportFilters, where: string, neverFiltered: boolean,
 			return `human labels from audit${f.audits!.length > 1 ? 's' : ''} ${f.audits!.join(', ')}`;
 		case 'all-yes':
 			return 'all fields valid in the final label (a researcher\'s adjudication, else the majority of the reviewers\' own all-valid answers)';
-		case 'rating':
-			return `response rated ${levelsAtLeast(f.minRating!).join(' or ')} (adjudicated, else the reviewers' majority)`;
+		case 'rating': {
+			const levels = levelsAtLeast(f.minRating!);
+			if (levels.length === RATING_KEYS.length) return 'response rated (any level, A to D)';
+			const line = levels.join(' or ');
+			const below = RATING_KEYS[levels.length];
+			const both = levels.length > 1 ? `rated ${levels.at(-2)} and ${levels.at(-1)}: in; ` : '';
+			return `response rated ${line}: a researcher's adjudicated rating, else more of its reviewers' ratings ${line} than worse (${both}split evenly across the line, as ${levels.at(-1)} and ${below}: left out)`;
+		}
 		case 'agreed':
 			return 'without items in unresolved disagreement (reviewers disagree and no researcher adjudicated)';
 		case 'audited':
@@ -346,7 +359,7 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 	}
 	if (filters.minRating) {
 		const rf = withRatingFinal(q, scope);
-		q.where(`+r.id IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.rating IN (${q.list(levelsAtLeast(filters.minRating))}))`);
+		q.where(`+r.id IN (SELECT rf.response_id FROM ${rf} rf WHERE ${ratedAtLeastSql(filters.minRating)} = 1)`);
 	}
 	if (filters.agreed) {
 		const qf = withQualityFinal(q, scope);
@@ -359,7 +372,8 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 	if (filters.notRejected) {
 		if (ctx.responses) {
 			const rf = withRatingFinal(q, scope);
-			q.where(`r.id NOT IN (SELECT rf.response_id FROM ${rf} rf WHERE rf.rating IN ('C', 'D'))`);
+			// Rated C or D on the line's terms (a C and a D: rejected; a B and a C: a tie, kept), as the estimate counts it.
+			q.where(`r.id NOT IN (SELECT rf.response_id FROM ${rf} rf WHERE ${ratedAtLeastSql('B')} = 0)`);
 		} else {
 			const qf = withQualityFinal(q, scope);
 			q.where(`i.id NOT IN (SELECT qf.instance_id FROM ${qf} qf WHERE ${QUALITY_NOT_ALL_YES})`);

@@ -5,7 +5,8 @@
  * The final label of an instance (quality audits) or a response (rating audits) is the one
  * reports use ($lib/reports/verdicts.ts): a researcher's adjudication where there is one (a
  * blank answer in it falls back to the reviewers), otherwise the reviewers' plurality
- * (majority) label, and no label when the top answers tie. Labels of every audit of
+ * (majority) label, and no label when the top answers tie (a rating filter, `rating=B`, is decided
+ * on its own line instead: ratedAtLeastSql). Labels of every audit of
  * the dataset count together unless the export names the audits, each reviewer once per instance
  * (their latest label). Gold items are the
  * researcher's own test items and never count.
@@ -100,9 +101,8 @@ export const QUALITY_DECIDED = 'qf.valid IS NOT NULL';
 
 /**
  * CTE `rating_final`: one row per rated response with its final A–D level (NULL on a tie),
- * `a_or_b` (1 / 0, NULL on a tie: "rated A or B" decided on that measure itself by the reviewers'
- * majority on the two sides of the line — reviewers who differ only between A and B, or C and D, agree on it),
- * `labels`, `adjudicated` and `disagreement` (unresolved).
+ * its reviewers' ratings per level (`na` … `nd`), `a_or_b` (1 / 0, NULL on a tie across the line:
+ * ratedAtLeastSql('B')), `labels`, `adjudicated` and `disagreement` (unresolved).
  */
 export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
 	q.with('rating_votes', () => {
@@ -120,20 +120,43 @@ export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
 			GROUP BY jr.response_id`;
 	});
 	q.with('rating_final', () => {
+		const rf = { alias: 'v', adjudicated: 'j.response_id IS NOT NULL', rating: 'j.rating' };
 		return `SELECT x.response_id AS response_id,
 				coalesce(v.labels, 0) AS labels,
 				j.response_id IS NOT NULL AS adjudicated,
 				CASE WHEN j.response_id IS NOT NULL THEN j.rating
 					WHEN v.na > max(v.nb, v.nc, v.nd) THEN 'A' WHEN v.nb > max(v.na, v.nc, v.nd) THEN 'B'
 					WHEN v.nc > max(v.na, v.nb, v.nd) THEN 'C' WHEN v.nd > max(v.na, v.nb, v.nc) THEN 'D' END AS rating,
-				CASE WHEN j.response_id IS NOT NULL THEN j.rating IN ('A', 'B')
-					WHEN v.na + v.nb > v.nc + v.nd THEN 1 WHEN v.na + v.nb < v.nc + v.nd THEN 0 END AS a_or_b,
+				coalesce(v.na, 0) AS na, coalesce(v.nb, 0) AS nb, coalesce(v.nc, 0) AS nc, coalesce(v.nd, 0) AS nd,
+				${atLeastSql('B', rf)} AS a_or_b,
 				j.response_id IS NULL AND coalesce((v.na > 0) + (v.nb > 0) + (v.nc > 0) + (v.nd > 0) > 1, 0) AS disagreement
 			FROM (SELECT response_id FROM rating_votes UNION SELECT response_id FROM rating_adjudicated) x
 			LEFT JOIN rating_votes v ON v.response_id = x.response_id
 			LEFT JOIN rating_adjudicated j ON j.response_id = x.response_id`;
 	});
 	return 'rating_final';
+}
+
+/**
+ * "Rated `min` or better", decided on that line itself: the researcher's adjudicated rating where
+ * there is one, else the reviewers' majority on the two sides of the line — reviewers who rate A
+ * and B agree that a response is B or better, so it passes `rating=B`; a split evenly across the
+ * line (B and C for `rating=B`) is a tie, NULL, which passes neither way. Not the plurality letter:
+ * a response rated A by one reviewer and B by the other has none, yet is B or better. The
+ * manifest's "rated A or B" (`a_or_b`) is this line at B.
+ */
+function atLeastSql(min: RatingLevel, rf: { alias: string; adjudicated: string; rating: string }): string {
+	const levels = levelsAtLeast(min);
+	const count = (list: readonly RatingLevel[]) => (list.length ? list.map((l) => `${rf.alias}.n${l.toLowerCase()}`).join(' + ') : '0');
+	const better = count(levels);
+	const worse = count(RATING_KEYS.filter((l) => !levels.includes(l)));
+	return `CASE WHEN ${rf.adjudicated} THEN ${rf.rating} IN (${levels.map((l) => `'${l}'`).join(', ')})
+					WHEN ${better} > ${worse} THEN 1 WHEN ${better} < ${worse} THEN 0 END`;
+}
+
+/** SQL truth of "rated `min` or better" over a rating_final row aliased `rf` (1 / 0, NULL on a tie across the line): see atLeastSql. */
+export function ratedAtLeastSql(min: RatingLevel, alias = 'rf'): string {
+	return atLeastSql(min, { alias, adjudicated: `${alias}.adjudicated`, rating: `${alias}.rating` });
 }
 
 /** Levels at least as good as `min` (A best). */
