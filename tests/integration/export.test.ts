@@ -14,6 +14,9 @@ import { RowWriter } from '../../src/lib/server/datasets/rows';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { countExport, exportThreadsResolved, startExport, type ExportRequest, type StartOptions } from '../../src/lib/server/exports/export';
 import { liveQualityEstimate } from '../../src/lib/server/exports/quality';
+import { loadReportInput } from '../../src/lib/server/reports/load';
+import { buildAuditReport, percent } from '../../src/lib/reports';
+import { writeDatasetCard } from '../../src/lib/server/exports/dataset-card';
 import { recordSql, selectRecordBlocks, selectRows, selectionQuery } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
@@ -1164,7 +1167,8 @@ describe('model responses and A–D ratings', () => {
 		expect(JSON.parse(text.split('\n')[0])).toEqual({ instruction: 'Task 1.', input: 'x', output: 'r1' });
 		expect(manifest.options.responsesOf).toBe('m1');
 		expect(manifest.counts).toMatchObject({ rows: 3, responses: 3, instances: 3, tasks: 3 });
-		expect(manifest.quality).toMatchObject({ measure: 'rated A or B', population: { estimator: 'majority', items: 3, successes: 2, ties: 0, rate: 2 / 3 } });
+		// The report's share rated A or B: r1 (A, B, A) wholly A or B, r2 (C, C) not, r3 adjudicated B.
+		expect(manifest.quality).toMatchObject({ measure: 'rated A or B', population: { estimator: 'label', unit: 'items', items: 3, successes: 2, ties: 0, rate: 2 / 3 } });
 		expect(manifest.quality!.exported).toMatchObject({ rows: 3, labelledCorrect: 2, labelledIncorrect: 1, unlabelled: 0 });
 		expect(outputs(datasetId, [], { responsesOf: 'm2' })).toEqual(['r4']);
 		expect(() => countExport({ datasetId, filters: {}, responsesOf: 'm1', includeReformulations: true }, db)).toThrow(/reformulations/i);
@@ -1196,8 +1200,8 @@ describe('model responses and A–D ratings', () => {
 		// R2 (C, C) became C, D: no final letter, but not A or B all the same. r5 rated A and B:
 		// no final letter, A or B all the same. r6 rated B and C: a tie both ways.
 		const q = runExport({ datasetId, filters: {}, format: 'jsonl', responsesOf: 'm1' }).manifest.quality!;
-		// r1 A/B/A yes, r2 C/D no, r3 adjudicated B yes, r5 A/B yes, r6 B/C tied: 3 to 4 of 5.
-		expect(q.population).toMatchObject({ items: 5, successes: 3, ties: 1, rate: null, low: 3 / 5, high: 4 / 5 });
+		// As the report counts them: r1 A/B/A, r3 adjudicated B and r5 A/B wholly A or B, r2 C/D not, r6 B/C half: 3.5 of 5.
+		expect(q.population).toMatchObject({ estimator: 'label', items: 5, successes: 3.5, ties: 0, rate: 0.7, low: 0.7, high: 0.7 });
 		expect(q.exported).toMatchObject({ rows: 5, labelledCorrect: 3, labelledIncorrect: 1 });
 	});
 
@@ -1217,6 +1221,35 @@ describe('model responses and A–D ratings', () => {
 			expect(countExport({ datasetId, filters: parseWhere(where), responsesOf: 'm1' }, db)).toMatchObject({ rows: expected.length });
 		});
 	}
+
+	it("the estimate is the audit report's own share rated A or B of the exported model, interval and all", () => {
+		const { datasetId } = buildSplitRatings();
+		const audit = db.$client.prepare<[], number>("SELECT id FROM audits WHERE kind = 'rating'").pluck().get()!;
+		const row = buildAuditReport(loadReportInput(audit, db)).rating!.models.find((m) => m.model === 'm1')!;
+		const p = runExport({ datasetId, filters: parseWhere([`audit=${audit}`]), format: 'jsonl', responsesOf: 'm1' }).manifest.quality!.population;
+		expect(row.aOrB.proportion).toBeCloseTo(0.7, 12);
+		expect(p).toMatchObject({ rate: row.aOrB.proportion, lower: row.aOrB.lower, upper: row.aOrB.upper, successes: row.aOrB.successes, trials: row.n, items: row.n });
+		expect(p.estimatorName).toBe('Label level, each response shared among its ratings');
+	});
+
+	it("the dataset card of one model's responses gives that model's agreement, not every model's", async () => {
+		const { datasetId } = buildRatings();
+		const audit = db.$client.prepare<[], number>("SELECT id FROM audits WHERE kind = 'rating'").pluck().get()!;
+		const rows = buildAuditReport(loadReportInput(audit, db)).rating!.agreement!;
+		const [all, m1] = [rows.find((r) => r.key === 'all models')!, rows.find((r) => r.key === 'm1')!];
+		// m1's reviewers split on r1 (A, B, A); m2's agree on r4: the two figures differ.
+		expect(m1.percent.value).not.toBe(all.percent.value);
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-card-model-'));
+		try {
+			const card = await writeDatasetCard({ datasetId, filters: {}, format: 'jsonl', responsesOf: 'm1' }, path.join(dir, 'card'), {}, db);
+			const readme = fs.readFileSync(card.readme, 'utf8');
+			const line = readme.split('\n').find((l) => l.startsWith('Agreement between reviewers:'))!;
+			expect(line).toContain(`${percent(m1.percent.value)} pairwise agreement`);
+			expect(line).toContain(`on the A–D ratings of m1's responses (n = ${m1.percent.items} responses labelled at least twice)`);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	});
 
 	it('rating=B keeps every response the estimate counts as rated A or B, and no other: the file is all of them', () => {
 		const { datasetId } = buildSplitRatings();

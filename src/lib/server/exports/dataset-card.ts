@@ -112,10 +112,12 @@ export async function writeDatasetCard(
 		const named = audits.length > 1 ? `"${audit.name}" (#${audit.id})` : null;
 		const report = auditReport(audit.id, {}, database);
 		const rows = report.quality?.agreement ?? report.rating?.agreement ?? null;
-		const row = rows?.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? rows?.[0];
+		// A rating audit's agreement is the exported model's (its row of the report), as the estimate is that model's.
+		const model = report.rating ? manifest.options.responsesOf : undefined;
+		const row = rows?.find((r) => r.key === (report.quality ? 'allValid' : (model ?? 'all models'))) ?? (model ? undefined : rows?.[0]);
 		if (row)
 			agreements.push(
-				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`
+				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : model ? `the A–D ratings of ${model}'s responses` : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice)`
 			);
 		// No agreement row: no item has two labels. With k ≥ 2 asked that is labelling still under way, not one reviewer per item.
 		else if (report.audit.overlap >= 2) agreements.push(`${named ? `audit ${named}: ` : ''}not yet measured: no item has two labels yet (k = ${report.audit.overlap} asked)`);

@@ -7,7 +7,8 @@
  * or B (Figure 5) — estimates the population's rate. Quality audits use the report's estimator
  * and headline ($lib/reports: latent truth, item majority with ties as bounds, or label level —
  * the audit's choice, else chosen by the data) and the manifest names it; rating audits use the
- * item majority with tied responses counted both ways. No audited item is left out.
+ * report's share rated A or B (label level, each response shared among its reviewers' ratings:
+ * $lib/exports/rating-estimate). No audited item is left out.
  *
  * For the exported file itself: rows with a final label count as what the label says, the
  * others at the population rate (and its interval bounds) — so a file restricted to items
@@ -24,11 +25,15 @@ import { allValidEstimateOffThread, serverTask } from '../reports/threads';
 import { LATENT_BACKGROUND_ANSWERS, computeLatentLater, keepLatent, keptLatent, latentProgress } from '../reports/latent';
 import { usesHumanLabels, withoutHumanLabels } from './filters';
 import { inSentence } from '$lib/text/words';
+import { ratedAOrBOfResponses } from '$lib/exports/rating-estimate';
 import { KEPT_STRATUM, REJECTED_STRATUM_PREFIX, compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal, type AuditScope } from './human-labels';
 import { selectionQuery, type ExportSelection } from './query';
 import type { SqlQuery } from './sql';
 import type { RateRange } from '$lib/stats/rate-range';
+
+/** The name of a rating estimate's estimator: the report's label level, each response shared among its ratings. */
+export const RATED_SHARES_NAME = `${ESTIMATOR_LABELS.label}, each response shared among its ratings`;
 
 export interface AuditSummary {
 	id: number;
@@ -433,11 +438,11 @@ export function auditVerdictWeighted(client: Database.Database, datasetId: numbe
 	return { strata: strata.filter((h) => h.rows > 0).map((h) => ({ label: h.label, rows: h.rows, items: h.items })), rate: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper };
 }
 
-/** The population's instances a quality export's estimate is computed over. */
-function populationInstances(client: Database.Database, population: ReturnType<typeof selectionQuery>): number[] {
+/** The population's instances (or, with `r.id`, model responses) an export's estimate is computed over. */
+function populationMembers(client: Database.Database, population: ReturnType<typeof selectionQuery>, member: 'i.id' | 'r.id' = 'i.id'): number[] {
 	const pq = population.q;
 	return client
-		.prepare<[unknown], [number]>(`${pq.withClause()}SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()}`)
+		.prepare<[unknown], [number]>(`${pq.withClause()}SELECT ${member} FROM ${population.from} WHERE ${pq.whereClause()}`)
 		.raw()
 		.all(pq.params)
 		.map((r) => r[0]);
@@ -462,7 +467,7 @@ async function allValidOffThread(
 	database: Db,
 	backgroundAbove?: number
 ): Promise<{ estimate: AllValidEstimate; pending: boolean }> {
-	const instanceIds = populationInstances(client, selectionQuery(selection, withoutHumanLabels(selection.filters)));
+	const instanceIds = populationMembers(client, selectionQuery(selection, withoutHumanLabels(selection.filters)));
 	const auditIds = audits.map((a) => a.id);
 	const owner = { dataset: selection.datasetId };
 	const memo = newLatentMemo(keptLatent(owner, database), backgroundAbove);
@@ -560,44 +565,35 @@ export function estimateQuality(
 	const decided = responses ? 'lf.a_or_b IS NOT NULL' : QUALITY_DECIDED.replaceAll('qf.', 'lf.');
 	let estimate: QualityEstimate['population'];
 	if (responses) {
-		const finalName = withRatingFinal(pq, scope);
-		const sample = client
-			.prepare<[unknown], { decided: number | null; successes: number | null; ties: number | null }>(
-				`${pq.withClause()}SELECT sum(CASE WHEN ${decided} THEN 1 ELSE 0 END) AS decided,
-					sum(CASE WHEN ${decided} AND ${correct} THEN 1 ELSE 0 END) AS successes,
-					sum(CASE WHEN ${decided} THEN 0 ELSE 1 END) AS ties
-				 FROM ${finalName} lf
-				 WHERE lf.${key} IN (SELECT ${member} FROM ${population.from} WHERE ${pq.whereClause()})`
-			)
-			.get(pq.params)!;
-		const successes = sample.successes ?? 0;
-		const ties = sample.ties ?? 0;
-		const items = (sample.decided ?? 0) + ties;
-		if (items === 0) return null;
-		const low = wilsonInterval(successes, items, { confidence: DEFAULT_CONFIDENCE });
-		const high = wilsonInterval(successes + ties, items, { confidence: DEFAULT_CONFIDENCE });
+		// The audit report's own figure for this model (label level, each response shared among its ratings), over the population's responses.
+		const inputs = audits.map((a) => loadReportInput(a.id, readOnly(client)));
+		const row = ratedAOrBOfResponses(inputs, selection.responsesOf!, new Set(populationMembers(client, population, 'r.id')), DEFAULT_CONFIDENCE);
+		if (!row) return null;
+		const e = row.aOrB;
 		estimate = {
 			description: 'the rows this export selects before its human-label filters',
-			estimator: 'majority',
-			estimatorName: ESTIMATOR_LABELS.majority,
+			estimator: 'label',
+			estimatorName: RATED_SHARES_NAME,
 			fallback: null,
-			items,
+			items: row.n,
 			unit: 'items',
-			trials: items,
-			successes,
-			ties,
-			rate: ties ? null : low.proportion,
-			low: low.proportion,
-			high: high.proportion,
-			lower: low.lower,
-			upper: high.upper,
+			trials: row.n,
+			successes: e.successes,
+			ties: 0,
+			rate: e.proportion,
+			low: e.proportion,
+			high: e.proportion,
+			lower: e.lower,
+			upper: e.upper,
 			confidence: DEFAULT_CONFIDENCE,
-			method: 'each response\'s reviewers\' majority on A or B against C or D (adjudicated: the researcher\'s rating); responses split evenly across that line counted as not A or B for the lower figure and as A or B for the upper, each with its Wilson score interval'
+			method:
+				"as the audit's report gives it: each rated response counts once, shared evenly among its reviewers' A–D ratings (rated A and C: half A or B; a researcher's adjudicated rating counts alone), " +
+				'so a response whose reviewers disagree is not left out; Wilson interval at the effective sample size, clustered by response'
 		};
 	} else {
 		let e = computed?.allValid;
 		if (!e) {
-			const instanceIds = populationInstances(client, population);
+			const instanceIds = populationMembers(client, population);
 			const inputs = audits.map((a) => loadReportInput(a.id, readOnly(client)));
 			const owner = { dataset: selection.datasetId };
 			const memo = newLatentMemo(keptLatent(owner, keepIn ?? readOnly(client)));
