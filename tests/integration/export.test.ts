@@ -908,6 +908,30 @@ describe('human-label filters', () => {
 		expect(runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest.quality!.population).toMatchObject({ unit: 'items', trials: 5, successes: 3, ties: 1 });
 	});
 
+	it('with the label-level headline, the export says it is a share of the reviewers\' labels, not of correct rows, and that adjudications do not enter it', () => {
+		const { datasetId } = buildLabels();
+		db.$client.prepare("UPDATE audits SET headline_estimator = 'label'").run();
+		const { manifest } = runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' });
+		const q = manifest.quality!;
+		expect(q.population.method).toMatch(/^label level, the share of the reviewers' labels saying all fields valid — how often a reviewer says yes, not how often the answer is yes, and not a share of correct rows; adjudications do not enter it/);
+		expect(q.exported).toMatchObject({ basis: 'population' });
+		expect(q.exported.method).toContain("a share of the reviewers' labels saying yes, not of correct rows");
+		// 4a's adjudication (all yes) is left out of the 6 yes labels of 10; the item majority counts it.
+		expect(q.caveats).toContain(
+			"Label level is this estimate's headline (the audit's choice): 60.0% is the share of the reviewers' 10 labels on 5 items that say all fields valid (6 of them) — how often a reviewer says yes, not how often the answer is yes — not an expected share of correct rows. " +
+				'The 1 adjudication on these items does not enter it; the item majority, which counts it, gives 60.0%–80.0% [23.1%, 96.4%].'
+		);
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });
+		expect(card).toContain('| Audited population: share of the reviewers\u2019 labels saying yes (6 of 10 labels on 5 items, Label level; not a share of correct rows, adjudications not counted) | 60.0% |');
+		expect(card).toContain('| These rows (the audited population itself: no human-label filter; a share of the reviewers\u2019 labels, as above) | 60.0% |');
+		expect(card).not.toContain('Audited population (n = 5 items, Label level)');
+		// The item majority's wording is unchanged.
+		db.$client.prepare("UPDATE audits SET headline_estimator = 'majority'").run();
+		const m = runExport({ datasetId, filters: parseWhere(['kept']), format: 'jsonl' }).manifest;
+		expect(m.quality!.caveats.join(' ')).not.toMatch(/Label level is/);
+		expect(datasetCard({ manifest: m, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] })).toContain('| Audited population (n = 5 items, Item majority, ties as bounds) |');
+	});
+
 	it('a file restricted to items labelled correct reports 100%, from the same population estimate', () => {
 		const { datasetId } = buildLabels();
 		const q = runExport({ datasetId, filters: parseWhere(['kept', 'all-yes']), format: 'csv' }).manifest.quality!;

@@ -13,6 +13,7 @@ import { DatasetCardError, writeDatasetCard } from '$lib/server/exports/dataset-
 import { automaticFiltersSource, unjudgedKeptText } from '$lib/cards/automatic-filters';
 import { FILTER_HELP, parseWhere, whereClauses } from '$lib/server/exports/filters';
 import { judgeEstimateText, type JudgeFilterPrecision } from '$lib/server/exports/judge';
+import { LABEL_LEVEL_READING } from '$lib/server/exports/quality';
 import { judgePrecisionText } from '$lib/judge/filter-precision';
 import { SHAPE_EXPORT_FORMATS, isShapeExportFormat, shapeLeftOutSummary, countShapeExport, writeShapeExport, type ShapeExportFormat, type ShapeExportManifest } from '$lib/server/exports/shapes';
 import { reviewersVerdictsText } from '$lib/formats/serialize-shapes';
@@ -261,15 +262,19 @@ export async function run(argv: string[]): Promise<void> {
 		const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
 		const point = (rate: number | null, low: number | null, high: number | null) => (rate !== null ? pct(rate) : pct(low) === pct(high) ? pct(low) : `${pct(low)}–${pct(high)}`);
 		const e = q.exported;
+		// Label level (a quality audit's chosen headline) is a share of the reviewers' labels: never "expected correct" rows.
+		const labels = q.population.unit === 'labels';
 		// A degenerate "100.0% [100.0%, 100.0%]" read as an interval: say what the file's figure is, and how it is found.
 		const file =
 			e.rows > 0 && e.labelledCorrect === e.rows
 				? `in this file every one of the ${e.rows} rows was itself labelled correct`
 				: e.lower === null || e.upper === null
 					? `in this file ${point(e.rate, e.low, e.high)} correct (${e.method})`
-					: `in this file ${point(e.rate, e.low, e.high)} expected correct (interval ${pct(e.lower)} to ${pct(e.upper)}; ${e.method})`;
+					: labels
+						? `in this file ${point(e.rate, e.low, e.high)} (interval ${pct(e.lower)} to ${pct(e.upper)}; ${e.method})`
+						: `in this file ${point(e.rate, e.low, e.high)} expected correct (interval ${pct(e.lower)} to ${pct(e.upper)}; ${e.method})`;
 		console.log(
-			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} (interval ${pct(q.population.lower)} to ${pct(q.population.upper)}), n = ${q.population.items} audited items${q.population.unit === 'labels' ? ` (${q.population.successes} yes labels of ${q.population.trials})` : ''}; ` +
+			`Audit estimate (${q.measure}, ${q.population.estimatorName}): population ${point(q.population.rate, q.population.low, q.population.high)} (interval ${pct(q.population.lower)} to ${pct(q.population.upper)}), n = ${q.population.items} audited items${labels ? ` (${q.population.successes} yes labels of ${q.population.trials}: ${LABEL_LEVEL_READING})` : ''}; ` +
 				`${file}.`
 		);
 	}

@@ -39,6 +39,10 @@ export interface CardManifest {
 			description: string;
 			estimatorName: string;
 			items: number;
+			/** labels: a label-level rate, a share of the reviewers' labels (`successes` yes of `trials`), not of rows (absent in older manifests: items). */
+			unit?: 'items' | 'labels';
+			trials?: number;
+			successes?: number | null;
 			confidence: number;
 			method: string;
 			/** Present when the rate weights verdict strata sampled at different rates: each stratum's own figures. */
@@ -318,6 +322,8 @@ export function datasetCard(input: DatasetCardInput): string {
 		// Rows no audit could have drawn (seed tasks beside a verdict-stratified audit, rows added after the draw): no estimate covers them.
 		const outside = e.outsideFrame?.rows ?? 0;
 		const rows = m.counts.rows;
+		// Label level (a quality audit's chosen headline) measures how often a reviewer says yes: never worded as a share of correct rows.
+		const labelLevel = p.unit === 'labels';
 		const outsideSentence = `; the ${outside.toLocaleString('en-US')} outside the audits\u2019 sampling frame (${outsideOrigins(e.outsideFrame)}) could not have been sampled, so the estimate says nothing about them: they count as not correct for the lower figure and correct for the upper.`;
 		lines.push(
 			p.strata
@@ -326,7 +332,9 @@ export function datasetCard(input: DatasetCardInput): string {
 			'',
 			`| | ${md(q.measure)} | ${level} interval |`,
 			'| :--- | ---: | :--- |',
-			`| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${rateText(p)} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
+			labelLevel
+				? `| Audited population: share of the reviewers\u2019 labels saying yes (${p.successes} of ${p.trials} labels on ${p.items} items, ${md(p.estimatorName)}; not a share of correct rows, adjudications not counted) | ${rateText(p)} | [${pct(p.lower)}, ${pct(p.upper)}] |`
+				: `| Audited population (n = ${p.items} items, ${md(p.estimatorName)}) | ${rateText(p)} | [${pct(p.lower)}, ${pct(p.upper)}] |`,
 			// A stratum with no audited item has no rate: its rows count as unknown in the weighted figures.
 			...(p.strata ?? []).map(
 				(h) =>
@@ -342,10 +350,10 @@ export function datasetCard(input: DatasetCardInput): string {
 			noInterval
 				? `| These rows, by their final human labels | ${rateText(e)} | — (every row has a final label) |`
 				: e.basis === 'population'
-					? `| These rows (the audited population itself: no human-label filter) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
+					? `| These rows (the audited population itself: no human-label filter${labelLevel ? '; a share of the reviewers\u2019 labels, as above' : ''}) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
 					: outside
 						? `| These rows (expected; ${outside.toLocaleString('en-US')} outside the audits\u2019 sampling frame counted as unknown) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
-						: `| These rows (expected) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`,
+						: `| These rows (expected${labelLevel ? '; the rows without a final label at the share of labels saying yes' : ''}) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`,
 			'',
 			`Interval: ${md(p.method)}.`,
 			'',

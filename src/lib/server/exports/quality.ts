@@ -32,6 +32,28 @@ import { selectionQuery, type ExportSelection } from './query';
 import type { SqlQuery } from './sql';
 import type { RateRange } from '$lib/stats/rate-range';
 
+/**
+ * What a label-level "all fields valid" rate is, wherever the export states it (method, caveat,
+ * command line, page, card): a share of the reviewers' labels, not of rows — the report's own words.
+ */
+export const LABEL_LEVEL_READING =
+	"the share of the reviewers' labels saying all fields valid — how often a reviewer says yes, not how often the answer is yes, and not a share of correct rows; adjudications do not enter it";
+
+function labelLevelCaveat(
+	p: Pick<QualityEstimate['population'], 'rate' | 'successes' | 'trials' | 'items'>,
+	l: { adjudicated: number; majority: Pick<RateRange, 'low' | 'high'> & { lower: number; upper: number } }
+): string {
+	const pct = (x: number | null) => (x === null ? '?' : `${(x * 100).toFixed(1)}%`);
+	const m = l.majority;
+	const majority = `${pct(m.low) === pct(m.high) ? pct(m.low) : `${pct(m.low)}–${pct(m.high)}`} [${pct(m.lower)}, ${pct(m.upper)}]`;
+	return (
+		`Label level is this estimate's headline (the audit's choice): ${pct(p.rate)} is the share of the reviewers' ${p.trials} labels on ${p.items} items that say all fields valid (${p.successes} of them) — how often a reviewer says yes, not how often the answer is yes — not an expected share of correct rows. ` +
+		(l.adjudicated
+			? `The ${l.adjudicated} adjudication${l.adjudicated === 1 ? '' : 's'} on these items ${l.adjudicated === 1 ? 'does' : 'do'} not enter it; the item majority, which counts ${l.adjudicated === 1 ? 'it' : 'them'}, gives ${majority}.`
+			: `Adjudications would not enter it; the item majority gives ${majority}.`)
+	);
+}
+
 /** The name of a rating estimate's estimator: the report's label level, each response shared among its ratings. */
 export const RATED_SHARES_NAME = `${ESTIMATOR_LABELS.label}, each response shared among its ratings`;
 
@@ -564,6 +586,8 @@ export function estimateQuality(
 	const correct = responses ? 'lf.a_or_b = 1' : QUALITY_ALL_YES.replaceAll('qf.', 'lf.');
 	const decided = responses ? 'lf.a_or_b IS NOT NULL' : QUALITY_DECIDED.replaceAll('qf.', 'lf.');
 	let estimate: QualityEstimate['population'];
+	/** A label-level headline: the item majority beside it, which counts the adjudications it leaves out. */
+	let labelLevel: { adjudicated: number; majority: Pick<RateRange, 'low' | 'high'> & { lower: number; upper: number } } | null = null;
 	if (responses) {
 		// The audit report's own figure for this model (label level, each response shared among its ratings), over the population's responses.
 		const inputs = audits.map((a) => loadReportInput(a.id, readOnly(client)));
@@ -624,9 +648,14 @@ export function estimateQuality(
 				h.estimator === 'latent'
 					? `Dawid–Skene latent truth over ${e.latent.n} audited items, ${e.latent.replicates}-replicate seeded bootstrap percentile interval`
 					: h.estimator === 'label'
-						? 'share of yes labels, ratio-estimator interval clustered by item (Wilson at the effective size)'
+						? `label level, ${LABEL_LEVEL_READING}; ratio-estimator interval clustered by item (Wilson at the effective size)`
 						: 'each item\'s final label (adjudicated, else majority); tied items counted as no for the lower figure and yes for the upper, each with its Wilson score interval'
 		};
+		if (h.estimator === 'label')
+			labelLevel = {
+				adjudicated: e.majority.adjudicated,
+				majority: { low: e.majority.low.proportion, high: e.majority.high.proportion, lower: e.majority.low.lower, upper: e.majority.high.upper }
+			};
 		estimate = verdictWeightedEstimate(client, selection, audits, scope, estimate) ?? estimate;
 	}
 
@@ -678,6 +707,7 @@ export function estimateQuality(
 		);
 	}
 	if (estimate.fallback) caveats.push(`Estimated by ${inSentence(estimate.estimatorName)}: ${estimate.fallback}`);
+	if (estimate.unit === 'labels' && labelLevel) caveats.push(labelLevelCaveat(estimate, labelLevel));
 	if (estimate.items < 30) caveats.push(`Only ${estimate.items} audited item${estimate.items === 1 ? '' : 's'} of this population: the interval is wide.`);
 	if (estimate.ties !== null && estimate.ties > 0 && estimate.rate === null) {
 		caveats.push(`${estimate.ties} audited item${estimate.ties === 1 ? '' : 's'} with tied reviewers count both ways: the rate lies between the two figures.`);
@@ -772,14 +802,15 @@ type FileFigures = Pick<QualityEstimate['exported'], 'rate' | 'low' | 'high' | '
  * and yes for the upper (so a tie is not counted at the rate twice), and at the rate for the point.
  */
 export function fileFigures(
-	population: Pick<QualityEstimate['population'], 'rate' | 'low' | 'high' | 'lower' | 'upper' | 'estimatorName' | 'estimator'>,
+	population: Pick<QualityEstimate['population'], 'rate' | 'low' | 'high' | 'lower' | 'upper' | 'estimatorName' | 'estimator'> & { unit?: QualityEstimate['population']['unit'] },
 	rows: { rows: number; good: number; tied: number; unlabelled: number; outside?: OutsideFrame },
 	humanLabelFilters: boolean
 ): FileFigures {
 	const { rows: n, good, tied, unlabelled } = rows;
 	// Unlabelled rows outside every audit's sampling frame: unknown, as no for the lower figures and yes for the upper.
 	const outside = Math.min(rows.outside?.rows ?? 0, unlabelled);
-	const name = inSentence(population.estimatorName);
+	// A label-level rate is a share of labels, not of rows: said wherever the file carries it.
+	const name = population.unit === 'labels' ? `${inSentence(population.estimatorName)} (a share of the reviewers' labels saying yes, not of correct rows)` : inSentence(population.estimatorName);
 	const rowsText = (k: number) => `${k} row${k === 1 ? '' : 's'}`;
 	if (n === 0) return { rate: null, low: null, high: null, lower: null, upper: null, basis: 'labels', method: 'no rows' };
 	if (unlabelled === 0) {
