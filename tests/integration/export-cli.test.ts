@@ -102,6 +102,28 @@ describe('instruct-audit export', () => {
 		expect(cli('export', 'cli data', '--count').stdout).toContain('4 rows match: 4 of 4 instances from 3 tasks');
 	});
 
+	it('with Label level as the audit\'s headline, the line says it is a share of the reviewers\' labels, never "expected correct" rows', () => {
+		const datasetId = db.$client.prepare<[], { id: number }>("SELECT id FROM datasets WHERE name = 'cli data'").get()!.id;
+		const reviewers = [makeUser(db).id, makeUser(db).id];
+		const audit = createAudit({ datasetId, kind: 'quality', sampleSize: 4, overlap: 2, reviewerIds: reviewers, seed: 1 }, db).id;
+		db.$client.prepare("UPDATE audits SET headline_estimator = 'label' WHERE id = ?").run(audit);
+		const items = db.$client.prepare<[number], number>('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0').pluck().all(audit);
+		const now = Date.now();
+		items.forEach((item, k) =>
+			reviewers.forEach((reviewer, r) =>
+				db.$client
+					.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, submitted_at, updated_at) VALUES (?, ?, ?, 1, 1, ?, ?, ?)')
+					.run(audit, item, reviewer, k + r >= 2 ? 1 : 0, now, now)
+			)
+		);
+		const r = cli('export', 'cli data', '--format', 'jsonl', '--where', `audit=${audit}`, '--out', path.join(dir, 'label.jsonl'));
+		expect(r.code).toBe(0);
+		const line = r.stdout.split('\n').find((l) => l.startsWith('Audit estimate'))!;
+		expect(line).toContain(`yes labels of ${2 * items.length}: ` + "the share of the reviewers' labels saying all fields valid — how often a reviewer says yes, not how often the answer is yes, and not a share of correct rows; adjudications do not enter it");
+		expect(line).not.toContain('expected correct');
+		expect(line).toContain("a share of the reviewers' labels saying yes, not of correct rows");
+	});
+
 	it('explains user errors with a non-zero exit', () => {
 		const bad = cli('export', 'cli data', '--format', 'xml', '--out', path.join(dir, 'x'));
 		expect(bad.code).toBe(2);

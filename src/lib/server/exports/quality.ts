@@ -520,7 +520,7 @@ async function qualityOffThread(
 		client === database.$client
 			? serverTask(database, (source) => ({ kind: 'exportQuality', selection, computed, source, options: {} }), () => estimateQuality(client, selection, computed))
 			: Promise.resolve(estimateQuality(client, selection, computed));
-	if (selection.responsesOf) return { quality: await queried(), pending: false }; // ratings: counts in SQL only
+	if (selection.responsesOf) return { quality: await queried(), pending: false }; // ratings: the report's shares, no latent-truth fit to wait for
 	const audits = auditsInScope(client, selection, 'quality');
 	if (audits.length === 0) return { quality: null, pending: false };
 	const { estimate, pending } = await allValidOffThread(client, selection, audits, database, backgroundAbove);
