@@ -13,7 +13,8 @@ import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { createReportJudgeRun, judgeAuditCalibration, overlappingJudgeRuns, reportJudgeScope } from '../../src/lib/server/judge';
 import { tieRangeText, wholeDatasetChoice } from '../../src/lib/judge/wording';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
-import { getRun, retryFailedCalls } from '../../src/lib/server/runs/engine/run-rows';
+import { getRun, requestRunAction, retryFailedCalls } from '../../src/lib/server/runs/engine/run-rows';
+import { listRuns, runSummary } from '../../src/lib/server/runs/summary';
 import { callDetail, listCalls } from '../../src/lib/server/runs/engine/calls';
 import { FAST_RETRY, all, fakeEndpoint, one } from './generation-support';
 import { AUDITED, TASKS, buildJudgeWorld, expectedFigures, humanSays, judgeScript, judgeSays } from './judge-support';
@@ -227,6 +228,54 @@ describe('judge run, live calls', () => {
 		expect(() => retryFailedCalls(run.id, {}, db)).toThrow(/no failed calls/);
 		expect(all(db, "SELECT 1 FROM judge_labels WHERE run_id = ? AND problem = 'call_failed'", run.id)).toHaveLength(0);
 		expect(readJudgeProgress(getRun(run.id, db)!.progress).judge).toMatchObject({ rows: TASKS, parsed: TASKS - 1, unparsed: 1 });
+	}, 60_000);
+
+	it('after retry-failed with another model, every call row names the model it was sent with and the run names both models of its verdicts', async () => {
+		const world = await buildJudgeWorld(db);
+		// Rows 11 and 13 are too long for the endpoint's model, not for "big".
+		const tooLong = (r: FakeGenerationRequest) => r.model !== 'big' && /### Output\noutput (11|13)\n/.test(r.prompt);
+		fake.setPromptFaults([{ share: 1, match: tooLong, reply: (r) => contextLengthError(r, 50) }]);
+		// Row 39's call is still in flight when the run is paused: left pending, it goes out again on resume.
+		const slow = (r: FakeGenerationRequest) => /### Output\noutput 39\b/.test(r.prompt);
+		fake.setLatency((r) => (slow(r) && r.model !== 'big' ? 5_000 : 0));
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const first = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 100, client: { retry: FAST_RETRY } });
+		const count = (sql: string) => one<{ n: number }>(db, sql, run.id).n;
+		for (let i = 0; i < 200 && count('SELECT count(*) AS n FROM judge_labels WHERE run_id = ?') < TASKS - 1; i++) await new Promise((r) => setTimeout(r, 25));
+		requestRunAction(run.id, 'pause', db);
+		expect((await first.done).status).toBe('paused');
+		const pendingAtPause = all<{ model: string; prompt: string }>(db, "SELECT model, prompt FROM generation_calls WHERE run_id = ? AND status = 'pending'", run.id);
+		expect(pendingAtPause).toHaveLength(1);
+		expect(pendingAtPause[0].prompt).toMatch(/### Output\noutput 39\b/);
+		expect(count("SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed'")).toBe(2);
+
+		fake.setLatency(0);
+		expect(retryFailedCalls(run.id, { model: 'big' }, db).calls).toBe(2);
+		expect((await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 100, client: { retry: FAST_RETRY } }).done).status).toBe('completed');
+
+		// Each answered call names the model of the request that answered it (the one left pending at the pause too).
+		const answered = new Map<string, number>();
+		for (const r of fake.generationRequests()) if (r.outcome === 200) answered.set(String(r.body?.model), (answered.get(String(r.body?.model)) ?? 0) + 1);
+		const stored = all<{ model: string; n: number }>(db, "SELECT model, count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done' GROUP BY model", run.id);
+		expect(new Map(stored.map((r) => [r.model, r.n]))).toEqual(answered);
+		expect(one<{ model: string }>(db, "SELECT model FROM generation_calls WHERE run_id = ? AND prompt LIKE '%### Output' || char(10) || 'output 39 %'", run.id).model).toBe('big');
+		expect(answered.get('big')).toBe(3);
+
+		// The run's verdicts come from two models, and every reader says so.
+		const models = [
+			{ model: 'fake-base', verdicts: TASKS - 3, parsed: TASKS - 4 },
+			{ model: 'big', verdicts: 3, parsed: 3 }
+		];
+		expect(runSummary(run.id, db)!.judgeModels).toEqual(models);
+		expect(listRuns(db).find((r) => r.id === run.id)!.judgeModels).toEqual(models);
+		const status = spawnSync(process.execPath, [CLI_ENTRY, 'judge', 'status', String(run.id), '--json'], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
+		expect(status.status, status.stderr).toBe(0);
+		expect(JSON.parse(status.stdout)).toMatchObject({ model: 'big', models });
+		const text = spawnSync(process.execPath, [CLI_ENTRY, 'judge', 'status', String(run.id)], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
+		expect(text.stdout).toContain(`Model: fake-base (${TASKS - 3} verdicts) and big (3 verdicts).`);
+		expect(overlappingJudgeRuns(world.auditId, db).find((r) => r.id === run.id)!.models).toEqual(models);
+		expect(judgeAuditCalibration(world.auditId, run.id, {}, db).run.models).toEqual(models);
 	}, 60_000);
 
 	it('carries a tied item into the estimate as the headline does: counted as "no" and as "yes"', async () => {

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { CliError, usageError } from '../cli-error';
 import { judgeResults } from '$lib/runs/judge-results';
+import { judgeModelsText } from '$lib/runs/judge-models';
+import { judgeVerdictModels } from '$lib/server/runs/judge/models';
 import { fileErrorOf } from '../files';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable } from '../output';
@@ -105,7 +107,9 @@ export function judgeSummary(runId: number) {
 		status: run.status,
 		message: run.message,
 		datasetId: run.datasetId,
+		/** The model its calls go to now; `models` says which models its verdicts came from. */
 		model: run.model,
+		models: judgeVerdictModels(db(), [run.id]).get(run.id) ?? [],
 		rows: progress.judge.rows,
 		parsed: progress.judge.parsed,
 		unparsed: progress.judge.unparsed,
@@ -127,6 +131,7 @@ function describe(s: ReturnType<typeof judgeSummary>): string {
 	const { unit: what, readable } = judgeResults(s.mode, s);
 	const lines = [
 		`Judge run ${s.id} "${s.name}" (${s.mode}): ${s.status}${s.message ? ` — ${s.message}` : ''}`,
+		`Model: ${judgeModelsText(s.model, s.models).text}.`,
 		`${s.parsed + s.unparsed} of ${s.rows} ${what} judged: ${s.parsed} readable (${readable}), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,
 		`${s.calls.done} calls, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens${s.costUsd !== null ? `, $${s.costUsd.toFixed(4)}` : ''}.`
 	];
@@ -214,7 +219,7 @@ export async function run(argv: string[]): Promise<void> {
 					.all();
 				const summaries = rows.map(judgeSummary);
 				if (json) return printJson(summaries);
-				printTable(summaries.map((s) => ({ id: s.id, mode: s.mode, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: s.model, name: s.name })));
+				printTable(summaries.map((s) => ({ id: s.id, mode: s.mode, status: s.status, rows: s.rows, parsed: s.parsed, unparsed: s.unparsed, model: judgeModelsText(s.model, s.models).short, name: s.name })));
 				return;
 			}
 			case 'status': {

@@ -29,13 +29,17 @@ import { keptWhileUnchanged } from '../db/unchanged';
 import { itemVerdicts } from '../reports/reports';
 import { ReportError } from '../reports/errors';
 import { judgeStepOf, readJudgeParams, JUDGE_MODE_AUDIT_KIND, type JudgeMode, type JudgeSelection } from '../runs/judge/params';
+import { judgeVerdictModels, type JudgeModelVerdicts } from '../runs/judge/models';
 
 export interface JudgeRunRef {
 	id: number;
 	/** quality: the three questions per row; rating: A–D per response; pairwise: each pair in both orders. */
 	mode: JudgeMode;
 	name: string;
+	/** The model its calls go to now (after a retry with another model, not that of every verdict: see `models`). */
 	model: string;
+	/** Its verdicts by model, most first: more than one when failed calls were retried with another model ($lib/runs/judge-models names them). */
+	models: JudgeModelVerdicts[];
 	status: string;
 	batch: boolean;
 	selection: JudgeSelection;
@@ -108,6 +112,7 @@ function judgeRunRef(runId: number, database: Db): JudgeRunRef & { datasetId: nu
 		mode: params.mode,
 		name: row.name,
 		model: row.model,
+		models: judgeVerdictModels(database, [runId]).get(runId) ?? [],
 		status: row.status,
 		batch: params.batch,
 		selection: params.selection,
@@ -136,7 +141,7 @@ function allYes(label: LabelRow | undefined): boolean | null {
  * Judge runs with a label on at least one of the audit's sampled items, newest first: on the
  * instance an item shows (quality audits), one of its responses (rating) or its pair (pairwise).
  */
-export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id: number; name: string; model: string; status: string }[] {
+export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id: number; name: string; model: string; models: JudgeModelVerdicts[]; status: string }[] {
 	const kind = database.$client.prepare<[number], string>("SELECT kind FROM audits WHERE id = ? AND status <> 'preparing'").pluck().get(auditId);
 	const overlap =
 		kind === 'rating'
@@ -145,9 +150,11 @@ export function overlappingJudgeRuns(auditId: number, database: Db = db()): { id
 			: kind === 'pairwise'
 				? `SELECT 1 FROM judge_labels l JOIN audit_items a ON a.pair_id = l.pair_id WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`
 				: `SELECT 1 FROM judge_labels l JOIN audit_items a ON a.instance_id = l.instance_id WHERE l.run_id = r.id AND a.audit_id = ? AND a.is_gold = 0`;
-	return database.$client
+	const runs = database.$client
 		.prepare<[number], { id: number; name: string; model: string; status: string }>(`SELECT r.id, r.name, r.model, r.status FROM generation_runs r WHERE r.pipeline = 'judge' AND EXISTS (${overlap}) ORDER BY r.id DESC`)
 		.all(auditId);
+	const models = judgeVerdictModels(database, runs.map((r) => r.id));
+	return runs.map((r) => ({ ...r, models: models.get(r.id) ?? [] }));
 }
 
 /** The judge mode that is calibrated against an audit of this kind (none for conversation audits). */
@@ -156,12 +163,13 @@ export function judgeModeForAudit(kind: string): JudgeMode | null {
 }
 
 /** Judge runs of the audit's dataset (whether or not they have reached its items yet), newest first, with their mode. */
-export function judgeRunsOfDataset(datasetId: number, database: Db = db()): { id: number; name: string; model: string; status: string; mode: JudgeMode }[] {
+export function judgeRunsOfDataset(datasetId: number, database: Db = db()): { id: number; name: string; model: string; models: JudgeModelVerdicts[]; status: string; mode: JudgeMode }[] {
 	const rows = database.$client
 		.prepare<[number], { id: number; name: string; model: string; status: string; params: string }>("SELECT id, name, model, status, params FROM generation_runs WHERE pipeline = 'judge' AND dataset_id = ? ORDER BY id DESC")
 		.all(datasetId);
+	const models = judgeVerdictModels(database, rows.map((r) => r.id));
 	return rows
-		.map(({ params, ...r }) => ({ ...r, mode: ((JSON.parse(params) as { mode?: JudgeMode }).mode ?? 'quality') as JudgeMode }));
+		.map(({ params, ...r }) => ({ ...r, models: models.get(r.id) ?? [], mode: ((JSON.parse(params) as { mode?: JudgeMode }).mode ?? 'quality') as JudgeMode }));
 }
 
 /** A rating judge against the final human A–D rating of each audited response. */

@@ -11,6 +11,7 @@ import { readRunParams } from './generation/params';
 import { runKind, type KindProgress } from './kinds';
 import { listJudgeBatches } from './judge/batch';
 import type { JudgeProgress } from './judge/progress';
+import { judgeVerdictModels, type JudgeModelVerdicts } from './judge/models';
 import { runCounts, type RunCounts } from '$lib/runs/counts';
 import type { RunProgress } from './generation/progress';
 import type { SeedTaskSnapshot } from './generation/params';
@@ -59,6 +60,8 @@ export interface RunSummary {
 	alpacaOutputs?: AlpacaOutputCounts;
 	/** Judge runs (runSummary only): what it judges — quality (rows), rating (responses) or pairwise (pairs). */
 	judgeMode?: 'quality' | 'rating' | 'pairwise';
+	/** Judge runs: its verdicts by model, most first (more than one after failed calls were retried with another model); `model` is where its calls go now. */
+	judgeModels?: JudgeModelVerdicts[];
 }
 
 export interface JudgeBatchView {
@@ -144,6 +147,7 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 			.prepare<[number], { batch: number | null; mode: string | null }>("SELECT json_extract(params, '$.batch') AS batch, json_extract(params, '$.mode') AS mode FROM generation_runs WHERE id = ?")
 			.get(id)!;
 		const batch = judge.batch === 1;
+		summary.judgeModels = judgeVerdictModels(database, [id]).get(id) ?? [];
 		summary.judgeMode = judge.mode === 'rating' || judge.mode === 'pairwise' ? judge.mode : 'quality';
 		summary.judgeCalls = {
 			mode: batch ? 'batch' : 'live',
@@ -181,5 +185,13 @@ export function listRuns(database: Db = db(), limit = 200): RunSummary[] {
 	const rows = database.$client
 		.prepare<[number], RunRow & { dataset_name: string | null }>(`SELECT ${SUMMARY_COLUMNS} FROM generation_runs r LEFT JOIN datasets d ON d.id = r.dataset_id ORDER BY r.id DESC LIMIT ?`)
 		.all(limit);
-	return rows.map((row) => summarizeRun(toRun(row), row.dataset_name));
+	const models = judgeVerdictModels(
+		database,
+		rows.filter((r) => r.pipeline === 'judge').map((r) => r.id)
+	);
+	return rows.map((row) => {
+		const summary = summarizeRun(toRun(row), row.dataset_name);
+		if (row.pipeline === 'judge') summary.judgeModels = models.get(row.id) ?? [];
+		return summary;
+	});
 }
