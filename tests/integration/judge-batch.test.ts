@@ -144,8 +144,9 @@ describe('judge run, Batch API', () => {
 		expect((await second.done).status).toBe('cancelled');
 		const [remote] = fake.batches.batches();
 		expect(cancels().map((r) => r.path)).toEqual([`/v1/batches/${remote.id}/cancel`]);
-		const row = one<{ cancel_requested: number; cancel_sent: number; batch_id: string }>(db, 'SELECT cancel_requested, cancel_sent, batch_id FROM judge_batches WHERE run_id = ?', run.id);
-		expect(row).toEqual({ cancel_requested: 1, cancel_sent: 1, batch_id: remote.id });
+		const row = one<{ cancel_requested: number; cancel_sent: number; batch_id: string; remote_status: string }>(db, 'SELECT cancel_requested, cancel_sent, batch_id, remote_status FROM judge_batches WHERE run_id = ?', run.id);
+		// What the API answered to the cancel is recorded: nothing polls a cancelled run's batch again.
+		expect(row).toEqual({ cancel_requested: 1, cancel_sent: 1, batch_id: remote.id, remote_status: 'cancelling' });
 		const settled = await fake.batches.settled(remote.id);
 		expect(settled.status).toBe('cancelled');
 		expect(fake.batches.batches()).toHaveLength(1);
@@ -164,7 +165,7 @@ describe('judge run, Batch API', () => {
 		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(1);
 		const [remote] = fake.batches.batches();
 		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/batches/${remote.id}/cancel`)).toHaveLength(1);
-		expect(one(db, 'SELECT phase, cancel_requested, cancel_sent FROM judge_batches WHERE run_id = ?', run.id)).toEqual({ phase: 'in_flight', cancel_requested: 1, cancel_sent: 1 });
+		expect(one(db, 'SELECT phase, cancel_requested, cancel_sent, remote_status FROM judge_batches WHERE run_id = ?', run.id)).toEqual({ phase: 'in_flight', cancel_requested: 1, cancel_sent: 1, remote_status: 'cancelling' });
 		expect((await fake.batches.settled(remote.id)).status).toBe('cancelled');
 		// Once sent, never again.
 		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(0);

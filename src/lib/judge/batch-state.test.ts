@@ -81,6 +81,12 @@ describe('batch state machine', () => {
 		expect(nextBatchAction(r, 1, POLL)).toEqual({ kind: 'wait', ms: POLL - 1 });
 		r = applyBatchEvent(r, { type: 'polled', at: POLL, status: 'cancelled', outputFileId: 'out' });
 		expect(r.phase).toBe('collecting');
+		// The cancel's answer is recorded; one saying the batch is already over ends it (a cancelled run collects nothing).
+		const asked = applyBatchEvent({ ...newBatchRecord('k3'), phase: 'in_flight', batchId: 'b', remoteStatus: 'in_progress', cancelRequested: true }, { type: 'cancel-sent', status: 'cancelling' });
+		expect(asked).toMatchObject({ phase: 'in_flight', remoteStatus: 'cancelling', cancelSent: true });
+		const over = applyBatchEvent({ ...newBatchRecord('k4'), phase: 'in_flight', batchId: 'b', remoteStatus: 'in_progress', cancelRequested: true }, { type: 'cancel-sent', status: 'cancelled' });
+		expect(over).toMatchObject({ phase: 'done', remoteStatus: 'cancelled', cancelSent: true });
+		expect(nextBatchAction(over, 0, POLL)).toEqual({ kind: 'none' });
 		const early = applyBatchEvent(newBatchRecord('k2'), { type: 'cancel-requested' });
 		expect(early.phase).toBe('done');
 		expect(nextBatchAction(early, 0, POLL)).toEqual({ kind: 'none' });

@@ -109,7 +109,8 @@ export type BatchEvent =
 	| { type: 'uploaded'; fileId: string }
 	| { type: 'created'; batchId: string }
 	| { type: 'cancel-requested' }
-	| { type: 'cancel-sent' }
+	/** batches.cancel answered, with the batch's status in its answer (when the API gave one). */
+	| { type: 'cancel-sent'; status?: RemoteBatchStatus }
 	| {
 			type: 'polled';
 			at: number;
@@ -146,9 +147,13 @@ export function applyBatchEvent(record: BatchRecord, event: BatchEvent): BatchRe
 			// Not yet created: nothing to cancel remotely; the batch simply never starts.
 			if (record.phase !== 'in_flight') return { ...record, cancelRequested: true, phase: 'done' };
 			return { ...record, cancelRequested: true };
-		case 'cancel-sent':
+		case 'cancel-sent': {
 			if (record.phase !== 'in_flight') throw invalid();
-			return { ...record, cancelSent: true };
+			const sent: BatchRecord = { ...record, cancelSent: true, remoteStatus: event.status ?? record.remoteStatus };
+			// Already over remotely (cancelled, or it finished first): nothing more will happen to it, and
+			// a cancelled run collects nothing — done, like a batch cancelled before it was created.
+			return event.status && (FINAL_REMOTE.includes(event.status) || event.status === 'failed') ? { ...sent, phase: 'done' } : sent;
+		}
 		case 'polled': {
 			if (record.phase !== 'in_flight') throw invalid();
 			const polled: BatchRecord = {

@@ -130,7 +130,8 @@ export interface BatchApi {
 	createBatch(inputFileId: string, url: BatchRequestBody['url'], metadata: Record<string, string>, signal?: AbortSignal): Promise<RemoteBatch>;
 	listBatches(signal?: AbortSignal): Promise<RemoteBatch[]>;
 	retrieveBatch(batchId: string, signal?: AbortSignal): Promise<RemoteBatch>;
-	cancelBatch(batchId: string, signal?: AbortSignal): Promise<void>;
+	/** The batch as the API answered the cancel (status cancelling, or already cancelled). */
+	cancelBatch(batchId: string, signal?: AbortSignal): Promise<RemoteBatch>;
 	fileText(fileId: string, signal?: AbortSignal): Promise<string>;
 }
 
@@ -316,10 +317,7 @@ export function createLlmClient(endpoint: EndpointConfig, options: LlmClientOpti
 				return out;
 			}),
 		retrieveBatch: (batchId, signal) => guarded(signal, async (signal) => (await sdk.batches.retrieve(batchId, { signal, timeout: timeoutMs })) as RemoteBatch),
-		cancelBatch: (batchId, signal) =>
-			guarded(signal, async (signal) => {
-				await sdk.batches.cancel(batchId, { signal, timeout: timeoutMs });
-			}),
+		cancelBatch: (batchId, signal) => guarded(signal, async (signal) => (await sdk.batches.cancel(batchId, { signal, timeout: timeoutMs })) as RemoteBatch),
 		fileText: (fileId, signal) => guarded(signal, async (signal) => redactKeyOnly(await (await sdk.files.content(fileId, { signal, timeout: timeoutMs })).text(), apiKey))
 	};
 

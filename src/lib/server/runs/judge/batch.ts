@@ -380,10 +380,11 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 					record = step(row, record, { type: 'created', batchId: created.id });
 					break;
 				}
-				case 'cancel':
-					await client.batch.cancelBatch(record.batchId!, signal);
-					record = step(row, record, { type: 'cancel-sent' });
+				case 'cancel': {
+					const remote = await client.batch.cancelBatch(record.batchId!, signal);
+					record = step(row, record, { type: 'cancel-sent', status: remote.status as RemoteBatchStatus }, { requestCounts: remote.request_counts ?? undefined });
 					break;
+				}
 				case 'poll': {
 					const remote = await client.batch.retrieveBatch(record.batchId!, signal);
 					record = step(
@@ -425,8 +426,9 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 				}
 				record = step(row, record, { type: 'cancel-requested' });
 				if (record.phase === 'in_flight' && record.batchId && !record.cancelSent) {
-					await client.batch.cancelBatch(record.batchId, cancelSignal);
-					step(row, record, { type: 'cancel-sent' });
+					// The answer's status is recorded: nothing polls a cancelled run's batches again.
+					const remote = await client.batch.cancelBatch(record.batchId, cancelSignal);
+					step(row, record, { type: 'cancel-sent', status: remote.status as RemoteBatchStatus }, { requestCounts: remote.request_counts ?? undefined });
 				}
 			} catch (err) {
 				if (err instanceof LostOwnership) return;
@@ -492,10 +494,12 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 export async function cancelBatchesOfStoppedRun(database: Db, runId: number, client: LlmClient, timeoutMs = 15_000): Promise<number> {
 	const c = database.$client;
 	const rows = c.prepare<[number], BatchRow>(`SELECT * FROM judge_batches WHERE run_id = ? AND ${ACTIVE} ORDER BY id`).all(runId);
-	const save = (id: number, r: BatchRecord) =>
+	const save = (id: number, r: BatchRecord, requestCounts?: unknown) =>
 		c
-			.prepare<[string, string | null, number, number, number, number]>('UPDATE judge_batches SET phase = ?, batch_id = ?, cancel_requested = ?, cancel_sent = ?, updated_at = ? WHERE id = ?')
-			.run(r.phase, r.batchId, r.cancelRequested ? 1 : 0, r.cancelSent ? 1 : 0, Date.now(), id);
+			.prepare<[string, string | null, string | null, number, number, string | null, number, number]>(
+				'UPDATE judge_batches SET phase = ?, batch_id = ?, remote_status = ?, cancel_requested = ?, cancel_sent = ?, request_counts = coalesce(?, request_counts), updated_at = ? WHERE id = ?'
+			)
+			.run(r.phase, r.batchId, r.remoteStatus, r.cancelRequested ? 1 : 0, r.cancelSent ? 1 : 0, requestCounts === undefined ? null : JSON.stringify(requestCounts), Date.now(), id);
 	const signal = AbortSignal.timeout(timeoutMs);
 	let sent = 0;
 	for (const row of rows) {
@@ -507,9 +511,9 @@ export async function cancelBatchesOfStoppedRun(database: Db, runId: number, cli
 		record = applyBatchEvent(record, { type: 'cancel-requested' });
 		save(row.id, record);
 		if (record.phase === 'in_flight' && record.batchId && !record.cancelSent) {
-			await client.batch.cancelBatch(record.batchId, signal);
-			record = applyBatchEvent(record, { type: 'cancel-sent' });
-			save(row.id, record);
+			const remote = await client.batch.cancelBatch(record.batchId, signal);
+			record = applyBatchEvent(record, { type: 'cancel-sent', status: remote.status as RemoteBatchStatus });
+			save(row.id, record, remote.request_counts ?? undefined);
 			sent++;
 		}
 	}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { judgeBatchStateText, type BatchStateInput } from './judge-batches';
+
+const batch = (b: Partial<BatchStateInput>): BatchStateInput => ({ phase: 'in_flight', remoteStatus: 'in_progress', calls: 20, completed: 5, cancelSent: false, failure: null, ...b });
+
+describe('judgeBatchStateText', () => {
+	it('a running run: its batch in progress with the API status', () => {
+		expect(judgeBatchStateText('running', [])).toBe('Batch API: nothing submitted yet');
+		expect(judgeBatchStateText('running', [batch({})])).toBe('1 in progress · in_flight (in_progress, 5/20 done)');
+	});
+
+	it('a cancelled run: its batch stopped, with what the API answered to the cancel, never "in progress"', () => {
+		const cancelledRemotely = batch({ phase: 'done', remoteStatus: 'cancelled', completed: 20, cancelSent: true });
+		expect(judgeBatchStateText('cancelled', [cancelledRemotely])).toBe('1 stopped by the cancel · cancel sent (the API answered cancelled, 20/20 done)');
+		const cancelling = batch({ remoteStatus: 'cancelling', cancelSent: true });
+		expect(judgeBatchStateText('cancelled', [cancelling])).not.toContain('in progress');
+		expect(judgeBatchStateText('cancelled', [batch({ phase: 'done', remoteStatus: 'completed', completed: 20 }), cancelling])).toBe(
+			'1 finished, 1 stopped by the cancel · cancel sent (the API answered cancelling, 5/20 done)'
+		);
+	});
+
+	it('a failed batch is named, not counted as finished', () => {
+		const refused = batch({ phase: 'failed', remoteStatus: 'failed', completed: null, failure: 'The API refused the batch: line 1: bad' });
+		const ok = batch({ phase: 'done', remoteStatus: 'completed', completed: 20 });
+		expect(judgeBatchStateText('failed', [refused, ok])).toBe('1 finished, 1 failed · failed (failed): The API refused the batch: line 1: bad');
+		expect(judgeBatchStateText('completed', [ok, ok])).toBe('2 finished · done (completed, 20/20 done)');
+	});
+});
