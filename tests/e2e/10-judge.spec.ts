@@ -101,8 +101,27 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(page).toHaveTitle(/· Model judge ·/);
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	const runId = Number(new URL(page.url()).pathname.split('/').pop());
+	// A Batch API submission's table scrolls in its own region on a phone, never the page; verdicts
+	// from two models (failed calls retried with another) are named with their counts.
+	const batchKey = `judge run ${runId} batch 1`;
+	db.$client
+		.prepare("INSERT INTO judge_batches (run_id, key, phase, call_ids, batch_id, remote_status, request_counts, created_at, updated_at) VALUES (?, ?, 'done', '[]', 'batch_0123456789abcdef0123456789', 'completed', '{\"completed\":20,\"failed\":0}', 0, 0)")
+		.run(runId, batchKey);
+	const retried = db.$client.prepare("UPDATE judge_labels SET model = 'big' WHERE id IN (SELECT id FROM judge_labels WHERE run_id = ? ORDER BY id DESC LIMIT 3)").run(runId).changes;
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.reload();
+	await expect(page.getByTestId('judge-batches')).toBeVisible();
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+	await expect(page.getByRole('group', { name: 'Batch API submissions' })).toBeVisible();
+	await expect(page.getByTestId('run-model')).toHaveText(`verdicts from judge-model (${TASKS - retried} verdicts) and big (${retried} verdicts)`);
+	db.$client.prepare('DELETE FROM judge_batches WHERE run_id = ?').run(runId);
+	db.$client.prepare("UPDATE judge_labels SET model = 'judge-model' WHERE run_id = ?").run(runId);
+	await page.setViewportSize({ width: 1280, height: 900 });
 	// Its calls whose replies were not read: task 7's two and task 4's first (read on retry), each flagged; no candidates column.
 	await page.goto(`/runs/${runId}/calls?problems=1`);
+	// The same breadcrumbs as the run page, and each call's model.
+	await expect(page.getByTestId('calls-breadcrumbs')).toHaveText(`Runs / Model judge / Run #${runId} /`);
+	await expect(page.getByTestId('call-model').first()).toHaveText('judge-model');
 	const callRows = page.locator('section[aria-label="Model calls"] tbody tr');
 	await expect(callRows).toHaveCount(3);
 	for (let i = 0; i < 3; i++) await expect(callRows.nth(i).locator('td').nth(-2)).toHaveText('1');

@@ -245,6 +245,8 @@ export interface CallListRow {
 	problems: number;
 	createdAt: number;
 	doneAt: number | null;
+	/** The model it was sent with (a run's failed calls may have been retried with another). */
+	model: string;
 }
 
 export interface CallFilters {
@@ -303,7 +305,8 @@ export function listCalls(
 			`SELECT g.id, g.call_key AS key, g.step, g.task_id AS taskId, g.status, g.finish_reason AS finishReason,
 				g.prompt_tokens AS promptTokens, g.completion_tokens AS completionTokens, g.latency_ms AS latencyMs, g.attempts, g.error,
 				g.failure_reason AS failureReason, (SELECT count(*) FROM generation_candidates x WHERE x.call_id = g.id) AS candidates,
-				coalesce(json_array_length(g.parsed, '$.problems'), 0) + ${judgeProblem('g.')} AS problems, g.created_at AS createdAt, g.done_at AS doneAt
+				coalesce(json_array_length(g.parsed, '$.problems'), 0) + ${judgeProblem('g.')} AS problems, g.created_at AS createdAt, g.done_at AS doneAt,
+				g.model
 			 FROM generation_calls g WHERE ${where.join(' AND ')} ORDER BY g.id DESC LIMIT ? OFFSET ?`
 		)
 		.all(...params, pageSize, (page - 1) * pageSize);
@@ -325,7 +328,6 @@ export interface CallDetail extends CallListRow {
 	templateVersion: number | null;
 	templateValues: Record<string, unknown>;
 	decoding: Record<string, unknown>;
-	model: string;
 	responseModel: string | null;
 	responseId: string | null;
 	costUsd: number | null;
