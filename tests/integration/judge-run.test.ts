@@ -276,6 +276,10 @@ describe('judge run, live calls', () => {
 		expect(text.stdout).toContain(`Model: fake-base (${TASKS - 3} verdicts) and big (3 verdicts).`);
 		expect(overlappingJudgeRuns(world.auditId, db).find((r) => r.id === run.id)!.models).toEqual(models);
 		expect(judgeAuditCalibration(world.auditId, run.id, {}, db).run.models).toEqual(models);
+		// The report's calibration heading credits both models, not the last one.
+		const report = spawnSync(process.execPath, [CLI_ENTRY, 'report', String(world.auditId), '--judge', String(run.id)], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
+		expect(report.status, report.stderr).toBe(0);
+		expect(report.stdout).toContain(`Judge run ${run.id} (fake-base (${TASKS - 3} verdicts) and big (3 verdicts)) against the final human labels`);
 	}, 60_000);
 
 	it('carries a tied item into the estimate as the headline does: counted as "no" and as "yes"', async () => {

@@ -63,6 +63,7 @@ import {
 } from '$lib/server/reports';
 import { judgeCalibration, type AnyJudgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
 import type { KappaInterval } from '$lib/stats/kappa-interval';
+import { judgeModelsText } from '$lib/runs/judge-models';
 
 const USAGE = `Usage: npx instruct-audit report <audit> [options]
        npx instruct-audit report --list
@@ -512,7 +513,7 @@ function printMatrix(labels: readonly string[], confusion: number[][]): void {
 
 function printJudge(j: AnyJudgeAuditCalibration): void {
 	if (j.mode === 'quality') return printQualityJudge(j);
-	heading(`Judge run ${j.run.id} (${j.run.model}, ${j.mode}) against the final human labels`);
+	heading(`Judge run ${j.run.id} (${judgeModelsText(j.run.model, j.run.models).text}, ${j.mode}) against the final human labels`);
 	if (j.mode === 'rating') {
 		const c = j.calibration;
 		console.log(`${judgedLine(j.judgedResponses, j.responses, j.unreadableResponses, 'responses', 'rating')}; ${j.decidedResponses} with a decided final rating; ${c.pairs} compared (${c.judgeMissing} left out without a readable judge rating).`);
@@ -532,7 +533,7 @@ function printJudge(j: AnyJudgeAuditCalibration): void {
 }
 
 function printQualityJudge(j: JudgeAuditCalibration): void {
-	heading(`Judge run ${j.run.id} (${j.run.model}) against the final human labels`);
+	heading(`Judge run ${j.run.id} (${judgeModelsText(j.run.model, j.run.models).text}) against the final human labels`);
 	console.log(`${judgedLine(j.judgedItems, j.items, j.unreadableItems, 'items', 'verdict')}; ${j.decidedItems} with a decided final label.`);
 	const rows = (['instruction', 'input', 'output', 'allValid'] as const).map((key) => {
 		const c = j.calibration[key];

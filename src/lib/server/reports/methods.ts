@@ -8,6 +8,7 @@ import type { AuditReport } from '$lib/reports/report';
 import { ReportError } from './errors';
 import { auditVerdictWeighted } from '../exports/quality';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
+import { judgeModelsText } from '$lib/runs/judge-models';
 
 /**
  * Table 1 beside an audit's report: the dataset's figures with the audit's sampling frame, so the
@@ -79,7 +80,7 @@ const wordCount = (text: string) => (text.trim() ? text.trim().split(/\s+/).leng
 export function methodsJudge(c: JudgeAuditCalibration): MethodsJudge {
 	const e = c.estimate;
 	return {
-		model: c.run.model,
+		model: judgeModelsText(c.run.model, c.run.models).text,
 		runId: c.run.id,
 		judgedItems: c.judgedItems,
 		estimate: e
