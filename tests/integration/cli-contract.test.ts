@@ -175,6 +175,13 @@ describe('file errors name the file, without a stack trace', () => {
 		expect(c.prepare('SELECT count(*) FROM audit_guidelines_versions WHERE audit_id = ?').pluck().get(auditId)).toBe(2);
 	});
 
+	it('a preference pair without its rejected side names the missing field, not a field of another format', () => {
+		const pair = path.join(dir, 'half-pair.jsonl');
+		fs.writeFileSync(pair, '{"prompt":"p1","chosen":"a"}\n');
+		refused(['import', pair, '--dataset', 'half'], 'half-pair.jsonl: line 1: missing required field "rejected"\nNothing was imported.', 'failed');
+		expect(json(['import', pair, '--dataset', 'half']).value.error).toMatchObject({ file: 'half-pair.jsonl', line: 1, field: 'rejected' });
+	});
+
 	it('refuses to read a directory or a missing file as input', () => {
 		const folder = path.join(dir, 'adir');
 		fs.mkdirSync(folder, { recursive: true });

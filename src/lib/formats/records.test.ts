@@ -130,8 +130,16 @@ describe('new shapes: detection', () => {
 		expect(detectFormat({ id: 'x', conversations: [] })).toBe('sharegpt');
 		expect(detectFormat({ user_input: 'p', completion_a: 'a', completion_b: 'b' })).toBe('comparison');
 		expect(detectFormat({ prompt: 'p', chosen: 'a', rejected: 'b' })).toBe('comparison');
-		// {prompt, …} without both chosen and rejected stays a prediction row.
-		expect(detectFormat({ prompt: 'p', chosen: 'a' })).toBe('predictions');
+		// One side of a pair missing: still a pair, so the reader names the missing side.
+		expect(detectFormat({ prompt: 'p', chosen: 'a' })).toBe('comparison');
+		expect(detectFormat({ prompt: 'p', rejected: 'b' })).toBe('comparison');
+		expect(detectFormat({ chosen: 'a' })).toBe('comparison');
+		expect(() => readRecord('comparison', { prompt: 'p1', chosen: 'a' })).toThrow('missing required field "rejected"');
+		expect(() => readRecord('comparison', { prompt: 'p1', rejected: 'b' })).toThrow('missing required field "chosen"');
+		// A row with another format's field and only a `chosen` beside it stays that format's row.
+		expect(detectFormat({ prompt: 'p', instruction: 'i', response: 'r', chosen: 'a' })).toBe('predictions');
+		expect(detectFormat({ instruction: 'i', output: 'o', chosen: 'a' })).toBe('instances');
+		expect(detectFormat({ prompt: 'p', completion: 'c', rejected: 'b' })).toBe('prompt-completion');
 	});
 });
 

@@ -45,6 +45,9 @@ export function jsonType(value: unknown): string {
 	return typeof value;
 }
 
+/** Fields that make a row with `chosen` or `rejected` (but not both) another format's row. */
+const OTHER_ROW_FIELDS = ['instruction', 'output', 'response', 'target', 'completion'];
+
 /**
  * Which format a record is in, from the fields it has (the first record decides for the file).
  * Checks the most specific fields first; a record with a required field missing still maps to
@@ -57,6 +60,9 @@ export function detectFormat(record: unknown): FormatId | null {
 	if (hasOwn(record, 'messages')) return 'chat';
 	if (hasOwn(record, 'completion_a') || hasOwn(record, 'completion_b') || hasOwn(record, 'user_input')) return 'comparison';
 	if (hasOwn(record, 'chosen') && hasOwn(record, 'rejected')) return 'comparison';
+	// One side of a pair without the other is still a pair (the reader names the missing side),
+	// unless the row has a field another format needs (a prediction's response, an instance's output).
+	if ((hasOwn(record, 'chosen') || hasOwn(record, 'rejected')) && !OTHER_ROW_FIELDS.some((key) => hasOwn(record, key))) return 'comparison';
 	if (hasOwn(record, 'completion')) return 'prompt-completion';
 	if (hasOwn(record, 'response') || hasOwn(record, 'target') || hasOwn(record, 'prompt'))
 		return 'predictions';
