@@ -473,6 +473,50 @@ describe('import → export → import gives the same records', async () => {
 		expect(JSON.parse([...flag.chunks()].join(''))).toMatchObject({ prompt: 'Say hi.', chosen: 'Hi', rejected: 'Hello', tie: true });
 	});
 
+	it('every pair shape survives preference-pairs export and re-import: instruction, input, responses, models, scores, ids, other fields', async () => {
+		const shapes: Record<string, unknown[]> = {
+			'hh.jsonl': [
+				{ chosen: '\n\nHuman: How do I bake bread?\n\nAssistant: [better] Mix flour, water, yeast.', rejected: '\n\nHuman: How do I bake bread?\n\nAssistant: Buy it.' },
+				{ chosen: '\n\nHuman: Name a colour.\n\nAssistant: Blue.', rejected: '\n\nHuman: Name a colour.\n\nAssistant: Table.', id: 'h2', source: 'harmless-base' }
+			],
+			'plain.jsonl': [
+				{ prompt: 'Which is better? 🍎', chosen: 'Apple', rejected: 'Orange', id: 7 },
+				{ prompt: 'Pick one.', chosen: 'Left', rejected: 'Right', chosen_model: 'big', rejected_model: 'small', chosen_score: 8, rejected_score: 2.5, extra: { n: 1 } },
+				{ prompt: 'Below is an instruction that describes a task, paired with an input that provides further context. Write a response that appropriately completes the request.\n\n### Instruction:\nTranslate.\n\n### Input:\nHola\n\n### Response:', chosen: 'Hello', rejected: 'Bye' }
+			],
+			'gpt4llm.jsonl': [
+				{ user_input: 'Give a tip.', completion_a: 'Sleep well.', completion_b: 'Eat.' },
+				{ user_input: 'Q?', completion_a: 'A', completion_b: 'B', score_a: 9, score_b: 4.5, model_a: 'gpt-4', model_b: 'opt-iml', rank: [1, 2], id: 'g2' }
+			]
+		};
+		const stored = (datasetId: number) =>
+			db.$client
+				.prepare(
+					`SELECT t.instruction, i.input, i.output, p.prompt, p.source_preferred, p.source_score_a, p.source_score_b, p.source_id, p.metadata,
+					        a.model AS model_a, a.response AS response_a, b.model AS model_b, b.response AS response_b
+					 FROM preference_pairs p JOIN tasks t ON t.id = p.task_id LEFT JOIN instances i ON i.id = p.instance_id
+					 JOIN responses a ON a.id = p.response_a_id JOIN responses b ON b.id = p.response_b_id
+					 WHERE p.dataset_id = ? ORDER BY p.id`
+				)
+				.all(datasetId);
+		for (const [fileName, rows] of Object.entries(shapes)) {
+			const first = await importFile(streamOf(jsonl(rows)), { datasetName: `${fileName}-1`, fileName }, db);
+			const out = path.join(dir, `out-${fileName}`);
+			await writeShapeExport({ datasetId: first.datasetId, format: 'preference-pairs' }, out, db);
+			const second = await importFile(fileSource(out), { datasetName: `${fileName}-2`, fileName: `out-${fileName}` }, db);
+			expect(stored(first.datasetId)).toHaveLength(rows.length);
+			expect(stored(second.datasetId), fileName).toEqual(stored(first.datasetId));
+			// And the file written from the re-import is the same file.
+			const again = path.join(dir, `again-${fileName}`);
+			await writeShapeExport({ datasetId: second.datasetId, format: 'preference-pairs' }, again, db);
+			expect(fs.readFileSync(again, 'utf8')).toBe(fs.readFileSync(out, 'utf8'));
+		}
+		expect(stored((await importFile(fileSource(path.join(dir, 'out-hh.jsonl')), { datasetName: 'hh-3', fileName: 'x.jsonl' }, db)).datasetId)[0]).toMatchObject({
+			instruction: 'How do I bake bread?',
+			response_a: '[better] Mix flour, water, yeast.'
+		});
+	});
+
 	it('preference pairs keep their id and other fields, and write model names only when the source had them', async () => {
 		const source = [
 			{ prompt: 'Which is better? 🍎', chosen: 'Apple 🍎', rejected: 'Orange', id: 'p1' },

@@ -169,6 +169,17 @@ describe('comparison: GPT-4-LLM comparison data and {prompt, chosen, rejected}',
 		const pair = readRecord('comparison', { user_input: 'Q?', completion_a: 'A', completion_b: 'B', score_a: 9, score_b: 4.5, model_a: 'gpt-4', model_b: 'opt-iml', rank: [1, 2] });
 		expect(pair).toMatchObject({ instruction: 'Q?', input: '', modelA: 'gpt-4', modelB: 'opt-iml', scoreA: 9, scoreB: 4.5, metadata: { rank: [1, 2] } });
 	});
+	it('reads an HH-RLHF transcript prompt (as the preference export writes it) with its Human turn as the instruction', () => {
+		const transcripts = readRecord('comparison', { chosen: '\n\nHuman: How do I bake bread?\n\nAssistant: Knead.', rejected: '\n\nHuman: How do I bake bread?\n\nAssistant: Buy it.' });
+		const exported = readRecord('comparison', { prompt: '\n\nHuman: How do I bake bread?\n\nAssistant:', chosen: 'Knead.', rejected: 'Buy it.' });
+		expect(exported).toEqual(transcripts);
+		expect(exported).toMatchObject({ instruction: 'How do I bake bread?', input: '', prompt: '\n\nHuman: How do I bake bread?\n\nAssistant:' });
+		// A prompt with earlier turns, or in no transcript form, is read as before: the prompt whole.
+		const multi = '\n\nHuman: Hi\n\nAssistant: Hello\n\nHuman: 2+2?\n\nAssistant:';
+		expect(readRecord('comparison', { prompt: multi, chosen: '4', rejected: '5' })).toMatchObject({ instruction: multi.trim() });
+		expect(readRecord('comparison', { prompt: 'Human: Hi', chosen: 'a', rejected: 'b' })).toMatchObject({ instruction: 'Human: Hi' });
+		expect(() => readRecord('comparison', { prompt: '\n\nHuman: \n\nAssistant:', chosen: 'a', rejected: 'b' })).toThrow('field "prompt" is empty');
+	});
 	it('reads {prompt, chosen, rejected} back, a tie flag as a tie', () => {
 		expect(readRecord('comparison', { prompt: 'Q?', chosen: 'A', rejected: 'B' })).toMatchObject({ responseA: 'A', responseB: 'B', preferred: 'a' });
 		expect(readRecord('comparison', { prompt: 'Q?', chosen: 'A', rejected: 'B', tie: true, chosen_model: 'm1', rejected_model: 'm2' })).toMatchObject({

@@ -460,8 +460,11 @@ function readComparison(o: JsonObject, options: ReadOptions): Omit<ParsedPair, '
 			'prompt'
 		);
 	const prompt = transcript ? transcript.prompt : requiredText(o, promptKey, '');
-	const split = transcript ? { instruction: transcript.instruction, input: '' } : splitPairPrompt(prompt);
-	if (split.instruction === '') throw new RecordError(`field "${promptKey}" is empty (no instruction in it)`, promptKey);
+	// The preference export writes an HH-RLHF pair's prompt as its transcript: read back, its Human
+	// turn is the instruction, as it was when the transcripts were imported.
+	const hhInstruction = transcript ? transcript.instruction : gpt4llm ? null : hhPromptInstruction(prompt);
+	const split = hhInstruction !== null ? { instruction: hhInstruction, input: '' } : splitPairPrompt(prompt);
+	if (split.instruction.trim() === '') throw new RecordError(`field "${promptKey}" is empty (no instruction in it)`, promptKey);
 	const id = o.id;
 	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
 	const pair: Omit<ParsedPair, 'location'> = {
@@ -491,6 +494,17 @@ const ASSISTANT_TURN = '\n\nAssistant:';
 const afterTag = (text: string) => (text.startsWith(' ') ? text.slice(1) : text);
 
 /**
+ * The Human turn of a one-exchange HH-RLHF prompt ("\n\nHuman: …\n\nAssistant:"), without the
+ * space after its tag; null when the prompt is not in that form or holds earlier turns.
+ */
+function hhPromptInstruction(prompt: string): string | null {
+	if (prompt.length < HUMAN_TURN.length + ASSISTANT_TURN.length || !prompt.startsWith(HUMAN_TURN) || !prompt.endsWith(ASSISTANT_TURN)) return null;
+	const human = prompt.slice(HUMAN_TURN.length, prompt.length - ASSISTANT_TURN.length);
+	if (human.includes(HUMAN_TURN) || human.includes(ASSISTANT_TURN)) return null;
+	return afterTag(human);
+}
+
+/**
  * Anthropic HH-RLHF rows: {chosen, rejected}, each a whole transcript ("\n\nHuman: …\n\nAssistant: …")
  * that differ only in the last Assistant turn. The shared transcript up to that turn is the
  * prompt (kept as written), its Human turn the instruction, the two last turns the responses.
@@ -511,13 +525,12 @@ function readHhTranscript(o: JsonObject): { prompt: string; instruction: string;
 	const prompt = chosen.slice(0, lastC + ASSISTANT_TURN.length);
 	if (rejected.slice(0, lastR + ASSISTANT_TURN.length) !== prompt)
 		throw new RecordError('field "rejected": the HH-RLHF transcripts differ before their last Assistant turn, so they share no prompt', 'rejected');
-	const human = prompt.slice(HUMAN_TURN.length, lastC);
-	if (human.includes(HUMAN_TURN) || human.includes(ASSISTANT_TURN))
+	const instruction = hhPromptInstruction(prompt);
+	if (instruction === null)
 		throw new RecordError(
 			'field "chosen": a multi-turn HH-RLHF transcript (earlier turns before the last exchange) cannot be a preference pair, which holds one prompt; import it as a conversation file or keep single-turn rows',
 			'chosen'
 		);
-	const instruction = afterTag(human);
 	if (instruction.trim() === '') throw new RecordError('field "chosen": the Human turn of the HH-RLHF transcript is empty', 'chosen');
 	return { prompt, instruction, chosen: afterTag(chosen.slice(lastC + ASSISTANT_TURN.length)), rejected: afterTag(rejected.slice(lastR + ASSISTANT_TURN.length)) };
 }
