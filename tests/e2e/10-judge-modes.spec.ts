@@ -64,6 +64,11 @@ test('a researcher starts the rating judge from a rating audit’s report and re
 	await expect(runPage.getByTestId('run-judged')).toContainText(`${total} / ${total} responses judged: ${total - 2} readable (11 A, 0 B, 11 C, 0 D)`);
 	await expect(runPage.getByTestId('judge-rating-A')).toHaveText('11');
 	await expect(runPage.getByTestId('judge-all-valid')).toHaveCount(0);
+	// Its target and what it covers are counted in responses too.
+	await expect(runPage.getByTestId('run-target')).toHaveText(`${total} responses`);
+	const runParams = runPage.getByRole('region', { name: 'Parameters' });
+	await expect(runParams.getByText('Responses judged', { exact: true })).toBeVisible();
+	await expect(runParams.getByText('Rows judged', { exact: true })).toHaveCount(0);
 	await runPage.close();
 
 	await section.scrollIntoViewIfNeeded();

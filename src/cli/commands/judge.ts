@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { CliError, usageError } from '../cli-error';
-import { judgeResults } from '$lib/runs/judge-results';
+import { judgeResults, judgeUnit } from '$lib/runs/judge-results';
 import { judgeModelsText } from '$lib/runs/judge-models';
 import { judgeVerdictModels } from '$lib/server/runs/judge/models';
 import { fileErrorOf } from '../files';
@@ -278,7 +278,7 @@ export async function run(argv: string[]): Promise<void> {
 					template,
 					name: values.name
 				});
-				if (!json) console.log(`Judge run ${created.id}: ${created.target} ${readJudgeParams(created.params).mode === 'quality' ? 'rows' : 'units'}, model ${created.model}${values.batch ? ', Batch API' : ''}.`);
+				if (!json) console.log(`Judge run ${created.id}: ${created.target} ${judgeUnit(readJudgeParams(created.params).mode)}, model ${created.model}${values.batch ? ', Batch API' : ''}.`);
 				return await execute(created.id, json);
 			}
 			default:

@@ -24,17 +24,22 @@ export interface JudgeResults {
 
 const RATING_LEVELS = ['A', 'B', 'C', 'D'] as const;
 
+/** What one unit a judge run judges is, in its mode: the unit of its target and its counters. */
+export function judgeUnit(mode: string): JudgeResults['unit'] {
+	return mode === 'rating' ? 'responses' : mode === 'pairwise' ? 'pairs' : 'rows';
+}
+
 export function judgeResults(mode: string, c: JudgeResultCounters): JudgeResults {
 	if (mode === 'rating') {
 		const figures = RATING_LEVELS.map((k) => ({ key: `rating-${k}`, label: `Rated ${k}`, value: c.ratings[k] ?? 0 }));
-		return { unit: 'responses', readable: figures.map((f, i) => `${f.value} ${RATING_LEVELS[i]}`).join(', '), figures };
+		return { unit: judgeUnit(mode), readable: figures.map((f, i) => `${f.value} ${RATING_LEVELS[i]}`).join(', '), figures };
 	}
 	if (mode === 'pairwise') {
 		const first = c.winners.first ?? 0;
 		const second = c.winners.second ?? 0;
 		const tie = c.winners.tie ?? 0;
 		return {
-			unit: 'pairs',
+			unit: judgeUnit(mode),
 			readable: `first ${first}, second ${second}, tie ${tie}; ${c.inconsistent} inconsistent`,
 			figures: [
 				{ key: 'first', label: 'First response better', value: first },
@@ -44,5 +49,5 @@ export function judgeResults(mode: string, c: JudgeResultCounters): JudgeResults
 			]
 		};
 	}
-	return { unit: 'rows', readable: `${c.allValid} all valid`, figures: [{ key: 'all-valid', label: 'All three yes', value: c.allValid }] };
+	return { unit: judgeUnit(mode), readable: `${c.allValid} all valid`, figures: [{ key: 'all-valid', label: 'All three yes', value: c.allValid }] };
 }

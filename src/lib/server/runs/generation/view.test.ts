@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRunParams } from './params';
 import { runParamsView } from './view';
+import { buildJudgeParams } from '../judge/params';
 import { normalizeInstruction, filterPreset } from '$lib/filters';
 
 const seeds = { kind: 'self-instruct' as const, tasks: [] };
@@ -13,5 +14,14 @@ describe('runParamsView', () => {
 		expect(casing(buildRunParams({ pipeline: 'alpaca', target: 5 }))).toBe('as the model wrote it');
 		// The example the page gives is what the rules do.
 		expect(normalizeInstruction('Plan a trip to New Orleans using SQL', filterPreset('self-instruct').normalize)).toBe('Plan a trip to new orleans using sql');
+	});
+	it("a judge run names what it judges in its mode's unit: rows, responses, pairs", () => {
+		const covers = (mode: 'quality' | 'rating' | 'pairwise') => {
+			const params = buildJudgeParams({ mode, selection: { kind: 'dataset', includeRejected: false }, upToInstanceId: 10 });
+			return runParamsView({ params: params as unknown as Record<string, unknown>, seeds }).extra.find((e) => e.value === 'the whole dataset')?.label;
+		};
+		expect(covers('quality')).toBe('Rows judged');
+		expect(covers('rating')).toBe('Responses judged');
+		expect(covers('pairwise')).toBe('Pairs judged');
 	});
 });

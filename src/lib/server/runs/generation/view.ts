@@ -7,6 +7,7 @@ import { blacklistText, filterConfigName, filterConfigSummary, instructionCasing
 import { judgeStepOf, readJudgeParams } from '../judge/params';
 import type { GenerationRun } from '../../db/tables';
 import { seedCountText } from '$lib/runs/seeds';
+import { judgeUnit } from '$lib/runs/judge-results';
 import { readRunParams, runSeedCount, type RunSeeds, type SeedSource } from './params';
 
 export interface RunStepView {
@@ -32,6 +33,7 @@ export interface RunParamsView {
 function judgeParamsView(run: Pick<GenerationRun, 'params'>): RunParamsView {
 	const params = readJudgeParams(run.params);
 	const step = judgeStepOf(params);
+	const unit = judgeUnit(params.mode);
 	return {
 		steps: [
 			{
@@ -50,7 +52,7 @@ function judgeParamsView(run: Pick<GenerationRun, 'params'>): RunParamsView {
 		extra: [
 			{ label: 'Judge mode', value: { quality: 'the three validity questions per row', rating: 'an A–D rating per model response', pairwise: 'pairwise, each pair in both orders' }[params.mode] },
 			{
-				label: 'Rows judged',
+				label: `${unit[0].toUpperCase()}${unit.slice(1)} judged`,
 				value: params.selection.kind === 'audit-items' ? `the items of audit ${params.selection.auditId}` : `the whole dataset${params.selection.includeRejected ? ', rejected rows included' : ''}`
 			},
 			{ label: 'Calls', value: params.batch ? `OpenAI Batch API, polled every ${params.pollSeconds} s` : 'live' }
