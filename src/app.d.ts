@@ -12,7 +12,10 @@ declare global {
 			user: SessionUser | null;
 			sessionId: string | null;
 		}
-		// interface PageData {}
+		interface PageData {
+			/** The main-nav link this page belongs to when its path says otherwise (a judge run: '/reports'); $lib/components/nav-section. */
+			navSection?: string;
+		}
 		// interface PageState {}
 		// interface Platform {}
 	}

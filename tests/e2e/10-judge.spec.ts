@@ -97,7 +97,11 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(page.getByRole('columnheader', { name: 'Candidates' })).toHaveCount(0);
 	await expect(page.getByText(`${TASKS} rows`, { exact: true })).toBeVisible();
 	// Named as a judge run, not under "Generation".
-	await expect(page.getByTestId('run-breadcrumbs')).toHaveText('Runs / Model judge /');
+	await expect(page.getByTestId('run-breadcrumbs')).toHaveText('Reports / Model judge /');
+	// The main nav agrees with the breadcrumbs: Reports is the current section, not Generation.
+	const nav = page.getByRole('navigation', { name: 'Main' });
+	await expect(nav.getByRole('link', { name: 'Reports' })).toHaveAttribute('aria-current', 'page');
+	await expect(nav.getByRole('link', { name: 'Generation' })).not.toHaveAttribute('aria-current');
 	await expect(page).toHaveTitle(/· Model judge ·/);
 	await page.screenshot({ path: path.join('test-results', 'judge-run-page.png'), fullPage: true });
 	const runId = Number(new URL(page.url()).pathname.split('/').pop());
@@ -120,7 +124,8 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	// Its calls whose replies were not read: task 7's two and task 4's first (read on retry), each flagged; no candidates column.
 	await page.goto(`/runs/${runId}/calls?problems=1`);
 	// The same breadcrumbs as the run page, and each call's model.
-	await expect(page.getByTestId('calls-breadcrumbs')).toHaveText(`Runs / Model judge / Run #${runId} /`);
+	await expect(page.getByTestId('calls-breadcrumbs')).toHaveText(`Reports / Model judge / Run #${runId} /`);
+	await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' })).toHaveAttribute('aria-current', 'page');
 	await expect(page.getByTestId('call-model').first()).toHaveText('judge-model');
 	const callRows = page.locator('section[aria-label="Model calls"] tbody tr');
 	await expect(callRows).toHaveCount(3);

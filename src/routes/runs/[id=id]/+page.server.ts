@@ -8,6 +8,7 @@ import { controlRun, runLocation, type RunControl } from '$lib/server/runs/engin
 import { listCalls } from '$lib/server/runs/engine/calls';
 import { runParamsView } from '$lib/server/runs/generation/view';
 import { RECENT_CALLS } from './run-progress.svelte';
+import { runNavSection } from '$lib/components/nav-section';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -19,7 +20,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		summary,
 		params: runParamsView(run),
 		location: runLocation(id),
-		recentCalls: listCalls(undefined, id, { pageSize: RECENT_CALLS }).rows
+		recentCalls: listCalls(undefined, id, { pageSize: RECENT_CALLS }).rows,
+		navSection: runNavSection(run.pipeline)
 	};
 };
 

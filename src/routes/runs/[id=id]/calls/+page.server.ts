@@ -5,6 +5,7 @@ import { getRun } from '$lib/server/runs/engine/run-rows';
 import { callDetail, listCalls } from '$lib/server/runs/engine/calls';
 import { CALL_FAILURE_LABELS } from '$lib/server/runs/engine/failures';
 import { CALL_STATUSES, type CallStatus } from '$lib/server/db/tables';
+import { runNavSection } from '$lib/components/nav-section';
 
 export const load: PageServerLoad = ({ locals, url, params }) => {
 	requireRole(locals, 'researcher', url);
@@ -23,6 +24,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		filters: { step: step ?? '', status: status ?? '', reason: reason ?? '', problems: withProblems },
 		calls: listCalls(undefined, run.id, { step, status, reason, withProblems, page }),
 		reasonLabels: CALL_FAILURE_LABELS,
-		selected: Number.isInteger(callId) && callId > 0 ? (callDetail(undefined, run.id, callId) ?? null) : null
+		selected: Number.isInteger(callId) && callId > 0 ? (callDetail(undefined, run.id, callId) ?? null) : null,
+		navSection: runNavSection(run.pipeline)
 	};
 };
