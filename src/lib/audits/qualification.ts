@@ -59,6 +59,12 @@ export function goldScore(kind: 'quality' | 'rating' | 'conversation' | 'pairwis
 	return { correct, total };
 }
 
+/** A reviewer of one audit (e.g. one whose labels do not count there: routing's reviewersNotCounted). */
+export interface ReviewerInAudit {
+	auditId: number;
+	reviewerId: number;
+}
+
 export type QualificationState = 'qualified' | 'failed' | 'pending';
 
 export interface QualificationStatus {

@@ -16,7 +16,8 @@ import { db, type Db } from '../db';
 import { isGenerationRunSql, latestGenerationRunOf } from '../runs/generation/rows';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 import { getDataset, receivingImport } from '../datasets/datasets';
-import { selectionQuery } from '../exports/query';
+import { selectionQuery, withReviewersNotCounted, type ExportSelection } from '../exports/query';
+import type { ReviewerInAudit } from '../../audits/qualification';
 import { describeFilters, ExportFilterError, parseWhere, whereClauses, type ExportFilters } from '../exports/filters';
 
 export class AnalysisError extends DomainError {
@@ -87,6 +88,8 @@ interface ResolvedScope {
 	archived: boolean;
 	label: string;
 	filters: ExportFilters;
+	/** Selections: the reviewers whose labels their human-label filters leave out (the export's rule: withReviewersNotCounted). */
+	reviewersNotCounted?: readonly ReviewerInAudit[];
 	/** Tasks of the scope: SQL over `t` with its parameters (null for selections, which read instance rows). */
 	taskWhere: { sql: string; params: unknown[] } | null;
 }
@@ -167,6 +170,7 @@ function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
 		archived: dataset.archivedAt !== null,
 		label: `export selection of “${dataset.name}”${described.length ? ` (${described.map((d) => d.where).join(', ')})` : ' (every row)'}`,
 		filters,
+		reviewersNotCounted: withReviewersNotCounted<ExportSelection>({ datasetId: dataset.id, filters }, database).reviewersNotCounted,
 		taskWhere: null
 	};
 }
@@ -354,7 +358,7 @@ async function loadWith(
 		// Instances are read for each batch of tasks (a range of task ids), so every query walks
 		// the task index once; keyset paging on instance ids instead re-scanned every task per
 		// batch (quadratic: 30 s at 250K tasks).
-		const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+		const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters, reviewersNotCounted: resolved.reviewersNotCounted });
 		type InstanceRow = { inputWords: number; outputWords: number };
 		const instancesOf = c.prepare<[unknown], InstanceRow>(
 			`${q.withClause()}SELECT i.input_words AS inputWords, i.output_words AS outputWords FROM ${from}
@@ -385,7 +389,7 @@ async function loadWith(
 		}
 	} else {
 		// A selection: its instance rows in task order; each task's instruction counted once.
-		const selected = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+		const selected = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters, reviewersNotCounted: resolved.reviewersNotCounted });
 		const from = selected.from;
 		// One statement per block: the filters' CTEs are computed once, not again for every block.
 		const { q, drop } = selected.q.materialized(c);
@@ -438,7 +442,7 @@ function coverageOf(database: Db, resolved: ResolvedScope): AnalysisCoverage {
 	const conversations = has('conversations');
 	const pairs = has('preference_pairs');
 	if (!conversations && !pairs) return NO_COVERAGE_NOTES;
-	const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters });
+	const { q, from } = selectionQuery({ datasetId: resolved.datasetId, filters: resolved.filters, reviewersNotCounted: resolved.reviewersNotCounted });
 	const analysed = `SELECT t.id FROM ${from} WHERE ${q.whereClause()}`;
 	const turns = conversations
 		? c

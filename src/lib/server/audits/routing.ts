@@ -4,7 +4,7 @@ import { WHOLE_CONVERSATION_POSITION, type AuditKind, type AuditStatus, type Con
 import { contradictionProblem, contradictoryTurn, type Answer } from '../../audits/answers';
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
-import { qualificationFromFirstAnswers, qualificationOf, type AnswersLike, type QualificationStatus } from '../../audits/qualification';
+import { qualificationFromFirstAnswers, qualificationOf, type AnswersLike, type QualificationStatus, type ReviewerInAudit } from '../../audits/qualification';
 import { AuditError, closedError, notFound, removedError } from './errors';
 import { LABELLED_ELSEWHERE, type NextResult, type SubmitOutcome, type SubmitResult } from '../../audits/views';
 import { storedFlag } from '../db/stored';
@@ -246,7 +246,7 @@ function prepare(c: Database.Database) {
 type Statements = ReturnType<typeof prepare>;
 
 /** The routing statements, compiled once per connection. */
-export function statements(database: Db): Statements {
+export function statements(database: Db | Database.Database): Statements {
 	return perConnection(database, prepare);
 }
 
@@ -261,12 +261,43 @@ export function membership(auditId: number, reviewerId: number, database: Db = d
 	return { ...row, blind: row.blind === 1 };
 }
 
+/** What qualificationStatus reads of the audit. */
+export type QualificationSubject = Pick<Membership, 'auditId' | 'kind' | 'blind' | 'goldCount' | 'qualificationItems' | 'qualificationAccuracy'>;
+
+/**
+ * The reviewers whose labels on sampled items do not count, as the report leaves them out
+ * ($lib/reports/report.ts qualifiedInput): in each audit of the dataset with a qualification
+ * step (of `auditIds` when given), every reviewer with labels who has not passed it (failed or
+ * still pending), scored by qualificationStatus. One query per such reviewer: a few dozen.
+ */
+export function reviewersNotCounted(database: Db | Database.Database, datasetId: number, auditIds?: readonly number[]): ReviewerInAudit[] {
+	const c = '$client' in database ? database.$client : database;
+	const audits = c
+		.prepare<[number], Omit<QualificationSubject, 'blind'> & { blind: number }>(
+			`SELECT a.id AS auditId, a.kind, a.blind, a.gold_count AS goldCount,
+				a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy
+			 FROM audits a WHERE a.dataset_id = ? AND a.qualification_items > 0 AND a.gold_count > 0 ORDER BY a.id`
+		)
+		.all(datasetId)
+		.filter((a) => !auditIds?.length || auditIds.includes(a.auditId));
+	if (!audits.length) return [];
+	const labelled = c.prepare<[number], number>(`SELECT DISTINCT reviewer_id FROM audit_labels WHERE audit_id = ? ORDER BY reviewer_id`).pluck();
+	const out: ReviewerInAudit[] = [];
+	for (const a of audits) {
+		const subject = { ...a, blind: a.blind === 1 };
+		for (const reviewerId of labelled.all(a.auditId)) {
+			if (qualificationStatus(subject, reviewerId, c).state !== 'qualified') out.push({ auditId: a.auditId, reviewerId });
+		}
+	}
+	return out;
+}
+
 /**
  * The reviewer's standing in the audit's qualification step (see $lib/audits/qualification):
  * scored on the first answer they submitted on each of their first N gold items, so changing a
  * gold label afterwards (My labels) cannot turn a failed qualification into a passed one.
  */
-export function qualificationStatus(m: Membership, reviewerId: number, database: Db = db()): QualificationStatus {
+export function qualificationStatus(m: QualificationSubject, reviewerId: number, database: Db | Database.Database = db()): QualificationStatus {
 	const rule = { items: Math.min(m.qualificationItems, m.goldCount), accuracy: m.qualificationAccuracy };
 	if (rule.items <= 0) return qualificationOf(rule, []);
 	const s = statements(database);

@@ -14,7 +14,7 @@ import { getDataset, receivingImport } from '../datasets/datasets';
 import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, usesHumanLabels, whereClauses } from './filters';
-import { countInstancesNotReadBack, countPairsSharingAPrompt, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countInstancesNotReadBack, countPairsSharingAPrompt, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, withReviewersNotCounted, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -295,9 +295,11 @@ function resolve(request: ExportRequest, database: Db) {
  * The request with the single-turn policy for conversation replies: instances whose output the
  * source marked not to train on (weight 0) or that is a tool call (no text) are left out of an
  * export of instance outputs, and the manifest counts them. Checked once per export, so datasets
- * without such rows query as before.
+ * without such rows query as before. With it, the reviewers whose labels do not count
+ * (withReviewersNotCounted): every entry point passes here first.
  */
 function withTargetPolicy<T extends ExportSelection>(request: T, client: Database.Database): T {
+	request = withReviewersNotCounted(request, client);
 	if (request.responsesOf || request.skipUntrainableTargets !== undefined) return request;
 	const any = client.prepare<{ d: number }>(`SELECT 1 FROM (${untrainableTargetsSql('@d')}) LIMIT 1`).get({ d: request.datasetId }) !== undefined;
 	return { ...request, skipUntrainableTargets: any };

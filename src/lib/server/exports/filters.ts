@@ -10,7 +10,7 @@ import { TASK_ORIGINS, type TaskOrigin } from '../db/schema/task-origins';
 import type { SqlQuery } from './sql';
 import { unjudgedKeptText, type AutomaticFiltersNote } from '$lib/cards/automatic-filters';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
-import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, ratedAtLeastSql, withQualityFinal, withRatingFinal } from './human-labels';
+import { QUALITY_ALL_YES, QUALITY_NOT_ALL_YES, levelsAtLeast, ratedAtLeastSql, withQualityFinal, withRatingFinal, type AuditScope } from './human-labels';
 
 export class ExportFilterError extends DomainError {
 	constructor(
@@ -315,9 +315,10 @@ export function withoutHumanLabels(filters: ExportFilters): ExportFilters {
 }
 
 export interface FilterContext {
-	datasetId: number;
 	/** Set when the export's rows are a model's responses (alias `r`) rather than instance outputs. */
 	responses: boolean;
+	/** Which audits' labels the human-label filters count (asked only when one is given). */
+	labels: () => AuditScope;
 }
 
 /**
@@ -346,13 +347,14 @@ export function applyFilters(q: SqlQuery, filters: ExportFilters, ctx: FilterCon
 		);
 	}
 
-	const scope = { datasetId: ctx.datasetId, auditIds: filters.audits };
 	if (filters.minRating && !ctx.responses) {
 		throw new ExportFilterError(
 			'--where rating: A–D ratings are given to model responses; export a model\'s responses (--responses <model>) to filter on them.',
 			`rating=${filters.minRating}`
 		);
 	}
+	const scope = usesHumanLabels(filters) ? ctx.labels() : null;
+	if (!scope) return;
 	if (filters.allYes) {
 		const qf = withQualityFinal(q, scope);
 		q.where(`+i.id IN (SELECT qf.instance_id FROM ${qf} qf WHERE ${QUALITY_ALL_YES})`);

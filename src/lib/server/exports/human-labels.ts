@@ -8,8 +8,9 @@
  * (majority) label, and no label when the top answers tie (a rating filter, `rating=B`, is decided
  * on its own line instead: ratedAtLeastSql). Labels of every audit of
  * the dataset count together unless the export names the audits, each reviewer once per instance
- * (their latest label). Gold items are the
- * researcher's own test items and never count.
+ * (their latest label). Gold items are the researcher's own test items and never
+ * count; nor do the labels of a reviewer who has not passed an audit's qualification step there
+ * (AuditScope.notCounted), as the report leaves them out.
  *
  * "All fields valid" is judged as the reports judge it: each reviewer's own answer (yes to all three,
  * or no to any — whatever field they named), the item's being the majority of those, a tie when
@@ -22,6 +23,7 @@
  * pairs by pairwise audits (withPairsJudged); the instance labels above are not theirs.
  */
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
+import type { ReviewerInAudit } from '$lib/audits/qualification';
 import type { SqlQuery } from './sql';
 
 /** Which audits' labels count. */
@@ -29,12 +31,36 @@ export interface AuditScope {
 	datasetId: number;
 	/** Restrict to these audits (of the dataset); all when empty or absent. */
 	auditIds?: number[];
+	/**
+	 * Reviewers whose labels do not count in an audit: they failed its qualification step or have
+	 * not finished it (routing's reviewersNotCounted, read once per export).
+	 */
+	notCounted: readonly ReviewerInAudit[];
 }
 
 function scopeSql(q: SqlQuery, scope: AuditScope, kind: 'quality' | 'rating' | 'conversation' | 'pairwise'): string {
 	const parts = [`a.dataset_id = ${q.param(scope.datasetId)}`, `a.kind = '${kind}'`, 'it.is_gold = 0'];
 	if (scope.auditIds?.length) parts.push(`a.id IN (${q.list(scope.auditIds)})`);
 	return parts.join(' AND ');
+}
+
+/** scopeSql for reviewers' labels (alias `l`): without those of reviewers who do not count in their audit. */
+function labelScopeSql(q: SqlQuery, scope: AuditScope, kind: 'quality' | 'rating' | 'conversation' | 'pairwise'): string {
+	return scopeSql(q, scope, kind) + notCountedSql(scope.notCounted);
+}
+
+/**
+ * ` AND …` leaving out the labels (alias `l`) of the reviewers who do not count in their audit, or
+ * '' when there are none. The ids are written in, not bound: a list of any length, where
+ * parameters run out at 32,766.
+ */
+export function notCountedSql(notCounted: readonly ReviewerInAudit[]): string {
+	if (!notCounted.length) return '';
+	const rows = notCounted.map((r) => {
+		if (!Number.isSafeInteger(r.auditId) || !Number.isSafeInteger(r.reviewerId)) throw new TypeError('Audit and reviewer ids are whole numbers.');
+		return `(${r.auditId}, ${r.reviewerId})`;
+	});
+	return ` AND (l.audit_id, l.reviewer_id) NOT IN (VALUES ${rows.join(', ')})`;
 }
 
 /**
@@ -49,7 +75,7 @@ export function withQualityFinal(q: SqlQuery, scope: AuditScope): string {
 	q.with('quality_latest', () => {
 		return `SELECT it.instance_id AS instance_id, l.instruction_valid AS ins, l.input_valid AS inp, l.output_valid AS out, max(l.submitted_at) AS at
 			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
-			WHERE ${scopeSql(q, scope, 'quality')} AND it.instance_id IS NOT NULL
+			WHERE ${labelScopeSql(q, scope, 'quality')} AND it.instance_id IS NOT NULL
 			GROUP BY it.instance_id, l.reviewer_id`;
 	});
 	q.with('quality_votes', () => {
@@ -108,8 +134,8 @@ export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
 	q.with('rating_votes', () => {
 		return `SELECT r.response_id AS response_id, count(*) AS labels,
 				sum(r.rating = 'A') AS na, sum(r.rating = 'B') AS nb, sum(r.rating = 'C') AS nc, sum(r.rating = 'D') AS nd
-			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_label_ratings r ON r.item_id = it.id
-			WHERE ${scopeSql(q, scope, 'rating')}
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_label_ratings r ON r.item_id = it.id JOIN audit_labels l ON l.id = r.label_id
+			WHERE ${labelScopeSql(q, scope, 'rating')}
 			GROUP BY r.response_id`;
 	});
 	q.with('rating_adjudicated', () => {
@@ -175,7 +201,7 @@ export function withConversationFinal(q: SqlQuery, scope: AuditScope): string {
 	q.with('conversation_latest', () => {
 		return `SELECT it.conversation_id AS conversation_id, l.output_valid AS valid, max(l.submitted_at) AS at
 			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
-			WHERE ${scopeSql(q, scope, 'conversation')} AND it.conversation_id IS NOT NULL AND l.output_valid IS NOT NULL
+			WHERE ${labelScopeSql(q, scope, 'conversation')} AND it.conversation_id IS NOT NULL AND l.output_valid IS NOT NULL
 			GROUP BY it.conversation_id, l.reviewer_id`;
 	});
 	q.with('conversation_final', () => {
@@ -192,7 +218,7 @@ export function withPairsJudged(q: SqlQuery, scope: AuditScope): string {
 	q.with('pairs_judged', () => {
 		return `SELECT DISTINCT it.pair_id AS pair_id
 			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
-			WHERE ${scopeSql(q, scope, 'pairwise')} AND it.pair_id IS NOT NULL AND l.preference IS NOT NULL`;
+			WHERE ${labelScopeSql(q, scope, 'pairwise')} AND it.pair_id IS NOT NULL AND l.preference IS NOT NULL`;
 	});
 	return 'pairs_judged';
 }

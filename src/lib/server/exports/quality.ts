@@ -28,7 +28,7 @@ import { inSentence } from '$lib/text/words';
 import { ratedAOrBOfResponses } from '$lib/exports/rating-estimate';
 import { KEPT_STRATUM, REJECTED_STRATUM_PREFIX, compareVerdictStrata, verdictStratumLabel } from '$lib/audits/sampling';
 import { QUALITY_ALL_YES, QUALITY_DECIDED, withQualityFinal, withRatingFinal, type AuditScope } from './human-labels';
-import { selectionQuery, type ExportSelection } from './query';
+import { labelScope, selectionQuery, withReviewersNotCounted, type ExportSelection } from './query';
 import type { SqlQuery } from './sql';
 import type { RateRange } from '$lib/stats/rate-range';
 
@@ -447,10 +447,10 @@ function verdictWeightedEstimate(
  * or when its population holds one stratum.
  */
 export function auditVerdictWeighted(client: Database.Database, datasetId: number, auditId: number): VerdictWeightedFacts | null {
-	const selection: ExportSelection = { datasetId, filters: { audits: [auditId] } };
-	const audits = auditsInScope(client, selection, 'quality');
+	const audits = auditsInScope(client, { datasetId, filters: { audits: [auditId] } }, 'quality');
 	if (audits.length !== 1 || audits[0].stratify !== 'verdict') return null;
-	const strata = verdictStrataFigures(client, selection, audits, { datasetId, auditIds: [auditId] });
+	const selection = withReviewersNotCounted<ExportSelection>({ datasetId, filters: { audits: [auditId] } }, client);
+	const strata = verdictStrataFigures(client, selection, audits, labelScope(selection));
 	if (strata.filter((h) => h.rows > 0).length < 2) return null;
 	const b = stratifiedBounds(
 		strata.map((h) => ({ population: h.rows, trials: h.items, successes: h.successes, ties: h.ties })),
@@ -516,6 +516,7 @@ async function qualityOffThread(
 	database: Db,
 	backgroundAbove?: number
 ): Promise<{ quality: QualityEstimate | null; pending: boolean }> {
+	selection = withReviewersNotCounted(selection, client);
 	const queried = (computed?: QualityComputed): Promise<QualityEstimate | null> =>
 		client === database.$client
 			? serverTask(database, (source) => ({ kind: 'exportQuality', selection, computed, source, options: {} }), () => estimateQuality(client, selection, computed))
@@ -571,11 +572,12 @@ export function estimateQuality(
 	computed?: QualityComputed,
 	keepIn?: Db
 ): QualityEstimate | null {
+	selection = withReviewersNotCounted(selection, client);
 	const responses = !!selection.responsesOf;
 	const kind = responses ? 'rating' : 'quality';
 	const audits = computed?.audits ?? auditsInScope(client, selection, kind);
 	if (audits.length === 0) return null;
-	const scope = { datasetId: selection.datasetId, auditIds: selection.filters.audits };
+	const scope = labelScope(selection);
 
 	// The population: the selection without its human-label filters.
 	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));

@@ -13,6 +13,9 @@ import { databaseVersion } from '../db/unchanged';
 import { SqlQuery } from './sql';
 import type { ColumnBytes } from './parquet-columns';
 import { applyFilters, ExportFilterError, type ExportFilters } from './filters';
+import type { AuditScope } from './human-labels';
+import { reviewersNotCounted } from '../audits/routing';
+import type { ReviewerInAudit } from '../../audits/qualification';
 import {
 	chatSystemMessage,
 	CHAT_INPUT_SEPARATORS,
@@ -38,6 +41,27 @@ export interface ExportSelection {
 	 * the dataset has any, so other datasets' queries stay as they were.
 	 */
 	skipUntrainableTargets?: boolean;
+	/**
+	 * The reviewers whose labels the human-label filters and the estimate leave out: they have not
+	 * passed an audit's qualification step (routing's reviewersNotCounted), as the report leaves
+	 * them out. Read once per export (withReviewersNotCounted; the functions here given a
+	 * connection read them when absent); selectionQuery refuses a selection that needs the
+	 * audits' labels without them (labelScope) rather than count everyone's.
+	 */
+	reviewersNotCounted?: readonly ReviewerInAudit[];
+}
+
+/** The selection with its reviewersNotCounted read (of the audits it names, or all the dataset's), unless it has them. */
+export function withReviewersNotCounted<T extends ExportSelection>(selection: T, database: Db | Database.Database): T {
+	if (selection.reviewersNotCounted) return selection;
+	return { ...selection, reviewersNotCounted: reviewersNotCounted(database, selection.datasetId, selection.filters.audits) };
+}
+
+/** Which audits' labels count for a selection (human-labels.ts), with the reviewers who do not. */
+export function labelScope(selection: ExportSelection): AuditScope {
+	// A programming error, not the user's: every way into an export reads them first.
+	if (!selection.reviewersNotCounted) throw new Error('The export selection was not given the reviewers whose labels do not count (withReviewersNotCounted).');
+	return { datasetId: selection.datasetId, auditIds: selection.filters.audits, notCounted: selection.reviewersNotCounted };
 }
 
 /**
@@ -97,12 +121,12 @@ export function selectionQuery(selection: ExportSelection, filters: ExportFilter
 	}
 	q.where(`t.dataset_id = ${q.param(selection.datasetId)}`);
 	if (selection.skipUntrainableTargets && !responses) q.where(`i.id NOT IN (${untrainableTargetsSql(q.param(selection.datasetId))})`);
-	applyFilters(q, filters, { datasetId: selection.datasetId, responses });
+	applyFilters(q, filters, { responses, labels: () => labelScope({ ...selection, filters }) });
 	return { q, from };
 }
 
 export function countSelection(client: Database.Database, selection: ExportSelection): SelectionCounts {
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	const responses = !!selection.responsesOf;
 	// Grouped by task in the order the join walks (no temporary b-tree, unlike count(DISTINCT t.id));
 	// without responses each row is its own instance, so the instances are the rows.
@@ -146,7 +170,7 @@ export function countSelection(client: Database.Database, selection: ExportSelec
  * built from the dataset's own responses have none and add no row, whatever they share).
  */
 export function countPairsSharingAPrompt(client: Database.Database, selection: ExportSelection): number {
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	return client
 		.prepare<[unknown], { n: number }>(
 			`${q.withClause()}SELECT count(p.instance_id) - count(DISTINCT p.instance_id) AS n FROM preference_pairs p
@@ -162,7 +186,7 @@ export function countPairsSharingAPrompt(client: Database.Database, selection: E
  * added since the last filter run). `kept` includes them, as it does every row not rejected.
  */
 export function countUnjudged(client: Database.Database, selection: ExportSelection): { seeds: number; other: number } {
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	q.where('t.filter_status IS NULL AND i.filter_status IS NULL');
 	return client
 		.prepare<[unknown], { seeds: number; other: number }>(
@@ -177,7 +201,7 @@ export function countUnjudged(client: Database.Database, selection: ExportSelect
  * question of each row through a function the connection is given).
  */
 export function countInstancesNotReadBack(client: Database.Database, selection: ExportSelection, readsBack: (instruction: string, input: string) => boolean): number {
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	client.function('export_reads_back', { deterministic: true }, (instruction, input) => (readsBack(String(instruction), String(input)) ? 1 : 0));
 	return client
 		.prepare<[unknown], { n: number }>(`${q.withClause()}SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND NOT export_reads_back(t.instruction, i.input)`)
@@ -190,7 +214,7 @@ export function countInstancesNotReadBack(client: Database.Database, selection: 
  * writes the first exchange only, so that message is not in the file.
  */
 export function countRowsWithOwnSystemMessage(client: Database.Database, selection: ExportSelection): number {
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	return client
 		.prepare<[unknown], { n: number }>(
 			`${q.withClause()}SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND t.metadata IS NOT NULL AND json_valid(t.metadata) AND json_type(t.metadata, '$.system') = 'text'`
@@ -227,7 +251,7 @@ function reformulationRow({ instructionWithInput: filled, ...f }: FormulationRow
  * pattern in the ids decide which. Reformulations follow their sampled instances.
  */
 export function* selectRows(client: Database.Database, selection: ExportSelection, sampleEvery?: number, sampleRun?: number): Generator<ExportRow> {
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	const responses = !!selection.responsesOf;
 	const output = responses ? 'r.response' : 'i.output';
 	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
@@ -335,7 +359,7 @@ export interface JsonLineRow {
  */
 export function* selectJsonLines(client: Database.Database, selection: ExportSelection): Generator<JsonLineRow> {
 	if (selection.includeReformulations) throw new Error('selectJsonLines: reformulations are merged by selectRows');
-	const { q, from } = selectionQuery(selection);
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	const responses = !!selection.responsesOf;
 	const output = responses ? 'r.response' : 'i.output';
 	const order = responses ? 't.id, i.id, r.id' : 't.id, i.id';
@@ -473,7 +497,7 @@ function instanceBlockReader(
 	close: () => void;
 } {
 	if (selection.includeReformulations || selection.responsesOf) throw new Error('instanceBlocks: instances only');
-	const selected = selectionQuery(selection);
+	const selected = selectionQuery(withReviewersNotCounted(selection, client));
 	const from = selected.from;
 	// One statement per block: the filters' CTEs are computed once, not again for every block.
 	const { q, drop } = selected.q.materialized(client);

@@ -23,9 +23,10 @@ import {
 	type TiePolicy
 } from '$lib/formats/serialize-shapes';
 import { ExportFilterError, describeFilters, usesHumanLabels, whereClauses, withoutHumanLabels, type ExportFilters } from './filters';
-import { selectionQuery } from './query';
+import { selectionQuery, withReviewersNotCounted } from './query';
+import { reviewersNotCounted } from '../audits/routing';
 import { checkSelectionReferences } from './export';
-import { withConversationFinal, withPairsJudged } from './human-labels';
+import { notCountedSql, withConversationFinal, withPairsJudged } from './human-labels';
 import { SqlQuery } from './sql';
 import { appVersion } from './version';
 import { writeThroughPartial, writeThroughPartialInterruptibly } from '../files';
@@ -155,7 +156,7 @@ function checkShapeFilters(client: Database.Database, datasetId: number, format:
 function selectedTasks(client: Database.Database, datasetId: number, filters: ExportFilters | undefined, format: ShapeExportFormat): Set<number> | null {
 	if (format !== 'superni' && filters) filters = { ...withoutHumanLabels(filters), audits: undefined };
 	if (!filters || whereClauses(filters).length === 0) return null;
-	const { q, from } = selectionQuery({ datasetId, filters }, filters, { tasksWithoutInstances: format !== 'superni' });
+	const { q, from } = selectionQuery(withReviewersNotCounted({ datasetId, filters }, client), filters, { tasksWithoutInstances: format !== 'superni' });
 	const ids = client.prepare<[unknown], number>(`${q.withClause()}SELECT DISTINCT t.id FROM ${from} WHERE ${q.whereClause()}`).pluck().all(q.params);
 	return new Set(ids);
 }
@@ -167,7 +168,7 @@ function selectedTasks(client: Database.Database, datasetId: number, filters: Ex
 function labelledShapes(client: Database.Database, datasetId: number, format: ShapeExportFormat, filters: ExportFilters | undefined): Set<number> | null {
 	if (format === 'superni' || !filters || !usesHumanLabels(filters)) return null;
 	const q = new SqlQuery();
-	const scope = { datasetId, auditIds: filters.audits };
+	const scope = { datasetId, auditIds: filters.audits, notCounted: reviewersNotCounted(client, datasetId, filters.audits) };
 	let table: string;
 	if (format === 'preference-pairs') {
 		table = 'preference_pairs';
@@ -254,13 +255,18 @@ function* conversationsOf(client: Database.Database, datasetId: number, tasks: S
  */
 export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'both-bad' | 'disagreed' | null;
 
-/** The reviewers' verdicts on the dataset's pairs, from its pairwise audits (only `auditIds` when given); `audits(pairId)` names the audits that gave one. */
+/**
+ * The reviewers' verdicts on the dataset's pairs, from its pairwise audits (only `auditIds` when
+ * given), without the labels of reviewers who have not passed an audit's qualification step (as
+ * its report); `audits(pairId)` names the audits that gave one.
+ */
 export function reviewedPairVerdicts(client: Database.Database, datasetId: number, auditIds: readonly number[] = []): PairVerdictLookup & { audits: (pairId: number) => number[] } {
 	const rows = client
 		.prepare<unknown[], { pairId: number; preference: string; n: number; k: number; audits: string }>(
 			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n, max(a.overlap) AS k, group_concat(DISTINCT a.id) AS audits FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
 			 JOIN audits a ON a.id = l.audit_id
 			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL${auditIds.length ? ` AND a.id IN (${auditIds.map(() => '?').join(', ')})` : ''}
+				${notCountedSql(reviewersNotCounted(client, datasetId, auditIds))}
 			 GROUP BY i.pair_id, l.preference`
 		)
 		.all(datasetId, ...auditIds);
