@@ -19,7 +19,8 @@ import type { RatingLevel } from '../../src/lib/audits/rubric';
 import { addPredictions, makeDataset, makeUsers, submissionId } from './audit-fixtures';
 
 // The export's human-label filters and its manifest count the labels the audit report counts: a
-// reviewer who failed an audit's qualification step (or has not finished it) does not count there.
+// reviewer who failed an audit's qualification step (or has not finished it) does not count there,
+// and each reviewer counts once per response, with their latest rating.
 
 let db: Db;
 let cleanup: () => void;
@@ -131,6 +132,25 @@ describe('rating filters count the labels the report counts', () => {
 		expect(countExport({ ...request, filters: parseWhere(['not-rejected', `audit=${audit.id}`]) }, db).rows).toBe(7);
 		// agreed: tasks 0–2, where the two who count agree (r3's A would make every one a disagreement), and unaudited task 6.
 		expect(countExport({ ...request, filters: parseWhere(['agreed', `audit=${audit.id}`]) }, db).rows).toBe(4);
+	});
+
+	it('each reviewer counts once per response, with their latest rating, as the manifest\'s estimate counts them', async () => {
+		const { datasetId, audit, r1 } = await ratedWithQualification();
+		// A later audit of the same responses (and task 6's): r1 now rates every one D.
+		const later = createAudit({ datasetId, kind: 'rating', models: ['m1'], sampleSize: 7, seed: 4, overlap: 1, reviewerIds: [r1.id] }, db);
+		expect(review(later.id, r1.id, () => rating('D'), T0 + 10_000)).toBe(7);
+
+		const request = { datasetId, filters: parseWhere(['rating=B']), format: 'jsonl' as const, responsesOf: 'm1' };
+		// r1's latest is D: tasks 0–2 are D, B (a tie across the line), 3–5 D, C, 6 D — none is B or better.
+		expect(countExport(request, db).rows).toBe(0);
+		const { rows, manifest } = exported(request);
+		expect(rows).toEqual([]);
+		expect(manifest.quality!.population).toMatchObject({ successes: 1.5, trials: 7 });
+		expect(manifest.quality!.exported).toMatchObject({ rows: 0, labelledCorrect: 0 });
+		// Not rejected: 3–6 are rated below B by all who count; 0–2 tie and stay.
+		expect(exported({ ...request, filters: parseWhere(['not-rejected']) }).rows.map((r) => r.output).sort()).toEqual(['m1 answers task 0', 'm1 answers task 1', 'm1 answers task 2']);
+		// The first audit alone still counts r1's B there.
+		expect(countExport({ ...request, filters: parseWhere(['rating=B', `audit=${audit.id}`]) }, db).rows).toBe(3);
 	});
 });
 

@@ -8,7 +8,7 @@
  * (majority) label, and no label when the top answers tie (a rating filter, `rating=B`, is decided
  * on its own line instead: ratedAtLeastSql). Labels of every audit of
  * the dataset count together unless the export names the audits, each reviewer once per instance
- * (their latest label). Gold items are the researcher's own test items and never
+ * or response (their latest label). Gold items are the researcher's own test items and never
  * count; nor do the labels of a reviewer who has not passed an audit's qualification step there
  * (AuditScope.notCounted), as the report leaves them out.
  *
@@ -131,12 +131,20 @@ export const QUALITY_DECIDED = 'qf.valid IS NOT NULL';
  * ratedAtLeastSql('B')), `labels`, `adjudicated` and `disagreement` (unresolved).
  */
 export function withRatingFinal(q: SqlQuery, scope: AuditScope): string {
-	q.with('rating_votes', () => {
-		return `SELECT r.response_id AS response_id, count(*) AS labels,
-				sum(r.rating = 'A') AS na, sum(r.rating = 'B') AS nb, sum(r.rating = 'C') AS nc, sum(r.rating = 'D') AS nd
-			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_label_ratings r ON r.item_id = it.id JOIN audit_labels l ON l.id = r.label_id
+	// One rating per reviewer and response, their latest (a response several audits rated), as the
+	// manifest's estimate counts it ($lib/exports/rating-estimate.ts); see quality_latest.
+	q.with('rating_latest', () => {
+		return `SELECT r.response_id AS response_id, r.rating AS rating, max(l.submitted_at) AS at
+			FROM audits a JOIN audit_items it ON it.audit_id = a.id JOIN audit_labels l ON l.item_id = it.id
+				JOIN audit_label_ratings r ON r.label_id = l.id
 			WHERE ${labelScopeSql(q, scope, 'rating')}
-			GROUP BY r.response_id`;
+			GROUP BY r.response_id, l.reviewer_id`;
+	});
+	q.with('rating_votes', () => {
+		return `SELECT response_id, count(*) AS labels,
+				sum(rating = 'A') AS na, sum(rating = 'B') AS nb, sum(rating = 'C') AS nc, sum(rating = 'D') AS nd
+			FROM rating_latest
+			GROUP BY response_id`;
 	});
 	q.with('rating_adjudicated', () => {
 		return `SELECT jr.response_id AS response_id, jr.rating AS rating, max(j.updated_at) AS at
