@@ -117,6 +117,19 @@ describe('output options that ask for different documents', () => {
 		}
 	);
 
+	it.each([['--csv'], ['--latex'], ['--markdown'], ['--methods'], ['--table', 'quality'], ['--figures', 'figs'], ['--labels', 'csv'], ['--items', 'jsonl'], ['--estimator', 'label'], ['--judge', '1']])(
+		'report --filters with %j is refused, not dropped',
+		(...flags) => {
+			const r = cli(['report', String(auditId), '--filters', ...flags]);
+			expect(r.code).toBe(2);
+			expect(r.stderr).toContain(`--filters and ${flags[0]} cannot go together`);
+			expect(r.stdout).toBe('');
+			const asJson = cli(['report', String(auditId), '--filters', ...flags, '--json']);
+			expect(asJson.code).toBe(2);
+			expect(JSON.parse(asJson.stdout).error).toMatchObject({ code: 'usage' });
+		}
+	);
+
 	it('still takes --json with --methods and --figures', () => {
 		expect(cli(['report', String(auditId), '--methods', '--json']).code).toBe(0);
 	});

@@ -99,7 +99,11 @@ Options:
   --filters              the filter report of an audit stratified by filter verdict: per rule
                          the share of its rejected rows reviewers found fully valid, the kept
                          rows' correctness, the run had each rule been off (stratified
-                         estimate), and the ROUGE-L threshold sweep 0.5–0.9
+                         estimate), and the ROUGE-L threshold sweep 0.5–0.9; written as
+                         text or --json, with --confidence; --csv, --latex, --markdown,
+                         --methods, --table, --figures, --labels, --items, --estimator and
+                         --judge do not apply to it and are refused (its charts are among
+                         the report's --figures)
   --estimator <name>     headline estimator: latent, majority, label, or auto (chosen by the
                          data: majority with one reviewer per item; with more, latent truth
                          where the data identify it, else item majority with ties as bounds);
@@ -170,6 +174,7 @@ export async function run(argv: string[]): Promise<void> {
 		refuseExtraPositionals(positionals, 1, USAGE);
 		refuseConflictingOutputs(values);
 		refuseWithCompare(values);
+		refuseWithFilters(values);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
 		const estimator = parseEstimator(values.estimator);
@@ -245,6 +250,15 @@ function refuseWithCompare(values: { compare?: string } & Partial<Record<(typeof
 	if (values.compare === undefined) return;
 	const other = NOT_WITH_COMPARE.find((k) => values[k] !== undefined && values[k] !== false);
 	if (other) throw new CliError(`--compare and --${other} cannot go together: a comparison is written as text, --json or --csv, or with --figures as charts.`, 2);
+}
+
+/** What the filter report is not written as, nor computed with: refused rather than dropped (it printed the text and exited 0). */
+const NOT_WITH_FILTERS = ['csv', 'latex', 'markdown', 'methods', 'table', 'figures', 'labels', 'items', 'estimator', 'judge'] as const;
+
+function refuseWithFilters(values: { filters?: boolean } & Partial<Record<(typeof NOT_WITH_FILTERS)[number], string | boolean>>): void {
+	if (!values.filters) return;
+	const other = NOT_WITH_FILTERS.find((k) => values[k] !== undefined && values[k] !== false);
+	if (other) throw new CliError(`--filters and --${other} cannot go together: the filter report is written as text or --json (with --confidence); its charts are among the report's --figures.`, 2);
 }
 
 function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {
