@@ -36,6 +36,8 @@ import {
 	type Estimate,
 	type AuditReport,
 	type FilterReport,
+	type FilterRate,
+	filterRateText,
 	type EstimatorKey,
 	reportPaperTables,
 	methodsText,
@@ -270,8 +272,8 @@ function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', onl
 }
 
 function printFilterReport(report: FilterReport & { warning: string | null }): void {
-	const pct = (p: number | null) => (p === null ? '—' : percent(p));
 	const ci = (r: { lower: number; upper: number }) => `${percent(r.lower)}–${percent(r.upper)}`;
+	const rate = (r: FilterRate) => `${filterRateText(r)} (${ci(r)}${r.ties && r.low !== null ? `; ${r.ties} tied counted as no and as yes` : ''})`;
 	if (report.warning) console.log(`Note: ${report.warning}`);
 	heading('Strata');
 	printTable(
@@ -280,17 +282,18 @@ function printFilterReport(report: FilterReport & { warning: string | null }): v
 			rows: s.population,
 			drawn: s.size,
 			judged: s.judged,
-			'fully valid': `${s.valid} (${pct(s.proportion)}, ${ci(s)})`,
+			'fully valid': `${s.tied ? `${s.valid}–${s.valid + s.tied}` : s.valid} (${filterRateText(s)}, ${ci(s)})`,
 			tied: s.tied
 		}))
 	);
 	heading('Had each rule been off');
+	if (report.kept) console.log(`Filters as applied: ${report.keptRows} rows, ${rate(report.kept)} fully valid`);
 	printTable(
 		report.rules.map((r) => ({
 			rule: r.label,
-			'wrongly removed': `${pct(r.wronglyRemoved)} (${ci(r)})`,
+			'wrongly removed': rate(r),
 			rows: `${r.ifOff.rows} (${percent(r.ifOff.yieldShare)} of ${report.population})`,
-			correctness: `${pct(r.ifOff.correctness.proportion)} (${ci(r.ifOff.correctness)})`
+			correctness: rate(r.ifOff.correctness)
 		}))
 	);
 	heading('ROUGE-L threshold sweep');
@@ -302,7 +305,7 @@ function printFilterReport(report: FilterReport & { warning: string | null }): v
 				rows: p.rows,
 				instructions: p.instructions,
 				judged: p.judged,
-				correctness: `${pct(p.correctness.proportion)} (${ci(p.correctness)})`
+				correctness: rate(p.correctness)
 			}))
 		);
 	console.log(`\n${report.method}`);

@@ -188,6 +188,7 @@ export function filterFigures(filters: FilterReport & { audit: { name: string } 
 	const sweep = filters.sweep;
 	if (!sweep.available || !sweep.points.length) return [];
 	const judged = sweep.points.map((p) => `${p.threshold}: ${p.judged}`).join(', ');
+	const ties = sweep.points.some((p) => p.correctness.ties > 0 && p.correctness.low !== null);
 	return [
 		{
 			id: 'rouge-sweep',
@@ -196,11 +197,13 @@ export function filterFigures(filters: FilterReport & { audit: { name: string } 
 			caption:
 				`Bars (left scale): rows each ROUGE-L threshold keeps — the kept rows plus the ROUGE-L-rejected rows whose stored highest similarity is at most the threshold; the darker bar is the threshold the filters were applied at (${sweep.appliedThreshold}). ` +
 				`Line (right scale): the estimated share of those rows fully valid, weighting the kept and the ROUGE-L-rejected strata by their rows under the threshold, with its 95% band (Wilson interval on the effective sample size; Korn and Graubard, 1998). ` +
-				`Audited rows with a final label under each threshold (n): ${judged}. The similarity is to the pool as built at the applied threshold, so away from it the sweep is a one-pass approximation.`,
+				(ties ? 'Items whose reviewers tied and nobody adjudicated count as not fully valid on the solid line and as fully valid on the dashed one; the band runs from the first’s lower to the second’s upper bound. ' : '') +
+				`Audited rows with a final label or a tie under each threshold (n): ${judged}. The similarity is to the pool as built at the applied threshold, so away from it the sweep is a one-pass approximation.`,
 			legend: [
 				{ kind: 'bar', label: 'rows kept', color: SWEEP_COLORS.bar, stroke: SWEEP_COLORS.barStroke },
 				{ kind: 'bar', label: 'rows kept at the applied threshold', color: SWEEP_COLORS.barStroke, opacity: 0.45 },
-				{ kind: 'line', label: 'estimated fully valid and its 95% band', color: SWEEP_COLORS.line }
+				{ kind: 'line', label: ties ? 'estimated fully valid, ties as not valid, and the 95% band' : 'estimated fully valid and its 95% band', color: SWEEP_COLORS.line },
+				...(ties ? [{ kind: 'line' as const, label: 'estimated fully valid, ties as valid (dashed)', color: SWEEP_COLORS.line }] : [])
 			],
 			chart: { kind: 'sweep', points: sweep.points }
 		}

@@ -5,12 +5,16 @@
  *
  * Each item's "all fields valid" is its final label exactly as the report takes it (./report:
  * itemVerdictsOf — adjudicated, else the reviewers' majority, qualification applied). Items whose
- * reviewers tied and nobody adjudicated are counted apart and left out of the rates until settled.
+ * reviewers tied and nobody adjudicated are counted as "no" for a low figure and "yes" for a high
+ * one, as the rest of the report counts them (stratifiedBounds): a rate with ties is a range, its
+ * interval from the low figure's lower bound to the high figure's upper one. Leaving them out would
+ * drop exactly the items reviewers disagree on.
  *
  * Weights: stratum h has N_h rows when the sample was drawn (frozen on the audit) and n_h judged
- * rows; rates across strata are $lib/stats' stratifiedProportion (Σ W_h p̂_h, W_h = N_h/ΣN, with the
+ * rows; rates across strata are $lib/stats' stratifiedBounds (Σ W_h p̂_h, W_h = N_h/ΣN, with the
  * finite-population-corrected variance and a Wilson interval on the effective sample size). One
- * stratum alone gets the plain Wilson interval.
+ * stratum alone gets the plain Wilson interval. A rate over a stratum with rows but no judged item
+ * is unknown (proportion, low and high null; interval 0–1).
  *
  * "Had rule r been off": the kept rows plus the rows r rejected, assuming no later rule would have
  * removed them (the funnel records only the first rule that fired).
@@ -22,9 +26,10 @@
  * Correctness at t: within each of the two strata, the judged rows whose similarity is ≤ t
  * estimate the rate of that stratum's rows ≤ t, weighted by how many rows each has ≤ t now.
  */
-import { stratifiedProportion, wilsonInterval, type StratifiedProportion } from '$lib/stats';
+import { stratifiedBounds } from '$lib/stats';
 import { KEPT_STRATUM, compareVerdictStrata, rejectedStratum, stratumRule, verdictStratumLabel } from '$lib/audits/sampling';
 import type { ItemVerdict } from './report';
+import { percent } from './format';
 
 /** Thresholds the sweep shows (Self-Instruct's 0.7 among them). */
 export const SWEEP_THRESHOLDS = [0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9] as const;
@@ -56,7 +61,27 @@ export interface FilterReportInput {
 	confidence: number;
 }
 
-export interface StratumRate {
+/** A fully-valid rate: a point, or with tied items a range low–high; its interval from low's lower to high's upper bound. */
+export interface FilterRate {
+	/** null with ties (see low and high) or when a stratum with rows has no judged item. */
+	proportion: number | null;
+	/** Ties as "no" / as "yes"; null when a stratum with rows has no judged item. */
+	low: number | null;
+	high: number | null;
+	lower: number;
+	upper: number;
+	/** Items weighed: a final all-valid answer or a tie. */
+	n: number;
+	ties: number;
+}
+
+/** "64.7%", "36.7%–80.0%" with ties, "—" when unknown. */
+export function filterRateText(r: Pick<FilterRate, 'proportion' | 'low' | 'high'>): string {
+	if (r.proportion !== null) return percent(r.proportion);
+	return r.low === null || r.high === null ? '—' : `${percent(r.low)}–${percent(r.high)}`;
+}
+
+export interface StratumRate extends FilterRate {
 	key: string;
 	label: string;
 	rule: string | null;
@@ -66,13 +91,10 @@ export interface StratumRate {
 	/** Judged with a final all-valid answer. */
 	judged: number;
 	valid: number;
-	/** Tied and not adjudicated: left out until settled. */
+	/** Tied and not adjudicated: counted both ways (low and high). */
 	tied: number;
 	/** Drawn but not labelled yet. */
 	unlabelled: number;
-	proportion: number | null;
-	lower: number;
-	upper: number;
 }
 
 export interface IfRuleOff {
@@ -84,9 +106,9 @@ export interface IfRuleOff {
 	yieldShare: number;
 	/** Rows gained over the filters as applied. */
 	gained: number;
-	correctness: StratifiedProportion;
-	/** Estimated fully valid rows: rows × correctness (with its interval). */
-	validRows: { estimate: number | null; lower: number; upper: number };
+	correctness: FilterRate;
+	/** Estimated fully valid rows: rows × correctness (with its interval); with ties, rows × low to rows × high. */
+	validRows: { estimate: number | null; low: number | null; high: number | null; lower: number; upper: number };
 }
 
 export interface SweepPoint {
@@ -94,9 +116,9 @@ export interface SweepPoint {
 	/** Rows the threshold keeps, and their distinct instructions. */
 	rows: number;
 	instructions: number;
-	/** Judged audited rows among them. */
+	/** Audited rows among them with a final label or tied. */
 	judged: number;
-	correctness: StratifiedProportion;
+	correctness: FilterRate;
 	/** The threshold the filters were applied with. */
 	applied: boolean;
 }
@@ -128,19 +150,45 @@ function counts(verdicts: FilterReportInput['verdicts'], keep: (v: FilterReportI
 	return { judged, valid, tied, unlabelled };
 }
 
+/** A stratum's rows and its counts, as filterRate weighs them. */
+interface WeighedStratum {
+	population: number;
+	judged: number;
+	valid: number;
+	tied: number;
+}
+
+/**
+ * The fully-valid rate over strata weighted by their rows (one definition with the rest of the report:
+ * stratifiedBounds, ties as bounds). Unknown when a stratum with rows has no judged or tied item.
+ */
+export function filterRate(strata: readonly WeighedStratum[], confidence: number): FilterRate {
+	const n = strata.reduce((s, h) => s + h.judged + h.tied, 0);
+	const ties = strata.reduce((s, h) => s + h.tied, 0);
+	const unknown = { proportion: null, low: null, high: null, lower: 0, upper: 1, n, ties };
+	if (strata.some((h) => h.population > 0 && h.judged + h.tied === 0)) return unknown;
+	const b = stratifiedBounds(
+		strata.map((h) => ({ population: h.population, trials: h.judged + h.tied, successes: h.valid, ties: h.tied })),
+		{ confidence }
+	);
+	if (!b) return unknown;
+	return { proportion: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper, n, ties };
+}
+
 export const FILTER_REPORT_METHOD =
 	'Each stratum is a simple random sample of its rows. A stratum’s rate is the share of its judged rows whose final label ' +
 	'says all three fields are valid, with a Wilson score interval. Rates over several strata weight each stratum by its rows ' +
 	'when the sample was drawn (W_h = N_h / ΣN): p = Σ W_h p_h, variance Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/n_h, and a Wilson ' +
 	'interval on the effective sample size p(1 − p)/variance (at most the rows judged). “Had the rule been off” adds that rule’s ' +
-	'rejected rows to the kept ones, assuming no later rule would have removed them. Tied, unadjudicated items are left out.';
+	'rejected rows to the kept ones, assuming no later rule would have removed them. Items whose reviewers tied and nobody ' +
+	'adjudicated count as “no” for a low figure and as “yes” for a high one, as in the rest of the report: a rate with ties is ' +
+	'a range, its interval from the low figure’s lower bound to the high figure’s upper bound.';
 
 export function filterReport(input: FilterReportInput): FilterReport {
 	const sampled = input.verdicts.filter((v) => !v.isGold);
 	const strata = [...input.strata].sort((a, b) => compareVerdictStrata(a.key, b.key));
 	const rates: StratumRate[] = strata.map((s) => {
 		const c = counts(sampled, (v) => v.stratum === s.key);
-		const w = wilsonInterval(c.valid, c.judged, { confidence: input.confidence });
 		return {
 			key: s.key,
 			label: verdictStratumLabel(s.key),
@@ -148,21 +196,19 @@ export function filterReport(input: FilterReportInput): FilterReport {
 			population: s.population,
 			size: s.size,
 			...c,
-			proportion: w.proportion,
-			lower: w.lower,
-			upper: w.upper
+			// Its own rate: the stratum alone, whatever its rows (a drawn stratum has some).
+			...filterRate([{ ...c, population: Math.max(s.population, 1) }], input.confidence)
 		};
 	});
 	const kept = rates.find((r) => r.key === KEPT_STRATUM) ?? null;
 	const population = strata.reduce((s, h) => s + h.population, 0);
 	const keptRows = kept?.population ?? 0;
-	const asCounts = (r: StratumRate | null) => (r ? [{ population: r.population, trials: r.judged, successes: r.valid }] : []);
 
 	const rules = rates
 		.filter((r) => r.rule !== null)
 		.map((r) => {
 			const rows = keptRows + r.population;
-			const correctness = stratifiedProportion([...asCounts(kept), ...asCounts(r)], { confidence: input.confidence });
+			const correctness = filterRate(kept ? [kept, r] : [r], input.confidence);
 			return {
 				...r,
 				wronglyRemoved: r.proportion,
@@ -175,6 +221,8 @@ export function filterReport(input: FilterReportInput): FilterReport {
 					correctness,
 					validRows: {
 						estimate: correctness.proportion === null ? null : rows * correctness.proportion,
+						low: correctness.low === null ? null : rows * correctness.low,
+						high: correctness.high === null ? null : rows * correctness.high,
 						lower: rows * correctness.lower,
 						upper: rows * correctness.upper
 					}
@@ -184,7 +232,6 @@ export function filterReport(input: FilterReportInput): FilterReport {
 
 	return { strata: rates, kept, population, keptRows, rules, sweep: sweep(input, sampled), method: FILTER_REPORT_METHOD };
 }
-
 function sweep(input: FilterReportInput, sampled: FilterReportInput['verdicts']): FilterReport['sweep'] {
 	const appliedThreshold = input.appliedThreshold;
 	const empty = (reason: string) => ({ available: false, reason, appliedThreshold, points: [] });
@@ -200,14 +247,15 @@ function sweep(input: FilterReportInput, sampled: FilterReportInput['verdicts'])
 		const rows = candidates.filter((r) => keptAt(r.rougeL, t));
 		const strataCounts = [KEPT_STRATUM, ROUGE_STRATUM].map((key) => {
 			const c = counts(sampled, (v) => v.stratum === key && keptAt(input.rougeByTask.get(v.taskId) ?? null, t));
-			return { population: rows.filter((r) => r.stratum === key).length, trials: c.judged, successes: c.valid };
+			return { ...c, population: rows.filter((r) => r.stratum === key).length };
 		});
+		const correctness = filterRate(strataCounts, input.confidence);
 		return {
 			threshold: t,
 			rows: rows.length,
 			instructions: new Set(rows.map((r) => r.taskId)).size,
-			judged: strataCounts.reduce((s, h) => s + h.trials, 0),
-			correctness: stratifiedProportion(strataCounts, { confidence: input.confidence }),
+			judged: correctness.n,
+			correctness,
 			applied: Math.abs(t - appliedThreshold) < 1e-9
 		};
 	});

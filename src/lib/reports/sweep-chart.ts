@@ -27,8 +27,10 @@ export interface SweepGeometry {
 	bars: { threshold: number; x: number; y: number; width: number; height: number; applied: boolean; labelY: number; title: string }[];
 	/** Polygon points of the interval band, '' without rated points. */
 	band: string;
-	/** Path of the estimate line. */
+	/** Path of the estimate line (with tied items, the low figure: ties counted as "no"). */
 	line: string;
+	/** With tied items, the high figure's path (ties counted as "yes"), drawn dashed; '' without ties. */
+	highLine: string;
 	dots: { threshold: number; cx: number; cy: number; title: string }[];
 	xLabel: { x: number; y: number; text: string };
 	/** The two scales' names, above them. */
@@ -45,7 +47,9 @@ export function sweepGeometry(points: readonly SweepPoint[]): SweepGeometry {
 	const maxRows = Math.max(1, ...points.map((p) => p.rows));
 	const yRows = (n: number) => H - BOTTOM - (n / maxRows) * (H - TOP - BOTTOM);
 	const yRate = (p: number) => H - BOTTOM - p * (H - TOP - BOTTOM);
-	const rated = points.filter((p) => p.correctness.proportion !== null);
+	const rated = points.filter((p) => p.correctness.low !== null);
+	const low = (p: SweepPoint) => p.correctness.proportion ?? p.correctness.low!;
+	const tied = rated.some((p) => p.correctness.proportion === null);
 	return {
 		width: W,
 		height: H,
@@ -67,12 +71,16 @@ export function sweepGeometry(points: readonly SweepPoint[]): SweepGeometry {
 		band: rated.length
 			? [...rated.map((p) => `${x(p.threshold).toFixed(1)},${yRate(p.correctness.upper).toFixed(1)}`), ...[...rated].reverse().map((p) => `${x(p.threshold).toFixed(1)},${yRate(p.correctness.lower).toFixed(1)}`)].join(' ')
 			: '',
-		line: rated.map((p, i) => `${i ? 'L' : 'M'}${x(p.threshold).toFixed(1)},${yRate(p.correctness.proportion!).toFixed(1)}`).join(''),
+		line: rated.map((p, i) => `${i ? 'L' : 'M'}${x(p.threshold).toFixed(1)},${yRate(low(p)).toFixed(1)}`).join(''),
+		highLine: tied ? rated.map((p, i) => `${i ? 'L' : 'M'}${x(p.threshold).toFixed(1)},${yRate(p.correctness.high!).toFixed(1)}`).join('') : '',
 		dots: rated.map((p) => ({
 			threshold: p.threshold,
 			cx: x(p.threshold),
-			cy: yRate(p.correctness.proportion!),
-			title: `ROUGE-L ≤ ${p.threshold}: ${pct(p.correctness.proportion!)} fully valid [${pct(p.correctness.lower)}, ${pct(p.correctness.upper)}], ${p.judged} audited rows`
+			cy: yRate(low(p)),
+			title:
+				p.correctness.proportion !== null
+					? `ROUGE-L ≤ ${p.threshold}: ${pct(p.correctness.proportion)} fully valid [${pct(p.correctness.lower)}, ${pct(p.correctness.upper)}], ${p.judged} audited rows`
+					: `ROUGE-L ≤ ${p.threshold}: ${pct(p.correctness.low!)}–${pct(p.correctness.high!)} fully valid (${p.correctness.ties} tied counted as no and as yes) [${pct(p.correctness.lower)}, ${pct(p.correctness.upper)}], ${p.judged} audited rows`
 		})),
 		xLabel: { x: (LEFT + W - RIGHT) / 2, y: H - 6, text: 'ROUGE-L threshold (keep if highest similarity ≤ threshold)' },
 		yLabels: [

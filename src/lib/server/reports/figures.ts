@@ -79,6 +79,7 @@ function sweepSvg(points: readonly SweepPoint[], width: number): { markup: strin
 	}
 	if (g.band) parts.push(`<polygon points="${g.band}" fill="${c.line}" fill-opacity="0.15"/>`);
 	parts.push(`<path d="${g.line}" fill="none" stroke="${c.line}" stroke-width="2.5"/>`);
+	if (g.highLine) parts.push(`<path d="${g.highLine}" fill="none" stroke="${c.line}" stroke-width="2" stroke-dasharray="6 4"/>`);
 	for (const d of g.dots) parts.push(`<circle cx="${d.cx}" cy="${d.cy}" r="4" fill="${c.line}"><title>${escapeXml(d.title)}</title></circle>`);
 	parts.push(`<text x="${g.xLabel.x}" y="${g.xLabel.y}" ${axis} text-anchor="middle">${escapeXml(g.xLabel.text)}</text>`);
 	for (const l of g.yLabels) parts.push(`<text x="${l.x}" y="${l.y}" ${axis} text-anchor="${l.anchor}">${escapeXml(l.text)}</text>`);
