@@ -16,7 +16,9 @@ import { createAudit, previewSample } from '../../src/lib/server/audits/create';
 import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { reviewItemView } from '../../src/lib/server/audits/review';
 import { applyFilters } from '../../src/lib/server/filters/apply';
-import { ReportError, auditFilterReport, auditFilterReportOffThread } from '../../src/lib/server/reports';
+import { ReportError, auditFilterReport, auditFilterReportOffThread, auditMethods, auditReport } from '../../src/lib/server/reports';
+import { describeBasis } from '../../src/lib/reports/format';
+import { methodsText } from '../../src/lib/reports';
 import { filterPreset } from '../../src/lib/filters';
 import { rougeL } from '../../src/lib/rouge/score';
 import { SWEEP_THRESHOLDS } from '../../src/lib/reports';
@@ -212,6 +214,37 @@ describe('filter report', () => {
 			timeout: 120_000
 		});
 		expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(report)));
+	}, 180_000);
+
+	it('says so when rows changed verdict stratum after the draw: the headline weights today\'s strata, the filter report the strata as drawn', async () => {
+		expect(auditReport(auditId, {}, db).audit.stratumShift).toBeNull();
+		// The filters applied again: two kept rows the sample did not draw are now rejected by ROUGE-L.
+		const datasetId = db.$client.prepare('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId) as number;
+		const moved = Array.from({ length: 20 }, (_, i) => i).filter((i) => !sampled.some((s) => s.i === i)).slice(0, 2);
+		expect(moved).toHaveLength(2);
+		for (const i of moved) {
+			db.$client.prepare("UPDATE tasks SET filter_status = 'rejected', filter_rule = 'rougeL', filter_rouge_l = 0.72 WHERE dataset_id = ? AND source_id = ?").run(datasetId, `task_${i}`);
+			db.$client.prepare("UPDATE instances SET filter_status = 'rejected', filter_rule = 'taskRejected' WHERE task_id = (SELECT id FROM tasks WHERE dataset_id = ? AND source_id = ?)").run(datasetId, `task_${i}`);
+		}
+		db.$client
+			.prepare('INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, ?, ?, ?)')
+			.run(datasetId, JSON.stringify(filterPreset('self-instruct')), '{}', Date.now());
+		const report = auditReport(auditId, {}, db);
+		expect(report.audit.stratumShift).toEqual({
+			moved: 2,
+			strata: [
+				{ stratum: 'kept', label: 'Kept by the filters', drawn: 20, now: 18 },
+				{ stratum: 'rejected:rougeL', label: 'Rejected: Too similar to the pool (ROUGE-L)', drawn: 10, now: 12 }
+			]
+		});
+		const said =
+			'at least 2 rows changed verdict stratum ("Kept by the filters" 20 → 18, "Rejected: Too similar to the pool (ROUGE-L)" 10 → 12): the headline weights the strata as they are now';
+		expect(describeBasis(report)).toContain(said);
+		expect(methodsText(auditMethods(report, db))).toContain(said);
+		const { stdout } = await run(process.execPath, [CLI_ENTRY, 'report', String(auditId)], { env: { ...process.env, DATABASE_PATH: file }, timeout: 120_000 });
+		expect(stdout).toContain(said);
+		// The filter report keeps the strata as drawn.
+		expect(auditFilterReport(auditId, {}, db).strata.find((s) => s.key === 'kept')!.population).toBe(20);
 	}, 180_000);
 
 	it('refuses a filter report for an audit not stratified by verdict', async () => {

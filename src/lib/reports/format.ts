@@ -1,6 +1,6 @@
 /** Names and number formats shared by the report page, the CLI and the CSV download. */
 import { ESTIMATOR_LABELS, type HeadlineRate, type MajorityBounds } from './estimators';
-import type { EstimatorKey } from './types';
+import type { EstimatorKey, StratumShift } from './types';
 import type { GroupKey, RateKey, BreakdownKey } from './quality';
 import type { AuditReport } from './report';
 import type { WeightedStratumRow } from './weighted';
@@ -235,6 +235,16 @@ export function describeBasis(report: AuditReport): string {
 	return parts.join('; ') + '. Gold items are not counted.' + strataNote(report);
 }
 
+/** What the report says of a stratum shift (page, text, methods): how many rows moved, and which weights each figure uses. */
+export function stratumShiftText(shift: StratumShift): string {
+	const rows = (n: number) => `${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'}`;
+	const strata = shift.strata.map((h) => `"${h.label}" ${h.drawn.toLocaleString('en-US')} → ${h.now.toLocaleString('en-US')}`).join(', ');
+	return (
+		`The filters were applied again after the sample was drawn, and at least ${rows(shift.moved)} changed verdict stratum (${strata}): ` +
+		`the headline weights the strata as they are now, as an export of these rows does, while the filter report weights them as they were when the sample was drawn, so their figures differ.`
+	);
+}
+
 /**
  * How a stratified audit's figures over all tasks weigh its strata, in a sentence ('' for an
  * unstratified one). Verdict strata are drawn at rates the researcher chose, so the headlines weight
@@ -247,7 +257,8 @@ export function strataNote(report: Pick<AuditReport, 'stratified' | 'audit' | 'q
 	const weighted = all?.rates.find((r) => r.headline.weighted && r.weighted);
 	if (weighted) {
 		const strata = weighted.weighted!.strata.map((h) => `"${h.label}" ${h.rows.toLocaleString('en-US')} rows`).join(', ');
-		return ` The audit drew its items stratum by stratum, by the filters' verdict, at different rates: each headline rate is the item majority ${WEIGHTED_NAME} (${strata}), as the export and its manifest give it; each stratum's own rate is listed beside it. The other estimators' columns pool the items without weights.`;
+		const shift = report.audit.stratumShift ? ` ${stratumShiftText(report.audit.stratumShift)}` : '';
+		return ` The audit drew its items stratum by stratum, by the filters' verdict, at different rates: each headline rate is the item majority ${WEIGHTED_NAME} (${strata}), as the export and its manifest give it; each stratum's own rate is listed beside it. The other estimators' columns pool the items without weights.${shift}`;
 	}
 	if (report.audit.stratify === 'classification')
 		return ' The audit drew its items stratum by stratum, by classification, each stratum in proportion to its size (to within one item), so the pooled sample weighs the strata as the dataset does.';

@@ -5,7 +5,7 @@
  * references of the methods that were used. A starting point the researcher edits, never a
  * claim beyond what the app recorded.
  */
-import { coefficient, estimatorInText, headlineText, interval, listText, percent, pValue, QUESTION_NAMES } from './format';
+import { coefficient, estimatorInText, headlineText, interval, listText, percent, pValue, QUESTION_NAMES, stratumShiftText } from './format';
 import { intervalMethod, levelText } from './paper-tables';
 import type { AuditReport, RemovedReviewer } from './report';
 import { describeImport, type AuditKind, type EstimatorKey } from './types';
@@ -259,6 +259,7 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 						`weighted likewise, reviewers accepted ${pieces.join(', ')}.`
 				);
 				if (undrawn > 0) s.push(`The other ${num(undrawn)} of the ${num(facts.frame!.units)} rows ${undrawn === 1 ? 'belongs' : 'belong'} to no stratum the sample drew from and ${undrawn === 1 ? 'is' : 'are'} outside the estimate.`);
+				if (report.audit.stratumShift) s.push(stratumShiftText(report.audit.stratumShift));
 			} else s.push(`All three fields were judged valid for ${headlineText(allValid.headline)} of the n = ${num(allValid.headline.n)} ${over}; ${others}.`);
 		}
 	} else if (report.rating) {

@@ -87,6 +87,18 @@ export interface ReportAudit {
 	 * them (./weighted). Null or absent otherwise, or when the population holds one stratum.
 	 */
 	stratumSizes?: StratumRows[] | null;
+	/**
+	 * When rows changed verdict stratum since the sample was drawn (the filters applied again): the
+	 * strata whose rows differ, as drawn and now (./weighted stratumShift). Null or absent otherwise.
+	 */
+	stratumShift?: StratumShift | null;
+}
+
+/** Verdict strata whose rows changed since the sample was drawn. */
+export interface StratumShift {
+	/** Rows that changed stratum, at least: the rows the strata that grew gained (the counts do not say which rows moved). */
+	moved: number;
+	strata: { stratum: string; label: string; drawn: number; now: number }[];
 }
 
 /** One stratum's size in the dataset: its rows (the population a weight is a share of). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '$lib/random';
-import { groupStratumSizes, weightedMajority, type StratifiedFinal } from './weighted';
+import { groupStratumSizes, stratumShift, weightedMajority, type StratifiedFinal } from './weighted';
 import { buildAuditReport } from './report';
 import { compareReports, ComparisonError } from './compare';
 import { describeBasis, headlineText } from './format';
@@ -170,5 +170,43 @@ describe('a verdict-stratified audit\'s report', () => {
 		const w = group.rates.find((r) => r.key === 'allValid')!.weighted!;
 		// Items with odd ids are classification tasks: 5 of the 10 kept items, 2 of the 4 rejected ones.
 		expect(w.strata.map((h) => h.rows)).toEqual([5001 / 2, 5 / 2]);
+	});
+});
+
+describe('stratumShift', () => {
+	const drawn = [
+		{ key: 'kept', label: 'Kept by the filters', population: 168 },
+		{ key: 'rejected:rougeL', label: 'Rejected: ROUGE-L', population: 2 },
+		{ key: 'rejected:wordCount', label: 'Rejected: words', population: 2 }
+	];
+	it('is null while every stratum has its rows as drawn (rows no filter judged are no drawn stratum)', () => {
+		expect(stratumShift(drawn, [...drawn.map((h) => ({ stratum: h.key, label: h.label, rows: h.population })), { stratum: 'unjudged', label: 'Not judged by the filters', rows: 7 }])).toBeNull();
+	});
+	it('names the strata that changed and counts the rows that moved at least', () => {
+		const now = [
+			{ stratum: 'kept', label: 'Kept by the filters', rows: 165 },
+			{ stratum: 'rejected:rougeL', label: 'Rejected: ROUGE-L', rows: 5 },
+			{ stratum: 'rejected:wordCount', label: 'Rejected: words', rows: 2 }
+		];
+		expect(stratumShift(drawn, now)).toEqual({
+			moved: 3,
+			strata: [
+				{ stratum: 'kept', label: 'Kept by the filters', drawn: 168, now: 165 },
+				{ stratum: 'rejected:rougeL', label: 'Rejected: ROUGE-L', drawn: 2, now: 5 }
+			]
+		});
+	});
+	it('counts a stratum that appeared since the draw', () => {
+		const now = [
+			{ stratum: 'kept', label: 'Kept by the filters', rows: 166 },
+			{ stratum: 'rejected:rougeL', label: 'Rejected: ROUGE-L', rows: 2 },
+			{ stratum: 'rejected:wordCount', label: 'Rejected: words', rows: 2 },
+			{ stratum: 'rejected:endsWithColon', label: 'Rejected: colon', rows: 2 }
+		];
+		expect(stratumShift(drawn, now)?.moved).toBe(2);
+		expect(stratumShift(drawn, now)?.strata.map((h) => [h.stratum, h.drawn, h.now])).toEqual([
+			['kept', 168, 166],
+			['rejected:endsWithColon', 0, 2]
+		]);
 	});
 });

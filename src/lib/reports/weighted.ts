@@ -8,8 +8,9 @@
  * paragraph give. Ties are bounds, as stratifiedBounds counts them.
  */
 import { stratifiedBounds } from '$lib/stats';
+import { KEPT_STRATUM, stratumRule } from '$lib/audits/sampling';
 import { estimatorInText } from './format';
-import type { EstimatorKey, StratumRows } from './types';
+import type { EstimatorKey, StratumRows, StratumShift } from './types';
 import type { HeadlineRate } from './estimators';
 
 /** An item's final answer to one question and the stratum it was drawn from. */
@@ -82,6 +83,30 @@ export function weightedMajority(finals: readonly StratifiedFinal[], sizes: read
 	);
 	if (!b) return null;
 	return { rate: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper, items: strata.reduce((n, h) => n + h.items, 0), uncovered: b.uncovered, strata };
+}
+
+/**
+ * How the strata's rows now differ from their rows when the sample was drawn (the filters applied
+ * again since): the headline weights today's strata, as an export of them does, while the filter
+ * report weights the strata as drawn, so the two differ by exactly this. Only the counts are kept,
+ * so the rows that moved are counted at least: what the strata that grew gained. Null when no
+ * stratum's rows changed.
+ */
+export function stratumShift(drawn: readonly { key: string; label: string; population: number }[], now: readonly StratumRows[]): StratumShift | null {
+	const byKey = new Map<string, { stratum: string; label: string; drawn: number; now: number }>();
+	for (const h of drawn) byKey.set(h.key, { stratum: h.key, label: h.label, drawn: h.population, now: 0 });
+	for (const h of now) {
+		// Rows no filter judged are no stratum the sample was drawn from (their count then was not kept).
+		if (h.stratum !== KEPT_STRATUM && stratumRule(h.stratum) === null) continue;
+		const entry = byKey.get(h.stratum) ?? { stratum: h.stratum, label: h.label, drawn: 0, now: 0 };
+		entry.now += h.rows;
+		byKey.set(h.stratum, entry);
+	}
+	const strata = [...byKey.values()].filter((h) => h.drawn !== h.now);
+	if (!strata.length) return null;
+	const gained = strata.reduce((n, h) => n + Math.max(0, h.now - h.drawn), 0);
+	const lost = strata.reduce((n, h) => n + Math.max(0, h.drawn - h.now), 0);
+	return { moved: Math.max(gained, lost), strata };
 }
 
 /**

@@ -20,6 +20,7 @@ import type {
 import { verdictStratumLabel } from '$lib/audits/sampling';
 import { auditVerdictWeighted } from '../exports/quality';
 import { ReportError } from './errors';
+import { stratumShift } from '$lib/reports/weighted';
 import { storedFlag } from '../db/stored';
 import { firstGoldAnswers } from '../audits/routing';
 
@@ -86,8 +87,16 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 			row.suggestionRunId === null ? null : { runId: row.suggestionRunId, model: row.suggestionModel ?? '', name: row.suggestionName ?? '' },
 		imported: auditImport(row.id, database),
 		stratify: row.stratify,
-		stratumSizes: row.kind === 'quality' && row.stratify === 'verdict' ? verdictStratumRows(row.id, row.datasetId, row.strata, database) : null
+		...verdictStrata(row, database)
 	};
+}
+
+/** A verdict-stratified quality audit's strata now, and how they differ from the strata as drawn. */
+function verdictStrata(row: AuditRow, database: Db): Pick<ReportAudit, 'stratumSizes' | 'stratumShift'> {
+	if (row.kind !== 'quality' || row.stratify !== 'verdict') return { stratumSizes: null, stratumShift: null };
+	const sizes = verdictStratumRows(row.id, row.datasetId, row.strata, database);
+	const drawn = row.strata ? (JSON.parse(row.strata) as { key: string; population: number }[]) : [];
+	return { stratumSizes: sizes, stratumShift: sizes && drawn.length ? stratumShift(drawn.map((h) => ({ ...h, label: verdictStratumLabel(h.key) })), sizes) : null };
 }
 
 /**
