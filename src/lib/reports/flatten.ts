@@ -9,6 +9,7 @@ import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel, percent } from './format';
 import type { AuditReport } from './report';
 import { settlesDisagreements } from './disagreements';
+import { stratumWeightText } from './weighted';
 import type { ConversationReport, PairwiseReport, ShapeRate } from './shapes';
 
 
@@ -151,7 +152,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 								value: x.rate,
 								successes: x.yes,
 								n: x.items,
-								note: `${x.rows.toLocaleString('en-US')} rows in the dataset weight it${x.ties ? `; ${x.ties} tied items: between ${percent(x.low)} and ${percent(x.high)}` : ''}`
+								note: `${stratumWeightText(x)}${x.ties ? `; ${x.ties} tied items: between ${percent(x.low)} and ${percent(x.high)}` : ''}`
 							})
 						);
 					}

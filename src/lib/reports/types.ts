@@ -107,6 +107,11 @@ export interface StratumRows {
 	stratum: string;
 	label: string;
 	rows: number;
+	/**
+	 * Set when `rows` is an estimate, not a count: a group's share of the stratum (classification
+	 * tasks, say), estimated as the stratum's rows × the group's share of the items drawn from it.
+	 */
+	estimatedFrom?: { stratumRows: number; drawn: number; inGroup: number };
 }
 
 export interface ReportResponse {

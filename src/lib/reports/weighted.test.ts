@@ -171,6 +171,15 @@ describe('a verdict-stratified audit\'s report', () => {
 		// Items with odd ids are classification tasks: 5 of the 10 kept items, 2 of the 4 rejected ones.
 		expect(w.strata.map((h) => h.rows)).toEqual([5001 / 2, 5 / 2]);
 	});
+
+	it('words a group\'s stratum rows as an estimate in the CSV, and the whole stratum\'s as a count', () => {
+		const notes = (group: string) => reportCsvRows(report).filter((r) => r.section === 'rate:stratum' && r.group === group && r.key.startsWith('allValid:')).map((r) => r.note);
+		expect(notes('all')).toEqual(['5,001 rows in the dataset weight it', '5 rows in the dataset weight it']);
+		expect(notes('classification')).toEqual([
+			"about 2,501 rows in the dataset weight it (estimated from the drawn items: the stratum's 5,001 rows × 5 of its 10 drawn items)",
+			"about 3 rows in the dataset weight it (estimated from the drawn items: the stratum's 5 rows × 2 of its 4 drawn items)"
+		]);
+	});
 });
 
 describe('stratumShift', () => {

@@ -23,8 +23,10 @@ export interface StratifiedFinal {
 export interface WeightedStratumRow {
 	stratum: string;
 	label: string;
-	/** N_h: the stratum's rows (for a group within the audit, the rows estimated to be in the group). */
+	/** N_h: the stratum's rows (for a group within the audit, the rows estimated to be in the group: see estimatedFrom). */
 	rows: number;
+	/** For a group within the audit: what `rows` is estimated from (groupStratumSizes); absent for a count. */
+	estimatedFrom?: StratumRows['estimatedFrom'];
 	/** n_h: its items with a final answer or a tie. */
 	items: number;
 	yes: number;
@@ -69,6 +71,7 @@ export function weightedMajority(finals: readonly StratifiedFinal[], sizes: read
 			stratum: s.stratum,
 			label: s.label,
 			rows: s.rows,
+			...(s.estimatedFrom ? { estimatedFrom: s.estimatedFrom } : {}),
 			items: c.items,
 			yes: c.yes,
 			ties: c.ties,
@@ -83,6 +86,20 @@ export function weightedMajority(finals: readonly StratifiedFinal[], sizes: read
 	);
 	if (!b) return null;
 	return { rate: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper, items: strata.reduce((n, h) => n + h.items, 0), uncovered: b.uncovered, strata };
+}
+
+/**
+ * The rows that weight a stratum, in words: "168 rows in the dataset weight it", or for a group's
+ * estimated share "about 28 rows in the dataset weight it (estimated from the drawn items: the
+ * stratum's 168 rows × 5 of its 30 drawn items)" — read as a count it would mislead (they were 26).
+ */
+export function stratumWeightText(h: Pick<WeightedStratumRow, 'rows' | 'estimatedFrom'>): string {
+	const n = (x: number) => x.toLocaleString('en-US');
+	const e = h.estimatedFrom;
+	if (!e) return h.rows === 1 ? '1 row in the dataset weights it' : `${n(h.rows)} rows in the dataset weight it`;
+	const items = (x: number) => (x === 1 ? '1 drawn item' : `${n(x)} drawn items`);
+	if (!e.inGroup) return `no row in the dataset weighs it (estimated from the drawn items: none of the stratum's ${items(e.drawn)} is in this group)`;
+	return `about ${n(Math.round(h.rows))} rows in the dataset weight it (estimated from the drawn items: the stratum's ${e.stratumRows === 1 ? '1 row' : `${n(e.stratumRows)} rows`} × ${n(e.inGroup)} of its ${items(e.drawn)})`;
 }
 
 /**
@@ -123,7 +140,13 @@ export function groupStratumSizes(sizes: readonly StratumRows[], drawn: readonly
 	};
 	const all = tally(drawn);
 	const group = tally(drawnInGroup);
-	return sizes.filter((s) => (all.get(s.stratum) ?? 0) > 0).map((s) => ({ ...s, rows: (s.rows * (group.get(s.stratum) ?? 0)) / all.get(s.stratum)! }));
+	return sizes
+		.filter((s) => (all.get(s.stratum) ?? 0) > 0)
+		.map((s) => {
+			const drawnInStratum = all.get(s.stratum)!;
+			const inGroup = group.get(s.stratum) ?? 0;
+			return { ...s, rows: (s.rows * inGroup) / drawnInStratum, estimatedFrom: { stratumRows: s.rows, drawn: drawnInStratum, inGroup } };
+		});
 }
 
 /**
