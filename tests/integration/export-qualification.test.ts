@@ -13,6 +13,8 @@ import { comparisonRows, sharegptRows } from './shape-fixtures';
 import { responseOrder } from '../../src/lib/audits/order';
 import { loadReportInput } from '../../src/lib/server/reports/load';
 import { buildAuditReport } from '../../src/lib/reports';
+import { itemVerdicts } from '../../src/lib/server/reports/reports';
+import { shapeSections, withShapeVerdicts } from '../../src/lib/server/reports/shapes';
 import { parseGold } from '../../src/lib/audits/gold';
 import type { Answer } from '../../src/lib/audits/answers';
 import type { RatingLevel } from '../../src/lib/audits/rubric';
@@ -302,5 +304,13 @@ describe('pairwise verdicts count the labels the report counts', () => {
 		const counts = countShapeExport({ datasetId, format: 'preference-pairs' }, db).counts;
 		expect(counts).toMatchObject({ reviewersVerdicts: 1, disagreedLeftOut: 0 });
 		expect(countShapeExport({ datasetId, format: 'preference-pairs', filters: parseWhere(['audited']) }, db).counts.records).toBe(1);
+
+		// The report's own pairwise section and items download count the same labels: one preference, for a, no split.
+		const verdict = withShapeVerdicts(audit.id, 'pairwise', itemVerdicts(audit.id, {}, db), db).find((v) => v.itemId === item)!;
+		expect(verdict).toMatchObject({ labels: 1, tie: false });
+		const sections = shapeSections(audit.id, 'pairwise', 0.95, db);
+		const pairwise = sections && 'pairwise' in sections ? sections.pairwise : null;
+		expect(pairwise?.comparisons).toBe(1);
+		expect(pairwise?.agreement.items).toBe(0);
 	});
 });

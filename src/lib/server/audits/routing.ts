@@ -292,6 +292,14 @@ export function reviewersNotCounted(database: Db | Database.Database, datasetId:
 	return out;
 }
 
+/** The reviewers of one audit whose labels on sampled items do not count (reviewersNotCounted), as a set. */
+export function reviewersNotCountedIn(database: Db | Database.Database, auditId: number): Set<number> {
+	const c = '$client' in database ? database.$client : database;
+	const datasetId = c.prepare<[number], number>('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId);
+	if (datasetId === undefined) return new Set();
+	return new Set(reviewersNotCounted(c, datasetId, [auditId]).map((r) => r.reviewerId));
+}
+
 /**
  * The reviewer's standing in the audit's qualification step (see $lib/audits/qualification):
  * scored on the first answer they submitted on each of their first N gold items, so changing a

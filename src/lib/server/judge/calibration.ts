@@ -23,6 +23,7 @@ import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import { predictionPoweredRate, ppiInputFromRows, ppiInputFromTasks, type PpiEstimate } from '$lib/stats/ppi';
 import { db, type Db } from '../db';
 import { loadQualityUnits } from '../audits/create';
+import { reviewersNotCountedIn } from '../audits/routing';
 import type { SamplingFrame, SamplingUnit } from '$lib/audits/sampling';
 import type { ItemVerdict } from '$lib/reports';
 import { keptWhileUnchanged } from '../db/unchanged';
@@ -314,9 +315,14 @@ function pairwiseAuditCalibration(audit: AuditRow, run: ReturnType<typeof judgeR
 		pairId: number;
 	}>('SELECT id, pair_id AS pairId FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND pair_id IS NOT NULL ORDER BY position').all(audit.id);
 	const preferences = new Map<number, HumanPreference[]>();
+	// Reviewers who have not passed the audit's qualification step do not count, as in its report.
+	const notCounted = reviewersNotCountedIn(c, audit.id);
 	for (const l of c
-		.prepare<[number], { itemId: number; preference: HumanPreference }>('SELECT l.item_id AS itemId, l.preference FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL')
+		.prepare<[number], { itemId: number; reviewerId: number; preference: HumanPreference }>(
+			'SELECT l.item_id AS itemId, l.reviewer_id AS reviewerId, l.preference FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 AND l.preference IS NOT NULL'
+		)
 		.all(audit.id)) {
+		if (notCounted.has(l.reviewerId)) continue;
 		if (!preferences.has(l.itemId)) preferences.set(l.itemId, []);
 		preferences.get(l.itemId)!.push(l.preference);
 	}

@@ -4,6 +4,7 @@
  * reads a large audit's labels there: 100,000 preferences took 0.6 s of the server's thread.
  */
 import type { Db } from '../db';
+import { reviewersNotCountedIn } from '../audits/routing';
 import { screenChoice } from '$lib/audits/order';
 import type { AuditKind, AuditReport, ItemVerdict } from '$lib/reports';
 import { conversationItemVerdicts, conversationReport, pairwiseItemVerdicts, pairwiseReport, type ConversationLabel, type ConversationReport, type PairwiseLabel, type PairwiseReport } from '$lib/reports/shapes';
@@ -77,8 +78,11 @@ function loadConversationLabels(auditId: number, database: Db): ConversationLabe
 			 WHERE l.audit_id = ? AND i.is_gold = 0 ORDER BY l.id, t.position`
 		)
 		.all(auditId);
+	// A reviewer who has not passed the audit's qualification step does not count, as in the rest of the report (qualifiedInput).
+	const notCounted = reviewersNotCountedIn(database, auditId);
 	const byLabel = new Map<number, ConversationLabel>();
 	for (const r of rows) {
+		if (notCounted.has(r.reviewerId)) continue;
 		let label = byLabel.get(r.id);
 		if (!label) byLabel.set(r.id, (label = { itemId: r.itemId, reviewerId: r.reviewerId, turns: [] }));
 		label.turns.push({ valid: r.valid === 1, rating: r.rating });
@@ -128,11 +132,13 @@ function loadPairwiseLabels(auditId: number, database: Db): PairwiseLabel[] {
 	const audit = database.$client.prepare<[number], { blind: number; imported: number }>('SELECT blind, imported_at IS NOT NULL AS imported FROM audits WHERE id = ?').get(auditId)!;
 	// The order a reviewer saw is derived from their id and the item's; an audit imported from a bundle has both renumbered, so its sides are unknown.
 	const sides = audit.imported === 0;
+	const notCounted = reviewersNotCountedIn(database, auditId);
 	const labels: PairwiseLabel[] = [];
 	for (const [itemId, reviewerId, preference] of database.$client
 		.prepare<[number], [number, number, PairwiseLabel['preference']]>('SELECT item_id, reviewer_id, preference FROM audit_labels WHERE audit_id = ? AND preference IS NOT NULL ORDER BY id')
 		.raw()
 		.iterate(auditId)) {
+		if (notCounted.has(reviewerId)) continue;
 		const pair = models.get(itemId);
 		// Gold items are not in the map: their labels score reviewers, not the models.
 		if (pair) labels.push({ itemId, reviewerId, preference, modelA: pair[0], modelB: pair[1], ...(sides ? { screenChoice: screenChoice(preference, reviewerId, itemId, audit.blind === 1) } : {}) });
