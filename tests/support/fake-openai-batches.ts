@@ -50,6 +50,11 @@ export interface FakeBatchPlan {
 	finalizingMs?: number;
 	/** Write output lines in input order instead of shuffled. Default false. */
 	keepOrder?: boolean;
+	/**
+	 * Rewrites the output and error files' text before they are stored (empty text: no file), to
+	 * play a provider's odd results: lines twice, lines for other requests, a file that is not JSON Lines.
+	 */
+	rewriteFiles?: (files: { output: string; error: string }) => { output: string; error: string };
 }
 
 export interface FakeStoredFile {
@@ -338,8 +343,10 @@ export function createFakeBatches(origin: () => string): FakeBatches {
 			}
 		}
 		const jsonl = (items: LineResult[]) => items.map((r) => `${JSON.stringify(r.json)}\n`).join('');
-		if (good.length) batch.output_file_id = storeFile(`${batch.id}_output.jsonl`, 'batch_output', jsonl(good)).id;
-		if (failed.length) batch.error_file_id = storeFile(`${batch.id}_error.jsonl`, 'batch_output', jsonl(order(failed))).id;
+		const written = { output: jsonl(good), error: jsonl(order(failed)) };
+		const text = state.plan.rewriteFiles ? state.plan.rewriteFiles(written) : written;
+		if (text.output) batch.output_file_id = storeFile(`${batch.id}_output.jsonl`, 'batch_output', text.output).id;
+		if (text.error) batch.error_file_id = storeFile(`${batch.id}_error.jsonl`, 'batch_output', text.error).id;
 		batch.request_counts.completed = good.length;
 		batch.request_counts.failed = failed.length;
 	}

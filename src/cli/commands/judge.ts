@@ -123,6 +123,9 @@ export function judgeSummary(runId: number) {
 		promptTokens: progress.promptTokens,
 		completionTokens: progress.completionTokens,
 		costUsd: progress.costKnown ? progress.costUsd : null,
+		/** Batch API result lines that did not simply answer their request (requests sent again, stray and conflicting lines). */
+		batchLines: progress.batchLines,
+		lastError: progress.lastError,
 		batches: listJudgeBatches(db(), run.id)
 	};
 }
@@ -135,6 +138,11 @@ function describe(s: ReturnType<typeof judgeSummary>): string {
 		`${s.parsed + s.unparsed} of ${s.rows} ${what} judged: ${s.parsed} readable (${readable}), ${s.unparsed} unparsed, ${s.retried} replies asked again.`,
 		`${s.calls.done} calls, ${s.promptTokens} prompt + ${s.completionTokens} completion tokens${s.costUsd !== null ? `, $${s.costUsd.toFixed(4)}` : ''}.`
 	];
+	const odd = s.batchLines;
+	if (odd.resent || odd.unexpected || odd.conflicting)
+		lines.push(
+			`Batch API lines: ${odd.resent} request(s) sent again in a later batch, ${odd.conflicting} answered by lines that disagree (failed), ${odd.unexpected} line(s) for no request of their batch${odd.unexpectedIds.length ? ` (${odd.unexpectedIds.join(', ')})` : ''}.`
+		);
 	for (const b of s.batches) lines.push(`  ${b.key}: ${b.phase}${b.remoteStatus ? ` (${b.remoteStatus})` : ''}, ${b.calls} calls${b.failure ? ` — ${b.failure}` : ''}`);
 	return lines.join('\n');
 }

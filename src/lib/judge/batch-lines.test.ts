@@ -5,6 +5,8 @@ import {
 	judgeCustomId,
 	matchBatchResults,
 	parseBatchResultFile,
+	rawResultText,
+	sameResult,
 	parseJudgeCustomId
 } from './batch-lines';
 
@@ -80,5 +82,20 @@ describe('batch result files', () => {
 		expect(match.duplicates).toEqual(['b']);
 		expect(match.unexpected).toEqual(['zz']);
 		expect((match.byCustomId.get('b') as { requestId: string }).requestId).toBe('req_1');
+	});
+
+	it('keeps every line of a request answered more than once, and tells a repeat from a conflict', () => {
+		const reply = (id: string, content: string) => ({ id, custom_id: 'b', response: { status_code: 200, request_id: id, body: { choices: [{ message: { content }, finish_reason: 'stop' }] } }, error: null });
+		const { results } = parseBatchResultFile(file([reply('r1', 'yes'), reply('r2', 'yes'), reply('r3', 'no')]));
+		const match = matchBatchResults(['b'], results);
+		expect(match.duplicates).toEqual(['b', 'b']);
+		const lines = match.repeated.get('b')!;
+		expect(lines.map((l) => (l as { requestId: string }).requestId)).toEqual(['r1', 'r2', 'r3']);
+		// The same answer twice (other line and request ids) is a repeat; a different one is a conflict.
+		expect(sameResult(lines.slice(0, 2))).toBe(true);
+		expect(sameResult(lines)).toBe(false);
+		expect(sameResult([lines[0], { customId: 'b', kind: 'error', code: 'server_error', message: 'x' }])).toBe(false);
+		expect(rawResultText(lines[2])).toContain('"content":"no"');
+		expect(matchBatchResults(['a'], results).repeated.size).toBe(0);
 	});
 });

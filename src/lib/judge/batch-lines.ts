@@ -144,8 +144,10 @@ export interface BatchResultMatch {
 	missing: string[];
 	/** Result lines for custom_ids not in this batch (ignored). */
 	unexpected: string[];
-	/** custom_ids with more than one result line (the first is kept). */
+	/** custom_ids with more than one result line (the first is in `byCustomId`). */
 	duplicates: string[];
+	/** Every line of each custom_id in `duplicates`, in file order: whether they agree is the caller's to judge (`sameResult`). */
+	repeated: Map<string, BatchLineResult[]>;
 }
 
 /** Matches the result lines of a batch (output and error files together) to its requests. */
@@ -154,10 +156,34 @@ export function matchBatchResults(requested: readonly string[], results: readonl
 	const byCustomId = new Map<string, BatchLineResult>();
 	const unexpected: string[] = [];
 	const duplicates: string[] = [];
+	const repeated = new Map<string, BatchLineResult[]>();
 	for (const result of results) {
 		if (!wanted.has(result.customId)) unexpected.push(result.customId);
-		else if (byCustomId.has(result.customId)) duplicates.push(result.customId);
-		else byCustomId.set(result.customId, result);
+		else if (byCustomId.has(result.customId)) {
+			duplicates.push(result.customId);
+			const lines = repeated.get(result.customId) ?? [byCustomId.get(result.customId)!];
+			lines.push(result);
+			repeated.set(result.customId, lines);
+		} else byCustomId.set(result.customId, result);
 	}
-	return { byCustomId, missing: requested.filter((id) => !byCustomId.has(id)), unexpected, duplicates };
+	return { byCustomId, missing: requested.filter((id) => !byCustomId.has(id)), unexpected, duplicates, repeated };
+}
+
+/** What a result line says, without what differs between two copies of one answer (line and request ids). */
+function resultSays(result: BatchLineResult): string {
+	if (result.kind === 'error') return JSON.stringify(['error', result.code, result.message]);
+	const body = result.body as { choices?: { message?: { content?: unknown }; text?: unknown; finish_reason?: unknown }[] } | null;
+	const choices = Array.isArray(body?.choices) ? body.choices.map((c) => [c?.message?.content ?? c?.text ?? null, c?.finish_reason ?? null]) : body;
+	return JSON.stringify([result.kind, result.statusCode, choices]);
+}
+
+/** Whether lines given for one request say the same thing (a repeated line), or conflict. */
+export function sameResult(lines: readonly BatchLineResult[]): boolean {
+	return lines.every((line) => resultSays(line) === resultSays(lines[0]));
+}
+
+/** A result line as the API wrote it, for a person to read (its body, or its error). */
+export function rawResultText(result: BatchLineResult): string {
+	if (result.kind === 'error') return JSON.stringify({ error: { code: result.code, message: result.message } });
+	return JSON.stringify({ status_code: result.statusCode, body: result.body });
 }

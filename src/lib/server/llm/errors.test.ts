@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets, retryAfterFromHeaders, toLlmError } from './errors';
+import { batchLineError, redactSecrets, retryAfterFromHeaders, toLlmError } from './errors';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, retryDelayMs } from './retry';
 
 const key = 'sk-proj-0123456789abcdef';
@@ -51,6 +51,23 @@ describe('toLlmError', () => {
 		expect(error.message).not.toContain(key);
 		expect(error.message).toContain('[redacted]');
 		expect(error.cause).toBeUndefined();
+	});
+});
+
+describe('batchLineError', () => {
+	it('reads a Batch API line without a reply as the same call sent live would be', () => {
+		const tooLong = batchLineError({ code: 'context_length_exceeded', message: 'too long' }, '');
+		expect([tooLong.kind, tooLong.retryable]).toEqual(['context_length', false]);
+		const expired = batchLineError({ code: 'batch_expired', message: 'not run in time' }, '');
+		expect([expired.kind, expired.retryable]).toEqual(['timeout', true]);
+		const serverError = batchLineError({ code: 'server_error', message: 'boom' }, '');
+		expect([serverError.kind, serverError.retryable]).toEqual(['server_error', true]);
+		const http500 = batchLineError({ statusCode: 500, body: { error: { message: 'boom' } } }, '');
+		expect([http500.kind, http500.retryable, http500.status, http500.message]).toEqual(['server_error', true, 500, 'boom']);
+		const badParam = batchLineError({ statusCode: 400, body: { error: { message: 'max_tokens is too large', param: 'max_tokens', code: 'invalid_value' } } }, 'sk-secret');
+		expect([badParam.kind, badParam.retryable, badParam.param]).toEqual(['invalid_request', false, 'max_tokens']);
+		expect(batchLineError({ statusCode: 429, body: null }, '').kind).toBe('rate_limited');
+		expect(batchLineError({ code: 'x', message: 'key sk-secret leaked' }, 'sk-secret').message).not.toContain('sk-secret');
 	});
 });
 

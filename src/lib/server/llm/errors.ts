@@ -257,3 +257,28 @@ export function toLlmError(err: unknown, apiKey: string): LlmError {
 	const message = err instanceof Error ? err.message : String(err);
 	return new LlmError('other', clean(message));
 }
+
+/**
+ * What a Batch API result line without a usable reply means, read as the same call sent live
+ * would be: an HTTP error line by the status rules above, an error line (the request got no HTTP
+ * answer) by its code and words — a prompt too long or refused is this call's own failure;
+ * anything else (batch_expired, server_error) may succeed when sent again.
+ */
+export function batchLineError(line: { statusCode: number; body: unknown } | { code: string; message: string }, apiKey: string): LlmError {
+	if ('statusCode' in line) {
+		const error = (line.body as { error?: { message?: unknown; code?: unknown; param?: unknown; type?: unknown } } | null)?.error ?? {};
+		const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+		const code = str(error.code);
+		const param = str(error.param);
+		const errorType = str(error.type);
+		const message = redactSecrets(str(error.message) ?? `HTTP ${line.statusCode}`, apiKey);
+		const [kind, retryable] = kindOfStatus(line.statusCode, code, param, errorType, message);
+		return new LlmError(kind, message, { status: line.statusCode, code, param, errorType, retryable });
+	}
+	const message = redactSecrets(line.message || line.code, apiKey);
+	const code = line.code;
+	if (isContextLength(code, undefined, message)) return new LlmError('context_length', message, { code });
+	if (isContentFilter(code, message)) return new LlmError('content_filter', message, { code });
+	if (code === 'batch_expired') return new LlmError('timeout', message, { code, retryable: true });
+	return new LlmError('server_error', message, { code, retryable: true });
+}

@@ -67,6 +67,8 @@ export class CallStore {
 	private readonly doneStmt;
 	private readonly failedStmt;
 	private readonly statusStmt;
+	private readonly attemptsStmt;
+	private readonly attemptStmt;
 
 	constructor(
 		private readonly database: Db,
@@ -97,6 +99,21 @@ export class CallStore {
 			 WHERE id = ? AND status = 'pending'`
 		);
 		this.statusStmt = c.prepare<[number]>('SELECT status FROM generation_calls WHERE id = ?').pluck();
+		this.attemptsStmt = c.prepare<[number], number>('SELECT coalesce(attempts, 0) FROM generation_calls WHERE id = ?').pluck();
+		this.attemptStmt = c.prepare<[number]>("UPDATE generation_calls SET attempts = coalesce(attempts, 0) + 1 WHERE id = ? AND status = 'pending'");
+	}
+
+	/**
+	 * Attempts a pending call has used: a Batch API call's lines that came back without a usable
+	 * reply (a live call's are counted by the client, within one request).
+	 */
+	attemptsSoFar(call: StoredCall): number {
+		return this.attemptsStmt.get(call.id) ?? 0;
+	}
+
+	/** Counts one more attempt on a call still pending (inside the caller's transaction). */
+	recordAttempt(call: StoredCall): void {
+		this.attemptStmt.run(call.id);
 	}
 
 	/**

@@ -89,6 +89,8 @@ export interface CallFailure {
 		attempts?: number;
 		/** The start of a body that was not JSON (LlmError.body). */
 		body?: string;
+		/** A Batch API request answered by lines that disagree: each line's raw result. */
+		conflictingResults?: string[];
 	};
 }
 

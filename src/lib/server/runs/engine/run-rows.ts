@@ -305,14 +305,15 @@ export function retryFailedCalls(id: number, options: { model?: string } = {}, d
 		}
 		if (total === 0) throw new RunError(`Run ${id} has no failed calls to retry.`);
 		c.prepare<[number]>(
-			`UPDATE generation_calls SET status = 'pending', error = 'Before the retry: ' || coalesce(error, 'failed'), failure_reason = NULL, done_at = NULL
+			`UPDATE generation_calls SET status = 'pending', error = 'Before the retry: ' || coalesce(error, 'failed'), failure_reason = NULL, done_at = NULL,
+				attempts = NULL
 			 WHERE ${which}`
 		).run(id);
 		if (model) {
 			c.prepare<[string, string, number]>("UPDATE generation_runs SET model = ?, endpoint = json_set(endpoint, '$.model', ?) WHERE id = ?").run(model, model, id);
 			// The resumed run sends every pending call with the new model — the retried ones and those
-			// left pending at the pause —, so each call row names it. (A Batch API run has no failed
-			// calls to retry: a failed line is sent again in its next batch.)
+			// left pending at the pause —, so each call row names it. (A Batch API run's failed calls
+			// go into its next batch, with their attempts counted afresh.)
 			c.prepare<[string, number]>("UPDATE generation_calls SET model = ? WHERE run_id = ? AND status = 'pending'").run(model, id);
 		}
 		const progress = run.progress as Partial<CallCounters>;

@@ -148,7 +148,8 @@ export class RunSession {
 						signal: this.controller.signal,
 						pollMs: batch.pollMs,
 						cancelling: () => this.stopReason === 'cancel',
-						onCommit: () => this.options.onCommit?.(progress)
+						onCommit: () => this.options.onCommit?.(progress),
+						failureGuard: failureGuard(run.failedCallShare)
 					})
 				: await runEngine({
 				database,

@@ -7,9 +7,11 @@
  *
  * Results are applied per custom_id, each reply through the same driver commit as a live call
  * (label and call row in one transaction, skipped when the call is no longer pending), so a
- * crash mid-collect is harmless. Lines that came back as HTTP errors, expired or never ran leave
- * their calls pending: they go into the next batch. Unreadable replies get their one retry in the
- * next batch. The run fails only when the API refuses a batch (status "failed").
+ * crash mid-collect is harmless. A call whose line brought no usable reply counts an attempt, as
+ * a live call's retry would, and goes into the next batch until the client's attempts are used
+ * up; then it fails (and the failed-call share guard applies as in live runs). Unreadable
+ * replies get their one retry in the next batch. The run fails when the API refuses a batch
+ * (status "failed"), and pauses when a batch's results cannot be read at all.
  */
 import {
 	applyBatchEvent,
@@ -23,6 +25,8 @@ import {
 	nextBatchAction,
 	parseBatchResultFile,
 	parseJudgeCustomId,
+	rawResultText,
+	sameResult,
 	type BatchEvent,
 	type BatchLineResult,
 	type BatchPhase,
@@ -33,16 +37,16 @@ import { transaction, type Db } from '../../db';
 import { bulkWriteBudget, retryBulkWhenBusy } from '../../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../../datasets/import';
 import { RowWriter } from '../../datasets/rows';
-import { createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient, type LlmClientOptions } from '../../llm';
+import { batchLineError, createLlmClient, estimateCostUsd, LlmError, normaliseFinishReason, type GenerateResult, type LlmClient, type LlmClientOptions } from '../../llm';
 import { resolveEndpoint } from '../endpoints';
 import { sleep } from '../../llm/limits';
 import { retryDelayMs } from '../../llm/retry';
-import { callsByIds, type CallStore } from '../engine/calls';
+import { callsByIds, type CallStore, type StoredCall } from '../engine/calls';
 import { bump } from '../engine/counters';
 import type { CommitScope, RunDriver } from '../engine/driver';
 import type { EngineEnd } from '../engine/engine';
-import { callErrorEffect, failMessage, pauseMessage } from '../engine/failures';
-import type { JudgeProgress } from './progress';
+import { callErrorEffect, callFailureFromError, checkFailureGuard, failMessage, failureGuard, pauseMessage, type CallFailure, type CallFailureReason, type FailureGuard } from '../engine/failures';
+import { UNEXPECTED_IDS_KEPT, type JudgeProgress } from './progress';
 
 /** The Batch API's price is half the live price (OpenAI, 2024–2025). */
 export const BATCH_PRICE_FACTOR = 0.5;
@@ -61,6 +65,8 @@ export interface BatchRunOptions {
 	onCommit?: () => void;
 	/** True when the stop is a cancel (not a pause or shutdown): batches in flight are then cancelled with batches.cancel. */
 	cancelling?: () => boolean;
+	/** Pause when calls failing on their own prompt pass this share of recent calls (as live runs do). */
+	failureGuard?: FailureGuard;
 }
 
 /** Calls planned per write transaction when a run's batches are prepared. */
@@ -105,6 +111,15 @@ const ACTIVE = "phase NOT IN ('done', 'failed')";
 
 class LostOwnership extends Error {}
 
+/** What a batch's results showed pauses the run (its message says why and what to do). */
+class RunPause extends Error {}
+
+/** The start of a text as one line, for a message (a person reads it on the run page: rendered escaped). */
+function rawSample(text: string, length = 200): string {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > length ? `${flat.slice(0, length)}…` : flat;
+}
+
 /** The judge run's batches, for pages and the CLI (request counts as the API gave them, an object). */
 export function listJudgeBatches(database: Db, runId: number) {
 	return storedJudgeBatches(database, runId).map(({ requestCounts, ...b }) => ({
@@ -134,6 +149,9 @@ function storedJudgeBatches(database: Db, runId: number) {
 export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineEnd> {
 	const { database, runId, driver, calls, client, progress, signal } = options;
 	const c = database.$client;
+	// The share guard over this session's settled calls, as the live engine keeps it.
+	const guard = options.failureGuard ?? failureGuard();
+	const recent: (CallFailureReason | null)[] = [];
 	const writer = new RowWriter(database);
 	const fence = c.prepare<[string, number, number, number, string]>('UPDATE generation_runs SET progress = ?, heartbeat_at = ?, updated_at = ? WHERE id = ? AND owner = ?');
 	const writeProgress = (now: number) => {
@@ -230,7 +248,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 		return { text: batchInputFiles(url, requests)[0]?.text ?? '', url };
 	}
 
-	function replyFromBody(body: unknown): GenerateResult | null {
+	function replyFromBody(body: unknown, attempts: number): GenerateResult | null {
 		const b = body as {
 			id?: string;
 			model?: string;
@@ -250,32 +268,58 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			usageEstimated: b.usage === undefined,
 			latencyMs: 0,
 			elapsedMs: 0,
-			attempts: 1,
+			attempts,
 			model: b.model ?? client.endpoint.model,
 			responseId: b.id ?? '',
 			...(cost !== undefined ? { costUsd: cost * BATCH_PRICE_FACTOR } : {})
 		};
 	}
 
-	/** Applies a finished batch's results; calls without a usable line stay pending for the next batch. */
+	/**
+	 * Applies a finished batch's results. Each of its calls gets what a live call would: a reply is
+	 * stored; a line about this prompt (too long, refused) fails the call at once; a line that may
+	 * do better another time (5xx, expired, no line at all, a body that is no completion) uses one
+	 * of the client's attempts, and the call goes into the next batch until they are used up — then
+	 * it fails with that line's error, for `judge retry-failed`. Lines that disagree for one call fail
+	 * it with every raw text; lines for no call of the batch are counted and named. A batch none of
+	 * whose result lines can be read pauses the run (its calls are not sent again blindly).
+	 */
 	async function collect(row: BatchRow, record: BatchRecord): Promise<void> {
 		const ids = JSON.parse(row.call_ids) as number[];
 		const results: BatchLineResult[] = [];
+		const unreadable: string[] = [];
+		let unreadableLines = 0;
+		const samples: string[] = [];
 		for (const fileId of [record.outputFileId, record.errorFileId]) {
 			if (!fileId) continue;
-			const parsed = parseBatchResultFile(await client.batch.fileText(fileId, signal));
+			const text = await client.batch.fileText(fileId, signal);
+			const parsed = parseBatchResultFile(text);
 			results.push(...parsed.results);
-			if (parsed.problems.length) progress.lastError = { message: `Batch ${row.key}: ${parsed.problems.length} unreadable result line(s), e.g. line ${parsed.problems[0].line}: ${parsed.problems[0].message}`, kind: 'bad_response', at: Date.now() };
+			if (parsed.problems.length) {
+				unreadableLines += parsed.problems.length;
+				unreadable.push(`file ${fileId} line ${parsed.problems[0].line}: ${parsed.problems[0].message}`);
+				samples.push(rawSample(text));
+			}
+		}
+		if (results.length === 0 && unreadableLines > 0) {
+			const message = `Paused: the results of batch ${row.key} cannot be read — not one of their ${unreadableLines} line(s) is a Batch API result (${unreadable.join('; ')}). The file begins: "${samples[0]}". Its ${ids.length} call(s) were not sent again: check the provider's batch, then resume to read it again, or cancel the run.`;
+			progress.lastError = { message, kind: 'batch_file', at: Date.now() };
+			writeProgress(Date.now());
+			throw new RunPause(message);
 		}
 		const match = matchBatchResults(
 			ids.map((id) => judgeCustomId(runId, id)),
 			results
 		);
 		const byId = callsByIds(database, ids);
+		const maxAttempts = client.retryPolicy.maxAttempts;
 		// Applied in short transactions (a batch holds up to 50,000 results); a crash in between is
 		// harmless: the batch is collected again and calls already done are skipped.
-		const entries = [...match.byCustomId];
-		let lineErrors = 0;
+		const entries = ids.map((id) => judgeCustomId(runId, id));
+		let resent = 0;
+		let failedNow = 0;
+		let lineError: string | null = null;
+		const outcomes: (CallFailureReason | null)[] = [];
 		let applied = 0;
 		do {
 			applied = await retryBulkWhenBusy(c, () =>
@@ -284,36 +328,86 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 					() => {
 						const spent = bulkWriteBudget(c, BATCH_MAX_WRITE_MS);
 						const now = Date.now();
+						const scope: CommitScope<JudgeProgress> = { database, writer, runId, datasetId: options.datasetId, progress, now, record: () => {} };
+						const fail = (call: StoredCall, failure: CallFailure, attempts: number) => {
+							const parsed = driver.commitFailure(call, failure, scope);
+							if (!calls.markFailed(call, { ...failure, detail: { ...failure.detail, attempts } }, null, parsed, now)) throw new Error(`Call ${call.key} changed while its result was being stored.`);
+							progress.calls.failed++;
+							bump(progress.failedByReason, failure.reason);
+							outcomes.push(failure.reason);
+							failedNow++;
+						};
 						let i = applied;
 						for (; i < entries.length; i++) {
 							if (i > applied && (i - applied) % 64 === 0 && spent()) break;
-							const [customId, result] = entries[i];
+							const customId = entries[i];
 							const call = byId.get(parseJudgeCustomId(customId)!.callId);
 							if (!call || !calls.isPending(call)) continue;
-							const reply = result.kind === 'response' ? replyFromBody(result.body) : null;
-							if (!reply) {
-								lineErrors++;
-								const message = result.kind === 'error' ? `${result.code}: ${result.message}` : `HTTP ${result.statusCode}`;
-								progress.lastError = { message: `Batch ${row.key}, ${customId}: ${message} (sent again in the next batch)`, kind: 'batch_line', at: now };
+							const attempts = calls.attemptsSoFar(call) + 1;
+							const repeated = match.repeated.get(customId);
+							if (repeated && !sameResult(repeated)) {
+								progress.batchLines.conflicting++;
+								fail(
+									call,
+									{
+										reason: 'bad_response',
+										message: `The Batch API returned ${repeated.length} different results for this request; none was used (each raw result is kept with the call). Retry the call.`,
+										detail: { serverMessage: `${repeated.length} conflicting result lines`, conflictingResults: repeated.map(rawResultText) }
+									},
+									attempts
+								);
 								continue;
 							}
-							const scope: CommitScope<JudgeProgress> = { database, writer, runId, datasetId: options.datasetId, progress, now, record: () => {} };
-							const parsed = driver.commit(call, { text: reply.text, finishReason: reply.finishReason }, scope);
-							if (!calls.markDone(call, reply, parsed, now)) throw new Error(`Call ${call.key} changed while its reply was being stored.`);
-							progress.calls.done++;
-							bump(progress.calls.byStep, call.step);
-							progress.promptTokens += reply.usage.promptTokens;
-							progress.completionTokens += reply.usage.completionTokens;
-							if (reply.costUsd !== undefined) {
-								progress.costUsd += reply.costUsd;
-								progress.costKnown = true;
+							const result = match.byCustomId.get(customId);
+							const reply = result?.kind === 'response' ? replyFromBody(result.body, attempts) : null;
+							if (reply) {
+								const parsed = driver.commit(call, { text: reply.text, finishReason: reply.finishReason }, scope);
+								if (!calls.markDone(call, reply, parsed, now)) throw new Error(`Call ${call.key} changed while its reply was being stored.`);
+								progress.calls.done++;
+								bump(progress.calls.byStep, call.step);
+								progress.promptTokens += reply.usage.promptTokens;
+								progress.completionTokens += reply.usage.completionTokens;
+								if (reply.costUsd !== undefined) {
+									progress.costUsd += reply.costUsd;
+									progress.costKnown = true;
+								}
+								outcomes.push(null);
+								continue;
 							}
+							const error = !result
+								? new LlmError('server_error', 'The batch brought no result line for this request.', { retryable: true })
+								: result.kind === 'response'
+									? new LlmError('bad_response', `The result line's body is not a completion: ${rawSample(JSON.stringify(result.body ?? null))}`, { status: result.statusCode, retryable: true })
+									: batchLineError(result, '');
+							error.attempts = attempts;
+							if (result) lineError ??= `${customId}: ${result.kind === 'error' ? `${result.code}: ${result.message}` : `HTTP ${result.statusCode}: ${error.message}`}`;
+							// As live: a retryable error uses an attempt (the call goes into the next batch) until they
+							// are used up; an error about this prompt fails the call at once.
+							if (error.retryable && attempts < maxAttempts) {
+								calls.recordAttempt(call);
+								resent++;
+								continue;
+							}
+							fail(call, callFailureFromError(error, { maxTokens: call.decoding.maxTokens, judge: true }), attempts);
 						}
 						writer.flush();
 						if (i === entries.length) {
-							// Counted once, with the batch marked collected: lines without a usable reply leave nothing written.
-							if (match.missing.length) progress.lastError = { message: `Batch ${row.key}: ${match.missing.length} request(s) got no result (sent again in the next batch).`, kind: 'batch_line', at: now };
-							progress.retries += lineErrors + match.missing.length;
+							// Said once, with the batch marked collected: every cause of this batch's shortfall, together.
+							const notes = [
+								unreadableLines ? `${unreadableLines} unreadable result line(s), e.g. ${unreadable[0]}` : '',
+								match.missing.length ? `${match.missing.length} request(s) got no result` : '',
+								lineError ? `lines without a reply, e.g. ${lineError}` : '',
+								match.unexpected.length ? `${match.unexpected.length} line(s) for requests not in this batch (${match.unexpected.slice(0, 3).join(', ')}${match.unexpected.length > 3 ? ', …' : ''}), ignored` : '',
+								match.repeated.size ? `${match.repeated.size} request(s) answered more than once` : ''
+							].filter(Boolean);
+							if (notes.length) {
+								const after = [resent ? `${resent} call(s) sent again in the next batch` : '', failedNow ? `${failedNow} call(s) failed` : ''].filter(Boolean).join(', ');
+								progress.lastError = { message: `Batch ${row.key}: ${notes.join('; ')}${after ? ` — ${after}` : ''}.`, kind: 'batch_line', at: now };
+							}
+							progress.batchLines.resent += resent;
+							progress.batchLines.unexpected += match.unexpected.length;
+							const named = progress.batchLines.unexpectedIds;
+							for (const id of match.unexpected) if (named.length < UNEXPECTED_IDS_KEPT && !named.includes(id)) named.push(id);
 							step(row, record, { type: 'collected' });
 						}
 						writeProgress(now);
@@ -324,6 +418,10 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			);
 		} while (applied < entries.length);
 		options.onCommit?.();
+		recent.push(...outcomes);
+		if (recent.length > guard.window) recent.splice(0, recent.length - guard.window);
+		const verdict = checkFailureGuard(recent, guard);
+		if (verdict) throw new RunPause(verdict);
 	}
 
 	/**
@@ -468,6 +566,7 @@ export async function runJudgeBatches(options: BatchRunOptions): Promise<EngineE
 			}
 		} catch (err) {
 			if (err instanceof LostOwnership) return { kind: 'lost' };
+			if (err instanceof RunPause) return { kind: 'pause', message: err.message };
 			if (signal.aborted) return { kind: 'stopped' };
 			if (!(err instanceof LlmError)) return { kind: 'fail', message: `Failed: ${err instanceof Error ? err.message : String(err)}` };
 			const error = err;

@@ -26,12 +26,39 @@ export interface JudgeCounters {
 	inconsistent: number;
 }
 
+/**
+ * A Batch API run's result lines that did not simply answer their request (zero for live runs).
+ * Kept apart from `retries`, which counts HTTP attempts retried (here: of the Batch API's own steps).
+ */
+export interface BatchLineCounters {
+	/** Requests sent again in a later batch: their line brought no usable reply, or none came. */
+	resent: number;
+	/** Result lines whose custom_id names no request of their batch (ignored). */
+	unexpected: number;
+	/** The first of those custom_ids, as the file gave them. */
+	unexpectedIds: string[];
+	/** Requests that got two or more lines saying different things: failed with every line's raw text. */
+	conflicting: number;
+}
+
+/** How many stray custom_ids a run keeps to name them. */
+export const UNEXPECTED_IDS_KEPT = 20;
+
 export interface JudgeProgress extends RunProgress {
 	judge: JudgeCounters;
+	batchLines: BatchLineCounters;
+}
+
+export function emptyBatchLineCounters(): BatchLineCounters {
+	return { resent: 0, unexpected: 0, unexpectedIds: [], conflicting: 0 };
 }
 
 export function emptyJudgeProgress(rows: number, costKnown = false): JudgeProgress {
-	return { ...emptyProgress(costKnown), judge: { rows, parsed: 0, unparsed: 0, retried: 0, allValid: 0, problems: {}, ratings: {}, winners: {}, inconsistent: 0 } };
+	return {
+		...emptyProgress(costKnown),
+		judge: { rows, parsed: 0, unparsed: 0, retried: 0, allValid: 0, problems: {}, ratings: {}, winners: {}, inconsistent: 0 },
+		batchLines: emptyBatchLineCounters()
+	};
 }
 
 export function readJudgeProgress(stored: unknown): JudgeProgress {
@@ -42,7 +69,8 @@ export function readJudgeProgress(stored: unknown): JudgeProgress {
 		...base,
 		...p,
 		calls: { ...base.calls, ...p.calls },
-		judge: { ...base.judge, ...p.judge, problems: { ...p.judge?.problems }, ratings: { ...p.judge?.ratings }, winners: { ...p.judge?.winners } }
+		judge: { ...base.judge, ...p.judge, problems: { ...p.judge?.problems }, ratings: { ...p.judge?.ratings }, winners: { ...p.judge?.winners } },
+		batchLines: { ...base.batchLines, ...p.batchLines, unexpectedIds: [...(p.batchLines?.unexpectedIds ?? [])] }
 	} as JudgeProgress;
 }
 
