@@ -150,6 +150,8 @@ describe('judge run, Batch API', () => {
 		const settled = await fake.batches.settled(remote.id);
 		expect(settled.status).toBe('cancelled');
 		expect(fake.batches.batches()).toHaveLength(1);
+		// Its calls are never sent nor collected again: cancelled, not pending for ever.
+		expect(all(db, 'SELECT status, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY status', run.id)).toEqual([{ status: 'cancelled', n: TASKS }]);
 	}, 60_000);
 
 	it('cancelling a paused run whose batch is still in flight sends batches.cancel from the cancelling process', async () => {
@@ -167,6 +169,7 @@ describe('judge run, Batch API', () => {
 		expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/batches/${remote.id}/cancel`)).toHaveLength(1);
 		expect(one(db, 'SELECT phase, cancel_requested, cancel_sent, remote_status FROM judge_batches WHERE run_id = ?', run.id)).toEqual({ phase: 'in_flight', cancel_requested: 1, cancel_sent: 1, remote_status: 'cancelling' });
 		expect((await fake.batches.settled(remote.id)).status).toBe('cancelled');
+		expect(all(db, 'SELECT status, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY status', run.id)).toEqual([{ status: 'cancelled', n: TASKS }]);
 		// Once sent, never again.
 		expect(await cancelStoppedJudgeRunBatches(run.id, db)).toBe(0);
 	}, 60_000);

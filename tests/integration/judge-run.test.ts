@@ -140,6 +140,22 @@ describe('judge run, live calls', () => {
 		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM audit_labels').n).toBe(AUDITED); // human labels untouched
 	});
 
+	it('cancelling a live judge run ends its unsent and unanswered calls as cancelled, not pending', async () => {
+		const world = await buildJudgeWorld(db);
+		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat', concurrency: 4 });
+		fake.setLatency(60);
+		const run = createJudgeRun({ datasetId: world.datasetId, endpoint: { kind: 'stored', id: endpoint.id } }, db);
+		const session = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 100, client: { retry: FAST_RETRY } });
+		const deadline = Date.now() + 30_000;
+		while (one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", run.id).n < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+		session.stop('cancel');
+		expect((await session.done).status).toBe('cancelled');
+		const byStatus = Object.fromEntries(all<{ status: string; n: number }>(db, 'SELECT status, count(*) AS n FROM generation_calls WHERE run_id = ? GROUP BY status', run.id).map((r) => [r.status, r.n]));
+		expect(byStatus.pending).toBeUndefined();
+		expect(byStatus.cancelled).toBeGreaterThan(0);
+		expect(listCalls(db, run.id, { status: 'cancelled' }).total).toBe(byStatus.cancelled);
+	});
+
 	it('a judge run over the audit items only calibrates but gives no whole-dataset estimate', async () => {
 		const world = await buildJudgeWorld(db);
 		const endpoint = fakeEndpoint(db, fake.url, { apiStyle: 'chat' });

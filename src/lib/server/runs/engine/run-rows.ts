@@ -164,15 +164,15 @@ export function heartbeat(id: number, owner: string, database: Db = db(), live?:
 }
 
 /**
- * A cancelled generation run is never resumed, so its calls still pending (in flight when it
- * stopped) end as cancelled rather than "pending" forever. A judge run's are left to its
- * batches' own cancelling.
+ * A cancelled run is never resumed, so its calls still pending (in flight when it stopped, or —
+ * a judge run's — planned and not sent yet, or in a batch the cancel stopped, which nothing
+ * collects) end as cancelled rather than "pending" forever. Every kind of run alike.
  */
 function cancelPendingCalls(database: Db, id: number, now: number): void {
 	database.$client
 		.prepare<[number, number]>(
 			`UPDATE generation_calls SET status = 'cancelled', error = 'Cancelled with the run before a reply was stored.', done_at = ?
-			 WHERE run_id = ? AND status = 'pending' AND run_id IN (SELECT id FROM generation_runs WHERE pipeline <> 'judge')`
+			 WHERE run_id = ? AND status = 'pending'`
 		)
 		.run(now, id);
 }
