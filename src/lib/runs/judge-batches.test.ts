@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeBatchStateText, type BatchStateInput } from './judge-batches';
 
-const batch = (b: Partial<BatchStateInput>): BatchStateInput => ({ phase: 'in_flight', remoteStatus: 'in_progress', calls: 20, completed: 5, cancelSent: false, failure: null, ...b });
+const batch = (b: Partial<BatchStateInput>): BatchStateInput => ({ phase: 'in_flight', remoteStatus: 'in_progress', calls: 20, completed: 5, cancelSent: false, cancelRequested: false, failure: null, ...b });
 
 describe('judgeBatchStateText', () => {
 	it('a running run: its batch in progress with the API status', () => {
@@ -17,6 +17,15 @@ describe('judgeBatchStateText', () => {
 		expect(judgeBatchStateText('cancelled', [batch({ phase: 'done', remoteStatus: 'completed', completed: 20 }), cancelling])).toBe(
 			'1 finished, 1 stopped by the cancel · cancel sent (the API answered cancelling, 5/20 done)'
 		);
+	});
+
+	it('a batch the cancel stopped before it was sent is stopped, not finished: the summary agrees with itself', () => {
+		// The tester's run 7: 459 batches sent and completed, the last never uploaded when the run was cancelled.
+		const completed = Array.from({ length: 459 }, () => batch({ phase: 'done', remoteStatus: 'completed', completed: 20 }));
+		const neverSent = batch({ phase: 'done', remoteStatus: null, completed: null, cancelRequested: true });
+		expect(judgeBatchStateText('cancelled', [...completed, neverSent])).toBe('459 finished, 1 stopped by the cancel · not sent to the API');
+		// A cancel that came after a batch was collected leaves it finished.
+		expect(judgeBatchStateText('cancelled', [batch({ phase: 'done', remoteStatus: 'completed', completed: 20 })])).toBe('1 finished · done (completed, 20/20 done)');
 	});
 
 	it('a failed batch is named, not counted as finished', () => {

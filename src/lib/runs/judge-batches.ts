@@ -13,6 +13,8 @@ export interface BatchStateInput {
 	/** The API's request_counts.completed at the last poll (or the cancel's answer). */
 	completed: number | null;
 	cancelSent: boolean;
+	/** The run's cancel reached the batch (a batch not yet created then is done without ever being sent). */
+	cancelRequested: boolean;
 	failure: string | null;
 }
 
@@ -21,8 +23,9 @@ export function judgeBatchStateText(runStatus: string, batches: readonly BatchSt
 	const cancelled = runStatus === 'cancelled';
 	const failed = batches.filter((b) => b.phase === 'failed');
 	const open = batches.filter((b) => b.phase !== 'done' && b.phase !== 'failed');
-	// A cancelled run's batches that were cancelled remotely are stopped, not finished, whatever their phase.
-	const stopped = cancelled ? batches.filter((b) => b.phase !== 'failed' && (b.phase !== 'done' || b.cancelSent)) : [];
+	// A cancelled run's batches that were cancelled remotely, or never sent, are stopped, not finished,
+	// whatever their phase (a batch done before the cancel came is not marked by it).
+	const stopped = cancelled ? batches.filter((b) => b.phase !== 'failed' && (b.phase !== 'done' || b.cancelSent || b.cancelRequested)) : [];
 	const finished = batches.length - failed.length - (cancelled ? stopped.length : open.length);
 	const parts = [
 		!cancelled && open.length ? `${open.length} in progress` : '',
@@ -32,7 +35,8 @@ export function judgeBatchStateText(runStatus: string, batches: readonly BatchSt
 	].filter(Boolean);
 	const shown = (cancelled ? stopped[0] : open[0]) ?? failed[0] ?? batches[batches.length - 1];
 	const done = shown.completed !== null ? `, ${shown.completed}/${shown.calls} done` : '';
-	const state = cancelled && shown !== failed[0]
+	// The cancel's words only for a batch it stopped (a finished one shown as it ended).
+	const state = cancelled && stopped.includes(shown)
 		? shown.cancelSent
 			? `cancel sent${shown.remoteStatus ? ` (the API answered ${shown.remoteStatus}${done})` : ''}`
 			: 'not sent to the API'

@@ -74,6 +74,8 @@ export interface JudgeBatchView {
 	completed: number | null;
 	failed: number | null;
 	cancelSent: boolean;
+	/** The run's cancel reached it (one not created by then was never sent). */
+	cancelRequested: boolean;
 	failure: string | null;
 }
 
@@ -162,6 +164,7 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 					completed: counts?.completed ?? null,
 					failed: counts?.failed ?? null,
 					cancelSent: b.cancelSent === 1,
+					cancelRequested: b.cancelRequested === 1,
 					failure: b.failure
 				};
 			})

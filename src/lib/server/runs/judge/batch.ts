@@ -139,8 +139,10 @@ function storedJudgeBatches(database: Db, runId: number) {
 		requestCounts: string | null;
 		failure: string | null;
 		cancelSent: number;
+		cancelRequested: number;
 	}>(
-			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure, cancel_sent AS cancelSent
+			`SELECT key, phase, batch_id AS batchId, remote_status AS remoteStatus, json_array_length(call_ids) AS calls, request_counts AS requestCounts, failure, cancel_sent AS cancelSent,
+				cancel_requested AS cancelRequested
 			 FROM judge_batches WHERE run_id = ? ORDER BY id`
 		)
 		.all(runId);
