@@ -118,6 +118,17 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 	await expect(page.getByRole('group', { name: 'Batch API submissions' })).toBeVisible();
 	await expect(page.getByTestId('run-model')).toHaveText(`verdicts from judge-model (${TASKS - retried} verdicts) and big (${retried} verdicts)`);
+	// As a Batch API run: requests sent again are counted apart from HTTP retries, and stray and conflicting result lines are named.
+	const progressBefore = db.$client.prepare<[number], string>('SELECT progress FROM generation_runs WHERE id = ?').pluck().get(runId)!;
+	db.$client
+		.prepare("UPDATE generation_runs SET params = json_set(params, '$.batch', json('true')), progress = json_set(progress, '$.batchLines', json(?), '$.retries', 0) WHERE id = ?")
+		.run(JSON.stringify({ resent: 12, unexpected: 1, unexpectedIds: ['judge-999-call-999'], conflicting: 1 }), runId);
+	await page.reload();
+	await expect(page.getByTestId('run-retries')).toHaveText('0');
+	await expect(page.getByTestId('judge-batch-resent')).toHaveText('12');
+	await expect(page.getByTestId('judge-batch-conflicting')).toHaveText('1');
+	await expect(page.getByTestId('judge-batch-unexpected')).toHaveText('1 judge-999-call-999');
+	db.$client.prepare("UPDATE generation_runs SET params = json_set(params, '$.batch', json('false')), progress = ? WHERE id = ?").run(progressBefore, runId);
 	db.$client.prepare('DELETE FROM judge_batches WHERE run_id = ?').run(runId);
 	db.$client.prepare("UPDATE judge_labels SET model = 'judge-model' WHERE run_id = ?").run(runId);
 	await page.setViewportSize({ width: 1280, height: 900 });
