@@ -75,6 +75,8 @@ describe('judge run, Batch API, odd result files', () => {
 		const reasons = all<{ reason: string; attempts: number }>(db, 'SELECT DISTINCT failure_reason AS reason, attempts FROM generation_calls WHERE run_id = ?', runId);
 		expect(reasons).toEqual([{ reason: 'context_length', attempts: 1 }]);
 		expect(retryFailedCalls(runId, {}, db).calls).toBe(TASKS);
+		// Sent again with a fresh count of attempts.
+		expect(all(db, 'SELECT DISTINCT status, attempts FROM generation_calls WHERE run_id = ?', runId)).toEqual([{ status: 'pending', attempts: null }]);
 	}, 60_000);
 
 	it('lines that keep failing as server errors use the attempts a live call has, then fail their calls', async () => {
