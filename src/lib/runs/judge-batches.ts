@@ -15,6 +15,8 @@ export interface BatchStateInput {
 	cancelSent: boolean;
 	/** The run's cancel reached the batch (a batch not yet created then is done without ever being sent). */
 	cancelRequested: boolean;
+	/** The API's id, once the batch was created. */
+	batchId: string | null;
 	failure: string | null;
 }
 
@@ -39,7 +41,9 @@ export function judgeBatchStateText(runStatus: string, batches: readonly BatchSt
 	const state = cancelled && stopped.includes(shown)
 		? shown.cancelSent
 			? `cancel sent${shown.remoteStatus ? ` (the API answered ${shown.remoteStatus}${done})` : ''}`
-			: 'not sent to the API'
+			: shown.batchId
+				? `its results not collected${shown.remoteStatus ? ` (the API said ${shown.remoteStatus}${done})` : ''}`
+				: 'not sent to the API'
 		: `${shown.phase}${shown.remoteStatus ? ` (${shown.remoteStatus}${done})` : ''}${shown.cancelSent ? ' · cancel sent' : ''}`;
 	return `${parts.join(', ')} · ${state}${shown.phase === 'failed' && shown.failure ? `: ${shown.failure}` : ''}`;
 }
