@@ -119,7 +119,7 @@ describe('gold items in conversation and pairwise audits', () => {
 		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
 		const pairs = db.$client.prepare('SELECT id FROM preference_pairs ORDER BY id').pluck().all() as number[];
 		const gold = parseGold(`{"pair": ${pairs[0]}, "preference": "a"}`, 'pairwise');
-		expect(() => parseGold('{"pair": 1, "preference": "left"}', 'pairwise')).toThrow(/Gold line 1: "preference"/);
+		expect(() => parseGold('{"pair": 1, "preference": "left"}', 'pairwise')).toThrow(/Gold line 1: field "preference" must be one of/);
 		const reviewers = makeUsers(db, 4);
 		const audit = createAudit({ datasetId, kind: 'pairwise', reviewerIds: reviewers.map((r) => r.id), seed: 6, gold, qualificationItems: 1 }, db);
 		expect(db.$client.prepare('SELECT preference FROM audit_gold_answers').pluck().all()).toEqual(['a']);

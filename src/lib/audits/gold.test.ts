@@ -23,7 +23,13 @@ describe('parseGold', () => {
 	});
 
 	it('names the line and the field of a mistake', () => {
-		expect(() => parseGold('{"instance": 1, "instruction": "yes", "input": "yes", "output": "maybe"}', 'quality')).toThrow(/line 1: "output"/);
+		expect(() => parseGold('{"instance": 1, "instruction": "yes", "input": "yes", "output": "maybe"}', 'quality')).toThrow('Gold line 1: field "output" must be yes or no');
+		// Missing and wrong are told apart (zod says "Invalid input" for both).
+		expect(() => parseGold('{"instance": 1, "instruction": "yes", "output": "no"}', 'quality')).toThrow('Gold line 1: field "input" is missing');
+		expect(() => parseGold('{"instance": 1, "instruction": "yes", "input": "maybe", "output": "no"}', 'quality')).toThrow('Gold line 1: field "input" must be yes or no');
+		expect(() => parseGold('{"conversation": 3}', 'conversation')).toThrow('Gold line 1: field "valid" is missing');
+		expect(() => parseGold('{"instance": "x", "instruction": "yes", "input": "yes", "output": "no"}', 'quality')).toThrow('Gold line 1: field "instance" must be a number');
+		expect(() => parseGold('{"pair": 1, "preference": "left"}', 'pairwise')).toThrow(/^Gold line 1: field "preference" must be one of a, /);
 		expect(() => parseGold('\n{oops', 'quality')).toThrow(GoldParseError);
 		expect(() => parseGold('\n{oops', 'quality')).toThrow(/line 2: not valid JSON/);
 		expect(() => parseGold('{"instance": 1, "instruction": "yes", "input": "yes", "output": "yes", "extra": 1}', 'quality')).toThrow(/line 1/);
@@ -37,8 +43,8 @@ describe('parseGold', () => {
 			{ kind: 'conversation', conversationId: 5, valid: true, note: 'fine' }
 		]);
 		expect(parseGold('{"pair": 9, "preference": "both_bad"}', 'pairwise')).toEqual([{ kind: 'pairwise', pairId: 9, preference: 'both_bad', note: '' }]);
-		expect(() => parseGold('{"conversation": 4}', 'conversation')).toThrow(/line 1: "valid"/);
-		expect(() => parseGold('{"pair": 9, "preference": "A"}', 'pairwise')).toThrow(/line 1: "preference"/);
+		expect(() => parseGold('{"conversation": 4}', 'conversation')).toThrow(/line 1: field "valid" is missing/);
+		expect(() => parseGold('{"pair": 9, "preference": "A"}', 'pairwise')).toThrow(/line 1: field "preference" must be one of a, b, tie, both_bad/);
 		// Each kind takes its own shape only.
 		expect(() => parseGold('{"pair": 9, "preference": "a"}', 'conversation')).toThrow(/line 1/);
 	});

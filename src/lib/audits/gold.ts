@@ -61,7 +61,7 @@ export class GoldParseError extends DomainError {
 	}
 }
 
-const yesNo = z.union([z.boolean(), z.enum(['yes', 'no', 'Yes', 'No', 'YES', 'NO'])]).transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'yes'));
+const yesNo = z.union([z.boolean(), z.enum(['yes', 'no', 'Yes', 'No', 'YES', 'NO'])], { error: 'must be yes or no' }).transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'yes'));
 const id = z.number().int().positive();
 const note = z.string().max(2000).default('');
 
@@ -94,6 +94,18 @@ const FIRST_NO_REASON: [keyof Pick<QualityGold, 'instruction' | 'input' | 'outpu
 
 export const MAX_GOLD_ITEMS = 1000;
 
+/** A refused line's first problem in words: which field, and whether it is missing or what it must be (zod's own "Invalid input" says neither). */
+function issueText(issue: z.core.$ZodIssue, value: unknown): string {
+	if (issue.path.length === 0) return issue.message;
+	const given = issue.path.reduce<unknown>((v, key) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+	const field = `field "${issue.path.join('.')}"`;
+	if (given === undefined) return `${field} is missing`;
+	if (issue.code === 'invalid_value') return `${field} must be one of ${issue.values.map(String).join(', ')}`;
+	if (issue.code === 'invalid_type') return `${field} must be ${issue.expected === 'int' ? 'a whole number' : `a ${issue.expected}`}`;
+	// Our own messages ("must be yes or no", "needs at least one rating") follow the field; zod's are quoted after it.
+	return issue.code === 'invalid_union' || issue.code === 'custom' ? `${field} ${issue.message}` : `${field}: ${issue.message}`;
+}
+
 export function parseGold(text: string, kind: GoldKind): GoldSpec[] {
 	const specs: GoldSpec[] = [];
 	const lines = text.split(/\r?\n/);
@@ -108,9 +120,7 @@ export function parseGold(text: string, kind: GoldKind): GoldSpec[] {
 		}
 		const parsed = LINES[kind].safeParse(value);
 		if (!parsed.success) {
-			const issue = parsed.error.issues[0];
-			const where = issue.path.length ? `"${issue.path.join('.')}" ` : '';
-			throw new GoldParseError(`${where}${issue.message}`, i + 1);
+			throw new GoldParseError(issueText(parsed.error.issues[0], value), i + 1);
 		}
 		if (kind === 'quality') {
 			const q = parsed.data as z.infer<typeof qualityLine>;
