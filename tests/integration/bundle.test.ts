@@ -188,6 +188,22 @@ describe('audit bundles', () => {
 		);
 		await expect(importAuditBundle(bytes(lines), { fileName: 'q.jsonl', datasetId: workB.rating.datasetId }, b.db)).rejects.toThrow(/no task in "lab rating" has the instruction/);
 	});
+
+	it('refuses a quality label with a question left blank, which the review screen never sends', async () => {
+		sameAccounts(a.db, b.db);
+		let blanked = '';
+		const lines = [...auditBundleLines(workA.quality.auditId, a.db)].map((line) => {
+			const record = JSON.parse(line) as { type?: string; item?: number; reviewer?: string; inputValid?: boolean | null };
+			if (blanked || record.type !== 'label') return line;
+			blanked = `label of ${record.reviewer} on item ${record.item}`;
+			return JSON.stringify({ ...record, inputValid: null }) + (line.endsWith('\n') ? '\n' : '');
+		});
+		const labelsBefore = b.db.$client.prepare('SELECT count(*) FROM audit_labels').pluck().get();
+		const error = await importAuditBundle(bytes(lines), { fileName: 'q.jsonl', datasetId: workB.quality.datasetId }, b.db).catch((e) => e);
+		expect(error).toBeInstanceOf(BundleError);
+		expect((error as BundleError).problems).toEqual([`${blanked}: no answer to inputValid (a quality label answers all three questions yes or no)`]);
+		expect(b.db.$client.prepare('SELECT count(*) FROM audit_labels').pluck().get()).toBe(labelsBefore);
+	});
 });
 
 describe('audit bundles of every kind', () => {

@@ -385,6 +385,11 @@ export async function importBundle(
 			? [WHOLE_CONVERSATION_POSITION]
 			: (itemOf.get(item)!.conversation?.turns ?? []).flatMap((t, position) => (t.role === 'assistant' ? [position] : []));
 	const checkAnswer = (where: string, l: BundleLabel | BundleArchivedLabel) => {
+		// The review screen sends a quality label only with all three answered; a blank one would count as neither yes nor no.
+		if (audit.kind === 'quality') {
+			const blank = (['instructionValid', 'inputValid', 'outputValid'] as const).filter((q) => l[q] === null);
+			if (blank.length) problems.push(`${where}: no answer to ${blank.join(', ')} (a quality label answers all three questions yes or no)`);
+		}
 		if (audit.kind === 'pairwise' && !l.preference) problems.push(`${where}: no preference (a pairwise label says a, b, tie or both_bad)`);
 		if (audit.kind === 'conversation') {
 			const expected = judged(l.item).join(',');
