@@ -272,6 +272,21 @@ describe('conversation filters count the labels the report counts', () => {
 });
 
 describe('pairwise verdicts count the labels the report counts', () => {
+	it('each reviewer counts once per pair, with their latest choice, when two audits sampled it', async () => {
+		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
+		const [r] = makeUsers(db, 1);
+		const first = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [r.id], overlap: 1, seed: 1 }, db);
+		const second = createAudit({ datasetId, kind: 'pairwise', reviewerIds: [r.id], overlap: 1, seed: 2 }, db);
+		// The same reviewer chose a on every pair in the first audit, then b on every pair in the second.
+		const label = db.$client.prepare('INSERT INTO audit_labels (audit_id, item_id, reviewer_id, preference, submitted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)');
+		for (const [audit, preference, at] of [[first.id, 'a', T0], [second.id, 'b', T0 + 1000]] as const) {
+			for (const item of db.$client.prepare('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0').pluck().all(audit) as number[]) label.run(audit, item, r.id, preference, at, at);
+		}
+		const counts = countShapeExport({ datasetId, format: 'preference-pairs' }, db).counts;
+		// Counted twice, a and b tied on every pair ('disagreed', left out); counted once, the later b decides.
+		expect(counts).toMatchObject({ reviewersVerdicts: comparisonRows.length, disagreedLeftOut: 0 });
+	});
+
 	it('a reviewer who failed qualification does not turn the verdict of the one who passed into a disagreement', async () => {
 		const { datasetId } = await importFile(streamOf(JSON.stringify(comparisonRows)), { datasetName: 'pairs', fileName: 'cmp.json' }, db);
 		const [gold, sampled] = db.$client.prepare('SELECT id FROM preference_pairs WHERE dataset_id = ? ORDER BY id').pluck().all(datasetId) as number[];

@@ -258,16 +258,21 @@ export type PairVerdictLookup = (pairId: number) => 'a' | 'b' | 'tie' | 'both-ba
 /**
  * The reviewers' verdicts on the dataset's pairs, from its pairwise audits (only `auditIds` when
  * given), without the labels of reviewers who have not passed an audit's qualification step (as
- * its report); `audits(pairId)` names the audits that gave one.
+ * its report), each reviewer once per pair with their latest choice (as quality_latest counts
+ * instances: a pair two audits sampled is not a vote of two); `audits(pairId)` names the audits
+ * that gave one. SQLite takes the bare columns of a max() aggregate from the row holding the max.
  */
 export function reviewedPairVerdicts(client: Database.Database, datasetId: number, auditIds: readonly number[] = []): PairVerdictLookup & { audits: (pairId: number) => number[] } {
 	const rows = client
 		.prepare<unknown[], { pairId: number; preference: string; n: number; k: number; audits: string }>(
-			`SELECT i.pair_id AS pairId, l.preference, count(*) AS n, max(a.overlap) AS k, group_concat(DISTINCT a.id) AS audits FROM audit_labels l JOIN audit_items i ON i.id = l.item_id
-			 JOIN audits a ON a.id = l.audit_id
-			 WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL${auditIds.length ? ` AND a.id IN (${auditIds.map(() => '?').join(', ')})` : ''}
-				${notCountedSql(reviewersNotCounted(client, datasetId, auditIds))}
-			 GROUP BY i.pair_id, l.preference`
+			`SELECT pairId, preference, count(*) AS n, max(k) AS k, group_concat(DISTINCT auditId) AS audits FROM (
+				SELECT i.pair_id AS pairId, l.preference AS preference, a.overlap AS k, a.id AS auditId, max(l.submitted_at) AS at
+				FROM audit_labels l JOIN audit_items i ON i.id = l.item_id JOIN audits a ON a.id = l.audit_id
+				WHERE a.dataset_id = ? AND a.kind = 'pairwise' AND i.is_gold = 0 AND i.pair_id IS NOT NULL AND l.preference IS NOT NULL${auditIds.length ? ` AND a.id IN (${auditIds.map(() => '?').join(', ')})` : ''}
+					${notCountedSql(reviewersNotCounted(client, datasetId, auditIds))}
+				GROUP BY i.pair_id, l.reviewer_id
+			 )
+			 GROUP BY pairId, preference`
 		)
 		.all(datasetId, ...auditIds);
 	const byPair = new Map<number, { counts: Map<string, number>; k: number; audits: Set<number> }>();
