@@ -208,6 +208,9 @@ test('dataset search: a status says how many tasks match, or that none does', as
 	await page.getByLabel(/^Search instructions/).fill('zebra');
 	await page.keyboard.press('Enter');
 	await expect(matches).toHaveText('No tasks match.');
+	// Said to screen readers, and shown once: the empty list below says it on screen.
+	const shown = () => page.evaluate(() => [...document.querySelectorAll('p, td, div')].filter((e) => e.textContent?.trim() === 'No tasks match.' && e.childElementCount === 0 && e.getBoundingClientRect().width > 1).length);
+	await expect.poll(shown).toBe(1);
 });
 
 test('import and export: focus goes to what the import did, stays on Export, and both are said', async ({ browser }) => {
