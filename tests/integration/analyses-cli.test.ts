@@ -90,6 +90,15 @@ describe('analyze --figures', () => {
 });
 
 describe('analyze, ROUGE-L to seeds', () => {
+	it('names the option whose dataset is missing', () => {
+		const seeds = cli('analyze', 'zh copy', '--seeds', 'no such set');
+		expect(seeds.code).toBe(1);
+		expect(seeds.stderr).toContain('--seeds: No dataset named "no such set".');
+		const vs = cli('analyze', 'zh copy', '--vs', 'no such set', '--json');
+		expect(vs.code).toBe(1);
+		expect(JSON.parse(vs.stdout || vs.stderr)).toMatchObject({ error: { message: '--vs: No dataset named "no such set".', code: 'not_found' } });
+	});
+
 	it('says how many instructions and seeds had no token, in the text and in --json', () => {
 		const json = cli('analyze', 'zh copy', '--seeds', 'zh seeds', '--json');
 		expect(json.code, json.stderr).toBe(0);

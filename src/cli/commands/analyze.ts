@@ -6,7 +6,7 @@ import { analysisFigureIds, analysisFilePrefix, analysisFigures } from '$lib/ana
 import { SIMILARITY_ABOVE_NOTE, TOP_NOUNS, seedTasksLeftOutText, similarityAbove, tokenlessText } from '$lib/analyses/analysis';
 import { fmt, pctOf, pctShare } from '$lib/components/analyses/format';
 import { formatCount, formatNumber } from '$lib/text/words';
-import { resolveDataset } from '$lib/server/datasets/datasets';
+import { DatasetError, resolveDataset } from '$lib/server/datasets/datasets';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
 const USAGE = `Usage: npx instruct-audit analyze <dataset> [--seeds <dataset>|run:<id>|none] [--vs <dataset>]… [options] [--json]
@@ -38,8 +38,14 @@ Options:
   --json                 everything as JSON on stdout: {"analyses": [ … ]}, with --figures
                          also "figures": [{figure, svg, png, width, height}] (the files written)`;
 
-function dataset(ref: string): number {
-	return resolveDataset(ref).id;
+/** The dataset `ref` names; `option` (e.g. --seeds) names where it was given, so the error says which one is missing. */
+function dataset(ref: string, option?: string): number {
+	try {
+		return resolveDataset(ref).id;
+	} catch (err) {
+		if (option && err instanceof DatasetError) throw new CliError(`${option}: ${err.message}`, 1, {}, undefined, err.code);
+		throw err;
+	}
 }
 
 /** The page's number formats (one definition: the same quantile reads the same in both). */
@@ -104,7 +110,7 @@ export async function run(argv: string[]): Promise<void> {
 	let seeds: SeedChoice;
 	try {
 		const raw = values.seeds;
-		seeds = raw === undefined ? { kind: 'default' } : /^(none|default|run:\d+|dataset:\d+)$/.test(raw) ? parseSeedChoice(raw) : { kind: 'dataset', datasetId: dataset(raw) };
+		seeds = raw === undefined ? { kind: 'default' } : /^(none|default|run:\d+|dataset:\d+)$/.test(raw) ? parseSeedChoice(raw) : { kind: 'dataset', datasetId: dataset(raw, '--seeds') };
 	} catch (err) {
 		if (err instanceof AnalysisError) throw withExitCode(err, 2);
 		throw err;
@@ -113,7 +119,7 @@ export async function run(argv: string[]): Promise<void> {
 	if (runId !== null) scopes.push({ kind: 'run', runId });
 	else if (values.where?.length) scopes.push({ kind: 'selection', datasetId: dataset(positionals[0]), where: values.where });
 	else scopes.push({ kind: 'dataset', datasetId: dataset(positionals[0]), keptOnly: !!values['kept-only'] });
-	for (const ref of values.vs ?? []) scopes.push({ kind: 'dataset', datasetId: dataset(ref), keptOnly: !!values['kept-only'] });
+	for (const ref of values.vs ?? []) scopes.push({ kind: 'dataset', datasetId: dataset(ref, '--vs'), keptOnly: !!values['kept-only'] });
 
 	const results: AnalysisResult[] = [];
 	for (const scope of scopes) {

@@ -6,7 +6,7 @@ import { nearDuplicateReport } from '$lib/server/filters/near-duplicates';
 import { LINKAGES, isLinkage } from '$lib/rouge/clusters';
 import { parseNearDuplicateThreshold } from '$lib/rouge/threshold';
 import { formatScoreAbove } from '$lib/rouge/score-text';
-import { formatCount } from '$lib/text/words';
+import { formatCount, formatNumber } from '$lib/text/words';
 
 const USAGE = `Usage: npx instruct-audit near-duplicates <dataset> [--threshold 0.7] [--linkage components|centre] [--json]
 
@@ -50,7 +50,7 @@ export async function run(argv: string[]): Promise<void> {
 		return;
 	}
 	console.log(
-		`"${dataset.name}": ${formatCount(groups.length, 'group')} ${groups.length === 1 ? 'holds' : 'hold'} ${report.instructionsInGroups} of ${formatCount(report.instructions, 'instruction')} (ROUGE-L F > ${report.threshold}, ${report.linkage}).`
+		`"${dataset.name}": ${formatCount(groups.length, 'group')} ${groups.length === 1 ? 'holds' : 'hold'} ${formatNumber(report.instructionsInGroups)} of ${formatCount(report.instructions, 'instruction')} (ROUGE-L F > ${report.threshold}, ${report.linkage}).`
 	);
 	if (report.stoppedAt)
 		console.log(`Stopped after the first ${report.stoppedAt.instructionsRead} instructions: they already hold more than ${report.stoppedAt.pairLimit} pairs. Raise the threshold.`);

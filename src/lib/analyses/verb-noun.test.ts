@@ -173,6 +173,13 @@ describe('the rules for what the tagger misreads (each with sentences they must 
 });
 
 describe('firstSentence', () => {
+	it('reads a tab or other run of spaces between words as one space, so the tagger sees the same words', () => {
+		expect(firstSentence('Rewrite\tthe sentence now.')).toBe('Rewrite the sentence now.');
+		expect(firstSentence('Rewrite \u00a0 the\u3000sentence.')).toBe('Rewrite the sentence.');
+		const extractor = new VerbNounExtractor();
+		expect(extractor.extract('Rewrite\tthe sentence now.')).toEqual(extractor.extract('Rewrite the sentence now.'));
+		expect(extractor.extract('Rewrite\tthe sentence now.')).toEqual({ verb: 'rewrite', noun: 'sentence' });
+	});
 	it('stops at the first sentence end or line break, not after abbreviations', () => {
 		expect(firstSentence('Write a poem. Make it rhyme.')).toBe('Write a poem.');
 		expect(firstSentence('List fruits, e.g. apples. Then sort them.')).toBe('List fruits, e.g. apples.');

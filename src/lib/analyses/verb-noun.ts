@@ -153,6 +153,8 @@ export function firstSentence(text: string): string {
 	let s = text.trim();
 	const newline = s.indexOf('\n');
 	if (newline > 0) s = s.slice(0, newline).trim();
+	// A tab or other space between words reads as one space (the tagger took "\t" for a token of its own).
+	s = s.replace(/\s+/g, ' ');
 	const end = /[.?!]["'”’)\]]*(?=\s)/g;
 	let m: RegExpExecArray | null;
 	while ((m = end.exec(s)) !== null) {
