@@ -248,6 +248,9 @@ describe('instruct-audit generate', () => {
 		expect(run.stdout).toMatch(/failed calls: \d+ Prompt too long for the model(, \d+ Refused by a content filter)?; \d+ tasks? held back — retry with --retry-failed \d+/);
 		const failedKeys = (db.$client.prepare("SELECT call_key FROM generation_calls WHERE run_id = ? AND status = 'failed'").all(id) as { call_key: string }[]).map((r) => r.call_key);
 		expect(failedKeys.length).toBeGreaterThan(0);
+		// Every request the model server was sent is counted, the failed ones too.
+		const answered = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'done'", id).n;
+		expect(run.stdout).toContain(`${answered + failedKeys.length} requests (${answered} answered, ${failedKeys.length} failed,`);
 
 		const status = await cli(['--status', String(id), '--json'], env);
 		const summary = JSON.parse(status.stdout);

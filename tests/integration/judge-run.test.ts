@@ -222,7 +222,7 @@ describe('judge run, live calls', () => {
 		const first = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } }).done;
 		expect(first.status).toBe('completed');
 		// The rows are judged (an unparsed "call failed" label, counted "no"), not waiting; the advice is the judge's, with its command.
-		expect(first.message).toContain('Completed with 2 failed calls (2 prompt too long for the model)');
+		expect(first.message).toContain('Completed with 2 failed calls (prompt too long for the model: 2)');
 		expect(first.message).toContain('recorded without a readable verdict (counted as "no"');
 		expect(first.message).toContain(`judge retry-failed ${run.id}`);
 		expect(first.message).not.toContain('not judged yet');

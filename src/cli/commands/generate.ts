@@ -18,6 +18,7 @@ import { callFailureLabel, FAILURE_GUARD_RULE } from '$lib/server/runs/engine/fa
 import { listCallReplies } from '$lib/server/runs/engine/call-replies';
 import { getDataset, resolveDataset } from '$lib/server/datasets/datasets';
 import { isFilterPresetName } from '$lib/filters';
+import { formatCount } from '$lib/text/words';
 import { parseTemplateSet, templateSetOf, templateSetRequest, TemplateSetError } from '$lib/prompts';
 import { pausedBySignal, runInForeground, stopReason } from '../foreground-run';
 import { requestRunAction, requireRun, retryFailedCalls, setFailedCallShare } from '$lib/server/runs/engine/run-rows';
@@ -184,15 +185,15 @@ function sum(record: Record<string, number>): number {
 
 export function describeSummary(s: RunSummary): string {
 	const p = s.progress;
-	const unit = s.pipeline === 'unnatural' ? 'examples' : s.pipeline === 'alpaca' ? 'tasks' : 'instructions';
+	const unit = s.pipeline === 'unnatural' ? 'example' : s.pipeline === 'alpaca' ? 'task' : 'instruction';
 	const c = s.counts ?? runCounts(s.pipeline, p);
 	const lines = [
 		`Run ${s.id} ${s.status}${s.message ? ` — ${s.message}` : ''}`,
-		`  ${c.candidates} ${unit} generated: ${c.kept} kept (target ${s.target}), ${c.heldBack} held back (a call about them failed), ${c.rejected} rejected: ${counts(c.rejectedByRule)}`,
-		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${p.tasksWithoutInstances} tasks left without instances`
+		`  ${formatCount(c.candidates, unit)} generated: ${c.kept} kept (target ${s.target}), ${c.heldBack} held back (a call about them failed), ${c.rejected} rejected: ${counts(c.rejectedByRule)}`,
+		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${formatCount(p.tasksWithoutInstances, 'task')} left without instances`
 	];
 	if (s.pipeline === 'alpaca') {
-		lines.push(`  ${p.candidates} tasks parsed from ${p.calls.done} lists`);
+		lines.push(`  ${formatCount(p.candidates, 'task')} parsed from ${formatCount(p.calls.done, 'list')}`);
 		for (const warning of s.alpacaOutputs ? alpacaOutputWarnings(s.alpacaOutputs) : []) lines.push(`  warning: ${warning}`);
 	} else if (s.pipeline === 'self-instruct') {
 		lines.push(`  classification: ${p.classification.yes} yes, ${p.classification.no} no, ${p.classification.unknown} unclear`);
@@ -203,7 +204,8 @@ export function describeSummary(s: RunSummary): string {
 		lines.push(`  reply pieces not read: ${counts(p.replyProblems)}; set aside: ${counts(p.replyNotes)} — their raw text: generate --calls ${s.id} --problems`);
 	}
 	lines.push(
-		`  ${p.calls.done} requests (${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
+		// Requests sent: those answered and those that failed (a failed call is a request too).
+		`  ${formatCount(p.calls.done + p.calls.failed, 'request')} (${p.calls.done} answered, ${p.calls.failed} failed, ${p.retries} retries, ${p.lengthCut} cut by max_tokens), ${p.promptTokens + p.completionTokens} tokens${
 			p.costKnown ? `, $${p.costUsd.toFixed(4)}` : ''
 		}, ${(s.activeMs / 1000).toFixed(1)} s`
 	);

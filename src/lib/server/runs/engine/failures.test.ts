@@ -187,19 +187,19 @@ describe('the share guard', () => {
 describe("a completed run's note on its failed calls", () => {
 	it('says nothing is held back when nothing is (Alpaca), and gives the advice of the reason', () => {
 		expect(failedCallsNote('alpaca', { context_length: 2 }, 0)).toBe(
-			'Completed with 2 failed calls (2 prompt too long for the model); no task waits on them (they asked for new tasks; other calls took their place). Retry them after a change: a model with a larger context, a lower max_tokens or a shorter template.'
+			'Completed with 2 failed calls (prompt too long for the model: 2); no task waits on them (they asked for new tasks; other calls took their place). Retry them after a change: a model with a larger context, a lower max_tokens or a shorter template.'
 		);
 		// An unusable reply is the server's, not the prompt's: no larger-context model.
 		const unusable = failedCallsNote('alpaca', { bad_response: 1 }, 0)!;
 		expect(unusable).toBe(
-			'Completed with 1 failed call (1 unusable reply); no task waits on them (they asked for new tasks; other calls took their place). Retry them as they are: the server sent no usable reply, which is often passing (if it persists, check the server).'
+			'Completed with 1 failed call (unusable reply: 1); no task waits on them (they asked for new tasks; other calls took their place). Retry them as they are: the server sent no usable reply, which is often passing (if it persists, check the server).'
 		);
 		expect(unusable).not.toMatch(/larger|held back/);
 	});
 
 	it('counts the tasks held back, and gives each reason its advice', () => {
 		expect(failedCallsNote('self-instruct', { context_length: 3, bad_response: 1 }, 2)).toBe(
-			'Completed with 4 failed calls (3 prompt too long for the model, 1 unusable reply); 2 tasks they were for are held back until they are answered. Retry them: prompt too long for the model, after a change: a model with a larger context, a lower max_tokens or a shorter template; unusable reply, as they are: the server sent no usable reply, which is often passing (if it persists, check the server).'
+			'Completed with 4 failed calls (prompt too long for the model: 3, unusable reply: 1); 2 tasks they were for are held back until they are answered. Retry them: prompt too long for the model, after a change: a model with a larger context, a lower max_tokens or a shorter template; unusable reply, as they are: the server sent no usable reply, which is often passing (if it persists, check the server).'
 		);
 		expect(failedCallsNote('unnatural', { content_filter: 1 }, 1)).toMatch(/; 1 task they were for is held back until they are answered\. Retry them after a change: another model/);
 		// A judge run labels those rows at once (unparsed, counted "no"); its advice and command are the judge's.

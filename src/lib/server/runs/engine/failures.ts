@@ -47,7 +47,8 @@ export function failedCallsNote(pipeline: string, failedByReason: Record<string,
 		.sort((a, b) => b[1] - a[1]);
 	const n = reasons.reduce((sum, [, k]) => sum + k, 0);
 	if (n === 0) return null;
-	const why = reasons.map(([reason, k]) => `${k} ${callFailureLabel(reason).toLowerCase()}`).join(', ');
+	// "label: count" rather than "count label": the labels are phrases that do not take a plural ("2 prompt too long").
+	const why = reasons.map(([reason, k]) => `${callFailureLabel(reason).toLowerCase()}: ${k}`).join(', ');
 	const what =
 		pipeline === 'judge'
 			? // The driver writes each such row's label at once (unparsed, "call_failed"): judged, without a verdict.
