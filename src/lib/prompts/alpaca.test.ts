@@ -88,4 +88,12 @@ describe('parseAlpacaList', () => {
 		]);
 		expect(parsed.notes).toEqual([{ kind: 'sign_off', raw: 'Let me know if you want more!' }]);
 	});
+
+	it('keeps field text as written: "#", ">" and "**Note:**" inside a field are not label markup', () => {
+		const output = 'def double(x):\n    # multiply by two\n    return x * 2\n> quoted line\n**Note:** bold text';
+		const chat = `**4. Instruction:** Write a doubling function.\n### 4. Input:\n# a heading in the input\n> **4. Output:**\n${output}`;
+		const parsed = parseAlpacaList(chat, 'stop');
+		expect(parsed.tasks).toEqual([{ instruction: 'Write a doubling function.', input: '# a heading in the input', output }]);
+		expect(parsed.problems).toEqual([]);
+	});
 });

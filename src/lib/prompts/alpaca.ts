@@ -75,6 +75,8 @@ export interface ParsedAlpacaList {
 }
 
 const FIELD = /(?:^|\n)[ \t]*(?:\d+[ \t]*\.[ \t]*)?(Instruction|Input|Output)[ \t]*:/gi;
+/** A line that opens with a field label. */
+const LABEL_LINE = /^[ \t]*(?:\d+[ \t]*\.[ \t]*)?(?:Instruction|Input|Output)[ \t]*:/i;
 /** The first field label of a reply, with its number when it has one. */
 const FIRST_FIELD = /(?:^|\n)[ \t]*(?:(\d+)[ \t]*\.[ \t]*)?(Instruction|Input|Output)[ \t]*:/i;
 
@@ -104,7 +106,9 @@ export function parseAlpacaList(text: string, finishReason: string, firstNumber 
 	if (text.trim() === '') return { tasks: [], problems: [{ problem: 'empty', raw: text }], notes: [] };
 	const notes: ReplyNote[] = [];
 	const problems: ParsedAlpacaList['problems'] = [];
-	const { body: withLeadIn, signOff } = splitSignOff(plainLabels(text.replace(/\*\*(\d+\.[ \t]*(?:Instruction|Input|Output)[ \t]*:)\*\*/gi, '$1')));
+	// Markup is made plain on label lines only ("**4. Input:**", "### Output:"): field text is kept as written.
+	const labelled = plainLabels(text, (line) => LABEL_LINE.test(line));
+	const { body: withLeadIn, signOff } = splitSignOff(labelled);
 	const { leadIn, rest: body } = splitLeadIn(withLeadIn, firstNumber);
 	if (leadIn !== undefined) notes.push({ kind: 'lead_in', raw: leadIn });
 	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });

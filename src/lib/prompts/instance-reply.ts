@@ -11,7 +11,7 @@
  * A piece that cannot be read is a problem with its raw text; text that is not an instance (a
  * chat lead-in or sign-off) is a note with its raw text. Nothing is dropped unrecorded.
  */
-import { OUTPUT_LABEL, plainLabels, splitSignOff, stripWrapping, type ReplyNote } from './reply-layout';
+import { OUTPUT_LABEL, plainLabel, plainLabels, splitSignOff, stripWrapping, type ReplyNote } from './reply-layout';
 
 export interface GeneratedInstance {
 	input: string;
@@ -93,9 +93,18 @@ const INPUT_LABEL = /^[ \t]*Input[ \t]*\d*[ \t]*:[ \t]*/i;
 /** A field label at a line start: "Sentence:", "Input 2:", "Class label:". */
 const FIELD_LABEL = /^[ \t]*([A-Za-z][A-Za-z ]{0,30}?)[ \t]*\d*[ \t]*:/;
 
+/** A line's field label, markup aside ("**Sentence:** …" is "sentence"). */
 function labelOf(line: string): string | null {
-	const m = FIELD_LABEL.exec(line);
+	const m = FIELD_LABEL.exec(plainLabel(line));
 	return m ? m[1].trim().toLowerCase() : null;
+}
+
+/**
+ * A line the parsers split at, its markup made plain: only these are rewritten ("**Output:**" is
+ * "Output:"); other field labels ("**Sentence:**") are read through labelOf and kept as written.
+ */
+function isStructureLine(line: string): boolean {
+	return [OUTPUT_LABEL, INPUT_LABEL, EXAMPLE_LINE, CLASS_LABEL_LINE, TASK_LINE].some((label) => label.test(line));
 }
 
 /**
@@ -103,7 +112,7 @@ function labelOf(line: string): string | null {
  * new task (returned apart: the caller records it as a problem).
  */
 function prepare(text: string, style: 'input-first' | 'output-first', notes: ReplyNote[]): { body: string; nextTask?: string } {
-	const { body: withoutSignOff, signOff } = splitSignOff(plainLabels(text));
+	const { body: withoutSignOff, signOff } = splitSignOff(plainLabels(text, isStructureLine));
 	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
 	return untilNextTask(withoutSignOff, style);
 }
@@ -245,7 +254,7 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 		}
 		// The input's first line of text (after a label on a line of its own), then what follows it.
 		const lines = written.split('\n');
-		const after = lines.slice(/^[^:]*:[ \t]*$/.test(lines[0]) && labelOf(lines[0]) !== null ? 2 : 1);
+		const after = lines.slice(/^[^:]*:[ \t]*$/.test(plainLabel(lines[0])) && labelOf(lines[0]) !== null ? 2 : 1);
 		if (lastEndsReply && k === parts.length - 1 && after.some((l) => l.trim() !== '' && labelOf(l) === null)) {
 			problems.push({ problem: 'unclear_input', raw });
 			return;

@@ -54,22 +54,33 @@ export function splitSignOff(text: string): { body: string; signOff?: string } {
 }
 
 /**
- * Markdown around field labels and headers, as chat models write them: "**Input:** x",
- * "**Input**: x", "### Example 1", "> Output: y". The label becomes plain ("Input: x"); the
- * field's text is not touched.
+ * One line with the markdown around a label or header made plain, as chat models write them:
+ * "**Input:** x", "**4. Input:**", "### Example 1", "> Output: y" become "Input: x", … . Only
+ * for finding labels: a line that is field text ("# a comment", "> a quote") is stored as written.
  */
-export function plainLabels(text: string): string {
+export function plainLabel(line: string): string {
+	return line
+		.replace(/^([ \t]*)(?:>[ \t]?)+/, '$1')
+		.replace(/^([ \t]*)#{1,6}[ \t]+/, '$1')
+		.replace(
+			/^([ \t]*)(\*\*|__|\*|_)((?:\d+[ \t]*\.[ \t]*)?[A-Za-z][A-Za-z0-9 ]{0,40}?)[ \t]*(:?)[ \t]*\2[ \t]*(:?)[ \t]*/,
+			(_m, lead: string, _e: string, label: string, c1: string, c2: string) => `${lead}${label}${c1 || c2 ? ': ' : ' '}`
+		);
+}
+
+/**
+ * The text with the markup made plain on the lines that are labels by the parser's own reading
+ * (`isLabel` sees the plain line); every other line is left byte for byte as the model wrote it.
+ * On a label line only the markup before the field's text changes, so text after a label is
+ * the model's own too.
+ */
+export function plainLabels(text: string, isLabel: (plainLine: string) => boolean): string {
 	return text
 		.split('\n')
-		.map((line) =>
-			line
-				.replace(/^([ \t]*)(?:>[ \t]?)+/, '$1')
-				.replace(/^([ \t]*)#{1,6}[ \t]+/, '$1')
-				.replace(
-					/^([ \t]*)(\*\*|__|\*|_)([A-Za-z][A-Za-z0-9 ]{0,40}?)[ \t]*(:?)[ \t]*\2[ \t]*(:?)[ \t]*/,
-					(_m, lead: string, _e: string, label: string, c1: string, c2: string) => `${lead}${label}${c1 || c2 ? ': ' : ' '}`
-				)
-		)
+		.map((line) => {
+			const plain = plainLabel(line);
+			return plain !== line && isLabel(plain) ? plain : line;
+		})
 		.join('\n');
 }
 
@@ -84,7 +95,7 @@ export const OUTPUT_LABEL = /^[ \t]*Output[ \t]*\d*[ \t]*:/i;
 export function withoutOutputLabel(text: string): string {
 	const lead = /^\s*/.exec(text)![0].length;
 	const newline = text.indexOf('\n', lead);
-	const firstLine = plainLabels(text.slice(lead, newline === -1 ? text.length : newline));
+	const firstLine = plainLabel(text.slice(lead, newline === -1 ? text.length : newline));
 	if (!OUTPUT_LABEL.test(firstLine)) return text;
 	return firstLine.replace(OUTPUT_LABEL, '') + (newline === -1 ? '' : text.slice(newline));
 }

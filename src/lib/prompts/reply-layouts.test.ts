@@ -37,13 +37,13 @@ describe('input-first replies in many layouts', () => {
 		]);
 	});
 
-	it('4. a chat reply: lead-in, markdown labels, "<noinput>", sign-off — all recorded', () => {
+	it('4. a chat reply: lead-in, markdown labels, "<noinput>", sign-off — all recorded; an input\'s own label is kept as written', () => {
 		const reply =
 			'Sure! Here are some examples:\n\n**Example 1**\n**Input:** <noinput>\n**Output:** Bread & Butter\n\n### Example 2\n**Question**: What is 2+2?\n**Output**: 4\n\nLet me know if you need more!';
 		expect(parseInputFirstInstances(reply)).toEqual({
 			instances: [
 				{ input: '', output: 'Bread & Butter' },
-				{ input: 'Question: What is 2+2?', output: '4' }
+				{ input: '**Question**: What is 2+2?', output: '4' }
 			],
 			problems: [],
 			notes: [
@@ -84,9 +84,29 @@ describe('input-first replies in many layouts', () => {
 			{ input: 'blue', output: 'blau' }
 		]);
 	});
+	it('field text is kept as written: "#", ">" and "**Note:**" lines of an output or input are not labels', () => {
+		const output = 'def double(x):\n    # multiply by two\n    return x * 2\n> quoted line\n**Note:** bold text';
+		const reply = `### Example 1\n**Input:**\n# Title: a heading\n> quoted input\n**Output:**\n${output}\n### Example 2\n> **Input:** 3\n> **Output:** 6`;
+		expect(parseInputFirstInstances(reply)).toEqual({
+			instances: [
+				{ input: '# Title: a heading\n> quoted input', output },
+				{ input: '3', output: '6' }
+			],
+			problems: [],
+			notes: []
+		});
+	});
 });
 
 describe('output-first replies in many layouts', () => {
+	it('keeps an input as written: its "#", ">" and bold lines are not labels', () => {
+		const input = '# Review: a heading\n> quoted line\n**Note:** bold text';
+		const reply = `**Class label:** Positive\n**Input:**\n${input}\n**Class label:** Negative\nInput: Awful.`;
+		expect(parseOutputFirstInstances(reply).instances).toEqual([
+			{ input, output: 'Positive' },
+			{ input: 'Awful.', output: 'Negative' }
+		]);
+	});
 	it('9. a named input after the label line ("Review: …") is the input', () => {
 		const reply = 'Class label: Negative\nReview: Cold and\nsoggy.\nClass label: Positive\nReview: Best pizza in town.';
 		expect(parseOutputFirstInstances(reply)).toEqual({
@@ -192,7 +212,7 @@ describe('property: input-first layouts', () => {
 				const noInput = hasInput && fieldName === 'Input' && random() < 0.1;
 				const inputLine = noInput ? `${label('Input', k)} <noinput>` : `${label(fieldName, k)} ${input}`;
 				blocks.push(`${headers ? `Example ${k}\n` : ''}${hasInput ? `${inputLine}\n` : ''}${label('Output', k)} ${output}`);
-				const storedInput = !hasInput || noInput ? '' : fieldName === 'Input' ? input : `${fieldName}${numberedFields ? ` ${k}` : ''}: ${input}`;
+				const storedInput = !hasInput || noInput ? '' : fieldName === 'Input' ? input : `${label(fieldName, k)} ${input}`;
 				expected.push({ input: storedInput, output });
 			}
 			const reply = blocks.join(random() < 0.5 ? '\n' : '\n\n');
