@@ -26,8 +26,10 @@ export interface GeneratedInstance {
  * 'input_first_order': an output-first reply written input first ("Input: …" then "Class label: …"):
  * read as asked, every label would be paired with the next example's input, so nothing is read.
  * 'next_task': the model went on to a new "Task:" after a finished example; that text is not read.
+ * 'no_class_label': an output-first reply with no "Class label:" line at all ("Label: X", a refusal):
+ * no piece reads as label-then-input, so nothing is read.
  */
-export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty' | 'input_first_order' | 'next_task';
+export type InstanceProblem = 'missing_output' | 'missing_label' | 'missing_input' | 'unclear_input' | 'truncated' | 'empty' | 'input_first_order' | 'next_task' | 'no_class_label';
 
 /** An empty reply: no instance, one problem saying so. */
 function emptyReply(text: string): ParsedInstances | null {
@@ -222,8 +224,15 @@ export function parseOutputFirstInstances(text: string, finishReason = 'stop'): 
 	// Read label-first, each label would get the next example's input: the pairs would be
 	// mispaired, and reading them as written would keep examples made the way output-first
 	// generation avoids (input first, label fitted after). So the whole reply is a problem.
-	if (pieces.length > 0 && lead.split('\n').some((line) => INPUT_LABEL.test(line) && line.replace(INPUT_LABEL, '').trim() !== '')) {
+	const writtenInputFirst = lead.split('\n').some((line) => INPUT_LABEL.test(line) && line.replace(INPUT_LABEL, '').trim() !== '');
+	if (pieces.length > 0 && writtenInputFirst) {
 		return { instances: [], problems: [{ problem: 'input_first_order', raw: text.trim() }], notes: [] };
+	}
+	// Without any "Class label:" line the reply is no lead-in: nothing in it was read, so it is a
+	// problem (counted as not read) — input first ("Input: …\nOutput: …") or with no label at all.
+	if (pieces.length === 0) {
+		const inputFirst = writtenInputFirst || lead.split('\n').some((line) => OUTPUT_LABEL.test(line));
+		return { instances: [], problems: [{ problem: inputFirst ? 'input_first_order' : 'no_class_label', raw: text.trim() }], notes: [] };
 	}
 	if (lead !== '') notes.push({ kind: 'lead_in', raw: lead });
 	const parts: string[] = [];

@@ -384,6 +384,15 @@ describe('parseOutputFirstInstances', () => {
 		expect(parseOutputFirstInstances('Here are the examples:\nClass label: A\nInput: a').instances).toEqual([{ input: 'a', output: 'A' }]);
 	});
 
+	it('records a reply with no "Class label:" line as a problem, never as a lead-in', () => {
+		// A classification task answered input first, "Example / Input / Output": 2 pairs, none read as asked.
+		const inputFirst = 'Example 1\nInput: The stock fell 5% today.\nOutput: Negative\n\nExample 2\nInput: Profits doubled.\nOutput: Positive';
+		expect(parseOutputFirstInstances(inputFirst)).toEqual({ instances: [], problems: [{ problem: 'input_first_order', raw: inputFirst }], notes: [] });
+		const otherLabel = 'Label: Positive\nReview: Loved it.\n\nLabel: Negative\nReview: Hated it.';
+		expect(parseOutputFirstInstances(otherLabel)).toEqual({ instances: [], problems: [{ problem: 'no_class_label', raw: otherLabel }], notes: [] });
+		expect(parseOutputFirstInstances("Sorry, I can't help with that.").problems).toEqual([{ problem: 'no_class_label', raw: "Sorry, I can't help with that." }]);
+	});
+
 	it('does not make text after the last input part of it', () => {
 		const reply = 'Class label: Positive\nInput: great\nClass label: Negative\nClass label: Neutral\nInput: meh\nSome trailing commentary from the model';
 		const parsed = parseOutputFirstInstances(reply);

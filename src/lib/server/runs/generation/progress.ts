@@ -102,6 +102,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	unclear_input: 'Last input runs on into unlabelled text',
 	input_first_order: 'Inputs written before their class labels (not read)',
 	next_task: 'A new task after the examples, not read',
+	no_class_label: 'No "Class label:" line in an output-first reply (not read)',
 	lone_lead_in: 'Only a line announcing a list',
 	broken_numbering: 'A list item with broken numbering',
 	unsplittable: 'Does not split into instruction, input and output',
