@@ -23,7 +23,7 @@ export interface ParsedInstructionList {
  * 'truncated': the reply was cut by max_tokens and dropped whole; 'lone_lead_in': the reply is
  * only a line announcing a list ("Here are some more tasks:"), the list itself never came (a
  * chat reply stops at the blank line after it); 'broken_numbering': a line that starts a list
- * item with a number written wrongly ("10 Compose…" where 10 was next, "Eleven. List…") or out of
+ * item with a number written wrongly ("10 Compose…" or "10 compose…" where 10 was next, "Eleven. List…") or out of
  * turn ("14.Write…", "13)explain…" after item 11), not glued into the instruction before it.
  */
 export type InstructionListProblem = 'truncated' | 'lone_lead_in' | 'broken_numbering';
@@ -70,6 +70,11 @@ const LOOSE_NUMBER =
 
 /** Lead-ins chat models open with when they do not end the line with ":". */
 const LEAD_IN = /^(?:sure|certainly|of course|okay|ok|absolutely|great|here (?:are|is)|below (?:are|is))\b/i;
+
+/** An item whose last line ends with ":" announces the text on the lines after it. */
+function introducesText(item: Item): boolean {
+	return /:[ \t]*$/.test(item.lines.filter((l) => l.trim() !== '').at(-1) ?? '');
+}
 
 interface Item {
 	marker: string | null;
@@ -124,9 +129,11 @@ export function parseInstructionList(
 		} else if (loose && marked && isNext) {
 			items.push({ marker: loose[0].trim(), lines: [line.slice(loose[0].length)] });
 			expected = [looseNumber! + 1];
-		} else if (started && ((loose && (marked || (isNext && /^[A-Z]/.test(line.slice(loose[0].length))))) || BROKEN_NUMBER.test(line))) {
+		} else if (started && ((loose && (marked || (isNext && !introducesText(current)))) || BROKEN_NUMBER.test(line))) {
 			// Never glued to the item before: a marked number out of turn (whatever follows it), the
-			// next number with no mark before a capital ("10 Compose…"), or a number written as a word.
+			// next number with no mark ("10 Compose…" or "10 compose…": the case of a word tells
+			// nothing), or a number written as a word. Only after an item ending with ":" is the next
+			// number its text ("Scale this recipe:\n10 cups of flour").
 			// A bare number that is not the next one ("12 Apples and 5 Pears…", "7 PM is…") is text.
 			items.push({ marker: null, lines: [line], broken: true });
 			if (looseNumber !== null) expected = [looseNumber + 1];

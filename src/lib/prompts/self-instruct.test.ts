@@ -203,6 +203,12 @@ describe('parseInstructionList', () => {
 		const next = parseInstructionList(' Name a fruit.\n10. Name a bird.\n11 Compose a haiku about snow.', 'stop');
 		expect(next.instructions).toEqual(['Name a fruit.', 'Name a bird.']);
 		expect(next.problems).toEqual([{ problem: 'broken_numbering', raw: '11 Compose a haiku about snow.' }]);
+		// Whatever the case of the word after it: never glued, number included, into the instruction before.
+		const lower = parseInstructionList(' Describe the water cycle.\n10 compose a haiku about winter snow.\n11. List three red fruits.', 'stop');
+		expect(lower.instructions).toEqual(['Describe the water cycle.', 'List three red fruits.']);
+		expect(lower.problems).toEqual([{ problem: 'broken_numbering', raw: '10 compose a haiku about winter snow.' }]);
+		// After an instruction ending with ":" the next line is its text, whatever the case.
+		expect(parseInstructionList(' Rewrite the line below:\n10 Cups of flour.\n11. Name a bird.', 'stop').instructions).toEqual(['Rewrite the line below: 10 Cups of flour.', 'Name a bird.']);
 	});
 
 	it('keeps continuation lines that only start with a number (a year, a decimal, a quantity, "5-year")', () => {
