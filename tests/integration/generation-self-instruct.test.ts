@@ -68,7 +68,8 @@ function checkRougeVerdicts(runId: number): { checkedKept: number; checkedReject
 	let checkedKept = 0;
 	let checkedRejected = 0;
 	for (const t of tasks) {
-		const accepted = t.filter_status === 'kept' || t.filter_rule === 'noInstances';
+		// Instructions waiting beyond the target are in the pool too (they passed every filter).
+		const accepted = t.filter_status === 'kept' || t.filter_rule === 'noInstances' || t.filter_rule === 'overTarget';
 		const scores = pool.map((p) => rougeL(p, t.instruction).fmeasure);
 		const max = Math.max(...scores);
 		// Every candidate's similarity record: the exact top 10, the mean and the highest F to the pool.
@@ -118,8 +119,10 @@ describe.each(['completions', 'chat'] as const)('a Self-Instruct run (%s API)', 
 		expect(progress.candidates).toBe(one<{ n: number }>(db, 'SELECT count(*) AS n FROM tasks WHERE run_id = ?', run.id).n);
 
 		// ROUGE-L recomputed pair by pair against the pool as it stood at each commit.
+		// (the pool also holds the instructions that passed the filters beyond the target)
 		const rouge = checkRougeVerdicts(run.id);
-		expect(rouge.checkedKept).toBe(target);
+		expect(rejectedByRule.overTarget).toBeGreaterThan(0);
+		expect(rouge.checkedKept).toBe(target + rejectedByRule.overTarget);
 		expect(rouge.checkedRejected).toBe(rejectedByRule.rougeL);
 
 		// Length-cut instruction lists: stored raw, nothing derived from them.
@@ -209,6 +212,92 @@ describe.each(['completions', 'chat'] as const)('a Self-Instruct run (%s API)', 
 		const keptPage = listTasks(dataset.id, { filter: 'kept', origin: 'generated' }, db);
 		expect(keptPage.total).toBe(target - progress.tasksWithoutInstances);
 		expect(listTasks(dataset.id, { q: 'floor plan' }, db).total).toBeGreaterThan(0);
+	});
+});
+
+/** Seven unrelated instructions, items 9–15 of one reply (the stop sequence ends it at 16), every one passing the filters. */
+const SEVEN = [
+	'Suggest three names for a bakery that sells only sourdough bread.',
+	'Explain why the sky looks red at sunset to a curious child.',
+	'Rank these fruits by their vitamin content, highest first.',
+	'Write a haiku about commuting by train in heavy rain.',
+	'Convert a recipe for four people into a recipe for ten.',
+	'Describe the rules of volleyball for someone who has never played.',
+	'Propose a weekly cleaning rota for three flatmates sharing a kitchen.'
+];
+
+describe('instructions beyond the target', () => {
+	it('waits in the pool and takes the place of a kept task lost before the target is met, in stream order', async () => {
+		const base = pipelineScript();
+		// The first two tasks get no usable instance: they are dropped after the target was reached provisionally.
+		const lost = SEVEN.slice(0, 2);
+		fake = await startFakeOpenAI({
+			script: (request) => {
+				const key = String(request.headers['x-client-request-id'] ?? '');
+				if (/si-instructions\//.test(key)) return ` ${SEVEN[0]}\n${SEVEN.slice(1).map((t, i) => `${i + 10}. ${t}`).join('\n')}`;
+				if (/si-instances\//.test(key) && lost.some((t) => request.prompt.includes(`Task: ${t}\n`))) return '';
+				return base(request);
+			}
+		});
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 2 });
+		const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 3, maxInstructionCalls: 1, endpointId: endpoint.id });
+		const end = await session.done;
+		expect(end).toEqual({ status: 'completed', message: 'Completed: 3 instructions kept (target 3).' });
+
+		const tasks = all<TaskRow>(db, 'SELECT * FROM tasks WHERE run_id = ? ORDER BY id', run.id);
+		expect(tasks.map((t) => t.instruction)).toEqual(SEVEN);
+		expect(tasks.map((t) => t.filter_rule)).toEqual(['noInstances', 'noInstances', null, null, null, 'overTarget', 'overTarget']);
+		// Those brought in went the whole way: classified, with instances.
+		for (const t of tasks.slice(2, 5)) {
+			expect(t.filter_status).toBe('kept');
+			expect(t.is_classification).not.toBeNull();
+			expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE task_id = ? AND filter_status = 'kept'", t.id).n).toBeGreaterThan(0);
+		}
+		const progress = progressOf(db, run.id);
+		expect(progress.accepted).toBe(5);
+		expect(progress.tasksWithoutInstances).toBe(2);
+		expect(progress.rejected).toEqual({ overTarget: 2 });
+		expect(countsByRule(db, 'tasks', run.id)).toEqual({ noInstances: 2, overTarget: 2 });
+		// Every instruction that passed the filters was in the pool, waiting or not.
+		expect(checkRougeVerdicts(run.id).checkedKept).toBe(7);
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'self-instruct/instruction-generation'", run.id).n).toBe(1);
+	});
+
+	it('keeps what waits and what was brought in across a pause and a resume, with no call twice', async () => {
+		const base = pipelineScript();
+		const lost = SEVEN.slice(0, 2);
+		let failing = false;
+		let wentDown = false;
+		fake = await startFakeOpenAI({
+			script: (request) => {
+				if (failing) return { fault: 'status', status: 503, message: 'overloaded' };
+				const key = String(request.headers['x-client-request-id'] ?? '');
+				if (/si-instructions\//.test(key)) return ` ${SEVEN[0]}\n${SEVEN.slice(1).map((t, i) => `${i + 10}. ${t}`).join('\n')}`;
+				if (/si-instances\//.test(key) && lost.some((t) => request.prompt.includes(`Task: ${t}\n`))) {
+					// The endpoint goes down right after the first task is lost (and another brought in).
+					failing = !wentDown;
+					wentDown = true;
+					return '';
+				}
+				return base(request);
+			}
+		});
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 1 });
+		const { run, session } = await startRun(db, { pipeline: 'self-instruct', target: 3, maxInstructionCalls: 1, endpointId: endpoint.id });
+		expect((await session.done).status).toBe('paused');
+		const rules = () => all<{ filter_rule: string | null }>(db, 'SELECT filter_rule FROM tasks WHERE run_id = ? ORDER BY id', run.id).map((t) => t.filter_rule);
+		expect(rules()).toEqual(['noInstances', null, null, null, 'overTarget', 'overTarget', 'overTarget']);
+
+		failing = false;
+		const resumed = new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200, client: { retry: FAST_RETRY } });
+		expect(await resumed.done).toEqual({ status: 'completed', message: 'Completed: 3 instructions kept (target 3).' });
+		expect(rules()).toEqual(['noInstances', 'noInstances', null, null, null, 'overTarget', 'overTarget']);
+		expect(progressOf(db, run.id).rejected).toEqual({ overTarget: 2 });
+		// Each task classified once and given instances once, the one brought in before the pause included.
+		const perTask = all<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND task_id IS NOT NULL GROUP BY task_id, step", run.id);
+		expect(perTask.length).toBe(2 * 5);
+		expect(perTask.every((c) => c.n === 1)).toBe(true);
+		expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM (SELECT call_id, item_index FROM generation_candidates GROUP BY 1, 2 HAVING count(*) > 1)').n).toBe(0);
 	});
 });
 

@@ -42,6 +42,14 @@ const STEP_CLASSIFICATION = 'self-instruct/classification';
 const STEP_INPUT_FIRST = 'self-instruct/instances-input-first';
 const STEP_OUTPUT_FIRST = 'self-instruct/instances-output-first';
 
+/**
+ * The rule of an instruction that passed every filter while the kept count stood at the target.
+ * Until the run ends it is only waiting: the count is provisional (a kept task can still be
+ * dropped for its instances or held back by a failed call), and a task lost brings the first
+ * one waiting in. Those still waiting when the run ends are beyond the target for good.
+ */
+const OVER_TARGET = 'overTarget';
+
 /** Accepted instructions per instruction-generation reply, assumed until a few replies are in. */
 const INITIAL_ACCEPTED_PER_CALL = 5;
 
@@ -96,6 +104,9 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 	 * call. The target counts these, so a task lost later is replaced by generating more.
 	 */
 	private kept = 0;
+	/** Instructions beyond the target for now, in stream order (task id): see OVER_TARGET. */
+	private readonly waiting: TaskWork[] = [];
+	private readonly admitStmt;
 	private readonly setClassificationStmt;
 	private readonly rejectTaskStmt;
 	private readonly held: HeldTasks;
@@ -109,6 +120,9 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		this.rejectTaskStmt = database.$client.prepare<[string, number, number]>(
 			"UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?"
 		);
+		this.admitStmt = database.$client.prepare<[number, number]>(
+			`UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = '${OVER_TARGET}'`
+		);
 		this.held = new HeldTasks(database);
 		this.seedInstructions = run.seeds.map((s) => s.instruction);
 		// Seeds carry their index, so a similarity record can refer to them (see ./similarity).
@@ -119,17 +133,20 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			{ record: run.params.similarityRecords !== false }
 		);
 
-		// The pool in commit order: task ids grow with each committed reply.
-		const accepted = database.$client
-			.prepare<[number], { id: number; instruction: string; isClassification: number | null; status: string }>(
-				`SELECT id, instruction, is_classification AS isClassification, filter_status AS status FROM tasks
-				 WHERE run_id = ? AND call_id IS NOT NULL AND ${acceptedTasks()} ORDER BY id`
+		// The pool in commit order: task ids grow with each committed reply. Instructions
+		// waiting beyond the target are in it too (see commitInstructions).
+		const pooled = database.$client
+			.prepare<[number], { id: number; instruction: string; isClassification: number | null; status: string; rule: string | null }>(
+				`SELECT id, instruction, is_classification AS isClassification, filter_status AS status, filter_rule AS rule FROM tasks
+				 WHERE run_id = ? AND call_id IS NOT NULL AND (${acceptedTasks()} OR filter_rule = '${OVER_TARGET}') ORDER BY id`
 			)
 			.all(run.id);
-		for (const task of accepted) {
+		const accepted = pooled.filter((task) => task.rule !== OVER_TARGET);
+		for (const task of pooled) {
 			this.pool.restore(task.instruction, task.id);
 			this.machine.push(task.instruction);
 			if (task.status === 'kept') this.kept++;
+			if (task.rule === OVER_TARGET) this.waiting.push({ taskId: task.id, instruction: task.instruction });
 		}
 		this.recordHeads = new RecordHeads(this.pool);
 
@@ -276,12 +293,12 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			case STEP_CLASSIFICATION:
 				this.taskCallsInFlight--;
 				if (this.held.hold(call.taskId!, 'Its classification call', failure, scope)) this.kept--;
-				return { failed: failure.reason, heldTask: call.taskId };
+				return { failed: failure.reason, heldTask: call.taskId, ...this.admitWaiting(scope) };
 			case STEP_INPUT_FIRST:
 			case STEP_OUTPUT_FIRST:
 				this.taskCallsInFlight--;
 				if (this.held.hold(call.taskId!, 'Its instances call', failure, scope)) this.kept--;
-				return { failed: failure.reason, heldTask: call.taskId };
+				return { failed: failure.reason, heldTask: call.taskId, ...this.admitWaiting(scope) };
 			default:
 				throw new Error(`Self-Instruct has no step ${call.step}.`);
 		}
@@ -302,11 +319,24 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			progress.candidates++;
 			const evaluation = this.pool.evaluate(raw, heads?.[index]);
 			let verdict: Verdict<string> = evaluation.verdict;
-			if (verdict.keep && this.kept >= this.target) {
-				verdict = { keep: false, rule: 'overTarget', detail: `the run already had its ${this.target} instructions` };
+			const waits = verdict.keep && this.kept >= this.target;
+			if (waits) {
+				verdict = {
+					keep: false,
+					rule: OVER_TARGET,
+					detail: `passed every filter after the run had its ${this.target} instructions, and none of them was lost later`
+				};
 			}
 			const taskId = writer.insertTask(generatedTaskRow(evaluation, verdict, raw, { datasetId: scope.datasetId, runId: scope.runId, callId: call.id }), scope.now);
 			scope.record(index, { taskId });
+			if (waits) {
+				// Into the pool now, as the paper's pipeline accepts every instruction that passes
+				// (it knows no provisional count): later candidates are compared with it, so two
+				// near-duplicates can never both be brought in, whichever of them ends up kept.
+				this.pool.accept(evaluation, taskId);
+				this.machine.push(evaluation.text);
+				this.waiting.push({ taskId, instruction: evaluation.text });
+			}
 			if (verdict.keep) {
 				this.pool.accept(evaluation, taskId);
 				this.machine.push(evaluation.text);
@@ -395,10 +425,32 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 		return {
 			instances: parsed.instances.length,
 			kept,
+			...this.admitWaiting(scope),
 			// Every piece that did not become an instance, with its raw text.
 			...(parsed.problems.length ? { problems: parsed.problems } : {}),
 			...(parsed.notes.length ? { notes: parsed.notes } : {})
 		};
+	}
+
+	/**
+	 * A kept task was lost: the first instructions waiting beyond the target take its place, in
+	 * stream order, in the transaction that lost it (so a resume finds them kept). Returns the
+	 * tasks brought in, for the call's summary.
+	 */
+	private admitWaiting(scope: CommitScope<RunProgress>): { broughtIn?: number[] } {
+		const broughtIn: number[] = [];
+		while (this.kept < this.target && this.waiting.length) {
+			const task = this.waiting.shift()!;
+			this.admitStmt.run(task.taskId, scope.runId);
+			this.needClassification.push(task);
+			const { progress } = scope;
+			progress.accepted++;
+			bump(progress.rejected, OVER_TARGET, -1);
+			if (progress.rejected[OVER_TARGET] <= 0) delete progress.rejected[OVER_TARGET];
+			this.kept++;
+			broughtIn.push(task.taskId);
+		}
+		return broughtIn.length ? { broughtIn } : {};
 	}
 
 	isFinished(): boolean {
