@@ -152,15 +152,19 @@ function expectEachReplyStoredOnce(runId: number): void {
 
 describe.each([
 	{ pipeline: 'self-instruct', target: 60, extra: [] as string[] },
+	// Every 4th task gets no usable instance: instructions waiting beyond the target are brought in across kills.
+	{ pipeline: 'self-instruct', target: 60, extra: [] as string[], loseInstances: true },
 	{ pipeline: 'unnatural', target: 30, extra: ['--rephrasings', '1'] },
 	// An Alpaca call keeps up to 16 tasks: fewer replies between kills, so the run outlives four.
 	{ pipeline: 'alpaca', target: 150, extra: [] as string[] }
-])('kill -9 during a $pipeline run', ({ pipeline, target, extra }) => {
+])('kill -9 during a $pipeline run (tasks lost: $loseInstances)', ({ pipeline, target, extra, loseInstances }) => {
 	it('resumes with no candidate lost, none stored twice, no answered call resent, and reaches the target', async () => {
 		const base = pipelineScript({ truncateOneIn: 7 });
 		// Unnatural: every 4th core example has one instruction with a new input, so examples join one task across kills.
 		const script: typeof base = (request) => {
-			const core = /un-core\/(\d+)$/.exec(String(request.headers['x-client-request-id'] ?? ''));
+			const key = String(request.headers['x-client-request-id'] ?? '');
+			if (loseInstances && Number(/si-instances\/task (\d+)$/.exec(key)?.[1] ?? 1) % 4 === 0) return '';
+			const core = /un-core\/(\d+)$/.exec(key);
 			if (core && Number(core[1]) % 4 === 0) return `\nInstruction: Translate the given word into Spanish.\nInput: word number ${core[1]}\nConstraints: None.\n\nExample`;
 			return base(request);
 		};
@@ -206,15 +210,23 @@ describe.each([
 		const run = one<{ status: string; progress: string }>(db, 'SELECT status, progress FROM generation_runs WHERE id = ?', runId);
 		expect(run.status).toBe('completed');
 		const progress = JSON.parse(run.progress);
-		expect(progress.accepted).toBe(target);
 		const accepted = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND (filter_status = 'kept' OR filter_rule = 'noInstances')", runId).n;
+		if (loseInstances) {
+			// Each task lost was replaced, first by an instruction waiting beyond the target.
+			expect(progress.tasksWithoutInstances).toBeGreaterThan(0);
+			expect(progress.accepted).toBe(target + progress.tasksWithoutInstances);
+			expect(accepted).toBe(progress.accepted);
+			expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_status = 'kept'", runId).n).toBe(target);
+			expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND parsed LIKE '%broughtIn%'", runId).n).toBeGreaterThan(0);
+			expect(progress.rejected.overTarget ?? 0).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_rule = 'overTarget'", runId).n);
+		} else expect(progress.accepted).toBe(target);
 		if (pipeline === 'alpaca') {
 			// Every item of every answered reply is a task with its instance, none twice.
 			expect(one<{ n: number }>(db, 'SELECT count(*) AS n FROM instances WHERE run_id = ?', runId).n).toBe(progress.candidates);
 		}
 		// Unnatural: examples that joined an accepted task count as accepted examples without a task of their own.
 		const joinedExamples = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' AND status = 'done' AND parsed LIKE '%joinedTask%'", runId).n;
-		expect(accepted + joinedExamples).toBe(target);
+		if (!loseInstances) expect(accepted + joinedExamples).toBe(target);
 		if (pipeline !== 'unnatural') expectRougeRecomputed(runId, pipeline as 'self-instruct' | 'alpaca');
 		else {
 			// The joined task holds one instance per example that joined it, each answered once.
