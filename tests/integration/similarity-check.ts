@@ -2,7 +2,7 @@
  * Checks a Self-Instruct or Alpaca run's similarity records pair by pair: for every task of the
  * run (kept or rejected), its 10 most similar pool instructions with their ROUGE-L, the mean and
  * the highest one, recomputed with the plain scorer against the pool as it stood (the default
- * seeds plus the tasks kept before it), and the verdict against the recomputed highest.
+ * seeds plus the tasks kept before it, and for Self-Instruct those waiting beyond its target), and the verdict against the recomputed highest.
  */
 import { expect } from 'vitest';
 import type { Db } from '../../src/lib/server/db';
@@ -42,7 +42,8 @@ export function checkSimilarityRecords(db: Db, runId: number, each?: (task: Task
 		if (t.filter_rule === 'rougeL') expect(max).toBeGreaterThan(0.7);
 		each?.(t, max);
 		if (t.filter_rule) rules.add(t.filter_rule);
-		if (t.filter_status === 'kept') {
+		// Self-Instruct: an instruction waiting beyond the target joined the pool too.
+		if (t.filter_status === 'kept' || (preset === 'self-instruct' && t.filter_rule === 'overTarget')) {
 			pool.push(t.instruction);
 			poolRef.push(t.id);
 		}
