@@ -7,6 +7,9 @@
  *   2. classification identification for each accepted instruction;
  *   3. instance generation, output-first for classification tasks, input-first otherwise;
  *   4. the instance filters, and a task with no instance left is dropped.
+ * The target counts kept tasks, a provisional count until their instances are in: an
+ * instruction that passes while it stands at the target waits (rule 'overTarget') and takes
+ * the place of the next task lost.
  * Steps overlap: an accepted instruction is classified while more are generated, so every
  * slot of the endpoint stays busy. Everything is stored, rejected candidates with their rule.
  */
@@ -101,7 +104,8 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 	private taskCallsInFlight = 0;
 	/**
 	 * Accepted tasks still usable: not dropped for their instances, not held back by a failed
-	 * call. The target counts these, so a task lost later is replaced by generating more.
+	 * call. The target counts these, so a task lost later is replaced: by the first instruction
+	 * waiting beyond the target if there is one, else by generating more.
 	 */
 	private kept = 0;
 	/** Instructions beyond the target for now, in stream order (task id): see OVER_TARGET. */
