@@ -31,7 +31,8 @@ const conversations = (tag: string) => [
 		id: `${tag}-1`,
 		conversations: [
 			{ from: 'human', value: `How do I reverse a list in Python? <script>alert(1)</script> (${tag})` },
-			{ from: 'gpt', value: 'Use `reversed(xs)` or slicing:\n\n```python\nxs[::-1]\n```' },
+			// A code line and a word too long for any screen: the turns must still fit the column (they scroll or wrap inside it).
+			{ from: 'gpt', value: `Use \`reversed(xs)\` or slicing:\n\n\`\`\`python\nxs[::-1]  # ${'x'.repeat(300)}\n\`\`\`\n\n${'y'.repeat(400)}` },
 			{ from: 'human', value: 'And in place?' },
 			{ from: 'gpt', value: LONG }
 		]
@@ -90,6 +91,10 @@ test('a conversation reviewed with the keyboard alone: Y/N and A–D per reply, 
 		// The long reply is folded, with a button to unfold it.
 		await expect(page.getByTestId('turn-3-text-fold')).toBeVisible();
 		await page.screenshot({ path: `/tmp/ia10-review-conversation-${label}.png` });
+		// Nothing wider than the page: the turns' grid column grew to the widest unbreakable text (1,430 px on a 390 px phone).
+		expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+		const turnsFit = await page.locator('ol.turns').evaluate((el) => el.scrollWidth <= el.clientWidth + 1);
+		expect(turnsFit).toBe(true);
 		if (label === 'phone') {
 			await page.context().close();
 			continue;

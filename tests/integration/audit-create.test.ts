@@ -8,7 +8,7 @@ import { addGold, auditProgress, listAuditItems, listAudits, updateGuidelines } 
 import { reviewAuditInfo } from '../../src/lib/server/audits/review';
 import { AuditError } from '../../src/lib/server/audits/errors';
 import { parseGold } from '../../src/lib/audits/gold';
-import { singleStratumNote } from '../../src/lib/audits/sampling';
+import { rejectedExcludedSentence, singleStratumNote } from '../../src/lib/audits/sampling';
 import { addPredictions, ALL_YES, BAD_OUTPUT, makeDataset, makeUser, makeUsers, submissionId } from './audit-fixtures';
 
 let db: Db;
@@ -108,8 +108,14 @@ describe('createAudit (quality)', () => {
 		expect(rows).toHaveLength(7 * 2 - 1);
 		const rejected = db.$client.prepare("SELECT id FROM instances WHERE filter_status = 'rejected' OR task_id IN (SELECT id FROM tasks WHERE filter_status = 'rejected')").all() as { id: number }[];
 		for (const { id } of rejected) expect(rows.map((i) => i.instanceId)).not.toContain(id);
+		// Asked for 100, drew 7: the note says the 3 rejected instructions were left out, not only "7 to draw from".
+		expect(audit.samplingFrame).toMatchObject({ units: 7, rejectedExcluded: 3 });
+		expect(rejectedExcludedSentence('quality', audit.samplingFrame, '--include-rejected')).toBe('3 instructions the filters rejected were left out; --include-rejected draws them too');
 		const everything = createAudit({ datasetId, kind: 'quality', sampleSize: 100, seed: 1, instanceMode: 'all', includeRejected: true, reviewerIds: [r.id] }, db);
 		expect(items(everything.id)).toHaveLength(20);
+		expect(everything.samplingFrame).not.toHaveProperty('rejectedExcluded');
+		// A sample the frame can fill needs no such note.
+		expect(createAudit({ datasetId, kind: 'quality', sampleSize: 5, seed: 1, reviewerIds: [r.id] }, db).samplingFrame).not.toHaveProperty('rejectedExcluded');
 	});
 
 	it('refuses bad settings with the field to fix', async () => {

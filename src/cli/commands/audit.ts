@@ -37,7 +37,7 @@ import { BackupError } from '$lib/server/backups';
 import { actor, admin, reportPurge, researcher } from '../actor';
 import { interruptible } from '../interrupt';
 import { resolveAuditRef } from '../audit-ref';
-import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence, singleStratumNote } from '$lib/audits/sampling';
+import { DEFAULT_SAMPLE_SIZE, goldExcludedSentence, rejectedExcludedSentence, singleStratumNote } from '$lib/audits/sampling';
 import { closingConsequence } from '$lib/audits/closing';
 
 const USAGE = `Usage:
@@ -241,8 +241,8 @@ export async function run(argv: string[]): Promise<void> {
 				const audit = await interruptible('no audit was created.', (signal) => createAuditInBatches(input, undefined, { signal }));
 				const unit = { quality: 'instructions', rating: 'instructions', conversation: 'conversations', pairwise: 'pairs' }[kind];
 				if (input.sampleSize !== undefined && values.size !== undefined && !input.strataSizes && audit.sampleSize < input.sampleSize) {
-					const goldLeftOut = goldExcludedSentence(kind, audit.samplingFrame);
-					console.error(`note: --size ${input.sampleSize}, but only ${audit.sampleSize} ${unit} to draw from${goldLeftOut ? ` (${goldLeftOut})` : ''}: drew all ${audit.sampleSize}.`);
+					const leftOut = [goldExcludedSentence(kind, audit.samplingFrame), rejectedExcludedSentence(kind, audit.samplingFrame, '--include-rejected')].filter(Boolean).join('; ');
+					console.error(`note: --size ${input.sampleSize}, but only ${audit.sampleSize} ${unit} to draw from${leftOut ? ` (${leftOut})` : ''}: drew all ${audit.sampleSize}.`);
 				}
 				const oneStratum = singleStratumNote(audit.stratify, audit.samplingFrame);
 				if (oneStratum) console.error(`warning: ${oneStratum}`);

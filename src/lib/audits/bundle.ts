@@ -82,7 +82,7 @@ export const headerRecord = z.object({
 			.refine((list) => list.every((v, i) => i === 0 || v.version > list[i - 1].version), 'The guidelines versions must be numbered in increasing order.')
 			.optional(),
 		/** The sampling frame when the sample was drawn (absent: not recorded). */
-		samplingFrame: z.object({ units: z.number().int().min(0), choices: z.number().int().min(0), filtered: z.boolean(), goldExcluded: z.number().int().min(0).optional() }).nullable().optional(),
+		samplingFrame: z.object({ units: z.number().int().min(0), choices: z.number().int().min(0), filtered: z.boolean(), goldExcluded: z.number().int().min(0).optional(), rejectedExcluded: z.number().int().min(0).optional() }).nullable().optional(),
 		goldRate: z.number().min(0).max(1),
 		/**
 		 * The qualification step: each reviewer's first `items` gold items decide whether their labels

@@ -107,6 +107,12 @@ export interface SamplingFrame {
 	 */
 	goldExcluded?: number;
 	/**
+	 * When the frame was smaller than the asked sample size and rejected rows were not included:
+	 * the units (instructions, conversations, pairs) the filters' rejections kept out of it. Absent
+	 * otherwise.
+	 */
+	rejectedExcluded?: number;
+	/**
 	 * Classification stratification: the strata the frame's units fell in (STRATA order). One
 	 * stratum (e.g. every task's classification unknown) makes the sample a simple random one.
 	 */
@@ -142,6 +148,17 @@ export function goldExcludedSentence(kind: 'quality' | 'rating' | 'conversation'
 	if (!n) return '';
 	const what = kind === 'pairwise' ? 'pair' : kind === 'conversation' ? 'conversation' : 'instance';
 	return `${n.toLocaleString('en-US')} gold ${what}${n === 1 ? ' was' : 's were'} left out of the sampling frame`;
+}
+
+/**
+ * Why a frame held fewer units than were asked for, beside gold: "7 instructions the filters
+ * rejected were left out (include rejected rows to draw them too)". Empty when none were.
+ */
+export function rejectedExcludedSentence(kind: 'quality' | 'rating' | 'conversation' | 'pairwise', frame: SamplingFrame | null | undefined, includeOption: string): string {
+	const n = frame?.rejectedExcluded ?? 0;
+	if (!n) return '';
+	const what = kind === 'pairwise' ? 'pair' : kind === 'conversation' ? 'conversation' : 'instruction';
+	return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'} the filters rejected ${n === 1 ? 'was' : 'were'} left out; ${includeOption} draws them too`;
 }
 
 /** A choice of a unit: the task and its instance (pair, conversation, or rating group key). */

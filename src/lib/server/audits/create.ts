@@ -582,6 +582,20 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 			planned.push({ taskId: s.taskId, instanceId: s.choice || null, stratum: s.stratum, shuffleKey: s.shuffleKey, responses });
 		}
 	}
+	// A frame too small for the asked size: how many units the filters' rejections kept out of it, which the
+	// "only N to draw from" note names (the rows are there; --include-rejected would have drawn them too).
+	let rejectedExcluded = 0;
+	if (!strata && !includeRejected && sampleSize > frame.length) {
+		const withRejected =
+			kind === 'quality'
+				? loadQualityUnits(dataset.id, true, database)
+				: kind === 'conversation'
+					? loadConversationUnits(dataset.id, true, database)
+					: kind === 'pairwise'
+						? loadPairUnits(dataset.id, true, database, pairModels)
+						: loadRatingGroups(dataset.id, models!, true, database).units;
+		rejectedExcluded = Math.max(0, excludeChoices(withRejected, goldItems.map(goldChoice)).units.length - frame.length);
+	}
 	if (!planned.length) {
 		throw new AuditError(
 			kind === 'quality'
@@ -640,6 +654,7 @@ function planAudit(input: CreateAuditInput, database: Db): AuditPlan {
 			choices: frame.reduce((sum, u) => sum + u.choices.length, 0),
 			filtered: filtersHaveJudged(dataset.id, database),
 			...(goldExcluded ? { goldExcluded } : {}),
+			...(rejectedExcluded ? { rejectedExcluded } : {}),
 			...(stratify === 'classification' ? { classificationStrata: classificationStrataOf(frame) } : {})
 		},
 		conversationUnit: kind === 'conversation' ? conversationUnit : 'turn',
