@@ -125,6 +125,48 @@ describe('parseCoreExample', () => {
 		expect(parseCoreExample('I cannot think of one.').problems).toEqual([{ problem: 'no_fields', raw: 'I cannot think of one.' }]);
 	});
 
+	it('reads labels written with chat markup, bullets or numbers; field text stays as written', () => {
+		const bold = parseCoreExample('**Instruction:** Summarise the *key* point.\n**Input:** The cat sat on the **mat**.\n**Constraints:** None.');
+		expect(bold.example).toEqual({ instruction: 'Summarise the *key* point.', input: 'The cat sat on the **mat**.', constraints: 'None.' });
+		expect(bold.problems).toEqual([]);
+		const bulleted = parseCoreExample('- Instruction: Sort the numbers.\n- Input: 3, 1, 2\n- Constraints: A list.');
+		expect(bulleted.example).toEqual({ instruction: 'Sort the numbers.', input: '3, 1, 2', constraints: 'A list.' });
+		const numbered = parseCoreExample('4. Instruction: Numbered task.\nInput: x\nConstraints: None.');
+		expect(numbered.example).toEqual({ instruction: 'Numbered task.', input: 'x', constraints: 'None.' });
+		expect(numbered.notes).toEqual([]);
+		const mixed = parseCoreExample('### Example 4\n1. **Instruction**: Count.\n**2. Input:**\n- one\n- two\n* **Constraints:** A number.');
+		expect(mixed.example).toEqual({ instruction: 'Count.', input: '- one\n- two', constraints: 'A number.' });
+		expect(mixed.notes).toEqual([{ kind: 'decoration', raw: '### Example 4' }]);
+		// A repeated label's raw text is the model's, markup and all.
+		expect(parseCoreExample('**Instruction:** First.\n**Input:** a\n**Instruction:** Second.\n**Constraints:** None.').problems).toEqual([
+			{ problem: 'repeated_field', raw: '**Instruction:** Second.' }
+		]);
+	});
+
+	it('does not read commentary after the example into its last field', () => {
+		const explained = parseCoreExample(
+			'Instruction: Is the sentence a question?\nInput: Is it raining?\nConstraints: Answer Yes or No.\n\nExplanation: the constraints restrict the answer.'
+		);
+		expect(explained.example).toEqual({ instruction: 'Is the sentence a question?', input: 'Is it raining?', constraints: 'Answer Yes or No.' });
+		expect(explained.problems).toEqual([{ problem: 'commentary', raw: 'Explanation: the constraints restrict the answer.' }]);
+		const noted = parseCoreExample('Instruction: A.\nInput: b\nConstraints: None.\n**Note:** This one is easy.\n\nHope this helps!');
+		expect(noted.example).toEqual({ instruction: 'A.', input: 'b', constraints: 'None.' });
+		expect(noted.problems).toEqual([{ problem: 'commentary', raw: '**Note:** This one is easy.' }]);
+		expect(noted.notes).toEqual([{ kind: 'sign_off', raw: 'Hope this helps!' }]);
+		// Before the example is complete, such a line is a field's text.
+		expect(parseCoreExample('Instruction: Reply to the memo.\nInput: Note: the meeting moved.\nConstraints: None.').example?.input).toBe('Note: the meeting moved.');
+		expect(parseCoreExample('Instruction: Reply.\nInput:\nNote: the meeting moved.\nConstraints: None.').example?.input).toBe('Note: the meeting moved.');
+	});
+
+	it('reads unlabelled text after a blank line ending the last field as its text, and records it', () => {
+		const reply = 'Instruction: Summarise the text.\nConstraints: None.\nInput: The cat sat on the mat.\n\nThis example tests whether the model can compress a sentence.';
+		const parsed = parseCoreExample(reply);
+		expect(parsed.example?.input).toBe('The cat sat on the mat.\n\nThis example tests whether the model can compress a sentence.');
+		expect(parsed.problems).toEqual([{ problem: 'unclear_end', raw: 'This example tests whether the model can compress a sentence.' }]);
+		// A paragraph inside a field that is not the last one is plainly the field's.
+		expect(parseCoreExample('Instruction: Summarise.\nInput: One.\n\nTwo.\nConstraints: None.').problems).toEqual([]);
+	});
+
 	it('flags a reply cut by the length limit and offers no example', () => {
 		const result = parseCoreExample('Instruction: A.\nInput: b\nConstraints: The output sho', 'length');
 		expect(result).toMatchObject({ truncated: true, missingFields: [] });

@@ -5,7 +5,7 @@
  * Steps: core generation (3 demonstrations → a 4th example) → output generation (instruction,
  * input and constraints → output) → template expansion (rephrase the instruction).
  */
-import { splitSignOff, withoutOutputLabel, type ReplyNote } from './reply-layout';
+import { plainLabel, splitSignOff, withoutOutputLabel, type ReplyNote } from './reply-layout';
 import { oneLine } from './self-instruct';
 import { renderTemplate, type PlaceholderSpec } from './template';
 import type { UnnaturalDemonstration } from './unnatural-seeds';
@@ -61,11 +61,63 @@ export interface ParsedCoreExample {
  * 'extra_example': the model went on to write another example — a new "Example N" block or a
  * second complete field set — which is not read (one call, one example, as in the paper);
  * 'repeated_field': a label written again before the example was complete, its value not read
- * (the first value is kept); 'no_fields': a reply with no field label at all.
+ * (the first value is kept); 'no_fields': a reply with no field label at all;
+ * 'commentary': text about the example after it ("Explanation: …"), not read;
+ * 'unclear_end': the last field runs on past a blank line into unlabelled text — its own next
+ * paragraph or commentary, which cannot be told apart: read as the field's text, recorded.
  */
-export type CoreExampleProblem = 'extra_example' | 'repeated_field' | 'no_fields';
+export type CoreExampleProblem = 'extra_example' | 'repeated_field' | 'no_fields' | 'commentary' | 'unclear_end';
 
-const FIELD_LABEL = /(?:^|\n)[ \t]*(instruction|input|constraints)[ \t]*:/gi;
+/** A field label at a line start, as the prompt writes it ("Input:"), read on the line made plain. */
+const FIELD_LINE = /^[ \t]*(instruction|input|constraints)[ \t]*:/i;
+
+/** A list marker a chat model puts before a label: "- Input:", "* Input:", "4. Input:", "4) Input:". */
+const LIST_MARKER = /^([ \t]*)(?:[-*+•][ \t]+|\d+[ \t]*[.)][ \t]*)/;
+
+/**
+ * A line with the markup around its label made plain, as the Alpaca and Self-Instruct parsers
+ * read labels: markdown (plainLabel: "**Input:**", "### Input:") and a list marker, in either
+ * order ("- **Input:**", "**4. Input:**"). Only for finding labels: text is sliced from the reply as written.
+ */
+function plainFieldLine(line: string): string {
+	const unlisted = (l: string) => l.replace(LIST_MARKER, '$1');
+	return unlisted(plainLabel(unlisted(line)));
+}
+
+interface FieldMark {
+	field: UnnaturalField;
+	/** Where the label's line starts. */
+	start: number;
+	/** Where the field's text starts, in the text as written. */
+	valueStart: number;
+}
+
+/**
+ * The field labels of a reply, whatever their markup. Offsets are in the text as written, so a
+ * field's text is the model's own byte for byte: only the markup before it is passed over.
+ */
+function fieldMarks(text: string): FieldMark[] {
+	const marks: FieldMark[] = [];
+	let lineStart = 0;
+	for (const line of text.split('\n')) {
+		const plain = plainFieldLine(line);
+		const m = FIELD_LINE.exec(plain);
+		// plainLabel changes only what comes before the text after the label: that text ends the line as written.
+		const value = m ? plain.slice(m[0].length).replace(/^[ \t]+/, '') : '';
+		if (m && line.endsWith(value)) {
+			marks.push({ field: m[1].toLowerCase() as UnnaturalField, start: lineStart, valueStart: lineStart + line.length - value.length });
+		}
+		lineStart += line.length + 1;
+	}
+	return marks;
+}
+
+/**
+ * A line opening a comment on the example ("Explanation: …", "**Note:** …"). The format has
+ * three labels; once all three have text, a line with one of these is talk about the example,
+ * never its data: it and what follows are not read (a 'commentary' problem with the raw text).
+ */
+const COMMENTARY_LINE = /^[ \t]*(?:explanation|notes?|rationale|reasoning|justification|comments?|commentary|remarks?)[ \t]*:/i;
 
 /**
  * A model that goes on past its example starts the next header: "Example 5", or a bare
@@ -82,14 +134,27 @@ const EXAMPLE_HEADER = /^(?:#{1,6}[ \t]*)?(?:\*\*|__)?Example[ \t]*\d*[ \t]*:?[ 
 
 /** Each field's first value, trimmed; an empty value counts as absent. */
 function firstValues(body: string): Partial<Record<UnnaturalField, string>> {
-	const marks = [...body.matchAll(FIELD_LABEL)];
+	const marks = fieldMarks(body);
 	const fields: Partial<Record<UnnaturalField, string>> = {};
 	marks.forEach((m, i) => {
-		const field = m[1].toLowerCase() as UnnaturalField;
-		const value = body.slice(m.index + m[0].length, i + 1 < marks.length ? marks[i + 1].index : body.length).trim();
-		if (fields[field] === undefined && value !== '') fields[field] = value;
+		const value = body.slice(m.valueStart, i + 1 < marks.length ? marks[i + 1].start : body.length).trim();
+		if (fields[m.field] === undefined && value !== '') fields[m.field] = value;
 	});
 	return fields;
+}
+
+function isComplete(fields: Partial<Record<UnnaturalField, string>>): boolean {
+	return UNNATURAL_FIELDS.every((f) => fields[f] !== undefined);
+}
+
+/** Where commentary on a complete example starts (COMMENTARY_LINE), or -1. */
+function commentaryAt(body: string): number {
+	let lineStart = 0;
+	for (const line of body.split('\n')) {
+		if (COMMENTARY_LINE.test(plainFieldLine(line)) && isComplete(firstValues(body.slice(0, lineStart)))) return lineStart;
+		lineStart += line.length + 1;
+	}
+	return -1;
 }
 
 /**
@@ -100,12 +165,12 @@ function firstValues(body: string): Partial<Record<UnnaturalField, string>> {
  * first label: a chat reply may open by repeating "Example 4".
  */
 function nextExampleAt(body: string): number {
-	const firstLabel = Math.max(0, body.search(/(?:^|\n)[ \t]*(?:instruction|input|constraints)[ \t]*:/i));
+	const firstLabel = fieldMarks(body)[0]?.start ?? 0;
 	for (const m of body.slice(firstLabel).matchAll(NEXT_EXAMPLE)) {
 		const at = firstLabel + m.index;
 		const line = body.slice(at + 1).split('\n')[0];
 		const atEnd = body.slice(at).trim() === line.trim();
-		const complete = UNNATURAL_FIELDS.every((f) => firstValues(body.slice(0, at))[f] !== undefined);
+		const complete = isComplete(firstValues(body.slice(0, at)));
 		if (complete || PROMPT_HEADER_LINE.test(line) || (atEnd && EXAMPLE_HEADER.test(line.trim()))) return at;
 	}
 	return -1;
@@ -113,10 +178,13 @@ function nextExampleAt(body: string): number {
 
 /**
  * The model's continuation of "Example 4": "Instruction: …\nInput: …\nConstraints: …". Each
- * field runs to the next label. Nothing else is dropped silently: text before the first label
- * is a lead-in (or the example's header) note, a sign-off a note, and what comes after the
- * example — a next "Example N" with its text (nextExampleAt), a second complete field set, a label repeated
- * before the example was complete — a problem with its raw text.
+ * field runs to the next label; labels are found through chat markup and list markers
+ * ("**Input:**", "- Input:", "4. Input:"), field text is kept as written. Nothing else is dropped
+ * silently: text before the first label is a lead-in (or the example's header) note, a sign-off
+ * a note, and what comes after the example — a next "Example N" with its text (nextExampleAt),
+ * commentary (COMMENTARY_LINE), a second complete field set, a label repeated before the example
+ * was complete — a problem with its raw text; a last field running on past a blank line is read
+ * but recorded ('unclear_end').
  */
 export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCoreExample {
 	const notes: ReplyNote[] = [];
@@ -133,11 +201,12 @@ export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCor
 	}
 	const { body: withoutSignOff, signOff } = splitSignOff(body);
 	body = withoutSignOff;
-	const marks = [...body.matchAll(FIELD_LABEL)].map((m) => ({
-		field: m[1].toLowerCase() as UnnaturalField,
-		start: m.index,
-		valueStart: m.index + m[0].length
-	}));
+	const commentary = commentaryAt(body);
+	if (commentary !== -1) {
+		problems.push({ problem: 'commentary', raw: body.slice(commentary).trim() });
+		body = body.slice(0, commentary);
+	}
+	const marks = fieldMarks(body);
 	const head = (marks.length ? body.slice(0, marks[0].start) : body).trim();
 	if (head !== '') {
 		if (!marks.length) problems.push({ problem: 'no_fields', raw: head });
@@ -145,21 +214,31 @@ export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCor
 		else notes.push({ kind: 'lead_in', raw: head });
 	}
 	const fields: Partial<Record<UnnaturalField, string>> = {};
+	/** The field read from the reply's last label, whose text runs to the end. */
+	let lastRead: UnnaturalField | undefined;
 	for (let i = 0; i < marks.length; i++) {
 		const mark = marks[i];
 		const end = i + 1 < marks.length ? marks[i + 1].start : body.length;
 		const value = body.slice(mark.valueStart, end).trim();
+		lastRead = undefined;
 		if (fields[mark.field] === undefined) {
-			if (value !== '') fields[mark.field] = value;
+			if (value !== '') {
+				fields[mark.field] = value;
+				lastRead = mark.field;
+			}
 			continue;
 		}
 		// A complete example, then its labels again: a second example, read no further.
-		if (UNNATURAL_FIELDS.every((f) => fields[f] !== undefined)) {
+		if (isComplete(fields)) {
 			problems.push({ problem: 'extra_example', raw: body.slice(mark.start).trim() });
 			break;
 		}
 		problems.push({ problem: 'repeated_field', raw: body.slice(mark.start, end).trim() });
 	}
+	// A blank line, then unlabelled text, ending the last field: read as its text (an input may have
+	// paragraphs), but recorded with that text, since it may be commentary.
+	const blank = lastRead === undefined || !isComplete(fields) ? -1 : fields[lastRead]!.search(/\n[ \t]*\n/);
+	if (blank !== -1) problems.push({ problem: 'unclear_end', raw: fields[lastRead!]!.slice(blank).trim() });
 	if (signOff !== undefined) notes.push({ kind: 'sign_off', raw: signOff });
 	// The tail after the example was cut first: list everything in the reply's order.
 	problems.sort((a, b) => text.indexOf(a.raw) - text.indexOf(b.raw));

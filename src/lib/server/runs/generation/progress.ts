@@ -110,6 +110,8 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	unread_rest: 'Text after the first rephrasing, not read',
 	repeated_field: 'A field written twice (the first kept)',
 	no_fields: 'No instruction, input or constraints label',
+	commentary: 'Commentary after the example, not read',
+	unclear_end: 'Unlabelled paragraph ending the last field, read as its text',
 	lead_in: 'Lead-in set aside',
 	sign_off: 'Sign-off set aside',
 	decoration: 'List decoration stripped',
