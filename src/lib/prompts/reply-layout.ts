@@ -93,11 +93,19 @@ export const OUTPUT_LABEL = /^[ \t]*Output[ \t]*\d*[ \t]*:/i;
  * removes it from an example's output line; the output's own text is not touched.
  */
 export function withoutOutputLabel(text: string): string {
+	return withoutLeadingLabel(text, OUTPUT_LABEL);
+}
+
+/**
+ * A reply without the label its prompt ends with (`label`, matched at a line start), when the
+ * model repeats it to open the reply, markup and all. The rest is the model's text as written.
+ */
+export function withoutLeadingLabel(text: string, label: RegExp): string {
 	const lead = /^\s*/.exec(text)![0].length;
 	const newline = text.indexOf('\n', lead);
 	const firstLine = plainLabel(text.slice(lead, newline === -1 ? text.length : newline));
-	if (!OUTPUT_LABEL.test(firstLine)) return text;
-	return firstLine.replace(OUTPUT_LABEL, '') + (newline === -1 ? '' : text.slice(newline));
+	if (!label.test(firstLine)) return text;
+	return firstLine.replace(label, '') + (newline === -1 ? '' : text.slice(newline));
 }
 
 const EMPHASIS_PAIRS: ReadonlyArray<[string, string]> = [

@@ -5,6 +5,7 @@ import {
 	buildOutputPrompt,
 	comparableText,
 	EXPANSION_TEMPLATE,
+	instructionKey,
 	instructionWithInput,
 	parseCoreExample,
 	parseOutput,
@@ -261,5 +262,25 @@ describe('template expansion', () => {
 
 	it('compares text ignoring case and spacing', () => {
 		expect(comparableText('  Reverse\tthe  WORD ')).toBe('reverse the word');
+	});
+
+	it('drops the prompt\'s "Alternative formulation:" label the model repeats, and only a leading one', () => {
+		expect(parseRephrasing('Alternative formulation: How many letters does "{INPUT}" have?', 'Count the letters.', 'stop', { requirePlaceholder: true })).toEqual({
+			rephrasing: 'How many letters does "{INPUT}" have?'
+		});
+		expect(parseRephrasing('\n**Alternative formulation:** "Spell {INPUT} backwards."', 'Reverse the word.')).toEqual({ rephrasing: 'Spell {INPUT} backwards.' });
+		expect(parseRephrasing('Alternative formulation: Reverse the word', 'Reverse the word.')).toEqual({ rephrasing: null, problem: 'same_as_original' });
+		expect(parseRephrasing('Alternative formulations: two of {INPUT}', 'Reverse the word.')).toEqual({ rephrasing: 'Alternative formulations: two of {INPUT}' });
+	});
+});
+
+describe('the same instruction (copy and rephrasing filters)', () => {
+	it('ignores case, spacing and final punctuation, as both filters do', () => {
+		expect(instructionKey('Name the colour.')).toBe(instructionKey('name  the colour'));
+		expect(instructionKey('Say hello to the person!')).toBe(instructionKey('Say hello to the person.'));
+		expect(instructionKey('Is it even ?')).toBe(instructionKey('is it even'));
+		expect(instructionKey('Name the colour.')).not.toBe(instructionKey('Name the colours.'));
+		// The rephrasing filter's "same as the original" is this definition.
+		expect(parseRephrasing('Say hello to the person!', 'Say hello to the person.')).toEqual({ rephrasing: null, problem: 'same_as_original' });
 	});
 });

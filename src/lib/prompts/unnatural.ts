@@ -5,7 +5,7 @@
  * Steps: core generation (3 demonstrations → a 4th example) → output generation (instruction,
  * input and constraints → output) → template expansion (rephrase the instruction).
  */
-import { plainLabel, splitSignOff, withoutOutputLabel, type ReplyNote } from './reply-layout';
+import { plainLabel, splitSignOff, withoutLeadingLabel, withoutOutputLabel, type ReplyNote } from './reply-layout';
 import { oneLine } from './self-instruct';
 import { renderTemplate, type PlaceholderSpec } from './template';
 import type { UnnaturalDemonstration } from './unnatural-seeds';
@@ -257,9 +257,18 @@ export function parseCoreExample(text: string, finishReason = 'stop'): ParsedCor
 	};
 }
 
-/** Text compared for "copies a demonstration" and duplicate checks: case and spacing ignored. */
+/** Text compared for duplicate checks: case and spacing ignored. */
 export function comparableText(text: string): string {
 	return oneLine(text).toLowerCase();
+}
+
+/**
+ * "The same instruction" for the copy filter (a demonstration copied) and the rephrasing filter
+ * (a rephrasing that only repeats its instruction): case, spacing and final punctuation ignored,
+ * so "Name the colour" copies "Name the colour.".
+ */
+export function instructionKey(instruction: string): string {
+	return comparableText(instruction).replace(/\s*[.!?]+$/, '');
 }
 
 // ─────────────────────────────── Output generation ───────────────────────────────
@@ -373,10 +382,14 @@ function stripWrappingQuotes(text: string): string {
 /** Where a rephrasing ends: a blank line, or the model starting the next demonstration. */
 const REPHRASING_END = /\n[ \t]*\n|\n[ \t]*(?:Instruction|Input|Alternative formulation)[ \t]*:/i;
 
+/** The label the expansion prompt ends with, which a chat model may write again. */
+const REPHRASING_LABEL = /^[ \t]*Alternative[ \t]+formulation[ \t]*\d*[ \t]*:/i;
+
 /**
- * One rephrasing: the first paragraph of the reply, on one line, without wrapping quotes.
- * Rejected when empty, cut by the length limit, or the same as the original (case, spacing
- * and final punctuation ignored). Text after the first paragraph is returned as `unread`.
+ * One rephrasing: the first paragraph of the reply, on one line, without
+ * wrapping quotes or the prompt's "Alternative formulation:" label repeated in front. Rejected
+ * when empty, cut by the length limit, or the same instruction as the original (instructionKey).
+ * Text after the first paragraph is returned as `unread`.
  */
 export function parseRephrasing(
 	text: string,
@@ -385,15 +398,14 @@ export function parseRephrasing(
 	options: { requirePlaceholder?: boolean } = {}
 ): ParsedRephrasing {
 	if (finishReason === 'length') return { rephrasing: null, problem: 'truncated' };
-	const trimmed = text.trim();
+	const trimmed = withoutLeadingLabel(text, REPHRASING_LABEL).trim();
 	const end = trimmed.search(REPHRASING_END);
 	const firstParagraph = end === -1 ? trimmed : trimmed.slice(0, end);
 	const rest = end === -1 ? '' : trimmed.slice(end).trim();
 	const unread = rest === '' ? {} : { unread: rest };
 	const rephrasing = stripWrappingQuotes(oneLine(firstParagraph));
 	if (rephrasing === '') return { rephrasing: null, problem: 'empty', ...unread };
-	const same = (s: string) => comparableText(s).replace(/[.!?]+$/, '');
-	if (same(rephrasing) === same(original)) return { rephrasing: null, problem: 'same_as_original', ...unread };
+	if (instructionKey(rephrasing) === instructionKey(original)) return { rephrasing: null, problem: 'same_as_original', ...unread };
 	// A rephrasing that does not say where the input goes cannot be filled in (released data: every one has it).
 	if (options.requirePlaceholder && !rephrasing.includes(INPUT_PLACEHOLDER)) return { rephrasing: null, problem: 'no_input_placeholder', ...unread };
 	return { rephrasing, ...unread };

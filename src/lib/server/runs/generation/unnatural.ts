@@ -17,6 +17,7 @@ import {
 	buildExpansionPrompt,
 	buildOutputPrompt,
 	comparableText,
+	instructionKey,
 	instructionWithInput,
 	parseCoreExample,
 	parseOutput,
@@ -313,7 +314,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		const demonstrations = this.run.seedSets[seedSet] ?? [];
 		const key = exampleKey(example.instruction, example.input);
 		let verdict: Verdict<string>;
-		const copied = demonstrations.findIndex((d) => comparableText(d.instruction) === comparableText(example.instruction));
+		const copied = demonstrations.findIndex((d) => instructionKey(d.instruction) === instructionKey(example.instruction));
 		if (parsed.truncated) verdict = { keep: false, rule: 'lengthCut', detail: 'the reply was cut by max_tokens' };
 		else if (filters.missingFields && missingFields.length) {
 			verdict = { keep: false, rule: 'missingFields', detail: `missing ${missingFields.join(', ')}` };
