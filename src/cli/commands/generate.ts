@@ -505,6 +505,7 @@ export async function run(argv: string[]): Promise<void> {
 			seeds: seedChoice(values),
 			allowSeedsWithoutOutputs: values['allow-seeds-without-outputs'] === true ? true : undefined,
 			seedSets: values['seed-sets'] ? readFileArg(values['seed-sets'], 'seed-sets').toString('utf8') : undefined,
+			seedSetsFile: values['seed-sets'],
 			rephrasings: values.rephrasings !== undefined ? intOption(values.rephrasings, 'rephrasings', 2) : undefined,
 			filterPreset: values.filters && isFilterPresetName(values.filters) ? values.filters : undefined,
 			rougeThreshold: numberOption(values['rouge-threshold'], 'rouge-threshold'),

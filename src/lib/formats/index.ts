@@ -1,7 +1,7 @@
 /** Import formats: streaming parsers for the dataset files users bring (pure, no I/O). */
 export * from './types';
 export { ImportError, describePlace, assertImportable } from './import-error';
-export { ImportParser, parseImport, parseTaskFiles, chunksOf } from './parse-import';
+export { ImportParser, parseImport, parseTaskFiles, chunksOf, malformedJson } from './parse-import';
 export { formatByteSize, aboutByteSize } from './file-size';
 export { detectFormat } from './records';
 export { normalizeWhitespace, modelNameFromFileName } from './text';

@@ -633,6 +633,11 @@ describe('errors that name what is wrong', () => {
 		expect(e.message).not.toContain('\u0000');
 	});
 
+	it('a bare word (V8 names no position for it) is placed at the word, and V8\'s quote of the text is left out', async () => {
+		const e = await failure('[\n {"instruction": "a", "input": "None", "output": None}\n]', { fileName: 'data.json' });
+		expect(e.message).toBe("data.json: item 0 (line 2, column 50): malformed JSON: Unexpected token 'N'");
+	});
+
 	it('UTF-16 without a byte-order mark says so (it read "Expected property name or \'}\'")', async () => {
 		const utf16le = (text: string) => new Uint8Array([...text].flatMap((c) => [c.charCodeAt(0), 0]));
 		const utf16be = (text: string) => new Uint8Array([...text].flatMap((c) => [0, c.charCodeAt(0)]));

@@ -79,8 +79,8 @@ function locationOf(raw: RawRecord): RecordLocation {
 }
 
 const JSON_POSITION = /(?: in JSON)? at position (\d+)/;
-// V8 quotes the offending text ("…" is not valid JSON); the place says where, the quote only adds noise.
-const JSON_SNIPPET = /, "[\s\S]*" is not valid JSON$/;
+// V8 quotes the offending text ("…" is not valid JSON, cut short with "..." in a long text); the place says where, the quote only adds noise.
+const JSON_SNIPPET = /, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
 
 /** The place of the character at offset `at` of a record's text. */
 function placeAt(raw: RawRecord, at: number): ErrorPlace {
@@ -147,6 +147,31 @@ function looksLikeUtf16(bytes: Uint8Array): boolean {
 /** A control character in V8's message shown as its escape ("\u0000"): printed raw it is invisible or garbles the line. */
 const CONTROL_IN_MESSAGE = /'([\u0000-\u001f])'/g;
 
+/** V8's "Unexpected token 'x'" names no position (a bare word: x, None, undefined). */
+const UNPLACED_TOKEN = /^Unexpected token '([^'\u0000-\u001f]+)'/;
+
+/** The first `token` outside a JSON string and not inside a word (the "u" of "true"), or -1. */
+function tokenOutsideStrings(text: string, token: string): number {
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (inString) {
+			if (c === '\\') i++;
+			else if (c === '"') inString = false;
+		} else if (c === '"') inString = true;
+		else if (text.startsWith(token, i) && !/[A-Za-z]/.test(text[i - 1] ?? '')) return i;
+	}
+	return -1;
+}
+
+/**
+ * A JSON document that JSON.parse refused, as the importer says it: `file: line L, column C:
+ * malformed JSON: …` (V8 gives a character position; a person needs the line).
+ */
+export function malformedJson(file: string, text: string, error: unknown): ImportError {
+	return malformed(file, { text, line: 1 }, error);
+}
+
 /** Turn a JSON.parse failure into a message placed at the offending character. */
 function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	let message = error instanceof Error ? error.message : String(error);
@@ -168,6 +193,10 @@ function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 		// A complaint about the very end of the text means the record was cut off.
 		if (at >= raw.text.trimEnd().length) message = 'Unexpected end of JSON input';
 		place = placeAt(raw, at);
+	} else {
+		const token = UNPLACED_TOKEN.exec(message);
+		const at = token ? tokenOutsideStrings(raw.text, token[1]) : -1;
+		if (at !== -1) place = placeAt(raw, at);
 	}
 	message = message.replace(JSON_SNIPPET, '');
 	const control = message.match(/'([\u0000-\u001f])'/);

@@ -14,6 +14,9 @@ export interface UnnaturalDemonstration {
 
 export type UnnaturalSeedSet = readonly [UnnaturalDemonstration, UnnaturalDemonstration, UnnaturalDemonstration];
 
+/** The paper's core prompt shows 3 demonstrations and asks for a 4th: every seed set has exactly 3. */
+export const DEMONSTRATIONS_PER_SEED_SET = 3;
+
 export const DEFAULT_UNNATURAL_SEED_SETS: readonly UnnaturalSeedSet[] = [
 	[
 		{

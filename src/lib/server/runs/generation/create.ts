@@ -32,6 +32,8 @@ export interface CreateRunRequest extends Omit<RunParamsRequest, 'seedSource'> {
 	seeds?: SeedChoice;
 	/** Unnatural Instructions seed sets (JSON text or value); default: ours. */
 	seedSets?: unknown;
+	/** The file the seed sets were read from, named in their errors (the CLI's --seed-sets). */
+	seedSetsFile?: string;
 	/** Alpaca: go on although some seed tasks have no output (the prompt would show them with an empty one). */
 	allowSeedsWithoutOutputs?: boolean;
 	/** The share guard: pause when more than this share of recent calls fail on their own prompt (default 5%). */
@@ -50,7 +52,10 @@ async function resolveSeeds(request: CreateRunRequest, database: Db): Promise<{ 
 		if (request.seedSets === undefined || request.seedSets === null || request.seedSets === '') {
 			return { seeds: { kind: 'unnatural', sets: defaultUnnaturalSeedSets() }, source: { kind: 'default' } };
 		}
-		return { seeds: { kind: 'unnatural', sets: parseUnnaturalSeedSets(request.seedSets) }, source: { kind: 'custom' } };
+		const sets = parseUnnaturalSeedSets(request.seedSets, request.seedSetsFile);
+		// The form shows our sets to edit: sent back unchanged they are the defaults, not an edit.
+		const edited = JSON.stringify(sets) !== JSON.stringify(defaultUnnaturalSeedSets());
+		return { seeds: { kind: 'unnatural', sets }, source: { kind: edited ? 'custom' : 'default' } };
 	}
 	const choice = request.seeds ?? { kind: 'default' };
 	switch (choice.kind) {

@@ -3,8 +3,8 @@
  * existing dataset; and the Unnatural Instructions seed sets (defaults or edited). The run keeps
  * a copy, so it never depends on the file or dataset afterwards.
  */
-import { chunksOf, ImportError, parseImport, type ParsedTask } from '$lib/formats';
-import { DEFAULT_SEED_TASKS, DEFAULT_UNNATURAL_SEED_SETS, type UnnaturalDemonstration } from '$lib/prompts';
+import { chunksOf, ImportError, malformedJson, parseImport, type ParsedTask } from '$lib/formats';
+import { DEFAULT_SEED_TASKS, DEFAULT_UNNATURAL_SEED_SETS, DEMONSTRATIONS_PER_SEED_SET, type UnnaturalDemonstration } from '$lib/prompts';
 import { db, type Db } from '../../db';
 import { RunParamsError } from '../errors';
 import type { SeedTaskSnapshot } from './params';
@@ -128,37 +128,51 @@ export function defaultUnnaturalSeedSets(): UnnaturalDemonstration[][] {
 }
 
 const MAX_SEED_SETS = 50;
+const PER_SET = DEMONSTRATIONS_PER_SEED_SET;
+
+function demonstrations(n: number): string {
+	return `${n} demonstration${n === 1 ? '' : 's'}`;
+}
 
 /**
- * Edited seed sets: an array of sets, each an array of {instruction, input, constraints}
- * (a flat array of demonstrations is split into sets of 3, as in the paper).
+ * Edited seed sets: an array of sets, each an array of exactly 3 {instruction, input,
+ * constraints} (a flat array of demonstrations is split into sets of 3, as in the paper). `where`
+ * names the text in errors: the form's field, or the CLI's --seed-sets file.
  */
-export function parseUnnaturalSeedSets(value: unknown): UnnaturalDemonstration[][] {
+export function parseUnnaturalSeedSets(value: unknown, where = 'Seed sets'): UnnaturalDemonstration[][] {
+	const fail = (message: string) => new RunParamsError(`${where}: ${message}`, 'seedSets');
 	let parsed = value;
 	if (typeof value === 'string') {
 		try {
 			parsed = JSON.parse(value);
 		} catch (err) {
-			throw new RunParamsError(`Seed sets are not valid JSON: ${(err as Error).message}`, 'seedSets');
+			throw new RunParamsError(malformedJson(where, value, err).message, 'seedSets');
 		}
 	}
-	if (!Array.isArray(parsed) || parsed.length === 0) throw new RunParamsError('Seed sets must be a non-empty JSON array.', 'seedSets');
+	if (!Array.isArray(parsed) || parsed.length === 0) throw fail('must be a non-empty JSON array of sets of 3 demonstrations.');
 	const flat = parsed.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x));
+	if (flat && parsed.length % PER_SET !== 0) {
+		const last = parsed.length % PER_SET;
+		throw fail(
+			`a flat list of ${demonstrations(parsed.length)} does not split into sets of ${PER_SET}: set ${Math.ceil(parsed.length / PER_SET)} would have ${demonstrations(last)}. Each prompt shows one set of exactly ${PER_SET} and asks for the next example, as in the paper.`
+		);
+	}
 	const sets: unknown[][] = flat
-		? Array.from({ length: Math.ceil(parsed.length / 3) }, (_, i) => parsed.slice(i * 3, i * 3 + 3))
+		? Array.from({ length: parsed.length / PER_SET }, (_, i) => parsed.slice(i * PER_SET, i * PER_SET + PER_SET))
 		: (parsed as unknown[]).map((s, i) => {
-				if (!Array.isArray(s) || s.length === 0) throw new RunParamsError(`Seed set ${i + 1} must be a non-empty array of demonstrations.`, 'seedSets');
+				if (!Array.isArray(s)) throw fail(`set ${i + 1} must be an array of ${PER_SET} demonstrations {instruction, input, constraints}.`);
+				if (s.length !== PER_SET) {
+					throw fail(`set ${i + 1} has ${demonstrations(s.length)}; each set has exactly ${PER_SET} (each prompt shows one set and asks for the next example, as in the paper).`);
+				}
 				return s;
 			});
-	if (sets.length > MAX_SEED_SETS) throw new RunParamsError(`At most ${MAX_SEED_SETS} seed sets.`, 'seedSets');
+	if (sets.length > MAX_SEED_SETS) throw fail(`at most ${MAX_SEED_SETS} seed sets.`);
 	return sets.map((set, i) =>
 		set.map((d, j) => {
 			const o = d as Record<string, unknown>;
 			const field = (name: string) => {
 				const v = o?.[name];
-				if (typeof v !== 'string' || v.trim() === '') {
-					throw new RunParamsError(`Seed set ${i + 1}, demonstration ${j + 1}: "${name}" must be non-empty text.`, 'seedSets');
-				}
+				if (typeof v !== 'string' || v.trim() === '') throw fail(`set ${i + 1}, demonstration ${j + 1}: "${name}" must be non-empty text.`);
 				return v.trim();
 			};
 			return { instruction: field('instruction'), input: field('input'), constraints: field('constraints') };
