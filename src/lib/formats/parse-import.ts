@@ -147,10 +147,13 @@ function looksLikeUtf16(bytes: Uint8Array): boolean {
 /** A control character in V8's message shown as its escape ("\u0000"): printed raw it is invisible or garbles the line. */
 const CONTROL_IN_MESSAGE = /'([\u0000-\u001f])'/g;
 
-/** V8's "Unexpected token 'x'" names no position (a bare word: x, None, undefined). */
-const UNPLACED_TOKEN = /^Unexpected token '([^'\u0000-\u001f]+)'/;
+/** V8's "Unexpected token 'x'" names no position for a letter (a bare word: x, None, undefined). */
+const UNPLACED_TOKEN = /^Unexpected token '([A-Za-z])'/;
 
-/** The first `token` outside a JSON string and not inside a word (the "u" of "true"), or -1. */
+/**
+ * The first letter `token` outside JSON strings, the literals true, false and null (the "u" of
+ * "true") and a number's exponent: the only place JSON text can have it. -1 if none.
+ */
 function tokenOutsideStrings(text: string, token: string): number {
 	let inString = false;
 	for (let i = 0; i < text.length; i++) {
@@ -159,7 +162,11 @@ function tokenOutsideStrings(text: string, token: string): number {
 			if (c === '\\') i++;
 			else if (c === '"') inString = false;
 		} else if (c === '"') inString = true;
-		else if (text.startsWith(token, i) && !/[A-Za-z]/.test(text[i - 1] ?? '')) return i;
+		else {
+			const literal = ['true', 'false', 'null'].find((word) => text.startsWith(word, i));
+			if (literal) i += literal.length - 1;
+			else if (c === token && !/[0-9.]/.test(text[i - 1] ?? '')) return i;
+		}
 	}
 	return -1;
 }

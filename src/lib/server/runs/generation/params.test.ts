@@ -110,11 +110,11 @@ describe('seed pools', () => {
 		await expect(seedTasksFromFile('bad.jsonl', '{"instruction": "x", "input": ')).rejects.toThrow(RunParamsError);
 	});
 
-	it('parses Unnatural seed sets, splitting a flat list into sets of 3', () => {
+	it('parses Unnatural seed sets, splitting a flat list into sets of 3 (sets of another size: seeds.test.ts)', () => {
 		const d = (i: number) => ({ instruction: `Do ${i}.`, input: `in ${i}`, constraints: 'None.' });
-		expect(parseUnnaturalSeedSets(JSON.stringify([d(1), d(2), d(3), d(4)]))).toEqual([[d(1), d(2), d(3)], [d(4)]]);
-		expect(parseUnnaturalSeedSets([[d(1)], [d(2), d(3)]])).toHaveLength(2);
-		expect(() => parseUnnaturalSeedSets('[[{"instruction": "x", "input": ""}]]')).toThrow(/"input" must be non-empty/);
-		expect(() => parseUnnaturalSeedSets('not json')).toThrow(/not valid JSON/);
+		expect(parseUnnaturalSeedSets(JSON.stringify([d(1), d(2), d(3), d(4), d(5), d(6)]))).toEqual([[d(1), d(2), d(3)], [d(4), d(5), d(6)]]);
+		expect(() => parseUnnaturalSeedSets([[d(1)], [d(2), d(3)]])).toThrow(/set 1 has 1 demonstration; each set has exactly 3/);
+		expect(() => parseUnnaturalSeedSets('[[{"instruction": "x", "input": ""}]]')).toThrow(/set 1 has 1 demonstration/);
+		expect(() => parseUnnaturalSeedSets('not json')).toThrow(/^Seed sets: line 1, column 2: malformed JSON/);
 	});
 });
