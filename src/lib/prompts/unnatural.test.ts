@@ -203,6 +203,16 @@ describe('output generation', () => {
 		expect(parseOutput(' # Title\ntext')).toMatchObject({ output: '# Title\ntext' });
 	});
 
+	it('keeps the output as written but for its separator from "Output:" and trailing whitespace', () => {
+		// Starting on a new line, the first line's indentation is the output's own.
+		expect(parseOutput('\n  def f():\n      return 1\n')).toMatchObject({ output: '  def f():\n      return 1' });
+		expect(parseOutput('\n\n  - one\n  - two  \n\n')).toMatchObject({ output: '  - one\n  - two' });
+		// On the label's line, the spaces after "Output:" separate it from the label.
+		expect(parseOutput('  multi\n  line\n output  ')).toMatchObject({ output: 'multi\n  line\n output' });
+		expect(parseOutput('Output:\n    indented')).toMatchObject({ output: '    indented' });
+		expect(parseOutput('\n \t \n')).toEqual({ output: '', empty: true, truncated: false, problems: [] });
+	});
+
 	it('joins instruction and input as the released data does', () => {
 		expect(instructionWithInput('Reverse the word.', 'stressed')).toBe('Reverse the word.\nstressed');
 		expect(instructionWithInput('Tell a joke.', '')).toBe('Tell a joke.');
@@ -235,7 +245,8 @@ describe('template expansion', () => {
 		[' Write the word backwards.', { rephrasing: 'Write the word backwards.' }],
 		[' "Write the word backwards."\n\nInstruction: next', { rephrasing: 'Write the word backwards.', unread: 'Instruction: next' }],
 		[' “Spell the word from its last letter to its first.”', { rephrasing: 'Spell the word from its last letter to its first.' }],
-		['  Write the word\n  backwards.\nInstruction: x', { rephrasing: 'Write the word backwards.', unread: 'Instruction: x' }]
+		// Line breaks are the model's own: kept as written.
+		['  Write the word\n  backwards.\nInstruction: x', { rephrasing: 'Write the word\n  backwards.', unread: 'Instruction: x' }]
 	])('reads %j', (reply, expected) => {
 		expect(parseRephrasing(reply, 'Reverse the word.')).toEqual(expected);
 	});

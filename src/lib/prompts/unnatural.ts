@@ -308,13 +308,26 @@ export interface ParsedOutput {
 }
 
 /**
+ * The text after what separates it from the prompt's "Output:" label: the spaces after the label
+ * when the text starts on its line, or the line break and blank lines before its first line,
+ * whose indentation is the text's own (a code block keeps it).
+ */
+function withoutSeparator(text: string): string {
+	const lead = /^\s*/.exec(text)![0];
+	const newline = lead.lastIndexOf('\n');
+	return text.slice(newline === -1 ? lead.length : newline + 1);
+}
+
+/**
  * The output, up to where the model starts a new instruction or example (that rest kept as a
  * problem). The prompt ends with "Output:"; a model that writes the label again has it removed.
+ * The output is kept as written but for its separator from the label and trailing whitespace.
  */
 export function parseOutput(reply: string, finishReason = 'stop'): ParsedOutput {
 	const text = withoutOutputLabel(reply);
 	const stopAt = text.search(/\n[ \t]*\n[ \t]*(?:Instruction|Example)\b|\n[ \t]*Example[ \t]*\d+/i);
-	const output = (stopAt === -1 ? text : text.slice(0, stopAt)).trim();
+	const written = withoutSeparator(stopAt === -1 ? text : text.slice(0, stopAt)).trimEnd();
+	const output = written.trim() === '' ? '' : written;
 	const rest = stopAt === -1 ? '' : text.slice(stopAt).trim();
 	return { output, empty: output === '', truncated: finishReason === 'length', problems: rest ? [{ problem: 'extra_example', raw: rest }] : [] };
 }
@@ -386,8 +399,9 @@ const REPHRASING_END = /\n[ \t]*\n|\n[ \t]*(?:Instruction|Input|Alternative form
 const REPHRASING_LABEL = /^[ \t]*Alternative[ \t]+formulation[ \t]*\d*[ \t]*:/i;
 
 /**
- * One rephrasing: the first paragraph of the reply, on one line, without
- * wrapping quotes or the prompt's "Alternative formulation:" label repeated in front. Rejected
+ * One rephrasing: the first paragraph of the reply as written (its line breaks kept: the paper
+ * gives no reason to join them), without wrapping quotes or the prompt's "Alternative
+ * formulation:" label repeated in front. Rejected
  * when empty, cut by the length limit, or the same instruction as the original (instructionKey).
  * Text after the first paragraph is returned as `unread`.
  */
@@ -403,7 +417,7 @@ export function parseRephrasing(
 	const firstParagraph = end === -1 ? trimmed : trimmed.slice(0, end);
 	const rest = end === -1 ? '' : trimmed.slice(end).trim();
 	const unread = rest === '' ? {} : { unread: rest };
-	const rephrasing = stripWrappingQuotes(oneLine(firstParagraph));
+	const rephrasing = stripWrappingQuotes(firstParagraph.trim());
 	if (rephrasing === '') return { rephrasing: null, problem: 'empty', ...unread };
 	if (instructionKey(rephrasing) === instructionKey(original)) return { rephrasing: null, problem: 'same_as_original', ...unread };
 	// A rephrasing that does not say where the input goes cannot be filled in (released data: every one has it).
