@@ -143,7 +143,7 @@ describe('the funnel\'s examples', () => {
 });
 
 describe('rejections that are not the filters\'', () => {
-	it('stand: the task is not filtered nor pooled, its instances keep their verdicts, and the funnel counts them on their own lines', () => {
+	it('stand: the task is not filtered, its instances keep their verdicts, and the funnel counts them on their own lines', () => {
 		const run = new FilterRun(filterPreset('self-instruct'), { standingLabel: (rule) => `Rejected by the generation run (${rule})` });
 		const over: FilterTask = { ...task(1, 'Give me a recipe for a chocolate cake.', [['', 'Mix.']]), standing: { rule: 'overTarget', detail: 'the run already had its 12 instructions' } };
 		const v = run.push(over);
@@ -163,6 +163,26 @@ describe('rejections that are not the filters\'', () => {
 			['Rejected by the generation run (overTarget)', 'task', 1],
 			['Rejected by the generation run (lengthCut)', 'instance', 1]
 		]);
+	});
+
+	it('pool a task rejected after it passed the filters (beyond the target, a failed call), as the run did; not one rejected for its own text', () => {
+		const cake = 'Give me a recipe for a chocolate cake.';
+		const nearCake = 'Give me a recipe for a chocolate cake please!';
+		for (const [rule, pooled] of [
+			['callFailed', true],
+			['overTarget', true],
+			['lengthCut', false],
+			['missingFields', false]
+		] as const) {
+			const run = new FilterRun(filterPreset('self-instruct'));
+			expect(run.push({ ...task(1, cake, [['', 'Mix.']]), standing: { rule } })).toMatchObject({ keep: false, rule, standing: true });
+			// The run compared every later candidate with the pooled one: its near-duplicate was rejected.
+			expect(run.push(task(2, nearCake, [['', 'Bake.']])).rule, rule).toBe(pooled ? 'rougeL' : undefined);
+		}
+		// One the instruction rules reject now does not join the pool.
+		const run = new FilterRun(filterPreset('self-instruct'));
+		run.push({ ...task(1, 'Draw me a recipe for a chocolate cake.', []), standing: { rule: 'callFailed' } });
+		expect(run.push(task(2, cake, [['', 'Mix.']])).keep).toBe(true);
 	});
 
 	it('tells the filters\' rules from the others', () => {

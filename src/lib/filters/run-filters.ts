@@ -31,6 +31,17 @@ export interface StandingRejection {
 	detail?: string | null;
 }
 
+/** A generation run's rejection of an instruction that passed every filter once the run had kept its target. */
+export const OVER_TARGET_RULE = 'overTarget';
+/** A generation run's rejection of a task held back because a call about it (its instances, its output) failed. */
+export const CALL_FAILED_RULE = 'callFailed';
+/**
+ * Standing rejections given after the instruction passed every filter: the run put it in its
+ * ROUGE-L pool (later candidates were compared with it), so a filter run pools it too when the
+ * instruction rules keep it, and judges the tasks after it as the run did. Its verdict stands.
+ */
+const GIVEN_AFTER_THE_FILTERS: ReadonlySet<string> = new Set([OVER_TARGET_RULE, CALL_FAILED_RULE]);
+
 /** True when `rule` is one the filters give (a filter run replaces such verdicts). */
 export function isFilterRule(rule: string): rule is FilterRule {
 	return Object.hasOwn(RULE_LABELS, rule);
@@ -40,7 +51,7 @@ export interface FilterTask {
 	id: TaskId;
 	instruction: string;
 	instances?: readonly (FilterInstance & { standing?: StandingRejection })[];
-	/** Set when the task was rejected by something other than the filters: it is not filtered, nor joins the pool. */
+	/** Set when the task was rejected by something other than the filters: its verdict stands (see pushStanding for the pool). */
 	standing?: StandingRejection;
 }
 
@@ -175,8 +186,16 @@ export class FilterRun {
 		};
 	}
 
-	/** A task rejected by something other than the filters: its verdict and its instances' stand, and it stays out of the pool. */
+	/**
+	 * A task rejected by something other than the filters: its verdict and its instances' stand. It
+	 * joins the pool only if it was rejected after passing the filters (GIVEN_AFTER_THE_FILTERS) and
+	 * the instruction rules keep it now.
+	 */
 	private pushStanding(task: FilterTask, standing: StandingRejection): TaskVerdict {
+		if (GIVEN_AFTER_THE_FILTERS.has(standing.rule)) {
+			const evaluation = this.pool.evaluate(task.instruction);
+			if (evaluation.verdict.keep) this.pool.accept(evaluation, task.id, task.instruction);
+		}
 		const verdict = { keep: false, rule: standing.rule, detail: standing.detail ?? undefined };
 		const instances = (task.instances ?? []).map((i) => this.standingInstanceVerdict(i, i.standing ?? { rule: standing.rule, detail: `task rejected: ${standing.rule}` }));
 		this.tasksTotal++;

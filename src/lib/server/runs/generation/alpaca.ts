@@ -11,7 +11,7 @@
  */
 import { buildAlpacaPrompt, parseAlpacaList, sample, seedFromString, type AlpacaTask } from '$lib/prompts';
 import { createRng } from '$lib/random';
-import { InstructionPool, type Verdict } from '$lib/filters';
+import { InstructionPool, OVER_TARGET_RULE, type Verdict } from '$lib/filters';
 import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
@@ -57,6 +57,8 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 	private readonly pool: InstructionPool;
 	private readonly recordHeads: RecordHeads;
 	private readonly seedTasks: AlpacaTask[];
+	/** Tasks kept (the target counts these; the pool also holds those beyond the target). */
+	private kept = 0;
 	private nextCall = 1;
 	private callsDone = 0;
 	private callsInFlight = 0;
@@ -76,11 +78,17 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 			// Records off: the verdicts only, as before records existed (the sweep then needs Apply filters).
 			{ record: run.params.similarityRecords !== false }
 		);
-		// The pool in commit order: task ids grow with each committed reply.
-		const kept = database.$client
-			.prepare<[number], { id: number; instruction: string }>("SELECT id, instruction FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND filter_status = 'kept' ORDER BY id")
+		// The pool in commit order (task ids grow with each committed reply): the kept tasks and those
+		// that passed every filter beyond the target (see commit).
+		const pooled = database.$client
+			.prepare<[number], { id: number; instruction: string; status: string }>(
+				`SELECT id, instruction, filter_status AS status FROM tasks WHERE run_id = ? AND call_id IS NOT NULL AND (filter_status = 'kept' OR filter_rule = '${OVER_TARGET_RULE}') ORDER BY id`
+			)
 			.all(run.id);
-		for (const task of kept) this.pool.restore(task.instruction, task.id);
+		for (const task of pooled) {
+			this.pool.restore(task.instruction, task.id);
+			if (task.status === 'kept') this.kept++;
+		}
 		this.recordHeads = new RecordHeads(this.pool);
 		for (const call of callStates(database, run.id, STEP)) {
 			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
@@ -101,10 +109,10 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 
 	plan(slots: number): CallPlan[] {
 		const out: CallPlan[] = [];
-		const remaining = this.target - this.pool.accepted;
+		const remaining = this.target - this.kept;
 		if (remaining <= 0 || this.exhausted) return out;
 		// Enough calls in flight to reach the target at the rate seen so far, and no more.
-		const perCall = this.callsDone >= 3 ? Math.max(0.5, this.pool.accepted / this.callsDone) : INITIAL_ACCEPTED_PER_CALL;
+		const perCall = this.callsDone >= 3 ? Math.max(0.5, this.kept / this.callsDone) : INITIAL_ACCEPTED_PER_CALL;
 		const wanted = Math.ceil(remaining / perCall) - this.callsInFlight;
 		const room = this.run.params.maxGenerationCalls - this.callsDone - this.callsInFlight;
 		const n = Math.min(slots, wanted, room);
@@ -147,9 +155,8 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 			progress.candidates++;
 			const evaluation = this.pool.evaluate(task.instruction, heads?.[index]);
 			let verdict: Verdict<string> = evaluation.verdict;
-			if (verdict.keep && this.pool.accepted >= this.target) {
-				verdict = { keep: false, rule: 'overTarget', detail: `the run had already kept its ${this.target} tasks` };
-			}
+			const overTarget = verdict.keep && this.kept >= this.target;
+			if (overTarget) verdict = { keep: false, rule: OVER_TARGET_RULE, detail: `the run had already kept its ${this.target} tasks` };
 			const taskId = writer.insertTask(generatedTaskRow(evaluation, verdict, task.instruction, { datasetId: scope.datasetId, runId: scope.runId, callId: call.id }), scope.now);
 			const instanceId = writer.insertInstance(
 				{
@@ -166,8 +173,12 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 				scope.now
 			);
 			scope.record(index, { taskId, instanceId });
+			// Beyond the target, a task that passed every filter still joins the pool, as every such
+			// instruction does in the paper's code (its last batch runs past the target): later candidates
+			// are compared with it, and a filter run over the dataset pools it the same way.
+			if (verdict.keep || overTarget) this.pool.accept(evaluation, taskId);
 			if (verdict.keep) {
-				this.pool.accept(evaluation, taskId);
+				this.kept++;
 				progress.accepted++;
 				progress.instances.kept++;
 				progress.tasksWithInstances++;
@@ -196,20 +207,20 @@ export class AlpacaDriver implements RunDriver<RunProgress> {
 	}
 
 	isFinished(): boolean {
-		return (this.pool.accepted >= this.target || this.exhausted) && this.callsInFlight === 0;
+		return (this.kept >= this.target || this.exhausted) && this.callsInFlight === 0;
 	}
 
 	outcome(): string {
-		return `${this.pool.accepted} task${this.pool.accepted === 1 ? '' : 's'} kept (target ${this.target}).`;
+		return `${this.kept} task${this.kept === 1 ? '' : 's'} kept (target ${this.target}).`;
 	}
 
 	shortfall(): string | null {
-		if (this.pool.accepted >= this.target) return null;
+		if (this.kept >= this.target) return null;
 		// Each Alpaca call asks for new tasks: a failed one holds nothing back.
 		return shortfallMessage({
 			calls: this.callsDone,
 			call: 'generation call',
-			kept: this.pool.accepted,
+			kept: this.kept,
 			unit: ['acceptable task', 'acceptable tasks'],
 			target: this.target,
 			limit: this.run.params.maxGenerationCalls,

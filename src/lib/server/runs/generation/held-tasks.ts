@@ -5,12 +5,13 @@
  * of exports. If the call is retried and answered, the task is taken back before its reply is
  * stored. The task stays in the ROUGE-L pool throughout: it was accepted.
  */
+import { CALL_FAILED_RULE } from '$lib/filters';
 import type { Db } from '../../db';
 import type { CommitScope } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import type { RunProgress } from './progress';
 
-export const CALL_FAILED_RULE = 'callFailed';
+export { CALL_FAILED_RULE } from '$lib/filters';
 
 /**
  * SQL condition for the tasks a driver rebuilds its pool from: accepted ones, including those

@@ -25,7 +25,7 @@ import {
 	seedFromString
 } from '$lib/prompts';
 import { createRng } from '$lib/random';
-import { checkInstances, InstructionPool, type Verdict } from '$lib/filters';
+import { checkInstances, InstructionPool, OVER_TARGET_RULE, type Verdict } from '$lib/filters';
 import type { ProfileState } from '$lib/rouge';
 import type { Db } from '../../db';
 import { verdictColumns } from '../../datasets/rows';
@@ -51,7 +51,7 @@ const STEP_OUTPUT_FIRST = 'self-instruct/instances-output-first';
  * dropped for its instances or held back by a failed call), and a task lost brings the first
  * one waiting in. Those still waiting when the run ends are beyond the target for good.
  */
-const OVER_TARGET = 'overTarget';
+const OVER_TARGET = OVER_TARGET_RULE;
 
 /** Accepted instructions per instruction-generation reply, assumed until a few replies are in. */
 const INITIAL_ACCEPTED_PER_CALL = 5;
