@@ -348,7 +348,7 @@ describe('exports with a model judge', () => {
 		expect(manifest.filters.map((f) => f.where)).toEqual([`judge-run=${world.runId}`, 'judge-valid']);
 		expect(manifest.judgePrecision).toEqual(p);
 		// The estimate is this file's: every row is judged valid, so the judge's rate is 1 and the
-		// correction leaves the audited rows' own share — the precision, with its Wilson interval.
+		// correction leaves the audited rows' own share — the precision (its interval is PPI++'s at λ = 0).
 		const je = manifest.judgeEstimate!;
 		expect(je.appliesToSelection).toBe(true);
 		expect(je.populationUnits).toBe(judgedValid.length);
@@ -356,7 +356,7 @@ describe('exports with a model judge', () => {
 		expect(je.rate!).toBeCloseTo(tp / jy, 12);
 		// …which is the audit alone (λ = 0), said so: not presented as a prediction-powered estimate.
 		expect(je).toMatchObject({ method: 'audit-only', fallback: 'judge-constant', lambda: 0 });
-		expect(je.label).toMatch(/^The human audit \d+ alone over the export's rows: judge run \d+ \(fake-base\) gave every row the same verdict, so it corrects nothing/);
+		expect(je.label).toMatch(/^The human audit \d+ alone over the export's rows: judge run \d+ \(fake-base\) adds nothing — it gave every row the same verdict/);
 		expect(je.population.description).toMatch(new RegExp(`the ${judgedValid.length} rows this export selects`));
 		expect(validate(schema, manifest)).toEqual([]);
 

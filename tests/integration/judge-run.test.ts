@@ -331,8 +331,10 @@ describe('judge run, live calls', () => {
 		// The command line gives the same range as the page.
 		const cli = spawnSync(process.execPath, [CLI_ENTRY, 'report', String(world.auditId), '--judge', String(run.id)], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
 		expect(cli.status, cli.stderr).toBe(0);
-		expect(cli.stdout).toContain(`With the 1 tied item counted as "no" and as "yes": PPI++ `);
-		expect(cli.stdout).toContain(`human only ${humanRange}`);
+		// …and leads with it, as the page does; the ties-left-out figure comes second.
+		expect(cli.stdout).toMatch(/\nPPI\+\+: [^\n]* the 1 tied item counted as "no" and as "yes"; audit only /);
+		expect(cli.stdout).toContain(`audit only ${humanRange}.`);
+		expect(cli.stdout.indexOf('counted as "no" and as "yes"')).toBeLessThan(cli.stdout.indexOf('With the tied items left out: PPI++'));
 	});
 });
 

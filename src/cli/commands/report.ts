@@ -1,5 +1,5 @@
 import { RATING_KEYS } from '$lib/audits/rubric';
-import { judgedLine, tieRangeTexts } from '$lib/judge/wording';
+import { headlineFallback, judgeAddsNothingText, judgedLine, tieRangeTexts } from '$lib/judge/wording';
 import { CliError, usageError } from '../cli-error';
 import { parseCommandArgs, refuseExtraPositionals } from '../args';
 import { printJson, printTable, refuseDifferentOutputs } from '../output';
@@ -573,16 +573,21 @@ function printQualityJudge(j: JudgeAuditCalibration): void {
 		return;
 	}
 	const e = j.estimate;
-	console.log(
-		`${e.fallback ? 'The audit alone (the judge could not help)' : 'PPI++'}: ${percent(e.estimate)} ${interval(e.lower, e.upper)} over ${e.populationRows} ${e.design === 'rows' ? 'rows' : 'tasks'} (judge rate ${percent(e.judgeRate)}, λ = ${coefficient(e.lambda)}, worth ${e.effectiveSampleSize === null ? '—' : Math.round(e.effectiveSampleSize)} human labels)`
-	);
-	console.log(`Human only (Wilson): ${percent(e.humanOnly.proportion)} ${interval(e.humanOnly.lower, e.humanOnly.upper)} over ${e.auditedRows} audited.`);
 	const tr = j.tieRange;
+	const fallback = headlineFallback(e, tr);
+	const over = `over ${e.populationRows} ${e.design === 'rows' ? 'rows' : 'tasks'}`;
+	const worth = `judge rate ${percent(e.judgeRate)}, λ = ${coefficient(e.lambda)}, worth ${e.effectiveSampleSize === null ? '—' : Math.round(e.effectiveSampleSize)} human labels`;
+	const name = fallback ? 'The audit alone (the judge adds nothing)' : 'PPI++';
 	if (tr) {
-		// As the page and the audit's headline give them: the tied items counted as "no" and as "yes".
+		// The headline as the page, the methods and the manifest give it: the tied items counted as "no" and as "yes".
 		const ranges = tieRangeTexts(tr);
-		console.log(`With the ${plural(tr.tiedItems, 'tied item')} counted as "no" and as "yes": PPI++ ${ranges.ppi}; human only ${ranges.human} (the figures above leave them out).`);
+		console.log(`${name}: ${ranges.ppi} ${over}, the ${plural(tr.tiedItems, 'tied item')} counted as "no" and as "yes"; audit only ${ranges.human}.`);
+		console.log(`With the tied items left out: ${e.fallback ? 'the audit alone' : 'PPI++'} ${percent(e.estimate)} ${interval(e.lower, e.upper)} (${worth}); audit only ${percent(e.humanOnly.proportion)} ${interval(e.humanOnly.lower, e.humanOnly.upper)} over ${e.auditedRows} audited.`);
+	} else {
+		console.log(`${name}: ${percent(e.estimate)} ${interval(e.lower, e.upper)} ${over} (${worth})`);
+		console.log(`Audit only (same interval form): ${percent(e.humanOnly.proportion)} ${interval(e.humanOnly.lower, e.humanOnly.upper)} over ${e.auditedRows} audited.`);
 	}
+	if (fallback && fallback !== 'no-audit') console.log(`The judge adds nothing here: ${judgeAddsNothingText(fallback)}.`);
 	console.log(e.description);
 	for (const c of j.caveats) console.log(`Note: ${c}`);
 }

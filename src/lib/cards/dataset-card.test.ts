@@ -150,9 +150,21 @@ describe('datasetCard', () => {
 	it("says a judge that gave every row the same verdict corrects nothing: the row is the audit's own figure", () => {
 		const judge = { model: 'yes_man', runId: 3, method: 'ppi++' as const, populationRows: 60, auditedRows: 30, estimate: 0.533, lower: 0.361, upper: 0.698, confidence: 0.95, fallback: true };
 		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
-		expect(card).toContain('| Whole dataset: the audit alone (model judge `yes_man` gave every row the same verdict, so it corrects nothing; n = 30) | 53.3% | [36.1%, 69.8%] |');
+		expect(card).toContain('| Whole dataset: the audit alone (model judge `yes_man` adds nothing: it gave every row the same verdict; n = 30) | 53.3% | [36.1%, 69.8%] |');
 		expect(card).not.toContain('corrected by the human labels');
 		expect(card).not.toContain('prediction-powered inference');
+	});
+
+	it('says plainly that a judge adds nothing when every row was audited (ties counted), and gives the range as the audit’s own', () => {
+		// 40 rows, all audited, 4 tied: 8–21 of 40 valid → 20.0%–52.5%, no sampling error for the dataset.
+		const judge = {
+			model: 'judge_m', runId: 1, method: 'ppi++' as const, populationRows: 40, auditedRows: 36, estimate: 0.304, lower: 0.21, upper: 0.397, confidence: 0.95,
+			fallback: 'fully-audited' as const,
+			tieRange: { tiedItems: 4, low: 0.2, high: 0.525, lower: 0.2, upper: 0.525 }
+		};
+		const card = datasetCard({ manifest, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [], judge });
+		expect(card).toContain('| Whole dataset: the audit alone (model judge `judge_m` adds nothing: every row was audited, so the human labels alone give the rate; n = 40; the 4 tied items counted as no and as yes) | 20.0%–52.5% | [20.0%, 52.5%] |');
+		expect(card).not.toContain('corrected by the human labels (PPI++');
 	});
 	it('tells rows left out by the filters from replies not meant as targets', () => {
 		const card = (counts: CardManifest['counts']) => datasetCard({ manifest: { ...manifest, counts }, dataPath: 'data/train.jsonl', runs: [], license: 'other', languages: ['en'], agreement: null, methods: [] });

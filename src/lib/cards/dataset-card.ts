@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { automaticFiltersSource, type AutomaticFiltersNote } from './automatic-filters';
 import { seedCountText, type RunSeedCount } from '$lib/runs/seeds';
 import type { RateRange } from '$lib/stats/rate-range';
+import { judgeAddsNothingText } from '$lib/judge/wording';
 
 /** The parts of an export manifest the card reads (the server's ExportManifest has them). */
 export interface CardManifest {
@@ -117,8 +118,11 @@ export interface CardJudge {
 	lower: number;
 	upper: number;
 	confidence: number;
-	/** The judge could not help (it gave every row the same verdict): the figure is the audit's own. */
-	fallback?: boolean;
+	/**
+	 * The judge adds nothing and the figure is the audit's own: why (true = it gave every row the
+	 * same verdict). With `tieRange`, the headline range's reason (counting the ties may audit every row).
+	 */
+	fallback?: boolean | 'judge-constant' | 'judge-uninformative' | 'fully-audited';
 	/**
 	 * With tied audited items: the headline as the report page's — them counted as "no" and as
 	 * "yes" (`low`–`high`, interval covering both) —; `estimate`/`lower`/`upper` then are the
@@ -134,6 +138,14 @@ function judgeRow(j: CardJudge, level: string): string {
 	if (!t) return `| Whole dataset, model judge ${code(j.model, true)} corrected by the human labels (${method}, N = ${j.populationRows}, n = ${j.auditedRows}) | ${pct(j.estimate)} | [${pct(j.lower)}, ${pct(j.upper)}]${level} |`;
 	const value = pct(t.low) === pct(t.high) ? pct(t.low) : `${pct(t.low)}–${pct(t.high)}`;
 	return `| Whole dataset, model judge ${code(j.model, true)} corrected by the human labels (${method}, N = ${j.populationRows}, n = ${j.auditedRows + t.tiedItems}; the ${t.tiedItems} tied item${t.tiedItems === 1 ? '' : 's'} counted as no and as yes; with them left out: ${pct(j.estimate)} [${pct(j.lower)}, ${pct(j.upper)}], n = ${j.auditedRows}) | ${value} | [${pct(t.lower)}, ${pct(t.upper)}]${level} |`;
+}
+
+/** The card's judge row when the judge adds nothing: the audit's own figure (the range with tied items), and why. */
+function auditAloneRow(j: CardJudge, why: 'judge-constant' | 'judge-uninformative' | 'fully-audited'): string {
+	const t = j.tieRange;
+	const value = !t ? pct(j.estimate) : pct(t.low) === pct(t.high) ? pct(t.low) : `${pct(t.low)}–${pct(t.high)}`;
+	const ties = t ? `; the ${t.tiedItems} tied item${t.tiedItems === 1 ? '' : 's'} counted as no and as yes` : '';
+	return `| Whole dataset: the audit alone (model judge ${code(j.model, true)} adds nothing: ${judgeAddsNothingText(why)}; n = ${j.auditedRows + (t?.tiedItems ?? 0)}${ties}) | ${value} | [${pct(t ? t.lower : j.lower)}, ${pct(t ? t.upper : j.upper)}] |`;
 }
 
 /** Hugging Face's size categories, by row count. */
@@ -343,12 +355,12 @@ export function datasetCard(input: DatasetCardInput): string {
 			...(input.judge
 				? [
 						input.judge.fallback
-							? `| Whole dataset: the audit alone (model judge ${code(input.judge.model, true)} gave every row the same verdict, so it corrects nothing; n = ${input.judge.auditedRows}) | ${pct(input.judge.estimate)} | [${pct(input.judge.lower)}, ${pct(input.judge.upper)}] |`
+							? auditAloneRow(input.judge, input.judge.fallback === true ? 'judge-constant' : input.judge.fallback)
 							: judgeRow(input.judge, Math.abs(input.judge.confidence - p.confidence) > 1e-9 ? ` (${Math.round(input.judge.confidence * 1000) / 10}%)` : '')
 					]
 				: []),
 			noInterval
-				? `| These rows, by their final human labels | ${rateText(e)} | — (every row has a final label) |`
+				? `| These rows, by their final human labels | ${rateText(e)} | — (${e.tied ? `every row labelled; a range because the ${e.tied.toLocaleString('en-US')} whose reviewers tied count as no and as yes` : 'every row has a final label'}) |`
 				: e.basis === 'population'
 					? `| These rows (the audited population itself: no human-label filter${labelLevel ? '; a share of the reviewers\u2019 labels, as above' : ''}) | ${rateText(e)} | [${pct(e.lower)}, ${pct(e.upper)}] |`
 					: outside

@@ -4,6 +4,7 @@
  */
 
 import { headlineText } from '$lib/reports/format';
+import type { PpiFallback } from '$lib/stats/ppi';
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -40,7 +41,30 @@ export function tieRangeText(asNo: Bounded, asYes: Bounded): string {
 	return headlineText({ proportion: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper, n: 1 });
 }
 
-export type TiedEstimate = { estimate: number | null; lower: number; upper: number; humanOnly: { proportion: number | null; lower: number; upper: number } };
+export type TiedEstimate = {
+	estimate: number | null;
+	lower: number;
+	upper: number;
+	humanOnly: { proportion: number | null; lower: number; upper: number };
+	fallback?: PpiFallback | null;
+};
+
+/** Why a judge estimate is the audit's alone (λ = 0), after "the judge adds nothing: " (page, CLI, methods, manifest). */
+export function judgeAddsNothingText(fallback: 'judge-constant' | 'judge-uninformative' | 'fully-audited'): string {
+	if (fallback === 'fully-audited') return 'every row was audited, so the human labels alone give the rate';
+	return fallback === 'judge-constant'
+		? 'it gave every row the same verdict'
+		: 'on the audit the rows it calls good are no likelier to be good than those it rejects (λ = 0)';
+}
+
+/**
+ * The fallback of the headline figure: with tied items, of the range (when both ends share one;
+ * e.g. every row audited once the ties count), else of the estimate itself.
+ */
+export function headlineFallback(e: { fallback: PpiFallback | null }, tr: { tiesAsNo: { fallback: PpiFallback | null }; tiesAsYes: { fallback: PpiFallback | null } } | null): PpiFallback | null {
+	if (!tr) return e.fallback;
+	return tr.tiesAsNo.fallback === tr.tiesAsYes.fallback ? tr.tiesAsNo.fallback : null;
+}
 
 /** A PPI figure and its audit-only figure, each as tieBounds takes them. */
 export const ppiBounded = (x: TiedEstimate): Bounded => ({ point: x.estimate, lower: x.lower, upper: x.upper });

@@ -137,7 +137,10 @@ describe('methodsParagraph', () => {
 		const { paragraph, references } = methodsParagraph(report, { ...facts, judge });
 		expect(paragraph).toMatch(/95% Wilson score intervals \(Wilson, 1927\), counting items whose reviewers tied both ways/);
 		expect(paragraph).toMatch(/Cohen's κ = -?\d\.\d{3} \(Cohen, 1960\)/);
-		expect(paragraph).toMatch(/PPI\+\+ \(Angelopoulos et al., 2023a; Angelopoulos et al., 2023b\)/);
+		// Two 2023 papers led by Angelopoulos: each in-text key names the authors that tell its reference apart (no a/b the list lacks).
+		expect(paragraph).toMatch(/PPI\+\+ \(Angelopoulos, Bates, et al., 2023; Angelopoulos, Duchi, and Zrnic, 2023\)/);
+		expect(REFERENCES.ppi).toMatch(/^Angelopoulos, A\. N\., Bates, S\.,.*\(2023\)/);
+		expect(REFERENCES.ppiPlusPlus).toMatch(/^Angelopoulos, A\. N\., Duchi, J\. C\., & Zrnic, T\. \(2023\)/);
 		expect(paragraph).toContain('A model judge (gpt-4o-mini, judge run 7) answered the same three questions for every row the audit sampled from, 100 of the audited items among them.');
 		expect(paragraph).toContain('on all N = 5,000 rows, corrected by the mean of (human − λ × judge) on the n = 96 audited rows with a final label (λ = 0.812,');
 		expect(paragraph).toContain('with a 95% normal-approximation interval from the variance of the audited differences with the finite-population correction: 62.3% [58.1%, 66.6%]');
@@ -150,6 +153,23 @@ describe('methodsParagraph', () => {
 		// Tied audited items: the range headlines, as on the report page and the card; the ties-left-out figure is secondary.
 		const tied = methodsParagraph(report, { ...facts, judge: { ...judge, estimate: { ...judge.estimate!, auditedRows: 55, estimate: 0.509, lower: 0.391, upper: 0.627, tieRange: { tiedItems: 25, low: 0.35, high: 0.663, lower: 0.26, upper: 0.752 } } } }).paragraph;
 		expect(tied).toContain(': 35.0%–66.3% [26.0%, 75.2%] with the 25 audited rows whose reviewers tied counted as "no" and as "yes"; with them left out (n = 55), 50.9% [39.1%, 62.7%];');
+
+		// Rows without a readable judge verdict: said, with how many, and how they were counted.
+		const unread = methodsParagraph(report, { ...facts, judge: { ...judge, unreadableRows: 2 } }).paragraph;
+		expect(unread).toContain('A model judge (gpt-4o-mini, judge run 7) was asked the same three questions for every row the audit sampled from, 100 of the audited items among them; its reply could not be read for 2 rows, counted as not all valid');
+		expect(unread).not.toContain('answered the same three questions for every row');
+		// λ = 0: the figure is the human labels' own, and its interval is named for what it is.
+		const uninformative = methodsParagraph(report, { ...facts, judge: { ...judge, estimate: { ...judge.estimate!, lambda: 0, estimate: 0.5, lower: 0.33, upper: 0.67, fallback: 'judge-uninformative' } } }).paragraph;
+		expect(uninformative).toContain('The judge added nothing to the estimate of the share of the whole dataset with all three fields valid: on the audit the rows it calls good are no likelier to be good than those it rejects (λ = 0). The figure is the audited human labels\' own, with a 95% normal-approximation interval from the variance of the audited human labels with the finite-population correction (the estimate\'s interval at λ = 0): 50.0% [33.0%, 67.0%].');
+		expect(uninformative).not.toContain('variance of the audited differences');
+		expect(uninformative).not.toContain('human-only audit of about');
+		// Every row audited once the ties count: the range is the audit's, and the judge is said to add nothing.
+		const full = methodsParagraph(report, {
+			...facts,
+			judge: { ...judge, estimate: { ...judge.estimate!, populationRows: 40, auditedRows: 36, estimate: 0.304, lower: 0.21, upper: 0.397, effectiveSampleSize: 28, tieRange: { tiedItems: 4, low: 0.2, high: 0.525, lower: 0.2, upper: 0.525, fallback: 'fully-audited' } } }
+		}).paragraph;
+		expect(full).toContain('The judge added nothing to the estimate of the share of the whole dataset with all three fields valid: every row was audited, so the human labels alone give the rate.');
+		expect(full).toContain(': 20.0%–52.5% [20.0%, 52.5%] with the 4 audited rows whose reviewers tied counted as "no" and as "yes"; with them left out (n = 36), PPI++ gives 30.4% [21.0%, 39.7%]');
 	});
 
 	it('a k = 2 audit part labelled: "none yet with both labels", then "n with both", and the reason after a colon in lower case', () => {

@@ -16,6 +16,7 @@ import type { AgreementRow } from './agreement';
 import type { RateKey } from './estimators';
 import type { RateRow } from './quality';
 import { isUnnamedPairModel } from '../datasets/response-models';
+import { judgeAddsNothingText } from '../judge/wording';
 
 /** What the report does not hold: the audit's sampling settings and the population. */
 export interface MethodsFacts {
@@ -79,15 +80,19 @@ export interface MethodsJudge {
 		auditedRows: number;
 		effectiveSampleSize: number | null;
 		/** Why the judge could not help (the figure is then the human-only one); false or null when it did. */
-		fallback: boolean | 'judge-constant' | 'judge-uninformative' | null;
+		fallback: boolean | JudgeFallback | null;
 		/**
 		 * With tied audited items: the headline range, those items counted as "no" (low) and as "yes"
 		 * (high), as the report and the card give it; `estimate` is then the secondary figure with them left out.
 		 */
-		tieRange?: { tiedItems: number; low: number; high: number; lower: number; upper: number } | null;
+		tieRange?: { tiedItems: number; low: number; high: number; lower: number; upper: number; fallback?: JudgeFallback | null } | null;
 	} | null;
+	/** Rows of the estimate's population without a readable judge verdict: counted as "no" (not all valid). */
+	unreadableRows?: number;
 	note: string | null;
 }
+
+type JudgeFallback = 'judge-constant' | 'judge-uninformative' | 'fully-audited';
 
 export const REFERENCES = {
 	selfInstruct:
@@ -124,8 +129,9 @@ const CITE: Record<RefKey, string> = {
 	fleiss: 'Fleiss, 1971',
 	krippendorff: 'Krippendorff, 2004',
 	wilcoxon: 'Wilcoxon, 1945',
-	ppi: 'Angelopoulos et al., 2023a',
-	ppiPlusPlus: 'Angelopoulos et al., 2023b'
+	// Two 2023 papers led by Angelopoulos with different co-authors: named until they differ (APA 7 §8.18), as the reference list gives them.
+	ppi: 'Angelopoulos, Bates, et al., 2023',
+	ppiPlusPlus: 'Angelopoulos, Duchi, and Zrnic, 2023'
 };
 
 const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
@@ -514,19 +520,35 @@ function judgeSentences(j: MethodsJudge, cite: (...keys: RefKey[]) => string): s
 	const method = ppiPlus
 		? `prediction-powered inference with power tuning, PPI++ ${cite('ppi', 'ppiPlusPlus')}: λ times the judge's rate of "all valid" on all N = ${num(e.populationRows)} ${unit}, corrected by the mean of (human − λ × judge) on the n = ${num(e.auditedRows)} audited ${unit} with a final label (λ = ${coefficient(e.lambda)}, fitted on the audit and clipped to [0, 1])`
 		: `prediction-powered inference ${cite('ppi')}: the judge's rate of "all valid" on all N = ${num(e.populationRows)} ${unit}, corrected by the mean human − judge difference on the n = ${num(e.auditedRows)} audited ${unit} with a final label`;
-	const interval = `${level} normal-approximation interval from the variance of the audited differences${e.design === 'rows' ? ' with the finite-population correction' : ''}`;
-	const worth = e.effectiveSampleSize !== null ? `; the interval is as narrow as that of a human-only audit of about ${num(Math.round(e.effectiveSampleSize))} ${unit}` : '';
-	const fallback = !e.fallback
-		? ''
-		: e.fallback === 'judge-uninformative'
-			? " (on the audit the rows the judge called good were no likelier to be good than those it rejected, so λ was 0 and the figure is the human-only rate)"
-			: ' (the judge gave every row the same verdict, so the figure is the human-only rate)';
-	const labelled = `${judge} for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them.`;
+	const fpc = e.design === 'rows' ? ' with the finite-population correction' : '';
+	const interval = `${level} normal-approximation interval from the variance of the audited differences${fpc}`;
+	// The audit's own figure is computed as the estimate at λ = 0 (same variance form), not a Wilson interval.
+	const humanInterval = `${level} normal-approximation interval from the variance of the audited human labels${fpc} (the estimate's interval at λ = 0)`;
+	const worth = (x: { effectiveSampleSize: number | null; fallback: unknown }) =>
+		x.effectiveSampleSize !== null && !x.fallback ? `; the interval is as narrow as that of a human-only audit of about ${num(Math.round(x.effectiveSampleSize))} ${unit}` : '';
+	const reason = (f: JudgeFallback | true) => (f === true ? 'there was no audited row to correct it' : asClause(judgeAddsNothingText(f)));
+	const asked = `A model judge (${j.model}, judge run ${j.runId}) was asked the same three questions for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them`;
+	const unreadable = j.unreadableRows ?? 0;
+	const labelled =
+		unreadable > 0
+			? `${asked}; its reply could not be read for ${num(unreadable)} row${unreadable === 1 ? '' : 's'}, counted as not all valid (a fixed rule keeps the estimate valid: the audit measures the judge as applied).`
+			: `${judge} for every row the audit sampled from, ${num(j.judgedItems)} of the audited items among them.`;
 	const t = e.tieRange;
+	// The headline's fallback: with tied items, the range's (counting them may audit every row).
+	const headFallback = t ? (t.fallback ?? null) : e.fallback === false ? null : e.fallback;
+	const secondary = `${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]`;
+	const secondaryFallback = e.fallback ? ` (the judge added nothing: ${reason(e.fallback)}; the human-only rate)` : '';
+	if (headFallback) {
+		// Said plainly: the figure is the audit's alone, with its own interval; no gain from the judge.
+		const figures = t
+			? `${percent(t.low)}–${percent(t.high)} [${percent(t.lower)}, ${percent(t.upper)}] with the ${num(t.tiedItems)} audited ${unit} whose reviewers tied counted as "no" and as "yes"; with them left out (n = ${num(e.auditedRows)}), ${e.fallback ? '' : 'PPI++ gives '}${secondary}${secondaryFallback}${worth(e)}`
+			: secondary;
+		return `${labelled} The judge added nothing to the estimate of the share of the whole dataset with all three fields valid: ${reason(headFallback)}. The figure is the audited human labels' own, with a ${humanInterval}: ${figures}.`;
+	}
 	// With tied items the headline is the range (as the report and the card): the ties-left-out figure only after it.
 	const figures = t
-		? `${percent(t.low)}–${percent(t.high)} [${percent(t.lower)}, ${percent(t.upper)}] with the ${num(t.tiedItems)} audited ${unit} whose reviewers tied counted as "no" and as "yes"${fallback}; with them left out (n = ${num(e.auditedRows)}), ${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${worth}`
-		: `${percent(e.estimate)} [${percent(e.lower)}, ${percent(e.upper)}]${fallback}${worth}`;
+		? `${percent(t.low)}–${percent(t.high)} [${percent(t.lower)}, ${percent(t.upper)}] with the ${num(t.tiedItems)} audited ${unit} whose reviewers tied counted as "no" and as "yes"; with them left out (n = ${num(e.auditedRows)}), ${secondary}${secondaryFallback}${worth(e)}`
+		: `${secondary}${worth(e)}`;
 	return `${labelled} We estimated the share of the whole dataset with all three fields valid by ${method}, with a ${interval}: ${figures}.`;
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ppiInputFromRows, ppiInputFromTasks, predictionPoweredRate, tunedLambda, validatePpiInput, type PpiInput } from './ppi';
-import { simulatePpi, type PpiScenario } from './ppi-simulation';
+import { simulateDataset, simulatePpi, type PpiScenario } from './ppi-simulation';
+import { SeededRandom } from '../audits/random';
 import { wilsonInterval } from './proportion';
 
 describe('predictionPoweredRate: worked examples', () => {
@@ -45,8 +46,11 @@ describe('predictionPoweredRate: worked examples', () => {
 	//   SE = sqrt((1 − 50/1000)·v/Σw) = 0.048704054316421004
 	//   95% interval (0.5103751409720656, 0.7012915256946011) with z = scipy norm.ppf(0.975)
 	//   PPI (λ = 1): θ̂ = 0.6, SE 0.052951813144103625, (0.49621635332146224, 0.7037836466785378)
-	//   effective n (Wald, same target) = N·p(1 − p)/(N·V + p(1 − p)) = 91.46300108609805 (PPI++),
-	//   78.84635909613344 (PPI); process-target SE = sqrt(V + θ̂(1 − θ̂)/N) = 0.051096812155088926.
+	//   process-target SE = sqrt(V + θ̂(1 − θ̂)/N) = 0.051096812155088926.
+	//   Human only, the same form at λ = 0: p̃ = (31 + 1)/(50 + 2) = 8/13, V_h = 0.95·p̃(1 − p̃)/52
+	//   = 0.00432407828857533, SE 0.06575772417423925, 0.62 ± 1.959964·SE = (0.49111722891, 0.74888277109).
+	//   effective n = N·n·V_h/(N·(1 − n/N)·V + n·V_h) = 87.54312859820571 (PPI++), 75.0733137829912 (PPI);
+	//   process target: n·(V_h + 0.62·0.38/N)/V = 87.32057643341852.
 	const small: PpiInput = {
 		populationRows: 1000,
 		populationJudgeYes: 620,
@@ -63,7 +67,7 @@ describe('predictionPoweredRate: worked examples', () => {
 		expect(r.standardError).toBeCloseTo(0.048704054316421004, 13);
 		expect(r.lower).toBeCloseTo(0.5103751409720656, 12);
 		expect(r.upper).toBeCloseTo(0.7012915256946011, 12);
-		expect(r.effectiveSampleSize).toBeCloseTo(91.46300108609805, 9);
+		expect(r.effectiveSampleSize).toBeCloseTo(87.54312859820571, 9);
 		expect(r.judgeRate).toBe(0.62);
 		expect(r.auditedRows).toBe(50);
 		expect(r.fallback).toBeNull();
@@ -73,8 +77,12 @@ describe('predictionPoweredRate: worked examples', () => {
 		expect(r.description).toContain('variance (1 − n/N)·s²/(n + 2) of the audited differences');
 		expect(r.description).toContain('s² and n + 2 taken from the audit table with 0.5 added to each cell');
 		expect(predictionPoweredRate(small, { pseudoCount: 0 }).description).toContain('variance (1 − n/N)·s²/n of the audited differences');
-		// The human-only rate beside it: Wilson on 31 of 50.
-		expect(r.humanOnly).toEqual(wilsonInterval(31, 50));
+		// The human-only rate beside it, computed as the estimate at λ = 0 (finite-population factor
+		// included), so its width compares with PPI++'s like for like.
+		expect(r.humanOnly.proportion).toBe(0.62);
+		expect(r.humanOnly.standardError).toBeCloseTo(0.06575772417423925, 13);
+		expect(r.humanOnly.lower).toBeCloseTo(0.4911172289131722, 12);
+		expect(r.humanOnly.upper).toBeCloseTo(0.7488827710868278, 12);
 	});
 
 	it('PPI (λ = 1) on the small example', () => {
@@ -84,14 +92,15 @@ describe('predictionPoweredRate: worked examples', () => {
 		expect(r.standardError).toBeCloseTo(0.052951813144103625, 13);
 		expect(r.lower).toBeCloseTo(0.49621635332146224, 12);
 		expect(r.upper).toBeCloseTo(0.7037836466785378, 12);
-		expect(r.effectiveSampleSize).toBeCloseTo(78.84635909613344, 9);
+		expect(r.effectiveSampleSize).toBeCloseTo(75.0733137829912, 9);
 	});
 
 	it('the process target adds the rows’ own sampling variance', () => {
 		const r = predictionPoweredRate(small, { target: 'process' });
 		expect(r.standardError).toBeCloseTo(0.051096812155088926, 13);
-		// The same human audit size is worth the same, whichever target both are compared under.
-		expect(r.effectiveSampleSize).toBeCloseTo(91.46300108609805, 9);
+		// Compared with the human-only figure under the same target.
+		expect(r.effectiveSampleSize).toBeCloseTo(87.32057643341852, 9);
+		expect(r.humanOnly.standardError).toBeCloseTo(0.06752538995500382, 13);
 		expect(r.description).toMatch(/p\(1 − p\)\/N/);
 	});
 
@@ -118,7 +127,7 @@ describe('predictionPoweredRate: degenerate cases', () => {
 		expect(r.effectiveSampleSize).toBe(0);
 	});
 
-	it('a judge that says the same to every row falls back to the human-only Wilson interval', () => {
+	it('a judge that says the same to every row falls back to the human-only interval', () => {
 		for (const judgeYes of [0, 500]) {
 			const audit =
 				judgeYes === 0
@@ -127,22 +136,29 @@ describe('predictionPoweredRate: degenerate cases', () => {
 			const r = predictionPoweredRate({ populationRows: 500, populationJudgeYes: judgeYes, audit });
 			expect(r.fallback).toBe('judge-constant');
 			expect(r.estimate).toBeCloseTo(0.6, 15);
-			expect([r.lower, r.upper]).toEqual([wilsonInterval(30, 50).lower, wilsonInterval(30, 50).upper]);
+			// p̃ = 31/52, SE = sqrt(0.9·p̃(1 − p̃)/52) = 0.06455155871365394: 0.6 ± 1.959964·SE.
+			expect(r.lower).toBeCloseTo(0.47348126977531557, 12);
+			expect(r.upper).toBeCloseTo(0.7265187302246844, 12);
+			expect([r.lower, r.upper]).toEqual([r.humanOnly.lower, r.humanOnly.upper]);
 			expect(r.effectiveSampleSize).toBe(50);
 		}
 	});
 
-	it('a judge whose verdicts go against the humans on the audit (λ tunes to 0) adds nothing: the audit’s Wilson interval, worth the audit', () => {
+	it('a judge whose verdicts go against the humans on the audit (λ tunes to 0) adds nothing: the audit’s own interval, worth the audit', () => {
 		// 10 audited rows, human yes on 5; the judge says yes to 1 of the 5 good rows and 4 of the 5 bad ones (κ = −0.6).
 		const audit = { truePositives: 1, falseNegatives: 4, falsePositives: 4, trueNegatives: 1 };
 		expect(tunedLambda(audit)).toBe(0);
 		const r = predictionPoweredRate({ populationRows: 200, populationJudgeYes: 100, audit });
 		expect(r.fallback).toBe('judge-uninformative');
 		expect(r.estimate).toBe(0.5);
-		expect([r.lower, r.upper]).toEqual([wilsonInterval(5, 10).lower, wilsonInterval(5, 10).upper]);
+		// p̃ = 6/12, SE = sqrt((1 − 10/200)·0.25/12) = 0.14068285846778444 — the finite-population
+		// factor as PPI++ just above λ = 0 (the plain Wilson interval was [23.7%, 76.3%]).
+		expect(r.lower).toBeCloseTo(0.22426666416099678, 12);
+		expect(r.upper).toBeCloseTo(0.7757333358390033, 12);
+		expect(r.description).toContain('the same 95% normal interval as the estimate’s at λ = 0: variance (1 − n/N)·s²/(n + 2) of the audited human labels');
 		// Not 11 (the smoothed variance's extra pseudo-count rows).
 		expect(r.effectiveSampleSize).toBe(10);
-		expect(r.description).toContain('no likelier to be good than those it rejects (λ tunes to 0), so it cannot help');
+		expect(r.description).toContain('no likelier to be good than those it rejects (λ tunes to 0), so the judge cannot help');
 		// Plain PPI (λ = 1) has no such fallback.
 		expect(predictionPoweredRate({ populationRows: 200, populationJudgeYes: 100, audit }, { method: 'ppi' }).fallback).toBeNull();
 	});
@@ -165,15 +181,28 @@ describe('predictionPoweredRate: degenerate cases', () => {
 		expect(raw.upper - raw.lower).toBe(0);
 	});
 
-	it('an audit of every row gives the exact rate for the dataset target', () => {
-		const r = predictionPoweredRate({
+	it('an audit of every row gives the exact rate for the dataset target, and says the judge adds nothing', () => {
+		const input: PpiInput = {
 			populationRows: 50,
 			populationJudgeYes: 32,
 			audit: { truePositives: 28, falseNegatives: 3, falsePositives: 4, trueNegatives: 15 }
-		});
+		};
+		const r = predictionPoweredRate(input);
 		expect(r.estimate).toBeCloseTo(31 / 50, 15);
 		expect(r.standardError).toBe(0);
 		expect(r.effectiveSampleSize).toBe(50);
+		// Not presented as a gain: the audit alone collapses to the same point (n = N), and the
+		// estimate is labelled as the audit's.
+		expect(r.fallback).toBe('fully-audited');
+		expect(r.lambda).toBe(0);
+		expect([r.humanOnly.lower, r.humanOnly.upper]).toEqual([0.62, 0.62]);
+		expect([r.lower, r.upper]).toEqual([0.62, 0.62]);
+		expect(r.description).toContain('Every row was audited, so the human labels give the rate of the N rows exactly and the judge adds nothing');
+		// The process target keeps the rows' own variance, for both.
+		const p = predictionPoweredRate(input, { target: 'process' });
+		expect(p.fallback).toBe('fully-audited');
+		expect(p.standardError).toBeCloseTo(Math.sqrt((0.62 * 0.38) / 50), 14);
+		expect(p.humanOnly.standardError).toBe(p.standardError);
 	});
 
 	it('a judge that is the opposite of the humans gets λ = 0: the human mean', () => {
@@ -349,5 +378,62 @@ describe('the method sentence', () => {
 		const tasks = predictionPoweredRate(input).description;
 		expect(tasks).toContain('the judge’s rate on all N tasks (per task, the share of its rows)');
 		expect(tasks).not.toContain('all N rows');
+	});
+});
+
+describe('the human-only figure beside the estimate is computed as the estimate is', () => {
+	it('worked example: 3 of 10 audited rows of 100, ½ per cell of the audit table', () => {
+		// p̃ = (3 + 1)/(10 + 2) = 1/3, s² = p̃(1 − p̃) = 2/9, V = (1 − 10/100)·(2/9)/12 = 1/60,
+		// SE = 0.12909944487358055, 0.3 ± 1.959964·SE = (0.04696973762366807, 0.5530302623763319).
+		// (Wilson without the finite-population factor: (0.1078, 0.6032).)
+		const r = predictionPoweredRate({
+			populationRows: 100,
+			populationJudgeYes: 40,
+			audit: { truePositives: 2, falseNegatives: 1, falsePositives: 2, trueNegatives: 5 }
+		});
+		expect(r.humanOnly.proportion).toBeCloseTo(0.3, 15);
+		expect(r.humanOnly.standardError).toBeCloseTo(0.12909944487358055, 14);
+		expect(r.humanOnly.lower).toBeCloseTo(0.04696973762366807, 12);
+		expect(r.humanOnly.upper).toBeCloseTo(0.5530302623763319, 12);
+	});
+
+	it('nothing jumps at λ = 0: an audit where λ tunes to 0.01 and one where it tunes to 0 give nearly the same interval', () => {
+		// 200 audited of 1,000. Just above 0: judge-yes rows 51/100 good, judge-no rows 50/100 (λ = 0.01);
+		// at 0: 50/100 and 50/100 (the fallback).
+		const above = predictionPoweredRate({ populationRows: 1000, populationJudgeYes: 500, audit: { truePositives: 51, falseNegatives: 50, falsePositives: 49, trueNegatives: 50 } });
+		const at = predictionPoweredRate({ populationRows: 1000, populationJudgeYes: 500, audit: { truePositives: 50, falseNegatives: 50, falsePositives: 50, trueNegatives: 50 } });
+		expect(above.lambda).toBeCloseTo(0.01, 12);
+		expect(above.fallback).toBeNull();
+		expect(at.fallback).toBe('judge-uninformative');
+		const width = (x: { lower: number; upper: number }) => x.upper - x.lower;
+		// Both about ±6.2 points: (1 − 0.2)·0.25/202 → SE 0.0315; before, the fallback was Wilson without the factor (±6.9).
+		expect(Math.abs(width(above) - width(at))).toBeLessThan(0.001);
+		expect(Math.abs(above.effectiveSampleSize! - at.effectiveSampleSize!)).toBeLessThan(1);
+		// And the human-only figure beside PPI++ (101 of 200 here) is computed as the fallback's interval.
+		expect(Math.abs(width(above.humanOnly) - width(at))).toBeLessThan(0.0001);
+	});
+
+	it('simulation with a known truth: with a large sampling fraction, the human-only interval covers about 95% (Wilson without the factor over-covers) and PPI++ with a useless judge is no narrower', () => {
+		// N = 400 rows, n = 200 audited (half), 30% correct; the judge is a coin (sensitivity = 1 − specificity).
+		const random = new SeededRandom(20261207);
+		const scenario: PpiScenario = { name: 'half audited', rate: 0.3, sensitivity: 0.5, specificity: 0.5, rows: 400, audited: 200 };
+		const runs = 400;
+		let humanCovered = 0;
+		let wilsonCovered = 0;
+		let ratio = 0;
+		for (let i = 0; i < runs; i++) {
+			const data = simulateDataset(scenario, random);
+			const r = predictionPoweredRate(data);
+			if (r.humanOnly.lower <= data.datasetRate && data.datasetRate <= r.humanOnly.upper) humanCovered++;
+			const w = wilsonInterval(r.humanOnly.successes, r.humanOnly.trials);
+			if (w.lower <= data.datasetRate && data.datasetRate <= w.upper) wilsonCovered++;
+			ratio += (r.upper - r.lower) / (r.humanOnly.upper - r.humanOnly.lower);
+		}
+		// 400 runs: a standard error of about 1.1 points around 95%.
+		expect(humanCovered / runs).toBeGreaterThan(0.92);
+		expect(humanCovered / runs).toBeLessThan(0.98);
+		expect(wilsonCovered / runs).toBeGreaterThan(0.985);
+		// A judge that knows nothing leaves the width where the audit alone puts it.
+		expect(ratio / runs).toBeGreaterThan(0.97);
 	});
 });

@@ -42,7 +42,7 @@
  * clipped to [0, 1]. Coverage and widths are checked by simulation (ppi.test.ts, and
  * bench/judge-ppi.bench.ts for the full 1,000 × 20,000-row study).
  */
-import { DEFAULT_CONFIDENCE, wilsonInterval, type ProportionInterval } from './proportion';
+import { DEFAULT_CONFIDENCE, type ProportionInterval } from './proportion';
 import { zForConfidence } from './normal';
 
 /**
@@ -100,8 +100,11 @@ export interface PpiOptions {
 	pseudoCount?: number;
 }
 
-/** Why the estimate could not use the judge; null when it did. */
-export type PpiFallback = 'no-audit' | 'judge-constant' | 'judge-uninformative';
+/**
+ * Why the estimate could not use the judge; null when it did. 'fully-audited': every row was
+ * audited (rows design, n = N), so θ̂_λ is the human share whatever λ and the judge adds nothing.
+ */
+export type PpiFallback = 'no-audit' | 'judge-constant' | 'judge-uninformative' | 'fully-audited';
 
 export interface PpiEstimate {
 	method: PpiMethod;
@@ -126,13 +129,18 @@ export interface PpiEstimate {
 	confidence: number;
 	z: number;
 	/**
-	 * The size of a human-only simple random audit whose Wald interval (same target, same
-	 * confidence) would be as narrow: p(1 − p)/SE², with the finite-population correction for the
-	 * 'dataset' target (so at most N). null when the estimate is 0 or 1 or there is no audit.
+	 * The size of a human-only simple random audit whose interval (`humanOnly`'s form, same target,
+	 * same confidence) would be as narrow: n × Var(human-only)/Var(estimate), with the
+	 * finite-population correction for the 'dataset' target of a rows audit (so at most N).
+	 * Exactly n when the judge adds nothing (λ = 0). null when there is no audit variance to compare.
 	 */
 	effectiveSampleSize: number | null;
-	/** The audit on its own: the share of human "yes" with its Wilson interval (as the reports). */
-	humanOnly: ProportionInterval;
+	/**
+	 * The audit on its own, computed as the estimate is (it is θ̂ at λ = 0): the share of human
+	 * "yes" ± z·SE with the same variance form — finite-population factor, pseudo-counts, target —
+	 * so the two widths compare like for like and nothing jumps when λ tunes to 0.
+	 */
+	humanOnly: ProportionInterval & { standardError: number | null };
 	/** Set when the judge could not help and the estimate is the human-only one. */
 	fallback: PpiFallback | null;
 	/** One sentence saying how the figure was computed, for reports and manifests. */
@@ -209,7 +217,8 @@ function residualVariance(audit: JudgeConfusion, lambda: number, add: number): {
 	return { variance, weight };
 }
 
-function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, confidence: number, design: PpiDesign): string {
+/** How the figure is computed; `auditOnly` for the λ = 0 fallback (the human labels' own interval, in the same form). */
+function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, confidence: number, design: PpiDesign, auditOnly = false): string {
 	const level = `${Math.round(confidence * 1000) / 10}%`;
 	// N counts tasks in the task design (each task's rate is the share of its rows the judge passes).
 	const all = design === 'rows' ? 'all N rows' : 'all N tasks (per task, the share of its rows)';
@@ -220,24 +229,48 @@ function describe(method: PpiMethod, target: PpiTarget, pseudoCount: number, con
 	// With the pseudo-counts the divisor is the augmented table's total, ñ = n + 4c (n + 2 at c = ½), as computed.
 	const divisor = pseudoCount > 0 ? `(n + ${4 * pseudoCount})` : 'n';
 	const spread = design === 'rows' ? `(1 − n/N)·s²/${divisor}` : `s²/${divisor}`;
+	const of = auditOnly ? 'the audited human labels' : 'the audited differences';
 	const variance =
 		target === 'dataset'
-			? `variance ${spread} of the audited differences`
-			: `variance ${spread} of the audited differences plus p(1 − p)/N for the ${design === 'rows' ? 'rows' : 'tasks'} themselves`;
+			? `variance ${spread} of ${of}`
+			: `variance ${spread} of ${of} plus p(1 − p)/N for the ${design === 'rows' ? 'rows' : 'tasks'} themselves`;
 	const sample =
 		design === 'rows'
 			? 'the audit is taken to be a simple random sample of the N rows'
 			: 'the audit is taken to be a simple random sample of the N tasks with one random row of each, and the rate is the tasks’ (each counted once)';
+	if (auditOnly) return `${level} normal interval as the estimate’s at λ = 0: ${variance}${pseudoCount > 0 ? `, s² and n + ${4 * pseudoCount} taken from the audit with ${pseudoCount} added to each cell of the human × judge table` : ''}; ${sample}.`;
 	return `${estimator}; ${level} normal interval with ${variance}${pseudoCount > 0 ? `, s² and n + ${4 * pseudoCount} taken from the audit table with ${pseudoCount} added to each cell (Agresti & Min 2005)` : ''}; ${sample}.`;
 }
 
-/** Human-only effective size for a standard error, under the same target and design (Wald). */
-function effectiveSize(p: number, variance: number, N: number, target: PpiTarget, design: PpiDesign): number | null {
-	const spread = p * (1 - p);
-	if (!(spread > 0)) return null;
-	if (target === 'process' || design === 'one-row-per-task') return variance > 0 ? spread / variance : null;
-	// (1 − m/N)·p(1 − p)/m = V  ⇔  m = N·p(1 − p)/(N·V + p(1 − p)).
-	return (N * spread) / (N * variance + spread);
+/**
+ * Variance of θ̂_λ: (fpc·S²_r over the augmented audit table)/ñ, plus S²/N of the units themselves
+ * for the 'process' target (S² from the same table). λ = 0 gives the human-only variance.
+ */
+function estimateVariance(audit: JudgeConfusion, lambda: number, pseudoCount: number, N: number, target: PpiTarget, design: PpiDesign, estimate: number): number {
+	const n = auditSize(audit);
+	const { variance: residual, weight } = residualVariance(audit, lambda, pseudoCount);
+	// One row per task: the within-task part of the variance gets no finite-population
+	// correction, and one row per task cannot separate it, so none is applied (conservative by
+	// at most the factor 1 − n/N on the between-task part).
+	const fpc = design === 'rows' ? 1 - n / N : 1;
+	let variance = weight > 0 ? (fpc * residual) / weight : 0;
+	if (target === 'process') variance += (estimate * (1 - estimate)) / N;
+	return variance;
+}
+
+/**
+ * The audit size m whose human-only variance equals `variance`, the per-unit spread taken from
+ * the audit's own human-only variance V_h at size n. Rows audit, 'dataset' target:
+ * (1 − m/N)·σ²/m with σ² = n·V_h/(1 − n/N), so m = N·n·V_h/(N·(1 − n/N)·V + n·V_h);
+ * otherwise σ²/m, so m = n·V_h/V. Either gives m = n at V = V_h (λ = 0).
+ */
+function effectiveSize(n: number, humanVariance: number, variance: number, N: number, target: PpiTarget, design: PpiDesign): number | null {
+	if (!(humanVariance > 0)) return null;
+	if (target === 'dataset' && design === 'rows') {
+		const fpc = 1 - n / N;
+		return (N * n * humanVariance) / (N * fpc * variance + n * humanVariance);
+	}
+	return variance > 0 ? (n * humanVariance) / variance : null;
 }
 
 /**
@@ -257,7 +290,20 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 	const design = input.design ?? 'rows';
 	const n = auditSize(audit);
 	const humanYes = audit.truePositives + audit.falseNegatives;
-	const humanOnly = wilsonInterval(humanYes, n, { confidence });
+	const humanShare = n === 0 ? null : humanYes / n;
+	// The audit alone is θ̂ at λ = 0, with the estimate's own variance form.
+	const humanVariance = humanShare === null ? null : estimateVariance(audit, 0, pseudoCount, N, target, design, humanShare);
+	const humanSE = humanVariance === null ? null : Math.sqrt(humanVariance);
+	const humanOnly = {
+		successes: humanYes,
+		trials: n,
+		proportion: humanShare,
+		lower: humanShare === null ? 0 : clamp01(humanShare - z * humanSE!),
+		upper: humanShare === null ? 1 : clamp01(humanShare + z * humanSE!),
+		z,
+		confidence,
+		standardError: humanSE
+	};
 	const judgeRate = N === 0 ? null : N1 / N;
 	const base = { method, target, design, populationRows: N, auditedRows: n, judgeRate, confidence, z, humanOnly };
 
@@ -276,23 +322,31 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 			description: 'No audited row: the judge’s rate cannot be corrected, so there is no estimate.'
 		};
 	}
-	// When the judge cannot help, θ̂_λ is the human mean: the audit's own Wilson interval is reported,
-	// worth exactly the audit (not the pseudo-counts' extra rows).
+	// When the judge cannot help, θ̂_λ is the human mean (λ = 0): the audit-only figure, computed
+	// as PPI++ would at λ = 0 (so nothing jumps there), worth exactly the audit.
 	const auditOnly = (fallback: PpiFallback, why: string): PpiEstimate => ({
 		...base,
 		lambda: 0,
 		correction: humanOnly.proportion,
 		estimate: humanOnly.proportion,
 		clipped: false,
-		standardError: Math.sqrt((humanOnly.proportion! * (1 - humanOnly.proportion!)) / n),
+		standardError: humanOnly.standardError,
 		lower: humanOnly.lower,
 		upper: humanOnly.upper,
 		effectiveSampleSize: n,
 		fallback,
-		description: `${why}, so it cannot help: the human-only rate with its ${Math.round(confidence * 1000) / 10}% Wilson interval.`
+		description: `${why}: the human-only rate with the same ${describe(method, target, pseudoCount, confidence, design, true)}`
 	});
+	// Every row audited: θ̂_λ = λ·f̄_N + Ȳ_n − λ·f̄_n = Ȳ_N whatever λ; the humans already give the rate.
+	if (design === 'rows' && n === N)
+		return auditOnly(
+			'fully-audited',
+			target === 'dataset'
+				? 'Every row was audited, so the human labels give the rate of the N rows exactly and the judge adds nothing'
+				: 'Every row was audited, so the judge adds nothing'
+		);
 	// A judge with one verdict for every row says nothing about which rows are good.
-	if (N1 === 0 || N1 === N) return auditOnly('judge-constant', 'The judge gave the same verdict to every row');
+	if (N1 === 0 || N1 === N) return auditOnly('judge-constant', 'The judge gave the same verdict to every row, so it cannot help');
 
 	const auditJudgeYes = audit.truePositives + audit.falsePositives;
 	const lambda = method === 'ppi' ? 1 : tunedLambda(audit);
@@ -303,19 +357,13 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 		return auditOnly(
 			'judge-uninformative',
 			auditJudgeYes === 0 || auditJudgeYes === n
-				? 'On the audit the judge gave every row the same verdict, so λ cannot be tuned (0)'
-				: 'On the audit, the rows the judge calls good are no likelier to be good than those it rejects (λ tunes to 0)'
+				? 'On the audit the judge gave every row the same verdict, so λ cannot be tuned (0) and the judge cannot help'
+				: 'On the audit, the rows the judge calls good are no likelier to be good than those it rejects (λ tunes to 0), so the judge cannot help'
 		);
 	const correction = humanYes / n - (lambda * auditJudgeYes) / n;
 	const raw = lambda * (N1 / N) + correction;
 	const estimate = clamp01(raw);
-	const { variance: residual, weight } = residualVariance(audit, lambda, pseudoCount);
-	// One row per task: the within-task part of the variance gets no finite-population
-	// correction, and one row per task cannot separate it, so none is applied (conservative by
-	// at most the factor 1 − n/N on the between-task part).
-	const fpc = design === 'rows' ? 1 - n / N : 1;
-	let variance = (fpc * residual) / weight;
-	if (target === 'process') variance += (estimate * (1 - estimate)) / N;
+	const variance = estimateVariance(audit, lambda, pseudoCount, N, target, design, estimate);
 	const standardError = Math.sqrt(variance);
 	return {
 		...base,
@@ -326,7 +374,7 @@ export function predictionPoweredRate(input: PpiInput, options: PpiOptions = {})
 		standardError,
 		lower: clamp01(raw - z * standardError),
 		upper: clamp01(raw + z * standardError),
-		effectiveSampleSize: effectiveSize(estimate, variance, N, target, design),
+		effectiveSampleSize: effectiveSize(n, humanVariance!, variance, N, target, design),
 		fallback: null,
 		description: describe(method, target, pseudoCount, confidence, design)
 	};

@@ -15,6 +15,7 @@ import { coefficient, percent } from '$lib/reports/format';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
 import { auditMethods, judgeTieRange } from '../reports/methods';
+import { headlineFallback } from '$lib/judge/wording';
 import { writeExportFileInterruptibly, type ExportManifest, type ExportRequest, type StartOptions } from './export';
 import { auditHasLabels } from './quality';
 import { DomainError } from '$lib/errors';
@@ -137,7 +138,8 @@ export async function writeDatasetCard(
 				lower: e.lower,
 				upper: e.upper,
 				confidence: e.confidence,
-				fallback: e.fallback !== null,
+				// The headline's reason when the judge adds nothing (with ties, the range's: counting them may audit every row).
+				fallback: ((f) => (f === null || f === 'no-audit' ? false : f))(headlineFallback(e, calibration.tieRange)),
 				// The headline as the report page's: the tied items counted as "no" and as "yes".
 				tieRange: judgeTieRange(calibration)
 			};

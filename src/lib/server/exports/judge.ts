@@ -23,7 +23,7 @@ import { countSelection, selectionQuery, type ExportSelection } from './query';
 import { ExportFilterError, withoutHumanLabels, type ExportFilters } from './filters';
 import { keptWhileUnchanged } from '../db/unchanged';
 import { readJudgeParams } from '../runs/judge/params';
-import { humanBounded, ppiBounded, tieBounds, type Bounded } from '$lib/judge/wording';
+import { headlineFallback, humanBounded, judgeAddsNothingText, ppiBounded, tieBounds, type Bounded } from '$lib/judge/wording';
 import { wilsonInterval } from '$lib/stats/proportion';
 import type { RateRange } from '$lib/stats/rate-range';
 import type { FilterPrecisionFigures } from '$lib/judge/filter-precision';
@@ -56,13 +56,14 @@ export interface ExportJudgeEstimate extends RateRange {
 	population: { description: string; tasks: number; rows: number; judgedRows: number; unparsedRows: number };
 	/** False when the export's filters select fewer rows than that population: the figure is then the population's, not the file's. */
 	appliesToSelection: boolean;
-	/** 'audit-only' when the judge could not help (`fallback`): the figure is the audit's share with its Wilson interval. */
+	/** 'audit-only' when the judge adds nothing (`fallback`): the figure is the audit's share with PPI++'s interval at λ = 0. */
 	method: 'ppi' | 'ppi++' | 'audit-only';
 	/**
-	 * Set when the judge cannot help and the figure is the audit's alone (λ = 0): it said the same of
-	 * every row (of the selection), or on the audit its verdicts do not go with the humans'.
+	 * Set when the judge adds nothing and the figure is the audit's alone (λ = 0): it said the same of
+	 * every row (of the selection), on the audit its verdicts do not go with the humans', or every
+	 * row was audited (with tied items counted, for the headline).
 	 */
-	fallback: 'judge-constant' | 'judge-uninformative' | null;
+	fallback: JudgeFallback | null;
 	design: 'rows' | 'one-row-per-task';
 	confidence: number;
 	/** Audited items tied (no final label) among the rows estimated; 0 when none. */
@@ -79,7 +80,7 @@ export interface ExportJudgeEstimate extends RateRange {
 	lambda: number;
 	/** The human labels a human-only audit would need for the same precision (tied items left out). */
 	effectiveSampleSize: number | null;
-	/** The audit alone: share of labelled items all valid, Wilson interval; tied items counted both ways as the headline. */
+	/** The audit alone: share of labelled items all valid, with PPI++'s interval at λ = 0 (same variance form); tied items counted both ways as the headline. */
 	humanOnly: RateRange & { n: number };
 	/** How the figure was computed, in one sentence. */
 	description: string;
@@ -98,12 +99,8 @@ function asDb(client: Database.Database): Db {
 	return { $client: client } as unknown as Db;
 }
 
-/** Why a judge corrects nothing, after "the judge …" (a judge estimate's fallback). */
-function whyJudgeCannotHelp(fallback: 'judge-constant' | 'judge-uninformative'): string {
-	return fallback === 'judge-constant'
-		? 'gave every row the same verdict'
-		: "does not tell good rows from bad on the audit (the rows it calls good are no likelier to be good than those it rejects: λ = 0)";
-}
+type JudgeFallback = 'judge-constant' | 'judge-uninformative' | 'fully-audited';
+const isJudgeFallback = (f: string | null | undefined): f is JudgeFallback => f === 'judge-constant' || f === 'judge-uninformative' || f === 'fully-audited';
 
 /** The judge run a selection names, checked against the dataset; null when it names none. */
 export function judgeRunOfSelection(client: Database.Database, selection: ExportSelection): number | null {
@@ -189,7 +186,7 @@ export function exportJudgeCalibration(client: Database.Database, selection: Exp
 	for (const runId of runs) {
 		const found = calibrations(client, runId, audits);
 		// A judge that said the same of every row still gives a figure (the audit's alone, labelled so), after any that corrects.
-		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null) ?? found.find((c) => c.estimate?.fallback === 'judge-constant' || c.estimate?.fallback === 'judge-uninformative');
+		const withEstimate = found.find((c) => c.estimate !== null && c.estimate.fallback === null) ?? found.find((c) => isJudgeFallback(c.estimate?.fallback));
 		if (withEstimate) return withEstimate;
 		if (!needEstimate && found.length) {
 			const anchored = anchoredAudits(client, runId, audits);
@@ -257,14 +254,16 @@ export function exportJudgeEstimate(client: Database.Database = db().$client, se
 	}
 	const e = chosen.estimate!;
 	const tr = chosen.tieRange;
-	const fallback = e.fallback === 'judge-constant' || e.fallback === 'judge-uninformative' ? e.fallback : null;
+	// The headline's fallback (with tied items, the range's: counting them may audit every row).
+	const headFallback = headlineFallback(e, tr);
+	const fallback = isJudgeFallback(headFallback) ? headFallback : null;
 	const over = chosen === cal ? 'the whole population' : "the export's rows";
 	const headline = tr ? tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes)) : tieBounds(ppiBounded(e), ppiBounded(e));
 	const human = tr ? tieBounds(humanBounded(tr.tiesAsNo), humanBounded(tr.tiesAsYes)) : tieBounds(humanBounded(e), humanBounded(e));
 	return {
 		kind: 'judge-ppi',
 		label: fallback
-			? `The human audit ${cal.auditId} alone over ${over}: judge run ${cal.run.id} (${cal.run.model}) ${whyJudgeCannotHelp(fallback)}, so it corrects nothing (the audit's share with its Wilson interval, not a prediction-powered estimate).`
+			? `The human audit ${cal.auditId} alone over ${over}: judge run ${cal.run.id} (${cal.run.model}) adds nothing — ${judgeAddsNothingText(fallback)} (the audit's share with the estimate's interval at λ = 0, not a gain from the judge).`
 			: `Model-as-judge estimate: judge run ${cal.run.id} (${cal.run.model}) over ${over}, corrected by the human audit ${cal.auditId} (prediction-powered inference). Not the audit-only estimate under "quality".`,
 		measure: 'all fields valid',
 		judgeRun: {
@@ -312,7 +311,7 @@ export function judgeEstimateText(je: ExportJudgeEstimate): string {
 	const run = `judge run ${je.judgeRun.id}, ${je.judgeRun.model}${je.judgeRun.status === 'completed' ? '' : `, ${je.judgeRun.status}`}`;
 	const scope = je.appliesToSelection ? '' : " — for the whole population, not only this file's rows";
 	if (je.fallback) {
-		return `Judge estimate (${run}): the audit ${je.auditId} alone — the judge ${whyJudgeCannotHelp(je.fallback)}, so it corrects nothing (Wilson interval): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)}), n = ${je.auditedUnits}${je.tiedItems ? `, the ${je.tiedItems} tied item(s) counted as "no" and as "yes"` : ''}${scope}.`;
+		return `Judge estimate (${run}): the audit ${je.auditId} alone — the judge adds nothing: ${judgeAddsNothingText(je.fallback)}: ${point} (interval ${pct(je.lower)} to ${pct(je.upper)}), n = ${je.auditedUnits}${je.tiedItems ? `, the ${je.tiedItems} tied item(s) counted as "no" and as "yes"` : ''}${scope}.`;
 	}
 	const worth = (n: number | null) => (n !== null ? `, worth ${Math.round(n)} human labels` : '');
 	const head = `Judge estimate (${run}, corrected by audit ${je.auditId}, ${je.method.toUpperCase()}): ${point} (interval ${pct(je.lower)} to ${pct(je.upper)})`;

@@ -1,7 +1,7 @@
 /** What the methods paragraph needs beyond the report: the audit's sampling settings and the population's size. */
 import { db, type Db } from '../db';
 import type { SamplingFrame } from '$lib/audits/sampling';
-import { ppiBounded, tieBounds } from '$lib/judge/wording';
+import { headlineFallback, ppiBounded, tieBounds } from '$lib/judge/wording';
 import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsText } from '$lib/reports/methods';
 import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
@@ -99,6 +99,7 @@ export function methodsJudge(c: JudgeAuditCalibration): MethodsJudge {
 					tieRange: judgeTieRange(c)
 				}
 			: null,
+		unreadableRows: c.population.unparsedRows,
 		note: c.estimateNote
 	};
 }
@@ -108,7 +109,10 @@ export function judgeTieRange(c: JudgeAuditCalibration): NonNullable<MethodsJudg
 	const tr = c.tieRange;
 	if (!tr) return null;
 	const range = tieBounds(ppiBounded(tr.tiesAsNo), ppiBounded(tr.tiesAsYes));
-	return range.low !== null && range.high !== null ? { tiedItems: tr.tiedItems, low: range.low, high: range.high, lower: range.lower, upper: range.upper } : null;
+	const fallback = headlineFallback(c.estimate!, tr);
+	return range.low !== null && range.high !== null
+		? { tiedItems: tr.tiedItems, low: range.low, high: range.high, lower: range.lower, upper: range.upper, fallback: fallback === 'no-audit' ? null : fallback }
+		: null;
 }
 
 /** The methods paragraph of an audit's report, with the judge's PPI estimate when one was calibrated on it. */
