@@ -130,6 +130,14 @@ describe('output options that ask for different documents', () => {
 		}
 	);
 
+	it.each([['--csv'], ['--figures', 'figs'], ['--labels', 'csv'], ['--items', 'jsonl']])('report --judge with %j is refused, not dropped', (...flags) => {
+		// Before: the plain text report, exit 0 (and no figures written).
+		const r = cli(['report', String(auditId), '--judge', '1', ...flags]);
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain(`--judge and ${flags[0]} cannot go together`);
+		expect(r.stdout).toBe('');
+	});
+
 	it('still takes --json with --methods and --figures', () => {
 		expect(cli(['report', String(auditId), '--methods', '--json']).code).toBe(0);
 	});

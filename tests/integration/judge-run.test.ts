@@ -11,7 +11,7 @@ import type { Db } from '../../src/lib/server/db';
 import { createJudgeRun } from '../../src/lib/server/runs/judge/create';
 import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { createReportJudgeRun, judgeAuditCalibration, overlappingJudgeRuns, reportJudgeScope } from '../../src/lib/server/judge';
-import { tieRangeText, wholeDatasetChoice } from '../../src/lib/judge/wording';
+import { tieRangeText, tieRangeTexts, wholeDatasetChoice } from '../../src/lib/judge/wording';
 import { readJudgeProgress } from '../../src/lib/server/runs/judge/progress';
 import { getRun, requestRunAction, retryFailedCalls } from '../../src/lib/server/runs/engine/run-rows';
 import { listRuns, runSummary } from '../../src/lib/server/runs/summary';
@@ -335,6 +335,24 @@ describe('judge run, live calls', () => {
 		expect(cli.stdout).toMatch(/\nPPI\+\+: [^\n]* the 1 tied item counted as "no" and as "yes"; audit only /);
 		expect(cli.stdout).toContain(`audit only ${humanRange}.`);
 		expect(cli.stdout.indexOf('counted as "no" and as "yes"')).toBeLessThan(cli.stdout.indexOf('With the tied items left out: PPI++'));
+		// The paper formats carry the judge's tables (not the text report); the rest are refused, exit 2.
+		const run2 = (...args: string[]) => spawnSync(process.execPath, [CLI_ENTRY, 'report', String(world.auditId), '--judge', String(run.id), ...args], { env: { ...process.env, DATABASE_PATH: file }, encoding: 'utf8' });
+		const md = run2('--markdown');
+		expect(md.status, md.stderr).toBe(0);
+		expect(md.stdout).toContain('| Question | Pairs | Agreement | Cohen\'s κ | TP / FN / FP / TN | Sensitivity | Specificity | Precision |');
+		expect(md.stdout).toContain(`| Judge + audit (PPI++) | ${tieRangeTexts(report.tieRange!).ppi} |`);
+		expect(md.stdout).not.toContain('Whole-dataset correctness (all three questions yes)\n===');
+		const tex = run2('--latex', '--table', 'judge-estimate');
+		expect(tex.status, tex.stderr).toBe(0);
+		expect(tex.stdout).toContain('\\label{tab:judge-estimate}');
+		expect(tex.stdout).not.toContain('tab:judge}');
+		for (const flags of [['--csv'], ['--figures', path.join(path.dirname(file), 'figs')]]) {
+			const refused = run2(...flags);
+			expect(refused.status).toBe(2);
+			expect(refused.stderr).toContain(`--judge and ${flags[0]} cannot go together`);
+			expect(refused.stdout).toBe('');
+		}
+		expect(fs.existsSync(path.join(path.dirname(file), 'figs'))).toBe(false);
 	});
 });
 

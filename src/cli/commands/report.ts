@@ -43,7 +43,8 @@ import {
 	methodsText,
 	BREAKDOWN_POOLED
 } from '$lib/reports';
-import { toLatex, toMarkdown } from '$lib/tables';
+import { toLatex, toMarkdown, type PaperTable } from '$lib/tables';
+import { judgePaperTables } from '$lib/judge/paper-tables';
 import { ratingCountText } from '$lib/reports/rating';
 import { comparisonFigures } from '$lib/reports/figures';
 import { conversationRateLines } from '$lib/reports/shapes';
@@ -91,7 +92,8 @@ Options:
   --force                with --figures, overwrite figure files of the same names
   --table <id>           with --latex/--markdown, only this table: dataset, quality, breakdown,
                          split, agreement, ratings, comparisons (rating audits); conversations
-                         (conversation audits); pairwise, bradley-terry, position (pairwise)
+                         (conversation audits); pairwise, bradley-terry, position (pairwise);
+                         judge, judge-estimate (with --judge and a quality judge run)
   --labels <csv|jsonl>   every reviewer's label instead, one row per label
   --items <csv|jsonl>    each item's final label (adjudicated, majority, or tie) instead
   --compare <audit>      compare with another audit: differences with Newcombe intervals, as
@@ -116,7 +118,10 @@ Options:
                          by PPI++ beside the human-only rate (under "judge" in --json); for a
                          rating audit a rating judge (A–D confusion, κ, weighted κ), for a
                          pairwise audit a pairwise judge (3×3 confusion, κ, with/without ties);
-                         with --methods, the paragraph also states a quality judge's PPI++ estimate
+                         with --methods, the paragraph also states a quality judge's PPI++ estimate;
+                         with --latex/--markdown, the report's tables then a quality judge's
+                         calibration and estimate tables; --csv, --figures, --labels and
+                         --items do not apply to it and are refused
   --confidence <level>   confidence level of the intervals (default 0.95)
   --list                 list the audits`;
 
@@ -177,6 +182,7 @@ export async function run(argv: string[]): Promise<void> {
 		refuseConflictingOutputs(values);
 		refuseWithCompare(values);
 		refuseWithFilters(values);
+		refuseWithJudge(values);
 		const auditId = resolveAudit(positionals[0]);
 		const confidence = parseConfidence(values.confidence);
 		const estimator = parseEstimator(values.estimator);
@@ -221,6 +227,7 @@ export async function run(argv: string[]): Promise<void> {
 		}
 		if (judge) {
 			if (values.json) return printJson({ ...report, judge });
+			if (values.latex || values.markdown) return printPaperTables(report, values.latex ? 'latex' : 'markdown', values.table, judge);
 			printReport(report);
 			printJudge(judge);
 			return;
@@ -263,8 +270,22 @@ function refuseWithFilters(values: { filters?: boolean } & Partial<Record<(typeo
 	if (other) throw new CliError(`--filters and --${other} cannot go together: the filter report is written as text or --json (with --confidence); its charts are among the report's --figures.`, 2);
 }
 
-function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined): void {
-	const tables = reportPaperTables(report, datasetFiguresForReport(report.audit));
+/** What a report with a judge run is not written as: refused rather than dropped (it printed the text report and exited 0). */
+const NOT_WITH_JUDGE = ['csv', 'figures', 'labels', 'items'] as const;
+
+function refuseWithJudge(values: { judge?: string } & Partial<Record<(typeof NOT_WITH_JUDGE)[number], string | boolean>>): void {
+	if (values.judge === undefined) return;
+	const other = NOT_WITH_JUDGE.find((k) => values[k] !== undefined && values[k] !== false);
+	if (other) throw new CliError(`--judge and --${other} cannot go together: the judge's calibration is written as text, --json, --methods, or as tables with --latex / --markdown (--table judge, judge-estimate).`, 2);
+}
+
+/** The report's paper tables, then (with a quality judge run) the judge's calibration and estimate tables. */
+function printPaperTables(report: AuditReport, format: 'latex' | 'markdown', only: string | undefined, judge: AnyJudgeAuditCalibration | null = null): void {
+	if (judge && judge.mode !== 'quality') throw new CliError(`--judge with --${format} gives tables for a quality judge run only; judge run ${judge.run.id} is a ${judge.mode} run: use the text report or --json.`, 2);
+	const tables: { id: string; table: PaperTable }[] = [
+		...reportPaperTables(report, datasetFiguresForReport(report.audit)),
+		...(judge ? judgePaperTables({ ...judge, modelText: judgeModelsText(judge.run.model, judge.run.models).text }) : [])
+	];
 	const chosen = only === undefined ? tables : tables.filter((t) => t.id === only);
 	if (!chosen.length) throw new CliError(`--table takes ${tables.map((t) => t.id).join(', ')} for this audit, got "${only}".`, 2);
 	const write = format === 'latex' ? toLatex : toMarkdown;
