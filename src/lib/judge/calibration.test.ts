@@ -62,7 +62,9 @@ describe('binaryCalibration', () => {
 		expect(yesMan.sensitivity.proportion).toBe(1);
 		expect(yesMan.specificity.proportion).toBe(0);
 		expect(yesMan.negativePredictiveValue.proportion).toBeNull();
-		expect(yesMan.kappa.kappa).toBe(0);
+		// The judge said yes to all: κ is not informative, null in both fields (the formula's 0 was reported beside a null).
+		expect(yesMan.kappa.kappa).toBeNull();
+		expect(yesMan.kappaInterval.kappa).toBeNull();
 	});
 
 	it('takes another confidence level', () => {
@@ -209,6 +211,11 @@ describe('a judge that gives one answer to every item', () => {
 		const pairs = Array.from({ length: 26 }, (_, k) => [true, k < 20] as const);
 		const c = binaryCalibration(pairs);
 		expect(c.kappaInterval).toMatchObject({ kappa: null, oneAnswer: 'rows', lower: null, upper: null, n: 26 });
+		expect(c.kappa.kappa).toBeNull();
+		// The humans giving one answer on every item: the same (E5: "instruction valid" had 0 beside null).
+		const humansOne = binaryCalibration(Array.from({ length: 29 }, (_, k) => [k < 22, true] as const));
+		expect(humansOne.kappaInterval).toMatchObject({ kappa: null, oneAnswer: 'columns' });
+		expect(humansOne.kappa.kappa).toBeNull();
 		expect(judgeKappaNote(c.kappaInterval)).toBe('the judge gave one answer to every item');
 		expect(c.agreement.proportion).toBeCloseTo(20 / 26, 12);
 		expect(c.confusion).toEqual({ truePositives: 20, falseNegatives: 0, falsePositives: 6, trueNegatives: 0 });

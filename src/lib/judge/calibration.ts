@@ -91,14 +91,17 @@ export function binaryCalibration(
 		[tp, fp],
 		[fn, tn]
 	];
+	const kappaInterval = cohenKappaInterval(table, { confidence });
 	return {
 		pairs: n,
 		judgeMissing,
 		humanUndecided,
 		confusion,
 		agreement: wilson(tp + tn, n),
-		kappa: cohenKappaFromTable(table),
-		kappaInterval: cohenKappaInterval(table, { confidence }),
+		// One κ in both fields: when one side gave one answer to every item κ is not informative
+		// (null, with kappaInterval.oneAnswer saying why), not the formula's 0.
+		kappa: { ...cohenKappaFromTable(table), kappa: kappaInterval.kappa },
+		kappaInterval,
 		sensitivity: wilson(tp, tp + fn),
 		specificity: wilson(tn, tn + fp),
 		precision: wilson(tp, tp + fp),
