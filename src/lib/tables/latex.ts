@@ -31,6 +31,8 @@ export function escapeLatex(text: string, { quotes = 'typographic' }: { quotes?:
 	)
 		// Typographic signs that pdfLaTeX's default encodings lack, as math or ASCII.
 		.replace(/−/g, '$-$')
+		// A negative number written with a hyphen ("-0.127", "[-0.175, …]") is a minus sign, not a hyphen.
+		.replace(/(^|[\s([{,;])-(?=\d)/g, '$1$$-$$')
 		.replace(/–/g, '--')
 		.replace(/—/g, '---')
 		.replace(/κ/g, '$\\kappa$')

@@ -38,6 +38,8 @@ describe('escapeLatex', () => {
 	});
 	it('writes typographic signs pdfLaTeX can print and joins lines', () => {
 		expect(escapeLatex('κ = −0.2 – α ≤ 1\nnext')).toBe('$\\kappa$ = $-$0.2 -- $\\alpha$ $\\leq$ 1 next');
+		// Negative figures as the reports format them (κ = -0.127 [-0.175, 0.622]) get a math minus; hyphens in words stay.
+		expect(escapeLatex('-0.127 [-0.175, 0.622]; gpt-4o e-5 2023-01', { quotes: 'straight' })).toBe('$-$0.127 [$-$0.175, 0.622]; gpt-4o e-5 2023-01');
 		// Without T1 fonts < and > would print as ¡ and ¿.
 		expect(escapeLatex('p < 0.001, n > 5')).toBe('p $<$ 0.001, n $>$ 5');
 	});
