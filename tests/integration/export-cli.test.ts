@@ -159,6 +159,6 @@ describe('instruct-audit export', () => {
 		expect(help.stdout).not.toMatch(/\(default: (the )?newest calibrated( one)?\)/);
 		const unnamed = cli('export', 'cli data', '--format', 'jsonl', '--out', path.join(dir, 'jv.jsonl'), '--where', 'judge-valid');
 		expect(unnamed.code).not.toBe(0);
-		expect(unnamed.stderr).toContain('say which judge run');
+		expect(unnamed.stderr).toContain('judge-valid needs the judge run it means: add judge-run=<id> (on the command line, --where judge-run=12 or --judge-run 12)');
 	});
 });

@@ -302,7 +302,7 @@ describe('exports with a model judge', () => {
 		expect(precision.withTies.upper).toBeCloseTo(wilsonInterval(hv + 1, judgedValid.length).upper, 12);
 		expect(precisionCli.stdout).toContain(judgePrecisionText(precision));
 		expect(precisionCli.stdout).toContain(
-			`with the 1 tied audited item counted as "no" and as "yes" — of the ${judgedValid.length} audited items judge run ${world.runId} called all valid, the humans agreed on ${hv} and tied on 1 (no final label); with the tied items left out: `
+			`with the 1 tied audited item counted as "no" and as "yes" — of the ${judgedValid.length} audited items judge run ${world.runId} called all valid, the final human label also says all valid on ${hv}, and on 1 the reviewers tied with each other (no final label); with the tied items left out: `
 		);
 	}, 90_000);
 
@@ -368,6 +368,8 @@ describe('exports with a model judge', () => {
 
 		// Refusals: judge-valid without a run; a run that does not exist.
 		expect(() => parseWhere(['judge-valid'])).toThrow(/judge-run/);
+		// Read by the web API too: in the filter's own words first, not the command line's flags.
+		expect(() => parseWhere(['judge-valid'])).toThrow(/^judge-valid needs the judge run it means: add judge-run=<id> \(on the command line/);
 		expect(() => countExport({ datasetId: world.datasetId, filters: parseWhere(['judge-run=999', 'judge-valid']) }, db)).toThrow(/no judge run 999/);
 
 		// The CLI over the same functions: --judge-run / --judge-valid, the precision in --json.

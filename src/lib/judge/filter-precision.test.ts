@@ -16,7 +16,7 @@ function figures(human: number, decided: number, tied: number): FilterPrecisionF
 describe('judgePrecisionText', () => {
 	it('without ties: the precision, its interval and the counts', () => {
 		expect(judgePrecisionText(figures(8, 10, 0))).toBe(
-			'Judge precision on audit 3: 80.0% (interval 49.0% to 94.3%) — of the 10 audited items judge run 7 called all valid, the humans agreed on 8.'
+			'Judge precision on audit 3: 80.0% (interval 49.0% to 94.3%) — of the 10 audited items judge run 7 called all valid, the final human label also says all valid on 8.'
 		);
 	});
 
@@ -24,13 +24,13 @@ describe('judgePrecisionText', () => {
 		// 8 of 10 decided, 2 tied: 8/12 = 66.7% to 10/12 = 83.3%.
 		const text = judgePrecisionText(figures(8, 10, 2));
 		expect(text).toBe(
-			'Judge precision on audit 3: 66.7%–83.3% (interval 39.1% to 95.3%) with the 2 tied audited items counted as "no" and as "yes" — of the 12 audited items judge run 7 called all valid, the humans agreed on 8 and tied on 2 (no final label); with the tied items left out: 80.0% (interval 49.0% to 94.3%), 8 of 10.'
+			'Judge precision on audit 3: 66.7%–83.3% (interval 39.1% to 95.3%) with the 2 tied audited items counted as "no" and as "yes" — of the 12 audited items judge run 7 called all valid, the final human label also says all valid on 8, and on 2 the reviewers tied with each other (no final label); with the tied items left out: 80.0% (interval 49.0% to 94.3%), 8 of 10.'
 		);
 	});
 
 	it('every item the judge kept tied: the range is all there is', () => {
 		expect(judgePrecisionText(figures(0, 0, 1))).toBe(
-			'Judge precision on audit 3: 0.0%–100.0% (interval 0.0% to 100.0%) with the 1 tied audited item counted as "no" and as "yes" — of the 1 audited item judge run 7 called all valid, the humans agreed on 0 and tied on 1 (no final label); with the tied items left out: no decided item is left.'
+			'Judge precision on audit 3: 0.0%–100.0% (interval 0.0% to 100.0%) with the 1 tied audited item counted as "no" and as "yes" — of the 1 audited item judge run 7 called all valid, the final human label also says all valid on 0, and on 1 the reviewers tied with each other (no final label); with the tied items left out: no decided item is left.'
 		);
 	});
 

@@ -32,7 +32,7 @@ export function judgePrecisionText(p: FilterPrecisionFigures): string {
 	if (p.judgedValid + tied === 0) return `Judge precision: unknown — judge run ${p.runId} called no audited item of audit ${p.auditId} all valid.`;
 	const head = `Judge precision on audit ${p.auditId}`;
 	if (tied === 0) {
-		return `${head}: ${pct(p.precision)} ${interval(p.lower, p.upper)} — of the ${p.judgedValid} audited ${p.judgedValid === 1 ? 'item' : 'items'} judge run ${p.runId} called all valid, the humans agreed on ${p.humanValid}.`;
+		return `${head}: ${pct(p.precision)} ${interval(p.lower, p.upper)} — of the ${p.judgedValid} audited ${p.judgedValid === 1 ? 'item' : 'items'} judge run ${p.runId} called all valid, the final human label also says all valid on ${p.humanValid}.`;
 	}
 	const r = p.withTies;
 	const point = r.rate !== null ? pct(r.rate) : `${pct(r.low)}–${pct(r.high)}`;
@@ -42,5 +42,5 @@ export function judgePrecisionText(p: FilterPrecisionFigures): string {
 		p.judgedValid === 0
 			? 'no decided item is left'
 			: `${pct(p.precision)} ${interval(p.lower, p.upper)}, ${p.humanValid} of ${p.judgedValid}`;
-	return `${head}: ${point} ${interval(r.lower, r.upper)} with ${items} counted as "no" and as "yes" — of the ${kept} audited ${kept === 1 ? 'item' : 'items'} judge run ${p.runId} called all valid, the humans agreed on ${p.humanValid} and tied on ${tied} (no final label); with the tied items left out: ${leftOut}.`;
+	return `${head}: ${point} ${interval(r.lower, r.upper)} with ${items} counted as "no" and as "yes" — of the ${kept} audited ${kept === 1 ? 'item' : 'items'} judge run ${p.runId} called all valid, the final human label also says all valid on ${p.humanValid}, and on ${tied} the reviewers tied with each other (no final label); with the tied items left out: ${leftOut}.`;
 }

@@ -213,7 +213,8 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 		}
 	}
 	if (filters.judgeValid && filters.judgeRun === undefined) {
-		throw new ExportFilterError('--where judge-valid: say which judge run, e.g. --where judge-run=12 (or --judge-run 12).', 'judge-valid');
+		// Said to the web API and the command line alike: the filter's own words first, each face's spelling after.
+		throw new ExportFilterError('judge-valid needs the judge run it means: add judge-run=<id> (on the command line, --where judge-run=12 or --judge-run 12).', 'judge-valid');
 	}
 	return filters;
 }
