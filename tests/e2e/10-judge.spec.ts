@@ -60,6 +60,14 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	await expect(all.locator('[data-cell="sensitivity"]')).toHaveText(percent(want.sensitivity));
 	await expect(all.locator('[data-cell="specificity"]')).toHaveText(percent(want.specificity));
 
+	// The JSON download holds what the page shows, the judge included (it never did).
+	const download = page.getByRole('link', { name: 'Report (JSON)' });
+	const judgeShown = Number(new URL(page.url()).searchParams.get('judge'));
+	await expect(download).toHaveAttribute('href', `/api/reports/${world.auditId}/report.json?judge=${judgeShown}`);
+	const json = await (await page.request.get((await download.getAttribute('href'))!)).json();
+	expect(json.judge.run.id).toBe(judgeShown);
+	expect(percent(json.judge.estimate.estimate)).toBe(percent(want.estimate));
+
 	await section.scrollIntoViewIfNeeded();
 	await section.screenshot({ path: path.join('test-results', 'judge-report-desktop.png') });
 	await page.setViewportSize({ width: 390, height: 844 });
@@ -164,7 +172,7 @@ test('a researcher starts a judge run from the report and reads its calibration 
 	const jy = world.audited.filter((k) => judgeSays(k) === true).length;
 	const precision = page.getByTestId('judge-precision');
 	await expect(precision).toContainText(`Judge precision on audit ${world.auditId}: ${percent(tp / jy)}`);
-	await expect(precision).toContainText(`of the ${jy} audited items judge run ${runId} called all valid, the humans agreed on ${tp}.`);
+	await expect(precision).toContainText(`of the ${jy} audited items judge run ${runId} called all valid, the final human label also says all valid on ${tp}.`);
 	await expect(page.getByTestId('cli-command')).toContainText(`--where judge-run=${runId} --where judge-valid`);
 	// No human-label filter: the file is the audited population, and the page says how its figure is found.
 	await expect(page.getByTestId('export-quality-file')).toContainText('This file: the file is the audited population (no human-label filter)');
