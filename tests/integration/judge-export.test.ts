@@ -298,6 +298,8 @@ describe('exports with a model judge', () => {
 		// The headline counts the tied item as "no" and as "yes" (the page's line is the same sentence).
 		const hv = precision.humanValid;
 		expect(precision.withTies).toMatchObject({ rate: null, low: hv / judgedValid.length, high: (hv + 1) / judgedValid.length });
+		// The headline (ties counted both ways) comes first in the manifest, as on the page and the export line.
+		expect(Object.keys(precision).indexOf('withTies')).toBeLessThan(Object.keys(precision).indexOf('precision'));
 		expect(precision.withTies.lower).toBeCloseTo(wilsonInterval(hv, judgedValid.length).lower, 12);
 		expect(precision.withTies.upper).toBeCloseTo(wilsonInterval(hv + 1, judgedValid.length).upper, 12);
 		expect(precisionCli.stdout).toContain(judgePrecisionText(precision));

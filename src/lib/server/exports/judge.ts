@@ -338,10 +338,11 @@ export function judgeFilterPrecision(client: Database.Database = db().$client, s
 		judgedValid: p.trials,
 		humanValid: p.successes,
 		tiedJudgedValid: cal.tiedJudgedValid,
+		// The headline first, as the page and the export line lead with it; the ties-left-out figure after.
+		withTies: tieBounds(wilson(p.successes), wilson(p.successes + tied)),
 		precision: p.proportion,
 		lower: p.lower,
 		upper: p.upper,
-		withTies: tieBounds(wilson(p.successes), wilson(p.successes + tied)),
 		confidence: p.confidence,
 		method: `share of the audited items judge run ${cal.run.id} called all valid that audit ${cal.auditId}'s final human label also calls all valid, with its Wilson score interval${cal.tiedJudgedValid ? `; the ${cal.tiedJudgedValid} such item${cal.tiedJudgedValid === 1 ? '' : 's'} whose reviewers tied (no final label) left out` : ''}`
 	};
