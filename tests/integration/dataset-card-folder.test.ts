@@ -191,7 +191,7 @@ describe('dataset card with a calibrated judge', () => {
 		// No row of this dataset was rejected by the filters: no caveat about unsampled rejected rows.
 		expect(readme).not.toContain('never sampled');
 		const methods = readme.slice(readme.indexOf('## Methods'));
-		expect(methods).toContain(`by prediction-powered inference with power tuning, PPI++ (Angelopoulos et al., 2023a; Angelopoulos et al., 2023b)`);
+		expect(methods).toContain(`by prediction-powered inference with power tuning, PPI++ (Angelopoulos, Bates, et al., 2023; Angelopoulos, Duchi, and Zrnic, 2023)`);
 		expect(methods).toContain(`${pct(e.estimate!)} \\[${pct(e.lower)}, ${pct(e.upper)}\\]`); // Markdown-escaped brackets
 		expect(methods).toContain('PPI++: Efficient prediction-powered inference');
 		// Without --judge the card says nothing of a judge.
