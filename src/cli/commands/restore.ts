@@ -6,6 +6,7 @@ import { printJson } from '../output';
 import { restoreBackup } from '$lib/server/backups';
 import { BackupError } from '$lib/server/backups/errors';
 import { config } from '$lib/server/config';
+import { countRows, describeRowDifferences } from '$lib/backups/row-differences';
 
 const USAGE = `Usage:
   DATABASE_PATH=<the server's database file> npx instruct-audit restore <backup file> [--create] [--json]
@@ -16,7 +17,10 @@ new database made from the backup at that path. Stop the server first: the resto
 while any process has the database open. The backup is checked before anything changes (a
 sound SQLite database of this app, from this version or an older one — then migrated); the
 current database is kept in BACKUP_DIR as a "pre-restore" backup; the restored file's row
-counts are checked against the backup's. Then start the server again.`;
+counts are checked against the backup's, and the tables where the replaced database held more
+(or fewer) rows are named: rows only in the replaced database are then only in the pre-restore
+file. Accounts, passwords and roles are as they were at the backup, and every sign-in session is
+ended: everyone signs in again. Then start the server again.`;
 
 export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' }, create: { type: 'boolean' } }, USAGE);
@@ -48,8 +52,13 @@ export async function run(argv: string[]): Promise<void> {
 	}
 	console.log(creating ? `created a new database at ${target} from ${from}` : `restored ${from} into ${target}`);
 	console.log(
-		`rows: ${Object.values(result.tables).reduce((a, b) => a + b, 0)} in ${Object.keys(result.tables).length} tables (${result.tables.instances ?? 0} instances, ${result.tables.audit_labels ?? 0} labels), equal to the backup's`
+		`rows: ${Object.values(result.tables).reduce((a, b) => a + b, 0)} in ${Object.keys(result.tables).length} tables (${countRows(result.tables.instances ?? 0, 'instances')}, ${countRows(result.tables.audit_labels ?? 0, 'audit_labels')}), equal to the backup's`
 	);
 	if (result.migrated) console.log(`brought up to date: ${result.migrated} migration(s) applied`);
 	if (result.previous) console.log(`the database it replaced is kept as ${result.previous}`);
+	if (result.differences) for (const line of describeRowDifferences(result.differences, result.previous)) console.log(line);
+	else if (result.previous) console.log(`the replaced database could not be read to count its rows: compare it with the backup before removing it`);
+	console.log(
+		`accounts, passwords and roles are as they were at the backup; every sign-in session was ended${result.sessionsEnded ? ` (${result.sessionsEnded})` : ''}: everyone signs in again`
+	);
 }

@@ -16,7 +16,8 @@ import { BackupError, fileSystemError } from './errors';
 import { judgeCheck, requireSqliteFile, type DatabaseInspection } from './inspect';
 import { backupFileName } from './backup';
 import { checkpointCompletely } from '../db/checkpoints';
-import { copyInWorker, type CopyResult } from './worker';
+import { copyInWorker, type CopyResult, type TableCounts } from './worker';
+import { rowDifferences, type TableDifference } from '$lib/backups/row-differences';
 
 /** Pages copied per step, as for a backup. */
 const PAGES_PER_STEP = 2048;
@@ -80,19 +81,19 @@ async function copyThroughSqlite(source: string, partial: string): Promise<CopyR
  * file where a checkpoint can, and copied as it is; only if its log still holds pages is that
  * kept beside it (`<file>-wal`), as nothing else could read them.
  */
-async function keepCurrent(databasePath: string, backupDir: string): Promise<string> {
+async function keepCurrent(databasePath: string, backupDir: string): Promise<{ file: string; tables: TableCounts | null }> {
 	const aside = path.join(backupDir, backupFileName('pre-restore', new Date()));
 	const partial = path.join(backupDir, `.${path.basename(aside)}.partial-${process.pid}`);
 	try {
 		mkdirPrivate(backupDir);
-		let copied = false;
+		let tables: TableCounts | null = null;
 		try {
 			const result = await copyThroughSqlite(databasePath, partial);
-			copied = result.copy.problems.length === 0 && differingTables(result).length === 0;
+			if (result.copy.problems.length === 0 && differingTables(result).length === 0) tables = result.copy.tables;
 		} catch {
 			// Damaged or not SQLite: copied as it is below.
 		}
-		if (!copied) {
+		if (!tables) {
 			removeWithLog(partial);
 			try {
 				const current = new Database(databasePath, { fileMustExist: true });
@@ -109,7 +110,7 @@ async function keepCurrent(databasePath: string, backupDir: string): Promise<str
 		}
 		fs.renameSync(partial, aside);
 		syncDir(backupDir);
-		return aside;
+		return { file: aside, tables };
 	} catch (err) {
 		try {
 			removeWithLog(partial);
@@ -117,6 +118,20 @@ async function keepCurrent(databasePath: string, backupDir: string): Promise<str
 			// Nothing to remove where the folder cannot be (BACKUP_DIR a file): the error below says why.
 		}
 		throw fileSystemError(backupDir, err, 'The current database could not be kept aside, so nothing was restored');
+	}
+}
+
+/**
+ * Ends every sign-in session in the copy about to be swapped in (one self-contained file, not yet
+ * anyone's database); returns how many there were.
+ */
+function endSessions(incoming: string, tables: TableCounts): number {
+	if (!tables.sessions) return 0;
+	const copy = new Database(incoming, { fileMustExist: true });
+	try {
+		return copy.prepare<[]>('DELETE FROM sessions').run().changes;
+	} finally {
+		copy.close();
 	}
 }
 
@@ -140,6 +155,18 @@ export interface RestoreResult extends DatabaseInspection {
 	previous: string | null;
 	/** Migrations applied to bring an older backup up to this version. */
 	migrated: number;
+	/**
+	 * Tables whose row counts differ between the database that was replaced and the backup (`tables`):
+	 * rows only in the replaced one are now only in `previous`. Null when there was no database, or
+	 * it could not be read through SQLite to count them.
+	 */
+	differences: TableDifference[] | null;
+	/**
+	 * Sign-in sessions the backup held, all ended: a session (or a password, role or disabled
+	 * account) ended after the backup was taken would otherwise be valid again. Everyone signs in
+	 * again, with their account as it was at the backup.
+	 */
+	sessionsEnded: number;
 }
 
 export async function restoreBackup(options: { from: string; databasePath?: string; backupDir?: string; migrationsDir?: string }): Promise<RestoreResult> {
@@ -158,6 +185,7 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 	// 1. The backup, read through SQLite, into a checked self-contained file beside the database.
 	const incoming = path.join(databaseDir, `.${path.basename(databasePath)}.restoring-${process.pid}`);
 	let inspection: Omit<DatabaseInspection, 'bytes'>;
+	let sessionsEnded = 0;
 	try {
 		try {
 			fs.mkdirSync(databaseDir, { recursive: true });
@@ -175,6 +203,7 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 		inspection = judgeCheck(from, copied.copy, migrationsDir);
 		const differing = differingTables(copied);
 		if (differing.length) throw new BackupError(`The copy of ${from} does not hold what the backup holds (${differing.join(', ')}); nothing was changed.`, 500, 'failed');
+		sessionsEnded = endSessions(incoming, inspection.tables);
 	} catch (err) {
 		removeWithLog(incoming);
 		throw err;
@@ -182,8 +211,9 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 
 	// 2. The current database, kept aside; 3. the swap.
 	let previous: string | null = null;
+	let replacedTables: TableCounts | null = null;
 	try {
-		if (fs.existsSync(databasePath)) previous = await keepCurrent(databasePath, backupDir);
+		if (fs.existsSync(databasePath)) ({ file: previous, tables: replacedTables } = await keepCurrent(databasePath, backupDir));
 		// The old log belongs to the old file: left beside the new one, SQLite would replay it there.
 		fs.rmSync(`${databasePath}-wal`, { force: true });
 		fs.rmSync(`${databasePath}-shm`, { force: true });
@@ -201,7 +231,8 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 			openDatabase(databasePath, migrationsDir).$client.close();
 			migrated = inspection.migrations.known - inspection.migrations.applied;
 		}
-		return { ...inspection, file: databasePath, bytes: fs.statSync(databasePath).size, previous, migrated };
+		const differences = replacedTables ? rowDifferences(inspection.tables, replacedTables) : null;
+		return { ...inspection, file: databasePath, bytes: fs.statSync(databasePath).size, previous, migrated, differences, sessionsEnded };
 	} catch (err) {
 		// Drizzle's "Failed to run the query …" carries SQLite's reason as its cause.
 		const cause = (err as { cause?: unknown } | null)?.cause;
