@@ -7,7 +7,7 @@ import { requiredRole } from '$lib/server/auth/access';
 import { hasRole } from '$lib/server/auth/guards';
 import { startApp, stopApp } from '$lib/server/startup';
 import { config } from '$lib/server/config';
-import { checkApiOrigin, checkBodySize } from '$lib/server/http/guards';
+import { checkApiOrigin, checkBodySize, refusal } from '$lib/server/http/guards';
 import { markBusy, retryWhileBusy } from '$lib/server/http/busy';
 import { SECURITY_HEADERS } from '../scripts/security-headers.js';
 
@@ -15,6 +15,8 @@ export const init: ServerInit = async () => {
 	await startApp();
 	process.once('sveltekit:shutdown', () => void stopApp());
 };
+
+const NO_ACCESS = 'You do not have access to this page.';
 
 // Once an account exists it never stops existing (the last admin cannot be removed), so the
 // "no users yet" check stops querying after the first positive answer.
@@ -64,7 +66,11 @@ const handleOnce = async (event: Parameters<Handle>[0]['event'], resolve: Parame
 			if (isApi) error(401, { message: 'Sign in first.' });
 			redirect(303, `/login?next=${encodeURIComponent(path + event.url.search)}`);
 		}
-		if (!hasRole(event.locals.user, role)) error(403, { message: 'You do not have access to this page.' });
+		if (!hasRole(event.locals.user, role)) {
+			// An enhanced form reads an ActionResult; SvelteKit would answer a bare {message} to one.
+			if (event.request.headers.get('x-sveltekit-action') === 'true') return secured(refusal(event.request, path, 403, NO_ACCESS));
+			error(403, { message: NO_ACCESS });
+		}
 	}
 
 	const response = await resolve(event);
