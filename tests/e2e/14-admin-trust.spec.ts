@@ -101,3 +101,37 @@ test('Sign-in refused by the cross-site check (the address is not ORIGIN) says s
 	await expect(page.getByTestId('sign-in-refused')).toContainText('ORIGIN');
 	await context.close();
 });
+
+test('Users: an admin giving up their own role is asked first, then told the Admin pages are closed to them (no bare 403)', async ({ browser }) => {
+	const self = await makeAccount(db, 'admin', 'Trust Self');
+	const context = await signedInContext(browser, self);
+	const page = await context.newPage();
+	await gotoReady(page, '/admin/users');
+	const ownRole = page.getByLabel(`Role of ${self.email}`);
+	const ownChange = page.getByRole('button', { name: `Change role of ${self.email}` });
+
+	// Dismissed: nothing changes, the menu is back on admin.
+	const asked: string[] = [];
+	page.once('dialog', (dialog) => {
+		asked.push(dialog.message());
+		void dialog.dismiss();
+	});
+	await ownRole.selectOption('reviewer');
+	await ownChange.click();
+	await expect.poll(() => asked).toEqual([
+		'Make yourself a reviewer? The Admin pages close to you at once; only another administrator can make you an admin again.'
+	]);
+	await expect(ownRole).toHaveValue('admin');
+	await expect(page.getByRole('status')).toHaveText('');
+
+	// Accepted: the role changes and the page says what happened, with the way out.
+	page.once('dialog', (dialog) => void dialog.accept());
+	await ownRole.selectOption('reviewer');
+	await ownChange.click();
+	const status = page.getByRole('status');
+	await expect(status).toContainText(`You (${self.email}) are now a reviewer: the Admin pages are closed to you from now on.`);
+	await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
+	await status.getByRole('link', { name: 'Go to the start page' }).click();
+	await expect(page).toHaveURL(/\/review$/);
+	await context.close();
+});

@@ -6,6 +6,7 @@ import { reviewingNote } from '$lib/audits/disabled-reviewer';
 import { clearSignInFailures, createUser, findUserByEmail, listUsers, resetPassword, setDisabled, setRole } from '$lib/server/auth/users';
 import { ROLES, type Role } from '$lib/server/db/tables';
 import { processEnv } from '$lib/server/config';
+import { roleChangedMessage } from '$lib/accounts/role-change';
 
 const USAGE = `Usage:
   npx instruct-audit users list
@@ -102,10 +103,12 @@ export async function run(argv: string[]): Promise<void> {
 			printOutcome(values.json, { passwordReset: values.email }, `Password of ${values.email} reset; their sessions were ended.`);
 			return;
 		}
-		case 'set-role':
-			setRole(userId(values.email), role(values.role));
-			printOutcome(values.json, { email: values.email, role: values.role }, `${values.email} is now ${values.role}.`);
+		case 'set-role': {
+			const newRole = role(values.role);
+			setRole(userId(values.email), newRole);
+			printOutcome(values.json, { email: values.email, role: newRole }, roleChangedMessage(values.email ?? '', newRole));
 			return;
+		}
 		case 'disable':
 		case 'enable': {
 			// Disabling ends the account's leases; the open audits it reviews are named either way.

@@ -8,6 +8,7 @@ import { clearSignInFailures, createUser, getUser, listUsers, resetPassword, set
 import { ROLES } from '$lib/server/db/tables';
 import { fieldErrorsOf } from '$lib/server/http/errors';
 import { MAX_PASSWORD_LENGTH } from '$lib/server/auth/password';
+import { roleChangedMessage } from '$lib/accounts/role-change';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	requireRole(locals, 'admin', url);
@@ -57,13 +58,15 @@ export const actions: Actions = {
 		}
 	},
 	role: async ({ request, locals }) => {
-		requireRole(locals, 'admin');
+		const me = requireRole(locals, 'admin');
 		const parsed = parseForm(idSchema.extend({ role: z.enum(ROLES) }), await request.formData());
 		if (!parsed.ok) return fail(400, { action: 'role', errors: parsed.errors, values: {} as Record<string, string> });
 		try {
 			setRole(parsed.data.id, parsed.data.role);
 			// Says whose role and to what: the same words twice in a row would not be announced again.
-			return { action: 'role', message: `${getUser(parsed.data.id)?.email ?? 'The account'} is now a ${parsed.data.role}.` };
+			// An admin who gave up the role sees the sentence on this page, which is closed to them now.
+			const leftAdmin = parsed.data.id === me.id && parsed.data.role !== 'admin';
+			return { action: 'role', message: roleChangedMessage(getUser(parsed.data.id)?.email ?? 'The account', parsed.data.role, leftAdmin), leftAdmin };
 		} catch (err) {
 			return userFailure(err, 'role');
 		}
