@@ -347,6 +347,8 @@ describe('restore: the backup is read and checked before the database is touched
 		const message = await backupError(restoreBackup({ from: old, databasePath: file, backupDir: kept, migrationsDir: MIGRATIONS }));
 		const aside = path.join(kept, fs.readdirSync(kept)[0]);
 		expect(message).toMatch(/^Restore failed \(.*duplicate column.*\); the previous database was put back \(a copy of it is also kept as .*instruct-audit-pre-restore-.*\.db\)\.$/);
+		// The migration that failed is named by its file, not only by the SQL it quotes.
+		expect(message).toMatch(new RegExp(`^Restore failed \\(migration ${entries[before0032].tag}\\.sql: `));
 		db = openDatabase(file, MIGRATIONS);
 		expect(snapshotDb(db)).toBe(before);
 		expect(aside).toMatch(/pre-restore/);

@@ -135,6 +135,24 @@ function endSessions(incoming: string, tables: TableCounts): number {
 	}
 }
 
+/**
+ * The migration file (after the `applied` first ones) holding the statement a failed migration's
+ * error quotes, so the message names the file and not only its SQL; null when none does.
+ */
+function failedMigrationFile(reason: string, migrationsDir: string, applied: number): string | null {
+	const squeeze = (text: string) => text.replace(/\s+/g, ' ').trim();
+	try {
+		const { entries } = JSON.parse(fs.readFileSync(path.join(migrationsDir, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+		for (const { tag } of entries.slice(applied)) {
+			const statements = fs.readFileSync(path.join(migrationsDir, `${tag}.sql`), 'utf8').split('--> statement-breakpoint').map(squeeze).filter(Boolean);
+			if (statements.some((statement) => reason.includes(statement))) return `${tag}.sql`;
+		}
+	} catch {
+		// No journal to read: the message quotes the SQL alone.
+	}
+	return null;
+}
+
 /** Puts the kept copy back in place of the database (after a failure past the swap). */
 function putBack(aside: string | null, databasePath: string): void {
 	const returning = path.join(path.dirname(databasePath), `.${path.basename(databasePath)}.returning-${process.pid}`);
@@ -237,7 +255,9 @@ export async function restoreBackup(options: { from: string; databasePath?: stri
 		// Drizzle's "Failed to run the query …" carries SQLite's reason as its cause.
 		const cause = (err as { cause?: unknown } | null)?.cause;
 		// One line: the failed query's SQL is quoted with the migration file's line breaks.
-		const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? `: ${cause.message}` : ''}`.replace(/\s+/g, ' ');
+		const reason = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? `: ${cause.message}` : ''}`.replace(/\s+/g, ' ');
+		const file = failedMigrationFile(reason, migrationsDir, inspection.migrations.applied);
+		const why = file ? `migration ${file}: ${reason}` : reason;
 		try {
 			putBack(previous, databasePath);
 		} catch {
