@@ -9,6 +9,7 @@ import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import type { Db } from '../../src/lib/server/db';
 import { createAudit } from '../../src/lib/server/audits/create';
+import { createEndpoint, deleteEndpoint } from '../../src/lib/server/runs/endpoints';
 import { makeDataset } from '../integration/audit-fixtures';
 import { e2eDatabasePath, makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 import { gotoReady } from './helpers';
@@ -134,4 +135,22 @@ test('Users: an admin giving up their own role is asked first, then told the Adm
 	await status.getByRole('link', { name: 'Go to the start page' }).click();
 	await expect(page).toHaveURL(/\/review$/);
 	await context.close();
+});
+
+test('Endpoints: each row\'s buttons name their endpoint for a screen reader', async ({ browser }) => {
+	const stamp = Date.now();
+	const made = ['north', 'south'].map((n) => createEndpoint({ name: `${n}-${stamp}`, baseUrl: 'http://127.0.0.1:9/v1', apiKey: '', apiStyle: 'chat', model: 'm', concurrency: 1 }, null, db));
+	const context = await signedInContext(browser, admin);
+	const page = await context.newPage();
+	await gotoReady(page, '/admin/endpoints');
+	for (const { name } of made) {
+		const row = page.locator(`tr[data-endpoint="${name}"]`);
+		for (const label of [`Test connection of ${name}`, `Edit ${name}`, `Remove ${name}`]) await expect(row.getByRole('button', { name: label, exact: true })).toBeVisible();
+		// The default endpoint's row has no Make default; the others say which one they make default.
+		const makeDefault = row.getByRole('button', { name: /^Make default/ });
+		if (await makeDefault.count()) await expect(makeDefault).toHaveAccessibleName(`Make default for ${name}`);
+	}
+	await expect(page.getByRole('button', { name: /^Make default for (north|south)-/ })).not.toHaveCount(0);
+	await context.close();
+	for (const { id } of made) deleteEndpoint(id, db);
 });
