@@ -5,6 +5,7 @@ import { parseCommandArgs } from '../args';
 import { printJson, printTable } from '../output';
 import { BackupError, createBackup, listBackups } from '$lib/server/backups';
 import { config } from '$lib/server/config';
+import { countRows } from '$lib/backups/row-differences';
 
 const USAGE = `Usage:
   npx instruct-audit backup [--out <file>] [--json]
@@ -37,6 +38,6 @@ export async function run(argv: string[]): Promise<void> {
 	console.log(`${backup.file}`);
 	console.log(
 		`${formatByteSize(backup.bytes)} in ${(backup.ms / 1000).toFixed(2)} s; verified: integrity_check ok, ${Object.keys(backup.tables).length} tables with the database's row counts ` +
-			`(${backup.tables.instances ?? 0} instances, ${backup.tables.audit_labels ?? 0} labels), ${backup.migrations.applied} migrations`
+			`(${countRows(backup.tables.instances ?? 0, 'instances')}, ${countRows(backup.tables.audit_labels ?? 0, 'audit_labels')}), ${backup.migrations.applied} migrations`
 	);
 }
