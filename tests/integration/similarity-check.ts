@@ -42,8 +42,8 @@ export function checkSimilarityRecords(db: Db, runId: number, each?: (task: Task
 		if (t.filter_rule === 'rougeL') expect(max).toBeGreaterThan(0.7);
 		each?.(t, max);
 		if (t.filter_rule) rules.add(t.filter_rule);
-		// Self-Instruct: an instruction waiting beyond the target joined the pool too.
-		if (t.filter_status === 'kept' || (preset === 'self-instruct' && t.filter_rule === 'overTarget')) {
+		// An instruction that passed every filter beyond the target joined the pool too (Self-Instruct's waiting, Alpaca's past the target).
+		if (t.filter_status === 'kept' || t.filter_rule === 'overTarget') {
 			pool.push(t.instruction);
 			poolRef.push(t.id);
 		}
