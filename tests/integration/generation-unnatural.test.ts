@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb } from '../support/db';
-import { startFakeOpenAI, type FakeOpenAI, type FakeScript } from '../support/fake-openai';
+import { startFakeOpenAI, type FakeOpenAI, type FakeReply, type FakeScript } from '../support/fake-openai';
 import { pipelineScript } from '../support/fake-pipeline-script';
 import type { Db } from '../../src/lib/server/db';
 import { listDatasets } from '../../src/lib/server/datasets/datasets';
@@ -256,4 +256,85 @@ it('a rephrasing reply with a second paragraph keeps the first and records the r
 	});
 	expect(listCalls(db, run.id, { withProblems: true, pageSize: 200 }).rows.map((r) => r.id)).toContain(calls[0].id);
 	expect(progressOf(db, run.id).replyProblems).toEqual({ unread_rest: 1 });
+});
+
+/** Three unrelated examples, one per core call (by call number). */
+const THREE = [
+	{ instruction: 'Name the capital of the given country.', input: 'Portugal', constraints: 'One word.' },
+	{ instruction: 'Count the vowels in the given word.', input: 'banana', constraints: 'A number.' },
+	{ instruction: 'Give the opposite of the given adjective.', input: 'tall', constraints: 'One word.' }
+];
+
+/**
+ * Core call k answers THREE[k - 1], the replies committed in call order; the output of the first
+ * example is empty (rejected) and comes last, after the third example was committed beyond the target.
+ */
+function scriptLosingTheFirstOutput(onFirstOutput: () => FakeReply = () => ({ text: '', latencyMs: 150 })): FakeScript {
+	const base = pipelineScript();
+	return (request) => {
+		const key = String(request.headers['x-client-request-id'] ?? '');
+		const core = /un-core\/(\d+)$/.exec(key);
+		if (core) {
+			const e = THREE[Number(core[1]) - 1];
+			return { text: `\nInstruction: ${e.instruction}\nInput: ${e.input}\nConstraints: ${e.constraints}\n\nExample`, latencyMs: 10 * Number(core[1]) };
+		}
+		if (/un-output\//.test(key) && request.prompt.includes(`Instruction: ${THREE[0].instruction}\n`)) return onFirstOutput();
+		return base(request);
+	};
+}
+
+describe('examples beyond the target', () => {
+	it('wait, and take the place of a kept example that loses its output, in stream order', async () => {
+		fake = await startFakeOpenAI({ script: scriptLosingTheFirstOutput() });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 2, rephrasings: 0, maxCoreCalls: 3, endpointId: endpoint.id });
+		expect(await session.done).toEqual({ status: 'completed', message: 'Completed: 2 examples kept (target 2).' });
+
+		const tasks = all<{ id: number; instruction: string; filter_status: string; filter_rule: string | null }>(
+			db,
+			'SELECT id, instruction, filter_status, filter_rule FROM tasks WHERE run_id = ? ORDER BY id',
+			run.id
+		);
+		expect(tasks.map((t) => [t.instruction, t.filter_status, t.filter_rule])).toEqual([
+			[THREE[0].instruction, 'rejected', 'noInstances'],
+			[THREE[1].instruction, 'kept', null],
+			[THREE[2].instruction, 'kept', null]
+		]);
+		// The one brought in went the whole way: its output asked for and kept, with its own input.
+		expect(all<{ input: string; constraints: string; filter_status: string }>(db, 'SELECT input, constraints, filter_status FROM instances WHERE task_id = ?', tasks[2].id)).toEqual([
+			{ input: THREE[2].input, constraints: THREE[2].constraints, filter_status: 'kept' }
+		]);
+		const lost = one<{ parsed: string }>(db, "SELECT parsed FROM generation_calls WHERE run_id = ? AND step = 'unnatural/output' AND task_id = ?", run.id, tasks[0].id);
+		expect(JSON.parse(lost.parsed)).toMatchObject({ rule: 'emptyOutput', broughtIn: [tasks[2].id] });
+		const progress = progressOf(db, run.id);
+		expect(progress.accepted).toBe(3);
+		expect(progress.rejected).toEqual({});
+		expect(progress.instances).toMatchObject({ kept: 2, rejected: 1 });
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core'", run.id).n).toBe(3);
+	});
+
+	it('bring one in when an output call fails on its prompt (the example held back)', async () => {
+		fake = await startFakeOpenAI({ script: scriptLosingTheFirstOutput(() => ({ text: '', finishReason: 'content_filter', latencyMs: 150 })) });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 1, rephrasings: 0, maxCoreCalls: 3, failedCallShare: 1, endpointId: endpoint.id });
+		const end = await session.done;
+		expect(end.status, end.message ?? '').toBe('completed');
+		expect(end.message).toMatch(/^Completed: 1 example kept \(target 1\)\. Completed with 1 failed call/);
+		const tasks = all<{ id: number; filter_rule: string | null }>(db, 'SELECT id, filter_rule FROM tasks WHERE run_id = ? ORDER BY id', run.id);
+		expect(tasks.map((t) => t.filter_rule)).toEqual(['callFailed', null]);
+		const failed = one<{ parsed: string }>(db, "SELECT parsed FROM generation_calls WHERE run_id = ? AND status = 'failed'", run.id);
+		expect(JSON.parse(failed.parsed)).toMatchObject({ heldTask: tasks[0].id, broughtIn: [tasks[1].id] });
+		expect(progressOf(db, run.id).rejected).toEqual({});
+	});
+
+	it('leave a run short of its target naming what it lost, never "beyond the run\'s target"', async () => {
+		fake = await startFakeOpenAI({ script: scriptLosingTheFirstOutput() });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 3, rephrasings: 0, maxCoreCalls: 3, endpointId: endpoint.id });
+		expect(await session.done).toEqual({
+			status: 'completed',
+			message: 'Stopped short of the target: 3 core-generation calls gave 2 usable examples of the 3 wanted (limit 3 calls). Rejected most often: no instance left (1).'
+		});
+		expect(progressOf(db, run.id).rejected).toEqual({});
+	});
 });

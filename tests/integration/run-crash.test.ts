@@ -155,6 +155,8 @@ describe.each([
 	// Every 4th task gets no usable instance: instructions waiting beyond the target are brought in across kills.
 	{ pipeline: 'self-instruct', target: 60, extra: [] as string[], loseInstances: true },
 	{ pipeline: 'unnatural', target: 30, extra: ['--rephrasings', '1'] },
+	// Every 4th task's output is empty: examples waiting beyond the target are brought in across kills.
+	{ pipeline: 'unnatural', target: 30, extra: ['--rephrasings', '1'], loseInstances: true },
 	// An Alpaca call keeps up to 16 tasks: fewer replies between kills, so the run outlives four.
 	{ pipeline: 'alpaca', target: 150, extra: [] as string[] }
 ])('kill -9 during a $pipeline run (tasks lost: $loseInstances)', ({ pipeline, target, extra, loseInstances }) => {
@@ -164,8 +166,13 @@ describe.each([
 		const script: typeof base = (request) => {
 			const key = String(request.headers['x-client-request-id'] ?? '');
 			if (loseInstances && Number(/si-instances\/task (\d+)$/.exec(key)?.[1] ?? 1) % 4 === 0) return '';
+			// Unnatural: an empty output, late (after examples beyond the target came in), for every 4th task;
+			// and every 5th core reply missing a field, so more core calls are in flight than the target needs.
+			if (loseInstances && Number(/un-output\/task (\d+)$/.exec(key)?.[1] ?? 1) % 4 === 0) return { text: '', latencyMs: 400 };
+			if (loseInstances && Number(/un-core\/(\d+)$/.exec(key)?.[1] ?? 1) % 5 === 0) return '\nInstruction: Name the capital of the given country.\nInput: Portugal\n\nExample';
 			const core = /un-core\/(\d+)$/.exec(key);
-			if (core && Number(core[1]) % 4 === 0) return `\nInstruction: Translate the given word into Spanish.\nInput: word number ${core[1]}\nConstraints: None.\n\nExample`;
+			// (not while outputs are lost: an example brought in keeps the task it waited with, see unnatural.ts)
+			if (core && !loseInstances && Number(core[1]) % 4 === 0) return `\nInstruction: Translate the given word into Spanish.\nInput: word number ${core[1]}\nConstraints: None.\n\nExample`;
 			return base(request);
 		};
 		fake = await startFakeOpenAI({ script, latencyMs: 30 });
@@ -211,7 +218,21 @@ describe.each([
 		expect(run.status).toBe('completed');
 		const progress = JSON.parse(run.progress);
 		const accepted = one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND (filter_status = 'kept' OR filter_rule = 'noInstances')", runId).n;
-		if (loseInstances) {
+		if (loseInstances && pipeline === 'unnatural') {
+			// Each example that lost its output was replaced, first by one waiting beyond the target:
+			// the target's examples have their outputs, each asked for once.
+			const lost = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_rule = 'emptyOutput'", runId).n;
+			expect(lost).toBeGreaterThan(0);
+			expect(progress.accepted).toBe(target + lost);
+			expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_status = 'kept'", runId).n).toBe(target);
+			expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND parsed LIKE '%broughtIn%'", runId).n).toBeGreaterThan(0);
+			expect(progress.rejected.overTarget ?? 0).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_rule = 'overTarget'", runId).n);
+			expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM (SELECT call_key FROM generation_calls WHERE run_id = ? GROUP BY call_key HAVING count(*) > 1)", runId).n).toBe(0);
+			const outputsPerTask = all<{ task_id: number; n: number }>(db, "SELECT task_id, count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/output' AND call_key NOT LIKE '%/core %' GROUP BY task_id", runId);
+			expect(outputsPerTask.every((t) => t.n === 1)).toBe(true);
+			const keptTasks = all<{ id: number }>(db, "SELECT id FROM tasks WHERE run_id = ? AND filter_status = 'kept'", runId);
+			for (const t of keptTasks) expect(outputsPerTask.some((o) => o.task_id === t.id), `task ${t.id} has its output call`).toBe(true);
+		} else if (loseInstances) {
 			// Each task lost was replaced, first by an instruction waiting beyond the target.
 			expect(progress.tasksWithoutInstances).toBeGreaterThan(0);
 			expect(progress.accepted).toBe(target + progress.tasksWithoutInstances);
@@ -228,7 +249,7 @@ describe.each([
 		const joinedExamples = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND step = 'unnatural/core' AND status = 'done' AND parsed LIKE '%joinedTask%'", runId).n;
 		if (!loseInstances) expect(accepted + joinedExamples).toBe(target);
 		if (pipeline !== 'unnatural') expectRougeRecomputed(runId, pipeline as 'self-instruct' | 'alpaca');
-		else {
+		else if (!loseInstances) {
 			// The joined task holds one instance per example that joined it, each answered once.
 			const spanish = all<{ id: number }>(db, "SELECT id FROM tasks WHERE run_id = ? AND instruction = 'Translate the given word into Spanish.'", runId);
 			expect(spanish).toHaveLength(1);

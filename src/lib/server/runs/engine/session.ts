@@ -18,6 +18,7 @@ import type { JudgeProgress } from '../judge/progress';
 import { runEngine, type EngineEnd, type EngineTiming } from './engine';
 import { failedCallsNote, failureGuard } from './failures';
 import { ruleLabel } from '../generation/progress';
+import { runCounts } from '$lib/runs/counts';
 import { makeOwner } from './owner';
 import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
 
@@ -186,7 +187,7 @@ export class RunSession {
 				{
 					const short = driverShortfall?.() ?? null;
 					// The count the target is about, said in every completed run's message (not "target met" alone).
-					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId) : null);
+					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(pipeline, this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId) : null);
 				}
 				break;
 			case 'pause':
@@ -246,11 +247,15 @@ function joinSentences(...parts: (string | null)[]): string | null {
 	return text || null;
 }
 
-/** Why a run stopped short of its target, from what its filters rejected most (not a guess). */
-function mostRejected(progress: KindProgress): string | null {
-	const rejected = (progress as { rejected?: Record<string, number> }).rejected ?? {};
+/**
+ * Why a run stopped short of its target, from what it rejected most (not a guess): its filters'
+ * rules and the candidates lost later (no instance or output left). Never "beyond the target":
+ * a run short of it has brought in every candidate that waited.
+ */
+function mostRejected(pipeline: string, progress: KindProgress): string | null {
+	const rejected = pipeline === 'judge' ? ((progress as { rejected?: Record<string, number> }).rejected ?? {}) : runCounts(pipeline, progress).rejectedByRule;
 	const top = Object.entries(rejected)
-		.filter(([, n]) => n > 0)
+		.filter(([rule, n]) => n > 0 && rule !== 'overTarget')
 		.sort((a, b) => b[1] - a[1])
 		.slice(0, 3);
 	if (!top.length) return null;

@@ -10,6 +10,9 @@
  *      constraints stay on the instance row; exports leave them out of the training example);
  *   4. template expansion (optional): N rephrasings per task, each a formulation with the input
  *      and output of the task's first kept instance.
+ * The target counts kept examples, a provisional count until their outputs are in: an example
+ * that passes the filters while it stands at the target waits (rule 'overTarget') and takes the
+ * place of the next example lost (as Self-Instruct's instructions do).
  * Everything is stored, rejected candidates with their rule.
  */
 import {
@@ -42,6 +45,14 @@ const STEP_CORE = 'unnatural/core';
 const STEP_OUTPUT = 'unnatural/output';
 const STEP_EXPANSION = 'unnatural/expansion';
 
+/**
+ * The rule of an example that passed every filter while the kept count stood at the target.
+ * Until the run ends it is only waiting: the count is provisional (an example kept can still lose
+ * its output, rejected or its call failed), and an example lost brings the first one waiting in.
+ * Those still waiting when the run ends are beyond the target for good.
+ */
+const OVER_TARGET = 'overTarget';
+
 /** Accepted examples per core call, assumed until a few replies are in. */
 const INITIAL_ACCEPTED_PER_CALL = 0.8;
 
@@ -57,6 +68,8 @@ interface OutputWork {
 	example: UnnaturalDemonstration;
 	/** The output call's key: per example, since examples with one instruction share a task. */
 	key: string;
+	/** The core call the example came from (known when read back from the rows). */
+	coreCallId?: number;
 }
 
 interface ExpansionWork {
@@ -75,6 +88,34 @@ export function unnaturalKeys(runId: number) {
 	};
 }
 
+/**
+ * A run's core examples from its rows: those accepted (kept, lost or held back since), in commit
+ * order, each with the task it created or joined and its output call's key; and those waiting
+ * beyond the target, in stream order.
+ */
+export function unnaturalExamples(database: Db, runId: number): { accepted: OutputWork[]; waiting: OutputWork[] } {
+	const keys = unnaturalKeys(runId);
+	const rows = database.$client
+		.prepare<[number, string], { taskId: number; callId: number; parsed: string; taskCallId: number; taskRule: string | null }>(
+			`SELECT g.task_id AS taskId, c.id AS callId, c.parsed, t.call_id AS taskCallId, t.filter_rule AS taskRule
+			 FROM generation_calls c JOIN generation_candidates g ON g.call_id = c.id JOIN tasks t ON t.id = g.task_id
+			 WHERE c.run_id = ? AND c.step = ? AND c.status = 'done' AND (${acceptedTasks('t')} OR t.filter_rule = '${OVER_TARGET}')
+			 ORDER BY g.id`
+		)
+		.all(runId, STEP_CORE);
+	const accepted: OutputWork[] = [];
+	const waiting: OutputWork[] = [];
+	for (const row of rows) {
+		const { fields, rule } = JSON.parse(row.parsed) as { fields: Partial<UnnaturalDemonstration>; rule?: string };
+		// Rejected at once for another rule: its own task carries that rule (not matched above).
+		if (rule !== undefined && rule !== OVER_TARGET) continue;
+		const example = { instruction: fields.instruction ?? '', input: fields.input ?? '', constraints: fields.constraints ?? '' };
+		const key = row.taskCallId === row.callId ? keys.output(row.taskId) : keys.output(row.taskId, row.callId);
+		(row.taskRule === OVER_TARGET ? waiting : accepted).push({ taskId: row.taskId, example, key, coreCallId: row.callId });
+	}
+	return { accepted, waiting };
+}
+
 function exampleKey(instruction: string, input: string): string {
 	return `${comparableText(instruction)}\u0000${comparableText(input)}`;
 }
@@ -88,7 +129,9 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	 * failed). The target counts these, so an example that loses its output is replaced.
 	 */
 	private kept = 0;
-	/** Accepted examples by instruction + input, for the duplicate rule. */
+	/** Examples beyond the target for now, in stream order (task id): see OVER_TARGET. */
+	private readonly waiting: OutputWork[] = [];
+	/** Accepted (or waiting) examples by instruction + input, for the duplicate rule. */
 	private readonly seen = new Map<string, number>();
 	/** The task of each accepted instruction: a later example with the same instruction joins it. */
 	private readonly taskOfInstruction = new Map<string, number>();
@@ -104,6 +147,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 	private taskCallsInFlight = 0;
 	private readonly rejectTaskStmt;
 	private readonly restoreTaskStmt;
+	private readonly admitStmt;
 	private readonly held: HeldTasks;
 	private readonly instanceStmt;
 
@@ -122,26 +166,23 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			"UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = 'noInstances'"
 		);
 		this.instanceStmt = c.prepare<[number], { input: string; output: string }>('SELECT input, output FROM instances WHERE id = ?');
+		this.admitStmt = c.prepare<[number, number]>(
+			`UPDATE tasks SET filter_status = 'kept', filter_rule = NULL, filter_detail = NULL WHERE id = ? AND run_id = ? AND filter_rule = '${OVER_TARGET}'`
+		);
 		this.held = new HeldTasks(database);
 
-		// Accepted examples in commit order, each with the task it created or joined (the ledger).
-		const accepted = c
-			.prepare<[number, string], { taskId: number; callId: number; parsed: string; taskCallId: number }>(
-				`SELECT g.task_id AS taskId, c.id AS callId, c.parsed, t.call_id AS taskCallId
-				 FROM generation_calls c JOIN generation_candidates g ON g.call_id = c.id JOIN tasks t ON t.id = g.task_id
-				 WHERE c.run_id = ? AND c.step = ? AND c.status = 'done' AND json_extract(c.parsed, '$.rule') IS NULL AND ${acceptedTasks('t')}
-				 ORDER BY g.id`
-			)
-			.all(run.id, STEP_CORE);
-		const examples: OutputWork[] = [];
-		for (const row of accepted) {
-			const fields = (JSON.parse(row.parsed) as { fields: Partial<UnnaturalDemonstration> }).fields;
-			const example = { instruction: fields.instruction ?? '', input: fields.input ?? '', constraints: fields.constraints ?? '' };
-			const key = row.taskCallId === row.callId ? this.keys.output(row.taskId) : this.keys.output(row.taskId, row.callId);
-			examples.push({ taskId: row.taskId, example, key });
-			this.seen.set(exampleKey(example.instruction, example.input), row.taskId);
-			if (!this.taskOfInstruction.has(comparableText(example.instruction))) this.taskOfInstruction.set(comparableText(example.instruction), row.taskId);
+		// Accepted examples in commit order, each with the task it created or joined (the ledger);
+		// then those waiting beyond the target, in stream order.
+		const { accepted: examples, waiting } = unnaturalExamples(database, run.id);
+		for (const work of examples) {
+			const { example } = work;
+			this.seen.set(exampleKey(example.instruction, example.input), work.taskId);
+			if (!this.taskOfInstruction.has(comparableText(example.instruction))) this.taskOfInstruction.set(comparableText(example.instruction), work.taskId);
 			this.accepted++;
+		}
+		for (const work of waiting) {
+			this.seen.set(exampleKey(work.example.instruction, work.example.input), work.taskId);
+			this.waiting.push(work);
 		}
 		for (const call of callStates(database, run.id, STEP_CORE)) {
 			const k = Number(/\/(\d+)$/.exec(call.key)?.[1] ?? 0);
@@ -284,7 +325,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 				this.taskCallsInFlight--;
 				this.kept--;
 				this.held.hold(call.taskId!, 'Its output call', failure, scope);
-				return { failed: failure.reason, heldTask: call.taskId };
+				return { failed: failure.reason, heldTask: call.taskId, ...this.admitWaiting(scope) };
 			case STEP_EXPANSION:
 				// The task keeps its instance; only this rephrasing is missing.
 				this.taskCallsInFlight--;
@@ -323,8 +364,13 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 		} else if (filters.duplicates && this.seen.has(key)) {
 			verdict = { keep: false, rule: 'duplicateExample', detail: `same instruction and input as task ${this.seen.get(key)}` };
 		} else if (this.kept >= this.target) {
-			verdict = { keep: false, rule: 'overTarget', detail: `the run already had its ${this.target} examples` };
+			verdict = {
+				keep: false,
+				rule: OVER_TARGET,
+				detail: `passed every filter after the run had its ${this.target} examples, and none of them was lost later`
+			};
 		} else verdict = { keep: true };
+		const waits = verdict.rule === OVER_TARGET;
 
 		// An accepted example whose instruction an accepted task already has joins that task.
 		const joins = verdict.keep ? this.taskOfInstruction.get(comparableText(example.instruction)) : undefined;
@@ -350,8 +396,13 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			this.needOutput.push({ taskId, example, key: joins === undefined ? this.keys.output(taskId) : this.keys.output(taskId, call.id) });
 		} else {
 			bump(progress.rejected, verdict.rule!);
-			// The rejected candidate's input and constraints, so the filter can be audited on the whole example.
-			if (example.input !== '' || example.constraints !== '') {
+			if (waits) {
+				// Its own task (never joined while it waits), and no instance row: brought in, it gets
+				// its instance from its output call as any accepted example; its fields are on the call.
+				this.seen.set(key, taskId);
+				this.waiting.push({ taskId, example, key: this.keys.output(taskId) });
+			} else if (example.input !== '' || example.constraints !== '') {
+				// The rejected candidate's input and constraints, so the filter can be audited on the whole example.
 				instanceId = writer.insertInstance(
 					{
 						taskId,
@@ -435,7 +486,31 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			if (this.rejectTaskStmt.run(`its output was rejected (${verdict.rule})`, taskId, scope.runId).changes === 1) progress.tasksWithoutInstances++;
 		}
 		const problems = parsed.problems.length ? { problems: parsed.problems } : {};
-		return verdict.keep ? { output: true, ...problems } : { rule: verdict.rule, ...problems };
+		return verdict.keep ? { output: true, ...problems } : { rule: verdict.rule, ...this.admitWaiting(scope), ...problems };
+	}
+
+	/**
+	 * A kept example was lost: the first examples waiting beyond the target take its place, in
+	 * stream order, in the transaction that lost it (so a resume finds them kept). Each keeps the
+	 * task it was recorded with. Returns the tasks brought in, for the call's summary.
+	 */
+	private admitWaiting(scope: CommitScope<RunProgress>): { broughtIn?: number[] } {
+		const broughtIn: number[] = [];
+		while (this.kept < this.target && this.waiting.length) {
+			const work = this.waiting.shift()!;
+			this.admitStmt.run(work.taskId, scope.runId);
+			const instruction = comparableText(work.example.instruction);
+			if (!this.taskOfInstruction.has(instruction)) this.taskOfInstruction.set(instruction, work.taskId);
+			this.needOutput.push(work);
+			const { progress } = scope;
+			progress.accepted++;
+			bump(progress.rejected, OVER_TARGET, -1);
+			if (progress.rejected[OVER_TARGET] <= 0) delete progress.rejected[OVER_TARGET];
+			this.accepted++;
+			this.kept++;
+			broughtIn.push(work.taskId);
+		}
+		return broughtIn.length ? { broughtIn } : {};
 	}
 
 	private commitExpansion(call: StoredCall, reply: ReplyText, scope: CommitScope<RunProgress>): Record<string, unknown> {
