@@ -10,6 +10,10 @@ import type { Db } from '../../src/lib/server/db';
 import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
 import { listCalls } from '../../src/lib/server/runs/engine/calls';
+import { requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { runSummary } from '../../src/lib/server/runs/summary';
+import { describeSummary } from '../../src/cli/commands/generate';
+import { waitFor } from '../support/cli-process';
 
 let db: Db;
 let cleanup: () => void;
@@ -336,5 +340,47 @@ describe('examples beyond the target', () => {
 			message: 'Stopped short of the target: 3 core-generation calls gave 2 usable examples of the 3 wanted (limit 3 calls). Rejected most often: no instance left (1).'
 		});
 		expect(progressOf(db, run.id).rejected).toEqual({});
+	});
+});
+
+describe.each(['while it runs', 'after a pause'] as const)('an Unnatural run cancelled %s', (when) => {
+	it('does not count examples whose output never came as kept: page, status and rows agree', async () => {
+		const base = pipelineScript();
+		// Outputs come slowly: at the cancel, accepted examples wait for theirs.
+		fake = await startFakeOpenAI({ script: base, latencyMs: (request) => (/un-output\//.test(String(request.headers['x-client-request-id'] ?? '')) ? 150 : 5) });
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 20, rephrasings: 0, endpointId: endpoint.id });
+		await waitFor(() => progressOf(db, run.id).instances.kept >= 2 && progressOf(db, run.id).accepted >= 6, 'outputs to come in');
+		if (when === 'while it runs') {
+			session.stop('cancel');
+			expect((await session.done).status).toBe('cancelled');
+		} else {
+			session.stop('pause');
+			expect((await session.done).status).toBe('paused');
+			expect(requestRunAction(run.id, 'cancel', db)).toEqual({ status: 'cancelled', requested: false });
+		}
+
+		const progress = progressOf(db, run.id);
+		const keptExamples = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_status = 'kept'", run.id).n;
+		const notGenerated = one<{ n: number }>(db, "SELECT count(*) AS n FROM instances WHERE run_id = ? AND filter_rule = 'outputNotGenerated'", run.id).n;
+		expect(notGenerated).toBeGreaterThan(0);
+		expect(keptExamples + notGenerated).toBe(progress.accepted);
+		// No task is kept without a kept instance; each dropped one is counted as left without instances.
+		expect(one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks t WHERE run_id = ? AND filter_status = 'kept' AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.task_id = t.id AND i.filter_status = 'kept')", run.id).n).toBe(0);
+		expect(progress.tasksWithoutInstances).toBe(one<{ n: number }>(db, "SELECT count(*) AS n FROM tasks WHERE run_id = ? AND filter_rule = 'noInstances'", run.id).n);
+		expect(progress.tasksWithoutInstances).toBe(notGenerated);
+		expect(progress.instances.byRule).toEqual(countsByRule(db, 'instances', run.id));
+		// The page's and the CLI's figure (one split for both) is the rows'.
+		const summary = runSummary(run.id, db)!;
+		expect(summary.counts!.kept).toBe(keptExamples);
+		expect(summary.done).toBe(keptExamples);
+		expect(describeSummary(summary)).toContain(`${keptExamples} kept (target 20)`);
+		expect(describeSummary(summary)).toContain(`${notGenerated} task${notGenerated === 1 ? '' : 's'} left without instances`);
+		expect(summary.message).toBe(`Cancelled. ${notGenerated} accepted example${notGenerated === 1 ? '' : 's'} had no output yet: not kept (rule “Output not generated: the run was cancelled”).`);
+		// Each such example's instance holds what the model wrote (instruction, input, constraints), no output.
+		const row = one<{ input: string; output: string; call_id: number; filter_detail: string }>(db, "SELECT input, output, call_id, filter_detail FROM instances WHERE run_id = ? AND filter_rule = 'outputNotGenerated' LIMIT 1", run.id);
+		expect(row.output).toBe('');
+		expect(row.filter_detail).toBe('the run was cancelled before its output was generated');
+		expect(one<{ step: string }>(db, 'SELECT step FROM generation_calls WHERE id = ?', row.call_id).step).toBe('unnatural/core');
 	});
 });

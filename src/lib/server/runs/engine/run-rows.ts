@@ -7,7 +7,8 @@ import type { GenerationRun, RunAction, RunStatus, Runner } from '../../db/table
 import { RunError } from '../errors';
 import type { CallCounters } from './counters';
 import { runCounts } from '$lib/runs/counts';
-import { readProgress } from '../generation/progress';
+import { readProgress, ruleLabel } from '../generation/progress';
+import { OUTPUT_NOT_GENERATED, rejectExamplesWithoutOutput } from '../generation/unnatural';
 import { ownerProcessAlive } from './owner';
 
 /** How often a running run's row is touched. */
@@ -178,6 +179,25 @@ function cancelPendingCalls(database: Db, id: number, now: number): void {
 }
 
 /**
+ * Everything a cancel settles, in its transaction: the pending calls, and (Unnatural) the
+ * accepted examples whose output will now never be generated, which stop counting as kept.
+ * The run's message says how many.
+ */
+function settleCancelledRun(database: Db, id: number, now: number): void {
+	cancelPendingCalls(database, id, now);
+	const c = database.$client;
+	const run = c
+		.prepare<[number], { pipeline: string; datasetId: number | null; progress: string }>('SELECT pipeline, dataset_id AS datasetId, progress FROM generation_runs WHERE id = ?')
+		.get(id);
+	if (!run || run.pipeline !== 'unnatural' || run.datasetId === null) return;
+	const progress = readProgress(JSON.parse(run.progress));
+	const n = rejectExamplesWithoutOutput(database, id, run.datasetId, progress, now);
+	if (n === 0) return;
+	const note = `${n} accepted example${n === 1 ? '' : 's'} had no output yet: not kept (rule “${ruleLabel(OUTPUT_NOT_GENERATED)}”).`;
+	c.prepare<[string, string, number]>("UPDATE generation_runs SET progress = ?, message = trim(coalesce(message, '') || ' ' || ?) WHERE id = ?").run(JSON.stringify(progress), note, id);
+}
+
+/**
  * Ends this process's hold on the run with its new status; does nothing if another process
  * has taken it over meanwhile. The active-time clock stops.
  */
@@ -205,7 +225,7 @@ export function releaseRun(
 				 WHERE id = ? AND owner = ?`
 			)
 			.run(...liveValues, status, message, now, options.resumeOnStart ? 1 : 0, final ? 1 : 0, now, now, id, owner).changes === 1;
-		if (released && status === 'cancelled') cancelPendingCalls(database, id, now);
+		if (released && status === 'cancelled') settleCancelledRun(database, id, now);
 		return released;
 	});
 }
@@ -232,7 +252,7 @@ export function requestRunAction(id: number, action: RunAction, database: Db = d
 				message = ?, finished_at = CASE WHEN ? = 'cancelled' THEN ? ELSE finished_at END, updated_at = ?
 			 WHERE id = ?`
 		).run(status, now, action === 'pause' ? 'Paused.' : 'Cancelled.', status, now, now, id);
-		if (status === 'cancelled') cancelPendingCalls(database, id, now);
+		if (status === 'cancelled') settleCancelledRun(database, id, now);
 		return { status, requested: false };
 	});
 }

@@ -89,6 +89,7 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	copiesDemonstration: 'Copies a demonstration',
 	duplicateExample: 'Duplicate of an earlier example',
 	noInstances: 'No instance left',
+	outputNotGenerated: 'Output not generated: the run was cancelled',
 	callFailed: 'A call about it failed',
 	empty: 'Empty reply',
 	same_as_original: 'Same as the original instruction',

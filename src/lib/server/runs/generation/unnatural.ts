@@ -31,7 +31,7 @@ import {
 import { createRng } from '$lib/random';
 import type { Verdict } from '$lib/filters';
 import type { Db } from '../../db';
-import { verdictColumns } from '../../datasets/rows';
+import { RowWriter, verdictColumns } from '../../datasets/rows';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
@@ -114,6 +114,54 @@ export function unnaturalExamples(database: Db, runId: number): { accepted: Outp
 		(row.taskRule === OVER_TARGET ? waiting : accepted).push({ taskId: row.taskId, example, key, coreCallId: row.callId });
 	}
 	return { accepted, waiting };
+}
+
+/** The rule of an accepted example whose output was never generated: its run was cancelled first. */
+export const OUTPUT_NOT_GENERATED = 'outputNotGenerated';
+
+/**
+ * A cancelled run is never resumed, so an accepted example whose output was not generated (not
+ * asked for yet, or in flight at the cancel) never will be: it is not kept. It gets its instance
+ * row now, rejected with the standing rule OUTPUT_NOT_GENERATED (its input and constraints, no
+ * output), and its task, with no instance kept, is dropped as any task whose output was
+ * rejected. Examples held back by a failed call stay held back. Runs in the cancel's transaction,
+ * after its pending calls were cancelled; updates `progress` in place and returns how many.
+ */
+export function rejectExamplesWithoutOutput(database: Db, runId: number, datasetId: number, progress: RunProgress, now = Date.now()): number {
+	const outputs = new Map(callStates(database, runId, STEP_OUTPUT).map((x) => [x.key, x.status]));
+	const waitingOutput = unnaturalExamples(database, runId).accepted.filter((work) => {
+		const state = outputs.get(work.key);
+		return state === undefined || state === 'pending' || state === 'cancelled';
+	});
+	if (!waitingOutput.length) return 0;
+	const writer = new RowWriter(database);
+	const rejectTask = database.$client.prepare<[string, number, number]>(
+		`UPDATE tasks SET filter_status = 'rejected', filter_rule = 'noInstances', filter_detail = ? WHERE id = ? AND run_id = ?
+		 AND filter_status = 'kept' AND NOT EXISTS (SELECT 1 FROM instances WHERE task_id = tasks.id AND filter_status = 'kept')`
+	);
+	for (const { taskId, example, coreCallId } of waitingOutput) {
+		writer.insertInstance(
+			{
+				taskId,
+				datasetId,
+				input: example.input,
+				output: '',
+				constraints: example.constraints || null,
+				instructionWithInput: instructionWithInput(example.instruction, example.input),
+				runId,
+				callId: coreCallId ?? null,
+				filterStatus: 'rejected',
+				filterRule: OUTPUT_NOT_GENERATED,
+				filterDetail: 'the run was cancelled before its output was generated'
+			},
+			now
+		);
+		progress.instances.rejected++;
+		bump(progress.instances.byRule, OUTPUT_NOT_GENERATED);
+		if (rejectTask.run('its output was not generated: the run was cancelled', taskId, runId).changes === 1) progress.tasksWithoutInstances++;
+	}
+	writer.flush();
+	return waitingOutput.length;
 }
 
 function exampleKey(instruction: string, input: string): string {
