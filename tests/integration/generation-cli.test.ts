@@ -89,11 +89,13 @@ describe('instruct-audit generate', () => {
 		expect(callsJson.code, callsJson.stderr).toBe(0);
 		const listed = JSON.parse(callsJson.stdout) as { total: number; calls: { key: string; completion: string; replyProblems: { problem: string; raw: string }[] }[] };
 		const withProblems = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND json_array_length(parsed, '$.problems') > 0", summary.id).n;
+		const withNotes = one<{ n: number }>(db, "SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND (json_array_length(parsed, '$.problems') > 0 OR json_array_length(parsed, '$.notes') > 0)", summary.id).n;
 		expect(withProblems).toBeGreaterThan(0);
-		expect(listed.total).toBe(withProblems);
-		for (const c of listed.calls) {
-			expect(c.replyProblems.length).toBeGreaterThan(0);
-			for (const p of c.replyProblems) expect(c.completion).toContain(p.raw.trim());
+		// (and those with text set aside, which the status line counts beside them)
+		expect(listed.total).toBe(withNotes);
+		for (const c of listed.calls as { replyProblems: { raw: string }[]; replyNotes?: { raw: string }[]; completion: string }[]) {
+			expect(c.replyProblems.length + (c.replyNotes?.length ?? 0)).toBeGreaterThan(0);
+			for (const p of [...c.replyProblems, ...(c.replyNotes ?? [])]) expect(c.completion).toContain(p.raw.trim());
 		}
 		const first = listed.calls[0];
 		expect(callsText.stdout).toContain(first.key);
@@ -266,4 +268,29 @@ describe('instruct-audit generate', () => {
 		const resent = fake.generationRequests().slice(sentBefore).map((r) => String(r.headers['x-client-request-id']));
 		expect(resent.sort()).toEqual([...failedKeys].sort());
 	}, 90_000);
+
+	it('--status points to --calls --problems for the text set aside, and --problems lists those calls with their raw text', async () => {
+		const lead = 'Here is a brand-new example:';
+		const base = pipelineScript();
+		await fake.close();
+		fake = await startFakeOpenAI({
+			script: (request) =>
+				/un-core\/1$/.test(String(request.headers['x-client-request-id'] ?? ''))
+					? `${lead}\n\nInstruction: Sort the given numbers in ascending order.\nInput: 3, 1, 2\nConstraints: A comma-separated list.`
+					: base(request)
+		});
+		const env = { LLM_BASE_URL: fake.url, LLM_MODEL: 'fake-base', LLM_CONCURRENCY: '1' };
+		const run = await cli(['--pipeline', 'unnatural', '--target', '2', '--rephrasings', '0', '--json'], env);
+		expect(run.code, run.stderr).toBe(0);
+		const id = JSON.parse(run.stdout).id as number;
+		const status = await cli(['--status', String(id)], env);
+		expect(status.stdout).toMatch(/set aside: 1 Lead-in set aside.* — their raw text: generate --calls \d+ --problems/);
+		const listed = await cli(['--calls', String(id), '--problems', '--json'], env);
+		expect(listed.code, listed.stderr).toBe(0);
+		const calls = JSON.parse(listed.stdout).calls as { key: string; replyNotes: { kind: string; raw: string }[] }[];
+		expect(calls.map((c) => c.key)).toContain(`run ${id}/un-core/1`);
+		expect(calls.find((c) => c.key === `run ${id}/un-core/1`)!.replyNotes).toEqual([{ kind: 'lead_in', raw: lead }]);
+		const text = await cli(['--calls', String(id), '--problems'], env);
+		expect(text.stdout).toContain(`set aside (Lead-in set aside): ${JSON.stringify(lead)}`);
+	});
 });

@@ -10,7 +10,8 @@ import type { Db } from '../../src/lib/server/db';
 import { listDatasets } from '../../src/lib/server/datasets/datasets';
 import { all, countsByRule, fakeEndpoint, one, progressOf, startRun } from './generation-support';
 import { listCalls } from '../../src/lib/server/runs/engine/calls';
-import { requestRunAction } from '../../src/lib/server/runs/engine/run-rows';
+import { requestRunAction, retryFailedCalls } from '../../src/lib/server/runs/engine/run-rows';
+import { RunSession } from '../../src/lib/server/runs/engine/session';
 import { runSummary } from '../../src/lib/server/runs/summary';
 import { describeSummary } from '../../src/cli/commands/generate';
 import { waitFor } from '../support/cli-process';
@@ -382,5 +383,46 @@ describe.each(['while it runs', 'after a pause'] as const)('an Unnatural run can
 		expect(row.output).toBe('');
 		expect(row.filter_detail).toBe('the run was cancelled before its output was generated');
 		expect(one<{ step: string }>(db, 'SELECT step FROM generation_calls WHERE id = ?', row.call_id).step).toBe('unnatural/core');
+	});
+});
+
+describe('failed calls a retry would not send', () => {
+	it('are said so by the run message, the status and the retry offer, before and after a retry', async () => {
+		const base = pipelineScript();
+		let refuseFirstOutput = true;
+		// Core call 2 is refused (it asked for a new example); so is the first example's output (its example is held back).
+		fake = await startFakeOpenAI({
+			script: (request) => {
+				const key = String(request.headers['x-client-request-id'] ?? '');
+				const core = /un-core\/(\d+)$/.exec(key);
+				if (core) {
+					const k = Number(core[1]);
+					if (k === 2) return { text: '', finishReason: 'content_filter', latencyMs: 20 };
+					const e = THREE[k === 1 ? 0 : k - 2];
+					return { text: `\nInstruction: ${e.instruction}\nInput: ${e.input}\nConstraints: ${e.constraints}\n\nExample`, latencyMs: 10 * k };
+				}
+				if (/un-output\//.test(key) && request.prompt.includes(`Instruction: ${THREE[0].instruction}\n`) && refuseFirstOutput) {
+					return { text: '', finishReason: 'content_filter', latencyMs: 100 };
+				}
+				return base(request);
+			}
+		});
+		const endpoint = fakeEndpoint(db, fake.url, { concurrency: 4 });
+		const { run, session } = await startRun(db, { pipeline: 'unnatural', target: 2, rephrasings: 0, maxCoreCalls: 4, failedCallShare: 1, endpointId: endpoint.id });
+		const end = await session.done;
+		expect(end.status, end.message ?? '').toBe('completed');
+		expect(end.message).toMatch(/^Completed: 2 examples kept \(target 2\)\. Completed with 2 failed calls \(.*\); 1 task they were for is held back until they are answered\. Retry them .*\. Only the 1 about held-back tasks is sent again: the other 1 asked for new tasks, and the run has its target\.$/);
+		let summary = runSummary(run.id, db)!;
+		expect(summary.failedCalls).toMatchObject({ total: 2, retryable: 1 });
+		expect(describeSummary(summary)).toContain(`1 task held back — retry with --retry-failed ${run.id} (sends the 1 about held-back tasks; the other 1 asked for new candidates: not sent again, the run has its target)`);
+
+		refuseFirstOutput = false;
+		expect(retryFailedCalls(run.id, {}, db)).toEqual({ calls: 1, skipped: 1 });
+		const again = await new RunSession(run.id, { database: db, runner: 'cli', heartbeatMs: 200 }).done;
+		expect(again.message).toMatch(/^Completed: 3 examples kept \(target 2\)\. Completed with 1 failed call \(.*\); no task waits on them \(.*\), and the run has its target: it is not sent again\.$/);
+		summary = runSummary(run.id, db)!;
+		expect(summary.failedCalls).toMatchObject({ total: 1, retryable: 0 });
+		expect(describeSummary(summary)).toContain('0 tasks held back — not sent again: they asked for new candidates and the run has its target');
+		expect(() => retryFailedCalls(run.id, {}, db)).toThrow(/not sent again/);
 	});
 });

@@ -34,7 +34,8 @@ const USAGE = `Usage:
   npx instruct-audit generate --list | --status <run>      [--json]
   npx instruct-audit generate --calls <run>                [--problems] [--failed] [--step <step>] [--page N] [--json]
                                                            (the run's calls, newest first, 50 a page, each with
-                                                            its reply's raw text and the pieces not read)
+                                                            its reply's raw text and the pieces not read;
+                                                            --problems: only calls with pieces not read or set aside)
   npx instruct-audit generate --export-templates <run>     (prints the run's template set as JSON)
   npx instruct-audit generate --export-candidates <run>    (prints every generated instruction, kept or
                                                             rejected, with its 10 most similar pool
@@ -210,9 +211,16 @@ export function describeSummary(s: RunSummary): string {
 		}, ${(s.activeMs / 1000).toFixed(1)} s`
 	);
 	if (s.failedCalls.total > 0) {
-		lines.push(
-			`  failed calls: ${s.failedCalls.byReason.map((r) => `${r.n} ${r.label}`).join(', ')}; ${p.tasksFailed} task${p.tasksFailed === 1 ? '' : 's'} held back — retry with --retry-failed ${s.id}`
-		);
+		// What --retry-failed would send now (a run with its target leaves the calls that asked for new candidates).
+		const { total, retryable } = s.failedCalls;
+		const left = total - retryable;
+		const retry =
+			s.status === 'cancelled'
+				? 'the run was cancelled: not sent again'
+				: retryable === 0
+					? 'not sent again: they asked for new candidates and the run has its target'
+					: `retry with --retry-failed ${s.id}${left > 0 ? ` (sends the ${retryable} about held-back tasks; the other ${left} asked for new candidates: not sent again, the run has its target)` : ''}`;
+		lines.push(`  failed calls: ${s.failedCalls.byReason.map((r) => `${r.n} ${r.label}`).join(', ')}; ${p.tasksFailed} task${p.tasksFailed === 1 ? '' : 's'} held back — ${retry}`);
 	}
 	if (p.lastError && (s.status !== 'completed' || p.calls.failed > 0)) {
 		lines.push(`  last error (${new Date(p.lastError.at).toISOString()}): ${p.lastError.message}`);
@@ -414,7 +422,8 @@ export async function run(argv: string[]): Promise<void> {
 			const steps = stepsOf(run.pipeline as PipelineId);
 			if (!(steps as readonly string[]).includes(step)) throw new CliError(`Run ${run.id} has no step "${step}". Its steps: ${steps.join(', ')}.`, 2);
 		}
-		const list = listCallReplies(undefined, run.id, { withProblems: Boolean(values.problems), status: values.failed ? 'failed' : undefined, step, page });
+		// --problems: every call the status line's "not read … set aside" counts, with its raw text.
+		const list = listCallReplies(undefined, run.id, { withProblems: Boolean(values.problems), withNotes: Boolean(values.problems), status: values.failed ? 'failed' : undefined, step, page });
 		// The list clamps to its last page; a script asking past the end would read that page again as if it were new.
 		if (page > Math.max(1, list.pages)) throw new CliError(`--page ${page} is past the end: run ${run.id} has ${list.pages} page${list.pages === 1 ? '' : 's'} of ${list.total} call${list.total === 1 ? '' : 's'}.`, 2);
 		if (json) printJson({ runId: run.id, ...list });

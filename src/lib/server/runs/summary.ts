@@ -6,7 +6,7 @@ import { db, type Db } from '../db';
 import type { GenerationRun, RunAction, RunStatus, Runner } from '../db/tables';
 import { etaSeconds } from './engine/counters';
 import { callFailureLabel } from './engine/failures';
-import { toRun, type RunRow } from './engine/run-rows';
+import { retryableFailedCalls, toRun, type RunRow } from './engine/run-rows';
 import { readRunParams } from './generation/params';
 import { runKind, type KindProgress } from './kinds';
 import { listJudgeBatches } from './judge/batch';
@@ -50,8 +50,12 @@ export interface RunSummary {
 	updatedAt: string;
 	/** Plain-words names of the rules that appear in the counters. */
 	labels: Record<string, string>;
-	/** Calls that failed on their own prompt, now, by reason (most first). */
-	failedCalls: { total: number; byReason: { reason: string; label: string; n: number }[] };
+	/**
+	 * Calls that failed on their own prompt, now, by reason (most first). `retryable`: how many a
+	 * retry would send again (runSummary: a run with its target leaves those that asked for new
+	 * candidates; the list assumes all).
+	 */
+	failedCalls: { total: number; retryable: number; byReason: { reason: string; label: string; n: number }[] };
 	/** The share guard: the run pauses when failed calls pass this share of its recent calls. */
 	failedCallShare: number;
 	/** Judge runs (runSummary only): live calls or the Batch API, and each batch's state. */
@@ -121,6 +125,7 @@ export function summarizeRun(run: GenerationRun, datasetName: string | null, now
 		labels: kind.labels(progress),
 		failedCalls: {
 			total: progress.calls.failed,
+			retryable: progress.calls.failed,
 			byReason: Object.entries(progress.failedByReason)
 				.filter(([, n]) => n > 0)
 				.sort((a, b) => b[1] - a[1])
@@ -143,6 +148,7 @@ export function runSummary(id: number, database: Db = db()): RunSummary | undefi
 		.get(id);
 	if (!row) return undefined;
 	const summary = summarizeRun(toRun(row), row.dataset_name);
+	if (summary.failedCalls.total > 0) summary.failedCalls.retryable = retryableFailedCalls(id, database).calls;
 	if (summary.pipeline === 'alpaca') summary.alpacaOutputs = alpacaOutputCounts(id, database);
 	if (summary.pipeline === 'judge') {
 		const judge = database.$client

@@ -273,6 +273,8 @@ export interface CallFilters {
 	reason?: string;
 	/** Only calls whose reply had pieces that could not be read. */
 	withProblems?: boolean;
+	/** With withProblems: also calls whose reply had text set aside (lead-ins, sign-offs …). */
+	withNotes?: boolean;
 	page?: number;
 	pageSize?: number;
 }
@@ -312,7 +314,8 @@ export function listCalls(
 	// asked again and the retry was read, so first attempts are listed too.
 	const judgeProblems = `SELECT call_id FROM judge_labels WHERE run_id = ${Number(runId)} AND problem IS NOT NULL AND call_id IS NOT NULL`;
 	const judgeProblem = (g: string) => `(json_type(${g}parsed, '$.problem') IS NOT NULL OR ${g}id IN (${judgeProblems}))`;
-	if (filters.withProblems) where.push(`(coalesce(json_array_length(parsed, '$.problems'), 0) > 0 OR ${judgeProblem('')})`);
+	const notes = filters.withNotes ? " OR coalesce(json_array_length(parsed, '$.notes'), 0) > 0" : '';
+	if (filters.withProblems) where.push(`(coalesce(json_array_length(parsed, '$.problems'), 0) > 0 OR ${judgeProblem('')}${notes})`);
 	const pageSize = Math.min(Math.max(filters.pageSize ?? 50, 1), 200);
 	const total = (c.prepare<unknown[], { n: number }>(`SELECT count(*) AS n FROM generation_calls WHERE ${where.join(' AND ')}`).get(...params)!).n;
 	const pages = Math.max(1, Math.ceil(total / pageSize));

@@ -39,9 +39,11 @@ const JUDGE_CONTEXT_ADVICE = 'after a change: a model with a larger context, a l
 /**
  * A completed run's note on its failed calls: how many and why, what waits on them (the tasks
  * held back; for a pipeline whose calls each ask for new tasks, nothing), and the advice each
- * reason calls for.
+ * reason calls for. `notSentAgain`: those a retry leaves as they are (they asked for new
+ * candidates and the run has its target; see retryableFailedCalls), so the advice is only
+ * given for the calls a retry does send.
  */
-export function failedCallsNote(pipeline: string, failedByReason: Record<string, number>, heldBack: number, runId?: number): string | null {
+export function failedCallsNote(pipeline: string, failedByReason: Record<string, number>, heldBack: number, runId?: number, notSentAgain = 0): string | null {
 	const reasons = Object.entries(failedByReason)
 		.filter(([, k]) => k > 0)
 		.sort((a, b) => b[1] - a[1]);
@@ -60,7 +62,14 @@ export function failedCallsNote(pipeline: string, failedByReason: Record<string,
 	const distinct = [...new Set(advice)];
 	const retry = distinct.length === 1 ? `Retry them ${distinct[0]}.` : `Retry them: ${reasons.map(([reason], i) => `${callFailureLabel(reason).toLowerCase()}, ${advice[i]}`).join('; ')}.`;
 	const how = pipeline === 'judge' && runId !== undefined ? ` From the command line: judge retry-failed ${runId}.` : '';
-	return `Completed with ${n} failed call${n === 1 ? '' : 's'} (${why}); ${what}. ${retry}${how}`;
+	const head = `Completed with ${n} failed call${n === 1 ? '' : 's'} (${why}); ${what}`;
+	const left = Math.min(notSentAgain, n);
+	if (left === n) return `${head}, and the run has its target: ${n === 1 ? 'it is' : 'they are'} not sent again.`;
+	if (left > 0) {
+		const sent = n - left;
+		return `${head}. ${retry} Only the ${sent} about held-back tasks ${sent === 1 ? 'is' : 'are'} sent again: the other ${left} asked for new tasks, and the run has its target.${how}`;
+	}
+	return `${head}. ${retry}${how}`;
 }
 
 /** Token counts a context-length error states (any may be missing). */

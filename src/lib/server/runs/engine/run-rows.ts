@@ -294,6 +294,36 @@ export function runsToResumeOnStart(database: Db = db()): number[] {
 }
 
 /**
+ * The failed calls a retry sends again, and those it leaves. A generation run that already has
+ * its target kept: a failed call that generates new candidates (no task of its own) would only
+ * add ones rejected as over the target — cost for nothing —, so only the calls about held-back
+ * tasks are sent again (`skipped`: the others).
+ */
+function failedCallsToRetry(database: Db, run: Pick<GenerationRun, 'id' | 'pipeline' | 'progress' | 'target'>) {
+	const c = database.$client;
+	const atTarget = run.pipeline !== 'judge' && runCounts(run.pipeline, readProgress(run.progress)).kept >= run.target;
+	const which = `run_id = ? AND status = 'failed'${atTarget ? ' AND task_id IS NOT NULL' : ''}`;
+	const failed = c
+		.prepare<[number], { reason: string | null; n: number }>(`SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE ${which} GROUP BY failure_reason`)
+		.all(run.id);
+	const calls = failed.reduce((sum, r) => sum + r.n, 0);
+	const skipped = atTarget ? c.prepare<[number], { n: number }>("SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' AND task_id IS NULL").get(run.id)!.n : 0;
+	return { which, failed, calls, skipped };
+}
+
+/**
+ * How many failed calls `--retry-failed` (the run page's "Retry N failed calls") would send
+ * again now, and how many it would leave as they are (the run has its target): what every
+ * offer to retry says.
+ */
+export function retryableFailedCalls(id: number, database: Db = db()): { calls: number; skipped: number } {
+	const run = requireRun(id, database);
+	if (run.status === 'cancelled') return { calls: 0, skipped: 0 };
+	const { calls, skipped } = failedCallsToRetry(database, run);
+	return { calls, skipped };
+}
+
+/**
  * Sends a run's failed calls again (after a change, e.g. a larger-context model): in one
  * transaction they become pending — their failure kept in `error` as "Before the retry: …" —,
  * the counters drop them, and the run becomes paused, ready to resume (from completed or
@@ -308,16 +338,7 @@ export function retryFailedCalls(id: number, options: { model?: string } = {}, d
 		const c = database.$client;
 		if (run.status === 'running' && !isOrphaned(run)) throw new RunError(`Run ${id} is running; pause it first, then retry its failed calls.`);
 		if (run.status === 'cancelled') throw new RunError(`Run ${id} was cancelled; start a new run instead.`);
-		// A generation run that already has its target kept: a failed call that generates new
-		// candidates (no task of its own) would only add ones rejected as over the target — cost
-		// for nothing —, so only the calls about held-back tasks are sent again.
-		const atTarget = run.pipeline !== 'judge' && runCounts(run.pipeline, readProgress(run.progress)).kept >= run.target;
-		const which = `run_id = ? AND status = 'failed'${atTarget ? ' AND task_id IS NOT NULL' : ''}`;
-		const failed = c
-			.prepare<[number], { reason: string | null; n: number }>(`SELECT failure_reason AS reason, count(*) AS n FROM generation_calls WHERE ${which} GROUP BY failure_reason`)
-			.all(id);
-		const total = failed.reduce((sum, r) => sum + r.n, 0);
-		const skipped = atTarget ? c.prepare<[number], { n: number }>("SELECT count(*) AS n FROM generation_calls WHERE run_id = ? AND status = 'failed' AND task_id IS NULL").get(id)!.n : 0;
+		const { which, failed, calls: total, skipped } = failedCallsToRetry(database, run);
 		if (total === 0 && skipped > 0) {
 			throw new RunError(
 				`Run ${id} already has its ${run.target} kept: its ${skipped} failed generation call${skipped === 1 ? '' : 's'} would only add candidates over the target, so ${skipped === 1 ? 'it is' : 'they are'} not sent again.`

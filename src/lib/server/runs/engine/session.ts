@@ -20,7 +20,7 @@ import { failedCallsNote, failureGuard } from './failures';
 import { ruleLabel } from '../generation/progress';
 import { runCounts } from '$lib/runs/counts';
 import { makeOwner } from './owner';
-import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun } from './run-rows';
+import { claimRun, heartbeat, HEARTBEAT_MS, releaseRun, retryableFailedCalls } from './run-rows';
 
 export type StopReason = RunAction | 'shutdown';
 
@@ -187,7 +187,7 @@ export class RunSession {
 				{
 					const short = driverShortfall?.() ?? null;
 					// The count the target is about, said in every completed run's message (not "target met" alone).
-					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(pipeline, this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId) : null);
+					message = joinSentences(short ?? (driverOutcome?.() ? `Completed: ${driverOutcome()}` : null), short && this.progress ? mostRejected(pipeline, this.progress) : null, this.progress ? failedCallsNote(pipeline, this.progress.failedByReason, (this.progress as { tasksFailed?: number }).tasksFailed ?? 0, this.runId, this.progress.calls.failed > 0 ? retryableFailedCalls(this.runId, this.database).skipped : 0) : null);
 				}
 				break;
 			case 'pause':
