@@ -358,6 +358,12 @@ describe.each(['while it runs', 'after a pause'] as const)('an Unnatural run can
 		} else {
 			session.stop('pause');
 			expect((await session.done).status).toBe('paused');
+			// Paused: the kept examples whose output is not in yet are said to be waiting for it.
+			const paused = runSummary(run.id, db)!;
+			const waiting = paused.counts!.kept - progressOf(db, run.id).instances.kept;
+			expect(waiting).toBeGreaterThan(0);
+			expect(paused.counts!.awaitingOutput).toBe(waiting);
+			expect(describeSummary(paused)).toContain(`${paused.counts!.kept} kept (target 20; ${waiting} of them still waiting for their output)`);
 			expect(requestRunAction(run.id, 'cancel', db)).toEqual({ status: 'cancelled', requested: false });
 		}
 

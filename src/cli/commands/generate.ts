@@ -190,7 +190,7 @@ export function describeSummary(s: RunSummary): string {
 	const c = s.counts ?? runCounts(s.pipeline, p);
 	const lines = [
 		`Run ${s.id} ${s.status}${s.message ? ` — ${s.message}` : ''}`,
-		`  ${formatCount(c.candidates, unit)} generated: ${c.kept} kept (target ${s.target}), ${c.heldBack} held back (a call about them failed), ${c.rejected} rejected: ${counts(c.rejectedByRule)}`,
+		`  ${formatCount(c.candidates, unit)} generated: ${c.kept} kept (target ${s.target}${c.awaitingOutput ? `; ${c.awaitingOutput} of them still waiting for their output` : ''}), ${c.heldBack} held back (a call about them failed), ${c.rejected} rejected: ${counts(c.rejectedByRule)}`,
 		`  instances: ${p.instances.kept} kept, ${p.instances.rejected} rejected${p.instances.rejected ? ` (${counts(p.instances.byRule)})` : ''}; ${formatCount(p.tasksWithoutInstances, 'task')} left without instances`
 	];
 	if (s.pipeline === 'alpaca') {

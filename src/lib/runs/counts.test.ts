@@ -28,4 +28,10 @@ describe('runCounts', () => {
 		expect(c).toMatchObject({ kept: 6, heldBack: 0, rejected: 5 });
 		expect(c.kept + c.heldBack + c.rejected).toBe(c.candidates);
 	});
+
+	it('Unnatural: kept examples whose output is not in yet are counted as awaiting it', () => {
+		const c = runCounts('unnatural', { ...base, candidates: 14, accepted: 14, instances: { kept: 5, rejected: 0 } });
+		expect(c).toMatchObject({ kept: 14, awaitingOutput: 9 });
+		expect(runCounts('self-instruct', { ...base, candidates: 14, accepted: 14, instances: { kept: 5, rejected: 0 } }).awaitingOutput).toBe(0);
+	});
 });

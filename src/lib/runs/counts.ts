@@ -13,7 +13,7 @@ export interface CandidateCounters {
 	candidates: number;
 	accepted: number;
 	rejected: Record<string, number>;
-	instances: { rejected: number; byRule?: Record<string, number> };
+	instances: { kept?: number; rejected: number; byRule?: Record<string, number> };
 	tasksWithoutInstances: number;
 	tasksFailed: number;
 }
@@ -28,6 +28,11 @@ export interface RunCounts {
 	/** Rejected by a rule, at once or later (rule 'noInstances': no instance or output left). */
 	rejected: number;
 	rejectedByRule: Record<string, number>;
+	/**
+	 * Unnatural: of the kept examples, those whose output is not in yet (a paused or interrupted
+	 * run's are asked for when it resumes; a cancelled run's are rejected at the cancel). 0 otherwise.
+	 */
+	awaitingOutput: number;
 }
 
 /** The rule of a candidate accepted, then lost with its instances (Unnatural: its output). */
@@ -42,5 +47,8 @@ export function runCounts(pipeline: string, p: CandidateCounters): RunCounts {
 	if (lost > 0) rejectedByRule[NO_INSTANCES_RULE] = (rejectedByRule[NO_INSTANCES_RULE] ?? 0) + lost;
 	const rejected = Object.values(rejectedByRule).reduce((a, b) => a + b, 0);
 	const heldBack = p.tasksFailed;
-	return { candidates: p.candidates, kept: Math.max(0, p.accepted - lost - heldBack), heldBack, rejected, rejectedByRule };
+	const kept = Math.max(0, p.accepted - lost - heldBack);
+	// Each output kept is one instance: the kept examples beyond them still wait for theirs.
+	const awaitingOutput = pipeline === 'unnatural' ? Math.max(0, kept - (p.instances.kept ?? 0)) : 0;
+	return { candidates: p.candidates, kept, heldBack, rejected, rejectedByRule, awaitingOutput };
 }
