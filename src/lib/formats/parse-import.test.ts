@@ -586,7 +586,9 @@ describe('bad input: placing JSON.parse complaints', () => {
 	});
 	it('a raw newline inside a string of a pretty-printed array item is placed on its line', async () => {
 		const e = await failure('[\n  {\n    "instruction": "a\nb",\n    "output": "c"\n  }\n]');
-		expect(e.message).toBe('data.jsonl: item 0 (line 3, column 22): malformed JSON: Bad control character in string literal');
+		expect(e.message).toBe(
+			"data.jsonl: item 0 (line 3, column 22): malformed JSON: Bad control character in string literal: '\\u000a' (a raw control character, such as a NUL byte, cannot stand in JSON text; inside a string write it as an escape)"
+		);
 	});
 	it('invalid UTF-8 before the first record is placed by line', async () => {
 		const e = await failure(new Uint8Array([0x0a, 0x20, 0x0a, 0xff]), {}, 3);
@@ -636,6 +638,27 @@ describe('errors that name what is wrong', () => {
 	it('a bare word (V8 names no position for it) is placed at the word, and V8\'s quote of the text is left out', async () => {
 		const e = await failure('[\n {"instruction": "a", "input": "None", "output": None}\n]', { fileName: 'data.json' });
 		expect(e.message).toBe("data.json: item 0 (line 2, column 50): malformed JSON: Unexpected token 'N'");
+	});
+
+	it('a raw NUL byte inside a string is named too (V8 says only "Bad control character")', async () => {
+		const e = await failure('{"instruction":"a","output":"b"}\n\n{"instruction":"a\u0000b","output":"c"}\n');
+		expect(e.message).toBe(
+			"data.jsonl: line 3, column 18: malformed JSON: Bad control character in string literal: '\\u0000' (a raw control character, such as a NUL byte, cannot stand in JSON text; inside a string write it as an escape)"
+		);
+	});
+
+	it('a missing value is placed by column without V8\'s quoted snippet (it read: line 2: … ..." "output":}" is not valid JSON)', async () => {
+		const bad = '{"instruction":"bad", "input":"", "output":}';
+		const e = await failure(`{"instruction":"a","output":"b"}\n${bad}\n`);
+		expect(e.message).toBe(`data.jsonl: line 2, column ${bad.length}: malformed JSON: Unexpected token '}'`);
+		expect([e.line, e.column]).toEqual([2, bad.length]);
+		// A short record is quoted whole by V8, and a fault before the tenth character is quoted from the start.
+		expect((await failure('{"a":tru}\n')).message).toBe("data.jsonl: line 1, column 9: malformed JSON: Unexpected token '}'");
+		const early = await failure('{"a":tru, "instruction":"a much longer record than ten characters","output":"b"}\n');
+		expect(early.message).toBe("data.jsonl: line 1, column 9: malformed JSON: Unexpected token ','");
+		// In an array item, the column is on the item's own line.
+		const inArray = await failure(`[\n{"instruction":"a","output":"b"},\n  ${bad}\n]`);
+		expect(inArray.message).toBe(`data.jsonl: item 1 (line 3, column ${bad.length + 2}): malformed JSON: Unexpected token '}'`);
 	});
 
 	it('UTF-16 without a byte-order mark says so (it read "Expected property name or \'}\'")', async () => {

@@ -79,7 +79,8 @@ function locationOf(raw: RawRecord): RecordLocation {
 }
 
 const JSON_POSITION = /(?: in JSON)? at position (\d+)/;
-// V8 quotes the offending text ("…" is not valid JSON, cut short with "..." in a long text); the place says where, the quote only adds noise.
+// V8 quotes the offending text ("…" is not valid JSON, with "..." on a side where it cut a long
+// record); the place says where, the quote only adds noise.
 const JSON_SNIPPET = /, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
 
 /** The place of the character at offset `at` of a record's text. */
@@ -146,29 +147,42 @@ function looksLikeUtf16(bytes: Uint8Array): boolean {
 
 /** A control character in V8's message shown as its escape ("\u0000"): printed raw it is invisible or garbles the line. */
 const CONTROL_IN_MESSAGE = /'([\u0000-\u001f])'/g;
+const CONTROL_HINT = ' (a raw control character, such as a NUL byte, cannot stand in JSON text; inside a string write it as an escape)';
 
-/** V8's "Unexpected token 'x'" names no position for a letter (a bare word: x, None, undefined). */
-const UNPLACED_TOKEN = /^Unexpected token '([A-Za-z])'/;
+function controlEscape(c: string): string {
+	return `'\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}'`;
+}
 
 /**
- * The first letter `token` outside JSON strings, the literals true, false and null (the "u" of
- * "true") and a number's exponent: the only place JSON text can have it. -1 if none.
+ * Where JSON.parse found the fault when its message gives no position (Node 20's "Unexpected
+ * token '}', ...\"output\":}\" is not valid JSON" quotes text but no offset): the shortest
+ * prefix of the text that already fails for a reason other than ending too early ends with the
+ * offending character. The parser reads left to right, so that holds for every longer prefix too
+ * and the prefix length can be searched by halving (about 20 parses of a 1 MB record, on the
+ * error path only). Null when no prefix fails that way.
  */
-function tokenOutsideStrings(text: string, token: string): number {
-	let inString = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (inString) {
-			if (c === '\\') i++;
-			else if (c === '"') inString = false;
-		} else if (c === '"') inString = true;
-		else {
-			const literal = ['true', 'false', 'null'].find((word) => text.startsWith(word, i));
-			if (literal) i += literal.length - 1;
-			else if (c === token && !/[0-9.]/.test(text[i - 1] ?? '')) return i;
+function faultOffset(text: string): number | null {
+	const failsWithin = (k: number): boolean => {
+		try {
+			JSON.parse(text.slice(0, k));
+			return false;
+		} catch (err) {
+			const message = err instanceof Error ? err.message : String(err);
+			if (message === 'Unexpected end of JSON input') return false;
+			const pos = JSON_POSITION.exec(message);
+			// A complaint at the very end of the prefix is about the prefix ending there.
+			return !pos || Number(pos[1]) < k;
 		}
+	};
+	if (!failsWithin(text.length)) return null;
+	let low = 1;
+	let high = text.length;
+	while (low < high) {
+		const mid = (low + high) >> 1;
+		if (failsWithin(mid)) high = mid;
+		else low = mid + 1;
 	}
-	return -1;
+	return low - 1;
 }
 
 /**
@@ -194,25 +208,24 @@ function malformed(file: string, raw: RawRecord, error: unknown): ImportError {
 	}
 	let place = placeOf(raw);
 	const pos = JSON_POSITION.exec(message);
+	let at: number | null = null;
 	if (pos) {
-		const at = Number(pos[1]);
+		at = Number(pos[1]);
 		message = message.replace(JSON_POSITION, '');
 		// A complaint about the very end of the text means the record was cut off.
 		if (at >= raw.text.trimEnd().length) message = 'Unexpected end of JSON input';
-		place = placeAt(raw, at);
-	} else {
-		const token = UNPLACED_TOKEN.exec(message);
-		const at = token ? tokenOutsideStrings(raw.text, token[1]) : -1;
-		if (at !== -1) place = placeAt(raw, at);
+	} else if (message !== 'Unexpected end of JSON input') {
+		// V8 names no position for some faults (a bare word such as None, a missing value): found in the text.
+		at = faultOffset(raw.text);
 	}
+	if (at !== null) place = placeAt(raw, at);
 	message = message.replace(JSON_SNIPPET, '');
 	const control = message.match(/'([\u0000-\u001f])'/);
 	if (control) {
-		// V8 gives no position for a token that is only a control character: it is found in the text.
-		if (!pos && raw.text.includes(control[1])) place = placeAt(raw, raw.text.indexOf(control[1]));
-		message =
-			message.replace(CONTROL_IN_MESSAGE, (_, c: string) => `'\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}'`) +
-			' (a raw control character, such as a NUL byte, cannot stand in JSON text; inside a string write it as an escape)';
+		message = message.replace(CONTROL_IN_MESSAGE, (_, c: string) => controlEscape(c)) + CONTROL_HINT;
+	} else if (at !== null && /^[\u0000-\u001f]$/.test(raw.text.charAt(at))) {
+		// "Bad control character in string literal" does not say which: a NUL byte, a raw tab or line break.
+		message = `${message}: ${controlEscape(raw.text.charAt(at))}${CONTROL_HINT}`;
 	}
 	if (message === 'Unexpected end of JSON input') message = 'the JSON ends too early (truncated record?)';
 	let hint = '';
