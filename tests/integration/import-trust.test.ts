@@ -267,3 +267,22 @@ describe('notices and clear refusals', () => {
 		expect(instructionsOf(summary.datasetId)).toEqual(['What is 2+2?']);
 	});
 });
+
+describe('the import endpoint and the CLI say the same', () => {
+	it('an empty file (a request with no body) is "the file is empty", as the importer says it (the page added a period)', async () => {
+		const { createUser } = await import('../../src/lib/server/auth/users');
+		const { POST } = await import('../../src/routes/api/datasets/import/+server');
+		const u = await createUser({ email: 'r@x.org', password: 'researcher-pass-1', role: 'researcher' }, db);
+		const locals: App.Locals = { user: { id: u.id, email: u.email, name: '', role: 'researcher' }, sessionId: null };
+		const url = new URL('http://app.test/api/datasets/import?dataset=empty&fileName=e.jsonl');
+		// What the browser sends for an empty file: no body at all.
+		const request = new Request(url, { method: 'POST' });
+		expect(request.body).toBeNull();
+		const response = await (POST as (e: unknown) => Promise<Response>)({ request, url, locals });
+		expect(response.status).toBe(400);
+		const cli = await failure('', 'empty', 'e.jsonl');
+		expect(cli.message).toBe('e.jsonl: the file is empty');
+		expect(((await response.json()) as { message: string }).message).toBe(cli.message);
+		expect(findDatasetByName('empty', db)).toBeFalsy();
+	});
+});

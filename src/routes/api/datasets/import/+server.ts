@@ -17,10 +17,10 @@ export const POST: RequestHandler = async ({ request, url, locals }) => {
 	if (format !== 'auto' && !FORMATS.some((f) => f.id === format)) {
 		return json({ message: `Unknown format "${format}".` }, { status: 400 });
 	}
-	if (!request.body) return json({ message: `${fileName}: the file is empty.` }, { status: 400 });
 	// Read through our own reader: a `for await` over the body would cancel it on a parse error,
-	// and cancelling destroys the connection before the browser sees the error message.
-	const reader = request.body.getReader();
+	// and cancelling destroys the connection before the browser sees the error message. An empty
+	// file comes with no body: the import reads no bytes and says so as the CLI does.
+	const reader = (request.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() })).getReader();
 	const limit = config().maxImportBytes;
 	let received = 0;
 	async function* chunks(): AsyncGenerator<Uint8Array> {
