@@ -88,6 +88,35 @@ test('a researcher sets filters, sees the live count, and downloads the export a
 	await expect(page.getByTestId('export-never-filtered')).toHaveText('No automatic filter has been run on this dataset; kept is every row.');
 });
 
+test('the imported rows\' other fields: the page says how many rows carry them and writes them back when asked', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	const extras = [
+		{ id: 'x1', instruction: 'Name a river.', input: '', output: 'Loire', source: 'wiki', meta: { a: [1, 2] } },
+		{ instruction: 'Name a lake.', input: '', output: 'Léman' }
+	];
+	const imported = await page.request.post(`/api/datasets/import?dataset=${encodeURIComponent('e2e export extras')}&fileName=extras.jsonl`, {
+		data: jsonl(extras),
+		headers: { 'content-type': 'application/octet-stream' }
+	});
+	expect(imported.status()).toBe(200);
+	await gotoReady(page, '/exports');
+	await page.getByLabel('Dataset').selectOption({ label: 'e2e export extras (2 instances)' });
+	const count = page.getByTestId('export-count');
+	await expect(count.locator('[data-count="rows"]')).toHaveText('2');
+	const note = page.getByTestId('export-imported-fields');
+	await expect(note).toContainText('1 row carries fields of its imported row (an id, other fields) that this file will not hold');
+	await page.getByLabel("Write each row's imported fields back").check();
+	await expect(note).toHaveCount(0);
+	await expect(page.getByTestId('cli-command')).toContainText('--format jsonl --imported-fields');
+	const href = await page.getByRole('link', { name: 'download directly' }).getAttribute('href');
+	const lines = (await (await page.request.get(href!)).text()).trim().split('\n').map((l) => JSON.parse(l));
+	expect(lines).toEqual([{ instruction: 'Name a river.', input: '', output: 'Loire', id: 'x1', source: 'wiki', meta: { a: [1, 2] } }, { instruction: 'Name a lake.', input: '', output: 'Léman' }]);
+	// CSV cannot hold them: no such choice, and the note is back.
+	await page.getByLabel('Format').selectOption('csv');
+	await expect(page.getByLabel("Write each row's imported fields back")).toHaveCount(0);
+	await expect(note).toBeVisible();
+});
+
 test('a filter the data cannot satisfy says so, and reviewers cannot export', async ({ page }) => {
 	await signIn(page, RESEARCHER);
 	const bad = await page.request.get('/api/exports/count?dataset=1&where=rating=B');

@@ -95,6 +95,63 @@ describe('instruct-audit export', () => {
 		expect(JSON.parse(fs.readFileSync(`${full}.manifest.json`, 'utf8')).counts).not.toHaveProperty('tasksWithoutInstancesLeftOut');
 	});
 
+	it('the imported rows\' other fields: counted as not written by default, written back as they were with --imported-fields (E4 finding 1)', async () => {
+		const rows = [
+			{ instruction: 'ok extra', input: '', output: 'x', source: 'wiki', meta: { a: [1, 2], none: null }, score: 0.5 },
+			{ id: 'r2', instruction: 'Add.', input: '1 + 1', output: '2' },
+			{ instruction: 'Plain.', input: '', output: 'y' }
+		];
+		// A number a double cannot hold is kept as written by the importer and comes back as written.
+		const text = jsonl(rows) + '{"instruction":"Big id.","input":"","output":"z","tweet":12345678901234567890123}\n';
+		await importFile(streamOf(text), { datasetName: 'extra', fileName: 'extra.jsonl' }, db);
+		const schema = JSON.parse(fs.readFileSync('docs/schemas/export-manifest.schema.json', 'utf8'));
+
+		const plain = path.join(dir, 'extra-plain.jsonl');
+		const r = cli('export', 'extra', '--format', 'jsonl', '--out', plain);
+		expect(r.code).toBe(0);
+		expect(r.stdout).toContain('3 rows carry fields of their imported row (an "id", other fields) that this file does not hold; --imported-fields writes them back (--format jsonl or alpaca-json).');
+		expect(fs.readFileSync(plain, 'utf8').split('\n')[0]).toBe('{"instruction":"ok extra","input":"","output":"x"}');
+		const plainManifest = JSON.parse(fs.readFileSync(`${plain}.manifest.json`, 'utf8'));
+		expect(plainManifest.counts.importedFieldsNotWritten).toBe(3);
+		expect(plainManifest.options.importedFields).toBe(false);
+		expect(validate(schema, plainManifest)).toEqual([]);
+		// CSV and Parquet cannot hold them either: counted the same way.
+		const csv = path.join(dir, 'extra.csv');
+		expect(cli('export', 'extra', '--format', 'csv', '--out', csv).code).toBe(0);
+		expect(JSON.parse(fs.readFileSync(`${csv}.manifest.json`, 'utf8')).counts.importedFieldsNotWritten).toBe(3);
+
+		for (const [format, name] of [['jsonl', 'extra.jsonl'], ['alpaca-json', 'extra.json']]) {
+			const out = path.join(dir, name);
+			const w = cli('export', 'extra', '--format', format, '--imported-fields', '--out', out, '--json');
+			expect(w.code).toBe(0);
+			const manifest = JSON.parse(w.stdout);
+			expect(manifest.options.importedFields).toBe(true);
+			expect(manifest.counts).not.toHaveProperty('importedFieldsNotWritten');
+			expect(validate(schema, manifest)).toEqual([]);
+			const written = fs.readFileSync(out, 'utf8');
+			const lines = format === 'jsonl' ? written.trimEnd().split('\n') : written.slice(2, -3).split(',\n');
+			expect(lines).toEqual([
+				'{"instruction":"ok extra","input":"","output":"x","source":"wiki","meta":{"a":[1,2],"none":null},"score":0.5}',
+				'{"instruction":"Add.","input":"1 + 1","output":"2","id":"r2"}',
+				'{"instruction":"Plain.","input":"","output":"y"}',
+				'{"instruction":"Big id.","input":"","output":"z","tweet":12345678901234567890123}'
+			]);
+		}
+		// Read back, the file is the same dataset again: every row a duplicate of one already there.
+		const again = await importFile(streamOf(fs.readFileSync(path.join(dir, 'extra.jsonl'), 'utf8')), { datasetName: 'extra', fileName: 'extra.jsonl' }, db);
+		expect([again.skippedDuplicates, again.instancesAdded]).toEqual([4, 0]);
+
+		// Formats that cannot hold them refuse the option, saying which can.
+		for (const format of ['csv', 'parquet', 'openai-chat']) {
+			const refused = cli('export', 'extra', '--format', format, '--imported-fields', '--out', path.join(dir, `refused.${format}`));
+			expect(refused.code).toBe(2);
+			expect(refused.stderr).toContain(`The imported fields are written back only by jsonl and alpaca-json: ${format} cannot hold them`);
+		}
+		const shape = cli('export', 'extra', '--format', 'sharegpt', '--imported-fields', '--out', path.join(dir, 'refused.sharegpt'));
+		expect(shape.code).toBe(2);
+		expect(shape.stderr).toContain('--imported-fields goes with --format jsonl or alpaca-json');
+	});
+
 	it('--count prints the matching counts and writes nothing', () => {
 		const r = cli('export', 'cli data', '--count', '--where', 'classification=yes', '--json');
 		expect(r.code).toBe(0);

@@ -19,6 +19,7 @@ import { buildAuditReport, percent } from '../../src/lib/reports';
 import { writeDatasetCard } from '../../src/lib/server/exports/dataset-card';
 import { recordSql, selectRecordBlocks, selectRows, selectionQuery, withReviewersNotCounted } from '../../src/lib/server/exports/query';
 import { ExportFilterError, parseWhere, whereClauses } from '../../src/lib/server/exports/filters';
+import { exportParams, parseExportParams } from '../../src/lib/server/exports/params';
 import { TRICKY_RECORDS } from '../../src/lib/formats/serialize-fixtures';
 import { recordLayout, serializeAll } from '../../src/lib/formats/serialize-formats';
 import { appVersion } from '../../src/lib/server/exports/version';
@@ -309,6 +310,23 @@ function outputs(datasetId: number, where: string[], extra: Partial<ExportReques
 		.filter(Boolean)
 		.map((l) => JSON.parse(l).output);
 }
+
+describe('imported fields', () => {
+	it('the page\'s parameters carry the option; a model\'s responses as the outputs refuse it (the fields are the instances\')', async () => {
+		const rows = [{ id: 'a1', instruction: 'Say hi.', input: '', output: 'hi', source: 'wiki' }, { instruction: 'Say bye.', input: '', output: 'bye' }];
+		const { datasetId } = await importFile(streamOf(jsonl(rows)), { datasetName: 'extra', fileName: 'extra.jsonl' }, db);
+		const request = parseExportParams(new URLSearchParams({ dataset: String(datasetId), format: 'alpaca-json', importedFields: '1' }));
+		expect(request.options?.importedFields).toBe(true);
+		expect(exportParams(request, []).get('importedFields')).toBe('1');
+		const { text, manifest } = runExport(request);
+		expect(JSON.parse(text)).toEqual([{ instruction: 'Say hi.', input: '', output: 'hi', id: 'a1', source: 'wiki' }, { instruction: 'Say bye.', input: '', output: 'bye' }]);
+		expect(manifest.options.importedFields).toBe(true);
+		// The page's count says how many rows carry them.
+		expect(countExport({ datasetId, filters: {} }, db).rowsWithImportedFields).toBe(1);
+		expect(() => startExport({ ...request, format: 'jsonl', responsesOf: 'm1' }, db)).toThrow(/cannot go with model responses/);
+		expect(() => startExport({ ...request, format: 'parquet' }, db)).toThrow(ExportFilterError);
+	});
+});
 
 describe('filters', () => {
 	const cases: [string[], string[]][] = [

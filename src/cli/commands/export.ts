@@ -20,7 +20,9 @@ import { reviewersVerdictsText } from '$lib/formats/serialize-shapes';
 import {
 	CHAT_INPUT_LAYOUTS,
 	EXPORT_FORMATS,
+	IMPORTED_FIELDS_FORMATS,
 	PROMPT_TEMPLATES,
+	importedFieldsRefusal,
 	isExportFormatId,
 	isPromptTemplateId,
 	type ChatInputLayout
@@ -77,6 +79,10 @@ Options:
                          gets a leading ' so spreadsheets
                          do not run it as a formula, and pandas / datasets read it with the ';
                          the manifest's options.csvFormulas records which (neutralised | kept)
+  --imported-fields      ${IMPORTED_FIELDS_FORMATS.join(', ')}: write each row's imported fields back after instruction,
+                         input and output, as the imported row had them (its "id", as text, and any
+                         other field, e.g. "source" or "meta"); without it the manifest's
+                         counts.importedFieldsNotWritten counts the rows whose fields are not in the file
   --ties omit|flag       preference-pairs: leave ties out (default) or keep them with "tie": true
   --count                print how many rows match (whole shapes: how many conversations, pairs or
                          task files would be written, and what is left out) and write nothing
@@ -103,6 +109,7 @@ export async function run(argv: string[]): Promise<void> {
 			responses: { type: 'string' },
 			reformulations: { type: 'boolean' },
 			'csv-keep-formulas': { type: 'boolean' },
+			'imported-fields': { type: 'boolean' },
 			ties: { type: 'string' },
 			count: { type: 'boolean' },
 			force: { type: 'boolean' },
@@ -184,7 +191,7 @@ export async function run(argv: string[]): Promise<void> {
 		const request: ExportRequest = {
 			...selection,
 			format,
-			options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'] }
+			options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'], importedFields: !!values['imported-fields'] }
 		};
 		const languages = (values.language ?? 'en').split(',').map((l) => l.trim()).filter(Boolean);
 		if (!languages.every((l) => /^[a-z]{2,3}$/.test(l))) throw new CliError(`--language takes ISO 639-1 codes separated by commas, got "${values.language}".`, 2);
@@ -201,7 +208,7 @@ export async function run(argv: string[]): Promise<void> {
 	const request: ExportRequest = {
 		...selection,
 		format,
-		options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'] }
+		options: { template, system: values.system ?? null, chatInput: chatInput as ChatInputLayout, csvKeepFormulas: !!values['csv-keep-formulas'], importedFields: !!values['imported-fields'] }
 	};
 	let bar: ReturnType<typeof createProgressBar> | null = null;
 	// The bar's total is the selection's count, read only for a bar someone will see.
@@ -253,6 +260,10 @@ export async function run(argv: string[]): Promise<void> {
 	if (m.counts.systemMessagesLeftOut)
 		console.log(
 			`${m.counts.systemMessagesLeftOut} rows come from conversations with a system message of their own, which this single-turn file leaves out (the reply was written under it); --format chat-conversations or sharegpt keeps it.`
+		);
+	if (m.counts.importedFieldsNotWritten)
+		console.log(
+			`${plural(m.counts.importedFieldsNotWritten, 'row')} ${m.counts.importedFieldsNotWritten === 1 ? 'carries' : 'carry'} fields of ${m.counts.importedFieldsNotWritten === 1 ? 'its' : 'their'} imported row (an "id", other fields) that this file does not hold; --imported-fields writes them back (--format ${IMPORTED_FIELDS_FORMATS.join(' or ')}).`
 		);
 	if (m.counts.notReadBackExactly)
 		console.log(
@@ -316,12 +327,15 @@ function printShapeCounts(manifest: Pick<ShapeExportManifest, 'format' | 'datase
  */
 function refuseOptionsNotFor(format: string, values: Record<string, unknown>): void {
 	const shape = isShapeExportFormat(format);
+	const refusal = !shape && isExportFormatId(format) ? importedFieldsRefusal(format) : null;
+	if (values['imported-fields'] && refusal) throw new CliError(refusal, 2);
 	const only: [string, boolean, string][] = [
 		['dataset-card', !shape, 'the single-row formats (a dataset card describes one data file of rows)'],
 		['template', format === 'prompt-completion', '--format prompt-completion'],
 		['system', format === 'openai-chat', '--format openai-chat'],
 		['chat-input', format === 'openai-chat', '--format openai-chat'],
 		['csv-keep-formulas', format === 'csv', '--format csv'],
+		['imported-fields', !shape, `--format ${IMPORTED_FIELDS_FORMATS.join(' or ')}`],
 		['ties', format === 'preference-pairs', '--format preference-pairs'],
 		['responses', !shape, 'the single-row formats'],
 		['reformulations', !shape, 'the single-row formats'],

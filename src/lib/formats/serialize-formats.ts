@@ -19,9 +19,9 @@ import { parquetSerializer } from './serialize-parquet';
 export function createSerializer(format: ExportFormatId, options: SerializeOptions = {}): RecordSerializer {
 	switch (format) {
 		case 'jsonl':
-			return jsonLinesSerializer();
+			return jsonLinesSerializer(options);
 		case 'alpaca-json':
-			return alpacaJsonSerializer();
+			return alpacaJsonSerializer(options);
 		case 'openai-chat':
 			return openAiChatSerializer(options);
 		case 'prompt-completion':

@@ -5,6 +5,8 @@ import {
 	EXPORT_FORMATS,
 	PROMPT_TEMPLATES,
 	chatUserMessage,
+	importedFieldsOf,
+	importedFieldsRefusal,
 	promptCompletion,
 	readsBackExactly,
 	type ExportFormatId,
@@ -283,5 +285,20 @@ describe('format list', () => {
 	it('has a serialiser for every listed format', () => {
 		for (const f of EXPORT_FORMATS) expect(createSerializer(f.id as ExportFormatId).begin).toBeTypeOf('function');
 		expect(EXPORT_FORMATS.map((f) => f.id).sort()).toEqual(['alpaca-json', 'csv', 'jsonl', 'openai-chat', 'parquet', 'prompt-completion']);
+	});
+});
+
+describe('imported fields', () => {
+	it('are the row\'s id and other fields, written after its own three (which they never replace) only when asked', () => {
+		const importedFields = importedFieldsOf('7', { score: 0.5, big: { $number: '12345678901234567890123' }, output: 'not this' });
+		expect(importedFields).toEqual({ id: '7', score: 0.5, big: { $number: '12345678901234567890123' }, output: 'not this' });
+		expect(importedFieldsOf(null, null)).toBeNull();
+		const record = { instruction: 'i', input: '', output: 'o', importedFields };
+		const text = (format: ExportFormatId, options = {}) => new TextDecoder().decode(serializeAll(format, [record], options));
+		expect(text('jsonl', { importedFields: true })).toBe('{"instruction":"i","input":"","output":"o","id":"7","score":0.5,"big":12345678901234567890123}\n');
+		expect(text('alpaca-json', { importedFields: true })).toBe('[\n{"instruction":"i","input":"","output":"o","id":"7","score":0.5,"big":12345678901234567890123}\n]\n');
+		expect(text('jsonl')).toBe('{"instruction":"i","input":"","output":"o"}\n');
+		expect(importedFieldsRefusal('jsonl')).toBeNull();
+		expect(importedFieldsRefusal('csv')).toMatch(/^The imported fields are written back only by jsonl and alpaca-json: csv cannot hold them/);
 	});
 });

@@ -8,12 +8,43 @@
  */
 
 import { ALPACA_PROMPT_INPUT, ALPACA_PROMPT_NO_INPUT, END_OF_TEXT, readCompletionPair, splitInstructionPrompt } from './prompt-shape';
+import { stringifyKeepingNumbers } from './number-literals';
 
 /** One training example: a task's instruction with one of its instances (or a reformulation of it). */
 export interface ExportRecord {
 	instruction: string;
 	input: string;
 	output: string;
+	/** The instance's imported fields (its row's `id` and other fields, importedFieldsOf), written with SerializeOptions.importedFields. */
+	importedFields?: Record<string, unknown> | null;
+}
+
+/**
+ * The fields an imported instruction / input / output row carried besides its own three, as the
+ * importer kept them: its `id` (the instance's source id, stored as text: a numeric id comes back
+ * as a string) and the rest of the row (the instance's metadata); null when it had none.
+ */
+export function importedFieldsOf(sourceId: string | null, metadata: Record<string, unknown> | null): Record<string, unknown> | null {
+	if (sourceId === null && metadata === null) return null;
+	return { ...(sourceId !== null ? { id: sourceId } : {}), ...(metadata ?? {}) };
+}
+
+/** The export formats that can write a row's imported fields back: one JSON object per row with the row's own field names. */
+export const IMPORTED_FIELDS_FORMATS: readonly ExportFormatId[] = ['jsonl', 'alpaca-json'];
+
+/** Whether a format (an export format id, or what a form holds) can write the imported fields back. */
+export function canWriteImportedFields(format: string): boolean {
+	return (IMPORTED_FIELDS_FORMATS as readonly string[]).includes(format);
+}
+
+/** Why a format cannot write the imported fields back, or null when it can. */
+export function importedFieldsRefusal(format: ExportFormatId): string | null {
+	if (canWriteImportedFields(format)) return null;
+	const why =
+		format === 'csv' || format === 'parquet'
+			? 'its columns are instruction, input and output, and rows carry different fields (nested ones too)'
+			: 'its records are not the imported rows (a chat example or a prompt / completion pair)';
+	return `The imported fields are written back only by ${IMPORTED_FIELDS_FORMATS.join(' and ')}: ${format} cannot hold them (${why}).`;
 }
 
 /** A piece of the output file: text (written as UTF-8) or bytes (Parquet). */
@@ -253,6 +284,12 @@ export interface SerializeOptions {
 	 * (= + - @ first). Off by default: such cells get a leading "'" (see csv.ts).
 	 */
 	csvKeepFormulas?: boolean;
+	/**
+	 * jsonl, alpaca-json: write each instance's imported fields (ExportRecord.importedFields) after
+	 * instruction, input and output, as the imported row had them. Off by default (the manifest
+	 * counts the rows whose fields are not written).
+	 */
+	importedFields?: boolean;
 }
 
 /**
@@ -287,7 +324,8 @@ function jsonRecordSerializer(layout: RecordLayout, object: (r: ExportRecord) =>
 	return {
 		begin: () => layout.begin,
 		write: (r) => {
-			const text = (first ? layout.first : layout.between) + JSON.stringify(object(r)) + layout.after;
+			// Imported fields may hold numbers a double cannot (kept as literals by the importer): written as they were.
+			const text = (first ? layout.first : layout.between) + stringifyKeepingNumbers(object(r)) + layout.after;
 			first = false;
 			return text;
 		},
@@ -297,12 +335,19 @@ function jsonRecordSerializer(layout: RecordLayout, object: (r: ExportRecord) =>
 
 const instructionObject = (r: ExportRecord) => ({ instruction: r.instruction, input: r.input, output: r.output });
 
-export function jsonLinesSerializer(): RecordSerializer {
-	return jsonRecordSerializer(JSON_RECORD_LAYOUTS.jsonl, instructionObject);
+/** The record's own three fields, then its imported ones (never one of the three: the row's own text wins). */
+function withImportedFields(r: ExportRecord): Record<string, unknown> {
+	const o: Record<string, unknown> = instructionObject(r);
+	for (const [key, value] of Object.entries(r.importedFields ?? {})) if (!(key in o)) o[key] = value;
+	return o;
 }
 
-export function alpacaJsonSerializer(): RecordSerializer {
-	return jsonRecordSerializer(JSON_RECORD_LAYOUTS['alpaca-json'], instructionObject);
+export function jsonLinesSerializer(options: Pick<SerializeOptions, 'importedFields'> = {}): RecordSerializer {
+	return jsonRecordSerializer(JSON_RECORD_LAYOUTS.jsonl, options.importedFields ? withImportedFields : instructionObject);
+}
+
+export function alpacaJsonSerializer(options: Pick<SerializeOptions, 'importedFields'> = {}): RecordSerializer {
+	return jsonRecordSerializer(JSON_RECORD_LAYOUTS['alpaca-json'], options.importedFields ? withImportedFields : instructionObject);
 }
 
 export function openAiChatSerializer(options: Pick<SerializeOptions, 'system' | 'chatInput'> = {}): RecordSerializer {

@@ -36,7 +36,7 @@ export const FORMATS: FormatInfo[] = [
 		id: 'instances',
 		label: 'Instruction / input / output rows',
 		description:
-			'One instance per row: {instruction, input, output}; rows with the same instruction join one task (Alpaca, Self-Instruct 82K). A row\'s id and any other field are kept with its instance.',
+			'One instance per row: {instruction, input, output}; rows with the same instruction join one task (Alpaca, Self-Instruct 82K). A row\'s id and any other field are kept with its instance (the JSON Lines and Alpaca JSON exports write them back when asked).',
 		importable: true
 	},
 	{

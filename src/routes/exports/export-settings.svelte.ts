@@ -1,3 +1,5 @@
+import { canWriteImportedFields } from '$lib/formats/serialize';
+
 /**
  * What the export page's form describes, as rune state, and what follows from it: the `where`
  * clauses (the CLI's --where grammar), the query strings of the count and download endpoints,
@@ -18,6 +20,8 @@ export class ExportSettings {
 	reformulations = $state(false);
 	/** csv: keep formula-like cells as stored instead of neutralising them. */
 	csvKeepFormulas = $state(false);
+	/** jsonl, alpaca-json: write each row's imported fields (its id and other fields) back. */
+	importedFields = $state(false);
 	audit = $state('');
 	allYes = $state(false);
 	agreed = $state(false);
@@ -70,11 +74,15 @@ export class ExportSettings {
 		return p.toString();
 	});
 
+	/** Whether the export writes the imported fields: asked for, in a format that can, of the instances' own outputs. */
+	readonly writesImportedFields = $derived(this.importedFields && !this.responses && canWriteImportedFields(this.format));
+
 	readonly exportQuery = $derived.by(() => {
 		const p = new URLSearchParams(this.selectionQuery);
 		p.set('format', this.format);
 		if (this.format === 'prompt-completion') p.set('template', this.template);
 		if (this.format === 'csv' && this.csvKeepFormulas) p.set('csvFormulas', 'keep');
+		if (this.writesImportedFields) p.set('importedFields', '1');
 		if (this.format === 'openai-chat') {
 			if (this.system.trim()) p.set('system', this.system);
 			p.set('chatInput', this.chatInput);
@@ -94,6 +102,7 @@ export class ExportSettings {
 			this.reformulations && !this.responses ? '--reformulations' : '',
 			this.format === 'prompt-completion' ? `--template ${this.template}` : '',
 			this.format === 'csv' && this.csvKeepFormulas ? '--csv-keep-formulas' : '',
+			this.writesImportedFields ? '--imported-fields' : '',
 			this.format === 'openai-chat' && this.system.trim() ? `--system ${q(this.system)}` : '',
 			this.format === 'openai-chat' && this.chatInput !== 'labelled' ? `--chat-input ${this.chatInput}` : '',
 			`--out export.${extension}`

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { db, type Db } from '../db';
 import { getDataset, receivingImport } from '../datasets/datasets';
-import { exportFormat, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
+import { exportFormat, importedFieldsRefusal, canWriteImportedFields, readsBackExactly, splitsBack, type ExportFormatId, type ExportFormatInfo, type SerializeOptions } from '$lib/formats/serialize';
 import { createSerializer, recordLayout } from '$lib/formats/serialize-formats';
 import { ExportFilterError, describeFilters, usesHumanLabels, whereClauses } from './filters';
-import { countInstancesNotReadBack, countPairsSharingAPrompt, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, withReviewersNotCounted, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
+import { countInstancesNotReadBack, countPairsSharingAPrompt, countRowsWithImportedFields, countRowsWithOwnSystemMessage, countSelection, countUnjudged, openReader, selectionQuery, untrainableTargetsSql, recordSql, selectColumnBlocks, selectJsonLines, selectRecordBlocks, selectRows, withReviewersNotCounted, type ExportReader, type ExportRow, type ExportSelection, type InstanceBlock, type SelectionCounts } from './query';
 import { DEFAULT_ROW_GROUP_ROWS, MAX_GROUP_CHARS } from '$lib/formats/serialize-parquet';
 import { ExportEncoder } from './export-encoder';
 import { SecondReaderThread } from './second-reader';
@@ -56,6 +56,8 @@ export interface ExportManifest {
 		chatInput?: string;
 		/** csv: whether text cells starting like a spreadsheet formula were neutralised (a leading "'") or kept as stored. */
 		csvFormulas?: 'neutralised' | 'kept';
+		/** jsonl, alpaca-json: whether each row's imported fields (its `id` and other fields) were written after instruction, input and output. */
+		importedFields?: boolean;
 	};
 	dataset: { id: number; name: string; tasks: number; instances: number };
 	/** Where the exported rows came from: generation runs and imported files. */
@@ -94,6 +96,12 @@ export interface ExportManifest {
 		 * a flat export (the preference-pairs export keeps every pair); present when there are some.
 		 */
 		pairsSharingAPrompt?: number;
+		/**
+		 * Rows whose instance carries fields of its imported row (its `id`, other fields such as a
+		 * source or a score) that this file does not hold: the export did not write the imported
+		 * fields (options.importedFields; only jsonl and alpaca-json can); present when there are some.
+		 */
+		importedFieldsNotWritten?: number;
 	};
 	/** In what order the rows are written (ROW_ORDER). */
 	rowOrder: string;
@@ -216,6 +224,7 @@ function manifestOptions(request: ExportRequest): ExportManifest['options'] {
 	const o: ExportManifest['options'] = { includeReformulations: !!request.includeReformulations, responsesOf: request.responsesOf ?? null };
 	if (request.format === 'prompt-completion') o.template = request.options?.template ?? 'self-instruct';
 	if (request.format === 'csv') o.csvFormulas = request.options?.csvKeepFormulas ? 'kept' : 'neutralised';
+	if (canWriteImportedFields(request.format)) o.importedFields = !!request.options?.importedFields;
 	if (request.format === 'openai-chat') {
 		o.system = request.options?.system?.trim() ? request.options.system : null;
 		o.chatInput = request.options?.chatInput ?? 'labelled';
@@ -284,6 +293,11 @@ function resolve(request: ExportRequest, database: Db) {
 	if (!dataset) throw new ExportFilterError(receivingImport({ id: request.datasetId }, database) ?? `No dataset with id ${request.datasetId}.`);
 	checkSelectionReferences(database.$client, request);
 	refuseShapeAudits(database.$client, request);
+	if (request.options?.importedFields) {
+		const refusal = importedFieldsRefusal(request.format);
+		if (refusal) throw new ExportFilterError(refusal);
+		if (request.responsesOf) throw new ExportFilterError('The imported fields are the instances\' own: they cannot go with model responses as the outputs.');
+	}
 	if (request.responsesOf) {
 		const has = database.$client.prepare<[number, string]>('SELECT 1 FROM responses WHERE dataset_id = ? AND model = ? LIMIT 1').get(dataset.id, request.responsesOf);
 		if (!has) throw new ExportFilterError(`Dataset "${dataset.name}" has no responses from model "${request.responsesOf}".`);
@@ -314,7 +328,7 @@ function untrainableTargetsLeftOut(client: Database.Database, request: ExportSel
 export function countExport(
 	request: ExportSelection,
 	database: Db = db()
-): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null } {
+): SelectionCounts & { datasetInstances: number; rowsWithImportedFields: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null } {
 	request = withTargetPolicy(request, database.$client);
 	return { ...selectionCounts(request, database), judgePrecision: judgeFilterPrecision(database.$client, request) };
 }
@@ -323,18 +337,24 @@ export function countExport(
 export async function countExportOffThread(
 	request: ExportSelection,
 	database: Db = db()
-): Promise<SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null }> {
+): Promise<SelectionCounts & { datasetInstances: number; rowsWithImportedFields: number; automaticFilters: AutomaticFiltersNote | null; judgePrecision: JudgeFilterPrecision | null }> {
 	request = withTargetPolicy(request, database.$client);
 	const counts = selectionCounts(request, database);
 	return { ...counts, judgePrecision: request.filters.judgeValid ? await judgeFilterPrecisionOffThread(request, database) : null };
 }
 
 /** The page's count of a request its callers already gave the single-turn policy (withTargetPolicy). */
-function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number; automaticFilters: AutomaticFiltersNote | null } {
+function selectionCounts(request: ExportSelection, database: Db): SelectionCounts & { datasetInstances: number; rowsWithImportedFields: number; automaticFilters: AutomaticFiltersNote | null } {
 	resolve({ ...request, format: 'jsonl' }, database);
 	const counts = countSelection(database.$client, request);
 	const total = database.$client.prepare<[number], { n: number }>('SELECT coalesce(sum(instance_count), 0) AS n FROM tasks WHERE dataset_id = ?').get(request.datasetId)!;
-	return { ...counts, datasetInstances: total.n, automaticFilters: automaticFiltersOf(database.$client, request, () => counts.instances) };
+	return {
+		...counts,
+		datasetInstances: total.n,
+		// Rows whose imported fields a file of instruction, input and output alone leaves out (the page says so unless they are written).
+		rowsWithImportedFields: countRowsWithImportedFields(database.$client, request),
+		automaticFilters: automaticFiltersOf(database.$client, request, () => counts.instances)
+	};
 }
 
 /**
@@ -486,6 +506,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 	const readBackChecked = splitsBack(request.format, request.options ?? {});
 	let notReadBack = 0;
 	let systemLeftOut = 0;
+	const importedFields = !!request.options?.importedFields;
+	let importedFieldsNotWritten = 0;
 	const runs = new Set<number>();
 	const importIds = new Set<number>();
 	/** The second reader of a large export in a format SQLite writes (./second-reader), if one started. */
@@ -499,7 +521,8 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 		// Parquet of instances is written a row group at a time from column blocks (below), by the encoder.
 		const parquet = request.format === 'parquet' && instancesOnly;
 		// Instances in every format but Parquet are written by SQLite, a block of records at a time (below).
-		const blockSql = instancesOnly ? recordSql(request.format, serializerOptions(request)) : undefined;
+		// (The imported fields are written by the serialiser, from rows that carry them.)
+		const blockSql = instancesOnly && !importedFields ? recordSql(request.format, serializerOptions(request)) : undefined;
 		const blockLayout = blockSql ? recordLayout(request.format) : undefined;
 		const serializer = createSerializer(request.format, serializerOptions(request));
 		const large = totals.instances >= (options.threadedFrom ?? THREADED_INSTANCES);
@@ -601,7 +624,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				}
 				encoder.send({ kind: 'parquet-end' });
 				yield* encoded(true);
-			} else if (request.format === 'jsonl' && !request.includeReformulations) {
+			} else if (request.format === 'jsonl' && !request.includeReformulations && !importedFields) {
 				// Responses as JSON Lines straight from SQLite (selectJsonLines): the same bytes, a third of the work.
 				for (const row of selectJsonLines(reader.client, request)) {
 					add(row.line);
@@ -613,7 +636,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 					if (options.onProgress && written.rows % progressEvery === 0) options.onProgress(progress());
 				}
 			} else {
-				for (const row of selectRows(reader.client, request)) {
+				for (const row of selectRows(reader.client, request, undefined, undefined, importedFields)) {
 					add(serializer.write(row));
 					if (readBackChecked && !readsBackExactly(request.format, request.options ?? {}, row)) notReadBack++;
 					counted(row.kind, row.taskId, row.instanceId, row.runId, row.importId);
@@ -642,6 +665,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 			automaticFiltersNote();
 			if (readBackChecked && blockSql) notReadBack = countInstancesNotReadBack(reader.client, request, (instruction, input) => readsBackExactly(request.format, request.options ?? {}, { instruction, input }) !== false);
 			systemLeftOut = countRowsWithOwnSystemMessage(reader.client, request);
+			if (!importedFields) importedFieldsNotWritten = countRowsWithImportedFields(reader.client, request);
 			if (request.skipUntrainableTargets) untrainableLeftOut = untrainableTargetsLeftOut(reader.client, request, written.instances);
 			excludedBy = excludedInstancesByCause(reader.client, request, { selected: written.instances + (untrainableLeftOut ?? 0), excluded: totals.instances - written.instances, untrainable: untrainableLeftOut ?? 0 });
 			done = true;
@@ -684,6 +708,7 @@ export function startExport(request: ExportRequest, database: Db = db(), options
 				...(systemLeftOut ? { systemMessagesLeftOut: systemLeftOut } : {}),
 				...(totals.tasksWithoutInstances ? { tasksWithoutInstancesLeftOut: totals.tasksWithoutInstances } : {}),
 				...(totals.pairsSharingAPrompt ? { pairsSharingAPrompt: totals.pairsSharingAPrompt } : {}),
+				...(importedFieldsNotWritten ? { importedFieldsNotWritten } : {}),
 				...(request.skipUntrainableTargets ? { untrainableTargetsLeftOut: (untrainableLeftOut ??= untrainableTargetsLeftOut(reader.client, request, selectionCounts().instances)) } : {})
 			},
 			quality,
@@ -728,7 +753,7 @@ function estimateBytes(client: import('better-sqlite3').Database, request: Expor
 	let sampleBytes = 0;
 	let sampleRows = 0;
 	const fixed = textBytes(serializer.begin());
-	for (const row of selectRows(client, request, step)) {
+	for (const row of selectRows(client, request, step, undefined, !!request.options?.importedFields)) {
 		sampleBytes += textBytes(serializer.write(row));
 		sampleRows++;
 	}

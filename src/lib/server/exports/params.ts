@@ -2,7 +2,7 @@
  * An export request as URL parameters — what the export page sends to /api/exports/* and what
  * a direct download link carries: dataset, format, repeated `where` clauses (the CLI's
  * --where grammar), template, system, chatInput, responses (a model), reformulations,
- * csvFormulas (keep | neutralise).
+ * csvFormulas (keep | neutralise), importedFields (1: write each row's imported fields back).
  */
 import { z } from 'zod';
 import { CHAT_INPUT_LAYOUTS, EXPORT_FORMAT_IDS, PROMPT_TEMPLATE_IDS, type ExportFormatId } from '$lib/formats/serialize';
@@ -19,7 +19,9 @@ const schema = z.object({
 	responses: z.string().trim().max(200).default(''),
 	reformulations: z.enum(['', '0', '1', 'on', 'true', 'false']).default(''),
 	// csv: "keep" writes formula-like cells as stored; by default they are neutralised.
-	csvFormulas: z.enum(['neutralise', 'keep']).default('neutralise')
+	csvFormulas: z.enum(['neutralise', 'keep']).default('neutralise'),
+	// jsonl, alpaca-json: write each row's imported fields back (refused for the other formats).
+	importedFields: z.enum(['', '0', '1', 'on', 'true', 'false']).default('')
 });
 
 /** Reads the parameters; throws ExportFilterError with a sentence for the user. */
@@ -38,7 +40,7 @@ export function parseExportParams(params: URLSearchParams): ExportRequest {
 		filters: parseWhere(p.where),
 		responsesOf: p.responses || null,
 		includeReformulations: ['1', 'on', 'true'].includes(p.reformulations),
-		options: { template: p.template, system: p.system || null, chatInput: p.chatInput, csvKeepFormulas: p.csvFormulas === 'keep' }
+		options: { template: p.template, system: p.system || null, chatInput: p.chatInput, csvKeepFormulas: p.csvFormulas === 'keep', importedFields: ['1', 'on', 'true'].includes(p.importedFields) }
 	};
 }
 
@@ -50,6 +52,7 @@ export function exportParams(request: ExportRequest, where: string[]): URLSearch
 	if (request.includeReformulations) params.set('reformulations', '1');
 	if (request.format === 'prompt-completion') params.set('template', request.options?.template ?? 'self-instruct');
 	if (request.format === 'csv' && request.options?.csvKeepFormulas) params.set('csvFormulas', 'keep');
+	if (request.options?.importedFields) params.set('importedFields', '1');
 	if (request.format === 'openai-chat') {
 		if (request.options?.system) params.set('system', request.options.system);
 		params.set('chatInput', request.options?.chatInput ?? 'labelled');

@@ -19,6 +19,7 @@ import type { ReviewerInAudit } from '../../audits/qualification';
 import {
 	chatSystemMessage,
 	CHAT_INPUT_SEPARATORS,
+	importedFieldsOf,
 	PROMPT_PIECES,
 	type ExportFormatId,
 	type RecordLayout,
@@ -91,6 +92,8 @@ export interface ExportRow {
 	output: string;
 	runId: number | null;
 	importId: number | null;
+	/** The instance's imported fields (importedFieldsOf), read only when the export writes them (selectRows' `importedFields`). */
+	importedFields?: Record<string, unknown> | null;
 }
 
 export interface SelectionCounts {
@@ -209,6 +212,17 @@ export function countInstancesNotReadBack(client: Database.Database, selection: 
 }
 
 /**
+ * How many rows of the selection are of an instance that carries imported fields (its row's `id`
+ * or other fields: importedFieldsOf), which a file of instruction, input and output alone does not hold.
+ */
+export function countRowsWithImportedFields(client: Database.Database, selection: ExportSelection): number {
+	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
+	return client
+		.prepare<[unknown], { n: number }>(`${q.withClause()}SELECT count(*) AS n FROM ${from} WHERE ${q.whereClause()} AND (i.source_id IS NOT NULL OR i.metadata IS NOT NULL)`)
+		.get(q.params)!.n;
+}
+
+/**
  * How many rows of the selection belong to a task with a system message of its own (a
  * conversation's system turn, which the importer keeps in the task's metadata): a flat export
  * writes the first exchange only, so that message is not in the file.
@@ -250,7 +264,7 @@ function reformulationRow({ instructionWithInput: filled, ...f }: FormulationRow
  * taken when a multiplicative hash of its id falls on a multiple, so neither the first rows nor a
  * pattern in the ids decide which. Reformulations follow their sampled instances.
  */
-export function* selectRows(client: Database.Database, selection: ExportSelection, sampleEvery?: number, sampleRun?: number): Generator<ExportRow> {
+export function* selectRows(client: Database.Database, selection: ExportSelection, sampleEvery?: number, sampleRun?: number, importedFields = false): Generator<ExportRow> {
 	const { q, from } = selectionQuery(withReviewersNotCounted(selection, client));
 	const responses = !!selection.responsesOf;
 	const output = responses ? 'r.response' : 'i.output';
@@ -260,10 +274,10 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 	// low 8 bits dropped: those follow the id's own low bits, so every second id would be taken every second time.
 	if (sampled && !sampleRun) q.where(`(((${responses ? 'r.id' : 'i.id'} * 2654435761) % 4294967296) >> 8) % ${q.param(sampleEvery)} = 0`);
 	const columns = `t.id, i.id, t.instruction, i.input, ${output},
-				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id)`;
+				coalesce(${responses ? 'r.run_id, ' : ''}i.run_id, t.run_id), coalesce(${responses ? 'r.import_id, ' : ''}i.import_id, t.import_id)${importedFields ? ', i.source_id, i.metadata' : ''}`;
 	// With `sampleRun`: runs of that many rows next to each other in the file, one run in every
 	// `sampleEvery` (what compresses with its neighbours, as Parquet pages do, stays next to them).
-	type Raw = [number, number, string, string, string, number | null, number | null];
+	type Raw = [number, number, string, string, string, number | null, number | null, (string | null)?, (string | null)?];
 	let cursor: IterableIterator<Raw>;
 	if (sampled && sampleRun) {
 		// The runs are found over the ids alone, in the file's order (a window function numbering
@@ -287,13 +301,14 @@ export function* selectRows(client: Database.Database, selection: ExportSelectio
 		cursor = client.prepare<[unknown], Raw>(`${q.withClause()}SELECT ${columns} FROM ${from} WHERE ${q.whereClause()} ORDER BY ${order}`).raw().iterate(q.params);
 	}
 	const kind: ExportRowKind = responses ? 'response' : 'instance';
+	const fieldsOf = (r: Raw) => (importedFields ? { importedFields: importedFieldsOf(r[7] ?? null, r[8] ? (JSON.parse(r[8]) as Record<string, unknown>) : null) } : {});
 
 	if (!selection.includeReformulations) {
-		for (const r of cursor) yield { kind, taskId: r[0], instanceId: r[1], instruction: r[2], input: r[3], output: r[4], runId: r[5], importId: r[6] };
+		for (const r of cursor) yield { kind, taskId: r[0], instanceId: r[1], instruction: r[2], input: r[3], output: r[4], runId: r[5], importId: r[6], ...fieldsOf(r) };
 		return;
 	}
 	const rows = (function* () {
-		for (const r of cursor) yield { taskId: r[0], instanceId: r[1], instruction: r[2], input: r[3], output: r[4], runId: r[5], importId: r[6] };
+		for (const r of cursor) yield { taskId: r[0], instanceId: r[1], instruction: r[2], input: r[3], output: r[4], runId: r[5], importId: r[6], ...fieldsOf(r) };
 	})();
 
 	const formulations = client
