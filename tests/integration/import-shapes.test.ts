@@ -511,6 +511,9 @@ describe('import → export → import gives the same records', async () => {
 			await writeShapeExport({ datasetId: second.datasetId, format: 'preference-pairs' }, again, db);
 			expect(fs.readFileSync(again, 'utf8')).toBe(fs.readFileSync(out, 'utf8'));
 		}
+		// An HH-RLHF pair's prompt + chosen (and + rejected) is its transcript again, byte for byte (E4 finding 3: the tag's space was lost).
+		const hh = fs.readFileSync(path.join(dir, 'out-hh.jsonl'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { prompt: string; chosen: string; rejected: string });
+		expect(hh.map((p) => [p.prompt + p.chosen, p.prompt + p.rejected])).toEqual(shapes['hh.jsonl'].map((r) => [(r as { chosen: string }).chosen, (r as { rejected: string }).rejected]));
 		expect(stored((await importFile(fileSource(path.join(dir, 'out-hh.jsonl')), { datasetName: 'hh-3', fileName: 'x.jsonl' }, db)).datasetId)[0]).toMatchObject({
 			instruction: 'How do I bake bread?',
 			response_a: '[better] Mix flour, water, yeast.'

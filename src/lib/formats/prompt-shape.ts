@@ -155,3 +155,29 @@ export function splitPairPrompt(prompt: string): { instruction: string; input: s
 	const { instruction, input } = splitInstructionPrompt(prompt);
 	return { instruction: instruction.trim(), input: input.trim() };
 }
+
+// ---- HH-RLHF transcripts ----
+
+export const HUMAN_TURN = '\n\nHuman:';
+export const ASSISTANT_TURN = '\n\nAssistant:';
+
+/** An HH-RLHF reply as the text after its speaker tag, without the one space that follows the tag. */
+export const hhReplyAfterTag = (text: string) => (text.startsWith(' ') ? text.slice(1) : text);
+
+/**
+ * An HH-RLHF reply as it follows its prompt ("…\n\nAssistant:") in the transcript: after the tag's
+ * space, so that prompt + reply is the transcript again (TRL's {prompt, chosen, rejected} layout).
+ * An empty reply stays empty.
+ */
+export const hhReplyWithTag = (text: string) => (text === '' ? '' : ' ' + text);
+
+/**
+ * The Human turn of a one-exchange HH-RLHF prompt ("\n\nHuman: …\n\nAssistant:"), without the
+ * space after its tag; null when the prompt is not in that form or holds earlier turns.
+ */
+export function hhPromptInstruction(prompt: string): string | null {
+	if (prompt.length < HUMAN_TURN.length + ASSISTANT_TURN.length || !prompt.startsWith(HUMAN_TURN) || !prompt.endsWith(ASSISTANT_TURN)) return null;
+	const human = prompt.slice(HUMAN_TURN.length, prompt.length - ASSISTANT_TURN.length);
+	if (human.includes(HUMAN_TURN) || human.includes(ASSISTANT_TURN)) return null;
+	return hhReplyAfterTag(human);
+}

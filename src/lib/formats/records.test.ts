@@ -171,8 +171,10 @@ describe('comparison: GPT-4-LLM comparison data and {prompt, chosen, rejected}',
 	});
 	it('reads an HH-RLHF transcript prompt (as the preference export writes it) with its Human turn as the instruction', () => {
 		const transcripts = readRecord('comparison', { chosen: '\n\nHuman: How do I bake bread?\n\nAssistant: Knead.', rejected: '\n\nHuman: How do I bake bread?\n\nAssistant: Buy it.' });
-		const exported = readRecord('comparison', { prompt: '\n\nHuman: How do I bake bread?\n\nAssistant:', chosen: 'Knead.', rejected: 'Buy it.' });
+		const exported = readRecord('comparison', { prompt: '\n\nHuman: How do I bake bread?\n\nAssistant:', chosen: ' Knead.', rejected: ' Buy it.' });
 		expect(exported).toEqual(transcripts);
+		// Written by an earlier version, without the tag's space: the same pair.
+		expect(readRecord('comparison', { prompt: '\n\nHuman: How do I bake bread?\n\nAssistant:', chosen: 'Knead.', rejected: 'Buy it.' })).toEqual(transcripts);
 		expect(exported).toMatchObject({ instruction: 'How do I bake bread?', input: '', prompt: '\n\nHuman: How do I bake bread?\n\nAssistant:' });
 		// A prompt with earlier turns, or in no transcript form, is read as before: the prompt whole.
 		const multi = '\n\nHuman: Hi\n\nAssistant: Hello\n\nHuman: 2+2?\n\nAssistant:';

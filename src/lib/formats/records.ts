@@ -5,7 +5,7 @@
  */
 import { conversationTask, OPENAI_CHAT_SHAPE, readSpeaker, SHAREGPT_SHAPE } from './conversation';
 import { RecordError } from './import-error';
-import { readCompletionPair, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
+import { ASSISTANT_TURN, HUMAN_TURN, hhPromptInstruction, hhReplyAfterTag, readCompletionPair, splitInstructionPrompt, splitPairPrompt } from './prompt-shape';
 import { readSuperNiTask, SUPERNI_KEYS } from './superni';
 import { isNumberLiteral, numberAsWritten, NUMBER_LITERAL_KEY } from './number-literals';
 import type {
@@ -467,13 +467,19 @@ function readComparison(o: JsonObject, options: ReadOptions): Omit<ParsedPair, '
 	if (split.instruction.trim() === '') throw new RecordError(`field "${promptKey}" is empty (no instruction in it)`, promptKey);
 	const id = o.id;
 	if (id !== undefined && id !== null && typeof id !== 'string' && typeof id !== 'number') throw fieldError('', 'id', 'a string or a number', id);
+	// After an HH-RLHF prompt ("…\n\nAssistant:") a response starts with the tag's space (the preference
+	// export writes it so, TRL's layout): read without it, as from the transcripts.
+	const pairResponse = (key: string) => {
+		const text = requiredString(o, key, '');
+		return hhInstruction !== null && !gpt4llm ? hhReplyAfterTag(text) : text;
+	};
 	const pair: Omit<ParsedPair, 'location'> = {
 		kind: 'pair',
 		prompt,
 		instruction: split.instruction,
 		input: split.input,
-		responseA: transcript ? transcript.chosen : requiredString(o, gpt4llm ? 'completion_a' : 'chosen', ''),
-		responseB: transcript ? transcript.rejected : requiredString(o, gpt4llm ? 'completion_b' : 'rejected', ''),
+		responseA: transcript ? transcript.chosen : pairResponse(gpt4llm ? 'completion_a' : 'chosen'),
+		responseB: transcript ? transcript.rejected : pairResponse(gpt4llm ? 'completion_b' : 'rejected'),
 		modelA: nullableString(o, gpt4llm ? 'model_a' : 'chosen_model', ''),
 		modelB: nullableString(o, gpt4llm ? 'model_b' : 'rejected_model', ''),
 		preferred: gpt4llm ? 'a' : nullableBoolean(o, 'tie', '') ? 'tie' : 'a',
@@ -485,23 +491,6 @@ function readComparison(o: JsonObject, options: ReadOptions): Omit<ParsedPair, '
 	// As a conversation's (withNumericId): a numeric id is written back as the number it was.
 	if (options.idWasNumber && pair.sourceId != null) pair.metadata = { ...(pair.metadata ?? {}), id: numberAsWritten(pair.sourceId) };
 	return pair;
-}
-
-const HUMAN_TURN = '\n\nHuman:';
-const ASSISTANT_TURN = '\n\nAssistant:';
-
-/** The text after a transcript's speaker tag, without the one space that follows the tag. */
-const afterTag = (text: string) => (text.startsWith(' ') ? text.slice(1) : text);
-
-/**
- * The Human turn of a one-exchange HH-RLHF prompt ("\n\nHuman: …\n\nAssistant:"), without the
- * space after its tag; null when the prompt is not in that form or holds earlier turns.
- */
-function hhPromptInstruction(prompt: string): string | null {
-	if (prompt.length < HUMAN_TURN.length + ASSISTANT_TURN.length || !prompt.startsWith(HUMAN_TURN) || !prompt.endsWith(ASSISTANT_TURN)) return null;
-	const human = prompt.slice(HUMAN_TURN.length, prompt.length - ASSISTANT_TURN.length);
-	if (human.includes(HUMAN_TURN) || human.includes(ASSISTANT_TURN)) return null;
-	return afterTag(human);
 }
 
 /**
@@ -532,7 +521,7 @@ function readHhTranscript(o: JsonObject): { prompt: string; instruction: string;
 			'chosen'
 		);
 	if (instruction.trim() === '') throw new RecordError('field "chosen": the Human turn of the HH-RLHF transcript is empty', 'chosen');
-	return { prompt, instruction, chosen: afterTag(chosen.slice(lastC + ASSISTANT_TURN.length)), rejected: afterTag(rejected.slice(lastR + ASSISTANT_TURN.length)) };
+	return { prompt, instruction, chosen: hhReplyAfterTag(chosen.slice(lastC + ASSISTANT_TURN.length)), rejected: hhReplyAfterTag(rejected.slice(lastR + ASSISTANT_TURN.length)) };
 }
 
 /** SuperNI task objects as items of an array or lines (one task per file is read by SuperNiTaskBuilder). */

@@ -9,6 +9,7 @@ import { OPENAI_CHAT_SHAPE, SHAREGPT_SHAPE, carriesCall, isFunctionCallTurn, spe
 import { SUPERNI_DEFINITION, SUPERNI_FIELD_ORDER, SUPERNI_INSTANCES, SUPERNI_NEGATIVE, SUPERNI_POSITIVE } from './superni';
 import type { PairPreference, ParsedExample, ParsedTask, ParsedTurn } from './types';
 import { isNumberLiteral, NUMBER_LITERAL_KEY, stringifyKeepingNumbers } from './number-literals';
+import { hhPromptInstruction, hhReplyWithTag } from './prompt-shape';
 
 // ---- SuperNI task files ----
 
@@ -325,11 +326,13 @@ export function preferencePairRow(pair: PreferencePairExport, ties: TiePolicy = 
 	if (pair.preferred === null || pair.preferred === 'both-bad' || pair.preferred === 'disagreed') return null;
 	if (pair.preferred === 'tie' && ties === 'omit') return null;
 	const aFirst = pair.preferred !== 'b';
+	// After an HH-RLHF prompt the responses start with the tag's space, so prompt + chosen is the transcript again.
+	const reply = hhPromptInstruction(pair.prompt) !== null ? hhReplyWithTag : (text: string) => text;
 	const row: Record<string, unknown> = {
 		...(pair.sourceId != null ? { id: writtenId(pair.sourceId, pair.metadata?.id) } : {}),
 		prompt: pair.prompt,
-		chosen: aFirst ? pair.responseA : pair.responseB,
-		rejected: aFirst ? pair.responseB : pair.responseA
+		chosen: reply(aFirst ? pair.responseA : pair.responseB),
+		rejected: reply(aFirst ? pair.responseB : pair.responseA)
 	};
 	if (pair.preferred === 'tie') row.tie = true;
 	const [chosenModel, rejectedModel] = aFirst ? [pair.modelA, pair.modelB] : [pair.modelB, pair.modelA];

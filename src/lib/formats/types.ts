@@ -85,7 +85,7 @@ export const FORMATS: FormatInfo[] = [
 		id: 'comparison',
 		label: 'Preference pairs (GPT-4-LLM comparison data)',
 		description:
-			'{user_input, completion_a, completion_b} with completion_a ranked higher (GPT-4-LLM), or {prompt, chosen, rejected}: one prompt with two responses and the source\'s preference.',
+			'{user_input, completion_a, completion_b} with completion_a ranked higher (GPT-4-LLM), or {prompt, chosen, rejected}, or HH-RLHF transcripts {chosen, rejected}: one prompt with two responses and the source\'s preference. An HH-RLHF response is stored without the space after "Assistant:"; the preference-pairs export writes it back, so prompt + chosen is the transcript again.',
 		importable: true
 	}
 ];

@@ -38,7 +38,7 @@ export type ShapeExportFormat = 'superni' | 'sharegpt' | 'chat-conversations' | 
 export const SHAPE_EXPORT_FORMATS: readonly { id: ShapeExportFormat; label: string; extension: string; description: string }[] = [
 	{ id: 'sharegpt', label: 'ShareGPT conversations (JSON Lines)', extension: 'jsonl', description: '{id, conversations: [{from, value}]} with every turn, one conversation per line.' },
 	{ id: 'chat-conversations', label: 'OpenAI chat with every turn (JSON Lines)', extension: 'jsonl', description: '{messages: [{role, content}, …]} with every turn of each conversation.' },
-	{ id: 'preference-pairs', label: 'Preference pairs {prompt, chosen, rejected} (JSON Lines)', extension: 'jsonl', description: 'For reward-model and DPO training; the reviewers’ verdict where a pairwise audit judged the pair, else the source’s; ties left out or flagged; the source row’s id and other fields kept, model names only when the source gave them.' },
+	{ id: 'preference-pairs', label: 'Preference pairs {prompt, chosen, rejected} (JSON Lines)', extension: 'jsonl', description: 'For reward-model and DPO training; the reviewers’ verdict where a pairwise audit judged the pair, else the source’s; ties left out or flagged; the source row’s id and other fields kept, model names only when the source gave them. An HH-RLHF pair’s prompt is its transcript up to the last “Assistant:”, and chosen / rejected start with the space after it, so prompt + chosen is the transcript again.' },
 	{ id: 'superni', label: 'SuperNI task files', extension: 'json', description: 'One task file per task (definition, positive and negative examples, every instance with all reference outputs); a folder from the command line, one task from the page.' }
 ];
 
