@@ -302,12 +302,14 @@ describe('data-quality report from a real audit', () => {
 		const a = Object.fromEntries(report.quality!.agreement!.map((r) => [r.key, r]));
 		expect(a.instruction.percent.value).toBeCloseTo(5 / 6, 12);
 		expect(a.instruction.percent).toMatchObject({ items: 6, pairs: 14 });
-		expect(a.instruction.kappa).toEqual({ method: 'fleiss', value: null, items: 4, raters: 3, excludedItems: 2 });
+		// Every item labelled at least twice, 2 or 3 labels each (Fleiss' κ generalised, Gwet 2014): κ = −10/39 (by hand in src/lib/reports/report.test.ts).
+		expect(a.instruction.kappa).toMatchObject({ method: 'fleiss', items: 6, reviewers: 3, labelsPerItem: { min: 2, max: 3 } });
+		expect(a.instruction.kappa.value).toBeCloseTo(-10 / 39, 12);
 		expect(a.instruction.alpha).toEqual({ level: 'nominal', value: 0, n: 16, units: 6 });
 		// Input: Ana's "no" on t5 and t9 against two and one "yes" → per-item 1,1,1,1,0,1/3.
 		expect(a.input.percent.value).toBeCloseTo((4 + 1 / 3) / 6, 12);
 		expect(a.output.percent.value).toBeCloseTo(0.5, 12);
-		expect(a.output.kappa.value).toBeCloseTo(-1 / 35, 12);
+		expect(a.output.kappa.value).toBeCloseTo(-64 / 377, 12);
 		expect(a.allValid.scale).toBe('yes/no');
 		expect(a.category.scale).toBe('category');
 	});
@@ -476,7 +478,7 @@ describe('response-rating report from a real audit', () => {
 	it('measures agreement with Cohen’s κ for two reviewers, and times per reviewer', () => {
 		const [overall] = report.rating!.agreement!;
 		expect(overall.percent).toEqual({ value: 0.75, items: 8, pairs: 8 });
-		expect(overall.kappa).toMatchObject({ method: 'cohen', items: 8, raters: 2 });
+		expect(overall.kappa).toMatchObject({ method: 'cohen', items: 8, reviewers: 2 });
 		expect(overall.kappa.value).toBeCloseTo(31 / 47, 12);
 		expect(overall.alpha).toMatchObject({ level: 'ordinal', n: 16, units: 8 });
 		expect(report.reviewers.map((r) => [r.name, r.items, r.skips, r.medianSeconds, r.agreement.value])).toEqual([

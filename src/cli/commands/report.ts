@@ -45,6 +45,7 @@ import {
 } from '$lib/reports';
 import { toLatex, toMarkdown, type PaperTable } from '$lib/tables';
 import { judgePaperTables } from '$lib/judge/paper-tables';
+import { labelsPerItemText } from '$lib/reports/agreement';
 import { ratingCountText } from '$lib/reports/rating';
 import { comparisonFigures } from '$lib/reports/figures';
 import { conversationRateLines } from '$lib/reports/shapes';
@@ -511,7 +512,7 @@ function printAgreement(rows: NonNullable<NonNullable<AuditReport['quality']>['a
 		rows.map((r) => ({
 			judgement: judgementLabel(r.key),
 			'% agreement': `${percent(r.percent.value)} (n = ${r.percent.items})`,
-			kappa: `${r.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} ${coefficient(r.kappa.value)} (n = ${r.kappa.items})`,
+			kappa: `${r.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} ${coefficient(r.kappa.value)} (n = ${r.kappa.items}, ${labelsPerItemText(r.kappa)})`,
 			alpha: `${r.alpha.level} ${coefficient(r.alpha.value)} (n = ${r.alpha.n})`
 		}))
 	);

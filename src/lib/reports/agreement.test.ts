@@ -16,7 +16,7 @@ describe('agreementRow', () => {
 		}
 		const row = agreementRow('q', 'yes/no', rows);
 		const direct = cohenKappa(ratingPairs(rows, 3, 5));
-		expect(row.kappa).toMatchObject({ method: 'cohen', raters: 2, items: direct.n });
+		expect(row.kappa).toMatchObject({ method: 'cohen', reviewers: 2, items: direct.n, labelsPerItem: { min: 2, max: 2 } });
 		expect(row.kappa.value!).toBeCloseTo(direct.kappa!, 12);
 		// Kept as a tally of the rows' profiles, the same row.
 		const tally = new UnitTally<string, number>();

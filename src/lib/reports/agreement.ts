@@ -32,12 +32,15 @@ export interface AgreementRow {
 		/** Cohen's κ needs the same two reviewers throughout; with more reviewers, Fleiss' κ. */
 		method: 'cohen' | 'fleiss';
 		value: number | null;
-		/** Items used (Cohen: labelled by both; Fleiss: with the modal number of labels). */
+		/** Items used: labelled by both (Cohen), labelled at least twice (Fleiss, every such item). */
 		items: number;
-		/** Distinct reviewers over the items labelled at least twice. */
-		raters: number;
-		/** Fleiss: items with ≥ 2 labels left out because their count differed from the mode. */
-		excludedItems: number;
+		/** Distinct reviewers over the items labelled at least twice (not the labels per item). */
+		reviewers: number;
+		/**
+		 * The fewest and the most labels on an item used: { 2, 2 } for Cohen; for Fleiss' κ, min < max
+		 * means the generalisation to varying numbers of labels per item (Gwet 2014) was needed.
+		 */
+		labelsPerItem: { min: number; max: number } | null;
 	};
 	alpha: {
 		level: 'nominal' | 'ordinal';
@@ -78,10 +81,10 @@ export function agreementRow<Unit, T extends Category>(
 			for (let i = 0; i < units; i++) pairs.push([values[0], values[1]]);
 		}
 		const result = cohenKappa(pairs, options.order ? { categories: options.order } : {});
-		kappa = { method: 'cohen', value: result.kappa, items: result.n, raters: 2, excludedItems: 0 };
+		kappa = { method: 'cohen', value: result.kappa, items: result.n, reviewers: 2, labelsPerItem: result.n ? { min: 2, max: 2 } : null };
 	} else {
 		const result = fleissKappa(tally);
-		kappa = { method: 'fleiss', value: result.kappa, items: result.items, raters: sharing.size, excludedItems: result.excludedItems };
+		kappa = { method: 'fleiss', value: result.kappa, items: result.items, reviewers: sharing.size, labelsPerItem: result.ratingsPerItem };
 	}
 
 	const alpha = krippendorffAlpha(tally, level === 'ordinal' ? { level, order: options.order } : { level });
@@ -92,4 +95,11 @@ export function agreementRow<Unit, T extends Category>(
 		kappa,
 		alpha: { level, value: alpha.alpha, n: alpha.n, units: alpha.units }
 	};
+}
+
+/** "3 labels per item" or "2–3 labels per item" (κ then generalised for the varying number). */
+export function labelsPerItemText(kappa: AgreementRow['kappa']): string {
+	const range = kappa.labelsPerItem;
+	if (!range) return 'no item labelled twice';
+	return `${range.min === range.max ? range.min : `${range.min}–${range.max}`} labels per item`;
 }

@@ -3,7 +3,7 @@
  * Long rather than wide so every section fits the same columns and spreadsheets can pivot it.
  */
 import { RATING_KEYS } from '$lib/audits/rubric';
-import type { AgreementRow } from './agreement';
+import { labelsPerItemText, type AgreementRow } from './agreement';
 import { comparisonLabels, type AuditComparison } from './compare';
 import { ESTIMATOR_LABELS } from './estimators';
 import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgementLabel, percent } from './format';
@@ -43,7 +43,7 @@ function agreementRows(section: string, rows: readonly AgreementRow[], labelOf: 
 			label: `${labelOf(r.key)}: ${r.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} kappa`,
 			value: r.kappa.value,
 			n: r.kappa.items,
-			note: `${r.kappa.raters} reviewers${r.kappa.excludedItems ? `; ${r.kappa.excludedItems} items with another number of labels left out` : ''}`
+			note: `${labelsPerItemText(r.kappa)}${r.kappa.method === 'fleiss' && r.kappa.labelsPerItem && r.kappa.labelsPerItem.min < r.kappa.labelsPerItem.max ? " (Fleiss' kappa generalised to varying numbers of labels, Gwet 2014)" : ''}; ${r.kappa.reviewers} reviewers in all`
 		}),
 		make({
 			section,

@@ -111,6 +111,31 @@ describe('methodsParagraph', () => {
 		expect(paragraph).not.toMatch(/Wilson|PPI|prediction-powered/);
 	});
 
+	it("names the items Fleiss' κ used when their numbers of labels differ, and the generalisation with its source (E6: a k = 3 audit with a partial reviewer)", () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const agreement = report.quality!.agreement!.map((r) =>
+			r.key === 'allValid' ? { ...r, kappa: { method: 'fleiss' as const, value: 0.1, items: 15, reviewers: 3, labelsPerItem: { min: 2, max: 3 } } } : r
+		);
+		const { paragraph, references } = methodsParagraph({ ...report, quality: { ...report.quality!, agreement } }, facts);
+		expect(paragraph).toContain(
+			"Fleiss' κ = 0.100 (over all 15 items labelled at least twice, with 2 to 3 labels each: Fleiss' κ generalised to varying numbers of labels per item; Fleiss, 1971; Gwet, 2014)"
+		);
+		expect(references).toContain(REFERENCES.gwet);
+		expect(references).toContain(REFERENCES.fleiss);
+	});
+
+	it('says κ and α are undefined because every label was the same, not a bare dash (E6 audit 4)', () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const agreement = report.quality!.agreement!.map((r) =>
+			r.key === 'allValid' ? { ...r, percent: { value: 1, items: 15, pairs: 45 }, kappa: { ...r.kappa, value: null }, alpha: { ...r.alpha, value: null } } : r
+		);
+		const { paragraph, references } = methodsParagraph({ ...report, quality: { ...report.quality!, agreement } }, facts);
+		expect(paragraph).toContain('labelled at least twice); κ and α are undefined: every label was the same.');
+		expect(paragraph).not.toContain('κ = —');
+		expect(paragraph).not.toContain('α = —');
+		expect(references).not.toContain(REFERENCES.krippendorff);
+	});
+
 	it('states that reviewers saw a judge\'s suggestions, as a possible source of anchoring, only when they did', () => {
 		const input = syntheticQualityInput(50);
 		const plain = methodsParagraph(buildAuditReport(input, { replicates: 20 }), facts).paragraph;

@@ -107,6 +107,7 @@ export const REFERENCES = {
 	efron: 'Efron, B., & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.',
 	cohen: 'Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and Psychological Measurement, 20(1), 37–46.',
 	fleiss: 'Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. Psychological Bulletin, 76(5), 378–382.',
+	gwet: 'Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.). Advanced Analytics.',
 	krippendorff: 'Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology (2nd ed.). Sage.',
 	wilcoxon: 'Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin, 1(6), 80–83.',
 	ppi: 'Angelopoulos, A. N., Bates, S., Fannjiang, C., Jordan, M. I., & Zrnic, T. (2023). Prediction-powered inference. Science, 382(6671), 669–674.',
@@ -127,6 +128,7 @@ const CITE: Record<RefKey, string> = {
 	efron: 'Efron and Tibshirani, 1993',
 	cohen: 'Cohen, 1960',
 	fleiss: 'Fleiss, 1971',
+	gwet: 'Gwet, 2014',
 	krippendorff: 'Krippendorff, 2004',
 	wilcoxon: 'Wilcoxon, 1945',
 	// Two 2023 papers led by Angelopoulos with different co-authors: named until they differ (APA 7 §8.18), as the reference list gives them.
@@ -324,15 +326,17 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		s.push(conversationAgreement(report.conversation.agreement ?? null, report.conversation.unit, cite));
 		const replies = report.conversation.replyAgreement;
 		if (replies?.percent.items) {
-			const kappa = replies.kappa.value === null ? '' : `, ${replies.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(replies.kappa.value)}`;
+			const kappa = replies.kappa.value === null ? '' : `, ${kappaText(replies, 'replies', cite)}`;
 			s.push(`Reply by reply (whether each reply is valid), agreement was ${percent(replies.percent.value)} (n = ${num(replies.percent.items)} replies judged at least twice)${kappa}.`);
 		}
 	} else if (agreement) {
 		const row = agreement.find((r) => r.key === (report.quality ? 'allValid' : 'all models')) ?? agreement[0];
-		const kappa = row.kappa.method === 'cohen' ? `Cohen's κ = ${coefficient(row.kappa.value)} ${cite('cohen')}` : `Fleiss' κ = ${coefficient(row.kappa.value)} ${cite('fleiss')}`;
 		const what = report.quality ? 'whether all fields are valid' : 'the A–D ratings';
+		const agreed = `Agreement between reviewers on ${what} was ${percent(row.percent.value)} (mean share of agreeing pairs; n = ${num(row.percent.items)} ${report.quality ? 'items' : 'responses'} labelled at least twice)`;
 		s.push(
-			`Agreement between reviewers on ${what} was ${percent(row.percent.value)} (mean share of agreeing pairs; n = ${num(row.percent.items)} ${report.quality ? 'items' : 'responses'} labelled at least twice), ${kappa}, and Krippendorff's α = ${coefficient(row.alpha.value)} (${row.alpha.level}) ${cite('krippendorff')}.`
+			row.kappa.value === null && row.alpha.value === null
+				? `${agreed}; κ and α are undefined: ${row.percent.items ? 'every label was the same' : 'no item was labelled twice'}.`
+				: `${agreed}, ${kappaText(row, report.quality ? 'items' : 'responses', cite)}, and Krippendorff's α = ${coefficient(row.alpha.value)} (${row.alpha.level}) ${cite('krippendorff')}.`
 		);
 	} else if (k === 1) {
 		s.push('With one reviewer per item, agreement between reviewers was not measured.');
@@ -503,10 +507,25 @@ function conversationResults(c: ConversationReport, k: number, level: string, ci
 	return `By item majority, ${num(m.yes)} of the ${num(r.items)} conversations ${what} and ${num(m.tied)} ${m.tied === 1 ? 'was' : 'were'} tied (${m.tied === 1 ? 'its' : 'their'} reviewers split), so the share lies between ${percent(m.lower.proportion)} and ${percent(m.upper.proportion)} ${interval(m.lower.lower, m.upper.upper)} (ties counted both ways, ${level} Wilson intervals ${cite('wilson')}); of all ${num(r.label.trials)} answers, ${percent(r.label.proportion)} ${interval(r.label.lower, r.label.upper)} said so (label level, interval clustered by conversation ${cite('kornGraubard')}).`;
 }
 
+/**
+ * "Cohen's κ = 0.41 (Cohen, 1960)", or Fleiss' κ with the labels per item it read: when their
+ * number varied, the generalisation that keeps every item labelled at least twice (Gwet 2014).
+ */
+function kappaText(row: AgreementRow, unit: string, cite: (...keys: RefKey[]) => string): string {
+	const k = row.kappa;
+	if (k.method === 'cohen') return `Cohen's κ = ${coefficient(k.value)} ${cite('cohen')}`;
+	const range = k.labelsPerItem;
+	const varied = range !== null && range.min < range.max;
+	if (!varied) return `Fleiss' κ = ${coefficient(k.value)} ${cite('fleiss')}`;
+	// cite() marks both references as cited; the parenthesis is already open.
+	const sources = cite('fleiss', 'gwet').slice(1, -1);
+	return `Fleiss' κ = ${coefficient(k.value)} (over all ${num(k.items)} ${unit} labelled at least twice, with ${range.min} to ${range.max} labels each: Fleiss' κ generalised to varying numbers of labels per item; ${sources})`;
+}
+
 function conversationAgreement(row: AgreementRow | null, unit: ConversationReport['unit'], cite: (...keys: RefKey[]) => string): string {
 	if (!row || !row.percent.items) return 'No conversation has been judged twice yet, so agreement between reviewers is not measured.';
 	const what = unit === 'conversation' ? 'whether a conversation is correct as a whole' : 'whether every reply of a conversation is valid';
-	const kappa = row.kappa.value === null ? '' : row.kappa.method === 'cohen' ? `, Cohen's κ = ${coefficient(row.kappa.value)} ${cite('cohen')}` : `, Fleiss' κ = ${coefficient(row.kappa.value)} ${cite('fleiss')}`;
+	const kappa = row.kappa.value === null ? '' : `, ${kappaText(row, 'conversations', cite)}`;
 	return `Agreement between reviewers on ${what} was ${percent(row.percent.value)} (mean share of agreeing pairs; n = ${num(row.percent.items)} conversations judged at least twice)${kappa}.`;
 }
 

@@ -291,16 +291,20 @@ describe('data-quality report', () => {
 		expect(agreement.instruction.percent.value).toBeCloseTo(5 / 6, 12);
 		expect(agreement.instruction.percent).toMatchObject({ items: 6, pairs: 3 + 3 + 1 + 3 + 1 + 3 });
 		expect(agreement.instruction.kappa.method).toBe('fleiss');
-		expect(agreement.instruction.kappa.raters).toBe(3);
-		// Fleiss uses the four items with three labels, all "yes": chance agreement 1, κ undefined.
-		expect(agreement.instruction.kappa).toMatchObject({ value: null, items: 4, excludedItems: 2 });
+		expect(agreement.instruction.kappa.reviewers).toBe(3);
+		// Fleiss' κ generalised to 2–3 labels per item (Gwet 2014) keeps all six items, not only the
+		// four "yes, yes, yes" ones (chance agreement 1 there, κ undefined): P̄ = 5/6 over the six;
+		// chance shares over the seven labelled items (item 6's one "yes" too): p(yes) = (4 + ½ + 1 + 1)/7
+		// = 13/14, P̄ₑ = (169 + 1)/196 = 85/98, κ = (5/6 − 85/98)/(13/98) = −10/39.
+		expect(agreement.instruction.kappa).toMatchObject({ items: 6, labelsPerItem: { min: 2, max: 3 } });
+		expect(agreement.instruction.kappa.value).toBeCloseTo(-10 / 39, 12);
 		// Coincidences: o(Y,Y) = 4·3 + 2 = 14, o(Y,N) = o(N,Y) = 1 → n = 16, α = 1 − 15·2 / (2·15·1) = 0.
 		expect(agreement.instruction.alpha).toEqual({ level: 'nominal', value: 0, n: 16, units: 6 });
 		// Output: 1 YYY (1), 2 NNY (1/3), 3 YY (1), 4 NNY (1/3), 5 NY (0), 9 YNY (1/3) → 3/6.
 		expect(agreement.output.percent.value).toBeCloseTo(0.5, 12);
-		// Fleiss on items 1, 2, 4, 9 (m = 3): P̄ = (1 + 3·1/3)/4 = 1/2; p(yes) = 7/12, p(no) = 5/12
-		// → P̄e = 74/144 → κ = (72 − 74)/(144 − 74) = −1/35.
-		expect(agreement.output.kappa.value).toBeCloseTo(-1 / 35, 12);
+		// Fleiss generalised over the six: P̄ = 1/2; p(yes) = (1 + ⅓ + 1 + ⅓ + ½ + ⅔ + 1 [item 6])/7 = 29/42
+		// → P̄e = (29² + 13²)/42² = 1010/1764 → κ = (882 − 1010)/(1764 − 1010) = −64/377.
+		expect(agreement.output.kappa.value).toBeCloseTo(-64 / 377, 12);
 		expect(agreement.category.scale).toBe('category');
 		expect(agreement.category.alpha.value).toBeCloseTo(
 			krippendorffAlpha([
@@ -520,7 +524,7 @@ describe('response-rating report', () => {
 		expect([overall.key, m1.key, m2.key]).toEqual(['all models', 'm1', 'm2']);
 		// 8 doubly rated responses, 6 agreeing: pₒ = 6/8; marginals A 3/2, B 2/4, C 2/1, D 1/1 → pₑ = 17/64.
 		expect(overall.percent).toEqual({ value: 0.75, items: 8, pairs: 8 });
-		expect(overall.kappa).toMatchObject({ method: 'cohen', items: 8, raters: 2 });
+		expect(overall.kappa).toMatchObject({ method: 'cohen', items: 8, reviewers: 2, labelsPerItem: { min: 2, max: 2 } });
 		expect(overall.kappa.value).toBeCloseTo(31 / 47, 12);
 		expect(overall.alpha.level).toBe('ordinal');
 		expect(overall.alpha.n).toBe(16);
@@ -579,7 +583,9 @@ describe('report as CSV rows', () => {
 		expect(rows.find((r) => r.section === 'rate' && r.group === 'classification' && r.key === 'allValid')!.reference).toBeNull();
 		expect(rows.find((r) => r.section === 'breakdown' && r.group === 'all' && r.key === 'correct')).toMatchObject({ successes: 2, n: 7, reference: 0.565 });
 		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'krippendorff_alpha_nominal')).toMatchObject({ value: 0, n: 16 });
-		expect(rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')).toMatchObject({ value: null, n: 4 });
+		const fleiss = rows.find((r) => r.section === 'agreement' && r.group === 'instruction' && r.key === 'fleiss_kappa')!;
+		expect(fleiss).toMatchObject({ n: 6, note: "2–3 labels per item (Fleiss' kappa generalised to varying numbers of labels, Gwet 2014); 3 reviewers in all" });
+		expect(fleiss.value).toBeCloseTo(-10 / 39, 12);
 		expect(rows.filter((r) => r.section === 'tie').map((r) => r.group)).toEqual(['3']);
 		expect(rows.find((r) => r.section === 'reviewer' && r.group === 'Ana' && r.key === 'gold_accuracy')).toMatchObject({ value: 1, successes: 3, n: 3 });
 

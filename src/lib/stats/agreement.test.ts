@@ -132,7 +132,7 @@ describe("Fleiss' κ", () => {
 			[4, '0.150'],
 			[1, '0.143']
 		]);
-		expect(result).toMatchObject({ items: 10, ratersPerItem: 14, excludedItems: 0 });
+		expect(result).toMatchObject({ items: 10, chanceItems: 10, ratingsPerItem: { min: 14, max: 14 } });
 	});
 
 	it("reduces to Scott's π for two raters (Fleiss 1971): chance agreement from pooled marginals", () => {
@@ -150,27 +150,43 @@ describe("Fleiss' κ", () => {
 		expect(result.kappa).toBeCloseTo((0.7 - expected) / (1 - expected), 14);
 	});
 
-	it('uses only items with the most common number of ratings and says how many it left out', () => {
-		const items = [
-			['yes', 'yes', 'yes'],
-			['yes', 'no', 'no'],
-			['no', 'no', 'no'],
-			['yes', 'no'], // two ratings: left out
-			['yes', null, 'yes', 'no', undefined], // three present ratings: used
-			['no'] // one rating: never counts
+	it("Gwet's worked example with missing ratings (cac.raw4raters): P̄ = 0.8181818, P̄ₑ = 0.2387153, κ = 0.76117", () => {
+		// Gwet (2014), Handbook of Inter-Rater Reliability, 4th ed., p. 120; the figures are irrCAC's
+		// fleiss.kappa.raw on this data set: 4 raters, 12 units, no rater rated every unit.
+		const NA = null;
+		const ratings = [
+			[1, 1, NA, 1],
+			[2, 2, 3, 2],
+			[3, 3, 3, 3],
+			[3, 3, 3, 3],
+			[2, 2, 2, 2],
+			[1, 2, 3, 4],
+			[4, 4, 4, 4],
+			[1, 1, 2, 1],
+			[2, 2, 2, 2],
+			[NA, 5, 5, 5],
+			[NA, NA, 1, 1],
+			[NA, NA, 3, NA]
 		];
-		const result = fleissKappa(items);
-		expect(result).toMatchObject({ items: 4, ratersPerItem: 3, excludedItems: 1 });
-		const same = fleissKappa([items[0], items[1], items[2], items[4]]);
-		expect(result.kappa).toBeCloseTo(same.kappa!, 15);
+		const result = fleissKappa(ratings);
+		expect(result.observedAgreement!.toFixed(7)).toBe('0.8181818');
+		expect(result.expectedAgreement!.toFixed(7)).toBe('0.2387153');
+		expect(result.kappa!.toFixed(5)).toBe('0.76117');
+		// Unit 12's single rating counts towards the chance shares, not towards P̄.
+		expect(result).toMatchObject({ items: 11, chanceItems: 12, ratingsPerItem: { min: 2, max: 4 } });
 	});
 
-	it('breaks a tie between counts towards more raters per item', () => {
-		const result = fleissKappa([
-			['a', 'b'],
-			['a', 'a', 'b']
-		]);
-		expect(result.ratersPerItem).toBe(3);
+	it('keeps every item when the numbers of ratings differ (hand computation)', () => {
+		// Three items rated three times, one item twice, one item once.
+		//   Pᵢ: yyy 1, ynn 1/3, nnn 1, yn 0 → P̄ = (7/3)/4 = 7/12.
+		//   pᵧ = (1 + 1/3 + 0 + 1/2 + 0)/5 = 11/30, pₙ = 19/30 → P̄ₑ = (121 + 361)/900 = 482/900.
+		const items = [['yes', 'yes', 'yes'], ['yes', 'no', 'no'], ['no', 'no', 'no'], ['yes', 'no'], ['no']];
+		const result = fleissKappa(items);
+		const pe = 482 / 900;
+		expect(result.observedAgreement).toBeCloseTo(7 / 12, 14);
+		expect(result.expectedAgreement).toBeCloseTo(pe, 14);
+		expect(result.kappa).toBeCloseTo((7 / 12 - pe) / (1 - pe), 14);
+		expect(result).toMatchObject({ items: 4, chanceItems: 5, ratingsPerItem: { min: 2, max: 3 } });
 	});
 
 	it('is null without usable items or without variation', () => {

@@ -153,77 +153,69 @@ export function cohenKappa<T extends Category>(
 }
 
 export interface FleissKappa<T extends Category> {
-	/** κ = (P̄ − P̄ₑ)/(1 − P̄ₑ); null when no item qualifies or P̄ₑ = 1 (one value used throughout). */
+	/** κ = (P̄ − P̄ₑ)/(1 − P̄ₑ); null when no item has 2 ratings or P̄ₑ = 1 (one value used throughout). */
 	kappa: number | null;
-	/** Items used: those with exactly `ratersPerItem` present ratings. */
+	/** Items whose agreement P̄ averages: those with at least 2 present ratings (every one of them). */
 	items: number;
-	/** The number of ratings per item used (the most common count among items with ≥ 2). */
-	ratersPerItem: number;
-	/** Items with ≥ 2 ratings left out because their count differed from `ratersPerItem`. */
-	excludedItems: number;
+	/** Items whose ratings the chance shares pⱼ average: those with at least 1 present rating. */
+	chanceItems: number;
+	/** The fewest and the most ratings on an item with ≥ 2 (equal when every item had the same number). */
+	ratingsPerItem: { min: number; max: number } | null;
 	/** P̄: mean per-item agreement. */
 	observedAgreement: number | null;
-	/** P̄ₑ = Σⱼ pⱼ²: chance agreement from the pooled category shares. */
+	/** P̄ₑ = Σⱼ pⱼ²: chance agreement from the category shares. */
 	expectedAgreement: number | null;
-	/** pⱼ: share of all used ratings in each category, in order of first appearance (JSON-friendly). */
+	/** pⱼ: mean over items of the item's share of ratings in each category, in order of first appearance (JSON-friendly). */
 	categoryShares: Array<{ value: T; share: number }>;
 }
 
 /**
- * Fleiss' κ for items each rated by the same number m ≥ 2 of (not necessarily the same) raters
- * (Fleiss 1971, Psychol Bull 76:378–382):
- *   pⱼ = Σᵢ nᵢⱼ / (N m),  Pᵢ = (Σⱼ nᵢⱼ² − m) / (m(m − 1)),  P̄ = mean Pᵢ,  P̄ₑ = Σⱼ pⱼ²,
- *   κ = (P̄ − P̄ₑ) / (1 − P̄ₑ).
- *
- * Fleiss' formulas assume a constant m. With skips or uneven overlap the counts differ, so this
- * uses only the items with the most common count m (ties → the larger m) and reports how many
- * items it left out in `excludedItems`; items with fewer than 2 ratings never count. Krippendorff's
- * α (krippendorff.ts) uses every pairable rating and is the statistic to prefer for such data.
+ * Fleiss' κ (Fleiss 1971, Psychol Bull 76:378–382) in its generalisation to items rated by
+ * different numbers rᵢ of raters (Gwet 2014, Handbook of Inter-Rater Reliability, 4th ed., ch. 2;
+ * irrCAC's fleiss.kappa.raw):
+ *   Pᵢ = Σⱼ rᵢⱼ(rᵢⱼ − 1) / (rᵢ(rᵢ − 1)) over the n₂ items with rᵢ ≥ 2,  P̄ = mean Pᵢ,
+ *   pⱼ = mean over the n items with rᵢ ≥ 1 of rᵢⱼ / rᵢ,  P̄ₑ = Σⱼ pⱼ²,  κ = (P̄ − P̄ₑ) / (1 − P̄ₑ).
+ * With the same m ratings on every item it is Fleiss' κ exactly (pⱼ = Σᵢ rᵢⱼ / (N m)). Every item
+ * counts: an audit with skips or a partial reviewer keeps the items its design asked for, which
+ * a κ over the items with one common count would throw away.
  */
 export function fleissKappa<T extends Category>(units: ReadonlyArray<ItemRatings<T>> | UnitTally<T, unknown>): FleissKappa<T> {
-	const entries = [...tallyOf(units).entries.values()];
-	// Items with 2 or more present ratings, counted per number of ratings (in order of first appearance).
-	const itemsPerCount = new Map<number, number>();
-	let ratedItems = 0;
-	for (const { values, units: count } of entries) {
-		if (values.length < 2) continue;
-		ratedItems += count;
-		itemsPerCount.set(values.length, (itemsPerCount.get(values.length) ?? 0) + count);
+	// Sums in item order of first appearance; each profile counted once with its multiplicity.
+	const shareSums = new Map<T, number>();
+	let chanceItems = 0;
+	let items = 0;
+	let agreementSum = 0;
+	let min = Infinity;
+	let max = 0;
+	for (const { values, units: count } of tallyOf(units).entries.values()) {
+		const r = values.length;
+		if (r === 0) continue;
+		chanceItems += count;
+		for (const [value, times] of countValues(values)) shareSums.set(value, (shareSums.get(value) ?? 0) + (count * times) / r);
+		if (r < 2) continue;
+		items += count;
+		// Σⱼ rᵢⱼ(rᵢⱼ − 1) = 2 × (the item's pairs of equal values).
+		agreementSum += (count * 2 * equalPairs(values)) / (r * (r - 1));
+		min = Math.min(min, r);
+		max = Math.max(max, r);
 	}
-	let m = 0;
-	let modalItems = 0;
-	for (const [count, itemCount] of itemsPerCount) {
-		if (itemCount > modalItems || (itemCount === modalItems && count > m)) {
-			m = count;
-			modalItems = itemCount;
-		}
+	if (items === 0) {
+		return { kappa: null, items: 0, chanceItems, ratingsPerItem: null, observedAgreement: null, expectedAgreement: null, categoryShares: [] };
 	}
-	if (m < 2) {
-		return { kappa: null, items: 0, ratersPerItem: m, excludedItems: ratedItems, observedAgreement: null, expectedAgreement: null, categoryShares: [] };
-	}
-
-	const totals = new Map<T, number>();
-	let equalPairsUsed = 0;
-	for (const { values, units: count } of entries) {
-		if (values.length !== m) continue;
-		equalPairsUsed += count * equalPairs(values);
-		for (const [value, times] of countValues(values)) totals.set(value, (totals.get(value) ?? 0) + count * times);
-	}
-	const ratingsUsed = modalItems * m;
 	const categoryShares: Array<{ value: T; share: number }> = [];
 	let expectedAgreement = 0;
-	for (const [value, total] of totals) {
-		const share = total / ratingsUsed;
+	for (const [value, sum] of shareSums) {
+		const share = sum / chanceItems;
 		categoryShares.push({ value, share });
 		expectedAgreement += share * share;
 	}
-	// Pᵢ = (Σⱼ nᵢⱼ² − m)/(m(m − 1)) = 2 × (the item's pairs of equal values)/(m(m − 1)).
-	const observedAgreement = (2 * equalPairsUsed) / (m * (m - 1)) / modalItems;
+	const observedAgreement = agreementSum / items;
 	return {
-		kappa: expectedAgreement >= 1 ? null : (observedAgreement - expectedAgreement) / (1 - expectedAgreement),
-		items: modalItems,
-		ratersPerItem: m,
-		excludedItems: ratedItems - modalItems,
+		// A float sum of shares of one value can land a hair off 1.
+		kappa: expectedAgreement >= 1 - 1e-12 ? null : (observedAgreement - expectedAgreement) / (1 - expectedAgreement),
+		items,
+		chanceItems,
+		ratingsPerItem: { min, max },
 		observedAgreement,
 		expectedAgreement,
 		categoryShares
