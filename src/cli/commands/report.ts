@@ -67,6 +67,7 @@ import {
 } from '$lib/server/reports';
 import { judgeCalibration, type AnyJudgeAuditCalibration, type JudgeAuditCalibration } from '$lib/server/judge';
 import type { KappaInterval } from '$lib/stats/kappa-interval';
+import { bradleyTerryIntervalsText } from '$lib/stats/pairwise';
 import { judgeModelsText } from '$lib/runs/judge-models';
 
 const USAGE = `Usage: npx instruct-audit report <audit> [options]
@@ -369,7 +370,10 @@ function printReport(report: AuditReport): void {
 			);
 		const bt = w.bradleyTerry;
 		if (bt && !bt.identifiable) console.log(`Bradley–Terry strengths: no fit. ${bt.problem ?? ''}`.trimEnd());
-		else for (const m of bt?.models ?? []) console.log(`#${m.rank} ${m.model}: strength ${m.strength?.toFixed(2) ?? '—'}${m.lower !== null && m.upper !== null ? ` [${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]` : ''}`);
+		else if (bt) {
+			for (const m of bt.models) console.log(`#${m.rank} ${m.model}: strength ${m.strength?.toFixed(2) ?? '—'}${m.lower !== null && m.upper !== null ? ` [${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]` : ''}`);
+			console.log(`(Bradley–Terry: ${bradleyTerryIntervalsText(bt, 'items')}.)`);
+		}
 		for (const b of w.positionBias) {
 			const name = report.reviewers.find((r) => r.reviewerId === b.reviewerId)?.name ?? `reviewer ${b.reviewerId}`;
 			console.log(`${name} chose the response shown first (left) ${b.choseFirst} of ${b.decided} times (${pc(b.share)}, binomial p ${b.pValue < 0.001 ? '< 0.001' : `= ${b.pValue.toFixed(3)}`})${b.flagged ? ': far from 50%, possible position bias' : ''}`);

@@ -10,6 +10,8 @@ import { CATEGORY_LABELS, GROUP_LABELS, RATE_LABELS, describeHeadline, judgement
 import type { AuditReport } from './report';
 import { settlesDisagreements } from './disagreements';
 import { stratumWeightText } from './weighted';
+import type { ModelComparison } from './rating';
+import { bradleyTerryIntervalsText } from '../stats/pairwise';
 import type { ConversationReport, PairwiseReport, ShapeRate } from './shapes';
 
 
@@ -295,7 +297,7 @@ function pairwiseRows(p: PairwiseReport): ReportCsvRow[] {
 					n: m.comparisons,
 					lower: m.lower,
 					upper: m.upper,
-					note: bt.identifiable ? `${bt.intervals} intervals; wins count ties as halves` : (bt.problem ?? 'no fit')
+					note: bt.identifiable ? `${bradleyTerryIntervalsText(bt, 'items')}; wins count ties as halves` : (bt.problem ?? 'no fit')
 				})
 			);
 		}

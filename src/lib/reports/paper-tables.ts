@@ -13,6 +13,7 @@ import type { AuditReport } from './report';
 import { ratingCountText } from './rating';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import type { AgreementRow } from './agreement';
+import { bradleyTerryIntervalsText } from '../stats/pairwise';
 import { POSITION_BIAS_ALPHA, type ConversationReport, type PairwiseReport, type ShapeRate } from './shapes';
 import type { EstimatorKey } from './types';
 
@@ -433,7 +434,7 @@ function pairwiseTables(p: PairwiseReport, level: string, who: string, reviewers
 					{ heading: 'Wins / comparisons', align: 'right' }
 				],
 				rows: bt.models.map((m) => [m.rank === null ? '—' : String(m.rank), m.model, m.strength === null ? '—' : m.strength.toFixed(2), m.lower === null || m.upper === null ? '—' : `[${m.lower.toFixed(2)}, ${m.upper.toFixed(2)}]`, `${m.wins} / ${count(m.comparisons)}`]),
-				notes: [`Hunter's MM fit, ties as half wins; strengths on the log scale, centred so the models average 0.${bt.identifiable ? '' : ` ${bt.problem ?? 'Not identified.'}`}`]
+				notes: [`Hunter's MM fit, ties as half wins; strengths on the log scale, centred so the models average 0.${bt.identifiable ? ` ${bradleyTerryIntervalsText(bt, 'items')}.` : ` ${bt.problem ?? 'Not identified.'}`}`]
 			}
 		});
 	}

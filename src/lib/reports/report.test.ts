@@ -614,7 +614,16 @@ describe('report as CSV rows: pairwise and conversation audits', () => {
 		expect(rows.filter((r) => r.section === 'position_bias')).toEqual([]);
 		expect(rows.find((r) => r.section === 'pairwise' && r.key === 'agreement')).toMatchObject({ successes: 1, n: 4, note: '4 items with two or more choices' });
 		expect(rows.filter((r) => r.section === 'bradley_terry').map((r) => r.group)).toEqual(['m1', 'm2']);
+		// Its intervals are the cluster-robust sandwich over the 4 items, and the note and JSON say so (they said "observed-information").
+		expect(report.pairwise.bradleyTerry!.intervals).toBe('cluster-robust');
+		expect(rows.find((r) => r.section === 'bradley_terry')!.note).toBe(
+			'95% Wald intervals from the cluster-robust (sandwich) variance over 4 items, with the G/(G − 1) correction; wins count ties as halves'
+		);
 		expect(rows.some((r) => r.key === 'disagreements' || r.key === 'tied')).toBe(false);
+		// The paper table's note names the interval method too (it named none).
+		const { reportPaperTables } = await import('./paper-tables');
+		const table = reportPaperTables(report).find((t) => t.id === 'bradley-terry')!;
+		expect(table.table.notes!.join(' ')).toContain('95% Wald intervals from the cluster-robust (sandwich) variance over 4 items, with the G/(G − 1) correction.');
 	});
 
 	it('carries a conversation audit\'s agreement, on the whole and reply by reply', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '$lib/audits/random';
-import { bradleyTerry, winProbability, winTieLoss, type PairwiseOutcome } from './pairwise';
+import { bradleyTerry, bradleyTerryIntervalsText, winProbability, winTieLoss, type PairwiseOutcome } from './pairwise';
 
 /** Expands counts (A's wins, ties, B's wins) into individual comparisons. */
 function outcomes(rows: [string, string, number, number, number][]): PairwiseOutcome[] {
@@ -257,9 +257,15 @@ describe('intervals clustered by item (several reviewers per pair)', () => {
 		const v = 8 * (5 / 8) * (3 / 8);
 		expect(x.standardError!).toBeCloseTo(Math.sqrt(((4 / 3) * 2.75) / (4 * v * v)), 10);
 		expect(fit.clusters).toBe(4);
+		// The result names the intervals it gave: the sandwich, not the plain observed information asked for by default.
+		expect(fit.intervals).toBe('cluster-robust');
+		expect(bradleyTerryIntervalsText(fit, 'items')).toBe('95% Wald intervals from the cluster-robust (sandwich) variance over 4 items, with the G/(G − 1) correction');
 		// Treated as 8 independent comparisons it would be 1 / √(4v), much narrower.
 		const independent = bradleyTerry(data.map(({ cluster: _c, ...o }) => o));
 		expect(independent.clusters).toBeNull();
+		expect(independent.intervals).toBe('observed-information');
+		expect(bradleyTerryIntervalsText(independent)).toBe('95% Wald intervals from the observed information');
+		expect(bradleyTerryIntervalsText(bradleyTerry(data, { intervals: 'bootstrap', replicates: 20 }), 'items')).toBe('95% percentile bootstrap intervals resampling 4 whole items');
 		expect(independent.models.find((m) => m.model === 'x')!.standardError!).toBeCloseTo(Math.sqrt(1 / (4 * v)), 10);
 	});
 

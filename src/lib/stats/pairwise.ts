@@ -132,6 +132,23 @@ export interface BradleyTerryModel {
 	comparisons: number;
 }
 
+export type BradleyTerryIntervals = 'observed-information' | 'cluster-robust' | 'bootstrap' | 'none';
+
+/** What the intervals are, in words, e.g. for a table's note; `clustersAre` names the clusters ("items"). */
+export function bradleyTerryIntervalsText(result: Pick<BradleyTerryResult, 'intervals' | 'clusters' | 'confidence'>, clustersAre = 'clusters'): string {
+	const level = `${Math.round(result.confidence * 1000) / 10}%`;
+	switch (result.intervals) {
+		case 'observed-information':
+			return `${level} Wald intervals from the observed information`;
+		case 'cluster-robust':
+			return `${level} Wald intervals from the cluster-robust (sandwich) variance over ${result.clusters} ${clustersAre}, with the G/(G − 1) correction`;
+		case 'bootstrap':
+			return `${level} percentile bootstrap intervals${result.clusters ? ` resampling ${result.clusters} whole ${clustersAre}` : ''}`;
+		case 'none':
+			return 'no intervals';
+	}
+}
+
 export interface BradleyTerryResult {
 	/** Strongest first. */
 	models: BradleyTerryModel[];
@@ -141,7 +158,12 @@ export interface BradleyTerryResult {
 	converged: boolean;
 	iterations: number;
 	logLikelihood: number | null;
-	intervals: 'observed-information' | 'bootstrap' | 'none';
+	/**
+	 * The intervals given: Wald from the observed information, Wald from the cluster-robust
+	 * (sandwich) covariance with G/(G − 1) when some cluster holds several comparisons (asked for as
+	 * 'observed-information'), percentile bootstrap (of whole clusters when `clusters`), or none.
+	 */
+	intervals: BradleyTerryIntervals;
 	confidence: number;
 	/** Covariance of the centred θ (observed information), in the order of `models`; null otherwise. */
 	covariance: number[][] | null;
@@ -397,7 +419,8 @@ export function bradleyTerry(outcomes: readonly PairwiseOutcome[], options: Brad
 	const shownComparisons = shown.w.map((row, i) => row.reduce((s, x, j) => s + x + shown.w[j][i], 0));
 	const problem = identifiabilityProblem(t);
 	const clusters = clustersOf(outcomes);
-	const base = { intervals, confidence, bootstrapFailures: 0, clusters: clusters && intervals !== 'none' ? clusters.length : null };
+	const given: BradleyTerryIntervals = intervals === 'observed-information' && clusters ? 'cluster-robust' : intervals;
+	const base = { intervals: given, confidence, bootstrapFailures: 0, clusters: clusters && intervals !== 'none' ? clusters.length : null };
 	if (problem) {
 		return {
 			...base,
