@@ -47,6 +47,7 @@ import { toLatex, toMarkdown, type PaperTable } from '$lib/tables';
 import { judgePaperTables } from '$lib/judge/paper-tables';
 import { labelsPerItemText } from '$lib/reports/agreement';
 import { ratingCountText } from '$lib/reports/rating';
+import { UNIDENTIFIED_ERROR_RATES_NOTE, errorRatesText } from '$lib/reports/reviewers';
 import { comparisonFigures } from '$lib/reports/figures';
 import { conversationRateLines } from '$lib/reports/shapes';
 import { auditFigures } from '$lib/server/reports/figures';
@@ -503,12 +504,15 @@ function printReport(report: AuditReport): void {
 			'gold accuracy': r.gold ? `${percent(r.gold.proportion)} (${r.gold.successes}/${r.gold.trials})` : '—',
 			...(report.quality
 				? {
-						'sens/spec (all valid)': r.errorRates.allValid ? `${percent(r.errorRates.allValid.sensitivity, 0)} / ${percent(r.errorRates.allValid.specificity, 0)}` : '—',
+						'sens/spec (all valid)': errorRatesText(r.errorRates.allValid),
 						flag: r.looksRandom.length ? `looks random on ${r.looksRandom.map(judgementLabel).join(', ')}` : ''
 					}
 				: {})
 		}))
 	);
+	if (report.quality && report.reviewers.some((r) => r.errorRates.allValid && !r.errorRates.allValid.identified)) {
+		console.log(UNIDENTIFIED_ERROR_RATES_NOTE);
+	}
 }
 
 function printAgreement(rows: NonNullable<NonNullable<AuditReport['quality']>['agreement']>): void {

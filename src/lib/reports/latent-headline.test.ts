@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAuditReport } from './report';
 import { headlineOf, type RateKey, type ReviewerErrorRates } from './estimators';
 import { labelsByItem } from './verdicts';
-import { reviewerRows } from './reviewers';
+import { UNIDENTIFIED_ERROR_RATES_NOTE, errorRatesText, reviewerRows } from './reviewers';
 import { describeHeadline } from './format';
 import { createRng } from '../random';
 import type { ReportAudit, ReportGoldAnswer, ReportInput, ReportItem, ReportLabel } from './types';
@@ -123,6 +123,10 @@ describe("the tester's design: 30 items, k = 2 round a triangle of three reviewe
 		}
 		// Asking for latent truth does not make the data choose it.
 		expect(buildAuditReport(input, { estimator: 'latent' }).estimator.automatic).toBe('majority');
+		// The CLI's reviewers table marks them too (E6: it printed "100% / 64%" bare where the page says "not identified").
+		const cell = errorRatesText(report.reviewers[0].errorRates.allValid);
+		expect(cell).toMatch(/^\d+% \/ \d+% \(not identified\)$/);
+		expect(UNIDENTIFIED_ERROR_RATES_NOTE).toContain('read with care');
 	});
 });
 
@@ -137,6 +141,8 @@ describe('the same design with every item labelled by all three reviewers (ident
 		}
 		expect(report.estimator).toEqual({ requested: 'auto', automatic: 'latent', byQuestion: { instruction: 'latent', input: 'latent', output: 'latent', allValid: 'latent' } });
 		expect(report.reviewers.every((r) => Object.values(r.errorRates).every((e) => e?.identified === true))).toBe(true);
+		expect(errorRatesText(report.reviewers[0].errorRates.allValid)).toMatch(/^\d+% \/ \d+%$/);
+		expect(errorRatesText(null)).toBe('—');
 	});
 });
 

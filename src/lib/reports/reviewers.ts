@@ -5,6 +5,7 @@
 import { median, raterAgreementOfRows, raterShares, wilsonInterval, type RaterAgreement, type RaterShare } from '$lib/stats';
 import { goldScore, type AnswersLike } from '$lib/audits/qualification';
 import { RATE_KEYS, looksRandom, type RateKey, type ReviewerErrorRates } from './estimators';
+import { percent } from './format';
 import type { Estimate, IntervalSettings } from './quality';
 import { type AuditKind, type ReportGoldAnswer, type ReportInput, type ReportLabel } from './types';
 import { groupBy, ratersOf, qualityItemRows, qualityRaterShares, ratingItemRows, ratingRaterShares, type VerdictMemo } from './verdicts';
@@ -176,3 +177,13 @@ export function reviewerRows(
 	}
 	return rows.sort((a, b) => b.items - a.items || a.name.localeCompare(b.name));
 }
+
+/** A reviewer's sensitivity / specificity for a table cell: "100% / 64%", marked when the fit is not identified. */
+export function errorRatesText(rates: ReviewerErrorRates | null | undefined): string {
+	if (!rates) return '—';
+	return `${percent(rates.sensitivity, 0)} / ${percent(rates.specificity, 0)}${rates.identified ? '' : ' (not identified)'}`;
+}
+
+/** Said under a table showing error rates from a fit these data do not identify (the report page says the same). */
+export const UNIDENTIFIED_ERROR_RATES_NOTE =
+	'Sensitivity / specificity marked "not identified" come from a latent-truth fit these data do not pin down — read with care: other error rates explain the answers as well, and no reviewer is flagged as answering at random from them.';
