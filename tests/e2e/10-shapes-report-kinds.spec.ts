@@ -106,7 +106,9 @@ test('a pairwise report flags a reviewer who always picks the response shown fir
 	await expect(bias.getByRole('row', { name: new RegExp(`Left ${tag}`) })).toContainText('10 of 10');
 	await expect(bias).toContainText('far from 50%: possible position bias');
 	for (const id of ['pairwise', 'bradley-terry', 'position']) await expect(report.getByTestId(`paper-table-${id}`)).toBeVisible();
-	// The reviewers table's footnote speaks of choices, not of responses rated.
-	await expect(report.getByText("the share of this reviewer's choices that match another reviewer's choice on the same pair")).toBeVisible();
+	// The reviewers table's footnote speaks of choices, not of responses rated, and of reviewer pairs — the
+	// figure's unit ("25 pairs") — not of the share of this reviewer's choices (E6: 6/25 = 24.0%, not 5/15).
+	await expect(report.getByText('of the reviewer pairs this reviewer forms on the same pair of responses (one per other reviewer who chose on it), the share that made the same choice')).toBeVisible();
+	await expect(report.getByText("the share of this reviewer's choices that match")).toHaveCount(0);
 	await report.context().close();
 });

@@ -26,8 +26,9 @@ export interface ReviewerRow {
 	/** Median seconds the page was visible and in use (client clock): the figure time is judged by. */
 	medianActiveSeconds: number | null;
 	/**
-	 * Share of this reviewer's answers (one per question, or per rated response) that match another
-	 * reviewer's answer on the same item, over all such pairs; null when they share no item.
+	 * Of the pairs (this reviewer, another reviewer) on the same unit (an item's question, a rated
+	 * response, a pair of responses), the share that gave the same answer: a reviewer pair-based
+	 * figure, not the share of this reviewer's answers matched by someone; null when they share no item.
 	 */
 	agreement: { value: number | null; pairs: number; items: number };
 	/**
