@@ -462,9 +462,12 @@ function printReport(report: AuditReport): void {
 					'median diff': c.medianDifference ?? '—',
 					'Wilcoxon V': c.wilcoxon.statistic,
 					'Wilcoxon p': pValue(c.wilcoxon.pValue),
-					'sign p': pValue(c.sign.pValue)
+					'sign p': pValue(c.sign.pValue),
+					...(c.family > 1 ? { 'Wilcoxon p (Holm)': pValue(c.wilcoxon.holmPValue), 'sign p (Holm)': pValue(c.sign.holmPValue) } : {})
 				}))
 			);
+			const family = report.rating.comparisons[0].family;
+			if (family > 1) console.log(`p: two-sided, unadjusted; (Holm): adjusted by Holm's method over the ${family} comparisons.`);
 		}
 		if (report.rating.agreement) {
 			heading('Reviewer agreement');

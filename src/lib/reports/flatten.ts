@@ -59,6 +59,11 @@ function agreementRows(section: string, rows: readonly AgreementRow[], labelOf: 
 	]);
 }
 
+/** Whether a raw p-value stands alone or is one of several read together. */
+function unadjusted(c: ModelComparison): string {
+	return c.family > 1 ? `unadjusted, one of ${c.family} comparisons (Holm-adjusted in the *_holm rows)` : 'one comparison, no adjustment needed';
+}
+
 export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 	const rows: ReportCsvRow[] = [];
 	const a = report.audit;
@@ -219,10 +224,15 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 					label: 'Wilcoxon signed-rank p (two-sided)',
 					value: c.wilcoxon.pValue,
 					n: c.wilcoxon.n,
-					note: `V = ${c.wilcoxon.statistic}; ${c.wilcoxon.method}${c.wilcoxon.z === null ? '' : `, z = ${c.wilcoxon.z.toFixed(3)}`}; ${c.wilcoxon.zeros} zero differences dropped`
+					note: `V = ${c.wilcoxon.statistic}; ${c.wilcoxon.method}${c.wilcoxon.z === null ? '' : `, z = ${c.wilcoxon.z.toFixed(3)}`}; ${c.wilcoxon.zeros} zero differences dropped; ${unadjusted(c)}`
 				})
 			);
-			rows.push(make({ section: 'model_comparison', group, key: 'sign_p', label: 'Sign test p (two-sided, exact)', value: c.sign.pValue, n: c.sign.n, note: `${c.sign.positive} +, ${c.sign.negative} −` }));
+			rows.push(make({ section: 'model_comparison', group, key: 'sign_p', label: 'Sign test p (two-sided, exact)', value: c.sign.pValue, n: c.sign.n, note: `${c.sign.positive} +, ${c.sign.negative} −; ${unadjusted(c)}` }));
+			if (c.family > 1) {
+				const holm = `Holm-adjusted over the ${c.family} model comparisons (Holm 1979)`;
+				rows.push(make({ section: 'model_comparison', group, key: 'wilcoxon_p_holm', label: 'Wilcoxon signed-rank p, Holm-adjusted', value: c.wilcoxon.holmPValue, n: c.wilcoxon.n, note: holm }));
+				rows.push(make({ section: 'model_comparison', group, key: 'sign_p_holm', label: 'Sign test p, Holm-adjusted', value: c.sign.holmPValue, n: c.sign.n, note: holm }));
+			}
 		}
 		if (report.rating.agreement) rows.push(...agreementRows('agreement', report.rating.agreement));
 		for (const t of report.rating.ties) {

@@ -441,6 +441,40 @@ describe('methodsParagraph', () => {
 	});
 });
 
+describe('three models compared pairwise (E6 audit 1: three raw p-values, nothing said of it)', () => {
+	it('gives each p-value Holm-adjusted over the three comparisons beside the raw one, in the report, the methods paragraph, the CSV and the paper table', async () => {
+		const report = buildAuditReport(syntheticRatingInput(60), { replicates: 5 });
+		const comparisons = report.rating!.comparisons;
+		expect(comparisons).toHaveLength(3);
+		// Holm by hand: sorted raw p times 3, 2, 1, then the running maximum, capped at 1.
+		for (const test of ['wilcoxon', 'sign'] as const) {
+			const raw = comparisons.map((c) => c[test].pValue);
+			const order = [0, 1, 2].sort((a, b) => raw[a] - raw[b]);
+			let running = 0;
+			const expected: number[] = [];
+			order.forEach((i, rank) => (expected[i] = running = Math.max(running, Math.min(1, (3 - rank) * raw[i]))));
+			comparisons.forEach((c, i) => {
+				expect(c.family).toBe(3);
+				expect(c[test].holmPValue).toBeCloseTo(expected[i], 12);
+			});
+		}
+		const { paragraph, references } = methodsParagraph(report, facts);
+		expect(paragraph).toContain("The three comparisons are read together, so beside each unadjusted p-value we give it adjusted by Holm's step-down method over the three (Holm, 1979)");
+		expect(paragraph).toMatch(/\(Wilcoxon p [<=] [\d.]+, Holm-adjusted p [<=] [\d.]+, sign test p [<=] [\d.]+, Holm-adjusted p [<=] [\d.]+\)/);
+		expect(references).toContain(REFERENCES.holm);
+		const { reportCsvRows } = await import('./flatten');
+		const rows = reportCsvRows(report).filter((r) => r.section === 'model_comparison');
+		const group = `${comparisons[0].first} vs ${comparisons[0].second}`;
+		expect(rows.find((r) => r.group === group && r.key === 'wilcoxon_p')!.note).toContain('unadjusted, one of 3 comparisons');
+		expect(rows.find((r) => r.group === group && r.key === 'wilcoxon_p_holm')).toMatchObject({ value: comparisons[0].wilcoxon.holmPValue, note: 'Holm-adjusted over the 3 model comparisons (Holm 1979)' });
+		expect(rows.find((r) => r.group === group && r.key === 'sign_p_holm')!.value).toBe(comparisons[0].sign.holmPValue);
+		const { reportPaperTables } = await import('./paper-tables');
+		const table = reportPaperTables(report).find((t) => t.id === 'comparisons')!.table;
+		expect(table.columns.map((c) => c.heading)).toContain('Wilcoxon p (Holm)');
+		expect(table.notes!.join(' ')).toContain("(Holm) adjusted by Holm's step-down method over the 3 comparisons");
+	});
+});
+
 describe('a classification stratification that stratified nothing', () => {
 	it('is not called stratified: every instruction was in one stratum, and the paragraph says which', () => {
 		const report = buildAuditReport(syntheticQualityInput(24, 3), { replicates: 20 });

@@ -110,6 +110,7 @@ export const REFERENCES = {
 	gwet: 'Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.). Advanced Analytics.',
 	krippendorff: 'Krippendorff, K. (2004). Content Analysis: An Introduction to Its Methodology (2nd ed.). Sage.',
 	wilcoxon: 'Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin, 1(6), 80–83.',
+	holm: 'Holm, S. (1979). A simple sequentially rejective multiple test procedure. Scandinavian Journal of Statistics, 6(2), 65–70.',
 	ppi: 'Angelopoulos, A. N., Bates, S., Fannjiang, C., Jordan, M. I., & Zrnic, T. (2023). Prediction-powered inference. Science, 382(6671), 669–674.',
 	ppiPlusPlus: 'Angelopoulos, A. N., Duchi, J. C., & Zrnic, T. (2023). PPI++: Efficient prediction-powered inference. arXiv:2311.01453.'
 } as const;
@@ -131,6 +132,7 @@ const CITE: Record<RefKey, string> = {
 	gwet: 'Gwet, 2014',
 	krippendorff: 'Krippendorff, 2004',
 	wilcoxon: 'Wilcoxon, 1945',
+	holm: 'Holm, 1979',
 	// Two 2023 papers led by Angelopoulos with different co-authors: named until they differ (APA 7 §8.18), as the reference list gives them.
 	ppi: 'Angelopoulos, Bates, et al., 2023',
 	ppiPlusPlus: 'Angelopoulos, Duchi, and Zrnic, 2023'
@@ -287,9 +289,14 @@ export function methodsParagraph(report: AuditReport, facts: MethodsFacts): Meth
 		if (report.rating.comparisons.length) {
 			s.push(
 				`Models were compared on the same tasks, each response scored by the mean of its reviewers' ratings (A = 4 to D = 1), with the two-sided Wilcoxon signed-rank test ${cite('wilcoxon')} (mid-ranks for tied differences, zero differences dropped) and the exact sign test: ${report.rating.comparisons
-					.map((c) => `${c.first} was rated better than ${c.second} on ${num(c.firstBetter)} of ${num(c.pairs)} tasks, worse on ${num(c.secondBetter)} and the same on ${num(c.same)} (Wilcoxon ${pText(c.wilcoxon.pValue)}, sign test ${pText(c.sign.pValue)})`)
+					.map((c) => `${c.first} was rated better than ${c.second} on ${num(c.firstBetter)} of ${num(c.pairs)} tasks, worse on ${num(c.secondBetter)} and the same on ${num(c.same)} (Wilcoxon ${pText(c.wilcoxon.pValue)}${c.family > 1 ? `, Holm-adjusted ${pText(c.wilcoxon.holmPValue)}` : ''}, sign test ${pText(c.sign.pValue)}${c.family > 1 ? `, Holm-adjusted ${pText(c.sign.holmPValue)}` : ''})`)
 					.join('; ')}.`
 			);
+			const family = report.rating.comparisons[0].family;
+			if (family > 1)
+				s.push(
+					`The ${words(family)} comparisons are read together, so beside each unadjusted p-value we give it adjusted by Holm's step-down method over the ${words(family)} ${cite('holm')}, which keeps the chance of any false difference at the nominal level.`
+				);
 			const leftOut = report.rating.comparisons.filter((c) => c.notRatedByBoth > 0);
 			if (leftOut.length)
 				s.push(

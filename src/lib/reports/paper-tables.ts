@@ -312,6 +312,8 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 			}
 		});
 		if (report.rating.comparisons.length) {
+			// Three or more models: the p-values are read together, so Holm-adjusted ones stand beside them.
+			const holm = report.rating.comparisons.some((c) => c.family > 1);
 			tables.push({
 				id: 'comparisons',
 				title: 'Paired comparisons (Wilcoxon and sign tests)',
@@ -326,7 +328,8 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 						{ heading: 'Same', align: 'right' },
 						{ heading: 'Median diff.', align: 'right' },
 						{ heading: 'Wilcoxon p', align: 'right' },
-						{ heading: 'Sign test p', align: 'right' }
+						{ heading: 'Sign test p', align: 'right' },
+						...(holm ? [{ heading: 'Wilcoxon p (Holm)', align: 'right' as const }, { heading: 'Sign test p (Holm)', align: 'right' as const }] : [])
 					],
 					rows: report.rating.comparisons.map((c) => [
 						`${c.first} vs ${c.second}`,
@@ -336,10 +339,11 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 						count(c.same),
 						c.medianDifference === null ? '—' : `${c.medianDifference > 0 ? '+' : c.medianDifference < 0 ? '−' : ''}${Math.round(Math.abs(c.medianDifference) * 100) / 100}`,
 						pValue(c.wilcoxon.pValue),
-						pValue(c.sign.pValue)
+						pValue(c.sign.pValue),
+						...(holm ? [pValue(c.wilcoxon.holmPValue), pValue(c.sign.holmPValue)] : [])
 					]),
 					notes: [
-						`Pairs: tasks where both responses have at least one rating${report.rating.comparisons.some((c) => c.notRatedByBoth) ? ` (left out, not rated for both models: ${report.rating.comparisons.map((c) => `${count(c.notRatedByBoth)} for ${c.first} vs ${c.second}`).join(', ')})` : ''}; each response scored by the mean of its reviewers' ratings (A = 4 … D = 1). Better, worse, same and the median difference (in rating levels, positive when the first model is better) compare those scores. Wilcoxon signed-rank (mid-ranks for tied differences, zero differences dropped) and exact sign tests, both two-sided.`
+						`Pairs: tasks where both responses have at least one rating${report.rating.comparisons.some((c) => c.notRatedByBoth) ? ` (left out, not rated for both models: ${report.rating.comparisons.map((c) => `${count(c.notRatedByBoth)} for ${c.first} vs ${c.second}`).join(', ')})` : ''}; each response scored by the mean of its reviewers' ratings (A = 4 … D = 1). Better, worse, same and the median difference (in rating levels, positive when the first model is better) compare those scores. Wilcoxon signed-rank (mid-ranks for tied differences, zero differences dropped) and exact sign tests, both two-sided${holm ? `; p unadjusted, and (Holm) adjusted by Holm's step-down method over the ${report.rating.comparisons.length} comparisons` : ''}.`
 					]
 				}
 			});

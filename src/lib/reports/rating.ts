@@ -8,7 +8,7 @@
  * Leaving such responses out as "ties" kept a subset that is not a random sample of the responses.
  */
 import { RATING_KEYS } from '$lib/audits/rubric';
-import { clusteredMeanOfShares, median, signTest, wilcoxonSignedRank, wilsonInterval } from '$lib/stats';
+import { clusteredMeanOfShares, holmAdjusted, median, signTest, wilcoxonSignedRank, wilsonInterval } from '$lib/stats';
 import type { Estimate, IntervalSettings } from './quality';
 import type { Rating } from './types';
 import type { RatingItemVerdict, RatingUnitVerdict } from './verdicts';
@@ -85,8 +85,12 @@ export interface ModelComparison {
 		method: 'exact' | 'normal';
 		z: number | null;
 		pValue: number;
+		/** Holm-adjusted over the report's `family` Wilcoxon tests (= pValue for one comparison). */
+		holmPValue: number;
 	};
-	sign: { n: number; positive: number; negative: number; pValue: number };
+	sign: { n: number; positive: number; negative: number; pValue: number; /** Holm-adjusted over the report's sign tests. */ holmPValue: number };
+	/** Comparisons in the report (one per pair of models): the family the Holm adjustment is over. */
+	family: number;
 }
 
 /** Models in the audit's order, then any others found in the ratings, alphabetically. */
@@ -182,18 +186,29 @@ export function compareModels(first: string, second: string, verdicts: readonly 
 		secondBetter: sign.negative,
 		same: sign.zeros,
 		medianDifference: median(differences),
-		wilcoxon: { statistic: wilcoxon.statistic, n: wilcoxon.n, zeros: wilcoxon.zeros, method: wilcoxon.method, z: wilcoxon.z, pValue: wilcoxon.pValue },
-		sign: { n: sign.n, positive: sign.positive, negative: sign.negative, pValue: sign.pValue }
+		wilcoxon: { statistic: wilcoxon.statistic, n: wilcoxon.n, zeros: wilcoxon.zeros, method: wilcoxon.method, z: wilcoxon.z, pValue: wilcoxon.pValue, holmPValue: wilcoxon.pValue },
+		sign: { n: sign.n, positive: sign.positive, negative: sign.negative, pValue: sign.pValue, holmPValue: sign.pValue },
+		family: 1
 	};
 }
 
-/** Every unordered pair of models, in model order. */
+/**
+ * Every unordered pair of models, in model order. With three or more models the p-values are
+ * read together, so each test's are also given Holm-adjusted over the comparisons (Holm 1979).
+ */
 export function allModelComparisons(models: readonly string[], verdicts: readonly RatingItemVerdict[]): ModelComparison[] {
 	const comparisons: ModelComparison[] = [];
 	for (let i = 0; i < models.length; i++) {
 		for (let j = i + 1; j < models.length; j++) comparisons.push(compareModels(models[i], models[j], verdicts));
 	}
-	return comparisons;
+	const wilcoxon = holmAdjusted(comparisons.map((c) => c.wilcoxon.pValue));
+	const sign = holmAdjusted(comparisons.map((c) => c.sign.pValue));
+	return comparisons.map((c, i) => ({
+		...c,
+		wilcoxon: { ...c.wilcoxon, holmPValue: wilcoxon[i] },
+		sign: { ...c.sign, holmPValue: sign[i] },
+		family: comparisons.length
+	}));
 }
 
 /**

@@ -516,7 +516,9 @@ describe('response-rating report', () => {
 		expect(c.wilcoxon.z).toBeCloseTo(2 / Math.sqrt(7.375), 12);
 		expect(c.wilcoxon.pValue).toBeCloseTo(0.46145099, 6);
 		// Three + and one −: 2·P(X ≤ 1 | n = 4) = 2·5/16.
-		expect(c.sign).toEqual({ n: 4, positive: 3, negative: 1, pValue: 0.625 });
+		expect(c.sign).toEqual({ n: 4, positive: 3, negative: 1, pValue: 0.625, holmPValue: 0.625 });
+		// One comparison (two models): nothing to adjust.
+		expect(c.family).toBe(1);
 	});
 
 	it('measures A–D agreement with Cohen’s κ (two reviewers) and ordinal α', () => {

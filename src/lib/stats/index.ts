@@ -7,6 +7,7 @@ export * from './binomial';
 export * from './descriptive';
 export * from './krippendorff';
 export * from './majority';
+export * from './multiple';
 export * from './normal';
 export * from './paired';
 export * from './proportion';
