@@ -46,7 +46,7 @@ import {
 import { toLatex, toMarkdown, type PaperTable } from '$lib/tables';
 import { judgePaperTables } from '$lib/judge/paper-tables';
 import { labelsPerItemText } from '$lib/reports/agreement';
-import { ratingCountText } from '$lib/reports/rating';
+import { medianDifferenceText, ratingCountText } from '$lib/reports/rating';
 import { UNIDENTIFIED_ERROR_RATES_NOTE, errorRatesText } from '$lib/reports/reviewers';
 import { comparisonFigures } from '$lib/reports/figures';
 import { conversationRateLines } from '$lib/reports/shapes';
@@ -382,7 +382,7 @@ function printReport(report: AuditReport): void {
 	}
 	if (report.quality) {
 		for (const g of report.quality.groups) {
-			heading(`${GROUP_LABELS[g.key]}: ${g.items} items`);
+			heading(`${GROUP_LABELS[g.key]}: ${plural(g.items, 'item')}`);
 			printTable(
 				g.rates.map((r) => ({
 					question: RATE_LABELS[r.key],
@@ -459,7 +459,7 @@ function printReport(report: AuditReport): void {
 					'first better': c.firstBetter,
 					'second better': c.secondBetter,
 					same: c.same,
-					'median diff': c.medianDifference ?? '—',
+					'median diff': medianDifferenceText(c.medianDifference),
 					'Wilcoxon V': c.wilcoxon.statistic,
 					'Wilcoxon p': pValue(c.wilcoxon.pValue),
 					'sign p': pValue(c.sign.pValue),

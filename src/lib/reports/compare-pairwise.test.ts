@@ -29,4 +29,17 @@ describe('compareReports: pairwise audits', () => {
 		expect(c.notes.join(' ')).toContain('Both audits are of the dataset "pairs" and may judge the same pairs');
 		expect(compareReports(first, pairwiseAudit(3, 4, 2)).notes.join(' ')).not.toContain('may judge the same pairs');
 	});
+
+	it('says the audits judge the same pairs when the server counted every sampled pair in both (E6: "may judge" for 15 identical pairs)', () => {
+		const first = pairwiseAudit(1, 9, 1);
+		const second = pairwiseAudit(2, 4, 1);
+		const same = compareReports(first, second, { sharedItems: first.progress.items }).notes.join(' ');
+		expect(same).toContain(`The two audits are of the same ${first.progress.items} sampled pairs of responses: they are not independent samples`);
+		expect(same).not.toContain('may judge the same pairs');
+		expect(compareReports(first, second, { sharedItems: 3 }).notes.join(' ')).toContain(`3 sampled pairs of responses (of ${first.progress.items} in the first, ${second.progress.items} in the second)`);
+		// None in common: no caveat at all.
+		const none = compareReports(first, second, { sharedItems: 0 }).notes.join(' ');
+		expect(none).not.toContain('same');
+		expect(none).not.toContain('not independent samples');
+	});
 });

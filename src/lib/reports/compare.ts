@@ -218,7 +218,7 @@ export interface ComparisonContext {
  * samples, which the same instances are not (e.g. a second audit drawn with the first's seed).
  */
 function sharedItemsNote(first: AuditReport, second: AuditReport, shared: number): string {
-	const unit = first.audit.kind === 'rating' ? 'instances (with their responses)' : 'instances';
+	const unit = first.audit.kind === 'rating' ? 'instances (with their responses)' : first.audit.kind === 'pairwise' ? 'pairs of responses' : 'instances';
 	const all = shared === first.progress.items && shared === second.progress.items;
 	const which = all ? `the same ${shared} sampled ${unit}` : `${shared} sampled ${unit} (of ${first.progress.items} in the first, ${second.progress.items} in the second)`;
 	return `The two audits are of ${which}: they are not independent samples, as the intervals of the differences assume, so a difference measures the reviewers and their labels on ${all ? 'those' : 'partly the same'} items more than two samples of the data, and its interval is not that of a paired comparison.`;
@@ -299,7 +299,10 @@ export function compareReports(first: AuditReport, second: AuditReport, context:
 		notes.push(
 			`Each comparison is one label; "both bad" is left out as in the reports. The intervals of the difference are Newcombe's, built from each report's intervals${a.clustered || b.clustered ? ' (clustered by item where an item carries several choices: they are not independent comparisons)' : ''}.`
 		);
-		if (first.audit.datasetId === second.audit.datasetId) {
+		// The server counts the pairs both audits hold: say how many, as for ratings; without the count, that they may.
+		if (context.sharedItems !== undefined) {
+			if (context.sharedItems > 0) notes.push(sharedItemsNote(first, second, context.sharedItems));
+		} else if (first.audit.datasetId === second.audit.datasetId) {
 			notes.push(
 				`Both audits are of the dataset "${first.audit.datasetName}" and may judge the same pairs: the interval treats the two audits as independent samples, so a difference on shared items (the same pairs judged twice) is measured with that overlap unaccounted for.`
 			);

@@ -78,7 +78,7 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 		rows.push(make({ section: 'basis', key: 'overlap', value: report.basis.overlap }));
 		rows.push(make({ section: 'basis', key: 'unlabelled', value: report.basis.unlabelled }));
 	}
-	if (report.pairwise) rows.push(...pairwiseRows(report.pairwise));
+	if (report.pairwise) rows.push(...pairwiseRows(report.pairwise, report.reviewers));
 	if (report.conversation) rows.push(...conversationRows(report.conversation));
 
 	if (report.quality) {
@@ -273,7 +273,9 @@ export function reportCsvRows(report: AuditReport): ReportCsvRow[] {
 	return rows;
 }
 
-function pairwiseRows(p: PairwiseReport): ReportCsvRow[] {
+function pairwiseRows(p: PairwiseReport, reviewers: AuditReport['reviewers']): ReportCsvRow[] {
+	// Reviewers by name (their email), as in every other row and in the paper table.
+	const nameOf = (id: number) => reviewers.find((r) => r.reviewerId === id)?.name ?? `reviewer ${id}`;
 	const rows = [
 		make({ section: 'pairwise', key: 'comparisons', label: 'Comparisons (one per reviewer choice, "both bad" left out)', value: p.comparisons }),
 		make({ section: 'pairwise', key: 'both_bad', label: 'Choices "both bad"', value: p.bothBad }),
@@ -291,7 +293,7 @@ function pairwiseRows(p: PairwiseReport): ReportCsvRow[] {
 		}
 	}
 	for (const b of p.positionBias) {
-		rows.push(make({ section: 'position_bias', group: `reviewer ${b.reviewerId}`, key: 'chose_first', label: 'Chose the response shown first (left)', value: b.share, successes: b.choseFirst, n: b.decided, note: `binomial p = ${b.pValue.toPrecision(3)} against 50%${b.flagged ? '; flagged: possible position bias' : ''}` }));
+		rows.push(make({ section: 'position_bias', group: nameOf(b.reviewerId), key: 'chose_first', label: 'Chose the response shown first (left)', value: b.share, successes: b.choseFirst, n: b.decided, note: `binomial p = ${b.pValue.toPrecision(3)} against 50%${b.flagged ? '; flagged: possible position bias' : ''}` }));
 	}
 	const bt = p.bradleyTerry;
 	if (bt) {

@@ -10,7 +10,7 @@ import { WEIGHTED_NAME, stratumRateText, CATEGORY_LABELS, GROUP_LABELS, RATE_LAB
 import type { RateRow } from './quality';
 import { SELF_INSTRUCT_TABLE_2, UNNATURAL_AUDIT } from './references';
 import type { AuditReport } from './report';
-import { ratingCountText } from './rating';
+import { medianDifferenceText, ratingCountText } from './rating';
 import { RATING_KEYS, type RatingLevel } from '$lib/audits/rubric';
 import type { AgreementRow } from './agreement';
 import { bradleyTerryIntervalsText } from '../stats/pairwise';
@@ -337,7 +337,7 @@ export function reportPaperTables(report: AuditReport, dataset?: DatasetFigures)
 						count(c.firstBetter),
 						count(c.secondBetter),
 						count(c.same),
-						c.medianDifference === null ? '—' : `${c.medianDifference > 0 ? '+' : c.medianDifference < 0 ? '−' : ''}${Math.round(Math.abs(c.medianDifference) * 100) / 100}`,
+						medianDifferenceText(c.medianDifference),
 						pValue(c.wilcoxon.pValue),
 						pValue(c.sign.pValue),
 						...(holm ? [pValue(c.wilcoxon.holmPValue), pValue(c.sign.holmPValue)] : [])

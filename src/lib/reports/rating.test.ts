@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusteredMeanOfShares, compareOrdinalRatings as compareFinalRatings, wilcoxonSignedRank, wilsonInterval } from '$lib/stats';
-import { compareModels, modelRatingRows, orientComparison, responseScore } from './rating';
+import { compareModels, medianDifferenceText, modelRatingRows, orientComparison, responseScore } from './rating';
 import type { RatingItemVerdict } from './verdicts';
 import type { Rating } from './types';
 
@@ -157,5 +157,15 @@ describe('orientComparison', () => {
 		const expected = compareFinalRatings(['A', 'B', 'A', 'C', 'B'], ['C', 'B', 'D', 'A', 'D'], ['A', 'B', 'C', 'D']);
 		expect(xy).toMatchObject({ tasks: 6, pairs: 5, firstBetter: expected.firstBetter, secondBetter: expected.secondBetter, same: expected.same });
 		expect(xy.wilcoxon.pValue).toBe(expected.wilcoxon.pValue);
+	});
+});
+
+describe('medianDifferenceText', () => {
+	it('rounds to two decimals with its sign, as every table shows it (the CLI printed 0.333333333)', () => {
+		expect(medianDifferenceText(1 / 3)).toBe('+0.33');
+		expect(medianDifferenceText(-0.5)).toBe('−0.5');
+		expect(medianDifferenceText(0)).toBe('0');
+		expect(medianDifferenceText(0.001)).toBe('0');
+		expect(medianDifferenceText(null)).toBe('—');
 	});
 });

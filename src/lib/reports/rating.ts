@@ -57,6 +57,13 @@ export function responseScore(unit: Pick<RatingUnitVerdict, 'counts' | 'labels' 
 	return RATING_KEYS.reduce((sum, level, i) => sum + shares[level] * (RATING_KEYS.length - i), 0);
 }
 
+/** A median difference of mean ratings as tables show it: "+0.33", "−0.5", "0", or "—" without one. */
+export function medianDifferenceText(difference: number | null): string {
+	if (difference === null) return '—';
+	const rounded = Math.round(Math.abs(difference) * 100) / 100;
+	return `${rounded === 0 ? '' : difference > 0 ? '+' : '−'}${rounded}`;
+}
+
 /** "5", or "5.5" for responses' worth that is not whole (reviewers who disagree share a response). */
 export function ratingCountText(count: number): string {
 	return Number.isInteger(count) ? String(count) : String(Math.round(count * 10) / 10);

@@ -628,6 +628,16 @@ describe('report as CSV rows: pairwise and conversation audits', () => {
 		expect(table.table.notes!.join(' ')).toContain('95% Wald intervals from the cluster-robust (sandwich) variance over 4 items, with the G/(G − 1) correction.');
 	});
 
+	it('names the reviewers of the position-bias rows by their email, as every other row does (they read "reviewer 2")', async () => {
+		const { reportCsvRows } = await import('./flatten');
+		const { pairwiseReport } = await import('./shapes');
+		const labels = Array.from({ length: 6 }, (_, itemId) => ({ itemId, reviewerId: 1, modelA: 'm1', modelB: 'm2', preference: 'a' as const, screenChoice: 'A' as const }));
+		const base = buildAuditReport(qualityInput());
+		const report = { ...base, audit: { ...base.audit, kind: 'pairwise' as const }, quality: null, pairwise: pairwiseReport(labels) };
+		const name = base.reviewers.find((r) => r.reviewerId === 1)!.name;
+		expect(reportCsvRows(report).filter((row) => row.section === 'position_bias').map((row) => row.group)).toEqual([name]);
+	});
+
 	it('carries a conversation audit\'s agreement, on the whole and reply by reply', async () => {
 		const { reportCsvRows } = await import('./flatten');
 		const { conversationReport } = await import('./shapes');

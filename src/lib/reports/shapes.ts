@@ -10,7 +10,7 @@
  *
  * Pairwise: every label is one comparison of the pair's two models. Win / tie / loss per model
  * pair with Wilson intervals (clustered by item when items carry several choices), Bradley–Terry strengths (Hunter's MM, ties as half wins) with
- * observed-information intervals, "both bad" counted apart (no winner, left out of both), and
+ * observed-information intervals (the cluster-robust sandwich when items carry several choices), "both bad" counted apart (no winner, left out of both), and
  * agreement between reviewers on items with two or more labels.
  */
 import { wilsonInterval, type ProportionInterval } from '../stats/proportion';
