@@ -470,7 +470,7 @@ describe('response-rating report from a real audit', () => {
 		expect(c).toMatchObject({ first: 'm1', second: 'm2', tasks: 6, pairs: 5, notRatedByBoth: 1, firstBetter: 3, secondBetter: 1, same: 1, medianDifference: 1.5 });
 		expect(c.wilcoxon).toMatchObject({ statistic: 7.5, n: 4, zeros: 1, method: 'normal' });
 		expect(c.wilcoxon.pValue).toBeCloseTo(0.46145099, 6);
-		expect(c.sign).toEqual({ n: 4, positive: 3, negative: 1, pValue: 0.625 });
+		expect(c.sign).toEqual({ n: 4, positive: 3, negative: 1, pValue: 0.625, holmPValue: 0.625 });
 		expect(report.basis).toEqual({ overlap: 2, unlabelled: 1, single: 1, majority: 3, adjudicated: 1, tied: 1 });
 		expect(report.progress).toMatchObject({ items: 6, labelledItems: 5, completeItems: 4, labels: 9, skips: 3, reviewers: 2 });
 	});
