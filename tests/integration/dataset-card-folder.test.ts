@@ -232,4 +232,23 @@ describe('dataset card of an audit still being labelled (k = 2)', () => {
 		expect(readme).toContain('Agreement between reviewers: not yet measured: no item has two labels yet (k = 2 asked).');
 		expect(readme).not.toContain('one reviewer per item');
 	});
+
+	it("says how many labels per item Fleiss' κ was taken over when the number varies (k = 3, one reviewer part-way)", async () => {
+		const rows = Array.from({ length: 4 }, (_, i) => ({ instruction: `Item ${i}.`, input: '', output: `out ${i}` }));
+		const { datasetId } = await importFile(streamOf(jsonl(rows)), { datasetName: 'three', fileName: 'three.jsonl' }, db);
+		const reviewers = ['k1@x.org', 'k2@x.org', 'k3@x.org'].map((email) => (db.$client.prepare(`INSERT INTO users (email, name, role, password_hash, created_at) VALUES (?, '', 'reviewer', 'x', ?) RETURNING id`).get(email, Date.now()) as { id: number }).id);
+		const audit = createAudit({ datasetId, kind: 'quality', name: 'k3', sampleSize: 4, seed: 1, overlap: 3, reviewerIds: reviewers }, db);
+		// Two reviewers label all 4 items, the third 2: two items with 3 labels, two with 2.
+		for (const [k, count] of [[0, 4], [1, 4], [2, 2]] as const) {
+			for (let i = 0; i < count; i++) {
+				const next = nextAssignment(audit.id, reviewers[k], {}, db);
+				if (next.status !== 'assigned') throw new Error('no item to label');
+				const yes = (i + k) % 2 === 0;
+				submitLabel(audit.id, reviewers[k], { ref: next.ref, submissionId: randomUUID(), answer: { kind: 'quality', instruction: true, input: true, output: yes, reason: yes ? null : 'incorrect_output', comment: '' }, activeMs: 1000 }, {}, db);
+			}
+		}
+		const card = await writeDatasetCard({ datasetId, filters: {}, format: 'jsonl' }, path.join(dir, 'k3'), {}, db);
+		const readme = fs.readFileSync(card.readme, 'utf8');
+		expect(readme).toMatch(/Fleiss' κ = [^,]+, Krippendorff's α = [^ ]+ on whether all fields are valid \(n = 4 items labelled at least twice, 2–3 labels per item\)/);
+	});
 });
