@@ -1287,7 +1287,9 @@ describe('model responses and A–D ratings', () => {
 			const readme = fs.readFileSync(card.readme, 'utf8');
 			const line = readme.split('\n').find((l) => l.startsWith('Agreement between reviewers:'))!;
 			expect(line).toContain(`${percent(m1.percent.value)} pairwise agreement`);
-			expect(line).toContain(`on the A–D ratings of m1's responses (n = ${m1.percent.items} responses labelled at least twice)`);
+			// m1's responses have 2 or 3 ratings each: Fleiss' κ generalised over them, and the card says so.
+			expect(m1.kappa.labelsPerItem).toEqual({ min: 2, max: 3 });
+			expect(line).toContain(`on the A–D ratings of m1's responses (n = ${m1.percent.items} responses labelled at least twice, 2–3 labels per response)`);
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}

@@ -12,7 +12,7 @@ import { exportFormat } from '$lib/formats/serialize';
 import { datasetCard, type CardJudge, type CardRun } from '$lib/cards/dataset-card';
 import { judgeAuditCalibration } from '../judge/calibration';
 import { coefficient, percent } from '$lib/reports/format';
-import { labelsPerItemText, type AgreementRow } from '$lib/reports/agreement';
+import type { AgreementRow } from '$lib/reports/agreement';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
 import { auditMethods, judgeTieRange } from '../reports/methods';
@@ -47,10 +47,10 @@ export class DatasetCardError extends DomainError {
 }
 
 
-/** ", 2–3 labels per item" when Fleiss' κ was generalised over items with different numbers of labels; else nothing. */
-function varyingLabels(kappa: AgreementRow['kappa']): string {
+/** ", 2–3 labels per item" when Fleiss' κ was generalised over units with different numbers of labels; else nothing. */
+function varyingLabels(kappa: AgreementRow['kappa'], unit: 'item' | 'response'): string {
 	const range = kappa.labelsPerItem;
-	return kappa.method === 'fleiss' && range && range.min !== range.max ? `, ${labelsPerItemText(kappa)}` : '';
+	return kappa.method === 'fleiss' && range && range.min !== range.max ? `, ${range.min}–${range.max} labels per ${unit}` : '';
 }
 
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
@@ -125,7 +125,7 @@ export async function writeDatasetCard(
 		const row = rows?.find((r) => r.key === (report.quality ? 'allValid' : (model ?? 'all models'))) ?? (model ? undefined : rows?.[0]);
 		if (row)
 			agreements.push(
-				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : model ? `the A–D ratings of ${model}'s responses` : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice${varyingLabels(row.kappa)})`
+				`${named ? `audit ${named}: ` : ''}${percent(row.percent.value)} pairwise agreement, ${row.kappa.method === 'cohen' ? "Cohen's" : "Fleiss'"} κ = ${coefficient(row.kappa.value)}, Krippendorff's α = ${coefficient(row.alpha.value)} on ${report.quality ? 'whether all fields are valid' : model ? `the A–D ratings of ${model}'s responses` : 'the A–D ratings'} (n = ${row.percent.items} ${report.quality ? 'items' : 'responses'} labelled at least twice${varyingLabels(row.kappa, report.quality ? 'item' : 'response')})`
 			);
 		// No agreement row: no item has two labels. With k ≥ 2 asked that is labelling still under way, not one reviewer per item.
 		else if (report.audit.overlap >= 2) agreements.push(`${named ? `audit ${named}: ` : ''}not yet measured: no item has two labels yet (k = ${report.audit.overlap} asked)`);
