@@ -97,9 +97,9 @@ export function agreementRow<Unit, T extends Category>(
 	};
 }
 
-/** "3 labels per item" or "2–3 labels per item" (κ then generalised for the varying number). */
-export function labelsPerItemText(kappa: AgreementRow['kappa']): string {
+/** "3 labels per item" or "2–3 labels per item" (κ then generalised for the varying number); `unit` for a rating audit's responses. */
+export function labelsPerItemText(kappa: AgreementRow['kappa'], unit: 'item' | 'response' = 'item'): string {
 	const range = kappa.labelsPerItem;
-	if (!range) return 'no item labelled twice';
-	return `${range.min === range.max ? range.min : `${range.min}–${range.max}`} labels per item`;
+	if (!range) return `no ${unit} labelled twice`;
+	return `${range.min === range.max ? range.min : `${range.min}–${range.max}`} labels per ${unit}`;
 }

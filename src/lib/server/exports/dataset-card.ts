@@ -12,7 +12,7 @@ import { exportFormat } from '$lib/formats/serialize';
 import { datasetCard, type CardJudge, type CardRun } from '$lib/cards/dataset-card';
 import { judgeAuditCalibration } from '../judge/calibration';
 import { coefficient, percent } from '$lib/reports/format';
-import type { AgreementRow } from '$lib/reports/agreement';
+import { labelsPerItemText, type AgreementRow } from '$lib/reports/agreement';
 import { methodsText } from '$lib/reports/methods';
 import { auditReport } from '../reports/reports';
 import { auditMethods, judgeTieRange } from '../reports/methods';
@@ -50,7 +50,7 @@ export class DatasetCardError extends DomainError {
 /** ", 2–3 labels per item" when Fleiss' κ was generalised over units with different numbers of labels; else nothing. */
 function varyingLabels(kappa: AgreementRow['kappa'], unit: 'item' | 'response'): string {
 	const range = kappa.labelsPerItem;
-	return kappa.method === 'fleiss' && range && range.min !== range.max ? `, ${range.min}–${range.max} labels per ${unit}` : '';
+	return kappa.method === 'fleiss' && range && range.min !== range.max ? `, ${labelsPerItemText(kappa, unit)}` : '';
 }
 
 function runsOf(ids: readonly number[], database: Db): CardRun[] {
