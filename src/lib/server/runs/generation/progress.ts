@@ -2,9 +2,9 @@
  * A generation run's counters, kept in the run row and updated in the same transaction as the
  * rows they count, so they always agree with the data. Pure.
  */
-import { RULE_LABELS, type FilterRule } from '$lib/filters';
+import { OVER_TARGET_RULE, RULE_LABELS, type FilterRule } from '$lib/filters';
 import type { PipelineId } from '../../db/tables';
-import { emptyCallCounters, type CallCounters } from '../engine/counters';
+import { bump, emptyCallCounters, type CallCounters } from '../engine/counters';
 import { runCounts } from '$lib/runs/counts';
 
 /** A generation run's counters: the engine's (calls, tokens, cost) and the pipeline's. */
@@ -118,6 +118,13 @@ export const GENERATION_RULE_LABELS: Record<string, string> = {
 	decoration: 'List decoration stripped',
 	empty_item: 'Empty list item'
 };
+
+/** A candidate waiting beyond the target brought in for a lost one: accepted now, no longer counted as beyond the target. */
+export function countBroughtIn(progress: RunProgress): void {
+	progress.accepted++;
+	bump(progress.rejected, OVER_TARGET_RULE, -1);
+	if (progress.rejected[OVER_TARGET_RULE] <= 0) delete progress.rejected[OVER_TARGET_RULE];
+}
 
 export function ruleLabel(rule: string): string {
 	return GENERATION_RULE_LABELS[rule] ?? RULE_LABELS[rule as FilterRule] ?? rule;

@@ -33,7 +33,7 @@ import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../eng
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { acceptedTasks, HeldTasks } from './held-tasks';
-import type { RunProgress } from './progress';
+import { countBroughtIn, type RunProgress } from './progress';
 import { RecordHeads } from './record-heads';
 import { generatedTaskRow } from './similarity';
 import type { SelfInstructParams, SeedTaskSnapshot } from './params';
@@ -447,10 +447,7 @@ export class SelfInstructDriver implements RunDriver<RunProgress> {
 			const task = this.waiting.shift()!;
 			this.admitStmt.run(task.taskId, scope.runId);
 			this.needClassification.push(task);
-			const { progress } = scope;
-			progress.accepted++;
-			bump(progress.rejected, OVER_TARGET, -1);
-			if (progress.rejected[OVER_TARGET] <= 0) delete progress.rejected[OVER_TARGET];
+			countBroughtIn(scope.progress);
 			this.kept++;
 			broughtIn.push(task.taskId);
 		}

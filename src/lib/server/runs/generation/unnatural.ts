@@ -29,14 +29,14 @@ import {
 	type UnnaturalDemonstration
 } from '$lib/prompts';
 import { createRng } from '$lib/random';
-import type { Verdict } from '$lib/filters';
+import { OVER_TARGET_RULE, type Verdict } from '$lib/filters';
 import type { Db } from '../../db';
 import { RowWriter, verdictColumns } from '../../datasets/rows';
 import { callStates, pendingCalls, type CallPlan, type StoredCall } from '../engine/calls';
 import type { CommitScope, ReplyText, RunDriver } from '../engine/driver';
 import type { CallFailure } from '../engine/failures';
 import { acceptedTasks, HeldTasks } from './held-tasks';
-import { ruleLabel, type RunProgress } from './progress';
+import { countBroughtIn, ruleLabel, type RunProgress } from './progress';
 import type { UnnaturalParams } from './params';
 import { bump } from '../engine/counters';
 import { shortfallMessage } from '$lib/runs/shortfall';
@@ -51,7 +51,7 @@ const STEP_EXPANSION = 'unnatural/expansion';
  * its output, rejected or its call failed), and an example lost brings the first one waiting in.
  * Those still waiting when the run ends are beyond the target for good.
  */
-const OVER_TARGET = 'overTarget';
+const OVER_TARGET = OVER_TARGET_RULE;
 
 /** Accepted examples per core call, assumed until a few replies are in. */
 const INITIAL_ACCEPTED_PER_CALL = 0.8;
@@ -550,10 +550,7 @@ export class UnnaturalDriver implements RunDriver<RunProgress> {
 			const instruction = comparableText(work.example.instruction);
 			if (!this.taskOfInstruction.has(instruction)) this.taskOfInstruction.set(instruction, work.taskId);
 			this.needOutput.push(work);
-			const { progress } = scope;
-			progress.accepted++;
-			bump(progress.rejected, OVER_TARGET, -1);
-			if (progress.rejected[OVER_TARGET] <= 0) delete progress.rejected[OVER_TARGET];
+			countBroughtIn(scope.progress);
 			this.accepted++;
 			this.kept++;
 			broughtIn.push(work.taskId);
