@@ -216,7 +216,7 @@ describe('filter report', () => {
 		expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(report)));
 	}, 180_000);
 
-	it('says so when rows changed verdict stratum after the draw: the headline weights today\'s strata, the filter report the strata as drawn', async () => {
+	it('says so when rows changed verdict stratum after the draw: the headline, like the filter report, weights the strata as drawn', async () => {
 		expect(auditReport(auditId, {}, db).audit.stratumShift).toBeNull();
 		// The filters applied again: two kept rows the sample did not draw are now rejected by ROUGE-L.
 		const datasetId = db.$client.prepare('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId) as number;
@@ -238,7 +238,7 @@ describe('filter report', () => {
 			]
 		});
 		const said =
-			'at least 2 rows changed verdict stratum ("Kept by the filters" 20 → 18, "Rejected: Too similar to the pool (ROUGE-L)" 10 → 12): the headline weights the strata as they are now';
+			'at least 2 rows changed verdict stratum ("Kept by the filters" 20 → 18, "Rejected: Too similar to the pool (ROUGE-L)" 10 → 12): the headline weights the strata as they were when the sample was drawn, as the filter report does';
 		expect(describeBasis(report)).toContain(said);
 		expect(methodsText(auditMethods(report, db))).toContain(said);
 		const { stdout } = await run(process.execPath, [CLI_ENTRY, 'report', String(auditId)], { env: { ...process.env, DATABASE_PATH: file }, timeout: 120_000 });

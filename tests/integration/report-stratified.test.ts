@@ -125,4 +125,56 @@ describe('a verdict-stratified audit drawn at different rates', () => {
 		expect(refused?.code).not.toBe(0);
 		expect(refused?.stderr).toMatch(/"by verdict" drew its strata by the filters' verdict at different rates/);
 	});
+
+	it('weights the strata as drawn once the filters moved sampled rows: a rejected item now kept still stands for its drawn stratum', async () => {
+		const kept = labelled.filter(keptRow);
+		const rejected = labelled.filter((i) => !keptRow(i));
+		const rate = (list: number[]) => list.filter(validOf).length / list.length;
+		const before = JSON.parse((await cli('report', String(auditId), '--json')).stdout).quality.groups[0].rates.find((r: { key: string }) => r.key === 'allValid');
+		expect(before.headline.proportion).toBeCloseTo(0.75 * rate(kept) + 0.25 * rate(rejected), 12);
+
+		// The filters applied again: four sampled rejected rows (30–33, all valid) are now kept.
+		const datasetId = db.$client.prepare('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId) as number;
+		const moved = [30, 31, 32, 33];
+		for (const i of moved) {
+			expect(rejected).toContain(i);
+			db.$client.prepare("UPDATE tasks SET filter_status = 'kept', filter_rule = NULL WHERE dataset_id = ? AND source_id = ?").run(datasetId, `task_${i}`);
+			db.$client.prepare("UPDATE instances SET filter_status = 'kept', filter_rule = NULL WHERE task_id = (SELECT id FROM tasks WHERE dataset_id = ? AND source_id = ?)").run(datasetId, `task_${i}`);
+		}
+		db.$client.prepare('INSERT INTO filter_runs (dataset_id, config, funnel, created_at) VALUES (?, ?, ?, ?)').run(datasetId, JSON.stringify(filterPreset('self-instruct')), '{}', Date.now());
+
+		// The frame's rows did not change, only their verdicts: the headline weights the strata as drawn (30 and 10 rows),
+		// not as they are now (34 and 6), which would give the 10 rejected items 6/40 of the weight.
+		const report = JSON.parse((await cli('report', String(auditId), '--json')).stdout);
+		const allValid = report.quality.groups[0].rates.find((r: { key: string }) => r.key === 'allValid');
+		expect(allValid.headline.proportion).toBeCloseTo(before.headline.proportion, 12);
+		expect(allValid.headline.lower).toBeCloseTo(before.headline.lower, 12);
+		expect(allValid.weighted.strata.map((h: { stratum: string; rows: number; items: number }) => [h.stratum, h.rows, h.items])).toEqual([
+			['kept', 30, 6],
+			['rejected:rougeL', 10, 10]
+		]);
+		expect(report.audit.stratumShift).toMatchObject({ moved: 4 });
+		const text = (await cli('report', String(auditId))).stdout;
+		expect(text).toContain('the headline weights the strata as they were when the sample was drawn, as the filter report does');
+
+		// The whole frame exported: the report's figure.
+		const all = JSON.parse((await cli('export', 'strata', '--format', 'jsonl', '--where', `audit=${auditId}`, '--out', path.join(dir, 'moved-all.jsonl'), '--json')).stdout);
+		for (const key of ['rate', 'low', 'high', 'lower', 'upper'] as const) expect(all.quality.population[key]).toBeCloseTo(allValid.headline[key === 'rate' ? 'proportion' : key], 12);
+
+		// The rows kept now: the kept stratum's 30 rows (all 6 of its items still kept) and the rejected stratum's rows
+		// estimated from its items, 10 × 4/10 = 4. Pooling the 4 moved items with the kept stratum's 6 would weigh them as 4 of 10.
+		const now = JSON.parse(
+			(await cli('export', 'strata', '--format', 'jsonl', '--where', `audit=${auditId}`, '--where', 'kept', '--out', path.join(dir, 'moved-kept.jsonl'), '--json')).stdout
+		);
+		const population = now.quality.population;
+		expect(population.strata.map((h: { stratum: string; rows: number; items: number }) => [h.stratum, h.rows, h.items])).toEqual([
+			['kept', 30, 6],
+			['rejected:rougeL', 4, 4]
+		]);
+		expect(population.strata[1].estimatedFrom).toEqual({ stratumRows: 10, drawn: 10, inGroup: 4 });
+		expect(population.rate).toBeCloseTo((30 * rate(kept) + 4 * rate(moved)) / 34, 12);
+		expect(Math.abs(population.rate - rate([...kept, ...moved]))).toBeGreaterThan(0.05);
+		expect(population.method).toContain('about 4 rows (10 when drawn × 4 of its 10 drawn items)');
+		expect(population.method).toContain('the filters moved rows between strata after the sample was drawn');
+	});
 });

@@ -10,6 +10,7 @@ import { automaticFiltersSource, type AutomaticFiltersNote } from './automatic-f
 import { seedCountText, type RunSeedCount } from '$lib/runs/seeds';
 import type { RateRange } from '$lib/stats/rate-range';
 import { judgeAddsNothingText } from '$lib/judge/wording';
+import { stratumRowsText } from '$lib/reports/weighted';
 
 /** The parts of an export manifest the card reads (the server's ExportManifest has them). */
 export interface CardManifest {
@@ -47,7 +48,7 @@ export interface CardManifest {
 			confidence: number;
 			method: string;
 			/** Present when the rate weights verdict strata sampled at different rates: each stratum's own figures. */
-			strata?: (RateRange & { label: string; rows: number; items: number })[];
+			strata?: (RateRange & { label: string; rows: number; items: number; estimatedFrom?: { stratumRows: number; drawn: number; inGroup: number } })[];
 		};
 		/**
 		 * `tied`: audited rows whose reviewers tied; `unlabelled`: rows with no final label and no tie,
@@ -350,7 +351,7 @@ export function datasetCard(input: DatasetCardInput): string {
 			// A stratum with no audited item has no rate: its rows count as unknown in the weighted figures.
 			...(p.strata ?? []).map(
 				(h) =>
-					`| Stratum "${md(h.label)}" (${h.rows.toLocaleString('en-US')} ${h.rows === 1 ? 'row' : 'rows'}, n = ${h.items} ${h.items === 1 ? 'item' : 'items'}) | ${h.items ? rateText(h) : 'unknown'} | ${h.items ? `[${pct(h.lower)}, ${pct(h.upper)}]` : '—'} |`
+					`| Stratum "${md(h.label)}" (${stratumRowsText(h)}, n = ${h.items} ${h.items === 1 ? 'item' : 'items'}) | ${h.items ? rateText(h) : 'unknown'} | ${h.items ? `[${pct(h.lower)}, ${pct(h.upper)}]` : '—'} |`
 			),
 			...(input.judge
 				? [

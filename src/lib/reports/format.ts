@@ -241,7 +241,7 @@ export function stratumShiftText(shift: StratumShift): string {
 	const strata = shift.strata.map((h) => `"${h.label}" ${h.drawn.toLocaleString('en-US')} → ${h.now.toLocaleString('en-US')}`).join(', ');
 	return (
 		`The filters were applied again after the sample was drawn, and at least ${rows(shift.moved)} changed verdict stratum (${strata}): ` +
-		`the headline weights the strata as they are now, as an export of these rows does, while the filter report weights them as they were when the sample was drawn, so their figures differ.`
+		`the headline weights the strata as they were when the sample was drawn, as the filter report does, so that each item stands for the stratum it was drawn from; an export estimates each stratum's rows in it from the stratum's drawn items.`
 	);
 }
 

@@ -558,7 +558,7 @@ describe('methodsParagraph, when the questions\' headlines come from different e
 		);
 		const headline = report.quality!.groups[0].rates.find((r) => r.key === 'allValid')!.headline;
 		expect(headline.weighted).toBe(true);
-		const verdictWeighted = { strata: [{ label: 'Kept by the filters', rows: 323, items: 30 }, { label: 'Rejected: Too similar to the pool (ROUGE-L)', rows: 277, items: 20 }], rate: null, low: 0.3488, high: 0.5847, lower: 0.232, upper: 0.71 };
+		const verdictWeighted = { strata: [{ stratum: 'kept', label: 'Kept by the filters', rows: 323, items: 30 }, { stratum: 'rejected:rougeL', label: 'Rejected: Too similar to the pool (ROUGE-L)', rows: 277, items: 20 }], rate: null, low: 0.3488, high: 0.5847, lower: 0.232, upper: 0.71 };
 		const { paragraph } = methodsParagraph(report, { ...facts, stratify: 'verdict', includeRejected: true, verdictWeighted });
 		expect(paragraph).toContain('We drew a stratified random sample of 50 instructions by the automatic filters\' verdict (seed ');
 		expect(paragraph).toContain('30 from the stratum "Kept by the filters" (323 rows) and 20 from the stratum "Rejected: Too similar to the pool (ROUGE-L)" (277 rows), weighted by the strata\'s sizes in the estimate.');

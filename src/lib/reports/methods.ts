@@ -53,7 +53,8 @@ export interface MethodsFacts {
 
 /** The stratum-weighted "all fields valid" rate of a verdict-stratified audit (the export's stratifiedBounds figure). */
 export interface VerdictWeightedFacts {
-	strata: { label: string; rows: number; items: number }[];
+	/** Each stratum's rows: counted, or (rows moved between strata since the draw) the strata as drawn with rows estimated (see StratumRows.estimatedFrom). */
+	strata: { stratum: string; label: string; rows: number; items: number; estimatedFrom?: { stratumRows: number; drawn: number; inGroup: number } }[];
 	rate: number | null;
 	low: number;
 	high: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '$lib/random';
-import { groupStratumSizes, stratumShift, weightedMajority, type StratifiedFinal } from './weighted';
+import { groupStratumSizes, stratumRowsText, stratumShift, weightedMajority, type StratifiedFinal } from './weighted';
 import { buildAuditReport } from './report';
 import { compareReports, ComparisonError } from './compare';
 import { describeBasis, headlineText } from './format';
@@ -217,5 +217,14 @@ describe('stratumShift', () => {
 			['kept', 168, 166],
 			['rejected:endsWithColon', 0, 2]
 		]);
+	});
+});
+
+describe('stratumRowsText', () => {
+	it('gives a counted stratum its rows, a stratum as drawn its rows then, and an estimated one rounded with what it is estimated from', () => {
+		expect(stratumRowsText({ rows: 1 })).toBe('1 row');
+		expect(stratumRowsText({ rows: 5001 })).toBe('5,001 rows');
+		expect(stratumRowsText({ rows: 30, estimatedFrom: { stratumRows: 30, drawn: 6, inGroup: 6 } })).toBe('30 rows when the sample was drawn');
+		expect(stratumRowsText({ rows: 10 / 3, estimatedFrom: { stratumRows: 10, drawn: 3, inGroup: 1 } })).toBe('about 3 rows (10 when drawn × 1 of its 3 drawn items)');
 	});
 });

@@ -103,6 +103,21 @@ export function stratumWeightText(h: Pick<WeightedStratumRow, 'rows' | 'estimate
 }
 
 /**
+ * A verdict stratum's rows as an export's estimate gives them: counted ("168 rows"), as drawn ("30
+ * rows when the sample was drawn": the filters moved rows since, and all its drawn items are in the
+ * population), or estimated from its drawn items ("about 4 rows (10 when drawn × 4 of its 10 drawn
+ * items)"), rounded: read as a count, 3.33 rows would mislead.
+ */
+export function stratumRowsText(h: { rows: number; estimatedFrom?: { stratumRows: number; drawn: number; inGroup: number } }): string {
+	const n = (x: number) => x.toLocaleString('en-US');
+	const e = h.estimatedFrom;
+	if (!e) return `${n(h.rows)} row${h.rows === 1 ? '' : 's'}`;
+	if (e.inGroup === e.drawn) return `${n(e.stratumRows)} row${e.stratumRows === 1 ? '' : 's'} when the sample was drawn`;
+	const rows = Math.round(h.rows);
+	return `about ${n(rows)} row${rows === 1 ? '' : 's'} (${n(e.stratumRows)} when drawn × ${n(e.inGroup)} of its ${n(e.drawn)} drawn items)`;
+}
+
+/**
  * How the strata's rows now differ from their rows when the sample was drawn (the filters applied
  * again since): the headline weights today's strata, as an export of them does, while the filter
  * report weights the strata as drawn, so the two differ by exactly this. Only the counts are kept,

@@ -18,6 +18,8 @@ import { auditImport } from '../bundles/provenance';
 import type Database from 'better-sqlite3';
 import { stratifiedBounds, wilsonInterval, DEFAULT_CONFIDENCE } from '$lib/stats';
 import type { VerdictWeightedFacts } from '$lib/reports/methods';
+import { stratumRowsText, stratumShift } from '$lib/reports/weighted';
+import type { StratumRows } from '$lib/reports/types';
 import { ESTIMATOR_LABELS, allValidEstimateOfInstances, newLatentMemo, type AllValidEstimate, type EstimatorKey, type LatentMemo, type LatentProgress, type ReportInput } from '$lib/reports';
 import { db, type Db } from '../db';
 import { loadReportInput } from '../reports/load';
@@ -163,7 +165,7 @@ export interface VerdictStratumFigure {
 	/** 'kept', 'rejected:<rule>', or 'unjudged' (rows no filter run judged, e.g. seed tasks). */
 	stratum: string;
 	label: string;
-	/** Rows of the population in it (within the audits' sampling frame): its weight. */
+	/** Rows of the population in it (within the audits' sampling frame): its weight. Estimated (not whole) with `estimatedFrom`. */
 	rows: number;
 	/** Audited items in it with a final label or a tie. */
 	items: number;
@@ -176,6 +178,12 @@ export interface VerdictStratumFigure {
 	high: number | null;
 	lower: number;
 	upper: number;
+	/**
+	 * Set when rows changed verdict stratum since the audit was drawn: the strata are then the
+	 * audit's as drawn, and `rows` is estimated from them (the stratum's rows when drawn × inGroup
+	 * of its drawn items, the ones in the population now).
+	 */
+	estimatedFrom?: { stratumRows: number; drawn: number; inGroup: number };
 }
 
 /** Whether an audit has a label or an adjudication: one with neither contributes nothing to an estimate (the card and the caveats leave it out). */
@@ -341,11 +349,131 @@ function verdictStrataInPopulation(client: Database.Database, selection: ExportS
 const UNJUDGED_STRATUM = 'unjudged';
 
 /**
- * The population's rows within the audits' sampling frame by their verdict stratum now, each with
- * the final labels (adjudicated, else majority) of the audited items among them: the strata a
- * stratum-weighted estimate weights. An item counts in the stratum its row is in now.
+ * The strata a stratum-weighted estimate of the population weights, each with the final labels
+ * (adjudicated, else majority) of its audited items in the population.
+ *
+ * While every row is in the verdict stratum it was in when the sample was drawn, these are the
+ * population's rows by stratum (counted). Once the filters have moved rows between strata, an item
+ * no longer stands for the rows of the stratum its row is in now: the sample drew it at its drawn
+ * stratum's rate (4 of 5 rejected rows beside 10 of 5,001 kept ones), and pooling it with the
+ * stratum it moved to gives it that stratum's weight. The strata are then the audit's strata as
+ * drawn, each with its items now in the population and the rows of the population estimated from
+ * them (N_h · n_hP / n_h, the domain estimate of a stratified sample): the sample's own design.
+ * Over the audit's whole frame that is each stratum's rows as drawn.
  */
 function verdictStrataFigures(client: Database.Database, selection: ExportSelection, audits: readonly AuditSummary[], scope: AuditScope): VerdictStratumFigure[] {
+	const drawn = audits.length === 1 ? movedVerdictStrata(client, selection.datasetId, audits[0].id) : null;
+	return drawn ? verdictStrataAsDrawn(client, selection, audits[0].id, drawn, scope) : verdictStrataNow(client, selection, audits, scope);
+}
+
+/** A verdict-stratified audit's strata as drawn (those given a size), with their rows then. */
+function drawnVerdictStrata(client: Database.Database, auditId: number): { key: string; population: number; size: number }[] | null {
+	const json = client.prepare<[number], string | null>("SELECT strata FROM audits WHERE id = ? AND stratify = 'verdict'").pluck().get(auditId);
+	if (!json) return null;
+	return (JSON.parse(json) as { key: string; population: number; size: number }[]).filter((h) => h.size > 0 && h.population > 0);
+}
+
+/**
+ * The dataset's rows within an audit's sampling frame by their verdict stratum now (rows no filter
+ * judged in a stratum of their own): what the strata as drawn are compared with.
+ */
+export function auditVerdictStrataNow(client: Database.Database, datasetId: number, auditId: number): StratumRows[] {
+	const frame = selectionQuery({ datasetId, filters: {} });
+	const q = frame.q;
+	return client
+		.prepare<[unknown], { stratum: string; rows: number }>(
+			`${q.withClause()}SELECT coalesce(${VERDICT_STRATUM_SQL}, '${UNJUDGED_STRATUM}') AS stratum, count(*) AS rows
+			 FROM ${frame.from} WHERE ${q.whereClause()} AND ${inSamplingFrameSql(q, [{ id: auditId } as AuditSummary])}
+			 GROUP BY 1`
+		)
+		.all(q.params)
+		.sort((a, b) => (a.stratum === UNJUDGED_STRATUM ? 1 : b.stratum === UNJUDGED_STRATUM ? -1 : compareVerdictStrata(a.stratum, b.stratum)))
+		.map((r) => ({ stratum: r.stratum, label: verdictStratumFigureLabel(r.stratum), rows: r.rows }));
+}
+
+/** The audit's strata as drawn when rows changed verdict stratum since (the filters applied again); null while none did. */
+function movedVerdictStrata(client: Database.Database, datasetId: number, auditId: number): { key: string; population: number; size: number }[] | null {
+	const drawn = drawnVerdictStrata(client, auditId);
+	if (!drawn?.length) return null;
+	const shift = stratumShift(
+		drawn.map((h) => ({ key: h.key, label: verdictStratumLabel(h.key), population: h.population })),
+		auditVerdictStrataNow(client, datasetId, auditId)
+	);
+	return shift ? drawn : null;
+}
+
+function verdictStratumFigureLabel(stratum: string): string {
+	return stratum === UNJUDGED_STRATUM ? 'Not judged by the filters' : verdictStratumLabel(stratum);
+}
+
+/** Per-stratum figures from its counts (rows, items with a final label or a tie, and how those split). */
+function stratumFigure(stratum: string, rows: number, decided: number, successes: number, ties: number): VerdictStratumFigure {
+	const items = decided + ties;
+	const low = wilsonInterval(successes, items, { confidence: DEFAULT_CONFIDENCE });
+	const high = wilsonInterval(successes + ties, items, { confidence: DEFAULT_CONFIDENCE });
+	return {
+		stratum,
+		label: verdictStratumFigureLabel(stratum),
+		rows,
+		items,
+		successes,
+		ties,
+		rate: items && !ties ? successes / items : null,
+		low: items ? successes / items : null,
+		high: items ? (successes + ties) / items : null,
+		lower: items ? low.lower : 0,
+		upper: items ? high.upper : 1
+	};
+}
+
+/**
+ * The audit's strata as drawn, each with its (not gold) items now in the population and the
+ * population's rows in it estimated from them: N_h · n_hP / n_h (see verdictStrataFigures).
+ */
+function verdictStrataAsDrawn(
+	client: Database.Database,
+	selection: ExportSelection,
+	auditId: number,
+	drawn: readonly { key: string; population: number }[],
+	scope: AuditScope
+): VerdictStratumFigure[] {
+	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
+	const pq = population.q;
+	const finalName = withQualityFinal(pq, scope);
+	const decided = QUALITY_DECIDED.replaceAll('qf.', 'lf.');
+	const correct = QUALITY_ALL_YES.replaceAll('qf.', 'lf.');
+	const inPopulation = `it.instance_id IN (SELECT i.id FROM ${population.from} WHERE ${pq.whereClause()})`;
+	const counts = new Map(
+		client
+			.prepare<[unknown], { stratum: string; drawn: number; inPopulation: number; decided: number; successes: number; ties: number }>(
+				`${pq.withClause()}SELECT it.stratum AS stratum, count(*) AS drawn,
+					sum(CASE WHEN ${inPopulation} THEN 1 ELSE 0 END) AS inPopulation,
+					sum(CASE WHEN lf.instance_id IS NOT NULL AND ${decided} AND ${inPopulation} THEN 1 ELSE 0 END) AS decided,
+					sum(CASE WHEN lf.instance_id IS NOT NULL AND ${decided} AND ${correct} AND ${inPopulation} THEN 1 ELSE 0 END) AS successes,
+					sum(CASE WHEN lf.instance_id IS NOT NULL AND NOT (${decided}) AND ${inPopulation} THEN 1 ELSE 0 END) AS ties
+				 FROM audit_items it LEFT JOIN ${finalName} lf ON lf.instance_id = it.instance_id
+				 WHERE it.audit_id = ${pq.param(auditId)} AND it.is_gold = 0 AND it.stratum IS NOT NULL
+				 GROUP BY it.stratum`
+			)
+			.all(pq.params)
+			.map((r) => [r.stratum, r] as const)
+	);
+	return [...drawn]
+		.sort((a, b) => compareVerdictStrata(a.key, b.key))
+		.map((h) => {
+			const c = counts.get(h.key);
+			const n = c?.drawn ?? 0;
+			const inGroup = c?.inPopulation ?? 0;
+			const rows = n ? (h.population * inGroup) / n : 0;
+			return { ...stratumFigure(h.key, rows, c?.decided ?? 0, c?.successes ?? 0, c?.ties ?? 0), estimatedFrom: { stratumRows: h.population, drawn: n, inGroup } };
+		});
+}
+
+/**
+ * The population's rows within the audits' sampling frame by their verdict stratum now, each with
+ * the final labels of the audited items among them: an item counts in the stratum its row is in now.
+ */
+function verdictStrataNow(client: Database.Database, selection: ExportSelection, audits: readonly AuditSummary[], scope: AuditScope): VerdictStratumFigure[] {
 	const population = selectionQuery(selection, withoutHumanLabels(selection.filters));
 	const pq = population.q;
 	const finalName = withQualityFinal(pq, scope);
@@ -364,25 +492,12 @@ function verdictStrataFigures(client: Database.Database, selection: ExportSelect
 		.all(pq.params);
 	return rows
 		.sort((a, b) => (a.stratum === UNJUDGED_STRATUM ? 1 : b.stratum === UNJUDGED_STRATUM ? -1 : compareVerdictStrata(a.stratum, b.stratum)))
-		.map((r) => {
-			const items = r.decided + r.ties;
-			const low = wilsonInterval(r.successes, items, { confidence: DEFAULT_CONFIDENCE });
-			const high = wilsonInterval(r.successes + r.ties, items, { confidence: DEFAULT_CONFIDENCE });
-			return {
-				stratum: r.stratum,
-				label: r.stratum === UNJUDGED_STRATUM ? 'Not judged by the filters' : verdictStratumLabel(r.stratum),
-				rows: r.rows,
-				items,
-				successes: r.successes,
-				ties: r.ties,
-				rate: items && !r.ties ? r.successes / items : null,
-				low: items ? r.successes / items : null,
-				high: items ? (r.successes + r.ties) / items : null,
-				lower: items ? low.lower : 0,
-				upper: items ? high.upper : 1
-			};
-		});
+		.map((r) => stratumFigure(r.stratum, r.rows, r.decided, r.successes, r.ties));
 }
+
+/** Why the strata are as drawn and their rows estimated, in the estimate's method (rows moved between strata since the draw). */
+const MOVED_STRATA_METHOD =
+	"the filters moved rows between strata after the sample was drawn, so each item stands for the stratum it was drawn from, and each stratum's rows in this population are estimated from its drawn items (its rows when drawn × the share of its drawn items in this population)";
 
 /**
  * The population's estimate weighted by verdict stratum, when a verdict-stratified audit is in
@@ -431,11 +546,12 @@ function verdictWeightedEstimate(
 		upper: b.upper,
 		confidence: DEFAULT_CONFIDENCE,
 		method:
-			`stratified by the rows' filter verdict (${strata.map((h) => `${h.label}: ${h.rows.toLocaleString('en-US')} row${h.rows === 1 ? '' : 's'}, ${h.items} item${h.items === 1 ? '' : 's'}`).join('; ')}): ` +
+			`stratified by the rows' filter verdict (${strata.map((h) => `${h.label}: ${stratumRowsText(h)}, ${h.items} item${h.items === 1 ? '' : 's'}`).join('; ')}): ` +
 			'each stratum\'s rate is its items\' final label (adjudicated, else majority), weighted by its share of the rows (Σ W_h p_h, W_h = N_h/ΣN); ' +
 			'interval: variance Σ W_h² (1 − n_h/N_h) p_h(1 − p_h)/n_h and a Wilson interval on the effective sample size' +
 			(ties ? '; tied items counted as no for the lower figure and yes for the upper' : '') +
-			(unknown.length ? `; ${unknown.map((h) => `"${h.label}"`).join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no audited item, so ${unknown.length === 1 ? 'its rows count' : 'their rows count'} as not correct for the lower figures and correct for the upper` : ''),
+			(unknown.length ? `; ${unknown.map((h) => `"${h.label}"`).join(', ')} ${unknown.length === 1 ? 'has' : 'have'} no audited item, so ${unknown.length === 1 ? 'its rows count' : 'their rows count'} as not correct for the lower figures and correct for the upper` : '') +
+			(strata.some((h) => h.estimatedFrom) ? `; ${MOVED_STRATA_METHOD}` : ''),
 		strata
 	};
 }
@@ -457,7 +573,14 @@ export function auditVerdictWeighted(client: Database.Database, datasetId: numbe
 		{ confidence: DEFAULT_CONFIDENCE }
 	);
 	if (!b) return null;
-	return { strata: strata.filter((h) => h.rows > 0).map((h) => ({ label: h.label, rows: h.rows, items: h.items })), rate: b.rate, low: b.low, high: b.high, lower: b.lower, upper: b.upper };
+	return {
+		strata: strata.filter((h) => h.rows > 0).map((h) => ({ stratum: h.stratum, label: h.label, rows: h.rows, items: h.items, ...(h.estimatedFrom ? { estimatedFrom: h.estimatedFrom } : {}) })),
+		rate: b.rate,
+		low: b.low,
+		high: b.high,
+		lower: b.lower,
+		upper: b.upper
+	};
 }
 
 /** The population's instances (or, with `r.id`, model responses) an export's estimate is computed over. */

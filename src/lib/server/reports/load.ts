@@ -18,7 +18,7 @@ import type {
 	StratumRows
 } from '$lib/reports/types';
 import { verdictStratumLabel } from '$lib/audits/sampling';
-import { auditVerdictWeighted } from '../exports/quality';
+import { auditVerdictStrataNow, auditVerdictWeighted } from '../exports/quality';
 import { ReportError } from './errors';
 import { stratumShift } from '$lib/reports/weighted';
 import { storedFlag } from '../db/stored';
@@ -91,26 +91,32 @@ export function loadAudit(auditId: number, database: Db = db()): ReportAudit {
 	};
 }
 
-/** A verdict-stratified quality audit's strata now, and how they differ from the strata as drawn. */
+/** A verdict-stratified quality audit's strata as its headline weights them, and how they differ now from the strata as drawn. */
 function verdictStrata(row: AuditRow, database: Db): Pick<ReportAudit, 'stratumSizes' | 'stratumShift'> {
 	if (row.kind !== 'quality' || row.stratify !== 'verdict') return { stratumSizes: null, stratumShift: null };
-	const sizes = verdictStratumRows(row.id, row.datasetId, row.strata, database);
-	const drawn = row.strata ? (JSON.parse(row.strata) as { key: string; population: number }[]) : [];
-	return { stratumSizes: sizes, stratumShift: sizes && drawn.length ? stratumShift(drawn.map((h) => ({ ...h, label: verdictStratumLabel(h.key) })), sizes) : null };
+	const sizes = verdictStratumRows(row.id, row.datasetId, database);
+	// Strata given no size were not drawn from: their rows are outside the frame, then and now.
+	const drawn = row.strata ? (JSON.parse(row.strata) as { key: string; population: number; size: number }[]).filter((h) => h.size > 0) : [];
+	const now = drawn.length ? auditVerdictStrataNow(database.$client, row.datasetId, row.id) : [];
+	return { stratumSizes: sizes, stratumShift: sizes && drawn.length ? stratumShift(drawn.map((h) => ({ ...h, label: verdictStratumLabel(h.key) })), now) : null };
 }
 
 /**
  * A verdict-stratified audit's strata with their rows as the export weighs them (the dataset's rows
- * in the audit's frame, by verdict stratum: auditVerdictWeighted), keyed as its items' strata are.
- * Null while no stratum has an answered item, or when the population holds one stratum.
+ * in the audit's frame by verdict stratum, or once rows moved between strata, the strata's rows as
+ * drawn: auditVerdictWeighted), keyed as its items' strata are. Null while no stratum has an
+ * answered item, or when the population holds one stratum.
  */
-function verdictStratumRows(auditId: number, datasetId: number, strata: string | null, database: Db): StratumRows[] | null {
+function verdictStratumRows(auditId: number, datasetId: number, database: Db): StratumRows[] | null {
 	const weighted = auditVerdictWeighted(database.$client, datasetId, auditId);
 	if (!weighted) return null;
-	// The export names its strata by label; the audit's own keys give each label back its key.
-	const keys = strata ? (JSON.parse(strata) as { key: string }[]).map((s) => s.key) : [];
-	const keyOf = new Map(keys.map((key) => [verdictStratumLabel(key), key]));
-	return weighted.strata.map((h) => ({ stratum: keyOf.get(h.label) ?? h.label, label: h.label, rows: h.rows }));
+	// Over the whole frame every drawn item is in the population: a stratum's rows are its rows as drawn, a count.
+	return weighted.strata.map((h) => ({
+		stratum: h.stratum,
+		label: h.label,
+		rows: h.rows,
+		...(h.estimatedFrom && h.estimatedFrom.inGroup !== h.estimatedFrom.drawn ? { estimatedFrom: h.estimatedFrom } : {})
+	}));
 }
 
 /** Audits with gold items: the first answers sent on them, which qualification and gold accuracy are scored on (a few rows). */
