@@ -89,3 +89,30 @@ test('the new-run form says the Self-Instruct preset lower-cases instructions af
 	await expect(page.getByTestId('filter-casing')).toContainText('alpaca: as the model wrote it');
 	await expect(page.getByRole('radiogroup', { name: 'Pipeline' })).toContainText('instructions are stored lower-cased after their first letter');
 });
+
+test('a step template is edited by typing: its section stays open and keeps the focus, with or without problems', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/runs/new');
+	const summary = page.locator('summary', { hasText: 'Instruction generation' });
+	await summary.click();
+	const step = page.locator('details.step', { has: summary });
+	await expect(step).toHaveAttribute('open', '');
+	const template = page.locator('[name="template:self-instruct/instruction-generation"]');
+	await template.click();
+	await page.keyboard.press('End');
+	await page.keyboard.type(' more');
+	await expect(step).toHaveAttribute('open', '');
+	await expect(template).toBeFocused();
+	await expect(template).toHaveValue(/ more$/);
+	// A problem, then none again: still open, still typing into the template.
+	await page.keyboard.type(' {{');
+	await expect(template).toHaveAttribute('aria-invalid', 'true');
+	await page.keyboard.press('Backspace');
+	await page.keyboard.press('Backspace');
+	await expect(template).toHaveAttribute('aria-invalid', 'false');
+	await expect(step).toHaveAttribute('open', '');
+	await expect(template).toBeFocused();
+	// Closing it by its summary still works.
+	await summary.click();
+	await expect(step).not.toHaveAttribute('open', '');
+});

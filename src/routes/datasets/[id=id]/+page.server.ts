@@ -45,7 +45,7 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	let searchError: string | null = null;
 	let tasks: TaskListPage = { rows: [], total: 0, totalExact: true, page: 1, pageSize: 50, pages: 1 };
 	if (filters.q && filters.q.length > MAX_SEARCH_LENGTH) {
-		searchError = `The search is ${filters.q.length.toLocaleString('en-US')} characters long; at most ${MAX_SEARCH_LENGTH} are searched.`;
+		searchError = `The search is ${filters.q.length.toLocaleString('en-US')} characters long: searches are limited to ${MAX_SEARCH_LENGTH} characters, so nothing was searched. Shorten it.`;
 	} else {
 		try {
 			tasks = listTasks(dataset.id, { ...filters, pageSize: 50 });
