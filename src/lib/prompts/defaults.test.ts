@@ -130,3 +130,9 @@ describe("the papers' decoding defaults", () => {
 		expect(Object.isFrozen(SELF_INSTRUCT_INSTRUCTION_DECODING)).toBe(true);
 	});
 });
+
+describe('the classification step', () => {
+	it('says how many demonstrations its default shows, beside the reference prompt', () => {
+		expect(PROMPT_STEPS['self-instruct/classification'].description).toContain('The default shows 21 demonstrations of its own (9 Yes, 12 No); the reference code\'s prompt has 31 (12 Yes, 19 No)');
+	});
+});

@@ -15,6 +15,7 @@ import {
 	UNNATURAL_OUTPUT_DECODING
 } from './decoding';
 import {
+	CLASSIFICATION_DEMONSTRATIONS,
 	CLASSIFICATION_PLACEHOLDERS,
 	CLASSIFICATION_TEMPLATE,
 	INSTANCE_INPUT_FIRST_TEMPLATE,
@@ -49,6 +50,13 @@ export interface PromptStep extends PromptStepSpec<PromptStepId> {
 	pipeline: 'self-instruct' | 'unnatural' | 'alpaca';
 }
 
+/** How many demonstrations the default classification prompt shows, beside the reference's (PAPERS.md: 31, 12 Yes / 19 No). */
+function classificationShotsText(): string {
+	const yes = CLASSIFICATION_DEMONSTRATIONS.filter((d) => d.isClassification).length;
+	const no = CLASSIFICATION_DEMONSTRATIONS.length - yes;
+	return `The default shows ${CLASSIFICATION_DEMONSTRATIONS.length} demonstrations of its own (${yes} Yes, ${no} No); the reference code's prompt has 31 (12 Yes, 19 No): load a template set to use that one.`;
+}
+
 export const PROMPT_STEPS: Readonly<Record<PromptStepId, PromptStep>> = {
 	'self-instruct/instruction-generation': {
 		id: 'self-instruct/instruction-generation',
@@ -64,7 +72,7 @@ export const PROMPT_STEPS: Readonly<Record<PromptStepId, PromptStep>> = {
 		id: 'self-instruct/classification',
 		pipeline: 'self-instruct',
 		title: 'Classification identification',
-		description: 'Few-shot Yes/No question: is the task a classification task with a fixed set of labels?',
+		description: `Few-shot Yes/No question: is the task a classification task with a fixed set of labels? ${classificationShotsText()}`,
 		defaultTemplate: CLASSIFICATION_TEMPLATE,
 		defaultVersion: 1,
 		placeholders: CLASSIFICATION_PLACEHOLDERS,
