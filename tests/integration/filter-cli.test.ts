@@ -6,6 +6,7 @@ import { createTestDb, jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { latestFilterRun } from '../../src/lib/server/filters/apply';
 import type { Db } from '../../src/lib/server/db';
+import type { FilterConfig } from '../../src/lib/filters';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
 let db: Db;
@@ -60,6 +61,39 @@ describe('instruct-audit filter', () => {
 		expect(r.code).toBe(0);
 		expect(r.stdout).toMatch(/kept 3 of 6 tasks/);
 		expect(verdicts()[1].status).toBe('kept');
+	});
+
+	it('--json says the settings applied: the whole configuration, in words, and whether a preset was customised', () => {
+		const custom = JSON.parse(cli('filter', 'to filter', '--threshold', '0.5', '--json').stdout);
+		const stored = latestFilterRun(datasetId, db)!.config;
+		expect(stored.instruction.rougeL.threshold).toBe(0.5);
+		expect(custom.config).toEqual(stored);
+		expect(custom.customised).toBe(true);
+		expect(custom.settings).toEqual(['self-instruct, customised', 'ROUGE-L ≤ 0.5', '4–150 words', 'blacklist (13 words)', '≤ 5 instances per task']);
+		const preset = JSON.parse(cli('filter', 'to filter', '--json').stdout);
+		expect(preset).toMatchObject({ customised: false, settings: ['preset self-instruct', 'ROUGE-L ≤ 0.7', '4–150 words', 'blacklist (13 words)', '≤ 5 instances per task'] });
+		expect(preset.config).toEqual(latestFilterRun(datasetId, db)!.config);
+	});
+
+	it('refuses a configuration file with a field no configuration has, naming its path and the file', () => {
+		expect(cli('filter', 'to filter', '--threshold', '0.95').code).toBe(0);
+		const typo = latestFilterRun(datasetId, db)!.config as FilterConfig & { instruction: { rougeL: { treshold?: number } } };
+		const saved = path.join(dir, 'saved.json');
+		// What the app writes (a run's stored settings) loads as it is.
+		fs.writeFileSync(saved, JSON.stringify(typo));
+		expect(cli('filter', 'to filter', '--config', saved).code).toBe(0);
+		const afterSaved = verdicts();
+		typo.instruction.rougeL.treshold = 0.5;
+		typo.instruction.rougeL.threshold = 0.6;
+		const file = path.join(dir, 'cfg_typo.json');
+		fs.writeFileSync(file, JSON.stringify(typo));
+		const r = cli('filter', 'to filter', '--config', file);
+		expect(r.code).toBe(1);
+		expect(r.stderr).toContain(`${file}: field "instruction.rougeL.treshold": unknown field`);
+		const json = cli('filter', 'to filter', '--config', file, '--json');
+		expect(json.code).toBe(1);
+		expect(JSON.parse(json.stdout).error).toMatchObject({ field: 'instruction.rougeL.treshold' });
+		expect(verdicts()).toEqual(afterSaved);
 	});
 
 	it('refuses bad options and a bad configuration, naming the file and the field, and changes nothing', () => {

@@ -6,7 +6,7 @@ import { printJson } from '../output';
 import { actor } from '../actor';
 import { resolveDataset } from '$lib/server/datasets/datasets';
 import { applyFilters } from '$lib/server/filters/apply';
-import { FILTER_PRESETS, filterConfigSummary, filterPreset, isFilterPresetName, parseFilterConfig, type FilterConfig } from '$lib/filters';
+import { FILTER_PRESETS, filterConfigSummary, filterPreset, isFilterPresetName, isUnchangedPreset, parseFilterConfig, unknownFilterConfigFields, type FilterConfig } from '$lib/filters';
 
 const USAGE = `Usage: npx instruct-audit filter <dataset> [--preset ${FILTER_PRESETS.join('|')}] [--config <file.json>]
        [--threshold <0–1>] [--no-rouge] [--as <email>] [--json]
@@ -17,7 +17,9 @@ pool is built in this order: the seed tasks first (never filtered themselves), t
 tasks in id order (the order they were added), each kept one joining the pool at once. --preset picks a paper's filters (default
 self-instruct); --config reads a whole filter configuration (JSON, as the Filters page stores it)
 instead. --threshold sets the ROUGE-L threshold, --no-rouge leaves the ROUGE-L rule out.
---as records who ran it. --json prints the funnel for scripts.`;
+--as records who ran it. --json prints the funnel for scripts, with the settings applied: "config"
+(the whole configuration, as the run stores it), "settings" (in words, as the text output and
+the export manifest say them) and "customised" (a preset's settings, changed).`;
 
 function readConfig(file: string): FilterConfig {
 	let text: string;
@@ -31,6 +33,11 @@ function readConfig(file: string): FilterConfig {
 		value = JSON.parse(text);
 	} catch (err) {
 		throw new CliError(`${file}: not JSON (${(err as Error).message}).`);
+	}
+	// A misspelt field ("treshold") would otherwise be dropped and its setting left as it was.
+	const unknown = unknownFilterConfigFields(value);
+	if (unknown.length) {
+		throw new CliError(`${file}: ${unknown.length === 1 ? 'field' : 'fields'} ${unknown.map((f) => `"${f}"`).join(', ')}: unknown ${unknown.length === 1 ? 'field' : 'fields'}; a configuration has only the fields the Filters page stores.`, 1, { file, field: unknown[0] });
 	}
 	try {
 		return parseFilterConfig(value);
@@ -63,7 +70,11 @@ export async function run(argv: string[]): Promise<void> {
 	const who = values.as ? actor(values.as) : null;
 	const result = await applyFilters(dataset.id, config, who?.id ?? null);
 	if (values.json) {
-		printJson({ dataset: dataset.name, datasetId: dataset.id, ...result });
+		// The settings applied, whole (as the filter run stores them) and in the words of the text
+		// output and the export manifest's filterRunSettings; customised: a preset's, changed.
+		const settings = filterConfigSummary(config);
+		const customised = isFilterPresetName(config.name) && !isUnchangedPreset(config);
+		printJson({ dataset: dataset.name, datasetId: dataset.id, settings, customised, config, ...result });
 		return;
 	}
 	const { funnel } = result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterConfigSummary, parseFilterConfig } from './config';
+import { filterConfigSummary, parseFilterConfig, unknownFilterConfigFields } from './config';
 import { filterPreset } from './presets';
 
 describe('filterConfigSummary', () => {
@@ -40,5 +40,27 @@ describe('filterConfigSummary', () => {
 		expect(filterConfigSummary(same)[0]).toBe('custom settings "strict-v2" (the self-instruct preset\'s)');
 		const own = parseFilterConfig({ ...filterPreset('self-instruct'), name: 'strict-v2', instance: { ...filterPreset('self-instruct').instance, maxPerTask: { enabled: true, max: 1 } } });
 		expect(filterConfigSummary(own)).toEqual(['custom settings "strict-v2"', 'ROUGE-L ≤ 0.7', '4–150 words', 'blacklist (13 words)', '≤ 1 instance per task']);
+	});
+});
+
+describe('unknownFilterConfigFields', () => {
+	it('names each field no configuration has by its path, at any depth', () => {
+		const typo = structuredClone(filterPreset('self-instruct')) as unknown as Record<string, Record<string, Record<string, unknown>>>;
+		typo.instruction.rougeL.treshold = 0.5;
+		typo.instance.maxPerTaks = { enabled: true, max: 3 };
+		(typo as Record<string, unknown>).comment = 'mine';
+		expect(unknownFilterConfigFields(typo)).toEqual(['instruction.rougeL.treshold', 'instance.maxPerTaks', 'comment']);
+		// Parsing alone drops them without a word.
+		expect(parseFilterConfig(typo).instruction.rougeL.threshold).toBe(0.7);
+	});
+
+	it('knows every field the app writes: the presets and a parsed configuration', () => {
+		for (const preset of ['self-instruct', 'alpaca'] as const) {
+			expect(unknownFilterConfigFields(filterPreset(preset))).toEqual([]);
+			expect(unknownFilterConfigFields(JSON.parse(JSON.stringify(parseFilterConfig({ ...filterPreset(preset), name: 'strict-v2' }))))).toEqual([]);
+		}
+		// What is not an object is the schema's to refuse, not a field to name.
+		expect(unknownFilterConfigFields('x')).toEqual([]);
+		expect(unknownFilterConfigFields({ instruction: { blacklist: { words: ['a', 'b'] } } })).toEqual([]);
 	});
 });

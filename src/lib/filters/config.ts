@@ -146,3 +146,23 @@ export function blacklistText(words: readonly string[]): string {
 export function parseFilterConfig(value: unknown): FilterConfig {
 	return filterConfigSchema.parse(value);
 }
+
+/**
+ * The fields of a configuration someone wrote that no configuration has, as paths
+ * ("instruction.rougeL.treshold"), in the order written. Parsing leaves them out without a word,
+ * so a misspelt field would silently be its default: a file given by hand is refused instead.
+ * Every field the app writes (a preset, a stored run's settings) is known.
+ */
+export function unknownFilterConfigFields(value: unknown): string[] {
+	const unknown: string[] = [];
+	const walk = (schema: z.ZodType, v: unknown, path: string[]) => {
+		if (!(schema instanceof z.ZodObject) || typeof v !== 'object' || v === null || Array.isArray(v)) return;
+		const shape = schema.shape as Record<string, z.ZodType>;
+		for (const [key, child] of Object.entries(v)) {
+			if (Object.hasOwn(shape, key)) walk(shape[key], child, [...path, key]);
+			else unknown.push([...path, key].join('.'));
+		}
+	};
+	walk(filterConfigSchema, value, []);
+	return unknown;
+}
