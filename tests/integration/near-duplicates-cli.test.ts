@@ -63,6 +63,10 @@ describe('near-duplicates', () => {
 		const bad = cli('near-duplicates', 'dups', '--threshold', '0.1', '--json');
 		expect(bad.code).toBe(2);
 		expect(JSON.parse(bad.stdout).error.message).toMatch(/--threshold: The threshold 0.1 is out of range/);
+		// An empty value typed on purpose is not "no threshold" (it used to run at 0.7 and exit 0).
+		const blank = cli('near-duplicates', 'dups', '--threshold', '', '--json');
+		expect(blank.code).toBe(2);
+		expect(JSON.parse(blank.stdout).error.message).toBe('--threshold: The threshold is empty; give a ROUGE-L F from 0.3 up to (not including) 1, e.g. 0.7.');
 		expect(cli('near-duplicates', 'dups', '--linkage', 'average').stderr).toContain('--linkage: unknown grouping "average": use components or centre.');
 		const missing = cli('near-duplicates', 'nosuch');
 		expect(missing.code).not.toBe(0);

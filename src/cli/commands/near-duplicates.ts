@@ -20,7 +20,7 @@ export async function run(argv: string[]): Promise<void> {
 	const { values, positionals } = parseCommandArgs(argv, { threshold: { type: 'string' }, linkage: { type: 'string' }, json: { type: 'boolean' } }, USAGE);
 	if (!positionals[0]) throw usageError('Missing the dataset.', USAGE);
 	refuseExtraPositionals(positionals, 1, USAGE);
-	const threshold = parseNearDuplicateThreshold(values.threshold ?? null);
+	const threshold = parseNearDuplicateThreshold(values.threshold ?? null, { blank: 'refused' });
 	if (threshold.error) throw new CliError(`--threshold: ${threshold.error}`, 2);
 	const linkage = values.linkage ?? 'components';
 	if (!isLinkage(linkage)) throw new CliError(`--linkage: unknown grouping "${linkage}": use ${LINKAGES.join(' or ')}.`, 2);

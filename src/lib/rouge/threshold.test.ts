@@ -15,6 +15,13 @@ describe('parseNearDuplicateThreshold', () => {
 		}
 		expect(parseNearDuplicateThreshold('1').error).toContain('no two instructions score above 1');
 	});
+	it('refuses a blank threshold typed on purpose (a command-line option), not an empty form field', () => {
+		for (const raw of ['', ' ']) {
+			expect(parseNearDuplicateThreshold(raw, { blank: 'refused' })).toEqual({ value: 0.7, error: 'The threshold is empty; give a ROUGE-L F from 0.3 up to (not including) 1, e.g. 0.7.' });
+			expect(parseNearDuplicateThreshold(raw)).toEqual({ value: 0.7 });
+		}
+		expect(parseNearDuplicateThreshold(null, { blank: 'refused' })).toEqual({ value: 0.7 });
+	});
 	it('refuses every other spelling alike: hex, exponents, signs, words', () => {
 		for (const raw of ['0x1', '1e-1', '7e-1', '+0.7', '-0.7', '0,7', 'abc', 'Infinity', 'NaN', '0.7.1']) {
 			expect(parseNearDuplicateThreshold(raw).error).toMatch(/is not a number written as a decimal/);

@@ -10,11 +10,15 @@ export const MIN_NEAR_DUPLICATE_THRESHOLD = 0.3;
 
 const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
-/** The threshold, or the default with a message saying what is wrong with the one given (never a silent default). */
-export function parseNearDuplicateThreshold(raw: string | null): { value: number; error?: string } {
+/**
+ * The threshold, or the default with a message saying what is wrong with the one given (never a
+ * silent default). A blank one is "none given" where a form sends its empty field (the page's
+ * URL); `blank: 'refused'` where only a value typed on purpose can be blank (`--threshold ""`).
+ */
+export function parseNearDuplicateThreshold(raw: string | null, { blank = 'default' }: { blank?: 'default' | 'refused' } = {}): { value: number; error?: string } {
 	const text = (raw ?? '').trim();
-	if (text === '') return { value: DEFAULT_NEAR_DUPLICATE_THRESHOLD };
 	const range = `a ROUGE-L F from ${MIN_NEAR_DUPLICATE_THRESHOLD} up to (not including) 1, e.g. ${DEFAULT_NEAR_DUPLICATE_THRESHOLD}`;
+	if (text === '') return raw === null || blank === 'default' ? { value: DEFAULT_NEAR_DUPLICATE_THRESHOLD } : { value: DEFAULT_NEAR_DUPLICATE_THRESHOLD, error: `The threshold is empty; give ${range}.` };
 	if (!DECIMAL.test(text)) return { value: DEFAULT_NEAR_DUPLICATE_THRESHOLD, error: `The threshold "${raw}" is not a number written as a decimal; give ${range}.` };
 	const value = Number(text);
 	if (value < MIN_NEAR_DUPLICATE_THRESHOLD || value >= 1) {
