@@ -218,6 +218,31 @@ describe('cli dedup', () => {
 		expect(usage.code).toBe(2);
 		expect(usage.stderr).toContain('--threshold must be a number from 0 to 1');
 	});
+	it('refuses an id given twice, or given to one record and the position of another, naming both lines', async () => {
+		const rows = [{ instruction: 'Name a bird that cannot fly.' }, { id: 'b', instruction: 'Give me a recipe for bread.' }, { id: 'b', instruction: 'Explain how rain forms.' }];
+		const twice = await cli('dedup', write('twice.jsonl', rows.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+		expect(twice.code).toBe(1);
+		expect(twice.stderr).toContain('twice.jsonl: line 3: id "b" is already the id of line 2; each record needs its own id, so the verdicts can be joined back to the input');
+		// The verdicts before the second "b" went out, each id once.
+		expect(lines(twice.stdout).map((o) => o.id)).toEqual([1, 'b']);
+
+		// Line 1 has no id, so its id is its position, 1; line 4 says "id": 1 (or "1") as well.
+		for (const id of [1, '1']) {
+			const edge = [rows[0], rows[1], { id: 'c', instruction: 'Explain how rain forms.' }, { id, instruction: 'Write a limerick about a cat.' }];
+			for (const scores of [[], ['--scores']]) {
+				const r = await cli('dedup', write('edge.jsonl', edge.map((e) => JSON.stringify(e)).join('\n') + '\n'), ...scores);
+				expect(r.code).toBe(1);
+				expect(r.stderr).toContain(`edge.jsonl: line 4: id ${JSON.stringify(id)} is already the id of line 1 (its position in the file: that record has no "id")`);
+				expect(lines(r.stdout).map((o) => o.id)).toEqual([1, 'b', 'c']);
+			}
+		}
+
+		// Unique ids, given or positional, pass as before.
+		const fine = await cli('dedup', write('fine.jsonl', [rows[0], rows[1], { id: 7, instruction: 'Explain how rain forms.' }].map((r) => JSON.stringify(r)).join('\n') + '\n'));
+		expect(fine.code).toBe(0);
+		expect(lines(fine.stdout).map((o) => o.id)).toEqual([1, 'b', 7]);
+	});
+
 	it('reads CRLF and lone CR line breaks across the 1 MB chunks of a large file, with the line numbers readline gave', async () => {
 		// 30,000 distinct instructions of ~40 characters padded to ~70 bytes a line: over 2 MB.
 		const records = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ id: i, instruction: `Task w${i} x${i * 7} y${i * 13} z${i * 31} v${i * 37}` }));

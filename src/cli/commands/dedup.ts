@@ -46,6 +46,12 @@ ${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.label}`).join('\n')}`;
 export interface InstructionRecord {
 	id: string | number;
 	instruction: string;
+	/** The line it starts on, for messages. */
+	line: number;
+	/** Its 0-based position in a JSON array. */
+	index?: number;
+	/** The id is the record's position (it gave none). */
+	positional?: boolean;
 }
 
 /** Fields that mark a record as one of the importable formats rather than a bare instruction. */
@@ -93,7 +99,7 @@ export async function run(argv: string[]): Promise<void> {
 	const read = { bytes: 0 };
 	let counts: { kept: number; rejected: number };
 	try {
-		const records = readInstructions(file, format as FormatId | 'auto', (bytes) => (read.bytes = bytes));
+		const records = uniqueIds(path.basename(file), readInstructions(file, format as FormatId | 'auto', (bytes) => (read.bytes = bytes)));
 		const progress = (kept: number, rejected: number) => bar.update(read.bytes, `${kept} kept, ${rejected} rejected`);
 		counts = filter ? await filterInto(out, filter, encoded, records, progress) : await scoreInto(out, scored!, threshold, top, encoded, records, progress);
 		bar.finish();
@@ -109,6 +115,36 @@ export async function run(argv: string[]): Promise<void> {
 			` to the pool${seedCount ? ` of ${n(seedCount)} seed${seedCount === 1 ? '' : 's'} and the kept` : ''})` +
 			`${filter?.threadsUsed ? `; filtered in ${filter.threadsUsed} worker threads` : ''}\n`
 	);
+}
+
+/**
+ * The records as they come, refusing an id that an earlier record already has — given twice, or
+ * given to one record and the position of another that has none: the verdict lines are joined
+ * back to the input by id, so two lines with one id could not be told apart. The records before
+ * the second one still get their verdicts.
+ */
+async function* uniqueIds(name: string, batches: AsyncIterable<InstructionRecord[]>): AsyncGenerator<InstructionRecord[]> {
+	// Where each id was given, as the message names it: a few bytes per record, not the record.
+	const seen = new Map<string, string>();
+	const whose = (r: InstructionRecord) => `line ${r.line}${r.index !== undefined ? `, item ${r.index}` : ''}${r.positional ? ' (its position in the file: that record has no "id")' : ''}`;
+	for await (const batch of batches) {
+		for (let k = 0; k < batch.length; k++) {
+			const record = batch[k];
+			// 1 and "1" too: an importable file's ids come out as text, and a join often reads them so.
+			const key = String(record.id);
+			const first = seen.get(key);
+			if (first) {
+				if (k > 0) yield batch.slice(0, k);
+				throw new CliError(
+					`${name}: ${whose(record)}: id ${JSON.stringify(record.id)} is already the id of ${first}; each record needs its own id, so the verdicts can be joined back to the input`,
+					1,
+					{ file: name, line: record.line, field: 'id' }
+				);
+			}
+			seen.set(key, whose(record));
+		}
+		yield batch;
+	}
 }
 
 function wholeNumberOption(name: string, value: string | undefined): number | undefined {
@@ -221,7 +257,7 @@ export async function* readInstructions(
 			if (typeof id !== 'string' && typeof id !== 'number') {
 				throw new CliError(`${name}: line ${line}: field "id" must be a string or a number, got ${describe(id)}`);
 			}
-			return { id, instruction: record.instruction };
+			return { id, instruction: record.instruction, line, ...(record.id === undefined ? { positional: true } : {}) };
 		}, onRead);
 		return;
 	}
@@ -233,7 +269,8 @@ export async function* readInstructions(
 			if (record.kind !== 'task') {
 				throw new CliError(`${name}: line ${record.location.line}: a model prediction, not a task; dedup reads instructions`);
 			}
-			batch.push({ id: record.sourceId ?? position, instruction: record.instruction });
+			const { line, index } = record.location;
+			batch.push({ id: record.sourceId ?? position, instruction: record.instruction, line, ...(index !== undefined ? { index } : {}), ...(record.sourceId == null ? { positional: true } : {}) });
 			if (batch.length === 1024) {
 				onRead?.(input.bytesRead);
 				yield batch;
