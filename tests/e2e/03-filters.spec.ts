@@ -63,6 +63,38 @@ test('a refused filter form keeps every setting as typed and puts focus on the f
 	await expect(page.getByText('The filters have not been applied')).toBeVisible();
 });
 
+test('a blacklist or list of openings over its limit is said beside the field, which takes focus', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets/import');
+	await page.getByLabel('Dataset').fill('e2e filters long lists');
+	await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'gen.jsonl', mimeType: 'application/json', buffer: Buffer.from(jsonl(rows)) });
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await page.getByTestId('import-summary').getByRole('link', { name: /Open e2e filters long lists/ }).click();
+	await page.getByRole('link', { name: 'Apply filters' }).click();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	const blacklist = page.getByLabel('Blacklisted words', { exact: true });
+	const tooMany = Array.from({ length: 600 }, (_, k) => `w${k}`).join(', ');
+	await blacklist.fill(tooMany);
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.locator('#blacklist-error')).toHaveText('At most 500 words.');
+	await expect(blacklist).toBeFocused();
+	await expect(blacklist).toHaveAttribute('aria-invalid', 'true');
+	await expect(blacklist).toHaveAccessibleDescription('At most 500 words.');
+	await expect(blacklist).toHaveValue(tooMany);
+	// Over 5,000 characters, and 101 openings.
+	await blacklist.fill(Array.from({ length: 400 }, (_, k) => `(a+)+b${k}[x]`).join(', '));
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.locator('#blacklist-error')).toHaveText('At most 5,000 characters.');
+	await blacklist.fill('image');
+	const openings = page.getByRole('textbox', { name: 'Forbidden openings' });
+	await openings.fill(Array.from({ length: 101 }, (_, k) => `Write ${k}`).join(', '));
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.locator('#prefixes-error')).toHaveText('At most 100 openings.');
+	await expect(page.locator('#blacklist-error')).toHaveCount(0);
+	await expect(openings).toBeFocused();
+	await expect(page.getByText('The filters have not been applied')).toBeVisible();
+});
+
 test('an import that fails puts focus on its error', async ({ page }) => {
 	await signIn(page, RESEARCHER);
 	await gotoReady(page, '/datasets/import');

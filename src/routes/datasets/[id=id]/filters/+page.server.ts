@@ -7,6 +7,7 @@ import { applyFilters, customFilterSettings, latestFilterRun, latestGenerationFi
 import { generationRunsOf } from '$lib/server/exports/export';
 import { blankIsMissing, parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
+import { formatNumber } from '$lib/text/words';
 import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
 
 function datasetOr404(id: string) {
@@ -34,17 +35,19 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 	};
 };
 
-const words = (max: number) =>
+/** A comma- or line-separated list; its limits are said in words beside the field. */
+const words = (max: number, noun: string) =>
 	z
 		.string()
-		.max(5000)
+		.max(MAX_LIST_CHARACTERS, `At most ${formatNumber(MAX_LIST_CHARACTERS)} characters.`)
 		.transform((s) =>
 			s
 				.split(/[,\n]/)
 				.map((w) => w.trim())
 				.filter(Boolean)
 		)
-		.pipe(z.array(z.string()).max(max));
+		.pipe(z.array(z.string()).max(max, `At most ${formatNumber(max)} ${noun}.`));
+const MAX_LIST_CHARACTERS = 5000;
 
 const CUSTOM_SETTINGS = 'custom';
 
@@ -54,8 +57,8 @@ const schema = z.object({
 	threshold: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).min(0, 'Between 0 and 1.').max(1, 'Between 0 and 1.')),
 	minWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.')),
 	maxWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.')),
-	blacklist: words(500),
-	prefixes: words(100),
+	blacklist: words(500, 'words'),
+	prefixes: words(100, 'openings'),
 	maxPerTask: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.')),
 	wordCount: checkbox,
 	blacklistOn: checkbox,
