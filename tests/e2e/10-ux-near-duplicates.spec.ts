@@ -115,3 +115,38 @@ test('more groups than a page: a total, and every group reached by keyboard thro
 	await expect(pager).toContainText('page 1 of 2');
 	await context.close();
 });
+
+test('the threshold field takes any threshold the page does (0.72, 0.995), and spacing differences show', async ({ browser }) => {
+	// Identical but for their spacing (ROUGE-L 1), and two that score 8/9 = 0.89: above 0.72, not above 0.995.
+	const rows = ['Tab\there  and   spaces trailing   ', 'Tab here and spaces trailing', 'one two three four five six seven eight nine', 'one two three four five six seven eight ten'];
+	const summary = await importFile(
+		(async function* () {
+			yield new TextEncoder().encode(rows.map((instruction) => JSON.stringify({ instruction, input: '', output: 'x' })).join('\n') + '\n');
+		})(),
+		{ datasetName: `e2e near-duplicate spacing ${Date.now()}`, fileName: 'spacing.jsonl' },
+		db
+	);
+	const context = await signedInContext(browser, researcher);
+	const page = await context.newPage();
+	await page.goto(`/datasets/${summary.datasetId}/near-duplicates`);
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	await expect(page.getByTestId('near-duplicate-summary')).toContainText('2 groups hold 4 of 4 instructions');
+
+	// The browser used to refuse both (step 0.05, max 0.95 in effect) and stay on the page.
+	for (const [threshold, text] of [
+		['0.72', '2 groups hold 4 of 4 instructions'],
+		['0.995', '1 group holds 2 of 4 instructions']
+	]) {
+		await page.getByLabel('ROUGE-L F above').fill(threshold);
+		await page.getByLabel('ROUGE-L F above').press('Enter');
+		await expect(page).toHaveURL(new RegExp(`threshold=${threshold.replace('.', '\\.')}`));
+		await expect(page.getByTestId('near-duplicate-summary')).toContainText(text);
+	}
+
+	// The two copies' cells show their own spacing: the tab and the runs of spaces are not collapsed.
+	const cells = page.locator('section[data-group="1"] tbody td.instruction');
+	const shown = await cells.evaluateAll((tds) => tds.map((td) => (td as HTMLElement).innerText));
+	expect(shown.some((t) => t.startsWith('Tab\there  and   spaces trailing'))).toBe(true);
+	expect(shown).toContain('Tab here and spaces trailing');
+	await context.close();
+});
