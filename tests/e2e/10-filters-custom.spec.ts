@@ -108,6 +108,43 @@ test('after a run with custom-named settings, Apply filters starts from them and
 	await expect(page.getByTestId('export-kept-by')).not.toContainText('seed tasks');
 });
 
+test('every named or customised configuration applied before is offered again, not only the latest run\'s', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	await gotoReady(page, '/datasets');
+	await page.getByRole('link', { name: 'e2e filters custom', exact: true }).click();
+	await page.getByRole('link', { name: 'Apply filters' }).click();
+	await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+	const strictRadio = page.getByRole('radio', { name: /^custom settings "strict-v2"/ });
+	await expect(strictRadio).toBeChecked();
+
+	// The preset once: "strict-v2" used to leave the radio group.
+	await page.getByRole('radio', { name: 'self-instruct', exact: true }).check();
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.getByTestId('funnel-settings')).toContainText('preset self-instruct');
+	await expect(page.getByRole('radio', { name: 'self-instruct', exact: true })).toBeChecked();
+	await expect(strictRadio).toBeVisible();
+
+	// The preset changed in the form is recorded as customised, and offered under that name.
+	await page.getByLabel('ROUGE-L threshold').fill('0.65');
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.getByTestId('funnel-settings')).toContainText('self-instruct, customised · ROUGE-L ≤ 0.65');
+	await gotoReady(page, page.url().replace(/#.*$/, ''));
+	const customised = page.getByRole('radio', { name: 'self-instruct, customised' });
+	await expect(customised).toBeChecked();
+	await expect(customised).toHaveAccessibleDescription(/^ROUGE-L ≤ 0.65 · 4–150 words · blacklist \(13 words\) · ≤ 5 instances per task · filter run \d+, /);
+	await expect(page.getByTestId('saved-settings').getByRole('radio')).toHaveCount(2);
+
+	// Each gives back its own settings.
+	await strictRadio.check();
+	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.705');
+	await expect(page.getByLabel('Blacklisted words', { exact: true })).toHaveValue('joke');
+	await customised.check();
+	await expect(page.getByLabel('ROUGE-L threshold')).toHaveValue('0.65');
+	await strictRadio.check();
+	await page.getByRole('button', { name: 'Apply filters' }).click();
+	await expect(page.getByTestId('funnel-settings')).toContainText('custom settings "strict-v2" · ROUGE-L ≤ 0.705');
+});
+
 test('the near-duplicates page shows a score just above the threshold as above it, as the funnel does', async ({ page }) => {
 	// 9 and 11 words, 7 in common in order: F = 2·7/20 computed as 0.7000000000000001 > 0.7.
 	const pair = [

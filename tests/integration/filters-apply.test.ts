@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import type { Db } from '../../src/lib/server/db';
 import { importFile } from '../../src/lib/server/datasets/import';
-import { applyFilters, latestFilterRun } from '../../src/lib/server/filters/apply';
+import { applyFilters, latestFilterRun, savedFilterSettings } from '../../src/lib/server/filters/apply';
 import { nearDuplicateReport } from '../../src/lib/server/filters/near-duplicates';
 import { datasetStatistics } from '../../src/lib/server/datasets/statistics';
 import { listTasks } from '../../src/lib/server/datasets/browse';
-import { filterPreset } from '../../src/lib/filters';
+import { filterConfigName, filterPreset } from '../../src/lib/filters';
 
 let db: Db;
 let cleanup: () => void;
@@ -91,6 +91,29 @@ describe('applying the filters to a dataset', () => {
 		expect(report.instructionsInGroups).toBe(5);
 		// "list three prime numbers greater than ten" vs "… larger than ten": LCS 6 of 7 tokens.
 		expect(report.groups[1].maxScore).toBeCloseTo(6 / 7, 12);
+	});
+});
+
+describe('settings applied before, offered again', () => {
+	it('offers every distinct named or customised configuration the runs applied, latest first, not only the latest run\'s', async () => {
+		const { datasetId } = await load([{ instruction: 'Translate the sentence into German, please.', input: 'Good morning', output: 'Guten Morgen' }], 'saved');
+		expect(savedFilterSettings(datasetId, db)).toEqual([]);
+		const strict = { ...filterPreset('self-instruct'), name: 'strict-v2' };
+		strict.instruction.rougeL.threshold = 0.6;
+		const customised = filterPreset('self-instruct');
+		customised.instruction.rougeL.threshold = 0.5;
+		await applyFilters(datasetId, strict, null, db);
+		await applyFilters(datasetId, customised, null, db);
+		await applyFilters(datasetId, strict, null, db);
+		// A preset's unchanged settings are the preset's radio, not saved settings; they used to hide "strict-v2".
+		await applyFilters(datasetId, filterPreset('self-instruct'), null, db);
+		const saved = savedFilterSettings(datasetId, db);
+		expect(saved.map((s) => filterConfigName(s.config))).toEqual(['custom settings "strict-v2"', 'self-instruct, customised']);
+		expect(saved.map((s) => s.config.instruction.rougeL.threshold)).toEqual([0.6, 0.5]);
+		const runs = db.$client.prepare<[number], number>('SELECT id FROM filter_runs WHERE dataset_id = ? ORDER BY id').pluck().all(datasetId);
+		// Each names the run that applied it last.
+		expect(saved.map((s) => s.key)).toEqual([`filter-run-${runs[2]}`, `filter-run-${runs[1]}`]);
+		expect(saved[0].config).toEqual(strict);
 	});
 });
 

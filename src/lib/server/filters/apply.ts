@@ -4,7 +4,7 @@ import { db, perConnection, transaction, type Db } from '../db';
 import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { DomainError } from '$lib/errors';
 import { filterRuns, type FilterRunRow } from '../db/tables';
-import { FilterRun, ROUGE_EXACT_ABOVE, isFilterPresetName, isFilterRule, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask, type StandingRejection } from '$lib/filters';
+import { FilterRun, ROUGE_EXACT_ABOVE, filterConfigSchema, isFilterRule, isUnchangedPreset, parseFilterConfig, type FilterConfig, type FilterFunnel, type FilterTask, type StandingRejection } from '$lib/filters';
 import { ruleLabel } from '../runs/generation/progress';
 import { poolSeeds, readRunParams, type RunSeeds } from '../runs/generation/params';
 import { assertDatasetWritable, getDataset, receivingImport } from '../datasets/datasets';
@@ -207,14 +207,46 @@ export function latestFilterRun(datasetId: number, database: Db = db()): StoredF
 	return { ...row, config: row.config as unknown as FilterConfig, funnel: row.funnel as unknown as FilterFunnel };
 }
 
+/** Settings applied to a dataset before that are not a preset's unchanged, offered again by the Filters page. */
+export interface SavedFilterSettings {
+	/** What the form sends to choose them: "filter-run-3", "generation-run-2". */
+	key: string;
+	config: FilterConfig;
+	/** The run that applied them last. */
+	run: { kind: 'filter' | 'generation'; id: number };
+	appliedAt: Date;
+}
+
+/** At most this many saved settings are offered, the most recently applied first. */
+const SAVED_SETTINGS_OFFERED = 20;
+
 /**
- * The settings the Filters page's form starts from when they are not a preset's (a run with
- * `--config` named "strict-v2"): the latest filter run's, else the newest generation run's
- * filters; null when those are named after a preset (the form starts from that preset's radio).
+ * Every distinct set of settings the dataset's filter runs applied — a user's own ("strict-v2", from
+ * `--config`) and a preset's changed in the form ("self-instruct, customised") — and, while no
+ * filter run has replaced them, the newest generation run's filters; the most recently applied
+ * first, each once (by its settings and name). A preset's unchanged settings are the preset's radio.
  */
-export function customFilterSettings(datasetId: number, database: Db = db()): FilterConfig | null {
-	const config = latestFilterRun(datasetId, database)?.config ?? latestGenerationFilters(datasetId, database)?.config ?? null;
-	return config && !isFilterPresetName(config.name) ? config : null;
+export function savedFilterSettings(datasetId: number, database: Db = db()): SavedFilterSettings[] {
+	const rows = database.$client
+		.prepare<[number], { id: number; config: string; createdAt: number }>('SELECT id, config, created_at AS createdAt FROM filter_runs WHERE dataset_id = ? ORDER BY id DESC')
+		.all(datasetId);
+	const saved: SavedFilterSettings[] = [];
+	const seen = new Set<string>();
+	const offer = (value: unknown, run: SavedFilterSettings['run'], appliedAt: Date) => {
+		// Settings this version cannot read are not offered (the run's page still names them).
+		const parsed = filterConfigSchema.safeParse(value);
+		if (!parsed.success || isUnchangedPreset(parsed.data)) return;
+		const same = JSON.stringify(parsed.data);
+		if (seen.has(same) || saved.length >= SAVED_SETTINGS_OFFERED) return;
+		seen.add(same);
+		saved.push({ key: `${run.kind}-run-${run.id}`, config: parsed.data, run, appliedAt });
+	};
+	for (const row of rows) offer(JSON.parse(row.config), { kind: 'filter', id: row.id }, new Date(row.createdAt));
+	if (rows.length === 0) {
+		const generation = latestGenerationFilters(datasetId, database);
+		if (generation) offer(generation.config, { kind: 'generation', id: generation.runId }, generation.updatedAt);
+	}
+	return saved;
 }
 
 /** The filters a Self-Instruct or Alpaca run judged its rows with, for a dataset it wrote. */
@@ -226,6 +258,8 @@ export interface GenerationFilters {
 	poolSeeds: number;
 	/** Seed tasks the dataset itself holds (Apply filters' pool starts with these only). */
 	datasetSeeds: number;
+	/** When the run last changed (its verdicts are as of then). */
+	updatedAt: Date;
 }
 
 /**
@@ -235,8 +269,8 @@ export interface GenerationFilters {
 export function latestGenerationFilters(datasetId: number, database: Db = db()): GenerationFilters | null {
 	const c = database.$client;
 	const run = c
-		.prepare<[number], { id: number; params: string; seeds: string }>(
-			`SELECT r.id, r.params, r.seeds FROM generation_runs r
+		.prepare<[number], { id: number; params: string; seeds: string; updatedAt: number }>(
+			`SELECT r.id, r.params, r.seeds, r.updated_at AS updatedAt FROM generation_runs r
 			 WHERE r.dataset_id = ? AND r.pipeline IN ('self-instruct', 'alpaca') AND EXISTS (SELECT 1 FROM tasks t WHERE t.run_id = r.id)
 			 ORDER BY r.id DESC LIMIT 1`
 		)
@@ -245,5 +279,5 @@ export function latestGenerationFilters(datasetId: number, database: Db = db()):
 	const params = readRunParams(JSON.parse(run.params));
 	if (params.pipeline !== 'self-instruct' && params.pipeline !== 'alpaca') return null;
 	const datasetSeeds = c.prepare<[number], number>("SELECT count(*) FROM tasks WHERE dataset_id = ? AND origin = 'seed'").pluck().get(datasetId)!;
-	return { runId: run.id, pipeline: params.pipeline, config: params.filters, poolSeeds: poolSeeds(params, JSON.parse(run.seeds) as RunSeeds).length, datasetSeeds };
+	return { runId: run.id, pipeline: params.pipeline, config: params.filters, poolSeeds: poolSeeds(params, JSON.parse(run.seeds) as RunSeeds).length, datasetSeeds, updatedAt: new Date(run.updatedAt) };
 }

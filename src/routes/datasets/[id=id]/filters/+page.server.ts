@@ -3,12 +3,12 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guards';
 import { datasetOrError } from '$lib/server/datasets/http';
-import { applyFilters, customFilterSettings, latestFilterRun, latestGenerationFilters } from '$lib/server/filters/apply';
+import { applyFilters, latestFilterRun, latestGenerationFilters, savedFilterSettings } from '$lib/server/filters/apply';
 import { generationRunsOf } from '$lib/server/exports/export';
 import { blankIsMissing, parseForm, checkbox, type FieldErrors } from '$lib/server/forms';
 import { httpError } from '$lib/server/http/errors';
 import { formatNumber } from '$lib/text/words';
-import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, RULE_LABELS, type FilterConfig } from '$lib/filters';
+import { FILTER_PRESETS, filterPreset, INSTANCE_RULES, INSTRUCTION_RULES, isFilterPresetName, RULE_LABELS, type FilterConfig } from '$lib/filters';
 
 function datasetOr404(id: string) {
 	return datasetOrError(id);
@@ -26,8 +26,8 @@ export const load: PageServerLoad = ({ locals, url, params }) => {
 		// …and the form starts from the newest such run's filters, not a preset the rows were never judged by.
 		runFilters: latest ? null : latestGenerationFilters(dataset.id),
 		presets: Object.fromEntries(FILTER_PRESETS.map((p) => [p, filterPreset(p)])),
-		// Settings that are no preset's (a run with --config): the form offers them as they are.
-		customSettings: customFilterSettings(dataset.id),
+		// Settings applied before that are no preset's unchanged (a run with --config, a preset changed in this form): offered again as they are.
+		savedSettings: savedFilterSettings(dataset.id),
 		rules: {
 			instruction: INSTRUCTION_RULES.filter((r) => r !== 'emptyInstruction').map((r) => ({ id: r, label: RULE_LABELS[r] })),
 			instance: INSTANCE_RULES.filter((r) => r !== 'taskRejected').map((r) => ({ id: r, label: RULE_LABELS[r] }))
@@ -49,11 +49,11 @@ const words = (max: number, noun: string) =>
 		.pipe(z.array(z.string()).max(max, `At most ${formatNumber(max)} ${noun}.`));
 const MAX_LIST_CHARACTERS = 5000;
 
-const CUSTOM_SETTINGS = 'custom';
+const CHOOSE_SETTINGS = 'Choose the settings to start from.';
 
 const schema = z.object({
-	/** A preset, or CUSTOM_SETTINGS: the dataset's own settings (customFilterSettings) as the base. */
-	preset: z.enum([...FILTER_PRESETS, CUSTOM_SETTINGS], { message: 'Choose the settings to start from.' }),
+	/** A preset, or the key of settings applied before (savedFilterSettings) as the base. */
+	preset: z.string({ message: CHOOSE_SETTINGS }).refine((v) => isFilterPresetName(v) || /^(filter|generation)-run-\d+$/.test(v), CHOOSE_SETTINGS),
 	threshold: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).min(0, 'Between 0 and 1.').max(1, 'Between 0 and 1.')),
 	minWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(0, 'At least 0.')),
 	maxWords: blankIsMissing(z.coerce.number({ message: 'Enter a number.' }).int('A whole number.').min(1, 'At least 1.')),
@@ -87,9 +87,9 @@ export const actions: Actions = {
 			return fail(400, { errors, values: parsed.values });
 		}
 		// What the form does not show (casing, ROUGE-L's top matches) and the name come from the base.
-		const base = f.preset === CUSTOM_SETTINGS ? customFilterSettings(dataset.id) : filterPreset(f.preset);
+		const base = isFilterPresetName(f.preset) ? filterPreset(f.preset) : savedFilterSettings(dataset.id).find((s) => s.key === f.preset)?.config;
 		if (!base) {
-			const errors: FieldErrors = { preset: 'These custom settings are no longer the latest; choose a preset.' };
+			const errors: FieldErrors = { preset: 'These saved settings are no longer offered; choose others.' };
 			return fail(400, { errors, values: parsed.values });
 		}
 		const config: FilterConfig = {
