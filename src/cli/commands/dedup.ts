@@ -39,7 +39,7 @@ Once the pool holds --threads-from tokens (default 2,500,000: about 250,000 inst
 filter runs in --threads worker threads (default: one per core, at most 4; 0 or 1: none), with
 the same decisions. A summary line goes to stderr.
 
-Input: JSON Lines of {"id"?, "instruction"} (id defaults to the record's position, from 1),
+Input: JSON Lines of {"id"?, "instruction"} (id defaults to the record's position, from 1; an id met twice is refused),
 or any importable file (seed_tasks.jsonl, an Alpaca JSON array, …; --format to force one):
 ${FORMATS.map((f) => `  ${f.id.padEnd(20)} ${f.label}`).join('\n')}`;
 
