@@ -64,7 +64,7 @@ test('the comparison chart downloads as SVG with its numbers, an analyses histog
 		await Promise.all([page.waitForEvent('download'), lengths.getByRole('link', { name: /^PNG/ }).click()]).then(([d]) => d)
 	];
 	// Named after the dataset, as analyze --figures names it: two datasets' figures never share a name.
-	expect(pngFile.suggestedFilename()).toBe(`analysis-e2e-figures-first-${suffix}-length-instruction.png`);
+	expect(pngFile.suggestedFilename()).toBe(`analysis-e2e-figures-first-${suffix}.${first.datasetId}-length-instruction.png`);
 	const rendered = new Resvg(fs.readFileSync((await svgFile.path())!, 'utf8'));
 	expect(pngSize(fs.readFileSync((await pngFile.path())!))).toEqual({ width: rendered.width * 2, height: rendered.height * 2 });
 	await context.close();

@@ -40,6 +40,9 @@ beforeAll(async () => {
 	await importRows('old set', rows(['Write a letter to your boss.']));
 	await importRows('conv', JSON.stringify([{ conversations: [{ from: 'human', value: 'Write a poem about cats.' }, { from: 'gpt', value: 'Cats are soft.' }, { from: 'human', value: 'Longer.' }, { from: 'gpt', value: 'Cats are soft and warm.' }] }]), 'conv.json');
 	archiveDataset(findDatasetByName('old set', db)!.id, null, db);
+	await importRows('a b x', rows(['Write a poem about the sea.', 'List three colours.']));
+	await importRows('a/../b (x)+', rows(['Write a story about a dragon.']));
+	await importRows('seeds x', rows(['Write a poem.']));
 }, 60_000);
 afterAll(() => {
 	cleanup?.();
@@ -56,36 +59,55 @@ const listing = (folder: string) => fs.readdirSync(folder).sort();
 describe('analyze --figures', () => {
 	it('names the files after the dataset, refuses to overwrite without --force, and leaves no earlier figure beside fewer new ones', () => {
 		const out = path.join(dir, 'figs');
+		const fx = `analysis-fx-small.${findDatasetByName('fx small', db)!.id}-`;
+		const otherSet = `analysis-other-set.${findDatasetByName('other set', db)!.id}-`;
 		const first = cli('analyze', 'fx small', '--figures', out, '--json');
 		expect(first.code, first.stderr).toBe(0);
 		const names = listing(out);
-		expect(names).toContain('analysis-fx-small-verb-noun.svg');
-		expect(names).toContain('analysis-fx-small-rouge-to-seeds.png');
-		expect(names.every((n) => n.startsWith('analysis-fx-small-'))).toBe(true);
-		const before = fs.readFileSync(path.join(out, 'analysis-fx-small-verb-noun.svg'));
+		expect(names).toContain(`${fx}verb-noun.svg`);
+		expect(names).toContain(`${fx}rouge-to-seeds.png`);
+		expect(names.every((n) => n.startsWith(fx))).toBe(true);
+		const before = fs.readFileSync(path.join(out, `${fx}verb-noun.svg`));
 
 		// The same again: refused, in one line, naming the file and --force; nothing written.
 		const again = cli('analyze', 'fx small', '--figures', out);
 		expect(again.code).toBe(1);
-		expect(again.stderr).toMatch(/analysis-fx-small-verb-noun\.svg: already exists; add --force/);
+		expect(again.stderr).toContain(`${fx}verb-noun.svg: already exists; add --force`);
 		expect(listing(out)).toEqual(names);
 
 		// Another dataset into the same folder: its own names, nothing of the first touched.
 		const other = cli('analyze', 'other set', '--figures', out, '--json');
 		expect(other.code, other.stderr).toBe(0);
-		expect(listing(out).filter((n) => n.startsWith('analysis-other-set-')).length).toBeGreaterThan(0);
-		expect(listing(out).some((n) => n.startsWith('analysis-other-set-rouge'))).toBe(false);
-		expect(fs.readFileSync(path.join(out, 'analysis-fx-small-verb-noun.svg'))).toEqual(before);
+		expect(listing(out).filter((n) => n.startsWith(otherSet)).length).toBeGreaterThan(0);
+		expect(listing(out).some((n) => n.startsWith(`${otherSet}rouge`))).toBe(false);
+		expect(fs.readFileSync(path.join(out, `${fx}verb-noun.svg`))).toEqual(before);
 
 		// Fewer figures for the same dataset (no seeds, no ROUGE-L chart): the earlier one is refused…
 		const fewer = cli('analyze', 'fx small', '--seeds', 'none', '--figures', out);
 		expect(fewer.code).toBe(1);
-		expect(fewer.stderr).toMatch(/analysis-fx-small-rouge-to-seeds\.(svg|png) exists from an earlier run.*--force/);
+		expect(fewer.stderr).toMatch(new RegExp(`${fx.replace('.', '\\.')}rouge-to-seeds\\.(svg|png) exists from an earlier run.*--force`));
 		// …and removed with --force, so the folder holds only this run's figures of the dataset.
 		const forced = cli('analyze', 'fx small', '--seeds', 'none', '--figures', out, '--force', '--json');
 		expect(forced.code, forced.stderr).toBe(0);
 		const written = (JSON.parse(forced.stdout) as { figures: { svg: string; png: string }[] }).figures.flatMap((f) => [path.basename(f.svg), path.basename(f.png)]).sort();
-		expect(listing(out).filter((n) => n.startsWith('analysis-fx-small-'))).toEqual(written);
+		expect(listing(out).filter((n) => n.startsWith(fx))).toEqual(written);
+	}, 120_000);
+
+	it('gives two datasets whose names slug alike files of their own: --force never touches the other\'s', () => {
+		const out = path.join(dir, 'figs-alike');
+		const first = cli('analyze', 'a b x', '--seeds', 'seeds x', '--figures', out, '--json');
+		expect(first.code, first.stderr).toBe(0);
+		const before = listing(out);
+		expect(before.some((n) => n.includes('rouge-to-seeds'))).toBe(true);
+		const contents = before.map((n) => fs.readFileSync(path.join(out, n)));
+		// Nothing of the first in the way: written without --force, and with it nothing of the first removed or overwritten.
+		const second = cli('analyze', 'a/../b (x)+', '--seeds', 'none', '--figures', out, '--json');
+		expect(second.code, second.stderr).toBe(0);
+		const forced = cli('analyze', 'a/../b (x)+', '--seeds', 'none', '--figures', out, '--force', '--json');
+		expect(forced.code, forced.stderr).toBe(0);
+		expect(before.filter((n) => !listing(out).includes(n))).toEqual([]);
+		expect(before.map((n) => fs.readFileSync(path.join(out, n)))).toEqual(contents);
+		expect(listing(out).length).toBeGreaterThan(before.length);
 	}, 120_000);
 });
 
@@ -142,3 +164,4 @@ describe('analyze text', () => {
 		expect(one).toMatch(/top 1 verb × 4 nouns cover 1 instruction \(/);
 	}, 60_000);
 });
+

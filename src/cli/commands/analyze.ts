@@ -31,10 +31,13 @@ Options:
                          <dir> as SVG and PNG (2×) with title, legend, axis labels and a caption
                          stating n — the files the analyses pages' download links give (with
                          --vs, the side-by-side page's, on shared scales), named after the
-                         dataset (analysis-<dataset>-verb-noun.svg, analyses-<a>-vs-<b>-…);
-                         refuses to overwrite files there without --force
+                         dataset and its id (analysis-<dataset>.<id>-verb-noun.svg,
+                         analyses-<a>.<id>-vs-<b>.<id>-…; -kept, -run-<id>, -selection-<hash>
+                         after the id for what of it); refuses to overwrite files there
+                         without --force
   --force                with --figures, overwrite the figures of the same names and remove
-                         this dataset's figures an earlier run wrote that this one does not
+                         figures of the same names an earlier run wrote that this one does not
+                         (the same datasets scoped the same way; another's are never touched)
   --json                 everything as JSON on stdout: {"analyses": [ … ]}, with --figures
                          also "figures": [{figure, svg, png, width, height}] (the files written)`;
 

@@ -36,22 +36,32 @@ export function analysisFigureIds(columns: number): string[] {
 export interface AnalysisFileSource {
 	datasetId: number;
 	datasetName: string;
-	scope: { kind: 'dataset'; keptOnly?: boolean } | { kind: 'run'; runId: number } | { kind: 'selection' };
+	scope: { kind: 'dataset'; keptOnly?: boolean } | { kind: 'run'; runId: number } | { kind: 'selection'; where: readonly string[] };
 }
 
 /**
- * The file-name prefix of analysis figures, named after the dataset(s) so two datasets' figures
- * never share a name: analysis-alpaca-5000 (its kept rows: -kept, a run's candidates: -run-5,
- * an export selection: -selection), side by side analyses-fx20-vs-alpaca. A name with no
- * ASCII letters or digits is named by its id (dataset-7).
+ * The file-name prefix of analysis figures, named after the dataset(s) and their ids:
+ * analysis-alpaca-5000.1 (its kept rows: .1-kept, a run's candidates: .1-run-5, an export
+ * selection: .1-selection-<hash of its clauses>), side by side analyses-fx20.4-vs-alpaca.1.
+ * A name with no ASCII letters or digits reads "dataset". Slugs never hold a dot, so the
+ * ".<id>" makes the prefix differ whenever the datasets or scopes do: two names that slug
+ * alike ("a b x", "a/../b (x)+") no longer share files, and --force, which removes this prefix's
+ * figures a run does not write, removes only this analysis's own.
  */
 export function analysisFilePrefix(sources: readonly AnalysisFileSource[]): string {
 	const name = ({ datasetId, datasetName, scope }: AnalysisFileSource) => {
-		const slug = datasetName.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '') || `dataset-${datasetId}`;
-		const what = scope.kind === 'run' ? `-run-${scope.runId}` : scope.kind === 'selection' ? '-selection' : scope.keptOnly ? '-kept' : '';
-		return slug + what;
+		const slug = datasetName.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40).replace(/-$/, '') || 'dataset';
+		const what = scope.kind === 'run' ? `-run-${scope.runId}` : scope.kind === 'selection' ? `-selection-${clausesHash(scope.where)}` : scope.keptOnly ? '-kept' : '';
+		return `${slug}.${datasetId}${what}`;
 	};
 	return sources.length === 1 ? `analysis-${name(sources[0])}` : `analyses-${sources.map(name).join('-vs-')}`;
+}
+
+/** 8 hex digits (FNV-1a) naming a selection's canonical clauses: short, and the same for the same selection. */
+function clausesHash(where: readonly string[]): string {
+	let h = 0x811c9dc5;
+	for (const ch of where.join('\n')) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193);
+	return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 const NO_INTERVAL = 'Counts of every row, not a sample: no intervals.';

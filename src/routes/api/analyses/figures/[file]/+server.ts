@@ -22,6 +22,6 @@ export const GET: RequestHandler = async ({ locals, params, url }) => {
 	} catch (err) {
 		httpError(err);
 	}
-	// Saved under the dataset's name (analysis-alpaca-verb-noun.svg), as the CLI's --figures names them.
+	// Saved under the dataset's name and id (analysis-alpaca.1-verb-noun.svg), as the CLI's --figures names them.
 	return figureResponse(figures, params.file, filePrefix) ?? error(404, { message: figureFilesText(figures) });
 };
