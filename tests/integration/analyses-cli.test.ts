@@ -14,6 +14,8 @@ import { archiveDataset } from '../../src/lib/server/archive/archive';
 import type { Db } from '../../src/lib/server/db';
 import { CLI_ENTRY } from '../support/cli-bundle';
 import { fmt } from '../../src/lib/components/analyses/format';
+import { applyFilters } from '../../src/lib/server/filters/apply';
+import { filterPreset } from '../../src/lib/filters';
 
 let db: Db;
 let file: string;
@@ -43,6 +45,13 @@ beforeAll(async () => {
 	await importRows('a b x', rows(['Write a poem about the sea.', 'List three colours.']));
 	await importRows('a/../b (x)+', rows(['Write a story about a dragon.']));
 	await importRows('seeds x', rows(['Write a poem.']));
+	const verbs = ['write', 'list', 'give', 'describe', 'explain', 'name', 'find', 'create', 'generate', 'summarize', 'translate', 'classify', 'compose', 'suggest', 'identify', 'design', 'compare', 'rewrite', 'edit', 'calculate', 'convert', 'draft'];
+	await importRows('many verbs', rows(verbs.map((v) => `${v[0].toUpperCase()}${v.slice(1)} the letter.`)));
+	// "Draw a picture …" holds a word the self-instruct preset rejects: 1 of 3 rows rejected in each.
+	for (const name of ['filt a', 'filt b']) {
+		await importRows(name, rows(['Write a poem about the sea.', 'Draw a picture of a cat.', 'Give me three tips for sleeping well.']));
+		await applyFilters(findDatasetByName(name, db)!.id, filterPreset('self-instruct'), null, db);
+	}
 }, 60_000);
 afterAll(() => {
 	cleanup?.();
@@ -165,3 +174,45 @@ describe('analyze text', () => {
 	}, 60_000);
 });
 
+describe('analyze --kept-only', () => {
+	type Out = { analyses: { label: string; scope: { kind: string; where?: string[] }; analysis: { instructions: number } }[] };
+	it('with --where adds kept to the selection, says so, and scopes --vs datasets the same way', () => {
+		const alone = cli('analyze', 'filt a', '--seeds', 'none', '--kept-only', '--json');
+		expect((JSON.parse(alone.stdout) as Out).analyses[0].analysis.instructions).toBe(2);
+		const both = cli('analyze', 'filt a', '--seeds', 'none', '--kept-only', '--where', 'origin=imported', '--vs', 'filt b', '--json');
+		expect(both.code, both.stderr).toBe(0);
+		const [a, b] = (JSON.parse(both.stdout) as Out).analyses;
+		expect(a.analysis.instructions).toBe(2);
+		expect(a.label).toBe('export selection of “filt a” (kept, origin=imported)');
+		expect(b.scope).toEqual({ kind: 'selection', datasetId: findDatasetByName('filt b', db)!.id, where: ['kept', 'origin=imported'] });
+		expect(b.label).toBe('export selection of “filt b” (kept, origin=imported)');
+		expect(b.analysis.instructions).toBe(2);
+		// Without --kept-only the --vs dataset is the same selection, rejected rows and all.
+		const where = cli('analyze', 'filt a', '--seeds', 'none', '--where', 'origin=imported', '--vs', 'filt b', '--json');
+		expect((JSON.parse(where.stdout) as Out).analyses.map((r) => [r.scope.kind, r.analysis.instructions])).toEqual([['selection', 3], ['selection', 3]]);
+	}, 60_000);
+
+	it('is refused beside --where clauses that select the rejected rows', () => {
+		const r = cli('analyze', 'filt a', '--kept-only', '--where', 'rejected');
+		expect(r.code).toBe(2);
+		expect(r.stderr).toContain('--kept-only contradicts the --where clauses');
+	}, 60_000);
+});
+
+describe('analyze --top', () => {
+	it('refuses fewer than 1 verb', () => {
+		for (const arg of [['--top', '0'], ['--top=-3']]) {
+			const r = cli('analyze', 'many verbs', '--seeds', 'none', ...arg);
+			expect(r.code, arg.join(' ')).toBe(2);
+			expect(r.stderr).toContain('--top must be at least 1');
+		}
+	}, 60_000);
+
+	it('past the top 20, prints the verbs and says nouns are given for the top 20 only', () => {
+		const r = cli('analyze', 'many verbs', '--seeds', 'none', '--top', '22');
+		expect(r.code, r.stderr).toBe(0);
+		expect(r.stdout).toMatch(/^\s*22\s/m);
+		expect(r.stdout).toContain("(top nouns for the sunburst's top 20 verbs only)");
+		expect(cli('analyze', 'many verbs', '--seeds', 'none', '--top', '20').stdout).not.toContain('top nouns for the sunburst');
+	}, 60_000);
+});

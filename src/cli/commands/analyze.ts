@@ -7,6 +7,7 @@ import { SIMILARITY_ABOVE_NOTE, TOP_NOUNS, seedTasksLeftOutText, similarityAbove
 import { fmt, pctOf, pctShare } from '$lib/components/analyses/format';
 import { formatCount, formatNumber } from '$lib/text/words';
 import { DatasetError, resolveDataset } from '$lib/server/datasets/datasets';
+import { parseWhere } from '$lib/server/exports/filters';
 import { analyze, AnalysisError, parseSeedChoice, type AnalysisResult, type AnalysisScope, type SeedChoice } from '$lib/server/analyses/analyze';
 
 const USAGE = `Usage: npx instruct-audit analyze <dataset> [--seeds <dataset>|run:<id>|none] [--vs <dataset>]… [options] [--json]
@@ -21,12 +22,14 @@ Options:
                          tasks if it has any, else every instruction), run:<id> for a run's seeds,
                          or none. Default: the run's seeds for a generated dataset, else the
                          dataset's own seed-origin tasks, else none.
-  --vs <dataset>         another dataset to analyse the same way (repeatable, up to 3)
+  --vs <dataset>         another dataset to analyse the same way (repeatable, up to 3): the same
+                         --where selection, or its kept rows with --kept-only
   --run <id>             analyse a generation run's accepted candidates instead of <dataset>
-  --kept-only            leave out rows the automatic filters rejected
+  --kept-only            leave out rows the automatic filters rejected (with --where: adds the clause kept)
   --where <filter>       analyse an export selection instead (the export command's --where grammar)
   --refresh              recompute even when a cached result is current
-  --top <n>              verbs to print (default 10; the JSON always has the full lists)
+  --top <n>              verbs to print, at least 1 (default 10; nouns for the top 20; the JSON
+                         always has the full lists)
   --figures <dir>        write every chart (verb–noun sunburst, ROUGE-L and length histograms) to
                          <dir> as SVG and PNG (2×) with title, legend, axis labels and a caption
                          stating n — the files the analyses pages' download links give (with
@@ -51,6 +54,15 @@ function dataset(ref: string, option?: string): number {
 	}
 }
 
+/** The --where clauses select the rows the filters rejected (kept=no, rejected). */
+function selectsRejected(where: readonly string[]): boolean {
+	try {
+		return parseWhere(where).kept === 'no';
+	} catch {
+		return false; // a bad clause: analyze refuses it, in the parser's words
+	}
+}
+
 /** The page's number formats (one definition: the same quantile reads the same in both). */
 const pct = pctShare;
 const num = fmt;
@@ -68,6 +80,8 @@ function printSummary(r: AnalysisResult, top: number): void {
 	printTable(
 		vn.verbs.slice(0, top).map((v, k) => ({ '#': k + 1, verb: v.key, pairs: v.count, 'top nouns': vn.top.find((t) => t.verb === v.key)?.nouns.map((n) => `${n.noun} ${n.count}`).join(', ') ?? '' }))
 	);
+	// Nouns are counted for the sunburst's verbs only: say so rather than leave the rest blank unexplained.
+	if (Math.min(top, vn.verbs.length) > vn.top.length) console.log(`  (top nouns for the sunburst's top ${formatCount(vn.top.length, 'verb')} only)`);
 	const s = a.seedSimilarity;
 	if (s?.n === 0) console.log(`  ROUGE-L to ${s.source}: no instruction to compare (nothing to draw)`);
 	else if (s) {
@@ -104,6 +118,7 @@ export async function run(argv: string[]): Promise<void> {
 	const runId = values.run === undefined ? null : intOption(values.run, 'run', 0);
 	// Checked whatever the output (--json prints no top list, but a bad option is still one).
 	const top = intOption(values.top, 'top', 10);
+	if (top < 1) throw new CliError(`--top must be at least 1, got ${top}.`, 2);
 	if (!positionals[0] && runId === null) throw usageError(`Missing the dataset.`, USAGE);
 	// --run names what is analysed (the run's dataset): a dataset or --where beside it would be ignored.
 	if (runId !== null && positionals[0]) throw usageError(`Give the dataset "${positionals[0]}" or --run ${runId}, not both (--run analyses the run's own dataset).`, USAGE);
@@ -118,11 +133,14 @@ export async function run(argv: string[]): Promise<void> {
 		if (err instanceof AnalysisError) throw withExitCode(err, 2);
 		throw err;
 	}
-	const scopes: AnalysisScope[] = [];
-	if (runId !== null) scopes.push({ kind: 'run', runId });
-	else if (values.where?.length) scopes.push({ kind: 'selection', datasetId: dataset(positionals[0]), where: values.where });
-	else scopes.push({ kind: 'dataset', datasetId: dataset(positionals[0]), keptOnly: !!values['kept-only'] });
-	for (const ref of values.vs ?? []) scopes.push({ kind: 'dataset', datasetId: dataset(ref, '--vs'), keptOnly: !!values['kept-only'] });
+	const keptOnly = !!values['kept-only'];
+	// With --where, --kept-only is one more clause of the selection (kept), as the label then says.
+	const where = values.where?.length ? (keptOnly ? [...values.where, 'kept'] : values.where) : null;
+	if (where && keptOnly && selectsRejected(values.where!)) throw usageError('--kept-only contradicts the --where clauses: they select the rows the filters rejected, --kept-only leaves those out.', USAGE);
+	// Every --vs dataset is scoped as the main one is: the same selection, or the same kept-only.
+	const scopeOf = (datasetId: number): AnalysisScope => (where ? { kind: 'selection', datasetId, where } : { kind: 'dataset', datasetId, keptOnly });
+	const scopes: AnalysisScope[] = [runId !== null ? { kind: 'run', runId } : scopeOf(dataset(positionals[0]))];
+	for (const ref of values.vs ?? []) scopes.push(scopeOf(dataset(ref, '--vs')));
 
 	const results: AnalysisResult[] = [];
 	for (const scope of scopes) {
