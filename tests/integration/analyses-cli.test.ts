@@ -192,6 +192,12 @@ describe('analyze --kept-only', () => {
 		expect((JSON.parse(where.stdout) as Out).analyses.map((r) => [r.scope.kind, r.analysis.instructions])).toEqual([['selection', 3], ['selection', 3]]);
 	}, 60_000);
 
+	it('names --where in a bad clause\'s refusal (the pages name it a filter)', () => {
+		const r = cli('analyze', 'filt a', '--where', 'kept=maybe', '--json');
+		expect(r.code).toBe(2);
+		expect(JSON.parse(r.stdout || r.stderr)).toMatchObject({ error: { message: '--where kept=maybe: expected yes or no, got "maybe".' } });
+	}, 60_000);
+
 	it('is refused beside --where clauses that select the rejected rows', () => {
 		const r = cli('analyze', 'filt a', '--kept-only', '--where', 'rejected');
 		expect(r.code).toBe(2);

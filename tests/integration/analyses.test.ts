@@ -276,4 +276,15 @@ describe('analyses on a database', () => {
 		const id = await importRows('x', rows(['Write a poem.']));
 		await expect(analyze({ kind: 'selection', datasetId: id, where: ['colour=blue'] }, {}, db)).rejects.toThrow(/unknown filter "colour"/);
 	});
+
+	it('names a bad clause as the caller calls it: a filter on the pages, --where on the command line', async () => {
+		const id = await importRows('x', rows(['Write a poem.']));
+		const refusal = (where: string[], whereOption?: string) => analyze({ kind: 'selection', datasetId: id, where }, { whereOption }, db).catch((err: Error) => err.message);
+		expect(await refusal(['bogus'])).toMatch(/^filter bogus: unknown filter "bogus"\. Known: /);
+		expect(await refusal(['kept=maybe'])).toBe('filter kept=maybe: expected yes or no, got "maybe".');
+		expect(await refusal(['kept', 'kept=no'])).toBe('filter kept=no contradicts filter kept: every filter must hold, so give each one once.');
+		expect(await refusal(['rating=B'])).toBe('filter rating=B: A–D ratings are given to model responses, and the analyses read instructions and instances; leave rating out.');
+		expect(await refusal(['bogus'], '--where')).toMatch(/^--where bogus: unknown filter "bogus"\./);
+		for (const where of [['bogus'], ['kept=maybe'], ['rating=B'], ['origin=nowhere'], ['run=x'], ['agreed=no']]) expect(await refusal(where)).not.toContain('--');
+	});
 });

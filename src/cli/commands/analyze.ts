@@ -145,7 +145,7 @@ export async function run(argv: string[]): Promise<void> {
 	const results: AnalysisResult[] = [];
 	for (const scope of scopes) {
 		try {
-			results.push(await analyze(scope, { seeds, refresh: !!values.refresh }));
+			results.push(await analyze(scope, { seeds, refresh: !!values.refresh, whereOption: '--where' }));
 		} catch (err) {
 			if (err instanceof AnalysisError) throw withExitCode(err, err.status === 404 ? 1 : 2);
 			throw err;

@@ -121,7 +121,7 @@ function datasetOrThrow(database: Db, datasetId: number) {
 	return dataset;
 }
 
-function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
+function resolveScope(database: Db, scope: AnalysisScope, whereOption: string): ResolvedScope {
 	if (scope.kind === 'run') {
 		const run = runRow(database, scope.runId);
 		if (!run) throw new AnalysisError(`No generation run with id ${scope.runId}.`, 404, 'run');
@@ -157,11 +157,13 @@ function resolveScope(database: Db, scope: AnalysisScope): ResolvedScope {
 	}
 	let filters: ExportFilters;
 	try {
-		filters = parseWhere(scope.where);
+		filters = parseWhere(scope.where, whereOption);
 	} catch (err) {
 		if (err instanceof ExportFilterError) throw new AnalysisError(err.message, 400, 'where');
 		throw err;
 	}
+	// The export's own refusal names its command-line options (--responses); an analysis has no responses to rate.
+	if (filters.minRating) throw new AnalysisError(`${whereOption} rating=${filters.minRating}: A–D ratings are given to model responses, and the analyses read instructions and instances; leave rating out.`, 400, 'where');
 	const described = describeFilters(filters);
 	return {
 		scope: { kind: 'selection', datasetId: dataset.id, where: whereClauses(filters) },
@@ -489,11 +491,13 @@ export interface AnalyzeOptions {
 	seeds?: SeedChoice;
 	/** Ignore a cached result (it is replaced). */
 	refresh?: boolean;
+	/** What the caller calls a selection's clauses, for its refusals: "filter" on the pages (the default), "--where" on the command line. */
+	whereOption?: string;
 }
 
 /** The analyses of one scope, from the cache when its inputs have not changed. */
 export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}, database: Db = db()): Promise<AnalysisResult> {
-	const resolved = resolveScope(database, scope);
+	const resolved = resolveScope(database, scope, options.whereOption ?? 'filter');
 	const seeds = resolveSeeds(database, resolved, options.seeds ?? { kind: 'default' });
 	const seedChoice: SeedChoice = seeds?.choice ?? { kind: 'none' };
 	const key = scopeKey(resolved, options.seeds ?? { kind: 'default' });

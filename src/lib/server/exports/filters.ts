@@ -86,15 +86,15 @@ export const FILTER_HELP: readonly FilterHelp[] = [
 	{ key: 'judge-valid', values: '', description: 'the judge run said all three questions yes (needs judge-run); its precision on the audit is reported', humanLabel: false }
 ];
 
-function oneOf<T extends string>(clause: string, value: string, allowed: readonly T[]): T {
+function oneOf<T extends string>(option: string, clause: string, value: string, allowed: readonly T[]): T {
 	if ((allowed as readonly string[]).includes(value)) return value as T;
-	throw new ExportFilterError(`--where ${clause}: expected ${allowed.join(', ')}, got "${value}".`, clause);
+	throw new ExportFilterError(`${option} ${clause}: expected ${allowed.join(', ')}, got "${value}".`, clause);
 }
 
-function ids(clause: string, value: string): number[] {
+function ids(option: string, clause: string, value: string): number[] {
 	const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
 	if (!parts.length || parts.some((p) => !/^\d+$/.test(p))) {
-		throw new ExportFilterError(`--where ${clause}: expected one or more numeric ids separated by commas.`, clause);
+		throw new ExportFilterError(`${option} ${clause}: expected one or more numeric ids separated by commas.`, clause);
 	}
 	return [...new Set(parts.map(Number))].sort((a, b) => a - b);
 }
@@ -102,10 +102,10 @@ function ids(clause: string, value: string): number[] {
 const YES_WORDS = new Set(['yes', 'true', '1', 'on']);
 const NO_WORDS = new Set(['no', 'false', '0', 'off']);
 
-function yesNo(clause: string, value: string | undefined): 'yes' | 'no' {
+function yesNo(option: string, clause: string, value: string | undefined): 'yes' | 'no' {
 	if (value === undefined || YES_WORDS.has(value)) return 'yes';
 	if (NO_WORDS.has(value)) return 'no';
-	throw new ExportFilterError(`--where ${clause}: expected yes or no, got "${value}".`, clause);
+	throw new ExportFilterError(`${option} ${clause}: expected yes or no, got "${value}".`, clause);
 }
 
 /**
@@ -122,24 +122,25 @@ const YES_ONLY: Record<string, string> = {
 	'judge-valid': 'leave judge-valid out for every row'
 };
 
-function yesOnly(clause: string, key: string, value: string | undefined): true {
-	if (yesNo(clause, value) === 'yes') return true;
-	throw new ExportFilterError(`--where ${clause}: ${key} can only be yes (given alone); ${YES_ONLY[key]}.`, clause);
+function yesOnly(option: string, clause: string, key: string, value: string | undefined): true {
+	if (yesNo(option, clause, value) === 'yes') return true;
+	throw new ExportFilterError(`${option} ${clause}: ${key} can only be yes (given alone); ${YES_ONLY[key]}.`, clause);
 }
 
 /**
  * Reads `key` / `key=value` clauses (case-insensitive keys and values, except ids). Every clause
  * must hold, so a key given twice with different values is refused (an identical repeat is
- * fine) rather than the later one silently replacing the earlier.
+ * fine) rather than the later one silently replacing the earlier. Refusals name a clause as
+ * `<option> <clause>`: the caller's name for the option (the CLI's --where; a page's "filter").
  */
-export function parseWhere(clauses: readonly string[]): ExportFilters {
+export function parseWhere(clauses: readonly string[], option = '--where'): ExportFilters {
 	const filters: ExportFilters = {};
 	/** Which clause set each field, to name both when a later one contradicts it. */
 	const setBy = new Map<keyof ExportFilters, string>();
 	const set = <K extends keyof ExportFilters>(clause: string, field: K, value: ExportFilters[K]) => {
 		const before = setBy.get(field);
 		if (before !== undefined && JSON.stringify(filters[field]) !== JSON.stringify(value)) {
-			throw new ExportFilterError(`--where ${clause} contradicts --where ${before}: every filter must hold, so give each one once.`, clause);
+			throw new ExportFilterError(`${option} ${clause} contradicts ${option} ${before}: every filter must hold, so give each one once.`, clause);
 		}
 		if (before === undefined) setBy.set(field, clause);
 		filters[field] = value;
@@ -151,63 +152,63 @@ export function parseWhere(clauses: readonly string[]): ExportFilters {
 		const key = (eq === -1 ? clause : clause.slice(0, eq)).trim().toLowerCase();
 		const value = eq === -1 ? undefined : clause.slice(eq + 1).trim().toLowerCase();
 		const need = () => {
-			if (value === undefined || value === '') throw new ExportFilterError(`--where ${clause}: give a value, e.g. ${key}=…`, clause);
+			if (value === undefined || value === '') throw new ExportFilterError(`${option} ${clause}: give a value, e.g. ${key}=…`, clause);
 			return value;
 		};
 		switch (key) {
 			case 'kept':
-				set(clause, 'kept', yesNo(clause, value));
+				set(clause, 'kept', yesNo(option, clause, value));
 				break;
 			case 'rejected':
-				set(clause, 'kept', yesNo(clause, value) === 'yes' ? 'no' : 'yes');
+				set(clause, 'kept', yesNo(option, clause, value) === 'yes' ? 'no' : 'yes');
 				break;
 			case 'classification':
-				set(clause, 'classification', value === undefined ? 'yes' : oneOf(clause, value, ['yes', 'no', 'unknown'] as const));
+				set(clause, 'classification', value === undefined ? 'yes' : oneOf(option, clause, value, ['yes', 'no', 'unknown'] as const));
 				break;
 			case 'run':
 			case 'runs':
-				set(clause, 'runs', ids(clause, need()));
+				set(clause, 'runs', ids(option, clause, need()));
 				break;
 			case 'origin':
 				// Sorted, as ids are: the same origins in another order are the same filter.
-				set(clause, 'origins', [...new Set(need().split(',').map((o) => oneOf(clause, o.trim(), TASK_ORIGINS)))].sort());
+				set(clause, 'origins', [...new Set(need().split(',').map((o) => oneOf(option, clause, o.trim(), TASK_ORIGINS)))].sort());
 				break;
 			case 'input':
-				set(clause, 'input', oneOf(clause, need(), ['empty', 'nonempty'] as const));
+				set(clause, 'input', oneOf(option, clause, need(), ['empty', 'nonempty'] as const));
 				break;
 			case 'audit':
 			case 'audits':
-				set(clause, 'audits', ids(clause, need()));
+				set(clause, 'audits', ids(option, clause, need()));
 				break;
 			case 'all-yes':
 			case 'valid':
-				set(clause, 'allYes', yesOnly(clause, key, value));
+				set(clause, 'allYes', yesOnly(option, clause, key, value));
 				break;
 			case 'rating':
-				set(clause, 'minRating', oneOf(clause, need().toUpperCase(), RATING_KEYS));
+				set(clause, 'minRating', oneOf(option, clause, need().toUpperCase(), RATING_KEYS));
 				break;
 			case 'agreed':
-				set(clause, 'agreed', yesOnly(clause, key, value));
+				set(clause, 'agreed', yesOnly(option, clause, key, value));
 				break;
 			case 'audited':
-				set(clause, 'audited', yesNo(clause, value));
+				set(clause, 'audited', yesNo(option, clause, value));
 				break;
 			case 'not-rejected':
-				set(clause, 'notRejected', yesOnly(clause, key, value));
+				set(clause, 'notRejected', yesOnly(option, clause, key, value));
 				set(clause, 'kept', 'yes');
 				break;
 			case 'judge-run': {
-				const [id, ...more] = ids(clause, need());
-				if (more.length) throw new ExportFilterError(`--where ${clause}: give one judge run.`, clause);
+				const [id, ...more] = ids(option, clause, need());
+				if (more.length) throw new ExportFilterError(`${option} ${clause}: give one judge run.`, clause);
 				set(clause, 'judgeRun', id);
 				break;
 			}
 			case 'judge-valid':
-				set(clause, 'judgeValid', yesOnly(clause, key, value));
+				set(clause, 'judgeValid', yesOnly(option, clause, key, value));
 				break;
 			default:
 				throw new ExportFilterError(
-					`--where ${clause}: unknown filter "${key}". Known: ${FILTER_HELP.map((f) => f.key).join(', ')}.`,
+					`${option} ${clause}: unknown filter "${key}". Known: ${FILTER_HELP.map((f) => f.key).join(', ')}.`,
 					clause
 				);
 		}
