@@ -126,3 +126,16 @@ test('a bad scope is refused in plain words', async ({ page }) => {
 	const bad = await page.goto('/analyses/compare?s=nonsense');
 	expect(bad?.status()).toBe(400);
 });
+
+test('one verb is worded in the singular, and a bad filter is refused in the page\'s words', async ({ page }) => {
+	await signIn(page, RESEARCHER);
+	const id = await importFile(page, 'e2e analyses one', 'one.jsonl', jsonl([{ instruction: 'Write a poem about the sea.', input: '', output: 'Waves.' }]));
+	await gotoReady(page, `/analyses?dataset=${id}&seeds=none`);
+	await expect(page.getByText('Top 1 verb by pairs, each with its top 4 nouns')).toBeVisible();
+	await expect(page.getByTestId('sunburst')).toHaveAttribute('aria-label', 'Top 1 verb and its top 4 nouns');
+	await expect(page.getByTestId('figure-verb-noun')).toContainText('1 (100.0%) has a verb–noun pair, 1 (100.0%) is in the arcs');
+	const bad = await page.goto(`/analyses?dataset=${id}&where=bogus`);
+	expect(bad?.status()).toBe(400);
+	await expect(page.getByText(/filter bogus: unknown filter "bogus"/)).toBeVisible();
+	await expect(page.locator('main')).not.toContainText('--where');
+});

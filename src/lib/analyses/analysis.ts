@@ -23,6 +23,16 @@ export const ANALYSIS_VERSION = 5;
 /** The sunburst of Self-Instruct Figure 2: 20 verbs × 4 nouns. */
 export const TOP_VERBS = 20;
 export const TOP_NOUNS = 4;
+/** The sunburst's name, in the number its verbs come to: "Top 1 verb and its top 4 nouns", "Top 20 verbs and their …". */
+export function topVerbsText(verbs: number): string {
+	return `Top ${formatCount(verbs, 'verb')} and ${verbs === 1 ? 'its' : 'their'} top ${TOP_NOUNS} nouns`;
+}
+
+/** The verb–noun table's caption. */
+export function topVerbsTableCaption(verbs: number): string {
+	return `Top ${formatCount(verbs, 'verb')} by pairs, each with its top ${TOP_NOUNS} nouns`;
+}
+
 /** How many verbs and nouns the result lists beyond the sunburst (tables, CLI). */
 export const LISTED = 50;
 /** A share of instructions above 0.5 is always given (Self-Instruct Figure 3 marks it), besides the filter's threshold. */

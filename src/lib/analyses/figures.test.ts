@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { analysisFilePrefix, analysisFigureIds } from './figures';
+import { analysisFilePrefix, analysisFigureIds, analysisFigures } from './figures';
+import { AnalysisBuilder } from './analysis';
+import { VerbNounExtractor } from './verb-noun';
+
+describe('analysisFigures', () => {
+	it('words one verb and one instruction in the singular', () => {
+		const b = new AnalysisBuilder({ extractor: new VerbNounExtractor(), seeds: null });
+		b.addInstruction('Write a poem about the sea.', 6);
+		b.addInstance(0, 1);
+		const [vn] = analysisFigures([{ label: 'one', analysis: b.finish() }]);
+		expect(vn.label).toBe('Top 1 verb and its top 4 nouns');
+		expect(vn.caption).toContain('n = 1 instruction; 1 (100.0%) has a verb–noun pair, 1 (100.0%) is in the arcs.');
+	});
+});
 
 describe('analysisFilePrefix', () => {
 	it('names the dataset, its id and what of it was analysed', () => {

@@ -6,7 +6,7 @@
  * on the same shared scales and in the same column colours. The server renders them to SVG and
  * PNG with the pages' own chart code (src/lib/server/reports/figures.ts).
  */
-import { SIMILARITY_ABOVE_NOTE, VERB_NOUN_LEMMA_NOTE, seedTasksLeftOutText, tokenlessText, similarityAbove, similarityRules, type DatasetAnalysis } from './analysis';
+import { SIMILARITY_ABOVE_NOTE, VERB_NOUN_LEMMA_NOTE, seedTasksLeftOutText, topVerbsText, tokenlessText, similarityAbove, similarityRules, type DatasetAnalysis } from './analysis';
 import { ACCENT } from '$lib/components/charts/plot-theme';
 import { SUNBURST_HUES } from '$lib/components/analyses/sunburst-layout';
 import { LENGTH_FIELDS, lengthBars, maxShare, overflowText, sharedLengthScale, similarityBars } from '$lib/components/analyses/view';
@@ -89,11 +89,11 @@ export function analysisFigures(sources: readonly AnalysisFigureSource[]): Repor
 			figures.push({
 				id: `verb-noun${suffix}`,
 				title: `Top ${formatCount(vn.top.length, 'verb')} and ${vn.top.length === 1 ? 'its' : 'their'} top nouns in ${label}`,
-				label: `Top ${formatCount(vn.top.length, 'verb')} and ${vn.top.length === 1 ? 'its' : 'their'} top 4 nouns`,
+				label: topVerbsText(vn.top.length),
 				caption:
 					(covers?.instruction ? `${covers.instruction}. ` : '') +
 					`Root verb of each instruction (inner ring) and its first direct-object noun (outer ring), the top ${formatCount(vn.top.length, 'verb')} with ${vn.top.length === 1 ? 'its' : 'their'} top 4 nouns each, arcs sized by instructions (Self-Instruct Figure 2). ${VERB_NOUN_LEMMA_NOTE} ` +
-					`n = ${formatCount(vn.instructions, 'instruction')}; ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}) have a verb–noun pair, ${formatNumber(vn.covered)} (${pctOf(vn.covered, vn.instructions)}) are in the arcs. ${NO_INTERVAL}`,
+					`n = ${formatCount(vn.instructions, 'instruction')}; ${formatNumber(vn.withPair)} (${pctOf(vn.withPair, vn.instructions)}) ${vn.withPair === 1 ? 'has' : 'have'} a verb–noun pair, ${formatNumber(vn.covered)} (${pctOf(vn.covered, vn.instructions)}) ${vn.covered === 1 ? 'is' : 'are'} in the arcs. ${NO_INTERVAL}`,
 				legend: [
 					{ kind: 'bar', label: 'inner ring: root verb', color: SUNBURST_HUES[0] },
 					{ kind: 'bar', label: 'outer ring: its direct-object noun (lighter)', color: 'rgb(159, 180, 201)' }

@@ -10,6 +10,13 @@ const verb = (name: string, pairs: number, nouns: [string, number][]): TopVerb =
 });
 
 describe('sunburstArcs', () => {
+	it('titles a verb arc in the right number: one pair, several pairs', () => {
+		const one = sunburstArcs([verb('write', 1, [['poem', 1]])], 1, 340).find((a) => a.depth === 1)!;
+		expect(one.title).toBe('write: 1 with its top nouns, 1 pair in all (100.0% of instructions)');
+		const two = sunburstArcs([verb('write', 2, [['poem', 2]])], 2, 340).find((a) => a.depth === 1)!;
+		expect(two.title).toContain(', 2 pairs in all');
+	});
+
 	it('goes round the verbs in the table’s order (all pairs), not by their top nouns’ share', () => {
 		// "write" has more pairs in all, "give" more in its top nouns: the ring follows the table.
 		const top = [verb('write', 100, [['poem', 10], ['story', 5]]), verb('give', 60, [['example', 50], ['tip', 8]]), verb('list', 20, [['item', 12]])];

@@ -6,7 +6,7 @@
  */
 import { hierarchy, partition, type HierarchyRectangularNode } from 'd3-hierarchy';
 import type { TopVerb } from '$lib/analyses/top-k';
-import { formatNumber } from '$lib/text/words';
+import { formatCount, formatNumber } from '$lib/text/words';
 import { pct } from '$lib/components/charts/plot-theme';
 
 /** Ten well-separated hues, repeated lighter for verbs 11–20. */
@@ -122,7 +122,7 @@ export function sunburstArcs(top: readonly TopVerb[], instructions: number, size
 		const share = instructions > 0 ? ` (${pct(count / instructions)} of instructions)` : '';
 		if (d.depth === 1) {
 			const pairs = top.find((v) => v.verb === d.data.name)?.pairs ?? count;
-			return `${d.data.name}: ${formatNumber(count)} with its top nouns, ${formatNumber(pairs)} pairs in all${instructions > 0 ? ` (${pct(pairs / instructions)} of instructions)` : ''}`;
+			return `${d.data.name}: ${formatNumber(count)} with its top nouns, ${formatCount(pairs, 'pair')} in all${instructions > 0 ? ` (${pct(pairs / instructions)} of instructions)` : ''}`;
 		}
 		return `${d.data.verb} → ${d.data.name}: ${formatNumber(count)}${share}`;
 	}
