@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDb, jsonl, streamOf } from '../support/db';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { findDatasetByName } from '../../src/lib/server/datasets/datasets';
@@ -9,6 +9,7 @@ import { analyze } from '../../src/lib/server/analyses/analyze';
 import { datasetTable } from '../../src/lib/reports/paper-tables';
 import { analysisChoices } from '../../src/lib/server/analyses/choices';
 import { analysisFigures } from '../../src/lib/analyses/figures';
+import { AnalysisBuilder } from '../../src/lib/analyses/analysis';
 import { archiveDataset } from '../../src/lib/server/archive/archive';
 import { buildRunParams } from '../../src/lib/server/runs/generation/params';
 import type { Db } from '../../src/lib/server/db';
@@ -276,6 +277,30 @@ describe('analyses on a database', () => {
 		const id = await importRows('x', rows(['Write a poem.']));
 		await expect(analyze({ kind: 'selection', datasetId: id, where: ['colour=blue'] }, {}, db)).rejects.toThrow(/unknown filter "colour"/);
 	});
+
+	it('reads its rows in one snapshot: rows committed between its batches are not in the result', async () => {
+		// More tasks than one batch (4,096), so the event loop gets a turn between batches.
+		const id = await importRows('big', rows(Array.from({ length: 4100 }, (_, k) => `Write poem number ${k}.`)));
+		const columns = (db.$client.pragma('table_info(tasks)') as { name: string }[]).map((c) => c.name).filter((c) => c !== 'id').join(', ');
+		let seen = 0;
+		const original = AnalysisBuilder.prototype.addInstruction;
+		const spy = vi.spyOn(AnalysisBuilder.prototype, 'addInstruction').mockImplementation(function (this: AnalysisBuilder, ...args: Parameters<AnalysisBuilder['addInstruction']>) {
+			// After the first batch, as an import would commit between batches: 5 more tasks.
+			if (++seen === 4096) db.$client.prepare(`INSERT INTO tasks (${columns}) SELECT ${columns} FROM tasks WHERE dataset_id = ? ORDER BY id LIMIT 5`).run(id);
+			return original.apply(this, args);
+		});
+		try {
+			const during = await analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'none' } }, db);
+			expect(seen).toBe(4100);
+			expect(during.analysis.instructions).toBe(4100);
+		} finally {
+			spy.mockRestore();
+		}
+		// Cached under the version it read: the new rows are seen on the next call.
+		const after = await analyze({ kind: 'dataset', datasetId: id }, { seeds: { kind: 'none' } }, db);
+		expect(after.cached).toBe(false);
+		expect(after.analysis.instructions).toBe(4105);
+	}, 60_000);
 
 	it('names a bad clause as the caller calls it: a filter on the pages, --where on the command line', async () => {
 		const id = await importRows('x', rows(['Write a poem.']));

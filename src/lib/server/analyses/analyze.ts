@@ -16,7 +16,8 @@ import { db, type Db } from '../db';
 import { isGenerationRunSql, latestGenerationRunOf } from '../runs/generation/rows';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 import { getDataset, receivingImport } from '../datasets/datasets';
-import { selectionQuery, withReviewersNotCounted, type ExportSelection } from '../exports/query';
+import { openReader, selectionQuery, withReviewersNotCounted, type ExportSelection } from '../exports/query';
+import type Database from 'better-sqlite3';
 import type { ReviewerInAudit } from '../../audits/qualification';
 import { describeFilters, ExportFilterError, parseWhere, whereClauses, type ExportFilters } from '../exports/filters';
 
@@ -182,8 +183,8 @@ function resolveScope(database: Db, scope: AnalysisScope, whereOption: string): 
  * only ever added or deleted, never rewritten, except filter verdicts) and the last filter
  * application. Each part is one lookup on an index.
  */
-function datasetVersion(database: Db, datasetId: number): string {
-	const c = database.$client;
+function datasetVersion(database: Db | Database.Database, datasetId: number): string {
+	const c = '$client' in database ? database.$client : database;
 	const t = c.prepare<[number], { n: number; last: number }>('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM tasks WHERE dataset_id = ?').get(datasetId)!;
 	const i = c.prepare<[number], { n: number; last: number }>('SELECT count(*) AS n, coalesce(max(id), 0) AS last FROM instances WHERE dataset_id = ?').get(datasetId)!;
 	const f = c.prepare<[number], { last: number }>('SELECT coalesce(max(id), 0) AS last FROM filter_runs WHERE dataset_id = ?').get(datasetId)!;
@@ -318,18 +319,20 @@ function similarityThreshold(database: Db, resolved: ResolvedScope): SimilarityT
 }
 
 /** Streams the scope's rows through the analysis, yielding to the event loop between batches. */
-async function load(database: Db, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
+async function load(database: Db, rows: Database.Database, resolved: ResolvedScope, seeds: ResolvedSeeds | null, tasks: number): Promise<Loaded> {
 	const { extractor, moduleUrl } = await verbNounModule();
 	const pool = tasks >= POOL_FROM && moduleUrl ? await VerbNounPool.create(moduleUrl, threadsWorthStarting()) : null;
 	try {
-		return { ...(await loadWith(database, resolved, seeds, extractor, pool)), taggerThreads: pool?.size ?? 0 };
+		return { ...(await loadWith(database, rows, resolved, seeds, extractor, pool)), taggerThreads: pool?.size ?? 0 };
 	} finally {
 		await pool?.close();
 	}
 }
 
+/** `c` reads the scope's rows: the analysis's read snapshot (see analyze). */
 async function loadWith(
 	database: Db,
+	c: Database.Database,
 	resolved: ResolvedScope,
 	seeds: ResolvedSeeds | null,
 	extractor: VerbNounExtractor,
@@ -354,7 +357,6 @@ async function loadWith(
 	// The dataset's seed tasks are left out of the histogram however the seeds were chosen: a
 	// copy of the seeds in another dataset would otherwise count them as generated, at F = 1.
 	const isSeed = (taskId: number, seedOrigin: number) => seedOrigin === 1 || own.has(taskId);
-	const c = database.$client;
 	const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 	if (resolved.taskWhere) {
 		// Instances are read for each batch of tasks (a range of task ids), so every query walks
@@ -438,8 +440,7 @@ async function loadWith(
  * conversation's turns after the first user turn and first reply, a pair's second response.
  * (Cheap where there are none: one lookup on each table's dataset index.)
  */
-function coverageOf(database: Db, resolved: ResolvedScope): AnalysisCoverage {
-	const c = database.$client;
+function coverageOf(c: Database.Database, resolved: ResolvedScope): AnalysisCoverage {
 	const has = (table: string) => c.prepare<[number]>(`SELECT 1 FROM ${table} WHERE dataset_id = ? LIMIT 1`).get(resolved.datasetId) !== undefined;
 	const conversations = has('conversations');
 	const pairs = has('preference_pairs');
@@ -502,12 +503,9 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 	const seedChoice: SeedChoice = seeds?.choice ?? { kind: 'none' };
 	const key = scopeKey(resolved, options.seeds ?? { kind: 'default' });
 	const usesLabels = HUMAN_LABEL_FILTERS.some((f) => resolved.filters[f] !== undefined);
-	const version = [
-		`a${ANALYSIS_VERSION}`,
-		datasetVersion(database, resolved.datasetId),
-		`s:${seeds?.version ?? 'none'}`,
-		usesLabels ? labelsVersion(database, resolved.datasetId) : ''
-	].join('|');
+	const versionOf = (rows: Db | Database.Database) =>
+		[`a${ANALYSIS_VERSION}`, datasetVersion(rows, resolved.datasetId), `s:${seeds?.version ?? 'none'}`, usesLabels ? labelsVersion(database, resolved.datasetId) : ''].join('|');
+	const version = versionOf(database);
 	const c = database.$client;
 	if (!options.refresh) {
 		const hit = c.prepare<[string], { version: string; result: string }>('SELECT version, result FROM analysis_cache WHERE scope_key = ?').get(key);
@@ -515,13 +513,23 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		if (hit && hit.version === version) return { ...(JSON.parse(hit.result) as AnalysisResult), archived: resolved.archived, cached: true };
 	}
 	const started = performance.now();
-	const tasks = (c.prepare<[number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId)!).n;
-	const loaded = await load(database, resolved, seeds, tasks);
+	// The rows are read in batches with the event loop free between them: one read snapshot (the
+	// exports' openReader) keeps an import that commits meanwhile out of every batch, so the
+	// result is the rows of one instant, and the cached version is that instant's.
+	const reader = openReader(database);
+	let loaded: Loaded, coverage: AnalysisCoverage, readVersion: string;
+	try {
+		readVersion = versionOf(reader.client);
+		const tasks = (reader.client.prepare<[number], { n: number }>('SELECT count(*) AS n FROM tasks WHERE dataset_id = ?').get(resolved.datasetId)!).n;
+		loaded = await load(database, reader.client, resolved, seeds, tasks);
+		coverage = coverageOf(reader.client, resolved);
+	} finally {
+		reader.close();
+	}
 	const wholeDataset = resolved.scope.kind === 'dataset' || resolved.scope.kind === 'run';
 	const table1 = wholeDataset
 		? datasetStatistics(resolved.datasetId, { keptOnly: resolved.filters.kept === 'yes' }, database)
 		: table1FromAnalysis(loaded);
-	const coverage = coverageOf(database, resolved);
 	const durationMs = Math.round(performance.now() - started);
 	const result: AnalysisResult = {
 		label: resolved.label,
@@ -544,7 +552,7 @@ export async function analyze(scope: AnalysisScope, options: AnalyzeOptions = {}
 		`INSERT INTO analysis_cache (scope_key, version, result, duration_ms, computed_at) VALUES (?, ?, ?, ?, ?)
 		 ON CONFLICT(scope_key) DO UPDATE SET version = excluded.version, result = excluded.result,
 			duration_ms = excluded.duration_ms, computed_at = excluded.computed_at`
-	).run(key, version, JSON.stringify(result), durationMs, Date.now());
+	).run(key, readVersion, JSON.stringify(result), durationMs, Date.now());
 	return result;
 }
 
