@@ -16,9 +16,10 @@ import { SELF_INSTRUCT_ROUGE_L_THRESHOLD } from '$lib/filters/presets';
  * Bumped when the analyses change, so cached results from older code are not reused
  * (3: the verb–noun rules for copula questions, "Re-write", "at least N", "to me"; 4: token-less
  * instructions and seeds counted, what each figure covers, sentences split after dotted abbreviations;
- * 5: a score an ulp below a threshold counted exactly on it, as its bar is).
+ * 5: a score an ulp below a threshold counted exactly on it, as its bar is; 6: a word inside
+ * quotation marks is never the root verb).
  */
-export const ANALYSIS_VERSION = 5;
+export const ANALYSIS_VERSION = 6;
 
 /** The sunburst of Self-Instruct Figure 2: 20 verbs × 4 nouns. */
 export const TOP_VERBS = 20;

@@ -158,6 +158,17 @@ describe('the rules for what the tagger misreads (each with sentences they must 
 
 	it.each(
 		cases([
+			// A verb inside quotation marks is named, not the instruction's root.
+			['What does the phrase "out of left field" mean?', 'mean', null],
+			['What does the idiom “break the ice” mean?', 'mean', null],
+			['What does the word "run" mean in this sentence?', 'mean', null]
+		])
+	)('a quoted phrase is never the root: %s → %s / %s', (instruction, verb, noun) => {
+		expect(extractor.extract(instruction)).toEqual({ verb, noun });
+	});
+
+	it.each(
+		cases([
 			['Describe to me the process of photosynthesis.', 'describe', 'process'],
 			['Explain to us the rules of chess.', 'explain', 'rule'],
 			['Write for me a poem about the sea.', 'write', 'poem'],

@@ -327,10 +327,21 @@ function declarativeRoot(t: Tagged, from: number): number {
 	let sawHaveOrDo = -1;
 	let subjectPronoun = false;
 	let sawSubject = false;
+	let quoted = false;
 	for (let i = from; i < n; i++) {
 		const p = t.pos[i];
 		const w = t.lower[i];
-		if (p === 'PUNCT' && w !== '-' && w !== "'" && w !== '"') break;
+		// A quoted phrase is named, not said: its words are never the root ('What does the phrase
+		// "out of left field" mean?' is about meaning, not leaving).
+		if (w === '"' || w === '“' || w === '”') {
+			quoted = w === '"' ? !quoted : w === '“';
+			continue;
+		}
+		if (quoted) {
+			sawSubject = true;
+			continue;
+		}
+		if (p === 'PUNCT' && w !== '-' && w !== "'") break;
 		if (i > from && (CLAUSE_OPENERS.has(w) || p === 'SCONJ')) break;
 		if (p === 'PART' && w === 'to') break;
 		if (p === 'AUX') {
