@@ -15,9 +15,18 @@ import {
 	type Rating,
 	type ReportAudit
 } from '$lib/reports';
+import { CATEGORY_LABELS } from '$lib/reports/format';
+import { formatDateTime } from '$lib/text/dates';
 import { ReportError } from './errors';
 import { loadReportInput } from './load';
 import { disagreementListOffThread } from './threads';
+
+/**
+ * The final label a researcher's form was made from: its `updatedAt` (ISO), or null when the item
+ * had none. Saving refuses a form made from another state, so two researchers settling the same
+ * item do not overwrite each other unseen. Left out (imports, scripts), nothing is checked.
+ */
+export type AdjudicationBase = string | null;
 
 export type AdjudicationInput =
 	| {
@@ -28,12 +37,14 @@ export type AdjudicationInput =
 			/** Required when an answer is "no"; ignored (stored as null) when all three are "yes". */
 			errorReason: ErrorReason | null;
 			comment?: string;
+			basedOn?: AdjudicationBase;
 	  }
 	| {
 			kind: 'rating';
 			/** One rating per response the item shows. */
 			ratings: Array<{ responseId: number; rating: Rating }>;
 			comment?: string;
+			basedOn?: AdjudicationBase;
 	  };
 
 export const MAX_ADJUDICATION_COMMENT = 2000;
@@ -50,13 +61,55 @@ function itemOf(auditId: number, itemId: number, database: Db) {
 	return row;
 }
 
+interface StoredAdjudication {
+	id: number;
+	updatedAt: number;
+	adjudicator: string | null;
+	instructionValid: number | null;
+	inputValid: number | null;
+	outputValid: number | null;
+	errorReason: ErrorReason | null;
+}
+
+function storedAdjudication(itemId: number, database: Db): StoredAdjudication | undefined {
+	return database.$client
+		.prepare<[number], StoredAdjudication>(
+			`SELECT j.id, j.updated_at AS updatedAt, u.email AS adjudicator, j.instruction_valid AS instructionValid, j.input_valid AS inputValid,
+				j.output_valid AS outputValid, j.error_reason AS errorReason
+			 FROM audit_adjudications j LEFT JOIN users u ON u.id = j.adjudicator_id WHERE j.item_id = ?`
+		)
+		.get(itemId);
+}
+
+/** Refuses (409) a form made from another final label than the one stored, naming who set it and when. */
+function checkBase(stored: StoredAdjudication | undefined, basedOn: AdjudicationBase | undefined, database: Db): void {
+	if (basedOn === undefined || !stored) return;
+	if (basedOn !== null && Date.parse(basedOn) === stored.updatedAt) return;
+	const yn = (v: number | null) => (v === 1 ? 'yes' : v === 0 ? 'no' : '—');
+	let verdict: string;
+	if (stored.instructionValid !== null || stored.outputValid !== null) {
+		verdict = `instruction ${yn(stored.instructionValid)}, input ${yn(stored.inputValid)}, output ${yn(stored.outputValid)} (${CATEGORY_LABELS[stored.errorReason ?? 'correct'].toLowerCase()})`;
+	} else {
+		verdict = database.$client
+			.prepare<[number], { model: string; rating: string }>('SELECT model, rating FROM audit_adjudication_ratings WHERE adjudication_id = ? ORDER BY model')
+			.all(stored.id)
+			.map((r) => `${r.model} ${r.rating}`)
+			.join(', ');
+	}
+	const who = stored.adjudicator ?? 'Someone (an account since removed, or an import)';
+	throw new ReportError(`${who} set this item's final label on ${formatDateTime(stored.updatedAt)}, after you opened it: ${verdict}. Review it and set it again.`, 409);
+}
+
 /** Sets (or replaces) the final label of an item. */
 export function setAdjudication(auditId: number, itemId: number, adjudicatorId: number | null, input: AdjudicationInput, database: Db = db()): void {
 	const c = database.$client;
-	const comment = (input.comment ?? '').trim().slice(0, MAX_ADJUDICATION_COMMENT);
+	const comment = (input.comment ?? '').trim();
+	// Refused rather than cut: a researcher's note is not shortened unseen.
+	if (comment.length > MAX_ADJUDICATION_COMMENT) throw new ReportError(`The comment is longer than ${MAX_ADJUDICATION_COMMENT} characters.`);
 	transaction(database, () => {
 		const item = itemOf(auditId, itemId, database);
 		if (input.kind !== item.kind) throw new ReportError(`This is a ${item.kind} audit.`);
+		checkBase(storedAdjudication(itemId, database), input.basedOn, database);
 		const now = Date.now();
 		let answers: [number | null, number | null, number | null, ErrorReason | null] = [null, null, null, null];
 		let ratings: Array<{ responseId: number; model: string; rating: Rating }> = [];
@@ -95,10 +148,16 @@ export function setAdjudication(auditId: number, itemId: number, adjudicatorId: 
 	});
 }
 
-/** Removes an item's adjudication: reports go back to the reviewers' majority. */
-export function clearAdjudication(auditId: number, itemId: number, database: Db = db()): boolean {
-	itemOf(auditId, itemId, database);
-	return database.$client.prepare<[number, number]>('DELETE FROM audit_adjudications WHERE audit_id = ? AND item_id = ?').run(auditId, itemId).changes > 0;
+/**
+ * Removes an item's adjudication: reports go back to the reviewers' majority. False when the item
+ * had none. `basedOn` as for setAdjudication: a final label set since the page showed it is kept.
+ */
+export function clearAdjudication(auditId: number, itemId: number, database: Db = db(), basedOn?: AdjudicationBase): boolean {
+	return transaction(database, () => {
+		itemOf(auditId, itemId, database);
+		checkBase(storedAdjudication(itemId, database), basedOn, database);
+		return database.$client.prepare<[number, number]>('DELETE FROM audit_adjudications WHERE audit_id = ? AND item_id = ?').run(auditId, itemId).changes > 0;
+	});
 }
 
 export interface DisagreementView extends DisagreementEntry {
@@ -108,6 +167,8 @@ export interface DisagreementView extends DisagreementEntry {
 	/** Quality: the output under review. */
 	output: string | null;
 	responses: Array<{ responseId: number; model: string; text: string }>;
+	/** The email of who set the final label (null: none, or an account since removed / an import). */
+	adjudicator: string | null;
 }
 
 export interface DisagreementPage {
@@ -151,7 +212,7 @@ export function disagreementEntry(auditId: number, itemId: number, database: Db 
 	return entry ? withTexts([entry], input.audit.kind, database)[0] : null;
 }
 
-/** The text reviewers saw, for a page of entries (two queries, whatever the page size). */
+/** The text reviewers saw and who adjudicated, for a page of entries (three queries, whatever the page size). */
 function withTexts(slice: DisagreementEntry[], kind: ReportAudit['kind'], database: Db): DisagreementView[] {
 	const c = database.$client;
 	const ids = JSON.stringify(slice.map((e) => e.itemId));
@@ -176,6 +237,12 @@ function withTexts(slice: DisagreementEntry[], kind: ReportAudit['kind'], databa
 		list.push({ responseId: r.responseId, model: r.model, text: r.text });
 		responses.set(r.itemId, list);
 	}
+	const adjudicators = new Map(
+		c
+			.prepare<[string], { id: number; email: string }>('SELECT id, email FROM users WHERE id IN (SELECT value FROM json_each(?))')
+			.all(JSON.stringify([...new Set(slice.map((e) => e.adjudication?.adjudicatorId).filter((id) => id != null))]))
+			.map((u) => [u.id, u.email])
+	);
 	return slice.map((e) => {
 		const t = texts.get(e.itemId);
 		return {
@@ -183,7 +250,8 @@ function withTexts(slice: DisagreementEntry[], kind: ReportAudit['kind'], databa
 			instruction: t?.instruction ?? '',
 			input: e.instanceId === null ? null : (t?.input ?? ''),
 			output: kind === 'quality' ? (t?.output ?? '') : null,
-			responses: responses.get(e.itemId) ?? []
+			responses: responses.get(e.itemId) ?? [],
+			adjudicator: e.adjudication?.adjudicatorId != null ? (adjudicators.get(e.adjudication.adjudicatorId) ?? null) : null
 		};
 	});
 }
