@@ -287,6 +287,50 @@ describe("a removed reviewer's set-aside labels", () => {
 		expect(rule(b.db, plain.auditId)).toEqual({ items: 0, accuracy: 0.8 });
 	});
 
+	it("carries the guidelines version each label was given and last changed under; an older bundle without it still imports, counted from the labels' times", async () => {
+		sameAccounts(a.db, b.db);
+		const auditA = workA.quality.auditId;
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		updateGuidelines(auditA, 'Guidelines as changed once.', workA.researcherId, a.db);
+		// One label changed under version 2 (its reviewer edits it).
+		const c = a.db.$client;
+		const label = c.prepare('SELECT l.reviewer_id AS reviewerId, i.ref, l.revision FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 ORDER BY l.id LIMIT 1').get(auditA) as { reviewerId: number; ref: string; revision: number };
+		submitLabel(auditA, label.reviewerId, { ref: label.ref, submissionId: submissionId(), baseRevision: label.revision, answer: BAD_OUTPUT }, {}, a.db);
+		const versions = (db: Db, id: number) =>
+			db.$client
+				.prepare('SELECT u.email, l.submitted_at AS submittedAt, l.first_guidelines_version AS first, l.guidelines_version AS last FROM audit_labels l JOIN users u ON u.id = l.reviewer_id WHERE l.audit_id = ? ORDER BY l.submitted_at, u.email')
+				.all(id);
+		const inA = versions(a.db, auditA) as { first: number; last: number }[];
+		expect(inA.filter((v) => v.first === 1 && v.last === 2)).toHaveLength(1);
+		const lines = [...auditBundleLines(auditA, a.db)];
+		expect(lines.map((l) => JSON.parse(l)).filter((r) => r.type === 'label' && r.firstGuidelinesVersion === 1 && r.guidelinesVersion === 2)).toHaveLength(1);
+		const copy = await importAuditBundle(bytes(lines), { fileName: 'q.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		expect(versions(b.db, copy.auditId)).toEqual(versions(a.db, auditA));
+		const methods = (db: Db, id: number) => auditMethods(auditReport(id, {}, db), db).paragraph.match(/[^.]*guidelines[^]*?\.(?= [A-Z])/g);
+		expect(methods(b.db, copy.auditId)).toEqual(methods(a.db, auditA));
+		expect(auditMethods(auditReport(auditA, {}, a.db), a.db).paragraph).toContain('1 label first given under an earlier version was changed after version 2 was saved');
+
+		const fresh = createTestDb();
+		try {
+			const workC = await buildReviewedWork(fresh.db, 'lab');
+			sameAccounts(a.db, fresh.db);
+			const older = lines.map((line) => {
+				const record = JSON.parse(line);
+				if (record.type === 'label') {
+					delete record.firstGuidelinesVersion;
+					delete record.guidelinesVersion;
+				}
+				return JSON.stringify(record) + '\n';
+			});
+			const plain = await importAuditBundle(bytes(older), { fileName: 'old.jsonl', datasetId: workC.quality.datasetId }, fresh.db);
+			// Not recorded: counted from the labels' times, as before versions were kept on labels.
+			expect((versions(fresh.db, plain.auditId) as { first: number | null; last: number | null }[]).every((v) => v.first === null && v.last === null)).toBe(true);
+			expect(auditMethods(auditReport(plain.auditId, {}, fresh.db), fresh.db).paragraph).toContain(`of the ${inA.length} labels, `);
+		} finally {
+			fresh.cleanup();
+		}
+	});
+
 	it('a version 1 bundle (without them) is still read', async () => {
 		sameAccounts(a.db, b.db);
 		const lines = [...auditBundleLines(workA.quality.auditId, a.db)].map((line) => {

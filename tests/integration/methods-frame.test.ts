@@ -102,4 +102,38 @@ describe('the methods paragraph', () => {
 		);
 		expect(paragraph).not.toContain('so it is not the one they read');
 	});
+
+	it('a label changed after the guidelines were rewritten counts under the version it was changed under, and is said', async () => {
+		const datasetId = await makeDataset(db, 'guide3', 4);
+		const [first, second] = makeUsers(db, 2);
+		const audit = createAudit({ datasetId, kind: 'quality', reviewerIds: [first.id, second.id], sampleSize: 4, overlap: 1, seed: 4, guidelines: 'Answer each question.' }, db);
+		const label = (reviewer: { id: number }, n: number) => {
+			for (let i = 0; i < n; i++) {
+				const next = nextAssignment(audit.id, reviewer.id, {}, db);
+				if (next.status !== 'assigned') throw new Error(`expected an item, got ${next.status}`);
+				submitLabel(audit.id, reviewer.id, { ref: next.ref, submissionId: submissionId(), answer: ALL_YES }, {}, db);
+			}
+		};
+		const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+		label(first, 2);
+		await pause();
+		updateGuidelines(audit.id, 'Answer each question; a refusal to answer is an incorrect output.', null, db);
+		await pause();
+		label(second, 2);
+		// The first reviewer changes both labels under version 2.
+		const own = db.$client
+			.prepare('SELECT i.ref, l.revision FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND l.reviewer_id = ?')
+			.all(audit.id, first.id) as { ref: string; revision: number }[];
+		for (const l of own) submitLabel(audit.id, first.id, { ref: l.ref, submissionId: submissionId(), baseRevision: l.revision, answer: { kind: 'quality', instruction: true, input: true, output: false, reason: 'incorrect_output', comment: '' } }, {}, db);
+		expect(db.$client.prepare('SELECT first_guidelines_version AS first, guidelines_version AS last FROM audit_labels WHERE audit_id = ? ORDER BY reviewer_id, id').all(audit.id)).toEqual([
+			{ first: 1, last: 2 },
+			{ first: 1, last: 2 },
+			{ first: 2, last: 2 },
+			{ first: 2, last: 2 }
+		]);
+		const paragraph = auditMethods(auditReport(audit.id, {}, db), db).paragraph;
+		// All four answers as they stand were given under version 2 (it was "2 under version 1 … and 2 under the version on record").
+		expect(paragraph).not.toContain('under version 1');
+		expect(paragraph).toContain('They worked from written guidelines of about 11 words. Labels are counted under the version in force when they were last changed: 2 labels first given under an earlier version were changed after version 2 was saved.');
+	});
 });

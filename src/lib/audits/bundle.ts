@@ -8,7 +8,8 @@
  *        pairwise items: responses are the pair's A then B, and "prompt" is the pair's own (version 3);
  *        conversation items: "conversation":{"sourceId","turns":[{"role","content","sourceRole","name"}]} (version 3)
  *   {"type":"gold","item":<position>, answers or ratings (pairwise: "preference"), "note"}
- *   {"type":"label","item":<position>,"reviewer":<email>, answers or ratings, "comment", times}
+ *   {"type":"label","item":<position>,"reviewer":<email>, answers or ratings, "comment", times,
+ *        "firstGuidelinesVersion","guidelinesVersion"}   (the guidelines version when first given and last changed; optional)
  *        pairwise: "preference" (a, b, tie, both_bad in the pair's A/B order); conversation: "outputValid" (the
  *        whole conversation) and "turns":[{"position","valid","rating"}] (position -1: judged as a whole) (version 3)
  *        gold items: "firstAnswer" (answers or ratings, "preference") when the first answer sent differs
@@ -152,7 +153,13 @@ export const labelRecord = z.object({
 	activeMs: z.number().int().min(0),
 	submittedAt: time,
 	updatedAt: time,
-	revision: z.number().int().min(1)
+	revision: z.number().int().min(1),
+	/**
+	 * The guidelines version in force when the label was first given and when it was last changed (0:
+	 * an earlier text that was not kept). Absent in older bundles: counted from the label's times.
+	 */
+	firstGuidelinesVersion: z.number().int().min(0).nullable().optional(),
+	guidelinesVersion: z.number().int().min(0).nullable().optional()
 });
 
 /** A label set aside when its reviewer was removed: it does not count, but can be brought back. */

@@ -338,6 +338,15 @@ describe('methodsParagraph', () => {
 		expect(unchanged).toContain('They worked from written guidelines of about 58 words.');
 	});
 
+	it('says how many labels were changed after a later version was saved, counted under it', () => {
+		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
+		const history = { labelsBefore: 0, versions: [{ version: 1, words: 20, labels: 3, changedFromEarlier: 0 }, { version: 2, words: 45, labels: 7, changedFromEarlier: 1 }] };
+		const paragraph = methodsParagraph(report, { ...facts, guidelineWords: 45, guidelinesHistory: history }).paragraph;
+		expect(paragraph).toContain(
+			'of the 10 labels, 3 under version 1 (about 20 words) and 7 under the version on record (version 2, about 45 words). Labels are counted under the version in force when they were last changed: 1 label first given under an earlier version was changed after version 2 was saved.'
+		);
+	});
+
 	it('keeps a change of guidelines during labelling when a later fix was saved after labelling ended (it was lost: only the last change was kept)', () => {
 		const report = buildAuditReport(syntheticQualityInput(40), { replicates: 5 });
 		const history = { labelsBefore: 0, versions: [{ version: 1, words: 20, labels: 5 }, { version: 2, words: 45, labels: 5 }, { version: 3, words: 46, labels: 0 }] };

@@ -34,11 +34,12 @@ export interface MethodsFacts {
 	/** Words of the written guidelines (0: none). */
 	guidelineWords: number;
 	/**
-	 * The guidelines' versions, oldest first, each with its words and the labels first submitted
-	 * while it was the latest; `labelsBefore`: labels given before the oldest version on record (an
-	 * earlier text that was not kept). Absent or null: not known (the guidelines on record throughout).
+	 * The guidelines' versions, oldest first, each with its words and the labels given under it as
+	 * they stand (in force when the label was last changed), of which `changedFromEarlier` were first
+	 * given under an earlier version; `labelsBefore`: labels given before the oldest version on record
+	 * (an earlier text that was not kept). Absent or null: not known (the guidelines on record throughout).
 	 */
-	guidelinesHistory?: { versions: Array<{ version: number; words: number; labels: number }>; labelsBefore: number } | null;
+	guidelinesHistory?: { versions: Array<{ version: number; words: number; labels: number; changedFromEarlier?: number }>; labelsBefore: number } | null;
 	/** Share of each reviewer's items that are gold. */
 	goldRate: number;
 	/**
@@ -462,6 +463,17 @@ function goldShareSeen(report: AuditReport, goldRate: number): string {
  * saved after labelling began; a change during labelling is said with the labels given under each version.
  */
 function guidelinesSentence(facts: MethodsFacts, kind: AuditKind): string {
+	// A label changed after a rewrite is an answer given under the new text: it is counted there, and said.
+	const changed = (facts.guidelinesHistory?.versions ?? []).filter((v) => (v.changedFromEarlier ?? 0) > 0);
+	const changes = changed.map((v) => {
+		const n = v.changedFromEarlier!;
+		return `${num(n)} ${n === 1 ? 'label' : 'labels'} first given under an earlier version ${n === 1 ? 'was' : 'were'} changed after version ${num(v.version)} was saved`;
+	});
+	const main = guidelinesVersionsSentence(facts, kind);
+	return changes.length ? `${main} Labels are counted under the version in force when they were last changed: ${listText(changes)}.` : main;
+}
+
+function guidelinesVersionsSentence(facts: MethodsFacts, kind: AuditKind): string {
 	const words = facts.guidelineWords;
 	// A rating audit asks no questions: what reviewers had was the scale's four descriptions.
 	const only = kind === 'rating' ? "the rating scale's four descriptions" : 'the questions themselves';

@@ -27,6 +27,9 @@ interface LabelRow {
 	submitted_at: number;
 	updated_at: number;
 	revision: number;
+	/** The guidelines versions it was given and last changed under (absent in labels set aside before they were kept). */
+	first_guidelines_version?: number | null;
+	guidelines_version?: number | null;
 }
 interface RatingRow {
 	response_id: number;
@@ -112,9 +115,9 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 			'SELECT position, is_gold AS isGold, label_count AS labels, claimed_count AS claimed FROM audit_items WHERE id = ?'
 		);
 		const labelledAgain = c.prepare<[number, number]>('SELECT 1 FROM audit_labels WHERE item_id = ? AND reviewer_id = ?');
-		const insertLabel = c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string | null, string, number, number, number, number, number]>(
+		const insertLabel = c.prepare<[number, number, number, number, number | null, number | null, number | null, string | null, string | null, string, number, number, number, number, number, number | null, number | null]>(
 			`INSERT INTO audit_labels (id, audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference,
-				comment, duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+				comment, duration_ms, active_ms, submitted_at, updated_at, revision, first_guidelines_version, guidelines_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
 		const insertTurn = c.prepare<[number, number, number, number, number, string]>('INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const insertRating = c.prepare<[number, number, number, number, string, string]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
@@ -162,7 +165,9 @@ export function restoreReviewerLabels(auditId: number, reviewerId: number, datab
 				label.active_ms,
 				label.submitted_at,
 				label.updated_at,
-				label.revision
+				label.revision,
+				label.first_guidelines_version ?? null,
+				label.guidelines_version ?? null
 			);
 			for (const r of label.ratings) insertRating.run(label.id, auditId, row.itemId, r.response_id, r.model, r.rating);
 			for (const t of label.turns ?? []) insertTurn.run(label.id, auditId, row.itemId, t.position, t.valid, t.rating);

@@ -198,15 +198,17 @@ function prepare(c: Database.Database) {
 		),
 		insertLabel: c.prepare<unknown[], { id: number }>(
 			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason,
-				comment, duration_ms, active_ms, submitted_at, updated_at, revision)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id`
+				comment, duration_ms, active_ms, submitted_at, updated_at, revision, first_guidelines_version, guidelines_version)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`
 		),
+		// The guidelines in force as the label is given or changed: the latest version (1 while none is kept).
+		guidelinesVersion: c.prepare<[number], number>('SELECT coalesce(max(version), 1) FROM audit_guidelines_versions WHERE audit_id = ?').pluck(),
 		ownLabel: c.prepare<[number, number], { id: number; revision: number }>(`SELECT id, revision FROM audit_labels WHERE item_id = ? AND reviewer_id = ?`),
 		// An edit is credited at most the time since the label was last saved, as a first submit is
 		// at most the time since the item was shown: re-sending cannot claim hours that never passed.
 		updateLabel: c.prepare<unknown[], { revision: number }>(
 			`UPDATE audit_labels SET instruction_valid = ?, input_valid = ?, output_valid = ?, error_reason = ?, comment = ?,
-				active_ms = active_ms + min(?, max(0, ? - updated_at)), updated_at = ?, revision = revision + 1 WHERE id = ? RETURNING revision`
+				active_ms = active_ms + min(?, max(0, ? - updated_at)), updated_at = ?, revision = revision + 1, guidelines_version = ? WHERE id = ? RETURNING revision`
 		),
 		itemResponses: c.prepare<[number], { id: number; model: string }>(
 			`SELECT r.id, r.model FROM audit_item_responses x JOIN responses r ON r.id = x.response_id
@@ -578,7 +580,7 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 		if (assignment.status === 'submitted') {
 			const label = s.ownLabel.get(item.id, reviewerId)!;
 			labelId = label.id;
-			revision = (s.updateLabel.get(...values, activeMs, now, now, label.id)!).revision;
+			revision = (s.updateLabel.get(...values, activeMs, now, now, s.guidelinesVersion.get(auditId)!, label.id)!).revision;
 			outcome = 'edited';
 		} else {
 			const wasActive = assignment.status === 'active';
@@ -594,7 +596,8 @@ export function submitLabel(auditId: number, reviewerId: number, input: SubmitIn
 				return { outcome: 'refused', duplicate: false, revision: 0 };
 			}
 			const durationMs = Math.max(0, now - (assignment.shownAt ?? assignment.assignedAt));
-			labelId = (s.insertLabel.get(auditId, item.id, reviewerId, ...values, durationMs, Math.min(activeMs, durationMs), now, now)!).id;
+			const guidelines = s.guidelinesVersion.get(auditId)!;
+			labelId = (s.insertLabel.get(auditId, item.id, reviewerId, ...values, durationMs, Math.min(activeMs, durationMs), now, now, guidelines, guidelines)!).id;
 			s.finish.run('submitted', now, null, assignment.id);
 			s.addLabel.run(wasActive ? 0 : 1, item.id);
 			revision = 1;

@@ -7,6 +7,7 @@ import { appVersion } from '../exports/version';
 import type { RatingLevel } from '$lib/audits/rubric';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, type BundleFirstAnswer, type BundleItem, type BundleLabel, type BundleRecord } from '$lib/audits/bundle';
 import { firstGoldAnswersOn } from '../audits/routing';
+import { labelFirstGuidelinesVersion, labelGuidelinesVersion } from '../audits/guidelines-versions';
 import type { PairVerdict } from '$lib/audits/rubric';
 import { AuditError } from '../audits/errors';
 import { storedFlag } from '../db/stored';
@@ -177,11 +178,12 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 		const turnsOf = c.prepare<[string], { key: number } & StoredTurn>('SELECT label_id AS key, position, valid, rating FROM audit_label_turns WHERE label_id IN (SELECT value FROM json_each(?)) ORDER BY label_id, position');
 		const labelsOf = c.prepare<
 			[string],
-			Answers & { id: number; itemId: number; email: string; preference: PairVerdict | null; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number }
+			Answers & { id: number; itemId: number; email: string; preference: PairVerdict | null; comment: string; durationMs: number; activeMs: number; submittedAt: number; updatedAt: number; revision: number; firstGuidelinesVersion: number; guidelinesVersion: number }
 		>(
 			`SELECT l.id, l.item_id AS itemId, u.email, l.instruction_valid AS instructionValid, l.input_valid AS inputValid,
 				l.output_valid AS outputValid, l.error_reason AS errorReason, l.preference, l.comment, l.duration_ms AS durationMs, l.active_ms AS activeMs,
-				l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision
+				l.submitted_at AS submittedAt, l.updated_at AS updatedAt, l.revision,
+				${labelFirstGuidelinesVersion('l')} AS firstGuidelinesVersion, ${labelGuidelinesVersion('l')} AS guidelinesVersion
 			 FROM audit_labels l JOIN users u ON u.id = l.reviewer_id WHERE l.id IN (SELECT value FROM json_each(?)) ORDER BY l.id`
 		);
 		// Gold labels: the first answer sent, when an edit changed it since (qualification and gold accuracy score it).
@@ -233,7 +235,9 @@ export function* auditBundleRecordStream(auditId: number, database: Db = db()): 
 					activeMs: l.activeMs,
 					submittedAt: iso(l.submittedAt),
 					updatedAt: iso(l.updatedAt),
-					revision: l.revision
+					revision: l.revision,
+					firstGuidelinesVersion: l.firstGuidelinesVersion,
+					guidelinesVersion: l.guidelinesVersion
 				};
 			}
 		}

@@ -20,6 +20,7 @@ import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
 import { ImportError } from '$lib/formats/import-error';
 import { normalizeWhitespace } from '$lib/formats/text';
 import { newItemRef, orderSalt } from '../audits/create';
+import { EARLIER_GUIDELINES } from '../audits/guidelines-versions';
 import { responseOrder } from '$lib/audits/order';
 import { conversationFingerprint } from '../datasets/shape-rows';
 import { buildResponsePairs } from '../datasets/response-pairs';
@@ -486,10 +487,14 @@ export async function importBundle(
 			`INSERT INTO audit_assignments (audit_id, item_id, reviewer_id, status, assigned_at, expires_at, shown_at, finished_at, skip_reason)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		);
-		const insertLabel = c.prepare<[number, number, number, number | null, number | null, number | null, unknown, unknown, unknown, unknown, unknown, number, number, unknown], { id: number }>(
+		const insertLabel = c.prepare<[number, number, number, number | null, number | null, number | null, unknown, unknown, unknown, unknown, unknown, number, number, unknown, number | null, number | null], { id: number }>(
 			`INSERT INTO audit_labels (audit_id, item_id, reviewer_id, instruction_valid, input_valid, output_valid, error_reason, preference, comment,
-				duration_ms, active_ms, submitted_at, updated_at, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+				duration_ms, active_ms, submitted_at, updated_at, revision, first_guidelines_version, guidelines_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		);
+		// The guidelines version each label was given under, as the bundle says; a version the bundle does
+		// not have (or none, an older bundle) is left unset, and counted from the label's times.
+		const knownVersions = new Set([EARLIER_GUIDELINES, ...(audit.guidelinesHistory?.length ? audit.guidelinesHistory.map((v) => v.version) : [1])]);
+		const guidelinesVersion = (v: number | null | undefined) => (v != null && knownVersions.has(v) ? v : null);
 		const insertTurn = c.prepare<[number, number, number, number, number, string]>('INSERT INTO audit_label_turns (label_id, audit_id, item_id, position, valid, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		const insertLabelRating = c.prepare<[number, number, number, number, unknown, unknown]>('INSERT INTO audit_label_ratings (label_id, audit_id, item_id, response_id, model, rating) VALUES (?, ?, ?, ?, ?, ?)');
 		// A gold label's first answer sent, when the bundle says it differs from the current one: logged
@@ -530,7 +535,7 @@ export async function importBundle(
 				insertAssignment.run(auditId, itemId, reviewerId, 'submitted', shown, shown, shown, submitted, null);
 				const { id } = insertLabel.get(
 					auditId, itemId, reviewerId, b(l.instructionValid), b(l.inputValid), b(l.outputValid), l.errorReason, l.preference ?? null, l.comment,
-					l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision
+					l.durationMs, l.activeMs, submitted, ms(l.updatedAt), l.revision, guidelinesVersion(l.firstGuidelinesVersion), guidelinesVersion(l.guidelinesVersion)
 				)!;
 				for (const r of l.ratings) insertLabelRating.run(id, auditId, itemId, responseId(l.item, r.model), r.model, r.rating);
 				for (const t of l.turns ?? []) insertTurn.run(id, auditId, itemId, t.position, +t.valid, t.rating);

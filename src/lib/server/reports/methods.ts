@@ -6,6 +6,7 @@ import { methodsParagraph, type MethodsFacts, type MethodsJudge, type MethodsTex
 import type { JudgeAuditCalibration } from '../judge/calibration';
 import type { AuditReport } from '$lib/reports/report';
 import { ReportError } from './errors';
+import { EARLIER_GUIDELINES, labelFirstGuidelinesVersion, labelGuidelinesVersion } from '../audits/guidelines-versions';
 import { auditVerdictWeighted } from '../exports/quality';
 import { datasetStatistics, type DatasetStatistics } from '../datasets/statistics';
 import { judgeModelsText } from '$lib/runs/judge-models';
@@ -23,15 +24,15 @@ export function datasetFiguresForReport(audit: Pick<AuditReport['audit'], 'id' |
 export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts {
 	const c = database.$client;
 	const row = c
-		.prepare<[number], { kind: string; datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; guidelinesChangedAt: number | null; goldRate: number; samplingFrame: string | null }>(
-			`SELECT kind, dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines, guidelines_changed_at AS guidelinesChangedAt,
+		.prepare<[number], { kind: string; datasetId: number; instanceMode: 'one' | 'all'; stratify: string; includeRejected: number; blind: number; guidelines: string; goldRate: number; samplingFrame: string | null }>(
+			`SELECT kind, dataset_id AS datasetId, instance_mode AS instanceMode, stratify, include_rejected AS includeRejected, blind, guidelines,
 				gold_rate AS goldRate, sampling_frame AS samplingFrame
 			 FROM audits WHERE id = ? AND status <> 'preparing'`
 		)
 		.get(auditId);
 	if (!row) throw new ReportError(`No audit ${auditId}.`, 404);
 	// Guidelines edited once labels were in are not what every reviewer read: the labels given under each version.
-	const guidelinesHistory = guidelinesHistoryOf(c, auditId, row.guidelines, row.guidelinesChangedAt);
+	const guidelinesHistory = guidelinesHistoryOf(c, auditId, row.guidelines);
 	return {
 		// The frame recorded when the sample was drawn; older audits have none (the dataset's size now is not it).
 		frame: row.samplingFrame ? (JSON.parse(row.samplingFrame) as SamplingFrame) : null,
@@ -50,26 +51,32 @@ export function methodsFacts(auditId: number, database: Db = db()): MethodsFacts
 
 /**
  * The audit's guidelines versions (audit_guidelines_versions; an audit never edited since versions
- * were kept has its one text, saved when last changed or at creation) with the labels first
- * submitted while each was the latest, and those given before the oldest version on record.
+ * were kept has its one text, saved when last changed or at creation) with the labels as they stand
+ * under each: a label counts under the version in force when it was last changed (an answer changed
+ * after a rewrite was given under the new text), and those first given under an earlier version are
+ * counted too; `labelsBefore`: labels under an earlier text that was not kept.
  */
-function guidelinesHistoryOf(c: Db['$client'], auditId: number, current: string, changedAt: number | null): NonNullable<MethodsFacts['guidelinesHistory']> {
+function guidelinesHistoryOf(c: Db['$client'], auditId: number, current: string): NonNullable<MethodsFacts['guidelinesHistory']> {
 	const kept = c
 		.prepare<[number], { version: number; text: string; savedAt: number }>(
 			'SELECT version, text, saved_at AS savedAt FROM audit_guidelines_versions WHERE audit_id = ? ORDER BY version'
 		)
 		.all(auditId);
-	const createdAt = c.prepare<[number], number>('SELECT created_at FROM audits WHERE id = ?').pluck().get(auditId)!;
-	const versions = kept.length ? kept : [{ version: 1, text: current, savedAt: changedAt ?? createdAt }];
-	const before = c.prepare<[number, number], number>('SELECT count(*) FROM audit_labels WHERE audit_id = ? AND submitted_at < ?').pluck();
-	const total = c.prepare<[number], number>('SELECT count(*) FROM audit_labels WHERE audit_id = ?').pluck().get(auditId)!;
-	const givenBefore = versions.map((v) => before.get(auditId, v.savedAt)!);
+	const versions = kept.length ? kept : [{ version: 1, text: current }];
+	const counts = c
+		.prepare<[number], { version: number; first: number; n: number }>(
+			`SELECT ${labelGuidelinesVersion('l')} AS version, ${labelFirstGuidelinesVersion('l')} AS first, count(*) AS n
+			 FROM audit_labels l WHERE l.audit_id = ? GROUP BY 1, 2`
+		)
+		.all(auditId);
+	const count = (match: (r: { version: number; first: number }) => boolean) => counts.reduce((n, r) => n + (match(r) ? r.n : 0), 0);
 	return {
-		labelsBefore: givenBefore[0],
-		versions: versions.map((v, i) => ({
+		labelsBefore: count((r) => r.version === EARLIER_GUIDELINES),
+		versions: versions.map((v) => ({
 			version: v.version,
 			words: wordCount(v.text),
-			labels: (i + 1 < versions.length ? givenBefore[i + 1] : total) - givenBefore[i]
+			labels: count((r) => r.version === v.version),
+			changedFromEarlier: count((r) => r.version === v.version && r.first < v.version)
 		}))
 	};
 }

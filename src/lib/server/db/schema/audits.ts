@@ -324,7 +324,15 @@ export const auditLabels = sqliteTable(
 		submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }).notNull(),
 		updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 		/** 1 on the first submit, +1 per edit. */
-		revision: integer('revision').notNull().default(1)
+		revision: integer('revision').notNull().default(1),
+		/**
+		 * The guidelines version in force (audit_guidelines_versions.version; 1 while none is kept) when
+		 * the label was first submitted, and when it was last changed: an edit is an answer given under
+		 * the guidelines of its day. 0: an earlier text that was not kept. Null: not recorded (a row
+		 * written by a path that does not set it); counted from its times then.
+		 */
+		firstGuidelinesVersion: integer('first_guidelines_version'),
+		guidelinesVersion: integer('guidelines_version')
 	},
 	(t) => [
 		uniqueIndex('audit_labels_item_reviewer_idx').on(t.itemId, t.reviewerId),
