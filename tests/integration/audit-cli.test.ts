@@ -206,6 +206,24 @@ describe('cli audit export/import of pairwise and conversation audits', () => {
 			const exported = await cli('export', String(audit.id), '--out', out, '--json');
 			expect(exported.code, exported.stderr).toBe(0);
 			expect(JSON.parse(exported.stdout)).toEqual({ wrote: out });
+			// Into the database it came from, the bundle is the audit itself: refused, naming it.
+			const home = await cli('import', out, '--dataset', dataset, '--json');
+			expect(home.code).not.toBe(0);
+			expect(JSON.parse(home.stdout).error.message).toContain(`already has: audit ${audit.id} "${audit.name}", the audit it was exported from, with the same 2 items and the same 1 label`);
+			// Another audit drawn a moment later with the same items and labels (as another lab's would be) imports.
+			fs.writeFileSync(
+				out,
+				fs
+					.readFileSync(out, 'utf8')
+					.split('\n')
+					.map((line) => {
+						if (!line.startsWith('{"type":"audit-bundle"')) return line;
+						const header = JSON.parse(line);
+						header.audit.createdAt = new Date(Date.parse(header.audit.createdAt) + 1).toISOString();
+						return JSON.stringify(header);
+					})
+					.join('\n')
+			);
 			const imported = await cli('import', out, '--dataset', dataset, '--json');
 			expect(imported.code, imported.stderr).toBe(0);
 			const result = JSON.parse(imported.stdout);

@@ -119,6 +119,38 @@ describe('audit bundles', () => {
 		expect(auditImport(workB.quality.auditId, b.db)).toBeNull();
 	});
 
+	it('refuses the same audit exported again (a new exportedAt, so another file), and a bundle imported into the database it came from', async () => {
+		sameAccounts(a.db, b.db);
+		const auditA = workA.quality.auditId;
+		const first = [...auditBundleLines(auditA, a.db)];
+		const again = [...auditBundleLines(auditA, a.db)].map((line) => {
+			const record = JSON.parse(line);
+			if (record.type === 'audit-bundle') record.exportedAt = new Date(Date.parse(record.exportedAt) + 60_000).toISOString();
+			return JSON.stringify(record) + '\n';
+		});
+		expect(again.join('')).not.toBe(first.join(''));
+		const copy = await importAuditBundle(bytes(first), { fileName: 'b1.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		const count = (db: Db) => db.$client.prepare("SELECT count(*) FROM audits WHERE status <> 'preparing'").pluck().get();
+		const before = count(b.db);
+		const refused = await importAuditBundle(bytes(again), { fileName: 'b1-again.jsonl', datasetId: workB.quality.datasetId }, b.db).catch((e) => e);
+		expect(refused).toBeInstanceOf(BundleError);
+		expect(refused.status).toBe(409);
+		expect(refused.message).toBe(
+			`This bundle holds an audit dataset "${b.db.$client.prepare('SELECT name FROM datasets WHERE id = ?').pluck().get(workB.quality.datasetId)}" already has: audit ${copy.auditId} "${copy.name}", imported from the file "b1.jsonl", with the same ${copy.items} items and the same ${copy.labels} labels (reviewers, times and revisions); nothing was imported. Delete or purge that audit first to import it again.`
+		);
+		expect(count(b.db)).toBe(before);
+		// Into the database it was exported from: the origin audit is named.
+		const home = await importAuditBundle(bytes(first), { fileName: 'b1.jsonl', datasetId: workA.quality.datasetId }, a.db).catch((e) => e);
+		expect(home).toBeInstanceOf(BundleError);
+		expect(home.message).toContain(`already has: audit ${auditA} "`);
+		expect(home.message).toContain('the audit it was exported from');
+		// Labelled further since: another state of the audit, which imports.
+		const label = a.db.$client.prepare('SELECT l.reviewer_id AS reviewerId, i.ref, l.revision FROM audit_labels l JOIN audit_items i ON i.id = l.item_id WHERE l.audit_id = ? AND i.is_gold = 0 ORDER BY l.id LIMIT 1').get(auditA) as { reviewerId: number; ref: string; revision: number };
+		submitLabel(auditA, label.reviewerId, { ref: label.ref, submissionId: submissionId(), baseRevision: label.revision, answer: BAD_OUTPUT }, { now: Date.now() + 1000 }, a.db);
+		const later = await importAuditBundle(bytes([...auditBundleLines(auditA, a.db)]), { fileName: 'b1-later.jsonl', datasetId: workB.quality.datasetId }, b.db);
+		expect(later.auditId).not.toBe(copy.auditId);
+	});
+
 	it('refuses labels, skips and adjudications dated in the future, naming the line and field', async () => {
 		sameAccounts(a.db, b.db);
 		const lines = [...auditBundleLines(workA.quality.auditId, a.db)];
@@ -280,7 +312,11 @@ describe("a removed reviewer's set-aside labels", () => {
 		expect(versions(b.db, copy.auditId)).toEqual(versions(a.db, auditA));
 		const older = lines.map((line) => {
 			const record = JSON.parse(line);
-			if (record.type === 'audit-bundle') delete record.audit.qualification;
+			if (record.type === 'audit-bundle') {
+				delete record.audit.qualification;
+				// Another audit (a copy of the same one is refused), drawn a moment later.
+				record.audit.createdAt = new Date(Date.parse(record.audit.createdAt) + 1).toISOString();
+			}
 			return JSON.stringify(record) + '\n';
 		});
 		const plain = await importAuditBundle(bytes(older), { fileName: 'old.jsonl', datasetId: workB.quality.datasetId }, b.db);
@@ -451,7 +487,12 @@ describe('gold labels edited after their first answer', () => {
 		expect(again(b.db, imported.auditId)).toEqual(again(a.db, audit.id));
 
 		// A bundle written before first answers were carried still imports: each label's answer is its first.
-		const older = lines.map((l) => (l.includes('"firstAnswer"') ? JSON.stringify({ ...JSON.parse(l), firstAnswer: undefined }) + '\n' : l));
+		const older = lines.map((l) => {
+			const record = JSON.parse(l);
+			// Another audit (a copy of the same one is refused), drawn a moment later.
+			if (record.type === 'audit-bundle') return JSON.stringify({ ...record, audit: { ...record.audit, createdAt: new Date(Date.parse(record.audit.createdAt) + 1).toISOString() } }) + '\n';
+			return l.includes('"firstAnswer"') ? JSON.stringify({ ...record, firstAnswer: undefined }) + '\n' : l;
+		});
 		const old = await importAuditBundle(bytes(older), { fileName: 'older.jsonl', datasetId: datasetB }, b.db);
 		expect(standing(auditReport(old.auditId, {}, b.db))).toEqual(
 			expect.arrayContaining([expect.objectContaining({ state: 'failed', correct: 6, total: 9 }), expect.objectContaining({ state: 'qualified', correct: 9, total: 9 })])

@@ -173,6 +173,11 @@ describe('file errors name the file, without a stack trace', () => {
 	it('audit import --as records who imported the audit; an unknown --as is refused before anything is imported', () => {
 		const bundle = path.join(dir, 'as.bundle.jsonl');
 		expect(json(['audit', 'export', String(auditId), '--out', bundle]).code).toBe(0);
+		// Into the database it came from the bundle is that audit (refused as a copy): another audit drawn a moment later.
+		const [header, ...rest] = fs.readFileSync(bundle, 'utf8').split('\n');
+		const h = JSON.parse(header);
+		h.audit.createdAt = new Date(Date.parse(h.audit.createdAt) + 1).toISOString();
+		fs.writeFileSync(bundle, [JSON.stringify(h), ...rest].join('\n'));
 		refused(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'nobody@x.org'], 'No active account for nobody@x.org.', 'not_found');
 		// A reviewer cannot be recorded as the importer: the import page asks for a researcher too.
 		refused(['audit', 'import', bundle, '--dataset', 'alp', '--as', 'a@x.org'], 'a@x.org is a reviewer; only a researcher or administrator can import an audit.', 'failed');

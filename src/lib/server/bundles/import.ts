@@ -304,6 +304,40 @@ function resolveItems(database: Db, datasetId: number, datasetName: string, kind
 	return resolved;
 }
 
+/**
+ * An audit of the dataset that the bundle is a copy of, or null. A bundle names no audit id, so its
+ * origin is told by what the sampling gave it, copied as is by every export and import: its kind,
+ * creation time and seed, and each item's position, gold flag and random shuffle key. The same
+ * labels are the same reviewers' labels of the same items, with the same times and revisions (an
+ * audit labelled further since is not the same, and imports).
+ */
+function sameAuditHere(c: Db['$client'], datasetId: number, bundle: Bundle): { id: number; name: string; archivedAt: number | null; importedFrom: string | null; items: number; labels: number } | null {
+	const { audit } = bundle.header;
+	const candidates = c
+		.prepare<[number, string, number, number], { id: number; name: string; archivedAt: number | null; fileName: string | null }>(
+			`SELECT id, name, archived_at AS archivedAt, imported_file_name AS fileName FROM audits
+			 WHERE dataset_id = ? AND kind = ? AND created_at = ? AND seed = ? AND status <> 'preparing' ORDER BY id`
+		)
+		.all(datasetId, audit.kind, Date.parse(audit.createdAt), audit.seed);
+	if (!candidates.length) return null;
+	const sorted = (keys: string[]) => keys.sort().join('\n');
+	const bundleItems = sorted(bundle.items.map((i) => JSON.stringify([i.position, i.isGold ? 1 : 0, i.shuffleKey])));
+	const bundleLabels = sorted(bundle.labels.map((l) => JSON.stringify([l.item, l.reviewer, Date.parse(l.submittedAt), Date.parse(l.updatedAt), l.revision])));
+	const itemsOf = c.prepare<[number], [number, number, number]>('SELECT position, is_gold, shuffle_key FROM audit_items WHERE audit_id = ?').raw();
+	const labelsOf = c
+		.prepare<[number], [number, string, number, number, number]>(
+			`SELECT i.position, u.email, l.submitted_at, l.updated_at, l.revision FROM audit_labels l
+			 JOIN audit_items i ON i.id = l.item_id JOIN users u ON u.id = l.reviewer_id WHERE l.audit_id = ?`
+		)
+		.raw();
+	for (const a of candidates) {
+		if (sorted(itemsOf.all(a.id).map((r) => JSON.stringify(r))) !== bundleItems) continue;
+		if (sorted(labelsOf.all(a.id).map((r) => JSON.stringify(r))) !== bundleLabels) continue;
+		return { id: a.id, name: a.name, archivedAt: a.archivedAt, importedFrom: a.fileName, items: bundle.items.length, labels: bundle.labels.length };
+	}
+	return null;
+}
+
 export interface BundleImportResult {
 	auditId: number;
 	name: string;
@@ -348,6 +382,15 @@ export async function importBundle(
 	if (earlier)
 		throw new BundleError(
 			`This bundle (SHA-256 ${options.file.sha256.slice(0, 12)}…) was already imported into dataset "${dataset.name}" as audit ${earlier.id} "${earlier.name}"${earlier.archivedAt !== null ? ' (archived)' : ''}; nothing was imported. Delete or purge that audit first to import it again.`,
+			[],
+			409
+		);
+	// The same audit in another file (exported again: every export stamps its own exportedAt) is
+	// found by what it holds, refused likewise.
+	const same = sameAuditHere(c, dataset.id, bundle);
+	if (same)
+		throw new BundleError(
+			`This bundle holds an audit dataset "${dataset.name}" already has: audit ${same.id} "${same.name}"${same.archivedAt !== null ? ' (archived)' : ''}, ${same.importedFrom ? `imported from the file "${same.importedFrom}"` : 'the audit it was exported from'}, with the same ${same.items} item${same.items === 1 ? '' : 's'} and the same ${same.labels} label${same.labels === 1 ? '' : 's'} (reviewers, times and revisions); nothing was imported. Delete or purge that audit first to import it again.`,
 			[],
 			409
 		);
