@@ -83,6 +83,14 @@ describe('BundleReader', () => {
 		expect(failure([{ ...header, version: 4 }]).field).toBe('version');
 	});
 
+	it('says which bundle versions it reads when it cannot read one (it said only "version: Invalid input")', () => {
+		expect(failure([{ ...header, version: 99 }]).message).toBe(
+			'line 1, version: bundle version 99 is not supported; this app reads versions 1–3 (the bundle was written by a newer version of the app: update this one, or export it from an installation of this version)'
+		);
+		expect(failure([{ ...header, version: 0 }]).message).toBe('line 1, version: bundle version 0 is not supported; this app reads versions 1–3');
+		expect(failure([{ ...header, version: undefined }]).message).toBe('line 1, version: bundle version null is not supported; this app reads versions 1–3');
+	});
+
 	it('reads version 3 records of pairwise and conversation audits: preferences, conversations and per-turn verdicts', () => {
 		const conversation = { sourceId: 'c1', turns: [{ role: 'user', content: 'Hi', sourceRole: null, name: null }, { role: 'assistant', content: 'Hello', sourceRole: 'gpt', name: null }] };
 		const chat = { ...header, version: 3, audit: { ...header.audit, kind: 'conversation', conversationUnit: 'turn' } };

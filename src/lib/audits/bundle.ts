@@ -264,6 +264,8 @@ export class BundleReader {
 		const type = (raw as { type?: unknown } | null)?.type;
 		if (!this.bundle.header) {
 			if (type !== 'audit-bundle') throw new BundleFormatError(`the first line must be the bundle header ({"type":"audit-bundle",…}); this is not an audit bundle`, line);
+			const version = (raw as { version?: unknown }).version;
+			if (!(BUNDLE_VERSIONS as readonly unknown[]).includes(version)) throw new BundleFormatError(unsupportedVersion(version), line, 'version');
 			this.bundle.header = parseWith(headerRecord, raw, line);
 			return;
 		}
@@ -321,6 +323,14 @@ export class BundleReader {
 		if (!this.ended) throw new BundleFormatError('the end record is missing: the file was cut off', this.lastLine + 1);
 		return this.bundle as Bundle;
 	}
+}
+
+/** A bundle this app cannot read: which versions it reads, and what to do (a newer app wrote it, or it is not a bundle's version). */
+export function unsupportedVersion(version: unknown): string {
+	const reads = `this app reads versions ${BUNDLE_VERSIONS[0]}–${BUNDLE_VERSION}`;
+	if (typeof version === 'number' && Number.isInteger(version) && version > BUNDLE_VERSION)
+		return `bundle version ${version} is not supported; ${reads} (the bundle was written by a newer version of the app: update this one, or export it from an installation of this version)`;
+	return `bundle version ${JSON.stringify(version ?? null)} is not supported; ${reads}`;
 }
 
 function parseWith<T extends z.ZodType>(schema: T, raw: unknown, line: number): z.infer<T> {
