@@ -19,7 +19,7 @@ import { estimateQuality } from '../../src/lib/server/exports/quality';
 import { parseExportParams } from '../../src/lib/server/exports/params';
 import { auditReport } from '../../src/lib/server/reports';
 import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
-import { listDisagreements } from '../../src/lib/server/reports';
+import { listDisagreements, setAdjudication } from '../../src/lib/server/reports';
 
 // An audit moves between two fresh installations: A exports it as a bundle, B (holding the same
 // datasets, imported from the same files, and accounts with the same emails) imports it, and
@@ -190,7 +190,13 @@ describe('audit bundles', () => {
 	});
 
 	it('refuses a bundle that does not match, listing every mismatch, and writes nothing', async () => {
-		// B lacks A's reviewers and holds one instance with another output.
+		// B lacks A's reviewers and holds one instance with another output. A's researcher adjudicated two items: named once.
+		const another = a.db.$client
+			.prepare('SELECT id FROM audit_items WHERE audit_id = ? AND is_gold = 0 AND id NOT IN (SELECT item_id FROM audit_adjudications) ORDER BY id LIMIT 1')
+			.pluck()
+			.get(workA.quality.auditId) as number;
+		setAdjudication(workA.quality.auditId, another, workA.researcherId, { kind: 'quality', instructionValid: true, inputValid: true, outputValid: true, errorReason: null }, a.db);
+		expect(a.db.$client.prepare('SELECT count(*) FROM audit_adjudications WHERE audit_id = ? AND adjudicator_id = ?').pluck().get(workA.quality.auditId, workA.researcherId)).toBe(2);
 		b.db.$client
 			.prepare(`UPDATE instances SET output = 'a different output' WHERE task_id = (SELECT id FROM tasks WHERE dataset_id = ? AND source_id = 't3')`)
 			.run(workB.quality.datasetId);
@@ -205,7 +211,8 @@ describe('audit bundles', () => {
 		expect(error!.message).toMatch(/^The bundle does not match this installation \(5 problems\); nothing was imported:/);
 		const emails = a.db.$client.prepare('SELECT email FROM users WHERE id IN (SELECT user_id FROM audit_reviewers WHERE audit_id = ?)').pluck().all(workA.quality.auditId) as string[];
 		for (const email of emails) expect(error!.problems).toContain(`reviewer ${email}: no account with this email here`);
-		expect(error!.problems).toContain(`adjudicator ${a.db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(workA.researcherId)}: no account with this email here`);
+		const adjudicator = `adjudicator ${a.db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(workA.researcherId)}: no account with this email here`;
+		expect(error!.problems.filter((p) => p === adjudicator)).toHaveLength(1);
 		expect(error!.problems.filter((p) => p.startsWith('item '))).toEqual([
 			expect.stringMatching(/^item \d+ \("Instruction for task t3: do the thing c…"\): the instance with input "input of t3" has another output here \("a different output", the bundle's: "output of t3"\)$/)
 		]);

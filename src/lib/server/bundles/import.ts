@@ -401,11 +401,15 @@ export async function importBundle(
 	// People, by email: every reviewer and adjudicator must have an account here.
 	const users = new Map<string, number>();
 	const findUser = c.prepare<[string], number>('SELECT id FROM users WHERE email = ?').pluck();
+	// Each missing account said once, however many records name it (an adjudicator of many items).
+	const missing = new Set<string>();
 	const person = (email: string, what: string) => {
-		if (users.has(email)) return;
+		if (users.has(email) || missing.has(email)) return;
 		const id = findUser.get(email);
-		if (id === undefined) problems.push(`${what} ${email}: no account with this email here`);
-		else users.set(email, id);
+		if (id === undefined) {
+			missing.add(email);
+			problems.push(`${what} ${email}: no account with this email here`);
+		} else users.set(email, id);
 	};
 	for (const r of reviewers) person(r.email, 'reviewer');
 	for (const j of adjudications) if (j.adjudicator) person(j.adjudicator, 'adjudicator');
