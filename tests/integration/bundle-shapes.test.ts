@@ -160,7 +160,7 @@ describe('bundles of pairwise audits', () => {
 		expect(error.message).toMatch(/^The bundle does not match this installation \(2 problems\); nothing was imported:/);
 		expect(error.problems).toEqual([
 			`reviewer ${EMAILS[1]}: no account with this email here`,
-			`item ${changed.position} ("Prompt 2: give a tip."): no pair of this prompt here has response A of model "completion_a" "Tip 2 from A." and response B of model "completion_b" "Tip 2 from B."`
+			`item ${changed.position + 1} (position ${changed.position}) ("Prompt 2: give a tip."): no pair of this prompt here has response A of model "completion_a" "Tip 2 from A." and response B of model "completion_b" "Tip 2 from B."`
 		]);
 		expect(b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get()).toBe(audits);
 		expect(b.db.$client.prepare('SELECT count(*) FROM audit_labels').pluck().get()).toBe(0);
@@ -205,7 +205,7 @@ describe('bundles of conversation audits', () => {
 		expect(error).toBeInstanceOf(BundleError);
 		expect(error.problems).toEqual([
 			`reviewer ${EMAILS[3]}: no account with this email here`,
-			`item ${item.position} (conversation "c2"): no conversation in "conversation" has these 4 turns (the first: "Hi 2"); conversation "c2" here has other turns`
+			`item ${item.position + 1} (position ${item.position}) (conversation "c2"): no conversation in "conversation" has these 4 turns (the first: "Hi 2"); conversation "c2" here has other turns`
 		]);
 		expect(b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get()).toBe(0);
 	});

@@ -214,7 +214,7 @@ describe('audit bundles', () => {
 		const adjudicator = `adjudicator ${a.db.$client.prepare('SELECT email FROM users WHERE id = ?').pluck().get(workA.researcherId)}: no account with this email here`;
 		expect(error!.problems.filter((p) => p === adjudicator)).toHaveLength(1);
 		expect(error!.problems.filter((p) => p.startsWith('item '))).toEqual([
-			expect.stringMatching(/^item \d+ \("Instruction for task t3: do the thing c…"\): the instance with input "input of t3" has another output here \("a different output", the bundle's: "output of t3"\)$/)
+			expect.stringMatching(/^item \d+ \(position \d+\) \("Instruction for task t3: do the thing c…"\): the instance with input "input of t3" has another output here \("a different output", the bundle's: "output of t3"\)$/)
 		]);
 		expect(b.db.$client.prepare('SELECT count(*) FROM audits').pluck().get()).toBe(audits);
 	});
@@ -234,7 +234,7 @@ describe('audit bundles', () => {
 		const lines = [...auditBundleLines(workA.quality.auditId, a.db)].map((line) => {
 			const record = JSON.parse(line) as { type?: string; item?: number; reviewer?: string; inputValid?: boolean | null };
 			if (blanked || record.type !== 'label') return line;
-			blanked = `label of ${record.reviewer} on item ${record.item}`;
+			blanked = `label of ${record.reviewer} on item ${record.item! + 1} (position ${record.item})`;
 			return JSON.stringify({ ...record, inputValid: null }) + (line.endsWith('\n') ? '\n' : '');
 		});
 		const labelsBefore = b.db.$client.prepare('SELECT count(*) FROM audit_labels').pluck().get();

@@ -113,9 +113,9 @@ describe('BundleReader', () => {
 	});
 
 	it('refuses references to items or reviewers it has not seen, and duplicates', () => {
-		expect(failure([header, reviewer, item(0), { ...label, item: 5 }]).message).toMatch(/line 4, item: item 5 is not in the bundle/);
+		expect(failure([header, reviewer, item(0), { ...label, item: 5 }]).message).toMatch(/line 4, item: item 6 \(position 5\) is not in the bundle/);
 		expect(failure([header, reviewer, item(0), { ...label, reviewer: 'ben@example.org' }]).message).toMatch(/reviewer ben@example.org is not listed/);
-		expect(failure([header, reviewer, item(0), item(0)]).message).toMatch(/item 0 is listed twice/);
+		expect(failure([header, reviewer, item(0), item(0)]).message).toMatch(/item 1 \(position 0\) is listed twice/);
 		expect(failure([header, reviewer, reviewer]).message).toMatch(/listed twice/);
 	});
 

@@ -205,6 +205,12 @@ export type BundleRecord = BundleHeader | BundleReviewer | BundleItem | BundleGo
 
 const bodyRecords = { reviewer: reviewerRecord, item: itemRecord, gold: goldRecord, label: labelRecord, skip: skipRecord, adjudication: adjudicationRecord, 'archived-label': archivedLabelRecord, end: endRecord } as const;
 
+/**
+ * An item as messages name it: numbered from 1, as the pages do ("Item 3"), with the 0-based
+ * position the bundle's records hold (an item's "position", the others' "item") to find it in the file.
+ */
+export const bundleItemName = (position: number) => `item ${position + 1} (position ${position})`;
+
 /** How far ahead of this installation's clock another's may run before a date counts as in the future. */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -278,14 +284,14 @@ export class BundleReader {
 			this.emails.add(record.email);
 			b.reviewers.push(record);
 		} else if (record.type === 'item') {
-			if (this.positions.has(record.position)) throw new BundleFormatError(`item ${record.position} is listed twice`, line, 'position');
+			if (this.positions.has(record.position)) throw new BundleFormatError(`${bundleItemName(record.position)} is listed twice`, line, 'position');
 			this.positions.add(record.position);
 			b.items.push(record);
 		} else if (record.type === 'end') {
 			this.ended = true;
 			this.checkCounts(record, line);
 		} else {
-			if (!this.positions.has(record.item)) throw new BundleFormatError(`item ${record.item} is not in the bundle (items come before what refers to them)`, line, 'item');
+			if (!this.positions.has(record.item)) throw new BundleFormatError(`${bundleItemName(record.item)} is not in the bundle (items come before what refers to them)`, line, 'item');
 			if (record.type === 'label' || record.type === 'skip' || record.type === 'archived-label') {
 				record.reviewer = record.reviewer.trim().toLowerCase();
 				if (!this.emails.has(record.reviewer)) throw new BundleFormatError(`reviewer ${record.reviewer} is not listed in the bundle`, line, 'reviewer');

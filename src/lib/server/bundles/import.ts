@@ -15,7 +15,7 @@ import { bulkPause, bulkWriteBudget, retryBulkWhenBusy } from '../db/busy';
 import { BATCH_MAX_WRITE_MS } from '../datasets/import';
 import { receivingImport } from '../datasets/datasets';
 import { preparingOwner, removePreparingAudit } from '../audits/preparing';
-import { BundleFormatError, BundleReader, firstAnswerAsSent, type Bundle, type BundleArchivedLabel, type BundleItem, type BundleLabel } from '$lib/audits/bundle';
+import { BundleFormatError, BundleReader, bundleItemName, firstAnswerAsSent, type Bundle, type BundleArchivedLabel, type BundleItem, type BundleLabel } from '$lib/audits/bundle';
 import { JsonLinesSplitter, type RawRecord } from '$lib/formats/splitters';
 import { ImportError } from '$lib/formats/import-error';
 import { normalizeWhitespace } from '$lib/formats/text';
@@ -222,7 +222,7 @@ function resolveItems(database: Db, datasetId: number, datasetName: string, kind
 	const resolved = new Map<number, Resolved>();
 	const seen = new Map<string, number>();
 	for (const item of items) {
-		const where = `item ${item.position}`;
+		const where = bundleItemName(item.position);
 		if (findPair && item.responses.length !== 2) {
 			problems.push(`${where}: a pairwise item shows two responses (A and B), this one ${item.responses.length}`);
 			continue;
@@ -273,7 +273,7 @@ function resolveItems(database: Db, datasetId: number, datasetName: string, kind
 		// A gold item may show what a sampled one shows (gold is drawn from the same dataset).
 		const key = `${item.isGold ? 'gold ' : ''}${found.pairId ? `pair ${found.pairId}` : found.conversationId ? `conversation ${found.conversationId}` : `${found.taskId}:${found.instanceId ?? ''}`}`;
 		if (seen.has(key)) {
-			problems.push(`${where}: it is the same ${found.pairId ? 'pair' : found.conversationId ? 'conversation' : 'task and instance'} here as item ${seen.get(key)}`);
+			problems.push(`${where}: it is the same ${found.pairId ? 'pair' : found.conversationId ? 'conversation' : 'task and instance'} here as ${bundleItemName(seen.get(key)!)}`);
 			continue;
 		}
 		seen.set(key, item.position);
@@ -425,7 +425,7 @@ export async function importBundle(
 	const taken = new Set<string>();
 	const checkRatings = (where: string, item: number, ratings: { model: string }[]) => {
 		const models = new Set(itemOf.get(item)!.responses.map((r) => r.model));
-		for (const r of ratings) if (!models.has(r.model)) problems.push(`${where}: rates model "${r.model}", which item ${item} does not show`);
+		for (const r of ratings) if (!models.has(r.model)) problems.push(`${where}: rates model "${r.model}", which ${bundleItemName(item)} does not show`);
 	};
 	// Each kind's own answer: a pairwise label's verdict, a conversation label's verdict on each judged position.
 	const judged = (item: number): number[] =>
@@ -447,27 +447,27 @@ export async function importBundle(
 	};
 	for (const l of labels) {
 		const key = `${l.item}:${l.reviewer}`;
-		if (taken.has(key)) problems.push(`label of ${l.reviewer} on item ${l.item}: given twice`);
+		if (taken.has(key)) problems.push(`label of ${l.reviewer} on ${bundleItemName(l.item)}: given twice`);
 		taken.add(key);
 		perItem.set(l.item, (perItem.get(l.item) ?? 0) + 1);
-		checkRatings(`label of ${l.reviewer} on item ${l.item}`, l.item, l.ratings);
-		if (l.firstAnswer) checkRatings(`first answer of ${l.reviewer} on item ${l.item}`, l.item, l.firstAnswer.ratings);
-		checkAnswer(`label of ${l.reviewer} on item ${l.item}`, l);
+		checkRatings(`label of ${l.reviewer} on ${bundleItemName(l.item)}`, l.item, l.ratings);
+		if (l.firstAnswer) checkRatings(`first answer of ${l.reviewer} on ${bundleItemName(l.item)}`, l.item, l.firstAnswer.ratings);
+		checkAnswer(`label of ${l.reviewer} on ${bundleItemName(l.item)}`, l);
 	}
 	for (const s of skips) {
 		const key = `${s.item}:${s.reviewer}`;
-		if (taken.has(key)) problems.push(`skip of ${s.reviewer} on item ${s.item}: the reviewer also labelled or skipped it`);
+		if (taken.has(key)) problems.push(`skip of ${s.reviewer} on ${bundleItemName(s.item)}: the reviewer also labelled or skipped it`);
 		taken.add(key);
 	}
 	for (const [position, n] of perItem) {
-		if (!itemOf.get(position)!.isGold && n > audit.overlap) problems.push(`item ${position}: ${n} labels, more than the audit's k = ${audit.overlap}`);
+		if (!itemOf.get(position)!.isGold && n > audit.overlap) problems.push(`${bundleItemName(position)}: ${n} labels, more than the audit's k = ${audit.overlap}`);
 	}
-	for (const j of adjudications) checkRatings(`adjudication of item ${j.item}`, j.item, j.ratings);
-	for (const x of archivedLabels) checkRatings(`set-aside label of ${x.reviewer} on item ${x.item}`, x.item, x.ratings);
+	for (const j of adjudications) checkRatings(`adjudication of ${bundleItemName(j.item)}`, j.item, j.ratings);
+	for (const x of archivedLabels) checkRatings(`set-aside label of ${x.reviewer} on ${bundleItemName(x.item)}`, x.item, x.ratings);
 	// Labels set aside before their verdicts were kept with them have none: brought back, they would count as no answer.
-	for (const x of archivedLabels) if (x.preference || x.turns?.length) checkAnswer(`set-aside label of ${x.reviewer} on item ${x.item}`, x);
+	for (const x of archivedLabels) if (x.preference || x.turns?.length) checkAnswer(`set-aside label of ${x.reviewer} on ${bundleItemName(x.item)}`, x);
 	if (adjudications.length && (audit.kind === 'pairwise' || audit.kind === 'conversation')) problems.push(`${audit.kind} audits have no adjudications, but the bundle has ${adjudications.length}`);
-	for (const g of gold) checkRatings(`gold answer of item ${g.item}`, g.item, g.ratings);
+	for (const g of gold) checkRatings(`gold answer of ${bundleItemName(g.item)}`, g.item, g.ratings);
 	if (new Set(adjudications.map((j) => j.item)).size !== adjudications.length) problems.push('an item is adjudicated twice');
 
 	if (problems.length) {
