@@ -116,14 +116,23 @@ describe('cli: reviewed work is kept', () => {
 		expect(lines[0]).toMatchObject({ type: 'audit-bundle', audit: { name: 'Quality audit' } });
 		expect(lines.filter((l) => l.type === 'label')).toHaveLength(19);
 
-		// Another installation with the same data and accounts: the restored copy, its audit purged.
+		// Another installation with the same data and accounts: the restored copy.
 		const other = path.join(dir, 'elsewhere', 'app.db');
 		const target = openDatabase(other, path.resolve('migrations'));
 		const datasetId = target.$client.prepare(`SELECT id FROM datasets WHERE name = 'cli quality'`).pluck().get() as number;
 		target.$client.prepare(`INSERT INTO datasets (name, created_at) VALUES ('unrelated', 1)`).run();
 		target.$client.close();
+		// The restored copy holds this very audit: the bundle is refused there, naming it.
+		const same = await cli({ DATABASE_PATH: other }, 'audit', 'import', bundle, '--dataset', 'cli quality', '--json');
+		expect(same.code).toBe(1);
+		expect(JSON.parse(same.stdout).error.message).toContain(`already has: audit ${work.quality.auditId} "Quality audit", the audit it was exported from, with the same 9 items and the same 19 labels`);
+		// Another audit drawn a moment later with the same items and labels (as another lab's would be) imports.
+		const [header, ...rest] = fs.readFileSync(bundle, 'utf8').split('\n');
+		const h = JSON.parse(header);
+		h.audit.createdAt = new Date(Date.parse(h.audit.createdAt) + 1).toISOString();
+		fs.writeFileSync(bundle, [JSON.stringify(h), ...rest].join('\n'));
 		const imported = await cli({ DATABASE_PATH: other }, 'audit', 'import', bundle, '--dataset', 'cli quality', '--json');
-		expect(imported.code).toBe(0);
+		expect(imported.code, imported.stdout).toBe(0);
 		expect(JSON.parse(imported.stdout)).toMatchObject({ name: 'Quality audit', labels: 19, adjudications: 1 });
 		const reportOf = async (env: Record<string, string>, id: number) => JSON.parse((await cli(env, 'report', String(id), '--json')).stdout);
 		const here = await reportOf({ DATABASE_PATH: file }, work.quality.auditId);
@@ -136,6 +145,6 @@ describe('cli: reviewed work is kept', () => {
 		// A dataset that does not hold the audit's data: refused with the list of what does not match.
 		const refused = await cli({ DATABASE_PATH: other }, 'audit', 'import', bundle, '--dataset', 'unrelated');
 		expect(refused.code).toBe(1);
-		expect(refused.stderr).toMatch(/The bundle does not match this installation \(9 problems\); nothing was imported:\n {2}- item \d+: no task in "unrelated" has the instruction/);
+		expect(refused.stderr).toMatch(/The bundle does not match this installation \(9 problems\); nothing was imported:\n {2}- item \d+ \(position \d+\): no task in "unrelated" has the instruction/);
 	}, 90_000);
 });
