@@ -11,6 +11,7 @@ import { openDatabase, type Db } from '../../src/lib/server/db';
 import { createUser } from '../../src/lib/server/auth/users';
 import { createAudit } from '../../src/lib/server/audits/create';
 import { closeAudit, removeReviewer } from '../../src/lib/server/audits/audits';
+import { archiveAudit } from '../../src/lib/server/archive';
 import { signInOverHttp, startBuiltApp, type BuiltApp } from '../support/built-app';
 import { ALL_YES, makeDataset, submissionId } from './audit-fixtures';
 
@@ -69,4 +70,26 @@ it('a submit refused because the audit closed meanwhile carries the reviewer’s
 	const body = (await refused.json()) as { code: string; progress: { mine: number } | null };
 	expect(body.code).toBe('closed');
 	expect(body.progress).toMatchObject({ mine: 0 });
+});
+
+it('after the audit was archived, a retried submit is answered as the original was; a new one is refused as archived', async () => {
+	const datasetId = db.$client.prepare('SELECT dataset_id FROM audits WHERE id = ?').pluck().get(auditId) as number;
+	const other = createAudit({ datasetId, kind: 'quality', sampleSize: 4, seed: 3, overlap: 1, reviewerIds: [reviewerId] }, db).id;
+	const next = (await (await post(`/api/review/${other}/next`, {})).json()) as { item: { ref: string }; next: { ref: string } | null };
+	const submit = { submissionId: submissionId(), answer: ALL_YES, activeMs: 1000, baseRevision: 0 };
+	expect((await post(`/api/review/${other}/items/${next.item.ref}/submit`, submit)).status).toBe(200);
+	const second = (await (await post(`/api/review/${other}/next`, {})).json()) as { item: { ref: string } };
+
+	archiveAudit(other, null, db);
+	const retry = await post(`/api/review/${other}/items/${next.item.ref}/submit`, submit);
+	const body = (await retry.json()) as { result?: { outcome: string; duplicate: boolean }; progress?: unknown };
+	expect(retry.status, JSON.stringify(body)).toBe(200);
+	expect(body).toMatchObject({ result: { outcome: 'created', duplicate: true }, progress: null });
+
+	const refused = await post(`/api/review/${other}/items/${second.item.ref}/submit`, { submissionId: submissionId(), answer: ALL_YES, activeMs: 1000, baseRevision: 0 });
+	expect(refused.status).toBe(409);
+	expect(((await refused.json()) as { code: string }).code).toBe('archived');
+	const after = await post(`/api/review/${other}/next`, {});
+	expect(after.status).toBe(409);
+	expect(((await after.json()) as { code: string }).code).toBe('archived');
 });

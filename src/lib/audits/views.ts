@@ -172,6 +172,13 @@ export type SubmitOutcome = 'created' | 'edited' | 'refused';
 
 /** The error code of any review request from a reviewer removed from the audit. */
 export const REVIEWER_REMOVED = 'removed';
+/** The error code of any review call on an audit archived meanwhile (it takes no labels, as a closed one). */
+export const AUDIT_ARCHIVED = 'archived';
+
+/** Whether an error code says the audit no longer takes labels (closed or archived): the review screen stops offering work. */
+export function auditTakesNoLabels(code: string | undefined): boolean {
+	return code === 'closed' || code === AUDIT_ARCHIVED;
+}
 
 /** The error code of a submit refused because the reviewer's label changed elsewhere (another tab). */
 export const LABELLED_ELSEWHERE = 'labelled-elsewhere';

@@ -14,7 +14,7 @@ import {
 import { QUALITY_QUESTIONS, pairChoiceLabel, reasonLabel, type ErrorReason, type PairChoice, type RatingLevel } from '$lib/audits/rubric';
 import { draftFromSuggestion } from '$lib/audits/suggestions';
 import { clipLine } from '$lib/text/clip';
-import { answerRows, LABELLED_ELSEWHERE, REVIEWER_REMOVED, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
+import { answerRows, AUDIT_ARCHIVED, auditTakesNoLabels, LABELLED_ELSEWHERE, REVIEWER_REMOVED, type HistoryEntry, type NextResult, type ReviewAuditInfo, type ReviewItemView, type ReviewProgress, type ReviewScreenData } from '$lib/audits/views';
 import { ActivityClock } from './activity-clock.svelte';
 import { reviewApi, ReviewApiError, type ReviewApi } from './api';
 import { LabelOutbox, type PendingSubmission } from './outbox.svelte';
@@ -97,6 +97,8 @@ export class ReviewSession {
 	status = $state<Status>('loading');
 	/** The audit's own status: as loaded, then closed when the server says so while the screen is open. */
 	auditStatus = $state<ReviewAuditInfo['status']>('open');
+	/** The audit was archived while the screen was open: it takes no labels, as a closed one (status 'closed'), and the card says which. */
+	archived = $state(false);
 	/** The item being worked on (held by this reviewer). */
 	work = $state<ReviewItemView | null>(null);
 	workDraft = $state<Draft | null>(null);
@@ -649,15 +651,16 @@ export class ReviewSession {
 			case 'waiting':
 				return 'Nothing free right now; the page checks again every 30 seconds.';
 			case 'closed':
-				return 'This audit is closed: labels can no longer be given or changed.';
+				return `This audit is ${this.archived ? 'archived' : 'closed'}: labels can no longer be given or changed.`;
 			default:
 				return '';
 		}
 	}
 
-	/** The audit was closed while the screen was open: no item to work on, its card instead. */
-	private closeAudit(): void {
+	/** The audit was closed (or archived) while the screen was open: no item to work on, its card instead. */
+	private closeAudit(code: string | undefined): void {
 		const wasClosed = this.status === 'closed';
+		if (code === AUDIT_ARCHIVED) this.archived = true;
 		this.status = 'closed';
 		this.auditStatus = 'closed';
 		this.queued = null;
@@ -1078,8 +1081,8 @@ export class ReviewSession {
 		const said = `${text} ${KEPT_ON_SCREEN}`;
 		if (careful && !this.work && this.status === 'loading') this.pendingAnnouncement = `${said} ${this.pendingAnnouncement}`.trim();
 		else this.announce(said);
-		if (code === 'closed') {
-			this.closeAudit();
+		if (auditTakesNoLabels(code)) {
+			this.closeAudit(code);
 			return;
 		}
 		if (code === 'full') {
@@ -1159,8 +1162,8 @@ export class ReviewSession {
 
 	private handleError(err: unknown): void {
 		if (this.handleRemoved(err)) return;
-		if (err instanceof ReviewApiError && err.code === 'closed') {
-			this.closeAudit();
+		if (err instanceof ReviewApiError && auditTakesNoLabels(err.code)) {
+			this.closeAudit(err.code);
 			return;
 		}
 		if (this.handleSignIn(err)) {

@@ -366,6 +366,24 @@ describe('ReviewSession', () => {
 		expect(reloaded.current).toBeNull();
 	});
 
+	it('handles an audit archived under the reviewer as a closed one: answers kept to copy, no more items, the card says archived', async () => {
+		const { session, api } = startSession([qualityItem(1), qualityItem(2), qualityItem(3)]);
+		await settle();
+		api.submit = async () => {
+			throw new ReviewApiError('This audit is archived: labels can no longer be given or changed.', 409, 'archived');
+		};
+		await submitAllYes(session);
+		expect(session.status).toBe('closed');
+		expect(session.archived).toBe(true);
+		expect(session.auditStatus).toBe('closed');
+		// The prefetched item is not offered: no Submit that could only fail the same way.
+		expect(session.work).toBeNull();
+		expect(session.current).toBeNull();
+		expect(session.editable).toBe(false);
+		expect(session.kept).toMatchObject([{ why: 'Label not saved: This audit is archived: labels can no longer be given or changed.', summary: 'yes · yes · yes' }]);
+		expect(session.announcement).toContain('This audit is archived');
+	});
+
 	it('keeps the skip box open with its reason when the skip could not reach the server, and skips on the next try', async () => {
 		const { session, api, skipped } = startSession([qualityItem(1), qualityItem(2)]);
 		await settle();

@@ -1,5 +1,5 @@
 import { DomainError } from '$lib/errors';
-import { REVIEWER_REMOVED } from '../../audits/views';
+import { AUDIT_ARCHIVED, REVIEWER_REMOVED } from '../../audits/views';
 
 /**
  * A refusal the caller can explain to a person. `status` is the HTTP status routes answer with:
@@ -19,6 +19,14 @@ export function notFound(what = 'item'): AuditError {
 
 export function closedError(): AuditError {
 	return new AuditError('This audit is closed: labels can no longer be given or changed.', 409, 'closed');
+}
+
+/**
+ * Told only to a reviewer of the audit: archiving hides it and makes it read-only, so it takes no
+ * labels, as a closed one (the review screen handles both the same way).
+ */
+export function archivedError(): AuditError {
+	return new AuditError('This audit is archived: labels can no longer be given or changed.', 409, AUDIT_ARCHIVED);
 }
 
 /** Told only to someone who was a reviewer of the audit (they know it exists). */

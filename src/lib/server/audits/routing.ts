@@ -5,7 +5,7 @@ import { contradictionProblem, contradictoryTurn, type Answer } from '../../audi
 import { answerSchema, draftSchema } from '../../audits/answer-schemas';
 import { goldDue, goldJitter, responseOrder, verdictFromChoice } from '../../audits/order';
 import { qualificationFromFirstAnswers, qualificationOf, type AnswersLike, type QualificationStatus, type ReviewerInAudit } from '../../audits/qualification';
-import { AuditError, closedError, notFound, removedError } from './errors';
+import { archivedError, AuditError, closedError, notFound, removedError } from './errors';
 import { LABELLED_ELSEWHERE, type NextResult, type SubmitOutcome, type SubmitResult } from '../../audits/views';
 import { storedFlag } from '../db/stored';
 
@@ -76,17 +76,16 @@ export interface SubmitInput {
 
 function prepare(c: Database.Database) {
 	return {
-		membership: c.prepare<[number, number], (Omit<Membership, 'blind'> & { blind: number })>(
-			`SELECT a.id AS auditId, a.kind, a.status, a.overlap, a.lease_seconds * 1000 AS leaseMs, a.gold_rate AS goldRate,
+		membership: c.prepare<[number, number], (Omit<Membership, 'blind'> & { blind: number; archived: number })>(
+			`SELECT a.id AS auditId, a.kind, a.status, a.archived_at IS NOT NULL AS archived, a.overlap, a.lease_seconds * 1000 AS leaseMs, a.gold_rate AS goldRate,
 				a.gold_count AS goldCount, a.item_count AS itemCount, a.blind, r.order_salt AS orderSalt, a.routing,
 				a.qualification_items AS qualificationItems, a.qualification_accuracy AS qualificationAccuracy,
 				a.conversation_unit AS conversationUnit
 			 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
-			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL AND a.archived_at IS NULL`
+			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NULL`
 		),
 		wasRemoved: c.prepare<[number, number], number>(
-			`SELECT 1 FROM audit_reviewers r JOIN audits a ON a.id = r.audit_id
-			 WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NOT NULL AND a.archived_at IS NULL`
+			`SELECT 1 FROM audit_reviewers r WHERE r.audit_id = ? AND r.user_id = ? AND r.removed_at IS NOT NULL`
 		),
 		ownActive: c.prepare<[number, number], { id: number; ref: string }>(
 			`SELECT s.id, i.ref FROM audit_assignments s JOIN audit_items i ON i.id = s.item_id
@@ -254,13 +253,17 @@ export function statements(database: Db | Database.Database): Statements {
 
 /**
  * The audit as seen by one of its (current) reviewers; anyone else gets the same 404, except a
- * reviewer removed from it, who is told so (their screen stops offering work, it does not just fail).
+ * reviewer removed from it, who is told so, and a reviewer of an archived audit, told it is archived
+ * (their screen stops offering work and keeps their answers, as for a closed audit; it does not just fail).
  */
 export function membership(auditId: number, reviewerId: number, database: Db = db()): Membership {
 	const s = statements(database);
 	const row = s.membership.get(auditId, reviewerId);
 	if (!row) throw s.wasRemoved.pluck().get(auditId, reviewerId) ? removedError() : notFound('audit');
-	return { ...row, blind: row.blind === 1 };
+	// Archived: hidden and read-only, its reviewers can no longer reach it (not even their own labels).
+	if (row.archived) throw archivedError();
+	const { archived: _archived, ...audit } = row;
+	return { ...audit, blind: row.blind === 1 };
 }
 
 /** What qualificationStatus reads of the audit. */

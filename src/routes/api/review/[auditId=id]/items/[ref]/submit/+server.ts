@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { z } from 'zod';
 import { requireApiRole } from '$lib/server/auth/guards';
 import { AuditError, reviewProgress, submitLabel } from '$lib/server/audits';
-import { REVIEWER_REMOVED, type ReviewProgress, type SubmitResult } from '$lib/audits/views';
+import { AUDIT_ARCHIVED, REVIEWER_REMOVED, type ReviewProgress, type SubmitResult } from '$lib/audits/views';
 import { itemRefParam, jsonWithBody } from '$lib/server/audits/http';
 
 const body = z.object({
@@ -48,14 +48,14 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 
 /**
  * The reviewer's counts after a submit, or null once a researcher has removed them from the
- * audit: a retry is answered as the original was even then (their counted label stands), and
- * must not carry the removal, which the screen would read as a lost label.
+ * audit or archived it: a retry is answered as the original was even then (their counted label
+ * stands), and must not carry the removal or archiving, which the screen would read as a lost label.
  */
 function progressOrNull(auditId: number, userId: number): ReviewProgress | null {
 	try {
 		return reviewProgress(auditId, userId);
 	} catch (err) {
-		if (err instanceof AuditError && err.code === REVIEWER_REMOVED) return null;
+		if (err instanceof AuditError && (err.code === REVIEWER_REMOVED || err.code === AUDIT_ARCHIVED)) return null;
 		throw err;
 	}
 }
