@@ -7,7 +7,7 @@ import { test, expect } from '@playwright/test';
 import { makeAccount, openE2eDatabase, signedInContext, type Account } from '../support/e2e-world';
 import { importFile } from '../../src/lib/server/datasets/import';
 import { createAudit } from '../../src/lib/server/audits/create';
-import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
+import { heartbeat, nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { parseGold } from '../../src/lib/audits/gold';
 import { jsonl, streamOf } from '../support/db';
 import type { Db } from '../../src/lib/server/db';
@@ -34,8 +34,11 @@ test.beforeAll(async () => {
 		const answer = { kind: 'quality', instruction: true, input: true, output: true, reason: null, comment: '' };
 		expect(submitLabel(auditId, reviewer.id, { ref: next.ref, submissionId: `close-gold-${auditId}-${i}`, answer }, {}, db).outcome).toBe('created');
 	}
-	// One sampled item held, being labelled now.
-	expect(nextAssignment(auditId, reviewer.id, {}, db).status).toBe('assigned');
+	// One sampled item on the reviewer's screen, being labelled now, and the next one prefetched behind it (not counted).
+	const onScreen = nextAssignment(auditId, reviewer.id, {}, db) as { status: string; ref: string };
+	expect(onScreen.status).toBe('assigned');
+	heartbeat(auditId, reviewer.id, onScreen.ref, {}, db);
+	expect(nextAssignment(auditId, reviewer.id, { exclude: [onScreen.ref] }, db).status).toBe('assigned');
 });
 test.afterAll(() => db?.$client.close());
 
@@ -51,7 +54,7 @@ test('gold figures name their unit; closing says what happens to the items being
 	await expect(table.locator(`tr[data-reviewer="${reviewer.email}"] td[data-col="gold"]`)).toHaveText('0 of 3 (0%)');
 
 	await expect(page.getByTestId('close-consequence')).toHaveText(
-		"Closing: 1 item is being labelled now (1 reviewer): once the audit is closed, their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is reopened."
+		"Closing or archiving: 1 item is being labelled now (1 reviewer): once the audit is closed or archived, their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is reopened or restored."
 	);
 	await page.getByRole('button', { name: 'Close audit' }).click();
 	await expect(page.getByRole('status')).toHaveText(

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/lib/server/db';
 import { jsonl } from '../support/db';
 import { ALL_YES, makeUser } from './audit-fixtures';
-import { nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
+import { heartbeat, nextAssignment, submitLabel } from '../../src/lib/server/audits/routing';
 import { CLI_ENTRY } from '../support/cli-bundle';
 
 // The CLI in a child process on its own database file, as a user would run it.
@@ -78,22 +78,32 @@ describe('cli audit', () => {
 		const id = JSON.parse(created.stdout).id as number;
 		const a = db.$client.prepare("SELECT id FROM users WHERE email = 'a@x.org'").pluck().get() as number;
 		const first = nextAssignment(id, a, {}, db) as { ref: string };
+		// The item on screen, and the next one prefetched behind it (not being labelled yet).
 		nextAssignment(id, a, { exclude: [first.ref] }, db);
-		expect(JSON.parse((await cli('show', String(id), '--json')).stdout).progress).toMatchObject({ activeLeases: 2, leasesOpenAtClose: null });
+		heartbeat(id, a, first.ref, {}, db);
+		expect(JSON.parse((await cli('show', String(id), '--json')).stdout).progress).toMatchObject({ activeLeases: 1, leasesOpenAtClose: null });
 
 		const closed = await cli('close', String(id));
 		expect(closed.stdout.trim()).toBe(
-			"closed; 2 items were being labelled (1 reviewer): their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is reopened."
+			"closed; 1 item was being labelled (1 reviewer): their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is reopened."
 		);
 		const shown = JSON.parse((await cli('show', String(id), '--json')).stdout).progress;
-		expect(shown).toMatchObject({ activeLeases: 0, leasesOpenAtClose: 2 });
+		expect(shown).toMatchObject({ activeLeases: 0, leasesOpenAtClose: 1 });
 		expect(shown.reviewers.every((r: { holding: number }) => r.holding === 0)).toBe(true);
-		expect((await cli('show', String(id))).stdout).toContain('being labelled when closed 2 (not accepted)');
+		expect((await cli('show', String(id))).stdout).toContain('being labelled when closed 1 (not accepted)');
 		// A submit on a held item after closing is refused, not taken.
 		expect(() => submitLabel(id, a, { ref: first.ref, submissionId: 'after-close-1', answer: ALL_YES }, {}, db)).toThrow(/closed/);
 
 		await cli('reopen', String(id));
-		expect(JSON.parse((await cli('close', String(id), '--json')).stdout)).toEqual({ audit: id, status: 'closed', beingLabelled: 2, reviewers: 1 });
+		expect(JSON.parse((await cli('close', String(id), '--json')).stdout)).toEqual({ audit: id, status: 'closed', beingLabelled: 1, reviewers: 1 });
+		// Archiving says the same of the work it stops.
+		await cli('reopen', String(id));
+		expect((await cli('archive', String(id))).stdout.trim()).toBe(
+			"archived; 1 item was being labelled (1 reviewer): their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is restored."
+		);
+		expect(() => submitLabel(id, a, { ref: first.ref, submissionId: 'after-archive-1', answer: ALL_YES }, {}, db)).toThrow(/archived/);
+		await cli('restore', String(id));
+		expect(JSON.parse((await cli('archive', String(id), '--json')).stdout)).toEqual({ archived: id, beingLabelled: 1, reviewers: 1 });
 	}, 120_000);
 
 	it('users disable names the open audits the reviewer was reviewing; audit show marks them disabled and counts the items they leave stuck', async () => {

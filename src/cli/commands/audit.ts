@@ -16,6 +16,7 @@ import {
 	createAuditInBatches,
 	listAudits,
 	removeReviewer,
+	workStoppedByArchiving,
 	reopenAudit,
 	requireAudit,
 	previewSample,
@@ -373,8 +374,10 @@ export async function run(argv: string[]): Promise<void> {
 			}
 			case 'archive': {
 				const id = auditId(positionals);
+				const stopped = workStoppedByArchiving(id);
 				archiveAudit(id, values.as ? actor(values.as).id : null);
-				printOutcome(values.json, { archived: id }, 'archived');
+				const consequence = closingConsequence(stopped.beingLabelled, stopped.reviewers, 'were', 'archived');
+				printOutcome(values.json, { archived: id, ...stopped }, `archived${consequence ? `; ${consequence}` : ''}`);
 				return;
 			}
 			case 'restore': {

@@ -11,4 +11,12 @@ describe('closingConsequence', () => {
 		);
 		expect(closingConsequence(1, 1, 'were')).toMatch(/^1 item was being labelled \(1 reviewer\): their labels are not accepted\./);
 	});
+	it('says the same of archiving, undone by restoring', () => {
+		expect(closingConsequence(1, 1, 'were', 'archived')).toBe(
+			"1 item was being labelled (1 reviewer): their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is restored."
+		);
+		expect(closingConsequence(2, 2, 'now', 'closed or archived')).toBe(
+			"2 items are being labelled now (2 reviewers): once the audit is closed or archived, their labels are not accepted. Each reviewer's screen keeps the answer to copy, and saved drafts stay if the audit is reopened or restored."
+		);
+	});
 });

@@ -13,6 +13,14 @@ import { storedFlag } from '../db/stored';
 
 /** Researchers' side of audits: listing, progress, reviewers, open/closed, gold. */
 
+/**
+ * A lease `s` on an item being labelled at a moment (bound twice, as `?, ?`): live then, and shown on
+ * its reviewer's screen by then. The "next item" the screen prefetches holds a lease too, but is not
+ * being labelled: counting it doubled every open review screen. The one definition of "being
+ * labelled now", "holding" and what a close or an archive stops.
+ */
+const BEING_LABELLED_AT = `s.status = 'active' AND s.shown_at <= ? AND s.expires_at > ?`;
+
 export interface AuditListRow {
 	id: number;
 	name: string;
@@ -77,7 +85,7 @@ export interface ReviewerStats {
 	disabled: boolean;
 	labelled: number;
 	skipped: number;
-	/** Leases held right now (not lapsed); 0 in a closed audit, where none can lead to a label. */
+	/** Items on the reviewer's screen right now (BEING_LABELLED_AT); 0 in a closed audit, where none can lead to a label. */
 	holding: number;
 	/**
 	 * Median active seconds per label: the page visible and in use (the review screen's clock). Not
@@ -103,7 +111,7 @@ export interface AuditProgress {
 	/** Items no active reviewer can still take (everyone left, disabled accounts aside, has labelled or skipped them). */
 	stuckItems: number;
 	skips: number;
-	/** Items being labelled now (live leases); always 0 for a closed audit, whose labels are refused. */
+	/** Items being labelled now (BEING_LABELLED_AT); always 0 for a closed audit, whose labels are refused. */
 	activeLeases: number;
 	/** A closed audit: the items that were being labelled when it closed (their labels refused); null while open. */
 	leasesOpenAtClose: number | null;
@@ -124,13 +132,13 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 		)
 		.get(audit.overlap, auditId)!;
 	const reviewers = c
-		.prepare<[number, number], Omit<ReviewerStats, 'removed' | 'disabled' | 'labelled' | 'medianActiveSeconds' | 'goldAnswered' | 'goldCorrect' | 'lastActivity'> & { removed: number; disabled: number }>(
+		.prepare<[number, number, number], Omit<ReviewerStats, 'removed' | 'disabled' | 'labelled' | 'medianActiveSeconds' | 'goldAnswered' | 'goldCorrect' | 'lastActivity'> & { removed: number; disabled: number }>(
 			`SELECT r.user_id AS userId, u.email, u.name, r.removed_at IS NOT NULL AS removed, u.disabled_at IS NOT NULL AS disabled,
 				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'skipped') AS skipped,
-				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND s.status = 'active' AND s.expires_at > ?) AS holding
+				(SELECT count(*) FROM audit_assignments s WHERE s.audit_id = r.audit_id AND s.reviewer_id = r.user_id AND ${BEING_LABELLED_AT}) AS holding
 			 FROM audit_reviewers r JOIN users u ON u.id = r.user_id WHERE r.audit_id = ? ORDER BY r.removed_at IS NOT NULL, u.email`
 		)
-		.all(now, auditId);
+		.all(now, now, auditId);
 	// Each reviewer's active times and latest label, in one pass over the audit's labels (a latest
 	// label looked up per reviewer read every label again: 60 ms at 100,000 labels).
 	const activeTimes = new Map<number, number[]>();
@@ -144,21 +152,16 @@ export function auditProgress(auditId: number, options: { now?: number } = {}, d
 	}
 	const gold = goldScores(audit, database);
 	const stuck = { n: countStuckItems(auditId, audit.overlap, database) };
-	const counts = c
-		.prepare<[number, number], { skips: number; leases: number }>(
-			`SELECT coalesce(sum(status = 'skipped'), 0) AS skips, coalesce(sum(status = 'active' AND expires_at > ?), 0) AS leases
-			 FROM audit_assignments WHERE audit_id = ?`
-		)
-		.get(now, auditId)!;
+	const skips = c.prepare<[number], number>(`SELECT count(*) FROM audit_assignments WHERE audit_id = ? AND status = 'skipped'`).pluck().get(auditId)!;
 	return {
 		items: audit.itemCount,
 		needed: audit.itemCount * audit.overlap,
 		labels: totals.labels,
 		completeItems: totals.complete,
 		stuckItems: stuck.n,
-		skips: counts.skips,
-		activeLeases: open ? counts.leases : 0,
-		leasesOpenAtClose: open ? null : audit.closedAt ? leasesLiveAt(auditId, audit.closedAt.getTime(), database).beingLabelled : 0,
+		skips,
+		activeLeases: open ? itemsBeingLabelled(auditId, now, database).beingLabelled : 0,
+		leasesOpenAtClose: open ? null : audit.closedAt ? itemsBeingLabelled(auditId, audit.closedAt.getTime(), database).beingLabelled : 0,
 		reviewers: reviewers.map((r) => {
 			const list = activeTimes.get(r.userId) ?? [];
 			const med = median(list);
@@ -256,7 +259,7 @@ function goldScores(audit: Audit, database: Db): Map<number, { answered: number;
 }
 
 export interface CloseResult {
-	/** Items reviewers held a live lease on when the audit closed: their labels are refused from now on. */
+	/** Items on reviewers' screens when the audit closed (BEING_LABELLED_AT): their labels are refused from now on. */
 	beingLabelled: number;
 	/** The reviewers holding them. */
 	reviewers: number;
@@ -273,17 +276,29 @@ export function closeAudit(auditId: number, database: Db = db()): CloseResult {
 			requireAudit(auditId, database);
 			return { beingLabelled: 0, reviewers: 0 };
 		}
-		return leasesLiveAt(auditId, now, database);
+		return itemsBeingLabelled(auditId, now, database);
 	});
 }
 
-/** Live leases of an audit at a moment, and the reviewers holding them. */
-function leasesLiveAt(auditId: number, at: number, database: Db): CloseResult {
+/**
+ * The items of an audit being labelled at a moment (BEING_LABELLED_AT), and the reviewers labelling
+ * them: what closing or archiving it then stops (an audit already closed stops nothing: ask only of an open one).
+ */
+export function itemsBeingLabelled(auditId: number, at = Date.now(), database: Db = db()): CloseResult {
 	return database.$client
-		.prepare<[number, number], CloseResult>(
-			`SELECT count(*) AS beingLabelled, count(DISTINCT reviewer_id) AS reviewers FROM audit_assignments WHERE audit_id = ? AND status = 'active' AND expires_at > ?`
+		.prepare<[number, number, number], CloseResult>(
+			`SELECT count(*) AS beingLabelled, count(DISTINCT s.reviewer_id) AS reviewers FROM audit_assignments s WHERE s.audit_id = ? AND ${BEING_LABELLED_AT}`
 		)
-		.get(auditId, at)!;
+		.get(auditId, at, at)!;
+}
+
+/**
+ * What archiving the audit now stops, as closeAudit says of closing: the items being labelled, while
+ * it is open (a closed audit takes no labels already). Asked just before archiving (src/lib/server/archive).
+ */
+export function workStoppedByArchiving(auditId: number, database: Db = db()): CloseResult {
+	const audit = requireAudit(auditId, database);
+	return audit.status === 'open' && audit.archivedAt === null ? itemsBeingLabelled(auditId, Date.now(), database) : { beingLabelled: 0, reviewers: 0 };
 }
 
 export function reopenAudit(auditId: number, database: Db = db()): void {

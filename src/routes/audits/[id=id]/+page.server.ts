@@ -14,7 +14,8 @@ import {
 	listAuditItems,
 	removeReviewer,
 	reopenAudit,
-	updateGuidelines
+	updateGuidelines,
+	workStoppedByArchiving
 } from '$lib/server/audits';
 import { renderGuidelines } from '$lib/audits/guidelines';
 import { closingConsequence } from '$lib/audits/closing';
@@ -154,7 +155,11 @@ export const actions: Actions = {
 	archive: ({ locals, params }) => {
 		const user = requireRole(locals, 'researcher');
 		const audit = auditOr404(params.id);
-		return archiveAction('archive', () => (archiveAudit(audit.id, user.id), 'Archived: hidden from lists and read-only until restored.'));
+		return archiveAction('archive', () => {
+			const stopped = workStoppedByArchiving(audit.id);
+			archiveAudit(audit.id, user.id);
+			return `Archived: hidden from lists and read-only until restored.${stopped.beingLabelled ? ` ${closingConsequence(stopped.beingLabelled, stopped.reviewers, 'were', 'archived')}` : ''}`;
+		});
 	},
 	restore: ({ locals, params }) => {
 		requireRole(locals, 'researcher');
